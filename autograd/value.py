@@ -1,0 +1,182 @@
+"""`Value`: a scalar node holding one Python float, with operator overloading.
+
+Every operator method is made by `_method(op)`: the whole hot path (lift a number operand, run
+the op's forward, record the node in a few slot stores) in one Python frame, with no closure
+per node, so a graph is small and makes no reference cycles. The math lives in `scalar_ops`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import graph
+from . import scalar_ops as ops
+from .graph import MANY, Node, Op, check_forward
+
+Number = int | float
+_new = object.__new__
+_UNARY = object()  # the `other` of a one-input op (None stays a user's wrong operand, for `_lift` to name)
+
+
+def _method(op: Op) -> Callable[..., Value]:
+    """The method applying `op` to self (and other, for a binary op)."""
+    forward = op.forward
+
+    def method(self: Value, other: Any = _UNARY) -> Value:
+        try:
+            if other is _UNARY:
+                other = None
+                data = forward(self.data)
+            else:
+                if other.__class__ is not Value:
+                    other = _lift(other, op)
+                data = forward(self.data, other.data)
+        except (ArithmeticError, ValueError) as e:
+            raise op.domain_error([self.data] if other is None else [self.data, other.data], e) from None
+        v = _new(Value)
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        v._op = op
+        v._a = self
+        v._b = other
+        v._mark = None
+        if graph.entered:
+            _in_mode(v)
+        return v
+
+    method.__name__ = op.name
+    method.__doc__ = f"Apply {op.name}, recording it in the graph."
+    return method
+
+
+def _reflected(op: Op) -> Callable[[Value, Number], Value]:
+    """`number <op> value`: the number becomes the left operand."""
+    forward_method = _method(op)
+    return lambda self, other: forward_method(_lift(other, op), self)
+
+
+_power, _power_const = _method(ops.power), _method(ops.power_const)
+
+
+class Value(Node):
+    """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
+
+    `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
+    reset with `autograd.zero_grad(values)` between steps.
+    """
+
+    __slots__ = ()
+    _grad_zero = 0.0
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = self._a = self._b = self._mark = None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def item(self) -> float:
+        return self.data
+
+    # numbers on either side become constant leaves
+    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
+    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
+    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
+    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
+    __rpow__ = _reflected(ops.power)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        """`x ** y` for a Value y differentiates in both; `x ** 2` treats 2 as a constant."""
+        return (_power if other.__class__ is Value else _power_const)(self, other)
+
+    __neg__ = _method(ops.neg)
+    __abs__ = _method(ops.absolute)
+    exp = _method(ops.exp)
+    log = _method(ops.log)
+    sqrt = _method(ops.sqrt)
+    tanh = _method(ops.tanh)
+    sigmoid = _method(ops.sigmoid)
+    relu = _method(ops.relu)
+    sin = _method(ops.sin)
+    cos = _method(ops.cos)
+
+    # comparisons look at .data and give plain bools (not differentiable); == stays identity,
+    # so Values remain usable as dict keys and set members
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _data(other)
+
+    # hooks for the graph core
+    @staticmethod
+    def _apply(op: Op, inputs: Sequence[Any]) -> Value:
+        """Any op on any number of inputs (user-defined ops, rules under create_graph)."""
+        parents = tuple(x if x.__class__ is Value else _lift(x, op) for x in inputs)
+        if 0 < len(parents) <= 2:
+            v = _method(op)(*parents)
+        else:
+            v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
+            v._op, v._a, v._b = op, parents, MANY
+            if graph.entered:
+                _in_mode(v)
+        if v.data.__class__ is not float:
+            if not isinstance(v.data, numbers.Real):
+                raise TypeError(
+                    f"op {op.name!r}: its forward returned {type(v.data).__name__} {v.data!r}, not a number"
+                )
+            v.data = float(v.data)
+        return v
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        seed = 1.0 if grad is None else _data(grad)
+        return Value(seed) if create_graph else seed
+
+    @staticmethod
+    def _zero_like(x: Value) -> float:
+        return 0.0
+
+    @staticmethod
+    def _accumulate(order: list[Value]) -> None:
+        for node in order:
+            node.grad += node._g
+
+
+def _in_mode(v: Value) -> None:
+    """Apply this thread's anomaly check and no_grad to a node just made."""
+    if graph.modes.anomaly:
+        check_forward(v._op, v.data, [p.data for p in v.parents])
+    if not graph.modes.grad_enabled:
+        v._op = v._a = v._b = None
+
+
+def _as_float(x: Any) -> float:
+    if x.__class__ is float:
+        return x
+    if isinstance(x, numbers.Real):
+        return float(x)
+    hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
+    raise TypeError(f"Value needs a real number, got {type(x).__name__} {x!r}{hint}")
+
+
+def _data(x: Value | Number) -> float:
+    return x.data if x.__class__ is Value else _as_float(x)
+
+
+def _lift(x: Any, op: Op) -> Value:
+    """A number operand becomes a constant leaf; anything else is a clear error."""
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    raise TypeError(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
