@@ -1,0 +1,64 @@
+"""User-defined ops go through the same mechanism as the built-ins."""
+
+import math
+
+import pytest
+
+from autograd import Op, Value, grad, gradcheck, sigmoid
+
+softplus = Op("softplus", lambda x: math.log1p(math.exp(x)), lambda g, out, x: (g * sigmoid(x),))
+fma = Op("fma", lambda a, b, c: a * b + c, lambda g, out, a, b, c: (g * b, g * a, g))
+
+
+def test_custom_op_on_values_records_a_node_and_differentiates():
+    x = Value(0.3)
+    y = softplus(x)
+    assert y.op is softplus and y.parents == (x,)
+    y.backward()
+    assert x.grad == pytest.approx(1 / (1 + math.exp(-0.3)))
+    assert gradcheck(lambda x: softplus(x * x), [0.7])
+
+
+def test_custom_op_on_plain_numbers_just_computes():
+    assert softplus(0.0) == pytest.approx(math.log(2.0))
+
+
+def test_custom_op_has_second_derivatives_through_its_rule():
+    assert grad(grad(softplus))(0.0) == pytest.approx(0.25)
+    assert gradcheck(grad(softplus), [0.4])
+
+
+def test_custom_op_with_three_inputs_and_numbers_mixed_in():
+    a, b = Value(2.0), Value(3.0)
+    y = fma(a, b, 1.0)
+    assert y.data == 7.0 and len(y.parents) == 3
+    y.backward()
+    assert (a.grad, b.grad) == (3.0, 2.0)
+    assert gradcheck(lambda a, b, c: fma(a, b, c) * a, [0.5, -1.5, 2.0])
+
+
+def test_rule_with_the_wrong_number_of_gradients_names_the_op():
+    bad = Op("bad", lambda a, b: a + b, lambda g, out, a, b: (g,))
+    y = bad(Value(1.0), Value(2.0))
+    with pytest.raises(TypeError, match=r"rule of op 'bad' returned 1 gradients for 2 inputs"):
+        y.backward()
+    bad3 = Op("bad3", lambda a, b, c: a, lambda g, out, a, b, c: (g, g))
+    with pytest.raises(TypeError, match=r"rule of op 'bad3' returned 2 gradients for 3 inputs"):
+        bad3(Value(1.0), 2.0, 3.0).backward()
+
+
+def test_forward_that_returns_no_number_is_named():
+    odd = Op("odd", lambda x: "text", lambda g, out, x: (g,))
+    with pytest.raises(TypeError, match=r"op 'odd': its forward returned str 'text'"):
+        odd(Value(1.0))
+
+
+def test_op_needs_callables():
+    with pytest.raises(TypeError, match="callable"):
+        Op("broken", 3, lambda g, out, x: (g,))
+
+
+def test_domain_errors_of_custom_ops_name_them():
+    inv = Op("inv", lambda x: 1 / x, lambda g, out, x: (-g * out * out,), "inv needs a non-zero input")
+    with pytest.raises(ZeroDivisionError, match=r"inv\(0.0\) is undefined: inv needs a non-zero input"):
+        inv(Value(0.0))

@@ -1,0 +1,62 @@
+"""Bad input gets one clear error that names the op and the value."""
+
+import math
+
+import pytest
+
+from autograd import AnomalyError, Value, detect_anomaly
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: Value("3"), TypeError, r"Value needs a real number, got str '3'"),
+        (lambda: Value(Value(1.0)), TypeError, r"a Value is already a node"),
+        (lambda: Value(1.0) * "x", TypeError, r"\*: cannot combine a Value with str 'x'"),
+        (lambda: "x" + Value(1.0), TypeError, r"\+: cannot combine a Value with str 'x'"),
+        (lambda: Value(0.0).log(), ValueError, r"log\(0.0\) is undefined: log needs a positive input"),
+        (lambda: Value(-1.0).log(), ValueError, r"log\(-1.0\) is undefined"),
+        (lambda: Value(-1.0).sqrt(), ValueError, r"sqrt\(-1.0\) is undefined: sqrt needs a non-negative"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"0.0 \*\* -1.0 is undefined"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, r"1.0 / 0.0 is undefined: division by zero"),
+        (lambda: 2 / Value(0.0), ZeroDivisionError, r"2.0 / 0.0 is undefined"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"-8.0 \*\* 0.333\d* is undefined: a negative base"),
+        (lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000.0\) is undefined: the result is too large"),
+        (lambda: Value(math.inf).sin(), ValueError, r"sin\(inf\) is undefined"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_anomaly_mode_names_the_first_op_with_a_nan_result():
+    inf = Value(math.inf)
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"inf - inf gave nan in the forward pass"):
+        inf - inf
+
+
+def test_anomaly_mode_names_the_first_op_with_an_infinite_result():
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"1e\+308 \* 10.0 gave inf"):
+        Value(1e308) * 10
+
+
+def test_anomaly_mode_names_the_op_whose_gradient_is_nan():
+    a, b = Value(-2.0), Value(3.0)
+    y = (a**b) * 2
+    with (
+        detect_anomaly(),
+        pytest.raises(AnomalyError, match=r"backward of -2.0 \*\* 3.0 gave nan as the gradient of input 1"),
+    ):
+        y.backward()
+
+
+def test_without_anomaly_mode_nan_flows_silently():
+    y = Value(math.inf) - Value(math.inf)
+    assert math.isnan(y.data)
+
+
+def test_anomaly_mode_is_off_again_after_the_block():
+    with detect_anomaly():
+        pass
+    assert math.isnan((Value(math.inf) - Value(math.inf)).data)

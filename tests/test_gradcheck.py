@@ -1,0 +1,77 @@
+"""The public testing kit: gradcheck and the hypothesis strategies."""
+
+import pytest
+from hypothesis import find, given
+
+from autograd import GradcheckError, Op, Value, gradcheck
+from autograd.testing import KINDS, Expression, expressions, values
+
+
+def test_gradcheck_passes_a_correct_gradient():
+    assert gradcheck(lambda x, y: (x * y).tanh() + x.exp() / y, [0.3, 1.2]) is True
+
+
+def test_gradcheck_reports_a_wrong_gradient_as_a_table():
+    wrong = Op("wrong", lambda x: x * x, lambda g, out, x: (g * 3 * x,))  # should be 2x
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a, b: wrong(a) + b, [Value(2.0, label="a"), 1.0])
+    message = str(info.value)
+    assert isinstance(info.value, AssertionError)
+    assert "1 of 2 gradients disagree" in message
+    assert "input    at value  analytic  numeric  abs error  rel error" in message
+    assert "<- fails" in message.splitlines()[2] and "a " in message.splitlines()[2]
+    assert "fails" not in message.splitlines()[3]
+    assert "analytic: from backward; numeric: central difference" in message
+    assert "atol=1e-05, rtol=0.001" in message
+
+
+def test_gradcheck_tolerance_is_atol_plus_rtol_times_numeric():
+    off = lambda delta: Op("off", lambda x: 100 * x, lambda g, out, x: (g * (100 + delta),))  # noqa: E731
+    assert gradcheck(off(0.09), [1.0])  # 0.09 <= 1e-5 + 1e-3 * 100
+    with pytest.raises(GradcheckError):
+        gradcheck(off(0.11), [1.0])
+    assert gradcheck(off(0.11), [1.0], rtol=2e-3)
+
+
+def test_gradcheck_finite_difference_at_a_kink_is_reported_not_hidden():
+    with pytest.raises(GradcheckError, match=r"analytic.*\n.*0 +0.5"):
+        gradcheck(lambda x: x.relu(), [0.0])
+
+
+def test_gradcheck_explains_a_point_at_the_edge_of_the_domain():
+    with pytest.raises(ValueError, match=r"f is undefined at input 0 = -5e-07 .*log\(-5e-07\).*farther from the edge"):
+        gradcheck(lambda x: x.log(), [5e-7])
+
+
+def test_gradcheck_needs_a_scalar_value_output():
+    with pytest.raises(TypeError, match="f must return a scalar Value, got float"):
+        gradcheck(lambda x: 1.0, [1.0])
+
+
+@given(values(-1.0, 1.0))
+def test_values_strategy_gives_leaves_in_range(v):
+    assert isinstance(v, Value) and v.op is None and -1.0 <= v.data <= 1.0
+
+
+def test_expressions_reuse_nodes_and_cover_every_op():
+    reused = find(
+        expressions(), lambda e: any(len(set(args)) < len(args) or args[0] >= len(e.inputs) for _, args, _ in e.steps)
+    )
+    assert reused.steps
+    for kind in KINDS:
+        e = find(expressions(kinds=[kind]), lambda e: len(e.steps) > 0)
+        assert e.steps[0][0] == kind
+        assert isinstance(e(*map(Value, e.inputs)), Value)
+
+
+def test_expression_builds_and_shows_its_steps():
+    e = Expression((1.5, -2.0), (("*", (0, 0), 0.0), ("**int", (2,), 3.0), ("/", (3, 1), 0.0)))
+    assert repr(e).splitlines() == [
+        "Expression at x0=1.5, x1=-2.0:",
+        "  t0 = x0 * x0",
+        "  t1 = t0 ** 3.0",
+        "  t2 = t1 / x1",
+        "  output t2",
+    ]
+    assert e(1.5, -2.0) == (1.5 * 1.5) ** 3 / -2.0
+    assert e(Value(1.5), Value(-2.0)).data == e(1.5, -2.0)

@@ -1,0 +1,123 @@
+"""Every scalar op's derivative against central finite differences, and its edge points."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, grad, gradcheck
+from autograd.testing import floats
+
+UNARY = {
+    "neg": (lambda x: -x, floats()),
+    "exp": (lambda x: x.exp(), floats()),
+    "log": (lambda x: x.log(), floats(1e-3, 50.0)),
+    "sqrt": (lambda x: x.sqrt(), floats(1e-3, 50.0)),
+    "tanh": (lambda x: x.tanh(), floats()),
+    "sigmoid": (lambda x: x.sigmoid(), floats(-30.0, 30.0)),
+    "relu": (lambda x: x.relu(), floats().filter(lambda x: abs(x) > 1e-3)),
+    "abs": (lambda x: abs(x), floats().filter(lambda x: abs(x) > 1e-3)),
+    "sin": (lambda x: x.sin(), floats(-10.0, 10.0)),
+    "cos": (lambda x: x.cos(), floats(-10.0, 10.0)),
+    "square": (lambda x: x**2, floats()),
+    "cube": (lambda x: x**3, floats()),
+    "reciprocal": (lambda x: x**-1, floats(0.05, 3.0)),
+    "x**0.5": (lambda x: x**0.5, floats(1e-2, 10.0)),
+    "number ** x": (lambda x: 2**x, floats()),
+    "number - x": (lambda x: 1 - x, floats()),
+    "number / x": (lambda x: 2 / x, floats(0.05, 3.0)),
+    "x * number": (lambda x: x * 2.5, floats()),
+    "number + x": (lambda x: 3 + x, floats()),
+}
+
+BINARY = {
+    "+": (lambda a, b: a + b, floats(), floats()),
+    "-": (lambda a, b: a - b, floats(), floats()),
+    "*": (lambda a, b: a * b, floats(), floats()),
+    "/": (lambda a, b: a / b, floats(), floats(0.05, 3.0)),
+    "** (both Values)": (lambda a, b: a**b, floats(0.05, 3.0), floats()),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+def test_unary_op_matches_finite_differences(name, data):
+    f, xs = UNARY[name]
+    assert gradcheck(f, [data.draw(xs)])
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(data=st.data())
+def test_binary_op_matches_finite_differences(name, data):
+    f, xs, ys = BINARY[name]
+    assert gradcheck(f, [data.draw(xs), data.draw(ys)])
+
+
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+def test_unary_op_second_derivative_matches_finite_differences(name, data):
+    f, xs = UNARY[name]
+    assert gradcheck(grad(f), [data.draw(xs)])
+
+
+def test_relu_and_abs_have_derivative_zero_at_their_kink():
+    for f in (lambda x: x.relu(), lambda x: abs(x)):
+        x = Value(0.0)
+        f(x).backward()
+        assert x.grad == 0.0
+
+
+def test_relu_lets_nan_through():
+    assert math.isnan(Value(math.nan).relu().data)
+
+
+def test_pow_with_negative_base_and_constant_exponent():
+    x = Value(-3.0)
+    (x**2).backward()
+    assert x.grad == -6.0
+    x = Value(-2.0)
+    (x**3).backward()
+    assert x.grad == 12.0
+    assert gradcheck(lambda x: x**3 + x**-1, [-1.5])
+
+
+def test_pow_with_negative_base_and_value_exponent():
+    """d/db a**b = a**b log a has no real value for a < 0 (NaN); d/da stays exact."""
+    a, b = Value(-2.0), Value(3.0)
+    (a**b).backward()
+    assert a.grad == 12.0
+    assert math.isnan(b.grad)
+
+
+def test_pow_with_zero_base_gives_zero_exponent_gradient():
+    a, b = Value(0.0), Value(2.0)
+    (a**b).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_log_near_zero_has_the_exact_large_gradient():
+    x = Value(1e-12)
+    x.log().backward()
+    assert x.grad == pytest.approx(1e12, rel=1e-12)
+    assert gradcheck(lambda x: x.log(), [1e-4], eps=1e-9)
+
+
+def test_sigmoid_is_finite_for_large_inputs():
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+
+
+def test_sqrt_at_zero_has_an_infinite_derivative_and_says_so():
+    x = Value(0.0)
+    with pytest.raises(ZeroDivisionError, match=r"backward of sqrt\(0.0\): the derivative is infinite"):
+        x.sqrt().backward()
+
+
+def test_comparisons_look_at_data():
+    assert Value(1.0) < Value(2.0) and Value(2.0) >= 2 and Value(3.0) > 2.5 and Value(1.0) <= 1
+
+
+def test_values_stay_hashable_by_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and len({a, b}) == 2
