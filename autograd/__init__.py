@@ -1,10 +1,12 @@
-"""chainrule's engine: reverse-mode automatic differentiation on scalars.
+"""chainrule's engine: reverse-mode automatic differentiation on scalars and numpy arrays.
 
 Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
+    Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
+    concatenate, stack, where, ShapeError
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, tanh, sigmoid, relu, sin, cos
-                           the built-in Ops, callable on Values and on plain numbers
+                           for numbers, Values, arrays and Tensors alike
     grad                   the gradient of a function, as a function (nestable)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
     zero_grad              reset `.grad` of some nodes
@@ -16,6 +18,7 @@ Public API:
 
 from .check import GradcheckError, gradcheck
 from .functional import grad
+from .functions import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from .graph import (
     AnomalyError,
     Node,
@@ -28,7 +31,7 @@ from .graph import (
     topological_order,
     zero_grad,
 )
-from .scalar_ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .tensor import ShapeError, Tensor, concatenate, stack, where
 from .value import Value
 
 __all__ = [
@@ -36,7 +39,10 @@ __all__ = [
     "GradcheckError",
     "Node",
     "Op",
+    "ShapeError",
+    "Tensor",
     "Value",
+    "concatenate",
     "cos",
     "detect_anomaly",
     "enable_grad",
@@ -51,7 +57,9 @@ __all__ = [
     "sigmoid",
     "sin",
     "sqrt",
+    "stack",
     "tanh",
     "topological_order",
+    "where",
     "zero_grad",
 ]

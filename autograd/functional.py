@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .graph import Node, enable_grad, gradients
+from .tensor import Tensor
 from .value import Value
 
 
 def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """Return a function that computes d f / d args[argnums] for a scalar-valued `f`.
 
-    Given plain numbers it returns plain numbers. Given nodes (as happens inside another
+    Given plain numbers (or arrays) it returns plain numbers (or arrays). Given nodes (as happens inside another
     `grad`) it returns nodes with their own graph, so `grad(grad(f))` is the second derivative.
     Nothing's `.grad` is touched; `f` is traced even inside `no_grad`.
     """
@@ -25,7 +28,9 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
             raise IndexError(f"grad: argnums={argnums} but the function was called with {len(args)} arguments")
         nested = any(isinstance(args[i], Node) for i in positions)
         for i in positions:
-            if not isinstance(args[i], Node):
+            if isinstance(args[i], np.ndarray):
+                args[i] = Tensor(args[i], requires_grad=True)
+            elif not isinstance(args[i], Node):
                 args[i] = Value(args[i])
         wrt = [args[i] for i in positions]
         with enable_grad():  # differentiating needs the graph, even inside no_grad

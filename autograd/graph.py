@@ -9,6 +9,8 @@ Rules receive raw data (floats, arrays) for a plain backward and the nodes thems
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,7 +50,9 @@ class Node:
         backward through them gives second derivatives.
         """
         order = topological_order(self)
-        _propagate(order, self._seed(grad, create_graph), create_graph)
+        seed = self._seed(grad, create_graph)
+        type(self)._check_graph(order)
+        _propagate(order, seed, create_graph)
         type(self)._accumulate(order)
 
 
@@ -56,26 +60,21 @@ MANY = object()  # in `_b`: the node has three or more parents, held as a tuple 
 _EXIT = object()  # on the search stack: the node below it has all its parents in order
 
 
-def parents_slots(parents: tuple[Node, ...]) -> tuple[Any, Any]:
-    """The (`_a`, `_b`) pair that stores these parents."""
-    n = len(parents)
-    if n > 2:
-        return parents, MANY
-    return (parents[0] if n else None), (parents[1] if n == 2 else None)
-
-
 class Op:
     """A differentiable operation: a name, a forward on raw data and its derivative rule.
 
-    `vjp(g, out, *inputs)` returns one gradient per input (None where none flows): g is the
-    gradient of the output, out the output, inputs the op's inputs. Write it with arithmetic
-    and other Ops only, so it works on raw numbers and on nodes alike.
+    `vjp(g, out, *inputs, **params)` returns one gradient per input (None where none flows): g
+    is the gradient of the output, out the output, inputs the op's inputs, params the keyword
+    arguments the op was called with (an axis, a shape). Write it with arithmetic, methods
+    shared by arrays and Tensors (`reshape`, `sum`) and other Ops, so it works on raw data and
+    on nodes alike. A rule that also takes `needs` (a tuple of bools, one per input) is told
+    which gradients anyone will read, and may skip the rest (a matmul with a constant input).
 
-    Calling an Op applies it: on nodes it records a graph node, on plain numbers it simply
-    computes the forward. This is how built-in ops are made and how users define new ones.
+    Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
+    simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain")
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs")
 
     def __init__(
         self, name: str, forward: Callable[..., Any], vjp: Callable[..., Sequence[Any]], domain: str = ""
@@ -86,17 +85,21 @@ class Op:
         self.forward = forward
         self.vjp = vjp
         self.domain = domain
+        try:
+            self.takes_needs = "needs" in inspect.signature(vjp).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            self.takes_needs = False
 
-    def __call__(self, *inputs: Any) -> Any:
+    def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
             if isinstance(x, Node):
-                return type(x)._apply(self, inputs)
-        return self.run(inputs)
+                return type(x)._apply(self, inputs, params)
+        return self.run(inputs, params)
 
-    def run(self, args: Sequence[Any]) -> Any:
+    def run(self, args: Sequence[Any], params: dict[str, Any] | None = None) -> Any:
         """The forward on raw data, with a domain error that names the op and its inputs."""
         try:
-            return self.forward(*args)
+            return self.forward(*args, **params) if params else self.forward(*args)
         except (ArithmeticError, ValueError) as e:
             raise self.domain_error(args, e) from None
 
@@ -110,6 +113,14 @@ class Op:
         if len(shown) == 2 and not self.name.isidentifier():
             return f"{shown[0]} {self.name} {shown[1]}"
         return f"{self.name}({', '.join(shown)})"
+
+    def bind(self, params: dict[str, Any]) -> Op:
+        """This op with its keyword arguments fixed: what a node records when called with some."""
+        if not params:
+            return self
+        return Op(
+            self.name, functools.partial(self.forward, **params), functools.partial(self.vjp, **params), self.domain
+        )
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -299,6 +310,8 @@ def zero_grad(nodes: Iterable[Node]) -> None:
 def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
     order = topological_order(root)
-    _propagate(order, root._seed(seed, create_graph), create_graph)
+    seed = root._seed(seed, create_graph)
+    type(root)._check_graph(order)
+    _propagate(order, seed, create_graph)
     token = root._mark
     return [x._g if x._mark is token else x._zero_like(x) for x in inputs]

@@ -122,8 +122,9 @@ class Value(Node):
 
     # hooks for the graph core
     @staticmethod
-    def _apply(op: Op, inputs: Sequence[Any]) -> Value:
+    def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Value:
         """Any op on any number of inputs (user-defined ops, rules under create_graph)."""
+        op = op.bind(params)
         parents = tuple(x if x.__class__ is Value else _lift(x, op) for x in inputs)
         if 0 < len(parents) <= 2:
             v = _method(op)(*parents)
@@ -147,6 +148,10 @@ class Value(Node):
     @staticmethod
     def _zero_like(x: Value) -> float:
         return 0.0
+
+    @staticmethod
+    def _check_graph(order: list[Value]) -> None:
+        """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
 
     @staticmethod
     def _accumulate(order: list[Value]) -> None:

@@ -44,7 +44,7 @@ def test_gradcheck_explains_a_point_at_the_edge_of_the_domain():
 
 
 def test_gradcheck_needs_a_scalar_value_output():
-    with pytest.raises(TypeError, match="f must return a scalar Value, got float"):
+    with pytest.raises(TypeError, match="f must return a scalar Value or a one-element Tensor, got float 1.0"):
         gradcheck(lambda x: 1.0, [1.0])
 
 

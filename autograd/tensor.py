@@ -1,0 +1,442 @@
+"""`Tensor`: an n-dimensional node on a numpy array, on the same graph core as Value.
+
+What a Tensor adds to the core: `requires_grad` (gradients reach only the tensors that ask),
+gradients checked against their input's shape, version counters that catch a tensor changed
+in place between forward and backward, and PyTorch's choice of keeping `.grad` on leaves only
+(`retain_grad()` keeps it on another tensor).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import graph
+from . import tensor_ops as ops
+from .graph import MANY, Node, Op, check_forward
+from .tensor_ops import Axis
+
+_new = object.__new__
+
+
+class ShapeError(ValueError):
+    """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
+
+
+class Tensor(Node):
+    """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
+
+    Python lists and numbers become float32; numpy arrays keep their dtype (float64 stays
+    float64; integer arrays are allowed as constants such as labels). Mixed dtypes follow
+    NumPy 2's promotion: a float32 Tensor times a Python float stays float32.
+    """
+
+    __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
+    _grad_zero = None
+    __array_ufunc__ = None  # numpy hands `array * tensor` to Tensor.__rmul__ instead of unwrapping it
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        array = _as_array(data, dtype)
+        if requires_grad and array.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {array.dtype}")
+        _init(self, array, requires_grad)
+        self.label = label
+
+    # ---- data, with a version counter ----
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward."""
+        self._data = value if isinstance(value, np.ndarray) else _as_array(value, None)
+        self._version += 1
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if graph.modes.grad_enabled and self.requires_grad:
+            raise RuntimeError(
+                "cannot assign into a tensor that requires grad while the graph is recorded; "
+                "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
+            )
+        self._data[_raw_index(index)] = ops.raw(value)
+        self._version += 1
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self._data)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self._data)
+
+    @property
+    def size(self) -> int:
+        return np.size(self._data)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.result_type(self._data)
+
+    @property
+    def op(self) -> Op | None:
+        return self._op.op if self._op is not None else None
+
+    @property
+    def op_params(self) -> dict[str, Any]:
+        """The keyword arguments of the op that made this tensor (its axis, shape, index)."""
+        return dict(self._op.params) if self._op is not None else {}
+
+    def item(self) -> Any:
+        return np.asarray(self._data).item()
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self._data)
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf outside any graph."""
+        return Tensor(self._data)
+
+    def retain_grad(self) -> Tensor:
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
+        self._retains_grad = True
+        return self
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = np.asarray(self._data, dtype=dtype)
+        return array.copy() if copy else array
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(", threshold=20)
+        extra = [f"dtype={self.dtype}"]
+        if self._op is not None:
+            extra.append(f"op={self._op.op.name!r}")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        if self.label:
+            extra.append(f"label={self.label!r}")
+        return f"Tensor({body}, {', '.join(extra)})"
+
+    # ---- ops: numbers and arrays on either side become constants ----
+    def __add__(self, other: Any) -> Tensor:
+        return _apply(ops.add, (self, other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _apply(ops.add, (other, self))
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _apply(ops.sub, (self, other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _apply(ops.sub, (other, self))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _apply(ops.mul, (self, other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _apply(ops.mul, (other, self))
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _apply(ops.div, (self, other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _apply(ops.div, (other, self))
+
+    def __pow__(self, other: Any) -> Tensor:
+        """`t ** 2` treats 2 as a constant; `t ** u` for a Tensor u differentiates in both."""
+        if isinstance(other, numbers.Real):
+            return _apply(ops.power_const, (self,), {"c": other})
+        return _apply(ops.power, (self, other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _apply(ops.power, (other, self))
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _apply(ops.matmul, (self, other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _apply(ops.matmul, (other, self))
+
+    def __neg__(self) -> Tensor:
+        return _apply(ops.neg, (self,))
+
+    def __abs__(self) -> Tensor:
+        return _apply(ops.absolute, (self,))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """Slices and integer arrays; a repeated index gets the sum of its gradients."""
+        return _apply(ops.getitem, (self,), {"index": _raw_index(index)})
+
+    # comparisons give constant boolean tensors; == stays identity, so tensors stay hashable
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor(self._data < ops.raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor(self._data <= ops.raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor(self._data > ops.raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor(self._data >= ops.raw(other))
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Reverse the axes, or put them in the given order (like numpy)."""
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = tuple(axes[0])
+        return _apply(ops.transpose, (self,), {"axes": axes or None})
+
+    def swapaxes(self, a: int, b: int) -> Tensor:
+        order = list(range(self.ndim))
+        order[a], order[b] = order[b], order[a]
+        return self.transpose(order)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = tuple(shape[0])
+        return _apply(ops.reshape, (self,), {"shape": shape})
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.total, (self,), {"axis": axis, "keepdims": keepdims})
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.mean, (self,), {"axis": axis, "keepdims": keepdims})
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.amax, (self,), {"axis": axis, "keepdims": keepdims})
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.amin, (self,), {"axis": axis, "keepdims": keepdims})
+
+    def exp(self) -> Tensor:
+        return _apply(ops.exp, (self,))
+
+    def log(self) -> Tensor:
+        return _apply(ops.log, (self,))
+
+    def sqrt(self) -> Tensor:
+        return _apply(ops.sqrt, (self,))
+
+    def tanh(self) -> Tensor:
+        return _apply(ops.tanh, (self,))
+
+    def sigmoid(self) -> Tensor:
+        return _apply(ops.sigmoid, (self,))
+
+    def relu(self) -> Tensor:
+        return _apply(ops.relu, (self,))
+
+    def sin(self) -> Tensor:
+        return _apply(ops.sin, (self,))
+
+    def cos(self) -> Tensor:
+        return _apply(ops.cos, (self,))
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return _apply(ops.softmax, (self,), {"axis": axis})
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return _apply(ops.log_softmax, (self,), {"axis": axis})
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(ops.logsumexp, (self,), {"axis": axis, "keepdims": keepdims})
+
+    # ---- hooks for the graph core ----
+    @staticmethod
+    def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Tensor:
+        return _apply(op, inputs, params)
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no graph was recorded for it "
+                "(give its inputs requires_grad=True, outside no_grad)"
+            )
+        if grad is None:
+            if self.size != 1:
+                raise ShapeError(
+                    f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
+                    "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
+                )
+            seed = np.ones(self.shape, dtype=self.dtype)
+        else:
+            seed = np.array(ops.raw(grad), dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
+        return Tensor(seed) if create_graph else seed
+
+    @staticmethod
+    def _zero_like(x: Tensor) -> np.ndarray:
+        return np.zeros(x.shape, dtype=x.dtype)
+
+    @staticmethod
+    def _check_graph(order: list[Tensor]) -> None:
+        """Refuse to backward through a tensor changed in place after an op used it."""
+        for node in order:
+            if node._op is None:
+                continue
+            for p, seen in zip(node.parents, node._versions):
+                if p._version != seen:
+                    name = repr(p.label) if p.label else f"of shape {p.shape}"
+                    raise RuntimeError(
+                        f"tensor {name} was changed in place after {node._op.op.name} used it, so backward "
+                        "would give wrong gradients: run the forward again after changing it"
+                    )
+
+    @staticmethod
+    def _accumulate(order: list[Tensor]) -> None:
+        for node in order:
+            g, node._g = node._g, None  # scratch space freed as soon as the pass is over
+            if node.requires_grad and (node._op is None or node._retains_grad) and not isinstance(g, int):
+                g = g if isinstance(g, Tensor) else np.asarray(g)
+                node.grad = g if node.grad is None else node.grad + g
+
+
+class Step:
+    """What a tensor node records of the op that made it: the op, its keyword arguments, and
+    which inputs want a gradient. Its `vjp` runs the op's rule and checks every gradient's shape."""
+
+    __slots__ = ("op", "params", "needs")
+
+    def __init__(self, op: Op, params: dict[str, Any], needs: tuple[bool, ...]) -> None:
+        self.op, self.params, self.needs = op, params, needs
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    def show(self, args: Sequence[Any]) -> str:
+        return self.op.show(args)
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        op, needs = self.op, self.needs
+        if op.takes_needs:
+            grads = op.vjp(g, out, *inputs, **self.params, needs=needs)
+        else:
+            grads = op.vjp(g, out, *inputs, **self.params)
+        if len(grads) != len(inputs):
+            return grads  # the core names the op and the counts
+        checked = []
+        for i, (x, gx, wanted) in enumerate(zip(inputs, grads, needs)):
+            if not wanted or gx is None:
+                checked.append(None)
+                continue
+            if np.shape(gx) != np.shape(x):
+                raise ShapeError(
+                    f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
+                    f"for input {i} of shape {np.shape(x)}; it must have the input's shape"
+                )
+            checked.append(gx)
+        return tuple(checked)
+
+
+def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
+    t._data = data
+    t.grad = None
+    t.label = ""
+    t._op = t._a = t._b = t._mark = None
+    t.requires_grad = requires_grad
+    t._version = 0
+    t._versions = ()
+    t._retains_grad = False
+
+
+def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) -> Tensor:
+    """Every tensor op: run the forward on the data, record a node if any input wants a gradient."""
+    parents = [x if x.__class__ is Tensor else _constant(x, op) for x in inputs]
+    datas = [p._data for p in parents]
+    try:
+        out = op.forward(*datas, **params) if params else op.forward(*datas)
+    except ValueError as e:
+        shapes = " and ".join(str(np.shape(d)) for d in datas)
+        raise ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})") from None
+    if not isinstance(out, np.ndarray):
+        out = np.asarray(out)
+    t = _new(Tensor)
+    needs = tuple(p.requires_grad for p in parents)
+    _init(t, out, graph.modes.grad_enabled and any(needs))
+    if t.requires_grad:
+        t._op = Step(op, params or {}, needs)
+        if len(parents) > 2:
+            t._a, t._b = tuple(parents), MANY
+        else:
+            t._a = parents[0]
+            t._b = parents[1] if len(parents) == 2 else None
+        t._versions = tuple(p._version for p in parents)
+    if graph.entered and graph.modes.anomaly:
+        check_forward(op, out, datas)
+    return t
+
+
+def _constant(x: Any, op: Op) -> Tensor:
+    """A number or array operand as a leaf. A Python number stays a Python number, so that
+    NumPy's promotion treats it as weak (float32 * 2.0 stays float32)."""
+    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+        t = _new(Tensor)
+        _init(t, x, False)
+        return t
+    if isinstance(x, Node):
+        raise TypeError(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
+    try:
+        return Tensor(x)
+    except TypeError:
+        raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+
+
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Node):
+        raise TypeError(
+            f"Tensor() needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data"
+        )
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray | np.generic):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind in "fiu" or array.dtype == object:
+            array = _float32(array, data)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}")
+    return array
+
+
+def _float32(array: np.ndarray, data: Any) -> np.ndarray:
+    try:
+        return array.astype(np.float32)
+    except (TypeError, ValueError):
+        raise TypeError(f"Tensor() needs numbers, got {type(data).__name__} {data!r}") from None
+
+
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(ops.raw(i) for i in index)
+    return ops.raw(index)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    return _apply(ops.concatenate, tuple(tensors), {"axis": axis})
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    return _apply(ops.stack, tuple(tensors), {"axis": axis})
+
+
+def where(cond: Any, x: Any, y: Any) -> Tensor:
+    """x where cond holds, else y (cond is a constant: no gradient flows to it)."""
+    return _apply(ops.where, (x, y), {"cond": np.asarray(ops.raw(cond), dtype=bool)})

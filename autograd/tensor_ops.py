@@ -1,0 +1,271 @@
+"""The tensor ops on numpy: one entry per op, its forward beside its derivative rule.
+
+Rules run on ndarrays (a plain backward) and on Tensors (`create_graph`) alike: they use
+operators, the methods both have (`reshape`, `transpose`, `sum`) and the Ops defined here.
+`unbroadcast` is the one helper every broadcasting rule uses to sum a gradient back to its
+input's shape. `needs` says which inputs anyone will read a gradient for; costly rules skip
+the others (the constant input of a matmul, the number in `x * 2`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import Node, Op
+
+Axis = int | tuple[int, ...] | None
+
+
+def raw(x: Any) -> Any:
+    """The data behind a node, for constants inside rules (masks, signs): never differentiated."""
+    return x.data if isinstance(x, Node) else x
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum g over the axes that broadcasting added or stretched, back to `shape`."""
+    return g if np.shape(g) == shape else sum_to(g, shape=shape)
+
+
+def _sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+    lead = x.ndim - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    return np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+
+
+def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
+    """`shape` with the reduced axes kept as 1: the shape of a reduction with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _reduce_vjp(g: Any, x: Any, axis: Axis) -> Any:
+    """g of a reduction over `axis`, spread back over x's shape."""
+    return broadcast_to(g.reshape(_kept_shape(np.shape(x), axis)), shape=np.shape(x))
+
+
+sum_to = Op("sum_to", _sum_to, lambda g, o, x, *, shape: (broadcast_to(g, shape=np.shape(x)),))
+broadcast_to = Op(
+    "broadcast_to",
+    lambda x, *, shape: np.broadcast_to(x, shape),
+    lambda g, o, x, *, shape: (unbroadcast(g, np.shape(x)),),
+)
+
+
+# ---- elementwise arithmetic, with numpy broadcasting ----
+
+
+def _add_vjp(g, o, a, b, needs):
+    return (unbroadcast(g, np.shape(a)) if needs[0] else None, unbroadcast(g, np.shape(b)) if needs[1] else None)
+
+
+def _sub_vjp(g, o, a, b, needs):
+    return (unbroadcast(g, np.shape(a)) if needs[0] else None, unbroadcast(-g, np.shape(b)) if needs[1] else None)
+
+
+def _mul_vjp(g, o, a, b, needs):
+    return (
+        unbroadcast(g * b, np.shape(a)) if needs[0] else None,
+        unbroadcast(g * a, np.shape(b)) if needs[1] else None,
+    )
+
+
+def _div_vjp(g, o, a, b, needs):
+    return (
+        unbroadcast(g / b, np.shape(a)) if needs[0] else None,
+        unbroadcast(-g * o / b, np.shape(b)) if needs[1] else None,
+    )
+
+
+def _power_vjp(g, o, a, b, needs):
+    ga = unbroadcast(g * b * a ** (b - 1), np.shape(a)) if needs[0] else None
+    gb = None
+    if needs[1]:
+        # d(a**b)/db = a**b log a: 0 where a == 0 (its limit for b > 0, as PyTorch), NaN where a < 0
+        positive = raw(a) > 0
+        log_a = where(log(where(a, 1.0, cond=positive)), np.where(raw(a) < 0, np.nan, 0.0), cond=positive)
+        gb = unbroadcast(g * o * log_a, np.shape(b))
+    return ga, gb
+
+
+add = Op("+", np.add, _add_vjp)
+sub = Op("-", np.subtract, _sub_vjp)
+mul = Op("*", np.multiply, _mul_vjp)
+div = Op("/", np.true_divide, _div_vjp)
+power = Op("**", np.power, _power_vjp)
+power_const = Op("**", lambda x, *, c: np.power(x, c), lambda g, o, x, *, c: (g * c * x ** (c - 1),))
+neg = Op("neg", np.negative, lambda g, o, a: (-g,))
+
+
+def _with_axis(g: Any, axis: int) -> Any:
+    """g with a new axis of length 1 at `axis` (-1 or -2)."""
+    s = np.shape(g)
+    cut = len(s) + axis + 1
+    return g.reshape(s[:cut] + (1,) + s[cut:])
+
+
+def _matmul_vjp(g, o, a, b, needs):
+    """A vector a is made a row and a vector b a column, so one rule serves every case;
+    batch axes that broadcasting added are summed away."""
+    a_shape, b_shape = np.shape(a), np.shape(b)
+    if len(a_shape) == 1:
+        a, g = a.reshape((1, -1)), _with_axis(g, -2)
+    if len(b_shape) == 1:
+        b, g = b.reshape((-1, 1)), _with_axis(g, -1)
+    ga = unbroadcast(g @ b.swapaxes(-1, -2), np.shape(a)).reshape(a_shape) if needs[0] else None
+    gb = unbroadcast(a.swapaxes(-1, -2) @ g, np.shape(b)).reshape(b_shape) if needs[1] else None
+    return ga, gb
+
+
+matmul = Op("@", np.matmul, _matmul_vjp)
+
+
+# ---- elementwise functions ----
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))  # never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _clip_vjp(g, o, x, *, lo, hi):
+    inside = np.ones(np.shape(x), dtype=bool)  # the gradient passes where lo <= x <= hi (as PyTorch)
+    if lo is not None:
+        inside &= raw(x) >= lo
+    if hi is not None:
+        inside &= raw(x) <= hi
+    return (g * inside,)
+
+
+exp = Op("exp", np.exp, lambda g, o, x: (g * o,))
+log = Op("log", np.log, lambda g, o, x: (g / x,))
+sqrt = Op("sqrt", np.sqrt, lambda g, o, x: (g * 0.5 / o,))
+tanh = Op("tanh", np.tanh, lambda g, o, x: (g * (1 - o * o),))
+sigmoid = Op("sigmoid", _sigmoid, lambda g, o, x: (g * o * (1 - o),))
+relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, o, x: (g * (raw(x) > 0),))  # 0 at the kink
+absolute = Op("abs", np.abs, lambda g, o, x: (g * np.sign(raw(x)),))  # 0 at the kink
+sin = Op("sin", np.sin, lambda g, o, x: (g * cos(x),))
+cos = Op("cos", np.cos, lambda g, o, x: (-g * sin(x),))
+clip = Op("clip", lambda x, *, lo, hi: np.clip(x, lo, hi), _clip_vjp)
+
+
+# ---- reductions ----
+
+
+def _extreme_vjp(g, o, x, *, axis, keepdims):
+    """Ties share the gradient equally (as PyTorch's amax and amin)."""
+    kept = _kept_shape(np.shape(x), axis)
+    hit = raw(x) == np.reshape(raw(o), kept)
+    share = hit / np.sum(hit, axis=axis, keepdims=True)
+    return (g.reshape(kept) * share.astype(np.result_type(raw(x)), copy=False),)
+
+
+def _mean_vjp(g, o, x, *, axis, keepdims):
+    count = np.size(x) // max(np.size(o), 1)
+    return (_reduce_vjp(g / count, x, axis),)
+
+
+total = Op(
+    "sum",
+    lambda x, *, axis, keepdims: np.sum(x, axis, keepdims=keepdims),
+    lambda g, o, x, *, axis, keepdims: (_reduce_vjp(g, x, axis),),
+)
+mean = Op("mean", lambda x, *, axis, keepdims: np.mean(x, axis, keepdims=keepdims), _mean_vjp)
+amax = Op("max", lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims), _extreme_vjp)
+amin = Op("min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims), _extreme_vjp)
+
+
+# ---- shapes and indexing ----
+
+
+def _inverse(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+def _is_basic(index: Any) -> bool:
+    """Slices, integers, None and Ellipsis select each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def _index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)  # a repeated index adds up
+    return out
+
+
+reshape = Op("reshape", lambda x, *, shape: np.reshape(x, shape), lambda g, o, x, *, shape: (g.reshape(np.shape(x)),))
+transpose = Op(
+    "transpose",
+    lambda x, *, axes: np.transpose(x, axes),
+    lambda g, o, x, *, axes: (g.transpose(_inverse(axes)),),
+)
+getitem = Op(
+    "getitem",
+    lambda x, *, index: x[index],
+    lambda g, o, x, *, index: (index_add(g, index=index, shape=np.shape(x)),),
+)
+index_add = Op(
+    "index_add",
+    _index_add,
+    lambda g, o, x, *, index, shape: (getitem(g, index=index),),
+)
+
+
+def _concatenate_vjp(g, o, *xs, axis):
+    axis %= np.ndim(o)
+    ends = np.cumsum([np.shape(x)[axis] for x in xs])
+    lead = (slice(None),) * axis
+    return tuple(g[lead + (slice(end - np.shape(x)[axis], end),)] for x, end in zip(xs, ends))
+
+
+def _stack_vjp(g, o, *xs, axis):
+    axis %= np.ndim(o)
+    return tuple(g[(slice(None),) * axis + (i,)] for i in range(len(xs)))
+
+
+concatenate = Op("concatenate", lambda *xs, axis: np.concatenate(xs, axis), _concatenate_vjp)
+stack = Op("stack", lambda *xs, axis: np.stack(xs, axis), _stack_vjp)
+where = Op(
+    "where",
+    lambda x, y, *, cond: np.where(cond, x, y),
+    lambda g, o, x, y, *, cond: (
+        unbroadcast(where(g, 0.0, cond=cond), np.shape(x)),
+        unbroadcast(where(0.0, g, cond=cond), np.shape(y)),
+    ),
+)
+
+
+# ---- the softmax family, stable for large logits ----
+
+
+def _logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)  # all -inf: log(0) = -inf, not NaN
+    out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _logsumexp_vjp(g, o, x, *, axis, keepdims):
+    kept = _kept_shape(np.shape(x), axis)
+    return (g.reshape(kept) * exp(x - o.reshape(kept)),)
+
+
+logsumexp = Op("logsumexp", _logsumexp, _logsumexp_vjp)
+softmax = Op("softmax", _softmax, lambda g, o, x, *, axis: (o * (g - (g * o).sum(axis=axis, keepdims=True)),))
+log_softmax = Op(
+    "log_softmax",
+    lambda x, *, axis: x - _logsumexp(x, axis=axis, keepdims=True),
+    lambda g, o, x, *, axis: (g - exp(o) * g.sum(axis=axis, keepdims=True),),
+)
