@@ -3,7 +3,7 @@
 Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
-    concatenate, stack, where, ShapeError
+    concatenate, stack, where, cross_entropy (fused and stable), ShapeError
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, tanh, sigmoid, relu, sin, cos
                            for numbers, Values, arrays and Tensors alike
@@ -31,7 +31,7 @@ from .graph import (
     topological_order,
     zero_grad,
 )
-from .tensor import ShapeError, Tensor, concatenate, stack, where
+from .tensor import ShapeError, Tensor, concatenate, cross_entropy, stack, where
 from .value import Value
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Tensor",
     "Value",
     "concatenate",
+    "cross_entropy",
     "cos",
     "detect_anomaly",
     "enable_grad",

@@ -24,7 +24,8 @@ class Node:
     Parents live in two slots rather than a tuple: one object per node for the garbage
     collector to scan instead of two, and less memory. `_a` is the first parent (None for a
     leaf), `_b` the second (None for a unary op); an op of three or more inputs keeps their
-    tuple in `_a` and MANY in `_b`. `_mark` and `_g` are scratch space for one backward pass.
+    tuple in `_a` and MANY in `_b`. `_mark` and `_g` are scratch space for one backward pass;
+    `_g` starts at the class's `_g_start`, what adding the first gradient to gives that gradient.
     """
 
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark", "_g")
@@ -216,10 +217,11 @@ def topological_order(root: Node) -> list[Node]:
     """Every node reachable from root, root first, each before its parents.
 
     An iterative depth-first search (chains of millions of nodes need no recursion) that
-    marks nodes with a token of this pass and zeroes their gradient scratch slot.
+    marks nodes with a token of this pass and resets their gradient scratch slot.
     Not for two threads at once on one graph.
     """
     token = object()
+    start = root._g_start
     order: list[Node] = []
     stack: list[Any] = [root]
     push, pop, emit = stack.append, stack.pop, order.append
@@ -231,7 +233,7 @@ def topological_order(root: Node) -> list[Node]:
         if node._mark is token:
             continue
         node._mark = token
-        node._g = 0
+        node._g = start
         a = node._a
         if a is None:
             emit(node)
@@ -255,10 +257,13 @@ def topological_order(root: Node) -> list[Node]:
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
-    d(root)/d(node) in each node's `_g`."""
+    d(root)/d(node) in each node's `_g`. Gradients are added, never updated in place: a rule
+    may hand the same array to two inputs."""
     order[0]._g = seed
     check = modes.anomaly
-    with enable_grad() if create_graph else no_grad():
+    # Rules build graphs only from nodes, which they get only under create_graph, so a plain
+    # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
+    with enable_grad() if create_graph else contextlib.nullcontext():
         for node in order:
             op = node._op
             if op is None:
@@ -272,21 +277,21 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                     gs = op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)
                     (ga,) = gs
                     if ga is not None:
-                        a._g += ga
+                        a._g = a._g + ga
                 elif b is not MANY:
                     gs = op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)
                     ga, gb = gs
                     if ga is not None:
-                        a._g += ga
+                        a._g = a._g + ga
                     if gb is not None:
-                        b._g += gb
+                        b._g = b._g + gb
                 else:
                     gs = op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])
                     if len(gs) != len(a):
                         raise ValueError
                     for p, gp in zip(a, gs):
                         if gp is not None:
-                            p._g += gp
+                            p._g = p._g + gp
             except ZeroDivisionError:
                 shown = op.show([p.data for p in node.parents])
                 raise ZeroDivisionError(f"backward of {shown}: the derivative is infinite at this point") from None
@@ -314,4 +319,4 @@ def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_gr
     type(root)._check_graph(order)
     _propagate(order, seed, create_graph)
     token = root._mark
-    return [x._g if x._mark is token else x._zero_like(x) for x in inputs]
+    return [x._g if x._mark is token and x._g is not x._g_start else x._zero_like(x) for x in inputs]

@@ -17,13 +17,24 @@ import numpy as np
 from . import graph
 from . import tensor_ops as ops
 from .graph import MANY, Node, Op, check_forward
-from .tensor_ops import Axis
+from .tensor_ops import Axis, ShapeError
 
 _new = object.__new__
 
 
-class ShapeError(ValueError):
-    """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
+class _NoGradYet:
+    """A tensor's gradient scratch slot before anything flowed in: adding a gradient to it gives
+    that gradient, uncopied."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+
+NO_GRAD_YET = _NoGradYet()
 
 
 class Tensor(Node):
@@ -36,6 +47,7 @@ class Tensor(Node):
 
     __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
     _grad_zero = None
+    _g_start = NO_GRAD_YET
     __array_ufunc__ = None  # numpy hands `array * tensor` to Tensor.__rmul__ instead of unwrapping it
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
@@ -268,12 +280,12 @@ class Tensor(Node):
                 "(give its inputs requires_grad=True, outside no_grad)"
             )
         if grad is None:
-            if self.size != 1:
+            if self._data.size != 1:
                 raise ShapeError(
                     f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
                     "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
                 )
-            seed = np.ones(self.shape, dtype=self.dtype)
+            seed = np.ones_like(self._data)
         else:
             seed = np.array(ops.raw(grad), dtype=self.dtype)
             if seed.shape != self.shape:
@@ -300,11 +312,19 @@ class Tensor(Node):
 
     @staticmethod
     def _accumulate(order: list[Tensor]) -> None:
+        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
+        a gradient shared between tensors, or a view, is copied first."""
+        handed_out: set[int] = set()
         for node in order:
             g, node._g = node._g, None  # scratch space freed as soon as the pass is over
-            if node.requires_grad and (node._op is None or node._retains_grad) and not isinstance(g, int):
-                g = g if isinstance(g, Tensor) else np.asarray(g)
-                node.grad = g if node.grad is None else node.grad + g
+            if g is NO_GRAD_YET or not node.requires_grad or (node._op is not None and not node._retains_grad):
+                continue
+            if not isinstance(g, Tensor):
+                g = np.asarray(g)
+                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+                    g = g.copy()
+                handed_out.add(id(g))
+            node.grad = g if node.grad is None else node.grad + g
 
 
 class Step:
@@ -313,7 +333,7 @@ class Step:
 
     __slots__ = ("op", "params", "needs")
 
-    def __init__(self, op: Op, params: dict[str, Any], needs: tuple[bool, ...]) -> None:
+    def __init__(self, op: Op, params: dict[str, Any], needs: list[bool]) -> None:
         self.op, self.params, self.needs = op, params, needs
 
     @property
@@ -323,26 +343,22 @@ class Step:
     def show(self, args: Sequence[Any]) -> str:
         return self.op.show(args)
 
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
         op, needs = self.op, self.needs
         if op.takes_needs:
             grads = op.vjp(g, out, *inputs, **self.params, needs=needs)
         else:
             grads = op.vjp(g, out, *inputs, **self.params)
-        if len(grads) != len(inputs):
-            return grads  # the core names the op and the counts
-        checked = []
-        for i, (x, gx, wanted) in enumerate(zip(inputs, grads, needs)):
-            if not wanted or gx is None:
-                checked.append(None)
-                continue
-            if np.shape(gx) != np.shape(x):
-                raise ShapeError(
-                    f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
-                    f"for input {i} of shape {np.shape(x)}; it must have the input's shape"
-                )
-            checked.append(gx)
-        return tuple(checked)
+            if len(grads) == len(needs):
+                grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
+        if len(grads) == len(inputs):  # a wrong count is the core's to name
+            for i, gx in enumerate(grads):
+                if gx is not None and np.shape(gx) != np.shape(inputs[i]):
+                    raise ShapeError(
+                        f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
+                        f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
+                    )
+        return grads
 
 
 def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
@@ -358,18 +374,22 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
 
 def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) -> Tensor:
     """Every tensor op: run the forward on the data, record a node if any input wants a gradient."""
-    parents = [x if x.__class__ is Tensor else _constant(x, op) for x in inputs]
-    datas = [p._data for p in parents]
+    parents, datas, needs = [], [], []
+    for x in inputs:
+        if x.__class__ is not Tensor:
+            x = _constant(x, op)
+        parents.append(x)
+        datas.append(x._data)
+        needs.append(x.requires_grad)
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
+        if isinstance(e, ShapeError):
+            raise
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         raise ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})") from None
-    if not isinstance(out, np.ndarray):
-        out = np.asarray(out)
     t = _new(Tensor)
-    needs = tuple(p.requires_grad for p in parents)
-    _init(t, out, graph.modes.grad_enabled and any(needs))
+    _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and graph.modes.grad_enabled)
     if t.requires_grad:
         t._op = Step(op, params or {}, needs)
         if len(parents) > 2:
@@ -377,7 +397,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         else:
             t._a = parents[0]
             t._b = parents[1] if len(parents) == 2 else None
-        t._versions = tuple(p._version for p in parents)
+        t._versions = [p._version for p in parents]
     if graph.entered and graph.modes.anomaly:
         check_forward(op, out, datas)
     return t
@@ -427,6 +447,12 @@ def _raw_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(ops.raw(i) for i in index)
     return ops.raw(index)
+
+
+def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+    """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
+    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch."""
+    return _apply(ops.cross_entropy, (logits,), {"labels": np.asarray(ops.raw(labels))})
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:

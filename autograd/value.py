@@ -70,6 +70,7 @@ class Value(Node):
 
     __slots__ = ()
     _grad_zero = 0.0
+    _g_start = 0.0
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data)
