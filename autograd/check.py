@@ -52,9 +52,8 @@ def gradcheck(
             error = abs(a - n)
             label = name + (str(list(index)) if index else "")
             value = float(np.asarray(point)[index])
-            rows.append(
-                (label, value, a, n, error, error / abs(n) if n else float("inf"), error <= atol + rtol * abs(n))
-            )
+            relative = error / abs(n) if n else (0.0 if error == 0 else float("inf"))
+            rows.append((label, value, a, n, error, relative, error <= atol + rtol * abs(n)))
     if all(ok for *_, ok in rows):
         return True
     raise GradcheckError(_table(rows, eps, atol, rtol))

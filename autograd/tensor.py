@@ -207,7 +207,7 @@ class Tensor(Node):
     def transpose(self, *axes: int) -> Tensor:
         """Reverse the axes, or put them in the given order (like numpy)."""
         if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = tuple(axes[0])
+            axes = () if axes[0] is None else tuple(axes[0])
         return _apply(ops.transpose, (self,), {"axes": axes or None})
 
     def swapaxes(self, a: int, b: int) -> Tensor:

@@ -8,20 +8,26 @@
     def test_gradients(expr):
         assert gradcheck(expr, expr.inputs)
 
-`expressions()` draws random expression graphs over every scalar op, with reused nodes, whose
-inputs keep each op inside its domain and away from kinks, so finite differences are valid.
+`expressions()` draws random expression graphs over every scalar op, `tensor_expressions()`
+over tensors (elementwise ops, reductions, matmul, indexing with repeated indices, the softmax
+family...). Nodes get reused, and each op's operands are kept inside its domain and away from
+its kinks, so finite differences are valid at the drawn point. `arrays()`, `tensors()` and
+`broadcastable_shapes()` draw inputs for checks of single ops.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from . import scalar_ops as ops
+from . import functions as fn
+from . import tensor_ops as tops
+from .tensor import Tensor
 from .value import Value
 
 
@@ -35,76 +41,203 @@ def values(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy
     return floats(min_value, max_value).map(Value)
 
 
+def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+
+
+def arrays(
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    dtype: Any = np.float64,
+) -> st.SearchStrategy[np.ndarray]:
+    """numpy arrays of finite values in [min_value, max_value], of the given or a drawn shape."""
+    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=floats(min_value, max_value))
+
+
+def tensors(
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    dtype: Any = np.float64,
+) -> st.SearchStrategy[Tensor]:
+    """Leaf Tensors that require grad, holding `arrays(...)`."""
+    return arrays(shape, min_value, max_value, dtype).map(lambda a: Tensor(a, requires_grad=True))
+
+
+def broadcastable_shapes(num_shapes: int = 2, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple]:
+    """Tuples of shapes that broadcast together, such as ((3, 1), (2, 1, 4))."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, max_dims=max_dims, max_side=max_side).map(
+        lambda s: s.input_shapes
+    )
+
+
+# ---- the kinds of steps an expression is built from ----
+
+
 @dataclass(frozen=True)
 class _Kind:
     """One way to extend an expression: how to write it, how to apply it, which operands it accepts."""
 
     template: str  # "{0} * {1}", "log({0})", "{0} ** {c}"
-    apply: Callable[..., Any]  # (operands..., c) -> result, on floats and on Values alike
+    apply: Callable[..., Any]  # (operands..., c) -> result, on numbers, Values, arrays and Tensors alike
     arity: int
-    accepts: Callable[[float], bool] = lambda x: True  # guard on the last operand
+    accepts: Callable[[Any], bool] = lambda x: True  # guard on the last operand
     constants: tuple[float, ...] = (0.0,)
 
 
-def _away_from_zero(margin: float) -> Callable[[float], bool]:
-    return lambda x: abs(x) >= margin
+def _away_from(points: Sequence[float], margin: float) -> Callable[[Any], bool]:
+    return lambda x: all(bool(np.all(np.abs(np.asarray(x) - p) >= margin)) for p in points)
 
 
-def _positive(x: float) -> bool:
-    return x >= 0.1
+def _positive(x: Any) -> bool:
+    return bool(np.all(np.asarray(x) >= 0.1))
 
+
+def _distinct_along_last_axis(x: Any) -> bool:
+    """max and min have a kink where two entries tie: keep every pair of entries apart."""
+    s = np.sort(np.asarray(x), axis=-1)
+    return s.shape[-1] < 2 or bool(np.all(np.diff(s, axis=-1) >= 0.05))
+
+
+def _distinct(x: Any) -> bool:
+    return _distinct_along_last_axis(np.ravel(x))
+
+
+_nonzero = _away_from([0.0], 0.1)
+_off_kink = _away_from([0.0], 0.05)
 
 KINDS: dict[str, _Kind] = {
     "+": _Kind("{0} + {1}", lambda a, b, c: a + b, 2),
     "-": _Kind("{0} - {1}", lambda a, b, c: a - b, 2),
     "*": _Kind("{0} * {1}", lambda a, b, c: a * b, 2),
-    "/": _Kind("{0} / {1}", lambda a, b, c: a / b, 2, _away_from_zero(0.1)),
+    "/": _Kind("{0} / {1}", lambda a, b, c: a / b, 2, _nonzero),
     "**": _Kind("{1} ** {0}", lambda a, b, c: b**a, 2, _positive),  # base is the guarded operand
     "c+": _Kind("{c} + {0}", lambda a, c: c + a, 1, constants=(-1.5, 2.0)),
     "c-": _Kind("{c} - {0}", lambda a, c: c - a, 1, constants=(1.0, -0.5)),
     "c*": _Kind("{c} * {0}", lambda a, c: c * a, 1, constants=(2.0, -0.5)),
-    "c/": _Kind("{c} / {0}", lambda a, c: c / a, 1, _away_from_zero(0.1), constants=(1.0, -2.0)),
+    "c/": _Kind("{c} / {0}", lambda a, c: c / a, 1, _nonzero, constants=(1.0, -2.0)),
     "**int": _Kind("{0} ** {c}", lambda a, c: a**c, 1, constants=(2.0, 3.0)),  # negative bases too
-    "**-1": _Kind("{0} ** {c}", lambda a, c: a**c, 1, _away_from_zero(0.1), constants=(-1.0,)),
+    "**-1": _Kind("{0} ** {c}", lambda a, c: a**c, 1, _nonzero, constants=(-1.0,)),
     "**frac": _Kind("{0} ** {c}", lambda a, c: a**c, 1, _positive, constants=(0.5, 1.5)),
     "c**": _Kind("{c} ** {0}", lambda a, c: c**a, 1, constants=(0.5, 2.0)),
     "neg": _Kind("-{0}", lambda a, c: -a, 1),
-    "abs": _Kind("abs({0})", lambda a, c: abs(a), 1, _away_from_zero(0.05)),
-    "exp": _Kind("exp({0})", lambda a, c: ops.exp(a), 1),
-    "log": _Kind("log({0})", lambda a, c: ops.log(a), 1, _positive),
-    "sqrt": _Kind("sqrt({0})", lambda a, c: ops.sqrt(a), 1, _positive),
-    "tanh": _Kind("tanh({0})", lambda a, c: ops.tanh(a), 1),
-    "sigmoid": _Kind("sigmoid({0})", lambda a, c: ops.sigmoid(a), 1),
-    "relu": _Kind("relu({0})", lambda a, c: ops.relu(a), 1, _away_from_zero(0.05)),
-    "sin": _Kind("sin({0})", lambda a, c: ops.sin(a), 1),
-    "cos": _Kind("cos({0})", lambda a, c: ops.cos(a), 1),
+    "abs": _Kind("abs({0})", lambda a, c: abs(a), 1, _off_kink),
+    "exp": _Kind("exp({0})", lambda a, c: fn.exp(a), 1),
+    "log": _Kind("log({0})", lambda a, c: fn.log(a), 1, _positive),
+    "sqrt": _Kind("sqrt({0})", lambda a, c: fn.sqrt(a), 1, _positive),
+    "tanh": _Kind("tanh({0})", lambda a, c: fn.tanh(a), 1),
+    "sigmoid": _Kind("sigmoid({0})", lambda a, c: fn.sigmoid(a), 1),
+    "relu": _Kind("relu({0})", lambda a, c: fn.relu(a), 1, _off_kink),
+    "sin": _Kind("sin({0})", lambda a, c: fn.sin(a), 1),
+    "cos": _Kind("cos({0})", lambda a, c: fn.cos(a), 1),
+}
+
+
+def _first_column_repeated(b: Any) -> Any:
+    return tops.getitem(b, index=(Ellipsis, np.zeros(np.shape(b)[-1], dtype=int)))
+
+
+def _checkerboard(x: Any) -> np.ndarray:
+    return np.indices(np.shape(x)).sum(axis=0) % 2 == 0
+
+
+def _concatenated_then_sliced(a: Any, b: Any) -> Any:
+    n = np.shape(a)[-1]
+    return tops.getitem(tops.concatenate(a, b, axis=-1), index=(Ellipsis, slice(1, 1 + n)))
+
+
+# Steps that keep a 2-d shape (rows, columns), so that every node can meet every other.
+TENSOR_KINDS: dict[str, _Kind] = {
+    "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), 1),
+    "log_softmax": _Kind("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), 1),
+    "-logsumexp": _Kind(
+        "{0} - logsumexp({0}, axis=-1, keepdims=True)",
+        lambda a, c: a - tops.logsumexp(a, axis=-1, keepdims=True),
+        1,
+    ),
+    "+sum": _Kind(
+        "{0} + sum({1}, axis=-1, keepdims=True)", lambda a, b, c: a + tops.total(b, axis=-1, keepdims=True), 2
+    ),
+    "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), 2),
+    "*max": _Kind(
+        "{0} * max({1}, axis=-1, keepdims=True)",
+        lambda a, b, c: a * tops.amax(b, axis=-1, keepdims=True),
+        2,
+        _distinct_along_last_axis,
+    ),
+    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.amin(b, axis=None, keepdims=False), 2, _distinct),
+    "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), 1),
+    "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), 2),
+    "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), 1, _away_from([-1.0, 1.0], 0.05)),
+    "where": _Kind("where(checkerboard, {0}, {1})", lambda a, b, c: tops.where(a, b, cond=_checkerboard(a)), 2),
+    "@": _Kind("({0} @ {1}.T) @ {2}", lambda a, b, d, c: (a @ tops.transpose(b, axes=None)) @ d, 3),
+    "concatenate": _Kind("concatenate([{0}, {1}], -1)[..., 1:n+1]", lambda a, b, c: _concatenated_then_sliced(a, b), 2),
+    "stack": _Kind(
+        "sum(stack([{0}, {1}]), axis=0)",
+        lambda a, b, c: tops.total(tops.stack(a, b, axis=0), axis=0, keepdims=False),
+        2,
+    ),
+    "reshape": _Kind(
+        "reshape(transpose({0}), shape)", lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)), 1
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Expression:
-    """A random expression graph. Call it with one Value (or float) per input to build it;
-    `inputs` is the point it was drawn at. Its repr lists the steps, one per line."""
+    """A random expression graph. Call it with one Value or Tensor (or number or array) per
+    input to build it; `inputs` is the point it was drawn at. A tensor result is summed, so
+    the expression is scalar-valued. Its repr lists the steps, one per line."""
 
-    inputs: tuple[float, ...]
+    inputs: tuple[Any, ...]
     steps: tuple[tuple[str, tuple[int, ...], float], ...]  # (kind, operand positions, constant)
 
     def __call__(self, *xs: Any) -> Any:
         pool = list(xs)
         for kind, args, c in self.steps:
-            pool.append(KINDS[kind].apply(*(pool[i] for i in args), c))
-        return pool[-1]
+            pool.append(_KIND[kind].apply(*(pool[i] for i in args), c))
+        out = pool[-1]
+        return out.sum() if getattr(out, "ndim", 0) else out
 
     def __repr__(self) -> str:
         names = [f"x{i}" for i in range(len(self.inputs))]
-        given = ", ".join(f"{n}={x!r}" for n, x in zip(names, self.inputs))
+        given = ", ".join(f"{n}={np.asarray(x).tolist()!r}" for n, x in zip(names, self.inputs))
         lines = [f"Expression at {given}:"]
         for k, (kind, args, c) in enumerate(self.steps):
             name = f"t{k}"
-            lines.append(f"  {name} = " + KINDS[kind].template.format(*(names[i] for i in args), c=c))
+            lines.append(f"  {name} = " + _KIND[kind].template.format(*(names[i] for i in args), c=c))
             names.append(name)
-        lines.append(f"  output {names[-1]}")
+        lines.append(f"  output {'sum(' + names[-1] + ')' if np.ndim(self.inputs[0]) else names[-1]}")
         return "\n".join(lines)
+
+
+_KIND = {**KINDS, **TENSOR_KINDS}
+
+
+def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence[str], bound: float) -> Expression:
+    """Draw up to max_ops steps, each over earlier nodes, skipping any that would leave the safe region."""
+    pool = list(inputs)
+    steps = []
+    for _ in range(draw(st.integers(1, max_ops))):
+        name = draw(st.sampled_from(kinds))
+        kind = _KIND[name]
+        guarded = [i for i, x in enumerate(pool) if kind.accepts(x)]
+        if not guarded:
+            continue
+        args = tuple(draw(st.integers(0, len(pool) - 1)) for _ in range(kind.arity - 1))
+        args += (draw(st.sampled_from(guarded)),)
+        c = draw(st.sampled_from(kind.constants))
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise"):
+                out = kind.apply(*(pool[i] for i in args), c)
+        except (ArithmeticError, ValueError):
+            continue
+        if not np.all(np.isfinite(out)) or np.any(np.abs(out) > bound):
+            continue
+        steps.append((name, args, c))
+        pool.append(out)
+    return Expression(tuple(inputs), tuple(steps))
 
 
 @st.composite
@@ -117,32 +250,30 @@ def expressions(
     max_value: float = 2.0,
     bound: float = 1e3,
 ) -> Expression:
-    """Random expression graphs of up to `max_ops` steps over `kinds` (default: every op).
+    """Random scalar expression graphs of up to `max_ops` steps over `kinds` (default: every op).
 
     Each step's operands are drawn from all earlier nodes, so nodes get reused. An op with a
     domain or a kink gets only operands that keep it valid (log of >= 0.1, relu away from 0),
     and a step whose value would exceed `bound` in magnitude is left out, so the drawn point
     is always safe for finite differences.
     """
-    n = draw(st.integers(1, max_inputs))
-    inputs = tuple(draw(floats(min_value, max_value)) for _ in range(n))
-    pool = list(inputs)
-    steps = []
-    for _ in range(draw(st.integers(1, max_ops))):
-        name = draw(st.sampled_from(kinds))
-        kind = KINDS[name]
-        guarded = [i for i, x in enumerate(pool) if kind.accepts(x)]
-        if not guarded:
-            continue
-        args = tuple(draw(st.integers(0, len(pool) - 1)) for _ in range(kind.arity - 1))
-        args += (draw(st.sampled_from(guarded)),)
-        c = draw(st.sampled_from(kind.constants))
-        try:
-            out = kind.apply(*(pool[i] for i in args), c)
-        except (ArithmeticError, ValueError):
-            continue
-        if not math.isfinite(out) or abs(out) > bound:
-            continue
-        steps.append((name, args, c))
-        pool.append(out)
-    return Expression(inputs, tuple(steps))
+    inputs = [draw(floats(min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
+    return _extend(draw, inputs, max_ops, kinds, bound)
+
+
+@st.composite
+def tensor_expressions(
+    draw: Callable[[st.SearchStrategy[Any]], Any],
+    max_inputs: int = 3,
+    max_ops: int = 6,
+    kinds: Sequence[str] = tuple(KINDS) + tuple(TENSOR_KINDS),
+    max_side: int = 3,
+    min_value: float = -2.0,
+    max_value: float = 2.0,
+    bound: float = 1e3,
+) -> Expression:
+    """Random tensor expression graphs: inputs are float64 arrays of one drawn 2-d shape, steps
+    are the scalar kinds (elementwise) and `TENSOR_KINDS`; the result is summed to a scalar."""
+    shape = (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)))
+    inputs = [draw(arrays(shape, min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
+    return _extend(draw, inputs, max_ops, kinds, bound)

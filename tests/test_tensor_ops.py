@@ -1,0 +1,189 @@
+"""Every tensor op against central finite differences in float64, over drawn shapes and values."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd import Tensor, concatenate, cross_entropy, grad, gradcheck, stack, where
+from autograd.testing import arrays, broadcastable_shapes, shapes, tensor_expressions
+
+BINARY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+SAFE = {"/": (0.5, 3.0), "**": (0.5, 3.0)}  # the range of the right operand of /, the base of **
+
+
+def _weights(x):
+    """Distinct weights of x's shape, so a sum over x does not hide a permuted gradient."""
+    return np.arange(x.size, dtype=float).reshape(x.shape)
+
+
+def _away_from(x, points, margin=1e-2):
+    return all(np.all(np.abs(x - p) >= margin) for p in points)
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(data=st.data(), pair=broadcastable_shapes())
+def test_broadcasting_binary_op_matches_finite_differences(name, data, pair):
+    lo, hi = SAFE.get(name, (-3.0, 3.0))
+    if name == "**":
+        base, exponent = data.draw(arrays(pair[0], lo, hi)), data.draw(arrays(pair[1]))
+        assert gradcheck(lambda a, b: BINARY[name](a, b).sum(), [base, exponent])
+    else:
+        a, b = data.draw(arrays(pair[0])), data.draw(arrays(pair[1], lo, hi))
+        assert gradcheck(lambda a, b: (BINARY[name](a, b) * 1.5).sum(), [a, b])
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(x=arrays(min_value=0.5, max_value=3.0))
+def test_numbers_on_either_side(name, x):
+    f = BINARY[name]
+    assert gradcheck(lambda a: (f(a, 1.5) + f(2.0, a)).sum(), [x])
+
+
+UNARY = {
+    "neg": (lambda x: -x, (-3, 3), []),
+    "exp": (lambda x: x.exp(), (-3, 3), []),
+    "log": (lambda x: x.log(), (0.05, 5), []),
+    "sqrt": (lambda x: x.sqrt(), (0.05, 5), []),
+    "tanh": (lambda x: x.tanh(), (-3, 3), []),
+    "sigmoid": (lambda x: x.sigmoid(), (-30, 30), []),
+    "relu": (lambda x: x.relu(), (-3, 3), [0.0]),
+    "abs": (lambda x: abs(x), (-3, 3), [0.0]),
+    "sin": (lambda x: x.sin(), (-3, 3), []),
+    "cos": (lambda x: x.cos(), (-3, 3), []),
+    "clip": (lambda x: x.clip(-1.0, 0.5), (-3, 3), [-1.0, 0.5]),
+    "x ** 2": (lambda x: x**2, (-3, 3), []),
+    "x ** 0.5": (lambda x: x**0.5, (0.05, 5), []),
+    "T": (lambda x: x.T * _weights(x.T), (-3, 3), []),
+    "reshape": (lambda x: x.reshape(-1) * np.arange(x.size), (-3, 3), []),
+    "softmax": (lambda x: x.softmax(axis=-1) * _weights(x) if x.ndim else x.exp(), (-5, 5), []),
+    "log_softmax": (lambda x: x.log_softmax(axis=0) * _weights(x) if x.ndim else x.exp(), (-5, 5), []),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+def test_unary_op_matches_finite_differences(name, data):
+    f, (lo, hi), kinks = UNARY[name]
+    x = data.draw(arrays(min_value=lo, max_value=hi))
+    assume(_away_from(x, kinks))
+    assert gradcheck(lambda t: f(t).sum(), [x])
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "tanh", "sigmoid", "sin", "x ** 0.5", "softmax", "log_softmax"])
+@given(data=st.data())
+def test_unary_op_second_derivative(name, data):
+    f, (lo, hi), _ = UNARY[name]
+    x = data.draw(arrays(min_value=lo, max_value=hi))
+    first = grad(lambda t: (f(t) * f(t)).sum())
+    assert gradcheck(lambda t: (first(t) * _weights(t)).sum(), [x])
+
+
+axes = st.one_of(st.none(), st.integers(-3, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)))
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max", "min", "logsumexp"])
+@given(x=arrays(shapes(min_dims=1)), axis=axes, keepdims=st.booleans())
+def test_reduction_over_any_axes(reduction, x, axis, keepdims):
+    if isinstance(axis, tuple):
+        assume(len(set(axis)) == 2 and max(axis) < x.ndim)
+    elif axis is not None:
+        assume(-x.ndim <= axis < x.ndim)
+    if reduction in ("max", "min"):
+        assume(len(np.unique(x)) == x.size and (x.size < 2 or np.min(np.diff(np.sort(x.ravel()))) > 1e-3))
+    f = lambda t: getattr(t, reduction)(axis=axis, keepdims=keepdims)  # noqa: E731
+    assert f(Tensor(x)).shape == np.sum(x, axis=axis, keepdims=keepdims).shape
+    assert gradcheck(lambda t: (f(t) ** 2).sum(), [x])
+
+
+def test_max_shares_the_gradient_between_ties():
+    x = Tensor(np.array([1.0, 3.0, 3.0]), requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+
+
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((3,), (3, 2)),
+    ((2, 3), (3,)),
+    ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((3,), (5, 3, 2)),
+    ((5, 2, 3), (3,)),
+    ((1, 2, 3), (4, 3, 2)),
+    ((1, 3), (3, 1)),
+    ((3, 1), (1, 2)),
+]
+
+
+@pytest.mark.parametrize("sa, sb", MATMUL_SHAPES)
+@given(data=st.data())
+def test_matmul_matrix_vector_and_batched(sa, sb, data):
+    a, b = data.draw(arrays(sa)), data.draw(arrays(sb))
+    assert gradcheck(lambda a, b: ((a @ b) ** 2).sum(), [a, b])
+    assert gradcheck(lambda a: ((a @ b) ** 2).sum(), [a])  # with a constant on the other side
+    assert gradcheck(lambda b: ((a @ b) ** 2).sum(), [b])
+
+
+@given(x=arrays((4, 3)), rows=st.lists(st.integers(0, 3), min_size=1, max_size=6))
+def test_indexing_with_slices_and_repeated_integer_arrays(x, rows):
+    index = np.array(rows)
+    weights = np.arange(len(rows) * 3).reshape(len(rows), 3)
+    assert gradcheck(lambda t: (t[index] * weights).sum() + (t[1:, ::2] ** 2).sum() + t[-1, 0], [x])
+
+
+def test_repeated_indices_accumulate():
+    x = Tensor(np.zeros(3), requires_grad=True)
+    x[np.array([0, 0, 2, 0])].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+@given(a=arrays((2, 3)), b=arrays((2, 1)), c=arrays((2, 3)))
+def test_concatenate_stack_where(a, b, c):
+    weights = np.arange(8).reshape(2, 4)
+    assert gradcheck(lambda a, b: (concatenate([a, b], axis=1) * weights).sum(), [a, b])
+    assert gradcheck(lambda a, c: (stack([a, c * 2], axis=-1) ** 2).sum(), [a, c])
+    mask = np.array([[True, False, True], [False, False, True]])
+    assert gradcheck(lambda a, b: (where(mask, a, b) ** 2).sum(), [a, b])  # b broadcasts
+
+
+@given(logits=arrays((4, 3), -10, 10), labels=arrays((4,), 0, 2.99).map(lambda a: a.astype(int)))
+def test_cross_entropy_matches_finite_differences_and_its_definition(logits, labels):
+    assert gradcheck(lambda t: cross_entropy(t, labels), [logits])
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    assert cross_entropy(Tensor(logits), labels).item() == pytest.approx(-log_p[np.arange(4), labels].mean())
+
+
+@pytest.mark.parametrize("scale", [1e3, -1e3])
+def test_softmax_family_is_finite_for_large_logits(scale):
+    x = Tensor(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, -1.0]]) * scale, requires_grad=True)
+    parts = [x.softmax(axis=1), x.log_softmax(axis=1), x.logsumexp(axis=1), cross_entropy(x, [0, 2]).reshape(1)]
+    for part in parts:
+        assert np.all(np.isfinite(part.data))
+        (part * 1.0).sum().backward()
+        assert np.all(np.isfinite(x.grad))
+        x.grad = None
+    shifted = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, -1.0]]) * scale
+    expected = np.max(shifted, axis=1) + np.log(np.exp(shifted - np.max(shifted, axis=1, keepdims=True)).sum(axis=1))
+    assert np.allclose(x.logsumexp(axis=1).data, expected)
+
+
+@given(tensor_expressions())
+def test_random_tensor_graphs_with_reuse_match_finite_differences(expr):
+    assert gradcheck(expr, expr.inputs)
+
+
+@given(tensor_expressions(max_ops=4))
+def test_random_tensor_graphs_second_derivatives(expr):
+    first = grad(expr, argnums=tuple(range(len(expr.inputs))))
+
+    def squared_gradient(*xs):
+        return sum(((g * g).sum() for g in first(*xs)), 0 * xs[0].sum())
+
+    assert gradcheck(squared_gradient, expr.inputs)
