@@ -1,0 +1,48 @@
+"""chainrule's neural-network layer: a small, honest PyTorch on autograd's Value and Tensor.
+
+Public API:
+    Module                          parameters from attributes, train/eval, state_dict, repr
+    Neuron, Layer, MLP              micrograd's modules on Value
+    Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout, Sequential
+                                    layers on Tensor
+    functional                      relu, tanh, sigmoid, softmax, log_softmax, cross_entropy,
+                                    binary_cross_entropy, mse_loss, l1_loss, hinge_loss, accuracy
+    SGD, Adam                       optimizers for Value and Tensor parameters
+    save, load                      .npz files, no pickle, written atomically
+    data                            toy datasets, Batches, train_val_split, mnist
+    fit, History, predict, evaluate training loops
+    plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
+"""
+
+from . import data, functional
+from .io import load, save
+from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from .micro import MLP, Layer, Neuron
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .train import History, evaluate, fit, predict
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "Dropout",
+    "History",
+    "Layer",
+    "Linear",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "data",
+    "evaluate",
+    "fit",
+    "functional",
+    "load",
+    "predict",
+    "save",
+]

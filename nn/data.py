@@ -1,0 +1,142 @@
+"""Data: seeded toy datasets (written here, no scikit-learn), minibatches, splits, and MNIST.
+
+Every generator returns (X, y): X float32 of shape (n, features); y int64 class labels, or
+float32 targets for regression. Labels are 0..k-1; micrograd's hinge loss wants -1/+1: `2 * y - 1`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .idx import MNIST, mnist, read_idx
+
+__all__ = [
+    "MNIST",
+    "Batches",
+    "blobs",
+    "circles",
+    "linear_regression",
+    "make_classification",
+    "mnist",
+    "moons",
+    "read_idx",
+    "spirals",
+    "train_val_split",
+]
+
+
+def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(y))
+    return X[order].astype(np.float32), y[order]
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (micrograd's demo data), labels 0 and 1."""
+    rng = np.random.default_rng(seed)
+    upper = n // 2
+    t = np.concatenate([np.linspace(0, np.pi, upper), np.linspace(0, np.pi, n - upper)])
+    X = np.stack([np.cos(t), np.sin(t)], axis=1)
+    X[upper:] = np.stack([1 - np.cos(t[upper:]), 0.5 - np.sin(t[upper:])], axis=1)
+    y = (np.arange(n) >= upper).astype(np.int64)
+    return _finish(X + rng.normal(0, noise, X.shape), y, rng)
+
+
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A circle inside a circle (radius `factor` of the outer): label 1 inside, 0 outside."""
+    rng = np.random.default_rng(seed)
+    outer = n // 2
+    t = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(np.arange(n) < outer, 1.0, factor)
+    X = np.stack([np.cos(t), np.sin(t)], axis=1) * radius[:, None]
+    y = (np.arange(n) >= outer).astype(np.int64)
+    return _finish(X + rng.normal(0, noise, X.shape), y, rng)
+
+
+def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`n_classes` arms of a spiral around the origin, n points in all (CS231n's classic)."""
+    rng = np.random.default_rng(seed)
+    sizes = [len(range(k, n, n_classes)) for k in range(n_classes)]
+    y = np.repeat(np.arange(n_classes), sizes)
+    r = np.concatenate([np.linspace(0.0, 1.0, size) for size in sizes])  # each arm runs out from the centre
+    t = y * (2 * np.pi / n_classes) + r * 4 + rng.normal(0, noise, n)
+    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+    return _finish(X, y.astype(np.int64), rng)
+
+
+def blobs(n: int = 100, centers: int = 3, std: float = 1.0, features: int = 2, seed: int = 0) -> tuple:
+    """Gaussian blobs of spread `std` around `centers` random centres in [-10, 10]^features."""
+    rng = np.random.default_rng(seed)
+    middle = rng.uniform(-10, 10, (centers, features))
+    y = np.arange(n) % centers
+    return _finish(middle[y] + rng.normal(0, std, (n, features)), y.astype(np.int64), rng)
+
+
+def linear_regression(
+    n: int = 100, features: int = 1, noise: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """y = X @ w + b + noise: returns X, y (shape (n, 1)), and the true w and b to compare against."""
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(-3, 3, features)
+    b = float(rng.uniform(-2, 2))
+    X = rng.uniform(-1, 1, (n, features))
+    y = X @ w + b + rng.normal(0, noise, n)
+    return X.astype(np.float32), y.reshape(-1, 1).astype(np.float32), w, b
+
+
+def make_classification(
+    n_samples: int = 100,
+    n_features: int = 2,
+    n_classes: int = 2,
+    class_sep: float = 1.0,
+    flip_y: float = 0.1,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Linearly separable-ish classes, as the lesson draws them with scikit-learn's function of
+    this name (two informative features, one cluster per class): each class a Gaussian cloud
+    around a vertex of the hypercube of side 2 * class_sep, sheared by a random matrix, with a
+    fraction `flip_y` of labels then drawn at random."""
+    rng = np.random.default_rng(seed)
+    vertices = rng.permutation(2**n_features)[:n_classes]
+    centres = (((vertices[:, None] >> np.arange(n_features)) & 1) * 2 - 1) * class_sep
+    y = np.arange(n_samples) % n_classes
+    X = centres[y] + rng.standard_normal((n_samples, n_features)) @ rng.uniform(-1, 1, (n_features, n_features))
+    flip = rng.random(n_samples) < flip_y
+    y = np.where(flip, rng.integers(0, n_classes, n_samples), y)
+    return _finish(X, y.astype(np.int64), rng)
+
+
+def train_val_split(
+    X: np.ndarray, y: np.ndarray, val_fraction: float = 0.2, shuffle: bool = True, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """((X_train, y_train), (X_val, y_val)), the last `val_fraction` of the (shuffled) examples for validation."""
+    if len(X) != len(y):
+        raise ValueError(f"train_val_split: {len(X)} examples but {len(y)} labels")
+    order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
+    cut = len(y) - int(round(len(y) * val_fraction))
+    return (X[order[:cut]], y[order[:cut]]), (X[order[cut:]], y[order[cut:]])
+
+
+class Batches:
+    """Minibatches of (X, y): iterate once per epoch. With `shuffle`, each epoch has a new order
+    drawn from the generator seeded by `seed`, so a run repeats exactly."""
+
+    def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
+        if len(X) != len(y):
+            raise ValueError(f"Batches: {len(X)} examples but {len(y)} labels")
+        if batch_size < 1:
+            raise ValueError(f"Batches: batch_size must be at least 1, got {batch_size}")
+        self.X, self.y = np.asarray(X), np.asarray(y)
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self._rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        order = self._rng.permutation(len(self.y)) if self.shuffle else None
+        for start in range(0, len(self.y), self.batch_size):
+            rows = slice(start, start + self.batch_size) if order is None else order[start : start + self.batch_size]
+            yield self.X[rows], self.y[rows]

@@ -1,0 +1,126 @@
+"""Layers on Tensor: Linear, activations, Dropout, Sequential (built at once or step by step)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from autograd import Tensor
+
+from .module import Module
+
+INITS = {
+    "lesson": lambda nin, nout: 1 / np.sqrt(nin),  # N(0, 1/sqrt(nin)), the lesson's choice
+    "he": lambda nin, nout: np.sqrt(2 / nin),  # for ReLU networks
+    "xavier": lambda nin, nout: np.sqrt(2 / (nin + nout)),  # for tanh and sigmoid networks
+}
+
+
+class Linear(Module):
+    """y = x @ W + b, W of shape (nin, nout). `init` picks the standard deviation of W's normal
+    draw: "he" (default, for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        bias: bool = True,
+        init: str = "he",
+        dtype: type = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        if init not in INITS:
+            raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+        rng = np.random.default_rng(seed)
+        std = INITS[init](nin, nout)
+        self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True)
+        self.b = Tensor(np.zeros(nout, dtype), requires_grad=True) if bias else None
+        self.init = init
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = x @ self.W
+        return y + self.b if self.b is not None else y
+
+    def extra_repr(self) -> str:
+        nin, nout = self.W.shape
+        return f"{nin} -> {nout}, init={self.init!r}" + ("" if self.b is not None else ", bias=False")
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Softmax(Module):
+    """Probabilities over `axis`. For training, give the logits to cross_entropy instead: it is
+    the stable fused form of log(softmax)."""
+
+    def __init__(self, axis: int = -1) -> None:
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.softmax(axis=self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Dropout(Module):
+    """In training mode, zero each element with probability p and scale the rest by 1 / (1 - p);
+    in eval mode, pass x through."""
+
+    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout needs 0 <= p < 1, got {p}")
+        self.p = p
+        self._rng = np.random.default_rng(seed)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = self._rng.random(x.shape) >= self.p
+        return x * (keep / np.float32(1 - self.p)).astype(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Sequential(Module):
+    """Layers applied in order. Give them at once, or build it step by step as the lesson's Net
+    does: `net = Sequential(); net.add(Linear(2, 10)); net.add(Tanh())`."""
+
+    def __init__(self, *layers: Module) -> None:
+        self.layers: list[Module] = []
+        for layer in layers:
+            self.add(layer)
+
+    def add(self, layer: Module) -> Sequential:
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential takes Modules, got {type(layer).__name__}")
+        self.layers.append(layer)
+        return self
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)

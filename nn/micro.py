@@ -1,0 +1,79 @@
+"""micrograd's modules on Value, as its users know them: Neuron, Layer, MLP."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from autograd import Value
+
+from .module import Module
+
+NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+
+
+class Neuron(Module):
+    """sum(w * x) + b, then a nonlinearity; weights uniform in [-1, 1] and bias 0, as micrograd."""
+
+    def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
+        rng = rng or random.Random()
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.nonlin = _nonlinearity(nonlin)
+
+    def forward(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")
+        return NONLINEARITIES[self.nonlin](sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
+
+    def extra_repr(self) -> str:
+        return f"{len(self.w)}, {self.nonlin}"
+
+
+class Layer(Module):
+    """`nout` neurons over the same inputs; returns a list, or one Value when nout is 1."""
+
+    def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
+        self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
+
+    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        n = self.neurons[0]
+        return f"Layer({len(n.w)} -> {len(self.neurons)}, {n.nonlin})"
+
+
+class MLP(Module):
+    """Layers of sizes nin -> nouts[0] -> ... -> nouts[-1]; `nonlin` between them, the last linear.
+
+    `seed` makes the initial weights repeatable."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
+        rng = random.Random(seed)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else "linear", rng) for i in range(len(nouts))
+        ]
+
+    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+            x = [x] if isinstance(x, Value) and layer is not self.layers[-1] else x
+        return x
+
+
+def _nonlinearity(nonlin: str | bool) -> str:
+    if nonlin is True:
+        return "relu"
+    if nonlin is False or nonlin is None:
+        return "linear"
+    if nonlin not in NONLINEARITIES:
+        raise ValueError(f"nonlin must be one of {sorted(NONLINEARITIES)} (or True/False), got {nonlin!r}")
+    return nonlin

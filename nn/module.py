@@ -1,0 +1,125 @@
+"""`Module`: parameters found from attributes, train/eval, state dicts, a readable repr."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor, Value, zero_grad
+
+
+class Module:
+    """Base of every layer and model. Its parameters are the Values and the Tensors that require
+    grad found in its attributes, in lists, tuples and dicts among them, and in its submodules."""
+
+    training = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Node]]:
+        """(dotted name, parameter) pairs in attribute order; a shared parameter appears once."""
+        seen: set[int] = set()
+        for name, p in _walk(vars(self), prefix):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def parameters(self) -> list[Node]:
+        return [p for _, p in self.named_parameters()]
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it."""
+        yield self
+        for child in _children(vars(self)):
+            yield from child.modules()
+
+    def zero_grad(self) -> None:
+        zero_grad(self.parameters())
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout drops); `eval()` switches it off. Returns self."""
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter as a numpy array, by dotted name."""
+        return {name: np.array(p.data) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from `state`; checks all names and shapes before changing any."""
+        own = dict(self.named_parameters())
+        missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
+        if missing or unexpected:
+            raise KeyError(
+                f"state does not match {type(self).__name__}: missing {missing or 'nothing'}, "
+                f"unexpected {unexpected or 'nothing'}"
+            )
+        for name, p in own.items():
+            shape, given = np.shape(p.data), np.shape(state[name])
+            if shape != given:
+                raise ValueError(f"state does not match {type(self).__name__}: {name} has shape {given}, needs {shape}")
+        for name, p in own.items():
+            if isinstance(p, Value):
+                p.data = float(state[name])
+            else:
+                p.data = np.array(state[name], dtype=p.dtype)
+
+    def count_parameters(self) -> int:
+        return sum(int(np.size(p.data)) for p in self.parameters())
+
+    def extra_repr(self) -> str:
+        """What this module shows in its repr besides its submodules."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(_named_children(vars(self)))
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, child in children:
+            lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
+        lines.append(f")  # {self.count_parameters():,} parameters")
+        return "\n".join(lines)
+
+
+def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Node]]:
+    if isinstance(obj, Value) or (isinstance(obj, Tensor) and obj.requires_grad):
+        yield prefix, obj
+    elif isinstance(obj, Module):
+        yield from _walk(vars(obj), prefix)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            if not str(key).startswith("_"):
+                yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _walk(value, f"{prefix}.{i}" if prefix else str(i))
+
+
+def _named_children(attributes: dict[str, Any]) -> Iterator[tuple[str, Module]]:
+    for key, value in attributes.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, Module):
+            yield key, value
+        elif isinstance(value, (list, tuple, dict)):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for i, item in items:
+                if isinstance(item, Module):
+                    yield f"{key}.{i}", item
+
+
+def _children(attributes: dict[str, Any]) -> Iterator[Module]:
+    for _, child in _named_children(attributes):
+        yield child
