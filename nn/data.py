@@ -90,19 +90,28 @@ def make_classification(
     n_samples: int = 100,
     n_features: int = 2,
     n_classes: int = 2,
+    n_clusters_per_class: int = 2,
     class_sep: float = 1.0,
-    flip_y: float = 0.1,
+    flip_y: float = 0.01,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Linearly separable-ish classes, as the lesson draws them with scikit-learn's function of
-    this name (two informative features, one cluster per class): each class a Gaussian cloud
-    around a vertex of the hypercube of side 2 * class_sep, sheared by a random matrix, with a
-    fraction `flip_y` of labels then drawn at random."""
+    """Gaussian clusters at the vertices of a hypercube, as scikit-learn's function of this
+    name draws them (the lesson uses n_features=2, flip_y=0.2; the other defaults are its own):
+    each cluster sheared by a random matrix around a distinct vertex of side 2 * class_sep,
+    clusters dealt to classes in turn, then a fraction `flip_y` of labels drawn at random."""
     rng = np.random.default_rng(seed)
-    vertices = rng.permutation(2**n_features)[:n_classes]
+    n_clusters = n_classes * n_clusters_per_class
+    if n_clusters > 2**n_features:
+        raise ValueError(f"make_classification: {n_clusters} clusters need more than {n_features} features")
+    vertices = rng.permutation(2**n_features)[:n_clusters]
     centres = (((vertices[:, None] >> np.arange(n_features)) & 1) * 2 - 1) * class_sep
-    y = np.arange(n_samples) % n_classes
-    X = centres[y] + rng.standard_normal((n_samples, n_features)) @ rng.uniform(-1, 1, (n_features, n_features))
+    cluster = np.arange(n_samples) % n_clusters
+    X = np.empty((n_samples, n_features))
+    for k in range(n_clusters):
+        rows = cluster == k
+        shear = rng.uniform(-1, 1, (n_features, n_features))
+        X[rows] = rng.standard_normal((rows.sum(), n_features)) @ shear + centres[k]
+    y = cluster % n_classes
     flip = rng.random(n_samples) < flip_y
     y = np.where(flip, rng.integers(0, n_classes, n_samples), y)
     return _finish(X, y.astype(np.int64), rng)

@@ -25,18 +25,18 @@ def _pyplot() -> Any:
 
 def plot_history(history: History, path: str | os.PathLike) -> None:
     """Loss (and accuracy, when measured) per epoch, for training and validation."""
-    series = {"loss": (history.loss, history.val_loss)}
+    panels = {"loss": {"train": history.loss, "validation": history.val_loss}}
     if history.accuracy:
-        series["accuracy"] = (history.accuracy, history.val_accuracy)
-    plot_curves(series, path)
+        panels["accuracy"] = {"train": history.accuracy, "validation": history.val_accuracy}
+    plot_curves(panels, path)
 
 
-def plot_curves(series: dict[str, Sequence[Sequence[float]]], path: str | os.PathLike, xlabel: str = "epoch") -> None:
-    """One panel per name: its curves (training, then validation) against epochs 1, 2, ..."""
+def plot_curves(panels: dict[str, dict[str, Sequence[float]]], path: str | os.PathLike, xlabel: str = "epoch") -> None:
+    """One panel per name, holding its labelled curves against epochs 1, 2, ... (empty ones skipped)."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(series), figsize=(5 * len(series), 3.5), squeeze=False)
-    for ax, (name, curves) in zip(axes[0], series.items()):
-        for curve, label in zip(curves, ("train", "validation", "3", "4")):
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.5), squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        for label, curve in curves.items():
             if len(curve):
                 ax.plot(range(1, len(curve) + 1), curve, marker="o", markersize=3, label=label)
         ax.set_xlabel(xlabel)

@@ -169,7 +169,8 @@ def _progress_bar(progress: bool | None, per_epoch: int) -> Callable[[Batches, s
         if progress:
             raise ImportError("fit(progress=True) needs tqdm: pip install chainrule[progress]") from None
         return lambda batches, label: batches
-    return lambda batches, label: tqdm(batches, desc=label, leave=False, unit="batch")
+    hide = None if progress is None else False  # by default only on a terminal (tqdm's own test)
+    return lambda batches, label: tqdm(batches, desc=label, leave=False, unit="batch", disable=hide)
 
 
 def _is_scalar(model: Module) -> bool:

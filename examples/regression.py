@@ -1,0 +1,26 @@
+"""Regression with the lesson's two errors: fit y = X @ w + b with the squared error (MSE),
+then with the absolute error (L1), and compare the fitted coefficients with the true ones.
+
+    python examples/regression.py
+"""
+
+import nn
+from nn import functional as F
+
+
+def main() -> None:
+    X, y, w_true, b_true = nn.data.linear_regression(200, features=2, noise=0.1, seed=0)
+    (X_train, y_train), val = nn.data.train_val_split(X, y, val_fraction=0.2, seed=0)
+    print(f"true coefficients:  w = {w_true.round(3).tolist()}, b = {b_true:.3f}")
+    for name, loss in (("mse_loss", F.mse_loss), ("l1_loss", F.l1_loss)):
+        model = nn.Linear(2, 1, seed=0)
+        history = nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1, momentum=0.9), (X_train, y_train),
+                         epochs=60, batch_size=16, val_data=val, metric=None, verbose=False)  # fmt: skip
+        w, b = model.W.data.ravel(), model.b.data.item()
+        print(
+            f"fitted with {name}: w = {w.round(3).tolist()}, b = {b:.3f} (validation {name} {history.val_loss[-1]:.4f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
