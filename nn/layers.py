@@ -89,8 +89,8 @@ class Dropout(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = self._rng.random(x.shape) >= self.p
-        return x * (keep / np.float32(1 - self.p)).astype(x.dtype)
+        keep = self._rng.random(x.shape, dtype=np.float32) >= self.p
+        return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
