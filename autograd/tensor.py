@@ -121,6 +121,9 @@ class Tensor(Node):
         array = np.asarray(self._data, dtype=dtype)
         return array.copy() if copy else array
 
+    def __bool__(self) -> bool:
+        return bool(self._data)  # as numpy: one element, or an error naming the ambiguity
+
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of a 0-d tensor")

@@ -57,6 +57,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
         rng = random.Random(seed)
+        nonlin = _nonlinearity(nonlin)
         sizes = [nin, *nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else "linear", rng) for i in range(len(nouts))
