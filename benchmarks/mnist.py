@@ -50,7 +50,7 @@ def train_torch(data: nn.data.MNIST, epochs: int, seed: int) -> tuple[list[float
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(seed)
     layers: list[torch.nn.Module] = []
-    for i, layer in enumerate(chainrule_model()):
+    for layer in chainrule_model():
         if isinstance(layer, nn.Linear):
             linear = torch.nn.Linear(*layer.W.shape)
             with torch.no_grad():
@@ -101,10 +101,8 @@ def main() -> None:
     print(f"{'epoch':>5} {'chainrule s':>12} {'torch s':>9} {'chainrule acc':>14} {'torch acc':>10}")
     for e in range(args.epochs):
         print(f"{e + 1:5d} {ours[0][e]:12.2f} {theirs[0][e]:9.2f} {ours[1][e]:14.4f} {theirs[1][e]:10.4f}")
-    mean_ours, mean_theirs = float(np.median(ours[0])), float(np.median(theirs[0]))
-    print(
-        f"median seconds per epoch: chainrule {mean_ours:.2f}, torch {mean_theirs:.2f}, ratio {mean_ours / mean_theirs:.2f}x"
-    )
+    a, b = float(np.median(ours[0])), float(np.median(theirs[0]))
+    print(f"median seconds per epoch: chainrule {a:.2f}, torch {b:.2f}, ratio {a / b:.2f}x")
     print(f"total training: chainrule {sum(ours[0]):.1f} s, torch {sum(theirs[0]):.1f} s")
     print(f"first at 98.0%: chainrule {first_at(ours[1], ours[0], 0.98)}; torch {first_at(theirs[1], theirs[0], 0.98)}")
     print(f"final test accuracy: chainrule {ours[1][-1]:.4f}, torch {theirs[1][-1]:.4f}")
