@@ -112,6 +112,11 @@ class Tensor(Node):
         """The same data as a new leaf outside any graph."""
         return Tensor(self._data)
 
+    @property
+    def grad_computed(self) -> bool:
+        """Whether this tensor holds a gradient (leaves, and tensors that retain theirs, after a backward)."""
+        return self.grad is not None
+
     def retain_grad(self) -> Tensor:
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
         self._retains_grad = True

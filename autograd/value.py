@@ -154,10 +154,16 @@ class Value(Node):
     def _check_graph(order: list[Value]) -> None:
         """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
 
+    @property
+    def grad_computed(self) -> bool:
+        """Whether a backward has reached this Value since it was made or zeroed (`.grad` is 0.0 either way)."""
+        return getattr(self, "_g", 0) is None
+
     @staticmethod
     def _accumulate(order: list[Value]) -> None:
         for node in order:
             node.grad += node._g
+            node._g = None  # marks the node reached, for grad_computed
 
 
 def _in_mode(v: Value) -> None:

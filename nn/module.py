@@ -33,11 +33,15 @@ class Module:
     def parameters(self) -> list[Node]:
         return [p for _, p in self.named_parameters()]
 
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted path, module) for this module ("" or prefix) and every module inside it."""
+        yield prefix, self
+        for name, child in _named_children(vars(self)):
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
     def modules(self) -> Iterator[Module]:
         """This module and every module inside it."""
-        yield self
-        for child in _children(vars(self)):
-            yield from child.modules()
+        return (m for _, m in self.named_modules())
 
     def zero_grad(self) -> None:
         zero_grad(self.parameters())
@@ -118,8 +122,3 @@ def _named_children(attributes: dict[str, Any]) -> Iterator[tuple[str, Module]]:
             for i, item in items:
                 if isinstance(item, Module):
                     yield f"{key}.{i}", item
-
-
-def _children(attributes: dict[str, Any]) -> Iterator[Module]:
-    for _, child in _named_children(attributes):
-        yield child
