@@ -50,7 +50,7 @@ class Node:
         With `create_graph=True` the gradients are nodes with their own graph, so a second
         backward through them gives second derivatives.
         """
-        order = _order(self)
+        order = topological_order(self)
         seed = self._seed(grad, create_graph)
         type(self)._check_graph(order)
         _propagate(order, seed, create_graph)
@@ -214,16 +214,11 @@ def _raw(x: Any) -> Any:
 
 
 def topological_order(root: Node) -> list[Node]:
-    """Every node reachable from root, root first, each before its parents."""
-    return _order(root, reset=False)
-
-
-def _order(root: Node, reset: bool = True) -> list[Node]:
-    """`topological_order`, and with `reset` the start of a backward pass: each node's gradient
-    scratch slot set to its class's starting value.
+    """Every node reachable from root, root first, each before its parents.
 
     An iterative depth-first search (chains of millions of nodes need no recursion) that
-    marks nodes with a token of this pass. Not for two threads at once on one graph.
+    marks nodes with a token of this pass and resets their gradient scratch slot.
+    Not for two threads at once on one graph.
     """
     token = object()
     start = root._g_start
@@ -238,8 +233,7 @@ def _order(root: Node, reset: bool = True) -> list[Node]:
         if node._mark is token:
             continue
         node._mark = token
-        if reset:
-            node._g = start
+        node._g = start
         a = node._a
         if a is None:
             emit(node)
@@ -316,12 +310,11 @@ def zero_grad(nodes: Iterable[Node]) -> None:
     """Reset `.grad` of each node (0.0 for a Value) before the next backward accumulates into it."""
     for n in nodes:
         n.grad = n._grad_zero
-        n._g = 0  # not reached by any backward since: see grad_computed
 
 
 def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
-    order = _order(root)
+    order = topological_order(root)
     seed = root._seed(seed, create_graph)
     type(root)._check_graph(order)
     _propagate(order, seed, create_graph)

@@ -17,6 +17,18 @@ from .graph import MANY, Node, Op, check_forward
 
 Number = int | float
 _new = object.__new__
+
+
+class _NotComputed(float):
+    """The type of NOT_COMPUTED: a 0.0 in every way, but a distinct object."""
+
+    __slots__ = ()
+
+
+# A Value's .grad before any backward reaches it: equal to 0.0 and computing as 0.0, but
+# told apart from a gradient that is 0 (see grad_computed). The first gradient added to it
+# gives a plain float.
+NOT_COMPUTED = _NotComputed(0.0)
 _UNARY = object()  # the `other` of a one-input op (None stays a user's wrong operand, for `_lift` to name)
 
 
@@ -37,7 +49,7 @@ def _method(op: Op) -> Callable[..., Value]:
             raise op.domain_error([self.data] if other is None else [self.data, other.data], e) from None
         v = _new(Value)
         v.data = data
-        v.grad = 0.0
+        v.grad = NOT_COMPUTED
         v.label = ""
         v._op = op
         v._a = self
@@ -69,12 +81,12 @@ class Value(Node):
     """
 
     __slots__ = ()
-    _grad_zero = 0.0
+    _grad_zero = NOT_COMPUTED
     _g_start = 0.0
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data)
-        self.grad = 0.0
+        self.grad = NOT_COMPUTED
         self.label = label
         self._op = self._a = self._b = self._mark = None
 
@@ -157,13 +169,12 @@ class Value(Node):
     @property
     def grad_computed(self) -> bool:
         """Whether a backward has reached this Value since it was made or zeroed (`.grad` is 0.0 either way)."""
-        return getattr(self, "_g", 0) is None
+        return self.grad is not NOT_COMPUTED
 
     @staticmethod
     def _accumulate(order: list[Value]) -> None:
         for node in order:
             node.grad += node._g
-            node._g = None  # marks the node reached, for grad_computed
 
 
 def _in_mode(v: Value) -> None:
