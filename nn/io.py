@@ -24,6 +24,9 @@ def save(module: Module, path: str | os.PathLike) -> None:
             np.savez(f, **state)
             f.flush()
             os.fsync(f.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it private; a saved model normally is not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
