@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from plots import save_plot
 
 import nn
 from nn import functional as F
+from nn.plot import plot_curves, plot_history
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
@@ -73,15 +75,9 @@ def main() -> None:
     if args.save:
         nn.save(model, args.save)
         print(f"model saved to {args.save}")
-    try:
-        from nn.plot import plot_curves, plot_history
-
-        out = Path(args.out_dir)
-        plot_history(history, out / "mnist_curves.png")
-        plot_curves({"max |weight|": largest}, out / "mnist_weights.png")
-        print(f"plots saved to {out / 'mnist_curves.png'} and {out / 'mnist_weights.png'}")
-    except ImportError as e:
-        print(f"no plots: {e}")
+    out = Path(args.out_dir)
+    save_plot(plot_history, history, path=out / "mnist_curves.png")
+    save_plot(plot_curves, {"max |weight|": largest}, path=out / "mnist_weights.png")
     _, test_accuracy = nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)
     print(f"test accuracy: {test_accuracy:.4f}")
 

@@ -9,8 +9,11 @@ matplotlib: pip install chainrule[plot]).
 
 import argparse
 
+from plots import save_plot
+
 import nn
 from nn import functional as F
+from nn.plot import plot_decision_boundary
 
 
 def main() -> None:
@@ -35,13 +38,7 @@ def main() -> None:
             print(f"step {k:3d}: loss {loss.data:.4f}, accuracy {F.accuracy(scores, labels):.0%}")
     scores = [model(list(row)) for row in X.tolist()]
     print(f"training accuracy: {F.accuracy(scores, labels):.2f}")
-    try:
-        from nn.plot import plot_decision_boundary
-
-        plot_decision_boundary(model, X, y, args.out)
-        print(f"decision boundary saved to {args.out}")
-    except ImportError as e:
-        print(f"no plot: {e}")
+    save_plot(plot_decision_boundary, model, X, y, path=args.out)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@ matplotlib: pip install chainrule[plot]).
 
 import argparse
 
+from plots import save_plot
+
 import nn
 from nn import functional as F
+from nn.plot import plot_decision_boundary
 
 
 def main() -> None:
@@ -28,13 +31,7 @@ def main() -> None:
     print(f"after {len(history.loss)} epochs: {history.last()}")
     print(f"training accuracy: {nn.evaluate(model, F.cross_entropy, *train)[1]:.4f}")
     print(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
-    try:
-        from nn.plot import plot_decision_boundary
-
-        plot_decision_boundary(model, X, y, args.out)
-        print(f"decision boundary saved to {args.out}")
-    except ImportError as e:
-        print(f"no plot: {e}")
+    save_plot(plot_decision_boundary, model, X, y, path=args.out)
 
 
 if __name__ == "__main__":
