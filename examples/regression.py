@@ -14,9 +14,9 @@ def main() -> None:
     print(f"true coefficients:  w = {w_true.round(3).tolist()}, b = {b_true:.3f}")
     for name, loss in (("mse_loss", F.mse_loss), ("l1_loss", F.l1_loss)):
         model = nn.Linear(2, 1, seed=0)
-        history = nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1, momentum=0.9), (X_train, y_train),
+        history = nn.fit(model, loss, nn.Adam(model.parameters(), lr=0.05), (X_train, y_train),
                          epochs=60, batch_size=16, val_data=val, metric=None, verbose=False)  # fmt: skip
-        w, b = model.W.data.ravel(), model.b.data.item()
+        w, b = model.W.data.ravel().astype(float), model.b.data.item()
         print(
             f"fitted with {name}: w = {w.round(3).tolist()}, b = {b:.3f} (validation {name} {history.val_loss[-1]:.4f})"
         )
