@@ -435,6 +435,8 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
         return np.asarray(data, dtype=dtype)
     if isinstance(data, np.ndarray | np.generic):
         array = np.asarray(data)
+        if array.dtype.kind == "f" and array.dtype.itemsize < 4:
+            array = array.astype(np.float32)  # half precision is too coarse to differentiate in
     else:
         array = np.asarray(data)
         if array.dtype.kind in "fiu" or array.dtype == object:

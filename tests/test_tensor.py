@@ -27,6 +27,7 @@ def test_construction_and_dtypes():
     assert Tensor(2.5).dtype == np.float32 and Tensor(2.5).shape == ()
     assert Tensor(np.zeros(2, np.float64)).dtype == np.float64  # float64 is kept
     assert Tensor(np.zeros(2, np.float32)).dtype == np.float32
+    assert Tensor(np.zeros(2, np.float16)).dtype == np.float32
     assert Tensor(np.array([1, 2])).dtype.kind == "i"  # integer arrays stay, as labels
     assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
 
