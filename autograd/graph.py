@@ -50,11 +50,7 @@ class Node:
         With `create_graph=True` the gradients are nodes with their own graph, so a second
         backward through them gives second derivatives.
         """
-        order = topological_order(self)
-        seed = self._seed(grad, create_graph)
-        type(self)._check_graph(order)
-        _propagate(order, seed, create_graph)
-        type(self)._accumulate(order)
+        type(self)._accumulate(_pass(self, grad, create_graph))
 
 
 MANY = object()  # in `_b`: the node has three or more parents, held as a tuple in `_a`
@@ -199,14 +195,15 @@ def check_forward(op: Op, out: Any, inputs: Sequence[Any]) -> None:
 
 def _check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
     for i, g in enumerate(gs):
-        if g is not None and not is_finite(_raw(g)):
+        if g is not None and not is_finite(raw(g)):
             shown = op.show([p.data for p in node.parents])
             raise AnomalyError(
-                f"backward of {shown} gave {_short(_raw(g))} as the gradient of input {i} (detect_anomaly)"
+                f"backward of {shown} gave {_short(raw(g))} as the gradient of input {i} (detect_anomaly)"
             )
 
 
-def _raw(x: Any) -> Any:
+def raw(x: Any) -> Any:
+    """The data behind a node; anything else as it is."""
     return x.data if isinstance(x, Node) else x
 
 
@@ -252,6 +249,15 @@ def topological_order(root: Node) -> list[Node]:
             if b._mark is not token:
                 push(b)
     order.reverse()
+    return order
+
+
+def _pass(root: Node, grad: Any, create_graph: bool) -> list[Node]:
+    """One backward pass from root, seeded with `grad`: the nodes in order, each with d(root)/d(node) in `_g`."""
+    order = topological_order(root)
+    seed = root._seed(grad, create_graph)
+    type(root)._check_graph(order)
+    _propagate(order, seed, create_graph)
     return order
 
 
@@ -314,9 +320,6 @@ def zero_grad(nodes: Iterable[Node]) -> None:
 
 def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
-    order = topological_order(root)
-    seed = root._seed(seed, create_graph)
-    type(root)._check_graph(order)
-    _propagate(order, seed, create_graph)
+    _pass(root, seed, create_graph)
     token = root._mark
     return [x._g if x._mark is token and x._g is not x._g_start else x._zero_like(x) for x in inputs]

@@ -13,14 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, Op
+from .graph import Op, raw  # raw: the data behind a node, for constants in rules (masks, signs)
 
 Axis = int | tuple[int, ...] | None
-
-
-def raw(x: Any) -> Any:
-    """The data behind a node, for constants inside rules (masks, signs): never differentiated."""
-    return x.data if isinstance(x, Node) else x
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
