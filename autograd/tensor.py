@@ -40,9 +40,10 @@ NO_GRAD_YET = _NoGradYet()
 class Tensor(Node):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
-    Python lists and numbers become float32; numpy arrays keep their dtype (float64 stays
-    float64; integer arrays are allowed as constants such as labels). Mixed dtypes follow
-    NumPy 2's promotion: a float32 Tensor times a Python float stays float32.
+    Python lists and numbers become float32, and so do half-precision arrays; other numpy
+    arrays keep their dtype (float64 stays float64; integer arrays are allowed as constants
+    such as labels). Mixed dtypes follow NumPy 2's promotion: a float32 Tensor times a Python
+    float stays float32.
     """
 
     __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
