@@ -10,6 +10,7 @@ Public API:
     grad                   the gradient of a function, as a function (nestable)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
     zero_grad              reset `.grad` of some nodes
+    raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled
     detect_anomaly, AnomalyError
     gradcheck, GradcheckError
@@ -28,6 +29,7 @@ from .graph import (
     gradients,
     is_grad_enabled,
     no_grad,
+    raw,
     topological_order,
     zero_grad,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "is_grad_enabled",
     "log",
     "no_grad",
+    "raw",
     "relu",
     "sigmoid",
     "sin",

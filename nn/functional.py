@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, Value
+from autograd import ShapeError, Tensor, Value, raw
 
 Predictions = Tensor | Value | Sequence[Value]
 
@@ -64,8 +64,8 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     """The fraction predicted right. Scores of shape (N, C): the arg max is the class. One score
     per example: above `threshold` is the positive class (+1, or 1 where labels are 0 and 1);
     by default the threshold is 0 for labels -1/+1 and 0.5 for labels 0/1 (probabilities)."""
-    scores = np.asarray([p.data for p in pred] if isinstance(pred, (list, tuple)) else _data(pred))
-    labels = np.asarray(_data(labels))
+    scores = np.asarray([p.data for p in pred] if isinstance(pred, (list, tuple)) else raw(pred))
+    labels = np.asarray(raw(labels))
     if scores.ndim == 2 and scores.shape[1] > 1:
         return float(np.mean(scores.argmax(axis=1) == labels))
     scores = scores.reshape(labels.shape)
@@ -74,12 +74,8 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     return float(np.mean(np.where(scores > threshold, 1, negative) == labels))
 
 
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, autograd.Node) else x
-
-
 def _targets(pred: Tensor, target: Any, name: str) -> np.ndarray:
-    t = np.asarray(_data(target), dtype=pred.dtype)
+    t = np.asarray(raw(target), dtype=pred.dtype)
     if t.shape != pred.shape:
         raise ShapeError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; "
@@ -93,8 +89,8 @@ def _pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     if isinstance(pred, Tensor):
         return [(pred, _targets(pred, target, name))]
     if isinstance(pred, Value):
-        return [(pred, float(_data(target)))]
-    targets = list(np.ravel(_data(target)))
+        return [(pred, float(raw(target)))]
+    targets = list(np.ravel(raw(target)))
     if len(targets) != len(pred):
         raise ShapeError(f"{name}: {len(pred)} predictions but {len(targets)} targets")
     return list(zip(pred, (float(t) for t in targets)))
