@@ -9,7 +9,7 @@ in place between forward and backward, and PyTorch's choice of keeping `.grad` o
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,25 @@ class _NoGradYet:
 
 
 NO_GRAD_YET = _NoGradYet()
+
+
+def _method(op: Op) -> Callable[..., Tensor]:
+    """The method applying `op` to self (and other, for a binary op)."""
+
+    def method(self: Tensor, other: Any = _UNARY) -> Tensor:
+        return _apply(op, (self,) if other is _UNARY else (self, other))
+
+    method.__name__ = op.name
+    method.__doc__ = f"Apply {op.name}, recording it in the graph when an input requires grad."
+    return method
+
+
+def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
+    """`number <op> tensor`: the number (or array) is the left operand."""
+    return lambda self, other: _apply(op, (other, self))
+
+
+_UNARY = object()  # the `other` of a one-input op
 
 
 class Tensor(Node):
@@ -147,29 +166,12 @@ class Tensor(Node):
         return f"Tensor({body}, {', '.join(extra)})"
 
     # ---- ops: numbers and arrays on either side become constants ----
-    def __add__(self, other: Any) -> Tensor:
-        return _apply(ops.add, (self, other))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _apply(ops.add, (other, self))
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _apply(ops.sub, (self, other))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _apply(ops.sub, (other, self))
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _apply(ops.mul, (self, other))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _apply(ops.mul, (other, self))
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _apply(ops.div, (self, other))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _apply(ops.div, (other, self))
+    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
+    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
+    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
+    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
+    __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)
+    __rpow__ = _reflected(ops.power)
 
     def __pow__(self, other: Any) -> Tensor:
         """`t ** 2` treats 2 as a constant; `t ** u` for a Tensor u differentiates in both."""
@@ -177,20 +179,16 @@ class Tensor(Node):
             return _apply(ops.power_const, (self,), {"c": other})
         return _apply(ops.power, (self, other))
 
-    def __rpow__(self, other: Any) -> Tensor:
-        return _apply(ops.power, (other, self))
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return _apply(ops.matmul, (self, other))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return _apply(ops.matmul, (other, self))
-
-    def __neg__(self) -> Tensor:
-        return _apply(ops.neg, (self,))
-
-    def __abs__(self) -> Tensor:
-        return _apply(ops.absolute, (self,))
+    __neg__ = _method(ops.neg)
+    __abs__ = _method(ops.absolute)
+    exp = _method(ops.exp)
+    log = _method(ops.log)
+    sqrt = _method(ops.sqrt)
+    tanh = _method(ops.tanh)
+    sigmoid = _method(ops.sigmoid)
+    relu = _method(ops.relu)
+    sin = _method(ops.sin)
+    cos = _method(ops.cos)
 
     def __getitem__(self, index: Any) -> Tensor:
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""
@@ -240,30 +238,6 @@ class Tensor(Node):
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _apply(ops.amin, (self,), {"axis": axis, "keepdims": keepdims})
-
-    def exp(self) -> Tensor:
-        return _apply(ops.exp, (self,))
-
-    def log(self) -> Tensor:
-        return _apply(ops.log, (self,))
-
-    def sqrt(self) -> Tensor:
-        return _apply(ops.sqrt, (self,))
-
-    def tanh(self) -> Tensor:
-        return _apply(ops.tanh, (self,))
-
-    def sigmoid(self) -> Tensor:
-        return _apply(ops.sigmoid, (self,))
-
-    def relu(self) -> Tensor:
-        return _apply(ops.relu, (self,))
-
-    def sin(self) -> Tensor:
-        return _apply(ops.sin, (self,))
-
-    def cos(self) -> Tensor:
-        return _apply(ops.cos, (self,))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
