@@ -13,11 +13,12 @@ Public API:
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled
     detect_anomaly, AnomalyError
-    gradcheck, GradcheckError
-                           finite-difference checking for users' own tests (strategies: autograd.testing)
+    gradcheck, gradcheck_params, GradcheckError
+                           finite-difference checking of a function of its inputs, or of a loss in the
+                           parameters it uses, for users' own tests (strategies: autograd.testing)
 """
 
-from .check import GradcheckError, gradcheck
+from .check import GradcheckError, gradcheck, gradcheck_params
 from .functional import grad
 from .functions import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from .graph import (
@@ -51,6 +52,7 @@ __all__ = [
     "enable_grad",
     "exp",
     "gradcheck",
+    "gradcheck_params",
     "grad",
     "gradients",
     "is_grad_enabled",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from .graph import Node, gradients, no_grad
+from .graph import Node, gradients, no_grad, topological_order
 from .tensor import Tensor
 from .value import Value
 
@@ -44,19 +44,117 @@ def gradcheck(
         got = f"a Tensor of shape {shape}" if isinstance(out, Tensor) else f"{type(out).__name__} {out!r}"
         raise TypeError(f"gradcheck: f must return a scalar Value or a one-element Tensor, got {got}")
     analytic = gradients(out, leaves)
+    _check_uses_inputs(f, out, leaves, points, names)
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
-            n = _central_difference(f, points, i, index, eps)
-            a = float(np.asarray(grad)[index])
-            error = abs(a - n)
-            label = name + (str(list(index)) if index else "")
-            value = float(np.asarray(point)[index])
-            relative = error / abs(n) if n else (0.0 if error == 0 else float("inf"))
-            rows.append((label, value, a, n, error, relative, error <= atol + rtol * abs(n)))
+            rows.append(_row(name, point, index, grad, _central_difference(f, points, i, index, eps), atol, rtol))
+    return _verdict(rows, eps, atol, rtol)
+
+
+def _check_uses_inputs(f: Callable[..., Any], out: Node, leaves: list[Node], points: list[Any], names: list[str]):
+    """Refuse an f whose result depends on nodes it captured but on none of its inputs: the check
+    would compare zeros with zeros and pass whatever the captured graph's rules are. Captured
+    nodes are the leaves that a second call of f, on fresh inputs, reaches again."""
+    reached = _leaves(out)
+    if any(id(leaf) in reached for leaf in leaves):
+        return
+    again = f(*[_leaf(p, name) for p, name in zip(points, names)])
+    if isinstance(again, Node) and reached.keys() & _leaves(again).keys():
+        raise GradcheckError(
+            "gradcheck: f's result depends on nodes it captured, not on the inputs it was given (f gets "
+            "fresh float64 copies of `inputs`): make f compute from its arguments; to check the "
+            "parameters a loss uses, call gradcheck_params"
+        )
+
+
+def _leaves(out: Node) -> dict[int, Node]:
+    return {id(n): n for n in topological_order(out) if n.op is None}
+
+
+def gradcheck_params(
+    loss: Callable[[], Any],
+    params: Sequence[Node] | Mapping[str, Node],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    max_per_param: int | None = 20,
+    seed: int = 0,
+) -> bool:
+    """Check the gradient of `loss()` (a scalar node computed from `params`, such as a model's
+    loss on a batch) in each parameter against central finite differences. `params` is a list,
+    or a dict from names to parameters (the names label the table).
+
+    Each parameter is moved by +-eps in place, one element at a time, and put back; Tensor
+    parameters are checked in float64 and restored to their own dtype afterwards. At most
+    `max_per_param` elements of each parameter are checked (drawn with `seed`; None: all), as each
+    costs two evaluations of `loss`. Returns True, or raises GradcheckError with a table.
+    """
+    named = (
+        list(params.items())
+        if isinstance(params, Mapping)
+        else [(p.label or f"param {i}", p) for i, p in enumerate(params)]
+    )
+    params = [p for _, p in named]
+    originals = [p.data for p in params]
+    try:
+        for p in params:
+            if isinstance(p, Tensor):
+                p.data = np.asarray(p.data, dtype=np.float64)
+        out = loss()
+        if not isinstance(out, Node) or np.size(out.data) != 1:
+            raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
+        analytic = gradients(out, params)
+        rng = np.random.default_rng(seed)
+        rows = []
+        for (name, p), grad in zip(named, analytic):
+            indices = list(np.ndindex(np.shape(p.data)))
+            if max_per_param is not None and len(indices) > max_per_param:
+                indices = [indices[k] for k in sorted(rng.choice(len(indices), max_per_param, replace=False))]
+            for index in indices:
+                rows.append(_row(name, p.data, index, grad, _moved_difference(loss, p, index, eps), atol, rtol))
+    finally:
+        for p, data in zip(params, originals):
+            p.data = data
+    return _verdict(rows, eps, atol, rtol)
+
+
+def _row(name: str, point: Any, index: tuple, grad: Any, numeric: float, atol: float, rtol: float) -> tuple:
+    """One line of the table: where, at what value, analytic, numeric, errors, and whether it passes."""
+    a = float(np.asarray(grad)[index])
+    error = abs(a - numeric)
+    relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
+    label = name + (str(list(index)) if index else "")
+    value = float(np.asarray(point)[index])
+    return label, value, a, numeric, error, relative, error <= atol + rtol * abs(numeric)
+
+
+def _verdict(rows: list[tuple], eps: float, atol: float, rtol: float) -> bool:
     if all(ok for *_, ok in rows):
         return True
     raise GradcheckError(_table(rows, eps, atol, rtol))
+
+
+def _moved_difference(loss: Callable[[], Any], p: Node, index: tuple, eps: float) -> float:
+    """(loss at p + eps - loss at p - eps) / (2 eps), moving p's element in place and putting it back."""
+    scalar = np.ndim(p.data) == 0 and not isinstance(p.data, np.ndarray)
+    original = p.data if scalar else p.data.copy()
+
+    def at(shift: float) -> float:
+        if scalar:
+            p.data = original + shift
+        else:
+            moved = original.copy()
+            moved[index] += shift
+            p.data = moved
+        return float(np.asarray(loss().data).item())
+
+    try:
+        with no_grad():
+            return (at(eps) - at(-eps)) / (2 * eps)
+    finally:
+        p.data = original
 
 
 def _point(x: Any, name: str) -> Any:

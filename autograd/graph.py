@@ -50,7 +50,8 @@ class Node:
         With `create_graph=True` the gradients are nodes with their own graph, so a second
         backward through them gives second derivatives.
         """
-        type(self)._accumulate(_pass(self, grad, create_graph))
+        with _scratch_space(self):
+            type(self)._accumulate(_pass(self, grad, create_graph))
 
 
 MANY = object()  # in `_b`: the node has three or more parents, held as a tuple in `_a`
@@ -134,6 +135,7 @@ def _short(x: Any) -> str:
 class _Modes(threading.local):
     grad_enabled = True
     anomaly = False
+    tracing = 0  # how many `grad`s are running their function in this thread
 
 
 modes = _Modes()
@@ -154,6 +156,17 @@ def _mode(name: str, value: bool) -> Iterator[None]:
         setattr(modes, name, before)
         with _entered_lock:
             entered -= 1
+
+
+@contextmanager
+def tracing() -> Iterator[None]:
+    """Within this block a `grad` is tracing its function: an inner `grad` keeps its result
+    differentiable, since it may depend on the outer one's variables."""
+    modes.tracing += 1
+    try:
+        yield
+    finally:
+        modes.tracing -= 1
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -211,11 +224,16 @@ def raw(x: Any) -> Any:
 
 
 def topological_order(root: Node) -> list[Node]:
-    """Every node reachable from root, root first, each before its parents.
+    """Every node reachable from root, root first, each before its parents."""
+    with _scratch_space(root):
+        return _topological_order(root)
+
+
+def _topological_order(root: Node) -> list[Node]:
+    """`topological_order`, for a caller that holds the scratch space.
 
     An iterative depth-first search (chains of millions of nodes need no recursion) that
     marks nodes with a token of this pass and resets their gradient scratch slot.
-    Not for two threads at once on one graph.
     """
     token = object()
     start = root._g_start
@@ -252,9 +270,45 @@ def topological_order(root: Node) -> list[Node]:
     return order
 
 
+_pass_lock = threading.RLock()
+_open_passes = 0  # passes open in the thread that holds the lock
+
+
+@contextmanager
+def _scratch_space(root: Node) -> Iterator[None]:
+    """Hold the nodes' scratch slots (`_mark`, `_g`) for one backward pass from root.
+
+    Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
+    get exact gradients. A pass started inside another in the same thread (a derivative rule that
+    itself differentiates) saves the scratch of every node it reaches and restores it after, so
+    the outer pass goes on undisturbed.
+    """
+    global _open_passes
+    with _pass_lock:
+        saved = [(n, n._mark, getattr(n, "_g", None)) for n in _reachable(root)] if _open_passes else ()
+        _open_passes += 1
+        try:
+            yield
+        finally:
+            _open_passes -= 1
+            for n, mark, g in saved:
+                n._mark, n._g = mark, g
+
+
+def _reachable(root: Node) -> list[Node]:
+    """Every node reachable from root, found without touching the scratch slots."""
+    seen, stack = {id(root): root}, [root]
+    while stack:
+        for p in stack.pop().parents:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return list(seen.values())
+
+
 def _pass(root: Node, grad: Any, create_graph: bool) -> list[Node]:
     """One backward pass from root, seeded with `grad`: the nodes in order, each with d(root)/d(node) in `_g`."""
-    order = topological_order(root)
+    order = _topological_order(root)
     seed = root._seed(grad, create_graph)
     type(root)._check_graph(order)
     _propagate(order, seed, create_graph)
@@ -320,6 +374,7 @@ def zero_grad(nodes: Iterable[Node]) -> None:
 
 def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
-    _pass(root, seed, create_graph)
-    token = root._mark
-    return [x._g if x._mark is token and x._g is not x._g_start else x._zero_like(x) for x in inputs]
+    with _scratch_space(root):
+        _pass(root, seed, create_graph)
+        token = root._mark
+        return [x._g if x._mark is token and x._g is not x._g_start else x._zero_like(x) for x in inputs]

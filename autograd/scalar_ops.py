@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import operator
 
-from .graph import Op
+from .graph import Op, raw
 
 
 def _pow(a: float, b: float) -> float:
@@ -31,6 +31,12 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _d_base(g, a, b):
+    """d(a**b)/da = b * a**(b-1); 0 at a == b == 0 (x**0 is the constant 1, as PyTorch), where the
+    formula would form 0**-1. Elsewhere the formula, so its own derivatives stay right."""
+    return 0.0 if raw(b) == 0 and raw(a) == 0 else g * b * a ** (b - 1)
+
+
 def _log_base(a):
     """d(a**b)/db = a**b * log(a): 0 at a == 0 (its limit for b > 0, as PyTorch); NaN for a < 0."""
     if a > 0:
@@ -42,9 +48,11 @@ add = Op("+", operator.add, lambda g, o, a, b: (g, g))
 sub = Op("-", operator.sub, lambda g, o, a, b: (g, -g))
 mul = Op("*", operator.mul, lambda g, o, a, b: (g * b, g * a))
 div = Op("/", operator.truediv, lambda g, o, a, b: (g / b, -g * o / b), "division by zero")
-power = Op("**", _pow, lambda g, o, a, b: (g * b * a ** (b - 1), g * o * _log_base(a)))
+power = Op("**", _pow, lambda g, o, a, b: (_d_base(g, a, b), g * o * _log_base(a)))
 # `x ** 2`: the exponent is a constant, so no gradient flows to it (and a negative base is fine).
-power_const = Op("**", _pow, lambda g, o, a, c: (g * c * a ** (c - 1), None))
+power_const = Op("**", _pow, lambda g, o, a, c: (_d_base(g, a, c), None))
+# `2 ** x`: the base is a constant, so its derivative (infinite for 0 ** 0.5) is never formed.
+power_base_const = Op("**", _pow, lambda g, o, c, b: (None, g * o * _log_base(c)))
 neg = Op("neg", operator.neg, lambda g, o, a: (-g,))
 exp = Op("exp", math.exp, lambda g, o, a: (g * o,), "the result is too large for a float")
 log = Op("log", math.log, lambda g, o, a: (g / a,), "log needs a positive input")

@@ -228,16 +228,16 @@ class Tensor(Node):
         return _apply(ops.reshape, (self,), {"shape": shape})
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.total, (self,), {"axis": axis, "keepdims": keepdims})
+        return _apply(ops.total, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.mean, (self,), {"axis": axis, "keepdims": keepdims})
+        return _apply(ops.mean, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amax, (self,), {"axis": axis, "keepdims": keepdims})
+        return _apply(ops.amax, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amin, (self,), {"axis": axis, "keepdims": keepdims})
+        return _apply(ops.amin, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
@@ -249,7 +249,7 @@ class Tensor(Node):
         return _apply(ops.log_softmax, (self,), {"axis": axis})
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.logsumexp, (self,), {"axis": axis, "keepdims": keepdims})
+        return _apply(ops.logsumexp, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
 
     # ---- hooks for the graph core ----
     @staticmethod
@@ -367,10 +367,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
-        if isinstance(e, ShapeError):
-            raise
-        shapes = " and ".join(str(np.shape(d)) for d in datas)
-        raise ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})") from None
+        raise _forward_error(op, datas, e) from None
     t = _new(Tensor)
     _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and graph.modes.grad_enabled)
     if t.requires_grad:
@@ -384,6 +381,18 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if graph.entered and graph.modes.anomaly:
         check_forward(op, out, datas)
     return t
+
+
+def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
+    """numpy's complaints about shapes become a ShapeError naming the op and the shapes; errors
+    that already say what is wrong (ours, a bad axis) pass as they are; any other ValueError is
+    the op's input outside its domain (a user's op), named as on Values."""
+    if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
+        return e
+    if any(word in str(e) for word in ("shape", "broadcast", "dimension", "size")):
+        shapes = " and ".join(str(np.shape(d)) for d in datas)
+        return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
+    return op.domain_error(datas, e)
 
 
 def _constant(x: Any, op: Op) -> Tensor:
@@ -406,26 +415,33 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
         raise TypeError(
             f"Tensor() needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data"
         )
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray | np.generic):
-        array = np.asarray(data)
-        if array.dtype.kind == "f" and array.dtype.itemsize < 4:
-            array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    else:
-        array = np.asarray(data)
-        if array.dtype.kind in "fiu" or array.dtype == object:
-            array = _float32(array, data)
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"Tensor() needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
+        ) from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}")
+        raise TypeError(
+            f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}"
+            f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
+            "the supported dtypes are bool, integer and floating point (real numbers)"
+        )
+    if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
+        array = array.astype(np.float32)  # half precision is too coarse to differentiate in
+    elif dtype is None and array.dtype.kind in "iuf" and not isinstance(data, np.ndarray | np.generic):
+        array = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
     return array
 
 
-def _float32(array: np.ndarray, data: Any) -> np.ndarray:
-    try:
-        return array.astype(np.float32)
-    except (TypeError, ValueError):
-        raise TypeError(f"Tensor() needs numbers, got {type(data).__name__} {data!r}") from None
+def _axis(t: Tensor, axis: Axis) -> Axis:
+    """A reduction's axis; on a 0-d tensor axis 0 or -1 means the whole of it (as PyTorch)."""
+    if t.ndim == 0 and axis is not None:
+        for a in (axis,) if isinstance(axis, int) else axis:
+            if a not in (0, -1):
+                raise np.exceptions.AxisError(f"axis {a} is out of bounds for a 0-d tensor (only 0 and -1 are)")
+        return None
+    return axis
 
 
 def _raw_index(index: Any) -> Any:
@@ -437,7 +453,9 @@ def _raw_index(index: Any) -> Any:
 def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
     (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch."""
-    return _apply(ops.cross_entropy, (logits,), {"labels": np.asarray(ops.raw(labels))})
+    labels = np.asarray(ops.raw(labels))
+    ops.check_labels(np.asarray(ops.raw(logits)), labels)
+    return _apply(ops.cross_entropy, (logits,), {"labels": labels})
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:

@@ -76,14 +76,23 @@ def _div_vjp(g, o, a, b, needs):
 
 
 def _power_vjp(g, o, a, b, needs):
-    ga = unbroadcast(g * b * a ** (b - 1), np.shape(a)) if needs[0] else None
-    gb = None
+    ga = gb = None
+    if needs[0]:
+        # d(a**b)/da = b a**(b-1), and 0 at a == b == 0 (x**0 is the constant 1, as PyTorch): the
+        # exponent b-1 is replaced by 0 there only, so 0**-1 is never formed and elsewhere the
+        # formula's own derivatives stay right
+        formula = (raw(a) != 0) | (raw(b) != 0)
+        ga = unbroadcast(g * b * a ** where(b - 1, 0.0, cond=formula), np.shape(a))
     if needs[1]:
-        # d(a**b)/db = a**b log a: 0 where a == 0 (its limit for b > 0, as PyTorch), NaN where a < 0
-        positive = raw(a) > 0
-        log_a = where(log(where(a, 1.0, cond=positive)), np.where(raw(a) < 0, np.nan, 0.0), cond=positive)
-        gb = unbroadcast(g * o * log_a, np.shape(b))
+        # d(a**b)/db = a**b log a, and 0 where a == 0 and b >= 0 (its limit, as PyTorch); NaN where a < 0
+        limit = (raw(a) == 0) & (raw(b) >= 0)
+        gb = unbroadcast(where(0.0, g * o * log(where(1.0, a, cond=limit)), cond=limit), np.shape(b))
     return ga, gb
+
+
+def _power_const_vjp(g, o, x, *, c):
+    """d(x**c)/dx = c x**(c-1); 0 for c == 0 (x**0 is the constant 1, also at x == 0, as PyTorch)."""
+    return (g * c * x ** (c - 1) if c != 0 else np.zeros_like(raw(g)),)
 
 
 add = Op("+", np.add, _add_vjp)
@@ -91,7 +100,7 @@ sub = Op("-", np.subtract, _sub_vjp)
 mul = Op("*", np.multiply, _mul_vjp)
 div = Op("/", np.true_divide, _div_vjp)
 power = Op("**", np.power, _power_vjp)
-power_const = Op("**", lambda x, *, c: np.power(x, c), lambda g, o, x, *, c: (g * c * x ** (c - 1),))
+power_const = Op("**", lambda x, *, c: np.power(x, c), _power_const_vjp)
 neg = Op("neg", np.negative, lambda g, o, a: (-g,))
 
 
@@ -189,8 +198,9 @@ amin = Op("min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims)
 # ---- shapes and indexing ----
 
 
-def _inverse(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
-    return None if axes is None else tuple(np.argsort(axes))
+def _inverse(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
+    """The axes that undo `transpose(axes)`; negative axes count from the end."""
+    return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
 
 
 def _is_basic(index: Any) -> bool:
@@ -212,7 +222,7 @@ reshape = Op("reshape", lambda x, *, shape: np.reshape(x, shape), lambda g, o, x
 transpose = Op(
     "transpose",
     lambda x, *, axes: np.transpose(x, axes),
-    lambda g, o, x, *, axes: (g.transpose(_inverse(axes)),),
+    lambda g, o, x, *, axes: (g.transpose(_inverse(axes, np.ndim(x))),),
 )
 getitem = Op(
     "getitem",
@@ -253,15 +263,27 @@ where = Op(
 # ---- the softmax family, stable for large logits ----
 
 
-def _logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """(x - max, max) along axis: the max is taken out before anything else touches the numbers,
+    so exp never overflows and large logits keep their precision; an all -inf row keeps max 0."""
     top = np.max(x, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0)  # all -inf: log(0) = -inf, not NaN
-    out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    return x - top, top
+
+
+def _log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
+    shifted, _ = _shifted(x, axis)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+    shifted, top = _shifted(x, axis)
+    out = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
 def _softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(_shifted(x, axis)[0])
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -274,26 +296,33 @@ logsumexp = Op("logsumexp", _logsumexp, _logsumexp_vjp)
 softmax = Op("softmax", _softmax, lambda g, o, x, *, axis: (o * (g - (g * o).sum(axis=axis, keepdims=True)),))
 log_softmax = Op(
     "log_softmax",
-    lambda x, *, axis: x - _logsumexp(x, axis=axis, keepdims=True),
+    _log_softmax,
     lambda g, o, x, *, axis: (g - exp(o) * g.sum(axis=axis, keepdims=True),),
 )
 
 
-def _check_labels(logits: np.ndarray, labels: np.ndarray) -> None:
+def check_labels(logits: np.ndarray, labels: np.ndarray) -> None:
     if np.ndim(logits) != 2:
         raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {np.shape(logits)}")
-    if labels.shape != logits.shape[:1] or labels.dtype.kind not in "iu":
+    if labels.dtype.kind not in "iu":
+        integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
+        fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+        raise TypeError(f"cross_entropy needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
+    if labels.shape != logits.shape[:1]:
         raise ShapeError(
-            f"cross_entropy needs one integer label per row: labels of shape {logits.shape[:1]}, "
-            f"got shape {labels.shape} of dtype {labels.dtype}"
+            f"cross_entropy needs one label per row of logits: labels of shape {logits.shape[:1]}, got {labels.shape}"
         )
-    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
-        raise ValueError(f"cross_entropy: labels must be in [0, {logits.shape[1]}), got {labels.min()}..{labels.max()}")
+    wrong = (labels < 0) | (labels >= logits.shape[1])
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise ValueError(
+            f"cross_entropy: label {labels[row]} (row {row}) is not a class of these logits, which have "
+            f"{logits.shape[1]} columns: labels must be in [0, {logits.shape[1]})"
+        )
 
 
 def _cross_entropy(logits: np.ndarray, *, labels: np.ndarray) -> np.ndarray:
-    _check_labels(logits, labels)
-    log_p = logits - _logsumexp(logits, axis=1, keepdims=True)
+    log_p = _log_softmax(logits, axis=1)
     return -np.mean(log_p[np.arange(len(labels)), labels])
 
 

@@ -37,14 +37,12 @@ def _method(op: Op) -> Callable[..., Value]:
     forward = op.forward
 
     def method(self: Value, other: Any = _UNARY) -> Value:
+        if other is _UNARY:
+            other = None
+        elif other.__class__ is not Value:
+            other = _lift(other, op)
         try:
-            if other is _UNARY:
-                other = None
-                data = forward(self.data)
-            else:
-                if other.__class__ is not Value:
-                    other = _lift(other, op)
-                data = forward(self.data, other.data)
+            data = forward(self.data) if other is None else forward(self.data, other.data)
         except (ArithmeticError, ValueError) as e:
             raise op.domain_error([self.data] if other is None else [self.data, other.data], e) from None
         v = _new(Value)
@@ -102,7 +100,7 @@ class Value(Node):
     __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
     __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
     __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
-    __rpow__ = _reflected(ops.power)
+    __rpow__ = _reflected(ops.power_base_const)
 
     def __pow__(self, other: Value | Number) -> Value:
         """`x ** y` for a Value y differentiates in both; `x ** 2` treats 2 as a constant."""
@@ -189,9 +187,17 @@ def _as_float(x: Any) -> float:
     if x.__class__ is float:
         return x
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"{type(x).__name__} {_short(x)} is too large for a float (at most 1.8e308)") from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
     raise TypeError(f"Value needs a real number, got {type(x).__name__} {x!r}{hint}")
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def _data(x: Value | Number) -> float:
@@ -201,5 +207,8 @@ def _data(x: Value | Number) -> float:
 def _lift(x: Any, op: Op) -> Value:
     """A number operand becomes a constant leaf; anything else is a clear error."""
     if isinstance(x, numbers.Real):
-        return Value(x)
+        try:
+            return Value(x)
+        except OverflowError as e:
+            raise OverflowError(f"{op.name}: {e}") from None
     raise TypeError(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")

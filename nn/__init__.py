@@ -11,10 +11,12 @@ Public API:
     save, load                      .npz files, no pickle, written atomically
     data                            toy datasets, Batches, train_val_split, mnist
     fit, History, predict, evaluate training loops
+    gradcheck_module                check a model's gradients (your own layers too) by finite differences
     plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
 """
 
 from . import data, functional
+from .check import gradcheck_module
 from .io import load, save
 from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .micro import MLP, Layer, Neuron
@@ -42,6 +44,7 @@ __all__ = [
     "evaluate",
     "fit",
     "functional",
+    "gradcheck_module",
     "load",
     "predict",
     "save",

@@ -1,0 +1,34 @@
+"""`gradcheck_module`: check a model's gradients, layers of your own included, by finite differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import gradcheck_params
+
+from .module import Module
+from .train import Loss, forward
+
+
+def gradcheck_module(
+    model: Module, loss: Loss, X: Any, y: Any, *, max_per_param: int | None = 20, **tolerances: float
+) -> bool:
+    """Check d loss(model(X), y) / d parameter for every named parameter of `model` against central
+    finite differences, in float64 and in eval mode (so dropout is off), restoring the model's
+    dtype and mode afterwards. Returns True, or raises autograd.GradcheckError with a table
+    naming each parameter element that disagrees (`layers.0.W[3, 1]`). `max_per_param` and the
+    tolerances (eps, atol, rtol) are as in autograd.gradcheck_params."""
+    X = np.asarray(X, dtype=np.float64)
+    was_training = model.training
+    model.eval()
+    try:
+        return gradcheck_params(
+            lambda: loss(forward(model, X), y),
+            dict(model.named_parameters()),
+            max_per_param=max_per_param,
+            **tolerances,
+        )
+    finally:
+        model.train(was_training)
