@@ -295,8 +295,9 @@ class Tensor(Node):
 
     @staticmethod
     def _accumulate(order: list[Tensor]) -> None:
-        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
-        a gradient shared between tensors, or a view, is copied first."""
+        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own
+        in the tensor's dtype (as PyTorch: a float32 weight used with float64 data still gets a
+        float32 gradient): a gradient shared between tensors, or a view, is copied first."""
         handed_out: set[int] = set()
         for node in order:
             g, node._g = node._g, None  # scratch space freed as soon as the pass is over
@@ -304,7 +305,9 @@ class Tensor(Node):
                 continue
             if not isinstance(g, Tensor):
                 g = np.asarray(g)
-                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+                if g.dtype != node._data.dtype:
+                    g = g.astype(node._data.dtype)
+                elif id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
                     g = g.copy()
                 handed_out.add(id(g))
             node.grad = g if node.grad is None else node.grad + g

@@ -6,26 +6,40 @@ Values of a model are packed into one array for the update and written back afte
 
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, zero_grad
+from autograd import Node, ShapeError, Tensor, Value, zero_grad
 
 
 class Optimizer:
     def __init__(self, params: Iterable[Node], lr: float) -> None:
+        name = type(self).__name__
+        if isinstance(params, Node):
+            raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
         params = list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__} got no parameters (did the model build any?)")
+            raise ValueError(f"{name} got no parameters (did the model build any?)")
         for p in params:
             if not (isinstance(p, Value) or (isinstance(p, Tensor) and p.requires_grad)):
-                raise TypeError(f"{type(self).__name__} takes Values and Tensors that require grad, got {p!r}")
-        self.params = params
-        self.tensors = [p for p in params if isinstance(p, Tensor)]
-        self.values = [p for p in params if isinstance(p, Value)]
-        self.lr = lr
+                raise TypeError(f"{name} takes Values and Tensors that require grad, got {p!r}")
+            if p.op is not None:
+                raise ValueError(
+                    f"{name}: {p!r} is not a leaf (the op {p.op.name!r} made it), so no gradient is kept on it; "
+                    "give the leaf parameters it was computed from"
+                )
+        unique = list({id(p): p for p in params}.values())
+        if len(unique) < len(params):
+            warnings.warn(f"{name} got the same parameter twice; it is updated once", UserWarning, stacklevel=3)
+        self.params = unique
+        self.tensors = [p for p in unique if isinstance(p, Tensor)]
+        self.values = [p for p in unique if isinstance(p, Value)]
+        self.lr = _checked(self, "lr", lr)
         self.state: dict[Any, dict[str, Any]] = {}
 
     def zero_grad(self) -> None:
@@ -35,6 +49,11 @@ class Optimizer:
         """Update every parameter from its `.grad` (a Tensor that no backward reached is left alone)."""
         for i, t in enumerate(self.tensors):
             if t.grad is not None:
+                if np.shape(t.grad) != t.shape:
+                    raise ShapeError(
+                        f"{type(self).__name__}: a gradient of shape {np.shape(t.grad)} for a parameter of shape "
+                        f"{t.shape} ({t!r}); a gradient has its parameter's shape"
+                    )
                 data = t.data
                 self.update(self.state.setdefault(i, {}), data, t.grad)
                 t.data = data  # the array changed in place: tell the version counter
@@ -57,7 +76,8 @@ class SGD(Optimizer):
         self, params: Iterable[Node], lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum = _checked(self, "momentum", momentum)
+        self.weight_decay = _checked(self, "weight_decay", weight_decay)
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         if self.weight_decay:
@@ -73,7 +93,12 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma and Ba), with bias correction as in PyTorch; weight decay added to the gradient."""
+    """Adam (Kingma and Ba), with bias correction as in PyTorch; weight decay added to the gradient (L2, not AdamW).
+
+    eps may be 0 (pure Adam): where the denominator sqrt(v) + eps is then 0, no gradient was ever
+    seen (or none big enough to square in this dtype), and the step is 0 there, where PyTorch's is
+    0/0 = NaN.
+    """
 
     def __init__(
         self,
@@ -84,7 +109,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        if not (isinstance(betas, tuple | list) and len(betas) == 2):
+            raise TypeError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = tuple(_checked(self, "betas", b, below=1.0) for b in betas)
+        self.eps = _checked(self, "eps", eps)
+        self.weight_decay = _checked(self, "weight_decay", weight_decay)
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         b1, b2 = self.betas
@@ -104,19 +133,34 @@ class Adam(Optimizer):
         np.sqrt(v, out=s)
         s *= 1 / np.sqrt(1 - b2**t)
         s += self.eps
-        np.divide(m, s, out=s)
+        # an eps of 0 in this dtype lets s be 0 where v is: the step stays 0 there (s is), not m / 0
+        np.divide(m, s, out=s, where=s != 0 if s.dtype.type(self.eps) == 0 else True)
         s *= self.lr / (1 - b1**t)
         data -= s
         if t % 64 == 0:
             _flush_tiny(m, v)
 
 
-def _flush_tiny(*arrays: np.ndarray) -> None:
+def _flush_tiny(m: np.ndarray, v: np.ndarray) -> None:
     """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
     blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
-    many times slower; from here they would need some 175 steps to get there."""
-    for a in arrays:
-        np.putmask(a, np.abs(a) < np.finfo(a.dtype).tiny * 1e8, 0)
+    many times slower; from here they would need some 175 steps to get there. v is zeroed only
+    where m is 0 too: under a live m that would turn m / sqrt(v) (of order 1) into m / eps. A tiny
+    m beside v not tiny, or both tiny, gives m / sqrt(v) below 1e-7 even in float32: negligible."""
+    tiny = np.finfo(m.dtype).tiny * 1e8
+    np.putmask(m, np.abs(m) < tiny, 0)
+    np.putmask(v, (v < tiny) & (m == 0), 0)
+
+
+def _checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
+    """`value`, a real number in [0, below) (NaN is not), or an error naming `owner`'s argument."""
+    owner = type(owner).__name__
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
+    if not 0 <= value < below:
+        limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
+        raise ValueError(f"{owner}: {name} must be {limit}, got {value!r}")
+    return value
 
 
 def _float(g: Any) -> float:

@@ -3,10 +3,13 @@ clean stop on Ctrl-C."""
 
 from __future__ import annotations
 
+import math
+import numbers
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +59,7 @@ def forward(model: Module, X: np.ndarray) -> Any:
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs as an array, in eval mode, without recording a graph."""
+    _count("predict", "batch_size", batch_size)
     was_training = model.training
     model.eval()
     try:
@@ -97,63 +101,161 @@ def fit(
 
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
-    `callbacks` run after each epoch as f(epoch, model, history). Ctrl-C ends training after
-    the current step, keeping the model as it is then; a second Ctrl-C stops at once.
+    `callbacks` run after each epoch as f(epoch, model, history).
+
+    Ctrl-C ends training after the current step, keeping the model as it is then, and returns the
+    History with `interrupted` set. A second Ctrl-C stops at once, though never inside
+    `optimizer.step()` (that step finishes first, so no parameter is left half-updated): it raises
+    KeyboardInterrupt, whose `.history` is the History of the epochs finished so far. A loss that
+    is not finite raises FloatingPointError before its backward and step, with `.history` too.
     """
+    callbacks = tuple(callbacks)  # run every epoch, even when given as a generator
+    val_data = _check_fit(model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks)
     batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
     bar = _progress_bar(progress, len(batches))
     history = History()
     model.train()
-    with _stop_on_interrupt() as stop:
-        for epoch in range(1, epochs + 1):
-            start, losses, scores = time.perf_counter(), [], []
-            for xb, yb in bar(batches, f"epoch {epoch}/{epochs}"):
-                out = forward(model, xb)
-                value = loss(out, yb)
-                optimizer.zero_grad()
-                value.backward()
-                optimizer.step()
-                losses.append(_item(value))
-                if metric:
-                    scores.append(metric(out, yb))
-                if stop.is_set():
+    with _Interrupts() as ctrl_c:
+        try:
+            for epoch in range(1, epochs + 1):
+                start = time.perf_counter()
+                steps = bar(batches, f"epoch {epoch}/{epochs}")
+                losses, scores = _train_epoch(model, loss, optimizer, steps, metric, ctrl_c, epoch)
+                if not losses:
                     break
-            if not losses:
-                break
-            history.loss.append(float(np.mean(losses)))
-            if metric:
-                history.accuracy.append(float(np.mean(scores)))
-            if val_data is not None:
-                val_loss, val_score = evaluate(model, loss, *val_data, metric=metric)
-                history.val_loss.append(val_loss)
+                history.loss.append(float(np.mean(losses)))
                 if metric:
-                    history.val_accuracy.append(val_score)
-            history.seconds.append(time.perf_counter() - start)
-            for callback in callbacks:
-                callback(epoch, model, history)
-            if verbose:
-                print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
-            if stop.is_set():
-                history.interrupted = True
-                print(f"stopped by Ctrl-C in epoch {epoch}; the model keeps the weights of its last step", flush=True)
-                break
+                    history.accuracy.append(float(np.mean(scores)))
+                if val_data is not None:
+                    val_loss, val_score = evaluate(model, loss, *val_data, metric=metric)
+                    history.val_loss.append(val_loss)
+                    if metric:
+                        history.val_accuracy.append(val_score)
+                history.seconds.append(time.perf_counter() - start)
+                for callback in callbacks:
+                    callback(epoch, model, history)
+                if verbose:
+                    print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
+                if ctrl_c.stop:
+                    history.interrupted = True
+                    print(f"stopped by Ctrl-C in epoch {epoch}; the model keeps its last step's weights", flush=True)
+                    break
+        except (KeyboardInterrupt, FloatingPointError) as e:
+            history.interrupted = isinstance(e, KeyboardInterrupt)
+            e.history = history
+            raise
     return history
 
 
-class _stop_on_interrupt:
-    """Within this block the first SIGINT sets an event instead of raising; the second raises."""
+def _train_epoch(
+    model: Module, loss: Loss, optimizer: Optimizer, steps: Any, metric: Metric | None, ctrl_c: _Interrupts, epoch: int
+) -> tuple[list[float], list[float]]:
+    """One pass over the batches, cut short by a Ctrl-C: the loss and the metric of each step."""
+    losses, scores = [], []
+    for xb, yb in steps:
+        out = forward(model, xb)
+        value = loss(out, yb)
+        losses.append(_finite_loss(value, epoch, len(losses) + 1))
+        optimizer.zero_grad()
+        value.backward()
+        with ctrl_c.held():
+            optimizer.step()
+        if metric:
+            scores.append(metric(out, yb))
+        if ctrl_c.stop:
+            break
+    return losses, scores
 
-    def __enter__(self) -> threading.Event:
-        self.event = threading.Event()
+
+def _check_fit(
+    model: Any,
+    loss: Any,
+    optimizer: Any,
+    data: Any,
+    epochs: Any,
+    batch_size: Any,
+    val_data: Any,
+    metric: Any,
+    callbacks: tuple,
+) -> tuple | None:
+    """Refuse fit's arguments that would fail later or train on nonsense, naming the fix; val_data as a tuple."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an Optimizer (nn.SGD, nn.Adam), got {type(optimizer).__name__}")
+    functions = [("loss", loss), *((f"callbacks[{i}]", c) for i, c in enumerate(callbacks))]
+    for name, f in functions + ([("metric", metric)] if metric else []):
+        if not callable(f):
+            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__} {f!r}")
+    if not isinstance(data, Batches) and not _is_pair(data):
+        raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
+    _count("fit", "epochs", epochs)
+    _count("fit", "batch_size", batch_size)
+    if val_data is None:
+        return None
+    if not _is_pair(val_data):
+        raise TypeError(f"fit: val_data must be a pair (X, y), got {type(val_data).__name__}")
+    return tuple(val_data)
+
+
+def _is_pair(x: Any) -> bool:
+    return isinstance(x, tuple | list) and len(x) == 2
+
+
+def _count(owner: str, name: str, n: Any) -> None:
+    """Refuse a count that is not an int of at least 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+
+
+def _finite_loss(value: Any, epoch: int, batch: int) -> float:
+    """The loss's number, if the loss is a node and the number finite: a step on a NaN loss would make the
+    parameters NaN."""
+    if not isinstance(value, Tensor | Value):
+        raise TypeError(
+            f"fit: the loss returned {type(value).__name__} {value!r}, not a Value or Tensor: "
+            "compute it from the model's outputs (e.g. nn.functional.cross_entropy)"
+        )
+    number = _item(value)
+    if not math.isfinite(number):
+        raise FloatingPointError(
+            f"fit: the loss is {number} in epoch {epoch}, batch {batch}; the model keeps the weights of the "
+            "step before. Lower the learning rate, or find the op with autograd.detect_anomaly()"
+        )
+    return number
+
+
+class _Interrupts:
+    """Within this block the first SIGINT sets `stop` instead of raising; the second raises
+    KeyboardInterrupt, at once or, inside `held()`, when that block ends."""
+
+    def __enter__(self) -> _Interrupts:
+        self.stop = self.holding = self.pending = False
         self.previous = None
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._handle)
-        return self.event
+        return self
 
     def _handle(self, signum: int, frame: Any) -> None:
-        if self.event.is_set():
+        if not self.stop:
+            self.stop = True
+        elif self.holding:
+            self.pending = True
+        else:
             raise KeyboardInterrupt
-        self.event.set()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the block whole: a second SIGINT within it raises only when it is done."""
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            raise KeyboardInterrupt
 
     def __exit__(self, *exc: Any) -> None:
         if self.previous is not None:

@@ -1,7 +1,4 @@
-"""nn losses, optimizers, save/load and fit."""
-
-import os
-import signal
+"""nn losses, optimizers, save/load and fit (Ctrl-C in fit: test_trust_nn.py)."""
 
 import numpy as np
 import pytest
@@ -173,36 +170,6 @@ def test_fit_trains_micrograd_models_and_regression_without_a_metric():
     history = nn.fit(model, lambda out, yb: F.hinge_loss(out, 2 * yb - 1), nn.SGD(model.parameters(), lr=0.1),
                      (X, y), epochs=3, batch_size=10, metric=None, verbose=False)  # fmt: skip
     assert len(history.loss) == 3 and history.accuracy == []
-
-
-def test_ctrl_c_stops_after_the_current_step_and_keeps_the_model():
-    X, y = nn.data.blobs(64, seed=0)
-    model = nn.Linear(2, 3, seed=0)
-    calls = []
-
-    def loss(out, yb):
-        calls.append(1)
-        if len(calls) == 3:
-            os.kill(os.getpid(), signal.SIGINT)
-        return F.cross_entropy(out, yb)
-
-    history = nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1), (X, y), epochs=5, batch_size=8, verbose=False)
-    assert history.interrupted and len(calls) == 3 and len(history.loss) == 1
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-def test_a_second_ctrl_c_stops_at_once():
-    X, y = nn.data.blobs(64, seed=0)
-    model = nn.Linear(2, 3, seed=0)
-
-    def loss(out, yb):
-        os.kill(os.getpid(), signal.SIGINT)
-        os.kill(os.getpid(), signal.SIGINT)
-        return F.cross_entropy(out, yb)
-
-    with pytest.raises(KeyboardInterrupt):
-        nn.fit(model, loss, nn.SGD(model.parameters()), (X, y), verbose=False)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_plots_are_written(tmp_path):

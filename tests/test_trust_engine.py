@@ -98,6 +98,12 @@ def test_reductions_of_a_0d_tensor_name_an_axis_out_of_range():
         Tensor(np.array(2.0)).sum(axis=1)
 
 
+def test_a_leaf_gets_its_gradient_in_its_own_dtype():
+    w = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    (w * np.arange(3.0)).sum().backward()  # float64 data promotes the product
+    assert w.grad.dtype == np.float32 and w.grad.tolist() == [0.0, 1.0, 2.0]
+
+
 # ---- edges, as PyTorch ----
 
 

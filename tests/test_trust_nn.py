@@ -1,0 +1,394 @@
+"""nn's losses, optimizers and fit where they could be silently wrong: gradients to targets, confident
+predictions in float32, parameters given twice, Adam's corner cases, a torn step on Ctrl-C, bad arguments."""
+
+import math
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import ShapeError, Tensor, Value
+from nn import functional as F
+
+
+@pytest.fixture
+def sigint():
+    """Ctrl-C raising KeyboardInterrupt, as in a terminal, even when pytest runs with SIGINT ignored (in the
+    background); the handler pytest had is put back after."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _torch_bce(p, t):
+    """PyTorch's binary_cross_entropy (mean) and its gradients in p and t, in float64: each log held at -100
+    or above, d/dp = (p - t) / max(p (1 - p), 1e-12), d/dt = -logit(p)."""
+    with np.errstate(divide="ignore"):
+        log_p, log_1p = np.log(p), np.log(1 - p)
+        loss = -np.mean(t * np.maximum(log_p, -100) + (1 - t) * np.maximum(log_1p, -100))
+    return loss, (p - t) / np.maximum(p * (1 - p), 1e-12) / p.size, (log_1p - log_p) / p.size
+
+
+# ---- 1. targets that require grad get their gradient ----
+
+
+def test_losses_send_gradients_to_targets_that_require_grad():
+    p_data, t_data = np.array([0.2, 0.7, 0.4]), np.array([0.1, 0.9, 0.5])
+    labels = np.array([1.0, -1.0, 1.0])
+    expected = {
+        F.mse_loss: (t_data, -2 * (p_data - t_data) / 3),
+        F.l1_loss: (t_data, -np.sign(p_data - t_data) / 3),
+        F.binary_cross_entropy: (t_data, _torch_bce(p_data, t_data)[2]),
+        F.hinge_loss: (labels, -p_data * (1 - p_data * labels > 0) / 3),
+    }
+    for loss, (target, grad) in expected.items():
+        p, t = Tensor(p_data, requires_grad=True), Tensor(target, requires_grad=True)
+        loss(p, t).backward()
+        assert np.allclose(t.grad, grad), loss.__name__
+        ps, ts = [Value(x) for x in p_data], [Value(x) for x in target]
+        loss(ps, ts).backward()
+        assert np.allclose([v.grad for v in ts], grad), loss.__name__
+        assert np.allclose([v.grad for v in ps], p.grad), loss.__name__
+    v, w = Value(0.3), Value(0.5)
+    F.mse_loss(v, w).backward()
+    assert w.grad == pytest.approx(-2 * (0.3 - 0.5))
+
+
+def test_target_tensors_keep_refusing_another_shape():
+    with pytest.raises(ShapeError, match=r"predictions of shape \(3, 1\) and targets of shape \(3,\) differ.*reshape"):
+        F.mse_loss(Tensor(np.zeros((3, 1))), Tensor(np.zeros(3), requires_grad=True))
+
+
+def test_plain_targets_stay_constants():
+    p = Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    target = np.array([1.0, 1.0])
+    F.mse_loss(p, target).backward()
+    assert np.allclose(p.grad, [-0.5, 0.5]) and np.array_equal(target, [1.0, 1.0])
+
+
+# ---- 2. binary cross-entropy on confident predictions ----
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_cross_entropy_matches_pytorch_on_confident_predictions(dtype):
+    p_data = np.array([1.0, 1 - 1e-9, 0.0, 1.0, 1 - 1e-9, 0.0, 0.3, 1e-30], dtype=dtype)
+    t_data = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0], dtype=dtype)
+    p, t = Tensor(p_data, requires_grad=True), Tensor(t_data, requires_grad=True)
+    loss = F.binary_cross_entropy(p, t)
+    loss.backward()
+    expected, grad_p, grad_t = _torch_bce(p_data.astype(np.float64), t_data.astype(np.float64))
+    assert loss.dtype == dtype and loss.item() == pytest.approx(expected, rel=1e-6)
+    assert p.grad.dtype == dtype and np.allclose(p.grad, grad_p, rtol=1e-6)
+    finite = np.isfinite(grad_t)  # PyTorch's -logit(p) is infinite at p = 0 or 1; here both logs are held
+    assert np.all(np.isfinite(t.grad)) and np.allclose(t.grad[finite], grad_t[finite], rtol=1e-5)
+
+
+def test_binary_cross_entropy_on_values_of_zero_and_one():
+    for p, t in [(1.0, 1.0), (1.0, 0.0), (0.0, 0.0), (0.0, 1.0), (0.25, 1.0)]:
+        v = Value(p)
+        loss = F.binary_cross_entropy(v, t)
+        loss.backward()
+        expected, grad, _ = _torch_bce(np.array([p]), np.array([t]))
+        assert loss.data == pytest.approx(expected) and v.grad == pytest.approx(grad[0]), (p, t)
+
+
+# ---- 3. the same parameter twice ----
+
+
+def test_a_parameter_given_twice_is_stepped_once_with_a_warning():
+    for make in (lambda ps: nn.Adam(ps, lr=0.1), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)):
+        once, twice = (
+            Tensor(np.array([1.0, -2.0]), requires_grad=True),
+            Tensor(np.array([1.0, -2.0]), requires_grad=True),
+        )
+        v_once, v_twice = Value(3.0), Value(3.0)
+        opt_once = make([once, v_once])
+        with pytest.warns(UserWarning, match="got the same parameter twice; it is updated once"):
+            opt_twice = make([twice, v_twice, twice, v_twice])
+        for w, v in ((once, v_once), (twice, v_twice)):
+            w.grad, v.grad = np.array([0.5, 0.25]), 1.0
+        opt_once.step()
+        opt_twice.step()
+        assert np.array_equal(once.data, twice.data) and v_once.data == v_twice.data
+
+
+# ---- 4. Adam with eps = 0, and arguments out of range ----
+
+
+def test_adam_with_eps_zero_leaves_a_parameter_with_zero_gradient_where_it_is():
+    w = Tensor(np.array([0.5, -0.25], dtype=np.float32), requires_grad=True)
+    opt = nn.Adam([w], lr=0.01, eps=0.0)
+    for _ in range(200):
+        w.grad = np.array([0.0, 0.1], dtype=np.float32)
+        opt.step()
+    assert w.data[0] == np.float32(0.5)
+    assert w.data[1] == pytest.approx(-0.25 - 200 * 0.01, rel=1e-4)  # Adam's step on a constant gradient: lr
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda ps: nn.Adam(ps, lr=-0.1), "lr"),
+        (lambda ps: nn.SGD(ps, lr=float("nan")), "lr"),
+        (lambda ps: nn.Adam(ps, betas=(1.0, 0.999)), "betas"),
+        (lambda ps: nn.Adam(ps, betas=(0.9, -0.1)), "betas"),
+        (lambda ps: nn.Adam(ps, eps=-1e-8), "eps"),
+        (lambda ps: nn.Adam(ps, weight_decay=-0.1), "weight_decay"),
+        (lambda ps: nn.SGD(ps, weight_decay=-0.1), "weight_decay"),
+        (lambda ps: nn.SGD(ps, momentum=-0.9), "momentum"),
+    ],
+)
+def test_optimizer_arguments_out_of_range_are_refused(make, name):
+    with pytest.raises(ValueError, match=f"{name} must be"):
+        make([Value(1.0)])
+
+
+def test_optimizer_arguments_of_the_wrong_type_are_refused():
+    with pytest.raises(TypeError, match="lr must be a number, got str '0.1'"):
+        nn.SGD([Value(1.0)], lr="0.1")
+    with pytest.raises(TypeError, match=r"betas must be a pair"):
+        nn.Adam([Value(1.0)], betas=0.9)
+
+
+# ---- 5. Adam's moments flushed alike ----
+
+
+def test_flushing_tiny_moments_keeps_the_step_ratio():
+    """m small but v subnormal (float32): with eps = 0 the step is lr * m / sqrt(v), of order lr. Flushing v
+    alone (to 0) would turn it into m / 0."""
+    w = Tensor(np.zeros(1, dtype=np.float32), requires_grad=True)
+    opt = nn.Adam([w], lr=0.01, eps=0.0)
+    w.grad = np.zeros(1, dtype=np.float32)
+    opt.step()
+    state = opt.state[0]
+    state["t"], state["m"][:], state["v"][:] = 63, 1e-20, 1e-40
+    m, v, expected = np.float64(1e-20), np.float64(np.float32(1e-40)), 0.0
+    for t in (64, 65):  # the moments are flushed after the step of t = 64
+        opt.step()
+        m, v = 0.9 * m, 0.999 * v
+        expected -= 0.01 * (m / (1 - 0.9**t)) / np.sqrt(v / (1 - 0.999**t))
+    assert np.isfinite(w.data[0]) and w.data[0] == pytest.approx(expected, rel=1e-3)
+
+
+def test_moments_decayed_to_nothing_are_flushed():
+    w = Tensor(np.array([1.0], dtype=np.float32), requires_grad=True)
+    opt = nn.Adam([w], lr=0.01)
+    w.grad = np.array([1.0], dtype=np.float32)
+    opt.step()
+    state = opt.state[0]
+    state["t"], state["m"][:], state["v"][:] = 127, 1e-33, 1e-34
+    w.grad = np.zeros(1, dtype=np.float32)
+    opt.step()
+    assert state["m"][0] == 0 and state["v"][0] == 0
+
+
+# ---- 6. weight decay ----
+
+
+def test_weight_decay_matches_the_formulas_by_hand():
+    start, grads = np.array([0.5, -1.5]), [np.array([0.3, -0.2]) * k for k in (1, -2, 3)]
+    w_adam, w_sgd = Tensor(start.copy(), requires_grad=True), Tensor(start.copy(), requires_grad=True)
+    adam = nn.Adam([w_adam], lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)
+    sgd = nn.SGD([w_sgd], lr=0.05, momentum=0.9, weight_decay=0.1)
+    x_adam, x_sgd, m, v, buffer = start.copy(), start.copy(), 0.0, 0.0, None
+    for t, g in enumerate(grads, start=1):
+        w_adam.grad, w_sgd.grad = g.copy(), g.copy()
+        adam.step()
+        sgd.step()
+        d = g + 0.1 * x_adam  # L2 (PyTorch's Adam), not AdamW's decoupled decay
+        m, v = 0.8 * m + 0.2 * d, 0.99 * v + 0.01 * d * d
+        x_adam = x_adam - 0.05 * (m / (1 - 0.8**t)) / (np.sqrt(v / (1 - 0.99**t)) + 1e-6)
+        d = g + 0.1 * x_sgd
+        buffer = d if buffer is None else 0.9 * buffer + d
+        x_sgd = x_sgd - 0.05 * buffer
+    assert np.allclose(w_adam.data, x_adam, rtol=1e-12) and np.allclose(w_sgd.data, x_sgd, rtol=1e-12)
+
+
+# ---- 7. Ctrl-C in fit ----
+
+
+def _linear_run():
+    X, y = nn.data.blobs(64, seed=0)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.ReLU(), nn.Linear(4, 3, seed=1))
+    return model, (X, y)
+
+
+def test_ctrl_c_stops_after_the_current_step_and_keeps_the_model(sigint):
+    model, data = _linear_run()
+    calls = []
+
+    def loss(out, yb):
+        calls.append(1)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return F.cross_entropy(out, yb)
+
+    history = nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1), data, epochs=5, batch_size=8, verbose=False)
+    assert history.interrupted and len(calls) == 3 and len(history.loss) == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_stops_at_once_with_the_history_so_far(sigint):
+    model, data = _linear_run()
+    epochs_done = []
+
+    def loss(out, yb):
+        if len(epochs_done) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        return F.cross_entropy(out, yb)
+
+    opt = nn.SGD(model.parameters())
+    with pytest.raises(KeyboardInterrupt) as caught:
+        nn.fit(model, loss, opt, data, epochs=5, verbose=False, callbacks=[lambda e, m, h: epochs_done.append(e)])
+    history = caught.value.history
+    assert history.interrupted and len(history.loss) == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_during_a_step_lets_the_step_finish(sigint):
+    """The second Ctrl-C arrives between the updates of the first and the second parameter."""
+
+    class Interrupted(nn.SGD):
+        updates = 0
+
+        def update(self, state, data, grad):
+            super().update(state, data, grad)
+            Interrupted.updates += 1
+            if Interrupted.updates == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model, data = _linear_run()
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(KeyboardInterrupt) as caught:
+        nn.fit(model, F.cross_entropy, Interrupted(model.parameters(), lr=0.1), data, verbose=False)
+    assert Interrupted.updates == 4
+    for p, old in zip(model.parameters(), before):
+        assert np.allclose(p.data, old - 0.1 * p.grad)
+    assert caught.value.history.interrupted and caught.value.history.loss == []
+
+
+# ---- 8. more arguments that would be silently wrong ----
+
+
+def test_loss_of_a_value_against_targets_of_another_size():
+    with pytest.raises(ShapeError, match="1 predictions but 3 targets"):
+        F.mse_loss(Value(1.0), np.array([1.0, 2.0, 3.0]))
+
+
+def test_losses_refuse_what_is_not_a_prediction_or_a_target():
+    with pytest.raises(TypeError, match="predictions must be a Tensor, a Value or a list of Values, got ndarray"):
+        F.mse_loss(np.zeros(3), np.zeros(3))
+    with pytest.raises(TypeError, match="targets must be numbers"):
+        F.mse_loss(Tensor(np.zeros(1)), None)
+    with pytest.raises(TypeError, match="targets must be numbers"):
+        F.l1_loss([Value(1.0)], ["a"])
+    with pytest.raises(TypeError, match="a Tensor that requires grad"):
+        F.mse_loss([Value(1.0)], Tensor(np.ones(1), requires_grad=True))
+    with pytest.raises(ValueError, match="no predictions"):
+        F.mse_loss([], [])
+    with pytest.raises(ValueError, match="no predictions"):
+        F.mse_loss(Tensor(np.zeros((0, 1))), np.zeros((0, 1)))
+
+
+def test_losses_refuse_values_out_of_their_range():
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\], got 1.5.*sigmoid"):
+        F.binary_cross_entropy(Tensor(np.array([0.5, 1.5])), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\], got nan"):
+        F.binary_cross_entropy([Value(float("nan"))], [1.0])
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\], got -1.0"):
+        F.binary_cross_entropy(Tensor(np.array([0.5, 0.5])), np.array([-1.0, 1.0]))
+    with pytest.raises(ValueError, match=r"labels must be -1 or \+1, got 0.0.*2 \* labels - 1"):
+        F.hinge_loss([Value(0.5), Value(-0.5)], [0, 1])
+
+
+def test_accuracy_refuses_sizes_that_do_not_match_instead_of_broadcasting():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert F.accuracy(scores, np.array([[1], [0], [0]])) == pytest.approx(2 / 3)  # a column of labels is fine
+    with pytest.raises(ShapeError, match=r"3 rows of class scores but labels of shape \(1,\)"):
+        F.accuracy(scores, np.array([1]))
+    with pytest.raises(ShapeError, match=r"3 rows of class scores but labels of shape \(3, 2\).*argmax"):
+        F.accuracy(scores, np.eye(2)[[1, 0, 0]])
+    with pytest.raises(ShapeError, match=r"predictions of shape \(3,\) and labels of shape \(2,\)"):
+        F.accuracy(np.array([0.7, 0.2, 0.6]), np.array([1, 0]))
+
+
+def test_accuracy_refuses_nan_no_examples_and_labels_it_cannot_read():
+    with pytest.raises(ValueError, match="1 of 2 predictions are NaN"):
+        F.accuracy(np.array([0.7, np.nan]), np.array([1, 0]))
+    with pytest.raises(ValueError, match="no predictions"):
+        F.accuracy(np.zeros(0), np.zeros(0))
+    with pytest.raises(ValueError, match=r"labels 0/1 or -1/\+1, got 2"):
+        F.accuracy(np.array([0.7, 0.2]), np.array([1, 2]))
+    with pytest.raises(ValueError, match="threshold"):
+        F.accuracy(np.eye(3), np.arange(3), threshold=0.5)
+
+
+def test_optimizers_refuse_a_lone_tensor_and_tensors_that_are_not_leaves():
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    with pytest.raises(TypeError, match=r"a list of parameters.*\[w\]"):
+        nn.SGD(w)
+    with pytest.raises(ValueError, match="not a leaf"):
+        nn.Adam([w * 2])
+
+
+def test_optimizers_take_a_generator_once_and_refuse_a_gradient_of_another_shape():
+    model = nn.Linear(2, 3, seed=0)
+    opt = nn.SGD(p for p in model.parameters())
+    assert len(opt.params) == 2
+    model.W.grad = np.ones(3)
+    with pytest.raises(ShapeError, match=r"gradient of shape \(3,\) for a parameter of shape \(2, 3\)"):
+        opt.step()
+
+
+def test_fit_refuses_bad_arguments():
+    model, data = _linear_run()
+    opt = nn.SGD(model.parameters())
+    for kwargs, error, message in [
+        ({"epochs": 0}, ValueError, "epochs must be at least 1, got 0"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an int, got float 2.5"),
+        ({"batch_size": 0}, ValueError, "batch_size must be at least 1, got 0"),
+        ({"batch_size": 2.5}, TypeError, "batch_size must be an int, got float 2.5"),
+        ({"val_data": (data[0],)}, TypeError, r"val_data must be a pair \(X, y\)"),
+    ]:
+        with pytest.raises(error, match=message):
+            nn.fit(model, F.cross_entropy, opt, data, verbose=False, **kwargs)
+    with pytest.raises(TypeError, match="optimizer must be an Optimizer.*got float"):
+        nn.fit(model, F.cross_entropy, 0.1, data, verbose=False)
+    with pytest.raises(TypeError, match=r"data must be \(X, y\) or Batches"):
+        nn.fit(model, F.cross_entropy, opt, data[0], verbose=False)
+    with pytest.raises(TypeError, match="the loss returned float"):
+        nn.fit(model, lambda out, yb: 0.5, opt, data, verbose=False)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        nn.predict(model, data[0], batch_size=0)
+
+
+def test_fit_runs_callbacks_given_as_a_generator_every_epoch():
+    model, data = _linear_run()
+    seen = []
+    callbacks = (f for f in [lambda e, m, h: seen.append(e)])
+    nn.fit(model, F.cross_entropy, nn.SGD(model.parameters()), data, epochs=3, verbose=False, callbacks=callbacks)
+    assert seen == [1, 2, 3]
+
+
+def test_fit_stops_on_a_loss_that_is_not_finite_before_its_step():
+    model, data = _linear_run()
+    calls = []
+
+    def loss(out, yb):
+        calls.append(1)
+        value = F.cross_entropy(out, yb)
+        return value * math.nan if len(calls) == 10 else value
+
+    with pytest.raises(FloatingPointError, match=r"the loss is nan in epoch 2, batch 2") as caught:
+        nn.fit(model, loss, nn.SGD(model.parameters()), data, epochs=3, batch_size=8, verbose=False)
+    assert len(caught.value.history.loss) == 1
+    assert all(np.all(np.isfinite(p.data)) for p in model.parameters())
+
+
+def test_accuracy_refuses_class_labels_out_of_range():
+    with pytest.raises(ValueError, match=r"class labels must be integers in \[0, 2\), got 2"):
+        F.accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([2, 0]))
