@@ -222,6 +222,10 @@ class Tensor(Node):
         order[a], order[b] = order[b], order[a]
         return self.transpose(order)
 
+    def astype(self, dtype: Any) -> Tensor:
+        """This tensor's values in another dtype; gradients flow back in this tensor's dtype."""
+        return _apply(ops.astype, (self,), {"dtype": np.dtype(dtype)})
+
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = tuple(shape[0])
@@ -295,9 +299,8 @@ class Tensor(Node):
 
     @staticmethod
     def _accumulate(order: list[Tensor]) -> None:
-        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own
-        in the tensor's dtype (as PyTorch: a float32 weight used with float64 data still gets a
-        float32 gradient): a gradient shared between tensors, or a view, is copied first."""
+        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
+        a gradient shared between tensors, or a view, is copied first."""
         handed_out: set[int] = set()
         for node in order:
             g, node._g = node._g, None  # scratch space freed as soon as the pass is over
@@ -305,9 +308,7 @@ class Tensor(Node):
                 continue
             if not isinstance(g, Tensor):
                 g = np.asarray(g)
-                if g.dtype != node._data.dtype:
-                    g = g.astype(node._data.dtype)
-                elif id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
                     g = g.copy()
                 handed_out.add(id(g))
             node.grad = g if node.grad is None else node.grad + g
@@ -339,11 +340,18 @@ class Step:
                 grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
         if len(grads) == len(inputs):  # a wrong count is the core's to name
             for i, gx in enumerate(grads):
-                if gx is not None and np.shape(gx) != np.shape(inputs[i]):
+                if gx is None:
+                    continue
+                if np.shape(gx) != np.shape(inputs[i]):
                     raise ShapeError(
                         f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
                         f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
                     )
+                dtype = np.result_type(inputs[i])
+                if np.result_type(gx) != dtype:
+                    # an input's gradient has its dtype (as PyTorch), whatever a rule's constants promoted it to
+                    grads = list(grads)
+                    grads[i] = gx.astype(dtype)
         return grads
 
 

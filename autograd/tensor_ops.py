@@ -218,6 +218,12 @@ def _index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarr
     return out
 
 
+# a cast: the gradient goes back in the input's own dtype
+astype = Op(
+    "astype",
+    lambda x, *, dtype: np.asarray(x).astype(dtype),
+    lambda g, o, x, *, dtype: (g.astype(np.result_type(raw(x))),),
+)
 reshape = Op("reshape", lambda x, *, shape: np.reshape(x, shape), lambda g, o, x, *, shape: (g.reshape(np.shape(x)),))
 transpose = Op(
     "transpose",

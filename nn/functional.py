@@ -87,16 +87,18 @@ def _at_least(x: Any, lo: float) -> Any:
     return x.clip(lo) if isinstance(x, Tensor | np.ndarray) else max(x, lo)
 
 
-# As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), 1e-12): finite at p = 0 or 1, yet not 0 when wrong
+# As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), EPSILON): finite at p = 0 or 1, yet not 0 when
+# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit.
+_EPSILON = float(np.float32(1e-12))
 _neg_logit = Op(
     "neg_logit",
     lambda p: _log_at_least(1 - p) - _log_at_least(p),
-    lambda g, out, p: (-g / _at_least(p * (1 - p), 1e-12),),
+    lambda g, out, p: (-g / _at_least(p * (1 - p), _EPSILON),),
 )
 _bce = Op(
     "binary_cross_entropy",
     lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_at_least(1 - p),
-    lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), 1e-12), g * _neg_logit(p)),
+    lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), _EPSILON), g * _neg_logit(p)),
 )
 
 
