@@ -1,16 +1,20 @@
 """The lesson's MNIST lab on chainrule: 1-, 2- or 3-layer perceptrons, any activation.
 
 The default (784-256-128-10, ReLU, dropout 0.2, Adam, batches of 128, 15 epochs) reaches
-about 98.3% on the 10,000 test images in well under a minute on two cores. Saves the loss and
-accuracy curves and the largest |weight| of each layer per epoch, the lab's two plots (needs
-matplotlib: pip install chainrule[plot]). The last line printed is `test accuracy: 0.xxxx`.
+about 98% on the 10,000 test images in well under a minute on two cores. Each epoch is
+validated on 5,000 training images held out by a seeded split; the test images are used once,
+at the end. Saves the loss and accuracy curves and the largest |weight| of each layer per epoch,
+the lab's two plots, in --out (needs matplotlib: pip install chainrule[plot]). The last line
+printed is `test accuracy: 0.xxxx`.
 
-    python examples/mnist.py --data-dir DIR [--layers 3] [--activation relu] [--epochs 15]
+    python examples/mnist.py --data-dir DIR [--layers 3] [--activation relu] [--epochs 15] [--out DIR]
 """
 
 import argparse
+import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +22,17 @@ from plots import save_plot
 
 import nn
 from nn import functional as F
+from nn.idx import WHERE
 from nn.plot import plot_curves, plot_history
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 
 def build(layers: int, hidden: list[int], activation: str, dropout: float, seed: int) -> nn.Sequential:
-    """`layers` linear layers: 1 is softmax regression; 2 and 3 put hidden layers between."""
+    """`layers` linear layers: 1 is softmax regression; 2 and 3 put the first `layers - 1` sizes
+    of `hidden` between 784 inputs and 10 outputs (784-256-128-10 for 3 and [256, 128])."""
+    if len(hidden) < layers - 1:
+        raise ValueError(f"{layers} layers need {layers - 1} hidden sizes, got {hidden}")
     sizes = [784, *hidden[: layers - 1], 10]
     init = "he" if activation == "relu" else "xavier"
     model = nn.Sequential()
@@ -37,26 +45,81 @@ def build(layers: int, hidden: list[int], activation: str, dropout: float, seed:
     return model
 
 
-def main() -> None:
+def checked(kind: Callable[[str], object], test: Callable, what: str) -> Callable[[str], object]:
+    """An argparse type: `kind(text)` if `test` accepts it, else an argparse error saying `what` it must be."""
+
+    def convert(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return convert
+
+
+COUNT = checked(int, lambda n: n >= 1, "a whole number of at least 1")
+SIZES = checked(
+    lambda text: [int(part) for part in text.split(",")],
+    lambda sizes: min(sizes) >= 1,
+    "whole numbers >= 1, comma separated",
+)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Every flag, with its help and a type that turns a bad value into an argparse error."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST files (gzipped or raw)")
     parser.add_argument("--layers", type=int, choices=(1, 2, 3), default=3, help="number of linear layers")
-    parser.add_argument("--hidden", default="256,128", help="hidden layer sizes, comma separated")
-    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
-    parser.add_argument("--dropout", type=float, default=0.2)
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=".", help="where to save the plots")
+    parser.add_argument("--hidden", type=SIZES, default=[256, 128], help="hidden layer sizes, comma separated")
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu", help="between linear layers")
+    dropout = checked(float, lambda p: 0 <= p < 1, "a probability in [0, 1)")
+    parser.add_argument("--dropout", type=dropout, default=0.2, help="dropout after each hidden layer, 0 for none")
+    parser.add_argument("--epochs", type=COUNT, default=15, help="passes over the training images")
+    parser.add_argument("--batch-size", type=COUNT, default=128, help="images per optimizer step")
+    rate = checked(float, lambda lr: math.isfinite(lr) and lr > 0, "a positive number")
+    parser.add_argument("--lr", type=rate, default=1e-3, help="Adam's learning rate")
+    parser.add_argument("--val-size", type=COUNT, default=5000, help="training images held out for validation")
+    seed = checked(int, lambda s: s >= 0, "a whole number of at least 0")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the weights, the split, the batches and dropout")
+    parser.add_argument("--out", default=".", help="folder for the plots (made if missing)")
     parser.add_argument("--save", help="save the trained model to this .npz file")
-    args = parser.parse_args()
+    return parser
 
+
+def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """What no single flag's type can see: flags that disagree, folders that are missing; makes --out."""
+    if len(args.hidden) < args.layers - 1:
+        parser.error(f"argument --hidden: --layers {args.layers} needs {args.layers - 1} sizes, got {args.hidden}")
+    if not Path(args.data_dir).is_dir():
+        parser.error(f"argument --data-dir: no folder {args.data_dir}. {WHERE}")
+    if args.save and (Path(args.save).is_dir() or not Path(args.save).parent.is_dir()):
+        parser.error(f"argument --save: {args.save} is a folder, or its folder does not exist")
+    try:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        parser.error(f"argument --out: cannot make the folder {args.out}: {e.strerror}")
+    return args
+
+
+def main() -> None:
+    parser = make_parser()
+    args = check(parser, parser.parse_args())
     try:
         data = nn.data.mnist(args.data_dir)
-    except FileNotFoundError as e:
+    except (OSError, ValueError) as e:
         sys.exit(f"examples/mnist.py: {e}")
-    model = build(args.layers, [int(h) for h in args.hidden.split(",")], args.activation, args.dropout, args.seed)
+    if args.val_size >= len(data.train_labels):
+        parser.error(
+            f"argument --val-size: {args.val_size} leaves none of the {len(data.train_labels)} training images"
+        )
+    train, val = nn.data.train_val_split(
+        data.train_images, data.train_labels, args.val_size / len(data.train_labels), seed=args.seed
+    )
+    print(f"training on {len(train[1])} images, validating on {len(val[1])} held out; {len(data.test_labels)} to test")
+    model = build(args.layers, args.hidden, args.activation, args.dropout, args.seed)
     print(model)
     largest: dict[str, list[float]] = {}
 
@@ -67,15 +130,14 @@ def main() -> None:
 
     start = time.perf_counter()
     history = nn.fit(
-        model, F.cross_entropy, nn.Adam(model.parameters(), lr=args.lr),
-        (data.train_images, data.train_labels), epochs=args.epochs, batch_size=args.batch_size,
-        val_data=(data.test_images, data.test_labels), seed=args.seed, callbacks=[record_weights],
+        model, F.cross_entropy, nn.Adam(model.parameters(), lr=args.lr), train, epochs=args.epochs,
+        batch_size=args.batch_size, val_data=val, seed=args.seed, callbacks=[record_weights],
     )  # fmt: skip
     print(f"trained in {time.perf_counter() - start:.1f} s")
     if args.save:
         nn.save(model, args.save)
         print(f"model saved to {args.save}")
-    out = Path(args.out_dir)
+    out = Path(args.out)
     save_plot(plot_history, history, path=out / "mnist_curves.png")
     save_plot(plot_curves, {"max |weight|": largest}, path=out / "mnist_weights.png")
     _, test_accuracy = nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)

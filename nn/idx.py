@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import stat
+import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+_DEFLATE_RATIO = 1032  # deflate's largest expansion: a gzip file holds at most this times its size
+_CHUNK = 1 << 20
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -29,30 +35,58 @@ class IDXError(ValueError):
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """The array in an IDX file, gzipped (by its first bytes) or raw."""
+    """The array in an IDX file, gzipped (by its first bytes) or raw. The header is read first and
+    the data streamed after it, never more than it declares and one byte, so a gzip that expands
+    past its header (a bomb) is refused without being decompressed, and memory follows the data
+    actually there, not an absurd declared shape. Raises FileNotFoundError when there is no such
+    file, OSError when it cannot be opened, and IDXError (a ValueError) naming the file for any
+    fault in it: bad magic or type code, cut short or too long, corrupt gzip."""
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
+    if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
+        raise IDXError(f"{path}: not a regular file")
+    with open(path, "rb") as f:
+        info = os.fstat(f.fileno())
+        if f.read(2) != b"\x1f\x8b":
+            f.seek(0)
+            return _read(f, path, info.st_size, f"the file has {info.st_size}")
+        f.seek(0)
+        most = _DEFLATE_RATIO * info.st_size
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+                return _read(stream, path, most, f"a gzip file of {info.st_size} bytes holds at most {most}")
         except (OSError, EOFError, zlib.error) as e:
             raise IDXError(f"{path}: the gzip data is corrupted or cut short ({e})") from None
-    if len(raw) < 4:
-        raise IDXError(f"{path}: {len(raw)} bytes is too short for an IDX header")
-    if raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
-        raise IDXError(f"{path}: bad magic number {raw[:4].hex()} (an IDX file starts 0000, a type code, a rank)")
-    dtype, rank = np.dtype(_TYPES[raw[2]]), raw[3]
+
+
+def _read(stream: BinaryIO, path: Path, most: int, room: str) -> np.ndarray:
+    """Parse an IDX stream of at most `most` bytes (`room` says why) from its first byte."""
+    head = stream.read(4)
+    if len(head) < 4:
+        raise IDXError(f"{path}: {len(head)} bytes is too short for an IDX header")
+    if head[:2] != b"\0\0":
+        raise IDXError(f"{path}: bad magic number {head.hex()} (an IDX file starts 0000, a type code, a rank)")
+    if head[2] not in _TYPES:
+        known = ", ".join(f"0x{code:02X}" for code in _TYPES)
+        raise IDXError(f"{path}: unknown type code 0x{head[2]:02X} in magic number {head.hex()} (IDX has {known})")
+    dtype, rank = np.dtype(_TYPES[head[2]]), head[3]
     header = 4 + 4 * rank
-    if len(raw) < header:
-        raise IDXError(f"{path}: cut short inside its header ({len(raw)} of {header} bytes)")
-    shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", rank, offset=4))
-    expected = header + int(np.prod(shape)) * dtype.itemsize
-    if len(raw) != expected:
-        problem = "cut short" if len(raw) < expected else "longer than its header says"
-        raise IDXError(
-            f"{path}: {problem}: header says shape {shape}, {expected} bytes in all, the file has {len(raw)}"
-        )
-    return np.frombuffer(raw, dtype, offset=header).reshape(shape)
+    dims = stream.read(4 * rank)
+    if len(dims) < 4 * rank:
+        raise IDXError(f"{path}: cut short inside its header ({4 + len(dims)} of {header} bytes)")
+    shape = struct.unpack(f">{rank}I", dims)
+    expected = header + math.prod(shape) * dtype.itemsize
+    said = f"header says shape {shape}, {expected} bytes in all"
+    if expected > most:
+        raise IDXError(f"{path}: cut short: {said}, {room}")
+    data = bytearray()
+    while len(data) < expected - header:
+        chunk = stream.read(min(_CHUNK, expected - header - len(data)))
+        if not chunk:
+            raise IDXError(f"{path}: cut short: {said}, the file has {header + len(data)}")
+        data += chunk
+    if stream.read(1):
+        raise IDXError(f"{path}: longer than its header says: {said}")
+    return np.frombuffer(data, dtype).reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -67,7 +101,8 @@ class MNIST:
 
 def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
     """Read MNIST's four files from `data_dir` (each gzipped or raw) and check that they agree:
-    28 x 28 images, as many labels as images, labels 0 to 9."""
+    28 x 28 uint8 images, as many uint8 labels as images, labels 0 to 9. Raises FileNotFoundError
+    for a missing file (saying where to get MNIST) and IDXError naming the file for a bad one."""
     data_dir = Path(data_dir)
     paths = {}
     for key, name in FILES.items():
@@ -81,9 +116,10 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
         ipath, lpath = paths[f"{part}_images"], paths[f"{part}_labels"]
         if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
             raise IDXError(f"{ipath}: expected 28 x 28 uint8 images, found shape {images.shape} of {images.dtype}")
-        if labels.ndim != 1 or len(labels) != len(images):
+        if labels.ndim != 1 or len(labels) != len(images) or labels.dtype != np.uint8:
             raise IDXError(
-                f"{lpath}: expected {len(images)} labels, one per image of {ipath.name}; found shape {labels.shape}"
+                f"{lpath}: expected {len(images)} uint8 labels, one per image of {ipath.name}; "
+                f"found shape {labels.shape} of {labels.dtype}"
             )
         if labels.size and labels.max() > 9:
             raise IDXError(f"{lpath}: labels must be 0 to 9, found {labels.max()}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -59,24 +59,35 @@ class Module:
         """A copy of every parameter as a numpy array, by dotted name."""
         return {name: np.array(p.data) for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Set every parameter from `state`; checks all names and shapes before changing any."""
+    def check_state(self, entries: Mapping[str, tuple[tuple[int, ...], np.dtype]]) -> None:
+        """Refuse a state from its entries' (shape, dtype) alone, before any data is read: KeyError
+        for missing or unexpected names, ValueError for a wrong shape or a dtype that is not real
+        floating point (ints, bools, complex, strings and objects are refused, not cast)."""
         own = dict(self.named_parameters())
-        missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
+        missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
         if missing or unexpected:
-            raise KeyError(
-                f"state does not match {type(self).__name__}: missing {missing or 'nothing'}, "
-                f"unexpected {unexpected or 'nothing'}"
-            )
+            raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
         for name, p in own.items():
-            shape, given = np.shape(p.data), np.shape(state[name])
-            if shape != given:
-                raise ValueError(f"state does not match {type(self).__name__}: {name} has shape {given}, needs {shape}")
+            shape, dtype = entries[name]
+            if tuple(shape) != np.shape(p.data):
+                raise ValueError(f"{name} has shape {tuple(shape)}, needs {np.shape(p.data)}")
+            if np.dtype(dtype).kind != "f":
+                raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from `state` (arrays by dotted name), cast to the parameter's dtype.
+        Every entry is checked first (`check_state`, then finiteness), so a bad one changes nothing.
+        NaN and infinite values are refused, also where the cast overflows: no trained model holds
+        them, so they mean a diverged run or a corrupt file. Raises KeyError or ValueError."""
+        own = dict(self.named_parameters())
+        try:
+            arrays = {name: np.asarray(value) for name, value in state.items()}
+            self.check_state({name: (a.shape, a.dtype) for name, a in arrays.items()})
+            new = {name: _finite(name, arrays[name], _dtype(p)) for name, p in own.items()}
+        except (KeyError, ValueError) as e:
+            raise type(e)(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
         for name, p in own.items():
-            if isinstance(p, Value):
-                p.data = float(state[name])
-            else:
-                p.data = np.array(state[name], dtype=p.dtype)
+            p.data = float(new[name]) if isinstance(p, Value) else new[name]
 
     def count_parameters(self) -> int:
         return sum(int(np.size(p.data)) for p in self.parameters())
@@ -122,3 +133,25 @@ def _named_children(attributes: dict[str, Any]) -> Iterator[tuple[str, Module]]:
             for i, item in items:
                 if isinstance(item, Module):
                     yield f"{key}.{i}", item
+
+
+def _dtype(p: Node) -> np.dtype:
+    return np.dtype(np.float64) if isinstance(p, Value) else p.dtype
+
+
+def _finite(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
+    """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype)
+    bad = cast.size - int(np.count_nonzero(np.isfinite(cast)))
+    if bad:
+        raise ValueError(f"{name} holds {bad} NaN or infinite value(s) as {np.dtype(dtype)}; parameters must be finite")
+    return cast
+
+
+def _few(names: list[str], shown: int = 5) -> str:
+    """A list of names for a message, cut after `shown` so a file of thousands stays one line."""
+    if not names:
+        return "nothing"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{names[:shown]}{more}"

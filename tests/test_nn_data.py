@@ -2,6 +2,7 @@
 
 import gzip
 import struct
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +126,7 @@ def test_bad_idx_files_are_named_with_their_problem(tmp_path, content, problem):
 
 def test_mnist_files_that_disagree_are_named(tmp_path):
     write_mnist(tmp_path, **{"train-labels-idx1-ubyte": idx_bytes(np.zeros(5, np.uint8))})
-    with pytest.raises(IDXError, match=r"train-labels-idx1-ubyte.gz: expected 6 labels, one per image"):
+    with pytest.raises(IDXError, match=r"train-labels-idx1-ubyte.gz: expected 6 uint8 labels, one per image"):
         nn.data.mnist(tmp_path)
     write_mnist(tmp_path, **{"t10k-images-idx3-ubyte": idx_bytes(np.zeros((3, 27, 28), np.uint8))})
     with pytest.raises(IDXError, match=r"t10k-images-idx3-ubyte.gz: expected 28 x 28 uint8 images"):
@@ -133,6 +134,43 @@ def test_mnist_files_that_disagree_are_named(tmp_path):
     write_mnist(tmp_path, **{"t10k-labels-idx1-ubyte": idx_bytes(np.full(3, 12, np.uint8))})
     with pytest.raises(IDXError, match="labels must be 0 to 9, found 12"):
         nn.data.mnist(tmp_path)
+
+
+def test_mnist_refuses_pixels_and_labels_of_other_types(tmp_path):
+    write_mnist(tmp_path, **{"train-images-idx3-ubyte": idx_bytes(np.zeros((6, 28, 28), ">f4"), 0x0D)})
+    with pytest.raises(IDXError, match=r"train-images-idx3-ubyte.gz: expected 28 x 28 uint8 images.* of >f4"):
+        nn.data.mnist(tmp_path)
+    write_mnist(tmp_path, **{"t10k-labels-idx1-ubyte": idx_bytes(np.full(3, -1, np.int8), 0x09)})
+    with pytest.raises(IDXError, match=r"t10k-labels-idx1-ubyte.gz: expected 3 uint8 labels.* of int8"):
+        nn.data.mnist(tmp_path)
+
+
+def test_an_unknown_idx_type_code_is_named(tmp_path):
+    (tmp_path / "odd").write_bytes(b"\x00\x00\x07\x01\x00\x00\x00\x01\x00")
+    with pytest.raises(IDXError, match=r"odd: unknown type code 0x07 in magic number 00000701 \(IDX has 0x08, 0x09"):
+        nn.data.read_idx(tmp_path / "odd")
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_absurd_idx_shape_is_refused_before_allocating(tmp_path, gz):
+    header = bytes([0, 0, 0x08, 4]) + struct.pack(">4I", *[1 << 16] * 4)  # 2**64 bytes: wraps to 0 in int64
+    (tmp_path / "absurd").write_bytes(gzip.compress(header) if gz else header)
+    room = r"a gzip file of \d+ bytes holds at most \d+" if gz else "the file has 20"
+    with pytest.raises(IDXError, match=rf"absurd: cut short: .* {2**64 + 20} bytes in all, {room}"):
+        nn.data.read_idx(tmp_path / "absurd")
+
+
+def test_a_gzip_expanding_past_its_idx_header_is_refused_without_decompressing_it(tmp_path):
+    bomb = gzip.compress(idx_bytes(np.zeros(10, np.uint8))) + gzip.compress(bytes(1 << 20)) * 1024  # 1 GB more
+    (tmp_path / "bomb.gz").write_bytes(bomb)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match=r"bomb.gz: longer than its header says: header says shape \(10,\)"):
+            nn.data.read_idx(tmp_path / "bomb.gz")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
 
 
 def test_missing_mnist_says_where_to_get_it(tmp_path):

@@ -1,5 +1,6 @@
 """viz: drawings rendered through the real `dot`, checked in their SVG."""
 
+import json
 import re
 import subprocess
 import sys
@@ -140,3 +141,17 @@ def test_html_page_is_self_contained(tmp_path):
     page = viz.save_html(neuron(), tmp_path / "page.html").read_text()
     assert page.count("<svg") == 10 and "http://" not in page.replace("http://www.w3.org", "")
     assert "<script src" not in page and "<link" not in page
+
+
+def test_html_page_labels_cannot_break_out_of_the_script_or_the_svg(tmp_path):
+    label = "</script><!--<script>"
+    x = Value(2.0, label=label)
+    root = (x * Value(-3.0, label="w & <b>")).tanh()
+    page = viz.save_html(root, tmp_path / "page.html").read_text()
+    assert label not in page and page.count("<script>") == 1
+    start = page.index("<script>") + len("<script>")
+    script = page[start : page.index("</script>", start)]  # where the browser ends the script
+    assert script.rstrip().endswith("show(0);\n})();") and "<!--" not in script
+    captions = re.search(r"var captions = (.*);\n", script).group(1)
+    assert "<" not in captions and json.loads(captions) == [f.caption for f in viz.backward_steps(root)]
+    assert "&lt;/script&gt;&lt;!&#45;&#45;&lt;script&gt;" in page and "w &amp; &lt;b&gt;" in page  # the SVG's text

@@ -83,9 +83,13 @@ def save_html(
         svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
         frames.append(f'<div class="frame" id="frame{i}">\n{svg}</div>')
         captions.append(frame.caption)
-    page = _PAGE.format(
-        title=html.escape(title), frames="\n".join(frames), captions=json.dumps(captions).replace("</", "<\\/")
-    )
+    page = _PAGE.format(title=html.escape(title), frames="\n".join(frames), captions=_script_json(captions))
     path = Path(path)
     write_atomically(path, page.encode())
     return path
+
+
+def _script_json(value: Any) -> str:
+    """JSON to embed in a <script>: with <, > and & as \\u escapes, no text in it (a label such as
+    "</script>" or "<!--<script>") can end the script or switch the HTML parser's state."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
