@@ -1,0 +1,89 @@
+"""chainrule's scalar engine (Value) against PyTorch on 0-d float64 tensors: every op's value,
+gradient (autograd.grad) and Hessian (autograd.grad of autograd.grad), over drawn values.
+A Value holds a Python float, so float64 is its only dtype. Comparison: tests/torch_reference.py."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from torch_reference import EXAMPLES, check_scalar, torch  # without torch: skipped
+
+from autograd import Value
+from autograd.testing import floats
+
+NONZERO = st.one_of(floats(-3.0, -0.1), floats(0.1, 3.0))
+
+# name: (chainrule on Values, torch on 0-d tensors, the input's values); numbers are constants
+UNARY = {
+    "neg": (lambda x: -x, lambda x: -x, floats()),
+    "abs": (abs, torch.abs, floats()),
+    "exp": (Value.exp, torch.exp, floats(-5.0, 5.0)),
+    "log": (Value.log, torch.log, floats(0.05, 5.0)),
+    "sqrt": (Value.sqrt, torch.sqrt, floats(0.05, 5.0)),
+    "tanh": (Value.tanh, torch.tanh, floats(-4.0, 4.0)),
+    "sigmoid": (Value.sigmoid, torch.sigmoid, floats(-6.0, 6.0)),
+    "relu": (Value.relu, torch.relu, floats()),
+    "sin": (Value.sin, torch.sin, floats(-5.0, 5.0)),
+    "cos": (Value.cos, torch.cos, floats(-5.0, 5.0)),
+    "x ** 2": (lambda x: x**2, lambda x: x**2, floats()),
+    "x ** 3": (lambda x: x**3, lambda x: x**3, floats()),
+    "x ** 0": (lambda x: x**0, lambda x: x**0, NONZERO),  # at 0: tests/test_torch_reference_edges.py
+    "x ** -1": (lambda x: x**-1, lambda x: x**-1, NONZERO),
+    "x ** -2": (lambda x: x**-2, lambda x: x**-2, NONZERO),
+    "x ** 0.5": (lambda x: x**0.5, lambda x: x**0.5, floats(0.05, 5.0)),
+    "x ** -1.5": (lambda x: x**-1.5, lambda x: x**-1.5, floats(0.1, 3.0)),
+    "2 ** x": (lambda x: 2.0**x, lambda x: 2.0**x, floats()),
+    "0.5 ** x": (lambda x: 0.5**x, lambda x: 0.5**x, floats()),
+    "x + 1.5": (lambda x: x + 1.5, lambda x: x + 1.5, floats()),
+    "1.5 + x": (lambda x: 1.5 + x, lambda x: 1.5 + x, floats()),
+    "x - 2": (lambda x: x - 2.0, lambda x: x - 2.0, floats()),
+    "2 - x": (lambda x: 2.0 - x, lambda x: 2.0 - x, floats()),
+    "x * -2.5": (lambda x: x * -2.5, lambda x: x * -2.5, floats()),
+    "-2.5 * x": (lambda x: -2.5 * x, lambda x: -2.5 * x, floats()),
+    "x / 4": (lambda x: x / 4.0, lambda x: x / 4.0, floats()),
+    "3 / x": (lambda x: 3.0 / x, lambda x: 3.0 / x, NONZERO),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@EXAMPLES
+@given(data=st.data())
+def test_unary(name, data):
+    chain_fn, torch_fn, elements = UNARY[name]
+    check_scalar(chain_fn, torch_fn, [data.draw(elements, label="x")])
+
+
+BINARY = {
+    "+": (lambda a, b: a + b, floats(), floats()),
+    "-": (lambda a, b: a - b, floats(), floats()),
+    "*": (lambda a, b: a * b, floats(), floats()),
+    "/": (lambda a, b: a / b, floats(), NONZERO),
+    "**": (lambda a, b: a**b, floats(0.1, 3.0), floats()),  # a positive base, any exponent
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@EXAMPLES
+@given(data=st.data())
+def test_binary(name, data):
+    fn, left, right = BINARY[name]
+    a, b = data.draw(left, label="a"), data.draw(right, label="b")
+    # torch's d2(a**b)/da db is 0 where b == 0 (a masked gradient), not a**(b-1): see
+    # test_torch_reference_elementwise.py::test_torch_masks_the_mixed_second_derivative_of_pow_at_exponent_0;
+    # no Hessian compared there
+    check_scalar(fn, fn, [a, b], second=not (name == "**" and b == 0))
+
+
+@EXAMPLES
+@given(x=floats(-2.0, 2.0), y=floats(0.1, 2.0), z=floats(-2.0, 2.0))
+def test_composite_expression(x, y, z):
+    """Ops meeting in one graph, with a node used twice: second derivatives mix every pair."""
+
+    def f(x, y, z, exp, log, tanh, sigmoid, relu):
+        u = x * y + z
+        return tanh(u) * log(y) + exp(-(u**2)) / (1 + sigmoid(x) * relu(z)) + (u * u + 0.5) ** 1.5 - abs(z) * x
+
+    check_scalar(
+        lambda x, y, z: f(x, y, z, Value.exp, Value.log, Value.tanh, Value.sigmoid, Value.relu),
+        lambda x, y, z: f(x, y, z, torch.exp, torch.log, torch.tanh, torch.sigmoid, torch.relu),
+        [x, y, z],
+    )
