@@ -123,6 +123,8 @@ def train_val_split(
     """((X_train, y_train), (X_val, y_val)), the last `val_fraction` of the (shuffled) examples for validation."""
     if len(X) != len(y):
         raise ValueError(f"train_val_split: {len(X)} examples but {len(y)} labels")
+    if not 0 <= val_fraction <= 1:  # also refuses NaN
+        raise ValueError(f"train_val_split: val_fraction must be between 0 and 1, got {val_fraction}")
     order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
     cut = len(y) - int(round(len(y) * val_fraction))
     return (X[order[:cut]], y[order[:cut]]), (X[order[cut:]], y[order[cut:]])
@@ -135,6 +137,10 @@ class Batches:
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         if len(X) != len(y):
             raise ValueError(f"Batches: {len(X)} examples but {len(y)} labels")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+            raise TypeError(
+                f"Batches: batch_size must be a whole number, got {type(batch_size).__name__} {batch_size!r}"
+            )
         if batch_size < 1:
             raise ValueError(f"Batches: batch_size must be at least 1, got {batch_size}")
         self.X, self.y = np.asarray(X), np.asarray(y)
