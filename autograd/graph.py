@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -65,8 +64,9 @@ class Op:
     is the gradient of the output, out the output, inputs the op's inputs, params the keyword
     arguments the op was called with (an axis, a shape). Write it with arithmetic, methods
     shared by arrays and Tensors (`reshape`, `sum`) and other Ops, so it works on raw data and
-    on nodes alike. A rule that also takes `needs` (a tuple of bools, one per input) is told
-    which gradients anyone will read, and may skip the rest (a matmul with a constant input).
+    on nodes alike. A rule made with `takes_needs=True` is also given `needs` (a tuple of bools,
+    one per input: which gradients anyone will read) and may skip the rest (a matmul with a
+    constant input).
 
     Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
     simply computes the forward. This is how built-in ops are made and how users define new ones.
@@ -75,7 +75,13 @@ class Op:
     __slots__ = ("name", "forward", "vjp", "domain", "takes_needs")
 
     def __init__(
-        self, name: str, forward: Callable[..., Any], vjp: Callable[..., Sequence[Any]], domain: str = ""
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjp: Callable[..., Sequence[Any]],
+        domain: str = "",
+        *,
+        takes_needs: bool = False,
     ) -> None:
         if not callable(forward) or not callable(vjp):
             raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
@@ -83,10 +89,7 @@ class Op:
         self.forward = forward
         self.vjp = vjp
         self.domain = domain
-        try:
-            self.takes_needs = "needs" in inspect.signature(vjp).parameters
-        except (TypeError, ValueError):  # builtins without a signature
-            self.takes_needs = False
+        self.takes_needs = takes_needs
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
@@ -117,7 +120,11 @@ class Op:
         if not params:
             return self
         return Op(
-            self.name, functools.partial(self.forward, **params), functools.partial(self.vjp, **params), self.domain
+            self.name,
+            functools.partial(self.forward, **params),
+            functools.partial(self.vjp, **params),
+            self.domain,
+            takes_needs=self.takes_needs,
         )
 
     def __repr__(self) -> str:

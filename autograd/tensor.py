@@ -17,6 +17,7 @@ import numpy as np
 from . import graph
 from . import tensor_ops as ops
 from .graph import MANY, Node, Op, check_forward
+from .operators import Operators
 from .tensor_ops import Axis, ShapeError
 
 _new = object.__new__
@@ -56,7 +57,7 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
 _UNARY = object()  # the `other` of a one-input op
 
 
-class Tensor(Node):
+class Tensor(Node, Operators, ops=ops.ELEMENTWISE, method=_method, reflected=_reflected):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
     Python lists and numbers become float32, and so do half-precision arrays; other numpy
@@ -165,30 +166,15 @@ class Tensor(Node):
             extra.append(f"label={self.label!r}")
         return f"Tensor({body}, {', '.join(extra)})"
 
-    # ---- ops: numbers and arrays on either side become constants ----
-    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
-    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
-    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
-    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
+    # ---- ops: numbers and arrays on either side become constants; the table's come from Operators ----
     __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)
-    __rpow__ = _reflected(ops.power)
+    __rpow__ = _reflected(ops.ELEMENTWISE["power"])
 
     def __pow__(self, other: Any) -> Tensor:
         """`t ** 2` treats 2 as a constant; `t ** u` for a Tensor u differentiates in both."""
         if isinstance(other, numbers.Real):
             return _apply(ops.power_const, (self,), {"c": other})
-        return _apply(ops.power, (self, other))
-
-    __neg__ = _method(ops.neg)
-    __abs__ = _method(ops.absolute)
-    exp = _method(ops.exp)
-    log = _method(ops.log)
-    sqrt = _method(ops.sqrt)
-    tanh = _method(ops.tanh)
-    sigmoid = _method(ops.sigmoid)
-    relu = _method(ops.relu)
-    sin = _method(ops.sin)
-    cos = _method(ops.cos)
+        return _apply(ops.ELEMENTWISE["power"], (self, other))
 
     def __getitem__(self, index: Any) -> Tensor:
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""

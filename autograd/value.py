@@ -2,7 +2,8 @@
 
 Every operator method is made by `_method(op)`: the whole hot path (lift a number operand, run
 the op's forward, record the node in a few slot stores) in one Python frame, with no closure
-per node, so a graph is small and makes no reference cycles. The math lives in `scalar_ops`.
+per node, so a graph is small and makes no reference cycles. The ops come from the op table
+(`op_table`, built for floats in `scalar_ops`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from . import graph
 from . import scalar_ops as ops
 from .graph import MANY, Node, Op, check_forward
+from .operators import Operators
 
 Number = int | float
 _new = object.__new__
@@ -68,14 +70,16 @@ def _reflected(op: Op) -> Callable[[Value, Number], Value]:
     return lambda self, other: forward_method(_lift(other, op), self)
 
 
-_power, _power_const = _method(ops.power), _method(ops.power_const)
+_power, _power_const = _method(ops.OPS["power"]), _method(ops.power_const)
 
 
-class Value(Node):
+class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
 
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
-    reset with `autograd.zero_grad(values)` between steps.
+    reset with `autograd.zero_grad(values)` between steps. Numbers on either side of an operator
+    become constant leaves; the operator and named methods (`exp`, `relu`, ...) come from the op
+    table (see `Operators`).
     """
 
     __slots__ = ()
@@ -95,27 +99,11 @@ class Value(Node):
     def item(self) -> float:
         return self.data
 
-    # numbers on either side become constant leaves
-    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
-    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
-    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
-    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
-    __rpow__ = _reflected(ops.power_base_const)
+    __rpow__ = _reflected(ops.power_base_const)  # `2 ** x`: the base is a constant
 
     def __pow__(self, other: Value | Number) -> Value:
         """`x ** y` for a Value y differentiates in both; `x ** 2` treats 2 as a constant."""
         return (_power if other.__class__ is Value else _power_const)(self, other)
-
-    __neg__ = _method(ops.neg)
-    __abs__ = _method(ops.absolute)
-    exp = _method(ops.exp)
-    log = _method(ops.log)
-    sqrt = _method(ops.sqrt)
-    tanh = _method(ops.tanh)
-    sigmoid = _method(ops.sigmoid)
-    relu = _method(ops.relu)
-    sin = _method(ops.sin)
-    cos = _method(ops.cos)
 
     # comparisons look at .data and give plain bools (not differentiable); == stays identity,
     # so Values remain usable as dict keys and set members
