@@ -37,6 +37,7 @@ from .graph import (
 from .tensor import ShapeError, Tensor, concatenate, cross_entropy, stack, where
 from .value import Value
 
+IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
 globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
 
 __all__ = [

@@ -92,7 +92,7 @@ def _generic(name: str) -> Callable[[Any], Any]:
     return function
 
 
-cos, sin, log = _generic("cos"), _generic("sin"), _generic("log")
+cos, sin, log, sigmoid = _generic("cos"), _generic("sin"), _generic("log"), _generic("sigmoid")
 
 
 def where(x: Any, y: Any, cond: Any) -> Any:
@@ -133,6 +133,10 @@ def _scalar_sigmoid(x: float) -> float:
 def _tensor_sigmoid(x: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(x))  # never overflows
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _scalar_softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # never overflows
 
 
 def _scalar_relu(x: float) -> float:
@@ -197,6 +201,22 @@ TABLE: tuple[OpDef, ...] = (
     OpDef("relu", lambda g, o, x: (g * (raw(x) > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
     # kink at 0: derivative 0 there (the subgradient PyTorch picks)
     OpDef("abs", lambda g, o, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
+    OpDef(
+        "log1p",
+        lambda g, o, x: (g / (1 + x),),
+        math.log1p,
+        np.log1p,
+        (Domain(lo=-0.9),),
+        "log1p needs an input above -1",
+    ),
+    # exact everywhere: PyTorch returns x itself above 20, which differs by less than 2e-9
+    OpDef(
+        "softplus",
+        lambda g, o, x: (g * sigmoid(x),),
+        _scalar_softplus,
+        lambda x: np.logaddexp(0, x),
+        reference="nn.functional.softplus",
+    ),
     OpDef("sin", lambda g, o, x: (g * cos(x),), math.sin, np.sin, domain="sin needs a finite input"),
     OpDef("cos", lambda g, o, x: (-g * sin(x),), math.cos, np.cos, domain="cos needs a finite input"),
 )
