@@ -4,20 +4,22 @@ An entry holds the op's name, its forward for each engine (`math` for Value's ho
 for Tensor), ONE derivative rule, its domain message, and the operands at which finite
 differences are valid (the strategies and the coverage test read these). `scalar_ops` and
 `tensor_ops` build their `Op`s from it; Value's and Tensor's methods, the `autograd.exp`-style
-functions and the random-expression strategies are all derived from it. Adding an op is one
-entry here and one line in the tests' op list: see docs/adding-an-op.md.
+functions, the random-expression strategies and the tests' op lists are all derived from it.
+Adding an op is one entry here and its name in the README's API table: docs/adding-an-op.md.
 
 A rule is `vjp(g, out, *inputs) -> one gradient per input`, written with arithmetic and the
 generic helpers below, so the same line runs on floats (a Value's plain backward), on arrays
 (a Tensor's), and on nodes (`create_graph`, higher derivatives). Rules never mention shapes:
-the tensor engine sums each gradient back to its input's shape itself. A binary rule takes
-`needs` (which inputs anyone reads a gradient for) and skips the others; the scalar engine
-never passes it. A comment marks each choice made at a kink or a boundary.
+the tensor engine sums each gradient back to its input's shape itself, and drops the gradients
+of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
+(power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
+the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,7 @@ class OpDef:
     safe: tuple[Domain, ...] = (ANYWHERE,)  # per input: where finite differences are valid
     domain: str = ""  # what an undefined forward says (a Value raises; a Tensor gives NaN or inf)
     symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
+    skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
     reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
 
     @property
@@ -164,41 +167,42 @@ def _power_vjp(g, o, a, b, needs=BOTH):
 
 
 TABLE: tuple[OpDef, ...] = (
-    OpDef("add", lambda g, o, a, b, needs=BOTH: (g, g), lambda a, b: a + b, np.add, (ANYWHERE,) * 2, symbol="+"),
+    OpDef("add", lambda g, o, a, b: (g, g), operator.add, np.add, (ANYWHERE,) * 2, symbol="+"),
     OpDef(
         "sub",
-        lambda g, o, a, b, needs=BOTH: (g, -g if needs[1] else None),
-        lambda a, b: a - b,
+        lambda g, o, a, b: (g, -g),
+        operator.sub,
         np.subtract,
         (ANYWHERE,) * 2,
         symbol="-",
     ),
     OpDef(
         "mul",
-        lambda g, o, a, b, needs=BOTH: (g * b if needs[0] else None, g * a if needs[1] else None),
-        lambda a, b: a * b,
+        lambda g, o, a, b: (g * b, g * a),
+        operator.mul,
         np.multiply,
         (ANYWHERE,) * 2,
         symbol="*",
     ),
     OpDef(
         "div",
-        lambda g, o, a, b, needs=BOTH: (g / b if needs[0] else None, -g * o / b if needs[1] else None),
-        lambda a, b: a / b,
+        lambda g, o, a, b: (g / b, -g * o / b),
+        operator.truediv,
         np.true_divide,
         (ANYWHERE, NONZERO),
         "division by zero",
         symbol="/",
     ),
-    OpDef("power", _power_vjp, _scalar_pow, np.power, (POSITIVE, ANYWHERE), symbol="**", reference="pow"),
-    OpDef("neg", lambda g, o, x: (-g,), lambda x: -x, np.negative),
+    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
+    OpDef("power", _power_vjp, _scalar_pow, np.power, (POSITIVE, ANYWHERE), symbol="**", reference="pow", skips=True),
+    OpDef("neg", lambda g, o, x: (-g,), operator.neg, np.negative),
     OpDef("exp", lambda g, o, x: (g * o,), math.exp, np.exp, domain="the result is too large for a float"),
     OpDef("log", lambda g, o, x: (g / x,), math.log, np.log, (POSITIVE,), "log needs a positive input"),
     OpDef("sqrt", lambda g, o, x: (g * 0.5 / o,), math.sqrt, np.sqrt, (POSITIVE,), "sqrt needs a non-negative input"),
     OpDef("tanh", lambda g, o, x: (g * (1 - o * o),), math.tanh, np.tanh),
     OpDef("sigmoid", lambda g, o, x: (g * o * (1 - o),), _scalar_sigmoid, _tensor_sigmoid),
     # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
-    OpDef("relu", lambda g, o, x: (g * (raw(x) > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
+    OpDef("relu", lambda g, o, x: (g * (x > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
     # kink at 0: derivative 0 there (the subgradient PyTorch picks)
     OpDef("abs", lambda g, o, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
     OpDef(

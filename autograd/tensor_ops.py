@@ -55,18 +55,21 @@ broadcast_to = Op(
 
 
 def _elementwise(d: OpDef) -> Op:
-    """The table's op `d` on arrays: its rule, with each gradient summed back to its input's
-    shape (numpy broadcasting) and none computed for an input that needs none."""
-    rule, binary = d.vjp, d.arity == 2
+    """The table's op `d` on arrays. A unary op's gradient already has its input's shape: the
+    rule serves as it is. A binary op's gradients are summed back to their inputs' shapes
+    (numpy broadcasting), and kept only for inputs that need one."""
+    rule, skips = d.vjp, d.skips
+    if d.arity == 1:
+        return Op(d.name, d.tensor, rule, d.domain)
 
-    def vjp(g, o, *xs, needs):
-        grads = rule(g, o, *xs, needs=needs) if binary else rule(g, o, *xs)
-        return tuple(
-            unbroadcast(gx, np.shape(x)) if wanted and gx is not None else None
-            for gx, x, wanted in zip(grads, xs, needs)
+    def vjp(g, o, a, b, needs):
+        ga, gb = rule(g, o, a, b, needs=needs) if skips else rule(g, o, a, b)
+        return (
+            unbroadcast(ga, np.shape(a)) if needs[0] else None,
+            unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol or d.name, d.tensor, vjp, d.domain, takes_needs=True)
+    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True)
 
 
 ELEMENTWISE: dict[str, Op] = {d.name: _elementwise(d) for d in TABLE}
