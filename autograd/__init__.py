@@ -9,6 +9,7 @@ Public API:
                            for numbers, Values, arrays and Tensors alike
     grad                   the gradient of a function, as a function (nestable)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
+    pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled
@@ -21,20 +22,11 @@ Public API:
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .functional import grad
 from .functions import FUNCTIONS
-from .graph import (
-    AnomalyError,
-    Node,
-    Op,
-    detect_anomaly,
-    enable_grad,
-    gradients,
-    is_grad_enabled,
-    no_grad,
-    raw,
-    topological_order,
-    zero_grad,
-)
-from .tensor import ShapeError, Tensor, concatenate, cross_entropy, stack, where
+from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .op import Op
+from .tensor import ShapeError, Tensor
+from .tensor_functions import concatenate, cross_entropy, stack, where
 from .value import Value
 
 IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
@@ -58,6 +50,7 @@ __all__ = [
     "gradients",
     "is_grad_enabled",
     "no_grad",
+    "pullback",
     "raw",
     "stack",
     "topological_order",

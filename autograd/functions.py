@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import scalar_ops, tensor_ops
-from .graph import Op
+from .op import Op
 from .op_table import TABLE
 from .tensor import Tensor
 

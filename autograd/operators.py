@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .graph import Op
+from .op import Op
 from .op_table import TABLE
 
+UNARY = object()  # the `other` a method applying a one-input op is called without (None stays a wrong operand)
 _OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv"}
 _ALSO = {"neg": "__neg__", "abs": "__abs__"}
 

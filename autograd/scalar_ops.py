@@ -7,7 +7,7 @@ infinite at `0 ** 0.5`).
 
 from __future__ import annotations
 
-from .graph import Op
+from .op import Op
 from .op_table import _ENGINES, BY_NAME, TABLE
 
 OPS: dict[str, Op] = {d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain) for d in TABLE}

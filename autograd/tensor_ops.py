@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Op, raw  # raw: the data behind a node, for constants in rules (masks, signs)
+from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
+from .op import Op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 
 Axis = int | tuple[int, ...] | None

@@ -12,10 +12,12 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import graph
+from . import modes
 from . import scalar_ops as ops
-from .graph import MANY, Node, Op, check_forward
-from .operators import Operators
+from .graph import MANY, Node
+from .modes import check_forward
+from .op import Op
+from .operators import UNARY, Operators
 
 Number = int | float
 _new = object.__new__
@@ -31,15 +33,14 @@ class _NotComputed(float):
 # told apart from a gradient that is 0 (see grad_computed). The first gradient added to it
 # gives a plain float.
 NOT_COMPUTED = _NotComputed(0.0)
-_UNARY = object()  # the `other` of a one-input op (None stays a user's wrong operand, for `_lift` to name)
 
 
 def _method(op: Op) -> Callable[..., Value]:
     """The method applying `op` to self (and other, for a binary op)."""
     forward = op.forward
 
-    def method(self: Value, other: Any = _UNARY) -> Value:
-        if other is _UNARY:
+    def method(self: Value, other: Any = UNARY) -> Value:
+        if other is UNARY:
             other = None
         elif other.__class__ is not Value:
             other = _lift(other, op)
@@ -55,7 +56,7 @@ def _method(op: Op) -> Callable[..., Value]:
         v._a = self
         v._b = other
         v._mark = None
-        if graph.entered:
+        if modes.entered:
             _in_mode(v)
         return v
 
@@ -130,7 +131,7 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
         else:
             v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
             v._op, v._a, v._b = op, parents, MANY
-            if graph.entered:
+            if modes.entered:
                 _in_mode(v)
         if v.data.__class__ is not float:
             if not isinstance(v.data, numbers.Real):
@@ -165,9 +166,9 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
 
 def _in_mode(v: Value) -> None:
     """Apply this thread's anomaly check and no_grad to a node just made."""
-    if graph.modes.anomaly:
+    if modes.current.anomaly:
         check_forward(v._op, v.data, [p.data for p in v.parents])
-    if not graph.modes.grad_enabled:
+    if not modes.current.grad_enabled:
         v._op = v._a = v._b = None
 
 
