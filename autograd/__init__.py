@@ -5,10 +5,11 @@ Public API:
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), ShapeError
     Op                     a differentiable op (forward + derivative rule); how users add their own
-    exp, log, sqrt, tanh, sigmoid, relu, sin, cos
+    exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike
     grad                   the gradient of a function, as a function (nestable)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
+    pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled
@@ -20,22 +21,16 @@ Public API:
 
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .functional import grad
-from .functions import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
-from .graph import (
-    AnomalyError,
-    Node,
-    Op,
-    detect_anomaly,
-    enable_grad,
-    gradients,
-    is_grad_enabled,
-    no_grad,
-    raw,
-    topological_order,
-    zero_grad,
-)
-from .tensor import ShapeError, Tensor, concatenate, cross_entropy, stack, where
+from .functions import FUNCTIONS
+from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .op import Op
+from .tensor import ShapeError, Tensor
+from .tensor_functions import concatenate, cross_entropy, stack, where
 from .value import Value
+
+IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
+globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
 
 __all__ = [
     "AnomalyError",
@@ -47,25 +42,19 @@ __all__ = [
     "Value",
     "concatenate",
     "cross_entropy",
-    "cos",
     "detect_anomaly",
     "enable_grad",
-    "exp",
     "gradcheck",
     "gradcheck_params",
     "grad",
     "gradients",
     "is_grad_enabled",
-    "log",
     "no_grad",
+    "pullback",
     "raw",
-    "relu",
-    "sigmoid",
-    "sin",
-    "sqrt",
     "stack",
-    "tanh",
     "topological_order",
     "where",
     "zero_grad",
 ]
+__all__ += sorted(FUNCTIONS)

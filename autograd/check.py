@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, gradients, no_grad, topological_order
+from .graph import Node, gradients, topological_order
+from .modes import no_grad
 from .tensor import Tensor
 from .value import Value
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from . import graph
-from .graph import Node, enable_grad, gradients
+from . import modes
+from .graph import Node, gradients, raw
+from .modes import enable_grad
 from .tensor import ShapeError, Tensor
 from .value import Value
 
@@ -32,14 +33,14 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
         args = list(args)
         if any(i >= len(args) or i < -len(args) for i in positions):
             raise IndexError(f"grad: argnums={argnums} but the function was called with {len(args)} arguments")
-        nested = graph.modes.tracing > 0 or any(isinstance(args[i], Node) for i in positions)
+        nested = modes.current.tracing > 0 or any(isinstance(args[i], Node) for i in positions)
         for i in positions:
             if isinstance(args[i], np.ndarray):
                 args[i] = Tensor(args[i], requires_grad=True)
             elif not isinstance(args[i], Node):
                 args[i] = Value(args[i])
         wrt = [args[i] for i in positions]
-        with enable_grad(), graph.tracing():  # differentiating needs the graph, even inside no_grad
+        with enable_grad(), modes.tracing():  # differentiating needs the graph, even inside no_grad
             out = f(*args)
             if _depends(out):
                 result = gradients(out, wrt, create_graph=nested)
@@ -61,7 +62,7 @@ def _depends(out: Any) -> bool:
 
 
 def _check_scalar(out: Any) -> None:
-    data = graph.raw(out)
+    data = raw(out)
     if not isinstance(data, numbers.Real | np.ndarray | np.generic):
         raise TypeError(f"grad: the function must return a number, Value or Tensor, got {type(out).__name__}")
     if np.size(data) != 1:

@@ -9,13 +9,16 @@ Rules receive raw data (floats, arrays) for a plain backward and the nodes thems
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
-import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from . import modes
+from .modes import short
+
+if TYPE_CHECKING:
+    from .op import Op
 
 
 class Node:
@@ -24,8 +27,8 @@ class Node:
     Parents live in two slots rather than a tuple: one object per node for the garbage
     collector to scan instead of two, and less memory. `_a` is the first parent (None for a
     leaf), `_b` the second (None for a unary op); an op of three or more inputs keeps their
-    tuple in `_a` and MANY in `_b`. `_mark` and `_g` are scratch space for one backward pass;
-    `_g` starts at the class's `_g_start`, what adding the first gradient to gives that gradient.
+    tuple in `_a` and MANY in `_b`. `_mark` and `_g` are scratch space for one backward pass.
+    A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark", "_g")
@@ -43,6 +46,36 @@ class Node:
             return () if a is None else (a,)
         return a if b is MANY else (a, b)
 
+    # ---- the interface each node type provides to the core (Value and Tensor define them) ----
+    _g_start: Any  # where a backward's gradient scratch starts: adding the first gradient to it gives that gradient
+    _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
+
+    @staticmethod
+    def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Node:
+        """Apply `op` to `inputs` (at least one of this type): run its forward, record a node."""
+        raise NotImplementedError
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        """The gradient a backward from this node starts with: `grad` checked against the node,
+        or one; a node of its own under create_graph."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _zero_like(x: Node) -> Any:
+        """The gradient of an input that no path from the root reaches."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _check_graph(order: list[Node]) -> None:
+        """Refuse a backward over `order` that would give wrong gradients (a Tensor changed in place)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _accumulate(order: list[Node]) -> None:
+        """After a pass over `order`: add each node's gradient (`_g`) into `.grad` where this
+        type keeps one (every Value; Tensor leaves and tensors that retain theirs)."""
+        raise NotImplementedError
+
     def backward(self, grad: Any = None, *, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node reachable from self.
 
@@ -58,160 +91,12 @@ MANY = object()  # in `_b`: the node has three or more parents, held as a tuple 
 _EXIT = object()  # on the search stack: the node below it has all its parents in order
 
 
-class Op:
-    """A differentiable operation: a name, a forward on raw data and its derivative rule.
-
-    `vjp(g, out, *inputs, **params)` returns one gradient per input (None where none flows): g
-    is the gradient of the output, out the output, inputs the op's inputs, params the keyword
-    arguments the op was called with (an axis, a shape). Write it with arithmetic, methods
-    shared by arrays and Tensors (`reshape`, `sum`) and other Ops, so it works on raw data and
-    on nodes alike. A rule that also takes `needs` (a tuple of bools, one per input) is told
-    which gradients anyone will read, and may skip the rest (a matmul with a constant input).
-
-    Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
-    simply computes the forward. This is how built-in ops are made and how users define new ones.
-    """
-
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs")
-
-    def __init__(
-        self, name: str, forward: Callable[..., Any], vjp: Callable[..., Sequence[Any]], domain: str = ""
-    ) -> None:
-        if not callable(forward) or not callable(vjp):
-            raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
-        self.name = name
-        self.forward = forward
-        self.vjp = vjp
-        self.domain = domain
-        try:
-            self.takes_needs = "needs" in inspect.signature(vjp).parameters
-        except (TypeError, ValueError):  # builtins without a signature
-            self.takes_needs = False
-
-    def __call__(self, *inputs: Any, **params: Any) -> Any:
-        for x in inputs:
-            if isinstance(x, Node):
-                return type(x)._apply(self, inputs, params)
-        return self.run(inputs, params)
-
-    def run(self, args: Sequence[Any], params: dict[str, Any] | None = None) -> Any:
-        """The forward on raw data, with a domain error that names the op and its inputs."""
-        try:
-            return self.forward(*args, **params) if params else self.forward(*args)
-        except (ArithmeticError, ValueError) as e:
-            raise self.domain_error(args, e) from None
-
-    def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
-        why = self.domain or str(cause)
-        return type(cause)(f"{self.show(args)} is undefined: {why}")
-
-    def show(self, args: Sequence[Any]) -> str:
-        """The op applied to these arguments, as a reader would write it: `1.0 / 0.0`, `log(-1.0)`."""
-        shown = [_short(a) for a in args]
-        if len(shown) == 2 and not self.name.isidentifier():
-            return f"{shown[0]} {self.name} {shown[1]}"
-        return f"{self.name}({', '.join(shown)})"
-
-    def bind(self, params: dict[str, Any]) -> Op:
-        """This op with its keyword arguments fixed: what a node records when called with some."""
-        if not params:
-            return self
-        return Op(
-            self.name, functools.partial(self.forward, **params), functools.partial(self.vjp, **params), self.domain
-        )
-
-    def __repr__(self) -> str:
-        return f"Op({self.name!r})"
-
-
-def _short(x: Any) -> str:
-    shape = getattr(x, "shape", None)
-    return f"array of shape {shape}" if shape else repr(x)
-
-
-# ---- modes: thread-local, as no_grad and detect_anomaly must not leak across threads ----
-
-
-class _Modes(threading.local):
-    grad_enabled = True
-    anomaly = False
-    tracing = 0  # how many `grad`s are running their function in this thread
-
-
-modes = _Modes()
-entered = 0  # mode blocks open in any thread: while 0, op hot paths skip the thread-local lookup
-_entered_lock = threading.Lock()
-
-
-@contextmanager
-def _mode(name: str, value: bool) -> Iterator[None]:
-    global entered
-    before = getattr(modes, name)
-    with _entered_lock:
-        entered += 1
-    setattr(modes, name, value)
-    try:
-        yield
-    finally:
-        setattr(modes, name, before)
-        with _entered_lock:
-            entered -= 1
-
-
-@contextmanager
-def tracing() -> Iterator[None]:
-    """Within this block a `grad` is tracing its function: an inner `grad` keeps its result
-    differentiable, since it may depend on the outer one's variables."""
-    modes.tracing += 1
-    try:
-        yield
-    finally:
-        modes.tracing -= 1
-
-
-def no_grad() -> contextlib.AbstractContextManager[None]:
-    """Within this block ops build no graph: results are leaves (evaluation, optimizer steps)."""
-    return _mode("grad_enabled", False)
-
-
-def enable_grad() -> contextlib.AbstractContextManager[None]:
-    """Record the graph again inside a `no_grad` block."""
-    return _mode("grad_enabled", True)
-
-
-def is_grad_enabled() -> bool:
-    return modes.grad_enabled
-
-
-def detect_anomaly() -> contextlib.AbstractContextManager[None]:
-    """Raise `AnomalyError` at the first op whose result or gradient is NaN or infinite."""
-    return _mode("anomaly", True)
-
-
-class AnomalyError(FloatingPointError):
-    """A NaN or infinity appeared in the forward or backward pass under `detect_anomaly`."""
-
-
-def is_finite(x: Any) -> bool:
-    try:
-        return math.isfinite(x)
-    except TypeError:  # arrays
-        import numpy as np
-
-        return bool(np.isfinite(x).all())
-
-
-def check_forward(op: Op, out: Any, inputs: Sequence[Any]) -> None:
-    if not is_finite(out):
-        raise AnomalyError(f"{op.show(inputs)} gave {_short(out)} in the forward pass (detect_anomaly)")
-
-
 def _check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
     for i, g in enumerate(gs):
-        if g is not None and not is_finite(raw(g)):
+        if g is not None and not modes.is_finite(raw(g)):
             shown = op.show([p.data for p in node.parents])
-            raise AnomalyError(
-                f"backward of {shown} gave {_short(raw(g))} as the gradient of input {i} (detect_anomaly)"
+            raise modes.AnomalyError(
+                f"backward of {shown} gave {short(raw(g))} as the gradient of input {i} (detect_anomaly)"
             )
 
 
@@ -320,10 +205,10 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     d(root)/d(node) in each node's `_g`. Gradients are added, never updated in place: a rule
     may hand the same array to two inputs."""
     order[0]._g = seed
-    check = modes.anomaly
+    check = modes.current.anomaly
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
-    with enable_grad() if create_graph else contextlib.nullcontext():
+    with modes.enable_grad() if create_graph else contextlib.nullcontext():
         for node in order:
             op = node._op
             if op is None:
@@ -364,6 +249,16 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                 ) from None
             if check:
                 _check_backward(op, node, gs)
+
+
+def pullback(node: Node, grad: Any) -> list[Any]:
+    """What backward sends from `node` to each of its parents when d(root)/d(node) is `grad`: the
+    op it recorded, its rule called as a backward pass calls it (on raw data, with the op's
+    keyword arguments; None for a parent that gets no gradient). Empty for a leaf. For drawing
+    the backward pass, and for stepping through it by hand."""
+    if node._op is None:
+        return []
+    return list(node._op.vjp(grad, node.data, *[p.data for p in node.parents]))
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:

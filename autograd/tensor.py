@@ -14,34 +14,25 @@ from typing import Any
 
 import numpy as np
 
-from . import graph
+from . import modes
 from . import tensor_ops as ops
-from .graph import MANY, Node, Op, check_forward
+from .graph import MANY, Node
+from .modes import check_forward
+from .op import Op
+from .operators import UNARY, Operators
+from .tensor_backward import BackwardHooks
+from .tensor_data import as_array, raw_index, reduction_axis
 from .tensor_ops import Axis, ShapeError
+from .tensor_record import Record
 
 _new = object.__new__
-
-
-class _NoGradYet:
-    """A tensor's gradient scratch slot before anything flowed in: adding a gradient to it gives
-    that gradient, uncopied."""
-
-    __slots__ = ()
-
-    def __add__(self, other: Any) -> Any:
-        return other
-
-    __radd__ = __add__
-
-
-NO_GRAD_YET = _NoGradYet()
 
 
 def _method(op: Op) -> Callable[..., Tensor]:
     """The method applying `op` to self (and other, for a binary op)."""
 
-    def method(self: Tensor, other: Any = _UNARY) -> Tensor:
-        return _apply(op, (self,) if other is _UNARY else (self, other))
+    def method(self: Tensor, other: Any = UNARY) -> Tensor:
+        return _apply(op, (self,) if other is UNARY else (self, other))
 
     method.__name__ = op.name
     method.__doc__ = f"Apply {op.name}, recording it in the graph when an input requires grad."
@@ -53,10 +44,7 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     return lambda self, other: _apply(op, (other, self))
 
 
-_UNARY = object()  # the `other` of a one-input op
-
-
-class Tensor(Node):
+class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method, reflected=_reflected):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
     Python lists and numbers become float32, and so do half-precision arrays; other numpy
@@ -66,12 +54,10 @@ class Tensor(Node):
     """
 
     __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
-    _grad_zero = None
-    _g_start = NO_GRAD_YET
     __array_ufunc__ = None  # numpy hands `array * tensor` to Tensor.__rmul__ instead of unwrapping it
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
-        array = _as_array(data, dtype)
+        array = as_array(data, dtype)
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {array.dtype}")
         _init(self, array, requires_grad)
@@ -85,16 +71,16 @@ class Tensor(Node):
     @data.setter
     def data(self, value: Any) -> None:
         """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward."""
-        self._data = value if isinstance(value, np.ndarray) else _as_array(value, None)
+        self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
         self._version += 1
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if graph.modes.grad_enabled and self.requires_grad:
+        if modes.current.grad_enabled and self.requires_grad:
             raise RuntimeError(
                 "cannot assign into a tensor that requires grad while the graph is recorded; "
                 "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
             )
-        self._data[_raw_index(index)] = ops.raw(value)
+        self._data[raw_index(index)] = ops.raw(value)
         self._version += 1
 
     @property
@@ -165,34 +151,19 @@ class Tensor(Node):
             extra.append(f"label={self.label!r}")
         return f"Tensor({body}, {', '.join(extra)})"
 
-    # ---- ops: numbers and arrays on either side become constants ----
-    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
-    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
-    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
-    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
+    # ---- ops: numbers and arrays on either side become constants; the table's come from Operators ----
     __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)
-    __rpow__ = _reflected(ops.power)
+    __rpow__ = _reflected(ops.ELEMENTWISE["power"])
 
     def __pow__(self, other: Any) -> Tensor:
         """`t ** 2` treats 2 as a constant; `t ** u` for a Tensor u differentiates in both."""
         if isinstance(other, numbers.Real):
             return _apply(ops.power_const, (self,), {"c": other})
-        return _apply(ops.power, (self, other))
-
-    __neg__ = _method(ops.neg)
-    __abs__ = _method(ops.absolute)
-    exp = _method(ops.exp)
-    log = _method(ops.log)
-    sqrt = _method(ops.sqrt)
-    tanh = _method(ops.tanh)
-    sigmoid = _method(ops.sigmoid)
-    relu = _method(ops.relu)
-    sin = _method(ops.sin)
-    cos = _method(ops.cos)
+        return _apply(ops.ELEMENTWISE["power"], (self, other))
 
     def __getitem__(self, index: Any) -> Tensor:
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""
-        return _apply(ops.getitem, (self,), {"index": _raw_index(index)})
+        return _apply(ops.getitem, (self,), {"index": raw_index(index)})
 
     # comparisons give constant boolean tensors; == stays identity, so tensors stay hashable
     def __lt__(self, other: Any) -> Tensor:
@@ -232,16 +203,16 @@ class Tensor(Node):
         return _apply(ops.reshape, (self,), {"shape": shape})
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.total, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
+        return _apply(ops.total, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.mean, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
+        return _apply(ops.mean, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amax, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
+        return _apply(ops.amax, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amin, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
+        return _apply(ops.amin, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
@@ -253,106 +224,12 @@ class Tensor(Node):
         return _apply(ops.log_softmax, (self,), {"axis": axis})
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.logsumexp, (self,), {"axis": _axis(self, axis), "keepdims": keepdims})
+        return _apply(ops.logsumexp, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     # ---- hooks for the graph core ----
     @staticmethod
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Tensor:
         return _apply(op, inputs, params)
-
-    def _seed(self, grad: Any, create_graph: bool) -> Any:
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: no graph was recorded for it "
-                "(give its inputs requires_grad=True, outside no_grad)"
-            )
-        if grad is None:
-            if self._data.size != 1:
-                raise ShapeError(
-                    f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
-                    "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
-                )
-            seed = np.ones_like(self._data)
-        else:
-            seed = np.array(ops.raw(grad), dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
-        return Tensor(seed) if create_graph else seed
-
-    @staticmethod
-    def _zero_like(x: Tensor) -> np.ndarray:
-        return np.zeros(x.shape, dtype=x.dtype)
-
-    @staticmethod
-    def _check_graph(order: list[Tensor]) -> None:
-        """Refuse to backward through a tensor changed in place after an op used it."""
-        for node in order:
-            if node._op is None:
-                continue
-            for p, seen in zip(node.parents, node._versions):
-                if p._version != seen:
-                    name = repr(p.label) if p.label else f"of shape {p.shape}"
-                    raise RuntimeError(
-                        f"tensor {name} was changed in place after {node._op.op.name} used it, so backward "
-                        "would give wrong gradients: run the forward again after changing it"
-                    )
-
-    @staticmethod
-    def _accumulate(order: list[Tensor]) -> None:
-        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
-        a gradient shared between tensors, or a view, is copied first."""
-        handed_out: set[int] = set()
-        for node in order:
-            g, node._g = node._g, None  # scratch space freed as soon as the pass is over
-            if g is NO_GRAD_YET or not node.requires_grad or (node._op is not None and not node._retains_grad):
-                continue
-            if not isinstance(g, Tensor):
-                g = np.asarray(g)
-                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
-                    g = g.copy()
-                handed_out.add(id(g))
-            node.grad = g if node.grad is None else node.grad + g
-
-
-class Step:
-    """What a tensor node records of the op that made it: the op, its keyword arguments, and
-    which inputs want a gradient. Its `vjp` runs the op's rule and checks every gradient's shape."""
-
-    __slots__ = ("op", "params", "needs")
-
-    def __init__(self, op: Op, params: dict[str, Any], needs: list[bool]) -> None:
-        self.op, self.params, self.needs = op, params, needs
-
-    @property
-    def name(self) -> str:
-        return self.op.name
-
-    def show(self, args: Sequence[Any]) -> str:
-        return self.op.show(args)
-
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
-        op, needs = self.op, self.needs
-        if op.takes_needs:
-            grads = op.vjp(g, out, *inputs, **self.params, needs=needs)
-        else:
-            grads = op.vjp(g, out, *inputs, **self.params)
-            if len(grads) == len(needs):
-                grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
-        if len(grads) == len(inputs):  # a wrong count is the core's to name
-            for i, gx in enumerate(grads):
-                if gx is None:
-                    continue
-                if np.shape(gx) != np.shape(inputs[i]):
-                    raise ShapeError(
-                        f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
-                        f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
-                    )
-                dtype = np.result_type(inputs[i])
-                if np.result_type(gx) != dtype:
-                    # an input's gradient has its dtype (as PyTorch), whatever a rule's constants promoted it to
-                    grads = list(grads)
-                    grads[i] = gx.astype(dtype)
-        return grads
 
 
 def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
@@ -380,16 +257,16 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     except ValueError as e:
         raise _forward_error(op, datas, e) from None
     t = _new(Tensor)
-    _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and graph.modes.grad_enabled)
+    _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and modes.current.grad_enabled)
     if t.requires_grad:
-        t._op = Step(op, params or {}, needs)
+        t._op = Record(op, params or {}, needs)
         if len(parents) > 2:
             t._a, t._b = tuple(parents), MANY
         else:
             t._a = parents[0]
             t._b = parents[1] if len(parents) == 2 else None
         t._versions = [p._version for p in parents]
-    if graph.entered and graph.modes.anomaly:
+    if modes.entered and modes.current.anomaly:
         check_forward(op, out, datas)
     return t
 
@@ -419,64 +296,3 @@ def _constant(x: Any, op: Op) -> Tensor:
         return Tensor(x)
     except TypeError:
         raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
-
-
-def _as_array(data: Any, dtype: Any) -> np.ndarray:
-    if isinstance(data, Node):
-        raise TypeError(
-            f"Tensor() needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data"
-        )
-    try:
-        array = np.asarray(data, dtype=dtype)
-    except (TypeError, ValueError) as e:
-        raise TypeError(
-            f"Tensor() needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
-        ) from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}"
-            f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
-            "the supported dtypes are bool, integer and floating point (real numbers)"
-        )
-    if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
-        array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    elif dtype is None and array.dtype.kind in "iuf" and not isinstance(data, np.ndarray | np.generic):
-        array = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
-    return array
-
-
-def _axis(t: Tensor, axis: Axis) -> Axis:
-    """A reduction's axis; on a 0-d tensor axis 0 or -1 means the whole of it (as PyTorch)."""
-    if t.ndim == 0 and axis is not None:
-        for a in (axis,) if isinstance(axis, int) else axis:
-            if a not in (0, -1):
-                raise np.exceptions.AxisError(f"axis {a} is out of bounds for a 0-d tensor (only 0 and -1 are)")
-        return None
-    return axis
-
-
-def _raw_index(index: Any) -> Any:
-    if isinstance(index, tuple):
-        return tuple(ops.raw(i) for i in index)
-    return ops.raw(index)
-
-
-def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
-    """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
-    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch."""
-    labels = np.asarray(ops.raw(labels))
-    ops.check_labels(np.asarray(ops.raw(logits)), labels)
-    return _apply(ops.cross_entropy, (logits,), {"labels": labels})
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    return _apply(ops.concatenate, tuple(tensors), {"axis": axis})
-
-
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    return _apply(ops.stack, tuple(tensors), {"axis": axis})
-
-
-def where(cond: Any, x: Any, y: Any) -> Tensor:
-    """x where cond holds, else y (cond is a constant: no gradient flows to it)."""
-    return _apply(ops.where, (x, y), {"cond": np.asarray(ops.raw(cond), dtype=bool)})

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Op, raw  # raw: the data behind a node, for constants in rules (masks, signs)
+from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
+from .op import Op
+from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 
 Axis = int | tuple[int, ...] | None
 
@@ -50,58 +52,37 @@ broadcast_to = Op(
 )
 
 
-# ---- elementwise arithmetic, with numpy broadcasting ----
+# ---- the elementwise ops: the op table's entries on arrays ----
 
 
-def _add_vjp(g, o, a, b, needs):
-    return (unbroadcast(g, np.shape(a)) if needs[0] else None, unbroadcast(g, np.shape(b)) if needs[1] else None)
+def _elementwise(d: OpDef) -> Op:
+    """The table's op `d` on arrays. A unary op's gradient already has its input's shape: the
+    rule serves as it is. A binary op's gradients are summed back to their inputs' shapes
+    (numpy broadcasting), and kept only for inputs that need one."""
+    rule, skips = d.vjp, d.skips
+    if d.arity == 1:
+        return Op(d.name, d.tensor, rule, d.domain)
+
+    def vjp(g, o, a, b, needs):
+        ga, gb = rule(g, o, a, b, needs=needs) if skips else rule(g, o, a, b)
+        return (
+            unbroadcast(ga, np.shape(a)) if needs[0] else None,
+            unbroadcast(gb, np.shape(b)) if needs[1] else None,
+        )
+
+    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True)
 
 
-def _sub_vjp(g, o, a, b, needs):
-    return (unbroadcast(g, np.shape(a)) if needs[0] else None, unbroadcast(-g, np.shape(b)) if needs[1] else None)
-
-
-def _mul_vjp(g, o, a, b, needs):
-    return (
-        unbroadcast(g * b, np.shape(a)) if needs[0] else None,
-        unbroadcast(g * a, np.shape(b)) if needs[1] else None,
-    )
-
-
-def _div_vjp(g, o, a, b, needs):
-    return (
-        unbroadcast(g / b, np.shape(a)) if needs[0] else None,
-        unbroadcast(-g * o / b, np.shape(b)) if needs[1] else None,
-    )
-
-
-def _power_vjp(g, o, a, b, needs):
-    ga = gb = None
-    if needs[0]:
-        # d(a**b)/da = b a**(b-1), and 0 at a == b == 0 (x**0 is the constant 1, as PyTorch): the
-        # exponent b-1 is replaced by 0 there only, so 0**-1 is never formed and elsewhere the
-        # formula's own derivatives stay right
-        formula = (raw(a) != 0) | (raw(b) != 0)
-        ga = unbroadcast(g * b * a ** where(b - 1, 0.0, cond=formula), np.shape(a))
-    if needs[1]:
-        # d(a**b)/db = a**b log a, and 0 where a == 0 and b >= 0 (its limit, as PyTorch); NaN where a < 0
-        limit = (raw(a) == 0) & (raw(b) >= 0)
-        gb = unbroadcast(where(0.0, g * o * log(where(1.0, a, cond=limit)), cond=limit), np.shape(b))
-    return ga, gb
-
-
-def _power_const_vjp(g, o, x, *, c):
-    """d(x**c)/dx = c x**(c-1); 0 for c == 0 (x**0 is the constant 1, also at x == 0, as PyTorch)."""
-    return (g * c * x ** (c - 1) if c != 0 else np.zeros_like(raw(g)),)
-
-
-add = Op("+", np.add, _add_vjp)
-sub = Op("-", np.subtract, _sub_vjp)
-mul = Op("*", np.multiply, _mul_vjp)
-div = Op("/", np.true_divide, _div_vjp)
-power = Op("**", np.power, _power_vjp)
-power_const = Op("**", lambda x, *, c: np.power(x, c), _power_const_vjp)
-neg = Op("neg", np.negative, lambda g, o, a: (-g,))
+ELEMENTWISE: dict[str, Op] = {d.name: _elementwise(d) for d in TABLE}
+_power = BY_NAME["power"]
+# `x ** 2`: the exponent is a constant keyword, so no gradient is formed for it
+power_const = Op(
+    "**",
+    lambda x, *, c: np.power(x, c),
+    lambda g, o, x, *, c: _power.vjp(g, o, x, c, (True, False))[:1],
+)
+globals().update(ELEMENTWISE)  # tensor_ops.exp, tensor_ops.add, ...: every op by its table name
+_exp = ELEMENTWISE["exp"]
 
 
 def _with_axis(g: Any, axis: int) -> Any:
@@ -137,15 +118,10 @@ def _product(x: Any, y: Any) -> Any:
     return x @ y
 
 
-matmul = Op("@", np.matmul, _matmul_vjp)
+matmul = Op("@", np.matmul, _matmul_vjp, takes_needs=True)
 
 
-# ---- elementwise functions ----
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))  # never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+# ---- other elementwise functions ----
 
 
 def _clip_vjp(g, o, x, *, lo, hi):
@@ -157,15 +133,6 @@ def _clip_vjp(g, o, x, *, lo, hi):
     return (g * inside,)
 
 
-exp = Op("exp", np.exp, lambda g, o, x: (g * o,))
-log = Op("log", np.log, lambda g, o, x: (g / x,))
-sqrt = Op("sqrt", np.sqrt, lambda g, o, x: (g * 0.5 / o,))
-tanh = Op("tanh", np.tanh, lambda g, o, x: (g * (1 - o * o),))
-sigmoid = Op("sigmoid", _sigmoid, lambda g, o, x: (g * o * (1 - o),))
-relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, o, x: (g * (raw(x) > 0),))  # 0 at the kink
-absolute = Op("abs", np.abs, lambda g, o, x: (g * np.sign(raw(x)),))  # 0 at the kink
-sin = Op("sin", np.sin, lambda g, o, x: (g * cos(x),))
-cos = Op("cos", np.cos, lambda g, o, x: (-g * sin(x),))
 clip = Op("clip", lambda x, *, lo, hi: np.clip(x, lo, hi), _clip_vjp)
 
 
@@ -295,7 +262,7 @@ def _softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
 
 def _logsumexp_vjp(g, o, x, *, axis, keepdims):
     kept = _kept_shape(np.shape(x), axis)
-    return (g.reshape(kept) * exp(x - o.reshape(kept)),)
+    return (g.reshape(kept) * _exp(x - o.reshape(kept)),)
 
 
 logsumexp = Op("logsumexp", _logsumexp, _logsumexp_vjp)
@@ -303,7 +270,7 @@ softmax = Op("softmax", _softmax, lambda g, o, x, *, axis: (o * (g - (g * o).sum
 log_softmax = Op(
     "log_softmax",
     _log_softmax,
-    lambda g, o, x, *, axis: (g - exp(o) * g.sum(axis=axis, keepdims=True),),
+    lambda g, o, x, *, axis: (g - _exp(o) * g.sum(axis=axis, keepdims=True),),
 )
 
 
@@ -345,3 +312,6 @@ cross_entropy = Op("cross_entropy", _cross_entropy, _cross_entropy_vjp)
 
 class ShapeError(ValueError):
     """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
+
+
+_ENGINES["tensor"].update(ELEMENTWISE, where=where)

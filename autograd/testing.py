@@ -12,11 +12,13 @@
 over tensors (elementwise ops, reductions, matmul, indexing with repeated indices, the softmax
 family...). Nodes get reused, and each op's operands are kept inside its domain and away from
 its kinks, so finite differences are valid at the drawn point. `arrays()`, `tensors()` and
-`broadcastable_shapes()` draw inputs for checks of single ops.
+`broadcastable_shapes()` draw inputs for checks of single ops, and `within(domain)` draws
+inside an op's domain (the op table's `safe`).
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +27,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from . import functions as fn
 from . import tensor_ops as tops
+from .functions import FUNCTIONS
+from .op_table import ANYWHERE, NONZERO, POSITIVE, TABLE, Domain, OpDef
 from .tensor import Tensor
 from .value import Value
 
@@ -65,6 +68,15 @@ def tensors(
     return arrays(shape, min_value, max_value, dtype).map(lambda a: Tensor(a, requires_grad=True))
 
 
+def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
+    """Floats (or, given a shape or a strategy of shapes, float64 arrays) inside an op's `Domain`:
+    where its finite differences are valid."""
+    lo, hi = max(domain.lo, -3.0), min(domain.hi, 3.0)
+    if shape is None:
+        return floats(lo, hi).filter(domain)
+    return arrays(shape, lo, hi).filter(domain)
+
+
 def broadcastable_shapes(num_shapes: int = 2, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple]:
     """Tuples of shapes that broadcast together, such as ((3, 1), (2, 1, 4))."""
     return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, max_dims=max_dims, max_side=max_side).map(
@@ -81,17 +93,16 @@ class _Kind:
 
     template: str  # "{0} * {1}", "log({0})", "{0} ** {c}"
     apply: Callable[..., Any]  # (operands..., c) -> result, on numbers, Values, arrays and Tensors alike
-    arity: int
-    accepts: Callable[[Any], bool] = lambda x: True  # guard on the last operand
+    accepts: tuple[Callable[[Any], bool], ...]  # per operand: where finite differences are valid
     constants: tuple[float, ...] = (0.0,)
+
+    @property
+    def arity(self) -> int:
+        return len(self.accepts)
 
 
 def _away_from(points: Sequence[float], margin: float) -> Callable[[Any], bool]:
     return lambda x: all(bool(np.all(np.abs(np.asarray(x) - p) >= margin)) for p in points)
-
-
-def _positive(x: Any) -> bool:
-    return bool(np.all(np.asarray(x) >= 0.1))
 
 
 def _distinct_along_last_axis(x: Any) -> bool:
@@ -104,34 +115,29 @@ def _distinct(x: Any) -> bool:
     return _distinct_along_last_axis(np.ravel(x))
 
 
-_nonzero = _away_from([0.0], 0.1)
-_off_kink = _away_from([0.0], 0.05)
+def _from_table(d: OpDef) -> _Kind:
+    """The op table's entry as a step: an operator between two nodes, or a function of one."""
+    if d.symbol:
+        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=_BINARY[d.symbol]: op(a, b), d.safe)
+    return _Kind(f"{d.name}({{0}})", lambda a, c, f=FUNCTIONS[d.name]: f(a), d.safe)
 
-KINDS: dict[str, _Kind] = {
-    "+": _Kind("{0} + {1}", lambda a, b, c: a + b, 2),
-    "-": _Kind("{0} - {1}", lambda a, b, c: a - b, 2),
-    "*": _Kind("{0} * {1}", lambda a, b, c: a * b, 2),
-    "/": _Kind("{0} / {1}", lambda a, b, c: a / b, 2, _nonzero),
-    "**": _Kind("{1} ** {0}", lambda a, b, c: b**a, 2, _positive),  # base is the guarded operand
-    "c+": _Kind("{c} + {0}", lambda a, c: c + a, 1, constants=(-1.5, 2.0)),
-    "c-": _Kind("{c} - {0}", lambda a, c: c - a, 1, constants=(1.0, -0.5)),
-    "c*": _Kind("{c} * {0}", lambda a, c: c * a, 1, constants=(2.0, -0.5)),
-    "c/": _Kind("{c} / {0}", lambda a, c: c / a, 1, _nonzero, constants=(1.0, -2.0)),
-    "**int": _Kind("{0} ** {c}", lambda a, c: a**c, 1, constants=(2.0, 3.0)),  # negative bases too
-    "**-1": _Kind("{0} ** {c}", lambda a, c: a**c, 1, _nonzero, constants=(-1.0,)),
-    "**frac": _Kind("{0} ** {c}", lambda a, c: a**c, 1, _positive, constants=(0.5, 1.5)),
-    "c**": _Kind("{c} ** {0}", lambda a, c: c**a, 1, constants=(0.5, 2.0)),
-    "neg": _Kind("-{0}", lambda a, c: -a, 1),
-    "abs": _Kind("abs({0})", lambda a, c: abs(a), 1, _off_kink),
-    "exp": _Kind("exp({0})", lambda a, c: fn.exp(a), 1),
-    "log": _Kind("log({0})", lambda a, c: fn.log(a), 1, _positive),
-    "sqrt": _Kind("sqrt({0})", lambda a, c: fn.sqrt(a), 1, _positive),
-    "tanh": _Kind("tanh({0})", lambda a, c: fn.tanh(a), 1),
-    "sigmoid": _Kind("sigmoid({0})", lambda a, c: fn.sigmoid(a), 1),
-    "relu": _Kind("relu({0})", lambda a, c: fn.relu(a), 1, _off_kink),
-    "sin": _Kind("sin({0})", lambda a, c: fn.sin(a), 1),
-    "cos": _Kind("cos({0})", lambda a, c: fn.cos(a), 1),
-}
+
+_ANY = (ANYWHERE,)
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+# every op of the table, by its symbol or name, then its forms with a number operand
+KINDS: dict[str, _Kind] = {d.symbol or d.name: _from_table(d) for d in TABLE}
+KINDS.update(
+    {
+        "c+": _Kind("{c} + {0}", lambda a, c: c + a, _ANY, constants=(-1.5, 2.0)),
+        "c-": _Kind("{c} - {0}", lambda a, c: c - a, _ANY, constants=(1.0, -0.5)),
+        "c*": _Kind("{c} * {0}", lambda a, c: c * a, _ANY, constants=(2.0, -0.5)),
+        "c/": _Kind("{c} / {0}", lambda a, c: c / a, (NONZERO,), constants=(1.0, -2.0)),
+        "**int": _Kind("{0} ** {c}", lambda a, c: a**c, _ANY, constants=(2.0, 3.0)),  # negative bases too
+        "**-1": _Kind("{0} ** {c}", lambda a, c: a**c, (NONZERO,), constants=(-1.0,)),
+        "**frac": _Kind("{0} ** {c}", lambda a, c: a**c, (POSITIVE,), constants=(0.5, 1.5)),
+        "c**": _Kind("{c} ** {0}", lambda a, c: c**a, _ANY, constants=(0.5, 2.0)),
+    }
+)
 
 
 def _first_column_repeated(b: Any) -> Any:
@@ -149,37 +155,40 @@ def _concatenated_then_sliced(a: Any, b: Any) -> Any:
 
 # Steps that keep a 2-d shape (rows, columns), so that every node can meet every other.
 TENSOR_KINDS: dict[str, _Kind] = {
-    "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), 1),
-    "log_softmax": _Kind("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), 1),
+    "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
+    "log_softmax": _Kind("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), _ANY),
     "-logsumexp": _Kind(
         "{0} - logsumexp({0}, axis=-1, keepdims=True)",
         lambda a, c: a - tops.logsumexp(a, axis=-1, keepdims=True),
-        1,
+        _ANY,
     ),
     "+sum": _Kind(
-        "{0} + sum({1}, axis=-1, keepdims=True)", lambda a, b, c: a + tops.total(b, axis=-1, keepdims=True), 2
+        "{0} + sum({1}, axis=-1, keepdims=True)", lambda a, b, c: a + tops.total(b, axis=-1, keepdims=True), _ANY * 2
     ),
-    "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), 2),
+    "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), _ANY * 2),
     "*max": _Kind(
         "{0} * max({1}, axis=-1, keepdims=True)",
         lambda a, b, c: a * tops.amax(b, axis=-1, keepdims=True),
-        2,
-        _distinct_along_last_axis,
+        (ANYWHERE, _distinct_along_last_axis),
     ),
-    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.amin(b, axis=None, keepdims=False), 2, _distinct),
-    "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), 1),
-    "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), 2),
-    "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), 1, _away_from([-1.0, 1.0], 0.05)),
-    "where": _Kind("where(checkerboard, {0}, {1})", lambda a, b, c: tops.where(a, b, cond=_checkerboard(a)), 2),
-    "@": _Kind("({0} @ {1}.T) @ {2}", lambda a, b, d, c: (a @ tops.transpose(b, axes=None)) @ d, 3),
-    "concatenate": _Kind("concatenate([{0}, {1}], -1)[..., 1:n+1]", lambda a, b, c: _concatenated_then_sliced(a, b), 2),
+    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.amin(b, axis=None, keepdims=False), (ANYWHERE, _distinct)),
+    "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), _ANY),
+    "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), _ANY * 2),
+    "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), (_away_from([-1.0, 1.0], 0.05),)),
+    "where": _Kind("where(checkerboard, {0}, {1})", lambda a, b, c: tops.where(a, b, cond=_checkerboard(a)), _ANY * 2),
+    "@": _Kind("({0} @ {1}.T) @ {2}", lambda a, b, d, c: (a @ tops.transpose(b, axes=None)) @ d, _ANY * 3),
+    "concatenate": _Kind(
+        "concatenate([{0}, {1}], -1)[..., 1:n+1]", lambda a, b, c: _concatenated_then_sliced(a, b), _ANY * 2
+    ),
     "stack": _Kind(
         "sum(stack([{0}, {1}]), axis=0)",
         lambda a, b, c: tops.total(tops.stack(a, b, axis=0), axis=0, keepdims=False),
-        2,
+        _ANY * 2,
     ),
     "reshape": _Kind(
-        "reshape(transpose({0}), shape)", lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)), 1
+        "reshape(transpose({0}), shape)",
+        lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),
+        _ANY,
     ),
 }
 
@@ -222,11 +231,10 @@ def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence
     for _ in range(draw(st.integers(1, max_ops))):
         name = draw(st.sampled_from(kinds))
         kind = _KIND[name]
-        guarded = [i for i, x in enumerate(pool) if kind.accepts(x)]
-        if not guarded:
+        allowed = [[i for i, x in enumerate(pool) if guard(x)] for guard in kind.accepts]
+        if not all(allowed):
             continue
-        args = tuple(draw(st.integers(0, len(pool) - 1)) for _ in range(kind.arity - 1))
-        args += (draw(st.sampled_from(guarded)),)
+        args = tuple(draw(st.sampled_from(ok)) for ok in allowed)
         c = draw(st.sampled_from(kind.constants))
         try:
             with np.errstate(over="raise", divide="raise", invalid="raise"):

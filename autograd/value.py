@@ -2,7 +2,8 @@
 
 Every operator method is made by `_method(op)`: the whole hot path (lift a number operand, run
 the op's forward, record the node in a few slot stores) in one Python frame, with no closure
-per node, so a graph is small and makes no reference cycles. The math lives in `scalar_ops`.
+per node, so a graph is small and makes no reference cycles. The ops come from the op table
+(`op_table`, built for floats in `scalar_ops`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import graph
+from . import modes
 from . import scalar_ops as ops
-from .graph import MANY, Node, Op, check_forward
+from .graph import MANY, Node
+from .modes import check_forward
+from .op import Op
+from .operators import UNARY, Operators
 
 Number = int | float
 _new = object.__new__
@@ -29,15 +33,14 @@ class _NotComputed(float):
 # told apart from a gradient that is 0 (see grad_computed). The first gradient added to it
 # gives a plain float.
 NOT_COMPUTED = _NotComputed(0.0)
-_UNARY = object()  # the `other` of a one-input op (None stays a user's wrong operand, for `_lift` to name)
 
 
 def _method(op: Op) -> Callable[..., Value]:
     """The method applying `op` to self (and other, for a binary op)."""
     forward = op.forward
 
-    def method(self: Value, other: Any = _UNARY) -> Value:
-        if other is _UNARY:
+    def method(self: Value, other: Any = UNARY) -> Value:
+        if other is UNARY:
             other = None
         elif other.__class__ is not Value:
             other = _lift(other, op)
@@ -53,7 +56,7 @@ def _method(op: Op) -> Callable[..., Value]:
         v._a = self
         v._b = other
         v._mark = None
-        if graph.entered:
+        if modes.entered:
             _in_mode(v)
         return v
 
@@ -68,14 +71,16 @@ def _reflected(op: Op) -> Callable[[Value, Number], Value]:
     return lambda self, other: forward_method(_lift(other, op), self)
 
 
-_power, _power_const = _method(ops.power), _method(ops.power_const)
+_power, _power_const = _method(ops.OPS["power"]), _method(ops.power_const)
 
 
-class Value(Node):
+class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
 
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
-    reset with `autograd.zero_grad(values)` between steps.
+    reset with `autograd.zero_grad(values)` between steps. Numbers on either side of an operator
+    become constant leaves; the operator and named methods (`exp`, `relu`, ...) come from the op
+    table (see `Operators`).
     """
 
     __slots__ = ()
@@ -95,27 +100,11 @@ class Value(Node):
     def item(self) -> float:
         return self.data
 
-    # numbers on either side become constant leaves
-    __add__, __radd__ = _method(ops.add), _reflected(ops.add)
-    __sub__, __rsub__ = _method(ops.sub), _reflected(ops.sub)
-    __mul__, __rmul__ = _method(ops.mul), _reflected(ops.mul)
-    __truediv__, __rtruediv__ = _method(ops.div), _reflected(ops.div)
-    __rpow__ = _reflected(ops.power_base_const)
+    __rpow__ = _reflected(ops.power_base_const)  # `2 ** x`: the base is a constant
 
     def __pow__(self, other: Value | Number) -> Value:
         """`x ** y` for a Value y differentiates in both; `x ** 2` treats 2 as a constant."""
         return (_power if other.__class__ is Value else _power_const)(self, other)
-
-    __neg__ = _method(ops.neg)
-    __abs__ = _method(ops.absolute)
-    exp = _method(ops.exp)
-    log = _method(ops.log)
-    sqrt = _method(ops.sqrt)
-    tanh = _method(ops.tanh)
-    sigmoid = _method(ops.sigmoid)
-    relu = _method(ops.relu)
-    sin = _method(ops.sin)
-    cos = _method(ops.cos)
 
     # comparisons look at .data and give plain bools (not differentiable); == stays identity,
     # so Values remain usable as dict keys and set members
@@ -142,7 +131,7 @@ class Value(Node):
         else:
             v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
             v._op, v._a, v._b = op, parents, MANY
-            if graph.entered:
+            if modes.entered:
                 _in_mode(v)
         if v.data.__class__ is not float:
             if not isinstance(v.data, numbers.Real):
@@ -177,9 +166,9 @@ class Value(Node):
 
 def _in_mode(v: Value) -> None:
     """Apply this thread's anomaly check and no_grad to a node just made."""
-    if graph.modes.anomaly:
+    if modes.current.anomaly:
         check_forward(v._op, v.data, [p.data for p in v.parents])
-    if not graph.modes.grad_enabled:
+    if not modes.current.grad_enabled:
         v._op = v._a = v._b = None
 
 

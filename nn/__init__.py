@@ -15,7 +15,7 @@ Public API:
     plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
 """
 
-from . import data, functional
+from . import _requires_chainrule, data, functional  # noqa: F401 (the first: the engine check)
 from .check import gradcheck_module
 from .io import load, save
 from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh

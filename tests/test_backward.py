@@ -3,10 +3,11 @@
 import math
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import given
 
-from autograd import Value, grad, gradcheck, gradients, no_grad, topological_order, zero_grad
+from autograd import Tensor, Value, grad, gradcheck, gradients, no_grad, pullback, topological_order, zero_grad
 from autograd.testing import expressions
 
 
@@ -175,3 +176,13 @@ def test_no_grad_is_thread_local():
         assert (Value(1.0) * 2).parents == ()
     t.join()
     assert len(seen["parents"]) == 2
+
+
+def test_pullback_is_one_step_of_backward_on_both_engines():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    assert pullback(c, 1.5) == [1.5 * -3.0, 1.5 * 2.0] and pullback(a, 1.0) == []
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = w + np.arange(3.0)  # a constant row, broadcast: it gets no gradient
+    gw, gconst = pullback(out, np.full((2, 3), 2.0))
+    assert gw.tolist() == [[2.0] * 3] * 2 and gconst is None

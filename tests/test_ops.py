@@ -1,43 +1,34 @@
 """Every scalar op's derivative against central finite differences, and its edge points."""
 
 import math
+import operator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, grad, gradcheck
-from autograd.testing import floats
+from autograd.op_table import TABLE
+from autograd.testing import floats, within
 
-UNARY = {
-    "neg": (lambda x: -x, floats()),
-    "exp": (lambda x: x.exp(), floats()),
-    "log": (lambda x: x.log(), floats(1e-3, 50.0)),
-    "sqrt": (lambda x: x.sqrt(), floats(1e-3, 50.0)),
-    "tanh": (lambda x: x.tanh(), floats()),
-    "sigmoid": (lambda x: x.sigmoid(), floats(-30.0, 30.0)),
-    "relu": (lambda x: x.relu(), floats().filter(lambda x: abs(x) > 1e-3)),
-    "abs": (lambda x: abs(x), floats().filter(lambda x: abs(x) > 1e-3)),
-    "sin": (lambda x: x.sin(), floats(-10.0, 10.0)),
-    "cos": (lambda x: x.cos(), floats(-10.0, 10.0)),
-    "square": (lambda x: x**2, floats()),
-    "cube": (lambda x: x**3, floats()),
-    "reciprocal": (lambda x: x**-1, floats(0.05, 3.0)),
-    "x**0.5": (lambda x: x**0.5, floats(1e-2, 10.0)),
-    "number ** x": (lambda x: 2**x, floats()),
-    "number - x": (lambda x: 1 - x, floats()),
-    "number / x": (lambda x: 2 / x, floats(0.05, 3.0)),
-    "x * number": (lambda x: x * 2.5, floats()),
-    "number + x": (lambda x: 3 + x, floats()),
-}
-
-BINARY = {
-    "+": (lambda a, b: a + b, floats(), floats()),
-    "-": (lambda a, b: a - b, floats(), floats()),
-    "*": (lambda a, b: a * b, floats(), floats()),
-    "/": (lambda a, b: a / b, floats(), floats(0.05, 3.0)),
-    "** (both Values)": (lambda a, b: a**b, floats(0.05, 3.0), floats()),
-}
+# every op of the table, from its own entry (method, and where finite differences are valid),
+# then the forms with a number operand and constant exponents
+UNARY = {d.name: (getattr(Value, d.name), within(d.safe[0])) for d in TABLE if d.arity == 1}
+UNARY.update(
+    {
+        "square": (lambda x: x**2, floats()),
+        "cube": (lambda x: x**3, floats()),
+        "reciprocal": (lambda x: x**-1, floats(0.05, 3.0)),
+        "x**0.5": (lambda x: x**0.5, floats(1e-2, 10.0)),
+        "number ** x": (lambda x: 2**x, floats()),
+        "number - x": (lambda x: 1 - x, floats()),
+        "number / x": (lambda x: 2 / x, floats(0.05, 3.0)),
+        "x * number": (lambda x: x * 2.5, floats()),
+        "number + x": (lambda x: 3 + x, floats()),
+    }
+)
+_OPERATOR = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+BINARY = {d.symbol: (_OPERATOR[d.symbol], *map(within, d.safe)) for d in TABLE if d.arity == 2}
 
 
 @pytest.mark.parametrize("name", UNARY)

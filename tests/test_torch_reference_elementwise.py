@@ -2,14 +2,18 @@
 derivative, in float64 and float32, over drawn shapes (with broadcasting) and values.
 Tolerances and the comparison: tests/torch_reference.py."""
 
+import operator
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from torch_reference import DTYPES, EXAMPLES, check, torch  # without torch: skipped
+from torch_reference import DTYPES, EXAMPLES, check, reference, torch  # without torch: skipped
 
-from autograd.testing import arrays, broadcastable_shapes, floats, shapes
+import autograd
+from autograd.op_table import TABLE, Domain
+from autograd.testing import arrays, broadcastable_shapes, floats, shapes, within
 
 NONZERO = st.one_of(floats(-3.0, -0.1), floats(0.1, 3.0))
 
@@ -18,18 +22,10 @@ def nonzero_arrays(shape):
     return hnp.arrays(np.float64, shape, elements=NONZERO)
 
 
-# name: (chainrule, torch, elements of the input); numbers and arrays are constants
-UNARY = {
-    "neg": (lambda x: -x, lambda x: -x, (-3.0, 3.0)),
-    "abs": (abs, torch.abs, (-3.0, 3.0)),
-    "exp": (lambda x: x.exp(), torch.exp, (-5.0, 5.0)),
-    "log": (lambda x: x.log(), torch.log, (0.05, 5.0)),
-    "sqrt": (lambda x: x.sqrt(), torch.sqrt, (0.05, 5.0)),
-    "tanh": (lambda x: x.tanh(), torch.tanh, (-4.0, 4.0)),
-    "sigmoid": (lambda x: x.sigmoid(), torch.sigmoid, (-6.0, 6.0)),
-    "relu": (lambda x: x.relu(), torch.relu, (-3.0, 3.0)),
-    "sin": (lambda x: x.sin(), torch.sin, (-5.0, 5.0)),
-    "cos": (lambda x: x.cos(), torch.cos, (-5.0, 5.0)),
+# name: (chainrule, torch, elements of the input); numbers and arrays are constants. First every
+# unary op of the op table, inside its domain, then the tensor-only ones and constant operands.
+UNARY = {d.name: (getattr(autograd, d.name), reference(d), d.safe[0]) for d in TABLE if d.arity == 1}
+UNARY |= {
     "clip(-1, 1)": (lambda x: x.clip(-1.0, 1.0), lambda x: torch.clamp(x, -1.0, 1.0), (-3.0, 3.0)),
     "clip(lo=-0.5)": (lambda x: x.clip(lo=-0.5), lambda x: torch.clamp(x, min=-0.5), (-3.0, 3.0)),
     "clip(hi=0.5)": (lambda x: x.clip(hi=0.5), lambda x: torch.clamp(x, max=0.5), (-3.0, 3.0)),
@@ -61,6 +57,8 @@ UNARY = {
 
 
 def _elements(domain):
+    if isinstance(domain, Domain):
+        return within(domain)
     return domain if isinstance(domain, st.SearchStrategy) else floats(*domain)
 
 
@@ -74,13 +72,8 @@ def test_unary(name, dtype, data):
     check(chain_fn, torch_fn, [x], dtype)
 
 
-BINARY = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "**": lambda a, b: a**b,
-}
+_OPERATOR = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+BINARY = {d.symbol: (_OPERATOR[d.symbol], d.safe) for d in TABLE if d.arity == 2}  # every binary op of the table
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -88,18 +81,14 @@ BINARY = {
 @EXAMPLES
 @given(data=st.data(), pair=broadcastable_shapes(2, max_dims=3, max_side=3))
 def test_binary_with_broadcasting(name, dtype, data, pair):
-    if name == "**":  # a positive base, any exponent
-        a, b = data.draw(arrays(pair[0], 0.1, 3.0), label="a"), data.draw(arrays(pair[1]), label="b")
-    elif name == "/":
-        a, b = data.draw(arrays(pair[0]), label="a"), data.draw(nonzero_arrays(pair[1]), label="b")
-    else:
-        a, b = data.draw(arrays(pair[0]), label="a"), data.draw(arrays(pair[1]), label="b")
+    f, domains = BINARY[name]
+    a, b = (data.draw(within(domain, shape), label=label) for domain, shape, label in zip(domains, pair, "ab"))
     # torch is no reference for d2(a**b)/da db where b == 0: its base gradient is masked to 0 there
     # (torch.where(b == 0, 0, ...)), so its mixed second derivative is 0 instead of a**(b-1) = 1/a
     # (see test_torch_masks_the_mixed_second_derivative_of_pow_at_exponent_0). Forward and gradient
     # are still compared at b == 0.
     second = not (name == "**" and np.any(b.astype(dtype) == 0))
-    check(BINARY[name], BINARY[name], [a, b], dtype, second=second)
+    check(f, f, [a, b], dtype, second=second)
 
 
 def test_torch_masks_the_mixed_second_derivative_of_pow_at_exponent_0():

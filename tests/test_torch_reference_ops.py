@@ -6,12 +6,15 @@ whose chainrule graph must contain that very op, and which must agree with torch
 The thorough, property-based comparisons are the other tests/test_torch_reference_*.py files;
 these cases make a new op without a torch comparison fail loudly."""
 
+import operator
+
 import numpy as np
 import pytest
-from torch_reference import DTYPES, F, check, check_scalar, torch  # without torch: skipped
+from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # without torch: skipped
 
 import autograd
 from autograd import Op, Value, scalar_ops, tensor_ops, topological_order
+from autograd.op_table import TABLE
 
 # Ops with no differential case of their own, each with its reason. None today: the internal
 # helpers (sum_to, broadcast_to, index_add) are called directly below, and in
@@ -19,92 +22,84 @@ from autograd import Op, Value, scalar_ops, tensor_ops, topological_order
 EXCLUDED: dict[str, str] = {}
 
 X = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]  # (2, 3)
-POSITIVE = [[0.5, 1.0, 2.0], [1.5, 0.25, 0.75]]
+POSITIVE_X = [[0.5, 1.0, 2.0], [1.5, 0.25, 0.75]]
 ROW = [0.5, -2.0, 1.25]  # (3,), broadcasts against X
 TIES = [[2.0, -1.0, 2.0], [0.5, 0.5, -3.0]]
 LABELS = np.array([2, 0])
 INDEX = np.array([1, 0, 1, 1])
 
+_OPERATOR = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+
+
+def _table_case(d, candidates):
+    """The op table's entry as a case: its operator or function against PyTorch's, at the first
+    candidate point inside each input's domain."""
+    chain = _OPERATOR[d.symbol] if d.symbol else getattr(autograd, d.name)
+    return chain, reference(d), [next(x for x in candidates if domain(x)) for domain in d.safe]
+
+
+def _tensor_case(d):
+    chain, torch_fn, inputs = _table_case(d, [X, POSITIVE_X])
+    return chain, torch_fn, inputs if d.arity == 1 else [inputs[0], ROW]  # a row that broadcasts
+
+
 # scalar op name: (chainrule on Values, torch on 0-d tensors, inputs)
-SCALAR_CASES = {
-    "add": (lambda a, b: a + b, lambda a, b: a + b, [0.5, -1.5]),
-    "sub": (lambda a, b: a - b, lambda a, b: a - b, [0.5, -1.5]),
-    "mul": (lambda a, b: a * b, lambda a, b: a * b, [0.5, -1.5]),
-    "div": (lambda a, b: a / b, lambda a, b: a / b, [0.5, -1.5]),
-    "power": (lambda a, b: a**b, lambda a, b: a**b, [1.5, -0.5]),
-    "power_const": (lambda a: a**3, lambda a: a**3, [-1.5]),
-    "power_base_const": (lambda b: 2.0**b, lambda b: 2.0**b, [-1.5]),
-    "neg": (lambda a: -a, lambda a: -a, [0.5]),
-    "exp": (Value.exp, torch.exp, [0.5]),
-    "log": (Value.log, torch.log, [0.5]),
-    "sqrt": (Value.sqrt, torch.sqrt, [0.5]),
-    "tanh": (Value.tanh, torch.tanh, [0.5]),
-    "sigmoid": (Value.sigmoid, torch.sigmoid, [0.5]),
-    "relu": (Value.relu, torch.relu, [0.5]),
-    "absolute": (abs, torch.abs, [-0.5]),
-    "sin": (Value.sin, torch.sin, [0.5]),
-    "cos": (Value.cos, torch.cos, [0.5]),
-}
+SCALAR_CASES = {d.name: _table_case(d, [-0.75, 1.5]) for d in TABLE}
+SCALAR_CASES.update(
+    {
+        "power_const": (lambda a: a**3, lambda a: a**3, [-1.5]),
+        "power_base_const": (lambda b: 2.0**b, lambda b: 2.0**b, [-1.5]),
+    }
+)
 
 # tensor op name: (chainrule on Tensors, torch, inputs)
-TENSOR_CASES = {
-    "sum_to": (lambda t: tensor_ops.sum_to(t, shape=(1, 3)), lambda t: t.sum_to_size((1, 3)), [X]),
-    "broadcast_to": (lambda t: tensor_ops.broadcast_to(t, shape=(2, 3)), lambda t: t.expand(2, 3), [ROW]),
-    "add": (lambda a, b: a + b, lambda a, b: a + b, [X, ROW]),
-    "sub": (lambda a, b: a - b, lambda a, b: a - b, [X, ROW]),
-    "mul": (lambda a, b: a * b, lambda a, b: a * b, [X, ROW]),
-    "div": (lambda a, b: a / b, lambda a, b: a / b, [X, ROW]),
-    "power": (lambda a, b: a**b, lambda a, b: a**b, [POSITIVE, ROW]),
-    "power_const": (lambda t: t**3, lambda t: t**3, [X]),
-    "neg": (lambda t: -t, lambda t: -t, [X]),
-    "matmul": (lambda a, b: a @ b, torch.matmul, [X, np.transpose(POSITIVE)]),
-    "exp": (lambda t: t.exp(), torch.exp, [X]),
-    "log": (lambda t: t.log(), torch.log, [POSITIVE]),
-    "sqrt": (lambda t: t.sqrt(), torch.sqrt, [POSITIVE]),
-    "tanh": (lambda t: t.tanh(), torch.tanh, [X]),
-    "sigmoid": (lambda t: t.sigmoid(), torch.sigmoid, [X]),
-    "relu": (lambda t: t.relu(), torch.relu, [X]),
-    "absolute": (abs, torch.abs, [X]),
-    "sin": (lambda t: t.sin(), torch.sin, [X]),
-    "cos": (lambda t: t.cos(), torch.cos, [X]),
-    "clip": (lambda t: t.clip(-0.75, 1.0), lambda t: torch.clamp(t, -0.75, 1.0), [X]),
-    "total": (lambda t: t.sum(axis=1), lambda t: t.sum(dim=1), [X]),
-    "mean": (lambda t: t.mean(axis=0, keepdims=True), lambda t: t.mean(dim=0, keepdim=True), [X]),
-    "amax": (lambda t: t.max(axis=-1), lambda t: torch.amax(t, dim=-1), [TIES]),
-    "amin": (lambda t: t.min(), torch.amin, [TIES]),
-    "astype": (
-        lambda t: t.astype(np.float64 if t.dtype == np.float32 else np.float32),
-        lambda t: t.to(torch.float64 if t.dtype == torch.float32 else torch.float32),
-        [X],
-    ),
-    "reshape": (lambda t: t.reshape(3, 2), lambda t: t.reshape(3, 2), [X]),
-    "transpose": (lambda t: t.transpose(-1, 0), lambda t: t.permute(-1, 0), [X]),
-    "getitem": (lambda t: t[INDEX, 1:], lambda t: t[torch.from_numpy(INDEX), 1:], [X]),
-    "index_add": (
-        lambda t: tensor_ops.index_add(t, index=INDEX, shape=(2, 3)),
-        lambda t: torch.zeros(2, 3, dtype=t.dtype).index_add(0, torch.from_numpy(INDEX), t),
-        [np.arange(12.0).reshape(4, 3) / 4],
-    ),
-    "concatenate": (lambda a, b: autograd.concatenate([a, b], axis=-1), lambda a, b: torch.cat([a, b], -1), [X, X]),
-    "stack": (lambda a, b: autograd.stack([a, b], axis=1), lambda a, b: torch.stack([a, b], 1), [X, POSITIVE]),
-    "where": (
-        lambda a, b: autograd.where(np.array(X) > 0, a, b),
-        lambda a, b: torch.where(torch.tensor(X) > 0, a, b),
-        [X, ROW],
-    ),
-    "logsumexp": (lambda t: t.logsumexp(axis=1), lambda t: torch.logsumexp(t, 1), [X]),
-    "softmax": (lambda t: t.softmax(axis=0), lambda t: torch.softmax(t, 0), [X]),
-    "log_softmax": (lambda t: t.log_softmax(axis=-1), lambda t: torch.log_softmax(t, -1), [X]),
-    "cross_entropy": (
-        lambda t: autograd.cross_entropy(t, LABELS),
-        lambda t: F.cross_entropy(t, torch.from_numpy(LABELS)),
-        [X],
-    ),
-}
+TENSOR_CASES = {d.name: _tensor_case(d) for d in TABLE}
+TENSOR_CASES.update(
+    {
+        "sum_to": (lambda t: tensor_ops.sum_to(t, shape=(1, 3)), lambda t: t.sum_to_size((1, 3)), [X]),
+        "broadcast_to": (lambda t: tensor_ops.broadcast_to(t, shape=(2, 3)), lambda t: t.expand(2, 3), [ROW]),
+        "power_const": (lambda t: t**3, lambda t: t**3, [X]),
+        "matmul": (lambda a, b: a @ b, torch.matmul, [X, np.transpose(POSITIVE_X)]),
+        "clip": (lambda t: t.clip(-0.75, 1.0), lambda t: torch.clamp(t, -0.75, 1.0), [X]),
+        "total": (lambda t: t.sum(axis=1), lambda t: t.sum(dim=1), [X]),
+        "mean": (lambda t: t.mean(axis=0, keepdims=True), lambda t: t.mean(dim=0, keepdim=True), [X]),
+        "amax": (lambda t: t.max(axis=-1), lambda t: torch.amax(t, dim=-1), [TIES]),
+        "amin": (lambda t: t.min(), torch.amin, [TIES]),
+        "astype": (
+            lambda t: t.astype(np.float64 if t.dtype == np.float32 else np.float32),
+            lambda t: t.to(torch.float64 if t.dtype == torch.float32 else torch.float32),
+            [X],
+        ),
+        "reshape": (lambda t: t.reshape(3, 2), lambda t: t.reshape(3, 2), [X]),
+        "transpose": (lambda t: t.transpose(-1, 0), lambda t: t.permute(-1, 0), [X]),
+        "getitem": (lambda t: t[INDEX, 1:], lambda t: t[torch.from_numpy(INDEX), 1:], [X]),
+        "index_add": (
+            lambda t: tensor_ops.index_add(t, index=INDEX, shape=(2, 3)),
+            lambda t: torch.zeros(2, 3, dtype=t.dtype).index_add(0, torch.from_numpy(INDEX), t),
+            [np.arange(12.0).reshape(4, 3) / 4],
+        ),
+        "concatenate": (lambda a, b: autograd.concatenate([a, b], axis=-1), lambda a, b: torch.cat([a, b], -1), [X, X]),
+        "stack": (lambda a, b: autograd.stack([a, b], axis=1), lambda a, b: torch.stack([a, b], 1), [X, POSITIVE_X]),
+        "where": (
+            lambda a, b: autograd.where(np.array(X) > 0, a, b),
+            lambda a, b: torch.where(torch.tensor(X) > 0, a, b),
+            [X, ROW],
+        ),
+        "logsumexp": (lambda t: t.logsumexp(axis=1), lambda t: torch.logsumexp(t, 1), [X]),
+        "softmax": (lambda t: t.softmax(axis=0), lambda t: torch.softmax(t, 0), [X]),
+        "log_softmax": (lambda t: t.log_softmax(axis=-1), lambda t: torch.log_softmax(t, -1), [X]),
+        "cross_entropy": (
+            lambda t: autograd.cross_entropy(t, LABELS),
+            lambda t: F.cross_entropy(t, torch.from_numpy(LABELS)),
+            [X],
+        ),
+    }
+)
 
 
 def ops_of(module):
-    return {name: op for name, op in vars(module).items() if isinstance(op, Op)}
+    """The module's ops by their public names."""
+    return {name: op for name, op in vars(module).items() if isinstance(op, Op) and not name.startswith("_")}
 
 
 def graph_ops(out):

@@ -2,28 +2,24 @@
 gradient (autograd.grad) and Hessian (autograd.grad of autograd.grad), over drawn values.
 A Value holds a Python float, so float64 is its only dtype. Comparison: tests/torch_reference.py."""
 
+import operator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from torch_reference import EXAMPLES, check_scalar, torch  # without torch: skipped
+from torch_reference import EXAMPLES, check_scalar, reference, torch  # without torch: skipped
 
+import autograd
 from autograd import Value
-from autograd.testing import floats
+from autograd.op_table import TABLE
+from autograd.testing import floats, within
 
 NONZERO = st.one_of(floats(-3.0, -0.1), floats(0.1, 3.0))
 
-# name: (chainrule on Values, torch on 0-d tensors, the input's values); numbers are constants
-UNARY = {
-    "neg": (lambda x: -x, lambda x: -x, floats()),
-    "abs": (abs, torch.abs, floats()),
-    "exp": (Value.exp, torch.exp, floats(-5.0, 5.0)),
-    "log": (Value.log, torch.log, floats(0.05, 5.0)),
-    "sqrt": (Value.sqrt, torch.sqrt, floats(0.05, 5.0)),
-    "tanh": (Value.tanh, torch.tanh, floats(-4.0, 4.0)),
-    "sigmoid": (Value.sigmoid, torch.sigmoid, floats(-6.0, 6.0)),
-    "relu": (Value.relu, torch.relu, floats()),
-    "sin": (Value.sin, torch.sin, floats(-5.0, 5.0)),
-    "cos": (Value.cos, torch.cos, floats(-5.0, 5.0)),
+# name: (chainrule on Values, torch on 0-d tensors, the input's values); numbers are constants.
+# First every unary op of the op table, then the forms with constant operands.
+UNARY = {d.name: (getattr(autograd, d.name), reference(d), within(d.safe[0])) for d in TABLE if d.arity == 1}
+UNARY |= {
     "x ** 2": (lambda x: x**2, lambda x: x**2, floats()),
     "x ** 3": (lambda x: x**3, lambda x: x**3, floats()),
     "x ** 0": (lambda x: x**0, lambda x: x**0, NONZERO),  # at 0: tests/test_torch_reference_edges.py
@@ -52,13 +48,8 @@ def test_unary(name, data):
     check_scalar(chain_fn, torch_fn, [data.draw(elements, label="x")])
 
 
-BINARY = {
-    "+": (lambda a, b: a + b, floats(), floats()),
-    "-": (lambda a, b: a - b, floats(), floats()),
-    "*": (lambda a, b: a * b, floats(), floats()),
-    "/": (lambda a, b: a / b, floats(), NONZERO),
-    "**": (lambda a, b: a**b, floats(0.1, 3.0), floats()),  # a positive base, any exponent
-}
+_OPERATOR = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+BINARY = {d.symbol: (_OPERATOR[d.symbol], *map(within, d.safe)) for d in TABLE if d.arity == 2}
 
 
 @pytest.mark.parametrize("name", BINARY)

@@ -200,3 +200,12 @@ def _hessian_row(g: torch.Tensor | None, xs: Sequence[torch.Tensor]) -> list[flo
         return [0.0] * len(xs)
     hs = torch.autograd.grad(g, xs, allow_unused=True, retain_graph=True)
     return [0.0 if h is None else h.item() for h in hs]
+
+
+def reference(d: Any) -> Callable[..., Any]:
+    """PyTorch's function for an entry of chainrule's op table (torch.<its reference>, dotted
+    paths such as nn.functional.softplus allowed)."""
+    fn: Any = torch
+    for part in d.torch_name.split("."):
+        fn = getattr(fn, part)
+    return fn

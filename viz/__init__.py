@@ -9,6 +9,7 @@ Public API:
 Command line: python -m viz demo --out graph.svg; python -m viz html --out backprop.html
 """
 
+from . import _requires_chainrule  # noqa: F401 (first: the engine check)
 from .dot import draw, render
 from .graph import GraphTooLarge
 from .html import save_html

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, gradients, topological_order
+from autograd import Node, Tensor, gradients, pullback, topological_order
 
 
 class GraphTooLarge(ValueError):
@@ -47,17 +47,12 @@ def backward_flow(root: Node, order: list[Node]) -> tuple[dict[int, Any], list[l
     grads = dict(zip(map(id, order), gradients(root, order)))
     flows = []
     for node in order:
-        op = node.op
-        if op is None:
+        if node.op is None:
             flows.append([])
             continue
         parents = node.parents
-        raw = [p.data for p in parents]
-        params = dict(getattr(node, "op_params", {}))
-        if op.takes_needs:
-            params["needs"] = [True] * len(parents)
-        passed = op.vjp(grads[id(node)], node.data, *raw, **params)
-        unit = op.vjp(1.0, node.data, *raw, **params) if not isinstance(node, Tensor) else [None] * len(parents)
+        passed = pullback(node, grads[id(node)])
+        unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
         flows.append([Edge(p, node, i, _scalar(u), g) for i, (p, u, g) in enumerate(zip(parents, unit, passed))])
     return grads, flows
 

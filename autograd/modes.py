@@ -1,0 +1,91 @@
+"""The modes: no_grad, enable_grad and detect_anomaly, thread-local so that they never leak
+across threads; and how a `grad` tells an inner one that it is tracing."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+
+def short(x: Any) -> str:
+    """A value as an error message shows it: an array by its shape."""
+    shape = getattr(x, "shape", None)
+    return f"array of shape {shape}" if shape else repr(x)
+
+
+class _Modes(threading.local):
+    grad_enabled = True
+    anomaly = False
+    tracing = 0  # how many `grad`s are running their function in this thread
+
+
+current = _Modes()
+entered = 0  # mode blocks open in any thread: while 0, op hot paths skip the thread-local lookup
+_entered_lock = threading.Lock()
+
+
+@contextmanager
+def _mode(name: str, value: bool) -> Iterator[None]:
+    global entered
+    before = getattr(current, name)
+    with _entered_lock:
+        entered += 1
+    setattr(current, name, value)
+    try:
+        yield
+    finally:
+        setattr(current, name, before)
+        with _entered_lock:
+            entered -= 1
+
+
+@contextmanager
+def tracing() -> Iterator[None]:
+    """Within this block a `grad` is tracing its function: an inner `grad` keeps its result
+    differentiable, since it may depend on the outer one's variables."""
+    current.tracing += 1
+    try:
+        yield
+    finally:
+        current.tracing -= 1
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Within this block ops build no graph: results are leaves (evaluation, optimizer steps)."""
+    return _mode("grad_enabled", False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Record the graph again inside a `no_grad` block."""
+    return _mode("grad_enabled", True)
+
+
+def is_grad_enabled() -> bool:
+    return current.grad_enabled
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+    """Raise `AnomalyError` at the first op whose result or gradient is NaN or infinite."""
+    return _mode("anomaly", True)
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or infinity appeared in the forward or backward pass under `detect_anomaly`."""
+
+
+def is_finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except TypeError:  # arrays
+        import numpy as np
+
+        return bool(np.isfinite(x).all())
+
+
+def check_forward(op: Any, out: Any, inputs: Sequence[Any]) -> None:
+    if not is_finite(out):
+        raise AnomalyError(f"{op.show(inputs)} gave {short(out)} in the forward pass (detect_anomaly)")

@@ -1,0 +1,84 @@
+"""`Op`: a differentiable operation, how built-in ops are made and how users add their own."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .graph import Node
+from .modes import short
+
+
+class Op:
+    """A differentiable operation: a name, a forward on raw data and its derivative rule.
+
+    `vjp(g, out, *inputs, **params)` returns one gradient per input (None where none flows): g
+    is the gradient of the output, out the output, inputs the op's inputs, params the keyword
+    arguments the op was called with (an axis, a shape). Write it with arithmetic, methods
+    shared by arrays and Tensors (`reshape`, `sum`) and other Ops, so it works on raw data and
+    on nodes alike. A rule made with `takes_needs=True` is also given `needs` (a tuple of bools,
+    one per input: which gradients anyone will read) and may skip the rest (a matmul with a
+    constant input).
+
+    Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
+    simply computes the forward. This is how built-in ops are made and how users define new ones.
+    """
+
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjp: Callable[..., Sequence[Any]],
+        domain: str = "",
+        *,
+        takes_needs: bool = False,
+    ) -> None:
+        if not callable(forward) or not callable(vjp):
+            raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
+        self.name = name
+        self.forward = forward
+        self.vjp = vjp
+        self.domain = domain
+        self.takes_needs = takes_needs
+
+    def __call__(self, *inputs: Any, **params: Any) -> Any:
+        for x in inputs:
+            if isinstance(x, Node):
+                return type(x)._apply(self, inputs, params)
+        return self.run(inputs, params)
+
+    def run(self, args: Sequence[Any], params: dict[str, Any] | None = None) -> Any:
+        """The forward on raw data, with a domain error that names the op and its inputs."""
+        try:
+            return self.forward(*args, **params) if params else self.forward(*args)
+        except (ArithmeticError, ValueError) as e:
+            raise self.domain_error(args, e) from None
+
+    def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
+        why = self.domain or str(cause)
+        return type(cause)(f"{self.show(args)} is undefined: {why}")
+
+    def show(self, args: Sequence[Any]) -> str:
+        """The op applied to these arguments, as a reader would write it: `1.0 / 0.0`, `log(-1.0)`."""
+        shown = [short(a) for a in args]
+        if len(shown) == 2 and not self.name.isidentifier():
+            return f"{shown[0]} {self.name} {shown[1]}"
+        return f"{self.name}({', '.join(shown)})"
+
+    def bind(self, params: dict[str, Any]) -> Op:
+        """This op with its keyword arguments fixed: what a node records when called with some."""
+        if not params:
+            return self
+        return Op(
+            self.name,
+            functools.partial(self.forward, **params),
+            functools.partial(self.vjp, **params),
+            self.domain,
+            takes_needs=self.takes_needs,
+        )
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"

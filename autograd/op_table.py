@@ -1,0 +1,227 @@
+"""The table of elementwise ops that both engines share: each op once.
+
+An entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy
+for Tensor), ONE derivative rule, its domain message, and the operands at which finite
+differences are valid (the strategies and the coverage test read these). `scalar_ops` and
+`tensor_ops` build their `Op`s from it; Value's and Tensor's methods, the `autograd.exp`-style
+functions, the random-expression strategies and the tests' op lists are all derived from it.
+Adding an op is one entry here and its name in the README's API table: docs/adding-an-op.md.
+
+A rule is `vjp(g, out, *inputs) -> one gradient per input`, written with arithmetic and the
+generic helpers below, so the same line runs on floats (a Value's plain backward), on arrays
+(a Tensor's), and on nodes (`create_graph`, higher derivatives). Rules never mention shapes:
+the tensor engine sums each gradient back to its input's shape itself, and drops the gradients
+of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
+(power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
+the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .graph import raw
+
+BOTH = (True, True)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an operand may be drawn for finite differences to be valid: within [lo, hi] and at
+    least `margin` away from each point of `avoid` (a kink, a pole). The strategies and the
+    tests' gradchecks draw from here; edge points are tested on their own."""
+
+    lo: float = -3.0
+    hi: float = 3.0
+    avoid: tuple[float, ...] = ()
+    margin: float = 0.05
+
+    def __call__(self, x: Any) -> bool:
+        a = np.asarray(raw(x))
+        inside = bool(np.all((a >= self.lo) & (a <= self.hi)))
+        return inside and all(bool(np.all(np.abs(a - p) >= self.margin)) for p in self.avoid)
+
+
+ANYWHERE = Domain(lo=-np.inf, hi=np.inf)
+POSITIVE = Domain(lo=0.1)  # log, sqrt, the base of a real power: inside the domain, with room
+NONZERO = Domain(avoid=(0.0,), margin=0.1)  # a divisor: away from the pole
+OFF_KINK = Domain(avoid=(0.0,))  # relu, abs: a finite difference across the kink gives 0.5
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """One elementwise op, for both engines."""
+
+    name: str  # its function and method name ("exp"); for an operator, what it is called ("mul")
+    vjp: Callable[..., tuple[Any, ...]]
+    scalar: Callable[..., Any]  # the forward on floats
+    tensor: Callable[..., Any]  # the forward on arrays
+    safe: tuple[Domain, ...] = (ANYWHERE,)  # per input: where finite differences are valid
+    domain: str = ""  # what an undefined forward says (a Value raises; a Tensor gives NaN or inf)
+    symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
+    skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
+    reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
+
+    @property
+    def arity(self) -> int:
+        return len(self.safe)
+
+    @property
+    def torch_name(self) -> str:
+        return self.name if self.reference is None else self.reference
+
+
+# ---- generic helpers for rules: the same call on floats, arrays, Values and Tensors ----
+
+_ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
+
+
+def engine_of(x: Any) -> str:
+    """'tensor' for arrays and Tensors (anything with a shape), else 'scalar'."""
+    return "tensor" if hasattr(x, "shape") else "scalar"
+
+
+def _generic(name: str) -> Callable[[Any], Any]:
+    def function(x: Any) -> Any:
+        return _ENGINES[engine_of(x)][name](x)
+
+    function.__name__ = name
+    return function
+
+
+cos, sin, log, sigmoid = _generic("cos"), _generic("sin"), _generic("log"), _generic("sigmoid")
+
+
+def where(x: Any, y: Any, cond: Any) -> Any:
+    """x where cond holds, else y; differentiable in x and y, on either engine."""
+    if np.ndim(cond) == 0 and not hasattr(x, "shape") and not hasattr(y, "shape"):
+        return x if cond else y
+    return _ENGINES["tensor"]["where"](x, y, cond=cond)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 as a constant (the data's sign), a float for a float."""
+    x = raw(x)
+    return np.sign(x) if isinstance(x, np.ndarray) else float((x > 0) - (x < 0))
+
+
+def _nowhere_zero(x: Any) -> bool:
+    x = raw(x)
+    return bool(np.all(x != 0)) if isinstance(x, np.ndarray) else x != 0
+
+
+# ---- forwards that need more than one library call ----
+
+
+def _scalar_pow(a: float, b: float) -> float:
+    out = a**b
+    if out.__class__ is complex:
+        raise ValueError("a negative base to a fractional power has no real value")
+    return out
+
+
+def _scalar_sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # never overflows for x < 0
+    return e / (1.0 + e)
+
+
+def _tensor_sigmoid(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))  # never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _scalar_softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # never overflows
+
+
+def _scalar_relu(x: float) -> float:
+    return 0.0 if x <= 0.0 else x  # NaN passes through, as in PyTorch
+
+
+# ---- rules written once ----
+
+
+def _power_vjp(g, o, a, b, needs=BOTH):
+    ga = gb = None
+    if needs[0]:
+        # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
+        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
+        # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
+        keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
+        ga = g * b * a ** (b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+    if needs[1]:
+        # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
+        zero = (raw(a) == 0) & (raw(b) >= 0)
+        negative = raw(a) < 0
+        log_a = log(where(1.0, a, cond=zero | negative))
+        gb = where(0.0, where(math.nan, g * o * log_a, cond=negative), cond=zero)
+    return ga, gb
+
+
+TABLE: tuple[OpDef, ...] = (
+    OpDef("add", lambda g, o, a, b: (g, g), operator.add, np.add, (ANYWHERE,) * 2, symbol="+"),
+    OpDef(
+        "sub",
+        lambda g, o, a, b: (g, -g),
+        operator.sub,
+        np.subtract,
+        (ANYWHERE,) * 2,
+        symbol="-",
+    ),
+    OpDef(
+        "mul",
+        lambda g, o, a, b: (g * b, g * a),
+        operator.mul,
+        np.multiply,
+        (ANYWHERE,) * 2,
+        symbol="*",
+    ),
+    OpDef(
+        "div",
+        lambda g, o, a, b: (g / b, -g * o / b),
+        operator.truediv,
+        np.true_divide,
+        (ANYWHERE, NONZERO),
+        "division by zero",
+        symbol="/",
+    ),
+    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
+    OpDef("power", _power_vjp, _scalar_pow, np.power, (POSITIVE, ANYWHERE), symbol="**", reference="pow", skips=True),
+    OpDef("neg", lambda g, o, x: (-g,), operator.neg, np.negative),
+    OpDef("exp", lambda g, o, x: (g * o,), math.exp, np.exp, domain="the result is too large for a float"),
+    OpDef("log", lambda g, o, x: (g / x,), math.log, np.log, (POSITIVE,), "log needs a positive input"),
+    OpDef("sqrt", lambda g, o, x: (g * 0.5 / o,), math.sqrt, np.sqrt, (POSITIVE,), "sqrt needs a non-negative input"),
+    OpDef("tanh", lambda g, o, x: (g * (1 - o * o),), math.tanh, np.tanh),
+    OpDef("sigmoid", lambda g, o, x: (g * o * (1 - o),), _scalar_sigmoid, _tensor_sigmoid),
+    # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
+    OpDef("relu", lambda g, o, x: (g * (x > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
+    # kink at 0: derivative 0 there (the subgradient PyTorch picks)
+    OpDef("abs", lambda g, o, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
+    OpDef(
+        "log1p",
+        lambda g, o, x: (g / (1 + x),),
+        math.log1p,
+        np.log1p,
+        (Domain(lo=-0.9),),
+        "log1p needs an input above -1",
+    ),
+    # exact everywhere: PyTorch returns x itself above 20, which differs by less than 2e-9
+    OpDef(
+        "softplus",
+        lambda g, o, x: (g * sigmoid(x),),
+        _scalar_softplus,
+        lambda x: np.logaddexp(0, x),
+        reference="nn.functional.softplus",
+    ),
+    OpDef("sin", lambda g, o, x: (g * cos(x),), math.sin, np.sin, domain="sin needs a finite input"),
+    OpDef("cos", lambda g, o, x: (-g * sin(x),), math.cos, np.cos, domain="cos needs a finite input"),
+)
+BY_NAME = {d.name: d for d in TABLE}

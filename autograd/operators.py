@@ -1,0 +1,45 @@
+"""The operator block that Value and Tensor share, made from the op table.
+
+A node type names its engine's ops and how it makes a method from an op (the hot path is each
+type's own), and receives, for every entry of the table: `__add__`/`__radd__`-style operator
+methods for ops with a symbol, and a named method for the others (`x.exp()`), with `-x` and
+`abs(x)` for neg and abs. Powers are each type's own: both tell a constant exponent (`x ** 2`)
+from a node one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .op import Op
+from .op_table import TABLE
+
+UNARY = object()  # the `other` a method applying a one-input op is called without (None stays a wrong operand)
+_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv"}
+_ALSO = {"neg": "__neg__", "abs": "__abs__"}
+
+
+class Operators:
+    """Mixin: `class Value(Node, Operators, ops=..., method=..., reflected=...)`."""
+
+    __slots__ = ()
+
+    def __init_subclass__(
+        cls,
+        ops: Mapping[str, Op],
+        method: Callable[[Op], Callable[..., Any]],
+        reflected: Callable[[Op], Callable[..., Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        for d in TABLE:
+            op = ops[d.name]
+            if d.symbol in _OPERATORS:
+                stem = _OPERATORS[d.symbol]
+                setattr(cls, f"__{stem}__", method(op))
+                setattr(cls, f"__r{stem}__", reflected(op))
+            elif not d.symbol:
+                setattr(cls, d.name, method(op))
+                if d.name in _ALSO:
+                    setattr(cls, _ALSO[d.name], method(op))

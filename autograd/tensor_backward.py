@@ -1,0 +1,88 @@
+"""What the graph core asks of a Tensor (the node interface of graph.Node): how a backward from
+it starts, what it checks first (version counters), and where the gradients end up (leaves, as
+PyTorch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import Node, raw
+from .tensor_ops import ShapeError
+
+
+class _NoGradYet:
+    """A tensor's gradient scratch slot before anything flowed in: adding a gradient to it gives
+    that gradient, uncopied."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+
+NO_GRAD_YET = _NoGradYet()
+
+
+class BackwardHooks:
+    """Mixin of Tensor: the hooks graph.py calls."""
+
+    __slots__ = ()
+    _grad_zero = None
+    _g_start = NO_GRAD_YET
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no graph was recorded for it "
+                "(give its inputs requires_grad=True, outside no_grad)"
+            )
+        if grad is None:
+            if self._data.size != 1:
+                raise ShapeError(
+                    f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
+                    "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
+                )
+            seed = np.ones_like(self._data)
+        else:
+            seed = np.array(raw(grad), dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
+        return type(self)(seed) if create_graph else seed
+
+    @staticmethod
+    def _zero_like(x: Any) -> np.ndarray:
+        return np.zeros(x.shape, dtype=x.dtype)
+
+    @staticmethod
+    def _check_graph(order: list[Any]) -> None:
+        """Refuse to backward through a tensor changed in place after an op used it."""
+        for node in order:
+            if node._op is None:
+                continue
+            for p, seen in zip(node.parents, node._versions):
+                if p._version != seen:
+                    name = repr(p.label) if p.label else f"of shape {p.shape}"
+                    raise RuntimeError(
+                        f"tensor {name} was changed in place after {node._op.op.name} used it, so backward "
+                        "would give wrong gradients: run the forward again after changing it"
+                    )
+
+    @staticmethod
+    def _accumulate(order: list[Any]) -> None:
+        """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
+        a gradient shared between tensors, or a view, is copied first."""
+        handed_out: set[int] = set()
+        for node in order:
+            g, node._g = node._g, None  # scratch space freed as soon as the pass is over
+            if g is NO_GRAD_YET or not node.requires_grad or (node._op is not None and not node._retains_grad):
+                continue
+            if not isinstance(g, Node):  # a Tensor under create_graph
+                g = np.asarray(g)
+                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+                    g = g.copy()
+                handed_out.add(id(g))
+            node.grad = g if node.grad is None else node.grad + g

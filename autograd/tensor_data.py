@@ -1,0 +1,51 @@
+"""What a Tensor holds, made plain: data as an array of a supported dtype, a reduction's axes,
+an index with no nodes in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import Node, raw
+from .tensor_ops import Axis
+
+
+def as_array(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Node):
+        raise TypeError(
+            f"Tensor() needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data"
+        )
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"Tensor() needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}"
+            f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
+            "the supported dtypes are bool, integer and floating point (real numbers)"
+        )
+    if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
+        array = array.astype(np.float32)  # half precision is too coarse to differentiate in
+    elif dtype is None and array.dtype.kind in "iuf" and not isinstance(data, np.ndarray | np.generic):
+        array = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
+    return array
+
+
+def reduction_axis(ndim: int, axis: Axis) -> Axis:
+    """A reduction's axis; on a 0-d tensor axis 0 or -1 means the whole of it (as PyTorch)."""
+    if ndim == 0 and axis is not None:
+        for a in (axis,) if isinstance(axis, int) else axis:
+            if a not in (0, -1):
+                raise np.exceptions.AxisError(f"axis {a} is out of bounds for a 0-d tensor (only 0 and -1 are)")
+        return None
+    return axis
+
+
+def raw_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(raw(i) for i in index)
+    return raw(index)
