@@ -27,11 +27,12 @@ class Node:
     Parents live in two slots rather than a tuple: one object per node for the garbage
     collector to scan instead of two, and less memory. `_a` is the first parent (None for a
     leaf), `_b` the second (None for a unary op); an op of three or more inputs keeps their
-    tuple in `_a` and MANY in `_b`. `_mark` and `_g` are scratch space for one backward pass.
+    tuple in `_a` and MANY in `_b`. Scratch space for one backward pass: `_visit`, the token of
+    the pass that reached the node, and `_grad_sum`, d root / d node summed so far.
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark", "_g")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_visit", "_grad_sum")
 
     @property
     def op(self) -> Op | None:
@@ -47,7 +48,9 @@ class Node:
         return a if b is MANY else (a, b)
 
     # ---- the interface each node type provides to the core (Value and Tensor define them) ----
-    _g_start: Any  # where a backward's gradient scratch starts: adding the first gradient to it gives that gradient
+    _grad_sum_start: (
+        Any  # where a backward's gradient scratch starts: adding the first gradient to it gives that gradient
+    )
     _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
 
     @staticmethod
@@ -72,7 +75,7 @@ class Node:
 
     @staticmethod
     def _accumulate(order: list[Node]) -> None:
-        """After a pass over `order`: add each node's gradient (`_g`) into `.grad` where this
+        """After a pass over `order`: add each node's gradient (`_grad_sum`) into `.grad` where this
         type keeps one (every Value; Tensor leaves and tensors that retain theirs)."""
         raise NotImplementedError
 
@@ -121,7 +124,7 @@ def _topological_order(root: Node) -> list[Node]:
     marks nodes with a token of this pass and resets their gradient scratch slot.
     """
     token = object()
-    start = root._g_start
+    start = root._grad_sum_start
     order: list[Node] = []
     stack: list[Any] = [root]
     push, pop, emit = stack.append, stack.pop, order.append
@@ -130,10 +133,10 @@ def _topological_order(root: Node) -> list[Node]:
         if node is _EXIT:
             emit(pop())
             continue
-        if node._mark is token:
+        if node._visit is token:
             continue
-        node._mark = token
-        node._g = start
+        node._visit = token
+        node._grad_sum = start
         a = node._a
         if a is None:
             emit(node)
@@ -142,14 +145,14 @@ def _topological_order(root: Node) -> list[Node]:
         push(_EXIT)
         b = node._b
         if b is None:
-            if a._mark is not token:
+            if a._visit is not token:
                 push(a)
         elif b is MANY:
             stack.extend(a)
         else:
-            if a._mark is not token:
+            if a._visit is not token:
                 push(a)
-            if b._mark is not token:
+            if b._visit is not token:
                 push(b)
     order.reverse()
     return order
@@ -161,7 +164,7 @@ _open_passes = 0  # passes open in the thread that holds the lock
 
 @contextmanager
 def _scratch_space(root: Node) -> Iterator[None]:
-    """Hold the nodes' scratch slots (`_mark`, `_g`) for one backward pass from root.
+    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root.
 
     Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
     get exact gradients. A pass started inside another in the same thread (a derivative rule that
@@ -170,14 +173,14 @@ def _scratch_space(root: Node) -> Iterator[None]:
     """
     global _open_passes
     with _pass_lock:
-        saved = [(n, n._mark, getattr(n, "_g", None)) for n in _reachable(root)] if _open_passes else ()
+        saved = [(n, n._visit, getattr(n, "_grad_sum", None)) for n in _reachable(root)] if _open_passes else ()
         _open_passes += 1
         try:
             yield
         finally:
             _open_passes -= 1
             for n, mark, g in saved:
-                n._mark, n._g = mark, g
+                n._visit, n._grad_sum = mark, g
 
 
 def _reachable(root: Node) -> list[Node]:
@@ -192,7 +195,7 @@ def _reachable(root: Node) -> list[Node]:
 
 
 def _pass(root: Node, grad: Any, create_graph: bool) -> list[Node]:
-    """One backward pass from root, seeded with `grad`: the nodes in order, each with d(root)/d(node) in `_g`."""
+    """One backward pass from root, seeded with `grad`: the nodes in order, each with d(root)/d(node) in `_grad_sum`."""
     order = _topological_order(root)
     seed = root._seed(grad, create_graph)
     type(root)._check_graph(order)
@@ -202,9 +205,9 @@ def _pass(root: Node, grad: Any, create_graph: bool) -> list[Node]:
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
-    d(root)/d(node) in each node's `_g`. Gradients are added, never updated in place: a rule
+    d(root)/d(node) in each node's `_grad_sum`. Gradients are added, never updated in place: a rule
     may hand the same array to two inputs."""
-    order[0]._g = seed
+    order[0]._grad_sum = seed
     check = modes.current.anomaly
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
@@ -213,7 +216,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             op = node._op
             if op is None:
                 continue
-            g = node._g
+            g = node._grad_sum
             a = node._a
             b = node._b
             gs = None
@@ -222,21 +225,21 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                     gs = op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)
                     (ga,) = gs
                     if ga is not None:
-                        a._g = a._g + ga
+                        a._grad_sum = a._grad_sum + ga
                 elif b is not MANY:
                     gs = op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)
                     ga, gb = gs
                     if ga is not None:
-                        a._g = a._g + ga
+                        a._grad_sum = a._grad_sum + ga
                     if gb is not None:
-                        b._g = b._g + gb
+                        b._grad_sum = b._grad_sum + gb
                 else:
                     gs = op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])
                     if len(gs) != len(a):
                         raise ValueError
                     for p, gp in zip(a, gs):
                         if gp is not None:
-                            p._g = p._g + gp
+                            p._grad_sum = p._grad_sum + gp
             except ZeroDivisionError:
                 shown = op.show([p.data for p in node.parents])
                 raise ZeroDivisionError(f"backward of {shown}: the derivative is infinite at this point") from None
@@ -271,5 +274,8 @@ def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_gr
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
     with _scratch_space(root):
         _pass(root, seed, create_graph)
-        token = root._mark
-        return [x._g if x._mark is token and x._g is not x._g_start else x._zero_like(x) for x in inputs]
+        token = root._visit
+        return [
+            x._grad_sum if x._visit is token and x._grad_sum is not x._grad_sum_start else x._zero_like(x)
+            for x in inputs
+        ]

@@ -149,7 +149,7 @@ def _scalar_relu(x: float) -> float:
 # ---- rules written once ----
 
 
-def _power_vjp(g, o, a, b, needs=BOTH):
+def _power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     if needs[0]:
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
@@ -162,15 +162,15 @@ def _power_vjp(g, o, a, b, needs=BOTH):
         zero = (raw(a) == 0) & (raw(b) >= 0)
         negative = raw(a) < 0
         log_a = log(where(1.0, a, cond=zero | negative))
-        gb = where(0.0, where(math.nan, g * o * log_a, cond=negative), cond=zero)
+        gb = where(0.0, where(math.nan, g * out * log_a, cond=negative), cond=zero)
     return ga, gb
 
 
 TABLE: tuple[OpDef, ...] = (
-    OpDef("add", lambda g, o, a, b: (g, g), operator.add, np.add, (ANYWHERE,) * 2, symbol="+"),
+    OpDef("add", lambda g, out, a, b: (g, g), operator.add, np.add, (ANYWHERE,) * 2, symbol="+"),
     OpDef(
         "sub",
-        lambda g, o, a, b: (g, -g),
+        lambda g, out, a, b: (g, -g),
         operator.sub,
         np.subtract,
         (ANYWHERE,) * 2,
@@ -178,7 +178,7 @@ TABLE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "mul",
-        lambda g, o, a, b: (g * b, g * a),
+        lambda g, out, a, b: (g * b, g * a),
         operator.mul,
         np.multiply,
         (ANYWHERE,) * 2,
@@ -186,7 +186,7 @@ TABLE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "div",
-        lambda g, o, a, b: (g / b, -g * o / b),
+        lambda g, out, a, b: (g / b, -g * out / b),
         operator.truediv,
         np.true_divide,
         (ANYWHERE, NONZERO),
@@ -195,19 +195,21 @@ TABLE: tuple[OpDef, ...] = (
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
     OpDef("power", _power_vjp, _scalar_pow, np.power, (POSITIVE, ANYWHERE), symbol="**", reference="pow", skips=True),
-    OpDef("neg", lambda g, o, x: (-g,), operator.neg, np.negative),
-    OpDef("exp", lambda g, o, x: (g * o,), math.exp, np.exp, domain="the result is too large for a float"),
-    OpDef("log", lambda g, o, x: (g / x,), math.log, np.log, (POSITIVE,), "log needs a positive input"),
-    OpDef("sqrt", lambda g, o, x: (g * 0.5 / o,), math.sqrt, np.sqrt, (POSITIVE,), "sqrt needs a non-negative input"),
-    OpDef("tanh", lambda g, o, x: (g * (1 - o * o),), math.tanh, np.tanh),
-    OpDef("sigmoid", lambda g, o, x: (g * o * (1 - o),), _scalar_sigmoid, _tensor_sigmoid),
+    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative),
+    OpDef("exp", lambda g, out, x: (g * out,), math.exp, np.exp, domain="the result is too large for a float"),
+    OpDef("log", lambda g, out, x: (g / x,), math.log, np.log, (POSITIVE,), "log needs a positive input"),
+    OpDef(
+        "sqrt", lambda g, out, x: (g * 0.5 / out,), math.sqrt, np.sqrt, (POSITIVE,), "sqrt needs a non-negative input"
+    ),
+    OpDef("tanh", lambda g, out, x: (g * (1 - out * out),), math.tanh, np.tanh),
+    OpDef("sigmoid", lambda g, out, x: (g * out * (1 - out),), _scalar_sigmoid, _tensor_sigmoid),
     # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
-    OpDef("relu", lambda g, o, x: (g * (x > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
+    OpDef("relu", lambda g, out, x: (g * (x > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
     # kink at 0: derivative 0 there (the subgradient PyTorch picks)
-    OpDef("abs", lambda g, o, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
+    OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
     OpDef(
         "log1p",
-        lambda g, o, x: (g / (1 + x),),
+        lambda g, out, x: (g / (1 + x),),
         math.log1p,
         np.log1p,
         (Domain(lo=-0.9),),
@@ -216,12 +218,12 @@ TABLE: tuple[OpDef, ...] = (
     # exact everywhere: PyTorch returns x itself above 20, which differs by less than 2e-9
     OpDef(
         "softplus",
-        lambda g, o, x: (g * sigmoid(x),),
+        lambda g, out, x: (g * sigmoid(x),),
         _scalar_softplus,
         lambda x: np.logaddexp(0, x),
         reference="nn.functional.softplus",
     ),
-    OpDef("sin", lambda g, o, x: (g * cos(x),), math.sin, np.sin, domain="sin needs a finite input"),
-    OpDef("cos", lambda g, o, x: (-g * sin(x),), math.cos, np.cos, domain="cos needs a finite input"),
+    OpDef("sin", lambda g, out, x: (g * cos(x),), math.sin, np.sin, domain="sin needs a finite input"),
+    OpDef("cos", lambda g, out, x: (-g * sin(x),), math.cos, np.cos, domain="cos needs a finite input"),
 )
 BY_NAME = {d.name: d for d in TABLE}

@@ -15,8 +15,8 @@ _ENGINES["scalar"].update(OPS)
 
 _power = BY_NAME["power"]
 # `x ** 2`: the exponent is a constant, so no gradient flows to it (and a negative base is fine)
-power_const = Op("**", _power.scalar, lambda g, o, a, c: _power.vjp(g, o, a, c, (True, False)))
+power_const = Op("**", _power.scalar, lambda g, out, a, c: _power.vjp(g, out, a, c, (True, False)))
 # `2 ** x`: the base is a constant
-power_base_const = Op("**", _power.scalar, lambda g, o, c, b: _power.vjp(g, o, c, b, (False, True)))
+power_base_const = Op("**", _power.scalar, lambda g, out, c, b: _power.vjp(g, out, c, b, (False, True)))
 OPS.update(power_const=power_const, power_base_const=power_base_const)
 globals().update(OPS)  # scalar_ops.exp, scalar_ops.add, ...: every op by its table name

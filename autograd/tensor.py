@@ -203,16 +203,16 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
         return _apply(ops.reshape, (self,), {"shape": shape})
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.total, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+        return _apply(ops.reduce_sum, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _apply(ops.mean, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amax, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+        return _apply(ops.reduce_max, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.amin, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+        return _apply(ops.reduce_min, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
@@ -236,7 +236,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t._data = data
     t.grad = None
     t.label = ""
-    t._op = t._a = t._b = t._mark = None
+    t._op = t._a = t._b = t._visit = None
     t.requires_grad = requires_grad
     t._version = 0
     t._versions = ()

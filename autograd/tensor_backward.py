@@ -32,7 +32,7 @@ class BackwardHooks:
 
     __slots__ = ()
     _grad_zero = None
-    _g_start = NO_GRAD_YET
+    _grad_sum_start = NO_GRAD_YET
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
         if not self.requires_grad:
@@ -77,7 +77,7 @@ class BackwardHooks:
         a gradient shared between tensors, or a view, is copied first."""
         handed_out: set[int] = set()
         for node in order:
-            g, node._g = node._g, None  # scratch space freed as soon as the pass is over
+            g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
             if g is NO_GRAD_YET or not node.requires_grad or (node._op is not None and not node._retains_grad):
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph

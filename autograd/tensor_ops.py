@@ -44,11 +44,11 @@ def _reduce_vjp(g: Any, x: Any, axis: Axis) -> Any:
     return broadcast_to(g.reshape(_kept_shape(np.shape(x), axis)), shape=np.shape(x))
 
 
-sum_to = Op("sum_to", _sum_to, lambda g, o, x, *, shape: (broadcast_to(g, shape=np.shape(x)),))
+sum_to = Op("sum_to", _sum_to, lambda g, out, x, *, shape: (broadcast_to(g, shape=np.shape(x)),))
 broadcast_to = Op(
     "broadcast_to",
     lambda x, *, shape: np.broadcast_to(x, shape),
-    lambda g, o, x, *, shape: (unbroadcast(g, np.shape(x)),),
+    lambda g, out, x, *, shape: (unbroadcast(g, np.shape(x)),),
 )
 
 
@@ -63,8 +63,8 @@ def _elementwise(d: OpDef) -> Op:
     if d.arity == 1:
         return Op(d.name, d.tensor, rule, d.domain)
 
-    def vjp(g, o, a, b, needs):
-        ga, gb = rule(g, o, a, b, needs=needs) if skips else rule(g, o, a, b)
+    def vjp(g, out, a, b, needs):
+        ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
         return (
             unbroadcast(ga, np.shape(a)) if needs[0] else None,
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
@@ -79,7 +79,7 @@ _power = BY_NAME["power"]
 power_const = Op(
     "**",
     lambda x, *, c: np.power(x, c),
-    lambda g, o, x, *, c: _power.vjp(g, o, x, c, (True, False))[:1],
+    lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1],
 )
 globals().update(ELEMENTWISE)  # tensor_ops.exp, tensor_ops.add, ...: every op by its table name
 _exp = ELEMENTWISE["exp"]
@@ -92,7 +92,7 @@ def _with_axis(g: Any, axis: int) -> Any:
     return g.reshape(s[:cut] + (1,) + s[cut:])
 
 
-def _matmul_vjp(g, o, a, b, needs):
+def _matmul_vjp(g, out, a, b, needs):
     """A vector a is made a row and a vector b a column, so one rule serves every case;
     batch axes that broadcasting added are summed away."""
     a_shape, b_shape = np.shape(a), np.shape(b)
@@ -124,7 +124,7 @@ matmul = Op("@", np.matmul, _matmul_vjp, takes_needs=True)
 # ---- other elementwise functions ----
 
 
-def _clip_vjp(g, o, x, *, lo, hi):
+def _clip_vjp(g, out, x, *, lo, hi):
     inside = np.ones(np.shape(x), dtype=bool)  # the gradient passes where lo <= x <= hi (as PyTorch)
     if lo is not None:
         inside &= raw(x) >= lo
@@ -139,27 +139,27 @@ clip = Op("clip", lambda x, *, lo, hi: np.clip(x, lo, hi), _clip_vjp)
 # ---- reductions ----
 
 
-def _extreme_vjp(g, o, x, *, axis, keepdims):
+def _extreme_vjp(g, out, x, *, axis, keepdims):
     """Ties share the gradient equally (as PyTorch's amax and amin)."""
     kept = _kept_shape(np.shape(x), axis)
-    hit = raw(x) == np.reshape(raw(o), kept)
+    hit = raw(x) == np.reshape(raw(out), kept)
     share = hit / np.sum(hit, axis=axis, keepdims=True)
     return (g.reshape(kept) * share.astype(np.result_type(raw(x)), copy=False),)
 
 
-def _mean_vjp(g, o, x, *, axis, keepdims):
-    count = np.size(x) // max(np.size(o), 1)
+def _mean_vjp(g, out, x, *, axis, keepdims):
+    count = np.size(x) // max(np.size(out), 1)
     return (_reduce_vjp(g / count, x, axis),)
 
 
-total = Op(
+reduce_sum = Op(
     "sum",
     lambda x, *, axis, keepdims: np.sum(x, axis, keepdims=keepdims),
-    lambda g, o, x, *, axis, keepdims: (_reduce_vjp(g, x, axis),),
+    lambda g, out, x, *, axis, keepdims: (_reduce_vjp(g, x, axis),),
 )
 mean = Op("mean", lambda x, *, axis, keepdims: np.mean(x, axis, keepdims=keepdims), _mean_vjp)
-amax = Op("max", lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims), _extreme_vjp)
-amin = Op("min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims), _extreme_vjp)
+reduce_max = Op("max", lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims), _extreme_vjp)
+reduce_min = Op("min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims), _extreme_vjp)
 
 
 # ---- shapes and indexing ----
@@ -189,35 +189,35 @@ def _index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarr
 astype = Op(
     "astype",
     lambda x, *, dtype: np.asarray(x).astype(dtype),
-    lambda g, o, x, *, dtype: (g.astype(np.result_type(raw(x))),),
+    lambda g, out, x, *, dtype: (g.astype(np.result_type(raw(x))),),
 )
-reshape = Op("reshape", lambda x, *, shape: np.reshape(x, shape), lambda g, o, x, *, shape: (g.reshape(np.shape(x)),))
+reshape = Op("reshape", lambda x, *, shape: np.reshape(x, shape), lambda g, out, x, *, shape: (g.reshape(np.shape(x)),))
 transpose = Op(
     "transpose",
     lambda x, *, axes: np.transpose(x, axes),
-    lambda g, o, x, *, axes: (g.transpose(_inverse(axes, np.ndim(x))),),
+    lambda g, out, x, *, axes: (g.transpose(_inverse(axes, np.ndim(x))),),
 )
 getitem = Op(
     "getitem",
     lambda x, *, index: x[index],
-    lambda g, o, x, *, index: (index_add(g, index=index, shape=np.shape(x)),),
+    lambda g, out, x, *, index: (index_add(g, index=index, shape=np.shape(x)),),
 )
 index_add = Op(
     "index_add",
     _index_add,
-    lambda g, o, x, *, index, shape: (getitem(g, index=index),),
+    lambda g, out, x, *, index, shape: (getitem(g, index=index),),
 )
 
 
-def _concatenate_vjp(g, o, *xs, axis):
-    axis %= np.ndim(o)
+def _concatenate_vjp(g, out, *xs, axis):
+    axis %= np.ndim(out)
     ends = np.cumsum([np.shape(x)[axis] for x in xs])
     lead = (slice(None),) * axis
     return tuple(g[lead + (slice(end - np.shape(x)[axis], end),)] for x, end in zip(xs, ends))
 
 
-def _stack_vjp(g, o, *xs, axis):
-    axis %= np.ndim(o)
+def _stack_vjp(g, out, *xs, axis):
+    axis %= np.ndim(out)
     return tuple(g[(slice(None),) * axis + (i,)] for i in range(len(xs)))
 
 
@@ -226,7 +226,7 @@ stack = Op("stack", lambda *xs, axis: np.stack(xs, axis), _stack_vjp)
 where = Op(
     "where",
     lambda x, y, *, cond: np.where(cond, x, y),
-    lambda g, o, x, y, *, cond: (
+    lambda g, out, x, y, *, cond: (
         unbroadcast(where(g, 0.0, cond=cond), np.shape(x)),
         unbroadcast(where(0.0, g, cond=cond), np.shape(y)),
     ),
@@ -260,17 +260,17 @@ def _softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def _logsumexp_vjp(g, o, x, *, axis, keepdims):
+def _logsumexp_vjp(g, out, x, *, axis, keepdims):
     kept = _kept_shape(np.shape(x), axis)
-    return (g.reshape(kept) * _exp(x - o.reshape(kept)),)
+    return (g.reshape(kept) * _exp(x - out.reshape(kept)),)
 
 
 logsumexp = Op("logsumexp", _logsumexp, _logsumexp_vjp)
-softmax = Op("softmax", _softmax, lambda g, o, x, *, axis: (o * (g - (g * o).sum(axis=axis, keepdims=True)),))
+softmax = Op("softmax", _softmax, lambda g, out, x, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),))
 log_softmax = Op(
     "log_softmax",
     _log_softmax,
-    lambda g, o, x, *, axis: (g - _exp(o) * g.sum(axis=axis, keepdims=True),),
+    lambda g, out, x, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),),
 )
 
 
@@ -299,7 +299,7 @@ def _cross_entropy(logits: np.ndarray, *, labels: np.ndarray) -> np.ndarray:
     return -np.mean(log_p[np.arange(len(labels)), labels])
 
 
-def _cross_entropy_vjp(g, o, logits, *, labels):
+def _cross_entropy_vjp(g, out, logits, *, labels):
     """d/dlogits of the mean negative log-likelihood: (softmax - one hot) / batch."""
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
     one_hot[np.arange(len(labels)), labels] = 1

@@ -163,15 +163,19 @@ TENSOR_KINDS: dict[str, _Kind] = {
         _ANY,
     ),
     "+sum": _Kind(
-        "{0} + sum({1}, axis=-1, keepdims=True)", lambda a, b, c: a + tops.total(b, axis=-1, keepdims=True), _ANY * 2
+        "{0} + sum({1}, axis=-1, keepdims=True)",
+        lambda a, b, c: a + tops.reduce_sum(b, axis=-1, keepdims=True),
+        _ANY * 2,
     ),
     "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), _ANY * 2),
     "*max": _Kind(
         "{0} * max({1}, axis=-1, keepdims=True)",
-        lambda a, b, c: a * tops.amax(b, axis=-1, keepdims=True),
+        lambda a, b, c: a * tops.reduce_max(b, axis=-1, keepdims=True),
         (ANYWHERE, _distinct_along_last_axis),
     ),
-    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.amin(b, axis=None, keepdims=False), (ANYWHERE, _distinct)),
+    "-min": _Kind(
+        "{0} - min({1})", lambda a, b, c: a - tops.reduce_min(b, axis=None, keepdims=False), (ANYWHERE, _distinct)
+    ),
     "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), _ANY),
     "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), _ANY * 2),
     "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), (_away_from([-1.0, 1.0], 0.05),)),
@@ -182,7 +186,7 @@ TENSOR_KINDS: dict[str, _Kind] = {
     ),
     "stack": _Kind(
         "sum(stack([{0}, {1}]), axis=0)",
-        lambda a, b, c: tops.total(tops.stack(a, b, axis=0), axis=0, keepdims=False),
+        lambda a, b, c: tops.reduce_sum(tops.stack(a, b, axis=0), axis=0, keepdims=False),
         _ANY * 2,
     ),
     "reshape": _Kind(

@@ -55,7 +55,7 @@ def _method(op: Op) -> Callable[..., Value]:
         v._op = op
         v._a = self
         v._b = other
-        v._mark = None
+        v._visit = None
         if modes.entered:
             _in_mode(v)
         return v
@@ -85,13 +85,13 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
 
     __slots__ = ()
     _grad_zero = NOT_COMPUTED
-    _g_start = 0.0
+    _grad_sum_start = 0.0
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = NOT_COMPUTED
         self.label = label
-        self._op = self._a = self._b = self._mark = None
+        self._op = self._a = self._b = self._visit = None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -161,7 +161,7 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     @staticmethod
     def _accumulate(order: list[Value]) -> None:
         for node in order:
-            node.grad += node._g
+            node.grad += node._grad_sum
 
 
 def _in_mode(v: Value) -> None:

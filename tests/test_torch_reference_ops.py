@@ -61,10 +61,10 @@ TENSOR_CASES.update(
         "power_const": (lambda t: t**3, lambda t: t**3, [X]),
         "matmul": (lambda a, b: a @ b, torch.matmul, [X, np.transpose(POSITIVE_X)]),
         "clip": (lambda t: t.clip(-0.75, 1.0), lambda t: torch.clamp(t, -0.75, 1.0), [X]),
-        "total": (lambda t: t.sum(axis=1), lambda t: t.sum(dim=1), [X]),
+        "reduce_sum": (lambda t: t.sum(axis=1), lambda t: t.sum(dim=1), [X]),
         "mean": (lambda t: t.mean(axis=0, keepdims=True), lambda t: t.mean(dim=0, keepdim=True), [X]),
-        "amax": (lambda t: t.max(axis=-1), lambda t: torch.amax(t, dim=-1), [TIES]),
-        "amin": (lambda t: t.min(), torch.amin, [TIES]),
+        "reduce_max": (lambda t: t.max(axis=-1), lambda t: torch.amax(t, dim=-1), [TIES]),
+        "reduce_min": (lambda t: t.min(), torch.amin, [TIES]),
         "astype": (
             lambda t: t.astype(np.float64 if t.dtype == np.float32 else np.float32),
             lambda t: t.to(torch.float64 if t.dtype == torch.float32 else torch.float32),
