@@ -39,6 +39,8 @@ class Node:
         """The op that made this node; None for a leaf."""
         return self._op
 
+    is_constant: bool  # a leaf whose gradient nobody reads: a number an operator lifted, a tensor without grad
+
     @property
     def parents(self) -> tuple[Node, ...]:
         """The nodes this one was computed from, in the op's argument order."""

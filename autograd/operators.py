@@ -27,12 +27,14 @@ class Operators:
 
     def __init_subclass__(
         cls,
-        ops: Mapping[str, Op],
-        method: Callable[[Op], Callable[..., Any]],
-        reflected: Callable[[Op], Callable[..., Any]],
+        ops: Mapping[str, Op] | None = None,
+        method: Callable[[Op], Callable[..., Any]] | None = None,
+        reflected: Callable[[Op], Callable[..., Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
+        if ops is None:  # a subclass of a node type (Value's Constant) inherits its methods
+            return
         for d in TABLE:
             op = ops[d.name]
             if d.symbol in _OPERATORS:

@@ -123,6 +123,11 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
         """Whether this tensor holds a gradient (leaves, and tensors that retain theirs, after a backward)."""
         return self.grad is not None
 
+    @property
+    def is_constant(self) -> bool:
+        """Whether no gradient is kept for this tensor (it does not require grad)."""
+        return not self.requires_grad
+
     def retain_grad(self) -> Tensor:
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
         self._retains_grad = True

@@ -95,7 +95,7 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{label})"
 
     def item(self) -> float:
         return self.data
@@ -158,6 +158,8 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
         """Whether a backward has reached this Value since it was made or zeroed (`.grad` is 0.0 either way)."""
         return self.grad is not NOT_COMPUTED
 
+    is_constant = False  # a Value of one's own; see Constant
+
     @staticmethod
     def _accumulate(order: list[Value]) -> None:
         for node in order:
@@ -190,14 +192,25 @@ def _short(x: Any) -> str:
 
 
 def _data(x: Value | Number) -> float:
-    return x.data if x.__class__ is Value else _as_float(x)
+    return x.data if isinstance(x, Value) else _as_float(x)
+
+
+class Constant(Value):
+    """A number that an operator lifted into the graph (the 2 of `x ** 2`, the 1 of `1 - x`): a
+    leaf whose gradient nobody can read. Drawings show it as a number, not as a value."""
+
+    __slots__ = ()
+    is_constant = True
 
 
 def _lift(x: Any, op: Op) -> Value:
-    """A number operand becomes a constant leaf; anything else is a clear error."""
+    """A number operand becomes a Constant leaf; a Value passes (a Constant taken from a graph);
+    anything else is a clear error."""
+    if isinstance(x, Value):
+        return x
     if isinstance(x, numbers.Real):
         try:
-            return Value(x)
+            return Constant(x)
         except OverflowError as e:
             raise OverflowError(f"{op.name}: {e}") from None
     raise TypeError(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, zero_grad
+from autograd import Node, Tensor, Value, is_grad_enabled, zero_grad
+
+RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
+
+# A call as recorded: when it started and ended (ticks of one clock shared by every module), and its output
+# nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
+Call = tuple[int, int, dict[int, tuple[int, ...]]]
+_clock = itertools.count()
 
 
 class Module:
@@ -17,7 +26,24 @@ class Module:
     training = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """Run `forward`; while graphs are recorded, remember when the call ran and what it returned."""
+        if not is_grad_enabled():
+            return self.forward(*args, **kwargs)
+        start = next(_clock)
+        out = self.forward(*args, **kwargs)
+        calls = self.__dict__.get("_calls")
+        if calls is None:
+            calls = self._calls = deque(maxlen=RECORDED_CALLS)
+        nodes = (out,) if isinstance(out, Node) else _nodes(out)
+        calls.append((start, next(_clock), {id(n): tuple(map(id, n.parents)) for n in nodes}))
+        return out
+
+    def recorded_calls(self) -> list[Call]:
+        """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
+        outputs): outputs maps the id of each node it returned to the ids of that node's parents.
+        What a call computed lies between its outputs and what existed when it started (the outputs
+        of calls ended before); drawings (viz, `modules=model`) group nodes by module with it."""
+        return list(self.__dict__.get("_calls", ()))
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -106,6 +132,18 @@ class Module:
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         lines.append(f")  # {self.count_parameters():,} parameters")
         return "\n".join(lines)
+
+
+def _nodes(obj: Any) -> Iterator[Node]:
+    """The nodes in a call's result: a node, or nodes in lists, tuples and dicts."""
+    if isinstance(obj, Node):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _nodes(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _nodes(item)
 
 
 def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Node]]:

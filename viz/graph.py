@@ -3,7 +3,6 @@ carries in backward, and the module each node belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +26,37 @@ class Edge:
     passed: Any  # the gradient sent along: d root / d child times the local derivative
 
 
+@dataclass
+class Graph:
+    """What a drawing needs of a graph, read once: its nodes (root first, each before its parents),
+    and by node id the constants, the module that computed each node, and the name drawn on it."""
+
+    order: list[Node]
+    consts: set[int]
+    owner: dict[int, str]
+    names: dict[int, str]
+
+
+def read_graph(root: Node, modules: Any, max_nodes: int | None) -> Graph:
+    """The graph of `root` (refused when larger than `max_nodes`), its nodes grouped by the modules
+    of `modules` (a model, or None), each named by its label or else its parameter name in the model."""
+    order = nodes_in_order(root, max_nodes)
+    consts = constants(order)  # first: it counts the references to each node
+    owner = module_of(order, modules, consts) if modules is not None else {}
+    params = {id(p): name for name, p in modules.named_parameters()} if modules is not None else {}
+    return Graph(order, consts, owner, {id(n): n.label or params.get(id(n), "") for n in order})
+
+
 def nodes_in_order(root: Node, max_nodes: int | None) -> list[Node]:
     """Every node of the graph, root first, each before its parents; refuses too large a graph
     before any drawing starts."""
     order = topological_order(root)
+    check_size(order, max_nodes)
+    return order
+
+
+def check_size(order: list[Node], max_nodes: int | None) -> None:
+    """Raise GraphTooLarge when drawing `order` takes more than `max_nodes` nodes (values and ops)."""
     ops = sum(1 for n in order if n.op is not None)
     if max_nodes is not None and len(order) + ops > max_nodes:
         raise GraphTooLarge(
@@ -38,12 +64,30 @@ def nodes_in_order(root: Node, max_nodes: int | None) -> list[Node]:
             f"max_nodes={max_nodes}. Raise the limit (max_nodes={len(order) + ops}; graphviz may take long), "
             "collapse what modules compute into one box each (modules=model, collapse=True), or draw a smaller graph."
         )
-    return order
 
 
-def backward_flow(root: Node, order: list[Node]) -> tuple[dict[int, Any], list[list[Edge]]]:
+def constants(order: list[Node]) -> set[int]:
+    """Ids of the nodes that are constants rather than values with a gradient (`node.is_constant`):
+    numbers an operator lifted (the 2 of `x ** 2`, the 1 of `1 - x`), tensors that do not require grad."""
+    return {id(n) for n in order if n.is_constant}
+
+
+def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, Any]:
+    """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`,
+    once a backward has reached it. Tensors keep `.grad` on leaves only, so once a backward has run
+    (some tensor holds a gradient) every tensor shows d root / d node, computed here: what flowed
+    through it. A root of several elements was seeded by its caller: only kept gradients then."""
+    values = [n for n in order if id(n) not in consts]
+    kept = {id(n): n.grad for n in values if n.grad_computed}
+    if not isinstance(root, Tensor) or not kept or root.data.size != 1:
+        return kept
+    return dict(zip(map(id, values), gradients(root, values)))
+
+
+def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict[int, Any], list[list[Edge]]]:
     """d root / d node for every node (by id), and for each node in `order` the edges backward
-    sends from it, computed from each op's rule; nobody's `.grad` changes."""
+    sends from it to its inputs that are not constants, computed from each op's rule; nobody's
+    `.grad` changes."""
     grads = dict(zip(map(id, order), gradients(root, order)))
     flows = []
     for node in order:
@@ -53,35 +97,63 @@ def backward_flow(root: Node, order: list[Node]) -> tuple[dict[int, Any], list[l
         parents = node.parents
         passed = pullback(node, grads[id(node)])
         unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
-        flows.append([Edge(p, node, i, _scalar(u), g) for i, (p, u, g) in enumerate(zip(parents, unit, passed))])
+        edges = zip(range(len(parents)), parents, unit, passed)
+        flows.append([Edge(p, node, i, _scalar(u), g) for i, p, u, g in edges if id(p) not in consts])
     return grads, flows
 
 
-def module_of(order: Iterable[Node], modules: Any) -> dict[int, str]:
-    """The dotted path of the module each node belongs to, by id: a parameter belongs to the
-    module that holds it; an op, to the module of a parameter among its inputs, or else to
-    the one module all its computed inputs belong to (so an activation joins the layer before
-    it). Nodes of no module are left out."""
-    owner: dict[int, str] = {}
+def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, str]:
+    """The dotted path of the module whose call computed each node, by id, from what each module
+    recorded of its calls (`recorded_calls()`, nn's Module.__call__). A call computed what lies
+    between its outputs and what existed when it started (the outputs of calls ended before, and
+    leaves): its nodes, and the leaves it used that are its parameters or numbers (scalar constants,
+    as in `w * 2`; a tensor constant is data given to it). Inside nested calls, the innermost wins.
+    Nodes no call computed (a loss, the data) are left out."""
+    present = {id(n): n for n in order}
+    numbers = {i for i in consts if not isinstance(present[i], Tensor)}
+    calls = []
     for path, module in modules.named_modules():
-        inner = {id(p) for _, child in module.named_modules() if child is not module for p in child.parameters()}
-        for p in module.parameters():
-            if id(p) not in inner:
-                owner[id(p)] = path or type(module).__name__
-    for node in reversed(list(order)):  # inputs before the ops that use them
-        if id(node) in owner or node.op is None:
-            continue
-        direct = [owner[id(p)] for p in node.parents if id(p) in owner and p.op is None]
-        computed = [owner.get(id(p)) for p in node.parents if p.op is not None]  # constants do not count
-        if direct:
-            owner[id(node)] = direct[0]
-        elif computed and None not in computed and len(set(computed)) == 1:
-            owner[id(node)] = computed[0]
+        own = {id(p) for p in module.parameters()} | numbers
+        for start, end, outputs in module.recorded_calls():
+            found = [
+                present[i] for i, parents in outputs.items() if i in present and _parent_ids(present[i]) == parents
+            ]
+            if found:
+                calls.append((start, end, path or type(module).__name__, found, own))
+    calls.sort(key=lambda call: call[0])  # outer calls start first: inner ones overwrite them
+    owner: dict[int, str] = {}
+    for start, _, name, found, own in calls:
+        before = {id(n) for s, end, _, outputs, _ in calls if end < start for n in outputs}
+        for node in _computed(found, before, own):
+            owner[id(node)] = name
     return owner
 
 
+def module_order(modules: Any) -> dict[str, int]:
+    """Each module's name as `module_of` gives it, by position in the model (layer 2 before layer 10)."""
+    return {path or type(m).__name__: k for k, (path, m) in enumerate(modules.named_modules())}
+
+
+def _parent_ids(node: Node) -> tuple[int, ...]:
+    return tuple(map(id, node.parents))
+
+
+def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node]:
+    """The nodes reachable from `outputs` without entering those of `before` (ids), leaves only if in `own`."""
+    seen = {id(n): n for n in outputs}
+    stack = list(outputs)
+    while stack:
+        for p in stack.pop().parents:
+            if id(p) not in seen and id(p) not in before and (p.op is not None or id(p) in own):
+                seen[id(p)] = p
+                stack.append(p)
+    return list(seen.values())
+
+
 def summary(x: Any) -> str:
-    """A number as 4 significant figures; an array as its min, mean and max."""
+    """A number as 4 significant figures; an array as its min, mean and max; text as it is."""
+    if isinstance(x, str):
+        return x
     a = np.asarray(x, dtype=float)
     if a.size == 1:
         return f"{a.item():.4g}"

@@ -1,0 +1,52 @@
+"""viz draws constants (numbers in expressions, tensors that do not require grad) as constants:
+their data only, never a gradient, never nan."""
+
+import numpy as np
+
+import viz
+from autograd import Tensor, Value
+from tests.test_viz import svg, texts
+
+
+def squared_error() -> Value:
+    y = Value(1.0, label="y")
+    loss = (y - 3) ** 2 + (1 - y) * 4.0  # 3, 2, 1 and 4.0: numbers the operators lift, constants
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def test_numbers_in_an_expression_are_drawn_as_constants_without_gradients():
+    loss = squared_error()
+    for drawing in (viz.draw(loss), viz.draw(loss, backward=True)):
+        words = texts(svg(drawing))
+        assert "nan" not in words and "grad 0" not in words
+        assert words.count("grad") == 6  # loss, its two terms, y - 3, 1 - y and y; 3, 2, 1, 4: constants
+        for number in ("2", "3", "1", "4"):
+            assert f" {number} " in f" {words} "  # the constant's number alone
+    words = texts(svg(viz.draw(loss, backward=True)))
+    assert words.count("→") == 6  # edges to the four constants carry no gradient
+
+
+def test_backward_steps_skip_constants_and_never_say_nan():
+    frames = list(viz.backward_steps(squared_error()))
+    assert len(frames) == 6 and frames[-1].caption.startswith("step 6 of 6")
+    assert not any("nan" in f.caption or "a leaf has" in f.caption for f in frames)
+    assert "nan" not in texts(svg(frames[-1].drawing))
+
+
+def test_a_value_the_user_makes_is_not_a_constant():
+    w = Value(2.0)  # unlabelled, but the user's own: its gradient can be read
+    root = (w * Value(3.0, label="x")).tanh()
+    root.backward()
+    assert texts(svg(viz.draw(root))).count("grad") == 4
+
+
+def test_a_tensor_that_does_not_require_grad_is_a_constant():
+    t = Tensor(np.ones(3), requires_grad=True)
+    x = Tensor(np.arange(3.0), label="X")
+    q = ((t - x) ** 2).sum()
+    q.backward()
+    words = texts(svg(viz.draw(q, backward=True)))
+    assert "X" in words and "(3,) float64" in words and "nan" not in words
+    assert words.count("grad") == 4

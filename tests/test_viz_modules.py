@@ -1,0 +1,86 @@
+"""`modules=model`: nodes grouped by the module call that computed them, as nn records its calls."""
+
+import re
+
+import numpy as np
+import pytest
+
+import nn
+import viz
+from autograd import Tensor, Value, no_grad
+from tests.test_viz import count, svg, texts
+
+
+def clusters(drawing) -> dict[str, str]:
+    """Each cluster's label and the source of what is inside it (graphviz draws clusters as subgraphs)."""
+    blocks = re.findall(r"subgraph cluster_\d+ \{\n(.*?)\n\t\}", drawing.source, re.S)
+    return {re.search(r'graph \[.*label="([^"]+)"', block).group(1): block for block in blocks}
+
+
+def tensor_model() -> tuple[nn.Sequential, Tensor]:
+    mlp = nn.Sequential(nn.Linear(2, 4, seed=0), nn.ReLU(), nn.Linear(4, 1, seed=1))
+    x = Tensor(np.ones((3, 2), np.float32), label="X")
+    loss = ((mlp(x) - 1) ** 2).mean()
+    loss.label = "loss"
+    return mlp, loss
+
+
+def test_the_loss_stays_outside_the_model_and_an_activation_in_its_own_module():
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = (model([Value(0.5, "x1"), Value(-1.0, "x2")]) - 1) ** 2
+    loss.label = "loss"
+    found = clusters(viz.draw(loss, modules=model))
+    assert sorted(found) == ["layers.0.neurons.0", "layers.0.neurons.1", "layers.0.neurons.2", "layers.1.neurons.0"]
+    inside = " ".join(found.values())
+    assert "{ loss |" not in inside and "{ x1 |" not in inside and 'label="**"' not in inside
+    mlp, loss = tensor_model()
+    found = clusters(viz.draw(loss, modules=mlp))
+    assert sorted(found) == ["layers.0", "layers.1", "layers.2"]
+    assert "label=relu" in found["layers.1"] and "relu" not in found["layers.0"]
+    inside = " ".join(found.values())
+    assert "label=mean" not in inside and "{ X |" not in inside and "{ loss |" not in inside
+
+
+def test_collapse_keeps_every_layer_and_the_loss_in_the_models_order():
+    mlp = nn.Sequential(*[m for i in range(6) for m in (nn.Linear(2, 2, seed=i), nn.ReLU())])
+    loss = ((mlp(Tensor(np.ones((3, 2), np.float32))) - 1) ** 2).mean()
+    loss.label = "loss"
+    words = texts(svg(viz.draw(loss, modules=mlp, collapse=True)))
+    boxes = re.findall(r"(layers\.\d+) \d+ nodes?", words)
+    assert boxes == [f"layers.{i}" for i in range(12)]  # layer 2 before layer 10, none dropped
+    assert "loss" in words and "mean" in words
+
+
+def test_collapse_without_modules_respects_max_nodes():
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(400):
+        y = y * x
+    with pytest.raises(viz.GraphTooLarge):
+        viz.draw(y, collapse=True)
+    assert count(svg(viz.draw(x * x, collapse=True)), "node") == 3
+
+
+def test_modules_record_their_calls_only_while_graphs_are_recorded():
+    layer = nn.Linear(2, 1, seed=0)
+    with no_grad():
+        layer(Tensor(np.ones((1, 2), np.float32)))
+    assert layer.recorded_calls() == []
+    out = layer(Tensor(np.ones((1, 2), np.float32)))
+    ((start, end, outputs),) = layer.recorded_calls()
+    assert start < end and outputs == {id(out): tuple(id(p) for p in out.parents)}
+    assert "_calls" not in dict(layer.named_parameters()) and "_calls" not in layer.state_dict()
+
+
+def test_parameters_are_named_as_the_model_names_them():
+    mlp, loss = tensor_model()
+    words = texts(svg(viz.draw(loss, modules=mlp)))
+    for name in ("layers.0.W", "layers.0.b", "layers.2.W", "layers.2.b"):
+        assert f"{name} (" in words  # the name, then the shape
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([0.5, -1.0])
+    words = texts(svg(viz.draw(out, modules=model)))
+    assert "layers.0.neurons.1.w.0 data" in words and "layers.1.neurons.0.b data" in words
+    captions = " ".join(f.caption for f in viz.backward_steps(out, modules=model))
+    assert "layers.1.neurons.0.w.2 gets" in captions
+    assert "layers.0.W" not in texts(svg(viz.draw(loss)))  # names only when the model is given
