@@ -1,0 +1,92 @@
+"""Instructions per training step, counted by valgrind's callgrind: a measure that shared, noisy
+machines cannot disturb, for comparing two versions of the engine (a change must not slow it).
+
+Counts a run of N steps and of M steps and reports (count_M - count_N) / (M - N), so start-up
+and imports cancel out; the median of three such differences. Workloads: the scalar benchmark's
+MLP 2-16-16-1 step (forward and backward, 30 points) and a tensor MLP 784-256-10 SGD step at
+batch 1 and 128 (one OpenBLAS thread).
+
+    python benchmarks/instructions.py [TREE ...]   # each TREE a checkout (default: this one)
+
+Needs valgrind (apt-get install valgrind).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKLOADS = {  # name: (the code run per step, its setup, the two step counts)
+    "scalar step": (
+        "loss = m.loss(xs, ys); loss.backward()",
+        "from scalar import MLP, moons; xs, ys = moons(30, 0.1, 0); m = MLP(autograd.Value, [2, 16, 16, 1], 1)",
+        (1, 5),
+    ),
+    "tensor step, batch 1": ("step()", "from instructions import tensor_step; step = tensor_step(1)", (2, 12)),
+    "tensor step, batch 128": ("step()", "from instructions import tensor_step; step = tensor_step(128)", (2, 6)),
+}
+
+
+def tensor_step(batch: int):
+    """One SGD step of a 784-256-10 MLP with cross-entropy, as a function."""
+    import numpy as np
+
+    import autograd
+    from autograd import Tensor, cross_entropy
+
+    rng = np.random.default_rng(0)
+    params = [
+        Tensor(rng.normal(size=(784, 256)).astype(np.float32) * 0.05, requires_grad=True),
+        Tensor(np.zeros(256, np.float32), requires_grad=True),
+        Tensor(rng.normal(size=(256, 10)).astype(np.float32) * 0.05, requires_grad=True),
+        Tensor(np.zeros(10, np.float32), requires_grad=True),
+    ]
+    x, y = rng.random((batch, 784), dtype=np.float32), rng.integers(0, 10, batch)
+
+    def step() -> None:
+        w1, b1, w2, b2 = params
+        loss = cross_entropy((Tensor(x) @ w1 + b1).relu() @ w2 + b2, y)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with autograd.no_grad():
+            for p in params:
+                p.data -= 0.1 * p.grad
+
+    return step
+
+
+def count(tree: Path, setup: str, code: str, steps: int) -> int:
+    program = f"import gc, autograd\n{setup}\ngc.disable()\nfor _ in range({steps}):\n    {code}\n"
+    env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{HERE}", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", program],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+
+def main() -> None:
+    if not shutil.which("valgrind"):
+        sys.exit("benchmarks/instructions.py needs valgrind: apt-get install valgrind")
+    trees = [Path(t).resolve() for t in sys.argv[1:]] or [HERE.parent]
+    print("instructions per step (millions), median of 3; lower is faster")
+    for name, (code, setup, (few, many)) in WORKLOADS.items():
+        row = []
+        for tree in trees:
+            diffs = [(count(tree, setup, code, many) - count(tree, setup, code, few)) / (many - few) for _ in range(3)]
+            row.append(f"{tree}: {statistics.median(diffs) / 1e6:.2f}")
+        print(f"{name:24} " + "   ".join(row))
+
+
+if __name__ == "__main__":
+    main()
