@@ -42,6 +42,7 @@ def test_custom_op_with_keyword_arguments_on_values():
     x = Value(4.0)
     y = root(x, k=2.0)
     assert (y.data, y.op.name, root(9.0, k=2.0)) == (2.0, "root", 3.0)
+    assert Op("o", abs, lambda g, o, x, needs: (g,), takes_needs=True).bind({"k": 1}).takes_needs is True
     y.backward()
     assert x.grad == 0.25
     assert grad(grad(lambda x: root(x, k=2.0)))(4.0) == pytest.approx(-1 / 32)
@@ -185,6 +186,16 @@ def test_generic_helpers_of_rules_pick_the_engine_by_the_argument():
     x = Value(1.0)
     assert pullback(x.exp() * 1.0, 2.0) == [2.0, 2.0 * math.e] and pullback(x, 1.0) == []
     assert pullback(x.exp(), 2.0) == [2.0 * math.e]
+
+
+def test_rule_helpers_keep_shapes_and_types():
+    assert op_table.where(np.array([1.0, 2.0]), 0.0, cond=False).tolist() == [0.0, 0.0]  # broadcast, not y
+    assert op_table.where(0.0, np.array([1.0, 2.0]), cond=True).tolist() == [0.0, 0.0]
+    x = Value(-2.0)
+    abs(x).backward()
+    assert repr(x) == "Value(data=-2.0, grad=-1.0)" and repr(gradients(abs(x), [x])) == "[-1.0]"  # not np.float64
+    domain = op_table.Domain(lo=0.1, hi=1.0, avoid=(0.5,), margin=0.2)
+    assert domain(0.1) and domain(1.0) and domain(0.3) and not domain(0.4) and not domain(1.1)
 
 
 def test_functions_pick_the_scalar_or_the_tensor_op():

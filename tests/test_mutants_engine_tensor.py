@@ -108,8 +108,11 @@ def test_backward_seeds_say_what_is_wrong_and_keep_the_dtype():
     message = r"of that shape, e\.g\. t\.backward\(np\.ones\(t\.shape\)\); or reduce it to one number first"
     with pytest.raises(ShapeError, match=message + r" \(t\.sum\(\), t\.mean\(\)\)$"):
         (x * 2.0).backward()
-    (g,) = gradients(x * 2.0, [x], seed=np.ones(2))  # a float64 seed for a float32 tensor
-    assert g.dtype == F32
+    y = x * 2.0
+    g, gy = gradients(y, [x, y], seed=np.ones(2))  # a float64 seed for float32 tensors
+    assert g.dtype == gy.dtype == F32
+    x.backward(np.ones(2))
+    assert x.grad.dtype == F32
     x.sum().backward(create_graph=True)
     assert isinstance(x.grad, Tensor)
 
@@ -148,6 +151,15 @@ def test_a_rule_told_which_inputs_need_gradients_gets_its_keyword_arguments():
     assert calls == [(True, False)] and x.grad.tolist() == [2.0, 2.0]
 
 
+def test_every_gradient_a_rule_returns_is_checked_and_cast():
+    c, x = Tensor([1.0, 2.0]), Tensor(np.array([3.0, 4.0]), requires_grad=True)  # c: no gradient (None)
+    wrong = Op("wrong", lambda a, b: a * b, lambda g, o, a, b: (g, g[:1]))
+    with pytest.raises(ShapeError, match=r"op 'wrong' gave a gradient of shape \(1,\) for input 1 of shape \(2,\)"):
+        wrong(c, x).sum().backward()
+    narrow = Op("narrow", lambda a, b: a * b, lambda g, o, a, b: (g, (g * a).astype(F32)))
+    assert gradients(narrow(c, x).sum(), [x])[0].dtype == np.float64  # in the input's own dtype
+
+
 def test_leaf_gradients_never_share_memory():
     a, b = Tensor(np.zeros(6), requires_grad=True), Tensor(np.zeros(6), requires_grad=True)
     c = Tensor(np.zeros((2, 3)), requires_grad=True)
@@ -156,7 +168,7 @@ def test_leaf_gradients_never_share_memory():
     assert a.grad.tolist() == b.grad.tolist() == c.grad.reshape(6).tolist() == list(range(6))
     stop = Op("stop", lambda v: v * 1.0, lambda g, o, v: (None,))  # no gradient flows through
     stop(a).sum().backward()
-    assert a.grad.tolist() == list(range(6))
+    assert a.grad.tolist() == list(range(6)) and a.grad.dtype == np.float64
 
 
 def test_in_place_changes_are_caught_whatever_the_order():
@@ -232,6 +244,11 @@ def test_elementwise_tensor_ops_made_at_test_time():
     c.requires_grad = True
     assert gradients(mul(x, c).sum(), [c])[0].tolist() == [4.0, 4.0, 4.0]
     assert np.allclose(gradients(exp(x).sum(), [x])[0], np.exp(2.0))
+    div = tensor_ops._elementwise(op_table.BY_NAME["div"])
+    assert gradients(div(c, x).sum(), [x])[0].tolist() == [[-0.25, -0.5, -0.75]] * 2  # -c / x**2
+    b = Tensor([1.0, 2.0], requires_grad=True)
+    (gb,) = gradients(power(Tensor([2.0, 2.0]), b).sum(), [b])
+    assert np.allclose(gb, [2.0 * np.log(2.0), 4.0 * np.log(2.0)])
     base = Tensor([-2.0, 3.0], requires_grad=True)
     with detect_anomaly():  # the constant exponent's log(base) term, NaN here, is never formed
         (g,) = gradients(power(base, Tensor([2.0, 2.0])).sum(), [base], create_graph=True)
