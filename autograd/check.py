@@ -37,7 +37,9 @@ def gradcheck(
     |analytic - numeric| > atol + rtol * |numeric|.
     """
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = [_point(x, name) for x, name in zip(inputs, names)]
+    points = []
+    for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
+        points.append(_point(x, name))
     leaves = [_leaf(p, name) for p, name in zip(points, names)]
     out = f(*leaves)
     if not isinstance(out, Node) or np.size(out.data) != 1:

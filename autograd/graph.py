@@ -88,8 +88,8 @@ class Node:
         With `create_graph=True` the gradients are nodes with their own graph, so a second
         backward through them gives second derivatives.
         """
-        with _scratch_space(self):
-            type(self)._accumulate(_pass(self, grad, create_graph))
+        with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
+            type(self)._accumulate(_pass(self, grad, create_graph))  # under create_graph, sums are nodes too
 
 
 MANY = object()  # in `_b`: the node has three or more parents, held as a tuple in `_a`

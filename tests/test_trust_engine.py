@@ -328,3 +328,20 @@ def test_a_derivative_rule_that_differentiates_leaves_the_outer_pass_undisturbed
     # f = 9a^2 + 3a^2 = 12 a^2: f' = 24 a, f'' = 24
     assert grad(f)(0.5) == pytest.approx(12.0)
     assert grad(grad(f))(0.5) == pytest.approx(24.0)
+
+
+def test_create_graph_keeps_the_gradient_graph_of_values_even_under_no_grad():
+    x = Value(2.0)
+    y = x * x * x
+    with no_grad():
+        y.backward(create_graph=True)
+    assert x.grad.op is not None and x.grad.data == 12.0
+    first = x.grad  # 3 x^2, a node: its backward adds d/dx 3 x^2 = 6 x = 12 into x.grad
+    first.backward()
+    assert x.grad.data == 12.0 + 12.0
+
+
+def test_gradcheck_warns_about_float32_at_the_callers_line():
+    with pytest.warns(UserWarning, match="checking in float64") as caught:
+        gradcheck(lambda t: (t * t).sum(), [np.ones(2, dtype=np.float32)])
+    assert caught[0].filename == __file__
