@@ -18,6 +18,7 @@ the scalar engine never passes it. A comment marks each choice made at a kink or
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import raw
+from .graph import Node, raw
 
 BOTH = (True, True)
 
@@ -76,26 +77,41 @@ class OpDef:
     def torch_name(self) -> str:
         return self.name if self.reference is None else self.reference
 
+    @property
+    def apply(self) -> Callable[..., Any]:
+        """The op as Python code spells it: its operator (`a * b`), or else `autograd.<name>`."""
+        return OPERATORS[self.symbol] if self.symbol else function(self.name)
 
-# ---- generic helpers for rules: the same call on floats, arrays, Values and Tensors ----
+
+# each operator symbol as Python spells it; its method names follow (`mul`: `__mul__`, `__rmul__`)
+OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+
+
+# ---- the ops as functions: the same call on floats, arrays, Values and Tensors ----
 
 _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
 
 
 def engine_of(x: Any) -> str:
-    """'tensor' for arrays and Tensors (anything with a shape), else 'scalar'."""
-    return "tensor" if hasattr(x, "shape") else "scalar"
+    """'tensor' for arrays and Tensors (nodes with a shape), else 'scalar' (numpy scalars too)."""
+    return "tensor" if isinstance(x, np.ndarray) or (isinstance(x, Node) and hasattr(x, "shape")) else "scalar"
 
 
-def _generic(name: str) -> Callable[[Any], Any]:
-    def function(x: Any) -> Any:
+@functools.cache
+def function(name: str) -> Callable[[Any], Any]:
+    """The unary op `name` as one function for numbers, Values, arrays and Tensors: the scalar op
+    (math) or the tensor op (numpy) by its argument. Rules use these, and they are `autograd.exp`,
+    `autograd.log`, ..., so a user's rule written with them works in every mode too."""
+
+    def apply(x: Any) -> Any:
         return _ENGINES[engine_of(x)][name](x)
 
-    function.__name__ = name
-    return function
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"{name} of a number, Value, array or Tensor (differentiable on Values and Tensors)."
+    return apply
 
 
-cos, sin, log, sigmoid = _generic("cos"), _generic("sin"), _generic("log"), _generic("sigmoid")
+cos, sin, log, sigmoid = function("cos"), function("sin"), function("log"), function("sigmoid")
 
 
 def where(x: Any, y: Any, cond: Any) -> Any:

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .op import Op
-from .op_table import TABLE
+from .op_table import OPERATORS, TABLE
 
 UNARY = object()  # the `other` a method applying a one-input op is called without (None stays a wrong operand)
-_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv"}
+# `__add__`, `__radd__`, ... named after Python's operator functions; `**` is each type's own
+_STEMS = {symbol: f.__name__ for symbol, f in OPERATORS.items() if symbol != "**"}
 _ALSO = {"neg": "__neg__", "abs": "__abs__"}
 
 
@@ -37,8 +38,8 @@ class Operators:
             return
         for d in TABLE:
             op = ops[d.name]
-            if d.symbol in _OPERATORS:
-                stem = _OPERATORS[d.symbol]
+            if d.symbol in _STEMS:
+                stem = _STEMS[d.symbol]
                 setattr(cls, f"__{stem}__", method(op))
                 setattr(cls, f"__r{stem}__", reflected(op))
             elif not d.symbol:

@@ -18,7 +18,6 @@ inside an op's domain (the op table's `safe`).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import tensor_ops as tops
-from .functions import FUNCTIONS
 from .op_table import ANYWHERE, NONZERO, POSITIVE, TABLE, Domain, OpDef
 from .tensor import Tensor
 from .value import Value
@@ -118,12 +116,11 @@ def _distinct(x: Any) -> bool:
 def _from_table(d: OpDef) -> _Kind:
     """The op table's entry as a step: an operator between two nodes, or a function of one."""
     if d.symbol:
-        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=_BINARY[d.symbol]: op(a, b), d.safe)
-    return _Kind(f"{d.name}({{0}})", lambda a, c, f=FUNCTIONS[d.name]: f(a), d.safe)
+        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe)
+    return _Kind(f"{d.name}({{0}})", lambda a, c, f=d.apply: f(a), d.safe)
 
 
 _ANY = (ANYWHERE,)
-_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 # every op of the table, by its symbol or name, then its forms with a number operand
 KINDS: dict[str, _Kind] = {d.symbol or d.name: _from_table(d) for d in TABLE}
 KINDS.update(

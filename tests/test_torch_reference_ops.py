@@ -6,8 +6,6 @@ whose chainrule graph must contain that very op, and which must agree with torch
 The thorough, property-based comparisons are the other tests/test_torch_reference_*.py files;
 these cases make a new op without a torch comparison fail loudly."""
 
-import operator
-
 import numpy as np
 import pytest
 from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # without torch: skipped
@@ -28,14 +26,11 @@ TIES = [[2.0, -1.0, 2.0], [0.5, 0.5, -3.0]]
 LABELS = np.array([2, 0])
 INDEX = np.array([1, 0, 1, 1])
 
-_OPERATOR = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
-
 
 def _table_case(d, candidates):
     """The op table's entry as a case: its operator or function against PyTorch's, at the first
     candidate point inside each input's domain."""
-    chain = _OPERATOR[d.symbol] if d.symbol else getattr(autograd, d.name)
-    return chain, reference(d), [next(x for x in candidates if domain(x)) for domain in d.safe]
+    return d.apply, reference(d), [next(x for x in candidates if domain(x)) for domain in d.safe]
 
 
 def _tensor_case(d):
