@@ -57,8 +57,8 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
 
 
 def _depends(out: Any) -> bool:
-    """Whether a graph was recorded for `out` (a Tensor without requires_grad is a constant)."""
-    return isinstance(out, Node) and not (isinstance(out, Tensor) and not out.requires_grad)
+    """Whether a graph was recorded for `out` (not a number, nor a constant node)."""
+    return isinstance(out, Node) and not out.is_constant
 
 
 def _check_scalar(out: Any) -> None:

@@ -50,9 +50,7 @@ class Node:
         return a if b is MANY else (a, b)
 
     # ---- the interface each node type provides to the core (Value and Tensor define them) ----
-    _grad_sum_start: (
-        Any  # where a backward's gradient scratch starts: adding the first gradient to it gives that gradient
-    )
+    _grad_sum_start: Any  # where `_grad_sum` starts: adding the first gradient to it gives that gradient
     _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
 
     @staticmethod
@@ -181,8 +179,8 @@ def _scratch_space(root: Node) -> Iterator[None]:
             yield
         finally:
             _open_passes -= 1
-            for n, mark, g in saved:
-                n._visit, n._grad_sum = mark, g
+            for n, visit, grad_sum in saved:
+                n._visit, n._grad_sum = visit, grad_sum
 
 
 def _reachable(root: Node) -> list[Node]:

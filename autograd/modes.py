@@ -12,9 +12,13 @@ from typing import Any
 
 
 def short(x: Any) -> str:
-    """A value as an error message shows it: an array by its shape."""
+    """A value as an error message shows it: an array by its shape, a long repr (a 400-digit
+    int) by its ends and length."""
     shape = getattr(x, "shape", None)
-    return f"array of shape {shape}" if shape else repr(x)
+    if shape:
+        return f"array of shape {shape}"
+    text = repr(x)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 class _Modes(threading.local):

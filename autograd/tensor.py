@@ -39,6 +39,18 @@ def _method(op: Op) -> Callable[..., Tensor]:
     return method
 
 
+def _reduction(op: Op) -> Callable[..., Tensor]:
+    """The method reducing self by `op` over `axis` (all by default), keeping the reduced axes as 1
+    with `keepdims`; a 0-d tensor takes axis 0 or -1, as PyTorch."""
+
+    def reduce(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _apply(op, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+
+    reduce.__name__ = op.name
+    reduce.__doc__ = f"{op.name} over `axis` (None: all), recording it in the graph."
+    return reduce
+
+
 def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     """`number <op> tensor`: the number (or array) is the left operand."""
     return lambda self, other: _apply(op, (other, self))
@@ -207,17 +219,10 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
             shape = tuple(shape[0])
         return _apply(ops.reshape, (self,), {"shape": shape})
 
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.reduce_sum, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.mean, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.reduce_max, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.reduce_min, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+    sum = _reduction(ops.reduce_sum)
+    mean = _reduction(ops.mean)
+    max = _reduction(ops.reduce_max)
+    min = _reduction(ops.reduce_min)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
@@ -228,8 +233,7 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
     def log_softmax(self, axis: int = -1) -> Tensor:
         return _apply(ops.log_softmax, (self,), {"axis": axis})
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(ops.logsumexp, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+    logsumexp = _reduction(ops.logsumexp)
 
     # ---- hooks for the graph core ----
     @staticmethod

@@ -244,14 +244,18 @@ def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     return x - top, top
 
 
+def _log_sum_exp_shifted(shifted: np.ndarray, axis: Axis) -> np.ndarray:
+    return np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 def _log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
     shifted, _ = _shifted(x, axis)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted - _log_sum_exp_shifted(shifted, axis)
 
 
 def _logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
     shifted, top = _shifted(x, axis)
-    out = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)) + top
+    out = _log_sum_exp_shifted(shifted, axis) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from . import modes
 from . import scalar_ops as ops
 from .graph import MANY, Node
-from .modes import check_forward
+from .modes import check_forward, short
 from .op import Op
 from .operators import UNARY, Operators
 
@@ -181,14 +181,9 @@ def _as_float(x: Any) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{type(x).__name__} {_short(x)} is too large for a float (at most 1.8e308)") from None
+            raise OverflowError(f"{type(x).__name__} {short(x)} is too large for a float (at most 1.8e308)") from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
     raise TypeError(f"Value needs a real number, got {type(x).__name__} {x!r}{hint}")
-
-
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def _data(x: Value | Number) -> float:
