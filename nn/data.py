@@ -6,6 +6,7 @@ float32 targets for regression. Labels are 0..k-1; micrograd's hinge loss wants 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,6 +131,14 @@ def train_val_split(
     return (X[order[:cut]], y[order[:cut]]), (X[order[cut:]], y[order[cut:]])
 
 
+def check_count(owner: str, name: str, n: Any) -> None:
+    """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+
+
 class Batches:
     """Minibatches of (X, y): iterate once per epoch. With `shuffle`, each epoch has a new order
     drawn from the generator seeded by `seed`, so a run repeats exactly."""
@@ -137,12 +146,7 @@ class Batches:
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         if len(X) != len(y):
             raise ValueError(f"Batches: {len(X)} examples but {len(y)} labels")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-            raise TypeError(
-                f"Batches: batch_size must be a whole number, got {type(batch_size).__name__} {batch_size!r}"
-            )
-        if batch_size < 1:
-            raise ValueError(f"Batches: batch_size must be at least 1, got {batch_size}")
+        check_count("Batches", "batch_size", batch_size)
         self.X, self.y = np.asarray(X), np.asarray(y)
         self.batch_size, self.shuffle = batch_size, shuffle
         self._rng = np.random.default_rng(seed)

@@ -4,7 +4,6 @@ clean stop on Ctrl-C."""
 from __future__ import annotations
 
 import math
-import numbers
 import signal
 import threading
 import time
@@ -17,7 +16,7 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
-from .data import Batches
+from .data import Batches, check_count
 from .functional import accuracy
 from .module import Module
 from .optim import Optimizer
@@ -59,7 +58,7 @@ def forward(model: Module, X: np.ndarray) -> Any:
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs as an array, in eval mode, without recording a graph."""
-    _count("predict", "batch_size", batch_size)
+    check_count("predict", "batch_size", batch_size)
     was_training = model.training
     model.eval()
     try:
@@ -189,8 +188,8 @@ def _check_fit(
             raise TypeError(f"fit: {name} must be callable, got {type(f).__name__} {f!r}")
     if not isinstance(data, Batches) and not _is_pair(data):
         raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
-    _count("fit", "epochs", epochs)
-    _count("fit", "batch_size", batch_size)
+    check_count("fit", "epochs", epochs)
+    check_count("fit", "batch_size", batch_size)
     if val_data is None:
         return None
     if not _is_pair(val_data):
@@ -200,14 +199,6 @@ def _check_fit(
 
 def _is_pair(x: Any) -> bool:
     return isinstance(x, tuple | list) and len(x) == 2
-
-
-def _count(owner: str, name: str, n: Any) -> None:
-    """Refuse a count that is not an int of at least 1."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
 
 
 def _finite_loss(value: Any, epoch: int, batch: int) -> float:

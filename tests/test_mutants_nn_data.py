@@ -118,5 +118,5 @@ def test_train_val_split_refuses_a_fraction_outside_0_to_1(fraction):
 
 
 def test_batches_refuses_a_batch_size_that_is_not_a_whole_number():
-    with pytest.raises(TypeError, match="batch_size must be a whole number, got float 2.5"):
+    with pytest.raises(TypeError, match="^Batches: batch_size must be an int, got float 2.5$"):
         Batches(np.zeros((10, 1)), np.arange(10), batch_size=2.5)

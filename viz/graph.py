@@ -41,7 +41,7 @@ def read_graph(root: Node, modules: Any, max_nodes: int | None) -> Graph:
     """The graph of `root` (refused when larger than `max_nodes`), its nodes grouped by the modules
     of `modules` (a model, or None), each named by its label or else its parameter name in the model."""
     order = nodes_in_order(root, max_nodes)
-    consts = constants(order)  # first: it counts the references to each node
+    consts = constants(order)
     owner = module_of(order, modules, consts) if modules is not None else {}
     params = {id(p): name for name, p in modules.named_parameters()} if modules is not None else {}
     return Graph(order, consts, owner, {id(n): n.label or params.get(id(n), "") for n in order})

@@ -121,7 +121,6 @@ def save_html(
     (`modules`, `max_nodes`, `rankdir` and `number` as for `draw`), and each step sends only what
     it changes."""
     run = backward_pass(root, modules, max_nodes)
-    values = [k for k, n in enumerate(run.graph.order) if id(n) not in run.graph.consts]
     widest = {  # each record drawn wide enough for both texts its gradient field takes
         id(n): max(summary(run.grads[id(n)]), NOT_COMPUTED, key=len) for n in run.graph.order
     }
@@ -133,7 +132,7 @@ def save_html(
         svg=svg,
         captions=_script_json(run.captions),
         steps=_script_json(_changes(run)),
-        values=json.dumps(values),
+        values=json.dumps(run.steps),  # the values (not constants) are the nodes backward steps through
         not_computed=NOT_COMPUTED,
     )
     path = Path(path)
