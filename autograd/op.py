@@ -19,13 +19,14 @@ class Op:
     shared by arrays and Tensors (`reshape`, `sum`) and other Ops, so it works on raw data and
     on nodes alike. A rule made with `takes_needs=True` is also given `needs` (a tuple of bools,
     one per input: which gradients anyone will read) and may skip the rest (a matmul with a
-    constant input).
+    constant input). `formulas`, optional, says per input how a learner reads the rule
+    ("∂(a·b)/∂b = a"); viz shows them beside the numbers.
 
     Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
     simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs")
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas")
 
     def __init__(
         self,
@@ -35,6 +36,7 @@ class Op:
         domain: str = "",
         *,
         takes_needs: bool = False,
+        formulas: tuple[str, ...] = (),
     ) -> None:
         if not callable(forward) or not callable(vjp):
             raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
@@ -43,6 +45,7 @@ class Op:
         self.vjp = vjp
         self.domain = domain
         self.takes_needs = takes_needs
+        self.formulas = formulas
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
@@ -78,6 +81,7 @@ class Op:
             functools.partial(self.vjp, **params),
             self.domain,
             takes_needs=self.takes_needs,
+            formulas=self.formulas,
         )
 
     def __repr__(self) -> str:

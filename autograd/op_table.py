@@ -68,6 +68,7 @@ class OpDef:
     symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
     skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
     reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
+    formulas: tuple[str, ...] = ()  # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it
 
     @property
     def arity(self) -> int:
@@ -183,7 +184,15 @@ def _power_vjp(g, out, a, b, needs=BOTH):
 
 
 TABLE: tuple[OpDef, ...] = (
-    OpDef("add", lambda g, out, a, b: (g, g), operator.add, np.add, (ANYWHERE,) * 2, symbol="+"),
+    OpDef(
+        "add",
+        lambda g, out, a, b: (g, g),
+        operator.add,
+        np.add,
+        (ANYWHERE,) * 2,
+        symbol="+",
+        formulas=("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
+    ),
     OpDef(
         "sub",
         lambda g, out, a, b: (g, -g),
@@ -191,6 +200,7 @@ TABLE: tuple[OpDef, ...] = (
         np.subtract,
         (ANYWHERE,) * 2,
         symbol="-",
+        formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
     ),
     OpDef(
         "mul",
@@ -199,6 +209,7 @@ TABLE: tuple[OpDef, ...] = (
         np.multiply,
         (ANYWHERE,) * 2,
         symbol="*",
+        formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
     ),
     OpDef(
         "div",
@@ -208,21 +219,68 @@ TABLE: tuple[OpDef, ...] = (
         (ANYWHERE, NONZERO),
         "division by zero",
         symbol="/",
+        formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
-    OpDef("power", _power_vjp, _scalar_pow, np.power, (POSITIVE, ANYWHERE), symbol="**", reference="pow", skips=True),
-    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative),
-    OpDef("exp", lambda g, out, x: (g * out,), math.exp, np.exp, domain="the result is too large for a float"),
-    OpDef("log", lambda g, out, x: (g / x,), math.log, np.log, (POSITIVE,), "log needs a positive input"),
     OpDef(
-        "sqrt", lambda g, out, x: (g * 0.5 / out,), math.sqrt, np.sqrt, (POSITIVE,), "sqrt needs a non-negative input"
+        "power",
+        _power_vjp,
+        _scalar_pow,
+        np.power,
+        (POSITIVE, ANYWHERE),
+        symbol="**",
+        reference="pow",
+        skips=True,
+        formulas=("∂(a**b)/∂a = b·a**(b−1)", "∂(a**b)/∂b = a**b·ln a"),
     ),
-    OpDef("tanh", lambda g, out, x: (g * (1 - out * out),), math.tanh, np.tanh),
-    OpDef("sigmoid", lambda g, out, x: (g * out * (1 - out),), _scalar_sigmoid, _tensor_sigmoid),
+    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative, formulas=("∂(−x)/∂x = −1",)),
+    OpDef(
+        "exp",
+        lambda g, out, x: (g * out,),
+        math.exp,
+        np.exp,
+        domain="the result is too large for a float",
+        formulas=("∂exp(x)/∂x = exp(x)",),
+    ),
+    OpDef(
+        "log",
+        lambda g, out, x: (g / x,),
+        math.log,
+        np.log,
+        (POSITIVE,),
+        "log needs a positive input",
+        formulas=("∂ln(x)/∂x = 1/x",),
+    ),
+    OpDef(
+        "sqrt",
+        lambda g, out, x: (g * 0.5 / out,),
+        math.sqrt,
+        np.sqrt,
+        (POSITIVE,),
+        "sqrt needs a non-negative input",
+        formulas=("∂√x/∂x = 1/(2√x)",),
+    ),
+    OpDef(
+        "tanh", lambda g, out, x: (g * (1 - out * out),), math.tanh, np.tanh, formulas=("∂tanh(x)/∂x = 1 − tanh(x)²",)
+    ),
+    OpDef(
+        "sigmoid",
+        lambda g, out, x: (g * out * (1 - out),),
+        _scalar_sigmoid,
+        _tensor_sigmoid,
+        formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),
+    ),
     # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
-    OpDef("relu", lambda g, out, x: (g * (x > 0),), _scalar_relu, lambda x: np.maximum(x, 0), (OFF_KINK,)),
+    OpDef(
+        "relu",
+        lambda g, out, x: (g * (x > 0),),
+        _scalar_relu,
+        lambda x: np.maximum(x, 0),
+        (OFF_KINK,),
+        formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
+    ),
     # kink at 0: derivative 0 there (the subgradient PyTorch picks)
-    OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,)),
+    OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,), formulas=("∂|x|/∂x = sign(x)",)),
     OpDef(
         "log1p",
         lambda g, out, x: (g / (1 + x),),
@@ -230,6 +288,7 @@ TABLE: tuple[OpDef, ...] = (
         np.log1p,
         (Domain(lo=-0.9),),
         "log1p needs an input above -1",
+        formulas=("∂ln(1+x)/∂x = 1/(1+x)",),
     ),
     # exact everywhere: PyTorch returns x itself above 20, which differs by less than 2e-9
     OpDef(
@@ -238,8 +297,23 @@ TABLE: tuple[OpDef, ...] = (
         _scalar_softplus,
         lambda x: np.logaddexp(0, x),
         reference="nn.functional.softplus",
+        formulas=("∂softplus(x)/∂x = σ(x)",),
     ),
-    OpDef("sin", lambda g, out, x: (g * cos(x),), math.sin, np.sin, domain="sin needs a finite input"),
-    OpDef("cos", lambda g, out, x: (-g * sin(x),), math.cos, np.cos, domain="cos needs a finite input"),
+    OpDef(
+        "sin",
+        lambda g, out, x: (g * cos(x),),
+        math.sin,
+        np.sin,
+        domain="sin needs a finite input",
+        formulas=("∂sin(x)/∂x = cos(x)",),
+    ),
+    OpDef(
+        "cos",
+        lambda g, out, x: (-g * sin(x),),
+        math.cos,
+        np.cos,
+        domain="cos needs a finite input",
+        formulas=("∂cos(x)/∂x = −sin(x)",),
+    ),
 )
 BY_NAME = {d.name: d for d in TABLE}

@@ -10,13 +10,17 @@ from __future__ import annotations
 from .op import Op
 from .op_table import _ENGINES, BY_NAME, TABLE
 
-OPS: dict[str, Op] = {d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain) for d in TABLE}
+OPS: dict[str, Op] = {d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain, formulas=d.formulas) for d in TABLE}
 _ENGINES["scalar"].update(OPS)
 
 _power = BY_NAME["power"]
 # `x ** 2`: the exponent is a constant, so no gradient flows to it (and a negative base is fine)
-power_const = Op("**", _power.scalar, lambda g, out, a, c: _power.vjp(g, out, a, c, (True, False)))
+power_const = Op(
+    "**", _power.scalar, lambda g, out, a, c: _power.vjp(g, out, a, c, (True, False)), formulas=_power.formulas[:1]
+)
 # `2 ** x`: the base is a constant
-power_base_const = Op("**", _power.scalar, lambda g, out, c, b: _power.vjp(g, out, c, b, (False, True)))
+power_base_const = Op(
+    "**", _power.scalar, lambda g, out, c, b: _power.vjp(g, out, c, b, (False, True)), formulas=_power.formulas
+)
 OPS.update(power_const=power_const, power_base_const=power_base_const)
 globals().update(OPS)  # scalar_ops.exp, scalar_ops.add, ...: every op by its table name

@@ -61,7 +61,7 @@ def _elementwise(d: OpDef) -> Op:
     (numpy broadcasting), and kept only for inputs that need one."""
     rule, skips = d.vjp, d.skips
     if d.arity == 1:
-        return Op(d.name, d.tensor, rule, d.domain)
+        return Op(d.name, d.tensor, rule, d.domain, formulas=d.formulas)
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
@@ -70,7 +70,7 @@ def _elementwise(d: OpDef) -> Op:
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True)
+    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas)
 
 
 ELEMENTWISE: dict[str, Op] = {d.name: _elementwise(d) for d in TABLE}
@@ -80,6 +80,7 @@ power_const = Op(
     "**",
     lambda x, *, c: np.power(x, c),
     lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1],
+    formulas=_power.formulas[:1],
 )
 globals().update(ELEMENTWISE)  # tensor_ops.exp, tensor_ops.add, ...: every op by its table name
 _exp = ELEMENTWISE["exp"]

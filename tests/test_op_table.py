@@ -29,7 +29,8 @@ def _torch_cases():
 def missing_checks(table, torch_cases=None):
     """What each op of `table` lacks, as sentences: its engines' ops and methods, its function,
     a gradcheck on each engine, a differential case against PyTorch, a place in the strategies,
-    a mention in the README's API section."""
+    a mention in the README's API section,
+    the formulas viz shows."""
     api = README[README.index("## Public API") :]
     gaps = []
     for d in table:
@@ -44,6 +45,7 @@ def missing_checks(table, torch_cases=None):
             or key in test_tensor_ops.BINARY,
             "a place in the strategies (autograd.testing.KINDS)": key in testing.KINDS,
             "a mention in the README's Public API": f" {key} " in api.replace("`", " "),
+            "its formulas, one per input (OpDef.formulas: viz shows them)": len(d.formulas) == d.arity,
         }
         if torch_cases is not None:
             scalar, tensor = torch_cases
@@ -62,6 +64,7 @@ def test_an_op_added_without_its_checks_is_named_with_what_it_lacks():
     assert "cbrt lacks a scalar gradcheck (tests/test_ops.py)" in gaps
     assert "cbrt lacks a place in the strategies (autograd.testing.KINDS)" in gaps
     assert "cbrt lacks a differential case against PyTorch" in gaps
+    assert "cbrt lacks its formulas, one per input (OpDef.formulas: viz shows them)" in gaps
     assert all(gap.startswith("cbrt ") or "PyTorch" in gap for gap in gaps)
 
 

@@ -93,7 +93,7 @@ def test_max_nodes_refuses_a_large_graph_with_a_clear_message():
     for _ in range(200_000):
         y = y * 1.0
     with pytest.raises(viz.GraphTooLarge, match=r"this graph has 400001 values and 200000 ops, 600001 nodes to draw, "
-                       r"more than max_nodes=300\. Raise the limit \(max_nodes=600001.*collapse"):  # fmt: skip
+                       r"more than max_nodes=2000\. Raise the limit \(max_nodes=600001.*collapse"):  # fmt: skip
         viz.draw(y)
     with pytest.raises(viz.GraphTooLarge):
         next(viz.backward_steps(y))

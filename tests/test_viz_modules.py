@@ -54,7 +54,7 @@ def test_collapse_keeps_every_layer_and_the_loss_in_the_models_order():
 def test_collapse_without_modules_respects_max_nodes():
     x = Value(1.0, "x")
     y = x
-    for _ in range(400):
+    for _ in range(1200):
         y = y * x
     with pytest.raises(viz.GraphTooLarge):
         viz.draw(y, collapse=True)

@@ -14,6 +14,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .graph import (
+    MAX_NODES,
     Edge,
     Graph,
     backward_flow,
@@ -38,7 +39,7 @@ def draw(
     color_by_grad: bool = False,
     modules: Any = None,
     collapse: bool = False,
-    max_nodes: int | None = 300,
+    max_nodes: int | None = MAX_NODES,
 ) -> graphviz.Digraph:
     """The graph that made `root`, as a graphviz Digraph (shown inline in Jupyter).
 

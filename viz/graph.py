@@ -10,6 +10,10 @@ import numpy as np
 
 from autograd import Node, Tensor, gradients, pullback, topological_order
 
+# the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
+# values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
+MAX_NODES = 2000
+
 
 class GraphTooLarge(ValueError):
     """The graph has more nodes than a drawing allows (`max_nodes`)."""

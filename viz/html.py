@@ -13,7 +13,7 @@ from typing import Any
 from autograd import Node
 
 from .dot import NOT_COMPUTED, build, write_atomically
-from .graph import summary
+from .graph import MAX_NODES, summary
 from .steps import Pass, backward_pass
 
 _PAGE = """<!DOCTYPE html>
@@ -112,7 +112,7 @@ def save_html(
     title: str = "Backpropagation, step by step",
     *,
     modules: Any = None,
-    max_nodes: int | None = 300,
+    max_nodes: int | None = MAX_NODES,
     rankdir: str = "LR",
     number: bool = False,
 ) -> Path:

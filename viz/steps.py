@@ -11,7 +11,7 @@ import graphviz
 from autograd import Node
 
 from .dot import build
-from .graph import Edge, Graph, backward_flow, read_graph, summary
+from .graph import MAX_NODES, Edge, Graph, backward_flow, read_graph, summary
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Pass:
             yield k, running, changed
 
 
-def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = 300) -> Pass:
+def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_NODES) -> Pass:
     """The steps of backward from `root`, with `draw`'s `modules` and `max_nodes`."""
     graph = read_graph(root, modules, max_nodes)
     grads, flows = backward_flow(root, graph.order, graph.consts)
@@ -59,7 +59,9 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = 300) 
     return Pass(graph, grads, flows, steps, captions)
 
 
-def backward_steps(root: Node, *, modules: Any = None, max_nodes: int | None = 300, **options: Any) -> Iterator[Frame]:
+def backward_steps(
+    root: Node, *, modules: Any = None, max_nodes: int | None = MAX_NODES, **options: Any
+) -> Iterator[Frame]:
     """Yield a Frame per node of the graph but constants, in the order backward takes them (root first):
     the node being processed is highlighted, the gradients filled in so far are shown, and
     the edges it sends gradient along are labelled. Nobody's `.grad` changes.
