@@ -17,7 +17,10 @@ Public API:
     gradcheck, gradcheck_params, GradcheckError
                            finite-difference checking of a function of its inputs, or of a loss in the
                            parameters it uses, for users' own tests (strategies: autograd.testing)
+    __version__            chainrule's version, as installed
 """
+
+from importlib import metadata
 
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .functional import grad
@@ -29,6 +32,10 @@ from .tensor import ShapeError, Tensor
 from .tensor_functions import concatenate, cross_entropy, stack, where
 from .value import Value
 
+try:
+    __version__ = metadata.version("chainrule")  # one source: pyproject.toml, through the installed metadata
+except metadata.PackageNotFoundError:  # a source tree on sys.path, never installed: no version to read
+    __version__ = "0+unknown"
 IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
 globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
 

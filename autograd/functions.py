@@ -11,6 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from . import scalar_ops, tensor_ops  # noqa: F401 (they register their ops, which the functions call)
-from .op_table import TABLE
+from .op_table import ELEMENTWISE
 
-FUNCTIONS: dict[str, Callable[[Any], Any]] = {d.name: d.apply for d in TABLE if d.arity == 1}
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {d.name: d.apply for d in ELEMENTWISE if d.arity == 1}

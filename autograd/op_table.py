@@ -1,6 +1,7 @@
-"""The table of elementwise ops that both engines share: each op once.
+"""The table of ops, each once: the elementwise ops both engines share (here) and, marked by
+`scalar=None`, the tensor-only ones (matmul, reductions, shapes: `op_table_tensor`); `TABLE` is both.
 
-An entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy
+An elementwise entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy
 for Tensor), ONE derivative rule, its domain message, and the operands at which finite
 differences are valid (the strategies and the coverage test read these). `scalar_ops` and
 `tensor_ops` build their `Op`s from it; Value's and Tensor's methods, the `autograd.exp`-style
@@ -18,120 +19,34 @@ the scalar engine never passes it. A comment marks each choice made at a kink or
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from .graph import Node, raw
-
-BOTH = (True, True)
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Where an operand may be drawn for finite differences to be valid: within [lo, hi] and at
-    least `margin` away from each point of `avoid` (a kink, a pole). The strategies and the
-    tests' gradchecks draw from here; edge points are tested on their own."""
-
-    lo: float = -3.0
-    hi: float = 3.0
-    avoid: tuple[float, ...] = ()
-    margin: float = 0.05
-
-    def __call__(self, x: Any) -> bool:
-        a = np.asarray(raw(x))
-        inside = bool(np.all((a >= self.lo) & (a <= self.hi)))
-        return inside and all(bool(np.all(np.abs(a - p) >= self.margin)) for p in self.avoid)
-
-
-ANYWHERE = Domain(lo=-np.inf, hi=np.inf)
-POSITIVE = Domain(lo=0.1)  # log, sqrt, the base of a real power: inside the domain, with room
-NONZERO = Domain(avoid=(0.0,), margin=0.1)  # a divisor: away from the pole
-OFF_KINK = Domain(avoid=(0.0,))  # relu, abs: a finite difference across the kink gives 0.5
-
-
-@dataclass(frozen=True)
-class OpDef:
-    """One elementwise op, for both engines."""
-
-    name: str  # its function and method name ("exp"); for an operator, what it is called ("mul")
-    vjp: Callable[..., tuple[Any, ...]]
-    scalar: Callable[..., Any]  # the forward on floats
-    tensor: Callable[..., Any]  # the forward on arrays
-    safe: tuple[Domain, ...] = (ANYWHERE,)  # per input: where finite differences are valid
-    domain: str = ""  # what an undefined forward says (a Value raises; a Tensor gives NaN or inf)
-    symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
-    skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
-    reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
-    formulas: tuple[str, ...] = ()  # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it
-
-    @property
-    def arity(self) -> int:
-        return len(self.safe)
-
-    @property
-    def torch_name(self) -> str:
-        return self.name if self.reference is None else self.reference
-
-    @property
-    def apply(self) -> Callable[..., Any]:
-        """The op as Python code spells it: its operator (`a * b`), or else `autograd.<name>`."""
-        return OPERATORS[self.symbol] if self.symbol else function(self.name)
-
-
-# each operator symbol as Python spells it; its method names follow (`mul`: `__mul__`, `__rmul__`)
-OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
-
-
-# ---- the ops as functions: the same call on floats, arrays, Values and Tensors ----
-
-_ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
-
-
-def engine_of(x: Any) -> str:
-    """'tensor' for arrays and Tensors (nodes with a shape), else 'scalar' (numpy scalars too)."""
-    return "tensor" if isinstance(x, np.ndarray) or (isinstance(x, Node) and hasattr(x, "shape")) else "scalar"
-
-
-@functools.cache
-def function(name: str) -> Callable[[Any], Any]:
-    """The unary op `name` as one function for numbers, Values, arrays and Tensors: the scalar op
-    (math) or the tensor op (numpy) by its argument. Rules use these, and they are `autograd.exp`,
-    `autograd.log`, ..., so a user's rule written with them works in every mode too."""
-
-    def apply(x: Any) -> Any:
-        return _ENGINES[engine_of(x)][name](x)
-
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"{name} of a number, Value, array or Tensor (differentiable on Values and Tensors)."
-    return apply
-
-
-cos, sin, log, sigmoid = function("cos"), function("sin"), function("log"), function("sigmoid")
-
-
-def where(x: Any, y: Any, cond: Any) -> Any:
-    """x where cond holds, else y; differentiable in x and y, on either engine."""
-    if np.ndim(cond) == 0 and not hasattr(x, "shape") and not hasattr(y, "shape"):
-        return x if cond else y
-    return _ENGINES["tensor"]["where"](x, y, cond=cond)
-
-
-def sign(x: Any) -> Any:
-    """-1, 0 or 1 as a constant (the data's sign), a float for a float."""
-    x = raw(x)
-    return np.sign(x) if isinstance(x, np.ndarray) else float((x > 0) - (x < 0))
-
-
-def _nowhere_zero(x: Any) -> bool:
-    x = raw(x)
-    return bool(np.all(x != 0)) if isinstance(x, np.ndarray) else x != 0
-
+from .graph import raw
+from .op_def import (  # noqa: F401 (re-exported: the table's module is where readers look for them)
+    _ENGINES,
+    ANYWHERE,
+    BOTH,
+    NONZERO,
+    OFF_KINK,
+    OPERATORS,
+    POSITIVE,
+    Domain,
+    OpDef,
+    _nowhere_zero,
+    cos,
+    engine_of,
+    function,
+    log,
+    sigmoid,
+    sign,
+    sin,
+    tensor_op,
+    where,
+)
+from .op_table_tensor import TENSOR_ONLY
 
 # ---- forwards that need more than one library call ----
 
@@ -183,7 +98,7 @@ def _power_vjp(g, out, a, b, needs=BOTH):
     return ga, gb
 
 
-TABLE: tuple[OpDef, ...] = (
+ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "add",
         lambda g, out, a, b: (g, g),
@@ -316,4 +231,5 @@ TABLE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
+TABLE = ELEMENTWISE + TENSOR_ONLY  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .op import Op
-from .op_table import OPERATORS, TABLE
+from .op_table import ELEMENTWISE, OPERATORS
 
 UNARY = object()  # the `other` a method applying a one-input op is called without (None stays a wrong operand)
 # `__add__`, `__radd__`, ... named after Python's operator functions; `**` is each type's own
@@ -36,7 +36,7 @@ class Operators:
         super().__init_subclass__(**kwargs)
         if ops is None:  # a subclass of a node type (Value's Constant) inherits its methods
             return
-        for d in TABLE:
+        for d in ELEMENTWISE:
             op = ops[d.name]
             if d.symbol in _STEMS:
                 stem = _STEMS[d.symbol]

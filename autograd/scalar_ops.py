@@ -8,9 +8,11 @@ infinite at `0 ** 0.5`).
 from __future__ import annotations
 
 from .op import Op
-from .op_table import _ENGINES, BY_NAME, TABLE
+from .op_table import _ENGINES, BY_NAME, ELEMENTWISE
 
-OPS: dict[str, Op] = {d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain, formulas=d.formulas) for d in TABLE}
+OPS: dict[str, Op] = {
+    d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain, formulas=d.formulas) for d in ELEMENTWISE
+}
 _ENGINES["scalar"].update(OPS)
 
 _power = BY_NAME["power"]

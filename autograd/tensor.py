@@ -16,7 +16,7 @@ import numpy as np
 
 from . import modes
 from . import tensor_ops as ops
-from .graph import MANY, Node
+from .graph import MANY, Node, raw
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
@@ -56,7 +56,7 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     return lambda self, other: _apply(op, (other, self))
 
 
-class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method, reflected=_reflected):
+class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
     Python lists and numbers become float32, and so do half-precision arrays; other numpy
@@ -92,7 +92,7 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
                 "cannot assign into a tensor that requires grad while the graph is recorded; "
                 "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
             )
-        self._data[raw_index(index)] = ops.raw(value)
+        self._data[raw_index(index)] = raw(value)
         self._version += 1
 
     @property
@@ -170,13 +170,13 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
 
     # ---- ops: numbers and arrays on either side become constants; the table's come from Operators ----
     __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)
-    __rpow__ = _reflected(ops.ELEMENTWISE["power"])
+    __rpow__ = _reflected(ops.power)
 
     def __pow__(self, other: Any) -> Tensor:
         """`t ** 2` treats 2 as a constant; `t ** u` for a Tensor u differentiates in both."""
         if isinstance(other, numbers.Real):
             return _apply(ops.power_const, (self,), {"c": other})
-        return _apply(ops.ELEMENTWISE["power"], (self, other))
+        return _apply(ops.power, (self, other))
 
     def __getitem__(self, index: Any) -> Tensor:
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""
@@ -184,16 +184,16 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
 
     # comparisons give constant boolean tensors; == stays identity, so tensors stay hashable
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self._data < ops.raw(other))
+        return Tensor(self._data < raw(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self._data <= ops.raw(other))
+        return Tensor(self._data <= raw(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self._data > ops.raw(other))
+        return Tensor(self._data > raw(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self._data >= ops.raw(other))
+        return Tensor(self._data >= raw(other))
 
     @property
     def T(self) -> Tensor:
@@ -219,10 +219,10 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.ELEMENTWISE, method=_method
             shape = tuple(shape[0])
         return _apply(ops.reshape, (self,), {"shape": shape})
 
-    sum = _reduction(ops.reduce_sum)
+    sum = _reduction(ops.sum)
     mean = _reduction(ops.mean)
-    max = _reduction(ops.reduce_max)
-    min = _reduction(ops.reduce_min)
+    max = _reduction(ops.max)
+    min = _reduction(ops.min)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})

@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
+from .graph import raw
 from .tensor import Tensor, _apply
 
 
 def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
     (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch."""
-    labels = np.asarray(ops.raw(labels))
-    ops.check_labels(np.asarray(ops.raw(logits)), labels)
+    labels = np.asarray(raw(labels))
+    ops.check_labels(np.asarray(raw(logits)), labels)
     return _apply(ops.cross_entropy, (logits,), {"labels": labels})
 
 
@@ -29,4 +30,4 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def where(cond: Any, x: Any, y: Any) -> Tensor:
     """x where cond holds, else y (cond is a constant: no gradient flows to it)."""
-    return _apply(ops.where, (x, y), {"cond": np.asarray(ops.raw(cond), dtype=bool)})
+    return _apply(ops.where, (x, y), {"cond": np.asarray(raw(cond), dtype=bool)})

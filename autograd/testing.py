@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import tensor_ops as tops
-from .op_table import ANYWHERE, NONZERO, POSITIVE, TABLE, Domain, OpDef
+from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
 from .tensor import Tensor
 from .value import Value
 
@@ -122,7 +122,7 @@ def _from_table(d: OpDef) -> _Kind:
 
 _ANY = (ANYWHERE,)
 # every op of the table, by its symbol or name, then its forms with a number operand
-KINDS: dict[str, _Kind] = {d.symbol or d.name: _from_table(d) for d in TABLE}
+KINDS: dict[str, _Kind] = {d.symbol or d.name: _from_table(d) for d in ELEMENTWISE}
 KINDS.update(
     {
         "c+": _Kind("{c} + {0}", lambda a, c: c + a, _ANY, constants=(-1.5, 2.0)),
@@ -150,6 +150,10 @@ def _concatenated_then_sliced(a: Any, b: Any) -> Any:
     return tops.getitem(tops.concatenate(a, b, axis=-1), index=(Ellipsis, slice(1, 1 + n)))
 
 
+def _cross_entropy_0(logits: Any) -> Any:
+    return tops.cross_entropy(logits, labels=np.zeros(np.shape(logits)[0], dtype=int))
+
+
 # Steps that keep a 2-d shape (rows, columns), so that every node can meet every other.
 TENSOR_KINDS: dict[str, _Kind] = {
     "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
@@ -161,18 +165,16 @@ TENSOR_KINDS: dict[str, _Kind] = {
     ),
     "+sum": _Kind(
         "{0} + sum({1}, axis=-1, keepdims=True)",
-        lambda a, b, c: a + tops.reduce_sum(b, axis=-1, keepdims=True),
+        lambda a, b, c: a + tops.sum(b, axis=-1, keepdims=True),
         _ANY * 2,
     ),
     "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), _ANY * 2),
     "*max": _Kind(
         "{0} * max({1}, axis=-1, keepdims=True)",
-        lambda a, b, c: a * tops.reduce_max(b, axis=-1, keepdims=True),
+        lambda a, b, c: a * tops.max(b, axis=-1, keepdims=True),
         (ANYWHERE, _distinct_along_last_axis),
     ),
-    "-min": _Kind(
-        "{0} - min({1})", lambda a, b, c: a - tops.reduce_min(b, axis=None, keepdims=False), (ANYWHERE, _distinct)
-    ),
+    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.min(b, axis=None, keepdims=False), (ANYWHERE, _distinct)),
     "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), _ANY),
     "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), _ANY * 2),
     "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), (_away_from([-1.0, 1.0], 0.05),)),
@@ -183,9 +185,11 @@ TENSOR_KINDS: dict[str, _Kind] = {
     ),
     "stack": _Kind(
         "sum(stack([{0}, {1}]), axis=0)",
-        lambda a, b, c: tops.reduce_sum(tops.stack(a, b, axis=0), axis=0, keepdims=False),
+        lambda a, b, c: tops.sum(tops.stack(a, b, axis=0), axis=0, keepdims=False),
         _ANY * 2,
     ),
+    "astype": _Kind("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
+    "+cross_entropy": _Kind("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
     "reshape": _Kind(
         "reshape(transpose({0}), shape)",
         lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),

@@ -166,7 +166,7 @@ def test_the_method_factories_build_working_methods():
 
 
 def test_operators_mixin_gives_every_op_of_the_table_its_methods():
-    names = {d.name: d.name for d in op_table.TABLE}
+    names = {d.name: d.name for d in op_table.ELEMENTWISE}
 
     class Probe(Operators, ops=names, method=lambda op: ("method", op), reflected=lambda op: ("reflected", op)):
         __slots__ = ()

@@ -1,8 +1,9 @@
-"""The op table is the one list of elementwise ops: everything else must be derived from it,
+"""The op table is the one list of ops (elementwise and tensor-only): everything else must be derived from it,
 and every op in it must be checked. `missing_checks` walks a table against the places that
 must know each op; the first test runs it on the real table, the second shows that it fails
 for an op added without its checks (a throwaway table)."""
 
+import functools
 import math
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import test_ops
 import test_tensor_ops
 
 import autograd
-from autograd import Tensor, Value, scalar_ops, tensor_ops, testing
+from autograd import Tensor, Value, gradients, scalar_ops, tensor_ops, testing, topological_order
 from autograd.op_table import ANYWHERE, TABLE, OpDef
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
@@ -27,31 +28,61 @@ def _torch_cases():
 
 
 def missing_checks(table, torch_cases=None):
-    """What each op of `table` lacks, as sentences: its engines' ops and methods, its function,
-    a gradcheck on each engine, a differential case against PyTorch, a place in the strategies,
-    a mention in the README's API section,
-    the formulas viz shows."""
-    api = README[README.index("## Public API") :]
+    """What each op of `table` lacks, as sentences: its engines' ops and methods (or, tensor-only,
+    the way users call it), its function, a gradcheck on each engine, a differential case against
+    PyTorch, a place in the strategies, a mention in the README's API section, the formulas viz shows."""
+    api = README[README.index("## Public API") :].replace("`", " ")
     gaps = []
     for d in table:
-        key = d.symbol or d.name
-        wants = {
-            "a scalar op (scalar_ops.OPS)": d.name in scalar_ops.OPS,
-            "a tensor op (tensor_ops.ELEMENTWISE)": d.name in tensor_ops.ELEMENTWISE,
-            "a method on Value and Tensor": d.symbol or (hasattr(Value, d.name) and hasattr(Tensor, d.name)),
-            "a function autograd.<name>": d.arity != 1 or hasattr(autograd, d.name),
-            "a scalar gradcheck (tests/test_ops.py)": key in test_ops.UNARY or key in test_ops.BINARY,
-            "a tensor gradcheck (tests/test_tensor_ops.py)": key in test_tensor_ops.UNARY
-            or key in test_tensor_ops.BINARY,
-            "a place in the strategies (autograd.testing.KINDS)": key in testing.KINDS,
-            "a mention in the README's Public API": f" {key} " in api.replace("`", " "),
-            "its formulas, one per input (OpDef.formulas: viz shows them)": len(d.formulas) == d.arity,
-        }
+        wants = _elementwise_wants(d, api) if d.elementwise else _tensor_only_wants(d, api)
+        wants["its formulas, one per input (OpDef.formulas: viz shows them)"] = len(d.formulas) == d.arity
         if torch_cases is not None:
             scalar, tensor = torch_cases
-            wants["a differential case against PyTorch"] = d.name in scalar and d.name in tensor
+            wants["a differential case against PyTorch"] = d.name in tensor and (d.name in scalar or not d.elementwise)
         gaps += [f"{d.name} lacks {what}" for what, present in wants.items() if not present]
     return gaps
+
+
+def _elementwise_wants(d, api):
+    key = d.symbol or d.name
+    return {
+        "a scalar op (scalar_ops.OPS)": d.name in scalar_ops.OPS,
+        "a tensor op (tensor_ops.OPS)": d.name in tensor_ops.OPS,
+        "a method on Value and Tensor": d.symbol or (hasattr(Value, d.name) and hasattr(Tensor, d.name)),
+        "a function autograd.<name>": d.arity != 1 or hasattr(autograd, d.name),
+        "a scalar gradcheck (tests/test_ops.py)": key in test_ops.UNARY or key in test_ops.BINARY,
+        "a tensor gradcheck (tests/test_tensor_ops.py)": key in test_tensor_ops.UNARY or key in test_tensor_ops.BINARY,
+        "a place in the strategies (autograd.testing.KINDS)": key in testing.KINDS,
+        "a mention in the README's Public API": f" {key} " in api,
+    }
+
+
+def _tensor_only_wants(d, api):
+    owner, _, name = d.api.partition(".")
+    wants = {
+        "a tensor op (tensor_ops.OPS)": d.name in tensor_ops.OPS,
+        "a tensor gradcheck (tests/test_tensor_ops.py TENSOR_ONLY)": d.name in test_tensor_ops.TENSOR_ONLY,
+        "a place in the strategies (an op of autograd.testing.TENSOR_KINDS' graphs)": d.name in _ops_in_strategies(),
+    }
+    if d.api:  # else one of the rules' own ops
+        wants[f"its way in for users ({d.api})"] = hasattr({"Tensor": Tensor, "autograd": autograd}[owner], name)
+        spelled = "indexing" if name == "__getitem__" else d.symbol or name  # how the README names it
+        wants["a mention in the README's Public API"] = f" {spelled}" in api
+    return wants
+
+
+@functools.cache
+def _ops_in_strategies():
+    """The names of the tensor ops the strategies' tensor steps record, in their graphs and in the
+    graphs of their gradients (create_graph: the rules' own ops)."""
+    names = set()
+    for kind in testing.TENSOR_KINDS.values():
+        xs = [Tensor(np.arange(6.0).reshape(2, 3) / 7 + k, requires_grad=True) for k in range(kind.arity)]
+        out = kind.apply(*xs, kind.constants[0])
+        out = (out * out).sum()  # squared: its gradient depends on the values, so its rules record ops too
+        for root in [out, *gradients(out, xs, create_graph=True)]:
+            names |= {node.op.name for node in topological_order(root) if node.op is not None}
+    return {d.name for d in TABLE if not d.elementwise and (d.symbol or d.name) in names}
 
 
 def test_every_op_of_the_table_is_everywhere_and_checked():
@@ -68,8 +99,22 @@ def test_an_op_added_without_its_checks_is_named_with_what_it_lacks():
     assert all(gap.startswith("cbrt ") or "PyTorch" in gap for gap in gaps)
 
 
+def test_a_tensor_only_op_added_without_its_checks_is_named_with_what_it_lacks():
+    cumsum = OpDef("cumsum", lambda g, o, x, *, axis: (g,), None, np.cumsum, api="Tensor.cumsum")
+    gaps = missing_checks([*TABLE, cumsum], _torch_cases())
+    assert set(gaps) >= {
+        "cumsum lacks a tensor op (tensor_ops.OPS)",
+        "cumsum lacks a tensor gradcheck (tests/test_tensor_ops.py TENSOR_ONLY)",
+        "cumsum lacks a place in the strategies (an op of autograd.testing.TENSOR_KINDS' graphs)",
+        "cumsum lacks its way in for users (Tensor.cumsum)",
+        "cumsum lacks a mention in the README's Public API",
+        "cumsum lacks its formulas, one per input (OpDef.formulas: viz shows them)",
+    }
+    assert all(gap.startswith("cumsum ") for gap in gaps)
+
+
 def test_the_ops_are_listed_once():
     names = [d.name for d in TABLE]
     assert len(names) == len(set(names))
-    assert set(scalar_ops.OPS) - {"power_const", "power_base_const"} == set(names)
-    assert set(tensor_ops.ELEMENTWISE) == set(names)
+    assert set(scalar_ops.OPS) - {"power_const", "power_base_const"} == {d.name for d in TABLE if d.elementwise}
+    assert set(tensor_ops.OPS) == set(names)

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Tensor, concatenate, cross_entropy, grad, gradcheck, stack, where
-from autograd.op_table import POSITIVE, TABLE, Domain
+from autograd import Tensor, concatenate, cross_entropy, grad, gradcheck, stack, tensor_ops, topological_order, where
+from autograd.op_table import ELEMENTWISE, POSITIVE, Domain
 from autograd.testing import arrays, broadcastable_shapes, shapes, tensor_expressions, within
 
-BINARY = {d.symbol: (d.apply, d.safe) for d in TABLE if d.arity == 2}  # every binary op of the table
+BINARY = {d.symbol: (d.apply, d.safe) for d in ELEMENTWISE if d.arity == 2}  # every binary op of the table
 
 
 def _weights(x):
@@ -33,7 +33,7 @@ def test_numbers_on_either_side(name, x):
 
 
 # every unary op of the table, drawn inside its domain, then the tensor-only ones
-UNARY = {d.name: (getattr(Tensor, d.name), d.safe[0]) for d in TABLE if d.arity == 1}
+UNARY = {d.name: (getattr(Tensor, d.name), d.safe[0]) for d in ELEMENTWISE if d.arity == 1}
 UNARY.update(
     {
         "clip": (lambda x: x.clip(-1.0, 0.5), Domain(avoid=(-1.0, 0.5), margin=0.01)),
@@ -180,3 +180,43 @@ def test_random_tensor_graphs_second_derivatives(expr):
         return sum(((g * g).sum() for g in first(*xs)), 0 * xs[0].sum())
 
     assert gradcheck(squared_gradient, expr.inputs)
+
+
+X = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])  # (2, 3), its entries distinct (max and min: no ties)
+ROW = np.array([0.5, -2.0, 1.25])  # broadcasts against X
+INDEX = np.array([1, 0, 1, 1])  # a repeated index
+# every tensor-only op of the table (tests/test_op_table.py checks that none is missing), as users
+# call it, at a point inside its domain; the cases above and tests/test_torch_reference_*.py go deeper
+TENSOR_ONLY = {
+    "matmul": (lambda a, b: a @ b, [X, X.T * 2]),
+    "clip": (lambda t: t.clip(-0.75, 1.0), [X]),
+    "sum": (lambda t: t.sum(axis=1), [X]),
+    "mean": (lambda t: t.mean(axis=0, keepdims=True), [X]),
+    "max": (lambda t: t.max(axis=-1), [X]),
+    "min": (lambda t: t.min(), [X]),
+    "logsumexp": (lambda t: t.logsumexp(axis=1), [X]),
+    "softmax": (lambda t: t.softmax(axis=0), [X]),
+    "log_softmax": (lambda t: t.log_softmax(axis=-1), [X]),
+    "cross_entropy": (lambda t: cross_entropy(t, [2, 0]), [X]),
+    "astype": (lambda t: t.astype(np.float64) * t, [X]),
+    "reshape": (lambda t: t.reshape(3, 2), [X]),
+    "transpose": (lambda t: t.transpose(-1, 0), [X]),
+    "getitem": (lambda t: t[INDEX[:3], 1:], [X]),
+    "concatenate": (lambda a, b: concatenate([a, b], axis=-1), [X, X * 3]),
+    "stack": (lambda a, b: stack([a, b], axis=1), [X, X * 3]),
+    "where": (lambda a, b: where(X > 0, a, b), [X, ROW]),
+    "sum_to": (lambda t: tensor_ops.sum_to(t, shape=(1, 3)), [X]),
+    "broadcast_to": (lambda t: tensor_ops.broadcast_to(t, shape=(2, 3)), [ROW]),
+    "index_add": (lambda t: tensor_ops.index_add(t, index=INDEX, shape=(2, 3)), [np.arange(12.0).reshape(4, 3) / 4]),
+}
+
+
+@pytest.mark.parametrize("name", TENSOR_ONLY)
+def test_tensor_only_op_first_and_second_derivatives(name):
+    f, inputs = TENSOR_ONLY[name]
+    squared = lambda *ts: (f(*ts) ** 2).sum()  # noqa: E731 (squared: the gradient depends on the values)
+    out = f(*(Tensor(x, requires_grad=True) for x in inputs))
+    assert tensor_ops.OPS[name] in {node.op for node in topological_order(out)}, f"the case does not use {name}"
+    assert gradcheck(squared, inputs)
+    first = grad(squared, argnums=tuple(range(len(inputs))))
+    assert gradcheck(lambda *ts: sum((g * _weights(g)).sum() for g in first(*ts)), inputs)

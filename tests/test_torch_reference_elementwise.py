@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 from torch_reference import DTYPES, EXAMPLES, check, reference, torch  # without torch: skipped
 
 import autograd
-from autograd.op_table import TABLE, Domain
+from autograd.op_table import ELEMENTWISE, Domain
 from autograd.testing import arrays, broadcastable_shapes, floats, shapes, within
 
 NONZERO = st.one_of(floats(-3.0, -0.1), floats(0.1, 3.0))
@@ -22,7 +22,7 @@ def nonzero_arrays(shape):
 
 # name: (chainrule, torch, elements of the input); numbers and arrays are constants. First every
 # unary op of the op table, inside its domain, then the tensor-only ones and constant operands.
-UNARY = {d.name: (getattr(autograd, d.name), reference(d), d.safe[0]) for d in TABLE if d.arity == 1}
+UNARY = {d.name: (getattr(autograd, d.name), reference(d), d.safe[0]) for d in ELEMENTWISE if d.arity == 1}
 UNARY |= {
     "clip(-1, 1)": (lambda x: x.clip(-1.0, 1.0), lambda x: torch.clamp(x, -1.0, 1.0), (-3.0, 3.0)),
     "clip(lo=-0.5)": (lambda x: x.clip(lo=-0.5), lambda x: torch.clamp(x, min=-0.5), (-3.0, 3.0)),
@@ -70,7 +70,7 @@ def test_unary(name, dtype, data):
     check(chain_fn, torch_fn, [x], dtype)
 
 
-BINARY = {d.symbol: (d.apply, d.safe) for d in TABLE if d.arity == 2}  # every binary op of the table
+BINARY = {d.symbol: (d.apply, d.safe) for d in ELEMENTWISE if d.arity == 2}  # every binary op of the table
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

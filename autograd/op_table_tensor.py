@@ -1,0 +1,301 @@
+"""The op table's tensor-only entries: matmul, reductions, shapes, indexing, the softmax family.
+
+Each op once, as the elementwise entries of `op_table`: its numpy forward (taking the op's
+keyword parameters: an axis, a shape) beside ONE rule, which runs on arrays (a plain backward)
+and on Tensors (`create_graph`) alike, and how users call it (`api`). Rules call other ops
+through `tensor_op` (a reduction's rule broadcasts, indexing's adds at the index), and
+`unbroadcast` is the one helper that sums a gradient back over the axes broadcasting added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tensor_forwards as forward
+from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
+from .op_def import ANYWHERE, OpDef, tensor_op
+from .tensor_forwards import Axis
+
+_sum_to, _broadcast_to, _getitem, _index_add = (
+    tensor_op(n) for n in ("sum_to", "broadcast_to", "getitem", "index_add")
+)
+_exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum g over the axes that broadcasting added or stretched, back to `shape`."""
+    return g if np.shape(g) == shape else _sum_to(g, shape=shape)
+
+
+def kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
+    """`shape` with the reduced axes kept as 1: the shape of a reduction with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(g: Any, x: Any, axis: Axis) -> Any:
+    """g of a reduction over `axis`, spread back over x's shape."""
+    return _broadcast_to(g.reshape(kept_shape(np.shape(x), axis)), shape=np.shape(x))
+
+
+# ---- matmul ----
+
+
+def _with_axis(g: Any, axis: int) -> Any:
+    """g with a new axis of length 1 at `axis` (-1 or -2)."""
+    s = np.shape(g)
+    cut = len(s) + axis + 1
+    return g.reshape(s[:cut] + (1,) + s[cut:])
+
+
+def _matmul_vjp(g, out, a, b, needs):
+    """A vector a is made a row and a vector b a column, so one rule serves every case;
+    batch axes that broadcasting added are summed away."""
+    a_shape, b_shape = np.shape(a), np.shape(b)
+    if len(a_shape) == 1:
+        a, g = a.reshape((1, -1)), _with_axis(g, -2)
+    if len(b_shape) == 1:
+        b, g = b.reshape((-1, 1)), _with_axis(g, -1)
+    ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), np.shape(a)), a_shape) if needs[0] else None
+    gb = _as_shape(unbroadcast(_product(a.swapaxes(-1, -2), g), np.shape(b)), b_shape) if needs[1] else None
+    return ga, gb
+
+
+def _as_shape(x: Any, shape: tuple[int, ...]) -> Any:
+    """x reshaped only where it must be: a reshape makes a view, and a leaf's view gets copied."""
+    return x if np.shape(x) == shape else x.reshape(shape)
+
+
+def _product(x: Any, y: Any) -> Any:
+    """x @ y. Where the contracted axis has length 1 (the weight gradient of a batch of one),
+    numpy's matmul takes a slow path: np.dot does that outer product five times faster."""
+    if isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[1] == 1 and np.ndim(y) == 2:
+        return np.dot(x, y)
+    return x @ y
+
+
+# ---- rules of one line or two ----
+
+
+def _clip_vjp(g, out, x, *, lo, hi):
+    inside = np.ones(np.shape(x), dtype=bool)  # the gradient passes where lo <= x <= hi (as PyTorch)
+    if lo is not None:
+        inside &= raw(x) >= lo
+    if hi is not None:
+        inside &= raw(x) <= hi
+    return (g * inside,)
+
+
+def _extreme_vjp(g, out, x, *, axis, keepdims):
+    """Ties share the gradient equally (as PyTorch's amax and amin)."""
+    kept = kept_shape(np.shape(x), axis)
+    hit = raw(x) == np.reshape(raw(out), kept)
+    share = hit / np.sum(hit, axis=axis, keepdims=True)
+    return (g.reshape(kept) * share.astype(np.result_type(raw(x)), copy=False),)
+
+
+def _mean_vjp(g, out, x, *, axis, keepdims):
+    count = np.size(x) // max(np.size(out), 1)
+    return (_spread(g / count, x, axis),)
+
+
+def _inverse(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
+    """The axes that undo `transpose(axes)`; negative axes count from the end."""
+    return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
+
+
+def _concatenate_vjp(g, out, *xs, axis):
+    axis %= np.ndim(out)
+    ends = np.cumsum([np.shape(x)[axis] for x in xs])
+    lead = (slice(None),) * axis
+    return tuple(g[lead + (slice(end - np.shape(x)[axis], end),)] for x, end in zip(xs, ends))
+
+
+def _stack_vjp(g, out, *xs, axis):
+    axis %= np.ndim(out)
+    return tuple(g[(slice(None),) * axis + (i,)] for i in range(len(xs)))
+
+
+def _where_vjp(g, out, x, y, *, cond):
+    return unbroadcast(_where(g, 0.0, cond=cond), np.shape(x)), unbroadcast(_where(0.0, g, cond=cond), np.shape(y))
+
+
+# ---- the softmax family, stable for large logits ----
+
+
+def _logsumexp_vjp(g, out, x, *, axis, keepdims):
+    kept = kept_shape(np.shape(x), axis)
+    return (g.reshape(kept) * _exp(x - out.reshape(kept)),)
+
+
+def _cross_entropy_vjp(g, out, logits, *, labels):
+    """d/dlogits of the mean negative log-likelihood: (softmax - one hot) / batch."""
+    one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
+    one_hot[np.arange(len(labels)), labels] = 1
+    return ((_softmax(logits, axis=1) - one_hot) * (g / len(labels)),)
+
+
+def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "") -> OpDef:
+    return OpDef(name, vjp, None, forward, formulas=(formula,), api=api or f"Tensor.{name}")
+
+
+_ONE, _TWO = (ANYWHERE,), (ANYWHERE, ANYWHERE)
+TENSOR_ONLY: tuple[OpDef, ...] = (
+    # a constant operand's gradient (the input of a layer) is never formed: `skips`
+    OpDef(
+        "matmul",
+        _matmul_vjp,
+        None,
+        np.matmul,
+        _TWO,
+        symbol="@",
+        skips=True,
+        api="Tensor.__matmul__",
+        formulas=("∂(A@B)/∂A: g @ Bᵀ", "∂(A@B)/∂B: Aᵀ @ g"),
+    ),
+    # the gradient passes where lo <= x <= hi, the bounds included (PyTorch's choice)
+    OpDef(
+        "clip",
+        _clip_vjp,
+        None,
+        lambda x, *, lo, hi: np.clip(x, lo, hi),
+        api="Tensor.clip",
+        formulas=("∂clip(x)/∂x = 1 where lo ≤ x ≤ hi, else 0",),
+    ),
+    _reducing(
+        "sum",
+        lambda x, *, axis, keepdims: np.sum(x, axis, keepdims=keepdims),
+        lambda g, out, x, *, axis, keepdims: (_spread(g, x, axis),),
+        "∂sum(x)/∂xᵢ = 1",
+    ),
+    _reducing(
+        "mean", lambda x, *, axis, keepdims: np.mean(x, axis, keepdims=keepdims), _mean_vjp, "∂mean(x)/∂xᵢ = 1/n"
+    ),
+    # ties share the gradient equally (PyTorch's amax/amin)
+    _reducing(
+        "max",
+        lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims),
+        _extreme_vjp,
+        "∂max(x)/∂xᵢ = 1 at the max (shared by ties)",
+    ),
+    _reducing(
+        "min",
+        lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims),
+        _extreme_vjp,
+        "∂min(x)/∂xᵢ = 1 at the min (shared by ties)",
+    ),
+    _reducing("logsumexp", forward.logsumexp, _logsumexp_vjp, "∂logsumexp(x)/∂xᵢ = softmax(x)ᵢ"),
+    OpDef(
+        "softmax",
+        lambda g, out, x, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),),
+        None,
+        forward.softmax,
+        api="Tensor.softmax",
+        formulas=("∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",),
+    ),
+    OpDef(
+        "log_softmax",
+        lambda g, out, x, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),),
+        None,
+        forward.log_softmax,
+        api="Tensor.log_softmax",
+        formulas=("∂log sᵢ/∂xⱼ = δᵢⱼ − sⱼ",),
+    ),
+    # fused and stable: the mean over the batch of -log softmax(logits)[label]
+    OpDef(
+        "cross_entropy",
+        _cross_entropy_vjp,
+        None,
+        forward.cross_entropy,
+        api="autograd.cross_entropy",
+        formulas=("∂CE/∂logits = (softmax − one hot) / batch",),
+    ),
+    # a cast: the gradient goes back in the input's own dtype
+    OpDef(
+        "astype",
+        lambda g, out, x, *, dtype: (g.astype(np.result_type(raw(x))),),
+        None,
+        lambda x, *, dtype: np.asarray(x).astype(dtype),
+        api="Tensor.astype",
+        formulas=("the gradient, cast back",),
+    ),
+    OpDef(
+        "reshape",
+        lambda g, out, x, *, shape: (g.reshape(np.shape(x)),),
+        None,
+        lambda x, *, shape: np.reshape(x, shape),
+        api="Tensor.reshape",
+        formulas=("the gradient, reshaped back",),
+    ),
+    OpDef(
+        "transpose",
+        lambda g, out, x, *, axes: (g.transpose(_inverse(axes, np.ndim(x))),),
+        None,
+        lambda x, *, axes: np.transpose(x, axes),
+        api="Tensor.transpose",
+        formulas=("the gradient, axes put back",),
+    ),
+    # a repeated index adds up its gradients
+    OpDef(
+        "getitem",
+        lambda g, out, x, *, index: (_index_add(g, index=index, shape=np.shape(x)),),
+        None,
+        lambda x, *, index: x[index],
+        api="Tensor.__getitem__",
+        formulas=("the gradient, added at the index",),
+    ),
+    OpDef(
+        "concatenate",
+        _concatenate_vjp,
+        None,
+        lambda *xs, axis: np.concatenate(xs, axis),
+        _TWO,
+        api="autograd.concatenate",
+        formulas=("each input's slice of the gradient",) * 2,
+    ),
+    OpDef(
+        "stack",
+        _stack_vjp,
+        None,
+        lambda *xs, axis: np.stack(xs, axis),
+        _TWO,
+        api="autograd.stack",
+        formulas=("each input's slice of the gradient",) * 2,
+    ),
+    # the condition is a constant: no gradient flows to it
+    OpDef(
+        "where",
+        _where_vjp,
+        None,
+        lambda x, y, *, cond: np.where(cond, x, y),
+        _TWO,
+        api="autograd.where",
+        formulas=("1 where cond holds, else 0", "0 where cond holds, else 1"),
+    ),
+    # the rules' own ops: unbroadcasting, spreading a reduction back, indexing's gradient
+    OpDef(
+        "sum_to",
+        lambda g, out, x, *, shape: (_broadcast_to(g, shape=np.shape(x)),),
+        None,
+        forward.sum_to,
+        formulas=("the gradient, broadcast back",),
+    ),
+    OpDef(
+        "broadcast_to",
+        lambda g, out, x, *, shape: (unbroadcast(g, np.shape(x)),),
+        None,
+        lambda x, *, shape: np.broadcast_to(x, shape),
+        formulas=("the gradient, summed back",),
+    ),
+    OpDef(
+        "index_add",
+        lambda g, out, x, *, index, shape: (_getitem(g, index=index),),
+        None,
+        forward.index_add,
+        formulas=("the gradient at the index",),
+    ),
+)

@@ -1,0 +1,65 @@
+"""The numpy forwards of tensor-only ops that take more than a line: the op table's entries
+(`op_table_tensor`) read them. The softmax family takes the max out first, so it is stable for
+logits of any size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+Axis = int | tuple[int, ...] | None
+
+
+def sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+    lead = x.ndim - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    return np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+
+
+def _is_basic(index: Any) -> bool:
+    """Slices, integers, None and Ellipsis select each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)  # a repeated index adds up
+    return out
+
+
+def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """(x - max, max) along axis: the max is taken out before anything else touches the numbers,
+    so exp never overflows and large logits keep their precision; an all -inf row keeps max 0."""
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)  # all -inf: log(0) = -inf, not NaN
+    return x - top, top
+
+
+def _log_sum_exp_shifted(shifted: np.ndarray, axis: Axis) -> np.ndarray:
+    return np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
+    shifted, _ = _shifted(x, axis)
+    return shifted - _log_sum_exp_shifted(shifted, axis)
+
+
+def logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+    shifted, top = _shifted(x, axis)
+    out = _log_sum_exp_shifted(shifted, axis) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
+    e = np.exp(_shifted(x, axis)[0])
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def cross_entropy(logits: np.ndarray, *, labels: np.ndarray) -> np.ndarray:
+    log_p = log_softmax(logits, axis=1)
+    return -np.mean(log_p[np.arange(len(labels)), labels])
