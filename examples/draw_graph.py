@@ -1,31 +1,65 @@
-"""micrograd's classic neuron, o = tanh(x1*w1 + x2*w2 + b), drawn forward and backward.
+"""Every view viz draws, written into one folder: micrograd's neuron o = tanh(x1*w1 + x2*w2 + b)
+forward, with gradients, with the chain rule on each edge, checked by finite differences; a rule of
+one's own that is wrong, caught by the check; a small MLP grouped by module; a tensor graph with
+shapes, broadcasting and histograms; and the step-by-step backward page. Prints the chain rule
+behind x1's gradient.
 
-Writes neuron_forward.svg (the graph, gradients not yet computed), neuron_grads.svg (after
-backward, shaded by |grad|), neuron_backward.svg (the gradient flow: each edge with its local
-derivative and the gradient it passes) and neuron_backprop.html (backward, step by step).
-
-    python examples/draw_graph.py [--out-dir .]
+    python examples/draw_graph.py [--out-dir drawings]
 """
 
 import argparse
 from pathlib import Path
 
+import numpy as np
+
+import nn
 import viz
+from autograd import Op, Tensor, Value, topological_order
 from viz.demo import neuron
+
+
+def wrong_rule() -> Value:
+    """y = tanh(cube(x) * w) with cube's derivative written as 2x² instead of 3x²: check=True shows x red."""
+    cube = Op("cube", lambda x: x**3, lambda g, out, x: (g * 2 * x**2,))
+    x, w = Value(1.5, label="x"), Value(0.5, label="w")
+    y = (cube(x) * w).tanh()
+    y.label = "y"
+    return y
+
+
+def tensor_graph() -> Tensor:
+    """A linear layer on a batch of two with a squared-error loss: b is broadcast over the batch."""
+    x = Tensor(np.array([[1.0, -2.0, 0.5], [0.0, 1.0, 2.0]], np.float32), label="X")
+    w = Tensor(np.array([[0.5], [-1.0], [0.25]], np.float32), requires_grad=True, label="W")
+    b = Tensor(np.array([0.1], np.float32), requires_grad=True, label="b")
+    loss = ((x @ w + b - 1.0) ** 2).mean()
+    loss.label = "loss"
+    return loss
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", default=".")
+    parser.add_argument("--out-dir", default="drawings", help="the folder to write into (made if missing)")
     out = Path(parser.parse_args().out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     o = neuron()
     print("wrote", viz.render(o, out / "neuron_forward.svg"))
     o.backward()
     print("wrote", viz.render(o, out / "neuron_grads.svg", color_by_grad=True))
     print("wrote", viz.render(o, out / "neuron_backward.svg", backward=True))
+    print("wrote", viz.render(o, out / "neuron_check.svg", check=True))
+    print("wrote", viz.render(wrong_rule(), out / "wrong_rule_check.svg", check=True))
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = (model([Value(0.5, label="x1"), Value(-1.0, label="x2")]) - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    print("wrote", viz.render(loss, out / "mlp_modules.svg", modules=model))
+    t = tensor_graph()
+    t.backward()
+    print("wrote", viz.render(t, out / "tensor_backward.svg", backward=True, tensor_detail=True))
     print("wrote", viz.save_html(o, out / "neuron_backprop.html"))
-    for frame in viz.backward_steps(o):
-        print(" ", frame.caption)
+    x1 = next(n for n in topological_order(o) if n.label == "x1")
+    print(viz.explain(o, x1))
 
 
 if __name__ == "__main__":

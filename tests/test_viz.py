@@ -49,14 +49,16 @@ def test_gradients_after_backward_and_colour_by_grad():
     assert "grad" not in texts(svg(viz.draw(o, show_grads=False)))
 
 
-def test_backward_drawing_labels_each_edge_with_local_derivative_and_passed_gradient():
+def test_backward_drawing_writes_the_chain_rule_on_each_edge():
     o = neuron()
     o.backward()
     drawing = svg(viz.draw(o, backward=True))
     words = texts(drawing)
     assert count(drawing, "edge") == 5 + 9  # op to its value, and each input to its op
-    assert "× -3 → -1.5" in words  # to x1: d(x1*w1)/dx1 = w1 = -3, times the gradient 0.5
-    assert "× 2 → 1" in words and "× 0.5 → 0.5" in words
+    # to x1: d o/d x1 = d o/d(x1*w1) · d(x1*w1)/d x1 = 0.5 × w1, with the op's rule for its first input
+    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5 ∂(a·b)/∂a = b" in words
+    assert "∂o/∂w1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂w1 = 0.5 × 2 = 1 ∂(a·b)/∂b = a" in words
+    assert "∂o/∂n = ∂o/∂o · ∂o/∂n = 1 × 0.5 = 0.5 ∂tanh(x)/∂x = 1 − tanh(x)²" in words
     assert "step 1" in words and "step 4" in words
     assert o.grad == 1.0  # drawing computes its own gradients; .grad is untouched
 
@@ -70,7 +72,7 @@ def test_tensors_show_shape_dtype_and_a_summary():
     y.backward()
     words = texts(svg(viz.draw(y, backward=True)))
     assert "grad min 3 mean 5 max 7" in words  # w's gradient: the column sums of x
-    assert "→ min 1 mean 1 max 1" in words  # what relu passes back to x @ w
+    assert "∂#1/∂#3 = ∂#1/∂#2 · ∂#2/∂#3 = min 1 mean 1 max 1 of shape (2, 1)" in words  # relu's to x @ w
 
 
 def test_module_clusters_and_collapsing():
@@ -134,8 +136,12 @@ def test_command_line_and_example(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "draw_graph.py"), "--out-dir", str(tmp_path)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for name in ("neuron_forward.svg", "neuron_grads.svg", "neuron_backward.svg", "neuron_backprop.html"):
+    views = ["neuron_forward", "neuron_grads", "neuron_backward", "neuron_check", "wrong_rule_check", "mlp_modules"]
+    for name in [f"{view}.svg" for view in views] + ["tensor_backward.svg", "neuron_backprop.html"]:
         assert (tmp_path / name).stat().st_size > 0
+    assert "numeric 0.4319 ✗ backward 0.2879" in texts((tmp_path / "wrong_rule_check.svg").read_text())
+    assert "summed back from (2, 1) to (1,)" in texts((tmp_path / "tensor_backward.svg").read_text())
+    assert "∂o/∂x1 = -1.5: one path leads from x1 up to o" in done.stdout
 
 
 def test_html_page_is_self_contained(tmp_path):

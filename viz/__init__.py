@@ -1,18 +1,39 @@
 """chainrule's drawings: the computation graph, its gradients, and the backward pass.
 
 Public API:
-    draw(root, ...)              a graphviz.Digraph of the graph (inline in Jupyter)
+    draw(root, ...)              a graphviz.Digraph of the graph (inline in Jupyter): gradients, the chain
+                                 rule on each edge (backward=True), finite-difference checks (check=True)
     render(root, path, ...)      the same written as .svg, .png or .pdf
+    explain(root, node)          d root / d node as the sum over paths of products of local derivatives:
+                                 an Explanation (its paths, their Steps, the total); str() tells it
     backward_steps(root, ...)    one Frame (drawing, caption) per step of backward
     save_html(root, path, ...)   those frames as one self-contained HTML player
+    evaluate(text, values)       an expression such as "tanh(x*w + b)" as a graph of Values, read with ast
+                                 and never run; ExpressionError names what it cannot read
     GraphTooLarge                raised when a graph has more nodes than max_nodes
-Command line: python -m viz demo --out graph.svg; python -m viz html --out backprop.html
+Command line: python -m viz demo --out graph.svg; python -m viz html --out backprop.html;
+python -m viz expr "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --out graph.svg
 """
 
 from . import _requires_chainrule  # noqa: F401 (first: the engine check)
 from .dot import draw, render
+from .explain import Explanation, Path, Step, explain
+from .expr import ExpressionError, evaluate
 from .graph import GraphTooLarge
 from .html import save_html
 from .steps import Frame, backward_steps
 
-__all__ = ["Frame", "GraphTooLarge", "backward_steps", "draw", "render", "save_html"]
+__all__ = [
+    "Explanation",
+    "ExpressionError",
+    "Frame",
+    "GraphTooLarge",
+    "Path",
+    "Step",
+    "backward_steps",
+    "draw",
+    "evaluate",
+    "explain",
+    "render",
+    "save_html",
+]

@@ -1,31 +1,116 @@
-"""Command line: draw micrograd's neuron example, or write its step-by-step backward page.
+"""Command line: draw micrograd's neuron, write its step-by-step backward page, or draw your own expression.
 
-python -m viz demo --out graph.svg [--backward]
+python -m viz demo --out graph.svg [--backward] [--check]
 python -m viz html --out backprop.html
+python -m viz expr "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --out graph.svg [--html page.html] [--explain x]
 """
 
+from __future__ import annotations
+
 import argparse
+import sys
+
+from autograd import Value, topological_order
 
 from .demo import neuron
 from .dot import render
+from .explain import explain
+from .expr import ALLOWED, ExpressionError, evaluate
 from .html import save_html
 
+_DRAWING = "the drawing to write, .svg, .png or .pdf by its suffix"
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m viz", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="draw the neuron's graph after backward (.svg, .png or .pdf)")
-    demo.add_argument("--out", default="graph.svg")
-    demo.add_argument("--backward", action="store_true", help="draw the gradient flow instead")
-    page = commands.add_parser("html", help="write the step-by-step backward page")
-    page.add_argument("--out", default="backprop.html")
-    args = parser.parse_args()
-    root = neuron()
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.command == "html":
+        print(f"wrote {save_html(neuron(), args.out)}")
+        return
     if args.command == "demo":
-        root.backward()
-        print(f"wrote {render(root, args.out, backward=args.backward)}")
+        root = neuron()
     else:
-        print(f"wrote {save_html(root, args.out)}")
+        try:
+            root = evaluate(args.expression, dict(args.set))
+        except (ExpressionError, ArithmeticError, ValueError) as e:
+            sys.exit(f"python -m viz expr: {e}")
+    root.backward()
+    print(f"wrote {render(root, args.out, backward=args.backward, check=args.check)}")
+    if args.command == "expr":
+        _report(root, args)
+
+
+def _report(root: Value, args: argparse.Namespace) -> None:
+    """The value and gradients, the page with --html, the chain rule for --explain's names."""
+    leaves = {name: node for name, node in _leaves(root).items() if name in dict(args.set)}
+    print(f"{args.expression} = {root.data:.6g}; " + ", ".join(f"∂/∂{n} = {v.grad:.6g}" for n, v in leaves.items()))
+    if args.html:
+        print(f"wrote {save_html(root, args.html, title=args.expression)}")
+    for name in args.explain:
+        if name not in leaves:
+            sys.exit(f"python -m viz expr: --explain {name}: the expression uses no value named {name!r}")
+        print(explain(root, leaves[name]))
+
+
+def _leaves(root: Value) -> dict[str, Value]:
+    """The expression's named inputs."""
+    return {n.label: n for n in topological_order(root) if n.op is None and n.label}
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, number = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return name.strip(), float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=NUMBER (as x=2 or w=-3.5)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m viz",
+        description=__doc__.splitlines()[0],
+        epilog="Each command has its own help: python -m viz expr --help",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{demo,html,expr}")
+    demo = commands.add_parser(
+        "demo",
+        help="draw micrograd's neuron o = tanh(x1*w1 + x2*w2 + b) after backward",
+        description="Draw micrograd's neuron, o = tanh(x1*w1 + x2*w2 + b), with the gradients backward gives.",
+    )
+    demo.add_argument("--out", default="graph.svg", help=f"{_DRAWING} (default: graph.svg)")
+    _drawing_options(demo)
+    page = commands.add_parser(
+        "html",
+        help="write the neuron's backward pass as a step-by-step HTML page",
+        description="Write one self-contained HTML page that plays the neuron's backward pass step by step.",
+    )
+    page.add_argument("--out", default="backprop.html", help="the page to write (default: backprop.html)")
+    expr = commands.add_parser(
+        "expr",
+        help="draw your own expression, e.g. 'tanh(x*w + b)' --set x=2 w=-3 b=6.88",
+        description="Draw your own expression after backward. It is read safely, never run as Python: "
+        f"it may use {ALLOWED}.",
+        epilog='example: python -m viz expr "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --out graph.svg --explain x',
+    )
+    expr.add_argument("expression", help="the expression, quoted: 'tanh(x*w + b)'")
+    expr.add_argument(
+        "--set", nargs="+", type=_assignment, default=[], metavar="NAME=NUMBER", help="the value of each name"
+    )
+    expr.add_argument("--out", default="graph.svg", help=f"{_DRAWING} (default: graph.svg)")
+    expr.add_argument("--html", help="also write the step-by-step backward page here")
+    expr.add_argument(
+        "--explain", nargs="+", default=[], metavar="NAME", help="print the chain rule behind these names' gradients"
+    )
+    _drawing_options(expr)
+    return parser
+
+
+def _drawing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--backward", action="store_true", help="draw the gradient flow: the chain rule on every edge")
+    command.add_argument(
+        "--check", action="store_true", help="put a finite difference beside each input's gradient (green: agree)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, gradients, pullback, topological_order
+from autograd import AnomalyError, Node, Tensor, gradients, pullback, topological_order
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
@@ -28,6 +28,7 @@ class Edge:
     index: int
     local: float | None  # d child / d parent, for scalars
     passed: Any  # the gradient sent along: d root / d child times the local derivative
+    arriving: Any = None  # d root / d child, the gradient the child passes on
 
 
 @dataclass
@@ -85,25 +86,67 @@ def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, An
     kept = {id(n): n.grad for n in values if n.grad_computed}
     if not isinstance(root, Tensor) or not kept or root.data.size != 1:
         return kept
-    return dict(zip(map(id, values), gradients(root, values)))
+    grads = all_gradients(root, order)
+    return {id(n): grads[id(n)] for n in values}
 
 
 def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict[int, Any], list[list[Edge]]]:
     """d root / d node for every node (by id), and for each node in `order` the edges backward
     sends from it to its inputs that are not constants, computed from each op's rule; nobody's
     `.grad` changes."""
-    grads = dict(zip(map(id, order), gradients(root, order)))
+    grads = all_gradients(root, order)
     flows = []
     for node in order:
         if node.op is None:
             flows.append([])
             continue
-        parents = node.parents
-        passed = pullback(node, grads[id(node)])
+        parents, arriving = node.parents, grads[id(node)]
+        passed = pullback(node, arriving)
         unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
         edges = zip(range(len(parents)), parents, unit, passed)
-        flows.append([Edge(p, node, i, _scalar(u), g) for i, p, u, g in edges if id(p) not in consts])
+        flows.append([Edge(p, node, i, _scalar(u), g, arriving) for i, p, u, g in edges if id(p) not in consts])
     return grads, flows
+
+
+def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
+    """d root / d node for every node of `order` (root first), by id, as backward computes them.
+    Under detect_anomaly backward stops at the first NaN, which a drawing must show instead: the
+    gradients are then summed from each op's pullback, the same rules in the same order."""
+    try:
+        return dict(zip(map(id, order), gradients(root, order)))
+    except AnomalyError:
+        pass
+    seed = np.ones(root.shape, root.dtype) if isinstance(root, Tensor) else 1.0
+    grads: dict[int, Any] = {id(root): seed}
+    for node in order:
+        if id(node) not in grads:
+            grads[id(node)] = np.zeros(node.shape, node.dtype) if isinstance(node, Tensor) else 0.0
+            continue
+        for p, g in zip(node.parents, pullback(node, grads[id(node)])):
+            if g is not None:
+                grads[id(p)] = grads[id(p)] + g if id(p) in grads else g
+    return grads
+
+
+def numbered_names(graph: Graph) -> dict[int, str]:
+    """Each value's name (by id) as equations and stories write it: its own name, or else "#k", its
+    step in backward (root first, constants skipped), as `draw(number=True)` shows it."""
+    values = [n for n in graph.order if id(n) not in graph.consts]
+    return {id(n): graph.names[id(n)] or f"#{k}" for k, n in enumerate(values, 1)}
+
+
+def broadcast_summed(e: Edge) -> bool:
+    """Whether backward summed this edge's gradient back to its input's shape because the op broadcast
+    the input: an elementwise op (its inputs' shapes broadcast to exactly its output's) whose output is
+    larger than this input. Op has no flag saying it is elementwise; matmul's shapes can look it (a
+    column times a row), so it is told by name."""
+    child = e.child
+    if not isinstance(child, Tensor) or e.parent.shape == child.shape or child.op.name == "@":
+        return False
+    try:
+        return np.broadcast_shapes(*(p.shape for p in child.parents)) == child.shape
+    except ValueError:
+        return False
 
 
 def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, str]:
@@ -155,13 +198,19 @@ def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node
 
 
 def summary(x: Any) -> str:
-    """A number as 4 significant figures; an array as its min, mean and max; text as it is."""
+    """A number as 4 significant figures; an array as its min, mean and max (with how many elements are
+    NaN or infinite, apart); text as it is."""
     if isinstance(x, str):
         return x
-    a = np.asarray(x, dtype=float)
+    a = np.asarray(x, dtype=float) + 0.0  # + 0.0 makes -0.0 a 0: "0 × (-1) = -0" reads as a mistake
     if a.size == 1:
         return f"{a.item():.4g}"
-    return f"min {a.min():.3g} mean {a.mean():.3g} max {a.max():.3g}"
+    finite = a[np.isfinite(a)]
+    if finite.size == a.size:
+        return f"min {a.min():.3g} mean {a.mean():.3g} max {a.max():.3g}"
+    bad = ", ".join(f"{n} {word}" for n, word in ((np.isnan(a).sum(), "nan"), (np.isinf(a).sum(), "inf")) if n)
+    rest = f"; the rest min {finite.min():.3g} mean {finite.mean():.3g} max {finite.max():.3g}" if finite.size else ""
+    return f"{bad} of {a.size}{rest}"
 
 
 def magnitude(x: Any) -> float:

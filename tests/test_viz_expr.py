@@ -1,0 +1,99 @@
+"""viz.evaluate and `python -m viz expr`: a learner's own expression, read with ast and never run."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import viz
+from autograd import topological_order
+from viz.expr import ExpressionError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "viz", *args], capture_output=True, text=True, cwd=cwd,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})  # fmt: skip
+
+
+def test_the_neuron_as_text_has_micrographs_values_and_labels():
+    o = viz.evaluate("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.8813735870195432})
+    o.backward()
+    assert math.isclose(o.data, math.sqrt(0.5), rel_tol=1e-12)
+    names = {n.label: n for n in topological_order(o)}
+    assert set(names) == {"x", "w", "b", "x*w", "x*w + b", "tanh(x*w + b)"}
+    assert math.isclose(names["x"].grad, -3 * 0.5, rel_tol=1e-9) and math.isclose(
+        names["w"].grad, 2 * 0.5, rel_tol=1e-9
+    )
+
+
+def test_numbers_unary_minus_powers_and_every_function():
+    y = viz.evaluate("-x**2 / 4 + exp(log(x)) - sqrt(x) * relu(-x) + sigmoid(x) ** 0.5", {"x": 4.0})
+    expected = -16 / 4 + 4.0 - 0 + (1 / (1 + math.exp(-4))) ** 0.5
+    assert math.isclose(y.data, expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x + y", r"unknown name 'y' in 'x \+ y': give its value: --set y=\.\.\."),
+        ("exp + x", r"unknown name 'exp' in 'exp \+ x': call it, exp\(x\)"),
+        ("x +", r"cannot read 'x \+': invalid syntax"),
+        ("x.data", r"'x.data' is not allowed in an expression: use numbers, names given a value, \+ - \* / \*\*"),
+        ("__import__('os').getcwd()", r"is not allowed in an expression"),
+        ("x[0]", r"'x\[0\]' is not allowed"),
+        ("(lambda: x)()", r"is not allowed"),
+        ("x if x else 1", r"is not allowed"),
+        ("x // 2", r"'x // 2' is not allowed"),
+        ("exp(x, 2)", r"exp takes one argument, as in exp\(x\): 'exp\(x, 2\)'"),
+        ("tanh(x=1)", r"tanh takes one argument"),
+        ("True + x", r"'True' is not allowed"),
+        ("2 * 3", r"'2 \* 3' uses no name given a value"),
+        ("+".join(["x"] * 5000), r"nested too deeply"),
+    ],
+)
+def test_what_it_cannot_read_is_one_clear_error(text, message):
+    with pytest.raises(ExpressionError, match=message):
+        viz.evaluate(text, {"x": 1.0})
+
+
+def test_names_must_be_names_and_values_numbers():
+    with pytest.raises(ExpressionError, match=r"cannot give a value to 'exp': use a name that is not a function"):
+        viz.evaluate("exp", {"exp": 1.0})
+    with pytest.raises(ExpressionError, match=r"the value of x must be a number, got '2'"):
+        viz.evaluate("x", {"x": "2"})
+
+
+def test_command_line_draws_writes_the_page_and_explains(tmp_path):
+    done = run("expr", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "--out", str(tmp_path / "g.svg"),
+               "--html", str(tmp_path / "p.html"), "--explain", "x", "--backward")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "tanh(x*w + b) = 0.706419; ∂/∂x = -1.50292, ∂/∂w = 1.00194, ∂/∂b = 0.500972" in done.stdout
+    assert "∂(tanh(x*w + b))/∂x = -1.503: one path leads from x up to tanh(x*w + b)" in done.stdout
+    svg = (tmp_path / "g.svg").read_text()
+    assert "∂(x*w)/∂x" in svg and "step 3" in svg
+    assert (tmp_path / "p.html").read_text().count("<svg") == 1
+
+
+def test_command_line_errors_name_the_problem(tmp_path):
+    done = run("expr", "tanh(x*w + z)", "--set", "x=2", "w=-3", "--out", str(tmp_path / "g.svg"))
+    assert done.returncode == 1 and "python -m viz expr: unknown name 'z'" in done.stderr
+    done = run("expr", "x", "--set", "x2")
+    assert done.returncode == 2 and "'x2' is not NAME=NUMBER (as x=2 or w=-3.5)" in done.stderr
+    done = run("expr", "log(x)", "--set", "x=-1", "--out", str(tmp_path / "g.svg"))
+    assert done.returncode == 1 and "log(-1.0) is undefined: log needs a positive input" in done.stderr
+    done = run("expr", "x * 2", "--set", "x=1", "--explain", "y", "--out", str(tmp_path / "g.svg"))
+    assert done.returncode == 1 and "--explain y: the expression uses no value named 'y'" in done.stderr
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["html"], ["expr"]])
+def test_every_command_has_real_help(command):
+    done = run(*command, "--help")
+    words = " ".join(done.stdout.split())  # argparse wraps lines at the terminal's width
+    assert done.returncode == 0 and words.startswith("usage: python -m viz")
+    assert {"": "draw your own expression", "demo": "micrograd's neuron", "html": "step by step",
+            "expr": "read safely, never run as Python"}[command[0] if command else ""] in words  # fmt: skip

@@ -1,0 +1,184 @@
+"""`explain`: one gradient told as the chain rule. d root / d node is the sum, over every path from
+node up to root, of the product of the local derivatives along it; `explain` finds those paths (the
+largest first, grouping the rest when there are too many to read), each edge's local derivative
+from the op's own rule (`autograd.pullback`), and the total as backward computes it."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor, gradients, pullback
+
+from .graph import numbered_names, read_graph
+from .story import tell
+
+MAX_PATHS = 24  # more paths than this are grouped: a learner reads a few dozen lines, not millions
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edge of a path: `input` is the `index`-th input of `output`."""
+
+    input: Node
+    output: Node
+    index: int
+    local: float | None  # d output / d input, from the op's pullback; None for tensors (a Jacobian, never built)
+    formula: str  # the op's rule for this input as a learner reads it ("∂(a·b)/∂a = b"); "" for users' ops
+
+
+@dataclass(frozen=True)
+class Path:
+    """One way from the node up to the root: its steps, and the gradient this path alone carries to
+    each node along it (`carried[0]`, what reaches the node, is the path's product)."""
+
+    nodes: tuple[Node, ...]  # the node, the nodes the path goes through, and the root
+    steps: tuple[Step, ...]  # the edges between them, from the node up
+    carried: tuple[Any, ...]  # per node of `nodes`: the root's seed pulled back along this path to it
+
+    @property
+    def product(self) -> Any:
+        """The product of the local derivatives along the path (tensors: the gradient it carries)."""
+        return self.carried[0]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """d root / d node as a sum over paths: `paths`, the largest contributions first (at most
+    `max_paths` of them), `count` paths in all, `rest` what the paths not listed carry together,
+    and `total`, the gradient backward computes. `str()` tells it as lines of arithmetic."""
+
+    root: Node
+    node: Node
+    paths: tuple[Path, ...]
+    count: int
+    rest: Any
+    total: Any
+    names: dict[int, str]  # by node id: its label, parameter name, or "#k" as draw(number=True) numbers it
+
+    def __str__(self) -> str:
+        return tell(self)
+
+
+def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[int, str] | None = None) -> Explanation:
+    """Why d root / d node is what it is: every path from `node` up to `root`, each with the local
+    derivative of its edges (from the op's pullback) and their product, and the total, which is the
+    gradient backward gives (computed by it). More than `max_paths` paths are counted, not listed:
+    the largest are shown and the rest summed. On tensors each path is told by the gradient it
+    carries, the pullbacks applied along it. Nobody's `.grad` changes. `names` (by node id) overrides
+    the names used (labels, else "#k", the step number `draw(number=True)` shows)."""
+    for name, x in (("root", root), ("node", node)):
+        if not isinstance(x, Node):
+            raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type(x).__name__}")
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
+        raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
+    if isinstance(root, Tensor) and root.size != 1:
+        raise ValueError(
+            f"explain tells the gradient of one number: the root has shape {root.shape}; reduce it first (y.sum())"
+        )
+    graph = read_graph(root, None, None)
+    order = graph.order
+    shown = {id(node): node.label or "the node"}  # a node outside the graph keeps its own name
+    shown |= numbered_names(graph) | {id(n): n.label or "constant" for n in order if id(n) in graph.consts}
+    (total,) = gradients(root, [node])
+    ways = _path_counts(order, node)
+    count = ways.get(id(root), 0)
+    if count == 0:
+        paths: list[Path] = []
+    elif isinstance(root, Tensor):
+        paths = _tensor_paths(root, node, ways, max_paths)
+    else:
+        paths = _largest_scalar_paths(root, node, order, ways, max_paths)
+    rest = total - sum(p.product for p in paths) if count > len(paths) else 0 * total
+    return Explanation(root, node, tuple(paths), count, rest, total, {**shown, **(names or {})})
+
+
+def _carries(parent: Node) -> bool:
+    """Whether backward sends a gradient along an edge into `parent`: tensors only to those that require grad."""
+    return not isinstance(parent, Tensor) or parent.requires_grad
+
+
+def _path_counts(order: list[Node], target: Node) -> dict[int, int]:
+    """By node id, how many paths lead from `target` up to the node (absent: none). Counted once per
+    node, inputs before the nodes made from them, so millions of paths cost nothing to count."""
+    ways: dict[int, int] = {}
+    for n in reversed(order):
+        if n is target:
+            ways[id(n)] = 1
+            continue
+        total = sum(ways.get(id(p), 0) for p in n.parents if _carries(p))
+        if total:
+            ways[id(n)] = total
+    return ways
+
+
+def _formula(node: Node, index: int) -> str:
+    formulas = node.op.formulas
+    return formulas[index] if index < len(formulas) else ""
+
+
+def _largest_scalar_paths(root: Node, target: Node, order: list[Node], ways: dict[int, int], k: int) -> list[Path]:
+    """The k paths of largest |product|, largest first, by a best-first search from the root that
+    knows, for every node, the largest |product| still reachable from it down to the target: every
+    partial path it extends is completed before any smaller one, so it takes about k times the depth
+    steps however many paths there are."""
+    local: dict[int, list[Any]] = {id(n): pullback(n, 1.0) for n in order if id(n) in ways and n is not target}
+    best: dict[int, float] = {}
+    for n in reversed(order):
+        if n is target:
+            best[id(n)] = 1.0
+        elif id(n) in ways:
+            reachable = [
+                abs(d) * best[id(p)] for p, d in zip(n.parents, local[id(n)]) if id(p) in ways and d is not None
+            ]
+            best[id(n)] = max(reachable, default=0.0)
+    tie = itertools.count()  # among equal priorities the newest first: a path is finished before another starts
+    frontier: list[tuple[float, int, Node, float, Any]] = [(-best[id(root)], -next(tie), root, 1.0, None)]
+    found: list[Path] = []
+    while frontier and len(found) < k:
+        _, _, n, carried, trail = heapq.heappop(frontier)
+        if n is target:
+            found.append(_unwind(n, trail, carried))
+            continue
+        for i, (p, d) in enumerate(zip(n.parents, local[id(n)])):
+            if id(p) in ways and d is not None:
+                step = Step(p, n, i, float(d), _formula(n, i))
+                heapq.heappush(
+                    frontier, (-abs(carried * d) * best[id(p)], -next(tie), p, carried * d, (step, carried, trail))
+                )
+    return found
+
+
+def _tensor_paths(root: Tensor, target: Node, ways: dict[int, int], k: int) -> list[Path]:
+    """Up to k paths, each with the gradient it carries (the seed pulled back along it), largest
+    (by norm) first. When there are more than k, the search follows the larger gradient first at
+    every node and keeps the first k complete paths it finds."""
+    stack: list[tuple[Node, Any, Any]] = [(root, np.ones(root.shape, root.dtype), None)]
+    found: list[Path] = []
+    while stack and len(found) < k:
+        n, carried, trail = stack.pop()
+        if n is target:
+            found.append(_unwind(n, trail, carried))
+            continue
+        nexts = []
+        for i, (p, g) in enumerate(zip(n.parents, pullback(n, carried))):
+            if id(p) in ways and _carries(p):
+                g = np.zeros(p.shape, p.dtype) if g is None else g
+                nexts.append((p, g, (Step(p, n, i, None, _formula(n, i)), carried, trail)))
+        stack.extend(sorted(nexts, key=lambda x: float(np.linalg.norm(x[1]))))  # the largest on top
+    return sorted(found, key=lambda path: -float(np.linalg.norm(path.product)))
+
+
+def _unwind(target: Node, trail: Any, carried: Any) -> Path:
+    """A path from the search's linked trail ((step, what arrived at its output, rest), ..., None)."""
+    nodes, steps, arrived = [target], [], [carried]
+    while trail is not None:
+        step, at_output, trail = trail
+        nodes.append(step.output)
+        steps.append(step)
+        arrived.append(at_output)
+    return Path(tuple(nodes), tuple(steps), tuple(arrived))

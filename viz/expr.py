@@ -1,0 +1,79 @@
+"""`evaluate`: a learner's own expression, "tanh(x*w + b)", as a graph of Values to draw, parsed with
+`ast` and never run as Python: only numbers, the names given values, + - * / **, unary minus and the
+engine's unary functions (exp, log, tanh, ...: `autograd.FUNCTIONS`) are allowed."""
+
+from __future__ import annotations
+
+import ast
+import numbers
+import operator
+from collections.abc import Callable, Mapping
+
+from autograd import FUNCTIONS, Value
+
+_BINARY: dict[type, Callable[[Value, Value], Value]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+ALLOWED = "numbers, names given a value, + - * / **, unary -, and the functions " + ", ".join(sorted(FUNCTIONS))
+
+
+class ExpressionError(ValueError):
+    """An expression `evaluate` cannot read: bad syntax, an unknown name, or something not allowed."""
+
+
+def evaluate(text: str, values: Mapping[str, float]) -> Value:
+    """The graph of `text` at `values` (by name), as Values labelled with their names and each
+    intermediate result with its own text ("x*w", "x*w + b"); the root is labelled with the whole
+    expression. Raises ExpressionError naming what it cannot read and what is allowed."""
+    for name, number in values.items():
+        if not name.isidentifier() or name in FUNCTIONS:
+            raise ExpressionError(f"cannot give a value to {name!r}: use a name that is not a function ({ALLOWED})")
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise ExpressionError(f"the value of {name} must be a number, got {number!r}")
+    leaves = {name: Value(float(number), label=name) for name, number in values.items()}
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+        root = _build(tree.body, text.strip(), leaves)
+    except SyntaxError as e:
+        where = f" at column {e.offset}" if e.offset else ""
+        raise ExpressionError(f"cannot read {text!r}: {e.msg}{where}") from None
+    except RecursionError:
+        raise ExpressionError(f"{text[:40]!r}... is nested too deeply to read; split it into smaller parts") from None
+    if not isinstance(root, Value):
+        raise ExpressionError(f"{text!r} uses no name given a value, so there is nothing to differentiate")
+    return root
+
+
+def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float:
+    """The Value (or plain number) of one syntax node; every op result labelled with its source text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in leaves:
+            hint = f"call it, {node.id}(x)" if node.id in FUNCTIONS else f"give its value: --set {node.id}=..."
+            raise ExpressionError(f"unknown name {node.id!r} in {text!r}: {hint}")
+        return leaves[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        result = _BINARY[type(node.op)](_build(node.left, text, leaves), _build(node.right, text, leaves))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _build(node.operand, text, leaves)
+        result = -operand if isinstance(node.op, ast.USub) else operand
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
+        if len(node.args) != 1 or node.keywords:
+            raise ExpressionError(
+                f"{node.func.id} takes one argument, as in {node.func.id}(x): {_source(node, text)!r}"
+            )
+        result = FUNCTIONS[node.func.id](_build(node.args[0], text, leaves))
+    else:
+        raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
+    if isinstance(result, Value) and result.op is not None and not result.label:
+        result.label = _source(node, text)
+    return result
+
+
+def _source(node: ast.expr, text: str) -> str:
+    return ast.get_source_segment(text, node) or ast.unparse(node)

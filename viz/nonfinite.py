@@ -1,0 +1,68 @@
+"""Where a NaN or an infinity first appeared in a graph, and the way it went to the root: what a
+drawing colours so that a learner sees the op to blame, as detect_anomaly names it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, pullback
+
+from .graph import summary
+
+
+@dataclass(frozen=True)
+class Trail:
+    """The first node whose value (in the forward pass) or gradient (in backward) is NaN or infinite,
+    the path that carried it between that node and the root (node ids, and edges as (input id, output
+    id, input position)), and a sentence saying what happened."""
+
+    node: Node
+    nodes: frozenset[int]
+    edges: frozenset[tuple[int, int, int]]
+    story: str
+
+
+def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict[int, str]) -> Trail | None:
+    """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
+    with `grads`, d root / d node by id); None when every number is finite."""
+    children: dict[int, list[tuple[Node, int]]] = {}
+    for n in order:
+        for i, p in enumerate(n.parents):
+            children.setdefault(id(p), []).append((n, i))
+    for node in reversed(order):
+        if not _finite(node.data):
+            inputs = " and ".join(summary(p.data) for p in node.parents)
+            made = f"made by {node.op.name} from {inputs}" if node.op else "a leaf given so"
+            story = f"the first NaN or infinity of the forward pass: {names[id(node)]} = {summary(node.data)} ({made})"
+            return _trail(node, children, story, lambda n: not _finite(n.data))
+    for node in order if grads is not None else ():
+        if id(node) in grads and not _finite(grads[id(node)]):
+            senders = [(c, i) for c, i in children.get(id(node), []) if not _finite(pullback(c, grads[id(c)])[i])]
+            sender, index = (senders or children[id(node)])[0]  # or a sum of infinities made it
+            story = (
+                f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, "
+                f"{summary(grads[id(node)])}, from the rule of {sender.op.name} at {names[id(sender)]}"
+            )
+            trail = _trail(sender, children, story, lambda n: True)
+            return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
+    return None
+
+
+def _trail(start: Node, children: dict[int, list[tuple[Node, int]]], story: str, prefer: Any) -> Trail:
+    """The path from `start` to the root, through a child `prefer` picks where one does."""
+    nodes, edges, node = {id(start)}, set(), start
+    while id(node) in children:
+        options = children[id(node)]
+        child, index = next(((c, i) for c, i in options if prefer(c)), options[0])
+        edges.add((id(node), id(child), index))
+        nodes.add(id(child))
+        node = child
+    return Trail(start, frozenset(nodes), frozenset(edges), story)
+
+
+def _finite(x: Any) -> bool:
+    a = np.asarray(x)
+    return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())

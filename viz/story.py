@@ -1,0 +1,89 @@
+"""An Explanation told as lines of arithmetic: each path with the local derivative of each edge and
+their product, then the total, the gradient backward gives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from autograd import Tensor
+
+from .graph import summary
+from .labels import symbol, term
+
+if TYPE_CHECKING:
+    from .explain import Explanation, Path, Step
+
+
+def tell(e: Explanation) -> str:
+    """The story of `e`, one line per fact."""
+    name = e.names.get
+    root, node = name(id(e.root), "the root"), name(id(e.node), "the node")
+    grad = f"∂{symbol(root)}/∂{symbol(node)}"
+    tensors = isinstance(e.root, Tensor)
+    if e.count == 0:
+        return f"no path carries a gradient from {node} up to {root}, so {grad} = {summary(e.total)}"
+    if e.node is e.root:
+        return f"{node} is the root: {grad} = {summary(e.total)}, the seed backward starts with"
+    head = f"{grad} (shape {e.node.shape})" if tensors else grad
+    measure = "the gradient {} carries" if tensors else "the product of the local derivatives along {}"
+    if e.count == 1:
+        lines = [
+            f"{head} = {summary(e.total)}: one path leads from {node} up to {root}; this is {measure.format('it')}."
+        ]
+    else:
+        paths = f"the {e.count:,} paths from {node} up to {root}"
+        lines = [f"{head} = {summary(e.total)}: the sum over {paths} of {measure.format('each')}."]
+    if tensors:
+        lines.append(
+            "On tensors each local derivative is a Jacobian, which backward never builds: each op's pullback "
+            "applies it to the gradient arriving. So each path is told by what it carries, the seed at "
+            f"{root} pulled back through each op along it."
+        )
+    grouped = e.count > len(e.paths)
+    if grouped:
+        how = "largest" if not tensors else "first found following the larger gradient at each op, largest"
+        lines.append(f"The {len(e.paths)} {how} are listed; the other {e.count - len(e.paths):,} are summed.")
+    for k, path in enumerate(e.paths, 1):
+        lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
+        lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path)
+    listed = " + ".join(term(p.product) for p in e.paths)
+    if grouped:
+        others = e.count - len(e.paths)
+        lines.append(f"the other {others:,} paths: {summary(e.rest)} together (the total minus the paths above)")
+        shown = e.total - e.rest
+        listed = f"{summary(shown)} (the {len(e.paths)} paths above) + {summary(e.rest)} (the other {others:,})"
+    if tensors and e.count > 1:
+        lines.append(f"total: the paths' shares added, {summary(e.total)} = {grad}, the gradient backward gives")
+    elif e.count > 1:
+        lines.append(f"total: {listed} = {summary(e.total)} = {grad}, the gradient backward gives")
+    else:
+        lines.append(f"total: {summary(e.total)} = {grad}, the gradient backward gives")
+    return "\n".join(lines)
+
+
+def _rule(step: Step) -> str:
+    """Which input of which op the edge is, and the op's rule for it where the op says it."""
+    where = f"input {step.index + 1} of {step.output.op.name}"
+    return f"{where}: {step.formula}" if step.formula else where
+
+
+def _scalar_steps(e: Explanation, path: Path) -> list[str]:
+    name = e.names.get
+    lines = [
+        f"    ∂{symbol(name(id(s.output), '?'))}/∂{symbol(name(id(s.input), '?'))} = {summary(s.local)}    ({_rule(s)})"
+        for s in path.steps
+    ]
+    factors = " × ".join(term(s.local) for s in path.steps)
+    lines.append(
+        f"    product: {factors} = {summary(path.product)}" if len(path.steps) > 1 else f"    product: {factors}"
+    )
+    return lines
+
+
+def _tensor_steps(e: Explanation, path: Path) -> list[str]:
+    name = e.names.get
+    lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
+    for s, carried in zip(reversed(path.steps), reversed(path.carried[:-1])):
+        lines.append(f"    through {_rule(s)}, {name(id(s.input), '?')} gets {summary(carried)}")
+    lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product)}")
+    return lines
