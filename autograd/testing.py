@@ -23,8 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError:  # an optional extra: say which
+    raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
 from . import tensor_ops as tops
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef

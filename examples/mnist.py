@@ -11,13 +11,12 @@ printed is `test accuracy: 0.xxxx`.
 """
 
 import argparse
-import math
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from flags import COUNT, POSITIVE, SEED, checked, parser_for
 from plots import save_plot
 
 import nn
@@ -45,22 +44,6 @@ def build(layers: int, hidden: list[int], activation: str, dropout: float, seed:
     return model
 
 
-def checked(kind: Callable[[str], object], test: Callable, what: str) -> Callable[[str], object]:
-    """An argparse type: `kind(text)` if `test` accepts it, else an argparse error saying `what` it must be."""
-
-    def convert(text: str) -> object:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not test(value):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-        return value
-
-    return convert
-
-
-COUNT = checked(int, lambda n: n >= 1, "a whole number of at least 1")
 SIZES = checked(
     lambda text: [int(part) for part in text.split(",")],
     lambda sizes: min(sizes) >= 1,
@@ -70,7 +53,7 @@ SIZES = checked(
 
 def make_parser() -> argparse.ArgumentParser:
     """Every flag, with its help and a type that turns a bad value into an argparse error."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = parser_for(__doc__, __file__)
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST files (gzipped or raw)")
     parser.add_argument("--layers", type=int, choices=(1, 2, 3), default=3, help="number of linear layers")
     parser.add_argument("--hidden", type=SIZES, default=[256, 128], help="hidden layer sizes, comma separated")
@@ -79,11 +62,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dropout", type=dropout, default=0.2, help="dropout after each hidden layer, 0 for none")
     parser.add_argument("--epochs", type=COUNT, default=15, help="passes over the training images")
     parser.add_argument("--batch-size", type=COUNT, default=128, help="images per optimizer step")
-    rate = checked(float, lambda lr: math.isfinite(lr) and lr > 0, "a positive number")
-    parser.add_argument("--lr", type=rate, default=1e-3, help="Adam's learning rate")
+    parser.add_argument("--lr", type=POSITIVE, default=1e-3, help="Adam's learning rate")
     parser.add_argument("--val-size", type=COUNT, default=5000, help="training images held out for validation")
-    seed = checked(int, lambda s: s >= 0, "a whole number of at least 0")
-    parser.add_argument("--seed", type=seed, default=0, help="seed of the weights, the split, the batches and dropout")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed of the weights, the split, the batches and dropout")
     parser.add_argument("--out", default=".", help="folder for the plots (made if missing)")
     parser.add_argument("--save", help="save the trained model to this .npz file")
     return parser
@@ -104,9 +85,10 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse
     return args
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Train and test as the flags in `argv` (else the command line) say; the final accuracies."""
     parser = make_parser()
-    args = check(parser, parser.parse_args())
+    args = check(parser, parser.parse_args(argv))
     try:
         data = nn.data.mnist(args.data_dir)
     except (OSError, ValueError) as e:
@@ -142,6 +124,7 @@ def main() -> None:
     save_plot(plot_curves, {"max |weight|": largest}, path=out / "mnist_weights.png")
     _, test_accuracy = nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)
     print(f"test accuracy: {test_accuracy:.4f}")
+    return {"val_accuracy": history.val_accuracy[-1], "test_accuracy": test_accuracy}
 
 
 if __name__ == "__main__":

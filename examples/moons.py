@@ -4,11 +4,10 @@
 out as micrograd's loop. Prints the accuracy and saves the decision boundary (needs
 matplotlib: pip install chainrule[plot]).
 
-    python examples/moons.py [--out moons.png]
+    python examples/moons.py [--out moons.png] [--steps 100] [--points 100]
 """
 
-import argparse
-
+from flags import COUNT, parser_for
 from plots import save_plot
 
 import nn
@@ -16,13 +15,15 @@ from nn import functional as F
 from nn.plot import plot_decision_boundary
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Train as micrograd's demo does; the last step's loss and the final training accuracy."""
+    parser = parser_for(__doc__, __file__)
     parser.add_argument("--out", default="moons.png", help="where to save the decision boundary")
-    parser.add_argument("--steps", type=int, default=100)
-    args = parser.parse_args()
+    parser.add_argument("--steps", type=COUNT, default=100, help="full-batch SGD steps")
+    parser.add_argument("--points", type=COUNT, default=100, help="how many points the two moons have")
+    args = parser.parse_args(argv)
 
-    X, y = nn.data.moons(100, noise=0.1, seed=0)
+    X, y = nn.data.moons(args.points, noise=0.1, seed=0)
     labels = 2 * y - 1  # the hinge loss wants -1 and +1
     model = nn.MLP(2, [16, 16, 1], seed=1337)
     print(model)
@@ -37,8 +38,10 @@ def main() -> None:
         if k % 10 == 0 or k == args.steps - 1:
             print(f"step {k:3d}: loss {loss.data:.4f}, accuracy {F.accuracy(scores, labels):.0%}")
     scores = [model(list(row)) for row in X.tolist()]
-    print(f"training accuracy: {F.accuracy(scores, labels):.2f}")
+    accuracy = F.accuracy(scores, labels)
+    print(f"training accuracy: {accuracy:.2f}")
     save_plot(plot_decision_boundary, model, X, y, path=args.out)
+    return {"loss": loss.data, "train_accuracy": accuracy}
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Blocks of one section run in order in one namespace (a later block may use an earlier one's
 names), in a temporary folder, so that files they write land there. A comment on a `print(...)`
 line is that line's output: its words must match, and each number printed must round to the
-number shown, at the decimals shown (`# about 0.7071, -1.5` accepts -1.4999...). A block
-that defines `test_*` functions (a property test, say) has them called.
+number shown, at the decimals shown (`# about 0.7071, -1.5` accepts -1.4999...). A bare
+expression with a number for comment (`f(2.0)  # 48.0`) is refused: printed, it gets checked.
+A block that defines `test_*` functions (a property test, say) has them called.
 """
 
 import ast
@@ -58,6 +59,7 @@ def comments(code: str) -> dict[int, str]:
     return {t.start[0]: t.string[1:].strip() for t in tokenize.generate_tokens(lines) if t.type == tokenize.COMMENT}
 
 
+OUTPUT = re.compile(r"(about )?-?\d")  # how a comment showing a value starts
 TOKEN = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?|[A-Za-z_]\w*")
 
 
@@ -88,9 +90,21 @@ def run_block(code: str, first_line: int, namespace: dict) -> None:
             and isinstance(statement.value, ast.Call)
             and getattr(statement.value.func, "id", None) == "print"
         )
-        if is_print and statement.end_lineno in notes:
-            where = f"README.md line {first_line + statement.end_lineno - 1}"
-            assert_prints(out.getvalue(), notes[statement.end_lineno], where)
+        note = notes.get(statement.end_lineno)
+        where = f"README.md line {first_line + statement.end_lineno - 1}"
+        if is_print and note:
+            assert_prints(out.getvalue(), note, where)
+        elif isinstance(statement, ast.Expr) and note and OUTPUT.match(note):
+            raise AssertionError(f"{where}: show the value with print(...), so that this test checks the comment")
+
+
+def test_a_comment_is_checked_word_for_word_and_number_by_rounded_number():
+    assert_prints("0.7071199874301226 -1.4999439701304698 0.99996\n", "about 0.7071, -1.5, 1.0", "here")
+    assert_prints("float32 (784, 10)\n", "float32 (784, 10)", "here")
+    for wrong in ("about 0.7072, -1.5, 1.0", "0.7071, -1.5", "float64 (784, 10)", "float32 (784, 1)"):
+        printed = "float32 (784, 10)\n" if "float" in wrong else "0.70712 -1.49994 0.99996\n"
+        with pytest.raises(AssertionError, match="the README says"):
+            assert_prints(printed, wrong, "here")
 
 
 def test_the_readme_has_python_blocks_in_the_sections_it_should():

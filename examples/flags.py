@@ -1,0 +1,34 @@
+"""What the examples share on the command line: a parser whose --help is the script's docstring,
+and argument types that turn a bad value into argparse's one-line usage error."""
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+
+def parser_for(doc: str, script: str) -> argparse.ArgumentParser:
+    """A parser for `script` (its __file__) with the script's docstring as --help's description."""
+    return argparse.ArgumentParser(
+        prog=Path(script).name, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def checked(kind: Callable[[str], object], test: Callable, what: str) -> Callable[[str], object]:
+    """An argparse type: `kind(text)` if `test` accepts it, else an argparse error saying `what` it must be."""
+
+    def convert(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return convert
+
+
+COUNT = checked(int, lambda n: n >= 1, "a whole number of at least 1")
+SEED = checked(int, lambda s: s >= 0, "a whole number of at least 0")
+POSITIVE = checked(float, lambda x: math.isfinite(x) and x > 0, "a positive number")
