@@ -24,6 +24,7 @@ import operator
 
 import numpy as np
 
+from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import (  # noqa: F401 (re-exported: the table's module is where readers look for them)
     _ENGINES,
@@ -46,37 +47,9 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     tensor_op,
     where,
 )
+from .op_table_activations import ACTIVATIONS
+from .op_table_math import MATH
 from .op_table_tensor import TENSOR_ONLY
-
-# ---- forwards that need more than one library call ----
-
-
-def _scalar_pow(a: float, b: float) -> float:
-    out = a**b
-    if out.__class__ is complex:
-        raise ValueError("a negative base to a fractional power has no real value")
-    return out
-
-
-def _scalar_sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # never overflows for x < 0
-    return e / (1.0 + e)
-
-
-def _tensor_sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))  # never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _scalar_softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # never overflows
-
-
-def _scalar_relu(x: float) -> float:
-    return 0.0 if x <= 0.0 else x  # NaN passes through, as in PyTorch
-
 
 # ---- rules written once ----
 
@@ -140,7 +113,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "power",
         _power_vjp,
-        _scalar_pow,
+        forward.scalar_pow,
         np.power,
         (POSITIVE, ANYWHERE),
         symbol="**",
@@ -181,15 +154,15 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "sigmoid",
         lambda g, out, x: (g * out * (1 - out),),
-        _scalar_sigmoid,
-        _tensor_sigmoid,
+        forward.scalar_sigmoid,
+        forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),
     ),
     # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
     OpDef(
         "relu",
         lambda g, out, x: (g * (x > 0),),
-        _scalar_relu,
+        forward.scalar_relu,
         lambda x: np.maximum(x, 0),
         (OFF_KINK,),
         formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
@@ -209,8 +182,8 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "softplus",
         lambda g, out, x: (g * sigmoid(x),),
-        _scalar_softplus,
-        lambda x: np.logaddexp(0, x),
+        forward.scalar_softplus,
+        forward.tensor_softplus,
         reference="nn.functional.softplus",
         formulas=("∂softplus(x)/∂x = σ(x)",),
     ),
@@ -231,5 +204,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
+ELEMENTWISE += MATH + ACTIVATIONS
 TABLE = ELEMENTWISE + TENSOR_ONLY  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

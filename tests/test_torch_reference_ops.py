@@ -34,12 +34,12 @@ def _table_case(d, candidates):
 
 
 def _tensor_case(d):
-    chain, torch_fn, inputs = _table_case(d, [X, POSITIVE_X])
+    chain, torch_fn, inputs = _table_case(d, [X, POSITIVE_X, np.multiply(X, 0.3), np.add(POSITIVE_X, 1)])
     return chain, torch_fn, inputs if d.arity == 1 else [inputs[0], ROW]  # a row that broadcasts
 
 
 # scalar op name: (chainrule on Values, torch on 0-d tensors, inputs)
-SCALAR_CASES = {d.name: _table_case(d, [-0.75, 1.5]) for d in ELEMENTWISE}
+SCALAR_CASES = {d.name: _table_case(d, [-0.75, 1.5, 0.3]) for d in ELEMENTWISE}
 SCALAR_CASES.update(
     {
         "power_const": (lambda a: a**3, lambda a: a**3, [-1.5]),

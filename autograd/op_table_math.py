@@ -1,0 +1,151 @@
+"""The op table's math functions on both engines: trigonometric, hyperbolic, logarithms and
+exponentials in other bases, and the rounding family. Entries as in `op_table` (read there)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .op_def import POSITIVE, Domain, OpDef, function
+
+cos, cosh, exp, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "log", "sqrt"))
+LN2, LN10 = math.log(2.0), math.log(10.0)
+INSIDE_UNIT = Domain(lo=-0.9, hi=0.9)  # asin, acos, atanh: inside (-1, 1), where the derivative is finite
+OFF_POLES = Domain(avoid=(-math.pi / 2, math.pi / 2), margin=0.2)  # tan, within [-3, 3]
+TOO_LARGE = "the result is too large for a float"
+
+
+def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
+    """A rounding function on floats that keeps inf and NaN as they are (math's give ints, and refuse them)."""
+    return lambda x: float(f(x)) if math.isfinite(x) else x
+
+
+def _scalar_sign(x: float) -> float:
+    return x if x == 0 or x != x else math.copysign(1.0, x)  # 0 and NaN stay, as numpy and PyTorch
+
+
+def _integers_avoided(offset: float) -> Domain:
+    """Away from the jumps of a rounding function (the integers, or the halves for round)."""
+    return Domain(avoid=tuple(k + offset for k in range(-4, 4)), margin=0.05)
+
+
+def _flat(name: str, scalar: Callable, tensor: Callable, safe: Domain, comment: str) -> OpDef:
+    """A step function: its derivative is 0 wherever it exists (PyTorch's choice at the jumps too)."""
+    return OpDef(name, lambda g, out, x: (g * 0,), scalar, tensor, (safe,), formulas=(f"∂{name}(x)/∂x = 0 {comment}",))
+
+
+MATH: tuple[OpDef, ...] = (
+    OpDef(
+        "tan",
+        lambda g, out, x: (g * (1 + out * out),),
+        math.tan,
+        np.tan,
+        (OFF_POLES,),
+        "tan needs a finite input",
+        formulas=("∂tan(x)/∂x = 1 + tan(x)²",),
+    ),
+    OpDef(
+        "sinh",
+        lambda g, out, x: (g * cosh(x),),
+        math.sinh,
+        np.sinh,
+        domain=TOO_LARGE,
+        formulas=("∂sinh(x)/∂x = cosh(x)",),
+    ),
+    OpDef(
+        "cosh",
+        lambda g, out, x: (g * function("sinh")(x),),
+        math.cosh,
+        np.cosh,
+        domain=TOO_LARGE,
+        formulas=("∂cosh(x)/∂x = sinh(x)",),
+    ),
+    OpDef(
+        "asin",
+        lambda g, out, x: (g / sqrt(1 - x * x),),
+        math.asin,
+        np.arcsin,
+        (INSIDE_UNIT,),
+        "asin needs an input in [-1, 1]",
+        formulas=("∂asin(x)/∂x = 1/√(1 − x²)",),
+    ),
+    OpDef(
+        "acos",
+        lambda g, out, x: (-g / sqrt(1 - x * x),),
+        math.acos,
+        np.arccos,
+        (INSIDE_UNIT,),
+        "acos needs an input in [-1, 1]",
+        formulas=("∂acos(x)/∂x = −1/√(1 − x²)",),
+    ),
+    OpDef("atan", lambda g, out, x: (g / (1 + x * x),), math.atan, np.arctan, formulas=("∂atan(x)/∂x = 1/(1 + x²)",)),
+    OpDef(
+        "asinh",
+        lambda g, out, x: (g / sqrt(x * x + 1),),
+        math.asinh,
+        np.arcsinh,
+        formulas=("∂asinh(x)/∂x = 1/√(x² + 1)",),
+    ),
+    OpDef(
+        "acosh",
+        lambda g, out, x: (g / sqrt(x * x - 1),),
+        math.acosh,
+        np.arccosh,
+        (Domain(lo=1.1),),
+        "acosh needs an input of at least 1",
+        formulas=("∂acosh(x)/∂x = 1/√(x² − 1)",),
+    ),
+    OpDef(
+        "atanh",
+        lambda g, out, x: (g / (1 - x * x),),
+        math.atanh,
+        np.arctanh,
+        (INSIDE_UNIT,),
+        "atanh needs an input in (-1, 1)",
+        formulas=("∂atanh(x)/∂x = 1/(1 − x²)",),
+    ),
+    OpDef(
+        "log2",
+        lambda g, out, x: (g / (x * LN2),),
+        math.log2,
+        np.log2,
+        (POSITIVE,),
+        "log2 needs a positive input",
+        formulas=("∂log₂(x)/∂x = 1/(x·ln 2)",),
+    ),
+    OpDef(
+        "log10",
+        lambda g, out, x: (g / (x * LN10),),
+        math.log10,
+        np.log10,
+        (POSITIVE,),
+        "log10 needs a positive input",
+        formulas=("∂log₁₀(x)/∂x = 1/(x·ln 10)",),
+    ),
+    # exact near 0, where exp(x) - 1 loses digits
+    OpDef(
+        "expm1",
+        lambda g, out, x: (g * (out + 1),),
+        math.expm1,
+        np.expm1,
+        domain=TOO_LARGE,
+        formulas=("∂(exp(x) − 1)/∂x = exp(x)",),
+    ),
+    OpDef(
+        "exp2",
+        lambda g, out, x: (g * out * LN2,),
+        lambda x: 2.0**x,
+        np.exp2,
+        domain=TOO_LARGE,
+        formulas=("∂2ˣ/∂x = 2ˣ·ln 2",),
+    ),
+    # -1, 0 or 1; 0 and NaN stay as they are
+    _flat("sign", _scalar_sign, np.sign, Domain(avoid=(0.0,)), "(a jump at 0)"),
+    _flat("floor", _finite_only(math.floor), np.floor, _integers_avoided(0.0), "(jumps at the integers)"),
+    _flat("ceil", _finite_only(math.ceil), np.ceil, _integers_avoided(0.0), "(jumps at the integers)"),
+    _flat("trunc", _finite_only(math.trunc), np.trunc, _integers_avoided(0.0), "(jumps at the integers)"),
+    # halves round to even, as Python, numpy and PyTorch
+    _flat("round", _finite_only(round), np.round, _integers_avoided(0.5), "(jumps at the halves)"),
+)
