@@ -8,14 +8,17 @@ Public API:
     functional                      relu, tanh, sigmoid, softmax, log_softmax, cross_entropy,
                                     binary_cross_entropy, mse_loss, l1_loss, hinge_loss, accuracy
     SGD, Adam                       optimizers for Value and Tensor parameters
-    save, load                      .npz files, no pickle, written atomically
+    save, load                      .npz or .safetensors files (by the suffix), no pickle, written
+                                    atomically, every entry checked before any parameter changes
+    export                          to_torch_state_dict, from_torch_state_dict: PyTorch's names and
+                                    layouts (torch.nn.Linear, nn.Sequential), both ways
     data                            toy datasets, Batches, train_val_split, mnist
     fit, History, predict, evaluate training loops
     gradcheck_module                check a model's gradients (your own layers too) by finite differences
     plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
 """
 
-from . import _requires_chainrule, data, functional  # noqa: F401 (the first: the engine check)
+from . import _requires_chainrule, data, export, functional  # noqa: F401 (the first: the engine check)
 from .check import gradcheck_module
 from .io import load, save
 from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
@@ -42,6 +45,7 @@ __all__ = [
     "Tanh",
     "data",
     "evaluate",
+    "export",
     "fit",
     "functional",
     "gradcheck_module",

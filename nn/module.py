@@ -1,4 +1,6 @@
-"""`Module`: parameters found from attributes, train/eval, state dicts, a readable repr."""
+"""`Module`: parameters found from attributes, train/eval, state dicts, a readable repr; and the
+checks every state passes before it is loaded (`check_entries`, `conform`: nn.load and nn.export
+use them too)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_cal
 # nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
 Call = tuple[int, int, dict[int, tuple[int, ...]]]
 _clock = itertools.count()
+
+# What a state must match: each parameter's (shape, dtype) by dotted name.
+Layout = Mapping[str, tuple[tuple[int, ...], Any]]
 
 
 class Module:
@@ -59,10 +64,15 @@ class Module:
     def parameters(self) -> list[Node]:
         return [p for _, p in self.named_parameters()]
 
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for each module held directly by this one: an attribute (`fc1`) or an
+        item of a list, tuple or dict attribute (`layers.0`), in attribute order."""
+        return _named_children(vars(self))
+
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted path, module) for this module ("" or prefix) and every module inside it."""
         yield prefix, self
-        for name, child in _named_children(vars(self)):
+        for name, child in self.named_children():
             yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
@@ -85,34 +95,22 @@ class Module:
         """A copy of every parameter as a numpy array, by dotted name."""
         return {name: np.array(p.data) for name, p in self.named_parameters()}
 
-    def check_state(self, entries: Mapping[str, tuple[tuple[int, ...], np.dtype]]) -> None:
+    def check_state(self, entries: Layout) -> None:
         """Refuse a state from its entries' (shape, dtype) alone, before any data is read: KeyError
         for missing or unexpected names, ValueError for a wrong shape or a dtype that is not real
         floating point (ints, bools, complex, strings and objects are refused, not cast)."""
-        own = dict(self.named_parameters())
-        missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
-        if missing or unexpected:
-            raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
-        for name, p in own.items():
-            shape, dtype = entries[name]
-            if tuple(shape) != np.shape(p.data):
-                raise ValueError(f"{name} has shape {tuple(shape)}, needs {np.shape(p.data)}")
-            if np.dtype(dtype).kind != "f":
-                raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
+        check_entries(layout(self), entries)
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter from `state` (arrays by dotted name), cast to the parameter's dtype.
         Every entry is checked first (`check_state`, then finiteness), so a bad one changes nothing.
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file. Raises KeyError or ValueError."""
-        own = dict(self.named_parameters())
         try:
-            arrays = {name: np.asarray(value) for name, value in state.items()}
-            self.check_state({name: (a.shape, a.dtype) for name, a in arrays.items()})
-            new = {name: _finite(name, arrays[name], _dtype(p)) for name, p in own.items()}
+            new = conform(layout(self), state)
         except (KeyError, ValueError) as e:
             raise type(e)(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
-        for name, p in own.items():
+        for name, p in self.named_parameters():
             p.data = float(new[name]) if isinstance(p, Value) else new[name]
 
     def count_parameters(self) -> int:
@@ -173,8 +171,36 @@ def _named_children(attributes: dict[str, Any]) -> Iterator[tuple[str, Module]]:
                     yield f"{key}.{i}", item
 
 
-def _dtype(p: Node) -> np.dtype:
-    return np.dtype(np.float64) if isinstance(p, Value) else p.dtype
+def layout(module: Module) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """(shape, dtype) of each parameter by dotted name: what a state for `module` must match.
+    A Value is a 0-d float64."""
+    return {
+        name: (np.shape(p.data), np.dtype(np.float64) if isinstance(p, Value) else p.dtype)
+        for name, p in module.named_parameters()
+    }
+
+
+def check_entries(own: Layout, entries: Layout) -> None:
+    """Refuse `entries` ((shape, dtype) by name) that do not match the layout `own`: KeyError
+    naming missing and unexpected names, ValueError naming a wrong shape or a dtype that is not
+    real floating point. Module.check_state, nn.load and nn.export all check states with it."""
+    missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
+    if missing or unexpected:
+        raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
+    for name, (need, _) in own.items():
+        shape, dtype = entries[name]
+        if tuple(shape) != tuple(need):
+            raise ValueError(f"{name} has shape {tuple(shape)}, needs {tuple(need)}")
+        if np.dtype(dtype).kind != "f":
+            raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
+
+
+def conform(own: Layout, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """`state`'s arrays checked against the layout `own` (`check_entries`, then finiteness) and
+    cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
+    arrays = {name: np.asarray(value) for name, value in state.items()}
+    check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
+    return {name: _finite(name, arrays[name], dtype) for name, (_, dtype) in own.items()}
 
 
 def _finite(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:

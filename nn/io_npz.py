@@ -1,0 +1,109 @@
+"""The .npz format of nn.save and nn.load: a zip of .npy arrays, read without pickle and without
+ever reading more than the model's own size, whatever the file declares."""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import tokenize
+import zipfile
+import zlib
+from collections.abc import Callable
+from typing import BinaryIO
+
+import numpy as np
+from numpy.lib import format as npy
+
+from .module import Layout
+
+DESCRIPTION = "a readable .npz file"
+BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error, NotImplementedError)
+
+_HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
+_MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
+_ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
+
+
+def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
+    np.savez(f, **state)
+
+
+def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
+    """The arrays in the open .npz `f`, after `check` has accepted every entry's shape and dtype
+    (read from its .npy header); no entry's data is read before. `own` (the model's layout) bounds
+    the file's size."""
+    size = os.fstat(f.fileno()).st_size
+    if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
+        raise ValueError("it holds a single array, not named parameters")
+    most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
+    if size > most:
+        raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
+    with zipfile.ZipFile(f) as archive:
+        members = {}
+        for member in archive.infolist():
+            name = member.filename.removesuffix(".npy")
+            if name == member.filename or name in members:
+                raise ValueError(f"entry {member.filename!r} is not a named .npy array, or comes twice")
+            members[name] = member
+        headers = {name: _header(archive, member) for name, member in members.items()}
+        check({name: (shape, dtype) for name, (shape, _, dtype, _) in headers.items()})
+        return {name: _data(archive, members[name], *headers[name]) for name in members}
+
+
+def _header(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Shape, Fortran order, dtype and header length of the .npy entry `member`, read from at most
+    _HEADER_MAX bytes of it; its declared size must be the header's plus the data's."""
+    if member.flag_bits & 0x1:
+        raise ValueError(f"entry {member.filename!r} is encrypted")
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        method = member.compress_type  # bzip2 and lzma inflate without a bound: refused
+        raise ValueError(f"entry {member.filename!r} is compressed by method {method}, not stored or deflated")
+    with archive.open(member) as stream:
+        bounded = _Bounded(stream, _HEADER_MAX)
+        try:
+            version = npy.read_magic(bounded)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f".npy version {version} is not one nn.save writes")
+            read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            shape, fortran, dtype = read_header(bounded, max_header_size=_HEADER_MAX)
+        except (ValueError, SyntaxError, RecursionError, tokenize.TokenError) as e:
+            raise ValueError(f"entry {member.filename!r} has a bad .npy header: {e}") from None
+    if dtype.hasobject:
+        raise ValueError(f"entry {member.filename!r} holds Python objects, which nn.load never unpickles")
+    declared = bounded.count + math.prod(shape) * dtype.itemsize
+    if member.file_size != declared:
+        raise ValueError(
+            f"entry {member.filename!r} is {member.file_size:,} bytes by its zip header, {declared:,} by its own"
+        )
+    return shape, fortran, dtype, bounded.count
+
+
+def _data(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, shape: tuple[int, ...], fortran: bool, dtype: np.dtype, skip: int
+) -> np.ndarray:
+    """The array of a checked entry: exactly its declared bytes are read, then one more to be sure
+    there are no more (reaching the end makes zipfile check the CRC)."""
+    size = math.prod(shape) * dtype.itemsize
+    with archive.open(member) as stream:
+        stream.read(skip)
+        raw = stream.read(size)
+        if len(raw) != size or stream.read(1):
+            raise ValueError(f"entry {member.filename!r} does not hold the {size:,} bytes its header declares")
+    array = np.frombuffer(raw, dtype)
+    return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+
+
+class _Bounded:
+    """A read-only stream that refuses to give more than `limit` bytes, whatever is asked of it."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self.stream, self.left, self.count = stream, limit, 0
+
+    def read(self, size: int) -> bytes:
+        if size > self.left:
+            raise ValueError(f"it asks to read past the {self.count + self.left:,} bytes allowed here")
+        data = self.stream.read(size)
+        self.left -= len(data)
+        self.count += len(data)
+        return data

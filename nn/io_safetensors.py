@@ -1,0 +1,139 @@
+"""The .safetensors format of nn.save and nn.load (the `safetensors` package's numpy API).
+
+A file is an 8-byte little-endian header length, a JSON header giving each tensor's dtype, shape
+and byte offsets, then the tensors' bytes. The library sizes what it reads by that header, so the
+header is read and checked here first, within limits set by the model: its length, its JSON, each
+entry's dtype, shape and offsets (which must tile the data exactly, without gaps or overlaps, up
+to the end of the file), then the entries' shapes and dtypes against the model. Only then is the
+file, whose size is now that of the model's parameters, read and given to the library."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, BinaryIO, NamedTuple
+
+import numpy as np
+
+from .module import Layout
+
+DESCRIPTION = "a readable .safetensors file"
+BROKEN = (ValueError, OSError)
+
+# safetensors' dtypes that numpy holds (bfloat16 and the 8-bit floats it has not), as numpy spells
+# them: nn.load reads the floats and refuses the rest by name, as for .npz
+DTYPES = {
+    "F16": "<f2", "F32": "<f4", "F64": "<f8", "C64": "<c8", "BOOL": "?",
+    "I8": "i1", "U8": "u1", "I16": "<i2", "U16": "<u2", "I32": "<i4", "U32": "<u4", "I64": "<i8", "U64": "<u8",
+}  # fmt: skip
+_LENGTH = 8  # bytes of the header length
+_METADATA_MOST = 16 * 1024  # a header's "__metadata__" (free text) and padding
+_ENTRY_MOST = 96  # {"dtype":"F64","shape":[],"data_offsets":[A,B]}, 20 digits each, besides the name and shape
+_DIMENSION_MOST = 21  # a dimension in the shape: up to 20 digits and a comma
+
+
+class _Entry(NamedTuple):
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    begin: int
+    end: int
+
+
+def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
+    """The library writes each array's memory as it lies: in C order, that is the array's layout."""
+    f.write(_library().numpy.save({name: np.asarray(a, order="C") for name, a in state.items()}))
+
+
+def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
+    """The arrays in the open .safetensors `f`, after its header has been checked (see the module's
+    docstring) and `check` has accepted every entry's shape and dtype; no data is read before."""
+    library = _library()
+    size = os.fstat(f.fileno()).st_size
+    if size < _LENGTH:
+        raise ValueError(f"it has {size} bytes, too few for the {_LENGTH} that give its header's length")
+    length = int.from_bytes(f.read(_LENGTH), "little")
+    most = _METADATA_MOST + sum(_ENTRY_MOST + 4 * len(n) + _DIMENSION_MOST * len(s) for n, (s, _) in own.items())
+    if length > most:
+        raise ValueError(f"its header declares {length:,} bytes, more than one for these parameters takes ({most:,})")
+    if length > size - _LENGTH:
+        raise ValueError(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow")
+    entries = _entries(f.read(length))
+    _check_offsets(entries, size - _LENGTH - length)
+    check({name: (entry.shape, entry.dtype) for name, entry in entries.items()})
+    f.seek(0)
+    raw = f.read(size + 1)
+    if len(raw) != size:
+        raise ValueError(f"it changed while it was read: {size:,} bytes, then {len(raw):,}")
+    try:
+        return library.numpy.load(raw)
+    except library.SafetensorError as e:
+        raise ValueError(f"the safetensors library refuses it: {e}") from None
+
+
+def _library() -> ModuleType:
+    """The safetensors package with its numpy API, or ImportError naming the extra that brings it."""
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError('.safetensors files need safetensors: pip install "chainrule[safetensors]"') from None
+    return safetensors
+
+
+def _entries(header: bytes) -> dict[str, _Entry]:
+    """Each entry of a header, checked alone: a known dtype, a shape and offsets of natural numbers
+    whose span is the entry's size. "__metadata__", text by name, is checked and left out."""
+    try:
+        parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_unique)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"its header is not JSON: {e}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"its header is a JSON {type(parsed).__name__}, not an object of named tensors")
+    metadata = parsed.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise ValueError("its __metadata__ is not an object of strings")
+    return {name: _entry(name, spec) for name, spec in parsed.items()}
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a name given twice (json would keep the last silently)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"its header names {key!r} twice")
+        found[key] = value
+    return found
+
+
+def _entry(name: str, spec: Any) -> _Entry:
+    if not isinstance(spec, dict) or spec.keys() != {"dtype", "shape", "data_offsets"}:
+        raise ValueError(f"entry {name!r} is not an object of dtype, shape and data_offsets")
+    dtype, shape, offsets = spec["dtype"], spec["shape"], spec["data_offsets"]
+    if not isinstance(dtype, str) or dtype not in DTYPES:
+        raise ValueError(f"entry {name!r} has dtype {dtype!r}, none of those nn.load reads ({', '.join(DTYPES)})")
+    if not _naturals(shape) or not _naturals(offsets) or len(offsets) != 2:
+        raise ValueError(f"entry {name!r} needs a shape and two data_offsets, as lists of natural numbers")
+    begin, end = offsets
+    numpy_dtype = np.dtype(DTYPES[dtype])
+    size = math.prod(shape) * numpy_dtype.itemsize
+    if end - begin != size:
+        raise ValueError(f"entry {name!r} spans bytes {begin:,} to {end:,}, but its dtype and shape take {size:,}")
+    return _Entry(tuple(shape), numpy_dtype, begin, end)
+
+
+def _naturals(value: Any) -> bool:
+    return isinstance(value, list) and all(type(n) is int and n >= 0 for n in value)
+
+
+def _check_offsets(entries: dict[str, _Entry], data_size: int) -> None:
+    """Refuse offsets that leave gaps, overlap, or do not end where the file does."""
+    end = 0
+    for name, entry in sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end)):
+        if entry.begin != end:
+            what = "overlapping the entry before it" if entry.begin < end else f"after a gap from byte {end:,}"
+            raise ValueError(f"entry {name!r} starts at byte {entry.begin:,} of the data, {what}")
+        end = entry.end
+    if end != data_size:
+        raise ValueError(f"its data has {data_size:,} bytes, but its header accounts for {end:,}")
