@@ -7,7 +7,9 @@ Public API:
     explain(root, node)          d root / d node as the sum over paths of products of local derivatives:
                                  an Explanation (its paths, their Steps, the total); str() tells it
     backward_steps(root, ...)    one Frame (drawing, caption) per step of backward
-    save_html(root, path, ...)   those frames as one self-contained HTML player
+    save_html(root, path, ...)   the forward pass and those frames as one self-contained HTML player
+                                 (zoom, slider, chain-rule captions, click a value for its paths)
+    player(root, ...)            the same player inline in Jupyter (an iframe); .save(path) writes it
     evaluate(text, values)       an expression such as "tanh(x*w + b)" as a graph of Values, read with ast
                                  and never run; ExpressionError names what it cannot read
     GraphTooLarge                raised when a graph has more nodes than max_nodes
@@ -21,6 +23,7 @@ from .explain import Explanation, Path, Step, explain
 from .expr import ExpressionError, evaluate
 from .graph import GraphTooLarge
 from .html import save_html
+from .player import Player, player
 from .steps import Frame, backward_steps
 
 __all__ = [
@@ -29,11 +32,13 @@ __all__ = [
     "Frame",
     "GraphTooLarge",
     "Path",
+    "Player",
     "Step",
     "backward_steps",
     "draw",
     "evaluate",
     "explain",
+    "player",
     "render",
     "save_html",
 ]

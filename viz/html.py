@@ -1,20 +1,27 @@
-"""The step-by-step backward pass as one self-contained HTML page: the graph drawn once, as SVG,
+"""The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG,
 and per step only what changes (the node processed, the gradients filled in, the edges that carry
-them), applied by the page's script. Its size grows linearly with the graph."""
+them), applied by the page's script (player.js, player.css). Clicking a value explains its gradient
+as a sum over paths (`explain`). Its size grows linearly with the graph, but for the listed paths,
+which are capped per value."""
 
 from __future__ import annotations
 
+import heapq
 import html
+import itertools
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from autograd import Node
+from autograd import Node, Tensor
 
 from .dot import NOT_COMPUTED, build, write_atomically
-from .graph import MAX_NODES, summary
-from .steps import Pass, backward_pass
+from .explain import MAX_PATHS, explain
+from .graph import MAX_NODES, Edge, summary
+from .labels import term
+from .steps import Pass, backward_pass, forward_caption, optimizer_update
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -22,121 +29,114 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{title}</title>
 <style>
-  body {{ font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }}
-  #controls button {{ font-size: 1em; margin-right: 0.4em; }}
-  #counter {{ margin-left: 0.8em; font-weight: bold; }}
-  #caption {{ margin: 0.8em 0; min-height: 1.4em; }}
-  .frame {{ overflow: auto; }}
-  .frame svg {{ max-width: 100%; height: auto; }}
-  .current > polygon, .current > ellipse {{ stroke: royalblue; stroke-width: 3px; }}
-  .pending > path, .pending > polygon {{ stroke: #b3b3b3; }}
-  .pending > polygon {{ fill: #b3b3b3; }}
-  .pending > text {{ display: none; }}
-  .bold > path {{ stroke-width: 2.5px; }}
-</style>
+{css}</style>
 </head>
 <body>
-<h1>{title}</h1>
-<div id="controls">
-  <button id="prev" title="previous step (left arrow)">&larr; previous</button>
-  <button id="play" title="play or pause (space)">play</button>
-  <button id="next" title="next step (right arrow)">next &rarr;</button>
-  <span id="counter"></span>
-</div>
-<p id="caption"></p>
-<div class="frame shown" id="frame0">
+<header>
+  <h1>{title}</h1>
+  <div id="controls">
+    <button id="prev" title="previous step (left arrow)">&larr;</button>
+    <button id="play" title="play or pause (space)">play</button>
+    <button id="next" title="next step (right arrow)">&rarr;</button>
+    <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
+    <span id="counter"></span>
+    <span class="zoom">
+      <button id="zoom-out" title="zoom out (or the mouse wheel)">&minus;</button>
+      <button id="zoom-in" title="zoom in (or the mouse wheel)">+</button>
+      <button id="fit" title="fit the graph to the window">fit</button>
+      <label title="move the view to the node being processed">
+        <input id="follow" type="checkbox" checked> follow</label>
+    </span>
+  </div>
+</header>
+<main>
+<div id="viewport" class="frame" title="wheel: zoom; drag: pan; click a value: why its gradient is what it is">
 {svg}</div>
+<aside>
+  <h2>This step</h2>
+  <div id="caption"></div>
+  <h2>Clicked value</h2>
+  <div id="explanation">Click a value (a box) to see its gradient as a sum over the paths up to the root.</div>
+  <details id="legend" open>
+    <summary>Legend</summary>
+    <ul>
+      <li><span class="swatch value"></span> a value: its name (or #k, its step of backward), its data
+        (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it)</li>
+      <li><span class="swatch constant"></span> a constant (a number in the expression): no gradient</li>
+      <li><span class="swatch op"></span> an op, with its step of backward</li>
+      <li><span class="swatch current"></span> the value backward is processing at this step</li>
+      <li><span class="swatch sent"></span> a gradient sent to an input, labelled
+        ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input</li>
+      <li><span class="swatch pending"></span> nothing sent yet</li>
+      <li><span class="swatch path"></span> the paths from the clicked value up to the root</li>
+      <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
+      <li>Numbers: 4 significant figures; a tensor: min, mean and max; orange on a tensor edge:
+        broadcasting, summed back.</li>
+    </ul>
+  </details>
+</aside>
+</main>
 <script>
-(function () {{
-  var frame = document.querySelector(".frame");
-  var captions = {captions};
-  // per step: [position of its node, [[position, grad text] for the gradients it changes], [inputs it sends to]]
-  var steps = {steps};
-  var values = {values};  // the positions of the values (constants have no gradient)
-  var current = 0, timer = null;
-  function element(id) {{ return document.getElementById(id); }}
-  function setGrad(position, text) {{
-    var texts = element("v" + position).getElementsByTagName("text");
-    texts[texts.length - 1].textContent = text;  // the record's last field: its gradient
-  }}
-  function mark(step, cls, on) {{
-    for (var j = 0; j < step[2].length; j++) {{
-      var edge = element("e" + step[0] + "_" + step[2][j]);
-      if (edge) edge.classList.toggle(cls, on);
-    }}
-  }}
-  function show(i) {{
-    current = Math.max(0, Math.min(steps.length - 1, i));
-    frame.id = "frame" + current;  // the frame shows step `current`
-    var k;
-    for (k = 0; k < values.length; k++) setGrad(values[k], "grad {not_computed}");
-    var marked = document.querySelectorAll(".current, .bold");
-    for (k = 0; k < marked.length; k++) marked[k].classList.remove("current", "bold");
-    for (k = 0; k < steps.length; k++) mark(steps[k], "pending", k > current);
-    for (k = 0; k <= current; k++) {{
-      for (var j = 0; j < steps[k][1].length; j++) setGrad(steps[k][1][j][0], steps[k][1][j][1]);
-    }}
-    var node = steps[current][0];
-    element("v" + node).classList.add("current");
-    if (element("o" + node)) element("o" + node).classList.add("current");
-    mark(steps[current], "bold", true);
-    element("counter").textContent = "step " + (current + 1) + " of " + steps.length;
-    element("caption").textContent = captions[current];
-  }}
-  function stop() {{ clearInterval(timer); timer = null; element("play").textContent = "play"; }}
-  function play() {{
-    if (timer) {{ stop(); return; }}
-    if (current === steps.length - 1) show(0);
-    element("play").textContent = "pause";
-    timer = setInterval(function () {{ if (current === steps.length - 1) stop(); else show(current + 1); }}, 1200);
-  }}
-  element("prev").addEventListener("click", function () {{ stop(); show(current - 1); }});
-  element("next").addEventListener("click", function () {{ stop(); show(current + 1); }});
-  element("play").addEventListener("click", play);
-  document.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowRight") {{ stop(); show(current + 1); }}
-    else if (e.key === "ArrowLeft") {{ stop(); show(current - 1); }}
-    else if (e.key === " ") {{ e.preventDefault(); play(); }}
-  }});
-  show(0);
-}})();
-</script>
+var captions = {captions};
+var steps = {steps};
+var page = {page};
+{js}</script>
 </body>
 </html>
 """
 
 
-def save_html(
+def page_html(
     root: Node,
-    path: str | os.PathLike,
     title: str = "Backpropagation, step by step",
     *,
     modules: Any = None,
     max_nodes: int | None = MAX_NODES,
     rankdir: str = "LR",
     number: bool = False,
-) -> Path:
-    """Write one HTML page that plays backward step by step (the steps of `backward_steps`), with
-    previous/next/play buttons and the arrow keys. It needs no network. The graph is drawn once
-    (`modules`, `max_nodes`, `rankdir` and `number` as for `draw`), and each step sends only what
-    it changes."""
+    optimizer: Any = None,
+) -> str:
+    """The player page of `save_html`, as text."""
     run = backward_pass(root, modules, max_nodes)
+    data = _page_data(root, run)
+    if optimizer is not None:
+        update = optimizer_update(run, optimizer)
+        data["update"] = {
+            "caption": update.caption,
+            "data": [[k, "data " + summary(x)] for k, x in update.data.items()],
+        }
     widest = {  # each record drawn wide enough for both texts its gradient field takes
         id(n): max(summary(run.grads[id(n)]), NOT_COMPUTED, key=len) for n in run.graph.order
     }
     drawing = build(run.graph, widest, run.flows, None, rankdir=rankdir, number=number)
     svg = drawing.pipe(format="svg").decode()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
-    page = _PAGE.format(
+    return _PAGE.format(
         title=html.escape(title),
+        css=_resource("player.css"),
+        last=len(run.steps) + (optimizer is not None),
         svg=svg,
+        root=html.escape(run.names[id(root)]),
+        not_computed=NOT_COMPUTED,
         captions=_script_json(run.captions),
         steps=_script_json(_changes(run)),
-        values=json.dumps(run.steps),  # the values (not constants) are the nodes backward steps through
-        not_computed=NOT_COMPUTED,
+        page=_script_json(data),
+        js=_resource("player.js"),
     )
+
+
+def save_html(
+    root: Node, path: str | os.PathLike, title: str = "Backpropagation, step by step", **options: Any
+) -> Path:
+    """Write one HTML page that plays the forward pass (step 0) and then backward step by step (the
+    steps of `backward_steps`), with a slider, previous/next/play buttons, the arrow keys and space;
+    the mouse wheel zooms, dragging pans, "fit" fits the graph to the window, and clicking a value
+    explains its gradient as a sum over paths. With `optimizer` (nn.optim's SGD, Adam), a last step
+    shows the update it would make to each parameter, w ← w − lr·grad, without making it. It needs
+    no network. The graph is drawn once (`modules`, `max_nodes`, `rankdir` and `number` as for
+    `draw`), and each step sends only what it changes."""
     path = Path(path)
-    write_atomically(path, page.encode())
+    write_atomically(path, page_html(root, title, **options).encode())
     return path
 
 
@@ -147,6 +147,98 @@ def _changes(run: Pass) -> list[list[Any]]:
         [k, [[position[id(n)], "grad " + summary(running[id(n)])] for n in changed], [e.index for e in run.flows[k]]]
         for k, running, changed in run.filling()
     ]
+
+
+def _page_data(root: Node, run: Pass) -> dict[str, Any]:
+    """What the script needs besides the steps: the forward caption, the positions of the values
+    (constants have no gradient), the edges gradients flow along (child's position, input index,
+    input's position, local derivative as a factor or None for tensors), each value's name, and
+    per value (by position) the explanation of its gradient."""
+    order = run.graph.order
+    position = {id(n): k for k, n in enumerate(order)}
+    edges = [e for flow in run.flows for e in flow]
+    number = {(position[id(e.child)], e.index): k for k, e in enumerate(edges)}
+    return {
+        "forward": forward_caption(run),
+        "notComputed": NOT_COMPUTED,
+        "values": run.steps,
+        "root": run.names[id(root)],
+        "tensor": isinstance(root, Tensor),
+        "names": [run.names.get(id(n), "") for n in order],
+        "edges": [
+            [position[id(e.child)], e.index, position[id(e.parent)], None if e.local is None else term(e.local)]
+            for e in edges
+        ],
+        "explanations": _explanations(root, run, position, number),
+        "maxPaths": MAX_PATHS,
+    }
+
+
+def _explanations(root: Node, run: Pass, position: dict[int, int], number: dict[tuple[int, int], int]) -> dict:
+    """Per value (by position): [number of paths up to the root, total (its gradient), what the
+    unlisted paths carry, what the listed ones carry, [[edge numbers from the value up, product], ...]].
+    Scalars from the edges' local derivatives, all values at once; tensors by `explain`, value by
+    value (a tensor graph has few nodes)."""
+    if not isinstance(root, Tensor):
+        return _scalar_explanations(run, number, position)
+    found = {}
+    for k in run.steps:
+        e = explain(root, run.graph.order[k], names=run.names)
+        paths = [[[number[(position[id(s.output)], s.index)] for s in p.steps], term(p.product)] for p in e.paths]
+        found[k] = [e.count, summary(e.total), summary(e.rest), summary(e.total - e.rest), paths]
+    return found
+
+
+def _scalar_explanations(run: Pass, number: dict[tuple[int, int], int], position: dict[int, int]) -> dict:
+    """`explain`'s paths for every value of a scalar graph at once: per value, the MAX_PATHS paths up to
+    the root of largest |product| (a best-first search guided by the largest product still reachable
+    above each node), each as the edges' numbers and its product; paths are counted, never enumerated."""
+    order = run.graph.order
+    above: dict[int, list[tuple[int, Edge]]] = {}  # by value id: the edges it sends along, numbered
+    count: dict[int, int] = {id(order[0]): 1}  # paths from each value up to the root
+    best: dict[int, float] = {id(order[0]): 1.0}  # the largest |product| of those paths
+    for k in run.steps:
+        for e in run.flows[k]:
+            above.setdefault(id(e.parent), []).append((number[(k, e.index)], e))
+            count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
+            reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0
+            best[id(e.parent)] = max(best.get(id(e.parent), 0.0), reach)
+    found = {}
+    for k in run.steps:
+        node = order[k]
+        paths = _largest_paths(node, order[0], above, best)
+        listed = sum((p[1] for p in paths), 0.0)
+        total = run.grads[id(node)]
+        rest = total - listed if count[id(node)] > len(paths) else 0.0
+        found[k] = [count[id(node)], summary(total), summary(rest), summary(listed), [[e, term(p)] for e, p in paths]]
+    return found
+
+
+def _largest_paths(node: Node, root: Node, above: dict, best: dict[int, float]) -> list[tuple[list[int], float]]:
+    """The MAX_PATHS paths from `node` up to `root` of largest |product|, largest first: `best` bounds
+    what each partial path can still gain exactly, so each path popped complete is the next largest,
+    and among equals the newest is extended first, finishing one path before starting another."""
+    tie = itertools.count()
+    frontier: list[tuple[float, int, Node, float, Any]] = [(-best[id(node)], 0, node, 1.0, None)]
+    found: list[tuple[list[int], float]] = []
+    while frontier and len(found) < MAX_PATHS:
+        _, _, at, product, trail = heapq.heappop(frontier)
+        if at is root:
+            edges = []
+            while trail is not None:
+                edges.append(trail[0])
+                trail = trail[1]
+            found.append((edges[::-1], product))
+            continue
+        for k, e in above.get(id(at), []):
+            if e.local is not None:
+                step = product * e.local
+                heapq.heappush(frontier, (-abs(step) * best[id(e.child)], -next(tie), e.child, step, (k, trail)))
+    return found
+
+
+def _resource(name: str) -> str:
+    return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
 def _script_json(value: Any) -> str:

@@ -1,38 +1,53 @@
-"""The backward pass as a sequence of drawings, one per step."""
+"""The backward pass as a sequence of drawings, one per step, each with a caption doing the chain
+rule's arithmetic; and the forward pass before it, told in one caption."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import graphviz
+import numpy as np
 
-from autograd import Node
+from autograd import Node, Tensor
 
 from .dot import build
-from .graph import MAX_NODES, Edge, Graph, backward_flow, read_graph, summary
+from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, summary
+from .labels import symbol, term
+
+FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
+UPDATE_LINES = 24  # the update's caption lists this many parameters, then counts the rest
 
 
 @dataclass
 class Frame:
-    """One step of backward: its drawing and a sentence saying what happened."""
+    """One step of backward: its drawing and what happened, in lines of arithmetic. In Jupyter it
+    shows as the drawing with the caption above it."""
 
     drawing: graphviz.Digraph
     caption: str
+
+    def _repr_svg_(self) -> str:
+        titled = self.drawing.copy()
+        text = self.caption.replace("\\", "\\\\")  # graphviz reads backslashes as escapes
+        titled.attr(label="\\l".join(text.split("\n")) + "\\l", labelloc="t", labeljust="l", fontsize="11")
+        return titled.pipe(format="svg", encoding="utf-8")
 
 
 @dataclass
 class Pass:
     """Backward over a graph, computed once (nobody's `.grad` changes): d root / d node by id, the
     edges each node sends (by position in order), and the steps: the positions of the nodes backward
-    takes in turn (constants take none), each with its caption."""
+    takes in turn (constants take none), each with its caption; each value's name, as captions say it."""
 
     graph: Graph
     grads: dict[int, Any]
     flows: list[list[Edge]]
     steps: list[int]
     captions: list[str]
+    names: dict[int, str]
 
     def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node]]]:
         """For each step: its node's position, the gradients filled in so far (by id; one dict,
@@ -52,11 +67,14 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
     graph = read_graph(root, modules, max_nodes)
     grads, flows = backward_flow(root, graph.order, graph.consts)
     steps = [k for k, node in enumerate(graph.order) if id(node) not in graph.consts]
-    captions = [
-        _caption(s, len(steps), graph.order[k], flows[k], grads[id(graph.order[k])], graph.names)
-        for s, k in enumerate(steps)
-    ]
-    return Pass(graph, grads, flows, steps, captions)
+    names = numbered_names(graph)
+    received: dict[int, list[Any]] = {id(root): [grads[id(root)]]}  # each value's contributions so far
+    captions = []
+    for s, k in enumerate(steps):
+        node = graph.order[k]
+        head = _head(s, len(steps), node, flows[k], grads[id(node)], names)
+        captions.append("\n".join([head, *_arithmetic(node, flows[k], names, symbol(names[id(root)]), received)]))
+    return Pass(graph, grads, flows, steps, captions, names)
 
 
 def backward_steps(
@@ -71,12 +89,129 @@ def backward_steps(
         yield Frame(build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], **options), caption)
 
 
-def _caption(k: int, total: int, node: Node, sent: list, grad: Any, names: dict[int, str]) -> str:
-    name = names[id(node)] or (node.op.name if node.op else "a leaf")
-    head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
+def forward_caption(run: Pass) -> str:
+    """Step 0, the forward pass: every op's value from its inputs (inputs first, the first few ops)."""
+    order, names = run.graph.order, run.names
+    ops = [n for n in reversed(order) if n.op is not None]
+    lines = [
+        "step 0, the forward pass: each op computes its value from its inputs, inputs first. "
+        "No gradient exists yet: backward starts at the next step."
+    ]
+    for node in ops[:FORWARD_LINES]:
+        inputs = [names.get(id(p)) or term(p.data) for p in node.parents]  # a constant as its number
+        applied, name = _applied(node.op.name, inputs), names[id(node)]
+        shown = [name] if name.replace(" ", "") == applied.replace(" ", "") else [name, applied]  # "x*w = x * w"
+        lines.append(" = ".join([*shown, summary(node.data)]))
+    if len(ops) > FORWARD_LINES:
+        lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
+    return "\n".join(lines)
+
+
+@dataclass
+class Update:
+    """The step after backward: the optimizer's update of each parameter the graph uses (by position
+    in order: its new data), and a caption with the arithmetic."""
+
+    data: dict[int, Any]
+    caption: str
+
+
+def optimizer_update(run: Pass, optimizer: Any) -> Update:
+    """What `optimizer.step()` would do with the gradients of `run`, computed on a copy of the
+    optimizer and its parameters: neither they nor the optimizer's state change."""
+    if not all(hasattr(optimizer, a) for a in ("params", "lr", "step")):
+        raise TypeError(
+            f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
+        )
+    position = {id(n): k for k, n in enumerate(run.graph.order)}
+    trial = copy.deepcopy(optimizer)  # its params are copies, in the same order
+    used = [(p, twin) for p, twin in zip(optimizer.params, trial.params) if id(p) in position]
+    for p, twin in zip(optimizer.params, trial.params):
+        unused = None if isinstance(twin, Tensor) else 0.0  # a Tensor no backward reached is left alone
+        twin.grad = run.grads[id(p)] if id(p) in position else unused
+    trial.step()
+    name, lr = type(optimizer).__name__, optimizer.lr
+    lines = [
+        f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) moves each parameter against its gradient, "
+        "so that the root goes down: w ← w − lr·grad"
+    ]
+    plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
+    for p, twin in used[:UPDATE_LINES]:
+        old, new, grad = p.data, twin.data, run.grads[id(p)]
+        change = f"{summary(old)} → {summary(new)}, a change of {summary(np.asarray(new) - old)}"
+        w = run.names[id(p)]
+        if plain:
+            lines.append(f"{w} ← {w} − {lr:g} × {term(grad)}: {change}")
+        else:  # momentum, weight decay, Adam: the optimizer's own rule
+            lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}")
+    if len(used) > UPDATE_LINES:
+        lines.append(f"… and {len(used) - UPDATE_LINES:,} more parameters")
+    if len(used) < len(optimizer.params):
+        lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
+    return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
+
+
+def _applied(op: str, inputs: list[str]) -> str:
+    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
+    if len(inputs) == 2 and not op.isidentifier():
+        return f"{inputs[0]} {op} {inputs[1]}"
+    return f"{op}({', '.join(inputs)})"
+
+
+def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
+    """What the step does, in a sentence: whose gradient is complete, and what it sends to whom."""
+    name = names[id(node)]
     if k == 0:
         head = f"step 1 of {total}: backward starts at {name} with gradient {summary(grad)}"
+    else:
+        head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
-    parts = [f"{names[id(e.parent)] or 'input ' + str(e.index)} gets {summary(e.passed)}" for e in sent]
+    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}" for e in sent]
     return head + f"; through {node.op.name}, " + ", ".join(parts)
+
+
+def _arithmetic(
+    node: Node, sent: list[Edge], names: dict[int, str], root: str, received: dict[int, list[Any]]
+) -> list[str]:
+    """The chain rule on each edge the node sends along (`root`: the root's name as a symbol), with its
+    numbers, and the sum where a value used more than once gets another contribution. Updates `received`."""
+    if not sent:
+        return []
+    n = symbol(names[id(node)])
+    lines = [
+        f"chain rule: each input of {node.op.name} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
+        "times the op's local derivative (how much its output moves when that input does)"
+    ]
+    for e in sent:
+        lines.append(_edge_equation(e, names, root))
+        contributions = received.setdefault(id(e.parent), [])
+        contributions.append(e.passed)
+        if len(contributions) > 1:
+            lines.append(_sum_line(names[id(e.parent)], contributions))
+    return lines
+
+
+def _edge_equation(e: Edge, names: dict[int, str], root: str) -> str:
+    """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave)."""
+    n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
+    rule = (
+        op.formulas[e.index] if e.index < len(op.formulas) else f"the local derivative comes from {op.name}'s own rule"
+    )
+    chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
+    if e.local is not None:
+        return f"{chain} = {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}    ({rule})"
+    return (
+        f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; {op.name}'s rule "
+        f"maps the arriving {summary(e.arriving)} to {summary(e.passed)}, shape {e.parent.shape}    ({rule})"
+    )
+
+
+def _sum_line(name: str, contributions: list[Any]) -> str:
+    """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4"."""
+    total = sum(contributions[1:], contributions[0])
+    uses = f"{name} is used {len(contributions)} times, so the contributions add up"
+    if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
+        return f"{name}.grad: {len(contributions)} contributions added, now {summary(total)}    ({uses})"
+    terms = " + ".join([summary(contributions[0]), *map(term, contributions[1:])])  # "-4 + (-4)"
+    return f"{name}.grad = {terms} = {summary(total)}    ({uses})"

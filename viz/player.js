@@ -1,0 +1,237 @@
+// The player of viz.save_html: steps through the forward pass (step 0), backward (steps 1..n) and,
+// with an optimizer, its update (step n+1) on the one SVG of the page, zooms and pans it, and
+// explains a clicked value's gradient.
+// Data comes from the page: captions (one per backward step), steps (per backward step: [position
+// of its node, [[position, grad text]...], [input indices it sends to]]) and page (see html.py).
+(function () {
+  "use strict";
+  function element(id) { return document.getElementById(id); }
+  var viewport = element("viewport"), svg = viewport.querySelector("svg");
+  var last = steps.length + (page.update ? 1 : 0), current = 0, timer = null;
+  var updated = page.update ? page.update.data : [];  // [[position, new data text]] of the optimizer's step
+  var before = updated.map(function (u) { return field(u[0], 2).textContent; });
+
+  // ---- stepping: grads filled in, edges sent, the node being processed
+  function field(position, fromEnd) {
+    var texts = element("v" + position).getElementsByTagName("text");
+    return texts[texts.length - fromEnd];
+  }
+  function setGrad(position, text) { field(position, 1).textContent = text; }  // a record's last field; data before
+  function mark(step, cls, on) {
+    for (var j = 0; j < step[2].length; j++) {
+      var edge = element("e" + step[0] + "_" + step[2][j]);
+      if (edge) edge.classList.toggle(cls, on);
+    }
+  }
+  function show(i) {
+    current = Math.max(0, Math.min(last, i));
+    var k, j;
+    for (k = 0; k < page.values.length; k++) setGrad(page.values[k], "grad " + page.notComputed);
+    var marked = svg.querySelectorAll(".current, .bold");
+    for (k = 0; k < marked.length; k++) marked[k].classList.remove("current", "bold");
+    for (k = 0; k < steps.length; k++) mark(steps[k], "pending", k >= current);
+    for (k = 0; k < Math.min(current, steps.length); k++) {
+      for (j = 0; j < steps[k][1].length; j++) setGrad(steps[k][1][j][0], steps[k][1][j][1]);
+    }
+    svg.classList.toggle("forward", current === 0);
+    var updating = current > steps.length;  // the optimizer's step, after backward
+    for (k = 0; k < updated.length; k++) {
+      field(updated[k][0], 2).textContent = updating ? updated[k][1] : before[k];
+      element("v" + updated[k][0]).classList.toggle("updated", updating);
+    }
+    if (current > 0 && !updating) {
+      var node = steps[current - 1][0];
+      element("v" + node).classList.add("current");
+      if (element("o" + node)) element("o" + node).classList.add("current");
+      mark(steps[current - 1], "bold", true);
+      if (element("follow").checked) reveal(element("v" + node));
+    }
+    var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
+    element("counter").textContent = counter;  // backward's steps counted as the captions count them
+    var caption = current === 0 ? page.forward : updating ? page.update.caption : captions[current - 1];
+    element("caption").textContent = caption;
+    element("slider").value = current;
+  }
+  function stop() { clearInterval(timer); timer = null; element("play").textContent = "play"; }
+  function play() {
+    if (timer) { stop(); return; }
+    if (current === last) show(0);
+    element("play").textContent = "pause";
+    timer = setInterval(function () { if (current === last) stop(); else show(current + 1); }, 1200);
+  }
+
+  // ---- zoom and pan: the viewBox is the view, kept in the viewport's proportions
+  var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
+  var view = { x: 0, y: 0, w: 1, h: 1 };
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  function box() { return viewport.getBoundingClientRect(); }
+  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function lookAt(cx, cy, unitsPerPixel) {  // centre the view on (cx, cy), in the drawing's units
+    var r = box();
+    view.w = r.width * unitsPerPixel;
+    view.h = r.height * unitsPerPixel;
+    view.x = cx - view.w / 2;
+    view.y = cy - view.h / 2;
+    apply();
+  }
+  function fit() {
+    var r = box();
+    lookAt(full.x + full.w / 2, full.y + full.h / 2, Math.max(full.w / r.width, full.h / r.height));
+  }
+  function zoom(factor, clientX, clientY) {  // the point under the cursor stays put
+    var r = box(), fx = (clientX - r.left) / r.width, fy = (clientY - r.top) / r.height;
+    var px = view.x + fx * view.w, py = view.y + fy * view.h;
+    view.w *= factor;
+    view.h *= factor;
+    view.x = px - fx * view.w;
+    view.y = py - fy * view.h;
+    apply();
+  }
+  function clamp() {  // keep the drawing filling the view where it is larger than the view
+    if (view.w < full.w) view.x = Math.max(full.x, Math.min(full.x + full.w - view.w, view.x));
+    if (view.h < full.h) view.y = Math.max(full.y, Math.min(full.y + full.h - view.h, view.y));
+    apply();
+  }
+  function reveal(target) {  // pan so that `target` is in view, when it is not
+    var r = box(), b = target.getBoundingClientRect();
+    if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
+    var scale = view.w / r.width;
+    view.x += (b.left + b.width / 2 - (r.left + r.width / 2)) * scale;
+    view.y += (b.top + b.height / 2 - (r.top + r.height / 2)) * scale;
+    clamp();
+  }
+  function startView() {  // the whole graph when its text stays readable, else the root at full size
+    var r = box();
+    if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
+    lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
+    reveal(element("v0"));
+  }
+  viewport.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    zoom(Math.exp(e.deltaY * 0.0015), e.clientX, e.clientY);
+  }, { passive: false });
+  var drag = null;
+  viewport.addEventListener("pointerdown", function (e) {
+    drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
+  });
+  window.addEventListener("pointermove", function (e) {
+    if (!drag) return;
+    var scale = view.w / box().width;
+    drag.moved = drag.moved || Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 3;
+    view.x = drag.vx - (e.clientX - drag.x) * scale;
+    view.y = drag.vy - (e.clientY - drag.y) * scale;
+    apply();
+  });
+  window.addEventListener("pointerup", function () { setTimeout(function () { drag = null; }, 0); });
+  window.addEventListener("resize", function () {
+    var r = box();
+    lookAt(view.x + view.w / 2, view.y + view.h / 2, view.w / r.width || 1);
+  });
+
+  // ---- a clicked value: its paths up to the root highlighted, its gradient as their sum
+  var madeBy = null;  // by a value's position: the edge from its op's oval to it
+  var twice = {};  // how many inputs of a value's op are the same value ("child_parent"): a * a
+  page.edges.forEach(function (e) { twice[e[0] + "_" + e[2]] = (twice[e[0] + "_" + e[2]] || 0) + 1; });
+  function opEdges() {
+    var byTitle = {}, found = {}, k, titles = svg.querySelectorAll("g.edge > title");
+    for (k = 0; k < titles.length; k++) byTitle[titles[k].textContent] = titles[k].parentNode;
+    for (k = 0; k < page.names.length; k++) {
+      var value = element("v" + k), name = value && value.querySelector("title").textContent;
+      if (name && byTitle[name + "op->" + name]) found[k] = byTitle[name + "op->" + name];
+    }
+    return found;
+  }
+  function highlight(el) { if (el) el.classList.add("onpath"); }
+  function clearPicked() {
+    var marked = svg.querySelectorAll(".onpath, .picked");
+    for (var k = 0; k < marked.length; k++) marked[k].classList.remove("onpath", "picked");
+  }
+  function symbol(name) { return /^[\w#.]+$/.test(name) ? name : "(" + name + ")"; }
+  function pick(position) {
+    clearPicked();
+    madeBy = madeBy || opEdges();
+    element("v" + position).classList.add("picked");
+    var found = page.explanations[position], name = page.names[position], root = page.root;
+    var grad = "∂" + symbol(root) + "/∂" + symbol(name);
+    var count = found[0], total = found[1], rest = found[2], listed = found[3], paths = found[4];
+    if (paths.length === 1 && paths[0][0].length === 0) {
+      element("explanation").textContent =
+        name + " is the root: " + grad + " = " + total + ", the seed backward starts with";
+      return;
+    }
+    var each = page.tensor ? "the gradient each carries (its seed pulled back through each op's rule)" :
+      "the product of the local derivatives along each";
+    var lines = [grad + " = " + total + ": the sum over the " + count + " path" + (count === 1 ? "" : "s") +
+      " from " + name + " up to " + root + " of " + each];
+    if (count > paths.length) lines.push("the " + paths.length + " largest are listed and highlighted; the other " +
+      (count - paths.length) + " are summed");
+    for (var p = 0; p < paths.length; p++) {
+      var edges = paths[p][0], names = [name], factors = [], symbols = [];
+      for (var k = 0; k < edges.length; k++) {
+        var edge = page.edges[edges[k]], child = edge[0];
+        highlight(element("e" + child + "_" + edge[1]));
+        highlight(element("o" + child));
+        highlight(element("v" + child));
+        highlight(madeBy[child]);
+        var input = page.names[edge[2]];
+        var slot = twice[child + "_" + edge[2]] > 1 ? " (" + input + " as input " + (edge[1] + 1) + ")" : "";
+        names.push(page.names[child] + slot);
+        symbols.push("∂" + symbol(page.names[child]) + "/∂" + symbol(input));
+        factors.push(edge[3]);
+      }
+      lines.push("path " + (p + 1) + ": " + names.join(" → "));
+      var product = edges.length > 1 ? " = " + paths[p][1] : "";
+      var named = edges.length <= 4 ? symbols.join(" × ") + " = " : "";  // a long path: its numbers only
+      lines.push("    " + (page.tensor ? "carries " + paths[p][1] : named + factors.join(" × ") + product));
+    }
+    var terms = paths.map(function (path) { return path[1]; }).join(" + ") + " = ";
+    if (paths.length === 1) terms = "";  // one path: its product is the total
+    if (count > paths.length) {
+      lines.push("the other " + (count - paths.length) + " paths: " + rest + " together");
+      terms = listed + " (the paths above) + " + rest + " (the other " + (count - paths.length) + ") = ";
+    }
+    lines.push("total: " + terms + total + " = " + grad + ", the gradient backward gives " + name);
+    element("explanation").textContent = lines.join("\n");
+    element("explanation").scrollIntoView({ block: "nearest" });
+  }
+  viewport.addEventListener("click", function (e) {
+    if (drag && drag.moved) return;
+    var node = e.target.closest ? e.target.closest("g.node") : null;
+    var match = node && /^v(\d+)$/.exec(node.id);
+    if (match && page.explanations[match[1]]) pick(+match[1]);  // a value; constants have no gradient
+    else clearPicked();
+  });
+
+  // ---- controls
+  element("prev").addEventListener("click", function () { stop(); show(current - 1); });
+  element("next").addEventListener("click", function () { stop(); show(current + 1); });
+  element("play").addEventListener("click", play);
+  element("slider").addEventListener("input", function () { stop(); show(+this.value); });
+  element("fit").addEventListener("click", fit);
+  function zoomCentre(factor) { var r = box(); zoom(factor, r.left + r.width / 2, r.top + r.height / 2); }
+  element("zoom-in").addEventListener("click", function () { zoomCentre(0.8); });
+  element("zoom-out").addEventListener("click", function () { zoomCentre(1.25); });
+  document.addEventListener("click", function (e) {  // a clicked button lets go of the focus: space plays
+    if (e.target.tagName === "BUTTON") e.target.blur();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.type === "range" && e.key.indexOf("Arrow") === 0) return;  // the focused slider steps itself
+    if (e.key === "ArrowRight") { stop(); show(current + 1); }
+    else if (e.key === "ArrowLeft") { stop(); show(current - 1); }
+    else if (e.key === " ") { e.preventDefault(); play(); }
+  });
+  var arrow = document.createElementNS("http://www.w3.org/2000/svg", "marker");  // forward arrowheads
+  arrow.setAttribute("id", "forward-arrow");
+  arrow.setAttribute("viewBox", "0 0 10 10");
+  arrow.setAttribute("refX", "10");
+  arrow.setAttribute("refY", "5");
+  arrow.setAttribute("markerWidth", "7");
+  arrow.setAttribute("markerHeight", "7");
+  arrow.setAttribute("orient", "auto");
+  arrow.innerHTML = '<path d="M0,0 L10,5 L0,10 z" fill="#555"/>';
+  svg.insertBefore(document.createElementNS("http://www.w3.org/2000/svg", "defs"), svg.firstChild).appendChild(arrow);
+  startView();
+  show(0);
+})();
