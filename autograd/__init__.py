@@ -7,7 +7,12 @@ Public API:
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike
-    grad                   the gradient of a function, as a function (nestable)
+    grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
+                           list/tuple/dict arguments)
+    value_and_grad, elementwise_grad
+                           f's value and gradient from one call; the gradient of sum(f(x)) (elementwise f)
+    jacobian, hessian, hvp, vjp, jvp
+                           function transforms as in JAX and torch.func, reverse mode (jvp by double vjp)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
     pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
@@ -23,13 +28,14 @@ Public API:
 from importlib import metadata
 
 from .check import GradcheckError, gradcheck, gradcheck_params
-from .functional import grad
+from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .op import Op
 from .tensor import ShapeError, Tensor
 from .tensor_functions import concatenate, cross_entropy, stack, where
+from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .value import Value
 
 try:
@@ -50,17 +56,24 @@ __all__ = [
     "concatenate",
     "cross_entropy",
     "detect_anomaly",
+    "elementwise_grad",
     "enable_grad",
     "gradcheck",
     "gradcheck_params",
     "grad",
     "gradients",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "no_grad",
     "pullback",
     "raw",
     "stack",
     "topological_order",
+    "value_and_grad",
+    "vjp",
     "where",
     "zero_grad",
 ]

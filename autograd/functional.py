@@ -1,71 +1,91 @@
-"""`grad`: the gradient of a function as a function, nestable for higher derivatives."""
+"""Gradients as functions: `grad`, `value_and_grad` and `elementwise_grad`, nestable for higher
+derivatives. Jacobians, Hessians and vector products are in `autograd.transforms`; what they all
+share (lifting the arguments, tracing f, pulling cotangents back) is in `autograd.tracing`."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import modes
-from .graph import Node, gradients, raw
-from .modes import enable_grad
-from .tensor import ShapeError, Tensor
-from .value import Value
+from .graph import raw
+from .tensor import ShapeError
+from .tracing import Argnums, Trace, check_argnums, named, ones_like, trace
 
 
-def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+def grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
     """Return a function that computes d f / d args[argnums] for a scalar-valued `f`.
 
+    `argnums` is an int (one gradient) or a tuple of ints (a tuple of gradients). An argument may be
+    a number, an array, a Value, a Tensor, or a list, tuple or dict of them: its gradient has the
+    same structure. Keyword arguments go to f as they are, never differentiated. With
+    `has_aux=True`, f returns (output, aux) and the function returns (gradient, aux), as in JAX.
+
     Given plain numbers (or arrays) at the top level it returns plain numbers (or arrays). Inside
-    another `grad` (while the outer one traces its function), or given nodes, it returns nodes
+    another transform (while the outer one traces its function), or given nodes, it returns nodes
     with their own graph: so `grad(grad(f))` is the second derivative, and an inner function
     that uses the outer one's variable (`grad(lambda x: x * grad(lambda y: x * y)(2.0))`) is
     differentiated through that use too, as in JAX and HIPS autograd.
     Nothing's `.grad` is touched; `f` is traced even inside `no_grad`. A result that does not
-    depend on the arguments has gradient zero.
+    depend on the arguments has gradient zero. A number is traced as a Value; if f combines it
+    with tensors (`autograd.stack([x, 2 * x])`), f runs again with it as a 0-d Tensor.
     """
-    single = isinstance(argnums, int)
-    positions = (argnums,) if single else tuple(argnums)
+    value_and_grad_f = _value_and_grad(f, argnums, has_aux, "grad")
 
-    def grad_f(*args: Any) -> Any:
-        args = list(args)
-        if any(i >= len(args) or i < -len(args) for i in positions):
-            raise IndexError(f"grad: argnums={argnums} but the function was called with {len(args)} arguments")
-        nested = modes.current.tracing > 0 or any(isinstance(args[i], Node) for i in positions)
-        for i in positions:
-            if isinstance(args[i], np.ndarray):
-                args[i] = Tensor(args[i], requires_grad=True)
-            elif not isinstance(args[i], Node):
-                args[i] = Value(args[i])
-        wrt = [args[i] for i in positions]
-        with enable_grad(), modes.tracing():  # differentiating needs the graph, even inside no_grad
-            out = f(*args)
-            if _depends(out):
-                result = gradients(out, wrt, create_graph=nested)
-            else:  # f's result is a constant: no path from the arguments to it
-                _check_scalar(out)
-                result = [x._zero_like(x) for x in wrt]
-        if not nested:
-            result = [r.data if isinstance(r, Node) else r for r in result]
-        return result[0] if single else tuple(result)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        value, gradient = value_and_grad_f(*args, **kwargs)
+        return (gradient, value[1]) if has_aux else gradient
 
-    grad_f.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
-    grad_f.__doc__ = f"The gradient of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums}."
-    return grad_f
+    return named(grad_f, "grad", "gradient", f, argnums)
 
 
-def _depends(out: Any) -> bool:
-    """Whether a graph was recorded for `out` (not a number, nor a constant node)."""
-    return isinstance(out, Node) and not out.is_constant
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
+    """Like `grad`, but the function returns (f's value, gradient) from one evaluation of f; with
+    `has_aux=True`, ((value, aux), gradient), as in JAX."""
+    return _value_and_grad(f, argnums, has_aux, "value_and_grad")
 
 
-def _check_scalar(out: Any) -> None:
-    data = raw(out)
-    if not isinstance(data, numbers.Real | np.ndarray | np.generic):
-        raise TypeError(f"grad: the function must return a number, Value or Tensor, got {type(out).__name__}")
-    if np.size(data) != 1:
-        raise ShapeError(
-            f"grad: the function must return one number, got shape {np.shape(data)}; reduce it first (.sum(), .mean())"
+def _value_and_grad(f: Callable[..., Any], argnums: Argnums, has_aux: bool, transform: str) -> Callable[..., Any]:
+    """value_and_grad, named `transform` in its error messages."""
+    positions, single = check_argnums(argnums, transform)
+
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        t = trace(f, args, kwargs, positions, single, has_aux, transform)
+        (out,) = _scalar_output(t, transform)
+        gradient = t.answer(t.pull([out], [ones_like(out)]))
+        value = t.output(out)
+        return ((value, t.output(t.aux)) if has_aux else value), gradient
+
+    return named(value_and_grad_f, transform, "value and gradient", f, argnums)
+
+
+def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """Return a function that computes the gradient of sum(f(x)) (HIPS autograd's elementwise_grad).
+
+    For an elementwise f (each output element depends on the input element at its place) this is
+    the derivative of f at every element at once, in one backward pass: `elementwise_grad(tanh)(xs)`
+    is 1 - tanh(xs)**2. For any other f it is still the gradient of the sum, not a Jacobian's diagonal.
+    """
+    positions, single = check_argnums(argnums, "elementwise_grad")
+
+    def elementwise_grad_f(*args: Any, **kwargs: Any) -> Any:
+        t = trace(f, args, kwargs, positions, single, False, "elementwise_grad")
+        return t.answer(t.pull(t.outs, [ones_like(out) for out in t.outs]))
+
+    return named(elementwise_grad_f, "elementwise_grad", "gradient of the sum", f, argnums)
+
+
+def _scalar_output(t: Trace, transform: str) -> list[Any]:
+    """f's output, refused unless it is one number (a Value, a Tensor or an array of one element)."""
+    if len(t.outs) != 1:
+        raise TypeError(
+            f"{transform}: the function must return one number, got {len(t.outs)} in a "
+            f"{type(t.rebuild_out(t.outs)).__name__}; use jacobian or vjp for several outputs"
         )
+    if np.size(raw(t.outs[0])) != 1:
+        raise ShapeError(
+            f"{transform}: the function must return one number, got shape {np.shape(raw(t.outs[0]))}; "
+            "reduce it first (.sum(), .mean()), or use jacobian or elementwise_grad"
+        )
+    return t.outs

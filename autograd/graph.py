@@ -24,20 +24,22 @@ if TYPE_CHECKING:
 class Node:
     """Base of Value and Tensor: the slots the graph core reads and writes.
 
+    `_made_by` is what made the node (an `Op` for a Value, a tensor's record of its op), None for a leaf.
     Parents live in two slots rather than a tuple: one object per node for the garbage
     collector to scan instead of two, and less memory. `_a` is the first parent (None for a
-    leaf), `_b` the second (None for a unary op); an op of three or more inputs keeps their
-    tuple in `_a` and MANY in `_b`. Scratch space for one backward pass: `_visit`, the token of
-    the pass that reached the node, and `_grad_sum`, d root / d node summed so far.
+    leaf), `_b` the second (None for a unary op); an op of three or more inputs (and a Value built
+    by hand, micrograd's way) keeps their tuple in `_a` and MANY in `_b`. Scratch space for one
+    backward pass: `_visit`, the token of the pass that reached the node, and `_grad_sum`, d root /
+    d node summed so far.
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_visit", "_grad_sum")
+    __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum")
 
     @property
     def op(self) -> Op | None:
         """The op that made this node; None for a leaf."""
-        return self._op
+        return self._made_by
 
     is_constant: bool  # a leaf whose gradient nobody reads: a number an operator lifted, a tensor without grad
 
@@ -89,8 +91,22 @@ class Node:
         with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
             type(self)._accumulate(_pass(self, grad, create_graph))  # under create_graph, sums are nodes too
 
+    def _backward(self) -> None:
+        """One local step of the chain rule, micrograd's `_backward`: add this node's `.grad` times
+        each local derivative into its parents' `.grad` (one not computed yet starts from zero).
+        Called on every node in reverse topological order after setting the root's `.grad`, it
+        does what `backward()` does, one node at a time (for learners stepping through it by hand)."""
+        for parent, g in zip(self.parents, pullback(self, self.grad)):
+            if g is not None:
+                parent.grad = g if parent.grad is parent._grad_zero else parent.grad + g
 
-MANY = object()  # in `_b`: the node has three or more parents, held as a tuple in `_a`
+
+class MixedNodes(TypeError):
+    """An op met a Value and a Tensor (or an array): the two node types do not mix in one op.
+    (The function transforms catch it, and trace again with their number arguments as 0-d Tensors.)"""
+
+
+MANY = object()  # in `_b`: the node's parents are the tuple in `_a` (three or more, or a node built by hand)
 _EXIT = object()  # on the search stack: the node below it has all its parents in order
 
 
@@ -213,7 +229,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         for node in order:
-            op = node._op
+            op = node._made_by
             if op is None:
                 continue
             g = node._grad_sum
@@ -259,9 +275,9 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     op it recorded, its rule called as a backward pass calls it (on raw data, with the op's
     keyword arguments; None for a parent that gets no gradient). Empty for a leaf. For drawing
     the backward pass, and for stepping through it by hand."""
-    if node._op is None:
+    if node._made_by is None:
         return []
-    return list(node._op.vjp(grad, node.data, *[p.data for p in node.parents]))
+    return list(node._made_by.vjp(grad, node.data, *[p.data for p in node.parents]))
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:

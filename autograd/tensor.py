@@ -16,7 +16,7 @@ import numpy as np
 
 from . import modes
 from . import tensor_ops as ops
-from .graph import MANY, Node, raw
+from .graph import MANY, MixedNodes, Node, raw
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
@@ -113,12 +113,12 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflec
 
     @property
     def op(self) -> Op | None:
-        return self._op.op if self._op is not None else None
+        return self._made_by.op if self._made_by is not None else None
 
     @property
     def op_params(self) -> dict[str, Any]:
         """The keyword arguments of the op that made this tensor (its axis, shape, index)."""
-        return dict(self._op.params) if self._op is not None else {}
+        return dict(self._made_by.params) if self._made_by is not None else {}
 
     def item(self) -> Any:
         return np.asarray(self._data).item()
@@ -160,8 +160,8 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflec
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(", threshold=20)
         extra = [f"dtype={self.dtype}"]
-        if self._op is not None:
-            extra.append(f"op={self._op.op.name!r}")
+        if self._made_by is not None:
+            extra.append(f"op={self._made_by.op.name!r}")
         elif self.requires_grad:
             extra.append("requires_grad=True")
         if self.label:
@@ -245,7 +245,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t._data = data
     t.grad = None
     t.label = ""
-    t._op = t._a = t._b = t._visit = None
+    t._made_by = t._a = t._b = t._visit = None
     t.requires_grad = requires_grad
     t._version = 0
     t._versions = ()
@@ -268,7 +268,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     t = _new(Tensor)
     _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and modes.current.grad_enabled)
     if t.requires_grad:
-        t._op = Record(op, params or {}, needs)
+        t._made_by = Record(op, params or {}, needs)
         if len(parents) > 2:
             t._a, t._b = tuple(parents), MANY
         else:
@@ -300,7 +300,7 @@ def _constant(x: Any, op: Op) -> Tensor:
         _init(t, x, False)
         return t
     if isinstance(x, Node):
-        raise TypeError(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
+        raise MixedNodes(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
     try:
         return Tensor(x)
     except TypeError:

@@ -61,13 +61,13 @@ class BackwardHooks:
     def _check_graph(order: list[Any]) -> None:
         """Refuse to backward through a tensor changed in place after an op used it."""
         for node in order:
-            if node._op is None:
+            if node._made_by is None:
                 continue
             for p, seen in zip(node.parents, node._versions):
                 if p._version != seen:
                     name = repr(p.label) if p.label else f"of shape {p.shape}"
                     raise RuntimeError(
-                        f"tensor {name} was changed in place after {node._op.op.name} used it, so backward "
+                        f"tensor {name} was changed in place after {node._made_by.op.name} used it, so backward "
                         "would give wrong gradients: run the forward again after changing it"
                     )
 
@@ -78,7 +78,7 @@ class BackwardHooks:
         handed_out: set[int] = set()
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
-            if g is NO_GRAD_YET or not node.requires_grad or (node._op is not None and not node._retains_grad):
+            if g is NO_GRAD_YET or not node.requires_grad or (node._made_by is not None and not node._retains_grad):
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = np.asarray(g)

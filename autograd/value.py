@@ -9,12 +9,15 @@ per node, so a graph is small and makes no reference cycles. The ops come from t
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
-from .graph import MANY, Node
+from .graph import MANY, MixedNodes, Node
+from .hand_built import HandWritten, hand_built_op
 from .modes import check_forward, short
 from .op import Op
 from .operators import UNARY, Operators
@@ -52,7 +55,7 @@ def _method(op: Op) -> Callable[..., Value]:
         v.data = data
         v.grad = NOT_COMPUTED
         v.label = ""
-        v._op = op
+        v._made_by = op
         v._a = self
         v._b = other
         v._visit = None
@@ -80,18 +83,23 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
     reset with `autograd.zero_grad(values)` between steps. Numbers on either side of an operator
     become constant leaves; the operator and named methods (`exp`, `relu`, ...) come from the op
-    table (see `Operators`).
+    table (see `Operators`). micrograd's internals that its lecture reads, `_op`, `_prev` and
+    `_backward`, are computed when read.
     """
 
     __slots__ = ()
     _grad_zero = NOT_COMPUTED
     _grad_sum_start = 0.0
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
+        """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
+        own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
         self.data = _as_float(data)
         self.grad = NOT_COMPUTED
         self.label = label
-        self._op = self._a = self._b = self._visit = None
+        self._made_by = self._a = self._b = self._visit = None
+        if _children or _op:
+            _build_by_hand(self, _children, _op)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -130,7 +138,7 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
             v = _method(op)(*parents)
         else:
             v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
-            v._op, v._a, v._b = op, parents, MANY
+            v._made_by, v._a, v._b = op, parents, MANY
             if modes.entered:
                 _in_mode(v)
         if v.data.__class__ is not float:
@@ -165,13 +173,70 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
         for node in order:
             node.grad += node._grad_sum
 
+    # ---- micrograd's internals, which its lecture's code reads: computed when read, nothing stored ----
+    @property
+    def _op(self) -> str:
+        """The op that made this node as micrograd names it ('+', '*', 'tanh', 'ReLU', '**2'); '' for a leaf."""
+        op = self._made_by
+        if op is None:
+            return ""
+        if op is ops.power_const:
+            return "**" + repr(self._b.data).removesuffix(".0")
+        return _MICROGRAD_NAMES.get(op, op.name)
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's children: the set of nodes this one was computed from (the 2 of `x ** 2` is no node there)."""
+        return {self._a} if self._made_by is ops.power_const else set(self.parents)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: add `.grad` times each local derivative into the children's
+        `.grad`. On a node built by hand, `Value(data, children, op)`, it is the function its author
+        assigned (`out._backward = _backward`), which `backward()` then calls too; until then it
+        does nothing, as in micrograd."""
+        rule = getattr(self._made_by, "vjp", None)
+        return rule.backward if rule.__class__ is HandWritten else Node._backward.__get__(self)
+
+    @_backward.setter
+    def _backward(self, backward: Callable[[], None]) -> None:
+        rule = getattr(self._made_by, "vjp", None)
+        if rule.__class__ is not HandWritten:
+            why = "a leaf has no children to pass a gradient to" if rule is None else "this one follows its op's rule"
+            raise AttributeError(
+                f"only a node built by hand, Value(data, (children...), 'op'), takes a _backward of yours: {why}"
+            )
+        if not callable(backward):
+            raise TypeError(f"_backward must be a function of no arguments, got {type(backward).__name__}")
+        rule.backward = backward
+
+
+_MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
+
+
+def _build_by_hand(node: Value, children: Iterable[Value] | str, name: str) -> None:
+    """Make `node` one built by hand, micrograd's way: `name` (its `_op`) over `children`, its gradient
+    given by the `_backward` its author assigns (see `HandWritten`). A string in place of the children
+    is chainrule's older `Value(data, label)`."""
+    if isinstance(children, str) and not name:
+        node.label = children
+        return
+    parents = tuple(children)
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"the children of a Value must be Values, got {type(p).__name__} {p!r}")
+    node._made_by = hand_built_op(node, name)
+    node._a, node._b = parents, MANY
+    if modes.entered:
+        _in_mode(node)
+
 
 def _in_mode(v: Value) -> None:
     """Apply this thread's anomaly check and no_grad to a node just made."""
     if modes.current.anomaly:
-        check_forward(v._op, v.data, [p.data for p in v.parents])
+        check_forward(v._made_by, v.data, [p.data for p in v.parents])
     if not modes.current.grad_enabled:
-        v._op = v._a = v._b = None
+        v._made_by = v._a = v._b = None
 
 
 def _as_float(x: Any) -> float:
@@ -208,4 +273,7 @@ def _lift(x: Any, op: Op) -> Value:
             return Constant(x)
         except OverflowError as e:
             raise OverflowError(f"{op.name}: {e}") from None
-    raise TypeError(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
+    mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
+    raise (MixedNodes if mixed else TypeError)(
+        f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value"
+    )

@@ -18,11 +18,14 @@ NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
 
 
 class Neuron(Module):
-    """sum(w * x) + b, then a nonlinearity; weights uniform in [-1, 1] and bias 0, as micrograd."""
+    """sum(w * x) + b, then a nonlinearity; weights uniform in [-1, 1] and bias 0, as micrograd.
+
+    The weights come from `rng`, else from the `random` module as micrograd draws them, so that
+    after the same `random.seed` they are micrograd's."""
 
     def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
-        rng = rng or random.Random()
-        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        uniform = rng.uniform if rng is not None else random.uniform
+        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.nonlin = _nonlinearity(nonlin)
 
@@ -53,10 +56,11 @@ class Layer(Module):
 class MLP(Module):
     """Layers of sizes nin -> nouts[0] -> ... -> nouts[-1]; `nonlin` between them, the last linear.
 
-    `seed` makes the initial weights repeatable."""
+    `seed` makes the initial weights repeatable with a generator of their own; without it they come
+    from the `random` module in micrograd's order: after `random.seed(1337)`, micrograd's weights."""
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
-        rng = random.Random(seed)
+        rng = random.Random(seed) if seed is not None else None
         nonlin = _nonlinearity(nonlin)
         sizes = [nin, *nouts]
         self.layers = [

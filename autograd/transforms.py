@@ -1,0 +1,122 @@
+"""Function transforms beyond the gradient: `jacobian`, `hessian`, `hvp`, `vjp` and `jvp`, with
+JAX's and torch.func's habits (argnums, has_aux, trees of arguments). All are reverse mode, built
+on `autograd.tracing`, and nest in each other and in `grad` (`jacobian(grad(f))` is `hessian(f)`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .functional import grad
+from .graph import Node, raw
+from .tensor_functions import stack
+from .tracing import Argnums, Trace, check_argnums, check_like, inner, named, trace, zeros_like
+from .trees import flatten, tree_map
+
+
+def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
+    """Return a function that computes the Jacobian of f with respect to args[argnums], in reverse
+    mode (one backward pass per output element), as torch.func.jacrev and jax.jacrev.
+
+    For an output of shape S and an argument of shape T the Jacobian has shape S + T: entry
+    [i..., j...] is d out[i...] / d arg[j...]. A tuple argnums gives a tuple, a tree argument a
+    tree, and a tree output (a tuple of outputs) a tree of those, as in JAX. With `has_aux=True`,
+    f returns (output, aux) and the function returns (jacobian, aux).
+    """
+    positions, single = check_argnums(argnums, "jacobian")
+
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        t = trace(f, args, kwargs, positions, single, has_aux, "jacobian")
+        jac = t.rebuild_out([t.answer(_jacobian_of(t, out)) for out in t.outs])
+        return (jac, t.output(t.aux)) if has_aux else jac
+
+    return named(jacobian_f, "jacobian", "Jacobian", f, argnums)
+
+
+def hessian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
+    """Return a function that computes the Hessian of a scalar-valued f: the Jacobian of its
+    gradient, of shape T + T for an argument of shape T. A tuple argnums gives a tuple of tuples
+    (h[i][j] = d2 f / d args[i] d args[j]), as in JAX."""
+    hessian_f = jacobian(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    return named(hessian_f, "hessian", "Hessian", f, argnums)
+
+
+def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
+    """H v, the Hessian of scalar-valued f at x times v (x and v of the same structure and shapes),
+    without building H: the gradient of <grad f(x), v>, two backward passes whatever x's size."""
+    check_like(v, x, "hvp", "vector v", "x")
+    return grad(lambda y: _tree_inner(grad(f)(y), v))(x)
+
+
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Run f on `primals` and return (output, pullback), where pullback(u) gives u^T J: a tuple with
+    one entry per primal (of its structure), for a cotangent u of the output's structure and
+    shapes. The pullback may be called many times, and is itself differentiable in u (that is how
+    `jvp` works). With `has_aux=True`, f returns (output, aux) and vjp returns (output, pullback, aux),
+    as in JAX."""
+    if not primals:
+        raise TypeError("vjp: give the function's arguments after it: vjp(f, x, ...)")
+    t = trace(f, primals, {}, tuple(range(len(primals))), False, has_aux, "vjp")
+    out = t.rebuild_out(t.outs)
+
+    def pullback(cotangent: Any) -> tuple[Any, ...]:
+        cotangents = check_like(cotangent, out, "vjp", "cotangent", "the output")
+        return t.answer(t.pull(t.outs, cotangents))
+
+    pullback.__name__ = f"pullback_of_{getattr(f, '__name__', 'f')}"
+    result = (t.output(out), pullback)
+    return (*result, t.output(t.aux)) if has_aux else result
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Return (f(*primals), J v): the directional derivative of f along `tangents` (one per primal,
+    of its structure and shapes), as torch.func.jvp and jax.jvp.
+
+    Computed by the double-vjp trick: the pullback u -> J^T u is linear in u, so its own vjp, taken
+    at any u and applied to v, is (J^T)^T v = J v. chainrule has reverse mode only: forward mode
+    would need a second, tangent rule for every op, whereas this reuses the vjp rules (they are
+    differentiable, as `grad(grad(f))` needs), at the price of about three backward passes instead
+    of one forward pass. It is exact: every rule is linear in the gradient it is given, as a vjp is.
+    """
+    if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
+        raise TypeError(
+            f"jvp: primals and tangents must be tuples (one entry per argument of f), "
+            f"got {type(primals).__name__} and {type(tangents).__name__}"
+        )
+    check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
+    out, pullback = vjp(f, *primals)
+    _, pullback_of_pullback = vjp(pullback, tree_map(zeros_like, out))
+    (tangent_out,) = pullback_of_pullback(tuple(tangents))
+    return out, tangent_out
+
+
+def _jacobian_of(t: Trace, out: Any) -> list[Any]:
+    """The Jacobian of one output leaf with respect to each leaf of `t.wrt`: one backward pass per
+    element of the output, seeded with that element's one-hot cotangent."""
+    data = raw(out)
+    shape, dtype = np.shape(data), np.result_type(data)
+    rows = []
+    for k in range(int(np.prod(shape))):
+        seed = np.zeros(shape, dtype if dtype.kind == "f" else np.float64)
+        seed.flat[k] = 1
+        rows.append(t.pull([out], [seed]))
+    return [_stack_rows([row[i] for row in rows], shape, x) for i, x in enumerate(t.wrt)]
+
+
+def _stack_rows(rows: list[Any], out_shape: tuple[int, ...], x: Node) -> Any:
+    """The gradients of the output's elements with respect to x as one Jacobian of shape out + x's."""
+    shape = out_shape + np.shape(raw(x))
+    if len(rows) == 1 and not out_shape:
+        return rows[0]
+    if not rows:
+        return np.zeros(shape, np.result_type(raw(x)))
+    if any(isinstance(r, Node) for r in rows):
+        return stack(rows).reshape(shape)
+    return np.stack(rows).reshape(shape)
+
+
+def _tree_inner(a: Any, b: Any) -> Any:
+    """<a, b> over trees of the same structure: the sum of the leaves' inner products."""
+    return sum(inner(x, y) for x, y in zip(flatten(a)[0], flatten(b)[0]))
