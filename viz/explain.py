@@ -121,11 +121,34 @@ def _formula(node: Node, index: int) -> str:
     return formulas[index] if index < len(formulas) else ""
 
 
+def largest_products(start: Node, goal: Node, moves: Any, best: dict[int, float], k: int) -> list[tuple[list, float]]:
+    """The k walks from `start` to `goal` of largest |product| of their factors, largest first, each
+    as (the labels of its edges from `start` on, its product). `moves(node)` gives (next node, factor,
+    label) per edge out of a node; `best[id(node)]`, the largest |product| from that node on to the
+    goal, bounds exactly what a partial walk can still gain, so each walk popped complete is the next
+    largest: a best-first search of about k times the depth steps however many walks there are.
+    Among equals the newest is extended first, finishing one walk before starting another."""
+    tie = itertools.count()
+    frontier: list[tuple[float, int, Node, float, Any]] = [(-best[id(start)], 0, start, 1.0, None)]
+    found: list[tuple[list, float]] = []
+    while frontier and len(found) < k:
+        _, _, at, product, trail = heapq.heappop(frontier)
+        if at is goal:
+            labels = []
+            while trail is not None:
+                labels.append(trail[0])
+                trail = trail[1]
+            found.append((labels[::-1], product))
+            continue
+        for nxt, factor, label in moves(at):
+            step = product * factor
+            heapq.heappush(frontier, (-abs(step) * best[id(nxt)], -next(tie), nxt, step, (label, trail)))
+    return found
+
+
 def _largest_scalar_paths(root: Node, target: Node, order: list[Node], ways: dict[int, int], k: int) -> list[Path]:
-    """The k paths of largest |product|, largest first, by a best-first search from the root that
-    knows, for every node, the largest |product| still reachable from it down to the target: every
-    partial path it extends is completed before any smaller one, so it takes about k times the depth
-    steps however many paths there are."""
+    """The k paths of largest |product|, largest first (`largest_products` from the root down to the
+    target, bounded by the largest |product| still reachable from each node down to the target)."""
     local: dict[int, list[Any]] = {id(n): pullback(n, 1.0) for n in order if id(n) in ways and n is not target}
     best: dict[int, float] = {}
     for n in reversed(order):
@@ -136,21 +159,25 @@ def _largest_scalar_paths(root: Node, target: Node, order: list[Node], ways: dic
                 abs(d) * best[id(p)] for p, d in zip(n.parents, local[id(n)]) if id(p) in ways and d is not None
             ]
             best[id(n)] = max(reachable, default=0.0)
-    tie = itertools.count()  # among equal priorities the newest first: a path is finished before another starts
-    frontier: list[tuple[float, int, Node, float, Any]] = [(-best[id(root)], -next(tie), root, 1.0, None)]
-    found: list[Path] = []
-    while frontier and len(found) < k:
-        _, _, n, carried, trail = heapq.heappop(frontier)
-        if n is target:
-            found.append(_unwind(n, trail, carried))
-            continue
-        for i, (p, d) in enumerate(zip(n.parents, local[id(n)])):
-            if id(p) in ways and d is not None:
-                step = Step(p, n, i, float(d), _formula(n, i))
-                heapq.heappush(
-                    frontier, (-abs(carried * d) * best[id(p)], -next(tie), p, carried * d, (step, carried, trail))
-                )
-    return found
+
+    def moves(n: Node) -> list[tuple[Node, float, Step]]:
+        return [
+            (p, float(d), Step(p, n, i, float(d), _formula(n, i)))
+            for i, (p, d) in enumerate(zip(n.parents, local[id(n)]))
+            if id(p) in ways and d is not None
+        ]
+
+    return [_scalar_path(target, steps) for steps, _ in largest_products(root, target, moves, best, k)]
+
+
+def _scalar_path(target: Node, down: list[Step]) -> Path:
+    """A path from its steps from the root down: what it carries to each node is the product of
+    the local derivatives from the root to that node."""
+    carried = [1.0]
+    for step in down:
+        carried.append(carried[-1] * step.local)
+    up = down[::-1]
+    return Path((target, *(s.output for s in up)), tuple(up), tuple(carried[::-1]))
 
 
 def _tensor_paths(root: Tensor, target: Node, ways: dict[int, int], k: int) -> list[Path]:

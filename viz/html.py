@@ -6,9 +6,7 @@ which are capped per value."""
 
 from __future__ import annotations
 
-import heapq
 import html
-import itertools
 import json
 import os
 from importlib import resources
@@ -18,8 +16,8 @@ from typing import Any
 from autograd import Node, Tensor
 
 from .dot import NOT_COMPUTED, build, write_atomically
-from .explain import MAX_PATHS, explain
-from .graph import MAX_NODES, Edge, summary
+from .explain import MAX_PATHS, explain, largest_products
+from .graph import MAX_NODES, summary
 from .labels import term
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 
@@ -191,49 +189,27 @@ def _explanations(root: Node, run: Pass, position: dict[int, int], number: dict[
 
 def _scalar_explanations(run: Pass, number: dict[tuple[int, int], int], position: dict[int, int]) -> dict:
     """`explain`'s paths for every value of a scalar graph at once: per value, the MAX_PATHS paths up to
-    the root of largest |product| (a best-first search guided by the largest product still reachable
+    the root of largest |product| (`largest_products`, guided by the largest product still reachable
     above each node), each as the edges' numbers and its product; paths are counted, never enumerated."""
     order = run.graph.order
-    above: dict[int, list[tuple[int, Edge]]] = {}  # by value id: the edges it sends along, numbered
+    moves: dict[int, list[tuple[Node, float, int]]] = {}  # by value id: (child, local derivative, edge number)
     count: dict[int, int] = {id(order[0]): 1}  # paths from each value up to the root
     best: dict[int, float] = {id(order[0]): 1.0}  # the largest |product| of those paths
     for k in run.steps:
         for e in run.flows[k]:
-            above.setdefault(id(e.parent), []).append((number[(k, e.index)], e))
+            if e.local is not None:
+                moves.setdefault(id(e.parent), []).append((e.child, e.local, number[(k, e.index)]))
             count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
             reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0
             best[id(e.parent)] = max(best.get(id(e.parent), 0.0), reach)
     found = {}
     for k in run.steps:
         node = order[k]
-        paths = _largest_paths(node, order[0], above, best)
+        paths = largest_products(node, order[0], lambda at: moves.get(id(at), []), best, MAX_PATHS)
         listed = sum((p[1] for p in paths), 0.0)
         total = run.grads[id(node)]
         rest = total - listed if count[id(node)] > len(paths) else 0.0
         found[k] = [count[id(node)], summary(total), summary(rest), summary(listed), [[e, term(p)] for e, p in paths]]
-    return found
-
-
-def _largest_paths(node: Node, root: Node, above: dict, best: dict[int, float]) -> list[tuple[list[int], float]]:
-    """The MAX_PATHS paths from `node` up to `root` of largest |product|, largest first: `best` bounds
-    what each partial path can still gain exactly, so each path popped complete is the next largest,
-    and among equals the newest is extended first, finishing one path before starting another."""
-    tie = itertools.count()
-    frontier: list[tuple[float, int, Node, float, Any]] = [(-best[id(node)], 0, node, 1.0, None)]
-    found: list[tuple[list[int], float]] = []
-    while frontier and len(found) < MAX_PATHS:
-        _, _, at, product, trail = heapq.heappop(frontier)
-        if at is root:
-            edges = []
-            while trail is not None:
-                edges.append(trail[0])
-                trail = trail[1]
-            found.append((edges[::-1], product))
-            continue
-        for k, e in above.get(id(at), []):
-            if e.local is not None:
-                step = product * e.local
-                heapq.heappush(frontier, (-abs(step) * best[id(e.child)], -next(tie), e.child, step, (k, trail)))
     return found
 
 
