@@ -56,7 +56,12 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     return lambda self, other: _apply(op, (other, self))
 
 
-class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
+def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]:
+    """A comparison of tensors: a constant boolean Tensor (not differentiable)."""
+    return lambda self, other: Tensor(test(self._data, raw(other)))
+
+
+class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
     Python lists and numbers become float32, and so do half-precision arrays; other numpy
@@ -181,19 +186,6 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflec
     def __getitem__(self, index: Any) -> Tensor:
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""
         return _apply(ops.getitem, (self,), {"index": raw_index(index)})
-
-    # comparisons give constant boolean tensors; == stays identity, so tensors stay hashable
-    def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self._data < raw(other))
-
-    def __le__(self, other: Any) -> Tensor:
-        return Tensor(self._data <= raw(other))
-
-    def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self._data > raw(other))
-
-    def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self._data >= raw(other))
 
     @property
     def T(self) -> Tensor:

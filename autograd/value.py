@@ -77,7 +77,12 @@ def _reflected(op: Op) -> Callable[[Value, Number], Value]:
 _power, _power_const = _method(ops.OPS["power"]), _method(ops.power_const)
 
 
-class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
+def _compare(test: Callable[[float, float], bool]) -> Callable[[Value, Any], bool]:
+    """A comparison of Values: it looks at .data and gives a plain bool (not differentiable)."""
+    return lambda self, other: test(self.data, _data(other))
+
+
+class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare):
     """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
 
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
@@ -113,20 +118,6 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected):
     def __pow__(self, other: Value | Number) -> Value:
         """`x ** y` for a Value y differentiates in both; `x ** 2` treats 2 as a constant."""
         return (_power if other.__class__ is Value else _power_const)(self, other)
-
-    # comparisons look at .data and give plain bools (not differentiable); == stays identity,
-    # so Values remain usable as dict keys and set members
-    def __lt__(self, other: Value | Number) -> bool:
-        return self.data < _data(other)
-
-    def __le__(self, other: Value | Number) -> bool:
-        return self.data <= _data(other)
-
-    def __gt__(self, other: Value | Number) -> bool:
-        return self.data > _data(other)
-
-    def __ge__(self, other: Value | Number) -> bool:
-        return self.data >= _data(other)
 
     # hooks for the graph core
     @staticmethod

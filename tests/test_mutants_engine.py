@@ -168,7 +168,13 @@ def test_the_method_factories_build_working_methods():
 def test_operators_mixin_gives_every_op_of_the_table_its_methods():
     names = {d.name: d.name for d in op_table.ELEMENTWISE}
 
-    class Probe(Operators, ops=names, method=lambda op: ("method", op), reflected=lambda op: ("reflected", op)):
+    class Probe(
+        Operators,
+        ops=names,
+        method=lambda op: ("method", op),
+        reflected=lambda op: ("reflected", op),
+        compare=lambda test: ("compare", test.__name__),
+    ):
         __slots__ = ()
 
     assert (Probe.__add__, Probe.__radd__, Probe.__rtruediv__) == (
@@ -178,6 +184,7 @@ def test_operators_mixin_gives_every_op_of_the_table_its_methods():
     )
     assert Probe.exp == ("method", "exp") and Probe.__neg__ == Probe.neg == ("method", "neg")
     assert Probe.__abs__ == Probe.abs == ("method", "abs") and not hasattr(Probe, "mul") and not hasattr(Probe, "power")
+    assert (Probe.__lt__, Probe.__ge__) == (("compare", "lt"), ("compare", "ge"))
 
 
 def test_generic_helpers_of_rules_pick_the_engine_by_the_argument():
