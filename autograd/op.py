@@ -20,13 +20,14 @@ class Op:
     on nodes alike. A rule made with `takes_needs=True` is also given `needs` (a tuple of bools,
     one per input: which gradients anyone will read) and may skip the rest (a matmul with a
     constant input). `formulas`, optional, says per input how a learner reads the rule
-    ("∂(a·b)/∂b = a"); viz shows them beside the numbers.
+    ("∂(a·b)/∂b = a"); viz shows them beside the numbers. `broadcasts` says that the op broadcasts
+    its inputs' shapes against each other and sums their gradients back (elementwise ops, where).
 
     Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
     simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas")
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts")
 
     def __init__(
         self,
@@ -37,6 +38,7 @@ class Op:
         *,
         takes_needs: bool = False,
         formulas: tuple[str, ...] = (),
+        broadcasts: bool = False,
     ) -> None:
         if not callable(forward) or not callable(vjp):
             raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
@@ -46,6 +48,7 @@ class Op:
         self.domain = domain
         self.takes_needs = takes_needs
         self.formulas = formulas
+        self.broadcasts = broadcasts
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
@@ -82,6 +85,7 @@ class Op:
             self.domain,
             takes_needs=self.takes_needs,
             formulas=self.formulas,
+            broadcasts=self.broadcasts,
         )
 
     def __repr__(self) -> str:

@@ -58,6 +58,7 @@ class OpDef:
     reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
     formulas: tuple[str, ...] = ()  # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it
     api: str = ""  # a tensor-only op: how users call it ("Tensor.sum", "autograd.stack"); "" for the rules' own
+    broadcasts: bool = False  # a tensor-only op that broadcasts its inputs, as elementwise ops do (where)
 
     @property
     def elementwise(self) -> bool:

@@ -274,6 +274,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, y, *, cond: np.where(cond, x, y),
         _TWO,
         api="autograd.where",
+        broadcasts=True,
         formulas=("1 where cond holds, else 0", "0 where cond holds, else 1"),
     ),
     # the rules' own ops: unbroadcasting, spreading a reduction back, indexing's gradient

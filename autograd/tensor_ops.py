@@ -21,7 +21,7 @@ def _elementwise(d: OpDef) -> Op:
     (numpy broadcasting), and kept only for inputs that need one."""
     rule, skips = d.vjp, d.skips
     if d.arity == 1:
-        return Op(d.name, d.tensor, rule, d.domain, formulas=d.formulas)
+        return Op(d.name, d.tensor, rule, d.domain, formulas=d.formulas, broadcasts=True)
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
@@ -30,11 +30,13 @@ def _elementwise(d: OpDef) -> Op:
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas)
+    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
 
 
 def _tensor_only(d: OpDef) -> Op:
-    return Op(d.symbol or d.name, d.tensor, d.vjp, d.domain, takes_needs=d.skips, formulas=d.formulas)
+    return Op(
+        d.symbol or d.name, d.tensor, d.vjp, d.domain, takes_needs=d.skips, formulas=d.formulas, broadcasts=d.broadcasts
+    )
 
 
 OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}
@@ -45,6 +47,7 @@ power_const = Op(
     lambda x, *, c: np.power(x, c),
     lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1],
     formulas=_power.formulas[:1],
+    broadcasts=True,
 )
 globals().update(OPS)  # tensor_ops.exp, tensor_ops.matmul, tensor_ops.sum, ...: every op by its table name
 _ENGINES["tensor"].update(OPS)

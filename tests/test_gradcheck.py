@@ -1,8 +1,10 @@
 """The public testing kit: gradcheck and the hypothesis strategies."""
 
+import numpy as np
 import pytest
 from hypothesis import find, given
 
+import autograd
 from autograd import GradcheckError, Op, Value, gradcheck
 from autograd.testing import KINDS, Expression, expressions, values
 
@@ -75,3 +77,10 @@ def test_expression_builds_and_shows_its_steps():
     ]
     assert e(1.5, -2.0) == (1.5 * 1.5) ** 3 / -2.0
     assert e(Value(1.5), Value(-2.0)).data == e(1.5, -2.0)
+
+
+def test_a_function_whose_result_has_no_graph_checks_as_gradient_zero():
+    # d/dt of neg's derivative, -1 everywhere: a result that depends on nothing, as `grad` treats it
+    minus_one = autograd.grad(lambda u: (-u).sum())
+    assert gradcheck(lambda t: (minus_one(t) * 2.0).sum(), [np.array([0.5, -1.0])])
+    assert gradcheck(lambda v: autograd.grad(lambda u: -u)(v), [1.5])

@@ -137,16 +137,8 @@ def numbered_names(graph: Graph) -> dict[int, str]:
 
 def broadcast_summed(e: Edge) -> bool:
     """Whether backward summed this edge's gradient back to its input's shape because the op broadcast
-    the input: an elementwise op (its inputs' shapes broadcast to exactly its output's) whose output is
-    larger than this input. Op has no flag saying it is elementwise; matmul's shapes can look it (a
-    column times a row), so it is told by name."""
-    child = e.child
-    if not isinstance(child, Tensor) or e.parent.shape == child.shape or child.op.name == "@":
-        return False
-    try:
-        return np.broadcast_shapes(*(p.shape for p in child.parents)) == child.shape
-    except ValueError:
-        return False
+    the input (`op.broadcasts`: elementwise ops, where) to a larger output."""
+    return isinstance(e.child, Tensor) and e.child.op.broadcasts and e.parent.shape != e.child.shape
 
 
 def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, str]:
