@@ -12,9 +12,11 @@ from .graph import Node, raw
 from .tensor_ops import ShapeError
 
 
-class _NoGradYet:
-    """A tensor's gradient scratch slot before anything flowed in: adding a gradient to it gives
-    that gradient, uncopied."""
+class _EmptySum:
+    """Where a tensor's gradient sum starts in a backward pass (`_grad_sum_start`, as 0.0 is a
+    Value's): the empty sum, not a gradient. Adding a gradient to it gives that gradient, uncopied,
+    where 0.0 + array would copy the array. "No gradient" itself is None, on both engines: a rule
+    returns None for an input that gets none, and a Tensor's `.grad` is None until one arrives."""
 
     __slots__ = ()
 
@@ -24,7 +26,7 @@ class _NoGradYet:
     __radd__ = __add__
 
 
-NO_GRAD_YET = _NoGradYet()
+EMPTY_SUM = _EmptySum()
 
 
 class BackwardHooks:
@@ -32,7 +34,7 @@ class BackwardHooks:
 
     __slots__ = ()
     _grad_zero = None
-    _grad_sum_start = NO_GRAD_YET
+    _grad_sum_start = EMPTY_SUM
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
         if not self.requires_grad:
@@ -78,7 +80,7 @@ class BackwardHooks:
         handed_out: set[int] = set()
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
-            if g is NO_GRAD_YET or not node.requires_grad or (node._made_by is not None and not node._retains_grad):
+            if g is EMPTY_SUM or not node.requires_grad or (node._made_by is not None and not node._retains_grad):
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = np.asarray(g)
