@@ -10,10 +10,14 @@ How chainrule's modules map to PyTorch's:
                                 2i (`0.weight`, `2.weight`, ...); with nonlin="linear", entry i
     nn.Layer(nin, nout)         torch.nn.Linear(nin, nout) (its activation has no parameters)
     nn.Neuron(nin)              torch.nn.Linear(nin, 1)
-    any other Module            its submodules and parameters keep their attribute names, as
-                                torch.nn.Module names children and nn.Parameters (lists and dicts
-                                of modules as nn.ModuleList and nn.ModuleDict)
-Values become float64 arrays; Tensors keep their dtype. Importing this module does not import torch.
+    any other Module            its submodules, parameters and buffers keep their attribute names, as
+                                torch.nn.Module names children, nn.Parameters and buffers (lists
+                                and dicts of modules, and nn.ModuleList and nn.ModuleDict, as
+                                torch's ModuleList and ModuleDict); so the norm layers and Embedding
+                                give `weight`, `bias`, `running_mean`, `running_var` and
+                                `num_batches_tracked`, as PyTorch's
+Values become float64 arrays; Tensors and buffers keep their dtype. Importing this module does not
+import torch.
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ from .module import Module, conform
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
-    """`model`'s parameters by PyTorch's names and in its layouts (see the module's docstring), as
-    a torch.nn.Module of the same architecture would give them from `state_dict()`: numpy arrays
-    (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
+    """`model`'s parameters and buffers by PyTorch's names and in its layouts (see the module's
+    docstring), as a torch.nn.Module of the same architecture would give them from `state_dict()`:
+    numpy arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
     `safetensors.numpy.save_file`, whose files torch loads with `safetensors.torch.load_file`;
     torch's `load_state_dict` wants the tensors."""
     state = {entry.name: entry.value() for entry in _entries_of(model)}
@@ -48,51 +52,61 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
 
 
 def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
-    """Set `model`'s parameters from a state dict in PyTorch's names and layouts (torch tensors,
-    numpy arrays, or anything numpy reads; bfloat16, which numpy lacks, is read as float32), as
-    `to_torch_state_dict` gives them. Every entry is checked before any parameter changes, as
-    nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
-    and its problem (a shape, a dtype that is not floating point, NaN or infinite values).
-    Values are cast to each parameter's dtype. Returns `model`."""
+    """Set `model`'s parameters and buffers from a state dict in PyTorch's names and layouts (torch
+    tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks, is read as
+    float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
+    as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
+    and its problem (a shape, a dtype of the wrong kind, NaN or infinite values).
+    Values are cast to each parameter's and buffer's dtype. Returns `model`."""
     entries = _entries_of(model)
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, {k: _array(v) for k, v in state.items()})
     except (KeyError, ValueError) as e:
         raise ValueError(f"cannot load this PyTorch state dict into {type(model).__name__}: {e.args[0]}") from None
-    names = {id(p): name for name, p in model.named_parameters()}
-    model.load_state_dict({names[id(p)]: part for e in entries for p, part in e.parts(arrays[e.name])})
+    names = {id(source): name for name, source in _sources(model)}
+    model.load_state_dict({names[id(s)]: part for e in entries for s, part in e.parts(arrays[e.name])})
     return model
 
 
+Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
+
+
 class _Entry(NamedTuple):
-    """One entry of the PyTorch state dict and the chainrule parameters behind it: one Tensor
-    (transposed for a Linear's weight), or Values in row-major order."""
+    """One entry of the PyTorch state dict and what of chainrule's is behind it: one Tensor
+    (transposed for a Linear's weight), Values in row-major order, or one buffer."""
 
     name: str
-    params: tuple[Node, ...]
+    sources: tuple[Source, ...]
     shape: tuple[int, ...]
     dtype: np.dtype
     transposed: bool = False
 
     def value(self) -> np.ndarray:
-        if isinstance(self.params[0], Value):
-            return np.array([v.data for v in self.params], np.float64).reshape(self.shape)
-        data = self.params[0].data
+        first = self.sources[0]
+        if isinstance(first, Value):
+            return np.array([v.data for v in self.sources], np.float64).reshape(self.shape)
+        data = first if isinstance(first, np.ndarray) else first.data
         return np.array(data.T if self.transposed else data, order="C")
 
-    def parts(self, array: np.ndarray) -> Iterator[tuple[Node, np.ndarray]]:
-        """Each parameter with its part of `array`, an array of this entry's shape."""
-        if isinstance(self.params[0], Value):
-            return zip(self.params, array.reshape(-1))
-        return iter([(self.params[0], array.T if self.transposed else array)])
+    def parts(self, array: np.ndarray) -> Iterator[tuple[Source, np.ndarray]]:
+        """Each source with its part of `array`, an array of this entry's shape."""
+        if isinstance(self.sources[0], Value):
+            return zip(self.sources, array.reshape(-1))
+        return iter([(self.sources[0], array.T if self.transposed else array)])
+
+
+def _sources(model: Module) -> Iterator[tuple[str, Source]]:
+    """(chainrule's dotted name, source) for every parameter and buffer of `model`."""
+    yield from model.named_parameters()
+    yield from model.named_buffers()
 
 
 def _entries_of(model: Module) -> list[_Entry]:
-    """The PyTorch entries of `model`, refusing a model with parameters they do not cover (those
-    of a subclass of Linear that adds its own, say), which PyTorch's layer would not have."""
+    """The PyTorch entries of `model`, refusing a model with parameters or buffers they do not
+    cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have."""
     entries = list(_entries(model, ""))
-    covered = {id(p) for entry in entries for p in entry.params}
-    left = [name for name, p in model.named_parameters() if id(p) not in covered]
+    covered = {id(s) for entry in entries for s in entry.sources}
+    left = [name for name, s in _sources(model) if id(s) not in covered]
     if left:
         raise ValueError(f"{type(model).__name__}'s parameters {left} have no PyTorch counterpart")
     return entries
@@ -114,6 +128,8 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
             if not any(name.startswith(f"{child}.") for child, _ in children):  # its own, not a child's
                 dtype = np.dtype(np.float64) if isinstance(p, Value) else p.dtype
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
+        for name, b in module.named_buffers(recurse=False):
+            yield _Entry(prefix + name, (b,), b.shape, b.dtype)
         for name, child in children:
             yield from _entries(child, f"{prefix}{_torch_name(module, name)}.")
 

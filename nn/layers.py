@@ -82,7 +82,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
         if not 0 <= p < 1:
-            raise ValueError(f"Dropout needs 0 <= p < 1, got {p}")
+            raise ValueError(f"{type(self).__name__} needs 0 <= p < 1, got {p}")
         self.p = p
         self._rng = np.random.default_rng(seed)
 

@@ -1,0 +1,148 @@
+"""Containers of modules, as PyTorch's: ModuleList and ModuleDict (their modules' parameters and
+buffers are found by Module and named `blocks.0.weight`, `heads.cls.weight`, as torch.nn names
+them), and Identity, the layer that does nothing (a residual block's plain shortcut).
+
+Each container keeps its modules as its own attributes, named by index or key, because that is
+where Module looks for submodules (the names Module itself sets, `training` and private ones, are
+refused as keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from .module import Module
+
+
+class Identity(Module):
+    """Returns its input as it is."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+def _module(owner: str, value: Any) -> Module:
+    if not isinstance(value, Module):
+        raise TypeError(f"{owner} holds Modules, got {type(value).__name__}")
+    return value
+
+
+class ModuleList(Module):
+    """Modules in order, found by index (`blocks[0]`, `blocks[-1]`, slices give a ModuleList),
+    iterated, and changed by `append`, `extend`, `insert`, assignment and `del`. It has no
+    forward: call its modules."""
+
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
+        self.extend(modules)
+
+    def _items(self) -> list[Module]:
+        return [self.__dict__[str(i)] for i in range(len(self))]
+
+    def _set_items(self, modules: list[Module]) -> None:
+        """Hold exactly `modules`, under the indices 0, 1, ... in order."""
+        for i in range(len(self)):
+            del self.__dict__[str(i)]
+        for i, module in enumerate(modules):
+            self.__dict__[str(i)] = module
+
+    def _index(self, i: int) -> int:
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"ModuleList index {i} is out of range for {n} modules")
+        return i % n
+
+    def append(self, module: Module) -> ModuleList:
+        self.__dict__[str(len(self))] = _module("ModuleList", module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = self._items()
+        items.insert(index, _module("ModuleList", module))
+        self._set_items(items)
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return ModuleList(self._items()[i])
+        return self.__dict__[str(self._index(i))]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        self.__dict__[str(self._index(i))] = _module("ModuleList", module)
+
+    def __delitem__(self, i: int | slice) -> None:
+        items = self._items()
+        del items[i if isinstance(i, slice) else self._index(i)]
+        self._set_items(items)
+
+    def __len__(self) -> int:
+        return sum(key.isdigit() for key in self.__dict__)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._items())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a ModuleList is not called: call its modules (for layer in blocks: x = layer(x))")
+
+
+class ModuleDict(Module):
+    """Modules by name, as a dict (`heads["cls"]`, `in`, `keys`, `values`, `items`, `update`, `pop`,
+    assignment and `del`), in insertion order. A name must be a string that is not empty, has no
+    '.', does not start with '_' and is not one of ModuleDict's attributes (`keys`, `training`, ...).
+    It has no forward: call its modules."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
+        self.update(modules)
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        module = _module("ModuleDict", module)
+        if key not in self:
+            if not isinstance(key, str):
+                raise TypeError(f"ModuleDict's keys are strings, got {type(key).__name__} {key!r}")
+            if not key or "." in key or key.startswith("_") or hasattr(self, key):
+                raise ValueError(
+                    f"ModuleDict cannot hold a module named {key!r}: names must be non-empty, without '.', not "
+                    "starting with '_' and not one of its attributes (keys, items, training, ...); rename it"
+                )
+        self.__dict__[key] = module
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self:
+            raise KeyError(f"ModuleDict has no module named {key!r}; it has {self.keys()}")
+        return self.__dict__[key]
+
+    def __delitem__(self, key: str) -> None:
+        self.pop(key)
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self.__dict__[key]
+        return module
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(self.__dict__.get(key), Module)  # type: ignore[call-overload]
+
+    def keys(self) -> list[str]:
+        return [key for key, value in self.__dict__.items() if isinstance(value, Module)]
+
+    def values(self) -> list[Module]:
+        return [self.__dict__[key] for key in self.keys()]
+
+    def items(self) -> list[tuple[str, Module]]:
+        return [(key, self.__dict__[key]) for key in self.keys()]
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        for key, module in modules.items() if isinstance(modules, Mapping) else modules:
+            self[key] = module
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a ModuleDict is not called: call its modules (heads[name](x))")

@@ -1,0 +1,24 @@
+"""Dropout2d: dropout of whole channels of images, as torch.nn.Dropout2d."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import ShapeError, Tensor
+
+from .layers import Dropout
+
+
+class Dropout2d(Dropout):
+    """In training mode, zero each channel of each sample (x[n, c], of input (N, C, H, W)) with
+    probability p and scale the rest by 1 / (1 - p); in eval mode, pass x through. Neighbouring
+    pixels are alike, so dropping single ones regularises little: dropping a channel does.
+    `seed` makes the draws repeatable."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:
+            raise ShapeError(f"Dropout2d takes input of shape (N, C, H, W), got shape {x.shape}")
+        if not self.training or self.p == 0:
+            return x
+        keep = self._rng.random((*x.shape[:2], 1, 1), dtype=np.float32) >= self.p
+        return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))

@@ -1,0 +1,195 @@
+"""Normalisation layers, as PyTorch's: BatchNorm1d and BatchNorm2d (each channel by the batch's
+statistics in training, by running ones in eval), LayerNorm (each sample over its last axes) and
+GroupNorm (each sample's groups of channels). Built from Tensor ops, so the gradient flows through
+the statistics too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor
+
+from .data import check_count
+from .module import Module
+
+
+def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
+    axes of size 1)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    return centered / (var + eps).sqrt(), mean, var
+
+
+def _scale_and_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]) -> Tensor:
+    """y * weight + bias, the affine parameters reshaped to `shape` to broadcast against y."""
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y + bias.reshape(shape) if bias is not None else y
+
+
+def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
+    return Tensor(np.full(shape, value, dtype), requires_grad=True)
+
+
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share; they differ in the input shapes they take."""
+
+    NDIMS: tuple[int, ...] = ()
+    INPUT = ""  # the shapes taken, for messages
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = np.float32,
+    ) -> None:
+        kind = type(self).__name__
+        check_count(kind, "num_features", num_features)
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = _filled(1.0, (num_features,), dtype) if affine else None
+        self.bias = _filled(0.0, (num_features,), dtype) if affine else None
+        self.track_running_stats = track_running_stats
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, np.int64))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Training (or no running statistics): normalise each channel by the batch's mean and biased
+        variance over every axis but 1, and update the running statistics. Eval: by the running ones."""
+        self._check(x)
+        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
+        if self.training or not self.track_running_stats:
+            count = x.size // self.num_features
+            if self.training and count == 1:
+                raise ValueError(
+                    f"{type(self).__name__} in training needs more than one value per channel, got input of "
+                    f"shape {x.shape}; give a larger batch, or call .eval() to use the running statistics"
+                )
+            y, mean, var = _standardize(x, (0, *range(2, x.ndim)), self.eps)
+            if self.training and self.track_running_stats:
+                self._track(mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
+        else:
+            y = (x - self.running_mean.reshape(shape)) / np.sqrt(self.running_var.reshape(shape) + self.eps)
+        return _scale_and_shift(y, self.weight, self.bias, shape)
+
+    def _track(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+        """Move the running statistics toward this batch's by `momentum` (by 1/batches seen when
+        momentum is None: the plain average), in place and in their own dtype, as PyTorch does."""
+        self.num_batches_tracked += 1
+        factor = 1 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
+        self.running_mean[...] = (1 - factor) * self.running_mean + factor * mean
+        self.running_var[...] = (1 - factor) * self.running_var + factor * unbiased_var
+
+    def _check(self, x: Tensor) -> None:
+        kind = type(self).__name__
+        if x.ndim not in self.NDIMS:
+            raise ShapeError(f"{kind} takes input of shape {self.INPUT}, got shape {x.shape}")
+        if x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"{kind}({self.num_features}) got input of shape {x.shape}, whose axis 1 has {x.shape[1]} "
+                f"features; make num_features {x.shape[1]}, or give input with {self.num_features} on axis 1"
+            )
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+        text += "" if self.weight is not None else ", affine=False"
+        return text + ("" if self.track_running_stats else ", track_running_stats=False")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of features (N, C) or of channels of sequences (N, C, L); weight 1 and
+    bias 0 to start, the running mean 0 and variance 1. Its running statistics are buffers: saved
+    in the state dict, never trained."""
+
+    NDIMS = (2, 3)
+    INPUT = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of the channels of images (N, C, H, W); otherwise as BatchNorm1d."""
+
+    NDIMS = (4,)
+    INPUT = "(N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last axes, those of `normalized_shape` (an int: the last axis),
+    by their mean and biased variance, in training and eval alike; then scale by weight (1 to start)
+    and shift by bias (0), both of `normalized_shape`, unless `elementwise_affine` (or `bias`) is False."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = np.float32,
+    ) -> None:
+        shape = tuple(normalized_shape) if isinstance(normalized_shape, Iterable) else (normalized_shape,)
+        if not shape:
+            raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
+        for n in shape:
+            check_count("LayerNorm", "each size of normalized_shape", n)
+        self.normalized_shape, self.eps = tuple(int(n) for n in shape), eps
+        self.weight = _filled(1.0, self.normalized_shape, dtype) if elementwise_affine else None
+        self.bias = _filled(0.0, self.normalized_shape, dtype) if elementwise_affine and bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = len(self.normalized_shape)
+        if x.shape[-k:] != self.normalized_shape:
+            raise ShapeError(
+                f"LayerNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
+                f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
+            )
+        y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), self.eps)
+        return _scale_and_shift(y, self.weight, self.bias, self.normalized_shape)
+
+    def extra_repr(self) -> str:
+        text = f"{self.normalized_shape}, eps={self.eps}"
+        if self.weight is None:
+            return text + ", elementwise_affine=False"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+class GroupNorm(Module):
+    """Split the channels (axis 1 of input (N, C, ...)) into `num_groups` groups of consecutive
+    channels and normalise each sample's group by its mean and biased variance, in training and
+    eval alike; then scale and shift each channel (weight 1 and bias 0 to start) if `affine`."""
+
+    def __init__(
+        self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = np.float32
+    ) -> None:
+        check_count("GroupNorm", "num_groups", num_groups)
+        check_count("GroupNorm", "num_channels", num_channels)
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.weight = _filled(1.0, (num_channels,), dtype) if affine else None
+        self.bias = _filled(0.0, (num_channels,), dtype) if affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ShapeError(
+                f"GroupNorm({self.num_groups}, {self.num_channels}) takes input of shape (N, {self.num_channels}, "
+                f"...), got shape {x.shape}; make num_channels match axis 1 of the input"
+            )
+        grouped = x.reshape(x.shape[0], self.num_groups, -1)
+        y, _, _ = _standardize(grouped, (2,), self.eps)
+        shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
+        return _scale_and_shift(y.reshape(x.shape), self.weight, self.bias, shape)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + (
+            "" if self.weight is not None else ", affine=False"
+        )
