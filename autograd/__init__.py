@@ -18,6 +18,8 @@ Public API:
     zero_grad              reset `.grad` of some nodes
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled
+    gc_paused              pause the cyclic garbage collector over a block (graphs have no cycles); backward
+                           passes and nn.fit's steps run inside it
     detect_anomaly, AnomalyError
     gradcheck, gradcheck_params, GradcheckError
                            finite-difference checking of a function of its inputs, or of a loss in the
@@ -31,7 +33,7 @@ from .check import GradcheckError, gradcheck, gradcheck_params
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .modes import AnomalyError, detect_anomaly, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .op import Op
 from .tensor import ShapeError, Tensor
 from .tensor_functions import concatenate, cross_entropy, stack, where
@@ -58,6 +60,7 @@ __all__ = [
     "detect_anomaly",
     "elementwise_grad",
     "enable_grad",
+    "gc_paused",
     "gradcheck",
     "gradcheck_params",
     "grad",

@@ -192,7 +192,8 @@ def _scratch_space(root: Node) -> Iterator[None]:
         saved = [(n, n._visit, getattr(n, "_grad_sum", None)) for n in _reachable(root)] if _open_passes else ()
         _open_passes += 1
         try:
-            yield
+            with modes.gc_paused():  # a pass makes no reference cycles: nothing for the collector to find
+                yield
         finally:
             _open_passes -= 1
             for n, visit, grad_sum in saved:

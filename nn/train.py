@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, gc_paused, no_grad
 
 from .data import Batches, check_count
 from .functional import accuracy
@@ -152,13 +152,14 @@ def _train_epoch(
     """One pass over the batches, cut short by a Ctrl-C: the loss and the metric of each step."""
     losses, scores = [], []
     for xb, yb in steps:
-        out = forward(model, xb)
-        value = loss(out, yb)
-        losses.append(_finite_loss(value, epoch, len(losses) + 1))
-        optimizer.zero_grad()
-        value.backward()
-        with ctrl_c.held():
-            optimizer.step()
+        with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
+            out = forward(model, xb)
+            value = loss(out, yb)
+            losses.append(_finite_loss(value, epoch, len(losses) + 1))
+            optimizer.zero_grad()
+            value.backward()
+            with ctrl_c.held():
+                optimizer.step()
         if metric:
             scores.append(metric(out, yb))
         if ctrl_c.stop:
