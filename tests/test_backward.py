@@ -11,35 +11,6 @@ from autograd import Tensor, Value, grad, gradcheck, gradients, no_grad, pullbac
 from autograd.testing import expressions
 
 
-def test_micrograd_sanity_check():
-    x = Value(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
-    y.backward()
-    assert (y.data, x.grad) == (-20.0, 46.0)
-
-
-def test_micrograd_more_ops():
-    """micrograd's test_more_ops, whose figures it checks against PyTorch."""
-    a, b = Value(-4.0), Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    assert g.data == pytest.approx(24.70408163265306, abs=1e-9)
-    assert a.grad == pytest.approx(138.83381924198252, abs=1e-9)
-    assert b.grad == pytest.approx(645.5772594752186, abs=1e-9)
-
-
 def test_reused_node_gets_the_sum_of_its_gradients():
     a = Value(3.0)
     b = a + a

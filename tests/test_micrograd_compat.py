@@ -64,6 +64,11 @@ def readme_example(Value):
     return g.data, a.grad, b.grad
 
 
+def test_micrograds_readme_example_gives_the_figures_micrograd_checks_against_pytorch() -> None:
+    # without micrograd or torch installed too: the figures of micrograd's test_more_ops
+    assert readme_example(Value) == pytest.approx((24.70408163265306, 138.83381924198252, 645.5772594752186), abs=1e-9)
+
+
 def test_micrograds_readme_example(micrograd: ModuleType) -> None:
     ours, theirs = readme_example(Value), readme_example(micrograd.Value)
     assert [f"{x:.4f}" for x in ours] == ["24.7041", "138.8338", "645.5773"]
