@@ -10,11 +10,16 @@ Public API:
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
-    functional                      relu, tanh, sigmoid, softmax, log_softmax, cross_entropy,
-                                    binary_cross_entropy, mse_loss, l1_loss, hinge_loss, accuracy
-    SGD, Adam                       optimizers for Value and Tensor parameters
+    functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
+                                    cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
+                                    huber_loss, smooth_l1_loss, kl_div, hinge_loss
+    SGD, Adam, AdamW, RMSprop, Adagrad
+                                    optimizers for Value and Tensor parameters, with state_dict/load_state_dict
+    schedulers                      StepLR, CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR (fit's scheduler=)
+    clip_grad_norm_, clip_grad_value_   gradient clipping
     save, load                      .npz or .safetensors files (by the suffix), no pickle, written
-                                    atomically, every entry checked before any parameter changes
+                                    atomically, every entry checked before any parameter changes;
+                                    optimizer= keeps the optimizer's state in the same file
     export                          to_torch_state_dict, from_torch_state_dict: PyTorch's names and
                                     layouts (torch.nn.Linear, nn.Sequential), both ways
     data                            toy datasets, Batches, train_val_split, mnist
@@ -23,8 +28,9 @@ Public API:
     plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
 """
 
-from . import _requires_chainrule, data, export, functional  # noqa: F401 (the first: the engine check)
+from . import _requires_chainrule, data, export, functional, schedulers  # noqa: F401 (the first: the engine check)
 from .check import gradcheck_module
+from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
 from .dropout import Dropout2d
 from .embedding import Embedding
@@ -33,13 +39,15 @@ from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .train import History, evaluate, fit, predict
 
 __all__ = [
     "MLP",
     "SGD",
+    "Adagrad",
     "Adam",
+    "AdamW",
     "BatchNorm1d",
     "BatchNorm2d",
     "Dropout",
@@ -56,6 +64,7 @@ __all__ = [
     "ModuleList",
     "Neuron",
     "Optimizer",
+    "RMSprop",
     "ReLU",
     "Sequential",
     "Sigmoid",
@@ -65,9 +74,12 @@ __all__ = [
     "evaluate",
     "export",
     "fit",
+    "clip_grad_norm_",
+    "clip_grad_value_",
     "functional",
     "gradcheck_module",
     "load",
     "predict",
     "save",
+    "schedulers",
 ]

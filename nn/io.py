@@ -1,7 +1,9 @@
 """Save and load a module's parameters, as .npz or .safetensors by the file's suffix: no pickle,
 never half-written, and every entry checked before any parameter changes (one path for both
 formats: each reader gives the entries' shapes and dtypes to `Module.check_state` before it reads
-their data, then `Module.load_state_dict` checks the values)."""
+their data, then `Module.load_state_dict` checks the values). With `optimizer=`, the optimizer's
+state dict is saved and loaded beside the parameters, its names under OPTIMIZER_PREFIX, so that
+training resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from . import io_npz, io_safetensors
-from .module import Layout, Module, layout
+from .module import Layout, Module, conform, layout
+from .optim_base import Optimizer
 
 
 class FileFormat(Protocol):
@@ -35,20 +38,27 @@ class FileFormat(Protocol):
 FORMATS: dict[str, FileFormat] = {".npz": io_npz, ".safetensors": io_safetensors}
 # Files people reach for that are not models nn.save writes, and what to say of them.
 _PICKLES = "PyTorch's .pt and .pth files are pickles, which chainrule neither writes nor runs: see nn.export"
+# The optimizer's entries in a file: no parameter's or buffer's name starts with "_" (Module skips such attributes).
+OPTIMIZER_PREFIX = "_optimizer."
 _FOREIGN = {".npy": "an .npy file holds a single array, not named parameters", ".pt": _PICKLES, ".pth": _PICKLES}
 
 
-def save(module: Module, path: str | os.PathLike) -> None:
+def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
     """Write the parameters to `path` as named float arrays (no pickle), in the format its suffix
     names: .npz (numpy's) or .safetensors (needs the `safetensors` extra; PyTorch and others read
     it). Any other suffix is a ValueError. It is written beside its destination as
     `.NAME.PID.XXXXXXXX.tmp` and renamed into place, so a crash leaves the old file or the new
     one, never a torn one. The temporary files of killed saves to the same name (whose process is
     gone) are removed first. A file replaced keeps its permissions; a new one gets the umask's.
-    An OSError (a missing or read-only folder, a full disk) names `path`."""
+    An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
+    `state_dict()` is written too, each name prefixed by OPTIMIZER_PREFIX: load it back with
+    `load(module, path, optimizer=...)` to resume training."""
     path = Path(path)
     fmt = _format(path, "save writes")
     state = module.state_dict()
+    if optimizer is not None:
+        _check_optimizer(optimizer, "save")
+        state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer.state_dict().items()}
     tmp = None
     try:
         _remove_stale(path)
@@ -103,7 +113,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def load(module: Module, path: str | os.PathLike) -> Module:
+def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> Module:
     """Set the module's parameters from a file written by `save` (.npz or .safetensors, by its
     suffix; .safetensors files from elsewhere too, if their names fit); nothing changes unless
     every entry is good. Raises FileNotFoundError when there is no such file, OSError when it
@@ -113,37 +123,79 @@ def load(module: Module, path: str | os.PathLike) -> Module:
     or infinite values (see `Module.load_state_dict`). Each entry's header (size, shape, dtype)
     is checked before its data is read, and no more than that is read, so a crafted file (a
     huge declared array, a zip bomb, thousands of entries, offsets that lie) costs no more
-    memory than the model itself."""
+    memory than the model itself.
+
+    A file saved with `optimizer=` is loaded with `optimizer=` (of the same kind and settings, over
+    the same parameters in the same order): its state (moments, step counts, lr and the other
+    hyperparameters) is checked like the parameters, and set only if everything in the file is
+    good."""
     path = Path(path)
     kind = type(module).__name__
+    own = layout(module)
+    if optimizer is not None:
+        _check_optimizer(optimizer, "load")
+        own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise ValueError(f"{path} is not a model saved by nn.save: it is not a regular file")
     fmt = _format(path, "load reads")
     with open(path, "rb") as f:
         try:
-            state = fmt.read(f, layout(module), _checker(module))
+            state = fmt.read(f, own, _checker(module, optimizer))
         except _Unfit as e:
             raise ValueError(f"{path} does not fit this {kind}: {e.args[0]}") from None
         except fmt.BROKEN as e:
             raise ValueError(f"{path} is not a model saved by nn.save ({fmt.DESCRIPTION}): {e}") from None
+    model_state, optimizer_state = _split(state)
     try:
-        module.load_state_dict(state)
+        if optimizer is not None:
+            _conform(module, model_state)  # the model's values too, before the optimizer changes
+            optimizer.load_state_dict(optimizer_state)
+        module.load_state_dict(model_state)
     except (KeyError, ValueError) as e:
         raise ValueError(f"{path}: {e.args[0]}") from None
     return module
+
+
+def _check_optimizer(optimizer: object, does: str) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"nn.{does}: optimizer must be an Optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+
+
+def _split(entries: dict) -> tuple[dict, dict]:
+    """A file's entries as (the model's, the optimizer's without the prefix)."""
+    model = {name: x for name, x in entries.items() if not name.startswith(OPTIMIZER_PREFIX)}
+    return model, {name.removeprefix(OPTIMIZER_PREFIX): x for name, x in entries.items() if name not in model}
+
+
+def _conform(module: Module, state: dict) -> None:
+    """Check `state`'s values for `module` as its load_state_dict would, changing nothing."""
+    try:
+        conform(layout(module), state)
+    except (KeyError, ValueError) as e:
+        raise type(e)(f"cannot load this state into {type(module).__name__}: {e.args[0]}") from None
 
 
 class _Unfit(ValueError):
     """A well-formed file whose entries do not fit the module."""
 
 
-def _checker(module: Module) -> Callable[[Layout], None]:
-    """`module.check_state`, raising _Unfit, so that load tells a file that does not fit this
-    model from one that is malformed."""
+def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], None]:
+    """`module.check_state` (and `optimizer.check_state` on the optimizer's entries), raising
+    _Unfit, so that load tells a file that does not fit this model from one that is malformed."""
 
     def check(entries: Layout) -> None:
+        model_entries, optimizer_entries = _split(dict(entries))
+        if optimizer_entries and optimizer is None:
+            raise _Unfit(
+                f"it holds an optimizer's state too ({len(optimizer_entries)} entries named {OPTIMIZER_PREFIX}*); "
+                "load it with nn.load(model, path, optimizer=...), giving an optimizer like the one saved"
+            )
+        if optimizer is not None and not optimizer_entries:
+            raise _Unfit("it holds no optimizer's state (it was saved without optimizer=); load it without optimizer=")
         try:
-            module.check_state(entries)
+            module.check_state(model_entries)
+            if optimizer is not None:
+                optimizer.check_state(optimizer_entries)
         except (KeyError, ValueError) as e:
             raise _Unfit(e.args[0]) from None
 

@@ -20,6 +20,7 @@ from .data import Batches, check_count
 from .functional import accuracy
 from .module import Module
 from .optim import Optimizer
+from .schedulers import LRScheduler
 
 Loss = Callable[[Any, Any], Any]
 Metric = Callable[[Any, Any], float]
@@ -35,6 +36,7 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
     interrupted: bool = False
 
     def last(self) -> str:
@@ -94,13 +96,15 @@ def fit(
     progress: bool | None = None,
     verbose: bool = True,
     callbacks: Sequence[Callable[[int, Module, History], None]] = (),
+    scheduler: LRScheduler | None = None,
 ) -> History:
     """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, or
     Batches), calling `loss(outputs, labels)` and `optimizer` each batch.
 
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
-    `callbacks` run after each epoch as f(epoch, model, history).
+    `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`)
+    steps once after each epoch, before the callbacks; History.lr holds the lr each epoch trained with.
 
     Ctrl-C ends training after the current step, keeping the model as it is then, and returns the
     History with `interrupted` set. A second Ctrl-C stops at once, though never inside
@@ -110,6 +114,8 @@ def fit(
     """
     callbacks = tuple(callbacks)  # run every epoch, even when given as a generator
     val_data = _check_fit(model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks)
+    if scheduler is not None and (not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer):
+        raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
     batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
     bar = _progress_bar(progress, len(batches))
     history = History()
@@ -118,11 +124,13 @@ def fit(
         try:
             for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
+                lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
                 losses, scores = _train_epoch(model, loss, optimizer, steps, metric, ctrl_c, epoch)
                 if not losses:
                     break
                 history.loss.append(float(np.mean(losses)))
+                history.lr.append(lr)
                 if metric:
                     history.accuracy.append(float(np.mean(scores)))
                 if val_data is not None:
@@ -131,6 +139,8 @@ def fit(
                     if metric:
                         history.val_accuracy.append(val_score)
                 history.seconds.append(time.perf_counter() - start)
+                if scheduler is not None:
+                    scheduler.step()
                 for callback in callbacks:
                     callback(epoch, model, history)
                 if verbose:

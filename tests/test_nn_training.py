@@ -185,3 +185,15 @@ def test_plots_are_written(tmp_path):
     plot_decision_boundary(nn.MLP(2, [4, 1], seed=0), X, y, tmp_path / "micro.png", resolution=10)
     for name in ("curves.png", "boundary.png", "micro.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fit_steps_a_scheduler_after_each_epoch_and_records_the_lr():
+    X, y = nn.data.moons(64, seed=0)
+    model = nn.Sequential(nn.Linear(2, 8, seed=0), nn.ReLU(), nn.Linear(8, 2, seed=1))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    schedule = nn.schedulers.StepLR(opt, step_size=2, gamma=0.5)
+    history = nn.fit(model, nn.functional.cross_entropy, opt, (X, y), epochs=5, scheduler=schedule, verbose=False)
+    assert history.lr == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+    other = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="scheduler must be a scheduler of this optimizer"):
+        nn.fit(model, nn.functional.cross_entropy, opt, (X, y), scheduler=nn.schedulers.StepLR(other, 1))

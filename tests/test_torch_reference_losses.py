@@ -119,3 +119,184 @@ def test_loss_on_values(name, targets, data, n):
                 preds,
                 second=second,
             )
+
+
+# ---- reductions, and the losses of nn.losses and nn.losses_classes (issue #14) ----
+
+REDUCTIONS = ["mean", "sum", "none"]
+# torch's kl_div warns that its "mean" (over every element) differs from "batchmean"; chainrule's "mean" is the same
+no_kl_mean_warning = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss:UserWarning")
+
+
+def _data(seed, shape, lo=-3.0, hi=3.0):
+    return np.random.default_rng(seed).uniform(lo, hi, shape)
+
+
+# name: (chainrule loss, torch loss, prediction range, target range, keywords of both)
+PAIR_LOSSES = {
+    "mse_loss": (nnf.mse_loss, F.mse_loss, (-3, 3), (-3, 3), {}),
+    "l1_loss": (nnf.l1_loss, F.l1_loss, (-3, 3), (-3, 3), {}),
+    "binary_cross_entropy": (nnf.binary_cross_entropy, F.binary_cross_entropy, (0.01, 0.99), (0, 1), {}),
+    "bce_with_logits": (
+        nnf.binary_cross_entropy_with_logits,
+        F.binary_cross_entropy_with_logits,
+        (-8, 8),
+        (0, 1),
+        {},
+    ),
+    "huber_loss": (nnf.huber_loss, F.huber_loss, (-3, 3), (-3, 3), {}),
+    "huber_loss delta 0.3": (nnf.huber_loss, F.huber_loss, (-3, 3), (-3, 3), {"delta": 0.3}),
+    "smooth_l1_loss": (nnf.smooth_l1_loss, F.smooth_l1_loss, (-3, 3), (-3, 3), {}),
+    "smooth_l1_loss beta 2.5": (nnf.smooth_l1_loss, F.smooth_l1_loss, (-3, 3), (-3, 3), {"beta": 2.5}),
+    "smooth_l1_loss beta 0": (nnf.smooth_l1_loss, F.smooth_l1_loss, (-3, 3), (-3, 3), {"beta": 0.0}),
+    "kl_div": (nnf.kl_div, F.kl_div, (-4, 0), (0.05, 1), {}),
+    "kl_div log_target": (nnf.kl_div, F.kl_div, (-4, 0), (-4, 0), {"log_target": True}),
+}
+
+
+@no_kl_mean_warning
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", PAIR_LOSSES)
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+def test_pair_losses_every_reduction(name, reduction, dtype, shape):
+    """Forward, gradient in the prediction and in the target (a differentiable input), and second
+    derivative, of every pair loss under every reduction."""
+    chain_loss, torch_loss, (lo, hi), (tlo, thi), kw = PAIR_LOSSES[name]
+    pred, target = _data(1, shape, lo, hi), _data(2, shape, tlo, thi)
+    second = name != "binary_cross_entropy"  # torch's double backward of it is approximate: see above
+    check(
+        lambda p, t: chain_loss(p, t, reduction=reduction, **kw),
+        lambda p, t: torch_loss(p, t, reduction=reduction, **kw),
+        [pred, target],
+        dtype,
+        second=second,
+    )
+
+
+@no_kl_mean_warning
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", [*REDUCTIONS, "batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_of_softmax_outputs_every_reduction(reduction, log_target, dtype):
+    """The usual use: log_softmax of scores against a distribution (with zeros: 0 log 0 is 0), as a constant."""
+    scores, goal = _data(3, (4, 5)), _data(4, (4, 5), 0, 1)
+    goal[0, :2] = 0.0
+    goal /= goal.sum(axis=1, keepdims=True)
+    target = np.log(goal + 1e-3) if log_target else goal
+    fixed = target.astype(dtype)
+    check(
+        lambda s: nnf.kl_div(s.log_softmax(axis=1), fixed, reduction=reduction, log_target=log_target),
+        lambda s: F.kl_div(s.log_softmax(dim=1), torch.from_numpy(fixed), reduction=reduction, log_target=log_target),
+        [scores],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_pos_weight(reduction, dtype):
+    logits, target, weight = _data(5, (6, 3), -5, 5), _data(6, (6, 3), 0, 1), np.array([0.5, 2.0, 3.0])
+    w = weight.astype(dtype)
+    check(
+        lambda x, t: nnf.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=w),
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=torch.from_numpy(w)),
+        [logits, target],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_with_logits_is_finite_for_huge_logits(dtype):
+    """PyTorch's formula: (1 - t) x - logsigmoid(x) neither overflows nor saturates at +-1e4."""
+    logits, target = np.array([-1e4, -50.0, 0.0, 50.0, 1e4]), np.array([1.0, 0.0, 0.5, 1.0, 0.0])
+    check(nnf.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits, [logits, target], dtype)
+
+
+# cross_entropy: (logits shape, how the target is made)
+CE_SHAPES = [(4, 5), (5,), (3, 4, 2), (2, 3, 2, 2)]
+
+
+def _class_target(shape, seed, ignore=False):
+    labels_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    labels = np.random.default_rng(seed).integers(0, shape[1 if len(shape) > 1 else 0], labels_shape)
+    if ignore and labels.ndim:
+        labels.flat[::3] = -100 if ignore == "default" else 1  # the first and every third
+    return labels
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", CE_SHAPES)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("ignore", [False, "default", "index 1"])
+def test_cross_entropy_class_indices(shape, reduction, smoothing, ignore, dtype):
+    """Every reduction, N-d logits, label smoothing, and labels ignored (ignore_index -100 by default, or a class)."""
+    logits, labels = _data(7, shape), _class_target(shape, 8, ignore)
+    kw = {"reduction": reduction, "label_smoothing": smoothing, "ignore_index": 1 if ignore == "index 1" else -100}
+    check(
+        lambda x: nnf.cross_entropy(x, labels, **kw),
+        lambda x: F.cross_entropy(x, torch.from_numpy(labels), **kw),
+        [logits],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", CE_SHAPES)
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_class_probabilities(shape, reduction, smoothing, dtype):
+    """Targets of the logits' shape are class probabilities; they are differentiable inputs too."""
+    logits, raw_target = _data(9, shape), _data(10, shape, 0, 1)
+    target = raw_target / raw_target.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
+    check(
+        lambda x, t: nnf.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
+        lambda x, t: F.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
+        [logits, target],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", CE_SHAPES)
+@pytest.mark.parametrize("ignore", [False, "default"])
+def test_nll_loss(shape, reduction, ignore, dtype):
+    log_probs, labels = np.log(_data(11, shape, 0.05, 1)), _class_target(shape, 12, ignore)
+    check(
+        lambda x: nnf.nll_loss(x, labels, reduction=reduction),
+        lambda x: F.nll_loss(x, torch.from_numpy(labels), reduction=reduction),
+        [log_probs],
+        dtype,
+    )
+
+
+def test_cross_entropy_with_every_label_ignored_is_nan_as_torch():
+    logits, labels = _data(13, (2, 3)), np.array([-100, -100])
+    ours = nnf.cross_entropy(autograd.Tensor(logits), labels).item()
+    theirs = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)).item()
+    assert np.isnan(ours) and np.isnan(theirs)
+
+
+@no_kl_mean_warning
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", [n for n in PAIR_LOSSES if not n.startswith("kl_div log")])
+def test_pair_losses_on_values_every_reduction(name, reduction):
+    """The scalar engine's form, a list of Values against a list of Values, under every reduction
+    ("none": a list of Values, compared one by one)."""
+    chain_loss, torch_loss, (lo, hi), (tlo, thi), kw = PAIR_LOSSES[name]
+    n = 3
+    preds, goal = _data(14, n, lo, hi).tolist(), _data(15, n, tlo, thi).tolist()
+    second = name != "binary_cross_entropy"
+    for k in range(n if reduction == "none" else 1):
+
+        def ours(*vs, k=k):
+            out = chain_loss(list(vs[:n]), list(vs[n:]), reduction=reduction, **kw)
+            return out[k] if reduction == "none" else out
+
+        def theirs(*xs, k=k):
+            out = torch_loss(torch.stack(xs[:n]), torch.stack(xs[n:]), reduction=reduction, **kw)
+            return out[k] if reduction == "none" else out
+
+        check_scalar(ours, theirs, preds + goal, second=second)

@@ -1,0 +1,80 @@
+"""Gradient clipping, as torch.nn.utils' clip_grad_norm_ and clip_grad_value_: called between
+backward and the optimizer's step, they change the parameters' `.grad` in place."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor, Value
+
+
+def clip_grad_norm_(
+    params: Iterable[Node], max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+) -> float:
+    """Scale every gradient by max_norm / (total + 1e-6) when that is below 1, total being the
+    norm of all the gradients together (as one vector; norm_type 2, 1, any p > 0, or math.inf for
+    the largest magnitude). Returns total, from before clipping. A NaN or infinite total leaves the
+    gradients NaN (torch's behaviour) or, with error_if_nonfinite, raises RuntimeError."""
+    max_norm = _finite_at_least_zero("clip_grad_norm_", "max_norm", max_norm)
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
+    nodes = _with_grads(params, "clip_grad_norm_")
+    grads = [np.abs(np.asarray(_number(p.grad), dtype=np.float64)).ravel() for p in nodes]
+    flat = np.concatenate(grads) if grads else np.zeros(0)
+    if norm_type == math.inf:
+        total = float(flat.max(initial=0.0))
+    else:
+        total = float(np.sum(flat**norm_type) ** (1 / norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of the gradients is {total}; clipping cannot fix that. "
+            "Find the op that made it with autograd.detect_anomaly()"
+        )
+    factor = min(max_norm / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
+    for p in nodes:
+        _scale(p, factor)
+    return total
+
+
+def clip_grad_value_(params: Iterable[Node], clip_value: float) -> None:
+    """Clip every gradient element into [-clip_value, clip_value]."""
+    clip_value = _finite_at_least_zero("clip_grad_value_", "clip_value", clip_value)
+    for p in _with_grads(params, "clip_grad_value_"):
+        if isinstance(p, Tensor):
+            p.grad = np.clip(p.grad, -clip_value, clip_value).astype(p.grad.dtype, copy=False)
+        else:
+            p.grad = min(max(_number(p.grad), -clip_value), clip_value)
+
+
+def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
+    """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped)."""
+    if isinstance(params, Node):
+        params = [params]
+    nodes = list(params)
+    for p in nodes:
+        if not isinstance(p, Value | Tensor):
+            raise TypeError(f"{name} takes Values and Tensors (model.parameters()), got {type(p).__name__} {p!r}")
+    return [p for p in nodes if p.grad is not None]
+
+
+def _scale(p: Node, factor: float) -> None:
+    if isinstance(p, Tensor):
+        p.grad = (p.grad * factor).astype(p.grad.dtype, copy=False)
+    else:
+        p.grad = _number(p.grad) * factor
+
+
+def _number(g: Any) -> Any:
+    """A gradient's numbers: a Value gradient (from create_graph) as its float."""
+    return g.data if isinstance(g, Value) else g
+
+
+def _finite_at_least_zero(name: str, argument: str, x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
+        raise ValueError(f"{name}: {argument} must be a finite number >= 0, got {x!r}")
+    return float(x)

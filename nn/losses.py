@@ -1,0 +1,224 @@
+"""Losses of predictions against targets of the same shape, for Tensors and for lists of Values
+(the scalar engine): squared and absolute errors, Huber, hinge, binary cross-entropy (on
+probabilities and on logits) and the Kullback-Leibler divergence, each with PyTorch's
+`reduction=` ("mean", "sum" or "none").
+
+Predictions and targets must have the same shape: a (N, 1) prediction against (N,) targets would
+broadcast to (N, N) and silently train on nonsense. A target that is a node (a Tensor that requires
+grad, a Value) gets its gradient, as in PyTorch; any other target (arrays, lists, numbers) is a
+constant. On Values, "none" gives a list of Values, one per prediction.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Op, Tensor
+
+from .losses_pairs import Predictions, first_bad, pairs, reduce
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "hinge_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "mse_loss",
+    "smooth_l1_loss",
+]
+
+
+def mse_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
+    """Squared error (the lesson's), (p - t)^2 per element."""
+    return reduce([(p - t) ** 2 for p, t in pairs(pred, target, "mse_loss")], reduction, "mse_loss")
+
+
+def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
+    """Absolute error (the lesson's), |p - t| per element."""
+    return reduce([abs(p - t) for p, t in pairs(pred, target, "l1_loss")], reduction, "l1_loss")
+
+
+def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
+    target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss."""
+    delta = _positive(delta, "huber_loss", "delta")
+    terms = [
+        _piecewise(p - t, delta, lambda d: 0.5 * d * d, lambda d: delta * (abs(d) - 0.5 * delta))
+        for p, t in pairs(pred, target, "huber_loss")
+    ]
+    return reduce(terms, reduction, "huber_loss")
+
+
+def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
+    target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss."""
+    beta = _positive(beta, "smooth_l1_loss", "beta", zero_ok=True)
+    if beta == 0:
+        return l1_loss(pred, target, reduction=reduction)
+    terms = [
+        _piecewise(p - t, beta, lambda d: 0.5 * d * d / beta, lambda d: abs(d) - 0.5 * beta)
+        for p, t in pairs(pred, target, "smooth_l1_loss")
+    ]
+    return reduce(terms, reduction, "smooth_l1_loss")
+
+
+def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> Any:
+    """micrograd's max-margin loss: relu(1 - label * score), labels -1 or +1 (labels 0 would
+    train nothing: `2 * labels - 1` turns 0/1 into -1/+1)."""
+    found = pairs(scores, labels, "hinge_loss")
+    bad = first_bad([t for _, t in found], lambda x: np.abs(x) == 1)
+    if bad is not None:
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {bad}; for labels 0/1 pass 2 * labels - 1")
+    return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
+
+
+def binary_cross_entropy(probs: Predictions, targets: Any, *, reduction: str = "mean") -> Any:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1].
+
+    As PyTorch: each log is held at -100 or above, and the gradient in p is (p - t) / max(p (1 - p), 1e-12),
+    so p of exactly 0 or 1 (a confident float32 sigmoid) gives a finite loss and finite gradients.
+    binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
+    found = pairs(probs, targets, "binary_cross_entropy")
+    bad = first_bad([p for p, _ in found], _in_unit)
+    if bad is not None:
+        raise ValueError(f"binary_cross_entropy: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)")
+    _check_unit_targets(found, "binary_cross_entropy")
+    return reduce([_bce(p, t) for p, t in found], reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    logits: Predictions, targets: Any, *, reduction: str = "mean", pos_weight: Any = None
+) -> Any:
+    """binary_cross_entropy(sigmoid(x), t) computed from the logits x as PyTorch does,
+    (1 - t) x - w logsigmoid(x) with w = 1 + (pos_weight - 1) t: no overflow and no -100 clamp,
+    for logits of any size. `pos_weight` (a number, or per class: broadcast against the last axis)
+    weighs the positive targets' term, to balance rare positives."""
+    found = pairs(logits, targets, "binary_cross_entropy_with_logits")
+    _check_unit_targets(found, "binary_cross_entropy_with_logits")
+    weights = _pos_weights(pos_weight, found, logits)
+    terms = [_logit_term(x, t, w) for (x, t), w in zip(found, weights)]
+    return reduce(terms, reduction, "binary_cross_entropy_with_logits")
+
+
+def _logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
+    """(1 - t) x - w logsigmoid(x), w = 1 + (pos_weight - 1) t (just 1 without pos_weight): PyTorch's form."""
+    if pos_weight is None:
+        return (1 - t) * x - autograd.logsigmoid(x)
+    return (1 - t) * x - (1 + (pos_weight - 1) * t) * autograd.logsigmoid(x)
+
+
+def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:
+    """The Kullback-Leibler divergence term t (log t - x) of log-probabilities x (log_softmax's)
+    against probabilities t (0 log 0 = 0), or with `log_target` against log-probabilities,
+    e^t (t - x). As torch's kl_div, "mean" averages over every element; "batchmean", the sum over
+    the batch size (the first axis; a list of Values is one batch), is the divergence proper."""
+    name = "kl_div"
+    found = pairs(log_pred, target, name)
+    if log_target:
+        terms = [autograd.exp(t) * (t - x) for x, t in found]
+    else:
+        terms = [_xlogx(t) - t * x for x, t in found]
+    if reduction != "batchmean":
+        return reduce(terms, reduction, name, also="'batchmean'")
+    if isinstance(log_pred, Tensor):
+        batch = log_pred.shape[0] if log_pred.ndim else 1  # as torch: a 0-d input is its own batch
+    else:
+        batch = len(terms)
+    return reduce(terms, "sum", name) / batch
+
+
+def _xlogx(t: Any) -> Any:
+    """t log t, 0 where t is 0 (as torch.xlogy(t, t)): of a constant array or number, or of a node."""
+    if isinstance(t, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
+    if isinstance(t, Tensor):
+        zero = t.data == 0
+        return autograd.where(zero, 0.0, t * autograd.where(zero, 1.0, t).log())
+    if isinstance(t, float):
+        return 0.0 if t == 0 else t * math.log(t)
+    return 0.0 * t if t.data == 0 else t * t.log()
+
+
+def _piecewise(d: Any, limit: float, inside: Any, outside: Any) -> Any:
+    """inside(d) where |d| < limit, else outside(d): elementwise on a Tensor, by a branch on a Value."""
+    if isinstance(d, Tensor):
+        return autograd.where(np.abs(d.data) < limit, inside(d), outside(d))
+    return inside(d) if abs(d.data) < limit else outside(d)
+
+
+def _positive(x: Any, name: str, argument: str, zero_ok: bool = False) -> float:
+    if isinstance(x, bool) or not isinstance(x, int | float) or not (x > 0 or (zero_ok and x == 0)):
+        need = ">= 0" if zero_ok else "> 0"
+        raise ValueError(f"{name}: {argument} must be a finite number {need}, got {x!r}")
+    if not np.isfinite(x):
+        raise ValueError(f"{name}: {argument} must be a finite number, got {x!r}")
+    return float(x)
+
+
+def _pos_weights(pos_weight: Any, found: list[tuple[Any, Any]], logits: Any) -> list[Any]:
+    """pos_weight for each pair: None, or the weights as a constant array (Tensors) or numbers (Values)."""
+    if pos_weight is None:
+        return [None] * len(found)
+    w = np.asarray(autograd.raw(pos_weight))
+    if w.dtype.kind not in "biuf" or not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("binary_cross_entropy_with_logits: pos_weight must hold finite numbers >= 0")
+    if isinstance(logits, Tensor):
+        if not _broadcasts_to(w.shape, logits.shape):
+            raise autograd.ShapeError(
+                f"binary_cross_entropy_with_logits: pos_weight of shape {w.shape} does not broadcast to logits of "
+                f"shape {logits.shape}; give one weight, or one per class (the last axis)"
+            )
+        return [w.astype(logits.dtype)]  # a constant: pos_weight takes no gradient
+    if w.size != 1:
+        raise autograd.ShapeError("binary_cross_entropy_with_logits: on Values, pos_weight is one number")
+    return [float(w.reshape(()))] * len(found)
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of `shape` broadcasts to `target` without growing it."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _check_unit_targets(found: list[tuple[Any, Any]], name: str) -> None:
+    bad = first_bad([t for _, t in found], _in_unit)
+    if bad is not None:
+        raise ValueError(f"{name}: targets must lie in [0, 1], got {bad}; for labels -1/+1 pass (labels + 1) / 2")
+
+
+def _in_unit(x: np.ndarray) -> np.ndarray:
+    return (x >= 0) & (x <= 1)
+
+
+def _log_at_least(x: Any) -> Any:
+    """log x held at -100 or above, as PyTorch holds binary cross-entropy's logs: -100 at x = 0."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), -100.0)
+
+
+def _at_least(x: Any, lo: float) -> Any:
+    """max(x, lo) for arrays and Tensors, and for floats and Values (a derivative rule gets either)."""
+    return x.clip(lo) if isinstance(x, Tensor | np.ndarray) else max(x, lo)
+
+
+# As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), EPSILON): finite at p = 0 or 1, yet not 0 when
+# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit.
+_EPSILON = float(np.float32(1e-12))
+_neg_logit = Op(
+    "neg_logit",
+    lambda p: _log_at_least(1 - p) - _log_at_least(p),
+    lambda g, out, p: (-g / _at_least(p * (1 - p), _EPSILON),),
+)
+_bce = Op(
+    "binary_cross_entropy",
+    lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_at_least(1 - p),
+    lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), _EPSILON), g * _neg_logit(p)),
+)

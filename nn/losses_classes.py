@@ -1,0 +1,157 @@
+"""Losses of class scores, as torch.nn.functional's: `cross_entropy` (of logits) and `nll_loss`
+(of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
+...), against class indices (with `ignore_index`) or class probabilities, with `label_smoothing`
+and `reduction=`. Built of log_softmax, integer indexing and sums; the common case, (batch,
+classes) logits, integer labels, the mean and nothing ignored or smoothed, is autograd's fused
+cross_entropy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import ShapeError, Tensor, raw
+
+from .losses_pairs import check_reduction
+
+
+def cross_entropy(
+    logits: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
+) -> Tensor:
+    """-log softmax(logits)[label] per example, over the class axis (axis 1; axis 0 of a single
+    example of shape (classes,)). `target` holds class indices (one per example, of shape logits
+    without the class axis; those equal to `ignore_index` count for nothing, nor in the mean) or,
+    of logits' own shape and floating point, class probabilities. `label_smoothing` e mixes the
+    target with the uniform distribution: (1 - e) target + e / classes."""
+    name = "cross_entropy"
+    _check_scores(logits, name)
+    check_reduction(reduction, name)
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, int | float)
+        or not 0 <= label_smoothing <= 1
+    ):
+        raise ValueError(f"{name}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    if _is_probabilities(logits, target):
+        return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing)
+    labels = _labels(logits, target, ignore_index, name)
+    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and not (labels == ignore_index).any():
+        return autograd.cross_entropy(logits, labels)  # fused: the fast path of ordinary training
+    log_p = logits.log_softmax(axis=_class_axis(logits))
+    loss = _nll(log_p, labels, reduction, ignore_index)
+    if not label_smoothing:
+        return loss
+    # as torch: the uniform part is -sum of log p over the classes, ignored examples left out, averaged alike
+    keep = (labels != ignore_index).astype(logits.dtype)
+    uniform = -log_p.sum(axis=_class_axis(logits)) * keep
+    if reduction == "none":
+        smooth = uniform
+    else:
+        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), keep)
+    return (1 - label_smoothing) * loss + (label_smoothing / _classes(logits)) * smooth
+
+
+def nll_loss(log_probs: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+    """-log_probs[label] per example (log_probs from log_softmax, the class axis as cross_entropy's):
+    cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing."""
+    _check_scores(log_probs, "nll_loss")
+    check_reduction(reduction, "nll_loss")
+    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss"), reduction, ignore_index)
+
+
+def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int) -> Tensor:
+    """-log_p at each label (0 where ignored), reduced; the mean is over the labels not ignored (NaN
+    when all are, as torch)."""
+    keep = labels != ignore_index
+    rows = _rows(log_p)
+    picked = rows[np.arange(rows.shape[0]), np.where(keep, labels, 0).ravel()]
+    losses = -picked * keep.ravel().astype(log_p.dtype)
+    if reduction == "none":
+        return losses.reshape(labels.shape)
+    return losses.sum() if reduction == "sum" else _mean(losses.sum(), keep)
+
+
+def _mean(total: Tensor, keep: np.ndarray) -> Tensor:
+    """`total` over the number of labels kept; when none is, NaN with a gradient of 0, as torch."""
+    count = int(np.count_nonzero(keep))
+    return total / count if count else total * 0 + total.dtype.type(np.nan)
+
+
+def _soft_cross_entropy(logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float) -> Tensor:
+    """-sum over the classes of target * log softmax(logits), the target mixed with the uniform
+    distribution by `smoothing`; the mean is over the examples (torch's)."""
+    if ignore_index >= 0:
+        raise ValueError(
+            "cross_entropy: ignore_index is for class-index targets; these are probabilities (of the logits' "
+            "shape): give them no ignore_index, or give class indices"
+        )
+    t = target if isinstance(target, Tensor) and target.requires_grad else np.asarray(raw(target), logits.dtype)
+    if smoothing:
+        t = t * (1 - smoothing) + smoothing / _classes(logits)
+    axis = _class_axis(logits)
+    losses = -(logits.log_softmax(axis=axis) * t).sum(axis=axis)
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.mean()
+
+
+def _check_scores(scores: Any, name: str) -> None:
+    if not isinstance(scores, Tensor):
+        raise TypeError(
+            f"{name}: class scores must be a Tensor of shape (batch, classes), got {type(scores).__name__}; "
+            "wrap them: Tensor(scores)"
+        )
+    if scores.ndim == 0 or scores.size == 0:
+        raise ShapeError(f"{name}: class scores of shape {scores.shape}; give (classes,), (batch, classes) or more")
+
+
+def _is_probabilities(logits: Tensor, target: Any) -> bool:
+    """Whether `target` holds class probabilities: floating point, of the logits' shape."""
+    data = np.asarray(raw(target))
+    return data.dtype.kind == "f" and data.shape == logits.shape
+
+
+def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.ndarray:
+    """`target` as class indices: integers, one per example, each a class or ignore_index."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
+        raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
+    labels = np.asarray(raw(target))
+    if labels.dtype.kind not in "iu":
+        integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
+        fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+        if labels.dtype.kind == "f" and labels.ndim == scores.ndim:
+            fix += f", or class probabilities of the scores' shape {scores.shape}"
+        raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
+    need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
+    if labels.shape != need:
+        raise ShapeError(
+            f"{name}: class scores of shape {scores.shape} need labels of shape {need} (the scores' shape "
+            f"without the class axis, {_class_axis(scores)}), got {labels.shape}"
+        )
+    classes = _classes(scores)
+    wrong = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
+    if wrong.any():
+        raise ValueError(
+            f"{name}: label {labels[wrong].flat[0]} is not a class of these scores, which have {classes}: "
+            f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
+        )
+    return labels
+
+
+def _class_axis(scores: Tensor) -> int:
+    return 1 if scores.ndim > 1 else 0
+
+
+def _classes(scores: Tensor) -> int:
+    return scores.shape[_class_axis(scores)]
+
+
+def _rows(scores: Tensor) -> Tensor:
+    """The scores as one row of classes per example: (examples, classes), the class axis moved last."""
+    if scores.ndim == 1:
+        return scores.reshape(1, -1)
+    if scores.ndim > 2:
+        scores = scores.transpose(0, *range(2, scores.ndim), 1)
+    return scores.reshape(-1, scores.shape[-1])

@@ -1,0 +1,97 @@
+"""What the losses of nn.losses share: predictions paired with their targets (checked: the same
+shape, numbers), and the reduction of the per-element terms ("mean", "sum" or "none")."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, Value, raw
+
+Predictions = Tensor | Value | Sequence[Value]
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
+    """(prediction, target) per example for Values; a Tensor prediction is one pair, whole."""
+    if isinstance(pred, Tensor):
+        if pred.size == 0:
+            raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
+        return [(pred, _tensor_target(pred, target, name))]
+    preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
+    odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
+    if odd:
+        raise TypeError(f"{name}: predictions must be a Tensor, a Value or a list of Values, got {odd}")
+    if not preds:
+        raise ValueError(f"{name}: no predictions (an empty list)")
+    targets = _value_targets(target, name)
+    if len(targets) != len(preds):
+        raise ShapeError(f"{name}: {len(preds)} predictions but {len(targets)} targets; give one target per prediction")
+    return list(zip(preds, targets))
+
+
+def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
+    """The per-element terms reduced: their "mean" or "sum" (a 0-d Tensor, a Value), or "none": the
+    Tensor of terms, or the list of Value terms. `also` names other reductions the caller took."""
+    check_reduction(reduction, name, also)
+    if len(terms) == 1 and isinstance(terms[0], Tensor):
+        return terms[0] if reduction == "none" else terms[0].sum() if reduction == "sum" else terms[0].mean()
+    if reduction == "none":
+        return list(terms)
+    total = sum(terms[1:], terms[0])
+    return total if reduction == "sum" else total * (1.0 / len(terms))
+
+
+def check_reduction(reduction: Any, name: str, also: str = "") -> None:
+    if reduction not in REDUCTIONS:
+        choices = "'mean', 'sum', 'none'" + (f" or {also}" if also else "")
+        raise ValueError(f"{name}: reduction must be one of {choices}, got {reduction!r}")
+
+
+def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float | None:
+    """The first number (of arrays, Tensors, Values, numbers) for which `ok` is False (NaN never is ok)."""
+    data = np.concatenate([np.ravel(raw(x)) for x in items]).astype(float)
+    bad = data[~ok(data)]
+    return float(bad[0]) if bad.size else None
+
+
+def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
+    """A target Tensor that requires grad as it is; anything else as a constant array of pred's dtype."""
+    if isinstance(target, Tensor) and target.requires_grad:
+        t = target
+    else:
+        t = np.asarray(raw(target))
+        if t.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
+        t = t.astype(pred.dtype)
+    if t.shape != pred.shape:
+        raise ShapeError(
+            f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; "
+            f"reshape one to the other (e.g. targets.reshape{pred.shape})"
+        )
+    return t
+
+
+def _value_targets(target: Any, name: str) -> list[Any]:
+    """One target per Value prediction: Values as they are, numbers as floats."""
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise TypeError(
+            f"{name}: Value predictions cannot pass gradients to a Tensor that requires grad; "
+            "give Values as targets, or predict with Tensors"
+        )
+    items = [target] if isinstance(target, Value) else np.ravel(np.asarray(raw(target), dtype=object)).tolist()
+    odd = _first_odd(items, Value | numbers.Real)
+    if odd:
+        raise TypeError(f"{name}: targets must be numbers or Values, got {odd}")
+    return [t if isinstance(t, Value) else float(t) for t in items]
+
+
+def _first_odd(items: list[Any], kind: Any) -> str:
+    """The first item that is not of `kind`, with its type ('' when all are)."""
+    for x in items:
+        if not isinstance(x, kind):
+            return f"{type(x).__name__} {x!r}"
+    return ""

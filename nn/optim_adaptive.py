@@ -1,0 +1,104 @@
+"""RMSprop and Adagrad: optimizers that scale each weight's step by the size of its past gradients,
+as torch.optim's (single-tensor updates, in place on the parameter's array)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Node
+
+from .optim_base import COUNT, Optimizer, checked
+
+
+class RMSprop(Optimizer):
+    """square_avg = alpha * square_avg + (1 - alpha) grad^2; the step is lr * grad / (sqrt(square_avg) + eps),
+    through a momentum buffer when momentum > 0. `centered` subtracts the squared mean gradient from
+    square_avg first (an estimate of the variance). weight_decay adds weight_decay * data to the gradient."""
+
+    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum")
+    limits = {"alpha": 1.0}
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = checked(self, "alpha", alpha, below=1.0)
+        self.eps = checked(self, "eps", eps)
+        self.weight_decay = checked(self, "weight_decay", weight_decay)
+        self.momentum = checked(self, "momentum", momentum)
+        self.centered = bool(centered)
+
+    def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        layout = {"step": ((), COUNT), "square_avg": (shape, dtype)}
+        if self.momentum:
+            layout["momentum_buffer"] = (shape, dtype)
+        if self.centered:
+            layout["grad_avg"] = (shape, dtype)
+        return layout
+
+    def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
+        if "square_avg" not in state:
+            state.update({name: np.zeros_like(data) for name in self.slot_layout(data.shape, data.dtype)}, step=0)
+        state["step"] += 1
+        if self.weight_decay:
+            grad = grad + self.weight_decay * data
+        square_avg = state["square_avg"]
+        square_avg *= self.alpha
+        square_avg += (1 - self.alpha) * grad * grad
+        if self.centered:
+            state["grad_avg"] += (1 - self.alpha) * (grad - state["grad_avg"])
+            avg = np.sqrt(square_avg - state["grad_avg"] ** 2) + self.eps
+        else:
+            avg = np.sqrt(square_avg) + self.eps
+        if self.momentum:
+            buffer = state["momentum_buffer"]
+            buffer *= self.momentum
+            buffer += grad / avg
+            data -= self.lr * buffer
+        else:
+            data -= self.lr * grad / avg
+
+
+class Adagrad(Optimizer):
+    """sum += grad^2; data -= lr_t * grad / (sqrt(sum) + eps), with lr_t = lr / (1 + (step - 1) * lr_decay)
+    and the sum starting at initial_accumulator_value. weight_decay adds weight_decay * data to the gradient."""
+
+    hyperparameters = ("lr", "lr_decay", "weight_decay", "eps")
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ) -> None:
+        super().__init__(params, lr)
+        self.lr_decay = checked(self, "lr_decay", lr_decay)
+        self.weight_decay = checked(self, "weight_decay", weight_decay)
+        self.initial_accumulator_value = checked(self, "initial_accumulator_value", initial_accumulator_value)
+        self.eps = checked(self, "eps", eps)
+
+    def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        return {"step": ((), COUNT), "sum": (shape, dtype)}
+
+    def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
+        if "sum" not in state:
+            state.update(step=0, sum=np.full_like(data, self.initial_accumulator_value))
+        state["step"] += 1
+        if self.weight_decay:
+            grad = grad + self.weight_decay * data
+        lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
+        state["sum"] += grad * grad
+        data -= lr * grad / (np.sqrt(state["sum"]) + self.eps)

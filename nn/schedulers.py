@@ -1,0 +1,180 @@
+"""Learning-rate schedulers, as torch.optim.lr_scheduler's: each sets its optimizer's `lr` from
+the number of epochs done, `step()` once per epoch (after the optimizer's steps of that epoch).
+
+Each is a closed form of the epoch, `base_lr * factor(epoch)`, base_lr being the optimizer's lr
+when the first scheduler was attached (`optimizer.initial_lr`): PyTorch's schedules, computed
+anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding
+and a changed `optimizer.lr` is overwritten at the next step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .optim_base import Optimizer
+
+
+class LRScheduler:
+    """Base of the schedulers: `last_epoch` counts the `step()`s; the lr of epoch e is `lr_at(e)`.
+    Making one sets the optimizer's lr to that of epoch 0."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+        self.optimizer = optimizer
+        if optimizer.initial_lr is None:
+            optimizer.initial_lr = optimizer.lr
+        self.base_lr = optimizer.initial_lr
+        self.last_epoch = 0
+        self._apply()
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate after `epoch` steps."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """One epoch done: set the optimizer's lr to the next epoch's."""
+        self.last_epoch += 1
+        self._apply()
+
+    def get_last_lr(self) -> list[float]:
+        """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
+        return [self._last_lr]
+
+    def state_dict(self) -> dict[str, Any]:
+        """What resuming needs: the epochs done and the base lr (numbers only)."""
+        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume from `state_dict()`'s: the optimizer's lr becomes that of the loaded epoch. A state
+        of other keys, or of a negative epoch or lr, is refused (KeyError, ValueError) and changes nothing."""
+        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        self.last_epoch, self.base_lr = last_epoch, base_lr
+        self._apply()
+
+    def _apply(self) -> None:
+        self.optimizer.lr = self._last_lr = self.lr_at(self.last_epoch)
+
+
+class LambdaLR(LRScheduler):
+    """lr = base_lr * lr_lambda(epoch)."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
+        if not callable(lr_lambda):
+            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
+        self.lr_lambda = lr_lambda
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        factor = self.lr_lambda(epoch)
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
+            raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {factor!r}; it must give a finite number")
+        return self.base_lr * factor
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr * gamma ** (epoch // step_size): multiplied by gamma every step_size epochs."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        self.step_size = _count(self, "step_size", step_size)
+        self.gamma = _at_least_zero(self, "gamma", gamma)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2: from base_lr down to eta_min
+    over T_max epochs along half a cosine (and, past T_max, back up, as PyTorch's)."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        self.T_max = _count(self, "T_max", T_max)
+        self.eta_min = _at_least_zero(self, "eta_min", eta_min)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+
+class LinearLR(LRScheduler):
+    """lr = base_lr * factor, the factor going in a straight line from start_factor to end_factor over
+    total_iters epochs, then staying: a warmup with the defaults (a third of the lr, up to it in 5 epochs)."""
+
+    def __init__(
+        self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
+    ) -> None:
+        if not (isinstance(start_factor, numbers.Real) and 0 < start_factor <= 1):
+            raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor!r}")
+        if not (isinstance(end_factor, numbers.Real) and 0 <= end_factor <= 1):
+            raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = _count(self, "total_iters", total_iters)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        done = min(epoch, self.total_iters) / self.total_iters
+        return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * done)
+
+
+class SequentialLR(LRScheduler):
+    """The schedulers one after another: schedulers[i] from epoch milestones[i - 1] on, counting its
+    epochs from 0 there (a LinearLR warmup, then a CosineAnnealingLR, say)."""
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]) -> None:
+        schedulers, milestones = list(schedulers), list(milestones)
+        if not schedulers or any(not isinstance(s, LRScheduler) or s.optimizer is not optimizer for s in schedulers):
+            raise ValueError("SequentialLR: schedulers must be one or more schedulers of this optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones (the epochs where "
+                f"the next one starts), got {len(milestones)}"
+            )
+        for m in milestones:
+            _count(self, "milestones", m)
+        if milestones != sorted(set(milestones)):
+            raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
+        self.schedulers, self.milestones = schedulers, milestones
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        i = bisect.bisect_right(self.milestones, epoch)
+        start = self.milestones[i - 1] if i else 0
+        return self.schedulers[i].lr_at(epoch - start)
+
+    def _apply(self) -> None:
+        super()._apply()
+        i = bisect.bisect_right(self.milestones, self.last_epoch)
+        current = self.schedulers[i]  # the one in charge now knows its own epoch and lr too
+        current.last_epoch = self.last_epoch - (self.milestones[i - 1] if i else 0)
+        current._last_lr = self._last_lr
+
+
+def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, float]:
+    name = type(owner).__name__
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type(state).__name__}")
+    if set(state) != set(keys):
+        raise KeyError(f"{name}.load_state_dict: needs the keys {sorted(keys)}, got {sorted(state)}")
+    epoch, lr = state["last_epoch"], state["base_lr"]
+    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
+        raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
+        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number >= 0, got {lr!r}")
+    return int(epoch), float(lr)
+
+
+def _count(owner: Any, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _at_least_zero(owner: Any, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+        raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0, got {value!r}")
+    return float(value)

@@ -1,0 +1,110 @@
+"""Learning-rate schedulers without PyTorch: their formulas by hand, get_last_lr, state_dict round
+trips, and bad input. The comparisons with PyTorch are in tests/test_torch_reference_optim.py."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn.optim import SGD, Adam
+from nn.schedulers import CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR, StepLR
+
+
+def optimizer(lr=0.1):
+    return SGD([Tensor(np.ones(2), requires_grad=True)], lr=lr)
+
+
+def lrs(scheduler, epochs):
+    """The lr of each epoch, 0 .. epochs - 1."""
+    out = []
+    for _ in range(epochs):
+        out.append(scheduler.optimizer.lr)
+        assert scheduler.get_last_lr() == [scheduler.optimizer.lr]
+        scheduler.step()
+    return out
+
+
+def test_formulas_by_hand():
+    assert lrs(StepLR(optimizer(), step_size=2, gamma=0.5), 5) == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+    cosine = lrs(CosineAnnealingLR(optimizer(), T_max=4, eta_min=0.02), 5)
+    assert cosine == pytest.approx([0.1 - 0.08 * (1 - math.cos(math.pi * e / 4)) / 2 for e in range(5)])
+    assert cosine[-1] == pytest.approx(0.02)
+    assert lrs(LinearLR(optimizer(), start_factor=0.5, total_iters=2), 4) == pytest.approx([0.05, 0.075, 0.1, 0.1])
+    assert lrs(LambdaLR(optimizer(), lambda e: 1 / (e + 1)), 3) == pytest.approx([0.1, 0.05, 0.1 / 3])
+
+
+def test_warmup_then_cosine_restarts_each_schedule_at_its_milestone():
+    opt = optimizer()
+    warm, cosine = LinearLR(opt, start_factor=0.5, total_iters=2), CosineAnnealingLR(opt, T_max=2)
+    assert cosine.base_lr == 0.1  # the lr before any scheduler, not the warmup's
+    assert lrs(SequentialLR(opt, [warm, cosine], milestones=[2]), 5) == pytest.approx([0.05, 0.075, 0.1, 0.05, 0.0])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: StepLR(o, 3, 0.5),
+        lambda o: CosineAnnealingLR(o, 5),
+        lambda o: LinearLR(o, total_iters=4),
+        lambda o: SequentialLR(o, [LinearLR(o, total_iters=2), StepLR(o, 2)], milestones=[2]),
+    ],
+    ids=["StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR"],
+)
+def test_state_dict_round_trip_resumes_the_schedule(make):
+    first = make(optimizer())
+    expected = lrs(first, 8)
+    resumed_run = make(optimizer())
+    lrs(resumed_run, 3)
+    state = resumed_run.state_dict()
+    assert state == {"last_epoch": 3, "base_lr": 0.1}
+    fresh = make(optimizer())
+    fresh.load_state_dict(state)
+    assert fresh.optimizer.lr == pytest.approx(expected[3])
+    assert lrs(fresh, 5) == pytest.approx(expected[3:])
+
+
+@pytest.mark.parametrize(
+    "state, error, message",
+    [
+        ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'last_epoch'\\]"),
+        ({"last_epoch": -1, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
+        ({"last_epoch": 1.5, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
+        ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number >= 0"),
+        ([1, 0.1], TypeError, "takes a dict"),
+    ],
+)
+def test_a_bad_state_is_refused_and_changes_nothing(state, error, message):
+    scheduler = StepLR(optimizer(), 2)
+    scheduler.step()
+    with pytest.raises(error, match=message):
+        scheduler.load_state_dict(state)
+    assert scheduler.state_dict() == {"last_epoch": 1, "base_lr": 0.1} and scheduler.optimizer.lr == 0.1
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda o: StepLR(o, step_size=0), ValueError, "StepLR: step_size must be an integer >= 1, got 0"),
+        (lambda o: StepLR(o, step_size=2, gamma=-0.1), ValueError, "StepLR: gamma must be a finite number >= 0"),
+        (lambda o: CosineAnnealingLR(o, T_max=2.5), ValueError, "CosineAnnealingLR: T_max must be an integer >= 1"),
+        (lambda o: LinearLR(o, start_factor=0), ValueError, "LinearLR: start_factor must be in \\(0, 1\\]"),
+        (lambda o: LinearLR(o, end_factor=2), ValueError, "LinearLR: end_factor must be in \\[0, 1\\]"),
+        (lambda o: LambdaLR(o, 0.5), TypeError, "LambdaLR: lr_lambda must be a function of the epoch"),
+        (lambda o: LambdaLR(o, lambda e: math.nan), ValueError, "lr_lambda\\(0\\) gave nan"),
+        (lambda o: StepLR("sgd", 2), TypeError, "StepLR takes an optimizer"),
+        (lambda o: SequentialLR(o, [StepLR(o, 2), StepLR(o, 3)], []), ValueError, "2 schedulers need 1 milestones"),
+        (lambda o: SequentialLR(o, [StepLR(optimizer(), 2)], []), ValueError, "schedulers of this optimizer"),
+        (lambda o: SequentialLR(o, [StepLR(o, 2)] * 3, [4, 2]), ValueError, "milestones must increase"),
+    ],
+)
+def test_bad_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=message):
+        make(optimizer())
+
+
+def test_a_scheduler_drives_any_optimizer():
+    opt = Adam([Tensor(np.ones(2), requires_grad=True)], lr=0.01)
+    scheduler = StepLR(opt, 1, gamma=0.1)
+    scheduler.step()
+    assert opt.lr == pytest.approx(0.001) and opt.initial_lr == 0.01
