@@ -1,6 +1,5 @@
 """viz: drawings rendered through the real `dot`, checked in their SVG."""
 
-import json
 import re
 import subprocess
 import sys
@@ -8,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_viz_player import page_data
 
 import nn
 import viz
@@ -132,7 +132,7 @@ def test_command_line_and_example(tmp_path):
         assert done.returncode == 0, done.stderr
     assert "grad -1.5" in texts((tmp_path / "graph.svg").read_text())
     page = (tmp_path / "backprop.html").read_text()
-    assert page.count("<svg") == 1 and len(json.loads(re.search(r"var steps = (.*);\n", page).group(1))) == 10
+    assert page.count("<svg") == 1 and len(page_data(page)["steps"]) == 10
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "draw_graph.py"), "--out-dir", str(tmp_path)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -159,6 +159,6 @@ def test_html_page_labels_cannot_break_out_of_the_script_or_the_svg(tmp_path):
     start = page.index("<script>") + len("<script>")
     script = page[start : page.index("</script>", start)]  # where the browser ends the script
     assert script.rstrip().endswith("show(0);\n})();") and "<!--" not in script
-    captions = re.search(r"var captions = (.*);\n", script).group(1)
-    assert "<" not in captions and json.loads(captions) == [f.caption for f in viz.backward_steps(root)]
+    assert "<" not in re.search(r"var page = (.*);\nvar runs = (.*);\n", script).group(0)
+    assert page_data(page)["captions"][1:] == [f.caption for f in viz.backward_steps(root)]  # 0: the forward pass
     assert "&lt;/script&gt;&lt;!&#45;&#45;&lt;script&gt;" in page and "w &amp; &lt;b&gt;" in page  # the SVG's text

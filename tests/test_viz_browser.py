@@ -224,3 +224,52 @@ def test_the_inline_player_embeds_the_page_in_an_iframe(browser, tmp_path):
     browser.find_element(By.ID, "next").click()
     assert grad_text(browser, 0) == "grad 1"
     assert severe(browser) == []
+
+
+def test_the_training_slider_shows_each_training_steps_numbers_and_the_loss_line(browser, tmp_path):
+    model = nn.MLP(2, [4, 1], seed=0)
+    points, targets = [[0.5, -1.0], [1.0, 0.3], [-0.7, 0.2], [0.1, 0.9]], [1.0, -1.0, 1.0, -1.0]
+    training = viz.training_steps(
+        model,
+        lambda m, batch: sum((m(x) - y) ** 2 for x, y in zip(*batch)),
+        (points, targets),
+        SGD(model.parameters(), lr=0.05),
+        steps=10,
+    )
+    page = viz.save_html(training, tmp_path / "training.html")
+    assert page.stat().st_size < 1_200_000
+    browser.get(page.as_uri())
+    name = "layers.0.neurons.0.w.0"
+    position = browser.execute_script(f"return page.names.indexOf('{name}');")
+    weight = lambda t: dict(training.models[t].named_parameters())[name]  # noqa: E731
+    data_text = lambda: browser.find_element(By.ID, f"v{position}").find_elements(By.TAG_NAME, "text")[-2]  # noqa: E731
+    now = lambda: [d.get_attribute("id") for d in browser.find_elements(By.CSS_SELECTOR, "#losses circle.now")]  # noqa: E731
+    assert text(browser, "round-counter") == f"1 of 10, loss {summary(training.losses[0])}" and now() == ["loss0"]
+    assert data_text().get_attribute("textContent") == f"data {summary(weight(0).data)}"
+    backward = browser.execute_script("return runs[0].steps.length;")
+    slider, rounds = browser.find_element(By.ID, "slider"), browser.find_element(By.ID, "round")
+    browser.execute_script(f"arguments[0].value = {backward}; arguments[0].dispatchEvent(new Event('input'));", slider)
+    assert grad_text(browser, position) == f"grad {summary(weight(0).grad)}"
+    edge_numbers = lambda: browser.execute_script(  # noqa: E731 (the edges sending the weight its gradient)
+        f"return page.edges.filter(function (e) {{ return e[2] === {position}; }}).map(function (e) {{"
+        " return document.getElementById('e' + e[0] + '_' + e[1]).getElementsByTagName('text')[1].textContent; });"
+    )
+    caption, numbers = text(browser, "caption"), edge_numbers()
+    start = time.perf_counter()
+    browser.execute_script("arguments[0].value = 5; arguments[0].dispatchEvent(new Event('input'));", rounds)
+    assert time.perf_counter() - start < 1
+    assert text(browser, "round-counter") == f"6 of 10, loss {summary(training.losses[5])}" and now() == ["loss5"]
+    assert text(browser, "counter") == f"step {backward} of {backward}"  # the same backward step, another training step
+    assert data_text().get_attribute("textContent") == f"data {summary(weight(5).data)}"
+    assert grad_text(browser, position) == f"grad {summary(weight(5).grad)}"
+    assert text(browser, "caption") != caption and edge_numbers() != numbers
+    browser.find_element(By.ID, "next").click()
+    assert text(browser, "counter") == f"step {backward + 1}: update"
+    assert data_text().get_attribute("textContent") == f"data {summary(weight(6).data)}"  # the next step's weight
+    browser.find_element(By.ID, "next").click()  # past the update: the next training step's forward pass
+    assert text(browser, "counter") == "step 0: forward" and now() == ["loss6"]
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.PAGE_UP)
+    assert now() == ["loss5"] and rounds.get_attribute("value") == "5"
+    browser.find_element(By.ID, "loss9").click()  # a point of the loss line picks its step
+    assert text(browser, "round-counter").startswith("10 of 10")
+    assert severe(browser) == []

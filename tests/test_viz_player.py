@@ -20,8 +20,17 @@ from viz.player import player
 from viz.steps import backward_pass
 
 
-def page_data(page: str) -> dict:
-    return json.loads(re.search(r"var page = (.*);\n", page).group(1))
+def page_data(page: str, training_step: int = 0) -> dict:
+    """What the page's script reads for one training step (the only one without training): what every
+    step shares, that step's numbers, and its captions told in full from their templates."""
+    shared, runs = (json.loads(re.search(rf"var {name} = (.*);\n", page).group(1)) for name in ("page", "runs"))
+    run = runs[training_step]
+    told = [c if isinstance(c, str) else told_by_numbers(t, c) for t, c in zip(shared["templates"], run["captions"])]
+    return {**shared, **run, "captions": told}
+
+
+def told_by_numbers(words: list[str], numbers: list[str]) -> str:
+    return words[0] + "".join(n + w for n, w in zip(numbers, words[1:]))
 
 
 def reused() -> tuple[Value, Value]:
@@ -62,7 +71,7 @@ def test_a_zero_gradient_reads_zero_times_the_local_derivative_never_nan():
     x, w = Value(-1.0, label="x"), Value(2.0, label="w")
     root = (x * w).relu() * 3.0
     page = page_html(root)
-    captions = json.loads(re.search(r"var captions = (.*);\n", page).group(1))
+    captions = page_data(page)["captions"]
     assert any("= 0 × 2 = 0" in c for c in captions)  # d root / d (x*w) is 0: its local derivative still shows
     assert "nan" not in " ".join(captions) and "nan" not in json.dumps(page_data(page))
 
@@ -75,7 +84,7 @@ def test_a_users_op_without_formulas_says_where_its_derivative_comes_from():
 
 
 def test_the_forward_caption_computes_each_op_from_its_inputs():
-    caption = page_data(page_html(neuron()))["forward"]
+    caption = page_data(page_html(neuron()))["captions"][0]
     assert caption.startswith("step 0, the forward pass")
     assert "n = x1*w1 + x2*w2 + b = 0.8814" in caption and caption.endswith("o = tanh(n) = 0.7071")
 
@@ -134,7 +143,7 @@ def test_pullback_of_a_unit_seed_is_what_the_page_calls_the_local_derivative():
     root, a = reused()
     data = page_data(page_html(root))
     product = next(n for n in topological_order(root) if n.op is not None and n.op.name == "*")
-    locals_of_product = [e[3] for e in data["edges"] if e[0] == 1]
+    locals_of_product = [data["locals"][k] for k, e in enumerate(data["edges"]) if e[0] == 1]
     assert locals_of_product == [term(d) for d in pullback(product, 1.0)] == ["2", "2"]
 
 
@@ -142,15 +151,15 @@ def test_with_an_optimizer_the_last_step_shows_each_update_without_making_it():
     root = neuron()
     params = [n for n in topological_order(root) if n.label in ("w1", "w2", "b")]
     data = page_data(page_html(root, optimizer=SGD(params, lr=0.1)))
-    caption = data["update"]["caption"]
+    caption = data["captions"][-1]
     assert "SGD (lr 0.1)" in caption and "w1 ← w1 − 0.1 × 1: -3 → -3.1, a change of -0.1" in caption
     assert "b ← b − 0.1 × 0.5: 6.881 → 6.831" in caption
-    assert sorted(text for _, text in data["update"]["data"]) == ["data -3.1", "data 1", "data 6.831"]
+    assert sorted(text for _, text in data["update"]) == ["data -3.1", "data 1", "data 6.831"]
     assert [p.data for p in params] == [-3.0, 1.0, pytest.approx(6.8813736)] and not params[0].grad_computed
     adam = Adam(params, lr=0.1)
     assert (
         "w1 ← w1 + (Adam's step from the gradient 1): -3 → -3.1"
-        in page_data(page_html(root, optimizer=adam))["update"]["caption"]
+        in page_data(page_html(root, optimizer=adam))["captions"][-1]
     )
     assert adam.state == {}  # the optimizer's own state is untouched: it ran on a copy
     with pytest.raises(TypeError, match="optimizer must be an optimizer such as nn.optim.SGD or Adam"):

@@ -9,6 +9,10 @@ Public API:
     backward_steps(root, ...)    one Frame (drawing, caption) per step of backward
     save_html(root, path, ...)   the forward pass and those frames as one self-contained HTML player
                                  (zoom, slider, chain-rule captions, click a value for its paths)
+    training_steps(model, loss_fn, batch, optimizer, steps=10)
+                                 a Training: that many steps (forward, backward, update) on copies of
+                                 the model and optimizer; save_html(training, path) and player(training)
+                                 play each step's numbers on one drawing, with the loss per step
     player(root, ...)            the same player inline in Jupyter (an iframe); .save(path) writes it
     evaluate(text, values)       an expression such as "tanh(x*w + b)" as a graph of Values, read with ast
                                  and never run; ExpressionError names what it cannot read
@@ -25,6 +29,7 @@ from .graph import GraphTooLarge
 from .html import save_html
 from .player import Player, player
 from .steps import Frame, backward_steps
+from .training import Training, training_steps
 
 __all__ = [
     "Explanation",
@@ -34,6 +39,7 @@ __all__ = [
     "Path",
     "Player",
     "Step",
+    "Training",
     "backward_steps",
     "draw",
     "evaluate",
@@ -41,4 +47,5 @@ __all__ = [
     "player",
     "render",
     "save_html",
+    "training_steps",
 ]

@@ -1,14 +1,17 @@
 """The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG,
 and per step only what changes (the node processed, the gradients filled in, the edges that carry
 them), applied by the page's script (player.js, player.css). Clicking a value explains its gradient
-as a sum over paths (`explain`). Its size grows linearly with the graph, but for the listed paths,
-which are capped per value."""
+as a sum over paths (`explain`). With recorded training steps (`training_steps`) the page holds
+every step's numbers for the one drawing, and a second slider picks the step. Its size grows
+linearly with the graph (times the training steps), but for the listed paths, which are capped
+per value."""
 
 from __future__ import annotations
 
 import html
 import json
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,13 @@ from autograd import Node, Tensor
 
 from .dot import NOT_COMPUTED, build, write_atomically
 from .explain import MAX_PATHS, explain, largest_products
-from .graph import MAX_NODES, summary
-from .labels import term
+from .graph import MAX_NODES, Edge, summary
+from .labels import chain_rule, term
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
+from .training import Training, training_bar
+
+_N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
+NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -46,7 +53,7 @@ _PAGE = """<!DOCTYPE html>
         <input id="follow" type="checkbox" checked> follow</label>
     </span>
   </div>
-</header>
+{training}</header>
 <main>
 <div id="viewport" class="frame" title="wheel: zoom; drag: pan; click a value: why its gradient is what it is">
 {svg}</div>
@@ -75,9 +82,8 @@ _PAGE = """<!DOCTYPE html>
 </aside>
 </main>
 <script>
-var captions = {captions};
-var steps = {steps};
 var page = {page};
+var runs = {runs};
 {js}</script>
 </body>
 </html>
@@ -85,7 +91,7 @@ var page = {page};
 
 
 def page_html(
-    root: Node,
+    root: Node | Training,
     title: str = "Backpropagation, step by step",
     *,
     modules: Any = None,
@@ -95,47 +101,105 @@ def page_html(
     optimizer: Any = None,
 ) -> str:
     """The player page of `save_html`, as text."""
-    run = backward_pass(root, modules, max_nodes)
-    data = _page_data(root, run)
-    if optimizer is not None:
-        update = optimizer_update(run, optimizer)
-        data["update"] = {
-            "caption": update.caption,
-            "data": [[k, "data " + summary(x)] for k, x in update.data.items()],
-        }
-    widest = {  # each record drawn wide enough for both texts its gradient field takes
-        id(n): max(summary(run.grads[id(n)]), NOT_COMPUTED, key=len) for n in run.graph.order
-    }
-    drawing = build(run.graph, widest, run.flows, None, rankdir=rankdir, number=number)
+    if isinstance(root, Training):
+        if modules is not None or optimizer is not None:
+            raise TypeError(
+                "a training's page names values by its copy of the model and updates them with the optimizer given "
+                "to training_steps: drop modules= and optimizer="
+            )
+        runs = [(r, backward_pass(r, m, max_nodes), o) for r, m, o in zip(root.roots, root.models, root.optimizers)]
+    else:
+        runs = [(root, backward_pass(root, modules, max_nodes), optimizer)]
+    numbers = [_numbers(*run) for run in runs]
+    templates = _by_numbers(numbers)
+    first_root, first = runs[0][0], runs[0][1]
+    widest = {id(first.graph.order[k]): text for k, text in _widest(numbers, first.steps).items()}
+    drawing = build(first.graph, widest, first.flows, None, rankdir=rankdir, number=number)
     svg = drawing.pipe(format="svg").decode()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
+    svg = _named_by_position(svg[svg.index("<svg") :], first.graph.order)  # inline SVG needs no prolog or doctype
     return _PAGE.format(
         title=html.escape(title),
         css=_resource("player.css"),
-        last=len(run.steps) + (optimizer is not None),
+        last=len(numbers[0]["captions"]) - 1,
+        training=training_bar(root.losses) if isinstance(root, Training) else "",
         svg=svg,
-        root=html.escape(run.names[id(root)]),
+        root=html.escape(first.names[id(first_root)]),
         not_computed=NOT_COMPUTED,
-        captions=_script_json(run.captions),
-        steps=_script_json(_changes(run)),
-        page=_script_json(data),
+        page=_script_json({**_page_data(first_root, first), "templates": templates}),
+        runs=_script_json(numbers),
         js=_resource("player.js"),
     )
 
 
 def save_html(
-    root: Node, path: str | os.PathLike, title: str = "Backpropagation, step by step", **options: Any
+    root: Node | Training, path: str | os.PathLike, title: str = "Backpropagation, step by step", **options: Any
 ) -> Path:
     """Write one HTML page that plays the forward pass (step 0) and then backward step by step (the
     steps of `backward_steps`), with a slider, previous/next/play buttons, the arrow keys and space;
     the mouse wheel zooms, dragging pans, "fit" fits the graph to the window, and clicking a value
     explains its gradient as a sum over paths. With `optimizer` (nn.optim's SGD, Adam), a last step
-    shows the update it would make to each parameter, w ← w − lr·grad, without making it. It needs
-    no network. The graph is drawn once (`modules`, `max_nodes`, `rankdir` and `number` as for
-    `draw`), and each step sends only what it changes."""
+    shows the update it would make to each parameter, w ← w − lr·grad, without making it. Given a
+    `Training` (`training_steps`) instead of a root, a second slider picks the training step, whose
+    values, backward and update (made, this time) the page shows, beside a line of the loss at each
+    step. It needs no network. The graph is drawn once (`modules`, `max_nodes`, `rankdir` and
+    `number` as for `draw`), and each step sends only what it changes."""
     path = Path(path)
     write_atomically(path, page_html(root, title, **options).encode())
     return path
+
+
+def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
+    """What one training step shows (the only step without training): its captions, one per step of the
+    slider (the forward pass, backward's steps, the update); per backward step what it changes; each
+    value's data (by position, None for constants) and its explanation; the numbers on each edge and
+    its local derivative (a factor, None for tensors); the loss; and the optimizer's update if any."""
+    edges = [e for flow in run.flows for e in flow]
+    found = {
+        "captions": [forward_caption(run), *run.captions],
+        "steps": _changes(run),
+        "loss": summary(root.data),
+        "data": [None if id(n) in run.graph.consts else "data " + summary(n.data) for n in run.graph.order],
+        "sent": [_edge_numbers(e, run, root) for e in edges],
+        "locals": [None if e.local is None else term(e.local) for e in edges],
+        "explanations": _explanations(root, run),
+    }
+    if optimizer is not None:
+        update = optimizer_update(run, optimizer)
+        found["captions"].append(update.caption)
+        found["update"] = [[k, "data " + summary(x)] for k, x in update.data.items()]
+    return found
+
+
+def _widest(numbers: list[dict[str, Any]], values: list[int]) -> dict[int, str]:
+    """Per value (by position): the longest text its data or gradient field shows at any step, so that
+    its record is drawn wide enough for all of them."""
+    texts = {k: [NOT_COMPUTED] for k in values}
+    for step in numbers:
+        shown = [(k, step["data"][k]) for k in values] + step.get("update", [])
+        shown += [change for _, changed, _ in step["steps"] for change in changed]
+        for k, text in shown:
+            texts[k].append(text[len("data ") :])  # as long as "grad "
+    return {k: max(t, key=len) for k, t in texts.items()}
+
+
+def _by_numbers(numbers: list[dict[str, Any]]) -> list[list[str]]:
+    """Captions told once, by their numbers: the first training step's captions split around their
+    numbers are returned (the templates), and each step's caption is replaced by its numbers where
+    its words are the template's (else it stays whole). Training steps differ in numbers only, so
+    the page carries the captions' words once."""
+    templates = [NUMBER.split(caption) for caption in numbers[0]["captions"]]
+    for step in numbers:
+        step["captions"] = [
+            NUMBER.findall(caption) if NUMBER.split(caption) == words else caption
+            for caption, words in zip(step["captions"], templates)
+        ]
+    return templates
+
+
+def _edge_numbers(e: Edge, run: Pass, root: Node) -> str:
+    """The numbers row of an edge's chain-rule label (labels.chain_rule's second row), "= 0.5 × 2 = 1"."""
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", chain_rule(e, run.names, root))
+    return html.unescape(rows[1])
 
 
 def _changes(run: Pass) -> list[list[Any]]:
@@ -148,35 +212,30 @@ def _changes(run: Pass) -> list[list[Any]]:
 
 
 def _page_data(root: Node, run: Pass) -> dict[str, Any]:
-    """What the script needs besides the steps: the forward caption, the positions of the values
-    (constants have no gradient), the edges gradients flow along (child's position, input index,
-    input's position, local derivative as a factor or None for tensors), each value's name, and
-    per value (by position) the explanation of its gradient."""
+    """What every training step shares: the positions of the values (constants have no gradient), the
+    edges gradients flow along (child's position, input index, input's position, local derivative as
+    a factor or None for tensors), each value's name, the root's name and whether it is a tensor."""
     order = run.graph.order
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
-    number = {(position[id(e.child)], e.index): k for k, e in enumerate(edges)}
     return {
-        "forward": forward_caption(run),
         "notComputed": NOT_COMPUTED,
         "values": run.steps,
         "root": run.names[id(root)],
         "tensor": isinstance(root, Tensor),
         "names": [run.names.get(id(n), "") for n in order],
-        "edges": [
-            [position[id(e.child)], e.index, position[id(e.parent)], None if e.local is None else term(e.local)]
-            for e in edges
-        ],
-        "explanations": _explanations(root, run, position, number),
+        "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
         "maxPaths": MAX_PATHS,
     }
 
 
-def _explanations(root: Node, run: Pass, position: dict[int, int], number: dict[tuple[int, int], int]) -> dict:
+def _explanations(root: Node, run: Pass) -> dict:
     """Per value (by position): [number of paths up to the root, total (its gradient), what the
     unlisted paths carry, what the listed ones carry, [[edge numbers from the value up, product], ...]].
     Scalars from the edges' local derivatives, all values at once; tensors by `explain`, value by
     value (a tensor graph has few nodes)."""
+    position = {id(n): k for k, n in enumerate(run.graph.order)}
+    number = {(position[id(e.child)], e.index): k for k, e in enumerate(e for flow in run.flows for e in flow)}
     if not isinstance(root, Tensor):
         return _scalar_explanations(run, number, position)
     found = {}
@@ -211,6 +270,13 @@ def _scalar_explanations(run: Pass, number: dict[tuple[int, int], int], position
         rest = total - listed if count[id(node)] > len(paths) else 0.0
         found[k] = [count[id(node)], summary(total), summary(rest), summary(listed), [[e, term(p)] for e, p in paths]]
     return found
+
+
+def _named_by_position(svg: str, order: list[Node]) -> str:
+    """The SVG with graphviz's node names, each node's id() (dot.build), renamed by position in the graph
+    ("v3", "v3op", as the elements' ids), so that the same graph with the same numbers gives the same page."""
+    name = {str(id(n)): f"v{k}" for k, n in enumerate(order)}
+    return re.sub(r"\d{6,}", lambda m: name.get(m.group(0), m.group(0)), svg)
 
 
 def _resource(name: str) -> str:

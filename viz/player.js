@@ -1,15 +1,21 @@
 // The player of viz.save_html: steps through the forward pass (step 0), backward (steps 1..n) and,
 // with an optimizer, its update (step n+1) on the one SVG of the page, zooms and pans it, and
-// explains a clicked value's gradient.
-// Data comes from the page: captions (one per backward step), steps (per backward step: [position
-// of its node, [[position, grad text]...], [input indices it sends to]]) and page (see html.py).
+// explains a clicked value's gradient; with recorded training, a second slider picks the training
+// step whose numbers the drawing shows, and stepping on past an update goes to the next one.
+// Data comes from the page: page (what every training step shares, see html.py) and runs (per
+// training step, the only one without training: captions (per step of the slider: its numbers in
+// page.templates, or whole), steps (per backward step: [position of its node, [[position, grad
+// text]...], [input indices it sends to]]), data texts, edge numbers, explanations, the update).
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
   var viewport = element("viewport"), svg = viewport.querySelector("svg");
-  var last = steps.length + (page.update ? 1 : 0), current = 0, timer = null;
-  var updated = page.update ? page.update.data : [];  // [[position, new data text]] of the optimizer's step
-  var before = updated.map(function (u) { return field(u[0], 2).textContent; });
+  var run = runs[0], round = 0, picked = null;  // the training step shown, and the clicked value
+  var last = run.captions.length - 1, current = 0, timer = null;
+  var numbersOf = page.edges.map(function (e) {  // each edge's text "= arriving × local = sent"
+    var edge = element("e" + e[0] + "_" + e[1]);
+    return edge && edge.getElementsByTagName("text")[1];
+  });
 
   // ---- stepping: grads filled in, edges sent, the node being processed
   function field(position, fromEnd) {
@@ -25,8 +31,13 @@
   }
   function show(i) {
     current = Math.max(0, Math.min(last, i));
-    var k, j;
-    for (k = 0; k < page.values.length; k++) setGrad(page.values[k], "grad " + page.notComputed);
+    var k, j, v, steps = run.steps;
+    for (k = 0; k < page.values.length; k++) {
+      v = page.values[k];
+      setGrad(v, "grad " + page.notComputed);
+      field(v, 2).textContent = run.data[v];
+      element("v" + v).classList.remove("updated");
+    }
     var marked = svg.querySelectorAll(".current, .bold");
     for (k = 0; k < marked.length; k++) marked[k].classList.remove("current", "bold");
     for (k = 0; k < steps.length; k++) mark(steps[k], "pending", k >= current);
@@ -35,9 +46,10 @@
     }
     svg.classList.toggle("forward", current === 0);
     var updating = current > steps.length;  // the optimizer's step, after backward
-    for (k = 0; k < updated.length; k++) {
-      field(updated[k][0], 2).textContent = updating ? updated[k][1] : before[k];
-      element("v" + updated[k][0]).classList.toggle("updated", updating);
+    for (k = 0; updating && k < run.update.length; k++) {
+      v = run.update[k][0];
+      field(v, 2).textContent = run.update[k][1];
+      element("v" + v).classList.add("updated");
     }
     if (current > 0 && !updating) {
       var node = steps[current - 1][0];
@@ -48,16 +60,39 @@
     }
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
-    var caption = current === 0 ? page.forward : updating ? page.update.caption : captions[current - 1];
-    element("caption").textContent = caption;
+    element("caption").textContent = told(page.templates[current], run.captions[current]);
     element("slider").value = current;
   }
+  function told(words, numbers) {  // a caption: its template's words around its numbers, or sent whole
+    if (typeof numbers === "string") return numbers;
+    var text = words[0];
+    for (var k = 0; k < numbers.length; k++) text += numbers[k] + words[k + 1];
+    return text;
+  }
+  function load(t) {  // a training step: its numbers on the one drawing
+    round = Math.max(0, Math.min(runs.length - 1, t));
+    run = runs[round];
+    for (var k = 0; k < numbersOf.length; k++) if (numbersOf[k]) numbersOf[k].textContent = run.sent[k];
+    if (runs.length > 1) {
+      element("round").value = round;
+      element("round-counter").textContent = (round + 1) + " of " + runs.length + ", loss " + run.loss;
+      for (k = 0; k < runs.length; k++) element("loss" + k).classList.toggle("now", k === round);
+    }
+    if (picked !== null) pick(picked);
+  }
+  function forward() {  // the next step; past an update, the next training step's forward pass
+    if (current === last && round < runs.length - 1) { load(round + 1); show(0); } else show(current + 1);
+  }
+  function back() {  // the step before; before a forward pass, the previous training step's update
+    if (current === 0 && round > 0) { load(round - 1); show(last); } else show(current - 1);
+  }
+  function atEnd() { return current === last && round === runs.length - 1; }
   function stop() { clearInterval(timer); timer = null; element("play").textContent = "play"; }
   function play() {
     if (timer) { stop(); return; }
-    if (current === last) show(0);
+    if (atEnd()) { load(0); show(0); }
     element("play").textContent = "pause";
-    timer = setInterval(function () { if (current === last) stop(); else show(current + 1); }, 1200);
+    timer = setInterval(function () { if (atEnd()) stop(); else forward(); }, 1200);
   }
 
   // ---- zoom and pan: the viewBox is the view, kept in the viewport's proportions
@@ -151,9 +186,10 @@
   function symbol(name) { return /^[\w#.]+$/.test(name) ? name : "(" + name + ")"; }
   function pick(position) {
     clearPicked();
+    picked = position;
     madeBy = madeBy || opEdges();
     element("v" + position).classList.add("picked");
-    var found = page.explanations[position], name = page.names[position], root = page.root;
+    var found = run.explanations[position], name = page.names[position], root = page.root;
     var grad = "∂" + symbol(root) + "/∂" + symbol(name);
     var count = found[0], total = found[1], rest = found[2], listed = found[3], paths = found[4];
     if (paths.length === 1 && paths[0][0].length === 0) {
@@ -179,7 +215,7 @@
         var slot = twice[child + "_" + edge[2]] > 1 ? " (" + input + " as input " + (edge[1] + 1) + ")" : "";
         names.push(page.names[child] + slot);
         symbols.push("∂" + symbol(page.names[child]) + "/∂" + symbol(input));
-        factors.push(edge[3]);
+        factors.push(run.locals[edges[k]]);
       }
       lines.push("path " + (p + 1) + ": " + names.join(" → "));
       var product = edges.length > 1 ? " = " + paths[p][1] : "";
@@ -200,13 +236,22 @@
     if (drag && drag.moved) return;
     var node = e.target.closest ? e.target.closest("g.node") : null;
     var match = node && /^v(\d+)$/.exec(node.id);
-    if (match && page.explanations[match[1]]) pick(+match[1]);  // a value; constants have no gradient
-    else clearPicked();
+    if (match && run.explanations[match[1]]) pick(+match[1]);  // a value; constants have no gradient
+    else { clearPicked(); picked = null; }
   });
 
   // ---- controls
-  element("prev").addEventListener("click", function () { stop(); show(current - 1); });
-  element("next").addEventListener("click", function () { stop(); show(current + 1); });
+  element("prev").addEventListener("click", function () { stop(); back(); });
+  element("next").addEventListener("click", function () { stop(); forward(); });
+  if (runs.length > 1) {
+    element("round").addEventListener("input", function () { stop(); load(+this.value); show(current); });
+    element("round-prev").addEventListener("click", function () { stop(); load(round - 1); show(current); });
+    element("round-next").addEventListener("click", function () { stop(); load(round + 1); show(current); });
+    element("losses").addEventListener("click", function (e) {
+      var dot = /^loss(\d+)$/.exec(e.target.id || "");
+      if (dot) { stop(); load(+dot[1]); show(current); }
+    });
+  }
   element("play").addEventListener("click", play);
   element("slider").addEventListener("input", function () { stop(); show(+this.value); });
   element("fit").addEventListener("click", fit);
@@ -218,8 +263,14 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.target.type === "range" && e.key.indexOf("Arrow") === 0) return;  // the focused slider steps itself
-    if (e.key === "ArrowRight") { stop(); show(current + 1); }
-    else if (e.key === "ArrowLeft") { stop(); show(current - 1); }
+    if (e.key === "ArrowRight") { stop(); forward(); }
+    else if (e.key === "ArrowLeft") { stop(); back(); }
+    else if (e.key === "PageDown" || e.key === "PageUp") {
+      e.preventDefault();
+      stop();
+      load(round + (e.key === "PageDown" ? 1 : -1));
+      show(current);
+    }
     else if (e.key === " ") { e.preventDefault(); play(); }
   });
   var arrow = document.createElementNS("http://www.w3.org/2000/svg", "marker");  // forward arrowheads
@@ -233,5 +284,6 @@
   arrow.innerHTML = '<path d="M0,0 L10,5 L0,10 z" fill="#555"/>';
   svg.insertBefore(document.createElementNS("http://www.w3.org/2000/svg", "defs"), svg.firstChild).appendChild(arrow);
   startView();
+  load(0);
   show(0);
 })();

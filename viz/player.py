@@ -14,6 +14,7 @@ from autograd import Node
 
 from .dot import write_atomically
 from .html import page_html
+from .training import Training
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,11 @@ class Player:
         return path
 
 
-def player(root: Node, *, height: int = 720, **options: Any) -> Player:
+def player(root: Node | Training, *, height: int = 720, **options: Any) -> Player:
     """The forward pass and backward, step by step, for `root`'s graph: in Jupyter the last line of
-    a cell, `viz.player(loss)`, shows it inline. `options` as for `save_html` (title, modules,
-    max_nodes, rankdir, number); `height` is its height in the notebook, in pixels."""
+    a cell, `viz.player(loss)`, shows it inline; `viz.player(viz.training_steps(...))` plays recorded
+    training steps, with a slider over them. `options` as for `save_html` (title, modules, max_nodes,
+    rankdir, number, optimizer); `height` is its height in the notebook, in pixels."""
     if isinstance(height, bool) or not isinstance(height, int) or height < 200:
         raise ValueError(f"height must be an int of at least 200 pixels, got {height!r}")
     return Player(page_html(root, **options), height)

@@ -1,0 +1,161 @@
+"""`training_steps`: a few steps of training recorded for the player, each step forward, backward and
+the optimizer's update, on copies of the model and the optimizer (the user's never change). Every
+step keeps its own copy, so its graph keeps the numbers of that step after later steps have run; the
+page draws the graph once, so every step's graph must have the structure of the first. And the
+page's controls that pick a step (`training_bar`), beside a line of the loss."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor
+
+from .graph import MAX_NODES, nodes_in_order, summary
+
+MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
+
+
+@dataclass(frozen=True)
+class Training:
+    """Recorded training steps: per step, the loss (the root of that step's graph, which no later
+    step changes), the copy of the model that computed it, and the copy of the optimizer before
+    that step's update. `save_html(training, path)` and `player(training)` play them."""
+
+    roots: list[Node]
+    models: list[Any]
+    optimizers: list[Any]
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss at each step, before that step's update."""
+        return [np.asarray(root.data).item() for root in self.roots]
+
+
+def training_steps(
+    model: Any,
+    loss_fn: Callable[[Any, Any], Node],
+    batch: Any,
+    optimizer: Any,
+    *,
+    steps: int = 10,
+    max_nodes: int | None = MAX_NODES,
+) -> Training:
+    """Train copies of `model` and `optimizer` for `steps` steps on the same `batch` each step: zero the
+    gradients, `loss = loss_fn(model, batch)` (a Value or a one-element Tensor), backward, and the
+    optimizer's step. The run is deterministic: the same model, batch and optimizer give the same
+    steps. Refuses a step whose graph differs in structure from the first step's (a model that
+    branches on its data), since the page draws one graph; `max_nodes` as for `draw`."""
+    _check(model, loss_fn, optimizer, steps)
+    current = copy.deepcopy((model, optimizer))  # together: the optimizer's parameters are the model's copies
+    roots, models, optimizers, first = [], [], [], None
+    for t in range(steps):
+        step_model, step_optimizer = current
+        step_optimizer.zero_grad()
+        loss = loss_fn(step_model, batch)
+        if not isinstance(loss, Node) or np.size(loss.data) != 1:
+            raise TypeError(
+                f"loss_fn(model, batch) must return the loss as a Value or a one-element Tensor, got {loss!r}"
+            )
+        shape = structure(nodes_in_order(loss, max_nodes))
+        first = first or shape
+        if shape != first:
+            raise ValueError(
+                f"training step {t + 1} made a graph of another structure than step 1's ({_difference(first, shape)}). "
+                "The page draws one graph and changes only its numbers from step to step: use a model and loss "
+                "whose ops do not depend on the data (no branching on values), on the same batch each step."
+            )
+        loss.backward()
+        roots.append(loss)
+        models.append(step_model)
+        optimizers.append(step_optimizer)
+        current = copy.deepcopy(current)  # the next step updates a copy: this step's graph keeps its numbers
+        current[1].step()
+    return Training(roots, models, optimizers)
+
+
+def training_bar(losses: list[float]) -> str:
+    """The training step's controls: a slider, its counter, and the loss at each step as a small line
+    (an inline SVG; the script marks the step shown). A NaN loss is drawn at the top, an infinite one at its edge."""
+    width, height, pad = 180, 30, 4
+    finite = [x for x in losses if np.isfinite(x)] or [0.0]
+    low, high = min(finite), max(finite)
+    spread = high - low or 1.0
+    points = [
+        (
+            pad + t * (width - 2 * pad) / max(len(losses) - 1, 1),
+            pad + (high - min(max(x, low), high)) / spread * (height - 2 * pad),
+        )
+        for t, x in enumerate(np.nan_to_num(losses, nan=np.inf))
+    ]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dots = "".join(
+        f'<circle id="loss{t}" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>step {t + 1}: loss {text}</title></circle>'
+        for t, ((x, y), text) in enumerate(zip(points, map(summary, losses)))
+    )
+    return f"""  <div id="training">
+    <span class="label" title="forward, backward and the update; the next step starts from it">training step</span>
+    <button id="round-prev" title="previous training step (page up)">&larr;</button>
+    <input id="round" type="range" min="0" max="{len(losses) - 1}" value="0" aria-label="training step">
+    <button id="round-next" title="next training step (page down)">&rarr;</button>
+    <span id="round-counter"></span>
+    <svg id="losses" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"
+      aria-label="the loss at each training step"><polyline points="{line}"/>{dots}</svg>
+    <span class="label">loss {summary(losses[0])} → {summary(losses[-1])} over {len(losses)} steps</span>
+  </div>
+"""
+
+
+def structure(order: list[Node]) -> list[tuple]:
+    """What the drawing of a graph shows besides the numbers that change: per node (root first), its op,
+    the positions of its inputs, its label and shape, and a constant's data (drawn once)."""
+    position = {id(n): k for k, n in enumerate(order)}
+    return [
+        (
+            n.op.name if n.op is not None else None,
+            tuple(position[id(p)] for p in n.parents),
+            n.label,
+            n.shape if isinstance(n, Tensor) else None,
+            np.asarray(n.data).tobytes() if n.is_constant else None,
+        )
+        for n in order
+    ]
+
+
+def _difference(first: list[tuple], other: list[tuple]) -> str:
+    """The first place where two structures differ, in words."""
+    count = f"{len(other)} nodes instead of {len(first)}; " if len(first) != len(other) else ""
+    k = next((k for k, (a, b) in enumerate(zip(first, other)) if a != b), None)
+    if k is None:
+        return count + f"the first {min(len(first), len(other))} are the same"
+    return count + f"node {k} from the root is {_node(other[k])} where step 1 had {_node(first[k])}"
+
+
+def _node(entry: tuple) -> str:
+    op, parents, label, shape, constant = entry
+    what = f"the op {op!r} of inputs {list(parents)}" if op else "a constant" if constant is not None else "a leaf"
+    return what + (f" ({label})" if label else "") + (f", shape {shape}" if shape is not None else "")
+
+
+def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any) -> None:
+    """One clear error for each argument that cannot be trained with."""
+    if not callable(getattr(model, "parameters", None)):
+        raise TypeError(f"model must be a module with parameters() (an nn.Module such as nn.MLP), got {model!r}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function loss_fn(model, batch) returning the loss, got {loss_fn!r}")
+    if not (hasattr(optimizer, "params") and all(callable(getattr(optimizer, a, None)) for a in ("step", "zero_grad"))):
+        raise TypeError(
+            "optimizer must be an optimizer such as nn.optim.SGD or Adam (params, step(), zero_grad()), "
+            f"got {optimizer!r}"
+        )
+    own = {id(p) for p in model.parameters()}
+    if not all(id(p) in own for p in optimizer.params):
+        raise ValueError("the optimizer updates parameters that are not the model's: build it from model.parameters()")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(
+            f"steps must be an int from 1 to {MAX_STEPS} (each step's numbers go in the page), got {steps!r}"
+        )
