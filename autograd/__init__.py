@@ -4,6 +4,8 @@ Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), ShapeError
+    conv1d, conv2d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d
+                           convolution and pooling with PyTorch's arguments (autograd.conv)
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike
@@ -30,6 +32,7 @@ Public API:
 from importlib import metadata
 
 from .check import GradcheckError, gradcheck, gradcheck_params
+from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
@@ -55,7 +58,12 @@ __all__ = [
     "ShapeError",
     "Tensor",
     "Value",
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "concatenate",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
     "cross_entropy",
     "detect_anomaly",
     "elementwise_grad",
@@ -70,6 +78,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "jvp",
+    "max_pool2d",
     "no_grad",
     "pullback",
     "raw",

@@ -48,6 +48,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     where,
 )
 from .op_table_activations import ACTIVATIONS
+from .op_table_conv import CONV
 from .op_table_math import MATH
 from .op_table_tensor import TENSOR_ONLY
 
@@ -205,5 +206,5 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
 )
 ELEMENTWISE += MATH + ACTIVATIONS
-TABLE = ELEMENTWISE + TENSOR_ONLY  # every op, once
+TABLE = ELEMENTWISE + TENSOR_ONLY + CONV  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

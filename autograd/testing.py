@@ -9,11 +9,11 @@
         assert gradcheck(expr, expr.inputs)
 
 `expressions()` draws random expression graphs over every scalar op, `tensor_expressions()`
-over tensors (elementwise ops, reductions, matmul, indexing with repeated indices, the softmax
-family...). Nodes get reused, and each op's operands are kept inside its domain and away from
-its kinks, so finite differences are valid at the drawn point. `arrays()`, `tensors()` and
-`broadcastable_shapes()` draw inputs for checks of single ops, and `within(domain)` draws
-inside an op's domain (the op table's `safe`).
+over tensors (elementwise ops, reductions, matmul, convolution and max pooling, indexing with
+repeated indices, the softmax family...). Nodes get reused, and each op's operands are kept
+inside its domain and away from its kinks, so finite differences are valid at the drawn point.
+`arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs for checks of single ops, and
+`within(domain)` draws inside an op's domain (the op table's `safe`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ try:
 except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
+from . import conv
 from . import tensor_ops as tops
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
 from .tensor import Tensor
@@ -158,6 +159,21 @@ def _cross_entropy_0(logits: Any) -> Any:
     return tops.cross_entropy(logits, labels=np.zeros(np.shape(logits)[0], dtype=int))
 
 
+def _as_image(a: Any) -> Any:
+    """A 2-d operand as one image of one channel, (1, 1, rows, columns)."""
+    return a.reshape(1, 1, *np.shape(a))
+
+
+def _convolved(a: Any, b: Any) -> Any:
+    """a convolved with b as the kernel, padded "same": a's shape is kept, and both get gradients."""
+    return conv.conv2d(_as_image(a), _as_image(b), padding="same").reshape(np.shape(a))
+
+
+def _max_pooled(a: Any) -> Any:
+    """The maximum over each 3x3 neighbourhood (stride 1, padded): a's shape is kept."""
+    return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
+
+
 # Steps that keep a 2-d shape (rows, columns), so that every node can meet every other.
 TENSOR_KINDS: dict[str, _Kind] = {
     "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
@@ -194,6 +210,8 @@ TENSOR_KINDS: dict[str, _Kind] = {
     ),
     "astype": _Kind("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
     "+cross_entropy": _Kind("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
+    "conv2d": _Kind("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
+    "max_pool2d": _Kind("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
     "reshape": _Kind(
         "reshape(transpose({0}), shape)",
         lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),

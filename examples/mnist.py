@@ -1,13 +1,17 @@
-"""The lesson's MNIST lab on chainrule: 1-, 2- or 3-layer perceptrons, any activation.
+"""The lesson's MNIST lab on chainrule: 1-, 2- or 3-layer perceptrons, any activation, or a CNN.
 
 The default (784-256-128-10, ReLU, dropout 0.2, Adam, batches of 128, 15 epochs) reaches
-about 98% on the 10,000 test images in well under a minute on two cores. Each epoch is
-validated on 5,000 training images held out by a seeded split; the test images are used once,
-at the end. Saves the loss and accuracy curves and the largest |weight| of each layer per epoch,
-the lab's two plots, in --out (needs matplotlib: pip install chainrule[plot]). The last line
-printed is `test accuracy: 0.xxxx`.
+about 98% on the 10,000 test images in well under a minute on two cores. `--model cnn` is a
+small convolutional network (two 3x3 convolutions of 32 and 64 channels, each followed by ReLU
+and 2x2 max pooling, dropout, a linear head of 128; Adam with the lr times 0.7 after each epoch,
+batches of 32, 5 epochs by default) on standardised images, which reaches about 99.4%, at about
+a minute an epoch on one core. Each epoch is validated on 5,000 training images held out by a
+seeded split; the test images are used once, at the end. Saves the loss and accuracy curves
+and the largest |weight| of each layer per epoch, the lab's two plots, in --out (needs
+matplotlib: pip install chainrule[plot]). The last line printed is `test accuracy: 0.xxxx`.
 
     python examples/mnist.py --data-dir DIR [--layers 3] [--activation relu] [--epochs 15] [--out DIR]
+    python examples/mnist.py --data-dir DIR --model cnn [--epochs 5]
 """
 
 import argparse
@@ -21,6 +25,7 @@ from plots import save_plot
 
 import nn
 from nn import functional as F
+from nn.conv import Conv2d, Flatten, MaxPool2d
 from nn.idx import WHERE
 from nn.plot import plot_curves, plot_history
 
@@ -44,6 +49,18 @@ def build(layers: int, hidden: list[int], activation: str, dropout: float, seed:
     return model
 
 
+def build_cnn(dropout: float, seed: int) -> nn.Sequential:
+    """Images (batch, 1, 28, 28) -> two blocks of 3x3 convolution ("same" padding), ReLU and 2x2 max
+    pooling, of 32 then 64 channels (64 x 7 x 7 features), dropout, a hidden layer of 128, 10 logits."""
+    return nn.Sequential(
+        Conv2d(1, 32, 3, padding=1, seed=seed), nn.ReLU(), MaxPool2d(2),
+        Conv2d(32, 64, 3, padding=1, seed=seed + 1), nn.ReLU(), MaxPool2d(2),
+        nn.Dropout(dropout, seed=seed), Flatten(),
+        nn.Linear(64 * 7 * 7, 128, seed=seed + 2), nn.ReLU(), nn.Dropout(2 * dropout, seed=seed + 1),
+        nn.Linear(128, 10, seed=seed + 3),
+    )  # fmt: skip
+
+
 SIZES = checked(
     lambda text: [int(part) for part in text.split(",")],
     lambda sizes: min(sizes) >= 1,
@@ -55,14 +72,21 @@ def make_parser() -> argparse.ArgumentParser:
     """Every flag, with its help and a type that turns a bad value into an argparse error."""
     parser = parser_for(__doc__, __file__)
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST files (gzipped or raw)")
+    parser.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="a perceptron, or a convolutional net")
     parser.add_argument("--layers", type=int, choices=(1, 2, 3), default=3, help="number of linear layers")
     parser.add_argument("--hidden", type=SIZES, default=[256, 128], help="hidden layer sizes, comma separated")
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu", help="between linear layers")
     dropout = checked(float, lambda p: 0 <= p < 1, "a probability in [0, 1)")
-    parser.add_argument("--dropout", type=dropout, default=0.2, help="dropout after each hidden layer, 0 for none")
-    parser.add_argument("--epochs", type=COUNT, default=15, help="passes over the training images")
-    parser.add_argument("--batch-size", type=COUNT, default=128, help="images per optimizer step")
+    parser.add_argument(
+        "--dropout",
+        type=dropout,
+        help="dropout after each hidden layer, 0 for none (default 0.2; cnn: 0.1, twice that before the head)",
+    )
+    parser.add_argument("--epochs", type=COUNT, help="passes over the training images (default 15; cnn: 5)")
+    parser.add_argument("--batch-size", type=COUNT, help="images per optimizer step (default 128; cnn: 32)")
     parser.add_argument("--lr", type=POSITIVE, default=1e-3, help="Adam's learning rate")
+    decay = checked(float, lambda g: 0 < g <= 1, "a factor in (0, 1]")
+    parser.add_argument("--lr-decay", type=decay, help="lr multiplied by this after each epoch (default 1; cnn: 0.7)")
     parser.add_argument("--val-size", type=COUNT, default=5000, help="training images held out for validation")
     parser.add_argument("--seed", type=SEED, default=0, help="seed of the weights, the split, the batches and dropout")
     parser.add_argument("--out", default=".", help="folder for the plots (made if missing)")
@@ -72,6 +96,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
     """What no single flag's type can see: flags that disagree, folders that are missing; makes --out."""
+    cnn = args.model == "cnn"
+    args.epochs = args.epochs or (5 if cnn else 15)
+    args.dropout = (0.1 if cnn else 0.2) if args.dropout is None else args.dropout
+    args.batch_size = args.batch_size or (32 if cnn else 128)
+    args.lr_decay = (0.7 if cnn else 1.0) if args.lr_decay is None else args.lr_decay
+    if cnn and 2 * args.dropout >= 1:
+        parser.error(f"argument --dropout: the cnn uses twice {args.dropout} before its head, which must be below 1")
     if len(args.hidden) < args.layers - 1:
         parser.error(f"argument --hidden: --layers {args.layers} needs {args.layers - 1} sizes, got {args.hidden}")
     if not Path(args.data_dir).is_dir():
@@ -97,32 +128,42 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         parser.error(
             f"argument --val-size: {args.val_size} leaves none of the {len(data.train_labels)} training images"
         )
+    images, test_images = data.train_images, data.test_images
+    if args.model == "cnn":  # images of one channel, standardised (the training images' mean and deviation)
+        mean, std = images.mean(), images.std()
+        images, test_images = ((a.reshape(-1, 1, 28, 28) - mean) / std for a in (images, test_images))
     train, val = nn.data.train_val_split(
-        data.train_images, data.train_labels, args.val_size / len(data.train_labels), seed=args.seed
+        images, data.train_labels, args.val_size / len(data.train_labels), seed=args.seed
     )
     print(f"training on {len(train[1])} images, validating on {len(val[1])} held out; {len(data.test_labels)} to test")
-    model = build(args.layers, args.hidden, args.activation, args.dropout, args.seed)
+    if args.model == "cnn":
+        model = build_cnn(args.dropout, args.seed)
+    else:
+        model = build(args.layers, args.hidden, args.activation, args.dropout, args.seed)
     print(model)
     largest: dict[str, list[float]] = {}
 
     def record_weights(epoch: int, model: nn.Module, history: nn.History) -> None:
         for name, p in model.named_parameters():
-            if name.endswith(".W"):
+            if name.endswith((".W", ".weight")):
                 largest.setdefault(name, []).append(float(np.abs(p.data).max()))
 
     start = time.perf_counter()
+    optimizer = nn.Adam(model.parameters(), lr=args.lr)
+    schedule = nn.schedulers.StepLR(optimizer, step_size=1, gamma=args.lr_decay)
     history = nn.fit(
-        model, F.cross_entropy, nn.Adam(model.parameters(), lr=args.lr), train, epochs=args.epochs,
+        model, F.cross_entropy, optimizer, train, epochs=args.epochs, scheduler=schedule,
         batch_size=args.batch_size, val_data=val, seed=args.seed, callbacks=[record_weights],
     )  # fmt: skip
-    print(f"trained in {time.perf_counter() - start:.1f} s")
+    seconds = time.perf_counter() - start
+    print(f"trained in {seconds:.1f} s, {seconds / len(history.loss):.1f} s an epoch (validation included)")
     if args.save:
         nn.save(model, args.save)
         print(f"model saved to {args.save}")
     out = Path(args.out)
     save_plot(plot_history, history, path=out / "mnist_curves.png")
     save_plot(plot_curves, {"max |weight|": largest}, path=out / "mnist_weights.png")
-    _, test_accuracy = nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)
+    _, test_accuracy = nn.evaluate(model, F.cross_entropy, test_images, data.test_labels)
     print(f"test accuracy: {test_accuracy:.4f}")
     return {"val_accuracy": history.val_accuracy[-1], "test_accuracy": test_accuracy}
 

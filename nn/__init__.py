@@ -5,6 +5,8 @@ Public API:
     Neuron, Layer, MLP              micrograd's modules on Value
     Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout, Sequential
                                     layers on Tensor
+    Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten
+                                    convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
@@ -32,6 +34,7 @@ from . import _requires_chainrule, data, export, functional, schedulers  # noqa:
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
 from .dropout import Dropout2d
 from .embedding import Embedding
 from .io import load, save
@@ -43,6 +46,13 @@ from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .train import History, evaluate, fit, predict
 
 __all__ = [
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "Flatten",
+    "MaxPool2d",
     "MLP",
     "SGD",
     "Adagrad",

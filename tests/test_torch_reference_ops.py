@@ -12,6 +12,7 @@ from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # 
 
 import autograd
 from autograd import Op, Value, scalar_ops, tensor_ops, topological_order
+from autograd.conv import conv2d, conv_transpose2d, max_pool2d
 from autograd.op_table import ELEMENTWISE
 
 # Ops with no differential case of their own, each with its reason. None today: the internal
@@ -25,6 +26,10 @@ ROW = [0.5, -2.0, 1.25]  # (3,), broadcasts against X
 TIES = [[2.0, -1.0, 2.0], [0.5, 0.5, -3.0]]
 LABELS = np.array([2, 0])
 INDEX = np.array([1, 0, 1, 1])
+IMAGES = np.linspace(-1.0, 1.5, 2 * 4 * 3 * 4).reshape(2, 4, 3, 4) ** 3  # (batch, channels, h, w)
+KERNELS = np.linspace(-0.8, 0.9, 6 * 2 * 2 * 3).reshape(6, 2, 2, 3)  # (out, in / groups 2, kh, kw)
+POOL_TIES = [[[[1.0, 2.0, 2.0], [2.0, 0.5, 2.0], [-1.0, 2.0, 0.0]]]]  # ties: the gradient goes to the first
+MAXIMA = np.array([[[[1, 1], [5, 5]]]])  # where max_pool2d(POOL_TIES, 2, stride 1) takes its maxima (overlapping)
 
 
 def _table_case(d, candidates):
@@ -87,6 +92,38 @@ TENSOR_CASES.update(
             lambda t: autograd.cross_entropy(t, LABELS),
             lambda t: F.cross_entropy(t, torch.from_numpy(LABELS)),
             [X],
+        ),
+        "conv2d": (
+            lambda x, w: conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
+            lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
+            [IMAGES, KERNELS],
+        ),
+        "conv_transpose2d": (
+            lambda u, w: conv_transpose2d(u, w, stride=2, padding=1, output_padding=(1, 0), groups=2),
+            lambda u, w: F.conv_transpose2d(u, w, stride=2, padding=1, output_padding=(1, 0), groups=2),
+            [IMAGES, KERNELS[:4]],
+        ),
+        "conv2d_weight": (
+            lambda x, g: tensor_ops.conv2d_weight(
+                x, g, kernel=(2, 3), stride=(1, 1), padding=((1, 1), (0, 0)), dilation=(1, 1), groups=2
+            ),
+            lambda x, g: torch.nn.grad.conv2d_weight(x, (6, 2, 2, 3), g, padding=(1, 0), groups=2),
+            [IMAGES, IMAGES.reshape(2, 6, 4, 2)[::-1]],
+        ),
+        "max_pool2d": (lambda t: max_pool2d(t, 2, stride=1), lambda t: F.max_pool2d(t, 2, stride=1), [POOL_TIES]),
+        "max_pool2d_grad": (
+            lambda g: tensor_ops.max_pool2d_grad(g, index=MAXIMA, shape=(1, 1, 3, 3), overlapping=True),
+            lambda g: torch.ops.aten.max_pool2d_with_indices_backward(
+                g,
+                torch.tensor(POOL_TIES, dtype=g.dtype),
+                [2, 2],
+                [1, 1],
+                [0, 0],
+                [1, 1],
+                False,
+                torch.from_numpy(MAXIMA),
+            ),
+            [[[[[0.5, -1.0], [1.5, 0.25]]]]],
         ),
     }
 )

@@ -1,0 +1,251 @@
+"""Convolution and pooling as users call them, with PyTorch's arguments: conv1d, conv2d,
+conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d.
+
+Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
+do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
+the op table's entries (`op_table_conv`). avg_pool2d is a conv2d with a constant kernel, conv1d a
+conv2d of height 1, and adaptive_avg_pool2d a mean or an avg_pool2d, so they need no rules of their
+own. They take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import tensor_ops as ops
+from .graph import Node
+from .op_table_conv import Padding, Pair
+from .tensor_ops import ShapeError
+
+IntOrPair = int | tuple[int, int]
+
+
+def conv2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair | str = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Any:
+    """2-d cross-correlation, as torch.nn.functional.conv2d: x (batch, in, H, W), weight
+    (out, in / groups, kh, kw), bias (out,) or None; padding an int, a pair, "valid" or "same"."""
+    x, weight = _operand(x), _operand(weight)
+    _rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
+    _rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
+    stride, dilation = _pair("conv2d", "stride", stride), _pair("conv2d", "dilation", dilation)
+    return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+    groups: int = 1,
+) -> Any:
+    """1-d cross-correlation, as torch.nn.functional.conv1d: x (batch, in, length), weight
+    (out, in / groups, k): a conv2d of height 1."""
+    x, weight = _operand(x), _operand(weight)
+    _rank("conv1d", "input", x, 3, "(batch, channels, length)")
+    _rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
+    stride, dilation = _int("conv1d", "stride", stride, 1), _int("conv1d", "dilation", dilation, 1)
+    if not isinstance(padding, str):
+        padding = (0, _int("conv1d", "padding", padding, 0))
+    (n, c, length), (o, cg, k) = x.shape, weight.shape
+    rows = x.reshape(n, c, 1, length)
+    out = _conv("conv1d", rows, weight.reshape(o, cg, 1, k), bias, (1, stride), padding, (1, dilation), groups)
+    return out.reshape(n, o, out.shape[3])
+
+
+def conv_transpose2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    groups: int = 1,
+    dilation: IntOrPair = 1,
+) -> Any:
+    """The adjoint of conv2d in its input (a "deconvolution"), as torch.nn.functional.conv_transpose2d:
+    x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
+    (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
+    x, weight = _operand(x), _operand(weight)
+    _rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
+    _rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
+    groups = _groups("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
+    if x.shape[1] != weight.shape[0]:
+        raise ShapeError(
+            f"conv_transpose2d: the input has {x.shape[1]} channels, but the weight {weight.shape} takes "
+            f"{weight.shape[0]}: its first axis is the input's channels, (in, out / groups, kh, kw)"
+        )
+    kernel = weight.shape[2:]
+    stride, dilation = _pair("conv_transpose2d", "stride", stride), _pair("conv_transpose2d", "dilation", dilation)
+    pad, extra = (
+        _pair("conv_transpose2d", "padding", padding, 0),
+        _pair("conv_transpose2d", "output_padding", output_padding, 0),
+    )
+    if any(e >= s for e, s in zip(extra, stride)):
+        raise ValueError(f"conv_transpose2d: output_padding {extra} must be smaller than the stride {stride}")
+    size = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + e + 1
+        for n, s, p, d, k, e in zip(x.shape[2:], stride, pad, dilation, kernel, extra)
+    )
+    if min(size) < 1:
+        raise ShapeError(f"conv_transpose2d: padding {pad} leaves an output of size {size}: use less padding")
+    out = ops.conv_transpose2d(
+        x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
+    )
+    return _plus_bias("conv_transpose2d", out, bias, weight.shape[1] * groups)
+
+
+def max_pool2d(
+    x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0, dilation: IntOrPair = 1
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
+    size; padding counts as -inf). Its gradient goes to each window's first maximum, as PyTorch's."""
+    x = _operand(x)
+    kernel, stride, pads = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
+    dilation = _pair("max_pool2d", "dilation", dilation)
+    _fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
+    return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+
+
+def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0) -> Any:
+    """The mean of each window, as torch.nn.functional.avg_pool2d (its default count_include_pad:
+    padding counts as zeros): a conv2d of each channel with a constant kernel."""
+    x = _operand(x)
+    kernel, stride, pads = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
+    _fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
+    n, c, h, w = x.shape
+    mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), np.result_type(x.dtype, np.float32))
+    out = ops.conv2d(x.reshape(n * c, 1, h, w), mean, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+    return out.reshape(n, c, *out.shape[2:])
+
+
+def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
+    """The mean over equal windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d
+    for an output size that divides the input's (1, a global average, always does)."""
+    x = _operand(x)
+    _rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
+    size = _pair("adaptive_avg_pool2d", "output_size", output_size)
+    if size == (1, 1):
+        return x.mean(axis=(2, 3), keepdims=True)
+    h, w = x.shape[2:]
+    if h % size[0] or w % size[1]:
+        raise ValueError(
+            f"adaptive_avg_pool2d: output size {size} does not divide the input's {(h, w)}: "
+            "only sizes that divide it are supported (unequal windows are not)"
+        )
+    return avg_pool2d(x, (h // size[0], w // size[1]))
+
+
+def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:
+    """conv2d of 4-d operands (conv1d's too), after the checks that need their shapes."""
+    groups = _groups(fn, groups, x.shape[1], weight.shape[0])
+    if x.shape[1] != weight.shape[1] * groups:
+        raise ShapeError(
+            f"{fn}: the input has {x.shape[1]} channels, but the weight of shape {weight.shape} with groups={groups} "
+            f"takes {weight.shape[1] * groups}: its second axis must be {x.shape[1] // groups} (in_channels / groups)"
+        )
+    kernel = weight.shape[2:]
+    pads = _padding(fn, padding, kernel, stride, dilation)
+    _fits(fn, x.shape[2:], kernel, pads, dilation)
+    out = ops.conv2d(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    return _plus_bias(fn, out, bias, weight.shape[0])
+
+
+# ---- checks: each names the function, the argument, and what it must be ----
+
+
+def _rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
+    if x.ndim != ndim:
+        one = what == "input" and x.ndim == ndim - 1
+        fix = ": for one example, add a batch axis with x.reshape(1, *x.shape)" if one else ""
+        raise ShapeError(f"{fn} needs {what} of shape {layout}, got shape {x.shape}{fix}")
+
+
+def _int(fn: str, name: str, value: Any, least: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
+    if value < least:
+        raise ValueError(f"{fn}: {name} must be at least {least}, got {value!r}")
+    return int(value)
+
+
+def _pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
+    """An int or a pair of ints, each at least `least`, as a pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {value!r}")
+        return _int(fn, name, value[0], least), _int(fn, name, value[1], least)
+    return (_int(fn, name, value, least),) * 2
+
+
+def _groups(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{fn}: groups must be an int of at least 1, got {groups!r}")
+    if channels_in % groups or channels_out % groups:
+        raise ShapeError(
+            f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
+            f"({channels_out})"
+        )
+    return int(groups)
+
+
+def _padding(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
+    """((top, bottom), (left, right)) from an int, a pair, "valid" or "same" (PyTorch's split of an
+    odd total: the extra row and column at the bottom and right)."""
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}: pad with numbers instead")
+        totals = (d * (k - 1) for d, k in zip(dilation, kernel))
+        return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
+    if isinstance(padding, str):
+        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    top, left = _pair(fn, "padding", padding, least=0)
+    return (top, top), (left, left)
+
+
+def _pool_geometry(fn: str, x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Padding]:
+    """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked."""
+    _rank(fn, "input", x, 4, "(batch, channels, height, width)")
+    kernel = _pair(fn, "kernel_size", kernel_size)
+    stride = kernel if stride is None else _pair(fn, "stride", stride)
+    pad = _pair(fn, "padding", padding, least=0)
+    if any(2 * p > k for p, k in zip(pad, kernel)):
+        raise ValueError(f"{fn}: padding {pad} must be at most half the kernel size {kernel}")
+    return kernel, stride, ((pad[0],) * 2, (pad[1],) * 2)
+
+
+def _fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilation: Pair) -> None:
+    padded = tuple(n + sum(p) for n, p in zip(size, padding))
+    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if any(s > n for s, n in zip(span, padded)):
+        raise ShapeError(
+            f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
+            f"input {padded}: use a smaller kernel or dilation, or more padding"
+        )
+
+
+def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:
+    if bias is None:
+        return out
+    bias = _operand(bias)
+    if bias.shape != (channels,):
+        raise ShapeError(f"{fn}: bias must have shape ({channels},), one per output channel, got {bias.shape}")
+    return out + bias.reshape(1, channels, 1, 1)
+
+
+def _operand(x: Any) -> Any:
+    """A Tensor as it is; anything else as an array (a constant)."""
+    return x if isinstance(x, Node) else np.asarray(x)

@@ -1,0 +1,252 @@
+"""The op table's convolution and pooling entries: conv2d, its two adjoints, max_pool2d and its scatter.
+
+Arrays are (batch, channels, height, width), kernels PyTorch's (out, in / groups, kh, kw). The
+geometry of every entry is its keyword parameters, already checked and normalised by
+`autograd.conv`: `stride` and `dilation` pairs, `padding` ((top, bottom), (left, right)), `groups`.
+
+conv2d is im2col (a strided view of the windows, copied once) and a GEMM per image and group,
+so results come out (batch, channels, height, width) in order, without a transpose. Its rule
+needs two more ops, and the three are each other's derivatives, so every order is exact:
+    conv2d(x, w)            y = windows of x · w
+    conv_transpose2d(g, w)  its adjoint in x: each window's share of g added back (col2im)
+    conv2d_weight(x, g)     its adjoint in w: windows of x · g, summed over the batch and positions
+max_pool2d's rule scatters g to each window's first maximum (`max_pool2d_grad`, PyTorch's choice),
+and that scatter's rule gathers through `getitem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .graph import raw
+from .op_def import ANYWHERE, OpDef, tensor_op
+
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]
+
+_conv2d, _conv_transpose2d, _conv2d_weight = (tensor_op(n) for n in ("conv2d", "conv_transpose2d", "conv2d_weight"))
+_max_pool2d_grad, _getitem = tensor_op("max_pool2d_grad"), tensor_op("getitem")
+
+
+# ---- geometry ----
+
+
+def _padded(x: np.ndarray, padding: Padding, fill: float = 0.0) -> np.ndarray:
+    if not any(padding[0] + padding[1]):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), *padding), constant_values=fill)
+
+
+def _span(kernel: Pair, dilation: Pair) -> Pair:
+    """The height and width a dilated kernel covers."""
+    return dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1
+
+
+def _windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
+    """The windows of padded x as a strided view (N, C, Ho, Wo, kh, kw): im2col before its copy."""
+    view = sliding_window_view(_padded(x, padding), _span(kernel, dilation), axis=(2, 3))
+    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+
+
+def _offsets(kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Iterator[tuple[slice, slice]]:
+    """Per kernel entry, row by row: the rows and columns of the padded input it meets at every
+    one of the `out` output positions."""
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            r, c = i * dilation[0], j * dilation[1]
+            yield (
+                slice(r, r + stride[0] * (out[0] - 1) + 1, stride[0]),
+                slice(c, c + stride[1] * (out[1] - 1) + 1, stride[1]),
+            )
+
+
+def _columns(
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair, groups: int
+) -> tuple[np.ndarray, Pair]:
+    """im2col, per image: (N, groups, C/groups * kh * kw, Ho * Wo), rows in the order of a kernel's
+    entries; and the output's (Ho, Wo). Per image, so that GEMMs give (N, C, H, W) in order."""
+    windows = _windows(x, kernel, stride, padding, dilation)
+    n, c, ho, wo, kh, kw = windows.shape
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c // groups * kh * kw, ho * wo), (ho, wo)
+
+
+def _weights_by_group(w: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/groups, kh, kw) as (groups, O/groups, C/groups*kh*kw): a GEMM's matrix per group."""
+    return w.reshape(groups, w.shape[0] // groups, -1)
+
+
+def _images_by_group(a: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, H, W) as (N, groups, C/groups, H*W): a GEMM's matrix per image and group."""
+    return a.reshape(a.shape[0], groups, a.shape[1] // groups, -1)
+
+
+def _col2im(cols: np.ndarray, size: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
+    """The adjoint of im2col: cols (N, C, kh, kw, Ho, Wo), each kernel entry's values added where
+    it read, the padding cut off: (N, C, *size). One pass per kernel entry."""
+    n, c, kh, kw, ho, wo = cols.shape
+    (top, bottom), (left, right) = padding
+    out = np.zeros((n, c, size[0] + top + bottom, size[1] + left + right), cols.dtype)
+    for k, (rows, columns) in enumerate(_offsets((kh, kw), stride, dilation, (ho, wo))):
+        out[:, :, rows, columns] += cols[:, :, k // kw, k % kw]
+    return out[:, :, top : top + size[0], left : left + size[1]]
+
+
+# ---- forwards ----
+
+
+def conv2d(x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
+    """Cross-correlation, as PyTorch's conv2d: a GEMM per image and group over im2col."""
+    cols, (ho, wo) = _columns(x, w.shape[2:], stride, padding, dilation, groups)
+    out = _weights_by_group(w, groups) @ cols  # (N, groups, O/groups, Ho*Wo)
+    return out.reshape(x.shape[0], w.shape[0], ho, wo)
+
+
+def conv_transpose2d(
+    g: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int, size: Pair
+) -> np.ndarray:
+    """The adjoint of conv2d in its input, of spatial size `size`: PyTorch's conv_transpose2d
+    (w is (in, out / groups, kh, kw) here, the same array as the conv's (out, in / groups, kh, kw))."""
+    o, cg, kh, kw = w.shape
+    n, _, ho, wo = g.shape
+    cols = _weights_by_group(w, groups).transpose(0, 2, 1) @ _images_by_group(g, groups)  # (N, groups, Cg*kh*kw, Ho*Wo)
+    return _col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
+
+
+def conv2d_weight(
+    x: np.ndarray, g: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int, kernel: Pair
+) -> np.ndarray:
+    """The adjoint of conv2d in its weight: each window of x times g, summed over images and positions."""
+    cols, _ = _columns(x, kernel, stride, padding, dilation, groups)
+    per_image = _images_by_group(g, groups) @ cols.transpose(0, 1, 3, 2)  # (N, groups, O/groups, Cg*kh*kw)
+    return per_image.sum(axis=0).reshape(g.shape[1], -1, *kernel)
+
+
+def _pool_slices(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Iterator[np.ndarray]:
+    """Per kernel entry, row by row, what it meets of x padded with -inf at every output position."""
+    xp = _padded(x, padding, -np.inf)
+    out = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], _span(kernel, dilation), stride))
+    for rows, columns in _offsets(kernel, stride, dilation, out):
+        yield xp[:, :, rows, columns]
+
+
+def max_pool2d(x: np.ndarray, *, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
+    slices = _pool_slices(x, kernel, stride, padding, dilation)
+    out = next(slices).copy()
+    for part in slices:
+        np.maximum(out, part, out=out)
+    return out
+
+
+def _first_maxima(
+    x: np.ndarray, top: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair
+) -> np.ndarray:
+    """Where each window's first maximum `top` is (in row-major window order, as PyTorch's indices),
+    as an index into x.ravel(), of the pooled output's shape."""
+    which = np.zeros(top.shape, np.min_scalar_type(kernel[0] * kernel[1]))  # the offset in the window
+    found = np.zeros(top.shape, bool)
+    for k, part in enumerate(_pool_slices(x, kernel, stride, padding, dilation)):
+        first = (part == top) > found  # a maximum, and none before it in this window: ties keep the first
+        which += first * which.dtype.type(k)
+        found |= first
+    n, c, h, w = x.shape
+    ho, wo = top.shape[2:]
+    corners = (np.arange(ho)[:, None] * stride[0] - padding[0][0]) * w + np.arange(wo) * stride[1] - padding[1][0]
+    offsets = np.arange(kernel[0])[:, None] * dilation[0] * w + np.arange(kernel[1]) * dilation[1]
+    return np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + corners + offsets.ravel()[which]
+
+
+def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...], overlapping: bool) -> np.ndarray:
+    """g placed at x.ravel()[index], into zeros of x's shape; added up where windows overlap."""
+    out = np.zeros(int(np.prod(shape)), g.dtype)
+    if overlapping:
+        np.add.at(out, index.ravel(), g.ravel())  # one element can be the maximum of several windows
+    else:
+        out[index.ravel()] = g.ravel()
+    return out.reshape(shape)
+
+
+# ---- rules ----
+
+
+def _conv2d_vjp(g, out, x, w, *, needs, **geometry):
+    gx = _conv_transpose2d(g, w, size=np.shape(x)[2:], **geometry) if needs[0] else None
+    gw = _conv2d_weight(x, g, kernel=np.shape(w)[2:], **geometry) if needs[1] else None
+    return gx, gw
+
+
+def _conv_transpose2d_vjp(g, out, u, w, *, needs, size, **geometry):
+    gu = _conv2d(g, w, **geometry) if needs[0] else None
+    gw = _conv2d_weight(g, u, kernel=np.shape(w)[2:], **geometry) if needs[1] else None
+    return gu, gw
+
+
+def _conv2d_weight_vjp(g, out, x, gy, *, needs, kernel, **geometry):
+    gx = _conv_transpose2d(gy, g, size=np.shape(x)[2:], **geometry) if needs[0] else None
+    ggy = _conv2d(x, g, **geometry) if needs[1] else None
+    return gx, ggy
+
+
+def _max_pool2d_vjp(g, out, x, *, kernel, stride, padding, dilation):
+    index = _first_maxima(np.asarray(raw(x)), np.asarray(raw(out)), kernel, stride, padding, dilation)
+    overlapping = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+    return (_max_pool2d_grad(g, index=index, shape=np.shape(x), overlapping=overlapping),)
+
+
+def _max_pool2d_grad_vjp(g, out, gy, *, index, shape, overlapping):
+    return (_getitem(g.reshape(-1), index=index),)
+
+
+_TWO = (ANYWHERE, ANYWHERE)
+CONV: tuple[OpDef, ...] = (
+    OpDef(
+        "conv2d",
+        _conv2d_vjp,
+        None,
+        conv2d,
+        _TWO,
+        skips=True,
+        api="autograd.conv2d",
+        formulas=("∂conv(x,w)/∂x: conv_transpose(g, w)", "∂conv(x,w)/∂w: Σ windows of x · g"),
+    ),
+    OpDef(
+        "conv_transpose2d",
+        _conv_transpose2d_vjp,
+        None,
+        conv_transpose2d,
+        _TWO,
+        skips=True,
+        api="autograd.conv_transpose2d",
+        formulas=("∂convᵀ(u,w)/∂u: conv(g, w)", "∂convᵀ(u,w)/∂w: Σ windows of g · u"),
+    ),
+    # the rules' own: conv2d's weight gradient, bilinear in x and g
+    OpDef(
+        "conv2d_weight",
+        _conv2d_weight_vjp,
+        None,
+        conv2d_weight,
+        _TWO,
+        skips=True,
+        reference="nn.grad.conv2d_weight",
+        formulas=("∂/∂x: conv_transpose(g_y, g)", "∂/∂g_y: conv(x, g)"),
+    ),
+    # the gradient goes to the first maximum of each window, in row-major order (PyTorch's indices)
+    OpDef(
+        "max_pool2d",
+        _max_pool2d_vjp,
+        None,
+        max_pool2d,
+        api="autograd.max_pool2d",
+        formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum",),
+    ),
+    # the rules' own: max_pool2d's gradient, g scattered to the maxima; its own rule gathers
+    OpDef(
+        "max_pool2d_grad",
+        _max_pool2d_grad_vjp,
+        None,
+        max_pool2d_grad,
+        formulas=("the gradient, gathered at the maxima",),
+    ),
+)

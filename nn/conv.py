@@ -1,0 +1,228 @@
+"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose2d, MaxPool2d,
+AvgPool2d, AdaptiveAvgPool2d, Flatten.
+
+Weights are held in PyTorch's layout and under its names (`weight`, `bias`), so state dicts,
+nn.save files and nn.export's PyTorch state dicts carry them as they are. Initialisation is
+PyTorch's default: weight and bias uniform in +-1/sqrt(fan_in) (Kaiming uniform with a = sqrt(5)).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+
+from .module import Module
+
+
+def _count(owner: str, name: str, n: Any) -> int:
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{owner}: {name} must be an int of at least 1, got {n!r}")
+    return int(n)
+
+
+def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
+    sizes = (size,) * dims if isinstance(size, numbers.Integral) else tuple(size)
+    if len(sizes) != dims:
+        raise ValueError(f"{owner}: kernel_size must be an int or {dims} ints, got {size!r}")
+    return tuple(_count(owner, "kernel_size", k) for k in sizes)
+
+
+def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype: Any) -> Tensor:
+    bound = 1 / math.sqrt(fan_in)
+    return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True)
+
+
+class _Conv(Module):
+    """What Conv1d, Conv2d and ConvTranspose2d share: channel checks, PyTorch's initialisation, the repr."""
+
+    transposed = False
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: tuple[int, ...],
+        groups: int,
+        bias: bool,
+        dtype: Any,
+        seed: int | None,
+        options: dict[str, Any],
+    ) -> None:
+        owner = type(self).__name__
+        in_channels, out_channels = (
+            _count(owner, "in_channels", in_channels),
+            _count(owner, "out_channels", out_channels),
+        )
+        groups = _count(owner, "groups", groups)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{owner}: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
+        fan_in = shape[1] * math.prod(kernel)  # PyTorch's: the weight's second axis times the kernel
+        rng = np.random.default_rng(seed)
+        self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
+        self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.options = options  # stride, padding, ... as given: the functional checks them at each call
+
+    def extra_repr(self) -> str:
+        """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""
+        kernel = tuple(self.weight.shape[2:])
+        as_tuple = lambda v: (v,) * len(kernel) if isinstance(v, numbers.Integral) else v  # noqa: E731
+        shown = [f"{self.in_channels}, {self.out_channels}", f"kernel_size={kernel}"]
+        shown += [
+            f"{name}={as_tuple(value)!r}"
+            for name, value in self.options.items()
+            if name == "stride" or as_tuple(value) != as_tuple(_DEFAULTS[name])
+        ]
+        if self.groups != 1:
+            shown.append(f"groups={self.groups}")
+        if self.bias is None:
+            shown.append("bias=False")
+        return ", ".join(shown)
+
+
+_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
+
+
+class Conv2d(_Conv):
+    """y = conv2d(x, weight) + bias, x (batch, in_channels, H, W); weight (out, in / groups, kh, kw)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        dtype: type = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        kernel = _kernel("Conv2d", kernel_size, 2)
+        options = {"stride": stride, "padding": padding, "dilation": dilation}
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv2d(x, self.weight, self.bias, groups=self.groups, **self.options)
+
+
+class Conv1d(_Conv):
+    """y = conv1d(x, weight) + bias, x (batch, in_channels, length); weight (out, in / groups, k)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        groups: int = 1,
+        bias: bool = True,
+        dtype: type = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        kernel = _kernel("Conv1d", kernel_size, 1)
+        options = {"stride": stride, "padding": padding, "dilation": dilation}
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv1d(x, self.weight, self.bias, groups=self.groups, **self.options)
+
+
+class ConvTranspose2d(_Conv):
+    """The adjoint of a Conv2d in its input (upsampling), x (batch, in_channels, H, W); weight
+    (in, out / groups, kh, kw), PyTorch's layout."""
+
+    transposed = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
+        dtype: type = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        kernel = _kernel("ConvTranspose2d", kernel_size, 2)
+        options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options)
+
+
+class MaxPool2d(Module):
+    """The maximum of each window (stride: the kernel size by default); the gradient goes to each
+    window's first maximum, as in PyTorch."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
+        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
+        self.stride = kernel_size if stride is None else stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+
+
+class AvgPool2d(Module):
+    """The mean of each window (stride: the kernel size by default; padding counts as zeros)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = kernel_size if stride is None else stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over equal windows giving `output_size` (1: the global average of each channel)."""
+
+    def __init__(self, output_size: Any) -> None:
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class Flatten(Module):
+    """Axes start_dim..end_dim merged into one: (batch, C, H, W) -> (batch, C*H*W) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        start, end = self.start_dim % x.ndim, self.end_dim % x.ndim
+        if start > end:
+            raise ValueError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for {x.ndim} axes"
+            )
+        return x.reshape(*x.shape[:start], -1, *x.shape[end + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
