@@ -7,7 +7,8 @@ and 2x2 max pooling, dropout, a linear head of 128; Adam with the lr times 0.7 a
 batches of 32, 5 epochs by default) on standardised images, which reaches about 99.4%, at about
 a minute an epoch on one core. Each epoch is validated on 5,000 training images held out by a
 seeded split; the test images are used once, at the end. Saves the loss and accuracy curves
-and the largest |weight| of each layer per epoch, the lab's two plots, in --out (needs
+and the largest |weight| of each layer per epoch, the lab's two plots, and the confusion matrix
+on the test images and the first layer's weights (a CNN's filters) as images, in --out (needs
 matplotlib: pip install chainrule[plot]). The last line printed is `test accuracy: 0.xxxx`.
 
     python examples/mnist.py --data-dir DIR [--layers 3] [--activation relu] [--epochs 15] [--out DIR]
@@ -28,6 +29,7 @@ from nn import functional as F
 from nn.conv import Conv2d, Flatten, MaxPool2d
 from nn.idx import WHERE
 from nn.plot import plot_curves, plot_history
+from nn.plot_images import plot_confusion, plot_images
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
@@ -163,9 +165,22 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     out = Path(args.out)
     save_plot(plot_history, history, path=out / "mnist_curves.png")
     save_plot(plot_curves, {"max |weight|": largest}, path=out / "mnist_weights.png")
+    predictions = nn.predict(model, test_images).argmax(axis=1)
+    save_plot(plot_confusion, data.test_labels, predictions, path=out / "mnist_confusion.png")
+    images, title = first_layer_images(model)
+    save_plot(lambda path: plot_images(images, path, title), path=out / "mnist_first_layer.png")
     _, test_accuracy = nn.evaluate(model, F.cross_entropy, test_images, data.test_labels)
     print(f"test accuracy: {test_accuracy:.4f}")
     return {"val_accuracy": history.val_accuracy[-1], "test_accuracy": test_accuracy}
+
+
+def first_layer_images(model: nn.Module) -> tuple[np.ndarray, str]:
+    """The first layer's weights as images, with a title: a CNN's filters (out, in, k, k), or each
+    hidden unit's weights on the 28 x 28 pixels (a Linear layer's W is (784, hidden))."""
+    name, weight = next((n, p.data) for n, p in model.named_parameters() if n.endswith((".W", ".weight")))
+    if weight.ndim == 4:
+        return weight[:, 0], f"first layer's {len(weight)} filters ({name})"
+    return weight.T[:32].reshape(-1, 28, 28), f"first layer's weights on the pixels, 32 units ({name})"
 
 
 if __name__ == "__main__":

@@ -175,7 +175,8 @@ def test_mnist_plots_go_to_a_new_out_folder_and_a_file_there_is_refused(example,
                                      "--out", str(out), "--hidden", "8,4"])  # fmt: skip
     assert "training on 32 images, validating on 8 held out; 10 to test" in capsys.readouterr().out
     assert set(figures) == {"val_accuracy", "test_accuracy"} and 0 <= figures["test_accuracy"] <= 1
-    assert (out / "mnist_curves.png").exists()
+    for plot in ("mnist_curves", "mnist_weights", "mnist_confusion", "mnist_first_layer"):
+        assert (out / f"{plot}.png").stat().st_size > 1000, plot
     line = usage_error(example, capsys, "mnist", "--data-dir", str(tmp_path), "--out", str(out / "mnist_curves.png"))
     assert line.startswith("mnist.py: error: argument --out: cannot")
 

@@ -164,6 +164,8 @@ def test_the_example_s_cnn_runs_and_returns_its_figures(tmp_path, monkeypatch, c
     assert "Conv2d(32, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in out
     assert out.splitlines()[-1] == f"test accuracy: {figures['test_accuracy']:.4f}"
     assert set(figures) == {"val_accuracy", "test_accuracy"}
+    assert (tmp_path / "plots" / "mnist_first_layer.png").stat().st_size > 1000
+    assert (tmp_path / "plots" / "mnist_confusion.png").stat().st_size > 1000
 
 
 @pytest.mark.slow

@@ -45,3 +45,16 @@ def test_plots_have_axis_labels_legends_and_whole_epochs(tmp_path, monkeypatch):
     assert all(float(t).is_integer() for t in curves.get_xticks())
     assert boundary.get_xlabel() and boundary.get_ylabel()
     assert [t.get_text() for t in boundary.get_legend().get_texts()] == ["boundary (score = 0.5)", "class 0", "class 1"]
+
+
+def test_images_and_confusion_plots_are_written(tmp_path):
+    from nn.plot_images import confusion_matrix, plot_confusion, plot_images
+
+    plot_images(np.arange(3 * 5 * 5, dtype=float).reshape(3, 5, 5) - 30, tmp_path / "filters.png", "three filters")
+    assert (tmp_path / "filters.png").stat().st_size > 1000
+    labels, predictions = np.array([0, 1, 2, 2, 1]), np.array([0, 2, 2, 2, 1])
+    assert confusion_matrix(labels, predictions, 3).tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 2]]
+    plot_confusion(labels, predictions, tmp_path / "confusion.png", classes=3)
+    assert (tmp_path / "confusion.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="a stack of 2-d images"):
+        plot_images(np.zeros((4, 4)), tmp_path / "flat.png")
