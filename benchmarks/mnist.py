@@ -1,19 +1,23 @@
 """The default MNIST configuration trained by chainrule and by PyTorch CPU, in one run.
 
 The same model (784-256-128-10, ReLU, dropout 0.2), the same initial weights, the same
-batches of 128 in the same order, Adam at 1e-3, for 15 epochs. Prints seconds per epoch for
-both and their ratio, test accuracy after each epoch, and when each first reached 98.0%.
+batches of 128 in the same order, Adam at 1e-3, for 15 epochs, the two engines' epochs
+alternated (numpy's BLAS and PyTorch with the same number of threads). Prints seconds per epoch
+for both and their ratio, test accuracy after each epoch, and when each first reached 98.0%.
 Needs `pip install torch==2.13.0`.
 
-    python benchmarks/mnist.py --data-dir DIR [--epochs 15]
+    python benchmarks/mnist.py --data-dir DIR [--epochs 15] [--threads 2] [--limit IMAGES]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
+from collections.abc import Iterator
 
+import harness
 import numpy as np
 
 import nn
@@ -31,23 +35,22 @@ def chainrule_model() -> nn.Sequential:
     return model
 
 
-def train_chainrule(data: nn.data.MNIST, epochs: int, seed: int) -> tuple[list[float], list[float]]:
+def train_chainrule(data: nn.data.MNIST, epochs: int, seed: int) -> Iterator[tuple[float, float]]:
+    """Seconds of training and test accuracy after each epoch, one epoch per next()."""
     model = chainrule_model()
     optimizer = nn.Adam(model.parameters(), lr=1e-3)
     batches = nn.data.Batches(data.train_images, data.train_labels, batch_size=128, seed=seed)
-    seconds, accuracy = [], []
     for _ in range(epochs):
         start = time.perf_counter()
         nn.fit(model, F.cross_entropy, optimizer, batches, epochs=1, metric=None, verbose=False, progress=False)
-        seconds.append(time.perf_counter() - start)
-        accuracy.append(nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)[1])
-    return seconds, accuracy
+        seconds = time.perf_counter() - start
+        yield seconds, nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)[1]
 
 
-def train_torch(data: nn.data.MNIST, epochs: int, seed: int) -> tuple[list[float], list[float]]:
+def train_torch(data: nn.data.MNIST, epochs: int, seed: int) -> Iterator[tuple[float, float]]:
+    """The same in PyTorch, from the same initial weights."""
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(seed)
     layers: list[torch.nn.Module] = []
     for layer in chainrule_model():
@@ -65,7 +68,6 @@ def train_torch(data: nn.data.MNIST, epochs: int, seed: int) -> tuple[list[float
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     batches = nn.data.Batches(data.train_images, data.train_labels, batch_size=128, seed=seed)
     test_x, test_y = torch.from_numpy(data.test_images), torch.from_numpy(data.test_labels)
-    seconds, accuracy = [], []
     for _ in range(epochs):
         start = time.perf_counter()
         model.train()
@@ -74,11 +76,13 @@ def train_torch(data: nn.data.MNIST, epochs: int, seed: int) -> tuple[list[float
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        seconds.append(time.perf_counter() - start)
+        seconds = time.perf_counter() - start
         model.eval()
         with torch.no_grad():
-            accuracy.append(float((model(test_x).argmax(dim=1) == test_y).float().mean()))
-    return seconds, accuracy
+            yield seconds, float((model(test_x).argmax(dim=1) == test_y).float().mean())
+
+
+TRAINERS = {"chainrule": train_chainrule, "torch": train_torch}
 
 
 def first_at(accuracy: list[float], seconds: list[float], target: float) -> str:
@@ -93,10 +97,27 @@ def main() -> None:
     parser.add_argument("--data-dir", default="data/mnist")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for numpy's BLAS and PyTorch")
+    parser.add_argument("--limit", type=int, help="train on only the first LIMIT images (a quick run)")
+    parser.add_argument("--engine", choices=["chainrule", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    data = nn.data.mnist(args.data_dir)
-    ours = train_chainrule(data, args.epochs, args.seed)
-    theirs = train_torch(data, args.epochs, args.seed)
+    if args.engine:
+        data = nn.data.mnist(args.data_dir)
+        if args.limit:
+            data = dataclasses.replace(
+                data, train_images=data.train_images[: args.limit], train_labels=data.train_labels[: args.limit]
+            )
+        harness.pin_threads(args.threads)
+        harness.serve(TRAINERS[args.engine](data, args.epochs, args.seed))
+        return
+    flags = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--seed", str(args.seed)]
+    flags += ["--threads", str(args.threads)] + (["--limit", str(args.limit)] if args.limit else [])
+    workers = {name: harness.Worker(__file__, [*flags, "--engine", name], args.threads) for name in TRAINERS}
+    epochs = harness.alternate(args.epochs, list(workers), lambda name: workers[name].next())
+    for worker in workers.values():
+        worker.close()
+    ours, theirs = ([list(x) for x in zip(*epochs[name])] for name in workers)
+    print(harness.header(f"MNIST: each engine in a process of its own with {args.threads} threads, epochs alternated"))
     print(f"MNIST, MLP {'-'.join(map(str, SIZES))} with dropout 0.2, Adam 1e-3, batches of 128, {args.epochs} epochs")
     print(f"{'epoch':>5} {'chainrule s':>12} {'torch s':>9} {'chainrule acc':>14} {'torch acc':>10}")
     for e in range(args.epochs):

@@ -1,10 +1,15 @@
-"""The scalar engine against micrograd, measured in one run on the same graphs.
+"""The scalar engine against micrograd and against the scalar floor, measured in one run.
 
 micrograd's demo: an MLP 2-16-16-1 over 100 two-dimensional points, hinge loss plus 1e-4 L2.
-Prints milliseconds for forward, backward and a whole training step, bytes per graph node,
-and the ratios (micrograd / chainrule). Needs `pip install micrograd==0.1.0`.
+The floor (benchmarks/scalar_floor.py) is the least design that differentiates it: slot nodes
+on a tape replayed in reverse. micrograd runs twice, with the garbage collector on (as its
+users run it) and off (which shows how much of its time its reference cycles cost). Prints
+milliseconds for forward, backward and a whole step, bytes per graph node, and ratios; then a
+chain of a million ops built and differentiated by chainrule and by the floor
+(benchmarks/scalar_chain.py), and whether a model of 870,000 nodes trains.
+Needs `pip install micrograd==0.1.0`.
 
-    python benchmarks/scalar.py [--repeats 5]
+    python benchmarks/scalar.py [--rounds 5] [--repeats 3] [--chain 1000000] [--big-steps 3]
 """
 
 from __future__ import annotations
@@ -12,13 +17,19 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import random
 import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import harness
+import scalar_chain
+import scalar_floor
 
 import autograd
 
@@ -80,30 +91,42 @@ class MLP:
 
 
 def count_nodes(root: Any) -> int:
-    """Nodes reachable from root, walked without recursion (works for both engines)."""
+    """Nodes reachable from root, walked without recursion (works for every engine here)."""
     seen, stack = {id(root)}, [root]
     while stack:
         node = stack.pop()
-        for p in node.parents if isinstance(node, autograd.Value) else node._prev:
+        for p in node._prev if isinstance(node, MicroValue) else node.parents:
             if id(p) not in seen:
                 seen.add(id(p))
                 stack.append(p)
     return len(seen)
 
 
-def best_ms(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+@dataclass
+class Engine:
+    """A Value class as measured: with the garbage collector on or off, and what to do with a
+    forward pass's graph that is not differentiated (the floor's tape must be dropped)."""
+
+    value: type
+    gc: bool = True
+    forget: Callable[[], None] = lambda: None
 
 
-def measure(value: type, sizes: list[int], data: tuple, repeats: int) -> dict[str, float]:
-    model = MLP(value, sizes, seed=1)
+ENGINES = {
+    "chainrule": Engine(autograd.Value),
+    "floor": Engine(scalar_floor.TapeValue, forget=scalar_floor.forget),
+    "micrograd": Engine(MicroValue),
+    "micrograd, GC off": Engine(MicroValue, gc=False),
+}
+
+
+def one_round(engine: Engine, model: MLP, data: tuple, repeats: int) -> dict[str, float]:
+    """Median seconds of `repeats` consecutive forward passes, backward passes and whole steps."""
     xs, ys = data
-    forward = best_ms(lambda: model.loss(xs, ys), repeats)
+
+    def forward() -> None:
+        model.loss(xs, ys)
+        engine.forget()
 
     def backward_only() -> float:
         loss = model.loss(xs, ys)
@@ -111,56 +134,87 @@ def measure(value: type, sizes: list[int], data: tuple, repeats: int) -> dict[st
         loss.backward()
         return time.perf_counter() - start
 
-    backward = 1000 * statistics.median(backward_only() for _ in range(repeats))
-    step = best_ms(lambda: model.step(xs, ys), repeats)
+    was_enabled = gc.isenabled()
+    if not engine.gc:
+        gc.disable()
+    try:
+        return {
+            "forward": harness.median_over(forward, 0, at_least=repeats),
+            "backward": statistics.median(backward_only() for _ in range(repeats)),
+            "step": harness.median_over(lambda: model.step(xs, ys), 0, at_least=repeats),
+        }
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def graph_memory(engine: Engine, sizes: list[int], data: tuple) -> tuple[int, int]:
+    """Graph nodes of one loss, and the bytes tracemalloc sees allocated while building it (the
+    floor makes no nodes for constants, so bytes per node would not compare like with like)."""
+    model = MLP(engine.value, sizes, seed=1)
+    gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    loss = model.loss(xs, ys)
+    loss = model.loss(*data)
     graph_bytes = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     nodes = count_nodes(loss)
-    return {"forward": forward, "backward": backward, "step": step, "nodes": nodes, "bytes": graph_bytes}
+    engine.forget()
+    return nodes, graph_bytes
 
 
-def trains(sizes: list[int], data: tuple, steps: int) -> tuple[float, float, float]:
-    model = MLP(autograd.Value, sizes, seed=1)
+def big_model(data: tuple, steps: int) -> str:
+    """Whether an MLP 2-64-64-1 (about 870,000 nodes a step) trains in chainrule and in micrograd."""
+    big = [2, 64, 64, 1]
+    model = MLP(autograd.Value, big, seed=1)
     start = time.perf_counter()
     losses = [model.step(*data) for _ in range(steps)]
-    return losses[0], losses[-1], 1000 * (time.perf_counter() - start) / steps
-
-
-def row(name: str, ours: float, theirs: float, ratio: str, fmt: str = ".1f") -> str:
-    return f"{name:22}{ours:>12{fmt}}{theirs:>12{fmt}}{ratio:>26}"
+    ms = 1000 * (time.perf_counter() - start) / steps
+    line = f"MLP {'-'.join(map(str, big))}: chainrule: loss {losses[0]:.4f} -> {losses[-1]:.4f} in {steps} steps, "
+    try:
+        MLP(MicroValue, big, seed=1).step(*data)
+        return line + f"{ms:.0f} ms a step; micrograd: trained too"
+    except RecursionError:
+        return line + f"{ms:.0f} ms a step; micrograd: RecursionError in backward"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per figure (median)")
+    parser.add_argument("--points", type=int, default=100, help="training points (micrograd's demo: 100)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of alternated engines (median over them)")
+    parser.add_argument("--repeats", type=int, default=3, help="consecutive timed runs per figure in a round")
+    parser.add_argument("--chain", type=int, default=1_000_000, help="ops in the chain benchmark (0: skip it)")
+    parser.add_argument("--big-steps", type=int, default=3, help="steps of the MLP 2-64-64-1 check (0: skip it)")
     args = parser.parse_args()
-    data = moons(100, noise=0.1, seed=0)
+    data = moons(args.points, noise=0.1, seed=0)
     sizes = [2, 16, 16, 1]
-    gc.collect()
-    ours = measure(autograd.Value, sizes, data, args.repeats)
-    gc.collect()
-    theirs = measure(MicroValue, sizes, data, args.repeats)
+    models = {name: MLP(e.value, sizes, seed=1) for name, e in ENGINES.items()}
+    runs = harness.alternate(
+        args.rounds, list(ENGINES), lambda name: one_round(ENGINES[name], models[name], data, args.repeats)
+    )
+    memory = {name: graph_memory(ENGINES[name], sizes, data) for name in ("chainrule", "floor", "micrograd")}
 
-    print(f"MLP {'-'.join(map(str, sizes))}, 100 points, hinge + L2 loss; median of {args.repeats} runs")
-    print(f"{'':22}{'chainrule':>12}{'micrograd':>12}{'ratio':>26}")
+    title = f"MLP {'-'.join(map(str, sizes))}, {args.points} points, hinge + L2 loss ({memory['chainrule'][0]:,} nodes)"
+    print(harness.header(title))
+    print(f"medians of {args.rounds} alternated rounds of {args.repeats} runs; ratios: medians of per-round ratios")
+    names = list(ENGINES)
+    ratios = [("chainrule", "floor"), ("micrograd", "chainrule"), ("micrograd, GC off", "chainrule")]
+    print("| per training step | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in ratios) + " |")
+    print("| --- " * (1 + len(names) + len(ratios)) + "|")
     for key in ("forward", "backward", "step"):
-        speedup = f"{theirs[key] / ours[key]:.2f}x faster"
-        print(row(f"{key} (ms)", ours[key], theirs[key], speedup))
-    print(row("graph nodes", ours["nodes"], theirs["nodes"], "", fmt="d"))
-    per_ours, per_theirs = ours["bytes"] / ours["nodes"], theirs["bytes"] / theirs["nodes"]
-    print(row("bytes per node", per_ours, per_theirs, f"{per_ours / per_theirs:.2f}x the memory", fmt=".0f"))
-
-    big = [2, 64, 64, 1]
-    first, last, ms = trains(big, data, steps=3)
-    print(f"MLP {'-'.join(map(str, big))}: chainrule: loss {first:.4f} -> {last:.4f} in 3 steps, {ms:.0f} ms a step;")
-    try:
-        MLP(MicroValue, big, seed=1).step(*data)
-        print("  micrograd: trained too")
-    except RecursionError:
-        print("  micrograd: RecursionError in backward")
+        times = {name: [r[key] for r in runs[name]] for name in names}
+        cells = [f"{1000 * statistics.median(times[name]):.1f} ms" for name in names]
+        cells += [f"{harness.median_ratio(times[a], times[b]):.2f}x" for a, b in ratios]
+        print(f"| {key} | " + " | ".join(cells) + " |")
+    graph = {name: memory[name.split(",")[0]][1] for name in names}
+    cells = [f"{graph[name] / 2**20:.1f} MiB" for name in names]
+    cells += [f"{graph[a] / graph[b]:.2f}x" for a, b in ratios]
+    print("| memory of one step's graph | " + " | ".join(cells) + " |")
+    if args.chain:
+        print("\n" + scalar_chain.compare(args.chain, args.rounds))
+    if args.big_steps:
+        print("\n" + big_model(data, args.big_steps))
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

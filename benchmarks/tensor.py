@@ -1,11 +1,17 @@
-"""The tensor engine against PyTorch CPU and a hand-written numpy step, measured in one run.
+"""The tensor engine against PyTorch CPU, numpy by hand and the GEMM floor, over batch sizes.
 
-One training step of an MLP 784-256-128-10 (ReLU) on float32: forward, cross-entropy,
-backward, SGD update; at batch 128 and at batch 1 (where per-op overhead dominates). Prints
-the median time per step and the peak memory each engine adds while training (resident set
-size, each engine in a process of its own), with the ratios. Needs `pip install torch==2.13.0`.
+"numpy by hand" is the same step written out in numpy; the GEMM floor is the step's matrix
+products alone, the least any eager engine on this BLAS must spend.
 
-    python benchmarks/tensor.py [--seconds 3]
+One SGD step of an MLP 784-256-128-10 (benchmarks/mlp_steps.py), measured twice:
+- with --threads threads, each engine in a process of its own (thread pools that never share
+  the cores with another engine's), started in alternating order round after round; also the
+  peak memory each engine adds while training (resident set size);
+- with one thread for everyone, all engines in one process, alternated within each round.
+Prints the median time per step and the medians of per-round ratios.
+Needs `pip install torch==2.13.0` (and threadpoolctl, to see and pin numpy's BLAS kernel).
+
+    python benchmarks/tensor.py [--batches 1,8,32,128,512,2048] [--rounds 3] [--seconds 1]
 """
 
 from __future__ import annotations
@@ -14,103 +20,13 @@ import argparse
 import json
 import os
 import resource
-import subprocess
-import sys
-import time
-from collections.abc import Callable
+import statistics
 
-import numpy as np
+import harness
+import mlp_steps
+from mlp_steps import ENGINES, SIZES
 
-SIZES = (784, 256, 128, 10)
-LR = 0.01
-
-
-def init(seed: int = 0) -> list[np.ndarray]:
-    """Weights (He) and zero biases, float32, the same for every engine."""
-    rng = np.random.default_rng(seed)
-    params = []
-    for nin, nout in zip(SIZES, SIZES[1:]):
-        params += [(rng.standard_normal((nin, nout)) * np.sqrt(2 / nin)).astype(np.float32), np.zeros(nout, np.float32)]
-    return params
-
-
-def batch(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return rng.random((n, SIZES[0]), dtype=np.float32), rng.integers(0, SIZES[-1], n)
-
-
-def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
-    """The same step written out by hand: the floor for any engine on numpy."""
-    W1, b1, W2, b2, W3, b3 = init()
-    rows = np.arange(len(y))
-
-    def step() -> float:
-        h1 = x @ W1 + b1
-        a1 = np.maximum(h1, 0)
-        h2 = a1 @ W2 + b2
-        a2 = np.maximum(h2, 0)
-        logits = a2 @ W3 + b3
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        loss = -log_p[rows, y].mean()
-        d = np.exp(log_p)
-        d[rows, y] -= 1
-        d /= len(y)
-        gW3, gb3 = a2.T @ d, d.sum(axis=0)
-        d = (d @ W3.T) * (h2 > 0)
-        gW2, gb2 = a1.T @ d, d.sum(axis=0)
-        d = (d @ W2.T) * (h1 > 0)
-        gW1, gb1 = x.T @ d, d.sum(axis=0)
-        for p, g in ((W1, gW1), (b1, gb1), (W2, gW2), (b2, gb2), (W3, gW3), (b3, gb3)):
-            p -= LR * g
-        return float(loss)
-
-    return step
-
-
-def chainrule_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
-    from autograd import Tensor, cross_entropy
-
-    params = [Tensor(p, requires_grad=True) for p in init()]
-    inputs = Tensor(x)
-
-    def step() -> float:
-        W1, b1, W2, b2, W3, b3 = params
-        logits = ((inputs @ W1 + b1).relu() @ W2 + b2).relu() @ W3 + b3
-        loss = cross_entropy(logits, y)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return loss.item()
-
-    return step
-
-
-def torch_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
-    import torch
-
-    torch.set_num_threads(os.cpu_count() or 1)
-    params = [torch.tensor(p, requires_grad=True) for p in init()]
-    inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step() -> float:
-        W1, b1, W2, b2, W3, b3 = params
-        logits = torch.relu(torch.relu(inputs @ W1 + b1) @ W2 + b2) @ W3 + b3
-        loss = torch.nn.functional.cross_entropy(logits, labels)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
-        return loss.item()
-
-    return step
-
-
-ENGINES = {"chainrule": chainrule_step, "torch": torch_step, "numpy": numpy_step}
+NAMES = {"chainrule": "chainrule", "torch": "PyTorch", "numpy": "numpy by hand", "gemm": "GEMM floor"}
 
 
 def rss_kib() -> int:
@@ -118,56 +34,92 @@ def rss_kib() -> int:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
-def worker(engine: str, n: int, seconds: float) -> dict[str, float]:
-    """Time one engine at one batch size; report median microseconds a step and peak KiB added."""
-    x, y = batch(n)
-    step = ENGINES[engine](x, y)
+def one_engine(engine: str, n: int, seconds: float, threads: int) -> dict[str, float]:
+    """In a process of its own: one engine's median microseconds a step and the peak KiB it adds."""
+    step = ENGINES[engine](*mlp_steps.batch(n))
+    harness.pin_threads(threads)
     before = rss_kib()
-    first = step()
     for _ in range(5):
         step()
-    times = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(times) < 20:
-        start = time.perf_counter()
-        last = step()
-        times.append(time.perf_counter() - start)
+    seconds_a_step = harness.median_over(step, seconds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"us": 1e6 * float(np.median(times)), "kib": peak - before, "first": first, "last": last}
+    return {"us": 1e6 * seconds_a_step, "kib": peak - before, "loss": step()}
 
 
-def run(engine: str, n: int, seconds: float) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", engine, "--batch", str(n), "--seconds", str(seconds)],
-        check=True,
-        capture_output=True,
-        text=True,
+def all_engines(n: int, seconds: float, rounds: int) -> dict[str, list[float]]:
+    """In one process with one thread: every engine, alternated, `rounds` medians each (us)."""
+    steps = {engine: build(*mlp_steps.batch(n)) for engine, build in ENGINES.items()}
+    harness.pin_threads(1)
+    for step in steps.values():
+        step()
+    return harness.alternate(rounds, list(steps), lambda e: 1e6 * harness.median_over(steps[e], seconds))
+
+
+def isolated_runs(n: int, args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
+    """Each engine in a fresh process per round, with args.threads threads, in alternating order."""
+    flags = ["--batches", str(n), "--seconds", str(args.seconds), "--threads", str(args.threads)]
+    return harness.alternate(
+        args.rounds, list(ENGINES), lambda e: harness.run_isolated(__file__, [*flags, "--engine", e], args.threads)
     )
-    return json.loads(out.stdout)
+
+
+def duration(us: float) -> str:
+    return f"{us / 1000:.1f} ms" if us >= 10_000 else f"{us:.0f} us"
+
+
+def table(title: str, per_batch: dict[int, dict[str, list[float]]], memory: dict[int, dict[str, float]]) -> None:
+    """One row per batch size: each engine's median time, then chainrule's ratios to the others."""
+    print(f"\n{title}")
+    columns = [f"{NAMES[e]}" for e in ENGINES] + [f"chainrule / {NAMES[e]}" for e in list(ENGINES)[1:]]
+    if memory:
+        columns.append("peak memory, chainrule / PyTorch")
+    print("| batch | " + " | ".join(columns) + " |")
+    print("| --- " * (len(columns) + 1) + "|")
+    for n, times in per_batch.items():
+        cells = [duration(statistics.median(times[e])) for e in ENGINES]
+        cells += [f"{harness.median_ratio(times['chainrule'], times[e]):.2f}x" for e in list(ENGINES)[1:]]
+        if memory:
+            ours, theirs = memory[n]["chainrule"], memory[n]["torch"]
+            cells.append(f"+{ours / 1024:.1f} / +{theirs / 1024:.1f} MiB")
+        print(f"| {n} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per engine and batch size")
-    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
-    parser.add_argument("--batch", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--batches", default="1,8,32,128,512,2048", help="comma-separated batch sizes")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of alternated runs (median over them)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per engine, round and batch")
+    parser.add_argument("--threads", type=int, default=2, help="threads for the process-per-engine comparison")
+    parser.add_argument("--only", choices=["processes", "one-thread"], help="run only one of the two comparisons")
+    parser.add_argument("--engine", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--together", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.batch, args.seconds)))
+    batches = [int(b) for b in args.batches.split(",")]
+    if args.engine:
+        print(json.dumps(one_engine(args.engine, batches[0], args.seconds, args.threads)))
         return
-    print(f"MLP {'-'.join(map(str, SIZES))}, float32, one SGD step with cross-entropy; median over {args.seconds} s")
-    for n in (128, 1):
-        r = {engine: run(engine, n, args.seconds) for engine in ENGINES}
-        ours, torch, floor = r["chainrule"], r["torch"], r["numpy"]
-        print(f"batch {n}:")
-        for engine, res in r.items():
-            print(
-                f"  {engine:10} {res['us']:9.0f} us a step, peak +{res['kib'] / 1024:6.1f} MiB, loss {res['last']:.4f}"
-            )
-        print(
-            f"  chainrule / numpy by hand: {ours['us'] / floor['us']:.2f}x time;  "
-            f"chainrule / torch: {ours['us'] / torch['us']:.2f}x time, {ours['kib'] / max(torch['kib'], 1):.2f}x memory"
-        )
+    if args.together:
+        print(json.dumps(all_engines(batches[0], args.seconds, args.rounds)))
+        return
+
+    print(harness.header(f"MLP {'-'.join(map(str, SIZES))}, float32, one SGD step with cross-entropy"))
+    print(f"medians of {args.rounds} alternated rounds of {args.seconds} s per engine")
+    if args.only != "one-thread":
+        isolated, memory = {}, {}
+        for n in batches:
+            runs = isolated_runs(n, args)
+            isolated[n] = {e: [r["us"] for r in rs] for e, rs in runs.items()}
+            memory[n] = {e: statistics.median(r["kib"] for r in rs) for e, rs in runs.items()}
+            losses = ", ".join(f"{e} {rs[-1]['loss']:.4f}" for e, rs in runs.items() if e != "gemm")
+            print(f"batch {n}, {args.threads} threads: measured; last losses {losses}")
+        table(f"{args.threads} threads, each engine in its own process", isolated, memory)
+    if args.only != "processes":
+        together = {}
+        for n in batches:
+            flags = ["--batches", str(n), "--seconds", str(args.seconds), "--rounds", str(args.rounds)]
+            together[n] = harness.run_isolated(__file__, [*flags, "--together"], threads=1)
+        table("1 thread, all engines in one process, alternated", together, {})
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

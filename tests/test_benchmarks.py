@@ -1,0 +1,67 @@
+"""Each script in benchmarks/ runs with its smallest settings and prints its table.
+
+No figure is checked (timings on a shared machine prove nothing); what is checked is that the
+scripts still run against the current engine and its peers, and print what the README quotes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+
+def run(script: str, *flags: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *flags], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def needs(module: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(importlib.util.find_spec(module) is None, reason=f"needs {module}")
+
+
+@needs("micrograd")
+def test_scalar_prints_its_tables() -> None:
+    out = run("scalar.py", "--points", "6", "--rounds", "1", "--repeats", "1", "--chain", "1000", "--big-steps", "1")
+    assert "| step |" in out and "| build |" in out and "micrograd" in out
+    assert "MLP 2-64-64-1: chainrule: loss" in out
+
+
+@needs("torch")
+def test_tensor_prints_both_tables() -> None:
+    out = run("tensor.py", "--batches", "2", "--rounds", "1", "--seconds", "0.01")
+    assert "each engine in its own process" in out and "1 thread, all engines in one process" in out
+    assert out.count("| 2 |") == 2
+
+
+@pytest.mark.slow  # about 9 s: loading all of MNIST and two processes importing torch
+@needs("torch")
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"needs MNIST in {MNIST}")
+def test_mnist_prints_its_epochs() -> None:
+    out = run("mnist.py", "--data-dir", str(MNIST), "--epochs", "1", "--limit", "256")
+    assert "median seconds per epoch" in out and "final test accuracy" in out
+
+
+def test_scalar_floor_computes_chainrules_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The floor is a reference only if it differentiates the same step: same loss, same gradients."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    pytest.importorskip("micrograd")  # benchmarks/scalar.py imports it
+    import scalar
+    import scalar_floor
+
+    import autograd
+
+    data = scalar.moons(6, noise=0.1, seed=0)
+    ours, floor = (scalar.MLP(value, [2, 4, 4, 1], seed=1) for value in (autograd.Value, scalar_floor.TapeValue))
+    assert floor.step(*data) == pytest.approx(ours.step(*data), rel=1e-12)
+    for p, q in zip(ours.parameters(), floor.parameters()):
+        assert q.grad == pytest.approx(p.grad, rel=1e-9, abs=1e-12)
