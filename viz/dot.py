@@ -70,6 +70,10 @@ def draw(
     """
     if format is not None and format not in graphviz.FORMATS:
         raise ValueError(f"format {format!r} is not one graphviz writes; use 'svg', 'png' or 'pdf' (graphviz.FORMATS)")
+    if check and collapse and modules is not None:
+        raise ValueError(
+            "check=True marks each leaf, which collapse=True hides in its module's box: draw one or the other"
+        )
     graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes)
     if collapse and graph.owner:
         drawing = _collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes)
