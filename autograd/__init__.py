@@ -31,6 +31,7 @@ Public API:
 
 from importlib import metadata
 
+from . import creation, shape_functions
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
@@ -49,6 +50,8 @@ except metadata.PackageNotFoundError:  # a source tree on sys.path, never instal
     __version__ = "0+unknown"
 IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
 globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
+_MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__all__}
+globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
 
 __all__ = [
     "AnomalyError",
@@ -89,4 +92,4 @@ __all__ = [
     "where",
     "zero_grad",
 ]
-__all__ += sorted(FUNCTIONS)
+__all__ += sorted(FUNCTIONS) + sorted(_MODULES)

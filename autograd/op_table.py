@@ -50,6 +50,8 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
 from .op_table_activations import ACTIVATIONS
 from .op_table_conv import CONV
 from .op_table_math import MATH
+from .op_table_reductions import REDUCTIONS
+from .op_table_shapes import SHAPES
 from .op_table_tensor import TENSOR_ONLY
 
 # ---- rules written once ----
@@ -206,5 +208,5 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
 )
 ELEMENTWISE += MATH + ACTIVATIONS
-TABLE = ELEMENTWISE + TENSOR_ONLY + CONV  # every op, once
+TABLE = ELEMENTWISE + TENSOR_ONLY + REDUCTIONS + SHAPES + CONV  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -21,9 +21,12 @@ from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks
-from .tensor_data import as_array, raw_index, reduction_axis
-from .tensor_ops import Axis, ShapeError
+from .tensor_data import as_array, raw_index
+from .tensor_numpy import NumpyDispatch
+from .tensor_ops import ShapeError
 from .tensor_record import Record
+from .tensor_reductions import ReductionMethods
+from .tensor_shapes import ShapeMethods
 
 _new = object.__new__
 
@@ -39,18 +42,6 @@ def _method(op: Op) -> Callable[..., Tensor]:
     return method
 
 
-def _reduction(op: Op) -> Callable[..., Tensor]:
-    """The method reducing self by `op` over `axis` (all by default), keeping the reduced axes as 1
-    with `keepdims`; a 0-d tensor takes axis 0 or -1, as PyTorch."""
-
-    def reduce(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _apply(op, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
-
-    reduce.__name__ = op.name
-    reduce.__doc__ = f"{op.name} over `axis` (None: all), recording it in the graph."
-    return reduce
-
-
 def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     """`number <op> tensor`: the number (or array) is the left operand."""
     return lambda self, other: _apply(op, (other, self))
@@ -61,7 +52,18 @@ def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]
     return lambda self, other: Tensor(test(self._data, raw(other)))
 
 
-class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare):
+class Tensor(
+    BackwardHooks,
+    ShapeMethods,
+    ReductionMethods,
+    NumpyDispatch,
+    Node,
+    Operators,
+    ops=ops.OPS,
+    method=_method,
+    reflected=_reflected,
+    compare=_compare,
+):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
     Python lists and numbers become float32, and so do half-precision arrays; other numpy
@@ -71,7 +73,6 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflec
     """
 
     __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
-    __array_ufunc__ = None  # numpy hands `array * tensor` to Tensor.__rmul__ instead of unwrapping it
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)
@@ -187,45 +188,9 @@ class Tensor(BackwardHooks, Node, Operators, ops=ops.OPS, method=_method, reflec
         """Slices and integer arrays; a repeated index gets the sum of its gradients."""
         return _apply(ops.getitem, (self,), {"index": raw_index(index)})
 
-    @property
-    def T(self) -> Tensor:
-        return self.transpose()
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Reverse the axes, or put them in the given order (like numpy)."""
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = () if axes[0] is None else tuple(axes[0])
-        return _apply(ops.transpose, (self,), {"axes": axes or None})
-
-    def swapaxes(self, a: int, b: int) -> Tensor:
-        order = list(range(self.ndim))
-        order[a], order[b] = order[b], order[a]
-        return self.transpose(order)
-
     def astype(self, dtype: Any) -> Tensor:
         """This tensor's values in another dtype; gradients flow back in this tensor's dtype."""
         return _apply(ops.astype, (self,), {"dtype": np.dtype(dtype)})
-
-    def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = tuple(shape[0])
-        return _apply(ops.reshape, (self,), {"shape": shape})
-
-    sum = _reduction(ops.sum)
-    mean = _reduction(ops.mean)
-    max = _reduction(ops.max)
-    min = _reduction(ops.min)
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        return _apply(ops.clip, (self,), {"lo": lo, "hi": hi})
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _apply(ops.softmax, (self,), {"axis": axis})
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _apply(ops.log_softmax, (self,), {"axis": axis})
-
-    logsumexp = _reduction(ops.logsumexp)
 
     # ---- hooks for the graph core ----
     @staticmethod

@@ -30,7 +30,7 @@ try:
 except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
-from . import conv
+from . import conv, testing_reductions, testing_shapes
 from . import tensor_ops as tops
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
 from .tensor import Tensor
@@ -218,6 +218,9 @@ TENSOR_KINDS: dict[str, _Kind] = {
         _ANY,
     ),
 }
+
+
+TENSOR_KINDS.update({name: _Kind(*kind) for name, kind in {**testing_reductions.KINDS, **testing_shapes.KINDS}.items()})
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Every tensor op against central finite differences in float64, over drawn shapes and values."""
 
+import cases_reductions
+import cases_shapes
 import numpy as np
 import pytest
 from hypothesis import given
@@ -231,6 +233,8 @@ TENSOR_ONLY = {
         [X[:, :2]],
     ),
 }
+
+TENSOR_ONLY |= cases_reductions.GRADCHECK | cases_shapes.GRADCHECK
 
 
 @pytest.mark.parametrize("name", TENSOR_ONLY)

@@ -8,6 +8,8 @@ these cases make a new op without a torch comparison fail loudly."""
 
 import numpy as np
 import pytest
+import torch_cases_reductions
+import torch_cases_shapes
 from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # without torch: skipped
 
 import autograd
@@ -127,6 +129,7 @@ TENSOR_CASES.update(
         ),
     }
 )
+TENSOR_CASES |= torch_cases_reductions.CASES | torch_cases_shapes.CASES
 
 
 def ops_of(module):
