@@ -33,6 +33,7 @@ from importlib import metadata
 
 from . import creation, shape_functions
 from .check import GradcheckError, gradcheck, gradcheck_params
+from .compile import compile
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -61,6 +62,7 @@ __all__ = [
     "ShapeError",
     "Tensor",
     "Value",
+    "compile",
     "adaptive_avg_pool2d",
     "avg_pool2d",
     "concatenate",
