@@ -1,0 +1,25 @@
+"""docs/ops.md and the README's op lists are written from the op table, and say what it holds."""
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "op_reference.py"
+
+
+def _op_reference():
+    spec = importlib.util.spec_from_file_location("op_reference", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_op_reference_is_the_tables():
+    assert _op_reference().stale() == [], "the op table changed: run `python docs/op_reference.py`"
+
+
+def test_every_public_op_of_the_table_has_a_row_in_docs_ops_md():
+    reference = _op_reference()
+    rows = {
+        line.split(" | ")[0].removeprefix("| ") for line in reference.ops_md().splitlines() if line.startswith("| ")
+    }
+    assert {d.name for defs in reference.families().values() for d in defs} <= rows
