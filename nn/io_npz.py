@@ -26,7 +26,12 @@ _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 K
 
 
 def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
-    np.savez(f, **state)
+    """The arrays as np.savez writes them (uncompressed .npy entries), written here because
+    np.savez takes names as keywords: a parameter called `file` would collide with its own."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in state.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as entry:
+                npy.write_array(entry, np.asanyarray(array), allow_pickle=False)
 
 
 def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:

@@ -17,6 +17,7 @@ from numpy.lib import format as npy
 from test_safetensors import safetensors_file
 
 import nn
+from autograd import Tensor
 
 MB = 1 << 20
 
@@ -183,6 +184,22 @@ def test_save_errors_name_the_destination_not_the_temporary_file(tmp_path, where
     with pytest.raises(OSError) as caught:
         nn.save(small_model(), destination)
     assert caught.value.filename == str(destination) and ".tmp" not in str(caught.value)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_parameters_named_as_np_savez_arguments_round_trip(tmp_path, suffix):
+    """np.savez takes the names as keywords beside its own `file` and `allow_pickle`."""
+    if suffix == ".safetensors":
+        pytest.importorskip("safetensors")
+
+    class Named(nn.Module):
+        def __init__(self, start):
+            self.file = Tensor(np.full(2, start), requires_grad=True)
+            self.allow_pickle = Tensor(np.full((1, 2), start + 1), requires_grad=True)
+
+    nn.save(Named(1.0), tmp_path / f"m{suffix}")
+    loaded = nn.load(Named(0.0), tmp_path / f"m{suffix}")
+    assert loaded.file.data.tolist() == [1.0, 1.0] and loaded.allow_pickle.data.tolist() == [[2.0, 2.0]]
 
 
 def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
