@@ -1,8 +1,95 @@
-"""The op table's shape, indexing and linear-algebra entries beyond reshape, transpose and
-indexing (tensor-only entries)."""
+"""The op table's shape and linear-algebra entries beyond reshape, transpose and indexing
+(tensor-only entries): roll, pad, einsum. The rest of the family (flip, tile, gather, diagonal,
+tensordot, ...) is made of entries (tensor_shapes, tensor_indexing, linalg) and needs no rule."""
 
 from __future__ import annotations
 
-from .op_def import OpDef
+import string
 
-SHAPES: tuple[OpDef, ...] = ()
+import numpy as np
+
+from .graph import raw
+from .op_def import ANYWHERE, OpDef, tensor_op
+from .op_table_tensor import unbroadcast
+
+_roll, _getitem, _einsum = (tensor_op(n) for n in ("roll", "getitem", "einsum"))
+_LETTERS = string.ascii_letters
+
+
+def _unpadded(g, widths):
+    """Where the input sits in its padded output: each dim's slice between its two paddings."""
+    return tuple(slice(before, n - after) for (before, after), n in zip(widths, np.shape(g)))
+
+
+def _einsum_forward(*xs, subscripts):
+    # optimize: numpy's plain loop runs over every letter at once; its path uses BLAS, pair by pair
+    return np.einsum(subscripts, *xs, optimize=True)
+
+
+def _einsum_vjp(g, out, *xs, subscripts, needs):
+    """Each operand's gradient is one einsum of g with the other operands, written to that operand's
+    letters. A letter summed in that operand alone (the gradient is constant along it) comes in as a
+    vector of ones; a letter it repeats (a diagonal) is written again as a fresh letter, tied to the
+    first by an identity matrix. Lengths of 1 that broadcast are summed back (unbroadcast)."""
+    inputs, output = subscripts.split("->")
+    terms = inputs.split(",")
+    lengths = {}
+    for term, x in zip(terms, xs):
+        for c, n in zip(term, np.shape(x)):
+            lengths[c] = max(lengths.get(c, n), n)
+    dtype = np.result_type(raw(g))
+    grads = []
+    for i, (term, x) in enumerate(zip(terms, xs)):
+        if not needs[i]:
+            grads.append(None)
+            continue
+        given = [(g, output)] + [(xs[j], terms[j]) for j in range(len(xs)) if j != i]
+        known = "".join(t for _, t in given)
+        fresh = iter(c for c in _LETTERS if c not in subscripts)
+        target, constants = "", []
+        for c in term:
+            if c in target:
+                again = next(fresh)
+                constants.append((np.eye(lengths[c], dtype=dtype), c + again))
+                target += again
+            else:
+                if c not in known:
+                    constants.append((np.ones(lengths[c], dtype=dtype), c))
+                target += c
+        operands, letters = zip(*given, *constants)
+        grads.append(unbroadcast(_einsum(*operands, subscripts=",".join(letters) + "->" + target), np.shape(x)))
+    return tuple(grads)
+
+
+SHAPES: tuple[OpDef, ...] = (
+    # the entries leaving one end come in at the other: the gradient rolls back by the same shifts
+    OpDef(
+        "roll",
+        lambda g, out, x, *, shifts, axes: (_roll(g, shifts=tuple(-s for s in shifts), axes=axes),),
+        None,
+        lambda x, *, shifts, axes: np.roll(x, shifts, axes),
+        api="Tensor.roll",
+        formulas=("the gradient, rolled back",),
+    ),
+    # constant padding (widths: (before, after) per dim): the padding's entries are constants
+    OpDef(
+        "pad",
+        lambda g, out, x, *, widths, value: (_getitem(g, index=_unpadded(g, widths)),),
+        None,
+        lambda x, *, widths, value: np.pad(x, widths, constant_values=value),
+        api="autograd.pad",
+        formulas=("the gradient without the padding",),
+    ),
+    # subscripts always explicit ("ij,jk->ik", no ellipsis: linalg.explicit_subscripts); a constant
+    # operand's gradient is never formed: `skips`
+    OpDef(
+        "einsum",
+        _einsum_vjp,
+        None,
+        _einsum_forward,
+        (ANYWHERE, ANYWHERE),
+        skips=True,
+        api="autograd.einsum",
+        formulas=("an einsum of the gradient with the other operands, back to this one's letters",) * 2,
+    ),
+)

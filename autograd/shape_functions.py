@@ -1,5 +1,109 @@
-"""Tensor functions for shapes, indexing and linear algebra that are not methods."""
+"""Tensor functions for shapes, indexing and linear algebra, as PyTorch and numpy have them: most are
+the Tensor method of the same name (`autograd.flip(x, 0)` is `x.flip(0)`), for Tensors, arrays and
+lists alike; pad, one_hot, einsum and tensordot are functions only."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import linalg
+from . import shape_args as args
+from . import tensor_ops as ops
+from .graph import raw
+from .tensor import Tensor, _apply
+from .tensor_indexing import index_array
+
+_METHODS = (
+    "reshape transpose permute swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile split "
+    "chunk gather scatter_add masked_fill tril triu diag diagonal trace dot outer"
+).split()
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _function(name: str) -> Callable[..., Any]:
+    """The method `name` as a function of its tensor: `autograd.name(x, ...)` is `x.name(...)`."""
+
+    def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
+        return getattr(_tensor(x), name)(*arguments, **keywords)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"`x.{name}(...)` for a Tensor, array or list x. " + (getattr(Tensor, name).__doc__ or "")
+    return function
+
+
+globals().update({name: _function(name) for name in _METHODS})
+
+
+def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
+    """(before, after) per dim, from PyTorch's flat pad (last dim first: (left, right, top, bottom,
+    ...)) or numpy's pad_width (an int for every side, or one (before, after) pair per dim)."""
+    if args.is_int(pad):
+        widths = ((int(pad), int(pad)),) * ndim
+    elif all(args.is_int(p) for p in pad):  # PyTorch's
+        if len(pad) % 2 or len(pad) > 2 * ndim:
+            raise ValueError(f"pad: {tuple(pad)} needs pairs (left, right), one pair per dim from the last at most")
+        pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)][::-1]
+        widths = ((0, 0),) * (ndim - len(pairs)) + tuple(pairs)
+    else:  # numpy's: one pair for every dim, or a pair per dim
+        pairs = [args.ints((p,), "pad") if not args.is_int(p) else (p, p) for p in pad]
+        if len(pairs) == 1:
+            pairs *= ndim
+        if len(pairs) != ndim or any(len(p) != 2 for p in pairs):
+            raise ValueError(f"pad: numpy's pad_width {pad!r} needs one (before, after) pair per dim ({ndim})")
+        widths = tuple((int(a), int(b)) for a, b in pairs)
+    if any(w < 0 for pair in widths for w in pair):
+        raise ValueError(f"pad: widths are non-negative, got {pad!r} (to crop, slice the tensor)")
+    return widths
+
+
+def pad(x: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """x with `value` around it: PyTorch's F.pad (a flat pad, last dim first: `pad(x, (1, 2))` pads
+    the last dim by 1 before and 2 after), or numpy's pad_width (an int for every side, or
+    ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last dim only)."""
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is implemented, got {mode!r}")
+    if np.ndim(raw(value)) != 0 or isinstance(value, Tensor):
+        raise TypeError(f"pad fills with a number, got {value!r}")
+    x = _tensor(x)
+    return _apply(ops.pad, (x,), {"widths": _pad_widths(pad, x.ndim), "value": value})
+
+
+def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
+    """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
+    F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
+    labels = index_array(labels, "one_hot")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: with no labels, num_classes must be given")
+        num_classes = int(labels.max()) + 1
+    wrong = (labels < 0) | (labels >= num_classes)
+    if wrong.any():
+        raise ValueError(
+            f"one_hot: label {labels[wrong][0]} is not a class of {num_classes} (classes 0 to {num_classes - 1})"
+        )
+    return Tensor(np.eye(num_classes, dtype=dtype)[labels])
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """Sums of products named by subscripts, as numpy's and PyTorch's einsum ("ij,jk->ik",
+    "bij,bjk->bik", "ii->i", "...ij->...ji", implicit outputs; operands one by one or as one list)."""
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    tensors = [_tensor(x) for x in operands]
+    explicit = linalg.explicit_subscripts(subscripts, [t.shape for t in tensors])
+    return _apply(ops.einsum, tensors, {"subscripts": explicit})
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2, *, axes: Any = None) -> Tensor:
+    """The sum of products over dims: n (a's last n with b's first n) or (a's dims, b's dims);
+    `axes` is numpy's name for dims."""
+    return linalg.tensordot(_tensor(a), _tensor(b), dims if axes is None else axes)
+
+
+__all__: list[str] = sorted([*_METHODS, "pad", "one_hot", "einsum", "tensordot"])

@@ -46,6 +46,21 @@ def reduction_axis(ndim: int, axis: Axis) -> Axis:
 
 
 def raw_index(index: Any) -> Any:
+    """An index with its Tensors replaced by their data: an integer Tensor picks entries, a boolean
+    one is a mask (both constants: no gradient flows to an index). A float Tensor is refused, as
+    numpy refuses float arrays, with the fix: lists make float32 Tensors."""
     if isinstance(index, tuple):
-        return tuple(raw(i) for i in index)
-    return raw(index)
+        return tuple(_plain_part(i) for i in index)
+    return _plain_part(index)
+
+
+def _plain_part(part: Any) -> Any:
+    if not isinstance(part, Node):
+        return part
+    data = raw(part)
+    if np.result_type(data).kind not in "biu":
+        raise IndexError(
+            f"an index Tensor must hold integers or booleans, got dtype {np.result_type(data)} "
+            "(Tensor() makes lists float32: index with np.array([...]), or .astype(int) first)"
+        )
+    return data

@@ -1,0 +1,152 @@
+"""Tensor's indexing and linear-algebra methods (a mixin of Tensor, through ShapeMethods): gather
+scatter_add masked_fill tril triu diag diagonal trace dot outer. Each is a composition of the op
+table's getitem, index_add, where, transpose, reshape and matmul: none needs a rule of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import linalg
+from . import shape_args as args
+from . import tensor_ops as ops
+from .graph import Node, raw
+
+
+def index_array(index: Any, what: str) -> np.ndarray:
+    """An integer index (an array, a list or a Tensor: a constant, never differentiated)."""
+    array = np.asarray(raw(index))
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"{what} needs integer indices, got dtype {array.dtype}"
+            " (Tensor() makes lists float32: pass np.array([...]) or .astype(int))"
+        )
+    return array
+
+
+def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
+    if index.size and (index.min() < 0 or index.max() >= n):
+        bad = index[(index < 0) | (index >= n)][0]
+        raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} (indices go from 0 to {n - 1})")
+    return index
+
+
+def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The full numpy index that picks, at each position of `index`, entry index[...] along `dim`
+    and the position's own coordinate along every other dim."""
+    full = list(np.indices(index.shape, sparse=True))
+    full[dim] = index
+    return tuple(full)
+
+
+def _check_fits(index: np.ndarray, shape: tuple[int, ...], dim: int | None, what: str, name: str) -> None:
+    """index has shape's number of dims and is no longer along any dim (but `dim`)."""
+    if index.ndim != len(shape) or any(k > n for d, (k, n) in enumerate(zip(index.shape, shape)) if d != dim):
+        but = "" if dim is None else f" (but dim {dim})"
+        raise ops.ShapeError(
+            f"{what}: index of shape {index.shape} does not fit {name} of shape {shape}: it needs "
+            f"as many dims, each no longer{but}"
+        )
+
+
+def _diagonal_positions(offset: int, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of each entry of diagonal `offset` (> 0: above the main one) of a rows x cols matrix."""
+    length = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    steps = np.arange(length)
+    return steps - min(offset, 0), steps + max(offset, 0)
+
+
+class IndexingMethods:
+    """Methods that pick, place or contract entries by index."""
+
+    __slots__ = ()
+
+    def _node(self, x: Any) -> Any:
+        """x as a node of this tensor's type (an array or number becomes a constant)."""
+        return x if isinstance(x, Node) else type(self)(x)
+
+    def gather(self, dim: int, index: Any) -> Any:
+        """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0, and so on (PyTorch's gather, numpy's
+        take_along_axis): indexing, so the gradient is added back at the index."""
+        d = args.dim(dim, self.ndim, "gather")
+        index = index_array(index, "gather")
+        _check_fits(index, self.shape, d, "gather", "the input")
+        return self[_along(_checked_in_range(index, self.shape[d], "gather"), d)]
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
+        """A new tensor: this one with each src[i][j] added at [index[i][j]][j] for dim 0, and so on
+        (PyTorch's scatter_add, not in place). Repeated indices add up; both get gradients."""
+        d = args.dim(dim, self.ndim, "scatter_add")
+        index, src = index_array(index, "scatter_add"), self._node(src)
+        _check_fits(index, self.shape, d, "scatter_add", "the input")
+        _check_fits(index, src.shape, None, "scatter_add", "src")
+        _checked_in_range(index, self.shape[d], "scatter_add")
+        used = src if src.shape == index.shape else src[tuple(slice(0, k) for k in index.shape)]
+        return self + ops.index_add(used, index=_along(index, d), shape=self.shape)
+
+    def masked_fill(self, mask: Any, value: Any) -> Any:
+        """This tensor with `value` where the boolean `mask` (broadcast to its shape) holds; the
+        gradient flows to the entries kept (and to value, if it is a 0-d tensor)."""
+        mask = np.asarray(raw(mask))
+        if mask.dtype != bool:
+            raise TypeError(f"masked_fill needs a boolean mask, got dtype {mask.dtype} (compare: t > 0)")
+        if np.ndim(raw(value)) != 0:
+            raise ValueError(f"masked_fill fills with one number (or a 0-d tensor), got shape {np.shape(raw(value))}")
+        fits = mask.ndim <= self.ndim and all(m in (1, n) for m, n in zip(mask.shape[::-1], self.shape[::-1]))
+        if not fits:
+            raise ops.ShapeError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to {self.shape}")
+        return self._apply(ops.where, (value, self), {"cond": mask})
+
+    def _triangle(self, diagonal: int, upper: bool) -> Any:
+        """where(keep, self, 0): zeros stay zeros even beside an inf (a product with a 0/1 mask makes NaN)."""
+        if self.ndim < 2:
+            what = "triu" if upper else "tril"
+            raise ValueError(
+                f"{what} needs a tensor of 2 dims or more (a matrix, or a batch of them), got {self.shape}"
+            )
+        below = np.tri(*self.shape[-2:], k=diagonal - 1 if upper else diagonal, dtype=bool)
+        return self._apply(ops.where, (self, 0.0), {"cond": ~below if upper else below})
+
+    def tril(self, diagonal: int = 0) -> Any:
+        """The entries on and below diagonal `diagonal` of the last two dims; zeros above."""
+        return self._triangle(diagonal, upper=False)
+
+    def triu(self, diagonal: int = 0) -> Any:
+        """The entries on and above diagonal `diagonal` of the last two dims; zeros below."""
+        return self._triangle(diagonal, upper=True)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+        """The entries of diagonal `offset` of dims dim1 and dim2, as a new last dim (PyTorch's and
+        numpy's diagonal)."""
+        d1, d2 = args.dims((dim1, dim2), self.ndim, "diagonal")
+        rest = [d for d in range(self.ndim) if d not in (d1, d2)]
+        rows, cols = _diagonal_positions(offset, self.shape[d1], self.shape[d2])
+        return self.permute(*rest, d1, d2)[..., rows, cols]
+
+    def diag(self, diagonal: int = 0) -> Any:
+        """A vector placed on diagonal `diagonal` of a square matrix, or a matrix's diagonal as a
+        vector (PyTorch's and numpy's diag)."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise ValueError(f"diag takes a vector or a matrix, got shape {self.shape}; diagonal() takes any")
+        n = self.shape[0] + abs(diagonal)
+        place = _diagonal_positions(diagonal, n, n)
+        return self._apply(ops.index_add, (self,), {"index": place, "shape": (n, n)})
+
+    def trace(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+        """The sum of the diagonal (numpy's trace; PyTorch's for a matrix)."""
+        return self.diagonal(offset, dim1, dim2).sum(axis=-1)
+
+    def dot(self, other: Any) -> Any:
+        """numpy's dot: the sum of products over this tensor's last dim and other's second-to-last
+        (its only one, for a vector); PyTorch's dot of two vectors. A number scales."""
+        other = self._node(other)
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        return linalg.tensordot(self, other, ((self.ndim - 1,), (max(other.ndim - 2, 0),)))
+
+    def outer(self, other: Any) -> Any:
+        """out[i, j] = self[i] * other[j] (inputs of more than one dim are flattened, as numpy)."""
+        return self.reshape(-1, 1) * self._node(other).reshape(1, -1)
