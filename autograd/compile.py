@@ -1,10 +1,157 @@
-"""`autograd.compile`: record a training step once, replay it without building a graph."""
+"""`autograd.compile`: record a training step once, replay it without building a graph.
+
+The first call for given input shapes and dtypes runs the step eagerly and records it: its graph
+(read off as a tape), its backward passes and its nn optimizers' calls (compile_record). The
+second call runs eagerly too and must record the same tape, with the same constants: data that
+changes from call to call outside the graph (a dropout mask, numpy on the inputs) shows up there.
+Later calls replay the tape (compile_replay). Whatever cannot be replayed faithfully makes that
+shape run eagerly, with a CompileWarning naming the cause (a CompileError with strict=True).
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 
-def compile(fn: Callable[..., Any]) -> Callable[..., Any]:  # noqa: A001 (autograd.compile, as torch.compile)
-    raise NotImplementedError("autograd.compile is being written")
+from . import modes
+from .compile_record import recording
+from .compile_replay import Program, Stale
+from .compile_tape import Tape, Unreplayable, difference, mark_live, read_tape
+from .tensor import Tensor
+from .trees import flatten
+
+MAX_RECORDINGS = 16  # input shapes recorded per compiled function; beyond them calls run eagerly
+
+
+class CompileWarning(UserWarning):
+    """A compiled step runs eagerly for some inputs, because it could not be replayed faithfully."""
+
+
+class CompileError(RuntimeError):
+    """With strict=True: the step could not be replayed faithfully (the message says why and what to do)."""
+
+
+def compile(  # noqa: A001 (autograd.compile, as torch.compile)
+    fn: Callable[..., Any], *, strict: bool = False, check: Callable[[Any], Any] | None = None
+) -> Callable[..., Any]:
+    """`fn` compiled: recorded on its first two calls with inputs of given shapes and dtypes
+    (Tensors and arrays, in lists, tuples and dicts; other arguments are part of the key by value),
+    replayed on later ones into buffers, without a graph. A replay returns what fn returned,
+    its Tensors as new constant Tensors. `strict` raises CompileError where the step would
+    otherwise run eagerly with a CompileWarning. `check(result)`, if given, is called on a replay's
+    result after the forward pass and before the backward pass and optimizer calls, so that it can
+    stop a bad step (fn makes the same check itself when it runs)."""
+    if not callable(fn):
+        raise TypeError(f"autograd.compile takes a function, got {type(fn).__name__}")
+    return Compiled(fn, strict, check)
+
+
+class Compiled:
+    """A compiled step: one recording (then one Program) per key of input shapes and dtypes."""
+
+    def __init__(self, fn: Callable[..., Any], strict: bool, check: Callable[[Any], Any] | None) -> None:
+        self.fn, self.strict, self.check = fn, strict, check
+        self.recordings: dict[tuple, _Recorded] = {}
+        self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not modes.current.grad_enabled or modes.current.anomaly:
+            return self.fn(*args, **kwargs)  # nothing to record, or every op to check: eager
+        with self.lock:
+            return self._call(args, kwargs)
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
+        leaves, rebuild = flatten((args, kwargs))
+        key = tuple(_key(x) for x in leaves)
+        recorded = self.recordings.get(key)
+        if recorded is None:
+            if len(self.recordings) >= MAX_RECORDINGS:
+                self._give_up(f"more than {MAX_RECORDINGS} input shapes were recorded")
+                return self.fn(*args, **kwargs)
+            recorded = self.recordings[key] = _Recorded()
+        dynamic = [k for k, x in enumerate(leaves) if _is_input(x)]
+        if recorded.program is not None:
+            try:
+                return recorded.program.run([_data(leaves[k]) for k in dynamic])
+            except Stale:  # raised before anything changed
+                recorded = self.recordings[key] = _Recorded()
+        if recorded.reason:
+            return self.fn(*args, **kwargs)
+        given = [_stand_in(leaves[k]) for k in dynamic]
+        for k, x in zip(dynamic, given):
+            leaves[k] = x
+        call_args, call_kwargs = rebuild(leaves)
+        first = recorded.first
+        with recording(first.params if first else [], first.owners if first else []) as rec:
+            result = self.fn(*call_args, **call_kwargs)
+        try:
+            tape = read_tape(rec, given, result)
+            recorded.confirm(tape, self.check)
+        except Unreplayable as e:
+            recorded.reason = str(e)
+            self._give_up(recorded.reason)
+        return result
+
+    def _give_up(self, why: str) -> None:
+        name = getattr(self.fn, "__name__", "the step")
+        message = f"autograd.compile: {name} runs eagerly for these input shapes: {why}"
+        if self.strict:
+            raise CompileError(message)
+        warnings.warn(message, CompileWarning, stacklevel=4)
+
+
+class _Recorded:
+    """The recordings of one key: its first tape until a second confirms it, then its Program."""
+
+    def __init__(self) -> None:
+        self.first: Tape | None = None
+        self.program: Program | None = None
+        self.reason = ""
+
+    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None) -> None:
+        if self.first is None:
+            self.first = tape
+            return
+        why = difference(self.first, tape)
+        if why:
+            raise Unreplayable(why)
+        mark_live(self.first, tape)
+        self.program, self.first = Program(tape, check), None
+
+
+def _is_input(x: Any) -> bool:
+    """Data that is new on each call: arrays, and Tensors that require no gradient (a Tensor that
+    does is a parameter, read in place and known by its identity)."""
+    return isinstance(x, np.ndarray) or (isinstance(x, Tensor) and not x.requires_grad)
+
+
+def _key(x: Any) -> tuple:
+    if _is_input(x):
+        data = _data(x)
+        return (type(x).__name__, data.shape, data.dtype)
+    if isinstance(x, Tensor):
+        return ("parameter", id(x), x.shape, x.dtype)
+    try:
+        hash(x)
+    except TypeError:
+        return ("object", id(x))
+    return (type(x).__name__, x)
+
+
+def _data(x: Any) -> np.ndarray:
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _stand_in(x: Any) -> Any:
+    """What a recording call gets for an input: a floating-point Tensor becomes one that requires
+    grad on the same data, so that every op on it is recorded (ops on tensors that need no gradient
+    build no graph); arrays and other Tensors are given as they are, known by their identity."""
+    if isinstance(x, Tensor) and x.dtype.kind == "f":
+        return Tensor(x._data, requires_grad=True)
+    return x

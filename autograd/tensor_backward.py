@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_record
 from .graph import Node, raw
 from .tensor_ops import ShapeError
 
@@ -76,15 +77,28 @@ class BackwardHooks:
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
         """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
-        a gradient shared between tensors, or a view, is copied first."""
+        a gradient shared between tensors, or a view, is copied first. A step being compiled notes
+        the pass (autograd.compile_record)."""
+        recording = compile_record.current()
+        if recording is not None:
+            recording.before_backward(order)
         handed_out: set[int] = set()
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
             if g is EMPTY_SUM or not node.requires_grad or (node._made_by is not None and not node._retains_grad):
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
-                g = np.asarray(g)
-                if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
-                    g = g.copy()
-                handed_out.add(id(g))
+                g = own_array(g, handed_out)
             node.grad = g if node.grad is None else node.grad + g
+        if recording is not None:
+            recording.after_backward(order)
+
+
+def own_array(g: Any, handed_out: set[int]) -> np.ndarray:
+    """g as an array that no other tensor's `.grad` holds (ids in `handed_out`) and nothing else
+    views: what a leaf's `.grad` may be given, so that changing it in place changes nothing else."""
+    g = np.asarray(g)
+    if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+        g = g.copy()
+    handed_out.add(id(g))
+    return g

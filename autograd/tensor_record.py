@@ -28,20 +28,27 @@ class Record:
         return self.op.show(args)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
+        return self.conform(self.rule(g, out, *inputs), inputs)
+
+    def rule(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
+        """The op's rule with its keyword arguments, None for each input that needs no gradient."""
         op, needs = self.op, self.needs
         if op.takes_needs:
-            grads = op.vjp(g, out, *inputs, **self.params, needs=needs)
-        else:
-            grads = op.vjp(g, out, *inputs, **self.params)
-            if len(grads) == len(needs):
-                grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
+            return op.vjp(g, out, *inputs, **self.params, needs=needs)
+        grads = op.vjp(g, out, *inputs, **self.params)
+        if len(grads) == len(needs):
+            grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
+        return grads
+
+    def conform(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
+        """`grads` checked against the inputs' shapes, and cast to their dtypes."""
         if len(grads) == len(inputs):  # a wrong count is the core's to name
             for i, gx in enumerate(grads):
                 if gx is None:
                     continue
                 if np.shape(gx) != np.shape(inputs[i]):
                     raise ShapeError(
-                        f"the derivative rule of op {op.name!r} gave a gradient of shape {np.shape(gx)} "
+                        f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                         f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
                     )
                 dtype = np.result_type(inputs[i])

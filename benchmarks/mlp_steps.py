@@ -100,6 +100,30 @@ def chainrule_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
     return step
 
 
+def nn_step(x: np.ndarray, y: np.ndarray, compiled: bool = False) -> Callable[[], float]:
+    """The step with chainrule's nn (Linear layers, nn.SGD), eager or through autograd.compile; a
+    compiled step is recorded on its first two calls, made here, so every timed call replays it."""
+    import autograd
+    import nn
+
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    for layer, (W, b) in zip(model.layers[::2], zip(*[iter(init())] * 2)):
+        layer.W.data, layer.b.data = W, b
+    optimizer = nn.SGD(model.parameters(), lr=LR)
+    inputs = autograd.Tensor(x)
+
+    def step(inputs: autograd.Tensor, labels: np.ndarray) -> autograd.Tensor:
+        loss = autograd.cross_entropy(model(inputs), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    run(inputs, y), run(inputs, y)
+    return lambda: float(run(inputs, y).data)
+
+
 def torch_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
     """The step in PyTorch (CPU), eager, as its tutorials write it."""
     import torch

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, ShapeError, Tensor, Value, zero_grad
+from autograd.compile_record import replayed
 
 from .module import Layout, check_entries, conform
 
@@ -55,9 +56,11 @@ class Optimizer:
         self.lr = checked(self, "lr", lr)
         self.state: dict[Any, dict[str, Any]] = {}
 
+    @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self) -> None:
         zero_grad(self.params)
 
+    @replayed
     def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached is left alone)."""
         for i, t in enumerate(self.tensors):

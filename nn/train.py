@@ -3,7 +3,6 @@ clean stop on Ctrl-C."""
 
 from __future__ import annotations
 
-import math
 import signal
 import threading
 import time
@@ -14,16 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, gc_paused, no_grad
+from autograd import no_grad
 
 from .data import Batches, check_count
 from .functional import accuracy
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler
-
-Loss = Callable[[Any, Any], Any]
-Metric = Callable[[Any, Any], float]
+from .train_steps import Loss, Metric, forward, is_scalar, number_of, train_epoch, training_step
 
 
 @dataclass
@@ -50,14 +47,6 @@ class History:
         return ", ".join(parts)
 
 
-def forward(model: Module, X: np.ndarray) -> Any:
-    """The model on a batch: a Tensor model gets the batch as a Tensor; a Value model (micrograd's
-    MLP) gets one row at a time, and gives a list of Values."""
-    if _is_scalar(model):
-        return [model(list(row)) for row in np.asarray(X).tolist()]
-    return model(Tensor(X))
-
-
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs as an array, in eval mode, without recording a graph."""
     check_count("predict", "batch_size", batch_size)
@@ -78,7 +67,7 @@ def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Me
     try:
         with no_grad():
             out = forward(model, X)
-            return _item(loss(out, y)), (metric(out, y) if metric else None)
+            return number_of(loss(out, y)), (metric(out, y) if metric else None)
     finally:
         model.train(was_training)
 
@@ -97,6 +86,7 @@ def fit(
     verbose: bool = True,
     callbacks: Sequence[Callable[[int, Module, History], None]] = (),
     scheduler: LRScheduler | None = None,
+    compile: bool = False,  # noqa: A002 (as torch.compile's name)
 ) -> History:
     """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, or
     Batches), calling `loss(outputs, labels)` and `optimizer` each batch.
@@ -111,9 +101,20 @@ def fit(
     `optimizer.step()` (that step finishes first, so no parameter is left half-updated): it raises
     KeyboardInterrupt, whose `.history` is the History of the epochs finished so far. A loss that
     is not finite raises FloatingPointError before its backward and step, with `.history` too.
+
+    `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
+    batch shape is recorded on its first two steps and replayed after, with the same numbers;
+    the last, smaller batch of an epoch gets a recording of its own. A step that cannot be
+    replayed faithfully (dropout's fresh masks) runs eagerly, with a CompileWarning.
     """
     callbacks = tuple(callbacks)  # run every epoch, even when given as a generator
     val_data = _check_fit(model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks)
+    if compile and is_scalar(model):
+        raise TypeError(
+            "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
+            "graph, micrograd's MLP), which autograd.compile cannot replay: train it with compile=False"
+        )
+    step = training_step(model, loss, optimizer, bool(compile))
     if scheduler is not None and (not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer):
         raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
     batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
@@ -126,7 +127,7 @@ def fit(
                 start = time.perf_counter()
                 lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
-                losses, scores = _train_epoch(model, loss, optimizer, steps, metric, ctrl_c, epoch)
+                losses, scores = train_epoch(step, steps, metric, ctrl_c, epoch)
                 if not losses:
                     break
                 history.loss.append(float(np.mean(losses)))
@@ -154,27 +155,6 @@ def fit(
             e.history = history
             raise
     return history
-
-
-def _train_epoch(
-    model: Module, loss: Loss, optimizer: Optimizer, steps: Any, metric: Metric | None, ctrl_c: _Interrupts, epoch: int
-) -> tuple[list[float], list[float]]:
-    """One pass over the batches, cut short by a Ctrl-C: the loss and the metric of each step."""
-    losses, scores = [], []
-    for xb, yb in steps:
-        with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
-            out = forward(model, xb)
-            value = loss(out, yb)
-            losses.append(_finite_loss(value, epoch, len(losses) + 1))
-            optimizer.zero_grad()
-            value.backward()
-            with ctrl_c.held():
-                optimizer.step()
-        if metric:
-            scores.append(metric(out, yb))
-        if ctrl_c.stop:
-            break
-    return losses, scores
 
 
 def _check_fit(
@@ -210,23 +190,6 @@ def _check_fit(
 
 def _is_pair(x: Any) -> bool:
     return isinstance(x, tuple | list) and len(x) == 2
-
-
-def _finite_loss(value: Any, epoch: int, batch: int) -> float:
-    """The loss's number, if the loss is a node and the number finite: a step on a NaN loss would make the
-    parameters NaN."""
-    if not isinstance(value, Tensor | Value):
-        raise TypeError(
-            f"fit: the loss returned {type(value).__name__} {value!r}, not a Value or Tensor: "
-            "compute it from the model's outputs (e.g. nn.functional.cross_entropy)"
-        )
-    number = _item(value)
-    if not math.isfinite(number):
-        raise FloatingPointError(
-            f"fit: the loss is {number} in epoch {epoch}, batch {batch}; the model keeps the weights of the "
-            "step before. Lower the learning rate, or find the op with autograd.detect_anomaly()"
-        )
-    return number
 
 
 class _Interrupts:
@@ -277,16 +240,7 @@ def _progress_bar(progress: bool | None, per_epoch: int) -> Callable[[Batches, s
     return lambda batches, label: tqdm(batches, desc=label, leave=False, unit="batch", disable=hide)
 
 
-def _is_scalar(model: Module) -> bool:
-    params = model.parameters()
-    return bool(params) and isinstance(params[0], Value)
-
-
 def _data(out: Any) -> np.ndarray:
     if isinstance(out, list):
         return np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in out])
     return np.asarray(out.data)
-
-
-def _item(x: Any) -> float:
-    return float(x.data) if isinstance(x, (Value, Tensor)) else float(x)

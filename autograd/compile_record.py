@@ -1,0 +1,138 @@
+"""What `autograd.compile` notes while it records a step, besides the graph the ops build: the
+backward pass, the calls the step makes to `replayed` methods (nn optimizers' step and zero_grad),
+and every Python value read from a tensor's data. Hooks in tensor_backward.py, nn/optim_base.py
+(and Tensor.item and Tensor.__bool__) report here; nothing is noted outside a recording."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+_state = threading.local()
+
+
+class Recording:
+    """The events of one recorded call, in order, and the problems that forbid replaying it.
+
+    Events are ("backward", order, seed) and ("call", owner, method, args, kwargs, bumps): a
+    backward from order[0], and a replayed method's call with the version bumps it made to its
+    owner's tensors (by id). `expected` is what each parameter's `.grad` should be when nothing
+    but recorded events touched it (None, or an array and a copy of its values)."""
+
+    def __init__(self, known_params: list[Any], known_owners: list[Any]) -> None:
+        self.events: list[tuple[Any, ...]] = []
+        self.reads: list[tuple[Any, Any]] = []
+        self.problems: list[str] = []
+        self.expected: dict[int, tuple[Any, Any, Any]] = {}
+        self.settings = {id(o): (o, settings(o)) for o in known_owners}
+        self._expect(known_params)
+
+    def _expect(self, params: list[Any]) -> None:
+        for p in params:
+            g = p.grad
+            self.expected[id(p)] = (p, g, None if g is None else np.array(g, copy=True))
+
+    def check_grads(self, where: str) -> None:
+        """Note a problem if some `.grad` changed since the last recorded event: replay would not do that."""
+        for p, g, values in self.expected.values():
+            if g is None:
+                changed = p.grad is not None
+            else:
+                changed = p.grad is not g or not np.array_equal(g, values, equal_nan=g.dtype.kind == "f")
+            if changed:
+                self.problems.append(
+                    f"a parameter's .grad was changed outside recorded ops {where} (p.grad = None, clipping, "
+                    "model.zero_grad()?): use an nn optimizer's zero_grad(), and clip outside the compiled step"
+                )
+                return
+
+    def before_backward(self, order: list[Any]) -> None:
+        root = order[0]
+        seed = root._grad_sum
+        if not isinstance(seed, np.ndarray):
+            self.problems.append("backward(create_graph=True) cannot be replayed: compile replays plain backward")
+            return
+        if any(n._made_by is not None and n._retains_grad for n in order):
+            self.problems.append("retain_grad() on a tensor of the step cannot be replayed: return the tensor instead")
+        self.check_grads("before backward()")
+        self.events.append(("backward", order, seed.copy()))
+
+    def after_backward(self, order: list[Any]) -> None:
+        self._expect([n for n in order if n._made_by is None and n.requires_grad])
+
+    def check_settings(self) -> None:
+        """Note a problem if an owner of a replayed method changed a setting (its lr) during the step."""
+        for owner, seen in self.settings.values():
+            if settings(owner) != seen:
+                self.problems.append(
+                    f"a setting of {type(owner).__name__} (its lr?) changed during the step, which a replay would "
+                    "not do: step learning-rate schedulers outside the compiled function"
+                )
+                return
+
+    def call(self, owner: Any, method: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        self.check_grads(f"before {type(owner).__name__}.{method.__name__}()")
+        self.settings.setdefault(id(owner), (owner, settings(owner)))
+        self.check_settings()
+        tensors = list(getattr(owner, "tensors", ()))
+        before = [t._version for t in tensors]
+        result = method(owner, *args, **kwargs)
+        bumps = {id(t): (t, t._version - v) for t, v in zip(tensors, before) if t._version != v}
+        self.events.append(("call", owner, method, args, kwargs, bumps))
+        self._expect([p for p, _, _ in self.expected.values()])
+        return result
+
+    def read(self, tensor: Any, value: Any) -> Any:
+        self.reads.append((tensor, value))
+        return value
+
+
+def current() -> Recording | None:
+    """The recording in progress in this thread, if any."""
+    return getattr(_state, "recording", None)
+
+
+def settings(owner: Any) -> dict[str, Any]:
+    """The numbers and flags an object keeps (an optimizer's lr, betas): a replay takes them as they are then."""
+    return {k: v for k, v in vars(owner).items() if isinstance(v, int | float | str | tuple)}
+
+
+@contextmanager
+def recording(known_params: list[Any], known_owners: list[Any]) -> Iterator[Recording]:
+    """Note the events of the block. `known_params` and `known_owners` (from an earlier recording)
+    are watched from the start: their `.grad`, and their settings."""
+    if current() is not None:
+        raise RuntimeError("autograd.compile: a compiled function was called while another one was being recorded")
+    _state.recording = rec = Recording(known_params, known_owners)
+    try:
+        yield rec
+    finally:
+        _state.recording = None
+    rec.check_grads("after the last recorded call")
+    rec.check_settings()
+
+
+def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a method that a compiled step replays by calling it again, with the same arguments (an
+    optimizer's step and zero_grad): it must act on arrays in place and build no graph."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        rec = current()
+        if rec is None:
+            return method(self, *args, **kwargs)
+        return rec.call(self, method, args, kwargs)
+
+    return wrapper
+
+
+def read(tensor: Any, value: Any) -> Any:
+    """`value`, read from `tensor`'s data by Python (`item()`, `bool()`): noted while a step is recorded,
+    since a branch on it would not be replayed. Tensor.item and Tensor.__bool__ return through this."""
+    rec = current()
+    return value if rec is None else rec.read(tensor, value)

@@ -1,0 +1,216 @@
+"""A recorded call read off its graph as a tape: every node in the order it was computed, each
+leaf classified (an input of the call, a parameter, a constant), the backward passes and optimizer
+calls in order, and where the outputs come from. Two tapes of the same step are compared entry by
+entry: a difference means the step is not the same function of its inputs on every call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .compile_record import Recording
+from .graph import topological_order
+from .op import Op
+from .tensor import Tensor
+from .trees import flatten
+from .value import Value
+
+INPUT, PARAM, CONSTANT, OP = "input", "parameter", "constant", "op"
+
+
+@dataclass
+class Entry:
+    """One node of the tape. `source` is the input's index (INPUT), the Tensor (PARAM) or the data
+    (CONSTANT); an OP has its op, keyword arguments, parents (entry indices) and `fed`: the keyword
+    arguments that are inputs of the call (labels), as (name, input index)."""
+
+    kind: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    source: Any = None
+    op: Op | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    parents: tuple[int, ...] = ()
+    fed: tuple[tuple[str, int], ...] = ()
+    needs_grad: bool = False  # a parameter's gradient flows through it
+    node: Tensor | None = None  # a leaf's Tensor
+    live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
+
+
+@dataclass
+class Tape:
+    entries: list[Entry]
+    # ("backward", root, order, seed) by entry index; ("call", owner, method, args, kwargs)
+    events: list[tuple[Any, ...]]
+    outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry, type) or ("value", value)
+    rebuild: Callable[[Sequence[Any]], Any]
+
+    @property
+    def params(self) -> list[Tensor]:
+        return [e.source for e in self.entries if e.kind == PARAM]
+
+    @property
+    def owners(self) -> list[Any]:
+        """The objects whose replayed methods the step calls (its optimizers)."""
+        return [ev[1] for ev in self.events if ev[0] == "call"]
+
+
+class Unreplayable(Exception):
+    """The recorded call does something a replay would not do (the message says what)."""
+
+
+def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
+    """The tape of a recorded call: `inputs` are the objects the call got for its dynamic arguments
+    (in order), `result` what it returned. Raises Unreplayable, or TypeError for a Value step."""
+    out_leaves, rebuild = flatten(result)
+    if any(isinstance(x, Value) for x in out_leaves):
+        raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
+    if rec.problems:
+        raise Unreplayable(rec.problems[0])
+    roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
+    nodes = _forward_order(roots)
+    index = {id(n): i for i, n in enumerate(nodes)}
+    entries = [_entry(n, index, inputs) for n in nodes]
+    for e in entries:
+        e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
+    _check_versions(rec, nodes, entries)
+    events = [
+        ("backward", index[id(ev[1][0])], [index[id(n)] for n in ev[1]], ev[2]) if ev[0] == "backward" else ev[:5]
+        for ev in rec.events
+    ]
+    reads = {id(v): t for t, v in rec.reads}
+    outputs: list[tuple[str, Any]] = []
+    for x in out_leaves:
+        if isinstance(x, Tensor):
+            outputs.append(("tensor", index[id(x)]))
+        elif isinstance(x, float) and id(x) in reads and id(reads[id(x)]) in index:  # `return loss.item()`
+            outputs.append(("read", index[id(reads.pop(id(x)))], type(x)))
+        else:
+            outputs.append(("value", x))
+    if reads:
+        raise Unreplayable(
+            "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
+            "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
+        )
+    return Tape(entries, events, outputs, rebuild)
+
+
+def _forward_order(roots: list[Tensor]) -> list[Tensor]:
+    """Every node the roots were computed from, each after its parents (the roots' orders merged)."""
+    seen: set[int] = set()
+    nodes: list[Tensor] = []
+    for root in roots:
+        if id(root) in seen:
+            continue
+        for n in reversed(topological_order(root)):
+            if id(n) not in seen:
+                seen.add(id(n))
+                nodes.append(n)
+    return nodes
+
+
+def _entry(node: Tensor, index: dict[int, int], inputs: list[Any]) -> Entry:
+    data = node._data
+    shape, dtype = np.shape(data), np.result_type(data)
+    fed_arrays = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
+    record = node._made_by
+    if record is None:
+        fed_nodes = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+        if id(node) in fed_nodes:
+            return Entry(INPUT, shape, dtype, fed_nodes[id(node)])
+        if id(data) in fed_arrays:
+            return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
+        if node.requires_grad:
+            return Entry(PARAM, shape, dtype, node, node=node)
+        return Entry(CONSTANT, shape, dtype, data, node=node)
+    fed = tuple((name, fed_arrays[id(v)]) for name, v in record.params.items() if id(v) in fed_arrays)
+    parents = tuple(index[id(p)] for p in node.parents)
+    return Entry(OP, shape, dtype, op=record.op, params=dict(record.params), parents=parents, fed=fed)
+
+
+def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -> None:
+    """Every op must have read each parameter as it was before the step's optimizer calls changed it,
+    and only those calls may have changed it: a replay reads and changes parameters no other way."""
+    bumps: dict[int, int] = {}
+    for ev in rec.events:
+        if ev[0] == "call":
+            for key, (_, n) in ev[5].items():
+                bumps[key] = bumps.get(key, 0) + n
+    for node, e in zip(nodes, entries):
+        if e.kind != OP:
+            continue
+        for p, seen in zip(node.parents, node._versions):
+            if p.requires_grad and p._made_by is None and seen != p._version - bumps.get(id(p), 0):
+                raise Unreplayable(
+                    f"a parameter of shape {p.shape} was changed outside an nn optimizer's step (p.data -= ...), or "
+                    "read by ops after opt.step(): a replay changes parameters only through the recorded "
+                    "optimizer calls, after the forward and backward passes"
+                )
+
+
+def difference(a: Tape, b: Tape) -> str | None:
+    """What differs between two tapes of the same step (None when they are the same function of the inputs)."""
+    if len(a.entries) != len(b.entries):
+        return f"the step ran {len(a.entries)} tensor ops and leaves on one call and {len(b.entries)} on the next"
+    for i, (x, y) in enumerate(zip(a.entries, b.entries)):
+        what = _entry_difference(x, y)
+        if what:
+            return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
+    kinds = [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in a.events]
+    if kinds != [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in b.events]:
+        return "the backward passes and optimizer calls differ from one call to the next"
+    for x, y in zip(a.events, b.events):
+        if not same(x[1:], y[1:]):
+            return f"the {x[0]} differs (its arguments, or its seed) from one call to the next"
+    if not same(a.outputs, b.outputs):
+        return "what the step returns is not computed the same way on every call (a number that changes?)"
+    return None
+
+
+def mark_live(a: Tape, b: Tape) -> None:
+    """Mark the constants of `b` that are the same Tensor on both calls: the step reads them every
+    time (a user's constant), so a replay reads their data as it is then, as eager would."""
+    for x, y in zip(a.entries, b.entries):
+        y.live = y.kind == CONSTANT and x.node is y.node
+
+
+def _entry_difference(x: Entry, y: Entry) -> str | None:
+    if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed) != (y.kind, y.shape, y.dtype, y.op, y.parents, y.fed):
+        return "is a different op, or has different inputs, from one call to the next"
+    if x.kind == PARAM and x.source is not y.source:
+        return "reads a different parameter from one call to the next"
+    if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
+        return (
+            "is data computed outside the graph that changed from one call to the next (a random mask, numpy "
+            "on the inputs, a comparison): a replay would reuse the first call's"
+        )
+    fed = {name for name, _ in x.fed}
+    if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
+        return "has keyword arguments (an index, a condition) that changed from one call to the next"
+    return None
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as a replay needs them equal: arrays by dtype, shape and values; containers item by item."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and (a.dtype, a.shape) == (b.dtype, b.shape)
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and a != a:
+        return b != b
+    try:
+        return bool(a == b)
+    except Exception:  # an object whose == is not a truth value: the same only if it is the same object
+        return a is b

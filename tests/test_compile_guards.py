@@ -1,0 +1,219 @@
+"""autograd.compile where a replay would not be faithful: the step runs eagerly with a
+CompileWarning naming the cause (CompileError with strict=True), or is refused (TypeError,
+RuntimeError); the numbers stay eager's."""
+
+import numpy as np
+import pytest
+from compile_cases import OPTIMIZERS, assert_same, batches, eager_fallback, fit_spirals, mlp, replays, train
+
+import autograd
+import nn
+from autograd import Tensor
+from autograd.compile import MAX_RECORDINGS, CompileError, CompileWarning
+from autograd.compile_record import read
+from nn import functional as F
+
+
+def test_dropout_makes_the_step_run_eagerly_with_fresh_masks():
+    """Dropout's mask is drawn outside the graph: the second recording sees it change, so the
+    step runs eagerly from then on (each call draws a new mask), with the numbers of eager."""
+
+    def make():
+        return nn.Sequential(
+            nn.Linear(4, 8, seed=0, dtype=np.float64), nn.Dropout(0.5, seed=0), nn.Linear(8, 2, seed=1)
+        )
+
+    data = batches((6, 4), 2, 5)
+    eager, _ = train(make, OPTIMIZERS["sgd"], data, compiled=False)
+    with pytest.warns(CompileWarning, match="random mask"):
+        compiled, run = train(make, OPTIMIZERS["sgd"], data, compiled=True, strict=False)
+    assert_same(eager, compiled)
+    assert replays(run) == 0
+    with pytest.raises(CompileError, match="changed from one call to the next"):
+        train(make, OPTIMIZERS["sgd"], data, compiled=True, strict=True)
+
+
+def test_steps_that_change_parameters_or_gradients_outside_the_recording_run_eagerly():
+    model = mlp([2, 3, 2], "relu")
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+
+    def by_hand(x, y):
+        loss = F.cross_entropy(model(x), y)
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+        return loss
+
+    assert "changed outside an nn optimizer" in eager_fallback(by_hand)
+
+    def zeroed_by_hand(x, y):
+        loss = F.cross_entropy(model(x), y)
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    assert ".grad was changed outside recorded ops" in eager_fallback(zeroed_by_hand)
+
+    def clipped(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.clip_grad_norm_(model.parameters(), 1e-3)
+        optimizer.step()
+        return loss
+
+    assert "clipping" in eager_fallback(clipped)
+
+
+def test_a_branch_on_tensor_data_is_found_when_it_changes_the_ops_or_is_read():
+    model = mlp([2, 2], "relu")
+
+    def branching(x, y):
+        loss = F.cross_entropy(model(x), y)
+        if x.data[0, 0] > 0:  # a branch on data: differs from call to call
+            loss = loss * 2
+        loss.backward()
+        return loss
+
+    rng = np.random.default_rng(0)
+    run = autograd.compile(branching)
+    with pytest.warns(CompileWarning, match="ran [0-9]+ tensor ops and leaves on one call and [0-9]+ on the next"):
+        for sign in (1, -1, 1):
+            run(Tensor(sign * np.abs(rng.standard_normal((3, 2)))), np.array([0, 1, 0]))
+
+    def reads(x, y):
+        loss = F.cross_entropy(model(x), y)
+        if read(loss, bool(loss.data > 100)):  # what Tensor.__bool__ will do
+            loss = loss * 0
+        loss.backward()
+        return loss
+
+    assert "read a tensor's value in Python" in eager_fallback(reads)
+
+
+def test_a_value_step_a_create_graph_backward_and_bad_calls_are_refused():
+    w = autograd.Value(2.0)
+    with pytest.raises(TypeError, match="replays Tensor steps"):
+        autograd.compile(lambda x: w * float(x[0]))(np.ones(2))
+    with pytest.raises(TypeError, match="takes a function"):
+        autograd.compile(3)
+    model = mlp([2, 2], "relu")
+
+    def twice(x, y):
+        loss = F.cross_entropy(model(x), y)
+        loss.backward(create_graph=True)
+        return loss
+
+    assert "create_graph" in eager_fallback(twice)
+    inner = autograd.compile(lambda x: model(x).sum())
+    with pytest.raises(RuntimeError, match="another one was being recorded"):
+        autograd.compile(lambda x: inner(x))(Tensor(np.ones((1, 2))))
+
+
+def test_calls_under_no_grad_run_eagerly_and_too_many_shapes_stop_recording():
+    model = mlp([2, 2], "relu")
+    run = autograd.compile(lambda x: model(x).sum())
+    with autograd.no_grad():
+        for _ in range(3):
+            assert run(Tensor(np.ones((1, 2)))).data == model(Tensor(np.ones((1, 2)))).data.sum()
+    assert not run.recordings
+    with pytest.warns(CompileWarning, match="more than"):
+        for n in range(1, MAX_RECORDINGS + 2):
+            out = run(Tensor(np.ones((n, 2))))
+    assert out.data == model(Tensor(np.ones((MAX_RECORDINGS + 1, 2)))).data.sum()
+
+
+def test_a_replay_checks_the_forward_before_the_update():
+    model = mlp([2, 2], "relu")
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    def check(loss):
+        if not np.isfinite(loss.data):
+            raise FloatingPointError("not finite")
+
+    run = autograd.compile(step, strict=True, check=check)
+    for x, y in batches((3, 2), 2, 3):
+        run(Tensor(x), y)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(FloatingPointError), np.errstate(invalid="ignore"):
+        run(Tensor(np.full((3, 2), np.inf)), np.array([0, 1, 0]))
+    assert_same(before, [p.data for p in model.parameters()])
+
+
+def test_fit_with_compile_stops_on_a_loss_that_is_not_finite_before_its_step():
+    make = lambda: nn.Sequential(nn.Linear(2, 8, seed=0), nn.ReLU(), nn.Linear(8, 3, seed=1))  # noqa: E731
+    scale = Tensor(np.array(1.0))
+
+    def loss(out, y):
+        return F.cross_entropy(out, y) * scale
+
+    def poison(epoch, model, history):
+        if epoch == 3:
+            scale.data[...] = np.nan  # read by every call, as eager reads it
+
+    results = []
+    for compiled in (False, True):
+        scale.data[...] = 1.0
+        model = make()
+        with pytest.raises(FloatingPointError, match="epoch 4, batch 1") as e:
+            X, y = nn.data.spirals(90, n_classes=3, seed=0)
+            nn.fit(
+                model,
+                loss,
+                nn.SGD(model.parameters(), lr=0.1),
+                (X, y),
+                epochs=6,
+                verbose=False,
+                compile=compiled,
+                callbacks=[poison],
+            )
+        results.append((e.value.history.loss, [p.data.copy() for p in model.parameters()]))
+    assert_same(results[0][1], results[1][1])
+    assert results[0][0] == results[1][0]
+
+
+def test_freezing_a_layer_records_the_step_again():
+    def freeze_after_four(i, model):
+        model[0].W.requires_grad = i < 4
+
+    args = (lambda: mlp([3, 4, 2], "tanh"), OPTIMIZERS["sgd"], batches((4, 3), 2, 8))
+    eager, _ = train(*args, compiled=False, before=freeze_after_four)
+    compiled, run = train(*args, compiled=True, before=freeze_after_four)
+    assert_same(eager, compiled)
+    assert replays(run) == 1  # recorded again on the fifth step, replayed from the seventh
+
+
+def test_fit_with_compile_trains_a_model_with_buffers_eagerly():
+    make = lambda: nn.Sequential(nn.Linear(2, 8, seed=0), nn.BatchNorm1d(8), nn.Linear(8, 3, seed=1))  # noqa: E731
+    eager = fit_spirals(False, make)
+    with pytest.warns(CompileWarning, match="buffers"):
+        compiled = fit_spirals(True, make)
+    assert eager[0].loss == compiled[0].loss
+    assert_same(eager[1], compiled[1])
+
+
+def test_a_scheduler_stepped_inside_the_step_makes_it_run_eagerly():
+    model = mlp([2, 2], "relu")
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    scheduler = nn.schedulers.StepLR(optimizer, step_size=1, gamma=0.5)
+
+    def step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        return loss
+
+    assert "lr?" in eager_fallback(step)
