@@ -26,6 +26,8 @@ Public API:
     gradcheck, gradcheck_params, GradcheckError
                            finite-difference checking of a function of its inputs, or of a loss in the
                            parameters it uses, for users' own tests (strategies: autograd.testing)
+    compile, CompileError, CompileWarning
+                           a training step recorded once and replayed without building a graph
     __version__            chainrule's version, as installed
 """
 
@@ -33,7 +35,7 @@ from importlib import metadata
 
 from . import creation, shape_functions
 from .check import GradcheckError, gradcheck, gradcheck_params
-from .compile import compile
+from .compile import CompileError, CompileWarning, compile
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -56,6 +58,8 @@ globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its o
 
 __all__ = [
     "AnomalyError",
+    "CompileError",
+    "CompileWarning",
     "GradcheckError",
     "Node",
     "Op",
