@@ -38,3 +38,46 @@ def scalar_relu(x: float) -> float:
 
 def tensor_softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0, x)  # never overflows
+
+
+def scalar_maximum(a: float, b: float) -> float:
+    return a if a >= b or a != a else b  # NaN wins, as numpy and PyTorch
+
+
+def scalar_minimum(a: float, b: float) -> float:
+    return a if a <= b or a != a else b  # NaN wins, as numpy and PyTorch
+
+
+def scalar_logaddexp(a: float, b: float) -> float:
+    if a == b:  # also two infinities of one sign, where a - b is NaN
+        return a + math.log(2.0)
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))  # never overflows
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; math's is exact to an ulp
+
+
+def tensor_erf(x: np.ndarray) -> np.ndarray:
+    return _erf(x).astype(np.result_type(x, np.float32), copy=False)  # float32 stays float32
+
+
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gimpel 2016)
+
+
+def scalar_gelu(x: float, approximate: str) -> float:
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + math.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)))
+    return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def tensor_gelu(x: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)))
+    return 0.5 * x * (1 + tensor_erf(x / math.sqrt(2.0)))
+
+
+def scalar_fmod(a: float, b: float) -> float:
+    if b == 0.0:  # a ZeroDivisionError, as Python's % and / (math's is a ValueError)
+        raise ZeroDivisionError("fmod by zero")
+    return math.fmod(a, b)  # an infinite a: ValueError

@@ -8,9 +8,10 @@ and register them here, which is how `function("exp")` and `tensor_op("sum_to")`
 from __future__ import annotations
 
 import functools
+import numbers
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,10 @@ class OpDef:
     formulas: tuple[str, ...] = ()  # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it
     api: str = ""  # a tensor-only op: how users call it ("Tensor.sum", "autograd.stack"); "" for the rules' own
     broadcasts: bool = False  # a tensor-only op that broadcasts its inputs, as elementwise ops do (where)
+    params: dict[str, Any] = field(default_factory=dict, hash=False)  # keyword parameters and their defaults
+    check: Callable[..., None] | None = None  # raises ValueError for parameters without meaning (hardtanh's bounds)
+    joint: Callable[..., bool] | None = None  # where the inputs together keep finite differences valid (no ties)
+    aliases: tuple[str, ...] = ()  # other names of its method and function (numpy's arctan2 for atan2)
 
     @property
     def elementwise(self) -> bool:
@@ -76,7 +81,34 @@ class OpDef:
     @property
     def apply(self) -> Callable[..., Any]:
         """The op as Python code spells it: its operator (`a * b`), or else `autograd.<name>`."""
-        return OPERATORS[self.symbol] if self.symbol else function(self.name)
+        if self.symbol:
+            return OPERATORS[self.symbol]
+        return function(self.name, self.parameters) if self.params else function(self.name)
+
+    def valid(self, *xs: Any) -> bool:
+        """Whether finite differences are valid at these inputs: each in its domain, and together (`joint`)."""
+        return all(safe(x) for safe, x in zip(self.safe, xs)) and (self.joint is None or self.joint(*xs))
+
+    def with_defaults(self, f: Callable[..., Any]) -> Callable[..., Any]:
+        """A forward or rule with the parameters' defaults filled in (a call's own parameters override them)."""
+        return functools.partial(f, **self.params) if self.params else f
+
+    def parameters(self, args: tuple[Any, ...], given: dict[str, Any]) -> dict[str, Any]:
+        """The parameters a call passes (positional ones named, in the order of `params`), checked:
+        an unknown name or a wrong type is a TypeError, a value without meaning a ValueError."""
+        if len(args) > len(self.params):
+            raise TypeError(f"{self.name} takes {len(self.params)} parameters after its input, got {len(args)}")
+        named = dict(zip(self.params, args))
+        for name in given:
+            if name not in self.params or name in named:
+                why = "given twice" if name in named else f"not a parameter of {self.name} ({', '.join(self.params)})"
+                raise TypeError(f"{self.name}: {name!r} is {why}")
+        named |= given
+        for name, value in named.items():
+            named[name] = _parameter(self.name, name, value, self.params[name])
+        if self.check is not None:
+            self.check(**(self.params | named))
+        return named
 
 
 # each operator symbol as Python spells it; its method names follow (`mul`: `__mul__`, `__rmul__`)
@@ -86,6 +118,7 @@ OPERATORS = {
     "*": operator.mul,
     "/": operator.truediv,
     "**": operator.pow,
+    "%": operator.mod,
     "@": operator.matmul,
 }
 
@@ -95,23 +128,50 @@ OPERATORS = {
 _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
 
 
-def engine_of(x: Any) -> str:
-    """'tensor' for arrays and Tensors (nodes with a shape), else 'scalar' (numpy scalars too)."""
-    return "tensor" if isinstance(x, np.ndarray) or (isinstance(x, Node) and hasattr(x, "shape")) else "scalar"
+def engine_of(*xs: Any) -> str:
+    """'tensor' if any of xs is an array or a Tensor (a node with a shape), else 'scalar' (numbers,
+    numpy scalars and Values)."""
+    for x in xs:
+        if isinstance(x, np.ndarray) or (isinstance(x, Node) and hasattr(x, "shape")):
+            return "tensor"
+    return "scalar"
 
 
 @functools.cache
-def function(name: str) -> Callable[[Any], Any]:
-    """The unary op `name` as one function for numbers, Values, arrays and Tensors: the scalar op
-    (math) or the tensor op (numpy) by its argument. Rules use these, and they are `autograd.exp`,
-    `autograd.log`, ..., so a user's rule written with them works in every mode too."""
+def function(name: str, parameters: Callable[..., dict[str, Any]] | None = None) -> Callable[..., Any]:
+    """The op `name` as one function for numbers, Values, arrays and Tensors: the scalar op (math)
+    or the tensor op (numpy) by its arguments (a number beside a node is a constant). Rules use
+    these, and they are `autograd.exp`, `autograd.maximum`, ..., so a user's rule written with them
+    works in every mode too. With `parameters` (an op with keyword parameters: `OpDef.parameters`),
+    the first argument is the input and the rest are its parameters (`leaky_relu(x, 0.2)`)."""
+    if parameters is None:
 
-    def apply(x: Any) -> Any:
-        return _ENGINES[engine_of(x)][name](x)
+        def apply(*xs: Any) -> Any:
+            return _ENGINES[engine_of(*xs)][name](*xs)
 
+    else:
+
+        def apply(x: Any, *args: Any, **given: Any) -> Any:
+            return _ENGINES[engine_of(x)][name](x, **parameters(args, given))
+
+    return _named(apply, name)
+
+
+def _named(apply: Callable[..., Any], name: str) -> Callable[..., Any]:
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"{name} of a number, Value, array or Tensor (differentiable on Values and Tensors)."
     return apply
+
+
+def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
+    """A parameter's value, of its default's kind: a real number (as a float) or a string."""
+    if isinstance(default, str):
+        if isinstance(value, str):
+            return value
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    kind = "a string" if isinstance(default, str) else "a real number"
+    raise TypeError(f"{op}: {name} must be {kind}, got {type(value).__name__} {value!r}")
 
 
 cos, sin, log, sigmoid = function("cos"), function("sin"), function("log"), function("sigmoid")

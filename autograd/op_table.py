@@ -48,6 +48,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     where,
 )
 from .op_table_activations import ACTIVATIONS
+from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_math import MATH
 from .op_table_reductions import REDUCTIONS
@@ -207,6 +208,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += MATH + ACTIVATIONS
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS
 TABLE = ELEMENTWISE + TENSOR_ONLY + REDUCTIONS + SHAPES + CONV  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -1,5 +1,7 @@
-"""The op table's activation functions without parameters, on both engines (PyTorch's
-definitions and its choices at the kinks). Entries as in `op_table` (read there)."""
+"""The op table's activation functions, on both engines (PyTorch's definitions and its choices at
+the kinks). Entries as in `op_table` (read there). Some take keyword parameters (`params`, with
+PyTorch's names and defaults): their forwards and rules receive them, and their domains are
+those of the defaults."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import OFF_KINK, Domain, OpDef, function, where
-from .op_table_math import exp
+from .op_table_math import TOO_LARGE, exp
 
-sigmoid, tanh, softplus = function("sigmoid"), function("tanh"), function("softplus")
+sigmoid, tanh, softplus, erf = function("sigmoid"), function("tanh"), function("softplus"), function("erf")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
@@ -28,6 +30,35 @@ def _scalar_selu(x: float) -> float:
 
 def _clamp(x: float, lo: float, hi: float) -> float:
     return x if x != x else min(max(x, lo), hi)  # NaN passes through
+
+
+def _gelu_vjp(g, out, x, *, approximate):
+    if approximate == "tanh":
+        t = tanh(forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x))
+        slope = forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)
+        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * slope),)
+    cdf = 0.5 * (1 + erf(x * SQRT_HALF))
+    return (g * (cdf + x * exp(-0.5 * x * x) * INV_SQRT_2PI),)
+
+
+def _gelu_check(approximate: str) -> None:
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def _hardtanh_check(min_val: float, max_val: float) -> None:
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val {min_val} is greater than max_val {max_val}; pass min_val <= max_val")
+
+
+def _celu_check(alpha: float) -> None:
+    if alpha == 0:
+        raise ValueError(
+            "celu: alpha 0 divides by zero (celu is x for x > 0, alpha·(exp(x/alpha) − 1) below); pass alpha != 0"
+        )
+
+
+SQRT_HALF, INV_SQRT_2PI = math.sqrt(0.5), 1 / math.sqrt(2 * math.pi)
 
 
 ACTIVATIONS: tuple[OpDef, ...] = (
@@ -95,5 +126,76 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         "the result is too large for a float",
         reference="nn.functional.selu",
         formulas=("∂selu(x)/∂x = scale where x > 0, else scale·α·exp(x)",),
+    ),
+)
+ACTIVATIONS += (
+    # Φ(x) with erf ("none", exact) or PyTorch's tanh approximation ("tanh"); smooth everywhere
+    OpDef(
+        "gelu",
+        _gelu_vjp,
+        forward.scalar_gelu,
+        forward.tensor_gelu,
+        params={"approximate": "none"},
+        check=_gelu_check,
+        reference="nn.functional.gelu",
+        formulas=("∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (approximate='tanh': of the tanh form)",),
+    ),
+    # kink at 0: the slope there is negative_slope, the left piece's (PyTorch's: 1 only where x > 0)
+    OpDef(
+        "leaky_relu",
+        lambda g, out, x, *, negative_slope: (g * where(1.0, negative_slope, cond=raw(x) > 0),),
+        lambda x, *, negative_slope: x if x > 0 else x * negative_slope,
+        lambda x, *, negative_slope: np.where(x > 0, x, x * negative_slope),
+        (OFF_KINK,),
+        params={"negative_slope": 0.01},
+        reference="nn.functional.leaky_relu",
+        formulas=("∂leaky_relu(x)/∂x = 1 where x > 0, else negative_slope",),
+    ),
+    # kink at 0: the left piece's derivative there, alpha (PyTorch's: 1 only where x > 0);
+    # alpha·exp(x) is written out + alpha, which never overflows
+    OpDef(
+        "elu",
+        lambda g, out, x, *, alpha: (g * where(1.0, out + alpha, cond=raw(x) > 0),),
+        lambda x, *, alpha: x if x > 0 else alpha * math.expm1(x),
+        lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+        (OFF_KINK,),
+        params={"alpha": 1.0},
+        reference="nn.functional.elu",
+        formulas=("∂elu(x)/∂x = 1 where x > 0, else α·exp(x)",),
+    ),
+    # both pieces have slope 1 at 0 (PyTorch takes the left one, exp(x/alpha)); the second derivative jumps there
+    OpDef(
+        "celu",
+        lambda g, out, x, *, alpha: (g * where(1.0, 1 + out / alpha, cond=raw(x) > 0),),
+        lambda x, *, alpha: x if x > 0 else alpha * math.expm1(x / alpha),
+        lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.where(x > 0, 0, x) / alpha)),
+        (OFF_KINK,),
+        TOO_LARGE,
+        params={"alpha": 1.0},
+        check=_celu_check,
+        reference="nn.functional.celu",
+        formulas=("∂celu(x)/∂x = 1 where x > 0, else exp(x/α)",),
+    ),
+    # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside)
+    OpDef(
+        "hardtanh",
+        lambda g, out, x, *, min_val, max_val: (g * ((raw(x) > min_val) & (raw(x) < max_val)),),
+        lambda x, *, min_val, max_val: _clamp(x, min_val, max_val),
+        lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
+        (Domain(avoid=(-1.0, 1.0)),),
+        params={"min_val": -1.0, "max_val": 1.0},
+        check=_hardtanh_check,
+        reference="nn.functional.hardtanh",
+        formulas=("∂hardtanh(x)/∂x = 1 where min_val < x < max_val, else 0",),
+    ),
+    # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
+    OpDef(
+        "hardsigmoid",
+        lambda g, out, x: (g * ((raw(x) > -3) & (raw(x) < 3)) / 6,),
+        lambda x: _clamp(x / 6 + 0.5, 0.0, 1.0),
+        lambda x: np.clip(x / 6 + 0.5, 0, 1),
+        (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
+        reference="nn.functional.hardsigmoid",
+        formulas=("∂hardsigmoid(x)/∂x = 1/6 where −3 < x < 3, else 0",),
     ),
 )

@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import elementwise_forwards as forward
 from .op_def import POSITIVE, Domain, OpDef, function
 
 cos, cosh, exp, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "log", "sqrt"))
 LN2, LN10 = math.log(2.0), math.log(10.0)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 INSIDE_UNIT = Domain(lo=-0.9, hi=0.9)  # asin, acos, atanh: inside (-1, 1), where the derivative is finite
 OFF_POLES = Domain(avoid=(-math.pi / 2, math.pi / 2), margin=0.2)  # tan, within [-3, 3]
 TOO_LARGE = "the result is too large for a float"
@@ -140,6 +142,13 @@ MATH: tuple[OpDef, ...] = (
         np.exp2,
         domain=TOO_LARGE,
         formulas=("∂2ˣ/∂x = 2ˣ·ln 2",),
+    ),
+    OpDef(
+        "erf",
+        lambda g, out, x: (g * TWO_OVER_SQRT_PI * exp(-x * x),),
+        math.erf,
+        forward.tensor_erf,
+        formulas=("∂erf(x)/∂x = (2/√π)·exp(−x²)",),
     ),
     # -1, 0 or 1; 0 and NaN stay as they are
     _flat("sign", _scalar_sign, np.sign, Domain(avoid=(0.0,)), "(a jump at 0)"),

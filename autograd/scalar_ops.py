@@ -10,8 +10,10 @@ from __future__ import annotations
 from .op import Op
 from .op_table import _ENGINES, BY_NAME, ELEMENTWISE
 
+# an op with parameters runs with their defaults unless a call gives its own (Op.bind)
 OPS: dict[str, Op] = {
-    d.name: Op(d.symbol or d.name, d.scalar, d.vjp, d.domain, formulas=d.formulas) for d in ELEMENTWISE
+    d.name: Op(d.symbol or d.name, d.with_defaults(d.scalar), d.with_defaults(d.vjp), d.domain, formulas=d.formulas)
+    for d in ELEMENTWISE
 }
 _ENGINES["scalar"].update(OPS)
 

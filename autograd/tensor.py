@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import compile_record, modes
 from . import tensor_ops as ops
 from .graph import MANY, MixedNodes, Node, raw
 from .modes import check_forward
@@ -52,6 +52,11 @@ def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]
     return lambda self, other: Tensor(test(self._data, raw(other)))
 
 
+def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
+    """A predicate of a tensor's data (`isnan`): a constant boolean Tensor (not differentiable)."""
+    return lambda self: Tensor(of_data(self._data))
+
+
 class Tensor(
     BackwardHooks,
     ShapeMethods,
@@ -63,6 +68,7 @@ class Tensor(
     method=_method,
     reflected=_reflected,
     compare=_compare,
+    predicate=_predicate,
 ):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
@@ -127,7 +133,7 @@ class Tensor(
         return dict(self._made_by.params) if self._made_by is not None else {}
 
     def item(self) -> Any:
-        return np.asarray(self._data).item()
+        return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:
         return np.asarray(self._data)
@@ -156,7 +162,8 @@ class Tensor(
         return array.copy() if copy else array
 
     def __bool__(self) -> bool:
-        return bool(self._data)  # as numpy: one element, or an error naming the ambiguity
+        # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
+        return compile_record.read(self, bool(self._data))
 
     def __len__(self) -> int:
         if not self.shape:

@@ -18,10 +18,11 @@ from .op_table_tensor import Axis, kept_shape, unbroadcast  # noqa: F401 (the en
 def _elementwise(d: OpDef) -> Op:
     """The table's op `d` on arrays. A unary op's gradient already has its input's shape: the
     rule serves as it is. A binary op's gradients are summed back to their inputs' shapes
-    (numpy broadcasting), and kept only for inputs that need one."""
-    rule, skips = d.vjp, d.skips
+    (numpy broadcasting), and kept only for inputs that need one. An op with parameters runs with
+    their defaults unless a call gives its own (the node records those)."""
+    rule, skips = d.with_defaults(d.vjp), d.skips
     if d.arity == 1:
-        return Op(d.name, d.tensor, rule, d.domain, formulas=d.formulas, broadcasts=True)
+        return Op(d.name, d.with_defaults(d.tensor), rule, d.domain, formulas=d.formulas, broadcasts=True)
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
@@ -30,7 +31,7 @@ def _elementwise(d: OpDef) -> Op:
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
+    return Op(d.symbol or d.name, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
 
 
 def _tensor_only(d: OpDef) -> Op:

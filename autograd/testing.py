@@ -98,6 +98,7 @@ class _Kind:
     apply: Callable[..., Any]  # (operands..., c) -> result, on numbers, Values, arrays and Tensors alike
     accepts: tuple[Callable[[Any], bool], ...]  # per operand: where finite differences are valid
     constants: tuple[float, ...] = (0.0,)
+    joint: Callable[..., bool] | None = None  # where the operands together keep them valid (maximum: no tie)
 
     @property
     def arity(self) -> int:
@@ -119,10 +120,12 @@ def _distinct(x: Any) -> bool:
 
 
 def _from_table(d: OpDef) -> _Kind:
-    """The op table's entry as a step: an operator between two nodes, or a function of one."""
+    """The op table's entry as a step: an operator between two nodes, or a function of its
+    operands (`log({0})`, `maximum({0}, {1})`; an op with parameters with their defaults)."""
     if d.symbol:
-        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe)
-    return _Kind(f"{d.name}({{0}})", lambda a, c, f=d.apply: f(a), d.safe)
+        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe, joint=d.joint)
+    operands = ", ".join(f"{{{i}}}" for i in range(d.arity))
+    return _Kind(f"{d.name}({operands})", lambda *xs, f=d.apply: f(*xs[:-1]), d.safe, joint=d.joint)
 
 
 _ANY = (ANYWHERE,)
@@ -265,6 +268,8 @@ def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence
         if not all(allowed):
             continue
         args = tuple(draw(st.sampled_from(ok)) for ok in allowed)
+        if kind.joint is not None and not kind.joint(*(pool[i] for i in args)):
+            continue
         c = draw(st.sampled_from(kind.constants))
         try:
             with np.errstate(over="raise", divide="raise", invalid="raise"):

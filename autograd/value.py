@@ -82,7 +82,12 @@ def _compare(test: Callable[[float, float], bool]) -> Callable[[Value, Any], boo
     return lambda self, other: test(self.data, _data(other))
 
 
-class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare):
+def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
+    """A predicate of a Value's data (`isnan`): a plain bool (not differentiable)."""
+    return lambda self: bool(of_data(self.data))
+
+
+class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare, predicate=_predicate):
     """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
 
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
@@ -112,6 +117,15 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, 
 
     def item(self) -> float:
         return self.data
+
+    # a real number is its own conjugate and its own real part: numpy's var and std of a list of
+    # Values call these on each element (x * x.conjugate(), then .real), and sqrt for std
+    def conjugate(self) -> Value:
+        return self
+
+    @property
+    def real(self) -> Value:
+        return self
 
     __rpow__ = _reflected(ops.power_base_const)  # `2 ** x`: the base is a constant
 

@@ -1,0 +1,149 @@
+"""The op table's binary functions on both engines: maximum, minimum, atan2, hypot, logaddexp,
+fmod and remainder (the `%` operator). Entries as in `op_table` (read there); each broadcasts.
+
+Their kinks lie where the inputs meet (a tie, a multiple of the divisor), which no domain of one
+input can avoid: `joint` says where a pair is safe for finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from . import elementwise_forwards as forward
+from .graph import raw
+from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function, where
+
+sigmoid = function("sigmoid")
+DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart
+MARGIN = 0.05  # how far a pair stays from a tie or a jump
+
+
+def _untied(a: Any, b: Any) -> bool:
+    return bool(np.all(np.abs(np.asarray(a) - np.asarray(b)) >= MARGIN))
+
+
+def _off_jumps(zero_jumps: bool) -> Any:
+    """Pairs (a, b) at least MARGIN from a jump at a == k·b (k == 0 too, if `zero_jumps`)."""
+
+    def safe(a: Any, b: Any) -> bool:
+        q = np.asarray(a) / np.asarray(b)
+        k = np.round(q)
+        near = np.abs(q - k) * np.abs(b) < MARGIN
+        return not bool(np.any(near & (zero_jumps | (k != 0))))
+
+    return safe
+
+
+def _share(a: Any, b: Any) -> Any:
+    """a's share of maximum's gradient: 0 where b is larger, 1/2 at a tie, else 1 (NaN too): at a tie
+    the gradient is split in half, and a NaN passes it to both inputs (PyTorch's)."""
+    a, b = raw(a), raw(b)
+    return 1.0 - (a < b) - 0.5 * (a == b)
+
+
+def _rounded_quotient(a: Any, b: Any, rounding: Any) -> Any:
+    """trunc or floor of a/b as a constant (its derivative is 0 wherever it has one): a float for
+    floats, an array or a numpy scalar of the inputs' dtype for arrays."""
+    a, b = raw(a), raw(b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return rounding(np.divide(a, b))
+    return float(rounding(a / b))
+
+
+def _atan2_vjp(g, out, a, b):
+    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's)
+    origin = (raw(a) == 0) & (raw(b) == 0)
+    r2 = where(1.0, a * a + b * b, cond=origin)
+    return g * b / r2, -g * a / r2
+
+
+def _hypot_vjp(g, out, a, b):
+    # at the origin the formula is 0/0: no gradient there. Tensors give NaN (as PyTorch); a Value raises
+    if not isinstance(raw(out), np.ndarray) and raw(out) == 0:
+        raise ValueError(f"hypot({raw(a)!r}, {raw(b)!r}) has no derivative: hypot has a cone's tip at the origin")
+    return g * a / out, g * b / out
+
+
+BINARY: tuple[OpDef, ...] = (
+    # at a tie, each input gets half the gradient (PyTorch's maximum and minimum)
+    OpDef(
+        "maximum",
+        lambda g, out, a, b: (g * _share(a, b), g * _share(b, a)),
+        forward.scalar_maximum,
+        np.maximum,
+        (ANYWHERE,) * 2,
+        joint=_untied,
+        formulas=(
+            "∂max(a,b)/∂a = 1 where a > b, 1/2 at a tie, else 0",
+            "∂max(a,b)/∂b = 1 where b > a, 1/2 at a tie, else 0",
+        ),
+    ),
+    OpDef(
+        "minimum",
+        lambda g, out, a, b: (g * _share(b, a), g * _share(a, b)),
+        forward.scalar_minimum,
+        np.minimum,
+        (ANYWHERE,) * 2,
+        joint=_untied,
+        formulas=(
+            "∂min(a,b)/∂a = 1 where a < b, 1/2 at a tie, else 0",
+            "∂min(a,b)/∂b = 1 where b < a, 1/2 at a tie, else 0",
+        ),
+    ),
+    # a jump across the negative b axis (a == 0, b < 0) and nothing at the origin: a kept off 0
+    OpDef(
+        "atan2",
+        _atan2_vjp,
+        math.atan2,
+        np.arctan2,
+        (NONZERO, ANYWHERE),
+        aliases=("arctan2",),
+        formulas=("∂atan2(a,b)/∂a = b/(a² + b²)", "∂atan2(a,b)/∂b = −a/(a² + b²)"),
+    ),
+    OpDef(
+        "hypot",
+        _hypot_vjp,
+        math.hypot,
+        np.hypot,
+        (NONZERO, ANYWHERE),  # away from the origin, its one kink
+        formulas=("∂√(a² + b²)/∂a = a/√(a² + b²)", "∂√(a² + b²)/∂b = b/√(a² + b²)"),
+    ),
+    # log(exp(a) + exp(b)) without overflow; its derivatives are sigmoids, finite for inputs of any size
+    OpDef(
+        "logaddexp",
+        lambda g, out, a, b: (g * sigmoid(a - b), g * sigmoid(b - a)),
+        forward.scalar_logaddexp,
+        np.logaddexp,
+        (ANYWHERE,) * 2,
+        formulas=("∂log(eᵃ + eᵇ)/∂a = σ(a − b)", "∂log(eᵃ + eᵇ)/∂b = σ(b − a)"),
+    ),
+    # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
+    # as everywhere, d/db = -trunc(a/b) (PyTorch's), a constant
+    OpDef(
+        "fmod",
+        lambda g, out, a, b: (g, -g * _rounded_quotient(a, b, np.trunc)),
+        forward.scalar_fmod,
+        np.fmod,
+        (ANYWHERE, DIVISOR),
+        "fmod needs a finite dividend and a nonzero divisor",
+        joint=_off_jumps(zero_jumps=False),
+        formulas=("∂fmod(a,b)/∂a = 1", "∂fmod(a,b)/∂b = −trunc(a/b)"),
+    ),
+    # Python's %: a - b·floor(a/b), the sign of b. Jumps where a is a multiple of b, 0 included;
+    # d/db = -floor(a/b) everywhere (PyTorch's remainder), a constant
+    OpDef(
+        "remainder",
+        lambda g, out, a, b: (g, -g * _rounded_quotient(a, b, np.floor)),
+        operator.mod,
+        np.remainder,
+        (ANYWHERE, DIVISOR),
+        "remainder needs a nonzero divisor",
+        symbol="%",
+        joint=_off_jumps(zero_jumps=True),
+        formulas=("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = −floor(a/b)"),
+    ),
+)

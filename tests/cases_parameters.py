@@ -1,0 +1,17 @@
+"""The op table's ops with parameters, called with values other than their defaults: each case is
+(the op's name, its parameters, where finite differences are valid with them). The gradchecks
+of both engines and the PyTorch differential tests run every case (the defaults are the table's own)."""
+
+from autograd.op_table import ANYWHERE, OFF_KINK, Domain
+
+PARAMETER_CASES = {
+    "leaky_relu(negative_slope=0.2)": ("leaky_relu", {"negative_slope": 0.2}, OFF_KINK),
+    "leaky_relu(negative_slope=-1.5)": ("leaky_relu", {"negative_slope": -1.5}, OFF_KINK),
+    "elu(alpha=0.5)": ("elu", {"alpha": 0.5}, OFF_KINK),
+    "elu(alpha=2.0)": ("elu", {"alpha": 2.0}, OFF_KINK),
+    "celu(alpha=0.5)": ("celu", {"alpha": 0.5}, OFF_KINK),
+    "celu(alpha=2.5)": ("celu", {"alpha": 2.5}, OFF_KINK),
+    "hardtanh(min_val=-2.0, max_val=0.5)": ("hardtanh", {"min_val": -2.0, "max_val": 0.5}, Domain(avoid=(-2.0, 0.5))),
+    "hardtanh(min_val=0.0, max_val=2.0)": ("hardtanh", {"min_val": 0.0, "max_val": 2.0}, Domain(avoid=(0.0, 2.0))),
+    "gelu(approximate='tanh')": ("gelu", {"approximate": "tanh"}, ANYWHERE),
+}
