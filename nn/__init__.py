@@ -3,8 +3,11 @@
 Public API:
     Module                          parameters from attributes, buffers, train/eval, state_dict, repr
     Neuron, Layer, MLP              micrograd's modules on Value
-    Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout, Sequential
+    Linear, Softmax, Dropout, Sequential
                                     layers on Tensor
+    ReLU, Tanh, Sigmoid, LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Softsign,
+    LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
+                                    activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
@@ -31,6 +34,26 @@ Public API:
 """
 
 from . import _requires_chainrule, data, export, functional, schedulers  # noqa: F401 (the first: the engine check)
+from .activations import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Activation,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softplus,
+    Softsign,
+    Tanh,
+)
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
@@ -38,7 +61,7 @@ from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
 from .dropout import Dropout2d
 from .embedding import Embedding
 from .io import load, save
-from .layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from .layers import Dropout, Linear, Sequential, Softmax
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
@@ -46,6 +69,21 @@ from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .train import History, evaluate, fit, predict
 
 __all__ = [
+    "Activation",
+    "CELU",
+    "ELU",
+    "GELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "LeakyReLU",
+    "LogSigmoid",
+    "Mish",
+    "ReLU6",
+    "SELU",
+    "SiLU",
+    "Softplus",
+    "Softsign",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "Conv1d",

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import ShapeError, Tensor, raw
 
+from .activations import FUNCTIONS
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -35,14 +35,12 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
-    "relu",
-    "sigmoid",
     "smooth_l1_loss",
     "softmax",
-    "tanh",
 ]
+__all__ += sorted(FUNCTIONS)
 
-relu, tanh, sigmoid = autograd.relu, autograd.tanh, autograd.sigmoid
+globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:

@@ -1,4 +1,4 @@
-"""Layers on Tensor: Linear, activations, Dropout, Sequential (built at once or step by step)."""
+"""Layers on Tensor: Linear, Softmax, Dropout, Sequential (built at once or step by step)."""
 
 from __future__ import annotations
 
@@ -45,21 +45,6 @@ class Linear(Module):
     def extra_repr(self) -> str:
         nin, nout = self.W.shape
         return f"{nin} -> {nout}, init={self.init!r}" + ("" if self.b is not None else ", bias=False")
-
-
-class ReLU(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
-
-
-class Tanh(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
-
-
-class Sigmoid(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
 
 
 class Softmax(Module):

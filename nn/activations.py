@@ -1,0 +1,59 @@
+"""Activation layers, each one of autograd's elementwise functions as a Module, under PyTorch's
+class name and with its parameters in PyTorch's order: `LeakyReLU(0.2)`, `GELU(approximate="tanh")`.
+
+They work on Tensors and on Values alike (the functions do). PyTorch's `inplace=` is accepted so
+that its code runs unchanged; it changes nothing here (the result is the same either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import autograd
+
+from .module import Module
+
+
+class Activation(Module):
+    """An elementwise function of autograd as a layer; its arguments are the function's own."""
+
+    function: Callable[..., Any]  # autograd's function, set by each subclass
+
+    def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
+        type(self).function(0.0, *args, **kwargs)  # wrong parameters raise here, not at the first batch
+        self.args, self.kwargs = args, kwargs
+
+    def forward(self, x: Any) -> Any:
+        return type(self).function(x, *self.args, **self.kwargs)
+
+    def extra_repr(self) -> str:
+        return ", ".join([*map(repr, self.args), *(f"{k}={v!r}" for k, v in self.kwargs.items())])
+
+
+def _activation(name: str, function: str) -> type[Activation]:
+    f = getattr(autograd, function)
+    doc = f"`autograd.{function}` as a layer: {name}(...) takes its parameters."
+    return type(name, (Activation,), {"function": staticmethod(f), "__doc__": doc, "__module__": __name__})
+
+
+ReLU = _activation("ReLU", "relu")
+Tanh = _activation("Tanh", "tanh")
+Sigmoid = _activation("Sigmoid", "sigmoid")
+LeakyReLU = _activation("LeakyReLU", "leaky_relu")
+ELU = _activation("ELU", "elu")
+CELU = _activation("CELU", "celu")
+SELU = _activation("SELU", "selu")
+GELU = _activation("GELU", "gelu")
+SiLU = _activation("SiLU", "silu")
+Mish = _activation("Mish", "mish")
+Softplus = _activation("Softplus", "softplus")
+Softsign = _activation("Softsign", "softsign")
+LogSigmoid = _activation("LogSigmoid", "logsigmoid")
+Hardtanh = _activation("Hardtanh", "hardtanh")
+ReLU6 = _activation("ReLU6", "relu6")
+Hardswish = _activation("Hardswish", "hardswish")
+Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid")
+
+# the functions of the layers above, by name: nn.functional's activations (F.gelu, F.leaky_relu, ...)
+FUNCTIONS: dict[str, Callable[..., Any]] = {cls.function.__name__: cls.function for cls in Activation.__subclasses__()}
