@@ -1,10 +1,21 @@
-"""Tensor's reductions and the softmax family (a mixin of Tensor): sum, mean, max, min,
-logsumexp over an axis, clip, softmax, log_softmax."""
+"""Tensor's reductions and the softmax family (a mixin of Tensor): sum, mean, max, min, prod,
+logsumexp, var, std, norm over axes, cumsum and cumprod along one, the constant argmax, argmin,
+any and all, clip, softmax, log_softmax.
+
+Every reduction takes numpy's spelling and PyTorch's: `axis=` or `dim=`, `keepdims=` or
+`keepdim=` (giving both of a pair is a TypeError). var and std default to numpy's ddof=0 (the
+population variance); PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
 from . import tensor_ops as ops
 from .op import Op
@@ -12,16 +23,84 @@ from .tensor_data import reduction_axis
 from .tensor_ops import Axis
 
 
+def _either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch_value: Any) -> Any:
+    """The value of an argument numpy and PyTorch name differently (None: not given)."""
+    if torch_value is None:
+        return numpy_value
+    if numpy_value is not None:
+        raise TypeError(f"{name}() got both {numpy_name}= (numpy's name) and {torch_name}= (PyTorch's): pass one")
+    return torch_value
+
+
+def _axis(self: Any, name: str, axis: Any, dim: Any) -> Axis:
+    """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all)."""
+    axis = _either(name, "axis", axis, "dim", dim)
+    if isinstance(axis, list | tuple):
+        axis = tuple(axis)
+        if not all(isinstance(a, numbers.Integral) for a in axis):
+            raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {axis!r}")
+        axis = tuple(int(a) for a in axis)
+    elif axis is not None:
+        if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
+            raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {axis!r}")
+        axis = int(axis)
+    return reduction_axis(self.ndim, axis)
+
+
+def _last_by_default(name: str, axis: Any, dim: Any) -> int:
+    axis = _either(name, "axis", axis, "dim", dim)
+    return -1 if axis is None else axis
+
+
+def _keep(name: str, keepdims: Any, keepdim: Any) -> bool:
+    return bool(_either(name, "keepdims", keepdims, "keepdim", keepdim))
+
+
 def _reduction(op: Op) -> Callable[..., Any]:
     """The method reducing self by `op` over `axis` (all by default), keeping the reduced axes as 1
     with `keepdims`; a 0-d tensor takes axis 0 or -1, as PyTorch."""
 
-    def reduce(self: Any, axis: Axis = None, keepdims: bool = False) -> Any:
-        return self._apply(op, (self,), {"axis": reduction_axis(self.ndim, axis), "keepdims": keepdims})
+    def reduce(self: Any, axis: Axis = None, keepdims: bool | None = None, *, dim: Axis = None, keepdim: Any = None):
+        params = {"axis": _axis(self, op.name, axis, dim), "keepdims": _keep(op.name, keepdims, keepdim)}
+        return self._apply(op, (self,), params)
 
     reduce.__name__ = op.name
-    reduce.__doc__ = f"{op.name} over `axis` (None: all), recording it in the graph."
+    reduce.__doc__ = f"{op.name} over `axis` (None: all; PyTorch's `dim=`), keeping them as 1 with `keepdims`."
     return reduce
+
+
+def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
+    """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
+    ddof = _either(name, "ddof", ddof, "correction", correction) or 0
+    if not isinstance(ddof, numbers.Real) or isinstance(ddof, bool) or ddof < 0:
+        raise TypeError(f"{name}(): ddof (correction) must be a number >= 0, got {ddof!r}")
+    axes = range(self.ndim) if axis is None else normalize_axis_tuple(axis, self.ndim)
+    n = math.prod(self.shape[a] for a in axes)
+    if ddof >= n:
+        raise ValueError(
+            f"{name}() over {n} entries with ddof={ddof} divides by n - ddof = {n - ddof}: "
+            "reduce over more entries, or lower ddof (ddof=0: the population variance)"
+        )
+    return ddof
+
+
+def _running(self: Any, op: Op, axis: Any, dim: Any) -> Any:
+    """cumsum or cumprod along one axis; with none, of the flattened tensor (numpy). A 0-d tensor
+    takes axis 0 or -1 and stays 0-d (PyTorch)."""
+    axis = _either(op.name, "axis", axis, "dim", dim)
+    if axis is None:
+        flat = self.reshape(-1)
+        return flat._apply(op, (flat,), {"axis": 0})
+    if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
+        raise TypeError(f"{op.name}(): axis must be one int (or None: the flattened tensor), got {axis!r}")
+    if not -max(self.ndim, 1) <= axis < max(self.ndim, 1):
+        raise np.exceptions.AxisError(f"{op.name}(): axis {axis} is out of bounds for a tensor of shape {self.shape}")
+    if self.ndim == 0:
+        return _running(self.reshape(1), op, 0, None).reshape(())
+    return self._apply(op, (self,), {"axis": int(axis)})
+
+
+_ORDERS = {1: 1, 2: 2, np.inf: np.inf, "fro": 2}
 
 
 class ReductionMethods:
@@ -33,13 +112,80 @@ class ReductionMethods:
     mean = _reduction(ops.mean)
     max = _reduction(ops.max)
     min = _reduction(ops.min)
+    prod = _reduction(ops.prod)
     logsumexp = _reduction(ops.logsumexp)
+
+    def var(self, axis: Axis = None, *, ddof=None, correction=None, keepdims=None, dim=None, keepdim=None) -> Any:
+        """The variance over `axis` (all by default): sum((x - mean)²) / (n - ddof). The default is
+        numpy's ddof=0, the population variance; PyTorch's default is correction=1 (unbiased):
+        pass ddof=1 or correction=1 for it. ddof must be below the number of entries reduced."""
+        return self._moment(ops.var, "var", axis, ddof, correction, keepdims, dim, keepdim)
+
+    def std(self, axis: Axis = None, *, ddof=None, correction=None, keepdims=None, dim=None, keepdim=None) -> Any:
+        """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`). At a constant
+        input its gradient is 0, as PyTorch's."""
+        return self._moment(ops.std, "std", axis, ddof, correction, keepdims, dim, keepdim)
+
+    def _moment(self, op: Op, name: str, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
+        axis = _axis(self, name, axis, dim)
+        ddof = _ddof(self, name, axis, ddof, correction)
+        return self._apply(op, (self,), {"axis": axis, "keepdims": _keep(name, keepdims, keepdim), "ddof": ddof})
+
+    def norm(self, ord: Any = None, axis: Axis = None, keepdims=None, *, p=None, dim=None, keepdim=None) -> Any:
+        """The vector norm of the entries over `axis` (all of them by default, flattened), as
+        torch.linalg.vector_norm: ord (PyTorch's p) 2 by default, or 1 or inf. Not numpy's matrix
+        norms: over two axes it is still the norm of their entries as one vector. At the zero
+        vector its gradient is 0 (PyTorch's choice)."""
+        order = _either("norm", "ord", ord, "p", p)
+        order = 2 if order is None else order
+        if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
+            raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {order!r}")
+        params = {"axis": _axis(self, "norm", axis, dim), "keepdims": _keep("norm", keepdims, keepdim)}
+        return self._apply(ops.norm, (self,), {**params, "ord": _ORDERS[order]})
+
+    def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """Running sums along `axis` (PyTorch's dim); with neither, of the flattened tensor (numpy)."""
+        return _running(self, ops.cumsum, axis, dim)
+
+    def cumprod(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """Running products along `axis` (PyTorch's dim); with neither, of the flattened tensor
+        (numpy). Its gradient is exact where entries are zero."""
+        return _running(self, ops.cumprod, axis, dim)
+
+    # ---- constants: no gradient flows through an index or a truth value ----
+
+    def argmax(self, axis: int | None = None, keepdims=None, *, dim=None, keepdim=None) -> Any:
+        """The index of the largest entry along `axis` (of the flattened tensor if None), the
+        first one at ties (numpy and PyTorch): a constant integer Tensor."""
+        return self._constant(np.argmax, "argmax", axis, keepdims, dim, keepdim)
+
+    def argmin(self, axis: int | None = None, keepdims=None, *, dim=None, keepdim=None) -> Any:
+        """The index of the smallest entry (the first at ties): a constant integer Tensor."""
+        return self._constant(np.argmin, "argmin", axis, keepdims, dim, keepdim)
+
+    def any(self, axis: Axis = None, keepdims=None, *, dim=None, keepdim=None) -> Any:
+        """Whether any entry is nonzero over `axis` (all by default): a constant bool Tensor."""
+        return self._constant(np.any, "any", axis, keepdims, dim, keepdim)
+
+    def all(self, axis: Axis = None, keepdims=None, *, dim=None, keepdim=None) -> Any:
+        """Whether every entry is nonzero over `axis` (all by default): a constant bool Tensor."""
+        return self._constant(np.all, "all", axis, keepdims, dim, keepdim)
+
+    def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
+        axis = _axis(self, name, axis, dim)
+        if name.startswith("arg") and isinstance(axis, tuple):
+            raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")
+        if name.startswith("arg") and self.size == 0:
+            raise ValueError(f"{name}() of an empty tensor (shape {self.shape}) has no answer")
+        return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=_keep(name, keepdims, keepdim))))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Any:
         return self._apply(ops.clip, (self,), {"lo": lo, "hi": hi})
 
-    def softmax(self, axis: int = -1) -> Any:
-        return self._apply(ops.softmax, (self,), {"axis": axis})
+    def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """exp(x) / sum(exp(x)) along `axis` (PyTorch's dim; the last by default), stable for large x."""
+        return self._apply(ops.softmax, (self,), {"axis": _last_by_default("softmax", axis, dim)})
 
-    def log_softmax(self, axis: int = -1) -> Any:
-        return self._apply(ops.log_softmax, (self,), {"axis": axis})
+    def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """x - logsumexp(x) along `axis` (PyTorch's dim; the last by default)."""
+        return self._apply(ops.log_softmax, (self,), {"axis": _last_by_default("log_softmax", axis, dim)})

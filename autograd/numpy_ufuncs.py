@@ -1,0 +1,130 @@
+"""numpy's ufuncs on Tensors (`np.exp(t)`, `np.add(a, t)`, `np.maximum(t, 0)`): chainrule's
+differentiable op of the same meaning, looked up by the ufunc's name when called, so numpy-style
+code differentiates (HIPS autograd's habit). Comparisons and tests give constant bool Tensors.
+
+A ufunc with no chainrule op, a ufunc method chainrule has no reduction for, and `out=` (numpy
+writing the result into an array) raise a TypeError naming them: never a silent conversion of
+the Tensor to an array, which would drop its gradient.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from .op_table import BY_NAME
+from .operators import TESTS
+
+# ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
+# Tensor.__rmul__ exactly as if numpy had stepped aside
+OPERATORS = {
+    "add": "add",
+    "subtract": "sub",
+    "multiply": "mul",
+    "divide": "truediv",
+    "power": "pow",
+    "matmul": "matmul",
+    "remainder": "mod",
+}
+# numpy's name -> chainrule's, where they differ
+ALIASES = {
+    "negative": "neg",
+    "absolute": "abs",
+    "fabs": "abs",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "arctan2": "atan2",
+    "rint": "round",  # both round half to even
+}
+# ufuncs that compose from chainrule's ops
+COMPOSED = {
+    "positive": lambda x: x * 1,
+    "square": lambda x: x * x,
+    "reciprocal": lambda x: 1 / x,
+    "float_power": lambda a, b: _operator("pow", a, b),
+}
+# ufuncs with no gradient (comparisons, logic, tests of the data): constant results
+CONSTANT = {
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "equal",
+    "not_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "signbit",
+    "isnan",
+    "isinf",
+    "isfinite",
+}
+# ufunc methods that are chainrule reductions: (ufunc, method) -> Tensor method
+METHODS = {
+    ("add", "reduce"): "sum",
+    ("multiply", "reduce"): "prod",
+    ("maximum", "reduce"): "max",
+    ("minimum", "reduce"): "min",
+    ("logical_or", "reduce"): "any",
+    ("logical_and", "reduce"): "all",
+    ("add", "accumulate"): "cumsum",
+    ("multiply", "accumulate"): "cumprod",
+}
+_HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() computes on the data without one"
+
+
+def _package() -> Any:
+    return sys.modules[__name__.rpartition(".")[0]]
+
+
+def _operator(name: str, a: Any, b: Any) -> Any:
+    """a <op> b through the Tensor's own method: its reflected one when the Tensor is on the right."""
+    from .tensor import Tensor
+
+    return getattr(a, f"__{name}__")(b) if isinstance(a, Tensor) else getattr(b, f"__r{name}__")(a)
+
+
+def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What `ufunc.method(*inputs, **kwargs)` is on Tensors, or a TypeError naming what is not supported."""
+    name = ufunc.__name__
+    if "out" in kwargs:
+        raise TypeError(
+            f"np.{name}(..., out=...) would write a Tensor's result into an array, dropping its gradient: "
+            f"assign the result instead (a = a + t rather than a += t). {_HINT}"
+        )
+    if method != "__call__":
+        return _method(name, method, inputs, kwargs)
+    if kwargs:
+        raise TypeError(f"np.{name} on a Tensor takes no keyword arguments, got {sorted(kwargs)}. {_HINT}")
+    if name in OPERATORS:
+        return _operator(OPERATORS[name], *inputs)
+    if name in COMPOSED:
+        return COMPOSED[name](*inputs)
+    ours = ALIASES.get(name, name)
+    if (ours in BY_NAME or ours in TESTS) and hasattr(_package(), ours):
+        return getattr(_package(), ours)(*inputs)
+    if name in CONSTANT:
+        from .tensor import Tensor
+
+        return Tensor(ufunc(*(np.asarray(x) for x in inputs)))
+    raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on Tensors. {_HINT}")
+
+
+def _method(name: str, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """np.add.reduce(t, axis) is t.sum(axis), np.multiply.accumulate(t, axis) is t.cumprod(axis)..."""
+    ours = METHODS.get((name, method))
+    extra = set(kwargs) - {"axis", "keepdims"}
+    if ours is None or len(inputs) != 1 or extra or (method == "accumulate" and "keepdims" in kwargs):
+        raise TypeError(
+            f"np.{name}.{method} is not supported on Tensors"
+            + (f" with {sorted(extra)}" if ours and extra else "")
+            + f". The reductions are t.sum, t.prod, t.max, t.min, t.cumsum, t.cumprod... {_HINT}"
+        )
+    return getattr(inputs[0], ours)(**{"axis": 0, **kwargs})  # numpy's ufunc methods reduce axis 0 by default

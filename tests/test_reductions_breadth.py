@@ -1,0 +1,284 @@
+"""prod, var, std, norm, cumsum, cumprod, argmax, argmin, any and all against PyTorch, over drawn
+shapes, axes (None, an int, a negative int, a tuple) and keepdims, in float64 and float32: forward,
+gradient and second derivative (tests/torch_reference.py compares). Entries are drawn from a grid
+of quarters, so zeros (prod, cumprod, the zero vector of norm), ties (argmax, the inf-norm) and
+constant inputs (std) come up often; those edges are also checked one by one below. Then numpy's
+and PyTorch's spellings of the arguments, the errors, and the strategies' steps."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from torch_reference import DTYPES, EXAMPLES, check, torch  # without torch: skipped
+
+from autograd import Tensor, grad, gradcheck, testing_reductions
+from autograd.testing import shapes, tensor_expressions
+
+QUARTERS = st.sampled_from([-2.0, -1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5, 2.0])
+
+
+def grid_arrays(shape):
+    return hnp.arrays(np.float64, shape, elements=QUARTERS)
+
+
+@st.composite
+def shape_and_axis(draw, min_dims=0):
+    shape = draw(shapes(min_dims, 3, 4))
+    n = len(shape)
+    if n == 0:
+        return shape, None
+    single = st.integers(-n, n - 1)
+    several = st.lists(single, min_size=1, max_size=n, unique_by=lambda a: a % n).map(tuple)
+    return shape, draw(st.one_of(st.none(), single, several))
+
+
+def torch_over(fn, axis, keepdims, ndim):
+    """fn(x, dim=-1) over `axis` in torch: the reduced dims moved last and flattened into one."""
+
+    def reduce(x):
+        axes = sorted(range(ndim) if axis is None else {a % ndim for a in np.atleast_1d(axis)})
+        kept = [d for d in range(ndim) if d not in axes]
+        flat = x.reshape(-1) if ndim == 0 else x.permute(*kept, *axes).reshape(*[x.shape[d] for d in kept], -1)
+        out = fn(flat)
+        return out.reshape([1 if d in axes else x.shape[d] for d in range(ndim)]) if keepdims else out
+
+    return reduce
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(data=st.data(), shape_axis=shape_and_axis(), keepdims=st.booleans())
+def test_prod_with_zeros(dtype, data, shape_axis, keepdims):
+    shape, axis = shape_axis
+    x = data.draw(grid_arrays(shape), label="x")
+    torch_fn = torch_over(lambda t: t.prod(dim=-1), axis, keepdims, len(shape))
+    check(lambda t: t.prod(axis=axis, keepdims=keepdims), torch_fn, [x], dtype)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(data=st.data(), shape_axis=shape_and_axis(min_dims=1), keepdims=st.booleans(), ddof=st.sampled_from([0, 1]))
+def test_var_and_std(name, dtype, data, shape_axis, keepdims, ddof):
+    shape, axis = shape_axis
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    n = int(np.prod([shape[a] for a in axes]))
+    if n <= ddof:
+        ddof = 0
+    x = data.draw(grid_arrays(shape), label="x")
+    dim = tuple(range(len(shape))) if axis is None else axis
+    check(
+        lambda t: getattr(t, name)(axis=axis, ddof=ddof, keepdims=keepdims),
+        lambda t: getattr(torch, name)(t, dim=dim, correction=ddof, keepdim=keepdims),
+        [x],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("order", [1, 2, np.inf])
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(data=st.data(), shape_axis=shape_and_axis(), keepdims=st.booleans())
+def test_norm(order, dtype, data, shape_axis, keepdims):
+    shape, axis = shape_axis
+    x = data.draw(grid_arrays(shape), label="x")
+    at_zero_vector = order == 2 and bool(np.any(np.linalg.vector_norm(x, axis=axis) == 0))
+    check(
+        lambda t: t.norm(order, axis=axis, keepdims=keepdims),
+        lambda t: torch.linalg.vector_norm(t, ord=order, dim=axis, keepdim=keepdims),
+        [x],
+        dtype,
+        second=not at_zero_vector,  # torch's is NaN there: test_norm_at_the_zero_vector
+    )
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(data=st.data(), shape=shapes(0, 3, 4))
+def test_running_sums_and_products(name, dtype, data, shape):
+    axis = data.draw(st.none() | st.integers(-max(len(shape), 1), max(len(shape), 1) - 1), label="axis")
+    x = data.draw(grid_arrays(shape), label="x")
+
+    def torch_fn(t):
+        t = t.reshape(-1) if axis is None else t
+        return getattr(t, name)(dim=0 if axis is None else axis)
+
+    check(lambda t: getattr(t, name)(axis=axis), torch_fn, [x], dtype)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin", "any", "all"])
+@given(data=st.data(), shape=shapes(1, 3, 4), keepdims=st.booleans())
+def test_constant_reductions_match_numpy_and_torch(name, data, shape, keepdims):
+    """First occurrence at ties, as both; the results are constants (no graph, no gradient)."""
+    axis = data.draw(st.none() | st.integers(-len(shape), len(shape) - 1), label="axis")
+    x = data.draw(grid_arrays(shape), label="x")
+    out = getattr(Tensor(x, requires_grad=True), name)(axis=axis, keepdims=keepdims)
+    expected = getattr(np, name)(x, axis=axis, keepdims=keepdims)
+    assert out.dtype == expected.dtype and out.shape == expected.shape and not out.requires_grad
+    assert np.array_equal(out.data, expected)
+    t = torch.from_numpy(x)
+    torch_out = getattr(t, name)() if axis is None else getattr(t, name)(dim=axis, keepdim=keepdims)
+    if axis is None and keepdims:
+        torch_out = torch_out.reshape((1,) * len(shape))
+    assert np.array_equal(out.data, torch_out.numpy())
+
+
+# ---- the edges, one by one against torch ----
+
+EDGES = {
+    "prod, one zero": (lambda t: t.prod(), lambda t: t.prod(), [[2.0, 0.0, -3.0]]),
+    "prod, two zeros": (lambda t: t.prod(), lambda t: t.prod(), [[2.0, 0.0, -3.0, 0.0]]),
+    "prod, all zeros": (lambda t: t.prod(axis=0), lambda t: t.prod(dim=0), [[[0.0, 0.0], [0.0, 1.0]]]),
+    "cumprod, zeros": (lambda t: t.cumprod(0), lambda t: t.cumprod(0), [[1.5, 0.0, 2.0, 0.0, -1.0]]),
+    "cumprod, a zero first": (lambda t: t.cumprod(0), lambda t: t.cumprod(0), [[0.0, 2.0, -3.0]]),
+    "norm 1 at zeros": (lambda t: t.norm(1), lambda t: torch.linalg.vector_norm(t, 1), [[0.0, -2.0, 0.0]]),
+    "norm inf, ties": (
+        lambda t: t.norm(np.inf),
+        lambda t: torch.linalg.vector_norm(t, float("inf")),
+        [[2.0, -2.0, 1.0]],
+    ),
+    "norm inf at the zero vector": (
+        lambda t: t.norm(np.inf),
+        lambda t: torch.linalg.vector_norm(t, float("inf")),
+        [[0.0, 0.0]],
+    ),
+    "std of a constant": (lambda t: t.std(axis=1), lambda t: t.std(dim=1, correction=0), [[[1.5] * 3, [0.0, 1, 2]]]),
+    "var of a constant": (lambda t: t.var(ddof=1), lambda t: t.var(), [[2.0, 2.0]]),
+    "a 0-d tensor": (lambda t: t.prod() + t.norm() + t.cumsum(0).sum(), lambda t: t.prod() + t.norm() + t, [1.5]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("edge", EDGES)
+def test_edges_against_torch(edge, dtype):
+    chain, torch_fn, inputs = EDGES[edge]
+    check(chain, torch_fn, inputs, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_norm_at_the_zero_vector(dtype):
+    """The 2-norm's gradient at the zero vector is 0, as PyTorch's. It has no Hessian there: ours is
+    0 too (the derivative of that 0), where PyTorch's is NaN (0 * inf inside its formula)."""
+    x = [[0.0, 0.0], [3.0, 4.0]]
+    check(lambda t: t.norm(axis=1), lambda t: t.norm(dim=1), [x], dtype, second=False)
+    hvp = grad(lambda t: (grad(lambda u: u.norm(axis=1).sum())(t) * np.array([[1.0, -2.0], [0.5, 1.0]])).sum())
+    assert np.all(hvp(np.array(x, dtype=dtype))[0] == 0)
+
+
+def test_product_gradients_at_zeros_are_exact():
+    x = Tensor([3.0, 0.0, 2.0, -1.0], dtype=np.float64, requires_grad=True)
+    x.prod().backward()
+    assert x.grad.tolist() == [0.0, -6.0, 0.0, 0.0]
+    y = Tensor([[0.0, 2.0, 0.0]], dtype=np.float64, requires_grad=True)
+    y.prod(axis=1).backward(np.ones(1))
+    assert y.grad.tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_product_gradients_where_the_product_underflows_or_overflows():
+    """out / x would be 0 / x or inf / x there: the products of the others are formed instead."""
+    tiny = Tensor([1e-200, 1e-200, 2.0], dtype=np.float64, requires_grad=True)  # 2e-400 underflows
+    tiny.prod().backward()
+    assert tiny.grad.tolist() == [2e-200, 2e-200, 0.0]
+    huge = Tensor([1e200, 1e200, 0.5], dtype=np.float64, requires_grad=True)  # 5e399 overflows
+    with np.errstate(over="ignore", invalid="ignore"):  # inf products, and 0 · inf where they are masked
+        huge.cumprod(0).backward(np.array([0.0, 0.0, 1.0]))
+    assert huge.grad.tolist() == [5e199, 5e199, np.inf]
+
+
+@given(x=grid_arrays((4,)))
+def test_second_derivatives_of_products_match_finite_differences_at_zeros(x):
+    first = grad(lambda t: t.prod() + t.cumprod(0).sum())
+    assert gradcheck(lambda t: (first(t) * np.array([1.0, -2.0, 0.5, 3.0])).sum(), [x])
+
+
+# ---- spellings and errors ----
+
+REDUCTIONS = ["sum", "mean", "max", "min", "prod", "logsumexp", "var", "std", "norm", "argmax", "argmin", "any", "all"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_pytorch_spelling_beside_numpys(name):
+    x = Tensor(np.arange(1.0, 7.0).reshape(2, 3) ** 1.5)
+    numpy_style = getattr(x, name)(axis=1, keepdims=True)
+    torch_style = getattr(x, name)(dim=1, keepdim=True)
+    assert torch_style.shape == (2, 1) and np.array_equal(numpy_style.data, torch_style.data)
+    with pytest.raises(TypeError, match="axis=.*dim="):
+        getattr(x, name)(axis=1, dim=1)
+    with pytest.raises(TypeError, match="keepdims=.*keepdim="):
+        getattr(x, name)(keepdims=True, keepdim=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_the_softmax_family_takes_dim(name):
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    assert np.array_equal(getattr(x, name)(dim=0).data, getattr(x, name)(axis=0).data)
+    assert np.array_equal(getattr(x, name)().data, getattr(x, name)(-1).data)
+    assert not np.array_equal(getattr(x, name)(0).data, getattr(x, name)(-1).data)
+    with pytest.raises(TypeError, match="axis=.*dim="):
+        getattr(x, name)(axis=0, dim=0)
+
+
+def test_running_ops_take_dim():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    assert np.array_equal(x.cumsum(dim=0).data, np.cumsum(x.data, 0))
+    assert np.array_equal(x.cumprod().data, np.cumprod(x.data))  # no axis: flattened, as numpy
+    with pytest.raises(TypeError, match="axis=.*dim="):
+        x.cumsum(axis=0, dim=0)
+    with pytest.raises(np.exceptions.AxisError, match="out of bounds"):
+        x.cumsum(2)
+    with pytest.raises(TypeError, match="one int"):
+        x.cumprod((0, 1))
+
+
+def test_var_takes_ddof_or_correction_and_defaults_to_numpys():
+    x = Tensor([1.0, 2.0, 4.0], dtype=np.float64)
+    assert x.var().item() == pytest.approx(np.var(x.data))  # ddof=0
+    assert x.var(correction=1).item() == x.var(ddof=1).item() == pytest.approx(np.var(x.data, ddof=1))
+    with pytest.raises(TypeError, match="ddof=.*correction="):
+        x.std(ddof=1, correction=1)
+    with pytest.raises(ValueError, match="ddof=3.*n - ddof = 0"):
+        x.var(ddof=3)
+    with pytest.raises(ValueError, match="ddof=1"):
+        Tensor([[1.0, 2.0]]).std(axis=0, ddof=1)
+    with pytest.raises(TypeError, match="ddof"):
+        x.var(ddof=-1)
+
+
+def test_norm_arguments():
+    x = Tensor([3.0, -4.0])
+    assert x.norm().item() == x.norm(p=2).item() == x.norm("fro").item() == 5.0
+    assert x.norm(p=1).item() == 7.0 and x.norm(np.inf).item() == 4.0
+    with pytest.raises(TypeError, match="ord=.*p="):
+        x.norm(1, p=1)
+    with pytest.raises(ValueError, match="1, 2 or inf"):
+        x.norm(3)
+
+
+def test_bad_axes_and_empty_arg_reductions():
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="axis must be"):
+        x.prod(axis=1.5)
+    with pytest.raises(np.exceptions.AxisError):
+        x.var(axis=2)
+    with pytest.raises(TypeError, match="one int"):
+        x.argmax(axis=(0, 1))
+    with pytest.raises(ValueError, match="empty"):
+        Tensor(np.ones((0,))).argmin()
+
+
+# ---- the strategies' steps through these ops ----
+
+STEPS = tuple(testing_reductions.KINDS) + ("*", "+", "tanh")
+
+
+@given(tensor_expressions(kinds=STEPS))
+def test_random_graphs_through_reductions_match_finite_differences(expr):
+    assert gradcheck(expr, expr.inputs)
+
+
+@given(tensor_expressions(kinds=STEPS, max_ops=4))
+def test_random_graphs_through_reductions_second_derivatives(expr):
+    first = grad(expr, argnums=tuple(range(len(expr.inputs))))
+    assert gradcheck(lambda *xs: sum(((g * g).sum() for g in first(*xs)), 0 * xs[0].sum()), expr.inputs)
