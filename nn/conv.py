@@ -18,6 +18,7 @@ from autograd import Tensor
 from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 
 from .module import Module
+from .rng import generator
 
 
 def _count(owner: str, name: str, n: Any) -> int:
@@ -66,7 +67,7 @@ class _Conv(Module):
             )
         shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         fan_in = shape[1] * math.prod(kernel)  # PyTorch's: the weight's second axis times the kernel
-        rng = np.random.default_rng(seed)
+        rng = generator(seed)
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups

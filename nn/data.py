@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .idx import MNIST, mnist, read_idx
+from .rng import generator
 
 __all__ = [
     "MNIST",
@@ -141,7 +142,8 @@ def check_count(owner: str, name: str, n: Any) -> None:
 
 class Batches:
     """Minibatches of (X, y): iterate once per epoch. With `shuffle`, each epoch has a new order
-    drawn from the generator seeded by `seed`, so a run repeats exactly."""
+    drawn from the generator seeded by `seed`, so a run repeats exactly (seed=None: autograd's
+    default generator, which autograd.manual_seed seeds)."""
 
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         if len(X) != len(y):
@@ -149,7 +151,7 @@ class Batches:
         check_count("Batches", "batch_size", batch_size)
         self.X, self.y = np.asarray(X), np.asarray(y)
         self.batch_size, self.shuffle = batch_size, shuffle
-        self._rng = np.random.default_rng(seed)
+        self._rng = generator(seed)
 
     def __len__(self) -> int:
         return -(-len(self.y) // self.batch_size)

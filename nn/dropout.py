@@ -20,5 +20,5 @@ class Dropout2d(Dropout):
             raise ShapeError(f"Dropout2d takes input of shape (N, C, H, W), got shape {x.shape}")
         if not self.training or self.p == 0:
             return x
-        keep = self._rng.random((*x.shape[:2], 1, 1), dtype=np.float32) >= self.p
+        keep = self.draws().random((*x.shape[:2], 1, 1), dtype=np.float32) >= self.p
         return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))

@@ -10,6 +10,7 @@ from autograd import Tensor, raw
 
 from .data import check_count
 from .module import Module
+from .rng import generator
 
 
 class Embedding(Module):
@@ -23,7 +24,7 @@ class Embedding(Module):
     ) -> None:
         check_count("Embedding", "num_embeddings", num_embeddings)
         check_count("Embedding", "embedding_dim", embedding_dim)
-        table = np.random.default_rng(seed).standard_normal((num_embeddings, embedding_dim))
+        table = generator(seed).standard_normal((num_embeddings, embedding_dim))
         self.weight = Tensor(table.astype(dtype), requires_grad=True)
 
     def forward(self, indices: Any) -> Tensor:

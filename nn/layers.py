@@ -9,6 +9,7 @@ import numpy as np
 from autograd import Tensor
 
 from .module import Module
+from .rng import generator
 
 INITS = {
     "lesson": lambda nin, nout: 1 / np.sqrt(nin),  # N(0, 1/sqrt(nin)), the lesson's choice
@@ -32,7 +33,7 @@ class Linear(Module):
     ) -> None:
         if init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
-        rng = np.random.default_rng(seed)
+        rng = generator(seed)
         std = INITS[init](nin, nout)
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True)
         self.b = Tensor(np.zeros(nout, dtype), requires_grad=True) if bias else None
@@ -69,13 +70,17 @@ class Dropout(Module):
         if not 0 <= p < 1:
             raise ValueError(f"{type(self).__name__} needs 0 <= p < 1, got {p}")
         self.p = p
-        self._rng = np.random.default_rng(seed)
+        self._rng = None if seed is None else generator(seed)  # None: the default one, at each call
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = self._rng.random(x.shape, dtype=np.float32) >= self.p
+        keep = self.draws().random(x.shape, dtype=np.float32) >= self.p
         return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))
+
+    def draws(self) -> np.random.Generator:
+        """The layer's own generator (given a seed), else the default one as it is now."""
+        return generator(None) if self._rng is None else self._rng
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
