@@ -30,8 +30,7 @@ try:
 except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
-from . import conv, testing_reductions, testing_shapes
-from . import tensor_ops as tops
+from . import testing_reductions, testing_shapes, testing_tensor
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
 from .tensor import Tensor
 from .value import Value
@@ -105,20 +104,6 @@ class _Kind:
         return len(self.accepts)
 
 
-def _away_from(points: Sequence[float], margin: float) -> Callable[[Any], bool]:
-    return lambda x: all(bool(np.all(np.abs(np.asarray(x) - p) >= margin)) for p in points)
-
-
-def _distinct_along_last_axis(x: Any) -> bool:
-    """max and min have a kink where two entries tie: keep every pair of entries apart."""
-    s = np.sort(np.asarray(x), axis=-1)
-    return s.shape[-1] < 2 or bool(np.all(np.diff(s, axis=-1) >= 0.05))
-
-
-def _distinct(x: Any) -> bool:
-    return _distinct_along_last_axis(np.ravel(x))
-
-
 def _from_table(d: OpDef) -> _Kind:
     """The op table's entry as a step: an operator between two nodes, or a function of its
     operands (`log({0})`, `maximum({0}, {1})`; an op with parameters with their defaults)."""
@@ -145,85 +130,11 @@ KINDS.update(
 )
 
 
-def _first_column_repeated(b: Any) -> Any:
-    return tops.getitem(b, index=(Ellipsis, np.zeros(np.shape(b)[-1], dtype=int)))
-
-
-def _checkerboard(x: Any) -> np.ndarray:
-    return np.indices(np.shape(x)).sum(axis=0) % 2 == 0
-
-
-def _concatenated_then_sliced(a: Any, b: Any) -> Any:
-    n = np.shape(a)[-1]
-    return tops.getitem(tops.concatenate(a, b, axis=-1), index=(Ellipsis, slice(1, 1 + n)))
-
-
-def _cross_entropy_0(logits: Any) -> Any:
-    return tops.cross_entropy(logits, labels=np.zeros(np.shape(logits)[0], dtype=int))
-
-
-def _as_image(a: Any) -> Any:
-    """A 2-d operand as one image of one channel, (1, 1, rows, columns)."""
-    return a.reshape(1, 1, *np.shape(a))
-
-
-def _convolved(a: Any, b: Any) -> Any:
-    """a convolved with b as the kernel, padded "same": a's shape is kept, and both get gradients."""
-    return conv.conv2d(_as_image(a), _as_image(b), padding="same").reshape(np.shape(a))
-
-
-def _max_pooled(a: Any) -> Any:
-    """The maximum over each 3x3 neighbourhood (stride 1, padded): a's shape is kept."""
-    return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
-
-
-# Steps that keep a 2-d shape (rows, columns), so that every node can meet every other.
+# Steps that keep a 2-d shape (rows, columns), so that every node can meet every other: each family keeps its own
 TENSOR_KINDS: dict[str, _Kind] = {
-    "softmax": _Kind("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
-    "log_softmax": _Kind("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), _ANY),
-    "-logsumexp": _Kind(
-        "{0} - logsumexp({0}, axis=-1, keepdims=True)",
-        lambda a, c: a - tops.logsumexp(a, axis=-1, keepdims=True),
-        _ANY,
-    ),
-    "+sum": _Kind(
-        "{0} + sum({1}, axis=-1, keepdims=True)",
-        lambda a, b, c: a + tops.sum(b, axis=-1, keepdims=True),
-        _ANY * 2,
-    ),
-    "*mean": _Kind("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), _ANY * 2),
-    "*max": _Kind(
-        "{0} * max({1}, axis=-1, keepdims=True)",
-        lambda a, b, c: a * tops.max(b, axis=-1, keepdims=True),
-        (ANYWHERE, _distinct_along_last_axis),
-    ),
-    "-min": _Kind("{0} - min({1})", lambda a, b, c: a - tops.min(b, axis=None, keepdims=False), (ANYWHERE, _distinct)),
-    "reversed": _Kind("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), _ANY),
-    "+repeated": _Kind("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), _ANY * 2),
-    "clip": _Kind("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), (_away_from([-1.0, 1.0], 0.05),)),
-    "where": _Kind("where(checkerboard, {0}, {1})", lambda a, b, c: tops.where(a, b, cond=_checkerboard(a)), _ANY * 2),
-    "@": _Kind("({0} @ {1}.T) @ {2}", lambda a, b, d, c: (a @ tops.transpose(b, axes=None)) @ d, _ANY * 3),
-    "concatenate": _Kind(
-        "concatenate([{0}, {1}], -1)[..., 1:n+1]", lambda a, b, c: _concatenated_then_sliced(a, b), _ANY * 2
-    ),
-    "stack": _Kind(
-        "sum(stack([{0}, {1}]), axis=0)",
-        lambda a, b, c: tops.sum(tops.stack(a, b, axis=0), axis=0, keepdims=False),
-        _ANY * 2,
-    ),
-    "astype": _Kind("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
-    "+cross_entropy": _Kind("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
-    "conv2d": _Kind("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
-    "max_pool2d": _Kind("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
-    "reshape": _Kind(
-        "reshape(transpose({0}), shape)",
-        lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),
-        _ANY,
-    ),
+    name: _Kind(*kind)
+    for name, kind in {**testing_tensor.KINDS, **testing_reductions.KINDS, **testing_shapes.KINDS}.items()
 }
-
-
-TENSOR_KINDS.update({name: _Kind(*kind) for name, kind in {**testing_reductions.KINDS, **testing_shapes.KINDS}.items()})
 
 
 @dataclass(frozen=True)

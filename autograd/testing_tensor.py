@@ -1,0 +1,110 @@
+"""Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
+min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, conv2d,
+max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
+operand's shape (rows, columns), and accepts only operands where finite differences are valid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import conv
+from . import tensor_ops as tops
+from .op_def import ANYWHERE
+
+_ANY = (ANYWHERE,)
+
+
+def _away_from(points: Sequence[float], margin: float) -> Callable[[Any], bool]:
+    return lambda x: all(bool(np.all(np.abs(np.asarray(x) - p) >= margin)) for p in points)
+
+
+def _distinct_along_last_axis(x: Any) -> bool:
+    """max and min have a kink where two entries tie: keep every pair of entries apart."""
+    s = np.sort(np.asarray(x), axis=-1)
+    return s.shape[-1] < 2 or bool(np.all(np.diff(s, axis=-1) >= 0.05))
+
+
+def _distinct(x: Any) -> bool:
+    return _distinct_along_last_axis(np.ravel(x))
+
+
+def _first_column_repeated(b: Any) -> Any:
+    return tops.getitem(b, index=(Ellipsis, np.zeros(np.shape(b)[-1], dtype=int)))
+
+
+def _checkerboard(x: Any) -> np.ndarray:
+    return np.indices(np.shape(x)).sum(axis=0) % 2 == 0
+
+
+def _concatenated_then_sliced(a: Any, b: Any) -> Any:
+    n = np.shape(a)[-1]
+    return tops.getitem(tops.concatenate(a, b, axis=-1), index=(Ellipsis, slice(1, 1 + n)))
+
+
+def _cross_entropy_0(logits: Any) -> Any:
+    return tops.cross_entropy(logits, labels=np.zeros(np.shape(logits)[0], dtype=int))
+
+
+def _as_image(a: Any) -> Any:
+    """A 2-d operand as one image of one channel, (1, 1, rows, columns)."""
+    return a.reshape(1, 1, *np.shape(a))
+
+
+def _convolved(a: Any, b: Any) -> Any:
+    """a convolved with b as the kernel, padded "same": a's shape is kept, and both get gradients."""
+    return conv.conv2d(_as_image(a), _as_image(b), padding="same").reshape(np.shape(a))
+
+
+def _max_pooled(a: Any) -> Any:
+    """The maximum over each 3x3 neighbourhood (stride 1, padded): a's shape is kept."""
+    return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
+
+
+KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...]]] = {
+    "softmax": ("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
+    "log_softmax": ("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), _ANY),
+    "-logsumexp": (
+        "{0} - logsumexp({0}, axis=-1, keepdims=True)",
+        lambda a, c: a - tops.logsumexp(a, axis=-1, keepdims=True),
+        _ANY,
+    ),
+    "+sum": (
+        "{0} + sum({1}, axis=-1, keepdims=True)",
+        lambda a, b, c: a + tops.sum(b, axis=-1, keepdims=True),
+        _ANY * 2,
+    ),
+    "*mean": ("{0} * mean({1}, axis=0)", lambda a, b, c: a * tops.mean(b, axis=0, keepdims=False), _ANY * 2),
+    "*max": (
+        "{0} * max({1}, axis=-1, keepdims=True)",
+        lambda a, b, c: a * tops.max(b, axis=-1, keepdims=True),
+        (ANYWHERE, _distinct_along_last_axis),
+    ),
+    "-min": ("{0} - min({1})", lambda a, b, c: a - tops.min(b, axis=None, keepdims=False), (ANYWHERE, _distinct)),
+    "reversed": ("{0}[..., ::-1]", lambda a, c: tops.getitem(a, index=(Ellipsis, slice(None, None, -1))), _ANY),
+    "+repeated": ("{0} + {1}[..., [0, 0, ...]]", lambda a, b, c: a + _first_column_repeated(b), _ANY * 2),
+    "clip": ("clip({0}, -1, 1)", lambda a, c: tops.clip(a, lo=-1.0, hi=1.0), (_away_from([-1.0, 1.0], 0.05),)),
+    "where": ("where(checkerboard, {0}, {1})", lambda a, b, c: tops.where(a, b, cond=_checkerboard(a)), _ANY * 2),
+    "@": ("({0} @ {1}.T) @ {2}", lambda a, b, d, c: (a @ tops.transpose(b, axes=None)) @ d, _ANY * 3),
+    "concatenate": (
+        "concatenate([{0}, {1}], -1)[..., 1:n+1]",
+        lambda a, b, c: _concatenated_then_sliced(a, b),
+        _ANY * 2,
+    ),
+    "stack": (
+        "sum(stack([{0}, {1}]), axis=0)",
+        lambda a, b, c: tops.sum(tops.stack(a, b, axis=0), axis=0, keepdims=False),
+        _ANY * 2,
+    ),
+    "astype": ("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
+    "+cross_entropy": ("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
+    "conv2d": ("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
+    "max_pool2d": ("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
+    "reshape": (
+        "reshape(transpose({0}), shape)",
+        lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),
+        _ANY,
+    ),
+}
