@@ -51,6 +51,8 @@ def families() -> dict[str, list[OpDef]]:
 
 def call(d: OpDef) -> str:
     """How users write the op."""
+    if d.symbol and d.elementwise:
+        return f"`a {d.symbol} b`, `a.{d.name}(b)`, `autograd.{d.name}(a, b)`"
     if d.symbol:
         return f"`a {d.symbol} b`"
     if not d.elementwise:
@@ -58,8 +60,11 @@ def call(d: OpDef) -> str:
         if name == "__getitem__":
             return "`t[index]`"
         return f"`t.{name}(...)`" if owner == "Tensor" else f"`autograd.{name}(...)`"
-    args = ", ".join("xyz"[: d.arity])
-    return f"`x.{d.name}({args[3:]})`, `autograd.{d.name}({args})`"
+    inputs = list("xyz"[: d.arity])
+    params = [f"{name}={default!r}" for name, default in d.params.items()]
+    method = ", ".join(inputs[1:] + params)
+    calls = [f"`x.{d.name}({method})`", f"`autograd.{d.name}({', '.join(inputs + params)})`"]
+    return ", ".join(calls + [f"`{alias}`" for alias in d.aliases])
 
 
 def ops_md() -> str:
