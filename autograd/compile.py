@@ -4,7 +4,8 @@ The first call for given input shapes and dtypes runs the step eagerly and recor
 (read off as a tape), its backward passes and its nn optimizers' calls (compile_record). The
 second call runs eagerly too and must record the same tape, with the same constants: data that
 changes from call to call outside the graph (a dropout mask, numpy on the inputs) shows up there.
-Later calls replay the tape (compile_replay). Whatever cannot be replayed faithfully makes that
+Later calls replay the tape (compile_replay), the hot ops through kernels that compute their
+forward and rule into buffers (compile_kernels). Whatever cannot be replayed faithfully makes that
 shape run eagerly, with a CompileWarning naming the cause (a CompileError with strict=True).
 """
 
@@ -45,7 +46,12 @@ def compile(  # noqa: A001 (autograd.compile, as torch.compile)
     its Tensors as new constant Tensors. `strict` raises CompileError where the step would
     otherwise run eagerly with a CompileWarning. `check(result)`, if given, is called on a replay's
     result after the forward pass and before the backward pass and optimizer calls, so that it can
-    stop a bad step (fn makes the same check itself when it runs)."""
+    stop a bad step (fn makes the same check itself when it runs).
+
+    A replay writes parameters' gradients into the arrays it gave them as `.grad` on the last
+    replay, as PyTorch accumulates in place: a `.grad` array held from an earlier step sees the new
+    values (copy it to keep them). Setting `p.grad = None` or calling `model.zero_grad()` between
+    calls is honoured as eagerly."""
     if not callable(fn):
         raise TypeError(f"autograd.compile takes a function, got {type(fn).__name__}")
     return Compiled(fn, strict, check)
@@ -67,7 +73,7 @@ class Compiled:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
-        leaves, rebuild = flatten((args, kwargs))
+        leaves, rebuild = _flatten_call(args, kwargs)
         key = tuple(_key(x) for x in leaves)
         recorded = self.recordings.get(key)
         if recorded is None:
@@ -125,6 +131,13 @@ class _Recorded:
         self.program, self.first = Program(tape, check), None
 
 
+def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
+    """flatten((args, kwargs)), without walking a call made of leaves alone (the common case: run(x, y))."""
+    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
+        return list(args), lambda leaves: (tuple(leaves), {})
+    return flatten((args, kwargs))
+
+
 def _is_input(x: Any) -> bool:
     """Data that is new on each call: arrays, and Tensors that require no gradient (a Tensor that
     does is a parameter, read in place and known by its identity)."""
@@ -134,7 +147,7 @@ def _is_input(x: Any) -> bool:
 def _key(x: Any) -> tuple:
     if _is_input(x):
         data = _data(x)
-        return (type(x).__name__, data.shape, data.dtype)
+        return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
     if isinstance(x, Tensor):
         return ("parameter", id(x), x.shape, x.dtype)
     try:

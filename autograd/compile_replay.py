@@ -1,7 +1,10 @@
 """A tape made runnable: `Program` replays a recorded step on new inputs without building a
-graph. Each op's own forward runs on arrays (a numpy ufunc into a buffer kept from call to call),
-each op's own rule runs on arrays in the recorded backward order, gradients reach parameters'
-`.grad` as backward() gives them, and the recorded optimizer calls are made again."""
+graph. Everything is resolved once, when the Program is made: each op becomes a step of a flat
+list, its kernel (compile_kernels: the op's forward and rule into buffers kept from call to call)
+or else its own forward (a numpy ufunc into a buffer) and rule on arrays. The rules run in the
+recorded backward order, gradients reach parameters' `.grad` as backward() gives them (a kernel's
+buffer is handed over as it is, and written again by the next replay), and the recorded optimizer
+calls are made again."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_kernels import kernel
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape
 from .tensor import Tensor
 from .tensor_backward import own_array
@@ -19,7 +23,8 @@ Step = Callable[[], None]
 
 
 class Stale(Exception):
-    """A leaf's requires_grad changed since the recording (a layer frozen or unfrozen): record again."""
+    """A leaf's requires_grad (a layer frozen or unfrozen) or its array's layout changed since the
+    recording: record again."""
 
 
 class Program:
@@ -29,11 +34,18 @@ class Program:
         entries = tape.entries
         self.arrays: list[Any] = [e.source if e.kind == CONSTANT else None for e in entries]
         self.inputs = [(i, e.source) for i, e in enumerate(entries) if e.kind == INPUT]
-        self.leaves = [(i, e.node) for i, e in enumerate(entries) if e.kind == PARAM or e.live]
-        self.wanted = {i: e.kind == PARAM for i, e in enumerate(entries)}
+        self.leaves = [
+            (i, e.node, e.kind == PARAM, e.contiguous) for i, e in enumerate(entries) if e.kind == PARAM or e.live
+        ]
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
-        self.forward = [_forward_step(i, e, self.arrays) for i, e in enumerate(entries) if e.kind == OP]
-        self.events = [_event(ev, entries, self.arrays) for ev in tape.events]
+        kernels = [_kernel(e, entries) for e in entries]
+        self.forward = [
+            _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
+            for i, e in enumerate(entries)
+            if e.kind == OP
+        ]
+        handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
+        self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
 
     def run(self, inputs: list[Any]) -> Any:
@@ -42,10 +54,11 @@ class Program:
             arrays[i] = inputs[k]
         for params, name, k in self.fed:
             params[name] = inputs[k]
-        for i, t in self.leaves:
-            if t.requires_grad is not self.wanted[i]:
+        for i, t, wanted, contiguous in self.leaves:
+            data = t._data
+            if t.requires_grad is not wanted or data.flags.c_contiguous is not contiguous:
                 raise Stale
-            arrays[i] = t._data
+            arrays[i] = data
         for step in self.forward:
             step()
         if self.check is not None:
@@ -67,16 +80,50 @@ class Program:
         return self.rebuild(leaves)
 
 
-def _forward_step(i: int, e: Entry, arrays: list[Any]) -> Step:
-    """The op's forward on its parents' arrays, into slot i: a ufunc writes into a buffer of its own."""
+def _buffered(e: Entry, entries: list[Entry]) -> bool:
+    """Whether the op may write into a C-contiguous buffer of its own: only where eager's arrays were
+    C-contiguous too, its inputs and its output, so that every later op (a sum) meets the layout
+    eager gave it, and sums in the same order."""
+    return e.kind == OP and e.contiguous and all(entries[p].contiguous for p in e.parents)
+
+
+def _kernel(e: Entry, entries: list[Entry]) -> Any:
+    """The entry's kernel, where one applies: a buffered op, its inputs of its own float dtype (compile_kernels)."""
+    if not _buffered(e, entries) or any(entries[p].dtype != e.dtype for p in e.parents):
+        return None
+    needs = [entries[p].needs_grad for p in e.parents]
+    return kernel(e.op, [entries[p].shape for p in e.parents], e.dtype, e.params, needs)
+
+
+def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -> Step:
+    """The op's forward on its parents' arrays, into slot i: its kernel's, or (buffered) a ufunc into
+    a buffer of its own, or else the op's forward as it is."""
     forward, params, ps = e.op.forward, e.params, e.parents
-    if isinstance(forward, np.ufunc) and not params and forward.nout == 1 and len(ps) == forward.nin:
+    if k is not None:
+        forward, params = k.forward, {}
+    elif buffered and isinstance(forward, np.ufunc) and not params and forward.nout == 1 and len(ps) == forward.nin:
         buffer = arrays[i] = np.empty(e.shape, e.dtype)
         if len(ps) == 2:
             a, b = ps
             return lambda: forward(arrays[a], arrays[b], out=buffer)
         (a,) = ps
         return lambda: forward(arrays[a], out=buffer)
+    if len(ps) == 2 and not params:
+        a, b = ps
+
+        def binary() -> None:
+            out = forward(arrays[a], arrays[b])
+            arrays[i] = out if out.__class__ is np.ndarray else np.asarray(out)
+
+        return binary
+    if len(ps) == 1 and not params:
+        (a,) = ps
+
+        def unary() -> None:
+            out = forward(arrays[a])
+            arrays[i] = out if out.__class__ is np.ndarray else np.asarray(out)
+
+        return unary
 
     def step() -> None:
         out = forward(*[arrays[p] for p in ps], **params)
@@ -85,34 +132,56 @@ def _forward_step(i: int, e: Entry, arrays: list[Any]) -> Step:
     return step
 
 
-def _event(ev: tuple[Any, ...], entries: list[Entry], arrays: list[Any]) -> Step:
+def _event(
+    ev: tuple[Any, ...], entries: list[Entry], kernels: list[Any], arrays: list[Any], handed: list[set[int]]
+) -> Step:
     if ev[0] == "call":
         _, owner, method, args, kwargs = ev
         return lambda: method(owner, *args, **kwargs)
     _, root, order, seed = ev
-    return _backward(root, order, seed, entries, arrays)
+    seed.setflags(write=False)  # handed to a parameter as `.grad`, it is copied first (own_array)
+    return _backward(root, order, seed, entries, kernels, arrays, handed)
 
 
-def _backward(root: int, order: list[int], seed: np.ndarray, entries: list[Entry], arrays: list[Any]) -> Step:
-    """backward() from `root` over the recorded order (root first): each op's rule (through a Record,
-    which checks and casts the gradients as in a plain backward), the sums in the same order, then
-    the parameters' `.grad` as `Tensor._accumulate` sets them."""
+def _backward(
+    root: int,
+    order: list[int],
+    seed: np.ndarray,
+    entries: list[Entry],
+    kernels: list[Any],
+    arrays: list[Any],
+    handed: list[set[int]],
+) -> Step:
+    """backward() from `root` over the recorded order (root first): each op's kernel, or its rule
+    (through a Record, which checks and casts the gradients as in a plain backward), the sums in the
+    same order, then the parameters' `.grad` as `Tensor._accumulate` sets them. A `.grad` that a
+    replay handed over (a kernel's buffer, which this pass writes again) and that nothing reset is
+    copied first, so that adding to it reads its values as they were."""
     steps = []
     for i in order:
         e = entries[i]
         if e.kind == OP and e.needs_grad:
-            steps.append((i, e.parents, _Rule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))))
+            rule = _Rule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
+            vjp = _vjp(rule, i, e.parents, arrays)
+            if kernels[i] is not None:
+                vjp = _unless_strided(_vjp(kernels[i], i, e.parents, arrays), vjp)
+            steps.append((i, e.parents, vjp))
     leaves = [(i, entries[i].source) for i in order if entries[i].kind == PARAM]
-    size = len(entries)
+    size, slot = len(entries), len(handed)
+    handed.append(set())
 
     def backward() -> None:
+        for _, param in leaves:
+            kept = param.grad
+            if kept is not None and any(id(kept) in ids for ids in handed):
+                param.grad = kept.copy()
         grads: list[Any] = [None] * size
         grads[root] = seed
-        for i, parents, rule in steps:
+        for i, parents, vjp in steps:
             g = grads[i]
             if g is None:
                 continue
-            for p, gp in zip(parents, rule.call(g, arrays[i], *[arrays[p] for p in parents])):
+            for p, gp in zip(parents, vjp(g)):
                 if gp is not None:
                     grads[p] = gp if grads[p] is None else grads[p] + gp
         handed_out: set[int] = set()
@@ -122,8 +191,27 @@ def _backward(root: int, order: list[int], seed: np.ndarray, entries: list[Entry
                 continue
             g = own_array(g, handed_out)
             param.grad = g if param.grad is None else param.grad + g
+        handed[slot] = handed_out
 
     return backward
+
+
+def _vjp(k: Any, i: int, parents: tuple[int, ...], arrays: list[Any]) -> Callable[[Any], Any]:
+    """The gradients of entry i's parents from its gradient g, by `k` (a kernel or a _Rule), on this replay's arrays."""
+    call = k.backward
+    if len(parents) == 2:
+        a, b = parents
+        return lambda g: call(g, arrays[i], arrays[a], arrays[b])
+    if len(parents) == 1:
+        (a,) = parents
+        return lambda g: call(g, arrays[i], arrays[a])
+    return lambda g: call(g, arrays[i], *[arrays[p] for p in parents])
+
+
+def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The kernel's gradients for a C-contiguous g (the layout its buffers have, and its sums assume),
+    else the rule's (a g that a transpose's rule gave): eager's sums run in the order of g's layout."""
+    return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
 
 
 class _Rule:
@@ -135,6 +223,9 @@ class _Rule:
     def __init__(self, record: Record) -> None:
         self.record = record
         self.call = self._first
+
+    def backward(self, g: Any, out: Any, *inputs: Any) -> Any:
+        return self.call(g, out, *inputs)
 
     def _first(self, g: Any, out: Any, *inputs: Any) -> Any:
         grads = self.record.rule(g, out, *inputs)

@@ -38,6 +38,7 @@ class Entry:
     needs_grad: bool = False  # a parameter's gradient flows through it
     node: Tensor | None = None  # a leaf's Tensor
     live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
+    contiguous: bool = True  # its array was C-contiguous when recorded (a buffer is; a transpose is not)
 
 
 @dataclass
@@ -115,6 +116,14 @@ def _forward_order(roots: list[Tensor]) -> list[Tensor]:
 def _entry(node: Tensor, index: dict[int, int], inputs: list[Any]) -> Entry:
     data = node._data
     shape, dtype = np.shape(data), np.result_type(data)
+    entry = _leaf_or_op(node, data, shape, dtype, index, inputs)
+    entry.contiguous = bool(np.asarray(data).flags.c_contiguous)
+    return entry
+
+
+def _leaf_or_op(
+    node: Tensor, data: Any, shape: tuple[int, ...], dtype: np.dtype, index: dict[int, int], inputs: list[Any]
+) -> Entry:
     fed_arrays = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
     record = node._made_by
     if record is None:

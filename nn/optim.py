@@ -16,7 +16,7 @@ import numpy as np
 from autograd import Node
 
 from .optim_adaptive import Adagrad, RMSprop
-from .optim_base import COUNT, Optimizer, checked
+from .optim_base import COUNT, Optimizer, checked, descend, scratch
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
@@ -62,7 +62,7 @@ class SGD(Optimizer):
             else:
                 state["buffer"] = np.array(grad, dtype=data.dtype)
             grad = grad + self.momentum * state["buffer"] if self.nesterov else state["buffer"]
-        data -= self.lr * grad
+        descend(state, data, grad, self.lr)
 
 
 class Adam(Optimizer):
@@ -105,10 +105,8 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         if "m" not in state:
             state.update(t=0, m=np.zeros_like(data), v=np.zeros_like(data))
-        if "scratch" not in state:
-            state["scratch"] = np.empty_like(data)
         state["t"] += 1
-        m, v, s, t = state["m"], state["v"], state["scratch"], state["t"]
+        m, v, s, t = state["m"], state["v"], scratch(state, data), state["t"]
         # in place, in one scratch array: no allocation per step
         m *= b1
         m += np.multiply(grad, 1 - b1, out=s)

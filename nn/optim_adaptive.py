@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import COUNT, Optimizer, checked
+from .optim_base import COUNT, Optimizer, checked, descend, scratch
 
 
 class RMSprop(Optimizer):
@@ -52,21 +52,25 @@ class RMSprop(Optimizer):
         state["step"] += 1
         if self.weight_decay:
             grad = grad + self.weight_decay * data
+        # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
+        s, avg = scratch(state, grad), scratch(state, grad, "denominator")
         square_avg = state["square_avg"]
         square_avg *= self.alpha
-        square_avg += (1 - self.alpha) * grad * grad
+        square_avg += np.multiply(np.multiply(grad, 1 - self.alpha, out=s), grad, out=s)  # (1 - alpha) * grad * grad
         if self.centered:
-            state["grad_avg"] += (1 - self.alpha) * (grad - state["grad_avg"])
-            avg = np.sqrt(square_avg - state["grad_avg"] ** 2) + self.eps
+            grad_avg = state["grad_avg"]
+            grad_avg += np.multiply(np.subtract(grad, grad_avg, out=s), 1 - self.alpha, out=s)
+            np.sqrt(np.subtract(square_avg, np.square(grad_avg, out=avg), out=avg), out=avg)  # sqrt(sq - avg ** 2)
         else:
-            avg = np.sqrt(square_avg) + self.eps
+            np.sqrt(square_avg, out=avg)
+        avg += self.eps
         if self.momentum:
             buffer = state["momentum_buffer"]
             buffer *= self.momentum
-            buffer += grad / avg
-            data -= self.lr * buffer
+            buffer += np.divide(grad, avg, out=s)
+            descend(state, data, buffer, self.lr)
         else:
-            data -= self.lr * grad / avg
+            data -= np.divide(np.multiply(grad, self.lr, out=s), avg, out=s)  # lr * grad / avg
 
 
 class Adagrad(Optimizer):
@@ -100,5 +104,8 @@ class Adagrad(Optimizer):
         if self.weight_decay:
             grad = grad + self.weight_decay * data
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
-        state["sum"] += grad * grad
-        data -= lr * grad / (np.sqrt(state["sum"]) + self.eps)
+        s, denominator = scratch(state, grad), scratch(state, grad, "denominator")
+        state["sum"] += np.multiply(grad, grad, out=s)
+        np.sqrt(state["sum"], out=denominator)
+        denominator += self.eps
+        data -= np.divide(np.multiply(grad, lr, out=s), denominator, out=s)  # lr * grad / (sqrt(sum) + eps)

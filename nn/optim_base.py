@@ -171,6 +171,22 @@ def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float
     return value
 
 
+def scratch(state: dict[str, Any], like: np.ndarray, name: str = "scratch") -> np.ndarray:
+    """An array of `like`'s shape and dtype kept in `state[name]` for an update's intermediate values
+    (not saved: the state dict holds the slots of `slot_layout` only)."""
+    s = state.get(name)
+    if s is None or s.shape != like.shape or s.dtype != like.dtype:
+        s = state[name] = np.empty_like(like)
+    return s
+
+
+def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float) -> None:
+    """data -= lr * step, with the same rounding, through a scratch array instead of a new one."""
+    s = scratch(state, step)
+    np.multiply(step, lr, out=s)
+    np.subtract(data, s, out=data)
+
+
 def _number(owner: Optimizer, name: str, array: np.ndarray) -> Any:
     """A loaded hyperparameter as a number (a pair as a tuple), in its range as the constructor checks it."""
     below = owner.limits.get(name, math.inf)

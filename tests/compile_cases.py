@@ -13,18 +13,18 @@ from nn import functional as F
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 
-def mlp(sizes, activation, seed=0):
+def mlp(sizes, activation, seed=0, dtype=np.float64):
     layers = []
     for i, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
-        layers.append(nn.Linear(nin, nout, seed=seed + i, dtype=np.float64))
+        layers.append(nn.Linear(nin, nout, seed=seed + i, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[activation]())
     return nn.Sequential(*layers)
 
 
-def batches(shape, classes, count, seed=1):
+def batches(shape, classes, count, seed=1, dtype=np.float64):
     rng = np.random.default_rng(seed)
-    return [(rng.standard_normal(shape), rng.integers(0, classes, shape[0])) for _ in range(count)]
+    return [(rng.standard_normal(shape).astype(dtype), rng.integers(0, classes, shape[0])) for _ in range(count)]
 
 
 def train(make_model, make_optimizer, data, compiled, strict=True, before=lambda i, model: None):

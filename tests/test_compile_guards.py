@@ -217,3 +217,25 @@ def test_a_scheduler_stepped_inside_the_step_makes_it_run_eagerly():
         return loss
 
     assert "lr?" in eager_fallback(step)
+
+
+def test_a_replay_refuses_labels_out_of_range_as_eager_does():
+    model = mlp([2, 3], "relu")
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    run = autograd.compile(step, strict=True)
+    for x, y in batches((3, 2), 3, 3):
+        run(Tensor(x), y)
+    assert replays(run) == 1
+    before = [p.data.copy() for p in model.parameters()]
+    for labels in ([0, 3, 1], [0, -1, 1]):
+        with pytest.raises(ValueError, match=f"label {labels[1]} \\(row 1\\) is not a class"):
+            run(Tensor(np.ones((3, 2))), np.array(labels))
+    assert_same(before, [p.data for p in model.parameters()])

@@ -1,0 +1,177 @@
+"""Allocation-free replays of the hot ops, for `autograd.compile`: each kernel computes exactly what
+its op's forward and rule compute (the same numpy operations in the same order, so the same bits),
+but into buffers it keeps from one replay to the next. The op table stays the one definition of
+each op's maths; tests/test_compile_kernels.py ties every kernel to its op's forward and rule.
+
+`kernel(op, shapes, dtype, params, needs)` gives an op's kernel, or None where none applies (an op
+without one, mixed dtypes, shapes a kernel does not cover): the replay then calls the op's own
+forward and rule. A kernel's `forward(*inputs)` returns its output buffer; its `backward(g, out,
+*inputs)` one gradient per input (None where none is needed), each in a buffer of its own or `g`
+itself. Buffers are rewritten by the next call: a replay reads them before that. Kernels are
+given C-contiguous arrays only (compile_replay sees to it): their buffers are C-contiguous, and a
+sum over another layout would add in another order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .compile_kernels_softmax import CrossEntropy
+from .tensor_ops import OPS
+
+Shape = tuple[int, ...]
+
+
+class SumTo:
+    """`sum_to(x, shape=shape)` (unbroadcast's sum) from a fixed shape of x, into a buffer of `shape`."""
+
+    def __init__(self, source: Shape, shape: Shape, dtype: np.dtype) -> None:
+        lead = len(source) - len(shape)
+        stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and source[lead + i] != 1)
+        self.axes = tuple(range(lead)) + stretched
+        self.out = np.empty(shape, dtype)
+        kept = [1 if k in self.axes else n for k, n in enumerate(source)]
+        self.kept = self.out.reshape(kept)  # a view: the sum lands in `out`, which owns its data
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        np.add.reduce(x, axis=self.axes, keepdims=True, out=self.kept)  # np.sum's reduce
+        return self.out
+
+
+def _unbroadcaster(source: Shape, shape: Shape, dtype: np.dtype) -> Callable[[np.ndarray], np.ndarray]:
+    """unbroadcast(g, shape) for g of shape `source`: g itself when the shapes agree."""
+    return (lambda g: g) if source == shape else SumTo(source, shape, dtype)
+
+
+class Binary:
+    """add, sub, mul with numpy broadcasting; each gradient summed back to its input's shape."""
+
+    def __init__(self, name: str, shapes: list[Shape], dtype: np.dtype, needs: list[bool]) -> None:
+        self.name, self.needs = name, needs
+        out_shape = np.broadcast_shapes(*shapes)
+        self.ufunc = {"add": np.add, "sub": np.subtract, "mul": np.multiply}[name]
+        self.out = np.empty(out_shape, dtype)
+        self.full = [np.empty(out_shape, dtype) if need else None for need in needs]  # g * b, g * a, -g
+        self.back = [_unbroadcaster(out_shape, s, dtype) for s in shapes]
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self.ufunc(a, b, out=self.out)
+
+    def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
+        name, full, back = self.name, self.full, self.back
+        ga = gb = None
+        if self.needs[0]:
+            ga = back[0](np.multiply(g, b, out=full[0]) if name == "mul" else g)  # rules: g * b (mul), g
+        if self.needs[1]:
+            if name == "add":
+                gb = back[1](g)
+            else:
+                gb = back[1](np.multiply(g, a, out=full[1]) if name == "mul" else np.negative(g, out=full[1]))
+        return [ga, gb]
+
+
+class Matmul:
+    """matmul of two matrices; its rule's products (`_product`: np.dot where the contracted axis
+    has length 1, else @) into buffers."""
+
+    def __init__(self, shapes: list[Shape], dtype: np.dtype, needs: list[bool]) -> None:
+        (m, k), (_, n) = shapes
+        self.needs = needs
+        self.out = np.empty((m, n), dtype)
+        self.ga = np.empty((m, k), dtype) if needs[0] else None
+        self.gb = np.empty((k, n), dtype) if needs[1] else None
+        self.ga_product = np.dot if n == 1 else np.matmul  # g (m, n) @ b.T
+        self.gb_product = np.dot if m == 1 else np.matmul  # a.T (k, m) @ g
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.matmul(a, b, out=self.out)
+
+    def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
+        ga = self.ga_product(g, b.swapaxes(-1, -2), out=self.ga) if self.needs[0] else None
+        gb = self.gb_product(a.swapaxes(-1, -2), g, out=self.gb) if self.needs[1] else None
+        return [ga, gb]
+
+
+class Activation:
+    """relu, tanh, sigmoid: the forward into a buffer, the rule's products into another."""
+
+    def __init__(self, name: str, shape: Shape, dtype: np.dtype) -> None:
+        self.name = name
+        self.out, self.grad, self.scratch = (np.empty(shape, dtype) for _ in range(3))
+        self.mask = np.empty(shape, bool)
+        self.zero = np.zeros((), dtype)  # the rules' 0, in their dtype already: numpy skips converting it
+        self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = self.out
+        if self.name == "relu":
+            return np.maximum(x, self.zero, out=out)
+        if self.name == "tanh":
+            return np.tanh(x, out=out)
+        # tensor_sigmoid: e = exp(-|x|); where(x >= 0, 1 / (1 + e), e / (1 + e))
+        e, d = self.scratch, self.denominator
+        np.exp(np.negative(np.abs(x, out=e), out=e), out=e)
+        np.add(1, e, out=d)
+        np.divide(e, d, out=out)
+        np.greater_equal(x, 0, out=self.mask)
+        np.divide(1, d, out=d)
+        np.copyto(out, d, where=self.mask)
+        return out
+
+    def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
+        grad, scratch = self.grad, self.scratch
+        if self.name == "relu":  # g * (x > 0)
+            return [np.multiply(g, np.greater(x, self.zero, out=self.mask), out=grad)]
+        if self.name == "tanh":  # g * (1 - out * out)
+            np.subtract(1, np.multiply(out, out, out=scratch), out=scratch)
+            return [np.multiply(g, scratch, out=grad)]
+        np.subtract(1, out, out=scratch)  # sigmoid: g * out * (1 - out)
+        return [np.multiply(np.multiply(g, out, out=grad), scratch, out=grad)]
+
+
+def _binary(op: str) -> Callable[..., Any]:
+    def make(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+        return Binary(op, shapes, dtype, needs) if len(shapes) == 2 and not params else None
+
+    return make
+
+
+def _matmul(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+    return Matmul(shapes, dtype, needs) if not params and [len(s) for s in shapes] == [2, 2] else None
+
+
+def _activation(op: str) -> Callable[..., Any]:
+    def make(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+        return Activation(op, shapes[0], dtype) if len(shapes) == 1 and not params else None
+
+    return make
+
+
+def _cross_entropy(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+    return CrossEntropy(shapes[0], dtype, params) if len(shapes) == 1 and len(shapes[0]) == 2 else None
+
+
+MAKERS: dict[str, Callable[..., Any]] = {
+    "add": _binary("add"),
+    "sub": _binary("sub"),
+    "mul": _binary("mul"),
+    "matmul": _matmul,
+    "relu": _activation("relu"),
+    "tanh": _activation("tanh"),
+    "sigmoid": _activation("sigmoid"),
+    "cross_entropy": _cross_entropy,
+}
+_BY_OP = {OPS[name]: make for name, make in MAKERS.items()}
+
+
+def kernel(op: Any, shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+    """The kernel of `op` on inputs of these shapes, all of `dtype` (a float dtype) as its output and
+    gradients, with its keyword arguments `params` (read on each call: a replay refreshes the ones
+    fed by the call); None where the replay must call the op's own forward and rule."""
+    make = _BY_OP.get(op)
+    if make is None or dtype.kind != "f":
+        return None
+    return make(shapes, dtype, params, needs)

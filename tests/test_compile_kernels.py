@@ -1,0 +1,106 @@
+"""Each kernel of autograd.compile computes exactly what its op's forward and rule compute: the
+same bits, on random inputs of several shapes and dtypes, on two calls in a row (its buffers are
+reused), for every combination of wanted gradients."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from autograd.compile_kernels import MAKERS, kernel
+from autograd.tensor_ops import OPS
+from autograd.tensor_record import Record
+
+DTYPES = (np.float16, np.float32, np.float64)
+BINARY_SHAPES = [
+    [(3, 4), (3, 4)],
+    [(3, 4), (4,)],
+    [(5, 1), (1, 4)],
+    [(2, 3, 4), (3, 1)],
+    [(3, 4), ()],
+    [(1,), (6,)],
+    [(7,), (1, 7)],
+]
+SHAPES = {
+    "add": BINARY_SHAPES,
+    "sub": BINARY_SHAPES,
+    "mul": BINARY_SHAPES,
+    "matmul": [[(1, 7), (7, 5)], [(4, 7), (7, 1)], [(6, 3), (3, 8)], [(1, 1), (1, 1)], [(1, 9), (9, 1)]],
+    "relu": [[(1, 5)], [(7,)], [(3, 4, 2)], [()]],
+    "tanh": [[(1, 5)], [(7,)], [(3, 4, 2)]],
+    "sigmoid": [[(1, 5)], [(7,)], [(3, 4, 2)]],
+    "cross_entropy": [[(1, 10)], [(5, 3)], [(8, 10)]],
+}
+
+
+def inputs(name, shapes, dtype, rng):
+    """Random inputs: for an activation zeros of both signs (relu's kink) and large values; for
+    cross-entropy large logits, a row with -inf, and labels."""
+    xs = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
+    params = {}
+    if name in ("relu", "tanh", "sigmoid") and xs[0].size > 3:
+        xs[0].flat[:4] = [0, 40, -40, -0.0]
+    if name == "cross_entropy":
+        xs[0][0, 0] = 1e4 if dtype != np.float16 else 6e4
+        if len(xs[0]) > 2:
+            xs[0][1, :2] = -np.inf
+        params = {"labels": rng.integers(0, shapes[0][1], shapes[0][0])}
+    return xs, params
+
+
+def cases():
+    for name, shape_lists in SHAPES.items():
+        for shapes, dtype in itertools.product(shape_lists, DTYPES):
+            for needs in itertools.product((True, False), repeat=len(shapes)):
+                if any(needs):
+                    yield pytest.param(name, shapes, dtype, list(needs), id=f"{name}-{shapes}-{dtype.__name__}-{needs}")
+
+
+def test_every_kernel_is_tested():
+    assert set(SHAPES) == set(MAKERS)
+
+
+@pytest.mark.parametrize("name, shapes, dtype, needs", list(cases()))
+def test_a_kernel_gives_the_bits_of_its_ops_forward_and_rule(name, shapes, dtype, needs):
+    op, rng = OPS[name], np.random.default_rng(0)
+    dtype = np.dtype(dtype)
+    params: dict = {}
+    k = kernel(op, shapes, dtype, params, needs)
+    assert k is not None, f"{name} has no kernel for {shapes}"
+    with np.errstate(all="ignore"):
+        for _ in range(2):  # the second call reuses the buffers of the first
+            xs, fresh = inputs(name, shapes, dtype, rng)
+            params.clear()
+            params.update(fresh)  # a replay puts each call's labels into the dict the kernel was given
+            expected = np.asarray(op.forward(*xs, **params))
+            out = np.asarray(k.forward(*xs))
+            assert_bits(out, expected, f"{name}: forward")
+            g = (rng.standard_normal(expected.shape) * 2).astype(dtype)
+            wanted = Record(op, dict(params), needs).vjp(g, expected, *xs)
+            got = k.backward(g, out, *xs)
+            for i, (x, y) in enumerate(zip(got, wanted)):
+                if y is None:
+                    assert x is None, f"{name}: a gradient for input {i}, which needs none"
+                else:
+                    assert_bits(x, y, f"{name}: gradient of input {i}")
+
+
+def assert_bits(got, expected, what):
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert (got.dtype, got.shape) == (expected.dtype, expected.shape), what
+    assert np.array_equal(got, expected, equal_nan=True), what
+    assert np.array_equal(np.signbit(got), np.signbit(expected)), f"{what}: the sign of a zero"
+
+
+@pytest.mark.parametrize(
+    "name, shapes, dtype, params",
+    [
+        ("add", [(3,), (3,)], np.int64, {}),
+        ("matmul", [(2, 3, 4), (4, 2)], np.float64, {}),
+        ("relu", [(3,)], np.float64, {"extra": 1}),
+        ("cross_entropy", [(3,)], np.float64, {"labels": np.array([0])}),
+        ("exp", [(3,)], np.float64, {}),
+    ],
+)
+def test_ops_and_shapes_without_a_kernel_get_none(name, shapes, dtype, params):
+    assert kernel(OPS[name], shapes, np.dtype(dtype), params, [True] * len(shapes)) is None
