@@ -27,11 +27,8 @@ def batches(shape, classes, count, seed=1, dtype=np.float64):
     return [(rng.standard_normal(shape).astype(dtype), rng.integers(0, classes, shape[0])) for _ in range(count)]
 
 
-def train(make_model, make_optimizer, data, compiled, strict=True, before=lambda i, model: None):
-    """Losses, gradients and parameters after each step, eager or compiled, and the compiled step;
-    `before(i, model)` runs before step i."""
-    model = make_model()
-    optimizer = make_optimizer(model.parameters())
+def training_step(model, optimizer):
+    """The step the tests compile: cross-entropy, zero_grad, backward, the update; returns the loss."""
 
     def step(x, y):
         loss = F.cross_entropy(model(x), y)
@@ -39,6 +36,17 @@ def train(make_model, make_optimizer, data, compiled, strict=True, before=lambda
         loss.backward()
         optimizer.step()
         return loss
+
+    return step
+
+
+def train(make_model, make_optimizer, data, compiled, strict=True, before=lambda i, model: None):
+    """Losses, gradients and parameters after each step, eager or compiled, and the compiled step;
+    `before(i, model)` runs before step i."""
+    model = make_model()
+    optimizer = make_optimizer(model.parameters())
+
+    step = training_step(model, optimizer)
 
     run = autograd.compile(step, strict=strict) if compiled else step
     history = []

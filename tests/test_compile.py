@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_cases import ACTIVATIONS, OPTIMIZERS, assert_same, batches, fit_spirals, mlp, replays, train
+from compile_cases import ACTIVATIONS, OPTIMIZERS, assert_same, batches, fit_spirals, mlp, replays, train, training_step
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,12 +147,7 @@ def test_a_replay_writes_parameters_gradients_into_the_arrays_of_the_last_replay
     model = mlp([3, 4, 2], "tanh")
     optimizer = nn.SGD(model.parameters(), lr=0.1)
 
-    def step(x, y):
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
+    step = training_step(model, optimizer)
 
     run = autograd.compile(step, strict=True)
     data = batches((5, 3), 2, 5)

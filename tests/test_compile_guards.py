@@ -4,7 +4,17 @@ RuntimeError); the numbers stay eager's."""
 
 import numpy as np
 import pytest
-from compile_cases import OPTIMIZERS, assert_same, batches, eager_fallback, fit_spirals, mlp, replays, train
+from compile_cases import (
+    OPTIMIZERS,
+    assert_same,
+    batches,
+    eager_fallback,
+    fit_spirals,
+    mlp,
+    replays,
+    train,
+    training_step,
+)
 
 import autograd
 import nn
@@ -131,12 +141,7 @@ def test_a_replay_checks_the_forward_before_the_update():
     model = mlp([2, 2], "relu")
     optimizer = nn.SGD(model.parameters(), lr=0.1)
 
-    def step(x, y):
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
+    step = training_step(model, optimizer)
 
     def check(loss):
         if not np.isfinite(loss.data):
@@ -223,12 +228,7 @@ def test_a_replay_refuses_labels_out_of_range_as_eager_does():
     model = mlp([2, 3], "relu")
     optimizer = nn.SGD(model.parameters(), lr=0.1)
 
-    def step(x, y):
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
+    step = training_step(model, optimizer)
 
     run = autograd.compile(step, strict=True)
     for x, y in batches((3, 2), 3, 3):
