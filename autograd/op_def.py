@@ -83,7 +83,7 @@ class OpDef:
         """The op as Python code spells it: its operator (`a * b`), or else `autograd.<name>`."""
         if self.symbol:
             return OPERATORS[self.symbol]
-        return function(self.name, self.parameters) if self.params else function(self.name)
+        return function(self.name, self.parameters) if self.params else function(self.name, arity=self.arity)
 
     def valid(self, *xs: Any) -> bool:
         """Whether finite differences are valid at these inputs: each in its domain, and together (`joint`)."""
@@ -138,15 +138,20 @@ def engine_of(*xs: Any) -> str:
 
 
 @functools.cache
-def function(name: str, parameters: Callable[..., dict[str, Any]] | None = None) -> Callable[..., Any]:
+def function(
+    name: str, parameters: Callable[..., dict[str, Any]] | None = None, arity: int | None = None
+) -> Callable[..., Any]:
     """The op `name` as one function for numbers, Values, arrays and Tensors: the scalar op (math)
     or the tensor op (numpy) by its arguments (a number beside a node is a constant). Rules use
     these, and they are `autograd.exp`, `autograd.maximum`, ..., so a user's rule written with them
     works in every mode too. With `parameters` (an op with keyword parameters: `OpDef.parameters`),
-    the first argument is the input and the rest are its parameters (`leaky_relu(x, 0.2)`)."""
+    the first argument is the input and the rest are its parameters (`leaky_relu(x, 0.2)`). With
+    `arity`, another number of inputs is a TypeError (numpy would take a second array as `out=`)."""
     if parameters is None:
 
         def apply(*xs: Any) -> Any:
+            if arity is not None and len(xs) != arity:
+                raise TypeError(f"{name} takes {arity} input{'s' * (arity > 1)}, got {len(xs)}")
             return _ENGINES[engine_of(*xs)][name](*xs)
 
     else:

@@ -279,3 +279,13 @@ def test_numpy_var_and_std_of_values_are_differentiable(ddof):
 def test_a_value_is_its_own_conjugate_and_real_part():
     v = Value(2.0)
     assert v.conjugate() is v and v.real is v
+
+
+def test_a_function_given_another_number_of_inputs_says_so():
+    """numpy would take a second array as `out=` and write exp(x) into it."""
+    y = np.array([2.0])
+    with pytest.raises(TypeError, match="exp takes 1 input, got 2"):
+        autograd.exp(np.array([1.0]), y)
+    assert y.tolist() == [2.0]
+    with pytest.raises(TypeError, match="maximum takes 2 inputs, got 1"):
+        autograd.maximum(Tensor([1.0]))

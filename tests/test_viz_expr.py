@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import autograd
 import viz
 from autograd import topological_order
 from viz.expr import ExpressionError
@@ -30,6 +31,16 @@ def test_the_neuron_as_text_has_micrographs_values_and_labels():
     )
 
 
+def test_functions_of_two_inputs_parameters_and_remainder():
+    y = viz.evaluate(
+        "leaky_relu(x * w, 0.2) + maximum(x, b) % 2 + gelu(x, approximate='tanh')", {"x": 1.5, "w": -2.0, "b": 0.5}
+    )
+    y.backward()
+    w = next(n for n in topological_order(y) if n.label == "w")
+    assert math.isclose(y.data, -0.6 + 1.5 + autograd.gelu(1.5, approximate="tanh"), rel_tol=1e-12)
+    assert math.isclose(w.grad, 0.2 * 1.5) and w.label == "w"
+
+
 def test_numbers_unary_minus_powers_and_every_function():
     y = viz.evaluate("-x**2 / 4 + exp(log(x)) - sqrt(x) * relu(-x) + sigmoid(x) ** 0.5", {"x": 4.0})
     expected = -16 / 4 + 4.0 - 0 + (1 / (1 + math.exp(-4))) ** 0.5
@@ -48,8 +59,12 @@ def test_numbers_unary_minus_powers_and_every_function():
         ("(lambda: x)()", r"is not allowed"),
         ("x if x else 1", r"is not allowed"),
         ("x // 2", r"'x // 2' is not allowed"),
-        ("exp(x, 2)", r"exp takes one argument, as in exp\(x\): 'exp\(x, 2\)'"),
-        ("tanh(x=1)", r"tanh takes one argument"),
+        ("exp(x, 2)", r"'exp\(x, 2\)': exp takes 1 input, got 2"),
+        ("tanh(x=1)", r"'tanh\(x=1\)': tanh\(\) got an unexpected keyword argument 'x'"),
+        ("leaky_relu(x, slope=0.1)", r"'slope' is not a parameter of leaky_relu \(negative_slope\)"),
+        ("hardtanh(x, 1, 0)", r"min_val 1.0 is greater than max_val 0.0"),
+        ("gelu(x, approximate=x)", r"'x': a parameter is a number or a string, written out"),
+        ("log(-x)", r"'log\(-x\)': log\(-1.0\) is undefined"),
         ("True + x", r"'True' is not allowed"),
         ("2 * 3", r"'2 \* 3' uses no name given a value"),
         ("+".join(["x"] * 5000), r"nested too deeply"),

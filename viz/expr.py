@@ -1,6 +1,7 @@
 """`evaluate`: a learner's own expression, "tanh(x*w + b)", as a graph of Values to draw, parsed with
-`ast` and never run as Python: only numbers, the names given values, + - * / **, unary minus and the
-engine's unary functions (exp, log, tanh, ...: `autograd.FUNCTIONS`) are allowed."""
+`ast` and never run as Python: only numbers, the names given values, + - * / ** %, unary minus and the
+engine's functions (exp, log, maximum, leaky_relu, ...: `autograd.FUNCTIONS`), their parameters given
+as numbers or strings (`leaky_relu(x, 0.2)`, `gelu(x, approximate="tanh")`), are allowed."""
 
 from __future__ import annotations
 
@@ -17,8 +18,13 @@ _BINARY: dict[type, Callable[[Value, Value], Value]] = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
+    ast.Mod: operator.mod,
 }
-ALLOWED = "numbers, names given a value, + - * / **, unary -, and the functions " + ", ".join(sorted(FUNCTIONS))
+ALLOWED = (
+    "numbers, names given a value, + - * / ** %, unary -, and the functions "
+    + ", ".join(sorted(FUNCTIONS))
+    + ' with their parameters as numbers or strings (leaky_relu(x, 0.2), gelu(x, approximate="tanh"))'
+)
 
 
 class ExpressionError(ValueError):
@@ -63,16 +69,27 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
         operand = _build(node.operand, text, leaves)
         result = -operand if isinstance(node.op, ast.USub) else operand
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
-        if len(node.args) != 1 or node.keywords:
-            raise ExpressionError(
-                f"{node.func.id} takes one argument, as in {node.func.id}(x): {_source(node, text)!r}"
-            )
-        result = FUNCTIONS[node.func.id](_build(node.args[0], text, leaves))
+        args = [_build(arg, text, leaves) for arg in node.args]
+        params = {k.arg: _parameter(k, text) for k in node.keywords}
+        try:
+            result = FUNCTIONS[node.func.id](*args, **params)
+        except (TypeError, ValueError) as e:  # a wrong count or parameter, or an input outside the domain
+            raise ExpressionError(f"{_source(node, text)!r}: {e}") from None
     else:
         raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
     if isinstance(result, Value) and result.op is not None and not result.label:
         result.label = _source(node, text)
     return result
+
+
+def _parameter(keyword: ast.keyword, text: str) -> float | str:
+    """A keyword argument's value: a number or a string, written out (`approximate="tanh"`)."""
+    value = keyword.value
+    if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, int | float | str):
+        return value.value
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant):
+        return -value.operand.value
+    raise ExpressionError(f"{_source(value, text)!r}: a parameter is a number or a string, written out")
 
 
 def _source(node: ast.expr, text: str) -> str:
