@@ -67,6 +67,7 @@ class Operators:
         reflected: Callable[[Op], Callable[..., Any]] | None = None,
         compare: Callable[[Callable[[Any, Any], Any]], Callable[..., Any]] | None = None,
         predicate: Callable[[Callable[[Any], Any]], Callable[..., Any]] | None = None,
+        unary: Callable[[Op], Callable[..., Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -82,7 +83,10 @@ class Operators:
                 stem = _STEMS[d.symbol]
                 setattr(cls, f"__{stem}__", method(op))
                 setattr(cls, f"__r{stem}__", reflected(op))
-            named = _operator_method(d) if d.symbol else method(op)
+            if d.symbol:
+                named = _operator_method(d)
+            else:  # a one-input op's own factory, if the type has one, takes no second operand
+                named = (unary or method)(op) if d.arity == 1 else method(op)
             if d.params:
                 named = _with_parameters(d, op, named)
             for name in (d.name, *d.aliases):

@@ -42,6 +42,17 @@ def _method(op: Op) -> Callable[..., Tensor]:
     return method
 
 
+def _unary(op: Op) -> Callable[[Tensor], Tensor]:
+    """The method applying a one-input op: no second operand (numpy would take one as `out=`)."""
+
+    def method(self: Tensor) -> Tensor:
+        return _apply(op, (self,))
+
+    method.__name__, method.__qualname__ = op.name, f"Tensor.{op.name}"
+    method.__doc__ = f"Apply {op.name}, recording it in the graph when an input requires grad."
+    return method
+
+
 def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     """`number <op> tensor`: the number (or array) is the left operand."""
     return lambda self, other: _apply(op, (other, self))
@@ -69,6 +80,7 @@ class Tensor(
     reflected=_reflected,
     compare=_compare,
     predicate=_predicate,
+    unary=_unary,
 ):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 

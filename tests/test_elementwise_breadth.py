@@ -289,3 +289,12 @@ def test_a_function_given_another_number_of_inputs_says_so():
     assert y.tolist() == [2.0]
     with pytest.raises(TypeError, match="maximum takes 2 inputs, got 1"):
         autograd.maximum(Tensor([1.0]))
+
+
+def test_a_one_input_method_given_a_second_operand_says_so():
+    t, into = Tensor([1.0]), np.zeros(1, np.float32)
+    with pytest.raises(TypeError, match=r"Tensor.exp\(\) takes 1 positional argument but 2 were given"):
+        t.exp(into)
+    assert into.tolist() == [0.0]
+    with pytest.raises(TypeError):
+        Value(1.0).exp(2.0)
