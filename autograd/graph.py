@@ -78,8 +78,22 @@ class Node:
     @staticmethod
     def _accumulate(order: list[Node]) -> None:
         """After a pass over `order`: add each node's gradient (`_grad_sum`) into `.grad` where this
-        type keeps one (every Value; Tensor leaves and tensors that retain theirs)."""
+        type keeps one (Tensor leaves and tensors that retain theirs)."""
         raise NotImplementedError
+
+    @staticmethod
+    def _backward_pass(root: Node, grad: Any, create_graph: bool, accumulate: bool) -> Any:
+        """One backward pass from root, seeded with `grad`: d(root)/d(node) in each reached node's
+        `_grad_sum` (and added into `.grad` with `accumulate`). Returns where the pass started every
+        sum: a node whose sum still holds it got no gradient. This generic pass sorts the graph
+        (`topological_order`), runs the rules, then accumulates; a node type may have its own."""
+        order = _topological_order(root)
+        seed = root._seed(grad, create_graph)
+        type(root)._check_graph(order)
+        _propagate(order, seed, create_graph)
+        if accumulate:
+            type(root)._accumulate(order)
+        return root._grad_sum_start
 
     def backward(self, grad: Any = None, *, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node reachable from self.
@@ -89,7 +103,7 @@ class Node:
         backward through them gives second derivatives.
         """
         with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
-            type(self)._accumulate(_pass(self, grad, create_graph))  # under create_graph, sums are nodes too
+            type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
 
     def _backward(self) -> None:
         """One local step of the chain rule, micrograd's `_backward`: add this node's `.grad` times
@@ -110,7 +124,8 @@ MANY = object()  # in `_b`: the node's parents are the tuple in `_a` (three or m
 _EXIT = object()  # on the search stack: the node below it has all its parents in order
 
 
-def _check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
+def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
+    """detect_anomaly's test of the gradients a rule gave."""
     for i, g in enumerate(gs):
         if g is not None and not modes.is_finite(raw(g)):
             shown = op.show([p.data for p in node.parents])
@@ -179,8 +194,9 @@ _open_passes = 0  # passes open in the thread that holds the lock
 
 
 @contextmanager
-def _scratch_space(root: Node) -> Iterator[None]:
-    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root.
+def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
+    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
+    those of the nodes `also`, which the pass may write without reaching them).
 
     Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
     get exact gradients. A pass started inside another in the same thread (a derivative rule that
@@ -189,7 +205,8 @@ def _scratch_space(root: Node) -> Iterator[None]:
     """
     global _open_passes
     with _pass_lock:
-        saved = [(n, n._visit, getattr(n, "_grad_sum", None)) for n in _reachable(root)] if _open_passes else ()
+        nodes = [*_reachable(root), *also] if _open_passes else ()
+        saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
         _open_passes += 1
         try:
             with modes.gc_paused():  # a pass makes no reference cycles: nothing for the collector to find
@@ -211,15 +228,6 @@ def _reachable(root: Node) -> list[Node]:
     return list(seen.values())
 
 
-def _pass(root: Node, grad: Any, create_graph: bool) -> list[Node]:
-    """One backward pass from root, seeded with `grad`: the nodes in order, each with d(root)/d(node) in `_grad_sum`."""
-    order = _topological_order(root)
-    seed = root._seed(grad, create_graph)
-    type(root)._check_graph(order)
-    _propagate(order, seed, create_graph)
-    return order
-
-
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
     d(root)/d(node) in each node's `_grad_sum`. Gradients are added, never updated in place: a rule
@@ -233,42 +241,40 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             op = node._made_by
             if op is None:
                 continue
-            g = node._grad_sum
-            a = node._a
-            b = node._b
-            gs = None
             try:
-                if b is None:
-                    gs = op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)
-                    (ga,) = gs
-                    if ga is not None:
-                        a._grad_sum = a._grad_sum + ga
-                elif b is not MANY:
-                    gs = op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)
-                    ga, gb = gs
-                    if ga is not None:
-                        a._grad_sum = a._grad_sum + ga
-                    if gb is not None:
-                        b._grad_sum = b._grad_sum + gb
-                else:
-                    gs = op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])
-                    if len(gs) != len(a):
-                        raise ValueError
-                    for p, gp in zip(a, gs):
-                        if gp is not None:
-                            p._grad_sum = p._grad_sum + gp
+                gs = vjp_at(op, node, node._grad_sum, create_graph)
+                a, b = node._a, node._b
+                for p, gp in zip(a if b is MANY else (a,) if b is None else (a, b), gs):
+                    if gp is not None:
+                        p._grad_sum = p._grad_sum + gp
             except ZeroDivisionError:
-                shown = op.show([p.data for p in node.parents])
-                raise ZeroDivisionError(f"backward of {shown}: the derivative is infinite at this point") from None
-            except (ValueError, TypeError):
-                if gs is None or not isinstance(gs, (tuple, list)) or len(gs) == len(node.parents):
-                    raise
-                raise TypeError(
-                    f"the derivative rule of op {op.name!r} returned {len(gs)} gradients for "
-                    f"{len(node.parents)} inputs; it must return one per input (None where none flows)"
-                ) from None
+                raise infinite_derivative(node) from None
             if check:
-                _check_backward(op, node, gs)
+                check_backward(op, node, gs)
+
+
+def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
+    """The gradients op's rule sends from `node` to its parents when d(root)/d(node) is g, called as
+    a backward pass calls it: on the data, or on the nodes themselves under create_graph."""
+    a, b = node._a, node._b
+    if b is None:
+        gs, inputs = (op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)), 1
+    elif b is not MANY:
+        gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)), 2
+    else:
+        gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
+    if isinstance(gs, (tuple, list)) and len(gs) != inputs:
+        raise TypeError(
+            f"the derivative rule of op {op.name!r} returned {len(gs)} gradients for "
+            f"{inputs} inputs; it must return one per input (None where none flows)"
+        )
+    return gs
+
+
+def infinite_derivative(node: Node) -> ZeroDivisionError:
+    """What a backward pass raises when the rule of `node`'s op divided by zero."""
+    shown = node._made_by.show([p.data for p in node.parents])
+    return ZeroDivisionError(f"backward of {shown}: the derivative is infinite at this point")
 
 
 def pullback(node: Node, grad: Any) -> list[Any]:
@@ -289,10 +295,8 @@ def zero_grad(nodes: Iterable[Node]) -> None:
 
 def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
-    with _scratch_space(root):
-        _pass(root, seed, create_graph)
-        token = root._visit
-        return [
-            x._grad_sum if x._visit is token and x._grad_sum is not x._grad_sum_start else x._zero_like(x)
-            for x in inputs
-        ]
+    with _scratch_space(root, inputs):
+        for x in inputs:
+            x._grad_sum = None  # what a pass leaves on an input it does not reach
+        start = type(root)._backward_pass(root, seed, create_graph, False)
+        return [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]

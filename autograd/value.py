@@ -21,6 +21,7 @@ from .hand_built import HandWritten, hand_built_op
 from .modes import check_forward, short
 from .op import Op
 from .operators import UNARY, Operators
+from .scalar_backward import scalar_pass
 
 Number = int | float
 _new = object.__new__
@@ -58,7 +59,7 @@ def _method(op: Op) -> Callable[..., Value]:
         v._made_by = op
         v._a = self
         v._b = other
-        v._visit = None
+        v._visit = v._grad_sum = None
         if modes.entered:
             _in_mode(v)
         return v
@@ -104,10 +105,8 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
-        self.data = _as_float(data)
-        self.grad = NOT_COMPUTED
+        _leaf(self, _as_float(data))
         self.label = label
-        self._made_by = self._a = self._b = self._visit = None
         if _children or _op:
             _build_by_hand(self, _children, _op)
 
@@ -174,9 +173,9 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, 
     is_constant = False  # a Value of one's own; see Constant
 
     @staticmethod
-    def _accumulate(order: list[Value]) -> None:
-        for node in order:
-            node.grad += node._grad_sum
+    def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
+        """Value's own pass (scalar_backward): no sorting, `.grad` accumulated as it goes, the hottest rules inline."""
+        return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
 
     # ---- micrograd's internals, which its lecture's code reads: computed when read, nothing stored ----
     @property
@@ -268,9 +267,20 @@ class Constant(Value):
     is_constant = True
 
 
+def _leaf(v: Value, data: float) -> Value:
+    """v made a leaf holding `data` (every slot set: a Value has no defaults)."""
+    v.data = data
+    v.grad = NOT_COMPUTED
+    v.label = ""
+    v._made_by = v._a = v._b = v._visit = v._grad_sum = None
+    return v
+
+
 def _lift(x: Any, op: Op) -> Value:
     """A number operand becomes a Constant leaf; a Value passes (a Constant taken from a graph);
-    anything else is a clear error."""
+    anything else is a clear error. A float, the common case, skips the checks and `__init__`."""
+    if x.__class__ is float:
+        return _leaf(_new(Constant), x)
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):

@@ -6,13 +6,14 @@ and imports cancel out; the median of three such differences. Workloads: the sca
 MLP 2-16-16-1 step (forward and backward, 30 points) and a tensor MLP 784-256-10 SGD step at
 batch 1 and 128 (one OpenBLAS thread).
 
-    python benchmarks/instructions.py [TREE ...]   # each TREE a checkout (default: this one)
+    python benchmarks/instructions.py [--only scalar] [TREE ...]   # each TREE a checkout (default: this one)
 
 Needs valgrind (apt-get install valgrind).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -68,6 +69,7 @@ def count(tree: Path, setup: str, code: str, steps: int) -> int:
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", program],
         env=env,
+        cwd=tree,  # `python -c` puts the working directory first on the path: it must be the tree measured
         capture_output=True,
         text=True,
         check=True,
@@ -78,9 +80,15 @@ def count(tree: Path, setup: str, code: str, steps: int) -> int:
 def main() -> None:
     if not shutil.which("valgrind"):
         sys.exit("benchmarks/instructions.py needs valgrind: apt-get install valgrind")
-    trees = [Path(t).resolve() for t in sys.argv[1:]] or [HERE.parent]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="only the workloads whose name starts with this")
+    parser.add_argument("trees", nargs="*", help="checkouts to compare (default: this one)")
+    args = parser.parse_args()
+    trees = [Path(t).resolve() for t in args.trees] or [HERE.parent]
     print("instructions per step (millions), median of 3; lower is faster")
     for name, (code, setup, (few, many)) in WORKLOADS.items():
+        if not name.startswith(args.only):
+            continue
         row = []
         for tree in trees:
             diffs = [(count(tree, setup, code, many) - count(tree, setup, code, few)) / (many - few) for _ in range(3)]
