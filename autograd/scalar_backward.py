@@ -1,12 +1,12 @@
 """Value's backward pass: the graph ordered by counting consumers, and the chain rule with the
 hottest rules written out (tests/test_scalar_fast_paths.py checks each against the table's rule).
 
-Two sweeps from the root, no sorting and no list of nodes: the first counts, for each node, the
-edges reaching it from nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`)
-at this pass's own zero, which also marks it as reached; the second takes a node once all its
-consumers have sent it their gradients (Kahn's algorithm, last in first out) and runs its rule;
-`.grad` is added to once the whole pass has succeeded, so a pass that raises changes no `.grad`. Stale scratch from an earlier or interrupted pass is
-harmless: a node counts as reached only by this pass's zero.
+Two sweeps from the root, no sorting: the first counts, for each node, the edges reaching it from
+nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`) at this pass's own zero,
+which also marks it as reached; the second takes a node once all its consumers have sent it their
+gradients (Kahn's algorithm, last in first out) and runs its rule. `.grad` is added to once the
+whole pass has succeeded, so a pass that raises changes no `.grad`. Stale scratch from an earlier
+or interrupted pass is harmless: a node counts as reached only by this pass's zero.
 """
 
 from __future__ import annotations
