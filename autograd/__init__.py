@@ -43,7 +43,7 @@ from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
 from .modes import AnomalyError, detect_anomaly, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .op import Op
 from .tensor import ShapeError, Tensor
-from .tensor_functions import concatenate, cross_entropy, stack, where
+from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .value import Value
 
@@ -68,6 +68,7 @@ __all__ = [
     "Value",
     "compile",
     "adaptive_avg_pool2d",
+    "cat",
     "avg_pool2d",
     "concatenate",
     "conv1d",

@@ -27,6 +27,7 @@ from .tensor_ops import ShapeError
 from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
+from .tensor_torch import TorchSpellings
 
 _new = object.__new__
 
@@ -73,6 +74,7 @@ class Tensor(
     ShapeMethods,
     ReductionMethods,
     NumpyDispatch,
+    TorchSpellings,
     Node,
     Operators,
     ops=ops.OPS,

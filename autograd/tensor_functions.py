@@ -24,6 +24,11 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return _apply(ops.concatenate, tuple(tensors), {"axis": axis})
 
 
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """PyTorch's name and argument for `concatenate`."""
+    return concatenate(tensors, axis=dim)
+
+
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return _apply(ops.stack, tuple(tensors), {"axis": axis})
 

@@ -1,0 +1,44 @@
+"""PyTorch's names for what a Tensor does under numpy's (a mixin of Tensor): `clamp` is `clip`,
+`pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double` casts, `dim`,
+`numel`, `tolist`. Each is the numpy-named operation itself, so it records the same ops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class TorchSpellings:
+    """Methods PyTorch users reach for, each one line over the numpy-named one."""
+
+    __slots__ = ()
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Any:  # noqa: A002 (PyTorch's names)
+        """PyTorch's clip: `t.clamp(min=0.0)`, `t.clamp(-1.0, 1.0)`."""
+        return self.clip(min, max)
+
+    def pow(self, exponent: Any) -> Any:
+        return self**exponent
+
+    def matmul(self, other: Any) -> Any:
+        return self @ other
+
+    def clone(self) -> Any:
+        """A copy of the data that stays in the graph (its gradient flows back to this tensor)."""
+        return self.astype(self.dtype)
+
+    def float(self) -> Any:
+        return self.astype(np.float32)
+
+    def double(self) -> Any:
+        return self.astype(np.float64)
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return self.size
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
