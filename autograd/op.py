@@ -27,7 +27,7 @@ class Op:
     simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts")
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts", "params")
 
     def __init__(
         self,
@@ -49,6 +49,7 @@ class Op:
         self.takes_needs = takes_needs
         self.formulas = formulas
         self.broadcasts = broadcasts
+        self.params: dict[str, Any] = {}  # the keyword arguments a bound op was called with (`bind`)
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
@@ -78,7 +79,7 @@ class Op:
         """This op with its keyword arguments fixed: what a node records when called with some."""
         if not params:
             return self
-        return Op(
+        bound = Op(
             self.name,
             functools.partial(self.forward, **params),
             functools.partial(self.vjp, **params),
@@ -87,6 +88,8 @@ class Op:
             formulas=self.formulas,
             broadcasts=self.broadcasts,
         )
+        bound.params = dict(params)
+        return bound
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

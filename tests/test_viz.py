@@ -162,3 +162,12 @@ def test_html_page_labels_cannot_break_out_of_the_script_or_the_svg(tmp_path):
     assert "<" not in re.search(r"var page = (.*);\nvar runs = (.*);\n", script).group(0)
     assert page_data(page)["captions"][1:] == [f.caption for f in viz.backward_steps(root)]  # 0: the forward pass
     assert "&lt;/script&gt;&lt;!&#45;&#45;&lt;script&gt;" in page and "w &amp; &lt;b&gt;" in page  # the SVG's text
+
+
+def test_the_parameters_a_call_gave_are_drawn_on_its_op():
+    x = Value(-1.0, label="x")
+    y = x.leaky_relu(0.2) * x.tanh()
+    t = Tensor(np.ones((2, 3)), requires_grad=True)
+    u = t.softmax(axis=-1).sum(axis=1).sum()
+    assert "leaky_relu(negative_slope=0.2)" in viz.draw(y).source and "label=tanh " in viz.draw(y).source
+    assert "sum(axis=1)" in viz.draw(u).source and "softmax(axis=-1)" in viz.draw(u).source

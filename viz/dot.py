@@ -27,7 +27,7 @@ from .graph import (
     read_graph,
     shown_grads,
 )
-from .labels import HIDDEN, MISSING, NOT_COMPUTED, chain_rule, constant, escape, record, shape_label
+from .labels import HIDDEN, MISSING, NOT_COMPUTED, chain_rule, constant, escape, op_title, record, shape_label
 from .nonfinite import Trail, first_nonfinite
 from .numeric import Check, finite_difference_checks, require_one_number
 
@@ -141,7 +141,9 @@ def build(
                         **style)  # fmt: skip
         if node.op is not None:
             label = (
-                f"{node.op.name}\\nstep {step[id(node)]}" if flows is not None and id(node) in step else node.op.name
+                f"{op_title(node)}\\nstep {step[id(node)]}"
+                if flows is not None and id(node) in step
+                else op_title(node)
             )
             target.node(_id(node) + "op", label, id=f"o{pos[id(node)]}", shape="ellipse", **style)
             g.edge(
@@ -281,7 +283,7 @@ def _collapsed(g: graphviz.Digraph, graph: Graph, rank: dict[str, int], max_node
         else:
             g.node(_id(n), record(n, graph.names[id(n)], HIDDEN, None), shape="record")
         if n.op is not None:
-            g.node(_id(n) + "op", n.op.name, shape="ellipse")
+            g.node(_id(n) + "op", op_title(n), shape="ellipse")
             g.edge(_id(n) + "op", _id(n))
     seen = set()
     for n in order:
