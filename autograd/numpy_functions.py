@@ -10,20 +10,15 @@ conversion of the Tensor to an array, which would drop its gradient.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .numpy_inspections import INSPECTIONS
+from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
 
 IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = dict(INSPECTIONS)
-
-
-def _package() -> Any:
-    return sys.modules[__name__.rpartition(".")[0]]
 
 
 def _implements(*functions: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -9,13 +9,11 @@ the Tensor to an array, which would drop its gradient.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
-from .op_table import BY_NAME
-from .operators import TESTS
+from .functions import FUNCTIONS
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside
@@ -39,7 +37,6 @@ ALIASES = {
     "arcsinh": "asinh",
     "arccosh": "acosh",
     "arctanh": "atanh",
-    "arctan2": "atan2",
     "rint": "round",  # both round half to even
 }
 # ufuncs that compose from chainrule's ops
@@ -49,7 +46,8 @@ COMPOSED = {
     "reciprocal": lambda x: 1 / x,
     "float_power": lambda a, b: _operator("pow", a, b),
 }
-# ufuncs with no gradient (comparisons, logic, tests of the data): constant results
+# ufuncs with no gradient (comparisons, logic, the sign bit): constant results; isnan, isinf and
+# isfinite are chainrule's own functions
 CONSTANT = {
     "greater",
     "greater_equal",
@@ -62,9 +60,6 @@ CONSTANT = {
     "logical_xor",
     "logical_not",
     "signbit",
-    "isnan",
-    "isinf",
-    "isfinite",
 }
 # ufunc methods that are chainrule reductions: (ufunc, method) -> Tensor method
 METHODS = {
@@ -78,10 +73,6 @@ METHODS = {
     ("multiply", "accumulate"): "cumprod",
 }
 _HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() computes on the data without one"
-
-
-def _package() -> Any:
-    return sys.modules[__name__.rpartition(".")[0]]
 
 
 def _operator(name: str, a: Any, b: Any) -> Any:
@@ -108,8 +99,8 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if name in COMPOSED:
         return COMPOSED[name](*inputs)
     ours = ALIASES.get(name, name)
-    if (ours in BY_NAME or ours in TESTS) and hasattr(_package(), ours):
-        return getattr(_package(), ours)(*inputs)
+    if ours in FUNCTIONS:  # the table's ops under their names and aliases (arctan2), and the tests (isnan)
+        return FUNCTIONS[ours](*inputs)
     if name in CONSTANT:
         from .tensor import Tensor
 
