@@ -10,8 +10,11 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as tops
+from .op_def import ANYWHERE
+from .testing_tensor import _away_from, _distinct_along_last_axis
 
-_ANY = lambda x: True  # noqa: E731 (products, sums and the variance are smooth everywhere)
+_ANY = ANYWHERE  # products, sums and the variance are smooth everywhere
+_away_from_zero = _away_from([0.0], 0.05)  # |x|'s kink at 0, so the 1-norm's and the 2-norm's (the zero vector)
 
 
 def _spread_along(axis: int, margin: float = 0.1) -> Callable[[Any], bool]:
@@ -19,15 +22,9 @@ def _spread_along(axis: int, margin: float = 0.1) -> Callable[[Any], bool]:
     return lambda x: np.shape(x)[axis] >= 2 and bool(np.all(np.std(x, axis=axis, ddof=1) >= margin))
 
 
-def _away_from_zero(x: Any) -> bool:
-    """|x|'s kink at 0, so the 1-norm's and the 2-norm's (at the zero vector)."""
-    return bool(np.all(np.abs(x) >= 0.05))
-
-
 def _distinct_magnitudes_down_columns(x: Any) -> bool:
     """The inf-norm's kinks: where two entries' magnitudes tie, and where an entry is 0."""
-    s = np.sort(np.abs(np.asarray(x)), axis=0)
-    return _away_from_zero(x) and (s.shape[0] < 2 or bool(np.all(np.diff(s, axis=0) >= 0.05)))
+    return _away_from_zero(x) and _distinct_along_last_axis(np.abs(np.asarray(x)).T)
 
 
 KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...]]] = {
