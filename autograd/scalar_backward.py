@@ -89,7 +89,8 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
         while stack:
             node = pop()
             g = node._grad_sum
-            finished(node)
+            if accumulate:
+                finished(node)
             op = node._made_by
             if op is None:
                 continue
