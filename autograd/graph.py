@@ -41,6 +41,11 @@ class Node:
         """The op that made this node; None for a leaf."""
         return self._made_by
 
+    @property
+    def op_params(self) -> dict[str, Any]:
+        """The keyword arguments of the call that made this node (`axis=1`, `negative_slope=0.2`)."""
+        return dict(self._made_by.params) if self._made_by is not None else {}
+
     is_constant: bool  # a leaf whose gradient nobody reads: a number an operator lifted, a tensor without grad
 
     @property

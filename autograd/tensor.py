@@ -141,11 +141,6 @@ class Tensor(
     def op(self) -> Op | None:
         return self._made_by.op if self._made_by is not None else None
 
-    @property
-    def op_params(self) -> dict[str, Any]:
-        """The keyword arguments of the op that made this tensor (its axis, shape, index)."""
-        return dict(self._made_by.params) if self._made_by is not None else {}
-
     def item(self) -> Any:
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 

@@ -41,8 +41,9 @@ def record(node: Node, name: str, grad: Any, step: int | None, check: Check | No
 def op_title(node: Node) -> str:
     """The op's name with the parameters its call gave, where they are numbers or words
     (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`): what a learner needs to redo the forward."""
-    params = node.op_params if isinstance(node, Tensor) else node.op.params
-    shown = [f"{k}={v!r}" for k, v in params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    shown = [
+        f"{k}={v!r}" for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)
+    ]
     name = node.op.name
     return f"{name}({', '.join(shown)})" if shown and name.isidentifier() else name
 
