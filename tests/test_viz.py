@@ -13,6 +13,7 @@ import nn
 import viz
 from autograd import Tensor, Value
 from viz.demo import neuron
+from viz.steps import backward_pass, forward_caption
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -171,3 +172,5 @@ def test_the_parameters_a_call_gave_are_drawn_on_its_op():
     u = t.softmax(axis=-1).sum(axis=1).sum()
     assert "leaky_relu(negative_slope=0.2)" in viz.draw(y).source and "label=tanh " in viz.draw(y).source
     assert "sum(axis=1)" in viz.draw(u).source and "softmax(axis=-1)" in viz.draw(u).source
+    forward = forward_caption(backward_pass(y))  # step 0, the forward pass, says it too
+    assert "leaky_relu(x, negative_slope=0.2) = -0.2" in forward and "tanh(x) = -0.7616" in forward

@@ -38,14 +38,19 @@ def record(node: Node, name: str, grad: Any, step: int | None, check: Check | No
     return "{ " + " | ".join(fields) + " }"
 
 
+def shown_params(node: Node) -> list[str]:
+    """The parameters of the call that made `node`, where they are numbers or words and the op is
+    called by name (`negative_slope=0.2`, `axis=1`): what a learner needs to redo the forward."""
+    if not node.op.name.isidentifier():  # an operator: its constant is drawn as an input
+        return []
+    params = node.op_params.items()
+    return [f"{k}={v!r}" for k, v in params if isinstance(v, int | float | str) and not isinstance(v, bool)]
+
+
 def op_title(node: Node) -> str:
-    """The op's name with the parameters its call gave, where they are numbers or words
-    (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`): what a learner needs to redo the forward."""
-    shown = [
-        f"{k}={v!r}" for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)
-    ]
-    name = node.op.name
-    return f"{name}({', '.join(shown)})" if shown and name.isidentifier() else name
+    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`)."""
+    shown = shown_params(node)
+    return f"{node.op.name}({', '.join(shown)})" if shown else node.op.name
 
 
 def check_text(check: Check) -> str:

@@ -15,7 +15,7 @@ from autograd import Node, Tensor
 
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, summary
-from .labels import symbol, term
+from .labels import shown_params, symbol, term
 
 FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
 UPDATE_LINES = 24  # the update's caption lists this many parameters, then counts the rest
@@ -99,7 +99,7 @@ def forward_caption(run: Pass) -> str:
     ]
     for node in ops[:FORWARD_LINES]:
         inputs = [names.get(id(p)) or term(p.data) for p in node.parents]  # a constant as its number
-        applied, name = _applied(node.op.name, inputs), names[id(node)]
+        applied, name = _applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == applied.replace(" ", "") else [name, applied]  # "x*w = x * w"
         lines.append(" = ".join([*shown, summary(node.data)]))
     if len(ops) > FORWARD_LINES:
