@@ -28,6 +28,8 @@ Public API:
                            parameters it uses, for users' own tests (strategies: autograd.testing)
     compile, CompileError, CompileWarning
                            a training step recorded once and replayed without building a graph
+    drawn                  a constant made by a draw (a dropout mask) that a compiled step draws again
+                           on every replay, as eagerly; rand, randn, randint are drawn so
     __version__            chainrule's version, as installed
 """
 
@@ -42,6 +44,7 @@ from .functions import FUNCTIONS
 from .graph import Node, gradients, pullback, raw, topological_order, zero_grad
 from .modes import AnomalyError, detect_anomaly, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .op import Op
+from .random_tensors import drawn
 from .tensor import ShapeError, Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .transforms import hessian, hvp, jacobian, jvp, vjp
@@ -76,6 +79,7 @@ __all__ = [
     "conv_transpose2d",
     "cross_entropy",
     "detect_anomaly",
+    "drawn",
     "elementwise_grad",
     "enable_grad",
     "gc_paused",

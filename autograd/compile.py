@@ -1,12 +1,15 @@
 """`autograd.compile`: record a training step once, replay it without building a graph.
 
 The first call for given input shapes and dtypes runs the step eagerly and records it: its graph
-(read off as a tape), its backward passes and its nn optimizers' calls (compile_record). The
-second call runs eagerly too and must record the same tape, with the same constants: data that
-changes from call to call outside the graph (a dropout mask, numpy on the inputs) shows up there.
-Later calls replay the tape (compile_replay), the hot ops through kernels that compute their
-forward and rule into buffers (compile_kernels). Whatever cannot be replayed faithfully makes that
-shape run eagerly, with a CompileWarning naming the cause (a CompileError with strict=True).
+(read off as a tape), its backward passes, its nn optimizers' calls and its draws (compile_record).
+The second call runs eagerly too and must record the same tape, with the same constants: data that
+changes from call to call outside the graph (numpy on the inputs, a mask drawn with numpy) shows up
+there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not
+a constant but a draw: a replay calls its draw again, in the recorded order, so the generators give
+the numbers they give eagerly. Later calls replay the tape (compile_replay), the hot ops through
+kernels that compute their forward and rule into buffers (compile_kernels). Whatever cannot be
+replayed faithfully makes that shape run eagerly, with a CompileWarning naming the cause (a
+CompileError with strict=True).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 
 from . import modes
 from .compile_record import recording
-from .compile_replay import Program, Stale
+from .compile_replay import DrawChanged, Program, Stale
 from .compile_tape import Tape, Unreplayable, difference, mark_live, read_tape
 from .tensor import Tensor
 from .trees import flatten
@@ -43,7 +46,8 @@ def compile(  # noqa: A001 (autograd.compile, as torch.compile)
     """`fn` compiled: recorded on its first two calls with inputs of given shapes and dtypes
     (Tensors and arrays, in lists, tuples and dicts; other arguments are part of the key by value),
     replayed on later ones into buffers, without a graph. A replay returns what fn returned,
-    its Tensors as new constant Tensors. `strict` raises CompileError where the step would
+    its Tensors as new constant Tensors, and draws again what fn drew with `autograd.drawn` (its
+    dropout masks, random tensors), as fn would. `strict` raises CompileError where the step would
     otherwise run eagerly with a CompileWarning. `check(result)`, if given, is called on a replay's
     result after the forward pass and before the backward pass and optimizer calls, so that it can
     stop a bad step (fn makes the same check itself when it runs).
@@ -87,6 +91,9 @@ class Compiled:
                 return recorded.program.run([_data(leaves[k]) for k in dynamic])
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded()
+            except DrawChanged as e:  # raised after the draws, before the forward pass
+                recorded.program, recorded.reason = None, str(e)
+                self._give_up(recorded.reason)
         if recorded.reason:
             return self.fn(*args, **kwargs)
         given = [_stand_in(leaves[k]) for k in dynamic]

@@ -1,6 +1,7 @@
 """What `autograd.compile` notes while it records a step, besides the graph the ops build: the
 backward pass, the calls the step makes to `replayed` methods (nn optimizers' step and zero_grad),
-and every Python value read from a tensor's data. Hooks in tensor_backward.py, nn/optim_base.py
+every Python value read from a tensor's data, and every constant drawn by `autograd.drawn` (dropout
+masks, random tensors), in order. Hooks in tensor_backward.py, nn/optim_base.py, random_tensors.py
 (and Tensor.item and Tensor.__bool__) report here; nothing is noted outside a recording."""
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .graph import raw
+
 _state = threading.local()
 
 
@@ -22,12 +25,14 @@ class Recording:
     Events are ("backward", order, seed) and ("call", owner, method, args, kwargs, bumps): a
     backward from order[0], and a replayed method's call with the version bumps it made to its
     owner's tensors (by id). `expected` is what each parameter's `.grad` should be when nothing
-    but recorded events touched it (None, or an array and a copy of its values)."""
+    but recorded events touched it (None, or an array and a copy of its values). `draws` are the
+    drawn constants in the order of their draws: (Tensor, redraw, a copy of its data)."""
 
     def __init__(self, known_params: list[Any], known_owners: list[Any]) -> None:
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
+        self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}
         self._expect(known_params)
@@ -35,7 +40,7 @@ class Recording:
     def _expect(self, params: list[Any]) -> None:
         for p in params:
             g = p.grad
-            self.expected[id(p)] = (p, g, None if g is None else np.array(g, copy=True))
+            self.expected[id(p)] = (p, g, None if g is None else np.array(raw(g), copy=True))
 
     def check_grads(self, where: str) -> None:
         """Note a problem if some `.grad` changed since the last recorded event: replay would not do that."""
@@ -129,6 +134,14 @@ def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
         return rec.call(self, method, args, kwargs)
 
     return wrapper
+
+
+def drew(tensor: Any, redraw: Callable[[], Any]) -> None:
+    """Note a constant Tensor drawn by `autograd.drawn`: `redraw()` gives the data of a new draw,
+    which a replay makes in its place. random_tensors.drawn reports here."""
+    rec = current()
+    if rec is not None:
+        rec.draws.append((tensor, redraw, np.array(tensor._data, copy=True)))
 
 
 def read(tensor: Any, value: Any) -> Any:

@@ -1,7 +1,8 @@
 """A tape made runnable: `Program` replays a recorded step on new inputs without building a
 graph. Everything is resolved once, when the Program is made: each op becomes a step of a flat
 list, its kernel (compile_kernels: the op's forward and rule into buffers kept from call to call)
-or else its own forward (a numpy ufunc into a buffer) and rule on arrays. The rules run in the
+or else its own forward (a numpy ufunc into a buffer) and rule on arrays. Constants drawn by
+`autograd.drawn` (dropout masks) are drawn again first, in the recorded order. The rules run in the
 recorded backward order, gradients reach parameters' `.grad` as backward() gives them (a kernel's
 buffer is handed over as it is, and written again by the next replay), and the recorded optimizer
 calls are made again."""
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_kernels import kernel
-from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape
+from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .tensor import Tensor
 from .tensor_backward import own_array
 from .tensor_record import Record
@@ -25,6 +26,11 @@ Step = Callable[[], None]
 class Stale(Exception):
     """A leaf's requires_grad (a layer frozen or unfrozen) or its array's layout changed since the
     recording: record again."""
+
+
+class DrawChanged(Exception):
+    """A replay's draw (autograd.drawn) gave data of another shape, dtype or layout than recorded:
+    the replay stopped before its forward pass, after its draws (the message says which)."""
 
 
 class Program:
@@ -38,6 +44,7 @@ class Program:
             (i, e.node, e.kind == PARAM, e.contiguous) for i, e in enumerate(entries) if e.kind == PARAM or e.live
         ]
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
+        self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
         kernels = [_kernel(e, entries) for e in entries]
         self.forward = [
             _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
@@ -59,6 +66,16 @@ class Program:
             if t.requires_grad is not wanted or data.flags.c_contiguous is not contiguous:
                 raise Stale
             arrays[i] = data
+        for k, (redraw, seen, slot) in enumerate(self.draws):
+            data = redraw()
+            if like(data) != seen:
+                raise DrawChanged(
+                    f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
+                    f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
+                    "generators have moved on: a draw's shape must depend only on the step's input shapes"
+                )
+            if slot is not None:
+                arrays[slot] = data
         for step in self.forward:
             step()
         if self.check is not None:

@@ -1,7 +1,8 @@
 """A recorded call read off its graph as a tape: every node in the order it was computed, each
-leaf classified (an input of the call, a parameter, a constant), the backward passes and optimizer
-calls in order, and where the outputs come from. Two tapes of the same step are compared entry by
-entry: a difference means the step is not the same function of its inputs on every call."""
+leaf classified (an input of the call, a parameter, a constant, a drawn constant), the draws, the
+backward passes and optimizer calls in order, and where the outputs come from. Two tapes of the
+same step are compared entry by entry: a difference means the step is not the same function of
+its inputs on every call."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from .tensor import Tensor
 from .trees import flatten
 from .value import Value
 
-INPUT, PARAM, CONSTANT, OP = "input", "parameter", "constant", "op"
+INPUT, PARAM, CONSTANT, DRAWN, OP = "input", "parameter", "constant", "drawn", "op"
 
 
 @dataclass
 class Entry:
-    """One node of the tape. `source` is the input's index (INPUT), the Tensor (PARAM) or the data
-    (CONSTANT); an OP has its op, keyword arguments, parents (entry indices) and `fed`: the keyword
-    arguments that are inputs of the call (labels), as (name, input index)."""
+    """One node of the tape. `source` is the input's index (INPUT), the Tensor (PARAM), the data
+    (CONSTANT) or the index of its draw (DRAWN); an OP has its op, keyword arguments, parents
+    (entry indices) and `fed`: the keyword arguments that are inputs of the call (labels), as
+    (name, input index)."""
 
     kind: str
     shape: tuple[int, ...]
@@ -42,8 +44,19 @@ class Entry:
 
 
 @dataclass
+class Draw:
+    """One draw of `autograd.drawn`, in the order the step made them: `redraw()` draws again; `slot`
+    is its entry (None: a draw the step made but did not use, which a replay makes too)."""
+
+    redraw: Callable[[], np.ndarray]
+    like: tuple[tuple[int, ...], np.dtype, bool]  # shape, dtype and C-contiguity of its data
+    slot: int | None
+
+
+@dataclass
 class Tape:
     entries: list[Entry]
+    draws: list[Draw]
     # ("backward", root, order, seed) by entry index; ("call", owner, method, args, kwargs)
     events: list[tuple[Any, ...]]
     outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry, type) or ("value", value)
@@ -74,7 +87,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     nodes = _forward_order(roots)
     index = {id(n): i for i, n in enumerate(nodes)}
-    entries = [_entry(n, index, inputs) for n in nodes]
+    drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
+    entries = [_entry(n, index, inputs, drawn) for n in nodes]
     for e in entries:
         e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
     _check_versions(rec, nodes, entries)
@@ -96,7 +110,25 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
         )
-    return Tape(entries, events, outputs, rebuild)
+    return Tape(entries, _draws(rec, index), events, outputs, rebuild)
+
+
+def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
+    """The step's draws, each as it was drawn: one changed afterwards would not be replayed."""
+    draws = []
+    for t, redraw, values in rec.draws:
+        if t._version or not same(t._data, values):
+            raise Unreplayable(
+                "the step changed a drawn constant (autograd.drawn, a dropout mask) after its draw, which a replay "
+                "would not do: change it with tensor ops, or inside the draw"
+            )
+        draws.append(Draw(redraw, like(t._data), index.get(id(t))))
+    return draws
+
+
+def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
+    """What a draw's data must be like on every call: its shape, dtype and C-contiguity."""
+    return data.shape, data.dtype, bool(data.flags.c_contiguous)
 
 
 def _forward_order(roots: list[Tensor]) -> list[Tensor]:
@@ -113,16 +145,22 @@ def _forward_order(roots: list[Tensor]) -> list[Tensor]:
     return nodes
 
 
-def _entry(node: Tensor, index: dict[int, int], inputs: list[Any]) -> Entry:
+def _entry(node: Tensor, index: dict[int, int], inputs: list[Any], drawn: dict[int, int]) -> Entry:
     data = node._data
     shape, dtype = np.shape(data), np.result_type(data)
-    entry = _leaf_or_op(node, data, shape, dtype, index, inputs)
+    entry = _leaf_or_op(node, data, shape, dtype, index, inputs, drawn)
     entry.contiguous = bool(np.asarray(data).flags.c_contiguous)
     return entry
 
 
 def _leaf_or_op(
-    node: Tensor, data: Any, shape: tuple[int, ...], dtype: np.dtype, index: dict[int, int], inputs: list[Any]
+    node: Tensor,
+    data: Any,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    index: dict[int, int],
+    inputs: list[Any],
+    drawn: dict[int, int],
 ) -> Entry:
     fed_arrays = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
     record = node._made_by
@@ -134,6 +172,8 @@ def _leaf_or_op(
             return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
         if node.requires_grad:
             return Entry(PARAM, shape, dtype, node, node=node)
+        if id(node) in drawn:
+            return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
         return Entry(CONSTANT, shape, dtype, data, node=node)
     fed = tuple((name, fed_arrays[id(v)]) for name, v in record.params.items() if id(v) in fed_arrays)
     parents = tuple(index[id(p)] for p in node.parents)
@@ -168,6 +208,11 @@ def difference(a: Tape, b: Tape) -> str | None:
         what = _entry_difference(x, y)
         if what:
             return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
+    if len(a.draws) != len(b.draws):
+        return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"
+    for k, (x, y) in enumerate(zip(a.draws, b.draws)):
+        if (x.like, x.slot) != (y.like, y.slot):
+            return f"draw {k} (autograd.drawn) {_drawn_difference(x.like, y.like)}"
     kinds = [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in a.events]
     if kinds != [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in b.events]:
         return "the backward passes and optimizer calls differ from one call to the next"
@@ -186,15 +231,29 @@ def mark_live(a: Tape, b: Tape) -> None:
         y.live = y.kind == CONSTANT and x.node is y.node
 
 
+def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:
+    if x == y:
+        return "is used by other ops from one call to the next"
+    return (
+        f"has shape {x[0]} and dtype {x[1]} on one call and {y[0]}, {y[1]} on the next (or another layout): "
+        "a replay draws again what was recorded, so a draw must have the same shape on every call"
+    )
+
+
 def _entry_difference(x: Entry, y: Entry) -> str | None:
+    if x.kind == DRAWN and y.kind == DRAWN and (x.shape, x.dtype, x.contiguous) != (y.shape, y.dtype, y.contiguous):
+        return _drawn_difference((x.shape, x.dtype, x.contiguous), (y.shape, y.dtype, y.contiguous))
     if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed) != (y.kind, y.shape, y.dtype, y.op, y.parents, y.fed):
         return "is a different op, or has different inputs, from one call to the next"
+    if x.kind == DRAWN and x.source != y.source:
+        return "is another draw (autograd.drawn) from one call to the next"
     if x.kind == PARAM and x.source is not y.source:
         return "reads a different parameter from one call to the next"
     if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
         return (
-            "is data computed outside the graph that changed from one call to the next (a random mask, numpy "
-            "on the inputs, a comparison): a replay would reuse the first call's"
+            "is data computed outside the graph that changed from one call to the next (a random mask drawn "
+            "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone): a replay "
+            "would reuse the first call's. Draw random data with autograd.drawn, and compute it inside the draw"
         )
     fed = {name for name, _ in x.fed}
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):

@@ -1,5 +1,7 @@
-"""Random tensors (rand, randn, randint and their `_like` forms) and the default generator that
-unseeded calls draw from, which `manual_seed` seeds.
+"""Random tensors (rand, randn, randint and their `_like` forms), the default generator that
+unseeded calls draw from, which `manual_seed` seeds, and `drawn`: a constant made by a draw that
+`autograd.compile` makes again on every replay (the random tensors are drawn so: a compiled step
+draws new ones on each call, from the generator, as eagerly).
 
 Every function takes `generator=`: a numpy Generator (drawn from, so its state advances) or an
 int seed (a fresh Generator, so the same seed gives the same tensor). Without one they draw from
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import numbers
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from . import compile_record
 from .creation_args import float_dtype, shape_of
 from .tensor import Tensor
 
@@ -51,21 +55,56 @@ def _as_generator(generator: Any, name: str) -> np.random.Generator:
     raise TypeError(f"{name}: generator= takes a numpy Generator or an int seed, got {type(generator).__name__}")
 
 
+def _source(generator: Any, name: str) -> Callable[[], np.random.Generator]:
+    """What each draw takes its generator from: the default one as it is then, the Generator given,
+    or a fresh one for a seed (the same numbers on every draw). Checked now."""
+    if generator is None:
+        return default_generator
+    given = _as_generator(generator, name)
+    if isinstance(generator, np.random.Generator):
+        return lambda: given
+    return lambda: np.random.default_rng(int(generator))
+
+
+def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
+    """A constant Tensor of `draw()`'s numbers (a dropout mask, noise), as `Tensor(draw(), dtype=dtype)`,
+    that a compiled step (autograd.compile) draws again on every replay: it calls `draw()` again, in
+    the order of the step's draws, so a generator gives the numbers it gives eagerly. `draw` takes
+    no arguments; it must depend only on its generator and on settings it reads when called (a
+    layer's p), never on the step's tensors (compute those with tensor ops), and return the same
+    shape and dtype on every call (a replay that gets another stops, with a CompileWarning)."""
+    if not callable(draw):
+        raise TypeError(f"drawn takes a function of no arguments returning an array, got {type(draw).__name__}")
+    t = Tensor(draw(), dtype=dtype)
+    compile_record.drew(t, lambda: Tensor(draw(), dtype=dtype)._data)
+    return t
+
+
+def _random(draw: Callable[[], np.ndarray], kind: np.dtype, requires_grad: bool) -> Tensor:
+    """A random tensor: drawn again by a compiled step's replays, unless it requires grad (a parameter)."""
+    return Tensor(draw(), requires_grad=True, dtype=kind) if requires_grad else drawn(draw, kind)
+
+
 def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1): `rand(2, 3)` or `rand((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "rand")
-    drawn = np.float32 if kind == np.float32 else np.float64  # numpy draws these two
-    data = _as_generator(generator, "rand").random(shape_of(shape, "rand"), dtype=drawn).astype(kind)
-    if kind.itemsize < 4:  # float16: rounding may reach 1, which [0, 1) excludes
-        data = np.minimum(data, np.nextafter(kind.type(1), kind.type(0)))
-    return Tensor(data, requires_grad=requires_grad, dtype=kind)
+    source, size = _source(generator, "rand"), shape_of(shape, "rand")
+
+    def draw() -> np.ndarray:
+        made = np.float32 if kind == np.float32 else np.float64  # numpy draws these two
+        data = source().random(size, dtype=made).astype(kind)
+        if kind.itemsize < 4:  # float16: rounding may reach 1, which [0, 1) excludes
+            data = np.minimum(data, np.nextafter(kind.type(1), kind.type(0)))
+        return data
+
+    return _random(draw, kind, requires_grad)
 
 
 def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal (mean 0, standard deviation 1): `randn(2, 3)` or `randn((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "randn")
-    data = _as_generator(generator, "randn").standard_normal(shape_of(shape, "randn"))
-    return Tensor(data.astype(kind), requires_grad=requires_grad, dtype=kind)
+    source, size = _source(generator, "randn"), shape_of(shape, "randn")
+    return _random(lambda: source().standard_normal(size).astype(kind), kind, requires_grad)
 
 
 def randint(
@@ -83,8 +122,8 @@ def randint(
     if low >= high:
         raise ValueError(f"randint draws from [low, high): low {low} must be below high {high}")
     kind = np.dtype(np.int64 if dtype is None else dtype)
-    data = _as_generator(generator, "randint").integers(low, high, shape_of((size,), "randint"))
-    return Tensor(data.astype(kind), requires_grad=requires_grad, dtype=kind)
+    source, shape = _source(generator, "randint"), shape_of((size,), "randint")
+    return _random(lambda: source().integers(low, high, shape).astype(kind), kind, requires_grad)
 
 
 def rand_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -4,15 +4,17 @@ The same model (784-256-128-10, ReLU, dropout 0.2), the same initial weights, th
 batches of 128 in the same order, Adam at 1e-3, for 15 epochs, the two engines' epochs
 alternated (numpy's BLAS and PyTorch with the same number of threads). Prints seconds per epoch
 for both and their ratio, test accuracy after each epoch, and when each first reached 98.0%.
-Needs `pip install torch==2.13.0`.
+`--compile` trains chainrule with `nn.fit(..., compile=True)` (autograd.compile: each step
+recorded, then replayed; dropout masks drawn again on each replay). Needs `pip install torch==2.13.0`.
 
-    python benchmarks/mnist.py --data-dir DIR [--epochs 15] [--threads 2] [--limit IMAGES]
+    python benchmarks/mnist.py --data-dir DIR [--epochs 15] [--threads 2] [--limit IMAGES] [--compile]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -35,14 +37,30 @@ def chainrule_model() -> nn.Sequential:
     return model
 
 
-def train_chainrule(data: nn.data.MNIST, epochs: int, seed: int) -> Iterator[tuple[float, float]]:
-    """Seconds of training and test accuracy after each epoch, one epoch per next()."""
+def train_chainrule(
+    data: nn.data.MNIST,
+    epochs: int,
+    seed: int,
+    compile: bool = False,  # noqa: A002 (nn.fit's name)
+) -> Iterator[tuple[float, float]]:
+    """Seconds of training and test accuracy after each epoch, one epoch per next(); `compile`: fit's
+    compiled step (recorded anew by each epoch's fit: its first two steps, and two of the last batch's shape)."""
     model = chainrule_model()
     optimizer = nn.Adam(model.parameters(), lr=1e-3)
     batches = nn.data.Batches(data.train_images, data.train_labels, batch_size=128, seed=seed)
     for _ in range(epochs):
         start = time.perf_counter()
-        nn.fit(model, F.cross_entropy, optimizer, batches, epochs=1, metric=None, verbose=False, progress=False)
+        nn.fit(
+            model,
+            F.cross_entropy,
+            optimizer,
+            batches,
+            epochs=1,
+            metric=None,
+            verbose=False,
+            progress=False,
+            compile=compile,
+        )
         seconds = time.perf_counter() - start
         yield seconds, nn.evaluate(model, F.cross_entropy, data.test_images, data.test_labels)[1]
 
@@ -99,6 +117,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for numpy's BLAS and PyTorch")
     parser.add_argument("--limit", type=int, help="train on only the first LIMIT images (a quick run)")
+    parser.add_argument("--compile", action="store_true", help="train chainrule with nn.fit(..., compile=True)")
     parser.add_argument("--engine", choices=["chainrule", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine:
@@ -108,10 +127,14 @@ def main() -> None:
                 data, train_images=data.train_images[: args.limit], train_labels=data.train_labels[: args.limit]
             )
         harness.pin_threads(args.threads)
-        harness.serve(TRAINERS[args.engine](data, args.epochs, args.seed))
+        trainer = TRAINERS[args.engine]
+        if args.engine == "chainrule":
+            trainer = functools.partial(train_chainrule, compile=args.compile)
+        harness.serve(trainer(data, args.epochs, args.seed))
         return
     flags = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--seed", str(args.seed)]
     flags += ["--threads", str(args.threads)] + (["--limit", str(args.limit)] if args.limit else [])
+    flags += ["--compile"] if args.compile else []
     workers = {name: harness.Worker(__file__, [*flags, "--engine", name], args.threads) for name in TRAINERS}
     epochs = harness.alternate(args.epochs, list(workers), lambda name: workers[name].next())
     for worker in workers.values():
@@ -119,6 +142,7 @@ def main() -> None:
     ours, theirs = ([list(x) for x in zip(*epochs[name])] for name in workers)
     print(harness.header(f"MNIST: each engine in a process of its own with {args.threads} threads, epochs alternated"))
     print(f"MNIST, MLP {'-'.join(map(str, SIZES))} with dropout 0.2, Adam 1e-3, batches of 128, {args.epochs} epochs")
+    print(f"chainrule's steps: {'compiled (nn.fit(compile=True))' if args.compile else 'eager'}")
     print(f"{'epoch':>5} {'chainrule s':>12} {'torch s':>9} {'chainrule acc':>14} {'torch acc':>10}")
     for e in range(args.epochs):
         print(f"{e + 1:5d} {ours[0][e]:12.2f} {theirs[0][e]:9.2f} {ours[1][e]:14.4f} {theirs[1][e]:10.4f}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from autograd import ShapeError, Tensor
 
 from .layers import Dropout
@@ -18,7 +16,8 @@ class Dropout2d(Dropout):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4:
             raise ShapeError(f"Dropout2d takes input of shape (N, C, H, W), got shape {x.shape}")
-        if not self.training or self.p == 0:
-            return x
-        keep = self.draws().random((*x.shape[:2], 1, 1), dtype=np.float32) >= self.p
-        return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))
+        return super().forward(x)
+
+    def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """One draw per channel of each sample: (N, C, 1, 1)."""
+        return (*shape[:2], 1, 1)

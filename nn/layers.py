@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, drawn
 
 from .module import Module
 from .rng import generator
@@ -64,7 +64,8 @@ class Softmax(Module):
 
 class Dropout(Module):
     """In training mode, zero each element with probability p and scale the rest by 1 / (1 - p);
-    in eval mode, pass x through."""
+    in eval mode, pass x through. The mask is `autograd.drawn`, so a compiled step draws a new
+    one on every replay, from the same generator, as eagerly."""
 
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
         if not 0 <= p < 1:
@@ -75,8 +76,20 @@ class Dropout(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = self.draws().random(x.shape, dtype=np.float32) >= self.p
-        return x * (keep * np.asarray(1 / (1 - self.p), dtype=x.dtype))
+        shape, dtype = self.mask_shape(x.shape), x.dtype
+        return x * drawn(lambda: self.mask(shape, dtype), dtype)  # dtype: a float16 mask stays float16
+
+    def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of the mask for input of `shape`: one draw per element."""
+        return shape
+
+    def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """keep / (1 - p), keep drawn with probability 1 - p. Ones where the layer drops nothing (eval
+        mode, p = 0): a step compiled in training mode then replays x * 1, which is x, as eagerly."""
+        if not self.training or self.p == 0:
+            return np.ones(shape, dtype)
+        keep = self.draws().random(shape, dtype=np.float32) >= self.p
+        return keep * np.asarray(1 / (1 - self.p), dtype=dtype)
 
     def draws(self) -> np.random.Generator:
         """The layer's own generator (given a seed), else the default one as it is now."""

@@ -24,13 +24,23 @@ from autograd.compile_record import read
 from nn import functional as F
 
 
-def test_dropout_makes_the_step_run_eagerly_with_fresh_masks():
-    """Dropout's mask is drawn outside the graph: the second recording sees it change, so the
-    step runs eagerly from then on (each call draws a new mask), with the numbers of eager."""
+class NumpyDropout(nn.Module):
+    """Dropout with its mask drawn by numpy, outside autograd.drawn (as nn.Dropout did before it)."""
+
+    def __init__(self, p, seed):
+        self.p, self.rng = p, np.random.default_rng(seed)
+
+    def forward(self, x):
+        return x * ((self.rng.random(x.shape) >= self.p) / (1 - self.p))
+
+
+def test_a_mask_drawn_outside_autograd_drawn_makes_the_step_run_eagerly_with_fresh_masks():
+    """The mask is a constant that the second recording sees change, so the step runs eagerly from
+    then on (each call draws a new mask), with the numbers of eager."""
 
     def make():
         return nn.Sequential(
-            nn.Linear(4, 8, seed=0, dtype=np.float64), nn.Dropout(0.5, seed=0), nn.Linear(8, 2, seed=1)
+            nn.Linear(4, 8, seed=0, dtype=np.float64), NumpyDropout(0.5, seed=0), nn.Linear(8, 2, seed=1)
         )
 
     data = batches((6, 4), 2, 5)
