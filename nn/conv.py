@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+from autograd import Tensor, adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 
 from .module import Module
 from .rng import generator

@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Tensor, Value, gc_paused
-from autograd.compile import CompileWarning
+from autograd import CompileWarning, Tensor, Value, gc_paused
 
 from .module import Module
 from .optim import Optimizer
