@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .functions import FUNCTIONS
+from .graph import raw
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside
@@ -104,7 +105,7 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if name in CONSTANT:
         from .tensor import Tensor
 
-        return Tensor(ufunc(*(np.asarray(x) for x in inputs)))
+        return Tensor(ufunc(*(raw(x) for x in inputs)))
     raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on Tensors. {_HINT}")
 
 

@@ -167,6 +167,14 @@ class Tensor(
         return self
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
+        # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
+        if self.requires_grad:
+            raise TypeError(
+                "numpy cannot turn a Tensor that requires grad into an array: its result would have no "
+                "gradient. For the numbers use t.data (or t.detach()); to keep the gradient use chainrule's "
+                "ops (autograd.stack([t1, t2]).sum() rather than np.sum([t1, t2]))"
+            )
         array = np.asarray(self._data, dtype=dtype)
         return array.copy() if copy else array
 

@@ -128,9 +128,22 @@ def test_an_array_times_a_tensor_goes_to_the_tensor():
     assert (np.ones(3) < t).dtype == np.bool_
 
 
-def test_asarray_still_gives_the_data():
-    t = Tensor(X, requires_grad=True)
+def test_asarray_gives_the_data_of_a_tensor_without_grad():
+    t = Tensor(X)
     assert np.asarray(t) is t.data and np.array_equal(np.array(t), X)
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [np.asarray, np.array, lambda t: np.sum([t, t]), lambda t: np.array([t, t]), lambda t: np.mean([t.sum(), 1.0])],
+)
+def test_numpy_refuses_to_convert_a_tensor_that_wants_a_gradient(convert):
+    """numpy's own code on a list of Tensors would compute outside the graph and drop the
+    gradient silently; the conversion is refused, naming the way that keeps it."""
+    t = Tensor(X, requires_grad=True)
+    with pytest.raises(TypeError, match=r"requires grad.*t\.data.*autograd\.stack"):
+        convert(t)
+    assert np.array_equal(np.asarray(t.detach()), X) and t.numpy() is t.data  # the numbers, asked for by name
 
 
 UNSUPPORTED = [

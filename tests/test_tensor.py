@@ -46,7 +46,7 @@ def test_numpy_2_promotion_keeps_float32_with_python_numbers():
 def test_array_like_protocol():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="x")
     assert (x.shape, x.ndim, x.size, len(x)) == ((2, 3), 2, 6, 2)
-    assert x.T.shape == (3, 2) and np.asarray(x).shape == (2, 3) and x.numpy() is x.data
+    assert x.T.shape == (3, 2) and np.asarray(x.detach()).shape == (2, 3) and x.numpy() is x.data
     assert x.sum().item() == 15.0
     d = x.detach()
     assert d.data is x.data and not d.requires_grad and d.op is None
