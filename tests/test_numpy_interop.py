@@ -135,11 +135,18 @@ def test_asarray_gives_the_data_of_a_tensor_without_grad():
 
 @pytest.mark.parametrize(
     "convert",
-    [np.asarray, np.array, lambda t: np.sum([t, t]), lambda t: np.array([t, t]), lambda t: np.mean([t.sum(), 1.0])],
+    [
+        np.asarray,
+        np.array,
+        lambda t: np.sum([t, t]),
+        lambda t: np.array([t, t]),
+        lambda t: np.mean([t.sum(), 1.0]),
+        lambda t: Tensor([t, t]),
+    ],
 )
 def test_numpy_refuses_to_convert_a_tensor_that_wants_a_gradient(convert):
-    """numpy's own code on a list of Tensors would compute outside the graph and drop the
-    gradient silently; the conversion is refused, naming the way that keeps it."""
+    """numpy's own code on a list of Tensors (and Tensor() of such a list) would compute outside the
+    graph and drop the gradient silently; the conversion is refused, naming the way that keeps it."""
     t = Tensor(X, requires_grad=True)
     with pytest.raises(TypeError, match=r"requires grad.*t\.data.*autograd\.stack"):
         convert(t)
