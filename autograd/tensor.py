@@ -22,6 +22,7 @@ from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks
 from .tensor_data import as_array, raw_index
+from .tensor_in_place import InPlaceArithmetic
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
 from .tensor_record import Record
@@ -71,6 +72,7 @@ def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
 
 class Tensor(
     BackwardHooks,
+    InPlaceArithmetic,
     ShapeMethods,
     ReductionMethods,
     NumpyDispatch,

@@ -1,0 +1,70 @@
+"""In-place arithmetic on a Tensor (a mixin of Tensor): `t += x`, `-=`, `*=`, `/=`, `**=`, `%=`.
+
+Without these methods Python would run `t = t - x` and rebind the name, so PyTorch's update
+`with no_grad(): for p in params: p -= lr * p.grad` would leave the model's parameters as they
+were, without a word. Here, as in PyTorch:
+- outside the graph (under no_grad, or when no side wants a gradient), the tensor's array is
+  changed in place (a graph that used it can no longer backward: its version counts the change);
+- a leaf that requires grad cannot be changed in place while the graph is recorded: that would
+  lose its gradient, so it raises and names the fix;
+- a tensor made in the graph gives a new node, `t = t + x` (accumulating a loss, `loss += term`).
+Each result is the operator's own, so `t -= x` rounds as `t - x` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .tensor_ops import ShapeError
+
+# the in-place operator, the operator whose result it keeps, and its symbol for messages
+IN_PLACE = {
+    "__iadd__": ("__add__", "+="),
+    "__isub__": ("__sub__", "-="),
+    "__imul__": ("__mul__", "*="),
+    "__itruediv__": ("__truediv__", "/="),
+    "__ipow__": ("__pow__", "**="),
+    "__imod__": ("__mod__", "%="),
+}
+
+
+def _in_place(name: str, operator: str, symbol: str) -> Any:
+    def method(self: Any, other: Any) -> Any:
+        if self.requires_grad and self._made_by is None and modes.current.grad_enabled:
+            raise RuntimeError(
+                f"t {symbol} x on a leaf tensor that requires grad, while the graph is recorded, would lose "
+                f"its gradient: update parameters under `with autograd.no_grad():` (as optimizers do) or "
+                f"through t.data, or write `t = t {symbol[:-1]} x` for a new tensor"
+            )
+        result = getattr(self, operator)(other)
+        if result.requires_grad:  # in the graph: a new node, as `t = t + x`
+            return result
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"t {symbol} x: t has shape {self.shape} and the result {result.shape}; in place, the result "
+                f"must keep t's shape (write `t = t {symbol[:-1]} x` for a new tensor)"
+            )
+        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
+            raise TypeError(
+                f"t {symbol} x: the result is {result.dtype}, which t's dtype {self.dtype} cannot hold in place "
+                f"(write `t = t {symbol[:-1]} x` for a new tensor)"
+            )
+        np.copyto(self._data, result._data, casting="same_kind")
+        self._version += 1
+        return self
+
+    method.__name__ = name
+    return method
+
+
+class InPlaceArithmetic:
+    """`t op= x` in place outside the graph, a new node inside it, an error on a leaf being recorded."""
+
+    __slots__ = ()
+
+
+for _name, (_operator, _symbol) in IN_PLACE.items():
+    setattr(InPlaceArithmetic, _name, _in_place(_name, _operator, _symbol))

@@ -1,0 +1,92 @@
+"""`t += x` and friends on Tensors: in place outside the graph, a new node inside it, refused on
+a leaf being recorded (PyTorch's rules), never a silent rebinding that leaves parameters as they were."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import ShapeError, Tensor
+from autograd.tensor_in_place import IN_PLACE
+
+X = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 1.5]])
+SYMBOLS = [symbol for _, symbol in IN_PLACE.values()]
+
+
+def _apply(t, symbol, x):
+    """`t op= x` run as written (what `t` is bound to afterwards)."""
+    namespace = {"t": t, "x": x}
+    exec(f"t {symbol} x", namespace)
+    return namespace["t"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("symbol", SYMBOLS)
+def test_outside_the_graph_the_array_changes_in_place_as_the_operator_rounds(symbol, dtype):
+    t = Tensor(X.astype(dtype))
+    data, other = t.data, np.array([1.5, -2.0, 0.25])
+    expected = _apply(Tensor(X.astype(dtype)), f"= t {symbol[:-1]}", other).data  # t = t op x
+    result = _apply(t, symbol, other)
+    assert result is t and t.data is data and t.dtype == dtype
+    np.testing.assert_array_equal(t.data, expected.astype(dtype))
+
+
+def test_pytorchs_update_loop_moves_the_models_own_parameters():
+    model = nn.Linear(3, 2, seed=0)
+    before = [p.data.copy() for p in model.parameters()]
+    loss = (model(Tensor(X.astype(np.float32))) ** 2).mean()
+    loss.backward()
+    with autograd.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    for p, old in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.data, old - 0.1 * p.grad)
+        assert p.requires_grad and p.op is None  # still the model's leaf
+
+
+def test_a_leaf_that_requires_grad_is_refused_while_recording_and_left_as_it_was():
+    w = Tensor(X.copy(), requires_grad=True)
+    for symbol in SYMBOLS:
+        with pytest.raises(RuntimeError, match=r"leaf tensor that requires grad.*autograd\.no_grad"):
+            _apply(w, symbol, 2.0)
+    np.testing.assert_array_equal(w.data, X)
+
+
+def test_a_tensor_made_in_the_graph_gives_a_new_node():
+    w = Tensor(X.copy(), requires_grad=True)
+    loss = (w * 2).sum()
+    first = loss
+    loss += (w**2).sum()
+    assert loss is not first and loss.op.name == "+"
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, 2 + 2 * X)
+
+
+def test_a_constant_operand_with_a_gradient_gives_a_new_node_too():
+    w = Tensor(X.copy(), requires_grad=True)
+    c = Tensor(np.ones_like(X))
+    held = c
+    c *= w
+    assert c is not held and c.requires_grad and np.array_equal(held.data, np.ones_like(X))
+    c.sum().backward()
+    np.testing.assert_array_equal(w.grad, np.ones_like(X))
+
+
+def test_a_graph_that_used_a_tensor_changed_in_place_refuses_backward():
+    w = Tensor(X.copy(), requires_grad=True)
+    x = Tensor(np.ones_like(X))
+    y = (x * w).sum()
+    x += 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
+def test_a_result_of_another_shape_or_dtype_is_refused_and_nothing_changes():
+    t = Tensor(X[0].copy())
+    with pytest.raises(ShapeError, match=r"t \+= x: t has shape \(3,\) and the result \(2, 3\)"):
+        t += X
+    labels = Tensor(np.arange(3))
+    with pytest.raises(TypeError, match=r"t \*= x: the result is float64.*int64 cannot hold"):
+        labels *= 0.5
+    np.testing.assert_array_equal(t.data, X[0])
+    np.testing.assert_array_equal(labels.data, np.arange(3))
