@@ -30,6 +30,9 @@ Public API:
                            a training step recorded once and replayed without building a graph
     drawn                  a constant made by a draw (a dropout mask) that a compiled step draws again
                            on every replay, as eagerly; rand, randn, randint are drawn so
+    guard, replayed        for modules and optimizers of your own under compile: an attribute the
+                           step's graph depends on (a mode), replays check it and record again when
+                           it changed; a method a replay calls again (an optimizer's step)
     __version__            chainrule's version, as installed
 """
 
@@ -38,6 +41,7 @@ from importlib import metadata
 from . import creation, shape_functions
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .compile import CompileError, CompileWarning, compile
+from .compile_record import guard, replayed
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -83,6 +87,7 @@ __all__ = [
     "elementwise_grad",
     "enable_grad",
     "gc_paused",
+    "guard",
     "gradcheck",
     "gradcheck_params",
     "grad",
@@ -96,6 +101,7 @@ __all__ = [
     "no_grad",
     "pullback",
     "raw",
+    "replayed",
     "stack",
     "topological_order",
     "value_and_grad",

@@ -128,7 +128,7 @@ class _Recorded:
         self.reason = ""
 
     def confirm(self, tape: Tape, check: Callable[[Any], Any] | None) -> None:
-        if self.first is None:
+        if self.first is None or self.first.guarded() != tape.guarded():  # a mode changed: start again
             self.first = tape
             return
         why = difference(self.first, tape)

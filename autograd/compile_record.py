@@ -26,13 +26,16 @@ class Recording:
     backward from order[0], and a replayed method's call with the version bumps it made to its
     owner's tensors (by id). `expected` is what each parameter's `.grad` should be when nothing
     but recorded events touched it (None, or an array and a copy of its values). `draws` are the
-    drawn constants in the order of their draws: (Tensor, redraw, a copy of its data)."""
+    drawn constants in the order of their draws: (Tensor, redraw, a copy of its data). `guards`
+    are the attributes the step's graph depends on (a module's training mode), by (id, name):
+    (owner, name, value)."""
 
     def __init__(self, known_params: list[Any], known_owners: list[Any]) -> None:
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
+        self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}
         self._expect(known_params)
@@ -142,6 +145,18 @@ def drew(tensor: Any, redraw: Callable[[], Any]) -> None:
     rec = current()
     if rec is not None:
         rec.draws.append((tensor, redraw, np.array(tensor._data, copy=True)))
+
+
+def guard(owner: Any, name: str) -> Any:
+    """`owner.name`, read by a step whose graph depends on it (nn's modules: their training mode;
+    Dropout: its p). Outside a recording that is all. A compiled step notes it while it records,
+    and its replays check it first: when it has changed they record again, since the step would
+    now build another graph."""
+    value = getattr(owner, name)
+    rec = current()
+    if rec is not None:
+        rec.guards.setdefault((id(owner), name), (owner, name, value))
+    return value
 
 
 def read(tensor: Any, value: Any) -> Any:

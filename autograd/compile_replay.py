@@ -24,8 +24,8 @@ Step = Callable[[], None]
 
 
 class Stale(Exception):
-    """A leaf's requires_grad (a layer frozen or unfrozen) or its array's layout changed since the
-    recording: record again."""
+    """A leaf's requires_grad (a layer frozen or unfrozen), its array's layout, or a guarded
+    setting (a module's training mode) changed since the recording: record again."""
 
 
 class DrawChanged(Exception):
@@ -45,6 +45,7 @@ class Program:
         ]
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
+        self.guards = tape.guards
         kernels = [_kernel(e, entries) for e in entries]
         self.forward = [
             _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
@@ -56,6 +57,9 @@ class Program:
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
 
     def run(self, inputs: list[Any]) -> Any:
+        for owner, name, value in self.guards:
+            if getattr(owner, name) != value:  # another mode: the step now builds another graph
+                raise Stale
         arrays = self.arrays
         for i, k in self.inputs:
             arrays[i] = inputs[k]

@@ -61,6 +61,11 @@ class Tape:
     events: list[tuple[Any, ...]]
     outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry, type) or ("value", value)
     rebuild: Callable[[Sequence[Any]], Any]
+    guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
+
+    def guarded(self) -> list[tuple[int, str, Any]]:
+        """The guards as comparable values: two recordings made under other settings differ here."""
+        return [(id(owner), name, value) for owner, name, value in self.guards]
 
     @property
     def params(self) -> list[Tensor]:
@@ -110,7 +115,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
         )
-    return Tape(entries, _draws(rec, index), events, outputs, rebuild)
+    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()))
 
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:

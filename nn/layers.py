@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd import Tensor, drawn
+from autograd import Tensor, drawn, guard
 
 from .module import Module
 from .rng import generator
@@ -74,7 +74,7 @@ class Dropout(Module):
         self._rng = None if seed is None else generator(seed)  # None: the default one, at each call
 
     def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0:
+        if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
             return x
         shape, dtype = self.mask_shape(x.shape), x.dtype
         return x * drawn(lambda: self.mask(shape, dtype), dtype)  # dtype: a float16 mask stays float16
@@ -84,10 +84,7 @@ class Dropout(Module):
         return shape
 
     def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """keep / (1 - p), keep drawn with probability 1 - p. Ones where the layer drops nothing (eval
-        mode, p = 0): a step compiled in training mode then replays x * 1, which is x, as eagerly."""
-        if not self.training or self.p == 0:
-            return np.ones(shape, dtype)
+        """keep / (1 - p), keep drawn with probability 1 - p."""
         keep = self.draws().random(shape, dtype=np.float32) >= self.p
         return keep * np.asarray(1 / (1 - self.p), dtype=dtype)
 

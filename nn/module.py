@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, is_grad_enabled, zero_grad
+from autograd import Node, Tensor, Value, guard, is_grad_enabled, zero_grad
 
 RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
 
@@ -37,6 +37,7 @@ class Module:
         """Run `forward`; while graphs are recorded, remember when the call ran and what it returned."""
         if not is_grad_enabled():
             return self.forward(*args, **kwargs)
+        guard(self, "training")  # a compiled step records again after train() / eval()
         start = next(_clock)
         out = self.forward(*args, **kwargs)
         calls = self.__dict__.get("_calls")

@@ -87,23 +87,38 @@ def test_a_compiled_cnn_with_dropout2d_gives_eagers_numbers():
     assert replays(run) == 1
 
 
-def test_eval_mode_compiles_and_a_step_recorded_in_training_replays_modes_and_rates_as_eager():
-    """In eval mode dropout is no op at all; a step recorded in training mode and replayed after
-    model.eval() (or with p set to 0, or another p) multiplies by the mask the layer gives then:
-    ones, x * 1 being x, with no draw, or a mask of the new p."""
+def test_eval_mode_compiles_and_a_change_of_mode_or_rate_records_again():
+    """In eval mode dropout is no op at all. The modules' training modes and dropout's p are
+    guarded: after model.eval(), model.train() or a new p the step records again (two eager calls),
+    then replays the graph of the new setting, so every call gives eager's numbers."""
     make = lambda: dropout_mlp([4, 6, 3], 0.5)  # noqa: E731
     data = batches((5, 4), 3, 8)
     eager, compiled, run = eager_and_compiled(make, data, before=lambda i, model: model.eval())
     assert_same(eager, compiled)
     assert replays(run) == 1
 
-    def switch(i, model):
-        model.train(i < 3 or i > 4)
-        model[2].p = {5: 0.0, 6: 0.25}.get(i, 0.5)
+    def switch(i, model):  # train, replayed from the third call; eval, replayed from the sixth; a new p
+        model.train(i < 3 or i > 5)
+        model[2].p = 0.25 if i > 5 else 0.5
 
     eager, compiled, run = eager_and_compiled(make, data, before=switch, seed=0)
     assert_same(eager, compiled)
     assert replays(run) == 1
+
+
+class Doubling(nn.Module):
+    """A module of one's own whose graph depends on its mode: x * 2 in training, x * 3 in eval."""
+
+    def forward(self, x):
+        return x * (2.0 if self.training else 3.0)
+
+
+def test_a_module_of_ones_own_that_branches_on_its_mode_replays_each_mode_as_eager():
+    make = lambda: nn.Sequential(nn.Linear(4, 3, seed=0, dtype=np.float64), Doubling())  # noqa: E731
+    switch = lambda i, model: model.train(i % 6 < 3)  # noqa: E731
+    eager, compiled, run = eager_and_compiled(make, batches((5, 4), 3, 12), before=switch)
+    assert_same(eager, compiled)
+    assert replays(run) == 1  # each mode recorded on its first two calls, replayed on the third
 
 
 def test_fit_with_compile_trains_a_dropout_model_as_fit_without_and_warns_of_nothing():
