@@ -93,6 +93,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=SEED, default=0, help="seed of the weights, the split, the batches and dropout")
     parser.add_argument("--out", default=".", help="folder for the plots (made if missing)")
     parser.add_argument("--save", help="save the trained model to this .npz file")
+    parser.add_argument(
+        "--compile", action="store_true", help="train through autograd.compile: the same numbers, each step replayed"
+    )
     return parser
 
 
@@ -156,6 +159,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     history = nn.fit(
         model, F.cross_entropy, optimizer, train, epochs=args.epochs, scheduler=schedule,
         batch_size=args.batch_size, val_data=val, seed=args.seed, callbacks=[record_weights],
+        compile=args.compile,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     print(f"trained in {seconds:.1f} s, {seconds / len(history.loss):.1f} s an epoch (validation included)")
