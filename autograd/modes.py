@@ -74,7 +74,9 @@ def is_grad_enabled() -> bool:
 
 
 def detect_anomaly() -> contextlib.AbstractContextManager[None]:
-    """Raise `AnomalyError` at the first op whose result or gradient is NaN or infinite."""
+    """Raise `AnomalyError` at the first op whose result or gradient is NaN or infinite, and check
+    the shape of every gradient a tensor op's rule gives (outside it only users' ops are checked:
+    the built-in rules' shapes are tested, and checking them costs every backward pass)."""
     return _mode("anomaly", True)
 
 

@@ -7,13 +7,20 @@ from typing import Any
 
 import numpy as np
 
+from . import modes
 from .op import Op
-from .tensor_ops import ShapeError
+from .tensor_ops import OPS, ShapeError, power_const
+
+# The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
+# kernels), so a backward pass skips checking them on every call; a user's op is always checked,
+# and under `detect_anomaly` every op is.
+BUILT_IN = frozenset([*OPS.values(), power_const])
 
 
 class Record:
     """What a tensor node records of the op that made it: the op, its keyword arguments, and
-    which inputs want a gradient. Its `vjp` runs the op's rule and checks every gradient's shape."""
+    which inputs want a gradient. Its `vjp` runs the op's rule, checks the gradients' shapes (a
+    user's op, or any under detect_anomaly) and gives each its input's dtype."""
 
     __slots__ = ("op", "params", "needs")
 
@@ -28,7 +35,10 @@ class Record:
         return self.op.show(args)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
-        return self.conform(self.rule(g, out, *inputs), inputs)
+        grads = self.rule(g, out, *inputs)
+        if self.op in BUILT_IN and not (modes.entered and modes.current.anomaly):
+            return in_dtypes(grads, inputs)
+        return self.conform(grads, inputs)
 
     def rule(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
         """The op's rule with its keyword arguments, None for each input that needs no gradient."""
@@ -36,24 +46,39 @@ class Record:
         if op.takes_needs:
             return op.vjp(g, out, *inputs, **self.params, needs=needs)
         grads = op.vjp(g, out, *inputs, **self.params)
-        if len(grads) == len(needs):
+        if False in needs and len(grads) == len(needs):
             grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
         return grads
 
     def conform(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
-        """`grads` checked against the inputs' shapes, and cast to their dtypes."""
+        """`grads` checked against the inputs' shapes, and cast to their dtypes (`in_dtypes`)."""
         if len(grads) == len(inputs):  # a wrong count is the core's to name
             for i, gx in enumerate(grads):
-                if gx is None:
-                    continue
-                if np.shape(gx) != np.shape(inputs[i]):
+                if gx is not None and np.shape(gx) != np.shape(inputs[i]):
                     raise ShapeError(
                         f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                         f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
                     )
-                dtype = np.result_type(inputs[i])
-                if np.result_type(gx) != dtype:
-                    # an input's gradient has its dtype (as PyTorch), whatever a rule's constants promoted it to
-                    grads = list(grads)
-                    grads[i] = gx.astype(dtype)
+        return in_dtypes(grads, inputs)
+
+
+def in_dtypes(grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
+    """Each gradient in its input's dtype (as PyTorch), whatever a rule's constants promoted it to:
+    `grads` itself when all are, else a list with the others cast. A gradient may be an array, a
+    Tensor (create_graph), a numpy scalar (0-d arithmetic gives one) or a Python number."""
+    if len(grads) != len(inputs):  # a wrong count is the core's to name
         return grads
+    cast = None
+    for i, gx in enumerate(grads):
+        if gx is None:
+            continue
+        want = inputs[i].dtype  # an input is an array, or a Tensor under create_graph: never a bare number
+        try:
+            if gx.dtype == want:
+                continue
+        except AttributeError:  # a Python number
+            gx = np.asarray(gx)
+        if cast is None:
+            cast = list(grads)
+        cast[i] = gx.astype(want)
+    return grads if cast is None else cast
