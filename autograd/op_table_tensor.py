@@ -25,8 +25,16 @@ _exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("wher
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum g over the axes that broadcasting added or stretched, back to `shape`."""
-    return g if np.shape(g) == shape else _sum_to(g, shape=shape)
+    """Sum g over the axes that broadcasting added or stretched, back to `shape`: an array whose leading
+    axes alone were added (a bias's gradient) by one np.add.reduce (np.sum's own, the same numbers)."""
+    if g.__class__ is not np.ndarray:  # a Tensor, under create_graph: through the op, recorded
+        return g if np.shape(g) == shape else _sum_to(g, shape=shape)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead > 0 and shape and g.shape[lead:] == shape:
+        return np.add.reduce(g, axis=tuple(range(lead)))
+    return forward.sum_to(g, shape=shape)
 
 
 def kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
