@@ -36,8 +36,8 @@ def cross_entropy(
         raise ValueError(f"{name}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
     if _is_probabilities(logits, target):
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing)
-    labels = _labels(logits, target, ignore_index, name)
-    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and not (labels == ignore_index).any():
+    labels, ignores = _labels(logits, target, ignore_index, name)
+    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and not ignores:
         return autograd.cross_entropy(logits, labels)  # fused: the fast path of ordinary training
     log_p = logits.log_softmax(axis=_class_axis(logits))
     loss = _nll(log_p, labels, reduction, ignore_index)
@@ -58,7 +58,7 @@ def nll_loss(log_probs: Tensor, target: Any, *, reduction: str = "mean", ignore_
     cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing."""
     _check_scores(log_probs, "nll_loss")
     check_reduction(reduction, "nll_loss")
-    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss"), reduction, ignore_index)
+    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss")[0], reduction, ignore_index)
 
 
 def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int) -> Tensor:
@@ -113,8 +113,10 @@ def _is_probabilities(logits: Tensor, target: Any) -> bool:
     return data.dtype.kind == "f" and data.shape == logits.shape
 
 
-def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.ndarray:
-    """`target` as class indices: integers, one per example, each a class or ignore_index."""
+def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> tuple[np.ndarray, bool]:
+    """`target` as class indices (integers, one per example, each a class or ignore_index), and
+    whether any is ignore_index. One min and one max read the labels when all are classes (as in
+    training); only labels outside the classes are looked at again."""
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = np.asarray(raw(target))
@@ -131,13 +133,17 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
             f"without the class axis, {_class_axis(scores)}), got {labels.shape}"
         )
     classes = _classes(scores)
+    # never empty (_check_scores refuses scores without entries); the ufuncs' own reduce, without .min's wrapper
+    lo, hi = np.minimum.reduce(labels, axis=None), np.maximum.reduce(labels, axis=None)
+    if 0 <= lo and hi < classes:
+        return labels, bool(lo <= ignore_index <= hi and (labels == ignore_index).any())
     wrong = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
     if wrong.any():
         raise ValueError(
             f"{name}: label {labels[wrong].flat[0]} is not a class of these scores, which have {classes}: "
             f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
         )
-    return labels
+    return labels, True  # a label outside the classes, and not wrong: ignore_index
 
 
 def _class_axis(scores: Tensor) -> int:

@@ -63,6 +63,25 @@ def test_cross_entropy_by_hand():
     assert smoothed.item() == pytest.approx(0.7 * per_row[0] + 0.3 / 3 * -log_p[0].sum())
 
 
+@pytest.mark.parametrize(
+    ("labels", "ignore_index", "fused"),
+    [
+        ([2, 1], -100, True),  # ordinary training: autograd's fused op
+        ([2, 1], 0, True),  # an ignore_index among the classes that no label is
+        ([2, 0], 0, False),  # ... and one that a label is: left out of the mean
+        ([2, -100], -100, False),
+        ([2, 5], 5, False),  # above the classes
+    ],
+)
+def test_cross_entropy_is_fused_unless_a_label_is_ignored(labels, ignore_index, fused):
+    logits = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]])
+    loss = F.cross_entropy(Tensor(logits, requires_grad=True), np.array(labels), ignore_index=ignore_index)
+    assert (loss.op.name == "cross_entropy") is fused
+    kept = [i for i, label in enumerate(labels) if label != ignore_index]
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    assert loss.item() == pytest.approx(-np.mean([log_p[i, labels[i]] for i in kept]))
+
+
 def test_values_reductions():
     preds, targets = [Value(1.0), Value(-2.0)], [0.0, 1.0]
     none = F.mse_loss(preds, targets, reduction="none")
