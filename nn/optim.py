@@ -8,6 +8,7 @@ written back after it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 from autograd import Node
 
 from .optim_adaptive import Adagrad, RMSprop
-from .optim_base import COUNT, Optimizer, checked, descend, scratch
+from .optim_base import COUNT, Optimizer, checked, decayed, descend, scratch
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
@@ -53,15 +54,19 @@ class SGD(Optimizer):
         return {"buffer": (shape, dtype)} if self.momentum else {}
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
+        grad = decayed(state, data, grad, self.weight_decay)
         if self.momentum:
-            if "buffer" in state:
-                state["buffer"] *= self.momentum
-                state["buffer"] += grad if not self.dampening else (1 - self.dampening) * grad
+            buffer = state.get("buffer")
+            if buffer is None:
+                buffer = state["buffer"] = np.array(grad, dtype=data.dtype)
             else:
-                state["buffer"] = np.array(grad, dtype=data.dtype)
-            grad = grad + self.momentum * state["buffer"] if self.nesterov else state["buffer"]
+                buffer *= self.momentum
+                buffer += np.multiply(grad, 1 - self.dampening, out=scratch(state, grad)) if self.dampening else grad
+            if self.nesterov:  # grad + momentum * buffer
+                ahead = scratch(state, grad, "nesterov", np.result_type(grad, buffer))
+                grad = np.add(grad, np.multiply(buffer, self.momentum, out=ahead), out=ahead)
+            else:
+                grad = buffer
         descend(state, data, grad, self.lr)
 
 
@@ -96,9 +101,7 @@ class Adam(Optimizer):
         return {"t": ((), COUNT), "m": (shape, dtype), "v": (shape, dtype)}
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
-        self.moments_step(state, data, grad)
+        self.moments_step(state, data, decayed(state, data, grad, self.weight_decay))
 
     def moments_step(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         """Adam's step proper: the moments of `grad` updated, and `data` moved by their bias-corrected ratio."""
@@ -107,19 +110,22 @@ class Adam(Optimizer):
             state.update(t=0, m=np.zeros_like(data), v=np.zeros_like(data))
         state["t"] += 1
         m, v, s, t = state["m"], state["v"], scratch(state, data), state["t"]
-        # in place, in one scratch array: no allocation per step
+        # twelve passes over the parameter, in place, in one scratch array: no allocation per step
         m *= b1
         m += np.multiply(grad, 1 - b1, out=s)
         v *= b2
-        np.multiply(grad, grad, out=s)
-        s *= 1 - b2
-        v += s
+        v += np.multiply(np.multiply(grad, grad, out=s), 1 - b2, out=s)
+        # lr / (1 - b1**t) * m / (sqrt(v) / root + eps) as PyTorch, root = sqrt(1 - b2**t) moved out of
+        # the denominator (its eps and the step size take it): a pass fewer. Python floats, not numpy's
+        # float64 (a strong type), keep every pass in the parameter's dtype, without float64 buffers
+        root = math.sqrt(1 - b2**t)
+        eps = self.eps * root
         np.sqrt(v, out=s)
-        s *= 1 / np.sqrt(1 - b2**t)
-        s += self.eps
+        s += eps
         # an eps of 0 in this dtype lets s be 0 where v is: the step stays 0 there (s is), not m / 0
-        np.divide(m, s, out=s, where=s != 0 if s.dtype.type(self.eps) == 0 else True)
-        s *= self.lr / (1 - b1**t)
+        nonzero = True if s.dtype.type(eps) else np.not_equal(s, 0, out=scratch(state, s, "nonzero", bool))
+        np.divide(m, s, out=s, where=nonzero)
+        s *= self.lr * root / (1 - b1**t)
         data -= s
         if t % 64 == 0:
             _flush_tiny(m, v)

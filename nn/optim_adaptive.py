@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import COUNT, Optimizer, checked, descend, scratch
+from .optim_base import COUNT, Optimizer, checked, decayed, descend, scratch
 
 
 class RMSprop(Optimizer):
@@ -50,8 +50,7 @@ class RMSprop(Optimizer):
         if "square_avg" not in state:
             state.update({name: np.zeros_like(data) for name in self.slot_layout(data.shape, data.dtype)}, step=0)
         state["step"] += 1
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
+        grad = decayed(state, data, grad, self.weight_decay)
         # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
         s, avg = scratch(state, grad), scratch(state, grad, "denominator")
         square_avg = state["square_avg"]
@@ -101,8 +100,7 @@ class Adagrad(Optimizer):
         if "sum" not in state:
             state.update(step=0, sum=np.full_like(data, self.initial_accumulator_value))
         state["step"] += 1
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
+        grad = decayed(state, data, grad, self.weight_decay)
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
         s, denominator = scratch(state, grad), scratch(state, grad, "denominator")
         state["sum"] += np.multiply(grad, grad, out=s)

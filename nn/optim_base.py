@@ -171,13 +171,22 @@ def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float
     return value
 
 
-def scratch(state: dict[str, Any], like: np.ndarray, name: str = "scratch") -> np.ndarray:
-    """An array of `like`'s shape and dtype kept in `state[name]` for an update's intermediate values
-    (not saved: the state dict holds the slots of `slot_layout` only)."""
+def scratch(state: dict[str, Any], like: np.ndarray, name: str = "scratch", dtype: Any = None) -> np.ndarray:
+    """An array of `like`'s shape and dtype (or `dtype`) kept in `state[name]` for an update's
+    intermediate values (not saved: the state dict holds the slots of `slot_layout` only)."""
     s = state.get(name)
-    if s is None or s.shape != like.shape or s.dtype != like.dtype:
-        s = state[name] = np.empty_like(like)
+    if s is None or s.shape != like.shape or s.dtype != (like.dtype if dtype is None else dtype):
+        s = state[name] = np.empty_like(like, dtype=dtype)
     return s
+
+
+def decayed(state: dict[str, Any], data: np.ndarray, grad: np.ndarray, weight_decay: float) -> np.ndarray:
+    """grad + weight_decay * data (L2 weight decay, added to the gradient) in a scratch array of its
+    own, with the same rounding; `grad` itself when weight_decay is 0."""
+    if not weight_decay:
+        return grad
+    out = scratch(state, data, "decayed", np.result_type(grad, data))
+    return np.add(grad, np.multiply(data, weight_decay, out=out), out=out)
 
 
 def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float) -> None:

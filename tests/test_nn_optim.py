@@ -261,3 +261,42 @@ def test_state_of_a_parameter_of_another_shape_is_refused():
     ):
         opt.load_state_dict(other.state_dict())
     assert opt.state == {}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.8, dampening=0.3, weight_decay=0.01),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        lambda ps: Adam(ps, weight_decay=0.1),
+        lambda ps: Adam(ps, eps=0.0),
+        lambda ps: AdamW(ps),
+        lambda ps: RMSprop(ps, momentum=0.5, centered=True, weight_decay=0.1),
+        lambda ps: Adagrad(ps, weight_decay=0.1),
+    ],
+    ids=[
+        "SGD",
+        "SGD momentum dampening decay",
+        "SGD nesterov decay",
+        "Adam decay",
+        "Adam eps 0",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+    ],
+)
+def test_a_step_after_the_first_allocates_no_array_of_the_parameters_size(make):
+    import tracemalloc
+
+    w = Tensor(RNG.normal(size=(100, 100)).astype(np.float32), requires_grad=True)  # 40 kB
+    opt = make([w])
+    w.grad = RNG.normal(size=w.shape).astype(np.float32)
+    opt.step()  # the first makes the state and the scratch arrays
+    tracemalloc.start()
+    try:
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < w.data.nbytes // 4, peak
