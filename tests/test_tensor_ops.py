@@ -260,3 +260,15 @@ def test_tensor_only_op_first_and_second_derivatives(name):
     assert gradcheck(squared, inputs)
     first = grad(squared, argnums=tuple(range(len(inputs))))
     assert gradcheck(lambda *ts: sum((g * _weights(g)).sum() for g in first(*ts)), inputs)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.int32, np.int64, np.uint64])
+def test_cross_entropy_refuses_every_label_outside_the_classes_in_every_integer_dtype(dtype):
+    """The labels' check reads them as unsigned in one reduction: a negative label of any width, and
+    the largest of each dtype, must still be refused, and in-range labels pass."""
+    logits = Tensor(np.zeros((3, 4)), requires_grad=True)
+    info = np.iinfo(dtype)
+    assert np.isclose(cross_entropy(logits, np.array([0, 3, 1], dtype)).item(), np.log(4))
+    for bad in {4, info.max, -1 if info.min < 0 else 5, info.min if info.min < 0 else 6}:
+        with pytest.raises(ValueError, match=rf"label {bad} \(row 1\) is not a class"):
+            cross_entropy(logits, np.array([0, bad, 1], dtype))
