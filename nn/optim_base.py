@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, ShapeError, Tensor, Value, zero_grad
-from autograd.compile_record import replayed
+from autograd import Node, ShapeError, Tensor, Value, replayed, zero_grad
 
 from .module import Layout, check_entries, conform
 
