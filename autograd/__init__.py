@@ -8,7 +8,7 @@ Public API:
                            convolution and pooling with PyTorch's arguments (autograd.conv)
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
-                           for numbers, Values, arrays and Tensors alike
+                           for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -64,6 +64,7 @@ _MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__a
 globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
 
 __all__ = [
+    "FUNCTIONS",
     "AnomalyError",
     "CompileError",
     "CompileWarning",
