@@ -6,11 +6,19 @@ nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`) at th
 which also marks it as reached; the second takes a node once all its consumers have sent it their
 gradients (Kahn's algorithm, last in first out) and runs its rule. `.grad` is added to once the
 whole pass has succeeded, so a pass that raises changes no `.grad`. Stale scratch from an earlier
-or interrupted pass is harmless: a node counts as reached only by this pass's zero.
+or interrupted pass is harmless: a node counts as reached only by this pass's zero, and the second
+sweep leaves a node's count as it is once it reaches zero (nothing reads it again in the pass).
+
+Both sweeps are the hot loops of a training step, so they are written for the interpreter: the
+parents of a binary op spelled out rather than looped over, and in the second `mul` and `add`
+tested first (their nodes always have two Value parents) and a ready parent taken next without a
+trip through the stack.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from . import modes
@@ -33,17 +41,21 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
     start = PassStart(0.0)
     _count_consumers(root, start)
-    if create_graph:  # the rules record their graphs even inside no_grad
-        with modes.enable_grad():
-            _chain_rule(root, seed, create_graph, accumulate)
-    else:
-        _chain_rule(root, seed, create_graph, accumulate)
+    done: list[Node] = []
+    # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
+    with modes.enable_grad() if create_graph else contextlib.nullcontext():
+        _chain_rule(root, seed, create_graph, done.append if accumulate else None)
+        if accumulate:  # only now: an error above leaves every .grad as it was
+            for node in done:
+                node.grad += node._grad_sum
     return start
 
 
 def _count_consumers(root: Node, start: PassStart) -> None:
     """The first sweep: each reachable node's consumers counted in `_visit`, its sum started at `start`
-    (the two parents of a binary op are written out rather than looped over: this is the hot loop)."""
+    (the two parents of a binary op are written out rather than looped over: this is the hot loop).
+    Depth first, on a stack: a node's parents were made just before it, so they lie near it in
+    memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time."""
     root._grad_sum, root._visit = start, 0
     stack = [root]
     pop, push = stack.pop, stack.append
@@ -75,84 +87,106 @@ def _count_consumers(root: Node, start: PassStart) -> None:
             push(b)
 
 
-def _chain_rule(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> None:
-    """Each node once all its consumers are done, root first. Under create_graph or detect_anomaly
-    every rule goes through the op (`vjp_at`), so the written-out ones serve plain passes only."""
+def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[Node], None] | None) -> None:
+    """Each node once all its consumers are done, root first, handed to `finished` (if given) as it
+    is taken. Under create_graph or detect_anomaly every rule goes through the op (`vjp_at`), so the
+    written-out ones serve plain passes only.
+
+    Last in first out: of the parents a node makes ready, the one it would push last is taken next
+    directly rather than pushed and popped again (the same order, with less list work)."""
     plain = not (create_graph or modes.current.anomaly)
-    add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (None,) * len(WRITTEN_OUT)
+    # outside a plain pass no op is one of these (not None, which is a leaf's)
+    add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (object(),) * len(WRITTEN_OUT)
     check = modes.current.anomaly
     root._grad_sum = seed
-    stack, done = [root], []
-    pop, push, finished = stack.pop, stack.append, done.append
+    stack: list[Node] = []
+    pop, push = stack.pop, stack.append
     node = root
     try:
-        while stack:
-            node = pop()
-            g = node._grad_sum
-            if accumulate:
+        while True:
+            if finished is not None:
                 finished(node)
             op = node._made_by
-            if op is None:
+            if op is mul:  # the commonest ops first, their parents known to be two Values
+                a, b, g = node._a, node._b, node._grad_sum
+                a._grad_sum += g * b.data
+                b._grad_sum += g * a.data
+            elif op is add:
+                a, b, g = node._a, node._b, node._grad_sum
+                a._grad_sum += g
+                b._grad_sum += g
+            elif op is None:  # a leaf: on to the next ready node
+                if not stack:
+                    break
+                node = pop()
                 continue
-            a, b = node._a, node._b
-            if b is None:
-                if op is relu:
-                    ga = g * (a.data > 0)
-                elif op is tanh:
-                    out = node.data
-                    ga = g * (1 - out * out)
-                else:
-                    gs = vjp_at(op, node, g, create_graph)
-                    if check:
-                        check_backward(op, node, gs)
-                    (ga,) = gs
-                if ga is not None:
-                    a._grad_sum += ga
-                left = a._visit - 1
-                a._visit = left
-                if not left:
-                    push(a)
-            elif b is not MANY:
-                if op is mul:
-                    a._grad_sum += g * b.data
-                    b._grad_sum += g * a.data
-                elif op is add:
-                    a._grad_sum += g
-                    b._grad_sum += g
-                else:
-                    if op is power_const:
-                        c = b.data
-                        ga, gb = g * c * a.data ** (c - 1 if c != 0 else 0.0), None
+            else:
+                a, b, g = node._a, node._b, node._grad_sum
+                if b is None:
+                    if op is relu:
+                        ga = g * (a.data > 0)
+                    elif op is tanh:
+                        out = node.data
+                        ga = g * (1 - out * out)
                     else:
                         gs = vjp_at(op, node, g, create_graph)
                         if check:
                             check_backward(op, node, gs)
-                        ga, gb = gs
+                        (ga,) = gs
                     if ga is not None:
                         a._grad_sum += ga
-                    if gb is not None:
-                        b._grad_sum += gb
-                left = a._visit - 1
-                a._visit = left
-                if not left:
-                    push(a)
-                left = b._visit - 1
-                b._visit = left
-                if not left:
-                    push(b)
+                    left = a._visit - 1
+                    if not left:  # ready: next (a count at zero is never read again in this pass)
+                        node = a
+                        continue
+                    a._visit = left
+                    if not stack:
+                        break
+                    node = pop()
+                    continue
+                if b is MANY:
+                    gs = vjp_at(op, node, g, create_graph)
+                    if check:
+                        check_backward(op, node, gs)
+                    for p, gp in zip(a, gs):
+                        if gp is not None:
+                            p._grad_sum += gp
+                        left = p._visit - 1
+                        p._visit = left
+                        if not left:
+                            push(p)
+                    if not stack:
+                        break
+                    node = pop()
+                    continue
+                if op is power_const:
+                    c = b.data
+                    ga, gb = g * c * a.data ** (c - 1 if c != 0 else 0.0), None
+                else:
+                    gs = vjp_at(op, node, g, create_graph)
+                    if check:
+                        check_backward(op, node, gs)
+                    ga, gb = gs
+                if ga is not None:
+                    a._grad_sum += ga
+                if gb is not None:
+                    b._grad_sum += gb
+            # a binary op's two parents, a then b, each ready once this was its last consumer
+            left_a = a._visit - 1
+            if left_a:
+                a._visit = left_a
+            left_b = b._visit - 1  # after a's: when a is b, the second count is the one that matters
+            if left_b:
+                b._visit = left_b
+                if left_a:
+                    if not stack:
+                        break
+                    node = pop()
+                else:
+                    node = a
             else:
-                gs = vjp_at(op, node, g, create_graph)
-                if check:
-                    check_backward(op, node, gs)
-                for p, gp in zip(a, gs):
-                    if gp is not None:
-                        p._grad_sum += gp
-                    left = p._visit - 1
-                    p._visit = left
-                    if not left:
-                        push(p)
+                if not left_a:
+                    push(a)
+                node = b
     except ZeroDivisionError:
         raise infinite_derivative(node) from None
-    if accumulate:  # only now: an error above leaves every .grad as it was
-        for node in done:
-            node.grad += node._grad_sum

@@ -1,9 +1,10 @@
 """`Value`: a scalar node holding one Python float, with operator overloading.
 
-Every operator method is made by `_method(op)`: the whole hot path (lift a number operand, run
-the op's forward, record the node in a few slot stores) in one Python frame, with no closure
-per node, so a graph is small and makes no reference cycles. The ops come from the op table
-(`op_table`, built for floats in `scalar_ops`).
+Every operator method is made by `_method(op)` (two inputs) or `_unary(op)` (one), so that neither asks
+which kind it is on every call. The whole hot path (lift a number operand, run the op's forward,
+record the node in a few slot stores) in one Python frame, with no closure per node, so a graph
+is small and makes no reference cycles. The ops come from the op table (`op_table`, built for
+floats in `scalar_ops`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ import numpy as np
 from . import modes
 from . import scalar_ops as ops
 from .graph import MANY, MixedNodes, Node
-from .hand_built import HandWritten, hand_built_op
+from .hand_built import hand_built_op
 from .modes import check_forward, short
 from .op import Op
-from .operators import UNARY, Operators
+from .operators import Operators
 from .scalar_backward import scalar_pass
+from .value_micrograd import MicrogradInternals
 
 Number = int | float
 _new = object.__new__
+_EXACT = 2**53  # ints up to this size convert to floats exactly, without overflow
 
 
 class _NotComputed(float):
@@ -39,19 +42,17 @@ class _NotComputed(float):
 NOT_COMPUTED = _NotComputed(0.0)
 
 
-def _method(op: Op) -> Callable[..., Value]:
-    """The method applying `op` to self (and other, for a binary op)."""
+def _method(op: Op) -> Callable[[Value, Any], Value]:
+    """The method applying a two-input `op` to self and other."""
     forward = op.forward
 
-    def method(self: Value, other: Any = UNARY) -> Value:
-        if other is UNARY:
-            other = None
-        elif other.__class__ is not Value:
+    def method(self: Value, other: Any) -> Value:
+        if other.__class__ is not Value:
             other = _lift(other, op)
         try:
-            data = forward(self.data) if other is None else forward(self.data, other.data)
+            data = forward(self.data, other.data)
         except (ArithmeticError, ValueError) as e:
-            raise op.domain_error([self.data] if other is None else [self.data, other.data], e) from None
+            raise op.domain_error([self.data, other.data], e) from None
         v = _new(Value)
         v.data = data
         v.grad = NOT_COMPUTED
@@ -64,6 +65,34 @@ def _method(op: Op) -> Callable[..., Value]:
             _in_mode(v)
         return v
 
+    return _named(method, op)
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    """The method applying a one-input `op` to self (the same steps as `_method`'s, for one input)."""
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        try:
+            data = forward(self.data)
+        except (ArithmeticError, ValueError) as e:
+            raise op.domain_error([self.data], e) from None
+        v = _new(Value)
+        v.data = data
+        v.grad = NOT_COMPUTED
+        v.label = ""
+        v._made_by = op
+        v._a = self
+        v._b = None
+        v._visit = v._grad_sum = None
+        if modes.entered:
+            _in_mode(v)
+        return v
+
+    return _named(method, op)
+
+
+def _named(method: Callable[..., Value], op: Op) -> Callable[..., Value]:
     method.__name__ = op.name
     method.__doc__ = f"Apply {op.name}, recording it in the graph."
     return method
@@ -88,7 +117,17 @@ def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
     return lambda self: bool(of_data(self.data))
 
 
-class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, compare=_compare, predicate=_predicate):
+class Value(
+    MicrogradInternals,
+    Node,
+    Operators,
+    ops=ops.OPS,
+    method=_method,
+    unary=_unary,
+    reflected=_reflected,
+    compare=_compare,
+    predicate=_predicate,
+):
     """A scalar in a computation graph: `.data` (float), `.grad` (0.0 until a backward reaches it).
 
     `backward()` adds into `.grad`: a second call adds the same gradients again, as in PyTorch;
@@ -139,7 +178,7 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, 
         op = op.bind(params)
         parents = tuple(x if x.__class__ is Value else _lift(x, op) for x in inputs)
         if 0 < len(parents) <= 2:
-            v = _method(op)(*parents)
+            v = (_unary(op) if len(parents) == 1 else _method(op))(*parents)
         else:
             v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
             v._made_by, v._a, v._b = op, parents, MANY
@@ -176,46 +215,6 @@ class Value(Node, Operators, ops=ops.OPS, method=_method, reflected=_reflected, 
     def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
         """Value's own pass (scalar_backward): no sorting, `.grad` accumulated as it goes, the hottest rules inline."""
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
-
-    # ---- micrograd's internals, which its lecture's code reads: computed when read, nothing stored ----
-    @property
-    def _op(self) -> str:
-        """The op that made this node as micrograd names it ('+', '*', 'tanh', 'ReLU', '**2'); '' for a leaf."""
-        op = self._made_by
-        if op is None:
-            return ""
-        if op is ops.power_const:
-            return "**" + repr(self._b.data).removesuffix(".0")
-        return _MICROGRAD_NAMES.get(op, op.name)
-
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's children: the set of nodes this one was computed from (the 2 of `x ** 2` is no node there)."""
-        return {self._a} if self._made_by is ops.power_const else set(self.parents)
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step: add `.grad` times each local derivative into the children's
-        `.grad`. On a node built by hand, `Value(data, children, op)`, it is the function its author
-        assigned (`out._backward = _backward`), which `backward()` then calls too; until then it
-        does nothing, as in micrograd."""
-        rule = getattr(self._made_by, "vjp", None)
-        return rule.backward if rule.__class__ is HandWritten else Node._backward.__get__(self)
-
-    @_backward.setter
-    def _backward(self, backward: Callable[[], None]) -> None:
-        rule = getattr(self._made_by, "vjp", None)
-        if rule.__class__ is not HandWritten:
-            why = "a leaf has no children to pass a gradient to" if rule is None else "this one follows its op's rule"
-            raise AttributeError(
-                f"only a node built by hand, Value(data, (children...), 'op'), takes a _backward of yours: {why}"
-            )
-        if not callable(backward):
-            raise TypeError(f"_backward must be a function of no arguments, got {type(backward).__name__}")
-        rule.backward = backward
-
-
-_MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
 
 
 def _build_by_hand(node: Value, children: Iterable[Value] | str, name: str) -> None:
@@ -281,6 +280,8 @@ def _lift(x: Any, op: Op) -> Value:
     anything else is a clear error. A float, the common case, skips the checks and `__init__`."""
     if x.__class__ is float:
         return _leaf(_new(Constant), x)
+    if x.__class__ is int and -_EXACT <= x <= _EXACT:  # `1 - x`, `sum(values)`'s 0: an exact float
+        return _leaf(_new(Constant), float(x))
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):
