@@ -17,12 +17,12 @@ import numpy as np
 from . import compile_record, modes
 from . import tensor_ops as ops
 from .graph import MANY, MixedNodes, Node, raw
+from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks
 from .tensor_data import as_array, raw_index
-from .tensor_in_place import InPlaceArithmetic
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
 from .tensor_record import Record

@@ -19,6 +19,7 @@ from . import modes
 from . import scalar_ops as ops
 from .graph import MANY, MixedNodes, Node
 from .hand_built import hand_built_op
+from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short
 from .op import Op
 from .operators import Operators
@@ -118,6 +119,7 @@ def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
 
 
 class Value(
+    ValueInPlaceArithmetic,
     MicrogradInternals,
     Node,
     Operators,

@@ -1,13 +1,14 @@
-"""`t += x` and friends on Tensors: in place outside the graph, a new node inside it, refused on
-a leaf being recorded (PyTorch's rules), never a silent rebinding that leaves parameters as they were."""
+"""`t += x` and friends: on Tensors in place outside the graph, a new node inside it, refused on a
+leaf being recorded (PyTorch's rules); on Values in place under no_grad, a new node otherwise.
+Never a silent rebinding that leaves parameters as they were."""
 
 import numpy as np
 import pytest
 
 import autograd
 import nn
-from autograd import ShapeError, Tensor
-from autograd.tensor_in_place import IN_PLACE
+from autograd import ShapeError, Tensor, Value
+from autograd.in_place import IN_PLACE
 
 X = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 1.5]])
 SYMBOLS = [symbol for _, symbol in IN_PLACE.values()]
@@ -90,3 +91,35 @@ def test_a_result_of_another_shape_or_dtype_is_refused_and_nothing_changes():
         labels *= 0.5
     np.testing.assert_array_equal(t.data, X[0])
     np.testing.assert_array_equal(labels.data, np.arange(3))
+
+
+@pytest.mark.parametrize("symbol", SYMBOLS)
+def test_a_value_changes_in_place_under_no_grad_as_the_operator_computes(symbol):
+    v = Value(1.75)
+    expected = _apply(Value(1.75), f"= t {symbol[:-1]}", 0.5).data
+    with autograd.no_grad():
+        assert _apply(v, symbol, 0.5) is v
+    assert v.data == expected and v.op is None
+
+
+def test_pytorchs_update_loop_moves_a_micrograd_mlps_own_parameters():
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = model([0.5, -1.0]) ** 2
+    loss.backward()
+    before = [(p.data, p.grad) for p in model.parameters()]
+    with autograd.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    assert [p.data for p in model.parameters()] == [data - 0.1 * grad for data, grad in before]
+
+
+def test_while_recording_a_value_gives_a_new_node_even_a_leaf():
+    """A Value leaf may be a running total (`total = Value(0.0); total += loss`): never refused."""
+    w = Value(2.0)
+    total = Value(0.0)
+    start = total
+    total += w * w
+    total += w
+    assert total is not start and start.data == 0.0 and total.data == 6.0
+    total.backward()
+    assert w.grad == 5.0

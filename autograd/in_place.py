@@ -1,18 +1,21 @@
-"""In-place arithmetic on a Tensor (a mixin of Tensor): `t += x`, `-=`, `*=`, `/=`, `**=`, `%=`.
+"""In-place arithmetic on nodes (mixins of Tensor and Value): `x += y`, `-=`, `*=`, `/=`, `**=`, `%=`.
 
-Without these methods Python would run `t = t - x` and rebind the name, so PyTorch's update
+Without these methods Python would run `x = x - y` and rebind the name, so PyTorch's update
 `with no_grad(): for p in params: p -= lr * p.grad` would leave the model's parameters as they
 were, without a word. Here, as in PyTorch:
-- outside the graph (under no_grad, or when no side wants a gradient), the tensor's array is
-  changed in place (a graph that used it can no longer backward: its version counts the change);
-- a leaf that requires grad cannot be changed in place while the graph is recorded: that would
-  lose its gradient, so it raises and names the fix;
-- a tensor made in the graph gives a new node, `t = t + x` (accumulating a loss, `loss += term`).
-Each result is the operator's own, so `t -= x` rounds as `t - x` does.
+- outside the graph (under no_grad, or a Tensor when no side wants a gradient), the node's data
+  changes in place (a Tensor's version counts the change: a graph that used it can no longer
+  backward);
+- a Tensor leaf that requires grad cannot be changed in place while the graph is recorded: that
+  would lose its gradient, so it raises and names the fix (a Value leaf may be a running total,
+  `total += loss`, so a Value is never refused);
+- while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`).
+Each result is the operator's own, so `x -= y` rounds as `x - y` does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,7 +34,7 @@ IN_PLACE = {
 }
 
 
-def _in_place(name: str, operator: str, symbol: str) -> Any:
+def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if self.requires_grad and self._made_by is None and modes.current.grad_enabled:
             raise RuntimeError(
@@ -60,11 +63,30 @@ def _in_place(name: str, operator: str, symbol: str) -> Any:
     return method
 
 
+def _value_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
+    def method(self: Any, other: Any) -> Any:
+        result = getattr(self, operator)(other)
+        if result._made_by is not None:  # recorded: a new node, as `v = v + x`
+            return result
+        self.data = result.data  # under no_grad (a Value has no version to count it: see Tensor)
+        return self
+
+    method.__name__ = name
+    return method
+
+
 class InPlaceArithmetic:
-    """`t op= x` in place outside the graph, a new node inside it, an error on a leaf being recorded."""
+    """A Tensor's `t op= x`: in place outside the graph, a new node inside it, an error on a leaf being recorded."""
+
+    __slots__ = ()
+
+
+class ValueInPlaceArithmetic:
+    """A Value's `v op= x`: in place under no_grad, a new node while the graph is recorded."""
 
     __slots__ = ()
 
 
 for _name, (_operator, _symbol) in IN_PLACE.items():
-    setattr(InPlaceArithmetic, _name, _in_place(_name, _operator, _symbol))
+    setattr(InPlaceArithmetic, _name, _tensor_method(_name, _operator, _symbol))
+    setattr(ValueInPlaceArithmetic, _name, _value_method(_name, _operator, _symbol))
