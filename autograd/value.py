@@ -215,7 +215,8 @@ class Value(
 
     @staticmethod
     def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
-        """Value's own pass (scalar_backward): no sorting, `.grad` accumulated as it goes, the hottest rules inline."""
+        """Value's own pass (scalar_backward): no sorting, the hottest rules written out, `.grad` added to
+        only once the whole pass has succeeded."""
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
 
 
