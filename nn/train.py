@@ -104,8 +104,9 @@ def fit(
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;
-    the last, smaller batch of an epoch gets a recording of its own. A step that cannot be
-    replayed faithfully (dropout's fresh masks) runs eagerly, with a CompileWarning.
+    the last, smaller batch of an epoch gets a recording of its own; dropout draws fresh masks on
+    every replay. A model whose steps a replay would not reproduce (one with buffers, such as
+    BatchNorm's running statistics) trains eagerly, with a CompileWarning.
     """
     callbacks = tuple(callbacks)  # run every epoch, even when given as a generator
     val_data = _check_fit(model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks)
