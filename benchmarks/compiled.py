@@ -2,8 +2,8 @@
 
 One SGD step of the MLP 784-256-128-10 on float32 with cross-entropy (benchmarks/mlp_steps.py),
 written with nn.Linear and nn.SGD, eager and compiled; PyTorch eager; and the step's 8 matrix
-products alone. For each batch size, all engines in one process with 1 thread, alternated in
-rounds (harness.alternate), medians of per-round ratios.
+products alone. For each batch size, all engines in one process with 1 thread (on a fixed glibc
+heap, harness.STEADY_HEAP), alternated in rounds (harness.alternate), medians of per-round ratios.
 
     python benchmarks/compiled.py [--batches 1,8,32,128,512,2048] [--rounds 5] [--seconds 0.5]
 """
@@ -57,7 +57,7 @@ def main() -> None:
     print("| --- " * (len(ENGINES) + len(others) + 1) + "|")
     for n in batches:
         flags = ["--batches", str(n), "--seconds", str(args.seconds), "--rounds", str(args.rounds), "--together"]
-        times = harness.run_isolated(__file__, flags, threads=1)
+        times = harness.run_isolated(__file__, flags, threads=1, together=True)
         cells = [f"{statistics.median(times[e]):.0f} us" for e in ENGINES]
         cells += [f"{harness.median_ratio(times['compiled'], times[e]):.2f}x" for e in others]
         print(f"| {n} | " + " | ".join(cells) + " |", flush=True)

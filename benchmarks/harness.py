@@ -15,10 +15,18 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# glibc hands freed heap back to the system when the free space at its top passes a threshold,
+# and the next step's arrays fault their pages in again (at batch 2048, some 2,700 faults and 5 ms
+# a step, for numpy by hand as for chainrule). In one process that depends on what the engine
+# measured before left at the top of the heap: one engine's figure would depend on its
+# neighbour's. Processes that measure engines together fix the thresholds for all of them, at
+# the values glibc's own adaptive rule reaches (mmap above 32 MiB, trim above 64 MiB); a
+# process with one engine keeps glibc's defaults, page faults and all.
+STEADY_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
 _limits: list[Any] = []  # threadpoolctl's limiter, kept alive while the limit must hold
 
 
@@ -98,10 +106,11 @@ def median_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> 
     return statistics.median(a / b for a, b in zip(numerators, denominators))
 
 
-def run_isolated(script: str, args: Sequence[str], threads: int) -> Any:
+def run_isolated(script: str, args: Sequence[str], threads: int, together: bool = False) -> Any:
     """Run `python script args` in a fresh process with every thread pool set to `threads`
-    (through the environment, read before any library starts) and return the JSON it prints."""
-    env = {**os.environ, **{name: str(threads) for name in THREAD_VARIABLES}}
+    (through the environment, read before any library starts) and return the JSON it prints.
+    `together`: the process measures several engines, on a STEADY_HEAP."""
+    env = {**os.environ, **{name: str(threads) for name in THREAD_VARIABLES}, **(STEADY_HEAP if together else {})}
     out = subprocess.run([sys.executable, script, *args], env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -132,7 +141,15 @@ class Worker:
         self.process.wait()
 
 
-def serve(results: Iterator[Any]) -> None:
-    """The child's side of Worker: one JSON line from `results` for each request line read."""
-    for _ in sys.stdin:
-        print(json.dumps(next(results)), flush=True)
+def serve(run: Callable[[Callable[[Any], None]], None]) -> None:
+    """The child's side of Worker: `run(report)` starts once the parent asks for a result and
+    hands each result to `report`, which sends it as a JSON line and returns when the parent asks
+    for the next (or has closed the pipe after the last). So a run that reports from a callback
+    (nn.fit's, once per epoch) is measured one request at a time, as a loop would be."""
+    sys.stdin.readline()
+
+    def report(result: Any) -> None:
+        print(json.dumps(result), flush=True)
+        sys.stdin.readline()
+
+    run(report)

@@ -7,7 +7,9 @@ One SGD step of an MLP 784-256-128-10 (benchmarks/mlp_steps.py), measured twice:
 - with --threads threads, each engine in a process of its own (thread pools that never share
   the cores with another engine's), started in alternating order round after round; also the
   peak memory each engine adds while training (resident set size);
-- with one thread for everyone, all engines in one process, alternated within each round.
+- with one thread for everyone, all engines in one process, alternated within each round, on
+  glibc heap thresholds fixed for all of them (harness.STEADY_HEAP: otherwise whether a step's
+  arrays fault their pages in depends on the engine measured before it).
 Prints the median time per step and the medians of per-round ratios.
 Needs `pip install torch==2.13.0` (and threadpoolctl, to see and pin numpy's BLAS kernel).
 
@@ -117,7 +119,7 @@ def main() -> None:
         together = {}
         for n in batches:
             flags = ["--batches", str(n), "--seconds", str(args.seconds), "--rounds", str(args.rounds)]
-            together[n] = harness.run_isolated(__file__, [*flags, "--together"], threads=1)
+            together[n] = harness.run_isolated(__file__, [*flags, "--together"], threads=1, together=True)
         table("1 thread, all engines in one process, alternated", together, {})
     print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
