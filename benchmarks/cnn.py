@@ -168,11 +168,13 @@ def run(engine: str, args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST files")
-    parser.add_argument("--batches", type=int, default=100, help="training batches timed per engine")
+    parser.add_argument("--batches", type=int, default=100, help="training batches per engine (the first 2 untimed)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads of both engines")
     parser.add_argument("--repeats", type=int, default=15, help="forward+backward runs per conv2d size")
     parser.add_argument("--worker", choices=("chainrule", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.batches < 3:
+        parser.error(f"--batches must be at least 3 (the first two warm up and are not timed), got {args.batches}")
     if args.worker:
         print(json.dumps(worker(args.worker, args)))
         return

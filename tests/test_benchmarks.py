@@ -43,6 +43,27 @@ def test_tensor_prints_both_tables() -> None:
     assert out.count("| 2 |") == 2
 
 
+@needs("torch")
+def test_compiled_prints_its_table() -> None:
+    out = run("compiled.py", "--batches", "2", "--rounds", "1", "--seconds", "0.01")
+    assert "| 2 |" in out and "compiled / GEMM floor" in out
+
+
+@pytest.mark.slow  # about 6 s: loading all of MNIST and two processes importing torch
+@needs("torch")
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"needs MNIST in {MNIST}")
+def test_cnn_prints_training_and_layers() -> None:
+    out = run("cnn.py", "--data-dir", str(MNIST), "--batches", "3", "--repeats", "1", "--threads", "1")
+    assert "s an epoch (55,000)" in out and out.count("x\n") >= 6  # two training rows, four layers
+
+
+def test_cnn_refuses_too_few_batches_to_time() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "cnn.py"), "--batches", "2"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "--batches must be at least 3" in result.stderr
+
+
 @pytest.mark.slow  # about 9 s: loading all of MNIST and two processes importing torch
 @needs("torch")
 @pytest.mark.skipif(not MNIST.is_dir(), reason=f"needs MNIST in {MNIST}")
