@@ -103,12 +103,14 @@ class Activation:
         self.out, self.grad, self.scratch = (np.empty(shape, dtype) for _ in range(3))
         self.mask = np.empty(shape, bool)
         self.zero = np.zeros((), dtype)  # the rules' 0, in their dtype already: numpy skips converting it
+        # relu's forward against zeros of x's shape: numpy's vector loop takes two arrays, not a scalar
+        self.zeros = np.zeros(shape, dtype) if name == "relu" else None
         self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out = self.out
         if self.name == "relu":
-            return np.maximum(x, self.zero, out=out)
+            return np.maximum(x, self.zeros, out=out)
         if self.name == "tanh":
             return np.tanh(x, out=out)
         # tensor_sigmoid: e = exp(-|x|); where(x >= 0, 1 / (1 + e), e / (1 + e))

@@ -167,7 +167,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         "relu",
         lambda g, out, x: (g * (x > 0),),
         forward.scalar_relu,
-        lambda x: np.maximum(x, 0),
+        forward.tensor_relu,
         (OFF_KINK,),
         formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
     ),
