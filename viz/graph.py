@@ -196,13 +196,28 @@ def summary(x: Any) -> str:
         return x
     a = np.asarray(x, dtype=float) + 0.0  # + 0.0 makes -0.0 a 0: "0 × (-1) = -0" reads as a mistake
     if a.size == 1:
-        return f"{a.item():.4g}"
+        return figures(a.item(), 4)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
-        return f"min {a.min():.3g} mean {a.mean():.3g} max {a.max():.3g}"
+        return _spread(a)
     bad = ", ".join(f"{n} {word}" for n, word in ((np.isnan(a).sum(), "nan"), (np.isinf(a).sum(), "inf")) if n)
-    rest = f"; the rest min {finite.min():.3g} mean {finite.mean():.3g} max {finite.max():.3g}" if finite.size else ""
+    rest = f"; the rest {_spread(finite)}" if finite.size else ""
     return f"{bad} of {a.size}{rest}"
+
+
+def _spread(a: np.ndarray) -> str:
+    return f"min {figures(a.min(), 3)} mean {figures(a.mean(), 3)} max {figures(a.max(), 3)}"
+
+
+def figures(v: float, n: int) -> str:
+    """v to n significant figures, or up to 6 where n would show a whole number that v is not:
+    tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0 beside
+    2.458e-05. Closer than 6 figures is rounding noise (0.5 × 2 = 0.9999999999999998 stays 1)."""
+    text = f"{v:.{n}g}"
+    while n < 6 and text.lstrip("-").isdigit() and float(text) != v:
+        n += 1
+        text = f"{v:.{n}g}"
+    return text
 
 
 def magnitude(x: Any) -> float:
