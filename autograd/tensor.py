@@ -94,7 +94,7 @@ class Tensor(
     float stays float32.
     """
 
-    __slots__ = ("_data", "requires_grad", "_version", "_versions", "_retains_grad")
+    __slots__ = ("_data", "requires_grad", "_counter", "_versions", "_retains_grad")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)
@@ -110,9 +110,24 @@ class Tensor(
 
     @data.setter
     def data(self, value: Any) -> None:
-        """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward."""
-        self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
-        self._version += 1
+        """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward.
+        `t.data -= x` changed the array in place, so every view of it changed too (they share the
+        count); a new array leaves the views with the old one, unchanged, and t with a count of its own."""
+        if value is self._data:
+            self._version += 1
+        else:
+            self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
+            self._counter = [self._version + 1]
+
+    @property
+    def _version(self) -> int:
+        """How many times the data changed in place: through this tensor, or through any tensor
+        viewing the same memory (a slice, a transpose, `detach()`), which shares the count, as in PyTorch."""
+        return self._counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._counter[0] = value
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if modes.current.grad_enabled and self.requires_grad:
@@ -150,8 +165,11 @@ class Tensor(
         return np.asarray(self._data)
 
     def detach(self) -> Tensor:
-        """The same data as a new leaf outside any graph."""
-        return Tensor(self._data)
+        """The same data as a new leaf outside any graph (sharing the version count: a change made
+        through it is a change of this tensor)."""
+        t = Tensor(self._data)
+        t._counter = self._counter
+        return t
 
     @property
     def grad_computed(self) -> bool:
@@ -230,7 +248,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t.label = ""
     t._made_by = t._a = t._b = t._visit = None
     t.requires_grad = requires_grad
-    t._version = 0
+    t._counter = [0]
     t._versions = ()
     t._retains_grad = False
 
@@ -257,10 +275,21 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         else:
             t._a = parents[0]
             t._b = parents[1] if len(parents) == 2 else None
-        t._versions = [p._version for p in parents]
+        t._versions = [p._counter[0] for p in parents]
+    if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
+        _share_count(t, parents)
     if modes.entered and modes.current.anomaly:
         check_forward(op, out, datas)
     return t
+
+
+def _share_count(t: Tensor, parents: Sequence[Tensor]) -> None:
+    """t's data views a parent's memory (a slice, a transpose, a reshape): one version count for both,
+    so a change through either is seen by every graph that used the other."""
+    for p in parents:
+        if p._data.__class__ is np.ndarray and np.may_share_memory(t._data, p._data):
+            t._counter = p._counter
+            return
 
 
 def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:

@@ -70,8 +70,9 @@ class BackwardHooks:
                 if p._version != seen:
                     name = repr(p.label) if p.label else f"of shape {p.shape}"
                     raise RuntimeError(
-                        f"tensor {name} was changed in place after {node._made_by.op.name} used it, so backward "
-                        "would give wrong gradients: run the forward again after changing it"
+                        f"tensor {name} was changed in place after {node._made_by.op.name} used it (through itself "
+                        "or a tensor sharing its memory: a slice, .T, a reshape, detach()), so backward would give "
+                        "wrong gradients: run the forward again after changing it"
                     )
 
     @staticmethod

@@ -173,7 +173,8 @@ def test_leaf_gradients_never_share_memory():
 
 def test_in_place_changes_are_caught_whatever_the_order():
     x, w = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
-    message = r"^tensor of shape \(1,\) was changed in place after \* used it, so backward would give wrong "
+    message = r"^tensor of shape \(1,\) was changed in place after \* used it \(through itself or a tensor sharing "
+    message += r"its memory: a slice, \.T, a reshape, detach\(\)\), so backward would give wrong "
     for make in (lambda c: x + w * c, lambda c: w * c + x):
         c = Tensor([3.0])
         y = make(c).sum()
