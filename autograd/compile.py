@@ -25,7 +25,7 @@ import numpy as np
 from . import modes
 from .compile_record import recording
 from .compile_replay import DrawChanged, Program, Stale
-from .compile_tape import Tape, Unreplayable, difference, mark_live, read_tape
+from .compile_tape import Tape, Unreplayable, derived, difference, mark_live, read_tape, same
 from .tensor import Tensor
 from .trees import flatten
 
@@ -135,7 +135,12 @@ class _Recorded:
         if why:
             raise Unreplayable(why)
         mark_live(self.first, tape)
-        self.program, self.first = Program(tape, check), None
+        self.program = Program(tape, check)
+        if derived(self.first, tape) and same(self.first.seen, tape.seen):
+            # both calls had the same inputs, so they cannot show whether that data depends on them:
+            # replay only calls with these inputs again, and record anew when they change
+            self.program.pinned = tape.seen
+        self.first = None
 
 
 def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:

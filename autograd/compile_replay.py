@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_kernels import kernel
-from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
+from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import own_array
 from .tensor_record import Record
@@ -24,8 +24,9 @@ Step = Callable[[], None]
 
 
 class Stale(Exception):
-    """A leaf's requires_grad (a layer frozen or unfrozen), its array's layout, or a guarded
-    setting (a module's training mode) changed since the recording: record again."""
+    """A leaf's requires_grad (a layer frozen or unfrozen), its array's layout, a guarded setting
+    (a module's training mode), or the inputs of a Program pinned to them changed since the
+    recording: record again."""
 
 
 class DrawChanged(Exception):
@@ -55,11 +56,14 @@ class Program:
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
+        self.pinned: list[np.ndarray] | None = None  # the only inputs it may replay (compile_tape.derived)
 
     def run(self, inputs: list[Any]) -> Any:
         for owner, name, value in self.guards:
             if getattr(owner, name) != value:  # another mode: the step now builds another graph
                 raise Stale
+        if self.pinned is not None and not same(inputs, self.pinned):
+            raise Stale
         arrays = self.arrays
         for i, k in self.inputs:
             arrays[i] = inputs[k]

@@ -62,6 +62,7 @@ class Tape:
     outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry, type) or ("value", value)
     rebuild: Callable[[Sequence[Any]], Any]
     guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
+    seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -115,7 +116,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
         )
-    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()))
+    seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
+    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
 
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
@@ -227,6 +229,22 @@ def difference(a: Tape, b: Tape) -> str | None:
     if not same(a.outputs, b.outputs):
         return "what the step returns is not computed the same way on every call (a number that changes?)"
     return None
+
+
+def derived(a: Tape, b: Tape) -> bool:
+    """Whether two tapes of the same step hold data made anew on each call, outside the graph: a
+    constant that is not the same Tensor on both calls, or a keyword argument that is not the same
+    object (an index array, a mask, a count, a number computed in Python). Such data may come from
+    the inputs (numpy on the labels: `labels == ignore_index`, `np.arange(n), labels`); equal on
+    both calls, it is replayed as recorded, which is right only if the inputs' values made no
+    difference to it, as the two calls show only when their inputs differed."""
+    for x, y in zip(a.entries, b.entries):
+        if x.kind == CONSTANT and x.node is not y.node:
+            return True
+        fed = {name for name, _ in x.fed}
+        if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
+            return True
+    return False
 
 
 def mark_live(a: Tape, b: Tape) -> None:
