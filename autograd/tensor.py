@@ -97,10 +97,12 @@ class Tensor(
     __slots__ = ("_data", "requires_grad", "_counter", "_versions", "_retains_grad")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        if not isinstance(requires_grad, bool | np.bool_):
+            raise TypeError(f"Tensor(): requires_grad must be True or False, got {requires_grad!r}")
         array = as_array(data, dtype)
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {array.dtype}")
-        _init(self, array, requires_grad)
+        _init(self, array, bool(requires_grad))
         self.label = label
 
     # ---- data, with a version counter ----
@@ -308,6 +310,8 @@ def _constant(x: Any, op: Op) -> Tensor:
     """A number or array operand as a leaf. A Python number stays a Python number, so that
     NumPy's promotion treats it as weak (float32 * 2.0 stays float32)."""
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+        if not isinstance(x, numbers.Real):  # a complex number would make the result complex
+            raise TypeError(f"{op.name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
         t = _new(Tensor)
         _init(t, x, False)
         return t

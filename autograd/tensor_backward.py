@@ -51,7 +51,10 @@ class BackwardHooks:
                 )
             seed = np.ones_like(self._data)
         else:
-            seed = np.array(raw(grad), dtype=self.dtype)
+            given = np.asarray(raw(grad))
+            if given.dtype.kind not in "biuf":  # a complex part would be dropped, a string is no gradient
+                raise TypeError(f"backward(): the gradient must be real numbers, got dtype {given.dtype}")
+            seed = given.astype(self.dtype)
             if seed.shape != self.shape:
                 raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
         return type(self)(seed) if create_graph else seed
