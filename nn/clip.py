@@ -26,10 +26,7 @@ def clip_grad_norm_(
     nodes = _with_grads(params, "clip_grad_norm_")
     grads = [np.abs(np.asarray(_number(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
-    if norm_type == math.inf:
-        total = float(flat.max(initial=0.0))
-    else:
-        total = float(np.sum(flat**norm_type) ** (1 / norm_type))
+    total = float(flat.max(initial=0.0)) if norm_type == math.inf else _p_norm(flat, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of the gradients is {total}; clipping cannot fix that. "
@@ -38,6 +35,20 @@ def clip_grad_norm_(
     factor = min(max_norm / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
     for p in nodes:
         _scale(p, factor)
+    return total
+
+
+def _p_norm(flat: np.ndarray, p: float) -> float:
+    """(sum of flat**p) ** (1/p), as torch computes it; where that overflows to inf or underflows
+    to 0 with finite, nonzero magnitudes (1e200, or 1e-170, squared), the same with the largest
+    magnitude m taken out first, m * (sum of (flat/m)**p) ** (1/p): an inf total would scale every
+    gradient to 0, and a 0 one leave them unclipped, neither of them said."""
+    with np.errstate(over="ignore", under="ignore"):  # both are caught here
+        total = float(np.sum(flat**p) ** (1 / p))
+    if total == 0 or total == math.inf:
+        m = float(flat.max(initial=0.0))
+        if 0 < m < math.inf:
+            total = m * float(np.sum((flat / m) ** p) ** (1 / p))
     return total
 
 

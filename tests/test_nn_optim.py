@@ -300,3 +300,14 @@ def test_a_step_after_the_first_allocates_no_array_of_the_parameters_size(make):
     finally:
         tracemalloc.stop()
     assert peak < w.data.nbytes // 4, peak
+
+
+@pytest.mark.parametrize("size", [1e200, 1e-170], ids=["overflowing", "underflowing"])
+def test_clip_grad_norm_takes_the_norm_of_gradients_whose_squares_leave_the_float_range(size):
+    """Squared, 1e200 overflows and 1e-170 underflows: the plain sum would give a total of inf (every
+    gradient scaled to 0) or 0 (none clipped); the largest magnitude is taken out first instead."""
+    p = Tensor(np.zeros(2), requires_grad=True)
+    p.grad = np.array([size, size])
+    total = nn.clip_grad_norm_([p], max_norm=size / 10)
+    assert total == pytest.approx(size * np.sqrt(2), rel=1e-12)
+    assert p.grad == pytest.approx([size / 10 / np.sqrt(2)] * 2, rel=1e-5)  # clipped, not zeroed
