@@ -29,6 +29,7 @@ from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_torch import TorchSpellings
+from .tensor_versions import VersionedData, share_count, shares_count
 
 _new = object.__new__
 
@@ -71,6 +72,7 @@ def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
 
 
 class Tensor(
+    VersionedData,
     BackwardHooks,
     InPlaceArithmetic,
     ShapeMethods,
@@ -105,41 +107,6 @@ class Tensor(
         _init(self, array, bool(requires_grad))
         self.label = label
 
-    # ---- data, with a version counter ----
-    @property
-    def data(self) -> np.ndarray:
-        return self._data
-
-    @data.setter
-    def data(self, value: Any) -> None:
-        """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward.
-        `t.data -= x` changed the array in place, so every view of it changed too (they share the
-        count); a new array leaves the views with the old one, unchanged, and t with a count of its own."""
-        if value is self._data:
-            self._version += 1
-        else:
-            self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
-            self._counter = [self._version + 1]
-
-    @property
-    def _version(self) -> int:
-        """How many times the data changed in place: through this tensor, or through any tensor
-        viewing the same memory (a slice, a transpose, `detach()`), which shares the count, as in PyTorch."""
-        return self._counter[0]
-
-    @_version.setter
-    def _version(self, value: int) -> None:
-        self._counter[0] = value
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        if modes.current.grad_enabled and self.requires_grad:
-            raise RuntimeError(
-                "cannot assign into a tensor that requires grad while the graph is recorded; "
-                "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
-            )
-        self._data[raw_index(index)] = raw(value)
-        self._version += 1
-
     @property
     def shape(self) -> tuple[int, ...]:
         return np.shape(self._data)
@@ -169,9 +136,7 @@ class Tensor(
     def detach(self) -> Tensor:
         """The same data as a new leaf outside any graph (sharing the version count: a change made
         through it is a change of this tensor)."""
-        t = Tensor(self._data)
-        t._counter = self._counter
-        return t
+        return shares_count(Tensor(self._data), self)
 
     @property
     def grad_computed(self) -> bool:
@@ -279,19 +244,10 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
             t._b = parents[1] if len(parents) == 2 else None
         t._versions = [p._counter[0] for p in parents]
     if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
-        _share_count(t, parents)
+        share_count(t, parents)
     if modes.entered and modes.current.anomaly:
         check_forward(op, out, datas)
     return t
-
-
-def _share_count(t: Tensor, parents: Sequence[Tensor]) -> None:
-    """t's data views a parent's memory (a slice, a transpose, a reshape): one version count for both,
-    so a change through either is seen by every graph that used the other."""
-    for p in parents:
-        if p._data.__class__ is np.ndarray and np.may_share_memory(t._data, p._data):
-            t._counter = p._counter
-            return
 
 
 def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:

@@ -1,0 +1,70 @@
+"""A Tensor's data behind a version count: every change made in place (`t.data -= x`, `t[i] = v`,
+`t += x`, an optimizer's step) counts, and a graph that used the tensor before refuses to
+backward through it. Tensors viewing the same memory (a slice, `.T`, a reshape, `detach()`) share
+one count, as in PyTorch: a change through any of them is a change of all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .graph import raw
+from .tensor_data import as_array, raw_index
+
+
+class VersionedData:
+    """Mixin of Tensor: `.data`, item assignment and `_version`, read from the shared count `_counter`."""
+
+    __slots__ = ()
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward.
+        `t.data -= x` changed the array in place, so every view of it changed too (they share the
+        count); a new array leaves the views with the old one, unchanged, and t with a count of its own."""
+        if value is self._data:
+            self._version += 1
+        else:
+            self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
+            self._counter = [self._version + 1]
+
+    @property
+    def _version(self) -> int:
+        """How many times the data changed in place: through this tensor, or through any tensor
+        viewing the same memory (a slice, a transpose, `detach()`), which shares the count, as in PyTorch."""
+        return self._counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._counter[0] = value
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if modes.current.grad_enabled and self.requires_grad:
+            raise RuntimeError(
+                "cannot assign into a tensor that requires grad while the graph is recorded; "
+                "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
+            )
+        self._data[raw_index(index)] = raw(value)
+        self._version += 1
+
+
+def share_count(t: Any, parents: Sequence[Any]) -> None:
+    """t's data views a parent's memory (a slice, a transpose, a reshape): one version count for both,
+    so a change through either is seen by every graph that used the other."""
+    for p in parents:
+        if p._data.__class__ is np.ndarray and np.may_share_memory(t._data, p._data):
+            t._counter = p._counter
+            return
+
+
+def shares_count(t: Any, source: Any) -> Any:
+    """t, now counting its changes with `source` (whose data it holds)."""
+    t._counter = source._counter
+    return t
