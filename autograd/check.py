@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -36,6 +38,7 @@ def gradcheck(
     float32 are too coarse). Returns True, or raises GradcheckError when any
     |analytic - numeric| > atol + rtol * |numeric|.
     """
+    _check_settings("gradcheck", eps, atol, rtol)
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
     points = []
     for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
@@ -95,6 +98,7 @@ def gradcheck_params(
     `max_per_param` elements of each parameter are checked (drawn with `seed`; None: all), as each
     costs two evaluations of `loss`. Returns True, or raises GradcheckError with a table.
     """
+    _check_settings("gradcheck_params", eps, atol, rtol)
     named = (
         list(params.items())
         if isinstance(params, Mapping)
@@ -122,6 +126,16 @@ def gradcheck_params(
         for p, data in zip(params, originals):
             p.data = data
     return _verdict(rows, eps, atol, rtol)
+
+
+def _check_settings(caller: str, eps: Any, atol: Any, rtol: Any) -> None:
+    """Refuse a step or tolerance that makes the check meaningless before anything is computed:
+    eps 0 divides by zero, and a NaN or negative tolerance fails every row, blaming the gradients."""
+    for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{caller}: {name} must be a number, got {type(value).__name__} {value!r}")
+        if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
+            raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
 
 
 def _row(name: str, point: Any, index: tuple, grad: Any, numeric: float, atol: float, rtol: float) -> tuple:

@@ -6,6 +6,9 @@ those of the defaults."""
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -46,12 +49,39 @@ def _gelu_check(approximate: str) -> None:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[str] = ()) -> None:
+    """Refuse parameters that leave the outputs they touch without meaning, as PyTorch does not (its
+    F.leaky_relu(x, nan) is NaN wherever x < 0): NaN, in a number or an array, and infinity, but
+    in a bound (hardtanh's, clip's), where ±inf is no bound. None (no bound) passes."""
+    for name, value in params.items():
+        if isinstance(value, np.ndarray):
+            floats = value.dtype.kind == "f"
+            nan, infinite = floats and bool(np.isnan(value).any()), floats and bool(np.isinf(value).any())
+        elif isinstance(value, numbers.Real):
+            nan, infinite = math.isnan(value), math.isinf(value)
+        else:  # None, or a type the op itself refuses
+            continue
+        if nan or (infinite and name not in bounds):
+            allowed = "a number or ±inf (no bound)" if name in bounds else "a finite number"
+            raise ValueError(
+                f"{op}: {name} must be {allowed}, got {'NaN' if nan else 'infinity'} ({value!r}): "
+                "the outputs it touches would be NaN or infinite"
+            )
+
+
+def _finite_check(op: str) -> Callable[..., None]:
+    """The check of an op whose parameters are all finite numbers."""
+    return lambda **params: require_meaningful(op, params)
+
+
 def _hardtanh_check(min_val: float, max_val: float) -> None:
+    require_meaningful("hardtanh", {"min_val": min_val, "max_val": max_val}, bounds=("min_val", "max_val"))
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} is greater than max_val {max_val}; pass min_val <= max_val")
 
 
 def _celu_check(alpha: float) -> None:
+    require_meaningful("celu", {"alpha": alpha})
     if alpha == 0:
         raise ValueError(
             "celu: alpha 0 divides by zero (celu is x for x > 0, alpha·(exp(x/alpha) − 1) below); pass alpha != 0"
@@ -106,15 +136,16 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         reference="nn.functional.relu6",
         formulas=("∂relu6(x)/∂x = 1 where 0 < x < 6, else 0",),
     ),
-    # at -3 PyTorch takes the middle piece (x/3 + 1/2 = -1/2); at 3, also the middle piece (3/2)
+    # kinks at -3 and 3: PyTorch (2.13) takes the outer pieces there, 0 at -3 and 1 at 3 (the middle
+    # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both
     OpDef(
         "hardswish",
-        lambda g, out, x: (g * where(0.0, where(x / 3 + 0.5, 1.0, cond=raw(x) <= 3), cond=raw(x) < -3),),
+        lambda g, out, x: (g * where(0.0, where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3),),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
         reference="nn.functional.hardswish",
-        formulas=("∂hardswish(x)/∂x = 0 below −3, x/3 + 1/2 up to 3, 1 above",),
+        formulas=("∂hardswish(x)/∂x = 0 up to −3, x/3 + 1/2 strictly between, 1 from 3",),
     ),
     # kink at 0: the left piece's derivative there, scale·alpha (PyTorch's)
     OpDef(
@@ -148,6 +179,7 @@ ACTIVATIONS += (
         lambda x, *, negative_slope: np.where(x > 0, x, x * negative_slope),
         (OFF_KINK,),
         params={"negative_slope": 0.01},
+        check=_finite_check("leaky_relu"),
         reference="nn.functional.leaky_relu",
         formulas=("∂leaky_relu(x)/∂x = 1 where x > 0, else negative_slope",),
     ),
@@ -160,6 +192,7 @@ ACTIVATIONS += (
         lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
         (OFF_KINK,),
         params={"alpha": 1.0},
+        check=_finite_check("elu"),
         reference="nn.functional.elu",
         formulas=("∂elu(x)/∂x = 1 where x > 0, else α·exp(x)",),
     ),

@@ -16,12 +16,18 @@ def is_int(x: Any) -> bool:
     return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
-def ints(args: Sequence[Any], what: str) -> tuple[int, ...]:
-    """Ints given one by one (`t.permute(1, 0)`) or as one sequence (`t.permute((1, 0))`)."""
+def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[int, ...]:
+    """Ints given one by one (`t.permute(1, 0)`) or as one sequence (`t.permute((1, 0))`); `items`
+    names them in the error."""
+    given = args
     if len(args) == 1 and not is_int(args[0]):
-        args = tuple(args[0])
-    if not all(is_int(a) for a in args):
-        raise TypeError(f"{what} takes ints, got {args!r}")
+        try:
+            args = tuple(args[0])
+        except TypeError:  # one thing, neither an int nor a sequence: say so, not "not iterable"
+            args = None
+    if args is None or not all(is_int(a) for a in args):
+        shown = given[0] if len(given) == 1 else given
+        raise TypeError(f"{what}: {items} must be ints (one by one or as one sequence), got {shown!r}")
     return tuple(int(a) for a in args)
 
 
@@ -55,7 +61,7 @@ def permutation(axes: Sequence[int], ndim: int, what: str) -> tuple[int, ...]:
 
 def sizes(args: Sequence[Any], what: str) -> tuple[int, ...]:
     """A shape given one by one or as one sequence: ints of at least -1 (-1: worked out or kept)."""
-    out = ints(args, what)
+    out = ints(args, what, "sizes")
     if any(n < -1 for n in out):
         raise ValueError(f"{what}: sizes are non-negative (or -1), got {out}")
     return out

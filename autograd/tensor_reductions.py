@@ -3,8 +3,9 @@ logsumexp, var, std, norm over axes, cumsum and cumprod along one, the constant 
 any and all, clip, softmax, log_softmax.
 
 Every reduction takes numpy's spelling and PyTorch's: `axis=` or `dim=`, `keepdims=` or
-`keepdim=` (giving both of a pair is a TypeError). var and std default to numpy's ddof=0 (the
-population variance); PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
+`keepdim=` (giving both of a pair is a TypeError); max and min with `dim=` (one int) are PyTorch's,
+giving (values, indices). var and std default to numpy's ddof=0 (the population variance);
+PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from . import shape_args as args
 from . import tensor_ops as ops
 from .op import Op
+from .op_table_activations import require_meaningful
 from .tensor_data import reduction_axis
 from .tensor_ops import Axis
 
@@ -69,11 +72,67 @@ def _reduction(op: Op) -> Callable[..., Any]:
     return reduce
 
 
+class ValuesIndices(NamedTuple):
+    """What `max(dim=)` and `min(dim=)` return, as torch.return_types.max: `v, i = t.max(dim=1)`."""
+
+    values: Any
+    indices: Any
+
+
+def _extreme(
+    self: Any, op: Op, arg: Callable[..., Any], given: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any
+) -> Any:
+    """max or min: numpy's values over `axis`, or PyTorch's (values, indices) along `dim`. `given`
+    is the first positional argument, read as `axis` unless it is one int."""
+    # one int given by position reads as numpy's axis (values) and as PyTorch's dim (values,
+    # indices), and both unpack alike into two names on two rows (`v, i = t.max(1)`): refused
+    if isinstance(given, numbers.Integral) and not isinstance(given, bool):
+        raise TypeError(
+            f"{op.name}({given}) is ambiguous: numpy returns the values, PyTorch (values, indices); write "
+            f"{op.name}(axis={given}) for the values or {op.name}(dim={given}) for (values, indices)"
+        )
+    if given is not None and axis is not None:
+        raise TypeError(f"{op.name}() got the axis twice, by position and as axis=: pass one")
+    axis = given if axis is None else axis
+    keep = _keep(op.name, keepdims, keepdim)
+    if dim is None:
+        return self._apply(op, (self,), {"axis": _axis(self, op.name, axis, None), "keepdims": keep})
+    _either(op.name, "axis", axis, "dim", dim)  # raises if both are given
+    if not args.is_int(dim):
+        raise TypeError(
+            f"{op.name}(dim=) takes one int and returns (values, indices), as PyTorch; got {dim!r}: "
+            f"for the values over several axes write {op.name}(axis={dim!r})"
+        )
+    d = args.dim(dim, self.ndim, f"{op.name}(dim={dim})")
+    if self.ndim == 0:  # PyTorch: the tensor itself, at index 0
+        return ValuesIndices(self.reshape(()), type(self)(np.zeros((), np.int64)))
+    if self.shape[d] == 0:
+        raise ValueError(
+            f"{op.name}(dim={dim}) of a tensor of shape {self.shape}: dim {d} is empty, it has no {op.name}"
+        )
+    indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
+    values = _take_along(self, indices, d)
+    if not keep:
+        values, indices = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(indices, d)
+    return ValuesIndices(values, type(self)(indices.astype(np.int64, copy=False)))
+
+
+def _take_along(self: Any, indices: np.ndarray, d: int) -> Any:
+    """The entries at `indices` along dim d (np.take_along_axis, keeping d as 1), by indexing: the
+    gradient goes to the chosen entries only, as PyTorch's max(dim) and min(dim)."""
+    ranges = (np.arange(n).reshape((-1,) + (1,) * (self.ndim - a - 1)) for a, n in enumerate(self.shape))
+    return self[tuple(indices if a == d else r for a, r in enumerate(ranges))]
+
+
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
     ddof = _either(name, "ddof", ddof, "correction", correction) or 0
-    if not isinstance(ddof, numbers.Real) or isinstance(ddof, bool) or ddof < 0:
-        raise TypeError(f"{name}(): ddof (correction) must be a number >= 0, got {ddof!r}")
+    if not isinstance(ddof, numbers.Real) or isinstance(ddof, bool):
+        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type(ddof).__name__} {ddof!r}")
+    if not ddof >= 0:  # NaN too: it would make every result NaN
+        raise ValueError(
+            f"{name}(): ddof (correction) must be >= 0 (0: the population variance, 1: unbiased), got {ddof!r}"
+        )
     axes = range(self.ndim) if axis is None else normalize_axis_tuple(axis, self.ndim)
     n = math.prod(self.shape[a] for a in axes)
     if ddof >= n:
@@ -110,10 +169,19 @@ class ReductionMethods:
 
     sum = _reduction(ops.sum)
     mean = _reduction(ops.mean)
-    max = _reduction(ops.max)
-    min = _reduction(ops.min)
     prod = _reduction(ops.prod)
     logsumexp = _reduction(ops.logsumexp)
+
+    def max(self, given: Axis = None, keepdims=None, *, axis=None, dim=None, keepdim=None) -> Any:
+        """The largest entries over `axis=` (numpy: all by default, or an int or a tuple), tied
+        entries sharing the gradient evenly (torch.amax). With PyTorch's `dim=` (one int) it is
+        PyTorch's `max(dim)`: a named tuple (values, indices), the gradient going to the index.
+        One int by position, `t.max(1)`, is refused: numpy and PyTorch read it differently."""
+        return _extreme(self, ops.max, np.argmax, given, axis, keepdims, dim, keepdim)
+
+    def min(self, given: Axis = None, keepdims=None, *, axis=None, dim=None, keepdim=None) -> Any:
+        """The smallest entries over `axis=`; with `dim=`, PyTorch's (values, indices): see `max`."""
+        return _extreme(self, ops.min, np.argmin, given, axis, keepdims, dim, keepdim)
 
     def var(self, axis: Axis = None, *, ddof=None, correction=None, keepdims=None, dim=None, keepdim=None) -> Any:
         """The variance over `axis` (all by default): sum((x - mean)²) / (n - ddof). The default is
@@ -180,6 +248,9 @@ class ReductionMethods:
         return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=_keep(name, keepdims, keepdim))))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Any:
+        """The entries clipped into [lo, hi] (None: no bound on that side); a NaN bound is refused,
+        as every entry would become NaN."""
+        require_meaningful("clip", {"lo": lo, "hi": hi}, bounds=("lo", "hi"))
         return self._apply(ops.clip, (self,), {"lo": lo, "hi": hi})
 
     def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:

@@ -33,7 +33,7 @@ class ShapeMethods(IndexingMethods):
         so it raises a ValueError: write `swapaxes(0, 1)`, `.T` or `permute(1, 0)` to swap."""
         if not axes or (len(axes) == 1 and axes[0] is None):
             return self._apply(ops.transpose, (self,), {"axes": None})
-        ints = args.ints(axes, "transpose")
+        ints = args.ints(axes, "transpose", "axes")
         given_one_by_one = len(axes) > 1 or args.is_int(axes[0])
         if given_one_by_one and len(ints) == 2:  # PyTorch's swap, where numpy's reading does not differ
             if self.ndim == 2 and tuple(args.dim(a, 2, "transpose") for a in ints) == (0, 1):
@@ -47,7 +47,7 @@ class ShapeMethods(IndexingMethods):
 
     def permute(self, *dims: Any) -> Any:
         """The dims in the given order (PyTorch): `permute(2, 0, 1)` or `permute((2, 0, 1))`."""
-        order = args.permutation(args.ints(dims, "permute"), self.ndim, "permute")
+        order = args.permutation(args.ints(dims, "permute", "dims"), self.ndim, "permute")
         return self._apply(ops.transpose, (self,), {"axes": order})
 
     def swapaxes(self, a: int, b: int) -> Any:
@@ -60,13 +60,13 @@ class ShapeMethods(IndexingMethods):
         return self._apply(ops.transpose, (self,), {"axes": tuple(order)})
 
     def reshape(self, *shape: Any) -> Any:
-        if len(shape) == 1 and not args.is_int(shape[0]):
-            shape = tuple(shape[0])
-        return self._apply(ops.reshape, (self,), {"shape": shape})
+        """This tensor's entries in a new shape, given one by one or as one sequence; one size may
+        be -1 (worked out). Sizes are ints of at least -1 (numpy would read -2 as -1; PyTorch refuses it)."""
+        return self._apply(ops.reshape, (self,), {"shape": args.sizes(shape, "reshape")})
 
     def view(self, *shape: Any) -> Any:
         """PyTorch's name for reshape (this tensor's entries, in a new shape; one size may be -1)."""
-        return self.reshape(*shape)
+        return self._apply(ops.reshape, (self,), {"shape": args.sizes(shape, "view")})  # errors say view
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         """Dims start_dim to end_dim (both included) as one (PyTorch); a 0-d tensor becomes 1-d."""
@@ -119,7 +119,7 @@ class ShapeMethods(IndexingMethods):
 
     def flip(self, *dims: Any) -> Any:
         """The order of entries reversed along the given dims (all of them if none: numpy's default)."""
-        flipped = args.dims(args.ints(dims, "flip"), self.ndim, "flip") if dims else range(self.ndim)
+        flipped = args.dims(args.ints(dims, "flip", "dims"), self.ndim, "flip") if dims else range(self.ndim)
         index = [slice(None)] * self.ndim
         for d in flipped:
             index[d] = slice(None, None, -1)
@@ -145,7 +145,7 @@ class ShapeMethods(IndexingMethods):
     def tile(self, *reps: Any) -> Any:
         """This tensor repeated reps[i] times along dim i (numpy's tile, PyTorch's torch.tile): fewer
         reps than dims repeat the last dims; more add leading dims. A broadcast, then a reshape."""
-        reps = args.ints(reps, "tile")
+        reps = args.ints(reps, "tile", "repetitions")
         if any(r < 0 for r in reps):
             raise ValueError(f"tile: repetitions are non-negative, got {reps}")
         shape = (1,) * (len(reps) - self.ndim) + self.shape
@@ -157,7 +157,7 @@ class ShapeMethods(IndexingMethods):
     def repeat(self, *sizes: Any) -> Any:
         """PyTorch's repeat: tile with one repetition per dim at least (not numpy's repeat, which
         repeats each entry in place)."""
-        sizes = args.ints(sizes, "repeat")
+        sizes = args.ints(sizes, "repeat", "repetitions")
         if len(sizes) < self.ndim:
             raise ValueError(f"repeat needs a repetition for each of the {self.ndim} dims, got {sizes}; tile pads them")
         return self.tile(sizes)
@@ -175,7 +175,7 @@ class ShapeMethods(IndexingMethods):
                 raise ValueError(f"split: the split size must be positive, got {size}")
             lengths = [min(size, n - start) for start in range(0, n, size)] or [0]
         else:
-            lengths = list(args.ints((split_size_or_sections,), "split"))
+            lengths = list(args.ints((split_size_or_sections,), "split", "sizes"))
             if sum(lengths) != n or min(lengths, default=0) < 0:
                 raise ops.ShapeError(f"split: sizes {lengths} do not add up to dim {dim}'s length {n}")
         ends = np.cumsum(lengths)

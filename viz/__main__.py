@@ -23,6 +23,13 @@ _DRAWING = "the drawing to write, .svg, .png or .pdf by its suffix"
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except OSError as e:  # a missing folder, a file in the way: one line naming it, not a traceback
+        sys.exit(f"python -m viz {args.command}: {e}")
+
+
+def _run(args: argparse.Namespace) -> None:
     if args.command == "html":
         print(f"wrote {save_html(neuron(), args.out)}")
         return
@@ -31,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         try:
             root = evaluate(args.expression, dict(args.set))
-        except (ExpressionError, ArithmeticError, ValueError) as e:
+        except ExpressionError as e:
             sys.exit(f"python -m viz expr: {e}")
     root.backward()
     print(f"wrote {render(root, args.out, backward=args.backward, check=args.check)}")

@@ -5,7 +5,6 @@ differences, and the first NaN or infinity with the path that carried it."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +29,9 @@ from .graph import (
 from .labels import HIDDEN, MISSING, NOT_COMPUTED, chain_rule, constant, escape, op_title, record, shape_label
 from .nonfinite import Trail, first_nonfinite
 from .numeric import Check, finite_difference_checks, require_one_number
+from .writing import require_folder, write_atomically
 
-__all__ = ["NOT_COMPUTED", "build", "draw", "render", "write_atomically"]
+__all__ = ["NOT_COMPUTED", "build", "draw", "render", "require_root", "write_atomically"]
 
 
 def draw(
@@ -68,6 +68,7 @@ def draw(
     "png", ...) is the Digraph's, for its `render()`. A graph of more than `max_nodes` nodes raises
     GraphTooLarge, saying how to proceed.
     """
+    require_root(root, "draw")
     if format is not None and format not in graphviz.FORMATS:
         raise ValueError(f"format {format!r} is not one graphviz writes; use 'svg', 'png' or 'pdf' (graphviz.FORMATS)")
     if check and collapse and modules is not None:
@@ -181,27 +182,19 @@ def render(root: Node, path: str | os.PathLike, **options: Any) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render writes .svg, .png or .pdf, not {path.name!r}")
+    require_folder(path)  # before drawing, which may take long
     write_atomically(path, draw(root, **options).pipe(format=fmt))
     return path
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the destination and rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a new file is normally not
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def require_root(root: Any, caller: str, accepted: tuple[type, ...] = (Node,), also: str = "") -> None:
+    """Refuse a root that is not a graph's node (None, a number, an array): a TypeError naming what
+    `caller` takes, not an AttributeError from deep inside."""
+    if not isinstance(root, accepted):
+        raise TypeError(
+            f"{caller} takes the Value or Tensor whose graph to draw (the loss, an output){also}, "
+            f"got {type(root).__name__}"
+        )
 
 
 def _values(grads: dict[int, Any], graph: Graph) -> dict[int, Any]:

@@ -6,6 +6,7 @@ as numbers or strings (`leaky_relu(x, 0.2)`, `gelu(x, approximate="tanh")`), are
 from __future__ import annotations
 
 import ast
+import math
 import numbers
 import operator
 from collections.abc import Callable, Mapping
@@ -27,44 +28,84 @@ ALLOWED = (
 )
 
 
+# Bounds on what is read, so that memory and time stay small whatever the text: an expression
+# worth drawing is far shorter (a drawing holds MAX_NODES = 2000 nodes at most), and _build
+# recurses once per level of nesting, far below Python's recursion limit.
+MAX_LENGTH, MAX_DEPTH = 2000, 200
+
+
 class ExpressionError(ValueError):
-    """An expression `evaluate` cannot read: bad syntax, an unknown name, or something not allowed."""
+    """An expression `evaluate` cannot read or compute: bad syntax, an unknown name, something not
+    allowed, too long or deep, or a step with no finite real value (1/0, log(-1), 10**400)."""
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> Value:
     """The graph of `text` at `values` (by name), as Values labelled with their names and each
     intermediate result with its own text ("x*w", "x*w + b"); the root is labelled with the whole
-    expression. Raises ExpressionError naming what it cannot read and what is allowed."""
+    expression. Raises ExpressionError naming what it cannot read and what is allowed, or the
+    step that has no value; TypeError unless text is a str and values a mapping."""
+    if not isinstance(text, str):
+        raise TypeError(f"evaluate takes the expression as a str, such as 'tanh(x*w + b)', got {type(text).__name__}")
+    if not isinstance(values, Mapping):
+        raise TypeError(f"evaluate takes the values as a dict from names to numbers, got {type(values).__name__}")
     for name, number in values.items():
-        if not name.isidentifier() or name in FUNCTIONS:
+        if not isinstance(name, str) or not name.isidentifier() or name in FUNCTIONS:
             raise ExpressionError(f"cannot give a value to {name!r}: use a name that is not a function ({ALLOWED})")
         if isinstance(number, bool) or not isinstance(number, numbers.Real):
             raise ExpressionError(f"the value of {name} must be a number, got {number!r}")
+    text = text.strip()
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long, more than the {MAX_LENGTH} read: "
+            "split it into smaller parts"
+        )
     leaves = {name: Value(float(number), label=name) for name, number in values.items()}
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-        root = _build(tree.body, text.strip(), leaves)
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
         raise ExpressionError(f"cannot read {text!r}: {e.msg}{where}") from None
-    except RecursionError:
+    except (RecursionError, MemoryError):  # the parser's own limit on nesting
         raise ExpressionError(f"{text[:40]!r}... is nested too deeply to read; split it into smaller parts") from None
+    if _depth(tree.body) > MAX_DEPTH:
+        raise ExpressionError(
+            f"{text[:40]!r}... is nested too deeply to read (more than {MAX_DEPTH} steps deep, each operator "
+            "and call one); split it into smaller parts"
+        )
+    root = _build(tree.body, text, leaves)
     if not isinstance(root, Value):
         raise ExpressionError(f"{text!r} uses no name given a value, so there is nothing to differentiate")
     return root
 
 
+def _depth(tree: ast.expr) -> int:
+    """How deeply the syntax nodes nest, counted without recursion (the tree may be very deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float:
     """The Value (or plain number) of one syntax node; every op result labelled with its source text."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-        return float(node.value)
+        return _number(node, text)
     if isinstance(node, ast.Name):
         if node.id not in leaves:
             hint = f"call it, {node.id}(x)" if node.id in FUNCTIONS else f"give its value: --set {node.id}=..."
             raise ExpressionError(f"unknown name {node.id!r} in {text!r}: {hint}")
         return leaves[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        result = _BINARY[type(node.op)](_build(node.left, text, leaves), _build(node.right, text, leaves))
+        left, right = _build(node.left, text, leaves), _build(node.right, text, leaves)
+        try:  # numbers here are floats (never Python's unbounded ints): a power cannot grow huge, only overflow
+            result = _BINARY[type(node.op)](left, right)
+        except (ArithmeticError, ValueError) as e:  # 1/0, 10.0**400, 0**-1, (-1)**0.5 of a Value
+            reason = "the result is too large for a float" if isinstance(e, OverflowError) else e
+            raise ExpressionError(f"{_source(node, text)!r} has no value: {reason}") from None
+        if isinstance(result, complex):  # Python's float power of a negative base: (-8)**(1/3)
+            raise ExpressionError(f"{_source(node, text)!r} has no real value: a negative base to a fractional power")
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         operand = _build(node.operand, text, leaves)
         result = -operand if isinstance(node.op, ast.USub) else operand
@@ -73,13 +114,25 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
         params = {k.arg: _parameter(k, text) for k in node.keywords}
         try:
             result = FUNCTIONS[node.func.id](*args, **params)
-        except (TypeError, ValueError) as e:  # a wrong count or parameter, or an input outside the domain
+        except (TypeError, ValueError, ArithmeticError) as e:  # a wrong count or parameter, or outside the domain
             raise ExpressionError(f"{_source(node, text)!r}: {e}") from None
     else:
         raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
     if isinstance(result, Value) and result.op is not None and not result.label:
         result.label = _source(node, text)
     return result
+
+
+def _number(node: ast.Constant, text: str) -> float:
+    """A number written in the expression, as a float; one too large for a float (1e400, 10 followed
+    by 400 zeros) is refused, not read as inf."""
+    try:
+        number = float(node.value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ExpressionError(f"the number {_source(node, text)!r} is too large for a float (at most about 1.8e308)")
+    return number
 
 
 def _parameter(keyword: ast.keyword, text: str) -> float | str:

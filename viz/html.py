@@ -18,12 +18,13 @@ from typing import Any
 
 from autograd import Node, Tensor
 
-from .dot import NOT_COMPUTED, build, write_atomically
+from .dot import NOT_COMPUTED, build, require_root
 from .explain import MAX_PATHS, explain, largest_products
 from .graph import MAX_NODES, Edge, summary
 from .labels import chain_rule, term
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 from .training import Training, training_bar
+from .writing import require_folder, write_atomically
 
 _N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
 NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
@@ -101,6 +102,7 @@ def page_html(
     optimizer: Any = None,
 ) -> str:
     """The player page of `save_html`, as text."""
+    require_root(root, "the player page (save_html, player)", (Node, Training), " or a Training (training_steps)")
     if isinstance(root, Training):
         if modules is not None or optimizer is not None:
             raise TypeError(
@@ -144,6 +146,7 @@ def save_html(
     step. It needs no network. The graph is drawn once (`modules`, `max_nodes`, `rankdir` and
     `number` as for `draw`), and each step sends only what it changes."""
     path = Path(path)
+    require_folder(path)  # before drawing, which may take long
     write_atomically(path, page_html(root, title, **options).encode())
     return path
 
