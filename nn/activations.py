@@ -21,7 +21,7 @@ class Activation(Module):
     function: Callable[..., Any]  # autograd's function, set by each subclass
 
     def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
-        type(self).function(0.0, *args, **kwargs)  # wrong parameters raise here, not at the first batch
+        type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.args, self.kwargs = args, kwargs
 
     def forward(self, x: Any) -> Any:

@@ -16,17 +16,20 @@ import numpy as np
 
 from autograd import Tensor, adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 
+from .arguments import check_count
 from .module import Module
 from .rng import generator
 
 
 def _count(owner: str, name: str, n: Any) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{owner}: {name} must be an int of at least 1, got {n!r}")
+    """`n` as an int, once check_count (nn's one check of sizes) has taken it: an int of at least 1."""
+    check_count(owner, name, n)
     return int(n)
 
 
 def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
+    if not isinstance(size, numbers.Integral | tuple | list):
+        raise TypeError(f"{owner}: kernel_size must be an int or {dims} ints, got {type(size).__name__} {size!r}")
     sizes = (size,) * dims if isinstance(size, numbers.Integral) else tuple(size)
     if len(sizes) != dims:
         raise ValueError(f"{owner}: kernel_size must be an int or {dims} ints, got {size!r}")

@@ -6,14 +6,14 @@ float32 targets for regression. Labels are 0..k-1; micrograd's hinge loss wants 
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from .arguments import as_examples, check_count, check_real
 from .idx import MNIST, mnist, read_idx
-from .rng import generator
+from .rng import check_seed, generator
 
 __all__ = [
     "MNIST",
@@ -30,6 +30,17 @@ __all__ = [
 ]
 
 
+def _drawn(owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any]) -> np.random.Generator:
+    """The generator of a dataset's `seed` (None: fresh entropy, as numpy's), once its counts
+    (at least 1) and spreads (noise, std: finite, at least 0) are checked."""
+    for name, n in counts.items():
+        check_count(owner, name, n)
+    for name, x in spreads.items():
+        check_real(owner, name, x, low=0)
+    check_seed(owner, seed)
+    return np.random.default_rng(seed)
+
+
 def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     order = rng.permutation(len(y))
     return X[order].astype(np.float32), y[order]
@@ -37,7 +48,7 @@ def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (micrograd's demo data), labels 0 and 1."""
-    rng = np.random.default_rng(seed)
+    rng = _drawn("moons", seed, {"n": n}, {"noise": noise})
     upper = n // 2
     t = np.concatenate([np.linspace(0, np.pi, upper), np.linspace(0, np.pi, n - upper)])
     X = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -48,7 +59,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
 
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A circle inside a circle (radius `factor` of the outer): label 1 inside, 0 outside."""
-    rng = np.random.default_rng(seed)
+    check_real("circles", "factor", factor, 0, 1, high_included=False)  # as scikit-learn: 1 would be one circle
+    rng = _drawn("circles", seed, {"n": n}, {"noise": noise})
     outer = n // 2
     t = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(np.arange(n) < outer, 1.0, factor)
@@ -59,7 +71,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`n_classes` arms of a spiral around the origin, n points in all (CS231n's classic)."""
-    rng = np.random.default_rng(seed)
+    rng = _drawn("spirals", seed, {"n": n, "n_classes": n_classes}, {"noise": noise})
     sizes = [len(range(k, n, n_classes)) for k in range(n_classes)]
     y = np.repeat(np.arange(n_classes), sizes)
     r = np.concatenate([np.linspace(0.0, 1.0, size) for size in sizes])  # each arm runs out from the centre
@@ -70,7 +82,7 @@ def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0)
 
 def blobs(n: int = 100, centers: int = 3, std: float = 1.0, features: int = 2, seed: int = 0) -> tuple:
     """Gaussian blobs of spread `std` around `centers` random centres in [-10, 10]^features."""
-    rng = np.random.default_rng(seed)
+    rng = _drawn("blobs", seed, {"n": n, "centers": centers, "features": features}, {"std": std})
     middle = rng.uniform(-10, 10, (centers, features))
     y = np.arange(n) % centers
     return _finish(middle[y] + rng.normal(0, std, (n, features)), y.astype(np.int64), rng)
@@ -80,7 +92,7 @@ def linear_regression(
     n: int = 100, features: int = 1, noise: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """y = X @ w + b + noise: returns X, y (shape (n, 1)), and the true w and b to compare against."""
-    rng = np.random.default_rng(seed)
+    rng = _drawn("linear_regression", seed, {"n": n, "features": features}, {"noise": noise})
     w = rng.uniform(-3, 3, features)
     b = float(rng.uniform(-2, 2))
     X = rng.uniform(-1, 1, (n, features))
@@ -101,7 +113,11 @@ def make_classification(
     name draws them (the lesson uses n_features=2, flip_y=0.2; the other defaults are its own):
     each cluster sheared by a random matrix around a distinct vertex of side 2 * class_sep,
     clusters dealt to classes in turn, then a fraction `flip_y` of labels drawn at random."""
-    rng = np.random.default_rng(seed)
+    counts = {"n_samples": n_samples, "n_features": n_features, "n_classes": n_classes}
+    counts["n_clusters_per_class"] = n_clusters_per_class
+    check_real("make_classification", "class_sep", class_sep)
+    check_real("make_classification", "flip_y", flip_y, 0, 1)
+    rng = _drawn("make_classification", seed, counts, {})
     n_clusters = n_classes * n_clusters_per_class
     if n_clusters > 2**n_features:
         raise ValueError(f"make_classification: {n_clusters} clusters need more than {n_features} features")
@@ -122,22 +138,22 @@ def make_classification(
 def train_val_split(
     X: np.ndarray, y: np.ndarray, val_fraction: float = 0.2, shuffle: bool = True, seed: int = 0
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """((X_train, y_train), (X_val, y_val)), the last `val_fraction` of the (shuffled) examples for validation."""
-    if len(X) != len(y):
-        raise ValueError(f"train_val_split: {len(X)} examples but {len(y)} labels")
-    if not 0 <= val_fraction <= 1:  # also refuses NaN
-        raise ValueError(f"train_val_split: val_fraction must be between 0 and 1, got {val_fraction}")
+    """((X_train, y_train), (X_val, y_val)), the last `val_fraction` of the (shuffled) examples for
+    validation. Lists are taken as numpy takes them; the parts are arrays."""
+    X, y = _pair("train_val_split", X, y)
+    check_real("train_val_split", "val_fraction", val_fraction, 0, 1)
+    check_seed("train_val_split", seed)
     order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
     cut = len(y) - int(round(len(y) * val_fraction))
     return (X[order[:cut]], y[order[:cut]]), (X[order[cut:]], y[order[cut:]])
 
 
-def check_count(owner: str, name: str, n: Any) -> None:
-    """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+def _pair(owner: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """X and y as arrays of as many examples."""
+    X, y = as_examples(owner, "X", X), as_examples(owner, "y", y)
+    if len(X) != len(y):
+        raise ValueError(f"{owner}: {len(X)} examples but {len(y)} labels")
+    return X, y
 
 
 class Batches:
@@ -146,12 +162,10 @@ class Batches:
     default generator, which autograd.manual_seed seeds)."""
 
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
-        if len(X) != len(y):
-            raise ValueError(f"Batches: {len(X)} examples but {len(y)} labels")
+        self.X, self.y = _pair("Batches", X, y)
         check_count("Batches", "batch_size", batch_size)
-        self.X, self.y = np.asarray(X), np.asarray(y)
         self.batch_size, self.shuffle = batch_size, shuffle
-        self._rng = generator(seed)
+        self._rng = generator(seed, "Batches")
 
     def __len__(self) -> int:
         return -(-len(self.y) // self.batch_size)

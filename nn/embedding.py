@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor, raw
 
-from .data import check_count
+from .arguments import check_count
 from .module import Module
 from .rng import generator
 

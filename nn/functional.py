@@ -4,6 +4,7 @@ and nn.losses_classes' (class scores: cross_entropy, nll_loss)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, raw
 
 from .activations import FUNCTIONS
+from .arguments import check_real
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -25,6 +27,7 @@ from .losses_classes import cross_entropy, nll_loss
 
 __all__ = [
     "accuracy",
+    "accuracy_for",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -52,9 +55,15 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
-    """The fraction predicted right. Scores of shape (N, C): the arg max is the class. One score
-    per example: above `threshold` is the positive class (+1, or 1 where labels are 0 and 1);
-    by default the threshold is 0 for labels -1/+1 and 0.5 for labels 0/1 (probabilities)."""
+    """The fraction predicted right. Scores of shape (N, C): the arg max is the class.
+
+    One score per example: a score above `threshold` predicts the positive class, 1; at or below
+    it, the negative class, -1 if the labels are -1/+1 and 0 if they are 0/1. Without a threshold,
+    the labels choose it: 0 (the sign of a margin) for labels -1/+1, 0.5 (a probability, after a
+    sigmoid) for labels 0/1; for logits with labels 0/1 pass threshold=0.0. Labels that are all 1
+    (a batch of positives) do not say which: then the answer is given only when both thresholds
+    give it (no score in (0, 0.5]), else a ValueError asks for the threshold. nn.fit scores each
+    batch alone, so with one score per example give it `metric=functools.partial(accuracy, threshold=...)`."""
     scores = _scores(pred)
     labels = np.asarray(raw(labels))
     if scores.ndim == 2 and scores.shape[1] > 1:
@@ -68,9 +77,46 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
             f"accuracy: one score per example needs labels 0/1 or -1/+1, got {odd[0] if odd else 'both -1 and 0'}; "
             "for more classes give scores of shape (N, C)"
         )
-    negative = -1 if -1 in kinds else 0
-    threshold = (0.0 if negative else 0.5) if threshold is None else threshold
-    return float(np.mean(np.where(scores.ravel() > threshold, 1, negative) == labels.ravel()))
+    scores, labels = scores.ravel(), labels.ravel()
+    if threshold is not None:
+        check_real("accuracy", "threshold", threshold)
+        return float(np.mean((scores > threshold) == (labels == 1)))  # right: positive iff labelled 1
+    if kinds == {1}:
+        return _all_positive_accuracy(scores)
+    threshold = 0.0 if -1 in kinds else 0.5
+    return float(np.mean((scores > threshold) == (labels == 1)))
+
+
+def accuracy_for(labels: Any) -> Callable[[Any, Any], float]:
+    """`accuracy` with its threshold for one score per example chosen once, from all of `labels` (a
+    dataset's): 0 if they hold -1, 0.5 if they hold 0. A batch of them alone may be all 1, which
+    cannot say. nn.fit scores its batches and its validation data with it."""
+    labels = np.asarray(raw(labels))
+    kinds = set(np.unique(labels).tolist()) if labels.dtype.kind in "biuf" else set()
+    threshold = 0.0 if kinds == {-1, 1} else 0.5 if kinds == {0, 1} else None
+    if threshold is None:  # class indices, or labels all of one kind: accuracy's own rule
+        return accuracy
+
+    def metric(pred: Any, batch_labels: Any) -> float:
+        scores = _scores(pred)
+        one_score = scores.ndim < 2 or scores.shape[1] == 1  # (N, C) scores take the arg max
+        return accuracy(pred, batch_labels, threshold=threshold if one_score else None)
+
+    return metric
+
+
+def _all_positive_accuracy(scores: np.ndarray) -> float:
+    """The accuracy of scores whose labels are all 1: the fraction above the threshold, which
+    labels all 1 cannot tell (0 for -1/+1 labels, 0.5 for 0/1): given when both agree, else refused."""
+    between = int(np.count_nonzero((scores > 0) & (scores <= 0.5)))
+    if between:
+        raise ValueError(
+            f"accuracy: the labels are all 1, so they do not say whether they are -1/+1 (threshold 0) or 0/1 "
+            f"(threshold 0.5), and {between} of {scores.size} scores lie in (0, 0.5], where the two differ: "
+            "pass threshold=0.0 for margins or logits, threshold=0.5 for probabilities (in nn.fit: "
+            "metric=functools.partial(nn.functional.accuracy, threshold=...))"
+        )
+    return float(np.mean(scores > 0))
 
 
 def _class_accuracy(scores: np.ndarray, labels: np.ndarray, threshold: float | None) -> float:

@@ -16,6 +16,7 @@ import numpy as np
 
 _DEFLATE_RATIO = 1032  # deflate's largest expansion: a gzip file holds at most this times its size
 _CHUNK = 1 << 20
+_MOST_AXES = 64  # numpy's limit on an array's dimensions (NPY_MAXDIMS); IDX's rank byte goes to 255
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -69,6 +70,8 @@ def _read(stream: BinaryIO, path: Path, most: int, room: str) -> np.ndarray:
         known = ", ".join(f"0x{code:02X}" for code in _TYPES)
         raise IDXError(f"{path}: unknown type code 0x{head[2]:02X} in magic number {head.hex()} (IDX has {known})")
     dtype, rank = np.dtype(_TYPES[head[2]]), head[3]
+    if rank > _MOST_AXES:
+        raise IDXError(f"{path}: the header declares {rank} dimensions; numpy arrays have at most {_MOST_AXES}")
     header = 4 + 4 * rank
     dims = stream.read(4 * rank)
     if len(dims) < 4 * rank:
@@ -121,7 +124,9 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
                 f"{lpath}: expected {len(images)} uint8 labels, one per image of {ipath.name}; "
                 f"found shape {labels.shape} of {labels.dtype}"
             )
-        if labels.size and labels.max() > 9:
+        if not len(images):  # flattening would have no row size to infer
+            raise IDXError(f"{ipath}: holds no images (shape {images.shape}); MNIST's {part} images are thousands")
+        if labels.max() > 9:
             raise IDXError(f"{lpath}: labels must be 0 to 9, found {labels.max()}")
     images = {
         k: (v.reshape(len(v), -1) if flatten else v).astype(np.float32) / 255

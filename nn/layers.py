@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor, drawn, guard
 
+from .arguments import check_count, check_real
 from .module import Module
 from .rng import generator
 
@@ -31,6 +32,8 @@ class Linear(Module):
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
+        check_count("Linear", "nin", nin)
+        check_count("Linear", "nout", nout)
         if init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
         rng = generator(seed)
@@ -68,10 +71,19 @@ class Dropout(Module):
     one on every replay, from the same generator, as eagerly."""
 
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
-        if not 0 <= p < 1:
-            raise ValueError(f"{type(self).__name__} needs 0 <= p < 1, got {p}")
         self.p = p
         self._rng = None if seed is None else generator(seed)  # None: the default one, at each call
+
+    @property
+    def p(self) -> float:
+        """The probability of zeroing an element, in [0, 1): checked when set, at construction or later
+        (1 would divide by 0 in the scale; NaN would make every output NaN)."""
+        return self._p
+
+    @p.setter
+    def p(self, p: float) -> None:
+        check_real(type(self).__name__, "p", p, 0, 1, high_included=False)
+        self._p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes

@@ -19,6 +19,7 @@ import numpy as np
 import autograd
 from autograd import Op, Tensor
 
+from .arguments import check_real
 from .losses_pairs import Predictions, first_bad, pairs, reduce
 
 __all__ = [
@@ -46,7 +47,10 @@ def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
 def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
     target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss."""
-    delta = _positive(delta, "huber_loss", "delta")
+    check_real("huber_loss", "delta", delta, low=0)
+    if delta == 0:  # check_real's range keeps its low end; delta 0 makes the loss 0 everywhere (torch refuses it too)
+        raise ValueError("huber_loss: delta must be a finite number > 0, got 0; for the absolute error use l1_loss")
+    delta = float(delta)
     terms = [
         _piecewise(p - t, delta, lambda d: 0.5 * d * d, lambda d: delta * (abs(d) - 0.5 * delta))
         for p, t in pairs(pred, target, "huber_loss")
@@ -57,7 +61,8 @@ def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta
 def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
     target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss."""
-    beta = _positive(beta, "smooth_l1_loss", "beta", zero_ok=True)
+    check_real("smooth_l1_loss", "beta", beta, low=0)
+    beta = float(beta)
     if beta == 0:
         return l1_loss(pred, target, reduction=reduction)
     terms = [
@@ -132,17 +137,29 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     return reduce(terms, "sum", name) / batch
 
 
-def _xlogx(t: Any) -> Any:
-    """t log t, 0 where t is 0 (as torch.xlogy(t, t)): of a constant array or number, or of a node."""
-    if isinstance(t, np.ndarray):
+def _xlogx_forward(t: Any) -> Any:
+    """t log t, 0 where t is 0 (as torch.xlogy(t, t)), of an array or a float."""
+    if isinstance(t, np.ndarray | np.generic):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
-    if isinstance(t, Tensor):
-        zero = t.data == 0
-        return autograd.where(zero, 0.0, t * autograd.where(zero, 1.0, t).log())
-    if isinstance(t, float):
-        return 0.0 if t == 0 else t * math.log(t)
-    return 0.0 * t if t.data == 0 else t * t.log()
+    return 0.0 if t == 0 else t * math.log(t)
+
+
+def _xlogx_slope_forward(t: Any) -> Any:
+    """log t + 1, the derivative of t log t; NaN at t = 0 (see _xlogx_slope)."""
+    if isinstance(t, np.ndarray | np.generic):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(t == 0, np.nan, np.log(t) + 1).astype(t.dtype)
+    return math.nan if t == 0 else math.log(t) + 1
+
+
+# t log t has no derivative at t = 0 (it is defined for t >= 0 only; the one-sided slope is -inf).
+# Its slope there is NaN, as torch's kl_div gives for a target of 0, never a finite number: the
+# gradient of such a target cannot be right, and NaN says so on both engines. One Op serves
+# constants (arrays, floats) and nodes (Tensors, Values) alike; d(log t + 1)/dt = 1 / t.
+_NOT_PROBABILITY = "kl_div's targets are probabilities, never below 0 (or pass log_target=True)"
+_xlogx_slope = Op("xlogx_slope", _xlogx_slope_forward, lambda g, out, t: (g / t,), _NOT_PROBABILITY)
+_xlogx = Op("xlogx", _xlogx_forward, lambda g, out, t: (g * _xlogx_slope(t),), _NOT_PROBABILITY)
 
 
 def _piecewise(d: Any, limit: float, inside: Any, outside: Any) -> Any:
@@ -150,15 +167,6 @@ def _piecewise(d: Any, limit: float, inside: Any, outside: Any) -> Any:
     if isinstance(d, Tensor):
         return autograd.where(np.abs(d.data) < limit, inside(d), outside(d))
     return inside(d) if abs(d.data) < limit else outside(d)
-
-
-def _positive(x: Any, name: str, argument: str, zero_ok: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, int | float) or not (x > 0 or (zero_ok and x == 0)):
-        need = ">= 0" if zero_ok else "> 0"
-        raise ValueError(f"{name}: {argument} must be a finite number {need}, got {x!r}")
-    if not np.isfinite(x):
-        raise ValueError(f"{name}: {argument} must be a finite number, got {x!r}")
-    return float(x)
 
 
 def _pos_weights(pos_weight: Any, found: list[tuple[Any, Any]], logits: Any) -> list[Any]:

@@ -14,7 +14,8 @@ import numpy as np
 import autograd
 from autograd import ShapeError, Tensor, raw
 
-from .losses_pairs import check_reduction
+from .arguments import check_real
+from .losses_pairs import check_reduction, first_bad
 
 
 def cross_entropy(
@@ -28,12 +29,8 @@ def cross_entropy(
     name = "cross_entropy"
     _check_scores(logits, name)
     check_reduction(reduction, name)
-    if (
-        isinstance(label_smoothing, bool)
-        or not isinstance(label_smoothing, int | float)
-        or not 0 <= label_smoothing <= 1
-    ):
-        raise ValueError(f"{name}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    check_real(name, "label_smoothing", label_smoothing, 0, 1)
+    label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
     if _is_probabilities(logits, target):
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing)
     labels, ignores = _labels(logits, target, ignore_index, name)
@@ -44,8 +41,8 @@ def cross_entropy(
     if not label_smoothing:
         return loss
     # as torch: the uniform part is -sum of log p over the classes, ignored examples left out, averaged alike
-    keep = (labels != ignore_index).astype(logits.dtype)
-    uniform = -log_p.sum(axis=_class_axis(logits)) * keep
+    keep = labels != ignore_index
+    uniform = _kept(-log_p.sum(axis=_class_axis(logits)), keep)
     if reduction == "none":
         smooth = uniform
     else:
@@ -67,10 +64,16 @@ def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int) -
     keep = labels != ignore_index
     rows = _rows(log_p)
     picked = rows[np.arange(rows.shape[0]), np.where(keep, labels, 0).ravel()]
-    losses = -picked * keep.ravel().astype(log_p.dtype)
+    losses = _kept(-picked, keep.ravel())
     if reduction == "none":
         return losses.reshape(labels.shape)
     return losses.sum() if reduction == "sum" else _mean(losses.sum(), keep)
+
+
+def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
+    """`losses` where `keep`, else 0. A where, not a product: an ignored example's loss may be
+    inf (a -inf score), and inf * 0 would make the loss NaN; the where also gives it no gradient."""
+    return autograd.where(keep, losses, 0.0)
 
 
 def _mean(total: Tensor, keep: np.ndarray) -> Tensor:
@@ -81,11 +84,19 @@ def _mean(total: Tensor, keep: np.ndarray) -> Tensor:
 
 def _soft_cross_entropy(logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float) -> Tensor:
     """-sum over the classes of target * log softmax(logits), the target mixed with the uniform
-    distribution by `smoothing`; the mean is over the examples (torch's)."""
+    distribution by `smoothing`; the mean is over the examples (torch's). The targets must be
+    finite and >= 0 (NaN or a negative "probability" gives a meaningless loss); as in torch, rows
+    need not sum to 1 (a row summing to s weighs its example s times)."""
     if ignore_index >= 0:
         raise ValueError(
             "cross_entropy: ignore_index is for class-index targets; these are probabilities (of the logits' "
             "shape): give them no ignore_index, or give class indices"
+        )
+    bad = first_bad([target], lambda p: np.isfinite(p) & (p >= 0))
+    if bad is not None:
+        raise ValueError(
+            f"cross_entropy: class probabilities must be finite numbers >= 0, got {bad}; for class indices "
+            "give integers (labels.astype(int))"
         )
     t = target if isinstance(target, Tensor) and target.requires_grad else np.asarray(raw(target), logits.dtype)
     if smoothing:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from autograd import Value
 
+from .arguments import check_count
 from .module import Module
 
 NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
@@ -24,6 +25,7 @@ class Neuron(Module):
     after the same `random.seed` they are micrograd's."""
 
     def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
+        check_count("Neuron", "nin", nin)
         uniform = rng.uniform if rng is not None else random.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -42,6 +44,8 @@ class Layer(Module):
     """`nout` neurons over the same inputs; returns a list, or one Value when nout is 1."""
 
     def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
+        check_count("Layer", "nin", nin)
+        check_count("Layer", "nout", nout)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -60,6 +64,16 @@ class MLP(Module):
     from the `random` module in micrograd's order: after `random.seed(1337)`, micrograd's weights."""
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
+        check_count("MLP", "nin", nin)
+        if not isinstance(nouts, Iterable) or isinstance(nouts, str):
+            raise TypeError(
+                f"MLP: nouts must be a list of layer sizes (MLP(2, [16, 16, 1])), got {type(nouts).__name__} {nouts!r}"
+            )
+        nouts = list(nouts)  # a tuple or a numpy array of sizes serves too
+        if not nouts:
+            raise ValueError("MLP: nouts is empty; give the size of each layer, the last one the outputs: [16, 16, 1]")
+        for i, n in enumerate(nouts):
+            check_count("MLP", f"nouts[{i}]", n)
         rng = random.Random(seed) if seed is not None else None
         nonlin = _nonlinearity(nonlin)
         sizes = [nin, *nouts]

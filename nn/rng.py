@@ -4,11 +4,28 @@ which `autograd.manual_seed` seeds, so that it makes initialisation and dropout 
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import numpy as np
 
 import autograd
 
 
-def generator(seed: int | None) -> np.random.Generator:
+def generator(seed: int | np.random.Generator | None, owner: str = "") -> np.random.Generator:
     """A generator of its own for a seed; the default one (looked up now) without."""
+    check_seed(owner, seed)
     return autograd.default_generator() if seed is None else np.random.default_rng(seed)
+
+
+def check_seed(owner: str, seed: Any) -> None:
+    """Refuse a seed numpy would reject with a SeedSequence message: one is a non-negative int, a
+    numpy Generator (drawn from as it is), or None. `owner` (the function or class) starts the message."""
+    said = f"{owner}: seed" if owner else "seed"
+    # A Generator is kept: np.random.default_rng takes one, so seed=rng has always worked.
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{said} must be an int (or None), got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{said} must be a non-negative int, got {seed}")

@@ -15,11 +15,13 @@ import numpy as np
 
 from autograd import no_grad
 
-from .data import Batches, check_count
-from .functional import accuracy
+from .arguments import check_count
+from .data import Batches
+from .functional import accuracy, accuracy_for
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler
+from .train_checks import check_fit
 from .train_steps import Loss, Metric, forward, is_scalar, number_of, train_epoch, training_step
 
 
@@ -48,13 +50,20 @@ class History:
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's outputs as an array, in eval mode, without recording a graph."""
+    """The model's outputs as an array, in eval mode, without recording a graph. An X of no rows
+    gives the model's outputs for no rows (shape (0, outputs) for a Tensor model), as PyTorch would."""
     check_count("predict", "batch_size", batch_size)
+    if not len(X) and is_scalar(model):
+        raise ValueError(
+            "predict: X has no rows, and a micrograd model (of Values) has no outputs to show its shape: "
+            "give at least one row"
+        )
     was_training = model.training
     model.eval()
     try:
         with no_grad():
-            parts = [_data(forward(model, X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
+            starts = range(0, len(X), batch_size) or range(1)  # no rows: once, for the shape of no outputs
+            parts = [_data(forward(model, X[i : i + batch_size])) for i in starts]
     finally:
         model.train(was_training)
     return np.concatenate(parts)
@@ -67,7 +76,7 @@ def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Me
     try:
         with no_grad():
             out = forward(model, X)
-            return number_of(loss(out, y)), (metric(out, y) if metric else None)
+            return number_of(loss(out, y), "evaluate"), (metric(out, y) if metric else None)
     finally:
         model.train(was_training)
 
@@ -100,7 +109,13 @@ def fit(
     History with `interrupted` set. A second Ctrl-C stops at once, though never inside
     `optimizer.step()` (that step finishes first, so no parameter is left half-updated): it raises
     KeyboardInterrupt, whose `.history` is the History of the epochs finished so far. A loss that
-    is not finite raises FloatingPointError before its backward and step, with `.history` too.
+    is not finite raises FloatingPointError before its backward and step, with `.history` too; the
+    buffers that step's forward changed (BatchNorm's running statistics) are put back, and the
+    message names a parameter an earlier step made non-finite, if one did.
+
+    Refused before training: an optimizer holding none of the model's parameters; data or
+    val_data without examples; val_data whose examples and labels differ in number, or whose
+    labels are not integers where the training labels are.
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;
@@ -108,8 +123,11 @@ def fit(
     every replay. A model whose steps a replay would not reproduce (one with buffers, such as
     BatchNorm's running statistics) trains eagerly, with a CompileWarning.
     """
-    callbacks = tuple(callbacks)  # run every epoch, even when given as a generator
-    val_data = _check_fit(model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks)
+    batches, callbacks, val_data = check_fit(
+        model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
+    )
+    if metric is accuracy:  # its threshold from all the labels: a batch of them may be all 1, which cannot say
+        metric = accuracy_for(batches.y)
     if compile and is_scalar(model):
         raise TypeError(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
@@ -118,7 +136,6 @@ def fit(
     step = training_step(model, loss, optimizer, bool(compile))
     if scheduler is not None and (not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer):
         raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
-    batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
     bar = _progress_bar(progress, len(batches))
     history = History()
     model.train()
@@ -129,8 +146,6 @@ def fit(
                 lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
                 losses, scores = train_epoch(step, steps, metric, ctrl_c, epoch)
-                if not losses:
-                    break
                 history.loss.append(float(np.mean(losses)))
                 history.lr.append(lr)
                 if metric:
@@ -156,41 +171,6 @@ def fit(
             e.history = history
             raise
     return history
-
-
-def _check_fit(
-    model: Any,
-    loss: Any,
-    optimizer: Any,
-    data: Any,
-    epochs: Any,
-    batch_size: Any,
-    val_data: Any,
-    metric: Any,
-    callbacks: tuple,
-) -> tuple | None:
-    """Refuse fit's arguments that would fail later or train on nonsense, naming the fix; val_data as a tuple."""
-    if not isinstance(model, Module):
-        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an Optimizer (nn.SGD, nn.Adam), got {type(optimizer).__name__}")
-    functions = [("loss", loss), *((f"callbacks[{i}]", c) for i, c in enumerate(callbacks))]
-    for name, f in functions + ([("metric", metric)] if metric else []):
-        if not callable(f):
-            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__} {f!r}")
-    if not isinstance(data, Batches) and not _is_pair(data):
-        raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
-    check_count("fit", "epochs", epochs)
-    check_count("fit", "batch_size", batch_size)
-    if val_data is None:
-        return None
-    if not _is_pair(val_data):
-        raise TypeError(f"fit: val_data must be a pair (X, y), got {type(val_data).__name__}")
-    return tuple(val_data)
-
-
-def _is_pair(x: Any) -> bool:
-    return isinstance(x, tuple | list) and len(x) == 2
 
 
 class _Interrupts:

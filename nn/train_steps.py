@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import CompileWarning, Tensor, Value, gc_paused
+from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused
 
 from .module import Module
 from .optim import Optimizer
@@ -30,9 +30,12 @@ def forward(model: Module, X: np.ndarray) -> Any:
 
 def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool) -> Step:  # noqa: A002
     """step(xb, yb, ctrl_c, epoch, batch) -> (loss, outputs): forward, loss (checked finite before
-    anything changes), zero_grad, backward, optimizer step (whole, whatever Ctrl-C does). Compiled,
-    the step is recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
-    if compile and next(model.named_buffers(), None) is not None:
+    anything changes), zero_grad, backward, optimizer step (whole, whatever Ctrl-C does). A step
+    that fails before its optimizer step puts the buffers its forward changed back (BatchNorm's
+    running statistics), so the model is the one of the step before. Compiled, the step is
+    recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
+    slots = _buffer_slots(model)
+    if compile and slots:
         warnings.warn(
             "fit(compile=True): the model has buffers (BatchNorm's running statistics), which its steps update "
             "outside the graph, where a replay would not: training eagerly",
@@ -44,11 +47,16 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
-            out = forward(model, xb)
-            value = loss(out, yb)
-            number = finite_loss(value, epoch, batch)
-            optimizer.zero_grad()
-            value.backward()
+            saved = _copies(slots)  # [] for a model without buffers: nothing copied, every step
+            try:
+                out = forward(model, xb)
+                value = loss(out, yb)
+                number = finite_loss(value, model, epoch, batch)
+                optimizer.zero_grad()
+                value.backward()
+            except BaseException:  # a second Ctrl-C too: the step is not taken, so neither is its forward
+                _put_back(saved)
+                raise
             with ctrl_c.held():
                 optimizer.step()
         return number, out
@@ -62,19 +70,19 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
     def recorded(x: Tensor, y: np.ndarray) -> tuple[Any, Any]:
         out = model(x)
         value = loss(out, y)
-        finite_loss(value, *at)
+        finite_loss(value, model, *at)
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
         return value, out
 
-    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], *at))
+    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], model, *at))
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at[:] = epoch, batch
         with gc_paused(), ctrl_c.held():
             value, out = compiled(Tensor(xb), yb)
-        return number_of(value), out
+        return number_of(value, "fit"), out
 
     return step
 
@@ -94,21 +102,61 @@ def train_epoch(
     return losses, scores
 
 
-def finite_loss(value: Any, epoch: int, batch: int) -> float:
-    """The loss's number, if the loss is a node and the number finite: a step on a NaN loss would make the
-    parameters NaN."""
+def finite_loss(value: Any, model: Module, epoch: int, batch: int) -> float:
+    """The loss's number, if the loss is a node of one number and the number finite: a step on a NaN
+    loss would make the parameters NaN."""
     if not isinstance(value, Tensor | Value):
         raise TypeError(
             f"fit: the loss returned {type(value).__name__} {value!r}, not a Value or Tensor: "
             "compute it from the model's outputs (e.g. nn.functional.cross_entropy)"
         )
-    number = number_of(value)
+    number = number_of(value, "fit")
     if not math.isfinite(number):
-        raise FloatingPointError(
-            f"fit: the loss is {number} in epoch {epoch}, batch {batch}; the model keeps the weights of the "
-            "step before. Lower the learning rate, or find the op with autograd.detect_anomaly()"
-        )
+        raise FloatingPointError(_not_finite(number, model, epoch, batch))
     return number
+
+
+def _not_finite(number: float, model: Module, epoch: int, batch: int) -> str:
+    """Why the loss is not finite, as far as the model tells: its parameters are looked at here, on
+    the error path only, so that the normal steps make no pass over them."""
+    where = f"fit: the loss is {number} in epoch {epoch}, batch {batch}"
+    name = next((name for name, p in model.named_parameters() if not np.all(np.isfinite(p.data))), None)
+    if name is None:
+        return (
+            f"{where}; the model keeps the weights of the step before. Lower the learning rate, or find the op "
+            "with autograd.detect_anomaly()"
+        )
+    if (epoch, batch) == (1, 1):
+        return f"{where}: the parameter {name!r} was not finite before fit began; load or initialise finite weights"
+    return (
+        f"{where} because the parameter {name!r} is not finite: an earlier step (most likely the one before, "
+        "whose loss was finite) made it so with a gradient that was not finite. Find the op with "
+        "autograd.detect_anomaly(), or lower the learning rate; the model is left as it is"
+    )
+
+
+def _buffer_slots(model: Module) -> list[tuple[Module, str]]:
+    """(owning module, attribute) of each of the model's buffers."""
+    owners = dict(model.named_modules())
+    slots = []
+    for name, _ in model.named_buffers():
+        path, _, attribute = name.rpartition(".")
+        slots.append((owners[path], attribute))
+    return slots
+
+
+def _copies(slots: list[tuple[Module, str]]) -> list[tuple[Module, str, Any, np.ndarray]]:
+    """Each buffer with a copy of its values: per-channel vectors, small beside a step."""
+    return [(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
+
+
+def _put_back(copies: list[tuple[Module, str, Any, np.ndarray]]) -> None:
+    """Give each buffer its object and values back, whether the step wrote into it (as BatchNorm
+    does) or assigned it anew."""
+    for owner, attribute, buffer, values in copies:
+        if isinstance(buffer, np.ndarray):
+            buffer[...] = values
+        setattr(owner, attribute, buffer)
 
 
 def is_scalar(model: Module) -> bool:
@@ -116,5 +164,12 @@ def is_scalar(model: Module) -> bool:
     return bool(params) and isinstance(params[0], Value)
 
 
-def number_of(x: Any) -> float:
-    return float(x.data) if isinstance(x, (Value, Tensor)) else float(x)
+def number_of(x: Any, owner: str) -> float:
+    """A loss's one number (of a node, an array or a float); a loss of several is refused."""
+    data = x.data if isinstance(x, Value | Tensor) else x
+    if np.size(data) != 1:
+        raise ShapeError(
+            f"{owner}: the loss must be one number, got one of shape {np.shape(data)}: reduce it, e.g. with "
+            ".mean() (or the loss's reduction='mean')"
+        )
+    return float(np.asarray(data).item())

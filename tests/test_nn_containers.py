@@ -191,5 +191,5 @@ def test_dropout2d_gradient_and_errors():
     assert gradcheck(lambda t: (Dropout2d(0.4, seed=1)(t) * g).sum(), [x])  # the same mask in every call
     with pytest.raises(ShapeError, match=r"takes input of shape \(N, C, H, W\), got shape \(3, 4\)"):
         Dropout2d()(Tensor(np.zeros((3, 4))))
-    with pytest.raises(ValueError, match="0 <= p < 1"):
+    with pytest.raises(ValueError, match="p must be at least 0 and below 1"):
         Dropout2d(1.0)

@@ -53,9 +53,9 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
     "make, error",
     [
         (lambda: Conv2d(4, 6, 3, groups=4), "groups=4 must divide in_channels \\(4\\) and out_channels \\(6\\)"),
-        (lambda: Conv2d(0, 6, 3), "in_channels must be an int of at least 1"),
+        (lambda: Conv2d(0, 6, 3), "Conv2d: in_channels must be at least 1, got 0"),
         (lambda: Conv2d(1, 6, (3, 3, 3)), "kernel_size must be an int or 2 ints"),
-        (lambda: Conv1d(1, 6, 0), "kernel_size must be an int of at least 1"),
+        (lambda: Conv1d(1, 6, 0), "Conv1d: kernel_size must be at least 1, got 0"),
     ],
 )
 def test_bad_layer_arguments_are_refused_at_construction(make, error):

@@ -126,7 +126,7 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         ),
         (lambda: F.kl_div(Tensor(X), T, reduction="batch"), ValueError, "or 'batchmean', got 'batch'"),
         (lambda: F.huber_loss(Tensor(X), T, delta=0), ValueError, "huber_loss: delta must be a finite number > 0"),
-        (lambda: F.smooth_l1_loss(Tensor(X), T, beta=-1), ValueError, "beta must be a finite number >= 0"),
+        (lambda: F.smooth_l1_loss(Tensor(X), T, beta=-1), ValueError, "beta must be a finite number of at least 0"),
         (lambda: F.huber_loss(Tensor(X), T[:, :2]), ShapeError, "reshape one to the other"),
         (
             lambda: F.binary_cross_entropy_with_logits(Tensor(X), T * 3),
@@ -151,7 +151,7 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS[:, :2]), ShapeError, "need labels of shape \\(2, 4\\)"),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS * 1.0), TypeError, "labels.astype\\(int\\)"),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS + 3), ValueError, "is not a class of these scores"),
-        (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, label_smoothing=1.5), ValueError, "in \\[0, 1\\]"),
+        (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, label_smoothing=1.5), ValueError, "between 0 and 1"),
         (
             lambda: F.cross_entropy(Tensor(LOGITS), LOGITS, ignore_index=0),
             ValueError,

@@ -107,7 +107,7 @@ def test_dropout_drops_and_scales_in_training_only():
     assert abs((y == 0).mean() - 0.25) < 0.02 and abs(y.mean() - 1.0) < 0.03
     drop.eval()
     assert drop(x) is x
-    with pytest.raises(ValueError, match="0 <= p < 1"):
+    with pytest.raises(ValueError, match="p must be at least 0 and below 1"):
         nn.Dropout(1.0)
 
 

@@ -1,0 +1,50 @@
+"""Checks of the arguments nn's functions share, one helper per kind (counts, real numbers in a
+range, arrays of examples), so that every function refuses the same mistake with the same words."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def check_count(owner: str, name: str, n: Any) -> None:
+    """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+
+
+def check_real(
+    owner: str, name: str, x: Any, low: float = -math.inf, high: float = math.inf, high_included: bool = True
+) -> None:
+    """Refuse `x` unless it is a finite real number from `low` to `high` (`high` itself only with
+    `high_included`): a noise level, a fraction. NaN and infinities are refused, never drawn with."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} {x!r}")
+    if not (math.isfinite(x) and low <= x <= high and (high_included or x < high)):
+        raise ValueError(f"{owner}: {name} must be {_range(low, high, high_included)}, got {x}")
+
+
+def _range(low: float, high: float, high_included: bool) -> str:
+    if math.isinf(high):
+        return "finite" if math.isinf(low) else f"a finite number of at least {low:g}"
+    return f"between {low:g} and {high:g}" if high_included else f"at least {low:g} and below {high:g}"
+
+
+def as_examples(owner: str, name: str, a: Any) -> np.ndarray:
+    """`a` as an array of examples, one per row along axis 0 (a list is taken as numpy takes it);
+    refuse what has no rows (a number, a dict) or rows of different lengths."""
+    try:
+        array = np.asarray(a)
+    except ValueError:  # numpy: "inhomogeneous shape"
+        raise ValueError(f"{owner}: {name} has rows of different lengths; give rows all of one length") from None
+    if array.ndim == 0 or array.dtype == object:
+        raise TypeError(
+            f"{owner}: {name} must be an array of examples, one per row (a numpy array or a list), "
+            f"got {type(a).__name__}"
+        )
+    return array
