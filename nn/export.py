@@ -32,7 +32,8 @@ from autograd import Node, Value
 
 from .layers import Linear, Sequential
 from .micro import MLP, Layer, Neuron
-from .module import Module, conform
+from .module import Module
+from .state_checks import conform, unique
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
     numpy arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
     `safetensors.numpy.save_file`, whose files torch loads with `safetensors.torch.load_file`;
     torch's `load_state_dict` wants the tensors."""
+    _check_model(model, "to_torch_state_dict")
     state = {entry.name: entry.value() for entry in _entries_of(model)}
     if not as_tensors:
         return state
@@ -56,19 +58,32 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks, is read as
     float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
-    and its problem (a shape, a dtype of the wrong kind, NaN or infinite values).
-    Values are cast to each parameter's and buffer's dtype. Returns `model`."""
+    and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
+    range, such as a negative running_var, by chainrule's name); TypeError for a `state`
+    that is not a dict. Values are cast to each parameter's and buffer's dtype. Returns `model`."""
+    _check_model(model, "from_torch_state_dict")
+    if not isinstance(state, Mapping):  # as Module.load_state_dict says it
+        raise TypeError(
+            "from_torch_state_dict takes a dict of tensors or arrays (torch_model.state_dict()), "
+            f"got {type(state).__name__}"
+        )
     entries = _entries_of(model)
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, {k: _array(v) for k, v in state.items()})
     except (KeyError, ValueError) as e:
         raise ValueError(f"cannot load this PyTorch state dict into {type(model).__name__}: {e.args[0]}") from None
     names = {id(source): name for name, source in _sources(model)}
+    # its own checks too (buffers within their ranges), before anything changes
     model.load_state_dict({names[id(s)]: part for e in entries for s, part in e.parts(arrays[e.name])})
     return model
 
 
 Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
+
+
+def _check_model(model: object, does: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"{does} takes a chainrule Module first, got {type(model).__name__} {model!r:.60}")
 
 
 class _Entry(NamedTuple):
@@ -103,8 +118,9 @@ def _sources(model: Module) -> Iterator[tuple[str, Source]]:
 
 def _entries_of(model: Module) -> list[_Entry]:
     """The PyTorch entries of `model`, refusing a model with parameters or buffers they do not
-    cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have."""
-    entries = list(_entries(model, ""))
+    cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have,
+    or whose PyTorch names clash (a child named as a Sequential's index)."""
+    entries = [entry for _, entry in unique((entry.name, entry) for entry in _entries(model, ""))]
     covered = {id(s) for entry in entries for s in entry.sources}
     left = [name for name, s in _sources(model) if id(s) not in covered]
     if left:

@@ -7,6 +7,7 @@ training resumes where it stopped."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import secrets
@@ -18,8 +19,9 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from . import io_npz, io_safetensors
-from .module import Layout, Module, conform, layout
+from .module import Module, layout
 from .optim_base import Optimizer
+from .state_checks import Layout
 
 
 class FileFormat(Protocol):
@@ -52,13 +54,21 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     gone) are removed first. A file replaced keeps its permissions; a new one gets the umask's.
     An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
     `state_dict()` is written too, each name prefixed by OPTIMIZER_PREFIX: load it back with
-    `load(module, path, optimizer=...)` to resume training."""
+    `load(module, path, optimizer=...)` to resume training. What `load` would refuse (NaN or
+    infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
+    `path` is left as it was."""
+    _check_arguments("save", module, optimizer)
     path = Path(path)
     fmt = _format(path, "save writes")
-    state = module.state_dict()
-    if optimizer is not None:
-        _check_optimizer(optimizer, "save")
-        state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer.state_dict().items()}
+    try:  # the checks of load, so that no save replaces a good file with one that cannot be loaded
+        state = module.checked_state(module.state_dict())
+        if optimizer is not None:
+            # checked by loading it into a shallow copy: the optimizer's own check, and the optimizer unchanged
+            optimizer_state = optimizer.state_dict()
+            copy.copy(optimizer).load_state_dict(optimizer_state)
+            state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer_state.items()}
+    except ValueError as e:
+        raise ValueError(f"{path}: nn.save did not write it, since nn.load would refuse it: {e.args[0]}") from None
     tmp = None
     try:
         _remove_stale(path)
@@ -129,11 +139,11 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     the same parameters in the same order): its state (moments, step counts, lr and the other
     hyperparameters) is checked like the parameters, and set only if everything in the file is
     good."""
+    _check_arguments("load", module, optimizer)
     path = Path(path)
     kind = type(module).__name__
     own = layout(module)
     if optimizer is not None:
-        _check_optimizer(optimizer, "load")
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise ValueError(f"{path} is not a model saved by nn.save: it is not a regular file")
@@ -148,7 +158,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     model_state, optimizer_state = _split(state)
     try:
         if optimizer is not None:
-            _conform(module, model_state)  # the model's values too, before the optimizer changes
+            module.checked_state(model_state)  # the model's values too, before the optimizer changes
             optimizer.load_state_dict(optimizer_state)
         module.load_state_dict(model_state)
     except (KeyError, ValueError) as e:
@@ -156,8 +166,14 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     return module
 
 
-def _check_optimizer(optimizer: object, does: str) -> None:
-    if not isinstance(optimizer, Optimizer):
+def _check_arguments(does: str, module: object, optimizer: object) -> None:
+    """TypeError naming the fix for a module or an optimizer that is not one (arguments swapped, say)."""
+    if not isinstance(module, Module):
+        raise TypeError(
+            f"nn.{does}(module, path, optimizer=None) takes a Module (the model) first, got {type(module).__name__} "
+            f"{module!r:.60}"
+        )
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"nn.{does}: optimizer must be an Optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
 
 
@@ -165,14 +181,6 @@ def _split(entries: dict) -> tuple[dict, dict]:
     """A file's entries as (the model's, the optimizer's without the prefix)."""
     model = {name: x for name, x in entries.items() if not name.startswith(OPTIMIZER_PREFIX)}
     return model, {name.removeprefix(OPTIMIZER_PREFIX): x for name, x in entries.items() if name not in model}
-
-
-def _conform(module: Module, state: dict) -> None:
-    """Check `state`'s values for `module` as its load_state_dict would, changing nothing."""
-    try:
-        conform(layout(module), state)
-    except (KeyError, ValueError) as e:
-        raise type(e)(f"cannot load this state into {type(module).__name__}: {e.args[0]}") from None
 
 
 class _Unfit(ValueError):

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy
 
-from .module import Layout
+from .state_checks import Layout
 
 DESCRIPTION = "a readable .npz file"
 BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error, NotImplementedError)

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
-from .module import Layout
+from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
 BROKEN = (ValueError, OSError)

@@ -1,17 +1,18 @@
-"""`Module`: parameters found from attributes, buffers registered by name, train/eval, state dicts,
-a readable repr; and the checks every state passes before it is loaded (`check_entries`, `conform`:
-nn.load and nn.export use them too)."""
+"""`Module`: parameters found from attributes, buffers registered by name, train/eval, state dicts
+(checked by nn/state_checks.py before they are loaded or saved), a readable repr."""
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from autograd import Node, Tensor, Value, guard, is_grad_enabled, zero_grad
+
+from .state_checks import Layout, check_entries, conform, unique
 
 RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
 
@@ -19,9 +20,6 @@ RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_cal
 # nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
 Call = tuple[int, int, dict[int, tuple[int, ...]]]
 _clock = itertools.count()
-
-# What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
-Layout = Mapping[str, tuple[tuple[int, ...], Any]]
 
 
 class Module:
@@ -32,6 +30,10 @@ class Module:
 
     training = True
     _buffer_names: tuple[str, ...] = ()
+    # The closed range [low, high] of each buffer's values that has one, by the buffer's name:
+    # load_state_dict refuses values outside, and nn.save does not write them (a variance or a count
+    # below 0 cannot come from training, and would make the output NaN or a division by zero).
+    buffer_ranges: ClassVar[Mapping[str, tuple[float, float]]] = {}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run `forward`; while graphs are recorded, remember when the call ran and what it returned."""
@@ -58,9 +60,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Node]]:
-        """(dotted name, parameter) pairs in attribute order; a shared parameter appears once."""
+        """(dotted name, parameter) pairs in attribute order; a shared parameter appears once, under
+        the first name met. ValueError for keys that would make a name ambiguous (see `_members`)."""
         seen: set[int] = set()
-        for name, p in _walk(vars(self), prefix):
+        for name, p in _parameters(self, prefix):
             if id(p) not in seen:
                 seen.add(id(p))
                 yield name, p
@@ -71,12 +74,21 @@ class Module:
     def register_buffer(self, name: str, value: Any) -> None:
         """Keep a copy of `value` as the array attribute `name`, saved in the state dict beside the
         parameters (nn.save, nn.export too) but not one of them: no gradient, no optimizer step.
-        Assign the attribute or write into it to change it."""
+        Assign the attribute or write into it to change it. TypeError for a value that is not an
+        array of real numbers: nn.save could not write it (strings, objects), or nn.load not read it
+        back (bools, complex numbers)."""
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"a buffer's name must be an identifier not starting with '_', got {name!r}")
         if name not in self._buffer_names and hasattr(self, name):
             raise ValueError(f"{type(self).__name__} already has an attribute {name!r}; give the buffer another name")
-        setattr(self, name, np.array(value))
+        array = np.array(value)
+        if array.dtype.kind not in "fiu":
+            raise TypeError(
+                f"buffer {name!r} must hold real numbers (floats, or integers for a count), got {array.dtype} "
+                f"from {type(value).__name__}, which nn.save could not write or nn.load read back; convert it "
+                "(flags to 0 and 1)"
+            )
+        setattr(self, name, array)
         if name not in self._buffer_names:
             self._buffer_names = (*self._buffer_names, name)
 
@@ -91,8 +103,9 @@ class Module:
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for each module held directly by this one: an attribute (`fc1`) or an
-        item of a list, tuple or dict attribute (`layers.0`), in attribute order."""
-        return _named_children(vars(self))
+        item, however deep, of list, tuple and dict attributes (`layers.0`, `blocks.0.1`), in
+        attribute order: where parameters are looked for, so buffers and train() reach them too."""
+        return ((name, m) for name, m in _members(vars(self), "") if isinstance(m, Module))
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted path, module) for this module ("" or prefix) and every module inside it."""
@@ -118,8 +131,7 @@ class Module:
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter, then of every buffer, as a numpy array, by dotted name."""
-        state = {name: np.array(p.data) for name, p in self.named_parameters()}
-        return state | {name: np.array(b) for name, b in self.named_buffers()}
+        return {name: np.array(x.data if isinstance(x, Node) else x) for name, x in _named_state(self)}
 
     def check_state(self, entries: Layout) -> None:
         """Refuse a state from its entries' (shape, dtype) alone, before any data is read: KeyError
@@ -128,16 +140,31 @@ class Module:
         not cast), integer buffers (counters) take integers."""
         check_entries(layout(self), entries)
 
+    def checked_state(self, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """`state`'s arrays as `load_state_dict` would set them (copies, cast to each entry's dtype),
+        every entry checked, nothing changed. nn.save checks what it writes with it, so that it
+        never writes what nn.load would refuse. Raises TypeError, KeyError or ValueError."""
+        kind = type(self).__name__
+        if not isinstance(state, Mapping):  # as Optimizer.load_state_dict says it
+            raise TypeError(f"{kind}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+        ranges = {
+            name: module.buffer_ranges[attribute]
+            for name, module, attribute in _buffer_slots(self, "", True)
+            if attribute in module.buffer_ranges
+        }
+        try:
+            return conform(layout(self), state, ranges)
+        except (KeyError, ValueError) as e:
+            raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
+
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype.
         Every entry is checked first (`check_state`, then the values), so a bad one changes nothing.
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
-        change. Raises KeyError or ValueError."""
-        try:
-            new = conform(layout(self), state)
-        except (KeyError, ValueError) as e:
-            raise type(e)(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
+        change, and buffers outside their ranges (`buffer_ranges`). Raises TypeError (`state`
+        is not a dict), KeyError or ValueError."""
+        new = self.checked_state(state)
         for name, p in self.named_parameters():
             p.data = float(new[name]) if isinstance(p, Value) else new[name]
         for name, module, attribute in _buffer_slots(self, "", True):
@@ -151,7 +178,7 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        children = list(_named_children(vars(self)))
+        children = list(self.named_children())
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:
             return head + ")"
@@ -174,31 +201,51 @@ def _nodes(obj: Any) -> Iterator[Node]:
             yield from _nodes(item)
 
 
-def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Node]]:
-    if isinstance(obj, Value) or (isinstance(obj, Tensor) and obj.requires_grad):
+def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """(dotted name, item) for each Module and parameter in `obj` (a module's attributes, as a dict)
+    and in the lists, tuples and dicts among them, not looking into the modules found. Attributes
+    and dict keys starting with "_" are skipped. Each name must be one thing's only: a key that
+    holds any of them must be non-empty, without '.', and differ as a string from its neighbours."""
+    if isinstance(obj, (Module, Value)) or (isinstance(obj, Tensor) and obj.requires_grad):
         yield prefix, obj
-    elif isinstance(obj, Module):
-        yield from _walk(vars(obj), prefix)
     elif isinstance(obj, dict):
+        keys: dict[str, Any] = {}  # the keys that hold something, by the name they give
         for key, value in obj.items():
-            if not str(key).startswith("_"):
-                yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
+            text = str(key)
+            found = _members(value, f"{prefix}.{text}" if prefix else text)
+            first = None if text.startswith("_") else next(found, None)
+            if first is not None:  # a key holding no module or parameter names nothing: any key will do
+                _check_key(prefix, key, keys)
+                yield first
+                yield from found
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
-            yield from _walk(value, f"{prefix}.{i}" if prefix else str(i))
+            yield from _members(value, f"{prefix}.{i}" if prefix else str(i))
 
 
-def _named_children(attributes: dict[str, Any]) -> Iterator[tuple[str, Module]]:
-    for key, value in attributes.items():
-        if key.startswith("_"):
-            continue
-        if isinstance(value, Module):
-            yield key, value
-        elif isinstance(value, (list, tuple, dict)):
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for i, item in items:
-                if isinstance(item, Module):
-                    yield f"{key}.{i}", item
+def _check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
+    """Refuse a key whose dotted name could be another's (torch.nn refuses such names too); else note it in `keys`."""
+    text, where = str(key), f"{prefix!r}" if prefix else "the module's attributes"
+    if not text or "." in text:
+        raise ValueError(
+            f"{where} holds modules or parameters under the key {key!r}, which would make their dotted names "
+            "ambiguous; use keys that are non-empty and have no '.'"
+        )
+    if text in keys:
+        raise ValueError(
+            f"{where} holds modules or parameters under the keys {keys[text]!r} and {key!r}, which both name them "
+            f"{(prefix + '.' if prefix else '') + text!r}; use keys that differ as strings"
+        )
+    keys[text] = key
+
+
+def _parameters(module: Module, prefix: str) -> Iterator[tuple[str, Node]]:
+    """(dotted name, parameter) for each parameter of `module` and its submodules, a shared one each time it is met."""
+    for name, item in _members(vars(module), prefix):
+        if isinstance(item, Module):
+            yield from _parameters(item, name)
+        else:
+            yield name, item
 
 
 def _buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:
@@ -211,71 +258,20 @@ def _buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[
                 yield (f"{path}.{attribute}" if path else attribute), owner, attribute
 
 
+def _named_state(module: Module) -> Iterator[tuple[str, Node | np.ndarray]]:
+    """(dotted name, parameter or buffer) for everything a state dict of `module` holds, each name
+    once (ValueError otherwise: an attribute both a parameter and a registered buffer)."""
+    return unique(itertools.chain(module.named_parameters(), module.named_buffers()))
+
+
 def layout(module: Module) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     """(shape, dtype) of each parameter and buffer by dotted name: what a state for `module` must
     match. A Value is a 0-d float64."""
-    own = {
-        name: (np.shape(p.data), np.dtype(np.float64) if isinstance(p, Value) else p.dtype)
-        for name, p in module.named_parameters()
-    }
-    return own | {name: (np.shape(b), np.asarray(b).dtype) for name, b in module.named_buffers()}
+    return {name: _shape_and_dtype(x) for name, x in _named_state(module)}
 
 
-def check_entries(own: Layout, entries: Layout) -> None:
-    """Refuse `entries` ((shape, dtype) by name) that do not match the layout `own`: KeyError
-    naming missing and unexpected names, ValueError naming a wrong shape or a dtype of the wrong
-    kind (real floating point, or integers where `own` has integers: a buffer that counts).
-    Module.check_state, nn.load and nn.export all check states with it."""
-    missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
-    if missing or unexpected:
-        raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
-    for name, (need, need_dtype) in own.items():
-        shape, dtype = entries[name]
-        if tuple(shape) != tuple(need):
-            raise ValueError(f"{name} has shape {tuple(shape)}, needs {tuple(need)}")
-        if _counts(need_dtype):
-            if not _counts(dtype):
-                raise ValueError(f"{name} has dtype {dtype}; it counts, so it takes integers")
-        elif np.dtype(dtype).kind != "f":
-            raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
-
-
-def conform(own: Layout, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """`state`'s arrays checked against the layout `own` (`check_entries`, then their values) and
-    cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
-    arrays = {name: np.asarray(value) for name, value in state.items()}
-    check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
-    return {
-        name: (_exact if _counts(dtype) else _finite)(name, arrays[name], dtype) for name, (_, dtype) in own.items()
-    }
-
-
-def _counts(dtype: Any) -> bool:
-    """Whether `dtype` is an integer one, as a buffer that counts (BatchNorm's num_batches_tracked) has."""
-    return np.dtype(dtype).kind in "iu"
-
-
-def _exact(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
-    """`array` cast to the integer `dtype` (a copy), or ValueError if the cast changes a value."""
-    cast = array.astype(dtype)
-    if not np.array_equal(cast, array):
-        raise ValueError(f"{name} holds values that {np.dtype(dtype)} cannot hold")
-    return cast
-
-
-def _finite(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
-    """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        cast = array.astype(dtype)
-    bad = cast.size - int(np.count_nonzero(np.isfinite(cast)))
-    if bad:
-        raise ValueError(f"{name} holds {bad} NaN or infinite value(s) as {np.dtype(dtype)}; parameters must be finite")
-    return cast
-
-
-def _few(names: list[str], shown: int = 5) -> str:
-    """A list of names for a message, cut after `shown` so a file of thousands stays one line."""
-    if not names:
-        return "nothing"
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return f"{names[:shown]}{more}"
+def _shape_and_dtype(x: Node | np.ndarray) -> tuple[tuple[int, ...], np.dtype]:
+    if isinstance(x, Value):
+        return (), np.dtype(np.float64)
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    return data.shape, data.dtype

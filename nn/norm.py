@@ -5,6 +5,7 @@ the statistics too."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from autograd import ShapeError, Tensor
 
 from .data import check_count
 from .module import Module
+from .optim_base import checked
 
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
@@ -41,6 +43,7 @@ class _BatchNorm(Module):
 
     NDIMS: tuple[int, ...] = ()
     INPUT = ""  # the shapes taken, for messages
+    buffer_ranges = {"running_var": (0, math.inf), "num_batches_tracked": (0, math.inf)}  # a variance and a count
 
     def __init__(
         self,
@@ -55,6 +58,10 @@ class _BatchNorm(Module):
         check_count(kind, "num_features", num_features)
         if momentum is not None and not 0 <= momentum <= 1:
             raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
+        # eps is a finite number (a negative one, NaN or inf make every output NaN) and, unlike LayerNorm's
+        # and GroupNorm's, not 0: PyTorch refuses 0 in training, where a constant channel would give 0/0
+        if not checked(self, "eps", eps):
+            raise ValueError(f"{kind}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = _filled(1.0, (num_features,), dtype) if affine else None
         self.bias = _filled(0.0, (num_features,), dtype) if affine else None
@@ -71,7 +78,7 @@ class _BatchNorm(Module):
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
             count = x.size // self.num_features
-            if self.training and count == 1:
+            if self.training and count <= 1:  # an empty batch has no mean, one value no unbiased variance
                 raise ValueError(
                     f"{type(self).__name__} in training needs more than one value per channel, got input of "
                     f"shape {x.shape}; give a larger batch, or call .eval() to use the running statistics"
@@ -85,9 +92,16 @@ class _BatchNorm(Module):
 
     def _track(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
         """Move the running statistics toward this batch's by `momentum` (by 1/batches seen when
-        momentum is None: the plain average), in place and in their own dtype, as PyTorch does."""
+        momentum is None: the plain average), in place and in their own dtype, as PyTorch does.
+        ValueError, nothing changed, if the plain average's count was set below 0 (load_state_dict refuses it)."""
+        batches = int(self.num_batches_tracked) + 1
+        if self.momentum is None and batches < 1:  # 1 / batches would divide by zero or weigh the batch negatively
+            raise ValueError(
+                f"{type(self).__name__}: num_batches_tracked is {batches - 1}, but a count of batches is >= 0; "
+                "set it to 0 (or load a state that has it right)"
+            )
         self.num_batches_tracked += 1
-        factor = 1 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
+        factor = 1 / batches if self.momentum is None else self.momentum
         self.running_mean[...] = (1 - factor) * self.running_mean + factor * mean
         self.running_var[...] = (1 - factor) * self.running_var + factor * unbiased_var
 
@@ -141,7 +155,8 @@ class LayerNorm(Module):
             raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
         for n in shape:
             check_count("LayerNorm", "each size of normalized_shape", n)
-        self.normalized_shape, self.eps = tuple(int(n) for n in shape), eps
+        # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
+        self.normalized_shape, self.eps = tuple(int(n) for n in shape), checked(self, "eps", eps)
         self.weight = _filled(1.0, self.normalized_shape, dtype) if elementwise_affine else None
         self.bias = _filled(0.0, self.normalized_shape, dtype) if elementwise_affine and bias else None
 
@@ -174,7 +189,8 @@ class GroupNorm(Module):
         check_count("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
-        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        # eps as LayerNorm's
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, checked(self, "eps", eps)
         self.weight = _filled(1.0, (num_channels,), dtype) if affine else None
         self.bias = _filled(0.0, (num_channels,), dtype) if affine else None
 

@@ -1,0 +1,100 @@
+"""The checks every state passes before it is loaded, and before nn.save writes it: names that are
+unique, entries whose (shape, dtype) match the model's layout (`check_entries`), then values that
+are finite, integers that fit, and buffers within their declared ranges (`conform`).
+Module.load_state_dict, nn.save, nn.load, nn.export and the optimizers all check with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+
+# What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
+Layout = Mapping[str, tuple[tuple[int, ...], Any]]
+
+T = TypeVar("T")
+
+
+def unique(named: Iterable[tuple[str, T]]) -> Iterator[tuple[str, T]]:
+    """`named` as it comes, or ValueError at the first name given twice: two things under one name
+    would be one entry of a state dict, and a load would make them share one array."""
+    seen: set[str] = set()
+    for name, item in named:
+        if name in seen:
+            raise ValueError(
+                f"two different parameters or buffers are both named {name!r}, so a state dict would keep only one "
+                "of them; rename one"
+            )
+        seen.add(name)
+        yield name, item
+
+
+def check_entries(own: Layout, entries: Layout) -> None:
+    """Refuse `entries` ((shape, dtype) by name) that do not match the layout `own`: KeyError
+    naming missing and unexpected names, ValueError naming a wrong shape or a dtype of the wrong
+    kind (real floating point, or integers where `own` has integers: a buffer that counts)."""
+    missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
+    if missing or unexpected:
+        raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
+    for name, (need, need_dtype) in own.items():
+        shape, dtype = entries[name]
+        if tuple(shape) != tuple(need):
+            raise ValueError(f"{name} has shape {tuple(shape)}, needs {tuple(need)}")
+        if _counts(need_dtype):
+            if not _counts(dtype):
+                raise ValueError(f"{name} has dtype {dtype}; it counts, so it takes integers")
+        elif np.dtype(dtype).kind != "f":
+            raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
+
+
+def conform(
+    own: Layout, state: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]] | None = None
+) -> dict[str, np.ndarray]:
+    """`state`'s arrays checked against the layout `own` (`check_entries`, then their values: finite,
+    integers that the cast keeps, within the closed range [low, high] that `ranges` gives an entry)
+    and cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
+    arrays = {name: np.asarray(value) for name, value in state.items()}
+    check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
+    cast = {
+        name: (_exact if _counts(dtype) else _finite)(name, arrays[name], dtype) for name, (_, dtype) in own.items()
+    }
+    for name, (low, high) in (ranges or {}).items():
+        outside = int(np.count_nonzero((cast[name] < low) | (cast[name] > high)))
+        if outside:
+            raise ValueError(
+                f"{name} holds {outside} value(s) outside [{low:g}, {high:g}], the range it can take "
+                f"(the least {cast[name].min().item()!r}, the greatest {cast[name].max().item()!r})"
+            )
+    return cast
+
+
+def _counts(dtype: Any) -> bool:
+    """Whether `dtype` is an integer one, as a buffer that counts (BatchNorm's num_batches_tracked) has."""
+    return np.dtype(dtype).kind in "iu"
+
+
+def _exact(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
+    """`array` cast to the integer `dtype` (a copy), or ValueError if the cast changes a value."""
+    cast = array.astype(dtype)
+    if not np.array_equal(cast, array):
+        raise ValueError(f"{name} holds values that {np.dtype(dtype)} cannot hold")
+    return cast
+
+
+def _finite(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
+    """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype)
+    bad = cast.size - int(np.count_nonzero(np.isfinite(cast)))
+    if bad:
+        raise ValueError(f"{name} holds {bad} NaN or infinite value(s) as {np.dtype(dtype)}; parameters must be finite")
+    return cast
+
+
+def _few(names: list[str], shown: int = 5) -> str:
+    """A list of names for a message, cut after `shown` so a file of thousands stays one line."""
+    if not names:
+        return "nothing"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{names[:shown]}{more}"
