@@ -81,6 +81,7 @@ class Adam(Optimizer):
 
     hyperparameters = ("lr", "betas", "eps", "weight_decay")
     limits = {"betas": 1.0}
+    slot_ranges = {"v": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
     def __init__(
         self,

@@ -3,6 +3,7 @@ as torch.optim's (single-tensor updates, in place on the parameter's array)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ class RMSprop(Optimizer):
 
     hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum")
     limits = {"alpha": 1.0}
+    slot_ranges = {"square_avg": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
     def __init__(
         self,
@@ -77,6 +79,7 @@ class Adagrad(Optimizer):
     and the sum starting at initial_accumulator_value. weight_decay adds weight_decay * data to the gradient."""
 
     hyperparameters = ("lr", "lr_decay", "weight_decay", "eps")
+    slot_ranges = {"sum": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
     def __init__(
         self,

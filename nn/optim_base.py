@@ -18,17 +18,22 @@ from autograd import Node, ShapeError, Tensor, Value, replayed, zero_grad
 from .module import Layout, check_entries, conform
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter in a state dict
+REAL_KINDS = "iuf"  # numpy dtype kinds a gradient may have: integers and floats (not bool, complex or text)
 
 
 class Optimizer:
     """Keeps `params` and `lr`, and per parameter a dict of state (`state[i]` for the i-th Tensor,
     `state["values"]` for all the Values, packed in one array). A subclass gives `update` and, for
-    its state dict, `hyperparameters` and `slot_layout`."""
+    its state dict, `hyperparameters`, `slot_layout` and the `slot_ranges` a loaded state must keep.
+    `schedulers` are the nn.schedulers made on it (they chain, as PyTorch's)."""
 
     hyperparameters: tuple[str, ...] = ("lr",)  # saved and loaded by the state dict; numbers or pairs of them
     limits: dict[
         str, float
     ] = {}  # hyperparameters that must stay below a bound (betas below 1), as the constructor checks
+    # the closed range [low, high] of a slot's values (by its name in slot_layout) that load_state_dict
+    # enforces, where a value outside would make the next step NaN (a negative second moment)
+    slot_ranges: dict[str, tuple[float, float]] = {}
     initial_lr: float | None = None  # the lr before any scheduler changed it (the first scheduler sets it)
 
     def __init__(self, params: Iterable[Node], lr: float) -> None:
@@ -54,6 +59,8 @@ class Optimizer:
         self.values = [p for p in unique if isinstance(p, Value)]
         self.lr = checked(self, "lr", lr)
         self.state: dict[Any, dict[str, Any]] = {}
+        self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
+        self._state_shapes: dict[int, tuple[int, ...]] = {}  # per Tensor, the shape its state was last checked for
 
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self) -> None:
@@ -61,23 +68,60 @@ class Optimizer:
 
     @replayed
     def step(self) -> None:
-        """Update every parameter from its `.grad` (a Tensor that no backward reached is left alone)."""
+        """Update every parameter from its `.grad` (a Tensor that no backward reached is left alone).
+        Every gradient and every kept state is checked first (ShapeError, TypeError), so a step that
+        fails moves nothing."""
+        self._check_tensors()
+        # the Values' gradients are read (and checked) before any Tensor moves
+        grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
         for i, t in enumerate(self.tensors):
             if t.grad is not None:
-                if np.shape(t.grad) != t.shape:
-                    raise ShapeError(
-                        f"{type(self).__name__}: a gradient of shape {np.shape(t.grad)} for a parameter of shape "
-                        f"{t.shape} ({t!r}); a gradient has its parameter's shape"
-                    )
                 data = t.data
                 self.update(self.state.setdefault(i, {}), data, t.grad)
                 t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
-            grad = np.fromiter((_float(v.grad) for v in self.values), float, len(self.values))
             self.update(self.state.setdefault("values", {}), data, grad)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
+
+    def _check_tensors(self) -> None:
+        """Refuse a Tensor's gradient of another shape or not of real numbers, and a kept state made for
+        another shape (its .data replaced since): O(parameters) Python, no pass over an array."""
+        name = type(self).__name__
+        for i, t in enumerate(self.tensors):
+            g = t.grad
+            if g is None:
+                continue
+            shape = t.data.shape
+            if g.__class__ is not np.ndarray:  # a list or a scalar someone assigned: read as numpy would
+                g = np.asarray(g)
+            if g.shape != shape:
+                raise ShapeError(
+                    f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "
+                    "has its parameter's shape"
+                )
+            if g.dtype.kind not in REAL_KINDS:
+                raise TypeError(
+                    f"{name}: the gradient of {t!r} has dtype {g.dtype}; a gradient holds real numbers (floats, "
+                    "as backward() gives)"
+                )
+            # the slots are looked at only when the shape is not the one they were last found right for
+            # (the first step, after a load, after .data changed shape): a dict look-up on other steps
+            if self._state_shapes.get(i) != shape:
+                self._check_slots(i, t, shape)
+
+    def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
+        """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape."""
+        kept = self.state.get(i, {})
+        for slot, (need, _) in self.slot_layout(shape, t.dtype).items():
+            if slot in kept and np.shape(kept[slot]) != need:
+                raise ShapeError(
+                    f"{type(self).__name__}: its state {slot!r} for {t!r} has shape {np.shape(kept[slot])}, made "
+                    f"for the parameter before its .data changed shape to {shape}; make a new "
+                    f"{type(self).__name__} for it"
+                )
+        self._state_shapes[i] = shape
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         """Change `data` in place from `grad`, keeping whatever this optimizer needs in `state`."""
@@ -117,7 +161,8 @@ class Optimizer:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set the hyperparameters and the per-parameter state from `state` (as `state_dict` gives).
         Everything is checked first (names, shapes, dtypes, finite values, hyperparameters in their
-        ranges, counts >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
+        ranges, slots in theirs: counts and second moments >= 0), so a bad state changes nothing.
+        Raises KeyError or ValueError."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
@@ -127,18 +172,30 @@ class Optimizer:
             new = conform(expected, arrays)
             hyper = {h: _number(self, h, new.pop(h)) for h in self.hyperparameters}
             for key, array in new.items():
-                if array.dtype == COUNT and array < 0:
-                    raise ValueError(f"{key} is {int(array)}; a count of steps is >= 0")
+                self._check_range(key, array)
         except (KeyError, ValueError) as e:
             why = e.args[0].removeprefix(f"{name}: ")  # a hyperparameter's error names the optimizer already
             raise type(e)(f"cannot load this state into {name}: {why}") from None
         for h, value in hyper.items():
             setattr(self, h, value)
-        self.state = {}
+        self.state, self._state_shapes = {}, {}
         for key, array in new.items():
             _, slot, entry = key.split(".")
             kept = self.state.setdefault(int(slot) if slot.isdigit() else slot, {})
             kept[entry] = int(array) if array.dtype == COUNT else array
+
+    def _check_range(self, key: str, array: np.ndarray) -> None:
+        """Refuse a loaded slot with values outside its range (`slot_ranges`; a count of steps is >= 0)."""
+        slot = key.split(".")[2]
+        low, high = (0, math.inf) if array.dtype == COUNT else self.slot_ranges.get(slot, (-math.inf, math.inf))
+        outside = np.count_nonzero((array < low) | (array > high))
+        if outside:
+            what = "a count of steps" if array.dtype == COUNT else f"{type(self).__name__}'s {slot!r}"
+            bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+            raise ValueError(
+                f"{key} holds {outside} value(s) out of range (the least {array.min().item()!r}); {what} is "
+                f"{bounds}, else the next step would make the parameters NaN"
+            )
 
     def _slots(self) -> dict[Any, tuple[tuple[int, ...], np.dtype]]:
         """(shape, dtype) of each slot of state: each Tensor's, and the Values' packed array."""
@@ -160,14 +217,19 @@ class Optimizer:
 
 
 def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
-    """`value`, a real number in [0, below) (NaN is not), or an error naming `owner`'s argument."""
+    """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
+    error naming `owner`'s argument."""
     owner = type(owner).__name__
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
-    if not 0 <= value < below:
-        limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
+    limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
+    try:
+        number = float(value)  # a Python float: numpy's float64 would be a strong type in the updates
+    except OverflowError:  # an int beyond a float's range: the first step would overflow
+        raise ValueError(f"{owner}: {name} must be {limit}, got an int too large for a float") from None
+    if not 0 <= number < below:
         raise ValueError(f"{owner}: {name} must be {limit}, got {value!r}")
-    return value
+    return number
 
 
 def scratch(state: dict[str, Any], like: np.ndarray, name: str = "scratch", dtype: Any = None) -> np.ndarray:
@@ -203,5 +265,17 @@ def _number(owner: Optimizer, name: str, array: np.ndarray) -> Any:
     return checked(owner, name, float(array), below)
 
 
-def _float(g: Any) -> float:
-    return g.data if isinstance(g, Value) else float(g)
+def _float(owner: Optimizer, v: Value) -> float:
+    """`v.grad` as a float, or TypeError naming `v` if it is not a real number (a str, a complex)."""
+    g = v.grad
+    if g.__class__ is float:  # nearly always: the fast path
+        return g
+    if isinstance(g, Value):
+        return g.data
+    if (isinstance(g, numbers.Real) and not isinstance(g, bool)) or (
+        isinstance(g, np.ndarray) and g.ndim == 0 and g.dtype.kind in REAL_KINDS
+    ):
+        return float(g)
+    raise TypeError(
+        f"{type(owner).__name__}: the gradient of {v!r} is {type(g).__name__} {g!r}; a gradient is a real number"
+    )

@@ -5,6 +5,13 @@ Each is a closed form of the epoch, `base_lr * factor(epoch)`, base_lr being the
 when the first scheduler was attached (`optimizer.initial_lr`): PyTorch's schedules, computed
 anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding
 and a changed `optimizer.lr` is overwritten at the next step.
+
+Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR and
+CosineAnnealingLR (with eta_min 0, up to T_max) multiply. The others (LambdaLR, SequentialLR, a
+CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
+lr that is no schedule's, so here one of them refuses to step beside another scheduler: put
+schedules one after another with SequentialLR, which takes over the schedulers given to it.
+Every lr a scheduler sets is checked (finite, >= 0) before anything changes.
 """
 
 from __future__ import annotations
@@ -19,27 +26,48 @@ from .optim_base import Optimizer
 
 
 class LRScheduler:
-    """Base of the schedulers: `last_epoch` counts the `step()`s; the lr of epoch e is `lr_at(e)`.
-    Making one sets the optimizer's lr to that of epoch 0."""
+    """Base of the schedulers: `last_epoch` counts the `step()`s; `schedule(e, base_lr)` is epoch e's
+    factor and lr. Making one joins the optimizer's chain and sets its lr to that of epoch 0."""
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
         self.optimizer = optimizer
-        if optimizer.initial_lr is None:
-            optimizer.initial_lr = optimizer.lr
-        self.base_lr = optimizer.initial_lr
+        self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
         self.last_epoch = 0
-        self._apply()
+        factor, lr = self._scheduled(0, self.base_lr)
+        # PyTorch's first step: a factor multiplies the lr as it is (other schedules' in it); the others set theirs
+        lr = self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
+        # everything is computed: from here nothing can fail
+        if optimizer.initial_lr is None:
+            optimizer.initial_lr = self.base_lr
+        optimizer.schedulers.append(self)
+        self._set(factor, lr)
 
-    def lr_at(self, epoch: int) -> float:
-        """The learning rate after `epoch` steps."""
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """Epoch `epoch`'s factor and the lr it gives from `base_lr` (this schedule alone)."""
+        factor = self.factor_at(epoch)
+        return factor, base_lr * factor
+
+    def factor_at(self, epoch: int) -> float:
+        """The factor of base_lr after `epoch` steps."""
         raise NotImplementedError
 
+    def composes_at(self, epoch: int) -> bool:
+        """Whether, at `epoch`, this schedule is a factor that multiplies with other schedulers' as
+        PyTorch's chainable form does (StepLR's and LinearLR's always are)."""
+        return True
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate after `epoch` steps, of this schedule alone."""
+        return self.schedule(epoch, self.base_lr)[1]
+
     def step(self) -> None:
-        """One epoch done: set the optimizer's lr to the next epoch's."""
+        """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
+        if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
+        factor, lr = self._planned(self.last_epoch + 1, self.base_lr)
         self.last_epoch += 1
-        self._apply()
+        self._set(factor, lr)
 
     def get_last_lr(self) -> list[float]:
         """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
@@ -51,13 +79,52 @@ class LRScheduler:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume from `state_dict()`'s: the optimizer's lr becomes that of the loaded epoch. A state
-        of other keys, or of a negative epoch or lr, is refused (KeyError, ValueError) and changes nothing."""
+        of other keys, of a negative epoch or lr, or giving an lr no optimizer takes, is refused
+        (KeyError, ValueError) and changes nothing."""
         last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        factor, lr = self._planned(last_epoch, base_lr)
         self.last_epoch, self.base_lr = last_epoch, base_lr
-        self._apply()
+        self._set(factor, lr)
 
-    def _apply(self) -> None:
-        self.optimizer.lr = self._last_lr = self.lr_at(self.last_epoch)
+    def _planned(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """The factor and lr of `epoch` with the chain's other factors multiplied in, checked; changes nothing."""
+        others = [s for s in self.optimizer.schedulers if s is not self]
+        alone = [s for s in [self, *others] if not s.composes_at(epoch if s is self else s.last_epoch)]
+        if others and alone:
+            raise ValueError(
+                f"{type(self).__name__}: this {type(self.optimizer).__name__} is scheduled by "
+                f"{_names(others)} too, and {_names(alone)} sets the lr outright (a LambdaLR, a SequentialLR, a "
+                "CosineAnnealingLR with an eta_min or past its T_max), so chained as PyTorch does it would give an lr "
+                "that no schedule meant. Put schedules one after another with nn.schedulers.SequentialLR(optimizer, "
+                "[first, second], milestones=[...]); to start a schedule afresh, make the optimizer again first"
+            )
+        factor, lr = self._scheduled(epoch, base_lr)
+        return factor, self._settable(epoch, factor, math.prod((lr, *(s._factor for s in others))))
+
+    def _scheduled(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """`schedule(epoch, base_lr)`, a factor that overflows or is not a finite number refused."""
+        try:
+            factor, lr = self.schedule(epoch, base_lr)
+        except OverflowError:
+            raise ValueError(
+                f"{type(self).__name__}: the factor of epoch {epoch} overflows a float; no lr can come of it"
+            ) from None
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
+            raise ValueError(f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be finite")
+        return factor, lr
+
+    def _settable(self, epoch: int, factor: float, lr: float) -> float:
+        """`lr` as a float, if the optimizer's constructor would take it (finite, >= 0), else ValueError."""
+        if not 0 <= lr < math.inf:  # NaN too
+            raise ValueError(
+                f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}, so the lr {lr!r}; an optimizer's "
+                "lr must be a finite number >= 0 (check the schedule's arguments)"
+            )
+        return float(lr)
+
+    def _set(self, factor: float, lr: float) -> None:
+        self._factor = factor
+        self.optimizer.lr = self._last_lr = lr
 
 
 class LambdaLR(LRScheduler):
@@ -69,11 +136,14 @@ class LambdaLR(LRScheduler):
         self.lr_lambda = lr_lambda
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int) -> float:
+    def factor_at(self, epoch: int) -> float:
         factor = self.lr_lambda(epoch)
         if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
             raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {factor!r}; it must give a finite number")
-        return self.base_lr * factor
+        return factor
+
+    def composes_at(self, epoch: int) -> bool:
+        return False  # PyTorch's sets base_lr * lr_lambda(epoch), whatever other schedulers did
 
 
 class StepLR(LRScheduler):
@@ -84,8 +154,8 @@ class StepLR(LRScheduler):
         self.gamma = _at_least_zero(self, "gamma", gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def factor_at(self, epoch: int) -> float:
+        return self.gamma ** (epoch // self.step_size)
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -97,8 +167,17 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = _at_least_zero(self, "eta_min", eta_min)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int) -> float:
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+    def factor_at(self, epoch: int) -> float:
+        return (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        factor = self.factor_at(epoch)
+        return factor, self.eta_min + (base_lr - self.eta_min) * factor
+
+    def composes_at(self, epoch: int) -> bool:
+        # PyTorch's chained form moves the lr toward eta_min (not a factor), and the epoch after T_max
+        # adds a term of base_lr to it, dropping the other schedulers' factors
+        return self.eta_min == 0 and epoch <= self.T_max
 
 
 class LinearLR(LRScheduler):
@@ -116,14 +195,15 @@ class LinearLR(LRScheduler):
         self.total_iters = _count(self, "total_iters", total_iters)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int) -> float:
+    def factor_at(self, epoch: int) -> float:
         done = min(epoch, self.total_iters) / self.total_iters
-        return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * done)
+        return self.start_factor + (self.end_factor - self.start_factor) * done
 
 
 class SequentialLR(LRScheduler):
     """The schedulers one after another: schedulers[i] from epoch milestones[i - 1] on, counting its
-    epochs from 0 there (a LinearLR warmup, then a CosineAnnealingLR, say)."""
+    epochs from 0 there (a LinearLR warmup, then a CosineAnnealingLR, say). It takes them over: they
+    leave the optimizer's chain, and it sets the lr from the initial one (as PyTorch's)."""
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]) -> None:
         schedulers, milestones = list(schedulers), list(milestones)
@@ -140,18 +220,30 @@ class SequentialLR(LRScheduler):
             raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
         self.schedulers, self.milestones = schedulers, milestones
         super().__init__(optimizer)
+        taken = {id(s) for s in schedulers}
+        optimizer.schedulers[:] = [s for s in optimizer.schedulers if id(s) not in taken]
 
-    def lr_at(self, epoch: int) -> float:
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         i = bisect.bisect_right(self.milestones, epoch)
-        start = self.milestones[i - 1] if i else 0
-        return self.schedulers[i].lr_at(epoch - start)
+        return self.schedulers[i].schedule(epoch - self._start(i), base_lr)
 
-    def _apply(self) -> None:
-        super()._apply()
+    def composes_at(self, epoch: int) -> bool:
+        return False  # at a milestone PyTorch's restarts the next schedule from the initial lr
+
+    def _set(self, factor: float, lr: float) -> None:
+        super()._set(factor, lr)
         i = bisect.bisect_right(self.milestones, self.last_epoch)
         current = self.schedulers[i]  # the one in charge now knows its own epoch and lr too
-        current.last_epoch = self.last_epoch - (self.milestones[i - 1] if i else 0)
+        current.last_epoch = self.last_epoch - self._start(i)
         current._last_lr = self._last_lr
+
+    def _start(self, i: int) -> int:
+        """The epoch schedulers[i] starts at."""
+        return self.milestones[i - 1] if i else 0
+
+
+def _names(schedulers: Sequence[LRScheduler]) -> str:
+    return " and ".join(type(s).__name__ for s in schedulers)
 
 
 def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, float]:
