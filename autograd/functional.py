@@ -46,21 +46,9 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool
     return _value_and_grad(f, argnums, has_aux, "value_and_grad")
 
 
-def positions_of(argnums: Argnums, transform: str) -> tuple[tuple[int, ...], bool]:
-    """`tracing.check_argnums`, taking numpy's integers as ints (`np.int64(1)`, a position read
-    from an array), one or in a tuple or list; numpy's bools stay refused, as bools are."""
-
-    def plain(i: Any) -> Any:
-        return int(i) if isinstance(i, np.integer) else i
-
-    return check_argnums(
-        tuple(plain(i) for i in argnums) if isinstance(argnums, tuple | list) else plain(argnums), transform
-    )
-
-
 def _value_and_grad(f: Callable[..., Any], argnums: Argnums, has_aux: bool, transform: str) -> Callable[..., Any]:
     """value_and_grad, named `transform` in its error messages."""
-    positions, single = positions_of(argnums, transform)
+    positions, single = check_argnums(argnums, transform)
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         t = trace(f, args, kwargs, positions, single, has_aux, transform)
@@ -79,7 +67,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..
     the derivative of f at every element at once, in one backward pass: `elementwise_grad(tanh)(xs)`
     is 1 - tanh(xs)**2. For any other f it is still the gradient of the sum, not a Jacobian's diagonal.
     """
-    positions, single = positions_of(argnums, "elementwise_grad")
+    positions, single = check_argnums(argnums, "elementwise_grad")
 
     def elementwise_grad_f(*args: Any, **kwargs: Any) -> Any:
         t = trace(f, args, kwargs, positions, single, False, "elementwise_grad")

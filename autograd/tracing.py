@@ -28,12 +28,13 @@ Argnums = int | Sequence[int]
 
 
 def check_argnums(argnums: Argnums, transform: str) -> tuple[tuple[int, ...], bool]:
-    """The argument positions to differentiate, and whether one int was given (one answer, not a tuple)."""
-    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    """The argument positions to differentiate, and whether one int was given (one answer, not a
+    tuple). numpy's integers count as ints (a position read from an array); bools do not."""
+    single = _is_int(argnums)
     positions = (argnums,) if single else argnums
     if not isinstance(positions, tuple | list) or not positions or not all(_is_int(i) for i in positions):
         raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
-    return tuple(positions), single
+    return tuple(int(i) for i in positions), single
 
 
 def named(
@@ -244,7 +245,7 @@ def _is_number(x: Any) -> bool:
 
 
 def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_)
 
 
 def _as_float(result: Any) -> Any:

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from .functional import grad, positions_of
+from .functional import grad
 from .graph import Node, raw
 from .tensor_functions import stack
-from .tracing import Argnums, Trace, check_like, inner, named, trace, zeros_like
+from .tracing import Argnums, Trace, check_argnums, check_like, inner, named, trace, zeros_like
 from .trees import flatten, tree_map
 
 
@@ -25,7 +25,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fal
     tree, and a tree output (a tuple of outputs) a tree of those, as in JAX. With `has_aux=True`,
     f returns (output, aux) and the function returns (jacobian, aux).
     """
-    positions, single = positions_of(argnums, "jacobian")
+    positions, single = check_argnums(argnums, "jacobian")
 
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         t = trace(f, args, kwargs, positions, single, has_aux, "jacobian")

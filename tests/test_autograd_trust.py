@@ -318,3 +318,10 @@ def test_the_command_line_names_a_missing_folder_in_one_line(command, tmp_path, 
         SystemExit, match=r"python -m viz \w+: cannot write '.*missing.*': the folder .* does not exist"
     ):
         main([*command, "--out", str(tmp_path / "missing" / "out.svg")])
+
+
+def test_backward_steps_of_something_that_is_not_a_node_is_a_type_error():
+    import viz
+
+    with pytest.raises(TypeError, match="backward_steps takes the Value or Tensor"):
+        next(viz.backward_steps(None))

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .dot import build
+from .dot import build, require_root
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, summary
 from .labels import shown_params, symbol, term
 
@@ -64,6 +64,7 @@ class Pass:
 
 def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_NODES) -> Pass:
     """The steps of backward from `root`, with `draw`'s `modules` and `max_nodes`."""
+    require_root(root, "backward_steps")
     graph = read_graph(root, modules, max_nodes)
     grads, flows = backward_flow(root, graph.order, graph.consts)
     steps = [k for k, node in enumerate(graph.order) if id(node) not in graph.consts]
