@@ -279,3 +279,15 @@ def test_fit_scores_batches_of_positives_with_the_threshold_all_its_labels_give(
     )
     assert history.accuracy == [pytest.approx((1.0 + 0.5) / 2)]  # batch 2: -0.1, -0.2 right; 0.3, -0.4 wrong
     assert history.val_accuracy == [pytest.approx(6 / 8)]
+
+
+def test_fit_refuses_a_scheduler_whose_first_step_would_fail_before_training():
+    X, y = nn.data.moons(16, seed=0)
+    model = nn.Linear(2, 2, seed=0)
+    before = [p.data.copy() for p in model.parameters()]
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    nn.schedulers.StepLR(optimizer, step_size=1)
+    chained = nn.schedulers.LambdaLR(optimizer, lambda epoch: 1.0)  # sets the lr outright: cannot chain
+    with pytest.raises(ValueError, match="SequentialLR"):
+        nn.fit(model, F.cross_entropy, optimizer, (X, y), scheduler=chained, verbose=False, progress=False)
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
