@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .tensor_forwards import max_kept
 from .tensor_ops import check_labels
 
 Shape = tuple[int, ...]
@@ -31,7 +32,7 @@ class CrossEntropy:
     def forward(self, logits: np.ndarray) -> np.ndarray:
         labels = self.params["labels"]
         check_labels(logits, labels)  # as eager refuses them
-        top = np.maximum.reduce(logits, axis=1, keepdims=True)  # tensor_forwards._shifted (np.max's reduce)
+        top = max_kept(logits, 1)  # tensor_forwards._shifted
         top = np.where(np.isfinite(top), top, 0)
         shifted = np.subtract(logits, top, out=self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce

@@ -32,10 +32,23 @@ def index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarra
     return out
 
 
+SHORT_ROW = 32  # classes up to which max_kept reduces over a transposed copy
+
+
+def max_kept(x: np.ndarray, axis: Axis) -> np.ndarray:
+    """np.max(x, axis=axis, keepdims=True). Along the short rows of a C-contiguous matrix (the logits
+    of a few classes) it reduces the transposed copy's rows instead, elementwise: numpy's reduce along a
+    row of ten costs about 90 ns a row, this a few. A max is exact: the same numbers, but for the sign
+    of a zero max where a row's largest are +0 and -0 both (either is its max)."""
+    if x.ndim == 2 and axis in (1, -1) and 0 < x.shape[1] <= SHORT_ROW and x.flags.c_contiguous:
+        return np.maximum.reduce(x.T.copy(), axis=0).reshape(-1, 1)
+    return np.max(x, axis=axis, keepdims=True)
+
+
 def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     """(x - max, max) along axis: the max is taken out before anything else touches the numbers,
     so exp never overflows and large logits keep their precision; an all -inf row keeps max 0."""
-    top = np.max(x, axis=axis, keepdims=True)
+    top = max_kept(x, axis)
     top = np.where(np.isfinite(top), top, 0)  # all -inf: log(0) = -inf, not NaN
     return x - top, top
 
