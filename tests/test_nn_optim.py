@@ -302,10 +302,13 @@ def test_a_step_after_the_first_allocates_no_array_of_the_parameters_size(make):
     assert peak < w.data.nbytes // 4, peak
 
 
-@pytest.mark.parametrize("size", [1e200, 1e-170], ids=["overflowing", "underflowing"])
+@pytest.mark.parametrize(
+    "size", [1e200, 1e-170, 1e-161, 3e-160], ids=["overflowing", "underflowing", "subnormal", "subnormal-3"]
+)
 def test_clip_grad_norm_takes_the_norm_of_gradients_whose_squares_leave_the_float_range(size):
-    """Squared, 1e200 overflows and 1e-170 underflows: the plain sum would give a total of inf (every
-    gradient scaled to 0) or 0 (none clipped); the largest magnitude is taken out first instead."""
+    """Squared, 1e200 overflows, 1e-170 underflows and 1e-161 is subnormal: the plain sum would give a
+    total of inf (every gradient scaled to 0), 0 (none clipped) or one 0.6% off; the largest magnitude
+    is taken out first instead."""
     p = Tensor(np.zeros(2), requires_grad=True)
     p.grad = np.array([size, size])
     total = nn.clip_grad_norm_([p], max_norm=size / 10)
