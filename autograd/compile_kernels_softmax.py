@@ -8,39 +8,53 @@ from typing import Any
 
 import numpy as np
 
-from .tensor_forwards import max_kept
+from .tensor_forwards import kept_rows, max_kept
 from .tensor_ops import check_labels
 
 Shape = tuple[int, ...]
 
 
 class CrossEntropy:
-    """cross_entropy(logits, labels=...): the forward as `tensor_forwards.cross_entropy` (log_softmax
-    along axis 1, then the mean of minus the labels' entries), the rule as `_cross_entropy_vjp`
-    ((softmax - one hot) * (g / batch)). The labels are checked as eager checks them."""
+    """cross_entropy(logits, labels=..., ignore_index=...): the forward as `tensor_forwards.cross_entropy`
+    (log_softmax along axis 1, then the mean of minus the kept rows' entries at their labels), the rule
+    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows). The labels are
+    checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
+    labels is computed as the op computes it even when the recorded ones had none."""
 
     def __init__(self, shape: Shape, dtype: np.dtype, params: dict[str, Any]) -> None:
         self.params = params  # a replay puts each call's labels here
         self.rows = np.arange(shape[0])
+        self.classes = shape[1]
         self.shifted, self.exp, self.log_p, self.grad = (np.empty(shape, dtype) for _ in range(4))
         self.total = np.empty((shape[0], 1), dtype)
-        self.count = np.intp(shape[0])
         # np.mean's sum: in float32 for float16 (numpy's _mean), then its quotient in the input's dtype
         self.sum_dtype = np.dtype(np.float32) if dtype == np.float16 else None
         self.scalar = dtype.type
+        self.kept: tuple[np.ndarray, Any, np.ndarray | None] = (self.rows, None, None)  # this call's kept_rows
 
     def forward(self, logits: np.ndarray) -> np.ndarray:
-        labels = self.params["labels"]
-        check_labels(logits, labels)  # as eager refuses them
+        labels, ignore_index = self.params["labels"], self.params.get("ignore_index")
+        every_label_a_class = check_labels(logits, labels, ignore_index)  # as eager refuses them
+        if every_label_a_class and (ignore_index is None or not 0 <= ignore_index < self.classes):
+            self.kept = (self.rows, labels, None)  # kept_rows's answer, known without comparing the labels
+        else:
+            self.kept = kept_rows(labels, ignore_index)
+        rows, classes, _ = self.kept
         top = max_kept(logits, 1)  # tensor_forwards._shifted
         top = np.where(np.isfinite(top), top, 0)
         shifted = np.subtract(logits, top, out=self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
         log_p = np.subtract(shifted, np.log(self.total), out=self.log_p)
-        picked = log_p[self.rows, labels]
-        return -self.scalar(np.add.reduce(picked, dtype=self.sum_dtype) / self.count)  # -np.mean(picked)
+        if not rows.size:
+            return self.scalar(np.nan)
+        picked = log_p[rows, classes]
+        return -self.scalar(np.add.reduce(picked, dtype=self.sum_dtype) / np.intp(rows.size))  # -np.mean(picked)
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
+        rows, classes, ignored = self.kept
         softmax = np.divide(self.exp, self.total, out=self.grad)
-        softmax[self.rows, self.params["labels"]] -= 1  # - one hot
-        return [np.multiply(softmax, g / len(self.rows), out=softmax)]
+        softmax[rows, classes] -= 1  # - one hot
+        np.multiply(softmax, g / max(len(rows), 1), out=softmax)
+        if ignored is not None:
+            softmax[ignored] = 0  # the rule's where: +0, over a NaN of a row of -inf or NaN logits too
+        return [softmax]

@@ -140,11 +140,14 @@ def _logsumexp_vjp(g, out, x, *, axis, keepdims):
     return (g.reshape(kept) * _exp(x - out.reshape(kept)),)
 
 
-def _cross_entropy_vjp(g, out, logits, *, labels):
-    """d/dlogits of the mean negative log-likelihood: (softmax - one hot) / batch."""
+def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
+    """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
+    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits)."""
+    rows, classes, ignored = forward.kept_rows(labels, ignore_index)
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
-    one_hot[np.arange(len(labels)), labels] = 1
-    return ((_softmax(logits, axis=1) - one_hot) * (g / len(labels)),)
+    one_hot[rows, classes] = 1
+    grad = (_softmax(logits, axis=1) - one_hot) * (g / max(len(rows), 1))  # every row ignored: all 0 below
+    return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 
 
 def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "") -> OpDef:
@@ -213,14 +216,14 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         api="Tensor.log_softmax",
         formulas=("∂log sᵢ/∂xⱼ = δᵢⱼ − sⱼ",),
     ),
-    # fused and stable: the mean over the batch of -log softmax(logits)[label]
+    # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label]
     OpDef(
         "cross_entropy",
         _cross_entropy_vjp,
         None,
         forward.cross_entropy,
         api="autograd.cross_entropy",
-        formulas=("∂CE/∂logits = (softmax − one hot) / batch",),
+        formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
     ),
     # a cast: the gradient goes back in the input's own dtype
     OpDef(

@@ -73,6 +73,21 @@ def softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def cross_entropy(logits: np.ndarray, *, labels: np.ndarray) -> np.ndarray:
+def kept_rows(labels: np.ndarray, ignore_index: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(rows, their labels, ignored) for cross_entropy: the rows whose label is not `ignore_index`,
+    and the mask of those whose label is. When no row's is (always without an ignore_index, the
+    common case): every row, the labels as they are, and None."""
+    rows = np.arange(len(labels))
+    ignored = None if ignore_index is None else labels == ignore_index
+    if ignored is None or not np.count_nonzero(ignored):  # count_nonzero: a third cheaper than .any()
+        return rows, labels, None
+    rows = rows[~ignored]
+    return rows, labels[rows], ignored
+
+
+def cross_entropy(logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
+    """The mean over the rows kept of -log_softmax(logits)[label]: a row whose label is ignore_index
+    counts for nothing, whatever its logits (-inf, NaN); with none kept, NaN (PyTorch's mean of nothing)."""
     log_p = log_softmax(logits, axis=1)
-    return -np.mean(log_p[np.arange(len(labels)), labels])
+    rows, classes, _ = kept_rows(labels, ignore_index)
+    return -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)

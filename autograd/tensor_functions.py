@@ -12,12 +12,18 @@ from .graph import raw
 from .tensor import Tensor, _apply
 
 
-def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = None) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
-    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch."""
+    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
+    A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
+    is, as PyTorch), and gets a gradient of 0. The labels reach the op as they are, so a compiled
+    step replays each call's labels, whichever are ignored."""
+    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer)):
+        raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
     labels = np.asarray(raw(labels))
-    ops.check_labels(np.asarray(raw(logits)), labels)
-    return _apply(ops.cross_entropy, (logits,), {"labels": labels})
+    ops.check_labels(np.asarray(raw(logits)), labels, ignore_index)
+    params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
+    return _apply(ops.cross_entropy, (logits,), params)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:

@@ -58,7 +58,10 @@ class ShapeError(ValueError):
     """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
 
 
-def check_labels(logits: np.ndarray, labels: np.ndarray) -> None:
+def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None) -> bool:
+    """Refuse labels cross_entropy cannot take: of another dtype or shape than one class index per
+    row of 2-d logits, or other than a class or `ignore_index`. True when every label is a class (so
+    none is an ignore_index outside the classes): one reduction tells, the check of every step."""
     if np.ndim(logits) != 2:
         raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {np.shape(logits)}")
     if labels.dtype.kind not in "iu":
@@ -69,14 +72,17 @@ def check_labels(logits: np.ndarray, labels: np.ndarray) -> None:
         raise ShapeError(
             f"cross_entropy needs one label per row of logits: labels of shape {logits.shape[:1]}, got {labels.shape}"
         )
-    # one reduction when the labels are fine (every training step): read as unsigned, a negative
-    # label is larger than any class
+    # read as unsigned, a negative label is larger than any class
     if not labels.size or np.maximum.reduce(labels.view(labels.dtype.str.replace("i", "u"))) < logits.shape[1]:
-        return
+        return True
     wrong = (labels < 0) | (labels >= logits.shape[1])
+    if ignore_index is not None:
+        wrong &= labels != ignore_index
     if wrong.any():
         row = int(np.argmax(wrong))
+        also = "" if ignore_index is None else f", or ignore_index ({ignore_index})"
         raise ValueError(
             f"cross_entropy: label {labels[row]} (row {row}) is not a class of these logits, which have "
-            f"{logits.shape[1]} columns: labels must be in [0, {logits.shape[1]})"
+            f"{logits.shape[1]} columns: labels must be in [0, {logits.shape[1]}){also}"
         )
+    return False

@@ -2,8 +2,9 @@
 (of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
 ...), against class indices (with `ignore_index`) or class probabilities, with `label_smoothing`
 and `reduction=`. Built of log_softmax, integer indexing and sums; the common case, (batch,
-classes) logits, integer labels, the mean and nothing ignored or smoothed, is autograd's fused
-cross_entropy."""
+classes) logits, integer labels and the mean without smoothing, is autograd's fused cross_entropy
+(with ignore_index, whichever labels are ignored: its graph does not depend on the labels' values,
+so a compiled step replays any batch's)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,11 @@ def cross_entropy(
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
     if _is_probabilities(logits, target):
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing)
-    labels, ignores = _labels(logits, target, ignore_index, name)
-    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and not ignores:
-        return autograd.cross_entropy(logits, labels)  # fused: the fast path of ordinary training
+    labels = _labels(logits, target, ignore_index, name)
+    if logits.ndim == 2 and reduction == "mean" and not label_smoothing:
+        # fused, the fast path of ordinary training, whatever the labels: a compiled step's recording
+        # made on batches without ignored labels must serve later batches with some
+        return autograd.cross_entropy(logits, labels, ignore_index=ignore_index)
     log_p = logits.log_softmax(axis=_class_axis(logits))
     loss = _nll(log_p, labels, reduction, ignore_index)
     if not label_smoothing:
@@ -55,7 +58,7 @@ def nll_loss(log_probs: Tensor, target: Any, *, reduction: str = "mean", ignore_
     cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing."""
     _check_scores(log_probs, "nll_loss")
     check_reduction(reduction, "nll_loss")
-    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss")[0], reduction, ignore_index)
+    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss"), reduction, ignore_index)
 
 
 def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int) -> Tensor:
@@ -124,10 +127,11 @@ def _is_probabilities(logits: Tensor, target: Any) -> bool:
     return data.dtype.kind == "f" and data.shape == logits.shape
 
 
-def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> tuple[np.ndarray, bool]:
-    """`target` as class indices (integers, one per example, each a class or ignore_index), and
-    whether any is ignore_index. One min and one max read the labels when all are classes (as in
-    training); only labels outside the classes are looked at again."""
+def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.ndarray:
+    """`target` as class indices (integers, one per example, each a class or ignore_index): the
+    array itself where it is one, so that a compiled step feeds each call's labels to the ops. One
+    min and one max read the labels when all are classes (as in training); only labels outside the
+    classes are looked at again."""
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = np.asarray(raw(target))
@@ -147,14 +151,14 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> tuple[
     # never empty (_check_scores refuses scores without entries); the ufuncs' own reduce, without .min's wrapper
     lo, hi = np.minimum.reduce(labels, axis=None), np.maximum.reduce(labels, axis=None)
     if 0 <= lo and hi < classes:
-        return labels, bool(lo <= ignore_index <= hi and (labels == ignore_index).any())
+        return labels
     wrong = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
     if wrong.any():
         raise ValueError(
             f"{name}: label {labels[wrong].flat[0]} is not a class of these scores, which have {classes}: "
             f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
         )
-    return labels, True  # a label outside the classes, and not wrong: ignore_index
+    return labels
 
 
 def _class_axis(scores: Tensor) -> int:

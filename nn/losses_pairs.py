@@ -59,14 +59,19 @@ def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float
 
 
 def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
-    """A target Tensor that requires grad as it is; anything else as a constant array of pred's dtype."""
-    if isinstance(target, Tensor) and target.requires_grad:
+    """A target Tensor that requires grad as it is; anything else a constant of pred's dtype, copied
+    only to be cast. So an array of that dtype is used as itself, as any array operand is (model(x)
+    reads x), and a compiled step feeds each call's targets. A Tensor of that dtype stays a Tensor,
+    so that its version count guards what a rule reads of it (hinge's, kl_div's, bce's): changed in
+    place before backward(), it raises as any Tensor does. An array's in-place change is not seen (as
+    PyTorch does not see one of a tensor from torch.from_numpy), as for every array operand."""
+    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == pred.dtype):
         t = target
     else:
         t = np.asarray(raw(target))
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
-        t = t.astype(pred.dtype)
+        t = t.astype(pred.dtype, copy=False)
     if t.shape != pred.shape:
         raise ShapeError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; "

@@ -85,6 +85,45 @@ def test_a_kernel_gives_the_bits_of_its_ops_forward_and_rule(name, shapes, dtype
                     assert_bits(x, y, f"{name}: gradient of input {i}")
 
 
+# cross_entropy with an ignore_index: (labels of 4 rows of 5 classes, ignore_index). The kernel is made
+# once and fed each call's labels (as a replay feeds them), alternating with labels none of which is ignored
+IGNORED = {
+    "none, ignore_index outside the classes": ([0, 4, 2, 1], -100),
+    "none, ignore_index a class": ([1, 4, 2, 1], 0),
+    "some, below the classes": ([-100, 4, -100, 1], -100),
+    "some, a class": ([0, 4, 0, 1], 0),
+    "some, above the classes": ([7, 4, 2, 7], 7),
+    "all": ([-100] * 4, -100),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("labels, ignore_index", IGNORED.values(), ids=IGNORED.keys())
+def test_the_cross_entropy_kernel_gives_the_ops_bits_with_ignored_rows(labels, ignore_index, dtype):
+    """Ignored rows hold what must count for nothing: a row of -inf, a NaN, a +inf."""
+    op, rng, dtype = OPS["cross_entropy"], np.random.default_rng(1), np.dtype(dtype)
+    params: dict = {"ignore_index": ignore_index}
+    k = kernel(op, [(4, 5)], dtype, params, [True])
+    labels = np.array(labels)
+    ignored = labels == ignore_index
+    for fresh in (np.array([3, 0, 1, 2]), labels) * 2:
+        logits = (rng.standard_normal((4, 5)) * 3).astype(dtype)
+        if fresh is labels:
+            logits[ignored] = np.array([-np.inf, np.nan, np.inf, 1.0, 2.0], dtype)[: ignored.sum(), None]
+        params["labels"] = fresh
+        with np.errstate(all="ignore"):
+            expected = np.asarray(op.forward(logits, **params))
+            out = np.asarray(k.forward(logits))
+            assert_bits(out, expected, "cross_entropy: forward")
+            g = (rng.standard_normal(()) * 2).astype(dtype)
+            (wanted,) = Record(op, dict(params), [True]).vjp(g, expected, logits)
+            (got,) = k.backward(g, out, logits)
+        assert_bits(got, wanted, "cross_entropy: gradient")
+        if fresh is labels:
+            assert not got[ignored].any(), "an ignored row has a gradient"
+            assert np.isnan(out) == ignored.all()
+
+
 def assert_bits(got, expected, what):
     got, expected = np.asarray(got), np.asarray(expected)
     assert (got.dtype, got.shape) == (expected.dtype, expected.shape), what

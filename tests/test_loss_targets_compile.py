@@ -1,0 +1,73 @@
+"""The targets of nn's pair losses (mse_loss, l1_loss, hinge_loss, binary_cross_entropy) reach the ops
+as the caller's own array where it has the predictions' dtype (copied only to be cast), so that a
+compiled regression step feeds each call's targets and replays them (a copy made on every call was
+data made outside the graph, and the step ran eagerly); a target Tensor stays a Tensor, its version
+count guarding what a rule reads of it."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+from nn.losses_pairs import pairs
+
+LOSSES = {
+    "mse_loss": (F.mse_loss, lambda rng: rng.standard_normal((4, 2))),
+    "l1_loss": (F.l1_loss, lambda rng: rng.standard_normal((4, 2))),
+    "hinge_loss": (F.hinge_loss, lambda rng: np.where(rng.random((4, 2)) > 0.5, 1.0, -1.0)),
+    "binary_cross_entropy": (lambda p, t: F.binary_cross_entropy(p.sigmoid(), t), lambda rng: rng.random((4, 2))),
+}
+
+
+def _train(loss_fn, targets, compiled):
+    model = nn.Linear(3, 2, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    rng = np.random.default_rng
+    losses = [run(Tensor(rng(i).standard_normal((4, 3))), targets(rng(10 + i))) for i in range(5)]
+    return losses, model.W.data.copy(), model.b.data.copy()
+
+
+@pytest.mark.parametrize("loss_fn, targets", LOSSES.values(), ids=LOSSES.keys())
+def test_a_compiled_step_replays_new_array_targets_as_eager(loss_fn, targets):
+    eager = _train(loss_fn, targets, compiled=False)
+    compiled = _train(loss_fn, targets, compiled=True)  # strict: a step that could not replay raises
+    for got, expected in zip(compiled, eager):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_an_array_target_of_the_predictions_dtype_is_used_as_itself_and_others_are_cast():
+    pred = Tensor(np.zeros((2, 2)), requires_grad=True)
+    same = np.ones((2, 2))
+    assert pairs(pred, same, "mse_loss")[0][1] is same
+    for other in (np.ones((2, 2), dtype=np.float32), np.ones((2, 2), dtype=int), [[1, 1], [1, 1]]):
+        ((_, t),) = pairs(pred, other, "mse_loss")
+        assert t is not other and t.dtype == np.float64 and t.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_a_cast_target_is_a_copy_that_later_changes_to_the_callers_array_do_not_reach():
+    pred = Tensor(np.array([0.5, -0.2], dtype=np.float32), requires_grad=True)
+    labels = np.array([1.0, -1.0])  # float64: cast to float32, a copy
+    loss = F.hinge_loss(pred, labels)
+    labels[:] = -labels
+    loss.backward()
+    assert pred.grad.tolist() == [-0.5, 0.5]  # d mean(relu(1 - t p)) / dp = -t / 2 for the labels given
+
+
+def test_a_target_tensor_changed_in_place_before_backward_raises_as_any_tensor():
+    pred = Tensor(np.array([0.5, -0.2]), requires_grad=True)
+    labels = Tensor(np.array([1.0, -1.0]))  # pred's dtype: used as itself, its version count read
+    loss = F.hinge_loss(pred, labels)  # the rule of p * t reads t
+    labels[0] = -1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
