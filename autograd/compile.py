@@ -7,15 +7,20 @@ changes from call to call outside the graph (numpy on the inputs, a mask drawn w
 there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not
 a constant but a draw: a replay calls its draw again, in the recorded order, so the generators give
 the numbers they give eagerly. Later calls replay the tape (compile_replay), the hot ops through
-kernels that compute their forward and rule into buffers (compile_kernels). Whatever cannot be
+kernels that compute their forward and rule into buffers (compile_kernels). A replay first checks
+what the recordings took as given: the modes guarded (compile_record.guard), the objects the step's
+own globals and closure cells name (an optimizer made anew records again), its parameters' shapes
+and dtypes, and the inputs that data made outside the graph may depend on. Whatever cannot be
 replayed faithfully makes that shape run eagerly, with a CompileWarning naming the cause (a
 CompileError with strict=True).
 """
 
 from __future__ import annotations
 
+import dis
 import functools
 import threading
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -23,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .compile_record import recording
-from .compile_replay import DrawChanged, Program, Stale
-from .compile_tape import Tape, Unreplayable, derived, difference, mark_live, read_tape, same
+from .compile_compare import derived, difference, mark_live
+from .compile_record import Read, recording
+from .compile_replay import UNBOUND, DrawChanged, Program, Stale
+from .compile_tape import Tape, Unreplayable, read_tape, same
 from .tensor import Tensor
 from .trees import flatten
 
@@ -68,6 +74,7 @@ class Compiled:
         self.fn, self.strict, self.check = fn, strict, check
         self.recordings: dict[tuple, _Recorded] = {}
         self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
+        self.names = _Names(fn)
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -78,17 +85,20 @@ class Compiled:
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
         leaves, rebuild = _flatten_call(args, kwargs)
-        key = tuple(_key(x) for x in leaves)
+        dynamic = [k for k, x in enumerate(leaves) if _is_input(x)]
+        datas = [_data(leaves[k]) for k in dynamic]
+        key = tuple(map(_key, leaves))
+        if len(datas) > 1:
+            key += (_sharing(datas),)
         recorded = self.recordings.get(key)
         if recorded is None:
             if len(self.recordings) >= MAX_RECORDINGS:
                 self._give_up(f"more than {MAX_RECORDINGS} input shapes were recorded")
                 return self.fn(*args, **kwargs)
             recorded = self.recordings[key] = _Recorded()
-        dynamic = [k for k, x in enumerate(leaves) if _is_input(x)]
         if recorded.program is not None:
             try:
-                return recorded.program.run([_data(leaves[k]) for k in dynamic])
+                return recorded.program.run(datas)
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded()
             except DrawChanged as e:  # raised after the draws, before the forward pass
@@ -101,15 +111,17 @@ class Compiled:
             leaves[k] = x
         call_args, call_kwargs = rebuild(leaves)
         first = recorded.first
-        with recording(first.params if first else [], first.owners if first else []) as rec:
+        bound = self.names.bound()
+        with recording(first.params if first else [], first.owners if first else [], given) as rec:
             result = self.fn(*call_args, **call_kwargs)
         try:
             tape = read_tape(rec, given, result)
-            recorded.confirm(tape, self.check)
+            tape.bound = self.names.check_unchanged(bound)
+            recorded.confirm(tape, self.check, self.names)
         except Unreplayable as e:
             recorded.reason = str(e)
             self._give_up(recorded.reason)
-        return result
+        return _plain(result)
 
     def _give_up(self, why: str) -> None:
         name = getattr(self.fn, "__name__", "the step")
@@ -127,20 +139,98 @@ class _Recorded:
         self.program: Program | None = None
         self.reason = ""
 
-    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None) -> None:
-        if self.first is None or self.first.guarded() != tape.guarded():  # a mode changed: start again
-            self.first = tape
+    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: _Names) -> None:
+        first = self.first
+        if first is None or first.guarded() != tape.guarded() or not _identical(first.bound, tape.bound):
+            self.first = tape  # a mode changed, or a global name was rebound: start again
             return
-        why = difference(self.first, tape)
+        why = difference(first, tape)
         if why:
             raise Unreplayable(why)
-        mark_live(self.first, tape)
+        mark_live(first, tape)
         self.program = Program(tape, check)
-        if derived(self.first, tape) and same(self.first.seen, tape.seen):
-            # both calls had the same inputs, so they cannot show whether that data depends on them:
-            # replay only calls with these inputs again, and record anew when they change
-            self.program.pinned = tape.seen
+        names.bind(self.program, tape.bound)
+        if derived(first, tape):
+            # an input equal on both calls cannot show whether that data depends on it: replay only
+            # calls with that input again, and record anew when it changes
+            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
+
+
+class _Names:
+    """The global names and closure cells the step's own code reads or assigns (its comprehensions'
+    and lambdas' too, and those of the functions it wraps, `__wrapped__`; not those of the functions
+    it calls), with the objects they are bound to: a replay calls the optimizers and reads the
+    parameters the recordings saw, so it checks first that each name still holds what it held then
+    (an optimizer or a model made anew, a number rebound, records again)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
+        self.cells: list[tuple[Any, str]] = []  # (cell, name)
+        for f in _functions(fn):
+            self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
+            self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
+
+    def bound(self) -> tuple[Any, ...]:
+        """What each name and cell holds now (UNBOUND for nothing: a builtin's name, an empty cell)."""
+        return (
+            *(namespace.get(name, UNBOUND) for namespace, name in self.globals),
+            *(_contents(cell) for cell, _ in self.cells),
+        )
+
+    def check_unchanged(self, before: tuple[Any, ...]) -> tuple[Any, ...]:
+        """`before`, if the recorded call left every name as it found it: else Unreplayable (the step
+        assigns a global or nonlocal name, `count += 1`, which a replay would not do)."""
+        names = [name for _, name in self.globals] + [name for _, name in self.cells]
+        for name, was, now in zip(names, before, self.bound()):
+            if was is not now:
+                raise Unreplayable(
+                    f"the step assigns the global or nonlocal name {name!r}, which a replay would not do: keep "
+                    "such state outside the compiled step"
+                )
+        return before
+
+    def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
+        """Give `program` the names and cells to check, with the objects of `bound` (empty cells left out)."""
+        split = len(self.globals)
+        program.names = [(namespace, name, x) for (namespace, name), x in zip(self.globals, bound[:split])]
+        program.cells = [(cell, x) for (cell, _), x in zip(self.cells, bound[split:]) if x is not UNBOUND]
+
+
+def _functions(fn: Any) -> list[types.FunctionType]:
+    """fn's function (a bound method's), and those it wraps (functools.wraps' `__wrapped__`)."""
+    found: list[types.FunctionType] = []
+    while fn is not None and all(fn is not f for f in found):
+        fn = getattr(fn, "__func__", fn)
+        if isinstance(fn, types.FunctionType):
+            found.append(fn)
+        fn = getattr(fn, "__wrapped__", None)
+    return found
+
+
+_GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names `code` and the code nested in it load, store or delete."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname in _GLOBAL_OPS}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _contents(cell: Any) -> Any:
+    """What a closure cell holds (UNBOUND when empty)."""
+    try:
+        return cell.cell_contents
+    except ValueError:  # empty
+        return UNBOUND
+
+
+def _identical(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """The same objects, item by item (what names hold: identity, never ==, which an array answers elementwise)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
@@ -148,6 +238,24 @@ def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[
     if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
         return list(args), lambda leaves: (tuple(leaves), {})
     return flatten((args, kwargs))
+
+
+def _sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
+    """Which inputs are the same array (`f(a, a)`), as the first input each is: a tape knows its
+    inputs by their arrays, so a call that shares them records a tape of its own. () when none do."""
+    if len({id(d) for d in datas}) == len(datas):
+        return ()
+    ids = [id(d) for d in datas]
+    return tuple(ids.index(i) for i in ids)
+
+
+def _plain(result: Any) -> Any:
+    """What a recorded call returns, its floats read from tensors (compile_record.Read) plain floats
+    again, as eagerly."""
+    leaves, rebuild = flatten(result)
+    if not any(isinstance(x, Read) for x in leaves):
+        return result
+    return rebuild([float(x) if isinstance(x, Read) else x for x in leaves])
 
 
 def _is_input(x: Any) -> bool:

@@ -1,12 +1,16 @@
 """What `autograd.compile` notes while it records a step, besides the graph the ops build: the
 backward pass, the calls the step makes to `replayed` methods (nn optimizers' step and zero_grad),
 every Python value read from a tensor's data, and every constant drawn by `autograd.drawn` (dropout
-masks, random tensors), in order. Hooks in tensor_backward.py, nn/optim_base.py, random_tensors.py
-(and Tensor.item and Tensor.__bool__) report here; nothing is noted outside a recording."""
+masks, random tensors), in order; and what a replay would not do again: a tensor's data changed
+outside a replayed method, a parameter's data read in Python, the default generator seeded. Hooks
+in tensor_backward.py, tensor_versions.py, nn/optim_base.py, random_tensors.py (and Tensor.item and
+Tensor.__bool__) report here; nothing is noted outside a recording, and the hooks on hot paths
+first test RECORDING, which is empty then."""
 
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +21,8 @@ import numpy as np
 from .graph import raw
 
 _state = threading.local()
+_PACKAGE = __name__.rpartition(".")[0] + "."  # "autograd.": the engine's own modules
+RECORDING: set[int] = set()  # the threads recording a step: empty, the hooks cost one test
 
 
 class Recording:
@@ -28,9 +34,13 @@ class Recording:
     but recorded events touched it (None, or an array and a copy of its values). `draws` are the
     drawn constants in the order of their draws: (Tensor, redraw, a copy of its data). `guards`
     are the attributes the step's graph depends on (a module's training mode), by (id, name):
-    (owner, name, value)."""
+    (owner, name, value). `inputs` are the ids of the Tensors the call was given (their data is
+    the call's own); `replaying` counts the replayed calls in progress (their changes are replayed)."""
 
-    def __init__(self, known_params: list[Any], known_owners: list[Any]) -> None:
+    def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
+        self.inputs = {id(x) for x in inputs}
+        self.replaying = 0
+        self.read_parameter = False
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
@@ -89,15 +99,83 @@ class Recording:
         self.check_settings()
         tensors = list(getattr(owner, "tensors", ()))
         before = [t._version for t in tensors]
-        result = method(owner, *args, **kwargs)
+        self.replaying += 1
+        try:
+            result = method(owner, *args, **kwargs)
+        finally:
+            self.replaying -= 1
         bumps = {id(t): (t, t._version - v) for t, v in zip(tensors, before) if t._version != v}
         self.events.append(("call", owner, method, args, kwargs, bumps))
         self._expect([p for p, _, _ in self.expected.values()])
         return result
 
     def read(self, tensor: Any, value: Any) -> Any:
+        if value.__class__ is float:
+            value = Read(value)
         self.reads.append((tensor, value))
         return value
+
+    def changed(self) -> None:
+        if not self.replaying and not self.problems:
+            self.problems.append(
+                "a tensor's data was changed outside an nn optimizer's step (t.data = ..., t[i] = v, t += x under "
+                "no_grad: an EMA, BatchNorm's running statistics in training), which a replay would not do: change "
+                "it outside the compiled step, or in a method marked @autograd.replayed"
+            )
+
+
+class Read(float):
+    """A float read from a tensor's data while a step is recorded (`t.item()`), which notes a branch
+    on it: comparing it, bool(), int() or round() of it, or of a number computed from it by arithmetic,
+    sets `branched`. A replay returns such a read anew, but would not take a branch on it again. (A
+    branch through math or numpy functions, or on float(v), is not seen.)"""
+
+    __slots__ = ("origins",)  # the flags of the reads it was computed from, each a list [branched]
+
+    def __new__(cls, value: float, origins: tuple[list[bool], ...] = ()) -> Read:
+        self = super().__new__(cls, value)
+        self.origins = origins or ([False],)
+        return self
+
+    @property
+    def branched(self) -> bool:
+        return any(flag[0] for flag in self.origins)
+
+    __hash__ = float.__hash__  # defining __eq__ would otherwise unset it
+
+
+def _branching(name: str) -> Callable[..., Any]:
+    op = getattr(float, name)
+
+    def method(self: Read, *other: Any) -> Any:
+        for x in (self, *other):
+            for flag in getattr(x, "origins", ()):
+                flag[0] = True
+        return op(self, *other)
+
+    return method
+
+
+def _arithmetic(name: str) -> Callable[..., Any]:
+    op = getattr(float, name)
+
+    def method(self: Read, *other: Any) -> Any:
+        out = op(self, *other)
+        if out.__class__ is not float:  # NotImplemented: the other operand's method decides
+            return out
+        return Read(out, self.origins + tuple(flag for x in other if isinstance(x, Read) for flag in x.origins))
+
+    return method
+
+
+_BRANCHING = ("lt", "le", "gt", "ge", "eq", "ne", "bool", "int", "round", "trunc", "floor", "ceil", "divmod", "rdivmod")
+for _name in _BRANCHING:
+    setattr(Read, f"__{_name}__", _branching(f"__{_name}__"))
+for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
+    for _name in (f"__{_op}__", f"__r{_op}__"):
+        setattr(Read, _name, _arithmetic(_name))
+for _name in ("__neg__", "__pos__", "__abs__"):
+    setattr(Read, _name, _arithmetic(_name))
 
 
 def current() -> Recording | None:
@@ -111,18 +189,27 @@ def settings(owner: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def recording(known_params: list[Any], known_owners: list[Any]) -> Iterator[Recording]:
-    """Note the events of the block. `known_params` and `known_owners` (from an earlier recording)
-    are watched from the start: their `.grad`, and their settings."""
+def recording(known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> Iterator[Recording]:
+    """Note the events of the block, a call given `inputs`. `known_params` and `known_owners` (from an
+    earlier recording) are watched from the start: their `.grad`, and their settings."""
     if current() is not None:
         raise RuntimeError("autograd.compile: a compiled function was called while another one was being recorded")
-    _state.recording = rec = Recording(known_params, known_owners)
+    _state.recording = rec = Recording(known_params, known_owners, inputs)
+    thread = threading.get_ident()
+    RECORDING.add(thread)
     try:
         yield rec
     finally:
         _state.recording = None
+        RECORDING.discard(thread)
     rec.check_grads("after the last recorded call")
     rec.check_settings()
+    if rec.read_parameter:
+        rec.problems.append(
+            "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from it "
+            "(a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
+            "tensor ops on the parameter, or outside the compiled step"
+        )
 
 
 def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,8 +246,42 @@ def guard(owner: Any, name: str) -> Any:
     return value
 
 
+def changed(tensor: Any) -> None:
+    """Note that `tensor`'s data changed (tensor_versions reports every change while a step is
+    recorded): a problem, unless a replayed method (an optimizer's step) made it."""
+    rec = current()
+    if rec is not None:
+        rec.changed()
+
+
+def read_data(parameter: Any) -> None:
+    """Note that Python read a parameter's `.data` (tensor_versions reports it while a step is
+    recorded): numbers computed from it outside the graph (a pruning mask) would be replayed as
+    they were, while the parameter changes. Not noted: reads by autograd's own code (the backward
+    pass's rules read their inputs so), inside a replayed method (an optimizer's step: its own
+    business), and of the call's inputs (not parameters)."""
+    rec = current()
+    if rec is None or rec.replaying or id(parameter) in rec.inputs:
+        return
+    reader = sys._getframe(2)  # the code that read `.data` (past this function and the property)
+    if not reader.f_globals.get("__name__", "").startswith(_PACKAGE):
+        rec.read_parameter = True
+
+
+def seeded() -> None:
+    """Note that the default generator was seeded (autograd.manual_seed) during a recorded step: a
+    replay would not seed it again, so its draws would differ from eager's."""
+    rec = current()
+    if rec is not None:
+        rec.problems.append(
+            "autograd.manual_seed was called inside the step, which a replay would not do (its draws would "
+            "differ): seed outside the compiled step, or give the random layers and draws generators of their own"
+        )
+
+
 def read(tensor: Any, value: Any) -> Any:
     """`value`, read from `tensor`'s data by Python (`item()`, `bool()`): noted while a step is recorded,
-    since a branch on it would not be replayed. Tensor.item and Tensor.__bool__ return through this."""
+    since a branch on it would not be replayed (a float then comes back as a Read, which notes
+    branches on it). Tensor.item and Tensor.__bool__ return through this."""
     rec = current()
     return value if rec is None else rec.read(tensor, value)

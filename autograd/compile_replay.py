@@ -23,10 +23,13 @@ from .tensor_record import Record
 Step = Callable[[], None]
 
 
+UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
+
+
 class Stale(Exception):
-    """A leaf's requires_grad (a layer frozen or unfrozen), its array's layout, a guarded setting
-    (a module's training mode), or the inputs of a Program pinned to them changed since the
-    recording: record again."""
+    """A leaf's requires_grad (a layer frozen or unfrozen), its array's shape, dtype or layout, a
+    guarded setting (a module's training mode), a global name or closure cell of the step (an
+    optimizer made anew), or an input a Program is pinned to changed since the recording: record again."""
 
 
 class DrawChanged(Exception):
@@ -42,7 +45,9 @@ class Program:
         self.arrays: list[Any] = [e.source if e.kind == CONSTANT else None for e in entries]
         self.inputs = [(i, e.source) for i, e in enumerate(entries) if e.kind == INPUT]
         self.leaves = [
-            (i, e.node, e.kind == PARAM, e.contiguous) for i, e in enumerate(entries) if e.kind == PARAM or e.live
+            (i, e.node, e.kind == PARAM, e.shape, e.dtype, (e.shape, e.dtype, e.contiguous))
+            for i, e in enumerate(entries)
+            if e.kind == PARAM or e.live
         ]
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
@@ -56,24 +61,46 @@ class Program:
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
-        self.pinned: list[np.ndarray] | None = None  # the only inputs it may replay (compile_tape.derived)
+        self.pinned: list[tuple[int, np.ndarray]] = []  # (input, its data): what it replays only (compile_tape.derived)
+        # the step's global names (namespace, name, object) and closure cells (cell, object), as recorded
+        self.names: list[tuple[dict[str, Any], str, Any]] = []
+        self.cells: list[tuple[Any, Any]] = []
 
     def run(self, inputs: list[Any]) -> Any:
         for owner, name, value in self.guards:
             if getattr(owner, name) != value:  # another mode: the step now builds another graph
                 raise Stale
-        if self.pinned is not None and not same(inputs, self.pinned):
-            raise Stale
+        for namespace, name, value in self.names:
+            if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew
+                raise Stale
+        try:
+            for cell, value in self.cells:
+                if cell.cell_contents is not value:
+                    raise Stale
+        except ValueError:  # a cell emptied since (`del`)
+            raise Stale from None
+        for k, seen in self.pinned:
+            if not same(inputs[k], seen):
+                raise Stale
         arrays = self.arrays
+        for i, t, wanted, shape, dtype, layout in self.leaves:
+            data = t._data
+            # the same array as on the last replay has the layout it had then; its shape and dtype can
+            # be set in place (a.shape = ...), and are checked each time
+            if (
+                t.requires_grad is not wanted
+                or data.shape != shape
+                or (data.dtype is not dtype and data.dtype != dtype)
+            ):
+                raise Stale
+            if data is not arrays[i]:
+                if like(data) != layout:
+                    raise Stale
+                arrays[i] = data
         for i, k in self.inputs:
             arrays[i] = inputs[k]
         for params, name, k in self.fed:
             params[name] = inputs[k]
-        for i, t, wanted, contiguous in self.leaves:
-            data = t._data
-            if t.requires_grad is not wanted or data.flags.c_contiguous is not contiguous:
-                raise Stale
-            arrays[i] = data
         for k, (redraw, seen, slot) in enumerate(self.draws):
             data = redraw()
             if like(data) != seen:
@@ -95,11 +122,11 @@ class Program:
     def _result(self) -> Any:
         """What the step returns, rebuilt: its tensors as copies (the buffers are the next call's)."""
         arrays, leaves = self.arrays, []
-        for kind, x, *rest in self.outputs:
+        for kind, x in self.outputs:
             if kind == "tensor":
                 leaves.append(Tensor(np.array(arrays[x], copy=True)))
             elif kind == "read":
-                leaves.append(rest[0](np.asarray(arrays[x]).item()))
+                leaves.append(np.asarray(arrays[x]).item())
             else:
                 leaves.append(x)
         return self.rebuild(leaves)

@@ -1,18 +1,18 @@
 """A recorded call read off its graph as a tape: every node in the order it was computed, each
 leaf classified (an input of the call, a parameter, a constant, a drawn constant), the draws, the
 backward passes and optimizer calls in order, and where the outputs come from. Two tapes of the
-same step are compared entry by entry: a difference means the step is not the same function of
-its inputs on every call."""
+same step are compared entry by entry (compile_compare)."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .compile_record import Recording
+from .compile_record import Read, Recording
 from .graph import topological_order
 from .op import Op
 from .tensor import Tensor
@@ -59,10 +59,11 @@ class Tape:
     draws: list[Draw]
     # ("backward", root, order, seed) by entry index; ("call", owner, method, args, kwargs)
     events: list[tuple[Any, ...]]
-    outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry, type) or ("value", value)
+    outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry) or ("value", value)
     rebuild: Callable[[Sequence[Any]], Any]
     guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
+    bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -90,7 +91,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:
         raise Unreplayable(rec.problems[0])
+    returned = {id(x) for x in out_leaves}
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
+    roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned
     nodes = _forward_order(roots)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
@@ -102,13 +105,36 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         ("backward", index[id(ev[1][0])], [index[id(n)] for n in ev[1]], ev[2]) if ev[0] == "backward" else ev[:5]
         for ev in rec.events
     ]
+    outputs = _outputs(rec, out_leaves, index)
+    seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
+    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
+
+
+def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:
+    """Where each returned leaf comes from: ("tensor", entry), ("read", entry) for `t.item()` of an
+    op's result or an input (a parameter's would be read after the optimizer calls), or ("value", x),
+    which a replay returns as it is (`difference` checks it is the same object on both calls). A
+    number computed in Python is refused: a replay would return the first call's."""
     reads = {id(v): t for t, v in rec.reads}
+    computed = {id(t) for t, _ in rec.reads if t._made_by is not None or id(t) in rec.inputs}
     outputs: list[tuple[str, Any]] = []
     for x in out_leaves:
         if isinstance(x, Tensor):
             outputs.append(("tensor", index[id(x)]))
-        elif isinstance(x, float) and id(x) in reads and id(reads[id(x)]) in index:  # `return loss.item()`
-            outputs.append(("read", index[id(reads.pop(id(x)))], type(x)))
+        elif isinstance(x, Read) and id(reads.get(id(x))) in computed:  # `return loss.item()`
+            if x.branched:
+                raise Unreplayable(
+                    "the step compared t.item() (or took bool(), int() or round() of it) and returned it: a branch "
+                    "on it would not be replayed. Compute with tensor ops (autograd.where) instead"
+                )
+            outputs.append(("read", index[id(reads.pop(id(x)))]))
+        elif isinstance(x, numbers.Number | np.generic):
+            kind = "float" if isinstance(x, Read) else type(x).__name__
+            raise Unreplayable(
+                f"the step returned a {kind} that is not t.item() of a tensor it computed (an accuracy or a count "
+                "computed with numpy, a number made in Python): a replay would return the first call's. Return a "
+                "Tensor of the step, or t.item() of one"
+            )
         else:
             outputs.append(("value", x))
     if reads:
@@ -116,8 +142,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
         )
-    seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
-    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
+    return outputs
 
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
@@ -205,83 +230,6 @@ def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -
                     "read by ops after opt.step(): a replay changes parameters only through the recorded "
                     "optimizer calls, after the forward and backward passes"
                 )
-
-
-def difference(a: Tape, b: Tape) -> str | None:
-    """What differs between two tapes of the same step (None when they are the same function of the inputs)."""
-    if len(a.entries) != len(b.entries):
-        return f"the step ran {len(a.entries)} tensor ops and leaves on one call and {len(b.entries)} on the next"
-    for i, (x, y) in enumerate(zip(a.entries, b.entries)):
-        what = _entry_difference(x, y)
-        if what:
-            return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
-    if len(a.draws) != len(b.draws):
-        return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"
-    for k, (x, y) in enumerate(zip(a.draws, b.draws)):
-        if (x.like, x.slot) != (y.like, y.slot):
-            return f"draw {k} (autograd.drawn) {_drawn_difference(x.like, y.like)}"
-    kinds = [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in a.events]
-    if kinds != [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in b.events]:
-        return "the backward passes and optimizer calls differ from one call to the next"
-    for x, y in zip(a.events, b.events):
-        if not same(x[1:], y[1:]):
-            return f"the {x[0]} differs (its arguments, or its seed) from one call to the next"
-    if not same(a.outputs, b.outputs):
-        return "what the step returns is not computed the same way on every call (a number that changes?)"
-    return None
-
-
-def derived(a: Tape, b: Tape) -> bool:
-    """Whether two tapes of the same step hold data made anew on each call, outside the graph: a
-    constant that is not the same Tensor on both calls, or a keyword argument that is not the same
-    object (an index array, a mask, a count, a number computed in Python). Such data may come from
-    the inputs (numpy on the labels: `labels == ignore_index`, `np.arange(n), labels`); equal on
-    both calls, it is replayed as recorded, which is right only if the inputs' values made no
-    difference to it, as the two calls show only when their inputs differed."""
-    for x, y in zip(a.entries, b.entries):
-        if x.kind == CONSTANT and x.node is not y.node:
-            return True
-        fed = {name for name, _ in x.fed}
-        if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
-            return True
-    return False
-
-
-def mark_live(a: Tape, b: Tape) -> None:
-    """Mark the constants of `b` that are the same Tensor on both calls: the step reads them every
-    time (a user's constant), so a replay reads their data as it is then, as eager would."""
-    for x, y in zip(a.entries, b.entries):
-        y.live = y.kind == CONSTANT and x.node is y.node
-
-
-def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:
-    if x == y:
-        return "is used by other ops from one call to the next"
-    return (
-        f"has shape {x[0]} and dtype {x[1]} on one call and {y[0]}, {y[1]} on the next (or another layout): "
-        "a replay draws again what was recorded, so a draw must have the same shape on every call"
-    )
-
-
-def _entry_difference(x: Entry, y: Entry) -> str | None:
-    if x.kind == DRAWN and y.kind == DRAWN and (x.shape, x.dtype, x.contiguous) != (y.shape, y.dtype, y.contiguous):
-        return _drawn_difference((x.shape, x.dtype, x.contiguous), (y.shape, y.dtype, y.contiguous))
-    if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed) != (y.kind, y.shape, y.dtype, y.op, y.parents, y.fed):
-        return "is a different op, or has different inputs, from one call to the next"
-    if x.kind == DRAWN and x.source != y.source:
-        return "is another draw (autograd.drawn) from one call to the next"
-    if x.kind == PARAM and x.source is not y.source:
-        return "reads a different parameter from one call to the next"
-    if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
-        return (
-            "is data computed outside the graph that changed from one call to the next (a random mask drawn "
-            "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone): a replay "
-            "would reuse the first call's. Draw random data with autograd.drawn, and compute it inside the draw"
-        )
-    fed = {name for name, _ in x.fed}
-    if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
-        return "has keyword arguments (an index, a condition) that changed from one call to the next"
-    return None
 
 
 def same(a: Any, b: Any) -> bool:

@@ -30,11 +30,13 @@ _default = np.random.default_rng()
 
 def manual_seed(seed: int) -> np.random.Generator:
     """Seed the default generator (PyTorch's `torch.manual_seed`): every unseeded random tensor,
-    and nn's initialisation, then repeat from run to run. Returns the new default generator."""
+    and nn's initialisation, then repeat from run to run. Returns the new default generator.
+    Inside a step being compiled it makes the step run eagerly (a replay would not seed again)."""
     global _default
     new = _as_generator(seed, "manual_seed")
     with _lock:
         _default = new
+    compile_record.seeded()
     return new
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import compile_record, modes
+from .compile_record import RECORDING
 from .graph import raw
 from .tensor_data import as_array, raw_index
 
@@ -22,18 +23,25 @@ class VersionedData:
 
     @property
     def data(self) -> np.ndarray:
+        if RECORDING and self.requires_grad and self._made_by is None:  # a parameter's numbers, read in Python
+            compile_record.read_data(self)
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         """Assigning (also `t.data -= x`) counts as a change: a graph that used t can no longer backward.
-        `t.data -= x` changed the array in place, so every view of it changed too (they share the
-        count); a new array leaves the views with the old one, unchanged, and t with a count of its own."""
-        if value is self._data:
+        An array over the same memory as before (`t.data -= x` changed it in place; `t.data =
+        t.data.reshape(...)` views it) keeps t's count, which its views share: a change through them is
+        still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
+        new = value if isinstance(value, np.ndarray) else as_array(value, None)
+        if new is self._data or np.may_share_memory(new, self._data):
+            self._data = new
             self._version += 1
-        else:
-            self._data = value if isinstance(value, np.ndarray) else as_array(value, None)
-            self._counter = [self._version + 1]
+            return
+        self._data = new
+        self._counter = [self._version + 1]
+        if RECORDING:
+            compile_record.changed(self)
 
     @property
     def _version(self) -> int:
@@ -44,6 +52,8 @@ class VersionedData:
     @_version.setter
     def _version(self, value: int) -> None:
         self._counter[0] = value
+        if RECORDING:  # a compiled step being recorded would not replay a change made outside its optimizers
+            compile_record.changed(self)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if modes.current.grad_enabled and self.requires_grad:

@@ -34,6 +34,13 @@ def _scale_and_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, shap
     return y + bias.reshape(shape) if bias is not None else y
 
 
+def _write(buffer: np.ndarray, values: np.ndarray) -> None:
+    """buffer[...] = values, through a Tensor over the buffer (in its dtype: no copy), whose version
+    counts the change: a step being compiled (autograd.compile) learns so, and runs eagerly, since a
+    replay would not make the change."""
+    Tensor(buffer, dtype=buffer.dtype)[...] = values
+
+
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
     return Tensor(np.full(shape, value, dtype), requires_grad=True)
 
@@ -102,8 +109,8 @@ class _BatchNorm(Module):
             )
         self.num_batches_tracked += 1
         factor = 1 / batches if self.momentum is None else self.momentum
-        self.running_mean[...] = (1 - factor) * self.running_mean + factor * mean
-        self.running_var[...] = (1 - factor) * self.running_var + factor * unbiased_var
+        _write(self.running_mean, (1 - factor) * self.running_mean + factor * mean)
+        _write(self.running_var, (1 - factor) * self.running_var + factor * unbiased_var)
 
     def _check(self, x: Tensor) -> None:
         kind = type(self).__name__

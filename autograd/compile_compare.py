@@ -1,0 +1,96 @@
+"""Two tapes of the same step compared (compile_tape reads them): a difference means the step is
+not the same function of its inputs on every call; data made anew on each call outside the graph
+means its replays must stay with the inputs it may depend on (`derived`); a constant read on both
+calls is live (`mark_live`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .compile_tape import CONSTANT, DRAWN, PARAM, Entry, Tape, same
+
+
+def difference(a: Tape, b: Tape) -> str | None:
+    """What differs between two tapes of the same step (None when they are the same function of the inputs)."""
+    if len(a.entries) != len(b.entries):
+        return f"the step ran {len(a.entries)} tensor ops and leaves on one call and {len(b.entries)} on the next"
+    for i, (x, y) in enumerate(zip(a.entries, b.entries)):
+        what = _entry_difference(x, y)
+        if what:
+            return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
+    if len(a.draws) != len(b.draws):
+        return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"
+    for k, (x, y) in enumerate(zip(a.draws, b.draws)):
+        if (x.like, x.slot) != (y.like, y.slot):
+            return f"draw {k} (autograd.drawn) {_drawn_difference(x.like, y.like)}"
+    kinds = [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in a.events]
+    if kinds != [(ev[0], *(ev[1:3] if ev[0] == "call" else ())) for ev in b.events]:
+        return "the backward passes and optimizer calls differ from one call to the next"
+    for x, y in zip(a.events, b.events):
+        if not same(x[1:], y[1:]):
+            return f"the {x[0]} differs (its arguments, or its seed) from one call to the next"
+    if len(a.outputs) != len(b.outputs) or not all(map(_same_output, a.outputs, b.outputs)):
+        return (
+            "what the step returns is not made the same way on every call (a value that is not a Tensor of the "
+            "step nor t.item() of one must be the same object on every call): return Tensors, or t.item() of one"
+        )
+    return None
+
+
+def _same_output(x: tuple[str, Any], y: tuple[str, Any]) -> bool:
+    """The same entry, or (a value returned as it is) the same object: equal numbers or arrays made
+    anew on each call may differ on the next."""
+    return x[0] == y[0] and (x[1] is y[1] if x[0] == "value" else x[1] == y[1])
+
+
+def derived(a: Tape, b: Tape) -> bool:
+    """Whether two tapes of the same step hold data made anew on each call, outside the graph: a
+    constant that is not the same Tensor on both calls, or a keyword argument that is not the same
+    object (an index array, a mask, a count, a number computed in Python). Such data may come from
+    the inputs (numpy on the labels: `labels == ignore_index`, `np.arange(n), labels`); equal on
+    both calls, it is replayed as recorded, which is right only if the inputs' values made no
+    difference to it, as the two calls show only when their inputs differed."""
+    for x, y in zip(a.entries, b.entries):
+        if x.kind == CONSTANT and x.node is not y.node:
+            return True
+        fed = {name for name, _ in x.fed}
+        if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
+            return True
+    return False
+
+
+def mark_live(a: Tape, b: Tape) -> None:
+    """Mark the constants of `b` that are the same Tensor on both calls: the step reads them every
+    time (a user's constant), so a replay reads their data as it is then, as eager would."""
+    for x, y in zip(a.entries, b.entries):
+        y.live = y.kind == CONSTANT and x.node is y.node
+
+
+def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:
+    if x == y:
+        return "is used by other ops from one call to the next"
+    return (
+        f"has shape {x[0]} and dtype {x[1]} on one call and {y[0]}, {y[1]} on the next (or another layout): "
+        "a replay draws again what was recorded, so a draw must have the same shape on every call"
+    )
+
+
+def _entry_difference(x: Entry, y: Entry) -> str | None:
+    if x.kind == DRAWN and y.kind == DRAWN and (x.shape, x.dtype, x.contiguous) != (y.shape, y.dtype, y.contiguous):
+        return _drawn_difference((x.shape, x.dtype, x.contiguous), (y.shape, y.dtype, y.contiguous))
+    if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed) != (y.kind, y.shape, y.dtype, y.op, y.parents, y.fed):
+        return "is a different op, or has different inputs, from one call to the next"
+    if x.kind == DRAWN and x.source != y.source:
+        return "is another draw (autograd.drawn) from one call to the next"
+    if x.kind == PARAM and x.source is not y.source:
+        return "reads a different parameter from one call to the next"
+    if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
+        return (
+            "is data computed outside the graph that changed from one call to the next (a random mask drawn "
+            "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone): a replay "
+            "would reuse the first call's. Draw random data with autograd.drawn, and compute it inside the draw"
+        )
+    fed = {name for name, _ in x.fed}
+    if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
+        return "has keyword arguments (an index, a condition) that changed from one call to the next"
+    return None

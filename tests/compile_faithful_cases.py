@@ -1,0 +1,91 @@
+"""What the tests of autograd.compile's faithfulness share: a scenario run eagerly and compiled,
+leniently and strictly, whose compiled numbers must be eager's, bit for bit, whether the step is
+replayed or refused (run eagerly with a CompileWarning; a CompileError with strict=True)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from autograd.compile import CompileError, CompileWarning
+from autograd.compile_replay import Program
+from nn import functional as F
+
+
+def assert_same(a, b):
+    """Equal as eager's numbers must be: arrays bit for bit (dtype and shape too), containers item by item."""
+    if isinstance(a, list | tuple):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert_same(a[k], b[k])
+    elif isinstance(a, np.ndarray | np.generic | Tensor):
+        a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
+        assert (a.dtype, a.shape) == (b.dtype, b.shape)
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert type(a) is type(b) and a == b
+
+
+def count_replays(monkeypatch):
+    """A list whose length is the number of replays that ran to the end, from now on."""
+    replays, run = [], Program.run
+
+    def counted(self, inputs):
+        result = run(self, inputs)
+        replays.append(1)
+        return result
+
+    monkeypatch.setattr(Program, "run", counted)
+    return replays
+
+
+def check_replayed(scenario, monkeypatch, replays_at_least=1):
+    """scenario(compile) gives eager's numbers compiled strictly, with no warning, and replays."""
+    eager = scenario(lambda f: f)
+    replays = count_replays(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_same(scenario(lambda f: autograd.compile(f, strict=True)), eager)
+    assert len(replays) >= replays_at_least
+
+
+def check_refused(scenario, why, monkeypatch):
+    """scenario(compile) gives eager's numbers compiled leniently, warning `why` (a regex), never
+    replaying a call it should not; compiled strictly, it raises CompileError `why`."""
+    eager = scenario(lambda f: f)
+    replays = count_replays(monkeypatch)
+    with pytest.warns(CompileWarning, match=why):
+        assert_same(scenario(autograd.compile), eager)
+    with pytest.raises(CompileError, match=why):
+        scenario(lambda f: autograd.compile(f, strict=True))
+    return len(replays)
+
+
+def linear(dtype=np.float64, seed=0, nout=3):
+    model = nn.Linear(3, nout, seed=seed, dtype=dtype)
+    return model, nn.SGD(model.parameters(), lr=0.1)
+
+
+def batches(count, rows=4, seed=1, classes=3):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((rows, 3)), rng.integers(0, classes, rows)) for _ in range(count)]
+
+
+def sgd_step(model, opt, loss=F.cross_entropy):
+    """The plain step: its loss, as t.item()."""
+
+    def step(x, y):
+        opt.zero_grad()
+        value = loss(model(x), y)
+        value.backward()
+        opt.step()
+        return value.item()
+
+    return step
