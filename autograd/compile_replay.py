@@ -18,9 +18,11 @@ from .compile_kernels import kernel
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import own_array
+from .tensor_ops import OPS, check_labels
 from .tensor_record import Record
 
 Step = Callable[[], None]
+_CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
 
 
 UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
@@ -153,6 +155,13 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
     forward, params, ps = e.op.forward, e.params, e.parents
     if k is not None:
         forward, params = k.forward, {}
+    elif e.op is _CROSS_ENTROPY:  # its labels, fed anew on each replay, checked as eagerly (its kernel checks them too)
+        op_forward = forward
+
+        def forward(logits: np.ndarray, **params: Any) -> Any:
+            check_labels(logits, params["labels"], params.get("ignore_index"))
+            return op_forward(logits, **params)
+
     elif buffered and isinstance(forward, np.ufunc) and not params and forward.nout == 1 and len(ps) == forward.nin:
         buffer = arrays[i] = np.empty(e.shape, e.dtype)
         if len(ps) == 2:

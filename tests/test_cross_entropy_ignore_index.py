@@ -131,3 +131,26 @@ def test_a_compiled_step_still_refuses_a_label_that_is_no_class_nor_ignored():
     ):
         warnings.simplefilter("error")  # no CompileWarning: the replay's own check refuses it (eager's says "scores")
         run(x, np.array([0, 4]))
+
+
+def test_a_replay_checks_the_labels_of_logits_without_a_kernel():
+    """Logits that are not C-contiguous replay through the op's own forward, not the kernel: the
+    labels fed to it are checked as eagerly (a -1 would otherwise pick the last class)."""
+    W = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    opt = nn.SGD([W], lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = autograd.cross_entropy((W.T @ x.T).T, y)  # a transpose: not C-contiguous
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step, strict=True)
+    x = Tensor(np.random.default_rng(1).standard_normal((5, 3)))
+    for labels in ([0, 1, 2, 3, 0], [1, 1, 2, 3, 0], [1, 2, 2, 3, 0]):  # two recordings, then a replay
+        run(x, np.array(labels))
+    before = W.data.copy()
+    with pytest.raises(ValueError, match="label -1 .* is not a class"):
+        run(x, np.array([-1, 2, 2, 3, 0]))
+    assert np.array_equal(W.data, before)  # refused before the update
