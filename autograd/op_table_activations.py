@@ -52,15 +52,22 @@ def _gelu_check(approximate: str) -> None:
 def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[str] = ()) -> None:
     """Refuse parameters that leave the outputs they touch without meaning, as PyTorch does not (its
     F.leaky_relu(x, nan) is NaN wherever x < 0): NaN, in a number or an array, and infinity, but
-    in a bound (hardtanh's, clip's), where ±inf is no bound. None (no bound) passes."""
+    in a bound (hardtanh's, clip's), where ±inf is no bound; and what is no real number (a complex
+    number, a string: numpy would make the outputs complex, or fail halfway). None (no bound) passes."""
     for name, value in params.items():
-        if isinstance(value, np.ndarray):
-            floats = value.dtype.kind == "f"
-            nan, infinite = floats and bool(np.isnan(value).any()), floats and bool(np.isinf(value).any())
-        elif isinstance(value, numbers.Real):
-            nan, infinite = math.isnan(value), math.isinf(value)
-        else:  # None, or a type the op itself refuses
+        if value is None:
             continue
+        if isinstance(value, numbers.Real):
+            nan, infinite = math.isnan(value), math.isinf(value)
+        else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "
+                    f"{value!r}: Tensors and Values hold real numbers; pass a float"
+                )
+            floats = array.dtype.kind == "f"
+            nan, infinite = floats and bool(np.isnan(array).any()), floats and bool(np.isinf(array).any())
         if nan or (infinite and name not in bounds):
             allowed = "a number or ±inf (no bound)" if name in bounds else "a finite number"
             raise ValueError(

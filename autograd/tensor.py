@@ -21,7 +21,7 @@ from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
-from .tensor_backward import BackwardHooks
+from .tensor_backward import BackwardHooks, checked_requires_grad
 from .tensor_data import as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
@@ -96,15 +96,12 @@ class Tensor(
     float stays float32.
     """
 
-    __slots__ = ("_data", "requires_grad", "_counter", "_versions", "_retains_grad")
+    # `_versions`: a node's parents' version counts when it was made, then its own (see _check_graph)
+    __slots__ = ("_data", "_requires_grad", "_counter", "_versions", "_retains_grad")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
-        if not isinstance(requires_grad, bool | np.bool_):
-            raise TypeError(f"Tensor(): requires_grad must be True or False, got {requires_grad!r}")
         array = as_array(data, dtype)
-        if requires_grad and array.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {array.dtype}")
-        _init(self, array, bool(requires_grad))
+        _init(self, array, checked_requires_grad(requires_grad, array.dtype))
         self.label = label
 
     @property
@@ -200,8 +197,18 @@ class Tensor(
         return _apply(ops.getitem, (self,), {"index": raw_index(index)})
 
     def astype(self, dtype: Any) -> Tensor:
-        """This tensor's values in another dtype; gradients flow back in this tensor's dtype."""
-        return _apply(ops.astype, (self,), {"dtype": np.dtype(dtype)})
+        """This tensor's values in another real dtype. A floating-point cast is in the graph (gradients
+        flow back in this tensor's dtype); an integer or bool cast is a constant, as in PyTorch:
+        rounding passes no gradient on, and an integer tensor cannot hold one."""
+        kind = np.dtype(dtype)
+        if kind.kind == "f":
+            return _apply(ops.astype, (self,), {"dtype": kind})
+        if kind.kind not in "biu":
+            raise TypeError(
+                f"astype: Tensors hold real numbers (bool, integer or floating point), not {kind}; "
+                "for another dtype convert the numbers outside the graph: t.numpy().astype(...)"
+            )
+        return Tensor(ops.astype(self._data, dtype=kind))  # the op's forward on the data: no node
 
     # ---- hooks for the graph core ----
     @staticmethod
@@ -214,7 +221,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t.grad = None
     t.label = ""
     t._made_by = t._a = t._b = t._visit = None
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     t._counter = [0]
     t._versions = ()
     t._retains_grad = False
@@ -228,14 +235,16 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
             x = _constant(x, op)
         parents.append(x)
         datas.append(x._data)
-        needs.append(x.requires_grad)
+        needs.append(x._requires_grad)
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
         raise _forward_error(op, datas, e) from None
     t = _new(Tensor)
     _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and modes.current.grad_enabled)
-    if t.requires_grad:
+    if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
+        share_count(t, parents)
+    if t._requires_grad:
         t._made_by = Record(op, params or {}, needs)
         if len(parents) > 2:
             t._a, t._b = tuple(parents), MANY
@@ -243,8 +252,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
             t._a = parents[0]
             t._b = parents[1] if len(parents) == 2 else None
         t._versions = [p._counter[0] for p in parents]
-    if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
-        share_count(t, parents)
+        t._versions.append(t._counter[0])  # its own, last: a rule may read the output (exp's, sqrt's)
     if modes.entered and modes.current.anomaly:
         check_forward(op, out, datas)
     return t

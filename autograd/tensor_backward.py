@@ -1,6 +1,6 @@
-"""What the graph core asks of a Tensor (the node interface of graph.Node): how a backward from
-it starts, what it checks first (version counters), and where the gradients end up (leaves, as
-PyTorch)."""
+"""What the graph core asks of a Tensor (the node interface of graph.Node): which tensors want a
+gradient (`requires_grad`), how a backward from it starts, what it checks first (version counters),
+and where the gradients end up (leaves, as PyTorch)."""
 
 from __future__ import annotations
 
@@ -31,14 +31,30 @@ EMPTY_SUM = _EmptySum()
 
 
 class BackwardHooks:
-    """Mixin of Tensor: the hooks graph.py calls."""
+    """Mixin of Tensor: `requires_grad`, and the hooks graph.py calls."""
 
     __slots__ = ()
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
 
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients reach this tensor. Setting it is checked as the constructor's argument is
+        (True only on floating point); the engine's hot paths read the slot behind it, `_requires_grad`."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        wanted = checked_requires_grad(value, self.dtype)
+        if self._made_by is not None:  # as PyTorch: a recorded tensor stays in its graph whatever the flag says
+            raise RuntimeError(
+                "requires_grad can be changed on leaf tensors only; for a computed tensor outside the graph "
+                "use t.detach()"
+            )
+        self._requires_grad = wanted
+
     def _seed(self, grad: Any, create_graph: bool) -> Any:
-        if not self.requires_grad:
+        if not self._requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no graph was recorded for it "
                 "(give its inputs requires_grad=True, outside no_grad)"
@@ -65,18 +81,18 @@ class BackwardHooks:
 
     @staticmethod
     def _check_graph(order: list[Any]) -> None:
-        """Refuse to backward through a tensor changed in place after an op used it."""
+        """Refuse to backward through a tensor changed in place after an op used it, or after the op
+        made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
+        where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts."""
         for node in order:
             if node._made_by is None:
                 continue
-            for p, seen in zip(node.parents, node._versions):
+            versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
+            for p, seen in zip(node.parents, versions):
                 if p._counter[0] != seen:  # p._version, without the property call (every parent of every node)
-                    name = repr(p.label) if p.label else f"of shape {p.shape}"
-                    raise RuntimeError(
-                        f"tensor {name} was changed in place after {node._made_by.op.name} used it (through itself "
-                        "or a tensor sharing its memory: a slice, .T, a reshape, detach()), so backward would give "
-                        "wrong gradients: run the forward again after changing it"
-                    )
+                    raise _changed(p, f"{node._made_by.op.name} used it")
+            if node._counter[0] != versions[-1]:
+                raise _changed(node, f"{node._made_by.op.name} made it")
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -89,13 +105,36 @@ class BackwardHooks:
         handed_out: set[int] = set()
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
-            if g is EMPTY_SUM or not node.requires_grad or (node._made_by is not None and not node._retains_grad):
+            if g is EMPTY_SUM or not node._requires_grad or (node._made_by is not None and not node._retains_grad):
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = own_array(g, handed_out)
             node.grad = g if node.grad is None else node.grad + g
         if recording is not None:
             recording.after_backward(order)
+
+
+def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:
+    """`value` as requires_grad of a tensor of `dtype`: True or False (numpy's too), and True only for
+    floating point, as PyTorch: an integer tensor cannot hold a gradient (it would be rounded)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"requires_grad must be True or False, got {value!r}")
+    if value and dtype.kind != "f":
+        raise TypeError(
+            f"only floating-point tensors can require gradients, got dtype {dtype}: "
+            "make a float tensor first (t.astype(np.float32), or Tensor(data, dtype=np.float32))"
+        )
+    return bool(value)
+
+
+def _changed(t: Any, when: str) -> RuntimeError:
+    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it)."""
+    name = repr(t.label) if t.label else f"of shape {t.shape}"
+    return RuntimeError(
+        f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
+        "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
+        "after changing it"
+    )
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

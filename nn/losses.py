@@ -127,6 +127,13 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     if log_target:
         terms = [autograd.exp(t) * (t - x) for x, t in found]
     else:
+        # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
+        bad = first_bad([t for _, t in found], lambda t: t >= 0)
+        if bad is not None:
+            raise ValueError(
+                f"{name}: targets must be probabilities (numbers >= 0), got {bad}; for log-probabilities "
+                "pass log_target=True"
+            )
         terms = [_xlogx(t) - t * x for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
@@ -140,7 +147,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
 def _xlogx_forward(t: Any) -> Any:
     """t log t, 0 where t is 0 (as torch.xlogy(t, t)), of an array or a float."""
     if isinstance(t, np.ndarray | np.generic):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0, replaced by 0
             return np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
     return 0.0 if t == 0 else t * math.log(t)
 
@@ -155,11 +162,27 @@ def _xlogx_slope_forward(t: Any) -> Any:
 
 # t log t has no derivative at t = 0 (it is defined for t >= 0 only; the one-sided slope is -inf).
 # Its slope there is NaN, as torch's kl_div gives for a target of 0, never a finite number: the
-# gradient of such a target cannot be right, and NaN says so on both engines. One Op serves
+# gradient of such a target cannot be right, and NaN says so on both engines. So is the slope's own
+# derivative there (torch's second derivative is NaN too; 1 / t would be inf). One Op serves
 # constants (arrays, floats) and nodes (Tensors, Values) alike; d(log t + 1)/dt = 1 / t.
 _NOT_PROBABILITY = "kl_div's targets are probabilities, never below 0 (or pass log_target=True)"
-_xlogx_slope = Op("xlogx_slope", _xlogx_slope_forward, lambda g, out, t: (g / t,), _NOT_PROBABILITY)
+_xlogx_slope = Op(
+    "xlogx_slope",
+    _xlogx_slope_forward,
+    lambda g, out, t: (g / _nan_at_zero(t),),
+    _NOT_PROBABILITY,
+)
 _xlogx = Op("xlogx", _xlogx_forward, lambda g, out, t: (g * _xlogx_slope(t),), _NOT_PROBABILITY)
+
+
+def _nan_at_zero(t: Any) -> Any:
+    """t with NaN where it is 0, so that dividing by it gives NaN there (as torch), not inf: for arrays
+    and Tensors, and for floats and Values (a derivative rule gets either)."""
+    if isinstance(t, Tensor):
+        return autograd.where(t.data == 0, math.nan, t)
+    if isinstance(t, np.ndarray | np.generic):
+        return np.where(t == 0, math.nan, t)
+    return math.nan if autograd.raw(t) == 0 else t
 
 
 def _piecewise(d: Any, limit: float, inside: Any, outside: Any) -> Any:

@@ -187,9 +187,11 @@ class LinearLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
     ) -> None:
-        if not (isinstance(start_factor, numbers.Real) and 0 < start_factor <= 1):
+        _require_real(self, "start_factor", start_factor)
+        _require_real(self, "end_factor", end_factor)
+        if not 0 < start_factor <= 1:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor!r}")
-        if not (isinstance(end_factor, numbers.Real) and 0 <= end_factor <= 1):
+        if not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
         self.start_factor, self.end_factor = start_factor, end_factor
         self.total_iters = _count(self, "total_iters", total_iters)
@@ -267,6 +269,13 @@ def _count(owner: Any, name: str, value: Any) -> int:
 
 
 def _at_least_zero(owner: Any, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+    _require_real(owner, name, value)
+    if not 0 <= value < math.inf:
         raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def _require_real(owner: Any, name: str, value: Any) -> None:
+    """Refuse what is no real number, and a bool (True would pass for 1), as the optimizers' checks do."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{type(owner).__name__}: {name} must be a number, got {type(value).__name__} {value!r}")

@@ -1,0 +1,46 @@
+"""Schedulers' real-number arguments refuse bools (True would pass for 1) and what is no number with
+a TypeError, as the optimizers' hyperparameters do; a number out of range stays a ValueError."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn.optim import SGD
+from nn.schedulers import CosineAnnealingLR, LinearLR, StepLR
+
+
+def _optimizer():
+    return SGD([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda o, v: LinearLR(o, start_factor=v), "start_factor"),
+        (lambda o, v: LinearLR(o, end_factor=v), "end_factor"),
+        (lambda o, v: StepLR(o, 2, gamma=v), "gamma"),
+        (lambda o, v: CosineAnnealingLR(o, 4, eta_min=v), "eta_min"),
+    ],
+    ids=["start_factor", "end_factor", "gamma", "eta_min"],
+)
+@pytest.mark.parametrize("value", [True, False, "0.5", None, 0.5j])
+def test_a_bool_or_no_number_is_a_type_error(make, name, value):
+    opt = _optimizer()
+    with pytest.raises(TypeError, match=f": {name} must be a number, got {type(value).__name__}"):
+        make(opt, value)
+    assert opt.lr == 0.1 and opt.schedulers == []  # nothing changed
+
+
+@pytest.mark.parametrize("factor", [0.25, np.float32(0.5), np.float64(1.0), 1])
+def test_real_factors_of_any_kind_still_work(factor):
+    scheduler = LinearLR(_optimizer(), start_factor=factor, end_factor=factor, total_iters=2)
+    assert scheduler.optimizer.lr == pytest.approx(0.1 * float(factor))
+
+
+def test_out_of_range_factors_are_still_value_errors():
+    with pytest.raises(ValueError, match="start_factor must be in \\(0, 1\\]"):
+        LinearLR(_optimizer(), start_factor=0.0)
+    with pytest.raises(ValueError, match="end_factor must be in \\[0, 1\\]"):
+        LinearLR(_optimizer(), end_factor=float("nan"))
