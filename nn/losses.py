@@ -51,10 +51,7 @@ def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta
     if delta == 0:  # check_real's range keeps its low end; delta 0 makes the loss 0 everywhere (torch refuses it too)
         raise ValueError("huber_loss: delta must be a finite number > 0, got 0; for the absolute error use l1_loss")
     delta = float(delta)
-    terms = [
-        _piecewise(p - t, delta, lambda d: 0.5 * d * d, lambda d: delta * (abs(d) - 0.5 * delta))
-        for p, t in pairs(pred, target, "huber_loss")
-    ]
+    terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in pairs(pred, target, "huber_loss"))]
     return reduce(terms, reduction, "huber_loss")
 
 
@@ -65,10 +62,7 @@ def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", b
     beta = float(beta)
     if beta == 0:
         return l1_loss(pred, target, reduction=reduction)
-    terms = [
-        _piecewise(p - t, beta, lambda d: 0.5 * d * d / beta, lambda d: abs(d) - 0.5 * beta)
-        for p, t in pairs(pred, target, "smooth_l1_loss")
-    ]
+    terms = [0.5 * m * m / beta + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))]
     return reduce(terms, reduction, "smooth_l1_loss")
 
 
@@ -185,11 +179,14 @@ def _nan_at_zero(t: Any) -> Any:
     return math.nan if autograd.raw(t) == 0 else t
 
 
-def _piecewise(d: Any, limit: float, inside: Any, outside: Any) -> Any:
-    """inside(d) where |d| < limit, else outside(d): elementwise on a Tensor, by a branch on a Value."""
-    if isinstance(d, Tensor):
-        return autograd.where(np.abs(d.data) < limit, inside(d), outside(d))
-    return inside(d) if abs(d.data) < limit else outside(d)
+def _split(d: Any, limit: float) -> tuple[Any, Any]:
+    """|d| in two pieces, m = min(|d|, limit) and r = |d| - m = relu(|d| - limit), so that huber's
+    0.5 d^2 where |d| < limit, else limit (|d| - limit / 2), is 0.5 m^2 + limit r (where |d| < limit,
+    r is 0 and m is |d|, bit for bit; at |d| = limit both sides' slopes are limit). Ops on d alone, on
+    either engine: no mask read off d's numbers, which a compiled step would replay as recorded."""
+    a = abs(d)
+    r = (a - limit).relu()
+    return a - r, r
 
 
 def _pos_weights(pos_weight: Any, found: list[tuple[Any, Any]], logits: Any) -> list[Any]:

@@ -1,4 +1,4 @@
-"""The targets of nn's pair losses (mse_loss, l1_loss, hinge_loss, binary_cross_entropy) reach the ops
+"""The targets of nn's pair losses (mse_loss, l1_loss, hinge_loss, binary_cross_entropy, huber) reach the ops
 as the caller's own array where it has the predictions' dtype (copied only to be cast), so that a
 compiled regression step feeds each call's targets and replays them (a copy made on every call was
 data made outside the graph, and the step ran eagerly); a target Tensor stays a Tensor, its version
@@ -18,6 +18,12 @@ LOSSES = {
     "l1_loss": (F.l1_loss, lambda rng: rng.standard_normal((4, 2))),
     "hinge_loss": (F.hinge_loss, lambda rng: np.where(rng.random((4, 2)) > 0.5, 1.0, -1.0)),
     "binary_cross_entropy": (lambda p, t: F.binary_cross_entropy(p.sigmoid(), t), lambda rng: rng.random((4, 2))),
+}
+# huber's and smooth_l1's two pieces come from ops on the difference, not from a mask read off its
+# numbers: a recording where every |d| was below delta replays later steps where some are above
+SPLIT = {
+    "huber_loss": F.huber_loss,
+    "smooth_l1_loss": lambda p, t: F.smooth_l1_loss(p, t, beta=0.5),
 }
 
 
@@ -42,6 +48,20 @@ def _train(loss_fn, targets, compiled):
 def test_a_compiled_step_replays_new_array_targets_as_eager(loss_fn, targets):
     eager = _train(loss_fn, targets, compiled=False)
     compiled = _train(loss_fn, targets, compiled=True)  # strict: a step that could not replay raises
+    for got, expected in zip(compiled, eager):
+        np.testing.assert_array_equal(got, expected)
+
+
+def _near_then_far():
+    """Targets near the predictions on the two recorded calls, far from them on the replays."""
+    calls = iter(range(100))
+    return lambda rng: rng.standard_normal((4, 2)) * (0.01 if next(calls) < 2 else 5.0)
+
+
+@pytest.mark.parametrize("loss_fn", SPLIT.values(), ids=SPLIT.keys())
+def test_a_compiled_huber_step_replays_differences_on_the_other_side_of_delta(loss_fn):
+    eager = _train(loss_fn, _near_then_far(), compiled=False)
+    compiled = _train(loss_fn, _near_then_far(), compiled=True)
     for got, expected in zip(compiled, eager):
         np.testing.assert_array_equal(got, expected)
 
