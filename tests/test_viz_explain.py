@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 import viz
 from autograd import Op, Tensor, Value, gradients, pullback, topological_order
-from autograd.testing import expressions, tensor_expressions
+from autograd.testing import Expression, expressions, tensor_expressions
 from viz.explain import MAX_PATHS
 
 
@@ -58,6 +58,20 @@ def test_the_three_paths_of_a_times_a_plus_a():
 
 @settings(max_examples=60, deadline=None)
 @given(expressions(max_ops=10))
+# two paths whose products differ in the last bit, which the search's bounds had swapped
+@example(
+    Expression(
+        inputs=(0.953125,),
+        steps=(
+            ("/", (0, 0), 0.0),
+            ("*", (0, 1), 0.0),
+            ("neg", (0,), 0.0),
+            ("+", (2, 0), 0.0),
+            ("+", (0, 0), 0.0),
+            ("exp", (4,), 0.0),
+        ),
+    )
+)
 def test_the_paths_products_sum_to_backwards_gradient_on_random_graphs(expr):
     inputs = [Value(x, label=f"x{i}") for i, x in enumerate(expr.inputs)]
     root = expr(*inputs)

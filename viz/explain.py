@@ -143,6 +143,9 @@ def largest_products(start: Node, goal: Node, moves: Any, best: dict[int, float]
         for nxt, factor, label in moves(at):
             step = product * factor
             heapq.heappush(frontier, (-abs(step) * best[id(nxt)], -next(tie), nxt, step, (label, trail)))
+    # the bounds are products taken in another order, so two walks whose products differ in the last bit
+    # can come out swapped: sorted by their own products (stable: the search's order among equals)
+    found.sort(key=lambda walk: -abs(walk[1]))
     return found
 
 
