@@ -151,6 +151,16 @@ class _Recorded:
         self.program = Program(tape, check)
         names.bind(self.program, tape.bound)
         if derived(first, tape):
+            if first.read_numbers or tape.read_numbers:
+                # made from numbers of the step's tensors, which depend on the parameters too: equal on
+                # both calls (a mask all True), it tells nothing of the next call's
+                self.program = None
+                raise Unreplayable(
+                    "the step made data outside the graph after reading numbers of its tensors (a comparison "
+                    "such as abs(d) < 1 for autograd.where, argmax, isnan, t.numpy(), t.data): a replay would reuse "
+                    "that data as recorded while the numbers change. Use ops that keep it in the graph (clip, relu, "
+                    "minimum, maximum), or keep such steps eager"
+                )
             # an input equal on both calls cannot show whether that data depends on it: replay only
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
@@ -159,10 +169,11 @@ class _Recorded:
 
 class _Names:
     """The global names and closure cells the step's own code reads or assigns (its comprehensions'
-    and lambdas' too, and those of the functions it wraps, `__wrapped__`; not those of the functions
-    it calls), with the objects they are bound to: a replay calls the optimizers and reads the
-    parameters the recordings saw, so it checks first that each name still holds what it held then
-    (an optimizer or a model made anew, a number rebound, records again)."""
+    and lambdas' too, and those of the functions `_functions` finds: the step behind a partial, a
+    method or a decorator, and its module's helpers it calls), with the objects they are bound to:
+    a replay calls the optimizers and reads the parameters the recordings saw, so it checks first
+    that each name still holds what it held then (an optimizer or a model made anew, a number
+    rebound, records again)."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
@@ -198,13 +209,32 @@ class _Names:
 
 
 def _functions(fn: Any) -> list[types.FunctionType]:
-    """fn's function (a bound method's), and those it wraps (functools.wraps' `__wrapped__`)."""
+    """The functions whose global names and closure cells a replay checks, each once: fn's own (a
+    bound method's, a callable object's `__call__`, a functools.partial's function), those it wraps
+    (functools.wraps' `__wrapped__`), and the functions of its own module that it holds in closure
+    cells (a decorator's wrapper holds the step) or names as globals (helpers it calls), and so on
+    from those. Functions of other modules (nn's, numpy's) are left out: their names are theirs."""
     found: list[types.FunctionType] = []
-    while fn is not None and all(fn is not f for f in found):
-        fn = getattr(fn, "__func__", fn)
-        if isinstance(fn, types.FunctionType):
-            found.append(fn)
-        fn = getattr(fn, "__wrapped__", None)
+    pending, module = [fn], None
+    while pending:
+        f = pending.pop()
+        if isinstance(f, functools.partial):
+            pending.append(f.func)
+            continue
+        f = getattr(f, "__func__", f)
+        if not isinstance(f, types.FunctionType):
+            call = type(f).__call__ if callable(f) else None
+            if isinstance(call, types.FunctionType):  # an object of a class with __call__
+                pending.append(call)
+            continue
+        if any(f is g for g in found):
+            continue
+        found.append(f)
+        module = module or f.__module__
+        held = [_contents(cell) for cell in f.__closure__ or ()]
+        held += [f.__globals__.get(name) for name in _global_names(f.__code__)]
+        pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
+        pending.append(getattr(f, "__wrapped__", None))
     return found
 
 

@@ -41,6 +41,7 @@ class Recording:
         self.inputs = {id(x) for x in inputs}
         self.replaying = 0
         self.read_parameter = False
+        self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
@@ -254,17 +255,23 @@ def changed(tensor: Any) -> None:
         rec.changed()
 
 
-def read_data(parameter: Any) -> None:
-    """Note that Python read a parameter's `.data` (tensor_versions reports it while a step is
-    recorded): numbers computed from it outside the graph (a pruning mask) would be replayed as
-    they were, while the parameter changes. Not noted: reads by autograd's own code (the backward
-    pass's rules read their inputs so), inside a replayed method (an optimizer's step: its own
-    business), and of the call's inputs (not parameters)."""
+def read_data(tensor: Any, depth: int = 2) -> None:
+    """Note that Python read a tensor's numbers (`.data`, `.numpy()`, `tolist()`, a comparison, a
+    predicate, argmax: the hooks call this while a step is recorded). A parameter's: numbers computed
+    from it outside the graph (a pruning mask) would be replayed as they were, while the parameter
+    changes. A tensor the step computed, or an input's: data made outside the graph may come from
+    them (`autograd.where(abs(d) < 1, ...)`'s mask), and a replay would reuse it as recorded, even
+    where it came out the same on both recorded calls. Not noted: reads by autograd's own code (the
+    frame `depth` up from here, the code that called the public method), and inside a replayed method
+    (an optimizer's step: its own business)."""
     rec = current()
-    if rec is None or rec.replaying or id(parameter) in rec.inputs:
+    if rec is None or rec.replaying:
         return
-    reader = sys._getframe(2)  # the code that read `.data` (past this function and the property)
-    if not reader.f_globals.get("__name__", "").startswith(_PACKAGE):
+    if sys._getframe(depth).f_globals.get("__name__", "").startswith(_PACKAGE):
+        return
+    if tensor._made_by is not None or id(tensor) in rec.inputs:
+        rec.read_numbers = True
+    elif tensor.requires_grad:
         rec.read_parameter = True
 
 

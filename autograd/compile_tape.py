@@ -64,6 +64,7 @@ class Tape:
     guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
+    read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -107,7 +108,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     ]
     outputs = _outputs(rec, out_leaves, index)
     seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
-    return Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
+    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
+    tape.read_numbers = rec.read_numbers
+    return tape
 
 
 def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:

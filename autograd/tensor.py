@@ -16,6 +16,7 @@ import numpy as np
 
 from . import compile_record, modes
 from . import tensor_ops as ops
+from .compile_record import RECORDING
 from .graph import MANY, MixedNodes, Node, raw
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
@@ -62,13 +63,28 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
 
 
 def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]:
-    """A comparison of tensors: a constant boolean Tensor (not differentiable)."""
-    return lambda self, other: Tensor(test(self._data, raw(other)))
+    """A comparison of tensors: a constant boolean Tensor (not differentiable), its operands' numbers
+    read (which a compiled step being recorded notes)."""
+
+    def compare(self: Tensor, other: Any) -> Tensor:
+        if RECORDING:
+            for x in (self, other):
+                if isinstance(x, Tensor):
+                    compile_record.read_data(x)
+        return Tensor(test(self._data, raw(other)))
+
+    return compare
 
 
 def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
     """A predicate of a tensor's data (`isnan`): a constant boolean Tensor (not differentiable)."""
-    return lambda self: Tensor(of_data(self._data))
+
+    def predicate(self: Tensor) -> Tensor:
+        if RECORDING:
+            compile_record.read_data(self)
+        return Tensor(of_data(self._data))
+
+    return predicate
 
 
 class Tensor(
@@ -128,6 +144,8 @@ class Tensor(
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:
+        if RECORDING:
+            compile_record.read_data(self)
         return np.asarray(self._data)
 
     def detach(self) -> Tensor:
@@ -276,6 +294,8 @@ def _constant(x: Any, op: Op) -> Tensor:
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         if not isinstance(x, numbers.Real):  # a complex number would make the result complex
             raise TypeError(f"{op.name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
+        if x.__class__ is not float and isinstance(x, float):
+            x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
         t = _new(Tensor)
         _init(t, x, False)
         return t

@@ -18,8 +18,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from . import compile_record
 from . import shape_args as args
 from . import tensor_ops as ops
+from .compile_record import RECORDING
 from .op import Op
 from .op_table_activations import require_meaningful
 from .tensor_data import reduction_axis
@@ -240,6 +242,8 @@ class ReductionMethods:
         return self._constant(np.all, "all", axis, keepdims, dim, keepdim)
 
     def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
+        if RECORDING:  # numbers read while a step is recorded (the frame 3 up: the caller of argmax, any, all)
+            compile_record.read_data(self, 3)
         axis = _axis(self, name, axis, dim)
         if name.startswith("arg") and isinstance(axis, tuple):
             raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")

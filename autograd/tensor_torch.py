@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_record
+from .compile_record import RECORDING
+
 
 class TorchSpellings:
     """Methods PyTorch users reach for, each one line over the numpy-named one."""
@@ -41,4 +44,6 @@ class TorchSpellings:
         return self.size
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        if RECORDING:  # numbers read in Python while a step is recorded
+            compile_record.read_data(self)
+        return self._data.tolist()

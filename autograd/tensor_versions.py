@@ -23,7 +23,7 @@ class VersionedData:
 
     @property
     def data(self) -> np.ndarray:
-        if RECORDING and self.requires_grad and self._made_by is None:  # a parameter's numbers, read in Python
+        if RECORDING:  # numbers read in Python while a step is recorded
             compile_record.read_data(self)
         return self._data
 

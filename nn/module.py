@@ -171,7 +171,7 @@ class Module:
             setattr(module, attribute, new[name])
 
     def count_parameters(self) -> int:
-        return sum(int(np.size(p.data)) for p in self.parameters())
+        return sum(p.size if isinstance(p, Tensor) else 1 for p in self.parameters())  # shapes only, no numbers read
 
     def extra_repr(self) -> str:
         """What this module shows in its repr besides its submodules."""

@@ -1,0 +1,146 @@
+"""autograd.compile and numbers the step reads off its tensors: data made outside the graph from
+them (a comparison's mask for autograd.where, numpy on an input's .data, argmax) is refused, even
+where it came out the same on both recorded calls (every |d| below 1, no outlier yet), since the
+numbers depend on the parameters and a replay would reuse it; steps that read nothing replay. Also
+the step's names behind a functools.partial and a decorator, and t.item()'s float while recording."""
+
+import functools
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_refused, check_replayed, linear
+
+import autograd
+from autograd import Tensor
+
+WHY = "made data outside the graph after reading numbers of its tensors"
+
+
+def _regression(loss_of):
+    """Six SGD steps of a linear model on loss_of(model, x, t): two near the targets (recorded),
+    then four far from them, with larger inputs."""
+
+    def scenario(compile):
+        model, opt = linear(nout=1)
+
+        def step(x, t):
+            opt.zero_grad()
+            loss = loss_of(model, x, t)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, rng = compile(step), np.random.default_rng(0)
+        scales = [(1, 0.1)] * 2 + [(4, 5)] * 4
+        return [run(Tensor(rng.standard_normal((4, 3)) * a), rng.standard_normal((4, 1)) * b) for a, b in scales]
+
+    return scenario
+
+
+def _where_huber(model, x, t):
+    d = model(x) - t
+    return autograd.where(abs(d) < 1.0, 0.5 * d * d, abs(d) - 0.5).mean()
+
+
+def _outliers_dropped(model, x, t):
+    keep = Tensor((np.abs(x.data).max(axis=1, keepdims=True) < 3).astype(np.float64))
+    d = model(x) - t
+    return (d * d * keep).mean()
+
+
+def _argmax_weighted(model, x, t):
+    d = model(x) - t
+    heaviest = Tensor(np.eye(4)[(d * d).argmax(axis=0)].T)  # the worst row counted twice
+    return (d * d * (1 + heaviest)).mean()
+
+
+@pytest.mark.parametrize(
+    ("loss_of", "why"),
+    [
+        (_where_huber, WHY),  # the mask all True on both recorded calls
+        (_outliers_dropped, WHY),  # no outlier in the first two batches
+        (_argmax_weighted, "outside the graph"),  # another row on each call: the tapes differ
+    ],
+    ids=["where", "numpy", "argmax"],
+)
+def test_data_made_from_numbers_read_off_the_steps_tensors_is_refused(loss_of, why, monkeypatch):
+    assert check_refused(_regression(loss_of), why, monkeypatch) == 0
+
+
+def test_a_step_that_reads_no_numbers_replays(monkeypatch):
+    def squared(model, x, t):
+        d = model(x) - t
+        return (0.5 * d * d).mean()  # a constant (0.5) made on every call, but read off nothing
+
+    check_replayed(_regression(squared), monkeypatch, replays_at_least=4)
+
+
+def _rebinding(wrap):
+    """Eight steps through wrap(step), the global optimizer made anew before the sixth."""
+
+    def scenario(compile):
+        global OPT
+        model, OPT = linear()
+        run = compile(wrap(_global_step(model)))
+        rng = np.random.default_rng(3)
+        losses = []
+        for i in range(8):
+            if i == 5:
+                OPT = autograd_sgd(model, 0.001)
+            losses.append(run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 3, 4)))
+        return losses
+
+    return scenario
+
+
+def autograd_sgd(model, lr):
+    import nn
+
+    return nn.SGD(model.parameters(), lr=lr)
+
+
+def _global_step(model):
+    from nn import functional as F
+
+    def step(x, y, scale=1.0):
+        OPT.zero_grad()
+        loss = F.cross_entropy(model(x), y) * scale
+        loss.backward()
+        OPT.step()
+        return loss.item()
+
+    return step
+
+
+def _undecorated(f):
+    def wrapper(*args):  # no functools.wraps: the step is held in the closure only
+        return f(*args)
+
+    return wrapper
+
+
+@pytest.mark.parametrize(
+    "wrap", [functools.partial(functools.partial, scale=1.0), _undecorated], ids=["partial", "decorator"]
+)
+def test_the_names_of_a_step_behind_a_partial_or_a_decorator_are_checked(wrap, monkeypatch):
+    check_replayed(_rebinding(wrap), monkeypatch)
+
+
+def test_a_read_float_combines_with_float32_as_a_python_float_while_recording():
+    """t.item() while recording is a float subclass; numpy would take it as float64, a float as weak."""
+    model, opt = linear(dtype=np.float32)
+    dtypes = []
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        dtypes.append((model(x) / loss.item()).dtype)
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning):
+        for _ in range(3):
+            run(Tensor(np.ones((2, 3), np.float32)))
+    assert dtypes == [np.float32] * 3
