@@ -4,6 +4,7 @@ differentiate with respect to each leaf, and rebuild the answer in the argument'
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -20,7 +21,9 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
     def walk(node: Any) -> Callable[[Iterator[Any]], Any]:
         if isinstance(node, dict):
             keys, parts = list(node), [walk(v) for v in node.values()]
-            return lambda it: {k: part(it) for k, part in zip(keys, parts)}
+            if type(node) is dict:
+                return lambda it: {k: part(it) for k, part in zip(keys, parts)}
+            return lambda it: _refilled(node, {k: part(it) for k, part in zip(keys, parts)})
         if isinstance(node, list | tuple):
             parts = [walk(child) for child in node]
             make = getattr(node, "_make", type(node))  # a namedtuple is built by _make
@@ -37,6 +40,15 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
         return build(iter(new_leaves))
 
     return leaves, rebuild
+
+
+def _refilled(like: dict, items: dict) -> dict:
+    """A dict of `like`'s own type (an OrderedDict, a defaultdict, a dict with attribute access) and
+    attributes, holding `items`."""
+    new = copy.copy(like)
+    new.clear()
+    new.update(items)
+    return new
 
 
 def _one_leaf(new_leaves: Sequence[Any]) -> Any:
