@@ -29,7 +29,7 @@ import numpy as np
 
 from . import modes
 from .compile_compare import derived, difference, mark_live
-from .compile_record import Read, recording
+from .compile_record import Read, current, recording
 from .compile_replay import UNBOUND, DrawChanged, Program, Stale
 from .compile_tape import Tape, Unreplayable, read_tape, same
 from .tensor import Tensor
@@ -78,8 +78,10 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not modes.current.grad_enabled or modes.current.anomaly:
-            return self.fn(*args, **kwargs)  # nothing to record, or every op to check: eager
+        if not modes.current.grad_enabled or modes.current.anomaly or current() is not None:
+            # nothing to record, every op to check, or called by a step being recorded (whose tape
+            # takes in this one's ops): eager
+            return self.fn(*args, **kwargs)
         with self.lock:
             return self._call(args, kwargs)
 

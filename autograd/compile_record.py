@@ -193,8 +193,6 @@ def settings(owner: Any) -> dict[str, Any]:
 def recording(known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> Iterator[Recording]:
     """Note the events of the block, a call given `inputs`. `known_params` and `known_owners` (from an
     earlier recording) are watched from the start: their `.grad`, and their settings."""
-    if current() is not None:
-        raise RuntimeError("autograd.compile: a compiled function was called while another one was being recorded")
     _state.recording = rec = Recording(known_params, known_owners, inputs)
     thread = threading.get_ident()
     RECORDING.add(thread)

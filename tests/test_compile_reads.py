@@ -144,3 +144,23 @@ def test_a_read_float_combines_with_float32_as_a_python_float_while_recording():
         for _ in range(3):
             run(Tensor(np.ones((2, 3), np.float32)))
     assert dtypes == [np.float32] * 3
+
+
+def test_a_compiled_function_called_by_a_step_being_recorded_runs_eagerly_inside_it(monkeypatch):
+    """The inner function's ops are the outer step's: recorded and replayed with it."""
+
+    def scenario(compile):
+        model, opt = linear()
+        loss_of = compile(lambda x, y: autograd.cross_entropy(model(x), y))
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = loss_of(x, y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, rng = compile(step), np.random.default_rng(4)
+        return [run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 3, 4)) for _ in range(5)]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=3)
