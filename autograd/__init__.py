@@ -33,6 +33,7 @@ Public API:
     guard, replayed        for modules and optimizers of your own under compile: an attribute the
                            step's graph depends on (a mode), replays check it and record again when
                            it changed; a method a replay calls again (an optimizer's step)
+    validate               a check of the step's input data (a loss's targets) that a replay runs again
     __version__            chainrule's version, as installed
 """
 
@@ -41,7 +42,7 @@ from importlib import metadata
 from . import creation, shape_functions
 from .check import GradcheckError, gradcheck, gradcheck_params
 from .compile import CompileError, CompileWarning, compile
-from .compile_record import guard, replayed
+from .compile_record import guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -105,6 +106,7 @@ __all__ = [
     "replayed",
     "stack",
     "topological_order",
+    "validate",
     "value_and_grad",
     "vjp",
     "where",

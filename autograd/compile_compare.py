@@ -18,6 +18,8 @@ def difference(a: Tape, b: Tape) -> str | None:
         what = _entry_difference(x, y)
         if what:
             return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
+    if [k for _, k in a.checks] != [k for _, k in b.checks]:
+        return "the step checked other inputs (autograd.validate) from one call to the next"
     if len(a.draws) != len(b.draws):
         return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"
     for k, (x, y) in enumerate(zip(a.draws, b.draws)):

@@ -46,6 +46,7 @@ class Recording:
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
+        self.checks: list[tuple[Callable[[Any], None], Any]] = []  # (check, the data it checked): `validate`
         self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}
@@ -271,6 +272,17 @@ def read_data(tensor: Any, depth: int = 2) -> None:
         rec.read_numbers = True
     elif tensor.requires_grad:
         rec.read_parameter = True
+
+
+def validate(check: Callable[[Any], None], data: Any) -> None:
+    """`check(data)`, which raises on bad data (a loss's targets out of range). A compiled step runs
+    no Python of its own on a replay, so while one is recorded the check is noted, and where `data`
+    is one of the call's inputs (an array, or a Tensor's data), each replay checks that call's input
+    with it (given as an array) before anything changes, as the step would eagerly."""
+    check(data)
+    rec = current()
+    if rec is not None:
+        rec.checks.append((check, data))
 
 
 def seeded() -> None:

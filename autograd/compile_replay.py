@@ -53,6 +53,7 @@ class Program:
         ]
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
+        self.checks = tape.checks
         self.guards = tape.guards
         kernels = [_kernel(e, entries) for e in entries]
         self.forward = [
@@ -103,6 +104,8 @@ class Program:
             arrays[i] = inputs[k]
         for params, name, k in self.fed:
             params[name] = inputs[k]
+        for check, k in self.checks:  # what the step checks of its inputs (autograd.validate), before the draws
+            check(inputs[k])
         for k, (redraw, seen, slot) in enumerate(self.draws):
             data = redraw()
             if like(data) != seen:

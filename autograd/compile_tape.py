@@ -65,6 +65,7 @@ class Tape:
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
+    checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -110,6 +111,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
+    given = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
+    checked = ((check, given.get(id(data._data if isinstance(data, Tensor) else data))) for check, data in rec.checks)
+    tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
 
 

@@ -20,7 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_real
-from .losses_pairs import Predictions, first_bad, pairs, reduce
+from .losses_pairs import Predictions, first_bad, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -70,9 +70,11 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
     """micrograd's max-margin loss: relu(1 - label * score), labels -1 or +1 (labels 0 would
     train nothing: `2 * labels - 1` turns 0/1 into -1/+1)."""
     found = pairs(scores, labels, "hinge_loss")
-    bad = first_bad([t for _, t in found], lambda x: np.abs(x) == 1)
-    if bad is not None:
-        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {bad}; for labels 0/1 pass 2 * labels - 1")
+    require(
+        [t for _, t in found],
+        lambda x: np.abs(x) == 1,
+        lambda bad: f"hinge_loss: labels must be -1 or +1, got {bad}; for labels 0/1 pass 2 * labels - 1",
+    )
     return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
 
 
@@ -122,12 +124,14 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
         terms = [autograd.exp(t) * (t - x) for x, t in found]
     else:
         # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
-        bad = first_bad([t for _, t in found], lambda t: t >= 0)
-        if bad is not None:
-            raise ValueError(
+        require(
+            [t for _, t in found],
+            lambda t: t >= 0,
+            lambda bad: (
                 f"{name}: targets must be probabilities (numbers >= 0), got {bad}; for log-probabilities "
                 "pass log_target=True"
-            )
+            ),
+        )
         terms = [_xlogx(t) - t * x for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
@@ -217,9 +221,11 @@ def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
 
 
 def _check_unit_targets(found: list[tuple[Any, Any]], name: str) -> None:
-    bad = first_bad([t for _, t in found], _in_unit)
-    if bad is not None:
-        raise ValueError(f"{name}: targets must lie in [0, 1], got {bad}; for labels -1/+1 pass (labels + 1) / 2")
+    require(
+        [t for _, t in found],
+        _in_unit,
+        lambda bad: f"{name}: targets must lie in [0, 1], got {bad}; for labels -1/+1 pass (labels + 1) / 2",
+    )
 
 
 def _in_unit(x: np.ndarray) -> np.ndarray:

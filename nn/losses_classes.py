@@ -16,7 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import check_real
-from .losses_pairs import check_reduction, first_bad
+from .losses_pairs import check_reduction, require
 
 
 def cross_entropy(
@@ -95,12 +95,14 @@ def _soft_cross_entropy(logits: Tensor, target: Any, reduction: str, ignore_inde
             "cross_entropy: ignore_index is for class-index targets; these are probabilities (of the logits' "
             "shape): give them no ignore_index, or give class indices"
         )
-    bad = first_bad([target], lambda p: np.isfinite(p) & (p >= 0))
-    if bad is not None:
-        raise ValueError(
+    require(
+        [target],
+        lambda p: np.isfinite(p) & (p >= 0),
+        lambda bad: (
             f"cross_entropy: class probabilities must be finite numbers >= 0, got {bad}; for class indices "
             "give integers (labels.astype(int))"
-        )
+        ),
+    )
     t = target if isinstance(target, Tensor) and target.requires_grad else np.asarray(raw(target), logits.dtype)
     if smoothing:
         t = t * (1 - smoothing) + smoothing / _classes(logits)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, Value, raw
+from autograd import ShapeError, Tensor, Value, raw, validate
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -49,6 +49,24 @@ def check_reduction(reduction: Any, name: str, also: str = "") -> None:
     if reduction not in REDUCTIONS:
         choices = "'mean', 'sum', 'none'" + (f" or {also}" if also else "")
         raise ValueError(f"{name}: reduction must be one of {choices}, got {reduction!r}")
+
+
+def require(items: list[Any], ok: Callable[[np.ndarray], np.ndarray], why: Callable[[float], str]) -> None:
+    """ValueError(why(x)) for the first number x of `items` (arrays, Tensors, Values, numbers) that
+    is not ok. One array or Tensor is checked through autograd.validate, so that a compiled step
+    checks each replay's own targets too, as it would eagerly."""
+
+    def check(data: Any) -> None:
+        bad = first_bad([data], ok)
+        if bad is not None:
+            raise ValueError(why(bad))
+
+    if len(items) == 1 and isinstance(items[0], np.ndarray | Tensor):
+        validate(check, items[0])
+        return
+    bad = first_bad(items, ok)
+    if bad is not None:
+        raise ValueError(why(bad))
 
 
 def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float | None:
