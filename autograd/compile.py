@@ -17,10 +17,8 @@ CompileError with strict=True).
 
 from __future__ import annotations
 
-import dis
 import functools
 import threading
-import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -29,8 +27,9 @@ import numpy as np
 
 from . import modes
 from .compile_compare import derived, difference, mark_live
+from .compile_names import Names, identical
 from .compile_record import Read, current, recording
-from .compile_replay import UNBOUND, DrawChanged, Program, Stale
+from .compile_replay import DrawChanged, Program, Stale
 from .compile_tape import Tape, Unreplayable, read_tape, same
 from .tensor import Tensor
 from .trees import flatten
@@ -74,7 +73,7 @@ class Compiled:
         self.fn, self.strict, self.check = fn, strict, check
         self.recordings: dict[tuple, _Recorded] = {}
         self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
-        self.names = _Names(fn)
+        self.names = Names(fn)
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -141,9 +140,9 @@ class _Recorded:
         self.program: Program | None = None
         self.reason = ""
 
-    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: _Names) -> None:
+    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
         first = self.first
-        if first is None or first.guarded() != tape.guarded() or not _identical(first.bound, tape.bound):
+        if first is None or first.guarded() != tape.guarded() or not identical(first.bound, tape.bound):
             self.first = tape  # a mode changed, or a global name was rebound: start again
             return
         why = difference(first, tape)
@@ -167,102 +166,6 @@ class _Recorded:
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
-
-
-class _Names:
-    """The global names and closure cells the step's own code reads or assigns (its comprehensions'
-    and lambdas' too, and those of the functions `_functions` finds: the step behind a partial, a
-    method or a decorator, and its module's helpers it calls), with the objects they are bound to:
-    a replay calls the optimizers and reads the parameters the recordings saw, so it checks first
-    that each name still holds what it held then (an optimizer or a model made anew, a number
-    rebound, records again)."""
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
-        self.cells: list[tuple[Any, str]] = []  # (cell, name)
-        for f in _functions(fn):
-            self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
-            self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
-
-    def bound(self) -> tuple[Any, ...]:
-        """What each name and cell holds now (UNBOUND for nothing: a builtin's name, an empty cell)."""
-        return (
-            *(namespace.get(name, UNBOUND) for namespace, name in self.globals),
-            *(_contents(cell) for cell, _ in self.cells),
-        )
-
-    def check_unchanged(self, before: tuple[Any, ...]) -> tuple[Any, ...]:
-        """`before`, if the recorded call left every name as it found it: else Unreplayable (the step
-        assigns a global or nonlocal name, `count += 1`, which a replay would not do)."""
-        names = [name for _, name in self.globals] + [name for _, name in self.cells]
-        for name, was, now in zip(names, before, self.bound()):
-            if was is not now:
-                raise Unreplayable(
-                    f"the step assigns the global or nonlocal name {name!r}, which a replay would not do: keep "
-                    "such state outside the compiled step"
-                )
-        return before
-
-    def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
-        """Give `program` the names and cells to check, with the objects of `bound` (empty cells left out)."""
-        split = len(self.globals)
-        program.names = [(namespace, name, x) for (namespace, name), x in zip(self.globals, bound[:split])]
-        program.cells = [(cell, x) for (cell, _), x in zip(self.cells, bound[split:]) if x is not UNBOUND]
-
-
-def _functions(fn: Any) -> list[types.FunctionType]:
-    """The functions whose global names and closure cells a replay checks, each once: fn's own (a
-    bound method's, a callable object's `__call__`, a functools.partial's function), those it wraps
-    (functools.wraps' `__wrapped__`), and the functions of its own module that it holds in closure
-    cells (a decorator's wrapper holds the step) or names as globals (helpers it calls), and so on
-    from those. Functions of other modules (nn's, numpy's) are left out: their names are theirs."""
-    found: list[types.FunctionType] = []
-    pending, module = [fn], None
-    while pending:
-        f = pending.pop()
-        if isinstance(f, functools.partial):
-            pending.append(f.func)
-            continue
-        f = getattr(f, "__func__", f)
-        if not isinstance(f, types.FunctionType):
-            call = type(f).__call__ if callable(f) else None
-            if isinstance(call, types.FunctionType):  # an object of a class with __call__
-                pending.append(call)
-            continue
-        if any(f is g for g in found):
-            continue
-        found.append(f)
-        module = module or f.__module__
-        held = [_contents(cell) for cell in f.__closure__ or ()]
-        held += [f.__globals__.get(name) for name in _global_names(f.__code__)]
-        pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
-        pending.append(getattr(f, "__wrapped__", None))
-    return found
-
-
-_GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    """The global names `code` and the code nested in it load, store or delete."""
-    names = {i.argval for i in dis.get_instructions(code) if i.opname in _GLOBAL_OPS}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _global_names(const)
-    return names
-
-
-def _contents(cell: Any) -> Any:
-    """What a closure cell holds (UNBOUND when empty)."""
-    try:
-        return cell.cell_contents
-    except ValueError:  # empty
-        return UNBOUND
-
-
-def _identical(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    """The same objects, item by item (what names hold: identity, never ==, which an array answers elementwise)."""
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
