@@ -25,7 +25,8 @@ def test_numbers_in_an_expression_are_drawn_as_constants_without_gradients():
         for number in ("2", "3", "1", "4"):
             assert f" {number} " in f" {words} "  # the constant's number alone
     words = texts(svg(viz.draw(loss, backward=True)))
-    assert words.count("= ∂loss/∂") == 6  # one chain rule per edge with a gradient; none to the four constants
+    # one chain rule per edge with a gradient, none to the four constants; y, used twice, gets a share along each
+    assert words.count("= ∂loss/∂") == 4 and words.count("share of ∂loss/∂y") == 2
 
 
 def test_backward_steps_skip_constants_and_never_say_nan():

@@ -116,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
 def _drawing_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--backward", action="store_true", help="draw the gradient flow: the chain rule on every edge")
     command.add_argument(
-        "--check", action="store_true", help="put a finite difference beside each input's gradient (green: agree)"
+        "--check",
+        action="store_true",
+        help="put a finite difference beside each input's gradient (green: agree; red: disagree; grey: cannot judge)",
     )
 
 

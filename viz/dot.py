@@ -5,11 +5,11 @@ differences, and the first NaN or infinity with the path that carried it."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import graphviz
-import numpy as np
 
 from autograd import Node, Tensor
 
@@ -17,18 +17,37 @@ from .graph import (
     MAX_NODES,
     Edge,
     Graph,
+    GraphTooLarge,
     all_gradients,
     backward_flow,
     check_size,
+    finite,
+    kept_grads,
     magnitude,
     module_order,
     numbered_names,
     read_graph,
+    require_one_number,
     shown_grads,
 )
-from .labels import HIDDEN, MISSING, NOT_COMPUTED, chain_rule, constant, escape, op_title, record, shape_label
+from .labels import (
+    FIRST_NONFINITE_FILL,
+    HIDDEN,
+    MISSING,
+    NOT_COMPUTED,
+    chain_rule,
+    check_summary,
+    colour_key,
+    constant,
+    escape,
+    fill,
+    kept_note,
+    op_title,
+    record,
+    shape_label,
+)
 from .nonfinite import Trail, first_nonfinite
-from .numeric import Check, finite_difference_checks, require_one_number
+from .numeric import Check, finite_difference_checks
 from .writing import require_folder, write_atomically
 
 __all__ = ["NOT_COMPUTED", "build", "draw", "render", "require_root", "write_atomically"]
@@ -51,37 +70,38 @@ def draw(
 ) -> graphviz.Digraph:
     """The graph that made `root`, as a graphviz Digraph (shown inline in Jupyter).
 
-    One record per value: its label, data and grad (a grad no backward has reached reads
-    "not computed"); tensors show shape, dtype and min/mean/max, and after a backward the
-    gradient that flowed through each of them, leaves or not; tensor edges show the input's shape,
-    in orange where the op broadcast it. One oval per op. Constants (numbers in expressions, tensors
-    that do not require grad) are small dashed boxes holding their data only.
-    `backward=True` keeps the layout, turns the arrows toward the inputs, and writes the chain rule on
-    each edge, `∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1`, with the op's rule for that input; every op is
-    numbered with its step of backward (root first), and values without a name are called by theirs
-    ("#3"). `number` numbers every value that way; `color_by_grad` shades values by grad, red positive
-    and blue negative; `modules=model` names parameters as the model does and draws one cluster per
-    module call, or with `collapse` one box per module. `check=True` puts a central finite difference
-    beside each leaf's gradient (tensors: along a random direction), green where they agree and red
-    where not. The first NaN or infinity, forward or backward, is always drawn red with the path that
-    carried it. `tensor_detail` adds a histogram of each tensor's data and grad. `format` ("svg",
-    "png", ...) is the Digraph's, for its `render()`. A graph of more than `max_nodes` nodes raises
+    One record per value: label, data and grad ("not computed" before a backward reaches it);
+    tensors show shape, dtype and min/mean/max, after a backward the gradient that flowed through
+    each, and edges their input's shape, orange where broadcast. One oval per op. Constants (numbers
+    in expressions, tensors that do not require grad) are small dashed boxes of their data only.
+    `backward=True` (a one-number root) turns the arrows toward the inputs and writes the chain rule
+    on each edge, `∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1`, with the op's rule; a value used more than
+    once gets a share along each edge ("share of ∂L/∂x via input 1 of *"), the shares adding up to
+    its gradient. Ops are numbered with their step of backward, unnamed values by theirs ("#3");
+    `number` numbers every value so. `color_by_grad`: red positive, blue negative, NaN or infinite
+    grey with corner marks. `modules=model` names parameters as the model does and draws a cluster
+    per module call, or with `collapse` one box per module (no values: refused with backward, check,
+    color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
+    leaf's gradient (tensors: along a random direction): green agrees, red disagrees, grey cannot
+    judge (a kink, too small a gradient, an undefined root). A `.grad` other than the gradient drawn
+    (earlier backward passes added to it) is shown beside it, with a note. The first NaN or infinity
+    is always drawn red with the path that carried it. `tensor_detail` adds histograms of a tensor's
+    data and grad. `format` ("svg", "png", ...) is the Digraph's. More than `max_nodes` nodes raises
     GraphTooLarge, saying how to proceed.
     """
     require_root(root, "draw")
     if format is not None and format not in graphviz.FORMATS:
         raise ValueError(f"format {format!r} is not one graphviz writes; use 'svg', 'png' or 'pdf' (graphviz.FORMATS)")
-    if check and collapse and modules is not None:
-        raise ValueError(
-            "check=True marks each leaf, which collapse=True hides in its module's box: draw one or the other"
-        )
-    graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes)
+    _require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
+                         number=number, tensor_detail=tensor_detail)  # fmt: skip
+    if backward or check:  # before any gradient is computed
+        require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
+                           "gradients of one number")  # fmt: skip
+    graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
     if collapse and graph.owner:
         drawing = _collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes)
     else:
-        check_size(graph.order, max_nodes)  # nothing to collapse: every node is drawn
-        if check:
-            require_one_number(root)
+        check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)
         if check and grads is None:
             grads = all_gradients(root, graph.order)
@@ -90,7 +110,8 @@ def draw(
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
         trail = first_nonfinite(graph.order, shown, numbered_names(graph))
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
-        drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail, **options)
+        drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
+                        kept=kept_grads(graph, shown) if show_grads else None, **options)  # fmt: skip
     drawing.format = format or drawing.format
     return drawing
 
@@ -108,19 +129,22 @@ def build(
     checks: dict[int, Check] | None = None,
     trail: Trail | None = None,
     tensor_detail: bool = False,
+    kept: dict[int, Any] | None = None,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed).
     `flows` (the edges each node has sent, by position in order, None for a forward drawing)
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
-    colours leaves by their finite-difference check; `trail` marks the first NaN or infinity.
+    colours leaves by their finite-difference check; `trail` marks the first NaN or infinity;
+    `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads` (earlier passes added).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i"."""
     g = _digraph(rankdir)
-    order, consts, checks = graph.order, graph.consts, checks or {}
+    order, consts, checks, kept = graph.order, graph.consts, checks or {}, kept or {}
     names = numbered_names(graph)
     pos = {id(n): k for k, n in enumerate(order)}
     step = {id(n): i + 1 for i, n in enumerate(n for n in order if id(n) not in consts)}  # backward's steps
-    top = max((magnitude(x) for x in grads.values()), default=0.0) or 1.0 if color_by_grad else 1.0
+    # the colour scale: a NaN or infinite gradient is drawn apart (labels.fill), not on it
+    top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
     boxes: dict[str, graphviz.Digraph] = {}
     for node in order:
@@ -129,17 +153,18 @@ def build(
         style = {"penwidth": "3", "color": "royalblue"} if node is current else {}
         if id(node) in marked:
             style = {"penwidth": "2.5", "color": "red"}
-        if id(node) in consts:
-            target.node(_id(node), constant(node), id=f"v{pos[id(node)]}", shape="record", style="rounded,dashed",
-                        **_CONSTANT)  # fmt: skip
+        first = trail is not None and node is trail.node
+        if id(node) in consts:  # drawn red where it is the first NaN or infinity, as a value is
+            red = {"style": "rounded,dashed,filled", "fillcolor": FIRST_NONFINITE_FILL} if first else {}
+            target.node(_id(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **_CONSTANT | style | red)
         else:
             name = graph.names[id(node)]
             numbered = step[id(node)] if number or (flows is not None and not name) else None
             shown = grad if show_grads else HIDDEN
-            label = record(node, name, shown, numbered, checks.get(id(node)), tensor_detail)
-            fill = _fill(node, grad, top, color_by_grad, checks.get(id(node)), trail)
-            target.node(_id(node), label, id=f"v{pos[id(node)]}", shape="record", style="filled", fillcolor=fill,
-                        **style)  # fmt: skip
+            check, held = checks.get(id(node)), kept.get(id(node), MISSING)
+            label = record(node, name, shown, numbered, check, tensor_detail, held)
+            look = fill(grad, top, color_by_grad, check, first)
+            target.node(_id(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:
             label = (
                 f"{op_title(node)}\\nstep {step[id(node)]}"
@@ -154,7 +179,9 @@ def build(
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
     on_trail = trail.edges if trail is not None else frozenset()
-    for e in _edges(order):
+    edges = _edges(order)
+    uses = Counter(id(e.parent) for e in edges)  # a value used more than once gets a share along each edge
+    for e in edges:
         ends = (_id(e.parent), _id(e.child) + "op")
         key = (id(e.parent), id(e.child), e.index)
         name = f"e{pos[id(e.child)]}_{e.index}"
@@ -163,14 +190,17 @@ def build(
             shape = shape_label(e) if isinstance(e.child, Tensor) else {}
             g.edge(*ends, id=name, **{**shape, **red})
         elif id(e.parent) in consts:  # no gradient goes to a constant
-            g.edge(*ends, id=name, dir="none", style="dashed", color="gray70")
+            g.edge(*ends, id=name, dir="none", style="dashed", **{"color": "gray70", **red})
         elif key in sent:
             bold = {"penwidth": "2.5"} if e.child is current else {}
-            label = chain_rule(sent[key], names, order[0])
+            label = chain_rule(sent[key], names, order[0], shared=uses[id(e.parent)] > 1)
             g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **{"color": "firebrick", **bold, **red})
         else:
             g.edge(*ends, id=name, dir="back", color="gray70")
-    notes = ([trail.story] if trail is not None else []) + ([_check_summary(checks, names)] if checks else [])
+    notes = [trail.story] if trail is not None else []
+    notes += [check_summary(checks, names)] if checks else []
+    notes += [kept_note(kept, grads, names)] if kept else []
+    notes += [colour_key(grads, top)] if color_by_grad else []
     if notes:
         g.attr(label="\\n".join(escape(n) for n in notes), labelloc="b", fontsize="11")
     return g
@@ -216,36 +246,20 @@ def _digraph(rankdir: str) -> graphviz.Digraph:
 
 
 _CONSTANT = {"color": "gray55", "fontcolor": "gray35", "fontsize": "9", "height": "0.2", "margin": "0.04,0.02"}
-_AGREE, _DISAGREE, _UNDEFINED, _FIRST_NONFINITE = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"
-
-
-def _fill(node: Node, grad: Any, top: float, color_by_grad: bool, check: Check | None, trail: Trail | None) -> str:
-    """A value's fill: red where the first NaN or infinity appeared; a leaf's check, green or red;
-    else the shade of its gradient (`color_by_grad`) or white."""
-    if trail is not None and node is trail.node:
-        return _FIRST_NONFINITE
-    if check is not None:
-        return _AGREE if check.agrees else _UNDEFINED if check.numeric is None else _DISAGREE
-    return _shade(grad, top) if color_by_grad and grad is not MISSING else "white"
 
 
 def _red(on: bool) -> dict[str, str]:
     return {"color": "red", "penwidth": "2.5"} if on else {}
 
 
-def _check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:
-    """One line under a checked drawing: how many leaves agree with their finite difference, which do not."""
-    wrong = [names[i] for i, c in checks.items() if not c.agrees]
-    if not wrong:
-        return f"finite differences agree with backward at all {len(checks)} leaves"
-    return f"finite differences disagree with backward at {len(wrong)} of {len(checks)} leaves: {', '.join(wrong)}"
-
-
-def _shade(grad: Any, top: float) -> str:
-    """A diverging colour: red for a positive gradient, blue for a negative one (a tensor's: by its
-    mean), from white for 0 to saturated for the largest |grad| in the graph (`top`)."""
-    hue = "0.0" if np.mean(grad) >= 0 else "0.6"
-    return f"{hue} {min(magnitude(grad) / top, 1.0) * 0.85:.3f} 1.0"
+def _require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
+    """Refuse `collapse=True` (with a model: without one nothing collapses) with options its boxes cannot show."""
+    shown = [f"{name}=True" for name, on in options.items() if on]
+    if collapse and modules is not None and shown:
+        raise ValueError(
+            f"collapse=True draws one box per module, without values, gradients or edges per input, so it "
+            f"cannot show {', '.join(shown)}: draw one or the other"
+        )
 
 
 def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str | None) -> graphviz.Digraph:
@@ -266,7 +280,10 @@ def _collapsed(g: graphviz.Digraph, graph: Graph, rank: dict[str, int], max_node
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
     if max_nodes is not None and count > max_nodes:
-        check_size(order, max_nodes)  # raises, with the full count
+        raise GraphTooLarge(
+            f"collapsed into its modules, this graph still has {count} nodes to draw, more than max_nodes="
+            f"{max_nodes}: raise the limit (max_nodes={count}) or draw a smaller graph"
+        )
     for m in modules:
         members = sum(1 for v in box.values() if v == m)
         g.node("module " + m, f"{escape(m)}\\n{members} node{'s' if members > 1 else ''}", shape="box3d")

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradients, pullback
 
-from .graph import numbered_names, read_graph
+from .graph import numbered_names, read_graph, require_one_number
 from .story import tell
 
 MAX_PATHS = 24  # more paths than this are grouped: a learner reads a few dozen lines, not millions
@@ -76,25 +76,46 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type(x).__name__}")
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
-    if isinstance(root, Tensor) and root.size != 1:
-        raise ValueError(
-            f"explain tells the gradient of one number: the root has shape {root.shape}; reduce it first (y.sum())"
-        )
+    require_one_number(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
+    _require_gradient(node)
     graph = read_graph(root, None, None)
     order = graph.order
-    shown = {id(node): node.label or "the node"}  # a node outside the graph keeps its own name
-    shown |= numbered_names(graph) | {id(n): n.label or "constant" for n in order if id(n) in graph.consts}
-    (total,) = gradients(root, [node])
-    ways = _path_counts(order, node)
-    count = ways.get(id(root), 0)
-    if count == 0:
-        paths: list[Path] = []
-    elif isinstance(root, Tensor):
-        paths = _tensor_paths(root, node, ways, max_paths)
-    else:
-        paths = _largest_scalar_paths(root, node, order, ways, max_paths)
-    rest = total - sum(p.product for p in paths) if count > len(paths) else 0 * total
+    shown = {id(node): node.label or "the node"} | numbered_names(graph)  # a node outside the graph: its own name
+    with np.errstate(all="ignore"):  # an infinite or NaN gradient is told, not warned about
+        (total,) = gradients(root, [node])
+        ways = _path_counts(order, node)
+        count = ways.get(id(root), 0)
+        if count == 0:
+            paths: list[Path] = []
+        elif isinstance(root, Tensor):
+            paths = _tensor_paths(root, node, ways, max_paths)
+        else:
+            paths = _largest_scalar_paths(root, node, order, ways, max_paths)
+        rest = total - sum(p.product for p in paths) if count > len(paths) else _zero(total)
     return Explanation(root, node, tuple(paths), count, rest, total, {**shown, **(names or {})})
+
+
+def _zero(total: Any) -> Any:
+    """Nothing, in the total's kind (0 * total would be NaN for an infinite one)."""
+    return np.zeros_like(total) if isinstance(total, np.ndarray) else 0.0
+
+
+def _require_gradient(node: Node) -> None:
+    """Refuse a constant: backward gives it no gradient, so no total could be "the gradient backward
+    gives" (PyTorch's autograd.grad refuses a tensor that does not require grad too). Values and
+    tensors alike: a number an operator lifted is a constant as a tensor without grad is."""
+    if not node.is_constant:
+        return
+    if isinstance(node, Tensor):
+        name = f"{node.label!r}" if node.label else f"of shape {node.shape}"
+        raise ValueError(
+            f"explain: the tensor {name} does not require grad, so backward gives it no gradient; make it "
+            "with requires_grad=True (before computing the root) to see d root / d it"
+        )
+    raise ValueError(
+        f"explain: {node.data!r} is a constant, a number an operator lifted into the graph (as the 2 of x * 2), so "
+        f"backward gives it no gradient; make it a Value of its own (Value({node.data!r}) * x) to see d root / d it"
+    )
 
 
 def _carries(parent: Node) -> bool:

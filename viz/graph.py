@@ -42,33 +42,50 @@ class Graph:
     names: dict[int, str]
 
 
-def read_graph(root: Node, modules: Any, max_nodes: int | None) -> Graph:
-    """The graph of `root` (refused when larger than `max_nodes`), its nodes grouped by the modules
-    of `modules` (a model, or None), each named by its label or else its parameter name in the model."""
-    order = nodes_in_order(root, max_nodes)
+def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: bool = False) -> Graph:
+    """The graph of `root` (refused when larger than `max_nodes`; `collapsible`: the caller can draw
+    modules as boxes), its nodes grouped by the modules of `modules` (a model, or None), each named by
+    its label or else its parameter name in the model."""
+    order = nodes_in_order(root, max_nodes, collapsible)
     consts = constants(order)
     owner = module_of(order, modules, consts) if modules is not None else {}
     params = {id(p): name for name, p in modules.named_parameters()} if modules is not None else {}
     return Graph(order, consts, owner, {id(n): n.label or params.get(id(n), "") for n in order})
 
 
-def nodes_in_order(root: Node, max_nodes: int | None) -> list[Node]:
+def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
     """Every node of the graph, root first, each before its parents; refuses too large a graph
-    before any drawing starts."""
+    before any drawing starts (`check_size`)."""
     order = topological_order(root)
-    check_size(order, max_nodes)
+    check_size(order, max_nodes, collapsible)
     return order
 
 
-def check_size(order: list[Node], max_nodes: int | None) -> None:
-    """Raise GraphTooLarge when drawing `order` takes more than `max_nodes` nodes (values and ops)."""
+def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = False) -> None:
+    """Raise GraphTooLarge when drawing `order` takes more than `max_nodes` nodes (values, constants
+    and ops), saying the ways out: `collapse=True` only where the caller has it (`collapsible`, draw)."""
     ops = sum(1 for n in order if n.op is not None)
-    if max_nodes is not None and len(order) + ops > max_nodes:
-        raise GraphTooLarge(
-            f"this graph has {len(order)} values and {ops} ops, {len(order) + ops} nodes to draw, more than "
-            f"max_nodes={max_nodes}. Raise the limit (max_nodes={len(order) + ops}; graphviz may take long), "
-            "collapse what modules compute into one box each (modules=model, collapse=True), or draw a smaller graph."
-        )
+    total = len(order) + ops
+    if max_nodes is None or total <= max_nodes:
+        return
+    consts = len(constants(order))
+    values = f"{len(order) - consts} values, {consts} constants" if consts else f"{len(order)} values"
+    way = (
+        "collapse what modules compute into one box each (modules=model, collapse=True), or draw a smaller graph"
+        if collapsible
+        else "or use a smaller graph (viz.draw(root, modules=model, collapse=True) draws one box per module)"
+    )
+    raise GraphTooLarge(
+        f"this graph has {values} and {ops} ops, {total} nodes to draw, more than max_nodes={max_nodes}. "
+        f"Raise the limit (max_nodes={total}; graphviz may take long), {way}."
+    )
+
+
+def require_one_number(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
+    """Refuse a tensor root of more than one element where `needs` (what the caller does) takes one
+    number: a gradient or a finite difference is of one number."""
+    if isinstance(root, Tensor) and root.size != 1:
+        raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
 
 
 def constants(order: list[Node]) -> set[int]:
@@ -96,35 +113,51 @@ def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict
     `.grad` changes."""
     grads = all_gradients(root, order)
     flows = []
-    for node in order:
-        if node.op is None:
-            flows.append([])
-            continue
-        parents, arriving = node.parents, grads[id(node)]
-        passed = pullback(node, arriving)
-        unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
-        edges = zip(range(len(parents)), parents, unit, passed)
-        flows.append([Edge(p, node, i, _scalar(u), g, arriving) for i, p, u, g in edges if id(p) not in consts])
+    with np.errstate(all="ignore"):  # a NaN or infinity is drawn red with its story, not warned about
+        for node in order:
+            if node.op is None:
+                flows.append([])
+                continue
+            parents, arriving = node.parents, grads[id(node)]
+            passed = pullback(node, arriving)
+            unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
+            edges = zip(range(len(parents)), parents, unit, passed)
+            flows.append([Edge(p, node, i, _scalar(u), g, arriving) for i, p, u, g in edges if id(p) not in consts])
     return grads, flows
+
+
+def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
+    """The `.grad` of each value (by id, leaves first) whose `.grad` is not the gradient the drawing shows:
+    gradients of earlier backward passes were added to it (no zero_grad between), or another root's were."""
+    kept = {}
+    for node in sorted(graph.order, key=lambda n: n.op is not None):  # stable: in the drawing's order
+        if id(node) in shown and node.grad_computed:
+            held = np.asarray(node.grad)
+            if not np.array_equal(held, np.asarray(shown[id(node)]), equal_nan=held.dtype.kind in "fc"):
+                kept[id(node)] = node.grad
+    return kept
 
 
 def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
     """d root / d node for every node of `order` (root first), by id, as backward computes them.
     Under detect_anomaly backward stops at the first NaN, which a drawing must show instead: the
-    gradients are then summed from each op's pullback, the same rules in the same order."""
+    gradients are then summed from each op's pullback, the same rules in the same order. A NaN or
+    infinity is drawn red with its story, not warned about."""
     try:
-        return dict(zip(map(id, order), gradients(root, order)))
+        with np.errstate(all="ignore"):
+            return dict(zip(map(id, order), gradients(root, order)))
     except AnomalyError:
         pass
     seed = np.ones(root.shape, root.dtype) if isinstance(root, Tensor) else 1.0
     grads: dict[int, Any] = {id(root): seed}
-    for node in order:
-        if id(node) not in grads:
-            grads[id(node)] = np.zeros(node.shape, node.dtype) if isinstance(node, Tensor) else 0.0
-            continue
-        for p, g in zip(node.parents, pullback(node, grads[id(node)])):
-            if g is not None:
-                grads[id(p)] = grads[id(p)] + g if id(p) in grads else g
+    with np.errstate(all="ignore"):
+        for node in order:
+            if id(node) not in grads:
+                grads[id(node)] = np.zeros(node.shape, node.dtype) if isinstance(node, Tensor) else 0.0
+                continue
+            for p, g in zip(node.parents, pullback(node, grads[id(node)])):
+                if g is not None:
+                    grads[id(p)] = grads[id(p)] + g if id(p) in grads else g
     return grads
 
 
@@ -189,12 +222,14 @@ def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node
     return list(seen.values())
 
 
-def summary(x: Any) -> str:
+def summary(x: Any, signed_zero: bool = False) -> str:
     """A number as 4 significant figures; an array as its min, mean and max (with how many elements are
-    NaN or infinite, apart); text as it is."""
+    NaN or infinite, apart); text as it is. A zero's sign is shown only with `signed_zero`: for data,
+    where it matters (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0" reads as a mistake."""
     if isinstance(x, str):
         return x
-    a = np.asarray(x, dtype=float) + 0.0  # + 0.0 makes -0.0 a 0: "0 × (-1) = -0" reads as a mistake
+    a = np.asarray(x, dtype=float)
+    a = a if signed_zero else a + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 1:
         return figures(a.item(), 4)
     finite = a[np.isfinite(a)]
@@ -221,7 +256,14 @@ def figures(v: float, n: int) -> str:
 
 
 def magnitude(x: Any) -> float:
+    """The mean |element| of a gradient: its size on a colour scale."""
     return float(np.mean(np.abs(np.asarray(x, dtype=float)))) if x is not None else 0.0
+
+
+def finite(x: Any) -> bool:
+    """Whether every element of a node's data or gradient is finite (labels and integers are)."""
+    a = np.asarray(x)
+    return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())
 
 
 def _scalar(x: Any) -> float | None:

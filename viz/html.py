@@ -19,9 +19,10 @@ from typing import Any
 from autograd import Node, Tensor
 
 from .dot import NOT_COMPUTED, build, require_root
-from .explain import MAX_PATHS, explain, largest_products
+from .explain import MAX_PATHS
 from .graph import MAX_NODES, Edge, summary
 from .labels import chain_rule, term
+from .page_notes import explanations, first_nonfinite_shown
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 from .training import Training, training_bar
 from .writing import require_folder, write_atomically
@@ -59,6 +60,7 @@ _PAGE = """<!DOCTYPE html>
 <div id="viewport" class="frame" title="wheel: zoom; drag: pan; click a value: why its gradient is what it is">
 {svg}</div>
 <aside>
+  <div id="nonfinite" hidden></div>
   <h2>This step</h2>
   <div id="caption"></div>
   <h2>Clicked value</h2>
@@ -75,6 +77,8 @@ _PAGE = """<!DOCTYPE html>
         ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input</li>
       <li><span class="swatch pending"></span> nothing sent yet</li>
       <li><span class="swatch path"></span> the paths from the clicked value up to the root</li>
+      <li><span class="swatch nonfinite"></span> the first NaN or infinity (of the forward pass, else of backward,
+        from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
       <li>Numbers: 4 significant figures; a tensor: min, mean and max; orange on a tensor edge:
         broadcasting, summed back.</li>
@@ -100,9 +104,16 @@ def page_html(
     rankdir: str = "LR",
     number: bool = False,
     optimizer: Any = None,
+    collapse: bool = False,
 ) -> str:
     """The player page of `save_html`, as text."""
     require_root(root, "the player page (save_html, player)", (Node, Training), " or a Training (training_steps)")
+    if collapse:  # draw's option, which GraphTooLarge suggests: say what the player does instead
+        raise TypeError(
+            "the player steps through every value of the graph, so it cannot collapse modules into boxes: "
+            "drop collapse=True and raise max_nodes, or play a smaller graph (fewer samples, a smaller model); "
+            "viz.draw(root, modules=model, collapse=True) draws the modules as boxes, without the steps"
+        )
     if isinstance(root, Training):
         if modules is not None or optimizer is not None:
             raise TypeError(
@@ -139,12 +150,14 @@ def save_html(
     """Write one HTML page that plays the forward pass (step 0) and then backward step by step (the
     steps of `backward_steps`), with a slider, previous/next/play buttons, the arrow keys and space;
     the mouse wheel zooms, dragging pans, "fit" fits the graph to the window, and clicking a value
-    explains its gradient as a sum over paths. With `optimizer` (nn.optim's SGD, Adam), a last step
-    shows the update it would make to each parameter, w ← w − lr·grad, without making it. Given a
-    `Training` (`training_steps`) instead of a root, a second slider picks the training step, whose
-    values, backward and update (made, this time) the page shows, beside a line of the loss at each
-    step. It needs no network. The graph is drawn once (`modules`, `max_nodes`, `rankdir` and
-    `number` as for `draw`), and each step sends only what it changes."""
+    explains its gradient as a sum over paths; the first NaN or infinity is drawn red with the path
+    that carried it, as `draw` does. With `optimizer` (nn.optim's SGD, Adam), a last step shows the
+    update it would make to each parameter by its own rule (plain SGD: w ← w − lr·grad), without
+    making it. Given a `Training` (`training_steps`) instead of a root, a second slider picks the
+    training step, whose values, backward and update (made, this time) the page shows, beside a line
+    of the loss at each step. It needs no network. The graph is drawn once (`modules`, `max_nodes`,
+    `rankdir` and `number` as for `draw`; not `collapse`: the player steps through every value), and
+    each step sends only what it changes."""
     path = Path(path)
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, page_html(root, title, **options).encode())
@@ -155,7 +168,8 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     """What one training step shows (the only step without training): its captions, one per step of the
     slider (the forward pass, backward's steps, the update); per backward step what it changes; each
     value's data (by position, None for constants) and its explanation; the numbers on each edge and
-    its local derivative (a factor, None for tensors); the loss; and the optimizer's update if any."""
+    its local derivative (a factor, None for tensors); the loss; its first NaN or infinity, if any; and the
+    optimizer's update if any."""
     edges = [e for flow in run.flows for e in flow]
     found = {
         "captions": [forward_caption(run), *run.captions],
@@ -164,7 +178,8 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
         "data": [None if id(n) in run.graph.consts else "data " + summary(n.data) for n in run.graph.order],
         "sent": [_edge_numbers(e, run, root) for e in edges],
         "locals": [None if e.local is None else term(e.local) for e in edges],
-        "explanations": _explanations(root, run),
+        "explanations": explanations(root, run),
+        "trail": first_nonfinite_shown(run),
     }
     if optimizer is not None:
         update = optimizer_update(run, optimizer)
@@ -217,62 +232,22 @@ def _changes(run: Pass) -> list[list[Any]]:
 def _page_data(root: Node, run: Pass) -> dict[str, Any]:
     """What every training step shares: the positions of the values (constants have no gradient), the
     edges gradients flow along (child's position, input index, input's position, local derivative as
-    a factor or None for tensors), each value's name, the root's name and whether it is a tensor."""
+    a factor or None for tensors), each value's name, the root's name, and whether it is a tensor
+    (then each value's shape)."""
     order = run.graph.order
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
+    tensor = isinstance(root, Tensor)
     return {
         "notComputed": NOT_COMPUTED,
         "values": run.steps,
         "root": run.names[id(root)],
-        "tensor": isinstance(root, Tensor),
+        "tensor": tensor,
+        "shapes": [str(n.shape) for n in order] if tensor else None,
         "names": [run.names.get(id(n), "") for n in order],
         "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
         "maxPaths": MAX_PATHS,
     }
-
-
-def _explanations(root: Node, run: Pass) -> dict:
-    """Per value (by position): [number of paths up to the root, total (its gradient), what the
-    unlisted paths carry, what the listed ones carry, [[edge numbers from the value up, product], ...]].
-    Scalars from the edges' local derivatives, all values at once; tensors by `explain`, value by
-    value (a tensor graph has few nodes)."""
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
-    number = {(position[id(e.child)], e.index): k for k, e in enumerate(e for flow in run.flows for e in flow)}
-    if not isinstance(root, Tensor):
-        return _scalar_explanations(run, number, position)
-    found = {}
-    for k in run.steps:
-        e = explain(root, run.graph.order[k], names=run.names)
-        paths = [[[number[(position[id(s.output)], s.index)] for s in p.steps], term(p.product)] for p in e.paths]
-        found[k] = [e.count, summary(e.total), summary(e.rest), summary(e.total - e.rest), paths]
-    return found
-
-
-def _scalar_explanations(run: Pass, number: dict[tuple[int, int], int], position: dict[int, int]) -> dict:
-    """`explain`'s paths for every value of a scalar graph at once: per value, the MAX_PATHS paths up to
-    the root of largest |product| (`largest_products`, guided by the largest product still reachable
-    above each node), each as the edges' numbers and its product; paths are counted, never enumerated."""
-    order = run.graph.order
-    moves: dict[int, list[tuple[Node, float, int]]] = {}  # by value id: (child, local derivative, edge number)
-    count: dict[int, int] = {id(order[0]): 1}  # paths from each value up to the root
-    best: dict[int, float] = {id(order[0]): 1.0}  # the largest |product| of those paths
-    for k in run.steps:
-        for e in run.flows[k]:
-            if e.local is not None:
-                moves.setdefault(id(e.parent), []).append((e.child, e.local, number[(k, e.index)]))
-            count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
-            reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0
-            best[id(e.parent)] = max(best.get(id(e.parent), 0.0), reach)
-    found = {}
-    for k in run.steps:
-        node = order[k]
-        paths = largest_products(node, order[0], lambda at: moves.get(id(at), []), best, MAX_PATHS)
-        listed = sum((p[1] for p in paths), 0.0)
-        total = run.grads[id(node)]
-        rest = total - listed if count[id(node)] > len(paths) else 0.0
-        found[k] = [count[id(node)], summary(total), summary(rest), summary(listed), [[e, term(p)] for e, p in paths]]
-    return found
 
 
 def _named_by_position(svg: str, order: list[Node]) -> str:

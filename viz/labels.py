@@ -1,5 +1,6 @@
-"""The text a drawing puts on values and edges: records (data, grad, the finite-difference check, a
-tensor's histograms) and edge labels (the chain rule as an equation, shapes, broadcasting)."""
+"""What a drawing puts on values and edges: records (data, grad, the finite-difference check, a
+tensor's histograms), their fill colours, edge labels (the chain rule as an equation, shapes,
+broadcasting) and the notes under a drawing."""
 
 from __future__ import annotations
 
@@ -10,32 +11,68 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import Edge, broadcast_summed, summary
-from .numeric import Check
+from .graph import Edge, broadcast_summed, finite, magnitude, summary
+from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 
 NOT_COMPUTED = "not computed"
 MISSING = object()  # no gradient has reached the node
 HIDDEN = object()  # gradients are not drawn
 BARS = "▁▂▃▄▅▆▇█"
+AGREE_FILL, DISAGREE_FILL, UNJUDGED_FILL, FIRST_NONFINITE_FILL = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"
+NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale
 
 
-def record(node: Node, name: str, grad: Any, step: int | None, check: Check | None = None, detail: bool = False) -> str:
+def record(
+    node: Node,
+    name: str,
+    grad: Any,
+    step: int | None,
+    check: Check | None = None,
+    detail: bool = False,
+    kept: Any = MISSING,
+) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
-    optionally its finite-difference check and (`detail`) a histogram of a tensor's data and grad."""
+    optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
+    (`kept`) its `.grad` where that is not the gradient shown."""
     name, detail = escape(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
-    fields.append("data " + escape(summary(node.data)))
+    fields.append("data " + escape(summary(node.data, signed_zero=True)))
     if detail:
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         fields.append("grad " + (NOT_COMPUTED if grad is MISSING else escape(summary(grad))))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
+        if kept is not MISSING:
+            fields.append(".grad " + escape(summary(kept)) + " (earlier passes added)")
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def fill(grad: Any, top: float, color_by_grad: bool, check: Check | None, first: bool) -> dict[str, str]:
+    """A value's fill: red where the first NaN or infinity appeared (`first`); a leaf's check, green
+    where it agrees, red where it does not, grey where it cannot judge; else the shade of its gradient
+    (`color_by_grad`; grey with corner marks for a NaN or infinite one) or white."""
+    if first:
+        return {"style": "filled", "fillcolor": FIRST_NONFINITE_FILL}
+    if check is not None:
+        judged = {AGREE: AGREE_FILL, DISAGREE: DISAGREE_FILL, KINK_DISAGREE: DISAGREE_FILL}
+        return {"style": "filled", "fillcolor": judged.get(check.verdict, UNJUDGED_FILL)}
+    if not color_by_grad or grad is MISSING:
+        return {"style": "filled", "fillcolor": "white"}
+    if not finite(grad):
+        return {"style": "filled,diagonals", "fillcolor": NONFINITE_GRAD_FILL}
+    return {"style": "filled", "fillcolor": _shade(grad, top)}
+
+
+def _shade(grad: Any, top: float) -> str:
+    """A diverging colour: red for a positive gradient, blue for a negative one (a tensor's: by its
+    mean), from white for 0 to saturated for the largest finite |grad| in the graph (`top`)."""
+    hue = "0.0" if np.mean(grad) >= 0 else "0.6"
+    return f"{hue} {min(magnitude(grad) / top, 1.0) * 0.85:.3f} 1.0"
 
 
 def shown_params(node: Node) -> list[str]:
@@ -54,13 +91,71 @@ def op_title(node: Node) -> str:
 
 
 def check_text(check: Check) -> str:
-    """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with."""
+    """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
+    one-sided slopes; where nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
-    if check.numeric is None:
-        return f"numeric: undefined at ±h ({check.problem})"
-    if check.agrees:
-        return f"{along}numeric {summary(check.numeric)} ✓"
-    return f"{along}numeric {summary(check.numeric)} ✗ backward {summary(check.analytic)}"
+    a, n = summary(check.analytic), summary(check.numeric) if check.numeric is not None else ""
+    if check.slopes is not None:
+        slopes = f"a kink: slope {summary(check.slopes[0])} from the left, {summary(check.slopes[1])} from the right"
+        if check.verdict == KINK:
+            return f"{along}{slopes}; backward takes {a}, {check.detail} ✓"
+        return f"{along}{slopes} ✗ backward {a}"
+    if check.verdict == AGREE:
+        return f"{along}numeric {n} ✓"
+    if check.verdict == DISAGREE:
+        return f"{along}numeric {n} ✗ backward {a}"
+    if check.verdict == TOO_SMALL:
+        resolve = summary(check.resolution)
+        return f"{along}numeric {n}, backward {a}: too small to judge against the finite difference's error, ±{resolve}"
+    return f"{along}numeric: cannot measure here ({check.detail})"
+
+
+def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:
+    """One line under a checked drawing: at how many leaves the finite differences agree, and which
+    disagree, find a kink, are too small to judge or cannot be measured."""
+    total = len(checks)
+    parts = []
+    for verdicts, words in _SUMMARY:
+        found = [names[i] for i, c in checks.items() if c.verdict in verdicts]
+        if found:
+            at = (
+                "the only leaf"
+                if total == 1
+                else f"all {total} leaves"
+                if len(found) == total
+                else f"{len(found)} of {total} leaves"
+            )
+            parts.append(words.format(at=at, names=", ".join(found)))
+    return "finite differences " + "; ".join(parts)
+
+
+_SUMMARY = (  # the verdicts counted together, and how the summary line says it
+    ((DISAGREE, KINK_DISAGREE), "disagree with backward at {at}: {names}"),
+    ((AGREE,), "agree with backward at {at}"),
+    ((KINK,), "find a kink at {at}, where backward may take either one-sided slope or one between: {names}"),
+    ((TOO_SMALL,), "are too small to judge against their error at {at}: {names}"),
+    ((UNDEFINED,), "cannot be taken at {at}, where the root is undefined beside the value: {names}"),
+    ((UNMEASURED,), "cannot be measured at {at}: {names}"),
+)
+
+
+def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str]) -> str:
+    """The note under a drawing whose values' `.grad` differ from the gradients drawn (`kept`, by id,
+    leaves first: the parameters a user zeroes)."""
+    listed = [names[i] for i in kept]
+    first = next(iter(kept))
+    shown = ", ".join(listed[:6]) + (f" and {len(listed) - 6} more" if len(listed) > 6 else "")
+    return (
+        f".grad is not the gradient drawn at {shown} ({names[first]}.grad holds {summary(kept[first])}, drawn "
+        f"{summary(grads[first])}): .grad adds up every backward pass since the last zero_grad() (of this root or "
+        "another); call zero_grad() before backward"
+    )
+
+
+def colour_key(grads: dict[int, Any], top: float) -> str:
+    """The note under a drawing coloured by gradient: what the colours mean."""
+    key = f"colours: red for a positive gradient, blue for a negative one, deepest at |grad| {summary(top)}"
+    return key + ("; grey with corner marks: NaN or infinite" if not all(map(finite, grads.values())) else "")
 
 
 def histogram(x: Any) -> str:
@@ -79,18 +174,23 @@ def histogram(x: Any) -> str:
 
 def constant(node: Node) -> str:
     """A constant's data only: a number, or a tensor's label, shape, dtype and summary."""
+    data = escape(summary(node.data, signed_zero=True))  # 1 / -0 is -inf
     if not isinstance(node, Tensor) or np.size(node.data) == 1:
-        return escape(summary(node.data))
+        return data
     fields = [escape(node.label)] if node.label else []
-    return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", escape(summary(node.data))]) + " }"
+    return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 
-def chain_rule(e: Edge, names: dict[int, str], root: Node) -> str:
+def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False) -> str:
     """The chain rule on an edge of backward, an HTML-like label: ∂L/∂w = ∂L/∂n · ∂n/∂w, then the numbers,
     "= 0.5 × 2 = 1" (tensors: the gradient passed, its shape, and whether broadcasting summed it), then
-    the op's rule for this input where it has one."""
+    the op's rule for this input where it has one. A value used more than once (`shared`: x * x, or x
+    in two ops) gets a share along each edge, said so: "share of ∂L/∂x via input 1 of *"."""
     root_name, n, w = (symbol(names[id(x)]) for x in (root, e.child, e.parent))
-    rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
+    if shared:
+        rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {e.child.op.name}"]
+    else:
+        rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
     if e.local is not None:
         rows.append(f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}")
     else:
@@ -117,9 +217,9 @@ def symbol(name: str) -> str:
     return name if name.replace("_", "").replace("#", "").replace(".", "").isalnum() else f"({name})"
 
 
-def term(x: Any) -> str:
-    """A number as a factor of a product: a negative one in brackets."""
-    text = summary(x)
+def term(x: Any, signed_zero: bool = False) -> str:
+    """A number as a factor of a product: a negative one in brackets (-0 too, with `signed_zero`)."""
+    text = summary(x, signed_zero)
     return f"({text})" if text.startswith("-") else text
 
 

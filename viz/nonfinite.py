@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node, pullback
 
-from .graph import summary
+from .graph import finite, summary
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,18 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
         for i, p in enumerate(n.parents):
             children.setdefault(id(p), []).append((n, i))
     for node in reversed(order):
-        if not _finite(node.data):
-            inputs = " and ".join(summary(p.data) for p in node.parents)
-            made = f"made by {node.op.name} from {inputs}" if node.op else "a leaf given so"
-            story = f"the first NaN or infinity of the forward pass: {names[id(node)]} = {summary(node.data)} ({made})"
-            return _trail(node, children, story, lambda n: not _finite(n.data))
+        if not finite(node.data):
+            inputs = " and ".join(summary(p.data, signed_zero=True) for p in node.parents)  # 1 / -0 = -inf
+            kind = "a constant" if id(node) not in names else "a leaf"
+            made = f"made by {node.op.name} from {inputs}" if node.op else f"{kind} given so"
+            name = names.get(id(node), node.label)  # a constant is not numbered: its label, or its value alone
+            shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
+            story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
+            return _trail(node, children, story, lambda n: not finite(n.data))
     for node in order if grads is not None else ():
-        if id(node) in grads and not _finite(grads[id(node)]):
-            senders = [(c, i) for c, i in children.get(id(node), []) if not _finite(pullback(c, grads[id(c)])[i])]
+        if id(node) in grads and not finite(grads[id(node)]):
+            with np.errstate(all="ignore"):  # the rules' NaNs and infinities are the story, not warnings
+                senders = [(c, i) for c, i in children.get(id(node), []) if not finite(pullback(c, grads[id(c)])[i])]
             sender, index = (senders or children[id(node)])[0]  # or a sum of infinities made it
             story = (
                 f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, "
@@ -61,8 +65,3 @@ def _trail(start: Node, children: dict[int, list[tuple[Node, int]]], story: str,
         nodes.add(id(child))
         node = child
     return Trail(start, frozenset(nodes), frozenset(edges), story)
-
-
-def _finite(x: Any) -> bool:
-    a = np.asarray(x)
-    return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())

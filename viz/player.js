@@ -5,7 +5,8 @@
 // Data comes from the page: page (what every training step shares, see html.py) and runs (per
 // training step, the only one without training: captions (per step of the slider: its numbers in
 // page.templates, or whole), steps (per backward step: [position of its node, [[position, grad
-// text]...], [input indices it sends to]]), data texts, edge numbers, explanations, the update).
+// text]...], [input indices it sends to]]), data texts, edge numbers, explanations, the update, and
+// the first NaN or infinity (trail: its value, the values and edges of its path, its story, its step).
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
@@ -60,8 +61,21 @@
     }
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
+    markNonfinite(run.trail !== null && current >= run.trail.from ? run.trail : null);
     element("caption").textContent = told(page.templates[current], run.captions[current]);
     element("slider").value = current;
+  }
+  function markNonfinite(trail) {  // the first NaN or infinity and its path red, as draw marks them, and its story
+    var k, marked = svg.querySelectorAll(".nonfinite, .first-nonfinite"), story = element("nonfinite");
+    for (k = 0; k < marked.length; k++) marked[k].classList.remove("nonfinite", "first-nonfinite");
+    story.hidden = trail === null;
+    if (trail === null) return;
+    story.textContent = trail.story;
+    madeBy = madeBy || opEdges();
+    tag(element("v" + trail.node), "first-nonfinite");
+    var red = trail.edges.map(function (e) { return element("e" + e[0] + "_" + e[1]); });
+    trail.nodes.forEach(function (v) { red.push(element("v" + v), element("o" + v), madeBy[v]); });
+    red.forEach(function (el) { tag(el, "nonfinite"); });
   }
   function told(words, numbers) {  // a caption: its template's words around its numbers, or sent whole
     if (typeof numbers === "string") return numbers;
@@ -178,7 +192,7 @@
     }
     return found;
   }
-  function highlight(el) { if (el) el.classList.add("onpath"); }
+  function tag(el, cls) { if (el) el.classList.add(cls); }
   function clearPicked() {
     var marked = svg.querySelectorAll(".onpath, .picked");
     for (var k = 0; k < marked.length; k++) marked[k].classList.remove("onpath", "picked");
@@ -197,20 +211,20 @@
         name + " is the root: " + grad + " = " + total + ", the seed backward starts with";
       return;
     }
-    var each = page.tensor ? "the gradient each carries (its seed pulled back through each op's rule)" :
-      "the product of the local derivatives along each";
-    var lines = [grad + " = " + total + ": the sum over the " + count + " path" + (count === 1 ? "" : "s") +
+    var each = page.tensor ? "the gradient each carries (an array of " + name + "'s shape: the seed pulled back " +
+      "through each op's rule), added element by element" : "the product of the local derivatives along each";
+    var shape = page.tensor ? " (shape " + page.shapes[position] + ")" : "";
+    var lines = [grad + shape + " = " + total + ": the sum over the " + count + " path" + (count === 1 ? "" : "s") +
       " from " + name + " up to " + root + " of " + each];
-    if (count > paths.length) lines.push("the " + paths.length + " largest are listed and highlighted; the other " +
+    var which = page.tensor ? " found first, following the larger gradient at each op," : " largest";  // explain's
+    if (count > paths.length) lines.push("the " + paths.length + which + " are listed and highlighted; the other " +
       (count - paths.length) + " are summed");
     for (var p = 0; p < paths.length; p++) {
       var edges = paths[p][0], names = [name], factors = [], symbols = [];
       for (var k = 0; k < edges.length; k++) {
         var edge = page.edges[edges[k]], child = edge[0];
-        highlight(element("e" + child + "_" + edge[1]));
-        highlight(element("o" + child));
-        highlight(element("v" + child));
-        highlight(madeBy[child]);
+        [element("e" + child + "_" + edge[1]), element("o" + child), element("v" + child), madeBy[child]]
+          .forEach(function (el) { tag(el, "onpath"); });
         var input = page.names[edge[2]];
         var slot = twice[child + "_" + edge[2]] > 1 ? " (" + input + " as input " + (edge[1] + 1) + ")" : "";
         names.push(page.names[child] + slot);
@@ -222,13 +236,20 @@
       var named = edges.length <= 4 ? symbols.join(" × ") + " = " : "";  // a long path: its numbers only
       lines.push("    " + (page.tensor ? "carries " + paths[p][1] : named + factors.join(" × ") + product));
     }
-    var terms = paths.map(function (path) { return path[1]; }).join(" + ") + " = ";
-    if (paths.length === 1) terms = "";  // one path: its product is the total
-    if (count > paths.length) {
-      lines.push("the other " + (count - paths.length) + " paths: " + rest + " together");
-      terms = listed + " (the paths above) + " + rest + " (the other " + (count - paths.length) + ") = ";
+    var others = count - paths.length, terms = "";  // one path: its product is the total
+    if (others > 0) lines.push("the other " + others + " paths: " + rest + " together");
+    if (page.tensor && count > 1) {  // arrays: their summaries do not add up, the arrays do
+      terms = (others > 0 ? "the arrays of the paths above (together " + listed + ") and of the other " + others +
+        " (" + rest + ")" : "the " + count + " paths' arrays") + " added element by element: ";
+    } else if (others > 0) {
+      terms = listed + " (the paths above) + " + rest + " (the other " + others + ") = ";
+    } else if (paths.length > 1) {
+      terms = paths.map(function (path) { return path[1]; }).join(" + ") + " = ";
     }
     lines.push("total: " + terms + total + " = " + grad + ", the gradient backward gives " + name);
+    if (page.tensor && count > 1) {
+      lines.push("(each array is told by its min, mean and max: the means add up, the minima and maxima need not)");
+    }
     element("explanation").textContent = lines.join("\n");
     element("explanation").scrollIntoView({ block: "nearest" });
   }

@@ -4,6 +4,7 @@ rule's arithmetic; and the forward pass before it, told in one caption."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .dot import build, require_root
-from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, summary
+from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .labels import shown_params, symbol, term
 
 FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
@@ -65,16 +66,19 @@ class Pass:
 def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_NODES) -> Pass:
     """The steps of backward from `root`, with `draw`'s `modules` and `max_nodes`."""
     require_root(root, "backward_steps")
+    require_one_number(root, "backward drawings need a one-number root")
     graph = read_graph(root, modules, max_nodes)
     grads, flows = backward_flow(root, graph.order, graph.consts)
     steps = [k for k, node in enumerate(graph.order) if id(node) not in graph.consts]
     names = numbered_names(graph)
+    uses = Counter(id(p) for node in graph.order for p in node.parents)  # a value used twice gets two shares
     received: dict[int, list[Any]] = {id(root): [grads[id(root)]]}  # each value's contributions so far
     captions = []
     for s, k in enumerate(steps):
         node = graph.order[k]
         head = _head(s, len(steps), node, flows[k], grads[id(node)], names)
-        captions.append("\n".join([head, *_arithmetic(node, flows[k], names, symbol(names[id(root)]), received)]))
+        told = _arithmetic(node, flows[k], names, symbol(names[id(root)]), received, uses)
+        captions.append("\n".join([head, *told]))
     return Pass(graph, grads, flows, steps, captions, names)
 
 
@@ -99,10 +103,10 @@ def forward_caption(run: Pass) -> str:
         "No gradient exists yet: backward starts at the next step."
     ]
     for node in ops[:FORWARD_LINES]:
-        inputs = [names.get(id(p)) or term(p.data) for p in node.parents]  # a constant as its number
+        inputs = [names.get(id(p)) or term(p.data, signed_zero=True) for p in node.parents]  # a constant: its number
         applied, name = _applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == applied.replace(" ", "") else [name, applied]  # "x*w = x * w"
-        lines.append(" = ".join([*shown, summary(node.data)]))
+        lines.append(" = ".join([*shown, summary(node.data, signed_zero=True)]))  # 1 / -0 = -inf
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
     return "\n".join(lines)
@@ -132,11 +136,12 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         twin.grad = run.grads[id(p)] if id(p) in position else unused
     trial.step()
     name, lr = type(optimizer).__name__, optimizer.lr
+    plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
+    rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
     lines = [
         f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) moves each parameter against its gradient, "
-        "so that the root goes down: w ← w − lr·grad"
+        f"so that the root goes down: {rule}"
     ]
-    plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
     for p, twin in used[:UPDATE_LINES]:
         old, new, grad = p.data, twin.data, run.grads[id(p)]
         change = f"{summary(old)} → {summary(new)}, a change of {summary(np.asarray(new) - old)}"
@@ -173,10 +178,16 @@ def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: di
 
 
 def _arithmetic(
-    node: Node, sent: list[Edge], names: dict[int, str], root: str, received: dict[int, list[Any]]
+    node: Node,
+    sent: list[Edge],
+    names: dict[int, str],
+    root: str,
+    received: dict[int, list[Any]],
+    uses: Counter,
 ) -> list[str]:
     """The chain rule on each edge the node sends along (`root`: the root's name as a symbol), with its
-    numbers, and the sum where a value used more than once gets another contribution. Updates `received`."""
+    numbers, and the sum where a value used more than once (`uses`, by id) gets another share. Updates
+    `received`."""
     if not sent:
         return []
     n = symbol(names[id(node)])
@@ -185,21 +196,25 @@ def _arithmetic(
         "times the op's local derivative (how much its output moves when that input does)"
     ]
     for e in sent:
-        lines.append(_edge_equation(e, names, root))
+        lines.append(_edge_equation(e, names, root, uses[id(e.parent)] > 1))
         contributions = received.setdefault(id(e.parent), [])
         contributions.append(e.passed)
         if len(contributions) > 1:
-            lines.append(_sum_line(names[id(e.parent)], contributions))
+            lines.append(_sum_line(names[id(e.parent)], contributions, uses[id(e.parent)]))
     return lines
 
 
-def _edge_equation(e: Edge, names: dict[int, str], root: str) -> str:
-    """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave)."""
+def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> str:
+    """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
+    for a value used more than once (`shared`), its share along this edge, said so."""
     n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
     rule = (
         op.formulas[e.index] if e.index < len(op.formulas) else f"the local derivative comes from {op.name}'s own rule"
     )
-    chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
+    if shared:
+        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op.name}: ∂{root}/∂{n} · local"
+    else:
+        chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
         return f"{chain} = {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}    ({rule})"
     return (
@@ -208,11 +223,17 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str) -> str:
     )
 
 
-def _sum_line(name: str, contributions: list[Any]) -> str:
-    """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4"."""
+def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
+    """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4",
+    so far while some of its `uses` have not sent theirs yet."""
     total = sum(contributions[1:], contributions[0])
-    uses = f"{name} is used {len(contributions)} times, so the contributions add up"
+    done = len(contributions)
+    told = (
+        f"{name} is used {uses} times: all {uses} shares added"
+        if done == uses
+        else f"{name} is used {uses} times: {done} shares added so far"
+    )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
-        return f"{name}.grad: {len(contributions)} contributions added, now {summary(total)}    ({uses})"
+        return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
     terms = " + ".join([summary(contributions[0]), *map(term, contributions[1:])])  # "-4 + (-4)"
-    return f"{name}.grad = {terms} = {summary(total)}    ({uses})"
+    return f"{name}.grad = {terms} = {summary(total)}    ({told})"

@@ -40,18 +40,21 @@ def tell(e: Explanation) -> str:
             f"{root} pulled back through each op along it."
         )
     grouped = e.count > len(e.paths)
+    others = e.count - len(e.paths)
     if grouped:
         how = "largest" if not tensors else "first found following the larger gradient at each op, largest"
-        lines.append(f"The {len(e.paths)} {how} are listed; the other {e.count - len(e.paths):,} are summed.")
+        listed = f"The {len(e.paths)} {how} are listed" if len(e.paths) > 1 else f"The {how} is listed"
+        rest = f"the other {others:,} are summed" if others > 1 else "the other one is summed"
+        lines.append(f"{listed}; {rest}.")
     for k, path in enumerate(e.paths, 1):
         lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
         lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path)
-    listed = " + ".join(term(p.product) for p in e.paths)
+    listed = _sum_of([p.product for p in e.paths]) if e.paths else ""
     if grouped:
-        others = e.count - len(e.paths)
-        lines.append(f"the other {others:,} paths: {summary(e.rest)} together (the total minus the paths above)")
-        shown = e.total - e.rest
-        listed = f"{summary(shown)} (the {len(e.paths)} paths above) + {summary(e.rest)} (the other {others:,})"
+        other = f"the other {others:,} paths" if others > 1 else "the other path"
+        above = f"the {len(e.paths)} paths above" if len(e.paths) > 1 else "the path above"
+        lines.append(f"{other}: {summary(e.rest)}{' together' if others > 1 else ''} (the total minus {above})")
+        listed = f"{summary(e.total - e.rest)} ({above}) + {term(e.rest)} ({other})"
     if tensors and e.count > 1:
         lines.append(f"total: the paths' shares added, {summary(e.total)} = {grad}, the gradient backward gives")
     elif e.count > 1:
@@ -61,6 +64,11 @@ def tell(e: Explanation) -> str:
     return "\n".join(lines)
 
 
+def _sum_of(terms: list) -> str:
+    """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first."""
+    return " + ".join([summary(terms[0]), *map(term, terms[1:])])
+
+
 def _rule(step: Step) -> str:
     """Which input of which op the edge is, and the op's rule for it where the op says it."""
     where = f"input {step.index + 1} of {step.output.op.name}"
@@ -68,15 +76,18 @@ def _rule(step: Step) -> str:
 
 
 def _scalar_steps(e: Explanation, path: Path) -> list[str]:
-    name = e.names.get
-    lines = [
-        f"    ∂{symbol(name(id(s.output), '?'))}/∂{symbol(name(id(s.input), '?'))} = {summary(s.local)}    ({_rule(s)})"
-        for s in path.steps
-    ]
-    factors = " × ".join(term(s.local) for s in path.steps)
-    lines.append(
-        f"    product: {factors} = {summary(path.product)}" if len(path.steps) > 1 else f"    product: {factors}"
-    )
+    """Each step's local derivative; where the op takes the input more than once (x * x), the step is one
+    input's share of the op's derivative, said so (∂(x*x)/∂x is 2x, not x)."""
+    lines = []
+    for s in path.steps:
+        out, into = (symbol(e.names.get(id(n), "?")) for n in (s.output, s.input))
+        shared = sum(p is s.input for p in s.output.parents) > 1
+        local = f"∂{out}/∂{into}'s share through input {s.index + 1}" if shared else f"∂{out}/∂{into}"
+        lines.append(f"    {local} = {summary(s.local)}    ({_rule(s)})")
+    if len(path.steps) > 1:
+        lines.append(f"    product: {' × '.join(term(s.local) for s in path.steps)} = {summary(path.product)}")
+    else:
+        lines.append(f"    product: {summary(path.product)}")
     return lines
 
 

@@ -1,0 +1,149 @@
+"""The player page in headless Chromium, for what a learner reads beside the graph: a clicked tensor's
+paths told as arrays that add element by element (never their summaries joined by +), and the first
+NaN or infinity drawn red with its path and its story, from the step it appears at, per training step."""
+
+import re
+
+import numpy as np
+import test_viz_browser
+import torch
+from test_viz_browser import grad_text, pytestmark, severe, text  # noqa: F401 (pytestmark: skipped without chromium)
+from test_viz_player_nonfinite import backward_inf, forward_nan
+
+import nn
+import viz
+from autograd import Tensor, topological_order
+from nn import functional as F
+from viz.graph import summary
+
+browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
+RED, FIRST_FILL = "rgb(255, 0, 0)", "rgb(255, 156, 156)"
+
+
+def position(root, label: str) -> int:
+    return next(k for k, n in enumerate(topological_order(root)) if n.label == label)
+
+
+def click(browser, position: int) -> str:
+    value = browser.find_element("id", f"v{position}")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", value)
+    return text(browser, "explanation")
+
+
+def step_to(browser, step: int) -> None:
+    slider = browser.find_element("id", "slider")
+    browser.execute_script(f"arguments[0].value = {step}; arguments[0].dispatchEvent(new Event('input'));", slider)
+
+
+def red_marks(browser) -> dict:
+    """The elements marked red, the one filled as the first, whether each renders red, and the story shown."""
+    return browser.execute_script(
+        "var red = Array.from(document.querySelectorAll('#viewport .nonfinite'));"
+        "var first = Array.from(document.querySelectorAll('#viewport .first-nonfinite'));"
+        "var line = function (g) { return getComputedStyle(g.querySelector('path, polygon, ellipse')).stroke; };"
+        "var story = document.getElementById('nonfinite');"
+        "return {ids: red.map(function (g) { return g.id; }).sort(), strokes: red.map(line),"
+        " first: first.map(function (g) { return g.id; }),"
+        " fills: first.map(function (g) { return getComputedStyle(g.querySelector('polygon')).fill; }),"
+        " story: story.hidden ? null : story.textContent};"
+    )
+
+
+def test_a_clicked_tensor_tells_its_paths_as_arrays_added_element_by_element(browser, tmp_path):
+    data = np.random.default_rng(2).normal(size=(3, 3))
+    a = Tensor(data, requires_grad=True, label="A")
+    b = a @ a
+    loss = (b * a).mean(axis=0).sum() + a.max()
+    loss.label = "L"
+    page = viz.save_html(loss, tmp_path / "tensor.html")
+    browser.get(page.as_uri())
+    told = viz.explain(loss, a)
+    reference = torch.tensor(data, requires_grad=True)
+    ((reference @ reference) * reference).mean(0).sum().add(reference.max()).backward()
+    assert np.allclose(sum(p.product for p in told.paths), told.total)  # the arrays add up to the gradient
+    assert np.allclose(told.total, reference.grad.numpy())
+    explanation = click(browser, topological_order(loss).index(a))
+    assert explanation.startswith(f"∂L/∂A (shape (3, 3)) = {summary(told.total)}: the sum over the 4 paths")
+    for path in told.paths:
+        assert f"carries {summary(path.product)}" in explanation
+    assert f"total: the 4 paths' arrays added element by element: {summary(told.total)} = ∂L/∂A" in explanation
+    assert "the means add up, the minima and maxima need not" in explanation
+    assert not re.search(r"max \S+ \+ min", explanation)  # no summary added to another as if it were a number
+    assert severe(browser) == []
+
+
+def test_a_grouped_tensor_explanation_adds_the_listed_and_the_other_paths_arrays(browser, tmp_path):
+    x = Tensor(np.array([0.5, -0.2]), requires_grad=True, label="x")
+    y = x
+    for _ in range(4):  # three edges from each y to the next: 3**4 paths, more than are listed
+        y = y * 0.9 + y * y
+    root = y.sum()
+    page = viz.save_html(root, tmp_path / "grouped.html")
+    browser.get(page.as_uri())
+    told = viz.explain(root, x)
+    others = told.count - len(told.paths)
+    assert others > 0
+    explanation = click(browser, topological_order(root).index(x))
+    assert (
+        f"total: the arrays of the paths above (together {summary(told.total - told.rest)}) and of the other "
+        f"{others} ({summary(told.rest)}) added element by element: {summary(told.total)}"
+    ) in explanation
+    assert severe(browser) == []
+
+
+def test_the_first_nan_of_the_forward_pass_is_red_at_every_step_with_its_story(browser, tmp_path):
+    root = forward_nan()
+    page = viz.save_html(root, tmp_path / "nan.html")
+    browser.get(page.as_uri())
+    y, b, a = (position(root, name) for name in "yba")
+    for step in range(6):  # the forward pass, backward's 5 steps
+        step_to(browser, step)
+        marks = red_marks(browser)
+        assert marks["first"] == [f"v{a}"] and marks["fills"] == [FIRST_FILL]
+        assert {f"{kind}{k}" for kind in "vo" for k in (y, b, a)} | {f"e{y}_0", f"e{b}_0"} <= set(marks["ids"])
+        assert set(marks["strokes"]) == {RED}  # over the forward pass's grey arrows and the pending edges
+        assert (
+            marks["story"]
+            == "the first NaN or infinity of the forward pass: a = inf (made by * from 1e+200 and 1e+200)"
+        )
+    assert severe(browser) == []
+
+
+def test_a_gradients_first_infinity_turns_red_at_the_step_that_makes_it(browser, tmp_path):
+    root = backward_inf()
+    page = viz.save_html(root, tmp_path / "inf.html")
+    browser.get(page.as_uri())
+    x = position(root, "x")
+    for step in range(3):
+        step_to(browser, step)
+        assert red_marks(browser) == {"ids": [], "strokes": [], "first": [], "fills": [], "story": None}
+    browser.find_element("id", "next").click()  # step 3: log sends x its infinite gradient
+    marks = red_marks(browser)
+    assert marks["first"] == [f"v{x}"] and marks["fills"] == [FIRST_FILL] and set(marks["strokes"]) == {RED}
+    assert marks["story"] == "the first NaN or infinity of backward: the gradient of x, inf, from the rule of log at l"
+    assert grad_text(browser, x) == "grad inf"
+    browser.find_element("id", "prev").click()
+    assert red_marks(browser)["story"] is None
+    assert severe(browser) == []
+
+
+def test_each_training_step_shows_its_own_first_nonfinite_number(browser, tmp_path):
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Linear(3, 1, seed=1))
+    batch = (Tensor(rng.normal(size=(4, 2)) * 10, label="X"), Tensor(rng.normal(size=(4, 1)), label="Y"))
+    with np.errstate(all="ignore"):  # lr=5 diverges: the loss overflows, then is NaN
+        training = viz.training_steps(
+            model, lambda m, b: F.mse_loss(m(b[0]), b[1]), batch, nn.SGD(model.parameters(), lr=5.0), steps=5
+        )
+        page = viz.save_html(training, tmp_path / "diverge.html")
+    browser.get(page.as_uri())
+    assert red_marks(browser)["story"] is None  # training step 1: every number finite
+    rounds = browser.find_element("id", "round")
+    browser.execute_script("arguments[0].value = 4; arguments[0].dispatchEvent(new Event('input'));", rounds)
+    marks = red_marks(browser)
+    assert marks["story"].startswith("the first NaN or infinity of the forward pass") and set(marks["strokes"]) == {RED}
+    browser.find_element("id", "round-prev").click()  # step 4: finite values, an infinite gradient later on
+    assert red_marks(browser)["story"] is None
+    browser.execute_script("arguments[0].value = 0; arguments[0].dispatchEvent(new Event('input'));", rounds)
+    assert red_marks(browser)["ids"] == []
+    assert severe(browser) == []

@@ -1,0 +1,73 @@
+"""color_by_grad with NaN and infinite gradients: they are left out of the colour scale and drawn
+grey with corner marks (not saturated blue), the other values keep their shades, and the note under
+the drawing says what the colours mean."""
+
+import re
+import warnings
+
+import numpy as np
+
+import viz
+from autograd import Tensor, Value
+from tests.test_viz import svg, texts
+
+
+def styles(drawing) -> dict[str, tuple[str, str]]:
+    """Each named value's (fill colour, style), from the Digraph's source."""
+    found = {}
+    for name, attributes in re.findall(r'\[label="\{ (\w+) \|[^"]*" ([^]]*)\]', drawing.source):
+        attrs = {k: v.strip('"') for k, v in re.findall(r'(\w+)=("[^"]*"|[^\s\]]+)', attributes)}
+        found[name] = (attrs["fillcolor"], attrs["style"])
+    return found
+
+
+def test_a_nan_gradient_is_grey_with_corner_marks_not_blue():
+    x = Value(1e200, label="x")
+    a = x * x  # inf
+    a.label = "a"
+    b = a - a  # nan
+    b.label = "b"
+    w = Value(2.0, label="w")
+    y = b * w
+    y.label = "y"
+    y.backward()
+    assert np.isnan(w.grad)
+    drawing = viz.draw(y, color_by_grad=True)
+    assert styles(drawing)["w"] == ("gray80", "filled,diagonals")  # was "0.6 nan 1.0": saturated blue
+    assert styles(drawing)["b"][0] == "0.0 0.850 1.0"  # grad 2, the largest finite: the deepest red
+    words = texts(svg(drawing))
+    assert "colours: red for a positive gradient, blue for a negative one, deepest at |grad| 2" in words
+    assert "grey with corner marks: NaN or infinite" in words
+
+
+def test_one_infinite_gradient_leaves_the_others_their_shades():
+    x = Value(1e-310, label="x")
+    log = x.log()
+    log.label = "l"
+    w = Value(2.0, label="w")
+    q = log * w
+    q.label = "q"
+    q.backward()
+    drawing = viz.draw(q, color_by_grad=True)
+    found = styles(drawing)
+    assert found["w"][0] == "0.6 0.850 1.0"  # grad -713.8, the largest finite |grad|: deepest blue, not white
+    assert found["l"][0] == "0.0 0.002 1.0"  # grad 2 of 713.8
+    assert found["x"][0] == "#ff9c9c"  # the first infinity (of backward): red, as draw always marks it
+
+
+def test_a_tensor_with_some_infinite_gradients_is_grey_and_stays_off_the_scale():
+    p = Tensor(np.array([0.0, 4.0]), requires_grad=True, label="p")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        t = p * 1.0
+        t.label = "t"
+        r = t.sqrt()  # d/dt at 0 is inf: t's gradient is the first infinity, p's the next
+        r.label = "r"
+        s = (r * 3.0).sum()
+        s.label = "s"
+        s.backward()
+        drawing = viz.draw(s, color_by_grad=True)
+    found = styles(drawing)
+    assert found["t"][0] == "#ff9c9c" and found["p"] == ("gray80", "filled,diagonals")
+    assert found["r"][0] == "0.0 0.850 1.0"  # 3 everywhere: the largest finite mean |grad|
+    assert "deepest at |grad| 3" in texts(svg(drawing))
