@@ -241,7 +241,18 @@ def summary(x: Any, signed_zero: bool = False) -> str:
 
 
 def _spread(a: np.ndarray) -> str:
-    return f"min {figures(a.min(), 3)} mean {figures(a.mean(), 3)} max {figures(a.max(), 3)}"
+    return f"min {figures(a.min(), 3)} mean {figures(_mean(a), 3)} max {figures(a.max(), 3)}"
+
+
+def _mean(a: np.ndarray) -> float:
+    """The mean of finite numbers: near the float limit (1e308) their sum overflows, so they are
+    scaled by the largest magnitude first there, not shown as a mean of inf beside their max."""
+    with np.errstate(over="ignore"):
+        m = a.mean()
+    if np.isfinite(m):
+        return m
+    top = np.abs(a).max()
+    return top * np.mean(a / top)
 
 
 def figures(v: float, n: int) -> str:

@@ -41,17 +41,43 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))
-    for node in order if grads is not None else ():
-        if id(node) in grads and not finite(grads[id(node)]):
-            with np.errstate(all="ignore"):  # the rules' NaNs and infinities are the story, not warnings
-                senders = [(c, i) for c, i in children.get(id(node), []) if not finite(pullback(c, grads[id(c)])[i])]
-            sender, index = (senders or children[id(node)])[0]  # or a sum of infinities made it
-            story = (
-                f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, "
-                f"{summary(grads[id(node)])}, from the rule of {sender.op.name} at {names[id(sender)]}"
-            )
-            trail = _trail(sender, children, story, lambda n: True)
-            return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
+    if grads is None:
+        return None
+    found = _first_sent(order, grads) or _first_summed(order, grads, children)
+    if found is None:
+        return None
+    node, sender, index = found
+    story = (
+        f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, "
+        f"{summary(grads[id(node)])}, from the rule of {sender.op.name} at {names[id(sender)]}"
+    )
+    trail = _trail(sender, children, story, lambda n: True)
+    return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
+
+
+def _first_sent(order: list[Node], grads: dict[int, Any]) -> tuple[Node, Node, int] | None:
+    """The first rule, in backward's order (root first), that sent a NaN or infinity: (the input that
+    got it, the op's node, the input's position); a node's gradient is non-finite from that step on."""
+    for sender in order:
+        if sender.op is None or id(sender) not in grads or not finite(grads[id(sender)]):
+            continue  # a leaf sends nothing; a non-finite gradient arriving is an earlier rule's doing
+        with np.errstate(all="ignore"):  # the rules' NaNs and infinities are the story, not warnings
+            sent = pullback(sender, grads[id(sender)])
+        for i, (p, g) in enumerate(zip(sender.parents, sent)):
+            if g is not None and id(p) in grads and not finite(g):
+                return p, sender, i
+    return None
+
+
+def _first_summed(
+    order: list[Node], grads: dict[int, Any], children: dict[int, list[tuple[Node, int]]]
+) -> tuple[Node, Node, int] | None:
+    """A gradient every rule sent finite but whose sum is not (finite parts overflowing): the first
+    such node, with its first consumer."""
+    for node in order:
+        if id(node) in grads and not finite(grads[id(node)]) and children.get(id(node)):
+            sender, index = children[id(node)][0]
+            return node, sender, index
     return None
 
 
