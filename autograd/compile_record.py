@@ -274,6 +274,14 @@ def read_data(tensor: Any, depth: int = 2) -> None:
         rec.read_parameter = True
 
 
+def stand_in(tensor: Any) -> bool:
+    """Whether `tensor` is an input of a step being recorded: a Tensor that needs no gradient, which
+    the recording gives one that does (compile._stand_in), so that ops on it are recorded. Changed in
+    place, it is changed as eagerly, and the change noted (a replay would not make it)."""
+    rec = current()
+    return rec is not None and id(tensor) in rec.inputs
+
+
 def validate(check: Callable[[Any], None], data: Any) -> None:
     """`check(data)`, which raises on bad data (a loss's targets out of range). A compiled step runs
     no Python of its own on a replay, so while one is recorded the check is noted, and where `data`

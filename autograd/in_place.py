@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import compile_record, modes
 from .tensor_ops import ShapeError
 
 # the in-place operator, the operator whose result it keeps, and its symbol for messages
@@ -37,6 +37,9 @@ IN_PLACE = {
 def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if self.requires_grad and self._made_by is None and modes.current.grad_enabled:
+            if compile_record.stand_in(self):  # an input of a step being compiled: in place, as eagerly
+                with modes.no_grad():
+                    return method(self, other)
             raise RuntimeError(
                 f"t {symbol} x on a leaf tensor that requires grad, while the graph is recorded, would lose "
                 f"its gradient: update parameters under `with autograd.no_grad():` (as optimizers do) or "

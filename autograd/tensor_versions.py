@@ -57,6 +57,9 @@ class VersionedData:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if modes.current.grad_enabled and self.requires_grad:
+            if compile_record.stand_in(self):  # an input of a step being compiled: assigned, as eagerly
+                with modes.no_grad():
+                    return self.__setitem__(index, value)
             raise RuntimeError(
                 "cannot assign into a tensor that requires grad while the graph is recorded; "
                 "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"

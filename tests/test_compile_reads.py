@@ -164,3 +164,29 @@ def test_a_compiled_function_called_by_a_step_being_recorded_runs_eagerly_inside
         return [run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 3, 4)) for _ in range(5)]
 
     check_replayed(scenario, monkeypatch, replays_at_least=3)
+
+
+def test_a_step_changing_its_input_in_place_runs_as_eagerly_with_a_warning(monkeypatch):
+    """Eagerly `x /= 2` and `x[0, 0] = 7` change the caller's tensor (it needs no gradient); while
+    recorded the input stands in as one that does, and is changed the same way, the step then
+    refused (a replay would not make the change): the same losses, the same inputs afterwards."""
+
+    def scenario(compile):
+        model, opt = linear()
+
+        def step(x, y):
+            x /= 2.0
+            x[0, 0] = 7.0
+            opt.zero_grad()
+            loss = autograd.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, rng, seen = compile(step), np.random.default_rng(5), []
+        for _ in range(4):
+            x = Tensor(rng.standard_normal((4, 3)))
+            seen.append((run(x, np.array([0, 1, 2, 0])), x.data.copy()))
+        return seen
+
+    assert check_refused(scenario, "changed outside an nn optimizer", monkeypatch) == 0
