@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .module import Module
+from .module import STRUCTURE, Module
 
 
 class Identity(Module):
@@ -44,6 +44,7 @@ class ModuleList(Module):
             del self.__dict__[str(i)]
         for i, module in enumerate(modules):
             self.__dict__[str(i)] = module
+        STRUCTURE.changed()
 
     def _index(self, i: int) -> int:
         n = len(self)
@@ -53,6 +54,7 @@ class ModuleList(Module):
 
     def append(self, module: Module) -> ModuleList:
         self.__dict__[str(len(self))] = _module("ModuleList", module)
+        STRUCTURE.changed()
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
@@ -72,6 +74,7 @@ class ModuleList(Module):
 
     def __setitem__(self, i: int, module: Module) -> None:
         self.__dict__[str(self._index(i))] = _module("ModuleList", module)
+        STRUCTURE.changed()
 
     def __delitem__(self, i: int | slice) -> None:
         items = self._items()
@@ -108,6 +111,7 @@ class ModuleDict(Module):
                     "starting with '_' and not one of its attributes (keys, items, training, ...); rename it"
                 )
         self.__dict__[key] = module
+        STRUCTURE.changed()
 
     def __getitem__(self, key: str) -> Module:
         if key not in self:
@@ -120,6 +124,7 @@ class ModuleDict(Module):
     def pop(self, key: str) -> Module:
         module = self[key]
         del self.__dict__[key]
+        STRUCTURE.changed()
         return module
 
     def __contains__(self, key: object) -> bool:

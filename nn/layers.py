@@ -124,9 +124,15 @@ class Sequential(Module):
         return self
 
     def forward(self, x: Tensor) -> Tensor:
+        guard(self, "layer_ids")  # a compiled step records again after `model.layers[-1] = ...`
         for layer in self.layers:
             x = layer(x)
         return x
+
+    @property
+    def layer_ids(self) -> tuple[int, ...]:
+        """Which modules `layers` holds now, by identity."""
+        return tuple(map(id, self.layers))
 
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]

@@ -22,6 +22,35 @@ Call = tuple[int, int, dict[int, tuple[int, ...]]]
 _clock = itertools.count()
 
 
+class _Structure:
+    """How many times a module was given another submodule or parameter (an attribute set, a
+    ModuleList or ModuleDict item): every module's call guards it (autograd.guard), so a compiled
+    step records again after a model's structure changed (a new head), as its graph reads the new
+    modules. One count for all models: a change anywhere costs a recording, a replay one comparison."""
+
+    version = 0
+
+    def changed(self) -> None:
+        self.version += 1
+
+
+STRUCTURE = _Structure()
+
+
+def holds_members(value: Any) -> bool:
+    """Whether `value` is, or holds in its lists, tuples and dicts, a Module or a parameter (a leaf
+    Value, a leaf Tensor that requires grad): what a module's graph reads from its attributes."""
+    if isinstance(value, Module):
+        return True
+    if isinstance(value, Node):
+        return value._made_by is None and (isinstance(value, Value) or value.requires_grad)
+    if isinstance(value, list | tuple):
+        return any(holds_members(x) for x in value)
+    if isinstance(value, dict):
+        return any(holds_members(x) for x in value.values())
+    return False
+
+
 class Module:
     """Base of every layer and model. Its parameters are the Values and the Tensors that require
     grad found in its attributes, in lists, tuples and dicts among them, and in its submodules.
@@ -40,6 +69,7 @@ class Module:
         if not is_grad_enabled():
             return self.forward(*args, **kwargs)
         guard(self, "training")  # a compiled step records again after train() / eval()
+        guard(STRUCTURE, "version")  # ... and after a module or parameter is replaced
         start = next(_clock)
         out = self.forward(*args, **kwargs)
         calls = self.__dict__.get("_calls")
@@ -48,6 +78,11 @@ class Module:
         nodes = (out,) if isinstance(out, Node) else _nodes(out)
         calls.append((start, next(_clock), {id(n): tuple(map(id, n.parents)) for n in nodes}))
         return out
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if holds_members(value) or holds_members(self.__dict__.get(name)):
+            STRUCTURE.changed()
+        object.__setattr__(self, name, value)
 
     def recorded_calls(self) -> list[Call]:
         """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
