@@ -99,7 +99,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     nodes = _forward_order(roots)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
-    entries = [_entry(n, index, inputs, drawn) for n in nodes]
+    given = _Inputs(inputs)
+    entries = [_entry(n, index, given, drawn) for n in nodes]
     for e in entries:
         e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
     _check_versions(rec, nodes, entries)
@@ -108,13 +109,26 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         for ev in rec.events
     ]
     outputs = _outputs(rec, out_leaves, index)
-    seen = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]  # copies: a caller may reuse its arrays
+    seen = [np.array(_array(x)) for x in inputs]  # copies: a caller may reuse its arrays
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
-    given = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
-    checked = ((check, given.get(id(data._data if isinstance(data, Tensor) else data))) for check, data in rec.checks)
+    checked = ((check, given.arrays.get(id(_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
+
+
+class _Inputs:
+    """The call's inputs as a tape finds them in the graph: by their arrays' ids (an op's keyword
+    argument fed by one, a leaf over one) and, for Tensors, by their own; each gives the input's index."""
+
+    def __init__(self, inputs: list[Any]) -> None:
+        self.arrays = {id(_array(x)): k for k, x in enumerate(inputs)}
+        self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+
+
+def _array(x: Any) -> Any:
+    """A Tensor's array, or x itself."""
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:
@@ -184,10 +198,10 @@ def _forward_order(roots: list[Tensor]) -> list[Tensor]:
     return nodes
 
 
-def _entry(node: Tensor, index: dict[int, int], inputs: list[Any], drawn: dict[int, int]) -> Entry:
+def _entry(node: Tensor, index: dict[int, int], given: _Inputs, drawn: dict[int, int]) -> Entry:
     data = node._data
     shape, dtype = np.shape(data), np.result_type(data)
-    entry = _leaf_or_op(node, data, shape, dtype, index, inputs, drawn)
+    entry = _leaf_or_op(node, data, shape, dtype, index, given, drawn)
     entry.contiguous = bool(np.asarray(data).flags.c_contiguous)
     return entry
 
@@ -198,15 +212,14 @@ def _leaf_or_op(
     shape: tuple[int, ...],
     dtype: np.dtype,
     index: dict[int, int],
-    inputs: list[Any],
+    given: _Inputs,
     drawn: dict[int, int],
 ) -> Entry:
-    fed_arrays = {id(x._data if isinstance(x, Tensor) else x): k for k, x in enumerate(inputs)}
+    fed_arrays = given.arrays
     record = node._made_by
     if record is None:
-        fed_nodes = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
-        if id(node) in fed_nodes:
-            return Entry(INPUT, shape, dtype, fed_nodes[id(node)])
+        if id(node) in given.tensors:
+            return Entry(INPUT, shape, dtype, given.tensors[id(node)])
         if id(data) in fed_arrays:
             return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
         if node.requires_grad:
