@@ -178,9 +178,9 @@ def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[
 def _sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
     """Which inputs are the same array (`f(a, a)`), as the first input each is: a tape knows its
     inputs by their arrays, so a call that shares them records a tape of its own. () when none do."""
-    if len({id(d) for d in datas}) == len(datas):
-        return ()
     ids = [id(d) for d in datas]
+    if len(set(ids)) == len(ids):
+        return ()
     return tuple(ids.index(i) for i in ids)
 
 

@@ -74,14 +74,19 @@ def test_a_finite_graph_marks_nothing():
     assert page_data(page_html(Value(2.0, label="a") * 3.0))["trail"] is None
 
 
-def test_each_training_step_marks_its_own_first_nonfinite_number():
+def diverging_training() -> viz.Training:
+    """Five training steps of a small MLP at lr=5, which diverges: the loss overflows, then is NaN."""
     rng = np.random.default_rng(0)
     model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Linear(3, 1, seed=1))
     batch = (Tensor(rng.normal(size=(4, 2)) * 10, label="X"), Tensor(rng.normal(size=(4, 1)), label="Y"))
-    with np.errstate(all="ignore"):  # lr=5 diverges: the loss overflows, then is NaN
-        training = viz.training_steps(
-            model, lambda m, b: F.mse_loss(m(b[0]), b[1]), batch, nn.SGD(model.parameters(), lr=5.0), steps=5
-        )
+    return viz.training_steps(
+        model, lambda m, b: F.mse_loss(m(b[0]), b[1]), batch, nn.SGD(model.parameters(), lr=5.0), steps=5
+    )
+
+
+def test_each_training_step_marks_its_own_first_nonfinite_number():
+    with np.errstate(all="ignore"):  # the overflows are the point
+        training = diverging_training()
         page = page_html(training)
         drawn = [viz.draw(r, modules=m, backward=True).source for r, m in zip(training.roots, training.models)]
     trails = [page_data(page, t)["trail"] for t in range(5)]
