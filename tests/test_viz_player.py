@@ -164,3 +164,16 @@ def test_with_an_optimizer_the_last_step_shows_each_update_without_making_it():
     assert adam.state == {}  # the optimizer's own state is untouched: it ran on a copy
     with pytest.raises(TypeError, match="optimizer must be an optimizer such as nn.optim.SGD or Adam"):
         page_html(root, optimizer=0.1)
+
+
+def test_the_players_data_texts_are_the_drawings_with_the_sign_of_a_zero():
+    # the player writes each value's data into the drawing at every step: a -0 it drew must stay -0
+    x = Value(0.0, label="x")
+    y = x * -1.0
+    y.label = "y"
+    z = (y + 2.0).relu()
+    z.label = "z"
+    page = page_html(z)
+    shared, data = page_data(page), page_data(page)["data"]
+    drawn = {html.unescape(t) for t in re.findall(r">(data [^<]*)</text>", page)}
+    assert data[shared["names"].index("y")] == "data -0" and set(filter(None, data)) <= drawn

@@ -74,7 +74,9 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
       <li><span class="swatch current"></span> the value backward is processing at this step</li>
       <li><span class="swatch sent"></span> a gradient sent to an input, labelled
-        ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input</li>
+        ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input;
+        a value used more than once (x * x, or x in two ops) gets a share along each of its edges, and
+        its grad is the sum of its shares</li>
       <li><span class="swatch pending"></span> nothing sent yet</li>
       <li><span class="swatch path"></span> the paths from the clicked value up to the root</li>
       <li><span class="swatch nonfinite"></span> the first NaN or infinity (of the forward pass, else of backward,
@@ -174,8 +176,10 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     found = {
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),
-        "loss": summary(root.data),
-        "data": [None if id(n) in run.graph.consts else "data " + summary(n.data) for n in run.graph.order],
+        "loss": summary(root.data, signed_zero=True),
+        "data": [
+            None if id(n) in run.graph.consts else "data " + summary(n.data, signed_zero=True) for n in run.graph.order
+        ],
         "sent": [_edge_numbers(e, run, root) for e in edges],
         "locals": [None if e.local is None else term(e.local) for e in edges],
         "explanations": explanations(root, run),
@@ -184,7 +188,7 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     if optimizer is not None:
         update = optimizer_update(run, optimizer)
         found["captions"].append(update.caption)
-        found["update"] = [[k, "data " + summary(x)] for k, x in update.data.items()]
+        found["update"] = [[k, "data " + summary(x, signed_zero=True)] for k, x in update.data.items()]
     return found
 
 
