@@ -196,10 +196,15 @@ def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list
 
 
 def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
-    """A leaf of an argument as a node to differentiate: a node recording a graph as it is (an outer
-    transform's variable), a number as a Value (or a 0-d float64 Tensor), an array as a Tensor."""
+    """A leaf of an argument as a node to differentiate: a number as a Value (or a 0-d float64 Tensor),
+    an array as a Tensor, and a node recording a graph (an outer transform's variable) as a new node
+    made from it (`leaf * 1`: the same numbers, gradient passed through), so that the outer graph
+    reaches it and yet this transform differentiates with respect to this argument alone. Else
+    `grad(lambda y: x * y)(x)` would also differentiate the x its function closes over (2x, not x),
+    and one node given as two arguments would get both arguments' gradients in each (JAX gives each
+    argument its own variable too)."""
     if _records(leaf):
-        return leaf
+        return leaf * 1
     data = raw(leaf)  # a constant node is differentiated at its value
     if isinstance(data, np.ndarray):
         return Tensor(data, requires_grad=True)

@@ -111,3 +111,21 @@ def test_transforms_of_numbers_match_torch_func_on_0d_tensors(x, y):
     close("grad in two numbers", grad(f, argnums=(0, 1))(x, y), tf.grad(f, argnums=(0, 1))(tx, ty))
     close("hessian in two numbers", hessian(f, argnums=(0, 1))(x, y), tf.hessian(f, argnums=(0, 1))(tx, ty))
     close("jvp in two numbers", jvp(f, (x, y), (0.5, -1.0)), tf.jvp(f, (tx, ty), (as_torch(0.5), as_torch(-1.0))))
+
+
+# Transforms nested so that the inner function closes over the outer variable, given to it as its
+# argument too: each inner transform must differentiate with respect to its own argument only
+NESTED = {
+    "x times the inner derivative of x + y": lambda grad: lambda x: x * grad(lambda y: x + y)(x),
+    "the inner derivative of y * x": lambda grad: lambda x: grad(lambda y: y * x)(x),
+    "the inner derivative of x * y * y": lambda grad: lambda x: grad(lambda y: x * y * y)(x),
+    "the inner derivative of sin(x * y), times exp(x)": lambda grad: (
+        lambda x: grad(lambda y: (x * y).sin())(x) * x.exp()
+    ),
+}
+
+
+@EXAMPLES
+@given(x=floats(-2.0, 2.0), name=st.sampled_from(sorted(NESTED)))
+def test_a_nested_transform_of_the_outer_variable_matches_torch_func(x, name):
+    close(name, grad(NESTED[name](grad))(x), tf.grad(NESTED[name](tf.grad))(as_torch(x)))

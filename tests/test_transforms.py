@@ -215,6 +215,21 @@ def test_transforms_nest_in_each_other():
     assert grad(lambda x: vjp(lambda y: x * y * y, 3.0)[1](1.0)[0])(2.0) == 6.0
 
 
+def test_an_inner_transform_differentiates_its_own_argument_not_the_node_it_was_given():
+    # x is both the inner function's argument and a variable it closes over: d/dy (x * y) is x, not 2x
+    assert grad(lambda x: grad(lambda y: y * x)(x))(3.0) == 1.0
+    assert grad(lambda x: x * grad(lambda y: x + y)(x))(3.0) == 1.0
+    np.testing.assert_array_equal(jacobian(lambda x: jacobian(lambda y: x * y)(x))(np.array([3.0])), [[[1.0]]])
+    # one node given as two arguments: each gets its own partial derivative, as two arrays do
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    for pair in (
+        grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(w, w),
+        grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(w.data, w.data),
+    ):
+        for g in pair:
+            np.testing.assert_array_equal(getattr(g, "data", g), [1.0, 2.0])
+
+
 def test_results_are_plain_at_the_top_level_and_nodes_when_given_nodes():
     assert type(jacobian(lambda x: x * x)(2.0)) is float and type(hvp(lambda x: x**3, 1.0, 1.0)) is float
     assert type(jacobian(lambda x: x * x)(np.ones(2))) is np.ndarray
