@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,11 @@ def gradcheck(
     |analytic - numeric| > atol + rtol * |numeric|.
     """
     _check_settings("gradcheck", eps, atol, rtol)
+    if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
+        raise TypeError(f"gradcheck takes a list of f's inputs, got {type(inputs).__name__}: write gradcheck(f, [x])")
+    inputs = list(inputs)
+    if not inputs:  # a check of nothing would pass whatever the rules are
+        raise ValueError("gradcheck got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
     points = []
     for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
@@ -149,6 +154,11 @@ def _row(name: str, point: Any, index: tuple, grad: Any, numeric: float, atol: f
 
 
 def _verdict(rows: list[tuple], eps: float, atol: float, rtol: float) -> bool:
+    if not rows:
+        raise ValueError(
+            "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
+            "(a check of nothing would pass whatever the rules are)"
+        )
     if all(ok for *_, ok in rows):
         return True
     raise GradcheckError(_table(rows, eps, atol, rtol))
@@ -176,16 +186,23 @@ def _moved_difference(loss: Callable[[], Any], p: Node, index: tuple, eps: float
 
 
 def _point(x: Any, name: str) -> Any:
-    """The input as float64: a float for a Value or number, an array for a Tensor or array."""
+    """The input as float64: a float for a Value or number, an array for a Tensor or array (of real
+    numbers: text, a bool or a complex number is refused, not read as a number)."""
     if isinstance(x, Tensor | np.ndarray):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
+        if data.dtype.kind not in "iuf":
+            raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64:
             warnings.warn(
                 f"gradcheck: {name} is {data.dtype}; checking in float64 (finite differences need its precision)",
                 stacklevel=3,
             )
         return data.astype(np.float64)
-    return x.data if isinstance(x, Value) else float(x)
+    if isinstance(x, Value):
+        return x.data
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
+    return float(x)
 
 
 def _leaf(point: Any, name: str = "") -> Node:

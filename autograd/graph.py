@@ -268,10 +268,15 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
         gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)), 2
     else:
         gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
-    if isinstance(gs, (tuple, list)) and len(gs) != inputs:
+    if not isinstance(gs, (tuple, list)) or len(gs) != inputs:  # a bare array would be read row by row
+        got = (
+            f"{len(gs)} gradients"
+            if isinstance(gs, (tuple, list))
+            else f"{type(gs).__name__} {short(gs)}, not a tuple,"
+        )
         raise TypeError(
-            f"the derivative rule of op {op.name!r} returned {len(gs)} gradients for "
-            f"{inputs} inputs; it must return one per input (None where none flows)"
+            f"the derivative rule of op {op.name!r} returned {got} for {inputs} input(s); it must return a "
+            "tuple with one gradient per input (None where none flows): `return (g * ...,)` for one input"
         )
     return gs
 
@@ -289,7 +294,7 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     the backward pass, and for stepping through it by hand."""
     if node._made_by is None:
         return []
-    return list(node._made_by.vjp(grad, node.data, *[p.data for p in node.parents]))
+    return list(vjp_at(node._made_by, node, grad, False))
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:

@@ -18,7 +18,8 @@ trip through the stack.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import modes
@@ -129,7 +130,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                         out = node.data
                         ga = g * (1 - out * out)
                     else:
-                        gs = vjp_at(op, node, g, create_graph)
+                        gs = _rule(op, node, g, create_graph)
                         if check:
                             check_backward(op, node, gs)
                         (ga,) = gs
@@ -145,7 +146,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                     node = pop()
                     continue
                 if b is MANY:
-                    gs = vjp_at(op, node, g, create_graph)
+                    gs = _rule(op, node, g, create_graph)
                     if check:
                         check_backward(op, node, gs)
                     for p, gp in zip(a, gs):
@@ -163,7 +164,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                     c = b.data
                     ga, gb = g * c * a.data ** (c - 1 if c != 0 else 0.0), None
                 else:
-                    gs = vjp_at(op, node, g, create_graph)
+                    gs = _rule(op, node, g, create_graph)
                     if check:
                         check_backward(op, node, gs)
                     ga, gb = gs
@@ -190,3 +191,19 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                 node = b
     except ZeroDivisionError:
         raise infinite_derivative(node) from None
+
+
+def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
+    """The gradients op's rule sends from `node` to its parents (`vjp_at`), refused unless each is a real
+    number (or, under create_graph, a Value): a user's rule returning an array or a complex number would
+    otherwise be added into the float sums, and end in `.grad`."""
+    gs = vjp_at(op, node, g, create_graph)
+    for i, gi in enumerate(gs):
+        if gi is None or gi.__class__ is float or (isinstance(gi, Node) and gi.data.__class__ is float):
+            continue
+        if not isinstance(gi, numbers.Real) or isinstance(gi, bool):
+            raise TypeError(
+                f"the derivative rule of op {op.name!r} gave {type(gi).__name__} {gi!r} as the gradient of input "
+                f"{i}, a Value: a Value's gradient is a real number (a float; a Value under create_graph)"
+            )
+    return gs

@@ -260,6 +260,11 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         raise _forward_error(op, datas, e) from None
     t = _new(Tensor)
     _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and modes.current.grad_enabled)
+    if t._data.dtype.kind not in "biuf":  # a user's forward returning complex numbers, None, text
+        raise TypeError(
+            f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {t._data.dtype}; a Tensor holds "
+            "real numbers (floats, integers, bools)"
+        )
     if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
         share_count(t, parents)
     if t._requires_grad:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .graph import raw
 from .op import Op
 from .tensor_ops import OPS, ShapeError, power_const
 
@@ -54,10 +55,17 @@ class Record:
         """`grads` checked against the inputs' shapes, and cast to their dtypes (`in_dtypes`)."""
         if len(grads) == len(inputs):  # a wrong count is the core's to name
             for i, gx in enumerate(grads):
-                if gx is not None and np.shape(gx) != np.shape(inputs[i]):
+                if gx is None:
+                    continue
+                if np.shape(gx) != np.shape(inputs[i]):
                     raise ShapeError(
                         f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                         f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
+                    )
+                if np.asarray(raw(gx)).dtype.kind not in "biuf":  # complex: casting would drop a part
+                    raise TypeError(
+                        f"the derivative rule of op {self.op.name!r} gave a gradient of dtype "
+                        f"{np.asarray(raw(gx)).dtype} for input {i}; a gradient holds real numbers"
                     )
         return in_dtypes(grads, inputs)
 

@@ -146,11 +146,11 @@ def _call(
 ) -> tuple[list[Node], Any]:
     """The lifted leaves, and f's result on them: numbers lifted as Values, or as 0-d Tensors.
     An array of objects in the result is a TypeError too: numpy makes one of `array * value`."""
-    wrt = [_lift(leaf, numbers_as_tensors) for leaf in differentiated.leaves]
-    call = list(args)
-    for i, tree in zip(differentiated.positions, differentiated.trees(wrt)):
-        call[i] = tree
     with enable_grad(), modes.tracing():  # differentiating needs the graph, even inside no_grad
+        wrt = [_lift(leaf, numbers_as_tensors) for leaf in differentiated.leaves]
+        call = list(args)
+        for i, tree in zip(differentiated.positions, differentiated.trees(wrt)):
+            call[i] = tree
         result = f(*call, **kwargs)
     if any(isinstance(leaf, np.ndarray) and leaf.dtype == object for leaf in flatten(result)[0]):
         raise MixedNodes(
@@ -179,15 +179,26 @@ def zeros_like(x: Any) -> Any:
 
 
 def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list[Any]:
-    """The leaves of `tree`, refused unless they match those of `like` in number and shapes (a
-    cotangent and its output, tangents and their primals)."""
+    """The leaves of `tree`, refused unless they hold real numbers and match those of `like` in number
+    and shapes (a cotangent and its output, tangents and their primals)."""
     leaves, like_leaves = flatten(tree)[0], flatten(like)[0]
     if len(leaves) != len(like_leaves):
         raise ValueError(
             f"{transform}: the {what} must have the structure of {of}: {len(like_leaves)} leaves, not {len(leaves)}"
         )
     for k, (leaf, ref) in enumerate(zip(leaves, like_leaves)):
-        if np.shape(raw(leaf)) != np.shape(raw(ref)):
+        data = raw(leaf)
+        real = (
+            data.dtype.kind in "iuf"
+            if isinstance(data, np.ndarray)
+            else _is_number(data) and not isinstance(data, bool)
+        )
+        if not real:  # text, None, a complex number: float() would take some, or fail naming none of this
+            raise TypeError(
+                f"{transform}: leaf {k} of the {what} is {type(data).__name__} {data!r}; give real numbers, float "
+                "arrays, Values or Tensors"
+            )
+        if np.shape(data) != np.shape(raw(ref)):
             raise ShapeError(
                 f"{transform}: leaf {k} of the {what} has shape {np.shape(raw(leaf))}, "
                 f"but that of {of} has shape {np.shape(raw(ref))}"

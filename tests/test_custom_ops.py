@@ -2,9 +2,10 @@
 
 import math
 
+import numpy as np
 import pytest
 
-from autograd import Op, Value, grad, gradcheck, sigmoid
+from autograd import Op, Tensor, Value, grad, gradcheck, pullback, sigmoid
 
 softplus = Op("softplus", lambda x: math.log1p(math.exp(x)), lambda g, out, x: (g * sigmoid(x),))
 fma = Op("fma", lambda a, b, c: a * b + c, lambda g, out, a, b, c: (g * b, g * a, g))
@@ -40,11 +41,44 @@ def test_custom_op_with_three_inputs_and_numbers_mixed_in():
 def test_rule_with_the_wrong_number_of_gradients_names_the_op():
     bad = Op("bad", lambda a, b: a + b, lambda g, out, a, b: (g,))
     y = bad(Value(1.0), Value(2.0))
-    with pytest.raises(TypeError, match=r"rule of op 'bad' returned 1 gradients for 2 inputs"):
+    with pytest.raises(TypeError, match=r"rule of op 'bad' returned 1 gradients for 2 input"):
         y.backward()
     bad3 = Op("bad3", lambda a, b, c: a, lambda g, out, a, b, c: (g, g))
-    with pytest.raises(TypeError, match=r"rule of op 'bad3' returned 2 gradients for 3 inputs"):
+    with pytest.raises(TypeError, match=r"rule of op 'bad3' returned 2 gradients for 3 input"):
         bad3(Value(1.0), 2.0, 3.0).backward()
+
+
+def test_a_rule_returning_one_gradient_bare_is_refused_not_read_row_by_row():
+    # (2 * g) for (2 * g,): the rows of a (3, 4) gradient would have gone to the inputs, the first to W
+    double = Op("double", lambda x: 2 * x, lambda g, out, x: 2 * g)
+    W = Tensor(np.ones((3, 4)), requires_grad=True)
+    y = (double(W) * np.arange(12.0).reshape(3, 4)).sum()
+    with pytest.raises(TypeError, match=r"rule of op 'double' returned ndarray .*, not a tuple, for 1 input"):
+        y.backward()
+    assert W.grad is None
+    with pytest.raises(TypeError, match=r"rule of op 'double' returned float 2.0, not a tuple"):
+        double(Value(1.0)).backward()
+    with pytest.raises(TypeError, match=r"not a tuple"):
+        pullback(double(Value(1.0)), 1.0)
+
+
+@pytest.mark.parametrize("wrong", [np.array([2.0, 0.0]), 2 + 0.5j, Tensor(2.0), True], ids=repr)
+def test_a_values_gradient_from_a_rule_must_be_a_real_number(wrong):
+    op = Op("odd_rule", lambda x: 2 * x, lambda g, out, x: (wrong,))
+    v = Value(3.0)
+    with pytest.raises(TypeError, match=r"rule of op 'odd_rule' gave .* as the gradient of input 0, a Value"):
+        (op(v) * 1.0).backward()
+    assert not v.grad_computed
+
+
+def test_a_tensor_op_refuses_complex_gradients_and_data_rather_than_dropping_a_part():
+    complex_rule = Op("complex_rule", lambda x: 2 * x, lambda g, out, x: (g * (2 + 0.5j),))
+    t = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match=r"rule of op 'complex_rule' gave a gradient of dtype complex128"):
+        complex_rule(t).sum().backward()
+    for forward in (lambda x: x * (1 + 1j), lambda x: None, lambda x: "ab"):
+        with pytest.raises(TypeError, match=r"op 'odd': its forward returned .* a Tensor holds real numbers"):
+            Op("odd", forward, lambda g, out, x: (g,))(t)
 
 
 def test_forward_that_returns_no_number_is_named():

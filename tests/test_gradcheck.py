@@ -84,3 +84,21 @@ def test_a_function_whose_result_has_no_graph_checks_as_gradient_zero():
     minus_one = autograd.grad(lambda u: (-u).sum())
     assert gradcheck(lambda t: (minus_one(t) * 2.0).sum(), [np.array([0.5, -1.0])])
     assert gradcheck(lambda v: autograd.grad(lambda u: -u)(v), [1.5])
+
+
+@pytest.mark.parametrize(
+    "inputs, error, message",
+    [
+        ([], ValueError, "gradcheck got no inputs"),
+        ([np.zeros(0)], ValueError, "have no elements, so there is no derivative to check"),
+        ("1.0", TypeError, "takes a list of f's inputs, got str"),
+        (np.array([1.0]), TypeError, r"got ndarray: write gradcheck\(f, \[x\]\)"),
+        (["1.0"], TypeError, "input 0 is str '1.0'"),
+        ([True], TypeError, "input 0 is bool True"),
+        ([np.array([1j])], TypeError, "input 0 is an array of dtype complex128"),
+    ],
+    ids=["none", "empty array", "a string", "an array", "a string inside", "a bool", "complex"],
+)
+def test_gradcheck_refuses_a_check_of_nothing_and_inputs_that_are_no_numbers(inputs, error, message):
+    with pytest.raises(error, match=message):
+        gradcheck(lambda *xs: xs[0].sum() if xs else Value(0.0), inputs)

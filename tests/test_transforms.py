@@ -251,6 +251,8 @@ def test_transforms_trace_inside_no_grad():
     with no_grad():
         assert jvp(lambda x: x * x, (3.0,), (1.0,)) == (9.0, 6.0)
         np.testing.assert_array_equal(hessian(lambda x: (x * x).sum())(np.ones(2)), 2 * np.eye(2))
+        t = Tensor(np.array([1.0, 3.0]), requires_grad=True)  # a node given: its new node records too
+        np.testing.assert_array_equal(grad(lambda y: (y * y).sum())(t).data, [2.0, 6.0])
 
 
 # ---- bad input: one clear error ----
@@ -273,6 +275,9 @@ def test_transforms_trace_inside_no_grad():
         (lambda: vjp(lambda x: x * 2, np.ones(2))[1](np.ones(3)), ShapeError, r"shape \(3,\).*shape \(2,\)"),
         (lambda: vjp(lambda x: (x, x), 1.0)[1](1.0), ValueError, "structure of the output: 2 leaves, not 1"),
         (lambda: jvp(lambda x: x, 1.0, 1.0), TypeError, "primals and tangents must be tuples"),
+        (lambda: jvp(lambda x: x * x, (2.0,), ("1",)), TypeError, "leaf 0 of the tangents is str '1'; give real"),
+        (lambda: jvp(lambda x: x * x, (2.0,), (1j,)), TypeError, "leaf 0 of the tangents is complex 1j"),
+        (lambda: vjp(lambda x: x * x, 2.0)[1](None), TypeError, "leaf 0 of the cotangent is NoneType None"),
         (lambda: hvp(lambda x: (x * x).sum(), np.ones(2), np.ones(3)), ShapeError, "vector v has shape"),
     ],
 )
