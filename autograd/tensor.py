@@ -113,7 +113,7 @@ class Tensor(
     """
 
     # `_versions`: a node's parents' version counts when it was made, then its own (see _check_graph)
-    __slots__ = ("_data", "_requires_grad", "_counter", "_versions", "_retains_grad")
+    __slots__ = ("_data", "_requires_grad", "_counter", "_versions", "_retains_grad", "_frozen")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)

@@ -51,7 +51,16 @@ class BackwardHooks:
                 "requires_grad can be changed on leaf tensors only; for a computed tensor outside the graph "
                 "use t.detach()"
             )
+        if self._requires_grad and not wanted:
+            self._frozen = True  # unset until then: no cost to the tensors the engine makes
         self._requires_grad = wanted
+
+    @property
+    def frozen(self) -> bool:
+        """Whether this leaf's requires_grad was switched off after being on: a frozen parameter, which
+        nn keeps among its module's parameters (saved, loaded, given to optimizers that skip it), as
+        PyTorch keeps a frozen Parameter. A tensor made without requires_grad is a constant, not frozen."""
+        return not self._requires_grad and getattr(self, "_frozen", False)
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
         if not self._requires_grad:

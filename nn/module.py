@@ -37,13 +37,20 @@ class _Structure:
 STRUCTURE = _Structure()
 
 
+def is_parameter(value: Any) -> bool:
+    """A leaf Value, or a leaf Tensor that requires grad or is frozen (its requires_grad switched off
+    after being on: still the model's, saved and loaded, as PyTorch keeps a frozen Parameter). A
+    computed node kept as an attribute (a layer's last output) is none."""
+    if isinstance(value, Tensor):
+        return value.op is None and (value.requires_grad or value.frozen)
+    return isinstance(value, Value) and value.op is None
+
+
 def holds_members(value: Any) -> bool:
-    """Whether `value` is, or holds in its lists, tuples and dicts, a Module or a parameter (a leaf
-    Value, a leaf Tensor that requires grad): what a module's graph reads from its attributes."""
-    if isinstance(value, Module):
+    """Whether `value` is, or holds in its lists, tuples and dicts, a Module or a parameter: what a
+    module's graph reads from its attributes."""
+    if isinstance(value, Module) or is_parameter(value):
         return True
-    if isinstance(value, Node):
-        return value._made_by is None and (isinstance(value, Value) or value.requires_grad)
     if isinstance(value, list | tuple):
         return any(holds_members(x) for x in value)
     if isinstance(value, dict):
@@ -52,10 +59,10 @@ def holds_members(value: Any) -> bool:
 
 
 class Module:
-    """Base of every layer and model. Its parameters are the Values and the Tensors that require
-    grad found in its attributes, in lists, tuples and dicts among them, and in its submodules.
-    Its buffers are arrays it registers by name (`register_buffer`): state that is saved with the
-    parameters but is not trained, such as BatchNorm's running statistics."""
+    """Base of every layer and model. Its parameters are the leaf Values and the leaf Tensors that
+    require grad (or are frozen) found in its attributes, in lists, tuples and dicts among them, and
+    in its submodules. Its buffers are arrays it registers by name (`register_buffer`): state that
+    is saved with the parameters but is not trained, such as BatchNorm's running statistics."""
 
     training = True
     _buffer_names: tuple[str, ...] = ()
@@ -241,7 +248,7 @@ def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     and in the lists, tuples and dicts among them, not looking into the modules found. Attributes
     and dict keys starting with "_" are skipped. Each name must be one thing's only: a key that
     holds any of them must be non-empty, without '.', and differ as a string from its neighbours."""
-    if isinstance(obj, (Module, Value)) or (isinstance(obj, Tensor) and obj.requires_grad):
+    if isinstance(obj, Module) or is_parameter(obj):
         yield prefix, obj
     elif isinstance(obj, dict):
         keys: dict[str, Any] = {}  # the keys that hold something, by the name they give

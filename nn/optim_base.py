@@ -44,8 +44,8 @@ class Optimizer:
         if not params:
             raise ValueError(f"{name} got no parameters (did the model build any?)")
         for p in params:
-            if not (isinstance(p, Value) or (isinstance(p, Tensor) and p.requires_grad)):
-                raise TypeError(f"{name} takes Values and Tensors that require grad, got {p!r}")
+            if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
+                raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {p!r}")
             if p.op is not None:
                 raise ValueError(
                     f"{name}: {p!r} is not a leaf (the op {p.op.name!r} made it), so no gradient is kept on it; "
