@@ -27,6 +27,13 @@ def _mish_vjp(g, out, x):
     return (g * (t + x * (1 - t * t) * sigmoid(x)),)
 
 
+def _exp_of_negative_part(x: Any, divisor: float = 1.0) -> Any:
+    """exp(min(x, 0) / divisor): the left piece's slope of elu, celu and selu. It never overflows where
+    x is large (the piece not taken), and unlike writing it from the output (elu's out + alpha) it
+    keeps its digits far left, where out + alpha cancels to 0 (PyTorch's gradient there is exp(x))."""
+    return exp(where(0.0, x, cond=raw(x) > 0) / divisor)
+
+
 def _scalar_selu(x: float) -> float:
     return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
 
@@ -157,7 +164,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # kink at 0: the left piece's derivative there, scale·alpha (PyTorch's)
     OpDef(
         "selu",
-        lambda g, out, x: (g * where(SELU_SCALE, SELU_SCALE * SELU_ALPHA * exp(x), cond=raw(x) > 0),),
+        lambda g, out, x: (g * where(SELU_SCALE, SELU_SCALE * SELU_ALPHA * _exp_of_negative_part(x), cond=raw(x) > 0),),
         _scalar_selu,
         lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))),
         (Domain(avoid=(0.0,)),),
@@ -190,11 +197,10 @@ ACTIVATIONS += (
         reference="nn.functional.leaky_relu",
         formulas=("∂leaky_relu(x)/∂x = 1 where x > 0, else negative_slope",),
     ),
-    # kink at 0: the left piece's derivative there, alpha (PyTorch's: 1 only where x > 0);
-    # alpha·exp(x) is written out + alpha, which never overflows
+    # kink at 0: the left piece's derivative there, alpha (PyTorch's: 1 only where x > 0)
     OpDef(
         "elu",
-        lambda g, out, x, *, alpha: (g * where(1.0, out + alpha, cond=raw(x) > 0),),
+        lambda g, out, x, *, alpha: (g * where(1.0, alpha * _exp_of_negative_part(x), cond=raw(x) > 0),),
         lambda x, *, alpha: x if x > 0 else alpha * math.expm1(x),
         lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
         (OFF_KINK,),
@@ -206,7 +212,7 @@ ACTIVATIONS += (
     # both pieces have slope 1 at 0 (PyTorch takes the left one, exp(x/alpha)); the second derivative jumps there
     OpDef(
         "celu",
-        lambda g, out, x, *, alpha: (g * where(1.0, 1 + out / alpha, cond=raw(x) > 0),),
+        lambda g, out, x, *, alpha: (g * where(1.0, _exp_of_negative_part(x, alpha), cond=raw(x) > 0),),
         lambda x, *, alpha: x if x > 0 else alpha * math.expm1(x / alpha),
         lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.where(x > 0, 0, x) / alpha)),
         (OFF_KINK,),

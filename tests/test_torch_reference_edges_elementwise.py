@@ -7,6 +7,7 @@ Comparison: tests/torch_reference.py; the same points without torch: tests/test_
 
 import math
 
+import numpy as np
 import pytest
 from test_torch_reference_elementwise import torch_function
 from torch_reference import DTYPES, F, check, check_scalar, torch  # without torch: skipped
@@ -127,3 +128,24 @@ def test_fmod_and_remainder_signs_multiples_and_zero_divisors(name, dtype):
 @pytest.mark.parametrize("a, b", list(zip(*DIVISIONS))[:7], ids=str)
 def test_fmod_and_remainder_on_values(name, a, b):
     check_scalar(getattr(autograd, name), getattr(torch, name), [a, b])
+
+
+TAIL = [-12.2, -25.0, -40.0, -80.0, 3.0]  # far left, where elu's out + alpha would cancel to 0
+TAIL_RTOL = {"float64": 1e-13, "float32": 1e-6}  # relative, no atol: gradients of 1e-35 are compared too
+
+
+@dtypes
+@pytest.mark.parametrize("name, params", [("elu", {}), ("celu", {"alpha": 2.0}), ("selu", {})])
+def test_elu_celu_selu_gradients_keep_their_digits_far_left(name, params, dtype):
+    x = np.array(TAIL, dtype=dtype)
+    ours = autograd.Tensor(x, requires_grad=True)
+    getattr(autograd, name)(ours, **params).sum().backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    getattr(F, name)(theirs, **params).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=TAIL_RTOL[np.dtype(dtype).name], atol=0)
+
+
+def test_selu_has_a_gradient_where_exp_of_the_input_would_overflow():
+    v = autograd.Value(1000.0)
+    v.selu().backward()  # the left piece's exp(x) is not taken there: it used to raise OverflowError
+    assert v.grad == autograd.op_table_activations.SELU_SCALE
