@@ -95,9 +95,8 @@ def binary_cross_entropy(probs: Predictions, targets: Any, *, reduction: str = "
 def binary_cross_entropy_with_logits(
     logits: Predictions, targets: Any, *, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
-    """binary_cross_entropy(sigmoid(x), t) computed from the logits x as PyTorch does,
-    (1 - t) x - w logsigmoid(x) with w = 1 + (pos_weight - 1) t: no overflow and no -100 clamp,
-    for logits of any size. `pos_weight` (a number, or per class: broadcast against the last axis)
+    """binary_cross_entropy(sigmoid(x), t) computed from the logits x, as softplus terms (see
+    `_logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number, or per class: broadcast against the last axis)
     weighs the positive targets' term, to balance rare positives."""
     found = pairs(logits, targets, "binary_cross_entropy_with_logits")
     _check_unit_targets(found, "binary_cross_entropy_with_logits")
@@ -107,10 +106,13 @@ def binary_cross_entropy_with_logits(
 
 
 def _logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
-    """(1 - t) x - w logsigmoid(x), w = 1 + (pos_weight - 1) t (just 1 without pos_weight): PyTorch's form."""
-    if pos_weight is None:
-        return (1 - t) * x - autograd.logsigmoid(x)
-    return (1 - t) * x - (1 + (pos_weight - 1) * t) * autograd.logsigmoid(x)
+    """pos_weight t softplus(-x) + (1 - t) softplus(x): PyTorch's (1 - t) x - (1 + (pos_weight - 1) t)
+    logsigmoid(x) rearranged so that a hard label's loss is one softplus, computed whole, and so is its
+    gradient, σ(x) for t = 0 and -pos_weight σ(-x) for t = 1. PyTorch's form cancels far out: its
+    (1 - t) - σ(-x) made the gradient of a negative at x = -20 0 in float32 (it is 2e-9), and
+    x - logsigmoid(x) made its loss 0."""
+    positive = t * autograd.softplus(-x)
+    return (positive if pos_weight is None else pos_weight * positive) + (1 - t) * autograd.softplus(x)
 
 
 def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:

@@ -248,3 +248,25 @@ def test_mlp_takes_its_sizes_in_any_sequence():
     shapes = [[len(n.w) for n in layer.neurons] for layer in nn.MLP(2, np.array([3, 1]), seed=0).layers]
     assert shapes == [[2, 2, 2], [3]]
     assert len(nn.MLP(2, (3, 1), seed=0).parameters()) == 13
+
+
+# ---- binary cross-entropy of logits far out: a hard label's loss and gradient keep their digits ----
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("target, pos_weight", [(0.0, None), (1.0, None), (1.0, 2.5), (0.3, 2.5)])
+def test_bce_with_logits_far_out_matches_the_exact_sigmoids(dtype, target, pos_weight):
+    # exact: loss (1 - t) softplus(x) + w t softplus(-x), gradient (1 - t) σ(x) - w t σ(-x), in float64;
+    # the form (1 - t) x - logsigmoid(x) gave a negative's gradient at -20 as 0 in float32 (it is 2e-9)
+    x = np.array([-40.0, -20.0, -10.0, 0.5, 10.0, 20.0, 40.0])
+    w = 1.0 if pos_weight is None else pos_weight
+    exact_loss = (1 - target) * np.logaddexp(0, x) + w * target * np.logaddexp(0, -x)
+    exact_grad = (1 - target) / (1 + np.exp(-x)) - w * target / (1 + np.exp(x))
+    logits = Tensor(x.astype(dtype), requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(
+        logits, np.full(7, target, dtype), reduction="none", pos_weight=pos_weight
+    )
+    loss.sum().backward()
+    rtol = 1e-15 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(loss.data, exact_loss, rtol=rtol * 4, atol=0)
+    np.testing.assert_allclose(logits.grad, exact_grad, rtol=rtol * 4, atol=0)
