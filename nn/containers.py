@@ -21,10 +21,13 @@ class Identity(Module):
         return x
 
 
-def _module(owner: str, value: Any) -> Module:
-    if not isinstance(value, Module):
-        raise TypeError(f"{owner} holds Modules, got {type(value).__name__}")
-    return value
+def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
+    """`values` as a list, each checked to be a Module before any is added (no half-made change)."""
+    values = list(values)
+    for value in values:
+        if not isinstance(value, Module):
+            raise TypeError(f"{owner} holds Modules, got {type(value).__name__}")
+    return values
 
 
 class ModuleList(Module):
@@ -33,18 +36,20 @@ class ModuleList(Module):
     forward: call its modules."""
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
-        self.extend(modules)
+        # a new list changes no model a compiled step read: a slice taken in a step must not make it record again
+        self._set_items(_modules("ModuleList", modules), changed=False)
 
     def _items(self) -> list[Module]:
         return [self.__dict__[str(i)] for i in range(len(self))]
 
-    def _set_items(self, modules: list[Module]) -> None:
+    def _set_items(self, modules: list[Module], changed: bool = True) -> None:
         """Hold exactly `modules`, under the indices 0, 1, ... in order."""
         for i in range(len(self)):
             del self.__dict__[str(i)]
         for i, module in enumerate(modules):
             self.__dict__[str(i)] = module
-        STRUCTURE.changed()
+        if changed:
+            STRUCTURE.changed()
 
     def _index(self, i: int) -> int:
         n = len(self)
@@ -53,18 +58,15 @@ class ModuleList(Module):
         return i % n
 
     def append(self, module: Module) -> ModuleList:
-        self.__dict__[str(len(self))] = _module("ModuleList", module)
-        STRUCTURE.changed()
-        return self
+        return self.extend([module])
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
-        for module in modules:
-            self.append(module)
+        self._set_items(self._items() + _modules("ModuleList", modules))
         return self
 
     def insert(self, index: int, module: Module) -> None:
         items = self._items()
-        items.insert(index, _module("ModuleList", module))
+        items.insert(index, *_modules("ModuleList", [module]))
         self._set_items(items)
 
     def __getitem__(self, i: int | slice) -> Any:
@@ -73,7 +75,8 @@ class ModuleList(Module):
         return self.__dict__[str(self._index(i))]
 
     def __setitem__(self, i: int, module: Module) -> None:
-        self.__dict__[str(self._index(i))] = _module("ModuleList", module)
+        (module,) = _modules("ModuleList", [module])
+        self.__dict__[str(self._index(i))] = module
         STRUCTURE.changed()
 
     def __delitem__(self, i: int | slice) -> None:
@@ -98,20 +101,27 @@ class ModuleDict(Module):
     It has no forward: call its modules."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
-        self.update(modules)
+        self._update(modules, changed=False)  # a new dict changes no model a compiled step read
 
     def __setitem__(self, key: str, module: Module) -> None:
-        module = _module("ModuleDict", module)
-        if key not in self:
-            if not isinstance(key, str):
-                raise TypeError(f"ModuleDict's keys are strings, got {type(key).__name__} {key!r}")
-            if not key or "." in key or key.startswith("_") or hasattr(self, key):
-                raise ValueError(
-                    f"ModuleDict cannot hold a module named {key!r}: names must be non-empty, without '.', not "
-                    "starting with '_' and not one of its attributes (keys, items, training, ...); rename it"
-                )
-        self.__dict__[key] = module
-        STRUCTURE.changed()
+        self._update([(key, module)])
+
+    def _update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]], changed: bool = True) -> None:
+        """Add or replace `modules` (a mapping or pairs), every key and module checked before any is set."""
+        pairs = list(modules.items() if isinstance(modules, Mapping) else modules)
+        for key, _ in pairs:
+            if key not in self:
+                if not isinstance(key, str):
+                    raise TypeError(f"ModuleDict's keys are strings, got {type(key).__name__} {key!r}")
+                if not key or "." in key or key.startswith("_") or hasattr(self, key):
+                    raise ValueError(
+                        f"ModuleDict cannot hold a module named {key!r}: names must be non-empty, without '.', not "
+                        "starting with '_' and not one of its attributes (keys, items, training, ...); rename it"
+                    )
+        for (key, _), module in zip(pairs, _modules("ModuleDict", [m for _, m in pairs])):
+            self.__dict__[key] = module
+        if changed and pairs:
+            STRUCTURE.changed()
 
     def __getitem__(self, key: str) -> Module:
         if key not in self:
@@ -140,8 +150,7 @@ class ModuleDict(Module):
         return [(key, self.__dict__[key]) for key in self.keys()]
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        for key, module in modules.items() if isinstance(modules, Mapping) else modules:
-            self[key] = module
+        self._update(modules)
 
     def __len__(self) -> int:
         return len(self.keys())

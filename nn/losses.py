@@ -96,8 +96,9 @@ def binary_cross_entropy_with_logits(
     logits: Predictions, targets: Any, *, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
     """binary_cross_entropy(sigmoid(x), t) computed from the logits x, as softplus terms (see
-    `_logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number, or per class: broadcast against the last axis)
-    weighs the positive targets' term, to balance rare positives."""
+    `_logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number,
+    or per class: broadcast against the last axis) weighs the positive targets' term, to balance
+    rare positives."""
     found = pairs(logits, targets, "binary_cross_entropy_with_logits")
     _check_unit_targets(found, "binary_cross_entropy_with_logits")
     weights = _pos_weights(pos_weight, found, logits)

@@ -87,7 +87,9 @@ class Module:
         return out
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if holds_members(value) or holds_members(self.__dict__.get(name)):
+        # a member replaced or removed changes what a recorded step reads; one added too, but only to
+        # a module already called: a module being built (in a step too: nn.Dropout(0.1)(x)) changes nothing
+        if holds_members(self.__dict__.get(name)) or (holds_members(value) and "_calls" in self.__dict__):
             STRUCTURE.changed()
         object.__setattr__(self, name, value)
 

@@ -84,5 +84,58 @@ def test_what_is_not_a_module_or_parameter_leaves_the_count_alone():
     model.layers[0].W.data = np.zeros((3, 4))  # numbers, not a parameter made anew
     model.last = model.layers[0](Tensor(np.ones((1, 3))))  # a computed tensor kept
     assert STRUCTURE.version == before
-    model.extra = nn.ReLU()
+    model.extra = nn.ReLU()  # added to a module never called: no recorded step read it
+    assert STRUCTURE.version == before
+    model(Tensor(np.ones((1, 3))))
+    model.more = nn.ReLU()
     assert STRUCTURE.version == before + 1
+
+
+def test_modules_made_in_a_step_leave_the_count_alone():
+    # a slice of a ModuleList, a layer made and called inline: the step replays them (it recorded them
+    # forever, never replaying, without a word)
+    before = STRUCTURE.version
+    blocks = nn.ModuleList([nn.Linear(2, 2, seed=0), nn.ReLU(), nn.Linear(2, 2, seed=1)])
+    blocks[1:], nn.ModuleDict({"a": nn.ReLU()}), nn.Dropout(0.1)
+    assert STRUCTURE.version == before
+    blocks.append(nn.ReLU())  # a change of a list that exists
+    assert STRUCTURE.version == before + 1
+
+
+def test_a_bad_item_changes_no_container():
+    blocks, heads = nn.ModuleList([nn.ReLU()]), nn.ModuleDict({"a": nn.ReLU()})
+    with pytest.raises(TypeError, match="ModuleList holds Modules, got int"):
+        blocks.extend([nn.ReLU(), 3])
+    with pytest.raises(TypeError, match="ModuleDict holds Modules, got int"):
+        heads.update({"c": nn.ReLU(), "d": 5})
+    assert len(blocks) == 1 and heads.keys() == ["a"]
+
+
+def test_a_step_that_slices_its_modules_or_makes_a_layer_inline_replays(monkeypatch):
+    class Blocks(nn.Module):
+        def __init__(self):
+            self.blocks = nn.ModuleList([nn.Linear(3, 3, seed=0), nn.Linear(3, 3, seed=1), nn.Linear(3, 2, seed=2)])
+
+        def forward(self, x):
+            x = self.blocks[0](x).relu()
+            for block in self.blocks[1:]:  # a new ModuleList on every call
+                x = nn.Dropout(0.0)(block(x))  # a layer made on every call
+            return x
+
+    def scenario(compile):
+        model = Blocks()
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = autograd.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = compile(step)
+        rng = np.random.default_rng(0)
+        out = [run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)) for _ in range(6)]
+        return out, [p.data.copy() for p in model.parameters()]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=3)
