@@ -304,6 +304,17 @@ def seeded() -> None:
         )
 
 
+def scalar_backward() -> None:
+    """Note a backward pass through Values during a recorded step: compile replays the Tensor engine's
+    ops only, so a replay would leave the Values' gradients as recorded and their parameters still."""
+    rec = current()
+    if rec is not None:
+        rec.problems.append(
+            "the step ran backward through Values (the scalar engine), which compile does not replay: its "
+            "parameters would stop training. Run a Value step without compile, or build the model of Tensors"
+        )
+
+
 def read(tensor: Any, value: Any) -> Any:
     """`value`, read from `tensor`'s data by Python (`item()`, `bool()`): noted while a step is recorded,
     since a branch on it would not be replayed (a float then comes back as a Read, which notes

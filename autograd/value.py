@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import compile_record, modes
 from . import scalar_ops as ops
 from .graph import MANY, MixedNodes, Node
 from .hand_built import hand_built_op
@@ -217,6 +217,7 @@ class Value(
     def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
         """Value's own pass (scalar_backward): no sorting, the hottest rules written out, `.grad` added to
         only once the whole pass has succeeded."""
+        compile_record.scalar_backward()
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
 
 
