@@ -85,10 +85,17 @@ class _BatchNorm(Module):
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
             count = x.size // self.num_features
-            if self.training and count <= 1:  # an empty batch has no mean, one value no unbiased variance
+            # an empty batch has no mean; one value is its own mean, normalised to 0 whatever it is (and
+            # has no unbiased variance to track): refused in eval too when the batch's statistics are used
+            if count <= 1:
+                fix = (
+                    "call .eval() to use the running statistics"
+                    if self.track_running_stats
+                    else "keep running statistics"
+                )
                 raise ValueError(
-                    f"{type(self).__name__} in training needs more than one value per channel, got input of "
-                    f"shape {x.shape}; give a larger batch, or call .eval() to use the running statistics"
+                    f"{type(self).__name__} with batch statistics needs more than one value per channel, got input "
+                    f"of shape {x.shape}; give a larger batch, or {fix}"
                 )
             y, mean, var = _standardize(x, (0, *range(2, x.ndim)), self.eps)
             if self.training and self.track_running_stats:

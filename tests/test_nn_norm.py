@@ -114,6 +114,9 @@ def test_batchnorm_refuses_wrong_input_naming_the_fix():
         BatchNorm1d(3)(Tensor(np.zeros((2, 3, 4, 5))))
     with pytest.raises(ValueError, match=r"more than one value per channel.*call \.eval\(\)"):
         BatchNorm1d(3)(Tensor(np.zeros((1, 3))))
+    no_running = BatchNorm1d(3, track_running_stats=False).eval()  # batch statistics in eval too (it gave the bias)
+    with pytest.raises(ValueError, match=r"more than one value per channel.*keep running statistics"):
+        no_running(Tensor(np.ones((1, 3))))
     with pytest.raises(ValueError, match="momentum must lie in"):
         BatchNorm1d(3, momentum=1.5)
     with pytest.raises(TypeError, match="num_features must be an int"):
