@@ -6,29 +6,24 @@ from typing import Any
 
 import numpy as np
 
-from autograd import gradcheck_params
+from autograd import Tensor, gradcheck_params
 
 from .module import Module
 from .train import Loss, forward
+from .train_steps import modes_restored
 
 
 def gradcheck_module(
     model: Module, loss: Loss, X: Any, y: Any, *, max_per_param: int | None = 20, **tolerances: float
 ) -> bool:
-    """Check d loss(model(X), y) / d parameter for every named parameter of `model` against central
-    finite differences, in float64 and in eval mode (so dropout is off), restoring the model's
-    dtype and mode afterwards. Returns True, or raises autograd.GradcheckError with a table
-    naming each parameter element that disagrees (`layers.0.W[3, 1]`). `max_per_param` and the
-    tolerances (eps, atol, rtol) are as in autograd.gradcheck_params."""
+    """Check d loss(model(X), y) / d parameter for every named parameter of `model` (but the frozen
+    ones, which get no gradient) against central finite differences, in float64 and in eval mode
+    (so dropout is off), restoring the model's dtype and each module's mode afterwards. Returns
+    True, or raises autograd.GradcheckError with a table naming each parameter element that
+    disagrees (`layers.0.W[3, 1]`). `max_per_param` and the tolerances (eps, atol, rtol) are as in
+    autograd.gradcheck_params."""
     X = np.asarray(X, dtype=np.float64)
-    was_training = model.training
-    model.eval()
-    try:
-        return gradcheck_params(
-            lambda: loss(forward(model, X), y),
-            dict(model.named_parameters()),
-            max_per_param=max_per_param,
-            **tolerances,
-        )
-    finally:
-        model.train(was_training)
+    trained = {name: p for name, p in model.named_parameters() if not (isinstance(p, Tensor) and p.frozen)}
+    with modes_restored(model):
+        model.eval()
+        return gradcheck_params(lambda: loss(forward(model, X), y), trained, max_per_param=max_per_param, **tolerances)

@@ -21,8 +21,8 @@ from .functional import accuracy, accuracy_for
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler
-from .train_checks import check_fit
-from .train_steps import Loss, Metric, forward, is_scalar, number_of, train_epoch, training_step
+from .train_checks import check_examples, check_fit
+from .train_steps import Loss, Metric, forward, is_scalar, modes_restored, number_of, train_epoch, training_step
 
 
 @dataclass
@@ -50,35 +50,29 @@ class History:
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's outputs as an array, in eval mode, without recording a graph. An X of no rows
-    gives the model's outputs for no rows (shape (0, outputs) for a Tensor model), as PyTorch would."""
+    """The model's outputs as an array, in eval mode, without recording a graph; each module has its
+    own mode back after. An X of no rows gives the model's outputs for no rows (shape (0, outputs)
+    for a Tensor model), as PyTorch would."""
     check_count("predict", "batch_size", batch_size)
     if not len(X) and is_scalar(model):
         raise ValueError(
             "predict: X has no rows, and a micrograd model (of Values) has no outputs to show its shape: "
             "give at least one row"
         )
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            starts = range(0, len(X), batch_size) or range(1)  # no rows: once, for the shape of no outputs
-            parts = [_data(forward(model, X[i : i + batch_size])) for i in starts]
-    finally:
-        model.train(was_training)
+    with modes_restored(model), no_grad():
+        model.eval()
+        starts = range(0, len(X), batch_size) or range(1)  # no rows: once, for the shape of no outputs
+        parts = [_data(forward(model, X[i : i + batch_size])) for i in starts]
     return np.concatenate(parts)
 
 
 def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Metric | None = accuracy) -> tuple:
-    """(loss, metric) over all of X, y, in eval mode and without a graph."""
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            out = forward(model, X)
-            return number_of(loss(out, y), "evaluate"), (metric(out, y) if metric else None)
-    finally:
-        model.train(was_training)
+    """(loss, metric) over all of X, y, in eval mode and without a graph; each module has its own
+    mode back after."""
+    with modes_restored(model), no_grad():
+        model.eval()
+        out = forward(model, X)
+        return number_of(loss(out, y), "evaluate"), (metric(out, y) if metric else None)
 
 
 def fit(
@@ -104,6 +98,9 @@ def fit(
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
     `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`)
     steps once after each epoch, before the callbacks; History.lr holds the lr each epoch trained with.
+    An epoch enters the History whole once it is trained and validated, before the scheduler and
+    the callbacks: an error in its validation leaves it out of every list. fit trains in training
+    mode, and gives each module its own mode back when it returns or raises.
 
     Ctrl-C ends training after the current step, keeping the model as it is then, and returns the
     History with `interrupted` set. A second Ctrl-C stops at once, though never inside
@@ -111,11 +108,15 @@ def fit(
     KeyboardInterrupt, whose `.history` is the History of the epochs finished so far. A loss that
     is not finite raises FloatingPointError before its backward and step, with `.history` too; the
     buffers that step's forward changed (BatchNorm's running statistics) are put back, and the
-    message names a parameter an earlier step made non-finite, if one did.
+    message names a parameter an earlier step made non-finite, if one did. Any other exception
+    out of training (a callback's, a metric's, validation's) has the `.history` too.
 
     Refused before training: an optimizer holding none of the model's parameters; data or
     val_data without examples; val_data whose examples and labels differ in number, or whose
-    labels are not integers where the training labels are.
+    labels are not integers where the training labels are; X or float labels holding a value
+    that is not finite; examples the model or the loss refuse, found by running the model on a
+    few of each set in eval mode (`check_examples`: the loss runs on validation's, and on
+    training's only when their labels are not all classes of the model's outputs).
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;
@@ -138,26 +139,19 @@ def fit(
         raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
     if scheduler is not None:  # a step it would refuse (an lr no optimizer takes, a chain that cannot be), refused now
         scheduler._planned(scheduler.last_epoch + 1, scheduler.base_lr)  # changes nothing
+    check_examples(model, loss, batches, val_data)
     bar = _progress_bar(progress, len(batches))
     history = History()
-    model.train()
-    with _Interrupts() as ctrl_c:
+    with modes_restored(model), _Interrupts() as ctrl_c:
+        model.train()
         try:
             for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
                 lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
                 losses, scores = train_epoch(step, steps, metric, ctrl_c, epoch)
-                history.loss.append(float(np.mean(losses)))
-                history.lr.append(lr)
-                if metric:
-                    history.accuracy.append(float(np.mean(scores)))
-                if val_data is not None:
-                    val_loss, val_score = evaluate(model, loss, *val_data, metric=metric)
-                    history.val_loss.append(val_loss)
-                    if metric:
-                        history.val_accuracy.append(val_score)
-                history.seconds.append(time.perf_counter() - start)
+                validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
+                _record_epoch(history, losses, scores, validated, lr, time.perf_counter() - start)
                 if scheduler is not None:
                     scheduler.step()
                 for callback in callbacks:
@@ -168,11 +162,32 @@ def fit(
                     history.interrupted = True
                     print(f"stopped by Ctrl-C in epoch {epoch}; the model keeps its last step's weights", flush=True)
                     break
-        except (KeyboardInterrupt, FloatingPointError) as e:
-            history.interrupted = isinstance(e, KeyboardInterrupt)
+        except BaseException as e:  # any error (a callback's, a metric's) keeps the epochs done, as Ctrl-C's
+            history.interrupted = ctrl_c.stop or isinstance(e, KeyboardInterrupt)
             e.history = history
             raise
     return history
+
+
+def _record_epoch(
+    history: History,
+    losses: list[float],
+    scores: list[float],
+    validated: tuple[float, float | None] | None,
+    lr: float,
+    seconds: float,
+) -> None:
+    """Add an epoch to the History, once it is trained and validated: an epoch that failed half-way
+    (in its validation) is in none of the lists, so that they stay of one length."""
+    history.loss.append(float(np.mean(losses)))
+    history.lr.append(lr)
+    if scores:
+        history.accuracy.append(float(np.mean(scores)))
+    if validated is not None:
+        history.val_loss.append(validated[0])
+        if validated[1] is not None:
+            history.val_accuracy.append(validated[1])
+    history.seconds.append(seconds)
 
 
 class _Interrupts:

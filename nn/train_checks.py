@@ -8,10 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor, no_grad
+
 from .arguments import as_examples, check_count
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
+from .train_steps import forward, modes_restored
 
 
 def check_fit(
@@ -100,3 +103,81 @@ def _integer(labels: np.ndarray) -> bool:
 
 def _is_pair(x: Any) -> bool:
     return isinstance(x, tuple | list) and len(x) == 2
+
+
+def check_examples(model: Module, loss: Any, batches: Batches, val_data: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Refuse, before the first step, examples that would stop training part-way: a value that is
+    not finite in X (or in float labels), which would show as a NaN loss in some batch; X the model
+    cannot take, labels out of the classes it outputs. The model runs in eval mode without a graph
+    (each module's mode is put back) on a few examples of each set: the first, and with integer
+    labels those holding the lowest and the highest. The loss is computed on validation's, as
+    each epoch's end will; on training's only if their labels are not all in [0, outputs), so
+    that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
+    on the common case (the first step computes it anyway)."""
+    sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
+    for name, X, y in sets:
+        _check_finite(name, "X", X)
+        _check_finite(name, "y", y)
+    with modes_restored(model), no_grad():
+        model.eval()
+        for name, X, y in sets:
+            rows = _probe_rows(y)
+            try:
+                out = forward(model, X[rows])
+                if name == "val_data" or _beyond_classes(y, _outputs_per_example(out)):
+                    loss(out, y[rows])
+            except Exception as e:  # the model's or the loss's own words, and (Python 3.11+) where fit found them
+                note = getattr(e, "add_note", lambda _: None)
+                note(f"fit: raised on {name}'s examples {rows}, checked before training: nothing was trained")
+                raise
+
+
+def _check_finite(name: str, part: str, array: np.ndarray) -> None:
+    """Refuse NaN or an infinity in X or y, naming the first row: it would show as a NaN loss, and a
+    stop, in whichever batch holds it, after the batches before had trained."""
+    row = _first_not_finite_row(array)
+    if row is not None:
+        values = array[row].ravel()
+        raise ValueError(
+            f"fit: {name}'s {part} holds {values[~np.isfinite(values)][0]} in row {row}, which would make the loss "
+            f"NaN; remove or fix such rows (np.isfinite({part}).all(axis=1) finds them)"
+        )
+
+
+def _beyond_classes(labels: np.ndarray, outputs: int | None) -> bool:
+    """Whether integer labels are not all in [0, outputs), the class indices of a model giving
+    `outputs` scores an example: the loss may take them (-1 in a hinge loss, an ignore_index) or not."""
+    if not _integer(labels) or outputs is None or not labels.size:
+        return False
+    return not 0 <= labels.min() <= labels.max() < outputs
+
+
+def _probe_rows(y: np.ndarray) -> list[int]:
+    """The first example and, for integer labels, those holding the lowest and the highest label."""
+    rows = {0}
+    if _integer(y) and y.size:
+        per_row = int(np.prod(y.shape[1:]))  # labels per example: 1, or one per pixel
+        rows |= {int(np.argmin(y)) // per_row, int(np.argmax(y)) // per_row}
+    return sorted(rows)
+
+
+def _outputs_per_example(out: Any) -> int | None:
+    """How many scores the model gives an example (its classes), if its outputs say."""
+    if isinstance(out, Tensor):
+        return out.shape[1] if out.ndim > 1 else 1
+    if isinstance(out, list) and out:  # a micrograd model: a Value, or a list of Values, per example
+        return len(out[0]) if isinstance(out[0], list) else 1
+    return None
+
+
+def _first_not_finite_row(array: np.ndarray) -> int | None:
+    """The first row holding NaN or an infinity; checked in blocks of rows, so that a large X costs
+    no copy of its size."""
+    if array.dtype.kind not in "fc":
+        return None
+    for start in range(0, len(array), 4096):
+        block = array[start : start + 4096]
+        finite = np.isfinite(block.reshape(len(block), -1)).all(axis=1)
+        if not finite.all():
+            return start + int(np.argmin(finite))
+    return None

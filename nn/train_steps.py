@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,19 @@ def forward(model: Module, X: np.ndarray) -> Any:
     if is_scalar(model):
         return [model(list(row)) for row in np.asarray(X).tolist()]
     return model(Tensor(X))
+
+
+@contextmanager
+def modes_restored(model: Module) -> Iterator[None]:
+    """Within this block the model's modes may change; after it, each module has its own mode back
+    (model.train(was) would give every submodule the root's: a BatchNorm kept in eval inside a
+    training model would come back training)."""
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        yield
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool) -> Step:  # noqa: A002

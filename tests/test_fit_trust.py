@@ -4,14 +4,13 @@ could not train or validate on before training; the data helpers and the IDX rea
 arguments and files with one clear error naming the fix."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 from test_nn_data import idx_bytes, write_mnist
 
 import nn
-from autograd import CompileWarning, ShapeError
+from autograd import ShapeError
 from nn import functional as F
 from nn.idx import IDXError
 
@@ -25,28 +24,6 @@ def _batch_norm_model():
 
 
 # 1. A stop on a non-finite loss keeps its promise
-
-
-@pytest.mark.parametrize("compile", [False, True])
-def test_a_nan_row_leaves_batch_norm_s_running_statistics_as_the_step_before_left_them(tmp_path, compile):
-    X, y = _blobs()
-    X[2 * 8 + 3] = np.nan  # a row of the third batch
-    stopped, clean = _batch_norm_model(), _batch_norm_model()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CompileWarning)  # a model with buffers trains eagerly
-        nn.fit(clean, F.cross_entropy, nn.SGD(clean.parameters()), nn.data.Batches(X[:16], y[:16], 8, shuffle=False),
-               verbose=False, compile=compile)  # fmt: skip
-        arrays = {name: b for name, b in stopped.named_buffers()}
-        with pytest.raises(FloatingPointError, match="epoch 1, batch 3; the model keeps the weights of the step"):
-            nn.fit(stopped, F.cross_entropy, nn.SGD(stopped.parameters()), nn.data.Batches(X, y, 8, shuffle=False),
-                   verbose=False, compile=compile)  # fmt: skip
-    # as a run of the first two batches alone left it, buffers in the same arrays
-    for (name, b), (_, expected) in zip(stopped.named_buffers(), clean.named_buffers(), strict=True):
-        assert b is arrays[name] and np.array_equal(b, expected)
-    for p, expected in zip(stopped.parameters(), clean.parameters(), strict=True):
-        assert np.array_equal(p.data, expected.data)
-    nn.save(stopped, tmp_path / "model.npz")
-    nn.load(_batch_norm_model(), tmp_path / "model.npz")
 
 
 def test_a_failing_loss_after_the_forward_also_puts_the_buffers_back():

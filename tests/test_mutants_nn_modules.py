@@ -167,3 +167,6 @@ def test_gradcheck_module_checks_in_eval_mode_and_float64_and_restores_both():
     with pytest.raises(GradcheckError, match=r"^gradcheck: 2 of 2 gradients"):
         gradcheck_module(bad, F.mse_loss, X, y, max_per_param=1)
     assert gradcheck_module(bad, F.mse_loss, X, y, rtol=0.6) is True  # the tolerances are passed on
+    good[1].eval()  # a module's own mode comes back, not the root's
+    good[0].W.requires_grad = False  # frozen: no gradient to check
+    assert gradcheck_module(good, F.mse_loss, X, y) is True and good[1].training is False

@@ -1,0 +1,166 @@
+"""`nn.fit` refuses, before its first step, data it would fail on part-way (labels out of the
+model's classes, X it cannot take, values that are not finite), leaving the model untouched; an
+exception out of training carries the History of the epochs it finished, each whole; fit,
+predict and evaluate give every module back its own training mode."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import ShapeError
+from nn import functional as F
+
+
+def _data():
+    return nn.data.blobs(60, seed=0)  # 3 classes
+
+
+def _model():
+    return nn.Sequential(nn.Linear(2, 4, seed=0), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 3, seed=1))
+
+
+def _fit(model, data, **kwargs):
+    kwargs = {"epochs": 1, "batch_size": 8, "verbose": False, **kwargs}
+    return nn.fit(model, kwargs.pop("loss", F.cross_entropy), nn.SGD(model.parameters(), lr=0.1), data, **kwargs)
+
+
+def _refused(data, error, message, **kwargs):
+    """fit raises `error` matching `message`, with every parameter, buffer and mode as before."""
+    model = _model()
+    model.layers[1].eval()
+    before = model.state_dict()
+    modes = [m.training for m in model.modules()]
+    with pytest.raises(error, match=message) as caught:
+        _fit(model, data, **kwargs)
+    after = model.state_dict()
+    assert all(np.array_equal(before[name], after[name]) for name in before)
+    assert [m.training for m in model.modules()] == modes
+    assert not hasattr(caught.value, "history")  # refused before training began
+
+
+def test_val_labels_out_of_the_model_s_classes_are_refused_before_training():
+    X, y = _data()
+    _refused((X, y), ValueError, "label 7 is not a class", val_data=(X, np.full(60, 7)))
+
+
+def test_val_examples_of_another_feature_count_are_refused_before_training():
+    X, y = _data()
+    _refused((X, y), ShapeError, "do not fit", val_data=(np.ones((60, 3), np.float32), y))
+
+
+def test_a_training_label_out_of_range_in_the_last_batch_is_refused_before_the_first_step():
+    X, y = _data()
+    y[-1] = 5
+    _refused(nn.data.Batches(X, y, 8, shuffle=False), ValueError, "label 5 is not a class")
+
+
+@pytest.mark.parametrize("where", ["data's X", "data's y", "val_data's X"])
+def test_values_that_are_not_finite_are_refused_naming_the_row(where):
+    X, y = _data()
+    X_bad, y_float = X.copy(), y.astype(np.float32)
+    X_bad[41, 1] = np.nan
+    if where == "data's y":  # a regression target
+        y_float[41] = np.inf
+        data, kwargs = (X, y_float), {"loss": lambda out, t: F.mse_loss(out[:, 0], t), "metric": None}
+        shown = "inf"
+    else:
+        data, kwargs = ((X_bad, y), {}) if where == "data's X" else ((X, y), {"val_data": (X_bad, y)})
+        shown = "nan"
+    _refused(data, ValueError, f"^fit: {where} holds {shown} in row 41, which would make the loss NaN", **kwargs)
+
+
+def test_labels_a_loss_takes_outside_the_classes_train_and_in_range_labels_cost_no_extra_loss_call():
+    X, y = _data()
+    y[::7] = -100  # cross_entropy's ignore_index
+    history = _fit(_model(), (X, y), val_data=(X, y), metric=None)
+    assert len(history.loss) == 1 and math.isfinite(history.loss[0])
+    one_score = nn.Sequential(nn.Linear(2, 1, seed=0))  # a hinge loss on -1/+1 labels
+    signs = np.where(y > 0, 1, -1)
+    history = _fit(one_score, (X, signs), loss=lambda out, t: F.hinge_loss(out[:, 0], t), metric=None)
+    assert len(history.loss) == 1
+    calls = []
+
+    def counted(out, t):
+        calls.append(len(t))
+        return F.cross_entropy(out, t)
+
+    _fit(_model(), _data(), loss=counted)
+    assert calls == [8] * 7 + [4]  # the steps' own, no more
+
+
+def test_a_failing_callback_keeps_the_history_with_the_epoch_it_ran_after():
+    def callback(epoch, model, history):
+        if epoch == 2:
+            raise RuntimeError("callback")
+
+    X, y = _data()
+    with pytest.raises(RuntimeError, match="callback") as caught:
+        _fit(_model(), (X, y), epochs=3, val_data=(X, y), callbacks=[callback])
+    history = caught.value.history
+    assert len(history.loss) == len(history.val_loss) == len(history.lr) == len(history.seconds) == 2
+    assert not history.interrupted
+
+
+def test_a_validation_failing_in_epoch_2_keeps_epoch_1_whole():
+    X, y = _data()
+    X_val, y_val = X[:10], y[:10]
+    seen = []
+
+    def metric(out, labels):
+        if len(labels) == len(y_val):
+            seen.append(1)
+            if len(seen) == 2:
+                raise RuntimeError("metric")
+        return F.accuracy(out, labels)
+
+    model = _model()
+    with pytest.raises(RuntimeError, match="metric") as caught:
+        _fit(model, (X, y), epochs=3, val_data=(X_val, y_val), metric=metric)
+    history = caught.value.history
+    lists = [history.loss, history.accuracy, history.val_loss, history.val_accuracy, history.lr, history.seconds]
+    assert [len(values) for values in lists] == [1] * 6
+
+
+def test_predict_evaluate_and_fit_give_each_module_its_own_mode_back():
+    X, y = _data()
+    model = _model()
+    model.train()
+    model.layers[1].eval()
+    modes = [m.training for m in model.modules()]
+    nn.predict(model, X)
+    assert [m.training for m in model.modules()] == modes
+    nn.evaluate(model, F.cross_entropy, X, y)
+    assert [m.training for m in model.modules()] == modes
+    seen = []
+    _fit(model, (X, y), callbacks=[lambda e, m, h: seen.extend(m.training for m in m.modules())])
+    assert seen == [True] * len(modes)  # trained in training mode
+    assert [m.training for m in model.modules()] == modes
+    model.eval()
+    with pytest.raises(RuntimeError):
+        _fit(model, (X, y), callbacks=[lambda e, m, h: (_ for _ in ()).throw(RuntimeError("stop"))])
+    assert not any(m.training for m in model.modules())
+
+
+@pytest.mark.filterwarnings("ignore::autograd.CompileWarning")  # a model with buffers trains eagerly
+@pytest.mark.parametrize("compile", [False, True])
+def test_a_loss_turning_nan_in_batch_3_leaves_batch_norm_s_statistics_as_batch_2_left_them(compile):
+    """What a NaN row in X used to show (before such X was refused up front): the buffers a failed
+    step's forward changed are put back, eagerly and with compile=True (which trains a model with
+    buffers eagerly)."""
+    X, y = _data()
+    stopped, clean = _model(), _model()
+    _fit(clean, nn.data.Batches(X[:16], y[:16], 8, shuffle=False), compile=compile)
+    calls = []
+
+    def loss(out, labels):
+        calls.append(1)
+        return F.cross_entropy(out, labels) * (math.nan if len(calls) == 3 else 1.0)
+
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 3; the model keeps the weights of the step"):
+        _fit(stopped, nn.data.Batches(X, y, 8, shuffle=False), loss=loss, compile=compile)
+    for (_, b), (_, expected) in zip(stopped.named_buffers(), clean.named_buffers(), strict=True):
+        assert np.array_equal(b, expected)
+    for p, expected in zip(stopped.parameters(), clean.parameters(), strict=True):
+        assert np.array_equal(p.data, expected.data)
