@@ -7,8 +7,9 @@ were, without a word. Here, as in PyTorch:
   changes in place (a Tensor's version counts the change: a graph that used it can no longer
   backward);
 - a Tensor leaf that requires grad cannot be changed in place while the graph is recorded: that
-  would lose its gradient, so it raises and names the fix (a Value leaf may be a running total,
-  `total += loss`, so a Value is never refused);
+  would lose its gradient, so it raises and names the fix; nor can a Value leaf that holds a
+  gradient (a parameter after backward: `p -= lr * p.grad` outside no_grad would make a new node
+  and train nothing), while a Value leaf without one may be a running total (`total += loss`);
 - while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`).
 Each result is the operator's own, so `x -= y` rounds as `x - y` does.
 """
@@ -70,6 +71,13 @@ def _value_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any],
     def method(self: Any, other: Any) -> Any:
         result = getattr(self, operator)(other)
         if result._made_by is not None:  # recorded: a new node, as `v = v + x`
+            if self._made_by is None and self.grad_computed:  # a parameter after backward, not a running total
+                raise RuntimeError(
+                    f"v {symbol} x on a Value that holds a gradient (a parameter), while the graph is recorded, "
+                    f"would make a new node and leave the parameter as it is: update it through v.data "
+                    f"(micrograd's p.data -= lr * p.grad) or under `with autograd.no_grad():`, or write "
+                    f"`v = v {symbol[:-1]} x` for a new node"
+                )
             return result
         self.data = result.data  # under no_grad (a Value has no version to count it: see Tensor)
         return self

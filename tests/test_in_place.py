@@ -114,7 +114,7 @@ def test_pytorchs_update_loop_moves_a_micrograd_mlps_own_parameters():
 
 
 def test_while_recording_a_value_gives_a_new_node_even_a_leaf():
-    """A Value leaf may be a running total (`total = Value(0.0); total += loss`): never refused."""
+    """A Value leaf may be a running total (`total = Value(0.0); total += loss`): not refused."""
     w = Value(2.0)
     total = Value(0.0)
     start = total
@@ -123,3 +123,14 @@ def test_while_recording_a_value_gives_a_new_node_even_a_leaf():
     assert total is not start and start.data == 0.0 and total.data == 6.0
     total.backward()
     assert w.grad == 5.0
+
+
+def test_pytorchs_update_of_a_value_parameter_outside_no_grad_is_refused():
+    # it made a new node and trained nothing, without a word: the loop's p was rebound, the model's kept
+    model = nn.MLP(2, [3, 1], seed=0)
+    (model([0.5, -1.0]) ** 2).backward()
+    p = model.parameters()[0]
+    before = p.data
+    with pytest.raises(RuntimeError, match=r"v -= x on a Value that holds a gradient .* through v\.data"):
+        p -= 0.1 * p.grad
+    assert p.data == before
