@@ -87,13 +87,14 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     return float(np.mean((scores > threshold) == (labels == 1)))
 
 
-def accuracy_for(labels: Any) -> Callable[[Any, Any], float]:
+def accuracy_for(labels: Any, logits: bool = False) -> Callable[[Any, Any], float]:
     """`accuracy` with its threshold for one score per example chosen once, from all of `labels` (a
-    dataset's): 0 if they hold -1, 0.5 if they hold 0. A batch of them alone may be all 1, which
-    cannot say. nn.fit scores its batches and its validation data with it."""
+    dataset's): 0 if they hold -1, 0.5 if they hold 0 (0 too if the scores are `logits`, as
+    binary_cross_entropy_with_logits takes). A batch of them alone may be all 1, which cannot say.
+    nn.fit scores its batches and its validation data with it."""
     labels = np.asarray(raw(labels))
     kinds = set(np.unique(labels).tolist()) if labels.dtype.kind in "biuf" else set()
-    threshold = 0.0 if kinds == {-1, 1} else 0.5 if kinds == {0, 1} else None
+    threshold = 0.0 if kinds == {-1, 1} else (0.0 if logits else 0.5) if kinds == {0, 1} else None
     if threshold is None:  # class indices, or labels all of one kind: accuracy's own rule
         return accuracy
 

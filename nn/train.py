@@ -17,7 +17,7 @@ from autograd import no_grad
 
 from .arguments import check_count
 from .data import Batches
-from .functional import accuracy, accuracy_for
+from .functional import accuracy, accuracy_for, binary_cross_entropy_with_logits
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler
@@ -27,7 +27,7 @@ from .train_steps import Loss, Metric, forward, is_scalar, modes_restored, numbe
 
 @dataclass
 class History:
-    """Per epoch: training loss and metric (averaged over the epoch's batches), the same on the
+    """Per epoch: training loss and metric (the batches' weighed by their sizes), the same on the
     validation data when given, and seconds taken. `interrupted` is True after a Ctrl-C."""
 
     loss: list[float] = field(default_factory=list)
@@ -128,7 +128,7 @@ def fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
     if metric is accuracy:  # its threshold from all the labels: a batch of them may be all 1, which cannot say
-        metric = accuracy_for(batches.y)
+        metric = accuracy_for(batches.y, logits=loss is binary_cross_entropy_with_logits)
     if compile and is_scalar(model):
         raise TypeError(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
@@ -149,9 +149,9 @@ def fit(
                 start = time.perf_counter()
                 lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
-                losses, scores = train_epoch(step, steps, metric, ctrl_c, epoch)
+                losses, scores, sizes = train_epoch(step, steps, metric, ctrl_c, epoch)
                 validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
-                _record_epoch(history, losses, scores, validated, lr, time.perf_counter() - start)
+                _record_epoch(history, (losses, scores, sizes), validated, lr, time.perf_counter() - start)
                 if scheduler is not None:
                     scheduler.step()
                 for callback in callbacks:
@@ -171,18 +171,19 @@ def fit(
 
 def _record_epoch(
     history: History,
-    losses: list[float],
-    scores: list[float],
+    trained: tuple[list[float], list[float], list[int]],
     validated: tuple[float, float | None] | None,
     lr: float,
     seconds: float,
 ) -> None:
     """Add an epoch to the History, once it is trained and validated: an epoch that failed half-way
-    (in its validation) is in none of the lists, so that they stay of one length."""
-    history.loss.append(float(np.mean(losses)))
+    (in its validation) is in none of the lists, so that they stay of one length. Its loss and metric
+    are the batches' weighed by their sizes: the means over the epoch's examples."""
+    losses, scores, sizes = trained
+    history.loss.append(float(np.average(losses, weights=sizes)))
     history.lr.append(lr)
     if scores:
-        history.accuracy.append(float(np.mean(scores)))
+        history.accuracy.append(float(np.average(scores, weights=sizes)))
     if validated is not None:
         history.val_loss.append(validated[0])
         if validated[1] is not None:

@@ -103,17 +103,20 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
 
 def train_epoch(
     step: Step, steps: Any, metric: Metric | None, ctrl_c: Any, epoch: int
-) -> tuple[list[float], list[float]]:
-    """One pass over the batches, cut short by a Ctrl-C: the loss and the metric of each step."""
-    losses, scores = [], []
+) -> tuple[list[float], list[float], list[int]]:
+    """One pass over the batches, cut short by a Ctrl-C: the loss and the metric of each step, and
+    each batch's size (the epoch's means weigh each batch by it: a short last batch counts as its
+    examples, not as a whole batch)."""
+    losses, scores, sizes = [], [], []
     for xb, yb in steps:
         number, out = step(xb, yb, ctrl_c, epoch, len(losses) + 1)
         losses.append(number)
+        sizes.append(len(xb))
         if metric:
             scores.append(metric(out, yb))
         if ctrl_c.stop:
             break
-    return losses, scores
+    return losses, scores, sizes
 
 
 def finite_loss(value: Any, model: Module, epoch: int, batch: int) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import ShapeError
+from autograd import ShapeError, Tensor
 from nn import functional as F
 
 
@@ -164,3 +164,26 @@ def test_a_loss_turning_nan_in_batch_3_leaves_batch_norm_s_statistics_as_batch_2
         assert np.array_equal(b, expected)
     for p, expected in zip(stopped.parameters(), clean.parameters(), strict=True):
         assert np.array_equal(p.data, expected.data)
+
+
+def test_an_epochs_metric_and_loss_weigh_each_batch_by_its_size():
+    # 100 examples in batches of 32: the last batch of 4 counted as much as a batch of 32 (0.9921875)
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    y = (X[:, 0] > 0).astype(float).reshape(-1, 1)
+    model = nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())
+    history = nn.fit(
+        model, F.binary_cross_entropy, nn.SGD(model.parameters(), lr=0.0), (X, y), batch_size=32, verbose=False
+    )
+    scores = nn.predict(model, X)
+    assert history.accuracy == [np.mean((scores > 0.5) == (y == 1))]
+    assert history.loss[0] == pytest.approx(float(F.binary_cross_entropy(Tensor(scores), y).data), rel=1e-12)
+
+
+def test_a_logits_loss_scores_accuracy_at_logit_0():
+    X = np.random.default_rng(1).normal(size=(64, 2))
+    y = (X[:, 0] > 0).astype(float).reshape(-1, 1)
+    model = nn.Linear(2, 1, seed=0)
+    history = nn.fit(
+        model, F.binary_cross_entropy_with_logits, nn.SGD(model.parameters(), lr=0.0), (X, y), verbose=False
+    )
+    assert history.accuracy == [np.mean((nn.predict(model, X) > 0) == (y == 1))]
