@@ -135,7 +135,7 @@ def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
         if g is not None and not modes.is_finite(raw(g)):
             shown = op.show([p.data for p in node.parents])
             raise modes.AnomalyError(
-                f"backward of {shown} gave {short(raw(g))} as the gradient of input {i} (detect_anomaly)"
+                f"backward of {shown} gave {modes.not_finite(raw(g))} as the gradient of input {i} (detect_anomaly)"
             )
 
 

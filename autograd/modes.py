@@ -114,4 +114,18 @@ def is_finite(x: Any) -> bool:
 
 def check_forward(op: Any, out: Any, inputs: Sequence[Any]) -> None:
     if not is_finite(out):
-        raise AnomalyError(f"{op.show(inputs)} gave {short(out)} in the forward pass (detect_anomaly)")
+        raise AnomalyError(f"{op.show(inputs)} gave {not_finite(out, inputs)} in the forward pass (detect_anomaly)")
+
+
+def not_finite(x: Any, inputs: Sequence[Any] = ()) -> str:
+    """A value that is not finite, as an anomaly's message shows it: a number as it is; an array by its
+    first NaN or infinity, where it is, the inputs of the same shape there, and how many there are."""
+    if not getattr(x, "shape", None):
+        return short(x)
+    import numpy as np
+
+    bad = ~np.isfinite(x)
+    at = tuple(int(i) for i in np.argwhere(bad)[0])
+    there = [f"{short(np.asarray(a)[at].item())}" for a in inputs if np.shape(a) == x.shape]
+    given = f", where the input{'s are' if len(there) > 1 else ' is'} {' and '.join(there)}" if there else ""
+    return f"{x[at]} at {list(at)}{given} ({int(bad.sum())} of {x.size} elements not finite, shape {x.shape})"
