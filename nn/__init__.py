@@ -30,8 +30,12 @@ Public API:
     data                            toy datasets, Batches, train_val_split, mnist
     fit, History, predict, evaluate training loops
     gradcheck_module                check a model's gradients (your own layers too) by finite differences
-    plot                            (import nn.plot; needs matplotlib) loss curves, decision boundaries
+    plot, plot_images               (needs matplotlib; imported on first use) loss curves, decision
+                                    boundaries; weights as images, confusion matrices
 """
+
+import importlib
+from typing import Any
 
 from . import _requires_chainrule, data, export, functional, schedulers  # noqa: F401 (the first: the engine check)
 from .activations import (
@@ -131,3 +135,10 @@ __all__ = [
     "save",
     "schedulers",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """nn.plot and nn.plot_images, imported on first use: they need matplotlib, which nn itself does not."""
+    if name in ("plot", "plot_images"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -135,13 +135,13 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     huge declared array, a zip bomb, thousands of entries, offsets that lie) costs no more
     memory than the model itself.
 
-    A file saved with `optimizer=` is loaded with `optimizer=` (of the same kind and settings, over
-    the same parameters in the same order): its state (moments, step counts, lr and the other
-    hyperparameters) is checked like the parameters, and set only if everything in the file is
-    good."""
+    A file saved with `optimizer=` is loaded with `optimizer=` (of the kind saved, over the same
+    parameters in the same order, with settings that keep the same slots: momentum or none): its
+    state (moments, step counts, lr and every other setting, which replace the optimizer's) is
+    checked like the parameters, and set only if everything in the file is good. An error about
+    the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`)."""
     _check_arguments("load", module, optimizer)
     path = Path(path)
-    kind = type(module).__name__
     own = layout(module)
     if optimizer is not None:
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
@@ -152,14 +152,14 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
         try:
             state = fmt.read(f, own, _checker(module, optimizer))
         except _Unfit as e:
-            raise ValueError(f"{path} does not fit this {kind}: {e.args[0]}") from None
+            raise ValueError(f"{path} does not fit {e.args[0]}") from None
         except fmt.BROKEN as e:
             raise ValueError(f"{path} is not a model saved by nn.save ({fmt.DESCRIPTION}): {e}") from None
     model_state, optimizer_state = _split(state)
     try:
         if optimizer is not None:
             module.checked_state(model_state)  # the model's values too, before the optimizer changes
-            optimizer.load_state_dict(optimizer_state)
+            optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
         module.load_state_dict(model_state)
     except (KeyError, ValueError) as e:
         raise ValueError(f"{path}: {e.args[0]}") from None
@@ -178,33 +178,43 @@ def _check_arguments(does: str, module: object, optimizer: object) -> None:
 
 
 def _split(entries: dict) -> tuple[dict, dict]:
-    """A file's entries as (the model's, the optimizer's without the prefix)."""
+    """A file's entries as (the model's, the optimizer's), each keeping its name in the file."""
     model = {name: x for name, x in entries.items() if not name.startswith(OPTIMIZER_PREFIX)}
-    return model, {name.removeprefix(OPTIMIZER_PREFIX): x for name, x in entries.items() if name not in model}
+    return model, {name: x for name, x in entries.items() if name not in model}
 
 
 class _Unfit(ValueError):
-    """A well-formed file whose entries do not fit the module."""
+    """A well-formed file whose entries do not fit the module or the optimizer: its message says
+    which ("this Linear: ...", "the optimizer Adam: ...")."""
 
 
 def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], None]:
     """`module.check_state` (and `optimizer.check_state` on the optimizer's entries), raising
-    _Unfit, so that load tells a file that does not fit this model from one that is malformed."""
+    _Unfit, so that load tells a file that does not fit this model from one that is malformed,
+    and names the one it does not fit."""
+    model_is, optimizer_is = f"this {type(module).__name__}", f"the optimizer {type(optimizer).__name__}"
 
     def check(entries: Layout) -> None:
         model_entries, optimizer_entries = _split(dict(entries))
         if optimizer_entries and optimizer is None:
             raise _Unfit(
-                f"it holds an optimizer's state too ({len(optimizer_entries)} entries named {OPTIMIZER_PREFIX}*); "
-                "load it with nn.load(model, path, optimizer=...), giving an optimizer like the one saved"
+                f"{model_is}: it holds an optimizer's state too ({len(optimizer_entries)} entries named "
+                f"{OPTIMIZER_PREFIX}*); load it with nn.load(model, path, optimizer=...), giving an optimizer like "
+                "the one saved"
             )
         if optimizer is not None and not optimizer_entries:
-            raise _Unfit("it holds no optimizer's state (it was saved without optimizer=); load it without optimizer=")
+            raise _Unfit(
+                f"{optimizer_is}: it holds no optimizer's state (it was saved without optimizer=); load it without "
+                "optimizer="
+            )
         try:
             module.check_state(model_entries)
-            if optimizer is not None:
-                optimizer.check_state(optimizer_entries)
         except (KeyError, ValueError) as e:
-            raise _Unfit(e.args[0]) from None
+            raise _Unfit(f"{model_is}: {e.args[0]}") from None
+        if optimizer is not None:
+            try:
+                optimizer.check_state(optimizer_entries, prefix=OPTIMIZER_PREFIX)
+            except (KeyError, ValueError) as e:
+                raise _Unfit(f"{optimizer_is}: {e.args[0]}") from None
 
     return check

@@ -17,7 +17,8 @@ import numpy as np
 from autograd import Node
 
 from .optim_adaptive import Adagrad, RMSprop
-from .optim_base import COUNT, Optimizer, checked, decayed, descend, scratch
+from .optim_base import COUNT, Optimizer
+from .optim_updates import decayed, descend, scratch
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
@@ -28,6 +29,7 @@ class SGD(Optimizer):
     the step is the buffer or, with `nesterov`, grad + momentum * buffer. As torch.optim.SGD."""
 
     hyperparameters = ("lr", "momentum", "dampening", "weight_decay")
+    flags = ("nesterov",)
 
     def __init__(
         self,
@@ -39,16 +41,17 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        super().__init__(params, lr)
-        self.momentum = checked(self, "momentum", momentum)
-        self.weight_decay = checked(self, "weight_decay", weight_decay)
-        self.dampening = checked(self, "dampening", dampening)
-        if nesterov and (not momentum or dampening):
+        super().__init__(
+            params, lr=lr, momentum=momentum, weight_decay=weight_decay, dampening=dampening, nesterov=nesterov
+        )
+
+    def refuse_conflicts(self, settings: dict[str, Any]) -> None:
+        momentum, dampening = settings["momentum"], settings["dampening"]
+        if settings["nesterov"] and (not momentum or dampening):
             raise ValueError(
                 f"SGD: Nesterov momentum needs a momentum > 0 and no dampening, got momentum {momentum!r} "
                 f"and dampening {dampening!r}"
             )
-        self.nesterov = bool(nesterov)
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"buffer": (shape, dtype)} if self.momentum else {}
@@ -80,6 +83,7 @@ class Adam(Optimizer):
     """
 
     hyperparameters = ("lr", "betas", "eps", "weight_decay")
+    pairs = {"betas": "(beta1, beta2)"}
     limits = {"betas": 1.0}
     slot_ranges = {"v": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
@@ -91,12 +95,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        if not (isinstance(betas, tuple | list) and len(betas) == 2):
-            raise TypeError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = tuple(checked(self, "betas", b, below=1.0) for b in betas)
-        self.eps = checked(self, "eps", eps)
-        self.weight_decay = checked(self, "weight_decay", weight_decay)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"t": ((), COUNT), "m": (shape, dtype), "v": (shape, dtype)}

@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import COUNT, Optimizer, checked, decayed, descend, scratch
+from .optim_base import COUNT, Optimizer
+from .optim_updates import decayed, descend, scratch
 
 
 class RMSprop(Optimizer):
@@ -20,6 +21,7 @@ class RMSprop(Optimizer):
     square_avg first (an estimate of the variance). weight_decay adds weight_decay * data to the gradient."""
 
     hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum")
+    flags = ("centered",)
     limits = {"alpha": 1.0}
     slot_ranges = {"square_avg": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
@@ -33,12 +35,9 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        super().__init__(params, lr)
-        self.alpha = checked(self, "alpha", alpha, below=1.0)
-        self.eps = checked(self, "eps", eps)
-        self.weight_decay = checked(self, "weight_decay", weight_decay)
-        self.momentum = checked(self, "momentum", momentum)
-        self.centered = bool(centered)
+        super().__init__(
+            params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
+        )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         layout = {"step": ((), COUNT), "square_avg": (shape, dtype)}
@@ -47,6 +46,18 @@ class RMSprop(Optimizer):
         if self.centered:
             layout["grad_avg"] = (shape, dtype)
         return layout
+
+    def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
+        super().check_loaded_slot(kept, where)
+        if self.centered:
+            # square_avg - grad_avg ** 2 (as update computes it) is a variance; below 0, its square root is NaN
+            below = np.count_nonzero(kept["square_avg"] < np.square(kept["grad_avg"]))
+            if below:
+                raise ValueError(
+                    f"{where}square_avg is below {where}grad_avg squared at {below} element(s); a centered "
+                    "RMSprop's mean of squares is at least its mean squared, else the next step would make the "
+                    "parameters NaN"
+                )
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         if "square_avg" not in state:
@@ -78,7 +89,8 @@ class Adagrad(Optimizer):
     """sum += grad^2; data -= lr_t * grad / (sqrt(sum) + eps), with lr_t = lr / (1 + (step - 1) * lr_decay)
     and the sum starting at initial_accumulator_value. weight_decay adds weight_decay * data to the gradient."""
 
-    hyperparameters = ("lr", "lr_decay", "weight_decay", "eps")
+    # initial_accumulator_value too: it starts the sum of a parameter that no step has reached yet
+    hyperparameters = ("lr", "lr_decay", "weight_decay", "eps", "initial_accumulator_value")
     slot_ranges = {"sum": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
     def __init__(
@@ -90,11 +102,14 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
-        super().__init__(params, lr)
-        self.lr_decay = checked(self, "lr_decay", lr_decay)
-        self.weight_decay = checked(self, "weight_decay", weight_decay)
-        self.initial_accumulator_value = checked(self, "initial_accumulator_value", initial_accumulator_value)
-        self.eps = checked(self, "eps", eps)
+        super().__init__(
+            params,
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), "sum": (shape, dtype)}

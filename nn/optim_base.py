@@ -1,10 +1,12 @@
-"""`Optimizer`: what every optimizer shares: its parameters (Values and Tensors, checked), the
-step that applies one in-place array update to each, and its state dict (hyperparameters and
-per-parameter arrays, checked before anything changes, so nn.save and nn.load keep it with the
-model). SGD, Adam, AdamW (nn.optim), RMSprop and Adagrad (nn.optim_adaptive) are its updates."""
+"""`Optimizer`: what every optimizer shares: its parameters (Values and Tensors, checked), its
+settings (checked in one place, for the constructor and for a loaded state alike), the step that
+applies one in-place array update to each parameter, and its state dict (the optimizer's kind, its
+settings and per-parameter arrays, checked before anything changes, so nn.save and nn.load keep it
+with the model). SGD, Adam, AdamW (nn.optim), RMSprop and Adagrad (nn.optim_adaptive) are its updates."""
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import warnings
@@ -16,27 +18,35 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, replayed, zero_grad
 
 from .module import Layout, check_entries, conform
+from .state_checks import checked, checked_flag, checked_pair
 
-COUNT = np.dtype(np.int64)  # the dtype of a step counter in a state dict
+COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 REAL_KINDS = "iuf"  # numpy dtype kinds a gradient may have: integers and floats (not bool, complex or text)
+# A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
+# a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
+KIND = "kind."
 
 
 class Optimizer:
-    """Keeps `params` and `lr`, and per parameter a dict of state (`state[i]` for the i-th Tensor,
-    `state["values"]` for all the Values, packed in one array). A subclass gives `update` and, for
-    its state dict, `hyperparameters`, `slot_layout` and the `slot_ranges` a loaded state must keep.
-    `schedulers` are the nn.schedulers made on it (they chain, as PyTorch's)."""
+    """Keeps `params`, its settings (`hyperparameters` and `flags`, as attributes), and per parameter
+    a dict of state (`state[i]` for the i-th Tensor, `state["values"]` for all the Values, packed in
+    one array). A subclass gives `update`, its settings to the constructor here, and for its state
+    dict `slot_layout` and the `slot_ranges` a loaded state must keep. `schedulers` are the
+    nn.schedulers made on it (they chain, as PyTorch's)."""
 
-    hyperparameters: tuple[str, ...] = ("lr",)  # saved and loaded by the state dict; numbers or pairs of them
-    limits: dict[
-        str, float
-    ] = {}  # hyperparameters that must stay below a bound (betas below 1), as the constructor checks
+    hyperparameters: tuple[str, ...] = ("lr",)  # numbers, saved as 0-d float64 arrays (pairs as 1-d ones)
+    # the hyperparameters that are pairs of numbers, with what the two are, for messages (Adam's betas)
+    pairs: dict[str, str] = {}
+    flags: tuple[str, ...] = ()  # settings on or off (SGD's nesterov), saved as 0-d integer arrays, 1 or 0
+    # hyperparameters that must stay below a bound (betas below 1), wherever they come from
+    limits: dict[str, float] = {}
     # the closed range [low, high] of a slot's values (by its name in slot_layout) that load_state_dict
     # enforces, where a value outside would make the next step NaN (a negative second moment)
     slot_ranges: dict[str, tuple[float, float]] = {}
     initial_lr: float | None = None  # the lr before any scheduler changed it (the first scheduler sets it)
 
-    def __init__(self, params: Iterable[Node], lr: float) -> None:
+    def __init__(self, params: Iterable[Node], **settings: Any) -> None:
+        """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them."""
         name = type(self).__name__
         if isinstance(params, Node):
             raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
@@ -57,10 +67,29 @@ class Optimizer:
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]
         self.values = [p for p in unique if isinstance(p, Value)]
-        self.lr = checked(self, "lr", lr)
+        vars(self).update(self.checked_settings(settings))
         self.state: dict[Any, dict[str, Any]] = {}
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
         self._state_shapes: dict[int, tuple[int, ...]] = {}  # per Tensor, the shape its state was last checked for
+
+    def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+        """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),
+        as Python floats, tuples of them and bools: the one check of the constructor's arguments and of
+        a loaded state's. Messages name them after `prefix` (a file's names). Raises TypeError or ValueError."""
+        checked_ = {}
+        for name in self.hyperparameters:
+            below = self.limits.get(name, math.inf)
+            if name in self.pairs:
+                checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
+            else:
+                checked_[name] = checked(self, prefix + name, settings[name], below)
+        checked_ |= {name: checked_flag(self, prefix + name, settings[name]) for name in self.flags}
+        self.refuse_conflicts(checked_)
+        return checked_
+
+    def refuse_conflicts(self, settings: dict[str, Any]) -> None:
+        """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
+        momentum); none here."""
 
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self) -> None:
@@ -133,10 +162,13 @@ class Optimizer:
         return {}
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of the hyperparameters (0-d arrays, a pair as a 1-d one) by name, and of each
+        """A copy of the state as named arrays: the marker KIND + the class's name (1); the hyperparameters
+        (0-d float64 arrays, a pair as a 1-d one) and flags (0-d integers, 1 or 0) by name; each
         parameter's state as "state.SLOT.NAME", SLOT being the Tensor's position among the Tensor
         parameters or "values" (the Values, packed in one array). Arrays only: nn.save writes it."""
-        state = {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
+        state = {KIND + type(self).__name__: np.array(1, COUNT)}
+        state |= {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
+        state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in self.flags}
         for slot, (shape, dtype) in self._slots().items():
             kept = self.state.get(slot, {})
             for name, (_, kind) in self.slot_layout(shape, dtype).items():
@@ -147,55 +179,71 @@ class Optimizer:
     def state_layout(self) -> Layout:
         """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
         no step has reached yet has no state): nn.load reads no more than this."""
-        own = {name: (np.shape(getattr(self, name)), np.dtype(np.float64)) for name in self.hyperparameters}
+        own = {KIND + type(self).__name__: ((), COUNT)}
+        own |= {name: ((2,) if name in self.pairs else (), np.dtype(np.float64)) for name in self.hyperparameters}
+        own |= {name: ((), COUNT) for name in self.flags}
         for slot, (shape, dtype) in self._slots().items():
             own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
         return own
 
-    def check_state(self, entries: Layout) -> None:
-        """Refuse a state dict from its entries' (shape, dtype) alone: KeyError for missing or
-        unexpected names (a parameter's state is all there or not at all), ValueError for a wrong
-        shape or dtype."""
-        check_entries(self._expected(entries), entries)
+    def check_state(self, entries: Layout, *, prefix: str = "") -> None:
+        """Refuse a state dict from its entries' (shape, dtype) alone: ValueError for another kind of
+        optimizer's state, KeyError for missing or unexpected names (a parameter's state is all there
+        or not at all), ValueError for a wrong shape or dtype. The names start with `prefix` (nn.load's
+        OPTIMIZER_PREFIX, in a file), and the messages give them whole."""
+        check_entries(self._expected(entries, prefix), entries)
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set the hyperparameters and the per-parameter state from `state` (as `state_dict` gives).
-        Everything is checked first (names, shapes, dtypes, finite values, hyperparameters in their
-        ranges, slots in theirs: counts and second moments >= 0), so a bad state changes nothing.
-        Raises KeyError or ValueError."""
+    def load_state_dict(self, state: Mapping[str, Any], *, prefix: str = "") -> None:
+        """Set the settings and the per-parameter state from `state` (as `state_dict` gives, each name
+        after `prefix`). Everything is checked first (the kind, names, shapes, dtypes, finite values,
+        the settings as the constructor checks them, slots in their ranges: counts and second moments
+        >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
         try:
-            arrays = {key: np.asarray(value) for key, value in state.items()}
-            expected = self._expected({key: (a.shape, a.dtype) for key, a in arrays.items()})
-            new = conform(expected, arrays)
-            hyper = {h: _number(self, h, new.pop(h)) for h in self.hyperparameters}
-            for key, array in new.items():
-                self._check_range(key, array)
+            settings, kept = self._checked(state, prefix)
         except (KeyError, ValueError) as e:
-            why = e.args[0].removeprefix(f"{name}: ")  # a hyperparameter's error names the optimizer already
+            why = e.args[0].removeprefix(f"{name}: ")  # a setting's error names the optimizer already
             raise type(e)(f"cannot load this state into {name}: {why}") from None
-        for h, value in hyper.items():
-            setattr(self, h, value)
-        self.state, self._state_shapes = {}, {}
-        for key, array in new.items():
-            _, slot, entry = key.split(".")
-            kept = self.state.setdefault(int(slot) if slot.isdigit() else slot, {})
-            kept[entry] = int(array) if array.dtype == COUNT else array
+        vars(self).update(settings)
+        self.state, self._state_shapes = kept, {}
 
-    def _check_range(self, key: str, array: np.ndarray) -> None:
-        """Refuse a loaded slot with values outside its range (`slot_ranges`; a count of steps is >= 0)."""
-        slot = key.split(".")[2]
-        low, high = (0, math.inf) if array.dtype == COUNT else self.slot_ranges.get(slot, (-math.inf, math.inf))
-        outside = np.count_nonzero((array < low) | (array > high))
-        if outside:
-            what = "a count of steps" if array.dtype == COUNT else f"{type(self).__name__}'s {slot!r}"
-            bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
-            raise ValueError(
-                f"{key} holds {outside} value(s) out of range (the least {array.min().item()!r}); {what} is "
-                f"{bounds}, else the next step would make the parameters NaN"
-            )
+    def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
+        """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
+        arrays = {key: np.asarray(value) for key, value in state.items()}
+        entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
+        new = {key.removeprefix(prefix): a for key, a in conform(self._expected(entries, prefix), arrays).items()}
+        settings = self.checked_settings({s: _setting(new[s]) for s in (*self.hyperparameters, *self.flags)}, prefix)
+        # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
+        # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
+        loaded = copy.copy(self)
+        vars(loaded).update(settings)
+        check_entries(loaded._expected(entries, prefix), entries)
+        kept: dict[Any, dict[str, Any]] = {}
+        for key, array in new.items():
+            if key.startswith("state."):
+                _, slot, entry = key.split(".")
+                kept.setdefault(int(slot) if slot.isdigit() else slot, {})[entry] = array
+        for slot, arrays in kept.items():
+            loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
+            arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
+        return settings, kept
+
+    def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
+        """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
+        value is outside its `slot_ranges` (a count of steps is >= 0). A subclass adds checks across its
+        arrays. Only what would make the next step NaN is refused."""
+        for name, array in kept.items():
+            low, high = (0, math.inf) if array.dtype == COUNT else self.slot_ranges.get(name, (-math.inf, math.inf))
+            outside = np.count_nonzero((array < low) | (array > high))
+            if outside:
+                what = "a count of steps" if array.dtype == COUNT else f"{type(self).__name__}'s {name!r}"
+                bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+                raise ValueError(
+                    f"{where}{name} holds {outside} value(s) out of range (the least {array.min().item()!r}); "
+                    f"{what} is {bounds}, else the next step would make the parameters NaN"
+                )
 
     def _slots(self) -> dict[Any, tuple[tuple[int, ...], np.dtype]]:
         """(shape, dtype) of each slot of state: each Tensor's, and the Values' packed array."""
@@ -204,65 +252,38 @@ class Optimizer:
             slots["values"] = ((len(self.values),), np.dtype(np.float64))
         return slots
 
-    def _expected(self, entries: Layout) -> Layout:
-        """The layout `entries` must match: the hyperparameters, and the whole state of every slot
-        that `entries` holds any of; the names of no slot are left in, to be refused as unexpected."""
+    def _expected(self, entries: Layout, prefix: str) -> Layout:
+        """The layout `entries` (named after `prefix`) must match: the marker, the settings, and the whole
+        state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
+        as unexpected. Another kind's marker, or none, is refused first: its names could fit this one's."""
+        names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
+        self._check_kind(names, prefix)
         everything = self.state_layout()
-        given = {key.split(".")[1] for key in entries if key.startswith("state.") and key in everything}
+        given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}
         return {
-            key: entry
+            prefix + key: entry
             for key, entry in everything.items()
             if not key.startswith("state.") or key.split(".")[1] in given
         }
 
-
-def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
-    """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
-    error naming `owner`'s argument."""
-    owner = type(owner).__name__
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
-    limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
-    try:
-        number = float(value)  # a Python float: numpy's float64 would be a strong type in the updates
-    except OverflowError:  # an int beyond a float's range: the first step would overflow
-        raise ValueError(f"{owner}: {name} must be {limit}, got an int too large for a float") from None
-    if not 0 <= number < below:
-        raise ValueError(f"{owner}: {name} must be {limit}, got {value!r}")
-    return number
+    def _check_kind(self, names: list[str], prefix: str) -> None:
+        """Refuse a state whose marker names another class (KIND + its name), or that has none."""
+        mine, kinds = type(self).__name__, sorted(name.removeprefix(KIND) for name in names if name.startswith(KIND))
+        if not kinds:
+            raise KeyError(
+                f"missing {prefix + KIND + mine!r}, the entry naming the optimizer that saved the state (the same "
+                "names fit several kinds); a state saved before chainrule wrote it is refused: its settings are unknown"
+            )
+        if kinds != [mine]:
+            raise ValueError(
+                f"it is the state of {' and '.join(kinds)} ({', '.join(prefix + KIND + k for k in kinds)}), not of "
+                f"{mine}: load it into an optimizer of the kind that saved it"
+            )
 
 
-def scratch(state: dict[str, Any], like: np.ndarray, name: str = "scratch", dtype: Any = None) -> np.ndarray:
-    """An array of `like`'s shape and dtype (or `dtype`) kept in `state[name]` for an update's
-    intermediate values (not saved: the state dict holds the slots of `slot_layout` only)."""
-    s = state.get(name)
-    if s is None or s.shape != like.shape or s.dtype != (like.dtype if dtype is None else dtype):
-        s = state[name] = np.empty_like(like, dtype=dtype)
-    return s
-
-
-def decayed(state: dict[str, Any], data: np.ndarray, grad: np.ndarray, weight_decay: float) -> np.ndarray:
-    """grad + weight_decay * data (L2 weight decay, added to the gradient) in a scratch array of its
-    own, with the same rounding; `grad` itself when weight_decay is 0."""
-    if not weight_decay:
-        return grad
-    out = scratch(state, data, "decayed", np.result_type(grad, data))
-    return np.add(grad, np.multiply(data, weight_decay, out=out), out=out)
-
-
-def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float) -> None:
-    """data -= lr * step, with the same rounding, through a scratch array instead of a new one."""
-    s = scratch(state, step)
-    np.multiply(step, lr, out=s)
-    np.subtract(data, s, out=data)
-
-
-def _number(owner: Optimizer, name: str, array: np.ndarray) -> Any:
-    """A loaded hyperparameter as a number (a pair as a tuple), in its range as the constructor checks it."""
-    below = owner.limits.get(name, math.inf)
-    if array.ndim:
-        return tuple(checked(owner, name, float(x), below) for x in array)
-    return checked(owner, name, float(array), below)
+def _setting(array: np.ndarray) -> Any:
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple."""
+    return tuple(array.tolist()) if array.ndim else array.item()
 
 
 def _float(owner: Optimizer, v: Value) -> float:

@@ -1,10 +1,14 @@
 """The checks every state passes before it is loaded, and before nn.save writes it: names that are
 unique, entries whose (shape, dtype) match the model's layout (`check_entries`), then values that
 are finite, integers that fit, and buffers within their declared ranges (`conform`).
-Module.load_state_dict, nn.save, nn.load, nn.export and the optimizers all check with them."""
+Module.load_state_dict, nn.save, nn.load, nn.export and the optimizers all check with them. Also the
+checks of a setting (a number, a pair, a flag) that the optimizers' constructors and their loaded
+states share (`checked`, `checked_pair`, `checked_flag`), and layers' constructors use."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -67,6 +71,41 @@ def conform(
                 f"(the least {cast[name].min().item()!r}, the greatest {cast[name].max().item()!r})"
             )
     return cast
+
+
+def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
+    """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
+    error naming `owner`'s argument."""
+    owner = type(owner).__name__
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
+    limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
+    try:
+        number = float(value)  # a Python float: numpy's float64 would be a strong type in the updates
+    except OverflowError:  # an int beyond a float's range: the first step would overflow
+        raise ValueError(f"{owner}: {name} must be {limit}, got an int too large for a float") from None
+    if not 0 <= number < below:
+        raise ValueError(f"{owner}: {name} must be {limit}, got {value!r}")
+    return number
+
+
+def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> tuple[float, float]:
+    """`value` as a pair of floats, each as `checked` takes it, or an error naming `owner`'s argument
+    and `what` the pair is ("(beta1, beta2)")."""
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        raise TypeError(f"{type(owner).__name__}: {name} must be a pair {what}, got {value!r}")
+    return checked(owner, name, value[0], below), checked(owner, name, value[1], below)
+
+
+def checked_flag(owner: Any, name: str, value: Any) -> bool:
+    """`value` as a bool: True or False (numpy's too), or 1 or 0 (a state dict's integer)."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if not isinstance(value, numbers.Integral):
+        raise TypeError(f"{type(owner).__name__}: {name} must be True or False, got {type(value).__name__} {value!r}")
+    if value not in (0, 1):
+        raise ValueError(f"{type(owner).__name__}: {name} must be True or False (1 or 0), got {value!r}")
+    return bool(value)
 
 
 def _counts(dtype: Any) -> bool:
