@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from . import io_npz, io_safetensors
+from . import io_npz, io_safetensors, io_schedules
 from .module import Module, layout
 from .optim_base import Optimizer
 from .state_checks import Layout
@@ -53,7 +53,8 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     one, never a torn one. The temporary files of killed saves to the same name (whose process is
     gone) are removed first. A file replaced keeps its permissions; a new one gets the umask's.
     An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
-    `state_dict()` is written too, each name prefixed by OPTIMIZER_PREFIX: load it back with
+    `state_dict()` is written too, and the state of the schedulers chained on it (io_schedules), each
+    name prefixed by OPTIMIZER_PREFIX: load it back with
     `load(module, path, optimizer=...)` to resume training. What `load` would refuse (NaN or
     infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
     `path` is left as it was."""
@@ -66,6 +67,7 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             # checked by loading it into a shallow copy: the optimizer's own check, and the optimizer unchanged
             optimizer_state = optimizer.state_dict()
             copy.copy(optimizer).load_state_dict(optimizer_state)
+            optimizer_state |= io_schedules.entries(optimizer)  # its schedulers' epochs, so that they go on too
             state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer_state.items()}
     except ValueError as e:
         raise ValueError(f"{path}: nn.save did not write it, since nn.load would refuse it: {e.args[0]}") from None
@@ -137,14 +139,16 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
 
     A file saved with `optimizer=` is loaded with `optimizer=` (of the kind saved, over the same
     parameters in the same order, with settings that keep the same slots: momentum or none): its
-    state (moments, step counts, lr and every other setting, which replace the optimizer's) is
-    checked like the parameters, and set only if everything in the file is good. An error about
+    state (moments, step counts, lr and every other setting, which replace the optimizer's) and its
+    schedulers' (their epochs: make the same schedulers on it first) are checked like the parameters,
+    and set only if everything in the file is good. An error about
     the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`)."""
     _check_arguments("load", module, optimizer)
     path = Path(path)
     own = layout(module)
     if optimizer is not None:
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
+        own |= io_schedules.layout(optimizer, OPTIMIZER_PREFIX)
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise ValueError(f"{path} is not a model saved by nn.save: it is not a regular file")
     fmt = _format(path, "load reads")
@@ -159,7 +163,11 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     try:
         if optimizer is not None:
             module.checked_state(model_state)  # the model's values too, before the optimizer changes
+            optimizer_state, schedules = _split_schedules(optimizer_state)
+            lr = optimizer_state.get(OPTIMIZER_PREFIX + "lr")
+            resume = io_schedules.resumer(optimizer, schedules, OPTIMIZER_PREFIX, float(lr) if lr is not None else 0.0)
             optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
+            resume()  # checked above, it cannot fail: the schedulers go on from the saved epochs
         module.load_state_dict(model_state)
     except (KeyError, ValueError) as e:
         raise ValueError(f"{path}: {e.args[0]}") from None
@@ -175,6 +183,12 @@ def _check_arguments(does: str, module: object, optimizer: object) -> None:
         )
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"nn.{does}: optimizer must be an Optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+
+
+def _split_schedules(entries: dict) -> tuple[dict, dict]:
+    """An optimizer's entries in a file as (its own, its schedulers'), each keeping its name in the file."""
+    schedules = {name: x for name, x in entries.items() if name.startswith(OPTIMIZER_PREFIX + io_schedules.SCHEDULE)}
+    return {name: x for name, x in entries.items() if name not in schedules}, schedules
 
 
 def _split(entries: dict) -> tuple[dict, dict]:
@@ -212,8 +226,10 @@ def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], 
         except (KeyError, ValueError) as e:
             raise _Unfit(f"{model_is}: {e.args[0]}") from None
         if optimizer is not None:
+            own, schedules = _split_schedules(optimizer_entries)
             try:
-                optimizer.check_state(optimizer_entries, prefix=OPTIMIZER_PREFIX)
+                optimizer.check_state(own, prefix=OPTIMIZER_PREFIX)
+                io_schedules.check(optimizer, schedules, OPTIMIZER_PREFIX)
             except (KeyError, ValueError) as e:
                 raise _Unfit(f"{optimizer_is}: {e.args[0]}") from None
 

@@ -86,6 +86,19 @@ class LRScheduler:
         self.last_epoch, self.base_lr = last_epoch, base_lr
         self._set(factor, lr)
 
+    def resumer(self, state: Mapping[str, Any], lr: float) -> Callable[[], None]:
+        """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
+        optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
+        until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
+        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        factor, _ = self._scheduled(last_epoch, base_lr)
+
+        def resume() -> None:
+            self.last_epoch, self.base_lr = last_epoch, base_lr
+            self._set(factor, lr)
+
+        return resume
+
     def _planned(self, epoch: int, base_lr: float) -> tuple[float, float]:
         """The factor and lr of `epoch` with the chain's other factors multiplied in, checked; changes nothing."""
         others = [s for s in self.optimizer.schedulers if s is not self]
