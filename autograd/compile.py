@@ -28,7 +28,8 @@ import numpy as np
 from . import modes
 from .compile_compare import derived, difference, mark_live
 from .compile_names import Names, identical
-from .compile_record import Read, current, recording
+from .compile_reads import Read
+from .compile_record import current, recording
 from .compile_replay import DrawChanged, Program, Stale
 from .compile_tape import Tape, Unreplayable, read_tape, same
 from .tensor import Tensor
@@ -185,7 +186,7 @@ def _sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
 
 
 def _plain(result: Any) -> Any:
-    """What a recorded call returns, its floats read from tensors (compile_record.Read) plain floats
+    """What a recorded call returns, its floats read from tensors (compile_reads.Read) plain floats
     again, as eagerly."""
     leaves, rebuild = flatten(result)
     if not any(isinstance(x, Read) for x in leaves):

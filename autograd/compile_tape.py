@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_record import Read, Recording
+from .compile_reads import Read
+from .compile_record import Recording
 from .graph import topological_order
 from .op import Op
 from .tensor import Tensor
