@@ -67,6 +67,7 @@ def test_numbers_unary_minus_powers_and_every_function():
         ("log(-x)", r"'log\(-x\)': log\(-1.0\) is undefined"),
         ("True + x", r"'True' is not allowed"),
         ("2 * 3", r"'2 \* 3' uses no name given a value"),
+        ("isnan(x)", r"'isnan\(x\)' gives True or False, which has no derivative"),
         ("+".join(["x"] * 500), r"nested too deeply"),  # 999 characters, 500 steps deep
         ("+".join(["x"] * 5000), r"9999 characters long, more than the 2000 read"),
     ],

@@ -11,6 +11,8 @@ import numbers
 import operator
 from collections.abc import Callable, Mapping
 
+import numpy as np
+
 from autograd import FUNCTIONS, Value
 
 _BINARY: dict[type, Callable[[Value, Value], Value]] = {
@@ -73,6 +75,8 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
             "and call one); split it into smaller parts"
         )
     root = _build(tree.body, text, leaves)
+    if isinstance(root, bool | np.bool_):  # isnan(x), isfinite(x): a test of the number, no function of it
+        raise ExpressionError(f"{text!r} gives True or False, which has no derivative: draw a number computed from x")
     if not isinstance(root, Value):
         raise ExpressionError(f"{text!r} uses no name given a value, so there is nothing to differentiate")
     return root
