@@ -1,7 +1,8 @@
 """A compiled training step (autograd.compile) against eager chainrule, PyTorch and the GEMM floor.
 
 One SGD step of the MLP 784-256-128-10 on float32 with cross-entropy (benchmarks/mlp_steps.py),
-written with nn.Linear and nn.SGD, eager and compiled; PyTorch eager; and the step's 8 matrix
+written with nn.Linear and nn.SGD, eager and compiled; PyTorch eager; the step written in numpy
+with every array made once (the least a replay in numpy can do); and the step's 8 matrix
 products alone. For each batch size, all engines in one process with 1 thread (on a fixed glibc
 heap, harness.STEADY_HEAP), alternated in rounds (harness.alternate), medians of per-round ratios.
 
@@ -21,9 +22,16 @@ ENGINES = {
     "compiled": lambda x, y: mlp_steps.nn_step(x, y, compiled=True),
     "eager": mlp_steps.nn_step,
     "torch": mlp_steps.torch_step,
+    "buffered": mlp_steps.buffered_step,
     "gemm": mlp_steps.gemm_floor_step,
 }
-NAMES = {"compiled": "compiled", "eager": "eager", "torch": "PyTorch", "gemm": "GEMM floor"}
+NAMES = {
+    "compiled": "compiled",
+    "eager": "eager",
+    "torch": "PyTorch",
+    "buffered": "numpy, buffered",
+    "gemm": "GEMM floor",
+}
 
 
 def together(n: int, seconds: float, rounds: int) -> dict[str, list[float]]:

@@ -61,6 +61,46 @@ def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
     return step
 
 
+def buffered_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    """numpy_step with every array made once and written again by each call (`out=`; the softmax as
+    exp / sum, as compile's kernel keeps it), the update as a multiply into a scratch array and a
+    subtract in place, as eager's rounding needs: the least a replay of the step in numpy does
+    (what autograd.compile's replay aims at), with no Python per op beyond the numpy calls."""
+    W1, b1, W2, b2, W3, b3 = params = init()
+    n, rows = len(y), np.arange(len(y))
+    h1, a1, d1 = (np.empty((n, 256), np.float32) for _ in range(3))
+    h2, a2, d2 = (np.empty((n, 128), np.float32) for _ in range(3))
+    m1, m2 = np.empty((n, 256), bool), np.empty((n, 128), bool)
+    logits, e = np.empty((n, 10), np.float32), np.empty((n, 10), np.float32)
+    total = np.empty((n, 1), np.float32)
+    grads = [np.empty_like(p) for p in params]
+    scratch = [np.empty_like(p) for p in params]
+    outer = np.dot if n == 1 else np.matmul  # as numpy_step: the outer product of a batch of one through np.dot
+
+    def step() -> float:
+        np.add(np.matmul(x, W1, out=h1), b1, out=h1)
+        np.maximum(h1, 0, out=a1)
+        np.add(np.matmul(a1, W2, out=h2), b2, out=h2)
+        np.maximum(h2, 0, out=a2)
+        np.add(np.matmul(a2, W3, out=logits), b3, out=logits)
+        np.subtract(logits, logits.max(axis=1, keepdims=True), out=logits)
+        np.add.reduce(np.exp(logits, out=e), axis=1, keepdims=True, out=total)
+        loss = -np.mean(logits[rows, y] - np.log(total[:, 0]))
+        np.divide(e, total, out=e)
+        e[rows, y] -= 1
+        np.multiply(e, 1 / n, out=e)
+        outer(a2.T, e, out=grads[4]), np.add.reduce(e, axis=0, out=grads[5])
+        np.multiply(np.matmul(e, W3.T, out=d2), np.greater(h2, 0, out=m2), out=d2)
+        outer(a1.T, d2, out=grads[2]), np.add.reduce(d2, axis=0, out=grads[3])
+        np.multiply(np.matmul(d2, W2.T, out=d1), np.greater(h1, 0, out=m1), out=d1)
+        outer(x.T, d1, out=grads[0]), np.add.reduce(d1, axis=0, out=grads[1])
+        for p, g, s in zip(params, grads, scratch):
+            np.subtract(p, np.multiply(g, LR, out=s), out=p)
+        return float(loss)
+
+    return step
+
+
 def gemm_floor_step(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
     """Only the step's eight matrix products, on arrays of the same shapes: three forward, three
     weight gradients (np.dot, as above), two input gradients. No engine computing the step
