@@ -143,8 +143,19 @@ class _Recorded:
 
     def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
         first = self.first
-        if first is None or first.guarded() != tape.guarded() or not identical(first.bound, tape.bound):
-            self.first = tape  # a mode changed, or a global name was rebound: start again
+        if first is not None and _made_anew(first, tape):
+            raise Unreplayable(
+                f"the step makes a {_made_anew(first, tape)} anew on every call (nn.Dropout(0.1)(x) inside it, say): "
+                "a replay could not see its settings (p, training) change with the state they come from. Make it "
+                "once, outside the step (in the model's __init__)"
+            )
+        if (
+            first is None
+            or first.guarded() != tape.guarded()
+            or _trained(first) != _trained(tape)
+            or not identical(first.bound, tape.bound)
+        ):
+            self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
             return
         why = difference(first, tape)
         if why:
@@ -167,6 +178,22 @@ class _Recorded:
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
+
+
+def _trained(tape: Tape) -> list[int]:
+    """The parameters a recording trained (leaves requiring grad), by identity."""
+    return [id(p) for p in tape.params]
+
+
+def _made_anew(first: Tape, tape: Tape) -> str:
+    """The kind of the first object whose guarded settings the two recordings read from different objects
+    of the same kind at the same place (a module made in the step), or ""."""
+    if len(first.guards) != len(tape.guards):
+        return ""
+    for (a, name, _), (b, other, _) in zip(first.guards, tape.guards):
+        if a is not b and type(a) is type(b) and name == other:
+            return type(a).__name__
+    return ""
 
 
 def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:

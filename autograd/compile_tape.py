@@ -6,7 +6,6 @@ same step are compared entry by entry (compile_compare)."""
 from __future__ import annotations
 
 import numbers
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +94,13 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:
         raise Unreplayable(rec.problems[0])
+    for owner, name, value in rec.guards.values():
+        if getattr(owner, name) != value:  # each call would change it again: every recording would differ
+            raise Unreplayable(
+                f"the step changed what a replay checks ({type(owner).__name__.strip('_')}.{name}) while it ran: a "
+                "module made or given a layer inside it (nn.Linear(...) in the step), a mode switched. Make and "
+                "change modules outside the compiled step"
+            )
     returned = {id(x) for x in out_leaves}
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned
@@ -112,29 +118,11 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     ]
     outputs = _outputs(rec, out_leaves, index)
     seen = [np.array(_array(x)) for x in inputs]  # copies: a caller may reuse its arrays
-    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, _lasting(rec.guards), seen)
+    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
     checked = ((check, given.arrays.get(id(_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
-
-
-def _lasting(guards: dict[tuple[int, str], tuple[Any, str, Any]]) -> list[tuple[Any, str, Any]]:
-    """The guards (emptied) whose owner outlives the call. A module made inside the step (an inline
-    nn.Dropout(0.1)(x), the ModuleList a slice makes) is made anew by every call: its settings are the
-    step's own code, not state for a replay to check, and its identity differs from one recording to
-    the next, so that two recordings never agreed and the step recorded on every call, without a word.
-    Such an owner lives on only in `guards`: held weakly once they are emptied, it is gone."""
-    refs = [(_weak(owner), name, value) for owner, name, value in guards.values()]
-    guards.clear()
-    return [(owner, name, value) for ref, name, value in refs if (owner := ref()) is not None]
-
-
-def _weak(owner: Any) -> Callable[[], Any]:
-    try:
-        return weakref.ref(owner)
-    except TypeError:  # no weak references to it: held, as before
-        return lambda: owner
 
 
 class _Inputs:

@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor, drawn, guard
 
 from .arguments import check_count, check_real
-from .module import Module
+from .module import STRUCTURE, Module
 from .rng import generator
 
 INITS = {
@@ -121,6 +121,7 @@ class Sequential(Module):
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential takes Modules, got {type(layer).__name__}")
         self.layers.append(layer)
+        STRUCTURE.changed()  # a step that iterates the layers without calling the Sequential reads them too
         return self
 
     def forward(self, x: Tensor) -> Tensor:

@@ -23,10 +23,12 @@ _clock = itertools.count()
 
 
 class _Structure:
-    """How many times a module was given another submodule or parameter (an attribute set, a
-    ModuleList or ModuleDict item): every module's call guards it (autograd.guard), so a compiled
-    step records again after a model's structure changed (a new head), as its graph reads the new
-    modules. One count for all models: a change anywhere costs a recording, a replay one comparison."""
+    """How many times a module was given another submodule, parameter or buffer (an attribute set or
+    deleted, a ModuleList or ModuleDict item, a Sequential's add), had its state loaded
+    (load_state_dict, nn.load) or its buffers updated (BatchNorm's statistics): every module's call
+    guards it (autograd.guard), so a compiled step records again after a model changed (a new head,
+    a checkpoint loaded into frozen layers or BatchNorm's statistics, which a recording holds as
+    constants). One count for all models: a change anywhere costs a recording, a replay one comparison."""
 
     version = 0
 
@@ -87,11 +89,16 @@ class Module:
         return out
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # a member replaced or removed changes what a recorded step reads; one added too, but only to
-        # a module already called: a module being built (in a step too: nn.Dropout(0.1)(x)) changes nothing
-        if holds_members(self.__dict__.get(name)) or (holds_members(value) and "_calls" in self.__dict__):
+        # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
+        # read one with getattr, or reach it through a module it never calls)
+        if holds_members(value) or holds_members(self.__dict__.get(name)) or name in self._buffer_names:
             STRUCTURE.changed()
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if holds_members(self.__dict__.get(name)) or name in self._buffer_names:  # `del model.aux`
+            STRUCTURE.changed()
+        object.__delattr__(self, name)
 
     def recorded_calls(self) -> list[Call]:
         """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
@@ -213,6 +220,7 @@ class Module:
             p.data = float(new[name]) if isinstance(p, Value) else new[name]
         for name, module, attribute in _buffer_slots(self, "", True):
             setattr(module, attribute, new[name])
+        STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
 
     def count_parameters(self) -> int:
         return sum(p.size if isinstance(p, Tensor) else 1 for p in self.parameters())  # shapes only, no numbers read

@@ -14,7 +14,7 @@ import numpy as np
 from autograd import ShapeError, Tensor
 
 from .data import check_count
-from .module import Module
+from .module import STRUCTURE, Module
 from .optim_base import checked
 
 
@@ -39,6 +39,7 @@ def _write(buffer: np.ndarray, values: np.ndarray) -> None:
     counts the change: a step being compiled (autograd.compile) learns so, and runs eagerly, since a
     replay would not make the change."""
     Tensor(buffer, dtype=buffer.dtype)[...] = values
+    STRUCTURE.changed()  # a compiled step holding them as constants (eval mode) records again
 
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:

@@ -18,7 +18,8 @@ CHAINS = {
 
 
 def run(chain, epochs, start=None, path=None):
-    """Train `epochs` epochs (from the file `start`, if given; saving to `path` after, if given): the lrs, the weights."""
+    """Train `epochs` epochs (from the file `start`, if given; saving to `path` after, if given): the
+    lrs and the weights."""
     model = nn.Sequential(nn.Linear(2, 8, seed=0), nn.ReLU(), nn.Linear(8, 3, seed=1))
     opt = nn.Adam(model.parameters(), lr=0.1)
     schedulers = CHAINS[chain](opt)

@@ -1,0 +1,139 @@
+"""A compiled step records again after what its model holds changed between calls, whatever way the
+step reaches it: a checkpoint loaded into frozen layers or into BatchNorm's statistics in eval (a
+recording holds what it computed from them as constants), statistics estimated again, a layer frozen
+between the two recordings, a submodule deleted or added (forward may test it with hasattr or read
+it with getattr), a Sequential's layers iterated rather than called. A step that makes or changes
+modules while it runs cannot be replayed, and says so. Each against eager, bit for bit."""
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_refused, check_replayed
+
+import autograd
+import nn
+from autograd import Tensor, no_grad
+
+
+def linear(nin, nout, seed):
+    return nn.Linear(nin, nout, seed=seed, dtype=np.float64)
+
+
+def scenario_of(make, forward=lambda model, x: model(x), change=lambda model: None, at=3):
+    """A compiled-or-not SGD step on `make()`'s model, 6 calls, `change(model)` made before call `at`."""
+
+    def scenario(compile):
+        model = make()
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = autograd.cross_entropy(forward(model, x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, rng, out = compile(step), np.random.default_rng(0), []
+        for i in range(6):
+            if i == at:
+                change(model)
+            out.append(run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)))
+        return out, [p.data.copy() for p in model.parameters()]
+
+    return scenario
+
+
+def with_batch_norm():
+    model = nn.Sequential(linear(3, 8, 0), nn.BatchNorm1d(8, dtype=np.float64), nn.ReLU(), linear(8, 2, 1))
+    model.layers[1].eval()  # fine-tuning with BatchNorm's statistics held
+    return model
+
+
+def load_into(model, **buffers):
+    state = model.state_dict()
+    state |= {name: np.full_like(state[name], value) for name, value in buffers.items()}
+    model.load_state_dict(state)
+
+
+def frozen_norm():
+    model = nn.Sequential(linear(3, 8, 0), nn.LayerNorm(8, dtype=np.float64), nn.ReLU(), linear(8, 2, 1))
+    for p in model.layers[1].parameters():
+        p.requires_grad = False
+    return model
+
+
+def estimate_again(model):
+    bn = model.layers[1]
+    bn.train()
+    with no_grad():
+        model.layers[0](Tensor(np.random.default_rng(5).standard_normal((16, 3)) * 3))  # new statistics, in place
+        bn(model.layers[0](Tensor(np.random.default_rng(5).standard_normal((16, 3)) * 3)))
+    bn.eval()
+
+
+class Aux(nn.Module):
+    def __init__(self):
+        self.fc, self.aux = linear(3, 2, 0), nn.Tanh()
+
+    def forward(self, x):
+        h = self.fc(x)
+        return self.aux(h) if hasattr(self, "aux") else h
+
+
+class Outer(nn.Module):
+    class Encoder(nn.Module):
+        def __init__(self):
+            self.head = linear(3, 2, 0)
+
+    def __init__(self):
+        self.encoder = Outer.Encoder()
+
+    def forward(self, x):
+        h = self.encoder.head(x)  # the encoder itself is never called
+        post = getattr(self.encoder, "post", None)
+        return post(h) if post is not None else h
+
+
+CHANGES = {
+    "BatchNorm in eval, a checkpoint loaded": (
+        with_batch_norm,
+        lambda m, x: m(x),
+        lambda m: load_into(m, **{"layers.1.running_mean": 0.5, "layers.1.running_var": 3.0}),
+    ),
+    "BatchNorm's statistics estimated again": (with_batch_norm, lambda m, x: m(x), estimate_again),
+    "frozen LayerNorm, a checkpoint loaded": (
+        frozen_norm,
+        lambda m, x: m(x),
+        lambda m: load_into(m, **{"layers.1.weight": 3.0}),
+    ),
+    "a submodule deleted that forward tests with hasattr": (Aux, lambda m, x: m(x), lambda m: delattr(m, "aux")),
+    "a submodule added to a module never called": (
+        Outer,
+        lambda m, x: m(x),
+        lambda m: setattr(m.encoder, "post", nn.Tanh()),
+    ),
+    "a layer added to a Sequential iterated, not called": (
+        lambda: nn.Sequential(linear(3, 8, 0), nn.ReLU(), linear(8, 2, 1)),
+        lambda m, x: [x := layer(x) for layer in m][-1],
+        lambda m: m.add(nn.Tanh()),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CHANGES)
+def test_a_change_of_the_model_between_calls_is_replayed_as_eager_runs_it(case, monkeypatch):
+    make, forward, change = CHANGES[case]
+    check_replayed(scenario_of(make, forward, change), monkeypatch, replays_at_least=2)
+
+
+def test_a_layer_frozen_between_the_two_recordings_records_again_and_replays(monkeypatch):
+    # the two recordings differed in which parameters trained: the shape ran eagerly for good, warning
+    def freeze(model):
+        model.layers[0].W.requires_grad = False
+
+    make = lambda: nn.Sequential(linear(3, 8, 0), nn.ReLU(), linear(8, 2, 1))  # noqa: E731
+    check_replayed(scenario_of(make, change=freeze, at=1), monkeypatch, replays_at_least=2)
+
+
+def test_a_step_that_makes_a_layer_in_it_runs_eagerly_saying_so(monkeypatch):
+    forward = lambda model, x: model(x) + linear(3, 2, 1)(x)  # noqa: E731  # a new Linear on every call
+    check_refused(scenario_of(lambda: linear(3, 2, 0), forward), "the step changed what a replay checks", monkeypatch)
