@@ -89,8 +89,10 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
     if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
         return (
             "is data computed outside the graph that changed from one call to the next (a random mask drawn "
-            "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone): a replay "
-            "would reuse the first call's. Draw random data with autograd.drawn, and compute it inside the draw"
+            "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone, or ops on "
+            "constants and the inputs alone, such as a frozen layer's look-up of them): a replay would reuse the "
+            "first call's. Draw random data with autograd.drawn, and compute it inside the draw; keep a layer "
+            "whose input is the step's input trainable, or run the step eagerly"
         )
     fed = {name for name, _ in x.fed}
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):

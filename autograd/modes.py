@@ -114,18 +114,25 @@ def is_finite(x: Any) -> bool:
 
 def check_forward(op: Any, out: Any, inputs: Sequence[Any]) -> None:
     if not is_finite(out):
-        raise AnomalyError(f"{op.show(inputs)} gave {not_finite(out, inputs)} in the forward pass (detect_anomaly)")
+        # an elementwise op's inputs at the place of the first NaN are its cause (broadcast ones are told too)
+        elementwise = getattr(op, "broadcasts", False)
+        shown = not_finite(out, inputs if elementwise else ())
+        raise AnomalyError(f"{op.show(inputs)} gave {shown} in the forward pass (detect_anomaly)")
 
 
 def not_finite(x: Any, inputs: Sequence[Any] = ()) -> str:
     """A value that is not finite, as an anomaly's message shows it: a number as it is; an array by its
-    first NaN or infinity, where it is, the inputs of the same shape there, and how many there are."""
+    first NaN or infinity, where it is, and how many there are, with the `inputs` (an elementwise op's,
+    broadcast to its shape) there."""
     if not getattr(x, "shape", None):
-        return short(x)
+        return short(x.item() if hasattr(x, "item") else x)
     import numpy as np
 
     bad = ~np.isfinite(x)
     at = tuple(int(i) for i in np.argwhere(bad)[0])
-    there = [f"{short(np.asarray(a)[at].item())}" for a in inputs if np.shape(a) == x.shape]
+    try:
+        there = [short(np.broadcast_to(a, x.shape)[at].item()) for a in inputs]
+    except ValueError:  # inputs that do not broadcast to the output's shape: not the elementwise case
+        there = []
     given = f", where the input{'s are' if len(there) > 1 else ' is'} {' and '.join(there)}" if there else ""
-    return f"{x[at]} at {list(at)}{given} ({int(bad.sum())} of {x.size} elements not finite, shape {x.shape})"
+    return f"{x[at].item()} at {list(at)}{given} ({int(bad.sum())} of {x.size} elements not finite, shape {x.shape})"

@@ -22,12 +22,15 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import modes
 from . import scalar_ops as ops
 from .graph import MANY, Node, check_backward, infinite_derivative, vjp_at
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
+BUILT_IN = frozenset(ops.OPS.values())  # the engine's own ops, whose rules' gradients are not checked per call
 
 
 class PassStart(float):
@@ -194,16 +197,22 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
 
 
 def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
-    """The gradients op's rule sends from `node` to its parents (`vjp_at`), refused unless each is a real
-    number (or, under create_graph, a Value): a user's rule returning an array or a complex number would
+    """The gradients op's rule sends from `node` to its parents (`vjp_at`). A user's rule's are checked
+    (the built-ins' are tested, as the tensor engine's): each must be a real number (a 0-d real array,
+    np.where's, becomes a float) or, under create_graph, a Value; an array or a complex number would
     otherwise be added into the float sums, and end in `.grad`."""
     gs = vjp_at(op, node, g, create_graph)
+    if op in BUILT_IN:
+        return gs
+    checked = list(gs)
     for i, gi in enumerate(gs):
         if gi is None or gi.__class__ is float or (isinstance(gi, Node) and gi.data.__class__ is float):
             continue
-        if not isinstance(gi, numbers.Real) or isinstance(gi, bool):
+        if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in "iuf":
+            checked[i] = float(gi)
+        elif not isinstance(gi, numbers.Real) or isinstance(gi, bool):
             raise TypeError(
                 f"the derivative rule of op {op.name!r} gave {type(gi).__name__} {gi!r} as the gradient of input "
                 f"{i}, a Value: a Value's gradient is a real number (a float; a Value under create_graph)"
             )
-    return gs
+    return checked

@@ -24,6 +24,10 @@ def gradcheck_module(
     autograd.gradcheck_params."""
     X = np.asarray(X, dtype=np.float64)
     trained = {name: p for name, p in model.named_parameters() if not (isinstance(p, Tensor) and p.frozen)}
+    if not trained:
+        raise ValueError(
+            f"gradcheck_module: every parameter of this {type(model).__name__} is frozen, nothing to check"
+        )
     with modes_restored(model):
         model.eval()
         return gradcheck_params(lambda: loss(forward(model, X), y), trained, max_per_param=max_per_param, **tolerances)

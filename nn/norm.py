@@ -15,7 +15,7 @@ from autograd import ShapeError, Tensor
 
 from .data import check_count
 from .module import STRUCTURE, Module
-from .optim_base import checked
+from .state_checks import checked
 
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:

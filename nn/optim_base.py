@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, replayed, zero_grad
 
 from .module import Layout, check_entries, conform
-from .state_checks import checked, checked_flag, checked_pair
+from .state_checks import check_kind, checked, checked_flag, checked_pair
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 REAL_KINDS = "iuf"  # numpy dtype kinds a gradient may have: integers and floats (not bool, complex or text)
@@ -191,7 +191,19 @@ class Optimizer:
         optimizer's state, KeyError for missing or unexpected names (a parameter's state is all there
         or not at all), ValueError for a wrong shape or dtype. The names start with `prefix` (nn.load's
         OPTIMIZER_PREFIX, in a file), and the messages give them whole."""
-        check_entries(self._expected(entries, prefix), entries)
+        self._slots_fit(lambda: check_entries(self._expected(entries, prefix), entries))
+
+    def _slots_fit(self, check: Any) -> Any:
+        """`check()`, its KeyError about a parameter's state given the likely cause: other settings."""
+        try:
+            return check()
+        except KeyError as e:
+            if "state." not in e.args[0]:
+                raise
+            raise KeyError(
+                f"{e.args[0]}; the arrays a state holds follow the settings (momentum's buffer, centered's "
+                f"grad_avg): make the {type(self).__name__} with the settings the state was saved with"
+            ) from None
 
     def load_state_dict(self, state: Mapping[str, Any], *, prefix: str = "") -> None:
         """Set the settings and the per-parameter state from `state` (as `state_dict` gives, each name
@@ -213,7 +225,8 @@ class Optimizer:
         """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
         arrays = {key: np.asarray(value) for key, value in state.items()}
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
-        new = {key.removeprefix(prefix): a for key, a in conform(self._expected(entries, prefix), arrays).items()}
+        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays))
+        new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         settings = self.checked_settings({s: _setting(new[s]) for s in (*self.hyperparameters, *self.flags)}, prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
@@ -257,7 +270,7 @@ class Optimizer:
         state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
         as unexpected. Another kind's marker, or none, is refused first: its names could fit this one's."""
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
-        self._check_kind(names, prefix)
+        check_kind(names, KIND, type(self).__name__, prefix)
         everything = self.state_layout()
         given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}
         return {
@@ -265,20 +278,6 @@ class Optimizer:
             for key, entry in everything.items()
             if not key.startswith("state.") or key.split(".")[1] in given
         }
-
-    def _check_kind(self, names: list[str], prefix: str) -> None:
-        """Refuse a state whose marker names another class (KIND + its name), or that has none."""
-        mine, kinds = type(self).__name__, sorted(name.removeprefix(KIND) for name in names if name.startswith(KIND))
-        if not kinds:
-            raise KeyError(
-                f"missing {prefix + KIND + mine!r}, the entry naming the optimizer that saved the state (the same "
-                "names fit several kinds); a state saved before chainrule wrote it is refused: its settings are unknown"
-            )
-        if kinds != [mine]:
-            raise ValueError(
-                f"it is the state of {' and '.join(kinds)} ({', '.join(prefix + KIND + k for k in kinds)}), not of "
-                f"{mine}: load it into an optimizer of the kind that saved it"
-            )
 
 
 def _setting(array: np.ndarray) -> Any:

@@ -137,3 +137,19 @@ def _few(names: list[str], shown: int = 5) -> str:
         return "nothing"
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return f"{names[:shown]}{more}"
+
+
+def check_kind(names: list[str], marker: str, mine: str, prefix: str) -> None:
+    """Refuse a state whose entry `marker` + a class name names another class than `mine`, or that has
+    none (an optimizer's state: Adam's and AdamW's other names are the same)."""
+    kinds = sorted(name.removeprefix(marker) for name in names if name.startswith(marker))
+    if not kinds:
+        raise KeyError(
+            f"missing {prefix + marker + mine!r}, the entry naming the optimizer that saved the state (the same "
+            "names fit several kinds); a state saved before chainrule wrote it is refused: its settings are unknown"
+        )
+    if kinds != [mine]:
+        raise ValueError(
+            f"it is the state of {' and '.join(kinds)} ({', '.join(prefix + marker + k for k in kinds)}), not of "
+            f"{mine}: load it into an optimizer of the kind that saved it"
+        )

@@ -128,7 +128,7 @@ def fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
     if metric is accuracy:  # its threshold from all the labels: a batch of them may be all 1, which cannot say
-        metric = accuracy_for(batches.y, logits=loss is binary_cross_entropy_with_logits)
+        metric = accuracy_for(batches.y, logits=getattr(loss, "func", loss) is binary_cross_entropy_with_logits)
     if compile and is_scalar(model):
         raise TypeError(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "

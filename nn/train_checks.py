@@ -109,7 +109,7 @@ def check_examples(model: Module, loss: Any, batches: Batches, val_data: tuple[n
     """Refuse, before the first step, examples that would stop training part-way: a value that is
     not finite in X (or in float labels), which would show as a NaN loss in some batch; X the model
     cannot take, labels out of the classes it outputs. The model runs in eval mode without a graph
-    (each module's mode is put back) on a few examples of each set: the first, and with integer
+    (each module's mode is put back) on a few examples of each set: the first two, and with integer
     labels those holding the lowest and the highest. The loss is computed on validation's, as
     each epoch's end will; on training's only if their labels are not all in [0, outputs), so
     that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
@@ -153,8 +153,9 @@ def _beyond_classes(labels: np.ndarray, outputs: int | None) -> bool:
 
 
 def _probe_rows(y: np.ndarray) -> list[int]:
-    """The first example and, for integer labels, those holding the lowest and the highest label."""
-    rows = {0}
+    """The first two examples (a model may need more than one: BatchNorm with batch statistics) and, for
+    integer labels, those holding the lowest and the highest label."""
+    rows = set(range(min(2, len(y))))
     if _integer(y) and y.size:
         per_row = int(np.prod(y.shape[1:]))  # labels per example: 1, or one per pixel
         rows |= {int(np.argmin(y)) // per_row, int(np.argmax(y)) // per_row}

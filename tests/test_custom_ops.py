@@ -71,6 +71,13 @@ def test_a_values_gradient_from_a_rule_must_be_a_real_number(wrong):
     assert not v.grad_computed
 
 
+def test_a_values_rule_may_give_a_0d_array_as_np_where_does():
+    relu = Op("my_relu", lambda x: np.maximum(x, 0), lambda g, out, x: (np.where(x > 0, g, 0.0),))
+    x = Value(2.0)
+    (relu(x) * 3).backward()
+    assert x.grad == 3.0 and type(x.grad) is float
+
+
 def test_a_tensor_op_refuses_complex_gradients_and_data_rather_than_dropping_a_part():
     complex_rule = Op("complex_rule", lambda x: 2 * x, lambda g, out, x: (g * (2 + 0.5j),))
     t = Tensor(np.ones(2), requires_grad=True)

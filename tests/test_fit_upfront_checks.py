@@ -187,3 +187,12 @@ def test_a_logits_loss_scores_accuracy_at_logit_0():
         model, F.binary_cross_entropy_with_logits, nn.SGD(model.parameters(), lr=0.0), (X, y), verbose=False
     )
     assert history.accuracy == [np.mean((nn.predict(model, X) > 0) == (y == 1))]
+
+
+def test_a_model_that_needs_two_examples_is_checked_on_two():
+    # BatchNorm with batch statistics refuses a single example: a check on one row refused the model
+    X = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    y = X.sum(1, keepdims=True)
+    model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8, track_running_stats=False), nn.ReLU(), nn.Linear(8, 1))
+    history = nn.fit(model, F.mse_loss, nn.SGD(model.parameters(), lr=0.01), (X, y), metric=None, verbose=False)
+    assert len(history.loss) == 1
