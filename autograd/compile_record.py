@@ -127,6 +127,16 @@ class Recording:
             )
 
 
+class _Switches:
+    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen): a replay
+    records again after one, since the step then builds another graph."""
+
+    count = 0
+
+
+SWITCHES = _Switches()
+
+
 def current() -> Recording | None:
     """The recording in progress in this thread, if any."""
     return getattr(_state, "recording", None)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_kernels import kernel
+from .compile_record import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import own_array
@@ -51,6 +52,9 @@ class Program:
             for i, e in enumerate(entries)
             if e.kind == PARAM or e.live
         ]
+        # a leaf frozen or unfrozen anywhere since (a frozen layer's products are constants of the tape,
+        # the layer no entry of it): the step builds another graph
+        self.switches = SWITCHES.count
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
         self.checks = tape.checks
@@ -85,6 +89,8 @@ class Program:
         for k, seen in self.pinned:
             if not same(inputs[k], seen):
                 raise Stale
+        if SWITCHES.count != self.switches:
+            raise Stale
         arrays = self.arrays
         for i, t, wanted, shape, dtype, layout in self.leaves:
             data = t._data

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .compile_record import SWITCHES
 from .graph import Node, raw
 from .tensor_ops import ShapeError
 
@@ -53,6 +54,8 @@ class BackwardHooks:
             )
         if self._requires_grad and not wanted:
             self._frozen = True  # unset until then: no cost to the tensors the engine makes
+        if wanted is not self._requires_grad:
+            SWITCHES.count += 1
         self._requires_grad = wanted
 
     @property

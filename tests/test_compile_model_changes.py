@@ -137,3 +137,28 @@ def test_a_layer_frozen_between_the_two_recordings_records_again_and_replays(mon
 def test_a_step_that_makes_a_layer_in_it_runs_eagerly_saying_so(monkeypatch):
     forward = lambda model, x: model(x) + linear(3, 2, 1)(x)  # noqa: E731  # a new Linear on every call
     check_refused(scenario_of(lambda: linear(3, 2, 0), forward), "the step changed what a replay checks", monkeypatch)
+
+
+def test_a_layer_frozen_for_a_while_then_unfrozen_trains_again(monkeypatch):
+    # frozen, the first layer's product was a constant of the tape and its weight no entry of it: after
+    # unfreezing, the replays kept it frozen (its .grad None, its product as recorded), without a word
+    def scenario(compile):
+        model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        x, y = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32), np.arange(8) % 2  # an array
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, out = compile(step), []
+        for i in range(10):
+            if i in (4, 6):
+                model[0].W.requires_grad = i == 6
+            out.append(run(x, y))
+        return out, [p.data.copy() for p in model.parameters()]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=4)
