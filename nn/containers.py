@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .module import STRUCTURE, Module
+from .module import Module
+from .structure import STRUCTURE
 
 
 class Identity(Module):

@@ -9,8 +9,9 @@ import numpy as np
 from autograd import Tensor, drawn, guard
 
 from .arguments import check_count, check_real
-from .module import STRUCTURE, Module
+from .module import Module
 from .rng import generator
+from .structure import STRUCTURE
 
 INITS = {
     "lesson": lambda nin, nout: 1 / np.sqrt(nin),  # N(0, 1/sqrt(nin)), the lesson's choice

@@ -13,6 +13,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, guard, is_grad_enabled, zero_grad
 
 from .state_checks import Layout, check_entries, conform, unique
+from .structure import STRUCTURE, is_parameter
 
 RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
 
@@ -20,32 +21,6 @@ RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_cal
 # nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
 Call = tuple[int, int, dict[int, tuple[int, ...]]]
 _clock = itertools.count()
-
-
-class _Structure:
-    """How many times a module was given another submodule, parameter or buffer (an attribute set or
-    deleted, a ModuleList or ModuleDict item, a Sequential's add), had its state loaded
-    (load_state_dict, nn.load) or its buffers updated (BatchNorm's statistics): every module's call
-    guards it (autograd.guard), so a compiled step records again after a model changed (a new head,
-    a checkpoint loaded into frozen layers or BatchNorm's statistics, which a recording holds as
-    constants). One count for all models: a change anywhere costs a recording, a replay one comparison."""
-
-    version = 0
-
-    def changed(self) -> None:
-        self.version += 1
-
-
-STRUCTURE = _Structure()
-
-
-def is_parameter(value: Any) -> bool:
-    """A leaf Value, or a leaf Tensor that requires grad or is frozen (its requires_grad switched off
-    after being on: still the model's, saved and loaded, as PyTorch keeps a frozen Parameter). A
-    computed node kept as an attribute (a layer's last output) is none."""
-    if isinstance(value, Tensor):
-        return value.op is None and (value.requires_grad or value.frozen)
-    return isinstance(value, Value) and value.op is None
 
 
 def holds_members(value: Any) -> bool:

@@ -14,8 +14,9 @@ import numpy as np
 from autograd import ShapeError, Tensor
 
 from .data import check_count
-from .module import STRUCTURE, Module
+from .module import Module
 from .state_checks import checked
+from .structure import STRUCTURE
 
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:

@@ -11,7 +11,7 @@ from compile_faithful_cases import check_refused, check_replayed
 import autograd
 import nn
 from autograd import Tensor
-from nn.module import STRUCTURE
+from nn.structure import STRUCTURE
 
 
 class Heads(nn.Module):
