@@ -47,7 +47,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     tensor_op,
     where,
 )
-from .op_table_activations import ACTIVATIONS
+from .op_table_activations import ACTIVATIONS, require_meaningful
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_math import MATH
@@ -56,6 +56,26 @@ from .op_table_shapes import SHAPES
 from .op_table_tensor import TENSOR_ONLY
 
 # ---- rules written once ----
+
+
+def _linear(x: float, beta: float, threshold: float | None) -> bool:
+    return threshold is not None and beta * x > threshold
+
+
+def _tensor_softplus(x: np.ndarray, *, beta: float, threshold: float | None) -> np.ndarray:
+    y = forward.tensor_softplus(x) if beta == 1 else forward.tensor_softplus(beta * x) / beta
+    return y if threshold is None else np.where(beta * x > threshold, x, y)
+
+
+def _softplus_vjp(g, out, x, *, beta, threshold):
+    slope = sigmoid(x if beta == 1 else beta * x)
+    return (g * (slope if threshold is None else where(1.0, slope, cond=raw(x) * beta > threshold)),)
+
+
+def _softplus_check(beta: float, threshold: float | None) -> None:
+    require_meaningful("softplus", {"beta": beta, "threshold": threshold})
+    if beta == 0:
+        raise ValueError("softplus: beta 0 divides by zero (softplus is log(1 + exp(beta·x)) / beta); pass beta != 0")
 
 
 def _power_vjp(g, out, a, b, needs=BOTH):
@@ -182,14 +202,17 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         "log1p needs an input above -1",
         formulas=("∂ln(1+x)/∂x = 1/(1+x)",),
     ),
-    # exact everywhere: PyTorch returns x itself above 20, which differs by less than 2e-9
+    # log(1 + exp(βx)) / β, and x itself where βx > threshold, as PyTorch's; by default exact
+    # everywhere (threshold None: PyTorch's 20 gives x above 20, which differs by less than 2e-9)
     OpDef(
         "softplus",
-        lambda g, out, x: (g * sigmoid(x),),
-        forward.scalar_softplus,
-        forward.tensor_softplus,
+        _softplus_vjp,
+        lambda x, *, beta, threshold: x if _linear(x, beta, threshold) else forward.scalar_softplus(beta * x) / beta,
+        _tensor_softplus,
+        params={"beta": 1.0, "threshold": None},
+        check=_softplus_check,
         reference="nn.functional.softplus",
-        formulas=("∂softplus(x)/∂x = σ(x)",),
+        formulas=("∂softplus(x)/∂x = σ(βx) (1 where βx > threshold)",),
     ),
     OpDef(
         "sin",

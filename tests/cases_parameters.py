@@ -14,4 +14,7 @@ PARAMETER_CASES = {
     "hardtanh(min_val=-2.0, max_val=0.5)": ("hardtanh", {"min_val": -2.0, "max_val": 0.5}, Domain(avoid=(-2.0, 0.5))),
     "hardtanh(min_val=0.0, max_val=2.0)": ("hardtanh", {"min_val": 0.0, "max_val": 2.0}, Domain(avoid=(0.0, 2.0))),
     "gelu(approximate='tanh')": ("gelu", {"approximate": "tanh"}, ANYWHERE),
+    "softplus(beta=2.0)": ("softplus", {"beta": 2.0}, ANYWHERE),
+    # x itself above threshold / beta = 1.5 (a jump, as PyTorch's: its finite differences avoid it)
+    "softplus(beta=2.0, threshold=3.0)": ("softplus", {"beta": 2.0, "threshold": 3.0}, Domain(avoid=(1.5,))),
 }

@@ -27,6 +27,7 @@ CASES = [
     (nn.SiLU(), torch.nn.SiLU()),
     (nn.Mish(), torch.nn.Mish()),
     (nn.Softplus(), torch.nn.Softplus()),
+    (nn.Softplus(beta=2.0, threshold=3.0), torch.nn.Softplus(beta=2.0, threshold=3.0)),
     (nn.Softsign(), torch.nn.Softsign()),
     (nn.LogSigmoid(), torch.nn.LogSigmoid()),
     (nn.Hardtanh(-0.5, 2.0), torch.nn.Hardtanh(-0.5, 2.0)),
@@ -61,7 +62,8 @@ def test_an_activation_layer_takes_values_as_well():
         (lambda: nn.Hardtanh(1.0, -1.0), ValueError),
         (lambda: nn.LeakyReLU(slope=0.1), TypeError),
         (lambda: nn.GELU(approximate="fast"), ValueError),
-        (lambda: nn.Softplus(beta=2), TypeError),
+        (lambda: nn.Softplus(beta=0.0), ValueError),
+        (lambda: nn.Softplus(gamma=2), TypeError),
     ],
 )
 def test_wrong_arguments_are_refused_when_the_layer_is_made(make, error):
