@@ -31,11 +31,12 @@ from .compile_names import Names, identical
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import DrawChanged, Program, Stale
-from .compile_tape import Tape, Unreplayable, read_tape, same
+from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape, same
 from .tensor import Tensor
 from .trees import flatten
 
 MAX_RECORDINGS = 16  # input shapes recorded per compiled function; beyond them calls run eagerly
+MAX_ATTEMPTS = 12  # recordings of one shape in a row without a replay; beyond them it runs eagerly, saying why
 
 
 class CompileWarning(UserWarning):
@@ -102,7 +103,7 @@ class Compiled:
             try:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
-                recorded = self.recordings[key] = _Recorded()
+                recorded = self.recordings[key] = _Recorded(recorded.attempts)
             except DrawChanged as e:  # raised after the draws, before the forward pass
                 recorded.program, recorded.reason = None, str(e)
                 self._give_up(recorded.reason)
@@ -116,10 +117,23 @@ class Compiled:
         bound = self.names.bound()
         with recording(first.params if first else [], first.owners if first else [], given) as rec:
             result = self.fn(*call_args, **call_kwargs)
+        recorded.attempts += 1
         try:
+            if recorded.attempts > MAX_ATTEMPTS:
+                raise Unreplayable(
+                    f"it was recorded {MAX_ATTEMPTS} times without a replay: something it depends on changes on "
+                    "almost every call (a model's layers or statistics: nn's count of such changes is one for all "
+                    "models, so another model trained eagerly in the loop counts too; requires_grad switched on a "
+                    "tensor; a layer made on each call)"
+                )
             tape = read_tape(rec, given, result)
             tape.bound = self.names.check_unchanged(bound)
             recorded.confirm(tape, self.check, self.names)
+        except ChangedWhileRunning as e:
+            if recorded.attempts > 1:  # a second time: not a layer made once, on the first call
+                recorded.reason = str(e)
+                self._give_up(recorded.reason)
+            recorded.first = None  # once (a layer made and kept on the first call): record again
         except Unreplayable as e:
             recorded.reason = str(e)
             self._give_up(recorded.reason)
@@ -136,10 +150,11 @@ class Compiled:
 class _Recorded:
     """The recordings of one key: its first tape until a second confirms it, then its Program."""
 
-    def __init__(self) -> None:
+    def __init__(self, attempts: int = 0) -> None:
         self.first: Tape | None = None
         self.program: Program | None = None
         self.reason = ""
+        self.attempts = attempts  # recordings made since the last replay
 
     def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
         first = self.first
@@ -162,6 +177,7 @@ class _Recorded:
             raise Unreplayable(why)
         mark_live(first, tape)
         self.program = Program(tape, check)
+        self.attempts = 0
         names.bind(self.program, tape.bound)
         if derived(first, tape):
             if first.read_numbers or tape.read_numbers:
@@ -187,8 +203,9 @@ def _trained(tape: Tape) -> list[int]:
 
 def _made_anew(first: Tape, tape: Tape) -> str:
     """The kind of the first object whose guarded settings the two recordings read from different objects
-    of the same kind at the same place (a module made in the step), or ""."""
-    if len(first.guards) != len(tape.guards):
+    of the same kind at the same place (a module made in the step), or "". Only where every guarded
+    value is the same: a value that changed (a layer replaced between the calls) means record again."""
+    if len(first.guards) != len(tape.guards) or [v for *_, v in first.guards] != [v for *_, v in tape.guards]:
         return ""
     for (a, name, _), (b, other, _) in zip(first.guards, tape.guards):
         if a is not b and type(a) is type(b) and name == other:

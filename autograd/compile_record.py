@@ -40,6 +40,7 @@ class Recording:
 
     def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
         self.inputs = {id(x) for x in inputs}
+        self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .compile_reads import Read
-from .compile_record import Recording
+from .compile_record import SWITCHES, Recording
 from .graph import topological_order
 from .op import Op
 from .tensor import Tensor
@@ -86,6 +86,11 @@ class Unreplayable(Exception):
     """The recorded call does something a replay would not do (the message says what)."""
 
 
+class ChangedWhileRunning(Unreplayable):
+    """The recorded call changed a setting its replay checks (a layer made on the first call, and kept):
+    recorded again once, refused if it does so again."""
+
+
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     """The tape of a recorded call: `inputs` are the objects the call got for its dynamic arguments
     (in order), `result` what it returned. Raises Unreplayable, or TypeError for a Value step."""
@@ -95,12 +100,18 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     if rec.problems:
         raise Unreplayable(rec.problems[0])
     for owner, name, value in rec.guards.values():
-        if getattr(owner, name) != value:  # each call would change it again: every recording would differ
-            raise Unreplayable(
-                f"the step changed what a replay checks ({type(owner).__name__.strip('_')}.{name}) while it ran: a "
-                "module made or given a layer inside it (nn.Linear(...) in the step), a mode switched. Make and "
-                "change modules outside the compiled step"
+        if getattr(owner, name) != value:  # a call that changes it again would differ from every recording
+            what = getattr(owner, "what", f"{type(owner).__name__}.{name}")
+            raise ChangedWhileRunning(
+                f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
+                "step; a mode switched), which a replay would not do. Make and change modules outside the step"
             )
+    if rec.switches != SWITCHES.count:
+        raise Unreplayable(
+            "the step switched a tensor's requires_grad while it ran (a discriminator frozen for the generator's "
+            "loss): a replay follows one graph, recorded with the switches as they ended. Freeze outside the "
+            "step, or use .detach() on what a loss must not train through"
+        )
     returned = {id(x) for x in out_leaves}
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned

@@ -23,6 +23,12 @@ Call = tuple[int, int, dict[int, tuple[int, ...]]]
 _clock = itertools.count()
 
 
+def _constant(value: Any) -> bool:
+    """A constant Tensor leaf (a mask, a fixed table): a compiled step reads its array, so one replaced
+    between calls makes the step record again."""
+    return isinstance(value, Tensor) and value.op is None and not value.requires_grad
+
+
 def holds_members(value: Any) -> bool:
     """Whether `value` is, or holds in its lists, tuples and dicts, a Module or a parameter: what a
     module's graph reads from its attributes."""
@@ -66,7 +72,8 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
         # read one with getattr, or reach it through a module it never calls)
-        if holds_members(value) or holds_members(self.__dict__.get(name)) or name in self._buffer_names:
+        old = self.__dict__.get(name)
+        if holds_members(value) or holds_members(old) or name in self._buffer_names or _constant(old):
             STRUCTURE.changed()
         object.__setattr__(self, name, value)
 

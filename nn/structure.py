@@ -17,6 +17,7 @@ class _Structure:
     constants). One count for all models: a change anywhere costs a recording, a replay one comparison."""
 
     version = 0
+    what = "a model's layers, parameters, buffers or tensors (or loaded their state)"  # for compile's messages
 
     def changed(self) -> None:
         self.version += 1
