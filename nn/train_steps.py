@@ -51,8 +51,8 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     slots = _buffer_slots(model)
     if compile and slots:
         warnings.warn(
-            "fit(compile=True): the model has buffers (BatchNorm's running statistics), which its steps update "
-            "outside the graph, where a replay would not: training eagerly",
+            "fit(compile=True): the model has buffers (BatchNorm's running statistics, or registered buffers of "
+            "your own), which a step may update outside the graph, where a replay would not: training eagerly",
             CompileWarning,
             stacklevel=3,
         )
