@@ -158,9 +158,10 @@ class _Recorded:
 
     def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
         first = self.first
-        if first is not None and _made_anew(first, tape):
+        made = _made_anew(first, tape) if first is not None else ""
+        if made:
             raise Unreplayable(
-                f"the step makes a {_made_anew(first, tape)} anew on every call (nn.Dropout(0.1)(x) inside it, say): "
+                f"the step makes a {made} anew on every call (nn.Dropout(0.1)(x) inside it, say): "
                 "a replay could not see its settings (p, training) change with the state they come from. Make it "
                 "once, outside the step (in the model's __init__)"
             )

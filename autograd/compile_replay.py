@@ -48,7 +48,7 @@ class Program:
         self.arrays: list[Any] = [e.source if e.kind == CONSTANT else None for e in entries]
         self.inputs = [(i, e.source) for i, e in enumerate(entries) if e.kind == INPUT]
         self.leaves = [
-            (i, e.node, e.kind == PARAM, e.shape, e.dtype, (e.shape, e.dtype, e.contiguous))
+            (i, e.node, e.shape, e.dtype, (e.shape, e.dtype, e.contiguous))
             for i, e in enumerate(entries)
             if e.kind == PARAM or e.live
         ]
@@ -92,15 +92,11 @@ class Program:
         if SWITCHES.count != self.switches:
             raise Stale
         arrays = self.arrays
-        for i, t, wanted, shape, dtype, layout in self.leaves:
+        for i, t, shape, dtype, layout in self.leaves:  # their requires_grad: SWITCHES, above
             data = t._data
             # the same array as on the last replay has the layout it had then; its shape and dtype can
             # be set in place (a.shape = ...), and are checked each time
-            if (
-                t.requires_grad is not wanted
-                or data.shape != shape
-                or (data.dtype is not dtype and data.dtype != dtype)
-            ):
+            if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
                 raise Stale
             if data is not arrays[i]:
                 if like(data) != layout:

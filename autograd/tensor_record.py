@@ -62,10 +62,11 @@ class Record:
                         f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                         f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
                     )
-                if np.asarray(raw(gx)).dtype.kind not in "biuf":  # complex: casting would drop a part
+                dtype = np.asarray(raw(gx)).dtype
+                if dtype.kind not in "biuf":  # complex: casting would drop a part
                     raise TypeError(
-                        f"the derivative rule of op {self.op.name!r} gave a gradient of dtype "
-                        f"{np.asarray(raw(gx)).dtype} for input {i}; a gradient holds real numbers"
+                        f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}; "
+                        "a gradient holds real numbers"
                     )
         return in_dtypes(grads, inputs)
 

@@ -200,7 +200,7 @@ def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list
             )
         if np.shape(data) != np.shape(raw(ref)):
             raise ShapeError(
-                f"{transform}: leaf {k} of the {what} has shape {np.shape(raw(leaf))}, "
+                f"{transform}: leaf {k} of the {what} has shape {np.shape(data)}, "
                 f"but that of {of} has shape {np.shape(raw(ref))}"
             )
     return leaves

@@ -7,7 +7,7 @@ modules while it runs cannot be replayed, and says so. Each against eager, bit f
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_refused, check_replayed
+from compile_faithful_cases import check_refused, check_replayed, sgd_step
 
 import autograd
 import nn
@@ -23,15 +23,7 @@ def scenario_of(make, forward=lambda model, x: model(x), change=lambda model: No
 
     def scenario(compile):
         model = make()
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = autograd.cross_entropy(forward(model, x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
+        step = sgd_step(lambda x: forward(model, x), nn.SGD(model.parameters(), lr=0.1), autograd.cross_entropy)
         run, rng, out = compile(step), np.random.default_rng(0), []
         for i in range(6):
             if i == at:
@@ -144,17 +136,8 @@ def test_a_layer_frozen_for_a_while_then_unfrozen_trains_again(monkeypatch):
     # unfreezing, the replays kept it frozen (its .grad None, its product as recorded), without a word
     def scenario(compile):
         model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
-        opt = nn.SGD(model.parameters(), lr=0.1)
         x, y = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32), np.arange(8) % 2  # an array
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, out = compile(step), []
+        run, out = compile(sgd_step(model, nn.SGD(model.parameters(), lr=0.1))), []
         for i in range(10):
             if i in (4, 6):
                 model[0].W.requires_grad = i == 6
@@ -226,15 +209,7 @@ def test_a_step_recorded_again_on_every_call_says_so_after_a_while():
     # another model trained eagerly in the loop updates its BatchNorm statistics on every call: nn's count,
     # one for all models, changed on every call, and the step recorded forever without a word
     model, other = linear(3, 2, 0), nn.Sequential(linear(3, 4, 1), nn.BatchNorm1d(4, dtype=np.float64))
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = autograd.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
+    step = sgd_step(model, nn.SGD(model.parameters(), lr=0.1), autograd.cross_entropy)
     run, rng = autograd.compile(step), np.random.default_rng(0)
     with pytest.warns(autograd.CompileWarning, match="recorded 12 times without a replay"):
         for _ in range(16):

@@ -6,7 +6,7 @@ numbers. Unchanged models keep replaying."""
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_refused, check_replayed
+from compile_faithful_cases import check_refused, check_replayed, sgd_step
 
 import autograd
 import nn
@@ -125,16 +125,7 @@ def _blocks_scenario(inline):
 
     def scenario(compile):
         model = Blocks()
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = autograd.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run = compile(step)
+        run = compile(sgd_step(model, nn.SGD(model.parameters(), lr=0.1), autograd.cross_entropy))
         rng = np.random.default_rng(0)
         out = [run(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)) for _ in range(6)]
         return out, [p.data.copy() for p in model.parameters()]
