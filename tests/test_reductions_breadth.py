@@ -146,6 +146,11 @@ EDGES = {
     ),
     "std of a constant": (lambda t: t.std(axis=1), lambda t: t.std(dim=1, correction=0), [[[1.5] * 3, [0.0, 1, 2]]]),
     "var of a constant": (lambda t: t.var(ddof=1), lambda t: t.var(), [[2.0, 2.0]]),
+    "cumprod, a second derivative that cancels (float32)": (
+        lambda t: t.cumprod(),
+        lambda t: t.reshape(-1).cumprod(0),
+        [[[-1.5] * 4, [-0.25] + [-1.5] * 3, [-1.5] * 4, [-1.5] * 4]],
+    ),
     "a 0-d tensor": (lambda t: t.prod() + t.norm() + t.cumsum(0).sum(), lambda t: t.prod() + t.norm() + t, [1.5]),
 }
 
