@@ -11,12 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, guard
 
 from .data import check_count
 from .module import Module
 from .state_checks import checked
-from .structure import STRUCTURE
 
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
@@ -40,7 +39,6 @@ def _write(buffer: np.ndarray, values: np.ndarray) -> None:
     counts the change: a step being compiled (autograd.compile) learns so, and runs eagerly, since a
     replay would not make the change."""
     Tensor(buffer, dtype=buffer.dtype)[...] = values
-    STRUCTURE.changed()  # a compiled step holding them as constants (eval mode) records again
 
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
@@ -53,6 +51,10 @@ class _BatchNorm(Module):
     NDIMS: tuple[int, ...] = ()
     INPUT = ""  # the shapes taken, for messages
     buffer_ranges = {"running_var": (0, math.inf), "num_batches_tracked": (0, math.inf)}  # a variance and a count
+    # how many times this layer updated its running statistics: a compiled step that holds them as
+    # constants (eval mode) guards it, and records again after they change. The layer's own count, not
+    # nn's (STRUCTURE): another model's BatchNorm training in the same loop leaves the step replaying
+    statistics_updates = 0
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class _BatchNorm(Module):
             if self.training and self.track_running_stats:
                 self._track(mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
         else:
+            guard(self, "statistics_updates")
             y = (x - self.running_mean.reshape(shape)) / np.sqrt(self.running_var.reshape(shape) + self.eps)
         return _scale_and_shift(y, self.weight, self.bias, shape)
 
@@ -116,10 +119,11 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: num_batches_tracked is {batches - 1}, but a count of batches is >= 0; "
                 "set it to 0 (or load a state that has it right)"
             )
-        self.num_batches_tracked += 1
+        self.num_batches_tracked[...] += 1  # in place: not an attribute set, which would count as nn's change
         factor = 1 / batches if self.momentum is None else self.momentum
         _write(self.running_mean, (1 - factor) * self.running_mean + factor * mean)
         _write(self.running_var, (1 - factor) * self.running_var + factor * unbiased_var)
+        self.statistics_updates += 1
 
     def _check(self, x: Tensor) -> None:
         kind = type(self).__name__

@@ -205,14 +205,41 @@ def test_a_step_that_switches_requires_grad_while_it_runs_runs_eagerly_saying_so
     check_refused(scenario_of(make, forward), "switched a tensor's requires_grad while it ran", monkeypatch)
 
 
+def test_another_models_batch_norm_trained_in_the_loop_leaves_the_step_replaying(monkeypatch):
+    # its statistics updates are counted per layer: they once bumped nn's one count on every call,
+    # and the step recorded again on every call (and gave up after 12)
+    def scenario(compile):
+        model, other = linear(3, 2, 0), nn.Sequential(linear(3, 4, 1), nn.BatchNorm1d(4, dtype=np.float64))
+        step = sgd_step(model, nn.SGD(model.parameters(), lr=0.1), autograd.cross_entropy)
+        run, rng, out = compile(step), np.random.default_rng(0), []
+        for _ in range(6):
+            x = Tensor(rng.standard_normal((4, 3)))
+            other(x)  # training mode: its statistics change
+            out.append(run(x, rng.integers(0, 2, 4)))
+        return out, [p.data.copy() for p in model.parameters()]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=4)
+
+
+class KeepsItsInput(nn.Module):
+    """Keeps its last input as an attribute: a constant Tensor replaced on every call, which changes
+    nn's count (a recording would hold such a tensor as a constant)."""
+
+    def __init__(self):
+        self.fc, self.last = linear(3, 4, 1), None
+
+    def forward(self, x):
+        self.last = x.detach()
+        return self.fc(x)
+
+
 def test_a_step_recorded_again_on_every_call_says_so_after_a_while():
-    # another model trained eagerly in the loop updates its BatchNorm statistics on every call: nn's count,
-    # one for all models, changed on every call, and the step recorded forever without a word
-    model, other = linear(3, 2, 0), nn.Sequential(linear(3, 4, 1), nn.BatchNorm1d(4, dtype=np.float64))
+    # another model in the loop changes nn's count on every call: the step recorded forever without a word
+    model, other = linear(3, 2, 0), KeepsItsInput()
     step = sgd_step(model, nn.SGD(model.parameters(), lr=0.1), autograd.cross_entropy)
     run, rng = autograd.compile(step), np.random.default_rng(0)
     with pytest.warns(autograd.CompileWarning, match="recorded 12 times without a replay"):
         for _ in range(16):
             x = Tensor(rng.standard_normal((4, 3)))
-            other(x)  # training mode: its statistics change
+            other(x)
             run(x, rng.integers(0, 2, 4))
