@@ -78,32 +78,37 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
     return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
 
 
-def binary_cross_entropy(probs: Predictions, targets: Any, *, reduction: str = "mean") -> Any:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1].
+def binary_cross_entropy(probs: Predictions, targets: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1], each
+    element's times its `weight` if given (numbers >= 0 broadcast to the predictions; on Values one
+    number or one per prediction), as PyTorch's: the mean stays over the elements.
 
     As PyTorch: each log is held at -100 or above, and the gradient in p is (p - t) / max(p (1 - p), 1e-12),
     so p of exactly 0 or 1 (a confident float32 sigmoid) gives a finite loss and finite gradients.
     binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
-    found = pairs(probs, targets, "binary_cross_entropy")
+    name = "binary_cross_entropy"
+    found = pairs(probs, targets, name)
     bad = first_bad([p for p, _ in found], _in_unit)
     if bad is not None:
-        raise ValueError(f"binary_cross_entropy: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)")
-    _check_unit_targets(found, "binary_cross_entropy")
-    return reduce([_bce(p, t) for p, t in found], reduction, "binary_cross_entropy")
+        raise ValueError(f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)")
+    _check_unit_targets(found, name)
+    terms = [_bce(p, t) for p, t in found]
+    return reduce(_weighed(terms, _weights(weight, "weight", found, probs, name, "probabilities")), reduction, name)
 
 
 def binary_cross_entropy_with_logits(
-    logits: Predictions, targets: Any, *, reduction: str = "mean", pos_weight: Any = None
+    logits: Predictions, targets: Any, *, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
     """binary_cross_entropy(sigmoid(x), t) computed from the logits x, as softplus terms (see
     `_logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number,
     or per class: broadcast against the last axis) weighs the positive targets' term, to balance
-    rare positives."""
-    found = pairs(logits, targets, "binary_cross_entropy_with_logits")
-    _check_unit_targets(found, "binary_cross_entropy_with_logits")
-    weights = _pos_weights(pos_weight, found, logits)
-    terms = [_logit_term(x, t, w) for (x, t), w in zip(found, weights)]
-    return reduce(terms, reduction, "binary_cross_entropy_with_logits")
+    rare positives; `weight` each element's loss, as binary_cross_entropy's."""
+    name = "binary_cross_entropy_with_logits"
+    found = pairs(logits, targets, name)
+    _check_unit_targets(found, name)
+    positives = _weights(pos_weight, "pos_weight", found, logits, name, "logits")
+    terms = [_logit_term(x, t, w) for (x, t), w in zip(found, positives)]
+    return reduce(_weighed(terms, _weights(weight, "weight", found, logits, name, "logits")), reduction, name)
 
 
 def _logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
@@ -196,23 +201,33 @@ def _split(d: Any, limit: float) -> tuple[Any, Any]:
     return a - r, r
 
 
-def _pos_weights(pos_weight: Any, found: list[tuple[Any, Any]], logits: Any) -> list[Any]:
-    """pos_weight for each pair: None, or the weights as a constant array (Tensors) or numbers (Values)."""
-    if pos_weight is None:
+def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str) -> list[Any]:
+    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array
+    broadcasting to the predictions (`what`, Tensors), or as numbers, one or one per prediction (Values)."""
+    if weight is None:
         return [None] * len(found)
-    w = np.asarray(autograd.raw(pos_weight))
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise TypeError(f"{name}: {arg} is a constant here and takes no gradient; give {arg}.detach() or an array")
+    w = np.asarray(autograd.raw(weight))
     if w.dtype.kind not in "biuf" or not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("binary_cross_entropy_with_logits: pos_weight must hold finite numbers >= 0")
-    if isinstance(logits, Tensor):
-        if not _broadcasts_to(w.shape, logits.shape):
+        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0")
+    if isinstance(pred, Tensor):
+        if not _broadcasts_to(w.shape, pred.shape):
             raise autograd.ShapeError(
-                f"binary_cross_entropy_with_logits: pos_weight of shape {w.shape} does not broadcast to logits of "
-                f"shape {logits.shape}; give one weight, or one per class (the last axis)"
+                f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
+                "give one weight, one per class (the last axis), or one per element"
             )
-        return [w.astype(logits.dtype)]  # a constant: pos_weight takes no gradient
-    if w.size != 1:
-        raise autograd.ShapeError("binary_cross_entropy_with_logits: on Values, pos_weight is one number")
-    return [float(w.reshape(()))] * len(found)
+        return [w.astype(pred.dtype)]
+    if w.size not in (1, len(found)):
+        raise autograd.ShapeError(
+            f"{name}: on Values, {arg} is one number or one per prediction ({len(found)}), got {w.size}"
+        )
+    return [float(x) for x in np.broadcast_to(w.ravel(), (len(found),))]
+
+
+def _weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
+    """Each term times its weight (where weights are given)."""
+    return [t if w is None else t * w for t, w in zip(terms, weights)]
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -1,10 +1,10 @@
 """Losses of class scores, as torch.nn.functional's: `cross_entropy` (of logits) and `nll_loss`
 (of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
-...), against class indices (with `ignore_index`) or class probabilities, with `label_smoothing`
-and `reduction=`. Built of log_softmax, integer indexing and sums; the common case, (batch,
-classes) logits, integer labels and the mean without smoothing, is autograd's fused cross_entropy
-(with ignore_index, whichever labels are ignored: its graph does not depend on the labels' values,
-so a compiled step replays any batch's)."""
+...), against class indices (with `ignore_index`) or class probabilities, with class weights
+(`weight`), `label_smoothing` and `reduction=`. Built of log_softmax, integer indexing and sums;
+the common case, (batch, classes) logits, integer labels and the mean without weights or
+smoothing, is autograd's fused cross_entropy (with ignore_index, whichever labels are ignored: its
+graph does not depend on the labels' values, so a compiled step replays any batch's)."""
 
 from __future__ import annotations
 
@@ -20,57 +20,76 @@ from .losses_pairs import check_reduction, require
 
 
 def cross_entropy(
-    logits: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
+    logits: Tensor,
+    target: Any,
+    *,
+    weight: Any = None,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> Tensor:
     """-log softmax(logits)[label] per example, over the class axis (axis 1; axis 0 of a single
     example of shape (classes,)). `target` holds class indices (one per example, of shape logits
     without the class axis; those equal to `ignore_index` count for nothing, nor in the mean) or,
     of logits' own shape and floating point, class probabilities. `label_smoothing` e mixes the
-    target with the uniform distribution: (1 - e) target + e / classes."""
+    target with the uniform distribution: (1 - e) target + e / classes. `weight`, one number >= 0
+    per class (a constant), weighs each class's term, as PyTorch's: with class indices an example's
+    loss is its label's weight times its -log p, and the mean divides by the sum of the weights of
+    the labels kept; with probabilities, each class's term is weighed and the mean is over examples."""
     name = "cross_entropy"
     _check_scores(logits, name)
     check_reduction(reduction, name)
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
+    weight = _class_weights(logits, weight, name)
     if _is_probabilities(logits, target):
-        return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing)
+        return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)
-    if logits.ndim == 2 and reduction == "mean" and not label_smoothing:
+    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and weight is None:
         # fused, the fast path of ordinary training, whatever the labels: a compiled step's recording
         # made on batches without ignored labels must serve later batches with some
         return autograd.cross_entropy(logits, labels, ignore_index=ignore_index)
     log_p = logits.log_softmax(axis=_class_axis(logits))
-    loss = _nll(log_p, labels, reduction, ignore_index)
+    loss = _nll(log_p, labels, reduction, ignore_index, weight)
     if not label_smoothing:
         return loss
-    # as torch: the uniform part is -sum of log p over the classes, ignored examples left out, averaged alike
+    # as torch: the uniform part is -sum of log p over the classes (each weighed by its class's weight),
+    # ignored examples left out, averaged alike
     keep = labels != ignore_index
-    uniform = _kept(-log_p.sum(axis=_class_axis(logits)), keep)
+    terms = log_p if weight is None else log_p * _along_classes(weight, logits)
+    uniform = _kept(-terms.sum(axis=_class_axis(logits)), keep)
     if reduction == "none":
         smooth = uniform
     else:
-        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), keep)
+        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), _counted(labels, keep, weight))
     return (1 - label_smoothing) * loss + (label_smoothing / _classes(logits)) * smooth
 
 
-def nll_loss(log_probs: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+def nll_loss(
+    log_probs: Tensor, target: Any, *, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
+) -> Tensor:
     """-log_probs[label] per example (log_probs from log_softmax, the class axis as cross_entropy's):
-    cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing."""
+    cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing;
+    `weight` as cross_entropy's."""
     _check_scores(log_probs, "nll_loss")
     check_reduction(reduction, "nll_loss")
-    return _nll(log_probs, _labels(log_probs, target, ignore_index, "nll_loss"), reduction, ignore_index)
+    weight = _class_weights(log_probs, weight, "nll_loss")
+    labels = _labels(log_probs, target, ignore_index, "nll_loss")
+    return _nll(log_probs, labels, reduction, ignore_index, weight)
 
 
-def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int) -> Tensor:
-    """-log_p at each label (0 where ignored), reduced; the mean is over the labels not ignored (NaN
-    when all are, as torch)."""
+def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, weight: np.ndarray | None) -> Tensor:
+    """-log_p at each label (0 where ignored), times its class's weight, reduced; the mean is over the
+    labels not ignored, or over their weights (NaN when all are ignored or weigh 0, as torch)."""
     keep = labels != ignore_index
     rows = _rows(log_p)
-    picked = rows[np.arange(rows.shape[0]), np.where(keep, labels, 0).ravel()]
-    losses = _kept(-picked, keep.ravel())
+    classes = np.where(keep, labels, 0).ravel()
+    losses = _kept(-rows[np.arange(rows.shape[0]), classes], keep.ravel())
+    if weight is not None:
+        losses = losses * weight[classes]
     if reduction == "none":
         return losses.reshape(labels.shape)
-    return losses.sum() if reduction == "sum" else _mean(losses.sum(), keep)
+    return losses.sum() if reduction == "sum" else _mean(losses.sum(), _counted(labels, keep, weight))
 
 
 def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
@@ -79,15 +98,52 @@ def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
     return autograd.where(keep, losses, 0.0)
 
 
-def _mean(total: Tensor, keep: np.ndarray) -> Tensor:
-    """`total` over the number of labels kept; when none is, NaN with a gradient of 0, as torch."""
-    count = int(np.count_nonzero(keep))
+def _counted(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | None) -> float:
+    """What the mean divides by: the number of labels kept, or the sum of their classes' weights."""
+    if weight is None:
+        return int(np.count_nonzero(keep))
+    return float(np.sum(weight[labels[keep]], dtype=np.float64))
+
+
+def _mean(total: Tensor, count: float) -> Tensor:
+    """`total` over `count` (labels kept, or their weights); when that is 0, NaN with a gradient of 0, as torch."""
     return total / count if count else total * 0 + total.dtype.type(np.nan)
 
 
-def _soft_cross_entropy(logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float) -> Tensor:
-    """-sum over the classes of target * log softmax(logits), the target mixed with the uniform
-    distribution by `smoothing`; the mean is over the examples (torch's). The targets must be
+def _class_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
+    """`weight` as a constant array of the scores' dtype, one finite number >= 0 per class; None stays None."""
+    if weight is None:
+        return None
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise TypeError(
+            f"{name}: class weights are constants here and take no gradient; give weight.detach() or an array"
+        )
+    w = np.asarray(raw(weight))
+    if w.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: weight must hold numbers, one per class, got {type(weight).__name__} of {w.dtype}")
+    classes = _classes(scores)
+    if w.shape != (classes,):
+        raise ShapeError(
+            f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
+            f"shape ({classes},)"
+        )
+    if not (np.isfinite(w) & (w >= 0)).all():
+        bad = w[~(np.isfinite(w) & (w >= 0))][0]
+        raise ValueError(f"{name}: class weights must be finite numbers >= 0, got {bad}")
+    return w.astype(scores.dtype)
+
+
+def _along_classes(weight: np.ndarray, scores: Tensor) -> np.ndarray:
+    """The class weights shaped to broadcast along the scores' class axis."""
+    return weight.reshape((-1,) + (1,) * (scores.ndim - 2)) if scores.ndim > 1 else weight
+
+
+def _soft_cross_entropy(
+    logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float, weight: np.ndarray | None
+) -> Tensor:
+    """-sum over the classes of target * log softmax(logits) (each class's term times its weight), the
+    target mixed with the uniform distribution by `smoothing`; the mean is over the examples (torch's,
+    with weights too). The targets must be
     finite and >= 0 (NaN or a negative "probability" gives a meaningless loss); as in torch, rows
     need not sum to 1 (a row summing to s weighs its example s times)."""
     if ignore_index >= 0:
@@ -107,7 +163,10 @@ def _soft_cross_entropy(logits: Tensor, target: Any, reduction: str, ignore_inde
     if smoothing:
         t = t * (1 - smoothing) + smoothing / _classes(logits)
     axis = _class_axis(logits)
-    losses = -(logits.log_softmax(axis=axis) * t).sum(axis=axis)
+    log_p = logits.log_softmax(axis=axis)
+    if weight is not None:
+        log_p = log_p * _along_classes(weight, logits)
+    losses = -(log_p * t).sum(axis=axis)
     if reduction == "none":
         return losses
     return losses.sum() if reduction == "sum" else losses.mean()

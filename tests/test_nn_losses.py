@@ -160,6 +160,25 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
             "ignore_index is for class-index",
         ),
         (lambda: F.cross_entropy([Value(1.0)], [0]), TypeError, "must be a Tensor"),
+        (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight=np.ones(2)), ShapeError, "one weight per class"),
+        (lambda: F.nll_loss(Tensor(LOGITS), LABELS, weight=[1.0, -1, 1]), ValueError, "finite numbers >= 0, got -1"),
+        (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight="balanced"), TypeError, "weight must hold numbers"),
+        (
+            lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight=Tensor(np.ones(3), requires_grad=True)),
+            TypeError,
+            "class weights are constants here",
+        ),
+        (
+            lambda: F.binary_cross_entropy(Tensor(X).sigmoid(), T, weight=np.ones(3)),
+            ShapeError,
+            "weight of shape \\(3,\\) does not broadcast to probabilities",
+        ),
+        (lambda: F.binary_cross_entropy([Value(0.5)] * 2, [0, 1], weight=[1.0] * 3), ShapeError, "one per prediction"),
+        (
+            lambda: F.binary_cross_entropy_with_logits(Tensor(X), T, weight=np.inf),
+            ValueError,
+            "weight must hold finite numbers >= 0",
+        ),
         (lambda: F.nll_loss(Tensor(np.float64(1.0)), 0), ShapeError, "give \\(classes,\\), \\(batch, classes\\)"),
         (
             lambda: F.nll_loss(Tensor(X), np.zeros(3, int), ignore_index=0.5),

@@ -1,0 +1,186 @@
+"""Class and element weights of the losses against PyTorch: `weight=` of cross_entropy (class
+indices, with ignored labels and label smoothing, and class probabilities), nll_loss,
+binary_cross_entropy and binary_cross_entropy_with_logits (beside pos_weight), under every
+reduction, float64 and float32, forward, gradient and second derivative (tests/torch_reference.py
+compares); a zero weight included, and the NaN mean when the labels kept weigh nothing. Then a
+compiled step with weights against eager."""
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, F, check, check_scalar, torch  # without torch: skipped
+
+import autograd
+import nn
+import nn.functional as nnf
+from autograd import Tensor, Value
+
+REDUCTIONS = ["mean", "sum", "none"]
+SHAPES = [(4, 5), (5,), (3, 5, 2)]  # (batch, classes), one example, (batch, classes, d1)
+
+
+def _data(seed, shape, lo=-3.0, hi=3.0):
+    return np.random.default_rng(seed).uniform(lo, hi, shape)
+
+
+def _labels(shape, seed, ignore):
+    labels_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    labels = np.random.default_rng(seed).integers(0, shape[1 if len(shape) > 1 else 0], labels_shape)
+    if ignore and labels.ndim:
+        labels.flat[::3] = -100
+    return labels
+
+
+def _class_weights(classes, dtype):
+    w = _data(20, classes, 0.2, 3.0)
+    w[1] = 0.0  # a class that counts for nothing
+    return w.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("ignore", [False, True])
+def test_cross_entropy_class_indices_weighted(shape, reduction, smoothing, ignore, dtype):
+    logits, labels = _data(21, shape), _labels(shape, 22, ignore)
+    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
+    kw = {"reduction": reduction, "label_smoothing": smoothing}
+    check(
+        lambda x: nnf.cross_entropy(x, labels, weight=w, **kw),
+        lambda x: F.cross_entropy(x, torch.from_numpy(labels), weight=torch.from_numpy(w), **kw),
+        [logits],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_class_probabilities_weighted(shape, reduction, smoothing, dtype):
+    logits, raw_target = _data(23, shape), _data(24, shape, 0, 1)
+    target = raw_target / raw_target.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
+    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
+    kw = {"reduction": reduction, "label_smoothing": smoothing}
+    check(
+        lambda x, t: nnf.cross_entropy(x, t, weight=w, **kw),
+        lambda x, t: F.cross_entropy(x, t, weight=torch.from_numpy(w), **kw),
+        [logits, target],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("ignore", [False, True])
+def test_nll_loss_weighted(shape, reduction, ignore, dtype):
+    log_probs, labels = np.log(_data(25, shape, 0.05, 1)), _labels(shape, 26, ignore)
+    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
+    check(
+        lambda x: nnf.nll_loss(x, labels, weight=w, reduction=reduction),
+        lambda x: F.nll_loss(x, torch.from_numpy(labels), weight=torch.from_numpy(w), reduction=reduction),
+        [log_probs],
+        dtype,
+    )
+
+
+def test_a_mean_over_labels_that_weigh_nothing_is_nan_as_torch():
+    logits, labels, w = _data(27, (2, 3)), np.array([1, 1]), np.array([1.0, 0.0, 2.0])
+    x = Tensor(logits, requires_grad=True)
+    ours = nnf.cross_entropy(x, labels, weight=w)
+    ours.backward()
+    theirs = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels), weight=torch.from_numpy(w))
+    assert np.isnan(ours.item()) and np.isnan(theirs.item())
+    assert np.array_equal(x.grad, np.zeros((2, 3)))
+
+
+# the weight's shapes: one number, one per class (the last axis), one per element
+BCE_WEIGHTS = {"scalar": (), "per class": (3,), "per element": (4, 3)}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight_shape", BCE_WEIGHTS.values(), ids=BCE_WEIGHTS.keys())
+def test_binary_cross_entropy_weighted(weight_shape, reduction, dtype):
+    probs, target, w = _data(28, (4, 3), 0.01, 0.99), _data(29, (4, 3), 0, 1), _data(30, weight_shape, 0, 2)
+    w = np.asarray(w, dtype)
+
+    def bce(p, t):  # composed of torch's exact ops: see test_torch_bce_second_derivative_is_approximate
+        terms = -(t * p.log().clamp_min(-100) + (1 - t) * (1 - p).log().clamp_min(-100)) * torch.from_numpy(w)
+        return {"mean": terms.mean(), "sum": terms.sum(), "none": terms}[reduction]
+
+    check(lambda p, t: nnf.binary_cross_entropy(p, t, weight=w, reduction=reduction), bce, [probs, target], dtype)
+    check(
+        lambda p, t: nnf.binary_cross_entropy(p, t, weight=w, reduction=reduction),
+        lambda p, t: F.binary_cross_entropy(p, t, weight=torch.from_numpy(w), reduction=reduction),
+        [probs, target],
+        dtype,
+        second=False,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight_shape", BCE_WEIGHTS.values(), ids=BCE_WEIGHTS.keys())
+@pytest.mark.parametrize("pos_weight", [None, np.array([0.5, 2.0, 3.0])])
+def test_binary_cross_entropy_with_logits_weighted(weight_shape, reduction, pos_weight, dtype):
+    logits, target, w = _data(31, (4, 3), -5, 5), _data(32, (4, 3), 0, 1), _data(33, weight_shape, 0, 2)
+    w = np.asarray(w, dtype)
+    pw = None if pos_weight is None else pos_weight.astype(dtype)
+    check(
+        lambda x, t: nnf.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=pw, reduction=reduction),
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x,
+            t,
+            weight=torch.from_numpy(w),
+            pos_weight=None if pw is None else torch.from_numpy(pw),
+            reduction=reduction,
+        ),
+        [logits, target],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("weight", [2.5, [0.5, 0.0, 2.0]])
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_weights_on_values(name, weight):
+    """On Values: one number, or one per prediction."""
+    preds, targets = [0.2, 0.7, 0.9], [0.0, 1.0, 0.3]
+    w = torch.tensor(weight, dtype=torch.float64)
+    if name == "binary_cross_entropy":
+        theirs = lambda *p: F.binary_cross_entropy(torch.stack(p), torch.tensor(targets, dtype=torch.float64), weight=w)  # noqa: E731
+    else:
+        theirs = lambda *p: F.binary_cross_entropy_with_logits(  # noqa: E731
+            torch.stack(p), torch.tensor(targets, dtype=torch.float64), weight=w
+        )
+    ours = lambda *p: getattr(nnf, name)(list(p), targets, weight=weight)  # noqa: E731
+    check_scalar(ours, theirs, preds, second=name != "binary_cross_entropy")
+    assert isinstance(ours(*map(Value, preds)), Value)
+
+
+def _train(weight, compiled):
+    model = nn.Linear(3, 4, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nnf.cross_entropy(model(x), y, weight=weight)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step) if compiled else step
+    rng = np.random.default_rng(3)
+    losses = [run(Tensor(rng.standard_normal((6, 3))), rng.integers(0, 4, 6)) for _ in range(6)]
+    return losses, model.W.data.copy(), model.b.data.copy()
+
+
+def test_a_compiled_step_with_class_weights_gives_eagers_numbers():
+    """The labels pick the weights (and the mean's divisor) outside the graph, as they pick the scores
+    in every unfused path: the step runs eagerly, saying so."""
+    weight = np.array([1.0, 3.0, 0.5, 2.0])
+    with pytest.warns(autograd.CompileWarning, match="changed from one call to the next"):
+        compiled = _train(weight, compiled=True)
+    for got, expected in zip(compiled, _train(weight, compiled=False)):
+        np.testing.assert_array_equal(got, expected)
