@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, raw
+from autograd import ShapeError, Tensor, guard, raw, where
 
 from .arguments import check_count
 from .module import Module
@@ -17,18 +17,51 @@ class Embedding(Module):
     """`weight` is a table of `num_embeddings` rows of `embedding_dim` numbers, drawn from N(0, 1)
     (PyTorch's default; `seed` makes it repeatable). Called on integer indices of any shape (an
     array, a list, an integer Tensor), it gives their rows, of shape indices.shape + (embedding_dim,).
-    The gradient of a row used several times is the sum of its uses'."""
+    The gradient of a row used several times is the sum of its uses'. `padding_idx` (negative counts
+    from the end), as PyTorch's: that row starts as zeros and gets no gradient, so training leaves it
+    as it is (a padding token's vector)."""
 
     def __init__(
-        self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float32, seed: int | None = None
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        dtype: Any = np.float32,
+        seed: int | None = None,
     ) -> None:
         check_count("Embedding", "num_embeddings", num_embeddings)
         check_count("Embedding", "embedding_dim", embedding_dim)
+        self.padding_idx = _row(padding_idx, num_embeddings)
         table = generator(seed).standard_normal((num_embeddings, embedding_dim))
+        if self.padding_idx is not None:
+            table[self.padding_idx] = 0.0
         self.weight = Tensor(table.astype(dtype), requires_grad=True)
 
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> Embedding:
+        """An Embedding holding a copy of `embeddings` (rows, embedding_dim), in their floating dtype,
+        as torch.nn.Embedding.from_pretrained: `freeze` (the default) keeps the table as it is in
+        training, a frozen parameter (still saved and loaded); the padding row keeps its values."""
+        table = np.asarray(raw(embeddings))
+        if table.dtype.kind != "f" or table.ndim != 2 or 0 in table.shape:
+            raise ShapeError(
+                f"Embedding.from_pretrained takes a 2-d table of floats (rows, embedding_dim), got "
+                f"{table.dtype} of shape {table.shape}"
+            )
+        if not isinstance(freeze, bool):
+            raise TypeError(f"Embedding.from_pretrained: freeze must be True or False, got {freeze!r}")
+        made = cls(*table.shape, padding_idx, dtype=table.dtype)
+        made.weight.data[...] = table
+        made.weight.requires_grad = not freeze
+        return made
+
     def forward(self, indices: Any) -> Tensor:
-        return self.weight[self._checked(indices)]
+        index = self._checked(indices)
+        rows = self.weight[index]
+        padding = guard(self, "padding_idx")  # a compiled step records again if it changes
+        if padding is None:
+            return rows
+        return where((index != padding)[..., None], rows, rows.detach())  # no gradient to the padding row
 
     def _checked(self, indices: Any) -> np.ndarray:
         """`indices` as an integer array, or TypeError (not integers) or IndexError (out of range)."""
@@ -44,4 +77,21 @@ class Embedding(Module):
         return index
 
     def extra_repr(self) -> str:
-        return f"{self.weight.shape[0]}, {self.weight.shape[1]}"
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.weight.shape[0]}, {self.weight.shape[1]}{padding}"
+
+
+def _row(padding_idx: Any, rows: int) -> int | None:
+    """padding_idx as a row of the table (a negative one counted from the end), or None."""
+    if padding_idx is None:
+        return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, int | np.integer):
+        raise TypeError(
+            f"Embedding: padding_idx must be an integer or None, got {padding_idx!r}; the third argument is "
+            "padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)"
+        )
+    if not -rows <= padding_idx < rows:
+        raise IndexError(
+            f"Embedding: padding_idx {padding_idx} is not a row of a table of {rows} (-{rows} to {rows - 1})"
+        )
+    return int(padding_idx) % rows

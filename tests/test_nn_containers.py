@@ -170,6 +170,24 @@ def test_embedding_refuses_bad_indices_naming_the_fix():
         emb(np.array([True]))
     with pytest.raises(ValueError, match="Embedding: num_embeddings must be at least 1, got 0"):
         Embedding(0, 2)
+    with pytest.raises(IndexError, match="padding_idx 5 is not a row of a table of 5"):
+        Embedding(5, 2, padding_idx=5)
+    with pytest.raises(TypeError, match="give dtype by keyword"):
+        Embedding(5, 2, np.float64)  # dtype given where PyTorch's padding_idx is
+    with pytest.raises(ShapeError, match="2-d table of floats"):
+        Embedding.from_pretrained(np.arange(6).reshape(2, 3))
+    with pytest.raises(TypeError, match="freeze must be True or False"):
+        Embedding.from_pretrained(np.ones((2, 3)), freeze="yes")
+
+
+def test_embedding_padding_row_keeps_its_values_in_training():
+    emb = Embedding(4, 2, padding_idx=0, dtype=np.float64, seed=0)
+    opt = nn.Adam(emb.parameters(), lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        (emb(np.array([0, 2, 0])) ** 2).sum().backward()
+        opt.step()
+    assert np.all(emb.weight.data[0] == 0) and repr(emb) == "Embedding(4, 2, padding_idx=0)"
 
 
 # ---- Dropout2d ----

@@ -130,6 +130,41 @@ def test_embedding_matches_torch_with_repeated_indices(dtype):
     assert_close("gradient in weight", ours.weight.grad, theirs.weight.grad.numpy(), dtype, "Embedding")
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("padding_idx", [0, 4, -1])
+def test_embedding_padding_row_matches_torch(padding_idx, dtype):
+    """The padding row starts as zeros and gets no gradient, wherever it is used; -1 is the last row."""
+    ours = Embedding(6, 3, padding_idx=padding_idx, dtype=dtype, seed=0)
+    theirs = T.Embedding(6, 3, padding_idx=padding_idx).to(TORCH_DTYPE[np.dtype(dtype)])
+    assert np.all(ours.weight.data[padding_idx] == 0) and ours.padding_idx == theirs.padding_idx
+    theirs.load_state_dict(to_torch_state_dict(ours, as_tensors=True))
+    indices = np.array([[0, 5, 4], [2, 0, 5], [5, 5, 1]])
+    out_t = theirs(torch.from_numpy(indices))
+    w = weights(tuple(out_t.shape), dtype, 0)
+    (out_t * torch.from_numpy(w)).sum().backward()
+    out = ours(indices)
+    (out * w).sum().backward()
+    assert_close("output", out.data, out_t.detach().numpy(), dtype, "Embedding")
+    assert_close("gradient in weight", ours.weight.grad, theirs.weight.grad.numpy(), dtype, "Embedding")
+    assert np.all(ours.weight.grad[padding_idx] == 0)
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_embedding_from_pretrained_matches_torch(freeze):
+    table = np.random.default_rng(1).normal(size=(4, 3))
+    ours = Embedding.from_pretrained(table, freeze=freeze, padding_idx=1)
+    theirs = T.Embedding.from_pretrained(torch.from_numpy(table), freeze=freeze, padding_idx=1)
+    indices = np.array([1, 3, 1, 0])
+    out, out_t = ours(indices), theirs(torch.from_numpy(indices))
+    assert np.array_equal(out.data, out_t.detach().numpy()) and out.dtype == np.float64
+    assert ours.weight.requires_grad == theirs.weight.requires_grad == (not freeze)
+    assert list(ours.state_dict()) == ["weight"] and len(ours.parameters()) == 1  # frozen: still the model's
+    if not freeze:
+        out.sum().backward()
+        out_t.sum().backward()
+        assert np.array_equal(ours.weight.grad, theirs.weight.grad.numpy())
+
+
 # ---- a residual network of containers, exported both ways ----
 
 
