@@ -131,20 +131,30 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
 
 
 def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
-    """The mean over equal windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d
-    for an output size that divides the input's (1, a global average, always does)."""
+    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d: along
+    an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1.
+    Where the size divides n these are equal windows side by side (an avg_pool2d); elsewhere they differ
+    in length and may overlap, and the mean is a matrix of window averages on each side."""
     x = _operand(x)
     _rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
     size = _pair("adaptive_avg_pool2d", "output_size", output_size)
     if size == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
     h, w = x.shape[2:]
-    if h % size[0] or w % size[1]:
-        raise ValueError(
-            f"adaptive_avg_pool2d: output size {size} does not divide the input's {(h, w)}: "
-            "only sizes that divide it are supported (unequal windows are not)"
-        )
-    return avg_pool2d(x, (h // size[0], w // size[1]))
+    if not (h % size[0] or w % size[1]):
+        return avg_pool2d(x, (h // size[0], w // size[1]))
+    dtype = np.result_type(x.dtype, np.float32)
+    rows, columns = _window_means(h, size[0], dtype), _window_means(w, size[1], dtype)
+    return ops.matmul(ops.matmul(rows, x), columns.T)
+
+
+def _window_means(n: int, size: int, dtype: Any) -> np.ndarray:
+    """(size, n): row i averages adaptive pooling's window i of an axis of length n."""
+    means = np.zeros((size, n), dtype)
+    for i in range(size):
+        start, end = i * n // size, -(-(i + 1) * n // size)
+        means[i, start:end] = 1 / (end - start)
+    return means
 
 
 def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:

@@ -201,7 +201,7 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
-    """The mean over equal windows giving `output_size` (1: the global average of each channel)."""
+    """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
 
     def __init__(self, output_size: Any) -> None:
         self.output_size = output_size
