@@ -4,8 +4,8 @@ conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d.
 Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
 do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
 the op table's entries (`op_table_conv`). avg_pool2d is a conv2d with a constant kernel, conv1d a
-conv2d of height 1, and adaptive_avg_pool2d a mean or an avg_pool2d, so they need no rules of their
-own. They take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
+conv2d of height 1, and adaptive_avg_pool2d a mean, an avg_pool2d or two matmuls, so they need no
+rules of their own. They take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
 """
 
 from __future__ import annotations
