@@ -55,9 +55,9 @@ def conv1d(
     x, weight = _operand(x), _operand(weight)
     _rank("conv1d", "input", x, 3, "(batch, channels, length)")
     _rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
-    stride, dilation = _int("conv1d", "stride", stride, 1), _int("conv1d", "dilation", dilation, 1)
+    stride, dilation = _single("conv1d", "stride", stride, 1), _single("conv1d", "dilation", dilation, 1)
     if not isinstance(padding, str):
-        padding = (0, _int("conv1d", "padding", padding, 0))
+        padding = (0, _single("conv1d", "padding", padding, 0))
     (n, c, length), (o, cg, k) = x.shape, weight.shape
     rows = x.reshape(n, c, 1, length)
     out = _conv("conv1d", rows, weight.reshape(o, cg, 1, k), bias, (1, stride), padding, (1, dilation), groups)
@@ -92,8 +92,11 @@ def conv_transpose2d(
         _pair("conv_transpose2d", "padding", padding, 0),
         _pair("conv_transpose2d", "output_padding", output_padding, 0),
     )
-    if any(e >= s for e, s in zip(extra, stride)):
-        raise ValueError(f"conv_transpose2d: output_padding {extra} must be smaller than the stride {stride}")
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(
+            f"conv_transpose2d: output_padding {extra} must be smaller than the stride {stride} or the dilation "
+            f"{dilation}, on each axis"
+        )
     size = tuple(
         (n - 1) * s - 2 * p + d * (k - 1) + e + 1
         for n, s, p, d, k, e in zip(x.shape[2:], stride, pad, dilation, kernel, extra)
@@ -110,11 +113,13 @@ def max_pool2d(
     x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0, dilation: IntOrPair = 1
 ) -> Any:
     """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
-    size; padding counts as -inf). Its gradient goes to each window's first maximum, as PyTorch's."""
+    size; padding counts as -inf). Its gradient goes to each window's first maximum inside the input,
+    or to the last NaN of a window holding NaN, as PyTorch's; a window wholly in the padding is refused."""
     x = _operand(x)
     kernel, stride, pads = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = _pair("max_pool2d", "dilation", dilation)
     _fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
+    _windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
 
@@ -125,7 +130,7 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
     kernel, stride, pads = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
     _fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
     n, c, h, w = x.shape
-    mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), np.result_type(x.dtype, np.float32))
+    mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), _mean_dtype(x))
     out = ops.conv2d(x.reshape(n * c, 1, h, w), mean, stride=stride, padding=pads, dilation=(1, 1), groups=1)
     return out.reshape(n, c, *out.shape[2:])
 
@@ -143,9 +148,13 @@ def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
     h, w = x.shape[2:]
     if not (h % size[0] or w % size[1]):
         return avg_pool2d(x, (h // size[0], w // size[1]))
-    dtype = np.result_type(x.dtype, np.float32)
-    rows, columns = _window_means(h, size[0], dtype), _window_means(w, size[1], dtype)
+    rows, columns = _window_means(h, size[0], _mean_dtype(x)), _window_means(w, size[1], _mean_dtype(x))
     return ops.matmul(ops.matmul(rows, x), columns.T)
+
+
+def _mean_dtype(x: Any) -> np.dtype:
+    """An average's dtype: x's floating dtype (float16 stays float16), floats for integers."""
+    return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
 
 
 def _window_means(n: int, size: int, dtype: Any) -> np.ndarray:
@@ -161,9 +170,11 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
     """conv2d of 4-d operands (conv1d's too), after the checks that need their shapes."""
     groups = _groups(fn, groups, x.shape[1], weight.shape[0])
     if x.shape[1] != weight.shape[1] * groups:
+        takes = weight.shape[1] * groups
         raise ShapeError(
-            f"{fn}: the input has {x.shape[1]} channels, but the weight of shape {weight.shape} with groups={groups} "
-            f"takes {weight.shape[1] * groups}: its second axis must be {x.shape[1] // groups} (in_channels / groups)"
+            f"{fn}: the input has {x.shape[1]} channels (axis 1), but the weight of shape {weight.shape} with "
+            f"groups={groups} takes {takes}: give input of {takes} channels, or a weight whose second axis is "
+            f"{x.shape[1] // groups} (in_channels / groups)"
         )
     kernel = weight.shape[2:]
     pads = _padding(fn, padding, kernel, stride, dilation)
@@ -190,9 +201,18 @@ def _int(fn: str, name: str, value: Any, least: int) -> int:
     return int(value)
 
 
+def _single(fn: str, name: str, value: Any, least: int) -> int:
+    """An int, or PyTorch's tuple of one int (conv1d's `stride=(2,)`), at least `least`."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 1:
+            raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {value!r}")
+        (value,) = value
+    return _int(fn, name, value, least)
+
+
 def _pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
     """An int or a pair of ints, each at least `least`, as a pair."""
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {value!r}")
         return _int(fn, name, value[0], least), _int(fn, name, value[1], least)
@@ -213,9 +233,9 @@ def _groups(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
 def _padding(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
     """((top, bottom), (left, right)) from an int, a pair, "valid" or "same" (PyTorch's split of an
     odd total: the extra row and column at the bottom and right)."""
-    if padding == "valid":
+    if isinstance(padding, str) and padding == "valid":
         return (0, 0), (0, 0)
-    if padding == "same":
+    if isinstance(padding, str) and padding == "same":
         if stride != (1, 1):
             raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}: pad with numbers instead")
         totals = (d * (k - 1) for d, k in zip(dilation, kernel))
@@ -245,6 +265,21 @@ def _fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilati
             f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
             f"input {padded}: use a smaller kernel or dilation, or more padding"
         )
+
+
+def _windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
+    """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
+    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel."""
+    for n, k, s, (before, _), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
+        if d == 1:
+            continue
+        span = d * (k - 1) + 1
+        for start in range(-before, n + before - span + 1, s):
+            if not any(0 <= start + i * d < n for i in range(k)):
+                raise ValueError(
+                    f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
+                    f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
+                )
 
 
 def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:

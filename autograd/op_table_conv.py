@@ -10,8 +10,9 @@ needs two more ops, and the three are each other's derivatives, so every order i
     conv2d(x, w)            y = windows of x · w
     conv_transpose2d(g, w)  its adjoint in x: each window's share of g added back (col2im)
     conv2d_weight(x, g)     its adjoint in w: windows of x · g, summed over the batch and positions
-max_pool2d's rule scatters g to each window's first maximum (`max_pool2d_grad`, PyTorch's choice),
-and that scatter's rule gathers through `getitem`.
+max_pool2d's rule scatters g to each window's maximum (`max_pool2d_grad`) where PyTorch puts it: the
+first in-bounds entry equal to it, or the last NaN of a window holding NaN; that scatter's rule
+gathers through `getitem`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def _padded(x: np.ndarray, padding: Padding, fill: float = 0.0) -> np.ndarray:
     if not any(padding[0] + padding[1]):
         return x
     return np.pad(x, ((0, 0), (0, 0), *padding), constant_values=fill)
+
+
+def _lowest(dtype: np.dtype) -> float:
+    """What max pooling pads with: -inf, or the least integer of an integer dtype."""
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min if dtype.kind in "iu" else False
 
 
 def _span(kernel: Pair, dilation: Pair) -> Pair:
@@ -79,8 +85,10 @@ def _weights_by_group(w: np.ndarray, groups: int) -> np.ndarray:
 
 
 def _images_by_group(a: np.ndarray, groups: int) -> np.ndarray:
-    """(N, C, H, W) as (N, groups, C/groups, H*W): a GEMM's matrix per image and group."""
-    return a.reshape(a.shape[0], groups, a.shape[1] // groups, -1)
+    """(N, C, H, W) as (N, groups, C/groups, H*W): a GEMM's matrix per image and group (sizes spelled
+    out, not -1: a batch of 0 has none to infer from)."""
+    n, c, h, w = a.shape
+    return a.reshape(n, groups, c // groups, h * w)
 
 
 def _col2im(cols: np.ndarray, size: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
@@ -126,7 +134,7 @@ def conv2d_weight(
 
 def _pool_slices(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Iterator[np.ndarray]:
     """Per kernel entry, row by row, what it meets of x padded with -inf at every output position."""
-    xp = _padded(x, padding, -np.inf)
+    xp = _padded(x, padding, _lowest(x.dtype))
     out = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], _span(kernel, dilation), stride))
     for rows, columns in _offsets(kernel, stride, dilation, out):
         yield xp[:, :, rows, columns]
@@ -143,19 +151,31 @@ def max_pool2d(x: np.ndarray, *, kernel: Pair, stride: Pair, padding: Padding, d
 def _first_maxima(
     x: np.ndarray, top: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair
 ) -> np.ndarray:
-    """Where each window's first maximum `top` is (in row-major window order, as PyTorch's indices),
-    as an index into x.ravel(), of the pooled output's shape."""
+    """Where each window's maximum `top` is, as PyTorch's indices: the first entry (row-major) inside
+    the input equal to it (so never the padding, even where the maximum is -inf), or the last NaN of
+    a window holding NaN; as an index into x.ravel(), of the pooled output's shape. Every window
+    holds an entry of x (autograd.conv refuses one lying wholly in the padding)."""
+    n, c, h, w = x.shape
+    ho, wo = top.shape[2:]
+    corner_rows = np.arange(ho)[:, None] * stride[0] - padding[0][0]  # each window's top row, (ho, 1)
+    corner_columns = np.arange(wo) * stride[1] - padding[1][0]  # and its left column, (wo,)
+    padded = any(padding[0] + padding[1])
+    nans = x.dtype.kind == "f" and bool(np.isnan(top).any())
     which = np.zeros(top.shape, np.min_scalar_type(kernel[0] * kernel[1]))  # the offset in the window
     found = np.zeros(top.shape, bool)
     for k, part in enumerate(_pool_slices(x, kernel, stride, padding, dilation)):
         first = (part == top) > found  # a maximum, and none before it in this window: ties keep the first
-        which += first * which.dtype.type(k)
+        if padded:  # ... inside the input: an entry of the padding equals a maximum of -inf
+            r, q = corner_rows + k // kernel[1] * dilation[0], corner_columns + k % kernel[1] * dilation[1]
+            first &= (r >= 0) & (r < h) & (q >= 0) & (q < w)
+        if nans:  # NaN equals nothing: the last NaN of its window (the padding holds none)
+            first |= np.isnan(part)
+            which[first] = k
+        else:
+            which += first * which.dtype.type(k)
         found |= first
-    n, c, h, w = x.shape
-    ho, wo = top.shape[2:]
-    corners = (np.arange(ho)[:, None] * stride[0] - padding[0][0]) * w + np.arange(wo) * stride[1] - padding[1][0]
     offsets = np.arange(kernel[0])[:, None] * dilation[0] * w + np.arange(kernel[1]) * dilation[1]
-    return np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + corners + offsets.ravel()[which]
+    return np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + corner_rows * w + corner_columns + offsets.ravel()[which]
 
 
 def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...], overlapping: bool) -> np.ndarray:
@@ -232,14 +252,15 @@ CONV: tuple[OpDef, ...] = (
         reference="nn.grad.conv2d_weight",
         formulas=("∂/∂x: conv_transpose(g_y, g)", "∂/∂g_y: conv(x, g)"),
     ),
-    # the gradient goes to the first maximum of each window, in row-major order (PyTorch's indices)
+    # the gradient goes to the first maximum of each window inside the input, in row-major order, or to a
+    # window's last NaN (PyTorch's indices)
     OpDef(
         "max_pool2d",
         _max_pool2d_vjp,
         None,
         max_pool2d,
         api="autograd.max_pool2d",
-        formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum",),
+        formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum (its last NaN, if any)",),
     ),
     # the rules' own: max_pool2d's gradient, g scattered to the maxima; its own rule gathers
     OpDef(

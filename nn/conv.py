@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+from autograd import (
+    ShapeError,
+    Tensor,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool2d,
+    no_grad,
+)
 
 from .arguments import check_count
 from .module import Module
@@ -73,7 +83,9 @@ class _Conv(Module):
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.options = options  # stride, padding, ... as given: the functional checks them at each call
+        self.options = options  # stride, padding, ... as given: the functional checks them at each call ...
+        with no_grad():  # ... and once now, on zeros of a size they all fit, so a bad one is refused here
+            self.forward(Tensor(np.zeros((1, in_channels, *_fitting(kernel, options)), dtype)))
 
     def extra_repr(self) -> str:
         """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""
@@ -81,7 +93,7 @@ class _Conv(Module):
         as_tuple = lambda v: (v,) * len(kernel) if isinstance(v, numbers.Integral) else v  # noqa: E731
         shown = [f"{self.in_channels}, {self.out_channels}", f"kernel_size={kernel}"]
         shown += [
-            f"{name}={as_tuple(value)!r}"
+            f"{name}={value}" if isinstance(value, str) else f"{name}={as_tuple(value)!r}"  # padding=same, as PyTorch
             for name, value in self.options.items()
             if name == "stride" or as_tuple(value) != as_tuple(_DEFAULTS[name])
         ]
@@ -93,6 +105,19 @@ class _Conv(Module):
 
 
 _DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
+
+
+def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...]:
+    """An input size that valid options fit: the dilated kernel's span plus the padding on both sides
+    (an option that is no int or tuple of them counts as its default here: the functional refuses it)."""
+
+    def per_axis(name: str) -> tuple[int, ...]:
+        value, default = options.get(name, _DEFAULTS[name]), _DEFAULTS[name]
+        values = tuple(value) if isinstance(value, tuple | list) else (value,) * len(kernel)
+        valid = len(values) == len(kernel) and all(isinstance(v, numbers.Integral) and v >= 0 for v in values)
+        return values if valid else (default,) * len(kernel)
+
+    return tuple(d * (k - 1) + 1 + 2 * p for k, d, p in zip(kernel, per_axis("dilation"), per_axis("padding")))
 
 
 class Conv2d(_Conv):
@@ -173,7 +198,7 @@ class ConvTranspose2d(_Conv):
 
 class MaxPool2d(Module):
     """The maximum of each window (stride: the kernel size by default); the gradient goes to each
-    window's first maximum, as in PyTorch."""
+    window's first maximum (its last NaN, if any), as in PyTorch."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
         self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
@@ -220,12 +245,16 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        for name, axis in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
+            if not -x.ndim <= axis < x.ndim:
+                raise ShapeError(f"Flatten: {name} {axis} is not an axis of input of shape {x.shape}")
         start, end = self.start_dim % x.ndim, self.end_dim % x.ndim
         if start > end:
             raise ValueError(
                 f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for {x.ndim} axes"
             )
-        return x.reshape(*x.shape[:start], -1, *x.shape[end + 1 :])
+        merged = math.prod(x.shape[start : end + 1])  # spelled out, not -1: a batch of 0 has none to infer from
+        return x.reshape(*x.shape[:start], merged, *x.shape[end + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

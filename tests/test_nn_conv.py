@@ -41,8 +41,8 @@ def test_weights_have_pytorch_s_layout_and_default_initialisation():
 
 def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
     assert repr(Conv2d(1, 32, 3, padding=1)) == "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
-    assert repr(Conv2d(4, 8, (1, 2), stride=2, padding="same", groups=2, bias=False)) == (
-        "Conv2d(4, 8, kernel_size=(1, 2), stride=(2, 2), padding='same', groups=2, bias=False)"
+    assert repr(Conv2d(4, 8, (1, 2), padding="same", groups=2, bias=False)) == (
+        "Conv2d(4, 8, kernel_size=(1, 2), stride=(1, 1), padding=same, groups=2, bias=False)"
     )
     assert repr(Conv1d(2, 3, 5, dilation=2)) == "Conv1d(2, 3, kernel_size=(5,), stride=(1,), dilation=(2,))"
     assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
@@ -53,6 +53,10 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
     "make, error",
     [
         (lambda: Conv2d(4, 6, 3, groups=4), "groups=4 must divide in_channels \\(4\\) and out_channels \\(6\\)"),
+        # refused when the layer is made, as PyTorch's, not at its first call
+        (lambda: Conv2d(4, 6, 3, stride=2, padding="same"), "padding='same' needs stride 1"),
+        (lambda: Conv2d(4, 6, 3, padding="full"), "padding must be an int, a pair, 'valid' or 'same', got 'full'"),
+        (lambda: ConvTranspose2d(4, 6, 3, output_padding=2), "must be smaller than the stride"),
         (lambda: Conv2d(0, 6, 3), "Conv2d: in_channels must be at least 1, got 0"),
         (lambda: Conv2d(1, 6, (3, 3, 3)), "kernel_size must be an int or 2 ints"),
         (lambda: Conv1d(1, 6, 0), "Conv1d: kernel_size must be at least 1, got 0"),
