@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import elementwise_forwards as forward
 from .compile_kernels_softmax import CrossEntropy
 from .tensor_ops import OPS
 
@@ -127,10 +128,15 @@ class Activation:
         grad, scratch = self.grad, self.scratch
         if self.name == "relu":  # g * (x > 0)
             return [np.multiply(g, np.greater(x, self.zero, out=self.mask), out=grad)]
-        if self.name == "tanh":  # g * (1 - out * out)
+        # the table's rules (op_table_activations): each slope from x where it would cancel from out
+        if self.name == "tanh":  # g * tanh_slope: 1 - out * out, or 4 σ(2x) σ(-2x) past |x| = 1
             np.subtract(1, np.multiply(out, out, out=scratch), out=scratch)
+            if np.greater(np.abs(x), 1, out=self.mask).any():
+                np.copyto(scratch, 4 * forward.tensor_sigmoid(2 * x) * forward.tensor_sigmoid(-2 * x), where=self.mask)
             return [np.multiply(g, scratch, out=grad)]
-        np.subtract(1, out, out=scratch)  # sigmoid: g * out * (1 - out)
+        np.subtract(1, out, out=scratch)  # sigmoid: g * out * sigmoid_complement: 1 - out, or σ(-x) past x = 1
+        if np.greater(x, 1, out=self.mask).any():
+            np.copyto(scratch, forward.tensor_sigmoid(-x), where=self.mask)
         return [np.multiply(np.multiply(g, out, out=grad), scratch, out=grad)]
 
 

@@ -65,6 +65,8 @@ class Op:
             raise self.domain_error(args, e) from None
 
     def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
+        if isinstance(cause, OverflowError) and not self.domain:  # Python's (34, 'Numerical result out of range')
+            return OverflowError(f"{self.show(args)} overflows: the result is too large for a float")
         why = self.domain or str(cause)
         return type(cause)(f"{self.show(args)} is undefined: {why}")
 

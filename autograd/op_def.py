@@ -196,9 +196,9 @@ def where(x: Any, y: Any, cond: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    """-1, 0 or 1 as a constant (the data's sign), a float for a float."""
+    """-1, 0 or 1 as a constant (the data's sign), a float for a float; NaN for NaN, on both engines."""
     x = raw(x)
-    return np.sign(x) if isinstance(x, np.ndarray) else float((x > 0) - (x < 0))
+    return np.sign(x) if isinstance(x, np.ndarray) else float((x > 0) - (x < 0)) if x == x else x
 
 
 def _nowhere_zero(x: Any) -> bool:

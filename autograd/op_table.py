@@ -47,7 +47,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     tensor_op,
     where,
 )
-from .op_table_activations import ACTIVATIONS, require_meaningful
+from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_math import MATH
@@ -172,12 +172,17 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         "sqrt needs a non-negative input",
         formulas=("∂√x/∂x = 1/(2√x)",),
     ),
+    # each slope computed from x where it would cancel from the output (op_table_activations)
     OpDef(
-        "tanh", lambda g, out, x: (g * (1 - out * out),), math.tanh, np.tanh, formulas=("∂tanh(x)/∂x = 1 − tanh(x)²",)
+        "tanh",
+        lambda g, out, x: (g * tanh_slope(x, out),),
+        math.tanh,
+        np.tanh,
+        formulas=("∂tanh(x)/∂x = 1 − tanh(x)²",),
     ),
     OpDef(
         "sigmoid",
-        lambda g, out, x: (g * out * (1 - out),),
+        lambda g, out, x: (g * out * sigmoid_complement(x, out),),
         forward.scalar_sigmoid,
         forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),

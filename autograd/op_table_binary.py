@@ -55,10 +55,14 @@ def _rounded_quotient(a: Any, b: Any, rounding: Any) -> Any:
 
 
 def _atan2_vjp(g, out, a, b):
-    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's)
-    origin = (raw(a) == 0) & (raw(b) == 0)
-    r2 = where(1.0, a * a + b * b, cond=origin)
-    return g * b / r2, -g * a / r2
+    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's). Elsewhere
+    # a and b are first divided by the larger of |a| and |b| (a constant: the formula is the same for any),
+    # so that a² + b² neither underflows to 0 near the origin (|a|, |b| below 1e-154) nor overflows far out
+    size = np.maximum(np.abs(raw(a)), np.abs(raw(b)))
+    size = np.where(size == 0, 1.0, size) if np.ndim(size) else float(size) or 1.0  # the origin: any nonzero scale
+    a_, b_ = a / size, b / size
+    r2 = where(1.0, a_ * a_ + b_ * b_, cond=(raw(a) == 0) & (raw(b) == 0))
+    return g * b_ / r2 / size, -g * a_ / r2 / size
 
 
 def _hypot_vjp(g, out, a, b):

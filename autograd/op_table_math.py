@@ -20,12 +20,13 @@ TOO_LARGE = "the result is too large for a float"
 
 
 def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
-    """A rounding function on floats that keeps inf and NaN as they are (math's give ints, and refuse them)."""
-    return lambda x: float(f(x)) if math.isfinite(x) else x
+    """A rounding function on floats that keeps inf and NaN as they are (math's give ints, and refuse
+    them), and the sign of a zero result, as numpy's and PyTorch's: ceil(-0.5) is -0.0."""
+    return lambda x: math.copysign(float(f(x)), x) if math.isfinite(x) else x
 
 
 def _scalar_sign(x: float) -> float:
-    return x if x == 0 or x != x else math.copysign(1.0, x)  # 0 and NaN stay, as numpy and PyTorch
+    return x if x == 0 or x != x else math.copysign(1.0, x)  # 0 and NaN stay, as numpy (PyTorch 2.13: 0 for NaN)
 
 
 def _integers_avoided(offset: float) -> Domain:

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
+from .elementwise_forwards import scalar_sigmoid
 from .graph import MANY, Node, check_backward, infinite_derivative, vjp_at
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
@@ -129,9 +130,13 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                 if b is None:
                     if op is relu:
                         ga = g * (a.data > 0)
-                    elif op is tanh:
-                        out = node.data
-                        ga = g * (1 - out * out)
+                    elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
+                        x = a.data
+                        if abs(x) > 1:
+                            ga = g * (4 * scalar_sigmoid(2 * x) * scalar_sigmoid(-2 * x))
+                        else:
+                            out = node.data
+                            ga = g * (1 - out * out)
                     else:
                         gs = _rule(op, node, g, create_graph)
                         if check:
