@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor_forwards import kept_rows, max_kept
+from .tensor_forwards import kept_rows, max_kept, shift
 from .tensor_ops import check_labels
 
 Shape = tuple[int, ...]
@@ -40,8 +40,7 @@ class CrossEntropy:
         else:
             self.kept = kept_rows(labels, ignore_index)
         rows, classes, _ = self.kept
-        top = max_kept(logits, 1)  # tensor_forwards._shifted
-        top = np.where(np.isfinite(top), top, 0)
+        top = shift(max_kept(logits, 1))  # tensor_forwards._shifted
         shifted = np.subtract(logits, top, out=self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
         log_p = np.subtract(shifted, np.log(self.total), out=self.log_p)

@@ -36,9 +36,9 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Any:
             raise ops.ShapeError(f"tensordot: dim {i} of {a.shape} and dim {j} of {b.shape} differ in length")
     free_a = [d for d in range(a.ndim) if d not in a_dims]
     free_b = [d for d in range(b.ndim) if d not in b_dims]
-    inner = math.prod(a.shape[d] for d in a_dims)
-    left = a.permute(*free_a, *a_dims).reshape(-1, inner)
-    right = b.permute(*b_dims, *free_b).reshape(inner, -1)
+    inner = math.prod(a.shape[d] for d in a_dims)  # sizes spelled out, not -1: any of them may be 0
+    left = a.permute(*free_a, *a_dims).reshape(math.prod(a.shape[d] for d in free_a), inner)
+    right = b.permute(*b_dims, *free_b).reshape(inner, math.prod(b.shape[d] for d in free_b))
     return (left @ right).reshape(tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
 
 

@@ -169,7 +169,10 @@ def _squeeze(a, axis=None):
 @_implements(np.flip)
 def _flip(m, axis=None):
     t = _tensor(m)
-    return t.flip() if axis is None else t.flip(*((axis,) if isinstance(axis, int) else axis))
+    if axis is None:
+        return t.flip()
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return t.flip(*axes) if axes else t[...]  # np.flip(a, ()) flips nothing (t.flip() would flip every dim)
 
 
 @_implements(np.broadcast_to)

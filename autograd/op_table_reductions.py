@@ -11,6 +11,7 @@ the input has no zero.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -95,14 +96,17 @@ def _cumprod_vjp(g, out, x, *, axis):
     return (_cumprod_without_division(g, x, axis),)
 
 
-def _count(x: Any, out: Any) -> int:
-    """How many entries each output of a reduction of x summarises."""
-    return np.size(x) // max(np.size(out), 1)
+def _count(x: Any, axis: Any) -> int:
+    """How many entries each output of a reduction of x over `axis` (None: all) summarises; from the
+    shape, so also where x is empty (a (1, 0) tensor's variance over axis 0: 0 outputs of 1 entry each)."""
+    shape = np.shape(x)
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    return math.prod(shape[a] for a in axes)
 
 
 def _var_vjp(g, out, x, *, axis, keepdims, ddof):
     centred = x - x.mean(axis=axis, keepdims=True)
-    return (_spread(g, x, axis) * centred * (2 / (_count(x, out) - ddof)),)
+    return (_spread(g, x, axis) * centred * (2 / (_count(x, axis) - ddof)),)
 
 
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):

@@ -30,13 +30,14 @@ def _einsum_vjp(g, out, *xs, subscripts, needs):
     """Each operand's gradient is one einsum of g with the other operands, written to that operand's
     letters. A letter summed in that operand alone (the gradient is constant along it) comes in as a
     vector of ones; a letter it repeats (a diagonal) is written again as a fresh letter, tied to the
-    first by an identity matrix. Lengths of 1 that broadcast are summed back (unbroadcast)."""
+    first by an identity matrix. Lengths of 1 that broadcast are summed back (unbroadcast), and a letter
+    the other operands hold only at length 1 comes in as ones of this operand's length."""
     inputs, output = subscripts.split("->")
     terms = inputs.split(",")
     lengths = {}
     for term, x in zip(terms, xs):
         for c, n in zip(term, np.shape(x)):
-            lengths[c] = max(lengths.get(c, n), n)
+            lengths[c] = n if lengths.get(c, 1) == 1 else lengths[c]  # numpy's broadcasting: 1 meets any, 0 too
     dtype = np.result_type(raw(g))
     grads = []
     for i, (term, x) in enumerate(zip(terms, xs)):
@@ -44,7 +45,10 @@ def _einsum_vjp(g, out, *xs, subscripts, needs):
             grads.append(None)
             continue
         given = [(g, output)] + [(xs[j], terms[j]) for j in range(len(xs)) if j != i]
-        known = "".join(t for _, t in given)
+        known = {}  # each letter's length in the given operands, broadcast
+        for y, t in given:
+            for c, n in zip(t, np.shape(y)):
+                known[c] = n if known.get(c, 1) == 1 else known[c]
         fresh = iter(c for c in _LETTERS if c not in subscripts)
         target, constants = "", []
         for c in term:
@@ -53,7 +57,8 @@ def _einsum_vjp(g, out, *xs, subscripts, needs):
                 constants.append((np.eye(lengths[c], dtype=dtype), c + again))
                 target += again
             else:
-                if c not in known:
+                # a letter the others lack, or hold only at length 1 (broadcast to this operand's length)
+                if c not in known or known[c] != lengths[c]:
                     constants.append((np.ones(lengths[c], dtype=dtype), c))
                 target += c
         operands, letters = zip(*given, *constants)

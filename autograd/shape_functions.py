@@ -93,6 +93,11 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
 def einsum(subscripts: str, *operands: Any) -> Tensor:
     """Sums of products named by subscripts, as numpy's and PyTorch's einsum ("ij,jk->ik",
     "bij,bjk->bik", "ii->i", "...ij->...ji", implicit outputs; operands one by one or as one list)."""
+    if not isinstance(subscripts, str):
+        raise TypeError(
+            f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type(subscripts).__name__}; "
+            "numpy's interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
+        )
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     tensors = [_tensor(x) for x in operands]

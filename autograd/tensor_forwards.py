@@ -42,14 +42,21 @@ def max_kept(x: np.ndarray, axis: Axis) -> np.ndarray:
     of a zero max where a row's largest are +0 and -0 both (either is its max)."""
     if x.ndim == 2 and axis in (1, -1) and 0 < x.shape[1] <= SHORT_ROW and x.flags.c_contiguous:
         return np.maximum.reduce(x.T.copy(), axis=0).reshape(-1, 1)
+    if x.size == 0:  # rows of nothing have the max of nothing, -inf (their logsumexp: -inf, as PyTorch's)
+        return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.max(x, axis=axis, keepdims=True)
+
+
+def shift(top: np.ndarray) -> np.ndarray:
+    """What each row is shifted by: its max, or 0 for a row of -inf (its exps are then 0, its logsumexp
+    -inf). A +inf max stays, as in PyTorch: x - inf makes that row's softmax and log_softmax NaN."""
+    return np.where(top == -np.inf, 0, top)
 
 
 def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     """(x - max, max) along axis: the max is taken out before anything else touches the numbers,
-    so exp never overflows and large logits keep their precision; an all -inf row keeps max 0."""
-    top = max_kept(x, axis)
-    top = np.where(np.isfinite(top), top, 0)  # all -inf: log(0) = -inf, not NaN
+    so exp never overflows and large logits keep their precision."""
+    top = shift(max_kept(x, axis))
     return x - top, top
 
 
@@ -64,7 +71,8 @@ def log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
 
 def logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
     shifted, top = _shifted(x, axis)
-    out = _log_sum_exp_shifted(shifted, axis) + top
+    with np.errstate(invalid="ignore"):  # a +inf row's shifted inf - inf: its logsumexp is +inf, as PyTorch's
+        out = np.where(top == np.inf, top, _log_sum_exp_shifted(shifted, axis) + top)
     return out if keepdims else np.squeeze(out, axis=axis)
 
 

@@ -247,8 +247,11 @@ class ReductionMethods:
         axis = _axis(self, name, axis, dim)
         if name.startswith("arg") and isinstance(axis, tuple):
             raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")
-        if name.startswith("arg") and self.size == 0:
-            raise ValueError(f"{name}() of an empty tensor (shape {self.shape}) has no answer")
+        if name.startswith("arg"):  # an empty axis has no answer; other empty axes give empty answers
+            whole = axis is None or self.ndim == 0
+            if (self.size if whole else self.shape[axis]) == 0:
+                where = "an empty tensor" if whole else f"an empty axis {axis}"
+                raise ValueError(f"{name}() over {where} (shape {self.shape}) has no answer")
         return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=_keep(name, keepdims, keepdim))))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Any:

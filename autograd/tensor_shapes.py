@@ -119,6 +119,9 @@ class ShapeMethods(IndexingMethods):
 
     def flip(self, *dims: Any) -> Any:
         """The order of entries reversed along the given dims (all of them if none: numpy's default)."""
+        if self.ndim == 0:  # nothing to reverse (PyTorch's flip(0) of a 0-d tensor: itself)
+            args.dims(args.ints(dims, "flip", "dims"), 1, "flip")
+            return self[...]
         flipped = args.dims(args.ints(dims, "flip", "dims"), self.ndim, "flip") if dims else range(self.ndim)
         index = [slice(None)] * self.ndim
         for d in flipped:

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import compile_record, modes
 from .compile_record import RECORDING
-from .graph import raw
+from .graph import Node, raw
 from .tensor_data import as_array, raw_index
 
 
@@ -63,6 +63,12 @@ class VersionedData:
             raise RuntimeError(
                 "cannot assign into a tensor that requires grad while the graph is recorded; "
                 "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
+            )
+        if modes.current.grad_enabled and isinstance(value, Node) and getattr(value, "requires_grad", True):
+            raise RuntimeError(
+                "cannot assign a tensor that requires grad (or a Value) into one that does not while the graph is "
+                "recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
+                "stack), or assign under autograd.no_grad() if no gradient should flow through it"
             )
         self._data[raw_index(index)] = raw(value)
         self._version += 1
