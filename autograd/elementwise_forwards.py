@@ -64,10 +64,15 @@ def scalar_logaddexp(a: float, b: float) -> float:
 
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; math's is exact to an ulp
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def tensor_erf(x: np.ndarray) -> np.ndarray:
     return _erf(x).astype(np.result_type(x, np.float32), copy=False)  # float32 stays float32
+
+
+def tensor_erfc(x: np.ndarray) -> np.ndarray:
+    return _erfc(x).astype(np.result_type(x, np.float32), copy=False)
 
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -79,13 +84,13 @@ GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gim
 def scalar_gelu(x: float, approximate: str) -> float:
     if approximate == "tanh":
         return x * scalar_sigmoid(2.0 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
-    return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
+    return 0.5 * x * math.erfc(-x / math.sqrt(2.0))  # Φ(x) = erfc(-x/√2)/2: 1 + erf cancels far left
 
 
 def tensor_gelu(x: np.ndarray, approximate: str) -> np.ndarray:
     if approximate == "tanh":
         return x * tensor_sigmoid(2 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
-    return 0.5 * x * (1 + tensor_erf(x / math.sqrt(2.0)))
+    return 0.5 * x * tensor_erfc(-x / math.sqrt(2.0))
 
 
 def scalar_fmod(a: float, b: float) -> float:

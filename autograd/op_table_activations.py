@@ -17,7 +17,7 @@ from .graph import raw
 from .op_def import OFF_KINK, Domain, OpDef, function, where
 from .op_table_math import TOO_LARGE, exp
 
-sigmoid, tanh, softplus, erf = function("sigmoid"), function("tanh"), function("softplus"), function("erf")
+sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
@@ -63,7 +63,7 @@ def _gelu_vjp(g, out, x, *, approximate):
         s = sigmoid(z2)
         slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
         return (g * (s + x * s * sigmoid(-z2) * slope),)
-    cdf = 0.5 * (1 + erf(x * SQRT_HALF))
+    cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
     return (g * (cdf + x * exp(-0.5 * x * x) * INV_SQRT_2PI),)
 
 

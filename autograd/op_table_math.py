@@ -151,6 +151,14 @@ MATH: tuple[OpDef, ...] = (
         forward.tensor_erf,
         formulas=("∂erf(x)/∂x = (2/√π)·exp(−x²)",),
     ),
+    # 1 − erf(x), computed whole: exact far right, where 1 − erf(x) cancels (erfc(10) is 2e-45)
+    OpDef(
+        "erfc",
+        lambda g, out, x: (g * -TWO_OVER_SQRT_PI * exp(-x * x),),
+        math.erfc,
+        forward.tensor_erfc,
+        formulas=("∂erfc(x)/∂x = −(2/√π)·exp(−x²)",),
+    ),
     # -1, 0 or 1; 0 and NaN stay as they are
     _flat("sign", _scalar_sign, np.sign, Domain(avoid=(0.0,)), "(a jump at 0)"),
     _flat("floor", _finite_only(math.floor), np.floor, _integers_avoided(0.0), "(jumps at the integers)"),

@@ -99,12 +99,18 @@ def test_command_line_errors_name_the_problem(tmp_path):
     done = run("expr", "tanh(x*w + z)", "--set", "x=2", "w=-3", "--out", str(tmp_path / "g.svg"))
     assert done.returncode == 1 and "python -m viz expr: unknown name 'z'" in done.stderr
     done = run("expr", "x", "--set", "x2")
-    assert done.returncode == 2 and "'x2' is not NAME=NUMBER (as x=2 or w=-3.5)" in done.stderr
+    assert done.returncode == 2 and "'x2' is not NAME=NUMBER (as x=2 or w=-3.5" in done.stderr
+    done = run("expr", "x", "--set", "2x=1")
+    assert done.returncode == 2 and "'2x=1' is not NAME=NUMBER" in done.stderr
+    done = run("expr", "x * 2", "--set", "x=1", "--out", str(tmp_path / "g.jpg"))
+    assert done.returncode == 1 and "render writes .svg, .png or .pdf, not 'g.jpg'" in done.stderr
+    done = run("expr", "sqrt(x)", "--set", "x=0", "--out", str(tmp_path / "g.svg"))
+    assert done.returncode == 1 and "backward of sqrt(0.0): the derivative is infinite" in done.stderr
     done = run("expr", "log(x)", "--set", "x=-1", "--out", str(tmp_path / "g.svg"))
     assert done.returncode == 1 and "log(-1.0) is undefined: log needs a positive input" in done.stderr
     done = run("expr", "x * 2", "--set", "x=1", "--explain", "y", "--out", str(tmp_path / "g.svg"))
     assert done.returncode == 1 and "--explain y: the expression uses no value named 'y'" in done.stderr
-    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+    assert not list(tmp_path.glob("*")) and not list(tmp_path.glob(".*"))  # nothing written, nothing left behind
 
 
 @pytest.mark.parametrize("command", [[], ["demo"], ["html"], ["expr"]])

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         _run(args)
-    except OSError as e:  # a missing folder, a file in the way: one line naming it, not a traceback
+    except (OSError, ValueError, ArithmeticError) as e:  # a missing folder, a file in the way, a suffix render does
+        # not write, a derivative that divides by zero: one line naming it, not a traceback
         sys.exit(f"python -m viz {args.command}: {e}")
 
 
@@ -40,6 +41,9 @@ def _run(args: argparse.Namespace) -> None:
             root = evaluate(args.expression, dict(args.set))
         except ExpressionError as e:
             sys.exit(f"python -m viz expr: {e}")
+        unknown = [name for name in args.explain if name not in _leaves(root) or name not in dict(args.set)]
+        if unknown:  # before anything is written
+            sys.exit(f"python -m viz expr: --explain {unknown[0]}: the expression uses no value named {unknown[0]!r}")
     root.backward()
     print(f"wrote {render(root, args.out, backward=args.backward, check=args.check)}")
     if args.command == "expr":
@@ -52,9 +56,7 @@ def _report(root: Value, args: argparse.Namespace) -> None:
     print(f"{args.expression} = {root.data:.6g}; " + ", ".join(f"∂/∂{n} = {v.grad:.6g}" for n, v in leaves.items()))
     if args.html:
         print(f"wrote {save_html(root, args.html, title=args.expression)}")
-    for name in args.explain:
-        if name not in leaves:
-            sys.exit(f"python -m viz expr: --explain {name}: the expression uses no value named {name!r}")
+    for name in args.explain:  # each checked before anything was written
         print(explain(root, leaves[name]))
 
 
@@ -66,11 +68,13 @@ def _leaves(root: Value) -> dict[str, Value]:
 def _assignment(text: str) -> tuple[str, float]:
     name, sep, number = text.partition("=")
     try:
-        if not sep:
+        if not sep or not name.strip().isidentifier():
             raise ValueError
         return name.strip(), float(number)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=NUMBER (as x=2 or w=-3.5)") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=NUMBER (as x=2 or w=-3.5; a name: letters, digits and _, not a digit first)"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:

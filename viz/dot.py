@@ -5,6 +5,7 @@ differences, and the first NaN or infinity with the path that carried it."""
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,13 @@ def build(
     # the colour scale: a NaN or infinite gradient is drawn apart (labels.fill), not on it
     top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
+    notes = [trail.story] if trail is not None else []
+    notes += [check_summary(checks, names)] if checks else []
+    notes += [kept_note(kept, grads, names)] if kept else []
+    notes += [colour_key(grads, top)] if color_by_grad else []
+    # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
+    told = " ".join(notes)
+    named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
     boxes: dict[str, graphviz.Digraph] = {}
     for node in order:
         target = _cluster(g, boxes, graph.owner.get(id(node)))
@@ -159,7 +167,9 @@ def build(
             target.node(_id(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **_CONSTANT | style | red)
         else:
             name = graph.names[id(node)]
-            numbered = step[id(node)] if number or (flows is not None and not name) else None
+            numbered = (
+                step[id(node)] if number or (not name and (flows is not None or id(node) in named_in_notes)) else None
+            )
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
             label = record(node, name, shown, numbered, check, tensor_detail, held)
@@ -197,10 +207,6 @@ def build(
             g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **{"color": "firebrick", **bold, **red})
         else:
             g.edge(*ends, id=name, dir="back", color="gray70")
-    notes = [trail.story] if trail is not None else []
-    notes += [check_summary(checks, names)] if checks else []
-    notes += [kept_note(kept, grads, names)] if kept else []
-    notes += [colour_key(grads, top)] if color_by_grad else []
     if notes:
         g.attr(label="\\n".join(escape(n) for n in notes), labelloc="b", fontsize="11")
     return g

@@ -56,6 +56,10 @@ def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: boo
 def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
     """Every node of the graph, root first, each before its parents; refuses too large a graph
     before any drawing starts (`check_size`)."""
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int | np.integer)):
+        raise TypeError(f"max_nodes must be an int (or None: no limit), got {type(max_nodes).__name__} {max_nodes!r}")
+    if max_nodes is not None and max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1 (or None: no limit), got {max_nodes}")
     order = topological_order(root)
     check_size(order, max_nodes, collapsible)
     return order
@@ -95,13 +99,20 @@ def constants(order: list[Node]) -> set[int]:
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, Any]:
-    """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`,
-    once a backward has reached it. Tensors keep `.grad` on leaves only, so once a backward has run
-    (some tensor holds a gradient) every tensor shows d root / d node, computed here: what flowed
-    through it. A root of several elements was seeded by its caller: only kept gradients then."""
+    """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`, once a
+    backward (or the lecture's hand) has set it, while the root's own `.grad` is 1 (one pass from it) or
+    unset. Any other root `.grad` means passes were added up (backward twice without zero_grad) or another root's
+    arrived, and so does every `.grad`: the drawing then shows d root / d node, computed here, with the
+    `.grad`s beside (kept_grads). Tensors keep `.grad` on leaves only, so once a backward has run (some
+    tensor holds a gradient) every tensor shows d root / d node: what flowed through it. A root of
+    several elements was seeded by its caller: only kept gradients then."""
     values = [n for n in order if id(n) not in consts]
     kept = {id(n): n.grad for n in values if n.grad_computed}
-    if not isinstance(root, Tensor) or not kept or root.data.size != 1:
+    if not kept:
+        return kept
+    if isinstance(root, Tensor) and root.data.size != 1:
+        return kept
+    if not isinstance(root, Tensor) and (not root.grad_computed or root.grad == 1.0):
         return kept
     grads = all_gradients(root, order)
     return {id(n): grads[id(n)] for n in values}
@@ -230,6 +241,8 @@ def summary(x: Any, signed_zero: bool = False) -> str:
         return x
     a = np.asarray(x, dtype=float)
     a = a if signed_zero else a + 0.0  # + 0.0 makes -0.0 a 0
+    if a.size == 0:
+        return "empty"
     if a.size == 1:
         return figures(a.item(), 4)
     finite = a[np.isfinite(a)]
@@ -256,11 +269,12 @@ def _mean(a: np.ndarray) -> float:
 
 
 def figures(v: float, n: int) -> str:
-    """v to n significant figures, or up to 6 where n would show a whole number that v is not:
-    tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0 beside
-    2.458e-05. Closer than 6 figures is rounding noise (0.5 × 2 = 0.9999999999999998 stays 1)."""
+    """v to n significant figures, or more where n would show a whole number that v is not: tanh(-6) =
+    -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0 beside 2.458e-05, and so
+    would tanh(10) = 0.9999999959 beside 8.245e-09. Closer than 1e-12 of itself (a few thousand units in
+    the last place) is rounding noise: 0.5 × 2 = 0.9999999999999998 stays 1."""
     text = f"{v:.{n}g}"
-    while n < 6 and text.lstrip("-").isdigit() and float(text) != v:
+    while n < 17 and text.lstrip("-").isdigit() and abs(float(text) - v) > 1e-12 * abs(v):
         n += 1
         text = f"{v:.{n}g}"
     return text

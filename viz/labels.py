@@ -94,9 +94,9 @@ def check_text(check: Check) -> str:
     """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
     one-sided slopes; where nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
-    a, n = summary(check.analytic), summary(check.numeric) if check.numeric is not None else ""
+    a, n = _reading(check.analytic), _reading(check.numeric) if check.numeric is not None else ""
     if check.slopes is not None:
-        slopes = f"a kink: slope {summary(check.slopes[0])} from the left, {summary(check.slopes[1])} from the right"
+        slopes = f"a kink: slope {_reading(check.slopes[0])} from the left, {_reading(check.slopes[1])} from the right"
         if check.verdict == KINK:
             return f"{along}{slopes}; backward takes {a}, {check.detail} ✓"
         return f"{along}{slopes} ✗ backward {a}"
@@ -108,6 +108,12 @@ def check_text(check: Check) -> str:
         resolve = summary(check.resolution)
         return f"{along}numeric {n}, backward {a}: too small to judge against the finite difference's error, ±{resolve}"
     return f"{along}numeric: cannot measure here ({check.detail})"
+
+
+def _reading(v: float) -> str:
+    """A measured or compared number to 4 figures: a finite difference is good to about 1e-10 of itself,
+    so the extra figures `summary` gives a near-whole number (15.999999999 for 16) would be its noise."""
+    return f"{float(v) + 0.0:.4g}"  # + 0.0: a -0 reads 0, as in summary
 
 
 def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:

@@ -27,6 +27,7 @@ SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
 SETTLED = 1e-3  # one-sided slopes this close (relative) mean the step is small enough
 ROUNDING = 8  # a replay's rounding error, in units of eps times its largest number: a few ops' worth
 FLOOR = 2  # differences within this many error estimates are noise, not a wrong rule
+STEEP = 1e6  # backward's slope beyond this many times the measured one (and its error): not judged
 
 # what a check found: ✓ green, ✗ red, the rest grey (a kink whose backward is a one-sided slope: ✓ grey)
 AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED = (
@@ -36,8 +37,9 @@ AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED = (
 
 @dataclass(frozen=True)
 class Check:
-    """A leaf's gradient against the finite difference: for a tensor, both along one random direction
-    (the sum of grad × direction, against the root's change as the whole tensor moves that way)."""
+    """A leaf's gradient against the finite difference: for a tensor of several elements, both along one
+    random direction (the sum of grad × direction, against the root's change as the whole tensor moves
+    that way); a Value and a tensor of one element, the derivative itself."""
 
     analytic: float  # backward's
     numeric: float | None  # the central difference; None where none was measured, or at a kink
@@ -83,7 +85,14 @@ def finite_difference_checks(
 ) -> dict[int, Check]:
     """By leaf id, each leaf's gradient (`grads`, d root / d node by id) against a central difference;
     `root` is one number (draw refuses any other)."""
-    base = replay(order, {})
+    try:
+        base = replay(order, {})
+    except ValueError as e:  # an op that cannot run again: a node built by hand (micrograd's way)
+        raise ValueError(
+            f"check=True reruns the recorded ops to move each leaf, and one cannot run again ({e}). A node "
+            "built by hand (Value(data, (a, b), '*') with its own _backward) keeps no forward: draw without "
+            "check=True, or build that node with chainrule's ops"
+        ) from None
     inputs = list(reversed(order))
     f0 = _number(base[id(root)])
     checks = {}
@@ -94,9 +103,10 @@ def finite_difference_checks(
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
             return _number(values[id(root)]), max((_largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
-        direction = np.random.default_rng(0).standard_normal(leaf.shape) if isinstance(leaf, Tensor) else 1.0
+        tensor = isinstance(leaf, Tensor) and leaf.data.size != 1  # one element is checked as a Value is
+        direction = np.random.default_rng(0).standard_normal(leaf.shape) if tensor else np.ones(np.shape(leaf.data))
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
-            checks[id(leaf)] = _check(root_at, base[id(leaf)], direction, grads[id(leaf)], f0, isinstance(leaf, Tensor))
+            checks[id(leaf)] = _check(root_at, base[id(leaf)], direction, grads[id(leaf)], f0, tensor)
     return checks
 
 
@@ -108,7 +118,7 @@ def _check(root_at: Any, x: Any, direction: Any, grad: Any, f0: float, tensor: b
     size = np.abs(x)
     scales = [np.maximum(size, 1.0)] + ([size] if np.any((size > 0) & (size < 1)) else [])
     if not np.isfinite(f0):
-        analytic = float(np.sum(g * direction * scales[0]))
+        analytic = float(np.sum(g * direction * scales[0])) if tensor else float(np.sum(g))
         return Check(analytic, None, UNMEASURED, tensor, detail=f"the root is {f0:g} here")
     found = [_measure(root_at, x, scales[0] * direction, g, f0, grad_eps, tensor)]
     if found[0].verdict not in (AGREE, DISAGREE) and len(scales) > 1:  # a finer step may still judge
@@ -128,7 +138,7 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
     for k in range(SHRINKS):
         h = BEST_STEP * 10.0**-k
         up, down = x + h * along, x - h * along
-        if not tensor:  # a Value's data is a Python float
+        if not isinstance(x, np.ndarray):  # a Value's data is a Python float
             up, down = float(up), float(down)
         if np.array_equal(up, x) and np.array_equal(down, x):
             problem, outside = "x ± h rounds to x", False
@@ -142,7 +152,7 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
             problem, outside = f"the root is {f_up:g} at x + h and {f_down:g} at x − h", True
             continue
         # per unit of step: a Value's by the steps taken (x ± h rounded), a tensor's by h along its direction
-        h_up, h_down = (up - x, x - down) if not tensor else (h, h)
+        h_up, h_down = (float(np.sum(up - x)), float(np.sum(x - down))) if not tensor else (h, h)
         # every number rounds to eps of itself, and below the smallest normal float to a fixed grain (underflow)
         largest = max(abs(f_up), abs(f0), abs(f_down), big_up, big_down, TINY)
         rounding = ROUNDING * EPS * largest / min(h_up, h_down)
@@ -207,6 +217,12 @@ def _judge(measured: _Try, error: float, grad_eps: float, tensor: bool) -> Check
     size = max(abs(a), abs(n))
     if a == n:
         verdict = AGREE
+    elif abs(a) > STEEP * (abs(n) + floor):
+        # at every step tried the root changed a millionth of what backward's slope says: either the rule is
+        # absurdly wrong, or the root bends or oscillates faster than a float step of x can follow (sin(exp(x))
+        # at 40, whose period there is 3e-17, x's float step 7e-15): finite differences cannot judge it
+        steep = "backward's slope is over a million times the root's change at every step tried: too steep to measure"
+        return Check(a, n, UNMEASURED, tensor, resolution=floor, detail=steep)
     elif not abs(a - n) <= RTOL * size + floor:  # not <=: a NaN from backward disagrees
         verdict = DISAGREE
     else:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from autograd import Tensor
 
-from .graph import summary
+from .graph import finite, summary
 from .labels import symbol, term
 
 if TYPE_CHECKING:
@@ -53,11 +53,16 @@ def tell(e: Explanation) -> str:
     if grouped:
         other = f"the other {others:,} paths" if others > 1 else "the other path"
         above = f"the {len(e.paths)} paths above" if len(e.paths) > 1 else "the path above"
-        lines.append(f"{other}: {summary(e.rest)}{' together' if others > 1 else ''} (the total minus {above})")
-        listed = f"{summary(e.total - e.rest)} ({above}) + {term(e.rest)} ({other})"
+        shown = sum(p.product for p in e.paths)
+        if finite(shown) and finite(e.rest) and finite(e.total):
+            lines.append(f"{other}: {summary(e.rest)}{' together' if others > 1 else ''} (the total minus {above})")
+            listed = f"{summary(shown)} ({above}) + {term(e.rest)} ({other})"
+        else:  # inf - inf: the split would read "nan + nan = inf"
+            lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
+            listed = ""
     if tensors and e.count > 1:
         lines.append(f"total: the paths' shares added, {summary(e.total)} = {grad}, the gradient backward gives")
-    elif e.count > 1:
+    elif e.count > 1 and listed:
         lines.append(f"total: {listed} = {summary(e.total)} = {grad}, the gradient backward gives")
     else:
         lines.append(f"total: {summary(e.total)} = {grad}, the gradient backward gives")
