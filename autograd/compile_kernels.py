@@ -129,15 +129,10 @@ class Activation:
         if self.name == "relu":  # g * (x > 0)
             return [np.multiply(g, np.greater(x, self.zero, out=self.mask), out=grad)]
         # the table's rules (op_table_activations): each slope from x where it would cancel from out
-        if self.name == "tanh":  # g * tanh_slope: 1 - out * out, or 4 σ(2x) σ(-2x) past |x| = 1
-            np.subtract(1, np.multiply(out, out, out=scratch), out=scratch)
-            if np.greater(np.abs(x), 1, out=self.mask).any():
-                np.copyto(scratch, 4 * forward.tensor_sigmoid(2 * x) * forward.tensor_sigmoid(-2 * x), where=self.mask)
-            return [np.multiply(g, scratch, out=grad)]
-        np.subtract(1, out, out=scratch)  # sigmoid: g * out * sigmoid_complement: 1 - out, or σ(-x) past x = 1
-        if np.greater(x, 1, out=self.mask).any():
-            np.copyto(scratch, forward.tensor_sigmoid(-x), where=self.mask)
-        return [np.multiply(np.multiply(g, out, out=grad), scratch, out=grad)]
+        if self.name == "tanh":  # g * tanh_slope (op_table_activations)
+            return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]
+        complement = forward.sigmoid_complement_array(x, out, out=scratch)  # g * out * sigmoid_complement
+        return [np.multiply(np.multiply(g, out, out=grad), complement, out=grad)]
 
 
 def _binary(op: str) -> Callable[..., Any]:

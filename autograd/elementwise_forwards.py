@@ -45,6 +45,36 @@ def tensor_relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, np.zeros(x.shape[-1:], np.result_type(x.dtype, 0)))
 
 
+# Below this, 1 − σ(x) and 1 − tanh(x)² written from the output have lost more than 6 bits (64 units in the
+# last place); there, and only there, they are computed from x instead (sigmoid_complement, tanh_slope).
+CANCELS = 1 / 64
+
+
+def sigmoid_complement_array(x: np.ndarray, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 − σ(x) given s = σ(x), into `out` (op_table_activations.sigmoid_complement on arrays, and the
+    compiled kernel's): 1 − s, and where that is below CANCELS (x above 4.1), e/(1 + e) with e = exp(−x),
+    for those entries alone. One extra pass (a min) where no entry is that far out."""
+    near = np.asarray(np.subtract(1, s, out=out))  # asarray: a 0-d input's result is a numpy scalar
+    if np.fmin.reduce(near, axis=None, initial=1.0) < CANCELS:  # fmin: a NaN does not hide the others
+        far = np.flatnonzero(near < CANCELS)
+        e = np.exp(-np.ravel(x)[far])
+        near.reshape(-1)[far] = e / (1 + e)
+    return near
+
+
+def tanh_slope_array(x: np.ndarray, t: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 − tanh(x)² given t = tanh(x), into `out` (op_table_activations.tanh_slope on arrays, and the
+    compiled kernel's): 1 − t², and where that is below CANCELS (|x| above 2.4), 4e/(1 + e)² with
+    e = exp(−2|x|), for those entries alone; as above."""
+    slope = np.asarray(np.multiply(t, t, out=out))
+    np.subtract(1, slope, out=slope)
+    if np.fmin.reduce(slope, axis=None, initial=1.0) < CANCELS:
+        far = np.flatnonzero(slope < CANCELS)
+        e = np.exp(-2 * np.abs(np.ravel(x)[far]))
+        slope.reshape(-1)[far] = 4 * e / ((1 + e) * (1 + e))
+    return slope
+
+
 def tensor_softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0, x)  # never overflows
 

@@ -23,16 +23,26 @@ SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.050700987355480493
 
 
 def sigmoid_complement(x: Any, s: Any) -> Any:
-    """1 − σ(x), given s = σ(x): past x = 1 computed from x as σ(−x), where 1 − s cancels as σ rounds
-    toward 1 (σ'(30) came out 0.1% off in float64, and 0 from x = 37, where it is 1e-16; PyTorch's too)."""
-    return where(sigmoid(-x), 1 - s, cond=raw(x) > 1)
+    """1 − σ(x), given s = σ(x). Written from the output it cancels as σ rounds toward 1 (σ'(30) came out
+    0.1% off in float64, and 0 from x = 37, where it is 1e-16; PyTorch's too): where it falls below
+    forward.CANCELS (x above 4.1) it is e/(1 + e), e = exp(−x), from x. On arrays in place (forward's)."""
+    if isinstance(x, np.ndarray):
+        return forward.sigmoid_complement_array(x, s)
+    near = 1 - s
+    far = raw(near) < forward.CANCELS
+    e = exp(-where(x, 1.0, cond=far))  # 1 where unused: exp(-x) overflows far left
+    return where(e / (1 + e), near, cond=far)
 
 
 def tanh_slope(x: Any, t: Any) -> Any:
-    """1 − tanh(x)², given t = tanh(x): so written within |x| <= 1 (the lesson's formula, bit for bit
-    micrograd's), and past it 4σ(2x)σ(−2x), from x, where 1 − t² cancels as tanh rounds toward ±1 (0 from
-    |x| = 19 in float64, where it is 1e-16; 3e-5 off at 4.4 in float32)."""
-    return where(4 * sigmoid(2 * x) * sigmoid(-2 * x), 1 - t * t, cond=abs(raw(x)) > 1)
+    """1 − tanh(x)², given t = tanh(x): so written (the lesson's formula, bit for bit micrograd's) until it
+    falls below forward.CANCELS (|x| above 2.4), where it cancels as tanh rounds toward ±1 (0 from |x| = 19
+    in float64, where it is 1e-16; 3e-5 off at 4.4 in float32); there 4e/(1 + e)², e = exp(−2|x|), from x."""
+    if isinstance(x, np.ndarray):
+        return forward.tanh_slope_array(x, t)
+    near = 1 - t * t
+    e = exp(-2 * abs(x))
+    return where(4 * e / ((1 + e) * (1 + e)), near, cond=raw(near) < forward.CANCELS)
 
 
 def _mish_vjp(g, out, x):

@@ -18,6 +18,7 @@ trip through the stack.
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,7 +27,7 @@ import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
-from .elementwise_forwards import scalar_sigmoid
+from .elementwise_forwards import CANCELS
 from .graph import MANY, Node, check_backward, infinite_derivative, vjp_at
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
@@ -131,12 +132,12 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                     if op is relu:
                         ga = g * (a.data > 0)
                     elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
-                        x = a.data
-                        if abs(x) > 1:
-                            ga = g * (4 * scalar_sigmoid(2 * x) * scalar_sigmoid(-2 * x))
-                        else:
-                            out = node.data
-                            ga = g * (1 - out * out)
+                        out = node.data
+                        slope = 1 - out * out
+                        if slope < CANCELS:
+                            e = math.exp(-2 * abs(a.data))
+                            slope = 4 * e / ((1 + e) * (1 + e))
+                        ga = g * slope
                     else:
                         gs = _rule(op, node, g, create_graph)
                         if check:
