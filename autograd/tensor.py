@@ -9,6 +9,7 @@ in place between forward and backward, and PyTorch's choice of keeping `.grad` o
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,6 +75,28 @@ def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]
         return Tensor(test(self._data, raw(other)))
 
     return compare
+
+
+def _equality(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Any]:
+    """`t == u`, `t != u`: elementwise, a constant boolean Tensor, as numpy's and PyTorch's (accuracy is
+    `(pred == labels).mean()`); beside something that is no number or array (None, a string), what
+    Python's default gives. Hashing stays by identity, so tensors remain dict keys and set members
+    (Values keep micrograd's identity `==`)."""
+    compare = _compare(test)
+
+    def equality(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor):
+            if other is None or isinstance(other, str):
+                return NotImplemented
+            try:
+                other = np.asarray(raw(other))
+            except (TypeError, ValueError):
+                return NotImplemented
+            if other.dtype.kind not in "biuf":
+                return NotImplemented
+        return compare(self, other)
+
+    return equality
 
 
 def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
@@ -292,6 +315,11 @@ def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
         return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
     return op.domain_error(datas, e)
 
+
+# elementwise, as numpy's and PyTorch's; set after the class so that its identity hash stays
+Tensor.__eq__ = _equality(operator.eq)  # type: ignore[method-assign,assignment]
+Tensor.__ne__ = _equality(operator.ne)  # type: ignore[method-assign,assignment]
+Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 
 def _constant(x: Any, op: Op) -> Tensor:
     """A number or array operand as a leaf. A Python number stays a Python number, so that

@@ -231,11 +231,17 @@ def test_isnan_isinf_isfinite(name, expected):
     assert autograd.isfinite(t).data.tolist() == [True, False, False]
 
 
-def test_equality_stays_identity():
+def test_values_compare_by_identity_and_tensors_elementwise():
+    """A Value's == is micrograd's, identity; a Tensor's is numpy's and PyTorch's, elementwise (it was
+    identity too, and `(pred == labels).mean()` gave 0 without a word). Both hash by identity."""
     a, b = Value(1.0), Value(1.0)
     assert a == a and a != b and len({a, b}) == 2
-    t = Tensor([1.0])
-    assert t == t and t != Tensor([1.0])
+    t, u = Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 0.0, 3.0])
+    assert (t == u).data.tolist() == [True, False, True] and (t != u).data.tolist() == [False, True, False]
+    assert (t == 2.0).data.tolist() == [False, True, False] and (t == [1, 0, 0]).data.tolist() == [True, False, False]
+    assert (t == u).dtype == bool and not (t == u).requires_grad
+    assert (t == None) is False and (t != "a") is True  # noqa: E711 (what Python gives beside no number)
+    assert len({t, u, t}) == 2 and {t: 1}[t] == 1
 
 
 # ---- the operators' named methods ----

@@ -181,7 +181,7 @@ def test_a_grouped_explanation_still_adds_up_to_the_gradient(browser, tmp_path):
 def test_with_an_optimizer_the_last_step_shows_the_update_and_stepping_back_undoes_it(browser, tmp_path):
     root = neuron()
     w1 = next(n for n in topological_order(root) if n.label == "w1")
-    position = topological_order(root).index(w1)
+    position = next(i for i, n in enumerate(topological_order(root)) if n is w1)
     page = viz.save_html(root, tmp_path / "train.html", optimizer=SGD([w1], lr=0.1))
     browser.get(page.as_uri())
     data_text = lambda: browser.find_element(By.ID, f"v{position}").find_elements(By.TAG_NAME, "text")[-2]  # noqa: E731

@@ -112,7 +112,7 @@ def test_explanations_of_a_tensor_graph_come_from_explain():
     w = Tensor(np.array([0.5, 0.5, 0.5]), requires_grad=True, label="w")
     root = (x * w + x).sum()
     data = page_data(page_html(root))
-    position = topological_order(root).index(x)
+    position = next(i for i, n in enumerate(topological_order(root)) if n is x)
     count, total, _, _, paths = data["explanations"][str(position)]
     assert count == 2 and total == summary(viz.explain(root, x).total) == "min 1.5 mean 1.5 max 1.5"
     assert {len(p[0]) for p in paths} == {2, 3}  # x → + → sum, and x → * → + → sum
