@@ -53,7 +53,10 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
         _chain_rule(root, seed, create_graph, done.append if accumulate else None)
         if accumulate:  # only now: an error above leaves every .grad as it was
             for node in done:
-                node.grad += node._grad_sum
+                # a new sum, not +=: under no_grad a Value's += writes in place, and a .grad that is a node
+                # (create_graph's) may be in a graph; a .grad set to None (PyTorch's zeroing) is no gradient yet
+                held = node.grad
+                node.grad = node._grad_sum if held is None else held + node._grad_sum
     return start
 
 

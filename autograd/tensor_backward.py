@@ -85,6 +85,8 @@ class BackwardHooks:
             seed = given.astype(self.dtype)
             if seed.shape != self.shape:
                 raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
+            if create_graph and isinstance(grad, type(self)) and grad.requires_grad:  # a node stays one (grad_outputs)
+                return grad if grad.dtype == self.dtype else grad.astype(self.dtype)
         return type(self)(seed) if create_graph else seed
 
     @staticmethod

@@ -195,6 +195,8 @@ class Value(
         return v
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
+        if create_graph and isinstance(grad, Value):  # a seed that is a node stays one: its gradient flows too
+            return grad
         seed = 1.0 if grad is None else _data(grad)
         return Value(seed) if create_graph else seed
 

@@ -1,0 +1,43 @@
+"""The graph's semantics at their edges, from an audit against PyTorch: a seed that is itself a node
+keeps its graph under create_graph (PyTorch's grad_outputs), a backward under no_grad does not write
+into a .grad that create_graph made a node, and a Value's .grad set to None (PyTorch's zeroing) counts
+as no gradient yet."""
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value, gradients, no_grad
+
+torch = pytest.importorskip("torch")
+
+
+def test_a_seed_that_is_a_node_keeps_its_graph():
+    x, s = Value(3.0), Value(2.0)
+    (g,) = gradients(x * x, [x], s, create_graph=True)
+    assert gradients(g, [s]) == [6.0]  # d(2 x s)/ds, as torch's grad_outputs: it gave 0
+    xt = Tensor(np.array([3.0, -1.0]), requires_grad=True)
+    st = Tensor(np.array([2.0, 5.0]), requires_grad=True)
+    (gt,) = gradients(xt * xt, [xt], st, create_graph=True)
+    (hs,) = gradients((gt * gt).sum(), [st])
+    tx = torch.tensor([3.0, -1.0], dtype=torch.float64, requires_grad=True)
+    ts = torch.tensor([2.0, 5.0], dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(tx * tx, tx, ts, create_graph=True)
+    (th,) = torch.autograd.grad((tg * tg).sum(), ts)
+    np.testing.assert_allclose(hs, th.numpy(), rtol=1e-15)
+
+
+def test_a_backward_under_no_grad_leaves_a_node_grad_alone():
+    x = Value(3.0)
+    (x * x).backward(create_graph=True)
+    g = x.grad
+    h = g * g  # 4 x² through x.grad = 2 x
+    with no_grad():
+        (x * x).backward()  # adds 6: before, it wrote 12 into g itself, which h is built on
+    assert g.data == 6.0 and gradients(h, [x]) == [24.0] and x.grad.data == 12.0
+
+
+def test_a_value_grad_set_to_none_is_no_gradient_yet():
+    a, b = Value(2.0), Value(3.0)
+    b.grad = None  # PyTorch's zero_grad(set_to_none=True) habit: backward raised half-way
+    (a * b + a).backward()
+    assert (a.grad, b.grad) == (4.0, 2.0)
