@@ -31,8 +31,9 @@ def test_a_backward_under_no_grad_leaves_a_node_grad_alone():
     (x * x).backward(create_graph=True)
     g = x.grad
     h = g * g  # 4 x² through x.grad = 2 x
+    y = x * x
     with no_grad():
-        (x * x).backward()  # adds 6: before, it wrote 12 into g itself, which h is built on
+        y.backward()  # adds 6: before, it wrote 12 into g itself, which h is built on
     assert g.data == 6.0 and gradients(h, [x]) == [24.0] and x.grad.data == 12.0
 
 
