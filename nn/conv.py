@@ -48,7 +48,7 @@ def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
 
 def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype: Any) -> Tensor:
     bound = 1 / math.sqrt(fan_in)
-    return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True)
+    return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True, dtype=dtype)
 
 
 class _Conv(Module):

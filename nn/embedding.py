@@ -35,7 +35,7 @@ class Embedding(Module):
         table = generator(seed).standard_normal((num_embeddings, embedding_dim))
         if self.padding_idx is not None:
             table[self.padding_idx] = 0.0
-        self.weight = Tensor(table.astype(dtype), requires_grad=True)
+        self.weight = Tensor(table.astype(dtype), requires_grad=True, dtype=dtype)
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> Embedding:

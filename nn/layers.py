@@ -39,8 +39,8 @@ class Linear(Module):
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
         rng = generator(seed)
         std = INITS[init](nin, nout)
-        self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True)
-        self.b = Tensor(np.zeros(nout, dtype), requires_grad=True) if bias else None
+        self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)
+        self.b = Tensor(np.zeros(nout, dtype), requires_grad=True, dtype=dtype) if bias else None
         self.init = init
 
     def forward(self, x: Tensor) -> Tensor:

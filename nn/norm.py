@@ -42,7 +42,7 @@ def _write(buffer: np.ndarray, values: np.ndarray) -> None:
 
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
-    return Tensor(np.full(shape, value, dtype), requires_grad=True)
+    return Tensor(np.full(shape, value, dtype), requires_grad=True, dtype=dtype)
 
 
 class _BatchNorm(Module):
@@ -220,9 +220,11 @@ class GroupNorm(Module):
                 f"GroupNorm({self.num_groups}, {self.num_channels}) takes input of shape (N, {self.num_channels}, "
                 f"...), got shape {x.shape}; make num_channels match axis 1 of the input"
             )
+        shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
+        if x.size == 0:  # a batch of 0: nothing to normalise (numpy's mean of nothing would warn)
+            return _scale_and_shift(x, self.weight, self.bias, shape)
         grouped = x.reshape(x.shape[0], self.num_groups, -1)
         y, _, _ = _standardize(grouped, (2,), self.eps)
-        shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
         return _scale_and_shift(y.reshape(x.shape), self.weight, self.bias, shape)
 
     def extra_repr(self) -> str:

@@ -97,14 +97,14 @@ class Optimizer:
 
     @replayed
     def step(self) -> None:
-        """Update every parameter from its `.grad` (a Tensor that no backward reached is left alone).
+        """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
         Every gradient and every kept state is checked first (ShapeError, TypeError), so a step that
         fails moves nothing."""
         self._check_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
         for i, t in enumerate(self.tensors):
-            if t.grad is not None:
+            if t.grad is not None and t.requires_grad:  # a frozen one keeps even a .grad it still holds
                 data = t.data
                 self.update(self.state.setdefault(i, {}), data, t.grad)
                 t.data = data  # the array changed in place: tell the version counter
@@ -120,7 +120,7 @@ class Optimizer:
         name = type(self).__name__
         for i, t in enumerate(self.tensors):
             g = t.grad
-            if g is None:
+            if g is None or not t.requires_grad:
                 continue
             shape = t.data.shape
             if g.__class__ is not np.ndarray:  # a list or a scalar someone assigned: read as numpy would
@@ -225,7 +225,12 @@ class Optimizer:
         """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
         arrays = {key: np.asarray(value) for key, value in state.items()}
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
-        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays))
+        squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
+
+        def unbounded(key: str) -> bool:
+            return key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares
+
+        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         settings = self.checked_settings({s: _setting(new[s]) for s in (*self.hyperparameters, *self.flags)}, prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -53,15 +53,21 @@ def check_entries(own: Layout, entries: Layout) -> None:
 
 
 def conform(
-    own: Layout, state: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]] | None = None
+    own: Layout,
+    state: Mapping[str, Any],
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    unbounded: Callable[[str], bool] = lambda name: False,
 ) -> dict[str, np.ndarray]:
     """`state`'s arrays checked against the layout `own` (`check_entries`, then their values: finite,
-    integers that the cast keeps, within the closed range [low, high] that `ranges` gives an entry)
-    and cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
+    or +inf where `unbounded(name)` (a sum of squares that overflowed: what a step makes of a huge
+    gradient, and saves), integers that the cast keeps, within the closed range [low, high] that `ranges`
+    gives an entry) and cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
     arrays = {name: np.asarray(value) for name, value in state.items()}
     check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
     cast = {
-        name: (_exact if _counts(dtype) else _finite)(name, arrays[name], dtype) for name, (_, dtype) in own.items()
+        name: _exact(name, a, dtype) if _counts(dtype) else _finite(name, a, dtype, unbounded(name))
+        for name, (_, dtype) in own.items()
+        for a in (arrays[name],)
     }
     for name, (low, high) in (ranges or {}).items():
         outside = int(np.count_nonzero((cast[name] < low) | (cast[name] > high)))
@@ -121,13 +127,16 @@ def _exact(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
     return cast
 
 
-def _finite(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
-    """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there."""
+def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False) -> np.ndarray:
+    """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there (+inf
+    allowed with `plus_inf`)."""
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(dtype)
-    bad = cast.size - int(np.count_nonzero(np.isfinite(cast)))
+    allowed = np.isfinite(cast) | (cast == np.inf) if plus_inf else np.isfinite(cast)
+    bad = cast.size - int(np.count_nonzero(allowed))
     if bad:
-        raise ValueError(f"{name} holds {bad} NaN or infinite value(s) as {np.dtype(dtype)}; parameters must be finite")
+        what = "NaN or -inf" if plus_inf else "NaN or infinite"
+        raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be finite")
     return cast
 
 
