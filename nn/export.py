@@ -160,7 +160,7 @@ def _torch_name(module: Module, child: str) -> str:
 
 
 def _has_activations(mlp: MLP) -> bool:
-    return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin != "linear"
+    return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
 
 
 def _array(value: Any) -> np.ndarray:

@@ -21,6 +21,9 @@ NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
 class Neuron(Module):
     """sum(w * x) + b, then a nonlinearity; weights uniform in [-1, 1] and bias 0, as micrograd.
 
+    `nonlin` is micrograd's: True (ReLU) or False (linear), or the name of another (`"tanh"`,
+    `"sigmoid"`). `.nonlin` stays micrograd's bool, whether a nonlinearity is applied (code that tests it,
+    `act.relu() if self.nonlin else act`, reads it as micrograd's), and `.activation` names it.
     The weights come from `rng`, else from the `random` module as micrograd draws them, so that
     after the same `random.seed` they are micrograd's."""
 
@@ -29,15 +32,17 @@ class Neuron(Module):
         uniform = rng.uniform if rng is not None else random.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = _nonlinearity(nonlin)
+        self.activation = _nonlinearity(nonlin)
+        self.nonlin = self.activation != "linear"
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")
-        return NONLINEARITIES[self.nonlin](sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return NONLINEARITIES[self.activation](act) if self.nonlin else act
 
     def extra_repr(self) -> str:
-        return f"{len(self.w)}, {self.nonlin}"
+        return f"{len(self.w)}, {self.activation if self.nonlin else 'linear'}"
 
 
 class Layer(Module):
@@ -54,7 +59,7 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         n = self.neurons[0]
-        return f"Layer({len(n.w)} -> {len(self.neurons)}, {n.nonlin})"
+        return f"Layer({len(n.w)} -> {len(self.neurons)}, {n.activation if n.nonlin else 'linear'})"
 
 
 class MLP(Module):

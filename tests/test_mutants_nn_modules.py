@@ -124,16 +124,22 @@ def test_dropout_defaults_seed_and_edges():
 
 
 def test_micro_nonlinearities_and_defaults():
-    assert Value.relu is nn.micro.NONLINEARITIES[nn.Neuron(2).nonlin]
-    assert [nn.Neuron(2, flag).nonlin for flag in (True, False, None)] == ["relu", "linear", "linear"]
-    assert nn.Layer(2, 3).neurons[0].nonlin == "relu" and repr(nn.Layer(2, 3, "tanh")) == "Layer(2 -> 3, tanh)"
+    assert Value.relu is nn.micro.NONLINEARITIES[nn.Neuron(2).activation]
+    assert [nn.Neuron(2, flag).activation for flag in (True, False, None)] == ["relu", "linear", "linear"]
+    assert [nn.Neuron(2, flag).nonlin for flag in (True, False, None, "tanh")] == [
+        True,
+        False,
+        False,
+        True,
+    ]  # micrograd's
+    assert nn.Layer(2, 3).neurons[0].activation == "relu" and repr(nn.Layer(2, 3, "tanh")) == "Layer(2 -> 3, tanh)"
     assert repr(nn.Layer(2, 1)) == "Layer(2 -> 1, relu)"
     neuron = nn.Neuron(2000, rng=random.Random(0))
     weights = [w.data for w in neuron.w]
     assert -1 <= min(weights) < -0.99 and 0.99 < max(weights) <= 1 and neuron.b.data == 0.0
     neuron.b.data = 5.0
-    neuron.nonlin = "linear"
-    assert neuron([0.0] * 2000).data == 5.0
+    neuron.nonlin = False  # micrograd's switch
+    assert neuron([0.0] * 2000).data == 5.0 and repr(neuron).startswith("Neuron(2000, linear)")
 
 
 def test_an_mlp_with_a_layer_of_one_neuron_inside():

@@ -64,9 +64,9 @@ def test_micrograd_mlp():
     out = model([0.5, -1.0])
     assert isinstance(out, Value)
     assert len(nn.MLP(3, [4, 2])([1.0, 2.0, 3.0])) == 2
-    assert [n.nonlin for n in model.layers[-1].neurons] == ["linear"]
-    assert model.layers[0].neurons[0].nonlin == "relu"
-    assert nn.MLP(2, [3, 1], nonlin="tanh").layers[0].neurons[0].nonlin == "tanh"
+    assert [n.nonlin for n in model.layers[-1].neurons] == [False]  # micrograd's bool
+    assert model.layers[0].neurons[0].nonlin is True and model.layers[0].neurons[0].activation == "relu"
+    assert nn.MLP(2, [3, 1], nonlin="tanh").layers[0].neurons[0].activation == "tanh"
     assert nn.MLP(2, [3, 1], seed=4)([1.0, 1.0]).data == nn.MLP(2, [3, 1], seed=4)([1.0, 1.0]).data
     with pytest.raises(ValueError, match="nonlin must be one of"):
         nn.MLP(2, [1], nonlin="swish")
