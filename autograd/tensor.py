@@ -321,6 +321,7 @@ Tensor.__eq__ = _equality(operator.eq)  # type: ignore[method-assign,assignment]
 Tensor.__ne__ = _equality(operator.ne)  # type: ignore[method-assign,assignment]
 Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 
+
 def _constant(x: Any, op: Op) -> Tensor:
     """A number or array operand as a leaf. A Python number stays a Python number, so that
     NumPy's promotion treats it as weak (float32 * 2.0 stays float32)."""

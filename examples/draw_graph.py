@@ -7,10 +7,10 @@ behind x1's gradient.
     python examples/draw_graph.py [--out-dir drawings]
 """
 
-import argparse
 from pathlib import Path
 
 import numpy as np
+from flags import parser_for
 
 import nn
 import viz
@@ -37,29 +37,40 @@ def tensor_graph() -> Tensor:
     return loss
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> dict[str, Path]:
+    """Write every view into --out-dir; the files written, by name."""
+    parser = parser_for(__doc__, __file__)
     parser.add_argument("--out-dir", default="drawings", help="the folder to write into (made if missing)")
-    out = Path(parser.parse_args().out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(parser.parse_args(argv).out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file in the way: one line, as the other examples say it
+        parser.error(f"argument --out-dir: cannot make the folder {out}: {e.strerror}")
+    written: dict[str, Path] = {}
+
+    def write(name: str, path: Path) -> None:
+        written[name] = path
+        print("wrote", path)
+
     o = neuron()
-    print("wrote", viz.render(o, out / "neuron_forward.svg"))
+    write("neuron_forward", viz.render(o, out / "neuron_forward.svg"))
     o.backward()
-    print("wrote", viz.render(o, out / "neuron_grads.svg", color_by_grad=True))
-    print("wrote", viz.render(o, out / "neuron_backward.svg", backward=True))
-    print("wrote", viz.render(o, out / "neuron_check.svg", check=True))
-    print("wrote", viz.render(wrong_rule(), out / "wrong_rule_check.svg", check=True))
+    write("neuron_grads", viz.render(o, out / "neuron_grads.svg", color_by_grad=True))
+    write("neuron_backward", viz.render(o, out / "neuron_backward.svg", backward=True))
+    write("neuron_check", viz.render(o, out / "neuron_check.svg", check=True))
+    write("wrong_rule_check", viz.render(wrong_rule(), out / "wrong_rule_check.svg", check=True))
     model = nn.MLP(2, [3, 1], seed=0)
     loss = (model([Value(0.5, label="x1"), Value(-1.0, label="x2")]) - 1.0) ** 2
     loss.label = "loss"
     loss.backward()
-    print("wrote", viz.render(loss, out / "mlp_modules.svg", modules=model))
+    write("mlp_modules", viz.render(loss, out / "mlp_modules.svg", modules=model))
     t = tensor_graph()
     t.backward()
-    print("wrote", viz.render(t, out / "tensor_backward.svg", backward=True, tensor_detail=True))
-    print("wrote", viz.save_html(o, out / "neuron_backprop.html"))
+    write("tensor_backward", viz.render(t, out / "tensor_backward.svg", backward=True, tensor_detail=True))
+    write("neuron_backprop", viz.save_html(o, out / "neuron_backprop.html"))
     x1 = next(n for n in topological_order(o) if n.label == "x1")
     print(viz.explain(o, x1))
+    return written
 
 
 if __name__ == "__main__":

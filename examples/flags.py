@@ -32,3 +32,13 @@ def checked(kind: Callable[[str], object], test: Callable, what: str) -> Callabl
 COUNT = checked(int, lambda n: n >= 1, "a whole number of at least 1")
 SEED = checked(int, lambda s: s >= 0, "a whole number of at least 0")
 POSITIVE = checked(float, lambda x: math.isfinite(x) and x > 0, "a positive number")
+
+
+def plot_path(text: str) -> str:
+    """An argparse type: a path ending in a format the plots write (nn.plot.SUFFIXES), checked before
+    any training, so that a run is not lost to a bad suffix at its end."""
+    from nn.plot import SUFFIXES  # matplotlib itself is imported only when a plot is drawn
+
+    if Path(text).suffix.lower() not in SUFFIXES:
+        raise argparse.ArgumentTypeError(f"expected a path ending in {', '.join(SUFFIXES)}, got {text!r}")
+    return text

@@ -76,7 +76,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST files (gzipped or raw)")
     parser.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="a perceptron, or a convolutional net")
     parser.add_argument("--layers", type=int, choices=(1, 2, 3), default=3, help="number of linear layers")
-    parser.add_argument("--hidden", type=SIZES, default=[256, 128], help="hidden layer sizes, comma separated")
+    parser.add_argument("--hidden", type=SIZES, help="hidden layer sizes, comma separated (default 256,128)")
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu", help="between linear layers")
     dropout = checked(float, lambda p: 0 <= p < 1, "a probability in [0, 1)")
     parser.add_argument(
@@ -103,13 +103,21 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse
     """What no single flag's type can see: flags that disagree, folders that are missing; makes --out."""
     cnn = args.model == "cnn"
     args.epochs = args.epochs or (5 if cnn else 15)
+    given_dropout = args.dropout is not None
     args.dropout = (0.1 if cnn else 0.2) if args.dropout is None else args.dropout
     args.batch_size = args.batch_size or (32 if cnn else 128)
     args.lr_decay = (0.7 if cnn else 1.0) if args.lr_decay is None else args.lr_decay
     if cnn and 2 * args.dropout >= 1:
         parser.error(f"argument --dropout: the cnn uses twice {args.dropout} before its head, which must be below 1")
-    if len(args.hidden) < args.layers - 1:
-        parser.error(f"argument --hidden: --layers {args.layers} needs {args.layers - 1} sizes, got {args.hidden}")
+    if args.hidden is None:
+        args.hidden = [256, 128][: args.layers - 1]
+    elif not cnn and len(args.hidden) != args.layers - 1:  # more would be dropped without a word
+        need = f"needs {args.layers - 1} sizes" if args.layers > 1 else "has no hidden layer: leave --hidden out"
+        parser.error(f"argument --hidden: --layers {args.layers} {need}, got {args.hidden}")
+    if not cnn and args.layers == 1 and args.dropout:
+        if given_dropout:
+            parser.error("argument --dropout: --layers 1 has no hidden layer to drop out after; leave --dropout out")
+        args.dropout = 0.0
     if not Path(args.data_dir).is_dir():
         parser.error(f"argument --data-dir: no folder {args.data_dir}. {WHERE}")
     if args.save and (Path(args.save).is_dir() or not Path(args.save).parent.is_dir()):

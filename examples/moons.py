@@ -7,7 +7,7 @@ matplotlib: pip install chainrule[plot]).
     python examples/moons.py [--out moons.png] [--steps 100] [--points 100]
 """
 
-from flags import COUNT, parser_for
+from flags import COUNT, parser_for, plot_path
 from plots import save_plot
 
 import nn
@@ -18,7 +18,9 @@ from nn.plot import plot_decision_boundary
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Train as micrograd's demo does; the last step's loss and the final training accuracy."""
     parser = parser_for(__doc__, __file__)
-    parser.add_argument("--out", default="moons.png", help="where to save the decision boundary")
+    parser.add_argument(
+        "--out", default="moons.png", type=plot_path, help="where to save the decision boundary (.png, .svg or .pdf)"
+    )
     parser.add_argument("--steps", type=COUNT, default=100, help="full-batch SGD steps")
     parser.add_argument("--points", type=COUNT, default=100, help="how many points the two moons have")
     args = parser.parse_args(argv)

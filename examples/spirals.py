@@ -6,7 +6,7 @@ matplotlib: pip install chainrule[plot]).
     python examples/spirals.py [--out spirals.png] [--epochs 100]
 """
 
-from flags import COUNT, parser_for
+from flags import COUNT, parser_for, plot_path
 from plots import save_plot
 
 import nn
@@ -17,7 +17,9 @@ from nn.plot import plot_decision_boundary
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Train with nn.fit; the final training and validation accuracies."""
     parser = parser_for(__doc__, __file__)
-    parser.add_argument("--out", default="spirals.png", help="where to save the decision boundary")
+    parser.add_argument(
+        "--out", default="spirals.png", type=plot_path, help="where to save the decision boundary (.png, .svg or .pdf)"
+    )
     parser.add_argument("--epochs", type=COUNT, default=100, help="passes over the training points")
     args = parser.parse_args(argv)
 

@@ -1,15 +1,26 @@
-"""Plots saved as PNG with matplotlib (an optional extra: pip install chainrule[plot])."""
+"""Plots saved as PNG, SVG or PDF (by the path) with matplotlib (an optional extra: pip install chainrule[plot])."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .module import Module
 from .train import History, predict
+
+SUFFIXES = (".png", ".svg", ".pdf")  # what the plots write, chosen by the path's suffix
+
+
+def checked_path(path: Any) -> None:
+    """ValueError for a path whose suffix is no format the plots write, before any drawing: matplotlib
+    would add ".png" to a path without one, and refuse ".txt" only at the end. A file object (a
+    notebook's io.BytesIO) is written as PNG."""
+    if isinstance(path, str | os.PathLike) and Path(path).suffix.lower() not in SUFFIXES:
+        raise ValueError(f"a plot is written as .png, .svg or .pdf, by the path's suffix; got {os.fspath(path)!r}")
 
 
 def _pyplot() -> Any:
@@ -33,6 +44,7 @@ def plot_history(history: History, path: str | os.PathLike) -> None:
 
 def plot_curves(panels: dict[str, dict[str, Sequence[float]]], path: str | os.PathLike, xlabel: str = "epoch") -> None:
     """One panel per name, holding its labelled curves against epochs 1, 2, ... (empty ones skipped)."""
+    checked_path(path)
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
@@ -42,6 +54,8 @@ def plot_curves(panels: dict[str, dict[str, Sequence[float]]], path: str | os.Pa
             if len(curve):
                 ax.plot(range(1, len(curve) + 1), curve, marker="o", markersize=3, label=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+        if max((len(c) for c in curves.values()), default=0) == 1:
+            ax.set_xticks([1])  # one point: the locator would still draw ticks 0.95 ... 1.05
         ax.set_xlabel(xlabel)
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
@@ -67,6 +81,7 @@ def plot_decision_boundary(
     positive class. By default, as `accuracy` decides from the labels: 0 for labels -1/+1; for
     labels 0/1, 0.5 when the outputs are probabilities (all in [0, 1], as from a sigmoid) and 0
     when they are scores (a model trained with the hinge loss on 2 * y - 1)."""
+    checked_path(path)
     plt = _pyplot()
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))

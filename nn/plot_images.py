@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from .plot import _pyplot
+from .plot import _pyplot, checked_path
 
 
 def plot_images(images: np.ndarray, path: str | os.PathLike, title: str = "", columns: int = 8) -> None:
@@ -17,6 +17,7 @@ def plot_images(images: np.ndarray, path: str | os.PathLike, title: str = "", co
     images = np.asarray(images, dtype=float)
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"plot_images needs a stack of 2-d images, shape (n, height, width); got {images.shape}")
+    checked_path(path)
     plt = _pyplot()
     columns = min(columns, len(images))
     rows = math.ceil(len(images) / columns)
@@ -43,6 +44,7 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int) 
 def plot_confusion(labels: np.ndarray, predictions: np.ndarray, path: str | os.PathLike, classes: int = 10) -> None:
     """The confusion matrix as a labelled heat map: rows the true class, columns the prediction."""
     counts = confusion_matrix(labels, predictions, classes)
+    checked_path(path)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
     shown = ax.imshow(np.log1p(counts), cmap="Blues")

@@ -100,7 +100,8 @@ def draw(
                            "gradients of one number")  # fmt: skip
     graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
     if collapse and graph.owner:
-        drawing = _collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes)
+        shown = shown_grads(root, graph.order, graph.consts) if show_grads else {}
+        drawing = _collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
     else:
         check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)
@@ -278,8 +279,16 @@ def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str 
     return boxes[path]
 
 
-def _collapsed(g: graphviz.Digraph, graph: Graph, rank: dict[str, int], max_nodes: int | None) -> graphviz.Digraph:
-    """Each module's nodes as one box, in the model's order; the nodes of no module as usual, without grads."""
+def _collapsed(
+    g: graphviz.Digraph,
+    graph: Graph,
+    rank: dict[str, int],
+    max_nodes: int | None,
+    grads: dict[int, Any],
+    show_grads: bool,
+) -> graphviz.Digraph:
+    """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
+    gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed")."""
     order, consts = graph.order, graph.consts
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
@@ -297,7 +306,11 @@ def _collapsed(g: graphviz.Digraph, graph: Graph, rank: dict[str, int], max_node
         if id(n) in consts:
             g.node(_id(n), constant(n), shape="record", style="rounded,dashed", **_CONSTANT)
         else:
-            g.node(_id(n), record(n, graph.names[id(n)], HIDDEN, None), shape="record")
+            g.node(
+                _id(n),
+                record(n, graph.names[id(n)], grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
+                shape="record",
+            )
         if n.op is not None:
             g.node(_id(n) + "op", op_title(n), shape="ellipse")
             g.edge(_id(n) + "op", _id(n))
