@@ -207,6 +207,19 @@ class Tensor(
         # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
         return compile_record.read(self, bool(self._data))
 
+    def __float__(self) -> float:
+        """float(t) of a one-element tensor, as PyTorch's: t.item() as a float (a compiled step notes the read)."""
+        return float(self._one("float").item())
+
+    def __int__(self) -> int:
+        """int(t) of a one-element tensor, as PyTorch's (truncated toward 0, as int() of a float)."""
+        return int(self._one("int").item())
+
+    def _one(self, what: str) -> Tensor:
+        if self._data.size != 1:
+            raise TypeError(f"{what}() of a tensor of shape {self.shape}: only one element converts to a number")
+        return self
+
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of a 0-d tensor")
