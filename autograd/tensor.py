@@ -8,6 +8,7 @@ in place between forward and backward, and PyTorch's choice of keeping `.grad` o
 
 from __future__ import annotations
 
+import copy
 import numbers
 import operator
 from collections.abc import Callable, Sequence
@@ -206,6 +207,22 @@ class Tensor(
     def __bool__(self) -> bool:
         # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
         return compile_record.read(self, bool(self._data))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
+        computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
+        if self._made_by is not None:
+            raise RuntimeError(
+                "copy.deepcopy of a tensor computed in a graph (an op's output) is not supported: copy the leaves "
+                "it came from, or t.detach() for its numbers"
+            )
+        copied = Tensor(self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label)
+        if self.frozen:
+            copied._frozen = True
+        if self.grad is not None:
+            copied.grad = copy.deepcopy(self.grad, memo)
+        memo[id(self)] = copied
+        return copied
 
     def __float__(self) -> float:
         """float(t) of a one-element tensor, as PyTorch's: t.item() as a float (a compiled step notes the read)."""

@@ -42,3 +42,21 @@ def test_a_value_grad_set_to_none_is_no_gradient_yet():
     b.grad = None  # PyTorch's zero_grad(set_to_none=True) habit: backward raised half-way
     (a * b + a).backward()
     assert (a.grad, b.grad) == (4.0, 2.0)
+
+
+def test_deepcopy_of_leaves_and_models_and_not_of_computed_tensors():
+    """copy.deepcopy(model), the usual best-weights snapshot, copies its parameters; a tensor computed in
+    a graph is refused, as PyTorch refuses it (its copy raised a misleading 'changed in place' later)."""
+    import copy
+
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    model(Tensor(np.ones((4, 2)))).sum().backward()
+    snapshot = copy.deepcopy(model)
+    w, w2 = model.layers[0].W, snapshot.layers[0].W
+    assert w2.data is not w.data and np.array_equal(w2.data, w.data) and np.array_equal(w2.grad, w.grad)
+    assert w2.requires_grad and snapshot(Tensor(np.ones((1, 2)))).shape == (1, 1)
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(RuntimeError, match="deepcopy of a tensor computed in a graph"):
+        copy.deepcopy((t * t).sum())
