@@ -1,5 +1,6 @@
 """Class and element weights of the losses against PyTorch: `weight=` of cross_entropy (class
-indices, with ignored labels and label smoothing, and class probabilities), nll_loss,
+indices, with ignored labels and label smoothing; class probabilities are in
+test_torch_reference_losses), nll_loss,
 binary_cross_entropy and binary_cross_entropy_with_logits (beside pos_weight), under every
 reduction, float64 and float32, forward, gradient and second derivative (tests/torch_reference.py
 compares); a zero weight included, and the NaN mean when the labels kept weigh nothing. Then a
@@ -49,23 +50,6 @@ def test_cross_entropy_class_indices_weighted(shape, reduction, smoothing, ignor
         lambda x: nnf.cross_entropy(x, labels, weight=w, **kw),
         lambda x: F.cross_entropy(x, torch.from_numpy(labels), weight=torch.from_numpy(w), **kw),
         [logits],
-        dtype,
-    )
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("smoothing", [0.0, 0.3])
-def test_cross_entropy_class_probabilities_weighted(shape, reduction, smoothing, dtype):
-    logits, raw_target = _data(23, shape), _data(24, shape, 0, 1)
-    target = raw_target / raw_target.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
-    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
-    kw = {"reduction": reduction, "label_smoothing": smoothing}
-    check(
-        lambda x, t: nnf.cross_entropy(x, t, weight=w, **kw),
-        lambda x, t: F.cross_entropy(x, t, weight=torch.from_numpy(w), **kw),
-        [logits, target],
         dtype,
     )
 

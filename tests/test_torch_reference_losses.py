@@ -246,13 +246,19 @@ def test_cross_entropy_class_indices(shape, reduction, smoothing, ignore, dtype)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", CE_SHAPES)
 @pytest.mark.parametrize("smoothing", [0.0, 0.3])
-def test_cross_entropy_class_probabilities(shape, reduction, smoothing, dtype):
-    """Targets of the logits' shape are class probabilities; they are differentiable inputs too."""
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_class_probabilities(shape, reduction, smoothing, weighted, dtype):
+    """Targets of the logits' shape are class probabilities; they are differentiable inputs too. With
+    class weights (one of them 0), each class's term is weighed and the mean stays over examples."""
     logits, raw_target = _data(9, shape), _data(10, shape, 0, 1)
     target = raw_target / raw_target.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
+    w = _data(20, shape[1 if len(shape) > 1 else 0], 0.2, 3.0).astype(dtype) if weighted else None
+    if weighted:
+        w[1] = 0.0
+    kw = {"reduction": reduction, "label_smoothing": smoothing}
     check(
-        lambda x, t: nnf.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
-        lambda x, t: F.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
+        lambda x, t: nnf.cross_entropy(x, t, weight=w, **kw),
+        lambda x, t: F.cross_entropy(x, t, weight=None if w is None else torch.from_numpy(w), **kw),
         [logits, target],
         dtype,
     )
