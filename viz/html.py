@@ -82,7 +82,8 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch nonfinite"></span> the first NaN or infinity (of the forward pass, else of backward,
         from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
-      <li>Numbers: 4 significant figures; a tensor: min, mean and max; orange on a tensor edge:
+      <li>Numbers: 4 significant figures, more where 4 would show a whole number the value is not
+        (tanh(10) = 0.999999996); a tensor: min, mean and max; orange on a tensor edge:
         broadcasting, summed back.</li>
     </ul>
   </details>
