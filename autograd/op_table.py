@@ -90,7 +90,11 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
         zero = (raw(a) == 0) & (raw(b) >= 0)
         negative = raw(a) < 0
-        log_a = log(where(1.0, a, cond=zero | negative))
+        base = where(1.0, a, cond=zero | negative)
+        wider = np.result_type(raw(out))
+        if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
+            base = base.astype(wider)  # its log in the result's precision, not the base's
+        log_a = log(base)
         gb = where(0.0, where(math.nan, g * out * log_a, cond=negative), cond=zero)
     return ga, gb
 
