@@ -8,7 +8,6 @@ in place between forward and backward, and PyTorch's choice of keeping `.grad` o
 
 from __future__ import annotations
 
-import copy
 import numbers
 import operator
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from .tensor_backward import BackwardHooks, checked_requires_grad
 from .tensor_data import as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
+from .tensor_protocols import PythonProtocols
 from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
@@ -112,6 +112,7 @@ def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
 
 
 class Tensor(
+    PythonProtocols,
     VersionedData,
     BackwardHooks,
     InPlaceArithmetic,
@@ -191,56 +192,6 @@ class Tensor(
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
         self._retains_grad = True
         return self
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
-        # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
-        if self.requires_grad:
-            raise TypeError(
-                "numpy cannot turn a Tensor that requires grad into an array: its result would have no "
-                "gradient. For the numbers use t.data (or t.detach()); to keep the gradient use chainrule's "
-                "ops (autograd.stack([t1, t2]).sum() rather than np.sum([t1, t2]))"
-            )
-        array = np.asarray(self._data, dtype=dtype)
-        return array.copy() if copy else array
-
-    def __bool__(self) -> bool:
-        # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
-        return compile_record.read(self, bool(self._data))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
-        """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
-        computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
-        if self._made_by is not None:
-            raise RuntimeError(
-                "copy.deepcopy of a tensor computed in a graph (an op's output) is not supported: copy the leaves "
-                "it came from, or t.detach() for its numbers"
-            )
-        copied = Tensor(self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label)
-        if self.frozen:
-            copied._frozen = True
-        if self.grad is not None:
-            copied.grad = copy.deepcopy(self.grad, memo)
-        memo[id(self)] = copied
-        return copied
-
-    def __float__(self) -> float:
-        """float(t) of a one-element tensor, as PyTorch's: t.item() as a float (a compiled step notes the read)."""
-        return float(self._one("float").item())
-
-    def __int__(self) -> int:
-        """int(t) of a one-element tensor, as PyTorch's (truncated toward 0, as int() of a float)."""
-        return int(self._one("int").item())
-
-    def _one(self, what: str) -> Tensor:
-        if self._data.size != 1:
-            raise TypeError(f"{what}() of a tensor of shape {self.shape}: only one element converts to a number")
-        return self
-
-    def __len__(self) -> int:
-        if not self.shape:
-            raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
 
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(", threshold=20)

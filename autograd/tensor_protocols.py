@@ -1,0 +1,69 @@
+"""What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad),
+`bool(t)`, `float(t)`, `int(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from . import compile_record
+
+
+class PythonProtocols:
+    """Mixin of Tensor: the conversions and copies Python and numpy call for."""
+
+    __slots__ = ()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
+        # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
+        if self.requires_grad:
+            raise TypeError(
+                "numpy cannot turn a Tensor that requires grad into an array: its result would have no "
+                "gradient. For the numbers use t.data (or t.detach()); to keep the gradient use chainrule's "
+                "ops (autograd.stack([t1, t2]).sum() rather than np.sum([t1, t2]))"
+            )
+        array = np.asarray(self._data, dtype=dtype)
+        return array.copy() if copy else array
+
+    def __bool__(self) -> bool:
+        # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
+        return compile_record.read(self, bool(self._data))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
+        computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
+        if self._made_by is not None:
+            raise RuntimeError(
+                "copy.deepcopy of a tensor computed in a graph (an op's output) is not supported: copy the leaves "
+                "it came from, or t.detach() for its numbers"
+            )
+        copied = type(self)(
+            self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label
+        )
+        if self.frozen:
+            copied._frozen = True
+        if self.grad is not None:
+            copied.grad = copy.deepcopy(self.grad, memo)
+        memo[id(self)] = copied
+        return copied
+
+    def __float__(self) -> float:
+        """float(t) of a one-element tensor, as PyTorch's: t.item() as a float (a compiled step notes the read)."""
+        return float(self._one("float").item())
+
+    def __int__(self) -> int:
+        """int(t) of a one-element tensor, as PyTorch's (truncated toward 0, as int() of a float)."""
+        return int(self._one("int").item())
+
+    def _one(self, what: str) -> Any:
+        if self._data.size != 1:
+            raise TypeError(f"{what}() of a tensor of shape {self.shape}: only one element converts to a number")
+        return self
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
