@@ -50,6 +50,18 @@ def tensor_relu(x: np.ndarray) -> np.ndarray:
 CANCELS = 1 / 64
 
 
+def sigmoid_tail(x: float) -> float:
+    """1 − σ(x) from x, where 1 − σ(x) would cancel (x above 4.1): e/(1 + e), e = exp(−x)."""
+    e = math.exp(-x)
+    return e / (1 + e)
+
+
+def tanh_tail(x: float) -> float:
+    """1 − tanh(x)² from x, where 1 − t² would cancel (|x| above 2.4): 4e/(1 + e)², e = exp(−2|x|)."""
+    e = math.exp(-2 * abs(x))
+    return 4 * e / ((1 + e) * (1 + e))
+
+
 def sigmoid_complement_array(x: np.ndarray, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """1 − σ(x) given s = σ(x), into `out` (op_table_activations.sigmoid_complement on arrays, and the
     compiled kernel's): 1 − s, and where that is below CANCELS (x above 4.1), e/(1 + e) with e = exp(−x),

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .graph import raw
+from .graph import Node, raw
 from .op_def import OFF_KINK, Domain, OpDef, function, where
 from .op_table_math import TOO_LARGE, exp
 
@@ -29,6 +29,8 @@ def sigmoid_complement(x: Any, s: Any) -> Any:
     if isinstance(x, np.ndarray):
         return forward.sigmoid_complement_array(x, s)
     near = 1 - s
+    if not isinstance(x, Node):  # a number: the tail only where it is taken
+        return forward.sigmoid_tail(x) if near < forward.CANCELS else near
     far = raw(near) < forward.CANCELS
     e = exp(-where(x, 1.0, cond=far))  # 1 where unused: exp(-x) overflows far left
     return where(e / (1 + e), near, cond=far)
@@ -41,6 +43,8 @@ def tanh_slope(x: Any, t: Any) -> Any:
     if isinstance(x, np.ndarray):
         return forward.tanh_slope_array(x, t)
     near = 1 - t * t
+    if not isinstance(x, Node):  # a number (also the scalar engine's written-out rule): as above
+        return forward.tanh_tail(x) if near < forward.CANCELS else near
     e = exp(-2 * abs(x))
     return where(4 * e / ((1 + e) * (1 + e)), near, cond=raw(near) < forward.CANCELS)
 

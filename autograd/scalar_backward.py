@@ -18,7 +18,6 @@ trip through the stack.
 from __future__ import annotations
 
 import contextlib
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,7 +26,7 @@ import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
-from .elementwise_forwards import CANCELS
+from .elementwise_forwards import CANCELS, tanh_tail
 from .graph import MANY, Node, check_backward, infinite_derivative, vjp_at
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
@@ -137,10 +136,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                     elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
                         out = node.data
                         slope = 1 - out * out
-                        if slope < CANCELS:
-                            e = math.exp(-2 * abs(a.data))
-                            slope = 4 * e / ((1 + e) * (1 + e))
-                        ga = g * slope
+                        ga = g * (tanh_tail(a.data) if slope < CANCELS else slope)
                     else:
                         gs = _rule(op, node, g, create_graph)
                         if check:
