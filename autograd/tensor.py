@@ -87,8 +87,6 @@ def _equality(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Any]:
 
     def equality(self: Tensor, other: Any) -> Any:
         if not isinstance(other, Tensor):
-            if other is None or isinstance(other, str):
-                return NotImplemented
             try:
                 other = np.asarray(raw(other))
             except (TypeError, ValueError):

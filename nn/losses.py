@@ -20,7 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_real
-from .losses_pairs import Predictions, first_bad, pairs, reduce, require
+from .losses_pairs import Predictions, constant_weights, first_bad, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -206,11 +206,7 @@ def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, nam
     broadcasting to the predictions (`what`, Tensors), or as numbers, one or one per prediction (Values)."""
     if weight is None:
         return [None] * len(found)
-    if isinstance(weight, Tensor) and weight.requires_grad:
-        raise TypeError(f"{name}: {arg} is a constant here and takes no gradient; give {arg}.detach() or an array")
-    w = np.asarray(autograd.raw(weight))
-    if w.dtype.kind not in "biuf" or not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0")
+    w = constant_weights(weight, arg, name, f"{arg}'s numbers")
     if isinstance(pred, Tensor):
         if not _broadcasts_to(w.shape, pred.shape):
             raise autograd.ShapeError(

@@ -16,7 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import check_real
-from .losses_pairs import check_reduction, require
+from .losses_pairs import check_reduction, constant_weights, require
 
 
 def cross_entropy(
@@ -114,22 +114,13 @@ def _class_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
     """`weight` as a constant array of the scores' dtype, one finite number >= 0 per class; None stays None."""
     if weight is None:
         return None
-    if isinstance(weight, Tensor) and weight.requires_grad:
-        raise TypeError(
-            f"{name}: class weights are constants here and take no gradient; give weight.detach() or an array"
-        )
-    w = np.asarray(raw(weight))
-    if w.dtype.kind not in "iuf":
-        raise TypeError(f"{name}: weight must hold numbers, one per class, got {type(weight).__name__} of {w.dtype}")
+    w = constant_weights(weight, "weight", name, "class weights")
     classes = _classes(scores)
     if w.shape != (classes,):
         raise ShapeError(
             f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
             f"shape ({classes},)"
         )
-    if not (np.isfinite(w) & (w >= 0)).all():
-        bad = w[~(np.isfinite(w) & (w >= 0))][0]
-        raise ValueError(f"{name}: class weights must be finite numbers >= 0, got {bad}")
     return w.astype(scores.dtype)
 
 

@@ -45,6 +45,20 @@ def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
     return total if reduction == "sum" else total * (1.0 / len(terms))
 
 
+def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
+    """The weights of loss `name` (its argument `arg`, `what` in messages) as an array of finite numbers
+    >= 0: constants, so a Tensor that requires grad is refused rather than silently not differentiated."""
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise TypeError(f"{name}: {what} are constants here and take no gradient; give {arg}.detach() or an array")
+    w = np.asarray(raw(weight))
+    if w.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
+    bad = w[~(np.isfinite(w) & (w >= 0))]
+    if bad.size:
+        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0, got {bad[0]}")
+    return w
+
+
 def check_reduction(reduction: Any, name: str, also: str = "") -> None:
     if reduction not in REDUCTIONS:
         choices = "'mean', 'sum', 'none'" + (f" or {also}" if also else "")
