@@ -1,10 +1,9 @@
-"""Class and element weights of the losses against PyTorch: `weight=` of cross_entropy (class
-indices, with ignored labels and label smoothing; class probabilities are in
-test_torch_reference_losses), nll_loss,
-binary_cross_entropy and binary_cross_entropy_with_logits (beside pos_weight), under every
-reduction, float64 and float32, forward, gradient and second derivative (tests/torch_reference.py
-compares); a zero weight included, and the NaN mean when the labels kept weigh nothing. Then a
-compiled step with weights against eager."""
+"""Element weights of the binary cross-entropies against PyTorch: `weight=` of binary_cross_entropy
+and binary_cross_entropy_with_logits (beside pos_weight), under every reduction, float64 and float32,
+forward, gradient and second derivative (tests/torch_reference.py compares), on Tensors and on Values;
+the NaN mean of cross_entropy when the labels kept weigh nothing; a compiled step with class weights
+against eager. (cross_entropy's and nll_loss's class weights are parameters of their tests in
+test_torch_reference_losses.)"""
 
 import numpy as np
 import pytest
@@ -16,57 +15,10 @@ import nn.functional as nnf
 from autograd import Tensor, Value
 
 REDUCTIONS = ["mean", "sum", "none"]
-SHAPES = [(4, 5), (5,), (3, 5, 2)]  # (batch, classes), one example, (batch, classes, d1)
 
 
 def _data(seed, shape, lo=-3.0, hi=3.0):
     return np.random.default_rng(seed).uniform(lo, hi, shape)
-
-
-def _labels(shape, seed, ignore):
-    labels_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
-    labels = np.random.default_rng(seed).integers(0, shape[1 if len(shape) > 1 else 0], labels_shape)
-    if ignore and labels.ndim:
-        labels.flat[::3] = -100
-    return labels
-
-
-def _class_weights(classes, dtype):
-    w = _data(20, classes, 0.2, 3.0)
-    w[1] = 0.0  # a class that counts for nothing
-    return w.astype(dtype)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("smoothing", [0.0, 0.2])
-@pytest.mark.parametrize("ignore", [False, True])
-def test_cross_entropy_class_indices_weighted(shape, reduction, smoothing, ignore, dtype):
-    logits, labels = _data(21, shape), _labels(shape, 22, ignore)
-    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
-    kw = {"reduction": reduction, "label_smoothing": smoothing}
-    check(
-        lambda x: nnf.cross_entropy(x, labels, weight=w, **kw),
-        lambda x: F.cross_entropy(x, torch.from_numpy(labels), weight=torch.from_numpy(w), **kw),
-        [logits],
-        dtype,
-    )
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("ignore", [False, True])
-def test_nll_loss_weighted(shape, reduction, ignore, dtype):
-    log_probs, labels = np.log(_data(25, shape, 0.05, 1)), _labels(shape, 26, ignore)
-    w = _class_weights(shape[1 if len(shape) > 1 else 0], dtype)
-    check(
-        lambda x: nnf.nll_loss(x, labels, weight=w, reduction=reduction),
-        lambda x: F.nll_loss(x, torch.from_numpy(labels), weight=torch.from_numpy(w), reduction=reduction),
-        [log_probs],
-        dtype,
-    )
 
 
 def test_a_mean_over_labels_that_weigh_nothing_is_nan_as_torch():

@@ -225,18 +225,34 @@ def _class_target(shape, seed, ignore=False):
     return labels
 
 
+def _class_weights(shape, dtype, weighted, kept=()):
+    """One weight per class of scores of `shape`, one of them 0 (a class that counts for nothing), but
+    never every class of the labels `kept` (their mean would be 0/0, test_a_mean_over_labels_that_weigh_
+    nothing_is_nan_as_torch's case); or None."""
+    if not weighted:
+        return None, None
+    classes = shape[1 if len(shape) > 1 else 0]
+    w = _data(20, classes, 0.2, 3.0).astype(dtype)
+    present = set(np.ravel(kept).tolist())
+    w[next(c for c in range(classes) if present - {c} or not present)] = 0.0
+    return w, torch.from_numpy(w)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", CE_SHAPES)
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("ignore", [False, "default", "index 1"])
-def test_cross_entropy_class_indices(shape, reduction, smoothing, ignore, dtype):
-    """Every reduction, N-d logits, label smoothing, and labels ignored (ignore_index -100 by default, or a class)."""
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_class_indices(shape, reduction, smoothing, ignore, weighted, dtype):
+    """Every reduction, N-d logits, label smoothing, labels ignored (ignore_index -100 by default, or a
+    class), and class weights (the mean divides by the weights of the labels kept)."""
     logits, labels = _data(7, shape), _class_target(shape, 8, ignore)
     kw = {"reduction": reduction, "label_smoothing": smoothing, "ignore_index": 1 if ignore == "index 1" else -100}
+    w, tw = _class_weights(shape, dtype, weighted, labels[labels != kw["ignore_index"]])
     check(
-        lambda x: nnf.cross_entropy(x, labels, **kw),
-        lambda x: F.cross_entropy(x, torch.from_numpy(labels), **kw),
+        lambda x: nnf.cross_entropy(x, labels, weight=w, **kw),
+        lambda x: F.cross_entropy(x, torch.from_numpy(labels), weight=tw, **kw),
         [logits],
         dtype,
     )
@@ -252,13 +268,11 @@ def test_cross_entropy_class_probabilities(shape, reduction, smoothing, weighted
     class weights (one of them 0), each class's term is weighed and the mean stays over examples."""
     logits, raw_target = _data(9, shape), _data(10, shape, 0, 1)
     target = raw_target / raw_target.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
-    w = _data(20, shape[1 if len(shape) > 1 else 0], 0.2, 3.0).astype(dtype) if weighted else None
-    if weighted:
-        w[1] = 0.0
+    w, tw = _class_weights(shape, dtype, weighted)
     kw = {"reduction": reduction, "label_smoothing": smoothing}
     check(
         lambda x, t: nnf.cross_entropy(x, t, weight=w, **kw),
-        lambda x, t: F.cross_entropy(x, t, weight=None if w is None else torch.from_numpy(w), **kw),
+        lambda x, t: F.cross_entropy(x, t, weight=tw, **kw),
         [logits, target],
         dtype,
     )
@@ -268,11 +282,13 @@ def test_cross_entropy_class_probabilities(shape, reduction, smoothing, weighted
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", CE_SHAPES)
 @pytest.mark.parametrize("ignore", [False, "default"])
-def test_nll_loss(shape, reduction, ignore, dtype):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss(shape, reduction, ignore, weighted, dtype):
     log_probs, labels = np.log(_data(11, shape, 0.05, 1)), _class_target(shape, 12, ignore)
+    w, tw = _class_weights(shape, dtype, weighted, labels[labels != -100])
     check(
-        lambda x: nnf.nll_loss(x, labels, reduction=reduction),
-        lambda x: F.nll_loss(x, torch.from_numpy(labels), reduction=reduction),
+        lambda x: nnf.nll_loss(x, labels, weight=w, reduction=reduction),
+        lambda x: F.nll_loss(x, torch.from_numpy(labels), weight=tw, reduction=reduction),
         [log_probs],
         dtype,
     )
