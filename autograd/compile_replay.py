@@ -18,7 +18,7 @@ from .compile_kernels import kernel
 from .compile_record import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
-from .tensor_backward import own_array
+from .tensor_backward import own_array, store_grad
 from .tensor_ops import OPS, check_labels
 from .tensor_record import Record
 
@@ -240,7 +240,7 @@ def _backward(
         for _, param in leaves:
             kept = param.grad
             if kept is not None and any(id(kept) in ids for ids in handed):
-                param.grad = kept.copy()
+                store_grad(param, kept.copy())
         grads: list[Any] = [None] * size
         grads[root] = seed
         for i, parents, vjp in steps:
@@ -256,7 +256,8 @@ def _backward(
             if g is None:
                 continue
             g = own_array(g, handed_out)
-            param.grad = g if param.grad is None else param.grad + g
+            kept = param.grad
+            store_grad(param, g if kept is None else kept + g)
         handed[slot] = handed_out
 
     return backward

@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 class Node:
     """Base of Value and Tensor: the slots the graph core reads and writes.
 
-    `_made_by` is what made the node (an `Op` for a Value, a tensor's record of its op), None for a leaf.
-    Parents live in two slots rather than a tuple: one object per node for the garbage
-    collector to scan instead of two, and less memory. `_a` is the first parent (None for a
-    leaf), `_b` the second (None for a unary op); an op of three or more inputs (and a Value built
-    by hand, micrograd's way) keeps their tuple in `_a` and MANY in `_b`. Scratch space for one
-    backward pass: `_visit`, the token of the pass that reached the node, and `_grad_sum`, d root /
-    d node summed so far.
-    A node type provides the hooks declared below; the core calls nothing else of it.
+        `_made_by` is what made the node (an `Op` for a Value, a tensor's record of its op), None for a leaf.
+        Parents live in two slots rather than a tuple: one object per node for the garbage
+        collector to scan instead of two, and less memory. `_a` is the first parent (None for a
+        leaf), `_b` the second (None for a unary op); an op of three or more inputs (and a Value built
+        by hand, micrograd's way) keeps their tuple in `_a` and MANY in `_b`; a Value computed under
+    no_grad is a leaf with NO_GRAPH in `_b` (a Tensor says so by requires_grad). Scratch space for one
+        backward pass: `_visit`, the token of the pass that reached the node, and `_grad_sum`, d root /
+        d node summed so far.
+        A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
     __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum")
@@ -52,8 +53,10 @@ class Node:
     def parents(self) -> tuple[Node, ...]:
         """The nodes this one was computed from, in the op's argument order."""
         a, b = self._a, self._b
+        if a is None:
+            return ()
         if b is None:
-            return () if a is None else (a,)
+            return (a,)
         return a if b is MANY else (a, b)
 
     # ---- the interface each node type provides to the core (Value and Tensor define them) ----
@@ -126,6 +129,7 @@ class MixedNodes(TypeError):
 
 
 MANY = object()  # in `_b`: the node's parents are the tuple in `_a` (three or more, or a node built by hand)
+NO_GRAPH = object()  # in a leaf's `_b`: a Value computed under no_grad, so a backward from it reaches nothing
 _EXIT = object()  # on the search stack: the node below it has all its parents in order
 
 

@@ -10,7 +10,9 @@ were, without a word. Here, as in PyTorch:
   would lose its gradient, so it raises and names the fix; nor can a Value leaf that holds a
   gradient (a parameter after backward: `p -= lr * p.grad` outside no_grad would make a new node
   and train nothing), while a Value leaf without one may be a running total (`total += loss`);
-- while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`).
+- while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`),
+  unless it views another node's memory (a slice, a reshape): PyTorch would change both, so that
+  is refused rather than left to give other numbers.
 Each result is the operator's own, so `x -= y` rounds as `x - y` does.
 """
 
@@ -48,6 +50,13 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
             )
         result = getattr(self, operator)(other)
         if result.requires_grad:  # in the graph: a new node, as `t = t + x`
+            if self._made_by is not None and any(p._counter is self._counter for p in self.parents):
+                raise RuntimeError(
+                    f"t {symbol} x on a tensor that views another's memory (a slice, .T, a reshape), while the "
+                    f"graph is recorded: PyTorch would change both, chainrule makes a new node and the other keeps "
+                    f"its values; write `t = t {symbol[:-1]} x` for a new tensor, or build the changed whole "
+                    "with autograd.where or concatenate"
+                )
             return result
         if result.shape != self.shape:
             raise ShapeError(

@@ -77,16 +77,18 @@ class Op:
             return f"{shown[0]} {self.name} {shown[1]}"
         return f"{self.name}({', '.join(shown)})"
 
-    def bind(self, params: dict[str, Any]) -> Op:
-        """This op with its keyword arguments fixed: what a node records when called with some."""
-        if not params:
+    def bind(self, params: dict[str, Any], needs: tuple[bool, ...] | None = None) -> Op:
+        """This op with its keyword arguments fixed: what a node records when called with some.
+        `needs`, for a rule that takes them, are fixed too (a Value's node keeps no other record)."""
+        given = needs is not None and self.takes_needs
+        if not params and not given:
             return self
         bound = Op(
             self.name,
             functools.partial(self.forward, **params),
-            functools.partial(self.vjp, **params),
+            functools.partial(self.vjp, **params, needs=needs) if given else functools.partial(self.vjp, **params),
             self.domain,
-            takes_needs=self.takes_needs,
+            takes_needs=self.takes_needs and not given,
             formulas=self.formulas,
             broadcasts=self.broadcasts,
         )

@@ -23,12 +23,12 @@ from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
-from .tensor_backward import BackwardHooks, checked_requires_grad
+from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_data import as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
 from .tensor_protocols import PythonProtocols
-from .tensor_record import Record
+from .tensor_record import BUILT_IN, Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_torch import TorchSpellings
@@ -238,7 +238,7 @@ class Tensor(
 
 def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t._data = data
-    t.grad = None
+    store_grad(t, None)
     t.label = ""
     t._made_by = t._a = t._b = t._visit = None
     t._requires_grad = requires_grad
@@ -260,14 +260,18 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
         raise _forward_error(op, datas, e) from None
-    t = _new(Tensor)
-    _init(t, out if out.__class__ is np.ndarray else np.asarray(out), True in needs and modes.current.grad_enabled)
-    if t._data.dtype.kind not in "biuf":  # a user's forward returning complex numbers, None, text
+    data = out if out.__class__ is np.ndarray else np.asarray(out)
+    kind = data.dtype.kind
+    if kind not in "biuf":  # a user's forward returning complex numbers, None, text
         raise TypeError(
-            f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {t._data.dtype}; a Tensor holds "
+            f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {data.dtype}; a Tensor holds "
             "real numbers (floats, integers, bools)"
         )
-    if t._data.base is not None or t._data is datas[0]:  # a view, or the input itself (an op that changes nothing)
+    t = _new(Tensor)
+    # integers and bools (a user's rounding op) are constants, as in PyTorch: a gradient would be rounded
+    _init(t, data, kind == "f" and True in needs and modes.current.grad_enabled)
+    # a view, or an input itself (an op that changes nothing): it shares that input's version count
+    if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
     if t._requires_grad:
         t._made_by = Record(op, params or {}, needs)
@@ -283,13 +287,18 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     return t
 
 
+def _is_one_of(data: np.ndarray, datas: Sequence[Any]) -> bool:
+    return any(data is d for d in datas)
+
+
 def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
-    """numpy's complaints about shapes become a ShapeError naming the op and the shapes; errors
-    that already say what is wrong (ours, a bad axis) pass as they are; any other ValueError is
-    the op's input outside its domain (a user's op), named as on Values."""
+    """numpy's complaints about shapes in a built-in op become a ShapeError naming the op and the
+    shapes; errors that already say what is wrong (ours, a bad axis) pass as they are; any other
+    ValueError (any of a user's op, whose words we cannot read) is the op's input outside its
+    domain, named as on Values."""
     if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
         return e
-    if any(word in str(e) for word in ("shape", "broadcast", "dimension", "size")):
+    if op in BUILT_IN and any(word in str(e) for word in ("shape", "broadcast", "dimension", "size")):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
     return op.domain_error(datas, e)

@@ -29,6 +29,9 @@ class _EmptySum:
 
 
 EMPTY_SUM = _EmptySum()
+_GRAD = Node.__dict__["grad"]  # the slot behind Tensor's checked `.grad`
+# the engine's own writes skip the check: a gradient it made was conformed to the tensor by its record
+store_grad = _GRAD.__set__
 
 
 class BackwardHooks:
@@ -37,6 +40,16 @@ class BackwardHooks:
     __slots__ = ()
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
+
+    @property
+    def grad(self) -> Any:
+        """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
+        dtype (a Tensor under create_graph), None until a backward reaches it."""
+        return _GRAD.__get__(self)
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        _GRAD.__set__(self, value if value is None else checked_grad(self, value))
 
     @property
     def requires_grad(self) -> bool:
@@ -123,9 +136,29 @@ class BackwardHooks:
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = own_array(g, handed_out)
-            node.grad = g if node.grad is None else node.grad + g
+            held = _GRAD.__get__(node)
+            store_grad(node, g if held is None else held + g)
         if recording is not None:
             recording.after_backward(order)
+
+
+def checked_grad(t: Any, g: Any) -> Any:
+    """`g` as `t.grad`: of t's shape and dtype, as PyTorch checks an assigned gradient (a later
+    backward adds into it, and an optimizer steps by it: a wrong one would be broadcast or cast)."""
+    if not isinstance(g, Node | np.ndarray | np.generic):  # numbers or a list: no dtype of their own
+        g = np.asarray(g)
+        if g.dtype.kind in "iuf":
+            g = g.astype(t.dtype)
+    if g.dtype != t.dtype:
+        raise TypeError(
+            f"a gradient of dtype {g.dtype} assigned to .grad of a {t.dtype} tensor: give one of its dtype "
+            f"(.astype({t.dtype}))"
+        )
+    if g.shape != t.shape:
+        raise ShapeError(
+            f"a gradient of shape {g.shape} assigned to .grad of a tensor of shape {t.shape}: give one of its shape"
+        )
+    return g
 
 
 def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .graph import raw
+from .graph import Node, raw
 from .op import Op
 from .tensor_ops import OPS, ShapeError, power_const
 
@@ -47,27 +47,36 @@ class Record:
         if op.takes_needs:
             return op.vjp(g, out, *inputs, **self.params, needs=needs)
         grads = op.vjp(g, out, *inputs, **self.params)
-        if False in needs and len(grads) == len(needs):
+        if False in needs and isinstance(grads, tuple | list) and len(grads) == len(needs):
             grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
         return grads
 
     def conform(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
-        """`grads` checked against the inputs' shapes, and cast to their dtypes (`in_dtypes`)."""
-        if len(grads) == len(inputs):  # a wrong count is the core's to name
-            for i, gx in enumerate(grads):
-                if gx is None:
-                    continue
-                if np.shape(gx) != np.shape(inputs[i]):
-                    raise ShapeError(
-                        f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
-                        f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
-                    )
-                dtype = np.asarray(raw(gx)).dtype
-                if dtype.kind not in "biuf":  # complex: casting would drop a part
-                    raise TypeError(
-                        f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}; "
-                        "a gradient holds real numbers"
-                    )
+        """`grads` checked against the inputs' shapes, cast to their dtypes (`in_dtypes`), and each an
+        array of its own: a user's rule may return a constant it keeps, or an input's data, which a
+        leaf's `.grad` changed in place would change. In a plain backward (inputs are arrays) a
+        constant Tensor a rule returns counts as its data."""
+        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):  # the core names what is wrong
+            return grads
+        grads = list(grads)
+        for i, gx in enumerate(grads):
+            if gx is None:
+                continue
+            if isinstance(gx, Node) and not isinstance(inputs[i], Node):
+                gx = grads[i] = gx.data
+            if np.shape(gx) != np.shape(inputs[i]):
+                raise ShapeError(
+                    f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
+                    f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
+                )
+            dtype = np.asarray(raw(gx)).dtype
+            if dtype.kind not in "iuf":  # complex: casting would drop a part; bools are no gradient (as on Values)
+                raise TypeError(
+                    f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}; "
+                    "a gradient holds real numbers"
+                )
+            if isinstance(gx, np.ndarray):
+                grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums
         return in_dtypes(grads, inputs)
 
 

@@ -74,6 +74,10 @@ def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
     """Floats (or, given a shape or a strategy of shapes, float64 arrays) inside an op's `Domain`:
     where its finite differences are valid."""
     lo, hi = max(domain.lo, -3.0), min(domain.hi, 3.0)
+    if lo > hi:  # a domain wholly outside [-3, 3]: its stretch of width 6 nearest 0
+        lo, hi = (
+            (domain.lo, min(domain.hi, domain.lo + 6.0)) if lo > 3.0 else (max(domain.lo, domain.hi - 6.0), domain.hi)
+        )
     if shape is None:
         return floats(lo, hi).filter(domain)
     return arrays(shape, lo, hi).filter(domain)

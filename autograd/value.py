@@ -17,7 +17,7 @@ import numpy as np
 
 from . import compile_record, modes
 from . import scalar_ops as ops
-from .graph import MANY, MixedNodes, Node
+from .graph import MANY, NO_GRAPH, MixedNodes, Node
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short
@@ -177,8 +177,8 @@ class Value(
     @staticmethod
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Value:
         """Any op on any number of inputs (user-defined ops, rules under create_graph)."""
-        op = op.bind(params)
         parents = tuple(x if x.__class__ is Value else _lift(x, op) for x in inputs)
+        op = op.bind(params, needs=tuple(not p.is_constant for p in parents))  # a lifted number's is never read
         if 0 < len(parents) <= 2:
             v = (_unary(op) if len(parents) == 1 else _method(op))(*parents)
         else:
@@ -195,6 +195,11 @@ class Value(
         return v
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
+        if self._b is NO_GRAPH:  # its parameters would keep a gradient of 0, and training would do nothing
+            raise RuntimeError(
+                "backward() on a Value computed under no_grad: no graph was recorded for it "
+                "(compute it outside the no_grad block)"
+            )
         if create_graph and isinstance(grad, Value):  # a seed that is a node stays one: its gradient flows too
             return grad
         seed = 1.0 if grad is None else _data(grad)
@@ -245,7 +250,8 @@ def _in_mode(v: Value) -> None:
     if modes.current.anomaly:
         check_forward(v._made_by, v.data, [p.data for p in v.parents])
     if not modes.current.grad_enabled:
-        v._made_by = v._a = v._b = None
+        v._made_by = v._a = None
+        v._b = NO_GRAPH
 
 
 def _as_float(x: Any) -> float:

@@ -21,7 +21,7 @@ from .module import Layout, check_entries, conform
 from .state_checks import check_kind, checked, checked_flag, checked_pair
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
-REAL_KINDS = "iuf"  # numpy dtype kinds a gradient may have: integers and floats (not bool, complex or text)
+REAL_KINDS = "iuf"  # numpy dtype kinds a Value's gradient may have: integers and floats (not bool, complex or text)
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
 # a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
 KIND = "kind."
@@ -115,25 +115,20 @@ class Optimizer:
                 v.data = x
 
     def _check_tensors(self) -> None:
-        """Refuse a Tensor's gradient of another shape or not of real numbers, and a kept state made for
-        another shape (its .data replaced since): O(parameters) Python, no pass over an array."""
+        """Refuse a Tensor's gradient of another shape, and a kept state made for another shape (its .data
+        replaced since; `.grad` itself is checked when assigned): O(parameters) Python, no pass over an array."""
         name = type(self).__name__
         for i, t in enumerate(self.tensors):
             g = t.grad
             if g is None or not t.requires_grad:
                 continue
             shape = t.data.shape
-            if g.__class__ is not np.ndarray:  # a list or a scalar someone assigned: read as numpy would
+            if g.__class__ is not np.ndarray:  # a Tensor, from backward(create_graph=True)
                 g = np.asarray(g)
             if g.shape != shape:
                 raise ShapeError(
                     f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "
                     "has its parameter's shape"
-                )
-            if g.dtype.kind not in REAL_KINDS:
-                raise TypeError(
-                    f"{name}: the gradient of {t!r} has dtype {g.dtype}; a gradient holds real numbers (floats, "
-                    "as backward() gives)"
                 )
             # the slots are looked at only when the shape is not the one they were last found right for
             # (the first step, after a load, after .data changed shape): a dict look-up on other steps

@@ -6,6 +6,7 @@ as no gradient yet."""
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor, Value, gradients, no_grad
 
 torch = pytest.importorskip("torch")
@@ -60,3 +61,22 @@ def test_deepcopy_of_leaves_and_models_and_not_of_computed_tensors():
     t = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     with pytest.raises(RuntimeError, match="deepcopy of a tensor computed in a graph"):
         copy.deepcopy((t * t).sum())
+
+
+def test_backward_from_a_value_computed_under_no_grad_raises_as_a_tensors_does():
+    """Its graph was never recorded: backward gave it .grad 1 and its inputs nothing, and gradients()
+    returned 0 where d(a*a)/da = 4 (a loss computed under no_grad trained nothing, silently)."""
+    a = Value(2.0)
+    with no_grad():
+        r = a * a
+        also = Value(1.0, (a,), "by hand")
+    for node in (r, also):
+        with pytest.raises(RuntimeError, match="Value computed under no_grad: no graph was recorded"):
+            node.backward()
+        with pytest.raises(RuntimeError, match="Value computed under no_grad"):
+            gradients(node, [a])
+        assert node.parents == () and not a.grad_computed and not node.grad_computed
+    (r * a).backward()  # used later, it is a leaf as any number is: it gets its gradient
+    assert (a.grad, r.grad) == (4.0, 2.0)
+    with no_grad():  # a transform differentiates whatever mode it is called in, as torch.func's do
+        assert autograd.grad(lambda x: x * x)(3.0) == 6.0

@@ -6,6 +6,7 @@ import operator
 import numpy as np
 import pytest
 
+import autograd.tensor
 from autograd import (
     Op,
     ShapeError,
@@ -199,12 +200,22 @@ def test_in_place_changes_are_caught_whatever_the_order():
 
 
 @pytest.mark.parametrize("word", ["shape", "broadcast", "dimension", "size"])
-def test_forward_errors_about_shapes_become_shape_errors(word):
+def test_a_built_in_ops_forward_errors_about_shapes_become_shape_errors(word, monkeypatch):
+    """numpy's words in a built-in op; a user's op may use them of anything ("window size must be
+    positive"): its error is named as any other domain error."""
+
     def forward(x):
         raise ValueError(f"the {word} is wrong")
 
+    bad = Op("bad", forward, lambda g, o, x: (g,))
+    with pytest.raises(
+        ValueError, match=rf"^bad\(array of shape \(2,\)\) is undefined: the {word} is wrong$"
+    ) as caught:
+        bad(Tensor([1.0, 2.0]))
+    assert not isinstance(caught.value, ShapeError)
+    monkeypatch.setattr(autograd.tensor, "BUILT_IN", frozenset([bad]))
     with pytest.raises(ShapeError, match=rf"^bad: shapes \(2,\) do not fit \(the {word} is wrong\)$"):
-        Op("bad", forward, lambda g, o, x: (g,))(Tensor([1.0, 2.0]))
+        bad(Tensor([1.0, 2.0]))
 
 
 def test_forward_errors_of_their_own_kind_pass_unchanged():

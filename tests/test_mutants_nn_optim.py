@@ -70,8 +70,9 @@ def test_the_duplicate_warning_points_at_the_caller_and_distinct_parameters_rais
 
 def test_a_gradient_of_another_shape_is_named_with_the_optimizer():
     w = param(1.0, 2.0)
-    w.grad = np.ones(3)
-    with pytest.raises(ShapeError, match=r"^Adam: a gradient of shape \(3,\) for a parameter of shape \(2,\)"):
+    w.grad = np.ones(2)
+    w.data = np.ones(3)  # .data replaced with another shape: the gradient no longer fits
+    with pytest.raises(ShapeError, match=r"^Adam: a gradient of shape \(2,\) for a parameter of shape \(3,\)"):
         nn.Adam([w]).step()
 
 
@@ -85,8 +86,9 @@ def test_value_gradients_that_are_values_step_and_keep_momentum_under_values():
 
 
 def test_the_momentum_buffer_has_the_parameter_dtype_whatever_the_gradient_is():
-    w = param(1.0, 1.0, dtype=np.float32)
-    w.grad = np.array([1.0, 2.0])  # float64, set by hand
+    w = param(1.0, 1.0)
+    w.grad = np.array([1.0, 2.0])
+    w.data = w.data.astype(np.float32)  # .data replaced: the gradient stays float64
     opt = nn.SGD([w], lr=0.1, momentum=0.9)
     opt.step()
     assert opt.state[0]["buffer"].dtype == np.float32 and w.dtype == np.float32

@@ -136,8 +136,9 @@ def test_nn_load_refuses_a_file_with_a_negative_second_moment(tmp_path):
 def test_a_gradient_of_the_wrong_shape_moves_no_parameter():
     a, b = param(3), param(2)
     opt = SGD([a, b], lr=0.1)
-    a.grad, b.grad = np.ones(3), np.ones(5)
-    with pytest.raises(ShapeError, match="a gradient of shape \\(5,\\) for a parameter of shape \\(2,\\)"):
+    a.grad, b.grad = np.ones(3), np.ones(2)
+    b.data = np.ones(5)  # replaced with another shape after its backward
+    with pytest.raises(ShapeError, match="a gradient of shape \\(2,\\) for a parameter of shape \\(5,\\)"):
         opt.step()
     assert (a.data == 1).all()
 
@@ -155,15 +156,34 @@ def test_a_value_gradient_that_is_no_real_number_moves_nothing(grad):
 
 
 @pytest.mark.parametrize(
-    "grad", [np.ones(2) * 1j, np.array(["a", "b"]), np.ones(2, bool)], ids=["complex", "str", "bool"]
+    "grad, error",
+    [
+        (np.ones(2) * 1j, TypeError),
+        (np.array(["a", "b"]), TypeError),
+        (np.ones(2, bool), TypeError),
+        ([True, False], TypeError),
+        (np.ones(2, np.float32), TypeError),
+        (np.ones(3), ShapeError),
+        (np.ones((1, 2)), ShapeError),
+        (0.5, ShapeError),
+    ],
+    ids=["complex", "str", "bool", "list of bools", "float32", "longer", "more dims", "number"],
 )
-def test_a_tensor_gradient_that_is_no_real_array_moves_nothing(grad):
-    a, b = param(), param()
-    opt = Adam([a, b], lr=0.1)
-    a.grad, b.grad = np.ones(2), grad
-    with pytest.raises(TypeError, match=f"Adam: the gradient of Tensor.* has dtype {grad.dtype}"):
-        opt.step()
-    assert (a.data == 1).all() and opt.state == {}
+def test_a_tensor_gradient_assigned_is_checked_as_torch_checks_it(grad, error):
+    """`.grad =` refuses what a later backward would broadcast into or an optimizer step by (PyTorch
+    raises "assigned grad has data of a different size/type"); .grad is left as it was."""
+    a = param()
+    a.grad = np.full(2, 3.0)
+    with pytest.raises(error, match=r"assigned to \.grad of a (float64 )?tensor"):
+        a.grad = grad
+    assert a.grad.tolist() == [3.0, 3.0]
+    a.grad = [1, 2.5]  # numbers have no dtype of their own: they take the tensor's
+    assert a.grad.tolist() == [1.0, 2.5] and a.grad.dtype == np.float64
+    b = Tensor(np.ones(2, np.float32), requires_grad=True)
+    b.grad = [1, 2.5]
+    assert b.grad.dtype == np.float32
+    a.grad = None
+    assert a.grad is None
 
 
 def test_a_parameter_reshaped_after_a_step_moves_nothing():

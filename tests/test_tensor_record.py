@@ -54,9 +54,16 @@ def test_gradients_take_their_inputs_dtype_whatever_the_rule_returned(anomaly):
     assert gh.dtype == np.float16 and gh.tolist() == [0.5] * 3
 
 
-def test_a_rule_that_returns_its_gradients_in_dtype_is_not_copied():
-    g = np.ones(3, F32)
-    kept = Op("kept", lambda x: x, lambda g, out, x: (g,))
-    x = Tensor(np.ones(3, F32), requires_grad=True)
-    y = kept(x)
-    assert y._made_by.vjp(g, y.data, x.data)[0] is g
+def test_a_users_rule_gives_each_leaf_an_array_of_its_own_in_the_same_layout():
+    """A rule may return a constant it keeps, or an input's own data: a leaf's .grad changed in place
+    (clipping, an optimizer) would change those too. PyTorch clones such a gradient too."""
+    kept = np.asfortranarray(np.ones((2, 3), F32))
+    same = Op("same", lambda x: x * 1, lambda g, out, x: (kept,))
+    x = Tensor(np.zeros((2, 3), F32), requires_grad=True)
+    y = same(x)
+    g = y._made_by.vjp(np.ones((2, 3), F32), y.data, x.data)[0]
+    assert g is not kept and np.array_equal(g, kept) and g.flags.f_contiguous  # the layout orders later sums
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    Op("half_square", lambda x: 0.5 * (x * x).sum(), lambda g, out, x: (x,))(w).backward()
+    w.grad *= 0.5
+    assert w.data.tolist() == [1.0, 2.0]

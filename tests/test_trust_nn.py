@@ -261,8 +261,9 @@ def test_optimizers_take_a_generator_once_and_refuse_a_gradient_of_another_shape
     model = nn.Linear(2, 3, seed=0)
     opt = nn.SGD(p for p in model.parameters())
     assert len(opt.params) == 2
-    model.W.grad = np.ones(3)
-    with pytest.raises(ShapeError, match=r"gradient of shape \(3,\) for a parameter of shape \(2, 3\)"):
+    model.W.grad = np.ones((2, 3), model.W.dtype)
+    model.W.data = np.ones(3)
+    with pytest.raises(ShapeError, match=r"gradient of shape \(2, 3\) for a parameter of shape \(3,\)"):
         opt.step()
 
 

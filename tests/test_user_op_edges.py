@@ -1,0 +1,95 @@
+"""Users' ops, in-place writes and gradcheck at their edges (an audit of them): each case gave a wrong
+number without a word, or an error that did not name the op."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from autograd import GradcheckError, Op, Tensor, Value, gradcheck, no_grad
+from autograd.op_def import Domain
+from autograd.testing import within
+
+
+def test_an_op_giving_integers_or_bools_makes_a_constant_as_in_pytorch():
+    """A rounding op's gradient was cast to int64 on the way back: 0.3 became 0."""
+    x = Tensor(np.array([0.4, 1.6, 2.2]), requires_grad=True)
+    for dtype in (np.int64, bool):
+        r = Op("rounded", lambda a, d=dtype: np.round(a).astype(d), lambda g, o, a: (g,))(x)
+        assert r.dtype == dtype and not r.requires_grad and r.op is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        r.sum().backward()
+
+
+def test_an_op_returning_its_second_input_shares_its_version_count():
+    """A change through the output changed b's data under a graph that used b: [22 24 26] for [2 4 6]."""
+    pick = Op("pick_second", lambda a, b: b, lambda g, o, a, b: (None, g))
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = (b * b).sum()
+    z = pick(a, b)
+    with no_grad():
+        z += 10.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
+def test_gradcheck_fails_a_row_whose_finite_difference_is_infinite():
+    """inf <= rtol * inf passed whatever the rule said (PyTorch's gradcheck fails it)."""
+    wrong = Op("wrong_log", np.log, lambda g, o, x: (g * -5.0,))
+    with np.errstate(divide="ignore"), pytest.raises(GradcheckError, match=r"input 0\[0\] +1e-06 +-5 +inf .*<- fails"):
+        gradcheck(lambda x: wrong(x).sum(), [np.array([1e-6])])
+
+
+def test_a_rule_taking_needs_works_on_values_and_is_told_a_numbers_gradient_is_unread():
+    seen = []
+
+    def rule(g, out, a, b, needs):
+        seen.append(needs)
+        return (g * b if needs[0] else None, g * a if needs[1] else None)
+
+    times = Op("times", lambda a, b: a * b, rule, takes_needs=True)
+    x, y = Value(2.0), Value(3.0)
+    times(x, y).backward()
+    times(x, 4.0).backward()
+    assert (x.grad, y.grad) == (7.0, 2.0) and seen == [(True, True), (True, False)]
+
+
+def test_a_users_rule_is_named_when_it_returns_none_and_its_constant_tensor_is_read_as_data():
+    none = Op("returns_none", lambda x: x * 2, lambda g, o, x: None)
+    with pytest.raises(TypeError, match="rule of op 'returns_none' returned NoneType None, not a tuple"):
+        none(Tensor(np.ones(3), requires_grad=True)).sum().backward()
+    constant = Op("constant_grad", lambda x: x * 2, lambda g, o, x: (Tensor(np.full(3, 2.0)),))
+    x = Tensor(np.ones(3), requires_grad=True)
+    constant(x).sum().backward()
+    assert type(x.grad) is np.ndarray and x.grad.tolist() == [2.0, 2.0, 2.0]
+    bools = Op("bool_grad", lambda x: x * 2, lambda g, o, x: (np.ones(3, bool),))
+    with pytest.raises(TypeError, match="rule of op 'bool_grad' gave a gradient of dtype bool"):
+        bools(Tensor(np.ones(3), requires_grad=True)).sum().backward()
+
+
+def test_a_users_forward_error_keeps_its_words():
+    """ "window size must be positive" was read as numpy's shape complaint (a ShapeError)."""
+
+    def window(x):
+        raise ValueError("window size must be positive")
+
+    with pytest.raises(ValueError, match=r"^window\(array of shape \(2,\)\) is undefined: window size must be"):
+        Op("window", window, lambda g, o, x: (g,))(Tensor(np.ones(2), requires_grad=True))
+
+
+def test_in_place_arithmetic_on_a_view_in_the_graph_is_refused():
+    """PyTorch changes the base through the view (h becomes [10, 11, 2, 3], the loss 234); chainrule's
+    `+=` in a graph makes a new node, so the base kept its values and the loss was 14."""
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    h = x * 1.0
+    for view in (h[:2], h.reshape(2, 2), h.T):
+        with pytest.raises(RuntimeError, match=r"t \+= x on a tensor that views another's memory"):
+            view += 10.0
+    total = (h * h).sum()
+    total += 1.0  # its own memory: a new node, `total = total + 1`
+    assert total.item() == 15.0 and h.data.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+@given(within(Domain(lo=5.0, hi=10.0)), within(Domain(lo=-1e9, hi=-100.0)))
+def test_within_draws_from_a_domain_wholly_outside_minus_3_to_3(above, below):
+    assert 5.0 <= above <= 10.0 and -106.0 <= below <= -100.0
