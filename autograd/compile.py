@@ -267,5 +267,5 @@ def _stand_in(x: Any) -> Any:
     grad on the same data, so that every op on it is recorded (ops on tensors that need no gradient
     build no graph); arrays and other Tensors are given as they are, known by their identity."""
     if isinstance(x, Tensor) and x.dtype.kind == "f":
-        return Tensor(x._data, requires_grad=True)
+        return Tensor(x._data, requires_grad=True, dtype=x.dtype)  # float16 stays float16
     return x

@@ -93,7 +93,8 @@ class Recording:
             if settings(owner) != seen:
                 self.problems.append(
                     f"a setting of {type(owner).__name__} (its lr?) changed during the step, which a replay would "
-                    "not do: step learning-rate schedulers outside the compiled function"
+                    "not do: change it outside the compiled function, or in an @autograd.replayed method (as nn's "
+                    "schedulers' step is)"
                 )
                 return
 
@@ -110,6 +111,8 @@ class Recording:
             self.replaying -= 1
         bumps = {id(t): (t, t._version - v) for t, v in zip(tensors, before) if t._version != v}
         self.events.append(("call", owner, method, args, kwargs, bumps))
+        for key, (watched, _) in self.settings.items():  # what a replayed method set, a replay sets again
+            self.settings[key] = (watched, settings(watched))
         self._expect([p for p, _, _ in self.expected.values()])
         return result
 
@@ -177,7 +180,7 @@ def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         rec = current()
-        if rec is None:
+        if rec is None or rec.replaying:  # one called by another is replayed by it
             return method(self, *args, **kwargs)
         return rec.call(self, method, args, kwargs)
 

@@ -131,7 +131,8 @@ class Program:
         arrays, leaves = self.arrays, []
         for kind, x in self.outputs:
             if kind == "tensor":
-                leaves.append(Tensor(np.array(arrays[x], copy=True)))
+                data = np.array(arrays[x], copy=True)
+                leaves.append(Tensor(data, dtype=data.dtype))  # float16 stays float16
             elif kind == "read":
                 leaves.append(np.asarray(arrays[x]).item())
             else:

@@ -18,6 +18,7 @@ gathers through `getitem`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -70,11 +71,14 @@ def _offsets(kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Iterator[
 
 
 def _columns(
-    x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair, groups: int
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair, groups: int, size: Pair | None = None
 ) -> tuple[np.ndarray, Pair]:
     """im2col, per image: (N, groups, C/groups * kh * kw, Ho * Wo), rows in the order of a kernel's
-    entries; and the output's (Ho, Wo). Per image, so that GEMMs give (N, C, H, W) in order."""
+    entries; and the output's (Ho, Wo), or only its first `size` positions. Per image, so that GEMMs
+    give (N, C, H, W) in order."""
     windows = _windows(x, kernel, stride, padding, dilation)
+    if size is not None:
+        windows = windows[:, :, : size[0], : size[1]]
     n, c, ho, wo, kh, kw = windows.shape
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c // groups * kh * kw, ho * wo), (ho, wo)
 
@@ -126,8 +130,10 @@ def conv_transpose2d(
 def conv2d_weight(
     x: np.ndarray, g: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int, kernel: Pair
 ) -> np.ndarray:
-    """The adjoint of conv2d in its weight: each window of x times g, summed over images and positions."""
-    cols, _ = _columns(x, kernel, stride, padding, dilation, groups)
+    """The adjoint of conv2d in its weight: each window of x times g, summed over images and positions
+    (the first of g's size: a conv_transpose2d's output_padding of a stride or more leaves x windows
+    that no position of its input reached)."""
+    cols, _ = _columns(x, kernel, stride, padding, dilation, groups, g.shape[2:])
     per_image = _images_by_group(g, groups) @ cols.transpose(0, 1, 3, 2)  # (N, groups, O/groups, Cg*kh*kw)
     return per_image.sum(axis=0).reshape(g.shape[1], -1, *kernel)
 
@@ -198,15 +204,22 @@ def _conv2d_vjp(g, out, x, w, *, needs, **geometry):
 
 
 def _conv_transpose2d_vjp(g, out, u, w, *, needs, size, **geometry):
-    gu = _conv2d(g, w, **geometry) if needs[0] else None
+    gu = _cut(_conv2d(g, w, **geometry), u) if needs[0] else None
     gw = _conv2d_weight(g, u, kernel=np.shape(w)[2:], **geometry) if needs[1] else None
     return gu, gw
 
 
 def _conv2d_weight_vjp(g, out, x, gy, *, needs, kernel, **geometry):
     gx = _conv_transpose2d(gy, g, size=np.shape(x)[2:], **geometry) if needs[0] else None
-    ggy = _conv2d(x, g, **geometry) if needs[1] else None
+    ggy = _cut(_conv2d(x, g, **geometry), gy) if needs[1] else None
     return gx, ggy
+
+
+def _cut(positions: Any, like: Any) -> Any:
+    """A conv2d's output cut to the positions of `like`: past them lie windows of a conv_transpose2d's
+    output_padding (a stride or more, where the dilation allows it) that no input position reached."""
+    h, w = np.shape(like)[2:]
+    return positions if np.shape(positions)[2:] == (h, w) else positions[:, :, :h, :w]
 
 
 def _max_pool2d_vjp(g, out, x, *, kernel, stride, padding, dilation):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard, raw, where
+from autograd import ShapeError, Tensor, guard, raw, validate, where
 
 from .arguments import check_count
 from .module import Module
@@ -56,16 +56,16 @@ class Embedding(Module):
         return made
 
     def forward(self, indices: Any) -> Tensor:
-        index = self._checked(indices)
+        index = np.asarray(raw(indices))
+        validate(self._check, index)  # a compiled step's replays check each call's indices too
         rows = self.weight[index]
         padding = guard(self, "padding_idx")  # a compiled step records again if it changes
         if padding is None:
             return rows
         return where((index != padding)[..., None], rows, rows.detach())  # no gradient to the padding row
 
-    def _checked(self, indices: Any) -> np.ndarray:
-        """`indices` as an integer array, or TypeError (not integers) or IndexError (out of range)."""
-        index = np.asarray(raw(indices))
+    def _check(self, index: np.ndarray) -> None:
+        """TypeError if `index` holds no integers, IndexError if one is out of range."""
         if index.dtype.kind not in "iu":
             raise TypeError(
                 f"Embedding takes integer indices, got dtype {index.dtype}; cast them (indices.astype(np.int64))"
@@ -74,7 +74,6 @@ class Embedding(Module):
         outside = index[(index < 0) | (index >= n)]
         if outside.size:
             raise IndexError(f"Embedding index {outside[0]} is out of range: this table has rows 0 to {n - 1}")
-        return index
 
     def extra_repr(self) -> str:
         padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"

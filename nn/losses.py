@@ -20,7 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_real
-from .losses_pairs import Predictions, constant_weights, first_bad, pairs, reduce, require
+from .losses_pairs import Predictions, as_read, constant_weights, first_bad, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -116,9 +116,12 @@ def _logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
     logsigmoid(x) rearranged so that a hard label's loss is one softplus, computed whole, and so is its
     gradient, σ(x) for t = 0 and -pos_weight σ(-x) for t = 1. PyTorch's form cancels far out: its
     (1 - t) - σ(-x) made the gradient of a negative at x = -20 0 in float32 (it is 2e-9), and
-    x - logsigmoid(x) made its loss 0."""
+    x - logsigmoid(x) made its loss 0. (1 - t) softplus(x) is written softplus(x) - t softplus(x), exact
+    for t = 0 and 1 alike, so that an array t is only ever an operand of the graph's ops: `1 - t` would be
+    numpy on it, data a compiled step cannot replay."""
     positive = t * autograd.softplus(-x)
-    return (positive if pos_weight is None else pos_weight * positive) + (1 - t) * autograd.softplus(x)
+    negative = autograd.softplus(x)
+    return (positive if pos_weight is None else pos_weight * positive) + (negative - t * negative)
 
 
 def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:
@@ -140,7 +143,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
                 "pass log_target=True"
             ),
         )
-        terms = [_xlogx(t) - t * x for x, t in found]
+        terms = [_kl_term(x, t) for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
     if isinstance(log_pred, Tensor):
@@ -178,7 +181,16 @@ _xlogx_slope = Op(
     lambda g, out, t: (g / _nan_at_zero(t),),
     _NOT_PROBABILITY,
 )
-_xlogx = Op("xlogx", _xlogx_forward, lambda g, out, t: (g * _xlogx_slope(t),), _NOT_PROBABILITY)
+
+
+def _kl_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
+    return (-g * t if needs[0] else None, g * (_xlogx_slope(t) - x) if needs[1] else None)
+
+
+# kl_div's term t log t - t x, one op of x and t: a target given as an array is this op's input, so a
+# compiled step computes t log t from each call's target (an op of the target alone would run on its
+# data, outside the graph, and be replayed as recorded whenever two calls' targets gave equal numbers)
+_kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_PROBABILITY, takes_needs=True)
 
 
 def _nan_at_zero(t: Any) -> Any:
@@ -213,7 +225,7 @@ def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, nam
                 f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
                 "give one weight, one per class (the last axis), or one per element"
             )
-        return [w.astype(pred.dtype)]
+        return [as_read(weight, w, pred.dtype)]
     if w.size not in (1, len(found)):
         raise autograd.ShapeError(
             f"{name}: on Values, {arg} is one number or one per prediction ({len(found)}), got {w.size}"

@@ -16,7 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import check_real
-from .losses_pairs import check_reduction, constant_weights, require
+from .losses_pairs import as_read, check_reduction, constant_weights, require
 
 
 def cross_entropy(
@@ -56,7 +56,7 @@ def cross_entropy(
     # as torch: the uniform part is -sum of log p over the classes (each weighed by its class's weight),
     # ignored examples left out, averaged alike
     keep = labels != ignore_index
-    terms = log_p if weight is None else log_p * _along_classes(weight, logits)
+    terms = log_p if weight is None else _weighed_by_class(log_p, weight)
     uniform = _kept(-terms.sum(axis=_class_axis(logits)), keep)
     if reduction == "none":
         smooth = uniform
@@ -78,7 +78,7 @@ def nll_loss(
     return _nll(log_probs, labels, reduction, ignore_index, weight)
 
 
-def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, weight: np.ndarray | None) -> Tensor:
+def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, weight: Any) -> Tensor:
     """-log_p at each label (0 where ignored), times its class's weight, reduced; the mean is over the
     labels not ignored, or over their weights (NaN when all are ignored or weigh 0, as torch)."""
     keep = labels != ignore_index
@@ -86,6 +86,7 @@ def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, w
     classes = np.where(keep, labels, 0).ravel()
     losses = _kept(-rows[np.arange(rows.shape[0]), classes], keep.ravel())
     if weight is not None:
+        weight = raw(weight)  # picked by the labels, outside the graph: a compiled step runs this eagerly
         losses = losses * weight[classes]
     if reduction == "none":
         return losses.reshape(labels.shape)
@@ -98,11 +99,11 @@ def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
     return autograd.where(keep, losses, 0.0)
 
 
-def _counted(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | None) -> float:
+def _counted(labels: np.ndarray, keep: np.ndarray, weight: Any) -> float:
     """What the mean divides by: the number of labels kept, or the sum of their classes' weights."""
     if weight is None:
         return int(np.count_nonzero(keep))
-    return float(np.sum(weight[labels[keep]], dtype=np.float64))
+    return float(np.sum(raw(weight)[labels[keep]], dtype=np.float64))
 
 
 def _mean(total: Tensor, count: float) -> Tensor:
@@ -110,8 +111,9 @@ def _mean(total: Tensor, count: float) -> Tensor:
     return total / count if count else total * 0 + total.dtype.type(np.nan)
 
 
-def _class_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
-    """`weight` as a constant array of the scores' dtype, one finite number >= 0 per class; None stays None."""
+def _class_weights(scores: Tensor, weight: Any, name: str) -> Any:
+    """`weight`, one finite number >= 0 per class, as the graph reads it (`as_read`: the caller's constant
+    Tensor, or an array of the scores' dtype); None stays None."""
     if weight is None:
         return None
     w = constant_weights(weight, "weight", name, "class weights")
@@ -121,16 +123,20 @@ def _class_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
             f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
             f"shape ({classes},)"
         )
-    return w.astype(scores.dtype)
+    return as_read(weight, w, scores.dtype)
 
 
-def _along_classes(weight: np.ndarray, scores: Tensor) -> np.ndarray:
-    """The class weights shaped to broadcast along the scores' class axis."""
-    return weight.reshape((-1,) + (1,) * (scores.ndim - 2)) if scores.ndim > 1 else weight
+def _weighed_by_class(terms: Tensor, weight: Any) -> Tensor:
+    """`terms` (the scores' shape) times each class's weight, along the class axis: the last for (classes,)
+    and (batch, classes), else axis 1, moved last and back (a reshaped weight would be a new constant on
+    every call, which a compiled step could not read live)."""
+    if terms.ndim <= 2:
+        return terms * weight
+    return (terms.swapaxes(1, -1) * weight).swapaxes(1, -1)
 
 
 def _soft_cross_entropy(
-    logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float, weight: np.ndarray | None
+    logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float, weight: Any
 ) -> Tensor:
     """-sum over the classes of target * log softmax(logits) (each class's term times its weight), the
     target mixed with the uniform distribution by `smoothing`; the mean is over the examples (torch's,
@@ -156,7 +162,7 @@ def _soft_cross_entropy(
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     if weight is not None:
-        log_p = log_p * _along_classes(weight, logits)
+        log_p = _weighed_by_class(log_p, weight)
     losses = -(log_p * t).sum(axis=axis)
     if reduction == "none":
         return losses

@@ -59,6 +59,15 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     return w
 
 
+def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
+    """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
+    Tensor where it has `dtype`, so that a compiled step reads its data on every replay as eager does
+    (a copy would be replayed as first recorded), else an array in `dtype`."""
+    if isinstance(weight, Tensor) and weight.dtype == dtype:
+        return weight
+    return checked.astype(dtype)
+
+
 def check_reduction(reduction: Any, name: str, also: str = "") -> None:
     if reduction not in REDUCTIONS:
         choices = "'mean', 'sum', 'none'" + (f" or {also}" if also else "")

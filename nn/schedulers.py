@@ -22,6 +22,8 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from autograd import replayed
+
 from .optim_base import Optimizer
 
 
@@ -62,6 +64,7 @@ class LRScheduler:
         """The learning rate after `epoch` steps, of this schedule alone."""
         return self.schedule(epoch, self.base_lr)[1]
 
+    @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
     def step(self) -> None:
         """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
         if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""

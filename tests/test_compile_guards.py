@@ -215,10 +215,11 @@ def test_fit_with_compile_trains_a_model_with_buffers_eagerly():
     assert_same(eager[1], compiled[1])
 
 
-def test_a_scheduler_stepped_inside_the_step_makes_it_run_eagerly():
-    model = mlp([2, 2], "relu")
+def scheduled_run(compiled, make_scheduler, change_lr=False):
+    """Eight steps that step a scheduler inside (its step is @replayed): losses, lr, epochs, weights."""
+    model = mlp([3, 2], "tanh")
     optimizer = nn.SGD(model.parameters(), lr=0.1)
-    scheduler = nn.schedulers.StepLR(optimizer, step_size=1, gamma=0.5)
+    scheduler = make_scheduler(optimizer)
 
     def step(x, y):
         loss = F.cross_entropy(model(x), y)
@@ -226,9 +227,38 @@ def test_a_scheduler_stepped_inside_the_step_makes_it_run_eagerly():
         loss.backward()
         optimizer.step()
         scheduler.step()
+        if change_lr:
+            optimizer.lr *= 0.9  # by hand, after the last replayed call: no replay would do it
         return loss
 
-    assert "lr?" in eager_fallback(step)
+    run = autograd.compile(step, strict=not change_lr) if compiled else step
+    losses = [run(Tensor(np.full((4, 3), i / 8)), np.array([0, 1, 0, 1])).item() for i in range(8)]
+    return (losses, optimizer.lr, scheduler.last_epoch, model[0].W.data.copy()), run
+
+
+@pytest.mark.parametrize(
+    "make_scheduler",
+    [
+        lambda opt: nn.schedulers.StepLR(opt, step_size=3, gamma=0.1),  # no change on the two recorded calls
+        lambda opt: nn.schedulers.SequentialLR(
+            opt, [nn.schedulers.LinearLR(opt, 0.5, 1.0, 2), nn.schedulers.StepLR(opt, 2, 0.5)], [2]
+        ),
+    ],
+    ids=["StepLR", "SequentialLR"],
+)
+def test_a_scheduler_stepped_inside_the_step_is_stepped_by_every_replay(make_scheduler):
+    """Replays skipped it: the lr stayed 0.1 where eager decayed it to 0.001 (a StepLR whose lr did
+    not change on the two recorded calls went unnoticed)."""
+    eager, _ = scheduled_run(False, make_scheduler)
+    compiled, run = scheduled_run(True, make_scheduler)
+    assert_same(eager, compiled)
+    assert replays(run) == 1
+
+
+def test_an_lr_changed_by_hand_inside_the_step_makes_it_run_eagerly():
+    with pytest.warns(CompileWarning, match="lr\\?"):
+        compiled, _ = scheduled_run(True, lambda opt: nn.schedulers.StepLR(opt, 3), change_lr=True)
+    assert_same(scheduled_run(False, lambda opt: nn.schedulers.StepLR(opt, 3), change_lr=True)[0], compiled)
 
 
 def test_a_replay_refuses_labels_out_of_range_as_eager_does():

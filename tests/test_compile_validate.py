@@ -18,8 +18,8 @@ LOSSES = {  # name: (loss of (scores, targets), good targets, a bad one, the typ
         np.asarray,
     ),
     "hinge_loss": (F.hinge_loss, lambda r: np.where(r.random((4, 2)) > 0.5, 1.0, -1.0), 0.0, np.asarray),
-    # kl_div's t log t of an array target is computed with numpy (data made outside the graph): a Tensor replays
-    "kl_div": (lambda s, t: F.kl_div(s.log_softmax(axis=1), t), lambda r: r.random((4, 2)), -0.5, Tensor),
+    "kl_div": (lambda s, t: F.kl_div(s.log_softmax(axis=1), t), lambda r: r.random((4, 2)), -0.5, np.asarray),
+    "kl_div of a Tensor": (lambda s, t: F.kl_div(s.log_softmax(axis=1), t), lambda r: r.random((4, 2)), -0.5, Tensor),
     "soft cross_entropy": (F.cross_entropy, lambda r: r.random((4, 2)), np.nan, np.asarray),
 }
 
@@ -72,3 +72,89 @@ def test_a_users_check_runs_on_each_replays_input():
     assert [s[0] for s in seen] == [1.0, 2.0, 3.0]  # the replay checked its own weights
     with pytest.raises(ValueError, match="weights must be > 0"):
         run(Tensor(np.ones(3)), np.array([1.0, -1.0, 1.0]))
+
+
+@pytest.mark.parametrize("index, message", [(-1, "index -1 is out of range"), (7, "index 7 is out of range")])
+def test_a_replay_refuses_embedding_indices_out_of_range_as_eager_does(index, message):
+    """A replay took -1 as the last row (and trained it), and 7 gave numpy's bare IndexError."""
+    table = nn.Embedding(5, 2, dtype=np.float64, seed=0)
+    opt = nn.SGD(table.parameters(), lr=0.1)
+
+    def step(i):
+        opt.zero_grad()
+        loss = table(i).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step, strict=True)
+    for i in ([0, 1], [2, 3], [1, 2]):
+        run(np.array(i))
+    before = table.weight.data.copy()
+    with pytest.raises(IndexError, match=f"^Embedding {message}: this table has rows 0 to 4$"):
+        run(np.array([index, 0]))
+    np.testing.assert_array_equal(table.weight.data, before)
+
+
+def test_a_float16_input_is_recorded_in_float16():
+    """The recording's stand-in for the input was float32: every replay computed in float32."""
+
+    def make():
+        model = nn.Linear(4, 3, seed=0, dtype=np.float16)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step, model
+
+    (eager, eager_model), (compiled, compiled_model) = make(), make()
+    run = autograd.compile(compiled, strict=True)
+    x, y = Tensor(np.ones((2, 4), np.float16), dtype=np.float16), np.array([0, 1])
+    for _ in range(4):
+        a, b = eager(x, y), run(x, y)
+        assert a.dtype == b.dtype == np.float16 and a.item() == b.item()
+    np.testing.assert_array_equal(eager_model.W.data, compiled_model.W.data)
+
+
+def _trained(loss_fn, compiled, w):
+    """Eight steps of a linear model on targets alternating one-hot and soft, `w` changed after five."""
+    w.data = np.ones(3)
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, t):
+        opt.zero_grad()
+        loss = loss_fn(model(x), t)
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step) if compiled else step
+    targets = [np.eye(3)[[0, 1]], np.eye(3)[[2, 0]], np.full((2, 3), 1 / 3), np.eye(3)[[1, 2]]]
+    x, out = Tensor(np.ones((2, 3))), []
+    for i, t in enumerate(targets * 2):
+        if i == 5:
+            w.data = np.array([5.0, 0.1, 2.0])
+        out.append(run(x, t).item())
+    return out, model.W.data.copy()
+
+
+def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live():
+    """kl_div's t log t was numpy on the target: one-hot targets on the two recorded calls gave equal
+    data (0), replayed as recorded for soft targets later (1.2014 for 0.1028). A constant Tensor of loss
+    weights was copied, so a replay kept the recorded weights after `w.data = ...` (0.698 for 1.776)."""
+    w = Tensor(np.array([1.0, 1.0, 1.0]))
+    losses = {
+        "kl_div": lambda s, t: F.kl_div(s.log_softmax(axis=1), t, reduction="batchmean"),
+        "bce weight": lambda s, t: F.binary_cross_entropy(s.sigmoid(), t, weight=w),
+        "bce pos_weight": lambda s, t: F.binary_cross_entropy_with_logits(s, t, pos_weight=w),
+        "soft cross_entropy weight": lambda s, t: F.cross_entropy(s, t, weight=w),
+    }
+    for name, loss_fn in losses.items():
+        (eager, eager_w), (compiled, compiled_w) = _trained(loss_fn, False, w), _trained(loss_fn, True, w)
+        assert eager == compiled and np.array_equal(eager_w, compiled_w), name
