@@ -17,6 +17,7 @@ import numpy as np
 
 from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
+from .shape_args import dims
 
 IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = dict(INSPECTIONS)
 
@@ -114,6 +115,8 @@ IMPLEMENTATIONS.update(
 @_implements(np.linalg.norm)
 def _norm(x, ord=None, axis=None, keepdims=False):
     t = _tensor(x)
+    if ord == "fro" and (t.ndim == 1 if axis is None else isinstance(axis, int) or len(axis) == 1):
+        raise ValueError("np.linalg.norm: ord='fro' is a matrix norm; a vector's is ord=2 (as numpy says)")
     if ord not in (None, "fro") and not isinstance(axis, int) and (t.ndim > 1 if axis is None else len(axis) > 1):
         raise TypeError(
             f"np.linalg.norm(x, ord={ord!r}) over two axes is a matrix norm, which chainrule does not have: "
@@ -156,14 +159,19 @@ def _swapaxes(a, axis1, axis2):
 def _expand_dims(a, axis):
     t = _tensor(a)
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    for d in sorted(d % (t.ndim + len(axes)) for d in axes):  # numpy: positions in the result
+    for d in sorted(dims(axes, t.ndim + len(axes), "np.expand_dims")):  # numpy: positions in the result, once each
         t = t.unsqueeze(d)
     return t
 
 
 @_implements(np.squeeze)
 def _squeeze(a, axis=None):
-    return _tensor(a).squeeze(axis)
+    t = _tensor(a)
+    if axis is not None:  # numpy raises where t.squeeze(dim) leaves it, as PyTorch does
+        for d in dims((axis,) if isinstance(axis, int) else tuple(axis), t.ndim, "np.squeeze"):
+            if t.shape[d] != 1:
+                raise ValueError(f"np.squeeze: axis {d} of shape {t.shape} has length {t.shape[d]}, not 1")
+    return t.squeeze(axis)
 
 
 @_implements(np.flip)
@@ -199,14 +207,14 @@ def _stack(arrays, axis=0, out=None, *, dtype=None, casting=None):
 def _where(condition, x=None, y=None):
     if x is None and y is None:  # the indices where it holds: constants
         return np.nonzero(np.asarray(condition))
+    if x is None or y is None:
+        raise ValueError("np.where: either both or neither of x and y should be given (as numpy)")
     return _package().where(np.asarray(condition), x, y)
 
 
 @_implements(np.clip)
 def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue, max=np._NoValue):
     _refuse("clip", out=out)
-    if any(isinstance(v, _package().Tensor) for v in (a_min, a_max, min, max)):
-        raise TypeError("np.clip with Tensor bounds: use autograd.maximum(autograd.minimum(x, hi), lo)")
     lo, hi = (
         None if v is np._NoValue else v
         for v in (a_min if min is np._NoValue else min, a_max if max is np._NoValue else max)
@@ -244,6 +252,6 @@ def _einsum(*operands, **kwargs):
 
 
 def _tensor(x: Any) -> Any:
-    """x as a Tensor (a Tensor itself, or a constant made of an array or list)."""
-    Tensor = _package().Tensor
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    from .tensor import operand  # numpy_functions is imported by tensor.py
+
+    return operand(x)

@@ -45,7 +45,7 @@ COMPOSED = {
     "positive": lambda x: x * 1,
     "square": lambda x: x * x,
     "reciprocal": lambda x: 1 / x,
-    "float_power": lambda a, b: _operator("pow", a, b),
+    "float_power": lambda a, b: _operator("pow", _in_float64(a), _in_float64(b)),  # numpy's: always in float64
 }
 # ufuncs with no gradient (comparisons, logic, the sign bit): constant results; isnan, isinf and
 # isfinite are chainrule's own functions
@@ -74,6 +74,13 @@ METHODS = {
     ("multiply", "accumulate"): "cumprod",
 }
 _HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() computes on the data without one"
+
+
+def _in_float64(x: Any) -> Any:
+    """A Tensor or array operand in float64, in the graph (a Python number stays weak)."""
+    if isinstance(x, int | float):
+        return x
+    return x.astype(np.float64) if hasattr(x, "_made_by") else np.asarray(x, np.float64)
 
 
 def _operator(name: str, a: Any, b: Any) -> Any:
@@ -119,4 +126,6 @@ def _method(name: str, method: str, inputs: tuple[Any, ...], kwargs: dict[str, A
             + (f" with {sorted(extra)}" if ours and extra else "")
             + f". The reductions are t.sum, t.prod, t.max, t.min, t.cumsum, t.cumprod... {_HINT}"
         )
+    if method == "accumulate" and kwargs.get("axis", 0) is None:
+        raise ValueError(f"np.{name}.accumulate does not allow multiple axes (axis=None), as numpy: give one axis")
     return getattr(inputs[0], ours)(**{"axis": 0, **kwargs})  # numpy's ufunc methods reduce axis 0 by default

@@ -13,7 +13,7 @@ from . import linalg
 from . import shape_args as args
 from . import tensor_ops as ops
 from .graph import raw
-from .tensor import Tensor, _apply
+from .tensor import Tensor, _apply, operand
 from .tensor_indexing import index_array
 
 _METHODS = (
@@ -22,15 +22,11 @@ _METHODS = (
 ).split()
 
 
-def _tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def _function(name: str) -> Callable[..., Any]:
     """The method `name` as a function of its tensor: `autograd.name(x, ...)` is `x.name(...)`."""
 
     def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
-        return getattr(_tensor(x), name)(*arguments, **keywords)
+        return getattr(operand(x), name)(*arguments, **keywords)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"`x.{name}(...)` for a Tensor, array or list x. " + (getattr(Tensor, name).__doc__ or "")
@@ -70,7 +66,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
         raise ValueError(f"pad: only mode='constant' is implemented, got {mode!r}")
     if np.ndim(raw(value)) != 0 or isinstance(value, Tensor):
         raise TypeError(f"pad fills with a number, got {value!r}")
-    x = _tensor(x)
+    x = operand(x)
     return _apply(ops.pad, (x,), {"widths": _pad_widths(pad, x.ndim), "value": value})
 
 
@@ -100,7 +96,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
         )
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
-    tensors = [_tensor(x) for x in operands]
+    tensors = [operand(x) for x in operands]
     explicit = linalg.explicit_subscripts(subscripts, [t.shape for t in tensors])
     return _apply(ops.einsum, tensors, {"subscripts": explicit})
 
@@ -108,7 +104,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
 def tensordot(a: Any, b: Any, dims: Any = 2, *, axes: Any = None) -> Tensor:
     """The sum of products over dims: n (a's last n with b's first n) or (a's dims, b's dims);
     `axes` is numpy's name for dims."""
-    return linalg.tensordot(_tensor(a), _tensor(b), dims if axes is None else axes)
+    return linalg.tensordot(operand(a), operand(b), dims if axes is None else axes)
 
 
 __all__: list[str] = sorted([*_METHODS, "pad", "one_hot", "einsum", "tensordot"])

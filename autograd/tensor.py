@@ -298,7 +298,12 @@ def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
     domain, named as on Values."""
     if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
         return e
-    if op in BUILT_IN and any(word in str(e) for word in ("shape", "broadcast", "dimension", "size")):
+    words = str(e)
+    if (
+        op in BUILT_IN
+        and "zero-size" not in words
+        and any(w in words for w in ("shape", "broadcast", "dimension", "size"))
+    ):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
     return op.domain_error(datas, e)
@@ -312,7 +317,7 @@ Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 
 def _constant(x: Any, op: Op) -> Tensor:
     """A number or array operand as a leaf. A Python number stays a Python number, so that
-    NumPy's promotion treats it as weak (float32 * 2.0 stays float32)."""
+    NumPy's promotion treats it as weak (float32 * 2.0 stays float32); a list is numpy's array of it."""
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         if not isinstance(x, numbers.Real):  # a complex number would make the result complex
             raise TypeError(f"{op.name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
@@ -324,6 +329,19 @@ def _constant(x: Any, op: Op) -> Tensor:
     if isinstance(x, Node):
         raise MixedNodes(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
     try:
-        return Tensor(x)
+        return operand(x)
     except TypeError:
         raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+
+
+def operand(x: Any) -> Tensor:
+    """x as an op's operand: a Tensor as it is, anything else a constant of numpy's array of it, in numpy's
+    dtype, as numpy's own promotion sees it (a list of floats is float64, not the constructor's float32;
+    float16 stays float16); TypeError if it holds no real numbers."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        data = np.asarray(x)
+    except ValueError:  # a ragged list
+        raise TypeError(f"{type(x).__name__} {x!r} is no array of numbers") from None
+    return Tensor(data, dtype=data.dtype)

@@ -22,6 +22,7 @@ from . import compile_record
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .graph import Node
 from .op import Op
 from .op_table_activations import require_meaningful
 from .tensor_data import reduction_axis
@@ -39,6 +40,11 @@ def _either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch
 
 def _axis(self: Any, name: str, axis: Any, dim: Any) -> Axis:
     """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all)."""
+    if isinstance(dim, list | tuple) and not dim:  # numpy reads no axes as none, PyTorch as all of them
+        raise ValueError(
+            f"{name}(dim={dim!r}) is ambiguous: PyTorch reduces over every dim, numpy's axis=() over none; "
+            f"write {name}() (or dim=None) for every dim, or axis=() for none"
+        )
     axis = _either(name, "axis", axis, "dim", dim)
     if isinstance(axis, list | tuple):
         axis = tuple(axis)
@@ -197,6 +203,11 @@ class ReductionMethods:
         return self._moment(ops.std, "std", axis, ddof, correction, keepdims, dim, keepdim)
 
     def _moment(self, op: Op, name: str, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
+        if dim is not None and ddof is None and correction is None:  # a call in PyTorch's words
+            raise TypeError(
+                f"{name}(dim=...) without correction= is ambiguous: PyTorch's default is correction=1 (the "
+                f"sample {name}), numpy's ddof=0 (the population's): pass correction=1 or correction=0"
+            )
         axis = _axis(self, name, axis, dim)
         ddof = _ddof(self, name, axis, ddof, correction)
         return self._apply(op, (self,), {"axis": axis, "keepdims": _keep(name, keepdims, keepdim), "ddof": ddof})
@@ -254,9 +265,15 @@ class ReductionMethods:
                 raise ValueError(f"{name}() over {where} (shape {self.shape}) has no answer")
         return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=_keep(name, keepdims, keepdim))))
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Any:
-        """The entries clipped into [lo, hi] (None: no bound on that side); a NaN bound is refused,
-        as every entry would become NaN."""
+    def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        """The entries clipped into [lo, hi] (None: no bound on that side; `min=`, `max=` as numpy's and
+        PyTorch's spelling); a NaN bound is refused, as every entry would become NaN."""
+        lo, hi = _either("clip", "lo", lo, "min", min), _either("clip", "hi", hi, "max", max)
+        if isinstance(lo, Node) or isinstance(hi, Node):
+            raise TypeError(
+                "clip/clamp takes numbers as bounds here; for a Tensor bound (an entry each) write "
+                "autograd.maximum(t, lo) and autograd.minimum(t, hi)"
+            )
         require_meaningful("clip", {"lo": lo, "hi": hi}, bounds=("lo", "hi"))
         return self._apply(ops.clip, (self,), {"lo": lo, "hi": hi})
 

@@ -153,6 +153,8 @@ class ShapeMethods(IndexingMethods):
             raise ValueError(f"tile: repetitions are non-negative, got {reps}")
         shape = (1,) * (len(reps) - self.ndim) + self.shape
         reps = (1,) * (len(shape) - len(reps)) + reps
+        if all(r == 1 for r in reps):  # a copy, as numpy's tile and PyTorch's repeat give, not a view of self
+            return self.clone().reshape(shape)
         spread = self.reshape(tuple(k for n in shape for k in (1, n)))
         tiled = spread.broadcast_to(tuple(k for r, n in zip(reps, shape) for k in (r, n)))
         return tiled.reshape(tuple(r * n for r, n in zip(reps, shape)))

@@ -1,0 +1,66 @@
+"""numpy's and PyTorch's spellings on Tensors at their edges (an audit of them): list operands, which
+results share memory, readings the two libraries give differently, and numpy's own refusals."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor
+
+
+def test_a_list_operand_is_numpys_array_of_it_not_rounded_to_float32():
+    """It went through the constructor (float32): 1.5e-9 off in float64, 16777217 read as 16777216."""
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    np.testing.assert_array_equal((t + [0.1, 0.2]).data, np.array([1.0, 2.0]) + [0.1, 0.2])
+    assert (t + [16777217.0, 0.0]).data[0] == 16777218.0
+    assert autograd.einsum("i,i", t, [0.1, 0.2]).item() == np.dot([1.0, 2.0], [0.1, 0.2])
+    assert (Tensor(np.array([1, 2])) + [3, 4]).dtype == np.int64  # numpy's dtype, as numpy promotes it
+    with pytest.raises(TypeError, match=r"cannot combine a Tensor with list \['a', 'b'\]"):
+        t + ["a", "b"]
+
+
+def test_tile_and_repeat_by_one_copy_as_numpy_and_pytorch_do():
+    """A read-only view of x: it followed later writes to x, and a write to it raised numpy's bare error."""
+    for copy in (lambda x: x.repeat(1), lambda x: x.tile(1, 1), lambda x: autograd.tile(x, 1)):
+        x = Tensor(np.arange(4.0))
+        r = copy(x)
+        x[0] = 100.0
+        r[..., 1] = 5.0
+        assert r.data.tolist() in ([0.0, 5.0, 2.0, 3.0], [[0.0, 5.0, 2.0, 3.0]])
+
+
+def test_readings_numpy_and_pytorch_give_differently_are_refused():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(ValueError, match=r"sum\(dim=\(\)\) is ambiguous: PyTorch reduces over every dim"):
+        x.sum(dim=())
+    assert x.sum(axis=()).shape == (2, 3)  # numpy's spelling keeps numpy's reading
+    for name in ("var", "std"):
+        with pytest.raises(TypeError, match=rf"{name}\(dim=...\) without correction= is ambiguous"):
+            getattr(x, name)(dim=1)
+    assert x.std(dim=1, correction=1).data.tolist() == [1.0, 1.0]
+
+
+def test_numpy_functions_refuse_what_numpy_refuses():
+    t3 = Tensor(np.arange(3.0))
+    cases = [
+        (lambda: np.expand_dims(t3, 5), np.exceptions.AxisError, "dim 5 is out of range"),
+        (lambda: np.expand_dims(t3, (0, 0)), ValueError, "appears more than once"),
+        (lambda: np.squeeze(Tensor(np.ones((2, 1))), 0), ValueError, "axis 0 of shape \\(2, 1\\) has length 2"),
+        (lambda: np.linalg.norm(t3, "fro"), ValueError, "'fro' is a matrix norm"),
+        (lambda: np.add.accumulate(Tensor(np.ones((2, 2))), axis=None), ValueError, "does not allow multiple axes"),
+        (lambda: np.where(t3 > 1, t3), ValueError, "either both or neither of x and y"),
+        (lambda: np.max(Tensor(np.ones((2, 0))), axis=1), ValueError, "zero-size array to reduction"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
+    assert np.expand_dims(t3, (0, -1)).shape == (1, 3, 1)
+    assert np.float_power(Tensor(np.ones(2, np.float32)), 2).dtype == np.float64  # numpy's: always float64
+
+
+def test_clip_takes_min_and_max_and_names_the_way_to_a_tensor_bound():
+    t = Tensor(np.array([-1.0, 2.0]))
+    assert t.clip(min=0.0).data.tolist() == [0.0, 2.0] and t.clip(max=1.0).data.tolist() == [-1.0, 1.0]
+    for call in (lambda: t.clamp(min=Tensor(np.zeros(2))), lambda: np.clip(t, Tensor(np.zeros(2)), 1.0)):
+        with pytest.raises(TypeError, match=r"autograd.maximum\(t, lo\) and autograd.minimum\(t, hi\)"):
+            call()
