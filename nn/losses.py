@@ -132,7 +132,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     name = "kl_div"
     found = pairs(log_pred, target, name)
     if log_target:
-        terms = [autograd.exp(t) * (t - x) for x, t in found]
+        terms = [_kl_log_term(x, t) for x, t in found]
     else:
         # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
         require(
@@ -191,6 +191,15 @@ def _kl_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple
 # compiled step computes t log t from each call's target (an op of the target alone would run on its
 # data, outside the graph, and be replayed as recorded whenever two calls' targets gave equal numbers)
 _kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_PROBABILITY, takes_needs=True)
+
+
+def _kl_log_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
+    p = autograd.exp(t)
+    return (-g * p if needs[0] else None, g * (out + p) if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
+
+
+# with log_target, e^t (t - x), one op for the same reason (exp of an array target would be numpy on it)
+_kl_log_term = Op("kl_log_term", lambda x, t: autograd.exp(t) * (t - x), _kl_log_rule, takes_needs=True)
 
 
 def _nan_at_zero(t: Any) -> Any:

@@ -157,13 +157,13 @@ def _soft_cross_entropy(
         ),
     )
     t = target if isinstance(target, Tensor) and target.requires_grad else np.asarray(raw(target), logits.dtype)
-    if smoothing:
-        t = t * (1 - smoothing) + smoothing / _classes(logits)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     if weight is not None:
         log_p = _weighed_by_class(log_p, weight)
     losses = -(log_p * t).sum(axis=axis)
+    if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
+        losses = losses * (1 - smoothing) - log_p.sum(axis=axis) * (smoothing / _classes(logits))
     if reduction == "none":
         return losses
     return losses.sum() if reduction == "sum" else losses.mean()

@@ -154,6 +154,8 @@ def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live
         "bce weight": lambda s, t: F.binary_cross_entropy(s.sigmoid(), t, weight=w),
         "bce pos_weight": lambda s, t: F.binary_cross_entropy_with_logits(s, t, pos_weight=w),
         "soft cross_entropy weight": lambda s, t: F.cross_entropy(s, t, weight=w),
+        "soft cross_entropy smoothing": lambda s, t: F.cross_entropy(s, t, label_smoothing=0.1),
+        "kl_div log_target": lambda s, t: F.kl_div(s.log_softmax(axis=1), np.log(t + 0.1), log_target=True),
     }
     for name, loss_fn in losses.items():
         (eager, eager_w), (compiled, compiled_w) = _trained(loss_fn, False, w), _trained(loss_fn, True, w)
