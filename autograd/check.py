@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, gradients, topological_order
+from .dtypes import REAL_KINDS
+from .graph import Node, gradients
+from .graph_order import topological_order
 from .modes import no_grad
 from .tensor import Tensor
 from .value import Value
@@ -191,7 +193,7 @@ def _point(x: Any, name: str) -> Any:
     numbers: text, a bool or a complex number is refused, not read as a number)."""
     if isinstance(x, Tensor | np.ndarray):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
-        if data.dtype.kind not in "iuf":
+        if data.dtype.kind not in REAL_KINDS:
             raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64:
             warnings.warn(

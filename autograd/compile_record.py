@@ -219,7 +219,7 @@ def read_data(tensor: Any, depth: int = 2) -> None:
     """Note that Python read a tensor's numbers (`.data`, `.numpy()`, `tolist()`, a comparison, a
     predicate, argmax: the hooks call this while a step is recorded). A parameter's: numbers computed
     from it outside the graph (a pruning mask) would be replayed as they were, while the parameter
-    changes. A tensor the step computed, or an input's: data made outside the graph may come from
+    changes. A tensor the step computed, an input's, or a constant's: data made outside the graph may come from
     them (`autograd.where(abs(d) < 1, ...)`'s mask), and a replay would reuse it as recorded, even
     where it came out the same on both recorded calls. Not noted: reads by autograd's own code (the
     frame `depth` up from here, the code that called the public method), and inside a replayed method
@@ -227,12 +227,18 @@ def read_data(tensor: Any, depth: int = 2) -> None:
     rec = current()
     if rec is None or rec.replaying:
         return
-    if sys._getframe(depth).f_globals.get("__name__", "").startswith(_PACKAGE):
+    frame = sys._getframe(depth)
+    constant = not tensor.requires_grad and tensor._made_by is None and id(tensor) not in rec.inputs
+    if frame.f_code is raw.__code__:  # `raw(t)` (nn's losses checking their operands): of a constant only,
+        if not constant:  # such as loss weights, which a replay reads live while data made from them stays
+            return
+        frame = frame.f_back
+    if frame.f_globals.get("__name__", "").startswith(_PACKAGE):
         return
-    if tensor._made_by is not None or id(tensor) in rec.inputs:
-        rec.read_numbers = True
-    elif tensor.requires_grad:
+    if tensor.requires_grad and tensor._made_by is None and id(tensor) not in rec.inputs:
         rec.read_parameter = True
+    else:
+        rec.read_numbers = True
 
 
 def stand_in(tensor: Any) -> bool:

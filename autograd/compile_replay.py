@@ -18,7 +18,7 @@ from .compile_kernels import kernel
 from .compile_record import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
-from .tensor_backward import own_array, store_grad
+from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_ops import OPS, check_labels
 from .tensor_record import Record
 
@@ -239,7 +239,7 @@ def _backward(
 
     def backward() -> None:
         for _, param in leaves:
-            kept = param.grad
+            kept = held_grad(param)
             if kept is not None and any(id(kept) in ids for ids in handed):
                 store_grad(param, kept.copy())
         grads: list[Any] = [None] * size
@@ -257,7 +257,7 @@ def _backward(
             if g is None:
                 continue
             g = own_array(g, handed_out)
-            kept = param.grad
+            kept = held_grad(param)
             store_grad(param, g if kept is None else kept + g)
         handed[slot] = handed_out
 

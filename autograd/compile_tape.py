@@ -14,7 +14,7 @@ import numpy as np
 
 from .compile_reads import Read
 from .compile_record import SWITCHES, Recording
-from .graph import topological_order
+from .graph_order import topological_order
 from .op import Op
 from .tensor import Tensor
 from .trees import flatten

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import DATA_KINDS
+
 
 def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
     """`zeros(2, 3)`, `zeros((2, 3))` and `zeros([2, 3])` all give (2, 3); `zeros(())` is 0-d."""
@@ -32,7 +34,7 @@ def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
         kind = np.dtype(default if dtype is None else dtype)
     except TypeError:
         raise TypeError(f"{name}: {dtype!r} is not a dtype") from None
-    if kind.kind not in "biuf":
+    if kind.kind not in DATA_KINDS:
         raise TypeError(f"{name}: tensors hold bool, integer or floating-point numbers, not dtype {kind}")
     return kind
 

@@ -1,4 +1,4 @@
-"""The graph core shared by every node type: ops, grad and anomaly modes, topological order, backward.
+"""The graph core shared by every node type: the node, its backward pass and the functional forms.
 
 A node records the `Op` that made it and its parent nodes. Backward walks the graph once in
 reverse topological order and asks each op's vector-Jacobian rule for its parents' gradients.
@@ -9,12 +9,11 @@ Rules receive raw data (floats, arrays) for a plain backward and the nodes thems
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import modes
+from .graph_order import MANY, _scratch_space, _topological_order
 from .modes import short
 
 if TYPE_CHECKING:
@@ -24,15 +23,14 @@ if TYPE_CHECKING:
 class Node:
     """Base of Value and Tensor: the slots the graph core reads and writes.
 
-        `_made_by` is what made the node (an `Op` for a Value, a tensor's record of its op), None for a leaf.
-        Parents live in two slots rather than a tuple: one object per node for the garbage
-        collector to scan instead of two, and less memory. `_a` is the first parent (None for a
-        leaf), `_b` the second (None for a unary op); an op of three or more inputs (and a Value built
-        by hand, micrograd's way) keeps their tuple in `_a` and MANY in `_b`; a Value computed under
-    no_grad is a leaf with NO_GRAPH in `_b` (a Tensor says so by requires_grad). Scratch space for one
-        backward pass: `_visit`, the token of the pass that reached the node, and `_grad_sum`, d root /
-        d node summed so far.
-        A node type provides the hooks declared below; the core calls nothing else of it.
+    `_made_by` is what made the node (an `Op` for a Value, a tensor's record of its op), None for a leaf.
+    Parents live in two slots rather than a tuple: one object per node for the garbage collector to
+    scan instead of two, and less memory. `_a` is the first parent (None for a leaf), `_b` the second
+    (None for a unary op); an op of three or more inputs (and a Value built by hand, micrograd's way)
+    keeps their tuple in `_a` and MANY in `_b`; a Value computed under no_grad is a leaf with NO_GRAPH
+    in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_visit`, the
+    token of the pass that reached the node, and `_grad_sum`, d root / d node summed so far.
+    A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
     __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum")
@@ -103,13 +101,15 @@ class Node:
             type(root)._accumulate(order)
         return root._grad_sum_start
 
-    def backward(self, grad: Any = None, *, create_graph: bool = False) -> None:
+    def backward(self, grad: Any = None, *, create_graph: bool = False, retain_graph: bool | None = None) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node reachable from self.
 
         Gradients add up across calls (as in PyTorch): call `zero_grad` between steps.
         With `create_graph=True` the gradients are nodes with their own graph, so a second
-        backward through them gives second derivatives.
+        backward through them gives second derivatives. `retain_graph` is PyTorch's and changes
+        nothing: a graph lives as long as its nodes, so a second backward works either way.
         """
+        _check_retain(retain_graph)
         with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
             type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
 
@@ -128,11 +128,6 @@ class MixedNodes(TypeError):
     (The function transforms catch it, and trace again with their number arguments as 0-d Tensors.)"""
 
 
-MANY = object()  # in `_b`: the node's parents are the tuple in `_a` (three or more, or a node built by hand)
-NO_GRAPH = object()  # in a leaf's `_b`: a Value computed under no_grad, so a backward from it reaches nothing
-_EXIT = object()  # on the search stack: the node below it has all its parents in order
-
-
 def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
     """detect_anomaly's test of the gradients a rule gave."""
     for i, g in enumerate(gs):
@@ -148,93 +143,7 @@ def raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-# ---- order and propagation ----
-
-
-def topological_order(root: Node) -> list[Node]:
-    """Every node reachable from root, root first, each before its parents."""
-    with _scratch_space(root):
-        return _topological_order(root)
-
-
-def _topological_order(root: Node) -> list[Node]:
-    """`topological_order`, for a caller that holds the scratch space.
-
-    An iterative depth-first search (chains of millions of nodes need no recursion) that
-    marks nodes with a token of this pass and resets their gradient scratch slot.
-    """
-    token = object()
-    start = root._grad_sum_start
-    order: list[Node] = []
-    stack: list[Any] = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        if node is _EXIT:
-            emit(pop())
-            continue
-        if node._visit is token:
-            continue
-        node._visit = token
-        node._grad_sum = start
-        a = node._a
-        if a is None:
-            emit(node)
-            continue
-        push(node)
-        push(_EXIT)
-        b = node._b
-        if b is None:
-            if a._visit is not token:
-                push(a)
-        elif b is MANY:
-            stack.extend(a)
-        else:
-            if a._visit is not token:
-                push(a)
-            if b._visit is not token:
-                push(b)
-    order.reverse()
-    return order
-
-
-_pass_lock = threading.RLock()
-_open_passes = 0  # passes open in the thread that holds the lock
-
-
-@contextmanager
-def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
-    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
-    those of the nodes `also`, which the pass may write without reaching them).
-
-    Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
-    get exact gradients. A pass started inside another in the same thread (a derivative rule that
-    itself differentiates) saves the scratch of every node it reaches and restores it after, so
-    the outer pass goes on undisturbed.
-    """
-    global _open_passes
-    with _pass_lock:
-        nodes = [*_reachable(root), *also] if _open_passes else ()
-        saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
-        _open_passes += 1
-        try:
-            with modes.gc_paused():  # a pass makes no reference cycles: nothing for the collector to find
-                yield
-        finally:
-            _open_passes -= 1
-            for n, visit, grad_sum in saved:
-                n._visit, n._grad_sum = visit, grad_sum
-
-
-def _reachable(root: Node) -> list[Node]:
-    """Every node reachable from root, found without touching the scratch slots."""
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        for p in stack.pop().parents:
-            if id(p) not in seen:
-                seen[id(p)] = p
-                stack.append(p)
-    return list(seen.values())
+# ---- propagation ----
 
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
@@ -307,10 +216,24 @@ def zero_grad(nodes: Iterable[Node]) -> None:
         n.grad = n._grad_zero
 
 
-def gradients(root: Node, inputs: Sequence[Node], seed: Any = None, *, create_graph: bool = False) -> list[Any]:
-    """d(root)/d(input) for each input, without touching any `.grad` (the functional form)."""
+def gradients(
+    root: Node,
+    inputs: Sequence[Node],
+    seed: Any = None,
+    *,
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
+) -> list[Any]:
+    """d(root)/d(input) for each input, without touching any `.grad` (the functional form;
+    `retain_graph` as backward's)."""
+    _check_retain(retain_graph)
     with _scratch_space(root, inputs):
         for x in inputs:
             x._grad_sum = None  # what a pass leaves on an input it does not reach
         start = type(root)._backward_pass(root, seed, create_graph, False)
         return [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
+
+
+def _check_retain(retain_graph: Any) -> None:
+    if retain_graph is not None and not isinstance(retain_graph, bool):
+        raise TypeError(f"retain_graph must be True, False or None, got {retain_graph!r}")

@@ -11,19 +11,21 @@ were, without a word. Here, as in PyTorch:
   gradient (a parameter after backward: `p -= lr * p.grad` outside no_grad would make a new node
   and train nothing), while a Value leaf without one may be a running total (`total += loss`);
 - while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`),
-  unless it views another node's memory (a slice, a reshape): PyTorch would change both, so that
-  is refused rather than left to give other numbers.
+  unless it views the memory of another node something still holds (a slice or reshape of `h`):
+  PyTorch would change both, so that is refused rather than left to give other numbers.
 Each result is the operator's own, so `x -= y` rounds as `x - y` does.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import compile_record, modes
+from .graph_order import MANY
 from .tensor_ops import ShapeError
 
 # the in-place operator, the operator whose result it keeps, and its symbol for messages
@@ -50,7 +52,7 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
             )
         result = getattr(self, operator)(other)
         if result.requires_grad:  # in the graph: a new node, as `t = t + x`
-            if self._made_by is not None and any(p._counter is self._counter for p in self.parents):
+            if _viewed_elsewhere(self):
                 raise RuntimeError(
                     f"t {symbol} x on a tensor that views another's memory (a slice, .T, a reshape), while the "
                     f"graph is recorded: PyTorch would change both, chainrule makes a new node and the other keeps "
@@ -74,6 +76,28 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
 
     method.__name__ = name
     return method
+
+
+def _viewed_elsewhere(t: Any) -> bool:
+    """Whether t, made in the graph, views the memory of a node that something besides t's own record
+    still holds (a name, another op): PyTorch's `+=` would change that node too. A node only t's record
+    holds (`out = layer(x).reshape(...)`, a clone inside tile) can no longer be seen: nothing differs."""
+    if t._made_by is None:
+        return False
+    a, b = t._a, t._b  # read from the slots: a `parents` tuple would hold one more reference
+    if b is MANY:
+        for p in a:
+            if p._counter is t._counter:
+                return sys.getrefcount(p) > _HELD_BY_RECORD_ONLY
+        return False
+    if a._counter is t._counter:
+        return sys.getrefcount(a) > _HELD_BY_RECORD_ONLY
+    return b is not None and b._counter is t._counter and sys.getrefcount(b) > _HELD_BY_RECORD_ONLY
+
+
+# CPython's count of references to a node that only its one consumer's record holds, as counted in
+# _viewed_elsewhere: the record's slot (or tuple), the local name, and getrefcount's own argument
+_HELD_BY_RECORD_ONLY = 3
 
 
 def _value_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:

@@ -1,4 +1,4 @@
-"""The modes: no_grad, enable_grad and detect_anomaly, thread-local so that they never leak
+"""The modes: no_grad, enable_grad, set_grad_enabled and detect_anomaly, thread-local so that they never leak
 across threads; how a `grad` tells an inner one that it is tracing; and gc_paused."""
 
 from __future__ import annotations
@@ -71,6 +71,29 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
 
 def is_grad_enabled() -> bool:
     return current.grad_enabled
+
+
+class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, since it is also a context manager)
+    """PyTorch's switch: recording on or off in this thread from now on (`set_grad_enabled(False)` at
+    the top of an evaluation script), or for a block, `with set_grad_enabled(phase == "train"):`."""
+
+    def __init__(self, mode: bool) -> None:
+        global entered
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled takes True or False, got {mode!r}")
+        self.before = current.grad_enabled
+        with _entered_lock:  # op hot paths look at the modes while any is set (a call never undone: for good)
+            entered += 1
+        current.grad_enabled = mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        global entered
+        current.grad_enabled = self.before
+        with _entered_lock:
+            entered -= 1
 
 
 def detect_anomaly() -> contextlib.AbstractContextManager[None]:

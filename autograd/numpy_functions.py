@@ -17,7 +17,7 @@ import numpy as np
 
 from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
-from .shape_args import dims
+from .shape_args import dims, is_int
 
 IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = dict(INSPECTIONS)
 
@@ -115,9 +115,9 @@ IMPLEMENTATIONS.update(
 @_implements(np.linalg.norm)
 def _norm(x, ord=None, axis=None, keepdims=False):
     t = _tensor(x)
-    if ord == "fro" and (t.ndim == 1 if axis is None else isinstance(axis, int) or len(axis) == 1):
-        raise ValueError("np.linalg.norm: ord='fro' is a matrix norm; a vector's is ord=2 (as numpy says)")
-    if ord not in (None, "fro") and not isinstance(axis, int) and (t.ndim > 1 if axis is None else len(axis) > 1):
+    if ord == "fro" and (t.ndim != 2 if axis is None else is_int(axis) or len(axis) != 2):
+        raise ValueError("np.linalg.norm: ord='fro' is the norm of a matrix (two axes), as numpy says")
+    if ord not in (None, "fro") and not is_int(axis) and (t.ndim > 1 if axis is None else len(axis) > 1):
         raise TypeError(
             f"np.linalg.norm(x, ord={ord!r}) over two axes is a matrix norm, which chainrule does not have: "
             "t.norm(ord, axis) is the vector norm of the entries (np.linalg.vector_norm)"
@@ -158,7 +158,7 @@ def _swapaxes(a, axis1, axis2):
 @_implements(np.expand_dims)
 def _expand_dims(a, axis):
     t = _tensor(a)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = (axis,) if is_int(axis) else tuple(axis)
     for d in sorted(dims(axes, t.ndim + len(axes), "np.expand_dims")):  # numpy: positions in the result, once each
         t = t.unsqueeze(d)
     return t
@@ -167,8 +167,8 @@ def _expand_dims(a, axis):
 @_implements(np.squeeze)
 def _squeeze(a, axis=None):
     t = _tensor(a)
-    if axis is not None:  # numpy raises where t.squeeze(dim) leaves it, as PyTorch does
-        for d in dims((axis,) if isinstance(axis, int) else tuple(axis), t.ndim, "np.squeeze"):
+    if axis is not None and t.ndim:  # numpy raises where t.squeeze(dim) leaves it, as PyTorch does
+        for d in dims((axis,) if is_int(axis) else tuple(axis), t.ndim, "np.squeeze"):
             if t.shape[d] != 1:
                 raise ValueError(f"np.squeeze: axis {d} of shape {t.shape} has length {t.shape[d]}, not 1")
     return t.squeeze(axis)

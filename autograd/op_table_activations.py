@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from .dtypes import DATA_KINDS
 from .graph import Node, raw
 from .op_def import OFF_KINK, Domain, OpDef, function, where
 from .op_table_math import TOO_LARGE, exp
@@ -98,7 +99,7 @@ def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[st
             nan, infinite = math.isnan(value), math.isinf(value)
         else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
             array = np.asarray(value)
-            if array.dtype.kind not in "biuf":
+            if array.dtype.kind not in DATA_KINDS:
                 raise TypeError(
                     f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "
                     f"{value!r}: Tensors and Values hold real numbers; pass a float"

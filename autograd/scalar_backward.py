@@ -26,8 +26,10 @@ import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
+from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, tanh_tail
-from .graph import MANY, Node, check_backward, infinite_derivative, vjp_at
+from .graph import Node, check_backward, infinite_derivative, vjp_at
+from .graph_order import MANY
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -213,7 +215,7 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
     for i, gi in enumerate(gs):
         if gi is None or gi.__class__ is float or (isinstance(gi, Node) and gi.data.__class__ is float):
             continue
-        if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in "iuf":
+        if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in REAL_KINDS:
             checked[i] = float(gi)
         elif not isinstance(gi, numbers.Real) or isinstance(gi, bool):
             raise TypeError(

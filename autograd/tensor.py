@@ -18,12 +18,15 @@ import numpy as np
 from . import compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .graph import MANY, MixedNodes, Node, raw
+from .dtypes import DATA_KINDS
+from .graph import MixedNodes, Node
+from .graph_order import MANY
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
+from .tensor_comparisons import compare, equality, predicate
 from .tensor_data import as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
@@ -64,51 +67,6 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
     return lambda self, other: _apply(op, (other, self))
 
 
-def _compare(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Tensor]:
-    """A comparison of tensors: a constant boolean Tensor (not differentiable), its operands' numbers
-    read (which a compiled step being recorded notes)."""
-
-    def compare(self: Tensor, other: Any) -> Tensor:
-        if RECORDING:
-            for x in (self, other):
-                if isinstance(x, Tensor):
-                    compile_record.read_data(x)
-        return Tensor(test(self._data, raw(other)))
-
-    return compare
-
-
-def _equality(test: Callable[[Any, Any], Any]) -> Callable[[Tensor, Any], Any]:
-    """`t == u`, `t != u`: elementwise, a constant boolean Tensor, as numpy's and PyTorch's (accuracy is
-    `(pred == labels).mean()`); beside something that is no number or array (None, a string), what
-    Python's default gives. Hashing stays by identity, so tensors remain dict keys and set members
-    (Values keep micrograd's identity `==`)."""
-    compare = _compare(test)
-
-    def equality(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor):
-            try:
-                other = np.asarray(raw(other))
-            except (TypeError, ValueError):
-                return NotImplemented
-            if other.dtype.kind not in "biuf":
-                return NotImplemented
-        return compare(self, other)
-
-    return equality
-
-
-def _predicate(of_data: Callable[[Any], Any]) -> Callable[[Tensor], Tensor]:
-    """A predicate of a tensor's data (`isnan`): a constant boolean Tensor (not differentiable)."""
-
-    def predicate(self: Tensor) -> Tensor:
-        if RECORDING:
-            compile_record.read_data(self)
-        return Tensor(of_data(self._data))
-
-    return predicate
-
-
 class Tensor(
     PythonProtocols,
     VersionedData,
@@ -123,8 +81,8 @@ class Tensor(
     ops=ops.OPS,
     method=_method,
     reflected=_reflected,
-    compare=_compare,
-    predicate=_predicate,
+    compare=compare,
+    predicate=predicate,
     unary=_unary,
 ):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
@@ -262,7 +220,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         raise _forward_error(op, datas, e) from None
     data = out if out.__class__ is np.ndarray else np.asarray(out)
     kind = data.dtype.kind
-    if kind not in "biuf":  # a user's forward returning complex numbers, None, text
+    if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text
         raise TypeError(
             f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {data.dtype}; a Tensor holds "
             "real numbers (floats, integers, bools)"
@@ -291,27 +249,32 @@ def _is_one_of(data: np.ndarray, datas: Sequence[Any]) -> bool:
     return any(data is d for d in datas)
 
 
+_SHAPE_WORDS = ("shape", "broadcast", "dimension", "size")
+_NUMPYS_SHAPE_ERRORS = (
+    "could not be broadcast",
+    "mismatch in its core dimension",
+    "cannot reshape array",
+    "not aligned",
+)
+
+
 def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
-    """numpy's complaints about shapes in a built-in op become a ShapeError naming the op and the
-    shapes; errors that already say what is wrong (ours, a bad axis) pass as they are; any other
-    ValueError (any of a user's op, whose words we cannot read) is the op's input outside its
-    domain, named as on Values."""
+    """numpy's complaints about shapes become a ShapeError naming the op and the shapes: in a built-in
+    op, any that speaks of shapes; in a user's op, numpy's own sentences only (its words may speak of a
+    "window size" out of its domain). Errors that already say what is wrong (ours, a bad axis) pass
+    as they are; any other ValueError is the op's input outside its domain, named as on Values."""
     if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
         return e
     words = str(e)
-    if (
-        op in BUILT_IN
-        and "zero-size" not in words
-        and any(w in words for w in ("shape", "broadcast", "dimension", "size"))
-    ):
+    if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
     return op.domain_error(datas, e)
 
 
 # elementwise, as numpy's and PyTorch's; set after the class so that its identity hash stays
-Tensor.__eq__ = _equality(operator.eq)  # type: ignore[method-assign,assignment]
-Tensor.__ne__ = _equality(operator.ne)  # type: ignore[method-assign,assignment]
+Tensor.__eq__ = equality(operator.eq)  # type: ignore[method-assign,assignment]
+Tensor.__ne__ = equality(operator.ne)  # type: ignore[method-assign,assignment]
 Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 
 

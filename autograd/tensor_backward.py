@@ -10,6 +10,7 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import SWITCHES
+from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
 from .tensor_ops import ShapeError
 
@@ -31,7 +32,7 @@ class _EmptySum:
 EMPTY_SUM = _EmptySum()
 _GRAD = Node.__dict__["grad"]  # the slot behind Tensor's checked `.grad`
 # the engine's own writes skip the check: a gradient it made was conformed to the tensor by its record
-store_grad = _GRAD.__set__
+store_grad, held_grad = _GRAD.__set__, _GRAD.__get__
 
 
 class BackwardHooks:
@@ -44,7 +45,7 @@ class BackwardHooks:
     @property
     def grad(self) -> Any:
         """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
-        dtype (a Tensor under create_graph), None until a backward reaches it."""
+        dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked."""
         return _GRAD.__get__(self)
 
     @grad.setter
@@ -93,7 +94,7 @@ class BackwardHooks:
             seed = np.ones_like(self._data)
         else:
             given = np.asarray(raw(grad))
-            if given.dtype.kind not in "biuf":  # a complex part would be dropped, a string is no gradient
+            if given.dtype.kind not in DATA_KINDS:  # complex would lose a part, text is no number; a bool mask is 1/0
                 raise TypeError(f"backward(): the gradient must be real numbers, got dtype {given.dtype}")
             seed = given.astype(self.dtype)
             if seed.shape != self.shape:
@@ -110,9 +111,16 @@ class BackwardHooks:
     def _check_graph(order: list[Any]) -> None:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
-        where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts."""
+        where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts.
+        And refuse a leaf's held .grad that no longer fits its data, before any gradient is added."""
         for node in order:
             if node._made_by is None:
+                held = held_grad(node)
+                if held is not None and held.shape != node._data.shape:  # a later backward would broadcast into it
+                    raise ShapeError(
+                        f"the .grad of shape {held.shape} held by a tensor whose data now has shape "
+                        f"{node._data.shape} (.data was replaced): set .grad = None (or zero_grad) first"
+                    )
                 continue
             versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
             for p, seen in zip(node.parents, versions):
@@ -136,7 +144,7 @@ class BackwardHooks:
                 continue
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = own_array(g, handed_out)
-            held = _GRAD.__get__(node)
+            held = held_grad(node)
             store_grad(node, g if held is None else held + g)
         if recording is not None:
             recording.after_backward(order)
@@ -145,9 +153,16 @@ class BackwardHooks:
 def checked_grad(t: Any, g: Any) -> Any:
     """`g` as `t.grad`: of t's shape and dtype, as PyTorch checks an assigned gradient (a later
     backward adds into it, and an optimizer steps by it: a wrong one would be broadcast or cast)."""
-    if not isinstance(g, Node | np.ndarray | np.generic):  # numbers or a list: no dtype of their own
+    if isinstance(g, Node) and not hasattr(g, "dtype"):
+        raise TypeError(f"a {type(g).__name__} assigned to .grad of a tensor: give an array (or a Tensor) of its shape")
+    if isinstance(g, np.generic):
         g = np.asarray(g)
-        if g.dtype.kind in "iuf":
+    elif not isinstance(g, Node | np.ndarray):  # numbers or a list: no dtype of their own
+        try:
+            g = np.asarray(g)
+        except ValueError:  # a ragged list
+            raise TypeError(f"{type(g).__name__} {g!r} assigned to .grad of a tensor is no array of numbers") from None
+        if g.dtype.kind in REAL_KINDS:
             g = g.astype(t.dtype)
     if g.dtype != t.dtype:
         raise TypeError(

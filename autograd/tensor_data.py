@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
 from .tensor_ops import Axis
 
@@ -22,7 +23,7 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
         raise TypeError(
             f"Tensor() needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
         ) from None
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
             f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}"
             f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
@@ -30,7 +31,7 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
         )
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    elif dtype is None and array.dtype.kind in "iuf" and not isinstance(data, np.ndarray | np.generic):
+    elif dtype is None and array.dtype.kind in REAL_KINDS and not isinstance(data, np.ndarray | np.generic):
         array = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
     return array
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .op import Op
 from .tensor_ops import OPS, ShapeError, power_const
@@ -70,7 +71,7 @@ class Record:
                     f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
                 )
             dtype = np.asarray(raw(gx)).dtype
-            if dtype.kind not in "iuf":  # complex: casting would drop a part; bools are no gradient (as on Values)
+            if dtype.kind not in REAL_KINDS:  # complex: casting would drop a part; bools are no gradient (as on Values)
                 raise TypeError(
                     f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}; "
                     "a gradient holds real numbers"

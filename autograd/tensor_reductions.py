@@ -203,10 +203,10 @@ class ReductionMethods:
         return self._moment(ops.std, "std", axis, ddof, correction, keepdims, dim, keepdim)
 
     def _moment(self, op: Op, name: str, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
-        if dim is not None and ddof is None and correction is None:  # a call in PyTorch's words
+        if (dim is not None or keepdim is not None) and ddof is None and correction is None:  # PyTorch's words
             raise TypeError(
-                f"{name}(dim=...) without correction= is ambiguous: PyTorch's default is correction=1 (the "
-                f"sample {name}), numpy's ddof=0 (the population's): pass correction=1 or correction=0"
+                f"{name}(dim=... or keepdim=...) without correction= is ambiguous: PyTorch's default is "
+                f"correction=1 (the sample {name}), numpy's ddof=0 (the population's): pass correction=1 or 0"
             )
         axis = _axis(self, name, axis, dim)
         ddof = _ddof(self, name, axis, ddof, correction)
@@ -268,7 +268,9 @@ class ReductionMethods:
     def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """The entries clipped into [lo, hi] (None: no bound on that side; `min=`, `max=` as numpy's and
         PyTorch's spelling); a NaN bound is refused, as every entry would become NaN."""
-        lo, hi = _either("clip", "lo", lo, "min", min), _either("clip", "hi", hi, "max", max)
+        if (lo is not None and min is not None) or (hi is not None and max is not None):
+            raise TypeError("clip() got a bound twice, by position and as min=/max=: pass one")
+        lo, hi = (lo if min is None else min), (hi if max is None else max)
         if isinstance(lo, Node) or isinstance(hi, Node):
             raise TypeError(
                 "clip/clamp takes numbers as bounds here; for a Tensor bound (an entry each) write "

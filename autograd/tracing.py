@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .dtypes import REAL_KINDS
 from .graph import MixedNodes, Node, gradients, raw
 from .modes import enable_grad
 from .tensor import ShapeError, Tensor
@@ -189,7 +190,7 @@ def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list
     for k, (leaf, ref) in enumerate(zip(leaves, like_leaves)):
         data = raw(leaf)
         real = (
-            data.dtype.kind in "iuf"
+            data.dtype.kind in REAL_KINDS
             if isinstance(data, np.ndarray)
             else _is_number(data) and not isinstance(data, bool)
         )

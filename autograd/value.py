@@ -17,7 +17,8 @@ import numpy as np
 
 from . import compile_record, modes
 from . import scalar_ops as ops
-from .graph import MANY, NO_GRAPH, MixedNodes, Node
+from .graph import MixedNodes, Node
+from .graph_order import MANY, NO_GRAPH
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short

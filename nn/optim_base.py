@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, ShapeError, Tensor, Value, replayed, zero_grad
+from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
 
 from .module import Layout, check_entries, conform
 from .state_checks import check_kind, checked, checked_flag, checked_pair
@@ -104,9 +104,10 @@ class Optimizer:
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
         for i, t in enumerate(self.tensors):
-            if t.grad is not None and t.requires_grad:  # a frozen one keeps even a .grad it still holds
+            g = t.grad
+            if g is not None and t.requires_grad:  # a frozen one keeps even a .grad it still holds
                 data = t.data
-                self.update(self.state.setdefault(i, {}), data, t.grad)
+                self.update(self.state.setdefault(i, {}), data, raw(g))  # raw: a Tensor under create_graph
                 t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
@@ -123,8 +124,6 @@ class Optimizer:
             if g is None or not t.requires_grad:
                 continue
             shape = t.data.shape
-            if g.__class__ is not np.ndarray:  # a Tensor, from backward(create_graph=True)
-                g = np.asarray(g)
             if g.shape != shape:
                 raise ShapeError(
                     f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "

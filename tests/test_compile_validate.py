@@ -160,3 +160,23 @@ def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live
     for name, loss_fn in losses.items():
         (eager, eager_w), (compiled, compiled_w) = _trained(loss_fn, False, w), _trained(loss_fn, True, w)
         assert eager == compiled and np.array_equal(eager_w, compiled_w), name
+
+
+@pytest.mark.parametrize("case", ["weights of another dtype", "class weights picked by labels"])
+def test_data_made_from_a_constant_tensors_numbers_is_never_replayed_stale(case):
+    """A copy of the weights in the predictions' dtype, or the weights picked by the labels, is data
+    made from a constant Tensor's numbers: equal on the recorded calls (the same labels), a replay
+    reused it after `w.data` changed (1.0225 where eager gives 0.7202). Such a step now runs eagerly."""
+    x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
+    if case == "weights of another dtype":
+        w, target = Tensor(np.array([1.0, 2.0, 3.0])), np.ones((4, 3), np.float32)
+        step = lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w)  # noqa: E731
+    else:
+        w, target = Tensor(np.array([1.0, 2.0, 3.0], np.float32)), np.array([0, 1, 2, 1])
+        step = lambda x, t: F.cross_entropy(x, t, weight=w)  # noqa: E731
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning, match="after reading numbers of its tensors"):
+        for _ in range(3):
+            run(x, target)
+    w.data[:] = [5.0, 0.1, 7.0]
+    assert run(x, target).item() == step(x, target).item()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, Value, gradients, no_grad
+from autograd import ShapeError, Tensor, Value, gradients, no_grad
 
 torch = pytest.importorskip("torch")
 
@@ -80,3 +80,52 @@ def test_backward_from_a_value_computed_under_no_grad_raises_as_a_tensors_does()
     assert (a.grad, r.grad) == (4.0, 2.0)
     with no_grad():  # a transform differentiates whatever mode it is called in, as torch.func's do
         assert autograd.grad(lambda x: x * x)(3.0) == 6.0
+
+
+def test_set_grad_enabled_and_retain_graph_as_pytorch_spells_them():
+    x = Tensor(np.ones(2), requires_grad=True)
+    for train in (False, True):
+        with autograd.set_grad_enabled(train):
+            assert (x * 2).requires_grad is train and autograd.is_grad_enabled() is train
+    autograd.set_grad_enabled(False)  # a call: from now on, in this thread
+    try:
+        assert not (x * 2).requires_grad
+        with autograd.enable_grad():
+            assert (x * 2).requires_grad
+        assert not autograd.is_grad_enabled()
+    finally:
+        autograd.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+    with pytest.raises(TypeError, match="set_grad_enabled takes True or False"):
+        autograd.set_grad_enabled("train")
+    loss = (x * x).sum()
+    loss.backward(retain_graph=True)
+    loss.backward(retain_graph=False)  # the graph is kept either way: the second pass adds again
+    assert x.grad.tolist() == [4.0, 4.0] and gradients(loss, [x], retain_graph=True)[0].tolist() == [2.0, 2.0]
+    with pytest.raises(TypeError, match="retain_graph must be True, False or None"):
+        loss.backward(retain_graph="yes")
+
+
+def test_a_held_grad_that_no_longer_fits_its_data_is_refused_before_backward_adds_into_it():
+    """After `.data` was replaced with another shape, the next backward broadcast the old .grad into it
+    ([[3 3 3] [3 3 3]]); PyTorch raises. Nothing is added anywhere: the check runs before the pass."""
+    p, q = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    ((p * 2).sum() + q.sum()).backward()
+    p.data = np.ones((2, 3))
+    with pytest.raises(ShapeError, match=r"the .grad of shape \(3,\) held by a tensor whose data now has shape"):
+        ((p * 1).sum() + q.sum()).backward()
+    assert q.grad.tolist() == [1.0, 1.0]
+    p.grad = None
+    (p * 1).sum().backward()
+    assert p.grad.shape == (2, 3)
+
+
+def test_an_optimizer_steps_by_gradients_that_are_tensors_after_create_graph():
+    import nn
+
+    model = nn.Linear(2, 1, seed=0, dtype=np.float64)
+    before = model.W.data.copy()
+    model(Tensor(np.ones((3, 2)))).sum().backward(create_graph=True)
+    assert isinstance(model.W.grad, Tensor)
+    nn.SGD(model.parameters(), lr=0.1).step()  # numpy's "cannot turn a Tensor that requires grad into an array"
+    np.testing.assert_allclose(model.W.data, before - 0.3)

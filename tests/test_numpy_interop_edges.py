@@ -35,8 +35,9 @@ def test_readings_numpy_and_pytorch_give_differently_are_refused():
         x.sum(dim=())
     assert x.sum(axis=()).shape == (2, 3)  # numpy's spelling keeps numpy's reading
     for name in ("var", "std"):
-        with pytest.raises(TypeError, match=rf"{name}\(dim=...\) without correction= is ambiguous"):
-            getattr(x, name)(dim=1)
+        for torch_words in ({"dim": 1}, {"keepdim": True}):
+            with pytest.raises(TypeError, match=rf"{name}\(dim=... or keepdim=...\) without correction= is ambiguous"):
+                getattr(x, name)(1 if "keepdim" in torch_words else None, **torch_words)
     assert x.std(dim=1, correction=1).data.tolist() == [1.0, 1.0]
 
 
@@ -46,7 +47,8 @@ def test_numpy_functions_refuse_what_numpy_refuses():
         (lambda: np.expand_dims(t3, 5), np.exceptions.AxisError, "dim 5 is out of range"),
         (lambda: np.expand_dims(t3, (0, 0)), ValueError, "appears more than once"),
         (lambda: np.squeeze(Tensor(np.ones((2, 1))), 0), ValueError, "axis 0 of shape \\(2, 1\\) has length 2"),
-        (lambda: np.linalg.norm(t3, "fro"), ValueError, "'fro' is a matrix norm"),
+        (lambda: np.linalg.norm(t3, "fro"), ValueError, "'fro' is the norm of a matrix"),
+        (lambda: np.linalg.norm(Tensor(np.ones((2, 2, 2))), "fro"), ValueError, "'fro' is the norm of a matrix"),
         (lambda: np.add.accumulate(Tensor(np.ones((2, 2))), axis=None), ValueError, "does not allow multiple axes"),
         (lambda: np.where(t3 > 1, t3), ValueError, "either both or neither of x and y"),
         (lambda: np.max(Tensor(np.ones((2, 0))), axis=1), ValueError, "zero-size array to reduction"),
@@ -54,7 +56,8 @@ def test_numpy_functions_refuse_what_numpy_refuses():
     for call, error, words in cases:
         with pytest.raises(error, match=words):
             call()
-    assert np.expand_dims(t3, (0, -1)).shape == (1, 3, 1)
+    assert np.expand_dims(t3, (0, -1)).shape == (1, 3, 1) and np.expand_dims(t3, np.int64(1)).shape == (3, 1)
+    assert np.squeeze(Tensor(2.0), 0).shape == () and np.squeeze(Tensor(np.ones((1, 2))), np.int64(0)).shape == (2,)
     assert np.float_power(Tensor(np.ones(2, np.float32)), 2).dtype == np.float64  # numpy's: always float64
 
 

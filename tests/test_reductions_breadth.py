@@ -215,7 +215,7 @@ def test_pytorch_spelling_beside_numpys(name):
     with pytest.raises(TypeError, match="axis=.*dim="):
         getattr(x, name)(axis=1, dim=1, **chosen)
     with pytest.raises(TypeError, match="keepdims=.*keepdim="):
-        getattr(x, name)(keepdims=True, keepdim=True)
+        getattr(x, name)(keepdims=True, keepdim=True, **chosen)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from autograd import GradcheckError, Op, Tensor, Value, gradcheck, no_grad
+from autograd import GradcheckError, Op, ShapeError, Tensor, Value, gradcheck, no_grad
 from autograd.op_def import Domain
 from autograd.testing import within
 
@@ -75,11 +75,15 @@ def test_a_users_forward_error_keeps_its_words():
 
     with pytest.raises(ValueError, match=r"^window\(array of shape \(2,\)\) is undefined: window size must be"):
         Op("window", window, lambda g, o, x: (g,))(Tensor(np.ones(2), requires_grad=True))
+    add = Op("my_add", lambda a, b: a + b, lambda g, o, a, b: (g, g))  # numpy's own sentence: a ShapeError
+    with pytest.raises(ShapeError, match=r"^my_add: shapes \(3,\) and \(4,\) do not fit \(operands could not"):
+        add(Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(4)))
 
 
-def test_in_place_arithmetic_on_a_view_in_the_graph_is_refused():
+def test_in_place_arithmetic_on_a_view_of_a_held_node_in_the_graph_is_refused():
     """PyTorch changes the base through the view (h becomes [10, 11, 2, 3], the loss 234); chainrule's
-    `+=` in a graph makes a new node, so the base kept its values and the loss was 14."""
+    `+=` in a graph makes a new node, so the base kept its values and the loss was 14. A base nothing
+    else holds is no matter: `layer(x).reshape(...) += b` works as before."""
     x = Tensor(np.arange(4.0), requires_grad=True)
     h = x * 1.0
     for view in (h[:2], h.reshape(2, 2), h.T):
@@ -88,6 +92,11 @@ def test_in_place_arithmetic_on_a_view_in_the_graph_is_refused():
     total = (h * h).sum()
     total += 1.0  # its own memory: a new node, `total = total + 1`
     assert total.item() == 15.0 and h.data.tolist() == [0.0, 1.0, 2.0, 3.0]
+    out = (x * 1.0).reshape(2, 2)  # the base is held by out's record only: nobody could see it differ
+    out += 10.0
+    tiled = x.repeat(1)  # a copy, inside tile
+    tiled += 1.0
+    assert out.data.tolist() == [[10.0, 11.0], [12.0, 13.0]] and tiled.data.tolist() == [1.0, 2.0, 3.0, 4.0]
 
 
 @given(within(Domain(lo=5.0, hi=10.0)), within(Domain(lo=-1e9, hi=-100.0)))

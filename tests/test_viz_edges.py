@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+import autograd
 import viz
 from autograd import Tensor, Value
 from tests.test_viz import svg, texts
@@ -77,3 +78,14 @@ def test_a_sum_over_paths_that_overflows_says_so():
 def test_bad_max_nodes(bad, error):
     with pytest.raises(error, match="max_nodes must be"):
         viz.draw(Value(1.0) * 2, max_nodes=bad)
+
+
+def test_a_value_computed_under_no_grad_draws_as_a_leaf():
+    """Its backward is refused (no graph was recorded), and drawing it raised that refusal."""
+    a = Value(2.0)
+    with autograd.no_grad():
+        b = a * a
+    (b * a).backward()
+    for kwargs in ({}, {"backward": True}, {"check": True}):
+        assert "4" in viz.draw(b, **kwargs).source
+    assert viz.player(b) is not None

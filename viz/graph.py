@@ -153,13 +153,16 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
     """d root / d node for every node of `order` (root first), by id, as backward computes them.
     Under detect_anomaly backward stops at the first NaN, which a drawing must show instead: the
     gradients are then summed from each op's pullback, the same rules in the same order. A NaN or
-    infinity is drawn red with its story, not warned about."""
+    infinity is drawn red with its story, not warned about. A leaf root (a Value computed under
+    no_grad, whose backward is refused) is its own gradient, 1."""
+    seed = np.ones(root.shape, root.dtype) if isinstance(root, Tensor) else 1.0
+    if not root.parents:
+        return {id(root): seed}
     try:
         with np.errstate(all="ignore"):
             return dict(zip(map(id, order), gradients(root, order)))
     except AnomalyError:
         pass
-    seed = np.ones(root.shape, root.dtype) if isinstance(root, Tensor) else 1.0
     grads: dict[int, Any] = {id(root): seed}
     with np.errstate(all="ignore"):
         for node in order:

@@ -1,0 +1,123 @@
+"""Which nodes a backward pass visits and in which order, and the scratch slots it holds while it
+runs (graph.py's passes use these): how a node's parents are kept (`MANY`, `NO_GRAPH`), a
+topological order found without recursion, and one lock that lets passes take turns."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from . import modes
+
+if TYPE_CHECKING:
+    from .graph import Node
+
+
+class _Marker:
+    """A marker a node's slot holds: one object, which copy.deepcopy and pickle keep (as the name)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __reduce__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# in `_b`: the node's parents are the tuple in `_a` (three or more, or a node built by hand)
+MANY = _Marker("MANY")
+# in a leaf's `_b`: a Value computed under no_grad, so a backward from it reaches nothing
+NO_GRAPH = _Marker("NO_GRAPH")
+_EXIT = object()  # on the search stack: the node below it has all its parents in order
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node reachable from root, root first, each before its parents."""
+    with _scratch_space(root):
+        return _topological_order(root)
+
+
+def _topological_order(root: Node) -> list[Node]:
+    """`topological_order`, for a caller that holds the scratch space.
+
+    An iterative depth-first search (chains of millions of nodes need no recursion) that
+    marks nodes with a token of this pass and resets their gradient scratch slot.
+    """
+    token = object()
+    start = root._grad_sum_start
+    order: list[Node] = []
+    stack: list[Any] = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is _EXIT:
+            emit(pop())
+            continue
+        if node._visit is token:
+            continue
+        node._visit = token
+        node._grad_sum = start
+        a = node._a
+        if a is None:
+            emit(node)
+            continue
+        push(node)
+        push(_EXIT)
+        b = node._b
+        if b is None:
+            if a._visit is not token:
+                push(a)
+        elif b is MANY:
+            stack.extend(a)
+        else:
+            if a._visit is not token:
+                push(a)
+            if b._visit is not token:
+                push(b)
+    order.reverse()
+    return order
+
+
+_pass_lock = threading.RLock()
+_open_passes = 0  # passes open in the thread that holds the lock
+
+
+@contextmanager
+def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
+    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
+    those of the nodes `also`, which the pass may write without reaching them).
+
+    Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
+    get exact gradients. A pass started inside another in the same thread (a derivative rule that
+    itself differentiates) saves the scratch of every node it reaches and restores it after, so
+    the outer pass goes on undisturbed.
+    """
+    global _open_passes
+    with _pass_lock:
+        nodes = [*_reachable(root), *also] if _open_passes else ()
+        saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
+        _open_passes += 1
+        try:
+            with modes.gc_paused():  # a pass makes no reference cycles: nothing for the collector to find
+                yield
+        finally:
+            _open_passes -= 1
+            for n, visit, grad_sum in saved:
+                n._visit, n._grad_sum = visit, grad_sum
+
+
+def _reachable(root: Node) -> list[Node]:
+    """Every node reachable from root, found without touching the scratch slots."""
+    seen, stack = {id(root): root}, [root]
+    while stack:
+        for p in stack.pop().parents:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return list(seen.values())

@@ -1,0 +1,59 @@
+"""Comparisons and predicates of tensors (`t < u`, `t == u`, `isnan`): constant boolean Tensors, no
+graph, their operands' numbers read (which a compiled step being recorded notes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import compile_record
+from .compile_record import RECORDING
+from .dtypes import DATA_KINDS
+from .graph import raw
+
+
+def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A comparison of tensors: a constant boolean Tensor (not differentiable), its operands' numbers
+    read (which a compiled step being recorded notes)."""
+
+    def method(self: Any, other: Any) -> Any:
+        if RECORDING:
+            for x in (self, other):
+                if isinstance(x, type(self)):
+                    compile_record.read_data(x)
+        return type(self)(test(self._data, raw(other)))
+
+    return method
+
+
+def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`t == u`, `t != u`: elementwise, a constant boolean Tensor, as numpy's and PyTorch's (accuracy is
+    `(pred == labels).mean()`); beside something that is no number or array (None, a string), what
+    Python's default gives. Hashing stays by identity, so tensors remain dict keys and set members
+    (Values keep micrograd's identity `==`)."""
+    compared = compare(test)
+
+    def method(self: Any, other: Any) -> Any:
+        if not isinstance(other, type(self)):
+            try:
+                other = np.asarray(raw(other))
+            except (TypeError, ValueError):
+                return NotImplemented
+            if other.dtype.kind not in DATA_KINDS:
+                return NotImplemented
+        return compared(self, other)
+
+    return method
+
+
+def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A predicate of a tensor's data (`isnan`): a constant boolean Tensor (not differentiable)."""
+
+    def method(self: Any) -> Any:
+        if RECORDING:
+            compile_record.read_data(self)
+        return type(self)(of_data(self._data))
+
+    return method
