@@ -52,7 +52,9 @@ class Recording:
         self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}
-        self._expect(known_params)
+        # the owners' tensors too (an optimizer's parameters): a step with no backward of its own (clipping
+        # and stepping gradients an eager backward left) changes their .grad only through recorded events
+        self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
 
     def _expect(self, params: list[Any]) -> None:
         for p in params:
@@ -238,6 +240,15 @@ def read_data(tensor: Any, depth: int = 2) -> None:
     if tensor.requires_grad and tensor._made_by is None and id(tensor) not in rec.inputs:
         rec.read_parameter = True
     else:
+        rec.read_numbers = True
+
+
+def made_from_graph() -> None:
+    """Note a constant made of the graph's numbers while a step is recorded (`t.detach()` of a computed
+    tensor, an op under no_grad on one that requires grad): as a read of those numbers, since they
+    may change with parameters the step does not train, while equal on both recorded calls."""
+    rec = current()
+    if rec is not None and not rec.replaying:
         rec.read_numbers = True
 
 

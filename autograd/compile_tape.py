@@ -110,7 +110,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise Unreplayable(
             "the step switched a tensor's requires_grad while it ran (a discriminator frozen for the generator's "
             "loss): a replay follows one graph, recorded with the switches as they ended. Freeze outside the "
-            "step, or use .detach() on what a loss must not train through"
+            "step, or leave it trainable (its own optimizer's zero_grad clears what another loss left in it)"
         )
     returned = {id(x) for x in out_leaves}
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
@@ -158,6 +158,7 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
     reads = {id(v): t for t, v in rec.reads}
     computed = {id(t) for t, _ in rec.reads if t._made_by is not None or id(t) in rec.inputs}
     outputs: list[tuple[str, Any]] = []
+    returned: set[int] = set()
     for x in out_leaves:
         if isinstance(x, Tensor):
             outputs.append(("tensor", index[id(x)]))
@@ -167,7 +168,8 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
                     "the step compared t.item() (or took bool(), int() or round() of it) and returned it: a branch "
                     "on it would not be replayed. Compute with tensor ops (autograd.where) instead"
                 )
-            outputs.append(("read", index[id(reads.pop(id(x)))]))
+            outputs.append(("read", index[id(reads[id(x)])]))
+            returned.add(id(x))  # once or more: `a = loss.item(); return a, a`
         elif isinstance(x, numbers.Number | np.generic):
             kind = "float" if isinstance(x, Read) else type(x).__name__
             raise Unreplayable(
@@ -177,7 +179,7 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
             )
         else:
             outputs.append(("value", x))
-    if reads:
+    if reads.keys() - returned:
         raise Unreplayable(
             "the step read a tensor's value in Python (bool(t), t.item(), an `if` on a tensor) and did not "
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"

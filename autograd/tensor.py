@@ -131,8 +131,11 @@ class Tensor(
 
     def detach(self) -> Tensor:
         """The same data as a new leaf outside any graph (sharing the version count: a change made
-        through it is a change of this tensor)."""
-        return shares_count(Tensor(self._data), self)
+        through it is a change of this tensor). Of a computed tensor, while a step is compiled, it is
+        data made from the graph's numbers (which parameters this step does not train may change)."""
+        if RECORDING and self._made_by is not None:
+            compile_record.made_from_graph()
+        return shares_count(Tensor(self._data, dtype=self.dtype), self)
 
     @property
     def grad_computed(self) -> bool:
@@ -228,6 +231,8 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     t = _new(Tensor)
     # integers and bools (a user's rounding op) are constants, as in PyTorch: a gradient would be rounded
     _init(t, data, kind == "f" and True in needs and modes.current.grad_enabled)
+    if RECORDING and True in needs and not t._requires_grad and not modes.current.grad_enabled:
+        compile_record.made_from_graph()  # under no_grad, of a tensor that requires grad: a constant
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
