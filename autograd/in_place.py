@@ -79,24 +79,34 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
 
 
 def _viewed_elsewhere(t: Any) -> bool:
-    """Whether t, made in the graph, views the memory of a node that something besides t's own record
-    still holds (a name, another op): PyTorch's `+=` would change that node too. A node only t's record
-    holds (`out = layer(x).reshape(...)`, a clone inside tile) can no longer be seen: nothing differs."""
+    """Whether t views the memory of a node that something besides a view's own record still holds (a
+    name, another op), through any chain of views: PyTorch's `+=` would change that node too. A
+    constant view (`c[0:2]`, no record) may view anything. A node only its views' records hold
+    (`out = layer(x).reshape(...)`, a clone inside tile) can no longer be seen: nothing differs."""
     if t._made_by is None:
-        return False
-    a, b = t._a, t._b  # read from the slots: a `parents` tuple would hold one more reference
-    if b is MANY:
-        for p in a:
-            if p._counter is t._counter:
-                return sys.getrefcount(p) > _HELD_BY_RECORD_ONLY
-        return False
-    if a._counter is t._counter:
-        return sys.getrefcount(a) > _HELD_BY_RECORD_ONLY
-    return b is not None and b._counter is t._counter and sys.getrefcount(b) > _HELD_BY_RECORD_ONLY
+        return t._data.base is not None
+    base = _viewed(t)
+    while base is not None:
+        if sys.getrefcount(base) > _HELD_BY_RECORD_ONLY:
+            return True
+        base = _viewed(base)
+    return False
+
+
+def _viewed(t: Any) -> Any:
+    """The parent whose memory t views (it shares t's version count), or None."""
+    if t._made_by is None:
+        return None
+    if t._b is MANY:
+        return next((p for p in t._a if p._counter is t._counter), None)
+    for p in (t._a, t._b):
+        if p is not None and p._counter is t._counter:
+            return p
+    return None
 
 
 # CPython's count of references to a node that only its one consumer's record holds, as counted in
-# _viewed_elsewhere: the record's slot (or tuple), the local name, and getrefcount's own argument
+# _viewed_elsewhere: the record's slot (or tuple), its name `base`, and getrefcount's own argument
 _HELD_BY_RECORD_ONLY = 3
 
 

@@ -75,25 +75,36 @@ def is_grad_enabled() -> bool:
 
 class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, since it is also a context manager)
     """PyTorch's switch: recording on or off in this thread from now on (`set_grad_enabled(False)` at
-    the top of an evaluation script), or for a block, `with set_grad_enabled(phase == "train"):`."""
+    the top of an evaluation script), or for a block, `with set_grad_enabled(phase == "train"):`
+    (entering it sets its mode again, leaving it restores the one before it was made). Once any call
+    has switched recording off, ops look at the thread's modes for good (a few tens of ns each)."""
 
     def __init__(self, mode: bool) -> None:
-        global entered
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled takes True or False, got {mode!r}")
-        self.before = current.grad_enabled
-        with _entered_lock:  # op hot paths look at the modes while any is set (a call never undone: for good)
-            entered += 1
-        current.grad_enabled = mode
+        self.before, self.mode = current.grad_enabled, mode
+        _switch(mode)
 
     def __enter__(self) -> None:
-        return None
+        _switch(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        global entered
-        current.grad_enabled = self.before
+        _switch(self.before)
+
+
+_switched_off = False  # whether a set_grad_enabled has ever switched recording off (then `entered` keeps 1)
+
+
+def _switch(mode: bool) -> None:
+    """Recording on or off in this thread, outside any block: so that the op hot paths, which skip the
+    thread's modes while `entered` is 0, see it off, `entered` keeps one more from the first switch off."""
+    global entered, _switched_off
+    if not mode and not _switched_off:
         with _entered_lock:
-            entered -= 1
+            if not _switched_off:
+                entered += 1
+                _switched_off = True
+    current.grad_enabled = mode
 
 
 def detect_anomaly() -> contextlib.AbstractContextManager[None]:

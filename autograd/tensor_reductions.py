@@ -28,6 +28,8 @@ from .op_table_activations import require_meaningful
 from .tensor_data import reduction_axis
 from .tensor_ops import Axis
 
+_UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
+
 
 def _either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch_value: Any) -> Any:
     """The value of an argument numpy and PyTorch name differently (None: not given)."""
@@ -60,6 +62,8 @@ def _axis(self: Any, name: str, axis: Any, dim: Any) -> Axis:
 
 def _last_by_default(name: str, axis: Any, dim: Any) -> int:
     axis = _either(name, "axis", axis, "dim", dim)
+    if isinstance(axis, tuple | list):  # one axis: `dim=()` would leave the entries as they are (PyTorch refuses it)
+        raise TypeError(f"{name} takes one axis (an int), got {axis!r}")
     return -1 if axis is None else axis
 
 
@@ -191,24 +195,35 @@ class ReductionMethods:
         """The smallest entries over `axis=`; with `dim=`, PyTorch's (values, indices): see `max`."""
         return _extreme(self, ops.min, np.argmin, given, axis, keepdims, dim, keepdim)
 
-    def var(self, axis: Axis = None, *, ddof=None, correction=None, keepdims=None, dim=None, keepdim=None) -> Any:
+    def var(
+        self, given: Any = _UNSET, *, axis=None, ddof=None, correction=None, keepdims=None, dim=_UNSET, keepdim=None
+    ):
         """The variance over `axis` (all by default): sum((x - mean)²) / (n - ddof). The default is
-        numpy's ddof=0, the population variance; PyTorch's default is correction=1 (unbiased):
-        pass ddof=1 or correction=1 for it. ddof must be below the number of entries reduced."""
-        return self._moment(ops.var, "var", axis, ddof, correction, keepdims, dim, keepdim)
+        numpy's ddof=0, the population variance; PyTorch's default is correction=1 (unbiased): said
+        in PyTorch's words (`dim=`, `keepdim=`) or by position (`x.var(1)`, which both read), the
+        call must say which (ddof= or correction=). ddof must be below the number of entries reduced."""
+        return self._moment(ops.var, "var", given, axis, ddof, correction, keepdims, dim, keepdim)
 
-    def std(self, axis: Axis = None, *, ddof=None, correction=None, keepdims=None, dim=None, keepdim=None) -> Any:
+    def std(
+        self, given: Any = _UNSET, *, axis=None, ddof=None, correction=None, keepdims=None, dim=_UNSET, keepdim=None
+    ):
         """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`). At a constant
         input its gradient is 0, as PyTorch's."""
-        return self._moment(ops.std, "std", axis, ddof, correction, keepdims, dim, keepdim)
+        return self._moment(ops.std, "std", given, axis, ddof, correction, keepdims, dim, keepdim)
 
-    def _moment(self, op: Op, name: str, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
-        if (dim is not None or keepdim is not None) and ddof is None and correction is None:  # PyTorch's words
+    def _moment(self, op: Op, name: str, given, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
+        said = "dim=" if dim is not _UNSET else "keepdim=" if keepdim is not None else "an axis by position"
+        if (dim is not _UNSET or keepdim is not None or given is not _UNSET) and ddof is None and correction is None:
             raise TypeError(
-                f"{name}(dim=... or keepdim=...) without correction= is ambiguous: PyTorch's default is "
-                f"correction=1 (the sample {name}), numpy's ddof=0 (the population's): pass correction=1 or 0"
+                f"{name}() with {said} but no correction= is ambiguous: PyTorch's default is correction=1 (the "
+                f"sample {name}), numpy's ddof=0 (the population's): pass correction=1 or correction=0, or give "
+                "numpy's axis= alone"
             )
-        axis = _axis(self, name, axis, dim)
+        if given is not _UNSET:
+            if axis is not None:
+                raise TypeError(f"{name}() got the axis twice, by position and as axis=: pass one")
+            axis = given
+        axis = _axis(self, name, axis, None if dim is _UNSET else dim)
         ddof = _ddof(self, name, axis, ddof, correction)
         return self._apply(op, (self,), {"axis": axis, "keepdims": _keep(name, keepdims, keepdim), "ddof": ddof})
 

@@ -188,7 +188,9 @@ class Value(
             if modes.entered:
                 _in_mode(v)
         if v.data.__class__ is not float:
-            if not isinstance(v.data, numbers.Real):
+            if isinstance(v.data, numbers.Integral | np.bool_):  # integers and bools make a constant, as on tensors
+                v._made_by = v._a = v._b = None
+            elif not isinstance(v.data, numbers.Real):
                 raise TypeError(
                     f"op {op.name!r}: its forward returned {type(v.data).__name__} {v.data!r}, not a number"
                 )

@@ -35,9 +35,13 @@ def test_readings_numpy_and_pytorch_give_differently_are_refused():
         x.sum(dim=())
     assert x.sum(axis=()).shape == (2, 3)  # numpy's spelling keeps numpy's reading
     for name in ("var", "std"):
-        for torch_words in ({"dim": 1}, {"keepdim": True}):
-            with pytest.raises(TypeError, match=rf"{name}\(dim=... or keepdim=...\) without correction= is ambiguous"):
-                getattr(x, name)(1 if "keepdim" in torch_words else None, **torch_words)
+        for torch_words in ({"dim": 1}, {"keepdim": True}, {"dim": None}):
+            with pytest.raises(
+                TypeError, match=rf"{name}\(\) with (dim=|keepdim=|an axis by position) but no correction="
+            ):
+                getattr(x, name)(**torch_words)
+        with pytest.raises(TypeError, match=r"with an axis by position but no correction="):
+            getattr(x, name)(1)  # numpy reads ddof=0, PyTorch correction=1
     assert x.std(dim=1, correction=1).data.tolist() == [1.0, 1.0]
 
 

@@ -18,6 +18,12 @@ def test_an_op_giving_integers_or_bools_makes_a_constant_as_in_pytorch():
         assert r.dtype == dtype and not r.requires_grad and r.op is None
     with pytest.raises(RuntimeError, match="does not require grad"):
         r.sum().backward()
+    v = Value(1.3)  # on Values alike: a constant leaf, no gradient through it
+    for forward in (lambda a: int(a // 1), lambda a: a > 0, lambda a: np.bool_(a > 0)):
+        out = Op("stepped", forward, lambda g, o, a: (g,))(v)
+        assert out.parents == () and out.op is None and isinstance(out.data, float)
+    (out * v).backward()
+    assert v.grad == 1.0
 
 
 def test_an_op_returning_its_second_input_shares_its_version_count():
@@ -92,6 +98,15 @@ def test_in_place_arithmetic_on_a_view_of_a_held_node_in_the_graph_is_refused():
     total = (h * h).sum()
     total += 1.0  # its own memory: a new node, `total = total + 1`
     assert total.item() == 15.0 and h.data.tolist() == [0.0, 1.0, 2.0, 3.0]
+    for chained in (h[0:2][0:1], h.reshape(4, 1).T):  # through a chain of views, to h
+        with pytest.raises(RuntimeError, match="views another's memory"):
+            chained += 1.0
+    c, w = Tensor(np.array([1.0, 2.0, 3.0])), Tensor(np.array([10.0, 20.0]), requires_grad=True)
+    part = c[0:2]  # a constant view: PyTorch would write w into c and make c part of the graph
+    with pytest.raises(RuntimeError, match="views another's memory"):
+        part += w
+    part += 1.0  # no graph: in place, into c, as numpy
+    assert c.data.tolist() == [2.0, 3.0, 3.0]
     out = (x * 1.0).reshape(2, 2)  # the base is held by out's record only: nobody could see it differ
     out += 10.0
     tiled = x.repeat(1)  # a copy, inside tile
