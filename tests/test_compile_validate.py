@@ -4,6 +4,7 @@ targets so, and refuse bad ones on a replay as eagerly."""
 
 import numpy as np
 import pytest
+from compile_cases import training_step
 
 import autograd
 import nn
@@ -27,15 +28,7 @@ LOSSES = {  # name: (loss of (scores, targets), good targets, a bad one, the typ
 @pytest.mark.parametrize("loss_fn, good, bad, given_as", LOSSES.values(), ids=LOSSES.keys())
 def test_a_replay_refuses_bad_targets_as_eager_does_and_changes_nothing(loss_fn, good, bad, given_as):
     model = nn.Linear(3, 2, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, t):
-        opt.zero_grad()
-        loss = loss_fn(model(x), t)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
+    step = training_step(model, nn.SGD(model.parameters(), lr=0.1), loss_fn)
     run, rng = autograd.compile(step, strict=True), np.random.default_rng(0)
     x = Tensor(rng.standard_normal((4, 3)))
     for _ in range(3):  # two recordings, a replay
@@ -101,16 +94,7 @@ def test_a_float16_input_is_recorded_in_float16():
 
     def make():
         model = nn.Linear(4, 3, seed=0, dtype=np.float16)
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return step, model
+        return training_step(model, nn.SGD(model.parameters(), lr=0.1)), model
 
     (eager, eager_model), (compiled, compiled_model) = make(), make()
     run = autograd.compile(compiled, strict=True)
@@ -125,15 +109,7 @@ def _trained(loss_fn, compiled, w):
     """Eight steps of a linear model on targets alternating one-hot and soft, `w` changed after five."""
     w.data = np.ones(3)
     model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, t):
-        opt.zero_grad()
-        loss = loss_fn(model(x), t)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = training_step(model, nn.SGD(model.parameters(), lr=0.1), loss_fn)
     run = autograd.compile(step, strict=True) if compiled else step  # each replays: nothing runs eagerly
     targets = [np.eye(3)[[0, 1]], np.eye(3)[[2, 0]], np.full((2, 3), 1 / 3), np.eye(3)[[1, 2]]]
     x, out = Tensor(np.ones((2, 3))), []
