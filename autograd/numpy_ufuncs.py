@@ -60,6 +60,10 @@ CONSTANT = {
     "logical_or",
     "logical_xor",
     "logical_not",
+    "bitwise_and",  # `mask & t`, `~mask`: on bools, the logical ones
+    "bitwise_or",
+    "bitwise_xor",
+    "invert",
     "signbit",
 }
 # ufunc methods that are chainrule reductions: (ufunc, method) -> Tensor method

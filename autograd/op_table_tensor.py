@@ -99,9 +99,13 @@ def _clip_vjp(g, out, x, *, lo, hi):
 
 
 def _extreme_vjp(g, out, x, *, axis, keepdims):
-    """Ties share the gradient equally (as PyTorch's amax and amin)."""
+    """Ties share the gradient equally (as PyTorch's amax and amin); where the extreme is NaN, the NaNs
+    are its entries (NaN equals nothing: 0 of 0 entries made every gradient NaN)."""
     kept = kept_shape(np.shape(x), axis)
-    hit = raw(x) == np.reshape(raw(out), kept)
+    top = np.reshape(raw(out), kept)
+    hit = raw(x) == top
+    if np.issubdtype(top.dtype, np.floating) and np.isnan(top).any():
+        hit |= np.isnan(raw(x)) & np.isnan(top)
     share = hit / np.sum(hit, axis=axis, keepdims=True)
     return (g.reshape(kept) * share.astype(np.result_type(raw(x)), copy=False),)
 

@@ -26,7 +26,7 @@ from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
-from .tensor_comparisons import compare, equality, predicate
+from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
@@ -34,7 +34,7 @@ from .tensor_protocols import PythonProtocols
 from .tensor_record import BUILT_IN, Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
-from .tensor_torch import TorchSpellings
+from .tensor_torch import Size, TorchSpellings
 from .tensor_versions import VersionedData, share_count, shares_count
 
 _new = object.__new__
@@ -110,8 +110,9 @@ class Tensor(
         return np.ndim(self._data)
 
     @property
-    def size(self) -> int:
-        return np.size(self._data)
+    def size(self) -> Size:
+        """numpy's size, the number of entries, which also answers PyTorch's `t.size()` and `t.size(0)`."""
+        return Size(np.size(self._data), self._data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -281,6 +282,7 @@ def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
 Tensor.__eq__ = equality(operator.eq)  # type: ignore[method-assign,assignment]
 Tensor.__ne__ = equality(operator.ne)  # type: ignore[method-assign,assignment]
 Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
+mask_operators(Tensor)
 
 
 def _constant(x: Any, op: Op) -> Tensor:

@@ -3,6 +3,7 @@ graph, their operands' numbers read (which a compiled step being recorded notes)
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -57,3 +58,12 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return type(self)(of_data(self._data))
 
     return method
+
+
+def mask_operators(cls: type) -> None:
+    """Give `cls` (Tensor) PyTorch's and numpy's mask operators, `m & (y == 1)`, `|`, `^`, `~m`:
+    constants, as comparisons are (on bools the logical ones; numpy refuses floats)."""
+    for name, test in {"and": operator.and_, "or": operator.or_, "xor": operator.xor}.items():
+        setattr(cls, f"__{name}__", compare(test))
+        setattr(cls, f"__r{name}__", compare(lambda a, b, test=test: test(b, a)))
+    cls.__invert__ = predicate(np.invert)  # type: ignore[attr-defined]

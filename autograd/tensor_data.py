@@ -32,7 +32,13 @@ def as_array(data: Any, dtype: Any) -> np.ndarray:
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
     elif dtype is None and array.dtype.kind in REAL_KINDS and not isinstance(data, np.ndarray | np.generic):
-        array = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
+        converted = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
+        if array.dtype.kind in "iu" and np.any(converted.astype(np.float64) != array):
+            raise ValueError(
+                "Tensor(): integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
+                "dtype=np.int64 (token ids, counts) or dtype=np.float64, or a numpy array"
+            )
+        array = converted
     return array
 
 

@@ -20,7 +20,8 @@ def index_array(index: Any, what: str) -> np.ndarray:
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"{what} needs integer indices, got dtype {array.dtype}"
-            " (Tensor() makes lists float32: pass np.array([...]) or .astype(int))"
+            " (Tensor() and autograd.arange make floats by default: index with np.array([...]), "
+            "arange(n, dtype=int) or .astype(int))"
         )
     return array
 

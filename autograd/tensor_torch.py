@@ -10,6 +10,7 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import RECORDING
+from .shape_args import dim as dim_in
 
 
 class TorchSpellings:
@@ -47,3 +48,18 @@ class TorchSpellings:
         if RECORDING:  # numbers read in Python while a step is recorded
             compile_record.read_data(self)
         return self._data.tolist()
+
+
+class Size(int):
+    """A tensor's number of entries (numpy's `t.size`), callable as PyTorch's `t.size()` (the shape)
+    and `t.size(dim)` (one dim's length): `x.view(x.size(0), -1)` ports as it is."""
+
+    shape: tuple[int, ...]
+
+    def __new__(cls, entries: int, shape: tuple[int, ...] = ()) -> Size:
+        size = super().__new__(cls, entries)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None) -> Any:
+        return self.shape if dim is None else self.shape[dim_in(dim, len(self.shape), "size")]

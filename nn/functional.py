@@ -46,12 +46,14 @@ __all__ += sorted(FUNCTIONS)
 globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return x.softmax(axis=axis)
+def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Probabilities along `axis` (PyTorch's `dim`; the last by default)."""
+    return x.softmax(axis, dim=dim)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return x.log_softmax(axis=axis)
+def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Log-probabilities along `axis` (PyTorch's `dim`; the last by default)."""
+    return x.log_softmax(axis, dim=dim)
 
 
 def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:

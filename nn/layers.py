@@ -56,8 +56,11 @@ class Softmax(Module):
     """Probabilities over `axis`. For training, give the logits to cross_entropy instead: it is
     the stable fused form of log(softmax)."""
 
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = axis
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+        if axis is not None and dim is not None:
+            raise TypeError("Softmax() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
+        given = axis if dim is None else dim
+        self.axis = -1 if given is None else given
 
     def forward(self, x: Tensor) -> Tensor:
         return x.softmax(axis=self.axis)

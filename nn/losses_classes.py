@@ -175,8 +175,10 @@ def _check_scores(scores: Any, name: str) -> None:
             f"{name}: class scores must be a Tensor of shape (batch, classes), got {type(scores).__name__}; "
             "wrap them: Tensor(scores)"
         )
-    if scores.ndim == 0 or scores.size == 0:
+    if scores.ndim == 0:
         raise ShapeError(f"{name}: class scores of shape {scores.shape}; give (classes,), (batch, classes) or more")
+    if scores.size == 0:
+        raise ShapeError(f"{name}: class scores of shape {scores.shape} hold no scores (an empty batch or no classes)")
 
 
 def _is_probabilities(logits: Tensor, target: Any) -> bool:

@@ -71,3 +71,33 @@ def test_clip_takes_min_and_max_and_names_the_way_to_a_tensor_bound():
     for call in (lambda: t.clamp(min=Tensor(np.zeros(2))), lambda: np.clip(t, Tensor(np.zeros(2)), 1.0)):
         with pytest.raises(TypeError, match=r"autograd.maximum\(t, lo\) and autograd.minimum\(t, hi\)"):
             call()
+
+
+def test_pytorch_spellings_a_port_uses():
+    """From porting PyTorch snippets: size(dim), mask operators, F.softmax(dim=), nn.Softmax(dim=)."""
+    import nn
+    from nn import functional as F
+
+    x = Tensor(np.ones((4, 3, 2)))
+    assert x.size == 24 and x.size() == (4, 3, 2) and x.size(0) == 4 and x.view(x.size(0), -1).shape == (4, 6)
+    m, n = Tensor(np.array([True, False, True])), Tensor(np.array([True, True, False]))
+    assert (m & n).tolist() == [True, False, False] and (m | n).tolist() == [True, True, True]
+    assert (m ^ n).tolist() == [False, True, True] and (~m).tolist() == [False, True, False]
+    assert (np.array([False, True, True]) & m).tolist() == [False, False, True]
+    z = Tensor(np.array([[1.0, 2.0]]))
+    for probabilities in (F.softmax(z, dim=1), nn.Softmax(dim=1)(z), F.log_softmax(z, dim=1).exp()):
+        np.testing.assert_allclose(probabilities.data, [[0.26894142, 0.73105858]], rtol=1e-6)
+
+
+def test_a_list_of_integers_float32_would_round_is_refused():
+    """Tensor([16777217]) became 16777216.0 without a word (PyTorch keeps int64)."""
+    with pytest.raises(ValueError, match=r"integers beyond 2\*\*24 do not fit float32"):
+        Tensor([16777217])
+    assert Tensor([16777217], dtype=np.int64).tolist() == [16777217] and Tensor([3, 4]).dtype == np.float32
+
+
+def test_the_gradient_of_a_nan_maximum_goes_to_the_nans():
+    """NaN equals nothing: the maximum's entries were 0 of 0, and every gradient NaN ([nan nan nan])."""
+    t = Tensor(np.array([1.0, np.nan, 3.0]), requires_grad=True)
+    t.max().backward()
+    assert t.grad.tolist() == [0.0, 1.0, 0.0]
