@@ -230,14 +230,14 @@ def read_data(tensor: Any, depth: int = 2) -> None:
     if rec is None or rec.replaying:
         return
     frame = sys._getframe(depth)
-    constant = not tensor.requires_grad and tensor._made_by is None and id(tensor) not in rec.inputs
+    held = tensor._made_by is None and id(tensor) not in rec.inputs  # a parameter or a constant, kept across calls
     if frame.f_code is raw.__code__:  # `raw(t)` (nn's losses checking their operands): of a constant only,
-        if not constant:  # such as loss weights, which a replay reads live while data made from them stays
-            return
+        if not held or tensor.requires_grad:  # such as loss weights, read live by a replay while data made
+            return  # from them stays as recorded
         frame = frame.f_back
     if frame.f_globals.get("__name__", "").startswith(_PACKAGE):
         return
-    if tensor.requires_grad and tensor._made_by is None and id(tensor) not in rec.inputs:
+    if held and tensor.requires_grad:
         rec.read_parameter = True
     else:
         rec.read_numbers = True

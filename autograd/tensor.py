@@ -232,7 +232,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     t = _new(Tensor)
     # integers and bools (a user's rounding op) are constants, as in PyTorch: a gradient would be rounded
     _init(t, data, kind == "f" and True in needs and modes.current.grad_enabled)
-    if RECORDING and True in needs and not t._requires_grad and not modes.current.grad_enabled:
+    if RECORDING and True in needs and not modes.current.grad_enabled:
         compile_record.made_from_graph()  # under no_grad, of a tensor that requires grad: a constant
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):

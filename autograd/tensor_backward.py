@@ -46,11 +46,11 @@ class BackwardHooks:
     def grad(self) -> Any:
         """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
         dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked."""
-        return _GRAD.__get__(self)
+        return held_grad(self)
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        _GRAD.__set__(self, value if value is None else checked_grad(self, value))
+        store_grad(self, value if value is None else checked_grad(self, value))
 
     @property
     def requires_grad(self) -> bool:

@@ -42,7 +42,7 @@ class TorchSpellings:
         return self.ndim
 
     def numel(self) -> int:
-        return self.size
+        return int(self.size)
 
     def tolist(self) -> Any:
         if RECORDING:  # numbers read in Python while a step is recorded

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
+
 
 def check_count(owner: str, name: str, n: Any) -> None:
     """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""

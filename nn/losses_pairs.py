@@ -11,6 +11,8 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, Value, raw, validate
 
+from .arguments import REAL_KINDS
+
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -51,7 +53,7 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     if isinstance(weight, Tensor) and weight.requires_grad:
         raise TypeError(f"{name}: {what} are constants here and take no gradient; give {arg}.detach() or an array")
     w = np.asarray(raw(weight))
-    if w.dtype.kind not in "iuf":
+    if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
     bad = w[~(np.isfinite(w) & (w >= 0))]
     if bad.size:

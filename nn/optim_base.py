@@ -17,11 +17,11 @@ import numpy as np
 
 from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
 
+from .arguments import REAL_KINDS
 from .module import Layout, check_entries, conform
 from .state_checks import check_kind, checked, checked_flag, checked_pair
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
-REAL_KINDS = "iuf"  # numpy dtype kinds a Value's gradient may have: integers and floats (not bool, complex or text)
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
 # a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
 KIND = "kind."
