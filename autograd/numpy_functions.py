@@ -179,7 +179,7 @@ def _flip(m, axis=None):
     t = _tensor(m)
     if axis is None:
         return t.flip()
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = (axis,) if is_int(axis) else tuple(axis)
     return t.flip(*axes) if axes else t[...]  # np.flip(a, ()) flips nothing (t.flip() would flip every dim)
 
 

@@ -62,6 +62,7 @@ def test_numpy_functions_refuse_what_numpy_refuses():
             call()
     assert np.expand_dims(t3, (0, -1)).shape == (1, 3, 1) and np.expand_dims(t3, np.int64(1)).shape == (3, 1)
     assert np.squeeze(Tensor(2.0), 0).shape == () and np.squeeze(Tensor(np.ones((1, 2))), np.int64(0)).shape == (2,)
+    assert np.flip(t3, np.int64(0)).tolist() == [2.0, 1.0, 0.0]
     assert np.float_power(Tensor(np.ones(2, np.float32)), 2).dtype == np.float64  # numpy's: always float64
 
 
