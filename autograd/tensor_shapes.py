@@ -117,12 +117,17 @@ class ShapeMethods(IndexingMethods):
             raise ops.ShapeError(f"expand: sizes {target} need one per dim of {self.shape}, new leading dims not -1")
         return self.broadcast_to(target[:lead] + tuple(n if t == -1 else t for n, t in zip(self.shape, target[lead:])))
 
-    def flip(self, *dims: Any) -> Any:
-        """The order of entries reversed along the given dims (all of them if none: numpy's default)."""
+    def flip(self, *axes: Any, dims: Any = None) -> Any:
+        """The order of entries reversed along the given dims, one by one or as PyTorch's `dims=` (a
+        sequence, an empty one reversing nothing); all of them if none is given (numpy's default)."""
+        if dims is not None and axes:
+            raise TypeError("flip: got dims both by position and as dims=; give them one way")
+        given = (dims,) if dims is not None else axes
+        chosen = args.ints(given, "flip", "dims") if given else None
         if self.ndim == 0:  # nothing to reverse (PyTorch's flip(0) of a 0-d tensor: itself)
-            args.dims(args.ints(dims, "flip", "dims"), 1, "flip")
+            args.dims(chosen or (), 1, "flip")
             return self[...]
-        flipped = args.dims(args.ints(dims, "flip", "dims"), self.ndim, "flip") if dims else range(self.ndim)
+        flipped = range(self.ndim) if chosen is None else args.dims(chosen, self.ndim, "flip")
         index = [slice(None)] * self.ndim
         for d in flipped:
             index[d] = slice(None, None, -1)

@@ -1,6 +1,7 @@
 """PyTorch's names for what a Tensor does under numpy's (a mixin of Tensor): `clamp` is `clip`,
-`pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double` casts, `dim`,
-`numel`, `tolist`. Each is the numpy-named operation itself, so it records the same ops."""
+`pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double`/`half`/`long`/
+`int`/`bool` casts, `expand_as`, `dim`, `numel`, `tolist`. Each is the numpy-named operation
+itself, so it records the same ops."""
 
 from __future__ import annotations
 
@@ -37,6 +38,23 @@ class TorchSpellings:
 
     def double(self) -> Any:
         return self.astype(np.float64)
+
+    def half(self) -> Any:
+        return self.astype(np.float16)
+
+    def long(self) -> Any:
+        """int64 (a constant, as every integer cast: no gradient goes through rounding)."""
+        return self.astype(np.int64)
+
+    def int(self) -> Any:
+        return self.astype(np.int32)
+
+    def bool(self) -> Any:
+        return self.astype(np.bool_)
+
+    def expand_as(self, other: Any) -> Any:
+        """This tensor broadcast to `other`'s shape (other: a Tensor or an array)."""
+        return self.broadcast_to(np.shape(other))
 
     def dim(self) -> int:
         return self.ndim

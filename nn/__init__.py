@@ -18,6 +18,8 @@ Public API:
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
                                     cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
+    CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
+                                    the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     schedulers                      StepLR, CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR (fit's scheduler=)
@@ -66,6 +68,8 @@ from .dropout import Dropout2d
 from .embedding import Embedding
 from .io import load, save
 from .layers import Dropout, Linear, Sequential, Softmax
+from .loss_modules import CLASSES as LOSS_CLASSES
+from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
@@ -111,6 +115,7 @@ __all__ = [
     "Layer",
     "LayerNorm",
     "Linear",
+    "Loss",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -135,6 +140,8 @@ __all__ = [
     "save",
     "schedulers",
 ]
+__all__ += sorted(LOSS_CLASSES)
+globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
 
 def __getattr__(name: str) -> Any:

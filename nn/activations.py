@@ -12,29 +12,20 @@ from typing import Any
 
 import autograd
 
-from .module import Module
+from .function_modules import FunctionModule, function_module
 
 
-class Activation(Module):
+class Activation(FunctionModule):
     """An elementwise function of autograd as a layer; its arguments are the function's own."""
-
-    function: Callable[..., Any]  # autograd's function, set by each subclass
 
     def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.args, self.kwargs = args, kwargs
 
-    def forward(self, x: Any) -> Any:
-        return type(self).function(x, *self.args, **self.kwargs)
-
-    def extra_repr(self) -> str:
-        return ", ".join([*map(repr, self.args), *(f"{k}={v!r}" for k, v in self.kwargs.items())])
-
 
 def _activation(name: str, function: str) -> type[Activation]:
-    f = getattr(autograd, function)
     doc = f"`autograd.{function}` as a layer: {name}(...) takes its parameters."
-    return type(name, (Activation,), {"function": staticmethod(f), "__doc__": doc, "__module__": __name__})
+    return function_module(name, getattr(autograd, function), Activation, doc)
 
 
 ReLU = _activation("ReLU", "relu")

@@ -1,6 +1,7 @@
 """Activations, losses and accuracy in one namespace, as torch.nn.functional. The losses are
 nn.losses' (predictions against targets of the same shape, for Tensors and for lists of Values)
-and nn.losses_classes' (class scores: cross_entropy, nll_loss)."""
+and nn.losses_classes' (class scores: cross_entropy, nll_loss). Convolution, pooling, pad and
+one_hot are autograd's, which take PyTorch's arguments; dropout is nn.Dropout's."""
 
 from __future__ import annotations
 
@@ -9,10 +10,23 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, raw
+from autograd import (
+    ShapeError,
+    Tensor,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool2d,
+    one_hot,
+    pad,
+    raw,
+)
 
 from .activations import FUNCTIONS
 from .arguments import check_real
+from .layers import dropout
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -28,6 +42,16 @@ from .losses_classes import cross_entropy, nll_loss
 __all__ = [
     "accuracy",
     "accuracy_for",
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "dropout",
+    "max_pool2d",
+    "normalize",
+    "one_hot",
+    "pad",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -54,6 +78,15 @@ def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Te
 def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Log-probabilities along `axis` (PyTorch's `dim`; the last by default)."""
     return x.log_softmax(axis, dim=dim)
+
+
+def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x divided by its p-norm along `dim` (p 1, 2 or inf), at least eps, as torch.nn.functional.normalize:
+    unit vectors, and a vector of norm below eps divided by eps (its gradient through the norm is 0 there)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"normalize takes a Tensor, got {type(x).__name__}: wrap an array in Tensor(...)")
+    check_real("normalize", "eps", eps, 0)
+    return x / x.norm(p, dim=dim, keepdim=True).clip(min=eps)
 
 
 def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:

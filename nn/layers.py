@@ -1,4 +1,5 @@
-"""Layers on Tensor: Linear, Softmax, Dropout, Sequential (built at once or step by step)."""
+"""Layers on Tensor: Linear, Softmax, Dropout (and its function, dropout), Sequential (built at once or
+step by step)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,24 @@ class Linear(Module):
         return f"{nin} -> {nout}, init={self.init!r}" + ("" if self.b is not None else ", bias=False")
 
 
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """torch.nn.functional.dropout: with `training`, each element zeroed with probability p and the rest
+    scaled by 1 / (1 - p), drawn from nn's default generator; else x. As PyTorch's, training is True
+    unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
+    the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
+    check_real("dropout", "p", p, 0, 1, high_included=False)
+    if not training or p == 0:
+        return x
+    shape, dtype = x.shape, x.dtype
+    return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
+
+
+def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """keep / (1 - p), keep drawn with probability 1 - p."""
+    keep = rng.random(shape, dtype=np.float32) >= p
+    return keep * np.asarray(1 / (1 - p), dtype=dtype)
+
+
 class Softmax(Module):
     """Probabilities over `axis`. For training, give the logits to cross_entropy instead: it is
     the stable fused form of log(softmax)."""
@@ -100,9 +119,7 @@ class Dropout(Module):
         return shape
 
     def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """keep / (1 - p), keep drawn with probability 1 - p."""
-        keep = self.draws().random(shape, dtype=np.float32) >= self.p
-        return keep * np.asarray(1 / (1 - self.p), dtype=dtype)
+        return _mask(self.draws(), self.p, shape, dtype)
 
     def draws(self) -> np.random.Generator:
         """The layer's own generator (given a seed), else the default one as it is now."""

@@ -19,6 +19,7 @@ from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
 
 from .arguments import REAL_KINDS
 from .module import Layout, check_entries, conform
+from .optim_groups import ParamGroup
 from .state_checks import check_kind, checked, checked_flag, checked_pair
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
@@ -90,6 +91,11 @@ class Optimizer:
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
         momentum); none here."""
+
+    @property
+    def param_groups(self) -> list[ParamGroup]:
+        """PyTorch's spelling of the settings, one group: `g["lr"] = 0.01` sets `lr`, checked (nn.optim_groups)."""
+        return [ParamGroup(self)]
 
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self) -> None:

@@ -16,6 +16,10 @@ CASES = {
     "matmul": (lambda t: t.matmul(t.T), lambda t: t.matmul(t.T)),
     "clone": (lambda t: t.clone() * t, lambda t: t.clone() * t),
     "cat": (lambda t: autograd.cat([t, t * 2], dim=1), lambda t: torch.cat([t, t * 2], dim=1)),
+    "half()": (lambda t: t.half().double() * t, lambda t: t.half().double() * t),
+    "expand_as": (lambda t: t[:1].expand_as(t) * t, lambda t: t[:1].expand_as(t) * t),
+    "flip(dims=)": (lambda t: t.flip(dims=(0, 1)) * t, lambda t: t.flip(dims=(0, 1)) * t),
+    "flip(dims=[])": (lambda t: t.flip(dims=[]) * t, lambda t: t.flip(dims=[]) * t),
 }
 
 
@@ -33,3 +37,16 @@ def test_the_plain_ones():
     assert (t.float().dtype, t.double().dtype) == (np.float32, np.float64)
     t.float().sum().backward()
     assert t.grad.dtype == np.float64 and t.grad.tolist() == [[1.0] * 3] * 2
+
+
+@pytest.mark.parametrize("name", ["long", "int", "bool"])
+def test_integer_and_bool_casts_are_torch_s_and_constants(name):
+    t = Tensor(np.array(X) * 2, requires_grad=True)
+    ours, theirs = getattr(t, name)(), getattr(torch.tensor(X) * 2, name)()
+    assert ours.tolist() == theirs.tolist() and str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert not ours.requires_grad
+
+
+def test_flip_takes_dims_one_way():
+    with pytest.raises(TypeError, match="dims both by position and as dims="):
+        Tensor(np.array(X)).flip(0, dims=1)

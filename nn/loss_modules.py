@@ -1,0 +1,80 @@
+"""Losses as modules, as PyTorch's `criterion = nn.CrossEntropyLoss(); loss = criterion(out, y)`.
+
+Each class is made from its function in nn.functional (`LOSSES`): it takes that function's
+keyword options (`reduction=`, `weight=`, ...) when built, checks their names then, and calls the
+function with them, which checks their values (as PyTorch's do, at the call). A class weight is
+kept as given, not copied, so a change to it shows in the next call, as in PyTorch (where it is a
+buffer of the module) and in the function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .function_modules import FunctionModule, function_module
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    smooth_l1_loss,
+)
+from .losses_classes import cross_entropy, nll_loss
+
+# PyTorch's deprecated spellings of reduction=, which chainrule does not take
+_DEPRECATED = ("size_average", "reduce")
+
+
+class Loss(FunctionModule):
+    """A loss function with its options bound: `forward(input, target)` is `function(input, target,
+    **options)`. Subclasses name the function; their constructors take its keyword options, and
+    `weight` also as the one positional argument where the function has it (PyTorch's order)."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        name = type(self).__name__
+        takes = _options(self.function)
+        if args:
+            if len(args) > 1 or "weight" not in takes:
+                how = "only weight by position, the rest by keyword" if "weight" in takes else "keywords only"
+                given = f"got {len(args)} positional"
+                raise TypeError(f"{name}() takes {how} ({', '.join(f'{k}=' for k in takes)}), {given}")
+            if "weight" in options:
+                raise TypeError(f"{name}() got weight both by position and as weight=")
+            options = {"weight": args[0], **options}
+        for key in options:
+            if key not in takes:
+                hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in _DEPRECATED else ""
+                raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}{hint}")
+        self.kwargs = options
+
+
+def _options(function: Callable[..., Any]) -> dict[str, Any]:
+    """The keyword-only parameters of a loss function, with their defaults."""
+    params = inspect.signature(function).parameters.values()
+    return {p.name: p.default for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+# PyTorch's class name -> the function in nn.functional it binds
+LOSSES: dict[str, Callable[..., Any]] = {
+    "CrossEntropyLoss": cross_entropy,
+    "NLLLoss": nll_loss,
+    "BCELoss": binary_cross_entropy,
+    "BCEWithLogitsLoss": binary_cross_entropy_with_logits,
+    "MSELoss": mse_loss,
+    "L1Loss": l1_loss,
+    "HuberLoss": huber_loss,
+    "SmoothL1Loss": smooth_l1_loss,
+    "KLDivLoss": kl_div,
+}
+
+
+def _loss_class(name: str, function: Callable[..., Any]) -> type[Loss]:
+    doc = f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(_options(function))}."
+    return function_module(name, function, Loss, doc)
+
+
+CLASSES: dict[str, type[Loss]] = {name: _loss_class(name, f) for name, f in LOSSES.items()}
+globals().update(CLASSES)  # CrossEntropyLoss, MSELoss, ...: one per entry of LOSSES

@@ -1,0 +1,126 @@
+"""The losses as modules (nn.loss_modules): each is its function in nn.functional with its options
+bound, under PyTorch's class name and arguments; in a compiled step and in nn.fit as the function is."""
+
+import inspect
+
+import numpy as np
+import pytest
+from compile_cases import assert_same, batches, mlp, replays, training_step
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+from nn.loss_modules import LOSSES
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.standard_normal((5, 4))
+LOG_PROBS = LOGITS - np.log(np.exp(LOGITS).sum(1, keepdims=True))
+LABELS = RNG.integers(0, 4, 5)
+WEIGHT = RNG.uniform(0.5, 1.5, 4)
+TARGETS = RNG.standard_normal((5, 4))
+PROBS = RNG.uniform(0.05, 0.95, (5, 4))
+
+# per class: (input, target, options other than the defaults)
+CASES = {
+    "CrossEntropyLoss": (LOGITS, LABELS, {"weight": WEIGHT, "label_smoothing": 0.1, "ignore_index": 2}),
+    "NLLLoss": (LOG_PROBS, LABELS, {"weight": WEIGHT, "reduction": "sum"}),
+    "BCELoss": (PROBS, PROBS[::-1], {"weight": WEIGHT}),
+    "BCEWithLogitsLoss": (LOGITS, PROBS, {"pos_weight": WEIGHT, "reduction": "none"}),
+    "MSELoss": (LOGITS, TARGETS, {"reduction": "sum"}),
+    "L1Loss": (LOGITS, TARGETS, {}),
+    "HuberLoss": (LOGITS, TARGETS, {"delta": 0.5}),
+    "SmoothL1Loss": (LOGITS, TARGETS, {"beta": 0.5}),
+    "KLDivLoss": (LOG_PROBS, PROBS / PROBS.sum(1, keepdims=True), {"reduction": "batchmean"}),
+}
+
+
+def test_every_loss_has_a_case():
+    assert set(CASES) == set(LOSSES)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_a_loss_module_is_its_function_with_the_options_bound(name):
+    x, t, options = CASES[name]
+    a, b = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    module, function = getattr(nn, name)(**options), LOSSES[name]
+    out, expected = module(a, t), function(b, t, **options)
+    (out * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
+    (expected * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
+    assert_same([out.data, a.grad], [expected.data, b.grad])
+    assert isinstance(module, nn.Module) and module.parameters() == []
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_the_options_are_pytorchs(name):
+    """Each class's options are arguments of torch.nn's class of that name (its positional weight too)."""
+    torch = pytest.importorskip("torch", reason="PyTorch's classes are the reference: pip install '.[reference]'")
+    ours = inspect.signature(LOSSES[name]).parameters
+    theirs = inspect.signature(getattr(torch.nn, name)).parameters
+    options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert {p.name for p in options} <= set(theirs)
+    assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))
+    assert ("weight" in ours) == (next(iter(theirs)) == "weight")
+
+
+def test_the_repr_shows_the_options_given():
+    assert repr(nn.MSELoss()) == "MSELoss()"
+    assert repr(nn.CrossEntropyLoss(label_smoothing=0.1)) == "CrossEntropyLoss(label_smoothing=0.1)"
+
+
+def test_the_weight_is_kept_as_given_and_read_at_each_call():
+    weight = np.ones(4)
+    loss = nn.CrossEntropyLoss(weight)
+    before = loss(Tensor(LOGITS), LABELS).item()
+    weight[LABELS[0]] = 3.0
+    assert (
+        loss(Tensor(LOGITS), LABELS).item() == F.cross_entropy(Tensor(LOGITS), LABELS, weight=weight).item() != before
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: nn.MSELoss(size_average=True), "'size_average': it takes reduction; write reduction= instead"),
+        (lambda: nn.MSELoss(reduce=False), "'reduce'"),
+        (lambda: nn.HuberLoss(beta=1.0), "it takes reduction, delta"),
+        (lambda: nn.MSELoss("sum"), "keywords only (reduction=), got 1 positional"),
+        (lambda: nn.CrossEntropyLoss(WEIGHT, -1), "only weight by position"),
+        (lambda: nn.NLLLoss(WEIGHT, weight=WEIGHT), "weight both by position and as weight="),
+    ],
+)
+def test_arguments_torch_takes_and_chainrule_does_not_are_named(make, words):
+    with pytest.raises(TypeError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        make()
+
+
+def test_option_values_are_checked_by_the_function_at_the_call():
+    loss = nn.L1Loss(reduction="average")
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none'"):
+        loss(Tensor(LOGITS), TARGETS)
+
+
+def test_a_compiled_step_replays_a_loss_module_as_its_function():
+    data = batches((6, 3), 3, 4)
+
+    def run(loss_fn, compiled):
+        model = mlp([3, 5, 3], "tanh")
+        step = training_step(model, nn.SGD(model.parameters(), lr=0.1), loss_fn)
+        run_ = autograd.compile(step, strict=True) if compiled else step
+        losses = [run_(Tensor(x), y).data.copy() for x, y in data]
+        return losses, [p.data for p in model.parameters()], run_
+
+    *compiled, run_ = run(nn.CrossEntropyLoss(), True)
+    *eager, _ = run(F.cross_entropy, False)
+    assert_same(compiled, eager)
+    assert replays(run_) == 1
+
+
+def test_fit_takes_a_loss_module():
+    X, y = nn.data.spirals(60, n_classes=3, seed=0)
+    histories = []
+    for loss in (nn.CrossEntropyLoss(), F.cross_entropy):
+        model = mlp([2, 8, 3], "relu")
+        opt = nn.Adam(model.parameters(), lr=0.01)
+        histories.append(nn.fit(model, loss, opt, (X, y), epochs=2, batch_size=16, verbose=False).loss)
+    assert histories[0] == histories[1]
