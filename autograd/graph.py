@@ -77,6 +77,11 @@ class Node:
         raise NotImplementedError
 
     @staticmethod
+    def _handed_out(grads: list[Any]) -> list[Any]:
+        """`gradients`' results as the caller gets them: each its own (a Value's float already is)."""
+        return grads
+
+    @staticmethod
     def _check_graph(order: list[Node]) -> None:
         """Refuse a backward over `order` that would give wrong gradients (a Tensor changed in place)."""
         raise NotImplementedError
@@ -231,7 +236,8 @@ def gradients(
         for x in inputs:
             x._grad_sum = None  # what a pass leaves on an input it does not reach
         start = type(root)._backward_pass(root, seed, create_graph, False)
-        return [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
+        grads = [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
+        return type(root)._handed_out(grads)
 
 
 def _check_retain(retain_graph: Any) -> None:

@@ -40,6 +40,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     cos,
     engine_of,
     function,
+    gated,
     log,
     sigmoid,
     sign,
@@ -194,7 +195,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
     OpDef(
         "relu",
-        lambda g, out, x: (g * (x > 0),),
+        lambda g, out, x: (gated(g, raw(x) > 0),),
         forward.scalar_relu,
         forward.tensor_relu,
         (OFF_KINK,),

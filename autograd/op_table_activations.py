@@ -15,7 +15,7 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
-from .op_def import OFF_KINK, Domain, OpDef, function, where
+from .op_def import OFF_KINK, Domain, OpDef, function, gated, where
 from .op_table_math import TOO_LARGE, exp
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
@@ -174,7 +174,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside)
     OpDef(
         "relu6",
-        lambda g, out, x: (g * ((raw(x) > 0) & (raw(x) < 6)),),
+        lambda g, out, x: (gated(g, (raw(x) > 0) & (raw(x) < 6)),),
         lambda x: _clamp(x, 0.0, 6.0),
         lambda x: np.clip(x, 0, 6),
         (Domain(lo=-2, hi=8, avoid=(0.0, 6.0)),),
@@ -185,7 +185,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both
     OpDef(
         "hardswish",
-        lambda g, out, x: (g * where(0.0, where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3),),
+        lambda g, out, x: (gated(g, where(0.0, where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3)),),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
@@ -256,7 +256,7 @@ ACTIVATIONS += (
     # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside)
     OpDef(
         "hardtanh",
-        lambda g, out, x, *, min_val, max_val: (g * ((raw(x) > min_val) & (raw(x) < max_val)),),
+        lambda g, out, x, *, min_val, max_val: (gated(g, (raw(x) > min_val) & (raw(x) < max_val)),),
         lambda x, *, min_val, max_val: _clamp(x, min_val, max_val),
         lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
         (Domain(avoid=(-1.0, 1.0)),),
@@ -268,7 +268,7 @@ ACTIVATIONS += (
     # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
     OpDef(
         "hardsigmoid",
-        lambda g, out, x: (g * ((raw(x) > -3) & (raw(x) < 3)) / 6,),
+        lambda g, out, x: (gated(g, (raw(x) > -3) & (raw(x) < 3)) / 6,),
         lambda x: _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),

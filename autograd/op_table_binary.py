@@ -15,7 +15,7 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .graph import raw
-from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function, where
+from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function, gated, where
 
 sigmoid = function("sigmoid")
 DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart
@@ -76,7 +76,7 @@ BINARY: tuple[OpDef, ...] = (
     # at a tie, each input gets half the gradient (PyTorch's maximum and minimum)
     OpDef(
         "maximum",
-        lambda g, out, a, b: (g * _share(a, b), g * _share(b, a)),
+        lambda g, out, a, b: (gated(g, _share(a, b)), gated(g, _share(b, a))),
         forward.scalar_maximum,
         np.maximum,
         (ANYWHERE,) * 2,
@@ -88,7 +88,7 @@ BINARY: tuple[OpDef, ...] = (
     ),
     OpDef(
         "minimum",
-        lambda g, out, a, b: (g * _share(b, a), g * _share(a, b)),
+        lambda g, out, a, b: (gated(g, _share(b, a)), gated(g, _share(a, b))),
         forward.scalar_minimum,
         np.minimum,
         (ANYWHERE,) * 2,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .op_def import POSITIVE, Domain, OpDef, function
+from .op_def import POSITIVE, Domain, OpDef, function, gated
 
 cos, cosh, exp, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "log", "sqrt"))
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -36,7 +36,9 @@ def _integers_avoided(offset: float) -> Domain:
 
 def _flat(name: str, scalar: Callable, tensor: Callable, safe: Domain, comment: str) -> OpDef:
     """A step function: its derivative is 0 wherever it exists (PyTorch's choice at the jumps too)."""
-    return OpDef(name, lambda g, out, x: (g * 0,), scalar, tensor, (safe,), formulas=(f"∂{name}(x)/∂x = 0 {comment}",))
+    return OpDef(
+        name, lambda g, out, x: (gated(g, 0.0),), scalar, tensor, (safe,), formulas=(f"∂{name}(x)/∂x = 0 {comment}",)
+    )
 
 
 MATH: tuple[OpDef, ...] = (

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import tensor_forwards as forward
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
-from .op_def import ANYWHERE, OpDef, tensor_op
+from .op_def import ANYWHERE, OpDef, gated, tensor_op
 from .tensor_forwards import Axis
 
 _sum_to, _broadcast_to, _getitem, _index_add = (
@@ -95,7 +95,7 @@ def _clip_vjp(g, out, x, *, lo, hi):
         inside &= raw(x) >= lo
     if hi is not None:
         inside &= raw(x) <= hi
-    return (g * inside,)
+    return (gated(g, inside),)
 
 
 def _extreme_vjp(g, out, x, *, axis, keepdims):

@@ -108,6 +108,14 @@ class BackwardHooks:
         return np.zeros(x.shape, dtype=x.dtype)
 
     @staticmethod
+    def _handed_out(grads: list[Any]) -> list[Any]:
+        """Each array a writable one of its own: a sum passed unchanged to two inputs is one array, and a
+        rule's result may be a read-only view (a broadcast), so that `g *= 0.5` on one changed another
+        or raised (Tensors, under create_graph, are nodes and stay as they are)."""
+        handed_out: set[int] = set()
+        return [g if isinstance(g, Node) else own_array(g, handed_out) for g in grads]
+
+    @staticmethod
     def _check_graph(order: list[Any]) -> None:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only

@@ -1,0 +1,60 @@
+"""Where an op is flat (relu below 0, clip outside its bounds, the smaller input of maximum, a
+rounding function anywhere), its rule sends 0 whatever comes from above: an infinite or NaN gradient
+(sqrt's at 0, in `sqrt(maximum(d, 0))`) stays out, where multiplying by 0 made NaN. PyTorch's rules
+select so; chainrule's call op_def.gated. Each case against torch, float64 and float32."""
+
+import math
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, F, torch  # without torch: skipped
+
+import autograd
+from autograd import Tensor
+
+X = [-4.0, -2.5, -0.5, 0.5, 2.5, 7.0]
+# name: (chainrule's function, torch's), each of one input
+CASES = {
+    "relu": (autograd.relu, torch.relu),
+    "relu6": (autograd.relu6, F.relu6),
+    "hardtanh": (autograd.hardtanh, F.hardtanh),
+    "hardsigmoid": (autograd.hardsigmoid, F.hardsigmoid),
+    "hardswish": (autograd.hardswish, F.hardswish),
+    "clip": (lambda x: x.clip(-1.0, 1.0), lambda x: x.clamp(-1.0, 1.0)),
+    "maximum with a constant": (lambda x: autograd.maximum(x, 0.0), lambda x: torch.maximum(x, torch.zeros_like(x))),
+    "minimum with a constant": (lambda x: autograd.minimum(x, 0.0), lambda x: torch.minimum(x, torch.zeros_like(x))),
+    "floor": (autograd.floor, torch.floor),
+    "ceil": (autograd.ceil, torch.ceil),
+    "round": (autograd.round, torch.round),
+    "trunc": (autograd.trunc, torch.trunc),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upstream", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("name", CASES)
+def test_a_non_finite_gradient_from_above_stays_out_of_flat_pieces(name, upstream, dtype):
+    ours, theirs = CASES[name]
+    x = Tensor(np.array(X, dtype=dtype), requires_grad=True)
+    ours(x).backward(np.full(len(X), upstream, dtype=dtype))
+    t = torch.tensor(X, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+    theirs(t).backward(torch.full((len(X),), upstream, dtype=t.dtype))
+    expected = t.grad.numpy()
+    np.testing.assert_array_equal(x.grad, expected)
+    assert np.any(expected == 0) and x.grad.dtype == dtype
+
+
+def test_the_safe_square_root_of_a_distance():
+    """sqrt(maximum(d, 0)), d slightly negative from rounding: gradient 0 there, as PyTorch's clamp gives."""
+    grad = autograd.grad(lambda x: np.sum(np.sqrt(np.maximum(x, 0.0))))
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(grad(np.array([-1e-17, 4.0])), [0.0, 0.25])
+
+
+def test_under_create_graph_the_selection_is_differentiable():
+    x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    y = (autograd.relu(x) ** 2).sum()
+    (g,) = autograd.gradients(y, [x], create_graph=True)
+    (h,) = autograd.gradients(g.sum(), [x])
+    np.testing.assert_array_equal(autograd.raw(g), [0.0, 4.0])
+    np.testing.assert_array_equal(h, [0.0, 2.0])
