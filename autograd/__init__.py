@@ -40,7 +40,8 @@ Public API:
 from importlib import metadata
 
 from . import creation, shape_functions
-from .check import GradcheckError, gradcheck, gradcheck_params
+from .check import GradcheckError, gradcheck
+from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_record import guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d

@@ -21,7 +21,9 @@ class Op:
     one per input: which gradients anyone will read) and may skip the rest (a matmul with a
     constant input). `formulas`, optional, says per input how a learner reads the rule
     ("∂(a·b)/∂b = a"); viz shows them beside the numbers. `broadcasts` says that the op broadcasts
-    its inputs' shapes against each other and sums their gradients back (elementwise ops, where).
+    its inputs' shapes against each other (elementwise ops, where): detect_anomaly then shows the
+    inputs at the place of a NaN it made. The rule itself still returns each gradient in its
+    input's shape (sum a broadcast one back), or a ShapeError names the op.
 
     Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
     simply computes the forward. This is how built-in ops are made and how users define new ones.

@@ -1,6 +1,6 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
 min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, conv2d,
-max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
+conv_transpose2d, max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
 operand's shape (rows, columns), and accepts only operands where finite differences are valid."""
 
 from __future__ import annotations
@@ -58,6 +58,13 @@ def _convolved(a: Any, b: Any) -> Any:
     return conv.conv2d(_as_image(a), _as_image(b), padding="same").reshape(np.shape(a))
 
 
+def _transposed_convolved(a: Any, b: Any) -> Any:
+    """a's transposed convolution with b as the kernel, cut back to a's shape (it grows by b's, less 1)."""
+    rows, columns = np.shape(a)
+    grown = conv.conv_transpose2d(_as_image(a), _as_image(b))
+    return tops.getitem(grown, index=(0, 0, slice(0, rows), slice(0, columns)))
+
+
 def _max_pooled(a: Any) -> Any:
     """The maximum over each 3x3 neighbourhood (stride 1, padded): a's shape is kept."""
     return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
@@ -101,6 +108,11 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
     "astype": ("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
     "+cross_entropy": ("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
     "conv2d": ("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
+    "conv_transpose2d": (
+        "conv_transpose2d({0}, kernel {1})[:rows, :columns]",
+        lambda a, b, c: _transposed_convolved(a, b),
+        _ANY * 2,
+    ),
     "max_pool2d": ("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
     "reshape": (
         "reshape(transpose({0}), shape)",

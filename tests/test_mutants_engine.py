@@ -259,9 +259,12 @@ def test_gradcheck_table_shows_every_row_exactly():
     assert gradcheck(_scaled(1.5), [0.0], eps=0.5, atol=0.5, rtol=0.0)
 
 
-def test_gradcheck_refuses_results_that_are_not_one_number():
-    with pytest.raises(TypeError, match=r"^gradcheck: f must return a scalar .*, got a Tensor of shape \(3,\)$"):
-        gradcheck(lambda t: t * 2.0, [np.ones(3)])
+def test_gradcheck_checks_results_of_several_numbers_by_random_weights():
+    assert gradcheck(lambda t: t * 2.0, [np.ones(3)])
+    wrong = Op("wrong", lambda t: t * 2.0, lambda g, out, t: (g[::-1] * 2.0,))  # right only for a uniform g
+    assert gradcheck(lambda t: wrong(t).sum(), [np.ones(3)])
+    with pytest.raises(GradcheckError, match="2 of 3 gradients disagree"):  # the middle one stays
+        gradcheck(wrong, [np.ones(3)])
 
 
 def test_gradcheck_hands_f_labelled_leaves_and_refuses_captured_nodes():

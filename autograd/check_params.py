@@ -1,0 +1,150 @@
+"""`gradcheck_params`: gradcheck of a loss in the parameters it uses, each moved in place and put
+back as it was."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .check import _analytic, _settings
+from .check_numeric import Slopes, projected, row, slopes, verdict
+from .graph import Node
+from .modes import enable_grad, no_grad
+from .tensor import Tensor
+from .value import Value
+
+
+def gradcheck_params(
+    loss: Callable[[], Any],
+    params: Sequence[Node] | Mapping[str, Node],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    max_per_param: int | None = 20,
+    seed: int = 0,
+) -> bool:
+    """Check the gradient of `loss()` (a scalar node computed from `params`, such as a model's
+    loss on a batch) in each parameter against central finite differences. `params` is a list,
+    or a dict from names to parameters (the names label the table).
+
+    Each parameter is moved by +-eps, one element at a time, and put back as it was (its data
+    array and its version count: graphs built before still backward); Tensor parameters are checked
+    in float64. At most `max_per_param` elements of each parameter are checked (drawn with `seed`;
+    None: all), as each costs two evaluations of `loss`. The checks of `gradcheck` (the gradients'
+    scaling, kinks) apply. Returns True, or raises GradcheckError with a table.
+    """
+    eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
+    named = _named_params(params)
+    _check_sampling(max_per_param, seed)
+    params = [p for _, p in named]
+    kept = [_kept(p) for p in params]
+    try:
+        for p in params:
+            if isinstance(p, Tensor):
+                p.data = np.array(p.data, dtype=np.float64)
+        with enable_grad():
+            out = loss()
+        if not isinstance(out, Node) or np.size(out.data) != 1:
+            raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
+        analytic = _analytic(out, params, None, [name for name, _ in named])
+        base = projected(out, None)
+        rng = np.random.default_rng(seed)
+        rows = []
+        for (name, p), grad in zip(named, analytic):
+            indices = list(np.ndindex(np.shape(p.data)))
+            if max_per_param is not None and len(indices) > max_per_param:
+                indices = [indices[k] for k in sorted(rng.choice(len(indices), max_per_param, replace=False))]
+            for index in indices:
+                s = _slopes_of_param(loss, p, name, index, base, eps, atol, rtol)
+                rows.append(row(name, p.data, index, grad, s, atol, rtol))
+    finally:
+        for p, k in zip(params, kept):
+            _put_back(p, k)
+    return verdict(rows, eps, atol, rtol)
+
+
+def _named_params(params: Any) -> list[tuple[str, Node]]:
+    """(name, parameter) pairs, each a Value or a Tensor that requires grad."""
+    if isinstance(params, Node | np.ndarray) or not isinstance(params, Iterable):
+        raise TypeError(f"gradcheck_params takes a list (or dict) of parameters, got {type(params).__name__}")
+    named = (
+        list(params.items())
+        if isinstance(params, Mapping)
+        else [(getattr(p, "label", "") or f"param {i}", p) for i, p in enumerate(params)]
+    )
+    for name, p in named:
+        if not isinstance(p, Node):
+            raise TypeError(
+                f"gradcheck_params: {name} is {type(p).__name__}, not a parameter: give Values or Tensors "
+                "that require grad"
+            )
+        if isinstance(p, Tensor) and not p.requires_grad:
+            why = "frozen (requires_grad=False)" if p.frozen else "a constant (requires_grad=False)"
+            raise ValueError(
+                f"gradcheck_params: {name} is {why}, so backward computes no gradient for it: leave it out"
+            )
+    return named
+
+
+def _check_sampling(max_per_param: Any, seed: Any) -> None:
+    if max_per_param is not None and (
+        isinstance(max_per_param, bool) or not isinstance(max_per_param, numbers.Integral) or max_per_param < 1
+    ):
+        raise ValueError(
+            f"gradcheck_params: max_per_param must be an int >= 1 or None (all elements), got {max_per_param!r}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"gradcheck_params: seed must be an int >= 0, got {seed!r}")
+
+
+def _kept(p: Node) -> tuple[Any, ...]:
+    """What putting p back restores: its data, and for a Tensor its version count (list and value)."""
+    if isinstance(p, Tensor):
+        return p._data, p._counter, p._counter[0]
+    return (p.data,)
+
+
+def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
+    """p as it was: the same data object, and for a Tensor the same version count, so that a graph
+    built from p before the check (the data unchanged) still passes backward's check of versions."""
+    if isinstance(p, Tensor):
+        p._data, p._counter, version = kept
+        p._counter[0] = version
+    else:
+        p.data = kept[0]
+
+
+def _slopes_of_param(
+    loss: Callable[[], Any], p: Node, name: str, index: tuple, base: float, *tolerances: float
+) -> Slopes:
+    """The slopes of loss() in p's element at `index`, moving it and putting it back (`tolerances`:
+    eps, atol, rtol)."""
+    eps = tolerances[0]
+    scalar = isinstance(p, Value)
+    original = p.data if scalar else p.data.copy()
+
+    def at(shift: float) -> float:
+        if scalar:
+            p.data = original + shift
+        else:
+            moved = original.copy()
+            moved[index] += shift
+            p.data = moved
+        try:
+            return projected(loss(), None)
+        except (ArithmeticError, ValueError) as e:
+            where = f"{name}{list(index) if index else ''} = {np.asarray(p.data)[index]!r}"
+            raise ValueError(
+                f"gradcheck_params: loss() is undefined at {where} (moved by eps={eps}): {e}; "
+                "check at a point farther from the edge of the loss's domain"
+            ) from None
+
+    try:
+        with no_grad():
+            return slopes(at, base, *tolerances)
+    finally:
+        p.data = original

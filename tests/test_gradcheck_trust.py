@@ -1,0 +1,123 @@
+"""gradcheck's own trust, from an audit of it as users write their tests: a rule that ignores its g,
+a forward that writes into its input, a kink at the point, an op of non-scalar output checked as
+it is, and gradcheck_params leaving graphs built before it able to backward."""
+
+import numpy as np
+import pytest
+
+from autograd import GradcheckError, Op, Tensor, Value, grad, gradcheck, gradcheck_params, no_grad
+
+X = np.array([1.0, -2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "vjp",
+    [
+        lambda g, out, x: (2 * x,),  # forgets g
+        lambda g, out, x: (2 * g * g * x,),  # uses it twice
+    ],
+)
+def test_a_rule_not_linear_in_its_g_fails_even_through_a_sum(vjp):
+    square = Op("square", lambda x: x * x, vjp)
+    for f, inputs in ((lambda x: square(x).sum(), [X]), (square, [0.7]), (square, [X])):
+        with pytest.raises(GradcheckError, match="does not double when the gradient from above does"):
+            gradcheck(f, inputs)
+
+
+def test_an_op_of_several_outputs_is_checked_as_it_is_with_random_weights():
+    """g.T where g belongs: a sum's uniform g hides it; fixed random weights do not."""
+    B = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    right = Op("right", lambda a: a @ B, lambda g, out, a: (g @ B.T,))
+    transposed = Op("transposed", lambda a: a @ B, lambda g, out, a: (g.T @ B.T,))
+    A = np.array([[0.3, -1.2], [2.0, 0.7]])
+    assert gradcheck(right, [A]) and gradcheck(lambda a: transposed(a).sum(), [A])
+    with pytest.raises(GradcheckError, match="gradients disagree"):
+        gradcheck(transposed, [A])
+
+
+def test_a_forward_writing_into_its_input_is_refused_not_checked_elsewhere():
+    def forward(x):
+        x *= 2
+        return x * x
+
+    op = Op("doubled", forward, lambda g, out, x: (8 * g * x,))
+    with pytest.raises(GradcheckError, match=r"f changed input 0 in place .*must not write into their inputs"):
+        gradcheck(lambda x: op(x).sum(), [np.array([1.0, 2.0])])
+
+
+@pytest.mark.parametrize(
+    ("f", "point"),
+    [(lambda x: abs(x) + x, 0.0), (lambda x: x.relu(), 0.0), (lambda x: x.norm(), np.zeros(3))],
+)
+def test_a_kink_at_the_point_fails_naming_the_one_sided_slopes(f, point):
+    with pytest.raises(GradcheckError, match="not differentiable here: one-sided slopes") as e:
+        gradcheck(f, [point])
+    assert "f has a kink where the one-sided slopes" in str(e.value)
+
+
+def test_smooth_functions_of_large_curvature_are_no_kinks():
+    assert gradcheck(lambda x: 1 / x, [0.01]) and gradcheck(lambda x: (10 * x).exp(), [1.0])
+    assert gradcheck(lambda x: x.tan(), [1.5]) and gradcheck(lambda x: x**20, [3.0])
+
+
+def test_the_table_counts_the_failing_rows_it_hides():
+    bad = Op("bad", lambda x: x * x, lambda g, out, x: (3 * g * x,))
+    with pytest.raises(GradcheckError) as e:
+        gradcheck(lambda x: bad(x).sum(), [np.linspace(0.1, 1, 40)])
+    assert "... 10 more rows, 10 of them failing" in str(e.value)
+
+
+def test_a_float32_eps_computes_in_float64():
+    assert gradcheck(lambda a: a * a, [1.3], eps=np.float32(1e-6))
+    w = Value(1.3)
+    assert gradcheck_params(lambda: w * w, [w], eps=np.float32(1e-6))
+
+
+def test_inside_no_grad_gradcheck_still_differentiates():
+    with no_grad():
+        assert gradcheck(lambda x: (x * x).sum(), [np.array([1.0, 2.0])])
+        w = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+        assert gradcheck_params(lambda: (w * w).sum(), [w])
+
+
+def test_a_second_derivative_of_an_unused_argument_is_zero():
+    assert gradcheck(grad(lambda x, y: x * x, argnums=1), [0.5, 0.3])
+
+
+def test_gradcheck_params_leaves_graphs_built_before_able_to_backward():
+    w = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]), requires_grad=True)
+    data, version = w.data, w._version
+    loss = (w * w).sum()
+    assert gradcheck_params(lambda: (w * w).sum(), [w])
+    assert w.data is data and w._version == version
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, 2 * data)
+
+
+@pytest.mark.parametrize(
+    ("params", "kwargs", "error", "words"),
+    [
+        (lambda w: [w.detach()], {}, ValueError, "param 0 is a constant .* leave it out"),
+        (lambda w: [np.ones(2)], {}, TypeError, "param 0 is ndarray, not a parameter"),
+        (lambda w: [w], {"max_per_param": 0}, ValueError, "max_per_param must be an int >= 1 or None"),
+        (lambda w: [w], {"max_per_param": 2.5}, ValueError, "max_per_param must be an int >= 1 or None"),
+        (lambda w: [w], {"seed": "x"}, TypeError, "seed must be an int >= 0"),
+    ],
+)
+def test_gradcheck_params_refuses_what_it_cannot_check(params, kwargs, error, words):
+    w = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    with pytest.raises(error, match=words):
+        gradcheck_params(lambda: (w * w).sum(), params(w), **kwargs)
+
+
+def test_a_frozen_parameter_is_named_as_such():
+    w = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    w.requires_grad = False
+    with pytest.raises(ValueError, match=r"param 0 is frozen \(requires_grad=False\)"):
+        gradcheck_params(lambda: (w * w).sum(), [w])
+
+
+def test_gradcheck_params_explains_a_loss_undefined_at_a_moved_point():
+    w = Value(5e-7)
+    with pytest.raises(ValueError, match=r"loss\(\) is undefined at param 0 = .*farther from the edge"):
+        gradcheck_params(lambda: w.log(), [w])
