@@ -126,9 +126,10 @@ class Activation:
 
     def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
         grad, scratch = self.grad, self.scratch
-        if self.name == "relu":  # gated(g, x > 0): g where x > 0, else 0 (even where g is infinite)
-            np.copyto(grad, self.zero)
-            np.copyto(grad, g, where=np.greater(x, self.zero, out=self.mask))
+        if self.name == "relu":  # gated(g, x > 0): g * (x > 0), and 0 where x <= 0 even for an infinite g
+            np.multiply(g, np.greater(x, self.zero, out=self.mask), out=grad)
+            if not np.isfinite(g).all():
+                np.copyto(grad, np.where(self.mask, grad, 0))  # op_def.gated's selection, for the same numbers
             return [grad]
         # the table's rules (op_table_activations): each slope from x where it would cancel from out
         if self.name == "tanh":  # g * tanh_slope (op_table_activations)

@@ -112,6 +112,22 @@ def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
                 n._visit, n._grad_sum = visit, grad_sum
 
 
+def refuse_number_of_lifted(node: Node, what: str) -> None:
+    """TypeError for `what` (float(), .item()...) of a node that depends on what a running transform
+    differentiates: the number would carry no gradient, and the transform's answer would be wrong
+    without a word (JAX and HIPS autograd refuse it too). A graph walk, made only while a `grad` runs
+    its function, and only for a node in a graph."""
+    if not modes.current.tracing or not node.requires_grad:
+        return
+    lifted = set().union(*modes.current.lifted)
+    if any(id(n) in lifted for n in _reachable(node)):
+        raise TypeError(
+            f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) differentiates "
+            "would drop its gradient, making the transform's answer wrong: keep it a node (Tensor operations, "
+            "autograd.exp, ...), or .detach() it first where a constant is meant"
+        )
+
+
 def _reachable(root: Node) -> list[Node]:
     """Every node reachable from root, found without touching the scratch slots."""
     seen, stack = {id(root): root}, [root]

@@ -26,6 +26,7 @@ class _Modes(threading.local):
     grad_enabled = True
     anomaly = False
     tracing = 0  # how many `grad`s are running their function in this thread
+    lifted: tuple[set[int], ...] = ()  # per running `grad`, the ids of the leaves it differentiates
 
 
 current = _Modes()
@@ -49,14 +50,18 @@ def _mode(name: str, value: bool) -> Iterator[None]:
 
 
 @contextmanager
-def tracing() -> Iterator[None]:
+def tracing() -> Iterator[set[int]]:
     """Within this block a `grad` is tracing its function: an inner `grad` keeps its result
-    differentiable, since it may depend on the outer one's variables."""
+    differentiable, since it may depend on the outer one's variables. The block adds the ids of
+    the leaves it differentiates to the set it gives (read by graph_order.depends_on_lifted)."""
+    lifted: set[int] = set()
     current.tracing += 1
+    current.lifted += (lifted,)
     try:
-        yield
+        yield lifted
     finally:
         current.tracing -= 1
+        current.lifted = current.lifted[:-1]
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from .numpy_arrangements import FUNCTIONS as ARRANGEMENTS
 from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
 from .shape_args import dims, is_int
 
-IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = dict(INSPECTIONS)
+IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = {**INSPECTIONS, **ARRANGEMENTS}
 
 
 def _implements(*functions: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

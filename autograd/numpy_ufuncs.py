@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .functions import FUNCTIONS
-from .graph import raw
+from .graph import Node, raw
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside
@@ -81,17 +81,33 @@ _HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() compu
 
 
 def _in_float64(x: Any) -> Any:
-    """A Tensor or array operand in float64, in the graph (a Python number stays weak)."""
-    if isinstance(x, int | float):
+    """A Tensor or array operand in float64, in the graph (a Python number, and a Value, whose data is
+    a Python float, stay as they are)."""
+    if isinstance(x, int | float) or (isinstance(x, Node) and not hasattr(x, "astype")):
         return x
-    return x.astype(np.float64) if hasattr(x, "_made_by") else np.asarray(x, np.float64)
+    return x.astype(np.float64) if isinstance(x, Node) else np.asarray(x, np.float64)
 
 
 def _operator(name: str, a: Any, b: Any) -> Any:
-    """a <op> b through the Tensor's own method: its reflected one when the Tensor is on the right."""
-    from .tensor import Tensor
+    """a <op> b through the node's own method: its reflected one when the node is on the right."""
+    return getattr(a, f"__{name}__")(b) if isinstance(a, Node) else getattr(b, f"__r{name}__")(a)
 
-    return getattr(a, f"__{name}__")(b) if isinstance(a, Tensor) else getattr(b, f"__r{name}__")(a)
+
+def apply_to_values(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Value's `__array_ufunc__`: of Values and numbers alone (`np.maximum(x, 0.0)`, `np.arctan(x)`:
+    what a transform of a number's function meets), chainrule's op, as for Tensors, where numpy's
+    loop over objects picked an operand by comparing (NaN lost, a tie's gradient not split) or
+    looked for a method of the ufunc's name (`np.arctan`: none). With an array among the inputs,
+    numpy's loop over the array's elements, each an operation on the Value, as before."""
+    if not any(isinstance(x, np.ndarray) and x.ndim for x in inputs):
+        return apply_ufunc(ufunc, method, inputs, kwargs)
+    boxed = []
+    for x in inputs:
+        if isinstance(x, Node):  # a 0-d array of objects holding it: numpy loops over objects, and asks no one
+            x, box = np.empty((), dtype=object), x
+            x[()] = box
+        boxed.append(x)
+    return getattr(ufunc, method)(*boxed, **kwargs)
 
 
 def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -116,7 +132,8 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if name in CONSTANT:
         from .tensor import Tensor
 
-        return Tensor(ufunc(*(raw(x) for x in inputs)))
+        result = ufunc(*(raw(x) for x in inputs))
+        return Tensor(result) if any(isinstance(x, Tensor) for x in inputs) else result  # Values': a numpy bool
     raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on Tensors. {_HINT}")
 
 

@@ -185,7 +185,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both
     OpDef(
         "hardswish",
-        lambda g, out, x: (gated(g, where(0.0, where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3)),),
+        lambda g, out, x: (where(0.0, g * where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3),),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),

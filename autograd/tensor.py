@@ -20,7 +20,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import MixedNodes, Node
-from .graph_order import MANY
+from .graph_order import MANY, refuse_number_of_lifted
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
@@ -123,6 +123,7 @@ class Tensor(
         return self._made_by.op if self._made_by is not None else None
 
     def item(self) -> Any:
+        refuse_number_of_lifted(self, "a number (float(), int(), .item())")
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:

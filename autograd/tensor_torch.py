@@ -11,6 +11,7 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import RECORDING
+from .graph_order import refuse_number_of_lifted
 from .shape_args import dim as dim_in
 
 
@@ -63,6 +64,7 @@ class TorchSpellings:
         return int(self.size)
 
     def tolist(self) -> Any:
+        refuse_number_of_lifted(self, ".tolist()")
         if RECORDING:  # numbers read in Python while a step is recorded
             compile_record.read_data(self)
         return self._data.tolist()

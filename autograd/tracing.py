@@ -147,8 +147,9 @@ def _call(
 ) -> tuple[list[Node], Any]:
     """The lifted leaves, and f's result on them: numbers lifted as Values, or as 0-d Tensors.
     An array of objects in the result is a TypeError too: numpy makes one of `array * value`."""
-    with enable_grad(), modes.tracing():  # differentiating needs the graph, even inside no_grad
+    with enable_grad(), modes.tracing() as lifted:  # differentiating needs the graph, even inside no_grad
         wrt = [_lift(leaf, numbers_as_tensors) for leaf in differentiated.leaves]
+        lifted.update(map(id, wrt))
         call = list(args)
         for i, tree in zip(differentiated.positions, differentiated.trees(wrt)):
             call[i] = tree
@@ -218,8 +219,8 @@ def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
     if _records(leaf):
         return leaf * 1
     data = raw(leaf)  # a constant node is differentiated at its value
-    if isinstance(data, np.ndarray):
-        return Tensor(data, requires_grad=True)
+    if isinstance(data, np.ndarray):  # a copy: f writing into it (under no_grad) must not change the caller's array
+        return Tensor(data.copy(), requires_grad=True)
     return Tensor(np.array(float(data)), requires_grad=True) if numbers_as_tensors else Value(data)
 
 

@@ -26,6 +26,7 @@ from .op import Op
 from .operators import Operators
 from .scalar_backward import scalar_pass
 from .value_micrograd import MicrogradInternals
+from .value_numpy import ValueNumpy
 
 Number = int | float
 _new = object.__new__
@@ -121,6 +122,7 @@ def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
 
 class Value(
     ValueInPlaceArithmetic,
+    ValueNumpy,
     MicrogradInternals,
     Node,
     Operators,

@@ -1,9 +1,12 @@
 """Function transforms at the edges a port of JAX and HIPS autograd snippets found: what a transform
 hands back is the caller's own, and what it is given stays as it was."""
 
-import numpy as np
+import math
 
-from autograd import Tensor, grad, gradients
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value, grad, gradients, no_grad, value_and_grad
 
 
 def _writable_and_distinct(arrays):
@@ -23,3 +26,52 @@ def test_gradients_of_inputs_given_one_sum_are_arrays_of_their_own():
     a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
     assert _writable_and_distinct(gradients((a + b).sum(), [a, b]))
     assert _writable_and_distinct(gradients((a * 2).sum(), [a, a]))
+
+
+def test_numpy_ufuncs_on_values_are_chainrules_ops():
+    """A number's function traced as a Value: np.maximum kept NaN out and chose one side at a tie
+    (numpy compared the objects), np.arctan found no method; now each is the op, as on Tensors."""
+    value, slope = value_and_grad(lambda x: np.maximum(x, 0.0))(float("nan"))
+    assert math.isnan(value) and slope == 1.0  # NaN passes the gradient on, as PyTorch's maximum
+    assert grad(lambda x: np.maximum(x, 1.0))(1.0) == grad(lambda x: np.maximum(0.0, x))(0.0) == 0.5
+    assert grad(np.arctan)(0.4) == pytest.approx(1 / 1.16, rel=1e-15)
+    for ufunc in (np.arcsin, np.arcsinh, np.fabs, np.floor, np.rint, np.square, np.reciprocal):
+        assert isinstance(ufunc(Value(0.4)), Value)
+    assert np.isnan(Value(1.0)) == False  # noqa: E712 (a numpy bool)
+    assert isinstance(np.float64(3.0) * Value(2.0), Value)
+    mixed = np.array([1.0, 3.0]) * Value(2.0)  # with an array: numpy's loop over its elements, as before
+    assert mixed.dtype == object and [v.data for v in mixed] == [2.0, 6.0]
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: np.sum(x**2) / math.sqrt(np.sum(x**2)),  # gave [1.2 1.6] for [0.6 0.8]
+        lambda x: x * float(x),  # gave 3 for 6
+        lambda x: x * x.item(),
+        lambda x: x * sum(x.tolist()),
+        lambda x: x * int(x),
+    ],
+)
+def test_a_number_of_what_a_transform_differentiates_is_refused(f):
+    with pytest.raises(TypeError, match="would drop its gradient, making the transform's answer wrong"):
+        grad(f)(np.array(3.0))
+
+
+def test_numbers_of_constants_still_convert_inside_a_transform():
+    w = Tensor(np.ones(2), requires_grad=True)  # a captured parameter: not what grad differentiates
+    np.testing.assert_array_equal(grad(lambda x: (x * float(w.sum())).sum())(np.ones(2)), [2.0, 2.0])
+    assert grad(lambda x: (x * float(x.detach())).sum())(np.array(3.0)) == 3.0
+    assert float((Tensor(np.ones(2), requires_grad=True) * 2).sum()) == 4.0  # outside transforms: as PyTorch
+
+
+def test_a_transform_never_writes_into_the_callers_array():
+    x = np.array([1.0, 2.0])
+
+    def f(x):
+        with no_grad():
+            x += 1  # what the in-place error's advice says; on the transform's own copy
+        return np.sum(x**2)
+
+    np.testing.assert_array_equal(grad(f)(x), [4.0, 6.0])
+    np.testing.assert_array_equal(x, [1.0, 2.0])

@@ -1,0 +1,64 @@
+"""numpy's functions that chainrule has as Tensor methods of the same meaning (diagonals and
+triangles, outer and tensordot products, tile, roll, pad), taking numpy's arguments: merged into
+numpy_functions.IMPLEMENTATIONS, so that `np.trace(t)` differentiates. `np.repeat` and `np.split`
+are not among them: chainrule's methods of those names are PyTorch's, of other meanings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .numpy_ufuncs import _HINT
+
+
+def _tensor(x: Any) -> Any:
+    from .tensor import operand  # imported by tensor.py, through numpy_functions
+
+    return operand(x)
+
+
+def _no_out(name: str, out: Any, dtype: Any = None) -> None:
+    if out is not None or dtype is not None:
+        raise TypeError(f"np.{name} on a Tensor does not take out= or dtype=. {_HINT}")
+
+
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _no_out("trace", out, dtype)
+    return _tensor(a).trace(offset, axis1, axis2)
+
+
+def _outer(a, b, out=None):
+    _no_out("outer", out)
+    return _tensor(a).outer(b)
+
+
+def _pad(array, pad_width, mode="constant", **kwargs):
+    """numpy's pad_width read numpy's way: an int, one pair for every dim, or a pair per dim (a flat
+    pair is PyTorch's last dim in autograd.pad, so it is spelled out per dim here)."""
+    value = kwargs.pop("constant_values", 0)
+    if mode != "constant" or kwargs:
+        raise TypeError(f"np.pad on a Tensor takes mode='constant' and constant_values= only. {_HINT}")
+    t = _tensor(array)
+    widths = np.broadcast_to(np.asarray(pad_width), (t.ndim, 2))  # numpy's own reading of pad_width
+    return _shape_functions().pad(t, tuple((int(b), int(a)) for b, a in widths), value=value)
+
+
+FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
+    np.trace: _trace,
+    np.outer: _outer,
+    np.pad: _pad,
+    np.diag: lambda v, k=0: _tensor(v).diag(k),
+    np.triu: lambda m, k=0: _tensor(m).triu(k),
+    np.tril: lambda m, k=0: _tensor(m).tril(k),
+    np.roll: lambda a, shift, axis=None: _tensor(a).roll(shift, axis),
+    np.tile: lambda A, reps: _tensor(A).tile(reps),
+    np.tensordot: lambda a, b, axes=2: _shape_functions().tensordot(a, b, axes=axes),
+}
+
+
+def _shape_functions() -> Any:
+    from . import shape_functions  # it imports tensor.py, which imports this module
+
+    return shape_functions
