@@ -220,7 +220,7 @@ def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
         return leaf * 1
     data = raw(leaf)  # a constant node is differentiated at its value
     if isinstance(data, np.ndarray):  # a copy: f writing into it (under no_grad) must not change the caller's array
-        return Tensor(data.copy(), requires_grad=True)
+        return Tensor(data.copy(), requires_grad=True, dtype=data.dtype)  # float16 too: its gradient is float16
     return Tensor(np.array(float(data)), requires_grad=True) if numbers_as_tensors else Value(data)
 
 

@@ -75,3 +75,8 @@ def test_a_transform_never_writes_into_the_callers_array():
 
     np.testing.assert_array_equal(grad(f)(x), [4.0, 6.0])
     np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_a_float16_argument_gets_a_float16_gradient():
+    g = grad(lambda x: (x * x).sum())(np.array([1.0, 2.0], np.float16))
+    assert g.dtype == np.float16 and g.tolist() == [2.0, 4.0]
