@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .check_numeric import GradcheckError, Slopes, projected, row, slopes, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
 from .dtypes import REAL_KINDS
 from .graph import Node, gradients, raw
 from .graph_order import topological_order
@@ -58,12 +58,13 @@ def gradcheck(
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
         out = f(*leaves)
     _check_output(out, "gradcheck: f")
-    weights = _weights(out)
+    base, weights = output(out), _weights(out)
+    check_finite(base, "gradcheck: f")
     _check_unchanged(leaves, points, names, "f")
-    analytic = _analytic(out, leaves, weights, names)
-    _check_unchanged(leaves, points, names, "a rule of f's backward")
+    analytic = _analytic(
+        out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
+    )
     _check_uses_inputs(f, out, leaves, points, names)
-    base = projected(out, weights)
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
@@ -92,17 +93,30 @@ def _weights(out: Any) -> np.ndarray | None:
     return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
 
 
-def _analytic(out: Any, leaves: list[Node], weights: np.ndarray | None, names: list[str]) -> list[Any]:
+def _analytic(
+    out: Any,
+    leaves: list[Node],
+    weights: Any,
+    names: list[str],
+    unchanged: Callable[[], None],
+    atol: float,
+    rtol: float,
+) -> list[Any]:
     """The gradients of <weights, out> by backward; and refused unless a backward seeded twice as
-    large gives twice as much (exact in binary floating point, for rules that multiply their g)."""
+    large gives twice as much, within the check's tolerances (exactly, in binary floating point,
+    for rules that multiply their g, but where gradients round as subnormals). `unchanged` refuses
+    a rule that wrote into an input (called after each backward, before the doubling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
         return [leaf._zero_like(leaf) for leaf in leaves]
     seed = np.ones(np.shape(out.data)) if weights is None else weights
     if isinstance(out, Value):
         seed = float(seed)
-    grads, doubled = gradients(out, leaves, seed), gradients(out, leaves, seed * 2)
+    grads = gradients(out, leaves, seed)
+    unchanged()
+    doubled = gradients(out, leaves, seed * 2)
+    unchanged()
     for name, g, g2 in zip(names, grads, doubled):
-        if not np.allclose(np.multiply(g, 2), g2, rtol=1e-9, atol=1e-300, equal_nan=True):  # subnormals round
+        if not np.allclose(g2, np.multiply(g, 2), rtol=rtol, atol=atol, equal_nan=True):
             raise GradcheckError(
                 f"gradcheck: the gradient of {name} does not double when the gradient from above does "
                 f"({np.asarray(g).ravel()[:4]} became {np.asarray(g2).ravel()[:4]}): a rule must be linear in the g "
@@ -157,12 +171,12 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
 
 
 def _slopes_of_input(
-    f: Callable[..., Any], points: list[Any], i: int, index: tuple, weights: Any, base: float, *tolerances: float
+    f: Callable[..., Any], points: list[Any], i: int, index: tuple, weights: Any, base: Any, *tolerances: float
 ) -> Slopes:
     """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol)."""
     eps = tolerances[0]
 
-    def at(shift: float) -> float:
+    def at(shift: float) -> np.ndarray:
         moved = [_copy(p) for p in points]
         if isinstance(moved[i], np.ndarray):
             moved[i][index] += shift
@@ -171,15 +185,12 @@ def _slopes_of_input(
             moved[i] += shift
             where = repr(moved[i])
         try:
-            return projected(f(*map(_leaf, moved)), weights)
+            return output(f(*map(_leaf, moved)))
         except (ArithmeticError, ValueError) as e:
-            raise ValueError(
-                f"gradcheck: f is undefined at input {i} = {where} (the point moved by eps={eps}): {e}; "
-                "check at a point farther from the edge of f's domain"
-            ) from None
+            raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
 
     with no_grad():
-        return slopes(at, base, *tolerances)
+        return slopes(at, base, weights, *tolerances)
 
 
 def _point(x: Any, name: str) -> Any:

@@ -31,29 +31,59 @@ class Slopes(NamedTuple):
     kink: bool
 
 
-def slopes(at: Callable[[float], float], base: float, eps: float, atol: float, rtol: float) -> Slopes:
-    """The slopes of `at` (f at the point moved by a shift) around 0, f's value there being `base`.
+def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *tolerances: float) -> Slopes:
+    """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
+    the point) in the number checked, <weights, output> (the output itself without weights). Each
+    difference is taken of the outputs before they are weighed, so that a large entry (exp(20)) does
+    not swallow a small one's change. `tolerances`: eps, atol, rtol.
 
     The one-sided slopes part by about eps * f'' where f is smooth, and by the jump in slope at a kink
-    (2 for abs at 0), whatever eps is. So where they are far apart, they are taken again twice as far
-    out: a smooth f's part twice as much (1000 x**2 at 0), a kink's about the same (abs at 0)."""
+    (2 for abs at 0), whatever eps is. So where they are far apart (beyond rounding too), they are
+    taken again twice as far out: a smooth f's part about twice as much (1000 x**2 at 0; 1.5 times
+    for the safe norm sqrt(x**2 + 1e-12), whose bend is as wide as eps), a kink's about the same."""
+    eps, atol, rtol = tolerances
     up, down = at(eps), at(-eps)
-    left, right = (base - down) / eps, (up - base) / eps
-    kink = False
+    left, right = _weighed(base - down, weights) / eps, _weighed(up - base, weights) / eps
     apart = abs(right - left)
-    if apart > _APART * (atol + rtol * max(abs(left), abs(right))):
+    # rounding of outputs as large as these moves a one-sided slope by up to about this
+    largest = np.maximum(np.maximum(abs(base), abs(up)), abs(down))
+    rounding = 4 * np.finfo(np.float64).eps * _weighed(largest, None if weights is None else abs(weights)) / eps
+    kink = False
+    if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), 64 * rounding):
         try:
-            wider = abs(at(2 * eps) - 2 * base + at(-2 * eps)) / (2 * eps)
+            wider = abs(_weighed(at(2 * eps) - 2 * base + at(-2 * eps), weights)) / (2 * eps)
         except (ArithmeticError, ValueError):  # f undefined twice as far out (a domain's edge): no telling
             wider = 2 * apart
-        kink = not wider > 1.5 * apart
-    return Slopes((up - down) / (2 * eps), left, right, kink)
+        kink = wider < 1.25 * apart
+    return Slopes(_weighed(up - down, weights) / (2 * eps), left, right, kink)
 
 
-def projected(out: Any, weights: np.ndarray | None) -> float:
-    """f's output as the number checked: itself (one element), or sum(weights * out) in float64."""
-    data = np.asarray(raw(out), dtype=np.float64)
-    return float(data.item()) if weights is None else float(np.sum(weights * data))
+def _weighed(d: np.ndarray, weights: Any) -> float:
+    return float(d.item()) if weights is None else float(np.sum(weights * d))
+
+
+def output(out: Any) -> np.ndarray:
+    """f's output as float64 numbers."""
+    return np.asarray(raw(out), dtype=np.float64)
+
+
+def undefined(who: str, where: str, eps: float, error: Exception) -> ValueError:
+    """The error of an f (or loss) that raised at the point moved by eps: outside its domain there."""
+    return ValueError(
+        f"{who} is undefined at {where} (the point moved by eps={eps}): {error}; check at a point farther "
+        "from the edge of its domain"
+    )
+
+
+def check_finite(base: np.ndarray, who: str) -> None:
+    """Refuse a check at a point where f's output is not finite: every difference would be NaN."""
+    if not np.isfinite(base).all():
+        at = tuple(np.argwhere(~np.isfinite(base))[0])
+        entry = f" (entry {[int(i) for i in at]})" if at else ""
+        raise ValueError(
+            f"{who}'s output is {base[at]} at the point{entry}: no derivative can be checked where it is not "
+            "finite; check at another point"
+        )
 
 
 def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes, atol: float, rtol: float) -> tuple:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .check import _analytic, _settings
-from .check_numeric import Slopes, projected, row, slopes, verdict
+from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
 from .graph import Node
 from .modes import enable_grad, no_grad
 from .tensor import Tensor
@@ -50,8 +50,9 @@ def gradcheck_params(
             out = loss()
         if not isinstance(out, Node) or np.size(out.data) != 1:
             raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
-        analytic = _analytic(out, params, None, [name for name, _ in named])
-        base = projected(out, None)
+        base = output(out)
+        check_finite(base, "gradcheck_params: loss()")
+        analytic = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
         rng = np.random.default_rng(seed)
         rows = []
         for (name, p), grad in zip(named, analytic):
@@ -91,14 +92,14 @@ def _named_params(params: Any) -> list[tuple[str, Node]]:
 
 
 def _check_sampling(max_per_param: Any, seed: Any) -> None:
-    if max_per_param is not None and (
-        isinstance(max_per_param, bool) or not isinstance(max_per_param, numbers.Integral) or max_per_param < 1
-    ):
-        raise ValueError(
-            f"gradcheck_params: max_per_param must be an int >= 1 or None (all elements), got {max_per_param!r}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"gradcheck_params: seed must be an int >= 0, got {seed!r}")
+    for name, value, none_allowed in (("max_per_param", max_per_param, True), ("seed", seed, False)):
+        if value is None and none_allowed:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"gradcheck_params: {name} must be an int, got {type(value).__name__} {value!r}")
+        if value < (1 if none_allowed else 0):
+            least = ">= 1 or None (all elements)" if none_allowed else ">= 0"
+            raise ValueError(f"gradcheck_params: {name} must be an int {least}, got {value!r}")
 
 
 def _kept(p: Node) -> tuple[Any, ...]:
@@ -119,7 +120,7 @@ def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
 
 
 def _slopes_of_param(
-    loss: Callable[[], Any], p: Node, name: str, index: tuple, base: float, *tolerances: float
+    loss: Callable[[], Any], p: Node, name: str, index: tuple, base: Any, *tolerances: float
 ) -> Slopes:
     """The slopes of loss() in p's element at `index`, moving it and putting it back (`tolerances`:
     eps, atol, rtol)."""
@@ -127,7 +128,7 @@ def _slopes_of_param(
     scalar = isinstance(p, Value)
     original = p.data if scalar else p.data.copy()
 
-    def at(shift: float) -> float:
+    def at(shift: float) -> np.ndarray:
         if scalar:
             p.data = original + shift
         else:
@@ -135,16 +136,13 @@ def _slopes_of_param(
             moved[index] += shift
             p.data = moved
         try:
-            return projected(loss(), None)
+            return output(loss())
         except (ArithmeticError, ValueError) as e:
             where = f"{name}{list(index) if index else ''} = {np.asarray(p.data)[index]!r}"
-            raise ValueError(
-                f"gradcheck_params: loss() is undefined at {where} (moved by eps={eps}): {e}; "
-                "check at a point farther from the edge of the loss's domain"
-            ) from None
+            raise undefined("gradcheck_params: loss()", where, eps, e) from None
 
     try:
         with no_grad():
-            return slopes(at, base, *tolerances)
+            return slopes(at, base, None, *tolerances)
     finally:
         p.data = original

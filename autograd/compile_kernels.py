@@ -21,6 +21,7 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .compile_kernels_softmax import CrossEntropy
+from .op_def import gated
 from .tensor_ops import OPS
 
 Shape = tuple[int, ...]
@@ -126,11 +127,8 @@ class Activation:
 
     def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
         grad, scratch = self.grad, self.scratch
-        if self.name == "relu":  # gated(g, x > 0): g * (x > 0), and 0 where x <= 0 even for an infinite g
-            np.multiply(g, np.greater(x, self.zero, out=self.mask), out=grad)
-            if not np.isfinite(g).all():
-                np.copyto(grad, np.where(self.mask, grad, 0))  # op_def.gated's selection, for the same numbers
-            return [grad]
+        if self.name == "relu":  # the table's rule, gated(g, x > 0), into the buffer
+            return [gated(g, np.greater(x, self.zero, out=self.mask), out=grad)]
         # the table's rules (op_table_activations): each slope from x where it would cancel from out
         if self.name == "tanh":  # g * tanh_slope (op_table_activations)
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]

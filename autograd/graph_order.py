@@ -116,16 +116,27 @@ def refuse_number_of_lifted(node: Node, what: str) -> None:
     """TypeError for `what` (float(), .item()...) of a node that depends on what a running transform
     differentiates: the number would carry no gradient, and the transform's answer would be wrong
     without a word (JAX and HIPS autograd refuse it too). A graph walk, made only while a `grad` runs
-    its function, and only for a node in a graph."""
-    if not modes.current.tracing or not node.requires_grad:
+    its function, and only for a node in a graph; it skips the nodes earlier walks of this `grad`
+    found clean (kept alive with their ids, which are never reused meanwhile), so that a loop
+    reading numbers of a growing graph stays linear."""
+    if not modes.current.tracing or node.is_constant:
         return
-    lifted = set().union(*modes.current.lifted)
-    if any(id(n) in lifted for n in _reachable(node)):
-        raise TypeError(
-            f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) differentiates "
-            "would drop its gradient, making the transform's answer wrong: keep it a node (Tensor operations, "
-            "autograd.exp, ...), or .detach() it first where a constant is meant"
-        )
+    frames = modes.current.lifted
+    lifted, clean = set().union(*(ids for ids, _ in frames)), frames[-1][1]
+    seen, stack = {id(node): node}, [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in lifted:
+            raise TypeError(
+                f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) "
+                "differentiates would drop its gradient, making the transform's answer wrong: keep it a node "
+                "(Tensor operations, autograd.exp, ...), or .detach() it first where a constant is meant"
+            )
+        for p in n.parents:
+            if id(p) not in seen and id(p) not in clean:
+                seen[id(p)] = p
+                stack.append(p)
+    clean.update(seen)
 
 
 def _reachable(root: Node) -> list[Node]:

@@ -26,7 +26,8 @@ class _Modes(threading.local):
     grad_enabled = True
     anomaly = False
     tracing = 0  # how many `grad`s are running their function in this thread
-    lifted: tuple[set[int], ...] = ()  # per running `grad`, the ids of the leaves it differentiates
+    # per running `grad`: the ids of the leaves it differentiates, and of nodes found not to depend on them
+    lifted: tuple[tuple[set[int], dict[int, Any]], ...] = ()
 
 
 current = _Modes()
@@ -53,10 +54,10 @@ def _mode(name: str, value: bool) -> Iterator[None]:
 def tracing() -> Iterator[set[int]]:
     """Within this block a `grad` is tracing its function: an inner `grad` keeps its result
     differentiable, since it may depend on the outer one's variables. The block adds the ids of
-    the leaves it differentiates to the set it gives (read by graph_order.depends_on_lifted)."""
+    the leaves it differentiates to the set it gives (read by graph_order.refuse_number_of_lifted)."""
     lifted: set[int] = set()
     current.tracing += 1
-    current.lifted += (lifted,)
+    current.lifted += ((lifted, {}),)
     try:
         yield lifted
     finally:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_ufuncs import _HINT
+from .shape_args import is_int
 
 
 def _tensor(x: Any) -> Any:
@@ -24,9 +25,26 @@ def _no_out(name: str, out: Any, dtype: Any = None) -> None:
         raise TypeError(f"np.{name} on a Tensor does not take out= or dtype=. {_HINT}")
 
 
+def _ints(name: str, **given: Any) -> None:
+    for what, value in given.items():
+        if not is_int(value):
+            raise TypeError(f"np.{name}: {what} must be an int, got {value!r}")
+
+
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _no_out("trace", out, dtype)
+    _ints("trace", offset=offset)
     return _tensor(a).trace(offset, axis1, axis2)
+
+
+def _diagonal_of(name: str, method: str) -> Callable[..., Any]:
+    """np.diag, np.triu, np.tril: the Tensor method, k (the diagonal) an int, as numpy requires."""
+
+    def function(v, k=0):
+        _ints(name, k=k)
+        return getattr(_tensor(v), method)(k)
+
+    return function
 
 
 def _outer(a, b, out=None):
@@ -41,6 +59,8 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     if mode != "constant" or kwargs:
         raise TypeError(f"np.pad on a Tensor takes mode='constant' and constant_values= only. {_HINT}")
     t = _tensor(array)
+    if np.asarray(pad_width).dtype.kind not in "iu":
+        raise TypeError(f"np.pad: pad_width must be of integral type, got {pad_width!r}")
     widths = np.broadcast_to(np.asarray(pad_width), (t.ndim, 2))  # numpy's own reading of pad_width
     return _shape_functions().pad(t, tuple((int(b), int(a)) for b, a in widths), value=value)
 
@@ -49,9 +69,9 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.trace: _trace,
     np.outer: _outer,
     np.pad: _pad,
-    np.diag: lambda v, k=0: _tensor(v).diag(k),
-    np.triu: lambda m, k=0: _tensor(m).triu(k),
-    np.tril: lambda m, k=0: _tensor(m).tril(k),
+    np.diag: _diagonal_of("diag", "diag"),
+    np.triu: _diagonal_of("triu", "triu"),
+    np.tril: _diagonal_of("tril", "tril"),
     np.roll: lambda a, shift, axis=None: _tensor(a).roll(shift, axis),
     np.tile: lambda A, reps: _tensor(A).tile(reps),
     np.tensordot: lambda a, b, axes=2: _shape_functions().tensordot(a, b, axes=axes),

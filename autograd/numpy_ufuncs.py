@@ -98,8 +98,11 @@ def apply_to_values(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwarg
     what a transform of a number's function meets), chainrule's op, as for Tensors, where numpy's
     loop over objects picked an operand by comparing (NaN lost, a tie's gradient not split) or
     looked for a method of the ufunc's name (`np.arctan`: none). With an array among the inputs,
-    numpy's loop over the array's elements, each an operation on the Value, as before."""
-    if not any(isinstance(x, np.ndarray) and x.ndim for x in inputs):
+    numpy's loop over the array's elements, each an operation on the Value, as before. A Value's `==`
+    is identity (Values are dict keys and set members), numpy's `np.float64(0.5) == v` too."""
+    if ufunc.__name__ in ("equal", "not_equal") and method == "__call__" and len(inputs) == 2:
+        return np.bool_((inputs[0] is inputs[1]) == (ufunc.__name__ == "equal"))
+    if not any(isinstance(x, np.ndarray) for x in inputs):
         return apply_ufunc(ufunc, method, inputs, kwargs)
     boxed = []
     for x in inputs:

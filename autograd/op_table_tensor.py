@@ -107,7 +107,7 @@ def _extreme_vjp(g, out, x, *, axis, keepdims):
     if np.issubdtype(top.dtype, np.floating) and np.isnan(top).any():
         hit |= np.isnan(raw(x)) & np.isnan(top)
     share = hit / np.sum(hit, axis=axis, keepdims=True)
-    return (g.reshape(kept) * share.astype(np.result_type(raw(x)), copy=False),)
+    return (gated(g.reshape(kept), share.astype(np.result_type(raw(x)), copy=False)),)  # PyTorch's max(): 0 off it
 
 
 def _mean_vjp(g, out, x, *, axis, keepdims):

@@ -34,25 +34,6 @@ class TorchSpellings:
         """A copy of the data that stays in the graph (its gradient flows back to this tensor)."""
         return self.astype(self.dtype)
 
-    def float(self) -> Any:
-        return self.astype(np.float32)
-
-    def double(self) -> Any:
-        return self.astype(np.float64)
-
-    def half(self) -> Any:
-        return self.astype(np.float16)
-
-    def long(self) -> Any:
-        """int64 (a constant, as every integer cast: no gradient goes through rounding)."""
-        return self.astype(np.int64)
-
-    def int(self) -> Any:
-        return self.astype(np.int32)
-
-    def bool(self) -> Any:
-        return self.astype(np.bool_)
-
     def expand_as(self, other: Any) -> Any:
         """This tensor broadcast to `other`'s shape (other: a Tensor or an array)."""
         return self.broadcast_to(np.shape(other))
@@ -68,6 +49,30 @@ class TorchSpellings:
         if RECORDING:  # numbers read in Python while a step is recorded
             compile_record.read_data(self)
         return self._data.tolist()
+
+
+# PyTorch's casts by name: t.long() is t.astype(np.int64), a constant as every integer or bool cast
+CASTS = {
+    "float": np.float32,
+    "double": np.float64,
+    "half": np.float16,
+    "long": np.int64,
+    "int": np.int32,
+    "bool": np.bool_,
+}
+
+
+def _cast(name: str, dtype: Any) -> Any:
+    def cast(self: Any) -> Any:
+        return self.astype(dtype)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = f"PyTorch's t.{name}(): t.astype({np.dtype(dtype).name})."
+    return cast
+
+
+for _name, _dtype in CASTS.items():
+    setattr(TorchSpellings, _name, _cast(_name, _dtype))
 
 
 class Size(int):

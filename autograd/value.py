@@ -18,7 +18,7 @@ import numpy as np
 from . import compile_record, modes
 from . import scalar_ops as ops
 from .graph import MixedNodes, Node
-from .graph_order import MANY, NO_GRAPH
+from .graph_order import MANY, NO_GRAPH, refuse_number_of_lifted
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short
@@ -159,6 +159,7 @@ class Value(
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{label})"
 
     def item(self) -> float:
+        refuse_number_of_lifted(self, "a number (.item())")
         return self.data
 
     # a real number is its own conjugate and its own real part: numpy's var and std of a list of

@@ -59,6 +59,10 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
     the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
     check_real("dropout", "p", p, 0, 1, high_included=False)
+    if not isinstance(training, bool | np.bool_):
+        raise TypeError(f"dropout: training must be True or False, got {training!r} (write self.training)")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"dropout takes a Tensor, got {type(x).__name__}: Tensor(x)")
     if not training or p == 0:
         return x
     shape, dtype = x.shape, x.dtype

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,7 +18,7 @@ from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
 
 from .arguments import REAL_KINDS
 from .module import Layout, check_entries, conform
-from .optim_groups import ParamGroup
+from .optim_groups import ParamGroup, checked_params
 from .state_checks import check_kind, checked, checked_flag, checked_pair
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
@@ -45,26 +44,11 @@ class Optimizer:
     # enforces, where a value outside would make the next step NaN (a negative second moment)
     slot_ranges: dict[str, tuple[float, float]] = {}
     initial_lr: float | None = None  # the lr before any scheduler changed it (the first scheduler sets it)
+    scheduled_lr: float | None = None  # the lr a scheduler set last (another lr now was set by hand)
 
     def __init__(self, params: Iterable[Node], **settings: Any) -> None:
         """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them."""
-        name = type(self).__name__
-        if isinstance(params, Node):
-            raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
-        params = list(params)
-        if not params:
-            raise ValueError(f"{name} got no parameters (did the model build any?)")
-        for p in params:
-            if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
-                raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {p!r}")
-            if p.op is not None:
-                raise ValueError(
-                    f"{name}: {p!r} is not a leaf (the op {p.op.name!r} made it), so no gradient is kept on it; "
-                    "give the leaf parameters it was computed from"
-                )
-        unique = list({id(p): p for p in params}.values())
-        if len(unique) < len(params):
-            warnings.warn(f"{name} got the same parameter twice; it is updated once", UserWarning, stacklevel=3)
+        unique = checked_params(type(self).__name__, params)
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]
         self.values = [p for p in unique if isinstance(p, Value)]

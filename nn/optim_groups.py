@@ -1,12 +1,16 @@
-"""PyTorch's `optimizer.param_groups`, for code that sets the learning rate by hand:
+"""An optimizer's parameters, checked when given (`checked_params`), and PyTorch's
+`optimizer.param_groups`, for code that sets the learning rate by hand:
 `for g in opt.param_groups: g["lr"] = 0.01`. chainrule's optimizers have one group: its keys are
 the optimizer's settings (each read and set as the attribute of that name, checked as the
 constructor checks it) and "params"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
+
+from autograd import Node, Tensor, Value
 
 
 class ParamGroup(MutableMapping):
@@ -48,3 +52,31 @@ class ParamGroup(MutableMapping):
         return repr(
             {key: self[key] for key in self if key != "params"} | {"params": f"{len(self.optimizer.params)} parameters"}
         )
+
+
+def checked_params(name: str, params: Iterable[Node]) -> list[Node]:
+    """An optimizer's parameters, each once (a second mention warned of): leaf Values and leaf Tensors
+    that require grad or are frozen. A Node given alone, a dict (PyTorch's parameter group) or
+    anything else is refused, naming the fix."""
+    if isinstance(params, Node):
+        raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{name} got no parameters (did the model build any?)")
+    for p in params:
+        if isinstance(p, Mapping):
+            raise TypeError(
+                f"{name} got a parameter group (a dict of params and settings), which chainrule's optimizers do "
+                f"not take: make one {name} per group, e.g. {name}(group['params'], lr=group['lr'])"
+            )
+        if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
+            raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {p!r}")
+        if p.op is not None:
+            raise ValueError(
+                f"{name}: {p!r} is not a leaf (the op {p.op.name!r} made it), so no gradient is kept on it; "
+                "give the leaf parameters it was computed from"
+            )
+    unique = list({id(p): p for p in params}.values())
+    if len(unique) < len(params):
+        warnings.warn(f"{name} got the same parameter twice; it is updated once", UserWarning, stacklevel=4)
+    return unique

@@ -3,8 +3,11 @@ the number of epochs done, `step()` once per epoch (after the optimizer's steps 
 
 Each is a closed form of the epoch, `base_lr * factor(epoch)`, base_lr being the optimizer's lr
 when the first scheduler was attached (`optimizer.initial_lr`): PyTorch's schedules, computed
-anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding
-and a changed `optimizer.lr` is overwritten at the next step.
+anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding.
+An lr set by hand between steps (`opt.lr = ...`, `param_groups`) carries on as in PyTorch, whose
+chainable schedules scale the lr as it is: the chain's base is scaled so that its closed form
+gives that lr now. Where PyTorch sets the lr outright (LambdaLR, SequentialLR, a cosine with an
+eta_min), the next step sets it outright here too.
 
 Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR and
 CosineAnnealingLR (with eta_min 0, up to T_max) multiply. The others (LambdaLR, SequentialLR, a
@@ -68,9 +71,28 @@ class LRScheduler:
     def step(self) -> None:
         """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
         if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
-        factor, lr = self._planned(self.last_epoch + 1, self.base_lr)
+        scale = self._hand_set_scale()
+        factor, lr = self._planned(self.last_epoch + 1, self.base_lr * scale)
+        if scale != 1:  # everything is computed: from here nothing can fail
+            self.optimizer.initial_lr *= scale
+            for s in self.optimizer.schedulers:
+                s.base_lr *= scale
         self.last_epoch += 1
         self._set(factor, lr)
+
+    def _hand_set_scale(self) -> float:
+        """How much the optimizer's lr was scaled by hand since a scheduler last set it (1: it was not),
+        where the chain's schedules all scale the lr as it is in PyTorch (their factors multiply)."""
+        opt = self.optimizer
+        last = opt.scheduled_lr
+        if last is None or opt.lr == last or not all(s.composes_at(s.last_epoch + (s is self)) for s in opt.schedulers):
+            return 1.0
+        if last == 0:
+            raise ValueError(
+                f"{type(self).__name__}: the lr was set by hand to {opt.lr} after the schedule had brought it to 0, "
+                "so no scaling of the schedule gives it: make the scheduler again to start a new schedule"
+            )
+        return opt.lr / last
 
     def get_last_lr(self) -> list[float]:
         """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
@@ -140,7 +162,7 @@ class LRScheduler:
 
     def _set(self, factor: float, lr: float) -> None:
         self._factor = factor
-        self.optimizer.lr = self._last_lr = lr
+        self.optimizer.lr = self.optimizer.scheduled_lr = self._last_lr = lr
 
 
 class LambdaLR(LRScheduler):

@@ -116,7 +116,8 @@ def fit(
     labels are not integers where the training labels are; X or float labels holding a value
     that is not finite; examples the model or the loss refuse, found by running the model on a
     few of each set in eval mode (`check_examples`: the loss runs on validation's, and on
-    training's only when their labels are not all classes of the model's outputs).
+    training's only when their labels are not all classes of the model's outputs; the metric on
+    both, so that accuracy on a regression's targets stops fit before its first step).
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;
@@ -139,7 +140,7 @@ def fit(
         raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
     if scheduler is not None:  # a step it would refuse (an lr no optimizer takes, a chain that cannot be), refused now
         scheduler._planned(scheduler.last_epoch + 1, scheduler.base_lr)  # changes nothing
-    check_examples(model, loss, batches, val_data)
+    check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History()
     with modes_restored(model), _Interrupts() as ctrl_c:

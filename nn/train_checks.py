@@ -105,7 +105,9 @@ def _is_pair(x: Any) -> bool:
     return isinstance(x, tuple | list) and len(x) == 2
 
 
-def check_examples(model: Module, loss: Any, batches: Batches, val_data: tuple[np.ndarray, np.ndarray] | None) -> None:
+def check_examples(
+    model: Module, loss: Any, batches: Batches, val_data: tuple[np.ndarray, np.ndarray] | None, metric: Any = None
+) -> None:
     """Refuse, before the first step, examples that would stop training part-way: a value that is
     not finite in X (or in float labels), which would show as a NaN loss in some batch; X the model
     cannot take, labels out of the classes it outputs. The model runs in eval mode without a graph
@@ -113,7 +115,8 @@ def check_examples(model: Module, loss: Any, batches: Batches, val_data: tuple[n
     labels those holding the lowest and the highest. The loss is computed on validation's, as
     each epoch's end will; on training's only if their labels are not all in [0, outputs), so
     that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
-    on the common case (the first step computes it anyway)."""
+    on the common case (the first step computes it anyway). The metric runs on both (accuracy, the
+    default, refuses a regression's targets: after the first step, the model would have changed)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_finite(name, "X", X)
@@ -122,13 +125,21 @@ def check_examples(model: Module, loss: Any, batches: Batches, val_data: tuple[n
         model.eval()
         for name, X, y in sets:
             rows = _probe_rows(y)
+            what = "the model or the loss"
             try:
                 out = forward(model, X[rows])
                 if name == "val_data" or _beyond_classes(y, _outputs_per_example(out)):
                     loss(out, y[rows])
+                what = "the metric"
+                if metric:
+                    metric(out, y[rows])
             except Exception as e:  # the model's or the loss's own words, and (Python 3.11+) where fit found them
                 note = getattr(e, "add_note", lambda _: None)
-                note(f"fit: raised on {name}'s examples {rows}, checked before training: nothing was trained")
+                hint = " (for a regression's targets, pass metric=None)" if what == "the metric" else ""
+                note(
+                    f"fit: {what} raised on {name}'s examples {rows}, checked before training: nothing was trained"
+                    + hint
+                )
                 raise
 
 

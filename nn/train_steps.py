@@ -182,8 +182,10 @@ def is_scalar(model: Module) -> bool:
 
 
 def number_of(x: Any, owner: str) -> float:
-    """A loss's one number (of a node, an array or a float); a loss of several is refused."""
-    data = x.data if isinstance(x, Value | Tensor) else x
+    """A loss's one number (of a node, an array or a float); a loss of several is refused. Read with
+    autograd.raw: in a compiled step being recorded, a look at the result (whose check= repeats it on
+    replays) rather than numbers Python computes with, which would keep the step from replaying."""
+    data = autograd.raw(x)
     if np.size(data) != 1:
         raise ShapeError(
             f"{owner}: the loss must be one number, got one of shape {np.shape(data)}: reduce it, e.g. with "

@@ -196,3 +196,22 @@ def test_a_model_that_needs_two_examples_is_checked_on_two():
     model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8, track_running_stats=False), nn.ReLU(), nn.Linear(8, 1))
     history = nn.fit(model, F.mse_loss, nn.SGD(model.parameters(), lr=0.01), (X, y), metric=None, verbose=False)
     assert len(history.loss) == 1
+
+
+def test_a_metric_that_refuses_the_targets_is_found_before_training():
+    """accuracy, the default metric, on a regression's targets: it raised after the first step had moved the model."""
+    X = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)
+    y = X @ np.ones((3, 1), np.float32)
+    model = nn.Sequential(nn.Linear(3, 1, seed=0))
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="accuracy") as e:
+        nn.fit(model, nn.MSELoss(), nn.SGD(model.parameters(), lr=0.1), (X, y), verbose=False)
+    assert "pass metric=None" in e.value.__notes__[0] and "nothing was trained" in e.value.__notes__[0]
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+    nn.fit(model, nn.MSELoss(), nn.SGD(model.parameters(), lr=0.1), (X, y), verbose=False, metric=None)
+
+
+def test_parameter_groups_are_refused_naming_the_fix():
+    model = _model()
+    with pytest.raises(TypeError, match=r"got a parameter group .* make one SGD per group"):
+        nn.SGD([{"params": model.parameters(), "lr": 0.1}], lr=0.01)

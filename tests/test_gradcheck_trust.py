@@ -58,6 +58,39 @@ def test_a_kink_at_the_point_fails_naming_the_one_sided_slopes(f, point):
 def test_smooth_functions_of_large_curvature_are_no_kinks():
     assert gradcheck(lambda x: 1 / x, [0.01]) and gradcheck(lambda x: (10 * x).exp(), [1.0])
     assert gradcheck(lambda x: x.tan(), [1.5]) and gradcheck(lambda x: x**20, [3.0])
+    assert gradcheck(lambda x: 1000 * x * x, [0.0])
+    assert gradcheck(lambda x: ((x * x).sum() + 1e-12).sqrt(), [np.zeros(3)])  # the safe norm: a bend eps wide
+    assert gradcheck(lambda x: x * x + 5e7, [Value(0.3)])  # rounding of a large f parts the one-sided slopes
+
+
+def test_outputs_of_different_sizes_are_differenced_before_they_are_weighed():
+    """exp(20) beside exp(-5): summed first, the small entry's change was lost (PyTorch passes these)."""
+    from autograd import exp
+
+    assert gradcheck(exp, [np.array([-5.0, 20.0])]) and gradcheck(lambda t: t**3, [np.array([0.1, 1e4])])
+
+
+def test_an_output_not_finite_at_the_point_is_named():
+    with pytest.raises(
+        ValueError, match=r"f's output is inf at the point \(entry \[1\]\): no derivative can be checked"
+    ):
+        with np.errstate(divide="ignore"):
+            gradcheck(lambda t: t / np.array([1.0, 0.0]), [np.array([1.0, 2.0])])
+
+
+def test_gradients_rounding_as_subnormals_still_double():
+    x = np.array([0.3, -1.2, 2.0])
+    assert gradcheck(lambda t: ((t.astype(np.float32) * 1e-20) * 1e-20 * 0.3).sum(), [x])
+
+
+def test_a_rule_writing_into_its_input_is_named_as_such():
+    def vjp(g, out, x):
+        x *= 2
+        return (2 * g * x / 2,)
+
+    op = Op("writes", lambda x: x * x, vjp)
+    with pytest.raises(GradcheckError, match="a rule changed input 0 in place"):
+        gradcheck(lambda x: op(x).sum(), [np.array([1.0, 2.0])])
 
 
 def test_the_table_counts_the_failing_rows_it_hides():
@@ -100,8 +133,9 @@ def test_gradcheck_params_leaves_graphs_built_before_able_to_backward():
         (lambda w: [w.detach()], {}, ValueError, "param 0 is a constant .* leave it out"),
         (lambda w: [np.ones(2)], {}, TypeError, "param 0 is ndarray, not a parameter"),
         (lambda w: [w], {"max_per_param": 0}, ValueError, "max_per_param must be an int >= 1 or None"),
-        (lambda w: [w], {"max_per_param": 2.5}, ValueError, "max_per_param must be an int >= 1 or None"),
-        (lambda w: [w], {"seed": "x"}, TypeError, "seed must be an int >= 0"),
+        (lambda w: [w], {"max_per_param": 2.5}, TypeError, "max_per_param must be an int, got float 2.5"),
+        (lambda w: [w], {"seed": "x"}, TypeError, "seed must be an int, got str"),
+        (lambda w: [w], {"seed": -1}, ValueError, "seed must be an int >= 0, got -1"),
     ],
 )
 def test_gradcheck_params_refuses_what_it_cannot_check(params, kwargs, error, words):

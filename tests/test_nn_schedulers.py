@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+import nn
 from autograd import Tensor
 from nn.optim import SGD, Adam
 from nn.schedulers import CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR, StepLR
@@ -108,3 +109,30 @@ def test_a_scheduler_drives_any_optimizer():
     scheduler = StepLR(opt, 1, gamma=0.1)
     scheduler.step()
     assert opt.lr == pytest.approx(0.001) and opt.initial_lr == 0.01
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o, m: [m.CosineAnnealingLR(o, T_max=10)],
+        lambda o, m: [m.StepLR(o, 2, 0.5)],
+        lambda o, m: [m.LinearLR(o, 0.5, 1.0, 4)],
+        lambda o, m: [m.LambdaLR(o, lambda e: 0.9**e)],  # PyTorch's sets the lr outright: the hand-set one goes
+        lambda o, m: [m.StepLR(o, 2, 0.5), m.LinearLR(o, 0.5, 1.0, 4)],
+    ],
+)
+def test_an_lr_set_by_hand_between_steps_carries_on_as_in_pytorch(make):
+    """A cut by hand (a plateau noticed by the user) scales what the schedule gives from then on."""
+    torch = pytest.importorskip("torch", reason="PyTorch's schedulers are the reference")
+    opt = nn.SGD([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
+    ours = make(opt, nn.schedulers)
+    topt = torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)
+    theirs = make(topt, torch.optim.lr_scheduler)
+    for epoch in range(8):
+        if epoch in (1, 4):
+            opt.param_groups[0]["lr"] *= 0.1
+            topt.param_groups[0]["lr"] *= 0.1
+        topt.step()  # PyTorch warns of a scheduler stepped before any optimizer step
+        for s in ours + theirs:
+            s.step()
+        assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)

@@ -58,3 +58,16 @@ def test_under_create_graph_the_selection_is_differentiable():
     (h,) = autograd.gradients(g.sum(), [x])
     np.testing.assert_array_equal(autograd.raw(g), [0.0, 4.0])
     np.testing.assert_array_equal(h, [0.0, 2.0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_max_and_min_send_nothing_off_their_extremes(dtype):
+    """PyTorch's max() and max(dim) (not amax, which gives NaN there)."""
+    for ours, theirs in ((lambda t: t.max(), lambda t: t.max()), (lambda t: t.min(axis=1), lambda t: t.min(1).values)):
+        x = Tensor(np.array([[1.0, 5.0, 3.0]], dtype=dtype), requires_grad=True)
+        out = ours(x)
+        out.backward(np.full(out.shape, np.inf, dtype=dtype))
+        t = torch.tensor([[1.0, 5.0, 3.0]], dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+        o = theirs(t)
+        o.backward(torch.full(o.shape, math.inf, dtype=t.dtype))
+        np.testing.assert_array_equal(x.grad, t.grad.numpy())

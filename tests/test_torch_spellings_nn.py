@@ -111,3 +111,10 @@ def test_an_lr_set_through_param_groups_between_compiled_steps_is_used():
         return losses, [p.data for p in model.parameters()]
 
     assert_same(run(True), run(False))
+
+
+def test_dropout_refuses_what_torch_refuses():
+    with pytest.raises(TypeError, match="training must be True or False"):
+        F.dropout(Tensor(np.ones(3)), 0.5, "no")
+    with pytest.raises(TypeError, match="dropout takes a Tensor, got list"):
+        F.dropout([1.0, 2.0], 0.5)

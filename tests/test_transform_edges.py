@@ -80,3 +80,28 @@ def test_a_transform_never_writes_into_the_callers_array():
 def test_a_float16_argument_gets_a_float16_gradient():
     g = grad(lambda x: (x * x).sum())(np.array([1.0, 2.0], np.float16))
     assert g.dtype == np.float16 and g.tolist() == [2.0, 4.0]
+
+
+def test_a_values_item_of_what_is_differentiated_is_refused():
+    with pytest.raises(TypeError, match=r"a number \(.item\(\)\) of a Value computed from what a transform"):
+        grad(lambda x: x * x.item())(3.0)
+
+
+def test_a_values_equality_stays_identity_against_numpy():
+    v = Value(0.5)
+    assert not (v == np.float64(0.5)) and not (np.float64(0.5) == v) and v != np.float64(0.5)
+    assert np.equal(v, v) and not np.equal(v, Value(0.5)) and v not in [np.float64(0.5)]
+    assert (np.array(2.0) * v).data == 1.0  # a 0-d array: numpy's loop over objects, as before
+
+
+def test_reading_numbers_of_a_growing_graph_inside_a_transform_stays_linear():
+    w = Tensor(np.ones(2), requires_grad=True)
+
+    def f(x):
+        h = w
+        for _ in range(3000):  # each float() walks only the nodes added since the last one
+            h = h * 1.0001
+            float(h.sum())
+        return (x * 2).sum()
+
+    np.testing.assert_array_equal(grad(f)(np.ones(2)), [2.0, 2.0])
