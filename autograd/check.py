@@ -70,7 +70,7 @@ def gradcheck(
         for index in np.ndindex(np.shape(point)):
             s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol)
             rows.append(row(name, point, index, grad, s, atol, rtol))
-    return verdict(rows, eps, atol, rtol)
+    return verdict(rows, eps, atol, rtol, np.size(base))
 
 
 def _check_output(out: Any, who: str) -> None:
@@ -84,13 +84,14 @@ def _check_output(out: Any, who: str) -> None:
 
 
 def _weights(out: Any) -> np.ndarray | None:
-    """None for an output of one element; else fixed random weights of its shape, distinct and of either
-    sign (seeded: the check is deterministic), so that a transposed or permuted gradient shows."""
+    """None for an output of one element; else fixed random weights of its shape, distinct and of
+    alternating sign (seeded: the check is deterministic), so that a transposed or permuted gradient,
+    and a rule that drops g's sign, shows."""
     if np.size(raw(out)) == 1:
         return None
-    rng = np.random.default_rng(0)
     shape = np.shape(raw(out))
-    return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+    signs = np.where(np.arange(np.size(raw(out))) % 2, -1.0, 1.0).reshape(shape)
+    return np.random.default_rng(0).uniform(0.5, 1.5, shape) * signs
 
 
 def _analytic(
@@ -102,10 +103,11 @@ def _analytic(
     atol: float,
     rtol: float,
 ) -> list[Any]:
-    """The gradients of <weights, out> by backward; and refused unless a backward seeded twice as
-    large gives twice as much, within the check's tolerances (exactly, in binary floating point,
-    for rules that multiply their g, but where gradients round as subnormals). `unchanged` refuses
-    a rule that wrote into an input (called after each backward, before the doubling is judged)."""
+    """The gradients of <weights, out> by backward; and refused unless a backward seeded -2 times as
+    large gives -2 times as much, within the check's tolerances (exactly, in binary floating point,
+    for rules that multiply their g, but where gradients round as subnormals, or overflow: those
+    are not judged). The sign catches a rule that drops g's (abs(g)). `unchanged` refuses a rule
+    that wrote into an input (called after each backward, before the scaling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
         return [leaf._zero_like(leaf) for leaf in leaves]
     seed = np.ones(np.shape(out.data)) if weights is None else weights
@@ -113,14 +115,16 @@ def _analytic(
         seed = float(seed)
     grads = gradients(out, leaves, seed)
     unchanged()
-    doubled = gradients(out, leaves, seed * 2)
+    scaled = gradients(out, leaves, seed * -2)
     unchanged()
-    for name, g, g2 in zip(names, grads, doubled):
-        if not np.allclose(g2, np.multiply(g, 2), rtol=rtol, atol=atol, equal_nan=True):
+    for name, g, g2 in zip(names, grads, scaled):
+        expected = np.multiply(g, -2)
+        judged = np.isfinite(expected) & np.isfinite(g2)  # an overflow in either tells nothing
+        if not np.allclose(np.where(judged, g2, 0), np.where(judged, expected, 0), rtol=rtol, atol=atol):
             raise GradcheckError(
-                f"gradcheck: the gradient of {name} does not double when the gradient from above does "
+                f"gradcheck: the gradient of {name} is not -2 times as much when the gradient from above is "
                 f"({np.asarray(g).ravel()[:4]} became {np.asarray(g2).ravel()[:4]}): a rule must be linear in the g "
-                "it is given (g * its derivative); does one ignore its g, or use it twice?"
+                "it is given (g * its derivative); does one ignore its g, use it twice, or drop its sign?"
             )
     return grads
 

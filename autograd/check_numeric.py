@@ -23,7 +23,7 @@ class GradcheckError(AssertionError):
 
 class Slopes(NamedTuple):
     """(f(x+eps) - f(x-eps)) / 2eps, the one-sided (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps,
-    and whether f has a kink at x (or within eps of it)."""
+    and whether f has a kink at x (or within about 0.4 eps of it)."""
 
     central: float
     left: float
@@ -37,25 +37,33 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
     difference is taken of the outputs before they are weighed, so that a large entry (exp(20)) does
     not swallow a small one's change. `tolerances`: eps, atol, rtol.
 
-    The one-sided slopes part by about eps * f'' where f is smooth, and by the jump in slope at a kink
-    (2 for abs at 0), whatever eps is. So where they are far apart (beyond rounding too), they are
-    taken again twice as far out: a smooth f's part about twice as much (1000 x**2 at 0; 1.5 times
-    for the safe norm sqrt(x**2 + 1e-12), whose bend is as wide as eps), a kink's about the same."""
+    The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
+    for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
+    rounding of the entries that moved), they are taken again two and four times as far out: a
+    smooth f's part two and four times as much (1000 x**2 at 0), rounding's a half and a quarter
+    (cancellation inside f), a kink's about the same (within about 0.4 eps of the point). A bend
+    narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps."""
     eps, atol, rtol = tolerances
     up, down = at(eps), at(-eps)
     left, right = _weighed(base - down, weights) / eps, _weighed(up - base, weights) / eps
     apart = abs(right - left)
-    # rounding of outputs as large as these moves a one-sided slope by up to about this
-    largest = np.maximum(np.maximum(abs(base), abs(up)), abs(down))
-    rounding = 4 * np.finfo(np.float64).eps * _weighed(largest, None if weights is None else abs(weights)) / eps
+    # the rounding of the entries that moved (a constant entry, however large, adds none)
+    moved = (up != base) | (down != base)
+    largest = np.where(moved, np.maximum(np.maximum(abs(base), abs(up)), abs(down)), 0.0)
+    rounding = 8 * np.finfo(np.float64).eps * _weighed(largest, None if weights is None else abs(weights)) / eps
     kink = False
-    if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), 64 * rounding):
+    if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
         try:
-            wider = abs(_weighed(at(2 * eps) - 2 * base + at(-2 * eps), weights)) / (2 * eps)
-        except (ArithmeticError, ValueError):  # f undefined twice as far out (a domain's edge): no telling
-            wider = 2 * apart
-        kink = wider < 1.25 * apart
+            ratios = [_apart(at, base, weights, k * eps) / apart for k in (2, 4)]
+        except (ArithmeticError, ValueError):  # f undefined farther out (a domain's edge): no telling
+            ratios = [2.0, 4.0]
+        kink = all(0.7 < r < 1.4 for r in ratios)
     return Slopes(_weighed(up - down, weights) / (2 * eps), left, right, kink)
+
+
+def _apart(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, step: float) -> float:
+    """How far apart the one-sided slopes are with a step of `step`."""
+    return abs(_weighed(at(step) - 2 * base + at(-step), weights)) / step
 
 
 def _weighed(d: np.ndarray, weights: Any) -> float:
@@ -103,7 +111,7 @@ def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes, atol: float, 
     return label, value, a, numeric, error, relative, wrong
 
 
-def verdict(rows: list[tuple], eps: float, atol: float, rtol: float) -> bool:
+def verdict(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int = 1) -> bool:
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
@@ -111,10 +119,10 @@ def verdict(rows: list[tuple], eps: float, atol: float, rtol: float) -> bool:
         )
     if not any(wrong for *_, wrong in rows):
         return True
-    raise GradcheckError(_table(rows, eps, atol, rtol))
+    raise GradcheckError(_table(rows, eps, atol, rtol, outputs))
 
 
-def _table(rows: list[tuple], eps: float, atol: float, rtol: float) -> str:
+def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:
     failed = [r for r in rows if r[-1]]
     shown = (failed + [r for r in rows if not r[-1]])[:_MAX_ROWS]
     head = ("input", "at value", "analytic", "numeric", "abs error", "rel error", "")
@@ -142,8 +150,17 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float) -> str:
             f"a row fails when abs error > atol + rtol * |numeric| (atol={atol}, rtol={rtol}).",
             *(
                 [
+                    f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, "
+                    "not of one of them."
+                ]
+                if outputs > 1
+                else []
+            ),
+            *(
+                [
                     "f has a kink where the one-sided slopes (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps "
-                    "differ: no gradient can be checked there; check at a point away from it"
+                    "differ by as much at 2 and 4 eps: no gradient can be checked there; check at a point away from "
+                    "it (a bend narrower than eps looks the same: then a smaller eps tells)"
                 ]
                 if kinks
                 else []

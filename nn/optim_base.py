@@ -57,6 +57,13 @@ class Optimizer:
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
         self._state_shapes: dict[int, tuple[int, ...]] = {}  # per Tensor, the shape its state was last checked for
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it."""
+        if name in self.hyperparameters or name in self.flags:
+            current = {s: getattr(self, s) for s in (*self.hyperparameters, *self.flags)}
+            value = self.checked_settings({**current, name: value})[name]
+        object.__setattr__(self, name, value)
+
     def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),
         as Python floats, tuples of them and bools: the one check of the constructor's arguments and of

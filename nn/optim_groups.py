@@ -35,9 +35,7 @@ class ParamGroup(MutableMapping):
             raise KeyError(f"{name}'s parameters are fixed when it is made: build another optimizer for others")
         if key not in self._settings():
             raise KeyError(f"{name}'s param group has no setting {key!r} (it has {', '.join(self._settings())})")
-        current = {s: getattr(self.optimizer, s) for s in self._settings()}
-        checked = self.optimizer.checked_settings({**current, key: value})  # TypeError, ValueError: nothing set
-        setattr(self.optimizer, key, checked[key])
+        setattr(self.optimizer, key, value)  # checked as the constructor checks it: TypeError, ValueError
 
     def __delitem__(self, key: str) -> None:
         raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")

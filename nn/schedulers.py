@@ -5,9 +5,10 @@ Each is a closed form of the epoch, `base_lr * factor(epoch)`, base_lr being the
 when the first scheduler was attached (`optimizer.initial_lr`): PyTorch's schedules, computed
 anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding.
 An lr set by hand between steps (`opt.lr = ...`, `param_groups`) carries on as in PyTorch, whose
-chainable schedules scale the lr as it is: the chain's base is scaled so that its closed form
-gives that lr now. Where PyTorch sets the lr outright (LambdaLR, SequentialLR, a cosine with an
-eta_min), the next step sets it outright here too.
+chainable schedules go on from the lr as it is: the chain's base becomes the one whose closed form
+gives that lr now (StepLR, LinearLR, CosineAnnealingLR up to T_max, and chains of them). A LambdaLR
+sets the lr outright, in PyTorch too. Where PyTorch's form cannot be followed so (a SequentialLR,
+a cosine past its T_max, factors at 0), a step after an lr set by hand is refused, changing nothing.
 
 Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR and
 CosineAnnealingLR (with eta_min 0, up to T_max) multiply. The others (LambdaLR, SequentialLR, a
@@ -34,16 +35,25 @@ class LRScheduler:
     """Base of the schedulers: `last_epoch` counts the `step()`s; `schedule(e, base_lr)` is epoch e's
     factor and lr. Making one joins the optimizer's chain and sets its lr to that of epoch 0."""
 
+    hand_set = False  # its base was changed to carry on an lr set by hand
+
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
         self.last_epoch = 0
+        others = list(optimizer.schedulers)  # a chain that cannot step is refused at its first step, since
+        # SequentialLR's own schedulers are made on the optimizer first (a warmup and a cosine with eta_min)
+        rebased = _hand_set_base(self, others)  # an lr set by hand before this scheduler joins the chain
+        self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
+        if rebased is not None:
+            self.base_lr = rebased
         factor, lr = self._scheduled(0, self.base_lr)
         # PyTorch's first step: a factor multiplies the lr as it is (other schedules' in it); the others set theirs
         lr = self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
         # everything is computed: from here nothing can fail
+        if rebased is not None:
+            _rebase(optimizer, others, rebased)
         if optimizer.initial_lr is None:
             optimizer.initial_lr = self.base_lr
         optimizer.schedulers.append(self)
@@ -71,28 +81,17 @@ class LRScheduler:
     def step(self) -> None:
         """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
         if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
-        scale = self._hand_set_scale()
-        factor, lr = self._planned(self.last_epoch + 1, self.base_lr * scale)
-        if scale != 1:  # everything is computed: from here nothing can fail
-            self.optimizer.initial_lr *= scale
-            for s in self.optimizer.schedulers:
-                s.base_lr *= scale
+        rebased = _hand_set_base(self, self.optimizer.schedulers)
+        factor, lr = self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+        if rebased is not None:  # everything is computed: from here nothing can fail
+            _rebase(self.optimizer, self.optimizer.schedulers, rebased)
         self.last_epoch += 1
         self._set(factor, lr)
 
-    def _hand_set_scale(self) -> float:
-        """How much the optimizer's lr was scaled by hand since a scheduler last set it (1: it was not),
-        where the chain's schedules all scale the lr as it is in PyTorch (their factors multiply)."""
-        opt = self.optimizer
-        last = opt.scheduled_lr
-        if last is None or opt.lr == last or not all(s.composes_at(s.last_epoch + (s is self)) for s in opt.schedulers):
-            return 1.0
-        if last == 0:
-            raise ValueError(
-                f"{type(self).__name__}: the lr was set by hand to {opt.lr} after the schedule had brought it to 0, "
-                "so no scaling of the schedule gives it: make the scheduler again to start a new schedule"
-            )
-        return opt.lr / last
+    def base_giving(self, lr: float) -> float | None:
+        """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
+        its factor there being 0)."""
+        return lr / self._factor if self._factor else None
 
     def get_last_lr(self) -> list[float]:
         """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
@@ -116,26 +115,23 @@ class LRScheduler:
         optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
         until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
         last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
-        factor, _ = self._scheduled(last_epoch, base_lr)
+        factor, scheduled = self._scheduled(last_epoch, base_lr)
 
         def resume() -> None:
             self.last_epoch, self.base_lr = last_epoch, base_lr
             self._set(factor, lr)
+            # the file's lr may have been set by hand after the schedule's: the next step carries it on
+            others = [s._factor for s in self.optimizer.schedulers if s is not self]
+            self.optimizer.scheduled_lr = math.prod((scheduled, *others))
 
         return resume
 
     def _planned(self, epoch: int, base_lr: float) -> tuple[float, float]:
         """The factor and lr of `epoch` with the chain's other factors multiplied in, checked; changes nothing."""
         others = [s for s in self.optimizer.schedulers if s is not self]
-        alone = [s for s in [self, *others] if not s.composes_at(epoch if s is self else s.last_epoch)]
-        if others and alone:
-            raise ValueError(
-                f"{type(self).__name__}: this {type(self.optimizer).__name__} is scheduled by "
-                f"{_names(others)} too, and {_names(alone)} sets the lr outright (a LambdaLR, a SequentialLR, a "
-                "CosineAnnealingLR with an eta_min or past its T_max), so chained as PyTorch does it would give an lr "
-                "that no schedule meant. Put schedules one after another with nn.schedulers.SequentialLR(optimizer, "
-                "[first, second], milestones=[...]); to start a schedule afresh, make the optimizer again first"
-            )
+        _refuse_chain(
+            self, others, [s for s in [self, *others] if not s.composes_at(epoch if s is self else s.last_epoch)]
+        )
         factor, lr = self._scheduled(epoch, base_lr)
         return factor, self._settable(epoch, factor, math.prod((lr, *(s._factor for s in others))))
 
@@ -209,6 +205,12 @@ class CosineAnnealingLR(LRScheduler):
         return (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        if epoch > self.T_max and self.hand_set:
+            raise ValueError(
+                f"CosineAnnealingLR: epoch {epoch} is past T_max={self.T_max}, where PyTorch's cosine adds a term of "
+                "its first base lr to an lr set by hand earlier, which this schedule does not follow: make the "
+                "scheduler again (or give it a T_max as long as the training)"
+            )
         factor = self.factor_at(epoch)
         return factor, self.eta_min + (base_lr - self.eta_min) * factor
 
@@ -216,6 +218,12 @@ class CosineAnnealingLR(LRScheduler):
         # PyTorch's chained form moves the lr toward eta_min (not a factor), and the epoch after T_max
         # adds a term of base_lr to it, dropping the other schedulers' factors
         return self.eta_min == 0 and epoch <= self.T_max
+
+    def base_giving(self, lr: float) -> float | None:
+        # PyTorch's form eta_min + (lr - eta_min) r(epoch) carries an lr set by hand up to T_max
+        if self.last_epoch > self.T_max or not self._factor:
+            return None
+        return self.eta_min + (lr - self.eta_min) / self._factor
 
 
 class LinearLR(LRScheduler):
@@ -270,6 +278,9 @@ class SequentialLR(LRScheduler):
     def composes_at(self, epoch: int) -> bool:
         return False  # at a milestone PyTorch's restarts the next schedule from the initial lr
 
+    def base_giving(self, lr: float) -> float | None:
+        return None  # PyTorch's goes on from an lr set by hand until the next milestone only
+
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
         i = bisect.bisect_right(self.milestones, self.last_epoch)
@@ -280,6 +291,53 @@ class SequentialLR(LRScheduler):
     def _start(self, i: int) -> int:
         """The epoch schedulers[i] starts at."""
         return self.milestones[i - 1] if i else 0
+
+
+def _refuse_chain(scheduler: LRScheduler, others: Sequence[LRScheduler], alone: Sequence[LRScheduler]) -> None:
+    """ValueError where `scheduler` chained with `others` would not give PyTorch's lr: one of them
+    (`alone`) sets the lr outright."""
+    others = [s for s in others if s not in getattr(scheduler, "schedulers", ())]  # a SequentialLR takes them over
+    if others and alone:
+        raise ValueError(
+            f"{type(scheduler).__name__}: this {type(scheduler.optimizer).__name__} is scheduled by "
+            f"{_names(others)} too, and {_names(alone)} sets the lr outright (a LambdaLR, a SequentialLR, a "
+            "CosineAnnealingLR with an eta_min or past its T_max), so chained as PyTorch does it would give an lr "
+            "that no schedule meant. Put schedules one after another with nn.schedulers.SequentialLR(optimizer, "
+            "[first, second], milestones=[...]); to start a schedule afresh, make the optimizer again first"
+        )
+
+
+def _hand_set_base(scheduler: LRScheduler, chain: Sequence[LRScheduler]) -> float | None:
+    """The base_lr the `chain` goes on from, where the optimizer's lr was set by hand since a scheduler
+    last set it, as PyTorch's chainable forms go on from the lr as it is; None where it was not, or
+    where PyTorch sets the lr outright too (LambdaLR). ValueError, changing nothing, where no base
+    gives that lr (a factor at 0, a SequentialLR, a cosine past T_max)."""
+    opt = scheduler.optimizer
+    chain = [s for s in chain if s not in getattr(scheduler, "schedulers", ())]
+    if opt.scheduled_lr is None or opt.lr == opt.scheduled_lr or not chain:
+        return None
+    if all(isinstance(s, LambdaLR) for s in chain):
+        return None
+    if len(chain) == 1:
+        base = chain[0].base_giving(opt.lr)
+    else:  # composing factors (the chain was checked): lr = base * their product
+        product = math.prod(s._factor for s in chain)
+        base = opt.lr / product if product else None
+    if base is None or not math.isfinite(base):  # below 0 too: a cosine cut below its eta_min
+        raise ValueError(
+            f"{type(scheduler).__name__}: the lr was set by hand to {opt.lr} (the schedule had set "
+            f"{opt.scheduled_lr}), and {_names(chain)} cannot go on from it as PyTorch's would (a factor at 0, "
+            "a SequentialLR, a cosine past its T_max): set opt.lr back, or make the optimizer and its "
+            "schedulers again from the lr you want"
+        )
+    return base
+
+
+def _rebase(optimizer: Optimizer, chain: Sequence[LRScheduler], base: float) -> None:
+    """The chain's schedules, from here on, of base `base` (a new initial lr too)."""
+    for s in chain:
+        s.base_lr, s.hand_set = base, True
+    optimizer.initial_lr = base
 
 
 def _names(schedulers: Sequence[LRScheduler]) -> str:
@@ -295,8 +353,9 @@ def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, floa
     epoch, lr = state["last_epoch"], state["base_lr"]
     if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
-        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number >= 0, got {lr!r}")
+    # a base below 0 is a cosine's cut by hand below its eta_min; the lr it gives is checked (>= 0) as any
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number, got {lr!r}")
     return int(epoch), float(lr)
 
 

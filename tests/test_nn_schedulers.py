@@ -71,7 +71,7 @@ def test_state_dict_round_trip_resumes_the_schedule(make):
         ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'last_epoch'\\]"),
         ({"last_epoch": -1, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1.5, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
-        ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number >= 0"),
+        ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number, got inf"),
         ([1, 0.1], TypeError, "takes a dict"),
     ],
 )
@@ -119,6 +119,7 @@ def test_a_scheduler_drives_any_optimizer():
         lambda o, m: [m.LinearLR(o, 0.5, 1.0, 4)],
         lambda o, m: [m.LambdaLR(o, lambda e: 0.9**e)],  # PyTorch's sets the lr outright: the hand-set one goes
         lambda o, m: [m.StepLR(o, 2, 0.5), m.LinearLR(o, 0.5, 1.0, 4)],
+        lambda o, m: [m.CosineAnnealingLR(o, T_max=10, eta_min=0.01)],
     ],
 )
 def test_an_lr_set_by_hand_between_steps_carries_on_as_in_pytorch(make):
@@ -136,3 +137,89 @@ def test_an_lr_set_by_hand_between_steps_carries_on_as_in_pytorch(make):
         for s in ours + theirs:
             s.step()
         assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+
+
+def _pair(torch):
+    opt = nn.SGD([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
+    return opt, torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)
+
+
+def test_an_lr_set_to_0_by_hand_and_back_carries_on_as_in_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch's schedulers are the reference")
+    opt, topt = _pair(torch)
+    ours, theirs = StepLR(opt, 3, 0.5), torch.optim.lr_scheduler.StepLR(topt, 3, 0.5)
+    for epoch in range(7):
+        if epoch in (0, 2):
+            opt.lr = topt.param_groups[0]["lr"] = 0.0 if epoch == 0 else 0.05
+        topt.step()
+        ours.step(), theirs.step()
+        assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+
+
+def test_an_lr_set_by_hand_before_a_second_scheduler_joins_carries_on():
+    torch = pytest.importorskip("torch", reason="PyTorch's schedulers are the reference")
+    opt, topt = _pair(torch)
+    a, at = StepLR(opt, 2, 0.5), torch.optim.lr_scheduler.StepLR(topt, 2, 0.5)
+    opt.lr = topt.param_groups[0]["lr"] = 0.05
+    b, bt = LinearLR(opt, 0.5, 1.0, 4), torch.optim.lr_scheduler.LinearLR(topt, 0.5, 1.0, 4)
+    for _ in range(5):
+        topt.step()
+        a.step(), b.step(), at.step(), bt.step()
+        assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make, steps_before",
+    [
+        (lambda o: SequentialLR(o, [StepLR(o, 3, 0.5), StepLR(o, 3, 0.5)], [10]), 1),
+        (lambda o: CosineAnnealingLR(o, 5), 7),  # past T_max PyTorch adds a term of the first base lr
+    ],
+)
+def test_where_pytorchs_form_cannot_be_followed_an_lr_set_by_hand_is_refused(make, steps_before):
+    opt = optimizer()
+    scheduler = make(opt)
+    for _ in range(steps_before):
+        scheduler.step()
+    opt.lr *= 0.1
+    state, lr = scheduler.state_dict(), opt.lr
+    with pytest.raises(ValueError, match="the lr was set by hand to .* cannot go on from it as PyTorch's would"):
+        scheduler.step()
+    assert scheduler.state_dict() == state and opt.lr == lr
+
+
+def test_a_cosine_cut_by_hand_refuses_to_go_past_t_max():
+    opt = optimizer()
+    scheduler = CosineAnnealingLR(opt, 4)
+    scheduler.step()
+    opt.lr *= 0.5
+    for _ in range(3):
+        scheduler.step()
+    with pytest.raises(ValueError, match="past T_max=4, where PyTorch's cosine adds a term of its first base lr"):
+        scheduler.step()
+
+
+def test_resuming_keeps_an_lr_set_by_hand_before_saving(tmp_path):
+    def make():
+        model = nn.Sequential(nn.Linear(2, 3, seed=0))
+        opt = SGD(model.parameters(), lr=0.1)
+        return model, opt, StepLR(opt, 2, 0.5)
+
+    model, opt, scheduler = make()
+    for _ in range(3):
+        scheduler.step()
+    opt.lr *= 0.1
+    nn.save(model, tmp_path / "run.npz", optimizer=opt)
+    straight = [(scheduler.step(), opt.lr)[1] for _ in range(3)]
+    model, opt, scheduler = make()
+    nn.load(model, tmp_path / "run.npz", optimizer=opt)
+    assert [(scheduler.step(), opt.lr)[1] for _ in range(3)] == straight
+
+
+@pytest.mark.parametrize(
+    "value, error", [(-0.05, ValueError), (math.nan, ValueError), ("0.05", TypeError), (True, TypeError)]
+)
+def test_an_lr_assigned_is_checked_as_the_constructor_checks_it(value, error):
+    opt = optimizer()
+    with pytest.raises(error, match="lr must be"):
+        opt.lr = value
+    assert opt.lr == 0.1
