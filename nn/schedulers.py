@@ -81,12 +81,17 @@ class LRScheduler:
     def step(self) -> None:
         """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
         if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
-        rebased = _hand_set_base(self, self.optimizer.schedulers)
-        factor, lr = self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+        rebased, factor, lr = self.next_step()
         if rebased is not None:  # everything is computed: from here nothing can fail
             _rebase(self.optimizer, self.optimizer.schedulers, rebased)
         self.last_epoch += 1
         self._set(factor, lr)
+
+    def next_step(self) -> tuple[float | None, float, float]:
+        """What `step` would do, computed and checked, changing nothing (nn.fit asks before training):
+        the chain's new base for an lr set by hand (None: none), the factor and the lr."""
+        rebased = _hand_set_base(self, self.optimizer.schedulers)
+        return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
 
     def base_giving(self, lr: float) -> float | None:
         """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
@@ -102,13 +107,20 @@ class LRScheduler:
         return {"last_epoch": self.last_epoch, "base_lr": self.base_lr}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Resume from `state_dict()`'s: the optimizer's lr becomes that of the loaded epoch. A state
-        of other keys, of a negative epoch or lr, or giving an lr no optimizer takes, is refused
+        """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
+        one) gets the loaded epoch's; one that holds another (its own state loaded first, as PyTorch's
+        examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
+        state of other keys, of a negative epoch, or giving an lr no optimizer takes, is refused
         (KeyError, ValueError) and changes nothing."""
         last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
         factor, lr = self._planned(last_epoch, base_lr)
+        opt = self.optimizer
+        kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
         self.last_epoch, self.base_lr = last_epoch, base_lr
+        opt.initial_lr = base_lr
         self._set(factor, lr)
+        if kept is not None:
+            opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
 
     def resumer(self, state: Mapping[str, Any], lr: float) -> Callable[[], None]:
         """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
@@ -119,6 +131,7 @@ class LRScheduler:
 
         def resume() -> None:
             self.last_epoch, self.base_lr = last_epoch, base_lr
+            self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
             self._set(factor, lr)
             # the file's lr may have been set by hand after the schedule's: the next step carries it on
             others = [s._factor for s in self.optimizer.schedulers if s is not self]
@@ -353,9 +366,10 @@ def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, floa
     epoch, lr = state["last_epoch"], state["base_lr"]
     if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
-    # a base below 0 is a cosine's cut by hand below its eta_min; the lr it gives is checked (>= 0) as any
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
-        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number, got {lr!r}")
+    below = isinstance(owner, CosineAnnealingLR) and owner.eta_min > 0  # cut by hand below its eta_min
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
+        least = "" if below else " >= 0"
+        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
     return int(epoch), float(lr)
 
 

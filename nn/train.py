@@ -139,7 +139,7 @@ def fit(
     if scheduler is not None and (not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer):
         raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
     if scheduler is not None:  # a step it would refuse (an lr no optimizer takes, a chain that cannot be), refused now
-        scheduler._planned(scheduler.last_epoch + 1, scheduler.base_lr)  # changes nothing
+        scheduler.next_step()  # changes nothing
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History()

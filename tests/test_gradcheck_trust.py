@@ -179,3 +179,11 @@ def test_gradcheck_params_explains_a_loss_undefined_at_a_moved_point():
     w = Value(5e-7)
     with pytest.raises(ValueError, match=r"loss\(\) is undefined at param 0 = .*farther from the edge"):
         gradcheck_params(lambda: w.log(), [w])
+
+
+def test_a_kink_beside_curvature_is_still_found():
+    from autograd import GradcheckError as Error
+
+    for f, eps in ((lambda x: x.abs() + 200 * x * x, 1e-3), (lambda x: x.abs() * 1e-3 + 200 * x * x, 1e-6)):
+        with pytest.raises(Error, match="not differentiable here"):
+            gradcheck(f, [np.zeros(1)], eps=eps)

@@ -71,7 +71,7 @@ def test_state_dict_round_trip_resumes_the_schedule(make):
         ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'last_epoch'\\]"),
         ({"last_epoch": -1, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1.5, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
-        ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number, got inf"),
+        ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number >= 0, got inf"),
         ([1, 0.1], TypeError, "takes a dict"),
     ],
 )
@@ -223,3 +223,52 @@ def test_an_lr_assigned_is_checked_as_the_constructor_checks_it(value, error):
     with pytest.raises(error, match="lr must be"):
         opt.lr = value
     assert opt.lr == 0.1
+
+
+def test_state_dicts_loaded_in_pytorchs_order_keep_an_lr_set_by_hand():
+    """optimizer.load_state_dict, then the scheduler's: the scheduler's no longer overwrites the loaded lr."""
+    opt = optimizer()
+    scheduler = StepLR(opt, 2, 0.5)
+    scheduler.step()
+    opt.lr = 0.01
+    saved = opt.state_dict(), scheduler.state_dict()
+    fresh = optimizer()
+    again = StepLR(fresh, 2, 0.5)
+    fresh.load_state_dict(saved[0])
+    again.load_state_dict(saved[1])
+    assert fresh.lr == 0.01
+    again.step()
+    assert fresh.lr == pytest.approx(0.005)
+
+
+def test_a_scheduler_made_after_a_resume_starts_from_the_runs_base(tmp_path):
+    def make():
+        model = nn.Sequential(nn.Linear(2, 1, seed=0))
+        opt = SGD(model.parameters(), lr=0.1)
+        return model, opt, StepLR(opt, 2, 0.5)
+
+    model, opt, scheduler = make()
+    scheduler.step()
+    opt.lr = 0.03
+    scheduler.step()
+    nn.save(model, tmp_path / "run.npz", optimizer=opt)
+    linear = LinearLR(opt, 0.5, 1.0, 4)
+    scheduler.step(), linear.step()
+    model, opt2, scheduler2 = make()
+    nn.load(model, tmp_path / "run.npz", optimizer=opt2)
+    linear2 = LinearLR(opt2, 0.5, 1.0, 4)
+    scheduler2.step(), linear2.step()
+    assert opt2.lr == pytest.approx(opt.lr, rel=1e-12)
+
+
+def test_fit_refuses_a_first_scheduler_step_it_would_refuse_after_an_epoch():
+    X = np.random.default_rng(0).standard_normal((64, 3))
+    model = nn.Sequential(nn.Linear(3, 1, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    scheduler = StepLR(opt, 1, 0.0)
+    scheduler.step()
+    opt.lr = 0.01  # no base gives it: the schedule's factor is 0 now
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="the lr was set by hand"):
+        nn.fit(model, nn.MSELoss(), opt, (X, X[:, :1]), epochs=2, metric=None, scheduler=scheduler, verbose=False)
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
