@@ -198,19 +198,21 @@ def test_a_cosine_cut_by_hand_refuses_to_go_past_t_max():
         scheduler.step()
 
 
-def test_resuming_keeps_an_lr_set_by_hand_before_saving(tmp_path):
-    def make():
-        model = nn.Sequential(nn.Linear(2, 3, seed=0))
-        opt = SGD(model.parameters(), lr=0.1)
-        return model, opt, StepLR(opt, 2, 0.5)
+def _run():
+    """A model, its SGD and a StepLR on it: a run to save and resume."""
+    model = nn.Sequential(nn.Linear(2, 1, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    return model, opt, StepLR(opt, 2, 0.5)
 
-    model, opt, scheduler = make()
+
+def test_resuming_keeps_an_lr_set_by_hand_before_saving(tmp_path):
+    model, opt, scheduler = _run()
     for _ in range(3):
         scheduler.step()
     opt.lr *= 0.1
     nn.save(model, tmp_path / "run.npz", optimizer=opt)
     straight = [(scheduler.step(), opt.lr)[1] for _ in range(3)]
-    model, opt, scheduler = make()
+    model, opt, scheduler = _run()
     nn.load(model, tmp_path / "run.npz", optimizer=opt)
     assert [(scheduler.step(), opt.lr)[1] for _ in range(3)] == straight
 
@@ -242,19 +244,14 @@ def test_state_dicts_loaded_in_pytorchs_order_keep_an_lr_set_by_hand():
 
 
 def test_a_scheduler_made_after_a_resume_starts_from_the_runs_base(tmp_path):
-    def make():
-        model = nn.Sequential(nn.Linear(2, 1, seed=0))
-        opt = SGD(model.parameters(), lr=0.1)
-        return model, opt, StepLR(opt, 2, 0.5)
-
-    model, opt, scheduler = make()
+    model, opt, scheduler = _run()
     scheduler.step()
     opt.lr = 0.03
     scheduler.step()
     nn.save(model, tmp_path / "run.npz", optimizer=opt)
     linear = LinearLR(opt, 0.5, 1.0, 4)
     scheduler.step(), linear.step()
-    model, opt2, scheduler2 = make()
+    model, opt2, scheduler2 = _run()
     nn.load(model, tmp_path / "run.npz", optimizer=opt2)
     linear2 = LinearLR(opt2, 0.5, 1.0, 4)
     scheduler2.step(), linear2.step()

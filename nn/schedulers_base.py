@@ -1,0 +1,245 @@
+"""`LRScheduler`, what nn.schedulers' schedules share: joining an optimizer's chain, stepping it (an
+lr set by hand between steps carried on as PyTorch's chainable forms carry it, or refused where
+they cannot be followed), its state, and the checks of its arguments and of loaded states."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from autograd import replayed
+
+from .optim_base import Optimizer
+
+
+class LRScheduler:
+    """Base of the schedulers: `last_epoch` counts the `step()`s; `schedule(e, base_lr)` is epoch e's
+    factor and lr. Making one joins the optimizer's chain and sets its lr to that of epoch 0."""
+
+    hand_set = False  # its base was changed to carry on an lr set by hand
+    sets_outright = False  # PyTorch's sets base_lr * factor outright (LambdaLR): an lr set by hand goes
+    base_below_zero = False  # a base below 0 can be its (a cosine with an eta_min, cut by hand below it)
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+        self.optimizer = optimizer
+        self.last_epoch = 0
+        others = list(optimizer.schedulers)  # a chain that cannot step is refused at its first step, since
+        # SequentialLR's own schedulers are made on the optimizer first (a warmup and a cosine with eta_min)
+        rebased = _hand_set_base(self, others)  # an lr set by hand before this scheduler joins the chain
+        self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
+        if rebased is not None:
+            self.base_lr = rebased
+        factor, lr = self._scheduled(0, self.base_lr)
+        # PyTorch's first step: a factor multiplies the lr as it is (other schedules' in it); the others set theirs
+        lr = self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
+        # everything is computed: from here nothing can fail
+        if rebased is not None:
+            _rebase(optimizer, others, rebased)
+        if optimizer.initial_lr is None:
+            optimizer.initial_lr = self.base_lr
+        optimizer.schedulers.append(self)
+        self._set(factor, lr)
+
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """Epoch `epoch`'s factor and the lr it gives from `base_lr` (this schedule alone)."""
+        factor = self.factor_at(epoch)
+        return factor, base_lr * factor
+
+    def factor_at(self, epoch: int) -> float:
+        """The factor of base_lr after `epoch` steps."""
+        raise NotImplementedError
+
+    def composes_at(self, epoch: int) -> bool:
+        """Whether, at `epoch`, this schedule is a factor that multiplies with other schedulers' as
+        PyTorch's chainable form does (StepLR's and LinearLR's always are)."""
+        return True
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate after `epoch` steps, of this schedule alone."""
+        return self.schedule(epoch, self.base_lr)[1]
+
+    @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
+    def step(self) -> None:
+        """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
+        if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
+        rebased, factor, lr = self.next_step()
+        if rebased is not None:  # everything is computed: from here nothing can fail
+            _rebase(self.optimizer, self.optimizer.schedulers, rebased)
+        self.last_epoch += 1
+        self._set(factor, lr)
+
+    def next_step(self) -> tuple[float | None, float, float]:
+        """What `step` would do, computed and checked, changing nothing (nn.fit asks before training):
+        the chain's new base for an lr set by hand (None: none), the factor and the lr."""
+        rebased = _hand_set_base(self, self.optimizer.schedulers)
+        return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+
+    def base_giving(self, lr: float) -> float | None:
+        """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
+        its factor there being 0)."""
+        return lr / self._factor if self._factor else None
+
+    def get_last_lr(self) -> list[float]:
+        """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
+        return [self._last_lr]
+
+    def state_dict(self) -> dict[str, Any]:
+        """What resuming needs: the epochs done and the base lr (numbers only)."""
+        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
+        one) gets the loaded epoch's; one that holds another (its own state loaded first, as PyTorch's
+        examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
+        state of other keys, of a negative epoch, or giving an lr no optimizer takes, is refused
+        (KeyError, ValueError) and changes nothing."""
+        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        factor, lr = self._planned(last_epoch, base_lr)
+        opt = self.optimizer
+        kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
+        self.last_epoch, self.base_lr = last_epoch, base_lr
+        opt.initial_lr = base_lr
+        self._set(factor, lr)
+        if kept is not None:
+            opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
+
+    def resumer(self, state: Mapping[str, Any], lr: float) -> Callable[[], None]:
+        """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
+        optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
+        until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
+        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        factor, scheduled = self._scheduled(last_epoch, base_lr)
+
+        def resume() -> None:
+            self.last_epoch, self.base_lr = last_epoch, base_lr
+            self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
+            self._set(factor, lr)
+            # the file's lr may have been set by hand after the schedule's: the next step carries it on
+            others = [s._factor for s in self.optimizer.schedulers if s is not self]
+            self.optimizer.scheduled_lr = math.prod((scheduled, *others))
+
+        return resume
+
+    def _planned(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """The factor and lr of `epoch` with the chain's other factors multiplied in, checked; changes nothing."""
+        others = [s for s in self.optimizer.schedulers if s is not self]
+        _refuse_chain(
+            self, others, [s for s in [self, *others] if not s.composes_at(epoch if s is self else s.last_epoch)]
+        )
+        factor, lr = self._scheduled(epoch, base_lr)
+        return factor, self._settable(epoch, factor, math.prod((lr, *(s._factor for s in others))))
+
+    def _scheduled(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        """`schedule(epoch, base_lr)`, a factor that overflows or is not a finite number refused."""
+        try:
+            factor, lr = self.schedule(epoch, base_lr)
+        except OverflowError:
+            raise ValueError(
+                f"{type(self).__name__}: the factor of epoch {epoch} overflows a float; no lr can come of it"
+            ) from None
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
+            raise ValueError(f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be finite")
+        return factor, lr
+
+    def _settable(self, epoch: int, factor: float, lr: float) -> float:
+        """`lr` as a float, if the optimizer's constructor would take it (finite, >= 0), else ValueError."""
+        if not 0 <= lr < math.inf:  # NaN too
+            raise ValueError(
+                f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}, so the lr {lr!r}; an optimizer's "
+                "lr must be a finite number >= 0 (check the schedule's arguments)"
+            )
+        return float(lr)
+
+    def _set(self, factor: float, lr: float) -> None:
+        self._factor = factor
+        self.optimizer.lr = self.optimizer.scheduled_lr = self._last_lr = lr
+
+
+def _refuse_chain(scheduler: LRScheduler, others: Sequence[LRScheduler], alone: Sequence[LRScheduler]) -> None:
+    """ValueError where `scheduler` chained with `others` would not give PyTorch's lr: one of them
+    (`alone`) sets the lr outright."""
+    others = [s for s in others if s not in getattr(scheduler, "schedulers", ())]  # a SequentialLR takes them over
+    if others and alone:
+        raise ValueError(
+            f"{type(scheduler).__name__}: this {type(scheduler.optimizer).__name__} is scheduled by "
+            f"{_names(others)} too, and {_names(alone)} sets the lr outright (a LambdaLR, a SequentialLR, a "
+            "CosineAnnealingLR with an eta_min or past its T_max), so chained as PyTorch does it would give an lr "
+            "that no schedule meant. Put schedules one after another with nn.schedulers.SequentialLR(optimizer, "
+            "[first, second], milestones=[...]); to start a schedule afresh, make the optimizer again first"
+        )
+
+
+def _hand_set_base(scheduler: LRScheduler, chain: Sequence[LRScheduler]) -> float | None:
+    """The base_lr the `chain` goes on from, where the optimizer's lr was set by hand since a scheduler
+    last set it, as PyTorch's chainable forms go on from the lr as it is; None where it was not, or
+    where PyTorch sets the lr outright too (LambdaLR). ValueError, changing nothing, where no base
+    gives that lr (a factor at 0, a SequentialLR, a cosine past T_max)."""
+    opt = scheduler.optimizer
+    chain = [s for s in chain if s not in getattr(scheduler, "schedulers", ())]
+    if opt.scheduled_lr is None or opt.lr == opt.scheduled_lr or not chain:
+        return None
+    if all(s.sets_outright for s in chain):
+        return None
+    if len(chain) == 1:
+        base = chain[0].base_giving(opt.lr)
+    else:  # composing factors (the chain was checked): lr = base * their product
+        product = math.prod(s._factor for s in chain)
+        base = opt.lr / product if product else None
+    if base is None or not math.isfinite(base):  # below 0 too: a cosine cut below its eta_min
+        raise ValueError(
+            f"{type(scheduler).__name__}: the lr was set by hand to {opt.lr} (the schedule had set "
+            f"{opt.scheduled_lr}), and {_names(chain)} cannot go on from it as PyTorch's would (a factor at 0, "
+            "a SequentialLR, a cosine past its T_max): set opt.lr back, or make the optimizer and its "
+            "schedulers again from the lr you want"
+        )
+    return base
+
+
+def _rebase(optimizer: Optimizer, chain: Sequence[LRScheduler], base: float) -> None:
+    """The chain's schedules, from here on, of base `base` (a new initial lr too)."""
+    for s in chain:
+        s.base_lr, s.hand_set = base, True
+    optimizer.initial_lr = base
+
+
+def _names(schedulers: Sequence[LRScheduler]) -> str:
+    return " and ".join(type(s).__name__ for s in schedulers)
+
+
+def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, float]:
+    name = type(owner).__name__
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type(state).__name__}")
+    if set(state) != set(keys):
+        raise KeyError(f"{name}.load_state_dict: needs the keys {sorted(keys)}, got {sorted(state)}")
+    epoch, lr = state["last_epoch"], state["base_lr"]
+    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
+        raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
+    below = owner.base_below_zero  # a cosine's with an eta_min, cut by hand below it
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
+        least = "" if below else " >= 0"
+        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
+    return int(epoch), float(lr)
+
+
+def _count(owner: Any, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _at_least_zero(owner: Any, name: str, value: Any) -> float:
+    _require_real(owner, name, value)
+    if not 0 <= value < math.inf:
+        raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _require_real(owner: Any, name: str, value: Any) -> None:
+    """Refuse what is no real number, and a bool (True would pass for 1), as the optimizers' checks do."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{type(owner).__name__}: {name} must be a number, got {type(value).__name__} {value!r}")
