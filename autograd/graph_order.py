@@ -5,7 +5,7 @@ topological order found without recursion, and one lock that lets passes take tu
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -119,32 +119,27 @@ def refuse_number_of_lifted(node: Node, what: str) -> None:
     its function, and only for a node in a graph; it skips the nodes earlier walks of this `grad`
     found clean (kept alive with their ids, which are never reused meanwhile), so that a loop
     reading numbers of a growing graph stays linear."""
-    if not modes.current.tracing or node.is_constant:
-        return
     frames = modes.current.lifted
+    if not frames or node.is_constant:
+        return
     lifted, clean = set().union(*(ids for ids, _ in frames)), frames[-1][1]
-    seen, stack = {id(node): node}, [node]
-    while stack:
-        n = stack.pop()
-        if id(n) in lifted:
-            raise TypeError(
-                f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) "
-                "differentiates would drop its gradient, making the transform's answer wrong: keep it a node "
-                "(Tensor operations, autograd.exp, ...), or .detach() it first where a constant is meant"
-            )
-        for p in n.parents:
-            if id(p) not in seen and id(p) not in clean:
-                seen[id(p)] = p
-                stack.append(p)
-    clean.update(seen)
+    found = _reachable(node, clean)
+    if any(id(n) in lifted for n in found):
+        raise TypeError(
+            f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) "
+            "differentiates would drop its gradient, making the transform's answer wrong: keep it a node "
+            "(Tensor operations, autograd.exp, ...), or .detach() it first where a constant is meant"
+        )
+    clean.update((id(n), n) for n in found)
 
 
-def _reachable(root: Node) -> list[Node]:
-    """Every node reachable from root, found without touching the scratch slots."""
+def _reachable(root: Node, skip: Container[int] = ()) -> list[Node]:
+    """Every node reachable from root, found without touching the scratch slots; the walk does not
+    go on through the nodes whose ids are in `skip`."""
     seen, stack = {id(root): root}, [root]
     while stack:
         for p in stack.pop().parents:
-            if id(p) not in seen:
+            if id(p) not in seen and id(p) not in skip:
                 seen[id(p)] = p
                 stack.append(p)
     return list(seen.values())

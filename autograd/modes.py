@@ -25,8 +25,8 @@ def short(x: Any) -> str:
 class _Modes(threading.local):
     grad_enabled = True
     anomaly = False
-    tracing = 0  # how many `grad`s are running their function in this thread
-    # per running `grad`: the ids of the leaves it differentiates, and of nodes found not to depend on them
+    # per `grad` running its function in this thread: the ids of the leaves it differentiates, and the
+    # nodes found not to depend on them (empty: no grad is tracing)
     lifted: tuple[tuple[set[int], dict[int, Any]], ...] = ()
 
 
@@ -56,12 +56,10 @@ def tracing() -> Iterator[set[int]]:
     differentiable, since it may depend on the outer one's variables. The block adds the ids of
     the leaves it differentiates to the set it gives (read by graph_order.refuse_number_of_lifted)."""
     lifted: set[int] = set()
-    current.tracing += 1
     current.lifted += ((lifted, {}),)
     try:
         yield lifted
     finally:
-        current.tracing -= 1
         current.lifted = current.lifted[:-1]
 
 

@@ -54,7 +54,7 @@ class Trace:
 
     def __init__(self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
-        self.nested = modes.current.tracing > 0 or any(_records(x) for x in args.leaves)
+        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
         self._args = args
 
     def output(self, tree: Any) -> Any:
@@ -65,7 +65,7 @@ class Trace:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph
         is kept (nested, or the cotangents are nodes: a function of them is being differentiated),
         else as data. `outs` are leaves of `self.outs`; each cotangent has its output's shape."""
-        keep = self.nested or modes.current.tracing > 0 or any(_records(u) for u in cotangents)
+        keep = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
         pairs = [(o, u) for o, u in zip(outs, cotangents) if _records(o)]
         if not pairs:  # f's output is a constant: no path from the arguments to it
             result = [x._zero_like(x) for x in self.wrt]

@@ -57,10 +57,15 @@ class Optimizer:
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
         self._state_shapes: dict[int, tuple[int, ...]] = {}  # per Tensor, the shape its state was last checked for
 
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """The names of its settings: the hyperparameters, then the flags."""
+        return (*self.hyperparameters, *self.flags)
+
     def __setattr__(self, name: str, value: Any) -> None:
         """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it."""
         if name in self.hyperparameters or name in self.flags:
-            current = {s: getattr(self, s) for s in (*self.hyperparameters, *self.flags)}
+            current = {s: getattr(self, s) for s in self.setting_names}
             value = self.checked_settings({**current, name: value})[name]
         object.__setattr__(self, name, value)
 
@@ -223,7 +228,7 @@ class Optimizer:
 
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
-        settings = self.checked_settings({s: _setting(new[s]) for s in (*self.hyperparameters, *self.flags)}, prefix)
+        settings = self.checked_settings({s: _setting(new[s]) for s in self.setting_names}, prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
         loaded = copy.copy(self)

@@ -19,13 +19,10 @@ class ParamGroup(MutableMapping):
     def __init__(self, optimizer: Any) -> None:
         self.optimizer = optimizer
 
-    def _settings(self) -> tuple[str, ...]:
-        return (*self.optimizer.hyperparameters, *self.optimizer.flags)
-
     def __getitem__(self, key: str) -> Any:
         if key == "params":
             return list(self.optimizer.params)
-        if key not in self._settings():
+        if key not in self.optimizer.setting_names:
             raise KeyError(f"{type(self.optimizer).__name__}'s param group has no {key!r}: it has {', '.join(self)}")
         return getattr(self.optimizer, key)
 
@@ -33,18 +30,20 @@ class ParamGroup(MutableMapping):
         name = type(self.optimizer).__name__
         if key == "params":
             raise KeyError(f"{name}'s parameters are fixed when it is made: build another optimizer for others")
-        if key not in self._settings():
-            raise KeyError(f"{name}'s param group has no setting {key!r} (it has {', '.join(self._settings())})")
+        if key not in self.optimizer.setting_names:
+            raise KeyError(
+                f"{name}'s param group has no setting {key!r} (it has {', '.join(self.optimizer.setting_names)})"
+            )
         setattr(self.optimizer, key, value)  # checked as the constructor checks it: TypeError, ValueError
 
     def __delitem__(self, key: str) -> None:
         raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("params", *self._settings()))
+        return iter(("params", *self.optimizer.setting_names))
 
     def __len__(self) -> int:
-        return 1 + len(self._settings())
+        return 1 + len(self.optimizer.setting_names)
 
     def __repr__(self) -> str:
         return repr(

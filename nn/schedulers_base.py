@@ -162,7 +162,7 @@ class LRScheduler:
 def _refuse_chain(scheduler: LRScheduler, others: Sequence[LRScheduler], alone: Sequence[LRScheduler]) -> None:
     """ValueError where `scheduler` chained with `others` would not give PyTorch's lr: one of them
     (`alone`) sets the lr outright."""
-    others = [s for s in others if s not in getattr(scheduler, "schedulers", ())]  # a SequentialLR takes them over
+    others = _chained_with(scheduler, others)
     if others and alone:
         raise ValueError(
             f"{type(scheduler).__name__}: this {type(scheduler.optimizer).__name__} is scheduled by "
@@ -179,7 +179,7 @@ def _hand_set_base(scheduler: LRScheduler, chain: Sequence[LRScheduler]) -> floa
     where PyTorch sets the lr outright too (LambdaLR). ValueError, changing nothing, where no base
     gives that lr (a factor at 0, a SequentialLR, a cosine past T_max)."""
     opt = scheduler.optimizer
-    chain = [s for s in chain if s not in getattr(scheduler, "schedulers", ())]
+    chain = _chained_with(scheduler, chain)
     if opt.scheduled_lr is None or opt.lr == opt.scheduled_lr or not chain:
         return None
     if all(s.sets_outright for s in chain):
@@ -197,6 +197,11 @@ def _hand_set_base(scheduler: LRScheduler, chain: Sequence[LRScheduler]) -> floa
             "schedulers again from the lr you want"
         )
     return base
+
+
+def _chained_with(scheduler: LRScheduler, schedulers: Sequence[LRScheduler]) -> list[LRScheduler]:
+    """The schedulers `scheduler` chains with: all but those it takes over (a SequentialLR's own)."""
+    return [s for s in schedulers if s not in getattr(scheduler, "schedulers", ())]
 
 
 def _rebase(optimizer: Optimizer, chain: Sequence[LRScheduler], base: float) -> None:
