@@ -19,7 +19,7 @@ Public API:
     pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
     raw                    the data behind a node (anything else as it is)
-    no_grad, enable_grad, is_grad_enabled, set_grad_enabled
+    no_grad, enable_grad, is_grad_enabled, set_grad_enabled, inference_mode (no_grad, PyTorch's name)
     gc_paused              pause the cyclic garbage collector over a block (graphs have no cycles); backward
                            passes and nn.fit's steps run inside it
     detect_anomaly, AnomalyError
@@ -49,7 +49,16 @@ from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, gradients, pullback, raw, zero_grad
 from .graph_order import topological_order
-from .modes import AnomalyError, detect_anomaly, enable_grad, gc_paused, is_grad_enabled, no_grad, set_grad_enabled
+from .modes import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    gc_paused,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .op import Op
 from .random_tensors import drawn
 from .tensor import ShapeError, Tensor
@@ -104,6 +113,7 @@ __all__ = [
     "jvp",
     "max_pool2d",
     "no_grad",
+    "inference_mode",
     "pullback",
     "raw",
     "replayed",

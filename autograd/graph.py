@@ -12,6 +12,8 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import modes
 from .graph_order import MANY, _scratch_space, _topological_order
 from .modes import short
@@ -215,10 +217,14 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     return list(vjp_at(node._made_by, node, grad, False))
 
 
-def zero_grad(nodes: Iterable[Node]) -> None:
-    """Reset `.grad` of each node (0.0 for a Value) before the next backward accumulates into it."""
+def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
+    """Reset `.grad` of each node (0.0 for a Value) before the next backward accumulates into it:
+    a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
+    if not isinstance(set_to_none, bool):
+        raise TypeError(f"zero_grad: set_to_none must be True or False, got {set_to_none!r}")
     for n in nodes:
-        n.grad = n._grad_zero
+        held = n.grad  # an array, or a Value's float, or a Tensor under create_graph: reset outright
+        n.grad = np.zeros_like(held) if not set_to_none and isinstance(held, np.ndarray) else n._grad_zero
 
 
 def gradients(

@@ -68,6 +68,19 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     return _mode("grad_enabled", False)
 
 
+def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
+    """PyTorch's inference_mode: `no_grad` here (chainrule has no separate kind of inference tensor);
+    `inference_mode(False)` changes nothing. A block (`with`) or a decorator, as no_grad."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"inference_mode: mode must be True or False, got {mode!r}")
+    return _mode("grad_enabled", False) if mode else _unchanged()
+
+
+@contextmanager
+def _unchanged() -> Iterator[None]:
+    yield
+
+
 def enable_grad() -> contextlib.AbstractContextManager[None]:
     """Record the graph again inside a `no_grad` block."""
     return _mode("grad_enabled", True)

@@ -1,6 +1,6 @@
 """PyTorch's names for what a Tensor does under numpy's (a mixin of Tensor): `clamp` is `clip`,
 `pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double`/`half`/`long`/
-`int`/`bool` casts, `expand_as`, `dim`, `numel`, `tolist`. Each is the numpy-named operation
+`int`/`bool` casts, `expand_as`, `requires_grad_`, `dim`, `numel`, `tolist`. Each is the numpy-named operation
 itself, so it records the same ops."""
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ class TorchSpellings:
     def expand_as(self, other: Any) -> Any:
         """This tensor broadcast to `other`'s shape (other: a Tensor or an array)."""
         return self.broadcast_to(np.shape(other))
+
+    def requires_grad_(self, requires_grad: bool = True) -> Any:
+        """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor."""
+        self.requires_grad = requires_grad
+        return self
 
     def dim(self) -> int:
         return self.ndim

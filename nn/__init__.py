@@ -23,7 +23,9 @@ Public API:
     SGD, Adam, AdamW, RMSprop, Adagrad
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     schedulers                      StepLR, CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR (fit's scheduler=)
-    clip_grad_norm_, clip_grad_value_   gradient clipping
+    clip_grad_norm_, clip_grad_value_   gradient clipping (also as nn.utils.clip_grad_norm_, PyTorch's place)
+    init                            PyTorch's initialisers (kaiming_normal_, xavier_uniform_, ...), fans in
+                                    chainrule's layouts: a 2-D weight is (fan_in, fan_out), as x @ W reads it
     save, load                      .npz or .safetensors files (by the suffix), no pickle, written
                                     atomically, every entry checked before any parameter changes;
                                     optimizer= keeps the optimizer's state in the same file
@@ -39,7 +41,7 @@ Public API:
 import importlib
 from typing import Any
 
-from . import _requires_chainrule, data, export, functional, schedulers  # noqa: F401 (the first: the engine check)
+from . import _requires_chainrule, data, export, functional, init, schedulers, utils  # noqa: F401 (the first: the engine check)
 from .activations import (
     CELU,
     ELU,
@@ -135,10 +137,12 @@ __all__ = [
     "clip_grad_value_",
     "functional",
     "gradcheck_module",
+    "init",
     "load",
     "predict",
     "save",
     "schedulers",
+    "utils",
 ]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES

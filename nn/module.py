@@ -12,6 +12,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, guard, is_grad_enabled, zero_grad
 
+from .module_torch import ModuleSpellings
 from .state_checks import Layout, check_entries, conform, unique
 from .structure import STRUCTURE, is_parameter
 
@@ -41,7 +42,7 @@ def holds_members(value: Any) -> bool:
     return False
 
 
-class Module:
+class Module(ModuleSpellings):
     """Base of every layer and model. Its parameters are the leaf Values and the leaf Tensors that
     require grad (or are frozen) found in its attributes, in lists, tuples and dicts among them, and
     in its submodules. Its buffers are arrays it registers by name (`register_buffer`): state that
@@ -150,8 +151,8 @@ class Module:
         """This module and every module inside it."""
         return (m for _, m in self.named_modules())
 
-    def zero_grad(self) -> None:
-        zero_grad(self.parameters())
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        zero_grad(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Training mode (Dropout drops); `eval()` switches it off. Returns self."""

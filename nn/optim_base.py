@@ -94,8 +94,8 @@ class Optimizer:
         return [ParamGroup(self)]
 
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
-    def zero_grad(self) -> None:
-        zero_grad(self.params)
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        zero_grad(self.params, set_to_none)
 
     @replayed
     def step(self) -> None:

@@ -12,16 +12,17 @@ import numpy as np
 import autograd
 
 
-def generator(seed: int | np.random.Generator | None, owner: str = "") -> np.random.Generator:
-    """A generator of its own for a seed; the default one (looked up now) without."""
-    check_seed(owner, seed)
+def generator(seed: int | np.random.Generator | None, owner: str = "", argument: str = "seed") -> np.random.Generator:
+    """A generator of its own for a seed; the default one (looked up now) without. `argument`: the
+    seed's name in the caller's signature, for messages."""
+    check_seed(owner, seed, argument)
     return autograd.default_generator() if seed is None else np.random.default_rng(seed)
 
 
-def check_seed(owner: str, seed: Any) -> None:
+def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
     """Refuse a seed numpy would reject with a SeedSequence message: one is a non-negative int, a
     numpy Generator (drawn from as it is), or None. `owner` (the function or class) starts the message."""
-    said = f"{owner}: seed" if owner else "seed"
+    said = f"{owner}: {argument}" if owner else argument
     # A Generator is kept: np.random.default_rng takes one, so seed=rng has always worked.
     if seed is None or isinstance(seed, np.random.Generator):
         return

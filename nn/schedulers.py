@@ -27,8 +27,9 @@ from collections.abc import Callable, Sequence
 
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count, _require_real
+from .schedulers_plateau import ReduceLROnPlateau
 
-__all__ = ["CosineAnnealingLR", "LRScheduler", "LambdaLR", "LinearLR", "SequentialLR", "StepLR"]
+__all__ = ["CosineAnnealingLR", "LRScheduler", "LambdaLR", "LinearLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
 
 
 class LambdaLR(LRScheduler):

@@ -20,8 +20,8 @@ from .data import Batches
 from .functional import accuracy, accuracy_for, binary_cross_entropy_with_logits
 from .module import Module
 from .optim import Optimizer
-from .schedulers import LRScheduler
-from .train_checks import check_examples, check_fit
+from .schedulers import LRScheduler, ReduceLROnPlateau
+from .train_checks import check_examples, check_fit, check_scheduler
 from .train_steps import Loss, Metric, forward, is_scalar, modes_restored, number_of, train_epoch, training_step
 
 
@@ -88,7 +88,7 @@ def fit(
     progress: bool | None = None,
     verbose: bool = True,
     callbacks: Sequence[Callable[[int, Module, History], None]] = (),
-    scheduler: LRScheduler | None = None,
+    scheduler: LRScheduler | ReduceLROnPlateau | None = None,
     compile: bool = False,  # noqa: A002 (as torch.compile's name)
 ) -> History:
     """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, or
@@ -97,7 +97,9 @@ def fit(
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
     `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`)
-    steps once after each epoch, before the callbacks; History.lr holds the lr each epoch trained with.
+    steps once after each epoch, before the callbacks (a ReduceLROnPlateau, of mode "min", on the
+    epoch's validation loss, or its training loss without val_data); History.lr holds the lr each
+    epoch trained with.
     An epoch enters the History whole once it is trained and validated, before the scheduler and
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
     mode, and gives each module its own mode back when it returns or raises.
@@ -136,10 +138,7 @@ def fit(
             "graph, micrograd's MLP), which autograd.compile cannot replay: train it with compile=False"
         )
     step = training_step(model, loss, optimizer, bool(compile))
-    if scheduler is not None and (not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer):
-        raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
-    if scheduler is not None:  # a step it would refuse (an lr no optimizer takes, a chain that cannot be), refused now
-        scheduler.next_step()  # changes nothing
+    check_scheduler(scheduler, optimizer)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History()
@@ -153,7 +152,9 @@ def fit(
                 losses, scores, sizes = train_epoch(step, steps, metric, ctrl_c, epoch)
                 validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
                 _record_epoch(history, (losses, scores, sizes), validated, lr, time.perf_counter() - start)
-                if scheduler is not None:
+                if isinstance(scheduler, ReduceLROnPlateau):  # on the loss: validation's where there is one
+                    scheduler.step((history.val_loss or history.loss)[-1])
+                elif scheduler is not None:
                     scheduler.step()
                 for callback in callbacks:
                     callback(epoch, model, history)

@@ -14,6 +14,7 @@ from .arguments import as_examples, check_count
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
+from .schedulers import LRScheduler, ReduceLROnPlateau
 from .train_steps import forward, modes_restored
 
 
@@ -50,6 +51,24 @@ def check_fit(
             "leaves none for training): give at least one"
         )
     return batches, callbacks, _validation(val_data, batches.y)
+
+
+def check_scheduler(scheduler: Any, optimizer: Any) -> None:
+    """Refuse, changing nothing, a scheduler that is not one of `optimizer`'s, a step it would refuse
+    (an lr no optimizer takes, a chain that cannot be), or a ReduceLROnPlateau waiting for a metric
+    to rise: fit steps it on a loss."""
+    if scheduler is None:
+        return
+    if not isinstance(scheduler, LRScheduler | ReduceLROnPlateau) or scheduler.optimizer is not optimizer:
+        raise TypeError(f"fit: scheduler must be a scheduler of this optimizer (nn.schedulers), got {scheduler!r}")
+    if isinstance(scheduler, ReduceLROnPlateau):
+        if scheduler.mode != "min":
+            raise ValueError(
+                "fit: a ReduceLROnPlateau steps on the epoch's loss, which falls as training goes well: make it "
+                'with mode="min" (or step one of mode "max" on a metric yourself, from a callback)'
+            )
+        return
+    scheduler.next_step()  # changes nothing
 
 
 def _check_optimizer(model: Module, optimizer: Any) -> None:

@@ -1,0 +1,140 @@
+"""`ReduceLROnPlateau`: cut the lr by `factor` once a metric (a validation loss) has stopped improving
+for more than `patience` epochs, as torch.optim.lr_scheduler's.
+
+It is not a schedule of the epoch but a hand on the lr: it multiplies the optimizer's lr as it is,
+so any schedulers chained on the optimizer carry the cut on, as they carry on an lr set by hand
+(nn.schedulers), and it does not join their chain. Its state (the best metric, the epochs without
+improvement, the cooldown) is its own `state_dict()`, not in nn.save's file: the lr it cut is."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+from autograd import raw
+
+from .optim_base import Optimizer
+from .schedulers_base import _at_least_zero, _require_real
+
+MODES = ("min", "max")
+THRESHOLD_MODES = ("rel", "abs")
+STATE_KEYS = ("best", "num_bad_epochs", "cooldown_counter", "last_epoch")
+
+
+class ReduceLROnPlateau:
+    """`step(metric)` once per epoch. An epoch improves on the best metric so far when it is lower
+    (mode "min") by more than `threshold` (relative to the best with threshold_mode "rel", absolute
+    with "abs"), or higher for mode "max". After more than `patience` epochs without improvement the
+    lr becomes max(lr * factor, min_lr) (a change smaller than `eps` is skipped), then `cooldown`
+    epochs pass before bad epochs count again."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ReduceLROnPlateau takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+        if mode not in MODES:
+            raise ValueError(f"ReduceLROnPlateau: mode must be one of {MODES}, got {mode!r}")
+        if threshold_mode not in THRESHOLD_MODES:
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold_mode must be one of {THRESHOLD_MODES}, got {threshold_mode!r}"
+            )
+        _require_real(self, "factor", factor)
+        if not 0 <= factor < 1:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1) (it cuts the lr), got {factor!r}")
+        if isinstance(min_lr, list | tuple):  # PyTorch's form: one per parameter group, and here there is one
+            if len(min_lr) != 1:
+                raise ValueError(f"ReduceLROnPlateau: min_lr holds one lr per parameter group (one here), got {min_lr}")
+            min_lr = min_lr[0]
+        self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
+        self.factor = float(factor)
+        self.patience = _whole(self, "patience", patience)
+        self.cooldown = _whole(self, "cooldown", cooldown)
+        self.threshold = _at_least_zero(self, "threshold", threshold)
+        self.min_lr = _at_least_zero(self, "min_lr", min_lr)
+        self.eps = _at_least_zero(self, "eps", eps)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = self.cooldown_counter = self.last_epoch = 0
+        self._last_lr = optimizer.lr
+
+    def is_better(self, metric: float, best: float) -> bool:
+        """Whether `metric` improves on `best` by more than the threshold (PyTorch's test)."""
+        if math.isinf(best):  # the start: any finite metric is the best so far (inf * (1 - 1) is no bound)
+            return True
+        lower = self.mode == "min"
+        if self.threshold_mode == "rel":
+            bound = best * (1 - self.threshold) if lower else best * (1 + self.threshold)
+        else:
+            bound = best - self.threshold if lower else best + self.threshold
+        return metric < bound if lower else metric > bound
+
+    def step(self, metrics: Any) -> None:
+        """One epoch done with `metrics` (a number: the epoch's validation loss, say). ValueError,
+        changing nothing, for one that is not finite: it says nothing about a plateau."""
+        if isinstance(metrics, bool):
+            raise TypeError("ReduceLROnPlateau.step: metrics must be a number, got a bool")
+        try:
+            current = float(raw(metrics))
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type(metrics).__name__}"
+            ) from None
+        if not math.isfinite(current):
+            raise ValueError(
+                f"ReduceLROnPlateau.step: the metric is {current}, which says nothing about a plateau (the run "
+                "diverged?); step it with a finite one"
+            )
+        self.last_epoch += 1
+        if self.is_better(current, self.best):
+            self.best, self.num_bad_epochs = current, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:  # bad epochs do not count while cooling down after a cut
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            old = self.optimizer.lr
+            new = max(old * self.factor, self.min_lr)
+            if old - new > self.eps:
+                self.optimizer.lr = new
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+        self._last_lr = self.optimizer.lr
+
+    def get_last_lr(self) -> list[float]:
+        """The lr after the last step, as a list (PyTorch's: one per parameter group; here one)."""
+        return [self._last_lr]
+
+    def state_dict(self) -> dict[str, Any]:
+        """What resuming needs: the best metric, the epochs without improvement, the cooldown left, the epochs."""
+        return {key: getattr(self, key) for key in STATE_KEYS}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume from `state_dict()`'s; KeyError or ValueError, changing nothing, for another state."""
+        if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
+            got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
+            raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")
+        best = state["best"]
+        _require_real(self, "best", best)
+        if math.isnan(best):
+            raise ValueError("ReduceLROnPlateau.load_state_dict: best must be a number, got nan")
+        counts = {key: _whole(self, key, state[key]) for key in STATE_KEYS[1:]}
+        self.best = float(best)
+        for key, count in counts.items():
+            setattr(self, key, count)
+
+
+def _whole(owner: Any, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {value!r}")
+    return int(value)

@@ -1,0 +1,142 @@
+"""PyTorch's Module and Tensor methods for walking, freezing and converting a model (apply, children,
+requires_grad_, to, cpu, float/double/half), zero_grad(set_to_none=), inference_mode and nn.utils."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+
+def _model():
+    return nn.Sequential(nn.Linear(3, 4, seed=0), nn.ReLU(), nn.BatchNorm1d(4), nn.Linear(4, 2, seed=1))
+
+
+def test_apply_visits_children_first_then_the_module():
+    model = _model()
+    seen = []
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "ReLU", "BatchNorm1d", "Linear", "Sequential"]
+    assert [type(m).__name__ for m in model.children()] == seen[:-1]
+    with pytest.raises(TypeError, match="must be callable"):
+        model.apply(3)
+
+
+def test_requires_grad_freezes_and_unfreezes_every_parameter():
+    model = _model()
+    count = len(model.parameters())
+    assert model.requires_grad_(False) is model
+    assert all(p.frozen for p in model.parameters()) and len(model.parameters()) == count
+    model.requires_grad_()
+    assert all(p.requires_grad for p in model.parameters())
+    with pytest.raises(TypeError, match="True or False"):
+        model.requires_grad_(1)
+    with pytest.raises(TypeError, match="no requires_grad flag"):
+        nn.MLP(2, [3, 1], seed=0).requires_grad_(False)
+
+
+def test_tensor_requires_grad_():
+    t = Tensor(np.ones(2))
+    assert t.requires_grad_() is t and t.requires_grad
+    with pytest.raises(RuntimeError, match="leaf tensors only"):
+        (t * 2).requires_grad_(False)
+    with pytest.raises(TypeError):
+        Tensor(np.ones(2, np.int64)).requires_grad_()
+
+
+def test_to_cpu_is_the_model_itself_and_other_devices_are_refused():
+    torch = pytest.importorskip("torch", reason="torch.device is the spelling under test")
+    model = _model()
+    for device in ["cpu", "cpu:0", torch.device("cpu")]:
+        assert model.to(device) is model and model.to(device=device) is model
+    assert model.cpu() is model
+    for device in ["cuda", "cuda:0", "mps", torch.device("meta")]:
+        with pytest.raises(ValueError, match="on the CPU"):
+            model.to(device)
+
+
+@pytest.mark.parametrize(
+    ("convert", "dtype"),
+    [
+        (lambda m: m.double(), np.float64),
+        (lambda m: m.half(), np.float16),
+        (lambda m: m.to(np.float64), np.float64),
+        (lambda m: m.to("cpu", "float64"), np.float64),
+        (lambda m: m.to(dtype=np.float64), np.float64),
+    ],
+)
+def test_to_a_dtype_converts_parameters_grads_and_float_buffers_in_place(convert, dtype):
+    model = _model()
+    out = model(Tensor(np.ones((5, 3), np.float32))).sum()
+    out.backward()
+    params = model.parameters()
+    before = [p.data.copy() for p in params]
+    assert convert(model) is model
+    assert model.parameters() == params  # the same objects: an optimizer made before still holds them
+    for p, old in zip(params, before, strict=True):
+        assert p.dtype == dtype and p.grad.dtype == dtype
+        np.testing.assert_array_equal(p.data, old.astype(dtype))
+    assert model[2].running_mean.dtype == dtype
+    assert model[2].num_batches_tracked.dtype.kind == "i"  # a count stays one
+
+
+def test_to_a_torch_dtype():
+    torch = pytest.importorskip("torch", reason="torch's dtypes are the spelling under test")
+    model = _model().to(torch.float64)
+    assert all(p.dtype == np.float64 for p in model.parameters())
+
+
+@pytest.mark.parametrize(("arg", "error"), [(np.int64, TypeError), ("complex", TypeError), ("nonsense", ValueError)])
+def test_to_refuses_what_is_no_float_dtype_or_cpu_and_changes_nothing(arg, error):
+    model = _model()
+    with pytest.raises(error):
+        model.to(arg)
+    assert all(p.dtype == np.float32 for p in model.parameters())
+
+
+def test_to_refuses_micrograds_values():
+    with pytest.raises(TypeError, match="Python floats"):
+        nn.MLP(2, [3, 1], seed=0).double()
+
+
+def test_zero_grad_set_to_none():
+    model = nn.Linear(2, 2, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    x = Tensor(np.ones((1, 2), np.float32))
+    for zero in (model.zero_grad, opt.zero_grad):
+        model(x).sum().backward()
+        held = model.W.grad
+        zero(set_to_none=False)
+        assert model.W.grad.shape == held.shape and not model.W.grad.any() and model.W.grad.dtype == np.float32
+        zero()
+        assert model.W.grad is None
+    with pytest.raises(TypeError, match="True or False"):
+        model.zero_grad(set_to_none="no")
+
+
+def test_zero_grad_without_set_to_none_leaves_an_unreached_grad_none_and_an_infinite_one_zero():
+    a, b = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    a.grad = np.array([np.inf, 1.0])
+    autograd.zero_grad([a, b], set_to_none=False)
+    assert a.grad.tolist() == [0.0, 0.0] and b.grad is None
+
+
+def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
+    x = Tensor(np.ones(2), requires_grad=True)
+    with autograd.inference_mode():
+        assert not (x * 2).requires_grad
+    with autograd.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @autograd.inference_mode()
+    def doubled(t):
+        return t * 2
+
+    assert not doubled(x).requires_grad and autograd.is_grad_enabled()
+    with pytest.raises(TypeError, match="True or False"):
+        autograd.inference_mode("yes")
+
+
+def test_nn_utils_holds_the_clipping():
+    assert nn.utils.clip_grad_norm_ is nn.clip_grad_norm_ and nn.utils.clip_grad_value_ is nn.clip_grad_value_
