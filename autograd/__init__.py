@@ -16,6 +16,7 @@ Public API:
     jacobian, hessian, hvp, vjp, jvp
                            function transforms as in JAX and torch.func, reverse mode (jvp by double vjp)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
+    backward_order         the nodes in the order backward takes them (drawings of the pass follow it)
     pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
     raw                    the data behind a node (anything else as it is)
@@ -47,7 +48,7 @@ from .compile_record import guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
-from .graph import Node, gradients, pullback, raw, zero_grad
+from .graph import Node, backward_order, gradients, pullback, raw, zero_grad
 from .graph_order import topological_order
 from .modes import (
     AnomalyError,
@@ -105,6 +106,7 @@ __all__ = [
     "gradcheck_params",
     "grad",
     "gradients",
+    "backward_order",
     "hessian",
     "hvp",
     "is_grad_enabled",

@@ -110,11 +110,26 @@ _erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def tensor_erf(x: np.ndarray) -> np.ndarray:
-    return _erf(x).astype(np.result_type(x, np.float32), copy=False)  # float32 stays float32
+    return _erf(x).astype(_ufunc_dtype(x), copy=False)
 
 
 def tensor_erfc(x: np.ndarray) -> np.ndarray:
-    return _erfc(x).astype(np.result_type(x, np.float32), copy=False)
+    return _erfc(x).astype(_ufunc_dtype(x), copy=False)
+
+
+def _ufunc_dtype(x: np.ndarray) -> np.dtype:
+    """The dtype numpy's own ufuncs give (np.sin's): a float keeps its width, float16 too."""
+    return np.result_type(x, np.float16)
+
+
+def scalar_pow_or_inf(a: float, b: float) -> float:
+    """a ** b for a rule's derivative, where Python's OverflowError is an infinity of the result's
+    sign (1e-160 ** -2 as numpy gives it): a derivative beyond the largest float is inf."""
+    try:
+        return a**b
+    except OverflowError:
+        odd = b == int(b) and int(b) % 2 == 1
+        return -math.inf if a < 0 and odd else math.inf
 
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

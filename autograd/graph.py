@@ -108,6 +108,11 @@ class Node:
             type(root)._accumulate(order)
         return root._grad_sum_start
 
+    @staticmethod
+    def _backward_order(root: Node) -> list[Node]:
+        """The order `_backward_pass` takes the nodes in (the generic pass: topological)."""
+        return _topological_order(root)
+
     def backward(self, grad: Any = None, *, create_graph: bool = False, retain_graph: bool | None = None) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node reachable from self.
 
@@ -244,6 +249,15 @@ def gradients(
         start = type(root)._backward_pass(root, seed, create_graph, False)
         grads = [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
         return type(root)._handed_out(grads)
+
+
+def backward_order(root: Node) -> list[Node]:
+    """Every node a backward from root reaches, in the order it takes them: root first, each once all
+    its consumers are done, so a node's gradient is its consumers' shares summed in this order (which
+    rounding can tell from another: 1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is 0). For Values a pass is
+    run to find it (its rules too; `.grad` left alone); for Tensors it is `topological_order`."""
+    with _scratch_space(root):
+        return type(root)._backward_order(root)
 
 
 def _check_retain(retain_graph: Any) -> None:

@@ -112,13 +112,19 @@ def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
                 n._visit, n._grad_sum = visit, grad_sum
 
 
-def refuse_number_of_lifted(node: Node, what: str) -> None:
+BRANCH = (
+    "would branch on a traced Value, whose == is identity, and so take another branch than f does on the "
+    "number: compare with <, <=, >, >= (they read the number), or branch on x.data"
+)
+
+
+def refuse_number_of_lifted(node: Node, what: str, why: str = "") -> None:
     """TypeError for `what` (float(), .item()...) of a node that depends on what a running transform
     differentiates: the number would carry no gradient, and the transform's answer would be wrong
     without a word (JAX and HIPS autograd refuse it too). A graph walk, made only while a `grad` runs
     its function, and only for a node in a graph; it skips the nodes earlier walks of this `grad`
     found clean (kept alive with their ids, which are never reused meanwhile), so that a loop
-    reading numbers of a growing graph stays linear."""
+    reading numbers of a growing graph stays linear. `why`: the message's reason, if not that."""
     frames = modes.current.lifted
     if not frames or node.is_constant:
         return
@@ -127,8 +133,12 @@ def refuse_number_of_lifted(node: Node, what: str) -> None:
     if any(id(n) in lifted for n in found):
         raise TypeError(
             f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) "
-            "differentiates would drop its gradient, making the transform's answer wrong: keep it a node "
-            "(Tensor operations, autograd.exp, ...), or .detach() it first where a constant is meant"
+            "differentiates "
+            + (
+                why
+                or "would drop its gradient, making the transform's answer wrong: keep it a node "
+                "(Tensor operations, autograd.exp, ...), or .detach() it first where a constant is meant"
+            )
         )
     clean.update((id(n), n) for n in found)
 

@@ -201,12 +201,11 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
     or NaN gradient from above (sqrt's at 0, in `sqrt(maximum(d, 0))`) stays out of where the op is
     flat instead of making NaN (0 * inf). `factor`: a constant, a bool mask or numbers (maximum's 1/2
     at a tie), 0 exactly where the op is flat: a factor that varies with the input (a slope that
-    crosses 0) would lose its own derivative here. A Value's gradient is never infinite (the scalar
-    engine raises first): there it is the product. `out`: an array to write the result into
-    (a compiled step's buffer)."""
+    crosses 0) would lose its own derivative here. `out`: an array to write the result into (a
+    compiled step's buffer)."""
     f = raw(factor)
-    if not hasattr(g, "shape") and not isinstance(f, np.ndarray):  # floats and Values
-        return g * factor
+    if not hasattr(g, "shape") and not isinstance(f, np.ndarray):  # floats and Values: 1/x near 0 is inf
+        return g * factor if f else 0.0
     if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g
         return where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
     if np.isfinite(g).all():  # the product, then, is the selection (np.where's is many times slower)

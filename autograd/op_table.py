@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +80,13 @@ def _softplus_check(beta: float, threshold: float | None) -> None:
         raise ValueError("softplus: beta 0 divides by zero (softplus is log(1 + exp(beta·x)) / beta); pass beta != 0")
 
 
+def _power(a: Any, b: Any) -> Any:
+    """a ** b in a rule: on floats, inf where Python would raise OverflowError."""
+    if isinstance(a, float) and isinstance(b, float):
+        return forward.scalar_pow_or_inf(a, b)
+    return a**b
+
+
 def _power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     if needs[0]:
@@ -86,7 +94,13 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
         # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
-        ga = g * b * a ** (b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+        with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
+            power = _power(a, b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+            ga = g * b * power
+        if needs[1]:  # kept at b == 0 for d/db, a**-1 is inf at a subnormal or NaN base: 0 * inf there
+            blown = (raw(b) == 0) & ~np.isfinite(raw(power))
+            if np.any(blown):
+                ga = where(0.0, ga, cond=blown)
     if needs[1]:
         # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
         zero = (raw(a) == 0) & (raw(b) >= 0)

@@ -45,13 +45,16 @@ def _share(a: Any, b: Any) -> Any:
     return 1.0 - (a < b) - 0.5 * (a == b)
 
 
-def _rounded_quotient(a: Any, b: Any, rounding: Any) -> Any:
-    """trunc or floor of a/b as a constant (its derivative is 0 wherever it has one): a float for
-    floats, an array or a numpy scalar of the inputs' dtype for arrays."""
-    a, b = raw(a), raw(b)
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return rounding(np.divide(a, b))
-    return float(rounding(a / b))
+def _quotient(a: Any, b: Any, out: Any, rounding: Any) -> Any:
+    """How many b's the forward took from a, (a - out) / b rounded to the whole number it is, as a
+    constant (its derivative is 0 wherever it has one): the quotient of the forward's own result,
+    which `rounding(a / b)` is not where a / b rounds up to a whole number (1.0 % 0.1 is 0.0999...,
+    nine 0.1s taken, where floor(1.0 / 0.1) is 10). Where the forward is NaN (a zero divisor on
+    Tensors) it is `rounding(a / b)`, as PyTorch's. A float for floats, the inputs' dtype for arrays."""
+    a, b, out = raw(a), raw(b), raw(out)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.where(np.isnan(out), rounding(np.divide(a, b)), np.round((a - out) / b))
+    return q if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else float(q)
 
 
 def _atan2_vjp(g, out, a, b):
@@ -61,8 +64,13 @@ def _atan2_vjp(g, out, a, b):
     size = np.maximum(np.abs(raw(a)), np.abs(raw(b)))
     size = np.where(size == 0, 1.0, size) if np.ndim(size) else float(size) or 1.0  # the origin: any nonzero scale
     a_, b_ = a / size, b / size
-    r2 = where(1.0, a_ * a_ + b_ * b_, cond=(raw(a) == 0) & (raw(b) == 0))
-    return g * b_ / r2 / size, -g * a_ / r2 / size
+    origin = (raw(a) == 0) & (raw(b) == 0)
+    if not np.any(origin):
+        r2 = a_ * a_ + b_ * b_
+        return g * b_ / r2 / size, -g * a_ / r2 / size
+    # the origin's 0 is a constant, so its own derivatives are 0 too (not the formula's, antisymmetric)
+    r2 = where(1.0, a_ * a_ + b_ * b_, cond=origin)
+    return where(0.0, g * b_ / r2 / size, cond=origin), where(0.0, -g * a_ / r2 / size, cond=origin)
 
 
 def _hypot_vjp(g, out, a, b):
@@ -126,10 +134,10 @@ BINARY: tuple[OpDef, ...] = (
         formulas=("∂log(eᵃ + eᵇ)/∂a = σ(a − b)", "∂log(eᵃ + eᵇ)/∂b = σ(b − a)"),
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
-    # as everywhere, d/db = -trunc(a/b) (PyTorch's), a constant
+    # as everywhere, d/db = -trunc(a/b) (PyTorch's), a constant: the quotient the forward took
     OpDef(
         "fmod",
-        lambda g, out, a, b: (g, -g * _rounded_quotient(a, b, np.trunc)),
+        lambda g, out, a, b: (g, -g * _quotient(a, b, out, np.trunc)),
         forward.scalar_fmod,
         np.fmod,
         (ANYWHERE, DIVISOR),
@@ -138,10 +146,10 @@ BINARY: tuple[OpDef, ...] = (
         formulas=("∂fmod(a,b)/∂a = 1", "∂fmod(a,b)/∂b = −trunc(a/b)"),
     ),
     # Python's %: a - b·floor(a/b), the sign of b. Jumps where a is a multiple of b, 0 included;
-    # d/db = -floor(a/b) everywhere (PyTorch's remainder), a constant
+    # d/db = -floor(a/b) everywhere (PyTorch's remainder), a constant: the quotient the forward took
     OpDef(
         "remainder",
-        lambda g, out, a, b: (g, -g * _rounded_quotient(a, b, np.floor)),
+        lambda g, out, a, b: (g, -g * _quotient(a, b, out, np.floor)),
         operator.mod,
         np.remainder,
         (ANYWHERE, DIVISOR),

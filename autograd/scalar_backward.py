@@ -27,7 +27,7 @@ import numpy as np
 from . import modes
 from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
-from .elementwise_forwards import CANCELS, tanh_tail
+from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
 from .graph import Node, check_backward, infinite_derivative, vjp_at
 from .graph_order import MANY
 
@@ -59,6 +59,15 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
                 held = node.grad
                 node.grad = node._grad_sum if held is None else held + node._grad_sum
     return start
+
+
+def scalar_order(root: Node, seed: Any) -> list[Node]:
+    """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
+    sums of the consumers' shares follow, for drawings that show them."""
+    _count_consumers(root, PassStart(0.0))
+    taken: list[Node] = []
+    _chain_rule(root, seed, False, taken.append)
+    return taken
 
 
 def _count_consumers(root: Node, start: PassStart) -> None:
@@ -134,7 +143,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                 a, b, g = node._a, node._b, node._grad_sum
                 if b is None:
                     if op is relu:
-                        ga = g * (a.data > 0)
+                        ga = g if a.data > 0 else 0.0  # selected: an infinite g stays out of the flat piece
                     elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
                         out = node.data
                         slope = 1 - out * out
@@ -172,7 +181,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                     continue
                 if op is power_const:
                     c = b.data
-                    ga, gb = g * c * a.data ** (c - 1 if c != 0 else 0.0), None
+                    ga, gb = g * c * scalar_pow_or_inf(a.data, c - 1 if c != 0 else 0.0), None
                 else:
                     gs = _rule(op, node, g, create_graph)
                     if check:

@@ -18,13 +18,13 @@ import numpy as np
 from . import compile_record, modes
 from . import scalar_ops as ops
 from .graph import MixedNodes, Node
-from .graph_order import MANY, NO_GRAPH, refuse_number_of_lifted
+from .graph_order import BRANCH, MANY, NO_GRAPH, refuse_number_of_lifted
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short
 from .op import Op
 from .operators import Operators
-from .scalar_backward import scalar_pass
+from .scalar_backward import scalar_order, scalar_pass
 from .value_micrograd import MicrogradInternals
 from .value_numpy import ValueNumpy
 
@@ -162,6 +162,26 @@ class Value(
         refuse_number_of_lifted(self, "a number (.item())")
         return self.data
 
+    # `==` is identity, as micrograd's (Values key dicts and sets). Inside a transform a number argument
+    # is traced as a Value, so `x != 1.0` and `x in (0.0, 1.0)` would take another branch than f(x) does:
+    # against a number they are refused there, as float(x) is
+    def __eq__(self, other: object) -> bool:
+        if modes.current.lifted and not isinstance(other, Node):
+            refuse_number_of_lifted(self, "== with a number", BRANCH)
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        if modes.current.lifted and not isinstance(other, Node):
+            refuse_number_of_lifted(self, "!= with a number", BRANCH)
+        return self is not other
+
+    __hash__ = Node.__hash__
+
+    def __bool__(self) -> bool:
+        """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as
+        it would on the float (in a transform too, as `<` does: the branch f takes on the number)."""
+        return self.data != 0
+
     # a real number is its own conjugate and its own real part: numpy's var and std of a list of
     # Values call these on each element (x * x.conjugate(), then .real), and sqrt for std
     def conjugate(self) -> Value:
@@ -232,6 +252,10 @@ class Value(
         only once the whole pass has succeeded."""
         compile_record.scalar_backward()
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
+
+    @staticmethod
+    def _backward_order(root: Value) -> list[Node]:
+        return scalar_order(root, root._seed(None, False))
 
 
 def _build_by_hand(node: Value, children: Iterable[Value] | str, name: str) -> None:
