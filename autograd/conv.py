@@ -4,8 +4,9 @@ conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d.
 Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
 do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
 the op table's entries (`op_table_conv`). avg_pool2d is a conv2d with a constant kernel, conv1d a
-conv2d of height 1, and adaptive_avg_pool2d a mean, an avg_pool2d or two matmuls, so they need no
-rules of their own. They take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
+conv2d of height 1, and adaptive_avg_pool2d a mean, an avg_pool2d or a mean per window along each
+axis, so they need no rules of their own. They take Tensors (recording the graph) or arrays
+(computing only), as `autograd.exp` does.
 """
 
 from __future__ import annotations
@@ -137,19 +138,27 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
 
 def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
     """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d: along
-    an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1.
-    Where the size divides n these are equal windows side by side (an avg_pool2d); elsewhere they differ
-    in length and may overlap, and the mean is a matrix of window averages on each side."""
+    an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each
+    output reads its own window only, so an inf or NaN reaches only the outputs (and, backward, the
+    inputs) it should, as in PyTorch: an avg_pool2d where the sizes divide, else means along each axis."""
     x = _operand(x)
     _rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
-    size = _pair("adaptive_avg_pool2d", "output_size", output_size)
-    if size == (1, 1):
+    oh, ow = _pair("adaptive_avg_pool2d", "output_size", output_size)
+    n, c, h, w = x.shape
+    if not (h and w):  # every window would be empty: a mean of nothing
+        raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
+    if (oh, ow) == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
-    h, w = x.shape[2:]
-    if not (h % size[0] or w % size[1]):
-        return avg_pool2d(x, (h // size[0], w // size[1]))
-    rows, columns = _window_means(h, size[0], _mean_dtype(x)), _window_means(w, size[1], _mean_dtype(x))
-    return ops.matmul(ops.matmul(rows, x), columns.T)
+    if not (h % oh or w % ow):
+        return avg_pool2d(x, (h // oh, w // ow))
+    if x.dtype.kind != "f":  # integers average to floats, of the dtype the other paths give
+        x = x.astype(_mean_dtype(x))
+    # each pass pools the leading axis of a contiguous matrix: its rows add as whole arrays, where a
+    # mean along the short last axes of (batch, channels, h, w) loops in numpy over a few entries at a time
+    heights = _window_means(ops.reshape(ops.transpose(x, axes=(2, 0, 1, 3)), shape=(h, n * c * w)), oh)
+    across = ops.transpose(ops.reshape(heights, shape=(oh, n, c, w)), axes=(3, 0, 1, 2))
+    widths = _window_means(ops.reshape(across, shape=(w, oh * n * c)), ow)
+    return ops.transpose(ops.reshape(widths, shape=(ow, oh, n, c)), axes=(2, 3, 1, 0))
 
 
 def _mean_dtype(x: Any) -> np.dtype:
@@ -157,13 +166,14 @@ def _mean_dtype(x: Any) -> np.dtype:
     return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
 
 
-def _window_means(n: int, size: int, dtype: Any) -> np.ndarray:
-    """(size, n): row i averages adaptive pooling's window i of an axis of length n."""
-    means = np.zeros((size, n), dtype)
-    for i in range(size):
-        start, end = i * n // size, -(-(i + 1) * n // size)
-        means[i, start:end] = 1 / (end - start)
-    return means
+def _window_means(rows: Any, size: int) -> Any:
+    """(size, m): the mean of each of adaptive pooling's `size` windows over the rows of (n, m), one mean
+    per window (a matrix of window weights would make 0 times an inf NaN in every output and gradient)."""
+    n, m = rows.shape
+    if n % size == 0:  # equal windows side by side
+        return ops.mean(ops.reshape(rows, shape=(size, n // size, m)), axis=1, keepdims=False)
+    windows = (ops.getitem(rows, index=slice(i * n // size, -(-(i + 1) * n // size))) for i in range(size))
+    return ops.concatenate(*(ops.mean(window, axis=0, keepdims=True) for window in windows), axis=0)
 
 
 def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:
