@@ -4,7 +4,7 @@ code differentiates (HIPS autograd's habit). Comparisons and tests give constant
 
 A ufunc with no chainrule op, a ufunc method chainrule has no reduction for, and `out=` (numpy
 writing the result into an array) raise a TypeError naming them: never a silent conversion of
-the Tensor to an array, which would drop its gradient.
+the Tensor to an array, which would drop its gradient. The same for Values (`apply_to_values`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from . import modes
 from .functions import FUNCTIONS
-from .graph import Node, raw
+from .graph import MixedNodes, Node, raw
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside
@@ -46,6 +47,11 @@ COMPOSED = {
     "square": lambda x: x * x,
     "reciprocal": lambda x: 1 / x,
     "float_power": lambda a, b: _operator("pow", _in_float64(a), _in_float64(b)),  # numpy's: always in float64
+    # numpy's own formulas (x times the constant), so the results are numpy's to the bit
+    "deg2rad": lambda x: x * (np.pi / 180),
+    "radians": lambda x: x * (np.pi / 180),
+    "rad2deg": lambda x: x * (180 / np.pi),
+    "degrees": lambda x: x * (180 / np.pi),
 }
 # ufuncs with no gradient (comparisons, logic, the sign bit): constant results; isnan, isinf and
 # isfinite are chainrule's own functions
@@ -78,6 +84,19 @@ METHODS = {
     ("multiply", "accumulate"): "cumprod",
 }
 _HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() computes on the data without one"
+# a Value's: its methods, or a 0-d Tensor (numpy's functions on it are chainrule's, and grad's retry makes one)
+VALUE_HINT = (
+    "A Value's own ops (x.exp(), autograd.maximum(x, 0.0)) keep the gradient, and so does a 0-d Tensor "
+    "(Tensor(x.data)), on which numpy's functions are chainrule's; inside grad and the other transforms a "
+    "number argument that meets such a function is traced again as a 0-d Tensor. x.data computes without one"
+)
+
+
+def _kind(inputs: tuple[Any, ...]) -> tuple[str, str]:
+    """The node type a message is about, and its hint: a Value has no shape."""
+    if any(isinstance(x, Node) and not hasattr(x, "shape") for x in inputs):
+        return "Value", VALUE_HINT
+    return "Tensor", _HINT
 
 
 def _in_float64(x: Any) -> Any:
@@ -97,34 +116,61 @@ def apply_to_values(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwarg
     """Value's `__array_ufunc__`: of Values and numbers alone (`np.maximum(x, 0.0)`, `np.arctan(x)`:
     what a transform of a number's function meets), chainrule's op, as for Tensors, where numpy's
     loop over objects picked an operand by comparing (NaN lost, a tie's gradient not split) or
-    looked for a method of the ufunc's name (`np.arctan`: none). With an array among the inputs,
-    numpy's loop over the array's elements, each an operation on the Value, as before. A Value's `==`
-    is identity (Values are dict keys and set members), numpy's `np.float64(0.5) == v` too."""
+    looked for a method of the ufunc's name (`np.arctan`: none). With an array among the inputs
+    (`array * x`, `values_array == x`), the op on each element, in an array of objects; while a
+    transform traces, a MixedNodes instead, so that it runs f again with its numbers as 0-d Tensors,
+    whose numpy is chainrule's throughout (the array of Values would meet numpy's comparing loops next)."""
+    if not any(isinstance(x, np.ndarray | list | tuple) for x in inputs):
+        return _of_values(ufunc, method, inputs, kwargs)
+    name = ufunc.__name__
+    if modes.current.lifted:
+        raise MixedNodes(
+            f"np.{name} of a Value and an array inside a transform: give the transform numbers (traced again "
+            "as 0-d Tensors here) or Tensors, not Values, to combine with arrays"
+        )
+    if method != "__call__" or kwargs:  # out=, where=, reduce, at: numpy's loops over the objects again
+        spelled = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
+        raise TypeError(
+            f"{spelled}(...) of a Value and an array is not supported: only the plain call np.{name}(...), "
+            f"elementwise, without keyword arguments (got {sorted(kwargs)}). {VALUE_HINT}"
+        )
+    each = np.frompyfunc(lambda *xs: _of_values(ufunc, method, xs, kwargs), ufunc.nin, ufunc.nout)
+    with np.errstate(all="ignore"):  # each op raises on what it cannot compute: numpy's flags only repeat it
+        result = each(*(_boxed(x) for x in inputs))
+    return result.astype(bool) if name in CONSTANT and isinstance(result, np.ndarray) else result
+
+
+def _of_values(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The ufunc of Values and numbers: chainrule's op; `==` and `!=` are a Value's identity (Values
+    are dict keys and set members), numpy's `np.float64(0.5) == v` and `values_array == v` too."""
     if ufunc.__name__ in ("equal", "not_equal") and method == "__call__" and len(inputs) == 2:
         return np.bool_((inputs[0] is inputs[1]) == (ufunc.__name__ == "equal"))
-    if not any(isinstance(x, np.ndarray) for x in inputs):
-        return apply_ufunc(ufunc, method, inputs, kwargs)
-    boxed = []
-    for x in inputs:
-        if isinstance(x, Node):  # a 0-d array of objects holding it: numpy loops over objects, and asks no one
-            x, box = np.empty((), dtype=object), x
-            x[()] = box
-        boxed.append(x)
-    return getattr(ufunc, method)(*boxed, **kwargs)
+    return apply_ufunc(ufunc, method, inputs, kwargs)
+
+
+def _boxed(x: Any) -> Any:
+    """A node as a 0-d array of objects holding it: numpy's loop then hands it over as it is, asking no one."""
+    if not isinstance(x, Node):
+        return x
+    box = np.empty((), dtype=object)
+    box[()] = x
+    return box
 
 
 def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What `ufunc.method(*inputs, **kwargs)` is on Tensors, or a TypeError naming what is not supported."""
     name = ufunc.__name__
     if "out" in kwargs:
+        kind, hint = _kind(inputs)
         raise TypeError(
-            f"np.{name}(..., out=...) would write a Tensor's result into an array, dropping its gradient: "
-            f"assign the result instead (a = a + t rather than a += t). {_HINT}"
+            f"np.{name}(..., out=...) would write a {kind}'s result into an array, dropping its gradient: "
+            f"assign the result instead (a = a + t rather than a += t). {hint}"
         )
     if method != "__call__":
         return _method(name, method, inputs, kwargs)
     if kwargs:
-        raise TypeError(f"np.{name} on a Tensor takes no keyword arguments, got {sorted(kwargs)}. {_HINT}")
+        kind, hint = _kind(inputs)
+        raise TypeError(f"np.{name} on a {kind} takes no keyword arguments, got {sorted(kwargs)}. {hint}")
     if name in OPERATORS:
         return _operator(OPERATORS[name], *inputs)
     if name in COMPOSED:
@@ -137,11 +183,18 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
 
         result = ufunc(*(raw(x) for x in inputs))
         return Tensor(result) if any(isinstance(x, Tensor) for x in inputs) else result  # Values': a numpy bool
-    raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on Tensors. {_HINT}")
+    kind, hint = _kind(inputs)
+    raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on {kind}s. {hint}")
 
 
 def _method(name: str, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """np.add.reduce(t, axis) is t.sum(axis), np.multiply.accumulate(t, axis) is t.cumprod(axis)..."""
+    kind, hint = _kind(inputs)
+    if kind == "Value":  # one number: nothing to reduce or accumulate along
+        raise TypeError(
+            f"np.{name}.{method} of a Value: a Value is one number, with no axis; np.sum(x), np.max(x) "
+            f"give it as it is. {hint}"
+        )
     ours = METHODS.get((name, method))
     extra = set(kwargs) - {"axis", "keepdims"}
     if ours is None or len(inputs) != 1 or extra or (method == "accumulate" and "keepdims" in kwargs):

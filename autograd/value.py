@@ -165,12 +165,16 @@ class Value(
     # `==` is identity, as micrograd's (Values key dicts and sets). Inside a transform a number argument
     # is traced as a Value, so `x != 1.0` and `x in (0.0, 1.0)` would take another branch than f(x) does:
     # against a number they are refused there, as float(x) is
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, np.ndarray):  # numpy's side: each element by identity (numpy_ufuncs)
+            return NotImplemented
         if modes.current.lifted and not isinstance(other, Node):
             refuse_number_of_lifted(self, "== with a number", BRANCH)
         return self is other
 
-    def __ne__(self, other: object) -> bool:
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
         if modes.current.lifted and not isinstance(other, Node):
             refuse_number_of_lifted(self, "!= with a number", BRANCH)
         return self is not other

@@ -128,3 +128,9 @@ def test_backward_order_is_the_order_the_sums_follow():
     assert x.grad == total == 0.0  # 1e16 - 1e16 + 1 in topological order would be 1
     s = (Tensor(np.ones(2), requires_grad=True) * 2).sum()
     assert autograd.backward_order(s) == autograd.topological_order(s)
+
+
+def test_a_value_equals_an_array_of_values_elementwise_from_either_side():
+    v, w = Value(1.0), Value(2.0)
+    values = np.array([v, w], dtype=object)
+    assert (v == values).tolist() == [True, False] and (v != values).tolist() == [False, True]
