@@ -52,14 +52,19 @@ class Trace:
     """f run once on lifted arguments: its output (`outs`, the leaves of its output tree), its aux,
     and `wrt`, the leaves it is differentiated with respect to."""
 
-    def __init__(self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments) -> None:
+    def __init__(
+        self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
+    ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
         self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
-        self._args = args
+        self._args, self._rerun = args, rerun
 
     def output(self, tree: Any) -> Any:
-        """A tree of f's (its output, its aux) as the transform returns it: nodes when nested, else data."""
-        return tree if self.nested else tree_map(raw, tree)
+        """A tree of f's (its output, its aux) as the transform returns it: nodes when nested, else data;
+        where f ran again with its numbers as 0-d Tensors, a 0-d result is a float, as on Values."""
+        if self.nested:
+            return tree
+        return tree_map(lambda x: _as_float(raw(x)) if self._rerun and isinstance(x, Tensor) else raw(x), tree)
 
     def pull(self, outs: Sequence[Any], cotangents: Sequence[Any]) -> list[Any]:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph
@@ -119,12 +124,14 @@ def trace(
     differentiated = _Arguments(args, _in_range(positions, len(args), transform), single)
     for leaf in differentiated.leaves:
         _check_leaf(leaf, transform)
+    rerun = False
     try:
         wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=False)
     except MixedNodes:
         if not any(_is_number(x) for x in differentiated.leaves):
             raise
         wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=True)
+        rerun = True
     aux = None
     if has_aux:
         if not isinstance(result, tuple | list) or len(result) != 2:
@@ -134,7 +141,7 @@ def trace(
     outs, rebuild_out = flatten(result)
     for out in outs:
         _check_output(out, transform)
-    return Trace(outs, rebuild_out, aux, wrt, differentiated)
+    return Trace(outs, rebuild_out, aux, wrt, differentiated, rerun)
 
 
 def _call(

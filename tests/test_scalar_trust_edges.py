@@ -134,3 +134,8 @@ def test_a_value_equals_an_array_of_values_elementwise_from_either_side():
     v, w = Value(1.0), Value(2.0)
     values = np.array([v, w], dtype=object)
     assert (v == values).tolist() == [True, False] and (v != values).tolist() == [False, True]
+
+
+def test_a_number_argument_gives_a_number_value_when_f_ran_again_on_tensors():
+    value, slope = autograd.value_and_grad(lambda x: (x * np.array([1.0, 2.0])).sum())(0.5)
+    assert (type(value), value, slope) == (float, 1.5, 3.0)
