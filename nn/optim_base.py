@@ -55,7 +55,8 @@ class Optimizer:
         vars(self).update(self.checked_settings(settings))
         self.state: dict[Any, dict[str, Any]] = {}
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
-        self._state_shapes: dict[int, tuple[int, ...]] = {}  # per Tensor, the shape its state was last checked for
+        # per Tensor, the shape and dtype its state was last checked for
+        self._state_shapes: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
 
     @property
     def setting_names(self) -> tuple[str, ...]:
@@ -131,22 +132,30 @@ class Optimizer:
                     f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "
                     "has its parameter's shape"
                 )
-            # the slots are looked at only when the shape is not the one they were last found right for
-            # (the first step, after a load, after .data changed shape): a dict look-up on other steps
-            if self._state_shapes.get(i) != shape:
+            # the slots are looked at only when the shape or dtype is not the one they were last found right
+            # for (the first step, after a load, after .data changed): a dict look-up on other steps
+            if self._state_shapes.get(i) != (shape, t.dtype):
                 self._check_slots(i, t, shape)
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
-        """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape."""
-        kept = self.state.get(i, {})
-        for slot, (need, _) in self.slot_layout(shape, t.dtype).items():
-            if slot in kept and np.shape(kept[slot]) != need:
+        """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape, or an
+        array slot for another dtype (the model converted since, `model.double()`: its moments would stay
+        in the old precision)."""
+        kept, name = self.state.get(i, {}), type(self).__name__
+        for slot, (need, dtype) in self.slot_layout(shape, t.dtype).items():
+            if slot not in kept:
+                continue
+            if np.shape(kept[slot]) != need:
                 raise ShapeError(
-                    f"{type(self).__name__}: its state {slot!r} for {t!r} has shape {np.shape(kept[slot])}, made "
-                    f"for the parameter before its .data changed shape to {shape}; make a new "
-                    f"{type(self).__name__} for it"
+                    f"{name}: its state {slot!r} for {t!r} has shape {np.shape(kept[slot])}, made for the "
+                    f"parameter before its .data changed shape to {shape}; make a new {name} for it"
                 )
-        self._state_shapes[i] = shape
+            if need and kept[slot].dtype != dtype:
+                raise TypeError(
+                    f"{name}: its state {slot!r} for {t!r} is {kept[slot].dtype}, made for the parameter before it "
+                    f"became {t.dtype} (model.to(), .double()); convert the model first, then make the {name}"
+                )
+        self._state_shapes[i] = (shape, t.dtype)
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         """Change `data` in place from `grad`, keeping whatever this optimizer needs in `state`."""

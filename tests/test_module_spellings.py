@@ -140,3 +140,18 @@ def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
 
 def test_nn_utils_holds_the_clipping():
     assert nn.utils.clip_grad_norm_ is nn.clip_grad_norm_ and nn.utils.clip_grad_value_ is nn.clip_grad_value_
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.1), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)])
+def test_an_optimizers_moments_made_before_a_dtype_conversion_are_refused_not_kept_in_the_old_precision(make):
+    model = nn.Linear(3, 2, seed=0)
+    opt = make(model.parameters())
+    model(Tensor(np.ones((4, 3), np.float32))).sum().backward()
+    opt.step()
+    model.double()
+    opt.zero_grad()
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    before = model.W.data.copy()
+    with pytest.raises(TypeError, match="convert the model first"):
+        opt.step()
+    np.testing.assert_array_equal(model.W.data, before)
