@@ -18,7 +18,7 @@ import numpy as np
 from . import compile_record, modes
 from . import scalar_ops as ops
 from .graph import MixedNodes, Node
-from .graph_order import BRANCH, MANY, NO_GRAPH, refuse_number_of_lifted
+from .graph_order import MANY, NO_GRAPH
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
 from .modes import check_forward, short
@@ -27,6 +27,7 @@ from .operators import Operators
 from .scalar_backward import scalar_order, scalar_pass
 from .value_micrograd import MicrogradInternals
 from .value_numpy import ValueNumpy
+from .value_protocols import ValueProtocols
 
 Number = int | float
 _new = object.__new__
@@ -121,6 +122,7 @@ def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
 
 
 class Value(
+    ValueProtocols,
     ValueInPlaceArithmetic,
     ValueNumpy,
     MicrogradInternals,
@@ -157,43 +159,6 @@ class Value(
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{label})"
-
-    def item(self) -> float:
-        refuse_number_of_lifted(self, "a number (.item())")
-        return self.data
-
-    # `==` is identity, as micrograd's (Values key dicts and sets). Inside a transform a number argument
-    # is traced as a Value, so `x != 1.0` and `x in (0.0, 1.0)` would take another branch than f(x) does:
-    # against a number they are refused there, as float(x) is
-    def __eq__(self, other: object) -> Any:
-        if isinstance(other, np.ndarray):  # numpy's side: each element by identity (numpy_ufuncs)
-            return NotImplemented
-        if modes.current.lifted and not isinstance(other, Node):
-            refuse_number_of_lifted(self, "== with a number", BRANCH)
-        return self is other
-
-    def __ne__(self, other: object) -> Any:
-        if isinstance(other, np.ndarray):
-            return NotImplemented
-        if modes.current.lifted and not isinstance(other, Node):
-            refuse_number_of_lifted(self, "!= with a number", BRANCH)
-        return self is not other
-
-    __hash__ = Node.__hash__
-
-    def __bool__(self) -> bool:
-        """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as
-        it would on the float (in a transform too, as `<` does: the branch f takes on the number)."""
-        return self.data != 0
-
-    # a real number is its own conjugate and its own real part: numpy's var and std of a list of
-    # Values call these on each element (x * x.conjugate(), then .real), and sqrt for std
-    def conjugate(self) -> Value:
-        return self
-
-    @property
-    def real(self) -> Value:
-        return self
 
     __rpow__ = _reflected(ops.power_base_const)  # `2 ** x`: the base is a constant
 

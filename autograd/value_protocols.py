@@ -1,0 +1,56 @@
+"""Python's protocols on a Value (a mixin of Value): identity `==` (micrograd's) and hashing, the
+truth of its number, `.item()`, and the conjugate and real part numpy's var and std call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .graph import Node
+from .graph_order import BRANCH, refuse_number_of_lifted
+
+
+class ValueProtocols:
+    """What Python and numpy ask of a number, answered for a Value."""
+
+    __slots__ = ()
+    data: float
+
+    def item(self) -> float:
+        refuse_number_of_lifted(self, "a number (.item())")
+        return self.data
+
+    # `==` is identity, as micrograd's (Values key dicts and sets). Inside a transform a number argument
+    # is traced as a Value, so `x != 1.0` and `x in (0.0, 1.0)` would take another branch than f(x) does:
+    # against a number they are refused there, as float(x) is
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, np.ndarray):  # numpy's side: each element by identity (numpy_ufuncs)
+            return NotImplemented
+        if modes.current.lifted and not isinstance(other, Node):
+            refuse_number_of_lifted(self, "== with a number", BRANCH)
+        return self is other
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        if modes.current.lifted and not isinstance(other, Node):
+            refuse_number_of_lifted(self, "!= with a number", BRANCH)
+        return self is not other
+
+    __hash__ = Node.__hash__
+
+    def __bool__(self) -> bool:
+        """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as
+        it would on the float (in a transform too, as `<` does: the branch f takes on the number)."""
+        return self.data != 0
+
+    # a real number is its own conjugate and its own real part: numpy's var and std of a list of
+    # Values call these on each element (x * x.conjugate(), then .real), and sqrt for std
+    def conjugate(self) -> Any:
+        return self
+
+    @property
+    def real(self) -> Any:
+        return self
