@@ -6,12 +6,14 @@ derivatives come from the same line. Products are exact with zeros: a plain back
 out / x only where every product is a normal finite float (no zero, no underflow or overflow),
 and otherwise, and always under create_graph, no rule divides at all, so second derivatives stay
 exact for tiny entries too (out / x would cancel terms of size 1/|x|). PyTorch divides wherever
-the input has no zero.
+the input has no zero. std and the 2-norm are right wherever the result fits its dtype: where
+squaring the entries would overflow or underflow, they are computed on entries scaled by a power of two.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -109,8 +111,72 @@ def _var_vjp(g, out, x, *, axis, keepdims, ddof):
     return (_spread(g, x, axis) * centred * (2 / (_count(x, axis) - ddof)),)
 
 
+def _result_dtype(x: np.ndarray) -> np.dtype:
+    """The dtype of std and norm: a float's own; float64 for integers and bools (as numpy's)."""
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _working(x: np.ndarray) -> np.ndarray:
+    """x in the floats std and norm are computed in: float16 widened to float32 (its sums overflow
+    at 65504, its squares of small spreads underflow; numpy's mean widens it too)."""
+    return x.astype(np.promote_types(_result_dtype(x), np.float32), copy=False)
+
+
+def _moderate(a: np.ndarray) -> bool:
+    """Whether every entry of `a` is 0, inf, NaN (frexp's exponent 0) or within 2**±(maxexp/4) of 1
+    (float32: 2**±32), where squares and sums of them neither overflow nor underflow."""
+    return bool(np.all(np.abs(np.frexp(a)[1]) <= np.finfo(a.dtype).maxexp // 4))
+
+
+def _scale(out: np.ndarray, x: Any, axis: Any) -> np.ndarray | None:
+    """For std or the 2-norm `out` computed on x as it is, None if it is right: its entries nonzero,
+    finite and moderate (an overflowed square makes a result inf or NaN; squares that underflowed
+    are below 2**-(maxexp/2) of the result's), or every slice's largest |x| is (most inputs: no
+    pass over x at all). Else, per output (kept as 1), the power of two 2**-e in x's dtype bringing
+    the largest |x| into [0.5, 1): multiplying by it is exact, so results on scaled entries equal
+    unscaled ones wherever those are right."""
+    if np.all(np.isfinite(out) & (out != 0)) and _moderate(out):
+        return None
+    data = raw(x)
+    # two reductions and no |x| array: the largest magnitude is the larger of max and -min
+    biggest = np.maximum(np.max(data, axis, keepdims=True, initial=0), -np.min(data, axis, keepdims=True, initial=0))
+    if _moderate(biggest):
+        return None
+    e = np.maximum(np.frexp(biggest)[1], 2 - np.finfo(data.dtype).maxexp)  # all-subnormal: 2**-e stays finite
+    return np.ldexp(np.ones((), data.dtype), -e)
+
+
+def _homogeneous(reduce: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: Any) -> np.ndarray:
+    """reduce(x) for std or the 2-norm (reduce(x·s) = reduce(x)·s for s > 0), computed again as
+    reduce(x·s)/s where it needs scaling (`_scale`): right wherever the result fits the dtype."""
+    dtype, x = _result_dtype(x), _working(x)
+    with np.errstate(over="ignore", under="ignore"):  # what scaling is for: a second try follows
+        out = reduce(x)
+    scale = _scale(out, x, axis)
+    if scale is not None:
+        out = reduce(x * scale)
+        out = out / np.reshape(scale, np.shape(out))
+    return out.astype(dtype, copy=False)
+
+
+def _in_scaled_units(out: Any, x: Any, axis: Any) -> tuple[Any, Any]:
+    """(out·s, x·s) where the forward needed scaling (`_scale`), else (out, x): std's and the
+    2-norm's gradients are the same at x·s (their ratios (x - mean)/std and x/‖x‖ do not change),
+    but their parts are near 1 there, neither overflowing nor underflowing; s is a constant
+    (locally), so create_graph differentiates through it as through the unscaled rule."""
+    scale = _scale(raw(out), x, axis)
+    if scale is None:
+        return out, x
+    return out * np.reshape(scale, np.shape(out)), x * scale
+
+
+def _std(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray:
+    return _homogeneous(lambda x: np.std(x, axis, ddof=ddof, keepdims=keepdims), x, axis)
+
+
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):
-    zero = np.asarray(raw(out) == 0)
+    out, x = _in_scaled_units(out, x, axis)
+    zero = np.asarray(raw(out) == 0)  # a constant input: gradient 0, as PyTorch's
     return _var_vjp(g * ~zero / (2 * (out + zero)), out, x, axis=axis, keepdims=keepdims, ddof=ddof)
 
 
@@ -121,12 +187,18 @@ def _norm_vjp(g, out, x, *, axis, keepdims, ord):
         top = np.abs(raw(x)) == np.reshape(raw(out), kept_shape(np.shape(x), axis))
         share = sign(x) * top / np.sum(top, axis=axis, keepdims=True)
         return (_spread(g, x, axis) * share.astype(np.result_type(raw(x)), copy=False),)
+    out, x = _in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)
     return (_spread(g * ~zero / (out + zero), x, axis) * x,)
 
 
 def _vector_norm(x: np.ndarray, *, axis: Any, keepdims: bool, ord: float) -> np.ndarray:
-    return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    if ord == 2:
+        return _homogeneous(lambda x: np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=2), x, axis)
+    dtype, x = _result_dtype(x), _working(x)
+    if ord == np.inf:  # max's error where an axis is empty: the largest of nothing (numpy would say 0)
+        return np.max(np.abs(x), axis=axis, keepdims=keepdims).astype(dtype, copy=False)
+    return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=1).astype(dtype, copy=False)
 
 
 REDUCTIONS: tuple[OpDef, ...] = (
@@ -152,7 +224,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "std",
         _std_vjp,
         None,
-        lambda x, *, axis, keepdims, ddof: np.std(x, axis, ddof=ddof, keepdims=keepdims),
+        _std,
         api="Tensor.std",
         formulas=("∂std(x)/∂xᵢ = (xᵢ − mean)/((n − ddof)·std)",),
     ),

@@ -207,8 +207,8 @@ class ReductionMethods:
     def std(
         self, given: Any = _UNSET, *, axis=None, ddof=None, correction=None, keepdims=None, dim=_UNSET, keepdim=None
     ):
-        """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`). At a constant
-        input its gradient is 0, as PyTorch's."""
+        """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`), right wherever it
+        fits the dtype (var may overflow). At a constant input its gradient is 0, as PyTorch's."""
         return self._moment(ops.std, "std", given, axis, ddof, correction, keepdims, dim, keepdim)
 
     def _moment(self, op: Op, name: str, given, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
@@ -230,8 +230,9 @@ class ReductionMethods:
     def norm(self, ord: Any = None, axis: Axis = None, keepdims=None, *, p=None, dim=None, keepdim=None) -> Any:
         """The vector norm of the entries over `axis` (all of them by default, flattened), as
         torch.linalg.vector_norm: ord (PyTorch's p) 2 by default, or 1 or inf. Not numpy's matrix
-        norms: over two axes it is still the norm of their entries as one vector. At the zero
-        vector its gradient is 0 (PyTorch's choice)."""
+        norms: over two axes it is still the norm of their entries as one vector. The 2-norm is
+        right wherever it fits the dtype; at the zero vector its gradient is 0 (PyTorch's choice).
+        The inf-norm over an empty axis is a ValueError, as max's (the largest of nothing)."""
         order = _either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
         if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
