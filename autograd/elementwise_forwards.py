@@ -91,6 +91,19 @@ def tensor_softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0, x)  # never overflows
 
 
+# log(1 + exp(βx)) / β as its linear piece (x's positive part for β > 0, negative for β < 0) plus
+# log1p(exp(-|βx|)) / β: never overflows, not even where βx does (β = 2 at x = 1e308)
+def scalar_softplus_scaled(x: float, beta: float) -> float:
+    linear = max(x, 0.0) if beta > 0 else min(x, 0.0)
+    return linear + math.log1p(math.exp(-abs(beta * x))) / beta
+
+
+def tensor_softplus_scaled(x: np.ndarray, beta: float) -> np.ndarray:
+    linear = np.maximum(x, 0) if beta > 0 else np.minimum(x, 0)
+    with np.errstate(over="ignore"):  # βx beyond the largest float: exp(-inf) is 0, the answer its linear piece
+        return linear + np.log1p(np.exp(-np.abs(beta * x))) / beta
+
+
 def scalar_maximum(a: float, b: float) -> float:
     return a if a >= b or a != a else b  # NaN wins, as numpy and PyTorch
 

@@ -65,7 +65,7 @@ def _linear(x: float, beta: float, threshold: float | None) -> bool:
 
 
 def _tensor_softplus(x: np.ndarray, *, beta: float, threshold: float | None) -> np.ndarray:
-    y = forward.tensor_softplus(x) if beta == 1 else forward.tensor_softplus(beta * x) / beta
+    y = forward.tensor_softplus(x) if beta == 1 else forward.tensor_softplus_scaled(x, beta)
     return y if threshold is None else np.where(beta * x > threshold, x, y)
 
 
@@ -231,7 +231,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "softplus",
         _softplus_vjp,
-        lambda x, *, beta, threshold: x if _linear(x, beta, threshold) else forward.scalar_softplus(beta * x) / beta,
+        lambda x, *, beta, threshold: x if _linear(x, beta, threshold) else forward.scalar_softplus_scaled(x, beta),
         _tensor_softplus,
         params={"beta": 1.0, "threshold": None},
         check=_softplus_check,

@@ -139,3 +139,13 @@ def test_a_value_equals_an_array_of_values_elementwise_from_either_side():
 def test_a_number_argument_gives_a_number_value_when_f_ran_again_on_tensors():
     value, slope = autograd.value_and_grad(lambda x: (x * np.array([1.0, 2.0])).sum())(0.5)
     assert (type(value), value, slope) == (float, 1.5, 3.0)
+
+
+@pytest.mark.parametrize("beta", [2.0, 0.5, -1.5])
+def test_softplus_with_a_beta_is_finite_where_beta_x_overflows(beta):
+    x = np.array([-1e308, -3.0, 0.0, 2.5, 1e308])
+    exact = np.logaddexp(0, beta * np.clip(x, -300, 300)) / beta  # away from the ends: the formula as it is
+    linear = np.maximum(x, 0) if beta > 0 else np.minimum(x, 0)  # at the ends: its linear piece
+    expected = np.where(np.abs(x) > 1e300, linear, exact)
+    np.testing.assert_allclose(autograd.softplus(Tensor(x), beta=beta).data, expected, rtol=1e-14)
+    assert autograd.softplus(Value(1e308), beta=beta).data == (1e308 if beta > 0 else 0.0)
