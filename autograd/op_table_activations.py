@@ -77,7 +77,11 @@ def _gelu_vjp(g, out, x, *, approximate):
         z2 = 2 * forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x)
         s = sigmoid(z2)
         slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
-        return (g * (s + x * s * sigmoid(-z2) * slope),)
+        spread = s * sigmoid(-z2)  # σ'(z2): 0 far out, where x² in the slope may have overflowed (float16)
+        with np.errstate(invalid="ignore", over="ignore"):  # 0 · inf where flat: replaced below
+            tail = x * spread * slope
+        flat = raw(spread) == 0
+        return (g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail)),)
     cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
     return (g * (cdf + x * exp(-0.5 * x * x) * INV_SQRT_2PI),)
 

@@ -149,3 +149,12 @@ def test_softplus_with_a_beta_is_finite_where_beta_x_overflows(beta):
     expected = np.where(np.abs(x) > 1e300, linear, exact)
     np.testing.assert_allclose(autograd.softplus(Tensor(x), beta=beta).data, expected, rtol=1e-14)
     assert autograd.softplus(Value(1e308), beta=beta).data == (1e308 if beta > 0 else 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_gelus_tanh_form_has_slope_1_and_0_far_out(dtype):
+    big = float(np.finfo(dtype).max) / 2
+    x = Tensor(np.array([-big, -300.0, 300.0, big], dtype), dtype=dtype, requires_grad=True)
+    with np.errstate(over="ignore"):  # the forward's x³ overflows there, as it does in PyTorch's
+        autograd.gelu(x, approximate="tanh").sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 1.0, 1.0]
