@@ -45,7 +45,7 @@ def test_gradients_after_backward_and_colour_by_grad():
     drawing = svg(viz.draw(o, color_by_grad=True, number=True))
     words = texts(drawing)
     assert "grad -1.5" in words and "grad 1" in words and "grad 0.5" in words and "not computed" not in words
-    assert "#1 o" in words and "#10 b" in words  # numbered in backward order
+    assert "#1 o" in words and "#3 b" in words and "#10 x1" in words  # numbered in backward order
     assert 'fill="#ffffff"' in drawing and re.search(r'fill="#ff[0-9a-f]{4}"', drawing)
     assert "grad" not in texts(svg(viz.draw(o, show_grads=False)))
 
@@ -114,8 +114,8 @@ def test_backward_steps_one_frame_per_node_with_gradients_filling_in():
     assert first.count("grad not computed") == 8  # only o (seeded) and n (just sent to) have one
     assert "not computed" not in last and "grad -1.5" in last
     assert frames[0].caption.startswith("step 1 of 10: backward starts at o with gradient 1")
-    assert "through *, x1 gets -1.5, w1 gets 1" in frames[3].caption
-    assert 'stroke="royalblue"' in svg(frames[3].drawing)
+    assert "through *, x1 gets -1.5, w1 gets 1" in frames[7].caption
+    assert 'stroke="royalblue"' in svg(frames[7].drawing)
     assert not o.grad_computed  # the frames did not run a real backward
 
 

@@ -27,7 +27,7 @@ def test_a_second_backward_shows_the_real_grad_beside_this_pass():
     for options in ({}, {"backward": True}, {"check": True}):
         words = html.unescape(texts(svg(viz.draw(o, **options))))
         assert "x1 data 2 grad -1.5 .grad -3 (earlier passes added)" in words  # this pass's, and the real one
-        listed = "x1, w1, x2, b, o, n and 3 more (x1.grad holds -3, drawn -1.5)"  # leaves first
+        listed = "b, x2, w1, x1, o, n and 3 more (b.grad holds 1, drawn 0.5)"  # leaves first, as backward takes them
         assert f".grad is not the gradient drawn at {listed}" in words and "call zero_grad() before backward" in words
         assert "w2 data 1 grad 0 .grad" not in words  # 0 + 0 is 0: nothing to say
 

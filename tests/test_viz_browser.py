@@ -11,7 +11,7 @@ import pytest
 
 import nn
 import viz
-from autograd import Value, topological_order
+from autograd import Value, backward_order
 from nn.optim import SGD
 from viz.demo import neuron
 from viz.graph import summary
@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium and chromedriver are not installed")
-X1 = 4  # x1's position in backward's order: o, n, x1*w1 + x2*w2, x1*w1, x1, ...
+X1 = 9  # x1's position in backward's order: o, n, b, x1*w1 + x2*w2, x2*w2, w2, x2, x1*w1, w1, x1
 
 
 @pytest.fixture
@@ -83,13 +83,13 @@ def test_step_zero_is_the_forward_pass_then_buttons_keys_and_slider_step_backwar
     assert text(browser, "counter") == "step 1 of 10" and grad_text(browser, 0) == "grad 1"
     assert sent_edges(browser) == ["e0_0"]  # o's op, tanh, sent to n
     assert "current" in browser.find_element(By.ID, "v0").get_attribute("class")
-    for _ in range(3):
+    for _ in range(7):
         body.send_keys(Keys.ARROW_RIGHT)
-    assert text(browser, "counter") == "step 4 of 10" and grad_text(browser, X1) == "grad -1.5"
-    assert "current" in browser.find_element(By.ID, "v3").get_attribute("class")
+    assert text(browser, "counter") == "step 8 of 10" and grad_text(browser, X1) == "grad -1.5"
+    assert "current" in browser.find_element(By.ID, "v7").get_attribute("class")
     body.send_keys(Keys.ARROW_LEFT)
     assert grad_text(browser, X1) == "grad not computed"
-    assert "current" not in browser.find_element(By.ID, "v3").get_attribute("class")
+    assert "current" not in browser.find_element(By.ID, "v7").get_attribute("class")
     slider = browser.find_element(By.ID, "slider")
     browser.execute_script("arguments[0].value = 10; arguments[0].dispatchEvent(new Event('input'));", slider)
     assert text(browser, "counter") == "step 10 of 10" and "not computed" not in " ".join(grad_texts(browser))
@@ -180,8 +180,8 @@ def test_a_grouped_explanation_still_adds_up_to_the_gradient(browser, tmp_path):
 
 def test_with_an_optimizer_the_last_step_shows_the_update_and_stepping_back_undoes_it(browser, tmp_path):
     root = neuron()
-    w1 = next(n for n in topological_order(root) if n.label == "w1")
-    position = next(i for i, n in enumerate(topological_order(root)) if n is w1)
+    w1 = next(n for n in backward_order(root) if n.label == "w1")
+    position = next(i for i, n in enumerate(backward_order(root)) if n is w1)
     page = viz.save_html(root, tmp_path / "train.html", optimizer=SGD([w1], lr=0.1))
     browser.get(page.as_uri())
     data_text = lambda: browser.find_element(By.ID, f"v{position}").find_elements(By.TAG_NAME, "text")[-2]  # noqa: E731
@@ -199,7 +199,7 @@ def test_with_an_optimizer_the_last_step_shows_the_update_and_stepping_back_undo
 
 def test_a_2_16_16_1_mlp_page_is_small_quick_and_plays(browser, tmp_path):
     out = nn.MLP(2, [16, 16, 1], seed=0)([0.5, -1.0])
-    order = topological_order(out)
+    order = backward_order(out)
     nodes = len(order) + sum(1 for n in order if n.op is not None)
     start = time.perf_counter()
     page = viz.save_html(out, tmp_path / "mlp.html", max_nodes=None)

@@ -11,7 +11,7 @@ from test_viz_browser import grad_text, pytestmark, severe, text  # noqa: F401 (
 from test_viz_player_nonfinite import backward_inf, diverging_training, forward_nan
 
 import viz
-from autograd import Tensor, topological_order
+from autograd import Tensor, backward_order
 from viz.graph import summary
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
@@ -19,7 +19,7 @@ RED, FIRST_FILL = "rgb(255, 0, 0)", "rgb(255, 156, 156)"
 
 
 def position(root, label: str) -> int:
-    return next(k for k, n in enumerate(topological_order(root)) if n.label == label)
+    return next(k for k, n in enumerate(backward_order(root)) if n.label == label)
 
 
 def click(browser, position: int) -> str:
@@ -60,7 +60,7 @@ def test_a_clicked_tensor_tells_its_paths_as_arrays_added_element_by_element(bro
     ((reference @ reference) * reference).mean(0).sum().add(reference.max()).backward()
     assert np.allclose(sum(p.product for p in told.paths), told.total)  # the arrays add up to the gradient
     assert np.allclose(told.total, reference.grad.numpy())
-    explanation = click(browser, next(i for i, n in enumerate(topological_order(loss)) if n is a))
+    explanation = click(browser, next(i for i, n in enumerate(backward_order(loss)) if n is a))
     assert explanation.startswith(f"∂L/∂A (shape (3, 3)) = {summary(told.total)}: the sum over the 4 paths")
     for path in told.paths:
         assert f"carries {summary(path.product)}" in explanation
@@ -81,7 +81,7 @@ def test_a_grouped_tensor_explanation_adds_the_listed_and_the_other_paths_arrays
     told = viz.explain(root, x)
     others = told.count - len(told.paths)
     assert others > 0
-    explanation = click(browser, next(i for i, n in enumerate(topological_order(root)) if n is x))
+    explanation = click(browser, next(i for i, n in enumerate(backward_order(root)) if n is x))
     assert (
         f"total: the arrays of the paths above (together {summary(told.total - told.rest)}) and of the other "
         f"{others} ({summary(told.rest)}) added element by element: {summary(told.total)}"
@@ -112,10 +112,10 @@ def test_a_gradients_first_infinity_turns_red_at_the_step_that_makes_it(browser,
     page = viz.save_html(root, tmp_path / "inf.html")
     browser.get(page.as_uri())
     x = position(root, "x")
-    for step in range(3):
+    for step in range(4):
         step_to(browser, step)
         assert red_marks(browser) == {"ids": [], "strokes": [], "first": [], "fills": [], "story": None}
-    browser.find_element("id", "next").click()  # step 3: log sends x its infinite gradient
+    browser.find_element("id", "next").click()  # step 4: log sends x its infinite gradient
     marks = red_marks(browser)
     assert marks["first"] == [f"v{x}"] and marks["fills"] == [FIRST_FILL] and set(marks["strokes"]) == {RED}
     assert marks["story"] == "the first NaN or infinity of backward: the gradient of x, inf, from the rule of log at l"

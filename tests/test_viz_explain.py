@@ -52,7 +52,7 @@ def test_the_three_paths_of_a_times_a_plus_a():
     assert story.startswith("∂c/∂a = 5: the sum over the 3 paths from a up to c")
     assert "∂b/∂a's share through input 1 = 2    (input 1 of *: ∂(a·b)/∂a = b)" in story  # ∂b/∂a itself is 4
     assert "product: 2 × 1 = 2" in story
-    assert story.endswith("total: 2 + 2 + 1 = 5 = ∂c/∂a, the gradient backward gives")
+    assert story.endswith("total: 1 + 2 + 2 = 5 = ∂c/∂a, the gradient backward gives")  # as backward adds them
     assert not a.grad_computed  # explain runs no backward into .grad
 
 

@@ -91,7 +91,7 @@ def test_command_line_draws_writes_the_page_and_explains(tmp_path):
     assert "tanh(x*w + b) = 0.706419; ∂/∂x = -1.50292, ∂/∂w = 1.00194, ∂/∂b = 0.500972" in done.stdout
     assert "∂(tanh(x*w + b))/∂x = -1.503: one path leads from x up to tanh(x*w + b)" in done.stdout
     svg = (tmp_path / "g.svg").read_text()
-    assert "∂(x*w)/∂x" in svg and "step 3" in svg
+    assert "∂(x*w)/∂x" in svg and "step 4" in svg  # backward takes b (step 3) first
     assert (tmp_path / "p.html").read_text().count("<svg") == 1
 
 

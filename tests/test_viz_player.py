@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import viz
-from autograd import Op, Tensor, Value, pullback, topological_order
+from autograd import Op, Tensor, Value, backward_order, pullback, topological_order
 from nn.optim import SGD, Adam
 from viz.demo import neuron
 from viz.graph import backward_flow, constants, summary
@@ -56,7 +56,7 @@ def test_each_edge_in_a_caption_multiplies_the_arriving_gradient_by_the_local_de
         for e in flows[k]:
             assert e.passed == pytest.approx(grads[id(order[k])] * e.local)  # the local derivative, from pullback(1)
             assert f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}" in run.captions[step]
-    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5    (∂(a·b)/∂a = b)" in run.captions[3]
+    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5    (∂(a·b)/∂a = b)" in run.captions[7]
 
 
 def test_a_value_used_twice_gets_its_contributions_summed_in_the_caption():
@@ -92,7 +92,7 @@ def test_the_forward_caption_computes_each_op_from_its_inputs():
 @pytest.mark.parametrize("make", [reused, many_paths, lambda: (neuron(), None)])
 def test_every_values_explanation_agrees_with_explain(make):
     root, _ = make()
-    order = topological_order(root)
+    order = backward_order(root)
     data = page_data(page_html(root))
     edges = data["edges"]
     for position, (count, total, rest, _, paths) in data["explanations"].items():
@@ -112,7 +112,7 @@ def test_explanations_of_a_tensor_graph_come_from_explain():
     w = Tensor(np.array([0.5, 0.5, 0.5]), requires_grad=True, label="w")
     root = (x * w + x).sum()
     data = page_data(page_html(root))
-    position = next(i for i, n in enumerate(topological_order(root)) if n is x)
+    position = next(i for i, n in enumerate(backward_order(root)) if n is x)
     count, total, _, _, paths = data["explanations"][str(position)]
     assert count == 2 and total == summary(viz.explain(root, x).total) == "min 1.5 mean 1.5 max 1.5"
     assert {len(p[0]) for p in paths} == {2, 3}  # x → + → sum, and x → * → + → sum
@@ -142,7 +142,7 @@ def test_a_frame_shows_in_jupyter_as_its_drawing_under_its_caption():
 def test_pullback_of_a_unit_seed_is_what_the_page_calls_the_local_derivative():
     root, a = reused()
     data = page_data(page_html(root))
-    product = next(n for n in topological_order(root) if n.op is not None and n.op.name == "*")
+    product = next(n for n in backward_order(root) if n.op is not None and n.op.name == "*")
     locals_of_product = [data["locals"][k] for k, e in enumerate(data["edges"]) if e[0] == 1]
     assert locals_of_product == [term(d) for d in pullback(product, 1.0)] == ["2", "2"]
 

@@ -10,7 +10,7 @@ from test_viz_player import page_data
 
 import nn
 import viz
-from autograd import Tensor, Value, topological_order
+from autograd import Tensor, Value, backward_order
 from nn import functional as F
 from viz.html import page_html
 
@@ -28,7 +28,7 @@ def forward_nan() -> Value:
 
 
 def backward_inf() -> Value:
-    """Every value finite, but d log(x)/dx = 1/x overflows at x = 1e-310: backward's third step, at l,
+    """Every value finite, but d log(x)/dx = 1/x overflows at x = 1e-310: backward's fourth step, at l,
     sends x an infinite gradient (x's first contribution, 1 from y = #2 + x, is finite)."""
     x = Value(1e-310, label="x")
     log = x.log()
@@ -47,14 +47,14 @@ def red_in_draw(root: Value) -> tuple[set[str], set[str]]:
     return red, first
 
 
-@pytest.mark.parametrize(("make", "start"), [(forward_nan, 0), (backward_inf, 3)])
+@pytest.mark.parametrize(("make", "start"), [(forward_nan, 0), (backward_inf, 4)])
 def test_the_page_marks_the_first_nonfinite_value_as_draw_does_from_the_step_it_appears(make, start):
     root = make()
     trail = page_data(page_html(root))["trail"]
     red, first = red_in_draw(root)
     assert first == {f"v{trail['node']}"}
     ids = {f"v{k}" for k in trail["nodes"]} | {f"e{c}_{i}" for c, i in trail["edges"]}
-    ids |= {f"o{k}" for k in trail["nodes"] if topological_order(root)[k].op is not None}
+    ids |= {f"o{k}" for k in trail["nodes"] if backward_order(root)[k].op is not None}
     assert ids == {k for k in red if re.fullmatch(r"[vo]\d+|e\d+_\d+", k)}  # draw's, but its unnamed op→value edges
     assert trail["story"] in viz.draw(root, backward=True).source and trail["from"] == start
 

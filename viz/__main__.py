@@ -8,7 +8,10 @@ python -m viz expr "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --out graph.svg [--html
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections import Counter
+from pathlib import Path
 
 from autograd import Value, topological_order
 
@@ -16,7 +19,9 @@ from .demo import neuron
 from .dot import render
 from .explain import explain
 from .expr import ALLOWED, ExpressionError, evaluate
+from .graph import figures
 from .html import save_html
+from .writing import require_folder
 
 _DRAWING = "the drawing to write, .svg, .png or .pdf by its suffix"
 
@@ -37,6 +42,9 @@ def _run(args: argparse.Namespace) -> None:
     if args.command == "demo":
         root = neuron()
     else:
+        twice = [name for name, n in Counter(name for name, _ in args.set).items() if n > 1]
+        if twice:  # before anything is computed: which of the two was meant is the user's to say
+            sys.exit(f"python -m viz expr: --set gives {twice[0]} more than once; give each name one value")
         try:
             root = evaluate(args.expression, dict(args.set))
         except ExpressionError as e:
@@ -44,6 +52,9 @@ def _run(args: argparse.Namespace) -> None:
         unknown = [name for name in args.explain if name not in _leaves(root) or name not in dict(args.set)]
         if unknown:  # before anything is written
             sys.exit(f"python -m viz expr: --explain {unknown[0]}: the expression uses no value named {unknown[0]!r}")
+    for target in (args.out, getattr(args, "html", None)):  # every file's folder before writing any
+        if target:
+            require_folder(Path(target))
     root.backward()
     print(f"wrote {render(root, args.out, backward=args.backward, check=args.check)}")
     if args.command == "expr":
@@ -53,11 +64,20 @@ def _run(args: argparse.Namespace) -> None:
 def _report(root: Value, args: argparse.Namespace) -> None:
     """The value and gradients, the page with --html, the chain rule for --explain's names."""
     leaves = {name: node for name, node in _leaves(root).items() if name in dict(args.set)}
-    print(f"{args.expression} = {root.data:.6g}; " + ", ".join(f"∂/∂{n} = {v.grad:.6g}" for n, v in leaves.items()))
+    print(
+        f"{args.expression} = {_number(root.data)}; "
+        + ", ".join(f"∂/∂{n} = {_number(v.grad)}" for n, v in leaves.items())
+    )
     if args.html:
         print(f"wrote {save_html(root, args.html, title=args.expression)}")
     for name in args.explain:  # each checked before anything was written
         print(explain(root, leaves[name]))
+
+
+def _number(x: float) -> str:
+    """As the drawing writes numbers (`figures`: more digits where 6 would round to a whole number it is
+    not, tanh(10) = 0.999999996), to 6 figures, and a zero unsigned (0 × (-1) reads 0, not -0)."""
+    return figures(x + 0.0, 6)
 
 
 def _leaves(root: Value) -> dict[str, Value]:
@@ -70,7 +90,10 @@ def _assignment(text: str) -> tuple[str, float]:
     try:
         if not sep or not name.strip().isidentifier():
             raise ValueError
-        return name.strip(), float(number)
+        value = float(number)
+        if not math.isfinite(value):  # as the expression's own 1e400 is refused: inf is no value to draw
+            raise argparse.ArgumentTypeError(f"{text!r}: {number.strip()} is not a finite number (at most 1.8e308)")
+        return name.strip(), value
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not NAME=NUMBER (as x=2 or w=-3.5; a name: letters, digits and _, not a digit first)"
@@ -106,12 +129,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     expr.add_argument("expression", help="the expression, quoted: 'tanh(x*w + b)'")
     expr.add_argument(
-        "--set", nargs="+", type=_assignment, default=[], metavar="NAME=NUMBER", help="the value of each name"
+        "--set",
+        nargs="+",
+        action="extend",  # --set x=1 --set w=2 gives both, as --set x=1 w=2 does
+        type=_assignment,
+        default=[],
+        metavar="NAME=NUMBER",
+        help="the value of each name (once each)",
     )
     expr.add_argument("--out", default="graph.svg", help=f"{_DRAWING} (default: graph.svg)")
     expr.add_argument("--html", help="also write the step-by-step backward page here")
     expr.add_argument(
-        "--explain", nargs="+", default=[], metavar="NAME", help="print the chain rule behind these names' gradients"
+        "--explain",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="print the chain rule behind these names' gradients",
     )
     _drawing_options(expr)
     return parser

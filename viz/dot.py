@@ -23,14 +23,13 @@ from .graph import (
     backward_flow,
     check_size,
     finite,
-    kept_grads,
     magnitude,
     module_order,
     numbered_names,
     read_graph,
     require_one_number,
-    shown_grads,
 )
+from .kept import kept_grads, shown_grads
 from .labels import (
     FIRST_NONFINITE_FILL,
     HIDDEN,

@@ -59,6 +59,7 @@ class Explanation:
     rest: Any
     total: Any
     names: dict[int, str]  # by node id: its label, parameter name, or "#k" as draw(number=True) numbers it
+    added: tuple[int, ...] = ()  # `paths` by index in the order backward adds their shares (its rounding)
 
     def __str__(self) -> str:
         return tell(self)
@@ -92,7 +93,16 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
         else:
             paths = _largest_scalar_paths(root, node, order, ways, max_paths)
         rest = total - sum(p.product for p in paths) if count > len(paths) else _zero(total)
-    return Explanation(root, node, tuple(paths), count, rest, total, {**shown, **(names or {})})
+    added = tuple(sorted(range(len(paths)), key=_backward_adds(order, paths).__getitem__))
+    return Explanation(root, node, tuple(paths), count, rest, total, {**shown, **(names or {})}, added)
+
+
+def _backward_adds(order: list[Node], paths: list[Path]) -> list[tuple[tuple[int, int], ...]]:
+    """Per path, where backward adds its share: a value's gradient is its consumers' shares summed in
+    the order backward takes the consumers (`order`, read_graph's), an op's first input's before its
+    second's; so paths sort by their steps from the node up, each by (its consumer's place, input)."""
+    place = {id(n): k for k, n in enumerate(order)}
+    return [tuple((place[id(s.output)], s.index) for s in p.steps) for p in paths]
 
 
 def _zero(total: Any) -> Any:

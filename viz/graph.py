@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import AnomalyError, Node, Tensor, gradients, pullback, topological_order
+from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pullback, topological_order
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
@@ -33,7 +33,8 @@ class Edge:
 
 @dataclass
 class Graph:
-    """What a drawing needs of a graph, read once: its nodes (root first, each before its parents),
+    """What a drawing needs of a graph, read once: its nodes (in the order backward takes them: root
+    first, each before its parents),
     and by node id the constants, the module that computed each node, and the name drawn on it."""
 
     order: list[Node]
@@ -54,15 +55,30 @@ def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: boo
 
 
 def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
-    """Every node of the graph, root first, each before its parents; refuses too large a graph
-    before any drawing starts (`check_size`)."""
+    """Every node of the graph in the order backward takes them (`taken_order`); refuses too large a
+    graph before any drawing starts or any pass runs (`check_size`)."""
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int | np.integer)):
         raise TypeError(f"max_nodes must be an int (or None: no limit), got {type(max_nodes).__name__} {max_nodes!r}")
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1 (or None: no limit), got {max_nodes}")
     order = topological_order(root)
     check_size(order, max_nodes, collapsible)
-    return order
+    return taken_order(root, order)
+
+
+def taken_order(root: Node, order: list[Node]) -> list[Node]:
+    """The nodes of `order` (root first, each before its parents) in the order backward takes them,
+    `autograd.backward_order`: the one place viz learns it, so that steps, their sums and numbers add
+    each value's shares as backward does and round as it does (1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is
+    0). Where backward cannot run (a rule raises, as sqrt's at 0; detect_anomaly stops at a NaN; a root
+    computed under no_grad) a drawing of the forward pass still needs an order, and `order` is one;
+    whatever needs the gradients raises backward's own error there (`all_gradients`)."""
+    if not root.parents:
+        return order
+    try:
+        return backward_order(root)
+    except Exception:  # noqa: BLE001 (any error of a rule, users' ops too: backward raises it again where needed)
+        return order
 
 
 def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = False) -> None:
@@ -98,26 +114,6 @@ def constants(order: list[Node]) -> set[int]:
     return {id(n) for n in order if n.is_constant}
 
 
-def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, Any]:
-    """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`, once a
-    backward (or the lecture's hand) has set it, while the root's own `.grad` is 1 (one pass from it) or
-    unset. Any other root `.grad` means passes were added up (backward twice without zero_grad) or another root's
-    arrived, and so does every `.grad`: the drawing then shows d root / d node, computed here, with the
-    `.grad`s beside (kept_grads). Tensors keep `.grad` on leaves only, so once a backward has run (some
-    tensor holds a gradient) every tensor shows d root / d node: what flowed through it. A root of
-    several elements was seeded by its caller: only kept gradients then."""
-    values = [n for n in order if id(n) not in consts]
-    kept = {id(n): n.grad for n in values if n.grad_computed}
-    if not kept:
-        return kept
-    if isinstance(root, Tensor) and root.data.size != 1:
-        return kept
-    if not isinstance(root, Tensor) and (not root.grad_computed or root.grad == 1.0):
-        return kept
-    grads = all_gradients(root, order)
-    return {id(n): grads[id(n)] for n in values}
-
-
 def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict[int, Any], list[list[Edge]]]:
     """d root / d node for every node (by id), and for each node in `order` the edges backward
     sends from it to its inputs that are not constants, computed from each op's rule; nobody's
@@ -135,18 +131,6 @@ def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict
             edges = zip(range(len(parents)), parents, unit, passed)
             flows.append([Edge(p, node, i, _scalar(u), g, arriving) for i, p, u, g in edges if id(p) not in consts])
     return grads, flows
-
-
-def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
-    """The `.grad` of each value (by id, leaves first) whose `.grad` is not the gradient the drawing shows:
-    gradients of earlier backward passes were added to it (no zero_grad between), or another root's were."""
-    kept = {}
-    for node in sorted(graph.order, key=lambda n: n.op is not None):  # stable: in the drawing's order
-        if id(node) in shown and node.grad_computed:
-            held = np.asarray(node.grad)
-            if not np.array_equal(held, np.asarray(shown[id(node)]), equal_nan=held.dtype.kind in "fc"):
-                kept[id(node)] = node.grad
-    return kept
 
 
 def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:

@@ -19,11 +19,14 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck
 
+from .graph import figures
+
 RTOL = inspect.signature(gradcheck).parameters["rtol"].default  # the relative tolerance gradcheck uses
 EPS = float(np.finfo(np.float64).eps)  # the replay's precision
 TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float: below it numbers round to a fixed grain
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
+CONFIRMS = 40  # a disagreement is followed down to this many steps (or x's float spacing), to confirm it
 SETTLED = 1e-3  # one-sided slopes this close (relative) mean the step is small enough
 ROUNDING = 8  # a replay's rounding error, in units of eps times its largest number: a few ops' worth
 FLOOR = 2  # differences within this many error estimates are noise, not a wrong rule
@@ -135,7 +138,10 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
     last: _Try | None = None
     kink: _Try | None = None  # where the one-sided slopes started to stay apart, unchanged: the least rounded
     problem, outside = "", False
-    for k in range(SHRINKS):
+    disagreed: tuple[Check, float] | None = None  # a disagreement and its error, while finer steps confirm it
+    for k in range(CONFIRMS):
+        if k >= SHRINKS and disagreed is None:
+            break
         h = BEST_STEP * 10.0**-k
         up, down = x + h * along, x - h * along
         if not isinstance(x, np.ndarray):  # a Value's data is a Python float
@@ -153,6 +159,9 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
             continue
         # per unit of step: a Value's by the steps taken (x ± h rounded), a tensor's by h along its direction
         h_up, h_down = (float(np.sum(up - x)), float(np.sum(x - down))) if not tensor else (h, h)
+        if min(h_up, h_down) <= 0:  # one side rounds to x (the float spacing below 1 is half that above)
+            problem, outside = "x ± h rounds to x", False
+            break
         # every number rounds to eps of itself, and below the smallest normal float to a fixed grain (underflow)
         largest = max(abs(f_up), abs(f0), abs(f_down), big_up, big_down, TINY)
         rounding = ROUNDING * EPS * largest / min(h_up, h_down)
@@ -177,7 +186,19 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
         # they part), and the central slope no longer moves, its change bounding its error (x³ at 0)
         smooth = now.settled or now.gap <= before.gap / 2
         if not kinked and smooth and _steady(before.central, now.central, before, now):
-            return _judge(now, abs(now.central - before.central) + now.noise, grad_eps, tensor)
+            error = abs(now.central - before.central) + now.noise
+            judged = _judge(now, error, grad_eps, tensor)
+            if disagreed is None and judged.verdict != DISAGREE:
+                return judged
+            if disagreed is None:
+                disagreed = judged, error
+                continue
+            # a staircase (floor at 1e12 + 0.3) looks like a line at steps wider than its stairs: a finer step
+            # that measures another slope, beyond both errors, shows the root changes on a finer scale
+            if judged.verdict == AGREE and abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
+                return _unmeasurable(disagreed[0], now.central, h, along)
+    if disagreed is not None:  # finer steps measured nothing else: the disagreement stands
+        return disagreed[0]
     if kink is not None:
         return _at_kink(kink, tensor)
     if last is None or problem and not outside:
@@ -186,6 +207,16 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
         return Check(analytic, None, verdict, tensor, detail=why + (problem or "no step could be taken"))
     never = "the one-sided slopes never settle (a jump or a pole?)"
     return Check(last.analytic, None, UNMEASURED, tensor, detail=never)
+
+
+def _unmeasurable(coarse: Check, fine: float, h: float, along: Any) -> Check:
+    """A slope that changes with the step beyond its error: the finite difference cannot measure it."""
+    step = float(np.max(np.abs(h * np.asarray(along))))
+    why = (
+        f"the measured slope depends on the step ({figures(coarse.numeric, 4)} with larger steps, {figures(fine, 4)} "
+        f"at {step:.2g}): the root changes on a scale finer than the steps (stairs, wiggles)"
+    )
+    return Check(coarse.analytic, None, UNMEASURED, coarse.direction, resolution=coarse.resolution, detail=why)
 
 
 def _reach(up: Any, down: Any, step: Any) -> float:

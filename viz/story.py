@@ -49,7 +49,9 @@ def tell(e: Explanation) -> str:
     for k, path in enumerate(e.paths, 1):
         lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
         lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path)
-    listed = _sum_of([p.product for p in e.paths]) if e.paths else ""
+    added = [e.paths[k].product for k in e.added or range(len(e.paths))]  # as backward adds them
+    listed = _sum_of(added) if e.paths else ""
+    written = sum(added[1:], added[0]) if e.paths else None  # what `listed` adds up to, as written
     if grouped:
         other = f"the other {others:,} paths" if others > 1 else "the other path"
         above = f"the {len(e.paths)} paths above" if len(e.paths) > 1 else "the path above"
@@ -57,11 +59,18 @@ def tell(e: Explanation) -> str:
         if finite(shown) and finite(e.rest) and finite(e.total):
             lines.append(f"{other}: {summary(e.rest)}{' together' if others > 1 else ''} (the total minus {above})")
             listed = f"{summary(shown)} ({above}) + {term(e.rest)} ({other})"
+            written = shown + e.rest
         else:  # inf - inf: the split would read "nan + nan = inf"
             lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
             listed = ""
     if tensors and e.count > 1:
         lines.append(f"total: the paths' shares added, {summary(e.total)} = {grad}, the gradient backward gives")
+    elif e.count > 1 and listed and summary(written) != summary(e.total):
+        # backward sums at each value along the way, then multiplies: (p + q)·k, not p·k + q·k, and rounds so
+        lines.append(
+            f"total: {listed} = {summary(written)}, which backward, adding the shares at each value along the "
+            f"paths, rounds to {summary(e.total)} = {grad}, the gradient it gives"
+        )
     elif e.count > 1 and listed:
         lines.append(f"total: {listed} = {summary(e.total)} = {grad}, the gradient backward gives")
     else:

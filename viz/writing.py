@@ -8,8 +8,10 @@ from pathlib import Path
 
 
 def require_folder(path: Path) -> None:
-    """Refuse a path whose folder does not exist, naming the path and the folder (not the
-    temporary file `write_atomically` would create there first)."""
+    """Refuse a path whose folder does not exist, or that is a folder itself, naming the path and the
+    folder (not the temporary file `write_atomically` would create there first)."""
+    if path.is_dir():  # the rename over it would fail after the drawing, naming the temporary file
+        raise IsADirectoryError(f"cannot write {str(path)!r}: it is a folder; give a file's path inside it")
     folder = path.parent
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder")

@@ -1,0 +1,56 @@
+"""Which gradient a drawing shows on each value, and the `.grad`s that hold something else (earlier
+passes added, or another root's), told beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor
+
+from .graph import Graph, all_gradients
+
+
+def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, Any]:
+    """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`, once a
+    backward (or the lecture's hand) has set it, while every `.grad` set holds this root's gradient
+    (`holds_gradient`). Any other `.grad` means passes were added up (backward twice without zero_grad) or
+    another root's arrived: the drawing then shows d root / d node, computed here, with the `.grad`s
+    beside (kept_grads). Tensors keep `.grad` on leaves only, so once a backward has run (some tensor
+    holds a gradient) every tensor shows d root / d node: what flowed through it. A root of several
+    elements was seeded by its caller, and a root whose backward cannot run (a rule raises) has no
+    gradients to compare with: only kept gradients then."""
+    values = [n for n in order if id(n) not in consts]
+    kept = {id(n): n.grad for n in values if n.grad_computed}
+    if not kept or (isinstance(root, Tensor) and root.data.size != 1):
+        return kept
+    try:
+        grads = all_gradients(root, order)
+    except Exception:  # noqa: BLE001 (any rule's error: the drawing of the forward pass does not need backward)
+        return kept
+    if not isinstance(root, Tensor) and all(holds_gradient(held, grads[i]) for i, held in kept.items()):
+        return kept
+    return {id(n): grads[id(n)] for n in values}
+
+
+def holds_gradient(held: Any, computed: Any) -> bool:
+    """Whether a `.grad` holds the gradient computed for the drawing: the same number, or within a
+    billionth of it, as a lecture's by-hand 0.5 is of 1 - tanh(n)² = 0.4999999999999999 (more figures
+    than a drawing shows); a sum of passes or another root's differs by far more. NaNs match NaNs."""
+    held, computed = np.asarray(held), np.asarray(computed)
+    if held.shape != computed.shape:
+        return False
+    exact = np.array_equal(held, computed, equal_nan=held.dtype.kind in "fc")
+    with np.errstate(all="ignore"):
+        return exact or bool(np.allclose(held, computed, rtol=1e-9, atol=0.0, equal_nan=True))
+
+
+def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
+    """The `.grad` of each value (by id, leaves first) whose `.grad` is not the gradient the drawing shows:
+    gradients of earlier backward passes were added to it (no zero_grad between), or another root's were."""
+    kept = {}
+    for node in sorted(graph.order, key=lambda n: n.op is not None):  # stable: in the drawing's order
+        if id(node) in shown and node.grad_computed and not holds_gradient(node.grad, shown[id(node)]):
+            kept[id(node)] = node.grad
+    return kept
