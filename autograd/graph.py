@@ -228,7 +228,7 @@ def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
     if not isinstance(set_to_none, bool):
         raise TypeError(f"zero_grad: set_to_none must be True or False, got {set_to_none!r}")
     for n in nodes:
-        held = n.grad  # an array, or a Value's float, or a Tensor under create_graph: reset outright
+        held = raw(n.grad)  # an array (a create_graph Tensor's, detached, as PyTorch), or a Value's float
         n.grad = np.zeros_like(held) if not set_to_none and isinstance(held, np.ndarray) else n._grad_zero
 
 

@@ -68,17 +68,15 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     return _mode("grad_enabled", False)
 
 
-def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
-    """PyTorch's inference_mode: `no_grad` here (chainrule has no separate kind of inference tensor);
-    `inference_mode(False)` changes nothing. A block (`with`) or a decorator, as no_grad."""
+def inference_mode(mode: Any = True) -> Any:
+    """PyTorch's inference_mode: `no_grad` here (chainrule has no separate kind of inference tensor),
+    and `inference_mode(False)` is `enable_grad`, as PyTorch's turns grad mode back on. A block
+    (`with`) or a decorator, `@inference_mode()` or bare `@inference_mode`."""
+    if callable(mode):  # the bare decorator: PyTorch's takes the function as its argument
+        return _mode("grad_enabled", False)(mode)
     if not isinstance(mode, bool):
         raise TypeError(f"inference_mode: mode must be True or False, got {mode!r}")
-    return _mode("grad_enabled", False) if mode else _unchanged()
-
-
-@contextmanager
-def _unchanged() -> Iterator[None]:
-    yield
+    return _mode("grad_enabled", not mode)
 
 
 def enable_grad() -> contextlib.AbstractContextManager[None]:

@@ -39,8 +39,10 @@ class TorchSpellings:
         return self.broadcast_to(np.shape(other))
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:
-        """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor."""
-        self.requires_grad = requires_grad
+        """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor. On a computed
+        tensor that requires grad, True changes nothing (as PyTorch's)."""
+        if not (requires_grad is True and self.requires_grad):
+            self.requires_grad = requires_grad
         return self
 
     def dim(self) -> int:

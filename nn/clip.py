@@ -14,15 +14,24 @@ from autograd import Node, Tensor, Value
 
 
 def clip_grad_norm_(
-    params: Iterable[Node], max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+    params: Iterable[Node],
+    max_norm: float,
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> float:
     """Scale every gradient by max_norm / (total + 1e-6) when that is below 1, total being the
-    norm of all the gradients together (as one vector; norm_type 2, 1, any p > 0, or math.inf for
-    the largest magnitude). Returns total, from before clipping. A NaN or infinite total leaves the
-    gradients NaN (torch's behaviour) or, with error_if_nonfinite, raises RuntimeError."""
-    max_norm = _finite_at_least_zero("clip_grad_norm_", "max_norm", max_norm)
+    norm of all the gradients together (as one vector; norm_type 2, 1, any p > 0, or math.inf or
+    "inf" for the largest magnitude). Returns total, from before clipping. A NaN or infinite total
+    leaves the gradients NaN (torch's behaviour) or, with error_if_nonfinite, raises RuntimeError.
+    A max_norm of inf clips nothing: the total is measured only (PyTorch scripts log it so).
+    `foreach` is PyTorch's choice of kernel, taken and without effect."""
+    max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
+    norm_type = math.inf if norm_type == "inf" else norm_type
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
+    if foreach is not None and not isinstance(foreach, bool):
+        raise TypeError(f"clip_grad_norm_: foreach must be True, False or None, got {foreach!r}")
     nodes = _with_grads(params, "clip_grad_norm_")
     grads = [np.abs(np.asarray(_number(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
@@ -32,6 +41,8 @@ def clip_grad_norm_(
             f"clip_grad_norm_: the total norm of the gradients is {total}; clipping cannot fix that. "
             "Find the op that made it with autograd.detect_anomaly()"
         )
+    if max_norm == math.inf:
+        return total
     factor = min(max_norm / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
     for p in nodes:
         _scale(p, factor)
@@ -51,9 +62,11 @@ def _p_norm(flat: np.ndarray, p: float) -> float:
         return m * float(np.sum((flat / m) ** p) ** (1 / p))
 
 
-def clip_grad_value_(params: Iterable[Node], clip_value: float) -> None:
-    """Clip every gradient element into [-clip_value, clip_value]."""
-    clip_value = _finite_at_least_zero("clip_grad_value_", "clip_value", clip_value)
+def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
+    """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
+    clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
+    if foreach is not None and not isinstance(foreach, bool):
+        raise TypeError(f"clip_grad_value_: foreach must be True, False or None, got {foreach!r}")
     for p in _with_grads(params, "clip_grad_value_"):
         if isinstance(p, Tensor):
             p.grad = np.clip(p.grad, -clip_value, clip_value).astype(p.grad.dtype, copy=False)
@@ -84,7 +97,7 @@ def _number(g: Any) -> Any:
     return g.data if isinstance(g, Value) else g
 
 
-def _finite_at_least_zero(name: str, argument: str, x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
-        raise ValueError(f"{name}: {argument} must be a finite number >= 0, got {x!r}")
+def _at_least_zero(name: str, argument: str, x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x:  # NaN too
+        raise ValueError(f"{name}: {argument} must be a number >= 0 (inf: no clipping), got {x!r}")
     return float(x)

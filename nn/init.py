@@ -5,8 +5,10 @@ shape: a 2-D weight is (fan_in, fan_out), as `x @ W` reads it (nn.Linear's W; Py
 stores the transpose, (out, in), and so reads its second axis as fan_in); a weight of 3 or more
 axes is a convolution's (out, in/groups, *kernel), as PyTorch's, its fans times the kernel's size.
 So `kaiming_normal_(layer.W)` gives std sqrt(2 / nin) here, as `kaiming_normal_(layer.weight)`
-there. The draws come from `generator` (a numpy Generator or an int seed) or else from autograd's
-default generator, which `autograd.manual_seed` seeds."""
+there. nn.Embedding's weight keeps PyTorch's (num, dim), which this rule reads as fan_in = num where
+PyTorch reads dim: give it mode="fan_out" for PyTorch's kaiming std (xavier's is the same either way).
+The draws come from `generator` (a numpy Generator or an int seed) or else from autograd's default
+generator, which `autograd.manual_seed` seeds."""
 
 from __future__ import annotations
 
@@ -105,7 +107,17 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`."""
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
         raise TypeError(f"constant_: val must be a number, got {type(val).__name__} {val!r}")
-    return _write(_tensor(tensor, "constant_"), np.full(tensor.shape, val))
+    kind = _tensor(tensor, "constant_").dtype
+    if kind.kind in "iu" and (isinstance(val, int | np.integer) or float(val).is_integer()):
+        info = np.iinfo(kind)
+        if not info.min <= val <= info.max:  # numpy would wrap it around, as C does
+            raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}")
+        return _write(tensor, np.full(tensor.shape, int(val), kind))
+    try:
+        number = float(val)  # a Python int beyond float64's range cannot be a float tensor's value
+    except OverflowError:
+        raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}") from None
+    return _write(tensor, np.full(tensor.shape, number))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -172,6 +184,11 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
     return _fill(tensor, "orthogonal_", draw, generator)
 
 
+def _shown(val: Any) -> str:
+    text = repr(val)
+    return text if len(text) <= 24 else f"an int of {len(str(val))} digits"
+
+
 def _he_std(owner: str, tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
     if mode not in MODES:
         raise ValueError(f"{owner}: mode must be one of {MODES}, got {mode!r}")
@@ -206,9 +223,12 @@ def _fill(tensor: Tensor, owner: str, draw: Any, generator: Any) -> Tensor:
     if _tensor(tensor, owner).dtype.kind != "f":
         raise TypeError(f"nn.init.{owner}: draws need a floating-point tensor, got dtype {tensor.dtype}")
     rng = generator_of(generator, f"nn.init.{owner}", argument="generator")
-    with np.errstate(over="ignore", invalid="ignore"):
-        drawn = draw(rng, tensor.shape)
-    if not np.isfinite(drawn).all():  # U(-1e308, 1e308): its width overflows float64
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            drawn = draw(rng, tensor.shape)
+    except OverflowError:  # numpy's for U(-1e308, 1e308), whose width overflows float64
+        drawn = np.array(np.inf)
+    if not np.isfinite(drawn).all():
         raise ValueError(f"nn.init.{owner}: the arguments are too large to draw from in float64")
     return _write(tensor, drawn)
 

@@ -138,14 +138,28 @@ class Module(ModuleSpellings):
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for each module held directly by this one: an attribute (`fc1`) or an
         item, however deep, of list, tuple and dict attributes (`layers.0`, `blocks.0.1`), in
-        attribute order: where parameters are looked for, so buffers and train() reach them too."""
-        return ((name, m) for name, m in _members(vars(self), "") if isinstance(m, Module))
+        attribute order: where parameters are looked for, so buffers and train() reach them too. A module
+        held twice (`self.b = self.a`) is one child, under its first name, as in PyTorch."""
+        seen: set[int] = set()
+        for name, m in _members(vars(self), ""):
+            if isinstance(m, Module) and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted path, module) for this module ("" or prefix) and every module inside it."""
-        yield prefix, self
-        for name, child in self.named_children():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+        """(dotted path, module) for this module ("" or prefix) and every module inside it, each once
+        (a shared one under the first path met, as PyTorch's): apply() calls its function once a module."""
+        seen: set[int] = set()
+
+        def walk(module: Module, path: str) -> Iterator[tuple[str, Module]]:
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield path, module
+            for name, child in module.named_children():
+                yield from walk(child, f"{path}.{name}" if path else name)
+
+        return walk(self, prefix)
 
     def modules(self) -> Iterator[Module]:
         """This module and every module inside it."""
@@ -284,13 +298,10 @@ def _parameters(module: Module, prefix: str) -> Iterator[tuple[str, Node]]:
 
 
 def _buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:
-    """(dotted name, owning module, attribute) of each buffer; a module held twice counts once."""
-    seen: set[int] = set()
+    """(dotted name, owning module, attribute) of each buffer; a module held twice counts once (named_modules)."""
     for path, owner in module.named_modules(prefix) if recurse else [(prefix, module)]:
-        if id(owner) not in seen:
-            seen.add(id(owner))
-            for attribute in owner._buffer_names:
-                yield (f"{path}.{attribute}" if path else attribute), owner, attribute
+        for attribute in owner._buffer_names:
+            yield (f"{path}.{attribute}" if path else attribute), owner, attribute
 
 
 def _named_state(module: Module) -> Iterator[tuple[str, Node | np.ndarray]]:

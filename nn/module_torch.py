@@ -9,20 +9,27 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, raw
 
 
 class ModuleSpellings:
     """Methods over a Module's `modules()`, `named_children()`, `parameters()` and buffers."""
 
     def apply(self, fn: Callable[[Any], Any]) -> Any:
-        """Call `fn` on every submodule, children first, then on this module (PyTorch's order, so
-        `model.apply(init_weights)` reaches each layer once). Returns self."""
+        """Call `fn` on every submodule, children first, then on this module (PyTorch's order), once
+        each: a module held twice (a shared layer) is not initialised or scaled twice. Returns self."""
         if not callable(fn):
             raise TypeError(f"apply: fn must be callable (a function of a module), got {type(fn).__name__}")
-        for child in self.children():
-            child.apply(fn)
-        fn(self)
+        seen: set[int] = set()
+
+        def visit(module: Any) -> None:
+            if id(module) not in seen:
+                seen.add(id(module))
+                for child in module.children():
+                    visit(child)
+                fn(module)
+
+        visit(self)
         return self
 
     def children(self) -> Iterator[Any]:
@@ -32,8 +39,9 @@ class ModuleSpellings:
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Switch every Tensor parameter's requires_grad: False freezes the model (its parameters stay
         its own, saved and loaded, and optimizers skip them), True trains it again. Returns self."""
-        if not isinstance(requires_grad, bool):
+        if not isinstance(requires_grad, bool | np.bool_):
             raise TypeError(f"requires_grad_: requires_grad must be True or False, got {requires_grad!r}")
+        requires_grad = bool(requires_grad)
         tensors = [p for p in self.parameters() if isinstance(p, Tensor)]
         if len(tensors) < len(self.parameters()):
             raise TypeError(
@@ -79,18 +87,39 @@ class ModuleSpellings:
         return self.to(np.float16)
 
     def _convert(self, dtype: np.dtype) -> None:
+        """Every floating-point parameter (and its gradient) and buffer of another dtype in `dtype`, all
+        computed first: a finite value the dtype cannot hold (1e5 in float16) is a ValueError naming it,
+        nothing converted. One already in `dtype` is left as it is (a graph that used it stays valid)."""
         if not all(isinstance(p, Tensor) for p in self.parameters()):
             raise TypeError("to(dtype): micrograd's Value parameters are Python floats, of no other dtype")
-        tensors = [p for p in self.parameters() if p.dtype.kind == "f"]
-        grads = [None if p.grad is None else np.asarray(p.grad).astype(dtype) for p in tensors]
-        for p, grad in zip(tensors, grads, strict=True):
-            p.data = p.data.astype(dtype)
+        changes: list[tuple[Any, np.ndarray, Any]] = []
+        for name, p in self.named_parameters():
+            if p.dtype.kind == "f" and p.dtype != dtype:
+                grad = None if p.grad is None else _converted(f"{name}.grad", raw(p.grad), dtype)
+                changes.append((p, _converted(name, p.data, dtype), grad))
+        buffers = [
+            (module, attribute, _converted(f"{path}.{attribute}".lstrip("."), getattr(module, attribute), dtype))
+            for path, module in self.named_modules()
+            for attribute in module._buffer_names
+            if getattr(module, attribute).dtype.kind == "f" and getattr(module, attribute).dtype != dtype
+        ]
+        for p, data, grad in changes:  # everything is computed: from here nothing can fail
+            p.data = data
             p.grad = grad
-        for module in self.modules():
-            for name in module._buffer_names:
-                buffer = getattr(module, name)
-                if buffer.dtype.kind == "f":
-                    setattr(module, name, buffer.astype(dtype))
+        for module, attribute, array in buffers:
+            setattr(module, attribute, array)
+
+
+def _converted(name: str, array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        out = array.astype(dtype)
+    lost = np.isinf(out) & np.isfinite(array)
+    if lost.any():
+        raise ValueError(
+            f"to({dtype}): {name} holds {float(array[lost].flat[0]):g}, beyond {dtype}'s largest number "
+            f"({float(np.finfo(dtype).max):g}); nothing was converted"
+        )
+    return out
 
 
 def _is_device(arg: Any) -> bool:
@@ -107,12 +136,16 @@ def _is_device(arg: Any) -> bool:
 def _float_dtype(dtype: Any) -> np.dtype:
     """A floating-point numpy dtype from numpy's names or a torch dtype's (torch.float64 is float64)."""
     name = str(dtype)
+    if name.endswith("bfloat16"):
+        raise TypeError("to: numpy has no bfloat16; use float16, float32 or float64")
     try:
         kind = np.dtype(name.removeprefix("torch.") if name.startswith("torch.") else dtype)
     except TypeError:
         raise TypeError(f"to: {dtype!r} is neither a device nor a dtype") from None
     if kind.kind != "f":
         raise TypeError(f"to: a module's parameters are floating point; to({kind}) would make them untrainable")
+    if kind.itemsize > 8:
+        raise TypeError(f"to: chainrule computes in float16, float32 or float64, not {kind}")
     return kind
 
 

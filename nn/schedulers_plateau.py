@@ -69,15 +69,14 @@ class ReduceLROnPlateau:
         self._last_lr = optimizer.lr
 
     def is_better(self, metric: float, best: float) -> bool:
-        """Whether `metric` improves on `best` by more than the threshold (PyTorch's test)."""
-        if math.isinf(best):  # the start: any finite metric is the best so far (inf * (1 - 1) is no bound)
-            return True
+        """Whether `metric` improves on `best` by more than the threshold (PyTorch's test, to the letter: with
+        a relative threshold of 1 or more the first metric is no improvement, inf · 0 being no bound)."""
         lower = self.mode == "min"
         if self.threshold_mode == "rel":
             bound = best * (1 - self.threshold) if lower else best * (1 + self.threshold)
         else:
             bound = best - self.threshold if lower else best + self.threshold
-        return metric < bound if lower else metric > bound
+        return bool(metric < bound if lower else metric > bound)
 
     def step(self, metrics: Any) -> None:
         """One epoch done with `metrics` (a number: the epoch's validation loss, say). ValueError,
@@ -132,6 +131,7 @@ class ReduceLROnPlateau:
         self.best = float(best)
         for key, count in counts.items():
             setattr(self, key, count)
+        self._last_lr = self.optimizer.lr  # the lr the run resumes with (loaded with the optimizer's state)
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, Value, no_grad
 
 from .arguments import as_examples, check_count
 from .data import Batches
@@ -82,6 +82,12 @@ def _check_optimizer(model: Module, optimizer: Any) -> None:
         raise ValueError(
             "fit: the optimizer holds none of this model's parameters (it was built on another model's, or on "
             "a copy's), so training would change nothing: build it on this model, e.g. nn.SGD(model.parameters())"
+        )
+    if not any(isinstance(p, Value) or p.requires_grad for p in optimizer.params):
+        raise ValueError(
+            "fit: every parameter the optimizer holds is frozen (requires_grad False, "
+            "model.requires_grad_(False)), so training would change nothing: unfreeze the part to train, "
+            "e.g. model.head.requires_grad_(True)"
         )
 
 

@@ -126,7 +126,7 @@ def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
     x = Tensor(np.ones(2), requires_grad=True)
     with autograd.inference_mode():
         assert not (x * 2).requires_grad
-    with autograd.inference_mode(False):
+    with autograd.no_grad(), autograd.inference_mode(False):  # PyTorch's turns grad mode back on
         assert (x * 2).requires_grad
 
     @autograd.inference_mode()
@@ -134,6 +134,12 @@ def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
         return t * 2
 
     assert not doubled(x).requires_grad and autograd.is_grad_enabled()
+
+    @autograd.inference_mode  # bare, as PyTorch's allows
+    def tripled(t):
+        return t * 3
+
+    assert not tripled(x).requires_grad and tripled.__name__ == "tripled"
     with pytest.raises(TypeError, match="True or False"):
         autograd.inference_mode("yes")
 
@@ -155,3 +161,83 @@ def test_an_optimizers_moments_made_before_a_dtype_conversion_are_refused_not_ke
     with pytest.raises(TypeError, match="convert the model first"):
         opt.step()
     np.testing.assert_array_equal(model.W.data, before)
+
+
+def test_a_shared_layer_is_one_module_and_apply_reaches_it_once():
+    class Twice(nn.Module):
+        def __init__(self):
+            self.a = nn.Linear(2, 2, seed=0)
+            self.b = self.a
+            self.both = [self.a, nn.Sequential(self.a)]
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    model = Twice()
+    before = model.a.W.data.copy()
+    calls = []
+
+    def halve(m):
+        calls.append(type(m).__name__)
+        if isinstance(m, nn.Linear):
+            with autograd.no_grad():
+                m.W.data *= 0.5
+
+    model.apply(halve)
+    np.testing.assert_array_equal(model.a.W.data, before * 0.5)
+    assert calls == ["Linear", "Sequential", "Twice"]
+    assert [name for name, _ in model.named_modules()] == ["", "a", "both.1"]
+    assert [name for name, _ in model.named_children()] == ["a", "both.1"]
+
+
+def test_pytorchs_clipping_spellings_port_as_written():
+    t = Tensor(np.zeros(2), requires_grad=True)
+    t.grad = np.array([3.0, 4.0])
+    assert nn.utils.clip_grad_norm_([t], float("inf"), foreach=True) == 5.0  # a norm logged, nothing clipped
+    assert t.grad.tolist() == [3.0, 4.0]
+    assert nn.utils.clip_grad_norm_([t], 1.0, norm_type="inf") == 4.0
+    nn.utils.clip_grad_value_([t], float("inf"), foreach=False)
+    assert t.grad.tolist() == pytest.approx([0.75, 1.0], rel=1e-5)
+
+
+def test_fit_refuses_a_model_frozen_whole_before_training():
+    X, y = nn.data.blobs(30, centers=2, seed=0)
+    model = nn.Sequential(nn.Linear(2, 2, seed=0)).requires_grad_(False)
+    with pytest.raises(ValueError, match="every parameter the optimizer holds is frozen"):
+        nn.fit(model, nn.functional.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, y), epochs=1)
+
+
+def test_zero_grad_without_set_to_none_zeros_a_create_graph_gradient_as_an_array():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    autograd.zero_grad([x], set_to_none=False)
+    assert isinstance(x.grad, np.ndarray) and x.grad.tolist() == [0.0, 0.0]
+
+
+def test_requires_grad__true_on_a_computed_tensor_that_requires_it_changes_nothing():
+    y = Tensor(np.ones(2), requires_grad=True) * 2
+    assert y.requires_grad_() is y and y.requires_grad
+    assert nn.Linear(2, 2).requires_grad_(np.bool_(False)).W.frozen
+
+
+def test_to_the_dtype_a_model_has_changes_nothing_and_an_overflow_converts_nothing():
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.BatchNorm1d(2))
+    out = model(Tensor(np.ones((3, 2), np.float32))).sum()
+    model.float()
+    out.backward()  # the arrays were left as they were: the graph is still valid
+    with autograd.no_grad():
+        model[0].W.data[0, 0] = 1e5
+    with pytest.raises(ValueError, match="beyond float16's largest"):
+        model.half()
+    assert all(p.dtype == np.float32 for p in model.parameters()) and model[1].running_var.dtype == np.float32
+
+
+def test_constant_refuses_what_an_integer_tensor_cannot_hold():
+    from nn import init
+
+    with pytest.raises(ValueError, match="does not fit the tensor's dtype int64"):
+        init.constant_(Tensor(np.zeros(3, np.int64)), 1e300)
+    with pytest.raises(ValueError, match="does not fit the tensor's dtype float64"):
+        init.constant_(Tensor(np.zeros(3)), 10**400)
+    with pytest.raises(ValueError, match="too large to draw from"):
+        init.uniform_(Tensor(np.zeros(3)), -1e308, 1e308)

@@ -143,3 +143,9 @@ def test_bad_arguments_are_refused_and_leave_the_tensor(call, error, words):
     with pytest.raises(error, match=words):
         call(w)
     assert np.all(w.data == 5.0) and w._version == version
+
+
+def test_an_embeddings_weight_with_mode_fan_out_has_pytorchs_kaiming_std():
+    e = nn.Embedding(1000, 20)
+    init.kaiming_normal_(e.weight, mode="fan_out", generator=0)
+    assert e.weight.data.std() == pytest.approx(math.sqrt(2 / 20), rel=0.02)

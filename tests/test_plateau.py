@@ -18,7 +18,7 @@ def _settings(rnd):
         "mode": rnd.choice(["min", "max"]),
         "factor": rnd.choice([0.0, 0.1, 0.5, 0.9]),
         "patience": rnd.randint(0, 4),
-        "threshold": rnd.choice([0.0, 1e-4, 0.1, 0.5]),
+        "threshold": rnd.choice([0.0, 1e-4, 0.1, 0.5, 1.0, 2.0]),
         "threshold_mode": rnd.choice(["rel", "abs"]),
         "cooldown": rnd.randint(0, 3),
         "min_lr": rnd.choice([0.0, 1e-3, 0.05]),
@@ -121,7 +121,7 @@ def test_fit_steps_it_on_the_validation_loss():
         (X, y),
         epochs=3,
         val_data=(X[:20], y[:20]),
-        scheduler=Recording(opt, patience=0, threshold=10.0),
+        scheduler=Recording(opt, patience=0, threshold=100.0, threshold_mode="abs"),
         verbose=False,
     )
     assert seen == history.val_loss
