@@ -88,9 +88,17 @@ class Compiled:
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
         leaves, rebuild = _flatten_call(args, kwargs)
+        unknown = next((x for x in leaves if _unknowable(x)), None)
+        if unknown is not None:
+            self._give_up(
+                f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor hashable, so a "
+                "replay could not tell it from another (a config whose fields changed): pass its fields, or make "
+                "it hashable (a dataclass with frozen=True)"
+            )
+            return self.fn(*args, **kwargs)
         dynamic = [k for k, x in enumerate(leaves) if _is_input(x)]
         datas = [_data(leaves[k]) for k in dynamic]
-        key = tuple(map(_key, leaves))
+        key = (_structure(args, kwargs), *map(_key, leaves))
         if len(datas) > 1:
             key += (_sharing(datas),)
         recorded = self.recordings.get(key)
@@ -246,16 +254,44 @@ def _is_input(x: Any) -> bool:
 
 
 def _key(x: Any) -> tuple:
+    """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
+    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN)."""
     if _is_input(x):
         data = _data(x)
         return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
     if isinstance(x, Tensor):
-        return ("parameter", id(x), x.shape, x.dtype)
+        return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
+    if isinstance(x, float | np.floating):
+        return (type(x).__name__, float(x).hex())
+    return (type(x).__name__, x)
+
+
+def _unknowable(x: Any) -> bool:
+    """A leaf that is no input, no Tensor and not hashable (a dataclass of settings): only its id would
+    tell it from another, and a new object may take a dead one's id."""
+    if _is_input(x) or isinstance(x, Tensor):
+        return False
     try:
         hash(x)
     except TypeError:
-        return ("object", id(x))
-    return (type(x).__name__, x)
+        return True
+    return False
+
+
+def _structure(args: tuple, kwargs: dict) -> Any:
+    """The call's shape around its leaves: the containers' types and dict keys, so that [x] and (x,),
+    or {"a": x} and {"b": x}, are not one call (the step may branch on them)."""
+    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
+        return len(args)
+
+    def of(node: Any) -> Any:
+        if isinstance(node, dict):
+            return (type(node), tuple((k, of(v)) for k, v in node.items()))
+        if isinstance(node, list | tuple):
+            return (type(node), tuple(of(v) for v in node))
+        return None
+
+    return of((args, kwargs))
 
 
 def _data(x: Any) -> np.ndarray:

@@ -142,14 +142,25 @@ def gc_paused() -> Iterator[None]:
     graph again and again: most of a large step's time (`benchmarks/scalar.py`). Backward passes
     and `nn.fit`'s steps run inside it; wrap your own training step in it for the same gain. Cycles
     your code makes meanwhile are collected once the block ends. The setting is process-wide:
-    a thread that collects by itself during the block waits for its end."""
-    was = gc.isenabled()
-    gc.disable()
+    a thread that collects by itself during the block waits for its end. Blocks open in several
+    threads at once are counted under a lock: the first to open saves the setting, the last to
+    close restores it (each saving its own could leave the collector off for good)."""
+    with _PAUSE_LOCK:
+        if not _pauses[0]:
+            _pauses[1] = gc.isenabled()
+            gc.disable()
+        _pauses[0] += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _PAUSE_LOCK:
+            _pauses[0] -= 1
+            if not _pauses[0] and _pauses[1]:
+                gc.enable()
+
+
+_PAUSE_LOCK = threading.Lock()
+_pauses: list[Any] = [0, False]  # the blocks open in any thread, and whether the collector ran before the first
 
 
 def is_finite(x: Any) -> bool:

@@ -57,3 +57,26 @@ def test_fit_restores_the_setting(collector_on):
     nn.fit(model, nn.functional.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, y), epochs=1)
     assert gc.isenabled()
     assert isinstance(model(Tensor(X.astype(np.float64))), Tensor)
+
+
+def test_pauses_in_two_threads_at_once_restore_the_collector(collector_on):
+    import sys
+    import threading
+
+    def pauses():
+        for _ in range(2000):
+            with gc_paused():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # interleave the threads as much as possible
+    try:
+        for _ in range(100):  # the old pause left it off within 100 rounds, about one run in two
+            threads = [threading.Thread(target=pauses) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert gc.isenabled()
+    finally:
+        sys.setswitchinterval(interval)
