@@ -2,7 +2,6 @@
 with its path; tensor shapes, broadcasting and histograms on the drawing; format; the lecture graph."""
 
 import re
-import time
 import warnings
 
 import numpy as np
@@ -134,7 +133,5 @@ def test_micrograds_lecture_graph_draws_within_the_default_limit():
     model = nn.MLP(3, [4, 4, 1], seed=0)
     loss = sum((model(x) - y) ** 2 for x, y in zip(xs, [1.0, -1.0, -1.0, 1.0]))
     loss.backward()
-    start = time.perf_counter()
     drawing = svg(viz.draw(loss, backward=True))
     assert drawing.count('class="node"') == 398 + 300  # values and ops, under viz.graph.MAX_NODES = 2000
-    assert time.perf_counter() - start < 60  # about 0.7 s on the project's machine

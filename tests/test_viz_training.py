@@ -118,7 +118,7 @@ def test_bad_arguments_are_refused_with_the_fix():
     batch = (POINTS, TARGETS)
     with pytest.raises(ValueError, match=f"steps must be an int from 1 to {MAX_STEPS}"):
         viz.training_steps(model, squared_error, batch, adam, steps=0)
-    with pytest.raises(ValueError, match="steps must be an int"):
+    with pytest.raises(TypeError, match="steps must be an int"):  # the wrong type: a TypeError
         viz.training_steps(model, squared_error, batch, adam, steps=True)
     with pytest.raises(ValueError, match="build it from model.parameters()"):
         viz.training_steps(model, squared_error, batch, SGD([Value(1.0)]), steps=2)

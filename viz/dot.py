@@ -14,11 +14,12 @@ import graphviz
 
 from autograd import Node, Tensor
 
+from .arguments import as_path, require_flags, require_format, require_modules, require_rankdir, require_root
+from .collapsed import collapsed, require_collapsible
 from .graph import (
     MAX_NODES,
     Edge,
     Graph,
-    GraphTooLarge,
     all_gradients,
     backward_flow,
     check_size,
@@ -31,6 +32,7 @@ from .graph import (
 )
 from .kept import kept_grads, shown_grads
 from .labels import (
+    CONSTANT_LOOK,
     FIRST_NONFINITE_FILL,
     HIDDEN,
     MISSING,
@@ -39,18 +41,19 @@ from .labels import (
     check_summary,
     colour_key,
     constant,
-    escape,
     fill,
     kept_note,
+    node_key,
     op_title,
     record,
     shape_label,
 )
 from .nonfinite import Trail, first_nonfinite
 from .numeric import Check, finite_difference_checks
+from .text import escape, visible
 from .writing import require_folder, write_atomically
 
-__all__ = ["NOT_COMPUTED", "build", "draw", "render", "require_root", "write_atomically"]
+__all__ = ["NOT_COMPUTED", "build", "draw", "render", "write_atomically"]
 
 
 def draw(
@@ -90,9 +93,12 @@ def draw(
     GraphTooLarge, saying how to proceed.
     """
     require_root(root, "draw")
-    if format is not None and format not in graphviz.FORMATS:
-        raise ValueError(f"format {format!r} is not one graphviz writes; use 'svg', 'png' or 'pdf' (graphviz.FORMATS)")
-    _require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
+    require_rankdir(rankdir)
+    require_flags(show_grads=show_grads, backward=backward, number=number, color_by_grad=color_by_grad,
+                  collapse=collapse, check=check, tensor_detail=tensor_detail)  # fmt: skip
+    require_modules(modules)
+    require_format(format)
+    require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
                          number=number, tensor_detail=tensor_detail)  # fmt: skip
     if backward or check:  # before any gradient is computed
         require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
@@ -100,7 +106,7 @@ def draw(
     graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
     if collapse and graph.owner:
         shown = shown_grads(root, graph.order, graph.consts) if show_grads else {}
-        drawing = _collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
+        drawing = collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
     else:
         check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)
@@ -164,7 +170,9 @@ def build(
         first = trail is not None and node is trail.node
         if id(node) in consts:  # drawn red where it is the first NaN or infinity, as a value is
             red = {"style": "rounded,dashed,filled", "fillcolor": FIRST_NONFINITE_FILL} if first else {}
-            target.node(_id(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **_CONSTANT | style | red)
+            target.node(
+                node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
+            )
         else:
             name = graph.names[id(node)]
             numbered = (
@@ -174,16 +182,16 @@ def build(
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
             label = record(node, name, shown, numbered, check, tensor_detail, held)
             look = fill(grad, top, color_by_grad, check, first)
-            target.node(_id(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
+            target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:
-            label = (
-                f"{op_title(node)}\\nstep {step[id(node)]}"
-                if flows is not None and id(node) in step
-                else op_title(node)
-            )
-            target.node(_id(node) + "op", label, id=f"o{pos[id(node)]}", shape="ellipse", **style)
+            title = escape(op_title(node))  # a user's op may be named anything
+            label = f"{title}\\nstep {step[id(node)]}" if flows is not None and id(node) in step else title
+            target.node(node_key(node) + "op", label, id=f"o{pos[id(node)]}", shape="ellipse", **style)
             g.edge(
-                _id(node) + "op", _id(node), dir="back" if flows is not None else "forward", **_red(id(node) in marked)
+                node_key(node) + "op",
+                node_key(node),
+                dir="back" if flows is not None else "forward",
+                **_red(id(node) in marked),
             )
     for subgraph in boxes.values():
         g.subgraph(subgraph)
@@ -192,7 +200,7 @@ def build(
     edges = _edges(order)
     uses = Counter(id(e.parent) for e in edges)  # a value used more than once gets a share along each edge
     for e in edges:
-        ends = (_id(e.parent), _id(e.child) + "op")
+        ends = (node_key(e.parent), node_key(e.child) + "op")
         key = (id(e.parent), id(e.child), e.index)
         name = f"e{pos[id(e.child)]}_{e.index}"
         red = _red(key in on_trail)
@@ -214,32 +222,20 @@ def build(
 
 def render(root: Node, path: str | os.PathLike, **options: Any) -> Path:
     """Draw (with `draw`'s options) and write an .svg, .png or .pdf, by the path's suffix."""
-    path = Path(path)
+    path = as_path(path, "render")
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render writes .svg, .png or .pdf, not {path.name!r}")
+    if options.get("format", fmt) != fmt:  # the file's suffix says what is written: a second answer would be lost
+        raise ValueError(f"render writes {path.name!r} as .{fmt}, its suffix: drop format={options['format']!r}")
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, draw(root, **options).pipe(format=fmt))
     return path
 
 
-def require_root(root: Any, caller: str, accepted: tuple[type, ...] = (Node,), also: str = "") -> None:
-    """Refuse a root that is not a graph's node (None, a number, an array): a TypeError naming what
-    `caller` takes, not an AttributeError from deep inside."""
-    if not isinstance(root, accepted):
-        raise TypeError(
-            f"{caller} takes the Value or Tensor whose graph to draw (the loss, an output){also}, "
-            f"got {type(root).__name__}"
-        )
-
-
 def _values(grads: dict[int, Any], graph: Graph) -> dict[int, Any]:
     """The gradients (by id) of the values, leaving out the constants: nothing reads theirs."""
     return {i: g for i, g in grads.items() if i not in graph.consts}
-
-
-def _id(node: Node) -> str:
-    return str(id(node))
 
 
 def _edges(order: list[Node]) -> list[Edge]:
@@ -251,21 +247,8 @@ def _digraph(rankdir: str) -> graphviz.Digraph:
     return graphviz.Digraph(graph_attr={"rankdir": rankdir, **font}, node_attr=font, edge_attr=font)
 
 
-_CONSTANT = {"color": "gray55", "fontcolor": "gray35", "fontsize": "9", "height": "0.2", "margin": "0.04,0.02"}
-
-
 def _red(on: bool) -> dict[str, str]:
     return {"color": "red", "penwidth": "2.5"} if on else {}
-
-
-def _require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
-    """Refuse `collapse=True` (with a model: without one nothing collapses) with options its boxes cannot show."""
-    shown = [f"{name}=True" for name, on in options.items() if on]
-    if collapse and modules is not None and shown:
-        raise ValueError(
-            f"collapse=True draws one box per module, without values, gradients or edges per input, so it "
-            f"cannot show {', '.join(shown)}: draw one or the other"
-        )
 
 
 def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str | None) -> graphviz.Digraph:
@@ -273,52 +256,7 @@ def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str 
         return g
     if path not in boxes:
         boxes[path] = graphviz.Digraph(
-            name=f"cluster_{len(boxes)}", graph_attr={"label": path, "style": "rounded", "color": "gray50"}
+            name=f"cluster_{len(boxes)}",
+            graph_attr={"label": escape(visible(path)), "style": "rounded", "color": "gray50"},
         )
     return boxes[path]
-
-
-def _collapsed(
-    g: graphviz.Digraph,
-    graph: Graph,
-    rank: dict[str, int],
-    max_nodes: int | None,
-    grads: dict[int, Any],
-    show_grads: bool,
-) -> graphviz.Digraph:
-    """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
-    gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed")."""
-    order, consts = graph.order, graph.consts
-    box = {id(n): graph.owner.get(id(n)) for n in order}
-    loose = [n for n in order if box[id(n)] is None]
-    modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
-    count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
-    if max_nodes is not None and count > max_nodes:
-        raise GraphTooLarge(
-            f"collapsed into its modules, this graph still has {count} nodes to draw, more than max_nodes="
-            f"{max_nodes}: raise the limit (max_nodes={count}) or draw a smaller graph"
-        )
-    for m in modules:
-        members = sum(1 for v in box.values() if v == m)
-        g.node("module " + m, f"{escape(m)}\\n{members} node{'s' if members > 1 else ''}", shape="box3d")
-    for n in loose:
-        if id(n) in consts:
-            g.node(_id(n), constant(n), shape="record", style="rounded,dashed", **_CONSTANT)
-        else:
-            g.node(
-                _id(n),
-                record(n, graph.names[id(n)], grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
-                shape="record",
-            )
-        if n.op is not None:
-            g.node(_id(n) + "op", op_title(n), shape="ellipse")
-            g.edge(_id(n) + "op", _id(n))
-    seen = set()
-    for n in order:
-        for p in n.parents:
-            head = "module " + box[id(n)] if box[id(n)] else _id(n) + "op"
-            tail = "module " + box[id(p)] if box[id(p)] else _id(p)
-            if head != tail and (tail, head) not in seen:
-                seen.add((tail, head))
-                g.edge(tail, head)
-    return g

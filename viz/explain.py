@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +15,10 @@ import numpy as np
 
 from autograd import Node, Tensor, gradients, pullback
 
+from .arguments import require_count
 from .graph import numbered_names, read_graph, require_one_number
 from .story import tell
+from .text import visible
 
 MAX_PATHS = 24  # more paths than this are grouped: a learner reads a few dozen lines, not millions
 
@@ -75,13 +78,15 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type(x).__name__}")
-    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
-        raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
+    require_count("max_paths", max_paths, "a positive int", 1)
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"names must be a dict from node ids to names, or None, got {type(names).__name__} {names!r}")
     require_one_number(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
     _require_gradient(node)
     graph = read_graph(root, None, None)
     order = graph.order
-    shown = {id(node): node.label or "the node"} | numbered_names(graph)  # a node outside the graph: its own name
+    # a node outside the graph is called by its own label
+    shown = {id(node): visible(node.label) or "the node"} | numbered_names(graph)
     with np.errstate(all="ignore"):  # an infinite or NaN gradient is told, not warned about
         (total,) = gradients(root, [node])
         ways = _path_counts(order, node)

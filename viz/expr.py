@@ -55,13 +55,15 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
             raise ExpressionError(f"cannot give a value to {name!r}: use a name that is not a function ({ALLOWED})")
         if isinstance(number, bool) or not isinstance(number, numbers.Real):
             raise ExpressionError(f"the value of {name} must be a number, got {number!r}")
+        if isinstance(number, numbers.Integral) and not _fits_a_float(number):  # float() would raise OverflowError
+            raise ExpressionError(f"the value of {name} is too large for a float (at most about 1.8e308)")
     text = text.strip()
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"the expression is {len(text)} characters long, more than the {MAX_LENGTH} read: "
             "split it into smaller parts"
         )
-    leaves = {name: Value(float(number), label=name) for name, number in values.items()}
+    leaves = {name: Value(float(number), label=name) for name, number in values.items()}  # each fits: checked
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
@@ -114,7 +116,7 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
         operand = _build(node.operand, text, leaves)
         result = -operand if isinstance(node.op, ast.USub) else operand
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
-        args = [_build(arg, text, leaves) for arg in node.args]
+        args = [_argument(arg, text, leaves, first=k == 0) for k, arg in enumerate(node.args)]
         params = {k.arg: _parameter(k, text) for k in node.keywords}
         try:
             result = FUNCTIONS[node.func.id](*args, **params)
@@ -139,14 +141,37 @@ def _number(node: ast.Constant, text: str) -> float:
     return number
 
 
+def _argument(node: ast.expr, text: str, leaves: dict[str, Value], first: bool) -> Value | float | str:
+    """A function's positional argument: after the first (always an input), a string written out is a
+    parameter, as `gelu(x, "tanh")` is `gelu(x, approximate="tanh")` (the function says whether it takes
+    one there); else as any expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and not first:
+        return node.value
+    return _build(node, text, leaves)
+
+
 def _parameter(keyword: ast.keyword, text: str) -> float | str:
-    """A keyword argument's value: a number or a string, written out (`approximate="tanh"`)."""
-    value = keyword.value
+    """A keyword argument's value: a number (with its sign) or a string, written out (`approximate="tanh"`)."""
+    value, negated = keyword.value, False
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):  # -0.2: a number's sign
+        value, negated = value.operand, True
     if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, int | float | str):
-        return value.value
-    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant):
-        return -value.operand.value
-    raise ExpressionError(f"{_source(value, text)!r}: a parameter is a number or a string, written out")
+        if not negated:  # True and False too: the function judges its own parameters
+            return value.value
+        if not isinstance(value.value, bool | str):  # -"a" and -True are no numbers
+            return -value.value
+    raise ExpressionError(
+        f"{_source(keyword.value, text)!r}: a parameter is a number or a string, written out (negative_slope=-0.2, "
+        'approximate="tanh")'
+    )
+
+
+def _fits_a_float(number: numbers.Integral) -> bool:
+    try:
+        float(number)
+    except OverflowError:
+        return False
+    return True
 
 
 def _source(node: ast.expr, text: str) -> str:

@@ -10,9 +10,13 @@ import numpy as np
 
 from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pullback, topological_order
 
+from .arguments import require_max_nodes, require_modules
+from .text import visible
+
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
 MAX_NODES = 2000
+ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
 
 
 class GraphTooLarge(ValueError):
@@ -46,21 +50,19 @@ class Graph:
 def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: bool = False) -> Graph:
     """The graph of `root` (refused when larger than `max_nodes`; `collapsible`: the caller can draw
     modules as boxes), its nodes grouped by the modules of `modules` (a model, or None), each named by
-    its label or else its parameter name in the model."""
+    its label or else its parameter name in the model, as viz writes names (`visible`: a line break as ⏎)."""
+    require_modules(modules)
     order = nodes_in_order(root, max_nodes, collapsible)
     consts = constants(order)
     owner = module_of(order, modules, consts) if modules is not None else {}
     params = {id(p): name for name, p in modules.named_parameters()} if modules is not None else {}
-    return Graph(order, consts, owner, {id(n): n.label or params.get(id(n), "") for n in order})
+    return Graph(order, consts, owner, {id(n): visible(n.label or params.get(id(n), "")) for n in order})
 
 
 def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
     """Every node of the graph in the order backward takes them (`taken_order`); refuses too large a
     graph before any drawing starts or any pass runs (`check_size`)."""
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int | np.integer)):
-        raise TypeError(f"max_nodes must be an int (or None: no limit), got {type(max_nodes).__name__} {max_nodes!r}")
-    if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"max_nodes must be at least 1 (or None: no limit), got {max_nodes}")
+    require_max_nodes(max_nodes)
     order = topological_order(root)
     check_size(order, max_nodes, collapsible)
     return taken_order(root, order)
@@ -222,12 +224,14 @@ def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node
 
 def summary(x: Any, signed_zero: bool = False) -> str:
     """A number as 4 significant figures; an array as its min, mean and max (with how many elements are
-    NaN or infinite, apart); text as it is. A zero's sign is shown only with `signed_zero`: for data,
-    where it matters (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0" reads as a mistake."""
+    NaN or infinite, apart); text as it is. A zero's sign is shown only with `signed_zero`, and only for
+    one number: for data, where it matters (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0"
+    reads as a mistake, nor in an array's min and max (which of 0 and -0 is the min is their order's doing,
+    and their mean is 0)."""
     if isinstance(x, str):
         return x
     a = np.asarray(x, dtype=float)
-    a = a if signed_zero else a + 0.0  # + 0.0 makes -0.0 a 0
+    a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "empty"
     if a.size == 1:
@@ -241,7 +245,8 @@ def summary(x: Any, signed_zero: bool = False) -> str:
 
 
 def _spread(a: np.ndarray) -> str:
-    return f"min {figures(a.min(), 3)} mean {figures(_mean(a), 3)} max {figures(a.max(), 3)}"
+    n = ARRAY_FIGURES
+    return f"min {figures(a.min(), n)} mean {figures(_mean(a), n)} max {figures(a.max(), n)}"
 
 
 def _mean(a: np.ndarray) -> float:

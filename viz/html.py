@@ -18,7 +18,17 @@ from typing import Any
 
 from autograd import Node, Tensor
 
-from .dot import NOT_COMPUTED, build, require_root
+from .arguments import (
+    as_path,
+    require_flags,
+    require_known,
+    require_max_nodes,
+    require_modules,
+    require_rankdir,
+    require_root,
+    require_text,
+)
+from .dot import NOT_COMPUTED, build
 from .explain import MAX_PATHS
 from .graph import MAX_NODES, Edge, summary
 from .labels import chain_rule, term
@@ -28,6 +38,7 @@ from .training import Training, training_bar
 from .writing import require_folder, write_atomically
 
 _N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
+PAGE_OPTIONS = ("title", "modules", "max_nodes", "rankdir", "number", "optimizer")
 NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
 
 _PAGE = """<!DOCTYPE html>
@@ -108,9 +119,21 @@ def page_html(
     number: bool = False,
     optimizer: Any = None,
     collapse: bool = False,
+    **others: Any,
 ) -> str:
-    """The player page of `save_html`, as text."""
+    """The player page of `save_html`, as text. Every argument is checked before anything is computed."""
     require_root(root, "the player page (save_html, player)", (Node, Training), " or a Training (training_steps)")
+    require_known(
+        "the player page (save_html, player)",
+        others,
+        PAGE_OPTIONS,
+        "viz.draw(root, ...) takes the others, in one drawing",
+    )
+    require_text("title", title)
+    require_rankdir(rankdir)
+    require_flags(number=number)
+    require_modules(modules)
+    require_max_nodes(max_nodes)
     if collapse:  # draw's option, which GraphTooLarge suggests: say what the player does instead
         raise TypeError(
             "the player steps through every value of the graph, so it cannot collapse modules into boxes: "
@@ -161,7 +184,7 @@ def save_html(
     of the loss at each step. It needs no network. The graph is drawn once (`modules`, `max_nodes`,
     `rankdir` and `number` as for `draw`; not `collapse`: the player steps through every value), and
     each step sends only what it changes."""
-    path = Path(path)
+    path = as_path(path, "save_html")
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, page_html(root, title, **options).encode())
     return path

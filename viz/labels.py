@@ -11,14 +11,22 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import Edge, broadcast_summed, finite, magnitude, summary
+from .graph import ARRAY_FIGURES, Edge, broadcast_summed, figures, finite, magnitude, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
+from .text import escape, visible
 
 NOT_COMPUTED = "not computed"
 MISSING = object()  # no gradient has reached the node
 HIDDEN = object()  # gradients are not drawn
 BARS = "▁▂▃▄▅▆▇█"
 AGREE_FILL, DISAGREE_FILL, UNJUDGED_FILL, FIRST_NONFINITE_FILL = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"
+CONSTANT_LOOK = {
+    "color": "gray55",
+    "fontcolor": "gray35",
+    "fontsize": "9",
+    "height": "0.2",
+    "margin": "0.04,0.02",
+}  # a constant's small grey box
 NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale
 
 
@@ -165,17 +173,19 @@ def colour_key(grads: dict[int, Any], top: float) -> str:
 
 
 def histogram(x: Any) -> str:
-    """A tensor's values as bars over their range (at most eight), "▁▃█▅▂▁▁▂ [-1.2, 3.4]"; equal ones as their value."""
+    """A tensor's values as bars over their range (at most eight), "▁▃█▅▂▁▁▂ [-1.2, 3.4]"; equal ones as their
+    value. Its numbers are written as the min and max beside it (`summary`: 3 figures, more where those would
+    show a whole number the value is not, a zero unsigned), so the two never disagree."""
     a = np.asarray(x, dtype=np.float64).ravel()
-    a = a[np.isfinite(a)]
+    a = a[np.isfinite(a)] + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "no finite values"
     lo, hi = float(a.min()), float(a.max())
     if lo == hi:
-        return f"all {lo:.3g}"
+        return f"all {figures(lo, ARRAY_FIGURES)}"
     counts = np.histogram(a, bins=min(len(BARS), a.size), range=(lo, hi))[0]  # no more bins than values
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    return f"{bars} [{lo:.3g}, {hi:.3g}]"
+    return f"{bars} [{figures(lo, ARRAY_FIGURES)}, {figures(hi, ARRAY_FIGURES)}]"
 
 
 def constant(node: Node) -> str:
@@ -183,7 +193,7 @@ def constant(node: Node) -> str:
     data = escape(summary(node.data, signed_zero=True))  # 1 / -0 is -inf
     if not isinstance(node, Tensor) or np.size(node.data) == 1:
         return data
-    fields = [escape(node.label)] if node.label else []
+    fields = [escape(visible(node.label))] if node.label else []
     return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 
@@ -229,16 +239,14 @@ def term(x: Any, signed_zero: bool = False) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def escape(text: str) -> str:
-    """Text safe inside a graphviz record label."""
-    for ch in '\\{}|<>"':
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _cell(text: str, color: str | None = None, size: int | None = None) -> str:
     body = html.escape(text)
     if color or size:
         attrs = (f' color="{color}"' if color else "") + (f' point-size="{size}"' if size else "")
         body = f"<font{attrs}>{body}</font>"
     return f"<tr><td>{body}</td></tr>"
+
+
+def node_key(node: Node) -> str:
+    """A node's name in the DOT source: unique while the graph lives (html.py renames them by position)."""
+    return str(id(node))

@@ -20,6 +20,7 @@ import numpy as np
 from autograd import Node, Tensor, gradcheck
 
 from .graph import figures
+from .replay import downstream_of, replay
 
 RTOL = inspect.signature(gradcheck).parameters["rtol"].default  # the relative tolerance gradcheck uses
 EPS = float(np.finfo(np.float64).eps)  # the replay's precision
@@ -100,7 +101,7 @@ def finite_difference_checks(
     f0 = _number(base[id(root)])
     checks = {}
     for leaf in (n for n in order if n.op is None and id(n) not in consts):
-        downstream = _downstream(inputs, leaf)
+        downstream = downstream_of(inputs, leaf)
 
         def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
@@ -271,45 +272,6 @@ def _at_kink(measured: _Try, tensor: bool) -> Check:
         return Check(a, None, KINK_DISAGREE, tensor, slopes)
     ends = any(abs(a - s) <= slack for s in slopes)
     return Check(a, None, KINK, tensor, slopes, detail="one of them" if ends else "between them")
-
-
-def _downstream(inputs_first: list[Node], leaf: Node) -> list[Node]:
-    """The leaf and every node computed from it, inputs first: what moving the leaf recomputes."""
-    reached, found = {id(leaf)}, [leaf]
-    for node in inputs_first:
-        if node.op is not None and any(id(p) in reached for p in node.parents):
-            reached.add(id(node))
-            found.append(node)
-    return found
-
-
-def replay(
-    order: list[Node], moved: dict[int, Any], base: dict[int, Any] | None = None, reverse: bool = True
-) -> dict[int, Any]:
-    """Every node's data recomputed (by id) through the recorded ops, in float64, with the leaves in
-    `moved` (by id) given new data. With `base` (an earlier replay), only the nodes that depend on a
-    moved leaf are recomputed. `order` is root first (`reverse`) or inputs first."""
-    values: dict[int, Any] = dict(base) if base else {}
-    changed = set(moved)
-    with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
-        for node in reversed(order) if reverse else order:
-            if id(node) in moved:
-                values[id(node)] = moved[id(node)]
-            elif node.op is None:
-                if base is None:
-                    values[id(node)] = _float64(node.data)
-            elif base is None or any(id(p) in changed for p in node.parents):
-                params = node.op_params if isinstance(node, Tensor) else None
-                values[id(node)] = node.op.run([values[id(p)] for p in node.parents], params)
-                changed.add(id(node))
-    return values
-
-
-def _float64(data: Any) -> Any:
-    """Floating data in float64, for finite differences; anything else (integer labels) as it is."""
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
-        return data.astype(np.float64)
-    return data
 
 
 def _number(x: Any) -> float:

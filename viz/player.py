@@ -12,6 +12,7 @@ from typing import Any
 
 from autograd import Node
 
+from .arguments import as_path, require_count
 from .dot import write_atomically
 from .html import page_html
 from .training import Training
@@ -32,7 +33,7 @@ class Player:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page as a file that opens in any browser, without network."""
-        path = Path(path)
+        path = as_path(path, "Player.save")
         write_atomically(path, self.page.encode())
         return path
 
@@ -42,6 +43,5 @@ def player(root: Node | Training, *, height: int = 720, **options: Any) -> Playe
     a cell, `viz.player(loss)`, shows it inline; `viz.player(viz.training_steps(...))` plays recorded
     training steps, with a slider over them. `options` as for `save_html` (title, modules, max_nodes,
     rankdir, number, optimizer); `height` is its height in the notebook, in pixels."""
-    if isinstance(height, bool) or not isinstance(height, int) or height < 200:
-        raise ValueError(f"height must be an int of at least 200 pixels, got {height!r}")
+    require_count("height", height, "an int of at least 200 pixels", 200)
     return Player(page_html(root, **options), height)

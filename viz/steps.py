@@ -14,10 +14,17 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .dot import build, require_root
+from .arguments import require_flags, require_known, require_rankdir, require_root
+from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .labels import shown_params, symbol, term
+from .text import escape
 
+_FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
+_ELSEWHERE = (
+    "its frames draw backward already, step by step; viz.draw(root, ...) takes the others (check=True, "
+    "tensor_detail=True, collapse=True) in one drawing"
+)
 FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
 UPDATE_LINES = 24  # the update's caption lists this many parameters, then counts the rest
 
@@ -32,8 +39,8 @@ class Frame:
 
     def _repr_svg_(self) -> str:
         titled = self.drawing.copy()
-        text = self.caption.replace("\\", "\\\\")  # graphviz reads backslashes as escapes
-        titled.attr(label="\\l".join(text.split("\n")) + "\\l", labelloc="t", labeljust="l", fontsize="11")
+        lines = [escape(line) for line in self.caption.split("\n")]  # graphviz reads \\ and & as escapes
+        titled.attr(label="\\l".join(lines) + "\\l", labelloc="t", labeljust="l", fontsize="11")
         return titled.pipe(format="svg", encoding="utf-8")
 
 
@@ -85,13 +92,19 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
 def backward_steps(
     root: Node, *, modules: Any = None, max_nodes: int | None = MAX_NODES, **options: Any
 ) -> Iterator[Frame]:
-    """Yield a Frame per node of the graph but constants, in the order backward takes them (root first):
+    """A Frame per node of the graph but constants, in the order backward takes them (root first):
     the node being processed is highlighted, the gradients filled in so far are shown, and
-    the edges it sends gradient along are labelled. Nobody's `.grad` changes.
-    Options as for `draw` (rankdir, show_grads, number, color_by_grad)."""
+    the edges it sends gradient along are labelled. Nobody's `.grad` changes. Options as for `draw`
+    (rankdir, show_grads, number, color_by_grad). The arguments are checked and backward computed at
+    the call (the frames are drawn as they are taken), so a wrong one raises here, not at the first frame."""
+    require_known("backward_steps", options, _FRAME_OPTIONS, _ELSEWHERE)
+    require_rankdir(options.get("rankdir", "LR"))
+    require_flags(**{name: value for name, value in options.items() if name != "rankdir"})
     run = backward_pass(root, modules, max_nodes)
-    for caption, (k, running, _) in zip(run.captions, run.filling()):
-        yield Frame(build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], **options), caption)
+    return (
+        Frame(build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], **options), caption)
+        for caption, (k, running, _) in zip(run.captions, run.filling())
+    )
 
 
 def forward_caption(run: Pass) -> str:

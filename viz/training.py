@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
+from .arguments import require_count, require_max_nodes
 from .graph import MAX_NODES, nodes_in_order, summary
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
@@ -50,7 +51,7 @@ def training_steps(
     optimizer's step. The run is deterministic: the same model, batch and optimizer give the same
     steps. Refuses a step whose graph differs in structure from the first step's (a model that
     branches on its data), since the page draws one graph; `max_nodes` as for `draw`."""
-    _check(model, loss_fn, optimizer, steps)
+    _check(model, loss_fn, optimizer, steps, max_nodes)
     current = copy.deepcopy((model, optimizer))  # together: the optimizer's parameters are the model's copies
     roots, models, optimizers, first = [], [], [], None
     for t in range(steps):
@@ -141,7 +142,7 @@ def _node(entry: tuple) -> str:
     return what + (f" ({label})" if label else "") + (f", shape {shape}" if shape is not None else "")
 
 
-def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any) -> None:
+def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any, max_nodes: Any) -> None:
     """One clear error for each argument that cannot be trained with."""
     if not callable(getattr(model, "parameters", None)):
         raise TypeError(f"model must be a module with parameters() (an nn.Module such as nn.MLP), got {model!r}")
@@ -155,7 +156,5 @@ def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any) -> None:
     own = {id(p) for p in model.parameters()}
     if not all(id(p) in own for p in optimizer.params):
         raise ValueError("the optimizer updates parameters that are not the model's: build it from model.parameters()")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(
-            f"steps must be an int from 1 to {MAX_STEPS} (each step's numbers go in the page), got {steps!r}"
-        )
+    require_count("steps", steps, f"an int from 1 to {MAX_STEPS} (each step's numbers go in the page)", 1, MAX_STEPS)
+    require_max_nodes(max_nodes)

@@ -1,0 +1,78 @@
+"""What a drawing writes is what was given: a tensor record's histogram uses the figures of the min,
+mean and max beside it (it wrote "all 1" beside "min 0.99999", "all -0" beside "min 0"), and labels
+with a NUL (dot refused the whole drawing), line breaks (dropped) or "&amp;" (drawn "&") are shown as
+given, the same in DOT, SVG, captions and the page."""
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from test_viz_player import page_data
+
+import viz
+from autograd import Tensor, Value
+from viz.html import page_html
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def texts(drawing) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(drawing.pipe(format="svg")).iter(SVG + "text")]
+
+
+def record_of(words: list[str], name: str) -> list[str]:
+    """The texts of the record that starts with `name`, up to the next record's first field."""
+    start = words.index(name)
+    return words[start : start + 6]
+
+
+def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
+    t = Tensor(np.array([0.99999, 0.99999]), requires_grad=True, label="t")
+    u = Tensor(np.array([-0.0, -0.0, 1e-5, 2.0]), requires_grad=True, label="u")
+    r = (t * 1.0).sum() + (u * -0.0).sum()
+    r.backward()
+    words = texts(viz.draw(r, tensor_detail=True))
+    assert record_of(words, "t")[2:4] == ["data min 0.99999 mean 0.99999 max 0.99999", "data all 0.99999"]
+    u_record = record_of(words, "u")
+    assert u_record[2:6] == ["data min 0 mean 0.5 max 2", "data █▁▁▄ [0, 2]", "grad min 0 mean 0 max 0", "grad all 0"]
+    assert "data min 0 mean 0 max 0" in words and "data all 0" in words  # u * -0.0: its -0s and 0s
+
+
+@pytest.mark.parametrize(
+    "label, drawn",
+    [
+        ("\x00", "␀"),  # dot refused every drawing and page: CalledProcessError
+        ("a\nb", "a⏎b"),  # the line break was dropped: "ab"
+        ("q\r", "q⏎"),
+        ("a\r\nb", "a⏎b"),
+        ("a\tb", "a␉b"),
+        ("&amp;", "&amp;"),  # graphviz decoded it: "&"
+        ("&lt;x&", "&lt;x&"),
+        ("{a|b} \\N <b>", "{a|b} \\N <b>"),
+    ],
+)
+def test_a_label_is_drawn_as_given_everywhere(label, drawn):
+    x, w = Value(2.0, label=label), Value(-3.0, label="w")
+    o = (x * w).tanh()
+    o.label = "o"
+    o.backward()
+    for options in ({}, {"backward": True}, {"check": True}, {"number": True}):
+        fields = [t for t in texts(viz.draw(o, **options)) if t.endswith(drawn)]
+        assert fields and fields[0].removeprefix("#4 ") == drawn, options
+    frame = list(viz.backward_steps(o))[-1]
+    assert frame.caption.startswith(f"step 4 of 4: {drawn} has its gradient")
+    titled = [t.text for t in ET.fromstring(frame._repr_svg_()).iter(SVG + "text")]
+    assert titled[0].startswith(f"step 4 of 4: {drawn} has its gradient")
+    assert str(viz.explain(o, x)).split(" = ")[0] in (f"∂o/∂{drawn}", f"∂o/∂({drawn})")
+    assert drawn in page_data(page_html(o))["names"]
+
+
+def test_a_tensor_constants_label_and_a_note_are_drawn_as_given():
+    c = Tensor(np.ones(3), label="c&amp;\n")
+    t = Tensor(np.ones(3), requires_grad=True, label="t\x00")
+    r = (t * c).sum()
+    r.backward()
+    r.backward()  # t.grad holds two passes: the note names t
+    words = texts(viz.draw(r))
+    assert "c&amp;⏎" in words
+    assert any(w.startswith(".grad is not the gradient drawn at t␀") for w in words)

@@ -1,0 +1,68 @@
+"""`draw(modules=model, collapse=True)`: each module's nodes drawn as one box, for graphs too large to
+draw value by value; and the refusal of the options such boxes cannot show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphviz
+
+from .graph import Graph, GraphTooLarge
+from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, op_title, record
+from .text import escape, visible
+
+
+def require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
+    """Refuse `collapse=True` (with a model: without one nothing collapses) with options its boxes cannot show."""
+    shown = [f"{name}=True" for name, on in options.items() if on]
+    if collapse and modules is not None and shown:
+        raise ValueError(
+            f"collapse=True draws one box per module, without values, gradients or edges per input, so it "
+            f"cannot show {', '.join(shown)}: draw one or the other"
+        )
+
+
+def collapsed(
+    g: graphviz.Digraph,
+    graph: Graph,
+    rank: dict[str, int],
+    max_nodes: int | None,
+    grads: dict[int, Any],
+    show_grads: bool,
+) -> graphviz.Digraph:
+    """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
+    gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed")."""
+    order, consts = graph.order, graph.consts
+    box = {id(n): graph.owner.get(id(n)) for n in order}
+    loose = [n for n in order if box[id(n)] is None]
+    modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
+    count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
+    if max_nodes is not None and count > max_nodes:
+        raise GraphTooLarge(
+            f"collapsed into its modules, this graph still has {count} nodes to draw, more than max_nodes="
+            f"{max_nodes}: raise the limit (max_nodes={count}) or draw a smaller graph"
+        )
+    for m in modules:
+        members = sum(1 for v in box.values() if v == m)
+        g.node("module " + m, f"{escape(visible(m))}\\n{members} node{'s' if members > 1 else ''}", shape="box3d")
+    for n in loose:
+        if id(n) in consts:
+            g.node(node_key(n), constant(n), shape="record", style="rounded,dashed", **CONSTANT_LOOK)
+        else:
+            g.node(
+                node_key(n),
+                record(n, graph.names[id(n)], grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
+                shape="record",
+            )
+        if n.op is not None:
+            g.node(node_key(n) + "op", escape(op_title(n)), shape="ellipse")
+            g.edge(node_key(n) + "op", node_key(n))
+    seen = set()
+    for n in order:
+        for p in n.parents:
+            head = "module " + box[id(n)] if box[id(n)] else node_key(n) + "op"
+            tail = "module " + box[id(p)] if box[id(p)] else node_key(p)
+            if head != tail and (tail, head) not in seen:
+                seen.add((tail, head))
+                g.edge(tail, head)
+    return g

@@ -1,0 +1,49 @@
+"""The recorded ops run again on raw data, in float64, with some leaves moved: how `check=True`
+(numeric.py) measures the root beside each leaf without touching the graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor
+
+
+def downstream_of(inputs_first: list[Node], leaf: Node) -> list[Node]:
+    """The leaf and every node computed from it, inputs first: what moving the leaf recomputes."""
+    reached, found = {id(leaf)}, [leaf]
+    for node in inputs_first:
+        if node.op is not None and any(id(p) in reached for p in node.parents):
+            reached.add(id(node))
+            found.append(node)
+    return found
+
+
+def replay(
+    order: list[Node], moved: dict[int, Any], base: dict[int, Any] | None = None, reverse: bool = True
+) -> dict[int, Any]:
+    """Every node's data recomputed (by id) through the recorded ops, in float64, with the leaves in
+    `moved` (by id) given new data. With `base` (an earlier replay), only the nodes that depend on a
+    moved leaf are recomputed. `order` is root first (`reverse`) or inputs first."""
+    values: dict[int, Any] = dict(base) if base else {}
+    changed = set(moved)
+    with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
+        for node in reversed(order) if reverse else order:
+            if id(node) in moved:
+                values[id(node)] = moved[id(node)]
+            elif node.op is None:
+                if base is None:
+                    values[id(node)] = _float64(node.data)
+            elif base is None or any(id(p) in changed for p in node.parents):
+                params = node.op_params if isinstance(node, Tensor) else None
+                values[id(node)] = node.op.run([values[id(p)] for p in node.parents], params)
+                changed.add(id(node))
+    return values
+
+
+def _float64(data: Any) -> Any:
+    """Floating data in float64, for finite differences; anything else (integer labels) as it is."""
+    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
+        return data.astype(np.float64)
+    return data

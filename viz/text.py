@@ -1,0 +1,31 @@
+"""A user's text (labels, parameter and module names) as viz writes it: control characters made visible,
+and escaped for graphviz, so that what a drawing, a caption or the page shows is the text given."""
+
+from __future__ import annotations
+
+LINE_BREAK = "⏎"
+# graphviz drops a line break inside a record and refuses a NUL (dot exits with a syntax error), and a
+# caption would break its line there: each is shown as a symbol instead, the same in DOT, SVG and the page
+_LINE_BREAKS = ("\r\n", "\r", "\n", "\u2028", "\u2029")  # \r\n first: one break, one ⏎
+_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "␡"}  # ␀ for NUL, ␉ for a tab
+_NO_PICTURE = "�"  # the C1 controls (U+0080 to U+009F) have no symbol of their own
+
+
+def visible(text: str) -> str:
+    """`text` with each line break as ⏎ and each other control character as its Unicode control picture
+    (␀ for NUL, ␉ for a tab): one line of visible characters wherever viz writes it."""
+    for br in _LINE_BREAKS:
+        text = text.replace(br, LINE_BREAK)
+    if text.isprintable():  # the common case: nothing to replace
+        return text
+    return "".join(_CONTROL_PICTURES.get(ord(ch), _NO_PICTURE if 0x80 <= ord(ch) < 0xA0 else ch) for ch in text)
+
+
+def escape(text: str) -> str:
+    """Text safe inside a graphviz label, drawn as it is: a record's separators and a label's escapes
+    (\\\\ { } | < > ") backslashed, and & as &amp; since graphviz decodes entities in labels ("&amp;" would
+    be drawn "&")."""
+    text = text.replace("&", "&amp;")
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text
