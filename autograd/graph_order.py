@@ -4,6 +4,7 @@ topological order found without recursion, and one lock that lets passes take tu
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Container, Iterator, Sequence
 from contextlib import contextmanager
@@ -123,8 +124,8 @@ def refuse_number_of_lifted(node: Node, what: str, why: str = "") -> None:
     differentiates: the number would carry no gradient, and the transform's answer would be wrong
     without a word (JAX and HIPS autograd refuse it too). A graph walk, made only while a `grad` runs
     its function, and only for a node in a graph; it skips the nodes earlier walks of this `grad`
-    found clean (kept alive with their ids, which are never reused meanwhile), so that a loop
-    reading numbers of a growing graph stays linear. `why`: the message's reason, if not that."""
+    found clean (kept alive with their ids, which are never reused meanwhile, until nothing else holds
+    them), so that a loop reading numbers of a growing graph stays linear. `why`: the message's reason, if not that."""
     frames = modes.current.lifted
     if not frames or node.is_constant:
         return
@@ -141,6 +142,11 @@ def refuse_number_of_lifted(node: Node, what: str, why: str = "") -> None:
             )
         )
     clean.update((id(n), n) for n in found)
+    if len(clean) > clean.limit:  # a loop of temporaries would hold them all: let go those only this holds
+        for key in list(clean):
+            if sys.getrefcount(clean[key]) <= 2:  # the dict's reference and the call's
+                del clean[key]
+        clean.limit = max(clean.limit, 2 * len(clean))  # a growing graph, all alive: doubling keeps it linear
 
 
 def _reachable(root: Node, skip: Container[int] = ()) -> list[Node]:

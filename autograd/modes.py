@@ -56,11 +56,18 @@ def tracing() -> Iterator[set[int]]:
     differentiable, since it may depend on the outer one's variables. The block adds the ids of
     the leaves it differentiates to the set it gives (read by graph_order.refuse_number_of_lifted)."""
     lifted: set[int] = set()
-    current.lifted += ((lifted, {}),)
+    current.lifted += ((lifted, Clean()),)
     try:
         yield lifted
     finally:
         current.lifted = current.lifted[:-1]
+
+
+class Clean(dict):
+    """The nodes a running `grad` found independent of what it differentiates, by id (kept alive, so
+    that no id is another's meanwhile); `limit`: the size at which those nothing else holds are let go."""
+
+    limit = 1024
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
