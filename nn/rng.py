@@ -27,8 +27,6 @@ def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
     if seed is None or isinstance(seed, np.random.Generator):
         return
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"{said} must be an int seed or a numpy Generator (or None), got {type(seed).__name__} {seed!r}"
-        )
+        raise TypeError(f"{said} must be an int or a numpy Generator (or None), got {type(seed).__name__} {seed!r}")
     if seed < 0:
         raise ValueError(f"{said} must be a non-negative int, got {seed}")

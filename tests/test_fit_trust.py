@@ -199,7 +199,11 @@ def test_train_val_split_refuses_a_fraction_that_is_not_a_number(fraction, error
     "make, error, message",
     [
         (lambda: nn.Linear(2, 3, seed=-1), ValueError, "seed must be a non-negative int, got -1"),
-        (lambda: nn.Linear(2, 3, seed="a"), TypeError, "seed must be an int \\(or None\\), got str 'a'"),
+        (
+            lambda: nn.Linear(2, 3, seed="a"),
+            TypeError,
+            "seed must be an int or a numpy Generator \\(or None\\), got str 'a'",
+        ),
         (lambda: nn.data.Batches(np.zeros((4, 1)), np.arange(4), seed=1.5), TypeError, "Batches: seed must be an int"),
     ],
 )
