@@ -4,24 +4,17 @@
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, guard, is_grad_enabled, zero_grad
+from autograd import Node, Tensor, Value, zero_grad
 
+from .module_calls import CallRecords
 from .module_torch import ModuleSpellings
 from .state_checks import Layout, check_entries, conform, unique
 from .structure import STRUCTURE, is_parameter
-
-RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
-
-# A call as recorded: when it started and ended (ticks of one clock shared by every module), and its output
-# nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
-Call = tuple[int, int, dict[int, tuple[int, ...]]]
-_clock = itertools.count()
 
 
 def _constant(value: Any) -> bool:
@@ -42,7 +35,7 @@ def holds_members(value: Any) -> bool:
     return False
 
 
-class Module(ModuleSpellings):
+class Module(CallRecords, ModuleSpellings):
     """Base of every layer and model. Its parameters are the leaf Values and the leaf Tensors that
     require grad (or are frozen) found in its attributes, in lists, tuples and dicts among them, and
     in its submodules. Its buffers are arrays it registers by name (`register_buffer`): state that
@@ -54,21 +47,6 @@ class Module(ModuleSpellings):
     # load_state_dict refuses values outside, and nn.save does not write them (a variance or a count
     # below 0 cannot come from training, and would make the output NaN or a division by zero).
     buffer_ranges: ClassVar[Mapping[str, tuple[float, float]]] = {}
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run `forward`; while graphs are recorded, remember when the call ran and what it returned."""
-        if not is_grad_enabled():
-            return self.forward(*args, **kwargs)
-        guard(self, "training")  # a compiled step records again after train() / eval()
-        guard(STRUCTURE, "version")  # ... and after a module or parameter is replaced
-        start = next(_clock)
-        out = self.forward(*args, **kwargs)
-        calls = self.__dict__.get("_calls")
-        if calls is None:
-            calls = self._calls = deque(maxlen=RECORDED_CALLS)
-        nodes = (out,) if isinstance(out, Node) else _nodes(out)
-        calls.append((start, next(_clock), {id(n): tuple(map(id, n.parents)) for n in nodes}))
-        return out
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
@@ -82,13 +60,6 @@ class Module(ModuleSpellings):
         if holds_members(self.__dict__.get(name)) or name in self._buffer_names:  # `del model.aux`
             STRUCTURE.changed()
         object.__delattr__(self, name)
-
-    def recorded_calls(self) -> list[Call]:
-        """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
-        outputs): outputs maps the id of each node it returned to the ids of that node's parents.
-        What a call computed lies between its outputs and what existed when it started (the outputs
-        of calls ended before); drawings (viz, `modules=model`) group nodes by module with it."""
-        return list(self.__dict__.get("_calls", ()))
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -236,18 +207,6 @@ class Module(ModuleSpellings):
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         lines.append(f")  # {self.count_parameters():,} parameters")
         return "\n".join(lines)
-
-
-def _nodes(obj: Any) -> Iterator[Node]:
-    """The nodes in a call's result: a node, or nodes in lists, tuples and dicts."""
-    if isinstance(obj, Node):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            yield from _nodes(item)
-    elif isinstance(obj, dict):
-        for item in obj.values():
-            yield from _nodes(item)
 
 
 def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:

@@ -186,12 +186,8 @@ def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, st
     calls = []
     for path, module in modules.named_modules():
         own = {id(p) for p in module.parameters()} | numbers
-        for start, end, outputs in module.recorded_calls():
-            found = [
-                present[i] for i, parents in outputs.items() if i in present and _parent_ids(present[i]) == parents
-            ]
-            if found:
-                calls.append((start, end, path or type(module).__name__, found, own))
+        for start, end, found in module.calls_among(present):  # by ids and numbers: an id may be a dead node's
+            calls.append((start, end, path or type(module).__name__, found, own))
     calls.sort(key=lambda call: call[0])  # outer calls start first: inner ones overwrite them
     owner: dict[int, str] = {}
     for start, _, name, found, own in calls:
@@ -204,10 +200,6 @@ def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, st
 def module_order(modules: Any) -> dict[str, int]:
     """Each module's name as `module_of` gives it, by position in the model (layer 2 before layer 10)."""
     return {path or type(m).__name__: k for k, (path, m) in enumerate(modules.named_modules())}
-
-
-def _parent_ids(node: Node) -> tuple[int, ...]:
-    return tuple(map(id, node.parents))
 
 
 def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node]:
