@@ -215,7 +215,10 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "var",
         _var_vjp,
         None,
-        lambda x, *, axis, keepdims, ddof: np.var(x, axis, ddof=ddof, keepdims=keepdims),
+        # float16 summed in float32, as std: its sum of squares overflows where the variance fits
+        lambda x, *, axis, keepdims, ddof: np.var(_working(x), axis, ddof=ddof, keepdims=keepdims).astype(
+            _result_dtype(x), copy=False
+        ),
         api="Tensor.var",
         formulas=("∂var(x)/∂xᵢ = 2(xᵢ − mean)/(n − ddof)",),
     ),

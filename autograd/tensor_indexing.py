@@ -97,6 +97,12 @@ class IndexingMethods:
         fits = mask.ndim <= self.ndim and all(m in (1, n) for m, n in zip(mask.shape[::-1], self.shape[::-1]))
         if not fits:
             raise ops.ShapeError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to {self.shape}")
+        # the fill takes this tensor's dtype, as PyTorch's: a numpy scalar as a plain number (numpy 2 would
+        # promote float32 to float64 for np.float64(2.0)), a 0-d tensor of another dtype cast, in the graph
+        if isinstance(value, Node):
+            value = value if value.dtype == self.dtype else value.astype(self.dtype)
+        else:
+            value = np.asarray(value).item()
         return self._apply(ops.where, (value, self), {"cond": mask})
 
     def _triangle(self, diagonal: int, upper: bool) -> Any:

@@ -50,3 +50,24 @@ def as_examples(owner: str, name: str, a: Any) -> np.ndarray:
             f"got {type(a).__name__}"
         )
     return array
+
+
+def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> np.dtype:
+    """The dtype of a layer's parameters: float32 for None (PyTorch's default dtype, which its `dtype=None`
+    means), else float16, float32 or float64, given by numpy's name or a torch dtype's (torch.float64).
+    TypeError for anything else, naming `owner`: integers would not train, and numpy's longdouble is
+    no dtype nn.save or PyTorch writes. `unknown`: what the message says of what is no dtype at all."""
+    if dtype is None:
+        return np.dtype(np.float32)
+    name = str(dtype)
+    if name.endswith("bfloat16"):
+        raise TypeError(f"{owner}: numpy has no bfloat16; use float16, float32 or float64")
+    try:
+        kind = np.dtype(name.removeprefix("torch.") if name.startswith("torch.") else dtype)
+    except TypeError:
+        raise TypeError(f"{owner}: {dtype!r} {unknown}") from None
+    if kind.kind != "f":
+        raise TypeError(f"{owner}: parameters are floating point; {kind} would make them untrainable")
+    if kind.itemsize > 8:
+        raise TypeError(f"{owner}: chainrule computes in float16, float32 or float64, not {kind}")
+    return kind

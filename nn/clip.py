@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value, raw
 
 
 def clip_grad_norm_(
@@ -69,7 +69,8 @@ def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | 
         raise TypeError(f"clip_grad_value_: foreach must be True, False or None, got {foreach!r}")
     for p in _with_grads(params, "clip_grad_value_"):
         if isinstance(p, Tensor):
-            p.grad = np.clip(p.grad, -clip_value, clip_value).astype(p.grad.dtype, copy=False)
+            g = _number(p.grad)
+            p.grad = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
         else:
             p.grad = min(max(_number(p.grad), -clip_value), clip_value)
 
@@ -86,15 +87,14 @@ def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
 
 
 def _scale(p: Node, factor: float) -> None:
-    if isinstance(p, Tensor):
-        p.grad = (p.grad * factor).astype(p.grad.dtype, copy=False)
-    else:
-        p.grad = _number(p.grad) * factor
+    g = _number(p.grad)
+    p.grad = (g * factor).astype(g.dtype, copy=False) if isinstance(p, Tensor) else g * factor
 
 
 def _number(g: Any) -> Any:
-    """A gradient's numbers: a Value gradient (from create_graph) as its float."""
-    return g.data if isinstance(g, Value) else g
+    """A gradient's numbers: one from backward(create_graph=True), a node, as its data (clipped, it is
+    numbers again, as PyTorch's in-place clipping leaves it outside the graph)."""
+    return raw(g)
 
 
 def _at_least_zero(name: str, argument: str, x: Any) -> float:

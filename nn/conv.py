@@ -26,7 +26,7 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count
+from .arguments import check_count, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -68,6 +68,7 @@ class _Conv(Module):
         options: dict[str, Any],
     ) -> None:
         owner = type(self).__name__
+        dtype = parameter_dtype(owner, dtype)
         in_channels, out_channels = (
             _count(owner, "in_channels", in_channels),
             _count(owner, "out_channels", out_channels),

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard, raw, validate, where
 
-from .arguments import check_count
+from .arguments import check_count, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -29,6 +29,7 @@ class Embedding(Module):
         dtype: Any = np.float32,
         seed: int | None = None,
     ) -> None:
+        dtype = parameter_dtype("Embedding", dtype)
         check_count("Embedding", "num_embeddings", num_embeddings)
         check_count("Embedding", "embedding_dim", embedding_dim)
         self.padding_idx = _row(padding_idx, num_embeddings)

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor, drawn, guard
 
-from .arguments import check_count, check_real
+from .arguments import check_count, check_real, parameter_dtype
 from .module import Module
 from .rng import generator
 from .structure import STRUCTURE
@@ -34,6 +34,7 @@ class Linear(Module):
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
+        dtype = parameter_dtype("Linear", dtype)
         check_count("Linear", "nin", nin)
         check_count("Linear", "nout", nout)
         if init not in INITS:

@@ -11,6 +11,8 @@ import numpy as np
 
 from autograd import Tensor, raw
 
+from .arguments import parameter_dtype
+
 
 class ModuleSpellings:
     """Methods over a Module's `modules()`, `named_children()`, `parameters()` and buffers."""
@@ -67,7 +69,7 @@ class ModuleSpellings:
                 "use 'cpu' or drop the call"
             )
         if dtype is not None:
-            self._convert(_float_dtype(dtype))
+            self._convert(parameter_dtype("to", dtype, "is neither a device nor a dtype"))
         return self
 
     def cpu(self) -> Any:
@@ -131,22 +133,6 @@ def _is_device(arg: Any) -> bool:
             return True
         return False
     return type(arg).__name__ == "device"
-
-
-def _float_dtype(dtype: Any) -> np.dtype:
-    """A floating-point numpy dtype from numpy's names or a torch dtype's (torch.float64 is float64)."""
-    name = str(dtype)
-    if name.endswith("bfloat16"):
-        raise TypeError("to: numpy has no bfloat16; use float16, float32 or float64")
-    try:
-        kind = np.dtype(name.removeprefix("torch.") if name.startswith("torch.") else dtype)
-    except TypeError:
-        raise TypeError(f"to: {dtype!r} is neither a device nor a dtype") from None
-    if kind.kind != "f":
-        raise TypeError(f"to: a module's parameters are floating point; to({kind}) would make them untrainable")
-    if kind.itemsize > 8:
-        raise TypeError(f"to: chainrule computes in float16, float32 or float64, not {kind}")
-    return kind
 
 
 def _device_type(device: Any) -> str:

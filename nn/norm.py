@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
+from .arguments import parameter_dtype
 from .data import check_count
 from .module import Module
 from .state_checks import checked
@@ -20,7 +21,11 @@ from .state_checks import checked
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
     """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
-    axes of size 1)."""
+    axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
+    overflow from deviations of 256, and a mean rounded to it is off by units of the spread."""
+    if x.dtype == np.float16:
+        y, mean, var = _standardize(x.astype(np.float32), axes, eps)
+        return y.astype(np.float16), mean, var
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
     var = (centered * centered).mean(axis=axes, keepdims=True)
@@ -66,6 +71,7 @@ class _BatchNorm(Module):
         dtype: Any = np.float32,
     ) -> None:
         kind = type(self).__name__
+        dtype = parameter_dtype(kind, dtype)
         check_count(kind, "num_features", num_features)
         if momentum is not None and not 0 <= momentum <= 1:
             raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
@@ -170,6 +176,7 @@ class LayerNorm(Module):
         bias: bool = True,
         dtype: Any = np.float32,
     ) -> None:
+        dtype = parameter_dtype("LayerNorm", dtype)
         shape = tuple(normalized_shape) if isinstance(normalized_shape, Iterable) else (normalized_shape,)
         if not shape:
             raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
@@ -205,6 +212,7 @@ class GroupNorm(Module):
     def __init__(
         self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = np.float32
     ) -> None:
+        dtype = parameter_dtype("GroupNorm", dtype)
         check_count("GroupNorm", "num_groups", num_groups)
         check_count("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:

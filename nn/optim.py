@@ -18,7 +18,7 @@ from autograd import Node
 
 from .optim_adaptive import Adagrad, RMSprop
 from .optim_base import COUNT, Optimizer
-from .optim_updates import decayed, descend, scratch
+from .optim_updates import decayed, descend, ratio, scratch
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
@@ -122,9 +122,7 @@ class Adam(Optimizer):
         eps = self.eps * root
         np.sqrt(v, out=s)
         s += eps
-        # an eps of 0 in this dtype lets s be 0 where v is: the step stays 0 there (s is), not m / 0
-        nonzero = True if s.dtype.type(eps) else np.not_equal(s, 0, out=scratch(state, s, "nonzero", bool))
-        np.divide(m, s, out=s, where=nonzero)
+        ratio(state, m, s, s, eps)  # an eps of 0 in this dtype lets s be 0 where v is (and m): the step is 0 there
         s *= self.lr * root / (1 - b1**t)
         data -= s
         if t % 64 == 0:

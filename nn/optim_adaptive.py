@@ -12,7 +12,7 @@ import numpy as np
 from autograd import Node
 
 from .optim_base import COUNT, Optimizer
-from .optim_updates import decayed, descend, scratch
+from .optim_updates import decayed, descend, ratio, scratch
 
 
 class RMSprop(Optimizer):
@@ -79,10 +79,10 @@ class RMSprop(Optimizer):
         if self.momentum:
             buffer = state["momentum_buffer"]
             buffer *= self.momentum
-            buffer += np.divide(grad, avg, out=s)
+            buffer += ratio(state, grad, avg, s, self.eps)
             descend(state, data, buffer, self.lr)
         else:
-            data -= np.divide(np.multiply(grad, self.lr, out=s), avg, out=s)  # lr * grad / avg
+            data -= ratio(state, np.multiply(grad, self.lr, out=s), avg, s, self.eps)  # lr * grad / avg
 
 
 class Adagrad(Optimizer):
@@ -124,4 +124,4 @@ class Adagrad(Optimizer):
         state["sum"] += np.multiply(grad, grad, out=s)
         np.sqrt(state["sum"], out=denominator)
         denominator += self.eps
-        data -= np.divide(np.multiply(grad, lr, out=s), denominator, out=s)  # lr * grad / (sqrt(sum) + eps)
+        data -= ratio(state, np.multiply(grad, lr, out=s), denominator, s, self.eps)  # lr * grad / (sqrt(sum) + eps)

@@ -32,3 +32,20 @@ def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float
     s = scratch(state, step)
     np.multiply(step, lr, out=s)
     np.subtract(data, s, out=data)
+
+
+def ratio(
+    state: dict[str, Any], numerator: np.ndarray, denominator: np.ndarray, out: np.ndarray, eps: float
+) -> np.ndarray:
+    """numerator / denominator into `out`, where the denominator is sqrt(...) + eps: 0 where both are 0.
+    An eps that rounds to 0 in the parameter's dtype (1e-8 in float16, or an eps of 0) lets an entry no
+    gradient has reached divide 0 by 0; its step is 0 then, as with any eps, not NaN (PyTorch's half
+    RMSprop gives NaN). The masks live in scratch arrays: a step allocates nothing."""
+    if denominator.dtype.type(eps):  # the eps kept: no denominator is 0
+        return np.divide(numerator, denominator, out=out)
+    both = np.equal(numerator, 0, out=scratch(state, denominator, "zero", bool))
+    both &= np.equal(denominator, 0, out=scratch(state, denominator, "zero_below", bool))
+    with np.errstate(invalid="ignore"):
+        np.divide(numerator, denominator, out=out)
+    np.copyto(out, 0, where=both)
+    return out

@@ -241,3 +241,45 @@ def test_constant_refuses_what_an_integer_tensor_cannot_hold():
         init.constant_(Tensor(np.zeros(3)), 10**400)
     with pytest.raises(ValueError, match="too large to draw from"):
         init.uniform_(Tensor(np.zeros(3)), -1e308, 1e308)
+
+
+def test_float16_norm_layers_standardize_in_float32_as_pytorchs_half_layers():
+    f16 = lambda a: Tensor(np.array(a, np.float16), dtype=np.float16)  # noqa: E731
+    np.testing.assert_array_equal(nn.LayerNorm(2, dtype=np.float16)(f16([[300.0, 300.75]])).data, [[-1.0, 1.0]])
+    wide = f16([[300, -300, 300, -300]])
+    np.testing.assert_array_equal(nn.LayerNorm(4, dtype=np.float16)(wide).data, [[1, -1, 1, -1]])
+    np.testing.assert_array_equal(nn.GroupNorm(2, 4, dtype=np.float16)(wide).data, [[1, -1, 1, -1]])
+    bn = nn.BatchNorm1d(1, dtype=np.float16)
+    out = bn(f16([[300.0], [-300.0]]))
+    assert out.dtype == np.float16 and out.data.ravel().tolist() == [1.0, -1.0]
+    assert bn.running_var.dtype == np.float16 and np.isfinite(bn.running_var).all()  # was inf; 18000 fits
+
+
+@pytest.mark.parametrize("make", [nn.RMSprop, nn.Adagrad, nn.Adam, lambda ps, lr: nn.RMSprop(ps, lr, momentum=0.9)])
+def test_float16_adaptive_steps_leave_an_entry_of_zero_gradient_alone(make):
+    w = Tensor(np.ones(3, np.float16), requires_grad=True, dtype=np.float16)
+    (w * Tensor(np.array([1, 0, 1], np.float16), dtype=np.float16)).sum().backward()
+    make([w], lr=0.01).step()  # eps rounds to 0 in float16: 0 / 0 there gave NaN
+    assert np.isfinite(w.data).all() and w.data[1] == 1
+
+
+def test_clipping_takes_create_graph_gradients():
+    a, b = Tensor(np.array([5.0, -5.0]), requires_grad=True), Tensor(np.array([5.0, -5.0]), requires_grad=True)
+    (a * a).sum().backward()
+    (b * b * b).sum().backward(create_graph=True)
+    nn.clip_grad_value_([a, b], 1.0)
+    assert a.grad.tolist() == [1.0, -1.0] and b.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("make", [nn.Linear, lambda i, o, dtype: nn.Conv1d(i, o, 1, dtype=dtype), nn.Embedding])
+def test_a_layers_dtype_none_is_float32_and_longdouble_is_refused(make):
+    assert all(p.dtype == np.float32 for p in make(3, 2, dtype=None).parameters())
+    with pytest.raises(TypeError, match="float16, float32 or float64"):
+        make(3, 2, dtype=np.longdouble)
+
+
+def test_masked_fill_keeps_the_tensors_dtype():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    mask = np.array([True, False, True])
+    assert x.masked_fill(mask, np.float64(2.0)).dtype == np.float32
+    assert x.masked_fill(mask, Tensor(np.array(2.0), requires_grad=True)).dtype == np.float32

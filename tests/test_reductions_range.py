@@ -109,3 +109,10 @@ def test_inf_norm_of_nothing_raises_as_max_does(shape, axis):
 def test_minus_inf_norm_is_refused():
     with pytest.raises(ValueError, match="ord must be 1, 2 or inf"):
         Tensor(np.zeros(0)).norm(-np.inf)
+
+
+def test_float16_var_sums_in_float32():
+    z = np.zeros((6000, 2), np.float16)
+    z[:, 1] = 12
+    v = Tensor(z, dtype=np.float16).var()
+    assert v.dtype == np.float16 and v.data == 36.0  # its float16 sum of squares was inf
