@@ -23,10 +23,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from . import modes
 from .compile_compare import derived, difference, mark_live
+from .compile_keys import data_of, flatten_call, is_input, key_of, sharing, structure, unknowable
 from .compile_names import Names, identical
 from .compile_reads import Read
 from .compile_record import current, recording
@@ -87,8 +86,8 @@ class Compiled:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
-        leaves, rebuild = _flatten_call(args, kwargs)
-        unknown = next((x for x in leaves if _unknowable(x)), None)
+        leaves, rebuild = flatten_call(args, kwargs)
+        unknown = next((x for x in leaves if unknowable(x)), None)
         if unknown is not None:
             self._give_up(
                 f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor hashable, so a "
@@ -96,11 +95,11 @@ class Compiled:
                 "it hashable (a dataclass with frozen=True)"
             )
             return self.fn(*args, **kwargs)
-        dynamic = [k for k, x in enumerate(leaves) if _is_input(x)]
-        datas = [_data(leaves[k]) for k in dynamic]
-        key = (_structure(args, kwargs), *map(_key, leaves))
+        dynamic = [k for k, x in enumerate(leaves) if is_input(x)]
+        datas = [data_of(leaves[k]) for k in dynamic]
+        key = (structure(args, kwargs), *map(key_of, leaves))
         if len(datas) > 1:
-            key += (_sharing(datas),)
+            key += (sharing(datas),)
         recorded = self.recordings.get(key)
         if recorded is None:
             if len(self.recordings) >= MAX_RECORDINGS:
@@ -222,22 +221,6 @@ def _made_anew(first: Tape, tape: Tape) -> str:
     return ""
 
 
-def _flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
-    """flatten((args, kwargs)), without walking a call made of leaves alone (the common case: run(x, y))."""
-    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
-        return list(args), lambda leaves: (tuple(leaves), {})
-    return flatten((args, kwargs))
-
-
-def _sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
-    """Which inputs are the same array (`f(a, a)`), as the first input each is: a tape knows its
-    inputs by their arrays, so a call that shares them records a tape of its own. () when none do."""
-    ids = [id(d) for d in datas]
-    if len(set(ids)) == len(ids):
-        return ()
-    return tuple(ids.index(i) for i in ids)
-
-
 def _plain(result: Any) -> Any:
     """What a recorded call returns, its floats read from tensors (compile_reads.Read) plain floats
     again, as eagerly."""
@@ -245,57 +228,6 @@ def _plain(result: Any) -> Any:
     if not any(isinstance(x, Read) for x in leaves):
         return result
     return rebuild([float(x) if isinstance(x, Read) else x for x in leaves])
-
-
-def _is_input(x: Any) -> bool:
-    """Data that is new on each call: arrays, and Tensors that require no gradient (a Tensor that
-    does is a parameter, read in place and known by its identity)."""
-    return isinstance(x, np.ndarray) or (isinstance(x, Tensor) and not x.requires_grad)
-
-
-def _key(x: Any) -> tuple:
-    """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
-    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN)."""
-    if _is_input(x):
-        data = _data(x)
-        return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
-    if isinstance(x, Tensor):
-        return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
-    if isinstance(x, float | np.floating):
-        return (type(x).__name__, float(x).hex())
-    return (type(x).__name__, x)
-
-
-def _unknowable(x: Any) -> bool:
-    """A leaf that is no input, no Tensor and not hashable (a dataclass of settings): only its id would
-    tell it from another, and a new object may take a dead one's id."""
-    if _is_input(x) or isinstance(x, Tensor):
-        return False
-    try:
-        hash(x)
-    except TypeError:
-        return True
-    return False
-
-
-def _structure(args: tuple, kwargs: dict) -> Any:
-    """The call's shape around its leaves: the containers' types and dict keys, so that [x] and (x,),
-    or {"a": x} and {"b": x}, are not one call (the step may branch on them)."""
-    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
-        return len(args)
-
-    def of(node: Any) -> Any:
-        if isinstance(node, dict):
-            return (type(node), tuple((k, of(v)) for k, v in node.items()))
-        if isinstance(node, list | tuple):
-            return (type(node), tuple(of(v) for v in node))
-        return None
-
-    return of((args, kwargs))
-
-
-def _data(x: Any) -> np.ndarray:
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _stand_in(x: Any) -> Any:

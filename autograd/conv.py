@@ -11,14 +11,14 @@ axis, so they need no rules of their own. They take Tensors (recording the graph
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from . import tensor_ops as ops
+from .conv_args import fits, groups_of, padding_of, pair, pool_geometry, rank, single, windows_meet_input
 from .graph import Node
-from .op_table_conv import Padding, Pair
+from .op_table_conv import Pair
 from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
@@ -36,9 +36,9 @@ def conv2d(
     """2-d cross-correlation, as torch.nn.functional.conv2d: x (batch, in, H, W), weight
     (out, in / groups, kh, kw), bias (out,) or None; padding an int, a pair, "valid" or "same"."""
     x, weight = _operand(x), _operand(weight)
-    _rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
-    _rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
-    stride, dilation = _pair("conv2d", "stride", stride), _pair("conv2d", "dilation", dilation)
+    rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
+    rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
+    stride, dilation = pair("conv2d", "stride", stride), pair("conv2d", "dilation", dilation)
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
 
@@ -54,11 +54,11 @@ def conv1d(
     """1-d cross-correlation, as torch.nn.functional.conv1d: x (batch, in, length), weight
     (out, in / groups, k): a conv2d of height 1."""
     x, weight = _operand(x), _operand(weight)
-    _rank("conv1d", "input", x, 3, "(batch, channels, length)")
-    _rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
-    stride, dilation = _single("conv1d", "stride", stride, 1), _single("conv1d", "dilation", dilation, 1)
+    rank("conv1d", "input", x, 3, "(batch, channels, length)")
+    rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
+    stride, dilation = single("conv1d", "stride", stride, 1), single("conv1d", "dilation", dilation, 1)
     if not isinstance(padding, str):
-        padding = (0, _single("conv1d", "padding", padding, 0))
+        padding = (0, single("conv1d", "padding", padding, 0))
     (n, c, length), (o, cg, k) = x.shape, weight.shape
     rows = x.reshape(n, c, 1, length)
     out = _conv("conv1d", rows, weight.reshape(o, cg, 1, k), bias, (1, stride), padding, (1, dilation), groups)
@@ -79,19 +79,19 @@ def conv_transpose2d(
     x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
     (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
     x, weight = _operand(x), _operand(weight)
-    _rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
-    _rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
-    groups = _groups("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
+    rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
+    rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
+    groups = groups_of("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
     if x.shape[1] != weight.shape[0]:
         raise ShapeError(
             f"conv_transpose2d: the input has {x.shape[1]} channels, but the weight {weight.shape} takes "
             f"{weight.shape[0]}: its first axis is the input's channels, (in, out / groups, kh, kw)"
         )
     kernel = weight.shape[2:]
-    stride, dilation = _pair("conv_transpose2d", "stride", stride), _pair("conv_transpose2d", "dilation", dilation)
+    stride, dilation = pair("conv_transpose2d", "stride", stride), pair("conv_transpose2d", "dilation", dilation)
     pad, extra = (
-        _pair("conv_transpose2d", "padding", padding, 0),
-        _pair("conv_transpose2d", "output_padding", output_padding, 0),
+        pair("conv_transpose2d", "padding", padding, 0),
+        pair("conv_transpose2d", "output_padding", output_padding, 0),
     )
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
         raise ValueError(
@@ -117,10 +117,10 @@ def max_pool2d(
     size; padding counts as -inf). Its gradient goes to each window's first maximum inside the input,
     or to the last NaN of a window holding NaN, as PyTorch's; a window wholly in the padding is refused."""
     x = _operand(x)
-    kernel, stride, pads = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
-    dilation = _pair("max_pool2d", "dilation", dilation)
-    _fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
-    _windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
+    kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
+    dilation = pair("max_pool2d", "dilation", dilation)
+    fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
+    windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
 
@@ -128,8 +128,8 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
     """The mean of each window, as torch.nn.functional.avg_pool2d (its default count_include_pad:
     padding counts as zeros): a conv2d of each channel with a constant kernel."""
     x = _operand(x)
-    kernel, stride, pads = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
-    _fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
+    kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
+    fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
     n, c, h, w = x.shape
     mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), _mean_dtype(x))
     out = ops.conv2d(x.reshape(n * c, 1, h, w), mean, stride=stride, padding=pads, dilation=(1, 1), groups=1)
@@ -142,8 +142,8 @@ def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
     output reads its own window only, so an inf or NaN reaches only the outputs (and, backward, the
     inputs) it should, as in PyTorch: an avg_pool2d where the sizes divide, else means along each axis."""
     x = _operand(x)
-    _rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
-    oh, ow = _pair("adaptive_avg_pool2d", "output_size", output_size)
+    rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
+    oh, ow = pair("adaptive_avg_pool2d", "output_size", output_size)
     n, c, h, w = x.shape
     if not (h and w):  # every window would be empty: a mean of nothing
         raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
@@ -178,7 +178,7 @@ def _window_means(rows: Any, size: int) -> Any:
 
 def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:
     """conv2d of 4-d operands (conv1d's too), after the checks that need their shapes."""
-    groups = _groups(fn, groups, x.shape[1], weight.shape[0])
+    groups = groups_of(fn, groups, x.shape[1], weight.shape[0])
     if x.shape[1] != weight.shape[1] * groups:
         takes = weight.shape[1] * groups
         raise ShapeError(
@@ -187,109 +187,13 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
             f"{x.shape[1] // groups} (in_channels / groups)"
         )
     kernel = weight.shape[2:]
-    pads = _padding(fn, padding, kernel, stride, dilation)
-    _fits(fn, x.shape[2:], kernel, pads, dilation)
+    pads = padding_of(fn, padding, kernel, stride, dilation)
+    fits(fn, x.shape[2:], kernel, pads, dilation)
     out = ops.conv2d(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
     return _plus_bias(fn, out, bias, weight.shape[0])
 
 
 # ---- checks: each names the function, the argument, and what it must be ----
-
-
-def _rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
-    if x.ndim != ndim:
-        one = what == "input" and x.ndim == ndim - 1
-        fix = ": for one example, add a batch axis with x.reshape(1, *x.shape)" if one else ""
-        raise ShapeError(f"{fn} needs {what} of shape {layout}, got shape {x.shape}{fix}")
-
-
-def _int(fn: str, name: str, value: Any, least: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
-    if value < least:
-        raise ValueError(f"{fn}: {name} must be at least {least}, got {value!r}")
-    return int(value)
-
-
-def _single(fn: str, name: str, value: Any, least: int) -> int:
-    """An int, or PyTorch's tuple of one int (conv1d's `stride=(2,)`), at least `least`."""
-    if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) != 1:
-            raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {value!r}")
-        (value,) = value
-    return _int(fn, name, value, least)
-
-
-def _pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
-    """An int or a pair of ints, each at least `least`, as a pair."""
-    if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) != 2:
-            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {value!r}")
-        return _int(fn, name, value[0], least), _int(fn, name, value[1], least)
-    return (_int(fn, name, value, least),) * 2
-
-
-def _groups(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{fn}: groups must be an int of at least 1, got {groups!r}")
-    if channels_in % groups or channels_out % groups:
-        raise ShapeError(
-            f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
-            f"({channels_out})"
-        )
-    return int(groups)
-
-
-def _padding(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
-    """((top, bottom), (left, right)) from an int, a pair, "valid" or "same" (PyTorch's split of an
-    odd total: the extra row and column at the bottom and right)."""
-    if isinstance(padding, str) and padding == "valid":
-        return (0, 0), (0, 0)
-    if isinstance(padding, str) and padding == "same":
-        if stride != (1, 1):
-            raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}: pad with numbers instead")
-        totals = (d * (k - 1) for d, k in zip(dilation, kernel))
-        return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
-    if isinstance(padding, str):
-        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
-    top, left = _pair(fn, "padding", padding, least=0)
-    return (top, top), (left, left)
-
-
-def _pool_geometry(fn: str, x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Padding]:
-    """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked."""
-    _rank(fn, "input", x, 4, "(batch, channels, height, width)")
-    kernel = _pair(fn, "kernel_size", kernel_size)
-    stride = kernel if stride is None else _pair(fn, "stride", stride)
-    pad = _pair(fn, "padding", padding, least=0)
-    if any(2 * p > k for p, k in zip(pad, kernel)):
-        raise ValueError(f"{fn}: padding {pad} must be at most half the kernel size {kernel}")
-    return kernel, stride, ((pad[0],) * 2, (pad[1],) * 2)
-
-
-def _fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilation: Pair) -> None:
-    padded = tuple(n + sum(p) for n, p in zip(size, padding))
-    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
-    if any(s > n for s, n in zip(span, padded)):
-        raise ShapeError(
-            f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
-            f"input {padded}: use a smaller kernel or dilation, or more padding"
-        )
-
-
-def _windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
-    """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
-    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel."""
-    for n, k, s, (before, _), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
-        if d == 1:
-            continue
-        span = d * (k - 1) + 1
-        for start in range(-before, n + before - span + 1, s):
-            if not any(0 <= start + i * d < n for i in range(k)):
-                raise ValueError(
-                    f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
-                    f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
-                )
 
 
 def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:

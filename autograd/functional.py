@@ -55,7 +55,7 @@ def _value_and_grad(f: Callable[..., Any], argnums: Argnums, has_aux: bool, tran
         (out,) = _scalar_output(t, transform)
         gradient = t.answer(t.pull([out], [ones_like(out)]))
         value = t.output(out)
-        return ((value, t.output(t.aux)) if has_aux else value), gradient
+        return ((value, t.output(t.aux, aux=True)) if has_aux else value), gradient
 
     return named(value_and_grad_f, transform, "value and gradient", f, argnums)
 

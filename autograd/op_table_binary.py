@@ -45,16 +45,23 @@ def _share(a: Any, b: Any) -> Any:
     return 1.0 - (a < b) - 0.5 * (a == b)
 
 
-def _quotient(a: Any, b: Any, out: Any, rounding: Any) -> Any:
+def _quotient(a: Any, b: Any, out: Any, whole: Any) -> Any:
     """How many b's the forward took from a, (a - out) / b rounded to the whole number it is, as a
     constant (its derivative is 0 wherever it has one): the quotient of the forward's own result,
-    which `rounding(a / b)` is not where a / b rounds up to a whole number (1.0 % 0.1 is 0.0999...,
-    nine 0.1s taken, where floor(1.0 / 0.1) is 10). Where the forward is NaN (a zero divisor on
-    Tensors) it is `rounding(a / b)`, as PyTorch's. A float for floats, the inputs' dtype for arrays."""
+    which a rounded a / b is not where a / b rounds up to a whole number (1.0 % 0.1 is 0.0999...,
+    nine 0.1s taken, where floor(1.0 / 0.1) is 10). Where that is no finite number (a NaN forward, a
+    zero divisor on Tensors; an infinite divisor, -1 % inf being inf) it is `whole(a, b)`, the
+    quotient as numpy and PyTorch divide (-1 // inf is -1). A float for floats, the inputs' dtype
+    for arrays."""
     a, b, out = raw(a), raw(b), raw(out)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(np.isnan(out), rounding(np.divide(a, b)), np.round((a - out) / b))
+        taken = np.round((a - out) / b)
+        q = np.where(np.isfinite(taken), taken, whole(a, b))
     return q if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else float(q)
+
+
+def _truncated(a: Any, b: Any) -> Any:
+    return np.trunc(np.divide(a, b))
 
 
 def _atan2_vjp(g, out, a, b):
@@ -134,10 +141,11 @@ BINARY: tuple[OpDef, ...] = (
         formulas=("∂log(eᵃ + eᵇ)/∂a = σ(a − b)", "∂log(eᵃ + eᵇ)/∂b = σ(b − a)"),
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
-    # as everywhere, d/db = -trunc(a/b) (PyTorch's), a constant: the quotient the forward took
+    # as everywhere, d/db = -trunc(a/b), a constant: the quotient the forward took (PyTorch's takes
+    # the rounded a / b, which differs where that rounds up to a whole number: fmod(1.0, 0.1))
     OpDef(
         "fmod",
-        lambda g, out, a, b: (g, -g * _quotient(a, b, out, np.trunc)),
+        lambda g, out, a, b: (g, -g * _quotient(a, b, out, _truncated)),
         forward.scalar_fmod,
         np.fmod,
         (ANYWHERE, DIVISOR),
@@ -149,7 +157,7 @@ BINARY: tuple[OpDef, ...] = (
     # d/db = -floor(a/b) everywhere (PyTorch's remainder), a constant: the quotient the forward took
     OpDef(
         "remainder",
-        lambda g, out, a, b: (g, -g * _quotient(a, b, out, np.floor)),
+        lambda g, out, a, b: (g, -g * _quotient(a, b, out, np.floor_divide)),
         operator.mod,
         np.remainder,
         (ANYWHERE, DIVISOR),

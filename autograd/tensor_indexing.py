@@ -97,12 +97,23 @@ class IndexingMethods:
         fits = mask.ndim <= self.ndim and all(m in (1, n) for m, n in zip(mask.shape[::-1], self.shape[::-1]))
         if not fits:
             raise ops.ShapeError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to {self.shape}")
-        # the fill takes this tensor's dtype, as PyTorch's: a numpy scalar as a plain number (numpy 2 would
-        # promote float32 to float64 for np.float64(2.0)), a 0-d tensor of another dtype cast, in the graph
+        # the fill takes this tensor's dtype, as PyTorch's: a number cast to it (numpy 2 would make float32
+        # float64 for np.float64(2.0); 2.5 into int64 is 2), a 0-d tensor of another dtype cast in the graph
         if isinstance(value, Node):
             value = value if value.dtype == self.dtype else value.astype(self.dtype)
         else:
-            value = np.asarray(value).item()
+            number = np.asarray(value)
+            with np.errstate(over="ignore", invalid="ignore"):
+                cast = number.astype(self.dtype)
+            kind = self.dtype.kind
+            if kind in "iu":  # numpy would wrap 300 into int8 around, and make NaN any integer
+                info = np.iinfo(self.dtype)
+                fits = bool(np.isfinite(number) and info.min <= number <= info.max)
+            else:
+                fits = kind != "f" or np.isfinite(cast) or not np.isfinite(number)
+            if not fits:
+                raise ValueError(f"masked_fill: {number.item()!r} does not fit this tensor's dtype {self.dtype}")
+            value = cast.item()
         return self._apply(ops.where, (value, self), {"cond": mask})
 
     def _triangle(self, diagonal: int, upper: bool) -> Any:

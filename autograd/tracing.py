@@ -59,12 +59,14 @@ class Trace:
         self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
         self._args, self._rerun = args, rerun
 
-    def output(self, tree: Any) -> Any:
-        """A tree of f's (its output, its aux) as the transform returns it: nodes when nested, else data;
-        where f ran again with its numbers as 0-d Tensors, a 0-d result is a float, as on Values."""
+    def output(self, tree: Any, aux: bool = False) -> Any:
+        """A tree of f's (its output, or with `aux` its aux) as the transform returns it: nodes when nested,
+        else data; where f ran again with its numbers as 0-d Tensors, a 0-d output is a float, as on
+        Values (not an aux, which holds what f made of other things too, arrays as they are)."""
         if self.nested:
             return tree
-        return tree_map(lambda x: _as_float(raw(x)) if self._rerun and isinstance(x, Tensor) else raw(x), tree)
+        floats = self._rerun and not aux
+        return tree_map(lambda x: _as_float(raw(x)) if floats and isinstance(x, Tensor) else raw(x), tree)
 
     def pull(self, outs: Sequence[Any], cotangents: Sequence[Any]) -> list[Any]:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph

@@ -30,7 +30,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fal
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         t = trace(f, args, kwargs, positions, single, has_aux, "jacobian")
         jac = t.rebuild_out([t.answer(_jacobian_of(t, out)) for out in t.outs])
-        return (jac, t.output(t.aux)) if has_aux else jac
+        return (jac, t.output(t.aux, aux=True)) if has_aux else jac
 
     return named(jacobian_f, "jacobian", "Jacobian", f, argnums)
 
@@ -67,7 +67,7 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
 
     pullback.__name__ = f"pullback_of_{getattr(f, '__name__', 'f')}"
     result = (t.output(out), pullback)
-    return (*result, t.output(t.aux)) if has_aux else result
+    return (*result, t.output(t.aux, aux=True)) if has_aux else result
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:

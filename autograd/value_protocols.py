@@ -3,6 +3,7 @@ truth of its number, `.item()`, and the conjugate and real part numpy's var and 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -28,14 +29,14 @@ class ValueProtocols:
     def __eq__(self, other: object) -> Any:
         if isinstance(other, np.ndarray):  # numpy's side: each element by identity (numpy_ufuncs)
             return NotImplemented
-        if modes.current.lifted and not isinstance(other, Node):
+        if modes.current.lifted and isinstance(other, numbers.Number | np.number):
             refuse_number_of_lifted(self, "== with a number", BRANCH)
         return self is other
 
     def __ne__(self, other: object) -> Any:
         if isinstance(other, np.ndarray):
             return NotImplemented
-        if modes.current.lifted and not isinstance(other, Node):
+        if modes.current.lifted and isinstance(other, numbers.Number | np.number):
             refuse_number_of_lifted(self, "!= with a number", BRANCH)
         return self is not other
 

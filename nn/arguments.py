@@ -71,3 +71,14 @@ def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> 
     if kind.itemsize > 8:
         raise TypeError(f"{owner}: chainrule computes in float16, float32 or float64, not {kind}")
     return kind
+
+
+def cast_fitting(values: np.ndarray, dtype: np.dtype, what: str) -> np.ndarray:
+    """`values` cast to `dtype`, or ValueError, naming `what` and the first value, where a value does not
+    fit it: a finite one beyond its largest number (1e5 into float16), a NaN or infinity into integers."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = values.astype(dtype)
+    misfit = np.isfinite(cast) != np.isfinite(values)
+    if misfit.any():
+        raise ValueError(f"{what}: {float(values[misfit].flat[0]):g} does not fit {dtype}")
+    return cast

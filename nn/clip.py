@@ -30,8 +30,7 @@ def clip_grad_norm_(
     norm_type = math.inf if norm_type == "inf" else norm_type
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
-    if foreach is not None and not isinstance(foreach, bool):
-        raise TypeError(f"clip_grad_norm_: foreach must be True, False or None, got {foreach!r}")
+    _check_foreach("clip_grad_norm_", foreach)
     nodes = _with_grads(params, "clip_grad_norm_")
     grads = [np.abs(np.asarray(_number(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
@@ -65,8 +64,7 @@ def _p_norm(flat: np.ndarray, p: float) -> float:
 def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
-    if foreach is not None and not isinstance(foreach, bool):
-        raise TypeError(f"clip_grad_value_: foreach must be True, False or None, got {foreach!r}")
+    _check_foreach("clip_grad_value_", foreach)
     for p in _with_grads(params, "clip_grad_value_"):
         if isinstance(p, Tensor):
             g = _number(p.grad)
@@ -95,6 +93,12 @@ def _number(g: Any) -> Any:
     """A gradient's numbers: one from backward(create_graph=True), a node, as its data (clipped, it is
     numbers again, as PyTorch's in-place clipping leaves it outside the graph)."""
     return raw(g)
+
+
+def _check_foreach(name: str, foreach: Any) -> None:
+    """PyTorch's choice of kernel: taken, without effect here, when it is one."""
+    if foreach is not None and not isinstance(foreach, bool):
+        raise TypeError(f"{name}: foreach must be True, False or None, got {foreach!r}")
 
 
 def _at_least_zero(name: str, argument: str, x: Any) -> float:

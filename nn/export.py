@@ -139,7 +139,7 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
         yield _Entry(f"{prefix}weight", weights, (len(neurons), len(neurons[0].w)), np.dtype(np.float64))
         yield _Entry(f"{prefix}bias", tuple(n.b for n in neurons), (len(neurons),), np.dtype(np.float64))
     else:
-        children = list(module.named_children())
+        children = list(module.named_children(remove_duplicate=False))  # a shared module under each name, as PyTorch
         for name, p in module.named_parameters():
             if not any(name.startswith(f"{child}.") for child, _ in children):  # its own, not a child's
                 dtype = np.dtype(np.float64) if isinstance(p, Value) else p.dtype

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import check_real
+from .arguments import cast_fitting, check_real
 from .rng import generator as generator_of
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
@@ -108,16 +108,12 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
         raise TypeError(f"constant_: val must be a number, got {type(val).__name__} {val!r}")
     kind = _tensor(tensor, "constant_").dtype
-    if kind.kind in "iu" and (isinstance(val, int | np.integer) or float(val).is_integer()):
-        info = np.iinfo(kind)
-        if not info.min <= val <= info.max:  # numpy would wrap it around, as C does
-            raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}")
-        return _write(tensor, np.full(tensor.shape, int(val), kind))
-    try:
-        number = float(val)  # a Python int beyond float64's range cannot be a float tensor's value
-    except OverflowError:
-        raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}") from None
-    return _write(tensor, np.full(tensor.shape, number))
+    whole = kind.kind in "iu" and (isinstance(val, int | np.integer) or float(val).is_integer())
+    # numpy would wrap an integer beyond the dtype around, as C does; a Python int beyond float64 is no float
+    fits = np.iinfo(kind).min <= val <= np.iinfo(kind).max if whole else abs(val) <= float(np.finfo(np.float64).max)
+    if not fits:
+        raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}")
+    return _write(tensor, np.full(tensor.shape, int(val), kind) if whole else np.full(tensor.shape, float(val)))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -238,13 +234,7 @@ def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
     used the old values can no longer backward (as in PyTorch). ValueError, nothing written, where a
     value does not fit the tensor's dtype (1e300 into float32, NaN into an integer), as PyTorch's fill_
     refuses it."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        cast = values.astype(tensor.dtype)
-    misfit = np.isfinite(cast) != np.isfinite(values)
-    if misfit.any():
-        raise ValueError(
-            f"nn.init: the value {float(values[misfit].flat[0]):g} does not fit the tensor's dtype {tensor.dtype}"
-        )
+    cast = cast_fitting(values, tensor.dtype, "nn.init, nothing written")
     data = tensor.data
     data[...] = cast
     tensor.data = data

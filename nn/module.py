@@ -106,31 +106,40 @@ class Module(CallRecords, ModuleSpellings):
     def buffers(self) -> list[np.ndarray]:
         return [b for _, b in self.named_buffers()]
 
-    def named_children(self) -> Iterator[tuple[str, Module]]:
+    def named_children(self, remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """(name, module) for each module held directly by this one: an attribute (`fc1`) or an
         item, however deep, of list, tuple and dict attributes (`layers.0`, `blocks.0.1`), in
         attribute order: where parameters are looked for, so buffers and train() reach them too. A module
-        held twice (`self.b = self.a`) is one child, under its first name, as in PyTorch."""
+        held twice (`self.b = self.a`) is one child, under its first name, as in PyTorch; with
+        `remove_duplicate=False`, under each (PyTorch's state_dict and repr name it so)."""
         seen: set[int] = set()
         for name, m in _members(vars(self), ""):
-            if isinstance(m, Module) and id(m) not in seen:
+            if isinstance(m, Module) and not (remove_duplicate and id(m) in seen):
                 seen.add(id(m))
                 yield name, m
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted path, module) for this module ("" or prefix) and every module inside it, each once
-        (a shared one under the first path met, as PyTorch's): apply() calls its function once a module."""
+        (a shared one under the first path met, as PyTorch's)."""
+        return self._walk(prefix, children_first=False)
+
+    def _walk(self, prefix: str = "", children_first: bool = False) -> Iterator[tuple[str, Module]]:
+        """(dotted path, module) for this module and every module inside it, each once: each before its
+        children (named_modules' order) or, with `children_first`, after them (apply's)."""
         seen: set[int] = set()
 
-        def walk(module: Module, path: str) -> Iterator[tuple[str, Module]]:
+        def visit(module: Module, path: str) -> Iterator[tuple[str, Module]]:
             if id(module) in seen:
                 return
             seen.add(id(module))
-            yield path, module
+            if not children_first:
+                yield path, module
             for name, child in module.named_children():
-                yield from walk(child, f"{path}.{name}" if path else name)
+                yield from visit(child, f"{path}.{name}" if path else name)
+            if children_first:
+                yield path, module
 
-        return walk(self, prefix)
+        return visit(self, prefix)
 
     def modules(self) -> Iterator[Module]:
         """This module and every module inside it."""
@@ -198,7 +207,7 @@ class Module(CallRecords, ModuleSpellings):
         return ""
 
     def __repr__(self) -> str:
-        children = list(self.named_children())
+        children = list(self.named_children(remove_duplicate=False))
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:
             return head + ")"

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Tensor, raw
 
-from .arguments import parameter_dtype
+from .arguments import cast_fitting, parameter_dtype
 
 
 class ModuleSpellings:
@@ -22,16 +22,8 @@ class ModuleSpellings:
         each: a module held twice (a shared layer) is not initialised or scaled twice. Returns self."""
         if not callable(fn):
             raise TypeError(f"apply: fn must be callable (a function of a module), got {type(fn).__name__}")
-        seen: set[int] = set()
-
-        def visit(module: Any) -> None:
-            if id(module) not in seen:
-                seen.add(id(module))
-                for child in module.children():
-                    visit(child)
-                fn(module)
-
-        visit(self)
+        for _, module in self._walk(children_first=True):
+            fn(module)
         return self
 
     def children(self) -> Iterator[Any]:
@@ -97,10 +89,22 @@ class ModuleSpellings:
         changes: list[tuple[Any, np.ndarray, Any]] = []
         for name, p in self.named_parameters():
             if p.dtype.kind == "f" and p.dtype != dtype:
-                grad = None if p.grad is None else _converted(f"{name}.grad", raw(p.grad), dtype)
-                changes.append((p, _converted(name, p.data, dtype), grad))
+                grad = (
+                    None
+                    if p.grad is None
+                    else cast_fitting(raw(p.grad), dtype, f"to({dtype}), nothing converted: {name}.grad")
+                )
+                changes.append((p, cast_fitting(p.data, dtype, f"to({dtype}), nothing converted: {name}"), grad))
         buffers = [
-            (module, attribute, _converted(f"{path}.{attribute}".lstrip("."), getattr(module, attribute), dtype))
+            (
+                module,
+                attribute,
+                cast_fitting(
+                    getattr(module, attribute),
+                    dtype,
+                    f"to({dtype}), nothing converted: {path}.{attribute}".replace(": .", ": "),
+                ),
+            )
             for path, module in self.named_modules()
             for attribute in module._buffer_names
             if getattr(module, attribute).dtype.kind == "f" and getattr(module, attribute).dtype != dtype
@@ -110,18 +114,6 @@ class ModuleSpellings:
             p.grad = grad
         for module, attribute, array in buffers:
             setattr(module, attribute, array)
-
-
-def _converted(name: str, array: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        out = array.astype(dtype)
-    lost = np.isinf(out) & np.isfinite(array)
-    if lost.any():
-        raise ValueError(
-            f"to({dtype}): {name} holds {float(array[lost].flat[0]):g}, beyond {dtype}'s largest number "
-            f"({float(np.finfo(dtype).max):g}); nothing was converted"
-        )
-    return out
 
 
 def _is_device(arg: Any) -> bool:

@@ -17,7 +17,8 @@ import numpy as np
 from autograd import Node
 
 from .optim_adaptive import Adagrad, RMSprop
-from .optim_base import COUNT, Optimizer
+from .optim_base import Optimizer
+from .optim_state import COUNT
 from .optim_updates import decayed, descend, ratio, scratch
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
@@ -77,9 +78,9 @@ class Adam(Optimizer):
     """Adam (Kingma and Ba), with bias correction as in PyTorch; weight decay added to the gradient (L2;
     AdamW decays the weights themselves).
 
-    eps may be 0 (pure Adam): where the denominator sqrt(v) + eps is then 0, no gradient was ever
-    seen (or none big enough to square in this dtype), and the step is 0 there, where PyTorch's is
-    0/0 = NaN.
+    eps may be 0 (pure Adam), and rounds to 0 in float16: where the denominator sqrt(v) + eps is then
+    0, no gradient was ever seen (or none big enough to square in this dtype), and the step is 0 there
+    (optim_updates.ratio), where PyTorch's is NaN or inf.
     """
 
     hyperparameters = ("lr", "betas", "eps", "weight_decay")

@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import COUNT, Optimizer
+from .optim_base import Optimizer
+from .optim_state import COUNT
 from .optim_updates import decayed, descend, ratio, scratch
 
 

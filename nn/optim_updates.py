@@ -37,15 +37,14 @@ def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float
 def ratio(
     state: dict[str, Any], numerator: np.ndarray, denominator: np.ndarray, out: np.ndarray, eps: float
 ) -> np.ndarray:
-    """numerator / denominator into `out`, where the denominator is sqrt(...) + eps: 0 where both are 0.
-    An eps that rounds to 0 in the parameter's dtype (1e-8 in float16, or an eps of 0) lets an entry no
-    gradient has reached divide 0 by 0; its step is 0 then, as with any eps, not NaN (PyTorch's half
-    RMSprop gives NaN). The masks live in scratch arrays: a step allocates nothing."""
+    """numerator / denominator into `out`, where the denominator is sqrt(...) + eps, and 0 where the
+    denominator is 0: there an eps that rounds to 0 in the parameter's dtype (1e-8 in float16, or an
+    eps of 0) meets a second moment that saw no gradient, or none big enough to square in this dtype
+    (float16 Adam's 0.001 * g**2 for |g| below 8e-3), and the step is 0, where PyTorch's is NaN or inf.
+    The mask lives in a scratch array: a step allocates nothing."""
     if denominator.dtype.type(eps):  # the eps kept: no denominator is 0
         return np.divide(numerator, denominator, out=out)
-    both = np.equal(numerator, 0, out=scratch(state, denominator, "zero", bool))
-    both &= np.equal(denominator, 0, out=scratch(state, denominator, "zero_below", bool))
-    with np.errstate(invalid="ignore"):
-        np.divide(numerator, denominator, out=out)
-    np.copyto(out, 0, where=both)
+    nonzero = np.not_equal(denominator, 0, out=scratch(state, denominator, "nonzero", bool))
+    np.divide(numerator, denominator, out=out, where=nonzero)
+    np.copyto(out, 0, where=np.logical_not(nonzero, out=nonzero))
     return out

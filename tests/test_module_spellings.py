@@ -227,7 +227,7 @@ def test_to_the_dtype_a_model_has_changes_nothing_and_an_overflow_converts_nothi
     out.backward()  # the arrays were left as they were: the graph is still valid
     with autograd.no_grad():
         model[0].W.data[0, 0] = 1e5
-    with pytest.raises(ValueError, match="beyond float16's largest"):
+    with pytest.raises(ValueError, match="does not fit float16"):
         model.half()
     assert all(p.dtype == np.float32 for p in model.parameters()) and model[1].running_var.dtype == np.float32
 
@@ -263,6 +263,13 @@ def test_float16_adaptive_steps_leave_an_entry_of_zero_gradient_alone(make):
     assert np.isfinite(w.data).all() and w.data[1] == 1
 
 
+def test_float16_adam_steps_0_where_the_square_of_a_small_gradient_underflows():
+    w = Tensor(np.ones(4), requires_grad=True, dtype=np.float16)
+    w.grad = np.array([5e-3, 1e-3, -2e-3, 1.0], np.float16)  # 0.001 * g**2 is 0 in float16 for the first three
+    nn.Adam([w], lr=1e-3).step()
+    assert w.data[:3].tolist() == [1.0, 1.0, 1.0] and w.data[3] < 1  # m / 0 was -inf, -inf, inf
+
+
 def test_clipping_takes_create_graph_gradients():
     a, b = Tensor(np.array([5.0, -5.0]), requires_grad=True), Tensor(np.array([5.0, -5.0]), requires_grad=True)
     (a * a).sum().backward()
@@ -283,3 +290,41 @@ def test_masked_fill_keeps_the_tensors_dtype():
     mask = np.array([True, False, True])
     assert x.masked_fill(mask, np.float64(2.0)).dtype == np.float32
     assert x.masked_fill(mask, Tensor(np.array(2.0), requires_grad=True)).dtype == np.float32
+
+
+def test_a_shared_layer_goes_to_pytorch_and_back_under_each_name():
+    torch = pytest.importorskip("torch", reason="PyTorch's state_dict names a shared module twice")
+
+    class Twice(nn.Module):
+        def __init__(self):
+            self.a = nn.Linear(2, 2, seed=0)
+            self.b = self.a
+
+    class Theirs(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Linear(2, 2)
+            self.b = self.a
+
+    model = Twice()
+    assert sorted(nn.export.to_torch_state_dict(model)) == sorted(Theirs().state_dict())
+    nn.export.from_torch_state_dict(model, Theirs().state_dict())
+    assert repr(model).count("Linear(2 -> 2") == 2
+
+
+def test_a_0_d_parameters_moments_made_before_a_dtype_conversion_are_refused():
+    class Scale(nn.Module):
+        def __init__(self):
+            self.t = Tensor(np.array(1.0, np.float32), requires_grad=True)
+
+        def forward(self, x):
+            return (x * self.t).sum()
+
+    model = Scale()
+    opt = nn.Adam(model.parameters())
+    model(Tensor(np.ones(2, np.float32))).backward()
+    opt.step()
+    model.double()
+    model(Tensor(np.ones(2))).backward()
+    with pytest.raises(TypeError, match="convert the model first"):
+        opt.step()

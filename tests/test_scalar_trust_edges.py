@@ -158,3 +158,10 @@ def test_gelus_tanh_form_has_slope_1_and_0_far_out(dtype):
     with np.errstate(over="ignore"):  # the forward's x³ overflows there, as it does in PyTorch's
         autograd.gelu(x, approximate="tanh").sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(("a", "b"), [(-1.0, math.inf), (0.1, -math.inf), (1e20, -math.inf), (2.0, math.inf)])
+def test_the_remainders_d_db_by_an_infinite_divisor_is_pytorchs(a, b):
+    x, y = Value(a), Value(b)
+    expected = -float(np.floor_divide(a, b))  # -1 // inf is -1: the quotient as numpy and PyTorch divide
+    assert gradients(x % y, [x, y]) == [1.0, expected]

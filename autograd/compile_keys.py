@@ -1,0 +1,80 @@
+"""What a compiled step's recordings are keyed by: each call's inputs by shape and dtype, its parameters
+by identity, every other argument by value (a float by its bits), and the call's structure; and which
+inputs share an array. An argument only its id could tell from another is named, for an eager run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+from .trees import flatten
+
+
+def flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
+    """flatten((args, kwargs)), without walking a call made of leaves alone (the common case: run(x, y))."""
+    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
+        return list(args), lambda leaves: (tuple(leaves), {})
+    return flatten((args, kwargs))
+
+
+def sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
+    """Which inputs are the same array (`f(a, a)`), as the first input each is: a tape knows its
+    inputs by their arrays, so a call that shares them records a tape of its own. () when none do."""
+    ids = [id(d) for d in datas]
+    if len(set(ids)) == len(ids):
+        return ()
+    return tuple(ids.index(i) for i in ids)
+
+
+def is_input(x: Any) -> bool:
+    """Data that is new on each call: arrays, and Tensors that require no gradient (a Tensor that
+    does is a parameter, read in place and known by its identity)."""
+    return isinstance(x, np.ndarray) or (isinstance(x, Tensor) and not x.requires_grad)
+
+
+def key_of(x: Any) -> tuple:
+    """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
+    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN)."""
+    if is_input(x):
+        data = data_of(x)
+        return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
+    if isinstance(x, Tensor):
+        return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
+    if isinstance(x, float | np.floating):
+        return (type(x).__name__, float(x).hex())
+    return (type(x).__name__, x)
+
+
+def unknowable(x: Any) -> bool:
+    """A leaf that is no input, no Tensor and not hashable (a dataclass of settings): only its id would
+    tell it from another, and a new object may take a dead one's id."""
+    if is_input(x) or isinstance(x, Tensor):
+        return False
+    try:
+        hash(x)
+    except TypeError:
+        return True
+    return False
+
+
+def structure(args: tuple, kwargs: dict) -> Any:
+    """The call's shape around its leaves: the containers' types and dict keys, so that [x] and (x,),
+    or {"a": x} and {"b": x}, are not one call (the step may branch on them)."""
+    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
+        return len(args)
+
+    def of(node: Any) -> Any:
+        if isinstance(node, dict):
+            return (type(node), tuple((k, of(v)) for k, v in node.items()))
+        if isinstance(node, list | tuple):
+            return (type(node), tuple(of(v) for v in node))
+        return None
+
+    return of((args, kwargs))
+
+
+def data_of(x: Any) -> np.ndarray:
+    return x._data if isinstance(x, Tensor) else x

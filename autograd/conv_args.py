@@ -1,0 +1,108 @@
+"""The checks of convolution's and pooling's arguments (autograd.conv): ranks, counts, pairs, groups,
+padding and the window geometry, each naming the function, the argument and the fix."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .op_table_conv import Padding, Pair
+from .tensor_ops import ShapeError
+
+
+def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
+    if x.ndim != ndim:
+        one = what == "input" and x.ndim == ndim - 1
+        fix = ": for one example, add a batch axis with x.reshape(1, *x.shape)" if one else ""
+        raise ShapeError(f"{fn} needs {what} of shape {layout}, got shape {x.shape}{fix}")
+
+
+def whole(fn: str, name: str, value: Any, least: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
+    if value < least:
+        raise ValueError(f"{fn}: {name} must be at least {least}, got {value!r}")
+    return int(value)
+
+
+def single(fn: str, name: str, value: Any, least: int) -> int:
+    """An int, or PyTorch's tuple of one int (conv1d's `stride=(2,)`), at least `least`."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 1:
+            raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {value!r}")
+        (value,) = value
+    return whole(fn, name, value, least)
+
+
+def pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
+    """An int or a pair of ints, each at least `least`, as a pair."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 2:
+            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {value!r}")
+        return whole(fn, name, value[0], least), whole(fn, name, value[1], least)
+    return (whole(fn, name, value, least),) * 2
+
+
+def groups_of(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{fn}: groups must be an int of at least 1, got {groups!r}")
+    if channels_in % groups or channels_out % groups:
+        raise ShapeError(
+            f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
+            f"({channels_out})"
+        )
+    return int(groups)
+
+
+def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
+    """((top, bottom), (left, right)) from an int, a pair, "valid" or "same" (PyTorch's split of an
+    odd total: the extra row and column at the bottom and right)."""
+    if isinstance(padding, str) and padding == "valid":
+        return (0, 0), (0, 0)
+    if isinstance(padding, str) and padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}: pad with numbers instead")
+        totals = (d * (k - 1) for d, k in zip(dilation, kernel))
+        return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
+    if isinstance(padding, str):
+        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    top, left = pair(fn, "padding", padding, least=0)
+    return (top, top), (left, left)
+
+
+def pool_geometry(fn: str, x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Padding]:
+    """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked."""
+    rank(fn, "input", x, 4, "(batch, channels, height, width)")
+    kernel = pair(fn, "kernel_size", kernel_size)
+    stride = kernel if stride is None else pair(fn, "stride", stride)
+    pad = pair(fn, "padding", padding, least=0)
+    if any(2 * p > k for p, k in zip(pad, kernel)):
+        raise ValueError(f"{fn}: padding {pad} must be at most half the kernel size {kernel}")
+    return kernel, stride, ((pad[0],) * 2, (pad[1],) * 2)
+
+
+def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilation: Pair) -> None:
+    padded = tuple(n + sum(p) for n, p in zip(size, padding))
+    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if any(s > n for s, n in zip(span, padded)):
+        raise ShapeError(
+            f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
+            f"input {padded}: use a smaller kernel or dilation, or more padding"
+        )
+
+
+def windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
+    """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
+    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel."""
+    for n, k, s, (before, _), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
+        if d == 1:
+            continue
+        span = d * (k - 1) + 1
+        for start in range(-before, n + before - span + 1, s):
+            if not any(0 <= start + i * d < n for i in range(k)):
+                raise ValueError(
+                    f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
+                    f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
+                )

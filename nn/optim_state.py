@@ -1,0 +1,152 @@
+"""An optimizer's state as named arrays (a mixin of Optimizer): state_dict, and load_state_dict with
+every entry checked (the kind, names, shapes, dtypes, settings, slots in their ranges) before anything
+changes; state_layout for nn.load, which reads no more than it."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .module import Layout, check_entries, conform
+from .state_checks import check_kind
+
+COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
+# A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
+# a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
+KIND = "kind."
+
+
+class OptimizerState:
+    """The state methods of Optimizer, over its settings, `state`, `tensors`, `values` and `slot_layout`."""
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of the state as named arrays: the marker KIND + the class's name (1); the hyperparameters
+        (0-d float64 arrays, a pair as a 1-d one) and flags (0-d integers, 1 or 0) by name; each
+        parameter's state as "state.SLOT.NAME", SLOT being the Tensor's position among the Tensor
+        parameters or "values" (the Values, packed in one array). Arrays only: nn.save writes it."""
+        state = {KIND + type(self).__name__: np.array(1, COUNT)}
+        state |= {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
+        state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in self.flags}
+        for slot, (shape, dtype) in self._slots().items():
+            kept = self.state.get(slot, {})
+            for name, (_, kind) in self.slot_layout(shape, dtype).items():
+                if name in kept:
+                    state[f"state.{slot}.{name}"] = np.array(kept[name], dtype=kind)
+        return state
+
+    def state_layout(self) -> Layout:
+        """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
+        no step has reached yet has no state): nn.load reads no more than this."""
+        own = {KIND + type(self).__name__: ((), COUNT)}
+        own |= {name: ((2,) if name in self.pairs else (), np.dtype(np.float64)) for name in self.hyperparameters}
+        own |= {name: ((), COUNT) for name in self.flags}
+        for slot, (shape, dtype) in self._slots().items():
+            own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
+        return own
+
+    def check_state(self, entries: Layout, *, prefix: str = "") -> None:
+        """Refuse a state dict from its entries' (shape, dtype) alone: ValueError for another kind of
+        optimizer's state, KeyError for missing or unexpected names (a parameter's state is all there
+        or not at all), ValueError for a wrong shape or dtype. The names start with `prefix` (nn.load's
+        OPTIMIZER_PREFIX, in a file), and the messages give them whole."""
+        self._slots_fit(lambda: check_entries(self._expected(entries, prefix), entries))
+
+    def _slots_fit(self, check: Any) -> Any:
+        """`check()`, its KeyError about a parameter's state given the likely cause: other settings."""
+        try:
+            return check()
+        except KeyError as e:
+            if "state." not in e.args[0]:
+                raise
+            raise KeyError(
+                f"{e.args[0]}; the arrays a state holds follow the settings (momentum's buffer, centered's "
+                f"grad_avg): make the {type(self).__name__} with the settings the state was saved with"
+            ) from None
+
+    def load_state_dict(self, state: Mapping[str, Any], *, prefix: str = "") -> None:
+        """Set the settings and the per-parameter state from `state` (as `state_dict` gives, each name
+        after `prefix`). Everything is checked first (the kind, names, shapes, dtypes, finite values,
+        the settings as the constructor checks them, slots in their ranges: counts and second moments
+        >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
+        name = type(self).__name__
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+        try:
+            settings, kept = self._checked(state, prefix)
+        except (KeyError, ValueError) as e:
+            why = e.args[0].removeprefix(f"{name}: ")  # a setting's error names the optimizer already
+            raise type(e)(f"cannot load this state into {name}: {why}") from None
+        vars(self).update(settings)
+        self.state, self._state_shapes = kept, {}
+
+    def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
+        """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
+        arrays = {key: np.asarray(value) for key, value in state.items()}
+        entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
+        squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
+
+        def unbounded(key: str) -> bool:
+            return key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares
+
+        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
+        new = {key.removeprefix(prefix): a for key, a in fitted.items()}
+        settings = self.checked_settings({s: _setting(new[s]) for s in self.setting_names}, prefix)
+        # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
+        # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
+        loaded = copy.copy(self)
+        vars(loaded).update(settings)
+        check_entries(loaded._expected(entries, prefix), entries)
+        kept: dict[Any, dict[str, Any]] = {}
+        for key, array in new.items():
+            if key.startswith("state."):
+                _, slot, entry = key.split(".")
+                kept.setdefault(int(slot) if slot.isdigit() else slot, {})[entry] = array
+        for slot, arrays in kept.items():
+            loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
+            arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
+        return settings, kept
+
+    def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
+        """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
+        value is outside its `slot_ranges` (a count of steps is >= 0). A subclass adds checks across its
+        arrays. Only what would make the next step NaN is refused."""
+        for name, array in kept.items():
+            low, high = (0, math.inf) if array.dtype == COUNT else self.slot_ranges.get(name, (-math.inf, math.inf))
+            outside = np.count_nonzero((array < low) | (array > high))
+            if outside:
+                what = "a count of steps" if array.dtype == COUNT else f"{type(self).__name__}'s {name!r}"
+                bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+                raise ValueError(
+                    f"{where}{name} holds {outside} value(s) out of range (the least {array.min().item()!r}); "
+                    f"{what} is {bounds}, else the next step would make the parameters NaN"
+                )
+
+    def _slots(self) -> dict[Any, tuple[tuple[int, ...], np.dtype]]:
+        """(shape, dtype) of each slot of state: each Tensor's, and the Values' packed array."""
+        slots: dict[Any, tuple[tuple[int, ...], np.dtype]] = {i: (t.shape, t.dtype) for i, t in enumerate(self.tensors)}
+        if self.values:
+            slots["values"] = ((len(self.values),), np.dtype(np.float64))
+        return slots
+
+    def _expected(self, entries: Layout, prefix: str) -> Layout:
+        """The layout `entries` (named after `prefix`) must match: the marker, the settings, and the whole
+        state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
+        as unexpected. Another kind's marker, or none, is refused first: its names could fit this one's."""
+        names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
+        check_kind(names, KIND, type(self).__name__, prefix)
+        everything = self.state_layout()
+        given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}
+        return {
+            prefix + key: entry
+            for key, entry in everything.items()
+            if not key.startswith("state.") or key.split(".")[1] in given
+        }
+
+
+def _setting(array: np.ndarray) -> Any:
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple."""
+    return tuple(array.tolist()) if array.ndim else array.item()
