@@ -4,6 +4,7 @@ inputs share an array. An argument only its id could tell from another is named,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,8 @@ def key_of(x: Any) -> tuple:
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
     if isinstance(x, float | np.floating):
         return (type(x).__name__, float(x).hex())
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):  # a frozen one: its fields by the same rule
+        return (type(x), *(key_of(getattr(x, f.name)) for f in dataclasses.fields(x)))
     return (type(x).__name__, x)
 
 

@@ -42,3 +42,15 @@ def test_a_float_argument_counts_by_its_bits():
     with np.errstate(divide="ignore"):
         got = [step(X, s) for s in (0.0, 0.0, 0.0, -0.0)]
     assert got == [np.inf, np.inf, np.inf, -np.inf]
+
+
+@dataclass(frozen=True)
+class Divisor:
+    by: float
+
+
+def test_a_frozen_dataclass_counts_by_its_fields_bits():
+    step = autograd.compile(lambda x, d: ((W * x).sum() / d.by).item())
+    with np.errstate(divide="ignore"):
+        got = [step(X, Divisor(s)) for s in (0.0, 0.0, 0.0, -0.0)]
+    assert got == [np.inf, np.inf, np.inf, -np.inf]  # Divisor(-0.0) == Divisor(0.0) replayed 0.0's
