@@ -1,6 +1,7 @@
 """The schedulers chained on an optimizer, in a file beside its state (nn.save and nn.load with
-`optimizer=`): per scheduler, by its place in the chain k, "schedule.k.kind.NAME" (its class), "schedule.k.last_epoch"
-and "schedule.k.base_lr". Without them a resumed run's scheduler, made anew, started its schedule
+`optimizer=`): per scheduler, by its place in the chain k, "schedule.k.kind.NAME" (its class), "schedule.k.last_epoch",
+"schedule.k.base_lr" and "schedule.k.hand_set" (1 where the base carries on an lr set by hand; a file
+written before it was has none, read as 0). Without them a resumed run's scheduler, made anew, started its schedule
 over from the loaded lr: the lr of a StepLR went back up where the run would have gone on down."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         found[f"{SCHEDULE}{k}.kind.{type(scheduler).__name__}"] = np.array(1, np.int64)
         found[f"{SCHEDULE}{k}.last_epoch"] = np.array(state["last_epoch"], np.int64)
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
+        found[f"{SCHEDULE}{k}.hand_set"] = np.array(int(state["hand_set"]), np.int64)
     return found
 
 
@@ -35,7 +37,7 @@ def layout(optimizer: Optimizer, prefix: str = "") -> Layout:
 def check(optimizer: Optimizer, found: Layout, prefix: str) -> None:
     """Refuse a file's scheduler entries (named after `prefix`) that are not those of the schedulers now
     chained on `optimizer`, of the same kinds in the same order: KeyError or ValueError naming both."""
-    own = layout(optimizer, prefix)
+    own = _as_written(layout(optimizer, prefix), found)
     if own.keys() != found.keys():
         raise KeyError(
             f"the file holds the state of the schedulers {_kinds(found)} of the optimizer, and this one has "
@@ -49,11 +51,14 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     """What sets each scheduler to the state in `arrays` (named after `prefix`), the optimizer's lr being
     `lr` (the file's): every value checked now, as the schedulers' load_state_dict checks it; nothing
     changes until it is called."""
-    values = conform(layout(optimizer, prefix), {n: a for n, a in arrays.items() if n.startswith(prefix + SCHEDULE)})
+    given = {n: a for n, a in arrays.items() if n.startswith(prefix + SCHEDULE)}
+    values = conform(_as_written(layout(optimizer, prefix), given), given)
     steps = []
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."
         state = {"last_epoch": int(values[head + "last_epoch"]), "base_lr": float(values[head + "base_lr"])}
+        if head + "hand_set" in values:
+            state["hand_set"] = bool(values[head + "hand_set"])
         steps.append(scheduler.resumer(state, lr))
 
     def resume() -> None:
@@ -61,6 +66,13 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
             step()
 
     return resume
+
+
+def _as_written(own: Layout, found: Any) -> Layout:
+    """`own` without the hand_set entries a file written before them lacks (all of them, or none)."""
+    if any(name.endswith(".hand_set") for name in found):
+        return own
+    return {name: entry for name, entry in own.items() if not name.endswith(".hand_set")}
 
 
 def _kinds(found: Any) -> str:

@@ -9,6 +9,8 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from autograd import replayed
 
 from .optim_base import Optimizer
@@ -88,8 +90,9 @@ class LRScheduler:
         return [self._last_lr]
 
     def state_dict(self) -> dict[str, Any]:
-        """What resuming needs: the epochs done and the base lr (numbers only)."""
-        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr}
+        """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set
+        by hand (a cosine refuses to go past T_max then). Numbers and a bool only."""
+        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr, "hand_set": self.hand_set}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
@@ -97,11 +100,11 @@ class LRScheduler:
         examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
         state of other keys, of a negative epoch, or giving an lr no optimizer takes, is refused
         (KeyError, ValueError) and changes nothing."""
-        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        last_epoch, base_lr, hand_set = _checked_state(self, state)
         factor, lr = self._planned(last_epoch, base_lr)
         opt = self.optimizer
         kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
-        self.last_epoch, self.base_lr = last_epoch, base_lr
+        self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
         opt.initial_lr = base_lr
         self._set(factor, lr)
         if kept is not None:
@@ -111,11 +114,11 @@ class LRScheduler:
         """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
         optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
         until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
-        last_epoch, base_lr = _checked_state(self, state, self.state_dict().keys())
+        last_epoch, base_lr, hand_set = _checked_state(self, state)
         factor, scheduled = self._scheduled(last_epoch, base_lr)
 
         def resume() -> None:
-            self.last_epoch, self.base_lr = last_epoch, base_lr
+            self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
             self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
             self._set(factor, lr)
             # the file's lr may have been set by hand after the schedule's: the next step carries it on
@@ -215,12 +218,20 @@ def _names(schedulers: Sequence[LRScheduler]) -> str:
     return " and ".join(type(s).__name__ for s in schedulers)
 
 
-def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, float]:
+STATE_KEYS = ("last_epoch", "base_lr")
+ADDED_LATER = {"hand_set": False}  # a state saved before it was written has it at this value
+
+
+def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     name = type(owner).__name__
     if not isinstance(state, Mapping):
         raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type(state).__name__}")
-    if set(state) != set(keys):
-        raise KeyError(f"{name}.load_state_dict: needs the keys {sorted(keys)}, got {sorted(state)}")
+    if not set(STATE_KEYS) <= set(state) <= {*STATE_KEYS, *ADDED_LATER}:
+        keys = sorted({*STATE_KEYS, *ADDED_LATER})
+        raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")
+    hand_set = state.get("hand_set", ADDED_LATER["hand_set"])
+    if not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
+        raise ValueError(f"{name}.load_state_dict: hand_set must be True or False, got {hand_set!r}")
     epoch, lr = state["last_epoch"], state["base_lr"]
     if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
@@ -228,7 +239,7 @@ def _checked_state(owner: LRScheduler, state: Any, keys: Any) -> tuple[int, floa
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
         least = "" if below else " >= 0"
         raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
-    return int(epoch), float(lr)
+    return int(epoch), float(lr), bool(hand_set)
 
 
 def _count(owner: Any, name: str, value: Any) -> int:

@@ -58,7 +58,7 @@ def test_state_dict_round_trip_resumes_the_schedule(make):
     resumed_run = make(optimizer())
     lrs(resumed_run, 3)
     state = resumed_run.state_dict()
-    assert state == {"last_epoch": 3, "base_lr": 0.1}
+    assert state == {"last_epoch": 3, "base_lr": 0.1, "hand_set": False}
     fresh = make(optimizer())
     fresh.load_state_dict(state)
     assert fresh.optimizer.lr == pytest.approx(expected[3])
@@ -68,7 +68,8 @@ def test_state_dict_round_trip_resumes_the_schedule(make):
 @pytest.mark.parametrize(
     "state, error, message",
     [
-        ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'last_epoch'\\]"),
+        ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'hand_set', 'last_epoch'\\]"),
+        ({"last_epoch": 1, "base_lr": 0.1, "hand_set": 2}, ValueError, "hand_set must be True or False"),
         ({"last_epoch": -1, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1.5, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number >= 0, got inf"),
@@ -80,7 +81,9 @@ def test_a_bad_state_is_refused_and_changes_nothing(state, error, message):
     scheduler.step()
     with pytest.raises(error, match=message):
         scheduler.load_state_dict(state)
-    assert scheduler.state_dict() == {"last_epoch": 1, "base_lr": 0.1} and scheduler.optimizer.lr == 0.1
+    assert (
+        scheduler.state_dict() == {"last_epoch": 1, "base_lr": 0.1, "hand_set": False} and scheduler.optimizer.lr == 0.1
+    )
 
 
 @pytest.mark.parametrize(

@@ -58,3 +58,38 @@ def test_a_file_of_other_schedulers_changes_nothing(tmp_path):
         nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
     assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
     assert opt.state == {} and opt.lr == 0.1 and cosine.last_epoch == 0
+
+
+def _cut_cosine(tmp_path):
+    """A cosine whose lr was cut by hand then stepped (its base carries the cut on), saved with its optimizer."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    cosine = CosineAnnealingLR(opt, T_max=3)
+    cosine.step()
+    opt.lr = opt.lr / 2  # a cut on a plateau
+    cosine.step()
+    path = tmp_path / "cut.npz"
+    nn.save(model, path, optimizer=opt)
+    return model, path
+
+
+def test_a_cosine_cut_by_hand_is_still_refused_past_t_max_after_a_resume(tmp_path):
+    model, path = _cut_cosine(tmp_path)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    cosine = CosineAnnealingLR(opt, T_max=3)
+    nn.load(model, path, optimizer=opt)
+    assert cosine.hand_set and cosine.state_dict()["hand_set"] is True
+    cosine.step()  # epoch 3, T_max itself: followed
+    with pytest.raises(ValueError, match="past T_max=3"):
+        cosine.step()  # PyTorch's form adds a term of the first base lr here: not followed, as before the save
+
+
+def test_a_file_written_before_hand_set_loads_as_not_cut(tmp_path):
+    model, path = _cut_cosine(tmp_path)
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files if not k.endswith(".hand_set")}
+    np.savez(path, **arrays)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    cosine = CosineAnnealingLR(opt, T_max=3)
+    nn.load(model, path, optimizer=opt)
+    assert cosine.last_epoch == 2 and not cosine.hand_set
