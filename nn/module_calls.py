@@ -41,7 +41,7 @@ class CallRecords:
         if calls is None:
             calls = self._calls = deque(maxlen=RECORDED_CALLS)
         nodes = (out,) if isinstance(out, Node) else _nodes(out)
-        calls.append((start, next(_clock), {id(n): (tuple(map(id, n.parents)), _fingerprint(n)) for n in nodes}))
+        calls.append((start, next(_clock), {id(n): (tuple(map(id, n.parents)), _prints(n)) for n in nodes}))
         return out
 
     def recorded_calls(self) -> list[Call]:
@@ -60,7 +60,7 @@ class CallRecords:
             mine = [
                 nodes[i]
                 for i, (parents, prints) in outputs.items()
-                if i in nodes and tuple(map(id, nodes[i].parents)) == parents and _fingerprint(nodes[i]) == prints
+                if i in nodes and tuple(map(id, nodes[i].parents)) == parents and _prints(nodes[i]) == prints
             ]
             if mine:
                 found.append((start, end, mine))
@@ -80,6 +80,12 @@ def _nodes(obj: Any) -> Iterator[Node]:
     elif isinstance(obj, dict):
         for item in obj.values():
             yield from _nodes(item)
+
+
+def _prints(node: Node) -> tuple:
+    """The fingerprints of a node's numbers and of its parents': an output that is the same every step (a
+    dead ReLU's 0.0) is told apart by what it was computed from."""
+    return (_fingerprint(node), *map(_fingerprint, node.parents))
 
 
 def _fingerprint(node: Node) -> tuple:

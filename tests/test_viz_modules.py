@@ -91,9 +91,10 @@ def test_a_freed_graphs_calls_never_box_the_nodes_that_took_its_ids():
     from viz.graph import read_graph
 
     model, r, wrong = nn.micro.MLP(3, [4, 4, 1], seed=0), random.Random(0), 0
+    inputs = lambda: [Value(r.choice([0.0, 1.0, r.uniform(-1, 1)])) for _ in range(3)]  # noqa: E731 (dead ReLUs' 0.0s too)
     for _ in range(60):  # each step's graph freed as the next is built: the allocator hands its ids out again
         n = r.choice([1, 2, 3])
-        loss = sum((model([Value(r.uniform(-1, 1)) for _ in range(3)]) - 1.0) ** 2 for _ in range(n))
+        loss = sum((model(inputs()) - 1.0) ** 2 for _ in range(n))
         drawn = read_graph(loss, model, None).owner
         start = model.recorded_calls()[-n][0]
         kept = {m: list(m._calls) for _, m in model.named_modules() if "_calls" in m.__dict__}
