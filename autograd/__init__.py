@@ -35,6 +35,8 @@ Public API:
                            step's graph depends on (a mode), replays check it and record again when
                            it changed; a method a replay calls again (an optimizer's step)
     validate               a check of the step's input data (a loss's targets) that a replay runs again
+    eager_only             what a replay could not do faithfully (a scheduler stepped on the step's loss):
+                           a step being compiled that calls it runs eagerly, saying why
     __version__            chainrule's version, as installed
 """
 
@@ -44,7 +46,7 @@ from . import creation, shape_functions
 from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
-from .compile_record import guard, replayed, validate
+from .compile_record import eager_only, guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -102,6 +104,7 @@ __all__ = [
     "enable_grad",
     "gc_paused",
     "guard",
+    "eager_only",
     "gradcheck",
     "gradcheck_params",
     "grad",

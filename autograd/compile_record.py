@@ -70,12 +70,18 @@ class Recording:
                 changed = p.grad is not g or not np.array_equal(g, values, equal_nan=g.dtype.kind == "f")
             if changed:
                 self.problems.append(
-                    f"a parameter's .grad was changed outside recorded ops {where} (p.grad = None, clipping, "
-                    "model.zero_grad()?): use an nn optimizer's zero_grad(), and clip outside the compiled step"
+                    f"a parameter's .grad was changed outside recorded ops {where} (p.grad = None, p.grad *= k?): "
+                    "use an nn optimizer's or module's zero_grad(), which a replay calls again"
                 )
                 return
 
     def before_backward(self, order: list[Any]) -> None:
+        leaves = [n for n in order if n._made_by is None and n.requires_grad]
+        if all(id(n) in self.inputs for n in leaves):  # only the stand-ins: eagerly, nothing required grad
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no graph was recorded for it (every "
+                "parameter the step uses is frozen, or none is used; give its inputs requires_grad=True)"
+            )
         root = order[0]
         seed = root._grad_sum
         if not isinstance(seed, np.ndarray):
@@ -258,6 +264,16 @@ def stand_in(tensor: Any) -> bool:
     place, it is changed as eagerly, and the change noted (a replay would not make it)."""
     rec = current()
     return rec is not None and id(tensor) in rec.inputs
+
+
+def eager_only(why: str) -> None:
+    """Say that what runs now cannot be replayed faithfully (a scheduler stepped on the step's own loss,
+    gradients read in Python): a compiled step being recorded when it is called runs eagerly for
+    those inputs, with a CompileWarning giving `why` (a CompileError with strict=True). Outside a
+    recording, and inside a replayed method (an optimizer's step), nothing happens."""
+    rec = current()
+    if rec is not None and not rec.replaying:
+        rec.problems.append(why)
 
 
 def validate(check: Callable[[Any], None], data: Any) -> None:

@@ -227,6 +227,12 @@ def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
     a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
     if not isinstance(set_to_none, bool):
         raise TypeError(f"zero_grad: set_to_none must be True or False, got {set_to_none!r}")
+    from .compile_record import eager_only  # here: compile_record reads graph's raw
+
+    eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
+        "autograd.zero_grad(...) is called inside the step, which a replay would not do: call "
+        "optimizer.zero_grad() or model.zero_grad() there (a replay calls those again)"
+    )
     for n in nodes:
         held = raw(n.grad)  # an array (a create_graph Tensor's, detached, as PyTorch), or a Value's float
         n.grad = np.zeros_like(held) if not set_to_none and isinstance(held, np.ndarray) else n._grad_zero

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, raw
+from autograd import Node, Tensor, Value, eager_only, raw
 
 
 def clip_grad_norm_(
@@ -26,6 +26,7 @@ def clip_grad_norm_(
     leaves the gradients NaN (torch's behaviour) or, with error_if_nonfinite, raises RuntimeError.
     A max_norm of inf clips nothing: the total is measured only (PyTorch scripts log it so).
     `foreach` is PyTorch's choice of kernel, taken and without effect."""
+    _in_python("clip_grad_norm_")
     max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
     norm_type = math.inf if norm_type == "inf" else norm_type
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
@@ -63,6 +64,7 @@ def _p_norm(flat: np.ndarray, p: float) -> float:
 
 def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
+    _in_python("clip_grad_value_")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
     for p in _with_grads(params, "clip_grad_value_"):
@@ -93,6 +95,14 @@ def _number(g: Any) -> Any:
     """A gradient's numbers: one from backward(create_graph=True), a node, as its data (clipped, it is
     numbers again, as PyTorch's in-place clipping leaves it outside the graph)."""
     return raw(g)
+
+
+def _in_python(name: str) -> None:
+    """Clipping reads and writes the gradients in Python, which a compiled step's replay would not do."""
+    eager_only(
+        f"{name} reads the gradients' numbers in Python (the norm, a check of it), which a replay would not "
+        "do: compile the step without it, or clip outside autograd.compile"
+    )
 
 
 def _check_foreach(name: str, foreach: Any) -> None:

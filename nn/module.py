@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, zero_grad
+from autograd import Node, Tensor, Value, replayed, zero_grad
 
 from .module_calls import CallRecords
 from .module_torch import ModuleSpellings
@@ -145,6 +145,7 @@ class Module(CallRecords, ModuleSpellings):
         """This module and every module inside it."""
         return (m for _, m in self.named_modules())
 
+    @replayed  # autograd.compile: a compiled step makes this call again on each replay, as an optimizer's
     def zero_grad(self, set_to_none: bool = True) -> None:
         zero_grad(self.parameters(), set_to_none)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, guard, is_grad_enabled, raw
+from autograd import Node, Tensor, guard, is_grad_enabled, raw
 
 from .structure import STRUCTURE
 
@@ -90,7 +90,10 @@ def _prints(node: Node) -> tuple:
 
 def _fingerprint(node: Node) -> tuple:
     """What tells a node's numbers from another's, cheaply: a Value's float, a Tensor's shape and its first
-    and last entries (as bits: a NaN matches itself)."""
+    and last entries (as bits: a NaN matches itself). A constant Tensor (a dropout mask, a frozen weight)
+    by its shape alone: a compiled step being recorded would take reading it for the step's own read."""
+    if isinstance(node, Tensor) and node.op is None and not node.requires_grad:
+        return (node.shape, node.dtype)
     data = raw(node)
     if not isinstance(data, np.ndarray):
         return (float(data).hex(),)

@@ -13,7 +13,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from autograd import raw
+from autograd import eager_only, raw
 
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero, _require_real
@@ -80,7 +80,12 @@ class ReduceLROnPlateau:
 
     def step(self, metrics: Any) -> None:
         """One epoch done with `metrics` (a number: the epoch's validation loss, say). ValueError,
-        changing nothing, for one that is not finite: it says nothing about a plateau."""
+        changing nothing, for one that is not finite: it says nothing about a plateau. Inside a step
+        being compiled it makes that step run eagerly: a replay would step it on the recorded metric."""
+        eager_only(
+            "ReduceLROnPlateau.step(metric) is called inside the step, where a replay would step it on the "
+            "recorded metric: step it after the compiled step, on the loss it returns"
+        )
         if isinstance(metrics, bool):
             raise TypeError("ReduceLROnPlateau.step: metrics must be a number, got a bool")
         try:

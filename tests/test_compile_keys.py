@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import CompileError, CompileWarning, Tensor
 
 W = Tensor(np.ones(3), requires_grad=True)
@@ -54,3 +55,75 @@ def test_a_frozen_dataclass_counts_by_its_fields_bits():
     with np.errstate(divide="ignore"):
         got = [step(X, Divisor(s)) for s in (0.0, 0.0, 0.0, -0.0)]
     assert got == [np.inf, np.inf, np.inf, -np.inf]  # Divisor(-0.0) == Divisor(0.0) replayed 0.0's
+
+
+def _one_linear_step(inside):
+    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(model(Tensor(x)), y)
+        loss.backward()
+        inside(model, opt, loss)
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+@pytest.mark.parametrize(
+    ("inside", "said"),
+    [
+        (lambda m, o, loss: plateau(o).step(loss), "ReduceLROnPlateau.step"),
+        (lambda m, o, loss: nn.clip_grad_norm_(m.parameters(), float("inf")), "clip_grad_norm_ reads"),
+        (lambda m, o, loss: autograd.zero_grad([]), "autograd.zero_grad"),
+    ],
+)
+def test_what_a_replay_would_not_do_runs_the_step_eagerly_saying_why(inside, said):
+    step = autograd.compile(_one_linear_step(inside), strict=True)
+    with pytest.raises(CompileError, match=said):
+        step(np.ones((2, 3)), np.ones((2, 1)))
+
+
+PLATEAUS = {}
+
+
+def plateau(opt):
+    return PLATEAUS.setdefault(id(opt), nn.schedulers.ReduceLROnPlateau(opt, patience=0))
+
+
+def test_a_modules_zero_grad_inside_the_step_is_replayed():
+    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        model.zero_grad()
+        nn.functional.mse_loss(model(Tensor(x)), y).backward()
+        opt.step()
+
+    compiled = autograd.compile(step, strict=True)
+    eager_model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    eager_opt = nn.SGD(eager_model.parameters(), lr=0.1)
+    for k in range(5):
+        x, y = np.full((2, 3), k + 1.0), np.ones((2, 1))
+        compiled(x, y)
+        eager_model.zero_grad()
+        nn.functional.mse_loss(eager_model(Tensor(x)), y).backward()
+        eager_opt.step()
+    np.testing.assert_array_equal(model.W.data, eager_model.W.data)
+
+
+def test_a_step_of_a_frozen_model_raises_as_eagerly():
+    model = nn.Linear(3, 2, seed=0).requires_grad_(False)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        nn.functional.mse_loss(model(x), y).backward()
+        opt.step()
+
+    x, y = Tensor(np.ones((4, 3), np.float32)), np.zeros((4, 2), np.float32)
+    for run in (step, autograd.compile(step)):
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            run(x, y)
