@@ -50,7 +50,8 @@ def compile(  # noqa: A001 (autograd.compile, as torch.compile)
     fn: Callable[..., Any], *, strict: bool = False, check: Callable[[Any], Any] | None = None
 ) -> Callable[..., Any]:
     """`fn` compiled: recorded on its first two calls with inputs of given shapes and dtypes
-    (Tensors and arrays, in lists, tuples and dicts; other arguments are part of the key by value),
+    (Tensors and arrays, in lists, tuples and dicts; other arguments are part of the key by value, a
+    float by its bits, models and optimizers by identity; compile_keys.py),
     replayed on later ones into buffers, without a graph. A replay returns what fn returned,
     its Tensors as new constant Tensors, and draws again what fn drew with `autograd.drawn` (its
     dropout masks, random tensors), as fn would. `strict` raises CompileError where the step would
@@ -90,9 +91,9 @@ class Compiled:
         unknown = next((x for x in leaves if unknowable(x)), None)
         if unknown is not None:
             self._give_up(
-                f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor hashable, so a "
-                "replay could not tell it from another (a config whose fields changed): pass its fields, or make "
-                "it hashable (a dataclass with frozen=True)"
+                f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor a value equal by "
+                "value, so a replay could not tell it from another or from itself with its fields changed (a "
+                "config): pass its fields (numbers, arrays), or a dataclass with frozen=True and no arrays"
             )
             return self.fn(*args, **kwargs)
         dynamic = [k for k, x in enumerate(leaves) if is_input(x)]

@@ -5,6 +5,8 @@ inputs share an array. An argument only its id could tell from another is named,
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -52,15 +54,28 @@ def key_of(x: Any) -> tuple:
 
 
 def unknowable(x: Any) -> bool:
-    """A leaf that is no input, no Tensor and not hashable (a dataclass of settings): only its id would
-    tell it from another, and a new object may take a dead one's id."""
+    """A leaf only its id would tell from another, whose settings the step may read as Python numbers
+    that a replay would take as recorded: one that is not hashable (a dataclass of settings), or an
+    object equal only to itself (a plain class's instance, its fields changed between calls). Known by
+    identity, rightly: models and losses (callables), optimizers and schedulers (a `replayed` method
+    acts on their state anew each replay), generators, enum members, classes."""
     if is_input(x) or isinstance(x, Tensor):
         return False
     try:
         hash(x)
     except TypeError:
         return True
-    return False
+    if x is None or x is Ellipsis:
+        return False
+    if type(x).__eq__ is not object.__eq__ or callable(x) or isinstance(x, type | enum.Enum | np.random.Generator):
+        return False
+    return not _replayed(type(x))
+
+
+@functools.cache
+def _replayed(kind: type) -> bool:
+    """Whether a class has a `replayed` method (nn's optimizers and schedulers)."""
+    return any(getattr(getattr(kind, name, None), "replayed", False) is True for name in dir(kind))
 
 
 def structure(args: tuple, kwargs: dict) -> Any:

@@ -192,6 +192,7 @@ def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(self, *args, **kwargs)
         return rec.call(self, method, args, kwargs)
 
+    wrapper.replayed = True  # type: ignore[attr-defined]  (compile_keys: its owners are known by identity)
     return wrapper
 
 

@@ -27,7 +27,7 @@ def test_an_unhashable_argument_runs_eagerly_with_a_warning_never_a_replay_of_an
         got = [step(X, Settings(s)) for s in [1.0, 1.0, 1.0, 2.0, 3.0]]
     assert got == [3.0, 3.0, 3.0, 6.0, 9.0]
     assert caught and all(issubclass(w.category, CompileWarning) for w in caught)
-    assert "neither an array, a Tensor nor hashable" in str(caught[0].message)
+    assert "neither an array, a Tensor nor a value equal by value" in str(caught[0].message)
     strict = autograd.compile(lambda x, s: ((W * x).sum() * s.scale).item(), strict=True)
     with pytest.raises(CompileError, match="frozen=True"):
         strict(X, Settings(1.0))
@@ -127,3 +127,21 @@ def test_a_step_of_a_frozen_model_raises_as_eagerly():
     for run in (step, autograd.compile(step)):
         with pytest.raises(RuntimeError, match="does not require grad"):
             run(x, y)
+
+
+class Config:  # a plain class: equal only to itself
+    scale = 1.0
+
+
+def test_an_object_equal_only_to_itself_runs_eagerly_never_replaying_its_old_fields():
+    step = autograd.compile(lambda x, cfg, none: ((W * x).sum() * cfg.scale).item())
+    cfg = Config()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = [step(X, cfg, None) for _ in range(3)]
+        cfg.scale = 5.0
+        got.append(step(X, cfg, None))
+    assert got == [3.0, 3.0, 3.0, 15.0] and "neither an array" in str(caught[0].message)
+    keeps = autograd.compile(lambda x, none, opt: (W * x).sum().item(), strict=True)  # None, an optimizer: kept
+    opt = nn.SGD([W], lr=0.1)
+    assert [keeps(X, None, opt) for _ in range(3)] == [3.0] * 3
