@@ -104,7 +104,9 @@ class Compiled:
         recorded = self.recordings.get(key)
         if recorded is None:
             if len(self.recordings) >= MAX_RECORDINGS:
-                self._give_up(f"more than {MAX_RECORDINGS} input shapes were recorded")
+                self._give_up(
+                    f"more than {MAX_RECORDINGS} {_what_varies(list(self.recordings), key, len(leaves), dynamic)}"
+                )
                 return self.fn(*args, **kwargs)
             recorded = self.recordings[key] = _Recorded()
         if recorded.program is not None:
@@ -203,6 +205,25 @@ class _Recorded:
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
+
+
+def _what_varies(keys: list[tuple], key: tuple, leaves: int, dynamic: list[int]) -> str:
+    """What made more recordings than a step may have: input shapes, or an argument's value (a float
+    annealed from call to call), named by its place among the call's leaves (key[1 + i] is leaf i's)."""
+    values = sorted(
+        i
+        for old in keys
+        if len(old) == len(key)
+        for i in range(leaves)
+        if i not in dynamic and old[1 + i] != key[1 + i]
+    )
+    if not values:
+        return "input shapes were recorded"
+    return (
+        f"recordings were made, for the values of argument {values[0]} (counting every argument, in lists and "
+        "dicts too): a value is part of a recording's key, so one that changes on each call (a float annealed "
+        "per step) records anew each time; give it as a 0-d array, an input a replay reads"
+    )
 
 
 def _trained(tape: Tape) -> list[int]:

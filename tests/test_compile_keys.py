@@ -145,3 +145,12 @@ def test_an_object_equal_only_to_itself_runs_eagerly_never_replaying_its_old_fie
     keeps = autograd.compile(lambda x, none, opt: (W * x).sum().item(), strict=True)  # None, an optimizer: kept
     opt = nn.SGD([W], lr=0.1)
     assert [keeps(X, None, opt) for _ in range(3)] == [3.0] * 3
+
+
+def test_too_many_recordings_name_the_argument_whose_value_made_them():
+    step = autograd.compile(lambda x, beta: ((W * x).sum() * beta).item())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for k in range(20):
+            assert step(X, 1.0 + k) == 3.0 * (1.0 + k)
+    assert "for the values of argument 1" in str(caught[-1].message)
