@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_kernels import kernel
-from .compile_record import SWITCHES
+from .compile_recording import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import held_grad, own_array, store_grad

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .compile_reads import Read
-from .compile_record import SWITCHES, Recording
+from .compile_recording import SWITCHES, Recording
 from .graph_order import topological_order
 from .op import Op
 from .tensor import Tensor

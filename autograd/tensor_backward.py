@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
-from .compile_record import SWITCHES
+from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
 from .tensor_ops import ShapeError

@@ -1,0 +1,140 @@
+"""`Recording`: the events of one call of a step that autograd.compile records, and the problems that
+forbid replaying it (compile_record's hooks add to it); the count of requires_grad switches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .compile_reads import Read
+from .graph import raw
+
+
+class Recording:
+    """The events of one recorded call, in order, and the problems that forbid replaying it.
+
+    Events are ("backward", order, seed) and ("call", owner, method, args, kwargs, bumps): a
+    backward from order[0], and a replayed method's call with the version bumps it made to its
+    owner's tensors (by id). `expected` is what each parameter's `.grad` should be when nothing
+    but recorded events touched it (None, or an array and a copy of its values). `draws` are the
+    drawn constants in the order of their draws: (Tensor, redraw, a copy of its data). `guards`
+    are the attributes the step's graph depends on (a module's training mode), by (id, name):
+    (owner, name, value). `inputs` are the ids of the Tensors the call was given (their data is
+    the call's own); `replaying` counts the replayed calls in progress (their changes are replayed)."""
+
+    def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
+        self.inputs = {id(x) for x in inputs}
+        self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
+        self.replaying = 0
+        self.read_parameter = False
+        self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
+        self.events: list[tuple[Any, ...]] = []
+        self.reads: list[tuple[Any, Any]] = []
+        self.problems: list[str] = []
+        self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
+        self.checks: list[tuple[Callable[[Any], None], Any]] = []  # (check, the data it checked): `validate`
+        self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
+        self.expected: dict[int, tuple[Any, Any, Any]] = {}
+        self.settings = {id(o): (o, settings(o)) for o in known_owners}
+        # the owners' tensors too (an optimizer's parameters): a step with no backward of its own (clipping
+        # and stepping gradients an eager backward left) changes their .grad only through recorded events
+        self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
+
+    def _expect(self, params: list[Any]) -> None:
+        for p in params:
+            g = p.grad
+            self.expected[id(p)] = (p, g, None if g is None else np.array(raw(g), copy=True))
+
+    def check_grads(self, where: str) -> None:
+        """Note a problem if some `.grad` changed since the last recorded event: replay would not do that."""
+        for p, g, values in self.expected.values():
+            if g is None:
+                changed = p.grad is not None
+            else:
+                changed = p.grad is not g or not np.array_equal(g, values, equal_nan=g.dtype.kind == "f")
+            if changed:
+                self.problems.append(
+                    f"a parameter's .grad was changed outside recorded ops {where} (p.grad = None, p.grad *= k?): "
+                    "use an nn optimizer's or module's zero_grad(), which a replay calls again"
+                )
+                return
+
+    def before_backward(self, order: list[Any]) -> None:
+        leaves = [n for n in order if n._made_by is None and n.requires_grad]
+        if all(id(n) in self.inputs for n in leaves):  # only the stand-ins: eagerly, nothing required grad
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no graph was recorded for it (every "
+                "parameter the step uses is frozen, or none is used; give its inputs requires_grad=True)"
+            )
+        root = order[0]
+        seed = root._grad_sum
+        if not isinstance(seed, np.ndarray):
+            self.problems.append("backward(create_graph=True) cannot be replayed: compile replays plain backward")
+            return
+        if any(n._made_by is not None and n._retains_grad for n in order):
+            self.problems.append("retain_grad() on a tensor of the step cannot be replayed: return the tensor instead")
+        self.check_grads("before backward()")
+        self.events.append(("backward", order, seed.copy()))
+
+    def after_backward(self, order: list[Any]) -> None:
+        self._expect([n for n in order if n._made_by is None and n.requires_grad])
+
+    def check_settings(self) -> None:
+        """Note a problem if an owner of a replayed method changed a setting (its lr) during the step."""
+        for owner, seen in self.settings.values():
+            if settings(owner) != seen:
+                self.problems.append(
+                    f"a setting of {type(owner).__name__} (its lr?) changed during the step, which a replay would "
+                    "not do: change it outside the compiled function, or in an @autograd.replayed method (as nn's "
+                    "schedulers' step is)"
+                )
+                return
+
+    def call(self, owner: Any, method: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        self.check_grads(f"before {type(owner).__name__}.{method.__name__}()")
+        self.settings.setdefault(id(owner), (owner, settings(owner)))
+        self.check_settings()
+        tensors = list(getattr(owner, "tensors", ()))
+        before = [t._version for t in tensors]
+        self.replaying += 1
+        try:
+            result = method(owner, *args, **kwargs)
+        finally:
+            self.replaying -= 1
+        bumps = {id(t): (t, t._version - v) for t, v in zip(tensors, before) if t._version != v}
+        self.events.append(("call", owner, method, args, kwargs, bumps))
+        for key, (watched, _) in self.settings.items():  # what a replayed method set, a replay sets again
+            self.settings[key] = (watched, settings(watched))
+        self._expect([p for p, _, _ in self.expected.values()])
+        return result
+
+    def read(self, tensor: Any, value: Any) -> Any:
+        if value.__class__ is float:
+            value = Read(value)
+        self.reads.append((tensor, value))
+        return value
+
+    def changed(self) -> None:
+        if not self.replaying and not self.problems:
+            self.problems.append(
+                "a tensor's data was changed outside an nn optimizer's step (t.data = ..., t[i] = v, t += x under "
+                "no_grad: an EMA, BatchNorm's running statistics in training), which a replay would not do: change "
+                "it outside the compiled step, or in a method marked @autograd.replayed"
+            )
+
+
+class _Switches:
+    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen): a replay
+    records again after one, since the step then builds another graph."""
+
+    count = 0
+
+
+SWITCHES = _Switches()
+
+
+def settings(owner: Any) -> dict[str, Any]:
+    """The numbers and flags an object keeps (an optimizer's lr, betas): a replay takes them as they are then."""
+    return {k: v for k, v in vars(owner).items() if isinstance(v, int | float | str | tuple)}
