@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
 
-from .creation_args import dtype_of, shape_of
+from .creation_args import check_count, check_fits, dtype_of, real_number, shape_of
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .tensor import Tensor
 
@@ -54,10 +55,10 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `fill_value`: `full((2, 3), 1.5)` (or `full(3, 1.5)`); float32 unless `dtype`
-    says otherwise (an int fill value too, unlike numpy and PyTorch, which infer the dtype)."""
-    return _made(
-        np.full(shape_of((shape,), "full"), _number(fill_value, "full"), dtype_of(dtype, "full")), requires_grad
-    )
+    says otherwise (an int fill value too, unlike numpy and PyTorch, which infer the dtype). A value
+    the dtype cannot hold (1e5 in float16, 300 or NaN in int8) is refused, as PyTorch refuses it;
+    a float in an integer dtype is truncated toward zero (2.7 gives 2), as PyTorch's."""
+    return _filled(shape_of((shape,), "full"), fill_value, dtype_of(dtype, "full"), requires_grad, "full")
 
 
 def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -71,35 +72,87 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires
 def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """start, start + step, ... below stop (`arange(n)`: 0 to n - 1), as numpy and PyTorch; float32
     by default (numpy and PyTorch give integers for integer arguments: pass dtype=int for them).
-    Computed in float64 and then cast, as PyTorch, so float32 values are the nearest to the exact ones."""
+    Integer arguments are counted exactly; float ones in float64 and then cast, as PyTorch, so
+    float32 values are the nearest to the exact ones. For an integer dtype start, stop and step are
+    first truncated toward zero, as PyTorch's int64 arange (0.3 is then a step of 0, refused).
+    Values the dtype cannot hold are refused, and so is bool (PyTorch has no bool arange)."""
     if stop is None:
         start, stop = 0, start
-    for value in (start, stop, step):
-        if not math.isfinite(_number(value, "arange")):
-            raise ValueError(f"arange: start, stop and step are finite numbers, got {value}")
-    if step == 0:
-        raise ValueError("arange: step must not be 0")
     kind = dtype_of(dtype, "arange")
-    if all(isinstance(v, numbers.Integral) for v in (start, stop, step)):  # exact, however large
-        return _made(np.arange(start, stop, step).astype(kind), requires_grad)
-    count = max(math.ceil((stop - start) / step), 0)
-    return _made((start + step * np.arange(count, dtype=np.float64)).astype(kind), requires_grad)
+    if kind.kind == "b":
+        raise TypeError("arange: bool has no ranges (PyTorch refuses it too): compare an integer one, arange(n) > 0")
+    given = [real_number(value, "arange") for value in (start, stop, step)]
+    for value in given:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"arange: start, stop and step are finite numbers, got {value}")
+    start, stop, step = [int(value) for value in given] if kind.kind in "iu" else given
+    if step == 0:
+        truncated = f" ({given[2]} truncates to 0 in {kind})" if given[2] != 0 else ""
+        raise ValueError(f"arange: step must not be 0{truncated}")
+    if all(isinstance(value, int) for value in (start, stop, step)):
+        return _made(_integer_range(start, stop, step, kind), requires_grad)
+    try:
+        bounds = float(start), float(stop), float(step)
+    except OverflowError:
+        raise ValueError("arange: start, stop and step must fit float64 (below 1.8e308 in size)") from None
+    return _made(_float_range(*bounds, kind), requires_grad)
+
+
+def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:
+    """range(start, stop, step) in `kind`, exact however large: the count and the last value are
+    found in Python ints, so that a range beyond the dtype is refused rather than wrapped."""
+    count = max(-((start - stop) // step), 0)  # ceil((stop - start) / step), exactly
+    check_count(count, "arange")
+    if count == 0:
+        return np.zeros(0, kind)
+    last = start + (count - 1) * step
+    check_fits(start, kind, "arange")
+    check_fits(last, kind, "arange")
+    if all(-(2**63) <= value < 2**63 for value in (start, step, last - start)):  # then every step * i fits int64
+        return (start + step * np.arange(count, dtype=np.int64)).astype(kind)
+    # beyond int64 (uint64's upper half, or a float dtype's huge integers): Python's ints, one by one
+    exact = kind if kind.kind in "iu" else np.float64
+    return np.fromiter(range(start, stop, step), dtype=exact, count=count).astype(kind)
+
+
+def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.ndarray:
+    """start + step * i for i below PyTorch's count ceil((stop - start) / step), in float64, cast to `kind`."""
+    span = (stop - start) / step
+    # span is inf when the division overflows float64: more values than any memory holds
+    count = 0 if span <= 0 else sys.maxsize if span == math.inf else math.ceil(span)
+    check_count(count, "arange")
+    values = start + step * np.arange(count, dtype=np.float64)
+    for end in values[:1].tolist() + values[-1:].tolist():  # the extremes: the first and the last
+        check_fits(end, kind, "arange")
+    return values.astype(kind)
 
 
 def linspace(
     start: Any, stop: Any, steps: int | None = None, *, num: int | None = None, dtype: Any = None, requires_grad=False
 ) -> Tensor:
     """`steps` evenly spaced values from start to stop, both included (PyTorch's steps, numpy's
-    num: give one; numpy's default is 50). Computed in float64 and then cast."""
+    num: give one; numpy's default is 50; 0 gives an empty tensor). Computed in float64 and then
+    cast; a value the dtype cannot hold is refused, as PyTorch refuses it."""
     if steps is not None and num is not None:
         raise TypeError("linspace() got both steps= (PyTorch's name) and num= (numpy's): pass one")
     count = 50 if steps is None and num is None else steps if num is None else num
     if not isinstance(count, numbers.Integral) or isinstance(count, bool):
         raise TypeError(f"linspace: steps is an int, got {count!r}")
-    if count < 1:
-        raise ValueError(f"linspace: steps must be at least 1, got {count}")
-    values = np.linspace(_number(start, "linspace"), _number(stop, "linspace"), int(count))
-    return _made(values.astype(dtype_of(dtype, "linspace")), requires_grad)
+    if count < 0:
+        raise ValueError(f"linspace: steps must be at least 0, got {count}")
+    kind = dtype_of(dtype, "linspace")
+    ends = [real_number(value, "linspace") for value in (start, stop)]
+    try:
+        start, stop = [float(value) for value in ends]
+    except OverflowError:
+        raise ValueError("linspace: start and stop must fit float64 (below 1.8e308 in size)") from None
+    if not math.isfinite(stop - start):  # NaN or infinite ends, or a span beyond float64: no number is right
+        raise ValueError(f"linspace: start and stop are finite (and less than 1.8e308 apart), got {start} and {stop}")
+    values = np.linspace(start, stop, int(count))
+    if count:
+        check_fits(float(values.min()), kind, "linspace")
+        check_fits(float(values.max()), kind, "linspace")
+    return _made(values.astype(kind), requires_grad)
 
 
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -117,15 +170,17 @@ def ones_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
 def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """`fill_value` in t's shape and dtype (or `dtype`)."""
     shape, kind = _like(t, dtype, "full_like")
-    return full(shape, fill_value, dtype=kind, requires_grad=requires_grad)
+    return _filled(shape, fill_value, kind, requires_grad, "full_like")
+
+
+def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_grad: bool, name: str) -> Tensor:
+    value = real_number(fill_value, name)
+    check_fits(value, kind, name)
+    if kind.kind in "iu":
+        value = int(value)  # exact, where numpy would go through a float for a large uint64
+    return _made(np.full(shape, value, kind), requires_grad)
 
 
 def _like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
     data = np.asarray(t.data if isinstance(t, Tensor) else t)
     return data.shape, dtype_of(data.dtype if dtype is None else dtype, name)
-
-
-def _number(value: Any, name: str) -> Any:
-    if isinstance(value, Tensor) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: needs a real number, got {value!r}")
-    return value

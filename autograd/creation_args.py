@@ -1,9 +1,12 @@
 """The arguments of the creation functions, checked: a shape given as `(2, 3)` or `2, 3` (as
-PyTorch), and a dtype chainrule holds (bool, integer or floating point)."""
+PyTorch), a dtype chainrule holds (bool, integer or floating point), numbers as Python's, and
+values that fit the dtype they are stored in."""
 
 from __future__ import annotations
 
+import math
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -29,11 +32,15 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
 
 
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
-    """A dtype a Tensor holds: bool, integer or floating point; float32 (Tensor's default) if None."""
+    """A dtype a Tensor holds: bool, integer or floating point; float32 (Tensor's default) if None.
+    PyTorch's dtypes are taken by their name (torch.float64 is numpy's float64), as nn's layers take them."""
+    given = default if dtype is None else dtype
+    if str(given).startswith("torch."):
+        given = str(given).removeprefix("torch.")
     try:
-        kind = np.dtype(default if dtype is None else dtype)
+        kind = np.dtype(given)
     except TypeError:
-        raise TypeError(f"{name}: {dtype!r} is not a dtype") from None
+        raise TypeError(f"{name}: {dtype!r} is not a dtype numpy has: give one such as np.float64") from None
     if kind.kind not in DATA_KINDS:
         raise TypeError(f"{name}: tensors hold bool, integer or floating-point numbers, not dtype {kind}")
     return kind
@@ -45,3 +52,46 @@ def float_dtype(dtype: Any, name: str) -> np.dtype:
     if kind.kind != "f":
         raise TypeError(f"{name} draws real numbers: it needs a floating-point dtype, not {kind}")
     return kind
+
+
+def real_number(value: Any, name: str) -> int | float:
+    """A real argument as a Python int or float. numpy scalars are converted first, so that the
+    arithmetic on them is exact (ints) or float64, never numpy's fixed width: np.uint8(5) - 6 wraps
+    and np.float32 steps round."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: needs a real number, got {value!r}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def check_fits(value: int | float, kind: np.dtype, name: str) -> None:
+    """Refuse a value that `kind` cannot hold, which numpy's cast would change silently (1e5 into
+    float16 is inf, 300 into int8 is 44, NaN into int64 is -2**63), as PyTorch refuses it. A float
+    stored as an integer is truncated toward zero, but must itself lie in the integer range (127.9
+    does not fit int8: PyTorch's rule); any value is a bool (nonzero is True); NaN and infinity are floats."""
+    if kind.kind == "b":
+        return
+    if kind.kind in "iu":
+        info = np.iinfo(kind)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name}: {value} cannot be stored in {kind}: integers have no NaN or infinity")
+        if not info.min <= value <= info.max:  # Python compares ints and floats exactly
+            raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}")
+        return
+    largest = float(np.finfo(kind).max)
+    if (isinstance(value, int) or math.isfinite(value)) and abs(value) > largest:
+        raise ValueError(
+            f"{name}: {_shown(value)} does not fit {kind} (largest {largest:g}): it would be stored as infinity"
+        )
+
+
+def _shown(value: int | float) -> str:
+    """A value for a message; an integer of more than 30 digits by its count of digits."""
+    return (
+        f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int) and abs(value) > 10**30 else str(value)
+    )
+
+
+def check_count(count: int, name: str) -> None:
+    """Refuse more values than an array can have (numpy's own error would not name the function)."""
+    if count > sys.maxsize // 8:  # 8: the bytes of each float64 or int64 value computed
+        raise ValueError(f"{name}: too many values: more than {sys.maxsize // 8} would not fit in memory")

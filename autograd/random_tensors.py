@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
-from .creation_args import float_dtype, shape_of
+from .creation_args import dtype_of, float_dtype, shape_of
 from .tensor import Tensor
 
 _lock = threading.Lock()
@@ -33,6 +33,9 @@ def manual_seed(seed: int) -> np.random.Generator:
     and nn's initialisation, then repeat from run to run. Returns the new default generator.
     Inside a step being compiled it makes the step run eagerly (a replay would not seed again)."""
     global _default
+    # None would keep the generator as it is (generator=None's meaning elsewhere): refused, as PyTorch's
+    if seed is None or not isinstance(seed, numbers.Integral | np.random.Generator) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {seed!r}")
     new = _as_generator(seed, "manual_seed")
     with _lock:
         _default = new
@@ -93,10 +96,10 @@ def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     source, size = _source(generator, "rand"), shape_of(shape, "rand")
 
     def draw() -> np.ndarray:
-        made = np.float32 if kind == np.float32 else np.float64  # numpy draws these two
-        data = source().random(size, dtype=made).astype(kind)
+        made = np.float64 if kind == np.float64 else np.float32  # numpy draws these two; float16 from float32's
+        data = source().random(size, dtype=made).astype(kind, copy=False)
         if kind.itemsize < 4:  # float16: rounding may reach 1, which [0, 1) excludes
-            data = np.minimum(data, np.nextafter(kind.type(1), kind.type(0)))
+            np.minimum(data, np.nextafter(kind.type(1), kind.type(0)), out=data)
         return data
 
     return _random(draw, kind, requires_grad)
@@ -113,7 +116,8 @@ def randint(
     low: int, high: Any = None, size: Any = (), *, generator: Any = None, dtype: Any = None, requires_grad=False
 ) -> Tensor:
     """Integers drawn uniformly from [low, high): numpy's `randint(low, high, size)` or, as
-    PyTorch, `randint(high, size)` (low 0). int64 by default (PyTorch's and numpy's), a constant."""
+    PyTorch, `randint(high, size)` (low 0). int64 by default (PyTorch's and numpy's), a constant.
+    Bounds the dtype cannot hold are refused, as PyTorch refuses them (0 to 1000 in int8)."""
     if isinstance(high, tuple | list):  # PyTorch's randint(high, size)
         low, high, size = 0, low, high
     if high is None:  # numpy's randint(high)
@@ -121,11 +125,36 @@ def randint(
     for bound in (low, high):
         if not isinstance(bound, numbers.Integral) or isinstance(bound, bool):
             raise TypeError(f"randint: low and high are ints, got {bound!r}")
+    low, high = int(low), int(high)  # Python's: numpy ints would wrap in high - 1
     if low >= high:
         raise ValueError(f"randint draws from [low, high): low {low} must be below high {high}")
-    kind = np.dtype(np.int64 if dtype is None else dtype)
+    kind = dtype_of(dtype, "randint", default=np.int64)
+    made = _integers_for(kind, low, high)
     source, shape = _source(generator, "randint"), shape_of((size,), "randint")
-    return _random(lambda: source().integers(low, high, shape).astype(kind), kind, requires_grad)
+
+    def draw() -> np.ndarray:
+        return source().integers(low, high, shape, dtype=made).astype(kind, copy=False)
+
+    return _random(draw, kind, requires_grad)
+
+
+def _integers_for(kind: np.dtype, low: int, high: int) -> np.dtype:
+    """The dtype to draw randint's integers in for `kind`: itself (no wider copy), or for floats
+    an integer type holding every integer the float holds exactly (float16: up to 2048). Refuses
+    [low, high) where `kind` cannot hold every integer of it, rather than wrap or round them."""
+    if kind.kind == "b":
+        smallest, largest, made = 0, 1, kind
+    elif kind.kind in "iu":
+        smallest, largest, made = int(np.iinfo(kind).min), int(np.iinfo(kind).max), kind
+    else:  # beyond 2 ** (mantissa bits + 1) a float skips integers, so draws would round
+        made = np.dtype(f"int{min(kind.itemsize, 8) * 8}")  # as wide as the float: int16 for float16
+        largest = min(2 ** (np.finfo(kind).nmant + 1), int(np.iinfo(made).max))  # longdouble: int64's
+        smallest = -largest
+    if low < smallest or high - 1 > largest:
+        raise ValueError(
+            f"randint: [{low}, {high}) does not fit {kind}, which holds every integer from {smallest} to {largest} only"
+        )
+    return made
 
 
 def rand_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

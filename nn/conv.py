@@ -80,7 +80,7 @@ class _Conv(Module):
             )
         shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         fan_in = shape[1] * math.prod(kernel)  # PyTorch's: the weight's second axis times the kernel
-        rng = generator(seed)
+        rng = generator(seed, owner)
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups

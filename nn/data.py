@@ -2,6 +2,8 @@
 
 Every generator returns (X, y): X float32 of shape (n, features); y int64 class labels, or
 float32 targets for regression. Labels are 0..k-1; micrograd's hinge loss wants -1/+1: `2 * y - 1`.
+A `seed` is an int (the same data every time) or a numpy Generator; seed=None draws from autograd's
+default generator, which autograd.manual_seed seeds, as PyTorch's unseeded draws follow torch.manual_seed.
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ __all__ = [
 
 
 def _drawn(owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any]) -> np.random.Generator:
-    """The generator of a dataset's `seed` (None: fresh entropy, as numpy's), once its counts
+    """The generator of a dataset's `seed` (None: autograd's default one), once its counts
     (at least 1) and spreads (noise, std: finite, at least 0) are checked."""
     for name, n in counts.items():
         check_count(owner, name, n)
     for name, x in spreads.items():
         check_real(owner, name, x, low=0)
-    check_seed(owner, seed)
-    return np.random.default_rng(seed)
+    return generator(seed, owner)
 
 
 def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -142,8 +143,8 @@ def train_val_split(
     validation. Lists are taken as numpy takes them; the parts are arrays."""
     X, y = _pair("train_val_split", X, y)
     check_real("train_val_split", "val_fraction", val_fraction, 0, 1)
-    check_seed("train_val_split", seed)
-    order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
+    rng = generator(seed, "train_val_split")
+    order = rng.permutation(len(y)) if shuffle else np.arange(len(y))
     cut = len(y) - int(round(len(y) * val_fraction))
     return (X[order[:cut]], y[order[:cut]]), (X[order[cut:]], y[order[cut:]])
 
@@ -159,19 +160,22 @@ def _pair(owner: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 class Batches:
     """Minibatches of (X, y): iterate once per epoch. With `shuffle`, each epoch has a new order
     drawn from the generator seeded by `seed`, so a run repeats exactly (seed=None: autograd's
-    default generator, which autograd.manual_seed seeds)."""
+    default generator as it is when each epoch begins, which autograd.manual_seed seeds)."""
 
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         self.X, self.y = _pair("Batches", X, y)
         check_count("Batches", "batch_size", batch_size)
         self.batch_size, self.shuffle = batch_size, shuffle
-        self._rng = generator(seed, "Batches")
+        check_seed("Batches", seed)
+        # None: looked up at each epoch, as Dropout does at each call, so a later manual_seed counts
+        self._rng = None if seed is None else generator(seed, "Batches")
 
     def __len__(self) -> int:
         return -(-len(self.y) // self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        order = self._rng.permutation(len(self.y)) if self.shuffle else None
+        rng = generator(None) if self._rng is None else self._rng
+        order = rng.permutation(len(self.y)) if self.shuffle else None
         for start in range(0, len(self.y), self.batch_size):
             rows = slice(start, start + self.batch_size) if order is None else order[start : start + self.batch_size]
             yield self.X[rows], self.y[rows]

@@ -33,7 +33,7 @@ class Embedding(Module):
         check_count("Embedding", "num_embeddings", num_embeddings)
         check_count("Embedding", "embedding_dim", embedding_dim)
         self.padding_idx = _row(padding_idx, num_embeddings)
-        table = generator(seed).standard_normal((num_embeddings, embedding_dim))
+        table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim))
         if self.padding_idx is not None:
             table[self.padding_idx] = 0.0
         self.weight = Tensor(table.astype(dtype), requires_grad=True, dtype=dtype)

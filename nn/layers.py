@@ -39,7 +39,7 @@ class Linear(Module):
         check_count("Linear", "nout", nout)
         if init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
-        rng = generator(seed)
+        rng = generator(seed, "Linear")
         std = INITS[init](nin, nout)
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)
         self.b = Tensor(np.zeros(nout, dtype), requires_grad=True, dtype=dtype) if bias else None
@@ -71,9 +71,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 
 def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """keep / (1 - p), keep drawn with probability 1 - p."""
+    """1 / (1 - p) where kept (with probability 1 - p), exactly 0 where dropped. Chosen rather than
+    multiplied: a scale beyond float16 (p above about 0.999985) is inf, and 0 * inf would make the dropped
+    entries NaN; kept ones are then inf, as PyTorch's."""
     keep = rng.random(shape, dtype=np.float32) >= p
-    return keep * np.asarray(1 / (1 - p), dtype=dtype)
+    with np.errstate(over="ignore"):  # the float16 overflow just described, meant
+        scale = np.asarray(1 / (1 - p), dtype=dtype)
+    return np.where(keep, scale, np.zeros((), dtype))
 
 
 class Softmax(Module):
@@ -100,7 +104,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
         self.p = p
-        self._rng = None if seed is None else generator(seed)  # None: the default one, at each call
+        # None: the default generator, looked up at each call
+        self._rng = None if seed is None else generator(seed, type(self).__name__)
 
     @property
     def p(self) -> float:

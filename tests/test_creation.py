@@ -98,7 +98,7 @@ BAD = [
     (lambda: autograd.eye(2, k=0.5), TypeError, "an int"),
     (lambda: autograd.arange(0, 1, 0), ValueError, "step must not be 0"),
     (lambda: autograd.arange(0, float("inf")), ValueError, "finite"),
-    (lambda: autograd.linspace(0, 1, 0), ValueError, "at least 1"),
+    (lambda: autograd.linspace(0, 1, -1), ValueError, "at least 0"),
     (lambda: autograd.linspace(0, 1, 2.5), TypeError, "an int"),
     (lambda: autograd.zeros(2, dtype=np.complex64), TypeError, "not dtype complex64"),
     (lambda: autograd.zeros(2, dtype="nonsense"), TypeError, "not a dtype"),
