@@ -148,7 +148,8 @@ def test_clicking_a_value_highlights_its_paths_and_sums_them_to_its_gradient(bro
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", leaf)
     explanation = text(browser, "explanation")
     assert "∂#1/∂a = 5: the sum over the 3 paths from a up to #1" in explanation
-    assert "total: 2 + 2 + 1 = 5 = ∂#1/∂a" in explanation
+    assert "total: 1 + 2 + 2 = 5 = ∂#1/∂a" in explanation  # in backward's order, as viz.explain tells it
+    assert explanation == str(viz.explain(c, a))
     highlighted = {e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, ".edge.onpath")}
     assert {"e0_0", "e0_1", "e1_0", "e1_1"} <= highlighted  # both uses by *, the use by +, and * to +
     assert "picked" in leaf.get_attribute("class")
@@ -172,7 +173,8 @@ def test_a_grouped_explanation_still_adds_up_to_the_gradient(browser, tmp_path):
     told = viz.explain(y, x)
     assert told.count == 3**6 and f"the sum over the {told.count} paths" in explanation
     assert f"the other {told.count - len(told.paths)} paths: {summary(told.rest)} together" in explanation
-    assert f"= {summary(told.total)} = ∂#1/∂x, the gradient backward gives x" in explanation
+    assert f"= {summary(told.total)} = ∂#1/∂x, the gradient backward gives" in explanation
+    assert explanation == str(told)  # as viz.explain tells it
     assert explanation.count("path ") >= len(told.paths)
     assert severe(browser) == []
 

@@ -63,8 +63,9 @@ def test_a_clicked_tensor_tells_its_paths_as_arrays_added_element_by_element(bro
     explanation = click(browser, next(i for i, n in enumerate(backward_order(loss)) if n is a))
     assert explanation.startswith(f"∂L/∂A (shape (3, 3)) = {summary(told.total)}: the sum over the 4 paths")
     for path in told.paths:
-        assert f"carries {summary(path.product)}" in explanation
-    assert f"total: the 4 paths' arrays added element by element: {summary(told.total)} = ∂L/∂A" in explanation
+        assert f"this path's share of L's gradient: {summary(path.product)}" in explanation
+    assert f"total: the paths' shares added element by element, {summary(told.total)} = ∂L/∂A" in explanation
+    assert explanation == str(told)  # as viz.explain tells it
     assert "the means add up, the minima and maxima need not" in explanation
     assert not re.search(r"max \S+ \+ min", explanation)  # no summary added to another as if it were a number
     assert severe(browser) == []
@@ -83,9 +84,10 @@ def test_a_grouped_tensor_explanation_adds_the_listed_and_the_other_paths_arrays
     assert others > 0
     explanation = click(browser, next(i for i, n in enumerate(backward_order(root)) if n is x))
     assert (
-        f"total: the arrays of the paths above (together {summary(told.total - told.rest)}) and of the other "
-        f"{others} ({summary(told.rest)}) added element by element: {summary(told.total)}"
-    ) in explanation
+        f"the other {others} paths: {summary(told.rest)} together (the total minus the 24 paths above)" in explanation
+    )
+    assert f"total: the paths' shares added element by element, {summary(told.total)} = ∂#1/∂x" in explanation
+    assert explanation == str(told)  # as viz.explain tells it
     assert severe(browser) == []
 
 

@@ -26,7 +26,15 @@ def page_data(page: str, training_step: int = 0) -> dict:
     shared, runs = (json.loads(re.search(rf"var {name} = (.*);\n", page).group(1)) for name in ("page", "runs"))
     run = runs[training_step]
     told = [c if isinstance(c, str) else told_by_numbers(t, c) for t, c in zip(shared["templates"], run["captions"])]
-    return {**shared, **run, "captions": told}
+    explained = {  # by a value's position: its explanation's text and its paths' edges (None: the first step's)
+        position: (
+            "\n".join(told_by_numbers(shared["lineWords"][run["lines"][i][0]], run["lines"][i][1:]) for i in lines),
+            paths if paths is not None else runs[0]["paths"][k],
+        )
+        for k, (position, lines, paths) in enumerate(zip(shared["values"], run["explained"], run["paths"]))
+        for lines in [lines if lines is not None else runs[0]["explained"][k]]
+    }
+    return {**shared, **run, "captions": told, "explained": explained}
 
 
 def told_by_numbers(words: list[str], numbers: list[str]) -> str:
@@ -95,16 +103,14 @@ def test_every_values_explanation_agrees_with_explain(make):
     order = backward_order(root)
     data = page_data(page_html(root))
     edges = data["edges"]
-    for position, (count, total, rest, _, paths) in data["explanations"].items():
-        node = order[int(position)]
+    for position, (text, paths) in data["explained"].items():
+        node = order[position]
         told = viz.explain(root, node)
-        assert (count, total) == (told.count, summary(told.total))
-        assert sorted(p[1] for p in paths) == sorted(term(p.product) for p in told.paths)
-        if count > len(paths):
-            assert float(rest) == pytest.approx(float(summary(told.rest)), rel=1e-3, abs=1e-9)
-        for numbers, _ in paths if node is not root else ():  # each goes edge by edge from the node up to the root
+        assert text == str(told)  # the same words, paths and sums: one source, story.tell
+        assert len(paths) == len(told.paths)
+        for numbers in paths if node is not root else ():  # each goes edge by edge from the node up to the root
             chain = [edges[k] for k in numbers]
-            assert [c[2] for c in chain] == [int(position)] + [c[0] for c in chain[:-1]] and chain[-1][0] == 0
+            assert [c[2] for c in chain] == [position] + [c[0] for c in chain[:-1]] and chain[-1][0] == 0
 
 
 def test_explanations_of_a_tensor_graph_come_from_explain():
@@ -113,9 +119,10 @@ def test_explanations_of_a_tensor_graph_come_from_explain():
     root = (x * w + x).sum()
     data = page_data(page_html(root))
     position = next(i for i, n in enumerate(backward_order(root)) if n is x)
-    count, total, _, _, paths = data["explanations"][str(position)]
-    assert count == 2 and total == summary(viz.explain(root, x).total) == "min 1.5 mean 1.5 max 1.5"
-    assert {len(p[0]) for p in paths} == {2, 3}  # x → + → sum, and x → * → + → sum
+    text, paths = data["explained"][position]
+    told = viz.explain(root, x)
+    assert text == str(told) and told.count == 2 and summary(told.total) == "min 1.5 mean 1.5 max 1.5"
+    assert {len(p) for p in paths} == {2, 3}  # x → + → sum, and x → * → + → sum
     assert "Jacobian" in page_html(root)
 
 
@@ -142,9 +149,11 @@ def test_a_frame_shows_in_jupyter_as_its_drawing_under_its_caption():
 def test_pullback_of_a_unit_seed_is_what_the_page_calls_the_local_derivative():
     root, a = reused()
     data = page_data(page_html(root))
-    product = next(n for n in backward_order(root) if n.op is not None and n.op.name == "*")
-    locals_of_product = [data["locals"][k] for k, e in enumerate(data["edges"]) if e[0] == 1]
-    assert locals_of_product == [term(d) for d in pullback(product, 1.0)] == ["2", "2"]
+    order = backward_order(root)
+    product = next(n for n in order if n.op is not None and n.op.name == "*")
+    text, _ = data["explained"][order.index(a)]
+    for index, local in enumerate(pullback(product, 1.0)):
+        assert f"∂#2/∂a's share through input {index + 1} = {summary(local)}    (input {index + 1} of *" in text
 
 
 def test_with_an_optimizer_the_last_step_shows_each_update_without_making_it():

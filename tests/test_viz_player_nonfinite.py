@@ -101,8 +101,9 @@ def test_each_training_step_marks_its_own_first_nonfinite_number():
 def test_a_tensor_page_carries_each_values_shape_for_its_explanation():
     x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
     data = page_data(page_html((x * 2.0).sum()))
-    assert data["shapes"][data["names"].index("x")] == "(2, 3)" and data["tensor"]
-    assert page_data(page_html(Value(2.0, label="v") * 3.0))["shapes"] is None
+    assert data["explained"][data["names"].index("x")][0].startswith("∂#1/∂x (shape (2, 3)) = ")
+    values = page_data(page_html(Value(2.0, label="v") * 3.0))
+    assert "shape" not in values["explained"][values["names"].index("v")][0]
 
 
 def test_collapse_is_refused_saying_what_the_player_takes_instead(tmp_path):

@@ -30,13 +30,14 @@ from .graph import (
     read_graph,
     require_one_number,
 )
-from .kept import kept_grads, shown_grads
+from .kept import changed_since_forward, kept_grads, shown_grads
 from .labels import (
     CONSTANT_LOOK,
     FIRST_NONFINITE_FILL,
     HIDDEN,
     MISSING,
     NOT_COMPUTED,
+    STALE_NOTE,
     chain_rule,
     check_summary,
     colour_key,
@@ -87,7 +88,9 @@ def draw(
     color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
     leaf's gradient (tensors: along a random direction): green agrees, red disagrees, grey cannot
     judge (a kink, too small a gradient, an undefined root). A `.grad` other than the gradient drawn
-    (earlier backward passes added to it) is shown beside it, with a note. The first NaN or infinity
+    (earlier backward passes added to it) is shown beside it, with a note; a graph whose data changed after
+    its forward pass (a parameter update) shows each `.grad` as backward left it, with a note, and is
+    refused (a ValueError) where gradients would be computed from it. The first NaN or infinity
     is always drawn red with the path that carried it. `tensor_detail` adds histograms of a tensor's
     data and grad. `format` ("svg", "png", ...) is the Digraph's. More than `max_nodes` nodes raises
     GraphTooLarge, saying how to proceed.
@@ -104,21 +107,26 @@ def draw(
         require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
                            "gradients of one number")  # fmt: skip
     graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
+    # gradients computed from data that changed after the forward pass would be made up: refused where a
+    # drawing computes them (a tensor's always: its values keep no .grad), else backward's .grad drawn as it is
+    stale = changed_since_forward(graph, _computes(root, backward, check))
     if collapse and graph.owner:
-        shown = shown_grads(root, graph.order, graph.consts) if show_grads else {}
+        shown = shown_grads(root, graph.order, graph.consts, stale) if show_grads else {}
         drawing = collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
+        if stale:
+            drawing.attr(label=escape(STALE_NOTE), labelloc="b", fontsize="11")
     else:
         check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)
         if check and grads is None:
             grads = all_gradients(root, graph.order)
         # a drawing that computed every gradient shows them all, as its edges and checks use them
-        shown = shown_grads(root, graph.order, graph.consts) if grads is None else _values(grads, graph)
+        shown = shown_grads(root, graph.order, graph.consts, stale) if grads is None else _values(grads, graph)
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
         trail = first_nonfinite(graph.order, shown, numbered_names(graph))
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
         drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
-                        kept=kept_grads(graph, shown) if show_grads else None, **options)  # fmt: skip
+                        kept=kept_grads(graph, shown) if show_grads else None, stale=stale, **options)  # fmt: skip
     drawing.format = format or drawing.format
     return drawing
 
@@ -137,12 +145,14 @@ def build(
     trail: Trail | None = None,
     tensor_detail: bool = False,
     kept: dict[int, Any] | None = None,
+    stale: bool = False,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed).
     `flows` (the edges each node has sent, by position in order, None for a forward drawing)
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
     colours leaves by their finite-difference check; `trail` marks the first NaN or infinity;
-    `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads` (earlier passes added).
+    `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads` (earlier passes added);
+    `stale`: the graph's data changed after its forward pass, said in a note.
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i"."""
     g = _digraph(rankdir)
@@ -154,6 +164,7 @@ def build(
     top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
     notes = [trail.story] if trail is not None else []
+    notes += [STALE_NOTE] if stale else []
     notes += [check_summary(checks, names)] if checks else []
     notes += [kept_note(kept, grads, names)] if kept else []
     notes += [colour_key(grads, top)] if color_by_grad else []
@@ -231,6 +242,17 @@ def render(root: Node, path: str | os.PathLike, **options: Any) -> Path:
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, draw(root, **options).pipe(format=fmt))
     return path
+
+
+def _computes(root: Node, backward: bool, check: bool) -> str | None:
+    """What a drawing computes from the graph's data, as its refusal of changed data says it; None: nothing."""
+    if backward:
+        return "backward=True computes each edge's gradient from the graph's data"
+    if check:
+        return "check=True compares gradients computed from the graph's data with finite differences"
+    if isinstance(root, Tensor):  # backward keeps a tensor's .grad on leaves only: the drawing computes the rest
+        return "a drawing of tensors computes the gradient that flowed through each from the graph's data"
+    return None
 
 
 def _values(grads: dict[int, Any], graph: Graph) -> dict[int, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from autograd import Node, Tensor, gradients, pullback
 
 from .arguments import require_count
 from .graph import numbered_names, read_graph, require_one_number
+from .kept import changed_since_forward
 from .story import tell
 from .text import visible
 
@@ -74,7 +75,8 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     gradient backward gives (computed by it). More than `max_paths` paths are counted, not listed:
     the largest are shown and the rest summed. On tensors each path is told by the gradient it
     carries, the pullbacks applied along it. Nobody's `.grad` changes. `names` (by node id) overrides
-    the names used (labels, else "#k", the step number `draw(number=True)` shows)."""
+    the names used (labels, else "#k", the step number `draw(number=True)` shows). A graph whose data
+    changed after its forward pass is refused: its gradient cannot be computed again."""
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type(x).__name__}")
@@ -84,6 +86,7 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     require_one_number(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
     _require_gradient(node)
     graph = read_graph(root, None, None)
+    changed_since_forward(graph, "explain computes the gradient from the graph's data")
     order = graph.order
     # a node outside the graph is called by its own label
     shown = {id(node): visible(node.label) or "the node"} | numbered_names(graph)
@@ -97,17 +100,36 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
             paths = _tensor_paths(root, node, ways, max_paths)
         else:
             paths = _largest_scalar_paths(root, node, order, ways, max_paths)
+    return explanation(root, node, paths, count, total, {**shown, **(names or {})}, backward_adds(order))
+
+
+def explanation(
+    root: Node,
+    node: Node,
+    paths: list[Path],
+    count: int,
+    total: Any,
+    names: dict[int, str],
+    adds: Callable[[Path], tuple[tuple[int, int], ...]],
+) -> Explanation:
+    """The Explanation of `paths` (the listed ones) of `count` in all, whose shares backward sums to
+    `total`: scalar paths largest first, equals in the order backward adds them (`adds`, backward_adds), so
+    that however they were found they are told alike; with what the unlisted paths carry (the total minus
+    the listed ones) and that order of adding. `explain` and the player's page both make theirs so."""
+    if not isinstance(root, Tensor):  # tensor paths come in the order their search ranks them
+        paths = sorted(paths, key=lambda p: (-abs(p.product), adds(p)))
+    with np.errstate(all="ignore"):  # an infinite total is told, not warned about
         rest = total - sum(p.product for p in paths) if count > len(paths) else _zero(total)
-    added = tuple(sorted(range(len(paths)), key=_backward_adds(order, paths).__getitem__))
-    return Explanation(root, node, tuple(paths), count, rest, total, {**shown, **(names or {})}, added)
+    added = tuple(sorted(range(len(paths)), key=lambda k: adds(paths[k])))
+    return Explanation(root, node, tuple(paths), count, rest, total, names, added)
 
 
-def _backward_adds(order: list[Node], paths: list[Path]) -> list[tuple[tuple[int, int], ...]]:
-    """Per path, where backward adds its share: a value's gradient is its consumers' shares summed in
-    the order backward takes the consumers (`order`, read_graph's), an op's first input's before its
-    second's; so paths sort by their steps from the node up, each by (its consumer's place, input)."""
+def backward_adds(order: list[Node]) -> Callable[[Path], tuple[tuple[int, int], ...]]:
+    """Where backward adds a path's share: a value's gradient is its consumers' shares summed in the order
+    backward takes the consumers (`order`, read_graph's), an op's first input's before its second's; so
+    paths sort by their steps from the node up, each by (its consumer's place, input)."""
     place = {id(n): k for k, n in enumerate(order)}
-    return [tuple((place[id(s.output)], s.index) for s in p.steps) for p in paths]
+    return lambda path: tuple((place[id(s.output)], s.index) for s in path.steps)
 
 
 def _zero(total: Any) -> Any:
@@ -152,7 +174,8 @@ def _path_counts(order: list[Node], target: Node) -> dict[int, int]:
     return ways
 
 
-def _formula(node: Node, index: int) -> str:
+def local_rule(node: Node, index: int) -> str:
+    """The op's rule for its `index`-th input, as a learner reads it; "" where the op gives none."""
     formulas = node.op.formulas
     return formulas[index] if index < len(formulas) else ""
 
@@ -201,15 +224,15 @@ def _largest_scalar_paths(root: Node, target: Node, order: list[Node], ways: dic
 
     def moves(n: Node) -> list[tuple[Node, float, Step]]:
         return [
-            (p, float(d), Step(p, n, i, float(d), _formula(n, i)))
+            (p, float(d), Step(p, n, i, float(d), local_rule(n, i)))
             for i, (p, d) in enumerate(zip(n.parents, local[id(n)]))
             if id(p) in ways and d is not None
         ]
 
-    return [_scalar_path(target, steps) for steps, _ in largest_products(root, target, moves, best, k)]
+    return [scalar_path(target, steps) for steps, _ in largest_products(root, target, moves, best, k)]
 
 
-def _scalar_path(target: Node, down: list[Step]) -> Path:
+def scalar_path(target: Node, down: list[Step]) -> Path:
     """A path from its steps from the root down: what it carries to each node is the product of
     the local derivatives from the root to that node."""
     carried = [1.0]
@@ -234,7 +257,7 @@ def _tensor_paths(root: Tensor, target: Node, ways: dict[int, int], k: int) -> l
         for i, (p, g) in enumerate(zip(n.parents, pullback(n, carried))):
             if id(p) in ways and _carries(p):
                 g = np.zeros(p.shape, p.dtype) if g is None else g
-                nexts.append((p, g, (Step(p, n, i, None, _formula(n, i)), carried, trail)))
+                nexts.append((p, g, (Step(p, n, i, None, local_rule(n, i)), carried, trail)))
         stack.extend(sorted(nexts, key=lambda x: float(np.linalg.norm(x[1]))))  # the largest on top
     return sorted(found, key=lambda path: -float(np.linalg.norm(path.product)))
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from autograd import Node, Tensor
+from autograd import Node
 
 from .arguments import (
     as_path,
@@ -29,17 +29,15 @@ from .arguments import (
     require_text,
 )
 from .dot import NOT_COMPUTED, build
-from .explain import MAX_PATHS
 from .graph import MAX_NODES, Edge, summary
-from .labels import chain_rule, term
+from .labels import chain_rule
 from .page_notes import explanations, first_nonfinite_shown
+from .page_text import by_lines, by_numbers
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 from .training import Training, training_bar
 from .writing import require_folder, write_atomically
 
-_N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
 PAGE_OPTIONS = ("title", "modules", "max_nodes", "rankdir", "number", "optimizer")
-NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -150,7 +148,7 @@ def page_html(
     else:
         runs = [(root, backward_pass(root, modules, max_nodes), optimizer)]
     numbers = [_numbers(*run) for run in runs]
-    templates = _by_numbers(numbers)
+    templates, line_words = by_numbers(numbers, "captions"), by_lines(numbers)
     first_root, first = runs[0][0], runs[0][1]
     widest = {id(first.graph.order[k]): text for k, text in _widest(numbers, first.steps).items()}
     drawing = build(first.graph, widest, first.flows, None, rankdir=rankdir, number=number)
@@ -164,7 +162,7 @@ def page_html(
         svg=svg,
         root=html.escape(first.names[id(first_root)]),
         not_computed=NOT_COMPUTED,
-        page=_script_json({**_page_data(first_root, first), "templates": templates}),
+        page=_script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
         runs=_script_json(numbers),
         js=_resource("player.js"),
     )
@@ -193,9 +191,9 @@ def save_html(
 def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     """What one training step shows (the only step without training): its captions, one per step of the
     slider (the forward pass, backward's steps, the update); per backward step what it changes; each
-    value's data (by position, None for constants) and its explanation; the numbers on each edge and
-    its local derivative (a factor, None for tensors); the loss; its first NaN or infinity, if any; and the
-    optimizer's update if any."""
+    value's data (by position, None for constants); the numbers on each edge; the loss; its first NaN or
+    infinity, if any; each value's explanation (in the order of the steps) and the edges of its paths; and
+    the optimizer's update if any."""
     edges = [e for flow in run.flows for e in flow]
     found = {
         "captions": [forward_caption(run), *run.captions],
@@ -205,10 +203,9 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
             None if id(n) in run.graph.consts else "data " + summary(n.data, signed_zero=True) for n in run.graph.order
         ],
         "sent": [_edge_numbers(e, run, root) for e in edges],
-        "locals": [None if e.local is None else term(e.local) for e in edges],
-        "explanations": explanations(root, run),
         "trail": first_nonfinite_shown(run),
     }
+    found["explained"], found["paths"] = explanations(root, run)
     if optimizer is not None:
         update = optimizer_update(run, optimizer)
         found["captions"].append(update.caption)
@@ -228,20 +225,6 @@ def _widest(numbers: list[dict[str, Any]], values: list[int]) -> dict[int, str]:
     return {k: max(t, key=len) for k, t in texts.items()}
 
 
-def _by_numbers(numbers: list[dict[str, Any]]) -> list[list[str]]:
-    """Captions told once, by their numbers: the first training step's captions split around their
-    numbers are returned (the templates), and each step's caption is replaced by its numbers where
-    its words are the template's (else it stays whole). Training steps differ in numbers only, so
-    the page carries the captions' words once."""
-    templates = [NUMBER.split(caption) for caption in numbers[0]["captions"]]
-    for step in numbers:
-        step["captions"] = [
-            NUMBER.findall(caption) if NUMBER.split(caption) == words else caption
-            for caption, words in zip(step["captions"], templates)
-        ]
-    return templates
-
-
 def _edge_numbers(e: Edge, run: Pass, root: Node) -> str:
     """The numbers row of an edge's chain-rule label (labels.chain_rule's second row), "= 0.5 × 2 = 1"."""
     rows = re.findall(r"<tr><td>(.*?)</td></tr>", chain_rule(e, run.names, root))
@@ -257,24 +240,17 @@ def _changes(run: Pass) -> list[list[Any]]:
     ]
 
 
-def _page_data(root: Node, run: Pass) -> dict[str, Any]:
+def _page_data(run: Pass) -> dict[str, Any]:
     """What every training step shares: the positions of the values (constants have no gradient), the
-    edges gradients flow along (child's position, input index, input's position, local derivative as
-    a factor or None for tensors), each value's name, the root's name, and whether it is a tensor
-    (then each value's shape)."""
+    edges gradients flow along (child's position, input index, input's position), and each value's name."""
     order = run.graph.order
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
-    tensor = isinstance(root, Tensor)
     return {
         "notComputed": NOT_COMPUTED,
         "values": run.steps,
-        "root": run.names[id(root)],
-        "tensor": tensor,
-        "shapes": [str(n.shape) for n in order] if tensor else None,
         "names": [run.names.get(id(n), "") for n in order],
         "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
-        "maxPaths": MAX_PATHS,
     }
 
 

@@ -1,5 +1,6 @@
 """Which gradient a drawing shows on each value, and the `.grad`s that hold something else (earlier
-passes added, or another root's), told beside it."""
+passes added, or another root's), told beside it; and a graph whose data changed after its forward
+pass (micrograd's lecture updates the parameters, then draws), where no gradient can be computed again."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import Graph, all_gradients
+from .graph import Graph, all_gradients, numbered_names, summary
+from .labels import applied
+from .replay import changed_after_forward
 
 
-def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, Any]:
+def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:
     """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`, once a
     backward (or the lecture's hand) has set it, while every `.grad` set holds this root's gradient
     (`holds_gradient`). Any other `.grad` means passes were added up (backward twice without zero_grad) or
@@ -20,10 +23,11 @@ def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, An
     beside (kept_grads). Tensors keep `.grad` on leaves only, so once a backward has run (some tensor
     holds a gradient) every tensor shows d root / d node: what flowed through it. A root of several
     elements was seeded by its caller, and a root whose backward cannot run (a rule raises) has no
-    gradients to compare with: only kept gradients then."""
+    gradients to compare with, and a graph whose data changed after its forward pass (`stale`) none to
+    compute: only kept gradients then."""
+    kept = held_grads(order, consts)
     values = [n for n in order if id(n) not in consts]
-    kept = {id(n): n.grad for n in values if n.grad_computed}
-    if not kept or (isinstance(root, Tensor) and root.data.size != 1):
+    if stale or not kept or (isinstance(root, Tensor) and root.data.size != 1):
         return kept
     try:
         grads = all_gradients(root, order)
@@ -32,6 +36,40 @@ def shown_grads(root: Node, order: list[Node], consts: set[int]) -> dict[int, An
     if not isinstance(root, Tensor) and all(holds_gradient(held, grads[i]) for i, held in kept.items()):
         return kept
     return {id(n): grads[id(n)] for n in values}
+
+
+def held_grads(order: list[Node], consts: set[int]) -> dict[int, Any]:
+    """Each value's `.grad` as backward (or a hand) left it, by id, where one is set."""
+    return {id(n): n.grad for n in order if id(n) not in consts and n.grad_computed}
+
+
+def changed_since_forward(graph: Graph, computes: str | None) -> bool:
+    """Whether the graph's data changed after its forward pass (`changed_after_forward`): then the values
+    computed from a changed leaf hold its old data's results, and gradients computed now from the data
+    would be neither backward's nor those of the new point. Refused, naming the fix, where the caller
+    `computes` gradients (it says what it does); else (a Value graph's plain drawing) the caller shows
+    the `.grad` backward left, as micrograd's draw_dot does, with a note (labels.STALE_NOTE)."""
+    changed = changed_after_forward(graph.order)
+    if changed and computes is not None:
+        raise ValueError(_stale_error(computes, changed[-1], graph))
+    return bool(changed)
+
+
+def _stale_error(doing: str, first: Node, graph: Graph) -> str:
+    """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
+    names = numbered_names(graph)
+    inputs = [names.get(id(p)) or (f"a tensor of shape {p.shape}" if isinstance(p, Tensor) else summary(p.data))
+              for p in first.parents]  # fmt: skip
+    written = applied(first.op.name, inputs)
+    params = first.op_params if isinstance(first, Tensor) else None
+    with np.errstate(all="ignore"):
+        now = first.op.run([p.data for p in first.parents], params)
+    return (
+        f"{doing}, but the data changed after the forward pass: {written} holds {summary(first.data)} from it, "
+        f"and gives {summary(now)} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
+        "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
+        "the forward again and draw its root"
+    )
 
 
 def holds_gradient(held: Any, computed: Any) -> bool:

@@ -4,7 +4,6 @@ broadcasting) and the notes under a drawing."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ from autograd import Node, Tensor
 
 from .graph import ARRAY_FIGURES, Edge, broadcast_summed, figures, finite, magnitude, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .text import escape, visible
+from .text import escape, escape_field, escape_html, visible
 
 NOT_COMPUTED = "not computed"
 MISSING = object()  # no gradient has reached the node
@@ -27,6 +26,11 @@ CONSTANT_LOOK = {
     "height": "0.2",
     "margin": "0.04,0.02",
 }  # a constant's small grey box
+STALE_NOTE = (  # under a drawing of Values whose data changed after the forward pass (kept.changed_since_forward)
+    "a value changed after the forward pass (an update such as w.data += -0.1 * w.grad): the values computed "
+    "from it are from before the change, and each grad is the .grad backward gave there. Run the forward again "
+    "to draw the new point"
+)
 NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale
 
 
@@ -42,7 +46,7 @@ def record(
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
     (`kept`) its `.grad` where that is not the gradient shown."""
-    name, detail = escape(name), detail and np.size(node.data) > 1
+    name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
@@ -90,6 +94,13 @@ def shown_params(node: Node) -> list[str]:
         return []
     params = node.op_params.items()
     return [f"{k}={v!r}" for k, v in params if isinstance(v, int | float | str) and not isinstance(v, bool)]
+
+
+def applied(op: str, inputs: list[str]) -> str:
+    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
+    if len(inputs) == 2 and not op.isidentifier():
+        return f"{inputs[0]} {op} {inputs[1]}"
+    return f"{op}({', '.join(inputs)})"
 
 
 def op_title(node: Node) -> str:
@@ -183,7 +194,14 @@ def histogram(x: Any) -> str:
     lo, hi = float(a.min()), float(a.max())
     if lo == hi:
         return f"all {figures(lo, ARRAY_FIGURES)}"
-    counts = np.histogram(a, bins=min(len(BARS), a.size), range=(lo, hi))[0]  # no more bins than values
+    bins = min(len(BARS), a.size)  # no more bins than values
+    # each value's place in [lo, hi] as a fraction, binned by hand: np.histogram refuses a range narrower than
+    # its bins can split in floats (0 to 5e-324) and one wider than the largest float (-1.7e308 to 1.7e308),
+    # where halves first keep hi - lo finite (the values are huge then, and halving them exact)
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
+    counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
     return f"{bars} [{figures(lo, ARRAY_FIGURES)}, {figures(hi, ARRAY_FIGURES)}]"
 
@@ -193,7 +211,7 @@ def constant(node: Node) -> str:
     data = escape(summary(node.data, signed_zero=True))  # 1 / -0 is -inf
     if not isinstance(node, Tensor) or np.size(node.data) == 1:
         return data
-    fields = [escape(visible(node.label))] if node.label else []
+    fields = [escape_field(visible(node.label))] if node.label else []
     return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 
@@ -240,7 +258,7 @@ def term(x: Any, signed_zero: bool = False) -> str:
 
 
 def _cell(text: str, color: str | None = None, size: int | None = None) -> str:
-    body = html.escape(text)
+    body = escape_html(text)
     if color or size:
         attrs = (f' color="{color}"' if color else "") + (f' point-size="{size}"' if size else "")
         body = f"<font{attrs}>{body}</font>"

@@ -1,6 +1,6 @@
 """What the HTML page tells beside each step's numbers (html.py): the explanation of every value's
-gradient as a sum over paths, for clicking, and the first NaN or infinity with the step it appears
-at, to draw red as `draw` does."""
+gradient as a sum over paths, for clicking, as `explain` tells it; and the first NaN or infinity with
+the step it appears at, to draw red as `draw` does."""
 
 from __future__ import annotations
 
@@ -8,11 +8,21 @@ from typing import Any
 
 from autograd import Node, Tensor
 
-from .explain import MAX_PATHS, explain, largest_products
-from .graph import finite, summary
-from .labels import term
+from .explain import (
+    MAX_PATHS,
+    Explanation,
+    Step,
+    backward_adds,
+    explain,
+    explanation,
+    largest_products,
+    local_rule,
+    scalar_path,
+)
+from .graph import finite
 from .nonfinite import first_nonfinite
 from .steps import Pass
+from .story import tell
 
 
 def first_nonfinite_shown(run: Pass) -> dict[str, Any] | None:
@@ -43,44 +53,41 @@ def first_nonfinite_shown(run: Pass) -> dict[str, Any] | None:
     }
 
 
-def explanations(root: Node, run: Pass) -> dict:
-    """Per value (by position): [number of paths up to the root, total (its gradient), what the
-    unlisted paths carry, what the listed ones carry, [[edge numbers from the value up, product], ...]].
-    Scalars from the edges' local derivatives, all values at once; tensors by `explain`, value by
-    value (a tensor graph has few nodes)."""
+def explanations(root: Node, run: Pass) -> tuple[list[str], list[list[list[int]]]]:
+    """Per value (in the order of `run.steps`): its explanation told as `viz.explain` tells it (story.tell,
+    the one wording, with explain's paths in explain's order and sums in backward's), and its listed paths,
+    each as the numbers of its edges from the value up, for the page to highlight. Scalars from the edges'
+    local derivatives, all values at once; tensors by `explain`, value by value (a tensor graph has few nodes)."""
     position = {id(n): k for k, n in enumerate(run.graph.order)}
     number = {(position[id(e.child)], e.index): k for k, e in enumerate(e for flow in run.flows for e in flow)}
-    if not isinstance(root, Tensor):
-        return _scalar_explanations(run, number, position)
-    found = {}
-    for k in run.steps:
-        e = explain(root, run.graph.order[k], names=run.names)
-        paths = [[[number[(position[id(s.output)], s.index)] for s in p.steps], term(p.product)] for p in e.paths]
-        found[k] = [e.count, summary(e.total), summary(e.rest), summary(e.total - e.rest), paths]
-    return found
+    if isinstance(root, Tensor):
+        told = [explain(root, run.graph.order[k], names=run.names) for k in run.steps]
+    else:
+        told = _scalar_explanations(root, run)
+    paths = [[[number[(position[id(s.output)], s.index)] for s in p.steps] for p in e.paths] for e in told]
+    return [tell(e) for e in told], paths
 
 
-def _scalar_explanations(run: Pass, number: dict[tuple[int, int], int], position: dict[int, int]) -> dict:
-    """`explain`'s paths for every value of a scalar graph at once: per value, the MAX_PATHS paths up to
-    the root of largest |product| (`largest_products`, guided by the largest product still reachable
-    above each node), each as the edges' numbers and its product; paths are counted, never enumerated."""
+def _scalar_explanations(root: Node, run: Pass) -> list[Explanation]:
+    """`explain` of every value of a scalar graph at once: per value, the MAX_PATHS paths up to the root of
+    largest |product| (`largest_products`, guided by the largest product still reachable above each node),
+    the total backward gives; paths are counted, never enumerated."""
     order = run.graph.order
-    moves: dict[int, list[tuple[Node, float, int]]] = {}  # by value id: (child, local derivative, edge number)
+    moves: dict[int, list[tuple[Node, float, Step]]] = {}  # by value id: (child, local derivative, the edge)
     count: dict[int, int] = {id(order[0]): 1}  # paths from each value up to the root
     best: dict[int, float] = {id(order[0]): 1.0}  # the largest |product| of those paths
     for k in run.steps:
         for e in run.flows[k]:
             if e.local is not None:
-                moves.setdefault(id(e.parent), []).append((e.child, e.local, number[(k, e.index)]))
+                step = Step(e.parent, e.child, e.index, e.local, local_rule(e.child, e.index))
+                moves.setdefault(id(e.parent), []).append((e.child, e.local, step))
             count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
             reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0
             best[id(e.parent)] = max(best.get(id(e.parent), 0.0), reach)
-    found = {}
+    told, adds = [], backward_adds(order)
     for k in run.steps:
         node = order[k]
-        paths = largest_products(node, order[0], lambda at: moves.get(id(at), []), best, MAX_PATHS)
-        listed = sum((p[1] for p in paths), 0.0)
-        total = run.grads[id(node)]
-        rest = total - listed if count[id(node)] > len(paths) else 0.0
-        found[k] = [count[id(node)], summary(total), summary(rest), summary(listed), [[e, term(p)] for e, p in paths]]
-    return found
+        walks = largest_products(node, order[0], lambda at: moves.get(id(at), []), best, MAX_PATHS)
+        listed = [scalar_path(node, steps[::-1]) for steps, _ in walks]  # from the root down, as explain multiplies
+        told.append(explanation(root, node, listed, count[id(node)], run.grads[id(node)], run.names, adds))
+    return told

@@ -5,8 +5,10 @@
 // Data comes from the page: page (what every training step shares, see html.py) and runs (per
 // training step, the only one without training: captions (per step of the slider: its numbers in
 // page.templates, or whole), steps (per backward step: [position of its node, [[position, grad
-// text]...], [input indices it sends to]]), data texts, edge numbers, explanations, the update, and
-// the first NaN or infinity (trail: its value, the values and edges of its path, its story, its step).
+// text]...], [input indices it sends to]]), data texts, edge numbers, explanations (its distinct lines,
+// each its words in page.lineWords and its numbers; per value its lines and its paths' edges, null where
+// they are the first training step's), the update, and the first NaN or infinity (trail: its value, the
+// values and edges of its path, its story, its step).
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
@@ -179,10 +181,9 @@
     lookAt(view.x + view.w / 2, view.y + view.h / 2, view.w / r.width || 1);
   });
 
-  // ---- a clicked value: its paths up to the root highlighted, its gradient as their sum
+  // ---- a clicked value: its paths up to the root highlighted, and its gradient as their sum, told as
+  // viz.explain tells it (the page carries the text, made by the same Python)
   var madeBy = null;  // by a value's position: the edge from its op's oval to it
-  var twice = {};  // how many inputs of a value's op are the same value ("child_parent"): a * a
-  page.edges.forEach(function (e) { twice[e[0] + "_" + e[2]] = (twice[e[0] + "_" + e[2]] || 0) + 1; });
   function opEdges() {
     var byTitle = {}, found = {}, k, titles = svg.querySelectorAll("g.edge > title");
     for (k = 0; k < titles.length; k++) byTitle[titles[k].textContent] = titles[k].parentNode;
@@ -197,67 +198,30 @@
     var marked = svg.querySelectorAll(".onpath, .picked");
     for (var k = 0; k < marked.length; k++) marked[k].classList.remove("onpath", "picked");
   }
-  function symbol(name) { return /^[\w#.]+$/.test(name) ? name : "(" + name + ")"; }
   function pick(position) {
     clearPicked();
     picked = position;
     madeBy = madeBy || opEdges();
     element("v" + position).classList.add("picked");
-    var found = run.explanations[position], name = page.names[position], root = page.root;
-    var grad = "∂" + symbol(root) + "/∂" + symbol(name);
-    var count = found[0], total = found[1], rest = found[2], listed = found[3], paths = found[4];
-    if (paths.length === 1 && paths[0][0].length === 0) {
-      element("explanation").textContent =
-        name + " is the root: " + grad + " = " + total + ", the seed backward starts with";
-      return;
-    }
-    var each = page.tensor ? "the gradient each carries (an array of " + name + "'s shape: the seed pulled back " +
-      "through each op's rule), added element by element" : "the product of the local derivatives along each";
-    var shape = page.tensor ? " (shape " + page.shapes[position] + ")" : "";
-    var lines = [grad + shape + " = " + total + ": the sum over the " + count + " path" + (count === 1 ? "" : "s") +
-      " from " + name + " up to " + root + " of " + each];
-    var which = page.tensor ? " found first, following the larger gradient at each op," : " largest";  // explain's
-    if (count > paths.length) lines.push("the " + paths.length + which + " are listed and highlighted; the other " +
-      (count - paths.length) + " are summed");
-    for (var p = 0; p < paths.length; p++) {
-      var edges = paths[p][0], names = [name], factors = [], symbols = [];
-      for (var k = 0; k < edges.length; k++) {
-        var edge = page.edges[edges[k]], child = edge[0];
+    var k = page.values.indexOf(position), paths = run.paths[k] || runs[0].paths[k];  // null: the first step's
+    paths.forEach(function (edges) {
+      edges.forEach(function (number) {
+        var edge = page.edges[number], child = edge[0];
         [element("e" + child + "_" + edge[1]), element("o" + child), element("v" + child), madeBy[child]]
           .forEach(function (el) { tag(el, "onpath"); });
-        var input = page.names[edge[2]];
-        var slot = twice[child + "_" + edge[2]] > 1 ? " (" + input + " as input " + (edge[1] + 1) + ")" : "";
-        names.push(page.names[child] + slot);
-        symbols.push("∂" + symbol(page.names[child]) + "/∂" + symbol(input));
-        factors.push(run.locals[edges[k]]);
-      }
-      lines.push("path " + (p + 1) + ": " + names.join(" → "));
-      var product = edges.length > 1 ? " = " + paths[p][1] : "";
-      var named = edges.length <= 4 ? symbols.join(" × ") + " = " : "";  // a long path: its numbers only
-      lines.push("    " + (page.tensor ? "carries " + paths[p][1] : named + factors.join(" × ") + product));
-    }
-    var others = count - paths.length, terms = "";  // one path: its product is the total
-    if (others > 0) lines.push("the other " + others + " paths: " + rest + " together");
-    if (page.tensor && count > 1) {  // arrays: their summaries do not add up, the arrays do
-      terms = (others > 0 ? "the arrays of the paths above (together " + listed + ") and of the other " + others +
-        " (" + rest + ")" : "the " + count + " paths' arrays") + " added element by element: ";
-    } else if (others > 0) {
-      terms = listed + " (the paths above) + " + rest + " (the other " + others + ") = ";
-    } else if (paths.length > 1) {
-      terms = paths.map(function (path) { return path[1]; }).join(" + ") + " = ";
-    }
-    lines.push("total: " + terms + total + " = " + grad + ", the gradient backward gives " + name);
-    if (page.tensor && count > 1) {
-      lines.push("(each array is told by its min, mean and max: the means add up, the minima and maxima need not)");
-    }
-    element("explanation").textContent = lines.join("\n");
+      });
+    });
+    var lines = run.explained[k] || runs[0].explained[k];
+    element("explanation").textContent = lines.map(function (i) {
+      return told(page.lineWords[run.lines[i][0]], run.lines[i].slice(1));
+    }).join("\n");
     element("explanation").scrollIntoView({ block: "nearest" });
   }
   viewport.addEventListener("click", function (e) {
     if (drag && drag.moved) return;
     var node = e.target.closest ? e.target.closest("g.node") : null;
     var match = node && /^v(\d+)$/.exec(node.id);
-    if (match && run.explanations[match[1]]) pick(+match[1]);  // a value; constants have no gradient
+    if (match && page.values.indexOf(+match[1]) >= 0) pick(+match[1]);  // a value; constants have no gradient
     else { clearPicked(); picked = null; }
   });
 
@@ -299,7 +263,8 @@
   arrow.setAttribute("viewBox", "0 0 10 10");
   arrow.setAttribute("refX", "10");
   arrow.setAttribute("refY", "5");
-  arrow.setAttribute("markerWidth", "7");
+  arrow.setAttribute("markerUnits", "userSpaceOnUse");  // the drawing's size, not the stroke's: a path
+  arrow.setAttribute("markerWidth", "7");               // drawn thick (a clicked value's) keeps its arrowheads
   arrow.setAttribute("markerHeight", "7");
   arrow.setAttribute("orient", "auto");
   arrow.innerHTML = '<path d="M0,0 L10,5 L0,10 z" fill="#555"/>';

@@ -1,5 +1,6 @@
-"""The recorded ops run again on raw data, in float64, with some leaves moved: how `check=True`
-(numeric.py) measures the root beside each leaf without touching the graph."""
+"""The recorded ops run again on raw data: in float64 with some leaves moved, how `check=True`
+(numeric.py) measures the root beside each leaf without touching the graph; and each op on its inputs'
+data as they are now, which tells a graph whose data changed after its forward pass."""
 
 from __future__ import annotations
 
@@ -47,3 +48,33 @@ def _float64(data: Any) -> Any:
     if isinstance(data, np.ndarray) and data.dtype.kind == "f":
         return data.astype(np.float64)
     return data
+
+
+def changed_after_forward(order: list[Node]) -> list[Node]:
+    """The ops of `order` (in its order) whose recorded data is not what they give on their inputs' data
+    now: an input was changed after the forward pass (micrograd's update `p.data += -0.1 * p.grad`, an
+    optimizer's step), or the output itself. Each op runs on its inputs' own data and dtype, which gives
+    the forward's numbers bit for bit. An op that cannot run again (a node built by hand) or refuses its
+    inputs is not judged: the others around it are."""
+    found = []
+    with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
+        for node in order:
+            if node.op is None:
+                continue
+            params = node.op_params if isinstance(node, Tensor) else None
+            try:
+                again = node.op.run([p.data for p in node.parents], params)
+            except Exception:  # noqa: BLE001 (any op's refusal, users' too: not judged here)
+                continue
+            if not _same(again, node.data):
+                found.append(node)
+    return found
+
+
+def _same(again: Any, recorded: Any) -> bool:
+    """Whether a rerun gave the recorded data: the same shape and numbers (NaN matching NaN)."""
+    again, recorded = np.asarray(again), np.asarray(recorded)
+    if again.shape != recorded.shape:
+        return False
+    nan = again.dtype.kind in "fc" and recorded.dtype.kind in "fc"
+    return bool(np.array_equal(again, recorded, equal_nan=nan))

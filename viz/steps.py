@@ -17,7 +17,9 @@ from autograd import Node, Tensor
 from .arguments import require_flags, require_known, require_rankdir, require_root
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
-from .labels import shown_params, symbol, term
+from .kept import changed_since_forward
+from .labels import applied, shown_params, symbol, term
+from .story import rounded_away, sum_of
 from .text import escape
 
 _FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
@@ -75,6 +77,7 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
     require_root(root, "backward_steps")
     require_one_number(root, "backward drawings need a one-number root")
     graph = read_graph(root, modules, max_nodes)
+    changed_since_forward(graph, "the player and backward_steps compute each step's gradient from the graph's data")
     grads, flows = backward_flow(root, graph.order, graph.consts)
     steps = [k for k, node in enumerate(graph.order) if id(node) not in graph.consts]
     names = numbered_names(graph)
@@ -117,8 +120,8 @@ def forward_caption(run: Pass) -> str:
     ]
     for node in ops[:FORWARD_LINES]:
         inputs = [names.get(id(p)) or term(p.data, signed_zero=True) for p in node.parents]  # a constant: its number
-        applied, name = _applied(node.op.name, inputs + shown_params(node)), names[id(node)]
-        shown = [name] if name.replace(" ", "") == applied.replace(" ", "") else [name, applied]  # "x*w = x * w"
+        written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
+        shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
         lines.append(" = ".join([*shown, summary(node.data, signed_zero=True)]))  # 1 / -0 = -inf
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
@@ -168,13 +171,6 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     if len(used) < len(optimizer.params):
         lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
-
-
-def _applied(op: str, inputs: list[str]) -> str:
-    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
-    if len(inputs) == 2 and not op.isidentifier():
-        return f"{inputs[0]} {op} {inputs[1]}"
-    return f"{op}({', '.join(inputs)})"
 
 
 def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
@@ -248,5 +244,5 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
     )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
         return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
-    terms = " + ".join([summary(contributions[0]), *map(term, contributions[1:])])  # "-4 + (-4)"
-    return f"{name}.grad = {terms} = {summary(total)}    ({told})"
+    sums = f"{sum_of(contributions)} = {summary(total)}{rounded_away(contributions, total)}"  # "-4 + (-4) = -8"
+    return f"{name}.grad = {sums}    ({told})"

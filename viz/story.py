@@ -3,6 +3,7 @@ their product, then the total, the gradient backward gives."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from autograd import Tensor
@@ -50,7 +51,7 @@ def tell(e: Explanation) -> str:
         lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
         lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path)
     added = [e.paths[k].product for k in e.added or range(len(e.paths))]  # as backward adds them
-    listed = _sum_of(added) if e.paths else ""
+    listed = sum_of(added) if e.paths else ""
     written = sum(added[1:], added[0]) if e.paths else None  # what `listed` adds up to, as written
     if grouped:
         other = f"the other {others:,} paths" if others > 1 else "the other path"
@@ -63,24 +64,43 @@ def tell(e: Explanation) -> str:
         else:  # inf - inf: the split would read "nan + nan = inf"
             lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
             listed = ""
-    if tensors and e.count > 1:
-        lines.append(f"total: the paths' shares added, {summary(e.total)} = {grad}, the gradient backward gives")
+    # the listed paths' products as floats add them, beside their sum on paper (a grouped sum's rest is exact)
+    on_paper = rounded_away(added, written) if e.paths and not tensors and not grouped else ""
+    if tensors and e.count > 1:  # arrays: their summaries do not add up, the arrays do
+        lines.append(
+            f"total: the paths' shares added element by element, {summary(e.total)} = {grad}, the gradient backward "
+            "gives (each array is told by its min, mean and max: the means add up, the minima and maxima need not)"
+        )
     elif e.count > 1 and listed and summary(written) != summary(e.total):
         # backward sums at each value along the way, then multiplies: (p + q)·k, not p·k + q·k, and rounds so
         lines.append(
-            f"total: {listed} = {summary(written)}, which backward, adding the shares at each value along the "
-            f"paths, rounds to {summary(e.total)} = {grad}, the gradient it gives"
+            f"total: {listed} = {summary(written)}{on_paper}, which backward, adding the shares at each value "
+            f"along the paths, rounds to {summary(e.total)} = {grad}, the gradient it gives"
         )
     elif e.count > 1 and listed:
-        lines.append(f"total: {listed} = {summary(e.total)} = {grad}, the gradient backward gives")
+        lines.append(f"total: {listed} = {summary(e.total)}{on_paper} = {grad}, the gradient backward gives")
     else:
         lines.append(f"total: {summary(e.total)} = {grad}, the gradient backward gives")
     return "\n".join(lines)
 
 
-def _sum_of(terms: list) -> str:
+def sum_of(terms: list) -> str:
     """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first."""
     return " + ".join([summary(terms[0]), *map(term, terms[1:])])
+
+
+def rounded_away(terms: list, total: float) -> str:
+    """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
+    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree."""
+    if not all(map(finite, terms)):
+        return ""
+    exact = math.fsum(terms)
+    if summary(exact) == summary(total):
+        return ""
+    return (
+        f" (on paper {summary(exact)}: a float keeps about 16 significant digits, so a term much smaller than "
+        "the sum so far is rounded away as it is added)"
+    )
 
 
 def _rule(step: Step) -> str:

@@ -3,6 +3,9 @@ and escaped for graphviz, so that what a drawing, a caption or the page shows is
 
 from __future__ import annotations
 
+import html
+import re
+
 LINE_BREAK = "⏎"
 # graphviz drops a line break inside a record and refuses a NUL (dot exits with a syntax error), and a
 # caption would break its line there: each is shown as a symbol instead, the same in DOT, SVG and the page
@@ -29,3 +32,16 @@ def escape(text: str) -> str:
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def escape_field(text: str) -> str:
+    """Text safe inside a field of a graphviz record, as `escape`, each space after another a no-break
+    space: a record draws a run of spaces as one ("a   b" as "a b"), a no-break space as it is."""
+    return re.sub(r"(?<= ) ", "\u00a0", escape(text))
+
+
+def escape_html(text: str) -> str:
+    """Text safe inside an HTML-like graphviz label: & < > " as entities, and each backslash doubled, as
+    graphviz reads a backslash there as its own escape too (\\G, \\N, \\T, \\H, \\E, \\L stand for the
+    graph's, a node's, an edge's names: a label "\\Gamma" was drawn "%3amma")."""
+    return html.escape(text.replace("\\", "\\\\"))

@@ -1,0 +1,44 @@
+"""The texts of a player page told once (html.py): a caption's words are the same at every training step,
+only its numbers change; and the explanations of the values (as `explain` tells them) share most of their
+lines, as every path through an edge tells that edge's local derivative alike."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
+NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
+
+
+def by_numbers(numbers: list[dict[str, Any]], key: str) -> list[list[str]]:
+    """Texts told once, by their numbers: the first training step's texts under `key` split around their
+    numbers are returned (the templates), and each step's text is replaced by its numbers where its words
+    are the template's (else it stays whole). Training steps differ in numbers only, so the page carries
+    the words once."""
+    templates = [NUMBER.split(text) for text in numbers[0][key]]
+    for step in numbers:
+        step[key] = [
+            NUMBER.findall(text) if NUMBER.split(text) == words else text for text, words in zip(step[key], templates)
+        ]
+    return templates
+
+
+def by_lines(numbers: list[dict[str, Any]]) -> list[list[str]]:
+    """The explanations told once, by their lines: each training step's distinct lines (`lines`: a line's
+    words, by index into the returned list of words split around numbers, then its numbers), and per
+    value the indexes of its lines (`explained`) and the edges of its paths (`paths`), each None where it
+    is the first step's (the page reads that one then)."""
+    words: dict[tuple[str, ...], int] = {}
+    first: dict[str, list] = {}
+    for t, step in enumerate(numbers):
+        table: dict[str, int] = {}  # this step's distinct lines, by index
+        refs = [[table.setdefault(line, len(table)) for line in text.split("\n")] for text in step["explained"]]
+        step["lines"] = [
+            [words.setdefault(tuple(NUMBER.split(line)), len(words)), *NUMBER.findall(line)] for line in table
+        ]
+        step["explained"] = refs
+        for key in ("explained", "paths"):
+            theirs = first.setdefault(key, step[key])
+            step[key] = step[key] if t == 0 else [None if a == b else a for a, b in zip(step[key], theirs)]
+    return [list(w) for w in words]
