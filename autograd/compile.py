@@ -209,14 +209,10 @@ class _Recorded:
 
 def _what_varies(keys: list[tuple], key: tuple, leaves: int, dynamic: list[int]) -> str:
     """What made more recordings than a step may have: input shapes, or an argument's value (a float
-    annealed from call to call), named by its place among the call's leaves (key[1 + i] is leaf i's)."""
-    values = sorted(
-        i
-        for old in keys
-        if len(old) == len(key)
-        for i in range(leaves)
-        if i not in dynamic and old[1 + i] != key[1 + i]
-    )
+    annealed from call to call) where recordings of the same input shapes differ in it, named by its
+    place among the call's leaves (key[1 + i] is leaf i's)."""
+    alike = [old for old in keys if len(old) == len(key) and all(old[1 + i] == key[1 + i] for i in dynamic)]
+    values = sorted(i for old in alike for i in range(leaves) if old[1 + i] != key[1 + i])
     if not values:
         return "input shapes were recorded"
     return (

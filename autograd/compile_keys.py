@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import random
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +42,8 @@ def is_input(x: Any) -> bool:
 
 def key_of(x: Any) -> tuple:
     """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
-    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN)."""
+    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN), and
+    what a frozen dataclass or a tuple holds by the same rules, however deep."""
     if is_input(x):
         data = data_of(x)
         return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
@@ -48,28 +51,51 @@ def key_of(x: Any) -> tuple:
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
     if isinstance(x, float | np.floating):
         return (type(x).__name__, float(x).hex())
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):  # a frozen one: its fields by the same rule
-        return (type(x), *(key_of(getattr(x, f.name)) for f in dataclasses.fields(x)))
+    parts = _parts(x)
+    if parts is not None:
+        return (type(x), *map(key_of, parts))
     return (type(x).__name__, x)
 
 
 def unknowable(x: Any) -> bool:
     """A leaf only its id would tell from another, whose settings the step may read as Python numbers
     that a replay would take as recorded: one that is not hashable (a dataclass of settings), or an
-    object equal only to itself (a plain class's instance, its fields changed between calls). Known by
-    identity, rightly: models and losses (callables), optimizers and schedulers (a `replayed` method
-    acts on their state anew each replay), generators, enum members, classes."""
+    object equal only to itself (a plain class's instance, its fields changed between calls), or a
+    frozen dataclass or tuple holding one. Known by identity, rightly: functions, models and losses
+    (nn's modules: a `forward` and `parameters`), optimizers and schedulers (a `replayed` method acts
+    on their state anew each replay), random generators, enum members, classes."""
     if is_input(x) or isinstance(x, Tensor):
         return False
     try:
         hash(x)
     except TypeError:
         return True
-    if x is None or x is Ellipsis:
+    parts = _parts(x)
+    if parts is not None:
+        return any(map(unknowable, parts))
+    if x is None or x is Ellipsis or type(x).__eq__ is not object.__eq__ or isinstance(x, IDENTIFIED):
         return False
-    if type(x).__eq__ is not object.__eq__ or callable(x) or isinstance(x, type | enum.Enum | np.random.Generator):
-        return False
-    return not _replayed(type(x))
+    return not _replayed(type(x)) and not (hasattr(x, "forward") and hasattr(x, "parameters"))
+
+
+IDENTIFIED = (  # objects rightly known by identity: what they do does not depend on settings read as numbers
+    type,
+    enum.Enum,
+    np.random.Generator,
+    np.random.RandomState,
+    random.Random,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    functools.partial,
+)
+
+
+def _parts(x: Any) -> tuple | None:
+    """What a frozen dataclass or a tuple (in a dataclass: the call's own tuples are walked) holds."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return tuple(getattr(x, f.name) for f in dataclasses.fields(x))
+    return tuple(x) if isinstance(x, tuple) else None
 
 
 @functools.cache

@@ -154,3 +154,39 @@ def test_too_many_recordings_name_the_argument_whose_value_made_them():
         for k in range(20):
             assert step(X, 1.0 + k) == 3.0 * (1.0 + k)
     assert "for the values of argument 1" in str(caught[-1].message)
+
+
+def test_shapes_that_made_too_many_recordings_are_blamed_not_a_value_beside_them():
+    wide = Tensor(np.ones(40), requires_grad=True)
+    step = autograd.compile(lambda x, beta: ((wide[: len(x)] * x).sum() * beta).item())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for k in range(20):
+            step(np.ones(1 + k), float(k % 2))  # a new length each call, a value of two kinds beside it
+    assert "input shapes were recorded" in str(caught[-1].message)
+
+
+def test_what_a_dataclass_or_callable_holds_counts_by_the_same_rules():
+    @dataclass(frozen=True)
+    class Holding:
+        d: tuple
+        inner: object
+
+    class Scaled:  # a callable with a setting
+        def __init__(self):
+            self.k = 1.0
+
+        def __call__(self, t):
+            return t * self.k
+
+    step = autograd.compile(lambda x, h: ((W * x).sum() / h.d[0]).item())
+    with np.errstate(divide="ignore"):
+        assert [step(X, Holding((s,), None)) for s in (0.0, 0.0, 0.0, -0.0)] == [np.inf] * 3 + [-np.inf]
+    scaled = Scaled()
+    calls = autograd.compile(lambda x, fn: fn((W * x).sum()).item())
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        got = [calls(X, scaled) for _ in range(3)]
+        scaled.k = 7.0
+        got.append(calls(X, scaled))
+    assert got == [3.0, 3.0, 3.0, 21.0]
