@@ -1,8 +1,9 @@
 """The schedulers chained on an optimizer, in a file beside its state (nn.save and nn.load with
-`optimizer=`): per scheduler, by its place in the chain k, "schedule.k.kind.NAME" (its class), "schedule.k.last_epoch",
-"schedule.k.base_lr" and "schedule.k.hand_set" (1 where the base carries on an lr set by hand; a file
-written before it was has none, read as 0). Without them a resumed run's scheduler, made anew, started its schedule
-over from the loaded lr: the lr of a StepLR went back up where the run would have gone on down."""
+`optimizer=`): per scheduler, by its place in the chain k, "schedule.k.kind.NAME" (its class),
+"schedule.k.last_epoch", "schedule.k.base_lr" and "schedule.k.hand_set" (1 where the base carries
+on an lr set by hand, 0 where not, -1 where not known: a file written before it was has none, read
+so). Without them a resumed run's scheduler, made anew, started its schedule over from the loaded
+lr: the lr of a StepLR went back up where the run would have gone on down."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .optim_base import Optimizer
 from .state_checks import Layout, check_entries, conform
 
 SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's prefix in a file
+UNKNOWN = -1  # hand_set as a file writes "not known"
 
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
@@ -25,7 +27,8 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         found[f"{SCHEDULE}{k}.kind.{type(scheduler).__name__}"] = np.array(1, np.int64)
         found[f"{SCHEDULE}{k}.last_epoch"] = np.array(state["last_epoch"], np.int64)
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
-        found[f"{SCHEDULE}{k}.hand_set"] = np.array(int(state["hand_set"]), np.int64)
+        hand_set = state["hand_set"]
+        found[f"{SCHEDULE}{k}.hand_set"] = np.array(UNKNOWN if hand_set is None else int(hand_set), np.int64)
     return found
 
 
@@ -57,8 +60,9 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."
         state = {"last_epoch": int(values[head + "last_epoch"]), "base_lr": float(values[head + "base_lr"])}
-        if head + "hand_set" in values:
-            state["hand_set"] = bool(values[head + "hand_set"])
+        if head + "hand_set" in values:  # checked with the rest by the scheduler (0 or 1, or UNKNOWN)
+            written = int(values[head + "hand_set"])
+            state["hand_set"] = None if written == UNKNOWN else written
         steps.append(scheduler.resumer(state, lr))
 
     def resume() -> None:

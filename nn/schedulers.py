@@ -79,11 +79,17 @@ class CosineAnnealingLR(LRScheduler):
         return (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
-        if epoch > self.T_max and self.hand_set:
+        if epoch > self.T_max and self.hand_set is not False:  # None: resumed from a state that did not say
+            which = (
+                "an lr set by hand earlier"
+                if self.hand_set
+                else "an lr that may have been set by hand (this scheduler was resumed from a state saved before "
+                "chainrule recorded whether it was)"
+            )
             raise ValueError(
                 f"CosineAnnealingLR: epoch {epoch} is past T_max={self.T_max}, where PyTorch's cosine adds a term of "
-                "its first base lr to an lr set by hand earlier, which this schedule does not follow: make the "
-                "scheduler again (or give it a T_max as long as the training)"
+                f"its first base lr to {which}, which this schedule does not follow: make the scheduler again (or "
+                "give it a T_max as long as the training)"
             )
         factor = self.factor_at(epoch)
         return factor, self.eta_min + (base_lr - self.eta_min) * factor

@@ -20,7 +20,7 @@ class LRScheduler:
     """Base of the schedulers: `last_epoch` counts the `step()`s; `schedule(e, base_lr)` is epoch e's
     factor and lr. Making one joins the optimizer's chain and sets its lr to that of epoch 0."""
 
-    hand_set = False  # its base was changed to carry on an lr set by hand
+    hand_set: bool | None = False  # its base was changed to carry on an lr set by hand (None: not known)
     sets_outright = False  # PyTorch's sets base_lr * factor outright (LambdaLR): an lr set by hand goes
     base_below_zero = False  # a base below 0 can be its (a cosine with an eta_min, cut by hand below it)
 
@@ -219,7 +219,7 @@ def _names(schedulers: Sequence[LRScheduler]) -> str:
 
 
 STATE_KEYS = ("last_epoch", "base_lr")
-ADDED_LATER = {"hand_set": False}  # a state saved before it was written has it at this value
+ADDED_LATER = {"hand_set": None}  # a state saved before it was written: not known
 
 
 def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
@@ -230,8 +230,8 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
         keys = sorted({*STATE_KEYS, *ADDED_LATER})
         raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")
     hand_set = state.get("hand_set", ADDED_LATER["hand_set"])
-    if not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
-        raise ValueError(f"{name}.load_state_dict: hand_set must be True or False, got {hand_set!r}")
+    if hand_set is not None and not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
+        raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")
     epoch, lr = state["last_epoch"], state["base_lr"]
     if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
@@ -239,7 +239,7 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
         least = "" if below else " >= 0"
         raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
-    return int(epoch), float(lr), bool(hand_set)
+    return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
 
 
 def _count(owner: Any, name: str, value: Any) -> int:

@@ -69,7 +69,7 @@ def test_state_dict_round_trip_resumes_the_schedule(make):
     "state, error, message",
     [
         ({"last_epoch": 1}, KeyError, "needs the keys \\['base_lr', 'hand_set', 'last_epoch'\\]"),
-        ({"last_epoch": 1, "base_lr": 0.1, "hand_set": 2}, ValueError, "hand_set must be True or False"),
+        ({"last_epoch": 1, "base_lr": 0.1, "hand_set": 2}, ValueError, "hand_set must be True, False or None"),
         ({"last_epoch": -1, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1.5, "base_lr": 0.1}, ValueError, "last_epoch must be an integer >= 0"),
         ({"last_epoch": 1, "base_lr": math.inf}, ValueError, "base_lr must be a finite number >= 0, got inf"),

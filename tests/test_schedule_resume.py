@@ -84,7 +84,7 @@ def test_a_cosine_cut_by_hand_is_still_refused_past_t_max_after_a_resume(tmp_pat
         cosine.step()  # PyTorch's form adds a term of the first base lr here: not followed, as before the save
 
 
-def test_a_file_written_before_hand_set_loads_as_not_cut(tmp_path):
+def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t_max(tmp_path):
     model, path = _cut_cosine(tmp_path)
     with np.load(path) as f:
         arrays = {k: f[k] for k in f.files if not k.endswith(".hand_set")}
@@ -92,4 +92,12 @@ def test_a_file_written_before_hand_set_loads_as_not_cut(tmp_path):
     opt = nn.SGD(model.parameters(), lr=0.1)
     cosine = CosineAnnealingLR(opt, T_max=3)
     nn.load(model, path, optimizer=opt)
-    assert cosine.last_epoch == 2 and not cosine.hand_set
+    assert cosine.last_epoch == 2 and cosine.hand_set is None
+    cosine.step()
+    with pytest.raises(ValueError, match="may have been set by hand"):
+        cosine.step()
+    again = tmp_path / "again.npz"
+    nn.save(model, again, optimizer=opt)  # saved once more, it stays not known
+    fresh = CosineAnnealingLR(nn.SGD(model.parameters(), lr=0.1), T_max=3)
+    nn.load(model, again, optimizer=fresh.optimizer)
+    assert fresh.hand_set is None
