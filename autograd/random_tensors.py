@@ -96,7 +96,7 @@ def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     source, size = _source(generator, "rand"), shape_of(shape, "rand")
 
     def draw() -> np.ndarray:
-        made = np.float64 if kind == np.float64 else np.float32  # numpy draws these two; float16 from float32's
+        made = np.float32 if kind.itemsize <= 4 else np.float64  # numpy draws these two; float16 from float32s
         data = source().random(size, dtype=made).astype(kind, copy=False)
         if kind.itemsize < 4:  # float16: rounding may reach 1, which [0, 1) excludes
             np.minimum(data, np.nextafter(kind.type(1), kind.type(0)), out=data)

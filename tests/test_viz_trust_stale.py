@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import viz
 from autograd import Tensor, Value
@@ -86,3 +87,26 @@ def test_a_tensor_graph_after_an_optimizers_step_is_refused_naming_the_fix():
     opt.step()
     with pytest.raises(ValueError, match="changed after the forward pass.*run the forward again"):
         viz.draw(loss, modules=model)  # it drew without complaint
+
+
+def test_a_fresh_graph_with_a_users_drawing_op_is_not_stale_and_leaves_the_users_draws_alone():
+    noisy = autograd.Op("noisy", lambda x: x + np.random.normal(0, 1, np.shape(x)), lambda g, out, x: (g,))
+    x = Tensor(np.ones(3), requires_grad=True)
+    loss = noisy(x * 2.0).sum()
+    loss.backward()
+    np.random.seed(5)
+    expected = np.random.normal()
+    np.random.seed(5)
+    viz.draw(loss)  # reruns the ops to see whether the data changed: the noise differs each time, not judged
+    assert np.random.normal() == expected
+
+
+def test_a_tensor_graph_drawn_without_gradients_after_an_update_draws():
+    model = nn.Linear(2, 1, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    loss = (model(Tensor(np.ones((4, 2), np.float32))) ** 2).mean()
+    loss.backward()
+    opt.step()
+    assert "digraph" in viz.draw(loss, show_grads=False).source
+    with pytest.raises(ValueError, match="computes the gradient"):
+        viz.draw(loss)

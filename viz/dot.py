@@ -109,7 +109,7 @@ def draw(
     graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
     # gradients computed from data that changed after the forward pass would be made up: refused where a
     # drawing computes them (a tensor's always: its values keep no .grad), else backward's .grad drawn as it is
-    stale = changed_since_forward(graph, _computes(root, backward, check))
+    stale = changed_since_forward(graph, _computes(root, graph.order, backward, check, show_grads))
     if collapse and graph.owner:
         shown = shown_grads(root, graph.order, graph.consts, stale) if show_grads else {}
         drawing = collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
@@ -244,13 +244,15 @@ def render(root: Node, path: str | os.PathLike, **options: Any) -> Path:
     return path
 
 
-def _computes(root: Node, backward: bool, check: bool) -> str | None:
+def _computes(root: Node, order: list[Node], backward: bool, check: bool, show_grads: bool) -> str | None:
     """What a drawing computes from the graph's data, as its refusal of changed data says it; None: nothing."""
     if backward:
         return "backward=True computes each edge's gradient from the graph's data"
     if check:
         return "check=True compares gradients computed from the graph's data with finite differences"
-    if isinstance(root, Tensor):  # backward keeps a tensor's .grad on leaves only: the drawing computes the rest
+    # backward keeps a tensor's .grad on leaves only: a drawing that shows gradients computes the rest,
+    # once a backward has run (before, or with show_grads=False, it shows none)
+    if isinstance(root, Tensor) and show_grads and any(n.op is None and n.grad is not None for n in order):
         return "a drawing of tensors computes the gradient that flowed through each from the graph's data"
     return None
 

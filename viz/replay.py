@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Node, Tensor
 
 
@@ -57,18 +58,31 @@ def changed_after_forward(order: list[Node]) -> list[Node]:
     the forward's numbers bit for bit. An op that cannot run again (a node built by hand) or refuses its
     inputs is not judged: the others around it are."""
     found = []
-    with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
-        for node in order:
-            if node.op is None:
-                continue
-            params = node.op_params if isinstance(node, Tensor) else None
-            try:
-                again = node.op.run([p.data for p in node.parents], params)
-            except Exception:  # noqa: BLE001 (any op's refusal, users' too: not judged here)
-                continue
-            if not _same(again, node.data):
-                found.append(node)
+    drawn = np.random.get_state(), autograd.default_generator().bit_generator.state
+    try:
+        with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
+            for node in order:
+                if node.op is not None and not _same(_rerun(node), node.data) and _repeatable(node):
+                    found.append(node)
+    finally:  # a user's op that draws (noise) drew again: the user's random numbers go on as they would
+        np.random.set_state(drawn[0])
+        autograd.default_generator().bit_generator.state = drawn[1]
     return found
+
+
+def _rerun(node: Node) -> Any:
+    """The node's op on its inputs' data now; None where it refuses them (any op's refusal, users' too)."""
+    params = node.op_params if isinstance(node, Tensor) else None
+    try:
+        return node.op.run([p.data for p in node.parents], params)
+    except Exception:  # noqa: BLE001 (not judged here: the others around it are)
+        return node.data
+
+
+def _repeatable(node: Node) -> bool:
+    """Whether the op gives the same data twice on the same inputs: a user's op that draws (noise) does not,
+    and its difference from the recorded data tells nothing."""
+    return _same(_rerun(node), _rerun(node))
 
 
 def _same(again: Any, recorded: Any) -> bool:
