@@ -57,9 +57,8 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
 
 def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
-    names = numbered_names(graph)
-    inputs = [names.get(id(p)) or (f"a tensor of shape {p.shape}" if isinstance(p, Tensor) else summary(p.data))
-              for p in first.parents]  # fmt: skip
+    names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
+    inputs = [_named(names.get(id(p)), p) for p in first.parents]
     written = applied(first.op.name, inputs)
     params = first.op_params if isinstance(first, Tensor) else None
     with np.errstate(all="ignore"):
@@ -70,6 +69,12 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
         "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
         "the forward again and draw its root"
     )
+
+
+def _named(name: str | None, node: Node) -> str:
+    if name and not name.startswith("#"):
+        return name
+    return f"a tensor of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data)
 
 
 def holds_gradient(held: Any, computed: Any) -> bool:
