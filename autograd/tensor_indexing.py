@@ -11,6 +11,7 @@ import numpy as np
 from . import linalg
 from . import shape_args as args
 from . import tensor_ops as ops
+from .creation_args import check_fits, real_number
 from .graph import Node, raw
 
 
@@ -101,19 +102,10 @@ class IndexingMethods:
         # float64 for np.float64(2.0); 2.5 into int64 is 2), a 0-d tensor of another dtype cast in the graph
         if isinstance(value, Node):
             value = value if value.dtype == self.dtype else value.astype(self.dtype)
-        else:
-            number = np.asarray(value)
-            with np.errstate(over="ignore", invalid="ignore"):
-                cast = number.astype(self.dtype)
-            kind = self.dtype.kind
-            if kind in "iu":  # numpy would wrap 300 into int8 around, and make NaN any integer
-                info = np.iinfo(self.dtype)
-                fits = bool(np.isfinite(number) and info.min <= number <= info.max)
-            else:
-                fits = kind != "f" or np.isfinite(cast) or not np.isfinite(number)
-            if not fits:
-                raise ValueError(f"masked_fill: {number.item()!r} does not fit this tensor's dtype {self.dtype}")
-            value = cast.item()
+        else:  # refused where it does not fit, as creation's full refuses it (300 into int8 would wrap)
+            number = real_number(np.asarray(value).item(), "masked_fill")
+            check_fits(number, self.dtype, "masked_fill")
+            value = np.asarray(number).astype(self.dtype).item()
         return self._apply(ops.where, (value, self), {"cond": mask})
 
     def _triangle(self, diagonal: int, upper: bool) -> Any:

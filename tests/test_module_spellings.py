@@ -328,3 +328,11 @@ def test_a_0_d_parameters_moments_made_before_a_dtype_conversion_are_refused():
     model(Tensor(np.ones(2))).backward()
     with pytest.raises(TypeError, match="convert the model first"):
         opt.step()
+
+
+@pytest.mark.parametrize(
+    ("data", "value"), [(np.ones(2, np.float16), 1e5), (np.arange(2, dtype=np.int8), 300), (np.arange(2), np.nan)]
+)
+def test_masked_fill_refuses_a_value_the_tensors_dtype_cannot_hold(data, value):
+    with pytest.raises(ValueError, match="masked_fill"):
+        Tensor(data, dtype=data.dtype).masked_fill(np.array([True, False]), value)
