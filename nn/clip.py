@@ -1,5 +1,7 @@
 """Gradient clipping, as torch.nn.utils' clip_grad_norm_ and clip_grad_value_: called between
-backward and the optimizer's step, they change the parameters' `.grad` in place."""
+backward and the optimizer's step, they change the parameters' `.grad` in place. A gradient from
+backward(create_graph=True), a node, is read as its data (`raw`): clipped, it is numbers again, as
+PyTorch's in-place clipping leaves it outside the graph."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def clip_grad_norm_(
         raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
     _check_foreach("clip_grad_norm_", foreach)
     nodes = _with_grads(params, "clip_grad_norm_")
-    grads = [np.abs(np.asarray(_number(p.grad), dtype=np.float64)).ravel() for p in nodes]
+    grads = [np.abs(np.asarray(raw(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
     total = float(flat.max(initial=0.0)) if norm_type == math.inf else _p_norm(flat, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
@@ -69,10 +71,10 @@ def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | 
     _check_foreach("clip_grad_value_", foreach)
     for p in _with_grads(params, "clip_grad_value_"):
         if isinstance(p, Tensor):
-            g = _number(p.grad)
+            g = raw(p.grad)
             p.grad = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
         else:
-            p.grad = min(max(_number(p.grad), -clip_value), clip_value)
+            p.grad = min(max(raw(p.grad), -clip_value), clip_value)
 
 
 def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
@@ -87,14 +89,8 @@ def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
 
 
 def _scale(p: Node, factor: float) -> None:
-    g = _number(p.grad)
+    g = raw(p.grad)
     p.grad = (g * factor).astype(g.dtype, copy=False) if isinstance(p, Tensor) else g * factor
-
-
-def _number(g: Any) -> Any:
-    """A gradient's numbers: one from backward(create_graph=True), a node, as its data (clipped, it is
-    numbers again, as PyTorch's in-place clipping leaves it outside the graph)."""
-    return raw(g)
 
 
 def _in_python(name: str) -> None:
