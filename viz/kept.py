@@ -12,7 +12,7 @@ from autograd import Node, Tensor
 
 from .graph import Graph, all_gradients, numbered_names, summary
 from .labels import applied
-from .replay import changed_after_forward
+from .replay import changed_after_forward, rerun
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:
@@ -60,9 +60,8 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
     inputs = [_named(names.get(id(p)), p) for p in first.parents]
     written = applied(first.op.name, inputs)
-    params = first.op_params if isinstance(first, Tensor) else None
     with np.errstate(all="ignore"):
-        now = first.op.run([p.data for p in first.parents], params)
+        now = rerun(first)
     return (
         f"{doing}, but the data changed after the forward pass: {written} holds {summary(first.data)} from it, "
         f"and gives {summary(now)} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "

@@ -62,7 +62,7 @@ def changed_after_forward(order: list[Node]) -> list[Node]:
     try:
         with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
             for node in order:
-                if node.op is not None and not _same(_rerun(node), node.data) and _repeatable(node):
+                if node.op is not None and not _same(rerun(node), node.data) and _repeatable(node):
                     found.append(node)
     finally:  # a user's op that draws (noise) drew again: the user's random numbers go on as they would
         np.random.set_state(drawn[0])
@@ -70,8 +70,9 @@ def changed_after_forward(order: list[Node]) -> list[Node]:
     return found
 
 
-def _rerun(node: Node) -> Any:
-    """The node's op on its inputs' data now; None where it refuses them (any op's refusal, users' too)."""
+def rerun(node: Node) -> Any:
+    """The node's op on its inputs' data now; its recorded data where the op refuses them (any op's refusal, users'
+    too: then it is not judged)."""
     params = node.op_params if isinstance(node, Tensor) else None
     try:
         return node.op.run([p.data for p in node.parents], params)
@@ -82,7 +83,7 @@ def _rerun(node: Node) -> Any:
 def _repeatable(node: Node) -> bool:
     """Whether the op gives the same data twice on the same inputs: a user's op that draws (noise) does not,
     and its difference from the recorded data tells nothing."""
-    return _same(_rerun(node), _rerun(node))
+    return _same(rerun(node), rerun(node))
 
 
 def _same(again: Any, recorded: Any) -> bool:
