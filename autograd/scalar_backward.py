@@ -4,8 +4,10 @@ hottest rules written out (tests/test_scalar_fast_paths.py checks each against t
 Two sweeps from the root, no sorting: the first counts, for each node, the edges reaching it from
 nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`) at this pass's own zero,
 which also marks it as reached; the second takes a node once all its consumers have sent it their
-gradients (Kahn's algorithm, last in first out) and runs its rule. `.grad` is added to once the
-whole pass has succeeded, so a pass that raises changes no `.grad`. Stale scratch from an earlier
+gradients (Kahn's algorithm, last in first out) and runs its rule. A backward writes a node's `.grad`
+as it takes it (its sum is complete then), and a pass that raises puts every `.grad` back as it was
+(see `_put_back`), so the written `.grad`s are all or nothing without a second loop over the graph
+to add them in at the end. Stale scratch from an earlier
 or interrupted pass is harmless: a node counts as reached only by this pass's zero, and the second
 sweep leaves a node's count as it is once it reaches zero (nothing reads it again in the pass).
 
@@ -29,7 +31,7 @@ from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
 from .graph import Node, check_backward, infinite_derivative, vjp_at
-from .graph_order import MANY
+from .graph_order import MANY, _reachable
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -48,17 +50,28 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
     start = PassStart(0.0)
     _count_consumers(root, start)
-    done: list[Node] = []
+    overwritten: list[tuple[Node, Any]] | None = [] if accumulate else None
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
-        _chain_rule(root, seed, create_graph, done.append if accumulate else None)
-        if accumulate:  # only now: an error above leaves every .grad as it was
-            for node in done:
-                # a new sum, not +=: under no_grad a Value's += writes in place, and a .grad that is a node
-                # (create_graph's) may be in a graph; a .grad set to None (PyTorch's zeroing) is no gradient yet
-                held = node.grad
-                node.grad = node._grad_sum if held is None else held + node._grad_sum
+        try:
+            _chain_rule(root, seed, create_graph, None, overwritten)
+        except BaseException:
+            if overwritten is not None:
+                _put_back(root, overwritten)
+            raise
     return start
+
+
+def _put_back(root: Node, overwritten: list[tuple[Node, Any]]) -> None:
+    """Every `.grad` a failed pass wrote as it was before: those it added to from the log, those that
+    were not computed known by holding their node's own sum object, which no `.grad` from before the
+    pass can be (each sum is a new float made by this pass, and the root, whose seed may be a float
+    from elsewhere, is always written)."""
+    for node in _reachable(root):
+        if node.grad is node._grad_sum:
+            node.grad = node._grad_zero
+    for node, held in overwritten:
+        node.grad = held
 
 
 def scalar_order(root: Node, seed: Any) -> list[Node]:
@@ -106,10 +119,18 @@ def _count_consumers(root: Node, start: PassStart) -> None:
             push(b)
 
 
-def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[Node], None] | None) -> None:
+def _chain_rule(
+    root: Node,
+    seed: Any,
+    create_graph: bool,
+    finished: Callable[[Node], None] | None,
+    overwritten: list[tuple[Node, Any]] | None = None,
+) -> None:
     """Each node once all its consumers are done, root first, handed to `finished` (if given) as it
-    is taken. Under create_graph or detect_anomaly every rule goes through the op (`vjp_at`), so the
-    written-out ones serve plain passes only.
+    is taken; with `overwritten`, its sum is added into its `.grad` then, and the node and the `.grad`
+    it held are logged there, unless that was "not computed" and the sum a float, which it simply
+    takes (what `_put_back` relies on). Under create_graph or detect_anomaly every rule goes through
+    the op (`vjp_at`), so the written-out ones serve plain passes only.
 
     Last in first out: of the parents a node makes ready, the one it would push last is taken next
     directly rather than pushed and popped again (the same order, with less list work)."""
@@ -117,21 +138,33 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
     # outside a plain pass no op is one of these (not None, which is a leaf's)
     add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (object(),) * len(WRITTEN_OUT)
     check = modes.current.anomaly
+    write = overwritten is not None
+    not_computed = root._grad_zero
     root._grad_sum = seed
     stack: list[Node] = []
     pop, push = stack.pop, stack.append
     node = root
     try:
         while True:
-            if finished is not None:
+            g = node._grad_sum
+            if write:
+                held = node.grad
+                if held is not_computed and g.__class__ is float:
+                    node.grad = g
+                else:
+                    # a new sum, not +=: under no_grad a Value's += writes in place, and a .grad that is a node
+                    # (create_graph's) may be in a graph; a .grad set to None (PyTorch's zeroing) is none yet
+                    overwritten.append((node, held))
+                    node.grad = held + g if held is not None else g if g.__class__ is not PassStart else 0.0
+            elif finished is not None:
                 finished(node)
             op = node._made_by
             if op is mul:  # the commonest ops first, their parents known to be two Values
-                a, b, g = node._a, node._b, node._grad_sum
+                a, b = node._a, node._b
                 a._grad_sum += g * b.data
                 b._grad_sum += g * a.data
             elif op is add:
-                a, b, g = node._a, node._b, node._grad_sum
+                a, b = node._a, node._b
                 a._grad_sum += g
                 b._grad_sum += g
             elif op is None:  # a leaf: on to the next ready node
@@ -140,7 +173,7 @@ def _chain_rule(root: Node, seed: Any, create_graph: bool, finished: Callable[[N
                 node = pop()
                 continue
             else:
-                a, b, g = node._a, node._b, node._grad_sum
+                a, b = node._a, node._b
                 if b is None:
                     if op is relu:
                         ga = g if a.data > 0 else 0.0  # selected: an infinite g stays out of the flat piece
