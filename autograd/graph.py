@@ -31,7 +31,8 @@ class Node:
     (None for a unary op); an op of three or more inputs (and a Value built by hand, micrograd's way)
     keeps their tuple in `_a` and MANY in `_b`; a Value computed under no_grad is a leaf with NO_GRAPH
     in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_visit`, the
-    token of the pass that reached the node, and `_grad_sum`, d root / d node summed so far.
+    token of the pass that reached the node (the topological sort's; Value's own pass counts the
+    node's consumers there), and `_grad_sum`, d root / d node summed so far.
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 

@@ -4,12 +4,16 @@ hottest rules written out (tests/test_scalar_fast_paths.py checks each against t
 Two sweeps from the root, no sorting: the first counts, for each node, the edges reaching it from
 nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`) at this pass's own zero,
 which also marks it as reached; the second takes a node once all its consumers have sent it their
-gradients (Kahn's algorithm, last in first out) and runs its rule. A backward writes a node's `.grad`
-as it takes it (its sum is complete then), and a pass that raises puts every `.grad` back as it was
-(see `_put_back`), so the written `.grad`s are all or nothing without a second loop over the graph
-to add them in at the end. Stale scratch from an earlier
+gradients (Kahn's algorithm, last in first out) and runs its rule. Stale scratch from an earlier
 or interrupted pass is harmless: a node counts as reached only by this pass's zero, and the second
 sweep leaves a node's count as it is once it reaches zero (nothing reads it again in the pass).
+
+`.grad` changes all or nothing: a pass that raises leaves every `.grad` as it was. A plain backward
+(no create_graph, no detect_anomaly) writes a node's `.grad` as it takes it, when its sum is
+complete, and puts them back if it raises (`_put_back`): no second loop over the graph. That holds
+while only the engine's own rules run: a rule of the user's (an Op of their own, a node built by
+hand) may read `.grad` or run a backward of its own, so before the first such rule runs the pass
+puts back what it wrote and goes on as every other pass does, adding into `.grad` once it is done.
 
 Both sweeps are the hot loops of a training step, so they are written for the interpreter: the
 parents of a binary op spelled out rather than looped over, and in the second `mul` and `add`
@@ -50,28 +54,50 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
     start = PassStart(0.0)
     _count_consumers(root, start)
-    overwritten: list[tuple[Node, Any]] | None = [] if accumulate else None
+    done: list[Node] = []
+    # writing as it goes: the root logged first, so that it is put back wherever the pass stops
+    writes = accumulate and not (create_graph or modes.current.anomaly)
+    written = [(root, root.grad)] if writes else []
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
-            _chain_rule(root, seed, create_graph, None, overwritten)
+            _chain_rule(root, seed, create_graph, done.append if accumulate else None, written)
         except BaseException:
-            if overwritten is not None:
-                _put_back(root, overwritten)
+            if written:  # still writing (a rule of the user's empties it)
+                _put_back(root, written)
             raise
+        # a pass that did not write as it went, only now that it succeeded; every sum made before any is
+        # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
+        grads = [_added(node, node.grad, node._grad_sum) for node in done]
+        for node, grad in zip(done, grads):
+            node.grad = grad
     return start
 
 
-def _put_back(root: Node, overwritten: list[tuple[Node, Any]]) -> None:
-    """Every `.grad` a failed pass wrote as it was before: those it added to from the log, those that
-    were not computed known by holding their node's own sum object, which no `.grad` from before the
-    pass can be (each sum is a new float made by this pass, and the root, whose seed may be a float
-    from elsewhere, is always written)."""
-    for node in _reachable(root):
-        if node.grad is node._grad_sum:
-            node.grad = node._grad_zero
-    for node, held in overwritten:
+def _added(node: Node, held: Any, g: Any) -> Any:
+    """The `.grad` that a node holding `held` gets from a pass's sum g, a float or (create_graph's) a
+    Value. A `.grad` not computed or set to None (PyTorch's zeroing) takes g as a float as it is, -0.0
+    included, and a Value as a new node, so that it is never the caller's seed; another is held + g, a
+    new sum, not +=, since under no_grad a Value's += writes in place, and a `.grad` that is a node may be
+    in a graph. Always a plain float for floats (never the pass's own zero, nor a numpy float a rule gave)."""
+    if held is None or held is node._grad_zero:
+        return float(g) if isinstance(g, float) else node._grad_zero + g
+    total = held + g
+    return float(total) if isinstance(total, float) else total
+
+
+def _put_back(root: Node, written: list[tuple[Node, Any]]) -> list[Node]:
+    """Every `.grad` the pass wrote as it was before; returns those nodes. A node that was "not computed"
+    and took its float sum as it was holds its own `_grad_sum` object, which no `.grad` from before the
+    pass can be (each sum is a new float made by this pass; the root, whose seed may be a float from
+    elsewhere, is logged in `written` whether it was written or not, and so is every other node the
+    pass added to): those go back to "not computed" first, then the logged ones to what they held."""
+    taken = [node for node in _reachable(root) if node.grad is node._grad_sum]
+    for node in taken:
+        node.grad = node._grad_zero
+    for node, held in written:
         node.grad = held
+    return list(dict.fromkeys([*taken, *(node for node, _ in written)]))
 
 
 def scalar_order(root: Node, seed: Any) -> list[Node]:
@@ -124,13 +150,15 @@ def _chain_rule(
     seed: Any,
     create_graph: bool,
     finished: Callable[[Node], None] | None,
-    overwritten: list[tuple[Node, Any]] | None = None,
+    written: list[tuple[Node, Any]] | None = None,
 ) -> None:
     """Each node once all its consumers are done, root first, handed to `finished` (if given) as it
-    is taken; with `overwritten`, its sum is added into its `.grad` then, and the node and the `.grad`
-    it held are logged there, unless that was "not computed" and the sum a float, which it simply
-    takes (what `_put_back` relies on). Under create_graph or detect_anomaly every rule goes through
-    the op (`vjp_at`), so the written-out ones serve plain passes only.
+    is taken. Given a non-empty `written` (a plain backward's), the node's sum goes into its `.grad`
+    instead as it is taken: a node "not computed" takes a float sum as it is, any other is logged in
+    `written` with what it held (what `_put_back` relies on); before the first rule of the user's,
+    everything written is put back, handed to `finished`, and `written` emptied. Under create_graph
+    or detect_anomaly every rule goes through the op (`vjp_at`), so the written-out ones serve plain
+    passes only.
 
     Last in first out: of the parents a node makes ready, the one it would push last is taken next
     directly rather than pushed and popped again (the same order, with less list work)."""
@@ -138,7 +166,7 @@ def _chain_rule(
     # outside a plain pass no op is one of these (not None, which is a leaf's)
     add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (object(),) * len(WRITTEN_OUT)
     check = modes.current.anomaly
-    write = overwritten is not None
+    write = bool(written)
     not_computed = root._grad_zero
     root._grad_sum = seed
     stack: list[Node] = []
@@ -152,10 +180,8 @@ def _chain_rule(
                 if held is not_computed and g.__class__ is float:
                     node.grad = g
                 else:
-                    # a new sum, not +=: under no_grad a Value's += writes in place, and a .grad that is a node
-                    # (create_graph's) may be in a graph; a .grad set to None (PyTorch's zeroing) is none yet
-                    overwritten.append((node, held))
-                    node.grad = held + g if held is not None else g if g.__class__ is not PassStart else 0.0
+                    written.append((node, held))
+                    node.grad = _added(node, held, g)
             elif finished is not None:
                 finished(node)
             op = node._made_by
@@ -173,6 +199,11 @@ def _chain_rule(
                 node = pop()
                 continue
             else:
+                if write and op not in BUILT_IN:  # a rule of the user's next: stop writing as it goes
+                    for taken in _put_back(root, written):
+                        finished(taken)
+                    written.clear()
+                    write = False
                 a, b = node._a, node._b
                 if b is None:
                     if op is relu:

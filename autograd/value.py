@@ -217,8 +217,8 @@ class Value(
 
     @staticmethod
     def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
-        """Value's own pass (scalar_backward): no sorting, the hottest rules written out, `.grad` added to
-        only once the whole pass has succeeded."""
+        """Value's own pass (scalar_backward): no sorting, the hottest rules written out, every `.grad`
+        as it was if the pass raises."""
         compile_record.scalar_backward()
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
 

@@ -4,8 +4,10 @@ value, its object, and whether it counts as computed) as it was."""
 
 from __future__ import annotations
 
+import math
 import random
 
+import numpy as np
 import pytest
 
 import autograd
@@ -119,14 +121,104 @@ def test_a_node_no_gradient_reached_holds_a_plain_zero(held):
 
 
 def test_a_root_seeded_with_another_nodes_grad_object_is_put_back():
-    # the root's sum is the seed itself: it is written first, so its put-back cannot be confused
-    x = Value(2.0)
-    f = _failing([0])
-    y = f(x * x)
-    seed = 3.0
+    # the root's sum is the seed object itself, here another node's .grad: it is logged before the pass
+    fails = [True]
+
+    def rule(g, out, x):
+        if fails[0]:
+            raise RuleFailed
+        return (g,)
+
+    f = Op("fails", lambda x: x, rule)
+    x, z = Value(2.0), Value(0.5)
+    (z * 3.0).backward()
+    seed = z.grad
+    y = f(x * z) + z
     with pytest.raises(RuleFailed):
         y.backward(seed)
-    assert not y.grad_computed and not x.grad_computed
+    assert z.grad is seed and not x.grad_computed and not y.grad_computed
+    fails[0] = False
+    y.backward(seed)
+    assert (x.grad, z.grad, y.grad) == (1.5, 3.0 + 3.0 + 6.0, 3.0)
+
+
+def _nested(w: Value, then) -> Op:
+    """An identity op whose rule first runs `then` (a backward of its own, a zero_grad...)."""
+
+    def rule(g, out, x):
+        then()
+        return (g,)
+
+    return Op("nested", lambda x: x, rule)
+
+
+@pytest.mark.parametrize("held", ["not computed", 5.0])
+def test_a_failed_pass_keeps_what_a_backward_inside_a_rule_added(held):
+    # w is taken before the rule runs its own backward of w * w (+6): the outer pass fails later and must
+    # take back only its own share
+    w = Value(3.0)
+    if held != "not computed":
+        w.grad = held
+    inner = _nested(w, lambda: (w * w).backward())
+    root = _failing([0])(Value(2.0)) + inner(Value(1.0)) * w
+    with pytest.raises(RuleFailed):
+        root.backward()
+    assert w.grad == (6.0 if held == "not computed" else held + 6.0)
+
+
+def test_a_rule_that_zeroes_a_gradient_the_pass_already_summed():
+    w = Value(3.0)
+    root = Value(2.0) * 1.0 + _nested(w, lambda: autograd.zero_grad([w]))(Value(1.0)) * w
+    root.backward()
+    assert w.grad == 1.0 and w.grad_computed
+
+
+def test_a_backward_inside_a_rule_adds_first_as_before():
+    # the order of the terms shows in the rounding: (held + nested) + outer
+    w = Value(-0.5e16)
+    root = Value(2.0) * 1.0 + _nested(w, lambda: (w * w).backward())(Value(1.0)) * w
+    w.grad = 1e16
+    root.backward()
+    assert w.grad == 1.0
+
+
+@pytest.mark.parametrize("nan_first", [False, True])
+def test_create_graph_with_detect_anomaly_changes_no_grad_when_a_sum_raises(nan_first):
+    # the .grad sums are nodes here, checked by detect_anomaly: a NaN held in one .grad raises there,
+    # before or after the others are summed
+    x, y = Value(1.0), Value(2.0)
+    x.grad = float("nan")
+    y.grad = 1.0
+    before = (y.grad, x.grad)
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError):
+        (x * 2.0 + y * 3.0 if nan_first else y * 3.0 + x * 2.0).backward(create_graph=True)
+    assert y.grad is before[0] and x.grad is before[1]
+
+
+@pytest.mark.parametrize("held", ["not computed", None])
+def test_a_first_gradient_keeps_its_sign_and_is_a_plain_float(held):
+    # the root's sum is the seed as given (the sums of other nodes start from +0.0, so a -0.0 there
+    # becomes +0.0, as it always has); a numpy float a rule gives ends as a float
+    numpy_rule = Op("np", lambda x: 2.0 * x, lambda g, out, x: (g * np.float64(2.0),))
+    x = Value(1.0)
+    y = numpy_rule(x)
+    if held is None:
+        x.grad = y.grad = None
+    y.backward(-0.0)
+    assert math.copysign(1.0, y.grad) == -1.0 and y.grad.__class__ is float
+    y.backward(1.0)
+    assert x.grad == 2.0 and x.grad.__class__ is float
+
+
+def test_a_seed_value_is_not_the_roots_grad():
+    y = Value(1.0) * 2.0
+    y.grad = None
+    seed = Value(1.0)
+    y.backward(seed, create_graph=True)
+    assert y.grad is not seed
+    with no_grad():
+        y.grad *= 10
+    assert seed.data == 1.0
 
 
 def test_a_hand_built_node_reads_the_pass_gradient_while_its_grad_is_written():
