@@ -97,8 +97,12 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
             power = _power(a, b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
             ga = g * b * power
-        if needs[1]:  # kept at b == 0 for d/db, a**-1 is inf at a subnormal or NaN base: 0 * inf there
-            blown = (raw(b) == 0) & ~np.isfinite(raw(power))
+        # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
+        # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
+        # at a subnormal or NaN base
+        at_zero = raw(b) == 0
+        if np.any(at_zero):
+            blown = at_zero & ~(np.isfinite(raw(g)) & np.isfinite(raw(power)))
             if np.any(blown):
                 ga = where(0.0, ga, cond=blown)
     if needs[1]:

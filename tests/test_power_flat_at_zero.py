@@ -1,0 +1,51 @@
+"""x ** 0 is the constant 1: its derivative in x is 0 even where the gradient from above is infinite or
+NaN (0 * inf would be NaN), as at relu's flat piece, and as PyTorch gives."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, Value
+
+BASES = np.array([0.5, 0.0, -2.0, 1e-310, 3.0])
+
+
+@pytest.mark.parametrize("upstream", [math.inf, -math.inf, math.nan])
+def test_a_tensor_to_the_power_zero_passes_nothing_back(upstream):
+    x = Tensor(BASES.copy(), requires_grad=True)
+    y = Tensor(np.zeros(5), requires_grad=True)
+    (x**0.0 * upstream).sum().backward()
+    assert np.array_equal(x.grad, np.zeros(5))
+    x.grad = None
+    (x**y * upstream).sum().backward()
+    assert np.array_equal(x.grad, np.zeros(5))
+
+
+def test_against_pytorch_through_an_infinite_slope():
+    torch = pytest.importorskip("torch")
+    x = Tensor(BASES.copy(), requires_grad=True)
+    (x**0.0).acosh().sum().backward()
+    t = torch.tensor(BASES, dtype=torch.float64, requires_grad=True)
+    torch.acosh(t**0.0).sum().backward()
+    assert np.array_equal(x.grad, t.grad.numpy())
+
+
+@pytest.mark.parametrize("upstream", [math.inf, math.nan])
+@pytest.mark.parametrize("exponent", [0, 0.0])
+def test_a_value_to_the_power_zero_passes_nothing_back(upstream, exponent):
+    v = Value(0.5)
+    (v**exponent * upstream).backward()
+    assert v.grad == 0.0
+    assert autograd.grad(lambda x: x**exponent * upstream)(0.5) == 0.0
+
+
+def test_the_mixed_second_derivative_at_exponent_zero_is_kept():
+    # d/dy d/dx x**y at y = 0 is 1/x: selecting 0 only where g is not finite keeps it
+    def f(x, y):
+        return x**y
+
+    assert autograd.grad(autograd.grad(f, 0), 1)(2.0, 0.0) == pytest.approx(0.5)
