@@ -134,3 +134,26 @@ def test_pytorchs_update_of_a_value_parameter_outside_no_grad_is_refused():
     with pytest.raises(RuntimeError, match=r"v -= x on a Value that holds a gradient .* through v\.data"):
         p -= 0.1 * p.grad
     assert p.data == before
+
+
+def test_a_tensor_with_a_view_alive_refuses_in_place_arithmetic_in_the_graph():
+    # PyTorch's h += 1 would change v too; a new node would leave v with the old values: refused
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    h = x * 2
+    for view in (lambda t: t[0:2], lambda t: t.T, lambda t: t.reshape(3, 1), lambda t: t.detach()):
+        held = [view(h)]
+        with pytest.raises(RuntimeError, match="a view is alive"):
+            h += 1
+        held.clear()
+    h += 1  # no view left: a new node, as h = h + 1
+    assert np.array_equal(h.data, [3.0, 5.0, 7.0])
+    out = (x * 2).reshape(3, 1)  # a view whose base only its record holds: nothing else can see it
+    out += 1
+    assert np.array_equal(out.data.ravel(), [3.0, 5.0, 7.0])
+
+
+def test_in_place_arithmetic_on_read_only_data_names_the_problem():
+    a = Tensor(np.ones(3)).expand(2, 3)
+    with pytest.raises(ValueError, match="read-only .*expand"):
+        a -= Tensor(np.ones(3))
+    assert np.array_equal(a.data, np.ones((2, 3)))
