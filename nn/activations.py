@@ -12,6 +12,7 @@ from typing import Any
 
 import autograd
 
+from .arguments import check_flag
 from .function_modules import FunctionModule, function_module
 
 
@@ -19,6 +20,7 @@ class Activation(FunctionModule):
     """An elementwise function of autograd as a layer; its arguments are the function's own."""
 
     def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
+        check_flag(type(self).__name__, "inplace", inplace)  # without effect, but a wrong one is a mistake
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.args, self.kwargs = args, kwargs
 

@@ -1,13 +1,17 @@
-"""Checks of the arguments nn's functions share, one helper per kind (counts, real numbers in a
-range, arrays of examples), so that every function refuses the same mistake with the same words."""
+"""Checks of the arguments nn's functions share, one helper per kind (counts, flags, real numbers in a
+range, arrays of examples, a layer's input), so that every function refuses the same mistake with the
+same words."""
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from autograd import Tensor
 
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
 
@@ -15,9 +19,47 @@ REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (no
 def check_count(owner: str, name: str, n: Any) -> None:
     """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {n!r}")
+        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {shown(n)}")
     if n < 1:
         raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+
+
+def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeError) -> bool:
+    """`flag` as a Python bool; `error` (TypeError unless the caller follows PyTorch's ValueError, as
+    Module.train) naming `owner`'s argument `name` unless it is True or False (numpy's bools too).
+    Never judged by truthiness: "False" is a true string, an array has no single truth value."""
+    if not isinstance(flag, bool | np.bool_):
+        raise error(f"{owner}: {name} must be True or False, got {type(flag).__name__} {shown(flag)}")
+    return bool(flag)
+
+
+def as_sequence(owner: str, name: str, items: Any, wanted: str) -> list[Any]:
+    """`items` (a list, a tuple, an array) as a list; TypeError, saying the argument must be `wanted`,
+    when it is no sequence or is text: bytes would be read as a list of their codes (b"\\x03" as [3])."""
+    if isinstance(items, str | bytes | bytearray) or not isinstance(items, Iterable):
+        raise TypeError(f"{owner}: {name} must be {wanted}, got {type(items).__name__} {shown(items)}")
+    return list(items)
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """`value`'s repr for a message, cut to `width` characters (an int of 400 digits, a large array)."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def layer_input(owner: str, x: Any) -> Tensor:
+    """A layer's input as a Tensor: a Tensor as it is; an array or a (nested) list of numbers made
+    one, as Linear takes them (numpy's matmul with its weight gives a Tensor), so that a model works
+    whatever its first layer. Anything else (a number, None, a Value: micrograd's Neuron takes those)
+    is refused with a TypeError naming the layer."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray | list | tuple):
+        try:
+            return Tensor(x)
+        except TypeError as e:
+            raise TypeError(f"{owner}: {e}") from None
+    raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
 
 
 def check_real(
@@ -26,7 +68,7 @@ def check_real(
     """Refuse `x` unless it is a finite real number from `low` to `high` (`high` itself only with
     `high_included`): a noise level, a fraction. NaN and infinities are refused, never drawn with."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} {shown(x)}")
     if not (math.isfinite(x) and low <= x <= high and (high_included or x < high)):
         raise ValueError(f"{owner}: {name} must be {_range(low, high, high_included)}, got {x}")
 

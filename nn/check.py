@@ -10,6 +10,7 @@ from autograd import Tensor, gradcheck_params
 
 from .module import Module
 from .train import Loss, forward
+from .train_checks import check_callables, check_model
 from .train_steps import modes_restored
 
 
@@ -22,6 +23,8 @@ def gradcheck_module(
     True, or raises autograd.GradcheckError with a table naming each parameter element that
     disagrees (`layers.0.W[3, 1]`). `max_per_param` and the tolerances (eps, atol, rtol) are as in
     autograd.gradcheck_params."""
+    check_model("gradcheck_module", model)
+    check_callables("gradcheck_module", {"loss": loss})
     X = np.asarray(X, dtype=np.float64)
     trained = {name: p for name, p in model.named_parameters() if not (isinstance(p, Tensor) and p.frozen)}
     if not trained:

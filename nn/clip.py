@@ -14,6 +14,8 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, raw
 
+from .arguments import as_sequence, check_flag
+
 
 def clip_grad_norm_(
     params: Iterable[Node],
@@ -34,6 +36,7 @@ def clip_grad_norm_(
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
     _check_foreach("clip_grad_norm_", foreach)
+    error_if_nonfinite = check_flag("clip_grad_norm_", "error_if_nonfinite", error_if_nonfinite)
     nodes = _with_grads(params, "clip_grad_norm_")
     grads = [np.abs(np.asarray(raw(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
@@ -79,9 +82,11 @@ def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | 
 
 def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
     """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped)."""
-    if isinstance(params, Node):
-        params = [params]
-    nodes = list(params)
+    nodes = (
+        [params]
+        if isinstance(params, Node)
+        else as_sequence(name, "params", params, "a list of parameters (model.parameters())")
+    )
     for p in nodes:
         if not isinstance(p, Value | Tensor):
             raise TypeError(f"{name} takes Values and Tensors (model.parameters()), got {type(p).__name__} {p!r}")
@@ -103,8 +108,8 @@ def _in_python(name: str) -> None:
 
 def _check_foreach(name: str, foreach: Any) -> None:
     """PyTorch's choice of kernel: taken, without effect here, when it is one."""
-    if foreach is not None and not isinstance(foreach, bool):
-        raise TypeError(f"{name}: foreach must be True, False or None, got {foreach!r}")
+    if foreach is not None:
+        check_flag(name, "foreach (or None)", foreach)
 
 
 def _at_least_zero(name: str, argument: str, x: Any) -> float:

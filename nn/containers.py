@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .arguments import as_sequence
 from .module import Module
 from .structure import STRUCTURE
 
@@ -24,7 +25,7 @@ class Identity(Module):
 
 def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
     """`values` as a list, each checked to be a Module before any is added (no half-made change)."""
-    values = list(values)
+    values = as_sequence(owner, "modules", values, "a list of Modules")
     for value in values:
         if not isinstance(value, Module):
             raise TypeError(f"{owner} holds Modules, got {type(value).__name__}")
@@ -109,7 +110,12 @@ class ModuleDict(Module):
 
     def _update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]], changed: bool = True) -> None:
         """Add or replace `modules` (a mapping or pairs), every key and module checked before any is set."""
-        pairs = list(modules.items() if isinstance(modules, Mapping) else modules)
+        wanted = "a dict of Modules by name, or (name, module) pairs"
+        pairs = (
+            list(modules.items())
+            if isinstance(modules, Mapping)
+            else as_sequence("ModuleDict", "modules", modules, wanted)
+        )
         for key, _ in pairs:
             if key not in self:
                 if not isinstance(key, str):

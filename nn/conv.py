@@ -26,7 +26,7 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count, parameter_dtype
+from .arguments import check_count, check_flag, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -74,6 +74,7 @@ class _Conv(Module):
             _count(owner, "out_channels", out_channels),
         )
         groups = _count(owner, "groups", groups)
+        bias = check_flag(owner, "bias", bias)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"{owner}: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
@@ -246,6 +247,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("Flatten", x)
         for name, axis in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
             if not -x.ndim <= axis < x.ndim:
                 raise ShapeError(f"Flatten: {name} {axis} is not an axis of input of shape {x.shape}")

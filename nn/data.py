@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .arguments import as_examples, check_count, check_real
+from .arguments import as_examples, check_count, check_flag, check_real, shown
 from .idx import MNIST, mnist, read_idx
 from .rng import check_seed, generator
 
@@ -73,6 +73,10 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
 def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`n_classes` arms of a spiral around the origin, n points in all (CS231n's classic)."""
     rng = _drawn("spirals", seed, {"n": n, "n_classes": n_classes}, {"noise": noise})
+    # each arm needs a point: more arms than points would be empty ones (and a loop over each of them,
+    # minutes long for n_classes=10**9, before anything is drawn)
+    if n_classes > n:
+        raise ValueError(f"spirals: n_classes ({shown(n_classes)}) must be at most n ({n}), a point for each arm")
     sizes = [len(range(k, n, n_classes)) for k in range(n_classes)]
     y = np.repeat(np.arange(n_classes), sizes)
     r = np.concatenate([np.linspace(0.0, 1.0, size) for size in sizes])  # each arm runs out from the centre
@@ -143,6 +147,7 @@ def train_val_split(
     validation. Lists are taken as numpy takes them; the parts are arrays."""
     X, y = _pair("train_val_split", X, y)
     check_real("train_val_split", "val_fraction", val_fraction, 0, 1)
+    shuffle = check_flag("train_val_split", "shuffle", shuffle)
     rng = generator(seed, "train_val_split")
     order = rng.permutation(len(y)) if shuffle else np.arange(len(y))
     cut = len(y) - int(round(len(y) * val_fraction))
@@ -165,7 +170,7 @@ class Batches:
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         self.X, self.y = _pair("Batches", X, y)
         check_count("Batches", "batch_size", batch_size)
-        self.batch_size, self.shuffle = batch_size, shuffle
+        self.batch_size, self.shuffle = batch_size, check_flag("Batches", "shuffle", shuffle)
         check_seed("Batches", seed)
         # None: looked up at each epoch, as Dropout does at each call, so a later manual_seed counts
         self._rng = None if seed is None else generator(seed, "Batches")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from autograd import ShapeError, Tensor
 
+from .arguments import layer_input
 from .layers import Dropout
 
 
@@ -14,6 +15,7 @@ class Dropout2d(Dropout):
     `seed` makes the draws repeatable."""
 
     def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("Dropout2d", x)
         if x.ndim != 4:
             raise ShapeError(f"Dropout2d takes input of shape (N, C, H, W), got shape {x.shape}")
         return super().forward(x)

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard, raw, validate, where
 
-from .arguments import check_count, parameter_dtype
+from .arguments import check_count, check_flag, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -49,8 +49,7 @@ class Embedding(Module):
                 f"Embedding.from_pretrained takes a 2-d table of floats (rows, embedding_dim), got "
                 f"{table.dtype} of shape {table.shape}"
             )
-        if not isinstance(freeze, bool):
-            raise TypeError(f"Embedding.from_pretrained: freeze must be True or False, got {freeze!r}")
+        freeze = check_flag("Embedding.from_pretrained", "freeze", freeze)
         made = cls(*table.shape, padding_idx, dtype=table.dtype)
         made.weight.data[...] = table
         made.weight.requires_grad = not freeze

@@ -30,6 +30,7 @@ import numpy as np
 
 from autograd import Node, Value
 
+from .arguments import check_flag
 from .layers import Linear, Sequential
 from .micro import MLP, Layer, Neuron
 from .module import Module
@@ -43,6 +44,7 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
     `safetensors.numpy.save_file`, whose files torch loads with `safetensors.torch.load_file`;
     torch's `load_state_dict` wants the tensors."""
     _check_model(model, "to_torch_state_dict")
+    as_tensors = check_flag("to_torch_state_dict", "as_tensors", as_tensors)
     state = {entry.name: entry.value() for entry in _entries_of(model)}
     if not as_tensors:
         return state

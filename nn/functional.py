@@ -25,7 +25,7 @@ from autograd import (
 )
 
 from .activations import FUNCTIONS
-from .arguments import check_real
+from .arguments import as_examples, check_flag, check_real, layer_input
 from .layers import dropout
 from .losses import (
     binary_cross_entropy,
@@ -71,13 +71,13 @@ globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layer
 
 
 def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """Probabilities along `axis` (PyTorch's `dim`; the last by default)."""
-    return x.softmax(axis, dim=dim)
+    """Probabilities along `axis` (PyTorch's `dim`; the last by default). An array is taken as a Tensor."""
+    return layer_input("softmax", x).softmax(axis, dim=dim)
 
 
 def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """Log-probabilities along `axis` (PyTorch's `dim`; the last by default)."""
-    return x.log_softmax(axis, dim=dim)
+    """Log-probabilities along `axis` (PyTorch's `dim`; the last by default). An array is taken as a Tensor."""
+    return layer_input("log_softmax", x).log_softmax(axis, dim=dim)
 
 
 def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -127,7 +127,8 @@ def accuracy_for(labels: Any, logits: bool = False) -> Callable[[Any, Any], floa
     dataset's): 0 if they hold -1, 0.5 if they hold 0 (0 too if the scores are `logits`, as
     binary_cross_entropy_with_logits takes). A batch of them alone may be all 1, which cannot say.
     nn.fit scores its batches and its validation data with it."""
-    labels = np.asarray(raw(labels))
+    logits = check_flag("accuracy_for", "logits", logits)
+    labels = as_examples("accuracy_for", "labels", raw(labels))  # None or a number: no labels to choose from
     kinds = set(np.unique(labels).tolist()) if labels.dtype.kind in "biuf" else set()
     threshold = 0.0 if kinds == {-1, 1} else (0.0 if logits else 0.5) if kinds == {0, 1} else None
     if threshold is None:  # class indices, or labels all of one kind: accuracy's own rule

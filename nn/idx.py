@@ -14,6 +14,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .arguments import check_flag
+
 _DEFLATE_RATIO = 1032  # deflate's largest expansion: a gzip file holds at most this times its size
 _CHUNK = 1 << 20
 _MOST_AXES = 64  # numpy's limit on an array's dimensions (NPY_MAXDIMS); IDX's rank byte goes to 255
@@ -106,6 +108,7 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
     """Read MNIST's four files from `data_dir` (each gzipped or raw) and check that they agree:
     28 x 28 uint8 images, as many uint8 labels as images, labels 0 to 9. Raises FileNotFoundError
     for a missing file (saying where to get MNIST) and IDXError naming the file for a bad one."""
+    flatten = check_flag("mnist", "flatten", flatten)
     data_dir = Path(data_dir)
     paths = {}
     for key, name in FILES.items():

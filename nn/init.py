@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import cast_fitting, check_real
+from .arguments import cast_fitting, check_real, shown
 from .rng import generator as generator_of
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
@@ -41,6 +41,8 @@ TRUNCATED_MASS = 1e-4  # trunc_normal_ draws until inside [a, b]: below this sha
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for `nonlinearity`; `param` is leaky_relu's negative slope (0.01 without)."""
+    if not isinstance(nonlinearity, str):  # a list would fail as unhashable, an array compare elementwise
+        raise TypeError(f"calculate_gain: nonlinearity must be a name ('relu'), got {type(nonlinearity).__name__}")
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         check_real("calculate_gain", "param (the negative slope)", slope)
@@ -112,7 +114,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     # numpy would wrap an integer beyond the dtype around, as C does; a Python int beyond float64 is no float
     fits = np.iinfo(kind).min <= val <= np.iinfo(kind).max if whole else abs(val) <= float(np.finfo(np.float64).max)
     if not fits:
-        raise ValueError(f"nn.init.constant_: {_shown(val)} does not fit the tensor's dtype {kind}")
+        raise ValueError(f"nn.init.constant_: {shown(val)} does not fit the tensor's dtype {kind}")
     return _write(tensor, np.full(tensor.shape, int(val), kind) if whole else np.full(tensor.shape, float(val)))
 
 
@@ -180,13 +182,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
     return _fill(tensor, "orthogonal_", draw, generator)
 
 
-def _shown(val: Any) -> str:
-    text = repr(val)
-    return text if len(text) <= 24 else f"an int of {len(str(val))} digits"
-
-
 def _he_std(owner: str, tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise ValueError(f"{owner}: mode must be one of {MODES}, got {mode!r}")
     fan = fans(tensor)[MODES.index(mode)]
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))

@@ -58,8 +58,7 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     `load(module, path, optimizer=...)` to resume training. What `load` would refuse (NaN or
     infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
     `path` is left as it was."""
-    _check_arguments("save", module, optimizer)
-    path = Path(path)
+    path = _check_arguments("save", module, path, optimizer)
     fmt = _format(path, "save writes")
     try:  # the checks of load, so that no save replaces a good file with one that cannot be loaded
         state = module.checked_state(module.state_dict())
@@ -143,8 +142,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     schedulers' (their epochs: make the same schedulers on it first) are checked like the parameters,
     and set only if everything in the file is good. An error about
     the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`)."""
-    _check_arguments("load", module, optimizer)
-    path = Path(path)
+    path = _check_arguments("load", module, path, optimizer)
     own = layout(module)
     if optimizer is not None:
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
@@ -174,8 +172,9 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     return module
 
 
-def _check_arguments(does: str, module: object, optimizer: object) -> None:
-    """TypeError naming the fix for a module or an optimizer that is not one (arguments swapped, say)."""
+def _check_arguments(does: str, module: object, path: object, optimizer: object) -> Path:
+    """`path` as a Path; TypeError naming the fix for a module, a path or an optimizer that is not one
+    (arguments swapped, say)."""
     if not isinstance(module, Module):
         raise TypeError(
             f"nn.{does}(module, path, optimizer=None) takes a Module (the model) first, got {type(module).__name__} "
@@ -183,6 +182,9 @@ def _check_arguments(does: str, module: object, optimizer: object) -> None:
         )
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"nn.{does}: optimizer must be an Optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+    if not isinstance(path, str | os.PathLike):  # pathlib's own message does not say which argument
+        raise TypeError(f"nn.{does}: path must be a file name (a str or a pathlib.Path), got {type(path).__name__}")
+    return Path(path)
 
 
 def _split_schedules(entries: dict) -> tuple[dict, dict]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor, drawn, guard
 
-from .arguments import check_count, check_real, parameter_dtype
+from .arguments import check_count, check_flag, check_real, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 from .structure import STRUCTURE
@@ -37,8 +37,9 @@ class Linear(Module):
         dtype = parameter_dtype("Linear", dtype)
         check_count("Linear", "nin", nin)
         check_count("Linear", "nout", nout)
-        if init not in INITS:
-            raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+        bias = check_flag("Linear", "bias", bias)
+        if not isinstance(init, str) or init not in INITS:  # a list would fail as unhashable, not name init
+            raise ValueError(f"Linear: init must be one of {sorted(INITS)}, got {init!r}")
         rng = generator(seed, "Linear")
         std = INITS[init](nin, nout)
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)
@@ -60,14 +61,21 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
     the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
     check_real("dropout", "p", p, 0, 1, high_included=False)
-    if not isinstance(training, bool | np.bool_):
-        raise TypeError(f"dropout: training must be True or False, got {training!r} (write self.training)")
+    training = check_flag("dropout", "training", training)  # in a module: self.training
     if not isinstance(x, Tensor):
         raise TypeError(f"dropout takes a Tensor, got {type(x).__name__}: Tensor(x)")
+    check_dropped(x, "dropout")
     if not training or p == 0:
         return x
     shape, dtype = x.shape, x.dtype
     return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
+
+
+def check_dropped(x: Tensor, owner: str) -> None:
+    """Refuse input that is not floating point, in training and eval alike (as PyTorch): integers
+    and bools cannot hold the kept entries' scale 1 / (1 - p), and would be cut back to whole numbers."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{owner} takes floating-point input, got {x.dtype}: convert it first, x.astype(np.float32)")
 
 
 def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -93,7 +101,7 @@ class Softmax(Module):
         self.axis = -1 if given is None else given
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.softmax(axis=self.axis)
+        return layer_input("Softmax", x).softmax(axis=self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
@@ -121,6 +129,8 @@ class Dropout(Module):
         self._p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = layer_input(type(self).__name__, x)
+        check_dropped(x, type(self).__name__)
         if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
             return x
         shape, dtype = self.mask_shape(x.shape), x.dtype

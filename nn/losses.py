@@ -19,7 +19,7 @@ import numpy as np
 import autograd
 from autograd import Op, Tensor
 
-from .arguments import check_real
+from .arguments import check_flag, check_real
 from .losses_pairs import Predictions, as_read, constant_weights, first_bad, pairs, reduce, require
 
 __all__ = [
@@ -130,6 +130,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     e^t (t - x). As torch's kl_div, "mean" averages over every element; "batchmean", the sum over
     the batch size (the first axis; a list of Values is one batch), is the divergence proper."""
     name = "kl_div"
+    log_target = check_flag(name, "log_target", log_target)
     found = pairs(log_pred, target, name)
     if log_target:
         terms = [_kl_log_term(x, t) for x, t in found]

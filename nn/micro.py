@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from autograd import Value
 
-from .arguments import check_count
+from .arguments import as_sequence, check_count, shown
 from .module import Module
+from .rng import check_seed
 
 NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
     "relu": Value.relu,
@@ -16,6 +19,25 @@ NONLINEARITIES: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "linear": lambda v: v,
 }
+
+# The most scalar parameters (weights and biases, one Value each) a Neuron, Layer or MLP is built with.
+# Each Value takes about 100 bytes and 3 microseconds to make: 10 million are a gigabyte and half a
+# minute, and a forward pass over them one Python call each; a model that large is no micrograd lesson
+# (nn.Linear holds the same in one array). Checked before any is made, so that MLP(10**8, [1]) is
+# refused at once rather than filling the memory for minutes (ints beyond a list's length too).
+MAX_SCALAR_PARAMETERS = 10_000_000
+
+
+def check_scalar_parameters(owner: str, sizes: Sequence[int]) -> None:
+    """Refuse (ValueError) layer sizes nin -> sizes[1] -> ... whose weights and biases would be more
+    than MAX_SCALAR_PARAMETERS Values; the sizes are counts, already checked."""
+    count = sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
+    if count > MAX_SCALAR_PARAMETERS:
+        raise ValueError(
+            f"{owner}: sizes {shown(list(sizes))} make {shown(count)} scalar parameters, more than the "
+            f"{MAX_SCALAR_PARAMETERS:,} Values a micrograd model is built with (each a Python object); for a "
+            "model this large use Tensor layers: nn.Sequential(nn.Linear(...), ...)"
+        )
 
 
 class Neuron(Module):
@@ -29,6 +51,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
         check_count("Neuron", "nin", nin)
+        check_scalar_parameters("Neuron", [nin, 1])
         uniform = rng.uniform if rng is not None else random.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -36,6 +59,8 @@ class Neuron(Module):
         self.nonlin = self.activation != "linear"
 
     def forward(self, x: Sequence[Value | float]) -> Value:
+        if isinstance(x, str | bytes | bytearray):  # bytes would be taken as the numbers of their codes
+            raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
@@ -51,6 +76,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
         check_count("Layer", "nin", nin)
         check_count("Layer", "nout", nout)
+        check_scalar_parameters("Layer", [nin, nout])
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -70,18 +96,16 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
         check_count("MLP", "nin", nin)
-        if not isinstance(nouts, Iterable) or isinstance(nouts, str):
-            raise TypeError(
-                f"MLP: nouts must be a list of layer sizes (MLP(2, [16, 16, 1])), got {type(nouts).__name__} {nouts!r}"
-            )
-        nouts = list(nouts)  # a tuple or a numpy array of sizes serves too
+        # a tuple or a numpy array of sizes serves too
+        nouts = as_sequence("MLP", "nouts", nouts, "a list of layer sizes (MLP(2, [16, 16, 1]))")
         if not nouts:
             raise ValueError("MLP: nouts is empty; give the size of each layer, the last one the outputs: [16, 16, 1]")
         for i, n in enumerate(nouts):
             check_count("MLP", f"nouts[{i}]", n)
-        rng = random.Random(seed) if seed is not None else None
-        nonlin = _nonlinearity(nonlin)
         sizes = [nin, *nouts]
+        check_scalar_parameters("MLP", sizes)
+        nonlin = _nonlinearity(nonlin)
+        rng = _random(seed)
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else "linear", rng) for i in range(len(nouts))
         ]
@@ -93,11 +117,22 @@ class MLP(Module):
         return x
 
 
+def _random(seed: int | np.random.Generator | None) -> random.Random | None:
+    """The `random.Random` MLP draws from, by nn's one rule for seeds (`check_seed`: a non-negative int,
+    a numpy Generator, or None for the `random` module's draws, micrograd's); a Generator gives its seed."""
+    check_seed("MLP", seed)
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    return None if seed is None else random.Random(int(seed))
+
+
 def _nonlinearity(nonlin: str | bool) -> str:
-    if nonlin is True:
-        return "relu"
-    if nonlin is False or nonlin is None:
+    if isinstance(nonlin, bool | np.bool_):  # micrograd's flag
+        return "relu" if nonlin else "linear"
+    if nonlin is None:
         return "linear"
+    if not isinstance(nonlin, str):  # a list would fail as unhashable, not naming nonlin
+        raise TypeError(f"nonlin must be a name, one of {sorted(NONLINEARITIES)}, or True/False, got {shown(nonlin)}")
     if nonlin not in NONLINEARITIES:
         raise ValueError(f"nonlin must be one of {sorted(NONLINEARITIES)} (or True/False), got {nonlin!r}")
     return nonlin

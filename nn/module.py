@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, replayed, zero_grad
 
+from .arguments import check_flag
 from .module_calls import CallRecords
 from .module_torch import ModuleSpellings
 from .state_checks import Layout, check_entries, conform, unique
@@ -150,7 +151,9 @@ class Module(CallRecords, ModuleSpellings):
         zero_grad(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
-        """Training mode (Dropout drops); `eval()` switches it off. Returns self."""
+        """Training mode (Dropout drops); `eval()` switches it off. Returns self. ValueError, no mode
+        changed, unless `mode` is True or False (as PyTorch's): "False" or None would be read by truth."""
+        mode = check_flag(f"{type(self).__name__}.train", "mode", mode, ValueError)
         for m in self.modules():
             m.training = mode
         return self

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Tensor, raw
 
-from .arguments import cast_fitting, parameter_dtype
+from .arguments import cast_fitting, check_flag, parameter_dtype
 
 
 class ModuleSpellings:
@@ -33,9 +33,7 @@ class ModuleSpellings:
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Switch every Tensor parameter's requires_grad: False freezes the model (its parameters stay
         its own, saved and loaded, and optimizers skip them), True trains it again. Returns self."""
-        if not isinstance(requires_grad, bool | np.bool_):
-            raise TypeError(f"requires_grad_: requires_grad must be True or False, got {requires_grad!r}")
-        requires_grad = bool(requires_grad)
+        requires_grad = check_flag("requires_grad_", "requires_grad", requires_grad)
         tensors = [p for p in self.parameters() if isinstance(p, Tensor)]
         if len(tensors) < len(self.parameters()):
             raise TypeError(

@@ -13,8 +13,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import parameter_dtype
-from .data import check_count
+from .arguments import as_sequence, check_count, check_flag, layer_input, parameter_dtype
 from .module import Module
 from .state_checks import checked
 
@@ -73,6 +72,10 @@ class _BatchNorm(Module):
         kind = type(self).__name__
         dtype = parameter_dtype(kind, dtype)
         check_count(kind, "num_features", num_features)
+        affine, track_running_stats = (
+            check_flag(kind, "affine", affine),
+            check_flag(kind, "track_running_stats", track_running_stats),
+        )
         if momentum is not None and not 0 <= momentum <= 1:
             raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
         # eps is a finite number (a negative one, NaN or inf make every output NaN) and, unlike LayerNorm's
@@ -91,7 +94,7 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         """Training (or no running statistics): normalise each channel by the batch's mean and biased
         variance over every axis but 1, and update the running statistics. Eval: by the running ones."""
-        self._check(x)
+        x = self._check(x)
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
             count = x.size // self.num_features
@@ -131,8 +134,10 @@ class _BatchNorm(Module):
         _write(self.running_var, (1 - factor) * self.running_var + factor * unbiased_var)
         self.statistics_updates += 1
 
-    def _check(self, x: Tensor) -> None:
+    def _check(self, x: Tensor) -> Tensor:
+        """`x` as a Tensor (`layer_input`), refused unless of a shape this layer takes."""
         kind = type(self).__name__
+        x = layer_input(kind, x)
         if x.ndim not in self.NDIMS:
             raise ShapeError(f"{kind} takes input of shape {self.INPUT}, got shape {x.shape}")
         if x.shape[1] != self.num_features:
@@ -140,6 +145,7 @@ class _BatchNorm(Module):
                 f"{kind}({self.num_features}) got input of shape {x.shape}, whose axis 1 has {x.shape[1]} "
                 f"features; make num_features {x.shape[1]}, or give input with {self.num_features} on axis 1"
             )
+        return x
 
     def extra_repr(self) -> str:
         text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
@@ -177,7 +183,12 @@ class LayerNorm(Module):
         dtype: Any = np.float32,
     ) -> None:
         dtype = parameter_dtype("LayerNorm", dtype)
-        shape = tuple(normalized_shape) if isinstance(normalized_shape, Iterable) else (normalized_shape,)
+        elementwise_affine = check_flag("LayerNorm", "elementwise_affine", elementwise_affine)
+        bias = check_flag("LayerNorm", "bias", bias)
+        # one size (the last axis), or a list of them: bytes would pass as a list of their codes
+        one = not isinstance(normalized_shape, Iterable)
+        wanted = "an int or a list of sizes"
+        shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
         if not shape:
             raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
         for n in shape:
@@ -188,6 +199,7 @@ class LayerNorm(Module):
         self.bias = _filled(0.0, self.normalized_shape, dtype) if elementwise_affine and bias else None
 
     def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("LayerNorm", x)
         k = len(self.normalized_shape)
         if x.shape[-k:] != self.normalized_shape:
             raise ShapeError(
@@ -215,6 +227,7 @@ class GroupNorm(Module):
         dtype = parameter_dtype("GroupNorm", dtype)
         check_count("GroupNorm", "num_groups", num_groups)
         check_count("GroupNorm", "num_channels", num_channels)
+        affine = check_flag("GroupNorm", "affine", affine)
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         # eps as LayerNorm's
@@ -223,6 +236,7 @@ class GroupNorm(Module):
         self.bias = _filled(0.0, (num_channels,), dtype) if affine else None
 
     def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("GroupNorm", x)
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ShapeError(
                 f"GroupNorm({self.num_groups}, {self.num_channels}) takes input of shape (N, {self.num_channels}, "

@@ -12,6 +12,8 @@ from typing import Any
 
 from autograd import Node, Tensor, Value
 
+from .arguments import as_sequence
+
 
 class ParamGroup(MutableMapping):
     """A live view of an optimizer's settings as PyTorch's one parameter group."""
@@ -57,7 +59,7 @@ def checked_params(name: str, params: Iterable[Node]) -> list[Node]:
     anything else is refused, naming the fix."""
     if isinstance(params, Node):
         raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
-    params = list(params)
+    params = as_sequence(name, "params", params, "a list of parameters (model.parameters())")
     if not params:
         raise ValueError(f"{name} got no parameters (did the model build any?)")
     for p in params:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .module import Layout, check_entries, conform
-from .state_checks import check_kind
+from .state_checks import check_kind, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
@@ -94,7 +94,9 @@ class OptimizerState:
 
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
-        settings = self.checked_settings({s: _setting(new[s]) for s in self.setting_names}, prefix)
+        given = {s: _setting(new[s]) for s in self.hyperparameters}
+        given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) for s in self.flags}  # saved as 1 or 0
+        settings = self.checked_settings(given, prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
         loaded = copy.copy(self)

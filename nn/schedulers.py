@@ -25,6 +25,7 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 
+from .arguments import as_sequence
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count, _require_real
 from .schedulers_plateau import ReduceLROnPlateau
@@ -134,7 +135,8 @@ class SequentialLR(LRScheduler):
     leave the optimizer's chain, and it sets the lr from the initial one (as PyTorch's)."""
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]) -> None:
-        schedulers, milestones = list(schedulers), list(milestones)
+        schedulers = as_sequence("SequentialLR", "schedulers", schedulers, "a list of schedulers of this optimizer")
+        milestones = as_sequence("SequentialLR", "milestones", milestones, "a list of epochs")
         if not schedulers or any(not isinstance(s, LRScheduler) or s.optimizer is not optimizer for s in schedulers):
             raise ValueError("SequentialLR: schedulers must be one or more schedulers of this optimizer")
         if len(milestones) != len(schedulers) - 1:

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .arguments import check_flag
+
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
 
@@ -104,14 +106,18 @@ def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> 
 
 
 def checked_flag(owner: Any, name: str, value: Any) -> bool:
-    """`value` as a bool: True or False (numpy's too), or 1 or 0 (a state dict's integer)."""
-    if isinstance(value, bool | np.bool_):
+    """`value` as a bool: True or False (numpy's too), as nn's every flag (`check_flag`)."""
+    return check_flag(type(owner).__name__, name, value)
+
+
+def loaded_flag(owner: Any, name: str, value: Any) -> Any:
+    """A flag of a state dict, an integer 1 or 0 (its 0-d array's item), as the bool it stands for;
+    ValueError for another integer. Anything else is left for `checked_flag` to refuse."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        if value not in (0, 1):
+            raise ValueError(f"{type(owner).__name__}: {name} must be True or False (1 or 0), got {value!r}")
         return bool(value)
-    if not isinstance(value, numbers.Integral):
-        raise TypeError(f"{type(owner).__name__}: {name} must be True or False, got {type(value).__name__} {value!r}")
-    if value not in (0, 1):
-        raise ValueError(f"{type(owner).__name__}: {name} must be True or False (1 or 0), got {value!r}")
-    return bool(value)
+    return value
 
 
 def _counts(dtype: Any) -> bool:

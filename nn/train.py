@@ -15,13 +15,13 @@ import numpy as np
 
 from autograd import no_grad
 
-from .arguments import check_count
+from .arguments import as_examples, check_count, check_flag
 from .data import Batches
 from .functional import accuracy, accuracy_for, binary_cross_entropy_with_logits
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_checks import check_examples, check_fit, check_scheduler
+from .train_checks import check_callables, check_examples, check_fit, check_model, check_scheduler
 from .train_steps import Loss, Metric, forward, is_scalar, modes_restored, number_of, train_epoch, training_step
 
 
@@ -53,7 +53,9 @@ def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs as an array, in eval mode, without recording a graph; each module has its
     own mode back after. An X of no rows gives the model's outputs for no rows (shape (0, outputs)
     for a Tensor model), as PyTorch would."""
+    check_model("predict", model)
     check_count("predict", "batch_size", batch_size)
+    X = as_examples("predict", "X", X)
     if not len(X) and is_scalar(model):
         raise ValueError(
             "predict: X has no rows, and a micrograd model (of Values) has no outputs to show its shape: "
@@ -69,6 +71,8 @@ def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
 def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Metric | None = accuracy) -> tuple:
     """(loss, metric) over all of X, y, in eval mode and without a graph; each module has its own
     mode back after."""
+    check_model("evaluate", model)
+    check_callables("evaluate", {"loss": loss} | ({"metric": metric} if metric else {}))
     with modes_restored(model), no_grad():
         model.eval()
         out = forward(model, X)
@@ -127,6 +131,9 @@ def fit(
     every replay. A model whose steps a replay would not reproduce (one with buffers, such as
     BatchNorm's running statistics) trains eagerly, with a CompileWarning.
     """
+    # the flags first, as bools: judged by truth, "no" would compile and an array fail after an epoch
+    verbose, compile = check_flag("fit", "verbose", verbose), check_flag("fit", "compile", compile)
+    progress = None if progress is None else check_flag("fit", "progress (or None)", progress)
     batches, callbacks, val_data = check_fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
@@ -137,7 +144,7 @@ def fit(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
             "graph, micrograd's MLP), which autograd.compile cannot replay: train it with compile=False"
         )
-    step = training_step(model, loss, optimizer, bool(compile))
+    step = training_step(model, loss, optimizer, compile)
     check_scheduler(scheduler, optimizer)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))

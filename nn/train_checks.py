@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
-from .arguments import as_examples, check_count
+from .arguments import as_examples, check_count, shown
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
@@ -32,14 +32,11 @@ def check_fit(
 ) -> tuple[Batches, tuple[Callable, ...], tuple[np.ndarray, np.ndarray] | None]:
     """Refuse fit's arguments that would fail later or train on nonsense, naming the fix. Returns
     the batches of `data`, the callbacks as a tuple and val_data as arrays."""
-    if not isinstance(model, Module):
-        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    check_model("fit", model)
     _check_optimizer(model, optimizer)
     callbacks = _callbacks(callbacks)
-    functions = [("loss", loss), *((f"callbacks[{i}]", c) for i, c in enumerate(callbacks))]
-    for name, f in functions + ([("metric", metric)] if metric else []):
-        if not callable(f):
-            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__} {f!r}")
+    functions = {"loss": loss, **{f"callbacks[{i}]": c for i, c in enumerate(callbacks)}}
+    check_callables("fit", functions | ({"metric": metric} if metric else {}))
     if not isinstance(data, Batches) and not _is_pair(data):
         raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
     check_count("fit", "epochs", epochs)
@@ -51,6 +48,21 @@ def check_fit(
             "leaves none for training): give at least one"
         )
     return batches, callbacks, _validation(val_data, batches.y)
+
+
+def check_model(owner: str, model: Any) -> None:
+    """Refuse (TypeError) a model that is not an nn.Module, before anything runs: not with the
+    AttributeError of the first method of Module it lacks."""
+    if not isinstance(model, Module):
+        raise TypeError(f"{owner}: model must be an nn.Module, got {type(model).__name__}")
+
+
+def check_callables(owner: str, functions: dict[str, Any]) -> None:
+    """Refuse (TypeError, naming the argument) any of `functions` (the loss, a metric, by argument
+    name) that cannot be called: before anything runs, not at its first call with Python's words."""
+    for name, f in functions.items():
+        if not callable(f):
+            raise TypeError(f"{owner}: {name} must be callable, got {type(f).__name__} {shown(f)}")
 
 
 def check_scheduler(scheduler: Any, optimizer: Any) -> None:
