@@ -15,7 +15,7 @@ from .check_numeric import GradcheckError, Slopes, check_finite, output, row, sl
 from .dtypes import REAL_KINDS
 from .graph import Node, gradients, raw
 from .graph_order import topological_order
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, no_grad, require_callable
 from .tensor import Tensor
 from .value import Value
 
@@ -44,6 +44,7 @@ def gradcheck(
     one-sided slopes differ, fails its row: no gradient can be checked there).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
+    require_callable(f, "gradcheck: f")
     eps, atol, rtol = _settings("gradcheck", eps, atol, rtol)
     if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
         raise TypeError(f"gradcheck takes a list of f's inputs, got {type(inputs).__name__}: write gradcheck(f, [x])")

@@ -12,7 +12,7 @@ import numpy as np
 from .check import _analytic, _settings
 from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
 from .graph import Node
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, no_grad, require_callable
 from .tensor import Tensor
 from .value import Value
 
@@ -37,6 +37,7 @@ def gradcheck_params(
     None: all), as each costs two evaluations of `loss`. The checks of `gradcheck` (the gradients'
     scaling, kinks) apply. Returns True, or raises GradcheckError with a table.
     """
+    require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
     _check_sampling(max_per_param, seed)

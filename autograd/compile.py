@@ -31,6 +31,7 @@ from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import DrawChanged, Program, Stale
 from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape, same
+from .modes import flag, require_callable
 from .tensor import Tensor
 from .trees import flatten
 
@@ -65,7 +66,9 @@ def compile(  # noqa: A001 (autograd.compile, as torch.compile)
     calls is honoured as eagerly."""
     if not callable(fn):
         raise TypeError(f"autograd.compile takes a function, got {type(fn).__name__}")
-    return Compiled(fn, strict, check)
+    if check is not None:
+        require_callable(check, "autograd.compile: check")
+    return Compiled(fn, flag(strict, "autograd.compile: strict"), check)
 
 
 class Compiled:

@@ -10,6 +10,7 @@ first test RECORDING, which is empty then."""
 from __future__ import annotations
 
 import functools
+import numbers
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import numpy as np
 
 from .compile_recording import Recording
 from .graph import raw
+from .modes import require_callable, short
 
 _state = threading.local()
 _PACKAGE = __name__.rpartition(".")[0] + "."  # "autograd.": the engine's own modules
@@ -81,11 +83,27 @@ def guard(owner: Any, name: str) -> Any:
     Dropout: its p). Outside a recording that is all. A compiled step notes it while it records,
     and its replays check it first: when it has changed they record again, since the step would
     now build another graph."""
-    value = getattr(owner, name)
+    try:
+        value = getattr(owner, name)
+    except (AttributeError, TypeError):  # checked only here, off the path every module's forward takes
+        _refuse_unguardable(owner, name)
+        raise  # an attribute a module or optimizer lacks (or its property failed): Python's words say which
     rec = current()
     if rec is not None:
         rec.guards.setdefault((id(owner), name), (owner, name, value))
     return value
+
+
+def _refuse_unguardable(owner: Any, name: Any) -> None:
+    """TypeError for a guard(owner, name) whose name is no str, or whose owner is a plain value (None, a
+    number, text, an array): no module or optimizer, whose attribute a step's graph could depend on."""
+    if not isinstance(name, str):
+        raise TypeError(f"guard: name must be the attribute's name (a str), got {type(name).__name__} {short(name)}")
+    if owner is None or isinstance(owner, numbers.Number | str | bytes | np.ndarray | np.generic):
+        raise TypeError(
+            "guard: owner must be the module or optimizer whose attribute the step's graph depends on, got "
+            f"{type(owner).__name__} {short(owner)}"
+        )
 
 
 def changed(tensor: Any) -> None:
@@ -154,6 +172,7 @@ def validate(check: Callable[[Any], None], data: Any) -> None:
     no Python of its own on a replay, so while one is recorded the check is noted, and where `data`
     is one of the call's inputs (an array, or a Tensor's data), each replay checks that call's input
     with it (given as an array) before anything changes, as the step would eagerly."""
+    require_callable(check, "validate: check")
     check(data)
     rec = current()
     if rec is not None:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .graph import raw
+from .modes import flag, require_callable
 from .tensor import ShapeError
 from .tracing import Argnums, Trace, check_argnums, named, ones_like, trace
 
@@ -31,6 +32,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) 
     depend on the arguments has gradient zero. A number is traced as a Value; if f combines it
     with tensors (`autograd.stack([x, 2 * x])`), f runs again with it as a 0-d Tensor.
     """
+    has_aux = check_function(f, "grad", has_aux)
     value_and_grad_f = _value_and_grad(f, argnums, has_aux, "grad")
 
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -48,6 +50,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool
 
 def _value_and_grad(f: Callable[..., Any], argnums: Argnums, has_aux: bool, transform: str) -> Callable[..., Any]:
     """value_and_grad, named `transform` in its error messages."""
+    has_aux = check_function(f, transform, has_aux)
     positions, single = check_argnums(argnums, transform)
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -67,6 +70,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..
     the derivative of f at every element at once, in one backward pass: `elementwise_grad(tanh)(xs)`
     is 1 - tanh(xs)**2. For any other f it is still the gradient of the sum, not a Jacobian's diagonal.
     """
+    check_function(f, "elementwise_grad")
     positions, single = check_argnums(argnums, "elementwise_grad")
 
     def elementwise_grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -74,6 +78,13 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..
         return t.answer(t.pull(t.outs, [ones_like(out) for out in t.outs]))
 
     return named(elementwise_grad_f, "elementwise_grad", "gradient of the sum", f, argnums)
+
+
+def check_function(f: Any, transform: str, has_aux: Any = False) -> bool:
+    """A transform's arguments checked when it is made, not at its first call: f callable, and has_aux
+    True or False (0 or "no" would be read by their truth). Returns has_aux as a bool."""
+    require_callable(f, f"{transform}: f")
+    return flag(has_aux, f"{transform}: has_aux")
 
 
 def _scalar_output(t: Trace, transform: str) -> list[Any]:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import modes
+from .dtypes import DATA_KINDS
 from .graph_order import MANY, _scratch_space, _topological_order
-from .modes import short
+from .modes import flag, short
 
 if TYPE_CHECKING:
     from .op import Op
@@ -123,6 +124,7 @@ class Node:
         nothing: a graph lives as long as its nodes, so a second backward works either way.
         """
         _check_retain(retain_graph)
+        create_graph = flag(create_graph, "backward: create_graph")
         with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
             type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
 
@@ -218,16 +220,22 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     op it recorded, its rule called as a backward pass calls it (on raw data, with the op's
     keyword arguments; None for a parent that gets no gradient). Empty for a leaf. For drawing
     the backward pass, and for stepping through it by hand."""
+    require_node(node, "pullback: node")
     if node._made_by is None:
         return []
+    if np.asarray(raw(grad)).dtype.kind not in DATA_KINDS:  # a rule would drop an imaginary part, or fail in numpy
+        raise TypeError(
+            f"pullback: grad must be real numbers (d root / d node: a float for a Value, an array of the "
+            f"node's shape for a Tensor), got {type(grad).__name__} {short(grad)}"
+        )
     return list(vjp_at(node._made_by, node, grad, False))
 
 
 def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
     """Reset `.grad` of each node (0.0 for a Value) before the next backward accumulates into it:
     a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
-    if not isinstance(set_to_none, bool):
-        raise TypeError(f"zero_grad: set_to_none must be True or False, got {set_to_none!r}")
+    set_to_none = flag(set_to_none, "zero_grad: set_to_none")
+    nodes = node_list(nodes, "zero_grad: nodes")  # all checked before any is reset
     from .compile_record import eager_only  # here: compile_record reads graph's raw
 
     eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
@@ -250,6 +258,9 @@ def gradients(
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form;
     `retain_graph` as backward's)."""
     _check_retain(retain_graph)
+    require_node(root, "gradients: root")
+    inputs = node_list(inputs, "gradients: inputs")
+    create_graph = flag(create_graph, "gradients: create_graph")
     with _scratch_space(root, inputs):
         for x in inputs:
             x._grad_sum = None  # what a pass leaves on an input it does not reach
@@ -265,6 +276,7 @@ def backward_order(root: Node) -> list[Node]:
     its consumers are done, so a node's gradient is its consumers' shares summed in this order (which
     rounding can tell from another: 1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is 0). For Values a pass is
     run to find it (its rules too; `.grad` left alone); for Tensors it is `topological_order`."""
+    require_node(root, "backward_order: root")
     with _scratch_space(root):
         return type(root)._backward_order(root)
 
@@ -272,3 +284,23 @@ def backward_order(root: Node) -> list[Node]:
 def _check_retain(retain_graph: Any) -> None:
     if retain_graph is not None and not isinstance(retain_graph, bool):
         raise TypeError(f"retain_graph must be True, False or None, got {retain_graph!r}")
+
+
+def require_node(x: Any, what: str) -> Node:
+    """x, if it is a node of a graph (a Value or a Tensor); else a TypeError naming `what`."""
+    if not isinstance(x, Node):
+        raise TypeError(f"{what} must be a Value or a Tensor, got {type(x).__name__} {short(x)}")
+    return x
+
+
+def node_list(xs: Any, what: str) -> list[Node]:
+    """xs (a list, a tuple, any iterable) as a list of nodes; a node alone is refused, not read row by
+    row (a Tensor iterates over its rows, new nodes that no backward reaches)."""
+    if isinstance(xs, Node):
+        raise TypeError(f"{what} must be a list of Values or Tensors, got one {type(xs).__name__}: write [x]")
+    if isinstance(xs, str | bytes | np.ndarray) or not isinstance(xs, Iterable):
+        raise TypeError(f"{what} must be a list of Values or Tensors, got {type(xs).__name__} {short(xs)}")
+    xs = list(xs)
+    for i, x in enumerate(xs):
+        require_node(x, f"{what}[{i}]")
+    return xs

@@ -40,6 +40,9 @@ _EXIT = object()  # on the search stack: the node below it has all its parents i
 
 def topological_order(root: Node) -> list[Node]:
     """Every node reachable from root, root first, each before its parents."""
+    from .graph import require_node  # here: graph imports this module
+
+    require_node(root, "topological_order: root")
     with _scratch_space(root):
         return _topological_order(root)
 

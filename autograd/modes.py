@@ -1,5 +1,7 @@
 """The modes: no_grad, enable_grad, set_grad_enabled and detect_anomaly, thread-local so that they never leak
-across threads; how a `grad` tells an inner one that it is tracing; and gc_paused."""
+across threads; how a `grad` tells an inner one that it is tracing; and gc_paused. Also the checks of
+arguments every module shares, here at the bottom of autograd's imports: a flag, a function, a value
+shown short in a message."""
 
 from __future__ import annotations
 
@@ -20,6 +22,26 @@ def short(x: Any) -> str:
         return f"array of shape {shape}"
     text = repr(x)
     return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+
+
+def flag(value: Any, what: str) -> bool:
+    """`value` as a bool: True or False (numpy's too). Anything else is a TypeError naming `what`:
+    its truth would be a guess ("no" and "False" are true, 0 may be a slip, an array's is ambiguous).
+    The one rule for every flag autograd takes (keepdims, create_graph, has_aux, strict, modes)."""
+    if type(value) is bool:  # the common case, without importing numpy
+        return value
+    import numpy as np  # here, as in is_finite: the modes themselves need no numpy
+
+    if not isinstance(value, np.bool_):
+        raise TypeError(f"{what} takes True or False, got {type(value).__name__} {short(value)}")
+    return bool(value)
+
+
+def require_callable(f: Any, what: str) -> None:
+    """Refuse a function argument that is not callable when it is given (a transform made of None),
+    not later at its first call, with Python's words that name neither the transform nor the argument."""
+    if not callable(f):
+        raise TypeError(f"{what} must be a function (callable), got {type(f).__name__} {short(f)}")
 
 
 class _Modes(threading.local):
@@ -81,9 +103,7 @@ def inference_mode(mode: Any = True) -> Any:
     (`with`) or a decorator, `@inference_mode()` or bare `@inference_mode`."""
     if callable(mode):  # the bare decorator: PyTorch's takes the function as its argument
         return _mode("grad_enabled", False)(mode)
-    if not isinstance(mode, bool):
-        raise TypeError(f"inference_mode: mode must be True or False, got {mode!r}")
-    return _mode("grad_enabled", not mode)
+    return _mode("grad_enabled", not flag(mode, "inference_mode: mode"))
 
 
 def enable_grad() -> contextlib.AbstractContextManager[None]:
@@ -102,8 +122,7 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, since it is also
     has switched recording off, ops look at the thread's modes for good (a few tens of ns each)."""
 
     def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled takes True or False, got {mode!r}")
+        mode = flag(mode, "set_grad_enabled")
         self.before, self.mode = current.grad_enabled, mode
         _switch(mode)
 

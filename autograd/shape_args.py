@@ -1,6 +1,8 @@
-"""The arguments of shape methods made plain and checked: dims (PyTorch) or axes (numpy) given one
-by one or as one sequence, counted from the end when negative. Each bad argument is one error
-naming the method, the argument and the tensor's shape."""
+"""The arguments of shape methods and reductions made plain and checked: dims (PyTorch) or axes
+(numpy) given one by one or as one sequence, counted from the end when negative, and sizes. The one
+rule for an int argument (an int or a numpy integer: not a bool, a float or text) and for a
+sequence of them (not bytes, whose items are ints). Each bad argument is one error naming the
+method, the argument and the tensor's number of dims."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from .modes import short
+
 AxisError = np.exceptions.AxisError
+# bytes and their kin iterate as ints (b"\x02\x03" as 2, 3): a shape given so is a slip, refused
+_NOT_SEQUENCES = (str, bytes, bytearray, memoryview)
 
 
 def is_int(x: Any) -> bool:
+    """Whether x is an int argument: a Python or numpy integer, not a bool (True is no axis or size)."""
     return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
@@ -22,38 +29,46 @@ def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[
     given = args
     if len(args) == 1 and not is_int(args[0]):
         try:
-            args = tuple(args[0])
+            args = None if isinstance(args[0], _NOT_SEQUENCES) else tuple(args[0])
         except TypeError:  # one thing, neither an int nor a sequence: say so, not "not iterable"
             args = None
     if args is None or not all(is_int(a) for a in args):
         shown = given[0] if len(given) == 1 else given
-        raise TypeError(f"{what}: {items} must be ints (one by one or as one sequence), got {shown!r}")
+        raise TypeError(f"{what}: {items} must be ints (one by one or as one sequence), got {short(shown)}")
     return tuple(int(a) for a in args)
 
 
-def dim(d: Any, ndim: int, what: str) -> int:
-    """One dim of a tensor of `ndim` dims, in [0, ndim); a 0-d tensor takes 0 and -1 (as PyTorch)."""
+def dim(d: Any, ndim: int, what: str, name: str = "dim") -> int:
+    """One dim of a tensor of `ndim` dims, in [0, ndim); a 0-d tensor takes 0 and -1 (as PyTorch).
+    `name` is the argument's word in the errors (numpy's "axis")."""
     if not is_int(d):
-        raise TypeError(f"{what}: a dim is an int, got {d!r}")
+        raise TypeError(f"{what}: {name} must be an int, got {type(d).__name__} {short(d)}")
     n = max(ndim, 1)
     if not -n <= d < n:
-        raise AxisError(f"{what}: dim {d} is out of range for a tensor of {ndim} dims (it takes {-n} to {n - 1})")
+        bounds = "out of bounds" if name == "axis" else "out of range"  # numpy's words for an axis, PyTorch's for a dim
+        raise AxisError(f"{what}: {name} {short(int(d))} is {bounds} for a {ndim}-d tensor (it takes {-n} to {n - 1})")
     return int(d) % n
 
 
-def dims(ds: Sequence[Any], ndim: int, what: str) -> tuple[int, ...]:
+def dims(ds: Sequence[Any], ndim: int, what: str, name: str = "dim") -> tuple[int, ...]:
     """Distinct dims, each in [0, ndim)."""
-    out = tuple(dim(d, ndim, what) for d in ds)
+    out = tuple(dim(d, ndim, what, name) for d in ds)
     if len(set(out)) != len(out):
-        raise ValueError(f"{what}: a dim appears more than once in {tuple(ds)}")
+        raise ValueError(f"{what}: a {name} appears more than once in {short(tuple(ds))}")
     return out
+
+
+def dim_or_dims(given: Any, ndim: int, what: str, name: str = "dim") -> tuple[int, ...]:
+    """One dim or a sequence of distinct ones (squeeze's, roll's, a reduction's), each in [0, ndim)."""
+    plural = "axes" if name == "axis" else f"{name}s"
+    return dims(ints((given,), what, plural), ndim, what, name)
 
 
 def permutation(axes: Sequence[int], ndim: int, what: str) -> tuple[int, ...]:
     """Every dim of a tensor of `ndim` dims once, in a new order."""
     if len(axes) != ndim:
         raise ValueError(
-            f"{what} needs an order of all {ndim} dims, got {len(axes)}: {tuple(axes)} "
+            f"{what} needs an order of all {ndim} dims, got {len(axes)}: {short(tuple(axes))} "
             "(to swap two dims use swapaxes(a, b))"
         )
     return dims(axes, ndim, what)
@@ -63,5 +78,5 @@ def sizes(args: Sequence[Any], what: str) -> tuple[int, ...]:
     """A shape given one by one or as one sequence: ints of at least -1 (-1: worked out or kept)."""
     out = ints(args, what, "sizes")
     if any(n < -1 for n in out):
-        raise ValueError(f"{what}: sizes are non-negative (or -1), got {out}")
+        raise ValueError(f"{what}: sizes are non-negative (or -1), got {short(out)}")
     return out

@@ -23,6 +23,7 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node
+from .modes import flag, short
 from .op import Op
 from .op_table_activations import require_meaningful
 from .tensor_data import reduction_axis
@@ -41,34 +42,37 @@ def _either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch
 
 
 def _axis(self: Any, name: str, axis: Any, dim: Any) -> Axis:
-    """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all)."""
+    """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all),
+    checked against the tensor's dims (shape_args' rule) and passed on as given."""
     if isinstance(dim, list | tuple) and not dim:  # numpy reads no axes as none, PyTorch as all of them
         raise ValueError(
             f"{name}(dim={dim!r}) is ambiguous: PyTorch reduces over every dim, numpy's axis=() over none; "
             f"write {name}() (or dim=None) for every dim, or axis=() for none"
         )
     axis = _either(name, "axis", axis, "dim", dim)
-    if isinstance(axis, list | tuple):
-        axis = tuple(axis)
-        if not all(isinstance(a, numbers.Integral) for a in axis):
-            raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {axis!r}")
-        axis = tuple(int(a) for a in axis)
-    elif axis is not None:
-        if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
-            raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {axis!r}")
-        axis = int(axis)
+    if axis is None:
+        return None
+    if not (args.is_int(axis) or isinstance(axis, list | tuple)):
+        raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {short(axis)}")
+    args.dim_or_dims(axis, self.ndim, f"{name}()", "axis")
+    axis = int(axis) if args.is_int(axis) else tuple(int(a) for a in axis)
     return reduction_axis(self.ndim, axis)
 
 
-def _last_by_default(name: str, axis: Any, dim: Any) -> int:
+def _last_by_default(self: Any, name: str, axis: Any, dim: Any) -> int:
+    """The one axis of softmax and log_softmax: the last unless given, checked against the tensor's dims."""
     axis = _either(name, "axis", axis, "dim", dim)
     if isinstance(axis, tuple | list):  # one axis: `dim=()` would leave the entries as they are (PyTorch refuses it)
-        raise TypeError(f"{name} takes one axis (an int), got {axis!r}")
-    return -1 if axis is None else axis
+        raise TypeError(f"{name} takes one axis (an int), got {short(axis)}")
+    if axis is None:
+        return -1
+    args.dim(axis, self.ndim, f"{name}()", "axis")
+    return int(axis)
 
 
 def _keep(name: str, keepdims: Any, keepdim: Any) -> bool:
-    return bool(_either(name, "keepdims", keepdims, "keepdim", keepdim))
+    given = _either(name, "keepdims", keepdims, "keepdim", keepdim)
+    return False if given is None else flag(given, f"{name}(): {'keepdims' if keepdim is None else 'keepdim'}")
 
 
 def _reduction(op: Op) -> Callable[..., Any]:
@@ -98,10 +102,10 @@ def _extreme(
     is the first positional argument, read as `axis` unless it is one int."""
     # one int given by position reads as numpy's axis (values) and as PyTorch's dim (values,
     # indices), and both unpack alike into two names on two rows (`v, i = t.max(1)`): refused
-    if isinstance(given, numbers.Integral) and not isinstance(given, bool):
+    if args.is_int(given):
         raise TypeError(
-            f"{op.name}({given}) is ambiguous: numpy returns the values, PyTorch (values, indices); write "
-            f"{op.name}(axis={given}) for the values or {op.name}(dim={given}) for (values, indices)"
+            f"{op.name}({short(given)}) is ambiguous: numpy returns the values, PyTorch (values, indices); write "
+            f"{op.name}(axis={short(given)}) for the values or {op.name}(dim={short(given)}) for (values, indices)"
         )
     if given is not None and axis is not None:
         raise TypeError(f"{op.name}() got the axis twice, by position and as axis=: pass one")
@@ -112,10 +116,10 @@ def _extreme(
     _either(op.name, "axis", axis, "dim", dim)  # raises if both are given
     if not args.is_int(dim):
         raise TypeError(
-            f"{op.name}(dim=) takes one int and returns (values, indices), as PyTorch; got {dim!r}: "
-            f"for the values over several axes write {op.name}(axis={dim!r})"
+            f"{op.name}(dim=) takes one int and returns (values, indices), as PyTorch; got {short(dim)}: "
+            f"for the values over several axes write {op.name}(axis={short(dim)})"
         )
-    d = args.dim(dim, self.ndim, f"{op.name}(dim={dim})")
+    d = args.dim(dim, self.ndim, f"{op.name}(dim=)")
     if self.ndim == 0:  # PyTorch: the tensor itself, at index 0
         return ValuesIndices(self.reshape(()), type(self)(np.zeros((), np.int64)))
     if self.shape[d] == 0:
@@ -162,10 +166,9 @@ def _running(self: Any, op: Op, axis: Any, dim: Any) -> Any:
     if axis is None:
         flat = self.reshape(-1)
         return flat._apply(op, (flat,), {"axis": 0})
-    if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
-        raise TypeError(f"{op.name}(): axis must be one int (or None: the flattened tensor), got {axis!r}")
-    if not -max(self.ndim, 1) <= axis < max(self.ndim, 1):
-        raise np.exceptions.AxisError(f"{op.name}(): axis {axis} is out of bounds for a tensor of shape {self.shape}")
+    if not args.is_int(axis):
+        raise TypeError(f"{op.name}(): axis must be one int (or None: the flattened tensor), got {short(axis)}")
+    args.dim(axis, self.ndim, f"{op.name}()", "axis")
     if self.ndim == 0:
         return _running(self.reshape(1), op, 0, None).reshape(())
     return self._apply(op, (self,), {"axis": int(axis)})
@@ -236,7 +239,7 @@ class ReductionMethods:
         order = _either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
         if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
-            raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {order!r}")
+            raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
         params = {"axis": _axis(self, "norm", axis, dim), "keepdims": _keep("norm", keepdims, keepdim)}
         return self._apply(ops.norm, (self,), {**params, "ord": _ORDERS[order]})
 
@@ -297,8 +300,8 @@ class ReductionMethods:
 
     def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
         """exp(x) / sum(exp(x)) along `axis` (PyTorch's dim; the last by default), stable for large x."""
-        return self._apply(ops.softmax, (self,), {"axis": _last_by_default("softmax", axis, dim)})
+        return self._apply(ops.softmax, (self,), {"axis": _last_by_default(self, "softmax", axis, dim)})
 
     def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
         """x - logsumexp(x) along `axis` (PyTorch's dim; the last by default)."""
-        return self._apply(ops.log_softmax, (self,), {"axis": _last_by_default("log_softmax", axis, dim)})
+        return self._apply(ops.log_softmax, (self,), {"axis": _last_by_default(self, "log_softmax", axis, dim)})

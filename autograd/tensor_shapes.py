@@ -12,6 +12,7 @@ import numpy as np
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .modes import short
 from .tensor_indexing import IndexingMethods
 
 
@@ -90,7 +91,7 @@ class ShapeMethods(IndexingMethods):
         if dim is None:
             drop = {d for d, n in enumerate(self.shape) if n == 1}
         else:
-            drop = set(args.dims((dim,) if args.is_int(dim) else tuple(dim), self.ndim, "squeeze"))
+            drop = set(args.dim_or_dims(dim, self.ndim, "squeeze"))
         return self.reshape(tuple(n for d, n in enumerate(self.shape) if not (d in drop and n == 1)))
 
     def unsqueeze(self, dim: int) -> Any:
@@ -139,23 +140,26 @@ class ShapeMethods(IndexingMethods):
         shifts each by it (numpy)."""
         if dims is None:
             if not args.is_int(shifts):
-                raise TypeError(f"roll without dims takes one int shift, got {shifts!r}")
+                raise TypeError(f"roll without dims takes one int shift, got {type(shifts).__name__} {short(shifts)}")
             return self.reshape(-1).roll(shifts, 0).reshape(self.shape)
-        shifts = (shifts,) if args.is_int(shifts) else tuple(shifts)
-        dims = (dims,) if args.is_int(dims) else tuple(dims)
-        if len(shifts) == 1 or len(dims) == 1:
-            shifts, dims = np.broadcast_arrays(np.array(shifts, dtype=int), np.array(dims, dtype=int))
+        shifts, dims = args.ints((shifts,), "roll", "shifts"), args.ints((dims,), "roll", "dims")
+        if len(shifts) == 1:  # one shift for several dims shifts each by it (numpy)
+            shifts *= len(dims)
+        elif len(dims) == 1:
+            dims *= len(shifts)
         if len(shifts) != len(dims):
-            raise ValueError(f"roll: shifts {tuple(shifts)} and dims {tuple(dims)} need the same length")
+            raise ValueError(f"roll: shifts {short(shifts)} and dims {short(dims)} need the same length")
         axes = tuple(args.dim(d, self.ndim, "roll") for d in dims)
-        return self._apply(ops.roll, (self,), {"shifts": tuple(int(s) for s in shifts), "axes": axes})
+        # a shift taken modulo its dim's length: the same roll, and numpy's takes no int beyond a C long
+        shifts = tuple(s % self.shape[a] if self.shape[a] else 0 for s, a in zip(shifts, axes))
+        return self._apply(ops.roll, (self,), {"shifts": shifts, "axes": axes})
 
     def tile(self, *reps: Any) -> Any:
         """This tensor repeated reps[i] times along dim i (numpy's tile, PyTorch's torch.tile): fewer
         reps than dims repeat the last dims; more add leading dims. A broadcast, then a reshape."""
         reps = args.ints(reps, "tile", "repetitions")
         if any(r < 0 for r in reps):
-            raise ValueError(f"tile: repetitions are non-negative, got {reps}")
+            raise ValueError(f"tile: repetitions are non-negative, got {short(reps)}")
         shape = (1,) * (len(reps) - self.ndim) + self.shape
         reps = (1,) * (len(shape) - len(reps)) + reps
         if all(r == 1 for r in reps):  # a copy, as numpy's tile and PyTorch's repeat give, not a view of self
@@ -169,7 +173,9 @@ class ShapeMethods(IndexingMethods):
         repeats each entry in place)."""
         sizes = args.ints(sizes, "repeat", "repetitions")
         if len(sizes) < self.ndim:
-            raise ValueError(f"repeat needs a repetition for each of the {self.ndim} dims, got {sizes}; tile pads them")
+            raise ValueError(
+                f"repeat needs a repetition for each of the {self.ndim} dims, got {short(sizes)}; tile pads them"
+            )
         return self.tile(sizes)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:
@@ -177,12 +183,12 @@ class ShapeMethods(IndexingMethods):
         of the given sizes, which must add up to the dim's length. numpy's split takes cut points
         or a count instead: `np.split(x, [i, j])` is `split([i, j - i, n - j])`, and `np.split(x, k)`
         is `chunk(k)` where k divides the length."""
-        d = args.dim(dim, self.ndim, "split")
+        d = _dim_to_cut(self, dim, "split")
         n = self.shape[d]
         if args.is_int(split_size_or_sections):
             size = int(split_size_or_sections)
             if size <= 0:
-                raise ValueError(f"split: the split size must be positive, got {size}")
+                raise ValueError(f"split: the split size must be positive, got {short(size)}")
             lengths = [min(size, n - start) for start in range(0, n, size)] or [0]
         else:
             lengths = list(args.ints((split_size_or_sections,), "split", "sizes"))
@@ -194,7 +200,18 @@ class ShapeMethods(IndexingMethods):
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Any, ...]:
         """At most `chunks` pieces along `dim` of ceil(length / chunks) each (PyTorch's chunk)."""
-        if not args.is_int(chunks) or chunks <= 0:
-            raise ValueError(f"chunk: the number of chunks must be a positive int, got {chunks!r}")
-        n = self.shape[args.dim(dim, self.ndim, "chunk")]
+        if not args.is_int(chunks):
+            raise TypeError(
+                f"chunk: the number of chunks must be a positive int, got {type(chunks).__name__} {short(chunks)}"
+            )
+        if chunks <= 0:
+            raise ValueError(f"chunk: the number of chunks must be a positive int, got {short(chunks)}")
+        n = self.shape[_dim_to_cut(self, dim, "chunk")]
         return self.split(-(-n // chunks) if n else [0] * chunks, dim)  # an empty dim: `chunks` empty pieces
+
+
+def _dim_to_cut(tensor: Any, dim: Any, what: str) -> int:
+    """The dim that split or chunk cuts, in [0, ndim); a 0-d tensor has none (PyTorch refuses it too)."""
+    if tensor.ndim == 0:
+        raise ops.ShapeError(f"{what} needs a tensor of at least 1 dim to cut, got a 0-d tensor")
+    return args.dim(dim, tensor.ndim, what)

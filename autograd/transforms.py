@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .functional import grad
+from .functional import check_function, grad
 from .graph import Node, raw
 from .tensor_functions import stack
 from .tracing import Argnums, Trace, check_argnums, check_like, inner, named, trace, zeros_like
@@ -25,6 +25,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fal
     tree, and a tree output (a tuple of outputs) a tree of those, as in JAX. With `has_aux=True`,
     f returns (output, aux) and the function returns (jacobian, aux).
     """
+    has_aux = check_function(f, "jacobian", has_aux)
     positions, single = check_argnums(argnums, "jacobian")
 
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
@@ -39,6 +40,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fals
     """Return a function that computes the Hessian of a scalar-valued f: the Jacobian of its
     gradient, of shape T + T for an argument of shape T. A tuple argnums gives a tuple of tuples
     (h[i][j] = d2 f / d args[i] d args[j]), as in JAX."""
+    has_aux = check_function(f, "hessian", has_aux)
     hessian_f = jacobian(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
     return named(hessian_f, "hessian", "Hessian", f, argnums)
 
@@ -46,6 +48,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fals
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """H v, the Hessian of scalar-valued f at x times v (x and v of the same structure and shapes),
     without building H: the gradient of <grad f(x), v>, two backward passes whatever x's size."""
+    check_function(f, "hvp")
     check_like(v, x, "hvp", "vector v", "x")
     return grad(lambda y: _tree_inner(grad(f)(y), v))(x)
 
@@ -56,6 +59,7 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
     shapes. The pullback may be called many times, and is itself differentiable in u (that is how
     `jvp` works). With `has_aux=True`, f returns (output, aux) and vjp returns (output, pullback, aux),
     as in JAX."""
+    has_aux = check_function(f, "vjp", has_aux)
     if not primals:
         raise TypeError("vjp: give the function's arguments after it: vjp(f, x, ...)")
     t = trace(f, primals, {}, tuple(range(len(primals))), False, has_aux, "vjp")
@@ -80,6 +84,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     differentiable, as `grad(grad(f))` needs), at the price of about three backward passes instead
     of one forward pass. It is exact: every rule is linear in the gradient it is given, as a vjp is.
     """
+    check_function(f, "jvp")
     if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
         raise TypeError(
             f"jvp: primals and tangents must be tuples (one entry per argument of f), "
