@@ -23,56 +23,13 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node
-from .modes import flag, short
+from .modes import short
 from .op import Op
 from .op_table_activations import require_meaningful
-from .tensor_data import reduction_axis
+from .reduction_args import either, keep_dims, one_axis, reduced_axes
 from .tensor_ops import Axis
 
 _UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
-
-
-def _either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch_value: Any) -> Any:
-    """The value of an argument numpy and PyTorch name differently (None: not given)."""
-    if torch_value is None:
-        return numpy_value
-    if numpy_value is not None:
-        raise TypeError(f"{name}() got both {numpy_name}= (numpy's name) and {torch_name}= (PyTorch's): pass one")
-    return torch_value
-
-
-def _axis(self: Any, name: str, axis: Any, dim: Any) -> Axis:
-    """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all),
-    checked against the tensor's dims (shape_args' rule) and passed on as given."""
-    if isinstance(dim, list | tuple) and not dim:  # numpy reads no axes as none, PyTorch as all of them
-        raise ValueError(
-            f"{name}(dim={dim!r}) is ambiguous: PyTorch reduces over every dim, numpy's axis=() over none; "
-            f"write {name}() (or dim=None) for every dim, or axis=() for none"
-        )
-    axis = _either(name, "axis", axis, "dim", dim)
-    if axis is None:
-        return None
-    if not (args.is_int(axis) or isinstance(axis, list | tuple)):
-        raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {short(axis)}")
-    args.dim_or_dims(axis, self.ndim, f"{name}()", "axis")
-    axis = int(axis) if args.is_int(axis) else tuple(int(a) for a in axis)
-    return reduction_axis(self.ndim, axis)
-
-
-def _last_by_default(self: Any, name: str, axis: Any, dim: Any) -> int:
-    """The one axis of softmax and log_softmax: the last unless given, checked against the tensor's dims."""
-    axis = _either(name, "axis", axis, "dim", dim)
-    if isinstance(axis, tuple | list):  # one axis: `dim=()` would leave the entries as they are (PyTorch refuses it)
-        raise TypeError(f"{name} takes one axis (an int), got {short(axis)}")
-    if axis is None:
-        return -1
-    args.dim(axis, self.ndim, f"{name}()", "axis")
-    return int(axis)
-
-
-def _keep(name: str, keepdims: Any, keepdim: Any) -> bool:
-    given = _either(name, "keepdims", keepdims, "keepdim", keepdim)
-    return False if given is None else flag(given, f"{name}(): {'keepdims' if keepdim is None else 'keepdim'}")
 
 
 def _reduction(op: Op) -> Callable[..., Any]:
@@ -80,7 +37,7 @@ def _reduction(op: Op) -> Callable[..., Any]:
     with `keepdims`; a 0-d tensor takes axis 0 or -1, as PyTorch."""
 
     def reduce(self: Any, axis: Axis = None, keepdims: bool | None = None, *, dim: Axis = None, keepdim: Any = None):
-        params = {"axis": _axis(self, op.name, axis, dim), "keepdims": _keep(op.name, keepdims, keepdim)}
+        params = {"axis": reduced_axes(self, op.name, axis, dim), "keepdims": keep_dims(op.name, keepdims, keepdim)}
         return self._apply(op, (self,), params)
 
     reduce.__name__ = op.name
@@ -110,10 +67,10 @@ def _extreme(
     if given is not None and axis is not None:
         raise TypeError(f"{op.name}() got the axis twice, by position and as axis=: pass one")
     axis = given if axis is None else axis
-    keep = _keep(op.name, keepdims, keepdim)
+    keep = keep_dims(op.name, keepdims, keepdim)
     if dim is None:
-        return self._apply(op, (self,), {"axis": _axis(self, op.name, axis, None), "keepdims": keep})
-    _either(op.name, "axis", axis, "dim", dim)  # raises if both are given
+        return self._apply(op, (self,), {"axis": reduced_axes(self, op.name, axis, None), "keepdims": keep})
+    either(op.name, "axis", axis, "dim", dim)  # raises if both are given
     if not args.is_int(dim):
         raise TypeError(
             f"{op.name}(dim=) takes one int and returns (values, indices), as PyTorch; got {short(dim)}: "
@@ -126,6 +83,8 @@ def _extreme(
         raise ValueError(
             f"{op.name}(dim={dim}) of a tensor of shape {self.shape}: dim {d} is empty, it has no {op.name}"
         )
+    if RECORDING:  # the indices are data made from the numbers: a replay would take the recorded ones
+        compile_record.read_data(self, 3)
     indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
     values = _take_along(self, indices, d)
     if not keep:
@@ -142,7 +101,7 @@ def _take_along(self: Any, indices: np.ndarray, d: int) -> Any:
 
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
-    ddof = _either(name, "ddof", ddof, "correction", correction) or 0
+    ddof = either(name, "ddof", ddof, "correction", correction) or 0
     if not isinstance(ddof, numbers.Real) or isinstance(ddof, bool):
         raise TypeError(f"{name}(): ddof (correction) must be a number, got {type(ddof).__name__} {ddof!r}")
     if not ddof >= 0:  # NaN too: it would make every result NaN
@@ -162,7 +121,7 @@ def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float
 def _running(self: Any, op: Op, axis: Any, dim: Any) -> Any:
     """cumsum or cumprod along one axis; with none, of the flattened tensor (numpy). A 0-d tensor
     takes axis 0 or -1 and stays 0-d (PyTorch)."""
-    axis = _either(op.name, "axis", axis, "dim", dim)
+    axis = either(op.name, "axis", axis, "dim", dim)
     if axis is None:
         flat = self.reshape(-1)
         return flat._apply(op, (flat,), {"axis": 0})
@@ -226,9 +185,9 @@ class ReductionMethods:
             if axis is not None:
                 raise TypeError(f"{name}() got the axis twice, by position and as axis=: pass one")
             axis = given
-        axis = _axis(self, name, axis, None if dim is _UNSET else dim)
+        axis = reduced_axes(self, name, axis, None if dim is _UNSET else dim)
         ddof = _ddof(self, name, axis, ddof, correction)
-        return self._apply(op, (self,), {"axis": axis, "keepdims": _keep(name, keepdims, keepdim), "ddof": ddof})
+        return self._apply(op, (self,), {"axis": axis, "keepdims": keep_dims(name, keepdims, keepdim), "ddof": ddof})
 
     def norm(self, ord: Any = None, axis: Axis = None, keepdims=None, *, p=None, dim=None, keepdim=None) -> Any:
         """The vector norm of the entries over `axis` (all of them by default, flattened), as
@@ -236,11 +195,11 @@ class ReductionMethods:
         norms: over two axes it is still the norm of their entries as one vector. The 2-norm is
         right wherever it fits the dtype; at the zero vector its gradient is 0 (PyTorch's choice).
         The inf-norm over an empty axis is a ValueError, as max's (the largest of nothing)."""
-        order = _either("norm", "ord", ord, "p", p)
+        order = either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
         if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
             raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
-        params = {"axis": _axis(self, "norm", axis, dim), "keepdims": _keep("norm", keepdims, keepdim)}
+        params = {"axis": reduced_axes(self, "norm", axis, dim), "keepdims": keep_dims("norm", keepdims, keepdim)}
         return self._apply(ops.norm, (self,), {**params, "ord": _ORDERS[order]})
 
     def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Any:
@@ -274,7 +233,7 @@ class ReductionMethods:
     def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
         if RECORDING:  # numbers read while a step is recorded (the frame 3 up: the caller of argmax, any, all)
             compile_record.read_data(self, 3)
-        axis = _axis(self, name, axis, dim)
+        axis = reduced_axes(self, name, axis, dim)
         if name.startswith("arg") and isinstance(axis, tuple):
             raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")
         if name.startswith("arg"):  # an empty axis has no answer; other empty axes give empty answers
@@ -282,7 +241,7 @@ class ReductionMethods:
             if (self.size if whole else self.shape[axis]) == 0:
                 where = "an empty tensor" if whole else f"an empty axis {axis}"
                 raise ValueError(f"{name}() over {where} (shape {self.shape}) has no answer")
-        return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=_keep(name, keepdims, keepdim))))
+        return type(self)(np.asarray(reduce(self.data, axis=axis, keepdims=keep_dims(name, keepdims, keepdim))))
 
     def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """The entries clipped into [lo, hi] (None: no bound on that side; `min=`, `max=` as numpy's and
@@ -300,8 +259,8 @@ class ReductionMethods:
 
     def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
         """exp(x) / sum(exp(x)) along `axis` (PyTorch's dim; the last by default), stable for large x."""
-        return self._apply(ops.softmax, (self,), {"axis": _last_by_default(self, "softmax", axis, dim)})
+        return self._apply(ops.softmax, (self,), {"axis": one_axis(self, "softmax", axis, dim)})
 
     def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
         """x - logsumexp(x) along `axis` (PyTorch's dim; the last by default)."""
-        return self._apply(ops.log_softmax, (self,), {"axis": _last_by_default(self, "log_softmax", axis, dim)})
+        return self._apply(ops.log_softmax, (self,), {"axis": one_axis(self, "log_softmax", axis, dim)})

@@ -11,6 +11,7 @@ import pytest
 from compile_faithful_cases import check_refused, check_replayed, linear
 
 import autograd
+import nn
 from autograd import Tensor
 
 WHY = "made data outside the graph after reading numbers of its tensors"
@@ -65,6 +66,26 @@ def _argmax_weighted(model, x, t):
 )
 def test_data_made_from_numbers_read_off_the_steps_tensors_is_refused(loss_of, why, monkeypatch):
     assert check_refused(_regression(loss_of), why, monkeypatch) == 0
+
+
+@pytest.mark.parametrize("which", ["max", "min"])
+def test_max_and_min_along_a_dim_are_refused_as_data_made_from_numbers(which, monkeypatch):
+    # PyTorch's max(dim) sends the gradient to the entry it picks: the same on both recorded calls,
+    # another on the third, which a replay would take at the recorded index
+    def scenario(compile):
+        w = Tensor(np.zeros(3), requires_grad=True)
+        opt = nn.SGD([w], lr=0.0)
+
+        def step(x):
+            opt.zero_grad()
+            loss = getattr(w + Tensor(x), which)(dim=0)[0]
+            loss.backward()
+            return loss.item()
+
+        run, sign = compile(step), 1 if which == "max" else -1
+        return [run(sign * np.array(x)) for x in ([3.0, 1.0, 2.0], [5.0, 1.0, 2.0], [1.0, 2.0, 3.0])]
+
+    assert check_refused(scenario, WHY, monkeypatch) == 0
 
 
 def test_a_step_that_reads_no_numbers_replays(monkeypatch):

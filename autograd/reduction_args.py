@@ -1,0 +1,54 @@
+"""The arguments of Tensor's reductions, in numpy's spelling and PyTorch's: `axis=` or `dim=`,
+`keepdims=` or `keepdim=` (giving both of a pair is a TypeError), checked against the tensor's dims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import shape_args as args
+from .modes import flag, short
+from .tensor_data import reduction_axis
+from .tensor_ops import Axis
+
+
+def either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch_value: Any) -> Any:
+    """The value of an argument numpy and PyTorch name differently (None: not given)."""
+    if torch_value is None:
+        return numpy_value
+    if numpy_value is not None:
+        raise TypeError(f"{name}() got both {numpy_name}= (numpy's name) and {torch_name}= (PyTorch's): pass one")
+    return torch_value
+
+
+def reduced_axes(self: Any, name: str, axis: Any, dim: Any) -> Axis:
+    """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all),
+    checked against the tensor's dims (shape_args' rule) and passed on as given."""
+    if isinstance(dim, list | tuple) and not dim:  # numpy reads no axes as none, PyTorch as all of them
+        raise ValueError(
+            f"{name}(dim={dim!r}) is ambiguous: PyTorch reduces over every dim, numpy's axis=() over none; "
+            f"write {name}() (or dim=None) for every dim, or axis=() for none"
+        )
+    axis = either(name, "axis", axis, "dim", dim)
+    if axis is None:
+        return None
+    if not (args.is_int(axis) or isinstance(axis, list | tuple)):
+        raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {short(axis)}")
+    args.dim_or_dims(axis, self.ndim, f"{name}()", "axis")
+    axis = int(axis) if args.is_int(axis) else tuple(int(a) for a in axis)
+    return reduction_axis(self.ndim, axis)
+
+
+def one_axis(self: Any, name: str, axis: Any, dim: Any) -> int:
+    """The one axis of softmax and log_softmax: the last unless given, checked against the tensor's dims."""
+    axis = either(name, "axis", axis, "dim", dim)
+    if isinstance(axis, tuple | list):  # one axis: `dim=()` would leave the entries as they are (PyTorch refuses it)
+        raise TypeError(f"{name} takes one axis (an int), got {short(axis)}")
+    if axis is None:
+        return -1
+    args.dim(axis, self.ndim, f"{name}()", "axis")
+    return int(axis)
+
+
+def keep_dims(name: str, keepdims: Any, keepdim: Any) -> bool:
+    given = either(name, "keepdims", keepdims, "keepdim", keepdim)
+    return False if given is None else flag(given, f"{name}(): {'keepdims' if keepdim is None else 'keepdim'}")
