@@ -11,14 +11,17 @@ axis, so they need no rules of their own. They take Tensors (recording the graph
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from . import tensor_ops as ops
 from .conv_args import fits, groups_of, padding_of, pair, pool_geometry, rank, single, windows_meet_input
+from .creation_args import check_count
 from .graph import Node
 from .op_table_conv import Pair
+from .tensor_data import numbers_array, refuse_value
 from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
@@ -35,7 +38,7 @@ def conv2d(
 ) -> Any:
     """2-d cross-correlation, as torch.nn.functional.conv2d: x (batch, in, H, W), weight
     (out, in / groups, kh, kw), bias (out,) or None; padding an int, a pair, "valid" or "same"."""
-    x, weight = _operand(x), _operand(weight)
+    x, weight = _operand(x, "conv2d"), _operand(weight, "conv2d")
     rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
     rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
     stride, dilation = pair("conv2d", "stride", stride), pair("conv2d", "dilation", dilation)
@@ -53,7 +56,7 @@ def conv1d(
 ) -> Any:
     """1-d cross-correlation, as torch.nn.functional.conv1d: x (batch, in, length), weight
     (out, in / groups, k): a conv2d of height 1."""
-    x, weight = _operand(x), _operand(weight)
+    x, weight = _operand(x, "conv1d"), _operand(weight, "conv1d")
     rank("conv1d", "input", x, 3, "(batch, channels, length)")
     rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
     stride, dilation = single("conv1d", "stride", stride, 1), single("conv1d", "dilation", dilation, 1)
@@ -78,7 +81,7 @@ def conv_transpose2d(
     """The adjoint of conv2d in its input (a "deconvolution"), as torch.nn.functional.conv_transpose2d:
     x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
     (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
-    x, weight = _operand(x), _operand(weight)
+    x, weight = _operand(x, "conv_transpose2d"), _operand(weight, "conv_transpose2d")
     rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
     rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
     groups = groups_of("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
@@ -116,7 +119,7 @@ def max_pool2d(
     """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
     size; padding counts as -inf). Its gradient goes to each window's first maximum inside the input,
     or to the last NaN of a window holding NaN, as PyTorch's; a window wholly in the padding is refused."""
-    x = _operand(x)
+    x = _operand(x, "max_pool2d")
     kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = pair("max_pool2d", "dilation", dilation)
     fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
@@ -127,7 +130,7 @@ def max_pool2d(
 def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0) -> Any:
     """The mean of each window, as torch.nn.functional.avg_pool2d (its default count_include_pad:
     padding counts as zeros): a conv2d of each channel with a constant kernel."""
-    x = _operand(x)
+    x = _operand(x, "avg_pool2d")
     kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
     fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
     n, c, h, w = x.shape
@@ -141,7 +144,7 @@ def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
     an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each
     output reads its own window only, so an inf or NaN reaches only the outputs (and, backward, the
     inputs) it should, as in PyTorch: an avg_pool2d where the sizes divide, else means along each axis."""
-    x = _operand(x)
+    x = _operand(x, "adaptive_avg_pool2d")
     rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
     oh, ow = pair("adaptive_avg_pool2d", "output_size", output_size)
     n, c, h, w = x.shape
@@ -155,6 +158,7 @@ def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
         x = x.astype(_mean_dtype(x))
     # each pass pools the leading axis of a contiguous matrix: its rows add as whole arrays, where a
     # mean along the short last axes of (batch, channels, h, w) loops in numpy over a few entries at a time
+    _check_memory((n, c, oh, ow), x.dtype)
     heights = _window_means(ops.reshape(ops.transpose(x, axes=(2, 0, 1, 3)), shape=(h, n * c * w)), oh)
     across = ops.transpose(ops.reshape(heights, shape=(oh, n, c, w)), axes=(3, 0, 1, 2))
     widths = _window_means(ops.reshape(across, shape=(w, oh * n * c)), ow)
@@ -166,14 +170,41 @@ def _mean_dtype(x: Any) -> np.dtype:
     return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
 
 
+def _check_memory(shape: tuple[int, ...], dtype: np.dtype) -> None:
+    """Refuse, before any work, an output no memory holds: its windows would be gathered first (output
+    sizes of 10**6 took the memory of a 10**12-entry output, after a while). The rule: the output's own
+    memory must be given. numpy's empty() asks for it without writing it, and the system refuses at once
+    what it cannot give (as PyTorch's allocation of the output fails); a count beyond any address space
+    is refused before numpy sees it."""
+    check_count(math.prod(shape), "adaptive_avg_pool2d")
+    try:
+        np.empty(shape, dtype)
+    except MemoryError:
+        raise MemoryError(
+            f"adaptive_avg_pool2d: an output of shape {shape} does not fit in memory: give a smaller output_size"
+        ) from None
+
+
 def _window_means(rows: Any, size: int) -> Any:
-    """(size, m): the mean of each of adaptive pooling's `size` windows over the rows of (n, m), one mean
-    per window (a matrix of window weights would make 0 times an inf NaN in every output and gradient)."""
+    """(size, m): the mean of each of adaptive pooling's `size` windows over the rows of (n, m), each
+    window's own (a matrix of window weights would make 0 times an inf NaN in every output and gradient).
+    The windows come in two or three lengths: those of one length are gathered at once, (count, length,
+    m), and averaged together, then put back in order. A few ops whatever the size, where a loop over
+    the windows made three graph nodes each and ran for minutes at a size of a million."""
     n, m = rows.shape
     if n % size == 0:  # equal windows side by side
         return ops.mean(ops.reshape(rows, shape=(size, n // size, m)), axis=1, keepdims=False)
-    windows = (ops.getitem(rows, index=slice(i * n // size, -(-(i + 1) * n // size))) for i in range(size))
-    return ops.concatenate(*(ops.mean(window, axis=0, keepdims=True) for window in windows), axis=0)
+    window = np.arange(size)
+    starts = window * n // size
+    lengths = -(-(window + 1) * n // size) - starts
+    means, placed = [], []
+    for length in np.unique(lengths):
+        which = np.flatnonzero(lengths == length)
+        gathered = ops.getitem(rows, index=starts[which, None] + np.arange(length))  # (count, length, m)
+        means.append(ops.mean(gathered, axis=1, keepdims=False))
+        placed.append(which)
+    joined = ops.concatenate(*means, axis=0) if len(means) > 1 else means[0]
+    return ops.getitem(joined, index=np.argsort(np.concatenate(placed)))
 
 
 def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:
@@ -199,12 +230,14 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
 def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:
     if bias is None:
         return out
-    bias = _operand(bias)
+    bias = _operand(bias, fn)
     if bias.shape != (channels,):
         raise ShapeError(f"{fn}: bias must have shape ({channels},), one per output channel, got {bias.shape}")
     return out + bias.reshape(1, channels, 1, 1)
 
 
-def _operand(x: Any) -> Any:
-    """A Tensor as it is; anything else as an array (a constant)."""
-    return x if isinstance(x, Node) else np.asarray(x)
+def _operand(x: Any, fn: str) -> Any:
+    """A Tensor as it is; a Value refused (it does not mix with Tensors); anything else as an array of
+    numbers (a constant), refused as Tensor() refuses it (a ragged list, text, None)."""
+    refuse_value(x, fn)
+    return x if isinstance(x, Node) else numbers_array(x, fn)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .creation_args import check_count, check_fits, dtype_of, real_number, shape_of
+from .creation_args import check_count, check_fits, dtype_of, like, real_number, shape_of
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .tensor import Tensor
 
@@ -157,19 +157,19 @@ def linspace(
 
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (or `dtype`); t a Tensor or an array."""
-    shape, kind = _like(t, dtype, "zeros_like")
+    shape, kind = like(t, dtype, "zeros_like")
     return zeros(shape, dtype=kind, requires_grad=requires_grad)
 
 
 def ones_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (or `dtype`)."""
-    shape, kind = _like(t, dtype, "ones_like")
+    shape, kind = like(t, dtype, "ones_like")
     return ones(shape, dtype=kind, requires_grad=requires_grad)
 
 
 def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """`fill_value` in t's shape and dtype (or `dtype`)."""
-    shape, kind = _like(t, dtype, "full_like")
+    shape, kind = like(t, dtype, "full_like")
     return _filled(shape, fill_value, kind, requires_grad, "full_like")
 
 
@@ -179,8 +179,3 @@ def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_gr
     if kind.kind in "iu":
         value = int(value)  # exact, where numpy would go through a float for a large uint64
     return _made(np.full(shape, value, kind), requires_grad)
-
-
-def _like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
-    data = np.asarray(t.data if isinstance(t, Tensor) else t)
-    return data.shape, dtype_of(data.dtype if dtype is None else dtype, name)

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from .dtypes import DATA_KINDS
+from .graph import Node
+from .tensor_data import numbers_array, refuse_value
 
 
 def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
@@ -19,6 +21,7 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
     if not sizes:
         raise TypeError(f"{name}() needs a shape: {name}(2, 3) or {name}((2, 3)); {name}(()) is 0-d")
     if len(sizes) == 1 and not isinstance(sizes[0], numbers.Number):
+        refuse_text(sizes[0], name, "sizes are ints, one by one or as one sequence")
         try:
             sizes = tuple(sizes[0])
         except TypeError:
@@ -29,6 +32,22 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
         if n < 0:
             raise ValueError(f"{name}: sizes are non-negative, got {n} in {tuple(sizes)!r}")
     return tuple(int(n) for n in sizes)
+
+
+def refuse_text(x: Any, name: str, expected: str) -> None:
+    """TypeError for text where a sequence of numbers or tensors is expected (`expected` says which):
+    iterable, but bytes would be read as small ints (b"\\x02\\x03" as the shape (2, 3), b"ab" as the
+    tensors 97 and 98) and a str as its letters. PyTorch refuses both."""
+    if isinstance(x, str | bytes | bytearray | memoryview):
+        raise TypeError(f"{name}: {expected}, got {type(x).__name__} {x!r}")
+
+
+def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype (or `dtype`) of a `_like` function's t: a Tensor, or data Tensor() takes
+    (refused as it refuses it: a ragged list, text, None; a Value does not mix with Tensors)."""
+    refuse_value(t, name)
+    data = t.data if isinstance(t, Node) else numbers_array(t, name)
+    return data.shape, dtype_of(data.dtype if dtype is None else dtype, name)
 
 
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import scalar_ops, tensor_ops  # noqa: F401 (they register their ops, which the functions call)
 from .graph import Node
-from .op_def import OPERATORS
+from .op_def import OPERATORS, checked_engine
 from .op_table import ELEMENTWISE
 from .operators import TESTS
 
@@ -25,6 +25,7 @@ def _operator(name: str, symbol: str) -> Callable[[Any, Any], Any]:
     apply = OPERATORS[symbol]
 
     def operator_function(a: Any, b: Any) -> Any:
+        checked_engine(name, (a, b))  # as every function of the table: two lists would be joined, not added
         return apply(a, b)
 
     operator_function.__name__ = operator_function.__qualname__ = name
@@ -34,6 +35,7 @@ def _operator(name: str, symbol: str) -> Callable[[Any, Any], Any]:
 
 def _predicate(name: str, of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def predicate(x: Any) -> Any:
+        checked_engine(name, (x,))
         if isinstance(x, Node):
             return getattr(x, name)()
         return of_data(x) if isinstance(x, np.ndarray) else bool(of_data(x))

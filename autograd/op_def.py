@@ -10,13 +10,15 @@ from __future__ import annotations
 import functools
 import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .dtypes import DATA_KINDS
 from .graph import Node, raw
+from .modes import short
 
 BOTH = (True, True)
 
@@ -137,6 +139,39 @@ def engine_of(*xs: Any) -> str:
     return "scalar"
 
 
+def checked_engine(name: str, xs: Sequence[Any]) -> str:
+    """engine_of(*xs) for a user's call of op `name`, each input checked to be what an op takes: a node,
+    a real number (Python's or numpy's) or an array of real numbers; a list too beside a Tensor, which
+    takes it as `t + [1, 2]` does (Tensor() then refuses what it refuses). Anything else is one TypeError
+    naming the op and the value, as Value and Tensor give it: None, text or a list elsewhere would fail
+    inside math or numpy in their words, and a complex number or array would come out complex or,
+    through math, as its real part alone (tanh(np.complex128(1j)) is 0.0)."""
+    engine, lists = "scalar", []
+    for x in xs:
+        if isinstance(x, Node):
+            engine = "tensor" if hasattr(x, "shape") else engine
+        elif isinstance(x, list | tuple):
+            lists.append(x)
+        elif isinstance(x, np.ndarray | np.generic):
+            if x.dtype.kind not in DATA_KINDS:
+                raise _not_a_real_input(name, x)
+            engine = "tensor" if isinstance(x, np.ndarray) else engine
+        elif not isinstance(x, numbers.Real):
+            raise _not_a_real_input(name, x)
+    if lists and not any(isinstance(x, Node) and hasattr(x, "shape") for x in xs):
+        raise _not_a_real_input(name, lists[0])
+    return engine
+
+
+def _not_a_real_input(name: str, x: Any) -> TypeError:
+    """The one error of a function of the table given what it does not take, naming it and the value."""
+    shown = f"of dtype {x.dtype}" if isinstance(x, np.ndarray) else short(x)
+    hint = ": for an array of them give np.array(...) or a Tensor" if isinstance(x, list | tuple) else ""
+    return TypeError(
+        f"{name} takes real numbers (a number, a Value, an array or a Tensor), got {type(x).__name__} {shown}{hint}"
+    )
+
+
 @functools.cache
 def function(
     name: str, parameters: Callable[..., dict[str, Any]] | None = None, arity: int | None = None
@@ -150,14 +185,16 @@ def function(
     if parameters is None:
 
         def apply(*xs: Any) -> Any:
-            if arity is not None and len(xs) != arity:
+            if arity is None:  # a rule's own call, on the engine's data: already what an op takes
+                return _ENGINES[engine_of(*xs)][name](*xs)
+            if len(xs) != arity:
                 raise TypeError(f"{name} takes {arity} input{'s' * (arity > 1)}, got {len(xs)}")
-            return _ENGINES[engine_of(*xs)][name](*xs)
+            return _ENGINES[checked_engine(name, xs)][name](*xs)
 
     else:
 
         def apply(x: Any, *args: Any, **given: Any) -> Any:
-            return _ENGINES[engine_of(x)][name](x, **parameters(args, given))
+            return _ENGINES[checked_engine(name, (x,))][name](x, **parameters(args, given))
 
     return _named(apply, name)
 
@@ -189,7 +226,12 @@ def tensor_op(name: str) -> Callable[..., Any]:
 
 
 def where(x: Any, y: Any, cond: Any) -> Any:
-    """x where cond holds, else y; differentiable in x and y, on either engine."""
+    """x where cond holds, else y; differentiable in x and y, on either engine. cond is boolean (a
+    comparison, `raw(x) > 0`): a number is not read as true where nonzero."""
+    if cond.__class__ is not bool and getattr(cond, "dtype", None) != np.bool_:
+        from .tensor_indexing import boolean  # here: tensor_indexing is built on the op table, op_def under it
+
+        cond = boolean(cond, "where", "condition")
     if np.ndim(cond) == 0 and not hasattr(x, "shape") and not hasattr(y, "shape"):
         return x if cond else y
     return _ENGINES["tensor"]["where"](x, y, cond=cond)

@@ -12,8 +12,10 @@ import numpy as np
 from . import linalg
 from . import shape_args as args
 from . import tensor_ops as ops
-from .graph import raw
+from .creation_args import real_number, refuse_text
+from .graph import Node
 from .tensor import Tensor, _apply, operand
+from .tensor_data import refuse_value
 from .tensor_indexing import index_array
 
 _METHODS = (
@@ -26,7 +28,7 @@ def _function(name: str) -> Callable[..., Any]:
     """The method `name` as a function of its tensor: `autograd.name(x, ...)` is `x.name(...)`."""
 
     def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
-        return getattr(operand(x), name)(*arguments, **keywords)
+        return getattr(_operand(x, name), name)(*arguments, **keywords)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"`x.{name}(...)` for a Tensor, array or list x. " + (getattr(Tensor, name).__doc__ or "")
@@ -36,9 +38,16 @@ def _function(name: str) -> Callable[..., Any]:
 globals().update({name: _function(name) for name in _METHODS})
 
 
+def _operand(x: Any, what: str) -> Tensor:
+    """x as a Tensor function's operand (a Value refused: it does not mix with Tensors)."""
+    refuse_value(x, what)
+    return operand(x)
+
+
 def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
     """(before, after) per dim, from PyTorch's flat pad (last dim first: (left, right, top, bottom,
     ...)) or numpy's pad_width (an int for every side, or one (before, after) pair per dim)."""
+    refuse_text(pad, "pad", "widths are ints or (before, after) pairs")
     if args.is_int(pad):
         widths = ((int(pad), int(pad)),) * ndim
     elif all(args.is_int(p) for p in pad):  # PyTorch's
@@ -58,16 +67,21 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
     return widths
 
 
-def pad(x: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> Tensor:
     """x with `value` around it: PyTorch's F.pad (a flat pad, last dim first: `pad(x, (1, 2))` pads
     the last dim by 1 before and 2 after), or numpy's pad_width (an int for every side, or
     ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last dim only)."""
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is implemented, got {mode!r}")
-    if np.ndim(raw(value)) != 0 or isinstance(value, Tensor):
+    if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
+        value = 0.0
+    if isinstance(value, Node) or np.ndim(value) != 0:
         raise TypeError(f"pad fills with a number, got {value!r}")
-    x = operand(x)
-    return _apply(ops.pad, (x,), {"widths": _pad_widths(pad, x.ndim), "value": value})
+    # a real number, as PyTorch's float argument (a bool is 0 or 1 there too): text, which numpy reads
+    # as its number, and a complex number, whose imaginary part it drops, are refused
+    number = real_number(np.asarray(value).item(), "pad's value")
+    x = _operand(x, "pad")
+    return _apply(ops.pad, (x,), {"widths": _pad_widths(pad, x.ndim), "value": number})
 
 
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
@@ -96,7 +110,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
         )
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
-    tensors = [operand(x) for x in operands]
+    tensors = [_operand(x, "einsum") for x in operands]
     explicit = linalg.explicit_subscripts(subscripts, [t.shape for t in tensors])
     return _apply(ops.einsum, tensors, {"subscripts": explicit})
 
@@ -104,7 +118,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
 def tensordot(a: Any, b: Any, dims: Any = 2, *, axes: Any = None) -> Tensor:
     """The sum of products over dims: n (a's last n with b's first n) or (a's dims, b's dims);
     `axes` is numpy's name for dims."""
-    return linalg.tensordot(operand(a), operand(b), dims if axes is None else axes)
+    return linalg.tensordot(_operand(a, "tensordot"), _operand(b, "tensordot"), dims if axes is None else axes)
 
 
 __all__: list[str] = sorted([*_METHODS, "pad", "one_hot", "einsum", "tensordot"])

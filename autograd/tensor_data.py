@@ -8,34 +8,55 @@ from typing import Any
 import numpy as np
 
 from .dtypes import DATA_KINDS, REAL_KINDS
-from .graph import Node, raw
+from .graph import MixedNodes, Node, raw
 from .tensor_ops import Axis
 
 
-def as_array(data: Any, dtype: Any) -> np.ndarray:
-    if isinstance(data, Node):
-        raise TypeError(
-            f"Tensor() needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data"
-        )
+def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
+    """numpy's array of `data`; what numpy cannot make one of (a ragged list) is a TypeError naming `what`,
+    where numpy's own ValueError would name neither the function nor the argument."""
     try:
-        array = np.asarray(data, dtype=dtype)
+        return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
         raise TypeError(
-            f"Tensor() needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
+            f"{what} needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
         ) from None
+
+
+def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
+    """numpy's array of `data`, which must hold real numbers (bools, integers, floats): text, None,
+    complex numbers, objects and ragged lists are one TypeError naming `what`. The rule of what a Tensor
+    holds, for Tensor() and for everything else that takes tensor data (`.data =`, conv's inputs)."""
+    array = array_of(data, what, dtype)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
-            f"Tensor() needs numbers, got {type(data).__name__} of dtype {array.dtype}"
+            f"{what} needs numbers, got {type(data).__name__} of dtype {array.dtype}"
             f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
+    return array
+
+
+def refuse_value(x: Any, what: str) -> None:
+    """MixedNodes if x is a node without a shape (a Value) given to a function of Tensors, as `Tensor + Value`
+    says: the two node types do not mix in one op (and the function transforms, catching it, trace again)."""
+    if isinstance(x, Node) and not hasattr(x, "shape"):
+        raise MixedNodes(f"{what}: cannot combine a Tensor with a {type(x).__name__}")
+
+
+def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
+    """What Tensor() holds of `data`: numbers_array, with Python's lists and numbers (and half precision)
+    made float32 unless `dtype` says otherwise; `what` names the caller in the errors."""
+    if isinstance(data, Node):
+        raise TypeError(f"{what} needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data")
+    array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
     elif dtype is None and array.dtype.kind in REAL_KINDS and not isinstance(data, np.ndarray | np.generic):
         converted = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
         if array.dtype.kind in "iu" and np.any(converted.astype(np.float64) != array):
             raise ValueError(
-                "Tensor(): integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
+                f"{what}: integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
                 "dtype=np.int64 (token ids, counts) or dtype=np.float64, or a numpy array"
             )
         array = converted

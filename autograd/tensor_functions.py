@@ -7,9 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from . import shape_args as args
 from . import tensor_ops as ops
+from .creation_args import refuse_text
 from .graph import raw
+from .modes import short
 from .tensor import Tensor, _apply
+from .tensor_data import array_of, numbers_array
+from .tensor_indexing import boolean
 
 
 def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = None) -> Tensor:
@@ -20,25 +25,51 @@ def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = Non
     step replays each call's labels, whichever are ignored."""
     if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer)):
         raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
-    labels = np.asarray(raw(labels))
+    labels = array_of(raw(labels), "cross_entropy")
     ops.check_labels(np.asarray(raw(logits)), labels, ignore_index)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
     return _apply(ops.cross_entropy, (logits,), params)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    return _apply(ops.concatenate, tuple(tensors), {"axis": axis})
+    """The tensors joined along an existing axis (numpy's name; numpy's axis=None, which flattens, is
+    refused: flatten each first, t.reshape(-1))."""
+    joined = _joined(tensors, "concatenate")
+    return _apply(ops.concatenate, joined, {"axis": _join_axis(axis, joined, 0, "concatenate")})
 
 
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """PyTorch's name and argument for `concatenate`."""
-    return concatenate(tensors, axis=dim)
+    joined = _joined(tensors, "cat")
+    return _apply(ops.concatenate, joined, {"axis": _join_axis(dim, joined, 0, "cat")})
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    return _apply(ops.stack, tuple(tensors), {"axis": axis})
+    """The tensors, of one shape, along a new axis `axis` of the result."""
+    joined = _joined(tensors, "stack")
+    return _apply(ops.stack, joined, {"axis": _join_axis(axis, joined, 1, "stack")})
+
+
+def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
+    """The tensors to join, from a list or tuple (numpy's any iterable of them); text is refused,
+    whose bytes would be read as tensors of small ints."""
+    expected = "takes a sequence of tensors (a list or tuple)"
+    refuse_text(tensors, what, expected)
+    try:
+        return tuple(tensors)
+    except TypeError:
+        raise TypeError(f"{what}: {expected}, got {type(tensors).__name__} {short(tensors)}") from None
+
+
+def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> Any:
+    """The axis to join along, checked as every dim is (an int, not a bool, None or a float, in range)
+    against the first tensor's dims, plus the one stack adds. With no tensors, numpy's refusal says so."""
+    if tensors:
+        args.dim(axis, numbers_array(raw(tensors[0]), what).ndim + added, what)
+    return axis
 
 
 def where(cond: Any, x: Any, y: Any) -> Tensor:
-    """x where cond holds, else y (cond is a constant: no gradient flows to it)."""
-    return _apply(ops.where, (x, y), {"cond": np.asarray(raw(cond), dtype=bool)})
+    """x where cond holds, else y (cond is a constant: no gradient flows to it). cond is boolean (a
+    comparison), as in PyTorch: numbers are not read as true where nonzero."""
+    return _apply(ops.where, (x, y), {"cond": boolean(cond, "where", "condition")})

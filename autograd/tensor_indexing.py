@@ -13,11 +13,13 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .creation_args import check_fits, real_number
 from .graph import Node, raw
+from .modes import short
+from .tensor_data import array_of, refuse_value
 
 
 def index_array(index: Any, what: str) -> np.ndarray:
     """An integer index (an array, a list or a Tensor: a constant, never differentiated)."""
-    array = np.asarray(raw(index))
+    array = array_of(raw(index), what)
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"{what} needs integer indices, got dtype {array.dtype}"
@@ -27,11 +29,31 @@ def index_array(index: Any, what: str) -> np.ndarray:
     return array
 
 
+def boolean(mask: Any, what: str, noun: str = "mask") -> np.ndarray:
+    """A boolean mask or condition (a bool, or an array, list or Tensor of them: a comparison's result) as
+    an array; anything else one TypeError naming `what`: numbers are not read as true where nonzero, and
+    None or text as one truth value, as PyTorch refuses them. A ragged list gets Tensor()'s message."""
+    data = raw(mask)
+    array = array_of(data, what)
+    if array.dtype != bool:
+        shown = f"of dtype {array.dtype}" if isinstance(data, np.ndarray | list | tuple) else short(mask)
+        raise TypeError(f"{what} needs a boolean {noun}, got {type(mask).__name__} {shown} (compare: t > 0)")
+    return array
+
+
 def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
     if index.size and (index.min() < 0 or index.max() >= n):
         bad = index[(index < 0) | (index >= n)][0]
         raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} (indices go from 0 to {n - 1})")
     return index
+
+
+def _offset(offset: Any, what: str) -> int:
+    """A diagonal's offset: an int as every dim is one (a bool or a float refused, as PyTorch refuses them:
+    True would be 1, and 0.5 would move np.tri's edge by rounding)."""
+    if not args.is_int(offset):
+        raise TypeError(f"{what}: the diagonal's offset is an int, got {offset!r}")
+    return int(offset)
 
 
 def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
@@ -64,8 +86,9 @@ class IndexingMethods:
 
     __slots__ = ()
 
-    def _node(self, x: Any) -> Any:
-        """x as a node of this tensor's type (an array or number becomes a constant)."""
+    def _node(self, x: Any, what: str) -> Any:
+        """x as a node of this tensor's type (an array or number becomes a constant; a Value is refused)."""
+        refuse_value(x, what)
         return x if isinstance(x, Node) else type(self)(x)
 
     def gather(self, dim: int, index: Any) -> Any:
@@ -80,7 +103,7 @@ class IndexingMethods:
         """A new tensor: this one with each src[i][j] added at [index[i][j]][j] for dim 0, and so on
         (PyTorch's scatter_add, not in place). Repeated indices add up; both get gradients."""
         d = args.dim(dim, self.ndim, "scatter_add")
-        index, src = index_array(index, "scatter_add"), self._node(src)
+        index, src = index_array(index, "scatter_add"), self._node(src, "scatter_add")
         _check_fits(index, self.shape, d, "scatter_add", "the input")
         _check_fits(index, src.shape, None, "scatter_add", "src")
         _checked_in_range(index, self.shape[d], "scatter_add")
@@ -90,9 +113,8 @@ class IndexingMethods:
     def masked_fill(self, mask: Any, value: Any) -> Any:
         """This tensor with `value` where the boolean `mask` (broadcast to its shape) holds; the
         gradient flows to the entries kept (and to value, if it is a 0-d tensor)."""
-        mask = np.asarray(raw(mask))
-        if mask.dtype != bool:
-            raise TypeError(f"masked_fill needs a boolean mask, got dtype {mask.dtype} (compare: t > 0)")
+        refuse_value(value, "masked_fill")
+        mask = boolean(mask, "masked_fill")
         if np.ndim(raw(value)) != 0:
             raise ValueError(f"masked_fill fills with one number (or a 0-d tensor), got shape {np.shape(raw(value))}")
         fits = mask.ndim <= self.ndim and all(m in (1, n) for m, n in zip(mask.shape[::-1], self.shape[::-1]))
@@ -110,8 +132,9 @@ class IndexingMethods:
 
     def _triangle(self, diagonal: int, upper: bool) -> Any:
         """where(keep, self, 0): zeros stay zeros even beside an inf (a product with a 0/1 mask makes NaN)."""
+        what = "triu" if upper else "tril"
+        diagonal = _offset(diagonal, what)
         if self.ndim < 2:
-            what = "triu" if upper else "tril"
             raise ValueError(
                 f"{what} needs a tensor of 2 dims or more (a matrix, or a batch of them), got {self.shape}"
             )
@@ -130,6 +153,7 @@ class IndexingMethods:
         """The entries of diagonal `offset` of dims dim1 and dim2, as a new last dim (PyTorch's and
         numpy's diagonal)."""
         d1, d2 = args.dims((dim1, dim2), self.ndim, "diagonal")
+        offset = _offset(offset, "diagonal")
         rest = [d for d in range(self.ndim) if d not in (d1, d2)]
         rows, cols = _diagonal_positions(offset, self.shape[d1], self.shape[d2])
         return self.permute(*rest, d1, d2)[..., rows, cols]
@@ -137,6 +161,7 @@ class IndexingMethods:
     def diag(self, diagonal: int = 0) -> Any:
         """A vector placed on diagonal `diagonal` of a square matrix, or a matrix's diagonal as a
         vector (PyTorch's and numpy's diag)."""
+        diagonal = _offset(diagonal, "diag")
         if self.ndim == 2:
             return self.diagonal(diagonal)
         if self.ndim != 1:
@@ -152,11 +177,11 @@ class IndexingMethods:
     def dot(self, other: Any) -> Any:
         """numpy's dot: the sum of products over this tensor's last dim and other's second-to-last
         (its only one, for a vector); PyTorch's dot of two vectors. A number scales."""
-        other = self._node(other)
+        other = self._node(other, "dot")
         if self.ndim == 0 or other.ndim == 0:
             return self * other
         return linalg.tensordot(self, other, ((self.ndim - 1,), (max(other.ndim - 2, 0),)))
 
     def outer(self, other: Any) -> Any:
         """out[i, j] = self[i] * other[j] (inputs of more than one dim are flattened, as numpy)."""
-        return self.reshape(-1, 1) * self._node(other).reshape(1, -1)
+        return self.reshape(-1, 1) * self._node(other, "outer").reshape(1, -1)

@@ -13,7 +13,8 @@ import numpy as np
 from . import compile_record, modes
 from .compile_record import RECORDING
 from .graph import Node, raw
-from .tensor_data import as_array, raw_index
+from .tensor_backward import checked_requires_grad
+from .tensor_data import as_array, numbers_array, raw_index
 
 
 class VersionedData:
@@ -33,8 +34,18 @@ class VersionedData:
         An array over the same memory as before (`t.data -= x` changed it in place; `t.data =
         t.data.reshape(...)` views it) keeps t's count, which its views share: a change through them is
         still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
-        new = value if isinstance(value, np.ndarray) else as_array(value, None)
-        if new is self._data or np.may_share_memory(new, self._data):
+        if value is self._data:  # `t.data -= x`: changed in place, already checked
+            self._version += 1
+            return
+        # what Tensor() refuses, refused here too, before anything changes: an array is kept as it is
+        # (its memory and dtype); anything else is made as Tensor() makes it (a list: float32)
+        new = (
+            numbers_array(value, "Tensor.data")
+            if isinstance(value, np.ndarray)
+            else as_array(value, None, "Tensor.data")
+        )
+        checked_requires_grad(self._requires_grad, new.dtype)  # an integer array cannot hold a gradient
+        if np.may_share_memory(new, self._data):
             self._data = new
             self._version += 1
             return
