@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .modes import short
 from .op_table_conv import Padding, Pair
 from .tensor_ops import ShapeError
 
@@ -21,9 +22,9 @@ def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
 
 def whole(fn: str, name: str, value: Any, least: int) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
+        raise TypeError(f"{fn}: {name} must be an int, got {short(value)}")
     if value < least:
-        raise ValueError(f"{fn}: {name} must be at least {least}, got {value!r}")
+        raise ValueError(f"{fn}: {name} must be at least {least}, got {short(value)}")
     return int(value)
 
 
@@ -31,7 +32,7 @@ def single(fn: str, name: str, value: Any, least: int) -> int:
     """An int, or PyTorch's tuple of one int (conv1d's `stride=(2,)`), at least `least`."""
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 1:
-            raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {value!r}")
+            raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {short(value)}")
         (value,) = value
     return whole(fn, name, value, least)
 
@@ -40,14 +41,14 @@ def pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
     """An int or a pair of ints, each at least `least`, as a pair."""
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
-            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {value!r}")
+            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {short(value)}")
         return whole(fn, name, value[0], least), whole(fn, name, value[1], least)
     return (whole(fn, name, value, least),) * 2
 
 
 def groups_of(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{fn}: groups must be an int of at least 1, got {groups!r}")
+        raise ValueError(f"{fn}: groups must be an int of at least 1, got {short(groups)}")
     if channels_in % groups or channels_out % groups:
         raise ShapeError(
             f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
@@ -67,7 +68,7 @@ def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
         totals = (d * (k - 1) for d, k in zip(dilation, kernel))
         return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
     if isinstance(padding, str):
-        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {short(padding)}")
     top, left = pair(fn, "padding", padding, least=0)
     return (top, top), (left, left)
 
@@ -88,8 +89,8 @@ def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilatio
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
     if any(s > n for s, n in zip(span, padded)):
         raise ShapeError(
-            f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
-            f"input {padded}: use a smaller kernel or dilation, or more padding"
+            f"{fn}: the kernel {short(kernel)} (covering {short(span)} with dilation {short(dilation)}) is larger "
+            f"than the padded input {short(padded)}: use a smaller kernel or dilation, or more padding"
         )
 
 

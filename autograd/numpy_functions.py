@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .modes import flag
 from .numpy_arrangements import FUNCTIONS as ARRANGEMENTS
 from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
@@ -39,7 +40,7 @@ def _refuse(name: str, **given: Any) -> None:
 
 
 def _keep(keepdims: Any) -> bool:
-    return False if keepdims is np._NoValue else bool(keepdims)
+    return False if keepdims is np._NoValue else flag(keepdims, "keepdims")
 
 
 def apply_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
-from .creation_args import dtype_of, float_dtype, shape_of
+from .creation_args import dtype_of, float_dtype, like, shape_of
 from .tensor import Tensor
 
 _lock = threading.Lock()
@@ -170,5 +170,6 @@ def randn_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_gra
 
 
 def _like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
-    data = np.asarray(t.data if isinstance(t, Tensor) else t)
-    return data.shape, float_dtype(data.dtype if dtype is None else dtype, name)
+    """creation's `like` (t refused as Tensor() refuses it), drawn in a floating-point dtype only."""
+    shape, kind = like(t, dtype, name)
+    return shape, float_dtype(kind, name)

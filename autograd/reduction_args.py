@@ -7,7 +7,6 @@ from typing import Any
 
 from . import shape_args as args
 from .modes import flag, short
-from .tensor_data import reduction_axis
 from .tensor_ops import Axis
 
 
@@ -35,7 +34,7 @@ def reduced_axes(self: Any, name: str, axis: Any, dim: Any) -> Axis:
         raise TypeError(f"{name}(): axis must be an int, a tuple of ints or None, got {short(axis)}")
     args.dim_or_dims(axis, self.ndim, f"{name}()", "axis")
     axis = int(axis) if args.is_int(axis) else tuple(int(a) for a in axis)
-    return reduction_axis(self.ndim, axis)
+    return None if self.ndim == 0 else axis  # checked above: 0 or -1 of a 0-d tensor is all of it, as PyTorch
 
 
 def one_axis(self: Any, name: str, axis: Any, dim: Any) -> int:

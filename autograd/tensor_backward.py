@@ -12,6 +12,7 @@ from . import compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
+from .tensor_data import array_of
 from .tensor_ops import ShapeError
 
 
@@ -93,7 +94,7 @@ class BackwardHooks:
                 )
             seed = np.ones_like(self._data)
         else:
-            given = np.asarray(raw(grad))
+            given = array_of(raw(grad), "backward(): the gradient")
             if given.dtype.kind not in DATA_KINDS:  # complex would lose a part, text is no number; a bool mask is 1/0
                 raise TypeError(f"backward(): the gradient must be real numbers, got dtype {given.dtype}")
             seed = given.astype(self.dtype)

@@ -9,7 +9,6 @@ import numpy as np
 
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import MixedNodes, Node, raw
-from .tensor_ops import Axis
 
 
 def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
@@ -61,16 +60,6 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
             )
         array = converted
     return array
-
-
-def reduction_axis(ndim: int, axis: Axis) -> Axis:
-    """A reduction's axis; on a 0-d tensor axis 0 or -1 means the whole of it (as PyTorch)."""
-    if ndim == 0 and axis is not None:
-        for a in (axis,) if isinstance(axis, int) else axis:
-            if a not in (0, -1):
-                raise np.exceptions.AxisError(f"axis {a} is out of bounds for a 0-d tensor (only 0 and -1 are)")
-        return None
-    return axis
 
 
 def raw_index(index: Any) -> Any:

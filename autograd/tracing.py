@@ -21,6 +21,7 @@ from . import modes
 from .dtypes import REAL_KINDS
 from .graph import MixedNodes, Node, gradients, raw
 from .modes import enable_grad
+from .shape_args import is_int
 from .tensor import ShapeError, Tensor
 from .trees import Rebuild, flatten, tree_map
 from .value import Value
@@ -31,9 +32,9 @@ Argnums = int | Sequence[int]
 def check_argnums(argnums: Argnums, transform: str) -> tuple[tuple[int, ...], bool]:
     """The argument positions to differentiate, and whether one int was given (one answer, not a
     tuple). numpy's integers count as ints (a position read from an array); bools do not."""
-    single = _is_int(argnums)
+    single = is_int(argnums)
     positions = (argnums,) if single else argnums
-    if not isinstance(positions, tuple | list) or not positions or not all(_is_int(i) for i in positions):
+    if not isinstance(positions, tuple | list) or not positions or not all(is_int(i) for i in positions):
         raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
     return tuple(int(i) for i in positions), single
 
@@ -269,10 +270,6 @@ def _records(x: Any) -> bool:
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, Node)
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_)
 
 
 def _as_float(result: Any) -> Any:

@@ -263,3 +263,30 @@ _RAGGED = {
 def test_a_ragged_list_gets_the_constructors_message(call):
     with pytest.raises(TypeError, match="needs numbers, got list that numpy cannot make an array of"):
         call()
+
+
+# ---- the same rules where they were still written apart ----
+
+
+@pytest.mark.parametrize("like", [autograd.rand_like, autograd.randn_like])
+@pytest.mark.parametrize("bad", [[[1.0, 2.0], [3.0]], None, "ab"])
+def test_random_like_functions_refuse_what_tensor_refuses(like, bad):
+    with pytest.raises(TypeError, match=like.__name__):
+        like(bad)
+
+
+def test_a_ragged_backward_seed_is_named():
+    t = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match="backward\\(\\): the gradient needs numbers"):
+        (t * 2).backward([[1.0, 2.0], [3.0]])
+
+
+def test_numpys_sum_of_a_tensor_takes_a_flag_for_keepdims():
+    with pytest.raises(TypeError, match="keepdims takes True or False"):
+        np.sum(Tensor(np.ones(3)), keepdims="no")
+
+
+def test_a_pooling_error_cuts_a_huge_kernel_size():
+    with pytest.raises(autograd.ShapeError) as caught:
+        autograd.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 10**400)
+    assert len(str(caught.value)) < 400
