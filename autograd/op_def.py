@@ -131,10 +131,12 @@ _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by 
 
 
 def engine_of(*xs: Any) -> str:
-    """'tensor' if any of xs is an array or a Tensor (a node with a shape), else 'scalar' (numbers,
-    numpy scalars and Values)."""
+    """The engine of a rule's own call: 'tensor' if any of xs is an array, a numpy scalar (what numpy's
+    arithmetic on a 0-d tensor's data gives: math would raise where the tensor engine gives NaN, as
+    it does for the same entry of a larger tensor) or a Tensor (a node with a shape), else 'scalar'
+    (Python's numbers and Values)."""
     for x in xs:
-        if isinstance(x, np.ndarray) or (isinstance(x, Node) and hasattr(x, "shape")):
+        if isinstance(x, np.ndarray | np.generic) or (isinstance(x, Node) and hasattr(x, "shape")):
             return "tensor"
     return "scalar"
 
