@@ -21,14 +21,16 @@ def test_a_tensor_to_the_power_zero_passes_nothing_back(upstream):
     (x**0.0 * upstream).sum().backward()
     assert np.array_equal(x.grad, np.zeros(5))
     x.grad = None
-    (x**y * upstream).sum().backward()
+    with np.errstate(invalid="ignore"):  # y's gradient, log(x) * inf, is NaN at x < 0 (numpy's warning)
+        (x**y * upstream).sum().backward()
     assert np.array_equal(x.grad, np.zeros(5))
 
 
 def test_against_pytorch_through_an_infinite_slope():
     torch = pytest.importorskip("torch")
     x = Tensor(BASES.copy(), requires_grad=True)
-    (x**0.0).acosh().sum().backward()
+    with np.errstate(divide="ignore"):  # acosh's slope at 1 is infinite (numpy's warning)
+        (x**0.0).acosh().sum().backward()
     t = torch.tensor(BASES, dtype=torch.float64, requires_grad=True)
     torch.acosh(t**0.0).sum().backward()
     assert np.array_equal(x.grad, t.grad.numpy())
