@@ -11,9 +11,11 @@ were, without a word. Here, as in PyTorch:
   gradient (a parameter after backward: `p -= lr * p.grad` outside no_grad would make a new node
   and train nothing), while a Value leaf without one may be a running total (`total += loss`);
 - while the graph is recorded, a node made in it gives a new node, `x = x + y` (`loss += term`),
-  unless it views the memory of another node something still holds (a slice or reshape of `h`), or
-  a view of it is alive: PyTorch would change both, so that is refused rather than left to give
-  other numbers. (Another name for the same tensor keeps the old node, as after `x = x + y`.)
+  unless it views the memory of another node something still holds (a slice or reshape of `h`):
+  PyTorch would change both, so that is refused rather than left to give other numbers. Another
+  name for the same tensor, and a view of it taken before (`first = h[0]`, `h.detach()`), keep the
+  old values, as after `x = x + y`, where PyTorch's would change: which views a name still holds
+  cannot be told from those only a graph holds (which change nothing), so that is not refused.
 Each result is the operator's own, so `x -= y` rounds as `x - y` does.
 """
 
@@ -60,12 +62,6 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
                     f"its values; write `t = t {symbol[:-1]} x` for a new tensor, or build the changed whole "
                     "with autograd.where or concatenate"
                 )
-            if _has_views(self):
-                raise RuntimeError(
-                    f"t {symbol} x on a tensor of which a view is alive (a slice, .T, a reshape, a detach()), while "
-                    f"the graph is recorded: PyTorch would change the view too, chainrule makes a new node and the "
-                    f"view keeps its values; write `t = t {symbol[:-1]} x` for a new tensor"
-                )
             return result
         if not self._data.flags.writeable:
             raise ValueError(
@@ -103,18 +99,6 @@ def _viewed_elsewhere(t: Any) -> bool:
             return True
         base = _viewed(base)
     return False
-
-
-def _has_views(t: Any) -> bool:
-    """Whether a tensor besides t and the nodes whose memory it views shares t's version count: a view
-    of t (or of those nodes) that is alive, held by a name or by a graph (PyTorch's `+=` would change
-    it; a view held only by a graph may never be read, but which one is cannot be told)."""
-    sharing = 1  # t itself
-    base = _viewed(t)
-    while base is not None:
-        sharing += 1
-        base = _viewed(base)
-    return sys.getrefcount(t._counter) - 1 > sharing  # getrefcount's own argument is one more
 
 
 def _viewed(t: Any) -> Any:
