@@ -131,36 +131,45 @@ _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by 
 
 
 def engine_of(*xs: Any) -> str:
-    """The engine of a rule's own call: 'tensor' if any of xs is an array, a numpy scalar (what numpy's
-    arithmetic on a 0-d tensor's data gives: math would raise where the tensor engine gives NaN, as
-    it does for the same entry of a larger tensor) or a Tensor (a node with a shape), else 'scalar'
+    """The engine of a call on xs: 'tensor' if any is an array or a Tensor (a node with a shape), or a
+    numpy scalar beside no Value (what numpy's arithmetic on a 0-d tensor's data gives: math would
+    raise where the tensor engine gives NaN, as for the same entry of a larger tensor); else 'scalar'
     (Python's numbers and Values)."""
+    numpy_scalar = value = False
     for x in xs:
-        if isinstance(x, np.ndarray | np.generic) or (isinstance(x, Node) and hasattr(x, "shape")):
+        if x.__class__ is float or x.__class__ is int:
+            continue
+        if isinstance(x, np.ndarray):
             return "tensor"
-    return "scalar"
+        if isinstance(x, Node):
+            if hasattr(x, "shape"):
+                return "tensor"
+            value = True
+        elif isinstance(x, np.generic):
+            numpy_scalar = True
+    return "tensor" if numpy_scalar and not value else "scalar"
 
 
 def checked_engine(name: str, xs: Sequence[Any]) -> str:
     """engine_of(*xs) for a user's call of op `name`, each input checked to be what an op takes: a node,
-    a real number (Python's or numpy's) or an array of real numbers; a list too beside a Tensor, which
-    takes it as `t + [1, 2]` does (Tensor() then refuses what it refuses). Anything else is one TypeError
-    naming the op and the value, as Value and Tensor give it: None, text or a list elsewhere would fail
-    inside math or numpy in their words, and a complex number or array would come out complex or,
-    through math, as its real part alone (tanh(np.complex128(1j)) is 0.0)."""
-    engine, lists = "scalar", []
+    a real number (Python's or numpy's) or an array of real numbers; a list too beside an array or a
+    Tensor, which take it as `t + [1, 2]` does (Tensor() then refuses what it refuses). Anything else
+    is one TypeError naming the op and the value, as Value and Tensor give it: None, text or a list
+    elsewhere would fail inside math or numpy in their words, and a complex number or array would
+    come out complex or, through math, as its real part alone (tanh(np.complex128(1j)) is 0.0)."""
+    lists = []
     for x in xs:
-        if isinstance(x, Node):
-            engine = "tensor" if hasattr(x, "shape") else engine
-        elif isinstance(x, list | tuple):
+        if x.__class__ is float or x.__class__ is int or isinstance(x, Node):
+            continue
+        if isinstance(x, list | tuple):
             lists.append(x)
         elif isinstance(x, np.ndarray | np.generic):
             if x.dtype.kind not in DATA_KINDS:
                 raise _not_a_real_input(name, x)
-            engine = "tensor" if isinstance(x, np.ndarray) else engine
         elif not isinstance(x, numbers.Real):
             raise _not_a_real_input(name, x)
-    if lists and not any(isinstance(x, Node) and hasattr(x, "shape") for x in xs):
+    engine = engine_of(*xs)
+    if lists and engine != "tensor":
         raise _not_a_real_input(name, lists[0])
     return engine
 

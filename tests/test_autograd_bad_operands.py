@@ -290,3 +290,7 @@ def test_a_pooling_error_cuts_a_huge_kernel_size():
     with pytest.raises(autograd.ShapeError) as caught:
         autograd.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 10**400)
     assert len(str(caught.value)) < 400
+
+
+def test_a_list_beside_an_array_is_taken_as_numpy_takes_it():
+    np.testing.assert_array_equal(autograd.add(np.ones(2), [1.0, 2.0]), [2.0, 3.0])

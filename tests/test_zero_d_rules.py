@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from autograd import Tensor
+import autograd
+from autograd import Op, Tensor, Value
 from autograd.op_table import ELEMENTWISE
 
 POINTS = [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 1e300, np.inf, np.nan]
@@ -40,3 +41,19 @@ def test_a_zero_d_tensors_gradient_is_a_one_entry_tensors(op):
             assert (a is None) == (b is None), (op.name, points)
             if a is not None:
                 np.testing.assert_array_equal(a, b, err_msg=f"{op.name} at {points}")
+
+
+def test_a_rule_of_ones_own_on_a_zero_d_tensor_gives_what_a_one_entry_tensor_gives():
+    # the public functions a user's rule calls take numpy's scalars to the tensor engine too
+    asin = Op("my_asin", np.arcsin, lambda g, out, x: (g / autograd.sqrt(1 - x * x),))
+    grads = []
+    for shape in ((), (1,)):
+        t = Tensor(np.full(shape, 2.0), requires_grad=True)
+        with np.errstate(invalid="ignore"):
+            asin(t).sum().backward()
+        grads.append(np.asarray(t.grad).reshape(()))
+    assert np.isnan(grads[0]) and np.isnan(grads[1])
+
+
+def test_numpy_scalars_beside_a_value_stay_on_the_scalar_engine():
+    assert autograd.maximum(Value(1.0), np.float64(2.0)).data == 2.0
