@@ -282,8 +282,8 @@ def backward_order(root: Node) -> list[Node]:
 
 
 def _check_retain(retain_graph: Any) -> None:
-    if retain_graph is not None and not isinstance(retain_graph, bool):
-        raise TypeError(f"retain_graph must be True, False or None, got {retain_graph!r}")
+    if retain_graph is not None:  # PyTorch's default, None: create_graph's value
+        flag(retain_graph, "retain_graph (True, False or None)")
 
 
 def require_node(x: Any, what: str) -> Node:
@@ -302,5 +302,6 @@ def node_list(xs: Any, what: str) -> list[Node]:
         raise TypeError(f"{what} must be a list of Values or Tensors, got {type(xs).__name__} {short(xs)}")
     xs = list(xs)
     for i, x in enumerate(xs):
-        require_node(x, f"{what}[{i}]")
+        if not isinstance(x, Node):  # the message only then: an optimizer's zero_grad passes every parameter
+            require_node(x, f"{what}[{i}]")
     return xs

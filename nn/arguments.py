@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import Tensor
 
+TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
 
 
@@ -36,7 +37,7 @@ def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeEr
 def as_sequence(owner: str, name: str, items: Any, wanted: str) -> list[Any]:
     """`items` (a list, a tuple, an array) as a list; TypeError, saying the argument must be `wanted`,
     when it is no sequence or is text: bytes would be read as a list of their codes (b"\\x03" as [3])."""
-    if isinstance(items, str | bytes | bytearray) or not isinstance(items, Iterable):
+    if isinstance(items, TEXT) or not isinstance(items, Iterable):
         raise TypeError(f"{owner}: {name} must be {wanted}, got {type(items).__name__} {shown(items)}")
     return list(items)
 

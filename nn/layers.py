@@ -64,16 +64,17 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     training = check_flag("dropout", "training", training)  # in a module: self.training
     if not isinstance(x, Tensor):
         raise TypeError(f"dropout takes a Tensor, got {type(x).__name__}: Tensor(x)")
-    check_dropped(x, "dropout")
     if not training or p == 0:
         return x
+    check_dropped(x, "dropout")
     shape, dtype = x.shape, x.dtype
     return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
 
 
 def check_dropped(x: Tensor, owner: str) -> None:
-    """Refuse input that is not floating point, in training and eval alike (as PyTorch): integers
-    and bools cannot hold the kept entries' scale 1 / (1 - p), and would be cut back to whole numbers."""
+    """Refuse input that is not floating point where it would be dropped (in training, p > 0; as
+    PyTorch, which passes it through otherwise): integers and bools cannot hold the kept entries' scale
+    1 / (1 - p), and would be cut back to whole numbers."""
     if x.dtype.kind != "f":
         raise TypeError(f"{owner} takes floating-point input, got {x.dtype}: convert it first, x.astype(np.float32)")
 
@@ -130,9 +131,9 @@ class Dropout(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input(type(self).__name__, x)
-        check_dropped(x, type(self).__name__)
         if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
             return x
+        check_dropped(x, type(self).__name__)
         shape, dtype = self.mask_shape(x.shape), x.dtype
         return x * drawn(lambda: self.mask(shape, dtype), dtype)  # dtype: a float16 mask stays float16
 

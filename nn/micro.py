@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Value
 
-from .arguments import as_sequence, check_count, shown
+from .arguments import TEXT, as_sequence, check_count, shown
 from .module import Module
 from .rng import check_seed
 
@@ -59,7 +59,7 @@ class Neuron(Module):
         self.nonlin = self.activation != "linear"
 
     def forward(self, x: Sequence[Value | float]) -> Value:
-        if isinstance(x, str | bytes | bytearray):  # bytes would be taken as the numbers of their codes
+        if isinstance(x, TEXT):  # bytes would be taken as the numbers of their codes
             raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")

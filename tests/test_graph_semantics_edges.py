@@ -102,8 +102,9 @@ def test_set_grad_enabled_and_retain_graph_as_pytorch_spells_them():
     loss.backward(retain_graph=True)
     loss.backward(retain_graph=False)  # the graph is kept either way: the second pass adds again
     assert x.grad.tolist() == [4.0, 4.0] and gradients(loss, [x], retain_graph=True)[0].tolist() == [2.0, 2.0]
-    with pytest.raises(TypeError, match="retain_graph must be True, False or None"):
+    with pytest.raises(TypeError, match="retain_graph \\(True, False or None\\) takes True or False"):
         loss.backward(retain_graph="yes")
+    loss.backward(retain_graph=np.True_, create_graph=np.False_)  # numpy's bools, as every flag
 
 
 def test_a_held_grad_that_no_longer_fits_its_data_is_refused_before_backward_adds_into_it():

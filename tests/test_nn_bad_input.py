@@ -225,3 +225,18 @@ def test_a_list_for_a_name_is_named(make, words):
 def test_micrograd_flags_for_nonlin_include_numpys():
     assert nn.Neuron(2, nonlin=np.False_).activation == "linear"
     assert nn.Neuron(2, nonlin=np.True_).activation == "relu"
+
+
+def test_dropout_passes_integers_through_where_it_drops_nothing_as_pytorch():
+    ints = Tensor(np.arange(3))
+    assert nn.Dropout(0.5).eval()(ints) is ints
+    assert nn.functional.dropout(ints, 0.5, training=False) is ints
+    assert nn.Dropout(0.0)(ints) is ints
+    with pytest.raises(TypeError, match="floating-point"):
+        nn.Dropout(0.5)(ints)
+
+
+@pytest.mark.parametrize("make", [lambda s: nn.MLP(2, s), lambda s: nn.LayerNorm(s)], ids=["MLP", "LayerNorm"])
+def test_a_memoryview_is_no_list_of_sizes(make):
+    with pytest.raises(TypeError, match="memoryview"):
+        make(memoryview(b"\x03\x01"))
