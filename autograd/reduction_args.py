@@ -22,6 +22,8 @@ def either(name: str, numpy_name: str, numpy_value: Any, torch_name: str, torch_
 def reduced_axes(self: Any, name: str, axis: Any, dim: Any) -> Axis:
     """The axes to reduce: numpy's axis or PyTorch's dim, an int, a sequence of ints or None (all),
     checked against the tensor's dims (shape_args' rule) and passed on as given."""
+    if dim is None and (axis is None or (axis.__class__ is int and -self.ndim <= axis < self.ndim)):
+        return axis  # the common calls, sum() and sum(axis=1), without the checks' messages made
     if isinstance(dim, list | tuple) and not dim:  # numpy reads no axes as none, PyTorch as all of them
         raise ValueError(
             f"{name}(dim={dim!r}) is ambiguous: PyTorch reduces over every dim, numpy's axis=() over none; "
@@ -44,10 +46,13 @@ def one_axis(self: Any, name: str, axis: Any, dim: Any) -> int:
         raise TypeError(f"{name} takes one axis (an int), got {short(axis)}")
     if axis is None:
         return -1
-    args.dim(axis, self.ndim, f"{name}()", "axis")
+    if axis.__class__ is not int or not -self.ndim <= axis < self.ndim:  # the message made only then
+        args.dim(axis, self.ndim, f"{name}()", "axis")
     return int(axis)
 
 
 def keep_dims(name: str, keepdims: Any, keepdim: Any) -> bool:
+    if keepdim is None and (keepdims is None or keepdims.__class__ is bool):
+        return bool(keepdims)  # the common calls, without the check's message made
     given = either(name, "keepdims", keepdims, "keepdim", keepdim)
     return False if given is None else flag(given, f"{name}(): {'keepdims' if keepdim is None else 'keepdim'}")

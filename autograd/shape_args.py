@@ -19,8 +19,11 @@ _NOT_SEQUENCES = (str, bytes, bytearray, memoryview)
 
 
 def is_int(x: Any) -> bool:
-    """Whether x is an int argument: a Python or numpy integer, not a bool (True is no axis or size)."""
-    return isinstance(x, int | np.integer) and not isinstance(x, bool)
+    """Whether x is an int argument: a Python or numpy integer, or a 0-d integer array (numpy takes one
+    for an axis), not a bool (True is no axis or size)."""
+    if isinstance(x, int | np.integer):
+        return not isinstance(x, bool)
+    return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
 def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[int, ...]:

@@ -241,3 +241,11 @@ def test_guard_refuses_a_plain_owner_or_a_name_that_is_no_str() -> None:
 def test_a_function_argument_that_is_not_callable_is_refused_at_once(make, name) -> None:
     with pytest.raises(TypeError, match=f"{name} must be a function"):
         make()
+
+
+def test_a_zero_d_integer_array_is_an_int_argument_as_numpy_takes_it():
+    t = Tensor(np.ones((4, 3)))
+    assert t.softmax(np.array(1)).shape == (4, 3) and t.sum(axis=np.array(0)).shape == (3,)
+    assert autograd.cat([t, t], np.array(1)).shape == (4, 6) and t.triu(np.array(1)).shape == (4, 3)
+    with pytest.raises(TypeError):
+        t.sum(axis=np.array(True))
