@@ -50,7 +50,8 @@ from .compile_record import eager_only, guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
-from .graph import Node, backward_order, gradients, pullback, raw, zero_grad
+from .graph import Node, pullback, raw
+from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
 from .modes import (
     AnomalyError,

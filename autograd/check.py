@@ -13,7 +13,8 @@ import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
 from .dtypes import REAL_KINDS
-from .graph import Node, gradients, raw
+from .graph import Node, raw
+from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, no_grad, require_callable
 from .tensor import Tensor

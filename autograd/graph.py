@@ -9,7 +9,7 @@ Rules receive raw data (floats, arrays) for a plain backward and the nodes thems
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -231,56 +231,6 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     return list(vjp_at(node._made_by, node, grad, False))
 
 
-def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
-    """Reset `.grad` of each node (0.0 for a Value) before the next backward accumulates into it:
-    a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
-    set_to_none = flag(set_to_none, "zero_grad: set_to_none")
-    nodes = node_list(nodes, "zero_grad: nodes")  # all checked before any is reset
-    from .compile_record import eager_only  # here: compile_record reads graph's raw
-
-    eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
-        "autograd.zero_grad(...) is called inside the step, which a replay would not do: call "
-        "optimizer.zero_grad() or model.zero_grad() there (a replay calls those again)"
-    )
-    for n in nodes:
-        held = raw(n.grad)  # an array (a create_graph Tensor's, detached, as PyTorch), or a Value's float
-        n.grad = np.zeros_like(held) if not set_to_none and isinstance(held, np.ndarray) else n._grad_zero
-
-
-def gradients(
-    root: Node,
-    inputs: Sequence[Node],
-    seed: Any = None,
-    *,
-    create_graph: bool = False,
-    retain_graph: bool | None = None,
-) -> list[Any]:
-    """d(root)/d(input) for each input, without touching any `.grad` (the functional form;
-    `retain_graph` as backward's)."""
-    _check_retain(retain_graph)
-    require_node(root, "gradients: root")
-    inputs = node_list(inputs, "gradients: inputs")
-    create_graph = flag(create_graph, "gradients: create_graph")
-    with _scratch_space(root, inputs):
-        for x in inputs:
-            x._grad_sum = None  # what a pass leaves on an input it does not reach
-        start = type(root)._backward_pass(root, seed, create_graph, False)
-        grads = [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
-        for x in inputs:  # not kept beside the caller's copy: a parameter would hold it (under create_graph,
-            x._grad_sum = None  # a whole graph) until the next pass reached it
-        return type(root)._handed_out(grads)
-
-
-def backward_order(root: Node) -> list[Node]:
-    """Every node a backward from root reaches, in the order it takes them: root first, each once all
-    its consumers are done, so a node's gradient is its consumers' shares summed in this order (which
-    rounding can tell from another: 1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is 0). For Values a pass is
-    run to find it (its rules too; `.grad` left alone); for Tensors it is `topological_order`."""
-    require_node(root, "backward_order: root")
-    with _scratch_space(root):
-        return type(root)._backward_order(root)
-
-
 def _check_retain(retain_graph: Any) -> None:
     if retain_graph is not None:  # PyTorch's default, None: create_graph's value
         flag(retain_graph, "retain_graph (True, False or None)")
@@ -291,17 +241,3 @@ def require_node(x: Any, what: str) -> Node:
     if not isinstance(x, Node):
         raise TypeError(f"{what} must be a Value or a Tensor, got {type(x).__name__} {short(x)}")
     return x
-
-
-def node_list(xs: Any, what: str) -> list[Node]:
-    """xs (a list, a tuple, any iterable) as a list of nodes; a node alone is refused, not read row by
-    row (a Tensor iterates over its rows, new nodes that no backward reaches)."""
-    if isinstance(xs, Node):
-        raise TypeError(f"{what} must be a list of Values or Tensors, got one {type(xs).__name__}: write [x]")
-    if isinstance(xs, str | bytes | np.ndarray) or not isinstance(xs, Iterable):
-        raise TypeError(f"{what} must be a list of Values or Tensors, got {type(xs).__name__} {short(xs)}")
-    xs = list(xs)
-    for i, x in enumerate(xs):
-        if not isinstance(x, Node):  # the message only then: an optimizer's zero_grad passes every parameter
-            require_node(x, f"{what}[{i}]")
-    return xs

@@ -19,7 +19,8 @@ import numpy as np
 
 from . import modes
 from .dtypes import REAL_KINDS
-from .graph import MixedNodes, Node, gradients, raw
+from .graph import MixedNodes, Node, raw
+from .graph_functions import gradients
 from .modes import enable_grad
 from .shape_args import is_int
 from .tensor import ShapeError, Tensor
