@@ -15,10 +15,9 @@ while only the engine's own rules run: a rule of the user's (an Op of their own,
 hand) may read `.grad` or run a backward of its own, so before the first such rule runs the pass
 puts back what it wrote and goes on as every other pass does, adding into `.grad` once it is done.
 
-Both sweeps are the hot loops of a training step, so they are written for the interpreter: the
-parents of a binary op spelled out rather than looped over, and in the second `mul` and `add`
-tested first (their nodes always have two Value parents) and a ready parent taken next without a
-trip through the stack.
+Both sweeps are a training step's hot loops, written for the interpreter: a binary op's parents
+spelled out, not looped over; in the second, `mul` and `add` tested first (their nodes always have
+two Value parents) and a ready parent taken next without a trip through the stack.
 """
 
 from __future__ import annotations
