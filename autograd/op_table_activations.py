@@ -17,6 +17,7 @@ from .dtypes import DATA_KINDS
 from .graph import Node, raw
 from .op_def import OFF_KINK, Domain, OpDef, function, gated, where
 from .op_table_math import TOO_LARGE, exp
+from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
@@ -102,7 +103,7 @@ def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[st
         if isinstance(value, numbers.Real):
             nan, infinite = math.isnan(value), math.isinf(value)
         else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
-            array = np.asarray(value)
+            array = array_of(value, f"{op}: {name}")
             if array.dtype.kind not in DATA_KINDS:
                 raise TypeError(
                     f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "

@@ -80,13 +80,19 @@ def _range(low: float, high: float, high_included: bool) -> str:
     return f"between {low:g} and {high:g}" if high_included else f"at least {low:g} and below {high:g}"
 
 
+def as_array(owner: str, name: str, a: Any) -> np.ndarray:
+    """`a` as numpy takes it (a list, an array, a Tensor's data given as raw(t)); a ragged list, which
+    numpy refuses in its own words naming neither the function nor the argument, is a ValueError saying so."""
+    try:
+        return np.asarray(a)
+    except ValueError:  # numpy: "inhomogeneous shape"
+        raise ValueError(f"{owner}: {name} has rows of different lengths; give rows all of one length") from None
+
+
 def as_examples(owner: str, name: str, a: Any) -> np.ndarray:
     """`a` as an array of examples, one per row along axis 0 (a list is taken as numpy takes it);
     refuse what has no rows (a number, a dict) or rows of different lengths."""
-    try:
-        array = np.asarray(a)
-    except ValueError:  # numpy: "inhomogeneous shape"
-        raise ValueError(f"{owner}: {name} has rows of different lengths; give rows all of one length") from None
+    array = as_array(owner, name, a)
     if array.ndim == 0 or array.dtype == object:
         raise TypeError(
             f"{owner}: {name} must be an array of examples, one per row (a numpy array or a list), "

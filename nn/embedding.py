@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard, raw, validate, where
 
-from .arguments import check_count, check_flag, parameter_dtype
+from .arguments import as_array, check_count, check_flag, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -56,7 +56,7 @@ class Embedding(Module):
         return made
 
     def forward(self, indices: Any) -> Tensor:
-        index = np.asarray(raw(indices))
+        index = as_array("Embedding", "the index", raw(indices))
         validate(self._check, index)  # a compiled step's replays check each call's indices too
         rows = self.weight[index]
         padding = guard(self, "padding_idx")  # a compiled step records again if it changes

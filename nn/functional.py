@@ -25,7 +25,7 @@ from autograd import (
 )
 
 from .activations import FUNCTIONS
-from .arguments import as_examples, check_flag, check_real, layer_input
+from .arguments import as_array, as_examples, check_flag, check_real, layer_input
 from .layers import dropout
 from .losses import (
     binary_cross_entropy,
@@ -100,7 +100,7 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     give it (no score in (0, 0.5]), else a ValueError asks for the threshold. nn.fit scores each
     batch alone, so with one score per example give it `metric=functools.partial(accuracy, threshold=...)`."""
     scores = _scores(pred)
-    labels = np.asarray(raw(labels))
+    labels = as_array("accuracy", "the label list", raw(labels))
     if scores.ndim == 2 and scores.shape[1] > 1:
         return _class_accuracy(scores, labels, threshold)
     if scores.size != labels.size:

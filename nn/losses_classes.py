@@ -15,7 +15,7 @@ import numpy as np
 import autograd
 from autograd import ShapeError, Tensor, raw
 
-from .arguments import check_real
+from .arguments import as_array, check_real
 from .losses_pairs import as_read, check_reduction, constant_weights, require
 
 
@@ -194,7 +194,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     classes are looked at again."""
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
-    labels = np.asarray(raw(target))
+    labels = as_array(name, "the label list", raw(target))
     if labels.dtype.kind not in "iu":
         integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
         fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"

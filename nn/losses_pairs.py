@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, Value, raw, validate
 
-from .arguments import REAL_KINDS
+from .arguments import REAL_KINDS, as_array
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -111,7 +111,7 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
     if isinstance(target, Tensor) and (target.requires_grad or target.dtype == pred.dtype):
         t = target
     else:
-        t = np.asarray(raw(target))
+        t = as_array(name, "the target", raw(target))
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
         t = t.astype(pred.dtype, copy=False)

@@ -294,3 +294,8 @@ def test_a_pooling_error_cuts_a_huge_kernel_size():
 
 def test_a_list_beside_an_array_is_taken_as_numpy_takes_it():
     np.testing.assert_array_equal(autograd.add(np.ones(2), [1.0, 2.0]), [2.0, 3.0])
+
+
+def test_a_ragged_bound_of_clip_gets_tensors_message():
+    with pytest.raises(TypeError, match="clip: lo needs numbers"):
+        Tensor(np.ones((2, 2))).clamp([[0, 1], [2]])

@@ -240,3 +240,19 @@ def test_dropout_passes_integers_through_where_it_drops_nothing_as_pytorch():
 def test_a_memoryview_is_no_list_of_sizes(make):
     with pytest.raises(TypeError, match="memoryview"):
         make(memoryview(b"\x03\x01"))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: nn.Embedding(4, 2)([[0, 1], [2]]),
+        lambda t: F.accuracy(t, [[0, 1], [2]]),
+        lambda t: F.mse_loss(t, [[1.0, 2.0], [3.0]]),
+        lambda t: F.binary_cross_entropy(t.sigmoid(), [[1.0, 0.0], [1.0]]),
+        lambda t: F.nll_loss(t, [[0, 1], [1]]),
+    ],
+    ids=["Embedding", "accuracy", "mse_loss", "binary_cross_entropy", "nll_loss"],
+)
+def test_a_ragged_list_is_named_as_fit_names_it(call):
+    with pytest.raises(ValueError, match="has rows of different lengths"):
+        call(Tensor(np.ones((2, 2))))
