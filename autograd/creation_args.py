@@ -13,6 +13,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node
+from .shape_args import TEXT
 from .tensor_data import numbers_array, refuse_value
 
 
@@ -38,7 +39,7 @@ def refuse_text(x: Any, name: str, expected: str) -> None:
     """TypeError for text where a sequence of numbers or tensors is expected (`expected` says which):
     iterable, but bytes would be read as small ints (b"\\x02\\x03" as the shape (2, 3), b"ab" as the
     tensors 97 and 98) and a str as its letters. PyTorch refuses both."""
-    if isinstance(x, str | bytes | bytearray | memoryview):
+    if isinstance(x, TEXT):
         raise TypeError(f"{name}: {expected}, got {type(x).__name__} {x!r}")
 
 

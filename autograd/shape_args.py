@@ -14,8 +14,9 @@ import numpy as np
 from .modes import short
 
 AxisError = np.exceptions.AxisError
-# bytes and their kin iterate as ints (b"\x02\x03" as 2, 3): a shape given so is a slip, refused
-_NOT_SEQUENCES = (str, bytes, bytearray, memoryview)
+# text: iterable, but no sequence of sizes or tensors (bytes and their kin iterate as ints, b"\x02\x03"
+# as 2, 3; a str as its letters): given as one, a slip, refused
+TEXT = (str, bytes, bytearray, memoryview)
 
 
 def is_int(x: Any) -> bool:
@@ -32,7 +33,7 @@ def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[
     given = args
     if len(args) == 1 and not is_int(args[0]):
         try:
-            args = None if isinstance(args[0], _NOT_SEQUENCES) else tuple(args[0])
+            args = None if isinstance(args[0], TEXT) else tuple(args[0])
         except TypeError:  # one thing, neither an int nor a sequence: say so, not "not iterable"
             args = None
     if args is None or not all(is_int(a) for a in args):
