@@ -11,7 +11,7 @@ from autograd import Tensor, drawn, guard
 
 from .arguments import check_count, check_flag, check_real, layer_input, parameter_dtype
 from .module import Module
-from .rng import generator
+from .rng import generator, kept
 from .structure import STRUCTURE
 
 INITS = {
@@ -83,7 +83,7 @@ def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.
     """1 / (1 - p) where kept (with probability 1 - p), exactly 0 where dropped: the mask times the scale,
     or, for a scale beyond float16 (p above about 0.999985: inf, and 0 * inf would make the dropped
     entries NaN), chosen (kept ones are then inf, as PyTorch's); the product is four times faster."""
-    keep = rng.random(shape, dtype=np.float32) >= p
+    keep = kept(rng, p, shape)
     with np.errstate(over="ignore"):  # the float16 overflow just described, meant
         scale = np.asarray(1 / (1 - p), dtype=dtype)
     if np.isfinite(scale):

@@ -4,6 +4,7 @@ which `autograd.manual_seed` seeds, so that it makes initialisation and dropout 
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -30,3 +31,20 @@ def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
         raise TypeError(f"{said} must be an int or a numpy Generator (or None), got {type(seed).__name__} {seed!r}")
     if seed < 0:
         raise ValueError(f"{said} must be a non-negative int, got {seed}")
+
+
+# numpy's bit generators whose raw draws are 64 random bits each (MT19937's are 32 bits in a uint64)
+_RAW_64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
+_BITS = 2**32
+
+
+def kept(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.ndarray:
+    """A boolean array of `shape`, each entry False with probability p, independently: 32 random bits
+    an entry against p * 2**32 (p resolved to 2**-32), taken two an entry straight from a 64-bit bit
+    generator, about twice as fast as rng.random(dtype=float32) (24 bits, p resolved to 2**-24), which
+    serves any other bit generator."""
+    if type(rng.bit_generator) not in _RAW_64:
+        return rng.random(shape, dtype=np.float32) >= p
+    n = math.prod(shape)
+    bits = rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n].reshape(shape)
+    return bits >= np.uint32(min(round(p * _BITS), _BITS - 1))  # p < 1: at least one value in 2**32 is kept

@@ -119,8 +119,11 @@ def test_dropout_defaults_seed_and_edges():
     x = Tensor(np.ones(64, np.float32))
     assert np.array_equal(nn.Dropout(0.5, seed=3)(x).data, nn.Dropout(0.5, seed=3)(x).data)
     assert nn.Dropout(0.0)(x) is x  # p = 0 is allowed, and leaves x as it is
-    p = float(np.random.default_rng(7).random(1, dtype=np.float32)[0])
-    assert nn.Dropout(p, seed=7)(Tensor(np.ones(1, np.float32))).data[0] > 0  # a draw equal to p is kept: P = 1 - p
+    # the first 32 random bits of seed 7 against p * 2**32: a draw equal to it is kept (P = 1 - p), one below dropped
+    bits = int(np.random.default_rng(7).bit_generator.random_raw(1).view(np.uint32)[0])
+    one = Tensor(np.ones(1, np.float32))
+    assert nn.Dropout(bits / 2**32, seed=7)(one).data[0] > 0
+    assert nn.Dropout((bits + 1) / 2**32, seed=7)(one).data[0] == 0
 
 
 def test_micro_nonlinearities_and_defaults():
