@@ -3,7 +3,6 @@ back as it was."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from .check import _analytic, _settings
 from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
 from .graph import Node
 from .modes import enable_grad, no_grad, require_callable
+from .shape_args import is_int
 from .tensor import Tensor
 from .value import Value
 
@@ -96,7 +96,7 @@ def _check_sampling(max_per_param: Any, seed: Any) -> None:
     for name, value, none_allowed in (("max_per_param", max_per_param, True), ("seed", seed, False)):
         if value is None and none_allowed:
             continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if not is_int(value):
             raise TypeError(f"gradcheck_params: {name} must be an int, got {type(value).__name__} {value!r}")
         if value < (1 if none_allowed else 0):
             least = ">= 1 or None (all elements)" if none_allowed else ">= 0"

@@ -3,13 +3,13 @@ padding and the window geometry, each naming the function, the argument and the 
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from .modes import short
 from .op_table_conv import Padding, Pair
+from .shape_args import is_int
 from .tensor_ops import ShapeError
 
 
@@ -21,7 +21,7 @@ def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
 
 
 def whole(fn: str, name: str, value: Any, least: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+    if not is_int(value):
         raise TypeError(f"{fn}: {name} must be an int, got {short(value)}")
     if value < least:
         raise ValueError(f"{fn}: {name} must be at least {least}, got {short(value)}")
@@ -30,7 +30,7 @@ def whole(fn: str, name: str, value: Any, least: int) -> int:
 
 def single(fn: str, name: str, value: Any, least: int) -> int:
     """An int, or PyTorch's tuple of one int (conv1d's `stride=(2,)`), at least `least`."""
-    if isinstance(value, (tuple, list, np.ndarray)):
+    if _sequence(value):
         if len(value) != 1:
             raise TypeError(f"{fn}: {name} must be an int or a tuple of one int, got {short(value)}")
         (value,) = value
@@ -39,22 +39,28 @@ def single(fn: str, name: str, value: Any, least: int) -> int:
 
 def pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
     """An int or a pair of ints, each at least `least`, as a pair."""
-    if isinstance(value, (tuple, list, np.ndarray)):
+    if _sequence(value):
         if len(value) != 2:
             raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {short(value)}")
         return whole(fn, name, value[0], least), whole(fn, name, value[1], least)
     return (whole(fn, name, value, least),) * 2
 
 
+def _sequence(value: Any) -> bool:
+    """A tuple, a list or an array of one or more dims (a 0-d array is one number, as numpy takes it)."""
+    return isinstance(value, tuple | list) or (isinstance(value, np.ndarray) and value.ndim > 0)
+
+
 def groups_of(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+    if not is_int(groups) or groups < 1:
         raise ValueError(f"{fn}: groups must be an int of at least 1, got {short(groups)}")
+    groups = int(groups)
     if channels_in % groups or channels_out % groups:
         raise ShapeError(
             f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
             f"({channels_out})"
         )
-    return int(groups)
+    return groups
 
 
 def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:

@@ -9,7 +9,6 @@ randint: int64) and `requires_grad=`. The `_like` forms take another tensor's sh
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from .creation_args import check_count, check_fits, dtype_of, like, real_number, shape_of
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
+from .shape_args import is_int
 from .tensor import Tensor
 
 __all__ = [
@@ -64,7 +64,7 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool 
 def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """n × m (m = n by default) with ones on diagonal k (0: the main one, numpy's k) and zeros elsewhere."""
     rows, cols = shape_of((n, n if m is None else m), "eye")
-    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+    if not is_int(k):
         raise TypeError(f"eye: the diagonal k is an int, got {k!r}")
     return _made(np.eye(rows, cols, int(k), dtype=dtype_of(dtype, "eye")), requires_grad)
 
@@ -136,7 +136,7 @@ def linspace(
     if steps is not None and num is not None:
         raise TypeError("linspace() got both steps= (PyTorch's name) and num= (numpy's): pass one")
     count = 50 if steps is None and num is None else steps if num is None else num
-    if not isinstance(count, numbers.Integral) or isinstance(count, bool):
+    if not is_int(count):
         raise TypeError(f"linspace: steps is an int, got {count!r}")
     if count < 0:
         raise ValueError(f"linspace: steps must be at least 0, got {count}")

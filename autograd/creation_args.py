@@ -13,7 +13,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node
-from .shape_args import TEXT
+from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
 
 
@@ -21,14 +21,14 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
     """`zeros(2, 3)`, `zeros((2, 3))` and `zeros([2, 3])` all give (2, 3); `zeros(())` is 0-d."""
     if not sizes:
         raise TypeError(f"{name}() needs a shape: {name}(2, 3) or {name}((2, 3)); {name}(()) is 0-d")
-    if len(sizes) == 1 and not isinstance(sizes[0], numbers.Number):
+    if len(sizes) == 1 and not (is_int(sizes[0]) or isinstance(sizes[0], numbers.Number)):
         refuse_text(sizes[0], name, "sizes are ints, one by one or as one sequence")
         try:
             sizes = tuple(sizes[0])
         except TypeError:
             raise TypeError(f"{name}: a shape is ints or one sequence of ints, got {sizes[0]!r}") from None
     for n in sizes:
-        if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        if not is_int(n):
             raise TypeError(f"{name}: sizes are ints, got {n!r} in {sizes!r}")
         if n < 0:
             raise ValueError(f"{name}: sizes are non-negative, got {n} in {tuple(sizes)!r}")

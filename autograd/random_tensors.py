@@ -13,7 +13,6 @@ may share it safely; runs that draw from several threads at once are not repeata
 
 from __future__ import annotations
 
-import numbers
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 
 from . import compile_record
 from .creation_args import dtype_of, float_dtype, like, shape_of
+from .shape_args import is_int
 from .tensor import Tensor
 
 _lock = threading.Lock()
@@ -34,7 +34,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     Inside a step being compiled it makes the step run eagerly (a replay would not seed again)."""
     global _default
     # None would keep the generator as it is (generator=None's meaning elsewhere): refused, as PyTorch's
-    if seed is None or not isinstance(seed, numbers.Integral | np.random.Generator) or isinstance(seed, bool):
+    if not (is_int(seed) or isinstance(seed, np.random.Generator)):
         raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {seed!r}")
     new = _as_generator(seed, "manual_seed")
     with _lock:
@@ -53,7 +53,7 @@ def _as_generator(generator: Any, name: str) -> np.random.Generator:
         return _default
     if isinstance(generator, np.random.Generator):
         return generator
-    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
+    if is_int(generator):
         if generator < 0:
             raise ValueError(f"{name}: a seed is a non-negative int, got {generator}")
         return np.random.default_rng(int(generator))
@@ -123,7 +123,7 @@ def randint(
     if high is None:  # numpy's randint(high)
         low, high = 0, low
     for bound in (low, high):
-        if not isinstance(bound, numbers.Integral) or isinstance(bound, bool):
+        if not is_int(bound):
             raise TypeError(f"randint: low and high are ints, got {bound!r}")
     low, high = int(low), int(high)  # Python's: numpy ints would wrap in high - 1
     if low >= high:

@@ -12,6 +12,7 @@ from . import tensor_ops as ops
 from .creation_args import refuse_text
 from .graph import raw
 from .modes import short
+from .shape_args import is_int
 from .tensor import Tensor, _apply
 from .tensor_data import array_of, numbers_array
 from .tensor_indexing import boolean
@@ -23,7 +24,7 @@ def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = Non
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
     is, as PyTorch), and gets a gradient of 0. The labels reach the op as they are, so a compiled
     step replays each call's labels, whichever are ignored."""
-    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer)):
+    if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
     labels = array_of(raw(labels), "cross_entropy")
     ops.check_labels(np.asarray(raw(logits)), labels, ignore_index)

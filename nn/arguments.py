@@ -17,9 +17,17 @@ TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
 
 
+def is_int(x: Any) -> bool:
+    """Whether x is an int argument, as autograd takes one: a Python or numpy integer, or a 0-d integer
+    array, not a bool (True is no count, index or seed)."""
+    if isinstance(x, int | np.integer):
+        return not isinstance(x, bool)
+    return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
+
+
 def check_count(owner: str, name: str, n: Any) -> None:
     """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+    if not is_int(n):
         raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {shown(n)}")
     if n < 1:
         raise ValueError(f"{owner}: {name} must be at least 1, got {n}")

@@ -9,7 +9,6 @@ PyTorch's default: weight and bias uniform in +-1/sqrt(fan_in) (Kaiming uniform 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count, check_flag, layer_input, parameter_dtype
+from .arguments import check_count, check_flag, is_int, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -38,9 +37,9 @@ def _count(owner: str, name: str, n: Any) -> int:
 
 
 def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
-    if not isinstance(size, numbers.Integral | tuple | list):
+    if not (is_int(size) or isinstance(size, tuple | list)):
         raise TypeError(f"{owner}: kernel_size must be an int or {dims} ints, got {type(size).__name__} {size!r}")
-    sizes = (size,) * dims if isinstance(size, numbers.Integral) else tuple(size)
+    sizes = (size,) * dims if is_int(size) else tuple(size)
     if len(sizes) != dims:
         raise ValueError(f"{owner}: kernel_size must be an int or {dims} ints, got {size!r}")
     return tuple(_count(owner, "kernel_size", k) for k in sizes)
@@ -92,7 +91,7 @@ class _Conv(Module):
     def extra_repr(self) -> str:
         """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""
         kernel = tuple(self.weight.shape[2:])
-        as_tuple = lambda v: (v,) * len(kernel) if isinstance(v, numbers.Integral) else v  # noqa: E731
+        as_tuple = lambda v: (v,) * len(kernel) if is_int(v) else v  # noqa: E731
         shown = [f"{self.in_channels}, {self.out_channels}", f"kernel_size={kernel}"]
         shown += [
             f"{name}={value}" if isinstance(value, str) else f"{name}={as_tuple(value)!r}"  # padding=same, as PyTorch
@@ -116,7 +115,7 @@ def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...
     def per_axis(name: str) -> tuple[int, ...]:
         value, default = options.get(name, _DEFAULTS[name]), _DEFAULTS[name]
         values = tuple(value) if isinstance(value, tuple | list) else (value,) * len(kernel)
-        valid = len(values) == len(kernel) and all(isinstance(v, numbers.Integral) and v >= 0 for v in values)
+        valid = len(values) == len(kernel) and all(is_int(v) and v >= 0 for v in values)
         return values if valid else (default,) * len(kernel)
 
     return tuple(d * (k - 1) + 1 + 2 * p for k, d, p in zip(kernel, per_axis("dilation"), per_axis("padding")))

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard, raw, validate, where
 
-from .arguments import as_array, check_count, check_flag, parameter_dtype
+from .arguments import as_array, check_count, check_flag, is_int, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -84,7 +84,7 @@ def _row(padding_idx: Any, rows: int) -> int | None:
     """padding_idx as a row of the table (a negative one counted from the end), or None."""
     if padding_idx is None:
         return None
-    if isinstance(padding_idx, bool) or not isinstance(padding_idx, int | np.integer):
+    if not is_int(padding_idx):
         raise TypeError(
             f"Embedding: padding_idx must be an integer or None, got {padding_idx!r}; the third argument is "
             "padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)"

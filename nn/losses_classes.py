@@ -15,7 +15,7 @@ import numpy as np
 import autograd
 from autograd import ShapeError, Tensor, raw
 
-from .arguments import as_array, check_real
+from .arguments import as_array, check_real, is_int
 from .losses_pairs import as_read, check_reduction, constant_weights, require
 
 
@@ -192,7 +192,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     array itself where it is one, so that a compiled step feeds each call's labels to the ops. One
     min and one max read the labels when all are classes (as in training); only labels outside the
     classes are looked at again."""
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
+    if not is_int(ignore_index):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = as_array(name, "the label list", raw(target))
     if labels.dtype.kind not in "iu":

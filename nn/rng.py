@@ -5,19 +5,22 @@ which `autograd.manual_seed` seeds, so that it makes initialisation and dropout 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
 import autograd
 
+from .arguments import is_int
+
 
 def generator(seed: int | np.random.Generator | None, owner: str = "", argument: str = "seed") -> np.random.Generator:
     """A generator of its own for a seed; the default one (looked up now) without. `argument`: the
     seed's name in the caller's signature, for messages."""
     check_seed(owner, seed, argument)
-    return autograd.default_generator() if seed is None else np.random.default_rng(seed)
+    if seed is None:
+        return autograd.default_generator()
+    return np.random.default_rng(seed if isinstance(seed, np.random.Generator) else int(seed))  # int: a 0-d array's
 
 
 def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
@@ -27,7 +30,7 @@ def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
     # A Generator is kept: np.random.default_rng takes one, so seed=rng has always worked.
     if seed is None or isinstance(seed, np.random.Generator):
         return
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_int(seed):
         raise TypeError(f"{said} must be an int or a numpy Generator (or None), got {type(seed).__name__} {seed!r}")
     if seed < 0:
         raise ValueError(f"{said} must be a non-negative int, got {seed}")

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import replayed
 
+from .arguments import is_int
 from .optim_base import Optimizer
 
 
@@ -233,7 +234,7 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     if hand_set is not None and not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
         raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")
     epoch, lr = state["last_epoch"], state["base_lr"]
-    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
+    if not is_int(epoch) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
     below = owner.base_below_zero  # a cosine's with an eta_min, cut by hand below it
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
@@ -243,7 +244,7 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
 
 
 def _count(owner: Any, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {value!r}")
     return int(value)
 

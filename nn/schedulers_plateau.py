@@ -9,12 +9,12 @@ improvement, the cooldown) is its own `state_dict()`, not in nn.save's file: the
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 from autograd import eager_only, raw
 
+from .arguments import is_int
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero, _require_real
 
@@ -140,6 +140,6 @@ class ReduceLROnPlateau:
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+    if not is_int(value) or value < 0:
         raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {value!r}")
     return int(value)

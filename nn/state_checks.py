@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .arguments import check_flag
+from .arguments import check_flag, is_int
 
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
@@ -113,7 +113,7 @@ def checked_flag(owner: Any, name: str, value: Any) -> bool:
 def loaded_flag(owner: Any, name: str, value: Any) -> Any:
     """A flag of a state dict, an integer 1 or 0 (its 0-d array's item), as the bool it stands for;
     ValueError for another integer. Anything else is left for `checked_flag` to refuse."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+    if is_int(value):
         if value not in (0, 1):
             raise ValueError(f"{type(owner).__name__}: {name} must be True or False (1 or 0), got {value!r}")
         return bool(value)

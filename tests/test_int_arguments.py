@@ -1,0 +1,55 @@
+"""One rule for an int argument in each layer (autograd.shape_args.is_int, nn.arguments.is_int): a Python
+or numpy integer or a 0-d integer array (numpy takes one for an axis) is an int; a bool, a float and
+a 1-element array are not. Each call below once took only some of these."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+IMAGES = Tensor(np.ones((1, 2, 4, 4)))
+KERNEL = Tensor(np.ones((2, 1, 3, 3)))
+LOGITS, LABELS = Tensor(np.zeros((2, 3))), np.array([0, 2])
+
+
+def optimizer():
+    return nn.SGD([Tensor(np.zeros(2), requires_grad=True)], lr=0.1)
+
+
+CALLS = {  # name: a call taking n where an int is asked for; n = 1, 2 or 3 gives a valid call
+    "conv2d stride": lambda n: autograd.conv2d(IMAGES, KERNEL, stride=n, groups=2),
+    "conv2d groups": lambda n: autograd.conv2d(IMAGES, KERNEL, groups=n),
+    "zeros size": lambda n: autograd.zeros(3, n),
+    "eye k": lambda n: autograd.eye(3, k=n),
+    "linspace steps": lambda n: autograd.linspace(0, 1, n),
+    "manual_seed": lambda n: autograd.manual_seed(n),
+    "randint high": lambda n: autograd.randint(0, n, (2,)),
+    "cross_entropy ignore_index": lambda n: autograd.cross_entropy(LOGITS, LABELS, ignore_index=n),
+    "Conv2d kernel_size": lambda n: nn.Conv2d(2, 2, n),
+    "Embedding padding_idx": lambda n: nn.Embedding(4, 2, n),
+    "CrossEntropyLoss ignore_index": lambda n: nn.CrossEntropyLoss(ignore_index=n)(LOGITS, LABELS),
+    "Dropout seed": lambda n: nn.Dropout(0.5, seed=n),
+    "Batches batch_size": lambda n: nn.data.Batches(np.zeros((4, 2)), np.zeros(4), batch_size=n),
+    "StepLR step_size": lambda n: nn.schedulers.StepLR(optimizer(), step_size=n),
+    "ReduceLROnPlateau patience": lambda n: nn.schedulers.ReduceLROnPlateau(optimizer(), patience=n),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize(
+    "make", [int, np.int32, np.int64, np.uint8, np.array], ids=["int", "int32", "int64", "uint8", "0-d"]
+)
+def test_every_int_argument_takes_python_and_numpy_integers_and_0d_integer_arrays(name, make):
+    CALLS[name](make(2))
+
+
+@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize(
+    "bad", [True, 2.0, np.array([2]), np.array(2.0), "2"], ids=["bool", "float", "1-d", "0-d float", "text"]
+)
+def test_every_int_argument_refuses_bools_floats_arrays_and_text_with_a_message(name, bad):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        CALLS[name](bad)
+    assert str(caught.value)  # one error, saying something (each call's own words are tested where it is)
