@@ -25,6 +25,11 @@ def is_int(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
+def is_real(x: Any) -> bool:
+    """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def check_count(owner: str, name: str, n: Any) -> None:
     """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
     if not is_int(n):
@@ -76,7 +81,7 @@ def check_real(
 ) -> None:
     """Refuse `x` unless it is a finite real number from `low` to `high` (`high` itself only with
     `high_included`): a noise level, a fraction. NaN and infinities are refused, never drawn with."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_real(x):
         raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} {shown(x)}")
     if not (math.isfinite(x) and low <= x <= high and (high_included or x < high)):
         raise ValueError(f"{owner}: {name} must be {_range(low, high, high_included)}, got {x}")

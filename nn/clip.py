@@ -6,7 +6,6 @@ PyTorch's in-place clipping leaves it outside the graph."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +13,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, raw
 
-from .arguments import as_sequence, check_flag
+from .arguments import as_sequence, check_flag, is_real
 
 
 def clip_grad_norm_(
@@ -33,7 +32,7 @@ def clip_grad_norm_(
     _in_python("clip_grad_norm_")
     max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
     norm_type = math.inf if norm_type == "inf" else norm_type
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
+    if not is_real(norm_type) or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
     _check_foreach("clip_grad_norm_", foreach)
     error_if_nonfinite = check_flag("clip_grad_norm_", "error_if_nonfinite", error_if_nonfinite)
@@ -113,6 +112,6 @@ def _check_foreach(name: str, foreach: Any) -> None:
 
 
 def _at_least_zero(name: str, argument: str, x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x:  # NaN too
+    if not is_real(x) or not 0 <= x:  # NaN too
         raise ValueError(f"{name}: {argument} must be a number >= 0 (inf: no clipping), got {x!r}")
     return float(x)

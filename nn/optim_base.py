@@ -7,7 +7,6 @@ with the model). SGD, Adam, AdamW (nn.optim), RMSprop and Adagrad (nn.optim_adap
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
 
-from .arguments import REAL_KINDS
+from .arguments import REAL_KINDS, is_real
 from .optim_groups import ParamGroup, checked_params
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
@@ -168,9 +167,7 @@ def _float(owner: Optimizer, v: Value) -> float:
         return g
     if isinstance(g, Value):
         return g.data
-    if (isinstance(g, numbers.Real) and not isinstance(g, bool)) or (
-        isinstance(g, np.ndarray) and g.ndim == 0 and g.dtype.kind in REAL_KINDS
-    ):
+    if is_real(g) or (isinstance(g, np.ndarray) and g.ndim == 0 and g.dtype.kind in REAL_KINDS):
         return float(g)
     raise TypeError(
         f"{type(owner).__name__}: the gradient of {v!r} is {type(g).__name__} {g!r}; a gradient is a real number"

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import bisect
 import math
-import numbers
 from collections.abc import Callable, Sequence
 
-from .arguments import as_sequence
+from .arguments import as_sequence, is_real
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count, _require_real
 from .schedulers_plateau import ReduceLROnPlateau
@@ -44,7 +43,7 @@ class LambdaLR(LRScheduler):
 
     def factor_at(self, epoch: int) -> float:
         factor = self.lr_lambda(epoch)
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
+        if not is_real(factor) or not math.isfinite(factor):
             raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {factor!r}; it must give a finite number")
         return factor
 

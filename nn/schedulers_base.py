@@ -5,7 +5,6 @@ they cannot be followed), its state, and the checks of its arguments and of load
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ import numpy as np
 
 from autograd import replayed
 
-from .arguments import is_int
+from .arguments import is_int, is_real
 from .optim_base import Optimizer
 
 
@@ -145,7 +144,7 @@ class LRScheduler:
             raise ValueError(
                 f"{type(self).__name__}: the factor of epoch {epoch} overflows a float; no lr can come of it"
             ) from None
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
+        if not is_real(factor) or not math.isfinite(factor):
             raise ValueError(f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be finite")
         return factor, lr
 
@@ -237,7 +236,7 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     if not is_int(epoch) or epoch < 0:
         raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
     below = owner.base_below_zero  # a cosine's with an eta_min, cut by hand below it
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (-math.inf if below else 0) <= lr < math.inf:
+    if not is_real(lr) or not (-math.inf if below else 0) <= lr < math.inf:
         least = "" if below else " >= 0"
         raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
     return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
@@ -258,5 +257,5 @@ def _at_least_zero(owner: Any, name: str, value: Any) -> float:
 
 def _require_real(owner: Any, name: str, value: Any) -> None:
     """Refuse what is no real number, and a bool (True would pass for 1), as the optimizers' checks do."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{type(owner).__name__}: {name} must be a number, got {type(value).__name__} {value!r}")

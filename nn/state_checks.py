@@ -8,13 +8,12 @@ states share (`checked`, `checked_pair`, `checked_flag`), and layers' constructo
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 
-from .arguments import check_flag, is_int
+from .arguments import check_flag, is_int, is_real
 
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
@@ -85,7 +84,7 @@ def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float
     """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
     error naming `owner`'s argument."""
     owner = type(owner).__name__
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
     limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
     try:
