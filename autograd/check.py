@@ -16,7 +16,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
-from .modes import enable_grad, no_grad, require_callable
+from .modes import enable_grad, is_real, no_grad, require_callable
 from .tensor import Tensor
 from .value import Value
 
@@ -169,7 +169,7 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
     refused if they make the check meaningless: eps 0 divides by zero, and a NaN or negative
     tolerance fails every row, blaming the gradients."""
     for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        if not is_real(value):
             raise TypeError(f"{caller}: {name} must be a number, got {type(value).__name__} {value!r}")
         if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
             raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
@@ -214,7 +214,7 @@ def _point(x: Any, name: str) -> Any:
         return data.astype(np.float64)
     if isinstance(x, Value):
         return x.data
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+    if not is_real(x):
         raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
     return float(x)
 

@@ -1,13 +1,14 @@
 """The modes: no_grad, enable_grad, set_grad_enabled and detect_anomaly, thread-local so that they never leak
 across threads; how a `grad` tells an inner one that it is tracing; and gc_paused. Also the checks of
-arguments every module shares, here at the bottom of autograd's imports: a flag, a function, a value
-shown short in a message."""
+arguments every module shares, here at the bottom of autograd's imports: a flag, a real number, a
+function, a value shown short in a message."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import math
+import numbers
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +36,12 @@ def flag(value: Any, what: str) -> bool:
     if not isinstance(value, np.bool_):
         raise TypeError(f"{what} takes True or False, got {type(value).__name__} {short(value)}")
     return bool(value)
+
+
+def is_real(x: Any) -> bool:
+    """Whether x is a real-number argument (a tolerance, ddof, an op's parameter): a Python or numpy real
+    number, an int among them, not a bool (True is no number)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def require_callable(f: Any, what: str) -> None:

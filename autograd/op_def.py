@@ -18,7 +18,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
-from .modes import short
+from .modes import is_real, short
 
 BOTH = (True, True)
 
@@ -221,7 +221,7 @@ def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
     if isinstance(default, str):
         if isinstance(value, str):
             return value
-    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+    elif is_real(value):
         return float(value)
     kind = "a string" if isinstance(default, str) else "a real number"
     raise TypeError(f"{op}: {name} must be {kind}, got {type(value).__name__} {value!r}")

@@ -23,7 +23,6 @@ two Value parents) and a ready parent taken next without a trip through the stac
 from __future__ import annotations
 
 import contextlib
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -292,7 +291,7 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
             continue
         if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in REAL_KINDS:
             checked[i] = float(gi)
-        elif not isinstance(gi, numbers.Real) or isinstance(gi, bool):
+        elif not modes.is_real(gi):
             raise TypeError(
                 f"the derivative rule of op {op.name!r} gave {type(gi).__name__} {gi!r} as the gradient of input "
                 f"{i}, a Value: a Value's gradient is a real number (a float; a Value under create_graph)"

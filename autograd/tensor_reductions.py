@@ -23,7 +23,7 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node
-from .modes import short
+from .modes import is_real, short
 from .op import Op
 from .op_table_activations import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, reduced_axes
@@ -102,7 +102,7 @@ def _take_along(self: Any, indices: np.ndarray, d: int) -> Any:
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
     ddof = either(name, "ddof", ddof, "correction", correction) or 0
-    if not isinstance(ddof, numbers.Real) or isinstance(ddof, bool):
+    if not is_real(ddof):
         raise TypeError(f"{name}(): ddof (correction) must be a number, got {type(ddof).__name__} {ddof!r}")
     if not ddof >= 0:  # NaN too: it would make every result NaN
         raise ValueError(
