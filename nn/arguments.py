@@ -38,6 +38,18 @@ def check_count(owner: str, name: str, n: Any) -> None:
         raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
 
 
+def check_choice(owner: str, name: str, value: Any, choices: Iterable[str], also: str = "") -> str:
+    """`value` if it is one of the names `choices` (`also`: what else the caller takes, said in the
+    message); a TypeError for what is no name (a list would fail as unhashable, an array compare
+    elementwise), a ValueError for a name not among them."""
+    listed = ", ".join(repr(c) for c in choices) + (f", or {also}" if also else "")
+    if not isinstance(value, str):
+        raise TypeError(f"{owner}: {name} must be a name, one of {listed}, got {type(value).__name__} {shown(value)}")
+    if value not in choices:
+        raise ValueError(f"{owner}: {name} must be one of {listed}, got {value!r}")
+    return value
+
+
 def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeError) -> bool:
     """`flag` as a Python bool; `error` (TypeError unless the caller follows PyTorch's ValueError, as
     Module.train) naming `owner`'s argument `name` unless it is True or False (numpy's bools too).

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import cast_fitting, check_real, shown
+from .arguments import cast_fitting, check_choice, check_real, shown
 from .rng import generator as generator_of
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
@@ -41,16 +41,11 @@ TRUNCATED_MASS = 1e-4  # trunc_normal_ draws until inside [a, b]: below this sha
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for `nonlinearity`; `param` is leaky_relu's negative slope (0.01 without)."""
-    if not isinstance(nonlinearity, str):  # a list would fail as unhashable, an array compare elementwise
-        raise TypeError(f"calculate_gain: nonlinearity must be a name ('relu'), got {type(nonlinearity).__name__}")
+    check_choice("calculate_gain", "nonlinearity", nonlinearity, [*GAINS, "leaky_relu"])
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         check_real("calculate_gain", "param (the negative slope)", slope)
         return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity not in GAINS:
-        raise ValueError(
-            f"calculate_gain: unknown nonlinearity {nonlinearity!r}; one of {sorted([*GAINS, 'leaky_relu'])}"
-        )
     return GAINS[nonlinearity]
 
 
@@ -183,9 +178,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
 
 
 def _he_std(owner: str, tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
-    if not isinstance(mode, str) or mode not in MODES:
-        raise ValueError(f"{owner}: mode must be one of {MODES}, got {mode!r}")
-    fan = fans(tensor)[MODES.index(mode)]
+    fan = fans(tensor)[MODES.index(check_choice(owner, "mode", mode, MODES))]
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor, drawn, guard
 
-from .arguments import check_count, check_flag, check_real, layer_input, parameter_dtype
+from .arguments import check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator, kept
 from .structure import STRUCTURE
@@ -38,8 +38,7 @@ class Linear(Module):
         check_count("Linear", "nin", nin)
         check_count("Linear", "nout", nout)
         bias = check_flag("Linear", "bias", bias)
-        if not isinstance(init, str) or init not in INITS:  # a list would fail as unhashable, not name init
-            raise ValueError(f"Linear: init must be one of {sorted(INITS)}, got {init!r}")
+        check_choice("Linear", "init", init, INITS)
         rng = generator(seed, "Linear")
         std = INITS[init](nin, nout)
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, Value, raw, validate
 
-from .arguments import REAL_KINDS, as_array
+from .arguments import REAL_KINDS, as_array, check_choice
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -71,9 +71,7 @@ def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
 
 
 def check_reduction(reduction: Any, name: str, also: str = "") -> None:
-    if reduction not in REDUCTIONS:
-        choices = "'mean', 'sum', 'none'" + (f" or {also}" if also else "")
-        raise ValueError(f"{name}: reduction must be one of {choices}, got {reduction!r}")
+    check_choice(name, "reduction", reduction, REDUCTIONS, also)
 
 
 def require(items: list[Any], ok: Callable[[np.ndarray], np.ndarray], why: Callable[[float], str]) -> None:

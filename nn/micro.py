@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Value
 
-from .arguments import TEXT, as_sequence, check_count, shown
+from .arguments import TEXT, as_sequence, check_choice, check_count, shown
 from .module import Module
 from .rng import check_seed
 
@@ -131,8 +131,4 @@ def _nonlinearity(nonlin: str | bool) -> str:
         return "relu" if nonlin else "linear"
     if nonlin is None:
         return "linear"
-    if not isinstance(nonlin, str):  # a list would fail as unhashable, not naming nonlin
-        raise TypeError(f"nonlin must be a name, one of {sorted(NONLINEARITIES)}, or True/False, got {shown(nonlin)}")
-    if nonlin not in NONLINEARITIES:
-        raise ValueError(f"nonlin must be one of {sorted(NONLINEARITIES)} (or True/False), got {nonlin!r}")
-    return nonlin
+    return check_choice("MLP", "nonlin", nonlin, NONLINEARITIES, "a flag, True or False")

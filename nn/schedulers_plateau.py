@@ -14,7 +14,7 @@ from typing import Any
 
 from autograd import eager_only, raw
 
-from .arguments import is_int
+from .arguments import check_choice, is_int
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero, _require_real
 
@@ -44,12 +44,8 @@ class ReduceLROnPlateau:
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"ReduceLROnPlateau takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
-        if mode not in MODES:
-            raise ValueError(f"ReduceLROnPlateau: mode must be one of {MODES}, got {mode!r}")
-        if threshold_mode not in THRESHOLD_MODES:
-            raise ValueError(
-                f"ReduceLROnPlateau: threshold_mode must be one of {THRESHOLD_MODES}, got {threshold_mode!r}"
-            )
+        check_choice("ReduceLROnPlateau", "mode", mode, MODES)
+        check_choice("ReduceLROnPlateau", "threshold_mode", threshold_mode, THRESHOLD_MODES)
         _require_real(self, "factor", factor)
         if not 0 <= factor < 1:
             raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1) (it cuts the lr), got {factor!r}")

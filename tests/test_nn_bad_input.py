@@ -213,7 +213,10 @@ def test_sequential_lr_refuses_none():
     "make, words",
     [
         (lambda: nn.MLP(2, [1], nonlin=["relu"]), "nonlin must be a name"),
-        (lambda: nn.Linear(2, 2, init=["he"]), "Linear: init must be one of"),
+        (
+            lambda: nn.Linear(2, 2, init=["he"]),
+            "Linear: init must be a name, one of 'lesson', 'he', 'xavier', got list",
+        ),
         (lambda: nn.init.calculate_gain(["relu"]), "calculate_gain: nonlinearity must be a name"),
     ],
 )
