@@ -283,8 +283,10 @@ def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) ->
 
 
 class _Rule:
-    """An op's rule as a replay calls it: checked and cast as in a plain backward on the first
-    replay, then called bare if that changed nothing (shapes and dtypes are the same on every replay)."""
+    """An op's rule as a replay calls it: checked and cast as a plain backward does (Record.checked:
+    a built-in rule's gradients are kept as they are, so their layouts, and the order of the sums
+    after them, are eager's) on the first replay, then called bare if that changed nothing (shapes
+    and dtypes are the same on every replay)."""
 
     __slots__ = ("record", "call")
 
@@ -297,7 +299,7 @@ class _Rule:
 
     def _first(self, g: Any, out: Any, *inputs: Any) -> Any:
         grads = self.record.rule(g, out, *inputs)
-        checked = self.record.conform(grads, inputs)
+        checked = self.record.checked(grads, inputs)
         if checked is grads:
             self.call = self.record.rule
         return checked

@@ -37,7 +37,12 @@ class Record:
         return self.op.show(args)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
-        grads = self.rule(g, out, *inputs)
+        return self.checked(self.rule(g, out, *inputs), inputs)
+
+    def checked(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
+        """What a backward makes of the rule's gradients: each in its input's dtype; a user's op's (or
+        any under detect_anomaly) also checked and copied (`conform`). A built-in rule's are kept as
+        they are, views included: their layout decides the order of later sums."""
         if self.op in BUILT_IN and not (modes.entered and modes.current.anomaly):
             return in_dtypes(grads, inputs)
         return self.conform(grads, inputs)
