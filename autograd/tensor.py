@@ -27,7 +27,7 @@ from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import as_array, raw_index
+from .tensor_data import array_of, as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
 from .tensor_protocols import PythonProtocols
@@ -300,19 +300,17 @@ def _constant(x: Any, op: Op) -> Tensor:
     if isinstance(x, Node):
         raise MixedNodes(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
     try:
-        return operand(x)
+        return operand(x, op.name)
     except TypeError:
         raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
 
 
-def operand(x: Any) -> Tensor:
+def operand(x: Any, what: str = "an operand") -> Tensor:
     """x as an op's operand: a Tensor as it is, anything else a constant of numpy's array of it, in numpy's
     dtype, as numpy's own promotion sees it (a list of floats is float64, not the constructor's float32;
-    float16 stays float16); TypeError if it holds no real numbers."""
+    float16 stays float16); TypeError if it holds no real numbers, ValueError (naming `what`, the op) for
+    a list with rows of different lengths (array_of)."""
     if isinstance(x, Tensor):
         return x
-    try:
-        data = np.asarray(x)
-    except ValueError:  # a ragged list
-        raise TypeError(f"{type(x).__name__} {x!r} is no array of numbers") from None
+    data = array_of(x, what)
     return Tensor(data, dtype=data.dtype)

@@ -10,13 +10,18 @@ import numpy as np
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import MixedNodes, Node, raw
 
+RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
+
 
 def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
-    """numpy's array of `data`; what numpy cannot make one of (a ragged list) is a TypeError naming `what`,
-    where numpy's own ValueError would name neither the function nor the argument."""
+    """numpy's array of `data`, with numpy's refusals named for `what`, whose own words name neither the
+    function nor the argument: rows of different lengths are a ValueError (as numpy's and PyTorch's),
+    anything else numpy cannot make an array of (text for a float dtype, a dict) a TypeError."""
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
+        if isinstance(e, ValueError) and "inhomogeneous" in str(e):  # numpy's word for rows of different lengths
+            raise ValueError(f"{what}: {RAGGED}") from None
         raise TypeError(
             f"{what} needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
         ) from None
@@ -24,8 +29,8 @@ def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
 
 def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     """numpy's array of `data`, which must hold real numbers (bools, integers, floats): text, None,
-    complex numbers, objects and ragged lists are one TypeError naming `what`. The rule of what a Tensor
-    holds, for Tensor() and for everything else that takes tensor data (`.data =`, conv's inputs)."""
+    complex numbers and objects are one TypeError naming `what` (ragged lists a ValueError). The rule of
+    what a Tensor holds, for Tensor() and for everything else that takes tensor data (`.data =`, conv's inputs)."""
     array = array_of(data, what, dtype)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(

@@ -83,8 +83,8 @@ def layer_input(owner: str, x: Any) -> Tensor:
     if isinstance(x, np.ndarray | list | tuple):
         try:
             return Tensor(x)
-        except TypeError as e:
-            raise TypeError(f"{owner}: {e}") from None
+        except (TypeError, ValueError) as e:  # Tensor()'s refusal (a ValueError for ragged rows), naming the layer
+            raise type(e)(f"{owner}: {e}") from None
     raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
 
 
@@ -110,8 +110,12 @@ def as_array(owner: str, name: str, a: Any) -> np.ndarray:
     numpy refuses in its own words naming neither the function nor the argument, is a ValueError saying so."""
     try:
         return np.asarray(a)
-    except ValueError:  # numpy: "inhomogeneous shape"
-        raise ValueError(f"{owner}: {name} has rows of different lengths; give rows all of one length") from None
+    except ValueError as e:
+        if "inhomogeneous" not in str(e):  # numpy's word for rows of different lengths
+            raise
+        raise ValueError(
+            f"{owner}: {name} has rows of different lengths, which make no array: give rows all of one length"
+        ) from None
 
 
 def as_examples(owner: str, name: str, a: Any) -> np.ndarray:
