@@ -54,7 +54,7 @@ def gradcheck_params(
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
         analytic = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
         for (name, p), grad in zip(named, analytic):
             indices = list(np.ndindex(np.shape(p.data)))

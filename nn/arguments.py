@@ -25,17 +25,30 @@ def is_int(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
+def kept_option(value: Any) -> Any:
+    """An option as a module keeps it: an int argument (a numpy integer, a 0-d array) as a Python int and
+    a list or tuple of them as a tuple, so that the module holds nothing the caller may change later and
+    shows it as PyTorch does; anything else as given (the function it is passed to checks it)."""
+    if is_int(value):
+        return int(value)
+    if isinstance(value, tuple | list) and value and all(is_int(v) for v in value):
+        return tuple(int(v) for v in value)
+    return value
+
+
 def is_real(x: Any) -> bool:
     """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def check_count(owner: str, name: str, n: Any) -> None:
-    """Refuse a count (a batch size, a number of epochs) that is not an int of at least 1."""
+def check_count(owner: str, name: str, n: Any) -> int:
+    """A count (a batch size, a number of epochs) as a Python int, refused unless it is an int of at least
+    1: a numpy integer kept would compute in its own width (a uint8 batch size of 200 wraps at 256)."""
     if not is_int(n):
         raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {shown(n)}")
     if n < 1:
         raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
+    return int(n)
 
 
 def check_choice(owner: str, name: str, value: Any, choices: Iterable[str], also: str = "") -> str:

@@ -25,15 +25,14 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count, check_flag, is_int, layer_input, parameter_dtype
+from .arguments import check_count, check_flag, is_int, kept_option, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 
 
 def _count(owner: str, name: str, n: Any) -> int:
     """`n` as an int, once check_count (nn's one check of sizes) has taken it: an int of at least 1."""
-    check_count(owner, name, n)
-    return int(n)
+    return check_count(owner, name, n)
 
 
 def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
@@ -84,9 +83,9 @@ class _Conv(Module):
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.options = options  # stride, padding, ... as given: the functional checks them at each call ...
-        with no_grad():  # ... and once now, on zeros of a size they all fit, so a bad one is refused here
-            self.forward(Tensor(np.zeros((1, in_channels, *_fitting(kernel, options)), dtype)))
+        self.options = {name: kept_option(value) for name, value in options.items()}  # stride, padding, ...
+        with no_grad():  # checked by the functional at each call, and once now, on zeros of a size they all fit
+            self.forward(Tensor(np.zeros((1, in_channels, *_fitting(kernel, self.options)), dtype)))
 
     def extra_repr(self) -> str:
         """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""

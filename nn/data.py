@@ -32,14 +32,13 @@ __all__ = [
 ]
 
 
-def _drawn(owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any]) -> np.random.Generator:
-    """The generator of a dataset's `seed` (None: autograd's default one), once its counts
-    (at least 1) and spreads (noise, std: finite, at least 0) are checked."""
-    for name, n in counts.items():
-        check_count(owner, name, n)
+def _drawn(owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any]) -> tuple[Any, ...]:
+    """The generator of a dataset's `seed` (None: autograd's default one), then its counts as ints (each
+    at least 1), once they and its spreads (noise, std: finite, at least 0) are checked."""
+    ints = [check_count(owner, name, n) for name, n in counts.items()]
     for name, x in spreads.items():
         check_real(owner, name, x, low=0)
-    return generator(seed, owner)
+    return (generator(seed, owner), *ints)
 
 
 def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +48,7 @@ def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (micrograd's demo data), labels 0 and 1."""
-    rng = _drawn("moons", seed, {"n": n}, {"noise": noise})
+    rng, n = _drawn("moons", seed, {"n": n}, {"noise": noise})
     upper = n // 2
     t = np.concatenate([np.linspace(0, np.pi, upper), np.linspace(0, np.pi, n - upper)])
     X = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -61,7 +60,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A circle inside a circle (radius `factor` of the outer): label 1 inside, 0 outside."""
     check_real("circles", "factor", factor, 0, 1, high_included=False)  # as scikit-learn: 1 would be one circle
-    rng = _drawn("circles", seed, {"n": n}, {"noise": noise})
+    rng, n = _drawn("circles", seed, {"n": n}, {"noise": noise})
     outer = n // 2
     t = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(np.arange(n) < outer, 1.0, factor)
@@ -72,7 +71,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`n_classes` arms of a spiral around the origin, n points in all (CS231n's classic)."""
-    rng = _drawn("spirals", seed, {"n": n, "n_classes": n_classes}, {"noise": noise})
+    rng, n, n_classes = _drawn("spirals", seed, {"n": n, "n_classes": n_classes}, {"noise": noise})
     # each arm needs a point: more arms than points would be empty ones (and a loop over each of them,
     # minutes long for n_classes=10**9, before anything is drawn)
     if n_classes > n:
@@ -87,7 +86,7 @@ def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0)
 
 def blobs(n: int = 100, centers: int = 3, std: float = 1.0, features: int = 2, seed: int = 0) -> tuple:
     """Gaussian blobs of spread `std` around `centers` random centres in [-10, 10]^features."""
-    rng = _drawn("blobs", seed, {"n": n, "centers": centers, "features": features}, {"std": std})
+    rng, n, centers, features = _drawn("blobs", seed, {"n": n, "centers": centers, "features": features}, {"std": std})
     middle = rng.uniform(-10, 10, (centers, features))
     y = np.arange(n) % centers
     return _finish(middle[y] + rng.normal(0, std, (n, features)), y.astype(np.int64), rng)
@@ -97,7 +96,7 @@ def linear_regression(
     n: int = 100, features: int = 1, noise: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """y = X @ w + b + noise: returns X, y (shape (n, 1)), and the true w and b to compare against."""
-    rng = _drawn("linear_regression", seed, {"n": n, "features": features}, {"noise": noise})
+    rng, n, features = _drawn("linear_regression", seed, {"n": n, "features": features}, {"noise": noise})
     w = rng.uniform(-3, 3, features)
     b = float(rng.uniform(-2, 2))
     X = rng.uniform(-1, 1, (n, features))
@@ -122,7 +121,7 @@ def make_classification(
     counts["n_clusters_per_class"] = n_clusters_per_class
     check_real("make_classification", "class_sep", class_sep)
     check_real("make_classification", "flip_y", flip_y, 0, 1)
-    rng = _drawn("make_classification", seed, counts, {})
+    rng, n_samples, n_features, n_classes, n_clusters_per_class = _drawn("make_classification", seed, counts, {})
     n_clusters = n_classes * n_clusters_per_class
     if n_clusters > 2**n_features:
         raise ValueError(f"make_classification: {n_clusters} clusters need more than {n_features} features")
@@ -169,8 +168,8 @@ class Batches:
 
     def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
         self.X, self.y = _pair("Batches", X, y)
-        check_count("Batches", "batch_size", batch_size)
-        self.batch_size, self.shuffle = batch_size, check_flag("Batches", "shuffle", shuffle)
+        self.batch_size = check_count("Batches", "batch_size", batch_size)
+        self.shuffle = check_flag("Batches", "shuffle", shuffle)
         check_seed("Batches", seed)
         # None: looked up at each epoch, as Dropout does at each call, so a later manual_seed counts
         self._rng = None if seed is None else generator(seed, "Batches")

@@ -30,8 +30,8 @@ class Embedding(Module):
         seed: int | None = None,
     ) -> None:
         dtype = parameter_dtype("Embedding", dtype)
-        check_count("Embedding", "num_embeddings", num_embeddings)
-        check_count("Embedding", "embedding_dim", embedding_dim)
+        num_embeddings = check_count("Embedding", "num_embeddings", num_embeddings)
+        embedding_dim = check_count("Embedding", "embedding_dim", embedding_dim)
         self.padding_idx = _row(padding_idx, num_embeddings)
         table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim))
         if self.padding_idx is not None:

@@ -35,8 +35,7 @@ class Linear(Module):
         seed: int | None = None,
     ) -> None:
         dtype = parameter_dtype("Linear", dtype)
-        check_count("Linear", "nin", nin)
-        check_count("Linear", "nout", nout)
+        nin, nout = check_count("Linear", "nin", nin), check_count("Linear", "nout", nout)
         bias = check_flag("Linear", "bias", bias)
         check_choice("Linear", "init", init, INITS)
         rng = generator(seed, "Linear")

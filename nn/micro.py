@@ -50,7 +50,7 @@ class Neuron(Module):
     after the same `random.seed` they are micrograd's."""
 
     def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
-        check_count("Neuron", "nin", nin)
+        nin = check_count("Neuron", "nin", nin)
         check_scalar_parameters("Neuron", [nin, 1])
         uniform = rng.uniform if rng is not None else random.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
@@ -74,8 +74,7 @@ class Layer(Module):
     """`nout` neurons over the same inputs; returns a list, or one Value when nout is 1."""
 
     def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
-        check_count("Layer", "nin", nin)
-        check_count("Layer", "nout", nout)
+        nin, nout = check_count("Layer", "nin", nin), check_count("Layer", "nout", nout)
         check_scalar_parameters("Layer", [nin, nout])
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
@@ -95,13 +94,12 @@ class MLP(Module):
     from the `random` module in micrograd's order: after `random.seed(1337)`, micrograd's weights."""
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
-        check_count("MLP", "nin", nin)
+        nin = check_count("MLP", "nin", nin)
         # a tuple or a numpy array of sizes serves too
         nouts = as_sequence("MLP", "nouts", nouts, "a list of layer sizes (MLP(2, [16, 16, 1]))")
         if not nouts:
             raise ValueError("MLP: nouts is empty; give the size of each layer, the last one the outputs: [16, 16, 1]")
-        for i, n in enumerate(nouts):
-            check_count("MLP", f"nouts[{i}]", n)
+        nouts = [check_count("MLP", f"nouts[{i}]", n) for i, n in enumerate(nouts)]
         sizes = [nin, *nouts]
         check_scalar_parameters("MLP", sizes)
         nonlin = _nonlinearity(nonlin)

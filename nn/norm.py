@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import as_sequence, check_count, check_flag, layer_input, parameter_dtype
+from .arguments import as_sequence, check_count, check_flag, is_int, layer_input, parameter_dtype
 from .module import Module
 from .state_checks import checked
 
@@ -71,7 +71,7 @@ class _BatchNorm(Module):
     ) -> None:
         kind = type(self).__name__
         dtype = parameter_dtype(kind, dtype)
-        check_count(kind, "num_features", num_features)
+        num_features = check_count(kind, "num_features", num_features)
         affine, track_running_stats = (
             check_flag(kind, "affine", affine),
             check_flag(kind, "track_running_stats", track_running_stats),
@@ -186,13 +186,12 @@ class LayerNorm(Module):
         elementwise_affine = check_flag("LayerNorm", "elementwise_affine", elementwise_affine)
         bias = check_flag("LayerNorm", "bias", bias)
         # one size (the last axis), or a list of them: bytes would pass as a list of their codes
-        one = not isinstance(normalized_shape, Iterable)
+        one = is_int(normalized_shape) or not isinstance(normalized_shape, Iterable)  # a 0-d array is one size
         wanted = "an int or a list of sizes"
         shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
         if not shape:
             raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
-        for n in shape:
-            check_count("LayerNorm", "each size of normalized_shape", n)
+        shape = [check_count("LayerNorm", "each size of normalized_shape", n) for n in shape]
         # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
         self.normalized_shape, self.eps = tuple(int(n) for n in shape), checked(self, "eps", eps)
         self.weight = _filled(1.0, self.normalized_shape, dtype) if elementwise_affine else None
@@ -225,8 +224,8 @@ class GroupNorm(Module):
         self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = np.float32
     ) -> None:
         dtype = parameter_dtype("GroupNorm", dtype)
-        check_count("GroupNorm", "num_groups", num_groups)
-        check_count("GroupNorm", "num_channels", num_channels)
+        num_groups = check_count("GroupNorm", "num_groups", num_groups)
+        num_channels = check_count("GroupNorm", "num_channels", num_channels)
         affine = check_flag("GroupNorm", "affine", affine)
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")

@@ -50,4 +50,5 @@ def kept(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.ndarr
         return rng.random(shape, dtype=np.float32) >= p
     n = math.prod(shape)
     bits = rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n].reshape(shape)
-    return bits >= np.uint32(min(round(p * _BITS), _BITS - 1))  # p < 1: at least one value in 2**32 is kept
+    # float(p): a float16 p times 2**32 would be inf; p < 1: at least one value in 2**32 is kept
+    return bits >= np.uint32(min(round(float(p) * _BITS), _BITS - 1))

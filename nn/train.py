@@ -54,7 +54,7 @@ def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     own mode back after. An X of no rows gives the model's outputs for no rows (shape (0, outputs)
     for a Tensor model), as PyTorch would."""
     check_model("predict", model)
-    check_count("predict", "batch_size", batch_size)
+    batch_size = check_count("predict", "batch_size", batch_size)
     X = as_examples("predict", "X", X)
     if not len(X) and is_scalar(model):
         raise ValueError(
@@ -134,7 +134,7 @@ def fit(
     # the flags first, as bools: judged by truth, "no" would compile and an array fail after an epoch
     verbose, compile = check_flag("fit", "verbose", verbose), check_flag("fit", "compile", compile)
     progress = None if progress is None else check_flag("fit", "progress (or None)", progress)
-    batches, callbacks, val_data = check_fit(
+    epochs, batches, callbacks, val_data = check_fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
     if metric is accuracy:  # its threshold from all the labels: a batch of them may be all 1, which cannot say

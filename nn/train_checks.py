@@ -29,9 +29,9 @@ def check_fit(
     metric: Any,
     callbacks: Any,
     seed: Any,
-) -> tuple[Batches, tuple[Callable, ...], tuple[np.ndarray, np.ndarray] | None]:
+) -> tuple[int, Batches, tuple[Callable, ...], tuple[np.ndarray, np.ndarray] | None]:
     """Refuse fit's arguments that would fail later or train on nonsense, naming the fix. Returns
-    the batches of `data`, the callbacks as a tuple and val_data as arrays."""
+    epochs as an int, the batches of `data`, the callbacks as a tuple and val_data as arrays."""
     check_model("fit", model)
     _check_optimizer(model, optimizer)
     callbacks = _callbacks(callbacks)
@@ -39,7 +39,7 @@ def check_fit(
     check_callables("fit", functions | ({"metric": metric} if metric else {}))
     if not isinstance(data, Batches) and not _is_pair(data):
         raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
-    check_count("fit", "epochs", epochs)
+    epochs = check_count("fit", "epochs", epochs)
     check_count("fit", "batch_size", batch_size)
     batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
     if not len(batches.y):
@@ -47,7 +47,7 @@ def check_fit(
             "fit: data has no examples, so there is nothing to train on (train_val_split(val_fraction=1.0) "
             "leaves none for training): give at least one"
         )
-    return batches, callbacks, _validation(val_data, batches.y)
+    return epochs, batches, callbacks, _validation(val_data, batches.y)
 
 
 def check_model(owner: str, model: Any) -> None:

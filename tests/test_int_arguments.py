@@ -8,6 +8,7 @@ import pytest
 import autograd
 import nn
 from autograd import Tensor
+from nn import functional as F
 
 IMAGES = Tensor(np.ones((1, 2, 4, 4)))
 KERNEL = Tensor(np.ones((2, 1, 3, 3)))
@@ -53,3 +54,37 @@ def test_every_int_argument_refuses_bools_floats_arrays_and_text_with_a_message(
     with pytest.raises((TypeError, ValueError)) as caught:
         CALLS[name](bad)
     assert str(caught.value)  # one error, saying something (each call's own words are tested where it is)
+
+
+# ---- an accepted int is used as a Python int: a numpy one would compute in its own width ----
+
+
+@pytest.mark.parametrize("size", [np.uint8(200), np.array(200, np.uint8)], ids=["uint8", "0-d uint8"])
+def test_a_narrow_batch_size_still_covers_every_row(size):
+    X, y = np.zeros((300, 1), np.float32), np.arange(300)
+    assert nn.predict(nn.Linear(1, 1, seed=0), X, batch_size=size).shape == (300, 1)  # was 200: 200 + 200 wrapped
+    assert [len(b) for _, b in nn.data.Batches(X, y, batch_size=size, shuffle=False)] == [200, 100]
+
+
+def test_a_narrow_count_of_epochs_trains_every_epoch():
+    X = np.zeros((3, 1), np.float32)
+    model = nn.Linear(1, 1, seed=0)
+    history = nn.fit(model, F.mse_loss, nn.SGD(model.parameters(), lr=0.1), (X, X), epochs=np.uint8(255),
+                     batch_size=3, verbose=False, metric=None)  # fmt: skip
+    assert len(history.loss) == 255  # epochs + 1 wrapped to 0: no epoch at all
+
+
+def test_a_layer_keeps_python_ints_of_its_options_not_the_callers_array():
+    stride = np.array(2)
+    conv = nn.Conv2d(1, 2, 3, stride=stride, seed=0)
+    stride[...] = 1  # changing the caller's array later changes nothing
+    assert conv(Tensor(np.ones((1, 1, 7, 7), np.float32))).shape == (1, 2, 3, 3)
+    assert "stride=(2, 2)" in repr(conv)
+    assert repr(nn.CrossEntropyLoss(ignore_index=np.array(2))) == "CrossEntropyLoss(ignore_index=2)"
+    assert nn.LayerNorm(np.array(3)).normalized_shape == (3,)
+
+
+def test_numpy_scalars_of_other_widths_for_a_probability_and_a_seed():
+    assert F.dropout(Tensor(np.ones(8, np.float32)), np.float16(0.5)).shape == (8,)  # p * 2**32 overflowed float16
+    p = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    assert autograd.gradcheck_params(lambda: (p * p).sum(), [p], max_per_param=1, seed=np.array(1))
