@@ -3,8 +3,9 @@ machines cannot disturb, for comparing two versions of the engine (a change must
 
 Counts a run of N steps and of M steps and reports (count_M - count_N) / (M - N), so start-up
 and imports cancel out; the median of three such differences. Workloads: the scalar benchmark's
-MLP 2-16-16-1 step (forward and backward, 30 points) and a tensor MLP 784-256-10 SGD step at
-batch 1 and 128 (one OpenBLAS thread).
+MLP 2-16-16-1 step (forward and backward, 30 points), a tensor MLP 784-256-10 SGD step at
+batch 1 and 128 (one OpenBLAS thread), and compiled.py's step at batch 1, compiled and written in
+numpy with preallocated buffers (the replay's floor).
 
     python benchmarks/instructions.py [--only scalar] [TREE ...]   # each TREE a checkout (default: this one)
 
@@ -31,6 +32,17 @@ WORKLOADS = {  # name: (the code run per step, its setup, the two step counts)
     ),
     "tensor step, batch 1": ("step()", "from instructions import tensor_step; step = tensor_step(1)", (2, 12)),
     "tensor step, batch 128": ("step()", "from instructions import tensor_step; step = tensor_step(128)", (2, 6)),
+    # compiled.py's step replayed, and its floor: what the replay's Python adds to the same numpy calls
+    "compiled step, batch 1": (
+        "step()",
+        "import mlp_steps; step = mlp_steps.nn_step(*mlp_steps.batch(1), compiled=True)",
+        (10, 40),
+    ),
+    "numpy buffered, batch 1": (
+        "step()",
+        "import mlp_steps; step = mlp_steps.buffered_step(*mlp_steps.batch(1))",
+        (10, 40),
+    ),
 }
 
 
