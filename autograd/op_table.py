@@ -55,6 +55,7 @@ from .op_table_conv import CONV
 from .op_table_math import MATH
 from .op_table_reductions import REDUCTIONS
 from .op_table_shapes import SHAPES
+from .op_table_softmax import SOFTMAX
 from .op_table_tensor import TENSOR_ONLY
 
 # ---- rules written once ----
@@ -260,5 +261,5 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS
-TABLE = ELEMENTWISE + TENSOR_ONLY + REDUCTIONS + SHAPES + CONV  # every op, once
+TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + REDUCTIONS + SHAPES + CONV  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -1,4 +1,4 @@
-"""The op table's tensor-only entries: matmul, reductions, shapes, indexing, the softmax family.
+"""The op table's tensor-only entries: matmul, reductions, shapes, indexing (the softmax family: op_table_softmax).
 
 Each op once, as the elementwise entries of `op_table`: its numpy forward (taking the op's
 keyword parameters: an axis, a shape) beside ONE rule, which runs on arrays (a plain backward)
@@ -21,7 +21,7 @@ from .tensor_forwards import Axis
 _sum_to, _broadcast_to, _getitem, _index_add = (
     tensor_op(n) for n in ("sum_to", "broadcast_to", "getitem", "index_add")
 )
-_exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
+_where = tensor_op("where")
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -136,24 +136,6 @@ def _where_vjp(g, out, x, y, *, cond):
     return unbroadcast(_where(g, 0.0, cond=cond), np.shape(x)), unbroadcast(_where(0.0, g, cond=cond), np.shape(y))
 
 
-# ---- the softmax family, stable for large logits ----
-
-
-def _logsumexp_vjp(g, out, x, *, axis, keepdims):
-    kept = kept_shape(np.shape(x), axis)
-    return (g.reshape(kept) * _exp(x - out.reshape(kept)),)
-
-
-def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
-    """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
-    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits)."""
-    rows, classes, ignored = forward.kept_rows(labels, ignore_index)
-    one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
-    one_hot[rows, classes] = 1
-    grad = (_softmax(logits, axis=1) - one_hot) * (g / max(len(rows), 1))  # every row ignored: all 0 below
-    return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
-
-
 def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "") -> OpDef:
     return OpDef(name, vjp, None, forward, formulas=(formula,), api=api or f"Tensor.{name}")
 
@@ -202,32 +184,6 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims),
         _extreme_vjp,
         "∂min(x)/∂xᵢ = 1 at the min (shared by ties)",
-    ),
-    _reducing("logsumexp", forward.logsumexp, _logsumexp_vjp, "∂logsumexp(x)/∂xᵢ = softmax(x)ᵢ"),
-    OpDef(
-        "softmax",
-        lambda g, out, x, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),),
-        None,
-        forward.softmax,
-        api="Tensor.softmax",
-        formulas=("∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",),
-    ),
-    OpDef(
-        "log_softmax",
-        lambda g, out, x, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),),
-        None,
-        forward.log_softmax,
-        api="Tensor.log_softmax",
-        formulas=("∂log sᵢ/∂xⱼ = δᵢⱼ − sⱼ",),
-    ),
-    # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label]
-    OpDef(
-        "cross_entropy",
-        _cross_entropy_vjp,
-        None,
-        forward.cross_entropy,
-        api="autograd.cross_entropy",
-        formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
     ),
     # a cast: the gradient goes back in the input's own dtype
     OpDef(
