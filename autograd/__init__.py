@@ -34,6 +34,8 @@ Public API:
     guard, replayed        for modules and optimizers of your own under compile: an attribute the
                            step's graph depends on (a mode), replays check it and record again when
                            it changed; a method a replay calls again (an optimizer's step)
+    guard_settings         a module's call that guards all its settings (numbers, text, small arrays)
+                           the call leaves unchanged: nn's modules call their forward through it
     validate               a check of the step's input data (a loss's targets) that a replay runs again
     eager_only             what a replay could not do faithfully (a scheduler stepped on the step's loss):
                            a step being compiled that calls it runs eagerly, saying why
@@ -46,6 +48,7 @@ from . import creation, shape_functions
 from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
+from .compile_guards import guard_settings
 from .compile_record import eager_only, guard, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
@@ -105,6 +108,7 @@ __all__ = [
     "enable_grad",
     "gc_paused",
     "guard",
+    "guard_settings",
     "eager_only",
     "gradcheck",
     "gradcheck_params",

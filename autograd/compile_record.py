@@ -90,7 +90,9 @@ def guard(owner: Any, name: str) -> Any:
         raise  # an attribute a module or optimizer lacks (or its property failed): Python's words say which
     rec = current()
     if rec is not None:
-        rec.guards.setdefault((id(owner), name), (owner, name, value))
+        from .compile_guards import settled  # here: compile_guards reads `current` from this module
+
+        rec.guards.setdefault((id(owner), name), (owner, name, settled(value)))
     return value
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_guards import unchanged
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
@@ -74,8 +75,8 @@ class Program:
         self.cells: list[tuple[Any, Any]] = []
 
     def run(self, inputs: list[Any]) -> Any:
-        for owner, name, value in self.guards:
-            if getattr(owner, name) != value:  # another mode: the step now builds another graph
+        for owner, name, snapshot in self.guards:
+            if not unchanged(owner, name, snapshot):  # another mode or setting: the step builds another graph
                 raise Stale
         for namespace, name, value in self.names:
             if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew

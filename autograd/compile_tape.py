@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_guards import unchanged
 from .compile_reads import Read
 from .compile_recording import SWITCHES, Recording
 from .graph_order import topological_order
@@ -99,8 +100,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:
         raise Unreplayable(rec.problems[0])
-    for owner, name, value in rec.guards.values():
-        if getattr(owner, name) != value:  # a call that changes it again would differ from every recording
+    for owner, name, snapshot in rec.guards.values():
+        if not unchanged(owner, name, snapshot):  # a call that changes it again would differ from every recording
             what = getattr(owner, "what", f"{type(owner).__name__}.{name}")
             raise ChangedWhileRunning(
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "

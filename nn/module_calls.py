@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, guard, is_grad_enabled, raw
+from autograd import Node, Tensor, guard, guard_settings, is_grad_enabled, raw
 
 from .structure import STRUCTURE
 
@@ -36,7 +36,7 @@ class CallRecords:
         guard(self, "training")  # a compiled step records again after train() / eval()
         guard(STRUCTURE, "version")  # ... and after a module or parameter is replaced
         start = next(_clock)
-        out = self.forward(*args, **kwargs)
+        out = guard_settings(self, self.forward, *args, **kwargs)  # compile: its stride, weights, ... changed
         calls = self.__dict__.get("_calls")
         if calls is None:
             calls = self._calls = deque(maxlen=RECORDED_CALLS)

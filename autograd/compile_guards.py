@@ -1,0 +1,72 @@
+"""What a compiled step's guards compare: a setting as a snapshot (`settled`), so that a dict or an
+array changed in place later is seen as changed, and a NaN as equal to itself; and the guards nn's
+modules take of all their settings at once (`guard_settings`), as torch.compile guards a module's
+attributes: a replay checks them first and records again when one has changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .compile_record import current
+
+MISSING = object()  # an attribute deleted since: a changed setting
+# arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
+# setting, and comparing it on every replay would cost a pass over it
+GUARDED_ENTRIES = 10_000
+_AS_IS = (bool, int, str, bytes, type(None))
+
+
+def settled(value: Any) -> Any:
+    """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
+    bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
+    and dicts by their items; anything else (an object) as itself."""
+    if value.__class__ in _AS_IS:
+        return value
+    if value.__class__ is float:
+        return ("float", value.hex())
+    if isinstance(value, np.ndarray | np.generic):
+        return ("array", value.dtype.str, np.shape(value), value.tobytes())
+    if isinstance(value, tuple | list):
+        return (value.__class__.__name__, *map(settled, value))
+    if isinstance(value, dict):
+        return ("dict", *((key, settled(item)) for key, item in value.items()))
+    return value
+
+
+def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
+    """Whether `owner.name` still equals the guard's snapshot of it."""
+    return settled(getattr(owner, name, MISSING)) == snapshot
+
+
+def is_setting(value: Any) -> bool:
+    """Whether a module's attribute is a setting its forward may read as Python: a number, text, None, a
+    small array of numbers, or a tuple, list or dict of those (not a Tensor, a module, a generator)."""
+    if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, np.generic):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf" and value.size <= GUARDED_ENTRIES
+    if isinstance(value, tuple | list):
+        return all(map(is_setting, value))
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and is_setting(item) for key, item in value.items())
+    return False
+
+
+def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`call(*args, **kwargs)`; while a step is being compiled, every setting of `owner` (is_setting: its
+    attributes holding numbers, text, small arrays, or containers of them) that the call left as it found
+    it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
+    in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
+    batches, running statistics), not a setting. nn's modules call their forward so."""
+    rec = current()
+    if rec is None:
+        return call(*args, **kwargs)
+    before = {name: settled(value) for name, value in vars(owner).items() if is_setting(value)}
+    out = call(*args, **kwargs)
+    for name, snapshot in before.items():
+        if unchanged(owner, name, snapshot):
+            rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+    return out
