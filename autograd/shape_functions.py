@@ -41,7 +41,7 @@ globals().update({name: _function(name) for name in _METHODS})
 def _operand(x: Any, what: str) -> Tensor:
     """x as a Tensor function's operand (a Value refused: it does not mix with Tensors)."""
     refuse_value(x, what)
-    return operand(x)
+    return operand(x, what)
 
 
 def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:

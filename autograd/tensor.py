@@ -305,7 +305,7 @@ def _constant(x: Any, op: Op) -> Tensor:
         raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
 
 
-def operand(x: Any, what: str = "an operand") -> Tensor:
+def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     """x as an op's operand: a Tensor as it is, anything else a constant of numpy's array of it, in numpy's
     dtype, as numpy's own promotion sees it (a list of floats is float64, not the constructor's float32;
     float16 stays float16); TypeError if it holds no real numbers, ValueError (naming `what`, the op) for

@@ -167,10 +167,7 @@ def checked_grad(t: Any, g: Any) -> Any:
     if isinstance(g, np.generic):
         g = np.asarray(g)
     elif not isinstance(g, Node | np.ndarray):  # numbers or a list: no dtype of their own
-        try:
-            g = np.asarray(g)
-        except ValueError:  # a ragged list
-            raise TypeError(f"{type(g).__name__} {g!r} assigned to .grad of a tensor is no array of numbers") from None
+        g = array_of(g, ".grad")  # a ragged list: a ValueError, as Tensor()'s
         if g.dtype.kind in REAL_KINDS:
             g = g.astype(t.dtype)
     if g.dtype != t.dtype:

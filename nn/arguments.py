@@ -25,12 +25,15 @@ def is_int(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
-def kept_option(value: Any) -> Any:
-    """An option as a module keeps it: an int argument (a numpy integer, a 0-d array) as a Python int and
-    a list or tuple of them as a tuple, so that the module holds nothing the caller may change later and
-    shows it as PyTorch does; anything else as given (the function it is passed to checks it)."""
+def kept_size(value: Any) -> Any:
+    """A size option (a stride, a padding, a kernel size) as a module keeps it: an int argument (a numpy
+    integer, a 0-d array) as a Python int, and a list, tuple or 1-d array of them as a tuple, so that the
+    module holds nothing the caller may change later and shows it as PyTorch does; anything else as
+    given (the function it is passed to checks it: "same", a float)."""
     if is_int(value):
         return int(value)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
     if isinstance(value, tuple | list) and value and all(is_int(v) for v in value):
         return tuple(int(v) for v in value)
     return value
@@ -119,16 +122,16 @@ def _range(low: float, high: float, high_included: bool) -> str:
 
 
 def as_array(owner: str, name: str, a: Any) -> np.ndarray:
-    """`a` as numpy takes it (a list, an array, a Tensor's data given as raw(t)); a ragged list, which
-    numpy refuses in its own words naming neither the function nor the argument, is a ValueError saying so."""
+    """`a` as numpy takes it (a list, an array, a Tensor's data given as raw(t)); what numpy refuses in
+    its own words, naming neither the function nor the argument (a ragged list, one nested too deep), is a
+    ValueError naming them."""
     try:
         return np.asarray(a)
     except ValueError as e:
-        if "inhomogeneous" not in str(e):  # numpy's word for rows of different lengths
-            raise
-        raise ValueError(
-            f"{owner}: {name} has rows of different lengths, which make no array: give rows all of one length"
-        ) from None
+        why = str(e)
+        if "inhomogeneous" in why:  # numpy's word for rows of different lengths
+            why = "has rows of different lengths, which make no array: give rows all of one length"
+        raise ValueError(f"{owner}: {name} {why}") from None
 
 
 def as_examples(owner: str, name: str, a: Any) -> np.ndarray:

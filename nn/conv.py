@@ -25,7 +25,7 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count, check_flag, is_int, kept_option, layer_input, parameter_dtype
+from .arguments import check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -83,7 +83,7 @@ class _Conv(Module):
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.options = {name: kept_option(value) for name, value in options.items()}  # stride, padding, ...
+        self.options = {name: kept_size(value) for name, value in options.items()}  # stride, padding, ...
         with no_grad():  # checked by the functional at each call, and once now, on zeros of a size they all fit
             self.forward(Tensor(np.zeros((1, in_channels, *_fitting(kernel, self.options)), dtype)))
 
@@ -201,8 +201,8 @@ class MaxPool2d(Module):
     window's first maximum (its last NaN, if any), as in PyTorch."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
-        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
-        self.stride = kernel_size if stride is None else stride
+        self.kernel_size, self.padding, self.dilation = map(kept_size, (kernel_size, padding, dilation))
+        self.stride = self.kernel_size if stride is None else kept_size(stride)
 
     def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
@@ -215,8 +215,8 @@ class AvgPool2d(Module):
     """The mean of each window (stride: the kernel size by default; padding counts as zeros)."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        self.kernel_size, self.padding = kernel_size, padding
-        self.stride = kernel_size if stride is None else stride
+        self.kernel_size, self.padding = kept_size(kernel_size), kept_size(padding)
+        self.stride = self.kernel_size if stride is None else kept_size(stride)
 
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
@@ -229,7 +229,7 @@ class AdaptiveAvgPool2d(Module):
     """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
 
     def __init__(self, output_size: Any) -> None:
-        self.output_size = output_size
+        self.output_size = kept_size(output_size)
 
     def forward(self, x: Tensor) -> Tensor:
         return adaptive_avg_pool2d(x, self.output_size)

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .arguments import kept_option
+from .arguments import is_int
 from .function_modules import FunctionModule, function_module
 from .losses import (
     binary_cross_entropy,
@@ -49,7 +49,8 @@ class Loss(FunctionModule):
             if key not in takes:
                 hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in _DEPRECATED else ""
                 raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}{hint}")
-        self.kwargs = {key: kept_option(value) for key, value in options.items()}  # ignore_index=np.int64(2): 2
+        # an int as a Python int (ignore_index=np.int64(2): 2); weights and the rest as given, not copied
+        self.kwargs = {key: int(value) if is_int(value) else value for key, value in options.items()}
 
 
 def _options(function: Callable[..., Any]) -> dict[str, Any]:

@@ -183,7 +183,7 @@ def _check_scores(scores: Any, name: str) -> None:
 
 def _is_probabilities(logits: Tensor, target: Any) -> bool:
     """Whether `target` holds class probabilities: floating point, of the logits' shape."""
-    data = np.asarray(raw(target))
+    data = as_array("cross_entropy", "target", raw(target))
     return data.dtype.kind == "f" and data.shape == logits.shape
 
 

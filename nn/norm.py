@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import as_sequence, check_count, check_flag, is_int, layer_input, parameter_dtype
+from .arguments import as_sequence, check_count, check_flag, layer_input, parameter_dtype
 from .module import Module
 from .state_checks import checked
 
@@ -186,7 +186,10 @@ class LayerNorm(Module):
         elementwise_affine = check_flag("LayerNorm", "elementwise_affine", elementwise_affine)
         bias = check_flag("LayerNorm", "bias", bias)
         # one size (the last axis), or a list of them: bytes would pass as a list of their codes
-        one = is_int(normalized_shape) or not isinstance(normalized_shape, Iterable)  # a 0-d array is one size
+        # one size: a number, or a 0-d array (refused by check_count unless it is an int)
+        one = not isinstance(normalized_shape, Iterable) or (
+            isinstance(normalized_shape, np.ndarray) and normalized_shape.ndim == 0
+        )
         wanted = "an int or a list of sizes"
         shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
         if not shape:

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 import autograd
+import nn
 from autograd import Tensor, Value
 from autograd.graph import MixedNodes
 from autograd.op_def import where as rules_where
@@ -269,6 +270,8 @@ _RAGGED = {
     "randn_like": lambda: autograd.randn_like(RAGGED),
     "backward's seed": lambda: (Tensor(np.ones(2), requires_grad=True) * 2).backward(RAGGED),
     "clip's bound": lambda: Tensor(np.ones((2, 2))).clamp(RAGGED),
+    "reshape": lambda: autograd.reshape(RAGGED, (3,)),
+    ".grad": lambda: setattr(Tensor(np.ones((2, 2)), requires_grad=True), "grad", RAGGED),
 }
 
 
@@ -276,6 +279,21 @@ _RAGGED = {
 def test_a_ragged_list_gets_the_constructors_message(call):
     with pytest.raises(ValueError, match=": the list has rows of different lengths, which make no array"):
         call()
+
+
+def test_a_ragged_list_is_named_by_the_function_it_was_given_to():
+    with pytest.raises(ValueError, match="^reshape: the list has rows"):
+        autograd.reshape(RAGGED, (3,))
+    with pytest.raises(ValueError, match="^cross_entropy: target has rows of different lengths"):
+        nn.functional.cross_entropy(M, RAGGED)
+
+
+def test_a_list_nested_deeper_than_numpy_takes_is_named():
+    nested = 1.0
+    for _ in range(70):
+        nested = [nested]
+    with pytest.raises(ValueError, match="^mse_loss: the target"):
+        nn.functional.mse_loss(Tensor(np.zeros(1)), nested)
 
 
 def test_a_list_numpy_cannot_make_numbers_of_stays_a_type_error():

@@ -88,3 +88,29 @@ def test_numpy_scalars_of_other_widths_for_a_probability_and_a_seed():
     assert F.dropout(Tensor(np.ones(8, np.float32)), np.float16(0.5)).shape == (8,)  # p * 2**32 overflowed float16
     p = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     assert autograd.gradcheck_params(lambda: (p * p).sum(), [p], max_per_param=1, seed=np.array(1))
+
+
+def test_layers_keep_sizes_given_as_lists_and_arrays_as_tuples_of_their_own():
+    x = Tensor(np.ones((1, 1, 8, 8), np.float32))
+    stride, size = np.array([1, 1]), [2, 2]
+    conv, pool = nn.Conv2d(1, 1, 3, stride=stride, seed=0), nn.MaxPool2d(size)
+    stride[:], size[0] = 2, 3  # the caller's array and list changed later: the layers are not
+    assert conv(x).shape == (1, 1, 6, 6) and pool(x).shape == (1, 1, 4, 4)
+    assert "dilation=(2, 2)" in repr(nn.Conv2d(1, 1, 3, dilation=np.array([2, 2])))  # was refused
+    assert "padding=(1, 1)" in repr(nn.Conv2d(1, 1, 3, padding=np.array([1, 1])))  # repr raised
+    assert nn.AdaptiveAvgPool2d([1, np.int64(2)]).output_size == (1, 2)
+
+
+def test_a_loss_keeps_its_weights_as_given_whatever_their_numbers():
+    x, y = Tensor(np.random.default_rng(0).normal(size=(4, 3))), np.array([0, 1, 2, 1])
+    for weight in ([1, 2, 3], [1.0, 2.0, 3.0]):
+        loss = nn.CrossEntropyLoss(weight=weight)
+        before = loss(x, y).item()
+        weight[0] = 10  # kept, not copied: the change shows in the next call, ints or floats alike
+        assert loss(x, y).item() != before
+
+
+@pytest.mark.parametrize("size", [np.array(3.0), np.array(True)])
+def test_layer_norm_names_a_0d_array_that_is_no_int(size):
+    with pytest.raises(TypeError, match="LayerNorm: each size of normalized_shape must be an int"):
+        nn.LayerNorm(size)
