@@ -30,7 +30,12 @@ def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
 def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     """numpy's array of `data`, which must hold real numbers (bools, integers, floats): text, None,
     complex numbers and objects are one TypeError naming `what` (ragged lists a ValueError). The rule of
-    what a Tensor holds, for Tensor() and for everything else that takes tensor data (`.data =`, conv's inputs)."""
+    what a Tensor holds, for Tensor() and for everything else that takes tensor data (`.data =`, conv's inputs).
+    Text is refused with a dtype too, which numpy would parse ("1.5" as 1.5)."""
+    if dtype is not None:
+        given = data if isinstance(data, np.ndarray) else array_of(data, what)
+        if given.dtype.kind in "USV":
+            raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
     array = array_of(data, what, dtype)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(

@@ -84,8 +84,12 @@ class _Conv(Module):
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.options = {name: kept_size(value) for name, value in options.items()}  # stride, padding, ...
-        with no_grad():  # checked by the functional at each call, and once now, on zeros of a size they all fit
-            self.forward(Tensor(np.zeros((1, in_channels, *_fitting(kernel, self.options)), dtype)))
+        # checked by the functional at each call, and once now, on zeros of a size they all fit, unless
+        # that input would be large (a padding of 20,000: gigabytes): then at the first call only
+        trial = (1, in_channels, *_fitting(kernel, self.options))
+        if math.prod(trial) <= TRIAL_ENTRIES:
+            with no_grad():
+                self.forward(Tensor(np.zeros(trial, dtype)))
 
     def extra_repr(self) -> str:
         """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""
@@ -105,6 +109,9 @@ class _Conv(Module):
 
 
 _DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
+
+
+TRIAL_ENTRIES = 2**20  # the largest input a layer is tried on when it is made (4 MiB of float32)
 
 
 def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...]:

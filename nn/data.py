@@ -104,6 +104,18 @@ def linear_regression(
     return X.astype(np.float32), y.reshape(-1, 1).astype(np.float32), w, b
 
 
+def _vertices(rng: np.random.Generator, count: int, dims: int) -> np.ndarray:
+    """`count` distinct vertices of the unit hypercube in `dims` dimensions, as rows of 0s and 1s: drawn
+    from a permutation of all 2**dims where they are few, else as random rows, drawn again until distinct
+    (the 2**dims of 40 features would not fit in memory; two rows of 17 or more coincide rarely)."""
+    if dims <= 16:
+        return (rng.permutation(2**dims)[:count, None] >> np.arange(dims)) & 1
+    rows = rng.integers(0, 2, (count, dims))
+    while len(np.unique(rows, axis=0)) < count:
+        rows = rng.integers(0, 2, (count, dims))
+    return rows
+
+
 def make_classification(
     n_samples: int = 100,
     n_features: int = 2,
@@ -123,10 +135,9 @@ def make_classification(
     check_real("make_classification", "flip_y", flip_y, 0, 1)
     rng, n_samples, n_features, n_classes, n_clusters_per_class = _drawn("make_classification", seed, counts, {})
     n_clusters = n_classes * n_clusters_per_class
-    if n_clusters > 2**n_features:
+    if n_features < 64 and n_clusters > 2**n_features:
         raise ValueError(f"make_classification: {n_clusters} clusters need more than {n_features} features")
-    vertices = rng.permutation(2**n_features)[:n_clusters]
-    centres = (((vertices[:, None] >> np.arange(n_features)) & 1) * 2 - 1) * class_sep
+    centres = (_vertices(rng, n_clusters, n_features) * 2 - 1) * class_sep
     cluster = np.arange(n_samples) % n_clusters
     X = np.empty((n_samples, n_features))
     for k in range(n_clusters):
