@@ -5,6 +5,7 @@ different files share them (silu is x · sigmoid)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -110,6 +111,26 @@ def scalar_maximum(a: float, b: float) -> float:
 
 def scalar_minimum(a: float, b: float) -> float:
     return a if a <= b or a != a else b  # NaN wins, as numpy and PyTorch
+
+
+def tensor_maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _first_zero(np.maximum(a, b), a, b)
+
+
+def tensor_minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _first_zero(np.minimum(a, b), a, b)
+
+
+def _first_zero(out: Any, a: Any, b: Any) -> Any:
+    """`out` with a's zero wherever a and b are zeros (0.0 and -0.0 tie): the zero numpy's loops pick
+    varies with them, PyTorch and the scalar engine keep the first. A pass only where out has a zero."""
+    if out.dtype.kind != "f" or out.all():
+        return out
+    tie = (np.asarray(a) == 0) & (np.asarray(b) == 0)
+    if np.ndim(out) == 0:  # numpy's scalar, of 0-d inputs
+        return out.dtype.type(a) if tie else out
+    np.copyto(out, np.broadcast_to(a, out.shape), where=tie)
+    return out
 
 
 def scalar_logaddexp(a: float, b: float) -> float:

@@ -93,7 +93,7 @@ BINARY: tuple[OpDef, ...] = (
         "maximum",
         lambda g, out, a, b: (gated(g, _share(a, b)), gated(g, _share(b, a))),
         forward.scalar_maximum,
-        np.maximum,
+        forward.tensor_maximum,
         (ANYWHERE,) * 2,
         joint=_untied,
         formulas=(
@@ -105,7 +105,7 @@ BINARY: tuple[OpDef, ...] = (
         "minimum",
         lambda g, out, a, b: (gated(g, _share(b, a)), gated(g, _share(a, b))),
         forward.scalar_minimum,
-        np.minimum,
+        forward.tensor_minimum,
         (ANYWHERE,) * 2,
         joint=_untied,
         formulas=(
