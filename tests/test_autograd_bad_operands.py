@@ -296,9 +296,11 @@ def test_a_list_nested_deeper_than_numpy_takes_is_named():
         nn.functional.mse_loss(Tensor(np.zeros(1)), nested)
 
 
-def test_a_list_numpy_cannot_make_numbers_of_stays_a_type_error():
-    with pytest.raises(TypeError, match="Tensor\\(\\) needs numbers, got str that numpy cannot make an array of"):
+def test_what_numpy_cannot_make_numbers_of_stays_a_type_error():
+    with pytest.raises(TypeError, match="Tensor\\(\\) needs numbers, got text"):
         Tensor("abc", dtype=float)
+    with pytest.raises(TypeError, match="Tensor\\(\\) needs numbers, got dict"):
+        Tensor({}, dtype=float)
 
 
 # ---- the same rules where they were still written apart ----
