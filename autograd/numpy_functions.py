@@ -227,6 +227,7 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 @_implements(np.dot)
 def _dot(a, b, out=None):
     _refuse("dot", out=out)
+    a, b = _tensor(a), _tensor(b)  # a list as numpy takes it (a ragged one refused, named)
     if np.ndim(a) > 2 or np.ndim(b) > 2:
         raise TypeError("np.dot of arrays of more than 2 dims is not matmul: use t @ u (np.matmul) or autograd.einsum")
     if np.ndim(a) == 0 or np.ndim(b) == 0:

@@ -27,7 +27,7 @@ from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import array_of, as_array, raw_index
+from .tensor_data import RAGGED, array_of, as_array, raw_index
 from .tensor_numpy import NumpyDispatch
 from .tensor_ops import ShapeError
 from .tensor_protocols import PythonProtocols
@@ -273,6 +273,8 @@ def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
     if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
         return e
     words = str(e)
+    if "inhomogeneous" in words:  # a ragged list among the op's arguments (an index)
+        return ValueError(f"{op.name}: {RAGGED}")
     if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")

@@ -13,6 +13,7 @@ from . import compile_record
 from .compile_record import RECORDING
 from .graph_order import refuse_number_of_lifted
 from .shape_args import dim as dim_in
+from .tensor_data import array_of
 
 
 class TorchSpellings:
@@ -36,7 +37,7 @@ class TorchSpellings:
 
     def expand_as(self, other: Any) -> Any:
         """This tensor broadcast to `other`'s shape (other: a Tensor or an array)."""
-        return self.broadcast_to(np.shape(other))
+        return self.broadcast_to(np.shape(other if hasattr(other, "shape") else array_of(other, "expand_as")))
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor. On a computed

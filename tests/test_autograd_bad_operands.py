@@ -271,6 +271,9 @@ _RAGGED = {
     "backward's seed": lambda: (Tensor(np.ones(2), requires_grad=True) * 2).backward(RAGGED),
     "clip's bound": lambda: Tensor(np.ones((2, 2))).clamp(RAGGED),
     "reshape": lambda: autograd.reshape(RAGGED, (3,)),
+    "np.dot": lambda: np.dot(X, RAGGED),
+    "an index": lambda: X[RAGGED],
+    "expand_as": lambda: X.expand_as(RAGGED),
     ".grad": lambda: setattr(Tensor(np.ones((2, 2)), requires_grad=True), "grad", RAGGED),
 }
 
