@@ -29,6 +29,7 @@ TITLES = {
     "autograd.op_table_binary": "binary functions",
     "autograd.op_table_activations": "activations",
     "autograd.op_table_tensor": "tensor ops",
+    "autograd.op_table_softmax": "the softmax family",
     "autograd.op_table_reductions": "reductions",
     "autograd.op_table_shapes": "shapes, indexing and linear algebra",
     "autograd.op_table_conv": "convolution and pooling",

@@ -170,7 +170,7 @@ def test_softmax_family_keeps_float32_precision_for_large_logits(shift):
         (lambda: Tensor([1j, 2]), TypeError, r"dtype complex128"),
         (lambda: Tensor(np.array(["a"])), TypeError, r"dtype <U1"),
         (lambda: Tensor(np.array([1, "a"], dtype=object)), TypeError, r"dtype object"),
-        (lambda: Tensor([[1.0], [1.0, 2.0]]), TypeError, r"Tensor\(\) needs numbers, got list"),
+        (lambda: Tensor([[1.0], [1.0, 2.0]]), ValueError, r"Tensor\(\): the list has rows of different lengths"),
         (lambda: Tensor([1.0], dtype=complex), TypeError, r"dtype complex128"),
         (lambda: cross_entropy(Tensor(np.zeros((2, 3))), [0, 3]), ValueError, r"label 3 \(row 1\).*\[0, 3\)"),
         (lambda: cross_entropy(Tensor(np.zeros((2, 3))), [-1, 0]), ValueError, r"label -1 \(row 0\)"),
