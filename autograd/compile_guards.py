@@ -25,6 +25,8 @@ def settled(value: Any) -> Any:
     and dicts by their items; anything else (an object) as itself."""
     if value.__class__ in _AS_IS:
         return value
+    if value.__class__ is tuple and all(item.__class__ in _AS_IS for item in value):
+        return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
         return ("float", value.hex())
     if isinstance(value, np.ndarray | np.generic):
@@ -37,8 +39,10 @@ def settled(value: Any) -> Any:
 
 
 def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
-    """Whether `owner.name` still equals the guard's snapshot of it."""
-    return settled(getattr(owner, name, MISSING)) == snapshot
+    """Whether `owner.name` still equals the guard's snapshot of it (at once when it is the snapshot
+    itself: a flag, a count, a name, a tuple of them)."""
+    value = getattr(owner, name, MISSING)
+    return value is snapshot or settled(value) == snapshot
 
 
 def is_setting(value: Any) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_guards import unchanged
+from .compile_guards import MISSING, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
@@ -75,8 +75,9 @@ class Program:
         self.cells: list[tuple[Any, Any]] = []
 
     def run(self, inputs: list[Any]) -> Any:
-        for owner, name, snapshot in self.guards:
-            if not unchanged(owner, name, snapshot):  # another mode or setting: the step builds another graph
+        for owner, name, snapshot in self.guards:  # compile_guards.unchanged, inline: it runs on every replay
+            value = getattr(owner, name, MISSING)
+            if value is not snapshot and settled(value) != snapshot:  # another mode or setting: another graph
                 raise Stale
         for namespace, name, value in self.names:
             if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew
