@@ -294,6 +294,3 @@ def test_finite_check_refuses_nan_and_infinity_in_every_parameter():
         check(alpha=math.nan)
     with pytest.raises(ValueError, match=r"^elu: alpha must be a finite number, got infinity \(-inf\)"):
         check(alpha=-math.inf)
-
-
-# op_table_tensor and op_table_reductions

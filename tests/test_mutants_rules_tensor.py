@@ -12,19 +12,6 @@ import autograd
 from autograd import Tensor
 
 
-def _central(f, x, h=1e-6):
-    return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def _tensor_grad(f, *arrays):
-    ts = [Tensor(np.array(a, dtype=float), requires_grad=True) for a in arrays]
-    f(*ts).sum().backward()
-    return [t.grad for t in ts]
-
-
-# op_table_math: the rounding family's helpers
-
-
 def test_max_where_a_slice_holds_nan_sends_the_gradient_to_its_nans_in_float32_too():
     for dtype in (np.float32, np.float64):
         x = np.array([[1.0, np.nan, 3.0, np.nan], [2.0, 5.0, 5.0, 1.0]], dtype)
