@@ -35,6 +35,17 @@ def test_backward_twice_accumulates_like_pytorch():
     assert x.grad == 36.0
 
 
+def test_a_chain_a_hundred_times_the_recursion_limit_needs_no_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+    del y  # freeing it must not overflow the C stack either
+
+
+@pytest.mark.slow  # 6 s: the full-size run, in CI's slow set (the one above stays in the default run)
 def test_a_million_op_chain_needs_no_recursion():
     x = Value(1.0)
     y = x

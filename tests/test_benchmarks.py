@@ -36,6 +36,7 @@ def test_scalar_prints_its_tables() -> None:
     assert "MLP 2-64-64-1: chainrule: loss" in out
 
 
+@pytest.mark.slow  # 6 s: the whole benchmark at a small size, in CI's slow set
 @needs("torch")
 def test_tensor_prints_both_tables() -> None:
     out = run("tensor.py", "--batches", "2", "--rounds", "1", "--seconds", "0.01")
