@@ -68,8 +68,9 @@ from .modes import (
 )
 from .op import Op
 from .random_tensors import drawn
-from .tensor import ShapeError, Tensor
+from .tensor import Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, stack, where
+from .tensor_ops import ShapeError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .value import Value
 

@@ -21,7 +21,7 @@ from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_ops import OPS, check_labels
-from .tensor_record import Record
+from .tensor_record import Record, ReplayedRule
 
 Step = Callable[[], None]
 _CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
@@ -230,7 +230,7 @@ def _backward(
     for i in order:
         e = entries[i]
         if e.kind == OP and e.needs_grad:
-            rule = _Rule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
+            rule = ReplayedRule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
             vjp = _vjp(rule, i, e.parents, arrays)
             if kernels[i] is not None:
                 vjp = _unless_strided(_vjp(kernels[i], i, e.parents, arrays), vjp)
@@ -267,7 +267,8 @@ def _backward(
 
 
 def _vjp(k: Any, i: int, parents: tuple[int, ...], arrays: list[Any]) -> Callable[[Any], Any]:
-    """The gradients of entry i's parents from its gradient g, by `k` (a kernel or a _Rule), on this replay's arrays."""
+    """The gradients of entry i's parents from its gradient g, by `k` (a kernel or a ReplayedRule), on this
+    replay's arrays."""
     call = k.backward
     if len(parents) == 2:
         a, b = parents
@@ -282,26 +283,3 @@ def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) ->
     """The kernel's gradients for a C-contiguous g (the layout its buffers have, and its sums assume),
     else the rule's (a g that a transpose's rule gave): eager's sums run in the order of g's layout."""
     return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
-
-
-class _Rule:
-    """An op's rule as a replay calls it: checked and cast as a plain backward does (Record.checked:
-    a built-in rule's gradients are kept as they are, so their layouts, and the order of the sums
-    after them, are eager's) on the first replay, then called bare if that changed nothing (shapes
-    and dtypes are the same on every replay)."""
-
-    __slots__ = ("record", "call")
-
-    def __init__(self, record: Record) -> None:
-        self.record = record
-        self.call = self._first
-
-    def backward(self, g: Any, out: Any, *inputs: Any) -> Any:
-        return self.call(g, out, *inputs)
-
-    def _first(self, g: Any, out: Any, *inputs: Any) -> Any:
-        grads = self.record.rule(g, out, *inputs)
-        checked = self.record.checked(grads, inputs)
-        if checked is grads:
-            self.call = self.record.rule
-        return checked

@@ -11,7 +11,7 @@ import numpy as np
 
 from .graph import raw
 from .modes import flag, require_callable
-from .tensor import ShapeError
+from .tensor_ops import ShapeError
 from .tracing import Argnums, Trace, check_argnums, named, ones_like, trace
 
 

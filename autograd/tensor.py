@@ -27,11 +27,11 @@ from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import RAGGED, array_of, as_array, raw_index
+from .tensor_data import array_of, as_array, raw_index
+from .tensor_errors import forward_error
 from .tensor_numpy import NumpyDispatch
-from .tensor_ops import ShapeError
 from .tensor_protocols import PythonProtocols
-from .tensor_record import BUILT_IN, Record
+from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_torch import Size, TorchSpellings
@@ -222,7 +222,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
-        raise _forward_error(op, datas, e) from None
+        raise forward_error(op, datas, e) from None
     data = out if out.__class__ is np.ndarray else np.asarray(out)
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text
@@ -254,31 +254,6 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
 
 def _is_one_of(data: np.ndarray, datas: Sequence[Any]) -> bool:
     return any(data is d for d in datas)
-
-
-_SHAPE_WORDS = ("shape", "broadcast", "dimension", "size")
-_NUMPYS_SHAPE_ERRORS = (
-    "could not be broadcast",
-    "mismatch in its core dimension",
-    "cannot reshape array",
-    "not aligned",
-)
-
-
-def _forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
-    """numpy's complaints about shapes become a ShapeError naming the op and the shapes: in a built-in
-    op, any that speaks of shapes; in a user's op, numpy's own sentences only (its words may speak of a
-    "window size" out of its domain). Errors that already say what is wrong (ours, a bad axis) pass
-    as they are; any other ValueError is the op's input outside its domain, named as on Values."""
-    if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
-        return e
-    words = str(e)
-    if "inhomogeneous" in words:  # a ragged list among the op's arguments (an index)
-        return ValueError(f"{op.name}: {RAGGED}")
-    if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
-        shapes = " and ".join(str(np.shape(d)) for d in datas)
-        return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
-    return op.domain_error(datas, e)
 
 
 # elementwise, as numpy's and PyTorch's; set after the class so that its identity hash stays

@@ -106,3 +106,26 @@ def in_dtypes(grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
             cast = list(grads)
         cast[i] = gx.astype(want)
     return grads if cast is None else cast
+
+
+class ReplayedRule:
+    """An op's rule as a compiled replay calls it: checked and cast as a plain backward does (Record.checked:
+    a built-in rule's gradients are kept as they are, so their layouts, and the order of the sums
+    after them, are eager's) on the first replay, then called bare if that changed nothing (shapes
+    and dtypes are the same on every replay)."""
+
+    __slots__ = ("record", "call")
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.call = self._first
+
+    def backward(self, g: Any, out: Any, *inputs: Any) -> Any:
+        return self.call(g, out, *inputs)
+
+    def _first(self, g: Any, out: Any, *inputs: Any) -> Any:
+        grads = self.record.rule(g, out, *inputs)
+        checked = self.record.checked(grads, inputs)
+        if checked is grads:
+            self.call = self.record.rule
+        return checked

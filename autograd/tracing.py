@@ -23,7 +23,8 @@ from .graph import MixedNodes, Node, raw
 from .graph_functions import gradients
 from .modes import enable_grad
 from .shape_args import is_int
-from .tensor import ShapeError, Tensor
+from .tensor import Tensor
+from .tensor_ops import ShapeError
 from .trees import Rebuild, flatten, tree_map
 from .value import Value
 

@@ -1,0 +1,37 @@
+"""The errors of a tensor op's forward: numpy's words about shapes made a ShapeError naming the op."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .op import Op
+from .tensor_data import RAGGED
+from .tensor_ops import ShapeError
+from .tensor_record import BUILT_IN
+
+_SHAPE_WORDS = ("shape", "broadcast", "dimension", "size")
+_NUMPYS_SHAPE_ERRORS = (
+    "could not be broadcast",
+    "mismatch in its core dimension",
+    "cannot reshape array",
+    "not aligned",
+)
+
+
+def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
+    """numpy's complaints about shapes become a ShapeError naming the op and the shapes: in a built-in
+    op, any that speaks of shapes; in a user's op, numpy's own sentences only (its words may speak of a
+    "window size" out of its domain). Errors that already say what is wrong (ours, a bad axis) pass
+    as they are; any other ValueError is the op's input outside its domain, named as on Values."""
+    if isinstance(e, ShapeError | np.exceptions.AxisError) or type(e) is not ValueError:
+        return e
+    words = str(e)
+    if "inhomogeneous" in words:  # a ragged list among the op's arguments (an index)
+        return ValueError(f"{op.name}: {RAGGED}")
+    if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
+        shapes = " and ".join(str(np.shape(d)) for d in datas)
+        return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
+    return op.domain_error(datas, e)
