@@ -61,8 +61,10 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
-    range, such as a negative running_var, by chainrule's name); TypeError for a `state`
-    that is not a dict. Values are cast to each parameter's and buffer's dtype. Returns `model`."""
+    range, such as a negative running_var, by chainrule's name; a meta tensor, which has no values);
+    TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
+    that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
+    are cast to each parameter's and buffer's dtype. Returns `model`."""
     _check_model(model, "from_torch_state_dict")
     if not isinstance(state, Mapping):  # as Module.load_state_dict says it
         raise TypeError(
@@ -70,10 +72,15 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
             f"got {type(state).__name__}"
         )
     entries = _entries_of(model)
+    cannot = f"cannot load this PyTorch state dict into {type(model).__name__}"
     try:
-        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, {k: _array(v) for k, v in state.items()})
+        read = {key: _array(key, value) for key, value in state.items()}
+    except (TypeError, ValueError) as e:  # _array's own, naming the key
+        raise type(e)(f"{cannot}: {e.args[0]}") from None
+    try:
+        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read)
     except (KeyError, ValueError) as e:
-        raise ValueError(f"cannot load this PyTorch state dict into {type(model).__name__}: {e.args[0]}") from None
+        raise ValueError(f"{cannot}: {e.args[0]}") from None
     names = {id(source): name for name, source in _sources(model)}
     # its own checks too (buffers within their ranges), before anything changes
     model.load_state_dict({names[id(s)]: part for e in entries for s, part in e.parts(arrays[e.name])})
@@ -165,11 +172,45 @@ def _has_activations(mlp: MLP) -> bool:
     return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
 
 
-def _array(value: Any) -> np.ndarray:
+def _array(key: str, value: Any) -> np.ndarray:
     """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
-    copied to the CPU first."""
+    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
+    that numpy can take as it is."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-        return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
-    return np.asarray(value)
+        return _tensor_array(torch, key, value.detach())
+    try:
+        array = np.asarray(value)
+    except ValueError as e:  # a ragged list, say
+        raise ValueError(f"{key} is no array: {e}") from None
+    if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
+        raise TypeError(
+            f"{key} is a {type(value).__name__} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
+        )
+    return array
+
+
+def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:
+    """A torch tensor's numbers as a numpy array, or the error naming `key`, what it is and the fix."""
+    got = f"{key} is a {tensor.dtype} tensor"
+    if tensor.is_meta:  # a model built on device="meta" (or with init_empty_weights) before its weights were read
+        raise ValueError(
+            f"{got} on the meta device, which holds no values; materialise the model first "
+            "(torch_model.to_empty(device='cpu'), then load or initialise its weights)"
+        )
+    if tensor.is_nested:
+        raise TypeError(f"{got} of nested layout, not one array of a shape; give a regular tensor of the entry's shape")
+    if tensor.layout != torch.strided:
+        raise TypeError(f"{got} of layout {tensor.layout}, which numpy cannot read; pass it .to_dense()")
+    if tensor.is_quantized:  # its integers mean nothing without the scale and zero point .dequantize() applies
+        raise TypeError(f"{got}, quantized; pass it .dequantize()")
+    tensor = tensor.cpu().resolve_conj().resolve_neg()  # numpy() refuses the lazy conjugate and negative views
+    if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds each exactly
+        return tensor.float().numpy()
+    try:
+        return tensor.numpy()
+    except TypeError:  # a dtype numpy lacks: float8s (whose checkpoints may keep scales apart), complex32, ...
+        raise TypeError(
+            f"{got}, of a dtype numpy cannot read; convert it first (a float8 with .float(), applying any scale "
+            "it was stored with)"
+        ) from None

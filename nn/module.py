@@ -15,7 +15,7 @@ from .arguments import check_flag
 from .module_calls import CallRecords
 from .module_torch import ModuleSpellings
 from .state_checks import Layout, check_entries, conform, unique
-from .structure import STRUCTURE, is_parameter
+from .structure import STRUCTURE, check_attribute, is_parameter
 
 
 def _constant(value: Any) -> bool:
@@ -50,10 +50,12 @@ class Module(CallRecords, ModuleSpellings):
     buffer_ranges: ClassVar[Mapping[str, tuple[float, float]]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
+        holds = holds_members(value)
+        check_attribute(type(self).__name__, name, holds)
         # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
         # read one with getattr, or reach it through a module it never calls)
         old = self.__dict__.get(name)
-        if holds_members(value) or holds_members(old) or name in self._buffer_names or _constant(old):
+        if holds or holds_members(old) or name in self._buffer_names or _constant(old):
             STRUCTURE.changed()
         object.__setattr__(self, name, value)
 
@@ -96,7 +98,7 @@ class Module(CallRecords, ModuleSpellings):
             )
         setattr(self, name, array)
         if name not in self._buffer_names:
-            self._buffer_names = (*self._buffer_names, name)
+            self.__dict__["_buffer_names"] = (*self._buffer_names, name)  # nn's own: past __setattr__'s refusal
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, np.ndarray]]:
         """(dotted name, array) for each buffer of this module and, with `recurse`, of its submodules
@@ -224,9 +226,11 @@ class Module(CallRecords, ModuleSpellings):
 
 def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     """(dotted name, item) for each Module and parameter in `obj` (a module's attributes, as a dict)
-    and in the lists, tuples and dicts among them, not looking into the modules found. Attributes
-    and dict keys starting with "_" are skipped. Each name must be one thing's only: a key that
-    holds any of them must be non-empty, without '.', and differ as a string from its neighbours."""
+    and in the lists, tuples and dicts among them, not looking into the modules found. Every name
+    counts, "_backbone" as "head" (PyTorch registers what is assigned whatever its name); nn's own
+    private state holds no module or parameter (structure.OWN_ATTRIBUTES). Each name must be one
+    thing's only: a key that holds any of them must be non-empty, without '.', and differ as a
+    string from its neighbours."""
     if isinstance(obj, Module) or is_parameter(obj):
         yield prefix, obj
     elif isinstance(obj, dict):
@@ -234,7 +238,7 @@ def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
         for key, value in obj.items():
             text = str(key)
             found = _members(value, f"{prefix}.{text}" if prefix else text)
-            first = None if text.startswith("_") else next(found, None)
+            first = next(found, None)
             if first is not None:  # a key holding no module or parameter names nothing: any key will do
                 _check_key(prefix, key, keys)
                 yield first

@@ -1,5 +1,6 @@
-"""What a compiled step guards of nn's models: the count of their changes (STRUCTURE), and what
-counts as a model's parameter (`is_parameter`), frozen ones included."""
+"""What a compiled step guards of nn's models: the count of their changes (STRUCTURE), what
+counts as a model's parameter (`is_parameter`), frozen ones included, and the attribute names nn
+keeps for itself (`check_attribute`)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,28 @@ def is_parameter(value: Any) -> bool:
     if isinstance(value, Tensor):
         return value.op is None and (value.requires_grad or value.frozen)
     return isinstance(value, Value) and value.op is None
+
+
+# The attribute under which nn.save's files hold an optimizer's state beside a model's (nn.io's
+# OPTIMIZER_PREFIX is it and a "."): a submodule or parameter named so would be taken for the optimizer's.
+OPTIMIZER_ATTRIBUTE = "_optimizer"
+# What nn keeps for itself in every module's attributes (written past Module.__setattr__): any value of
+# a user's there would replace nn's own; a submodule there would also become a member.
+OWN_ATTRIBUTES = {
+    "_calls": "the record of its calls that drawings group nodes with",
+    "_buffer_names": "the names of its buffers",
+}
+
+
+def check_attribute(owner: str, name: str, holds_members: bool) -> None:
+    """Refuse, before it is set, an attribute of a module of class `owner` that would take the place of
+    nn's own state (AttributeError); `holds_members`: whether the value is or holds modules or parameters."""
+    if name in OWN_ATTRIBUTES:
+        raise AttributeError(
+            f"{owner}.{name} is where nn.Module keeps {OWN_ATTRIBUTES[name]}; give your attribute another name"
+        )
+    if name == OPTIMIZER_ATTRIBUTE and holds_members:
+        raise AttributeError(
+            f"{owner}.{name} cannot hold modules or parameters: nn.save writes an optimizer's state under "
+            f"'{name}.', where their entries would be taken for the optimizer's; give the attribute another name"
+        )

@@ -21,7 +21,7 @@ class Plain(nn.Module):
 
 class WithPrivates(nn.Module):
     def __init__(self):
-        self._cache = nn.Linear(1, 1)  # private: neither a child nor parameters
+        self._cache = nn.Linear(1, 1, seed=1)  # a "_" name counts as any other, as PyTorch registers it
         self._frozen = Tensor(np.ones(2), requires_grad=True)
         self.table = {
             "_hidden": Tensor(np.ones(1), requires_grad=True),
@@ -30,11 +30,15 @@ class WithPrivates(nn.Module):
         self.layer = nn.Linear(2, 1, seed=0)
 
 
-def test_private_attributes_and_keys_are_neither_children_nor_parameters():
+def test_private_attributes_and_keys_are_children_and_parameters_in_attribute_order():
     m = WithPrivates()
-    assert [name for name, _ in m.named_modules()] == ["", "layer"]
-    assert [name for name, _ in m.named_parameters()] == ["table.shown", "layer.W", "layer.b"]
-    assert repr(m) == "WithPrivates(\n  (layer): Linear(2 -> 1, init='he')\n)  # 4 parameters"
+    assert [name for name, _ in m.named_modules()] == ["", "_cache", "layer"]
+    assert [name for name, _ in m.named_parameters()] == [
+        "_cache.W", "_cache.b", "_frozen", "table._hidden", "table.shown", "layer.W", "layer.b",
+    ]  # fmt: skip
+    assert repr(m) == (
+        "WithPrivates(\n  (_cache): Linear(1 -> 1, init='he')\n  (layer): Linear(2 -> 1, init='he')\n)  # 9 parameters"
+    )
 
 
 def test_nested_names_prefixes_and_repr():
