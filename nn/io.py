@@ -22,6 +22,7 @@ from . import io_npz, io_safetensors, io_schedules
 from .module import Module, layout
 from .optim_base import Optimizer
 from .state_checks import Layout
+from .structure import OPTIMIZER_ATTRIBUTE
 
 
 class FileFormat(Protocol):
@@ -40,18 +41,23 @@ class FileFormat(Protocol):
 FORMATS: dict[str, FileFormat] = {".npz": io_npz, ".safetensors": io_safetensors}
 # Files people reach for that are not models nn.save writes, and what to say of them.
 _PICKLES = "PyTorch's .pt and .pth files are pickles, which chainrule neither writes nor runs: see nn.export"
-# The optimizer's entries in a file: no parameter's or buffer's name starts with "_" (Module skips such attributes).
-OPTIMIZER_PREFIX = "_optimizer."
+# The optimizer's entries in a file: under a name no module's member may take (structure.check_attribute).
+OPTIMIZER_PREFIX = OPTIMIZER_ATTRIBUTE + "."
 _FOREIGN = {".npy": "an .npy file holds a single array, not named parameters", ".pt": _PICKLES, ".pth": _PICKLES}
+# How PyTorch's parameter and buffer names end (chainrule's Linear says W and b): unexpected names ending so
+# are likely a PyTorch model's, whose names and layouts nn.export reads. Likely, not sure (chainrule's Conv2d
+# says weight too), so the message says what to do if they are.
+_TORCH_ENDINGS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
 
 
 def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
     """Write the parameters to `path` as named float arrays (no pickle), in the format its suffix
     names: .npz (numpy's) or .safetensors (needs the `safetensors` extra; PyTorch and others read
-    it). Any other suffix is a ValueError. It is written beside its destination as
-    `.NAME.PID.XXXXXXXX.tmp` and renamed into place, so a crash leaves the old file or the new
-    one, never a torn one. The temporary files of killed saves to the same name (whose process is
-    gone) are removed first. A file replaced keeps its permissions; a new one gets the umask's.
+    it; with a checksum that `load` verifies, since the format has none). Any other suffix is a
+    ValueError. It is written beside its destination as `.NAME.PID.XXXXXXXX.tmp` and renamed into
+    place, so a crash leaves the old file or the new one, never a torn one. The temporary files
+    of killed saves to the same name (whose process is gone) are removed first. A file replaced
+    keeps its permissions; a new one gets the umask's.
     An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
     `state_dict()` is written too, and the state of the schedulers chained on it (io_schedules), each
     name prefixed by OPTIMIZER_PREFIX: load it back with
@@ -131,10 +137,11 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     cannot be opened, ImportError for a .safetensors file without the `safetensors` extra, and
     ValueError naming the file, the entry and the problem for anything in it: not a well-formed
     file of its format, names or shapes that do not fit, dtypes other than floating point, NaN
-    or infinite values (see `Module.load_state_dict`). Each entry's header (size, shape, dtype)
-    is checked before its data is read, and no more than that is read, so a crafted file (a
-    huge declared array, a zip bomb, thousands of entries, offsets that lie) costs no more
-    memory than the model itself.
+    or infinite values (see `Module.load_state_dict`), data that does not match the checksum `save`
+    writes in a .safetensors file (a corrupted file; those of other tools have none, and load
+    unchecked). Each entry's header (size, shape, dtype) is checked before its data is read, and
+    no more than that is read, so a crafted file (a huge declared array, a zip bomb, thousands of
+    entries, offsets that lie) costs no more memory than the model itself.
 
     A file saved with `optimizer=` is loaded with `optimizer=` (of the kind saved, over the same
     parameters in the same order, with settings that keep the same slots: momentum or none): its
@@ -155,6 +162,8 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             state = fmt.read(f, own, _checker(module, optimizer))
         except _Unfit as e:
             raise ValueError(f"{path} does not fit {e.args[0]}") from None
+        except io_safetensors.Corrupted as e:
+            raise ValueError(f"{path} is corrupted: {e}") from None
         except fmt.BROKEN as e:
             raise ValueError(f"{path} is not a model saved by nn.save ({fmt.DESCRIPTION}): {e}") from None
     model_state, optimizer_state = _split(state)
@@ -226,7 +235,7 @@ def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], 
         try:
             module.check_state(model_entries)
         except (KeyError, ValueError) as e:
-            raise _Unfit(f"{model_is}: {e.args[0]}") from None
+            raise _Unfit(f"{model_is}: {e.args[0]}{_from_torch(module, model_entries)}") from None
         if optimizer is not None:
             own, schedules = _split_schedules(optimizer_entries)
             try:
@@ -236,3 +245,15 @@ def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], 
                 raise _Unfit(f"{optimizer_is}: {e.args[0]}") from None
 
     return check
+
+
+def _from_torch(module: Module, entries: Layout) -> str:
+    """What to say of unexpected names that are likely PyTorch's: the way to load them (nn.export)."""
+    torch_names = sorted(name for name in entries.keys() - layout(module).keys() if name.endswith(_TORCH_ENDINGS))
+    if not torch_names:
+        return ""
+    return (
+        f"; names such as {torch_names[0]!r} look like PyTorch's: if the file was saved from a PyTorch model, read its "
+        "arrays (safetensors.torch.load_file, or dict(numpy.load(path)) for .npz) and load them with "
+        "nn.export.from_torch_state_dict(model, arrays), which reads PyTorch's names and layouts"
+    )
