@@ -47,6 +47,7 @@ def recording(known_params: list[Any], known_owners: list[Any], inputs: list[Any
         RECORDING.discard(thread)
     rec.check_grads("after the last recorded call")
     rec.check_settings()
+    rec.check_inputs()
     if rec.read_parameter:
         rec.problems.append(
             "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from it "
@@ -151,12 +152,46 @@ def made_from_graph() -> None:
         rec.read_numbers = True
 
 
-def stand_in(tensor: Any) -> bool:
-    """Whether `tensor` is an input of a step being recorded: a Tensor that needs no gradient, which
-    the recording gives one that does (compile._stand_in), so that ops on it are recorded. Changed in
-    place, it is changed as eagerly, and the change noted (a replay would not make it)."""
+def from_inputs(tensor: Any) -> bool:
+    """Whether `tensor` requires grad only because a step being recorded got it, or computed it from,
+    its Tensor inputs alone (`x`, `x * 2`, `x[:, :2]`): the recording gives each input a stand-in that
+    requires grad (compile._stand_in), so that ops on it are recorded, where eagerly none of these
+    needs a gradient and a write into them is allowed. False outside a recording, and for a tensor
+    that a parameter's gradient flows through (eagerly it requires grad too)."""
     rec = current()
-    return rec is not None and id(tensor) in rec.inputs
+    if rec is None or getattr(tensor, "_requires_grad", False) is not True:  # a Value has none: not an input's
+        return False
+    pending, seen = [tensor], set()
+    while pending:
+        t = pending.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t._made_by is None:
+            if id(t) not in rec.inputs:  # a leaf that requires grad of its own: a parameter
+                return False
+        else:
+            pending += [p for p in t.parents if p._requires_grad]
+    return True
+
+
+def write_as_eagerly(tensor: Any) -> None:
+    """Ready `tensor` for a write in place (`t[i] = v`, `t += x`) where eagerly nothing it involves needs a
+    gradient (`from_inputs`), so the write is made as eager makes it: a tensor the step computed
+    leaves the graph, a constant as it is eagerly (so that backward does not refuse its changed data),
+    and the step runs eagerly from then on, since a replay follows the graph and would not make the
+    write. A leaf stays as it is: an input's change is seen when the call ends (Recording.check_inputs),
+    a constant's by its version count."""
+    if tensor._made_by is None:
+        return
+    eager_only(
+        "the step wrote in place (t[i] = v, t += x) into a tensor computed from its Tensor inputs alone "
+        "(c = x * 2; c[:, 0] = 0, or a view of an input), which a replay, following the graph, would not do: "
+        "build the changed tensor with ops (autograd.where, concatenate), or change the data before the call"
+    )
+    tensor._made_by = tensor._a = tensor._b = None
+    tensor._requires_grad = False
+    tensor._versions = ()
 
 
 def eager_only(why: str) -> None:

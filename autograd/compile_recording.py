@@ -22,10 +22,14 @@ class Recording:
     drawn constants in the order of their draws: (Tensor, redraw, a copy of its data). `guards`
     are the attributes the step's graph depends on (a module's training mode), by (id, name):
     (owner, name, value). `inputs` are the ids of the Tensors the call was given (their data is
-    the call's own); `replaying` counts the replayed calls in progress (their changes are replayed)."""
+    the call's own); `replaying` counts the replayed calls in progress (their changes are replayed).
+    `given` holds each input's array with a copy of its values, to see the call change them."""
 
     def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
         self.inputs = {id(x) for x in inputs}
+        # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`)
+        arrays = [getattr(x, "_data", x) for x in inputs]  # a Tensor's array, or the array itself
+        self.given = [(a, np.array(a, copy=True)) for a in arrays]
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.read_parameter = False
@@ -80,6 +84,17 @@ class Recording:
 
     def after_backward(self, order: list[Any]) -> None:
         self._expect([n for n in order if n._made_by is None and n.requires_grad])
+
+    def check_inputs(self) -> None:
+        """Note a problem if the call changed an input's data (`x *= 0.5` on its batch array), which no
+        hook sees for a numpy array: a replay reads what the caller gives and would not change it.
+        Compared bit by bit, so that a NaN left alone is unchanged and 0.0 made -0.0 is a change."""
+        if any(a.tobytes() != copy.tobytes() for a, copy in self.given):
+            self.problems.append(
+                "the step changed the data of one of its inputs in place (x *= 0.5 or x[:, 0] = 0 on an array it "
+                "was given, or on a Tensor input or a view of one), which a replay would not do (it reads the data "
+                "the caller gives): compute a new array or tensor (x = x * 0.5), or change the data before the call"
+            )
 
     def check_settings(self) -> None:
         """Note a problem if an owner of a replayed method changed a setting (its lr) during the step."""

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record, modes
+from .compile_record import RECORDING
 from .graph_order import MANY
 from .tensor_ops import ShapeError
 
@@ -45,7 +46,7 @@ IN_PLACE = {
 def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if self.requires_grad and self._made_by is None and modes.current.grad_enabled:
-            if compile_record.stand_in(self):  # an input of a step being compiled: in place, as eagerly
+            if compile_record.from_inputs(self):  # an input of a step being compiled: in place, as eagerly
                 with modes.no_grad():
                     return method(self, other)
             raise RuntimeError(
@@ -54,6 +55,11 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
                 f"through t.data, or write `t = t {symbol[:-1]} x` for a new tensor"
             )
         result = getattr(self, operator)(other)
+        if result.requires_grad and RECORDING and compile_record.from_inputs(result):
+            # made from a compiled step's inputs alone, which need no gradient eagerly: in place, as eagerly
+            compile_record.write_as_eagerly(self)
+            with modes.no_grad():
+                return method(self, other)
         if result.requires_grad:  # in the graph: a new node, as `t = t + x`
             if _viewed_elsewhere(self):
                 raise RuntimeError(

@@ -68,7 +68,8 @@ class VersionedData:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if modes.current.grad_enabled and self.requires_grad:
-            if compile_record.stand_in(self):  # an input of a step being compiled: assigned, as eagerly
+            if RECORDING and compile_record.from_inputs(self):  # a compiled step's input, or made from its
+                compile_record.write_as_eagerly(self)  # inputs alone: eagerly no gradient, so assigned
                 with modes.no_grad():
                     return self.__setitem__(index, value)
             raise RuntimeError(
@@ -76,6 +77,9 @@ class VersionedData:
                 "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
             )
         if modes.current.grad_enabled and isinstance(value, Node) and getattr(value, "requires_grad", True):
+            if RECORDING and compile_record.from_inputs(value):  # eagerly no gradient: nothing lost, assigned
+                with modes.no_grad():
+                    return self.__setitem__(index, value)
             raise RuntimeError(
                 "cannot assign a tensor that requires grad (or a Value) into one that does not while the graph is "
                 "recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
