@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .creation_args import check_count, check_fits, dtype_of, like, real_number, shape_of
+from .creation_args import check_count, dtype_of, like, real_number, shape_of
+from .dtype_fits import check_fits
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
 from .tensor import Tensor

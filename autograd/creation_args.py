@@ -1,10 +1,9 @@
 """The arguments of the creation functions, checked: a shape given as `(2, 3)` or `2, 3` (as
 PyTorch), a dtype chainrule holds (bool, integer or floating point), numbers as Python's, and
-values that fit the dtype they are stored in."""
+values that fit the dtype they are stored in (dtype_fits)."""
 
 from __future__ import annotations
 
-import math
 import numbers
 import sys
 from typing import Any
@@ -81,34 +80,6 @@ def real_number(value: Any, name: str) -> int | float:
     if not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: needs a real number, got {value!r}")
     return int(value) if isinstance(value, numbers.Integral) else float(value)
-
-
-def check_fits(value: int | float, kind: np.dtype, name: str) -> None:
-    """Refuse a value that `kind` cannot hold, which numpy's cast would change silently (1e5 into
-    float16 is inf, 300 into int8 is 44, NaN into int64 is -2**63), as PyTorch refuses it. A float
-    stored as an integer is truncated toward zero, but must itself lie in the integer range (127.9
-    does not fit int8: PyTorch's rule); any value is a bool (nonzero is True); NaN and infinity are floats."""
-    if kind.kind == "b":
-        return
-    if kind.kind in "iu":
-        info = np.iinfo(kind)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"{name}: {value} cannot be stored in {kind}: integers have no NaN or infinity")
-        if not info.min <= value <= info.max:  # Python compares ints and floats exactly
-            raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}")
-        return
-    largest = float(np.finfo(kind).max)
-    if (isinstance(value, int) or math.isfinite(value)) and abs(value) > largest:
-        raise ValueError(
-            f"{name}: {_shown(value)} does not fit {kind} (largest {largest:g}): it would be stored as infinity"
-        )
-
-
-def _shown(value: int | float) -> str:
-    """A value for a message; an integer of more than 30 digits by its count of digits."""
-    return (
-        f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int) and abs(value) > 10**30 else str(value)
-    )
 
 
 def check_count(count: int, name: str) -> None:

@@ -27,14 +27,14 @@ from .op import Op
 from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import array_of, as_array, raw_index
+from .tensor_data import array_of, as_array, kept, raw_index
 from .tensor_errors import forward_error
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
-from .tensor_torch import Size, TorchSpellings
+from .tensor_torch import Size, TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count, shares_count
 
 _new = object.__new__
@@ -181,8 +181,8 @@ class Tensor(
 
     def astype(self, dtype: Any) -> Tensor:
         """This tensor's values in another real dtype. A floating-point cast is in the graph (gradients
-        flow back in this tensor's dtype); an integer or bool cast is a constant, as in PyTorch:
-        rounding passes no gradient on, and an integer tensor cannot hold one."""
+        flow back in this tensor's dtype); an integer or bool cast is a constant (constant_cast), which
+        refuses a value the integer dtype cannot hold (NaN, 3e9 into int32) rather than make one up."""
         kind = np.dtype(dtype)
         if kind.kind == "f":
             return _apply(ops.astype, (self,), {"dtype": kind})
@@ -191,7 +191,7 @@ class Tensor(
                 f"astype: Tensors hold real numbers (bool, integer or floating point), not {kind}; "
                 "for another dtype convert the numbers outside the graph: t.numpy().astype(...)"
             )
-        return Tensor(ops.astype(self._data, dtype=kind))  # the op's forward on the data: no node
+        return constant_cast(self, kind, f"astype({kind})")
 
     # ---- hooks for the graph core ----
     @staticmethod
@@ -289,5 +289,5 @@ def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     a list with rows of different lengths (array_of)."""
     if isinstance(x, Tensor):
         return x
-    data = array_of(x, what)
+    data = kept(array_of(x, what), x)  # the caller's array copied: the op's rule reads it in backward
     return Tensor(data, dtype=data.dtype)

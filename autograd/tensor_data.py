@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .compile_record import RECORDING
+from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import MixedNodes, Node, raw
 
@@ -36,6 +38,8 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         given = data if isinstance(data, np.ndarray) else array_of(data, what)
         if given.dtype.kind in "USV":
             raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
+        if given.dtype.kind in DATA_KINDS and _is_dtype(dtype):  # numpy casts NaN and 300 into uint8 silently
+            check_cast_fits(given, np.dtype(dtype), what)
     array = array_of(data, what, dtype)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
@@ -44,6 +48,15 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
     return array
+
+
+def _is_dtype(dtype: Any) -> bool:
+    """Whether numpy reads `dtype` as one (what it refuses is refused by array_of, in its words)."""
+    try:
+        np.dtype(dtype)
+    except TypeError:
+        return False
+    return True
 
 
 def refuse_value(x: Any, what: str) -> None:
@@ -72,6 +85,18 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     return array
 
 
+def kept(array: Any, given: Any) -> Any:
+    """`array`, made of `given`, as an op keeps it for its backward (an index, a mask, labels, a numpy
+    operand): a copy where it is the caller's own (`given` an array, or a Tensor whose data it is), so
+    that a write into it after the op cannot change the gradient of what the op computed. numpy arrays
+    carry no version counter, and an index's Tensor is no input of the op, so nothing else would see it.
+    Not while a step is recorded: autograd.compile finds the step's inputs among what the ops keep, by
+    identity, and each replay feeds its call's arrays (writes into them are compile's to detect)."""
+    if RECORDING or not isinstance(array, np.ndarray) or not isinstance(given, np.ndarray | Node):
+        return array
+    return array.copy()
+
+
 def raw_index(index: Any) -> Any:
     """An index with its Tensors replaced by their data: an integer Tensor picks entries, a boolean
     one is a mask (both constants: no gradient flows to an index). A float Tensor is refused, as
@@ -82,12 +107,15 @@ def raw_index(index: Any) -> Any:
 
 
 def _plain_part(part: Any) -> Any:
+    if isinstance(part, list):  # numpy's array of it, which the op keeps instead of the caller's list
+        array = array_of(part, "an index")
+        return array if array.dtype.kind in "biu" else part  # others (floats, []) left to numpy's own words
     if not isinstance(part, Node):
-        return part
+        return kept(part, part)  # an array of integers or booleans copied; ints, slices, None as they are
     data = raw(part)
     if np.result_type(data).kind not in "biu":
         raise IndexError(
             f"an index Tensor must hold integers or booleans, got dtype {np.result_type(data)} "
             "(Tensor() makes lists float32: index with np.array([...]), or .astype(int) first)"
         )
-    return data
+    return kept(data, part)

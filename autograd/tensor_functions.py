@@ -10,11 +10,12 @@ import numpy as np
 from . import shape_args as args
 from . import tensor_ops as ops
 from .creation_args import refuse_text
-from .graph import raw
+from .dtype_fits import check_fits
+from .graph import Node, raw
 from .modes import short
 from .shape_args import is_int
 from .tensor import Tensor, _apply
-from .tensor_data import array_of, numbers_array
+from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
 
 
@@ -22,11 +23,12 @@ def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = Non
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
     (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
-    is, as PyTorch), and gets a gradient of 0. The labels reach the op as they are, so a compiled
-    step replays each call's labels, whichever are ignored."""
+    is, as PyTorch), and gets a gradient of 0. The op keeps a copy of the caller's labels (a later write
+    into them cannot change this loss's gradient); while a compiled step is recorded, the labels themselves,
+    so that it replays each call's labels, whichever are ignored."""
     if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
-    labels = array_of(raw(labels), "cross_entropy")
+    labels = kept(array_of(raw(labels), "cross_entropy"), labels)
     ops.check_labels(np.asarray(raw(logits)), labels, ignore_index)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
     return _apply(ops.cross_entropy, (logits,), params)
@@ -72,5 +74,11 @@ def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> An
 
 def where(cond: Any, x: Any, y: Any) -> Tensor:
     """x where cond holds, else y (cond is a constant: no gradient flows to it). cond is boolean (a
-    comparison), as in PyTorch: numbers are not read as true where nonzero."""
+    comparison), as in PyTorch: numbers are not read as true where nonzero. A Python int beside an
+    integer tensor takes its dtype, so it must fit it (numpy's where stores 300 into int8 as 44)."""
+    for number, other in ((x, y), (y, x)):
+        if isinstance(number, int) and not isinstance(number, bool) and isinstance(other, Node | np.ndarray):
+            kind = np.result_type(raw(other))
+            if kind.kind in "iu":
+                check_fits(number, kind, "where")
     return _apply(ops.where, (x, y), {"cond": boolean(cond, "where", "condition")})

@@ -11,15 +11,16 @@ import numpy as np
 from . import linalg
 from . import shape_args as args
 from . import tensor_ops as ops
-from .creation_args import check_fits, real_number
+from .creation_args import real_number
+from .dtype_fits import check_fits
 from .graph import Node, raw
 from .modes import short
-from .tensor_data import array_of, refuse_value
+from .tensor_data import array_of, kept, refuse_value
 
 
 def index_array(index: Any, what: str) -> np.ndarray:
     """An integer index (an array, a list or a Tensor: a constant, never differentiated)."""
-    array = array_of(raw(index), what)
+    array = kept(array_of(raw(index), what), index)
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"{what} needs integer indices, got dtype {array.dtype}"
@@ -38,7 +39,7 @@ def boolean(mask: Any, what: str, noun: str = "mask") -> np.ndarray:
     if array.dtype != bool:
         shown = f"of dtype {array.dtype}" if isinstance(data, np.ndarray | list | tuple) else short(mask)
         raise TypeError(f"{what} needs a boolean {noun}, got {type(mask).__name__} {shown} (compare: t > 0)")
-    return array
+    return kept(array, mask)
 
 
 def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:

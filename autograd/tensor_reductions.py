@@ -27,6 +27,7 @@ from .modes import is_real, short
 from .op import Op
 from .op_table_activations import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, reduced_axes
+from .tensor_data import array_of, kept
 from .tensor_ops import Axis
 
 _UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
@@ -255,6 +256,8 @@ class ReductionMethods:
                 "autograd.maximum(t, lo) and autograd.minimum(t, hi)"
             )
         require_meaningful("clip", {"lo": lo, "hi": hi}, bounds=("lo", "hi"))
+        # bounds of an entry each, copied: the rule reads them again in backward
+        lo, hi = (kept(array_of(b, "clip"), b) if isinstance(b, list | np.ndarray) else b for b in (lo, hi))
         return self._apply(ops.clip, (self,), {"lo": lo, "hi": hi})
 
     def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:

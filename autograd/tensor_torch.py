@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .dtype_fits import check_cast_fits
 from .graph_order import refuse_number_of_lifted
 from .shape_args import dim as dim_in
 from .tensor_data import array_of
@@ -59,6 +61,14 @@ class TorchSpellings:
         return self._data.tolist()
 
 
+def constant_cast(t: Any, kind: np.dtype, name: str) -> Any:
+    """t's values in the integer or bool dtype `kind`, as a new constant (as PyTorch's: rounding passes no
+    gradient on, and an integer tensor cannot hold one). A value the integer dtype cannot hold (NaN, 3e9
+    into int32, 300 into uint8) is a ValueError naming `name`, the cast, rather than numpy's made-up number."""
+    check_cast_fits(t._data, kind, name)
+    return type(t)(ops.astype(t._data, dtype=kind))  # the op's forward on the data: no node
+
+
 # PyTorch's casts by name: t.long() is t.astype(np.int64), a constant as every integer or bool cast
 CASTS = {
     "float": np.float32,
@@ -71,11 +81,14 @@ CASTS = {
 
 
 def _cast(name: str, dtype: Any) -> Any:
+    kind = np.dtype(dtype)
+
     def cast(self: Any) -> Any:
-        return self.astype(dtype)
+        # astype's own branches, the integer one called here so that a refusal names `t.long()`, as written
+        return self.astype(kind) if kind.kind == "f" else constant_cast(self, kind, f"{name}()")
 
     cast.__name__ = cast.__qualname__ = name
-    cast.__doc__ = f"PyTorch's t.{name}(): t.astype({np.dtype(dtype).name})."
+    cast.__doc__ = f"PyTorch's t.{name}(): t.astype({kind.name})."
     return cast
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import compile_record, modes
 from .compile_record import RECORDING
+from .dtype_fits import check_cast_fits
 from .graph import Node, raw
 from .tensor_backward import checked_requires_grad
 from .tensor_data import as_array, numbers_array, raw_index
@@ -85,7 +86,10 @@ class VersionedData:
                 "recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
                 "stack), or assign under autograd.no_grad() if no gradient should flow through it"
             )
-        self._data[raw_index(index)] = raw(value)
+        data = raw(value)
+        if self._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
+            check_cast_fits(np.asarray(data), self._data.dtype, "t[i] = v")
+        self._data[raw_index(index)] = data
         self._version += 1
 
 

@@ -1,0 +1,63 @@
+"""What a dtype can hold: a number, or every value of an array cast to integers, refused where numpy's
+cast would make a number up (the one rule of creation, fills, casts and assignments)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> None:
+    """Refuse a value that `kind` cannot hold, which numpy's cast would change silently (1e5 into
+    float16 is inf, 300 into int8 is 44, NaN into int64 is -2**63), as PyTorch refuses it. A float
+    stored as an integer is truncated toward zero, but must itself lie in the integer range (127.9
+    does not fit int8: PyTorch's rule); any value is a bool (nonzero is True); NaN and infinity are floats.
+    `fix`, if given, ends an integer's message (what the caller can do instead)."""
+    if kind.kind == "b":
+        return
+    if kind.kind in "iu":
+        info = np.iinfo(kind)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name}: {value} cannot be stored in {kind}: integers have no NaN or infinity{fix}")
+        if not info.min <= value <= info.max:  # Python compares ints and floats exactly
+            raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}{fix}")
+        return
+    largest = float(np.finfo(kind).max)
+    if (isinstance(value, int) or math.isfinite(value)) and abs(value) > largest:
+        raise ValueError(
+            f"{name}: {_shown(value)} does not fit {kind} (largest {largest:g}): it would be stored as infinity"
+        )
+
+
+def check_cast_fits(values: np.ndarray, kind: np.dtype, name: str) -> None:
+    """Refuse casting `values` to the integer dtype `kind` (t.long(), astype(np.uint8)) where check_fits
+    refuses one of them, naming the first: numpy's cast makes a number up there (NaN into int32 is -2**31,
+    300 into uint8 is 44), only a warning said. In-range floats are truncated toward zero, as numpy's."""
+    if kind.kind not in "iu" or np.can_cast(values.dtype, kind):
+        return  # any value is a bool; every value of a safe cast fits (uint8 into int16, bools into int8)
+    outside = ~_within(values, np.iinfo(kind))
+    if outside.any():
+        fix = f"; clip the values into {kind}'s range first (t.clip(low, high))"
+        if values.dtype.kind == "f":  # clip passes NaN on: it needs replacing too
+            fix += " and replace NaN (t.masked_fill(t.isnan(), 0))"
+        check_fits(values[outside].flat[0].item(), kind, name, fix)
+
+
+def _within(values: np.ndarray, info: np.iinfo) -> np.ndarray:
+    """Where `values` lie in info.min..info.max (not NaN), compared exactly as check_fits compares Python
+    numbers. Floats are compared in float64, which holds every float16, float32 and float64 value exactly,
+    and info.min (0 or a power of two); info.max (2**k - 1) only below 2**53: above, it rounds to 2**k,
+    and no float lies between the two, so there `< 2**k` is `<= info.max`."""
+    if values.dtype.kind != "f":
+        return (values >= info.min) & (values <= info.max)  # numpy 2 compares integers with Python's exactly
+    high = np.float64(info.max)
+    below_high = values <= high if int(high) == info.max else values < high
+    return (values >= np.float64(info.min)) & below_high
+
+
+def _shown(value: int | float) -> str:
+    """A value for a message; an integer of more than 30 digits by its count of digits."""
+    return (
+        f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int) and abs(value) > 10**30 else str(value)
+    )
