@@ -163,8 +163,9 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if "out" in kwargs:
         kind, hint = _kind(inputs)
         raise TypeError(
-            f"np.{name}(..., out=...) would write a {kind}'s result into an array, dropping its gradient: "
-            f"assign the result instead (a = a + t rather than a += t). {hint}"
+            f"np.{name}(..., out=...) on a {kind}: its result is a new {kind}, which numpy cannot write into an "
+            f"array without leaving the graph (a gradient through it would be lost): assign the result instead "
+            f"(a = a + t), or write into a tensor that requires no grad with its operator (a += t). {hint}"
         )
     if method != "__call__":
         return _method(name, method, inputs, kwargs)
