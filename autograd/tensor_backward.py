@@ -133,9 +133,9 @@ class BackwardHooks:
                 continue
             versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
             for p, seen in zip(node.parents, versions):
-                if p._counter[0] != seen:  # p._version, without the property call (every parent of every node)
+                if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
                     raise _changed(p, f"{node._made_by.op.name} used it")
-            if node._counter[0] != versions[-1]:
+            if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
                 raise _changed(node, f"{node._made_by.op.name} made it")
 
     @staticmethod
@@ -193,6 +193,14 @@ def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:
             "make a float tensor first (t.astype(np.float32), or Tensor(data, dtype=np.float32))"
         )
     return bool(value)
+
+
+def _eagerly_no_node(node: Any) -> bool:
+    """Whether `node` is in the graph only because a step being compiled gave its Tensor inputs stand-ins
+    that require grad (compile_record.from_inputs): eagerly no graph holds it, and no change is refused.
+    Such a tensor written in place (`c = x * 2; d = c + 1; c[:, 0] = 0`) made the step run eagerly
+    (compile_record.write_as_eagerly); its gradients reach only the stand-ins, whose are dropped."""
+    return bool(compile_record.RECORDING) and compile_record.from_inputs(node)
 
 
 def _changed(t: Any, when: str) -> RuntimeError:

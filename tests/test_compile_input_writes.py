@@ -3,6 +3,8 @@ eagerly the writes are allowed and the caller sees them; a replay, which follows
 data the caller gives, would not make them. Such a step runs eagerly, with eager's numbers and a
 CompileWarning, and a write that eager refuses is refused with eager's error."""
 
+import warnings
+
 import numpy as np
 import pytest
 from compile_faithful_cases import check_refused, check_replayed
@@ -221,3 +223,48 @@ def test_writes_eager_refuses_are_refused_with_eagers_error(body):
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
     assert "requires grad" in errors[0]
+
+
+def _losses_of_a_write_after_a_read(compiled, variant):
+    model = nn.Linear(4, 3, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(xt, y):
+        opt.zero_grad()
+        c = xt * 2.0
+        if variant == "read before the write":
+            d = c + 1
+            c[:, 0] = 0.0
+        elif variant == "a view read before the write":
+            d = c[:, :] * 1.0
+            c[:, 0] = 5.0
+        elif variant == "+= after a read":
+            d = c * 3
+            c += 1.0
+        else:  # the model read c before the write: eagerly its backward refuses the change too
+            out = model(c)
+            c[:, 0] = 0.0
+            return F.cross_entropy(out, y).backward()
+        loss = F.cross_entropy(model(d), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step) if compiled else step
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", autograd.CompileWarning)
+        return [run(Tensor(rng.normal(size=(6, 4))), rng.integers(0, 3, 6)) for _ in range(4)]
+
+
+@pytest.mark.parametrize("variant", ["read before the write", "a view read before the write", "+= after a read"])
+def test_a_tensor_read_from_inputs_before_they_are_written_backs_as_eagerly(variant):
+    """d computed from c before c's write: eagerly no graph holds either; recorded, d's node must not
+    refuse c's change (its gradients reach only the inputs' stand-ins)."""
+    assert _losses_of_a_write_after_a_read(True, variant) == _losses_of_a_write_after_a_read(False, variant)
+
+
+def test_a_write_after_a_parameters_op_read_it_is_refused_as_eagerly():
+    for compiled in (False, True):
+        with pytest.raises(RuntimeError, match="was changed in place after"):
+            _losses_of_a_write_after_a_read(compiled, "the model read it")
