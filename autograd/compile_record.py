@@ -152,6 +152,14 @@ def made_from_graph() -> None:
         rec.read_numbers = True
 
 
+def kept_copy(original: Any, copy: Any) -> None:
+    """Note that an op of the step being recorded in this thread keeps `copy` of `original` (tensor_data.kept):
+    where `original` is an input's array, the tape takes the copy for that input."""
+    rec = current()
+    if rec is not None:
+        rec.copies.append((original, copy))  # both held: their ids stay theirs until the tape is made
+
+
 def from_inputs(tensor: Any) -> bool:
     """Whether `tensor` requires grad only because a step being recorded got it, or computed it from,
     its Tensor inputs alone (`x`, `x * 2`, `x[:, :2]`): the recording gives each input a stand-in that
@@ -161,17 +169,19 @@ def from_inputs(tensor: Any) -> bool:
     rec = current()
     if rec is None or getattr(tensor, "_requires_grad", False) is not True:  # a Value has none: not an input's
         return False
-    pending, seen = [tensor], set()
+    known = rec.from_inputs  # this recording's earlier answers, by id (the tensor held): a chain walks once
+    pending, seen = [tensor], {}
     while pending:
         t = pending.pop()
-        if id(t) in seen:
+        if id(t) in seen or known.get(id(t), (None, False))[1]:  # seen, or known to lead to inputs alone
             continue
-        seen.add(id(t))
-        if t._made_by is None:
-            if id(t) not in rec.inputs:  # a leaf that requires grad of its own: a parameter
-                return False
-        else:
+        seen[id(t)] = t
+        if id(t) in known or (t._made_by is None and id(t) not in rec.inputs):  # a parameter's gradient flows
+            known[id(tensor)] = (tensor, False)
+            return False
+        if t._made_by is not None:
             pending += [p for p in t.parents if p._requires_grad]
+    known.update((k, (t, True)) for k, t in seen.items())  # every tensor the walk saw leads to inputs alone
     return True
 
 

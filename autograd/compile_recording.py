@@ -30,6 +30,8 @@ class Recording:
         # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`)
         arrays = [getattr(x, "_data", x) for x in inputs]  # a Tensor's array, or the array itself
         self.given = [(a, np.array(a, copy=True)) for a in arrays]
+        self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
+        self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.read_parameter = False

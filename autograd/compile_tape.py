@@ -119,7 +119,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     nodes = _forward_order(roots)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
-    given = _Inputs(inputs)
+    given = _Inputs(inputs, rec.copies)
     entries = [_entry(n, index, given, drawn) for n in nodes]
     for e in entries:
         e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
@@ -139,11 +139,15 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
 
 class _Inputs:
     """The call's inputs as a tape finds them in the graph: by their arrays' ids (an op's keyword
-    argument fed by one, a leaf over one) and, for Tensors, by their own; each gives the input's index."""
+    argument fed by one, a leaf over one, or the copy an op kept of one) and, for Tensors, by their
+    own; each gives the input's index."""
 
-    def __init__(self, inputs: list[Any]) -> None:
+    def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]]) -> None:
         self.arrays = {id(_array(x)): k for k, x in enumerate(inputs)}
         self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+        for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
+            if id(original) in self.arrays:
+                self.arrays[id(copy)] = self.arrays[id(original)]
 
 
 def _array(x: Any) -> Any:

@@ -36,12 +36,15 @@ def check_cast_fits(values: np.ndarray, kind: np.dtype, name: str) -> None:
     300 into uint8 is 44), only a warning said. In-range floats are truncated toward zero, as numpy's."""
     if kind.kind not in "iu" or np.can_cast(values.dtype, kind):
         return  # any value is a bool; every value of a safe cast fits (uint8 into int16, bools into int8)
-    outside = ~_within(values, np.iinfo(kind))
+    # a cast truncates first: 255.9 is 255 in uint8 and -0.5 is 0, as numpy's and PyTorch's casts make them
+    # (full() refuses those: a value asked for must be one the dtype holds; a cast keeps what it can)
+    outside = ~_within(np.trunc(values) if values.dtype.kind == "f" else values, np.iinfo(kind))
     if outside.any():
         fix = f"; clip the values into {kind}'s range first (t.clip(low, high))"
         if values.dtype.kind == "f":  # clip passes NaN on: it needs replacing too
             fix += " and replace NaN (t.masked_fill(t.isnan(), 0))"
-        check_fits(values[outside].flat[0].item(), kind, name, fix)
+        first = values[outside].flat[0]
+        check_fits(first.item() if isinstance(first, np.generic) else first, kind, name, fix)  # object: a Python int
 
 
 def _within(values: np.ndarray, info: np.iinfo) -> np.ndarray:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .graph import Node
 from .modes import short
+from .tensor_data import kept
 
 
 class Op:
@@ -55,8 +56,8 @@ class Op:
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:
-            if isinstance(x, Node):
-                return type(x)._apply(self, inputs, params)
+            if isinstance(x, Node):  # an array among the params is copied: the rule reads it in backward
+                return type(x)._apply(self, inputs, {k: kept(v, v) for k, v in params.items()})
         return self.run(inputs, params)
 
     def run(self, args: Sequence[Any], params: dict[str, Any] | None = None) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
@@ -90,11 +91,14 @@ def kept(array: Any, given: Any) -> Any:
     operand): a copy where it is the caller's own (`given` an array, or a Tensor whose data it is), so
     that a write into it after the op cannot change the gradient of what the op computed. numpy arrays
     carry no version counter, and an index's Tensor is no input of the op, so nothing else would see it.
-    Not while a step is recorded: autograd.compile finds the step's inputs among what the ops keep, by
-    identity, and each replay feeds its call's arrays (writes into them are compile's to detect)."""
-    if RECORDING or not isinstance(array, np.ndarray) or not isinstance(given, np.ndarray | Node):
+    While this thread records a compiled step, the copy is noted as the array it copies: the tape finds
+    the step's inputs among what the ops keep, and each replay feeds its call's arrays there."""
+    if not isinstance(array, np.ndarray) or not isinstance(given, np.ndarray | Node):
         return array
-    return array.copy()
+    copy = array.copy()
+    if RECORDING:
+        compile_record.kept_copy(array, copy)
+    return copy
 
 
 def raw_index(index: Any) -> Any:

@@ -77,7 +77,8 @@ def where(cond: Any, x: Any, y: Any) -> Tensor:
     comparison), as in PyTorch: numbers are not read as true where nonzero. A Python int beside an
     integer tensor takes its dtype, so it must fit it (numpy's where stores 300 into int8 as 44)."""
     for number, other in ((x, y), (y, x)):
-        if isinstance(number, int) and not isinstance(number, bool) and isinstance(other, Node | np.ndarray):
+        numbers_typed = isinstance(other, Node | np.ndarray | np.generic)  # what gives the int its dtype
+        if isinstance(number, int) and not isinstance(number, bool) and numbers_typed:
             kind = np.result_type(raw(other))
             if kind.kind in "iu":
                 check_fits(number, kind, "where")

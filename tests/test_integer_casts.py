@@ -64,14 +64,15 @@ def test_integers_that_fit_narrower_dtypes_and_bools_cast_as_numpy_casts_them():
 @pytest.mark.parametrize("dtype", INTEGERS)
 def test_the_edges_of_each_range_are_check_fits_own(source, dtype):
     """Floats next to each end of the integer range, and the ends themselves, are refused exactly when
-    check_fits (full's rule) refuses them; those kept are truncated as numpy truncates them."""
+    check_fits (full's rule) refuses them truncated (a cast keeps 255.9 as 255 in uint8, as numpy's and
+    PyTorch's); those kept are truncated as numpy truncates them."""
     info, finfo = np.iinfo(dtype), np.finfo(source)
     largest = float(finfo.max)  # a Python float: compared with info's ints exactly, not in float16
     ends = [source(max(info.min, -largest)), source(min(info.max, largest)), source(0), source(-0.5)]
     edges = {e for end in ends for e in (np.nextafter(end, -finfo.max), end, np.nextafter(end, finfo.max))}
     for edge in sorted(edges):
         try:
-            check_fits(edge.item(), np.dtype(dtype), "full")
+            check_fits(np.trunc(edge).item(), np.dtype(dtype), "full")
         except ValueError:
             with pytest.raises(ValueError, match="does not fit"):
                 Tensor(np.array([edge]), dtype=source).astype(dtype)
@@ -82,7 +83,7 @@ def test_the_edges_of_each_range_are_check_fits_own(source, dtype):
 
 @pytest.mark.parametrize("source", FLOATS)
 def test_in_range_floats_are_truncated_toward_zero_as_numpy_does(source):
-    data = np.array([[-127.9, -1.5, -0.5], [0.0, 0.7, 126.99]], source)
+    data = np.array([[-128.9, -1.5, -0.5], [0.0, 0.7, 127.9]], source)
     for dtype in (np.int8, np.int16, np.int32, np.int64):
         cast = Tensor(data, dtype=source).astype(dtype).data
         assert cast.dtype == dtype and np.array_equal(cast, data.astype(dtype))
@@ -158,3 +159,16 @@ def test_where_refuses_a_python_int_its_integer_tensor_cannot_hold(number):
     with pytest.raises(ValueError, match=f"^where: {number} does not fit uint8"):
         autograd.where(mask, number, t)
     np.testing.assert_array_equal(autograd.where(mask, t, 5).numpy(), [1, 5])
+
+
+def test_a_python_int_beyond_int64_assigned_is_refused_by_name():
+    t = Tensor(np.array([1, 2]))
+    for v in (2**64, -(2**70)):
+        with pytest.raises(ValueError, match=r"^t\[i\] = v: .* does not fit int64"):
+            t[0] = v
+    assert t.numpy().tolist() == [1, 2]
+
+
+def test_where_refuses_a_python_int_beside_a_numpy_integer_scalar():
+    with pytest.raises(ValueError, match="^where: 300 does not fit int8"):
+        autograd.where(np.array([True, False]), np.int8(5), 300)

@@ -2,6 +2,7 @@
 write into the caller's array (or an index's Tensor) after the op must not change the gradient of
 what the op computed: numpy arrays carry no version counter, and an index is no input of the op."""
 
+import threading
 import warnings
 
 import numpy as np
@@ -107,6 +108,13 @@ def _clip():
     return (lambda x: x.clip(lo, hi).sum()), (lambda: (lo.fill(-10), hi.__setitem__(0, 100))), [0.0, 1.0, 1.0, 0.0]
 
 
+@_case("a user op's array argument")
+def _user_op():
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    scale = autograd.Op("scale", lambda x, w: x * w, lambda g, out, x, w: (g * w,))
+    return (lambda x: scale(x, w=w).sum()), (lambda: w.fill(100.0)), [1.0, 2.0, 3.0, 4.0]
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_a_write_after_the_op_leaves_its_gradient_as_computed(name):
     build, change, want = CASES[name]()
@@ -165,3 +173,50 @@ def test_a_compiled_step_still_replays_each_calls_labels_and_index():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no CompileWarning: the step is replayed
         assert run(True) == run(False)
+
+
+def test_a_step_writing_its_labels_between_forward_and_backward_compiled_gives_eagers_numbers():
+    """The recorded calls keep a copy too (noted as the input's), so they compute what eager computes,
+    before the changed input makes the step run eagerly."""
+
+    def run(compiled):
+        model = nn.Linear(3, 4, seed=0)
+        opt = nn.SGD(model.parameters(), lr=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            y[:] = 0
+            loss.backward()
+            opt.step()
+
+        run_step = autograd.compile(step) if compiled else step
+        rng = np.random.default_rng(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", autograd.CompileWarning)
+            for _ in range(4):
+                run_step(rng.normal(size=(5, 3)).astype(np.float32), rng.integers(0, 4, 5))
+        return model.W.numpy()
+
+    np.testing.assert_array_equal(run(True), run(False))
+
+
+def test_a_recording_in_another_thread_leaves_this_threads_copies_alone():
+    go, done = threading.Event(), threading.Event()
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x):
+        loss = (w * Tensor(x)).sum()
+        go.set()
+        done.wait(10)
+        loss.backward()
+        return loss.item()
+
+    recorder = threading.Thread(target=autograd.compile(step), args=(np.ones(3),))
+    recorder.start()
+    try:
+        assert go.wait(10)
+        np.testing.assert_array_equal(_grad_after(*CASES["numpy index"]()[:2]), [1.0, 1.0, 0.0, 0.0])
+    finally:
+        done.set()
+        recorder.join()
