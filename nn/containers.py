@@ -13,7 +13,7 @@ from typing import Any
 
 from .arguments import as_sequence
 from .module import Module
-from .structure import STRUCTURE
+from .structure import OPTIMIZER_ATTRIBUTE, OWN_ATTRIBUTES, STRUCTURE
 
 
 class Identity(Module):
@@ -99,7 +99,8 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """Modules by name, as a dict (`heads["cls"]`, `in`, `keys`, `values`, `items`, `update`, `pop`,
     assignment and `del`), in insertion order. A name must be a string that is not empty, has no
-    '.', does not start with '_' and is not one of ModuleDict's attributes (`keys`, `training`, ...).
+    '.', is not one of ModuleDict's attributes (`keys`, `training`, ...) nor a name nn keeps for itself
+    (structure.OWN_ATTRIBUTES, `_optimizer`); `_head` is a name as any other, as in PyTorch.
     It has no forward: call its modules."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
@@ -120,10 +121,11 @@ class ModuleDict(Module):
             if key not in self:
                 if not isinstance(key, str):
                     raise TypeError(f"ModuleDict's keys are strings, got {type(key).__name__} {key!r}")
-                if not key or "." in key or key.startswith("_") or hasattr(self, key):
+                if not key or "." in key or key in OWN_ATTRIBUTES or key == OPTIMIZER_ATTRIBUTE or hasattr(self, key):
                     raise ValueError(
                         f"ModuleDict cannot hold a module named {key!r}: names must be non-empty, without '.', not "
-                        "starting with '_' and not one of its attributes (keys, items, training, ...); rename it"
+                        "one of its attributes (keys, items, training, ...) nor a name nn keeps for itself "
+                        f"({', '.join([*OWN_ATTRIBUTES, OPTIMIZER_ATTRIBUTE])}); rename it"
                     )
         for (key, _), module in zip(pairs, _modules("ModuleDict", [m for _, m in pairs])):
             self.__dict__[key] = module

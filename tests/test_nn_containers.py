@@ -111,12 +111,14 @@ def test_moduledict_behaves_as_a_dict_and_refuses_names_that_would_hide_modules(
     assert isinstance(md.pop("act"), nn.ReLU) and "act" not in md
     del md["enc"]
     assert md.keys() == ["dec"] and [v for _, v in md.items()] == md.values()
-    for bad in ["", "a.b", "_private", "keys", "training", "forward"]:
+    for bad in ["", "a.b", "_calls", "_buffer_names", "_optimizer", "keys", "training", "forward"]:
         with pytest.raises(ValueError, match="cannot hold a module named"):
             md[bad] = Identity()
+    md["_head"] = nn.Linear(1, 1, seed=2)  # a name as any other, as in PyTorch
+    assert md.keys() == ["dec", "_head"] and [n for n, _ in md.named_parameters()][-2:] == ["_head.W", "_head.b"]
     with pytest.raises(TypeError, match="keys are strings, got int"):
         md[0] = Identity()
-    with pytest.raises(KeyError, match=r"no module named 'enc'; it has \['dec'\]"):
+    with pytest.raises(KeyError, match=r"no module named 'enc'; it has \['dec', '_head'\]"):
         md["enc"]
 
 
