@@ -39,6 +39,8 @@ Public API:
     validate               a check of the step's input data (a loss's targets) that a replay runs again
     eager_only             what a replay could not do faithfully (a scheduler stepped on the step's loss):
                            a step being compiled that calls it runs eagerly, saying why
+    is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
+                           and any but the CPU refused: Tensor.to and nn's Module.to
     __version__            chainrule's version, as installed
 """
 
@@ -71,6 +73,7 @@ from .random_tensors import drawn
 from .tensor import Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .tensor_ops import ShapeError
+from .tensor_torch import check_cpu, is_device
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .value import Value
 
@@ -97,6 +100,7 @@ __all__ = [
     "compile",
     "adaptive_avg_pool2d",
     "cat",
+    "check_cpu",
     "avg_pool2d",
     "concatenate",
     "conv1d",
@@ -118,6 +122,7 @@ __all__ = [
     "backward_order",
     "hessian",
     "hvp",
+    "is_device",
     "is_grad_enabled",
     "set_grad_enabled",
     "jacobian",

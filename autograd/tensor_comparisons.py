@@ -1,5 +1,6 @@
-"""Comparisons and predicates of tensors (`t < u`, `t == u`, `isnan`): constant boolean Tensors, no
-graph, their operands' numbers read (which a compiled step being recorded notes)."""
+"""Comparisons and predicates of tensors (`t < u`, `t == u`, `isnan`, and PyTorch's `t.lt(u)`,
+`t.eq(u)`): constant boolean Tensors, no graph, their operands' numbers read (which a compiled step
+being recorded notes)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,23 @@ def mask_operators(cls: type) -> None:
         setattr(cls, f"__{name}__", compare(test))
         setattr(cls, f"__r{name}__", compare(lambda a, b, test=test: test(b, a)))
     cls.__invert__ = predicate(np.invert)  # type: ignore[attr-defined]
+
+
+# PyTorch's method names of the comparison operators, and the operators they are
+NAMED = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+def named(name: str) -> Callable[[Any, Any], Any]:
+    """PyTorch's `t.lt(u)`: the operator method `__lt__` itself. Where the operator gives up
+    (NotImplemented, after which Python's `==` would fall back on identity: `t.eq(None)` would be
+    False), a TypeError, as PyTorch's: a method call has no other operand to ask."""
+
+    def method(self: Any, other: Any) -> Any:
+        result = getattr(type(self), f"__{name}__")(self, other)
+        if result is NotImplemented:
+            raise TypeError(f"{name}(): compares with a number, an array or a Tensor, got {type(other).__name__}")
+        return result
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"PyTorch's t.{name}(other): `t {NAMED[name]} other`, a constant boolean Tensor."
+    return method

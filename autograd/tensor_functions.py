@@ -18,6 +18,8 @@ from .tensor import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
 
+_NOT_GIVEN: Any = object()  # stack's axis not passed (None is passed, and refused, as numpy and PyTorch refuse it)
+
 
 def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = None) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
@@ -47,10 +49,14 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     return _apply(ops.concatenate, joined, {"axis": _join_axis(dim, joined, 0, "cat")})
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """The tensors, of one shape, along a new axis `axis` of the result."""
+def stack(tensors: Sequence[Any], axis: Any = _NOT_GIVEN, *, dim: Any = _NOT_GIVEN) -> Tensor:
+    """The tensors, of one shape, along a new axis `axis` of the result (0 by default), or `dim`:
+    numpy and PyTorch both call it stack, under their own names for the axis. Give one of them."""
+    if axis is not _NOT_GIVEN and dim is not _NOT_GIVEN:
+        raise TypeError("stack() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
+    given = dim if axis is _NOT_GIVEN else axis
     joined = _joined(tensors, "stack")
-    return _apply(ops.stack, joined, {"axis": _join_axis(axis, joined, 1, "stack")})
+    return _apply(ops.stack, joined, {"axis": _join_axis(0 if given is _NOT_GIVEN else given, joined, 1, "stack")})
 
 
 def _joined(tensors: Any, what: str) -> tuple[Any, ...]:

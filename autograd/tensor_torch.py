@@ -1,7 +1,8 @@
 """PyTorch's names for what a Tensor does under numpy's (a mixin of Tensor): `clamp` is `clip`,
 `pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double`/`half`/`long`/
-`int`/`bool` casts, `expand_as`, `requires_grad_`, `dim`, `numel`, `tolist`. Each is the numpy-named operation
-itself, so it records the same ops."""
+`int`/`bool` casts and `to`, `type_as`, `t`, `mT`, `amax`/`amin`, `eq ne lt le gt ge`, `new_zeros`/
+`new_ones`/`new_full`, `expand_as`, `requires_grad_`, `dim`, `numel`, `tolist`. Each is the numpy-named
+operation itself, so it records the same ops."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ import numpy as np
 from . import compile_record
 from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .creation_args import dtype_of
 from .dtype_fits import check_cast_fits
 from .graph_order import refuse_number_of_lifted
+from .modes import flag
+from .reduction_args import reduced_axes
 from .shape_args import dim as dim_in
+from .tensor_comparisons import NAMED, named
 from .tensor_data import array_of
 
 
@@ -60,6 +65,71 @@ class TorchSpellings:
             compile_record.read_data(self)
         return self._data.tolist()
 
+    def t(self) -> Any:
+        """A 2-d tensor transposed; a 0-d or 1-d one as it is (PyTorch's t()). More dims are refused, as
+        PyTorch refuses them: which two to swap is for the caller to say."""
+        if self.ndim > 2:
+            raise ops.ShapeError(
+                f"t() transposes at most 2 dims, got a {self.ndim}-d tensor of shape {self.shape}: use .mT for "
+                "the last two, swapaxes(a, b) or permute(...)"
+            )
+        return self.transpose()
+
+    @property
+    def mT(self) -> Any:  # noqa: N802 (PyTorch's name)
+        """The last two dims swapped: each matrix of a batch transposed (PyTorch's mT). Fewer than 2
+        dims are refused (PyTorch's 0-d identity is deprecated, its 1-d an error)."""
+        if self.ndim < 2:
+            raise ops.ShapeError(f"mT swaps the last two dims, got a {self.ndim}-d tensor: use .t() or .T for it")
+        return self.swapaxes(-2, -1)
+
+    def to(
+        self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False, copy: bool = False
+    ) -> Any:
+        """PyTorch's `t.to(dtype)`, `t.to(device)`, `t.to(device, dtype)`, `t.to(other)` (other's dtype):
+        a cast, `astype`, on the CPU, the one device ("cpu", or a torch.device of type cpu; another is a
+        ValueError). A tensor already of that dtype is returned itself, unless copy=True, as PyTorch's.
+        `non_blocking` changes nothing on the CPU."""
+        flag(non_blocking, "to(): non_blocking")  # checked, as every flag, though without effect
+        copy = flag(copy, "to(): copy")
+        for arg in args:  # PyTorch's forms: a dtype, a device, both, or a tensor
+            if isinstance(arg, type(self)):
+                dtype = _once(dtype, arg.dtype)
+            elif is_device(arg):
+                device = _once(device, arg)
+            else:
+                dtype = _once(dtype, arg)
+        check_cpu(device, "to")
+        kind = self.dtype if dtype is None else dtype_of(dtype, "to")
+        return self if kind == self.dtype and not copy else self.astype(kind)
+
+    def type_as(self, other: Any) -> Any:
+        """This tensor in `other`'s dtype (a Tensor): `to(other)`."""
+        if not isinstance(other, type(self)):
+            raise TypeError(f"type_as(): other must be a Tensor, got {type(other).__name__}")
+        return self.to(other.dtype)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        """autograd.zeros in this tensor's dtype (or `dtype`): `x.new_zeros(2, 3)`, `x.new_zeros((2, 3))`."""
+        return _made_like(self, "zeros", size, dtype, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        """autograd.ones in this tensor's dtype (or `dtype`)."""
+        return _made_like(self, "ones", size, dtype, requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+        """autograd.full in this tensor's dtype (or `dtype`), whatever `fill_value`'s type, as PyTorch's."""
+        return _made_like(self, "full", (size, fill_value), dtype, requires_grad)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Any:
+        """The largest entries over `dim` (all of them by default, `()` or None), as torch.amax: `max(axis=)`,
+        whose gradient is torch.amax's (shared evenly among tied entries, where max(dim) picks one)."""
+        return _over_dims(self, self.max, "amax", dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Any:
+        """The smallest entries over `dim`, as torch.amin: `min(axis=)` (see `amax`)."""
+        return _over_dims(self, self.min, "amin", dim, keepdim)
+
 
 def constant_cast(t: Any, kind: np.dtype, name: str) -> Any:
     """t's values in the integer or bool dtype `kind`, as a new constant (as PyTorch's: rounding passes no
@@ -94,6 +164,53 @@ def _cast(name: str, dtype: Any) -> Any:
 
 for _name, _dtype in CASTS.items():
     setattr(TorchSpellings, _name, _cast(_name, _dtype))
+for _name in NAMED:
+    setattr(TorchSpellings, _name, named(_name))
+
+
+def is_device(arg: Any) -> bool:
+    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), or a torch.device."""
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return type(arg).__name__ == "device"
+
+
+def check_cpu(device: Any, what: str) -> None:
+    """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given)."""
+    kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
+    if device is not None and kind != "cpu":
+        raise ValueError(
+            f"{what}: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
+            "use 'cpu' or drop the call"
+        )
+
+
+def _once(given: Any, value: Any) -> Any:
+    """An argument of to() given once: a second device or dtype (`to("cpu", "cpu")`, a tensor and a dtype)
+    is a TypeError, as PyTorch's, rather than one of them silently ignored."""
+    if given is not None:
+        raise TypeError(f"to() got a device or a dtype twice: {given!r} and {value!r}; pass each once")
+    return value
+
+
+def _made_like(t: Any, creation_function: str, args: tuple[Any, ...], dtype: Any, requires_grad: bool) -> Any:
+    """new_zeros, new_ones, new_full: autograd's creation function of that name, in t's dtype by default."""
+    from . import creation  # here: creation makes Tensors, whose class is built on this module
+
+    make = getattr(creation, creation_function)
+    return make(*args, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def _over_dims(t: Any, reduce: Any, name: str, dim: Any, keepdim: Any) -> Any:
+    """amax or amin as max's or min's values over axes: checked here, so that an error names PyTorch's
+    call and words. No dims, `()` or `[]`, are all of them in PyTorch (max refuses them as ambiguous:
+    numpy's axis=() reduces none)."""
+    axes = reduced_axes(t, name, None, None if isinstance(dim, tuple | list) and not dim else dim)
+    return reduce(axis=axes, keepdims=flag(keepdim, f"{name}(): keepdim"))
 
 
 class Size(int):

@@ -1,12 +1,14 @@
 """Activation layers, each one of autograd's elementwise functions as a Module, under PyTorch's
 class name and with its parameters in PyTorch's order: `LeakyReLU(0.2)`, `GELU(approximate="tanh")`.
 
-They work on Tensors and on Values alike (the functions do). PyTorch's `inplace=` is accepted so
-that its code runs unchanged; it changes nothing here (the result is the same either way).
+They work on Tensors and on Values alike (the functions do). PyTorch's `inplace=` is accepted, by
+the layers and by their functions in nn.functional (`F.relu(x, inplace=True)`), so that its code runs
+unchanged (`accept_inplace`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +18,30 @@ from .arguments import check_flag
 from .function_modules import FunctionModule, function_module
 
 
+def accept_inplace(owner: str, inplace: Any) -> None:
+    """Check PyTorch's `inplace=` and drop it: the result is computed out of place either way, as the
+    graph keeps the input for the gradient (PyTorch's in-place one writes the same result over the
+    input). Without effect, but True or False only: anything else is a mistake, a TypeError."""
+    check_flag(owner, "inplace", inplace)
+
+
+def _functional(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` taking PyTorch's `inplace=` too, as torch.nn.functional's: `F.relu(x, inplace=True)`."""
+
+    @functools.wraps(function)  # its name, and `__wrapped__`: the layer's function itself
+    def activation(x: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:
+        accept_inplace(function.__name__, inplace)
+        return function(x, *args, **kwargs)
+
+    activation.__doc__ = f"{function.__doc__} PyTorch's `inplace=` is accepted (nn.activations.accept_inplace)."
+    return activation
+
+
 class Activation(FunctionModule):
     """An elementwise function of autograd as a layer; its arguments are the function's own."""
 
     def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
-        check_flag(type(self).__name__, "inplace", inplace)  # without effect, but a wrong one is a mistake
+        accept_inplace(type(self).__name__, inplace)
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.args, self.kwargs = args, kwargs
 
@@ -48,5 +69,8 @@ ReLU6 = _activation("ReLU6", "relu6")
 Hardswish = _activation("Hardswish", "hardswish")
 Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid")
 
-# the functions of the layers above, by name: nn.functional's activations (F.gelu, F.leaky_relu, ...)
-FUNCTIONS: dict[str, Callable[..., Any]] = {cls.function.__name__: cls.function for cls in Activation.__subclasses__()}
+# the functions of the layers above, by name, taking `inplace=` as the layers do: nn.functional's
+# activations (F.gelu, F.leaky_relu, ...)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    cls.function.__name__: _functional(cls.function) for cls in Activation.__subclasses__()
+}

@@ -67,7 +67,7 @@ __all__ = [
 ]
 __all__ += sorted(FUNCTIONS)
 
-globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions
+globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions, inplace= accepted
 
 
 def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:

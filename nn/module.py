@@ -13,9 +13,9 @@ from autograd import Node, Tensor, Value, replayed, zero_grad
 
 from .arguments import check_flag
 from .module_calls import CallRecords
-from .module_torch import ModuleSpellings
+from .module_torch import IncompatibleKeys, ModuleSpellings
 from .state_checks import Layout, check_entries, conform, unique
-from .structure import STRUCTURE, check_attribute, is_parameter
+from .structure import STRUCTURE, check_attribute, check_key, is_parameter
 
 
 def _constant(value: Any) -> bool:
@@ -52,6 +52,11 @@ class Module(CallRecords, ModuleSpellings):
     def __setattr__(self, name: str, value: Any) -> None:
         holds = holds_members(value)
         check_attribute(type(self).__name__, name, holds)
+        if holds and any(m is self for _, held in _members(value, name) for _, m in _walk_of(held)):
+            raise ValueError(
+                f"{type(self).__name__}.{name} would hold a module that holds this one, and the model itself "
+                "(parameters(), state_dict(), repr would never end): keep such a reference as weakref.ref(module)"
+            )
         # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
         # read one with getattr, or reach it through a module it never calls)
         old = self.__dict__.get(name)
@@ -174,36 +179,43 @@ class Module(CallRecords, ModuleSpellings):
         not cast), integer buffers (counters) take integers."""
         check_entries(layout(self), entries)
 
-    def checked_state(self, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    def checked_state(self, state: Mapping[str, Any], strict: bool = True) -> dict[str, np.ndarray]:
         """`state`'s arrays as `load_state_dict` would set them (copies, cast to each entry's dtype),
-        every entry checked, nothing changed. nn.save checks what it writes with it, so that it
-        never writes what nn.load would refuse. Raises TypeError, KeyError or ValueError."""
+        every entry checked, nothing changed (with strict=False, the entries under the model's names only).
+        nn.save checks what it writes with it, so that it never writes what nn.load would refuse."""
         kind = type(self).__name__
         if not isinstance(state, Mapping):  # as Optimizer.load_state_dict says it
             raise TypeError(f"{kind}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+        own = layout(self)
+        if not strict:  # PyTorch's partial load: the names both have, each checked as in a strict one
+            own, state = {n: e for n, e in own.items() if n in state}, {n: v for n, v in state.items() if n in own}
         ranges = {
             name: module.buffer_ranges[attribute]
             for name, module, attribute in _buffer_slots(self, "", True)
-            if attribute in module.buffer_ranges
+            if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(layout(self), state, ranges)
+            return conform(own, state, ranges)
         except (KeyError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype.
         Every entry is checked first (`check_state`, then the values), so a bad one changes nothing.
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
-        change, and buffers outside their ranges (`buffer_ranges`). Raises TypeError (`state`
-        is not a dict), KeyError or ValueError."""
-        new = self.checked_state(state)
+        change, and buffers outside their ranges (`buffer_ranges`). Raises TypeError (`state` is not a
+        dict), KeyError or ValueError. strict=False (PyTorch's) loads the entries under the model's names
+        alone, checked alike. Returns PyTorch's (missing_keys, unexpected_keys)."""
+        new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
         for name, p in self.named_parameters():
-            p.data = float(new[name]) if isinstance(p, Value) else new[name]
+            if name in new:
+                p.data = float(new[name]) if isinstance(p, Value) else new[name]
         for name, module, attribute in _buffer_slots(self, "", True):
-            setattr(module, attribute, new[name])
+            if name in new:
+                setattr(module, attribute, new[name])
         STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
+        return self._incompatible_keys(state)
 
     def count_parameters(self) -> int:
         return sum(p.size if isinstance(p, Tensor) else 1 for p in self.parameters())  # shapes only, no numbers read
@@ -224,6 +236,11 @@ class Module(CallRecords, ModuleSpellings):
         return "\n".join(lines)
 
 
+def _walk_of(held: Any) -> Iterator[tuple[str, Any]]:
+    """A module's walk (itself and every module inside it, each once); nothing for a parameter."""
+    return held._walk() if isinstance(held, Module) else iter(())
+
+
 def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     """(dotted name, item) for each Module and parameter in `obj` (a module's attributes, as a dict)
     and in the lists, tuples and dicts among them, not looking into the modules found. Every name
@@ -240,28 +257,12 @@ def _members(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
             found = _members(value, f"{prefix}.{text}" if prefix else text)
             first = next(found, None)
             if first is not None:  # a key holding no module or parameter names nothing: any key will do
-                _check_key(prefix, key, keys)
+                check_key(prefix, key, keys)
                 yield first
                 yield from found
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
             yield from _members(value, f"{prefix}.{i}" if prefix else str(i))
-
-
-def _check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
-    """Refuse a key whose dotted name could be another's (torch.nn refuses such names too); else note it in `keys`."""
-    text, where = str(key), f"{prefix!r}" if prefix else "the module's attributes"
-    if not text or "." in text:
-        raise ValueError(
-            f"{where} holds modules or parameters under the key {key!r}, which would make their dotted names "
-            "ambiguous; use keys that are non-empty and have no '.'"
-        )
-    if text in keys:
-        raise ValueError(
-            f"{where} holds modules or parameters under the keys {keys[text]!r} and {key!r}, which both name them "
-            f"{(prefix + '.' if prefix else '') + text!r}; use keys that differ as strings"
-        )
-    keys[text] = key
 
 
 def _parameters(module: Module, prefix: str) -> Iterator[tuple[str, Node]]:

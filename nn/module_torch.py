@@ -1,17 +1,27 @@
 """PyTorch's Module methods for walking and converting a model (a mixin of Module): `apply`,
-`children`, `requires_grad_`, `to`, `cpu`, `float`, `double`, `half`. Ported scripts run as written;
-a device other than the CPU is refused by name, since chainrule computes with numpy there."""
+`children`, `requires_grad_`, `to`, `cpu`, `float`, `double`, `half`, and what `load_state_dict`
+returns (`IncompatibleKeys`). Ported scripts run as written; a device other than the CPU is refused
+by name, since chainrule computes with numpy there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, raw
+from autograd import Tensor, check_cpu, is_device, raw
 
 from .arguments import cast_fitting, check_flag, parameter_dtype
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict` returns, as PyTorch's: the model's names the state has no entry for, in
+    the model's order, and the state's names the model has not, in the state's (both empty but for a
+    load with strict=False). `missing, unexpected = model.load_state_dict(state, strict=False)`."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class ModuleSpellings:
@@ -49,15 +59,11 @@ class ModuleSpellings:
         ("cpu", or a torch.device of type cpu); a dtype (floating point) converts every floating-point
         parameter, gradient and buffer in place, the parameters staying the same objects. Returns self."""
         for arg in args:
-            if _is_device(arg):
+            if is_device(arg):
                 device = arg
             else:
                 dtype = arg
-        if device is not None and _device_type(device) != "cpu":
-            raise ValueError(
-                f"to: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
-                "use 'cpu' or drop the call"
-            )
+        check_cpu(device, "to")
         if dtype is not None:
             self._convert(parameter_dtype("to", dtype, "is neither a device nor a dtype"))
         return self
@@ -77,6 +83,12 @@ class ModuleSpellings:
     def half(self) -> Any:
         """Floating-point parameters and buffers to float16, in place. Returns self."""
         return self.to(np.float16)
+
+    def _incompatible_keys(self, state: Mapping[str, Any]) -> IncompatibleKeys:
+        """The names in which `state` (a dict, checked) and this model's state dict differ."""
+        own = [name for name, _ in self.named_parameters()] + [name for name, _ in self.named_buffers()]
+        known = set(own)
+        return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in known])
 
     def _convert(self, dtype: np.dtype) -> None:
         """Every floating-point parameter (and its gradient) and buffer of another dtype in `dtype`, all
@@ -112,18 +124,3 @@ class ModuleSpellings:
             p.grad = grad
         for module, attribute, array in buffers:
             setattr(module, attribute, array)
-
-
-def _is_device(arg: Any) -> bool:
-    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), or a torch.device."""
-    if isinstance(arg, str):
-        try:
-            np.dtype(arg)
-        except TypeError:
-            return True
-        return False
-    return type(arg).__name__ == "device"
-
-
-def _device_type(device: Any) -> str:
-    return device.split(":")[0] if isinstance(device, str) else getattr(device, "type", "")

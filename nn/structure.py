@@ -59,3 +59,19 @@ def check_attribute(owner: str, name: str, holds_members: bool) -> None:
             f"{owner}.{name} cannot hold modules or parameters: nn.save writes an optimizer's state under "
             f"'{name}.', where their entries would be taken for the optimizer's; give the attribute another name"
         )
+
+
+def check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
+    """Refuse a key whose dotted name could be another's (torch.nn refuses such names too); else note it in `keys`."""
+    text, where = str(key), f"{prefix!r}" if prefix else "the module's attributes"
+    if not text or "." in text:
+        raise ValueError(
+            f"{where} holds modules or parameters under the key {key!r}, which would make their dotted names "
+            "ambiguous; use keys that are non-empty and have no '.'"
+        )
+    if text in keys:
+        raise ValueError(
+            f"{where} holds modules or parameters under the keys {keys[text]!r} and {key!r}, which both name them "
+            f"{(prefix + '.' if prefix else '') + text!r}; use keys that differ as strings"
+        )
+    keys[text] = key

@@ -117,3 +117,21 @@ def test_an_optimizer_may_be_held_as_underscore_optimizer():
     net = Net()
     net._optimizer = nn.SGD(net.parameters(), lr=0.1)  # no module or parameter: nothing to take for its entries
     assert "_optimizer" not in [name for name, _ in net.named_children()]
+
+
+def test_a_back_reference_that_would_make_the_model_hold_itself_is_refused_and_a_weakref_is_not():
+    import weakref
+
+    class Child(nn.Module):
+        def __init__(self):
+            self.lin = nn.Linear(2, 2, seed=0)
+
+    parent = nn.Sequential(Child())
+    child = parent[0]
+    with pytest.raises(ValueError, match=r"Child\._parent would hold a module that holds this one.*weakref"):
+        child._parent = parent
+    assert "_parent" not in vars(child)
+    with pytest.raises(ValueError, match="holds this one"):
+        child._me = [child]
+    child._parent = weakref.ref(parent)  # not a member: parameters() and state_dict() end
+    assert [n for n, _ in parent.named_parameters()] == ["layers.0.lin.W", "layers.0.lin.b"]
