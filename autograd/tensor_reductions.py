@@ -23,7 +23,7 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node
-from .modes import is_real, short
+from .modes import flag, is_real, short
 from .op import Op
 from .op_table_activations import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, reduced_axes
@@ -159,19 +159,40 @@ class ReductionMethods:
         return _extreme(self, ops.min, np.argmin, given, axis, keepdims, dim, keepdim)
 
     def var(
-        self, given: Any = _UNSET, *, axis=None, ddof=None, correction=None, keepdims=None, dim=_UNSET, keepdim=None
+        self,
+        given: Any = _UNSET,
+        *,
+        axis=None,
+        ddof=None,
+        correction=None,
+        keepdims=None,
+        dim=_UNSET,
+        keepdim=None,
+        unbiased=None,
     ):
         """The variance over `axis` (all by default): sum((x - mean)²) / (n - ddof). The default is
         numpy's ddof=0, the population variance; PyTorch's default is correction=1 (unbiased): said
         in PyTorch's words (`dim=`, `keepdim=`) or by position (`x.var(1)`, which both read), the
-        call must say which (ddof= or correction=). ddof must be below the number of entries reduced."""
+        call must say which (ddof=, correction=, or PyTorch's older unbiased=True or False). ddof
+        must be below the number of entries reduced."""
+        correction = _unbiased("var", unbiased, ddof, correction)
         return self._moment(ops.var, "var", given, axis, ddof, correction, keepdims, dim, keepdim)
 
     def std(
-        self, given: Any = _UNSET, *, axis=None, ddof=None, correction=None, keepdims=None, dim=_UNSET, keepdim=None
+        self,
+        given: Any = _UNSET,
+        *,
+        axis=None,
+        ddof=None,
+        correction=None,
+        keepdims=None,
+        dim=_UNSET,
+        keepdim=None,
+        unbiased=None,
     ):
         """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`), right wherever it
         fits the dtype (var may overflow). At a constant input its gradient is 0, as PyTorch's."""
+        correction = _unbiased("std", unbiased, ddof, correction)
         return self._moment(ops.std, "std", given, axis, ddof, correction, keepdims, dim, keepdim)
 
     def _moment(self, op: Op, name: str, given, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
@@ -267,3 +288,13 @@ class ReductionMethods:
     def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Any:
         """x - logsumexp(x) along `axis` (PyTorch's dim; the last by default)."""
         return self._apply(ops.log_softmax, (self,), {"axis": one_axis(self, "log_softmax", axis, dim)})
+
+
+def _unbiased(name: str, unbiased: Any, ddof: Any, correction: Any) -> Any:
+    """PyTorch's older `unbiased=` (True or False) as the correction it means (1 or 0); given with
+    ddof= or correction= it is one setting said twice, a TypeError."""
+    if unbiased is None:
+        return correction
+    if ddof is not None or correction is not None:
+        raise TypeError(f"{name}() got unbiased= with ddof= or correction=: say the correction once")
+    return int(flag(unbiased, f"{name}(): unbiased"))

@@ -179,3 +179,18 @@ def test_load_state_dict_not_strict_still_checks_every_entry_it_loads_and_change
 def test_load_state_dict_strict_takes_true_or_false():
     with pytest.raises(TypeError, match="Pair.load_state_dict: strict must be True or False"):
         Pair().load_state_dict({}, strict=0)
+
+
+@pytest.mark.parametrize("unbiased", [True, False])
+@pytest.mark.parametrize("name", ["std", "var"])
+def test_unbiased_is_the_correction_it_means(name, unbiased):
+    x = np.random.default_rng(3).normal(size=(4, 3))
+    correction = 1 if unbiased else 0
+    for kwargs in ({}, {"dim": 1}):
+        got = getattr(Tensor(x), name)(unbiased=unbiased, **kwargs).numpy()
+        want = getattr(Tensor(x), name)(correction=correction, **kwargs).numpy()
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(TypeError, match="say the correction once"):
+        getattr(Tensor(x), name)(unbiased=unbiased, ddof=1)
+    with pytest.raises(TypeError, match="unbiased takes True or False"):
+        getattr(Tensor(x), name)(unbiased=1)
