@@ -11,14 +11,14 @@ axis, so they need no rules of their own. They take Tensors (recording the graph
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import fits, groups_of, padding_of, pair, pool_geometry, rank, single, windows_meet_input
-from .creation_args import check_count
+from .conv_args import fits, groups_of, nonempty, padding_of, pair, pool_geometry, rank, single, windows_meet_input
+from .conv_limits import check_memory, check_transposed, check_windows
+from .dtypes import REAL_KINDS
 from .graph import Node
 from .op_table_conv import Pair
 from .tensor_data import numbers_array, refuse_value
@@ -38,9 +38,10 @@ def conv2d(
 ) -> Any:
     """2-d cross-correlation, as torch.nn.functional.conv2d: x (batch, in, H, W), weight
     (out, in / groups, kh, kw), bias (out,) or None; padding an int, a pair, "valid" or "same"."""
-    x, weight = _operand(x, "conv2d"), _operand(weight, "conv2d")
+    x, weight = _summed(x, "conv2d"), _summed(weight, "conv2d")
     rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
     rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
+    nonempty("conv2d", "weight", weight, (0, 2, 3), "(out_channels, in_channels / groups, kh, kw)")
     stride, dilation = pair("conv2d", "stride", stride), pair("conv2d", "dilation", dilation)
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
@@ -56,9 +57,10 @@ def conv1d(
 ) -> Any:
     """1-d cross-correlation, as torch.nn.functional.conv1d: x (batch, in, length), weight
     (out, in / groups, k): a conv2d of height 1."""
-    x, weight = _operand(x, "conv1d"), _operand(weight, "conv1d")
+    x, weight = _summed(x, "conv1d"), _summed(weight, "conv1d")
     rank("conv1d", "input", x, 3, "(batch, channels, length)")
     rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
+    nonempty("conv1d", "weight", weight, (0, 2), "(out_channels, in_channels / groups, k)")
     stride, dilation = single("conv1d", "stride", stride, 1), single("conv1d", "dilation", dilation, 1)
     if not isinstance(padding, str):
         padding = (0, single("conv1d", "padding", padding, 0))
@@ -81,9 +83,12 @@ def conv_transpose2d(
     """The adjoint of conv2d in its input (a "deconvolution"), as torch.nn.functional.conv_transpose2d:
     x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
     (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
-    x, weight = _operand(x, "conv_transpose2d"), _operand(weight, "conv_transpose2d")
+    x, weight = _summed(x, "conv_transpose2d"), _summed(weight, "conv_transpose2d")
     rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
     rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
+    # as PyTorch: an input of no rows or columns, or an empty weight, leaves an output no entry reaches
+    nonempty("conv_transpose2d", "input", x, (2, 3), "(batch, channels, height, width)")
+    nonempty("conv_transpose2d", "weight", weight, (0, 1, 2, 3), "(in_channels, out_channels / groups, kh, kw)")
     groups = groups_of("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
     if x.shape[1] != weight.shape[0]:
         raise ShapeError(
@@ -107,6 +112,7 @@ def conv_transpose2d(
     )
     if min(size) < 1:
         raise ShapeError(f"conv_transpose2d: padding {pad} leaves an output of size {size}: use less padding")
+    check_transposed(x, weight, groups, stride, pad, dilation, size)
     out = ops.conv_transpose2d(
         x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
     )
@@ -123,6 +129,7 @@ def max_pool2d(
     kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = pair("max_pool2d", "dilation", dilation)
     fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
+    check_windows("max_pool2d", x, kernel, stride, pads, dilation)
     windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
@@ -133,6 +140,7 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
     x = _operand(x, "avg_pool2d")
     kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
     fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
+    check_windows("avg_pool2d", x, kernel, stride, pads, (1, 1))
     n, c, h, w = x.shape
     mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), _mean_dtype(x))
     out = ops.conv2d(x.reshape(n * c, 1, h, w), mean, stride=stride, padding=pads, dilation=(1, 1), groups=1)
@@ -150,15 +158,24 @@ def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
     n, c, h, w = x.shape
     if not (h and w):  # every window would be empty: a mean of nothing
         raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
+    # integers average to floats on every path (avg_pool2d's dtype, see _mean_dtype), where the (1, 1)
+    # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
+    # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working
+    x = x if x.dtype.kind == "f" else x.astype(_mean_dtype(x))
     if (oh, ow) == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
     if not (h % oh or w % ow):
         return avg_pool2d(x, (h // oh, w // ow))
-    if x.dtype.kind != "f":  # integers average to floats, of the dtype the other paths give
-        x = x.astype(_mean_dtype(x))
+    entries = _adaptive_entries(x.shape, (oh, ow))
+    check_memory(
+        "adaptive_avg_pool2d",
+        f"an output of shape {(n, c, oh, ow)} and the arrays that make it",
+        entries,
+        x.dtype,
+        "give a smaller output_size",
+    )
     # each pass pools the leading axis of a contiguous matrix: its rows add as whole arrays, where a
     # mean along the short last axes of (batch, channels, h, w) loops in numpy over a few entries at a time
-    _check_memory((n, c, oh, ow), x.dtype)
     heights = _window_means(ops.reshape(ops.transpose(x, axes=(2, 0, 1, 3)), shape=(h, n * c * w)), oh)
     across = ops.transpose(ops.reshape(heights, shape=(oh, n, c, w)), axes=(3, 0, 1, 2))
     widths = _window_means(ops.reshape(across, shape=(w, oh * n * c)), ow)
@@ -170,19 +187,20 @@ def _mean_dtype(x: Any) -> np.dtype:
     return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
 
 
-def _check_memory(shape: tuple[int, ...], dtype: np.dtype) -> None:
-    """Refuse, before any work, an output no memory holds: its windows would be gathered first (output
-    sizes of 10**6 took the memory of a 10**12-entry output, after a while). The rule: the output's own
-    memory must be given. numpy's empty() asks for it without writing it, and the system refuses at once
-    what it cannot give (as PyTorch's allocation of the output fails); a count beyond any address space
-    is refused before numpy sees it."""
-    check_count(math.prod(shape), "adaptive_avg_pool2d")
-    try:
-        np.empty(shape, dtype)
-    except MemoryError:
-        raise MemoryError(
-            f"adaptive_avg_pool2d: an output of shape {shape} does not fit in memory: give a smaller output_size"
-        ) from None
+def _adaptive_entries(shape: tuple[int, ...], size: Pair) -> int:
+    """At most the entries of every array adaptive pooling's means along each axis make, all alive at once
+    in a recorded graph (about 4 times the output, where its first check counted the output alone): the
+    input cast and laid out for the first pass, that pass's, the layout for the second, the second's."""
+    n, c, h, w = shape
+    oh, ow = size
+    return 2 * n * c * h * w + _pass_entries(h, oh, n * c * w) + oh * n * c * w + _pass_entries(w, ow, oh * n * c)
+
+
+def _pass_entries(length: int, size: int, m: int) -> int:
+    """At most the entries `_window_means` makes pooling `length` rows of `m` into `size`: equal windows a
+    mean alone; else the rows gathered (the windows' lengths add up to at most length + size - 1), their
+    means, those joined and put in order, and the two indices (each kept by its op as a copy)."""
+    return size * m if length % size == 0 else (length + 4 * size) * m + 4 * (length + size)
 
 
 def _window_means(rows: Any, size: int) -> Any:
@@ -220,6 +238,7 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
     kernel = weight.shape[2:]
     pads = padding_of(fn, padding, kernel, stride, dilation)
     fits(fn, x.shape[2:], kernel, pads, dilation)
+    check_windows(fn, x, kernel, stride, pads, dilation, weight)
     out = ops.conv2d(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
     return _plus_bias(fn, out, bias, weight.shape[0])
 
@@ -241,3 +260,13 @@ def _operand(x: Any, fn: str) -> Any:
     numbers (a constant), refused as Tensor() refuses it (a ragged list, text, None)."""
     refuse_value(x, fn)
     return x if isinstance(x, Node) else numbers_array(x, fn)
+
+
+def _summed(x: Any, fn: str) -> Any:
+    """A convolution's input or weight: an operand, not of bools (refused, as PyTorch refuses them):
+    numpy's GEMM of bools is a logical OR, so a convolution of ones gave True, not a count. The pools
+    keep bools: a maximum of bools is their OR, exact, and an average casts them to floats, as integers."""
+    x = _operand(x, fn)
+    if x.dtype.kind not in REAL_KINDS:
+        raise TypeError(f"{fn} takes numbers, not bools (dtype {x.dtype}): convert them first, x.astype(np.float32)")
+    return x

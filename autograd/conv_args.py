@@ -51,10 +51,15 @@ def _sequence(value: Any) -> bool:
     return isinstance(value, tuple | list) or (isinstance(value, np.ndarray) and value.ndim > 0)
 
 
+def nonempty(fn: str, what: str, x: Any, axes: tuple[int, ...], layout: str) -> None:
+    """ShapeError unless x has at least 1 along each of `axes`: a kernel of size 0, or a weight with no
+    channels where PyTorch needs them, would make an output of zeros (or numpy's words on a reshape)."""
+    if any(x.shape[a] == 0 for a in axes):
+        raise ShapeError(f"{fn} needs {what} of shape {layout} with at least 1 along axes {axes}, got shape {x.shape}")
+
+
 def groups_of(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
-    if not is_int(groups) or groups < 1:
-        raise ValueError(f"{fn}: groups must be an int of at least 1, got {short(groups)}")
-    groups = int(groups)
+    groups = whole(fn, "groups", groups, 1)  # the rule of every int argument: a TypeError for a float or a bool
     if channels_in % groups or channels_out % groups:
         raise ShapeError(
             f"{fn}: groups={groups} must divide the input channels ({channels_in}) and the output channels "
@@ -102,14 +107,20 @@ def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilatio
 
 def windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
     """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
-    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel."""
+    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel.
+    Each window's first and last kernel entry inside the input, at once for all windows (a Python loop
+    over windows and entries took seconds for a long axis)."""
     for n, k, s, (before, _), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
         if d == 1:
             continue
         span = d * (k - 1) + 1
-        for start in range(-before, n + before - span + 1, s):
-            if not any(0 <= start + i * d < n for i in range(k)):
-                raise ValueError(
-                    f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
-                    f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
-                )
+        starts = np.arange(-before, n + before - span + 1, s)
+        first = np.maximum(-(starts // d), 0)  # the first entry at or past the input's start: ceil(-start / d)
+        last = np.minimum((n - 1 - starts) // d, k - 1)  # the last entry before the input's end
+        empty = np.flatnonzero(first > last)
+        if empty.size:
+            start = int(starts[empty[0]])
+            raise ValueError(
+                f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
+                f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
+            )

@@ -1,0 +1,115 @@
+"""The bound on what convolution and pooling build for their geometry, checked before any allocation.
+
+The arrays these ops build (a padded input, a transposed convolution's uncut output, the windows a
+pooling steps through) grow with the padding, stride and kernel, which are numbers: `padding=20000`
+on a 1x1 input padded a 40001x40001 plane for an output of 4 entries, and a 600x600 pooling kernel
+ran 360000 Python steps for one output. The rule, the same for every op: an array of up to FLOOR
+entries is always built; a larger one may hold at most RATIO times the entries of the largest of the
+operands and the output (what the caller gave and gets back), and must fit in memory. Anything else
+is one MemoryError naming the argument, the size and the bound, before any work (a ValueError where
+the size is beyond any address space, as creation's `check_count` rules).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .creation_args import check_count
+from .op_table_conv import Padding, Pair
+
+FLOOR = 2**24  # entries (128 MiB of float64): never refused, so small inputs take any geometry
+RATIO = 64  # a stride-1 pooling of an 8x8 kernel reads each entry 64 times: ordinary work
+STEP = 256  # a pooling's Python step per kernel entry, counted as the entries numpy could pass in its time
+
+
+def out_size(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Pair:
+    """The output's height and width: the windows that fit in the padded input."""
+    return tuple(  # type: ignore[return-value]
+        (n + sum(p) - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(size, kernel, stride, padding, dilation)
+    )
+
+
+def check_windows(
+    fn: str,
+    x: Any,
+    kernel: Pair,
+    stride: Pair,
+    padding: Padding,
+    dilation: Pair,
+    weight: Any = None,
+) -> None:
+    """conv2d's and pooling's geometry (a pooling has no weight): the padded input they build, and a
+    pooling's steps, one per kernel entry over the whole output (the kernel is no operand there)."""
+    n, c, h, w = x.shape
+    ho, wo = out_size((h, w), kernel, stride, padding, dilation)
+    padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
+    steps = 0 if weight is not None else kernel[0] * kernel[1] * (n * c * ho * wo + STEP)
+    if max(padded, steps) <= FLOOR:  # the ordinary case, checked in a few operations
+        return
+    output = n * (c if weight is None else weight.shape[0]) * ho * wo
+    given = max(n * c * h * w, output, 0 if weight is None else math.prod(weight.shape))
+    symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
+    pads = (padding[0][0], padding[1][0]) if symmetric else padding
+    check_work(fn, f"padding {pads}", "a padded input", padded, given, x.dtype, "use less padding")
+    if weight is None:
+        check_work(fn, f"kernel_size {kernel}", "steps over the windows", steps, given, x.dtype, "use a smaller kernel")
+
+
+def check_transposed(
+    x: Any, weight: Any, groups: int, stride: Pair, pad: Pair, dilation: Pair, size: tuple[int, ...]
+) -> None:
+    """conv_transpose2d's output must fit in memory, and the plane it is cut from (the output and the
+    padding, which is cut off) holds to the bound on what geometry builds (conv_limits)."""
+    fn, out_channels = "conv_transpose2d", weight.shape[1] * groups
+    output = x.shape[0] * out_channels * math.prod(size)  # Python ints: exact, however large
+    check_memory(
+        fn,
+        f"an output of shape {(x.shape[0], out_channels, *size)}",
+        output,
+        x.dtype,
+        f"use a smaller stride {stride}, dilation {dilation} or input",
+    )
+    uncut = x.shape[0] * out_channels * math.prod(tuple(n + 2 * p for n, p in zip(size, pad)))
+    given = max(math.prod(x.shape), math.prod(weight.shape), output)
+    check_work(fn, f"padding {pad}", "an output before its padding is cut", uncut, given, x.dtype, "use less padding")
+
+
+def check_work(fn: str, argument: str, what: str, entries: int, given: int, dtype: np.dtype, fix: str) -> None:
+    """Refuse `what` of `entries` entries, made by `argument` (its name and value), where it exceeds the
+    bound (see the module) or memory."""
+    bound = max(FLOOR, RATIO * given)
+    if entries > bound:
+        raise MemoryError(
+            f"{fn}: {argument} would make {what} of {_count(entries)} entries, over the bound of {_count(bound)} "
+            f"({RATIO} times the largest of the operands and the output, at least {_count(FLOOR)}): {fix}"
+        )
+    check_memory(fn, f"{argument}: {what}", entries, dtype, fix)
+
+
+def check_memory(fn: str, what: str, entries: int, dtype: np.dtype, fix: str) -> None:
+    """Refuse at once `what`, of `entries` entries of `dtype`, where no memory holds it. numpy's empty()
+    asks for it without writing it, and the system refuses at once what it cannot give; a size beyond
+    any address space is a ValueError before numpy sees it. Small arrays are not asked for: they fit."""
+    if entries <= FLOOR:
+        return
+    try:
+        check_count(entries, fn)  # the project's one bound on any array's count, before numpy sees it
+    except ValueError as error:
+        raise ValueError(f"{error}: {what} would have {_count(entries)}: {fix}") from None
+    try:
+        fits = np.empty(entries, dtype) is not None
+    except MemoryError:
+        fits = False
+    if not fits:
+        raise MemoryError(
+            f"{fn}: {what} ({_count(entries)} entries of {np.dtype(dtype)}) does not fit in memory: {fix}"
+        )
+
+
+def _count(entries: int) -> str:
+    """A count readable at any size: 1,234,567 or 4.0e+60 (from its digits: a float overflows past 1e308)."""
+    digits = str(entries)
+    return f"{entries:,}" if entries < 10**15 else f"{digits[0]}.{digits[1]}e+{len(digits) - 1}"
