@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             print(f"step {k:3d}: loss {loss.data:.4f}, accuracy {F.accuracy(scores, labels):.0%}")
     scores = [model(list(row)) for row in X.tolist()]
     accuracy = F.accuracy(scores, labels)
-    print(f"training accuracy: {accuracy:.2f}")
+    print(f"training accuracy: {accuracy:.0%}")
     save_plot(plot_decision_boundary, model, X, y, path=args.out)
     return {"loss": loss.data, "train_accuracy": accuracy}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,9 @@ from .module import Module
 from .train import History, predict
 
 SUFFIXES = (".png", ".svg", ".pdf")  # what the plots write, chosen by the path's suffix
+# each curve of a panel its own dashes and marker, not only its colour: curves that coincide (two models
+# with the same validation accuracy at every epoch) would otherwise hide each other
+CURVE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 
 
 def checked_path(path: Any) -> None:
@@ -50,9 +54,9 @@ def plot_curves(panels: dict[str, dict[str, Sequence[float]]], path: str | os.Pa
 
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.5), squeeze=False)
     for ax, (name, curves) in zip(axes[0], panels.items()):
-        for label, curve in curves.items():
+        for (label, curve), (line, marker) in zip(curves.items(), itertools.cycle(CURVE_STYLES)):
             if len(curve):
-                ax.plot(range(1, len(curve) + 1), curve, marker="o", markersize=3, label=label)
+                ax.plot(range(1, len(curve) + 1), curve, linestyle=line, marker=marker, markersize=3, label=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         if max((len(c) for c in curves.values()), default=0) == 1:
             ax.set_xticks([1])  # one point: the locator would still draw ticks 0.95 ... 1.05

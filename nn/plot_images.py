@@ -5,32 +5,48 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
 from .plot import _pyplot, checked_path
 
 
-def plot_images(images: np.ndarray, path: str | os.PathLike, title: str = "", columns: int = 8) -> None:
-    """A grid of grey images (a stack of 2-d arrays: a first layer's filters, a Linear layer's
-    weights reshaped to the input's image), each scaled on its own, blue below 0 and red above."""
+def plot_images(
+    images: np.ndarray,
+    path: str | os.PathLike,
+    title: str = "",
+    columns: int = 8,
+    labels: Sequence[str] | None = None,
+) -> None:
+    """A grid of images (a stack of 2-d arrays: a first layer's filters, a Linear layer's weights
+    reshaped to the input's image), each `labels[i]` above image i if given. Colours run from blue
+    (negative) through white (0) to red (positive), each image scaled by its own largest |value|, so
+    that a filter of small weights shows its pattern too; a colour bar says so."""
     images = np.asarray(images, dtype=float)
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"plot_images needs a stack of 2-d images, shape (n, height, width); got {images.shape}")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"plot_images got {len(labels)} labels for {len(images)} images: give one per image")
     checked_path(path)
     plt = _pyplot()
     columns = min(columns, len(images))
     rows = math.ceil(len(images) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.2 * columns, 1.2 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.2 * columns + 0.8, 1.2 * rows + 0.6), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image in zip(axes.flat, images):
+    for i, (ax, image) in enumerate(zip(axes.flat, images)):
         bound = float(np.abs(image).max()) or 1.0
-        ax.imshow(image, cmap="coolwarm", vmin=-bound, vmax=bound)
+        shown = ax.imshow(image / bound, cmap="coolwarm", vmin=-1, vmax=1)
+        if labels is not None:
+            ax.set_title(labels[i], fontsize=9)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    # one key for every image: each was divided by its own largest |value|, so the key runs from -1 to 1
+    key = fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, ticks=[-1, 0, 1])
+    key.set_label("value ÷ the image's\nlargest |value|")
+    fig.savefig(path, dpi=100, bbox_inches="tight")  # tight_layout leaves the colour bar's label out
     plt.close(fig)
 
 
