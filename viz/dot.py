@@ -30,7 +30,7 @@ from .graph import (
     read_graph,
     require_one_number,
 )
-from .kept import changed_since_forward, kept_grads, shown_grads
+from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
 from .labels import (
     CONSTANT_LOOK,
     FIRST_NONFINITE_FILL,
@@ -125,8 +125,10 @@ def draw(
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
         trail = first_nonfinite(graph.order, shown, numbered_names(graph))
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
+        kept = kept_grads(graph, shown) if show_grads else None
+        by_passes = not kept or kept_by_passes(graph, shown)  # the words said of the .grads drawn beside
         drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
-                        kept=kept_grads(graph, shown) if show_grads else None, stale=stale, **options)  # fmt: skip
+                        kept=kept, kept_by_passes=by_passes, stale=stale, **options)  # fmt: skip
     drawing.format = format or drawing.format
     return drawing
 
@@ -145,13 +147,15 @@ def build(
     trail: Trail | None = None,
     tensor_detail: bool = False,
     kept: dict[int, Any] | None = None,
+    kept_by_passes: bool = True,
     stale: bool = False,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed).
     `flows` (the edges each node has sent, by position in order, None for a forward drawing)
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
     colours leaves by their finite-difference check; `trail` marks the first NaN or infinity;
-    `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads` (earlier passes added);
+    `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads`, added up by earlier passes
+    (`kept_by_passes`) or else set by hand or another root's backward;
     `stale`: the graph's data changed after its forward pass, said in a note.
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i"."""
@@ -166,7 +170,7 @@ def build(
     notes = [trail.story] if trail is not None else []
     notes += [STALE_NOTE] if stale else []
     notes += [check_summary(checks, names)] if checks else []
-    notes += [kept_note(kept, grads, names)] if kept else []
+    notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
     notes += [colour_key(grads, top)] if color_by_grad else []
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
@@ -191,7 +195,7 @@ def build(
             )
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
-            label = record(node, name, shown, numbered, check, tensor_detail, held)
+            label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes)
             look = fill(grad, top, color_by_grad, check, first)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:

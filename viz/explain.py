@@ -18,6 +18,7 @@ from autograd import Node, Tensor, gradients, pullback
 from .arguments import require_count
 from .graph import numbered_names, read_graph, require_one_number
 from .kept import changed_since_forward
+from .labels import local_rule
 from .story import tell
 from .text import visible
 
@@ -172,12 +173,6 @@ def _path_counts(order: list[Node], target: Node) -> dict[int, int]:
         if total:
             ways[id(n)] = total
     return ways
-
-
-def local_rule(node: Node, index: int) -> str:
-    """The op's rule for its `index`-th input, as a learner reads it; "" where the op gives none."""
-    formulas = node.op.formulas
-    return formulas[index] if index < len(formulas) else ""
 
 
 def largest_products(start: Node, goal: Node, moves: Any, best: dict[int, float], k: int) -> list[tuple[list, float]]:

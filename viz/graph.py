@@ -231,7 +231,9 @@ def summary(x: Any, signed_zero: bool = False) -> str:
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
         return _spread(a)
-    bad = ", ".join(f"{n} {word}" for n, word in ((np.isnan(a).sum(), "nan"), (np.isinf(a).sum(), "inf")) if n)
+    # each infinity by its sign, as a number of one is written ("inf", "-inf"): -inf and inf are far apart
+    counts = ((np.isnan(a).sum(), "nan"), (np.isneginf(a).sum(), "-inf"), (np.isposinf(a).sum(), "inf"))
+    bad = ", ".join(f"{n} {word}" for n, word in counts if n)
     rest = f"; the rest {_spread(finite)}" if finite.size else ""
     return f"{bad} of {a.size}{rest}"
 
@@ -258,7 +260,8 @@ def figures(v: float, n: int) -> str:
     would tanh(10) = 0.9999999959 beside 8.245e-09. Closer than 1e-12 of itself (a few thousand units in
     the last place) is rounding noise: 0.5 × 2 = 0.9999999999999998 stays 1."""
     text = f"{v:.{n}g}"
-    while n < 17 and text.lstrip("-").isdigit() and abs(float(text) - v) > 1e-12 * abs(v):
+    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
+    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > 1e-12 * abs(v):
         n += 1
         text = f"{v:.{n}g}"
     return text

@@ -1,5 +1,5 @@
 """Which gradient a drawing shows on each value, and the `.grad`s that hold something else (earlier
-passes added, or another root's), told beside it; and a graph whose data changed after its forward
+passes added, another root's, or a hand's), told beside it; and a graph whose data changed after its forward
 pass (micrograd's lecture updates the parameters, then draws), where no gradient can be computed again."""
 
 from __future__ import annotations
@@ -8,23 +8,24 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor
+from autograd import Node, Tensor, raw
 
 from .graph import Graph, all_gradients, numbered_names, summary
-from .labels import applied
+from .labels import applied, shown_params
 from .replay import changed_after_forward, rerun
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:
     """The gradient a drawing shows on each value, by id (absent: not computed). Values: `.grad`, once a
     backward (or the lecture's hand) has set it, while every `.grad` set holds this root's gradient
-    (`holds_gradient`). Any other `.grad` means passes were added up (backward twice without zero_grad) or
-    another root's arrived: the drawing then shows d root / d node, computed here, with the `.grad`s
-    beside (kept_grads). Tensors keep `.grad` on leaves only, so once a backward has run (some tensor
-    holds a gradient) every tensor shows d root / d node: what flowed through it. A root of several
-    elements was seeded by its caller, and a root whose backward cannot run (a rule raises) has no
-    gradients to compare with, and a graph whose data changed after its forward pass (`stale`) none to
-    compute: only kept gradients then."""
+    (`holds_gradient`), or where backward passes cannot have left what they hold (`added_by_passes`: set or
+    zeroed by hand, another root's): the learner's `.grad`, "not computed" where none is set. A `.grad` that
+    passes added up (backward twice without zero_grad, or another root's arrived too) makes the drawing show
+    d root / d node, computed here, with the `.grad`s beside (kept_grads). Tensors keep `.grad` on leaves
+    only, so once a backward has run (a tensor holds a gradient) every tensor shows d root / d node: what
+    flowed through it. A root of several elements was seeded by its caller, and a root whose backward cannot
+    run (a rule raises) has no gradients to compare with, and a graph whose data changed after its forward
+    pass (`stale`) none to compute: only kept gradients then."""
     kept = held_grads(order, consts)
     values = [n for n in order if id(n) not in consts]
     if stale or not kept or (isinstance(root, Tensor) and root.data.size != 1):
@@ -35,12 +36,40 @@ def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = F
         return kept
     if not isinstance(root, Tensor) and all(holds_gradient(held, grads[i]) for i, held in kept.items()):
         return kept
+    if not added_by_passes(order, consts, kept, grads):
+        return kept
     return {id(n): grads[id(n)] for n in values}
 
 
 def held_grads(order: list[Node], consts: set[int]) -> dict[int, Any]:
-    """Each value's `.grad` as backward (or a hand) left it, by id, where one is set."""
-    return {id(n): n.grad for n in order if id(n) not in consts and n.grad_computed}
+    """Each value's `.grad` as backward (or a hand) left it, by id, where one is set; under create_graph
+    `.grad` is a node, and its data is the number held."""
+    return {id(n): raw(n.grad) for n in order if id(n) not in consts and n.grad_computed}
+
+
+def added_by_passes(order: list[Node], consts: set[int], held: dict[int, Any], grads: dict[int, Any]) -> bool:
+    """Whether the `.grad`s `held` (by id) can be what backward passes added up, each adding its gradient to
+    every value it reaches, with `grads` this root's (`order[0]`) gradients. Not where a `.grad` is 0 and the
+    gradient is not (a reset, zero_grad(set_to_none=False) or micrograd's `p.grad = 0.0`: passes add, they do
+    not cancel to exactly 0). For Values, which all keep `.grad`: not where a value holds none (a pass from
+    this root reaches every value), nor where a computed value (not a leaf) holds other than the root's
+    `.grad` times its gradient (passes reach what this root computed through the root only; leaves are shared
+    with earlier graphs and other roots). What fails is set by hand (or left by another root's backward)."""
+    if any(_zero(g) and not _zero(grads[i]) for i, g in held.items()):
+        return False
+    root = order[0]
+    if isinstance(root, Tensor):  # its values keep no .grad: only leaves can be compared
+        return True
+    values = [n for n in order if id(n) not in consts]
+    if any(id(n) not in held for n in values):
+        return False
+    passes = held[id(root)]  # the seeds added into the root: how many passes of it (and roots computed from it)
+    return all(holds_gradient(held[id(n)], passes * grads[id(n)]) for n in values if n.op is not None)
+
+
+def _zero(x: Any) -> bool:
+    """Whether a gradient is 0 (every element of a tensor's)."""
+    return not np.any(np.asarray(x))
 
 
 def changed_since_forward(graph: Graph, computes: str | None) -> bool:
@@ -59,7 +88,7 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
     inputs = [_named(names.get(id(p)), p) for p in first.parents]
-    written = applied(first.op.name, inputs)
+    written = applied(first.op.name, inputs + shown_params(first))
     with np.errstate(all="ignore"):
         now = rerun(first)
     return (
@@ -90,9 +119,13 @@ def holds_gradient(held: Any, computed: Any) -> bool:
 
 def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
     """The `.grad` of each value (by id, leaves first) whose `.grad` is not the gradient the drawing shows:
-    gradients of earlier backward passes were added to it (no zero_grad between), or another root's were."""
-    kept = {}
-    for node in sorted(graph.order, key=lambda n: n.op is not None):  # stable: in the drawing's order
-        if id(node) in shown and node.grad_computed and not holds_gradient(node.grad, shown[id(node)]):
-            kept[id(node)] = node.grad
-    return kept
+    gradients of earlier backward passes were added to it (no zero_grad between), or another root's were,
+    or a hand set it (`kept_by_passes` tells which)."""
+    held = held_grads(sorted(graph.order, key=lambda n: n.op is not None), graph.consts)  # stable: drawing's order
+    return {i: g for i, g in held.items() if i in shown and not holds_gradient(g, shown[i])}
+
+
+def kept_by_passes(graph: Graph, shown: dict[int, Any]) -> bool:
+    """Whether the `.grad`s a drawing shows beside its gradients (`shown`, every value's) were added up by
+    backward passes (`added_by_passes`), not set by hand: what the drawing's words say of them."""
+    return added_by_passes(graph.order, graph.consts, held_grads(graph.order, graph.consts), shown)

@@ -31,6 +31,8 @@ STALE_NOTE = (  # under a drawing of Values whose data changed after the forward
     "from it are from before the change, and each grad is the .grad backward gave there. Run the forward again "
     "to draw the new point"
 )
+# what put a .grad other than the gradient drawn there (kept.kept_by_passes), beside it in a record
+KEPT_BY_PASSES, KEPT_BY_HAND = "earlier passes added", "set by hand or by another root's backward"
 NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale
 
 
@@ -42,10 +44,12 @@ def record(
     check: Check | None = None,
     detail: bool = False,
     kept: Any = MISSING,
+    kept_by_passes: bool = True,
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
-    (`kept`) its `.grad` where that is not the gradient shown."""
+    (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
+    backward passes added up, else a hand or another root's backward)."""
     name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
@@ -58,7 +62,7 @@ def record(
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
-            fields.append(".grad " + escape(summary(kept)) + " (earlier passes added)")
+            fields.append(f".grad {escape(summary(kept))} ({KEPT_BY_PASSES if kept_by_passes else KEPT_BY_HAND})")
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
@@ -88,12 +92,14 @@ def _shade(grad: Any, top: float) -> str:
 
 
 def shown_params(node: Node) -> list[str]:
-    """The parameters of the call that made `node`, where they are numbers or words and the op is
-    called by name (`negative_slope=0.2`, `axis=1`): what a learner needs to redo the forward."""
-    if not node.op.name.isidentifier():  # an operator: its constant is drawn as an input
-        return []
-    params = node.op_params.items()
-    return [f"{k}={v!r}" for k, v in params if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    """The parameters of the call that made `node`, where they are numbers or words: what a learner needs to
+    redo the forward. An op called by name shows them named (`negative_slope=0.2`, `axis=1`); an operator
+    shows the number it applies, its second operand (the 3 of a tensor's `x ** 3`, kept as a parameter, not
+    drawn as an input as a Value's constant is)."""
+    params = [(k, v) for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    if not node.op.name.isidentifier():
+        return [repr(v) for _, v in params]
+    return [f"{k}={v!r}" for k, v in params]
 
 
 def applied(op: str, inputs: list[str]) -> str:
@@ -104,9 +110,26 @@ def applied(op: str, inputs: list[str]) -> str:
 
 
 def op_title(node: Node) -> str:
-    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`)."""
+    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
     shown = shown_params(node)
+    if shown and not node.op.name.isidentifier():
+        return f"{node.op.name} {' '.join(shown)}"
     return f"{node.op.name}({', '.join(shown)})" if shown else node.op.name
+
+
+def op_name(node: Node) -> str:
+    """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
+    return node.op.name if node.op.name.isidentifier() else op_title(node)
+
+
+def local_rule(node: Node, index: int) -> str:
+    """The op's rule for its `index`-th input, as a learner reads it; "" where the op gives none. An operator
+    whose second operand is a parameter (`shown_params`) says its value, which no input shows: "∂(a**b)/∂a =
+    b·a**(b−1), b = 3"."""
+    formulas = node.op.formulas
+    rule = formulas[index] if index < len(formulas) else ""
+    constant = shown_params(node) if rule and not node.op.name.isidentifier() else []
+    return f"{rule}, b = {constant[0]}" if constant else rule
 
 
 def check_text(check: Check) -> str:
@@ -164,16 +187,22 @@ _SUMMARY = (  # the verdicts counted together, and how the summary line says it
 )
 
 
-def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str]) -> str:
+def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str], by_passes: bool = True) -> str:
     """The note under a drawing whose values' `.grad` differ from the gradients drawn (`kept`, by id,
-    leaves first: the parameters a user zeroes)."""
+    leaves first: the parameters a user zeroes), saying what put them there (`by_passes`: backward passes
+    added up, else a hand or another root's backward: no words then of passes that may never have run)."""
     listed = [names[i] for i in kept]
     first = next(iter(kept))
     shown = ", ".join(listed[:6]) + (f" and {len(listed) - 6} more" if len(listed) > 6 else "")
+    held = f"{names[first]}.grad holds {summary(kept[first])}, drawn {summary(grads[first])}"
+    if not by_passes:
+        return (
+            f".grad is not backward's gradient at {shown} ({held}): the drawing shows backward's, with the .grad "
+            f"{KEPT_BY_HAND} beside it"
+        )
     return (
-        f".grad is not the gradient drawn at {shown} ({names[first]}.grad holds {summary(kept[first])}, drawn "
-        f"{summary(grads[first])}): .grad adds up every backward pass since the last zero_grad() (of this root or "
-        "another); call zero_grad() before backward"
+        f".grad is not the gradient drawn at {shown} ({held}): .grad adds up every backward pass since the last "
+        "zero_grad() (of this root or another); call zero_grad() before backward"
     )
 
 
@@ -222,19 +251,19 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
     in two ops) gets a share along each edge, said so: "share of ∂L/∂x via input 1 of *"."""
     root_name, n, w = (symbol(names[id(x)]) for x in (root, e.child, e.parent))
     if shared:
-        rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {e.child.op.name}"]
+        rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
     if e.local is not None:
         rows.append(f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}")
     else:
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
-    formulas = e.child.op.formulas
+    rule = local_rule(e.child, e.index)
     cells = [_cell(row) for row in rows]
     if broadcast_summed(e):
         cells.append(_cell(f"Σ summed back from {e.child.shape} to {e.parent.shape}", "darkorange3"))
-    if e.index < len(formulas):
-        cells.append(_cell(formulas[e.index], "gray40", 8))
+    if rule:
+        cells.append(_cell(rule, "gray40", 8))
     return "<" + '<table border="0" cellborder="0" cellspacing="0" cellpadding="0">' + "".join(cells) + "</table>>"
 
 

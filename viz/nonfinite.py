@@ -11,6 +11,7 @@ import numpy as np
 from autograd import Node, pullback
 
 from .graph import finite, summary
+from .labels import op_name
 from .text import visible
 
 
@@ -37,7 +38,7 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
         if not finite(node.data):
             inputs = " and ".join(summary(p.data, signed_zero=True) for p in node.parents)  # 1 / -0 = -inf
             kind = "a constant" if id(node) not in names else "a leaf"
-            made = f"made by {node.op.name} from {inputs}" if node.op else f"{kind} given so"
+            made = f"made by {op_name(node)} from {inputs}" if node.op else f"{kind} given so"
             name = names.get(id(node), visible(node.label))  # a constant is not numbered: its label, or its value alone
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"

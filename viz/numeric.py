@@ -92,11 +92,12 @@ def finite_difference_checks(
     `root` is one number (draw refuses any other)."""
     try:
         base = replay(order, {})
-    except ValueError as e:  # an op that cannot run again: a node built by hand (micrograd's way)
+    except ValueError:  # an op that cannot run again: a node built by hand (micrograd's way)
+        # its error speaks of its inputs ("0.5 * -1.0 is undefined"), which are fine: only the node is at fault
         raise ValueError(
-            f"check=True reruns the recorded ops to move each leaf, and one cannot run again ({e}). A node "
-            "built by hand (Value(data, (a, b), '*') with its own _backward) keeps no forward: draw without "
-            "check=True, or build that node with chainrule's ops"
+            "check=True reruns the recorded ops to move each leaf, but a node built by hand (Value(data, (a, b), "
+            "'*') with its own _backward) keeps no forward: draw without check=True, or build that node with "
+            "chainrule's ops"
         ) from None
     inputs = list(reversed(order))
     f0 = _number(base[id(root)])

@@ -16,10 +16,10 @@ from .explain import (
     explain,
     explanation,
     largest_products,
-    local_rule,
     scalar_path,
 )
 from .graph import finite
+from .labels import local_rule
 from .nonfinite import first_nonfinite
 from .steps import Pass
 from .story import tell

@@ -18,7 +18,7 @@ from .arguments import require_flags, require_known, require_rankdir, require_ro
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .kept import changed_since_forward
-from .labels import applied, shown_params, symbol, term
+from .labels import applied, local_rule, op_name, shown_params, symbol, term
 from .story import rounded_away, sum_of
 from .text import escape
 
@@ -183,7 +183,7 @@ def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: di
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
     parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}" for e in sent]
-    return head + f"; through {node.op.name}, " + ", ".join(parts)
+    return head + f"; through {op_name(node)}, " + ", ".join(parts)
 
 
 def _arithmetic(
@@ -201,7 +201,7 @@ def _arithmetic(
         return []
     n = symbol(names[id(node)])
     lines = [
-        f"chain rule: each input of {node.op.name} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
+        f"chain rule: each input of {op_name(node)} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
         "times the op's local derivative (how much its output moves when that input does)"
     ]
     for e in sent:
@@ -217,18 +217,17 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
     for a value used more than once (`shared`), its share along this edge, said so."""
     n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
-    rule = (
-        op.formulas[e.index] if e.index < len(op.formulas) else f"the local derivative comes from {op.name}'s own rule"
-    )
+    rule = local_rule(e.child, e.index) or f"the local derivative comes from {op.name}'s own rule"
     if shared:
-        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op.name}: ∂{root}/∂{n} · local"
+        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child)}: ∂{root}/∂{n} · local"
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
         return f"{chain} = {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}    ({rule})"
     return (
-        f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; {op.name}'s rule "
-        f"maps the arriving {summary(e.arriving)} to {summary(e.passed)}, shape {e.parent.shape}    ({rule})"
+        f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
+        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
+        f"shape {e.parent.shape}    ({rule})"
     )
 
 

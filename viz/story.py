@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from autograd import Tensor
 
 from .graph import finite, summary
-from .labels import symbol, term
+from .labels import op_name, symbol, term
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -105,7 +105,7 @@ def rounded_away(terms: list, total: float) -> str:
 
 def _rule(step: Step) -> str:
     """Which input of which op the edge is, and the op's rule for it where the op says it."""
-    where = f"input {step.index + 1} of {step.output.op.name}"
+    where = f"input {step.index + 1} of {op_name(step.output)}"
     return f"{where}: {step.formula}" if step.formula else where
 
 
