@@ -7,7 +7,8 @@ ran 360000 Python steps for one output. The rule, the same for every op: an arra
 entries is always built; a larger one may hold at most RATIO times the entries of the largest of the
 operands and the output (what the caller gave and gets back), and must fit in memory. Anything else
 is one MemoryError naming the argument, the size and the bound, before any work (a ValueError where
-the size is beyond any address space, as creation's `check_count` rules).
+the size is beyond any address space, as creation's `check_count` rules). Max pooling's kernel may
+have up to KERNEL_STEPS entries (a ValueError beyond); a pooling's windows must fit in memory.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from .creation_args import check_count
 from .op_table_conv import Padding, Pair
 
 FLOOR = 2**24  # entries (128 MiB of float64): never refused, so small inputs take any geometry
-RATIO = 64  # a stride-1 pooling of an 8x8 kernel reads each entry 64 times: ordinary work
-STEP = 256  # a pooling's Python step per kernel entry, counted as the entries numpy could pass in its time
+RATIO = 64  # a padded input 64 times what the caller gave and gets back: far past any network's padding
+# Max pooling steps in Python through its kernel's entries (each a pass over the output): 256 x 256 at most,
+# a fraction of a second of steps. Its work, kernel entries times output, is a stride-1 pooling's in
+# any engine (YOLO's 13 x 13 max pool reads each entry 169 times), so only memory bounds that.
+KERNEL_STEPS = 2**16
 
 
 def out_size(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Pair:
@@ -44,9 +48,14 @@ def check_windows(
     """conv2d's and pooling's geometry (a pooling has no weight): the padded input they build, and a
     pooling's steps, one per kernel entry over the whole output (the kernel is no operand there)."""
     n, c, h, w = x.shape
+    if fn == "max_pool2d" and kernel[0] * kernel[1] > KERNEL_STEPS:  # avg_pool2d is one product: memory bounds it
+        raise ValueError(
+            f"{fn}: kernel_size {kernel} has {_count(kernel[0] * kernel[1])} entries, which max pooling steps through "
+            f"one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"
+        )
     ho, wo = out_size((h, w), kernel, stride, padding, dilation)
     padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
-    steps = 0 if weight is not None else kernel[0] * kernel[1] * (n * c * ho * wo + STEP)
+    steps = 0 if weight is not None else kernel[0] * kernel[1] * n * c * ho * wo  # avg pool's columns
     if max(padded, steps) <= FLOOR:  # the ordinary case, checked in a few operations
         return
     output = n * (c if weight is None else weight.shape[0]) * ho * wo
@@ -55,7 +64,7 @@ def check_windows(
     pads = (padding[0][0], padding[1][0]) if symmetric else padding
     check_work(fn, f"padding {pads}", "a padded input", padded, given, x.dtype, "use less padding")
     if weight is None:
-        check_work(fn, f"kernel_size {kernel}", "steps over the windows", steps, given, x.dtype, "use a smaller kernel")
+        check_memory(fn, f"kernel_size {kernel}: its windows", steps, x.dtype, "use a smaller kernel or input")
 
 
 def check_transposed(

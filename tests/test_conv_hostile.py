@@ -46,13 +46,9 @@ def test_poolings_of_bools_stay_exact():
 
 ONE = np.ones((1, 1, 1, 1))
 HOSTILE = {
+    "avg_pool2d padding": (lambda: autograd.avg_pool2d(ONE, 6000, padding=3000), "padding"),
     # a padded plane of 8001 x 8001 for an output of 2 x 2 (padding 20000 and stride 40000: 11.9 GiB)
     "conv2d padding": (lambda: autograd.conv2d(ONE, ONE, stride=8000, padding=4000), "padding"),
-    # 360000 Python steps of the kernel for one output (6.8 s with its backward)
-    "max_pool2d kernel": (lambda: autograd.max_pool2d(Tensor(ONE), 600, stride=600, padding=300), "kernel_size"),
-    # a 2000 x 2000 mean kernel and 4 million columns for one output (10 s with its backward)
-    "avg_pool2d kernel": (lambda: autograd.avg_pool2d(Tensor(ONE), 2000, padding=1000), "kernel_size"),
-    "avg_pool2d padding": (lambda: autograd.avg_pool2d(ONE, 6000, padding=3000), "padding"),
     # an uncut plane of 10**10 entries for an output of 2 x 2 entries
     "conv_transpose2d padding": (
         lambda: autograd.conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), stride=10**5, padding=49999),
@@ -72,6 +68,23 @@ def test_geometry_growing_past_its_operands_is_refused_at_once(call, argument):
     finally:
         tracemalloc.stop()
     assert time.perf_counter() - start < 0.5 and peak < 2**20
+
+
+def test_a_max_pooling_kernel_past_its_bound_is_refused_at_once():
+    """360000 Python steps of the kernel for one output took 6.8 s with its backward."""
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"kernel_size \(600, 600\) has 360,000 entries, .* bound of 65,536"):
+        autograd.max_pool2d(Tensor(ONE), 600, stride=600, padding=300)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_stride_1_pooling_with_a_large_kernel_is_ordinary_work():
+    """YOLO's spatial pyramid pooling: 13 x 13 max pooling at stride 1 reads each entry 169 times, in any
+    engine; it was refused as 'steps over the windows' past 64 times the input (a review's finding)."""
+    x = np.random.default_rng(0).standard_normal((1, 512, 19, 19)).astype(np.float32)
+    for k in (5, 9, 13):
+        assert autograd.max_pool2d(Tensor(x), k, stride=1, padding=k // 2).shape == x.shape
+    assert autograd.avg_pool2d(Tensor(x[:, :64]), 13, stride=1, padding=6).shape == (1, 64, 19, 19)
 
 
 def test_ordinary_and_small_geometry_is_not_refused():
