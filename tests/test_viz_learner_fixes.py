@@ -53,10 +53,30 @@ def test_backward_steps_called_out_of_order_are_not_called_passes():
     v["L"].grad = 1.0
     for name in "Led":  # e's step runs before d's has given e a gradient: a and b get 0
         v[name]._backward()
-    assert "a data 2 grad 0" in words(viz.draw(v["L"]))
-    told = words(viz.draw(v["L"], backward=True))  # computes every gradient: the .grad beside, said how it came
-    assert "a data 2 grad 6 .grad 0 (set by hand or by another root's backward)" in told
-    assert "earlier passes" not in told and "zero_grad" not in told
+    for told in (words(viz.draw(v["L"])), words(viz.draw(v["L"], backward=True))):
+        # every value holds a .grad: backward's gradient drawn, the .grad beside, said not to be passes' (a 0
+        # where the gradient is not)
+        assert "a data 2 grad 6 .grad 0 (set by hand or by another root's backward)" in told
+        assert "earlier passes" not in told and "zero_grad" not in told
+
+
+def test_another_roots_gradient_is_never_drawn_as_this_roots():
+    """Two losses sharing d, both backward: each drawn value is dL/dvalue, the .grad sum beside (a review
+    found the sum drawn as the gradient, with no note, when d held other than L's share)."""
+    v = lecture_graph()
+    M = v["d"] * 3.0
+    M.backward()
+    v["L"].backward()
+    told = words(viz.draw(v["L"]))
+    assert "a data 2 grad 6 .grad -3" in told and "d data 4 grad -2 .grad 1" in told
+    a, c = v["a"], v["c"]
+    for x in (a, c):
+        x.grad = 0.0
+    v["L"].grad = 0.0
+    (a * c).backward()  # c.grad = a = 2, then L's -2 makes it exactly 0
+    v["L"].backward()
+    told = words(viz.draw(v["L"]))
+    assert "c data 10 grad -2 .grad 0 (set by hand or by another root's backward)" in told
 
 
 def test_a_forward_run_again_after_a_nudge_has_no_gradient_yet():
@@ -111,3 +131,18 @@ def test_a_hand_built_node_is_refused_without_blaming_its_inputs():
 def test_near_whole_numbers_in_exponent_form_keep_their_figures(v, shown):
     assert figures(v, 4) == shown
     assert figures(1e16, 4) == "1e+16"  # a whole number is not extended
+
+
+def test_a_tensor_graph_with_a_leaf_no_backward_reached_draws_the_grads_as_set():
+    W = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]), requires_grad=True, label="W")
+    b = Tensor(np.array([0.3]), requires_grad=True, label="b")
+    L = ((W @ Tensor(np.array([1.0, 2.0])) + b).tanh() ** 2).sum()
+    L.label = "L"
+    W.grad = np.ones((2, 2))  # by hand, no backward: b holds none
+    told = words(viz.draw(L))
+    assert "b (1,) float64 data 0.3 grad not computed" in told and "earlier passes" not in told
+    L.backward()
+    W.grad[...] = 0.0  # zeroed in place after a backward: the root's gradients, the zeros beside
+    b.grad[...] = 0.0
+    told = words(viz.draw(L))
+    assert "L () float64 data 1.68 grad 1" in told and "not computed" not in told

@@ -36,7 +36,7 @@ def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = F
         return kept
     if not isinstance(root, Tensor) and all(holds_gradient(held, grads[i]) for i, held in kept.items()):
         return kept
-    if not added_by_passes(order, consts, kept, grads):
+    if not added_by_passes(order, consts, kept):
         return kept
     return {id(n): grads[id(n)] for n in values}
 
@@ -47,29 +47,17 @@ def held_grads(order: list[Node], consts: set[int]) -> dict[int, Any]:
     return {id(n): raw(n.grad) for n in order if id(n) not in consts and n.grad_computed}
 
 
-def added_by_passes(order: list[Node], consts: set[int], held: dict[int, Any], grads: dict[int, Any]) -> bool:
-    """Whether the `.grad`s `held` (by id) can be what backward passes added up, each adding its gradient to
-    every value it reaches, with `grads` this root's (`order[0]`) gradients. Not where a `.grad` is 0 and the
-    gradient is not (a reset, zero_grad(set_to_none=False) or micrograd's `p.grad = 0.0`: passes add, they do
-    not cancel to exactly 0). For Values, which all keep `.grad`: not where a value holds none (a pass from
-    this root reaches every value), nor where a computed value (not a leaf) holds other than the root's
-    `.grad` times its gradient (passes reach what this root computed through the root only; leaves are shared
-    with earlier graphs and other roots). What fails is set by hand (or left by another root's backward)."""
-    if any(_zero(g) and not _zero(grads[i]) for i, g in held.items()):
-        return False
-    root = order[0]
-    if isinstance(root, Tensor):  # its values keep no .grad: only leaves can be compared
-        return True
+def added_by_passes(order: list[Node], consts: set[int], held: dict[int, Any]) -> bool:
+    """Whether the `.grad`s `held` (by id) can be what backward passes added up: a pass from this root
+    (`order[0]`) reaches every value that keeps a `.grad`, so none of them may hold none: every value
+    for Values, every leaf that requires grad for Tensors (their other values keep none). Where some
+    holds none, no pass from this root ran: what the others hold was set by hand (micrograd's lecture
+    backpropagates by hand, or zeroes `p.grad = 0.0` before a new forward) or left by another root's
+    backward. Any sum is possible after passes (another root's, a reset leaf), so values are not compared."""
     values = [n for n in order if id(n) not in consts]
-    if any(id(n) not in held for n in values):
-        return False
-    passes = held[id(root)]  # the seeds added into the root: how many passes of it (and roots computed from it)
-    return all(holds_gradient(held[id(n)], passes * grads[id(n)]) for n in values if n.op is not None)
-
-
-def _zero(x: Any) -> bool:
-    """Whether a gradient is 0 (every element of a tensor's)."""
-    return not np.any(np.asarray(x))
+    if isinstance(order[0], Tensor):  # its computed values keep no .grad: only leaves can be asked
+        values = [n for n in values if n.op is None and n.requires_grad]
+    return all(id(n) in held for n in values)
 
 
 def changed_since_forward(graph: Graph, computes: str | None) -> bool:
@@ -126,6 +114,15 @@ def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
 
 
 def kept_by_passes(graph: Graph, shown: dict[int, Any]) -> bool:
-    """Whether the `.grad`s a drawing shows beside its gradients (`shown`, every value's) were added up by
-    backward passes (`added_by_passes`), not set by hand: what the drawing's words say of them."""
-    return added_by_passes(graph.order, graph.consts, held_grads(graph.order, graph.consts), shown)
+    """Whether the `.grad`s a drawing shows beside its gradients (`shown`) were added up by backward passes
+    (`added_by_passes`), not set by hand: what the drawing's words say of them. Not where a `.grad` is 0 and
+    the gradient is not: a reset, a `_backward()` called before its node had a gradient, or another root's
+    gradient cancelling this one's (the numbers drawn are the same either way: only the words differ)."""
+    held = held_grads(graph.order, graph.consts)
+    zeroed = any(_zero(g) and not _zero(shown[i]) for i, g in held.items() if i in shown)
+    return added_by_passes(graph.order, graph.consts, held) and not zeroed
+
+
+def _zero(x: Any) -> bool:
+    """Whether a gradient is 0 (every element of a tensor's)."""
+    return not np.any(np.asarray(x))
