@@ -169,7 +169,10 @@ for _name in NAMED:
 
 
 def is_device(arg: Any) -> bool:
-    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), or a torch.device."""
+    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), a torch.device, or
+    an int (PyTorch's `to(0)` is cuda:0)."""
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        return True
     if isinstance(arg, str):
         try:
             np.dtype(arg)

@@ -194,3 +194,11 @@ def test_unbiased_is_the_correction_it_means(name, unbiased):
         getattr(Tensor(x), name)(unbiased=unbiased, ddof=1)
     with pytest.raises(TypeError, match="unbiased takes True or False"):
         getattr(Tensor(x), name)(unbiased=1)
+
+
+def test_an_int_device_is_refused_as_a_device():
+    """PyTorch's to(0) is cuda:0: refused with the device's words, not as a dtype numpy lacks."""
+    with pytest.raises(ValueError, match="device 0 is not available"):
+        Tensor([1.0]).to(0)
+    with pytest.raises(ValueError, match="device 0 is not available"):
+        nn.Linear(2, 2).to(0)
