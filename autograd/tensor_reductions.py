@@ -137,6 +137,29 @@ def _running(self: Any, op: Op, axis: Any, dim: Any) -> Any:
 _ORDERS = {1: 1, 2: 2, np.inf: np.inf, "fro": 2}
 
 
+def _moment_method(op: Op, doc: str) -> Callable[..., Any]:
+    """var or std as a method: numpy's arguments and PyTorch's (`dim`, `keepdim`, `correction`, `unbiased`)."""
+    name = op.name
+
+    def method(  # noqa: PLR0913 (numpy's and PyTorch's arguments)
+        self,
+        given=_UNSET,
+        *,
+        axis=None,
+        ddof=None,
+        correction=None,
+        keepdims=None,
+        dim=_UNSET,
+        keepdim=None,
+        unbiased=None,
+    ):
+        correction = _unbiased(name, unbiased, ddof, correction)
+        return self._moment(op, name, given, axis, ddof, correction, keepdims, dim, keepdim)
+
+    method.__name__, method.__doc__ = name, doc
+    return method
+
+
 class ReductionMethods:
     """Methods that reduce a tensor over axes, or normalise along one."""
 
@@ -158,42 +181,19 @@ class ReductionMethods:
         """The smallest entries over `axis=`; with `dim=`, PyTorch's (values, indices): see `max`."""
         return _extreme(self, ops.min, np.argmin, given, axis, keepdims, dim, keepdim)
 
-    def var(
-        self,
-        given: Any = _UNSET,
-        *,
-        axis=None,
-        ddof=None,
-        correction=None,
-        keepdims=None,
-        dim=_UNSET,
-        keepdim=None,
-        unbiased=None,
-    ):
+    var = _moment_method(
+        ops.var,
         """The variance over `axis` (all by default): sum((x - mean)²) / (n - ddof). The default is
         numpy's ddof=0, the population variance; PyTorch's default is correction=1 (unbiased): said
         in PyTorch's words (`dim=`, `keepdim=`) or by position (`x.var(1)`, which both read), the
         call must say which (ddof=, correction=, or PyTorch's older unbiased=True or False). ddof
-        must be below the number of entries reduced."""
-        correction = _unbiased("var", unbiased, ddof, correction)
-        return self._moment(ops.var, "var", given, axis, ddof, correction, keepdims, dim, keepdim)
-
-    def std(
-        self,
-        given: Any = _UNSET,
-        *,
-        axis=None,
-        ddof=None,
-        correction=None,
-        keepdims=None,
-        dim=_UNSET,
-        keepdim=None,
-        unbiased=None,
-    ):
+        must be below the number of entries reduced.""",
+    )
+    std = _moment_method(
+        ops.std,
         """The standard deviation, sqrt(var) (numpy's default ddof=0; see `var`), right wherever it
-        fits the dtype (var may overflow). At a constant input its gradient is 0, as PyTorch's."""
-        correction = _unbiased("std", unbiased, ddof, correction)
-        return self._moment(ops.std, "std", given, axis, ddof, correction, keepdims, dim, keepdim)
+        fits the dtype (var may overflow). At a constant input its gradient is 0, as PyTorch's.""",
+    )
 
     def _moment(self, op: Op, name: str, given, axis, ddof, correction, keepdims, dim, keepdim) -> Any:
         said = "dim=" if dim is not _UNSET else "keepdim=" if keepdim is not None else "an axis by position"
