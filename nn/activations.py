@@ -17,21 +17,30 @@ import autograd
 from .arguments import check_flag
 from .function_modules import FunctionModule, function_module
 
+_UNSET = object()
 
-def accept_inplace(owner: str, inplace: Any) -> None:
-    """Check PyTorch's `inplace=` and drop it: the result is computed out of place either way, as the
+
+def accept_inplace(owner: str, args: tuple[Any, ...], inplace: Any = _UNSET) -> tuple[Any, ...]:
+    """Check PyTorch's `inplace` and drop it: the result is computed out of place either way, as the
     graph keeps the input for the gradient (PyTorch's in-place one writes the same result over the
-    input). Without effect, but True or False only: anything else is a mistake, a TypeError."""
-    check_flag(owner, "inplace", inplace)
+    input). Without effect, but True or False only: anything else is a mistake, a TypeError. PyTorch
+    takes it last by position too (`nn.ReLU(True)`, `nn.LeakyReLU(0.2, True)`): a bool ending `args`
+    is it (no parameter of an activation is a bool). Returns the other arguments."""
+    if args and type(args[-1]) is bool:
+        if inplace is not _UNSET:
+            raise TypeError(f"{owner} got inplace twice, by position and as inplace=: pass one")
+        *args, inplace = args  # type: ignore[assignment]
+    check_flag(owner, "inplace", False if inplace is _UNSET else inplace)
+    return tuple(args)
 
 
 def _functional(function: Callable[..., Any]) -> Callable[..., Any]:
-    """`function` taking PyTorch's `inplace=` too, as torch.nn.functional's: `F.relu(x, inplace=True)`."""
+    """`function` taking PyTorch's `inplace` too, as torch.nn.functional's: `F.relu(x, inplace=True)`,
+    `F.leaky_relu(x, 0.2, True)`."""
 
     @functools.wraps(function)  # its name, and `__wrapped__`: the layer's function itself
-    def activation(x: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:
-        accept_inplace(function.__name__, inplace)
-        return function(x, *args, **kwargs)
+    def activation(x: Any, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> Any:
+        return function(x, *accept_inplace(function.__name__, args, inplace), **kwargs)
 
     activation.__doc__ = f"{function.__doc__} PyTorch's `inplace=` is accepted (nn.activations.accept_inplace)."
     return activation
@@ -40,8 +49,8 @@ def _functional(function: Callable[..., Any]) -> Callable[..., Any]:
 class Activation(FunctionModule):
     """An elementwise function of autograd as a layer; its arguments are the function's own."""
 
-    def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
-        accept_inplace(type(self).__name__, inplace)
+    def __init__(self, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> None:
+        args = accept_inplace(type(self).__name__, args, inplace)
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.args, self.kwargs = args, kwargs
 

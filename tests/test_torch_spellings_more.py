@@ -202,3 +202,17 @@ def test_an_int_device_is_refused_as_a_device():
         Tensor([1.0]).to(0)
     with pytest.raises(ValueError, match="device 0 is not available"):
         nn.Linear(2, 2).to(0)
+
+
+def test_inplace_given_last_by_position_as_pytorch_takes_it():
+    x = np.array([-1.5, 0.5, 2.0])
+    want = {"ReLU": [0.0, 0.5, 2.0], "LeakyReLU": [-0.3, 0.5, 2.0], "Hardtanh": [-1.0, 0.5, 1.0]}
+    layers = {"ReLU": nn.ReLU(True), "LeakyReLU": nn.LeakyReLU(0.2, True), "Hardtanh": nn.Hardtanh(-1.0, 1.0, True)}
+    for name, layer in layers.items():
+        np.testing.assert_allclose(layer(Tensor(x)).numpy(), want[name])
+    np.testing.assert_allclose(F.leaky_relu(Tensor(x), 0.2, True).numpy(), want["LeakyReLU"])
+    np.testing.assert_allclose(F.relu(Tensor(x), False).numpy(), want["ReLU"])
+    with pytest.raises(TypeError, match="got inplace twice"):
+        nn.ReLU(True, inplace=False)
+    with pytest.raises(TypeError, match="got inplace twice"):
+        F.relu(Tensor(x), True, inplace=True)
