@@ -126,7 +126,7 @@ def draw(
         trail = first_nonfinite(graph.order, shown, numbered_names(graph))
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
         kept = kept_grads(graph, shown) if show_grads else None
-        by_passes = not kept or kept_by_passes(graph, shown)  # the words said of the .grads drawn beside
+        by_passes = not kept or kept_by_passes(kept, shown)  # the words said of the .grads drawn beside
         drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
                         kept=kept, kept_by_passes=by_passes, stale=stale, **options)  # fmt: skip
     drawing.format = format or drawing.format

@@ -113,14 +113,14 @@ def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
     return {i: g for i, g in held.items() if i in shown and not holds_gradient(g, shown[i])}
 
 
-def kept_by_passes(graph: Graph, shown: dict[int, Any]) -> bool:
-    """Whether the `.grad`s a drawing shows beside its gradients (`shown`) were added up by backward passes
-    (`added_by_passes`), not set by hand: what the drawing's words say of them. Not where a `.grad` is 0 and
-    the gradient is not: a reset, a `_backward()` called before its node had a gradient, or another root's
-    gradient cancelling this one's (the numbers drawn are the same either way: only the words differ)."""
-    held = held_grads(graph.order, graph.consts)
-    zeroed = any(_zero(g) and not _zero(shown[i]) for i, g in held.items() if i in shown)
-    return added_by_passes(graph.order, graph.consts, held) and not zeroed
+def kept_by_passes(kept: dict[int, Any], shown: dict[int, Any]) -> bool:
+    """Whether the `.grad`s `kept` (kept_grads), drawn beside the gradients `shown`, were added up by backward
+    passes, not set by hand: what the drawing's words say of them. Only asked where shown_grads drew the
+    root's gradients, which it does where passes could have left every `.grad` (`added_by_passes`); still
+    not where a `.grad` is 0 and the gradient is not: a reset, a `_backward()` called before its node had a
+    gradient, or another root's gradient cancelling this one's (the numbers drawn are the same either way:
+    only the words differ)."""
+    return not any(_zero(g) and not _zero(shown[i]) for i, g in kept.items())
 
 
 def _zero(x: Any) -> bool:
