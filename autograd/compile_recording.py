@@ -12,6 +12,12 @@ from .compile_reads import Read
 from .graph import raw
 
 
+def input_array(x: Any) -> Any:
+    """A call's input as its data: a Tensor's array, anything else (an array, a number) as it is (by its
+    `_data`, Tensor's own slot: the Tensor class is built on this module's)."""
+    return getattr(x, "_data", x)
+
+
 class Recording:
     """The events of one recorded call, in order, and the problems that forbid replaying it.
 
@@ -27,9 +33,9 @@ class Recording:
 
     def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
         self.inputs = {id(x) for x in inputs}
-        # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`)
-        arrays = [getattr(x, "_data", x) for x in inputs]  # a Tensor's array, or the array itself
-        self.given = [(a, np.array(a, copy=True)) for a in arrays]
+        # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`); their
+        # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
+        self.given = [(a, np.array(a, copy=True)) for a in map(input_array, inputs)]
         self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay

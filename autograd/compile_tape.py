@@ -14,7 +14,7 @@ import numpy as np
 
 from .compile_guards import unchanged
 from .compile_reads import Read
-from .compile_recording import SWITCHES, Recording
+from .compile_recording import SWITCHES, Recording, input_array
 from .graph_order import topological_order
 from .op import Op
 from .tensor import Tensor
@@ -129,10 +129,10 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         for ev in rec.events
     ]
     outputs = _outputs(rec, out_leaves, index)
-    seen = [np.array(_array(x)) for x in inputs]  # copies: a caller may reuse its arrays
+    seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
-    checked = ((check, given.arrays.get(id(_array(data)))) for check, data in rec.checks)
+    checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
 
@@ -143,16 +143,11 @@ class _Inputs:
     own; each gives the input's index."""
 
     def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]]) -> None:
-        self.arrays = {id(_array(x)): k for k, x in enumerate(inputs)}
+        self.arrays = {id(input_array(x)): k for k, x in enumerate(inputs)}
         self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
         for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
             if id(original) in self.arrays:
                 self.arrays[id(copy)] = self.arrays[id(original)]
-
-
-def _array(x: Any) -> Any:
-    """A Tensor's array, or x itself."""
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:
