@@ -26,8 +26,8 @@ def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = Non
     (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
     is, as PyTorch), and gets a gradient of 0. The op keeps a copy of the caller's labels (a later write
-    into them cannot change this loss's gradient); while a compiled step is recorded, the labels themselves,
-    so that it replays each call's labels, whichever are ignored."""
+    into them cannot change this loss's gradient), which a compiled step's tape knows for the labels it
+    was given (tensor_data.kept), so that it replays each call's labels, whichever are ignored."""
     if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
     labels = kept(array_of(raw(labels), "cross_entropy"), labels)
