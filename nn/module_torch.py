@@ -85,10 +85,11 @@ class ModuleSpellings:
         return self.to(np.float16)
 
     def _incompatible_keys(self, state: Mapping[str, Any]) -> IncompatibleKeys:
-        """The names in which `state` (a dict, checked) and this model's state dict differ."""
-        own = [name for name, _ in self.named_parameters()] + [name for name, _ in self.named_buffers()]
-        known = set(own)
-        return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in known])
+        """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
+        from .module import layout  # here: module.py builds Module on this mixin
+
+        own = layout(self)
+        return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
 
     def _convert(self, dtype: np.dtype) -> None:
         """Every floating-point parameter (and its gradient) and buffer of another dtype in `dtype`, all
