@@ -96,30 +96,30 @@ class Optimizer(OptimizerState):
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
         Every gradient and every kept state is checked first (ShapeError, TypeError), so a step that
         fails moves nothing."""
-        self._check_tensors()
+        moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
-        for i, t in enumerate(self.tensors):
-            g = t.grad
-            if g is not None and t.requires_grad:  # a frozen one keeps even a .grad it still holds
-                data = t.data
-                self.update(self.state.setdefault(i, {}), data, raw(g))  # raw: a Tensor under create_graph
-                t.data = data  # the array changed in place: tell the version counter
+        for i, t, data, g in moving:
+            self.update(self.state.setdefault(i, {}), data, g)
+            t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
             self.update(self.state.setdefault("values", {}), data, grad)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
 
-    def _check_tensors(self) -> None:
-        """Refuse a Tensor's gradient of another shape, and a kept state made for another shape (its .data
-        replaced since; `.grad` itself is checked when assigned): O(parameters) Python, no pass over an array."""
-        name = type(self).__name__
+    def _checked_tensors(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
+        """(i, the i-th Tensor, its array, its gradient's array) for each Tensor a step moves: one that holds a
+        `.grad` and requires grad (a frozen one keeps even a .grad it still holds). Refuses a gradient
+        of another shape, and a kept state made for another shape (its .data replaced since; `.grad`
+        itself is checked when assigned): O(parameters) Python, no pass over an array."""
+        name, moving = type(self).__name__, []
         for i, t in enumerate(self.tensors):
             g = t.grad
             if g is None or not t.requires_grad:
                 continue
-            shape = t.data.shape
+            data = t.data
+            shape = data.shape
             if g.shape != shape:
                 raise ShapeError(
                     f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "
@@ -127,8 +127,10 @@ class Optimizer(OptimizerState):
                 )
             # the slots are looked at only when the shape or dtype is not the one they were last found right
             # for (the first step, after a load, after .data changed): a dict look-up on other steps
-            if self._state_shapes.get(i) != (shape, t.dtype):
+            if self._state_shapes.get(i) != (shape, data.dtype):
                 self._check_slots(i, t, shape)
+            moving.append((i, t, data, raw(g)))  # raw: a Tensor under create_graph
+        return moving
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
         """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape, or an
