@@ -5,6 +5,7 @@ one_hot are autograd's, which take PyTorch's arguments; dropout is nn.Dropout's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from autograd import (
 
 from .activations import FUNCTIONS
 from .arguments import as_array, as_examples, check_flag, check_real, layer_input
+from .function_modules import FunctionModule
 from .layers import dropout
 from .losses import (
     binary_cross_entropy,
@@ -97,8 +99,8 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     the labels choose it: 0 (the sign of a margin) for labels -1/+1, 0.5 (a probability, after a
     sigmoid) for labels 0/1; for logits with labels 0/1 pass threshold=0.0. Labels that are all 1
     (a batch of positives) do not say which: then the answer is given only when both thresholds
-    give it (no score in (0, 0.5]), else a ValueError asks for the threshold. nn.fit scores each
-    batch alone, so with one score per example give it `metric=functools.partial(accuracy, threshold=...)`."""
+    give it (no score in (0, 0.5]), else a ValueError asks for the threshold. nn.fit and nn.evaluate
+    choose it once, from the loss and all the labels (`accuracy_for`), not per batch."""
     scores = _scores(pred)
     labels = as_array("accuracy", "the label list", raw(labels))
     if scores.ndim == 2 and scores.shape[1] > 1:
@@ -123,23 +125,58 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
 
 
 def accuracy_for(labels: Any, logits: bool = False) -> Callable[[Any, Any], float]:
-    """`accuracy` with its threshold for one score per example chosen once, from all of `labels` (a
-    dataset's): 0 if they hold -1, 0.5 if they hold 0 (0 too if the scores are `logits`, as
-    binary_cross_entropy_with_logits takes). A batch of them alone may be all 1, which cannot say.
-    nn.fit scores its batches and its validation data with it."""
+    """`accuracy` with its threshold for one score per example chosen once, for a whole dataset's
+    `labels` (a batch of them alone may be all 1, which cannot say): 0 for `logits` (the scores
+    binary_cross_entropy_with_logits takes), whatever the labels; else 0 for labels -1/+1 and 0.5
+    for labels 0/1 (probabilities). Labels all 1 without `logits` say neither, so the metric refuses
+    one score per example (ValueError, asking for the threshold) whatever the scores: nn.fit, which
+    scores its batches and its validation data with it, finds that before its first step, not at the
+    first batch whose scores lie between the two thresholds."""
     logits = check_flag("accuracy_for", "logits", logits)
     labels = as_examples("accuracy_for", "labels", raw(labels))  # None or a number: no labels to choose from
     kinds = set(np.unique(labels).tolist()) if labels.dtype.kind in "biuf" else set()
-    threshold = 0.0 if kinds == {-1, 1} else (0.0 if logits else 0.5) if kinds == {0, 1} else None
-    if threshold is None:  # class indices, or labels all of one kind: accuracy's own rule
+    if logits:  # the loss says what the scores are: the labels' values must not overrule it
+        threshold = 0.0
+    elif {-1} <= kinds <= {-1, 1}:
+        threshold = 0.0
+    elif {0} <= kinds <= {0, 1}:
+        threshold = 0.5
+    elif kinds == {1}:
+        threshold = None
+    else:  # class indices, or labels accuracy refuses for one score per example: accuracy's own rule
         return accuracy
 
     def metric(pred: Any, batch_labels: Any) -> float:
         scores = _scores(pred)
-        one_score = scores.ndim < 2 or scores.shape[1] == 1  # (N, C) scores take the arg max
-        return accuracy(pred, batch_labels, threshold=threshold if one_score else None)
+        if scores.ndim == 2 and scores.shape[1] > 1:  # (N, C) scores take the arg max
+            return accuracy(pred, batch_labels)
+        if threshold is None:
+            raise ValueError(
+                "accuracy_for: the labels are all 1, so they do not say whether one score per example is a "
+                "probability (threshold 0.5) or a logit or margin (threshold 0): pass the threshold, in nn.fit "
+                "metric=functools.partial(nn.functional.accuracy, threshold=...)"
+            )
+        return accuracy(pred, batch_labels, threshold=threshold)
 
     return metric
+
+
+# the losses whose scores are logits of 0/1 labels: accuracy's threshold for them is 0, not a probability's 0.5
+LOGIT_LOSSES = (binary_cross_entropy_with_logits,)
+
+
+def takes_logits(loss: Any) -> bool:
+    """Whether `loss` is one of LOGIT_LOSSES, given as the function, a functools.partial of it, or a
+    loss module (nn.BCEWithLogitsLoss()): nn.fit and nn.evaluate choose accuracy's threshold by it."""
+    return loss_function(loss) in LOGIT_LOSSES
+
+
+def loss_function(loss: Any) -> Any:
+    """The function under a loss given as a function, a functools.partial of one (nested too) or a
+    loss module (which keeps it as its class's `function`); anything else as it is."""
+    while isinstance(loss, functools.partial | FunctionModule):
+        loss = loss.func if isinstance(loss, functools.partial) else type(loss).function
+    return loss
 
 
 def _all_positive_accuracy(scores: np.ndarray) -> float:

@@ -83,6 +83,12 @@ def _read(stream: BinaryIO, path: Path, most: int, room: str) -> np.ndarray:
     said = f"header says shape {shape}, {expected} bytes in all"
     if expected > most:
         raise IDXError(f"{path}: cut short: {said}, {room}")
+    # no bytes to read, but numpy refuses a shape whose other axes' bytes overflow its index, even beside a 0
+    if math.prod(n for n in shape if n) * dtype.itemsize > np.iinfo(np.intp).max:
+        raise IDXError(
+            f"{path}: the header says shape {shape}, whose axes (those of 0 aside) span more bytes than numpy "
+            f"can index ({np.iinfo(np.intp).max})"
+        )
     data = bytearray()
     while len(data) < expected - header:
         chunk = stream.read(min(_CHUNK, expected - header - len(data)))

@@ -17,18 +17,30 @@ from autograd import no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .functional import accuracy, accuracy_for, binary_cross_entropy_with_logits
+from .functional import accuracy, accuracy_for, takes_logits
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
 from .train_checks import check_callables, check_examples, check_fit, check_model, check_scheduler
-from .train_steps import Loss, Metric, forward, is_scalar, modes_restored, number_of, train_epoch, training_step
+from .train_steps import (
+    Loss,
+    Metric,
+    forward,
+    is_scalar,
+    metric_number,
+    modes_restored,
+    number_of,
+    train_epoch,
+    training_step,
+)
 
 
 @dataclass
 class History:
-    """Per epoch: training loss and metric (the batches' weighed by their sizes), the same on the
-    validation data when given, and seconds taken. `interrupted` is True after a Ctrl-C."""
+    """Per epoch trained whole: training loss and metric (the batches' weighed by their numbers of
+    examples: with a loss that leaves rows out, an ignore_index, not the mean over the rows kept), the
+    same on the validation data when given, seconds taken and the lr. `interrupted` is True after a
+    Ctrl-C; an epoch it cut short is in none of the lists."""
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -70,13 +82,23 @@ def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
 
 def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Metric | None = accuracy) -> tuple:
     """(loss, metric) over all of X, y, in eval mode and without a graph; each module has its own
-    mode back after."""
+    mode back after. The default metric, accuracy, takes its threshold from the loss as fit's does
+    (`scoring`), so the two give the same number on the same data."""
     check_model("evaluate", model)
     check_callables("evaluate", {"loss": loss} | ({"metric": metric} if metric else {}))
+    metric = scoring(metric, loss, y)
     with modes_restored(model), no_grad():
         model.eval()
         out = forward(model, X)
-        return number_of(loss(out, y), "evaluate"), (metric(out, y) if metric else None)
+        score = metric_number("evaluate", metric, metric(out, y), "the examples given") if metric else None
+        return number_of(loss(out, y), "evaluate"), score
+
+
+def scoring(metric: Metric | None, loss: Loss, labels: np.ndarray) -> Metric | None:
+    """The metric fit and evaluate score with: the default, accuracy, with its threshold for one
+    score per example chosen once for all of `labels` and by the loss (0 for the logits of
+    nn.functional.LOGIT_LOSSES, as function, partial or module); any other metric as it is."""
+    return accuracy_for(labels, logits=takes_logits(loss)) if metric is accuracy else metric
 
 
 def fit(
@@ -108,14 +130,17 @@ def fit(
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
     mode, and gives each module its own mode back when it returns or raises.
 
-    Ctrl-C ends training after the current step, keeping the model as it is then, and returns the
-    History with `interrupted` set. A second Ctrl-C stops at once, though never inside
-    `optimizer.step()` (that step finishes first, so no parameter is left half-updated): it raises
-    KeyboardInterrupt, whose `.history` is the History of the epochs finished so far. A loss that
-    is not finite raises FloatingPointError before its backward and step, with `.history` too; the
-    buffers that step's forward changed (BatchNorm's running statistics) are put back, and the
-    message names a parameter an earlier step made non-finite, if one did. Any other exception
-    out of training (a callback's, a metric's, validation's) has the `.history` too.
+    Ctrl-C ends training after the current step and returns the History with `interrupted` set. The
+    steps made stay made, as PyTorch's loop would leave them: the model has the last step's weights
+    and the optimizer its state after that step. An epoch cut short is not validated nor in the
+    History, and the scheduler does not step nor the callbacks run for it. A second Ctrl-C stops at
+    once, though never inside `optimizer.step()` (that step finishes first, so no parameter is left
+    half-updated): it raises KeyboardInterrupt, whose `.history` is the History of the epochs
+    finished so far. A loss that is not finite raises FloatingPointError before its backward and
+    step, with `.history` too; the buffers that step's forward changed (BatchNorm's running
+    statistics) are put back, and the message names a parameter an earlier step made non-finite, if
+    one did. Any other exception out of training (a callback's, a metric's, validation's) has the
+    `.history` too.
 
     Refused before training: an optimizer holding none of the model's parameters; data or
     val_data without examples; val_data whose examples and labels differ in number, or whose
@@ -123,7 +148,12 @@ def fit(
     that is not finite; examples the model or the loss refuse, found by running the model on a
     few of each set in eval mode (`check_examples`: the loss runs on validation's, and on
     training's only when their labels are not all classes of the model's outputs; the metric on
-    both, so that accuracy on a regression's targets stops fit before its first step).
+    both, so that accuracy on a regression's targets stops fit before its first step, and its result
+    must be one finite number); labels that are not numbers; a batch of one example (the last) that
+    the model's BatchNorm layers would refuse in training mode.
+    The default metric, accuracy, takes its threshold for one score per example from the loss for
+    the logits of binary_cross_entropy_with_logits (0, as function, partial or nn.BCEWithLogitsLoss),
+    else from all the training labels (`scoring`); nn.evaluate scores with the same rule.
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;
@@ -137,8 +167,7 @@ def fit(
     epochs, batches, callbacks, val_data = check_fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
-    if metric is accuracy:  # its threshold from all the labels: a batch of them may be all 1, which cannot say
-        metric = accuracy_for(batches.y, logits=getattr(loss, "func", loss) is binary_cross_entropy_with_logits)
+    metric = scoring(metric, loss, batches.y)  # from all the labels: a batch of them may be all 1, which cannot say
     if compile and is_scalar(model):
         raise TypeError(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
@@ -157,16 +186,24 @@ def fit(
                 lr = optimizer.lr  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
                 losses, scores, sizes = train_epoch(step, steps, metric, ctrl_c, epoch)
-                validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
-                _record_epoch(history, (losses, scores, sizes), validated, lr, time.perf_counter() - start)
-                if isinstance(scheduler, ReduceLROnPlateau):  # on the loss: validation's where there is one
-                    scheduler.step((history.val_loss or history.loss)[-1])
-                elif scheduler is not None:
-                    scheduler.step()
-                for callback in callbacks:
-                    callback(epoch, model, history)
-                if verbose:
-                    print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
+                if len(losses) < len(batches):  # cut short by Ctrl-C: its steps stay made, but it is no epoch
+                    if verbose and losses:
+                        print(
+                            f"epoch {epoch}/{epochs}: loss {np.average(losses, weights=sizes):.4f} over the "
+                            f"{len(losses)} of {len(batches)} batches trained, not in the History",
+                            flush=True,
+                        )
+                else:  # whole (a Ctrl-C in its last step too): validated, recorded, then the scheduler and callbacks
+                    validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
+                    _record_epoch(history, (losses, scores, sizes), validated, lr, time.perf_counter() - start)
+                    if isinstance(scheduler, ReduceLROnPlateau):  # on the loss: validation's where there is one
+                        scheduler.step((history.val_loss or history.loss)[-1])
+                    elif scheduler is not None:
+                        scheduler.step()
+                    for callback in callbacks:
+                        callback(epoch, model, history)
+                    if verbose:
+                        print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
                 if ctrl_c.stop:
                     history.interrupted = True
                     print(f"stopped by Ctrl-C in epoch {epoch}; the model keeps its last step's weights", flush=True)
@@ -186,18 +223,19 @@ def _record_epoch(
     seconds: float,
 ) -> None:
     """Add an epoch to the History, once it is trained and validated: an epoch that failed half-way
-    (in its validation) is in none of the lists, so that they stay of one length. Its loss and metric
-    are the batches' weighed by their sizes: the means over the epoch's examples."""
+    (in its validation) is in none of the lists, and every number is made before any list grows, so
+    that they stay of one length. Its loss and metric are the batches' weighed by their sizes (a
+    batch's loss being the loss function's value on it, whichever of its rows the loss counts)."""
     losses, scores, sizes = trained
-    history.loss.append(float(np.average(losses, weights=sizes)))
-    history.lr.append(lr)
+    record = {"loss": float(np.average(losses, weights=sizes)), "lr": lr, "seconds": seconds}
     if scores:
-        history.accuracy.append(float(np.average(scores, weights=sizes)))
+        record["accuracy"] = float(np.average(scores, weights=sizes))
     if validated is not None:
-        history.val_loss.append(validated[0])
+        record["val_loss"] = validated[0]
         if validated[1] is not None:
-            history.val_accuracy.append(validated[1])
-    history.seconds.append(seconds)
+            record["val_accuracy"] = validated[1]
+    for name, number in record.items():
+        getattr(history, name).append(number)
 
 
 class _Interrupts:

@@ -13,9 +13,10 @@ from autograd import Tensor, Value, no_grad
 from .arguments import as_examples, check_count, shown
 from .data import Batches
 from .module import Module
+from .norm import BatchNorm1d, BatchNorm2d
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_steps import forward, modes_restored
+from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
 
 
 def check_fit(
@@ -152,10 +153,13 @@ def check_examples(
     labels those holding the lowest and the highest. The loss is computed on validation's, as
     each epoch's end will; on training's only if their labels are not all in [0, outputs), so
     that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
-    on the common case (the first step computes it anyway). The metric runs on both (accuracy, the
-    default, refuses a regression's targets: after the first step, the model would have changed)."""
+    on the common case (the first step computes it anyway). The metric runs on both, and must give
+    one finite number (accuracy, the default, refuses a regression's targets: after the first step,
+    the model would have changed). Last, a batch of one example, where the batches hold one, through
+    the model's BatchNorm layers in training mode (`_check_single_batches`)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
+        _check_labels(name, y)
         _check_finite(name, "X", X)
         _check_finite(name, "y", y)
     with modes_restored(model), no_grad():
@@ -165,19 +169,81 @@ def check_examples(
             what = "the model or the loss"
             try:
                 out = forward(model, X[rows])
-                if name == "val_data" or _beyond_classes(y, _outputs_per_example(out)):
+                outputs = _outputs_per_example(out)
+                if name == "val_data" or _beyond_classes(y, outputs):
                     loss(out, y[rows])
                 what = "the metric"
-                if metric:
-                    metric(out, y[rows])
+                score = metric(out, y[rows]) if metric else None
             except Exception as e:  # the model's or the loss's own words, and (Python 3.11+) where fit found them
                 note = getattr(e, "add_note", lambda _: None)
-                hint = " (for a regression's targets, pass metric=None)" if what == "the metric" else ""
                 note(
                     f"fit: {what} raised on {name}'s examples {rows}, checked before training: nothing was trained"
-                    + hint
+                    + (_metric_hint(y, outputs) if what == "the metric" else "")
                 )
                 raise
+            if metric:  # its own message, whose words say what it returned
+                metric_number("fit", metric, score, f"{name}'s examples {rows}, checked before training")
+        _check_single_batches(model, batches)
+
+
+def _metric_hint(labels: np.ndarray, outputs: int | None) -> str:
+    """What the metric's refusal most likely means: labels beyond the classes the loss took are its
+    ignore_index (cross_entropy's -100), which accuracy counts; float labels a regression's targets."""
+    if _beyond_classes(labels, outputs):
+        odd = labels.min() if labels.min() < 0 else labels.max()
+        return (
+            f" (the labels hold {odd}, outside the model's {outputs} classes, which the loss took: an "
+            "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
+            "of your own that skips those rows)"
+        )
+    return " (for a regression's targets, pass metric=None)"
+
+
+def _check_labels(name: str, labels: np.ndarray) -> None:
+    """Refuse labels that are not numbers (strings, objects): no loss takes them, and numpy's words
+    at the first one that tries would not say which labels."""
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(
+            f"fit: {name}'s labels are of dtype {labels.dtype}, not numbers: give class indices (e.g. "
+            "np.unique(y, return_inverse=True)[1] for names) or float targets"
+        )
+
+
+def _check_single_batches(model: Module, batches: Batches) -> None:
+    """Refuse a batch of one example that a BatchNorm in training mode (as fit trains) would refuse,
+    having no batch statistics of one value per channel: fit knows every batch's size, so it refuses
+    before the first step rather than at that batch, after the others trained. The model is run on
+    one example with its BatchNorm layers alone in training mode (no Dropout draw is taken), and the
+    running statistics that forward moves are put back: a BatchNorm2d with maps of more than one
+    pixel takes a batch of one."""
+    n, size = len(batches.y), batches.batch_size
+    norms = [
+        f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, BatchNorm1d | BatchNorm2d)
+    ]
+    if not norms or (size > 1 and n % size != 1):
+        return
+    saved = buffer_copies(model)
+    try:
+        with modes_restored(model), no_grad():
+            for m in model.modules():  # BatchNorm alone training: its batch statistics, and no Dropout draw
+                m.training = isinstance(m, BatchNorm1d | BatchNorm2d)
+            forward(model, batches.X[:1])
+    except Exception as e:  # the eval-mode check passed on these rows: the batch statistics refused them
+        fits = _working_sizes(n, size)
+        how = f"make batch_size one of {fits} (none leaves a batch of one)" if fits else "give at least 2 examples"
+        raise ValueError(
+            f"fit: data has {n} examples, so batch_size={size} makes a batch of one example, which "
+            f"{', '.join(norms)} in training mode refuses (the batch statistics of one value per channel): nothing "
+            f"was trained; {how}, or drop an example"
+        ) from e
+    finally:
+        put_back(saved)
+
+
+def _working_sizes(n: int, size: int) -> list[int]:
+    """Up to three batch sizes nearest `size` that leave no batch of one example among n."""
+    near = sorted(range(2, n + 1), key=lambda b: (abs(b - size), b))
+    return sorted([b for b in near if n % b != 1][:3])
 
 
 def _check_finite(name: str, part: str, array: np.ndarray) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import autograd
 from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused
 
+from .arguments import shown
 from .module import Module
 from .optim import Optimizer
 
@@ -69,7 +70,7 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
                 optimizer.zero_grad()
                 value.backward()
             except BaseException:  # a second Ctrl-C too: the step is not taken, so neither is its forward
-                _put_back(saved)
+                put_back(saved)
                 raise
             with ctrl_c.held():
                 optimizer.step()
@@ -113,10 +114,36 @@ def train_epoch(
         losses.append(number)
         sizes.append(len(xb))
         if metric:
-            scores.append(metric(out, yb))
+            scores.append(metric_number("fit", metric, metric(out, yb), f"epoch {epoch}, batch {len(losses)}"))
         if ctrl_c.stop:
             break
     return losses, scores, sizes
+
+
+def metric_number(owner: str, metric: Metric, value: Any, where: str) -> float:
+    """A metric's result as a float, if it is one finite real number (a Python or numpy number, or an
+    array or tensor holding one): a History of anything else would not average, plot or compare.
+    TypeError or ValueError naming the metric and `where` (examples, or an epoch's batch)."""
+    data = autograd.raw(value)  # a Tensor's or Value's number, as a 0-d array or a float
+    kind = np.asarray(data).dtype.kind if isinstance(data, int | float | np.generic | np.ndarray) else ""
+    if kind not in ("i", "u", "f") or np.ndim(data) != 0:
+        shape = f" of shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
+        raise TypeError(
+            f"{owner}: the metric {_name(metric)} returned {type(value).__name__}{shape} {shown(value)} on {where}, "
+            "not one number: return a float (e.g. float(...) or .item() of a one-element result)"
+        )
+    number = float(data)
+    if not math.isfinite(number):
+        raise ValueError(
+            f"{owner}: the metric {_name(metric)} returned {number} on {where}, which the epoch's mean would carry: "
+            "return a finite number (or pass metric=None)"
+        )
+    return number
+
+
+def _name(function: Any) -> str:
+    """A callable as a message names it: its name, or its repr (a functools.partial has no name)."""
+    return getattr(function, "__qualname__", None) or repr(function)
 
 
 def finite_loss(value: Any, model: Module, epoch: int, batch: int) -> float:
@@ -162,12 +189,18 @@ def _buffer_slots(model: Module) -> list[tuple[Module, str]]:
     return slots
 
 
+def buffer_copies(model: Module) -> list[tuple[Module, str, Any, np.ndarray]]:
+    """Each of the model's buffers with a copy of its values, for `put_back` after a forward that
+    must leave no trace (a failed step's; fit's check of a batch of one through BatchNorm)."""
+    return _copies(_buffer_slots(model))
+
+
 def _copies(slots: list[tuple[Module, str]]) -> list[tuple[Module, str, Any, np.ndarray]]:
     """Each buffer with a copy of its values: per-channel vectors, small beside a step."""
     return [(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
 
 
-def _put_back(copies: list[tuple[Module, str, Any, np.ndarray]]) -> None:
+def put_back(copies: list[tuple[Module, str, Any, np.ndarray]]) -> None:
     """Give each buffer its object and values back, whether the step wrote into it (as BatchNorm
     does) or assigned it anew."""
     for owner, attribute, buffer, values in copies:
