@@ -4,11 +4,9 @@ The first call for given input shapes and dtypes runs the step eagerly and recor
 (read off as a tape), its backward passes, its nn optimizers' calls and its draws (compile_record).
 The second call runs eagerly too and must record the same tape, with the same constants: data that
 changes from call to call outside the graph (numpy on the inputs, a mask drawn with numpy) shows up
-there, and so does data computed from the array inputs, which the step gets as StepInput views
-(numpy passes the class on) even where it came out the same. Random data made with
-`autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not a constant but a draw: a
-replay calls its draw again, in the recorded order, so the generators give the numbers they give
-eagerly. Later calls replay the tape (compile_replay), the hot ops through
+there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not
+a constant but a draw: a replay calls its draw again, in the recorded order, so the generators give
+the numbers they give eagerly. Later calls replay the tape (compile_replay), the hot ops through
 kernels that compute their forward and rule into buffers (compile_kernels). A replay first checks
 what the recordings took as given: the modes guarded (compile_record.guard), the objects the step's
 own globals and closure cells name (an optimizer made anew records again), its parameters' shapes
@@ -25,15 +23,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from . import modes
-from .compile_compare import derived, difference, made_from_inputs, mark_live
+from .compile_compare import derived, difference, mark_live
 from .compile_keys import data_of, flatten_call, is_input, key_of, sharing, structure, unknowable
 from .compile_names import Names, identical
 from .compile_reads import Read
 from .compile_record import current, recording
-from .compile_recording import StepInput
 from .compile_replay import DrawChanged, Program, Stale
 from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape, same
 from .modes import flag, require_callable
@@ -209,15 +204,6 @@ class _Recorded:
                     "that data as recorded while the numbers change. Use ops that keep it in the graph (clip, relu, "
                     "minimum, maximum), or keep such steps eager"
                 )
-            if made_from_inputs(tape) and not all(map(same, first.seen, tape.seen)):
-                self.program = None
-                raise Unreplayable(
-                    "the step computes data outside the graph from its array inputs (numpy on them, such as a "
-                    "mask (labels >= 0); ops on Tensor(labels) that need no gradient), which a replay cannot "
-                    "compute again: it came out the same on both recorded calls, but may differ on the next. "
-                    "Compute it with ops in the graph (autograd.where, clip, relu keep it there) or pass it as an "
-                    "input"
-                )
             # an input equal on both calls cannot show whether that data depends on it: replay only
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
@@ -271,6 +257,4 @@ def _stand_in(x: Any) -> Any:
     build no graph); arrays and other Tensors are given as they are, known by their identity."""
     if isinstance(x, Tensor) and x.dtype.kind == "f":
         return Tensor(x._data, requires_grad=True, dtype=x.dtype)  # float16 stays float16
-    if x.__class__ is np.ndarray:  # what numpy computes from it is seen as made from an input
-        return x.view(StepInput)
     return x

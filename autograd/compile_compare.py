@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compile_recording import StepInput
 from .compile_tape import CONSTANT, DRAWN, PARAM, Entry, Tape, same
 
 
@@ -52,30 +51,13 @@ def derived(a: Tape, b: Tape) -> bool:
     object (an index array, a mask, a count, a number computed in Python). Such data may come from
     the inputs (numpy on the labels: `labels == ignore_index`, `np.arange(n), labels`); equal on
     both calls, it is replayed as recorded, which is right only if the inputs' values made no
-    difference to it, as the two calls show only when their inputs differed; what numpy computed
-    from the array inputs is told by its class instead (`made_from_inputs`)."""
+    difference to it, as the two calls show only when their inputs differed."""
     for x, y in zip(a.entries, b.entries):
         if x.kind == CONSTANT and x.node is not y.node:
             return True
         fed = {name for name, _ in x.fed}
         if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
             return True
-    return False
-
-
-def made_from_inputs(tape: Tape) -> bool:
-    """Whether the tape holds data computed outside the graph from the call's array inputs: a constant,
-    or an op's keyword argument other than an input itself (a mask `labels >= 0`, `Tensor(t)`'s ops
-    that need no gradient), which numpy made of class StepInput (compile_recording). Equal on both
-    recorded calls, it still tells nothing of the next call's: a mask may be all True on two
-    batches and not on a third."""
-    for e in tape.entries:
-        if e.kind == CONSTANT and isinstance(e.source, StepInput):
-            return True
-        fed = {name for name, _ in e.fed}
-        for name, v in e.params.items():
-            if name not in fed and any(isinstance(x, StepInput) for x in (v if isinstance(v, tuple) else (v,))):
-                return True
     return False
 
 

@@ -12,13 +12,6 @@ from .compile_reads import Read
 from .graph import raw
 
 
-class StepInput(np.ndarray):
-    """An array input of a step being recorded, as the step sees it (a view of the caller's array).
-    numpy gives what it computes from one the same class (`labels >= 0`, `t.astype(float)`, a Tensor's
-    ops on `Tensor(t)`), so a tape can tell data made from the inputs, which a replay cannot make
-    again, from data made anew from nothing that depends on them (`np.linspace(...)`)."""
-
-
 def input_array(x: Any) -> Any:
     """A call's input as its data: a Tensor's array, anything else (an array, a number) as it is (by its
     `_data`, Tensor's own slot: the Tensor class is built on this module's)."""

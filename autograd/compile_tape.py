@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from .compile_guards import unchanged
-from .compile_inputs import Inputs
 from .compile_reads import Read
 from .compile_recording import SWITCHES, Recording, input_array
 from .graph_order import topological_order
@@ -120,7 +119,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     nodes = _forward_order(roots)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
-    given = Inputs(inputs, rec.copies)
+    given = _Inputs(inputs, rec.copies)
     entries = [_entry(n, index, given, drawn) for n in nodes]
     for e in entries:
         e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
@@ -133,9 +132,22 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
-    checked = ((check, given.of_array(input_array(data))) for check, data in rec.checks)
+    checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
+
+
+class _Inputs:
+    """The call's inputs as a tape finds them in the graph: by their arrays' ids (an op's keyword
+    argument fed by one, a leaf over one, or the copy an op kept of one) and, for Tensors, by their
+    own; each gives the input's index."""
+
+    def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]]) -> None:
+        self.arrays = {id(input_array(x)): k for k, x in enumerate(inputs)}
+        self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+        for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
+            if id(original) in self.arrays:
+                self.arrays[id(copy)] = self.arrays[id(original)]
 
 
 def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:
@@ -207,7 +219,7 @@ def _forward_order(roots: list[Tensor]) -> list[Tensor]:
     return nodes
 
 
-def _entry(node: Tensor, index: dict[int, int], given: Inputs, drawn: dict[int, int]) -> Entry:
+def _entry(node: Tensor, index: dict[int, int], given: _Inputs, drawn: dict[int, int]) -> Entry:
     data = node._data
     shape, dtype = np.shape(data), np.result_type(data)
     entry = _leaf_or_op(node, data, shape, dtype, index, given, drawn)
@@ -221,24 +233,22 @@ def _leaf_or_op(
     shape: tuple[int, ...],
     dtype: np.dtype,
     index: dict[int, int],
-    given: Inputs,
+    given: _Inputs,
     drawn: dict[int, int],
 ) -> Entry:
+    fed_arrays = given.arrays
     record = node._made_by
     if record is None:
         if id(node) in given.tensors:
             return Entry(INPUT, shape, dtype, given.tensors[id(node)])
-        k = given.of_array(data)
-        if k is not None:
-            return Entry(INPUT, shape, dtype, k)
+        if id(data) in fed_arrays:
+            return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
         if node.requires_grad:
             return Entry(PARAM, shape, dtype, node, node=node)
         if id(node) in drawn:
             return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
         return Entry(CONSTANT, shape, dtype, data, node=node)
-    fed = tuple(
-        (name, k) for name, k in ((name, given.of_array(v)) for name, v in record.params.items()) if k is not None
-    )
+    fed = tuple((name, fed_arrays[id(v)]) for name, v in record.params.items() if id(v) in fed_arrays)
     parents = tuple(index[id(p)] for p in node.parents)
     return Entry(OP, shape, dtype, op=record.op, params=dict(record.params), parents=parents, fed=fed)
 

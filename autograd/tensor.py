@@ -18,7 +18,6 @@ import numpy as np
 from . import compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .compile_recording import StepInput
 from .dtypes import DATA_KINDS
 from .graph import MixedNodes, Node
 from .graph_order import MANY, refuse_number_of_lifted
@@ -239,8 +238,6 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
-    if RECORDING and data.__class__ is not StepInput and any(d.__class__ is StepInput for d in datas):
-        t._data = data.view(StepInput)  # numpy's reduction to one number drops the class: made from an input
     if t._requires_grad:
         t._made_by = Record(op, params or {}, needs)
         if len(parents) > 2:

@@ -9,7 +9,6 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import RECORDING
-from .compile_recording import StepInput
 from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import MixedNodes, Node, raw
@@ -21,8 +20,6 @@ def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     """numpy's array of `data`, with numpy's refusals named for `what`, whose own words name neither the
     function nor the argument: rows of different lengths are a ValueError (as numpy's and PyTorch's),
     anything else numpy cannot make an array of (text for a float dtype, a dict) a TypeError."""
-    if data.__class__ is StepInput:  # a recorded step's input: kept (its class too), known by its identity
-        return data if dtype is None or np.dtype(dtype) == data.dtype else data.astype(dtype)
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
