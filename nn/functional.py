@@ -124,19 +124,22 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     return float(np.mean((scores > threshold) == (labels == 1)))
 
 
-def accuracy_for(labels: Any, logits: bool = False) -> Callable[[Any, Any], float]:
+def accuracy_for(labels: Any, logits: bool = False, *, threshold: float | None = None) -> Callable[[Any, Any], float]:
     """`accuracy` with its threshold for one score per example chosen once, for a whole dataset's
-    `labels` (a batch of them alone may be all 1, which cannot say): 0 for `logits` (the scores
-    binary_cross_entropy_with_logits takes), whatever the labels; else 0 for labels -1/+1 and 0.5
-    for labels 0/1 (probabilities). Labels all 1 without `logits` say neither, so the metric refuses
+    `labels` (a batch of them alone may be all 1, which cannot say): `threshold` where the loss fixes
+    it (`loss_threshold`: 0.5 for binary_cross_entropy's probabilities), or 0 for `logits` (the
+    scores binary_cross_entropy_with_logits takes), whatever the labels; else 0 for labels -1/+1 and
+    0.5 for labels 0/1 (probabilities). Labels all 1 with neither say nothing, so the metric refuses
     one score per example (ValueError, asking for the threshold) whatever the scores: nn.fit, which
     scores its batches and its validation data with it, finds that before its first step, not at the
     first batch whose scores lie between the two thresholds."""
     logits = check_flag("accuracy_for", "logits", logits)
+    if threshold is not None:
+        check_real("accuracy_for", "threshold", threshold)
     labels = as_examples("accuracy_for", "labels", raw(labels))  # None or a number: no labels to choose from
     kinds = set(np.unique(labels).tolist()) if labels.dtype.kind in "biuf" else set()
-    if logits:  # the loss says what the scores are: the labels' values must not overrule it
-        threshold = 0.0
+    if threshold is not None or logits:  # the loss says what the scores are: the labels' values must not overrule it
+        threshold = 0.0 if threshold is None else float(threshold)
     elif {-1} <= kinds <= {-1, 1}:
         threshold = 0.0
     elif {0} <= kinds <= {0, 1}:
@@ -161,14 +164,15 @@ def accuracy_for(labels: Any, logits: bool = False) -> Callable[[Any, Any], floa
     return metric
 
 
-# the losses whose scores are logits of 0/1 labels: accuracy's threshold for them is 0, not a probability's 0.5
-LOGIT_LOSSES = (binary_cross_entropy_with_logits,)
+# accuracy's threshold for one score per example where the loss says what the score is: a logit of
+# 0/1 labels (0) or a probability (0.5), whatever the labels (all 1 would not say)
+LOSS_THRESHOLDS = {binary_cross_entropy_with_logits: 0.0, binary_cross_entropy: 0.5}
 
 
-def takes_logits(loss: Any) -> bool:
-    """Whether `loss` is one of LOGIT_LOSSES, given as the function, a functools.partial of it, or a
-    loss module (nn.BCEWithLogitsLoss()): nn.fit and nn.evaluate choose accuracy's threshold by it."""
-    return loss_function(loss) in LOGIT_LOSSES
+def loss_threshold(loss: Any) -> float | None:
+    """`loss`'s threshold in LOSS_THRESHOLDS, given as the function, a functools.partial of it, or a
+    loss module (nn.BCEWithLogitsLoss()); None for any other: nn.fit and nn.evaluate choose by it."""
+    return LOSS_THRESHOLDS.get(loss_function(loss))
 
 
 def loss_function(loss: Any) -> Any:

@@ -17,7 +17,7 @@ from autograd import no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .functional import accuracy, accuracy_for, takes_logits
+from .functional import accuracy, accuracy_for, loss_threshold
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
@@ -96,9 +96,10 @@ def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Me
 
 def scoring(metric: Metric | None, loss: Loss, labels: np.ndarray) -> Metric | None:
     """The metric fit and evaluate score with: the default, accuracy, with its threshold for one
-    score per example chosen once for all of `labels` and by the loss (0 for the logits of
-    nn.functional.LOGIT_LOSSES, as function, partial or module); any other metric as it is."""
-    return accuracy_for(labels, logits=takes_logits(loss)) if metric is accuracy else metric
+    score per example chosen once, by the loss where it says what a score is
+    (nn.functional.LOSS_THRESHOLDS, as function, partial or module), else by all of `labels`; any
+    other metric as it is."""
+    return accuracy_for(labels, threshold=loss_threshold(loss)) if metric is accuracy else metric
 
 
 def fit(
@@ -151,9 +152,10 @@ def fit(
     both, so that accuracy on a regression's targets stops fit before its first step, and its result
     must be one finite number); labels that are not numbers; a batch of one example (the last) that
     the model's BatchNorm layers would refuse in training mode.
-    The default metric, accuracy, takes its threshold for one score per example from the loss for
-    the logits of binary_cross_entropy_with_logits (0, as function, partial or nn.BCEWithLogitsLoss),
-    else from all the training labels (`scoring`); nn.evaluate scores with the same rule.
+    The default metric, accuracy, takes its threshold for one score per example from the loss where
+    it says what a score is (0 for binary_cross_entropy_with_logits's logits, 0.5 for
+    binary_cross_entropy's probabilities, as function, partial or module), else from all the training
+    labels (`scoring`); nn.evaluate scores with the same rule.
 
     `compile=True` runs the training step through `autograd.compile` (Tensor models only): each
     batch shape is recorded on its first two steps and replayed after, with the same numbers;

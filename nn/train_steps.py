@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -125,8 +126,10 @@ def metric_number(owner: str, metric: Metric, value: Any, where: str) -> float:
     array or tensor holding one): a History of anything else would not average, plot or compare.
     TypeError or ValueError naming the metric and `where` (examples, or an epoch's batch)."""
     data = autograd.raw(value)  # a Tensor's or Value's number, as a 0-d array or a float
-    kind = np.asarray(data).dtype.kind if isinstance(data, int | float | np.generic | np.ndarray) else ""
-    if kind not in ("i", "u", "f") or np.ndim(data) != 0:
+    if isinstance(data, numbers.Real):  # Python's and numpy's numbers, a bool (a fraction right), a Fraction
+        data = float(data)
+    kind = np.asarray(data).dtype.kind if isinstance(data, float | np.generic | np.ndarray) else ""
+    if kind not in ("b", "i", "u", "f") or np.ndim(data) != 0:
         shape = f" of shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
         raise TypeError(
             f"{owner}: the metric {_name(metric)} returned {type(value).__name__}{shape} {shown(value)} on {where}, "

@@ -180,3 +180,21 @@ def test_an_idx_header_no_array_can_have_is_an_idx_error(tmp_path):
     path.write_bytes(b"\0\0\x08\x03" + struct.pack(">3I", 0, 2**32 - 1, 2**32 - 1))
     with pytest.raises(IDXError, match=r"huge.idx: the header says shape \(0, 4294967295, 4294967295\)"):
         read_idx(path)
+
+
+def test_evaluate_scores_the_probabilities_of_labels_all_1_at_one_half():
+    """binary_cross_entropy says its scores are probabilities: labels all 1 (the positives of a test
+    set) need no threshold from the labels (a review found nn.evaluate refusing them)."""
+    m = nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())
+    m.parameters()[1].data[...] = 3.0  # every score 0.95
+    X, y = np.zeros((5, 2), np.float32), np.ones((5, 1), np.float32)
+    assert nn.evaluate(m, F.binary_cross_entropy, X, y)[1] == 1.0
+    m.parameters()[1].data[...] = -0.5  # every score 0.38: below 0.5, above 0
+    assert nn.evaluate(m, nn.BCELoss(), X, y)[1] == 0.0
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), 0.5, np.float32(0.25), np.array(0.75), 3])
+def test_a_metric_of_a_bool_or_any_real_number_is_taken(value):
+    from nn.train_steps import metric_number
+
+    assert metric_number("fit", len, value, "a test") == float(value)

@@ -1,0 +1,48 @@
+"""What autograd.compile cannot see, pinned so that a fix is noticed: data computed outside the graph
+from the inputs' values (numpy on the targets) that comes out the same on both recorded calls is
+replayed as recorded (README: autograd.compile). A mask from the targets, all True on the two
+recorded batches, is replayed for a batch with a missing target (-1): other numbers than eager's,
+without a warning (found by an audit of nn.fit(compile=True); an attempt to mark numpy's results
+with an ndarray subclass lost the mark through np.asarray, np.where and Python numbers, and broke
+version counting, so it was withdrawn)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+
+def _masked_mse(out, t):
+    mask = Tensor((t >= 0).astype(np.float64))  # numpy on the targets: 0 where one is missing
+    return (((out - Tensor(t)) ** 2) * mask).sum() / mask.sum()
+
+
+def _train(compiled):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.abs(rng.normal(size=(40, 1))) + 0.1
+    y[33] = -1.0  # in the fifth batch of 8: the two recorded batches have none
+    model = nn.Sequential(nn.Linear(3, 1, seed=0)).double()
+    opt = nn.SGD(model.parameters(), lr=0.01)
+
+    def step(x, t):
+        opt.zero_grad()
+        value = _masked_mse(model(Tensor(x)), t)
+        value.backward()
+        opt.step()
+        return value.item()
+
+    run = autograd.compile(step) if compiled else step
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        losses = [run(X[s : s + 8], y[s : s + 8]) for s in range(0, 40, 8)]
+    return losses, caught
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: numpy on the inputs, equal on both recorded calls, is replayed")
+def test_a_mask_from_the_targets_equal_on_both_recordings_is_seen():
+    eager, (compiled, caught) = _train(False)[0], _train(True)
+    assert compiled == eager or caught
