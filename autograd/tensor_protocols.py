@@ -19,7 +19,11 @@ class PythonProtocols:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
         # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
-        if self.requires_grad:
+        if self.requires_grad and compile_record.RECORDING and compile_record.from_inputs(self):
+            # eagerly it needs no gradient: a compiled step's input (or computed from its inputs alone),
+            # given a stand-in that requires grad while recorded; numpy reads its numbers, as t.numpy() would
+            compile_record.read_data(self)
+        elif self.requires_grad:
             raise TypeError(
                 "numpy cannot turn a Tensor that requires grad into an array: its result would have no "
                 "gradient. For the numbers use t.data (or t.detach()); to keep the gradient use chainrule's "

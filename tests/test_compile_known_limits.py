@@ -46,3 +46,29 @@ def _train(compiled):
 def test_a_mask_from_the_targets_equal_on_both_recordings_is_seen():
     eager, (compiled, caught) = _train(False)[0], _train(True)
     assert compiled == eager or caught
+
+
+def test_numpy_on_a_tensor_input_is_taken_as_eagerly_and_runs_the_step_eagerly():
+    """np.asarray of a Tensor input works eagerly (it needs no gradient); while recorded, its stand-in
+    requires grad, and numpy was refused with a TypeError about gradients. It is a read of the input's
+    numbers now: the step runs eagerly, with a CompileWarning, and eager's numbers."""
+    rng = np.random.default_rng(0)
+    batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(rng.uniform(1, 2, size=(4, 1)))) for _ in range(3)]
+
+    def losses(compiled):
+        model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, t):
+            opt.zero_grad()
+            value = (((model(x) - t) ** 2) * Tensor((np.asarray(t) >= 0) * 1.0)).mean()
+            value.backward()
+            opt.step()
+            return value.item()
+
+        run = autograd.compile(step) if compiled else step
+        return [run(x, t) for x, t in batches]
+
+    with pytest.warns(autograd.CompileWarning, match="after reading numbers"):
+        compiled = losses(True)
+    assert compiled == losses(False)
