@@ -25,8 +25,11 @@ def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
         "optimizer.zero_grad() or model.zero_grad() there (a replay calls those again)"
     )
     for n in nodes:
+        if set_to_none:  # a Tensor's None, a Value's 0.0
+            n.grad = n._grad_zero
+            continue
         held = raw(n.grad)  # an array (a create_graph Tensor's, detached, as PyTorch), or a Value's float
-        n.grad = np.zeros_like(held) if not set_to_none and isinstance(held, np.ndarray) else n._grad_zero
+        n.grad = np.zeros_like(held) if isinstance(held, np.ndarray) else n._grad_zero
 
 
 def gradients(
