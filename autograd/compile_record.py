@@ -152,6 +152,19 @@ def made_from_graph() -> None:
         rec.read_numbers = True
 
 
+def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
+    """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
+    Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
+    `.detach()` of an input, or from another such constant. A replay cannot make it again, and equal
+    on both recorded calls it tells nothing of the next call's (a mask all True on two batches)."""
+    rec = current()
+    if rec is None or rec.replaying:
+        return
+    made = rec.from_input_ops
+    if any(id(p) in rec.inputs or id(p._data) in rec.input_data or id(p) in made for p in parents):
+        made[id(tensor)] = tensor
+
+
 def kept_copy(original: Any, copy: Any) -> None:
     """Note that an op of the step being recorded in this thread keeps `copy` of `original` (tensor_data.kept):
     where `original` is an input's array, the tape takes the copy for that input."""

@@ -37,6 +37,9 @@ class Recording:
         # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
         self.given = [(a, np.array(a, copy=True)) for a in map(input_array, inputs)]
         self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
+        self.input_data = {id(a) for a, _ in self.given}
+        # constants an op made from the inputs (compile_record.constant_from_inputs), held so their ids stay theirs
+        self.from_input_ops: dict[int, Any] = {}
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0

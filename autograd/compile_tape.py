@@ -67,6 +67,7 @@ class Tape:
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
+    from_inputs: bool = False  # it holds a constant an op made from the inputs (compile_record.constant_from_inputs)
     checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
@@ -132,6 +133,11 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
+    made = rec.from_input_ops
+    arrays = {id(t._data) for t in made.values()}  # as an op's keyword argument: autograd.where's cond
+    tape.from_inputs = any(
+        (e.kind == CONSTANT and id(e.node) in made) or any(id(v) in arrays for v in e.params.values()) for e in entries
+    )
     checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape

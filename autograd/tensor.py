@@ -135,9 +135,12 @@ class Tensor(
         """The same data as a new leaf outside any graph (sharing the version count: a change made
         through it is a change of this tensor). Of a computed tensor, while a step is compiled, it is
         data made from the graph's numbers (which parameters this step does not train may change)."""
-        if RECORDING and self._made_by is not None:
-            compile_record.made_from_graph()
-        return shares_count(Tensor(self._data, dtype=self.dtype), self)
+        detached = shares_count(Tensor(self._data, dtype=self.dtype), self)
+        if RECORDING:
+            if self._made_by is not None:
+                compile_record.made_from_graph()
+            compile_record.constant_from_inputs(detached, [self])
+        return detached
 
     @property
     def grad_computed(self) -> bool:
@@ -233,8 +236,10 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     t = _new(Tensor)
     # integers and bools (a user's rounding op) are constants, as in PyTorch: a gradient would be rounded
     _init(t, data, kind == "f" and True in needs and modes.current.grad_enabled)
-    if RECORDING and True in needs and not modes.current.grad_enabled:
-        compile_record.made_from_graph()  # under no_grad, of a tensor that requires grad: a constant
+    if RECORDING and not t._requires_grad:
+        if True in needs:  # under no_grad, of a tensor that requires grad: a constant of the graph's numbers
+            compile_record.made_from_graph()
+        compile_record.constant_from_inputs(t, parents)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)

@@ -1,0 +1,100 @@
+"""Constants that autograd's own ops make from a compiled step's inputs (ops that need no gradient on
+an integer Tensor input, on `Tensor(labels)` of an array input, on `x.detach()`) cannot be made again
+by a replay. Equal on the two recorded calls, they were replayed as recorded: a weight from the
+labels, the same on two batches, was reused for a third whose labels differ (found by two audits of
+compile). Ops are seen as they run, so such a step now runs eagerly with a CompileWarning, unless
+every input was the same on both recorded calls (full-batch training, which replays)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import CompileWarning, Tensor
+from nn import functional as F
+
+WEIGHTS = {  # an extra factor of the loss, from the labels alone
+    "clip of an integer input": lambda y: (y - 1).clip(0, None).sum(),
+    "max of an integer input": lambda y: y.max(),
+    "relu of a float copy": lambda y: (y * 1.0 - 1).relu().sum(),
+}
+
+
+def _classifier(weight):
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) * (1 + weight(y))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def _run(step, batches):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        losses = [step(*b) for b in batches]
+    return losses, [type(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("weight", WEIGHTS.values(), ids=WEIGHTS.keys())
+def test_ops_on_an_integer_tensor_input_equal_on_both_recordings_run_eagerly(weight):
+    rng = np.random.default_rng(0)
+    labels = [[0, 1, 0, 1], [1, 0, 0, 1], [0, 0, 1, 1], [0, 2, 1, 1]]  # class 2 only on the fourth call
+    batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in labels]
+    eager, _ = _run(_classifier(weight), batches)
+    compiled, warned = _run(autograd.compile(_classifier(weight)), batches)
+    assert compiled == eager
+    assert warned == [CompileWarning]
+
+
+def _regression(weight, tensors):
+    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, t):
+        opt.zero_grad()
+        target = t if tensors else Tensor(t)
+        loss = F.mse_loss(model(x if tensors else Tensor(x)), target) * (1 + weight(target))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+@pytest.mark.parametrize("tensors", [False, True], ids=["Tensor(t) of an array input", "t.detach() of a Tensor input"])
+def test_ops_on_an_input_made_a_constant_equal_on_both_recordings_run_eagerly(tensors):
+    rng = np.random.default_rng(1)
+    pairs = [(rng.normal(size=(4, 3)), rng.uniform(1, 2, size=(4, 1))) for _ in range(4)]
+    pairs[3][1][0, 0] = -1.0  # a negative target on the fourth call only
+    batches = [(Tensor(x), Tensor(t)) if tensors else (x, t) for x, t in pairs]
+
+    def weight(t):
+        return (-(t.detach() if tensors else t)).relu().sum()
+
+    eager, _ = _run(_regression(weight, tensors), batches)
+    compiled, warned = _run(autograd.compile(_regression(weight, tensors)), batches)
+    assert compiled == eager
+    assert CompileWarning in warned
+
+
+def test_a_step_with_such_constants_replays_while_every_input_stays_the_same():
+    calls = []
+    step = _classifier(lambda y: y.max())
+
+    def counted(x, y):
+        calls.append(1)
+        return step(x, y)
+
+    x, y = Tensor(np.random.default_rng(2).normal(size=(4, 3))), Tensor(np.array([0, 1, 2, 1]))
+    run = autograd.compile(counted, strict=True)
+    for _ in range(4):
+        run(x, y)
+    assert len(calls) == 2  # two recordings, then replays
