@@ -204,7 +204,7 @@ class _Recorded:
                     "that data as recorded while the numbers change. Use ops that keep it in the graph (clip, relu, "
                     "minimum, maximum), or keep such steps eager"
                 )
-            if (first.from_inputs or tape.from_inputs) and not all(map(same, first.seen, tape.seen)):
+            if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
                 self.program = None
                 raise Unreplayable(
                     "the step computes data outside the graph from its inputs with ops that need no gradient "
@@ -212,7 +212,7 @@ class _Recorded:
                     "x.detach()), which a replay cannot compute again: it came out the same on both recorded "
                     "calls, but may differ on the next. Keep it in the graph (ops on tensors computed from the "
                     "parameters), or run the step eagerly"
-                )
+                )  # where those inputs were the same on both calls, the replays are pinned to them, below
             # an input equal on both calls cannot show whether that data depends on it: replay only
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]

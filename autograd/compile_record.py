@@ -25,6 +25,11 @@ from .modes import require_callable, short
 
 _state = threading.local()
 _PACKAGE = __name__.rpartition(".")[0] + "."  # "autograd.": the engine's own modules
+# the modules that carry out a public operator or numpy function for its caller (`t == u`, `t.lt(u)`,
+# np.argmax(t), np.count_nonzero(t)): their frames stand for that caller's, who reads the numbers
+_FORWARDING = {
+    _PACKAGE + name for name in ("tensor_comparisons", "numpy_functions", "numpy_inspections", "tensor_numpy")
+}
 RECORDING: set[int] = set()  # the threads recording a step: empty, the hooks cost one test
 
 
@@ -124,12 +129,15 @@ def read_data(tensor: Any, depth: int = 2) -> None:
     changes. A tensor the step computed, an input's, or a constant's: data made outside the graph may come from
     them (`autograd.where(abs(d) < 1, ...)`'s mask), and a replay would reuse it as recorded, even
     where it came out the same on both recorded calls. Not noted: reads by autograd's own code (the
-    frame `depth` up from here, the code that called the public method), and inside a replayed method
-    (an optimizer's step: its own business)."""
+    frame `depth` up from here, the code that called the public method, past the frames that carry
+    out an operator or numpy function for it), and inside a replayed method (an optimizer's step:
+    its own business)."""
     rec = current()
     if rec is None or rec.replaying:
         return
     frame = sys._getframe(depth)
+    while frame.f_globals.get("__name__") in _FORWARDING:
+        frame = frame.f_back
     held = tensor._made_by is None and id(tensor) not in rec.inputs  # a parameter or a constant, kept across calls
     if frame.f_code is raw.__code__:  # `raw(t)` (nn's losses checking their operands): of a constant only,
         if not held or tensor.requires_grad:  # such as loss weights, read live by a replay while data made
@@ -155,14 +163,21 @@ def made_from_graph() -> None:
 def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
     Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
-    `.detach()` of an input, or from another such constant. A replay cannot make it again, and equal
+    `.detach()` of an input, a cast (`y.long()`), a one-hot of the labels, or from another such
+    constant; `parents` are Tensors or arrays. A replay cannot make it again, and equal
     on both recorded calls it tells nothing of the next call's (a mask all True on two batches)."""
     rec = current()
     if rec is None or rec.replaying:
         return
-    made = rec.from_input_ops
-    if any(id(p) in rec.inputs or id(p._data) in rec.input_data or id(p) in made for p in parents):
-        made[id(tensor)] = tensor
+    made, index, inputs = rec.from_input_ops, rec.input_index, set()
+    for p in parents:  # a Tensor, or an array
+        k = index.get(id(p), index.get(id(getattr(p, "_data", p))))
+        if k is not None:
+            inputs.add(k)
+        elif id(p) in made:
+            inputs |= made[id(p)][1]
+    if inputs:
+        made[id(tensor)] = (tensor, frozenset(inputs))
 
 
 def kept_copy(original: Any, copy: Any) -> None:

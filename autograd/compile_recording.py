@@ -37,9 +37,11 @@ class Recording:
         # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
         self.given = [(a, np.array(a, copy=True)) for a in map(input_array, inputs)]
         self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
-        self.input_data = {id(a) for a, _ in self.given}
-        # constants an op made from the inputs (compile_record.constant_from_inputs), held so their ids stay theirs
-        self.from_input_ops: dict[int, Any] = {}
+        # each input's index, by its id and its array's
+        self.input_index = {id(y): k for k, x in enumerate(inputs) for y in (x, input_array(x))}
+        # the constants an op made from inputs, with the inputs' indices (compile_record.constant_from_inputs),
+        # held so that their ids stay theirs
+        self.from_input_ops: dict[int, tuple[Any, frozenset[int]]] = {}
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0

@@ -67,7 +67,8 @@ class Tape:
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
-    from_inputs: bool = False  # it holds a constant an op made from the inputs (compile_record.constant_from_inputs)
+    # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
+    from_inputs: frozenset[int] = frozenset()
     checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
@@ -133,11 +134,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
-    made = rec.from_input_ops
-    arrays = {id(t._data) for t in made.values()}  # as an op's keyword argument: autograd.where's cond
-    tape.from_inputs = any(
-        (e.kind == CONSTANT and id(e.node) in made) or any(id(v) in arrays for v in e.params.values()) for e in entries
-    )
+    tape.from_inputs = _from_inputs(rec, entries)
     checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
@@ -191,6 +188,24 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
             "return it: a branch on it would not be replayed. Compute with tensor ops (autograd.where) instead"
         )
     return outputs
+
+
+def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
+    """The inputs that the tape's constants made from them came from: its constants, and its ops'
+    keyword arguments (autograd.where's cond, an index, labels) that are such a constant's array or
+    the copy an op kept of one (tensor_data.kept), in a tuple too."""
+    made = {id(t._data): inputs for t, inputs in rec.from_input_ops.values()}
+    for original, copy in rec.copies:  # in the order made: a copy of a copy too
+        if id(original) in made:
+            made[id(copy)] = made[id(original)]
+    inputs: set[int] = set()
+    for e in entries:
+        if e.kind == CONSTANT and id(e.node) in rec.from_input_ops:
+            inputs |= rec.from_input_ops[id(e.node)][1]
+        for v in e.params.values():
+            for x in v if isinstance(v, tuple) else (v,):
+                inputs |= made.get(id(x), frozenset())
+    return frozenset(inputs)
 
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:

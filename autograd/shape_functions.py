@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from . import linalg
+from . import compile_record, linalg
 from . import shape_args as args
 from . import tensor_ops as ops
+from .compile_record import RECORDING
 from .creation_args import real_number, refuse_text
 from .graph import Node
 from .tensor import Tensor, _apply, operand
@@ -87,7 +88,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
-    labels = index_array(labels, "one_hot")
+    given, labels = labels, index_array(labels, "one_hot")
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")
@@ -97,7 +98,10 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
         raise ValueError(
             f"one_hot: label {labels[wrong][0]} is not a class of {num_classes} (classes 0 to {num_classes - 1})"
         )
-    return Tensor(np.eye(num_classes, dtype=dtype)[labels])
+    hot = Tensor(np.eye(num_classes, dtype=dtype)[labels])
+    if RECORDING:
+        compile_record.constant_from_inputs(hot, [given])
+    return hot
 
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:

@@ -100,6 +100,8 @@ class Tensor(
         array = as_array(data, dtype)
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))
         self.label = label
+        if RECORDING and array is not data:  # a copy of the data given (another dtype): made from it
+            compile_record.constant_from_inputs(self, [data])
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -136,7 +136,10 @@ def constant_cast(t: Any, kind: np.dtype, name: str) -> Any:
     gradient on, and an integer tensor cannot hold one). A value the integer dtype cannot hold (NaN, 3e9
     into int32, 300 into uint8) is a ValueError naming `name`, the cast, rather than numpy's made-up number."""
     check_cast_fits(t._data, kind, name)
-    return type(t)(ops.astype(t._data, dtype=kind))  # the op's forward on the data: no node
+    cast = type(t)(ops.astype(t._data, dtype=kind))  # the op's forward on the data: no node
+    if RECORDING:
+        compile_record.constant_from_inputs(cast, [t])
+    return cast
 
 
 # PyTorch's casts by name: t.long() is t.astype(np.int64), a constant as every integer or bool cast

@@ -19,6 +19,14 @@ WEIGHTS = {  # an extra factor of the loss, from the labels alone
     "clip of an integer input": lambda y: (y - 1).clip(0, None).sum(),
     "max of an integer input": lambda y: y.max(),
     "relu of a float copy": lambda y: (y * 1.0 - 1).relu().sum(),
+    "==": lambda y: (y == 2).sum(),
+    "2 == y": lambda y: (2 == y).sum(),
+    ".gt": lambda y: y.gt(1).sum(),
+    "np.count_nonzero": lambda y: np.count_nonzero(y.clip(1, None) - 1),
+    "an integer cast": lambda y: y.long().max(),
+    "clone": lambda y: (y.clone() - 1).clip(0, None).sum(),
+    "one_hot": lambda y: autograd.one_hot(y, 3)[:, 2].sum(),
+    "Tensor() in another dtype": lambda y: (Tensor(y.data, dtype=np.float64) - 1).relu().sum(),
 }
 
 
@@ -98,3 +106,55 @@ def test_a_step_with_such_constants_replays_while_every_input_stays_the_same():
     for _ in range(4):
         run(x, y)
     assert len(calls) == 2  # two recordings, then replays
+
+
+LABELS = [[0, 1, 0, 2], [0, 2, 0, 1], [0, 2, 0, 2], [1, 0, 1, 0]]  # clipped to 0/1: equal on calls 1 and 2 only
+PICKS = {  # an op's keyword argument made from the labels: an index, labels, a mask
+    "gather's index": lambda out, y: out.gather(1, y.clip(0, 1).reshape(-1, 1)).sum(),
+    "an index tuple": lambda out, y: out[np.arange(4), y.clip(0, 1)].sum(),
+    "cross_entropy's labels": lambda out, y: autograd.cross_entropy(out, y.clip(0, 1)),
+    "where's condition": lambda out, y: autograd.where((y.clip(0, 1) == 1).reshape(-1, 1), out, 0.0).sum(),
+}
+
+
+@pytest.mark.parametrize("pick", PICKS.values(), ids=PICKS.keys())
+def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_eagerly(pick):
+    def classifier():
+        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = pick(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step
+
+    rng = np.random.default_rng(3)
+    batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in LABELS]
+    eager, _ = _run(classifier(), batches)
+    compiled, warned = _run(autograd.compile(classifier()), batches)
+    assert compiled == eager
+    assert CompileWarning in warned
+
+
+def test_constants_from_an_input_the_same_on_both_recordings_replay_pinned_to_it():
+    """The labels are the same array on every call, the features not: data made from the labels
+    alone replays, until the labels change."""
+    calls = []
+    step = _classifier(lambda y: y.max())
+
+    def counted(x, y):
+        calls.append(1)
+        return step(x, y)
+
+    run = autograd.compile(counted, strict=True)
+    rng = np.random.default_rng(4)
+    y = Tensor(np.array([0, 2, 1, 2]))
+    for _ in range(4):
+        run(Tensor(rng.normal(size=(4, 3))), y)
+    assert len(calls) == 2  # two recordings, then replays
+    run(Tensor(rng.normal(size=(4, 3))), Tensor(np.array([0, 1, 1, 2])))  # other labels: recorded again
+    assert len(calls) == 3
