@@ -23,11 +23,21 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
         if not info.min <= value <= info.max:  # Python compares ints and floats exactly
             raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}{fix}")
         return
-    largest = float(np.finfo(kind).max)
-    if (isinstance(value, int) or math.isfinite(value)) and abs(value) > largest:
+    if (isinstance(value, int) or math.isfinite(value)) and math.isinf(_stored(value, kind)):
         raise ValueError(
-            f"{name}: {_shown(value)} does not fit {kind} (largest {largest:g}): it would be stored as infinity"
+            f"{name}: {_shown(value)} does not fit {kind} (largest {float(np.finfo(kind).max):g}): it would be "
+            "stored as infinity"
         )
+
+
+def _stored(value: int | float, kind: np.dtype) -> float:
+    """`value` as the float dtype `kind` stores it, rounded to nearest: infinity beyond the largest
+    value and half a step past it (65519 is float16's 65504, 65520 its infinity), as numpy's cast."""
+    try:
+        with np.errstate(over="ignore"):
+            return float(kind.type(value))
+    except OverflowError:  # an int beyond any float
+        return math.inf
 
 
 def check_cast_fits(values: np.ndarray, kind: np.dtype, name: str) -> None:
