@@ -28,7 +28,8 @@ _PACKAGE = __name__.rpartition(".")[0] + "."  # "autograd.": the engine's own mo
 # the modules that carry out a public operator or numpy function for its caller (`t == u`, `t.lt(u)`,
 # np.argmax(t), np.count_nonzero(t)): their frames stand for that caller's, who reads the numbers
 _FORWARDING = {
-    _PACKAGE + name for name in ("tensor_comparisons", "numpy_functions", "numpy_inspections", "tensor_numpy")
+    _PACKAGE + name
+    for name in ("tensor_comparisons", "numpy_functions", "numpy_inspections", "numpy_ufuncs", "tensor_numpy")
 }
 RECORDING: set[int] = set()  # the threads recording a step: empty, the hooks cost one test
 
@@ -140,8 +141,10 @@ def read_data(tensor: Any, depth: int = 2) -> None:
         frame = frame.f_back
     held = tensor._made_by is None and id(tensor) not in rec.inputs  # a parameter or a constant, kept across calls
     if frame.f_code is raw.__code__:  # `raw(t)` (nn's losses checking their operands): of a constant only,
-        if not held or tensor.requires_grad:  # such as loss weights, read live by a replay while data made
-            return  # from them stays as recorded
+        # such as loss weights, read live by a replay while data made from them stays as recorded; a constant
+        # made from the inputs (labels y.long()) is followed to them instead (Recording.derived)
+        if not held or tensor.requires_grad or id(tensor) in rec.derived:
+            return
         frame = frame.f_back
     if frame.f_globals.get("__name__", "").startswith(_PACKAGE):
         return
@@ -164,20 +167,29 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
     Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
     `.detach()` of an input, a cast (`y.long()`), a one-hot of the labels, or from another such
-    constant; `parents` are Tensors or arrays. A replay cannot make it again, and equal
+    constant; `parents` are the Tensors and arrays it was made of (an op's inputs and keyword arguments:
+    an index, a mask), in lists, tuples and dicts too. A replay cannot make it again, and equal
     on both recorded calls it tells nothing of the next call's (a mask all True on two batches)."""
     rec = current()
     if rec is None or rec.replaying:
         return
-    made, index, inputs = rec.from_input_ops, rec.input_index, set()
-    for p in parents:  # a Tensor, or an array
-        k = index.get(id(p), index.get(id(getattr(p, "_data", p))))
-        if k is not None:
-            inputs.add(k)
-        elif id(p) in made:
-            inputs |= made[id(p)][1]
+    inputs = inputs_of(rec.derived, parents)
     if inputs:
-        made[id(tensor)] = (tensor, frozenset(inputs))
+        rec.derived[id(tensor)] = (tensor, inputs)
+        rec.derived[id(tensor._data)] = (tensor._data, inputs)
+
+
+def inputs_of(derived: dict[int, tuple[Any, frozenset[int]]], xs: Any) -> frozenset[int]:
+    """The indices of the inputs that the Tensors and arrays among `xs` (in lists, tuples and dicts too)
+    were made from, by `derived` (Recording.derived)."""
+    inputs: frozenset[int] = frozenset()
+    for x in xs.values() if isinstance(xs, dict) else xs:
+        if isinstance(x, list | tuple | dict):
+            inputs |= inputs_of(derived, x)
+        else:
+            found = derived.get(id(x)) or derived.get(id(getattr(x, "_data", x)))
+            inputs |= found[1] if found else frozenset()
+    return inputs
 
 
 def kept_copy(original: Any, copy: Any) -> None:
@@ -186,6 +198,9 @@ def kept_copy(original: Any, copy: Any) -> None:
     rec = current()
     if rec is not None:
         rec.copies.append((original, copy))  # both held: their ids stay theirs until the tape is made
+        made = rec.derived.get(id(original))
+        if made:  # a copy of an input's array, or of a constant made from inputs, is made from them too
+            rec.derived[id(copy)] = (copy, made[1])
 
 
 def from_inputs(tensor: Any) -> bool:

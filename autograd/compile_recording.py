@@ -37,11 +37,12 @@ class Recording:
         # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
         self.given = [(a, np.array(a, copy=True)) for a in map(input_array, inputs)]
         self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
-        # each input's index, by its id and its array's
-        self.input_index = {id(y): k for k, x in enumerate(inputs) for y in (x, input_array(x))}
-        # the constants an op made from inputs, with the inputs' indices (compile_record.constant_from_inputs),
-        # held so that their ids stay theirs
-        self.from_input_ops: dict[int, tuple[Any, frozenset[int]]] = {}
+        # what is made from the inputs, by id (each input and its array, the constants ops made from them,
+        # their arrays, the copies ops kept of those): (the object, held so its id stays its, the indices of
+        # the inputs it came from); compile_record.constant_from_inputs adds to it
+        self.derived: dict[int, tuple[Any, frozenset[int]]] = {
+            id(y): (y, frozenset([k])) for k, x in enumerate(inputs) for y in (x, input_array(x))
+        }
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0

@@ -14,6 +14,7 @@ import numpy as np
 
 from .compile_guards import unchanged
 from .compile_reads import Read
+from .compile_record import inputs_of
 from .compile_recording import SWITCHES, Recording, input_array
 from .graph_order import topological_order
 from .op import Op
@@ -191,21 +192,16 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
 
 
 def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
-    """The inputs that the tape's constants made from them came from: its constants, and its ops'
-    keyword arguments (autograd.where's cond, an index, labels) that are such a constant's array or
-    the copy an op kept of one (tensor_data.kept), in a tuple too."""
-    made = {id(t._data): inputs for t, inputs in rec.from_input_ops.values()}
-    for original, copy in rec.copies:  # in the order made: a copy of a copy too
-        if id(original) in made:
-            made[id(copy)] = made[id(original)]
-    inputs: set[int] = set()
+    """The inputs that the tape's data made outside the graph came from: its constants, and its ops'
+    keyword arguments other than inputs themselves (autograd.where's cond, an index, labels made from
+    the labels) that are such a constant's array or a copy an op kept of one, in a tuple too."""
+    inputs: frozenset[int] = frozenset()
     for e in entries:
-        if e.kind == CONSTANT and id(e.node) in rec.from_input_ops:
-            inputs |= rec.from_input_ops[id(e.node)][1]
-        for v in e.params.values():
-            for x in v if isinstance(v, tuple) else (v,):
-                inputs |= made.get(id(x), frozenset())
-    return frozenset(inputs)
+        if e.kind == CONSTANT:
+            inputs |= inputs_of(rec.derived, [e.node])
+        fed = {name for name, _ in e.fed}
+        inputs |= inputs_of(rec.derived, [v for name, v in e.params.items() if name not in fed])
+    return inputs
 
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import compile_record, modes
 from .functions import FUNCTIONS
 from .graph import MixedNodes, Node, raw
 
@@ -183,7 +183,15 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
         from .tensor import Tensor
 
         result = ufunc(*(raw(x) for x in inputs))
-        return Tensor(result) if any(isinstance(x, Tensor) for x in inputs) else result  # Values': a numpy bool
+        if not any(isinstance(x, Tensor) for x in inputs):
+            return result  # Values': a numpy bool
+        out = Tensor(result)
+        if compile_record.RECORDING:  # as a comparison's operator: the operands' numbers read, the result made of them
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    compile_record.read_data(x)
+            compile_record.constant_from_inputs(out, list(inputs))
+        return out
     kind, hint = _kind(inputs)
     raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on {kind}s. {hint}")
 

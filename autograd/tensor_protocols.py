@@ -19,9 +19,9 @@ class PythonProtocols:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
         # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
-        if self.requires_grad and compile_record.RECORDING and compile_record.from_inputs(self):
-            # eagerly it needs no gradient: a compiled step's input (or computed from its inputs alone),
-            # given a stand-in that requires grad while recorded; numpy reads its numbers, as t.numpy() would
+        if compile_record.RECORDING and (not self.requires_grad or compile_record.from_inputs(self)):
+            # numpy reads its numbers, as t.numpy() would; one that requires grad only as a compiled step's
+            # input (or computed from its inputs alone: a stand-in while recorded) needs no gradient eagerly
             compile_record.read_data(self)
         elif self.requires_grad:
             raise TypeError(
@@ -47,6 +47,8 @@ class PythonProtocols:
         copied = type(self)(
             self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label
         )
+        if compile_record.RECORDING:
+            compile_record.constant_from_inputs(copied, [self])
         if self.frozen:
             copied._frozen = True
         if self.grad is not None:

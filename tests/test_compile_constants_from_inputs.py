@@ -5,6 +5,7 @@ labels, the same on two batches, was reused for a third whose labels differ (fou
 compile). Ops are seen as they run, so such a step now runs eagerly with a CompileWarning, unless
 every input was the same on both recorded calls (full-batch training, which replays)."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -158,3 +159,67 @@ def test_constants_from_an_input_the_same_on_both_recordings_replay_pinned_to_it
     assert len(calls) == 2  # two recordings, then replays
     run(Tensor(rng.normal(size=(4, 3))), Tensor(np.array([0, 1, 1, 2])))  # other labels: recorded again
     assert len(calls) == 3
+
+
+_W = Tensor(np.array([1.0, 1.0, 5.0]))
+PER_EXAMPLE = {  # a weight per example made from the labels, outside the graph (a third audit's cases)
+    "a constant indexed by them": lambda y: _W[y],
+    "a constant gathered by them": lambda y: _W.gather(0, y),
+    "where with their mask": lambda y: autograd.where((y - 1).clip(0, None).bool(), 5.0, 1.0),
+    "masked_fill with their mask": lambda y: autograd.ones(4, dtype=np.float64).masked_fill(
+        (y - 1).clip(0, None).bool(), 5.0
+    ),
+    "np.greater": lambda y: 1.0 + np.greater(y, 1) * 4.0,
+    "a numpy scalar compared": lambda y: 1.0 + (np.int64(1) < y) * 4.0,
+    "copy.deepcopy": lambda y: 1.0 + (copy.deepcopy(y) * 4.0 - 4.0).clip(0, None),
+    "np.asarray of them": lambda y: 1.0 + Tensor((np.asarray(y) > 1) * 4.0),
+    "Tensor() of a list holding them": lambda y: 1.0 + (Tensor([y.data])[0] * 4.0 - 4.0).clip(0, None),
+}
+
+
+@pytest.mark.parametrize("weights", PER_EXAMPLE.values(), ids=PER_EXAMPLE.keys())
+def test_weights_made_from_the_labels_equal_on_both_recordings_run_eagerly(weights):
+    def classifier():
+        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = autograd.cross_entropy(out, y) + (out.sum(1) * weights(y)).mean()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step
+
+    rng = np.random.default_rng(0)
+    labels = [[0, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0], [0, 2, 1, 1]]  # class 2 first on the fourth call
+    batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in labels]
+    eager, _ = _run(classifier(), batches)
+    compiled, warned = _run(autograd.compile(classifier()), batches)
+    assert compiled == eager
+    assert CompileWarning in warned
+
+
+def test_labels_cast_in_the_step_the_same_on_both_recordings_replay_pinned_to_them():
+    """nn's losses read their labels (raw()) to check them: of labels made from an input (y.long()),
+    that is followed to the input, not taken for the user's read of numbers."""
+    calls = []
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        calls.append(1)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y.long())
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step, strict=True)
+    rng = np.random.default_rng(5)
+    y = Tensor(np.array([0, 2, 1, 2]))
+    for _ in range(4):
+        run(Tensor(rng.normal(size=(4, 3))), y)
+    assert len(calls) == 2
