@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import sgd_step
 
 import autograd
 import nn
@@ -31,18 +32,14 @@ WEIGHTS = {  # an extra factor of the loss, from the labels alone
 }
 
 
-def _classifier(weight):
+def _step(loss_of):
+    """A training step of a fresh nn.Linear(3, 3) (float64, SGD) whose loss is loss_of(outputs, labels)."""
     model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.1)
+    return sgd_step(model, nn.SGD(model.parameters(), lr=0.1), loss_of)
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y) * (1 + weight(y))
-        loss.backward()
-        opt.step()
-        return loss.item()
 
-    return step
+def _classifier(weight):
+    return _step(lambda out, y: F.cross_entropy(out, y) * (1 + weight(y)))
 
 
 def _run(step, batches):
@@ -121,17 +118,7 @@ PICKS = {  # an op's keyword argument made from the labels: an index, labels, a 
 @pytest.mark.parametrize("pick", PICKS.values(), ids=PICKS.keys())
 def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_eagerly(pick):
     def classifier():
-        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = pick(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        return step
+        return _step(pick)
 
     rng = np.random.default_rng(3)
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in LABELS]
@@ -139,26 +126,6 @@ def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_e
     compiled, warned = _run(autograd.compile(classifier()), batches)
     assert compiled == eager
     assert CompileWarning in warned
-
-
-def test_constants_from_an_input_the_same_on_both_recordings_replay_pinned_to_it():
-    """The labels are the same array on every call, the features not: data made from the labels
-    alone replays, until the labels change."""
-    calls = []
-    step = _classifier(lambda y: y.max())
-
-    def counted(x, y):
-        calls.append(1)
-        return step(x, y)
-
-    run = autograd.compile(counted, strict=True)
-    rng = np.random.default_rng(4)
-    y = Tensor(np.array([0, 2, 1, 2]))
-    for _ in range(4):
-        run(Tensor(rng.normal(size=(4, 3))), y)
-    assert len(calls) == 2  # two recordings, then replays
-    run(Tensor(rng.normal(size=(4, 3))), Tensor(np.array([0, 1, 1, 2])))  # other labels: recorded again
-    assert len(calls) == 3
 
 
 _W = Tensor(np.array([1.0, 1.0, 5.0]))
@@ -180,18 +147,7 @@ PER_EXAMPLE = {  # a weight per example made from the labels, outside the graph 
 @pytest.mark.parametrize("weights", PER_EXAMPLE.values(), ids=PER_EXAMPLE.keys())
 def test_weights_made_from_the_labels_equal_on_both_recordings_run_eagerly(weights):
     def classifier():
-        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            out = model(x)
-            loss = autograd.cross_entropy(out, y) + (out.sum(1) * weights(y)).mean()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        return step
+        return _step(lambda out, y: autograd.cross_entropy(out, y) + (out.sum(1) * weights(y)).mean())
 
     rng = np.random.default_rng(0)
     labels = [[0, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0], [0, 2, 1, 1]]  # class 2 first on the fourth call
@@ -202,24 +158,29 @@ def test_weights_made_from_the_labels_equal_on_both_recordings_run_eagerly(weigh
     assert CompileWarning in warned
 
 
-def test_labels_cast_in_the_step_the_same_on_both_recordings_replay_pinned_to_them():
-    """nn's losses read their labels (raw()) to check them: of labels made from an input (y.long()),
-    that is followed to the input, not taken for the user's read of numbers."""
+PINNED = {  # data made from the labels alone, which are the same array on the recorded calls
+    "a weight y.max()": lambda out, y: F.cross_entropy(out, y) * (1 + y.max()),
+    # nn's losses read their labels (raw()) to check them: of labels made from an input, that is
+    # followed to the input, not taken for the user's read of numbers
+    "labels cast in the step": lambda out, y: F.cross_entropy(out, y.long()),
+}
+
+
+@pytest.mark.parametrize("loss_of", PINNED.values(), ids=PINNED.keys())
+def test_data_made_from_an_input_the_same_on_both_recordings_replays_pinned_to_it(loss_of):
+    """The labels are the same array on every call, the features not: the step replays until the labels change."""
     calls = []
-    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.1)
+    step = _step(loss_of)
 
-    def step(x, y):
+    def counted(x, y):
         calls.append(1)
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y.long())
-        loss.backward()
-        opt.step()
-        return loss.item()
+        return step(x, y)
 
-    run = autograd.compile(step, strict=True)
-    rng = np.random.default_rng(5)
+    run = autograd.compile(counted, strict=True)
+    rng = np.random.default_rng(4)
     y = Tensor(np.array([0, 2, 1, 2]))
     for _ in range(4):
         run(Tensor(rng.normal(size=(4, 3))), y)
-    assert len(calls) == 2
+    assert len(calls) == 2  # two recordings, then replays
+    run(Tensor(rng.normal(size=(4, 3))), Tensor(np.array([0, 1, 1, 2])))  # other labels: recorded again
+    assert len(calls) == 3
