@@ -141,9 +141,9 @@ def read_data(tensor: Any, depth: int = 2) -> None:
         frame = frame.f_back
     held = tensor._made_by is None and id(tensor) not in rec.inputs  # a parameter or a constant, kept across calls
     if frame.f_code is raw.__code__:  # `raw(t)` (nn's losses checking their operands): of a constant only,
-        # such as loss weights, read live by a replay while data made from them stays as recorded; a constant
-        # made from the inputs (labels y.long()) is followed to them instead (Recording.derived)
-        if not held or tensor.requires_grad or id(tensor) in rec.derived:
+        # such as loss weights, read live by a replay while data made from them stays as recorded (a constant
+        # made from the inputs, labels y.long(), is a read: nn makes arrays of it that no note follows)
+        if not held or tensor.requires_grad:
             return
         frame = frame.f_back
     if frame.f_globals.get("__name__", "").startswith(_PACKAGE):
