@@ -16,6 +16,7 @@ import numpy as np
 
 from .tensor import Tensor
 from .trees import flatten
+from .value import Value
 
 
 def flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
@@ -43,7 +44,8 @@ def is_input(x: Any) -> bool:
 def key_of(x: Any) -> tuple:
     """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
     parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN), and
-    what a frozen dataclass or a tuple holds by the same rules, however deep."""
+    what a frozen dataclass or a tuple holds by the same rules, however deep (a Value by its number,
+    which a step can only read: its identity would let `v.data = 2.0` between calls go unseen)."""
     if is_input(x):
         data = data_of(x)
         return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
@@ -51,6 +53,8 @@ def key_of(x: Any) -> tuple:
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
     if isinstance(x, float | np.floating):
         return (type(x).__name__, float(x).hex())
+    if isinstance(x, Value):  # equal only to itself, but its number is what a step reads: known by that
+        return ("Value", float(x.data).hex())
     parts = _parts(x)
     if parts is not None:
         return (type(x), *map(key_of, parts))

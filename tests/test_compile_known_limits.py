@@ -1,10 +1,10 @@
-"""What autograd.compile cannot see, pinned so that a fix is noticed: data computed outside the graph
-from the inputs' values (numpy on the targets) that comes out the same on both recorded calls is
-replayed as recorded (README: autograd.compile). A mask from the targets, all True on the two
-recorded batches, is replayed for a batch with a missing target (-1): other numbers than eager's,
-without a warning (found by an audit of nn.fit(compile=True); an attempt to mark numpy's results
-with an ndarray subclass lost the mark through np.asarray, np.where and Python numbers, and broke
-version counting, so it was withdrawn)."""
+"""What autograd.compile could not see, and what it still cannot (pinned so that a fix is noticed):
+data computed outside the graph from the inputs' values by numpy (the targets of an array input)
+that comes out the same on both recorded calls is replayed as recorded (README: autograd.compile).
+A mask from the targets, all True on the two recorded batches, is replayed for a batch with a
+missing target (-1): other numbers than eager's, without a warning (found by an audit of
+nn.fit(compile=True); an attempt to mark numpy's results with an ndarray subclass lost the mark
+through np.asarray, np.where and Python numbers, and broke version counting, so it was withdrawn)."""
 
 import warnings
 
@@ -72,3 +72,33 @@ def test_numpy_on_a_tensor_input_is_taken_as_eagerly_and_runs_the_step_eagerly()
     with pytest.warns(autograd.CompileWarning, match="after reading numbers"):
         compiled = losses(True)
     assert compiled == losses(False)
+
+
+def test_a_value_given_to_a_step_is_known_by_its_number():
+    """A Value is equal only to itself, so a compiled step keyed it by identity, and `v.data = 2.0`
+    between calls went unseen (a replay used 1.0; found by an audit). It is keyed by its number now:
+    another number records again."""
+    rng = np.random.default_rng(0)
+    batches = [(Tensor(rng.normal(size=(4, 3))), rng.integers(0, 3, 4)) for _ in range(4)]
+
+    def losses(compiled):
+        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        scale = autograd.Value(1.0)
+
+        def step(x, y, s):
+            opt.zero_grad()
+            loss = autograd.cross_entropy(model(x), y) * s.data
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = autograd.compile(step, strict=True) if compiled else step
+        out = []
+        for i, (x, y) in enumerate(batches):
+            out.append(run(x, y, scale))
+            if i == 1:
+                scale.data = 2.0
+        return out
+
+    assert losses(True) == losses(False)
