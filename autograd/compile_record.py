@@ -167,9 +167,11 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
     Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
     `.detach()` of an input, a cast (`y.long()`), a one-hot of the labels, or from another such
-    constant; `parents` are the Tensors and arrays it was made of (an op's inputs and keyword arguments:
-    an index, a mask), in lists, tuples and dicts too. A replay cannot make it again, and equal
-    on both recorded calls it tells nothing of the next call's (a mask all True on two batches)."""
+    constant. A replay cannot make it again, and equal on both recorded calls it tells nothing of the
+    next call's (a mask all True on two batches). `parents` are the Tensors and arrays it was made of
+    (an op's inputs and keyword arguments: an index, a mask), in lists, tuples and dicts too. A
+    constant among them that is none of these (a temperature: `1.0 / temp`) is noted with a copy of
+    its numbers (Recording.held): replays check it is unchanged."""
     rec = current()
     if rec is None or rec.replaying:
         return
@@ -177,6 +179,19 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     if inputs:
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)
+    drawn = {id(t) for t, *_ in rec.draws}
+    for p in _tensors_in(parents):
+        if p._made_by is None and not p._requires_grad and id(p) not in rec.derived and id(p) not in drawn:
+            rec.held.setdefault(id(p), (p, np.array(p._data, copy=True)))  # its numbers as the data was made
+
+
+def _tensors_in(xs: Any) -> Iterator[Any]:
+    """The nodes among xs (an op's parents, its keyword arguments), in lists, tuples and dicts too."""
+    for x in xs.values() if isinstance(xs, dict) else xs:
+        if isinstance(x, list | tuple | dict):
+            yield from _tensors_in(x)
+        elif hasattr(x, "_made_by") and hasattr(x, "_data"):
+            yield x
 
 
 def inputs_of(derived: dict[int, tuple[Any, frozenset[int]]], xs: Any) -> frozenset[int]:

@@ -37,6 +37,9 @@ class Recording:
         # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
         self.given = [(a, np.array(a, copy=True)) for a in map(input_array, inputs)]
         self.copies: list[tuple[Any, Any]] = []  # (an array, the copy an op keeps of it): tensor_data.kept
+        # constants (no input's, no draw's) that an op made data outside the graph from, by id: (the
+        # constant, a copy of its numbers); those the step did not make pin its replays (a temperature)
+        self.held: dict[int, tuple[Any, np.ndarray]] = {}
         # what is made from the inputs, by id (each input and its array, the constants ops made from them,
         # their arrays, the copies ops kept of those): (the object, held so its id stays its, the indices of
         # the inputs it came from); compile_record.constant_from_inputs adds to it

@@ -70,6 +70,7 @@ class Program:
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
         self.pinned: list[tuple[int, np.ndarray]] = []  # (input, its data): what it replays only (compile_tape.derived)
+        self.pinned_constants: list[tuple[Tensor, np.ndarray]] = []  # (a constant, its numbers): the same
         # the step's global names (namespace, name, object) and closure cells (cell, object), as recorded
         self.names: list[tuple[dict[str, Any], str, Any]] = []
         self.cells: list[tuple[Any, Any]] = []
@@ -90,6 +91,9 @@ class Program:
             raise Stale from None
         for k, seen in self.pinned:
             if not same(inputs[k], seen):
+                raise Stale
+        for t, seen in self.pinned_constants:
+            if not same(t._data, seen):
                 raise Stale
         if SWITCHES.count != self.switches:
             raise Stale

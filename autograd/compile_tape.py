@@ -70,6 +70,7 @@ class Tape:
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
+    held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)  # Recording.held
     checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
@@ -136,6 +137,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
     tape.from_inputs = _from_inputs(rec, entries)
+    tape.held = rec.held
     checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape

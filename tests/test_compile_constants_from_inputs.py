@@ -199,3 +199,27 @@ def test_labels_made_in_the_step_and_read_by_a_loss_run_eagerly():
     compiled, warned = _run(autograd.compile(_step(bce)), batches)
     assert compiled == eager
     assert CompileWarning in warned
+
+
+@pytest.mark.parametrize("change", ["in place", "rebound"])
+def test_data_made_from_a_constant_of_the_callers_is_made_again_after_it_changes(change):
+    """A temperature annealed between calls: `1.0 / temp` is made anew on each call outside the graph,
+    equal on both recorded calls, and was replayed with the old temperature (found by an audit). The
+    replays are pinned to the constant's numbers: a change records the step again."""
+    rng = np.random.default_rng(0)
+    batches = [(Tensor(rng.normal(size=(4, 3))), rng.integers(0, 3, 4)) for _ in range(4)]
+
+    def losses(compiled):
+        temp = Tensor(np.array(1.0))
+        step = _step(lambda out, y: F.cross_entropy(out * (1.0 / temp), y))
+        run = autograd.compile(step, strict=True) if compiled else step
+        out = []
+        for i, (x, y) in enumerate(batches):
+            out.append(run(x, y))
+            if i == 1 and change == "in place":
+                temp.data[...] = 2.0
+            elif i == 1:
+                temp.data = np.array(2.0)
+        return out
+
+    assert losses(True) == losses(False)
