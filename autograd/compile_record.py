@@ -22,6 +22,7 @@ import numpy as np
 from .compile_recording import Recording
 from .graph import raw
 from .modes import require_callable, short
+from .trees import flatten
 
 _state = threading.local()
 _PACKAGE = __name__.rpartition(".")[0] + "."  # "autograd.": the engine's own modules
@@ -175,35 +176,24 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     rec = current()
     if rec is None or rec.replaying:
         return
-    inputs = inputs_of(rec.derived, parents)
+    sources = flatten(parents)[0]
+    inputs = inputs_of(rec.derived, sources)
     if inputs:
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)
-    drawn = {id(t) for t, *_ in rec.draws}
-    for p in _tensors_in(parents):
-        if p._made_by is None and not p._requires_grad and id(p) not in rec.derived and id(p) not in drawn:
+    for p in sources:  # a draw, as every constant the step makes, is another object on the next call: not pinned
+        held = hasattr(p, "_data") and p._made_by is None and not p._requires_grad  # a constant Tensor
+        if held and id(p) not in rec.derived:
             rec.held.setdefault(id(p), (p, np.array(p._data, copy=True)))  # its numbers as the data was made
 
 
-def _tensors_in(xs: Any) -> Iterator[Any]:
-    """The nodes among xs (an op's parents, its keyword arguments), in lists, tuples and dicts too."""
-    for x in xs.values() if isinstance(xs, dict) else xs:
-        if isinstance(x, list | tuple | dict):
-            yield from _tensors_in(x)
-        elif hasattr(x, "_made_by") and hasattr(x, "_data"):
-            yield x
-
-
-def inputs_of(derived: dict[int, tuple[Any, frozenset[int]]], xs: Any) -> frozenset[int]:
-    """The indices of the inputs that the Tensors and arrays among `xs` (in lists, tuples and dicts too)
-    were made from, by `derived` (Recording.derived)."""
+def inputs_of(derived: dict[int, tuple[Any, frozenset[int]]], leaves: list[Any]) -> frozenset[int]:
+    """The indices of the inputs that the Tensors and arrays among `leaves` (trees.flatten's) were
+    made from, by `derived` (Recording.derived)."""
     inputs: frozenset[int] = frozenset()
-    for x in xs.values() if isinstance(xs, dict) else xs:
-        if isinstance(x, list | tuple | dict):
-            inputs |= inputs_of(derived, x)
-        else:
-            found = derived.get(id(x)) or derived.get(id(getattr(x, "_data", x)))
-            inputs |= found[1] if found else frozenset()
+    for x in leaves:
+        found = derived.get(id(x)) or derived.get(id(getattr(x, "_data", x)))
+        inputs |= found[1] if found else frozenset()
     return inputs
 
 

@@ -202,7 +202,7 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
         if e.kind == CONSTANT:
             inputs |= inputs_of(rec.derived, [e.node])
         fed = {name for name, _ in e.fed}
-        inputs |= inputs_of(rec.derived, [v for name, v in e.params.items() if name not in fed])
+        inputs |= inputs_of(rec.derived, flatten([v for name, v in e.params.items() if name not in fed])[0])
     return inputs
 
 

@@ -241,7 +241,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if RECORDING and not t._requires_grad:
         if True in needs:  # under no_grad, of a tensor that requires grad: a constant of the graph's numbers
             compile_record.made_from_graph()
-        compile_record.constant_from_inputs(t, [parents, params] if params else parents)
+        compile_record.constant_from_inputs(t, [parents, params])
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
