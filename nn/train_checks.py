@@ -13,7 +13,7 @@ from autograd import Tensor, Value, no_grad
 from .arguments import as_examples, check_count, shown
 from .data import Batches
 from .module import Module
-from .norm import BatchNorm1d, BatchNorm2d
+from .norm import _BatchNorm
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
 from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
@@ -217,16 +217,14 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
     running statistics that forward moves are put back: a BatchNorm2d with maps of more than one
     pixel takes a batch of one."""
     n, size = len(batches.y), batches.batch_size
-    norms = [
-        f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, BatchNorm1d | BatchNorm2d)
-    ]
+    norms = [f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
     if not norms or (size > 1 and n % size != 1):
         return
     saved = buffer_copies(model)
     try:
         with modes_restored(model), no_grad():
             for m in model.modules():  # BatchNorm alone training: its batch statistics, and no Dropout draw
-                m.training = isinstance(m, BatchNorm1d | BatchNorm2d)
+                m.training = isinstance(m, _BatchNorm)
             forward(model, batches.X[:1])
     except Exception as e:  # the eval-mode check passed on these rows: the batch statistics refused them
         fits = _working_sizes(n, size)
