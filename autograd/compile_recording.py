@@ -51,6 +51,7 @@ class Recording:
         self.replaying = 0
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
+        self.took_numbers = False  # the step's own code took a tensor's numbers into Python (compile_record.read_data)
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []

@@ -104,6 +104,13 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:
         raise Unreplayable(rec.problems[0])
+    if rec.took_numbers:
+        raise Unreplayable(
+            "the step took a tensor's numbers into Python (t.numpy(), t.data, t.tolist(), np.asarray(t)): a replay "
+            "runs none of the step's Python, so what it did with them (a branch, a print, a check) would not happen "
+            "again. Keep the logic in tensor ops (autograd.where), check inputs with autograd.validate, return "
+            "t.item() or the tensor to log it, and give ops the Tensor itself rather than its .data"
+        )
     for owner, name, snapshot in rec.guards.values():
         if not unchanged(owner, name, snapshot):  # a call that changes it again would differ from every recording
             what = getattr(owner, "what", f"{type(owner).__name__}.{name}")

@@ -130,7 +130,7 @@ class Tensor(
 
     def numpy(self) -> np.ndarray:
         if RECORDING:
-            compile_record.read_data(self)
+            compile_record.read_data(self, into_python=True)
         return np.asarray(self._data)
 
     def detach(self) -> Tensor:

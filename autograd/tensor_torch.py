@@ -62,7 +62,7 @@ class TorchSpellings:
     def tolist(self) -> Any:
         refuse_number_of_lifted(self, ".tolist()")
         if RECORDING:  # numbers read in Python while a step is recorded
-            compile_record.read_data(self)
+            compile_record.read_data(self, into_python=True)
         return self._data.tolist()
 
     def t(self) -> Any:

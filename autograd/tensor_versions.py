@@ -26,7 +26,7 @@ class VersionedData:
     @property
     def data(self) -> np.ndarray:
         if RECORDING:  # numbers read in Python while a step is recorded
-            compile_record.read_data(self)
+            compile_record.read_data(self, into_python=True)
         return self._data
 
     @data.setter

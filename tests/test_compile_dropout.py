@@ -212,7 +212,7 @@ def test_a_drawn_constant_changed_after_its_draw_or_drawn_twice_differently_is_r
 
     def changed(x, y):
         mask = autograd.drawn(lambda: np.ones(2))
-        mask.data[0] = 2.0  # in place, after the draw
+        mask._data[0] = 2.0  # in place, after the draw, through the array (which no hook sees)
         loss = F.cross_entropy(model(x) * mask, y)
         loss.backward()
         optimizer.step()
