@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_recording import Recording
+from .compile_recording import MadeByOp, Recording
 from .graph import raw
 from .modes import require_callable, short
 from .trees import flatten
@@ -150,6 +150,7 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     module = frame.f_globals.get("__name__", "")
     if module.startswith(_PACKAGE):
         return
+    rec.read_ids.add(id(tensor))  # read by nn or the step: what came of its numbers is beyond the tape
     users = not module.startswith(_NN)  # the step's own code; nn's reads are checks of its operands
     if through_raw and not users and (not held or tensor.requires_grad):
         # `raw(t)` in nn's losses, checking their operands: of a constant only (loss weights) a read, read
@@ -173,7 +174,7 @@ def made_from_graph() -> None:
         rec.read_numbers = True
 
 
-def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
+def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, dict, list[Any]] | None = None) -> None:
     """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
     Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
     `.detach()` of an input, a cast (`y.long()`), a one-hot of the labels, or from another such
@@ -181,7 +182,9 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     next call's (a mask all True on two batches). `parents` are the Tensors and arrays it was made of
     (an op's inputs and keyword arguments: an index, a mask), in lists, tuples and dicts too. A
     constant among them that is none of these (a temperature: `1.0 / temp`) is noted with a copy of
-    its numbers (Recording.held): replays check it is unchanged."""
+    its numbers (Recording.held): replays check it is unchanged. `made_by`: the built-in op, keyword
+    arguments and parent Tensors that made it, none of which required grad (Recording.made): a tape
+    can make it again on each replay."""
     rec = current()
     if rec is None or rec.replaying:
         return
@@ -190,6 +193,10 @@ def constant_from_inputs(tensor: Any, parents: list[Any]) -> None:
     if inputs:
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)
+        if made_by is not None:
+            op, params, operands = made_by
+            versions = [p._counter[0] for p in operands] + [tensor._counter[0]]
+            rec.made[id(tensor)] = MadeByOp(tensor, op, params, operands, tensor._data, versions)
     for p in sources:  # a draw, as every constant the step makes, is another object on the next call: not pinned
         held = hasattr(p, "_data") and p._made_by is None and not p._requires_grad  # a constant Tensor
         if held and id(p) not in rec.derived:

@@ -4,6 +4,7 @@ forbid replaying it (compile_record's hooks add to it); the count of requires_gr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,23 @@ def input_array(x: Any) -> Any:
     """A call's input as its data: a Tensor's array, anything else (an array, a number) as it is (by its
     `_data`, Tensor's own slot: the Tensor class is built on this module's)."""
     return getattr(x, "_data", x)
+
+
+@dataclass
+class MadeByOp:
+    """A constant that a built-in op made while a step was recorded (no parent required grad), with the
+    version counts it and its parents had then: changed since, it is not what the op made."""
+
+    tensor: Any
+    op: Any
+    params: dict[str, Any]
+    parents: list[Any]
+    data: np.ndarray
+    versions: list[int]  # the parents', then its own
+
+    def unchanged(self) -> bool:
+        now = [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
+        return self.tensor._data is self.data and now == self.versions
 
 
 class Recording:
@@ -46,6 +64,10 @@ class Recording:
         self.derived: dict[int, tuple[Any, frozenset[int]]] = {
             id(y): (y, frozenset([k])) for k, x in enumerate(inputs) for y in (x, input_array(x))
         }
+        # constants a built-in op made from the inputs and from constants alone (`x.float() / 255` of an integer
+        # input), by id: a MadeByOp, which a tape can compute again on each replay (compile_tape.made_by_ops)
+        self.made: dict[int, MadeByOp] = {}
+        self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_record.read_data)
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0

@@ -25,6 +25,7 @@ from .tensor_record import Record, ReplayedRule
 
 Step = Callable[[], None]
 _CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
+_GETITEM = OPS["getitem"]
 
 
 UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
@@ -57,6 +58,15 @@ class Program:
         # the layer no entry of it): the step builds another graph
         self.switches = SWITCHES.count
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
+        # a boolean mask input as an index (`out[mask]`): the result's length is the mask's count of True,
+        # which the tape's shapes and buffers hold as recorded; another count records again
+        self.counts = [
+            (k, int(np.count_nonzero(e.params[name])))
+            for e in entries
+            if e.op is _GETITEM
+            for name, k in e.fed
+            if np.result_type(e.params[name]) == bool
+        ]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
         self.checks = tape.checks
         self.guards = tape.guards
@@ -94,6 +104,9 @@ class Program:
                 raise Stale
         for t, seen in self.pinned_constants:
             if not same(t._data, seen):
+                raise Stale
+        for k, count in self.counts:
+            if np.count_nonzero(inputs[k]) != count:
                 raise Stale
         if SWITCHES.count != self.switches:
             raise Stale

@@ -15,7 +15,7 @@ import numpy as np
 from .compile_guards import unchanged
 from .compile_reads import Read
 from .compile_record import inputs_of
-from .compile_recording import SWITCHES, Recording, input_array
+from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
 from .graph_order import topological_order
 from .op import Op
 from .tensor import Tensor
@@ -127,11 +127,12 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     returned = {id(x) for x in out_leaves}
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned
-    nodes = _forward_order(roots)
+    made = made_by_ops(rec)
+    nodes = _forward_order(roots, made)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
     given = _Inputs(inputs, rec.copies)
-    entries = [_entry(n, index, given, drawn) for n in nodes]
+    entries = [_entry(n, index, given, drawn, made) for n in nodes]
     for e in entries:
         e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
     _check_versions(rec, nodes, entries)
@@ -231,24 +232,43 @@ def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
     return data.shape, data.dtype, bool(data.flags.c_contiguous)
 
 
-def _forward_order(roots: list[Tensor]) -> list[Tensor]:
-    """Every node the roots were computed from, each after its parents (the roots' orders merged)."""
+def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
+    """The constants made from the inputs by built-in ops (Recording.made) that a replay can make again
+    as ops that need no gradient: each as the op made it (not changed since, nor its parents), and never
+    read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again)."""
+    read = rec.read_ids | {id(t) for t, _ in rec.reads}
+    return {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
+
+
+def _forward_order(roots: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor]:
+    """Every node the roots were computed from, each after its parents (the roots' orders merged), with
+    the constants among them that ops made (`made`) after theirs, as far back as such constants go."""
     seen: set[int] = set()
     nodes: list[Tensor] = []
     for root in roots:
         if id(root) in seen:
             continue
         for n in reversed(topological_order(root)):
-            if id(n) not in seen:
-                seen.add(id(n))
-                nodes.append(n)
+            pending = [(n, False)]
+            while pending:
+                node, parents_placed = pending.pop()
+                if id(node) in seen:
+                    continue
+                if parents_placed or id(node) not in made:
+                    seen.add(id(node))
+                    nodes.append(node)
+                else:  # its parents first, then it
+                    pending.append((node, True))
+                    pending += [(p, False) for p in reversed(made[id(node)].parents)]
     return nodes
 
 
-def _entry(node: Tensor, index: dict[int, int], given: _Inputs, drawn: dict[int, int]) -> Entry:
+def _entry(
+    node: Tensor, index: dict[int, int], given: _Inputs, drawn: dict[int, int], made: dict[int, MadeByOp]
+) -> Entry:
     data = node._data
     shape, dtype = np.shape(data), np.result_type(data)
-    entry = _leaf_or_op(node, data, shape, dtype, index, given, drawn)
+    entry = _leaf_or_op(node, data, shape, dtype, index, given, drawn, made.get(id(node)))
     entry.contiguous = bool(np.asarray(data).flags.c_contiguous)
     return entry
 
@@ -261,8 +281,13 @@ def _leaf_or_op(
     index: dict[int, int],
     given: _Inputs,
     drawn: dict[int, int],
+    made: MadeByOp | None,
 ) -> Entry:
     fed_arrays = given.arrays
+    if made is not None:  # a constant an op made from the inputs: that op again, needing no gradient
+        fed = tuple((name, fed_arrays[id(v)]) for name, v in made.params.items() if id(v) in fed_arrays)
+        parents = tuple(index[id(p)] for p in made.parents)
+        return Entry(OP, shape, dtype, op=made.op, params=dict(made.params), parents=parents, fed=fed)
     record = node._made_by
     if record is None:
         if id(node) in given.tensors:

@@ -37,6 +37,8 @@ from .tensor_shapes import ShapeMethods
 from .tensor_torch import Size, TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count, shares_count
 
+BUILT_IN = frozenset(ops.OPS.values())  # the table's ops: pure forwards, which a compiled step may run again
+
 _new = object.__new__
 
 
@@ -241,7 +243,8 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if RECORDING and not t._requires_grad:
         if True in needs:  # under no_grad, of a tensor that requires grad: a constant of the graph's numbers
             compile_record.made_from_graph()
-        compile_record.constant_from_inputs(t, [parents, params])
+        made_by = None if True in needs or op not in BUILT_IN else (op, params or {}, parents)
+        compile_record.constant_from_inputs(t, [parents, params], made_by)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
