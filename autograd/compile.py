@@ -216,7 +216,8 @@ class _Recorded:
             # an input equal on both calls cannot show whether that data depends on it: replay only
             # calls with that input again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
-            # and while a constant of the caller's that such data was made of holds the numbers it held
+            # and while a constant of the caller's that such data was made of (or an array of theirs that an op
+            # keeps a copy of: an index, labels) holds the numbers it held
             # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
         self.first = None

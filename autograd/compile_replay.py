@@ -16,12 +16,13 @@ import numpy as np
 
 from .compile_guards import MISSING, settled
 from .compile_kernels import kernel
-from .compile_recording import SWITCHES
+from .compile_recording import SWITCHES, input_array
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like, same
 from .tensor import Tensor
 from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_ops import OPS, check_labels
 from .tensor_record import Record, ReplayedRule
+from .trees import flatten
 
 Step = Callable[[], None]
 _CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
@@ -58,15 +59,10 @@ class Program:
         # the layer no entry of it): the step builds another graph
         self.switches = SWITCHES.count
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
-        # a boolean mask input as an index (`out[mask]`): the result's length is the mask's count of True,
-        # which the tape's shapes and buffers hold as recorded; another count records again
-        self.counts = [
-            (k, int(np.count_nonzero(e.params[name])))
-            for e in entries
-            if e.op is _GETITEM
-            for name, k in e.fed
-            if np.result_type(e.params[name]) == bool
-        ]
+        # a boolean mask in an index (`out[mask]`, an input's, or an array of the caller's changed in place):
+        # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
+        self.counts = [(e.params, _true_counts(e.params)) for e in entries if e.op is _GETITEM]
+        self.counts = [(params, counts) for params, counts in self.counts if counts]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
         self.checks = tape.checks
         self.guards = tape.guards
@@ -80,7 +76,7 @@ class Program:
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
         self.pinned: list[tuple[int, np.ndarray]] = []  # (input, its data): what it replays only (compile_tape.derived)
-        self.pinned_constants: list[tuple[Tensor, np.ndarray]] = []  # (a constant, its numbers): the same
+        self.pinned_constants: list[tuple[Any, np.ndarray]] = []  # (a constant Tensor or array, its numbers): the same
         # the step's global names (namespace, name, object) and closure cells (cell, object), as recorded
         self.names: list[tuple[dict[str, Any], str, Any]] = []
         self.cells: list[tuple[Any, Any]] = []
@@ -103,10 +99,7 @@ class Program:
             if not same(inputs[k], seen):
                 raise Stale
         for t, seen in self.pinned_constants:
-            if not same(t._data, seen):
-                raise Stale
-        for k, count in self.counts:
-            if np.count_nonzero(inputs[k]) != count:
+            if not same(input_array(t), seen):
                 raise Stale
         if SWITCHES.count != self.switches:
             raise Stale
@@ -125,6 +118,9 @@ class Program:
             arrays[i] = inputs[k]
         for params, name, k in self.fed:
             params[name] = inputs[k]
+        for params, counts in self.counts:  # another count records again
+            if _true_counts(params) != counts:
+                raise Stale
         for check, k in self.checks:  # what the step checks of its inputs (autograd.validate), before the draws
             check(inputs[k])
         for k, (redraw, seen, slot) in enumerate(self.draws):
@@ -157,6 +153,11 @@ class Program:
             else:
                 leaves.append(x)
         return self.rebuild(leaves)
+
+
+def _true_counts(params: dict[str, Any]) -> list[int]:
+    """The counts of True of the boolean arrays in an index (getitem's keyword argument)."""
+    return [int(np.count_nonzero(a)) for a in flatten(params["index"])[0] if np.result_type(a) == bool]
 
 
 def _buffered(e: Entry, entries: list[Entry]) -> bool:

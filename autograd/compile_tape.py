@@ -70,7 +70,9 @@ class Tape:
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
-    held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)  # Recording.held
+    # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
+    # numbers when recorded), by id
+    held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)
     checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
 
     def guarded(self) -> list[tuple[int, str, Any]]:
@@ -145,7 +147,10 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
     tape.from_inputs = _from_inputs(rec, entries)
-    tape.held = rec.held
+    tape.held = dict(rec.held)
+    for original, copy in rec.copies:  # not an input's, nor made from them: an array of the caller's
+        if id(original) not in given.arrays and id(original) not in rec.derived:
+            tape.held.setdefault(id(original), (original, copy))
     checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
