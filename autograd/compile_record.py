@@ -165,6 +165,17 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
         rec.read_numbers = True
 
 
+def read_grad() -> None:
+    """Note that Python read a `.grad` while a step is recorded: where the step's own code did (a branch
+    on a gradient's size, an lr set from its norm), a replay would not do it again. nn's optimizers read
+    theirs in replayed methods, and nn's clipping runs the step eagerly itself."""
+    rec = current()
+    if rec is not None and not rec.replaying:
+        module = sys._getframe(2).f_globals.get("__name__", "")
+        if not module.startswith((_PACKAGE, _NN)):
+            rec.took_numbers = True
+
+
 def made_from_graph() -> None:
     """Note a constant made of the graph's numbers while a step is recorded (`t.detach()` of a computed
     tensor, an op under no_grad on one that requires grad): as a read of those numbers, since they

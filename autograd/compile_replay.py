@@ -157,7 +157,8 @@ class Program:
 
 def _true_counts(params: dict[str, Any]) -> list[int]:
     """The counts of True of the boolean arrays in an index (getitem's keyword argument)."""
-    return [int(np.count_nonzero(a)) for a in flatten(params["index"])[0] if np.result_type(a) == bool]
+    parts = flatten(params["index"])[0]  # arrays, ints, slices, None, Ellipsis
+    return [int(np.count_nonzero(a)) for a in parts if isinstance(a, np.ndarray) and a.dtype == bool]
 
 
 def _buffered(e: Entry, entries: list[Entry]) -> bool:

@@ -108,10 +108,10 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         raise Unreplayable(rec.problems[0])
     if rec.took_numbers:
         raise Unreplayable(
-            "the step took a tensor's numbers into Python (t.numpy(), t.data, t.tolist(), np.asarray(t)): a replay "
-            "runs none of the step's Python, so what it did with them (a branch, a print, a check) would not happen "
-            "again. Keep the logic in tensor ops (autograd.where), check inputs with autograd.validate, return "
-            "t.item() or the tensor to log it, and give ops the Tensor itself rather than its .data"
+            "the step took a tensor's numbers into Python (t.numpy(), t.data, t.tolist(), np.asarray(t), p.grad): "
+            "a replay runs none of the step's Python, so what it did with them (a branch, a print, a check) would "
+            "not happen again. Keep the logic in tensor ops (autograd.where), check inputs with autograd.validate, "
+            "return t.item() or the tensor to log it, and give ops the Tensor itself rather than its .data"
         )
     for owner, name, snapshot in rec.guards.values():
         if not unchanged(owner, name, snapshot):  # a call that changes it again would differ from every recording
@@ -151,6 +151,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     for original, copy in rec.copies:  # not an input's, nor made from them: an array of the caller's
         if id(original) not in given.arrays and id(original) not in rec.derived:
             tape.held.setdefault(id(original), (original, copy))
+            root = _viewed(original)  # a view made in the step (`index[:3]`) is new on each call; its array is not
+            if root is not original and id(root) not in given.arrays and id(root) not in rec.derived:
+                tape.held.setdefault(id(root), (root, np.array(root, copy=True)))
     checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
     tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
     return tape
@@ -243,6 +246,13 @@ def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
     read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again)."""
     read = rec.read_ids | {id(t) for t, _ in rec.reads}
     return {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
+
+
+def _viewed(array: Any) -> Any:
+    """The array whose memory `array` views, through views of views (itself if it owns its memory)."""
+    while isinstance(getattr(array, "base", None), np.ndarray):
+        array = array.base
+    return array
 
 
 def _forward_order(roots: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor]:

@@ -47,6 +47,8 @@ class BackwardHooks:
     def grad(self) -> Any:
         """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
         dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked."""
+        if compile_record.RECORDING:
+            compile_record.read_grad()
         return held_grad(self)
 
     @grad.setter

@@ -19,6 +19,7 @@ from autograd import (
     conv1d,
     conv2d,
     conv_transpose2d,
+    eager_only,
     max_pool2d,
     one_hot,
     pad,
@@ -101,6 +102,10 @@ def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
     (a batch of positives) do not say which: then the answer is given only when both thresholds
     give it (no score in (0, 0.5]), else a ValueError asks for the threshold. nn.fit and nn.evaluate
     choose it once, from the loss and all the labels (`accuracy_for`), not per batch."""
+    eager_only(
+        "nn.functional.accuracy computes a Python number from the tensors' numbers, which a replay would not "
+        "compute again (a loss weighted by it, a branch on it): return the outputs and compute it outside the step"
+    )
     scores = _scores(pred)
     labels = as_array("accuracy", "the label list", raw(labels))
     if scores.ndim == 2 and scores.shape[1] > 1:

@@ -115,7 +115,8 @@ def test_a_boolean_mask_input_as_an_index_replays_only_for_its_count_of_true(mon
 def test_an_index_array_of_the_callers_changed_in_place_between_calls_records_again(monkeypatch):
     """An op keeps a copy of an index array (numpy's own would see a later change): a replay used the
     recorded copy after the caller changed the array, other rows than eager's. It is compared on each
-    replay now, and a change records again."""
+    replay now, and a change records again; so is the array behind a view of it made in the step
+    (`index[:2]`, a new object on each call). A slice beside them is no array to count."""
     index = np.array([0, 1, 2])
     mask = np.array([1, 1, 1, 0], bool)
     picks = [([0, 1, 2], [1, 1, 1, 0])] * 3 + [([3, 1, 0], [1, 1, 1, 0]), ([3, 1, 0], [1, 0, 0, 0])] * 2
@@ -126,7 +127,7 @@ def test_an_index_array_of_the_callers_changed_in_place_between_calls_records_ag
         def step(x):
             opt.zero_grad()
             out = model(x).sum(1)
-            loss = (out[index] * out[index]).sum() + out[mask].sum()
+            loss = (out[index] * out[index[:2]].sum()).sum() + out[mask].sum() + out[1:].sum()
             loss.backward()
             opt.step()
             return loss.item()
