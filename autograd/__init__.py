@@ -36,7 +36,11 @@ Public API:
                            it changed; a method a replay calls again (an optimizer's step)
     guard_settings         a module's call that guards all its settings (numbers, text, small arrays)
                            the call leaves unchanged: nn's modules call their forward through it
-    validate               a check of the step's input data (a loss's targets) that a replay runs again
+    validate               a check of the step's data (a loss's targets or predictions) that a replay runs again
+    copied_from, needs_grad
+                           for losses of your own under compile: an array made from an operand with
+                           numpy (a cast), noted as made from it; and whether a gradient flows to a
+                           tensor eagerly (a compiled step's inputs require grad while it is recorded)
     eager_only             what a replay could not do faithfully (a scheduler stepped on the step's loss):
                            a step being compiled that calls it runs eagerly, saying why
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
@@ -51,7 +55,7 @@ from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_guards import guard_settings
-from .compile_record import eager_only, guard, replayed, validate
+from .compile_record import copied_from, eager_only, guard, needs_grad, replayed, validate
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -136,6 +140,8 @@ __all__ = [
     "stack",
     "topological_order",
     "validate",
+    "copied_from",
+    "needs_grad",
     "value_and_grad",
     "vjp",
     "where",

@@ -18,8 +18,17 @@ def difference(a: Tape, b: Tape) -> str | None:
         what = _entry_difference(x, y)
         if what:
             return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
-    if [k for _, k in a.checks] != [k for _, k in b.checks]:
-        return "the step checked other inputs (autograd.validate) from one call to the next"
+    if [kind for _, (kind, _) in a.checks] != [kind for _, (kind, _) in b.checks]:
+        return "the step checked other data (autograd.validate) from one call to the next"
+    for (_, (kind, x)), (_, (_, y)) in zip(a.checks, b.checks):
+        if x is not y if kind == "object" else x != y:
+            return (
+                "the step checked data made anew on each call outside the graph (autograd.validate of a copy, of a "
+                "constant made in the step), which a replay cannot check again: check the input, or the tensor "
+                "itself"
+                if kind == "object"
+                else "the step checked other data (autograd.validate) from one call to the next"
+            )
     if len(a.draws) != len(b.draws):
         return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"
     for k, (x, y) in enumerate(zip(a.draws, b.draws)):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_recording import MadeByOp, Recording
+from .compile_recording import MadeByOp, Recording, input_array
 from .graph import raw
 from .modes import require_callable, short
 from .trees import flatten
@@ -214,6 +214,32 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
             rec.held.setdefault(id(p), (p, np.array(p._data, copy=True)))  # its numbers as the data was made
 
 
+def copied_from(copy: Any, source: Any) -> Any:
+    """`copy`, an array made from `source` (an array or a Tensor) outside the graph with numpy (targets or
+    weights cast to the predictions' dtype), noted while a step is recorded: made from the inputs where
+    source was, or from the graph's numbers; and where source is a constant of the caller's, the replays
+    check its numbers and record again when they change, as for the copies that ops keep. Returns copy."""
+    rec = current()
+    if rec is None or rec.replaying or copy is source:
+        return copy
+    inputs = inputs_of(rec.derived, [source])
+    if inputs:
+        rec.derived[id(copy)] = (copy, inputs)
+    elif getattr(source, "_made_by", None) is not None:  # a tensor the step computed
+        made_from_graph()
+    elif isinstance(source, np.ndarray) or (hasattr(source, "_data") and not source._requires_grad):
+        rec.held.setdefault(id(source), (source, np.array(input_array(source), copy=True)))
+    return copy
+
+
+def needs_grad(tensor: Any) -> bool:
+    """Whether a gradient flows to `tensor` as it would eagerly: its requires_grad, except where a compiled
+    step being recorded made it require grad (its Tensor inputs, and tensors computed from them alone,
+    which are constants eagerly). For nn's losses, which take a target that requires grad as an operand
+    and refuse one as class weights."""
+    return bool(tensor.requires_grad) and not from_inputs(tensor)
+
+
 def inputs_of(derived: dict[int, tuple[Any, frozenset[int]]], leaves: list[Any]) -> frozenset[int]:
     """The indices of the inputs that the Tensors and arrays among `leaves` (trees.flatten's) were
     made from, by `derived` (Recording.derived)."""
@@ -291,9 +317,12 @@ def eager_only(why: str) -> None:
 
 def validate(check: Callable[[Any], None], data: Any) -> None:
     """`check(data)`, which raises on bad data (a loss's targets out of range). A compiled step runs
-    no Python of its own on a replay, so while one is recorded the check is noted, and where `data`
-    is one of the call's inputs (an array, or a Tensor's data), each replay checks that call's input
-    with it (given as an array) before anything changes, as the step would eagerly."""
+    no Python of its own on a replay, so while one is recorded the check is noted, and each replay
+    runs it before anything changes, as the step would eagerly: on that call's input where `data` is
+    one of the inputs (given as an array), on the array the replay computed where the step computed
+    it (a loss's probabilities: after the forward pass, before backward), on the object itself where
+    it is the same on both recorded calls (the caller's weights); else the step runs eagerly
+    (compile_compare.difference)."""
     require_callable(check, "validate: check")
     check(data)
     rec = current()

@@ -64,7 +64,10 @@ class Program:
         self.counts = [(e.params, _true_counts(e.params)) for e in entries if e.op is _GETITEM]
         self.counts = [(params, counts) for params, counts in self.counts if counts]
         self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
-        self.checks = tape.checks
+        # what the step checks (autograd.validate): its inputs and constants before the draws, as eagerly
+        # before anything changes; the data it computed once computed, before backward and the updates
+        self.checks = [(check, kind == "input", x) for check, (kind, x) in tape.checks if kind != "entry"]
+        self.computed_checks = [(check, i) for check, (kind, i) in tape.checks if kind == "entry"]
         self.guards = tape.guards
         kernels = [_kernel(e, entries) for e in entries]
         self.forward = [
@@ -121,8 +124,8 @@ class Program:
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
                 raise Stale
-        for check, k in self.checks:  # what the step checks of its inputs (autograd.validate), before the draws
-            check(inputs[k])
+        for check, of_input, x in self.checks:
+            check(inputs[x] if of_input else x)  # an input's index, or a constant
         for k, (redraw, seen, slot) in enumerate(self.draws):
             data = redraw()
             if like(data) != seen:
@@ -135,6 +138,8 @@ class Program:
                 arrays[slot] = data
         for step in self.forward:
             step()
+        for check, i in self.computed_checks:
+            check(arrays[i])
         if self.check is not None:
             self.check(self._result())
         for event in self.events:

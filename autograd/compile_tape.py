@@ -73,7 +73,9 @@ class Tape:
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
     # numbers when recorded), by id
     held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)
-    checks: list[tuple[Callable[[Any], None], int]] = field(default_factory=list)  # (check, input): `validate`
+    # (check, what it checked): `validate`'s, of ("input", k), ("entry", i) (data the step computed: a loss's
+    # predictions) or ("object", x) (a constant: the caller's, if it is the same object on every call)
+    checks: list[tuple[Callable[[Any], None], tuple[str, Any]]] = field(default_factory=list)
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -154,8 +156,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             root = _viewed(original)  # a view made in the step (`index[:3]`) is new on each call; its array is not
             if root is not original and id(root) not in given.arrays and id(root) not in rec.derived:
                 tape.held.setdefault(id(root), (root, np.array(root, copy=True)))
-    checked = ((check, given.arrays.get(id(input_array(data)))) for check, data in rec.checks)
-    tape.checks = [(check, k) for check, k in checked if k is not None]  # others: constants, or derived data
+    computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
+    tape.checks = [(check, _checked(data, given, computed)) for check, data in rec.checks]
     return tape
 
 
@@ -170,6 +172,17 @@ class _Inputs:
         for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
             if id(original) in self.arrays:
                 self.arrays[id(copy)] = self.arrays[id(original)]
+
+
+def _checked(data: Any, given: _Inputs, computed: dict[int, int]) -> tuple[str, Any]:
+    """What a check of `data` (autograd.validate) checks on a replay: an input, an entry's array (`computed`,
+    by the ids of the entries' arrays), or else the object itself (a constant)."""
+    array = input_array(data)
+    if id(array) in given.arrays:
+        return "input", given.arrays[id(array)]
+    if id(array) in computed:
+        return "entry", computed[id(array)]
+    return "object", data
 
 
 def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:

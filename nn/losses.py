@@ -20,7 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_flag, check_real
-from .losses_pairs import Predictions, as_read, constant_weights, first_bad, pairs, reduce, require
+from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -88,9 +88,11 @@ def binary_cross_entropy(probs: Predictions, targets: Any, *, weight: Any = None
     binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
     name = "binary_cross_entropy"
     found = pairs(probs, targets, name)
-    bad = first_bad([p for p, _ in found], _in_unit)
-    if bad is not None:
-        raise ValueError(f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)")
+    require(
+        [p for p, _ in found],
+        _in_unit,
+        lambda bad: f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)",
+    )
     _check_unit_targets(found, name)
     terms = [_bce(p, t) for p, t in found]
     return reduce(_weighed(terms, _weights(weight, "weight", found, probs, name, "probabilities")), reduction, name)

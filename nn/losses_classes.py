@@ -16,7 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
-from .losses_pairs import as_read, check_reduction, constant_weights, require
+from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, require
 
 
 def cross_entropy(
@@ -156,7 +156,7 @@ def _soft_cross_entropy(
             "give integers (labels.astype(int))"
         ),
     )
-    t = target if isinstance(target, Tensor) and target.requires_grad else np.asarray(raw(target), logits.dtype)
+    t = as_operand(target if isinstance(target, Tensor) else np.asarray(raw(target)), logits.dtype)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     if weight is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, Value, raw, validate
+from autograd import ShapeError, Tensor, Value, copied_from, needs_grad, raw, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
 
@@ -50,14 +50,17 @@ def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     """The weights of loss `name` (its argument `arg`, `what` in messages) as an array of finite numbers
     >= 0: constants, so a Tensor that requires grad is refused rather than silently not differentiated."""
-    if isinstance(weight, Tensor) and weight.requires_grad:
+    if isinstance(weight, Tensor) and needs_grad(weight):
         raise TypeError(f"{name}: {what} are constants here and take no gradient; give {arg}.detach() or an array")
     w = np.asarray(raw(weight))
     if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
-    bad = w[~(np.isfinite(w) & (w >= 0))]
-    if bad.size:
-        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0, got {bad[0]}")
+    # checked through validate where it is one array or Tensor: a compiled step's replays check each call's
+    require(
+        [weight if isinstance(weight, np.ndarray | Tensor) else w],
+        lambda x: np.isfinite(x) & (x >= 0),
+        lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
+    )
     return w
 
 
@@ -67,7 +70,7 @@ def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
     (a copy would be replayed as first recorded), else an array in `dtype`."""
     if isinstance(weight, Tensor) and weight.dtype == dtype:
         return weight
-    return checked.astype(dtype)
+    return copied_from(checked.astype(dtype), weight)
 
 
 def check_reduction(reduction: Any, name: str, also: str = "") -> None:
@@ -106,13 +109,13 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
     so that its version count guards what a rule reads of it (hinge's, kl_div's, bce's): changed in
     place before backward(), it raises as any Tensor does. An array's in-place change is not seen (as
     PyTorch does not see one of a tensor from torch.from_numpy), as for every array operand."""
-    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == pred.dtype):
-        t = target
+    if isinstance(target, Tensor) and target.dtype.kind in "biuf":
+        t = as_operand(target, pred.dtype)
     else:
         t = as_array(name, "the target", raw(target))
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
-        t = t.astype(pred.dtype, copy=False)
+        t = as_operand(t, pred.dtype)
     if t.shape != pred.shape:
         raise ShapeError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; "
@@ -121,9 +124,19 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
     return t
 
 
+def as_operand(target: Tensor | np.ndarray, dtype: np.dtype) -> Tensor | np.ndarray:
+    """A target as a loss's graph reads it, in `dtype`: a Tensor that a gradient flows to as it is; another
+    Tensor as it is, or cast by the astype op (which a compiled step runs again on each call's target); an
+    array as it is, or cast with numpy and noted as copied (`copied_from`: made from the inputs, or pinned
+    to the caller's array)."""
+    if isinstance(target, Tensor):
+        return target if target.dtype == dtype or needs_grad(target) else target.astype(dtype)
+    return target if target.dtype == dtype else copied_from(target.astype(dtype), target)
+
+
 def _value_targets(target: Any, name: str) -> list[Any]:
     """One target per Value prediction: Values as they are, numbers as floats."""
-    if isinstance(target, Tensor) and target.requires_grad:
+    if isinstance(target, Tensor) and needs_grad(target):
         raise TypeError(
             f"{name}: Value predictions cannot pass gradients to a Tensor that requires grad; "
             "give Values as targets, or predict with Tensors"

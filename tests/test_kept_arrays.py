@@ -121,19 +121,27 @@ def test_a_write_after_the_op_leaves_its_gradient_as_computed(name):
     np.testing.assert_array_equal(_grad_after(build, change), want)
 
 
-@pytest.mark.parametrize("target", ["labels", "labels Tensor", "probabilities Tensor"])
+@pytest.mark.parametrize("target", ["labels", "labels Tensor", "probabilities", "probabilities Tensor"])
 def test_a_loss_keeps_the_targets_it_was_given(target):
+    """Labels and probability arrays are kept as given; a probability Tensor is an operand of the graph,
+    whose version count refuses a backward after it changed, as every loss's target Tensor (PyTorch's)."""
     logits = Tensor(np.zeros((2, 3)), requires_grad=True)
+    probabilities = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     t = {
         "labels": np.array([0, 1]),
         "labels Tensor": Tensor(np.array([0, 1])),
-        "probabilities Tensor": Tensor(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])),
+        "probabilities": probabilities,
+        "probabilities Tensor": Tensor(probabilities),
     }[target]
     loss = F.cross_entropy(logits, t)
     if isinstance(t, Tensor):
         t[...] = t.numpy()[:, ::-1].copy() if t.ndim == 2 else np.array([2, 2])
     else:
-        t[:] = 2
+        t[...] = t[:, ::-1].copy() if t.ndim == 2 else 2
+    if target == "probabilities Tensor":
+        with pytest.raises(RuntimeError, match="was changed in place after"):
+            loss.backward()
+        return
     loss.backward()
     third = 1 / 3 / 2  # softmax of zeros, over a batch of 2
     np.testing.assert_allclose(logits.grad, [[third - 0.5, third, third], [third, third - 0.5, third]])
