@@ -138,7 +138,7 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     the code that called the public method, past the frames that carry out an operator or numpy
     function for it), and inside a replayed method (an optimizer's step: its own business)."""
     rec = current()
-    if rec is None or rec.replaying:
+    if rec is None or rec.replaying or rec.validating:
         return
     frame = sys._getframe(depth)
     while frame.f_globals.get("__name__") in _FORWARDING:
@@ -324,10 +324,16 @@ def validate(check: Callable[[Any], None], data: Any) -> None:
     it is the same on both recorded calls (the caller's weights); else the step runs eagerly
     (compile_compare.difference)."""
     require_callable(check, "validate: check")
-    check(data)
     rec = current()
-    if rec is not None:
-        rec.checks.append((check, data))
+    if rec is None:
+        check(data)
+        return
+    rec.validating += 1  # what the check reads is not noted: each replay runs it again
+    try:
+        check(data)
+    finally:
+        rec.validating -= 1
+    rec.checks.append((check, data))
 
 
 def seeded() -> None:

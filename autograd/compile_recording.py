@@ -71,6 +71,7 @@ class Recording:
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
+        self.validating = 0  # checks of autograd.validate running (replays run them again)
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.took_numbers = False  # the step's own code took a tensor's numbers into Python (compile_record.read_data)

@@ -125,13 +125,12 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
 
 
 def as_operand(target: Tensor | np.ndarray, dtype: np.dtype) -> Tensor | np.ndarray:
-    """A target as a loss's graph reads it, in `dtype`: a Tensor that a gradient flows to as it is; another
-    Tensor as it is, or cast by the astype op (which a compiled step runs again on each call's target); an
-    array as it is, or cast with numpy and noted as copied (`copied_from`: made from the inputs, or pinned
-    to the caller's array)."""
+    """A target as a loss's graph reads it, in `dtype`: a Tensor that a gradient flows to as it is; another,
+    or an array, as it is in that dtype, or cast by the astype op, which a compiled step runs again on each
+    call's target (an array's cast noted as copied from it, `copied_from`: pinned to the caller's array)."""
     if isinstance(target, Tensor):
         return target if target.dtype == dtype or needs_grad(target) else target.astype(dtype)
-    return target if target.dtype == dtype else copied_from(target.astype(dtype), target)
+    return target if target.dtype == dtype else copied_from(Tensor(target).astype(dtype), target)
 
 
 def _value_targets(target: Any, name: str) -> list[Any]:

@@ -1,8 +1,9 @@
 """Constants that the table's ops make from a compiled step's inputs (`x.float() / 255` of a uint8 batch,
 `y * 1.0` of integer labels) are made again by each replay, as ops that need no gradient: such steps
-replay with eager's numbers where they ran eagerly before. One changed in place, or read by Python
-(a loss checking its targets), is not what the op made, or is beyond the tape: the step runs eagerly,
-as before. Also: a boolean mask input used as an index, whose count of True sets the result's length."""
+replay with eager's numbers where they ran eagerly before, and a loss's check of them (autograd.validate)
+is replayed with them. One changed in place, or read by Python outside such a check, is not what the op
+made, or is beyond the tape: the step runs eagerly, as before. Also: a boolean mask input used as an
+index, whose count of True sets the result's length."""
 
 import warnings
 
@@ -62,9 +63,9 @@ def test_a_constant_made_from_the_inputs_then_changed_in_place_runs_eagerly(monk
     assert check_refused(_classifier(loss_of), "changed|outside the graph", monkeypatch) == 0
 
 
-def test_targets_made_from_the_labels_that_a_loss_checks_run_eagerly():
-    """binary_cross_entropy checks its targets' numbers (in [0, 1]): a replay making them again would
-    not check them, so the step runs eagerly, and a label of 2 on the fourth call is refused as eagerly."""
+def test_targets_made_from_the_labels_that_a_loss_checks_are_checked_by_each_replay():
+    """binary_cross_entropy checks its targets' numbers (in [0, 1]) through autograd.validate: a replay
+    making them again checks them again, and a label of 2 on the fourth call is refused as eagerly."""
     labels = [np.array(y) for y in ([0, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0], [0, 2, 1, 1])]
 
     def losses(compile):
@@ -85,7 +86,8 @@ def test_targets_made_from_the_labels_that_a_loss_checks_run_eagerly():
         return done, model.W.data.copy()
 
     eager = losses(lambda f: f)
-    with pytest.warns(autograd.CompileWarning, match="outside the graph"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         compiled = losses(autograd.compile)
     assert_same(compiled, eager)
 

@@ -128,3 +128,23 @@ def test_an_array_of_the_callers_that_nn_copies_is_pinned_to_its_numbers(case):
         a[...] = arrays[case] if i < 3 else arrays[case][::-1] * 3
 
     _compare(losses[case], case != "kl_div target", nout=3 if case == "kl_div target" else 1, before=before)
+
+
+def test_fit_with_float64_labels_for_a_float32_model_replays():
+    """numpy's default float64 labels for a float32 model: the loss casts them with the astype op, which each
+    replay runs again (a numpy copy before, made anew on each call: the step ran eagerly)."""
+    X = _RNG.normal(size=(64, 2)).astype(np.float32)
+    y = (X[:, :1] > 0).astype(np.float64)
+
+    def history(compile):
+        model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.ReLU(), nn.Linear(4, 1, seed=1))
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        return nn.fit(
+            model, nn.BCEWithLogitsLoss(), opt, (X, y), epochs=3, batch_size=16, compile=compile, verbose=False
+        )
+
+    eager = history(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = history(True)
+    assert (compiled.loss, compiled.accuracy) == (eager.loss, eager.accuracy)
