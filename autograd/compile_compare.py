@@ -18,9 +18,9 @@ def difference(a: Tape, b: Tape) -> str | None:
         what = _entry_difference(x, y)
         if what:
             return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
-    if [kind for _, (kind, _) in a.checks] != [kind for _, (kind, _) in b.checks]:
+    if [(kind, *rest) for _, (kind, _), *rest in a.checks] != [(kind, *rest) for _, (kind, _), *rest in b.checks]:
         return "the step checked other data (autograd.validate) from one call to the next"
-    for (_, (kind, x)), (_, (_, y)) in zip(a.checks, b.checks):
+    for (_, (kind, x), *_), (_, (_, y), *_) in zip(a.checks, b.checks):
         if x is not y if kind == "object" else x != y:
             return (
                 "the step checked data made anew on each call outside the graph (autograd.validate of a copy, of a "

@@ -138,7 +138,7 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     the code that called the public method, past the frames that carry out an operator or numpy
     function for it), and inside a replayed method (an optimizer's step: its own business)."""
     rec = current()
-    if rec is None or rec.replaying or rec.validating:
+    if rec is None or rec.replaying or id(tensor) in rec.validating:
         return
     frame = sys._getframe(depth)
     while frame.f_globals.get("__name__") in _FORWARDING:
@@ -328,12 +328,13 @@ def validate(check: Callable[[Any], None], data: Any) -> None:
     if rec is None:
         check(data)
         return
-    rec.validating += 1  # what the check reads is not noted: each replay runs it again
+    checked = rec.validating  # its reads of `data` are not noted (each replay runs it again); of others, they are
+    rec.validating = checked | {id(data), id(input_array(data))}
     try:
         check(data)
     finally:
-        rec.validating -= 1
-    rec.checks.append((check, data))
+        rec.validating = checked
+    rec.checks.append((check, data, len(rec.draws)))  # the draws made before it, which a replay makes first
 
 
 def seeded() -> None:

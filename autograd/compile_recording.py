@@ -71,7 +71,7 @@ class Recording:
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
-        self.validating = 0  # checks of autograd.validate running (replays run them again)
+        self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.took_numbers = False  # the step's own code took a tensor's numbers into Python (compile_record.read_data)
@@ -79,7 +79,8 @@ class Recording:
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
-        self.checks: list[tuple[Callable[[Any], None], Any]] = []  # (check, the data it checked): `validate`
+        # (check, the data it checked, the number of draws made before it): `validate`
+        self.checks: list[tuple[Callable[[Any], None], Any, int]] = []
         self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}

@@ -63,18 +63,15 @@ class Program:
         # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
         self.counts = [(e.params, _true_counts(e.params)) for e in entries if e.op is _GETITEM]
         self.counts = [(params, counts) for params, counts in self.counts if counts]
-        self.draws = [(d.redraw, d.like, d.slot) for d in tape.draws]
-        # what the step checks (autograd.validate): its inputs and constants before the draws, as eagerly
-        # before anything changes; the data it computed once computed, before backward and the updates
-        self.checks = [(check, kind == "input", x) for check, (kind, x) in tape.checks if kind != "entry"]
-        self.computed_checks = [(check, i) for check, (kind, i) in tape.checks if kind == "entry"]
         self.guards = tape.guards
         kernels = [_kernel(e, entries) for e in entries]
-        self.forward = [
-            _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
+        steps = {
+            i: _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
             for i, e in enumerate(entries)
             if e.kind == OP
-        ]
+        }
+        self.forward = list(steps.values())
+        self.before_forward = _draws_and_checks(tape, entries, steps, self.arrays)
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
@@ -124,22 +121,10 @@ class Program:
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
                 raise Stale
-        for check, of_input, x in self.checks:
-            check(inputs[x] if of_input else x)  # an input's index, or a constant
-        for k, (redraw, seen, slot) in enumerate(self.draws):
-            data = redraw()
-            if like(data) != seen:
-                raise DrawChanged(
-                    f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
-                    f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
-                    "generators have moved on: a draw's shape must depend only on the step's input shapes"
-                )
-            if slot is not None:
-                arrays[slot] = data
+        for made in self.before_forward:
+            made(inputs)
         for step in self.forward:
             step()
-        for check, i in self.computed_checks:
-            check(arrays[i])
         if self.check is not None:
             self.check(self._result())
         for event in self.events:
@@ -158,6 +143,77 @@ class Program:
             else:
                 leaves.append(x)
         return self.rebuild(leaves)
+
+
+def _draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], arrays: list[Any]) -> list[Any]:
+    """The draws (autograd.drawn) and the checks (autograd.validate) in the order the step made them, each a
+    function of the call's inputs, so that a check that raises leaves the generators where eager leaves
+    them. A check of data the step computed computes it first (the entries it comes from: the draws they
+    read were made before it); a check given a Tensor is given one."""
+    done: list[Any] = []
+    draws = iter(enumerate(tape.draws))
+    made = 0
+    for check, (kind, x), drawn, as_tensor in tape.checks:
+        for _ in range(drawn - made):
+            done.append(_draw(*next(draws), arrays))
+        made = max(made, drawn)
+        if kind == "entry":
+            done.append(_computed_check(check, x, [steps[i] for i in _ancestors(x, entries)], arrays, as_tensor))
+        else:
+            done.append(_check(check, kind == "input", x, as_tensor))
+    done += [_draw(k, d, arrays) for k, d in draws]
+    return done
+
+
+def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
+    redraw, seen, slot = draw.redraw, draw.like, draw.slot
+
+    def made(inputs: list[Any]) -> None:
+        data = redraw()
+        if like(data) != seen:
+            raise DrawChanged(
+                f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
+                f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
+                "generators have moved on: a draw's shape must depend only on the step's input shapes"
+            )
+        if slot is not None:
+            arrays[slot] = data
+
+    return made
+
+
+def _check(check: Callable[[Any], None], of_input: bool, x: Any, as_tensor: bool) -> Callable[[list[Any]], None]:
+    """A check of an input (by its index) or of a constant (x itself)."""
+    if not of_input:
+        return lambda inputs: check(x)
+    return lambda inputs: check(_given(inputs[x], as_tensor))
+
+
+def _computed_check(
+    check: Callable[[Any], None], i: int, steps: list[Step], arrays: list[Any], as_tensor: bool
+) -> Callable[[list[Any]], None]:
+    def checked(inputs: list[Any]) -> None:
+        for step in steps:
+            step()
+        check(_given(arrays[i], as_tensor))
+
+    return checked
+
+
+def _given(data: Any, as_tensor: bool) -> Any:
+    """What a check is given on a replay: the array, or a Tensor over it where the step gave one."""
+    return Tensor(data, dtype=data.dtype) if as_tensor else data
+
+
+def _ancestors(i: int, entries: list[Entry]) -> list[int]:
+    """The ops that entry i is computed from, itself included, in the tape's order."""
+    found, pending = set(), [i]
+    while pending:
+        j = pending.pop()
+        if j not in found and entries[j].kind == OP:
+            found.add(j)
+            pending += entries[j].parents
+    return sorted(found)
 
 
 def _true_counts(params: dict[str, Any]) -> list[int]:

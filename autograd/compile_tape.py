@@ -73,9 +73,10 @@ class Tape:
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
     # numbers when recorded), by id
     held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)
-    # (check, what it checked): `validate`'s, of ("input", k), ("entry", i) (data the step computed: a loss's
-    # predictions) or ("object", x) (a constant: the caller's, if it is the same object on every call)
-    checks: list[tuple[Callable[[Any], None], tuple[str, Any]]] = field(default_factory=list)
+    # `validate`'s: (check, what it checked, the draws made before it, whether it was given a Tensor); what
+    # it checked is ("input", k), ("entry", i) (data the step computed: a loss's predictions) or ("object",
+    # x) (a constant: the caller's, if it is the same object on every call)
+    checks: list[tuple[Callable[[Any], None], tuple[str, Any], int, bool]] = field(default_factory=list)
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""
@@ -157,7 +158,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             if root is not original and id(root) not in given.arrays and id(root) not in rec.derived:
                 tape.held.setdefault(id(root), (root, np.array(root, copy=True)))
     computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
-    tape.checks = [(check, _checked(data, given, computed)) for check, data in rec.checks]
+    tape.checks = [
+        (check, _checked(data, given, computed), drawn, isinstance(data, Tensor)) for check, data, drawn in rec.checks
+    ]
     return tape
 
 
