@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_record
 from .graph import Node, _check_retain, raw, require_node
 from .graph_order import _scratch_space
 from .modes import flag, short
@@ -18,9 +19,7 @@ def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
     a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
     set_to_none = flag(set_to_none, "zero_grad: set_to_none")
     nodes = node_list(nodes, "zero_grad: nodes")  # all checked before any is reset
-    from .compile_record import eager_only  # here: compile_record reads graph's raw
-
-    eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
+    compile_record.eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
         "autograd.zero_grad(...) is called inside the step, which a replay would not do: call "
         "optimizer.zero_grad() or model.zero_grad() there (a replay calls those again)"
     )
@@ -69,11 +68,14 @@ def backward_order(root: Node) -> list[Node]:
 def node_list(xs: Any, what: str) -> list[Node]:
     """xs (a list, a tuple, any iterable) as a list of nodes; a node alone is refused, not read row by
     row (a Tensor iterates over its rows, new nodes that no backward reaches)."""
-    if isinstance(xs, Node):
+    if xs.__class__ is list:  # the common case (an optimizer's zero_grad): no walk through the Iterable ABC
+        xs = xs.copy()
+    elif isinstance(xs, Node):
         raise TypeError(f"{what} must be a list of Values or Tensors, got one {type(xs).__name__}: write [x]")
-    if isinstance(xs, str | bytes | np.ndarray) or not isinstance(xs, Iterable):
+    elif isinstance(xs, str | bytes | np.ndarray) or not isinstance(xs, Iterable):
         raise TypeError(f"{what} must be a list of Values or Tensors, got {type(xs).__name__} {short(xs)}")
-    xs = list(xs)
+    else:
+        xs = list(xs)
     for i, x in enumerate(xs):
         if not isinstance(x, Node):  # the message only then: an optimizer's zero_grad passes every parameter
             require_node(x, f"{what}[{i}]")

@@ -4,6 +4,7 @@ and where the gradients end up (leaves, as PyTorch)."""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -55,14 +56,7 @@ class BackwardHooks:
     def grad(self, value: Any) -> None:
         store_grad(self, value if value is None else checked_grad(self, value))
 
-    @property
-    def requires_grad(self) -> bool:
-        """Whether gradients reach this tensor. Setting it is checked as the constructor's argument is
-        (True only on floating point); the engine's hot paths read the slot behind it, `_requires_grad`."""
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
+    def _set_requires_grad(self, value: bool) -> None:
         wanted = checked_requires_grad(value, self.dtype)
         if self._made_by is not None:  # as PyTorch: a recorded tensor stays in its graph whatever the flag says
             raise RuntimeError(
@@ -74,6 +68,13 @@ class BackwardHooks:
         if wanted is not self._requires_grad:
             SWITCHES.count += 1
         self._requires_grad = wanted
+
+    requires_grad = property(
+        attrgetter("_requires_grad"),  # a C call: no Python frame on the reads every optimizer step makes
+        _set_requires_grad,
+        doc="""Whether gradients reach this tensor. Setting it is checked as the constructor's argument is
+        (True only on floating point); the engine's hot paths read the slot behind it, `_requires_grad`.""",
+    )
 
     @property
     def frozen(self) -> bool:

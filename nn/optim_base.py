@@ -113,7 +113,7 @@ class Optimizer(OptimizerState):
         `.grad` and requires grad (a frozen one keeps even a .grad it still holds). Refuses a gradient
         of another shape, and a kept state made for another shape (its .data replaced since; `.grad`
         itself is checked when assigned): O(parameters) Python, no pass over an array."""
-        name, moving = type(self).__name__, []
+        moving, checked = [], self._state_shapes
         for i, t in enumerate(self.tensors):
             g = t.grad
             if g is None or not t.requires_grad:
@@ -122,14 +122,14 @@ class Optimizer(OptimizerState):
             shape = data.shape
             if g.shape != shape:
                 raise ShapeError(
-                    f"{name}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); a gradient "
-                    "has its parameter's shape"
+                    f"{type(self).__name__}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); "
+                    "a gradient has its parameter's shape"
                 )
             # the slots are looked at only when the shape or dtype is not the one they were last found right
             # for (the first step, after a load, after .data changed): a dict look-up on other steps
-            if self._state_shapes.get(i) != (shape, data.dtype):
+            if checked.get(i) != (shape, data.dtype):
                 self._check_slots(i, t, shape)
-            moving.append((i, t, data, raw(g)))  # raw: a Tensor under create_graph
+            moving.append((i, t, data, g if g.__class__ is np.ndarray else raw(g)))  # raw: a Tensor under create_graph
         return moving
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
