@@ -80,10 +80,15 @@ def batches(count, rows=4, seed=1, classes=3):
 
 def sgd_step(model, opt, loss=F.cross_entropy):
     """The plain step: its loss, as t.item()."""
+    return training_step(model, opt, lambda model, x, y: loss(model(x), y))
+
+
+def training_step(model, opt, loss_of):
+    """A step whose loss is loss_of(model, x, y): its loss, as t.item()."""
 
     def step(x, y):
         opt.zero_grad()
-        value = loss(model(x), y)
+        value = loss_of(model, x, y)
         value.backward()
         opt.step()
         return value.item()

@@ -9,7 +9,14 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import assert_same, check_refused, check_replayed, count_replays, linear
+from compile_faithful_cases import (
+    assert_same,
+    check_refused,
+    check_replayed,
+    count_replays,
+    linear,
+    training_step,
+)
 
 import autograd
 from autograd import Tensor
@@ -25,15 +32,7 @@ def _classifier(loss_of, tensors=False):
 
     def scenario(compile):
         model, opt = linear(dtype=np.float32)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = loss_of(model, x, y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run = compile(step)
+        run = compile(training_step(model, opt, loss_of))
         wrap = Tensor if tensors else (lambda a: a)
         return [run(wrap(x), wrap(y)) for x, y in zip(IMAGES, LABELS)], model.W.data.copy()
 

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import assert_same
+from compile_faithful_cases import assert_same, sgd_step
 
 import autograd
 import nn
@@ -26,15 +26,7 @@ def _train(compile, loss_of, xs=XS, ys=YS, nout=1, before=lambda i: None):
     error it raised, and the first layer's weights after."""
     model = nn.Sequential(nn.Linear(4, 8, seed=0), nn.Tanh(), nn.Linear(8, nout, seed=1))
     opt = nn.SGD(model.parameters(), lr=0.3)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_of(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run, out = compile(step), []
+    run, out = compile(sgd_step(model, opt, loss_of)), []
     for i, (x, y) in enumerate(zip(xs, ys)):
         before(i)
         try:

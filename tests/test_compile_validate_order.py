@@ -5,7 +5,7 @@ its own data goes unnoted (another tensor it reads, it reads in Python)."""
 
 import numpy as np
 import pytest
-from compile_faithful_cases import assert_same
+from compile_faithful_cases import assert_same, training_step
 
 import autograd
 import nn
@@ -41,15 +41,7 @@ def _losses(compile, loss_of):
     autograd.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 8, seed=0), nn.Dropout(0.5), nn.Tanh(), nn.Linear(8, 1, seed=1))
     opt = nn.Adam(model.parameters(), lr=0.05)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_of(model, x, y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run, out = compile(step), []
+    run, out = compile(training_step(model, opt, loss_of)), []
     for x, y in zip(XS, YS):
         try:
             out.append(run(Tensor(x), Tensor(y.astype(np.float32))))
