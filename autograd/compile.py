@@ -29,8 +29,10 @@ from .compile_keys import data_of, flatten_call, is_input, key_of, sharing, stru
 from .compile_names import Names, identical
 from .compile_reads import Read
 from .compile_record import current, recording
-from .compile_replay import DrawChanged, Program, Stale
-from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape, same
+from .compile_replay import Program, Stale
+from .compile_schedule import DrawChanged
+from .compile_sources import same
+from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape
 from .modes import flag, require_callable
 from .tensor import Tensor
 from .trees import flatten

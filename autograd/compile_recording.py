@@ -67,14 +67,16 @@ class Recording:
         # constants a built-in op made from the inputs and from constants alone (`x.float() / 255` of an integer
         # input), by id: a MadeByOp, which a tape can compute again on each replay (compile_tape.made_by_ops)
         self.made: dict[int, MadeByOp] = {}
-        self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_record.read_data)
+        self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_read_hooks.read_data)
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
-        self.took_numbers = False  # the step's own code took a tensor's numbers into Python (compile_record.read_data)
+        self.took_numbers = (
+            False  # the step's own code took a tensor's numbers into Python (compile_read_hooks.read_data)
+        )
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []

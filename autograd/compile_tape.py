@@ -16,7 +16,7 @@ from .compile_guards import unchanged
 from .compile_reads import Read
 from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
-from .graph_order import topological_order
+from .compile_sources import forward_order, held, made_by_ops, same
 from .op import Op
 from .tensor import Tensor
 from .trees import flatten
@@ -67,7 +67,7 @@ class Tape:
     guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
-    read_numbers: bool = False  # Python read numbers of the step's tensors (compile_record.read_data)
+    read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
@@ -133,7 +133,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned
     made = made_by_ops(rec)
-    nodes = _forward_order(roots, made)
+    nodes = forward_order(roots, made)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
     given = _Inputs(inputs, rec.copies)
@@ -150,13 +150,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, list(rec.guards.values()), seen)
     tape.read_numbers = rec.read_numbers
     tape.from_inputs = _from_inputs(rec, entries)
-    tape.held = dict(rec.held)
-    for original, copy in rec.copies:  # not an input's, nor made from them: an array of the caller's
-        if id(original) not in given.arrays and id(original) not in rec.derived:
-            tape.held.setdefault(id(original), (original, copy))
-            root = _viewed(original)  # a view made in the step (`index[:3]`) is new on each call; its array is not
-            if root is not original and id(root) not in given.arrays and id(root) not in rec.derived:
-                tape.held.setdefault(id(root), (root, np.array(root, copy=True)))
+    tape.held = held(rec, given.arrays)
     computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
     tape.checks = [
         (check, _checked(data, given, computed), drawn, isinstance(data, Tensor)) for check, data, drawn in rec.checks
@@ -256,44 +250,6 @@ def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
     return data.shape, data.dtype, bool(data.flags.c_contiguous)
 
 
-def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
-    """The constants made from the inputs by built-in ops (Recording.made) that a replay can make again
-    as ops that need no gradient: each as the op made it (not changed since, nor its parents), and never
-    read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again)."""
-    read = rec.read_ids | {id(t) for t, _ in rec.reads}
-    return {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
-
-
-def _viewed(array: Any) -> Any:
-    """The array whose memory `array` views, through views of views (itself if it owns its memory)."""
-    while isinstance(getattr(array, "base", None), np.ndarray):
-        array = array.base
-    return array
-
-
-def _forward_order(roots: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor]:
-    """Every node the roots were computed from, each after its parents (the roots' orders merged), with
-    the constants among them that ops made (`made`) after theirs, as far back as such constants go."""
-    seen: set[int] = set()
-    nodes: list[Tensor] = []
-    for root in roots:
-        if id(root) in seen:
-            continue
-        for n in reversed(topological_order(root)):
-            pending = [(n, False)]
-            while pending:
-                node, parents_placed = pending.pop()
-                if id(node) in seen:
-                    continue
-                if parents_placed or id(node) not in made:
-                    seen.add(id(node))
-                    nodes.append(node)
-                else:  # its parents first, then it
-                    pending.append((node, True))
-                    pending += [(p, False) for p in reversed(made[id(node)].parents)]
-    return nodes
-
-
 def _entry(
     node: Tensor, index: dict[int, int], given: _Inputs, drawn: dict[int, int], made: dict[int, MadeByOp]
 ) -> Entry:
@@ -353,26 +309,3 @@ def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -
                     "read by ops after opt.step(): a replay changes parameters only through the recorded "
                     "optimizer calls, after the forward and backward passes"
                 )
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as a replay needs them equal: arrays by dtype, shape and values; containers item by item."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and (a.dtype, a.shape) == (b.dtype, b.shape)
-            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-        )
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and a != a:
-        return b != b
-    try:
-        return bool(a == b)
-    except Exception:  # an object whose == is not a truth value: the same only if it is the same object
-        return a is b

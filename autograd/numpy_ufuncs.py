@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, modes
+from . import compile_read_hooks, compile_record, modes
 from .functions import FUNCTIONS
 from .graph import MixedNodes, Node, raw
 
@@ -189,7 +189,7 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
         if compile_record.RECORDING:  # as a comparison's operator: the operands' numbers read, the result made of them
             for x in inputs:
                 if isinstance(x, Tensor):
-                    compile_record.read_data(x)
+                    compile_read_hooks.read_data(x)
             compile_record.constant_from_inputs(out, list(inputs))
         return out
     kind, hint = _kind(inputs)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, modes
+from . import compile_read_hooks, compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
@@ -132,7 +132,7 @@ class Tensor(
 
     def numpy(self) -> np.ndarray:
         if RECORDING:
-            compile_record.read_data(self, into_python=True)
+            compile_read_hooks.read_data(self, into_python=True)
         return np.asarray(self._data)
 
     def detach(self) -> Tensor:

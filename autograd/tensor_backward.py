@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record
+from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
@@ -49,7 +49,7 @@ class BackwardHooks:
         """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
         dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked."""
         if compile_record.RECORDING:
-            compile_record.read_grad()
+            compile_read_hooks.read_grad()
         return held_grad(self)
 
     @grad.setter

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record
+from . import compile_read_hooks
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import raw
@@ -24,7 +24,7 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         if RECORDING:
             for x in (self, other):
                 if isinstance(x, type(self)):
-                    compile_record.read_data(x)
+                    compile_read_hooks.read_data(x)
         return type(self)(test(self._data, raw(other)))
 
     return method
@@ -55,7 +55,7 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     def method(self: Any) -> Any:
         if RECORDING:
-            compile_record.read_data(self)
+            compile_read_hooks.read_data(self)
         return type(self)(of_data(self._data))
 
     return method

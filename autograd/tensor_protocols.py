@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record
+from . import compile_read_hooks, compile_record
 
 
 class PythonProtocols:
@@ -22,7 +22,7 @@ class PythonProtocols:
         if compile_record.RECORDING and (not self.requires_grad or compile_record.from_inputs(self)):
             # numpy reads its numbers, as t.numpy() would; one that requires grad only as a compiled step's
             # input (or computed from its inputs alone: a stand-in while recorded) needs no gradient eagerly
-            compile_record.read_data(self, into_python=True)
+            compile_read_hooks.read_data(self, into_python=True)
         elif self.requires_grad:
             raise TypeError(
                 "numpy cannot turn a Tensor that requires grad into an array: its result would have no "

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from . import compile_record
+from . import compile_read_hooks
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
@@ -85,7 +85,7 @@ def _extreme(
             f"{op.name}(dim={dim}) of a tensor of shape {self.shape}: dim {d} is empty, it has no {op.name}"
         )
     if RECORDING:  # the indices are data made from the numbers: a replay would take the recorded ones
-        compile_record.read_data(self, 3)
+        compile_read_hooks.read_data(self, 3)
     indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
     values = _take_along(self, indices, d)
     if not keep:
@@ -254,7 +254,7 @@ class ReductionMethods:
 
     def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
         if RECORDING:  # numbers read while a step is recorded (the frame 3 up: the caller of argmax, any, all)
-            compile_record.read_data(self, 3)
+            compile_read_hooks.read_data(self, 3)
         axis = reduced_axes(self, name, axis, dim)
         if name.startswith("arg") and isinstance(axis, tuple):
             raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record
+from . import compile_read_hooks, compile_record
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .creation_args import dtype_of
@@ -62,7 +62,7 @@ class TorchSpellings:
     def tolist(self) -> Any:
         refuse_number_of_lifted(self, ".tolist()")
         if RECORDING:  # numbers read in Python while a step is recorded
-            compile_record.read_data(self, into_python=True)
+            compile_read_hooks.read_data(self, into_python=True)
         return self._data.tolist()
 
     def t(self) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, modes
+from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
 from .graph import Node, raw
@@ -26,7 +26,7 @@ class VersionedData:
     @property
     def data(self) -> np.ndarray:
         if RECORDING:  # numbers read in Python while a step is recorded
-            compile_record.read_data(self, into_python=True)
+            compile_read_hooks.read_data(self, into_python=True)
         return self._data
 
     @data.setter

@@ -1,0 +1,89 @@
+"""What a replay does before its forward pass, in the order the step did it: the draws of `autograd.drawn`
+(dropout masks) and the checks of `autograd.validate`, so that a check that raises leaves the generators
+where eager leaves them (compile_replay.Program runs these, then the forward)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .compile_tape import OP, Entry, Tape, like
+from .tensor import Tensor
+
+Step = Callable[[], None]
+
+
+class DrawChanged(Exception):
+    """A replay's draw (autograd.drawn) gave data of another shape, dtype or layout than recorded:
+    the replay stopped before its forward pass, after its draws (the message says which)."""
+
+
+def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], arrays: list[Any]) -> list[Any]:
+    """The draws (autograd.drawn) and the checks (autograd.validate) in the order the step made them, each a
+    function of the call's inputs, so that a check that raises leaves the generators where eager leaves
+    them. A check of data the step computed computes it first (the entries it comes from: the draws they
+    read were made before it); a check given a Tensor is given one."""
+    done: list[Any] = []
+    draws = iter(enumerate(tape.draws))
+    made = 0
+    for check, (kind, x), drawn, as_tensor in tape.checks:
+        for _ in range(drawn - made):
+            done.append(_draw(*next(draws), arrays))
+        made = max(made, drawn)
+        if kind == "entry":
+            done.append(_computed_check(check, x, [steps[i] for i in _ancestors(x, entries)], arrays, as_tensor))
+        else:
+            done.append(_check(check, kind == "input", x, as_tensor))
+    done += [_draw(k, d, arrays) for k, d in draws]
+    return done
+
+
+def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
+    redraw, seen, slot = draw.redraw, draw.like, draw.slot
+
+    def made(inputs: list[Any]) -> None:
+        data = redraw()
+        if like(data) != seen:
+            raise DrawChanged(
+                f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
+                f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
+                "generators have moved on: a draw's shape must depend only on the step's input shapes"
+            )
+        if slot is not None:
+            arrays[slot] = data
+
+    return made
+
+
+def _check(check: Callable[[Any], None], of_input: bool, x: Any, as_tensor: bool) -> Callable[[list[Any]], None]:
+    """A check of an input (by its index) or of a constant (x itself)."""
+    if not of_input:
+        return lambda inputs: check(x)
+    return lambda inputs: check(_given(inputs[x], as_tensor))
+
+
+def _computed_check(
+    check: Callable[[Any], None], i: int, steps: list[Step], arrays: list[Any], as_tensor: bool
+) -> Callable[[list[Any]], None]:
+    def checked(inputs: list[Any]) -> None:
+        for step in steps:
+            step()
+        check(_given(arrays[i], as_tensor))
+
+    return checked
+
+
+def _given(data: Any, as_tensor: bool) -> Any:
+    """What a check is given on a replay: the array, or a Tensor over it where the step gave one."""
+    return Tensor(data, dtype=data.dtype) if as_tensor else data
+
+
+def _ancestors(i: int, entries: list[Entry]) -> list[int]:
+    """The ops that entry i is computed from, itself included, in the tape's order."""
+    found, pending = set(), [i]
+    while pending:
+        j = pending.pop()
+        if j not in found and entries[j].kind == OP:
+            found.add(j)
+            pending += entries[j].parents
+    return sorted(found)
