@@ -22,13 +22,13 @@ def difference(a: Tape, b: Tape) -> str | None:
     if [(kind, *rest) for _, (kind, _), *rest in a.checks] != [(kind, *rest) for _, (kind, _), *rest in b.checks]:
         return "the step checked other data (autograd.validate) from one call to the next"
     for (_, (kind, x), *_), (_, (_, y), *_) in zip(a.checks, b.checks):
-        if x is not y if kind == "object" else x != y:
+        if kind != "object" and x != y:
+            return "the step checked other data (autograd.validate) from one call to the next"
+        if kind == "object" and x is not y:
             return (
                 "the step checked data made anew on each call outside the graph (autograd.validate of a copy, of a "
                 "constant made in the step), which a replay cannot check again: check the input, or the tensor "
                 "itself"
-                if kind == "object"
-                else "the step checked other data (autograd.validate) from one call to the next"
             )
     if len(a.draws) != len(b.draws):
         return f"the step drew {len(a.draws)} constants (autograd.drawn) on one call and {len(b.draws)} on the next"

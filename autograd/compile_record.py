@@ -144,13 +144,11 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)
         if made_by is not None:
-            op, params, operands = made_by
-            versions = [p._counter[0] for p in operands] + [tensor._counter[0]]
-            rec.made[id(tensor)] = MadeByOp(tensor, op, params, operands, tensor._data, versions)
+            rec.made[id(tensor)] = MadeByOp(tensor, *made_by)
     for p in sources:  # a draw, as every constant the step makes, is another object on the next call: not pinned
         held = hasattr(p, "_data") and p._made_by is None and not p._requires_grad  # a constant Tensor
         if held and id(p) not in rec.derived:
-            rec.held.setdefault(id(p), (p, np.array(p._data, copy=True)))  # its numbers as the data was made
+            rec.hold(p)  # its numbers as the data was made
 
 
 def copied_from(copy: Any, source: Any) -> Any:
@@ -167,7 +165,7 @@ def copied_from(copy: Any, source: Any) -> Any:
     elif getattr(source, "_made_by", None) is not None:  # a tensor the step computed
         made_from_graph()
     elif isinstance(source, np.ndarray) or (hasattr(source, "_data") and not source._requires_grad):
-        rec.held.setdefault(id(source), (source, np.array(input_array(source), copy=True)))
+        rec.hold(source)
     return copy
 
 

@@ -4,7 +4,7 @@ forbid replaying it (compile_record's hooks add to it); the count of requires_gr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,12 +28,17 @@ class MadeByOp:
     op: Any
     params: dict[str, Any]
     parents: list[Any]
-    data: np.ndarray
-    versions: list[int]  # the parents', then its own
+    data: np.ndarray = field(init=False)  # the tensor's, when noted
+    versions: list[int] = field(init=False)  # the parents', then its own, when noted
+
+    def __post_init__(self) -> None:
+        self.data, self.versions = self.tensor._data, self._versions()
+
+    def _versions(self) -> list[int]:
+        return [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
 
     def unchanged(self) -> bool:
-        now = [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
-        return self.tensor._data is self.data and now == self.versions
+        return self.tensor._data is self.data and self._versions() == self.versions
 
 
 class Recording:
@@ -65,7 +70,7 @@ class Recording:
             id(y): (y, frozenset([k])) for k, x in enumerate(inputs) for y in (x, input_array(x))
         }
         # constants a built-in op made from the inputs and from constants alone (`x.float() / 255` of an integer
-        # input), by id: a MadeByOp, which a tape can compute again on each replay (compile_tape.made_by_ops)
+        # input), by id: a MadeByOp, which a tape can compute again on each replay (compile_sources.made_by_ops)
         self.made: dict[int, MadeByOp] = {}
         self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_read_hooks.read_data)
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
@@ -74,9 +79,7 @@ class Recording:
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
-        self.took_numbers = (
-            False  # the step's own code took a tensor's numbers into Python (compile_read_hooks.read_data)
-        )
+        self.took_numbers = False  # the step's own code took numbers into Python (compile_read_hooks)
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
@@ -89,6 +92,11 @@ class Recording:
         # the owners' tensors too (an optimizer's parameters): a step with no backward of its own (clipping
         # and stepping gradients an eager backward left) changes their .grad only through recorded events
         self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
+
+    def hold(self, constant: Any) -> None:
+        """Note a constant of the caller's (an array or a Tensor) with a copy of its numbers as they are now,
+        which the replays check (`held`)."""
+        self.held.setdefault(id(constant), (constant, np.array(input_array(constant), copy=True)))
 
     def _expect(self, params: list[Any]) -> None:
         for p in params:

@@ -57,8 +57,7 @@ class Program:
         self.fed = [(e.params, name, k) for e in entries if e.kind == OP for name, k in e.fed]
         # a boolean mask in an index (`out[mask]`, an input's, or an array of the caller's changed in place):
         # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
-        self.counts = [(e.params, _true_counts(e.params)) for e in entries if e.op is _GETITEM]
-        self.counts = [(params, counts) for params, counts in self.counts if counts]
+        self.counts = [(e.params, c) for e in entries if e.op is _GETITEM and (c := _true_counts(e.params))]
         self.guards = tape.guards
         kernels = [_kernel(e, entries) for e in entries]
         steps = {

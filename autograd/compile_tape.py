@@ -271,24 +271,24 @@ def _leaf_or_op(
     made: MadeByOp | None,
 ) -> Entry:
     fed_arrays = given.arrays
-    if made is not None:  # a constant an op made from the inputs: that op again, needing no gradient
-        fed = tuple((name, fed_arrays[id(v)]) for name, v in made.params.items() if id(v) in fed_arrays)
-        parents = tuple(index[id(p)] for p in made.parents)
-        return Entry(OP, shape, dtype, op=made.op, params=dict(made.params), parents=parents, fed=fed)
     record = node._made_by
-    if record is None:
-        if id(node) in given.tensors:
-            return Entry(INPUT, shape, dtype, given.tensors[id(node)])
-        if id(data) in fed_arrays:
-            return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
-        if node.requires_grad:
-            return Entry(PARAM, shape, dtype, node, node=node)
-        if id(node) in drawn:
-            return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
+    if made is not None:  # a constant an op made from the inputs: that op again, needing no gradient
+        op, params, parents = made.op, made.params, made.parents
+    elif record is not None:
+        op, params, parents = record.op, record.params, node.parents
+    elif id(node) in given.tensors:
+        return Entry(INPUT, shape, dtype, given.tensors[id(node)])
+    elif id(data) in fed_arrays:
+        return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
+    elif node.requires_grad:
+        return Entry(PARAM, shape, dtype, node, node=node)
+    elif id(node) in drawn:
+        return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
+    else:
         return Entry(CONSTANT, shape, dtype, data, node=node)
-    fed = tuple((name, fed_arrays[id(v)]) for name, v in record.params.items() if id(v) in fed_arrays)
-    parents = tuple(index[id(p)] for p in node.parents)
-    return Entry(OP, shape, dtype, op=record.op, params=dict(record.params), parents=parents, fed=fed)
+    fed = tuple((name, fed_arrays[id(v)]) for name, v in params.items() if id(v) in fed_arrays)
+    at = tuple(index[id(p)] for p in parents)
+    return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed)
 
 
 def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -> None:

@@ -55,7 +55,7 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     w = np.asarray(raw(weight))
     if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
-    # checked through validate where it is one array or Tensor: a compiled step's replays check each call's
+    # through validate where it is one array or Tensor: a compiled step's replays check each call's weights
     require(
         [weight if isinstance(weight, np.ndarray | Tensor) else w],
         lambda x: np.isfinite(x) & (x >= 0),
