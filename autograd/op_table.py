@@ -114,8 +114,10 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         wider = np.result_type(raw(out))
         if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
             base = base.astype(wider)  # its log in the result's precision, not the base's
-        log_a = log(base)
-        gb = where(0.0, where(math.nan, g * out * log_a, cond=negative), cond=zero)
+        # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
+        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do
+        log_a = where(math.nan, log(base), cond=negative)
+        gb = where(0.0, g * out * log_a, cond=zero)
     return ga, gb
 
 

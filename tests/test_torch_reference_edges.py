@@ -118,9 +118,9 @@ def test_negative_base_with_integer_exponent(form, exponent, dtype):
     if form == "x ** n":
         check(lambda t: t**exponent, lambda t: t**exponent, [NEGATIVE_BASE], dtype)
     elif form == "x ** y":
-        check(lambda a, b: a**b, lambda a, b: a**b, [NEGATIVE_BASE, [exponent] * 3], dtype, second=False)
+        check(lambda a, b: a**b, lambda a, b: a**b, [NEGATIVE_BASE, [exponent] * 3], dtype)
     else:
-        check(lambda b: (-2.0) ** b, lambda b: (-2.0) ** b, [[exponent]], dtype, second=False)
+        check(lambda b: (-2.0) ** b, lambda b: (-2.0) ** b, [[exponent]], dtype)
 
 
 @pytest.mark.parametrize("form", ["x ** n", "x ** y", "-2 ** y"])
@@ -129,9 +129,9 @@ def test_negative_base_with_integer_exponent_on_values(form, exponent):
     if form == "x ** n":
         check_scalar(lambda a: a**exponent, lambda a: a**exponent, [-2.0])
     elif form == "x ** y":
-        check_scalar(lambda a, b: a**b, lambda a, b: a**b, [-2.0, exponent], second=False)
+        check_scalar(lambda a, b: a**b, lambda a, b: a**b, [-2.0, exponent])
     else:
-        check_scalar(lambda b: (-2.0) ** b, lambda b: (-2.0) ** b, [exponent], second=False)
+        check_scalar(lambda b: (-2.0) ** b, lambda b: (-2.0) ** b, [exponent])
 
 
 # ---- large logits, probabilities at 0 and 1, saturation, overflow ----
