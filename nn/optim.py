@@ -127,7 +127,7 @@ class Adam(Optimizer):
         s *= self.lr * root / (1 - b1**t)
         data -= s
         if t % 64 == 0:
-            _flush_tiny(m, v)
+            _flush_tiny(m, v, self.eps * (1 - b1**t), eps)
 
 
 class AdamW(Adam):
@@ -150,12 +150,18 @@ class AdamW(Adam):
         self.moments_step(state, data, grad)
 
 
-def _flush_tiny(m: np.ndarray, v: np.ndarray) -> None:
+def _flush_tiny(m: np.ndarray, v: np.ndarray, m_scale: float, v_scale: float) -> None:
     """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
     blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
-    many times slower; from here they would need some 175 steps to get there. v is zeroed only
-    where m is 0 too: under a live m that would turn m / sqrt(v) (of order 1) into m / eps. A tiny
-    m beside v not tiny, or both tiny, gives m / sqrt(v) below 1e-7 even in float32: negligible."""
-    tiny = np.finfo(m.dtype).tiny * 1e8
-    np.putmask(m, np.abs(m) < tiny, 0)
-    np.putmask(v, (v < tiny) & (m == 0), 0)
+    many times slower; below tiny * 1e8 they would need some 175 steps to get there. Zeroed only
+    where that moves no step by more than 2**-24 of lr, as the denominator's eps bounds it: m below
+    `m_scale` (eps (1 - beta1**t)) * 2**-24, since m / (sqrt(v) + eps) is then below 2**-24 whatever v
+    is (with v underflowed to 0, a tiny eps lets a tiny m take whole steps); v below (`v_scale` * 2**-24)**2,
+    its square root negligible beside eps, and only where m is 0 too (under a live m, zeroing v would
+    turn m / sqrt(v) into m / eps). An eps of 0, or one that rounds to 0 in the dtype, bounds nothing:
+    no moment is zeroed. Limits in Python floats: float16's tiny * 1e8 is beyond its largest number."""
+    tiny, dtype = float(np.finfo(m.dtype).tiny) * 1e8, m.dtype.type
+    m_limit = min(tiny, float(dtype(m_scale)) * 2**-24)
+    v_limit = min(tiny, (float(dtype(v_scale)) * 2**-24) ** 2)
+    np.putmask(m, np.abs(m) < m_limit, 0)
+    np.putmask(v, (v < v_limit) & (m == 0), 0)

@@ -171,6 +171,32 @@ def test_moments_decayed_to_nothing_are_flushed():
     assert state["m"][0] == 0 and state["v"][0] == 0
 
 
+def test_float16_moments_are_not_flushed_away():
+    """float16's tiny * 1e8 is inf in float16: every moment was below it, and every 64th step zeroed them
+    all (and Adam's default eps rounds to 0 there: nothing bounds a flush, none is made)."""
+    w = Tensor(np.zeros(2), dtype=np.float16, requires_grad=True)
+    opt = nn.Adam([w], lr=1e-3)
+    for _ in range(64):
+        w.grad = np.array([0.5, -0.25], dtype=np.float16)
+        opt.step()
+    m = opt.state[0]["m"]
+    assert m.tolist() == pytest.approx([0.5 * (1 - 0.9**64), -0.25 * (1 - 0.9**64)], rel=1e-2)
+
+
+def test_a_tiny_eps_keeps_tiny_moments_that_still_take_steps_as_pytorch():
+    """Gradients of 1e-30 in float32 with eps = 1e-30: g * g underflows, v is 0, and m / eps takes whole
+    steps; flushing m (below tiny * 1e8) made the 64th step's successor a tenth of PyTorch's."""
+    torch = pytest.importorskip("torch")
+    g = np.full(3, 1e-30, np.float32)
+    ours, theirs = Tensor(np.zeros(3, np.float32), requires_grad=True), torch.zeros(3, requires_grad=True)
+    opts = nn.Adam([ours], lr=0.01, eps=1e-30), torch.optim.Adam([theirs], lr=0.01, eps=1e-30)
+    for _ in range(70):
+        ours.grad, theirs.grad = g.copy(), torch.tensor(g)
+        for opt in opts:
+            opt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6)
+
+
 # ---- 6. weight decay ----
 
 
