@@ -8,6 +8,7 @@ and register them here, which is how `function("exp")` and `tensor_op("sum_to")`
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 import operator
 from collections.abc import Callable, Sequence
@@ -207,6 +208,17 @@ def function(
         def apply(x: Any, *args: Any, **given: Any) -> Any:
             return _ENGINES[checked_engine(name, (x,))][name](x, **parameters(args, given))
 
+        # what inspect.signature, help() and nn's activation layers read: `leaky_relu(x, /, negative_slope=0.01)`
+        apply.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY),
+                *(
+                    inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=v)
+                    for k, v in parameters.__self__.params.items()  # type: ignore[attr-defined]: OpDef.parameters
+                ),
+            ]
+        )
+
     return _named(apply, name)
 
 
@@ -217,7 +229,10 @@ def _named(apply: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 
 def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
-    """A parameter's value, of its default's kind: a real number (as a float) or a string."""
+    """A parameter's value, of its default's kind: a real number (as a float) or a string; None where
+    None is the default (softplus's threshold: none), as the signature shows it."""
+    if value is None and default is None:
+        return None
     if isinstance(default, str):
         if isinstance(value, str):
             return value

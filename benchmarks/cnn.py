@@ -50,7 +50,7 @@ def _torch_twin(model: Any) -> Any:
     def twin(layer: Any) -> torch.nn.Module:
         if isinstance(layer, conv.Conv2d):
             return torch.nn.Conv2d(
-                layer.in_channels, layer.out_channels, tuple(layer.weight.shape[2:]), **layer.options
+                layer.in_channels, layer.out_channels, tuple(layer.weight.shape[2:]), **layer.options()
             )
         if isinstance(layer, nn.Linear):
             return torch.nn.Linear(*layer.W.shape)

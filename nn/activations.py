@@ -15,7 +15,7 @@ from typing import Any
 import autograd
 
 from .arguments import check_flag
-from .function_modules import FunctionModule, function_module
+from .function_modules import FunctionModule, function_module, options_of
 
 _UNSET = object()
 
@@ -52,7 +52,7 @@ class Activation(FunctionModule):
     def __init__(self, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> None:
         args = accept_inplace(type(self).__name__, args, inplace)
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
-        self.args, self.kwargs = args, kwargs
+        self.keep_options(dict(zip(options_of(type(self).function), args)) | kwargs)
 
 
 def _activation(name: str, function: str) -> type[Activation]:

@@ -53,6 +53,7 @@ class _Conv(Module):
     """What Conv1d, Conv2d and ConvTranspose2d share: channel checks, PyTorch's initialisation, the repr."""
 
     transposed = False
+    option_names: tuple[str, ...] = ("stride", "padding", "dilation")
 
     def __init__(
         self,
@@ -83,13 +84,18 @@ class _Conv(Module):
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.options = {name: kept_size(value) for name, value in options.items()}  # stride, padding, ...
+        for name, value in options.items():  # stride, padding, ...: attributes, as PyTorch's, read at each call
+            setattr(self, name, kept_size(value))
         # checked by the functional at each call, and once now, on zeros of a size they all fit, unless
         # that input would be large (a padding of 20,000: gigabytes): then at the first call only
-        trial = (1, in_channels, *_fitting(kernel, self.options))
+        trial = (1, in_channels, *_fitting(kernel, self.options()))
         if math.prod(trial) <= TRIAL_ENTRIES:
             with no_grad():
                 self.forward(Tensor(np.zeros(trial, dtype)))
+
+    def options(self) -> dict[str, Any]:
+        """The geometry the functional is given (stride, padding, ...), as the attributes hold it now."""
+        return {name: getattr(self, name) for name in self.option_names}
 
     def extra_repr(self) -> str:
         """PyTorch's: channels, kernel_size and stride, then what differs from the defaults, as tuples."""
@@ -98,7 +104,7 @@ class _Conv(Module):
         shown = [f"{self.in_channels}, {self.out_channels}", f"kernel_size={kernel}"]
         shown += [
             f"{name}={value}" if isinstance(value, str) else f"{name}={as_tuple(value)!r}"  # padding=same, as PyTorch
-            for name, value in self.options.items()
+            for name, value in self.options().items()
             if name == "stride" or as_tuple(value) != as_tuple(_DEFAULTS[name])
         ]
         if self.groups != 1:
@@ -148,7 +154,7 @@ class Conv2d(_Conv):
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weight, self.bias, groups=self.groups, **self.options)
+        return conv2d(x, self.weight, self.bias, groups=self.groups, **self.options())
 
 
 class Conv1d(_Conv):
@@ -172,7 +178,7 @@ class Conv1d(_Conv):
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv1d(x, self.weight, self.bias, groups=self.groups, **self.options)
+        return conv1d(x, self.weight, self.bias, groups=self.groups, **self.options())
 
 
 class ConvTranspose2d(_Conv):
@@ -180,6 +186,7 @@ class ConvTranspose2d(_Conv):
     (in, out / groups, kh, kw), PyTorch's layout."""
 
     transposed = True
+    option_names = ("stride", "padding", "output_padding", "dilation")
 
     def __init__(
         self,
@@ -200,7 +207,7 @@ class ConvTranspose2d(_Conv):
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options)
+        return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options())
 
 
 class MaxPool2d(Module):

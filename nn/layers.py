@@ -102,6 +102,15 @@ class Softmax(Module):
     def forward(self, x: Tensor) -> Tensor:
         return layer_input("Softmax", x).softmax(axis=self.axis)
 
+    @property
+    def dim(self) -> int:
+        """PyTorch's name of `axis`: `softmax.dim = 0` sets it too."""
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self.axis = value
+
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
 

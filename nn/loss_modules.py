@@ -8,12 +8,11 @@ buffer of the module) and in the function."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 from .arguments import is_int
-from .function_modules import FunctionModule, function_module
+from .function_modules import FunctionModule, function_module, options_of
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -36,7 +35,7 @@ class Loss(FunctionModule):
 
     def __init__(self, *args: Any, **options: Any) -> None:
         name = type(self).__name__
-        takes = _options(self.function)
+        takes = options_of(self.function)
         if args:
             if len(args) > 1 or "weight" not in takes:
                 how = "only weight by position, the rest by keyword" if "weight" in takes else "keywords only"
@@ -50,13 +49,7 @@ class Loss(FunctionModule):
                 hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in _DEPRECATED else ""
                 raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}{hint}")
         # an int as a Python int (ignore_index=np.int64(2): 2); weights and the rest as given, not copied
-        self.kwargs = {key: int(value) if is_int(value) else value for key, value in options.items()}
-
-
-def _options(function: Callable[..., Any]) -> dict[str, Any]:
-    """The keyword-only parameters of a loss function, with their defaults."""
-    params = inspect.signature(function).parameters.values()
-    return {p.name: p.default for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        self.keep_options({key: int(value) if is_int(value) else value for key, value in options.items()})
 
 
 # PyTorch's class name -> the function in nn.functional it binds
@@ -74,7 +67,9 @@ LOSSES: dict[str, Callable[..., Any]] = {
 
 
 def _loss_class(name: str, function: Callable[..., Any]) -> type[Loss]:
-    doc = f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(_options(function))}."
+    doc = (
+        f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(options_of(function))}."
+    )
     return function_module(name, function, Loss, doc)
 
 

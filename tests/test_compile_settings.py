@@ -25,7 +25,7 @@ def weights_changed_in_place():
 
 def stride_set_anew():
     conv = nn.Conv2d(1, 2, 3, seed=0)
-    return (lambda: conv(X4).sum()), lambda: conv.options.__setitem__("stride", 2)
+    return (lambda: conv(X4).sum()), lambda: setattr(conv, "stride", 2)
 
 
 def pooling_size_set_anew():
@@ -35,7 +35,7 @@ def pooling_size_set_anew():
 
 def slope_set_anew():
     act = nn.LeakyReLU(0.1)
-    return (lambda: act(X4 - 0.5).sum()), lambda: setattr(act, "args", (0.3,))
+    return (lambda: act(X4 - 0.5).sum()), lambda: setattr(act, "negative_slope", 0.3)
 
 
 def eps_set_anew():
@@ -43,7 +43,19 @@ def eps_set_anew():
     return (lambda: (norm(X4) ** 2).sum()), lambda: setattr(norm, "eps", 0.5)
 
 
-CHANGES = [weights_changed_in_place, stride_set_anew, pooling_size_set_anew, slope_set_anew, eps_set_anew]
+def smoothing_set_anew():
+    linear, loss = nn.Linear(3, 3, seed=0), nn.CrossEntropyLoss()
+    return (lambda: loss(linear(X2), Y)), lambda: setattr(loss, "label_smoothing", 0.3)
+
+
+CHANGES = [
+    weights_changed_in_place,
+    stride_set_anew,
+    pooling_size_set_anew,
+    slope_set_anew,
+    eps_set_anew,
+    smoothing_set_anew,
+]
 
 
 @pytest.mark.parametrize("make", CHANGES, ids=[c.__name__ for c in CHANGES])

@@ -72,7 +72,7 @@ def test_wrong_arguments_are_refused_when_the_layer_is_made(make, error):
 
 
 def test_repr_shows_the_arguments():
-    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(0.2)"
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
     assert repr(nn.GELU(approximate="tanh")) == "GELU(approximate='tanh')"
     assert repr(nn.ReLU()) == "ReLU()"
 
