@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, ShapeError, Tensor, Value, raw, replayed, zero_grad
+from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
 from .arguments import REAL_KINDS, is_real
 from .optim_groups import ParamGroup, checked_params
@@ -57,10 +57,18 @@ class Optimizer(OptimizerState):
         return (*self.hyperparameters, *self.flags)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it."""
+        """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it.
+        Assigned inside a compiled step (outside a replayed method: a scheduler's step is one), the step
+        runs eagerly: a replay would not assign it again, even where the value was the same on the
+        recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
         if name in self.hyperparameters or name in self.flags:
             current = {s: getattr(self, s) for s in self.setting_names}
             value = self.checked_settings({**current, name: value})[name]
+            if name in self.__dict__:  # not the constructor's first assignment
+                eager_only(
+                    f"{type(self).__name__}.{name} was assigned inside the step, which a replay would not do again: "
+                    "set it outside the compiled function, or with a scheduler (its step is replayed)"
+                )
         object.__setattr__(self, name, value)
 
     def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -265,9 +265,35 @@ def test_a_scheduler_stepped_inside_the_step_is_stepped_by_every_replay(make_sch
 
 
 def test_an_lr_changed_by_hand_inside_the_step_makes_it_run_eagerly():
-    with pytest.warns(CompileWarning, match="lr\\?"):
+    with pytest.warns(CompileWarning, match="lr was assigned inside the step"):
         compiled, _ = scheduled_run(True, lambda opt: nn.schedulers.StepLR(opt, 3), change_lr=True)
     assert_same(scheduled_run(False, lambda opt: nn.schedulers.StepLR(opt, 3), change_lr=True)[0], compiled)
+
+
+def test_an_lr_assigned_inside_the_step_runs_it_eagerly_even_where_it_is_the_same_on_the_recorded_calls():
+    """`opt.lr = config["lr"]`: the same on both recorded calls, and a replay would then keep that lr after
+    the config changed (a warm-up's end), where eager assigns the new one (found by a helper's audit)."""
+
+    def run(compiled):
+        model, config = mlp([2, 3], "relu"), {"lr": 0.01}
+        optimizer = nn.SGD(model.parameters(), lr=0.01)
+        train = training_step(model, optimizer)
+
+        def step(x, y):
+            optimizer.lr = config["lr"]
+            return train(x, y)
+
+        step = autograd.compile(step) if compiled else step
+        for i, (x, y) in enumerate(batches((4, 2), 3, 6)):
+            config["lr"] = 1.0 if i >= 3 else 0.01
+            step(Tensor(x), y)
+        return [p.data.copy() for p in model.parameters()], optimizer.lr
+
+    with pytest.warns(CompileWarning, match="SGD.lr was assigned inside the step"):
+        compiled = run(True)
+    eager = run(False)
+    assert_same(eager[0], compiled[0])
+    assert compiled[1] == eager[1] == 1.0
 
 
 def test_a_replay_refuses_labels_out_of_range_as_eager_does():
