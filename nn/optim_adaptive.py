@@ -61,8 +61,12 @@ class RMSprop(Optimizer):
                 )
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        if "square_avg" not in state:
-            state.update({name: np.zeros_like(data) for name in self.slot_layout(data.shape, data.dtype)}, step=0)
+        # each slot the settings ask for, from zeros where missing: all of them at the first step, and one a
+        # setting switched on later (centered=True: grad_avg, momentum: its buffer) from then on, where
+        # PyTorch raises a KeyError
+        for name in self.slot_layout(data.shape, data.dtype):
+            if name not in state:
+                state[name] = 0 if name == "step" else np.zeros_like(data)
         state["step"] += 1
         grad = decayed(state, data, grad, self.weight_decay)
         # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order

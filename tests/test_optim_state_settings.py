@@ -184,3 +184,20 @@ def test_nn_load_still_names_the_model_for_the_models_entries(tmp_path):
     model, path = checkpoint(tmp_path, lambda e: e.pop("b"))
     with pytest.raises(ValueError, match=r"ck.npz does not fit this Linear: missing \['b'\]"):
         nn.load(model, path, optimizer=Adam(model.parameters()))
+
+
+@pytest.mark.parametrize("setting", ["centered", "momentum"])
+def test_an_rmsprop_setting_switched_on_after_steps_starts_its_slot_from_zeros(setting):
+    """centered=True or momentum > 0 set after the first steps: their slots (grad_avg, the momentum buffer)
+    start from zeros then, as at a first step, where PyTorch's step raises a bare KeyError (it did here too,
+    after moving the step counts of the parameters before it)."""
+    alpha, lr, eps, g = 0.9, 0.01, 1e-8, np.array([0.5, -1.5])
+    opt = stepped(RMSprop([param()], lr=lr, alpha=alpha, eps=eps), 3)
+    square_avg, data = opt.state[0]["square_avg"].copy(), opt.params[0].data.copy()
+    setattr(opt, setting, True if setting == "centered" else 0.5)
+    stepped(opt)
+    square_avg = alpha * square_avg + (1 - alpha) * g * g
+    mean = (1 - alpha) * g if setting == "centered" else 0.0  # grad_avg from zeros
+    step = g / (np.sqrt(square_avg - mean**2) + eps)  # the momentum buffer from zeros: 0.5 * 0 + this
+    np.testing.assert_allclose(opt.params[0].data, data - lr * step, rtol=1e-12)
+    assert opt.state[0]["step"] == 4
