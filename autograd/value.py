@@ -52,7 +52,10 @@ def _method(op: Op) -> Callable[[Value, Any], Value]:
 
     def method(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
-            other = _lift(other, op)
+            try:
+                other = _lift(other, op)
+            except _ArrayOperand:  # numpy answers, in either order: `x * arr` as `arr * x`
+                return NotImplemented
         try:
             data = forward(self.data, other.data)
         except (ArithmeticError, ValueError) as e:
@@ -105,7 +108,14 @@ def _named(method: Callable[..., Value], op: Op) -> Callable[..., Value]:
 def _reflected(op: Op) -> Callable[[Value, Number], Value]:
     """`number <op> value`: the number becomes the left operand."""
     forward_method = _method(op)
-    return lambda self, other: forward_method(_lift(other, op), self)
+
+    def reflected(self: Value, other: Any) -> Value:
+        try:
+            return forward_method(_lift(other, op), self)
+        except _ArrayOperand:
+            return NotImplemented
+
+    return reflected
 
 
 _power, _power_const = _method(ops.OPS["power"]), _method(ops.power_const)
@@ -301,6 +311,11 @@ def _lift(x: Any, op: Op) -> Value:
         except OverflowError as e:
             raise OverflowError(f"{op.name}: {e}") from None
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
-    raise (MixedNodes if mixed else TypeError)(
-        f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value"
-    )
+    kind = _ArrayOperand if isinstance(x, np.ndarray) else MixedNodes if mixed else TypeError
+    raise kind(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
+
+
+class _ArrayOperand(MixedNodes):
+    """A numpy array where a Value's operand belongs: an operator returns NotImplemented, so that numpy
+    answers (Value.__array_ufunc__: each element's op, or the transforms' MixedNodes), as with the
+    array on the left; elsewhere (a user's op, a rule) the MixedNodes it is."""

@@ -1,11 +1,13 @@
 """numpy's and PyTorch's spellings on Tensors at their edges (an audit of them): list operands, which
 results share memory, readings the two libraries give differently, and numpy's own refusals."""
 
+import operator
+
 import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, Value
 
 
 def test_a_list_operand_is_numpys_array_of_it_not_rounded_to_float32():
@@ -102,3 +104,20 @@ def test_the_gradient_of_a_nan_maximum_goes_to_the_nans():
     t = Tensor(np.array([1.0, np.nan, 3.0]), requires_grad=True)
     t.max().backward()
     assert t.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("array", [np.array(2.0), np.array([2.0, -0.5])], ids=["0-d", "1-d"])
+@pytest.mark.parametrize("symbol", ["+", "-", "*", "/", "**"])
+def test_a_value_and_an_array_give_the_same_in_either_order(array, symbol):
+    """`x * arr` refused (MixedNodes: 'use a number or a Value') where `arr * x` gave numpy's answer,
+    each element's op on the Value (a Value for a 0-d array; found by a helper's audit): both orders
+    now give numpy's."""
+    apply = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}[symbol]
+    x = Value(3.0)
+    left, right = apply(x, array), apply(array, x)
+    elements = lambda r: [r] if isinstance(r, Value) else list(r)  # noqa: E731
+    assert [v.data for v in elements(left)] == [apply(3.0, a) for a in array.ravel()]
+    assert [v.data for v in elements(right)] == [apply(a, 3.0) for a in array.ravel()]
+    elements(left)[0].backward()
+    a = float(array.ravel()[0])
+    assert x.grad == pytest.approx((apply(3.0 + 1e-6, a) - apply(3.0 - 1e-6, a)) / 2e-6, rel=1e-6)
