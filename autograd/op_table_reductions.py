@@ -21,6 +21,7 @@ import numpy as np
 from .graph import Node, raw  # raw: the data behind a node, for constants in rules (masks, counts)
 from .op_def import OpDef, sign, tensor_op
 from .op_table_tensor import _inverse, _spread, kept_shape
+from .tensor_forwards import wide
 
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")
 _concatenate, _where = tensor_op("concatenate"), tensor_op("where")
@@ -107,8 +108,16 @@ def _count(x: Any, axis: Any) -> int:
 
 
 def _var_vjp(g, out, x, *, axis, keepdims, ddof):
-    centred = x - x.mean(axis=axis, keepdims=True)
-    return (_spread(g, x, axis) * centred * (2 / (_count(x, axis) - ddof)),)
+    return (_spread(g, x, axis) * _centred(x, axis) * (2 / (_count(x, axis) - ddof)),)
+
+
+def _centred(x: Any, axis: Any) -> Any:
+    """x - its mean over `axis`: a float16 or float32 array's in float64, rounded once (`wide`; its
+    mean rounded first is off by up to half its unit in the last place, most of a small spread:
+    var's gradient was 5% off at a mean of 1e4 and a spread of 1e-2); a Tensor's (create_graph) by ops."""
+    if isinstance(x, np.ndarray) and wide(x) is not None:
+        return (x - np.mean(x, axis, np.float64, keepdims=True)).astype(x.dtype)
+    return x - x.mean(axis=axis, keepdims=True)
 
 
 def _result_dtype(x: np.ndarray) -> np.dtype:
@@ -117,9 +126,10 @@ def _result_dtype(x: np.ndarray) -> np.dtype:
 
 
 def _working(x: np.ndarray) -> np.ndarray:
-    """x in the floats std and norm are computed in: float16 widened to float32 (its sums overflow
-    at 65504, its squares of small spreads underflow; numpy's mean widens it too)."""
-    return x.astype(np.promote_types(_result_dtype(x), np.float32), copy=False)
+    """x in the floats var, std and norm are computed in: float16 and float32 widened to float64 (`wide`:
+    float16's sums overflow at 65504, its squares of small spreads underflow, and the mean var subtracts,
+    rounded to x's dtype, is off by most of a small spread)."""
+    return x.astype(np.promote_types(_result_dtype(x), np.float64), copy=False)
 
 
 def _moderate(a: np.ndarray) -> bool:
@@ -215,7 +225,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "var",
         _var_vjp,
         None,
-        # float16 summed in float32, as std: its sum of squares overflows where the variance fits
+        # float16 and float32 computed in float64, as std (`_working`), rounded once
         lambda x, *, axis, keepdims, ddof: np.var(_working(x), axis, ddof=ddof, keepdims=keepdims).astype(
             _result_dtype(x), copy=False
         ),

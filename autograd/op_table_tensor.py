@@ -165,13 +165,11 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
     ),
     _reducing(
         "sum",
-        lambda x, *, axis, keepdims: np.sum(x, axis, keepdims=keepdims),
+        forward.total,
         lambda g, out, x, *, axis, keepdims: (_spread(g, x, axis),),
         "∂sum(x)/∂xᵢ = 1",
     ),
-    _reducing(
-        "mean", lambda x, *, axis, keepdims: np.mean(x, axis, keepdims=keepdims), _mean_vjp, "∂mean(x)/∂xᵢ = 1/n"
-    ),
+    _reducing("mean", forward.mean, _mean_vjp, "∂mean(x)/∂xᵢ = 1/n"),
     # ties share the gradient equally (PyTorch's amax/amin)
     _reducing(
         "max",
