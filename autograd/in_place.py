@@ -127,6 +127,8 @@ _HELD_BY_RECORD_ONLY = 3
 def _value_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         result = getattr(self, operator)(other)
+        if result is NotImplemented:  # a numpy array: `v = v + arr`, numpy's answer (Value._method)
+            return result
         if result._made_by is not None:  # recorded: a new node, as `v = v + x`
             if self._made_by is None and self.grad_computed:  # a parameter after backward, not a running total
                 raise RuntimeError(

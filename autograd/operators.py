@@ -69,6 +69,7 @@ class Operators:
         compare: Callable[[Callable[[Any, Any], Any]], Callable[..., Any]] | None = None,
         predicate: Callable[[Callable[[Any], Any]], Callable[..., Any]] | None = None,
         unary: Callable[[Op], Callable[..., Any]] | None = None,
+        operator: Callable[[Op], Callable[..., Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -82,7 +83,7 @@ class Operators:
             op = ops[d.name]
             if d.symbol in _STEMS:
                 stem = _STEMS[d.symbol]
-                setattr(cls, f"__{stem}__", method(op))
+                setattr(cls, f"__{stem}__", (operator or method)(op))  # `operator`: the dunders' own, if any
                 setattr(cls, f"__r{stem}__", reflected(op))
             if d.symbol:
                 named = _operator_method(d)

@@ -46,16 +46,19 @@ class _NotComputed(float):
 NOT_COMPUTED = _NotComputed(0.0)
 
 
-def _method(op: Op) -> Callable[[Value, Any], Value]:
-    """The method applying a two-input `op` to self and other."""
+def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
+    """The method applying a two-input `op` to self and other. An `operator`'s (`x * arr`) gives a numpy
+    array operand back to numpy (NotImplemented), which answers as for `arr * x`: each element's op."""
     forward = op.forward
 
     def method(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
             try:
                 other = _lift(other, op)
-            except _ArrayOperand:  # numpy answers, in either order: `x * arr` as `arr * x`
-                return NotImplemented
+            except MixedNodes:
+                if operator and isinstance(other, np.ndarray):
+                    return NotImplemented
+                raise
         try:
             data = forward(self.data, other.data)
         except (ArithmeticError, ValueError) as e:
@@ -106,19 +109,26 @@ def _named(method: Callable[..., Value], op: Op) -> Callable[..., Value]:
 
 
 def _reflected(op: Op) -> Callable[[Value, Number], Value]:
-    """`number <op> value`: the number becomes the left operand."""
+    """`number <op> value`: the number becomes the left operand (an array, numpy's, as `_method`'s)."""
     forward_method = _method(op)
 
     def reflected(self: Value, other: Any) -> Value:
         try:
-            return forward_method(_lift(other, op), self)
-        except _ArrayOperand:
-            return NotImplemented
+            lifted = _lift(other, op)
+        except MixedNodes:
+            if isinstance(other, np.ndarray):
+                return NotImplemented
+            raise
+        return forward_method(lifted, self)
 
     return reflected
 
 
-_power, _power_const = _method(ops.OPS["power"]), _method(ops.power_const)
+def _operator(op: Op) -> Callable[[Value, Any], Value]:
+    return _method(op, operator=True)
+
+
+_power, _power_const = _operator(ops.OPS["power"]), _operator(ops.power_const)
 
 
 def _compare(test: Callable[[float, float], bool]) -> Callable[[Value, Any], bool]:
@@ -140,6 +150,7 @@ class Value(
     Operators,
     ops=ops.OPS,
     method=_method,
+    operator=_operator,
     unary=_unary,
     reflected=_reflected,
     compare=_compare,
@@ -311,11 +322,6 @@ def _lift(x: Any, op: Op) -> Value:
         except OverflowError as e:
             raise OverflowError(f"{op.name}: {e}") from None
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
-    kind = _ArrayOperand if isinstance(x, np.ndarray) else MixedNodes if mixed else TypeError
-    raise kind(f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
-
-
-class _ArrayOperand(MixedNodes):
-    """A numpy array where a Value's operand belongs: an operator returns NotImplemented, so that numpy
-    answers (Value.__array_ufunc__: each element's op, or the transforms' MixedNodes), as with the
-    array on the left; elsewhere (a user's op, a rule) the MixedNodes it is."""
+    raise (MixedNodes if mixed else TypeError)(
+        f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value"
+    )

@@ -121,3 +121,16 @@ def test_a_value_and_an_array_give_the_same_in_either_order(array, symbol):
     elements(left)[0].backward()
     a = float(array.ravel()[0])
     assert x.grad == pytest.approx((apply(3.0 + 1e-6, a) - apply(3.0 - 1e-6, a)) / 2e-6, rel=1e-6)
+
+
+def test_a_value_s_named_methods_refuse_an_array_and_its_in_place_operators_take_numpy_s_answer():
+    """The operators' NotImplemented is theirs alone: x.maximum(arr) returned the NotImplemented object
+    itself, and `x += arr` failed on it (found by a review)."""
+    from autograd.graph import MixedNodes
+
+    x = Value(3.0)
+    for name in ("maximum", "minimum", "atan2", "hypot", "fmod", "logaddexp"):
+        with pytest.raises(MixedNodes, match=f"{name}: cannot combine a Value with ndarray"):
+            getattr(x, name)(np.array(2.0))
+    x += np.array(2.0)
+    assert isinstance(x, Value) and x.data == 5.0
