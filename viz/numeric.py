@@ -101,18 +101,13 @@ def finite_difference_checks(
         ) from None
     inputs = list(reversed(order))
     f0 = _number(base[id(root)])
-    # a node's rounding reaches the root times the root's slope in it: an intermediate sum of 8 before a
-    # factor 1e-12 rounds the root by 1e-27, not 1e-15. Backward's slopes, capped at 1: one above 1 counts
-    # as 1 (the root's own size bounds that rounding), so a wrong rule never widens the floor
-    reach = {i: min(1.0, _largest(g)) for i, g in grads.items()}
     checks = {}
     for leaf in (n for n in order if n.op is None and id(n) not in consts):
         downstream = downstream_of(inputs, leaf)
 
         def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
-            big = max((_largest(values[id(n)]) * reach.get(id(n), 1.0) for n in downstream[1:]), default=0.0)
-            return _number(values[id(root)]), big
+            return _number(values[id(root)]), max((_largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
         tensor = isinstance(leaf, Tensor) and leaf.data.size != 1  # one element is checked as a Value is
         direction = np.random.default_rng(0).standard_normal(leaf.shape) if tensor else np.ones(np.shape(leaf.data))
