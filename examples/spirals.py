@@ -31,10 +31,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(model)
     history = nn.fit(model, F.cross_entropy, nn.Adam(model.parameters(), lr=0.01), train, epochs=args.epochs,
                      batch_size=32, val_data=val, verbose=False)  # fmt: skip
-    print(f"after {len(history.loss)} epochs: {history.last()}")
+    epochs = len(history.loss)
+    during = f"last epoch ({epochs} epoch{'s' * (epochs != 1)}), averaged over its batches as they trained"
+    print(f"{during}: {history.last()}")
     train_accuracy = nn.evaluate(model, F.cross_entropy, *train)[1]
-    print(f"training accuracy: {train_accuracy:.4f}")
-    print(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
+    print(f"after training, the final weights: training accuracy {train_accuracy:.4f}, ", end="")
+    print(f"validation accuracy {history.val_accuracy[-1]:.4f}")
     save_plot(plot_decision_boundary, model, X, y, path=args.out)
     return {"train_accuracy": train_accuracy, "val_accuracy": history.val_accuracy[-1]}
 

@@ -6,6 +6,7 @@ one_hot are autograd's, which take PyTorch's arguments; dropout is nn.Dropout's.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -178,6 +179,23 @@ def loss_threshold(loss: Any) -> float | None:
     """`loss`'s threshold in LOSS_THRESHOLDS, given as the function, a functools.partial of it, or a
     loss module (nn.BCEWithLogitsLoss()); None for any other: nn.fit and nn.evaluate choose by it."""
     return LOSS_THRESHOLDS.get(loss_function(loss))
+
+
+def loss_reduction(loss: Any) -> str | None:
+    """The `reduction` a loss given as a function, a functools.partial of one (nested too) or a loss module
+    applies ("mean", "sum"): the partial's or the module's, else the function's default; None where it
+    has none (a function of one's own)."""
+    while isinstance(loss, functools.partial | FunctionModule):
+        partial = isinstance(loss, functools.partial)
+        given = loss.keywords.get("reduction") if partial else getattr(loss, "reduction", None)
+        if given is not None:
+            return given
+        loss = loss.func if isinstance(loss, functools.partial) else type(loss).function
+    try:
+        default = inspect.signature(loss).parameters.get("reduction")
+    except (TypeError, ValueError):  # a callable without a signature
+        return None
+    return None if default is None or default.default is inspect.Parameter.empty else default.default
 
 
 def loss_function(loss: Any) -> Any:

@@ -45,6 +45,8 @@ class Linear(Module):
         self.init = init
 
     def forward(self, x: Tensor) -> Tensor:
+        if x.__class__ is not Tensor:  # an array or a list made a Tensor; a number, None or a Value refused
+            x = layer_input("Linear", x)
         y = x @ self.W
         return y + self.b if self.b is not None else y
 

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,11 +16,13 @@ from autograd import no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .functional import accuracy, accuracy_for, loss_threshold
+from .functional import accuracy, accuracy_for, loss_reduction, loss_threshold
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_checks import check_callables, check_examples, check_fit, check_model, check_scheduler
+from .train_checks import check_callables, check_fit, check_model, check_scheduler
+from .train_examples import check_examples
+from .train_history import History, epoch_loss, metric_name, record_epoch
 from .train_steps import (
     Loss,
     Metric,
@@ -33,32 +34,6 @@ from .train_steps import (
     train_epoch,
     training_step,
 )
-
-
-@dataclass
-class History:
-    """Per epoch trained whole: training loss and metric (the batches' weighed by their numbers of
-    examples: with a loss that leaves rows out, an ignore_index, not the mean over the rows kept), the
-    same on the validation data when given, seconds taken and the lr. `interrupted` is True after a
-    Ctrl-C; an epoch it cut short is in none of the lists."""
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    interrupted: bool = False
-
-    def last(self) -> str:
-        parts = [f"loss {self.loss[-1]:.4f}"]
-        if self.accuracy:
-            parts.append(f"accuracy {self.accuracy[-1]:.4f}")
-        if self.val_loss:
-            parts.append(f"val_loss {self.val_loss[-1]:.4f}")
-        if self.val_accuracy:
-            parts.append(f"val_accuracy {self.val_accuracy[-1]:.4f}")
-        return ", ".join(parts)
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
@@ -108,7 +83,7 @@ def fit(
     optimizer: Optimizer,
     data: tuple[np.ndarray, np.ndarray] | Batches,
     epochs: int = 1,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     val_data: tuple[np.ndarray, np.ndarray] | None = None,
     metric: Metric | None = accuracy,
     seed: int | None = 0,
@@ -118,8 +93,9 @@ def fit(
     scheduler: LRScheduler | ReduceLROnPlateau | None = None,
     compile: bool = False,  # noqa: A002 (as torch.compile's name)
 ) -> History:
-    """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, or
-    Batches), calling `loss(outputs, labels)` and `optimizer` each batch.
+    """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, 32 unless
+    given, by `seed`; or Batches, which batch and shuffle as they were made, so that a batch_size or a
+    seed given beside them is refused), calling `loss(outputs, labels)` and `optimizer` each batch.
 
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
@@ -169,7 +145,9 @@ def fit(
     epochs, batches, callbacks, val_data = check_fit(
         model, loss, optimizer, data, epochs, batch_size, val_data, metric, callbacks, seed
     )
-    metric = scoring(metric, loss, batches.y)  # from all the labels: a batch of them may be all 1, which cannot say
+    # from all the labels: a batch of them may be all 1, which cannot say
+    given_metric, metric = metric, scoring(metric, loss, batches.y)
+    summed = loss_reduction(loss) == "sum"  # the epoch's loss: its batches' added, not averaged
     if compile and is_scalar(model):
         raise TypeError(
             "fit(compile=True) compiles steps of Tensor models; this model's parameters are Values (a scalar "
@@ -179,7 +157,7 @@ def fit(
     check_scheduler(scheduler, optimizer)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
-    history = History()
+    history = History(metric=metric_name(given_metric))
     with modes_restored(model), _Interrupts() as ctrl_c:
         model.train()
         try:
@@ -191,13 +169,14 @@ def fit(
                 if len(losses) < len(batches):  # cut short by Ctrl-C: its steps stay made, but it is no epoch
                     if verbose and losses:
                         print(
-                            f"epoch {epoch}/{epochs}: loss {np.average(losses, weights=sizes):.4f} over the "
+                            f"epoch {epoch}/{epochs}: loss {epoch_loss(losses, sizes, summed):.4f} over the "
                             f"{len(losses)} of {len(batches)} batches trained, not in the History",
                             flush=True,
                         )
                 else:  # whole (a Ctrl-C in its last step too): validated, recorded, then the scheduler and callbacks
                     validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
-                    _record_epoch(history, (losses, scores, sizes), validated, lr, time.perf_counter() - start)
+                    trained = (losses, scores, sizes, summed)
+                    record_epoch(history, trained, validated, lr, time.perf_counter() - start)
                     if isinstance(scheduler, ReduceLROnPlateau):  # on the loss: validation's where there is one
                         scheduler.step((history.val_loss or history.loss)[-1])
                     elif scheduler is not None:
@@ -215,29 +194,6 @@ def fit(
             e.history = history
             raise
     return history
-
-
-def _record_epoch(
-    history: History,
-    trained: tuple[list[float], list[float], list[int]],
-    validated: tuple[float, float | None] | None,
-    lr: float,
-    seconds: float,
-) -> None:
-    """Add an epoch to the History, once it is trained and validated: an epoch that failed half-way
-    (in its validation) is in none of the lists, and every number is made before any list grows, so
-    that they stay of one length. Its loss and metric are the batches' weighed by their sizes (a
-    batch's loss being the loss function's value on it, whichever of its rows the loss counts)."""
-    losses, scores, sizes = trained
-    record = {"loss": float(np.average(losses, weights=sizes)), "lr": lr, "seconds": seconds}
-    if scores:
-        record["accuracy"] = float(np.average(scores, weights=sizes))
-    if validated is not None:
-        record["val_loss"] = validated[0]
-        if validated[1] is not None:
-            record["val_accuracy"] = validated[1]
-    for name, number in record.items():
-        getattr(history, name).append(number)
 
 
 class _Interrupts:

@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
+from autograd import Value
 
-from .arguments import as_examples, check_count, shown
+from .arguments import as_examples, check_count, is_int, shown
 from .data import Batches
 from .module import Module
-from .norm import _BatchNorm
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
+
+DEFAULT_BATCH = 32  # fit's batch_size for (X, y)
 
 
 def check_fit(
@@ -41,14 +41,33 @@ def check_fit(
     if not isinstance(data, Batches) and not _is_pair(data):
         raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
     epochs = check_count("fit", "epochs", epochs)
-    check_count("fit", "batch_size", batch_size)
-    batches = data if isinstance(data, Batches) else Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
+    if isinstance(data, Batches):
+        _refuse_batching(data, batch_size, seed)
+        batches = data
+    else:
+        batch_size = DEFAULT_BATCH if batch_size is None else check_count("fit", "batch_size", batch_size)
+        try:
+            batches = Batches(*data, batch_size=batch_size, shuffle=True, seed=seed)
+        except (TypeError, ValueError) as e:  # Batches' own words, as fit's: the caller gave fit (X, y)
+            raise type(e)(f"fit: {str(e).removeprefix('Batches: ')}") from None
     if not len(batches.y):
         raise ValueError(
             "fit: data has no examples, so there is nothing to train on (train_val_split(val_fraction=1.0) "
             "leaves none for training): give at least one"
         )
     return epochs, batches, callbacks, _validation(val_data, batches.y)
+
+
+def _refuse_batching(batches: Batches, batch_size: Any, seed: Any) -> None:
+    """Refuse a batch_size (other than theirs) or a seed beside Batches, which batch and shuffle as they
+    were made: ignored, they would train otherwise than asked (ValueError)."""
+    given = [f"batch_size={batch_size!r}"] if batch_size not in (None, batches.batch_size) else []
+    given += [] if is_int(seed) and seed == 0 else [f"seed={seed!r}"]  # 0: fit's default
+    if given:
+        raise ValueError(
+            f"fit: {' and '.join(given)} given with Batches, which batch and shuffle as they were made "
+            f"(batch_size={batches.batch_size}): make the Batches with them, or give fit (X, y)"
+        )
 
 
 def check_model(owner: str, model: Any) -> None:
@@ -127,7 +146,7 @@ def _validation(val_data: Any, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
         raise ValueError(f"fit: val_data has {len(X)} examples but {len(y)} labels; give one label per example")
     if not len(y):
         raise ValueError("fit: val_data has no examples; give at least one, or val_data=None to skip validation")
-    if _integer(labels) and not _integer(y):
+    if integer(labels) and not integer(y):
         raise TypeError(
             f"fit: val_data's labels are {y.dtype} but the training labels are {labels.dtype} (class labels): "
             "give both the same kind, e.g. y_val.astype(int)"
@@ -135,162 +154,9 @@ def _validation(val_data: Any, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return X, y
 
 
-def _integer(labels: np.ndarray) -> bool:
+def integer(labels: np.ndarray) -> bool:
     return labels.dtype.kind in "iu"
 
 
 def _is_pair(x: Any) -> bool:
     return isinstance(x, tuple | list) and len(x) == 2
-
-
-def check_examples(
-    model: Module, loss: Any, batches: Batches, val_data: tuple[np.ndarray, np.ndarray] | None, metric: Any = None
-) -> None:
-    """Refuse, before the first step, examples that would stop training part-way: a value that is
-    not finite in X (or in float labels), which would show as a NaN loss in some batch; X the model
-    cannot take, labels out of the classes it outputs. The model runs in eval mode without a graph
-    (each module's mode is put back) on a few examples of each set: the first two, and with integer
-    labels those holding the lowest and the highest. The loss is computed on validation's, as
-    each epoch's end will; on training's only if their labels are not all in [0, outputs), so
-    that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
-    on the common case (the first step computes it anyway). The metric runs on both, and must give
-    one finite number (accuracy, the default, refuses a regression's targets: after the first step,
-    the model would have changed). Last, a batch of one example, where the batches hold one, through
-    the model's BatchNorm layers in training mode (`_check_single_batches`)."""
-    sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
-    for name, X, y in sets:
-        _check_labels(name, y)
-        _check_finite(name, "X", X)
-        _check_finite(name, "y", y)
-    with modes_restored(model), no_grad():
-        model.eval()
-        for name, X, y in sets:
-            rows = _probe_rows(y)
-            what = "the model or the loss"
-            try:
-                out = forward(model, X[rows])
-                outputs = _outputs_per_example(out)
-                if name == "val_data" or _beyond_classes(y, outputs):
-                    loss(out, y[rows])
-                what = "the metric"
-                score = metric(out, y[rows]) if metric else None
-            except Exception as e:  # the model's or the loss's own words, and (Python 3.11+) where fit found them
-                note = getattr(e, "add_note", lambda _: None)
-                note(
-                    f"fit: {what} raised on {name}'s examples {rows}, checked before training: nothing was trained"
-                    + (_metric_hint(y, outputs) if what == "the metric" else "")
-                )
-                raise
-            if metric:  # its own message, whose words say what it returned
-                metric_number("fit", metric, score, f"{name}'s examples {rows}, checked before training")
-        _check_single_batches(model, batches)
-
-
-def _metric_hint(labels: np.ndarray, outputs: int | None) -> str:
-    """What the metric's refusal most likely means: labels beyond the classes the loss took are its
-    ignore_index (cross_entropy's -100), which accuracy counts; float labels a regression's targets."""
-    if _beyond_classes(labels, outputs):
-        odd = labels.min() if labels.min() < 0 else labels.max()
-        return (
-            f" (the labels hold {odd}, outside the model's {outputs} classes, which the loss took: an "
-            "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
-            "of your own that skips those rows)"
-        )
-    return " (for a regression's targets, pass metric=None)"
-
-
-def _check_labels(name: str, labels: np.ndarray) -> None:
-    """Refuse labels that are not numbers (strings, objects): no loss takes them, and numpy's words
-    at the first one that tries would not say which labels."""
-    if labels.dtype.kind not in "biuf":
-        raise TypeError(
-            f"fit: {name}'s labels are of dtype {labels.dtype}, not numbers: give class indices (e.g. "
-            "np.unique(y, return_inverse=True)[1] for names) or float targets"
-        )
-
-
-def _check_single_batches(model: Module, batches: Batches) -> None:
-    """Refuse a batch of one example that a BatchNorm in training mode (as fit trains) would refuse,
-    having no batch statistics of one value per channel: fit knows every batch's size, so it refuses
-    before the first step rather than at that batch, after the others trained. The model is run on
-    one example with its BatchNorm layers alone in training mode (no Dropout draw is taken), and the
-    running statistics that forward moves are put back: a BatchNorm2d with maps of more than one
-    pixel takes a batch of one."""
-    n, size = len(batches.y), batches.batch_size
-    norms = [f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
-    if not norms or (size > 1 and n % size != 1):
-        return
-    saved = buffer_copies(model)
-    try:
-        with modes_restored(model), no_grad():
-            for m in model.modules():  # BatchNorm alone training: its batch statistics, and no Dropout draw
-                m.training = isinstance(m, _BatchNorm)
-            forward(model, batches.X[:1])
-    except Exception as e:  # the eval-mode check passed on these rows: the batch statistics refused them
-        fits = _working_sizes(n, size)
-        how = f"make batch_size one of {fits} (none leaves a batch of one)" if fits else "give at least 2 examples"
-        raise ValueError(
-            f"fit: data has {n} examples, so batch_size={size} makes a batch of one example, which "
-            f"{', '.join(norms)} in training mode refuses (the batch statistics of one value per channel): nothing "
-            f"was trained; {how}, or drop an example"
-        ) from e
-    finally:
-        put_back(saved)
-
-
-def _working_sizes(n: int, size: int) -> list[int]:
-    """Up to three batch sizes nearest `size` that leave no batch of one example among n."""
-    near = sorted(range(2, n + 1), key=lambda b: (abs(b - size), b))
-    return sorted([b for b in near if n % b != 1][:3])
-
-
-def _check_finite(name: str, part: str, array: np.ndarray) -> None:
-    """Refuse NaN or an infinity in X or y, naming the first row: it would show as a NaN loss, and a
-    stop, in whichever batch holds it, after the batches before had trained."""
-    row = _first_not_finite_row(array)
-    if row is not None:
-        values = array[row].ravel()
-        raise ValueError(
-            f"fit: {name}'s {part} holds {values[~np.isfinite(values)][0]} in row {row}, which would make the loss "
-            f"NaN; remove or fix such rows (np.isfinite({part}).all(axis=1) finds them)"
-        )
-
-
-def _beyond_classes(labels: np.ndarray, outputs: int | None) -> bool:
-    """Whether integer labels are not all in [0, outputs), the class indices of a model giving
-    `outputs` scores an example: the loss may take them (-1 in a hinge loss, an ignore_index) or not."""
-    if not _integer(labels) or outputs is None or not labels.size:
-        return False
-    return not 0 <= labels.min() <= labels.max() < outputs
-
-
-def _probe_rows(y: np.ndarray) -> list[int]:
-    """The first two examples (a model may need more than one: BatchNorm with batch statistics) and, for
-    integer labels, those holding the lowest and the highest label."""
-    rows = set(range(min(2, len(y))))
-    if _integer(y) and y.size:
-        per_row = int(np.prod(y.shape[1:]))  # labels per example: 1, or one per pixel
-        rows |= {int(np.argmin(y)) // per_row, int(np.argmax(y)) // per_row}
-    return sorted(rows)
-
-
-def _outputs_per_example(out: Any) -> int | None:
-    """How many scores the model gives an example (its classes), if its outputs say."""
-    if isinstance(out, Tensor):
-        return out.shape[1] if out.ndim > 1 else 1
-    if isinstance(out, list) and out:  # a micrograd model: a Value, or a list of Values, per example
-        return len(out[0]) if isinstance(out[0], list) else 1
-    return None
-
-
-def _first_not_finite_row(array: np.ndarray) -> int | None:
-    """The first row holding NaN or an infinity; checked in blocks of rows, so that a large X costs
-    no copy of its size."""
-    if array.dtype.kind not in "fc":
-        return None
-    for start in range(0, len(array), 4096):
-        block = array[start : start + 4096]
-        finite = np.isfinite(block.reshape(len(block), -1)).all(axis=1)
-        if not finite.all():
-            return start + int(np.argmin(finite))
-    return None

@@ -215,7 +215,7 @@ def test_seeds_are_refused_with_a_clear_error(make, error, message):
 def test_fit_refuses_a_bad_seed_before_training():
     X, y = _blobs()
     model = nn.Linear(2, 3, seed=0)
-    with pytest.raises(ValueError, match="Batches: seed must be a non-negative int, got -3"):
+    with pytest.raises(ValueError, match="^fit: seed must be a non-negative int, got -3"):  # fit's words: fit got it
         nn.fit(model, F.cross_entropy, nn.SGD(model.parameters()), (X, y), seed=-3, verbose=False)
     rng_seeded = nn.Linear(2, 3, seed=np.random.default_rng(0))  # a Generator is taken, as numpy takes it
     assert rng_seeded.W.shape == (2, 3)
