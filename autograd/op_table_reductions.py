@@ -112,12 +112,13 @@ def _var_vjp(g, out, x, *, axis, keepdims, ddof):
 
 
 def _centred(x: Any, axis: Any) -> Any:
-    """x - its mean over `axis`: a float16 or float32 array's in float64, rounded once (`wide`; its
-    mean rounded first is off by up to half its unit in the last place, most of a small spread:
-    var's gradient was 5% off at a mean of 1e4 and a spread of 1e-2); a Tensor's (create_graph) by ops."""
-    if isinstance(x, np.ndarray) and wide(x) is not None:
-        return (x - np.mean(x, axis, np.float64, keepdims=True)).astype(x.dtype)
-    return x - x.mean(axis=axis, keepdims=True)
+    """x - its mean over `axis`, for float16 and float32 in float64, rounded once (`wide`; its mean
+    rounded first is off by up to half its unit in the last place, most of a small spread: var's
+    gradient was 5% off at a mean of 1e4 and a spread of 1e-2), by ops on a Tensor (create_graph)."""
+    if wide(raw(x)) is None:
+        return x - x.mean(axis=axis, keepdims=True)
+    widened = x.astype(np.float64)  # a Tensor's cast is an op: create_graph differentiates through it
+    return (widened - widened.mean(axis=axis, keepdims=True)).astype(raw(x).dtype)
 
 
 def _result_dtype(x: np.ndarray) -> np.dtype:
@@ -126,10 +127,10 @@ def _result_dtype(x: np.ndarray) -> np.dtype:
 
 
 def _working(x: np.ndarray) -> np.ndarray:
-    """x in the floats var, std and norm are computed in: float16 and float32 widened to float64 (`wide`:
-    float16's sums overflow at 65504, its squares of small spreads underflow, and the mean var subtracts,
-    rounded to x's dtype, is off by most of a small spread)."""
-    return x.astype(np.promote_types(_result_dtype(x), np.float64), copy=False)
+    """x in the floats std and norm are computed in: float16 widened to float32 (its sums overflow
+    at 65504, its squares of small spreads underflow; numpy's mean widens it too). var and std then
+    sum in float64 (`wide`), given as numpy's dtype= (no float64 copy of x)."""
+    return x.astype(np.promote_types(_result_dtype(x), np.float32), copy=False)
 
 
 def _moderate(a: np.ndarray) -> bool:
@@ -181,7 +182,7 @@ def _in_scaled_units(out: Any, x: Any, axis: Any) -> tuple[Any, Any]:
 
 
 def _std(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray:
-    return _homogeneous(lambda x: np.std(x, axis, ddof=ddof, keepdims=keepdims), x, axis)
+    return _homogeneous(lambda x: np.std(x, axis, wide(x), ddof=ddof, keepdims=keepdims), x, axis)
 
 
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):
@@ -225,8 +226,8 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "var",
         _var_vjp,
         None,
-        # float16 and float32 computed in float64, as std (`_working`), rounded once
-        lambda x, *, axis, keepdims, ddof: np.var(_working(x), axis, ddof=ddof, keepdims=keepdims).astype(
+        # float16 and float32 summed in float64 (`wide`), as std, rounded once: the mean subtracted too
+        lambda x, *, axis, keepdims, ddof: np.var(_working(x), axis, wide(x), ddof=ddof, keepdims=keepdims).astype(
             _result_dtype(x), copy=False
         ),
         api="Tensor.var",

@@ -85,13 +85,17 @@ class _Conv(Module):
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         for name, value in options.items():  # stride, padding, ...: attributes, as PyTorch's, read at each call
-            setattr(self, name, kept_size(value))
+            setattr(self, name, value)
         # checked by the functional at each call, and once now, on zeros of a size they all fit, unless
         # that input would be large (a padding of 20,000: gigabytes): then at the first call only
         trial = (1, in_channels, *_fitting(kernel, self.options()))
         if math.prod(trial) <= TRIAL_ENTRIES:
             with no_grad():
                 self.forward(Tensor(np.zeros(trial, dtype)))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """An option kept as `kept_size` makes it, set later too (`conv.stride = np.array([2, 2])`: (2, 2))."""
+        super().__setattr__(name, kept_size(value) if name in self.option_names else value)
 
     def options(self) -> dict[str, Any]:
         """The geometry the functional is given (stride, padding, ...), as the attributes hold it now."""

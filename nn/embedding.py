@@ -62,6 +62,8 @@ class Embedding(Module):
         padding = guard(self, "padding_idx")  # a compiled step records again if it changes
         if padding is None:
             return rows
+        if padding < 0:  # counted from the end, as PyTorch's: set later too (`emb.padding_idx = -1`)
+            padding += len(self.weight.data)
         return where((index != padding)[..., None], rows, rows.detach())  # no gradient to the padding row
 
     def _check(self, index: np.ndarray) -> None:

@@ -41,12 +41,11 @@ class RMSprop(Optimizer):
         )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
-        layout = {"step": ((), COUNT), "square_avg": (shape, dtype)}
-        if self.momentum:
-            layout["momentum_buffer"] = (shape, dtype)
-        if self.centered:
-            layout["grad_avg"] = (shape, dtype)
-        return layout
+        return {"step": ((), COUNT), **{name: (shape, dtype) for name in self._arrays()}}
+
+    def _arrays(self) -> tuple[str, ...]:
+        """The slots of the parameter's shape the settings ask for."""
+        return ("square_avg",) + ("momentum_buffer",) * bool(self.momentum) + ("grad_avg",) * self.centered
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         super().check_loaded_slot(kept, where)
@@ -64,9 +63,10 @@ class RMSprop(Optimizer):
         # each slot the settings ask for, from zeros where missing: all of them at the first step, and one a
         # setting switched on later (centered=True: grad_avg, momentum: its buffer) from then on, where
         # PyTorch raises a KeyError
-        for name in self.slot_layout(data.shape, data.dtype):
+        for name in self._arrays():
             if name not in state:
-                state[name] = 0 if name == "step" else np.zeros_like(data)
+                state[name] = np.zeros_like(data)
+        state.setdefault("step", 0)
         state["step"] += 1
         grad = decayed(state, data, grad, self.weight_decay)
         # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order

@@ -59,3 +59,17 @@ def test_options_read_back_with_their_defaults_as_pytorch_s():
     assert (loss.weight, loss.reduction, loss.ignore_index, loss.label_smoothing) == (None, "mean", -100, 0.0)
     assert nn.LeakyReLU(0.2).negative_slope == 0.2 and nn.Softplus().threshold is None
     assert repr(nn.CrossEntropyLoss(label_smoothing=0.1)) == "CrossEntropyLoss(label_smoothing=0.1)"
+
+
+def test_an_option_set_later_is_kept_as_the_constructor_keeps_it():
+    """A size given as an array or numpy ints reads back as a tuple of ints, and a negative padding_idx
+    counts from the end, as when given to the constructor (found by a review)."""
+    conv = nn.Conv2d(4, 2, 3, seed=0)
+    conv.stride = np.array([2, 2])
+    assert conv.stride == (2, 2) and "stride=(2, 2)" in repr(conv)
+    emb = nn.Embedding(4, 2, seed=0)
+    emb.padding_idx = -1
+    rows = emb(np.array([0, 3, 3]))
+    rows.sum().backward()
+    np.testing.assert_array_equal(emb.weight.grad[3], [0.0, 0.0])
+    np.testing.assert_array_equal(emb.weight.grad[0], [1.0, 1.0])
