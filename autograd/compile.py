@@ -25,7 +25,7 @@ from typing import Any
 
 from . import modes
 from .compile_compare import derived, difference, mark_live
-from .compile_keys import data_of, flatten_call, is_input, key_of, sharing, structure, unknowable
+from .compile_keys import read_call
 from .compile_names import Names, identical
 from .compile_reads import Read
 from .compile_record import current, recording
@@ -92,8 +92,7 @@ class Compiled:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
-        leaves, rebuild = flatten_call(args, kwargs)
-        unknown = next((x for x in leaves if unknowable(x)), None)
+        key, datas, dynamic, unknown, leaves, rebuild = read_call(args, kwargs)
         if unknown is not None:
             self._give_up(
                 f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor a value equal by "
@@ -101,11 +100,6 @@ class Compiled:
                 "config): pass its fields (numbers, arrays), or a dataclass with frozen=True and no arrays"
             )
             return self.fn(*args, **kwargs)
-        dynamic = [k for k, x in enumerate(leaves) if is_input(x)]
-        datas = [data_of(leaves[k]) for k in dynamic]
-        key = (structure(args, kwargs), *map(key_of, leaves))
-        if len(datas) > 1:
-            key += (sharing(datas),)
         recorded = self.recordings.get(key)
         if recorded is None:
             if len(self.recordings) >= MAX_RECORDINGS:

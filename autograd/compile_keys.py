@@ -19,11 +19,46 @@ from .trees import flatten
 from .value import Value
 
 
-def flatten_call(args: tuple, kwargs: dict) -> tuple[list[Any], Callable[[list[Any]], Any]]:
-    """flatten((args, kwargs)), without walking a call made of leaves alone (the common case: run(x, y))."""
-    if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
-        return list(args), lambda leaves: (tuple(leaves), {})
-    return flatten((args, kwargs))
+def read_call(args: tuple, kwargs: dict) -> tuple[tuple, list[Any], list[int], Any, list[Any], Callable[..., Any]]:
+    """(key, datas, dynamic, unknown, leaves, rebuild) of a call: its recordings' key (`structure`, each
+    leaf's `key_of`, `sharing` of two inputs or more), its inputs' arrays and their places among its
+    leaves, its first `unknowable` leaf (None if none: then the rest is read), its leaves and what
+    rebuilds the call from them (flatten). One pass over the leaves; a call of leaves alone (`run(x, y)`,
+    the common one) walks no containers."""
+    if not kwargs:
+        read = _read(args, len(args))
+        if read is not None:
+            return (*read, list(args), _as_args)
+    leaves, rebuild = flatten((args, kwargs))
+    return (*_read(leaves, structure(args, kwargs)), leaves, rebuild)  # type: ignore[misc]
+
+
+def _read(leaves: Any, shape: Any) -> tuple[tuple, list[Any], list[int], Any] | None:
+    """read_call's pass over the leaves (None at a container: the call is not made of leaves alone)."""
+    key, datas, dynamic = [shape], [], []
+    for k, x in enumerate(leaves):
+        cls = x.__class__
+        if cls is np.ndarray or (cls is Tensor and not x._requires_grad):  # is_input and key_of, inline
+            data = x if cls is np.ndarray else x._data
+            key.append((cls.__name__, data.shape, data.dtype, data.flags.c_contiguous))
+        elif isinstance(x, dict | list | tuple):
+            return None
+        elif unknowable(x):
+            return (), [], [], x
+        else:
+            key.append(key_of(x))
+            if not is_input(x):
+                continue
+            data = data_of(x)
+        datas.append(data)
+        dynamic.append(k)
+    if len(datas) > 1:
+        key.append(sharing(datas))
+    return tuple(key), datas, dynamic, None
+
+
+def _as_args(leaves: list[Any]) -> tuple[tuple, dict]:
+    return tuple(leaves), {}
 
 
 def sharing(datas: list[np.ndarray]) -> tuple[int, ...]:
