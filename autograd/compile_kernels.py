@@ -7,9 +7,10 @@ each op's maths; tests/test_compile_kernels.py ties every kernel to its op's for
 without one, mixed dtypes, shapes a kernel does not cover): the replay then calls the op's own
 forward and rule. A kernel's `forward(*inputs)` returns its output buffer; its `backward(g, out,
 *inputs)` one gradient per input (None where none is needed), each in a buffer of its own or `g`
-itself. Buffers are rewritten by the next call: a replay reads them before that. Kernels are
-given C-contiguous arrays only (compile_replay sees to it): their buffers are C-contiguous, and a
-sum over another layout would add in another order.
+itself; `one_call`, where the forward is one numpy call, is that call (function, operands after the
+inputs, output buffer) for a replay to make itself. Buffers are rewritten by the next call: a replay
+reads them before that. Kernels are given C-contiguous arrays only (compile_replay sees to it): their
+buffers are C-contiguous, and a sum over another layout would add in another order.
 """
 
 from __future__ import annotations
@@ -48,7 +49,17 @@ def _unbroadcaster(source: Shape, shape: Shape, dtype: np.dtype) -> Callable[[np
     return (lambda g: g) if source == shape else SumTo(source, shape, dtype)
 
 
-class Binary:
+class OneCall:
+    """A kernel whose forward is one numpy call into its buffer, `one_call` (None: another forward)."""
+
+    one_call: tuple[Callable[..., np.ndarray], tuple[Any, ...], np.ndarray] | None
+
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
+        fn, extra, out = self.one_call  # type: ignore[misc]
+        return fn(*inputs, *extra, out=out)
+
+
+class Binary(OneCall):
     """add, sub, mul with numpy broadcasting; each gradient summed back to its input's shape."""
 
     def __init__(self, name: str, shapes: list[Shape], dtype: np.dtype, needs: list[bool]) -> None:
@@ -58,9 +69,7 @@ class Binary:
         self.out = np.empty(out_shape, dtype)
         self.full = [np.empty(out_shape, dtype) if need else None for need in needs]  # g * b, g * a, -g
         self.back = [_unbroadcaster(out_shape, s, dtype) for s in shapes]
-
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self.ufunc(a, b, out=self.out)
+        self.one_call = (self.ufunc, (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
         name, full, back = self.name, self.full, self.back
@@ -75,7 +84,7 @@ class Binary:
         return [ga, gb]
 
 
-class Matmul:
+class Matmul(OneCall):
     """matmul of two matrices; its rule's products (`_product`: np.dot where the contracted axis
     has length 1, else @) into buffers."""
 
@@ -87,9 +96,7 @@ class Matmul:
         self.gb = np.empty((k, n), dtype) if needs[1] else None
         self.ga_product = np.dot if n == 1 else np.matmul  # g (m, n) @ b.T
         self.gb_product = np.dot if m == 1 else np.matmul  # a.T (k, m) @ g
-
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.matmul(a, b, out=self.out)
+        self.one_call = (np.matmul, (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
         ga = self.ga_product(g, b.swapaxes(-1, -2), out=self.ga) if self.needs[0] else None
@@ -97,7 +104,7 @@ class Matmul:
         return [ga, gb]
 
 
-class Activation:
+class Activation(OneCall):
     """relu, tanh, sigmoid: the forward into a buffer, the rule's products into another."""
 
     def __init__(self, name: str, shape: Shape, dtype: np.dtype) -> None:
@@ -108,13 +115,13 @@ class Activation:
         # relu's forward against zeros of x's shape: numpy's vector loop takes two arrays, not a scalar
         self.zeros = np.zeros(shape, dtype) if name == "relu" else None
         self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
+        ones = {"relu": (np.maximum, (self.zeros,), self.out), "tanh": (np.tanh, (), self.out)}
+        self.one_call = ones.get(name)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.one_call is not None:
+            return OneCall.forward(self, x)
         out = self.out
-        if self.name == "relu":
-            return np.maximum(x, self.zeros, out=out)
-        if self.name == "tanh":
-            return np.tanh(x, out=out)
         # tensor_sigmoid: e = exp(-|x|); where(x >= 0, 1 / (1 + e), e / (1 + e))
         e, d = self.scratch, self.denominator
         np.exp(np.negative(np.abs(x, out=e), out=e), out=e)

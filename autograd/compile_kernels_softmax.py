@@ -21,6 +21,8 @@ class CrossEntropy:
     checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
     labels is computed as the op computes it even when the recorded ones had none."""
 
+    one_call = None  # compile_kernels.OneCall's: its forward is more than one numpy call
+
     def __init__(self, shape: Shape, dtype: np.dtype, params: dict[str, Any]) -> None:
         self.params = params  # a replay puts each call's labels here
         self.rows = np.arange(shape[0])

@@ -162,10 +162,14 @@ def _kernel(e: Entry, entries: list[Entry]) -> Any:
 
 
 def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -> Step:
-    """The op's forward on its parents' arrays, into slot i: its kernel's, or (buffered) a ufunc into
-    a buffer of its own, or else the op's forward as it is."""
+    """The op's forward on its parents' arrays, into slot i: its kernel's (its one numpy call made
+    directly, where it is one), or (buffered) a ufunc into a buffer of its own, or else the op's
+    forward as it is."""
     forward, params, ps = e.op.forward, e.params, e.parents
     if k is not None:
+        if k.one_call is not None:
+            fn, extra, buffer = k.one_call
+            return _into(fn, ps, extra, buffer, i, arrays)
         forward, params = k.forward, {}
     elif e.op is _CROSS_ENTROPY:  # its labels, fed anew on each replay, checked as eagerly (its kernel checks them too)
         op_forward = forward
@@ -175,12 +179,7 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
             return op_forward(logits, **params)
 
     elif buffered and isinstance(forward, np.ufunc) and not params and forward.nout == 1 and len(ps) == forward.nin:
-        buffer = arrays[i] = np.empty(e.shape, e.dtype)
-        if len(ps) == 2:
-            a, b = ps
-            return lambda: forward(arrays[a], arrays[b], out=buffer)
-        (a,) = ps
-        return lambda: forward(arrays[a], out=buffer)
+        return _into(forward, ps, (), np.empty(e.shape, e.dtype), i, arrays)
     if len(ps) == 2 and not params:
         a, b = ps
 
@@ -203,6 +202,21 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
         arrays[i] = out if out.__class__ is np.ndarray else np.asarray(out)
 
     return step
+
+
+def _into(fn: Callable[..., Any], ps: tuple[int, ...], extra: tuple, buffer: Any, i: int, arrays: list[Any]) -> Step:
+    """`fn(*parents' arrays, *extra, out=buffer)`, the buffer slot i's for good."""
+    arrays[i] = buffer
+    if len(ps) == 2 and not extra:
+        a, b = ps
+        return lambda: fn(arrays[a], arrays[b], out=buffer)
+    if len(ps) == 1 and not extra:
+        (a,) = ps
+        return lambda: fn(arrays[a], out=buffer)
+    if len(ps) == 1 and len(extra) == 1:
+        (a,), (c,) = ps, extra
+        return lambda: fn(arrays[a], c, out=buffer)
+    return lambda: fn(*[arrays[p] for p in ps], *extra, out=buffer)
 
 
 def _event(
