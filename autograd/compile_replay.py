@@ -3,9 +3,9 @@ graph. Everything is resolved once, when the Program is made: each op becomes a 
 list, its kernel (compile_kernels: the op's forward and rule into buffers kept from call to call)
 or else its own forward (a numpy ufunc into a buffer) and rule on arrays. Constants drawn by
 `autograd.drawn` (dropout masks) are drawn again first, in the recorded order. The rules run in the
-recorded backward order, gradients reach parameters' `.grad` as backward() gives them (a kernel's
-buffer is handed over as it is, and written again by the next replay), and the recorded optimizer
-calls are made again."""
+recorded backward order (compile_backward), gradients reach parameters' `.grad` as backward() gives
+them (a kernel's buffer is handed over as it is, and written again by the next replay), and the
+recorded optimizer calls are made again."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_backward import backward_pass
 from .compile_guards import MISSING, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
@@ -21,9 +22,7 @@ from .compile_schedule import Step, draws_and_checks
 from .compile_sources import same
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .tensor import Tensor
-from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_ops import OPS, check_labels
-from .tensor_record import Record, ReplayedRule
 from .trees import flatten
 
 _CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
@@ -227,77 +226,4 @@ def _event(
         return lambda: method(owner, *args, **kwargs)
     _, root, order, seed = ev
     seed.setflags(write=False)  # handed to a parameter as `.grad`, it is copied first (own_array)
-    return _backward(root, order, seed, entries, kernels, arrays, handed)
-
-
-def _backward(
-    root: int,
-    order: list[int],
-    seed: np.ndarray,
-    entries: list[Entry],
-    kernels: list[Any],
-    arrays: list[Any],
-    handed: list[set[int]],
-) -> Step:
-    """backward() from `root` over the recorded order (root first): each op's kernel, or its rule
-    (through a Record, which checks and casts the gradients as in a plain backward), the sums in the
-    same order, then the parameters' `.grad` as `Tensor._accumulate` sets them. A `.grad` that a
-    replay handed over (a kernel's buffer, which this pass writes again) and that nothing reset is
-    copied first, so that adding to it reads its values as they were."""
-    steps = []
-    for i in order:
-        e = entries[i]
-        if e.kind == OP and e.needs_grad:
-            rule = ReplayedRule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
-            vjp = _vjp(rule, i, e.parents, arrays)
-            if kernels[i] is not None:
-                vjp = _unless_strided(_vjp(kernels[i], i, e.parents, arrays), vjp)
-            steps.append((i, e.parents, vjp))
-    leaves = [(i, entries[i].source) for i in order if entries[i].kind == PARAM]
-    size, slot = len(entries), len(handed)
-    handed.append(set())
-
-    def backward() -> None:
-        for _, param in leaves:
-            kept = held_grad(param)
-            if kept is not None and any(id(kept) in ids for ids in handed):
-                store_grad(param, kept.copy())
-        grads: list[Any] = [None] * size
-        grads[root] = seed
-        for i, parents, vjp in steps:
-            g = grads[i]
-            if g is None:
-                continue
-            for p, gp in zip(parents, vjp(g)):
-                if gp is not None:
-                    grads[p] = gp if grads[p] is None else grads[p] + gp
-        handed_out: set[int] = set()
-        for i, param in leaves:
-            g = grads[i]
-            if g is None:
-                continue
-            g = own_array(g, handed_out)
-            kept = held_grad(param)
-            store_grad(param, g if kept is None else kept + g)
-        handed[slot] = handed_out
-
-    return backward
-
-
-def _vjp(k: Any, i: int, parents: tuple[int, ...], arrays: list[Any]) -> Callable[[Any], Any]:
-    """The gradients of entry i's parents from its gradient g, by `k` (a kernel or a ReplayedRule), on this
-    replay's arrays."""
-    call = k.backward
-    if len(parents) == 2:
-        a, b = parents
-        return lambda g: call(g, arrays[i], arrays[a], arrays[b])
-    if len(parents) == 1:
-        (a,) = parents
-        return lambda g: call(g, arrays[i], arrays[a])
-    return lambda g: call(g, arrays[i], *[arrays[p] for p in parents])
-
-
-def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The kernel's gradients for a C-contiguous g (the layout its buffers have, and its sums assume),
-    else the rule's (a g that a transpose's rule gave): eager's sums run in the order of g's layout."""
-    return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
+    return backward_pass(root, order, seed, entries, kernels, arrays, handed)

@@ -1,0 +1,97 @@
+"""A compiled step's backward pass replayed (compile_replay.Program's): each op's kernel (compile_kernels)
+or its rule on this replay's arrays, in the recorded order, the gradients summed as a plain backward
+sums them, and handed to the parameters' `.grad` as `Tensor._accumulate` hands them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .compile_schedule import Step
+from .compile_tape import OP, PARAM, Entry
+from .tensor_backward import held_grad, own_array, store_grad
+from .tensor_record import Record, ReplayedRule
+
+
+def backward_pass(
+    root: int,
+    order: list[int],
+    seed: np.ndarray,
+    entries: list[Entry],
+    kernels: list[Any],
+    arrays: list[Any],
+    handed: list[set[int]],
+) -> Step:
+    """backward() from `root` over the recorded order (root first): each op's kernel, or its rule
+    (through a Record, which checks and casts the gradients as in a plain backward), the sums in the
+    same order, then the parameters' `.grad` as `Tensor._accumulate` sets them. A `.grad` that a
+    replay handed over (a kernel's buffer, which this pass writes again) and that nothing reset is
+    copied first, so that adding to it reads its values as they were. Where every replay's g is
+    C-contiguous (the seed's, and what only kernels given such a g sum to it), the kernel's gradients
+    are taken without looking at g's layout."""
+    steps = []
+    layouts = {root: seed.__class__ is np.ndarray and seed.flags.c_contiguous}  # entry: its g is C-contiguous
+    for i in order:
+        e = entries[i]
+        if e.kind == OP and e.needs_grad:
+            rule = ReplayedRule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
+            vjp = _vjp(rule, i, e.parents, arrays)
+            k = kernels[i]
+            c = k is not None and layouts.get(i, False)  # g and the kernel's gradients (its buffers, or g): C
+            if c:
+                vjp = _vjp(k, i, e.parents, arrays)
+            elif k is not None:
+                vjp = _unless_strided(_vjp(k, i, e.parents, arrays), vjp)
+            for p in e.parents:
+                layouts[p] = layouts.get(p, True) and c
+            steps.append((i, e.parents, vjp))
+    leaves = [(i, entries[i].source) for i in order if entries[i].kind == PARAM]
+    size, slot = len(entries), len(handed)
+    handed.append(set())
+
+    def backward() -> None:
+        for _, param in leaves:
+            kept = held_grad(param)
+            if kept is not None and any(id(kept) in ids for ids in handed):
+                store_grad(param, kept.copy())
+        grads: list[Any] = [None] * size
+        grads[root] = seed
+        for i, parents, vjp in steps:
+            g = grads[i]
+            if g is None:
+                continue
+            for p, gp in zip(parents, vjp(g)):
+                if gp is not None:
+                    grads[p] = gp if grads[p] is None else grads[p] + gp
+        handed_out: set[int] = set()
+        for i, param in leaves:
+            g = grads[i]
+            if g is None:
+                continue
+            g = own_array(g, handed_out)
+            kept = held_grad(param)
+            store_grad(param, g if kept is None else kept + g)
+        handed[slot] = handed_out
+
+    return backward
+
+
+def _vjp(k: Any, i: int, parents: tuple[int, ...], arrays: list[Any]) -> Callable[[Any], Any]:
+    """The gradients of entry i's parents from its gradient g, by `k` (a kernel or a ReplayedRule), on this
+    replay's arrays."""
+    call = k.backward
+    if len(parents) == 2:
+        a, b = parents
+        return lambda g: call(g, arrays[i], arrays[a], arrays[b])
+    if len(parents) == 1:
+        (a,) = parents
+        return lambda g: call(g, arrays[i], arrays[a])
+    return lambda g: call(g, arrays[i], *[arrays[p] for p in parents])
+
+
+def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The kernel's gradients for a C-contiguous g (the layout its buffers have, and its sums assume),
+    else the rule's (a g that a transpose's rule gave): eager's sums run in the order of g's layout."""
+    return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
