@@ -220,7 +220,8 @@ def own_array(g: Any, handed_out: set[int]) -> np.ndarray:
     """g as an array that no other tensor's `.grad` holds (ids in `handed_out`) and nothing else
     views: what a leaf's `.grad` may be given, so that changing it in place changes nothing else."""
     g = np.asarray(g)
-    if id(g) in handed_out or not (g.flags.owndata and g.flags.writeable):
+    flags = g.flags
+    if id(g) in handed_out or not (flags.owndata and flags.writeable):
         g = g.copy()
     handed_out.add(id(g))
     return g
