@@ -44,9 +44,9 @@ class SumTo:
         return self.out
 
 
-def _unbroadcaster(source: Shape, shape: Shape, dtype: np.dtype) -> Callable[[np.ndarray], np.ndarray]:
-    """unbroadcast(g, shape) for g of shape `source`: g itself when the shapes agree."""
-    return (lambda g: g) if source == shape else SumTo(source, shape, dtype)
+def _unbroadcaster(source: Shape, shape: Shape, dtype: np.dtype) -> SumTo | None:
+    """unbroadcast(g, shape) for g of shape `source`: None when the shapes agree (g itself)."""
+    return None if source == shape else SumTo(source, shape, dtype)
 
 
 class OneCall:
@@ -72,15 +72,19 @@ class Binary(OneCall):
         self.one_call = (self.ufunc, (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
-        name, full, back = self.name, self.full, self.back
+        name, full, (back_a, back_b) = self.name, self.full, self.back
         ga = gb = None
         if self.needs[0]:
-            ga = back[0](np.multiply(g, b, out=full[0]) if name == "mul" else g)  # rules: g * b (mul), g
+            ga = np.multiply(g, b, out=full[0]) if name == "mul" else g  # rules: g * b (mul), g
+            if back_a is not None:
+                ga = back_a(ga)
         if self.needs[1]:
             if name == "add":
-                gb = back[1](g)
+                gb = g
             else:
-                gb = back[1](np.multiply(g, a, out=full[1]) if name == "mul" else np.negative(g, out=full[1]))
+                gb = np.multiply(g, a, out=full[1]) if name == "mul" else np.negative(g, out=full[1])
+            if back_b is not None:
+                gb = back_b(gb)
         return [ga, gb]
 
 
