@@ -276,7 +276,8 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
         return g * factor if f else 0.0
     if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g
         return where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
-    if np.isfinite(g).all():  # the product, then, is the selection (np.where's is many times slower)
+    # all finite: the product, then, is the selection (np.where's is many times slower); .all()'s reduce, in C
+    if np.logical_and.reduce(np.isfinite(g), axis=None):
         return np.multiply(g, f, out=out)
     with np.errstate(invalid="ignore"):  # inf * 0 where the factor is 0: not kept
         selected = np.where(f, g * f, 0)
