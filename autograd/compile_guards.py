@@ -6,6 +6,7 @@ attributes: a replay checks them first and records again when one has changed.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ MISSING = object()  # an attribute deleted since: a changed setting
 # setting, and comparing it on every replay would cost a pass over it
 GUARDED_ENTRIES = 10_000
 _AS_IS = (bool, int, str, bytes, type(None))
+_AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
 
 
 def settled(value: Any) -> Any:
@@ -25,7 +27,7 @@ def settled(value: Any) -> Any:
     and dicts by their items; anything else (an object) as itself."""
     if value.__class__ in _AS_IS:
         return value
-    if value.__class__ is tuple and all(item.__class__ in _AS_IS for item in value):
+    if value.__class__ is tuple and all(map(_AS_IS_SET.__contains__, map(_CLASS, value))):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
         return ("float", value.hex())
