@@ -21,7 +21,7 @@ from .compile_recording import SWITCHES, input_array
 from .compile_schedule import Step, draws_and_checks
 from .compile_sources import same
 from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
-from .tensor import Tensor
+from .tensor import constant
 from .tensor_ops import OPS, check_labels
 from .trees import flatten
 
@@ -130,8 +130,7 @@ class Program:
         arrays, leaves = self.arrays, []
         for kind, x in self.outputs:
             if kind == "tensor":
-                data = np.array(arrays[x], copy=True)
-                leaves.append(Tensor(data, dtype=data.dtype))  # float16 stays float16
+                leaves.append(constant(np.array(arrays[x], copy=True)))  # its dtype, as recorded
             elif kind == "read":
                 leaves.append(np.asarray(arrays[x]).item())
             else:

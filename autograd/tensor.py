@@ -273,6 +273,14 @@ Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 mask_operators(Tensor)
 
 
+def constant(data: Any) -> Tensor:
+    """A Tensor that needs no gradient over `data` as it is, unchecked: the engine's own data (a number
+    operand, a compiled replay's result)."""
+    t = _new(Tensor)
+    _init(t, data, False)
+    return t
+
+
 def _constant(x: Any, op: Op) -> Tensor:
     """A number or array operand as a leaf. A Python number stays a Python number, so that
     NumPy's promotion treats it as weak (float32 * 2.0 stays float32); a list is numpy's array of it."""
@@ -281,9 +289,7 @@ def _constant(x: Any, op: Op) -> Tensor:
             raise TypeError(f"{op.name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
         if x.__class__ is not float and isinstance(x, float):
             x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
-        t = _new(Tensor)
-        _init(t, x, False)
-        return t
+        return constant(x)
     if isinstance(x, Node):
         raise MixedNodes(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
     try:
