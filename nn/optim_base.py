@@ -107,8 +107,9 @@ class Optimizer(OptimizerState):
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
+        states = self.state
         for i, t, data, g in moving:
-            self.update(self.state.setdefault(i, {}), data, g)
+            self.update(states.get(i) or states.setdefault(i, {}), data, g)  # no dict made for a parameter that has one
             t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
