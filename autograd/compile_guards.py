@@ -21,13 +21,22 @@ _AS_IS = (bool, int, str, bytes, type(None))
 _AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
 
 
+def _plain(items: tuple) -> bool:
+    """Whether every item is of a class in _AS_IS (a set lookup in C; an item whose class cannot be
+    hashed, its metaclass defining __eq__ alone, is not)."""
+    try:
+        return all(map(_AS_IS_SET.__contains__, map(_CLASS, items)))
+    except TypeError:
+        return False
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
     and dicts by their items; anything else (an object) as itself."""
     if value.__class__ in _AS_IS:
         return value
-    if value.__class__ is tuple and all(map(_AS_IS_SET.__contains__, map(_CLASS, value))):
+    if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
         return ("float", value.hex())

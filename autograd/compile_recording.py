@@ -132,7 +132,7 @@ class Recording:
         if any(n._made_by is not None and n._retains_grad for n in order):
             self.problems.append("retain_grad() on a tensor of the step cannot be replayed: return the tensor instead")
         self.check_grads("before backward()")
-        self.events.append(("backward", order, seed.copy()))
+        self.events.append(("backward", order, seed.copy(order="K")))  # its layout too: eager sums in that order
 
     def after_backward(self, order: list[Any]) -> None:
         self._expect([n for n in order if n._made_by is None and n.requires_grad])

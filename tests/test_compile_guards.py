@@ -311,3 +311,36 @@ def test_a_replay_refuses_labels_out_of_range_as_eager_does():
         with pytest.raises(ValueError, match=f"label {labels[1]} \\(row 1\\) is not a class"):
             run(Tensor(np.ones((3, 2))), np.array(labels))
     assert_same(before, [p.data for p in model.parameters()])
+
+
+class _EqualityOnly(type):
+    def __eq__(cls, other):
+        return cls is other  # no __hash__: the class cannot be hashed
+
+
+class _Mode(metaclass=_EqualityOnly):
+    pass
+
+
+def test_a_guarded_tuple_holding_an_object_of_an_unhashable_class_is_compared_as_before():
+    """settled's test of a tuple's items by a set lookup hashed their classes: TypeError (found by a review)."""
+
+    class Owner:
+        mode = (_Mode(),)
+
+    def make():
+        owner, w = Owner(), Tensor(np.ones(3), requires_grad=True)
+        optimizer = nn.SGD([w], lr=0.1)
+
+        def step(x):
+            autograd.guard(owner, "mode")
+            optimizer.zero_grad()
+            loss = (w * Tensor(x)).sum()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return step
+
+    eager, compiled = make(), autograd.compile(make())
+    assert [compiled(np.full(3, float(k))) for k in range(4)] == [eager(np.full(3, float(k))) for k in range(4)]
