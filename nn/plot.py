@@ -39,10 +39,11 @@ def _pyplot() -> Any:
 
 
 def plot_history(history: History, path: str | os.PathLike) -> None:
-    """Loss (and accuracy, when measured) per epoch, for training and validation."""
+    """Loss (and the metric, when measured, under its name: accuracy by default) per epoch, for training
+    and validation."""
     panels = {"loss": {"train": history.loss, "validation": history.val_loss}}
     if history.accuracy:
-        panels["accuracy"] = {"train": history.accuracy, "validation": history.val_accuracy}
+        panels[history.metric] = {"train": history.accuracy, "validation": history.val_accuracy}
     plot_curves(panels, path)
 
 
