@@ -26,7 +26,7 @@ def read_call(args: tuple, kwargs: dict) -> tuple[tuple, list[Any], list[int], A
     rebuilds the call from them (flatten). One pass over the leaves; a call of leaves alone (`run(x, y)`,
     the common one) walks no containers."""
     if not kwargs:
-        read = _read(args, len(args))
+        read = _read(args, len(args))  # len(args): `structure` of a call of leaves alone
         if read is not None:
             return (*read, list(args), _as_args)
     leaves, rebuild = flatten((args, kwargs))
@@ -40,7 +40,7 @@ def _read(leaves: Any, shape: Any) -> tuple[tuple, list[Any], list[int], Any] | 
         cls = x.__class__
         if cls is np.ndarray or (cls is Tensor and not x._requires_grad):  # is_input and key_of, inline
             data = x if cls is np.ndarray else x._data
-            key.append((cls.__name__, data.shape, data.dtype, data.flags.c_contiguous))
+            key.append(_input_key(cls, data))
         elif isinstance(x, dict | list | tuple):
             return None
         elif unknowable(x):
@@ -82,8 +82,7 @@ def key_of(x: Any) -> tuple:
     what a frozen dataclass or a tuple holds by the same rules, however deep (a Value by its number,
     which a step can only read: its identity would let `v.data = 2.0` between calls go unseen)."""
     if is_input(x):
-        data = data_of(x)
-        return (type(x).__name__, data.shape, data.dtype, data.flags.c_contiguous)  # a replay's buffers are C
+        return _input_key(type(x), data_of(x))
     if isinstance(x, Tensor):
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
     if isinstance(x, float | np.floating):
@@ -94,6 +93,11 @@ def key_of(x: Any) -> tuple:
     if parts is not None:
         return (type(x), *map(key_of, parts))
     return (type(x).__name__, x)
+
+
+def _input_key(kind: type, data: np.ndarray) -> tuple:
+    """An input's key: its kind, shape, dtype and whether it is C-contiguous (a replay's buffers are)."""
+    return (kind.__name__, data.shape, data.dtype, data.flags.c_contiguous)
 
 
 def unknowable(x: Any) -> bool:

@@ -19,20 +19,21 @@ def wide(x: np.ndarray) -> Any:
     return np.float64 if x.dtype.kind == "f" and x.dtype.itemsize < 8 else None
 
 
-def total(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
-    """np.sum, in float64 for float16 and float32 (`wide`), rounded once to x's dtype."""
-    acc = wide(x)
-    return (
-        np.sum(x, axis, keepdims=keepdims) if acc is None else np.sum(x, axis, acc, keepdims=keepdims).astype(x.dtype)
-    )
+def _rounded_once(reduce: Any) -> Any:
+    """`reduce` (np.sum, np.mean) as the op's forward: in float64 for float16 and float32 (`wide`), rounded
+    once to x's dtype; other dtypes as numpy gives them."""
+
+    def forward(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+        acc = wide(x)
+        if acc is None:
+            return reduce(x, axis, keepdims=keepdims)
+        return reduce(x, axis, acc, keepdims=keepdims).astype(x.dtype)
+
+    forward.__name__ = forward.__qualname__ = reduce.__name__
+    return forward
 
 
-def mean(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
-    """np.mean, summed in float64 for float16 and float32 (`wide`), rounded once to np.mean's dtype."""
-    acc = wide(x)
-    return (
-        np.mean(x, axis, keepdims=keepdims) if acc is None else np.mean(x, axis, acc, keepdims=keepdims).astype(x.dtype)
-    )
+total, mean = _rounded_once(np.sum), _rounded_once(np.mean)
 
 
 def sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:

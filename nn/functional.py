@@ -183,16 +183,15 @@ def loss_threshold(loss: Any) -> float | None:
 
 def loss_reduction(loss: Any) -> str | None:
     """The `reduction` a loss given as a function, a functools.partial of one (nested too) or a loss module
-    applies ("mean", "sum"): the partial's or the module's, else the function's default; None where it
-    has none (a function of one's own)."""
-    while isinstance(loss, functools.partial | FunctionModule):
-        partial = isinstance(loss, functools.partial)
-        given = loss.keywords.get("reduction") if partial else getattr(loss, "reduction", None)
-        if given is not None:
-            return given
-        loss = loss.func if isinstance(loss, functools.partial) else type(loss).function
+    applies ("mean", "sum"): the outermost partial's or module's, else the function's default; None where
+    it has none (a function of one's own)."""
+    wrappers, function = _unwrapped(loss)
+    for wrapper in wrappers:
+        given = wrapper.keywords if isinstance(wrapper, functools.partial) else vars(wrapper)
+        if given.get("reduction") is not None:
+            return given["reduction"]
     try:
-        default = inspect.signature(loss).parameters.get("reduction")
+        default = inspect.signature(function).parameters.get("reduction")
     except (TypeError, ValueError):  # a callable without a signature
         return None
     return None if default is None or default.default is inspect.Parameter.empty else default.default
@@ -201,9 +200,16 @@ def loss_reduction(loss: Any) -> str | None:
 def loss_function(loss: Any) -> Any:
     """The function under a loss given as a function, a functools.partial of one (nested too) or a
     loss module (which keeps it as its class's `function`); anything else as it is."""
+    return _unwrapped(loss)[1]
+
+
+def _unwrapped(loss: Any) -> tuple[list[Any], Any]:
+    """The functools.partials and loss modules `loss` is wrapped in, outermost first, and what is under them."""
+    wrappers = []
     while isinstance(loss, functools.partial | FunctionModule):
+        wrappers.append(loss)
         loss = loss.func if isinstance(loss, functools.partial) else type(loss).function
-    return loss
+    return wrappers, loss
 
 
 def _all_positive_accuracy(scores: np.ndarray) -> float:
