@@ -44,6 +44,14 @@ def is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def check_axis(owner: str, name: str, axis: Any) -> int:
+    """An axis (a dim) as a Python int, refused (TypeError) unless it is an int argument; its range is the
+    input's, checked at the call."""
+    if not is_int(axis):
+        raise TypeError(f"{owner}: {name} must be an int (an axis), got {type(axis).__name__} {shown(axis)}")
+    return int(axis)
+
+
 def check_count(owner: str, name: str, n: Any) -> int:
     """A count (a batch size, a number of epochs) as a Python int, refused unless it is an int of at least
     1: a numpy integer kept would compute in its own width (a uint8 batch size of 200 wraps at 256)."""

@@ -25,7 +25,7 @@ from autograd import (
     no_grad,
 )
 
-from .arguments import check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
+from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator
 
@@ -54,6 +54,9 @@ class _Conv(Module):
 
     transposed = False
     option_names: tuple[str, ...] = ("stride", "padding", "dilation")
+    # kept as kept_size makes them, set later too (`conv.stride = np.array([2, 2])`: (2, 2)); the
+    # functional checks them at each call
+    setting_checks = dict.fromkeys(option_names, lambda conv, value: kept_size(value))
 
     def __init__(
         self,
@@ -86,16 +89,7 @@ class _Conv(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         for name, value in options.items():  # stride, padding, ...: attributes, as PyTorch's, read at each call
             setattr(self, name, value)
-        # checked by the functional at each call, and once now, on zeros of a size they all fit, unless
-        # that input would be large (a padding of 20,000: gigabytes): then at the first call only
-        trial = (1, in_channels, *_fitting(kernel, self.options()))
-        if math.prod(trial) <= TRIAL_ENTRIES:
-            with no_grad():
-                self.forward(Tensor(np.zeros(trial, dtype)))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """An option kept as `kept_size` makes it, set later too (`conv.stride = np.array([2, 2])`: (2, 2))."""
-        super().__setattr__(name, kept_size(value) if name in self.option_names else value)
+        _tried(self, kernel, self.options(), len(kernel), in_channels, dtype)
 
     def options(self) -> dict[str, Any]:
         """The geometry the functional is given (stride, padding, ...), as the attributes hold it now."""
@@ -122,6 +116,22 @@ _DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
 
 
 TRIAL_ENTRIES = 2**20  # the largest input a layer is tried on when it is made (4 MiB of float32)
+
+
+def _tried(
+    layer: Module, kernel: Any, options: dict[str, Any], dims: int = 2, channels: int = 1, dtype: Any = np.float32
+) -> None:
+    """Call `layer` once on zeros of a size its options all fit, so that the functional, which checks them
+    at each call, refuses bad ones as the layer is made; unless that input would be large (a padding of
+    20,000: gigabytes): then at the first call only. A kernel that is not `dims` sizes of at least 1
+    counts as 1s here: the functional refuses it."""
+    sizes = (kernel, kernel) if is_int(kernel) else tuple(kernel) if isinstance(kernel, tuple | list) else ()
+    if not (len(sizes) == dims and all(is_int(k) and k >= 1 for k in sizes)):
+        sizes = (1,) * dims
+    trial = (1, channels, *_fitting(sizes, options))
+    if math.prod(trial) <= TRIAL_ENTRIES:
+        with no_grad():
+            layer.forward(Tensor(np.zeros(trial, dtype)))
 
 
 def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...]:
@@ -191,6 +201,7 @@ class ConvTranspose2d(_Conv):
 
     transposed = True
     option_names = ("stride", "padding", "output_padding", "dilation")
+    setting_checks = dict.fromkeys(option_names, _Conv.setting_checks["stride"])
 
     def __init__(
         self,
@@ -218,9 +229,12 @@ class MaxPool2d(Module):
     """The maximum of each window (stride: the kernel size by default); the gradient goes to each
     window's first maximum (its last NaN, if any), as in PyTorch."""
 
+    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding", "dilation"), _Conv.setting_checks["stride"])
+
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
-        self.kernel_size, self.padding, self.dilation = map(kept_size, (kernel_size, padding, dilation))
-        self.stride = self.kernel_size if stride is None else kept_size(stride)
+        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
+        self.stride = self.kernel_size if stride is None else stride
+        _tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
 
     def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
@@ -232,9 +246,12 @@ class MaxPool2d(Module):
 class AvgPool2d(Module):
     """The mean of each window (stride: the kernel size by default; padding counts as zeros)."""
 
+    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _Conv.setting_checks["stride"])
+
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        self.kernel_size, self.padding = kept_size(kernel_size), kept_size(padding)
-        self.stride = self.kernel_size if stride is None else kept_size(stride)
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = self.kernel_size if stride is None else stride
+        _tried(self, self.kernel_size, {"padding": padding})
 
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
@@ -246,8 +263,11 @@ class AvgPool2d(Module):
 class AdaptiveAvgPool2d(Module):
     """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
 
+    setting_checks = {"output_size": _Conv.setting_checks["stride"]}
+
     def __init__(self, output_size: Any) -> None:
-        self.output_size = kept_size(output_size)
+        self.output_size = output_size
+        _tried(self, (1, 1), {})
 
     def forward(self, x: Tensor) -> Tensor:
         return adaptive_avg_pool2d(x, self.output_size)
@@ -258,6 +278,10 @@ class AdaptiveAvgPool2d(Module):
 
 class Flatten(Module):
     """Axes start_dim..end_dim merged into one: (batch, C, H, W) -> (batch, C*H*W) by default."""
+
+    setting_checks = {
+        name: lambda flatten, axis, name=name: check_axis("Flatten", name, axis) for name in ("start_dim", "end_dim")
+    }
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         self.start_dim, self.end_dim = start_dim, end_dim

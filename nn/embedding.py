@@ -19,7 +19,10 @@ class Embedding(Module):
     array, a list, an integer Tensor), it gives their rows, of shape indices.shape + (embedding_dim,).
     The gradient of a row used several times is the sum of its uses'. `padding_idx` (negative counts
     from the end), as PyTorch's: that row starts as zeros and gets no gradient, so training leaves it
-    as it is (a padding token's vector)."""
+    as it is (a padding token's vector). Set later, padding_idx is checked as the constructor checks it
+    (and kept counted from the start); that row's values stay as they are, as in PyTorch."""
+
+    setting_checks = {"padding_idx": lambda emb, padding_idx: _row(padding_idx, len(emb.weight.data))}
 
     def __init__(
         self,
@@ -32,11 +35,11 @@ class Embedding(Module):
         dtype = parameter_dtype("Embedding", dtype)
         num_embeddings = check_count("Embedding", "num_embeddings", num_embeddings)
         embedding_dim = check_count("Embedding", "embedding_dim", embedding_dim)
-        self.padding_idx = _row(padding_idx, num_embeddings)
-        table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim))
+        table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim)).astype(dtype)
+        self.weight = Tensor(table, requires_grad=True, dtype=dtype)
+        self.padding_idx = padding_idx  # checked against the table (setting_checks)
         if self.padding_idx is not None:
             table[self.padding_idx] = 0.0
-        self.weight = Tensor(table.astype(dtype), requires_grad=True, dtype=dtype)
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> Embedding:
@@ -62,8 +65,7 @@ class Embedding(Module):
         padding = guard(self, "padding_idx")  # a compiled step records again if it changes
         if padding is None:
             return rows
-        if padding < 0:  # counted from the end, as PyTorch's: set later too (`emb.padding_idx = -1`)
-            padding += len(self.weight.data)
+        _row(padding, len(self.weight.data))  # a row still: the table may have been replaced by a smaller one
         return where((index != padding)[..., None], rows, rows.detach())  # no gradient to the padding row
 
     def _check(self, index: np.ndarray) -> None:

@@ -3,13 +3,15 @@ step by step)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, drawn, guard
 
-from .arguments import check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
+from .arguments import check_axis, check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
 from .module import Module
 from .rng import generator, kept
 from .structure import STRUCTURE
@@ -92,25 +94,39 @@ def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.
 
 
 class Softmax(Module):
-    """Probabilities over `axis`. For training, give the logits to cross_entropy instead: it is
-    the stable fused form of log(softmax)."""
+    """Probabilities over `axis` (`dim`, PyTorch's name). For training, give the logits to cross_entropy
+    instead: it is the stable fused form of log(softmax). Given no axis, the last one, as JAX's softmax;
+    PyTorch's nn.Softmax() picks dim 1 of input of 4 axes and 0 of 3 (a choice it deprecates), so there
+    a UserWarning asks for the axis."""
+
+    setting_checks = {"axis": lambda softmax, axis: None if axis is None else check_axis("Softmax", "axis", axis)}
 
     def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         if axis is not None and dim is not None:
             raise TypeError("Softmax() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
-        given = axis if dim is None else dim
-        self.axis = -1 if given is None else given
+        self.axis = axis if dim is None else dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return layer_input("Softmax", x).softmax(axis=self.axis)
+        x = layer_input("Softmax", x)
+        axis = self.axis
+        if axis is None:
+            if x.ndim >= 3:
+                warnings.warn(
+                    f"Softmax() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
+                    "nn.Softmax() takes dim 1 of 4 axes (0 of 3): give Softmax(axis=...) (or dim=) to say which",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            axis = -1
+        return x.softmax(axis=axis)
 
     @property
-    def dim(self) -> int:
+    def dim(self) -> int | None:
         """PyTorch's name of `axis`: `softmax.dim = 0` sets it too."""
         return self.axis
 
     @dim.setter
-    def dim(self, value: int) -> None:
+    def dim(self, value: int | None) -> None:
         self.axis = value
 
     def extra_repr(self) -> str:
@@ -122,21 +138,14 @@ class Dropout(Module):
     in eval mode, pass x through. The mask is `autograd.drawn`, so a compiled step draws a new
     one on every replay, from the same generator, as eagerly."""
 
+    # p, the probability of zeroing an element, in [0, 1): 1 would divide by 0 in the scale, NaN would
+    # make every output NaN
+    setting_checks = {"p": lambda dropout, p: _probability(type(dropout).__name__, p)}
+
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
         self.p = p
         # None: the default generator, looked up at each call
         self._rng = None if seed is None else generator(seed, type(self).__name__)
-
-    @property
-    def p(self) -> float:
-        """The probability of zeroing an element, in [0, 1): checked when set, at construction or later
-        (1 would divide by 0 in the scale; NaN would make every output NaN)."""
-        return self._p
-
-    @p.setter
-    def p(self, p: float) -> None:
-        check_real(type(self).__name__, "p", p, 0, 1, high_included=False)
-        self._p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input(type(self).__name__, x)
@@ -159,6 +168,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+def _probability(owner: str, p: Any) -> float:
+    check_real(owner, "p", p, 0, 1, high_included=False)
+    return float(p)
 
 
 class Sequential(Module):
@@ -188,8 +202,9 @@ class Sequential(Module):
         """Which modules `layers` holds now, by identity."""
         return tuple(map(id, self.layers))
 
-    def __getitem__(self, i: int) -> Module:
-        return self.layers[i]
+    def __getitem__(self, i: int | slice) -> Module:
+        """The i-th layer; a slice's layers as a Sequential (PyTorch's `model[:-1]`, the model without its head)."""
+        return Sequential(*self.layers[i]) if isinstance(i, slice) else self.layers[i]
 
     def __len__(self) -> int:
         return len(self.layers)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -48,8 +48,15 @@ class Module(CallRecords, ModuleSpellings):
     # load_state_dict refuses values outside, and nn.save does not write them (a variance or a count
     # below 0 cannot come from training, and would make the output NaN or a division by zero).
     buffer_ranges: ClassVar[Mapping[str, tuple[float, float]]] = {}
+    # Each setting's check by name (eps, momentum, a kernel size), run on every assignment, the
+    # constructor's and any later one, so that `bn.eps = 0` is refused as BatchNorm1d(3, eps=0) is;
+    # what it returns (the value as the layer keeps it: an int, a tuple) is what is set.
+    setting_checks: ClassVar[Mapping[str, Callable[[Any, Any], Any]]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
+        check = self.setting_checks.get(name)
+        if check is not None:
+            value = check(self, value)
         holds = holds_members(value)
         check_attribute(type(self).__name__, name, holds)
         if holds and any(m is self for _, held in _members(value, name) for _, m in _walk_of(held)):

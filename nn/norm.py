@@ -11,24 +11,38 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard
+from autograd import ShapeError, Tensor, guard, raw, validate
 
-from .arguments import as_sequence, check_count, check_flag, layer_input, parameter_dtype
+from .arguments import as_sequence, check_count, check_flag, is_real, layer_input, parameter_dtype
 from .module import Module
 from .state_checks import checked
 
 
-def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+def _standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
     """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
     axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
-    overflow from deviations of 256, and a mean rounded to it is off by units of the spread."""
+    overflow from deviations of 256, and a mean rounded to it is off by units of the spread.
+    A variance that overflows the dtype (float32's from deviations of 1.8e19) is refused (`kind`'s
+    error): its outputs would be 0, where PyTorch's are 0 or NaN."""
     if x.dtype == np.float16:
-        y, mean, var = _standardize(x.astype(np.float32), axes, eps)
+        y, mean, var = _standardize(x.astype(np.float32), axes, eps, kind)
         return y.astype(np.float16), mean, var
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
     var = (centered * centered).mean(axis=axes, keepdims=True)
+    validate(lambda v: _refuse_overflow(kind, raw(v)), var)  # each replay of a compiled step checks it too
     return centered / (var + eps).sqrt(), mean, var
+
+
+def _refuse_overflow(kind: str, var: np.ndarray) -> None:
+    """ValueError for an infinite variance: only finite input whose squares overflowed gives one (an
+    infinite or NaN input makes its variance NaN, and the outputs NaN, as in PyTorch)."""
+    if np.isinf(var).any():
+        raise ValueError(
+            f"{kind}: the variance of its input overflows {var.dtype} (deviations from the mean above "
+            f"{math.sqrt(np.finfo(var.dtype).max):.2g}): the activations before it have blown up; lower the "
+            "learning rate, or train in float64 (model.double())"
+        )
 
 
 def _scale_and_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]) -> Tensor:
@@ -59,6 +73,12 @@ class _BatchNorm(Module):
     # constants (eval mode) guards it, and records again after they change. The layer's own count, not
     # nn's (STRUCTURE): another model's BatchNorm training in the same loop leaves the step replaying
     statistics_updates = 0
+    setting_checks = {
+        "num_features": lambda bn, n: check_count(type(bn).__name__, "num_features", n),
+        "eps": lambda bn, eps: _positive_eps(bn, eps),
+        "momentum": lambda bn, momentum: _momentum(bn, momentum),
+        "track_running_stats": lambda bn, flag: check_flag(type(bn).__name__, "track_running_stats", flag),
+    }
 
     def __init__(
         self,
@@ -69,49 +89,37 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         dtype: Any = np.float32,
     ) -> None:
-        kind = type(self).__name__
-        dtype = parameter_dtype(kind, dtype)
-        num_features = check_count(kind, "num_features", num_features)
-        affine, track_running_stats = (
-            check_flag(kind, "affine", affine),
-            check_flag(kind, "track_running_stats", track_running_stats),
-        )
-        if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
-        # eps is a finite number (a negative one, NaN or inf make every output NaN) and, unlike LayerNorm's
-        # and GroupNorm's, not 0: PyTorch refuses 0 in training, where a constant channel would give 0/0
-        if not checked(self, "eps", eps):
-            raise ValueError(f"{kind}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}")
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.weight = _filled(1.0, (num_features,), dtype) if affine else None
-        self.bias = _filled(0.0, (num_features,), dtype) if affine else None
+        dtype = parameter_dtype(type(self).__name__, dtype)
+        affine = check_flag(type(self).__name__, "affine", affine)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum  # each checked (setting_checks)
+        self.weight = _filled(1.0, (self.num_features,), dtype) if affine else None
+        self.bias = _filled(0.0, (self.num_features,), dtype) if affine else None
         self.track_running_stats = track_running_stats
-        if track_running_stats:
-            self.register_buffer("running_mean", np.zeros(num_features, dtype))
-            self.register_buffer("running_var", np.ones(num_features, dtype))
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype))
             self.register_buffer("num_batches_tracked", np.array(0, np.int64))
 
     def forward(self, x: Tensor) -> Tensor:
-        """Training (or no running statistics): normalise each channel by the batch's mean and biased
-        variance over every axis but 1, and update the running statistics. Eval: by the running ones."""
+        """Training (or no running statistics kept): normalise each channel by the batch's mean and biased
+        variance over every axis but 1, and update the running statistics if `track_running_stats`.
+        Eval: by the running ones. As in PyTorch, whether they are kept is decided when the layer is made:
+        `track_running_stats` set later only stops (or resumes) their updates."""
         x = self._check(x)
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)
-        if self.training or not self.track_running_stats:
+        kept = "running_mean" in self._buffer_names
+        if self.training or not kept:
             count = x.size // self.num_features
             # an empty batch has no mean; one value is its own mean, normalised to 0 whatever it is (and
             # has no unbiased variance to track): refused in eval too when the batch's statistics are used
             if count <= 1:
-                fix = (
-                    "call .eval() to use the running statistics"
-                    if self.track_running_stats
-                    else "keep running statistics"
-                )
+                fix = "call .eval() to use the running statistics" if kept else "keep running statistics"
                 raise ValueError(
                     f"{type(self).__name__} with batch statistics needs more than one value per channel, got input "
                     f"of shape {x.shape}; give a larger batch, or {fix}"
                 )
-            y, mean, var = _standardize(x, (0, *range(2, x.ndim)), self.eps)
-            if self.training and self.track_running_stats:
+            y, mean, var = _standardize(x, (0, *range(2, x.ndim)), self.eps, type(self).__name__)
+            if self.training and self.track_running_stats and kept:
                 self._track(mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
         else:
             guard(self, "statistics_updates")
@@ -145,6 +153,7 @@ class _BatchNorm(Module):
                 f"{kind}({self.num_features}) got input of shape {x.shape}, whose axis 1 has {x.shape[1]} "
                 f"features; make num_features {x.shape[1]}, or give input with {self.num_features} on axis 1"
             )
+        _check_own(self, ("weight", "bias", "running_mean", "running_var"), (self.num_features,))
         return x
 
     def extra_repr(self) -> str:
@@ -174,6 +183,12 @@ class LayerNorm(Module):
     by their mean and biased variance, in training and eval alike; then scale by weight (1 to start)
     and shift by bias (0), both of `normalized_shape`, unless `elementwise_affine` (or `bias`) is False."""
 
+    # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
+    setting_checks = {
+        "normalized_shape": lambda ln, shape: _sizes(shape),
+        "eps": lambda ln, eps: checked(ln, "eps", eps),
+    }
+
     def __init__(
         self,
         normalized_shape: int | Sequence[int],
@@ -185,18 +200,7 @@ class LayerNorm(Module):
         dtype = parameter_dtype("LayerNorm", dtype)
         elementwise_affine = check_flag("LayerNorm", "elementwise_affine", elementwise_affine)
         bias = check_flag("LayerNorm", "bias", bias)
-        # one size (the last axis), or a list of them: bytes would pass as a list of their codes
-        # one size: a number, or a 0-d array (refused by check_count unless it is an int)
-        one = not isinstance(normalized_shape, Iterable) or (
-            isinstance(normalized_shape, np.ndarray) and normalized_shape.ndim == 0
-        )
-        wanted = "an int or a list of sizes"
-        shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
-        if not shape:
-            raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
-        shape = [check_count("LayerNorm", "each size of normalized_shape", n) for n in shape]
-        # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
-        self.normalized_shape, self.eps = tuple(int(n) for n in shape), checked(self, "eps", eps)
+        self.normalized_shape, self.eps = normalized_shape, eps  # each checked (setting_checks)
         self.weight = _filled(1.0, self.normalized_shape, dtype) if elementwise_affine else None
         self.bias = _filled(0.0, self.normalized_shape, dtype) if elementwise_affine and bias else None
 
@@ -208,7 +212,8 @@ class LayerNorm(Module):
                 f"LayerNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
                 f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
             )
-        y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), self.eps)
+        _check_own(self, ("weight", "bias"), self.normalized_shape)
+        y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), self.eps, "LayerNorm")
         return _scale_and_shift(y, self.weight, self.bias, self.normalized_shape)
 
     def extra_repr(self) -> str:
@@ -223,19 +228,21 @@ class GroupNorm(Module):
     channels and normalise each sample's group by its mean and biased variance, in training and
     eval alike; then scale and shift each channel (weight 1 and bias 0 to start) if `affine`."""
 
+    setting_checks = {
+        "num_groups": lambda gn, n: check_count("GroupNorm", "num_groups", n),
+        "num_channels": lambda gn, n: check_count("GroupNorm", "num_channels", n),
+        "eps": LayerNorm.setting_checks["eps"],
+    }
+
     def __init__(
         self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = np.float32
     ) -> None:
         dtype = parameter_dtype("GroupNorm", dtype)
-        num_groups = check_count("GroupNorm", "num_groups", num_groups)
-        num_channels = check_count("GroupNorm", "num_channels", num_channels)
         affine = check_flag("GroupNorm", "affine", affine)
-        if num_channels % num_groups:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
-        # eps as LayerNorm's
-        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, checked(self, "eps", eps)
-        self.weight = _filled(1.0, (num_channels,), dtype) if affine else None
-        self.bias = _filled(0.0, (num_channels,), dtype) if affine else None
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps  # each checked (setting_checks)
+        _check_groups(self)
+        self.weight = _filled(1.0, (self.num_channels,), dtype) if affine else None
+        self.bias = _filled(0.0, (self.num_channels,), dtype) if affine else None
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input("GroupNorm", x)
@@ -244,14 +251,70 @@ class GroupNorm(Module):
                 f"GroupNorm({self.num_groups}, {self.num_channels}) takes input of shape (N, {self.num_channels}, "
                 f"...), got shape {x.shape}; make num_channels match axis 1 of the input"
             )
+        _check_groups(self)  # settings set one at a time are judged together here, as PyTorch's call does
+        _check_own(self, ("weight", "bias"), (self.num_channels,))
         shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
         if x.size == 0:  # a batch of 0: nothing to normalise (numpy's mean of nothing would warn)
             return _scale_and_shift(x, self.weight, self.bias, shape)
         grouped = x.reshape(x.shape[0], self.num_groups, -1)
-        y, _, _ = _standardize(grouped, (2,), self.eps)
+        y, _, _ = _standardize(grouped, (2,), self.eps, "GroupNorm")
         return _scale_and_shift(y.reshape(x.shape), self.weight, self.bias, shape)
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + (
             "" if self.weight is not None else ", affine=False"
         )
+
+
+def _positive_eps(bn: _BatchNorm, eps: Any) -> float:
+    """BatchNorm's eps: a finite number (a negative one, NaN or inf make every output NaN) and, unlike
+    LayerNorm's and GroupNorm's, not 0: PyTorch refuses 0 in training, where a constant channel gives 0/0."""
+    if not checked(bn, "eps", eps):
+        raise ValueError(
+            f"{type(bn).__name__}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}"
+        )
+    return float(eps)
+
+
+def _momentum(bn: _BatchNorm, momentum: Any) -> float | None:
+    """A fraction in [0, 1], or None for a plain average of the batches seen."""
+    kind = type(bn).__name__
+    if momentum is None:
+        return None
+    if not is_real(momentum):
+        raise TypeError(f"{kind}: momentum must be a number (or None), got {type(momentum).__name__} {momentum!r}")
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
+    return float(momentum)
+
+
+def _sizes(normalized_shape: Any) -> tuple[int, ...]:
+    """LayerNorm's normalized_shape as a tuple of sizes: one (the last axis: a number, or a 0-d array,
+    refused by check_count unless it is an int) or a list of them (bytes would pass as one of their codes)."""
+    one = not isinstance(normalized_shape, Iterable) or (
+        isinstance(normalized_shape, np.ndarray) and normalized_shape.ndim == 0
+    )
+    wanted = "an int or a list of sizes"
+    shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
+    if not shape:
+        raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
+    return tuple(check_count("LayerNorm", "each size of normalized_shape", n) for n in shape)
+
+
+def _check_groups(gn: GroupNorm) -> None:
+    if gn.num_channels % gn.num_groups:
+        raise ValueError(
+            f"GroupNorm: num_channels ({gn.num_channels}) must be divisible by num_groups ({gn.num_groups})"
+        )
+
+
+def _check_own(layer: Module, names: tuple[str, ...], need: tuple[int, ...]) -> None:
+    """ShapeError, before anything changes, if a parameter or buffer of `layer` (of `names`, those it has)
+    was replaced by one of another shape than its settings give it."""
+    for name in names:
+        value = getattr(layer, name, None)
+        if value is not None and value.shape != need:  # a Tensor's or an array's (np.shape would read the data)
+            raise ShapeError(
+                f"{type(layer).__name__}: its {name} has shape {value.shape}, but its settings need {need}; "
+                f"give it a {name} of shape {need}, or make a new layer"
+            )
