@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, precision, row, slopes, undefined, verdict
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -70,8 +70,8 @@ def gradcheck(
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
-            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol)
-            rows.append(row(name, point, index, grad, s, atol, rtol))
+            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, precision(out))
+            rows.append(row(name, point, index, grad, s))
     return verdict(rows, eps, atol, rtol, np.size(base))
 
 
@@ -179,7 +179,7 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
 def _slopes_of_input(
     f: Callable[..., Any], points: list[Any], i: int, index: tuple, weights: Any, base: Any, *tolerances: float
 ) -> Slopes:
-    """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol)."""
+    """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol, f's output's dtype)."""
     eps = tolerances[0]
 
     def at(shift: float) -> np.ndarray:

@@ -23,19 +23,23 @@ class GradcheckError(AssertionError):
 
 class Slopes(NamedTuple):
     """(f(x+eps) - f(x-eps)) / 2eps, the one-sided (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps,
-    and whether f has a kink at x (or within about 0.4 eps of it)."""
+    whether f has a kink at x (or within about 0.4 eps of it), and how far the rounding of f's output
+    may move these slopes (a difference finer than that tells nothing)."""
 
     central: float
     left: float
     right: float
     kink: bool
+    rounding: float
+    noise: float  # how far the central difference itself may be off (measured for slopes below atol only)
 
 
 def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *tolerances: float) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
     difference is taken of the outputs before they are weighed, so that a large entry (exp(20)) does
-    not swallow a small one's change. `tolerances`: eps, atol, rtol.
+    not swallow a small one's change. `tolerances`: eps, atol, rtol, and the float dtype f's output
+    rounds in (float32 where f computes in float32: `precision`).
 
     The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
     for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
@@ -43,14 +47,18 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
     smooth f's part two and four times as much (1000 x**2 at 0), rounding's a half and a quarter
     (cancellation inside f), a kink's about the same (within about 0.4 eps of the point). A bend
     narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps."""
-    eps, atol, rtol = tolerances
+    eps, atol, rtol, dtype = tolerances
     up, down = at(eps), at(-eps)
     left, right = _weighed(base - down, weights) / eps, _weighed(up - base, weights) / eps
     apart = abs(right - left)
-    # the rounding of the entries that moved (a constant entry, however large, adds none)
+    # the rounding of the entries that moved (a constant entry, however large, adds none), and the least
+    # step of every entry (a subnormal one may not have moved for its coarse steps)
     moved = (up != base) | (down != base)
-    largest = np.where(moved, np.maximum(np.maximum(abs(base), abs(up)), abs(down)), 0.0)
-    rounding = 8 * np.finfo(np.float64).eps * _weighed(largest, None if weights is None else abs(weights)) / eps
+    spread = np.maximum(np.maximum(abs(base), abs(up)), abs(down))
+    largest = np.where(moved, spread, 0.0)
+    sizes, steps = None if weights is None else abs(weights), np.ones_like(base)
+    finfo = np.finfo(dtype)
+    rounding = 8 * (finfo.eps * _weighed(largest, sizes) + finfo.smallest_subnormal * _weighed(steps, sizes)) / eps
     kink = False
     if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
         try:
@@ -60,7 +68,36 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
         # a kink's parting stays (with curvature c, (1 + 2t) / (1 + t) at 2 eps, t = c eps); a smooth f's doubles
         # at each step out, rounding's halves
         kink = 0.7 < ratios[0] < 1.3 and 0.7 < ratios[1] / ratios[0] < 1.45
-    return Slopes(_weighed(up - down, weights) / (2 * eps), left, right, kink)
+    central = _weighed(up - down, weights) / (2 * eps)
+    noise = _noise(at, spread, weights, (eps, atol, dtype), central)
+    return Slopes(central, left, right, kink, rounding, noise)
+
+
+def _noise(
+    at: Callable[[float], np.ndarray], spread: np.ndarray, weights: Any, settings: tuple, central: float
+) -> float:
+    """For a `central` slope below atol, generously how far it may be off: the central difference's
+    truncation, about eps**2 / 6 times the third derivative (1e-12 for x**3 at 0), a quarter of the one
+    at 2 eps, so about a third of their difference; and 100 times the rounding of every entry of f's
+    output (`spread`: its largest size at x and x +- eps), moved or not (a change below an entry's
+    spacing leaves it as it was). 0 for larger slopes, which atol judges; inf where f is undefined at
+    2 eps: no telling."""
+    eps, atol, dtype = settings
+    if abs(central) >= atol:
+        return 0.0
+    try:
+        far = _weighed(at(2 * eps) - at(-2 * eps), weights) / (4 * eps)
+    except (ArithmeticError, ValueError):
+        return math.inf
+    scale = np.ones_like(spread) if weights is None else abs(weights)
+    finfo = np.finfo(dtype)  # each entry's rounding: relative, and at least the least subnormal step
+    return abs(far - central) + 800 * float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal))) / eps
+
+
+def precision(out: Any) -> np.dtype:
+    """The float dtype f's output rounds in (float64 for a Value or a number)."""
+    dtype = np.asarray(raw(out)).dtype
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
 def _apart(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, step: float) -> float:
@@ -96,32 +133,77 @@ def check_finite(base: np.ndarray, who: str) -> None:
         )
 
 
-def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes, atol: float, rtol: float) -> tuple:
-    """One line of the table: where, at what value, analytic, numeric, errors, and what is wrong ("" if nothing)."""
+class Row(NamedTuple):
+    """One element's comparison: where, at what value, analytic, numeric, their errors, the one-sided
+    slopes' kink if any ("" if none), and the rounding of the slope."""
+
+    label: str
+    value: float
+    analytic: float
+    numeric: float
+    error: float
+    relative: float
+    kink: str
+    rounding: float
+    noise: float
+
+
+def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes) -> Row:
     a = float(np.asarray(grad)[index])
     numeric = s.central
     error = abs(a - numeric)
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
-    label = name + (str(list(index)) if index else "")
-    value = float(np.asarray(point)[index])
-    wrong = ""
-    # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
-    if not (math.isfinite(numeric) and error <= atol + rtol * abs(numeric)):
-        wrong = "<- fails"
-    if s.kink:
-        wrong = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}"
-    return label, value, a, numeric, error, relative, wrong
+    kink = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}" if s.kink else ""
+    return Row(
+        name + (str(list(index)) if index else ""),
+        float(np.asarray(point)[index]),
+        a,
+        numeric,
+        error,
+        relative,
+        kink,
+        s.rounding,
+        s.noise,
+    )
 
 
-def verdict(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int = 1) -> bool:
+def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int = 1) -> bool:
+    """True if every row agrees, else GradcheckError with the table. A row agrees when its error is
+    within atol + rtol * |numeric|. Where every gradient is below atol, atol alone would pass any of them,
+    one of the wrong sign too (a loss scaled by 1e-6): there a row whose analytic gradient and error stand
+    well above the numeric slope's own error (f's rounding, the difference's truncation) fails if it is of
+    another sign than the numeric one or off by more than half (an analytic 0 is judged by atol alone:
+    finite differences of a flat f are rounding noise). An error
+    within f's rounding but above atol is not judged, and fails saying so (large values, cancellation,
+    an f computing in float32: finite differences cannot tell right from wrong there)."""
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
             "(a check of nothing would pass whatever the rules are)"
         )
-    if not any(wrong for *_, wrong in rows):
+    small = max(max(abs(r.analytic), abs(r.numeric)) for r in rows) < atol and rtol > 0  # rtol 0: absolute, as asked
+    judged = [(*r[:6], _wrong(r, small, atol, rtol)) for r in rows]
+    if not any(wrong for *_, wrong in judged):
         return True
-    raise GradcheckError(_table(rows, eps, atol, rtol, outputs))
+    raise GradcheckError(_table(judged, eps, atol, rtol, outputs))
+
+
+def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
+    """What is wrong with a row ("" if nothing)."""
+    if r.kink:
+        return r.kink
+    # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
+    if not math.isfinite(r.numeric):
+        return "<- fails"
+    a, n = r.analytic, r.numeric
+    if r.error <= atol + rtol * abs(n):
+        other_sign = n == 0 or (a < 0) != (n < 0)  # not a * n <= 0: the product of two subnormals is 0
+        if small and r.error > r.noise and abs(a) > r.noise and (other_sign or r.error > max(abs(a), abs(n)) / 2):
+            return "<- fails: below atol, but of another sign or size than the numeric slope"
+        return ""
+    if r.error <= r.rounding:
+        return f"<- cannot judge: f's rounding moves this slope by up to {r.rounding:.2g}"
+    return "<- fails"
 
 
 def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:
@@ -143,6 +225,8 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             else f"... {hidden} more rows, all passing"
         )
     kinks = any("not differentiable" in r[-1] for r in failed)
+    unjudged = any("cannot judge" in r[-1] for r in failed)
+    directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
         [
             f"gradcheck: {len(failed)} of {len(rows)} gradients disagree with finite differences",
@@ -150,6 +234,23 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / (2*eps) "
             f"with eps={eps}; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
             f"a row fails when abs error > atol + rtol * |numeric| (atol={atol}, rtol={rtol}).",
+            *(
+                [
+                    "where f's output rounds by as much as the difference measures (large values, cancellation, "
+                    "f computing in float32), finite differences cannot tell a right gradient from a wrong one: "
+                    "check at a point of smaller magnitude, or with f computing in float64"
+                ]
+                if unjudged
+                else []
+            ),
+            *(
+                [
+                    "a row x·d is the slope along a random unit direction d that moves every element of x (those "
+                    "not checked one at a time too); its value is the norm of x"
+                ]
+                if directions
+                else []
+            ),
             *(
                 [
                     f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, "

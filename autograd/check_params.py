@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .check import _analytic, _settings
-from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_numeric import Slopes, check_finite, output, precision, row, slopes, undefined, verdict
 from .graph import Node
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
@@ -33,9 +33,11 @@ def gradcheck_params(
 
     Each parameter is moved by +-eps, one element at a time, and put back as it was (its data
     array and its version count: graphs built before still backward); Tensor parameters are checked
-    in float64. At most `max_per_param` elements of each parameter are checked (drawn with `seed`;
-    None: all), as each costs two evaluations of `loss`. The checks of `gradcheck` (the gradients'
-    scaling, kinks) apply. Returns True, or raises GradcheckError with a table.
+    in float64. At most `max_per_param` elements of each parameter are checked one at a time (drawn
+    with `seed`; None: all), as each costs two evaluations of `loss`; where that leaves some out, one
+    more row, `name·d`, checks the slope along a random unit direction d that moves every element (a
+    rule wrong in one element not drawn shows there), its "at value" the parameter's norm. The checks
+    of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
@@ -58,11 +60,17 @@ def gradcheck_params(
         rows = []
         for (name, p), grad in zip(named, analytic):
             indices = list(np.ndindex(np.shape(p.data)))
+            tolerances = (eps, atol, rtol, precision(out))
             if max_per_param is not None and len(indices) > max_per_param:
                 indices = [indices[k] for k in sorted(rng.choice(len(indices), max_per_param, replace=False))]
+                # the entries not drawn still count: the slope along a random direction moves every one
+                d = rng.standard_normal(np.shape(p.data))
+                d /= np.linalg.norm(d)
+                s = _slopes_of_param(loss, p, name, d, base, *tolerances)
+                rows.append(row(f"{name}·d", np.linalg.norm(p.data), (), np.sum(grad * d), s))
             for index in indices:
-                s = _slopes_of_param(loss, p, name, index, base, eps, atol, rtol)
-                rows.append(row(name, p.data, index, grad, s, atol, rtol))
+                s = _slopes_of_param(loss, p, name, index, base, *tolerances)
+                rows.append(row(name, p.data, index, grad, s))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
@@ -121,10 +129,10 @@ def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
 
 
 def _slopes_of_param(
-    loss: Callable[[], Any], p: Node, name: str, index: tuple, base: Any, *tolerances: float
+    loss: Callable[[], Any], p: Node, name: str, index: tuple | np.ndarray, base: Any, *tolerances: float
 ) -> Slopes:
-    """The slopes of loss() in p's element at `index`, moving it and putting it back (`tolerances`:
-    eps, atol, rtol)."""
+    """The slopes of loss() in p's element at `index` (or along a direction, an array of p's shape, of
+    length 1), moving it and putting it back (`tolerances`: eps, atol, rtol, loss's output's dtype)."""
     eps = tolerances[0]
     scalar = isinstance(p, Value)
     original = p.data if scalar else p.data.copy()
@@ -132,6 +140,8 @@ def _slopes_of_param(
     def at(shift: float) -> np.ndarray:
         if scalar:
             p.data = original + shift
+        elif isinstance(index, np.ndarray):
+            p.data = original + shift * index
         else:
             moved = original.copy()
             moved[index] += shift
@@ -139,6 +149,8 @@ def _slopes_of_param(
         try:
             return output(loss())
         except (ArithmeticError, ValueError) as e:
+            if isinstance(index, np.ndarray):
+                raise undefined("gradcheck_params: loss()", f"{name} moved along a direction", eps, e) from None
             where = f"{name}{list(index) if index else ''} = {np.asarray(p.data)[index]!r}"
             raise undefined("gradcheck_params: loss()", where, eps, e) from None
 

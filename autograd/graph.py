@@ -153,6 +153,20 @@ def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
             )
 
 
+def keeps_g(op: Op, i: int, on_nodes: bool, gx: Any) -> None:
+    """Under jvp (modes.tangents), TypeError for the gradient `gx` a user's rule gave input i in a pass
+    `on_nodes` (create_graph's) if it is no node: the rule read its g as data (raw(g), g.data), or gave a
+    constant, so jvp, which differentiates each rule in its g, would give 0 for every term through it
+    (torch.func.jvp refuses such a rule too). jvp runs the rules at g = 0, so a constant 0 cannot be told
+    from g read as data: it is refused too (0 * g is a node)."""
+    if on_nodes and modes.entered and modes.current.tangents and gx is not None and not isinstance(gx, Node):
+        raise TypeError(
+            f"jvp: the derivative rule of op {op.name!r} gave input {i} a gradient off the graph "
+            f"({type(gx).__name__}, not a node): it read its g as data (raw(g), g.data, .item()); jvp "
+            "differentiates each rule in its g, so write the rule with arithmetic on g (g * 2 * raw(x), g * 0)"
+        )
+
+
 def raw(x: Any) -> Any:
     """The data behind a node; anything else as it is."""
     return x.data if isinstance(x, Node) else x

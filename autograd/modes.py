@@ -57,6 +57,7 @@ class _Modes(threading.local):
     # per `grad` running its function in this thread: the ids of the leaves it differentiates, and the
     # nodes found not to depend on them (empty: no grad is tracing)
     lifted: tuple[tuple[set[int], dict[int, Any]], ...] = ()
+    tangents = False  # a jvp is differentiating rules in their g: a user's must keep g a node (graph.keeps_g)
 
 
 current = _Modes()
@@ -77,6 +78,11 @@ def _mode(name: str, value: bool) -> Iterator[None]:
         setattr(current, name, before)
         with _entered_lock:
             entered -= 1
+
+
+def tangents() -> contextlib.AbstractContextManager[None]:
+    """The block in which jvp differentiates the rules of a backward pass in their g."""
+    return _mode("tangents", True)
 
 
 @contextmanager

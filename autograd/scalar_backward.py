@@ -32,7 +32,7 @@ from . import modes
 from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
-from .graph import Node, check_backward, infinite_derivative, vjp_at
+from .graph import Node, check_backward, infinite_derivative, keeps_g, vjp_at
 from .graph_order import MANY, _reachable
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
@@ -287,6 +287,7 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
         return gs
     checked = list(gs)
     for i, gi in enumerate(gs):
+        keeps_g(op, i, create_graph, gi)
         if gi is None or gi.__class__ is float or (isinstance(gi, Node) and gi.data.__class__ is float):
             continue
         if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in REAL_KINDS:

@@ -131,6 +131,7 @@ class Tensor(
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:
+        refuse_number_of_lifted(self, ".numpy()")  # inside grad its term would be lost (torch.func refuses it too)
         if RECORDING:
             compile_read_hooks.read_data(self, into_python=True)
         return np.asarray(self._data)

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import REAL_KINDS
-from .graph import Node, raw
+from .graph import Node, keeps_g, raw
 from .op import Op
 from .tensor_ops import OPS, ShapeError, power_const
 
@@ -48,7 +48,22 @@ class Record:
         return self.conform(grads, inputs)
 
     def rule(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
-        """The op's rule with its keyword arguments, None for each input that needs no gradient."""
+        """The op's rule with its keyword arguments, None for each input that needs no gradient. A user's
+        rule is given read-only views of g, out and the inputs' arrays: one that wrote into them (`g *= 2`)
+        would change what other rules read (add hands one g to both its inputs) and the graph's data."""
+        if self.op in BUILT_IN:
+            return self._call(g, out, inputs)
+        try:
+            return self._call(_read_only(g), _read_only(out), [*map(_read_only, inputs)])
+        except ValueError as e:  # numpy's refusal of a write into a read-only view, named as the op's
+            if "read-only" not in str(e):
+                raise
+            raise ValueError(
+                f"the derivative rule of op {self.op.name!r} wrote into its g, its out or an input ({e}), which "
+                "other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)"
+            ) from None
+
+    def _call(self, g: Any, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
         op, needs = self.op, self.needs
         if op.takes_needs:
             return op.vjp(g, out, *inputs, **self.params, needs=needs)
@@ -68,6 +83,7 @@ class Record:
         for i, gx in enumerate(grads):
             if gx is None:
                 continue
+            keeps_g(self.op, i, isinstance(inputs[i], Node), gx)
             if isinstance(gx, Node) and not isinstance(inputs[i], Node):
                 gx = grads[i] = gx.data
             if np.shape(gx) != np.shape(inputs[i]):
@@ -84,6 +100,15 @@ class Record:
             if isinstance(gx, np.ndarray):
                 grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums
         return in_dtypes(grads, inputs)
+
+
+def _read_only(x: Any) -> Any:
+    """An array as a view that cannot be written; anything else (a Tensor under create_graph) as it is."""
+    if x.__class__ is not np.ndarray:
+        return x
+    view = x.view()
+    view.flags.writeable = False
+    return view
 
 
 def in_dtypes(grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:

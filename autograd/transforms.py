@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from . import modes
 from .functional import check_function, grad
 from .graph import Node, raw
 from .tensor_functions import stack
@@ -82,7 +83,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     at any u and applied to v, is (J^T)^T v = J v. chainrule has reverse mode only: forward mode
     would need a second, tangent rule for every op, whereas this reuses the vjp rules (they are
     differentiable, as `grad(grad(f))` needs), at the price of about three backward passes instead
-    of one forward pass. It is exact: every rule is linear in the gradient it is given, as a vjp is.
+    of one forward pass. It is exact: every rule is linear in the gradient it is given, as a vjp is,
+    and keeps it on the graph (a rule of yours that reads its g as data, raw(g), is refused: TypeError).
     """
     check_function(f, "jvp")
     if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
@@ -92,7 +94,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         )
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
     out, pullback = vjp(f, *primals)
-    _, pullback_of_pullback = vjp(pullback, tree_map(zeros_like, out))
+    with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph.keeps_g)
+        _, pullback_of_pullback = vjp(pullback, tree_map(zeros_like, out))
     (tangent_out,) = pullback_of_pullback(tuple(tangents))
     return out, tangent_out
 

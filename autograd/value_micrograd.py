@@ -8,6 +8,7 @@ from typing import Any
 
 from . import scalar_ops as ops
 from .graph import Node
+from .graph_order import NO_GRAPH
 from .hand_built import HandWritten
 
 _MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
@@ -48,12 +49,14 @@ class MicrogradInternals:
 
     @_backward.setter
     def _backward(self, backward: Callable[[], None]) -> None:
+        if not callable(backward):
+            raise TypeError(f"_backward must be a function of no arguments, got {type(backward).__name__}")
         rule = getattr(self._made_by, "vjp", None)
+        if rule is None and self._b is NO_GRAPH:  # built by hand under no_grad: no graph, so nothing to call
+            return
         if rule.__class__ is not HandWritten:
             why = "a leaf has no children to pass a gradient to" if rule is None else "this one follows its op's rule"
             raise AttributeError(
                 f"only a node built by hand, Value(data, (children...), 'op'), takes a _backward of yours: {why}"
             )
-        if not callable(backward):
-            raise TypeError(f"_backward must be a function of no arguments, got {type(backward).__name__}")
         rule.backward = backward

@@ -1,0 +1,96 @@
+"""The tools for testing one's own gradients give no wrong verdict and no silently wrong number: an
+audit of gradcheck, gradcheck_params, user ops and the transforms found each of these passing a
+wrong gradient, returning 0 for a derivative, or blaming the wrong thing."""
+
+import numpy as np
+import pytest
+
+from autograd import GradcheckError, Op, Tensor, Value, grad, gradcheck, gradcheck_params, jvp, no_grad, raw
+
+SQUARE_OF_RAW_G = Op("square", lambda x: x * x, lambda g, out, x: (raw(g) * 2 * raw(x),))
+
+
+@pytest.mark.parametrize("x, v", [(np.array([0.3, -0.7, 1.2]), np.ones(3)), (0.3, 1.0)])
+def test_jvp_refuses_a_rule_that_reads_its_g_as_data_instead_of_giving_zero(x, v):
+    # jvp is the vjp of the vjp: a rule constant in g gave J v = 0 (PyTorch's func.jvp refuses it too)
+    with pytest.raises(TypeError, match="rule of op 'square' .* read its g as data"):
+        jvp(SQUARE_OF_RAW_G, (x,), (v,))
+    kept = Op("square", lambda x: x * x, lambda g, out, x: (g * 2 * raw(x),))  # raw(x) alone: fine
+    np.testing.assert_allclose(jvp(kept, (x,), (v,))[1], 2 * np.asarray(x) * v)
+
+
+def test_numpy_of_a_tensor_inside_grad_is_refused_as_tolist_is():
+    # its term was dropped: grad gave 2x for (t * t).sum() + (t.numpy() ** 2).sum()
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"\.numpy\(\) of a Tensor computed from what a transform"):
+        grad(lambda t: (t * t).sum() + (t.numpy() ** 2).sum())(x)
+    assert np.array_equal(grad(lambda t: (t * t).sum() + (t.detach().numpy() ** 2).sum())(x), 2 * x)
+
+
+def test_a_rule_that_writes_into_its_g_is_refused_naming_the_op():
+    # add hands one g to both inputs: `g *= 2` in one rule doubled the other's gradient, and gradcheck passed
+    def double_in_place(g, out, x):
+        g *= 2.0
+        return (g,)
+
+    double = Op("double", lambda x: 2 * x, double_in_place)
+    x = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match="rule of op 'double' wrote into its g"):
+        (double(x) + x).sum().backward()
+    assert x.grad is None
+
+
+def test_gradcheck_fails_a_wrong_gradient_even_when_every_gradient_is_below_atol():
+    wrong_sign = Op("wrong", lambda x: x * x, lambda g, out, x: (-2 * g * x,))
+    with pytest.raises(GradcheckError, match="of another sign or size"):
+        gradcheck(lambda t: 1e-6 * wrong_sign(t).sum(), [np.array([0.3, -0.7, 1.2])])
+    # right ones that small pass, and so do gradients of 0 measured as rounding noise or truncation
+    assert gradcheck(lambda t: 1e-6 * (t * t).sum(), [np.array([0.3, -0.7, 1.2])])
+    assert gradcheck(lambda t: (t**3).sum(), [np.array([0.0, 1e-5, 6e-8])])
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (lambda t: (t * t).sum(), np.array([3e7])),  # float64's spacing at 9e14 is a part of eps's change
+        (lambda t: (t.sin() + 1e7).sum(), np.array([0.1, 0.2, 0.3, 0.4])),
+        (lambda t: (t.astype(np.float32) * 1.7).sin().sum(), np.array([0.3, -0.7])),  # f in float32
+    ],
+)
+def test_gradcheck_says_it_cannot_judge_where_rounding_swamps_the_difference(f, x):
+    with pytest.raises(GradcheckError, match="cannot judge: f's rounding") as e:
+        gradcheck(f, [x])
+    assert "<- fails" not in str(e.value)
+
+
+def test_gradcheck_params_checks_every_entry_along_a_direction_beside_the_sampled_ones():
+    def rule(g, out, x, b):
+        gb = g.sum(axis=0)
+        gb[1] = 0.0  # wrong in one entry of 64, which 20 drawn entries miss
+        return g, gb
+
+    add_bias = Op("add_bias", lambda x, b: x + b, rule)
+    rng = np.random.default_rng(0)
+    x, b = rng.normal(size=(4, 64)), Tensor(rng.normal(size=64), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"b·d .* <- fails"):
+        gradcheck_params(lambda: (add_bias(Tensor(x), b) ** 2).sum(), {"b": b})
+    assert gradcheck_params(lambda: ((Tensor(x) + b) ** 2).sum(), {"b": b})
+
+
+def test_a_node_built_by_hand_under_no_grad_takes_its_backward_as_micrograd_would():
+    # the README's own micrograd-style op: gradcheck runs f under no_grad, where the node is a leaf
+    def mul(a, b):
+        out = Value(a.data * b.data, (a, b), "*")
+
+        def _backward():
+            a.grad += b.data * out.grad
+            b.grad += a.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert gradcheck(mul, [0.5, -1.0])
+    with no_grad():
+        assert mul(Value(0.5), Value(-1.0)).data == -0.5
+        with pytest.raises(TypeError, match="_backward must be a function"):
+            Value(1.0, (Value(2.0),), "f")._backward = 3
