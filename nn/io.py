@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from . import io_npz, io_safetensors, io_schedules
+from . import io_checksum, io_npz, io_safetensors, io_schedules
 from .module import Module, layout
 from .optim_base import Optimizer
 from .state_checks import Layout
@@ -162,7 +162,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             state = fmt.read(f, own, _checker(module, optimizer))
         except _Unfit as e:
             raise ValueError(f"{path} does not fit {e.args[0]}") from None
-        except io_safetensors.Corrupted as e:
+        except io_checksum.Corrupted as e:
             raise ValueError(f"{path} is corrupted: {e}") from None
         except fmt.BROKEN as e:
             raise ValueError(f"{path} is not a model saved by nn.save ({fmt.DESCRIPTION}): {e}") from None

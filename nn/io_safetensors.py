@@ -9,23 +9,21 @@ file, whose size is now that of the model's parameters, read, its checksum verif
 the library.
 
 The format has no checksum of its own (a flipped bit in the data loads as a changed weight), so
-nn.save writes one into the header's "__metadata__", under CHECKSUM, and nn.load verifies it when
-it is there: a CRC-32 of each entry's name, dtype, shape and bytes, in the order of the names (so
-that the header's entries are covered with the data, whatever the layout). Files of other tools
-have none, and load unchecked."""
+nn.save writes io_checksum's into the header's "__metadata__", under its CHECKSUM name, and
+nn.load verifies it when it is there."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from .io_checksum import CHECKSUM, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -45,19 +43,10 @@ _HOW_ELSE = {
     "BF16": "; BF16 is bfloat16, which numpy lacks: read the file with safetensors.torch.load_file and load that "
     "with nn.export.from_torch_state_dict(model, ...), which reads bfloat16 (exactly, as float32)"
 }
-# The __metadata__ key of the checksum nn.save writes. zlib's CRC-32, not a cryptographic hash: it is the
-# fastest check in the standard library (2.2 GB/s here, sha256 1.3), it catches every error of up to 32
-# bits in a row (every flipped bit) for certain, as zip's does for .npz, and it guards against corruption,
-# not tampering, which no checksum in the file can (whoever edits the file rewrites the checksum).
-CHECKSUM = "chainrule.crc32"
 _LENGTH = 8  # bytes of the header length
 _METADATA_MOST = 16 * 1024  # a header's "__metadata__" (free text) and padding
 _ENTRY_MOST = 96  # {"dtype":"F64","shape":[],"data_offsets":[A,B]}, 20 digits each, besides the name and shape
 _DIMENSION_MOST = 21  # a dimension in the shape: up to 20 digits and a comma
-
-
-class Corrupted(ValueError):
-    """A file whose data does not match the checksum written in it."""
 
 
 class _Entry(NamedTuple):
@@ -68,11 +57,9 @@ class _Entry(NamedTuple):
 
 
 def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
-    """The library writes each array's memory as it lies: in C order and little-endian, that is the
-    array's layout and the format's byte order, and so what the checksum covers."""
-    arrays = {name: np.asarray(a, a.dtype.newbyteorder("<"), order="C") for name, a in state.items()}
-    checksum = _checksum((name, a.dtype, a.shape, a) for name, a in arrays.items())
-    f.write(_library().numpy.save(arrays, metadata={CHECKSUM: checksum}))
+    """The library writes each array's memory as it lies, so in stamped's layout: what the checksum covers."""
+    arrays, written = stamped(state)
+    f.write(_library().numpy.save(arrays, metadata={CHECKSUM: written}))
 
 
 def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
@@ -88,15 +75,16 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
         raise ValueError(f"its header declares {length:,} bytes, more than one for these parameters takes ({most:,})")
     if length > size - _LENGTH:
         raise ValueError(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow")
-    entries, checksum = _header(f.read(length))
+    entries, written = _header(f.read(length))
     _check_offsets(entries, size - _LENGTH - length)
     check({name: (entry.shape, entry.dtype) for name, entry in entries.items()})
     f.seek(0)
     raw = f.read(size + 1)
     if len(raw) != size:
         raise ValueError(f"it changed while it was read: {size:,} bytes, then {len(raw):,}")
-    if checksum is not None:
-        _verify(checksum, entries, memoryview(raw)[_LENGTH + length :])
+    if written is not None:
+        data = memoryview(raw)[_LENGTH + length :]
+        verify(written, ((name, e.dtype, e.shape, data[e.begin : e.end]) for name, e in entries.items()))
     try:
         return library.numpy.load(raw)
     except library.SafetensorError as e:
@@ -171,24 +159,3 @@ def _check_offsets(entries: dict[str, _Entry], data_size: int) -> None:
         end = entry.end
     if end != data_size:
         raise ValueError(f"its data has {data_size:,} bytes, but its header accounts for {end:,}")
-
-
-def _checksum(entries: Iterable[tuple[str, np.dtype, tuple[int, ...], Any]]) -> str:
-    """CRC-32 of (name, dtype, shape, data) entries in the order of their names, as 8 hex digits. Each
-    entry's JSON [name, dtype, shape] goes before its data, whose length it fixes: no two states give
-    one stream. `data` is any buffer: the arrays saved, or slices of the file read, hashed in place."""
-    crc = 0
-    for name, dtype, shape, data in sorted(entries, key=lambda entry: entry[0]):
-        crc = zlib.crc32(json.dumps([name, dtype.str, list(shape)]).encode(), crc)
-        crc = zlib.crc32(data, crc)
-    return f"{crc:08x}"
-
-
-def _verify(written: str, entries: dict[str, _Entry], data: memoryview) -> None:
-    """Corrupted unless the checksum of `entries`, whose bytes are in `data`, is the one `written`."""
-    found = _checksum((name, e.dtype, e.shape, data[e.begin : e.end]) for name, e in entries.items())
-    if found != written:
-        raise Corrupted(
-            f"its data does not match the checksum nn.save wrote in it ({CHECKSUM} {written!r}, its data's "
-            f"{found!r}), so some of its bytes have changed since: load an intact copy"
-        )

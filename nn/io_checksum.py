@@ -1,0 +1,55 @@
+"""The checksum nn.save writes into both formats and nn.load verifies (neither format covers the
+whole file: .safetensors has no checksum, and a .npz's zip CRCs cover each entry's data but not
+the list of entries, so a corrupted zip directory can hide entries): a CRC-32 of each entry's
+name, dtype, shape and bytes, in the order of the names, so that the names and layouts are
+covered with the data, whatever the order in the file. Files of other tools have none, and load
+unchecked."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+# The checksum's name in a file. zlib's CRC-32, not a cryptographic hash: it is the fastest check in the
+# standard library (2.2 GB/s here, sha256 1.3), it catches every error of up to 32 bits in a row (every
+# flipped bit) for certain, and it guards against corruption, not tampering, which no checksum in the file
+# can (whoever edits the file rewrites the checksum).
+CHECKSUM = "chainrule.crc32"
+
+Entry = tuple[str, np.dtype, tuple[int, ...], Any]  # name, dtype, shape, and the data as any buffer
+
+
+class Corrupted(ValueError):
+    """A file whose content does not match the checksum written in it."""
+
+
+def stamped(state: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], str]:
+    """The arrays as both formats write them, in C order and little-endian (safetensors' byte order;
+    the bytes the checksum covers are those in the file), and their checksum."""
+    arrays = {name: np.asarray(a, a.dtype.newbyteorder("<"), order="C") for name, a in state.items()}
+    return arrays, checksum((name, a.dtype, a.shape, a) for name, a in arrays.items())
+
+
+def checksum(entries: Iterable[Entry]) -> str:
+    """CRC-32 of (name, dtype, shape, data) entries in the order of their names, as 8 hex digits. Each
+    entry's JSON [name, dtype, shape] goes before its data, whose length it fixes: no two states give
+    one stream. `data` is any buffer: the arrays saved, or slices of the file read, hashed in place."""
+    crc = 0
+    for name, dtype, shape, data in sorted(entries, key=lambda entry: entry[0]):
+        crc = zlib.crc32(json.dumps([name, dtype.str, list(shape)]).encode(), crc)
+        crc = zlib.crc32(data, crc)
+    return f"{crc:08x}"
+
+
+def verify(written: str, entries: Iterable[Entry]) -> None:
+    """Corrupted unless the checksum of `entries` (as read from the file) is the one `written` in it."""
+    found = checksum(entries)
+    if found != written:
+        raise Corrupted(
+            f"its data does not match the checksum nn.save wrote in it ({CHECKSUM} {written!r}, its data's "
+            f"{found!r}), so some of its bytes have changed since: load an intact copy"
+        )
