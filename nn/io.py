@@ -53,7 +53,7 @@ _TORCH_ENDINGS = ("weight", "bias", "running_mean", "running_var", "num_batches_
 def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
     """Write the parameters to `path` as named float arrays (no pickle), in the format its suffix
     names: .npz (numpy's) or .safetensors (needs the `safetensors` extra; PyTorch and others read
-    it; with a checksum that `load` verifies, since the format has none). Any other suffix is a
+    it), with a checksum over every entry that `load` verifies (io_checksum). Any other suffix is a
     ValueError. It is written beside its destination as `.NAME.PID.XXXXXXXX.tmp` and renamed into
     place, so a crash leaves the old file or the new one, never a torn one. The temporary files
     of killed saves to the same name (whose process is gone) are removed first. A file replaced
@@ -137,10 +137,10 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     cannot be opened, ImportError for a .safetensors file without the `safetensors` extra, and
     ValueError naming the file, the entry and the problem for anything in it: not a well-formed
     file of its format, names or shapes that do not fit, dtypes other than floating point, NaN
-    or infinite values (see `Module.load_state_dict`), data that does not match the checksum `save`
-    writes in a .safetensors file (a corrupted file; those of other tools have none, and load
-    unchecked). Each entry's header (size, shape, dtype) is checked before its data is read, and
-    no more than that is read, so a crafted file (a huge declared array, a zip bomb, thousands of
+    or infinite values (see `Module.load_state_dict`), entries that do not match the checksum
+    `save` writes (a corrupted file; those of other tools have none, and load unchecked). Each
+    entry's header (size, shape, dtype) is checked before its data is read, and no more than that
+    is read, so a crafted file (a huge declared array, a zip bomb, thousands of
     entries, offsets that lie) costs no more memory than the model itself.
 
     A file saved with `optimizer=` is loaded with `optimizer=` (of the kind saved, over the same

@@ -1,10 +1,18 @@
 """The .npz format of nn.save and nn.load: a zip of .npy arrays, read without pickle and without
-ever reading more than the model's own size, whatever the file declares."""
+ever reading more than the model's own size, whatever the file declares.
+
+Zip's CRCs cover each entry's data, not the list of entries: one flipped bit in the zip's central
+directory (an entry's comment length) hides the entries after it, and a file short of an
+optimizer's moments loaded as a fresh optimizer. So nn.save writes io_checksum's checksum over
+every entry as the zip's comment, "chainrule.crc32 XXXXXXXX", and nn.load verifies it when there
+is one (np.savez's files have none and load unchecked); an entry with a comment, which no .npz
+writer gives, is refused in any file."""
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import struct
 import tokenize
 import zipfile
@@ -15,6 +23,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy
 
+from .io_checksum import CHECKSUM, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .npz file"
@@ -23,21 +32,26 @@ BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.
 _HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
+_COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
 
 
 def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
     """The arrays as np.savez writes them (uncompressed .npy entries), written here because
-    np.savez takes names as keywords: a parameter called `file` would collide with its own."""
+    np.savez takes names as keywords (a parameter called `file` would collide with its own), and
+    with their checksum as the zip's comment."""
+    arrays, written = stamped(state)
     with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, array in state.items():
+        # 24 bytes: no one flipped bit of the comment's length hides it (makes it 0), as none of 24's does
+        archive.comment = f"{CHECKSUM} {written}".encode()
+        for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as entry:
-                npy.write_array(entry, np.asanyarray(array), allow_pickle=False)
+                npy.write_array(entry, array, allow_pickle=False)
 
 
 def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
     """The arrays in the open .npz `f`, after `check` has accepted every entry's shape and dtype
-    (read from its .npy header); no entry's data is read before. `own` (the model's layout) bounds
-    the file's size."""
+    (read from its .npy header); no entry's data is read before, and none is returned before the
+    checksum, if the file has one, is verified. `own` (the model's layout) bounds the file's size."""
     size = os.fstat(f.fileno()).st_size
     if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
         raise ValueError("it holds a single array, not named parameters")
@@ -45,15 +59,38 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
     with zipfile.ZipFile(f) as archive:
+        written = _written(archive.comment)
         members = {}
         for member in archive.infolist():
             name = member.filename.removesuffix(".npy")
             if name == member.filename or name in members:
                 raise ValueError(f"entry {member.filename!r} is not a named .npy array, or comes twice")
+            if member.comment:
+                raise ValueError(
+                    f"entry {member.filename!r} has a comment, which no .npz writer gives: its zip directory is "
+                    "corrupted (a comment's length that grew hides the entries after it); load an intact copy"
+                )
             members[name] = member
         headers = {name: _header(archive, member) for name, member in members.items()}
         check({name: (shape, dtype) for name, (shape, _, dtype, _) in headers.items()})
-        return {name: _data(archive, members[name], *headers[name]) for name in members}
+        raw = {name: _data(archive, members[name], *headers[name]) for name in members}
+    if written is not None:
+        verify(written, ((name, dtype, shape, raw[name]) for name, (shape, _, dtype, _) in headers.items()))
+    return {name: _array(raw[name], *headers[name][:3]) for name in members}
+
+
+def _written(comment: bytes) -> str | None:
+    """The checksum nn.save wrote as the zip's comment, None for a file without a comment (np.savez's),
+    ValueError for any other comment (one of nn.save's, corrupted)."""
+    if not comment:
+        return None
+    match = _COMMENT.fullmatch(comment)
+    if match is None:
+        raise ValueError(
+            f"its zip comment {comment[:40]!r} is not the checksum nn.save writes ({CHECKSUM} and 8 hex digits): "
+            "it is corrupted, or not nn.save's"
+        )
+    return match[1].decode()
 
 
 def _header(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[tuple[int, ...], bool, np.dtype, int]:
@@ -86,8 +123,8 @@ def _header(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[tuple[in
 
 def _data(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, shape: tuple[int, ...], fortran: bool, dtype: np.dtype, skip: int
-) -> np.ndarray:
-    """The array of a checked entry: exactly its declared bytes are read, then one more to be sure
+) -> bytes:
+    """The data of a checked entry: exactly its declared bytes are read, then one more to be sure
     there are no more (reaching the end makes zipfile check the CRC)."""
     size = math.prod(shape) * dtype.itemsize
     with archive.open(member) as stream:
@@ -95,6 +132,10 @@ def _data(
         raw = stream.read(size)
         if len(raw) != size or stream.read(1):
             raise ValueError(f"entry {member.filename!r} does not hold the {size:,} bytes its header declares")
+    return raw
+
+
+def _array(raw: bytes, shape: tuple[int, ...], fortran: bool, dtype: np.dtype) -> np.ndarray:
     array = np.frombuffer(raw, dtype)
     return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
 
