@@ -31,6 +31,9 @@ class FileFormat(Protocol):
     DESCRIPTION: str  # what a good file is, for messages: "a readable .npz file"
     BROKEN: tuple[type[BaseException], ...]  # what reading a malformed file raises
 
+    def check_name(self, name: str) -> None:
+        """ValueError naming `name` and the fix, if the format cannot hold it (save asks before writing)."""
+
     def write(self, f: BinaryIO, state: dict[str, np.ndarray]) -> None: ...
 
     def read(self, f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
@@ -74,6 +77,9 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             copy.copy(optimizer).load_state_dict(optimizer_state)
             optimizer_state |= io_schedules.entries(optimizer)  # its schedulers' epochs, so that they go on too
             state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer_state.items()}
+        for name in state:  # both formats write names as UTF-8, and each has names it cannot hold
+            _check_utf8(name)
+            fmt.check_name(name)
     except ValueError as e:
         raise ValueError(f"{path}: nn.save did not write it, since nn.load would refuse it: {e.args[0]}") from None
     tmp = None
@@ -95,6 +101,17 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
         if isinstance(e, OSError) and e.errno is not None:
             raise OSError(e.errno, f"cannot save the model: {e.strerror}", str(path)) from None
         raise
+
+
+def _check_utf8(name: str) -> None:
+    """ValueError for a name that is not text UTF-8 can write (a lone surrogate, as os.fsdecode gives)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"the name {name!r} holds {name[e.start]!r}, a lone surrogate, which no file's UTF-8 names can hold: "
+            "rename that key or attribute"
+        ) from None
 
 
 def _format(path: Path, does: str) -> FileFormat:

@@ -30,6 +30,7 @@ DESCRIPTION = "a readable .npz file"
 BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error, NotImplementedError)
 
 _HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
+_NAME_MOST = 0xFFFF  # bytes of a zip entry's name (a 16-bit length)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
 _COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
@@ -46,6 +47,17 @@ def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
         for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as entry:
                 npy.write_array(entry, array, allow_pickle=False)
+
+
+def check_name(name: str) -> None:
+    """ValueError for a name the format cannot hold: zip cuts a name at a NUL, and gives it 64 KiB."""
+    if "\0" in name:
+        raise ValueError(
+            f"the name {name!r} holds a NUL character, where zip cuts an entry's name: rename that key or "
+            "attribute, or save as .safetensors"
+        )
+    if len(f"{name}.npy".encode()) > _NAME_MOST:
+        raise ValueError(f"the name {name[:60]!r}... takes more than the {_NAME_MOST:,} bytes of a zip entry's name")
 
 
 def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:

@@ -62,6 +62,15 @@ def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
     f.write(_library().numpy.save(arrays, metadata={CHECKSUM: written}))
 
 
+def check_name(name: str) -> None:
+    """ValueError for a name the format cannot hold: that of the header's metadata."""
+    if name == "__metadata__":
+        raise ValueError(
+            "the name '__metadata__' is the .safetensors header's own key (the file's metadata), so it cannot name "
+            "an entry: rename the attribute, or save as .npz"
+        )
+
+
 def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str, np.ndarray]:
     """The arrays in the open .safetensors `f`, after its header has been checked (see the module's
     docstring) and `check` has accepted every entry's shape and dtype; no data is read before."""
