@@ -8,6 +8,7 @@ import os
 import stat
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,7 @@ from .arguments import check_flag
 _DEFLATE_RATIO = 1032  # deflate's largest expansion: a gzip file holds at most this times its size
 _CHUNK = 1 << 20
 _MOST_AXES = 64  # numpy's limit on an array's dimensions (NPY_MAXDIMS); IDX's rank byte goes to 255
+_MOST_IMAGES = 300_000  # per file, for mnist: MNIST's are 60,000 and 10,000 (EMNIST's digits 240,000)
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -37,13 +39,18 @@ class IDXError(ValueError):
     """A file that is not a whole, well-formed IDX file; the message names the file and the problem."""
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+Expect = Callable[[tuple[int, ...], np.dtype], str | None]  # a header's shape and dtype: what is wrong, or None
+
+
+def read_idx(path: str | os.PathLike, expect: Expect | None = None) -> np.ndarray:
     """The array in an IDX file, gzipped (by its first bytes) or raw. The header is read first and
     the data streamed after it, never more than it declares and one byte, so a gzip that expands
     past its header (a bomb) is refused without being decompressed, and memory follows the data
-    actually there, not an absurd declared shape. Raises FileNotFoundError when there is no such
-    file, OSError when it cannot be opened, and IDXError (a ValueError) naming the file for any
-    fault in it: bad magic or type code, cut short or too long, corrupt gzip."""
+    actually there, not an absurd declared shape. `expect`, given the header's shape and dtype,
+    says what is wrong with them, before any data is read (mnist's 28 x 28 images, a bound on
+    their count). Raises FileNotFoundError when there is no such file, OSError when it cannot be
+    opened, and IDXError (a ValueError) naming the file for any fault in it: bad magic or type
+    code, not what `expect` wants, cut short or too long, corrupt gzip."""
     path = Path(path)
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise IDXError(f"{path}: not a regular file")
@@ -51,17 +58,17 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         info = os.fstat(f.fileno())
         if f.read(2) != b"\x1f\x8b":
             f.seek(0)
-            return _read(f, path, info.st_size, f"the file has {info.st_size}")
+            return _read(f, path, info.st_size, f"the file has {info.st_size}", expect)
         f.seek(0)
         most = _DEFLATE_RATIO * info.st_size
         try:
             with gzip.GzipFile(fileobj=f, mode="rb") as stream:
-                return _read(stream, path, most, f"a gzip file of {info.st_size} bytes holds at most {most}")
+                return _read(stream, path, most, f"a gzip file of {info.st_size} bytes holds at most {most}", expect)
         except (OSError, EOFError, zlib.error) as e:
             raise IDXError(f"{path}: the gzip data is corrupted or cut short ({e})") from None
 
 
-def _read(stream: BinaryIO, path: Path, most: int, room: str) -> np.ndarray:
+def _read(stream: BinaryIO, path: Path, most: int, room: str, expect: Expect | None) -> np.ndarray:
     """Parse an IDX stream of at most `most` bytes (`room` says why) from its first byte."""
     head = stream.read(4)
     if len(head) < 4:
@@ -79,6 +86,9 @@ def _read(stream: BinaryIO, path: Path, most: int, room: str) -> np.ndarray:
     if len(dims) < 4 * rank:
         raise IDXError(f"{path}: cut short inside its header ({4 + len(dims)} of {header} bytes)")
     shape = struct.unpack(f">{rank}I", dims)
+    problem = expect(shape, dtype) if expect is not None else None
+    if problem is not None:
+        raise IDXError(f"{path}: {problem}")
     expected = header + math.prod(shape) * dtype.itemsize
     said = f"header says shape {shape}, {expected} bytes in all"
     if expected > most:
@@ -112,8 +122,10 @@ class MNIST:
 
 def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
     """Read MNIST's four files from `data_dir` (each gzipped or raw) and check that they agree:
-    28 x 28 uint8 images, as many uint8 labels as images, labels 0 to 9. Raises FileNotFoundError
-    for a missing file (saying where to get MNIST) and IDXError naming the file for a bad one."""
+    28 x 28 uint8 images, at most 300,000 a file, as many uint8 labels as images, labels 0 to 9;
+    each file's header is checked before its data is read, so a file that is not MNIST's costs
+    no memory. Raises FileNotFoundError for a missing file (saying where to get MNIST) and
+    IDXError naming the file for a bad one."""
     flatten = check_flag("mnist", "flatten", flatten)
     data_dir = Path(data_dir)
     paths = {}
@@ -122,17 +134,11 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
         if not found:
             raise FileNotFoundError(f"no {name}(.gz) in {data_dir}. {WHERE}, and pass that folder.")
         paths[key] = found[0]
-    arrays = {key: read_idx(path) for key, path in paths.items()}
-    for part in ("train", "test"):
-        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+    arrays = {}
+    for part in ("train", "test"):  # each header checked before its data is read: memory stays MNIST's
         ipath, lpath = paths[f"{part}_images"], paths[f"{part}_labels"]
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-            raise IDXError(f"{ipath}: expected 28 x 28 uint8 images, found shape {images.shape} of {images.dtype}")
-        if labels.ndim != 1 or len(labels) != len(images) or labels.dtype != np.uint8:
-            raise IDXError(
-                f"{lpath}: expected {len(images)} uint8 labels, one per image of {ipath.name}; "
-                f"found shape {labels.shape} of {labels.dtype}"
-            )
+        images = arrays[f"{part}_images"] = read_idx(ipath, _mnist_images)
+        labels = arrays[f"{part}_labels"] = read_idx(lpath, _labels_of(len(images), ipath.name))
         if not len(images):  # flattening would have no row size to infer
             raise IDXError(f"{ipath}: holds no images (shape {images.shape}); MNIST's {part} images are thousands")
         if labels.max() > 9:
@@ -144,3 +150,20 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
     }
     labels = {k: v.astype(np.int64) for k, v in arrays.items() if "labels" in k}
     return MNIST(**images, **labels)
+
+
+def _mnist_images(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    if len(shape) != 3 or shape[1:] != (28, 28) or dtype != np.uint8:
+        return f"expected 28 x 28 uint8 images, found shape {shape} of {dtype}"
+    if shape[0] > _MOST_IMAGES:
+        return f"the header declares {shape[0]:,} images, more than the {_MOST_IMAGES:,} mnist reads (MNIST has 60,000)"
+    return None
+
+
+def _labels_of(count: int, images: str) -> Expect:
+    def labels(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+        if len(shape) != 1 or shape[0] != count or dtype != np.uint8:
+            return f"expected {count} uint8 labels, one per image of {images}; found shape {shape} of {dtype}"
+        return None
+
+    return labels
