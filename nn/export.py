@@ -61,7 +61,8 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
-    range, such as a negative running_var, by chainrule's name; a meta tensor, which has no values);
+    range, such as a negative running_var, by chainrule's name; a meta tensor, which has no values;
+    the two keys of a module shared under two names, tied weights, where they differ);
     TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
     are cast to each parameter's and buffer's dtype. Returns `model`."""
@@ -81,9 +82,11 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read)
     except (KeyError, ValueError) as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
-    names = {id(source): name for name, source in _sources(model)}
-    # its own checks too (buffers within their ranges), before anything changes
-    model.load_state_dict({names[id(s)]: part for e in entries for s, part in e.parts(arrays[e.name])})
+    try:
+        values = _by_source(model, entries, arrays)
+    except ValueError as e:
+        raise ValueError(f"{cannot}: {e.args[0]}") from None
+    model.load_state_dict(values)  # its own checks too (buffers within their ranges), before anything changes
     return model
 
 
@@ -117,6 +120,26 @@ class _Entry(NamedTuple):
         if isinstance(self.sources[0], Value):
             return zip(self.sources, array.reshape(-1))
         return iter([(self.sources[0], array.T if self.transposed else array)])
+
+
+def _by_source(model: Module, entries: list[_Entry], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The values of `model`'s state dict, by chainrule's names, from the entries' checked `arrays`. A
+    module shared under two names (tied weights) has two entries, as in PyTorch: ValueError naming both
+    where they differ, which would otherwise leave one of them silently unread."""
+    names = {id(source): name for name, source in _sources(model)}
+    values: dict[str, Any] = {}
+    key_of: dict[str, str] = {}
+    for entry in entries:
+        for source, part in entry.parts(arrays[entry.name]):
+            name = names[id(source)]
+            if name in values and not np.array_equal(values[name], part, equal_nan=True):
+                raise ValueError(
+                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}, a module "
+                    "tied under two names): give both its value (a state dict of a model tied the same way)"
+                )
+            values.setdefault(name, part)
+            key_of.setdefault(name, entry.name)
+    return values
 
 
 def _sources(model: Module) -> Iterator[tuple[str, Source]]:
