@@ -98,8 +98,8 @@ class LRScheduler:
         """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
         one) gets the loaded epoch's; one that holds another (its own state loaded first, as PyTorch's
         examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
-        state of other keys, of a negative epoch, or giving an lr no optimizer takes, is refused
-        (KeyError, ValueError) and changes nothing."""
+        state of other keys, of an epoch below 0 or past int64's (nn.save's), or giving an lr no
+        optimizer takes, is refused (KeyError, ValueError) and changes nothing."""
         last_epoch, base_lr, hand_set = _checked_state(self, state)
         factor, lr = self._planned(last_epoch, base_lr)
         opt = self.optimizer
@@ -220,6 +220,7 @@ def _names(schedulers: Sequence[LRScheduler]) -> str:
 
 STATE_KEYS = ("last_epoch", "base_lr")
 ADDED_LATER = {"hand_set": None}  # a state saved before it was written: not known
+EPOCH_MOST = int(np.iinfo(np.int64).max)  # nn.save writes last_epoch as an int64
 
 
 def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
@@ -233,8 +234,11 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     if hand_set is not None and not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
         raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")
     epoch, lr = state["last_epoch"], state["base_lr"]
-    if not is_int(epoch) or epoch < 0:
-        raise ValueError(f"{name}.load_state_dict: last_epoch must be an integer >= 0, got {epoch!r}")
+    if not is_int(epoch) or not 0 <= epoch <= EPOCH_MOST:
+        raise ValueError(
+            f"{name}.load_state_dict: last_epoch must be an integer >= 0 and at most 2**63 - 1 (what a "
+            f"checkpoint's int64 holds), got {epoch!r}"
+        )
     below = owner.base_below_zero  # a cosine's with an eta_min, cut by hand below it
     if not is_real(lr) or not (-math.inf if below else 0) <= lr < math.inf:
         least = "" if below else " >= 0"
