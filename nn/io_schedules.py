@@ -60,9 +60,9 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."
         state = {"last_epoch": int(values[head + "last_epoch"]), "base_lr": float(values[head + "base_lr"])}
-        if head + "hand_set" in values:  # checked with the rest by the scheduler (0 or 1, or UNKNOWN)
+        if head + "hand_set" in values:  # any other number is left for the scheduler's check to refuse
             written = int(values[head + "hand_set"])
-            state["hand_set"] = None if written == UNKNOWN else written
+            state["hand_set"] = {UNKNOWN: None, 0: False, 1: True}.get(written, written)
         steps.append(scheduler.resumer(state, lr))
 
     def resume() -> None:

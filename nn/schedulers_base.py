@@ -231,7 +231,7 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
         keys = sorted({*STATE_KEYS, *ADDED_LATER})
         raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")
     hand_set = state.get("hand_set", ADDED_LATER["hand_set"])
-    if hand_set is not None and not isinstance(hand_set, bool | np.bool_) and hand_set not in (0, 1):
+    if hand_set is not None and not isinstance(hand_set, bool | np.bool_):  # np.array([1]) == 1 would pass
         raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")
     epoch, lr = state["last_epoch"], state["base_lr"]
     if not is_int(epoch) or not 0 <= epoch <= EPOCH_MOST:
