@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .optim_base import Optimizer
-from .state_checks import Layout, check_entries, conform
+from .state_checks import Layout, check_entries, check_marker, conform
 
 SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's prefix in a file
 UNKNOWN = -1  # hand_set as a file writes "not known"
@@ -56,6 +56,8 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     changes until it is called."""
     given = {n: a for n, a in arrays.items() if n.startswith(prefix + SCHEDULE)}
     values = conform(_as_written(layout(optimizer, prefix), given), given)
+    for name in (name for name in values if ".kind." in name):
+        check_marker(name, values[name])
     steps = []
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."

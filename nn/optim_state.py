@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .module import Layout, check_entries, conform
-from .state_checks import check_kind, loaded_flag
+from .state_checks import check_kind, check_marker, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
@@ -94,6 +94,7 @@ class OptimizerState:
 
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
+        check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         given = {s: _setting(new[s]) for s in self.hyperparameters}
         given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) for s in self.flags}  # saved as 1 or 0
         settings = self.checked_settings(given, prefix)

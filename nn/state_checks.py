@@ -167,3 +167,12 @@ def check_kind(names: list[str], marker: str, mine: str, prefix: str) -> None:
             f"it is the state of {' and '.join(kinds)} ({', '.join(prefix + marker + k for k in kinds)}), not of "
             f"{mine}: load it into an optimizer of the kind that saved it"
         )
+
+
+def check_marker(name: str, value: np.ndarray) -> None:
+    """Refuse a kind marker (an optimizer's "kind.Adam", a scheduler's), a checked 0-d integer array,
+    whose value is not the 1 a state dict writes: the name says the kind, and the value is not ignored."""
+    if int(value) != 1:
+        raise ValueError(
+            f"{name} holds {int(value)}, not the 1 a state dict writes there: the state was edited or corrupted"
+        )
