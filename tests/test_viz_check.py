@@ -135,3 +135,14 @@ def test_micrograds_lecture_graph_draws_within_the_default_limit():
     loss.backward()
     drawing = svg(viz.draw(loss, backward=True))
     assert drawing.count('class="node"') == 398 + 300  # values and ops, under viz.graph.MAX_NODES = 2000
+
+
+def test_a_finite_difference_is_written_with_the_figures_of_the_gradient_beside_it():
+    x, c = Value(3.0, label="x"), Value(10.0, label="c")
+    y = x * c.tanh()  # d y / d x = tanh(10) = 0.9999999959: 4 figures would write a whole number it is not
+    y.label = "y"
+    words = texts(svg(viz.draw(y, check=True)))
+    assert "grad 0.999999996" in words and "numeric 0.999999996 ✓" in words  # was "numeric 1 ✓"
+    exact = Value(4.0, label="w")
+    square = exact * exact  # d/dw = 8, whole: its finite difference keeps 4 figures, not its noise
+    assert "numeric 8 ✓" in texts(svg(viz.draw(square, check=True)))

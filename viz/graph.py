@@ -255,16 +255,21 @@ def _mean(a: np.ndarray) -> float:
 
 
 def figures(v: float, n: int) -> str:
-    """v to n significant figures, or more where n would show a whole number that v is not: tanh(-6) =
-    -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0 beside 2.458e-05, and so
-    would tanh(10) = 0.9999999959 beside 8.245e-09. Closer than 1e-12 of itself (a few thousand units in
-    the last place) is rounding noise: 0.5 × 2 = 0.9999999999999998 stays 1."""
+    """v to n significant figures, or more where n would show a whole number that v is not (`digits`)."""
+    return f"{v:.{digits(v, n)}g}"
+
+
+def digits(v: float, n: int) -> int:
+    """How many significant figures `figures` writes v with: n, or more where n would show a whole number
+    that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0
+    beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09. Closer than 1e-12 of itself
+    (a few thousand units in the last place) is rounding noise: 0.5 × 2 = 0.9999999999999998 stays 1."""
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
     while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > 1e-12 * abs(v):
         n += 1
         text = f"{v:.{n}g}"
-    return text
+    return n
 
 
 def magnitude(x: Any) -> float:

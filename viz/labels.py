@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import ARRAY_FIGURES, Edge, broadcast_summed, figures, finite, magnitude, summary
+from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, finite, magnitude, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .text import escape, escape_field, escape_html, visible
 
@@ -136,9 +136,11 @@ def check_text(check: Check) -> str:
     """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
     one-sided slopes; where nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
-    a, n = _reading(check.analytic), _reading(check.numeric) if check.numeric is not None else ""
+    shown = digits(float(check.analytic), 4)  # the figures backward's number takes: every number here takes them
+    a, n = _reading(check.analytic, shown), _reading(check.numeric, shown) if check.numeric is not None else ""
     if check.slopes is not None:
-        slopes = f"a kink: slope {_reading(check.slopes[0])} from the left, {_reading(check.slopes[1])} from the right"
+        left, right = (_reading(s, shown) for s in check.slopes)
+        slopes = f"a kink: slope {left} from the left, {right} from the right"
         if check.verdict == KINK:
             return f"{along}{slopes}; backward takes {a}, {check.detail} ✓"
         return f"{along}{slopes} ✗ backward {a}"
@@ -152,10 +154,12 @@ def check_text(check: Check) -> str:
     return f"{along}numeric: cannot measure here ({check.detail})"
 
 
-def _reading(v: float) -> str:
-    """A measured or compared number to 4 figures: a finite difference is good to about 1e-10 of itself,
-    so the extra figures `summary` gives a near-whole number (15.999999999 for 16) would be its noise."""
-    return f"{float(v) + 0.0:.4g}"  # + 0.0: a -0 reads 0, as in summary
+def _reading(v: float, n: int) -> str:
+    """A measured or compared number to the `n` figures backward's gradient is written with (`digits`: 4, more
+    where 4 would show a whole number it is not), so that the two read alike: "grad 0.999999996 | numeric
+    0.999999996", not "numeric 1". Not more than the gradient's: a finite difference is good to about 1e-10
+    of itself, so the extra figures a near-whole one would get (15.999999999 beside 16) would be its noise."""
+    return f"{float(v) + 0.0:.{n}g}"  # + 0.0: a -0 reads 0, as in summary
 
 
 def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:
