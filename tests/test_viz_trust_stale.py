@@ -110,3 +110,14 @@ def test_a_tensor_graph_drawn_without_gradients_after_an_update_draws():
     assert "digraph" in viz.draw(loss, show_grads=False).source
     with pytest.raises(ValueError, match="computes the gradient"):
         viz.draw(loss)
+
+
+def test_the_refusal_writes_the_old_and_new_results_with_figures_enough_to_tell_them_apart():
+    w, x = Value(-0.7312715117751976), Value(1.0)  # unlabelled, as an MLP's weights: written by their data
+    y = (w * x).tanh()
+    y.label = "y"
+    y.backward()
+    w.data += -0.1 * 0.00013126128541021947  # the update of an MLP's weight (this is from micrograd's 2-2-1)
+    with pytest.raises(ValueError) as refused:
+        viz.draw(y, backward=True)  # w * x moved by 1.3e-05: the same to 4 figures
+    assert "-0.73128 * 1 holds -0.73127 from it, and gives -0.73128 now" in str(refused.value)  # was -0.7313 thrice

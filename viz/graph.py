@@ -214,12 +214,12 @@ def _computed(outputs: list[Node], before: set[int], own: set[int]) -> list[Node
     return list(seen.values())
 
 
-def summary(x: Any, signed_zero: bool = False) -> str:
-    """A number as 4 significant figures; an array as its min, mean and max (with how many elements are
-    NaN or infinite, apart); text as it is. A zero's sign is shown only with `signed_zero`, and only for
-    one number: for data, where it matters (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0"
-    reads as a mistake, nor in an array's min and max (which of 0 and -0 is the min is their order's doing,
-    and their mean is 0)."""
+def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
+    """A number as 4 significant figures (`n` if given); an array as its min, mean and max (with how many
+    elements are NaN or infinite, apart) to ARRAY_FIGURES (or `n`); text as it is. A zero's sign is shown
+    only with `signed_zero`, and only for one number: for data, where it matters (1 / -0 = -inf), not in
+    arithmetic, where "0 × (-1) = -0" reads as a mistake, nor in an array's min and max (which of 0 and -0
+    is the min is their order's doing, and their mean is 0)."""
     if isinstance(x, str):
         return x
     a = np.asarray(x, dtype=float)
@@ -227,19 +227,18 @@ def summary(x: Any, signed_zero: bool = False) -> str:
     if a.size == 0:
         return "empty"
     if a.size == 1:
-        return figures(a.item(), 4)
+        return figures(a.item(), n or 4)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
-        return _spread(a)
+        return _spread(a, n or ARRAY_FIGURES)
     # each infinity by its sign, as a number of one is written ("inf", "-inf"): -inf and inf are far apart
     counts = ((np.isnan(a).sum(), "nan"), (np.isneginf(a).sum(), "-inf"), (np.isposinf(a).sum(), "inf"))
     bad = ", ".join(f"{n} {word}" for n, word in counts if n)
-    rest = f"; the rest {_spread(finite)}" if finite.size else ""
+    rest = f"; the rest {_spread(finite, n or ARRAY_FIGURES)}" if finite.size else ""
     return f"{bad} of {a.size}{rest}"
 
 
-def _spread(a: np.ndarray) -> str:
-    n = ARRAY_FIGURES
+def _spread(a: np.ndarray, n: int) -> str:
     return f"min {figures(a.min(), n)} mean {figures(_mean(a), n)} max {figures(a.max(), n)}"
 
 

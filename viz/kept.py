@@ -75,22 +75,33 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
 def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
-    inputs = [_named(names.get(id(p)), p) for p in first.parents]
-    written = applied(first.op.name, inputs + shown_params(first))
     with np.errstate(all="ignore"):
         now = rerun(first)
+    n = _apart(first.data, now)
+    inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
+    written = applied(first.op.name, inputs + shown_params(first))
     return (
-        f"{doing}, but the data changed after the forward pass: {written} holds {summary(first.data)} from it, "
-        f"and gives {summary(now)} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
+        f"{doing}, but the data changed after the forward pass: {written} holds {summary(first.data, n=n)} from "
+        f"it, and gives {summary(now, n=n)} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
         "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
         "the forward again and draw its root"
     )
 
 
-def _named(name: str | None, node: Node) -> str:
+def _named(name: str | None, node: Node, n: int | None = None) -> str:
     if name and not name.startswith("#"):
         return name
-    return f"a tensor of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data)
+    return f"a tensor of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data, n=n)
+
+
+def _apart(old: Any, new: Any) -> int | None:
+    """The figures `summary` needs to write `old` and `new` apart: its own (None) where they differ there,
+    else the fewest more that tell them apart (a lecture's update moves -0.7312715 to -0.7312846, both
+    -0.7313 to 4 figures: "holds -0.7313, gives -0.7313 now" would say nothing changed)."""
+    for n in (None, *range(5, 18)):
+        if summary(old, n=n) != summary(new, n=n):
+            return n
+    return None
 
 
 def holds_gradient(held: Any, computed: Any) -> bool:
