@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+import autograd
 import viz
 from autograd import Tensor, Value
 from tests.test_viz import svg, texts
@@ -71,3 +72,27 @@ def test_a_tensor_with_some_infinite_gradients_is_grey_and_stays_off_the_scale()
     assert found["t"][0] == "#ff9c9c" and found["p"] == ("gray80", "filled,diagonals")
     assert found["r"][0] == "0.0 0.850 1.0"  # 3 everywhere: the largest finite mean |grad|
     assert "deepest at |grad| 3" in texts(svg(drawing))
+
+
+def test_a_tensor_gradient_of_both_signs_is_purple_not_the_colour_of_its_mean():
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="a")
+    loss = (a * Tensor(np.array([1.0, -1.0]))).sum()  # a.grad = [1, -1]: mean 0, drawn deep red before
+    loss.label = "L"
+    loss.backward()
+    drawing = viz.draw(loss, color_by_grad=True)
+    assert styles(drawing)["a"][0] == "0.8 0.850 1.0" and styles(drawing)["L"][0] == "0.0 0.850 1.0"
+    assert "purple: a tensor gradient of both signs, some elements positive and some negative" in texts(svg(drawing))
+    z = Tensor(np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]], dtype=np.float32), requires_grad=True, label="z")
+    ce = autograd.cross_entropy(z, np.array([2, 0]))  # the logits' gradient: mean 0 up to float32 noise
+    ce.label = "ce"
+    ce.backward()
+    assert styles(viz.draw(ce, color_by_grad=True))["z"][0].startswith("0.8 ")  # was red or blue by the noise
+
+
+def test_a_tensor_gradient_of_one_sign_and_zeros_keeps_its_colour_and_the_key_no_purple():
+    a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True, label="a")
+    loss = (a * Tensor(np.array([0.0, -1.0, -2.0]))).sum()  # a.grad = [0, -1, -2]: blue
+    loss.label = "L"
+    loss.backward()
+    drawing = viz.draw(loss, color_by_grad=True)
+    assert styles(drawing)["a"][0].startswith("0.6 ") and "purple" not in texts(svg(drawing))

@@ -16,6 +16,7 @@ from autograd import Node, Tensor
 
 from .arguments import as_path, require_flags, require_format, require_modules, require_rankdir, require_root
 from .collapsed import collapsed, require_collapsible
+from .colours import FIRST_NONFINITE_FILL, colour_key, fill
 from .graph import (
     MAX_NODES,
     Edge,
@@ -33,16 +34,13 @@ from .graph import (
 from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
 from .labels import (
     CONSTANT_LOOK,
-    FIRST_NONFINITE_FILL,
     HIDDEN,
     MISSING,
     NOT_COMPUTED,
     STALE_NOTE,
     chain_rule,
     check_summary,
-    colour_key,
     constant,
-    fill,
     kept_note,
     node_key,
     op_title,
@@ -82,7 +80,7 @@ def draw(
     on each edge, `∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1`, with the op's rule; a value used more than
     once gets a share along each edge ("share of ∂L/∂x via input 1 of *"), the shares adding up to
     its gradient. Ops are numbered with their step of backward, unnamed values by theirs ("#3");
-    `number` numbers every value so. `color_by_grad`: red positive, blue negative, NaN or infinite
+    `number` numbers every value so. `color_by_grad`: red positive, blue negative, purple both, NaN or infinite
     grey with corner marks. `modules=model` names parameters as the model does and draws a cluster
     per module call, or with `collapse` one box per module (no values: refused with backward, check,
     color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
@@ -164,7 +162,7 @@ def build(
     names = numbered_names(graph)
     pos = {id(n): k for k, n in enumerate(order)}
     step = {id(n): i + 1 for i, n in enumerate(n for n in order if id(n) not in consts)}  # backward's steps
-    # the colour scale: a NaN or infinite gradient is drawn apart (labels.fill), not on it
+    # the colour scale: a NaN or infinite gradient is drawn apart (colours.fill), not on it
     top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
     notes = [trail.story] if trail is not None else []

@@ -10,15 +10,14 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, finite, magnitude, summary
+from .colours import MISSING
+from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .text import escape, escape_field, escape_html, visible
 
 NOT_COMPUTED = "not computed"
-MISSING = object()  # no gradient has reached the node
 HIDDEN = object()  # gradients are not drawn
 BARS = "▁▂▃▄▅▆▇█"
-AGREE_FILL, DISAGREE_FILL, UNJUDGED_FILL, FIRST_NONFINITE_FILL = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"
 CONSTANT_LOOK = {
     "color": "gray55",
     "fontcolor": "gray35",
@@ -33,7 +32,6 @@ STALE_NOTE = (  # under a drawing of Values whose data changed after the forward
 )
 # what put a .grad other than the gradient drawn there (kept.kept_by_passes), beside it in a record
 KEPT_BY_PASSES, KEPT_BY_HAND = "earlier passes added", "set by hand or by another root's backward"
-NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale
 
 
 def record(
@@ -66,29 +64,6 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
-
-
-def fill(grad: Any, top: float, color_by_grad: bool, check: Check | None, first: bool) -> dict[str, str]:
-    """A value's fill: red where the first NaN or infinity appeared (`first`); a leaf's check, green
-    where it agrees, red where it does not, grey where it cannot judge; else the shade of its gradient
-    (`color_by_grad`; grey with corner marks for a NaN or infinite one) or white."""
-    if first:
-        return {"style": "filled", "fillcolor": FIRST_NONFINITE_FILL}
-    if check is not None:
-        judged = {AGREE: AGREE_FILL, DISAGREE: DISAGREE_FILL, KINK_DISAGREE: DISAGREE_FILL}
-        return {"style": "filled", "fillcolor": judged.get(check.verdict, UNJUDGED_FILL)}
-    if not color_by_grad or grad is MISSING:
-        return {"style": "filled", "fillcolor": "white"}
-    if not finite(grad):
-        return {"style": "filled,diagonals", "fillcolor": NONFINITE_GRAD_FILL}
-    return {"style": "filled", "fillcolor": _shade(grad, top)}
-
-
-def _shade(grad: Any, top: float) -> str:
-    """A diverging colour: red for a positive gradient, blue for a negative one (a tensor's: by its
-    mean), from white for 0 to saturated for the largest finite |grad| in the graph (`top`)."""
-    hue = "0.0" if np.mean(grad) >= 0 else "0.6"
-    return f"{hue} {min(magnitude(grad) / top, 1.0) * 0.85:.3f} 1.0"
 
 
 def shown_params(node: Node) -> list[str]:
@@ -208,12 +183,6 @@ def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str]
         f".grad is not the gradient drawn at {shown} ({held}): .grad adds up every backward pass since the last "
         "zero_grad() (of this root or another); call zero_grad() before backward"
     )
-
-
-def colour_key(grads: dict[int, Any], top: float) -> str:
-    """The note under a drawing coloured by gradient: what the colours mean."""
-    key = f"colours: red for a positive gradient, blue for a negative one, deepest at |grad| {summary(top)}"
-    return key + ("; grey with corner marks: NaN or infinite" if not all(map(finite, grads.values())) else "")
 
 
 def histogram(x: Any) -> str:
