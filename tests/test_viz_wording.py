@@ -68,8 +68,32 @@ def test_an_optimizers_own_rule_is_not_called_plain_sgd():
     head = optimizer_update(run, Adam(params, lr=0.1)).caption.splitlines()[0]
     assert "w ← w − lr·grad" not in head and "each by Adam's own rule from its gradient, not plainly lr·grad" in head
     sgd = optimizer_update(run, SGD(params, lr=0.1)).caption.splitlines()[0]
-    assert sgd.endswith("so that the root goes down: w ← w − lr·grad")
+    assert sgd.endswith("moves each parameter against its gradient, downhill for the root near here: w ← w − lr·grad")
     assert "Adam's own rule" in page_html(root, optimizer=Adam(params, lr=0.1))
+
+
+def test_an_update_that_moves_a_parameter_with_its_gradient_says_so_and_promises_no_descent():
+    w, x = Value(2.0, label="w"), Value(3.0, label="x")
+
+    def forward() -> Value:
+        loss = (w * x - 1.0) ** 2
+        loss.label = "loss"
+        return loss
+
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    loss = forward()
+    loss.backward()
+    opt.step()  # fills the momentum buffer: the next step moves w from -1 to -1.3, with its gradient -24
+    opt.zero_grad()
+    loss = forward()
+    loss.backward()
+    caption = optimizer_update(backward_pass(loss), opt).caption
+    assert "against its gradient" not in caption and "the root goes down" not in caption
+    head, line = caption.splitlines()
+    assert "SGD (lr 0.1) moves w with the gradient, up the slope, so this step need not lower the root" in head
+    assert line.endswith("-1 → -1.3, a change of -0.3, with its gradient, up the slope")
+    opt.step()
+    assert forward().data > loss.data  # as told: the loss rises, 16 to 24
 
 
 def test_a_negative_zero_shows_its_sign_where_it_makes_an_infinity():

@@ -154,23 +154,50 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     name, lr = type(optimizer).__name__, optimizer.lr
     plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
     rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
-    lines = [
-        f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) moves each parameter against its gradient, "
-        f"so that the root goes down: {rule}"
-    ]
-    for p, twin in used[:UPDATE_LINES]:
+    senses = [_senses(np.asarray(twin.data) - p.data, run.grads[id(p)]) for p, twin in used]
+    lines = [f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) {_direction(used, senses, run.names)}: {rule}"]
+    for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
         change = f"{summary(old)} → {summary(new)}, a change of {summary(np.asarray(new) - old)}"
         w = run.names[id(p)]
         if plain:
             lines.append(f"{w} ← {w} − {lr:g} × {term(grad)}: {change}")
-        else:  # momentum, weight decay, Adam: the optimizer's own rule
-            lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}")
+        else:  # momentum, weight decay, Adam: the optimizer's own rule, which may move w either way
+            told = _sense_text(sense, np.size(grad))
+            lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}, {told}")
     if len(used) > UPDATE_LINES:
         lines.append(f"… and {len(used) - UPDATE_LINES:,} more parameters")
     if len(used) < len(optimizer.params):
         lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
+
+
+def _senses(change: Any, grad: Any) -> tuple[int, int]:
+    """How many of a parameter's numbers the update moves against their gradient, and how many with it."""
+    product = np.asarray(change, dtype=float) * np.asarray(grad, dtype=float)
+    return int(np.sum(product < 0)), int(np.sum(product > 0))
+
+
+def _direction(used: list[tuple[Node, Node]], senses: list[tuple[int, int]], names: dict[int, str]) -> str:
+    """Which way the update moves the parameters, as measured (`_senses`): against the gradient is the way
+    the root falls fastest near here; momentum or weight decay can move a parameter with it, up the slope."""
+    rising = [names[id(p)] for (p, _), (_, up) in zip(used, senses) if up]
+    if rising:
+        listed = ", ".join(rising[:6]) + (f" and {len(rising) - 6} more" if len(rising) > 6 else "")
+        others = "; the others against theirs" if any(down and not up for down, up in senses) else ""
+        return f"moves {listed} with the gradient, up the slope, so this step need not lower the root{others}"
+    if not any(down for down, _ in senses):
+        return "moves no parameter"
+    return "moves each parameter against its gradient, downhill for the root near here"
+
+
+def _sense_text(sense: tuple[int, int], size: int) -> str:
+    """A parameter's move beside its gradient: "against its gradient", "with its gradient" (up the slope);
+    a tensor's by how many of its numbers go each way."""
+    down, up = sense
+    if size > 1:
+        return f"against its gradient at {down} of {size} numbers, with it at {up}"
+    return "against its gradient" if down else "with its gradient, up the slope" if up else "not moved against it"
 
 
 def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
