@@ -97,8 +97,8 @@ BINARY: tuple[OpDef, ...] = (
         (ANYWHERE,) * 2,
         joint=_untied,
         formulas=(
-            "∂max(a,b)/∂a = 1 where a > b, 1/2 at a tie, else 0",
-            "∂max(a,b)/∂b = 1 where b > a, 1/2 at a tie, else 0",
+            "∂max(a,b)/∂a = 1 where a > b, 1/2 where a = b, else 0",
+            "∂max(a,b)/∂b = 1 where b > a, 1/2 where a = b, else 0",
         ),
     ),
     OpDef(
@@ -109,8 +109,8 @@ BINARY: tuple[OpDef, ...] = (
         (ANYWHERE,) * 2,
         joint=_untied,
         formulas=(
-            "∂min(a,b)/∂a = 1 where a < b, 1/2 at a tie, else 0",
-            "∂min(a,b)/∂b = 1 where b < a, 1/2 at a tie, else 0",
+            "∂min(a,b)/∂a = 1 where a < b, 1/2 where a = b, else 0",
+            "∂min(a,b)/∂b = 1 where b < a, 1/2 where a = b, else 0",
         ),
     ),
     # a jump across the negative b axis (a == 0, b < 0) and nothing at the origin: a kept off 0
@@ -138,7 +138,7 @@ BINARY: tuple[OpDef, ...] = (
         forward.scalar_logaddexp,
         np.logaddexp,
         (ANYWHERE,) * 2,
-        formulas=("∂log(eᵃ + eᵇ)/∂a = σ(a − b)", "∂log(eᵃ + eᵇ)/∂b = σ(b − a)"),
+        formulas=("∂log(exp(a) + exp(b))/∂a = σ(a − b)", "∂log(exp(a) + exp(b))/∂b = σ(b − a)"),
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
     # as everywhere, d/db = -trunc(a/b), a constant: the quotient the forward took (PyTorch's takes

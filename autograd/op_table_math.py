@@ -144,7 +144,7 @@ MATH: tuple[OpDef, ...] = (
         lambda x: 2.0**x,
         np.exp2,
         domain=TOO_LARGE,
-        formulas=("∂2ˣ/∂x = 2ˣ·ln 2",),
+        formulas=("∂(2**x)/∂x = 2**x·ln 2",),
     ),
     OpDef(
         "erf",

@@ -57,9 +57,9 @@ def test_backward_drawing_writes_the_chain_rule_on_each_edge():
     words = texts(drawing)
     assert count(drawing, "edge") == 5 + 9  # op to its value, and each input to its op
     # to x1: d o/d x1 = d o/d(x1*w1) · d(x1*w1)/d x1 = 0.5 × w1, with the op's rule for its first input
-    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5 ∂(a·b)/∂a = b" in words
-    assert "∂o/∂w1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂w1 = 0.5 × 2 = 1 ∂(a·b)/∂b = a" in words
-    assert "∂o/∂n = ∂o/∂o · ∂o/∂n = 1 × 0.5 = 0.5 ∂tanh(x)/∂x = 1 − tanh(x)²" in words
+    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5 ∂(x1·w1)/∂x1 = w1" in words
+    assert "∂o/∂w1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂w1 = 0.5 × 2 = 1 ∂(x1·w1)/∂w1 = x1" in words
+    assert "∂o/∂n = ∂o/∂o · ∂o/∂n = 1 × 0.5 = 0.5 ∂tanh(n)/∂n = 1 − tanh(n)²" in words
     assert "step 1" in words and "step 4" in words
     assert o.grad == 1.0  # drawing computes its own gradients; .grad is untouched
 

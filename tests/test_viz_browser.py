@@ -109,7 +109,7 @@ def test_captions_carry_the_chain_rule_arithmetic_and_sums_of_contributions(brow
     assert "share of ∂#1/∂a via input 2 of +: ∂#1/∂#1 · local = 1 × 1 = 1" in text(browser, "caption")
     browser.find_element(By.ID, "next").click()
     caption = text(browser, "caption")
-    assert "share of ∂#1/∂a via input 1 of *: ∂#1/∂#2 · local = 1 × 2 = 2    (∂(a·b)/∂a = b)" in caption
+    assert "share of ∂#1/∂a via input 1 of *: ∂#1/∂#2 · local = 1 × 2 = 2    (∂(①·②)/∂① = ②)" in caption
     assert "a.grad = 1 + 2 = 3" in caption and "a.grad = 1 + 2 + 2 = 5" in caption
     assert "nan" not in caption
     assert severe(browser) == []

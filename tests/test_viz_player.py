@@ -64,7 +64,7 @@ def test_each_edge_in_a_caption_multiplies_the_arriving_gradient_by_the_local_de
         for e in flows[k]:
             assert e.passed == pytest.approx(grads[id(order[k])] * e.local)  # the local derivative, from pullback(1)
             assert f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}" in run.captions[step]
-    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5    (∂(a·b)/∂a = b)" in run.captions[7]
+    assert "∂o/∂x1 = ∂o/∂(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 × (-3) = -1.5    (∂(x1·w1)/∂x1 = w1)" in run.captions[7]
 
 
 def test_a_value_used_twice_gets_its_contributions_summed_in_the_caption():

@@ -54,7 +54,7 @@ def test_captions_say_share_and_count_the_uses_right():
     c = b + a
     c.label = "c"
     captions = backward_pass(c).captions
-    assert "share of ∂c/∂a via input 2 of +: ∂c/∂c · local = 1 × 1 = 1    (∂(a+b)/∂b = 1)" in captions[0]
+    assert "share of ∂c/∂a via input 2 of +: ∂c/∂c · local = 1 × 1 = 1    (∂(b+a)/∂a = 1)" in captions[0]
     assert "∂c/∂b = ∂c/∂c · ∂c/∂b = 1 × 1 = 1" in captions[0]  # b is used once
     assert "share of ∂c/∂a via input 1 of *: ∂c/∂b · local = 1 × 2 = 2" in captions[1]
     assert "a.grad = 1 + 2 = 3    (a is used 3 times: 2 shares added so far)" in captions[1]
@@ -67,6 +67,6 @@ def test_explain_says_which_input_a_step_of_x_times_x_goes_through():
     y = x * x
     y.label = "y"
     story = str(viz.explain(y, x))
-    assert "∂y/∂x's share through input 1 = 2    (input 1 of *: ∂(a·b)/∂a = b)" in story
+    assert "∂y/∂x's share through input 1 = 2    (input 1 of *: ∂(①·②)/∂① = ②)" in story
     assert "∂y/∂x's share through input 2 = 2" in story and "∂y/∂x = 2 " not in story  # ∂(x*x)/∂x is 4
     assert story.endswith("total: 2 + 2 = 4 = ∂y/∂x, the gradient backward gives")

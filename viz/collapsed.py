@@ -8,7 +8,8 @@ from typing import Any
 import graphviz
 
 from .graph import Graph, GraphTooLarge
-from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, op_title, record
+from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
+from .rules import op_title
 from .text import escape, visible
 
 

@@ -43,12 +43,12 @@ from .labels import (
     constant,
     kept_note,
     node_key,
-    op_title,
     record,
     shape_label,
 )
 from .nonfinite import Trail, first_nonfinite
 from .numeric import Check, finite_difference_checks
+from .rules import op_title
 from .text import escape, visible
 from .writing import require_folder, write_atomically
 

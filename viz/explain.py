@@ -18,7 +18,6 @@ from autograd import Node, Tensor, gradients, pullback
 from .arguments import require_count
 from .graph import numbered_names, read_graph, require_one_number
 from .kept import changed_since_forward
-from .labels import local_rule
 from .story import tell
 from .text import visible
 
@@ -33,7 +32,6 @@ class Step:
     output: Node
     index: int
     local: float | None  # d output / d input, from the op's pullback; None for tensors (a Jacobian, never built)
-    formula: str  # the op's rule for this input as a learner reads it ("∂(a·b)/∂a = b"); "" for users' ops
 
 
 @dataclass(frozen=True)
@@ -219,7 +217,7 @@ def _largest_scalar_paths(root: Node, target: Node, order: list[Node], ways: dic
 
     def moves(n: Node) -> list[tuple[Node, float, Step]]:
         return [
-            (p, float(d), Step(p, n, i, float(d), local_rule(n, i)))
+            (p, float(d), Step(p, n, i, float(d)))
             for i, (p, d) in enumerate(zip(n.parents, local[id(n)]))
             if id(p) in ways and d is not None
         ]
@@ -252,7 +250,7 @@ def _tensor_paths(root: Tensor, target: Node, ways: dict[int, int], k: int) -> l
         for i, (p, g) in enumerate(zip(n.parents, pullback(n, carried))):
             if id(p) in ways and _carries(p):
                 g = np.zeros(p.shape, p.dtype) if g is None else g
-                nexts.append((p, g, (Step(p, n, i, None, local_rule(n, i)), carried, trail)))
+                nexts.append((p, g, (Step(p, n, i, None), carried, trail)))
         stack.extend(sorted(nexts, key=lambda x: float(np.linalg.norm(x[1]))))  # the largest on top
     return sorted(found, key=lambda path: -float(np.linalg.norm(path.product)))
 

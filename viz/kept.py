@@ -11,8 +11,8 @@ import numpy as np
 from autograd import Node, Tensor, raw
 
 from .graph import Graph, all_gradients, numbered_names, summary
-from .labels import applied, shown_params
 from .replay import changed_after_forward, rerun
+from .rules import applied, shown_params
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:

@@ -13,6 +13,7 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
+from .rules import local_rule, op_name, symbol, term
 from .text import escape, escape_field, escape_html, visible
 
 NOT_COMPUTED = "not computed"
@@ -64,47 +65,6 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
-
-
-def shown_params(node: Node) -> list[str]:
-    """The parameters of the call that made `node`, where they are numbers or words: what a learner needs to
-    redo the forward. An op called by name shows them named (`negative_slope=0.2`, `axis=1`); an operator
-    shows the number it applies, its second operand (the 3 of a tensor's `x ** 3`, kept as a parameter, not
-    drawn as an input as a Value's constant is)."""
-    params = [(k, v) for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
-    if not node.op.name.isidentifier():
-        return [repr(v) for _, v in params]
-    return [f"{k}={v!r}" for k, v in params]
-
-
-def applied(op: str, inputs: list[str]) -> str:
-    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
-    if len(inputs) == 2 and not op.isidentifier():
-        return f"{inputs[0]} {op} {inputs[1]}"
-    return f"{op}({', '.join(inputs)})"
-
-
-def op_title(node: Node) -> str:
-    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
-    shown = shown_params(node)
-    if shown and not node.op.name.isidentifier():
-        return f"{node.op.name} {' '.join(shown)}"
-    return f"{node.op.name}({', '.join(shown)})" if shown else node.op.name
-
-
-def op_name(node: Node) -> str:
-    """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
-    return node.op.name if node.op.name.isidentifier() else op_title(node)
-
-
-def local_rule(node: Node, index: int) -> str:
-    """The op's rule for its `index`-th input, as a learner reads it; "" where the op gives none. An operator
-    whose second operand is a parameter (`shown_params`) says its value, which no input shows: "∂(a**b)/∂a =
-    b·a**(b−1), b = 3"."""
-    formulas = node.op.formulas
-    rule = formulas[index] if index < len(formulas) else ""
-    constant = shown_params(node) if rule and not node.op.name.isidentifier() else []
-    return f"{rule}, b = {constant[0]}" if constant else rule
 
 
 def check_text(check: Check) -> str:
@@ -231,7 +191,7 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows.append(f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}")
     else:
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
-    rule = local_rule(e.child, e.index)
+    rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
     if broadcast_summed(e):
         cells.append(_cell(f"Σ summed back from {e.child.shape} to {e.parent.shape}", "darkorange3"))
@@ -246,17 +206,6 @@ def shape_label(e: Edge) -> dict[str, str]:
         orange = {"fontcolor": "darkorange3", "color": "darkorange3"}
         return {"label": f"{e.parent.shape} broadcast to {e.child.shape}", "fontsize": "9", **orange}
     return {"label": str(e.parent.shape), "fontsize": "9"}
-
-
-def symbol(name: str) -> str:
-    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)")."""
-    return name if name.replace("_", "").replace("#", "").replace(".", "").isalnum() else f"({name})"
-
-
-def term(x: Any, signed_zero: bool = False) -> str:
-    """A number as a factor of a product: a negative one in brackets (-0 too, with `signed_zero`)."""
-    text = summary(x, signed_zero)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _cell(text: str, color: str | None = None, size: int | None = None) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, pullback
 
 from .graph import finite, summary
-from .labels import op_name
+from .rules import op_name
 from .text import visible
 
 

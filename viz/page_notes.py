@@ -19,7 +19,6 @@ from .explain import (
     scalar_path,
 )
 from .graph import finite
-from .labels import local_rule
 from .nonfinite import first_nonfinite
 from .steps import Pass
 from .story import tell
@@ -79,7 +78,7 @@ def _scalar_explanations(root: Node, run: Pass) -> list[Explanation]:
     for k in run.steps:
         for e in run.flows[k]:
             if e.local is not None:
-                step = Step(e.parent, e.child, e.index, e.local, local_rule(e.child, e.index))
+                step = Step(e.parent, e.child, e.index, e.local)
                 moves.setdefault(id(e.parent), []).append((e.child, e.local, step))
             count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
             reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0

@@ -18,7 +18,7 @@ from .arguments import require_flags, require_known, require_rankdir, require_ro
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .kept import changed_since_forward
-from .labels import applied, local_rule, op_name, shown_params, symbol, term
+from .rules import applied, local_rule, op_name, shown_params, symbol, term
 from .story import rounded_away, sum_of
 from .text import escape
 
@@ -244,7 +244,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
     for a value used more than once (`shared`), its share along this edge, said so."""
     n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
-    rule = local_rule(e.child, e.index) or f"the local derivative comes from {op.name}'s own rule"
+    rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op.name}'s own rule"
     if shared:
         chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child)}: ∂{root}/∂{n} · local"
     else:

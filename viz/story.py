@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from autograd import Tensor
 
 from .graph import finite, summary
-from .labels import op_name, symbol, term
+from .rules import local_rule, op_name, symbol, term
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -103,10 +103,10 @@ def rounded_away(terms: list, total: float) -> str:
     )
 
 
-def _rule(step: Step) -> str:
-    """Which input of which op the edge is, and the op's rule for it where the op says it."""
-    where = f"input {step.index + 1} of {op_name(step.output)}"
-    return f"{where}: {step.formula}" if step.formula else where
+def _rule(step: Step, names: dict[int, str]) -> str:
+    """Which input of which op the edge is, and the op's rule for it (in the story's `names`) where it says it."""
+    where, formula = f"input {step.index + 1} of {op_name(step.output)}", local_rule(step.output, step.index, names)
+    return f"{where}: {formula}" if formula else where
 
 
 def _scalar_steps(e: Explanation, path: Path) -> list[str]:
@@ -117,7 +117,7 @@ def _scalar_steps(e: Explanation, path: Path) -> list[str]:
         out, into = (symbol(e.names.get(id(n), "?")) for n in (s.output, s.input))
         shared = sum(p is s.input for p in s.output.parents) > 1
         local = f"∂{out}/∂{into}'s share through input {s.index + 1}" if shared else f"∂{out}/∂{into}"
-        lines.append(f"    {local} = {summary(s.local)}    ({_rule(s)})")
+        lines.append(f"    {local} = {summary(s.local)}    ({_rule(s, e.names)})")
     if len(path.steps) > 1:
         lines.append(f"    product: {' × '.join(term(s.local) for s in path.steps)} = {summary(path.product)}")
     else:
@@ -129,6 +129,6 @@ def _tensor_steps(e: Explanation, path: Path) -> list[str]:
     name = e.names.get
     lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
     for s, carried in zip(reversed(path.steps), reversed(path.carried[:-1])):
-        lines.append(f"    through {_rule(s)}, {name(id(s.input), '?')} gets {summary(carried)}")
+        lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}")
     lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product)}")
     return lines

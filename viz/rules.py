@@ -1,0 +1,98 @@
+"""How captions, edge labels and stories write an op and its operands: a name as a symbol, a number as a
+factor, the op's parameters, and the op's rule for an input (the op table's, in the operands' own names)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from autograd import Node
+
+from .graph import summary
+
+# a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
+_LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
+INPUTS = "①②③④⑤⑥⑦⑧⑨"  # an operand the picture names no other way: by its place, as "input 1 of *" says it
+
+
+def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
+    """The op's rule for its `index`-th input, written with the operands as the picture names them (`names`,
+    by id; a constant by its number): the op table's "∂(a·b)/∂b = a" on d * f reads "∂(d·f)/∂f = d", never
+    a name beside a learner's own a or b of another value. An operand taken twice (x * x) or named no way
+    is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
+    "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
+    formulas = node.op.formulas
+    rule = formulas[index] if index < len(formulas) else ""
+    letters = _operands(formulas)
+    texts = [_operand(node, k, names) for k in range(len(node.parents))]
+    texts += shown_params(node)[:1] if not node.op.name.isidentifier() else []  # the 3 of a tensor's ** 3
+    if not rule or len(letters) != len(texts):
+        return rule
+    written = dict(zip(letters, texts))
+    rule = _LETTER.sub(lambda m: written.get(m.group(), m.group()), rule)
+    return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule)  # a negative number alone needs no brackets: "= -2"
+
+
+def _operands(formulas: tuple[str, ...]) -> list[str]:
+    """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b), where each rule is
+    for the input its letter names (the letter after "/∂"); [] where they are not (softmax's "∂sᵢ/∂xⱼ")."""
+    found = re.match(r"∂(.+?)/∂", formulas[0]) if formulas else None
+    letters = list(dict.fromkeys(_LETTER.findall(found.group(1)))) if found else []
+    for k, rule in enumerate(formulas):
+        by = re.match(r".+?/∂([A-Za-z])(?![A-Za-z0-9_])", rule)
+        if by is None or k >= len(letters) or by.group(1) != letters[k]:
+            return []
+    return letters
+
+
+def _operand(node: Node, k: int, names: dict[int, str]) -> str:
+    """The `k`-th input of `node` as its rule writes it: its name, a one-number constant's number, else its place."""
+    p = node.parents[k]
+    if sum(q is p for q in node.parents) == 1:
+        if names.get(id(p)):
+            return symbol(names[id(p)])
+        if p.is_constant and getattr(p.data, "size", 1) == 1:
+            return term(p.data)
+    return INPUTS[k] if k < len(INPUTS) else f"(input {k + 1})"
+
+
+def shown_params(node: Node) -> list[str]:
+    """The parameters of the call that made `node`, where they are numbers or words: what a learner needs to
+    redo the forward. An op called by name shows them named (`negative_slope=0.2`, `axis=1`); an operator
+    shows the number it applies, its second operand (the 3 of a tensor's `x ** 3`, kept as a parameter, not
+    drawn as an input as a Value's constant is)."""
+    params = [(k, v) for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    if not node.op.name.isidentifier():
+        return [repr(v) for _, v in params]
+    return [f"{k}={v!r}" for k, v in params]
+
+
+def applied(op: str, inputs: list[str]) -> str:
+    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
+    if len(inputs) == 2 and not op.isidentifier():
+        return f"{inputs[0]} {op} {inputs[1]}"
+    return f"{op}({', '.join(inputs)})"
+
+
+def op_title(node: Node) -> str:
+    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
+    shown = shown_params(node)
+    if shown and not node.op.name.isidentifier():
+        return f"{node.op.name} {' '.join(shown)}"
+    return f"{node.op.name}({', '.join(shown)})" if shown else node.op.name
+
+
+def op_name(node: Node) -> str:
+    """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
+    return node.op.name if node.op.name.isidentifier() else op_title(node)
+
+
+def symbol(name: str) -> str:
+    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)")."""
+    return name if name.replace("_", "").replace("#", "").replace(".", "").isalnum() else f"({name})"
+
+
+def term(x: Any, signed_zero: bool = False) -> str:
+    """A number as a factor of a product: a negative one in brackets (-0 too, with `signed_zero`)."""
+    text = summary(x, signed_zero)
+    return f"({text})" if text.startswith("-") else text
