@@ -237,8 +237,8 @@ def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
 
 
 def _check_leaf(leaf: Any, transform: str) -> None:
-    data = raw(leaf)
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f" or _is_number(data):
+    data = raw(leaf)  # a bool is no number to differentiate (True + eps?), as JAX and PyTorch refuse it
+    if isinstance(data, np.ndarray) and data.dtype.kind == "f" or _is_number(data) and not isinstance(data, bool):
         return
     what = f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray) else f"{type(data).__name__} {data!r}"
     raise TypeError(

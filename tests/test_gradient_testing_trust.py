@@ -94,3 +94,9 @@ def test_a_node_built_by_hand_under_no_grad_takes_its_backward_as_micrograd_woul
         assert mul(Value(0.5), Value(-1.0)).data == -0.5
         with pytest.raises(TypeError, match="_backward must be a function"):
             Value(1.0, (Value(2.0),), "f")._backward = 3
+
+
+def test_the_transforms_refuse_a_bool_to_differentiate_as_gradcheck_does():
+    with pytest.raises(TypeError, match="cannot differentiate with respect to bool True"):
+        grad(lambda x: x * x)(True)
+    assert grad(lambda x: x * x)(3) == 6.0
