@@ -174,8 +174,8 @@ def test_gradcheck_module_checks_in_eval_mode_and_float64_and_restores_both():
     assert gradcheck_module(good, F.mse_loss, X, y) is True
     assert good.training is True and good[0].W.dtype == np.float32
     bad = Doubling()
-    with pytest.raises(GradcheckError, match=r"^gradcheck: 28 of 28 gradients disagree") as caught:
-        gradcheck_module(bad, F.mse_loss, X, y)  # 20 of W's 24 elements, all 8 of b's
+    with pytest.raises(GradcheckError, match=r"^gradcheck: 29 of 29 gradients disagree") as caught:
+        gradcheck_module(bad, F.mse_loss, X, y)  # 20 of W's 24 elements and W·d, all 8 of b's
     assert "lin.W[" in str(caught.value) and bad.training is True
     with pytest.raises(GradcheckError, match=r"^gradcheck: 2 of 2 gradients"):
         gradcheck_module(bad, F.mse_loss, X, y, max_per_param=1)
