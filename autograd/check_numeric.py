@@ -5,6 +5,7 @@ there means anything), a row per element, and the table of a failed check."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -15,6 +16,8 @@ from .graph import raw
 _MAX_ROWS = 30
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
 _APART = 10
+# Below the atol, an analytic gradient this much smaller than the numeric slope is taken for a rounded 0
+_ROUNDED_ZERO = 1e-3
 
 
 class GradcheckError(AssertionError):
@@ -76,22 +79,30 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
 def _noise(
     at: Callable[[float], np.ndarray], spread: np.ndarray, weights: Any, settings: tuple, central: float
 ) -> float:
-    """For a `central` slope below atol, generously how far it may be off: the central difference's
-    truncation, about eps**2 / 6 times the third derivative (1e-12 for x**3 at 0), a quarter of the one
-    at 2 eps, so about a third of their difference; and 100 times the rounding of every entry of f's
-    output (`spread`: its largest size at x and x +- eps), moved or not (a change below an entry's
-    spacing leaves it as it was). 0 for larger slopes, which atol judges; inf where f is undefined at
-    2 eps: no telling."""
+    """For a `central` slope below atol, generously how far it may be off. Its truncation, about eps**2 / 6
+    times the third derivative (1e-12 for x**3 at 0), grows fourfold at 2 eps and ninefold at 3 eps. The
+    rounding inside f, which its output need not show (tanh(14) - tanh(-14) is 0, but each moves by steps
+    of 1e-16), changes the difference by whole steps, which a slope's change cannot follow at both 2 and
+    3 eps (one step at eps and two at 2 eps can). So four times the larger distance of the slopes at 2
+    and 3 eps from the central one bounds both; to which is added 100 times the rounding of every entry
+    of f's output (`spread`: its largest size at x and x +- eps), moved or not (a change below an
+    entry's spacing leaves it as it was). 0 for larger slopes, which atol judges; inf where f is
+    undefined at 3 eps: no telling."""
     eps, atol, dtype = settings
     if abs(central) >= atol:
         return 0.0
     try:
-        far = _weighed(at(2 * eps) - at(-2 * eps), weights) / (4 * eps)
+        with np.errstate(all="ignore"), warnings.catch_warnings():  # beyond a domain's edge: not finite, no telling
+            warnings.simplefilter("ignore")
+            far = [_weighed(at(k * eps) - at(-k * eps), weights) / (2 * k * eps) for k in (2, 3)]
     except (ArithmeticError, ValueError):
+        return math.inf
+    off = max(abs(f - central) for f in far)
+    if not math.isfinite(off):
         return math.inf
     scale = np.ones_like(spread) if weights is None else abs(weights)
     finfo = np.finfo(dtype)  # each entry's rounding: relative, and at least the least subnormal step
-    return abs(far - central) + 800 * float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal))) / eps
+    return 4 * off + 800 * float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal))) / eps
 
 
 def precision(out: Any) -> np.dtype:
@@ -172,10 +183,11 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     within atol + rtol * |numeric|. Where every gradient is below atol, atol alone would pass any of them,
     one of the wrong sign too (a loss scaled by 1e-6): there a row whose analytic gradient and error stand
     well above the numeric slope's own error (f's rounding, the difference's truncation) fails if it is of
-    another sign than the numeric one or off by more than half (an analytic 0 is judged by atol alone:
-    finite differences of a flat f are rounding noise). An error
-    within f's rounding but above atol is not judged, and fails saying so (large values, cancellation,
-    an f computing in float32: finite differences cannot tell right from wrong there)."""
+    another sign than the numeric one or off by more than half. An analytic 0, or one a thousand times
+    below the numeric slope, is judged by atol alone: finite differences of a flat f are rounding noise,
+    which may look like a slope at every step (layernorm's outputs summed). An error within f's rounding
+    but above atol is not judged, and fails saying so (large values, cancellation, an f computing in
+    float32: finite differences cannot tell right from wrong there)."""
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
@@ -197,8 +209,11 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return "<- fails"
     a, n = r.analytic, r.numeric
     if r.error <= atol + rtol * abs(n):
-        other_sign = n == 0 or (a < 0) != (n < 0)  # not a * n <= 0: the product of two subnormals is 0
-        if small and r.error > r.noise and abs(a) > r.noise and (other_sign or r.error > max(abs(a), abs(n)) / 2):
+        other_sign = (a < 0) != (n < 0)  # not a * n <= 0: the product of two subnormals is 0
+        # judged only where both stand clear of the numeric slope's error (0 may be a change rounding hid), and
+        # the analytic one is not a rounded 0 (a difference rounds about 1/eps as coarsely as backward does)
+        clear = abs(n) > r.noise and abs(a) > max(r.noise, _ROUNDED_ZERO * abs(n)) and r.error > r.noise
+        if small and clear and (other_sign or r.error > max(abs(a), abs(n)) / 2):
             return "<- fails: below atol, but of another sign or size than the numeric slope"
         return ""
     if r.error <= r.rounding:

@@ -2,10 +2,13 @@
 audit of gradcheck, gradcheck_params, user ops and the transforms found each of these passing a
 wrong gradient, returning 0 for a derivative, or blaming the wrong thing."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from autograd import GradcheckError, Op, Tensor, Value, grad, gradcheck, gradcheck_params, jvp, no_grad, raw
+from nn.functional import cross_entropy
 
 SQUARE_OF_RAW_G = Op("square", lambda x: x * x, lambda g, out, x: (raw(g) * 2 * raw(x),))
 
@@ -47,6 +50,28 @@ def test_gradcheck_fails_a_wrong_gradient_even_when_every_gradient_is_below_atol
     # right ones that small pass, and so do gradients of 0 measured as rounding noise or truncation
     assert gradcheck(lambda t: 1e-6 * (t * t).sum(), [np.array([0.3, -0.7, 1.2])])
     assert gradcheck(lambda t: (t**3).sum(), [np.array([0.0, 1e-5, 6e-8])])
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        # a confident classifier: the loss's change hides below the rounding of logsumexp at 30 (numeric 0)
+        (lambda z: cross_entropy(z, np.array([0])), np.array([[30.0, 0.0, 0.0]])),
+        (lambda t: (t * 20).tanh().sum(), np.array([0.7, -0.7])),  # tanh(14) moves by whole steps of 1e-16
+        # identically 0: its rounding looks like a slope at eps, 2 eps and 3 eps, the analytic one is ~1e-19
+        (lambda t: ((t - t.mean()) / ((t - t.mean()) ** 2).mean().sqrt()).sum() * 1e-6, np.array([-1.39, 0.3, 2.1])),
+    ],
+)
+def test_gradcheck_passes_right_gradients_whose_numeric_slope_is_rounding(f, x):
+    # the check of signs below atol failed these: a difference of 0 or of one rounding step is no slope
+    assert gradcheck(f, [x])
+
+
+def test_gradcheck_keeps_numpy_warnings_of_its_own_evaluations_beyond_the_domain_to_itself():
+    # the noise estimate evaluates f at x - 3 eps < 0 here; f itself is only asked at x +- eps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gradcheck(lambda t: t.log().sum() * 1e-12, [np.array([1.5e-6])])
 
 
 @pytest.mark.parametrize(
