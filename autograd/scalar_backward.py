@@ -285,9 +285,9 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
     gs = vjp_at(op, node, g, create_graph)
     if op in BUILT_IN:
         return gs
-    checked = list(gs)
+    checked, parents = list(gs), node.parents
     for i, gi in enumerate(gs):
-        keeps_g(op, i, create_graph, gi)
+        keeps_g(op, i, create_graph and not parents[i].is_constant, gi)  # a lifted number's is never read
         if gi is None or gi.__class__ is float or (isinstance(gi, Node) and gi.data.__class__ is float):
             continue
         if isinstance(gi, np.ndarray) and gi.ndim == 0 and gi.dtype.kind in REAL_KINDS:

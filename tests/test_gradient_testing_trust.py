@@ -22,6 +22,15 @@ def test_jvp_refuses_a_rule_that_reads_its_g_as_data_instead_of_giving_zero(x, v
     np.testing.assert_allclose(jvp(kept, (x,), (v,))[1], 2 * np.asarray(x) * v)
 
 
+def test_jvp_takes_a_constant_gradient_for_an_input_that_is_a_constant():
+    # a constant input's gradient is never read, so a rule may give it a plain 0 (only the primal's must keep g)
+    scale = Op("scale", lambda x, c: x * c, lambda g, out, x, c: (g * c, 0.0))
+    assert jvp(lambda a: scale(a, 3.0), (0.5,), (1.0,))[1] == 3.0
+    scale_t = Op("scale", lambda x, c: x * c, lambda g, out, x, c: (g * c, np.zeros(np.shape(c))))
+    c = Tensor([3.0, 4.0])
+    np.testing.assert_array_equal(jvp(lambda t: scale_t(t, c), (np.array([1.0, 2.0]),), (np.ones(2),))[1], [3, 4])
+
+
 def test_numpy_of_a_tensor_inside_grad_is_refused_as_tolist_is():
     # its term was dropped: grad gave 2x for (t * t).sum() + (t.numpy() ** 2).sum()
     x = np.array([1.0, 2.0])
