@@ -22,10 +22,10 @@ from autograd import (
     conv2d,
     conv_transpose2d,
     max_pool2d,
-    no_grad,
 )
 
 from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
+from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
 from .rng import generator
 
@@ -89,7 +89,7 @@ class _Conv(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         for name, value in options.items():  # stride, padding, ...: attributes, as PyTorch's, read at each call
             setattr(self, name, value)
-        _tried(self, kernel, self.options(), len(kernel), in_channels, dtype)
+        tried(self, kernel, self.options(), len(kernel), in_channels, dtype)
 
     def options(self) -> dict[str, Any]:
         """The geometry the functional is given (stride, padding, ...), as the attributes hold it now."""
@@ -103,48 +103,13 @@ class _Conv(Module):
         shown += [
             f"{name}={value}" if isinstance(value, str) else f"{name}={as_tuple(value)!r}"  # padding=same, as PyTorch
             for name, value in self.options().items()
-            if name == "stride" or as_tuple(value) != as_tuple(_DEFAULTS[name])
+            if name == "stride" or as_tuple(value) != as_tuple(OPTION_DEFAULTS[name])
         ]
         if self.groups != 1:
             shown.append(f"groups={self.groups}")
         if self.bias is None:
             shown.append("bias=False")
         return ", ".join(shown)
-
-
-_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
-
-
-TRIAL_ENTRIES = 2**20  # the largest input a layer is tried on when it is made (4 MiB of float32)
-
-
-def _tried(
-    layer: Module, kernel: Any, options: dict[str, Any], dims: int = 2, channels: int = 1, dtype: Any = np.float32
-) -> None:
-    """Call `layer` once on zeros of a size its options all fit, so that the functional, which checks them
-    at each call, refuses bad ones as the layer is made; unless that input would be large (a padding of
-    20,000: gigabytes): then at the first call only. A kernel that is not `dims` sizes of at least 1
-    counts as 1s here: the functional refuses it."""
-    sizes = (kernel, kernel) if is_int(kernel) else tuple(kernel) if isinstance(kernel, tuple | list) else ()
-    if not (len(sizes) == dims and all(is_int(k) and k >= 1 for k in sizes)):
-        sizes = (1,) * dims
-    trial = (1, channels, *_fitting(sizes, options))
-    if math.prod(trial) <= TRIAL_ENTRIES:
-        with no_grad():
-            layer.forward(Tensor(np.zeros(trial, dtype)))
-
-
-def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...]:
-    """An input size that valid options fit: the dilated kernel's span plus the padding on both sides
-    (an option that is no int or tuple of them counts as its default here: the functional refuses it)."""
-
-    def per_axis(name: str) -> tuple[int, ...]:
-        value, default = options.get(name, _DEFAULTS[name]), _DEFAULTS[name]
-        values = tuple(value) if isinstance(value, tuple | list) else (value,) * len(kernel)
-        valid = len(values) == len(kernel) and all(is_int(v) and v >= 0 for v in values)
-        return values if valid else (default,) * len(kernel)
-
-    return tuple(d * (k - 1) + 1 + 2 * p for k, d, p in zip(kernel, per_axis("dilation"), per_axis("padding")))
 
 
 class Conv2d(_Conv):
@@ -234,7 +199,7 @@ class MaxPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
         self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
         self.stride = self.kernel_size if stride is None else stride
-        _tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
+        tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
 
     def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
@@ -251,7 +216,7 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = self.kernel_size if stride is None else stride
-        _tried(self, self.kernel_size, {"padding": padding})
+        tried(self, self.kernel_size, {"padding": padding})
 
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
@@ -267,7 +232,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: Any) -> None:
         self.output_size = output_size
-        _tried(self, (1, 1), {})
+        tried(self, (1, 1), {}, output=output_size)
 
     def forward(self, x: Tensor) -> Tensor:
         return adaptive_avg_pool2d(x, self.output_size)

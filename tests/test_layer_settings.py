@@ -144,3 +144,10 @@ def test_softmax_given_no_axis_warns_where_pytorch_would_take_another():
 def test_pools_refuse_bad_geometry_as_they_are_made_as_the_convolutions_do(make, error):
     with pytest.raises(error):
         make()
+
+
+@pytest.mark.parametrize("output_size", [6000, (6000, 6000), (1, 2**21)])
+def test_an_adaptive_pool_asking_a_large_output_is_not_tried_when_made(output_size, monkeypatch):
+    # its trial's cost is the output asked (36M entries, 590 MB for 6000 x 6000): tried at the first call instead
+    monkeypatch.setattr(nn.AdaptiveAvgPool2d, "forward", lambda self, x: pytest.fail("tried when made"))
+    nn.AdaptiveAvgPool2d(output_size)
