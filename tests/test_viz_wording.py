@@ -96,6 +96,32 @@ def test_an_update_that_moves_a_parameter_with_its_gradient_says_so_and_promises
     assert forward().data > loss.data  # as told: the loss rises, 16 to 24
 
 
+@pytest.mark.parametrize("kind", [Value, Tensor])
+def test_an_update_that_moves_a_parameter_whose_gradient_is_0_says_so(kind):
+    # momentum carries w past its minimum: the caption said "moves no parameter" beside a change of -2.7
+    w = kind(2.0, label="w") if kind is Value else Tensor(np.array([2.0, 1.0]), requires_grad=True, label="w")
+
+    def forward():
+        loss = (w * 3.0 - 1.0) ** 2 if kind is Value else ((w * 3.0 - 1.0) ** 2).sum()
+        loss.label = "loss"
+        return loss
+
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    forward().backward()
+    opt.step()
+    w.data = 1 / 3 if kind is Value else np.array([1 / 3, 1.0])  # w (or w[0]) at the minimum: gradient 0
+    opt.zero_grad()
+    loss = forward()
+    loss.backward()
+    head, line = optimizer_update(backward_pass(loss), opt).caption.splitlines()
+    assert "moves no parameter" not in head
+    if kind is Value:
+        assert "moves w though the gradient is 0 there" in head
+        assert line.endswith("a change of -2.7, moved though its gradient is 0")
+    else:
+        assert line.endswith("against its gradient at 1 of 2 numbers, with it at 0, moved where it is 0 at 1")
+
+
 def test_a_negative_zero_shows_its_sign_where_it_makes_an_infinity():
     x = Tensor(np.array(-0.0), requires_grad=True, label="x")
     with warnings.catch_warnings():

@@ -172,32 +172,44 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
 
 
-def _senses(change: Any, grad: Any) -> tuple[int, int]:
-    """How many of a parameter's numbers the update moves against their gradient, and how many with it."""
-    product = np.asarray(change, dtype=float) * np.asarray(grad, dtype=float)
-    return int(np.sum(product < 0)), int(np.sum(product > 0))
+def _senses(change: Any, grad: Any) -> tuple[int, int, int]:
+    """How many of a parameter's numbers the update moves against their gradient, how many with it, and
+    how many it moves where their gradient is 0 (momentum, weight decay)."""
+    change, grad = np.asarray(change, dtype=float), np.asarray(grad, dtype=float)
+    product = change * grad
+    return int(np.sum(product < 0)), int(np.sum(product > 0)), int(np.sum((change != 0) & (grad == 0)))
 
 
-def _direction(used: list[tuple[Node, Node]], senses: list[tuple[int, int]], names: dict[int, str]) -> str:
+def _direction(used: list[tuple[Node, Node]], senses: list[tuple[int, int, int]], names: dict[int, str]) -> str:
     """Which way the update moves the parameters, as measured (`_senses`): against the gradient is the way
-    the root falls fastest near here; momentum or weight decay can move a parameter with it, up the slope."""
-    rising = [names[id(p)] for (p, _), (_, up) in zip(used, senses) if up]
+    the root falls fastest near here; momentum or weight decay can move a parameter with it, up the slope,
+    or where its gradient is 0."""
+
+    def listed(which: list[str]) -> str:
+        return ", ".join(which[:6]) + (f" and {len(which) - 6} more" if len(which) > 6 else "")
+
+    rising = [names[id(p)] for (p, _), (_, up, _) in zip(used, senses) if up]
+    flat = [names[id(p)] for (p, _), (_, _, still) in zip(used, senses) if still]
+    beside = f"; it moves {listed(flat)} where the gradient is 0" if flat else ""
     if rising:
-        listed = ", ".join(rising[:6]) + (f" and {len(rising) - 6} more" if len(rising) > 6 else "")
-        others = "; the others against theirs" if any(down and not up for down, up in senses) else ""
-        return f"moves {listed} with the gradient, up the slope, so this step need not lower the root{others}"
-    if not any(down for down, _ in senses):
-        return "moves no parameter"
-    return "moves each parameter against its gradient, downhill for the root near here"
+        others = "; the others against theirs" if any(down and not up for down, up, _ in senses) else ""
+        uphill = f"moves {listed(rising)} with the gradient, up the slope, so this step need not lower the root"
+        return uphill + others + beside
+    if not any(down for down, _, _ in senses):
+        return f"moves {listed(flat)} though the gradient is 0 there" if flat else "moves no parameter"
+    return f"moves each parameter against its gradient, downhill for the root near here{beside}"
 
 
-def _sense_text(sense: tuple[int, int], size: int) -> str:
-    """A parameter's move beside its gradient: "against its gradient", "with its gradient" (up the slope);
-    a tensor's by how many of its numbers go each way."""
-    down, up = sense
+def _sense_text(sense: tuple[int, int, int], size: int) -> str:
+    """A parameter's move beside its gradient: "against its gradient", "with its gradient" (up the slope),
+    or where it is 0; a tensor's by how many of its numbers go each way."""
+    down, up, flat = sense
     if size > 1:
-        return f"against its gradient at {down} of {size} numbers, with it at {up}"
-    return "against its gradient" if down else "with its gradient, up the slope" if up else "not moved against it"
+        still = f", moved where it is 0 at {flat}" if flat else ""
+        return f"against its gradient at {down} of {size} numbers, with it at {up}{still}"
+    if flat:
+        return "moved though its gradient is 0"
+    return "against its gradient" if down else "with its gradient, up the slope" if up else "not moved"
 
 
 def _head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
