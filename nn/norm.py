@@ -6,15 +6,16 @@ the statistics too."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from autograd import ShapeError, Tensor, guard, raw, validate
 
-from .arguments import as_sequence, check_count, check_flag, is_real, layer_input, parameter_dtype
+from .arguments import check_count, check_flag, layer_input, parameter_dtype
 from .module import Module
+from .norm_settings import check_groups, check_own_shapes, momentum_setting, normalized_sizes, positive_eps
 from .state_checks import checked
 
 
@@ -75,8 +76,8 @@ class _BatchNorm(Module):
     statistics_updates = 0
     setting_checks = {
         "num_features": lambda bn, n: check_count(type(bn).__name__, "num_features", n),
-        "eps": lambda bn, eps: _positive_eps(bn, eps),
-        "momentum": lambda bn, momentum: _momentum(bn, momentum),
+        "eps": positive_eps,
+        "momentum": momentum_setting,
         "track_running_stats": lambda bn, flag: check_flag(type(bn).__name__, "track_running_stats", flag),
     }
 
@@ -153,7 +154,7 @@ class _BatchNorm(Module):
                 f"{kind}({self.num_features}) got input of shape {x.shape}, whose axis 1 has {x.shape[1]} "
                 f"features; make num_features {x.shape[1]}, or give input with {self.num_features} on axis 1"
             )
-        _check_own(self, ("weight", "bias", "running_mean", "running_var"), (self.num_features,))
+        check_own_shapes(self, ("weight", "bias", "running_mean", "running_var"), (self.num_features,))
         return x
 
     def extra_repr(self) -> str:
@@ -185,7 +186,7 @@ class LayerNorm(Module):
 
     # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
     setting_checks = {
-        "normalized_shape": lambda ln, shape: _sizes(shape),
+        "normalized_shape": lambda ln, shape: normalized_sizes(shape),
         "eps": lambda ln, eps: checked(ln, "eps", eps),
     }
 
@@ -212,7 +213,7 @@ class LayerNorm(Module):
                 f"LayerNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
                 f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
             )
-        _check_own(self, ("weight", "bias"), self.normalized_shape)
+        check_own_shapes(self, ("weight", "bias"), self.normalized_shape)
         y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), self.eps, "LayerNorm")
         return _scale_and_shift(y, self.weight, self.bias, self.normalized_shape)
 
@@ -240,7 +241,7 @@ class GroupNorm(Module):
         dtype = parameter_dtype("GroupNorm", dtype)
         affine = check_flag("GroupNorm", "affine", affine)
         self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps  # each checked (setting_checks)
-        _check_groups(self)
+        check_groups(self)
         self.weight = _filled(1.0, (self.num_channels,), dtype) if affine else None
         self.bias = _filled(0.0, (self.num_channels,), dtype) if affine else None
 
@@ -251,8 +252,8 @@ class GroupNorm(Module):
                 f"GroupNorm({self.num_groups}, {self.num_channels}) takes input of shape (N, {self.num_channels}, "
                 f"...), got shape {x.shape}; make num_channels match axis 1 of the input"
             )
-        _check_groups(self)  # settings set one at a time are judged together here, as PyTorch's call does
-        _check_own(self, ("weight", "bias"), (self.num_channels,))
+        check_groups(self)  # settings set one at a time are judged together here, as PyTorch's call does
+        check_own_shapes(self, ("weight", "bias"), (self.num_channels,))
         shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
         if x.size == 0:  # a batch of 0: nothing to normalise (numpy's mean of nothing would warn)
             return _scale_and_shift(x, self.weight, self.bias, shape)
@@ -264,57 +265,3 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + (
             "" if self.weight is not None else ", affine=False"
         )
-
-
-def _positive_eps(bn: _BatchNorm, eps: Any) -> float:
-    """BatchNorm's eps: a finite number (a negative one, NaN or inf make every output NaN) and, unlike
-    LayerNorm's and GroupNorm's, not 0: PyTorch refuses 0 in training, where a constant channel gives 0/0."""
-    if not checked(bn, "eps", eps):
-        raise ValueError(
-            f"{type(bn).__name__}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}"
-        )
-    return float(eps)
-
-
-def _momentum(bn: _BatchNorm, momentum: Any) -> float | None:
-    """A fraction in [0, 1], or None for a plain average of the batches seen."""
-    kind = type(bn).__name__
-    if momentum is None:
-        return None
-    if not is_real(momentum):
-        raise TypeError(f"{kind}: momentum must be a number (or None), got {type(momentum).__name__} {momentum!r}")
-    if not 0 <= momentum <= 1:
-        raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
-    return float(momentum)
-
-
-def _sizes(normalized_shape: Any) -> tuple[int, ...]:
-    """LayerNorm's normalized_shape as a tuple of sizes: one (the last axis: a number, or a 0-d array,
-    refused by check_count unless it is an int) or a list of them (bytes would pass as one of their codes)."""
-    one = not isinstance(normalized_shape, Iterable) or (
-        isinstance(normalized_shape, np.ndarray) and normalized_shape.ndim == 0
-    )
-    wanted = "an int or a list of sizes"
-    shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
-    if not shape:
-        raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
-    return tuple(check_count("LayerNorm", "each size of normalized_shape", n) for n in shape)
-
-
-def _check_groups(gn: GroupNorm) -> None:
-    if gn.num_channels % gn.num_groups:
-        raise ValueError(
-            f"GroupNorm: num_channels ({gn.num_channels}) must be divisible by num_groups ({gn.num_groups})"
-        )
-
-
-def _check_own(layer: Module, names: tuple[str, ...], need: tuple[int, ...]) -> None:
-    """ShapeError, before anything changes, if a parameter or buffer of `layer` (of `names`, those it has)
-    was replaced by one of another shape than its settings give it."""
-    for name in names:
-        value = getattr(layer, name, None)
-        if value is not None and value.shape != need:  # a Tensor's or an array's (np.shape would read the data)
-            raise ShapeError(
-                f"{type(layer).__name__}: its {name} has shape {value.shape}, but its settings need {need}; "
-                f"give it a {name} of shape {need}, or make a new layer"
-            )
