@@ -4,7 +4,8 @@ chainrule's differentiable ops, so numpy-style code differentiates (HIPS autogra
 `np.exp(t)`, `np.maximum(t, 0)`, `np.sum(t, axis=0)`, `np.concatenate([t, u])` are chainrule's ops
 (numpy_ufuncs, numpy_functions); `array * tensor` reaches Tensor.__rmul__ as before; what has no
 chainrule op raises a TypeError naming it, instead of converting the Tensor and dropping its
-gradient. `np.asarray(t)` and `t.numpy()` still give the data.
+gradient. For the numbers: `t.data`, or `t.numpy()` (refused inside a transform, where the term would
+be lost); `np.asarray(t)` gives them for a Tensor that does not require grad.
 """
 
 from __future__ import annotations
