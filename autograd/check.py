@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .check_numeric import GradcheckError, Slopes, check_finite, output, precision, row, slopes, undefined, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_rounding import precision
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -67,10 +68,11 @@ def gradcheck(
         out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
     )
     _check_uses_inputs(f, out, leaves, points, names)
+    rounds = precision(out, _seed(out, weights))
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
-            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, precision(out))
+            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, rounds)
             rows.append(row(name, point, index, grad, s))
     return verdict(rows, eps, atol, rtol, np.size(base))
 
@@ -112,9 +114,7 @@ def _analytic(
     that wrote into an input (called after each backward, before the scaling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
         return [leaf._zero_like(leaf) for leaf in leaves]
-    seed = np.ones(np.shape(out.data)) if weights is None else weights
-    if isinstance(out, Value):
-        seed = float(seed)
+    seed = _seed(out, weights)
     grads = gradients(out, leaves, seed)
     unchanged()
     scaled = gradients(out, leaves, seed * -2)
@@ -129,6 +129,12 @@ def _analytic(
                 "it is given (g * its derivative); does one ignore its g, use it twice, or drop its sign?"
             )
     return grads
+
+
+def _seed(out: Any, weights: Any) -> Any:
+    """The gradient backward starts from at `out` to give those of <weights, out>."""
+    seed = np.ones(np.shape(raw(out))) if weights is None else weights
+    return float(seed) if isinstance(out, Value) else seed
 
 
 def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], who: str) -> None:

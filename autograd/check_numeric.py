@@ -4,9 +4,10 @@ there means anything), a row per element, and the table of a failed check."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -16,8 +17,6 @@ from .graph import raw
 _MAX_ROWS = 30
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
 _APART = 10
-# Below the atol, an analytic gradient this much smaller than the numeric slope is taken for a rounded 0
-_ROUNDED_ZERO = 1e-3
 
 
 class GradcheckError(AssertionError):
@@ -41,8 +40,8 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
     difference is taken of the outputs before they are weighed, so that a large entry (exp(20)) does
-    not swallow a small one's change. `tolerances`: eps, atol, rtol, and the float dtype f's output
-    rounds in (float32 where f computes in float32: `precision`).
+    not swallow a small one's change. `tolerances`: eps, atol, rtol, and f's `Precision` (the float
+    dtype its output rounds in, and how far rounding inside f moves it: check_rounding).
 
     The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
     for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
@@ -50,7 +49,7 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
     smooth f's part two and four times as much (1000 x**2 at 0), rounding's a half and a quarter
     (cancellation inside f), a kink's about the same (within about 0.4 eps of the point). A bend
     narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps."""
-    eps, atol, rtol, dtype = tolerances
+    eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
     left, right = _weighed(base - down, weights) / eps, _weighed(up - base, weights) / eps
     apart = abs(right - left)
@@ -61,54 +60,56 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
     largest = np.where(moved, spread, 0.0)
     sizes, steps = None if weights is None else abs(weights), np.ones_like(base)
     finfo = np.finfo(dtype)
-    rounding = 8 * (finfo.eps * _weighed(largest, sizes) + finfo.smallest_subnormal * _weighed(steps, sizes)) / eps
+    own = finfo.eps * _weighed(largest, sizes) + finfo.smallest_subnormal * _weighed(steps, sizes)
+    rounding = 8 * (own + inside) / eps
     kink = False
     if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
         try:
-            ratios = [_apart(at, base, weights, k * eps) / apart for k in (2, 4)]
+            with _quiet():
+                ratios = [_apart(at, base, weights, k * eps) / apart for k in (2, 4)]
         except (ArithmeticError, ValueError):  # f undefined farther out (a domain's edge): no telling
             ratios = [2.0, 4.0]
         # a kink's parting stays (with curvature c, (1 + 2t) / (1 + t) at 2 eps, t = c eps); a smooth f's doubles
         # at each step out, rounding's halves
         kink = 0.7 < ratios[0] < 1.3 and 0.7 < ratios[1] / ratios[0] < 1.45
     central = _weighed(up - down, weights) / (2 * eps)
-    noise = _noise(at, spread, weights, (eps, atol, dtype), central)
+    noise = _noise(at, spread, weights, (eps, atol, dtype, inside), central)
     return Slopes(central, left, right, kink, rounding, noise)
 
 
 def _noise(
     at: Callable[[float], np.ndarray], spread: np.ndarray, weights: Any, settings: tuple, central: float
 ) -> float:
-    """For a `central` slope below atol, generously how far it may be off. Its truncation, about eps**2 / 6
-    times the third derivative (1e-12 for x**3 at 0), grows fourfold at 2 eps and ninefold at 3 eps. The
-    rounding inside f, which its output need not show (tanh(14) - tanh(-14) is 0, but each moves by steps
-    of 1e-16), changes the difference by whole steps, which a slope's change cannot follow at both 2 and
-    3 eps (one step at eps and two at 2 eps can). So four times the larger distance of the slopes at 2
-    and 3 eps from the central one bounds both; to which is added 100 times the rounding of every entry
-    of f's output (`spread`: its largest size at x and x +- eps), moved or not (a change below an
-    entry's spacing leaves it as it was). 0 for larger slopes, which atol judges; inf where f is
-    undefined at 3 eps: no telling."""
-    eps, atol, dtype = settings
+    """For a `central` slope below atol, generously how far it may be off: its truncation, about eps**2 / 6
+    times the third derivative (1e-12 for x**3 at 0), a quarter of the one at 2 eps, so about a third of
+    their difference; 10 times the rounding inside f (`inside`: cross_entropy at logits [30, 0, 0] moves
+    by steps of 3.6e-15, or not at all, where its slope would move it by 4e-19); and 100 times the
+    rounding of every entry of f's output (`spread`: its largest size at x and x +- eps), moved or not (a
+    change below an entry's spacing leaves it as it was). 0 for larger slopes, which atol judges; inf
+    where f is undefined at 2 eps: no telling."""
+    eps, atol, dtype, inside = settings
     if abs(central) >= atol:
         return 0.0
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():  # beyond a domain's edge: not finite, no telling
-            warnings.simplefilter("ignore")
-            far = [_weighed(at(k * eps) - at(-k * eps), weights) / (2 * k * eps) for k in (2, 3)]
+        with _quiet():
+            far = _weighed(at(2 * eps) - at(-2 * eps), weights) / (4 * eps)
     except (ArithmeticError, ValueError):
         return math.inf
-    off = max(abs(f - central) for f in far)
-    if not math.isfinite(off):
+    if not math.isfinite(far):
         return math.inf
     scale = np.ones_like(spread) if weights is None else abs(weights)
     finfo = np.finfo(dtype)  # each entry's rounding: relative, and at least the least subnormal step
-    return 4 * off + 800 * float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal))) / eps
+    output_rounding = float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal)))
+    return abs(far - central) + (10 * inside + 800 * output_rounding) / eps
 
 
-def precision(out: Any) -> np.dtype:
-    """The float dtype f's output rounds in (float64 for a Value or a number)."""
-    dtype = np.asarray(raw(out)).dtype
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Where the check evaluates f farther out than eps (beyond a domain's edge, say): numpy's warnings
+    stay with the check, which reads a result that is not finite as no telling."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _apart(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, step: float) -> float:
@@ -181,13 +182,13 @@ def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes) -> Row:
 def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int = 1) -> bool:
     """True if every row agrees, else GradcheckError with the table. A row agrees when its error is
     within atol + rtol * |numeric|. Where every gradient is below atol, atol alone would pass any of them,
-    one of the wrong sign too (a loss scaled by 1e-6): there a row whose analytic gradient and error stand
-    well above the numeric slope's own error (f's rounding, the difference's truncation) fails if it is of
-    another sign than the numeric one or off by more than half. An analytic 0, or one a thousand times
-    below the numeric slope, is judged by atol alone: finite differences of a flat f are rounding noise,
-    which may look like a slope at every step (layernorm's outputs summed). An error within f's rounding
-    but above atol is not judged, and fails saying so (large values, cancellation, an f computing in
-    float32: finite differences cannot tell right from wrong there)."""
+    one of the wrong sign too (a loss scaled by 1e-6): there a row whose analytic and numeric slopes part
+    by more than the numeric slope's own error (the rounding inside f and of its output, the difference's
+    truncation), one of them standing clear of it, fails if they are of other signs or one is off by more
+    than half (an analytic slope where f is flat, a 0 where it is not). Below that error nothing can be
+    told, and the row passes, as atol alone passes it. An error within f's rounding but above atol is not
+    judged, and fails saying so (large values, cancellation, an f computing in float32: finite
+    differences cannot tell right from wrong there)."""
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
@@ -210,9 +211,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     a, n = r.analytic, r.numeric
     if r.error <= atol + rtol * abs(n):
         other_sign = (a < 0) != (n < 0)  # not a * n <= 0: the product of two subnormals is 0
-        # judged only where both stand clear of the numeric slope's error (0 may be a change rounding hid), and
-        # the analytic one is not a rounded 0 (a difference rounds about 1/eps as coarsely as backward does)
-        clear = abs(n) > r.noise and abs(a) > max(r.noise, _ROUNDED_ZERO * abs(n)) and r.error > r.noise
+        # judged where they part by more than the numeric slope's error and one stands clear of it
+        clear = r.error > r.noise and max(abs(a), abs(n)) > r.noise
         if small and clear and (other_sign or r.error > max(abs(a), abs(n)) / 2):
             return "<- fails: below atol, but of another sign or size than the numeric slope"
         return ""

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .check import _analytic, _settings
-from .check_numeric import Slopes, check_finite, output, precision, row, slopes, undefined, verdict
+from .check import _analytic, _seed, _settings
+from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_rounding import precision
 from .graph import Node
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
@@ -56,11 +57,12 @@ def gradcheck_params(
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
         analytic = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
+        rounds = precision(out, _seed(out, None))
         rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
         for (name, p), grad in zip(named, analytic):
             indices = list(np.ndindex(np.shape(p.data)))
-            tolerances = (eps, atol, rtol, precision(out))
+            tolerances = (eps, atol, rtol, rounds)
             if max_per_param is not None and len(indices) > max_per_param:
                 indices = [indices[k] for k in sorted(rng.choice(len(indices), max_per_param, replace=False))]
                 # the entries not drawn still count: the slope along a random direction moves every one

@@ -61,14 +61,48 @@ def test_gradcheck_fails_a_wrong_gradient_even_when_every_gradient_is_below_atol
     assert gradcheck(lambda t: (t**3).sum(), [np.array([0.0, 1e-5, 6e-8])])
 
 
+RELU_WITHOUT_MASK = Op("relu", lambda x: np.maximum(x, 0), lambda g, out, x: (g,))
+TANH_WITHOUT_SQUARE = Op("tanh", np.tanh, lambda g, out, x: (g * (1 - out),))
+SQUARE_WITH_OUT_FOR_X = Op("square", lambda x: x * x, lambda g, out, x: (2 * g * out,))
+SIN_WITHOUT_INNER_FACTOR = Op("sin1e4", lambda x: np.sin(1e4 * x), lambda g, out, x: (g * np.cos(1e4 * x),))
+CUBE_OF_WRONG_SIGN = Op("cube", lambda x: x**3, lambda g, out, x: (-3 * g * x * x,))
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (lambda t: RELU_WITHOUT_MASK(t).sum() * 1e-7, np.array([0.5, -0.7])),  # f flat where the rule says 1e-7
+        (lambda t: TANH_WITHOUT_SQUARE(t).sum() * 1e-6, np.array([-20.0, -25.0])),  # saturated: exactly flat
+        (lambda t: SQUARE_WITH_OUT_FOR_X(t).sum() * 1e-3, np.array([1e-4])),  # 1e-4 of the true slope
+        (lambda t: SIN_WITHOUT_INNER_FACTOR(t).sum() * 1e-10, np.array([1e-5, 3e-5])),
+        (lambda t: CUBE_OF_WRONG_SIGN(t).sum(), np.array([2e-6])),  # the difference is right to 4% there
+    ],
+)
+def test_gradcheck_fails_wrong_gradients_below_atol_where_f_is_flat_or_the_slope_is_clear(f, x):
+    # a numeric slope of 0, or one 1e4 times the analytic, passed when the check below atol took either for rounding
+    with pytest.raises(GradcheckError, match="of another sign or size"):
+        gradcheck(f, [x])
+
+
+def test_gradcheck_params_fails_a_wrong_rule_of_a_saturated_unit_below_atol():
+    w = Tensor(np.array([[-30.0, -22.0]]), requires_grad=True)
+    with pytest.raises(GradcheckError, match="of another sign or size"):
+        gradcheck_params(lambda: (TANH_WITHOUT_SQUARE(Tensor(np.ones((2, 1))) @ w) + 1.0).sum() * 1e-6, {"w": w})
+
+
 @pytest.mark.parametrize(
     "f, x",
     [
         # a confident classifier: the loss's change hides below the rounding of logsumexp at 30 (numeric 0)
         (lambda z: cross_entropy(z, np.array([0])), np.array([[30.0, 0.0, 0.0]])),
         (lambda t: (t * 20).tanh().sum(), np.array([0.7, -0.7])),  # tanh(14) moves by whole steps of 1e-16
-        # identically 0: its rounding looks like a slope at eps, 2 eps and 3 eps, the analytic one is ~1e-19
+        # identically 0: its rounding looks like a slope at eps and 2 eps, the analytic one is ~1e-19
         (lambda t: ((t - t.mean()) / ((t - t.mean()) ** 2).mean().sqrt()).sum() * 1e-6, np.array([-1.39, 0.3, 2.1])),
+        # the same far from 0: each entry rounds at 1000's size, both slopes are rounding
+        (
+            lambda t: ((t - t.mean()) / ((t - t.mean()) ** 2).mean().sqrt()).sum() * 1e-6,
+            1000 + np.array([-1.8, 8.7, 7.6]) * 1e-3,
+        ),
     ],
 )
 def test_gradcheck_passes_right_gradients_whose_numeric_slope_is_rounding(f, x):
@@ -77,10 +111,12 @@ def test_gradcheck_passes_right_gradients_whose_numeric_slope_is_rounding(f, x):
 
 
 def test_gradcheck_keeps_numpy_warnings_of_its_own_evaluations_beyond_the_domain_to_itself():
-    # the noise estimate evaluates f at x - 3 eps < 0 here; f itself is only asked at x +- eps
+    # the noise estimate and the kink check evaluate f at x - 2 eps and x - 4 eps; f is only asked at x +- eps
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gradcheck(lambda t: t.log().sum() * 1e-12, [np.array([1.5e-6])])
+        with pytest.raises(GradcheckError, match="<- fails"):  # log's curvature at 3 eps: the difference is 4% off
+            gradcheck(lambda t: t.log().sum(), [np.array([3e-6])])
 
 
 @pytest.mark.parametrize(
@@ -89,6 +125,8 @@ def test_gradcheck_keeps_numpy_warnings_of_its_own_evaluations_beyond_the_domain
         (lambda t: (t * t).sum(), np.array([3e7])),  # float64's spacing at 9e14 is a part of eps's change
         (lambda t: (t.sin() + 1e7).sum(), np.array([0.1, 0.2, 0.3, 0.4])),
         (lambda t: (t.astype(np.float32) * 1.7).sin().sum(), np.array([0.3, -0.7])),  # f in float32
+        # f in float32 inside, its output float64: the rounding inside shows only in f's graph
+        (lambda t: (t.astype(np.float32) * 1.7).sin().sum().astype(np.float64), np.array([1.3, 2.7, -0.2])),
     ],
 )
 def test_gradcheck_says_it_cannot_judge_where_rounding_swamps_the_difference(f, x):
