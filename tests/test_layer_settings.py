@@ -146,8 +146,24 @@ def test_pools_refuse_bad_geometry_as_they_are_made_as_the_convolutions_do(make,
         make()
 
 
-@pytest.mark.parametrize("output_size", [6000, (6000, 6000), (1, 2**21)])
-def test_an_adaptive_pool_asking_a_large_output_is_not_tried_when_made(output_size, monkeypatch):
-    # its trial's cost is the output asked (36M entries, 590 MB for 6000 x 6000): tried at the first call instead
-    monkeypatch.setattr(nn.AdaptiveAvgPool2d, "forward", lambda self, x: pytest.fail("tried when made"))
-    nn.AdaptiveAvgPool2d(output_size)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.AdaptiveAvgPool2d(6000),  # the trial's cost is its output: 36M entries, 590 MB
+        lambda: nn.AdaptiveAvgPool2d((1, 2**21)),
+        lambda: nn.Conv2d(1, 8, 1, padding=300),  # 8 channels over the input padded again: 89 MiB
+        lambda: nn.Conv2d(1, 10000, 1, padding=500),  # would be 160 GB
+        lambda: nn.ConvTranspose2d(1, 4, 3, stride=1000),  # each entry spread over the stride: 122 MiB
+    ],
+)
+def test_a_layer_whose_trial_output_would_be_large_is_not_tried_when_made(make, monkeypatch):
+    for layer in (nn.AdaptiveAvgPool2d, nn.Conv2d, nn.ConvTranspose2d):
+        monkeypatch.setattr(layer, "forward", lambda self, x: pytest.fail("tried when made"))
+    make()
+
+
+@pytest.mark.parametrize("output_size", [-3000, (-3000, -3000), (-1, -6000000)])
+def test_an_adaptive_pool_refuses_negative_output_sizes_when_made(output_size):
+    # two negative sizes multiply to a large product, which skipped the trial
+    with pytest.raises(ValueError, match="output_size must be at least 1"):
+        nn.AdaptiveAvgPool2d(output_size)

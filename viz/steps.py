@@ -183,21 +183,27 @@ def _senses(change: Any, grad: Any) -> tuple[int, int, int]:
 def _direction(used: list[tuple[Node, Node]], senses: list[tuple[int, int, int]], names: dict[int, str]) -> str:
     """Which way the update moves the parameters, as measured (`_senses`): against the gradient is the way
     the root falls fastest near here; momentum or weight decay can move a parameter with it, up the slope,
-    or where its gradient is 0."""
+    or where its gradient is 0, and then the step promises no descent."""
 
     def listed(which: list[str]) -> str:
         return ", ".join(which[:6]) + (f" and {len(which) - 6} more" if len(which) > 6 else "")
 
-    rising = [names[id(p)] for (p, _), (_, up, _) in zip(used, senses) if up]
-    flat = [names[id(p)] for (p, _), (_, _, still) in zip(used, senses) if still]
-    beside = f"; it moves {listed(flat)} where the gradient is 0" if flat else ""
-    if rising:
-        others = "; the others against theirs" if any(down and not up for down, up, _ in senses) else ""
-        uphill = f"moves {listed(rising)} with the gradient, up the slope, so this step need not lower the root"
-        return uphill + others + beside
-    if not any(down for down, _, _ in senses):
-        return f"moves {listed(flat)} though the gradient is 0 there" if flat else "moves no parameter"
-    return f"moves each parameter against its gradient, downhill for the root near here{beside}"
+    named = [(names[id(p)], sense) for (p, _), sense in zip(used, senses)]
+    rising = [name for name, (_, up, _) in named if up]
+    flat = [name for name, (_, up, still) in named if still and not up]
+    falling = [name for name, (down, up, still) in named if down and not (up or still)]
+    unmoved = [name for name, sense in named if not any(sense)]
+    if rising or flat:
+        ways = [f"{listed(rising)} with the gradient, up the slope"] if rising else []
+        ways += [f"{listed(flat)} where the gradient is 0"] if flat else []
+        others = f"; it moves {listed(falling)} against the gradient" if falling else ""
+        return f"moves {' and '.join(ways)}, so this step need not lower the root{others}"
+    if not falling:
+        return "moves no parameter"
+    if unmoved:
+        downhill = f"moves {listed(falling)} against the gradient, downhill for the root near here"
+        return f"{downhill}, and leaves {listed(unmoved)} where it is"
+    return "moves each parameter against its gradient, downhill for the root near here"
 
 
 def _sense_text(sense: tuple[int, int, int], size: int) -> str:
@@ -205,8 +211,8 @@ def _sense_text(sense: tuple[int, int, int], size: int) -> str:
     or where it is 0; a tensor's by how many of its numbers go each way."""
     down, up, flat = sense
     if size > 1:
-        still = f", moved where it is 0 at {flat}" if flat else ""
-        return f"against its gradient at {down} of {size} numbers, with it at {up}{still}"
+        where_flat = f", {flat} where it is 0" if flat else ""
+        return f"of its {size} numbers {down} moved against its gradient, {up} with it{where_flat}"
     if flat:
         return "moved though its gradient is 0"
     return "against its gradient" if down else "with its gradient, up the slope" if up else "not moved"
