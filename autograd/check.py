@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
-from .check_rounding import precision
+from .check_rounding import Precision, precision, rounded_nodes
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -64,11 +64,10 @@ def gradcheck(
     base, weights = output(out), _weights(out)
     check_finite(base, "gradcheck: f")
     _check_unchanged(leaves, points, names, "f")
-    analytic = _analytic(
+    analytic, rounds = _analytic(
         out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
     )
     _check_uses_inputs(f, out, leaves, points, names)
-    rounds = precision(out, _seed(out, weights))
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
@@ -106,16 +105,21 @@ def _analytic(
     unchanged: Callable[[], None],
     atol: float,
     rtol: float,
-) -> list[Any]:
-    """The gradients of <weights, out> by backward; and refused unless a backward seeded -2 times as
+) -> tuple[list[Any], Precision]:
+    """The gradients of <weights, out> by backward, and the precision of out (`check_rounding`, from the
+    gradients of the same pass at every node); and refused unless a backward seeded -2 times as
     large gives -2 times as much, within the check's tolerances (exactly, in binary floating point,
     for rules that multiply their g, but where gradients round as subnormals, or overflow: those
     are not judged). The sign catches a rule that drops g's (abs(g)). `unchanged` refuses a rule
     that wrote into an input (called after each backward, before the scaling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
-        return [leaf._zero_like(leaf) for leaf in leaves]
-    seed = _seed(out, weights)
-    grads = gradients(out, leaves, seed)
+        return [leaf._zero_like(leaf) for leaf in leaves], precision(out, [], [])
+    seed = np.ones(np.shape(out.data)) if weights is None else weights
+    if isinstance(out, Value):
+        seed = float(seed)
+    nodes = rounded_nodes(out)
+    grads = gradients(out, [*leaves, *nodes], seed)
+    grads, moves = grads[: len(leaves)], grads[len(leaves) :]
     unchanged()
     scaled = gradients(out, leaves, seed * -2)
     unchanged()
@@ -128,13 +132,7 @@ def _analytic(
                 f"({np.asarray(g).ravel()[:4]} became {np.asarray(g2).ravel()[:4]}): a rule must be linear in the g "
                 "it is given (g * its derivative); does one ignore its g, use it twice, or drop its sign?"
             )
-    return grads
-
-
-def _seed(out: Any, weights: Any) -> Any:
-    """The gradient backward starts from at `out` to give those of <weights, out>."""
-    seed = np.ones(np.shape(raw(out))) if weights is None else weights
-    return float(seed) if isinstance(out, Value) else seed
+    return grads, precision(out, nodes, moves)
 
 
 def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], who: str) -> None:

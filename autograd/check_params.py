@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .check import _analytic, _seed, _settings
+from .check import _analytic, _settings
 from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
-from .check_rounding import precision
 from .graph import Node
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
@@ -56,8 +55,7 @@ def gradcheck_params(
             raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
-        analytic = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
-        rounds = precision(out, _seed(out, None))
+        analytic, rounds = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
         rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
         for (name, p), grad in zip(named, analytic):

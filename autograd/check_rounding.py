@@ -5,18 +5,16 @@ by whole steps of 3.6e-15)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .graph import Node, raw
-from .graph_functions import gradients
 from .graph_order import topological_order
+from .op_table import TABLE
 
-# Ops whose result is their inputs' exact result rounded once (the error of a product is a fraction of
-# the product, however large its factors): the rounding of each other op is judged at the size of its
-# inputs too (a sum, a logsumexp, a matmul cancel, and lose what their inputs' size rounds away)
-_ROUNDED_ONCE = frozenset({"*", "/", "neg"})
+_DEFINED = {d.symbol or d.name: d for d in TABLE}  # an op as a node names it ("+", "exp")
 
 
 class Precision(NamedTuple):
@@ -27,29 +25,55 @@ class Precision(NamedTuple):
     inside: float
 
 
-def precision(out: Any, seed: Any) -> Precision:
-    """The precision of f's output `out`; `seed`: the weights of its entries (1 for one entry).
+def rounded_nodes(out: Any) -> list[Node]:
+    """The nodes of f's graph whose rounding may move `out`: all but its constants, which are exact."""
+    if not isinstance(out, Node) or out.is_constant:
+        return []
+    return [n for n in topological_order(out) if not n.is_constant]
 
-    `inside` is a first-order bound: the sum over the nodes of f's graph of each entry's rounding (its
-    dtype's eps times its size; for ops that may cancel, the size of their inputs too) times how much
-    the output moves with it (its gradient, from one more backward pass). A leaf counts too: x + eps
-    rounds at x's size. Constants are exact. inf where a moved entry is not finite: no telling."""
+
+def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precision:
+    """The precision of f's output `out`, given how much it moves with each of `nodes` (`rounded_nodes`):
+    their gradients, from the backward pass of the check.
+
+    `inside` is a first-order bound: the sum over the nodes and their entries of each entry's rounding
+    (its dtype's eps times its size, at least the least subnormal) times how much the output moves with
+    it; an op that adds up its inputs' numbers (the op table's `adds_up`; a user's op that reduces) is
+    charged at the size of its inputs too. A leaf counts: x + eps rounds at x's size. An entry the output
+    does not move with counts for nothing, whatever it holds (-inf or -1e9 where a mask filled it)."""
     dtype = np.asarray(raw(out)).dtype
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
-    if not isinstance(out, Node) or out.is_constant:
-        return Precision(dtype, 0.0)
-    nodes = [n for n in topological_order(out) if not n.is_constant]
-    moves = gradients(out, nodes, seed)
+    weights = {id(n): np.abs(np.asarray(raw(m), dtype=np.float64)) for n, m in zip(nodes, moves)}
     inside = 0.0
     with np.errstate(all="ignore"):
-        for node, move in zip(nodes, moves):
-            data = np.asarray(raw(node.data))
-            if data.dtype.kind != "f":
+        for node in nodes:
+            data, weight = np.asarray(raw(node.data)), weights[id(node)]
+            if data.dtype.kind != "f" or not weight.any():
                 continue
-            size = np.max(np.abs(data), initial=0.0)
-            if node.op is not None and node.op.name not in _ROUNDED_ONCE:
-                size = max([size, *(np.max(np.abs(raw(p.data)), initial=0.0) for p in node.parents)])
-            weight = float(np.sum(np.abs(raw(move))))
-            if weight:
-                inside += float(np.finfo(data.dtype).eps) * float(size) * weight
+            finfo = np.finfo(data.dtype)
+            own = np.where(weight > 0, weight * (finfo.eps * np.abs(data) + finfo.smallest_subnormal), 0.0)
+            inside += float(np.sum(own))
+            if _adds_up(node):
+                inside += float(finfo.eps) * _input_size(node, weights) * float(np.sum(weight))
     return Precision(dtype, inside if np.isfinite(inside) else np.inf)
+
+
+def _adds_up(node: Node) -> bool:
+    """Whether node's op may cancel (see `precision`): the op table says; a user's op may where it reduces."""
+    if node.op is None:
+        return False
+    defined = _DEFINED.get(node.op.name)
+    if defined is not None:
+        return defined.adds_up
+    return any(np.size(raw(p.data)) > np.size(raw(node.data)) for p in node.parents)
+
+
+def _input_size(node: Node, weights: dict[int, np.ndarray]) -> float:
+    """The largest size among the entries of node's inputs that the output moves with (`weights`; every
+    finite entry of a constant, which has none)."""
+    largest = 0.0
+    for p in node.parents:
+        size = np.abs(np.asarray(raw(p.data), dtype=np.float64))
+        counted = weights[id(p)] > 0 if id(p) in weights else np.isfinite(size)
+        largest = max(largest, float(np.max(size, where=counted, initial=0.0)))
+    return largest

@@ -67,6 +67,9 @@ class OpDef:
     check: Callable[..., None] | None = None  # raises ValueError for parameters without meaning (hardtanh's bounds)
     joint: Callable[..., bool] | None = None  # where the inputs together keep finite differences valid (no ties)
     aliases: tuple[str, ...] = ()  # other names of its method and function (numpy's arctan2 for atan2)
+    # its result adds up numbers of its inputs' size (a sum, a matmul, a shift by the max): it may cancel, and
+    # then rounds at their size, not its own (gradcheck's estimate of the rounding inside f reads it)
+    adds_up: bool = False
 
     @property
     def elementwise(self) -> bool:

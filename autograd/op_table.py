@@ -130,6 +130,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         (ANYWHERE,) * 2,
         symbol="+",
         formulas=("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
+        adds_up=True,
     ),
     OpDef(
         "sub",
@@ -139,6 +140,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         (ANYWHERE,) * 2,
         symbol="-",
         formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
+        adds_up=True,
     ),
     OpDef(
         "mul",

@@ -139,6 +139,7 @@ BINARY: tuple[OpDef, ...] = (
         np.logaddexp,
         (ANYWHERE,) * 2,
         formulas=("∂log(exp(a) + exp(b))/∂a = σ(a − b)", "∂log(exp(a) + exp(b))/∂b = σ(b − a)"),
+        adds_up=True,
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
     # as everywhere, d/db = -trunc(a/b), a constant: the quotient the forward took (PyTorch's takes
@@ -165,5 +166,6 @@ BINARY: tuple[OpDef, ...] = (
         symbol="%",
         joint=_off_jumps(zero_jumps=True),
         formulas=("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = −floor(a/b)"),
+        adds_up=True,
     ),
 )

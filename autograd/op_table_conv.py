@@ -243,6 +243,7 @@ CONV: tuple[OpDef, ...] = (
         skips=True,
         api="autograd.conv2d",
         formulas=("∂conv(x,w)/∂x: conv_transpose(g, w)", "∂conv(x,w)/∂w: Σ windows of x · g"),
+        adds_up=True,
     ),
     OpDef(
         "conv_transpose2d",
@@ -253,6 +254,7 @@ CONV: tuple[OpDef, ...] = (
         skips=True,
         api="autograd.conv_transpose2d",
         formulas=("∂convᵀ(u,w)/∂u: conv(g, w)", "∂convᵀ(u,w)/∂w: Σ windows of g · u"),
+        adds_up=True,
     ),
     # the rules' own: conv2d's weight gradient, bilinear in x and g
     OpDef(
@@ -264,6 +266,7 @@ CONV: tuple[OpDef, ...] = (
         skips=True,
         reference="nn.grad.conv2d_weight",
         formulas=("∂/∂x: conv_transpose(g_y, g)", "∂/∂g_y: conv(x, g)"),
+        adds_up=True,
     ),
     # the gradient goes to the first maximum of each window inside the input, in row-major order, or to a
     # window's last NaN (PyTorch's indices)
@@ -282,5 +285,6 @@ CONV: tuple[OpDef, ...] = (
         None,
         max_pool2d_grad,
         formulas=("the gradient, gathered at the maxima",),
+        adds_up=True,
     ),
 )

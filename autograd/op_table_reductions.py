@@ -232,6 +232,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         ),
         api="Tensor.var",
         formulas=("∂var(x)/∂xᵢ = 2(xᵢ − mean)/(n − ddof)",),
+        adds_up=True,
     ),
     # at a constant input (std 0, a kink) the gradient is 0, as PyTorch's
     OpDef(
@@ -241,6 +242,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         _std,
         api="Tensor.std",
         formulas=("∂std(x)/∂xᵢ = (xᵢ − mean)/((n − ddof)·std)",),
+        adds_up=True,
     ),
     # the 2-norm's gradient at the zero vector is 0 (PyTorch's choice: a subgradient)
     OpDef(
@@ -258,6 +260,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         lambda x, *, axis: np.cumsum(x, axis),
         api="Tensor.cumsum",
         formulas=("∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ",),
+        adds_up=True,
     ),
     # exact with zeros (no division by an entry), as PyTorch
     OpDef(

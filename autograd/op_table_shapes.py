@@ -96,5 +96,6 @@ SHAPES: tuple[OpDef, ...] = (
         skips=True,
         api="autograd.einsum",
         formulas=("an einsum of the gradient with the other operands, back to this one's letters",) * 2,
+        adds_up=True,
     ),
 )

@@ -36,6 +36,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.logsumexp,
         api="Tensor.logsumexp",
         formulas=("∂logsumexp(x)/∂xᵢ = softmax(x)ᵢ",),
+        adds_up=True,
     ),
     OpDef(
         "softmax",
@@ -44,6 +45,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.softmax,
         api="Tensor.softmax",
         formulas=("∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",),
+        adds_up=True,
     ),
     OpDef(
         "log_softmax",
@@ -52,6 +54,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.log_softmax,
         api="Tensor.log_softmax",
         formulas=("∂log sᵢ/∂xⱼ = δᵢⱼ − sⱼ",),
+        adds_up=True,
     ),
     # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label]
     OpDef(
@@ -61,5 +64,6 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.cross_entropy,
         api="autograd.cross_entropy",
         formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
+        adds_up=True,
     ),
 )

@@ -136,8 +136,8 @@ def _where_vjp(g, out, x, y, *, cond):
     return unbroadcast(_where(g, 0.0, cond=cond), np.shape(x)), unbroadcast(_where(0.0, g, cond=cond), np.shape(y))
 
 
-def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "") -> OpDef:
-    return OpDef(name, vjp, None, forward, formulas=(formula,), api=api or f"Tensor.{name}")
+def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "", adds_up: bool = False) -> OpDef:
+    return OpDef(name, vjp, None, forward, formulas=(formula,), api=api or f"Tensor.{name}", adds_up=adds_up)
 
 
 _ONE, _TWO = (ANYWHERE,), (ANYWHERE, ANYWHERE)
@@ -153,6 +153,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         skips=True,
         api="Tensor.__matmul__",
         formulas=("∂(A@B)/∂A: g @ Bᵀ", "∂(A@B)/∂B: Aᵀ @ g"),
+        adds_up=True,
     ),
     # the gradient passes where lo <= x <= hi, the bounds included (PyTorch's choice)
     OpDef(
@@ -168,8 +169,9 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         forward.total,
         lambda g, out, x, *, axis, keepdims: (_spread(g, x, axis),),
         "∂sum(x)/∂xᵢ = 1",
+        adds_up=True,
     ),
-    _reducing("mean", forward.mean, _mean_vjp, "∂mean(x)/∂xᵢ = 1/n"),
+    _reducing("mean", forward.mean, _mean_vjp, "∂mean(x)/∂xᵢ = 1/n", adds_up=True),
     # ties share the gradient equally (PyTorch's amax/amin)
     _reducing(
         "max",
@@ -253,6 +255,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         None,
         forward.sum_to,
         formulas=("the gradient, broadcast back",),
+        adds_up=True,
     ),
     OpDef(
         "broadcast_to",
@@ -267,5 +270,6 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         None,
         forward.index_add,
         formulas=("the gradient at the index",),
+        adds_up=True,
     ),
 )

@@ -41,19 +41,29 @@ def tried(
     fitting = _fitting(sizes, options)
     trial = (1, channels, *fitting)
     asked = output if isinstance(output, tuple | list) else (output,) * dims
-    outputs = [math.prod(max(n, 1) for n in asked if is_int(n)), _output_bound(layer, sizes, fitting, options)]
-    if max(math.prod(trial), *outputs) <= TRIAL_ENTRIES:
+    outputs = math.prod(max(n, 1) for n in asked if is_int(n)) * _output_entries(layer, sizes, fitting, options)
+    # an option the functional refuses is refused before anything of the output's size is made
+    refused = not all(_valid(options, name, dims) for name in options if name in OPTION_DEFAULTS)
+    if math.prod(trial) <= TRIAL_ENTRIES and (refused or outputs <= TRIAL_ENTRIES):
         with no_grad():
             layer.forward(Tensor(np.zeros(trial, dtype)))
 
 
-def _per_axis(options: dict[str, Any], name: str, axes: int) -> tuple[int, ...]:
-    """Option `name` for each of `axes` axes (one that is no int or tuple of them counts as its default
-    here: the functional refuses it)."""
-    value, default = options.get(name, OPTION_DEFAULTS[name]), OPTION_DEFAULTS[name]
+def _valid(options: dict[str, Any], name: str, axes: int) -> bool:
+    """Whether option `name` is an int, or one for each of `axes` axes, of at least its default (stride and
+    dilation 1, the paddings 0)."""
+    value, least = options.get(name, OPTION_DEFAULTS[name]), OPTION_DEFAULTS[name]
     values = tuple(value) if isinstance(value, tuple | list) else (value,) * axes
-    valid = len(values) == axes and all(is_int(v) and v >= 0 for v in values)
-    return values if valid else (default,) * axes
+    return len(values) == axes and all(is_int(v) and v >= least for v in values)
+
+
+def _per_axis(options: dict[str, Any], name: str, axes: int) -> tuple[int, ...]:
+    """Option `name` for each of `axes` axes (one that is not `_valid` counts as its default here: the
+    functional refuses it)."""
+    if not _valid(options, name, axes):
+        return (OPTION_DEFAULTS[name],) * axes
+    value = options.get(name, OPTION_DEFAULTS[name])
+    return tuple(value) if isinstance(value, tuple | list) else (value,) * axes
 
 
 def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...]:
@@ -62,16 +72,21 @@ def _fitting(kernel: tuple[int, ...], options: dict[str, Any]) -> tuple[int, ...
     return tuple(d * (k - 1) + 1 + 2 * p for k, d, p in zip(kernel, dilation, padding))
 
 
-def _output_bound(layer: Module, kernel: tuple[int, ...], fitting: tuple[int, ...], options: dict[str, Any]) -> int:
-    """At most how many entries the trial's output has: its output channels over the input padded again,
-    each entry spread over a stride by a transposed layer."""
+def _output_entries(layer: Module, kernel: tuple[int, ...], fitting: tuple[int, ...], options: dict[str, Any]) -> int:
+    """How many entries the trial's output has per entry of an adaptive size: the output channels over
+    the output's size, the input padded again (PyTorch's sizes of a convolution and a transposed one)."""
     axes = len(kernel)
     padding, dilation = _per_axis(options, "padding", axes), _per_axis(options, "dilation", axes)
-    stride = _per_axis(options, "stride", axes) if getattr(layer, "transposed", False) else (1,) * axes
-    extra = _per_axis(options, "output_padding", axes) if getattr(layer, "transposed", False) else (0,) * axes
-    spans = [
-        (n + 2 * p) * max(s, 1) + d * k + e
-        for n, p, s, d, k, e in zip(fitting, padding, stride, dilation, kernel, extra)
-    ]
+    stride = [max(s, 1) for s in _per_axis(options, "stride", axes)]
+    if getattr(layer, "transposed", False):
+        extra = _per_axis(options, "output_padding", axes)
+        spans = [
+            (n - 1) * s - 2 * p + d * (k - 1) + e + 1
+            for n, s, p, d, k, e in zip(fitting, stride, padding, dilation, kernel, extra)
+        ]
+    else:
+        spans = [
+            (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, s, p, d, k in zip(fitting, stride, padding, dilation, kernel)
+        ]
     channels = getattr(layer, "out_channels", 1)
-    return math.prod(spans) * (channels if is_int(channels) and channels > 0 else 1)
+    return math.prod(max(n, 1) for n in spans) * (channels if is_int(channels) and channels > 0 else 1)

@@ -84,6 +84,39 @@ def test_gradcheck_fails_wrong_gradients_below_atol_where_f_is_flat_or_the_slope
         gradcheck(f, [x])
 
 
+EXP_OF_WRONG_SIGN = Op("exp", np.exp, lambda g, out, x: (-g * np.exp(x),))
+TANH_OF_WRONG_SIGN = Op("tanh", np.tanh, lambda g, out, x: (-g * (1 - out * out),))
+MASK = np.array([False, False, True])
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (EXP_OF_WRONG_SIGN, np.array([-25.0])),  # its tail: exp(-25) rounds at its own size, not at 25's
+        *[  # a mask filled with -inf or -1e9 before softmax: the masked entries move nothing
+            (lambda t, fill=fill: TANH_OF_WRONG_SIGN(t).masked_fill(MASK, fill).softmax(axis=0)[0] * 1e-6, x)
+            for fill, x in [(-np.inf, np.array([0.13, -0.13, 0.64])), (-1e9, np.array([0.13, -0.13, 0.64]))]
+        ],
+    ],
+)
+def test_gradcheck_charges_rounding_inside_f_only_where_it_moves_the_output(f, x):
+    # charging every op at its inputs' size, or an unused -inf, made the error estimate swallow the slope
+    with pytest.raises(GradcheckError, match="of another sign or size"):
+        gradcheck(f, [x])
+
+
+@pytest.mark.parametrize("x", [np.array([0.7]), 0.7])
+def test_gradcheck_passes_a_right_gradient_through_a_subnormal_intermediate(x):
+    assert gradcheck(lambda t: (((t * 1e-160) * 1e-160) * 1e160 * 1e160) * 1e-13, [x])
+
+
+def test_gradcheck_runs_each_rule_twice_as_before_it_estimated_the_rounding_inside_f():
+    calls = []
+    square = Op("square", lambda a: a * a, lambda g, out, a: calls.append(1) or (g * 2 * a,))
+    assert gradcheck(lambda t: square(t).sum(), [np.array([0.3, -0.7])])
+    assert len(calls) == 2  # backward, and again from a seed -2 times as large
+
+
 def test_gradcheck_params_fails_a_wrong_rule_of_a_saturated_unit_below_atol():
     w = Tensor(np.array([[-30.0, -22.0]]), requires_grad=True)
     with pytest.raises(GradcheckError, match="of another sign or size"):

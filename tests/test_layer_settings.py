@@ -167,3 +167,11 @@ def test_an_adaptive_pool_refuses_negative_output_sizes_when_made(output_size):
     # two negative sizes multiply to a large product, which skipped the trial
     with pytest.raises(ValueError, match="output_size must be at least 1"):
         nn.AdaptiveAvgPool2d(output_size)
+
+
+@pytest.mark.parametrize("stride, error", [(0, ValueError), ((4,), TypeError)])
+def test_a_wide_convolution_still_refuses_a_bad_stride_when_made(stride, error):
+    # its trial output is small (74k entries); a bound that ignored the stride skipped it
+    with pytest.raises(error, match="stride"):
+        nn.Conv2d(3, 2048, 11, stride=stride, padding=5)
+
