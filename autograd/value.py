@@ -53,8 +53,8 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
 
     def method(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
-            try:
-                other = _lift(other, op)
+            try:  # a float, the common number, lifted without _lift's call
+                other = _leaf(_new(Constant), other) if other.__class__ is float else _lift(other, op)
             except MixedNodes:
                 if operator and isinstance(other, np.ndarray):
                     return NotImplemented
