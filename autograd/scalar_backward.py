@@ -114,9 +114,8 @@ def _count_consumers(root: Node, start: PassStart) -> None:
     memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time."""
     root._grad_sum, root._visit = start, 0
     stack = [root]
-    pop, push = stack.pop, stack.append
     while stack:
-        node = pop()
+        node = stack.pop()
         a = node._a
         if a is None:
             continue
@@ -127,20 +126,20 @@ def _count_consumers(root: Node, start: PassStart) -> None:
                     p._visit += 1
                 else:
                     p._grad_sum, p._visit = start, 1
-                    push(p)
+                    stack.append(p)
             continue
         if a._grad_sum is start:
             a._visit += 1
         else:
             a._grad_sum, a._visit = start, 1
-            push(a)
+            stack.append(a)
         if b is None:
             continue
         if b._grad_sum is start:
             b._visit += 1
         else:
             b._grad_sum, b._visit = start, 1
-            push(b)
+            stack.append(b)
 
 
 def _chain_rule(
@@ -168,7 +167,6 @@ def _chain_rule(
     not_computed = root._grad_zero
     root._grad_sum = seed
     stack: list[Node] = []
-    pop, push = stack.pop, stack.append
     node = root
     try:
         while True:
@@ -194,7 +192,7 @@ def _chain_rule(
             elif op is None:  # a leaf: on to the next ready node
                 if not stack:
                     break
-                node = pop()
+                node = stack.pop()
                 continue
             else:
                 if write and op not in BUILT_IN:  # a rule of the user's next: stop writing as it goes
@@ -224,7 +222,7 @@ def _chain_rule(
                     a._visit = left
                     if not stack:
                         break
-                    node = pop()
+                    node = stack.pop()
                     continue
                 if b is MANY:
                     gs = _rule(op, node, g, create_graph)
@@ -236,10 +234,10 @@ def _chain_rule(
                         left = p._visit - 1
                         p._visit = left
                         if not left:
-                            push(p)
+                            stack.append(p)
                     if not stack:
                         break
-                    node = pop()
+                    node = stack.pop()
                     continue
                 if op is power_const:
                     c = b.data
@@ -266,12 +264,12 @@ def _chain_rule(
                 if left_a:
                     if not stack:
                         break
-                    node = pop()
+                    node = stack.pop()
                 else:
                     node = a
             else:
                 if not left_a:
-                    push(a)
+                    stack.append(a)
                 node = b
     except ZeroDivisionError:
         raise infinite_derivative(node) from None
