@@ -174,4 +174,3 @@ def test_a_wide_convolution_still_refuses_a_bad_stride_when_made(stride, error):
     # its trial output is small (74k entries); a bound that ignored the stride skipped it
     with pytest.raises(error, match="stride"):
         nn.Conv2d(3, 2048, 11, stride=stride, padding=5)
-
