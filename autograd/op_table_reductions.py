@@ -3,7 +3,8 @@ var, std, norm over axes, and the running cumsum and cumprod along one axis.
 
 Each rule runs on arrays (a plain backward) and on Tensors (`create_graph`), so second
 derivatives come from the same line. Products are exact with zeros: a plain backward divides
-out / x only where every product is a normal finite float (no zero, no underflow or overflow),
+out / x only where every product, and each quotient or g·out it goes on with, is a normal finite
+float (no zero, no underflow or overflow: g·out of 1e-200 and 1e-200 is 0 where g·out/x need not be),
 and otherwise, and always under create_graph, no rule divides at all, so second derivatives stay
 exact for tiny entries too (out / x would cancel terms of size 1/|x|). PyTorch divides wherever
 the input has no zero. std and the 2-norm are right wherever the result fits its dtype: where
@@ -63,20 +64,26 @@ def _product_of_others(x: Any, axis: Any) -> Any:
     return _transpose(_reshape(others, shape=tuple(shape[i] for i in order)), axes=_inverse(order, len(shape)))
 
 
-def _divisible(x: Any, out: Any) -> bool:
-    """Whether out / x is exact to rounding: a plain backward (arrays, not create_graph) whose
-    products are all normal finite floats (so x has no zero, and none underflowed or overflowed)."""
-    if np.size(x) == 0:  # nothing to divide
-        return True
-    if isinstance(x, Node) or np.result_type(out).kind != "f":
-        return False
-    size = np.abs(out)
-    return bool(np.all((size >= np.finfo(out.dtype).tiny) & (size < np.inf)))
+def _normal(a: Any) -> bool:
+    """Whether every entry of the array a is a normal finite float: no zero, no underflow or overflow."""
+    size = np.abs(a)
+    return bool(np.all((size >= np.finfo(a.dtype).tiny) & (size < np.inf)))
+
+
+def _plain(x: Any, out: Any) -> bool:
+    """A plain backward (arrays, not create_graph) of a float product with no zero, underflow or
+    overflow: where out / x may be exact to rounding."""
+    return not isinstance(x, Node) and np.result_type(out).kind == "f" and _normal(out)
 
 
 def _prod_vjp(g, out, x, *, axis, keepdims):
-    if _divisible(x, out):  # the product of the others is out / x
-        return (_spread(g * out, x, axis) / x,)
+    if np.size(x) == 0:  # no entries to send a gradient to
+        return (_spread(g, x, axis),)
+    if _plain(x, out):
+        with np.errstate(over="ignore"):
+            others = _spread(out, x, axis) / x  # the product of the others, where it is a normal float
+        if _normal(others):  # g · others, not (g · out) / x: g · out underflows where the answer need not
+            return (_spread(g, x, axis) * others,)
     return (_spread(g, x, axis) * _product_of_others(x, axis),)
 
 
@@ -94,8 +101,13 @@ def _cumprod_without_division(g: Any, x: Any, axis: int) -> Any:
 
 
 def _cumprod_vjp(g, out, x, *, axis):
-    if _divisible(x, out):  # Σ_{k≥i} g_k out_k / x_i
-        return (_reverse_cumsum(g * out, axis) / x,)
+    if np.size(x) == 0:
+        return (g,)
+    if _plain(x, out) and not isinstance(g, Node):
+        with np.errstate(over="ignore"):
+            scaled = g * out
+        if _normal(scaled[g != 0]):  # Σ_{k≥i} g_k out_k / x_i, where no g_k out_k under- or overflowed
+            return (_reverse_cumsum(scaled, axis) / x,)
     return (_cumprod_without_division(g, x, axis),)
 
 

@@ -192,6 +192,17 @@ def test_product_gradients_where_the_product_underflows_or_overflows():
     assert huge.grad.tolist() == [5e199, 5e199, np.inf]
 
 
+def test_product_gradients_where_the_gradient_times_the_product_underflows():
+    """A small g times a small product underflows (1e-200 · 1e-200), the answer g · out / x need not:
+    hypothesis found t · prod(t) at t = 9.8e-224 sending back 0 for 9.8e-224."""
+    x = Tensor([[1e-200, 4.0]], dtype=np.float64, requires_grad=True)
+    (x.prod(axis=1) * 1e-200).backward(np.ones(1))
+    assert x.grad.tolist() == [[4e-200, 0.0]]  # 1e-200 · 1e-200 is below every float
+    y = Tensor([1e-200, 4.0], dtype=np.float64, requires_grad=True)
+    y.cumprod(0).backward(np.array([0.0, 1e-200]))
+    assert y.grad.tolist() == [4e-200, 0.0]
+
+
 @given(x=grid_arrays((4,)))
 def test_second_derivatives_of_products_match_finite_differences_at_zeros(x):
     first = grad(lambda t: t.prod() + t.cumprod(0).sum())
