@@ -15,6 +15,8 @@ the tensor engine sums each gradient back to its input's shape itself, and drops
 of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
 (power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
 the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
+A rule forms its local derivative first and multiplies g by it last (g * (b * power), -g * (out / b)):
+g may be of any size, and g · out can underflow where the gradient is a float (1e-300 · 1e-50 / 1e-100).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
             power = _power(a, b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
-            ga = g * b * power
+            ga = g * (b * power)
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
         # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
         # at a subnormal or NaN base
@@ -117,7 +119,7 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
         # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do
         log_a = where(math.nan, log(base), cond=negative)
-        gb = where(0.0, g * out * log_a, cond=zero)
+        gb = where(0.0, g * (out * log_a), cond=zero)
     return ga, gb
 
 
@@ -153,7 +155,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "div",
-        lambda g, out, a, b: (g / b, -g * out / b),
+        lambda g, out, a, b: (g / b, -g * (out / b)),
         operator.truediv,
         np.true_divide,
         (ANYWHERE, NONZERO),
@@ -193,7 +195,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "sqrt",
-        lambda g, out, x: (g * 0.5 / out,),
+        lambda g, out, x: (g * (0.5 / out),),
         math.sqrt,
         np.sqrt,
         (POSITIVE,),

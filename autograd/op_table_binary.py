@@ -74,17 +74,17 @@ def _atan2_vjp(g, out, a, b):
     origin = (raw(a) == 0) & (raw(b) == 0)
     if not np.any(origin):
         r2 = a_ * a_ + b_ * b_
-        return g * b_ / r2 / size, -g * a_ / r2 / size
+        return g * (b_ / r2 / size), -g * (a_ / r2 / size)
     # the origin's 0 is a constant, so its own derivatives are 0 too (not the formula's, antisymmetric)
     r2 = where(1.0, a_ * a_ + b_ * b_, cond=origin)
-    return where(0.0, g * b_ / r2 / size, cond=origin), where(0.0, -g * a_ / r2 / size, cond=origin)
+    return where(0.0, g * (b_ / r2 / size), cond=origin), where(0.0, -g * (a_ / r2 / size), cond=origin)
 
 
 def _hypot_vjp(g, out, a, b):
     # at the origin the formula is 0/0: no gradient there. Tensors give NaN (as PyTorch); a Value raises
     if not isinstance(raw(out), np.ndarray) and raw(out) == 0:
         raise ValueError(f"hypot({raw(a)!r}, {raw(b)!r}) has no derivative: hypot has a cone's tip at the origin")
-    return g * a / out, g * b / out
+    return g * (a / out), g * (b / out)
 
 
 BINARY: tuple[OpDef, ...] = (

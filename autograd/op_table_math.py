@@ -11,7 +11,7 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .op_def import POSITIVE, Domain, OpDef, function, gated
 
-cos, cosh, exp, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "log", "sqrt"))
+cos, cosh, exp, hypot, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "hypot", "log", "sqrt"))
 LN2, LN10 = math.log(2.0), math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 INSIDE_UNIT = Domain(lo=-0.9, hi=0.9)  # asin, acos, atanh: inside (-1, 1), where the derivative is finite
@@ -88,14 +88,14 @@ MATH: tuple[OpDef, ...] = (
     OpDef("atan", lambda g, out, x: (g / (1 + x * x),), math.atan, np.arctan, formulas=("∂atan(x)/∂x = 1/(1 + x²)",)),
     OpDef(
         "asinh",
-        lambda g, out, x: (g / sqrt(x * x + 1),),
+        lambda g, out, x: (g / hypot(x, 1.0),),  # x² + 1 overflows from 1.3e154
         math.asinh,
         np.arcsinh,
         formulas=("∂asinh(x)/∂x = 1/√(x² + 1)",),
     ),
     OpDef(
         "acosh",
-        lambda g, out, x: (g / sqrt(x * x - 1),),
+        lambda g, out, x: (g / (sqrt(x - 1) * sqrt(x + 1)),),
         math.acosh,
         np.arccosh,
         (Domain(lo=1.1),),
@@ -129,10 +129,11 @@ MATH: tuple[OpDef, ...] = (
         "log10 needs a positive input",
         formulas=("∂log₁₀(x)/∂x = 1/(x·ln 10)",),
     ),
-    # exact near 0, where exp(x) - 1 loses digits
+    # exact near 0, where exp(x) - 1 loses digits; its derivative is exp(x) itself, not out + 1,
+    # which cancels far left (0 at x = -700 for 9.9e-305)
     OpDef(
         "expm1",
-        lambda g, out, x: (g * (out + 1),),
+        lambda g, out, x: (g * exp(x),),
         math.expm1,
         np.expm1,
         domain=TOO_LARGE,
@@ -140,7 +141,7 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "exp2",
-        lambda g, out, x: (g * out * LN2,),
+        lambda g, out, x: (g * (out * LN2),),
         lambda x: 2.0**x,
         np.exp2,
         domain=TOO_LARGE,
@@ -148,7 +149,7 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "erf",
-        lambda g, out, x: (g * TWO_OVER_SQRT_PI * exp(-x * x),),
+        lambda g, out, x: (g * (TWO_OVER_SQRT_PI * exp(-x * x)),),
         math.erf,
         forward.tensor_erf,
         formulas=("∂erf(x)/∂x = (2/√π)·exp(−x²)",),
@@ -156,7 +157,7 @@ MATH: tuple[OpDef, ...] = (
     # 1 − erf(x), computed whole: exact far right, where 1 − erf(x) cancels (erfc(10) is 2e-45)
     OpDef(
         "erfc",
-        lambda g, out, x: (g * -TWO_OVER_SQRT_PI * exp(-x * x),),
+        lambda g, out, x: (g * (-TWO_OVER_SQRT_PI * exp(-x * x)),),
         math.erfc,
         forward.tensor_erfc,
         formulas=("∂erfc(x)/∂x = −(2/√π)·exp(−x²)",),

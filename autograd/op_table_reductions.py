@@ -107,7 +107,10 @@ def _cumprod_vjp(g, out, x, *, axis):
         with np.errstate(over="ignore"):
             scaled = g * out
         if _normal(scaled[g != 0]):  # Σ_{k≥i} g_k out_k / x_i, where no g_k out_k under- or overflowed
-            return (_reverse_cumsum(scaled, axis) / x,)
+            with np.errstate(over="ignore"):
+                sent = _reverse_cumsum(scaled, axis) / x
+            if np.all(np.isfinite(sent)):  # not a sum overflowing on its way to a float: [1e308, 1] sends 2
+                return (sent,)
     return (_cumprod_without_division(g, x, axis),)
 
 
@@ -120,7 +123,7 @@ def _count(x: Any, axis: Any) -> int:
 
 
 def _var_vjp(g, out, x, *, axis, keepdims, ddof):
-    return (_spread(g, x, axis) * _centred(x, axis) * (2 / (_count(x, axis) - ddof)),)
+    return (_spread(g, x, axis) * (_centred(x, axis) * (2 / (_count(x, axis) - ddof))),)
 
 
 def _centred(x: Any, axis: Any) -> Any:
@@ -200,7 +203,8 @@ def _std(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):
     out, x = _in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)  # a constant input: gradient 0, as PyTorch's
-    return _var_vjp(g * ~zero / (2 * (out + zero)), out, x, axis=axis, keepdims=keepdims, ddof=ddof)
+    ratio = _centred(x, axis) / _spread(out + zero, x, axis)  # (x - mean) / std, at most √n in size
+    return (_spread(g * ~zero, x, axis) * (ratio / (_count(x, axis) - ddof)),)
 
 
 def _norm_vjp(g, out, x, *, axis, keepdims, ord):
@@ -212,7 +216,7 @@ def _norm_vjp(g, out, x, *, axis, keepdims, ord):
         return (_spread(g, x, axis) * share.astype(np.result_type(raw(x)), copy=False),)
     out, x = _in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)
-    return (_spread(g * ~zero / (out + zero), x, axis) * x,)
+    return (_spread(g * ~zero, x, axis) * (x / _spread(out + zero, x, axis)),)
 
 
 def _vector_norm(x: np.ndarray, *, axis: Any, keepdims: bool, ord: float) -> np.ndarray:

@@ -242,7 +242,7 @@ def _chain_rule(
                 if op is power_const:
                     c = b.data
                     if c != 0:
-                        ga, gb = g * c * scalar_pow_or_inf(a.data, c - 1), None
+                        ga, gb = g * (c * scalar_pow_or_inf(a.data, c - 1)), None
                     else:  # flat, as the table's rule: g * 0, and 0 for an infinite or NaN g
                         ga, gb = (g * 0.0 if g - g == 0 else 0.0), None
                 else:
