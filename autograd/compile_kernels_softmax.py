@@ -17,7 +17,8 @@ Shape = tuple[int, ...]
 class CrossEntropy:
     """cross_entropy(logits, labels=..., ignore_index=...): the forward as `tensor_forwards.cross_entropy`
     (log_softmax along axis 1, then the mean of minus the kept rows' entries at their labels), the rule
-    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows). The labels are
+    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows; at the label
+    minus the rest of the row). The labels are
     checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
     labels is computed as the op computes it even when the recorded ones had none."""
 
@@ -28,7 +29,7 @@ class CrossEntropy:
         self.rows = np.arange(shape[0])
         self.classes = shape[1]
         self.shifted, self.exp, self.log_p, self.grad = (np.empty(shape, dtype) for _ in range(4))
-        self.total = np.empty((shape[0], 1), dtype)
+        self.total, self.rest = np.empty((shape[0], 1), dtype), np.empty((shape[0], 1), dtype)
         # np.mean's sum: in float32 for float16 (numpy's _mean), then its quotient in the input's dtype
         self.sum_dtype = np.dtype(np.float32) if dtype == np.float16 else None
         self.scalar = dtype.type
@@ -54,7 +55,8 @@ class CrossEntropy:
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         rows, classes, ignored = self.kept
         softmax = np.divide(self.exp, self.total, out=self.grad)
-        softmax[rows, classes] -= 1  # - one hot
+        softmax[rows, classes] = 0  # - one hot, as 0 minus the rest of the row (the rule's products)
+        softmax[rows, classes] = 0 - np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
         np.multiply(softmax, g / max(len(rows), 1), out=softmax)
         if ignored is not None:
             softmax[ignored] = 0  # the rule's where: +0, over a NaN of a row of -inf or NaN logits too

@@ -3,28 +3,57 @@ fused cross_entropy, each once as the other tensor-only entries are (op_table_te
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import tensor_forwards as forward
-from .graph import raw  # the data behind a node, for constants in rules (the one-hot labels)
-from .op_def import OpDef, tensor_op
+from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
+from .op_def import OpDef, gated, tensor_op, where
 from .op_table_tensor import kept_shape
 
 _exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
+LN2 = math.log(2)
 
 
 def _logsumexp_vjp(g, out, x, *, axis, keepdims):
-    kept = kept_shape(np.shape(x), axis)
-    return (g.reshape(kept) * _exp(x - out.reshape(kept)),)
+    # softmax(x), not exp(x - out): out rounds at x's size, so x - out was off by up to half a unit
+    # in the last place of x (2.9e-5 relative at logits of 1e12, all of it at 1e16)
+    return (g.reshape(kept_shape(np.shape(x), axis)) * _softmax(x, axis=axis),)
+
+
+def _softmax_vjp(g, out, x, *, axis):
+    """s · (g - Σⱼ gⱼsⱼ), the bracket taken about c, g at the row's entry k whose s is above 1/2 (its
+    unique largest), else 0: g - Σⱼ gⱼsⱼ = (g - c) + Σⱼ sⱼ(c - gⱼ), as Σ s = 1, so g_k - g_k·s_k is
+    never formed, which cancels where s_k is near 1 (logits [50, 0]: 0 for 1.9e-22). With no such
+    entry, c = 0 gives the plain bracket's bits, and that is what is computed."""
+    top = raw(out) > 0.5
+    if not top.any():
+        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+    c = gated(g, top).sum(axis=axis, keepdims=True)
+    return (out * ((g - c) + (out * (c - g)).sum(axis=axis, keepdims=True)),)
+
+
+def _log_softmax_vjp(g, out, x, *, axis):
+    """g - s·Σg (s = exp(out)); at a row's entry k whose s is above 1/2, as rest(s)·Σg - rest(g), the
+    rests the sums over the row's other entries (s_k = 1 - rest(s)): 1 - s_k cancels where s_k is near 1."""
+    s, total = _exp(out), g.sum(axis=axis, keepdims=True)
+    top = raw(out) > -LN2
+    if not top.any():
+        return (g - s * total,)
+    rest = (s * ~top).sum(axis=axis, keepdims=True) * total - gated(g, ~top).sum(axis=axis, keepdims=True)
+    return (where(rest, g - s * total, cond=top),)
 
 
 def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
-    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits)."""
+    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At the label,
+    s - 1 is minus the sum of the row's other entries: s - 1 itself cancels where s is near 1."""
     rows, classes, ignored = forward.kept_rows(labels, ignore_index)
-    one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
-    one_hot[rows, classes] = 1
-    grad = (_softmax(logits, axis=1) - one_hot) * (g / max(len(rows), 1))  # every row ignored: all 0 below
+    hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
+    hot[rows, classes] = 1
+    others = _softmax(logits, axis=1) * (1 - hot)  # products with constant 0s and 1s, cheaper than wheres
+    grad = (others - hot * others.sum(axis=1, keepdims=True)) * (g / max(len(rows), 1))
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 
 
@@ -40,7 +69,7 @@ SOFTMAX: tuple[OpDef, ...] = (
     ),
     OpDef(
         "softmax",
-        lambda g, out, x, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),),
+        _softmax_vjp,
         None,
         forward.softmax,
         api="Tensor.softmax",
@@ -49,7 +78,7 @@ SOFTMAX: tuple[OpDef, ...] = (
     ),
     OpDef(
         "log_softmax",
-        lambda g, out, x, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),),
+        _log_softmax_vjp,
         None,
         forward.log_softmax,
         api="Tensor.log_softmax",

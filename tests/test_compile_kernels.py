@@ -108,6 +108,7 @@ def test_the_cross_entropy_kernel_gives_the_ops_bits_with_ignored_rows(labels, i
     ignored = labels == ignore_index
     for fresh in (np.array([3, 0, 1, 2]), labels) * 2:
         logits = (rng.standard_normal((4, 5)) * 3).astype(dtype)
+        logits[:, 0] += 30  # a confident class: a label 0's s - 1 is minus the rest of its row
         if fresh is labels:
             logits[ignored] = np.array([-np.inf, np.nan, np.inf, 1.0, 2.0], dtype)[: ignored.sum(), None]
         params["labels"] = fresh

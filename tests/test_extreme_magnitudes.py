@@ -70,7 +70,37 @@ REDUCTIONS = {
     "std (g / std overflows)": (lambda t: t.std(), lambda x: [-mp.mpf(1) / 2, mp.mpf(1) / 2], [0.0, 1e-70], 1e307),
     "norm (g / norm overflows)": (lambda t: t.norm(), lambda x: [1, 0], [1e-70, 0.0], 1e300),
     "norm (g / norm underflows)": (lambda t: t.norm(), lambda x: [1 / mp.sqrt(2)] * 2, [1e70, 1e70], 1e-300),
+    # the softmax family where one entry's softmax is near 1 (1 - s cancels) or the logits are large
+    "cross_entropy at its confident label": (
+        lambda t: ag.cross_entropy(t.reshape(1, 2), np.array([0])),
+        lambda x: [-_others(x), _others(x)],
+        [50.0, 0.0],
+        1.0,
+    ),
+    "softmax at its largest entry": (
+        lambda t: (t.softmax(axis=0) * np.array([1.0, 0.0])).sum(),
+        lambda x: [_others(x) * (1 - _others(x)), -_others(x) * (1 - _others(x))],
+        [50.0, 0.0],
+        1.0,
+    ),
+    "log_softmax at its largest entry": (
+        lambda t: (t.log_softmax(axis=0) * np.array([1.0, 0.0])).sum(),
+        lambda x: [_others(x), -_others(x)],
+        [50.0, 0.0],
+        1.0,
+    ),
+    "logsumexp of large logits": (
+        lambda t: t.logsumexp(axis=0),
+        lambda x: [1 / (1 + mp.e), mp.e / (1 + mp.e)],
+        [1e12, 1e12 + 1],
+        1.0,
+    ),
 }
+
+
+def _others(x):
+    """softmax(x)[1] of two logits: the share of all but the largest, x[0]."""
+    return 1 / (1 + mp.exp(x[0] - x[1]))
 
 
 def close(got: float, exact) -> bool:

@@ -39,11 +39,13 @@ def test_cross_entropy_with_ignored_rows_matches_torch(labels, ignore_index, api
 
 def test_the_fast_path_is_unchanged_bit_for_bit():
     """No row ignored, with or without an ignore_index: the bits of the formulas the op had before it
-    took one, -mean(log_softmax[rows, labels]) and (softmax - one hot) * (1 / batch)."""
+    took one, -mean(log_softmax[rows, labels]) and (softmax - one hot) * (1 / batch), the label's
+    s - 1 as minus the sum of the row's other entries."""
     labels = np.array([1, 3, 1, 2, 1])
-    one_hot = np.eye(4)[labels]
+    hot = np.eye(4)[labels]
     value = -np.mean(forward.log_softmax(LOGITS, axis=1)[np.arange(5), labels])
-    gradient = (forward.softmax(LOGITS, axis=1) - one_hot) * (np.ones(()) / 5)
+    others = forward.softmax(LOGITS, axis=1) * (1 - hot)
+    gradient = (others - hot * others.sum(axis=1, keepdims=True)) * (np.ones(()) / 5)
     for kw in ({}, {"ignore_index": -100}, {"ignore_index": 0}, {"ignore_index": 7}):
         x = Tensor(LOGITS.copy(), requires_grad=True)
         loss = autograd.cross_entropy(x, labels, **kw)
