@@ -111,9 +111,10 @@ MATH: tuple[OpDef, ...] = (
         "atanh needs an input in (-1, 1)",
         formulas=("∂atanh(x)/∂x = 1/(1 − x²)",),
     ),
+    # log's g / x, then / ln 2: x · ln 2 overflows near the largest float and drops bits at a subnormal x
     OpDef(
         "log2",
-        lambda g, out, x: (g / (x * LN2),),
+        lambda g, out, x: (g / x / LN2,),
         math.log2,
         np.log2,
         (POSITIVE,),
@@ -122,7 +123,7 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "log10",
-        lambda g, out, x: (g / (x * LN10),),
+        lambda g, out, x: (g / x / LN10,),  # as log2's
         math.log10,
         np.log10,
         (POSITIVE,),

@@ -53,6 +53,8 @@ ELEMENTWISE = {
     "erfc (g·2/√π overflows)": (ag.erfc, lambda x: (-2 / mp.sqrt(mp.pi) * mp.exp(-x * x),), (-20.0,), 1.7e308),
     "exp2 (g·out overflows)": (ag.exp2, lambda x: (2**x * mp.log(2),), (0.5,), 1.7e308),
     "expm1 (out + 1 cancels)": (ag.expm1, lambda x: (mp.exp(x),), (-700.0,), 1.0),
+    "log2 at a subnormal (x·ln 2 drops bits)": (ag.log2, lambda x: (1 / (x * mp.log(2)),), (1e-320,), 1e-320),
+    "log10 near the largest float (x·ln 10 overflows)": (ag.log10, lambda x: (1 / (x * mp.log(10)),), (1.7e308,), 1e20),
 }
 
 # name: (function on a Tensor, its gradient in mpmath given the entries, x, g)
