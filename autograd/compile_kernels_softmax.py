@@ -17,8 +17,8 @@ Shape = tuple[int, ...]
 class CrossEntropy:
     """cross_entropy(logits, labels=..., ignore_index=...): the forward as `tensor_forwards.cross_entropy`
     (log_softmax along axis 1, then the mean of minus the kept rows' entries at their labels), the rule
-    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows; at the label
-    minus the rest of the row). The labels are
+    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows; at a label whose
+    softmax is above 1/2 minus the rest of the row). The labels are
     checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
     labels is computed as the op computes it even when the recorded ones had none."""
 
@@ -55,8 +55,11 @@ class CrossEntropy:
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         rows, classes, ignored = self.kept
         softmax = np.divide(self.exp, self.total, out=self.grad)
-        softmax[rows, classes] = 0  # - one hot, as 0 minus the rest of the row (the rule's products)
-        softmax[rows, classes] = 0 - np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
+        at_label = softmax[rows, classes]
+        near_1 = at_label > 0.5  # there - one hot is 0 minus the rest of the row (the rule's products)
+        softmax[rows, classes] = np.where(near_1, 0, at_label)
+        rest = np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
+        softmax[rows, classes] = np.where(near_1, 0 - rest, at_label - 1)
         np.multiply(softmax, g / max(len(rows), 1), out=softmax)
         if ignored is not None:
             softmax[ignored] = 0  # the rule's where: +0, over a NaN of a row of -inf or NaN logits too

@@ -15,8 +15,10 @@ the tensor engine sums each gradient back to its input's shape itself, and drops
 of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
 (power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
 the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
-A rule forms its local derivative first and multiplies g by it last (g * (b * power), -g * (out / b)):
-g may be of any size, and g · out can underflow where the gradient is a float (1e-300 · 1e-50 / 1e-100).
+A rule orders its products so that none rounds to 0 or inf where the gradient is a normal float, and
+a g of 0 gives 0: mostly the local derivative first, times g last (g * (b * power)), since g may be of
+any size (g · out underflows at 1e-300 · 1e-50); where the derivative itself can overflow, a bounded
+factor of g first (div's -(g / b) · out: a/b² overflows in float16 at b = 0.002).
 """
 
 from __future__ import annotations
@@ -123,6 +125,13 @@ def _power_vjp(g, out, a, b, needs=BOTH):
     return ga, gb
 
 
+def _div_vjp(g, out, a, b):
+    # d/db = -a/b² as -(g / b) · out: a/b² itself overflows (float16 at b = 0.002) where the gradient
+    # need not, and then a g of 0 (a masked entry) would make NaN; g / b is a's gradient anyway
+    ga = g / b
+    return ga, -ga * out
+
+
 ELEMENTWISE: tuple[OpDef, ...] = (
     OpDef(
         "add",
@@ -155,7 +164,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "div",
-        lambda g, out, a, b: (g / b, -g * (out / b)),
+        _div_vjp,
         operator.truediv,
         np.true_divide,
         (ANYWHERE, NONZERO),

@@ -111,7 +111,8 @@ MATH: tuple[OpDef, ...] = (
         "atanh needs an input in (-1, 1)",
         formulas=("∂atanh(x)/∂x = 1/(1 − x²)",),
     ),
-    # log's g / x, then / ln 2: x · ln 2 overflows near the largest float and drops bits at a subnormal x
+    # log's g / x and a division by ln 2, the shrinking one first: x · ln 2 drops bits at a subnormal x,
+    # x · ln 10 overflows near the largest float, and g / x alone overflows at a small x in float16
     OpDef(
         "log2",
         lambda g, out, x: (g / x / LN2,),
@@ -123,7 +124,7 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "log10",
-        lambda g, out, x: (g / x / LN10,),  # as log2's
+        lambda g, out, x: (g / LN10 / x,),  # as log2's
         math.log10,
         np.log10,
         (POSITIVE,),

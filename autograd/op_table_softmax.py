@@ -18,8 +18,14 @@ LN2 = math.log(2)
 
 def _logsumexp_vjp(g, out, x, *, axis, keepdims):
     # softmax(x), not exp(x - out): out rounds at x's size, so x - out was off by up to half a unit
-    # in the last place of x (2.9e-5 relative at logits of 1e12, all of it at 1e16)
-    return (g.reshape(kept_shape(np.shape(x), axis)) * _softmax(x, axis=axis),)
+    # in the last place of x (2.9e-5 relative at logits of 1e12, all of it at 1e16). A row holding
+    # +inf has a softmax of NaN throughout; there exp(x - out), 0 off its infinities (PyTorch's)
+    kept = kept_shape(np.shape(x), axis)
+    weights = _softmax(x, axis=axis)
+    infinite = np.reshape(raw(out), kept) == np.inf
+    if np.any(infinite):
+        weights = where(_exp(x - out.reshape(kept)), weights, cond=np.broadcast_to(infinite, np.shape(x)))
+    return (g.reshape(kept) * weights,)
 
 
 def _softmax_vjp(g, out, x, *, axis):
@@ -47,13 +53,18 @@ def _log_softmax_vjp(g, out, x, *, axis):
 
 def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
-    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At the label,
-    s - 1 is minus the sum of the row's other entries: s - 1 itself cancels where s is near 1."""
+    not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At a label whose
+    s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
+    (elsewhere it does not, and that sum would add the rounding of all the row's entries)."""
     rows, classes, ignored = forward.kept_rows(labels, ignore_index)
-    hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
+    dtype = np.result_type(raw(logits))
+    s = _softmax(logits, axis=1)
+    hot, near_1 = np.zeros(np.shape(logits), dtype), np.zeros(np.shape(logits), dtype)
     hot[rows, classes] = 1
-    others = _softmax(logits, axis=1) * (1 - hot)  # products with constant 0s and 1s, cheaper than wheres
-    grad = (others - hot * others.sum(axis=1, keepdims=True)) * (g / max(len(rows), 1))
+    near_1[rows, classes] = raw(s)[rows, classes] > 0.5
+    others = s * (1 - near_1)  # products with constant 0s and 1s, cheaper than wheres
+    rest = near_1 * others.sum(axis=1, keepdims=True)
+    grad = (others - rest - (hot - near_1)) * (g / max(len(rows), 1))
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 
 

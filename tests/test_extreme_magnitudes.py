@@ -1,8 +1,9 @@
 """Rules at extreme magnitudes, against mpmath at 500 bits: where the gradient is a normal float64,
-a rule must not round an intermediate to 0 or inf on the way. Each rule forms its local
-derivative first and multiplies g by it last, so g's size never enters a product that the
-answer does not need (-g * (out / b), not -g * out / b: g · out underflows at 1e-300 · 1e-50
-where the answer is 1e-250). Cases from a scan of every op over 1e-310..1e308 and g from 5e-324
+a rule must not round an intermediate to 0 or inf on the way. Rules mostly form their local
+derivative first and multiply g by it last, so g's size never enters a product that the answer
+does not need (g · out underflows at 1e-300 · 1e-50 where the answer is 1e-250); where the
+derivative itself can overflow, a bounded factor of g comes first (div: -(g / b) · out), so float16
+and a g of 0 stay right. Cases from a scan of every op over 1e-310..1e308 and g from 5e-324
 to 1.7e308; where the derivative itself under- or overflows, g cannot help it and it is not here.
 """
 
@@ -129,3 +130,36 @@ def test_reduction_gradients_at_extreme_magnitudes(case):
         fn(t).backward(np.float64(g))
     exact = [mp.mpf(g) * d for d in gradient([mp.mpf(v) for v in x])]
     assert all(close(got, e) for got, e in zip(t.grad.tolist(), exact)), (t.grad.tolist(), exact)
+
+
+# where the local derivative itself overflows: float16 at ordinary sizes, a g of 0 from a masked entry
+# name: (function, inputs, dtype, g, the gradient of the last input: exact, or 0 for a g of 0)
+SMALL_DTYPES = {
+    "div's divisor in float16 (a/b² overflows)": (ag.div, (1.0, 0.002), np.float16, 1e-3, lambda a, b: -a / b**2),
+    "div's divisor, a g of 0 (a/b² overflows)": (ag.div, (1.0, 0.003), np.float16, 0.0, None),
+    "div's divisor, a g of 0, float64": (ag.div, (1.0, 1e-200), np.float64, 0.0, None),
+    "log10 in float16 (g / x overflows)": (ag.log10, (1e-5,), np.float16, 1.0, lambda x: 1 / (x * mp.log(10))),
+    "log10 at a subnormal (g / x overflows)": (ag.log10, (4e-309,), np.float64, 1.0, lambda x: 1 / (x * mp.log(10))),
+}
+
+
+@pytest.mark.parametrize("case", SMALL_DTYPES)
+def test_gradients_where_the_local_derivative_overflows(case):
+    fn, inputs, dtype, g, derivative = SMALL_DTYPES[case]
+    nodes = [Tensor([x], dtype=dtype, requires_grad=True) for x in inputs]
+    fn(*nodes).backward(np.array([g], dtype))
+    got = nodes[-1].grad[0]
+    assert got.dtype == dtype
+    if derivative is None:
+        assert got == 0, "a g of 0 sends back 0"
+    else:  # the exact gradient rounded to the dtype, give or take its last bit
+        exact = float(mp.mpf(float(np.asarray(g, dtype))) * derivative(*(mp.mpf(float(n.data[0])) for n in nodes)))
+        assert abs(float(got) - exact) <= 2 * float(np.spacing(dtype(exact))), (float(got), exact)
+
+
+def test_logsumexp_of_a_row_holding_inf_sends_0_to_its_finite_entries():
+    """softmax of such a row is NaN throughout; PyTorch sends 0 off the infinity, and so does this."""
+    t = Tensor([np.inf, 0.0, 1.0], dtype=np.float64, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        t.logsumexp(axis=0).backward()
+    assert np.isnan(t.grad[0]) and t.grad[1:].tolist() == [0.0, 0.0]
