@@ -56,10 +56,13 @@ class CrossEntropy:
         rows, classes, ignored = self.kept
         softmax = np.divide(self.exp, self.total, out=self.grad)
         at_label = softmax[rows, classes]
-        near_1 = at_label > 0.5  # there - one hot is 0 minus the rest of the row (the rule's products)
-        softmax[rows, classes] = np.where(near_1, 0, at_label)
-        rest = np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
-        softmax[rows, classes] = np.where(near_1, 0 - rest, at_label - 1)
+        near_1 = at_label > 0.5  # there - one hot is 0 minus the rest of the row, as in the rule
+        if near_1.any():
+            softmax[rows, classes] = np.where(near_1, 0, at_label)
+            rest = np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
+            softmax[rows, classes] = np.where(near_1, 0 - rest, at_label - 1)
+        else:
+            softmax[rows, classes] = at_label - 1
         np.multiply(softmax, g / max(len(rows), 1), out=softmax)
         if ignored is not None:
             softmax[ignored] = 0  # the rule's where: +0, over a NaN of a row of -inf or NaN logits too

@@ -57,14 +57,16 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
     (elsewhere it does not, and that sum would add the rounding of all the row's entries)."""
     rows, classes, ignored = forward.kept_rows(labels, ignore_index)
-    dtype = np.result_type(raw(logits))
+    one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
+    one_hot[rows, classes] = 1
     s = _softmax(logits, axis=1)
-    hot, near_1 = np.zeros(np.shape(logits), dtype), np.zeros(np.shape(logits), dtype)
-    hot[rows, classes] = 1
-    near_1[rows, classes] = raw(s)[rows, classes] > 0.5
-    others = s * (1 - near_1)  # products with constant 0s and 1s, cheaper than wheres
-    rest = near_1 * others.sum(axis=1, keepdims=True)
-    grad = (others - rest - (hot - near_1)) * (g / max(len(rows), 1))
+    grad = s - one_hot
+    near_1 = raw(s)[rows, classes] > 0.5
+    if near_1.any():
+        at = np.zeros(np.shape(logits), dtype=bool)
+        at[rows[near_1], classes[near_1]] = True
+        grad = where(0 - (s * ~at).sum(axis=1, keepdims=True), grad, cond=at)
+    grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 
 
