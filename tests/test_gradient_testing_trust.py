@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_micrograd_lecture import hand_mul  # micrograd's __mul__ as a learner writes it
 
 from autograd import GradcheckError, Op, Tensor, Value, grad, gradcheck, gradcheck_params, jvp, no_grad, raw
 from nn.functional import cross_entropy
@@ -184,19 +185,9 @@ def test_gradcheck_params_checks_every_entry_along_a_direction_beside_the_sample
 
 def test_a_node_built_by_hand_under_no_grad_takes_its_backward_as_micrograd_would():
     # the README's own micrograd-style op: gradcheck runs f under no_grad, where the node is a leaf
-    def mul(a, b):
-        out = Value(a.data * b.data, (a, b), "*")
-
-        def _backward():
-            a.grad += b.data * out.grad
-            b.grad += a.data * out.grad
-
-        out._backward = _backward
-        return out
-
-    assert gradcheck(mul, [0.5, -1.0])
+    assert gradcheck(hand_mul, [0.5, -1.0])
     with no_grad():
-        assert mul(Value(0.5), Value(-1.0)).data == -0.5
+        assert hand_mul(Value(0.5), Value(-1.0)).data == -0.5
         with pytest.raises(TypeError, match="_backward must be a function"):
             Value(1.0, (Value(2.0),), "f")._backward = 3
 
