@@ -61,8 +61,8 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     one_hot[rows, classes] = 1
     s = _softmax(logits, axis=1)
     grad = s - one_hot
-    near_1 = raw(s)[rows, classes] > 0.5
-    if near_1.any():
+    near_1 = raw(s)[rows, classes] > 0.5 if (raw(s) > 0.5).any() else None  # cheaper than indexing first
+    if near_1 is not None and near_1.any():
         at = np.zeros(np.shape(logits), dtype=bool)
         at[rows[near_1], classes[near_1]] = True
         grad = where(0 - (s * ~at).sum(axis=1, keepdims=True), grad, cond=at)
