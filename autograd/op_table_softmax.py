@@ -3,17 +3,15 @@ fused cross_entropy, each once as the other tensor-only entries are (op_table_te
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import tensor_forwards as forward
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
 from .op_def import OpDef, gated, tensor_op, where
+from .op_table_math import LN2
 from .op_table_tensor import kept_shape
 
 _exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
-LN2 = math.log(2)
 
 
 def _logsumexp_vjp(g, out, x, *, axis, keepdims):
@@ -61,10 +59,9 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     one_hot[rows, classes] = 1
     s = _softmax(logits, axis=1)
     grad = s - one_hot
-    near_1 = raw(s)[rows, classes] > 0.5 if (raw(s) > 0.5).any() else None  # cheaper than indexing first
-    if near_1 is not None and near_1.any():
-        at = np.zeros(np.shape(logits), dtype=bool)
-        at[rows[near_1], classes[near_1]] = True
+    at = raw(s) > 0.5  # the one-hot's entries whose s is above 1/2, checked for any such s first (cheap)
+    if at.any():
+        at &= one_hot == 1
         grad = where(0 - (s * ~at).sum(axis=1, keepdims=True), grad, cond=at)
     grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
