@@ -8,7 +8,8 @@ conv2d is im2col (a strided view of the windows, copied once) and a GEMM per ima
 so results come out (batch, channels, height, width) in order, without a transpose. Its rule
 needs two more ops, and the three are each other's derivatives, so every order is exact:
     conv2d(x, w)            y = windows of x · w
-    conv_transpose2d(g, w)  its adjoint in x: each window's share of g added back (col2im)
+    conv_transpose2d(g, w)  its adjoint in x: each window's share of g added back (col2im); at
+                            stride 1, where that copies less, g's windows times the flipped kernel
     conv2d_weight(x, g)     its adjoint in w: windows of x · g, summed over the batch and positions
 max_pool2d's rule scatters g to each window's maximum (`max_pool2d_grad`) where PyTorch puts it: the
 first in-bounds entry equal to it, or the last NaN of a window holding NaN; that scatter's rule
@@ -21,89 +22,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from .conv_columns import (
+    Padding,
+    Pair,
+    col2im,
+    correlation_padding,
+    flipped,
+    im2col,
+    images_by_group,
+    kernel_offsets,
+    lowest,
+    padded,
+    span,
+    weights_by_group,
+)
 from .graph import raw
 from .op_def import ANYWHERE, OpDef, tensor_op
 
-Pair = tuple[int, int]
-Padding = tuple[Pair, Pair]
-
 _conv2d, _conv_transpose2d, _conv2d_weight = (tensor_op(n) for n in ("conv2d", "conv_transpose2d", "conv2d_weight"))
 _max_pool2d_grad, _getitem = tensor_op("max_pool2d_grad"), tensor_op("getitem")
-
-
-# ---- geometry ----
-
-
-def _padded(x: np.ndarray, padding: Padding, fill: float = 0.0) -> np.ndarray:
-    if not any(padding[0] + padding[1]):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), *padding), constant_values=fill)
-
-
-def _lowest(dtype: np.dtype) -> float:
-    """What max pooling pads with: -inf, or the least integer of an integer dtype."""
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min if dtype.kind in "iu" else False
-
-
-def _span(kernel: Pair, dilation: Pair) -> Pair:
-    """The height and width a dilated kernel covers."""
-    return dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1
-
-
-def _windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
-    """The windows of padded x as a strided view (N, C, Ho, Wo, kh, kw): im2col before its copy."""
-    view = sliding_window_view(_padded(x, padding), _span(kernel, dilation), axis=(2, 3))
-    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
-
-
-def _offsets(kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Iterator[tuple[slice, slice]]:
-    """Per kernel entry, row by row: the rows and columns of the padded input it meets at every
-    one of the `out` output positions."""
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            r, c = i * dilation[0], j * dilation[1]
-            yield (
-                slice(r, r + stride[0] * (out[0] - 1) + 1, stride[0]),
-                slice(c, c + stride[1] * (out[1] - 1) + 1, stride[1]),
-            )
-
-
-def _columns(
-    x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair, groups: int, size: Pair | None = None
-) -> tuple[np.ndarray, Pair]:
-    """im2col, per image: (N, groups, C/groups * kh * kw, Ho * Wo), rows in the order of a kernel's
-    entries; and the output's (Ho, Wo), or only its first `size` positions. Per image, so that GEMMs
-    give (N, C, H, W) in order."""
-    windows = _windows(x, kernel, stride, padding, dilation)
-    if size is not None:
-        windows = windows[:, :, : size[0], : size[1]]
-    n, c, ho, wo, kh, kw = windows.shape
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c // groups * kh * kw, ho * wo), (ho, wo)
-
-
-def _weights_by_group(w: np.ndarray, groups: int) -> np.ndarray:
-    """(O, C/groups, kh, kw) as (groups, O/groups, C/groups*kh*kw): a GEMM's matrix per group."""
-    return w.reshape(groups, w.shape[0] // groups, -1)
-
-
-def _images_by_group(a: np.ndarray, groups: int) -> np.ndarray:
-    """(N, C, H, W) as (N, groups, C/groups, H*W): a GEMM's matrix per image and group (sizes spelled
-    out, not -1: a batch of 0 has none to infer from)."""
-    n, c, h, w = a.shape
-    return a.reshape(n, groups, c // groups, h * w)
-
-
-def _col2im(cols: np.ndarray, size: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
-    """The adjoint of im2col: cols (N, C, kh, kw, Ho, Wo), each kernel entry's values added where
-    it read, the padding cut off: (N, C, *size). One pass per kernel entry."""
-    n, c, kh, kw, ho, wo = cols.shape
-    (top, bottom), (left, right) = padding
-    out = np.zeros((n, c, size[0] + top + bottom, size[1] + left + right), cols.dtype)
-    for k, (rows, columns) in enumerate(_offsets((kh, kw), stride, dilation, (ho, wo))):
-        out[:, :, rows, columns] += cols[:, :, k // kw, k % kw]
-    return out[:, :, top : top + size[0], left : left + size[1]]
 
 
 # ---- forwards ----
@@ -111,8 +49,8 @@ def _col2im(cols: np.ndarray, size: Pair, stride: Pair, padding: Padding, dilati
 
 def conv2d(x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """Cross-correlation, as PyTorch's conv2d: a GEMM per image and group over im2col."""
-    cols, (ho, wo) = _columns(x, w.shape[2:], stride, padding, dilation, groups)
-    out = _weights_by_group(w, groups) @ cols  # (N, groups, O/groups, Ho*Wo)
+    cols, (ho, wo) = im2col(x, w.shape[2:], stride, padding, dilation, groups)
+    out = weights_by_group(w, groups) @ cols  # (N, groups, O/groups, Ho*Wo)
     return out.reshape(x.shape[0], w.shape[0], ho, wo)
 
 
@@ -121,10 +59,13 @@ def conv_transpose2d(
 ) -> np.ndarray:
     """The adjoint of conv2d in its input, of spatial size `size`: PyTorch's conv_transpose2d
     (w is (in, out / groups, kh, kw) here, the same array as the conv's (out, in / groups, kh, kw))."""
+    pads = correlation_padding(g, w, stride, padding, dilation, groups, size)
+    if pads is not None:
+        return conv2d(g, flipped(w, groups), stride=stride, padding=pads, dilation=dilation, groups=groups)
     o, cg, kh, kw = w.shape
     n, _, ho, wo = g.shape
-    cols = _weights_by_group(w, groups).transpose(0, 2, 1) @ _images_by_group(g, groups)  # (N, groups, Cg*kh*kw, Ho*Wo)
-    return _col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
+    cols = weights_by_group(w, groups).transpose(0, 2, 1) @ images_by_group(g, groups)  # (N, groups, Cg*kh*kw, Ho*Wo)
+    return col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
 
 
 def conv2d_weight(
@@ -133,16 +74,16 @@ def conv2d_weight(
     """The adjoint of conv2d in its weight: each window of x times g, summed over images and positions
     (the first of g's size: a conv_transpose2d's output_padding of a stride or more leaves x windows
     that no position of its input reached)."""
-    cols, _ = _columns(x, kernel, stride, padding, dilation, groups, g.shape[2:])
-    per_image = _images_by_group(g, groups) @ cols.transpose(0, 1, 3, 2)  # (N, groups, O/groups, Cg*kh*kw)
+    cols, _ = im2col(x, kernel, stride, padding, dilation, groups, g.shape[2:])
+    per_image = images_by_group(g, groups) @ cols.transpose(0, 1, 3, 2)  # (N, groups, O/groups, Cg*kh*kw)
     return per_image.sum(axis=0).reshape(g.shape[1], -1, *kernel)
 
 
 def _pool_slices(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Iterator[np.ndarray]:
     """Per kernel entry, row by row, what it meets of x padded with -inf at every output position."""
-    xp = _padded(x, padding, _lowest(x.dtype))
-    out = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], _span(kernel, dilation), stride))
-    for rows, columns in _offsets(kernel, stride, dilation, out):
+    xp = padded(x, padding, lowest(x.dtype))
+    out = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], span(kernel, dilation), stride))
+    for rows, columns in kernel_offsets(kernel, stride, dilation, out):
         yield xp[:, :, rows, columns]
 
 

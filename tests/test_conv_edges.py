@@ -171,3 +171,21 @@ def test_conv_transpose2d_with_output_padding_of_a_stride_or_more_differentiates
     ((gx_t * gx_t).sum() + (gw_t * gw_t).sum()).backward()
     for ours, theirs in [(out, out_t), (gx, gx_t), (gw, gw_t), (xs.grad, xt.grad), (ws.grad, wt.grad)]:
         np.testing.assert_allclose(np.asarray(autograd.raw(ours)), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # the forward's inf * 0 at the border, as numpy's
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_a_non_finite_kernel_sends_the_input_gradient_as_torch(bad):
+    """A conv2d's input gradient at stride 1 is a correlation of g padded with zeros, unless the kernel
+    holds an inf or NaN: its entries times those zeros would make NaN at the border, where only the
+    outputs a kernel entry meets count (as PyTorch's gradient, finite there)."""
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 4, 4)), rng.standard_normal((2, 2, 3, 3))
+    w[0, 0, 0, 0] = bad
+    t = Tensor(x, requires_grad=True)
+    conv2d(t, w, padding=1).sum().backward()
+    xt = torch.tensor(x, requires_grad=True)
+    F.conv2d(xt, torch.from_numpy(w), padding=1).sum().backward()
+    np.testing.assert_array_equal(np.isfinite(t.grad), np.isfinite(xt.grad.numpy()))
+    np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12)
+    assert np.isfinite(t.grad).any()

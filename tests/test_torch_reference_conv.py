@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from torch_reference import DTYPES, EXAMPLES, F, check  # without torch: skipped
 
 from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+from autograd.conv_columns import correlation_padding
 
 
 def _values(draw, shape, ties=False):
@@ -78,6 +79,34 @@ def test_conv_transpose2d(case, dtype):
         [x, w, b],
         dtype,
     )
+
+
+@st.composite
+def adjoint_as_correlation_cases(draw):
+    """A conv2d of stride 1 whose input gradient (and a conv_transpose2d of stride 1) is computed as a
+    correlation of g with the flipped kernel (conv_columns.correlation_padding): no more output
+    channels than input channels, and a padding within the dilated kernel's reach that keeps the output
+    no smaller than the input."""
+    x, w, b, kw = draw(conv_cases())
+    groups, (cout, cin_g, kh, kw_) = kw["groups"], w.shape
+    keep = min(cout, cin_g * groups) // groups  # output channels a group keeps: no more than its inputs
+    w = w.reshape(groups, cout // groups, cin_g, kh, kw_)[:, :keep].reshape(groups * keep, cin_g, kh, kw_)
+    b = b.reshape(groups, -1)[:, :keep].ravel()
+    # between half the dilated kernel's reach and all of it: an output no smaller than the input
+    padding = tuple(d * (k - 1) - min(p, d * (k - 1) // 2) for p, d, k in zip(kw["padding"], kw["dilation"], (kh, kw_)))
+    return x, w, b, {**kw, "stride": 1, "padding": padding}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(case=adjoint_as_correlation_cases())
+def test_conv2d_input_gradient_as_a_correlation(case, dtype):
+    x, w, b, kw = case
+    pad = tuple((p, p) for p in kw["padding"])
+    out = [n + 2 * p - d * (k - 1) for n, p, d, k in zip(x.shape[2:], kw["padding"], kw["dilation"], w.shape[2:])]
+    g = np.zeros((1, w.shape[0], *out))
+    assert correlation_padding(g, w, (1, 1), pad, kw["dilation"], kw["groups"], x.shape[2:]) is not None
+    check(lambda x, w, b: conv2d(x, w, b, **kw), lambda x, w, b: F.conv2d(x, w, b, **kw), [x, w, b], dtype)
 
 
 @st.composite
