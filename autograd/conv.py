@@ -17,10 +17,10 @@ import numpy as np
 
 from . import tensor_ops as ops
 from .conv_args import fits, groups_of, nonempty, padding_of, pair, pool_geometry, rank, single, windows_meet_input
+from .conv_columns import Pair
 from .conv_limits import check_memory, check_transposed, check_windows
 from .dtypes import REAL_KINDS
 from .graph import Node
-from .op_table_conv import Pair
 from .tensor_data import numbers_array, refuse_value
 from .tensor_ops import ShapeError
 

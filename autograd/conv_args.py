@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .conv_columns import Padding, Pair
 from .modes import short
-from .op_table_conv import Padding, Pair
 from .shape_args import is_int
 from .tensor_ops import ShapeError
 

@@ -93,12 +93,15 @@ def correlation_padding(
     """At stride 1 the adjoint is itself a correlation: of g, padded to reach every output position,
     with the kernel flipped and its channel axes swapped (`flipped`). That path copies g's windows
     (im2col) where col2im adds the GEMM's columns back one kernel entry at a time, in runs of one
-    image row: several times slower an entry. The padding that path needs, where it is taken: no more
-    entries copied than col2im would add (g's channels times the output's positions against the
-    output's channels times g's), no padding cut off (a negative pad), and a finite kernel (its
-    entries times the padding's zeros would add NaN where col2im adds nothing)."""
+    image row: several times slower an entry. The padding that path needs, where it is taken at no
+    cost elsewhere: no more of g's channels than the output's and an output no larger than g along
+    each axis (a padding of "same" or more), so that its GEMM does no more work than col2im's, its
+    windows are no more than col2im's columns and g padded no larger than col2im's plane; no padding
+    cut off (a negative pad); and a finite kernel (its entries times the padding's zeros would add
+    NaN where col2im adds nothing). Where it is taken, the sums run in another order: an intermediate
+    sum can overflow in one order and not the other (float16 most)."""
     o, cg, kh, kw = w.shape
-    if stride != (1, 1) or o * size[0] * size[1] > groups * cg * g.shape[2] * g.shape[3]:
+    if stride != (1, 1) or o > groups * cg or size[0] > g.shape[2] or size[1] > g.shape[3]:
         return None
     top, left = dilation[0] * (kh - 1) - padding[0][0], dilation[1] * (kw - 1) - padding[1][0]
     bottom = size[0] - g.shape[2] - top + dilation[0] * (kh - 1)

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .conv_columns import Padding, Pair
 from .creation_args import check_count
-from .op_table_conv import Padding, Pair
 
 FLOOR = 2**24  # entries (128 MiB of float64): never refused, so small inputs take any geometry
 RATIO = 64  # a padded input 64 times what the caller gave and gets back: far past any network's padding

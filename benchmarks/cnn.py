@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BATCH = 32  # the example's
 EPOCH_BATCHES = -(-55000 // BATCH)  # the example's training split
 # one conv2d layer: (batch, in channels, out channels, height and width, kernel)
-LAYERS = [(128, 1, 32, 28, 3), (128, 32, 64, 14, 3), (32, 3, 16, 32, 5), (8, 64, 64, 56, 3)]
+LAYERS = [(128, 1, 32, 28, 3), (128, 32, 64, 14, 3), (32, 64, 64, 14, 3), (32, 3, 16, 32, 5), (8, 64, 64, 56, 3)]
 
 
 def _example_model(seed: int = 0) -> Any:

@@ -189,3 +189,22 @@ def test_a_non_finite_kernel_sends_the_input_gradient_as_torch(bad):
     np.testing.assert_array_equal(np.isfinite(t.grad), np.isfinite(xt.grad.numpy()))
     np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12)
     assert np.isfinite(t.grad).any()
+
+
+def test_the_input_gradient_of_many_output_channels_and_a_wide_dilation_stays_small():
+    """289 output channels of one input pixel, dilation 64, padding 72 (a review's case): g padded to
+    reach the output would be 289 planes of 129 x 129, 38 MB, for one number; the col2im path takes
+    well under a megabyte, and the correlation is taken only where it holds no more than col2im."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((289, 1, 3, 3)), rng.standard_normal((1, 1, 1, 1))
+    t = Tensor(x, requires_grad=True)
+    tracemalloc.start()
+    conv2d(t, w, padding=72, dilation=64).sum().backward()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    xt = torch.tensor(x, requires_grad=True)
+    F.conv2d(xt, torch.from_numpy(w), padding=72, dilation=64).sum().backward()
+    np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12)
+    assert peak < 4e6, f"{peak / 1e6:.1f} MB"
