@@ -20,7 +20,7 @@ from .functional import accuracy, accuracy_for, loss_reduction, loss_threshold
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_checks import check_callables, check_fit, check_model, check_scheduler
+from .train_checks import check_callables, check_fit, check_model, check_schedulers
 from .train_examples import check_examples
 from .train_history import History, epoch_loss, metric_name, record_epoch
 from .train_steps import (
@@ -90,7 +90,7 @@ def fit(
     progress: bool | None = None,
     verbose: bool = True,
     callbacks: Sequence[Callable[[int, Module, History], None]] = (),
-    scheduler: LRScheduler | ReduceLROnPlateau | None = None,
+    scheduler: LRScheduler | ReduceLROnPlateau | Sequence[LRScheduler | ReduceLROnPlateau] | None = None,
     compile: bool = False,  # noqa: A002 (as torch.compile's name)
 ) -> History:
     """Train for `epochs` passes over `data` ((X, y), shuffled into batches of `batch_size`, 32 unless
@@ -99,10 +99,11 @@ def fit(
 
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
-    `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`)
-    steps once after each epoch, before the callbacks (a ReduceLROnPlateau, of mode "min", on the
-    epoch's validation loss, or its training loss without val_data); History.lr holds the lr each
-    epoch trained with.
+    `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`;
+    or a list of them, stepped in that order) steps once after each epoch, before the callbacks (a
+    ReduceLROnPlateau, of mode "min", on the epoch's validation loss, or its training loss without
+    val_data); a scheduler chained on the optimizer that fit is not given is named in a warning.
+    History.lr holds the lr each epoch trained with.
     An epoch enters the History whole once it is trained and validated, before the scheduler and
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
     mode, and gives each module its own mode back when it returns or raises.
@@ -154,7 +155,7 @@ def fit(
             "graph, micrograd's MLP), which autograd.compile cannot replay: train it with compile=False"
         )
     step = training_step(model, loss, optimizer, compile)
-    check_scheduler(scheduler, optimizer)
+    schedulers = check_schedulers(scheduler, optimizer, epochs, callbacks)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History(metric=metric_name(given_metric))
@@ -177,10 +178,11 @@ def fit(
                     validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
                     trained = (losses, scores, sizes, summed)
                     record_epoch(history, trained, validated, lr, time.perf_counter() - start)
-                    if isinstance(scheduler, ReduceLROnPlateau):  # on the loss: validation's where there is one
-                        scheduler.step((history.val_loss or history.loss)[-1])
-                    elif scheduler is not None:
-                        scheduler.step()
+                    for each in schedulers:
+                        if isinstance(each, ReduceLROnPlateau):  # on the loss: validation's where there is one
+                            each.step((history.val_loss or history.loss)[-1])
+                        else:
+                            each.step()
                     for callback in callbacks:
                         callback(epoch, model, history)
                     if verbose:

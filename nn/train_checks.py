@@ -3,6 +3,7 @@ the optimizer and the History untouched, and naming the fix."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -83,6 +84,31 @@ def check_callables(owner: str, functions: dict[str, Any]) -> None:
     for name, f in functions.items():
         if not callable(f):
             raise TypeError(f"{owner}: {name} must be callable, got {type(f).__name__} {shown(f)}")
+
+
+def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any) -> list[Any]:
+    """fit's `scheduler` as a list: one, or a list or tuple of them (stepped in that order after each
+    epoch, as PyTorch's loop calls each one's step()), each checked (`check_scheduler`). A warning names
+    the schedulers chained on the optimizer that none of them steps (nor holds, as a SequentialLR its
+    own), where fit is given some, or none but trains several epochs with no callback that could step
+    them: their factor stays where they set it (a warmup's first) for the whole of fit. (One epoch a
+    call, the schedulers stepped between the calls, is a loop of one's own, and warns of nothing.)"""
+    given = list(scheduler) if isinstance(scheduler, list | tuple) else [] if scheduler is None else [scheduler]
+    for each in given:
+        check_scheduler(each, optimizer)
+    if len({id(each) for each in given}) < len(given):
+        raise ValueError("fit: scheduler lists a scheduler twice; it would step twice an epoch: list it once")
+    stepped = {id(each) for each in given} | {id(inner) for each in given for inner in getattr(each, "schedulers", ())}
+    left = [each for each in optimizer.schedulers if id(each) not in stepped]
+    if left and (given or (epochs > 1 and not callbacks)):
+        warnings.warn(
+            f"fit steps {', '.join(type(each).__name__ for each in given) or 'no scheduler'}, but the optimizer "
+            f"has {', '.join(type(each).__name__ for each in left)} chained on it too: its factor stays where it "
+            "set it (a warmup's first) unless a callback steps it; pass them all, scheduler=[first, second]",
+            UserWarning,
+            stacklevel=3,
+        )
+    return given
 
 
 def check_scheduler(scheduler: Any, optimizer: Any) -> None:
