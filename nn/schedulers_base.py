@@ -247,7 +247,9 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
 
 
 def _count(owner: Any, name: str, value: Any) -> int:
-    if not is_int(value) or value < 1:
+    if not is_int(value):  # the wrong kind of thing (a float, a str, None): a TypeError, as fit's counts
+        raise TypeError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {type(value).__name__} {value!r}")
+    if value < 1:
         raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {value!r}")
     return int(value)
 

@@ -136,6 +136,8 @@ class ReduceLROnPlateau:
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:
-    if not is_int(value) or value < 0:
+    if not is_int(value):  # the wrong kind of thing: a TypeError, as fit's counts
+        raise TypeError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {type(value).__name__} {value!r}")
+    if value < 0:
         raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {value!r}")
     return int(value)

@@ -224,8 +224,15 @@ def test_clip_grad_norm_refuses_bad_input_and_reports_a_nonfinite_norm():
     for bad in (-1.0, math.nan):
         with pytest.raises(ValueError, match="max_norm must be a number >= 0"):
             clip_grad_norm_([t], bad)
+    for bad in ("1", None):  # the wrong kind of thing: a TypeError, as elsewhere
+        with pytest.raises(TypeError, match="max_norm must be a number >= 0"):
+            clip_grad_norm_([t], bad)
+        with pytest.raises(TypeError, match="clip_value must be a number >= 0"):
+            clip_grad_value_([t], bad)
     with pytest.raises(ValueError, match="norm_type must be a number > 0 or math.inf"):
         clip_grad_norm_([t], 1.0, norm_type=0)
+    with pytest.raises(TypeError, match="norm_type must be a number > 0 or math.inf, got str '2'"):
+        clip_grad_norm_([t], 1.0, norm_type="2")
     with pytest.raises(TypeError, match="takes Values and Tensors"):
         clip_grad_value_([np.zeros(2)], 1.0)
 

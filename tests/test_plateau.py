@@ -83,7 +83,7 @@ def test_its_state_resumes():
         ({"factor": 1.0}, ValueError, r"factor must be in \[0, 1\)"),
         ({"factor": "0.1"}, TypeError, "factor must be a number"),
         ({"patience": -1}, ValueError, "patience must be an integer >= 0"),
-        ({"patience": 1.5}, ValueError, "patience must be an integer >= 0"),
+        ({"patience": 1.5}, TypeError, "patience must be an integer >= 0, got float 1.5"),
         ({"min_lr": [0.0, 0.1]}, ValueError, "one lr per parameter group"),
         ({"threshold": float("nan")}, ValueError, "threshold must be a finite number >= 0"),
     ],
