@@ -6,6 +6,7 @@ with the model). SGD, Adam, AdamW (nn.optim), RMSprop and Adagrad (nn.optim_adap
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -18,6 +19,15 @@ from .arguments import REAL_KINDS, is_real
 from .optim_groups import ParamGroup, checked_params
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
+
+# the settings of nn's optimizers and PyTorch's options of theirs: one assigned to an optimizer without it
+# is refused (Optimizer._refuse_a_setting_it_lacks)
+SETTINGS_ELSEWHERE = frozenset(
+    (
+        "lr momentum dampening nesterov betas eps weight_decay alpha centered lr_decay initial_accumulator_value "
+        "amsgrad maximize foreach capturable differentiable fused"
+    ).split()
+)
 
 
 class Optimizer(OptimizerState):
@@ -61,7 +71,9 @@ class Optimizer(OptimizerState):
         Assigned inside a compiled step (outside a replayed method: a scheduler's step is one), the step
         runs eagerly: a replay would not assign it again, even where the value was the same on the
         recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
-        if name in self.hyperparameters or name in self.flags:
+        if not (name in self.hyperparameters or name in self.flags):
+            self._refuse_a_setting_it_lacks(name)
+        else:
             current = {s: getattr(self, s) for s in self.setting_names}
             value = self.checked_settings({**current, name: value})[name]
             if name in self.__dict__:  # not the constructor's first assignment
@@ -70,6 +82,21 @@ class Optimizer(OptimizerState):
                     "set it outside the compiled function, or with a scheduler (its step is replayed)"
                 )
         object.__setattr__(self, name, value)
+
+    def _refuse_a_setting_it_lacks(self, name: str) -> None:
+        """AttributeError for a setting another optimizer has (nn's or PyTorch's: `adam.momentum = 0.9`,
+        `adam.amsgrad = True`) or a misspelling of one of its own (`opt.weight_deacy`): assigned, it
+        would change nothing, silently. Any other name is the caller's own attribute, and kept."""
+        own = self.setting_names
+        if name in SETTINGS_ELSEWHERE:
+            raise AttributeError(
+                f"{type(self).__name__} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
+            )
+        near = difflib.get_close_matches(name, own, n=1, cutoff=0.8)
+        if near:
+            raise AttributeError(
+                f"{type(self).__name__} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"
+            )
 
     def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),

@@ -325,3 +325,19 @@ def test_clip_grad_norm_takes_the_norm_of_gradients_whose_squares_leave_the_floa
     total = nn.clip_grad_norm_([p], max_norm=size / 10)
     assert total == pytest.approx(size * np.sqrt(2), rel=1e-12)
     assert p.grad == pytest.approx([size / 10 / np.sqrt(2)] * 2, rel=1e-5)  # clipped, not zeroed
+
+
+def test_a_setting_an_optimizer_lacks_is_refused_not_ignored():
+    """adam.momentum = 0.9 and a misspelt opt.weight_deacy = 0.1 were kept as attributes nothing reads:
+    training went on unchanged, without a word. A name of the caller's own is kept."""
+    params = [Tensor(np.ones(2), requires_grad=True)]
+    adam, sgd = Adam(params), SGD(params, lr=0.1)
+    with pytest.raises(AttributeError, match="Adam has no setting 'momentum', and would ignore it; its settings"):
+        adam.momentum = 0.9
+    with pytest.raises(AttributeError, match="Adam has no setting 'amsgrad'"):
+        adam.amsgrad = True
+    with pytest.raises(AttributeError, match="SGD has no setting 'weight_deacy'.*did you mean 'weight_decay'"):
+        sgd.weight_deacy = 0.1
+    assert not hasattr(adam, "momentum") and sgd.weight_decay == 0
+    sgd.note = "run 3"
+    assert sgd.note == "run 3"
