@@ -6,6 +6,7 @@ PyTorch's in-place clipping leaves it outside the graph."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -84,7 +85,9 @@ def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | 
 
 
 def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
-    """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped)."""
+    """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped), each
+    once, as an optimizer takes them: one listed twice was counted twice in the norm and scaled twice
+    (PyTorch's does both), and its second mention is warned of."""
     nodes = (
         [params]
         if isinstance(params, Node)
@@ -93,7 +96,10 @@ def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
     for p in nodes:
         if not isinstance(p, Value | Tensor):
             raise TypeError(f"{name} takes Values and Tensors (model.parameters()), got {type(p).__name__} {p!r}")
-    return [p for p in nodes if p.grad is not None]
+    unique = list({id(p): p for p in nodes}.values())
+    if len(unique) < len(nodes):
+        warnings.warn(f"{name} got the same parameter twice; it counts and is clipped once", UserWarning, stacklevel=3)
+    return [p for p in unique if p.grad is not None]
 
 
 def _scale(p: Node, factor: float) -> None:

@@ -341,3 +341,16 @@ def test_a_setting_an_optimizer_lacks_is_refused_not_ignored():
     assert not hasattr(adam, "momentum") and sgd.weight_decay == 0
     sgd.note = "run 3"
     assert sgd.note == "run 3"
+
+
+def test_clipping_counts_and_clips_a_parameter_listed_twice_once():
+    """clip_grad_norm_([p, p], 1) measured 7.07 for a gradient of norm 5 and scaled it twice, to
+    [0.06, 0.08] (as PyTorch's); an optimizer takes such a list's parameter once, with a warning."""
+    p = Tensor(np.zeros(2), requires_grad=True)
+    p.grad = np.array([3.0, 4.0])
+    with pytest.warns(UserWarning, match="clip_grad_norm_ got the same parameter twice; it counts and is clipped once"):
+        assert clip_grad_norm_([p, p], 1.0) == pytest.approx(5.0)
+    np.testing.assert_allclose(p.grad, [0.6, 0.8], rtol=1e-5)
+    with pytest.warns(UserWarning, match="clip_grad_value_ got the same parameter twice"):
+        clip_grad_value_([p, p], 0.7)
+    np.testing.assert_allclose(p.grad, [0.6, 0.7], rtol=1e-5)
