@@ -71,7 +71,8 @@ def gradcheck(
     rows = []
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
-            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, rounds)
+            a = float(np.asarray(grad)[index])
+            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, rounds, analytic=a)
             rows.append(row(name, point, index, grad, s))
     return verdict(rows, eps, atol, rtol, np.size(base))
 
@@ -181,9 +182,17 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
 
 
 def _slopes_of_input(
-    f: Callable[..., Any], points: list[Any], i: int, index: tuple, weights: Any, base: Any, *tolerances: float
+    f: Callable[..., Any],
+    points: list[Any],
+    i: int,
+    index: tuple,
+    weights: Any,
+    base: Any,
+    *tolerances: float,
+    analytic: float,
 ) -> Slopes:
-    """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol, f's output's dtype)."""
+    """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol, f's output's dtype;
+    `analytic`: the rule's slope there)."""
     eps = tolerances[0]
 
     def at(shift: float) -> np.ndarray:
@@ -200,7 +209,7 @@ def _slopes_of_input(
             raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
 
     with no_grad():
-        return slopes(at, base, weights, *tolerances)
+        return slopes(at, base, weights, *tolerances, analytic=analytic)
 
 
 def _point(x: Any, name: str) -> Any:

@@ -36,12 +36,16 @@ class Slopes(NamedTuple):
     noise: float  # how far the central difference itself may be off (measured for slopes below atol only)
 
 
-def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *tolerances: float) -> Slopes:
+def slopes(
+    at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *tolerances: float, analytic: float
+) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
     difference is taken of the outputs before they are weighed, so that a large entry (exp(20)) does
     not swallow a small one's change. `tolerances`: eps, atol, rtol, and f's `Precision` (the float
-    dtype its output rounds in, and how far rounding inside f moves it: check_rounding).
+    dtype its output rounds in, and how far rounding inside f moves it: check_rounding). `analytic`: the
+    rule's slope here, beside which the central difference's own error (`_noise`, two more calls of f)
+    is measured only where it is needed: where the two `part` (verdict).
 
     The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
     for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
@@ -73,7 +77,7 @@ def slopes(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *t
         # at each step out, rounding's halves
         kink = 0.7 < ratios[0] < 1.3 and 0.7 < ratios[1] / ratios[0] < 1.45
     central = _weighed(up - down, weights) / (2 * eps)
-    noise = _noise(at, spread, weights, (eps, atol, dtype, inside), central)
+    noise = _noise(at, spread, weights, (eps, atol, dtype, inside), central) if part(analytic, central) else 0.0
     return Slopes(central, left, right, kink, rounding, noise)
 
 
@@ -201,6 +205,13 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     raise GradcheckError(_table(judged, eps, atol, rtol, outputs))
 
 
+def part(a: float, n: float) -> bool:
+    """Whether an analytic slope and a numeric one are of other signs (not a * n <= 0: the product of two
+    subnormals is 0) or one is off by more than half: below atol, and beyond the numeric slope's own
+    error, a wrong rule (an analytic slope where f is flat, a 0 where it is not)."""
+    return (a < 0) != (n < 0) or abs(a - n) > max(abs(a), abs(n)) / 2
+
+
 def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     """What is wrong with a row ("" if nothing)."""
     if r.kink:
@@ -210,10 +221,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return "<- fails"
     a, n = r.analytic, r.numeric
     if r.error <= atol + rtol * abs(n):
-        other_sign = (a < 0) != (n < 0)  # not a * n <= 0: the product of two subnormals is 0
         # judged where they part by more than the numeric slope's error and one stands clear of it
-        clear = r.error > r.noise and max(abs(a), abs(n)) > r.noise
-        if small and clear and (other_sign or r.error > max(abs(a), abs(n)) / 2):
+        if small and part(a, n) and r.error > r.noise and max(abs(a), abs(n)) > r.noise:
             return "<- fails: below atol, but of another sign or size than the numeric slope"
         return ""
     if r.error <= r.rounding:

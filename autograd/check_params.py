@@ -66,10 +66,11 @@ def gradcheck_params(
                 # the entries not drawn still count: the slope along a random direction moves every one
                 d = rng.standard_normal(np.shape(p.data))
                 d /= np.linalg.norm(d)
-                s = _slopes_of_param(loss, p, name, d, base, *tolerances)
-                rows.append(row(f"{name}·d", np.linalg.norm(p.data), (), np.sum(grad * d), s))
+                along = float(np.sum(grad * d))
+                s = _slopes_of_param(loss, p, name, d, base, *tolerances, analytic=along)
+                rows.append(row(f"{name}·d", np.linalg.norm(p.data), (), along, s))
             for index in indices:
-                s = _slopes_of_param(loss, p, name, index, base, *tolerances)
+                s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=float(np.asarray(grad)[index]))
                 rows.append(row(name, p.data, index, grad, s))
     finally:
         for p, k in zip(params, kept):
@@ -129,7 +130,13 @@ def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
 
 
 def _slopes_of_param(
-    loss: Callable[[], Any], p: Node, name: str, index: tuple | np.ndarray, base: Any, *tolerances: float
+    loss: Callable[[], Any],
+    p: Node,
+    name: str,
+    index: tuple | np.ndarray,
+    base: Any,
+    *tolerances: float,
+    analytic: float,
 ) -> Slopes:
     """The slopes of loss() in p's element at `index` (or along a direction, an array of p's shape, of
     length 1), moving it and putting it back (`tolerances`: eps, atol, rtol, loss's output's dtype)."""
@@ -156,6 +163,6 @@ def _slopes_of_param(
 
     try:
         with no_grad():
-            return slopes(at, base, None, *tolerances)
+            return slopes(at, base, None, *tolerances, analytic=analytic)
     finally:
         p.data = original
