@@ -175,22 +175,39 @@ def _pair(owner: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 class Batches:
     """Minibatches of (X, y): iterate once per epoch. With `shuffle`, each epoch has a new order
     drawn from the generator seeded by `seed`, so a run repeats exactly (seed=None: autograd's
-    default generator as it is when each epoch begins, which autograd.manual_seed seeds)."""
+    default generator as it is when each epoch begins, which autograd.manual_seed seeds). With
+    `drop_last`, as PyTorch's DataLoader, the last batch is left out where it would be smaller (its
+    examples, shuffled, are others each epoch); one that would leave no batch at all is refused."""
 
-    def __init__(self, X: Any, y: Any, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = 0,
+        drop_last: bool = False,
+    ) -> None:
         self.X, self.y = _pair("Batches", X, y)
         self.batch_size = check_count("Batches", "batch_size", batch_size)
         self.shuffle = check_flag("Batches", "shuffle", shuffle)
+        self.drop_last = check_flag("Batches", "drop_last", drop_last)
+        if self.drop_last and len(self.y) < self.batch_size:
+            raise ValueError(
+                f"Batches: drop_last with {len(self.y)} examples and batch_size={self.batch_size} leaves no batch: "
+                f"make batch_size at most {len(self.y)}"
+            )
         check_seed("Batches", seed)
         # None: looked up at each epoch, as Dropout does at each call, so a later manual_seed counts
         self._rng = None if seed is None else generator(seed, "Batches")
 
     def __len__(self) -> int:
-        return -(-len(self.y) // self.batch_size)
+        whole, part = divmod(len(self.y), self.batch_size)
+        return whole + (1 if part and not self.drop_last else 0)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         rng = generator(None) if self._rng is None else self._rng
         order = rng.permutation(len(self.y)) if self.shuffle else None
-        for start in range(0, len(self.y), self.batch_size):
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
             rows = slice(start, start + self.batch_size) if order is None else order[start : start + self.batch_size]
             yield self.X[rows], self.y[rows]

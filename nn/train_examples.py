@@ -92,7 +92,7 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
     pixel takes a batch of one."""
     n, size = len(batches.y), batches.batch_size
     norms = [f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
-    if not norms or (size > 1 and n % size != 1):
+    if not norms or (size > 1 and (n % size != 1 or batches.drop_last)):  # drop_last: no batch of one left
         return
     saved = buffer_copies(model)
     try:
@@ -106,7 +106,7 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
         raise ValueError(
             f"fit: data has {n} examples, so batch_size={size} makes a batch of one example, which "
             f"{', '.join(norms)} in training mode refuses (the batch statistics of one value per channel): nothing "
-            f"was trained; {how}, or drop an example"
+            f"was trained; {how}, or drop an example (Batches(..., drop_last=True) drops the last batch)"
         ) from e
     finally:
         put_back(saved)

@@ -88,6 +88,17 @@ def test_a_last_batch_of_one_through_batchnorm_is_refused_before_training():
     assert all(m.training for m in model.modules())
 
 
+def test_batches_that_drop_the_last_batch_of_one_train_through_batchnorm():
+    """The refusal above names the way out PyTorch's DataLoader offers: Batches(..., drop_last=True)."""
+    X, y = nn.data.spirals(33, seed=0)
+    model = _batchnorm_model()
+    with pytest.raises(ValueError, match=r"Batches\(\.\.\., drop_last=True\) drops the last batch"):
+        nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, y), batch_size=32, verbose=False)
+    batches = nn.data.Batches(X, y, batch_size=32, drop_last=True)
+    history = nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), batches, epochs=2, verbose=False)
+    assert len(batches) == 1 and len(history.loss) == 2 and np.isfinite(history.loss).all()
+
+
 def test_a_batch_of_one_is_refused_only_where_batchnorm_refuses_it():
     X = np.random.default_rng(0).normal(size=(3, 1, 4, 4))
     y = np.array([0, 1, 0])

@@ -69,6 +69,20 @@ def test_batches_cover_every_example_once_per_epoch_in_a_new_order():
         nn.data.Batches(X, y[:9])
 
 
+def test_batches_with_drop_last_leave_out_the_smaller_last_batch_as_pytorchs_dataloader():
+    X, y = np.arange(10).reshape(10, 1), np.arange(10)
+    batches = nn.data.Batches(X, y, batch_size=4, seed=0, drop_last=True)
+    epochs = [[yb.tolist() for _, yb in batches] for _ in range(2)]
+    assert len(batches) == 2 and all([len(b) for b in e] == [4, 4] for e in epochs)
+    assert len(set(sum(epochs[0], []))) == 8 and sum(epochs[0], []) != sum(epochs[1], [])  # other examples left out
+    whole = nn.data.Batches(X, y, batch_size=5, shuffle=False, drop_last=True)
+    assert [yb.tolist() for _, yb in whole] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    with pytest.raises(ValueError, match="drop_last with 10 examples and batch_size=11 leaves no batch"):
+        nn.data.Batches(X, y, batch_size=11, drop_last=True)
+    with pytest.raises(TypeError, match="drop_last must be True or False"):
+        nn.data.Batches(X, y, drop_last="yes")
+
+
 def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
     return bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
 
