@@ -34,6 +34,7 @@ Public API:
                                     layouts (torch.nn.Linear, nn.Sequential), both ways
     data                            toy datasets, Batches, train_val_split, mnist
     fit, History, predict, evaluate training loops
+    EarlyStopping, StopTraining     fit's callbacks ending training early (Keras's EarlyStopping)
     gradcheck_module                check a model's gradients (your own layers too) by finite differences
     plot, plot_images               (needs matplotlib; imported on first use) loss curves, decision
                                     boundaries; weights as images, confusion matrices
@@ -78,6 +79,7 @@ from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .train import History, evaluate, fit, predict
+from .train_stop import EarlyStopping, StopTraining
 
 __all__ = [
     "Activation",
@@ -111,6 +113,7 @@ __all__ = [
     "BatchNorm2d",
     "Dropout",
     "Dropout2d",
+    "EarlyStopping",
     "Embedding",
     "GroupNorm",
     "History",
@@ -129,6 +132,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "StopTraining",
     "Tanh",
     "data",
     "evaluate",

@@ -34,6 +34,7 @@ from .train_steps import (
     train_epoch,
     training_step,
 )
+from .train_stop import EarlyStopping, StopTraining
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
@@ -156,6 +157,9 @@ def fit(
         )
     step = training_step(model, loss, optimizer, compile)
     schedulers = check_schedulers(scheduler, optimizer, epochs, callbacks)
+    for callback in callbacks:  # what an EarlyStopping watches must be recorded: refused before training
+        if isinstance(callback, EarlyStopping):
+            callback.refuse_unrecorded(val_data is not None, metric is not None)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History(metric=metric_name(given_metric))
@@ -183,10 +187,17 @@ def fit(
                             each.step((history.val_loss or history.loss)[-1])
                         else:
                             each.step()
-                    for callback in callbacks:
-                        callback(epoch, model, history)
+                    try:
+                        for callback in callbacks:
+                            callback(epoch, model, history)
+                    except StopTraining as stop:  # a callback's request (EarlyStopping): this epoch is the last
+                        history.stopped = str(stop) or f"a callback stopped training after epoch {epoch}"
                     if verbose:
                         print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
+                        if history.stopped:
+                            print(f"stopped after epoch {epoch}: {history.stopped}", flush=True)
+                    if history.stopped:
+                        break
                 if ctrl_c.stop:
                     history.interrupted = True
                     print(f"stopped by Ctrl-C in epoch {epoch}; the model keeps its last step's weights", flush=True)

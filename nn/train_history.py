@@ -17,7 +17,8 @@ class History:
     by their numbers of examples: with a loss that leaves rows out, an ignore_index, not the mean over
     the rows kept; a loss of reduction="sum" the batches' added, the sum over the epoch's examples, as
     val_loss is over its), the same on the validation data when given, seconds taken and the lr.
-    `interrupted` is True after a Ctrl-C; an epoch it cut short is in none of the lists."""
+    `interrupted` is True after a Ctrl-C; an epoch it cut short is in none of the lists. `stopped` is why
+    a callback ended training early (StopTraining, EarlyStopping's), "" where none did."""
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -26,6 +27,7 @@ class History:
     seconds: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     interrupted: bool = False
+    stopped: str = ""
     metric: str = "accuracy"  # the name the metric's numbers (`accuracy`, `val_accuracy`) are shown under
 
     def last(self) -> str:
