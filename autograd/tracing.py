@@ -25,7 +25,7 @@ from .modes import enable_grad
 from .shape_args import is_int
 from .tensor import Tensor
 from .tensor_ops import ShapeError
-from .trees import Rebuild, flatten, tree_map
+from .trees import Rebuild, aligned, flatten, tree_map
 from .value import Value
 
 Argnums = int | Sequence[int]
@@ -193,13 +193,14 @@ def zeros_like(x: Any) -> Any:
 
 
 def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list[Any]:
-    """The leaves of `tree`, refused unless they hold real numbers and match those of `like` in number
-    and shapes (a cotangent and its output, tangents and their primals)."""
-    leaves, like_leaves = flatten(tree)[0], flatten(like)[0]
-    if len(leaves) != len(like_leaves):
-        raise ValueError(
-            f"{transform}: the {what} must have the structure of {of}: {len(like_leaves)} leaves, not {len(leaves)}"
-        )
+    """The leaves of `tree` in the order of `like`'s (dict entries paired by key), refused unless the two
+    have one structure and `tree`'s leaves hold real numbers of the shapes of `like`'s (a cotangent and
+    its output, tangents and their primals)."""
+    try:
+        leaves = aligned(tree, like)
+    except ValueError as e:
+        raise ValueError(f"{transform}: the {what} must have the structure of {of}: {e}") from None
+    like_leaves = flatten(like)[0]
     for k, (leaf, ref) in enumerate(zip(leaves, like_leaves)):
         data = raw(leaf)
         real = (

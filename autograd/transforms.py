@@ -50,7 +50,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """H v, the Hessian of scalar-valued f at x times v (x and v of the same structure and shapes),
     without building H: the gradient of <grad f(x), v>, two backward passes whatever x's size."""
     check_function(f, "hvp")
-    check_like(v, x, "hvp", "vector v", "x")
+    v = flatten(x)[1](check_like(v, x, "hvp", "vector v", "x"))  # in x's structure: dict entries paired by key
     return grad(lambda y: _tree_inner(grad(f)(y), v))(x)
 
 

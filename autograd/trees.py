@@ -42,6 +42,30 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
     return leaves, rebuild
 
 
+def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
+    """The leaves of `tree` in the order of `like`'s, for a tree given beside another of its structure
+    (tangents beside primals, a cotangent beside an output): dict entries paired by key, as JAX pairs
+    them, lists and tuples by place. ValueError naming where the two differ (another kind of node,
+    other keys, another length): paired by place, two leaves of one shape would silently swap."""
+    where = path or "the top"
+    if isinstance(like, dict):
+        if not isinstance(tree, dict):
+            raise ValueError(f"at {where} a dict (keys {list(like)}) was expected, got {type(tree).__name__}")
+        if set(tree) != set(like):
+            raise ValueError(f"at {where} the keys {list(like)} were expected, got {list(tree)}")
+        return [leaf for key in like for leaf in aligned(tree[key], like[key], f"{path}[{key!r}]")]
+    if isinstance(like, list | tuple):
+        expected = f"at {where} a {type(like).__name__} of {len(like)} was expected"
+        if not isinstance(tree, list | tuple):
+            raise ValueError(f"{expected}, got {type(tree).__name__}")
+        if len(tree) != len(like):
+            raise ValueError(f"{expected}, got one of {len(tree)}")
+        return [leaf for k, pair in enumerate(zip(tree, like)) for leaf in aligned(*pair, f"{path}[{k}]")]
+    if isinstance(tree, dict | list | tuple):
+        raise ValueError(f"at {where} one leaf (an array or a number) was expected, got a {type(tree).__name__}")
+    return [tree]
+
+
 def _refilled(like: dict, items: dict) -> dict:
     """A dict of `like`'s own type (an OrderedDict, a defaultdict, a dict with attribute access) and
     attributes, holding `items`."""

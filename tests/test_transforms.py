@@ -273,7 +273,7 @@ def test_transforms_trace_inside_no_grad():
         (lambda: grad(lambda s: 1.0)(np.arange(3)), TypeError, "an array of dtype int64"),
         (lambda: vjp(lambda x: x), TypeError, r"vjp\(f, x, ...\)"),
         (lambda: vjp(lambda x: x * 2, np.ones(2))[1](np.ones(3)), ShapeError, r"shape \(3,\).*shape \(2,\)"),
-        (lambda: vjp(lambda x: (x, x), 1.0)[1](1.0), ValueError, "structure of the output: 2 leaves, not 1"),
+        (lambda: vjp(lambda x: (x, x), 1.0)[1](1.0), ValueError, "structure of the output: at the top a tuple of 2"),
         (lambda: jvp(lambda x: x, 1.0, 1.0), TypeError, "primals and tangents must be tuples"),
         (lambda: jvp(lambda x: x * x, (2.0,), ("1",)), TypeError, "leaf 0 of the tangents is str '1'; give real"),
         (lambda: jvp(lambda x: x * x, (2.0,), (1j,)), TypeError, "leaf 0 of the tangents is complex 1j"),
@@ -284,3 +284,25 @@ def test_transforms_trace_inside_no_grad():
 def test_bad_input_gets_one_error_naming_the_problem(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_trees_beside_their_primals_are_paired_by_key_and_refused_where_their_structure_differs():
+    """Tangents, a cotangent or hvp's v given with a dict's keys in another order were paired with the
+    primals' leaves by place: two leaves of one shape swapped, silently (jvp gave 10 for 2); another
+    structure of as many leaves (other keys, a tuple for a dict) was taken too. torch.func refuses
+    another structure; JAX pairs dict entries by key, as this does."""
+    both = {"a": np.ones(1), "b": np.ones(1)}
+    _, tangent = jvp(lambda p: p["a"] * 2.0 + p["b"] * 10.0, (both,), ({"b": np.zeros(1), "a": np.ones(1)},))
+    np.testing.assert_array_equal(tangent, [2.0])
+    hv = hvp(lambda p: (p["a"] ** 2).sum() + 10 * (p["b"] ** 2).sum(), both, {"b": np.zeros(1), "a": np.ones(1)})
+    assert hv["a"].tolist() == [2.0] and hv["b"].tolist() == [0.0]
+    _, pullback = vjp(lambda x: {"a": 2 * x, "b": 10 * x}, np.ones(1))
+    np.testing.assert_array_equal(pullback({"b": np.zeros(1), "a": np.ones(1)})[0], [2.0])
+    with pytest.raises(ValueError, match=r"jvp: the tangents must have the structure of the primals: at \[0\] the"):
+        jvp(lambda p: p["a"] + p["b"], (both,), ({"x": np.zeros(1), "y": np.ones(1)},))
+    with pytest.raises(ValueError, match=r"at \[0\] a dict \(keys \['a', 'b'\]\) was expected, got tuple"):
+        jvp(lambda p: p["a"] + p["b"], (both,), ((np.zeros(1), np.ones(1)),))
+    with pytest.raises(ValueError, match="hvp: the vector v must have the structure of x: at the top one leaf"):
+        hvp(lambda x: (x**2).sum(), np.ones(2), (np.ones(2),))
+    with pytest.raises(ValueError, match="vjp: the cotangent must have the structure of the output"):
+        pullback([np.ones(1), np.ones(1)])
