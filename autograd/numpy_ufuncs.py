@@ -83,7 +83,10 @@ METHODS = {
     ("add", "accumulate"): "cumsum",
     ("multiply", "accumulate"): "cumprod",
 }
-_HINT = "chainrule's own ops keep the gradient; np.asarray(t) or t.numpy() computes on the data without one"
+_HINT = (
+    "chainrule's own ops keep the gradient; outside grad and the other transforms (which refuse it, as the "
+    "answer would lose this term), np.asarray(t) or t.numpy() computes on the data without one"
+)
 # a Value's: its methods, or a 0-d Tensor (numpy's functions on it are chainrule's, and grad's retry makes one)
 VALUE_HINT = (
     "A Value's own ops (x.exp(), autograd.maximum(x, 0.0)) keep the gradient, and so does a 0-d Tensor "

@@ -258,7 +258,8 @@ def _in_range(positions: tuple[int, ...], count: int, transform: str) -> tuple[i
     if any(i >= count or i < -count for i in positions):
         raise IndexError(
             f"{transform}: argnums={positions if len(positions) > 1 else positions[0]} but the function was "
-            f"called with {count} arguments"
+            f"called with {count} positional arguments (keyword arguments are never differentiated: pass the "
+            "argument by position)"
         )
     normal = tuple(i % count for i in positions)
     if len(set(normal)) != len(normal):

@@ -95,9 +95,17 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
     out, pullback = vjp(f, *primals)
     with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph.keeps_g)
-        _, pullback_of_pullback = vjp(pullback, tree_map(zeros_like, out))
+        _, pullback_of_pullback = vjp(pullback, tree_map(_float_zeros_like, out))
     (tangent_out,) = pullback_of_pullback(tuple(tangents))
     return out, tangent_out
+
+
+def _float_zeros_like(x: Any) -> Any:
+    """The cotangent jvp takes its pullback's vjp at: zeros of x's shape, floating point where x is an
+    integer or bool output (argmax's), which no path from the inputs reaches: its tangent comes out as
+    zeros, as torch.func.jvp's (JAX's is float0)."""
+    zeros = zeros_like(x)
+    return zeros.astype(np.float64) if isinstance(zeros, np.ndarray) and zeros.dtype.kind in "biu" else zeros
 
 
 def _jacobian_of(t: Trace, out: Any) -> list[Any]:

@@ -227,7 +227,7 @@ def test_grad_argnums_name_and_result_checks():
     assert g(2.0, 5.0) == (5.0, 2.0) and g.__name__ == "grad_mul"
     assert g.__doc__ == "The gradient of mul with respect to argument(s) (0, 1)."
     assert grad(lambda x: x * x, argnums=-1)(3.0) == 6.0
-    with pytest.raises(IndexError, match="argnums=2 but the function was called with 2 arguments"):
+    with pytest.raises(IndexError, match="argnums=2 but the function was called with 2 positional arguments"):
         grad(mul, argnums=2)(2.0, 5.0)
     p = grad(functools.partial(mul, 3.0))
     assert p.__name__ == "grad_f" and p.__doc__ == "The gradient of f with respect to argument(s) 0."

@@ -306,3 +306,14 @@ def test_trees_beside_their_primals_are_paired_by_key_and_refused_where_their_st
         hvp(lambda x: (x**2).sum(), np.ones(2), (np.ones(2),))
     with pytest.raises(ValueError, match="vjp: the cotangent must have the structure of the output"):
         pullback([np.ones(1), np.ones(1)])
+
+
+def test_jvp_gives_an_integer_output_a_tangent_of_zeros_as_torch_func():
+    """It was refused by a message about vjp and arguments never passed (argmax's output, an int)."""
+    (doubled, index), (tangent, zero) = jvp(lambda x: (x * 2, x.argmax()), (np.ones(2),), (np.ones(2),))
+    assert index == 0 and zero.shape == () and zero == 0 and tangent.tolist() == [2.0, 2.0]
+
+
+def test_argnums_beyond_the_positional_arguments_says_keywords_are_never_differentiated():
+    with pytest.raises(IndexError, match="called with 1 positional arguments .keyword arguments are never"):
+        grad(lambda x, y: x * y, argnums=1)(1.0, y=2.0)
