@@ -250,8 +250,15 @@ def _check_leaf(leaf: Any, transform: str) -> None:
 
 
 def _check_output(out: Any, transform: str) -> None:
-    if not isinstance(raw(out), numbers.Real | np.ndarray | np.generic):
-        raise TypeError(f"{transform}: the function must return a number, Value or Tensor, got {type(out).__name__}")
+    """Refuse an output that holds no real numbers: text, a complex number (whose derivative is not one
+    number), a bool (a comparison's), objects; such an output was differentiated as a constant, to zeros."""
+    data = raw(out)
+    if isinstance(data, np.ndarray | np.generic):
+        real, kind = data.dtype.kind in REAL_KINDS, f"{type(data).__name__} of dtype {data.dtype}"
+    else:
+        real, kind = isinstance(data, numbers.Real) and not isinstance(data, bool), type(data).__name__
+    if not real:
+        raise TypeError(f"{transform}: the function must return real numbers (a number, Value or Tensor), got {kind}")
 
 
 def _in_range(positions: tuple[int, ...], count: int, transform: str) -> tuple[int, ...]:
