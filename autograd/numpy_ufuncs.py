@@ -85,7 +85,7 @@ METHODS = {
 }
 _HINT = (
     "chainrule's own ops keep the gradient; outside grad and the other transforms (which refuse it, as the "
-    "answer would lose this term), np.asarray(t) or t.numpy() computes on the data without one"
+    "answer would lose this term), t.numpy() or t.data computes on the data without one"
 )
 # a Value's: its methods, or a 0-d Tensor (numpy's functions on it are chainrule's, and grad's retry makes one)
 VALUE_HINT = (

@@ -249,14 +249,23 @@ def _check_leaf(leaf: Any, transform: str) -> None:
     )
 
 
+# the transforms whose function may return bools among its outputs (a mask): their pullback is zero there
+BOOLS_OUT = ("vjp", "jvp", "jacobian")
+
+
 def _check_output(out: Any, transform: str) -> None:
     """Refuse an output that holds no real numbers: text, a complex number (whose derivative is not one
-    number), a bool (a comparison's), objects; such an output was differentiated as a constant, to zeros."""
+    number), objects, and (for a gradient, which needs a loss) a bool; such an output was differentiated
+    as a constant, to zeros."""
     data = raw(out)
+    kinds = REAL_KINDS + ("b" if transform in BOOLS_OUT else "")  # a mask beside an output: a zero pullback
     if isinstance(data, np.ndarray | np.generic):
-        real, kind = data.dtype.kind in REAL_KINDS, f"{type(data).__name__} of dtype {data.dtype}"
+        real, kind = data.dtype.kind in kinds, f"{type(data).__name__} of dtype {data.dtype}"
     else:
-        real, kind = isinstance(data, numbers.Real) and not isinstance(data, bool), type(data).__name__
+        real, kind = (
+            isinstance(data, numbers.Real) and ("b" in kinds or not isinstance(data, bool)),
+            type(data).__name__,
+        )
     if not real:
         raise TypeError(f"{transform}: the function must return real numbers (a number, Value or Tensor), got {kind}")
 

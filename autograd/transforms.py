@@ -63,11 +63,16 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
     has_aux = check_function(f, "vjp", has_aux)
     if not primals:
         raise TypeError("vjp: give the function's arguments after it: vjp(f, x, ...)")
-    t = trace(f, primals, {}, tuple(range(len(primals))), False, has_aux, "vjp")
+    return _vjp(f, primals, has_aux, "vjp")
+
+
+def _vjp(f: Callable[..., Any], primals: Sequence[Any], has_aux: bool, transform: str) -> tuple[Any, ...]:
+    """vjp's work, its messages naming `transform` (jvp's, whose work it is too)."""
+    t = trace(f, primals, {}, tuple(range(len(primals))), False, has_aux, transform)
     out = t.rebuild_out(t.outs)
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
-        cotangents = check_like(cotangent, out, "vjp", "cotangent", "the output")
+        cotangents = check_like(cotangent, out, transform, "cotangent", "the output")
         return t.answer(t.pull(t.outs, cotangents))
 
     pullback.__name__ = f"pullback_of_{getattr(f, '__name__', 'f')}"
@@ -93,9 +98,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
             f"got {type(primals).__name__} and {type(tangents).__name__}"
         )
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
-    out, pullback = vjp(f, *primals)
+    out, pullback = _vjp(f, primals, False, "jvp")
     with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph.keeps_g)
-        _, pullback_of_pullback = vjp(pullback, tree_map(_float_zeros_like, out))
+        _, pullback_of_pullback = _vjp(pullback, (tree_map(_float_zeros_like, out),), False, "jvp")
     (tangent_out,) = pullback_of_pullback(tuple(tangents))
     return out, tangent_out
 

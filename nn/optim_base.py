@@ -84,15 +84,18 @@ class Optimizer(OptimizerState):
         object.__setattr__(self, name, value)
 
     def _refuse_a_setting_it_lacks(self, name: str) -> None:
-        """AttributeError for a setting another optimizer has (nn's or PyTorch's: `adam.momentum = 0.9`,
-        `adam.amsgrad = True`) or a misspelling of one of its own (`opt.weight_deacy`): assigned, it
-        would change nothing, silently. Any other name is the caller's own attribute, and kept."""
+        """AttributeError, on nn's own optimizers, for a setting another optimizer has (nn's or PyTorch's:
+        `adam.momentum = 0.9`, `adam.amsgrad = True`) or a misspelling of one of its own of five letters or
+        more (`opt.weight_deacy`): assigned, it would change nothing, silently. Any other name is the
+        caller's own attribute, and kept; so is every name on a subclass of one's own, which may read it."""
+        if not type(self).__module__.startswith("nn."):
+            return
         own = self.setting_names
         if name in SETTINGS_ELSEWHERE:
             raise AttributeError(
                 f"{type(self).__name__} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
             )
-        near = difflib.get_close_matches(name, own, n=1, cutoff=0.8)
+        near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
         if near:
             raise AttributeError(
                 f"{type(self).__name__} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"

@@ -120,7 +120,8 @@ class ReduceLROnPlateau:
         return {key: getattr(self, key) for key in STATE_KEYS}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Resume from `state_dict()`'s; KeyError or ValueError, changing nothing, for another state."""
+        """Resume from `state_dict()`'s; KeyError, TypeError (a count that is no integer) or ValueError,
+        changing nothing, for another state."""
         if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
             got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
             raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")

@@ -103,7 +103,8 @@ def fit(
     `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`;
     or a list of them, stepped in that order) steps once after each epoch, before the callbacks (a
     ReduceLROnPlateau, of mode "min", on the epoch's validation loss, or its training loss without
-    val_data); a scheduler chained on the optimizer that fit is not given is named in a warning.
+    val_data); a scheduler chained on the optimizer that fit is not given, and that would move, is named
+    in a warning where nothing else could step it (check_schedulers).
     History.lr holds the lr each epoch trained with.
     An epoch enters the History whole once it is trained and validated, before the scheduler and
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
@@ -159,7 +160,7 @@ def fit(
     schedulers = check_schedulers(scheduler, optimizer, epochs, callbacks)
     for callback in callbacks:  # what an EarlyStopping watches must be recorded: refused before training
         if isinstance(callback, EarlyStopping):
-            callback.refuse_unrecorded(val_data is not None, metric is not None)
+            callback.refuse_before_training(val_data is not None, metric_name(given_metric) if metric else None)
     check_examples(model, loss, batches, val_data, metric)
     bar = _progress_bar(progress, len(batches))
     history = History(metric=metric_name(given_metric))

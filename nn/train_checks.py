@@ -16,6 +16,7 @@ from .data import Batches
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
+from .train_stop import EarlyStopping
 
 DEFAULT_BATCH = 32  # fit's batch_size for (X, y)
 
@@ -90,17 +91,19 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
     """fit's `scheduler` as a list: one, or a list or tuple of them (stepped in that order after each
     epoch, as PyTorch's loop calls each one's step()), each checked (`check_scheduler`). A warning names
     the schedulers chained on the optimizer that none of them steps (nor holds, as a SequentialLR its
-    own), where fit is given some, or none but trains several epochs with no callback that could step
-    them: their factor stays where they set it (a warmup's first) for the whole of fit. (One epoch a
-    call, the schedulers stepped between the calls, is a loop of one's own, and warns of nothing.)"""
+    own) and whose factor stepping would change within the fit's epochs (not a finished warmup), where
+    fit is given some, or none but trains several epochs with no callback that could step them (an
+    EarlyStopping steps none): their factor stays where they set it (a warmup's first) for the whole
+    of fit. (One epoch a call, the schedulers stepped between the calls, is a loop of one's own.)"""
     given = list(scheduler) if isinstance(scheduler, list | tuple) else [] if scheduler is None else [scheduler]
     for each in given:
         check_scheduler(each, optimizer)
     if len({id(each) for each in given}) < len(given):
         raise ValueError("fit: scheduler lists a scheduler twice; it would step twice an epoch: list it once")
     stepped = {id(each) for each in given} | {id(inner) for each in given for inner in getattr(each, "schedulers", ())}
-    left = [each for each in optimizer.schedulers if id(each) not in stepped]
-    if left and (given or (epochs > 1 and not callbacks)):
+    left = [each for each in optimizer.schedulers if id(each) not in stepped and _would_move(each, epochs)]
+    stepping = [c for c in callbacks if not isinstance(c, EarlyStopping)]  # one that could step a scheduler
+    if left and (given or (epochs > 1 and not stepping)):
         warnings.warn(
             f"fit steps {', '.join(type(each).__name__ for each in given) or 'no scheduler'}, but the optimizer "
             f"has {', '.join(type(each).__name__ for each in left)} chained on it too: its factor stays where it "
@@ -109,6 +112,16 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
             stacklevel=3,
         )
     return given
+
+
+def _would_move(scheduler: Any, epochs: int) -> bool:
+    """Whether stepping `scheduler` over the fit's epochs would change its factor (a warmup that has
+    finished would not); a schedule whose steps would be refused is counted as moving."""
+    try:
+        factors = {scheduler._scheduled(scheduler.last_epoch + k, scheduler.base_lr)[0] for k in range(1, epochs + 1)}
+    except (ValueError, ArithmeticError):
+        return True
+    return factors != {scheduler._factor}
 
 
 def check_scheduler(scheduler: Any, optimizer: Any) -> None:

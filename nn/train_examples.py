@@ -106,7 +106,8 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
         raise ValueError(
             f"fit: data has {n} examples, so batch_size={size} makes a batch of one example, which "
             f"{', '.join(norms)} in training mode refuses (the batch statistics of one value per channel): nothing "
-            f"was trained; {how}, or drop an example (Batches(..., drop_last=True) drops the last batch)"
+            f"was trained; {how}, or drop an example"
+            + (" (Batches(..., drop_last=True) drops the last batch)" if size > 1 and not batches.drop_last else "")
         ) from e
     finally:
         put_back(saved)

@@ -27,8 +27,8 @@ class History:
     seconds: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     interrupted: bool = False
-    stopped: str = ""
     metric: str = "accuracy"  # the name the metric's numbers (`accuracy`, `val_accuracy`) are shown under
+    stopped: str = ""
 
     def last(self) -> str:
         parts = [f"loss {self.loss[-1]:.4f}"]

@@ -340,7 +340,15 @@ def test_a_setting_an_optimizer_lacks_is_refused_not_ignored():
         sgd.weight_deacy = 0.1
     assert not hasattr(adam, "momentum") and sgd.weight_decay == 0
     sgd.note = "run 3"
-    assert sgd.note == "run 3"
+    sgd.lrs = [0.1]  # short names are the caller's own, however near a setting's
+    assert sgd.note == "run 3" and sgd.lrs == [0.1]
+
+    class AMSAdam(Adam):  # a subclass of one's own reads the names it sets
+        def __init__(self, params, amsgrad=True):
+            super().__init__(params)
+            self.amsgrad = amsgrad
+
+    assert AMSAdam(params).amsgrad is True
 
 
 def test_clipping_counts_and_clips_a_parameter_listed_twice_once():

@@ -321,3 +321,18 @@ def test_fit_refuses_a_scheduler_listed_twice_changing_nothing():
     with pytest.raises(ValueError, match="fit: scheduler lists a scheduler twice"):
         nn.fit(model, nn.MSELoss(), opt, data, epochs=2, metric=None, scheduler=[warmup, warmup], verbose=False)
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items()) and warmup.last_epoch == 0
+
+
+def test_a_finished_warmup_is_not_warned_of_but_an_early_stopping_callback_does_not_silence_the_warning():
+    model, opt, warmup, steps, data = _two_schedules()
+    steps.optimizer.schedulers.remove(steps)  # the warmup alone, stepped to its end
+    for _ in range(3):
+        warmup.step()
+    cosine = CosineAnnealingLR(opt, T_max=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.fit(model, nn.MSELoss(), opt, data, epochs=3, metric=None, scheduler=cosine, verbose=False)
+    model, opt, warmup, steps, data = _two_schedules()
+    with pytest.warns(UserWarning, match="fit steps no scheduler, but the optimizer has LinearLR, StepLR"):
+        nn.fit(model, nn.MSELoss(), opt, data, epochs=2, metric=None, verbose=False,
+               callbacks=[nn.EarlyStopping(patience=5)])  # fmt: skip

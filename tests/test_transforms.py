@@ -318,6 +318,10 @@ def test_jvp_gives_an_integer_output_a_tangent_of_zeros_as_torch_func():
     """It was refused by a message about vjp and arguments never passed (argmax's output, an int)."""
     (doubled, index), (tangent, zero) = jvp(lambda x: (x * 2, x.argmax()), (np.ones(2),), (np.ones(2),))
     assert index == 0 and zero.shape == () and zero == 0 and tangent.tolist() == [2.0, 2.0]
+    (_, mask), (_, zeros) = jvp(lambda x: (x * 2, x > 0), (np.ones(2),), (np.ones(2),))  # a mask too
+    assert mask.tolist() == [True, True] and zeros.tolist() == [0.0, 0.0]
+    with pytest.raises(TypeError, match="jvp: the function must return real numbers"):
+        jvp(lambda x: "text", (np.ones(2),), (np.ones(2),))
 
 
 def test_argnums_beyond_the_positional_arguments_says_keywords_are_never_differentiated():
