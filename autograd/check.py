@@ -73,7 +73,7 @@ def gradcheck(
         for index in np.ndindex(np.shape(point)):
             a = float(np.asarray(grad)[index])
             s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, rounds, analytic=a)
-            rows.append(row(name, point, index, grad, s))
+            rows.append(row(name, point, index, a, s))
     return verdict(rows, eps, atol, rtol, np.size(base))
 
 

@@ -164,8 +164,8 @@ class Row(NamedTuple):
     noise: float
 
 
-def row(name: str, point: Any, index: tuple, grad: Any, s: Slopes) -> Row:
-    a = float(np.asarray(grad)[index])
+def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
+    """The comparison of the rule's slope `a` at `index` of the point with the numeric slopes `s`."""
     numeric = s.central
     error = abs(a - numeric)
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))

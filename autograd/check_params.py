@@ -70,8 +70,9 @@ def gradcheck_params(
                 s = _slopes_of_param(loss, p, name, d, base, *tolerances, analytic=along)
                 rows.append(row(f"{name}·d", np.linalg.norm(p.data), (), along, s))
             for index in indices:
-                s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=float(np.asarray(grad)[index]))
-                rows.append(row(name, p.data, index, grad, s))
+                a = float(np.asarray(grad)[index])
+                s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
+                rows.append(row(name, p.data, index, a, s))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
