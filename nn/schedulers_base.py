@@ -80,6 +80,16 @@ class LRScheduler:
         rebased = _hand_set_base(self, self.optimizer.schedulers)
         return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
 
+    def moves_within(self, epochs: int) -> bool:
+        """Whether stepping this schedule over the next `epochs` epochs would change its factor (a warmup
+        that has finished would not; nn.fit asks of one it is not given); a step that would be refused
+        counts as moving. Changes nothing."""
+        try:
+            ahead = {self._scheduled(self.last_epoch + k, self.base_lr)[0] for k in range(1, epochs + 1)}
+        except (ValueError, ArithmeticError):
+            return True
+        return ahead != {self._factor}
+
     def base_giving(self, lr: float) -> float | None:
         """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
         its factor there being 0)."""

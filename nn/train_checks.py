@@ -101,7 +101,7 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
     if len({id(each) for each in given}) < len(given):
         raise ValueError("fit: scheduler lists a scheduler twice; it would step twice an epoch: list it once")
     stepped = {id(each) for each in given} | {id(inner) for each in given for inner in getattr(each, "schedulers", ())}
-    left = [each for each in optimizer.schedulers if id(each) not in stepped and _would_move(each, epochs)]
+    left = [each for each in optimizer.schedulers if id(each) not in stepped and each.moves_within(epochs)]
     stepping = [c for c in callbacks if not isinstance(c, EarlyStopping)]  # one that could step a scheduler
     if left and (given or (epochs > 1 and not stepping)):
         warnings.warn(
@@ -112,16 +112,6 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
             stacklevel=3,
         )
     return given
-
-
-def _would_move(scheduler: Any, epochs: int) -> bool:
-    """Whether stepping `scheduler` over the fit's epochs would change its factor (a warmup that has
-    finished would not); a schedule whose steps would be refused is counted as moving."""
-    try:
-        factors = {scheduler._scheduled(scheduler.last_epoch + k, scheduler.base_lr)[0] for k in range(1, epochs + 1)}
-    except (ValueError, ArithmeticError):
-        return True
-    return factors != {scheduler._factor}
 
 
 def check_scheduler(scheduler: Any, optimizer: Any) -> None:
