@@ -29,35 +29,52 @@ class CrossEntropy:
         self.rows = np.arange(shape[0])
         self.classes = shape[1]
         self.shifted, self.exp, self.log_p, self.grad = (np.empty(shape, dtype) for _ in range(4))
-        self.total, self.rest = np.empty((shape[0], 1), dtype), np.empty((shape[0], 1), dtype)
+        self.total, self.log_total, self.rest = (np.empty((shape[0], 1), dtype) for _ in range(3))
         # np.mean's sum: in float32 for float16 (numpy's _mean), then its quotient in the input's dtype
         self.sum_dtype = np.dtype(np.float32) if dtype == np.float16 else None
         self.scalar = dtype.type
         self.kept: tuple[np.ndarray, Any, np.ndarray | None] = (self.rows, None, None)  # this call's kept_rows
+        self.labels_like: tuple[np.dtype, np.dtype] | None = None  # (labels' dtype, unsigned) of the last call
 
     def forward(self, logits: np.ndarray) -> np.ndarray:
         labels, ignore_index = self.params["labels"], self.params.get("ignore_index")
-        every_label_a_class = check_labels(logits, labels, ignore_index)  # as eager refuses them
-        if every_label_a_class and (ignore_index is None or not 0 <= ignore_index < self.classes):
-            self.kept = (self.rows, labels, None)  # kept_rows's answer, known without comparing the labels
+        if ignore_index is None and self._all_classes(labels):
+            rows, classes = self.rows, labels
+            self.kept = (rows, labels, None)  # kept_rows's answer, known without comparing the labels
         else:
-            self.kept = kept_rows(labels, ignore_index)
-        rows, classes, _ = self.kept
+            every_label_a_class = check_labels(logits, labels, ignore_index)  # as eager refuses them
+            if every_label_a_class and (ignore_index is None or not 0 <= ignore_index < self.classes):
+                self.kept = (self.rows, labels, None)
+            else:
+                self.kept = kept_rows(labels, ignore_index)
+            rows, classes, _ = self.kept
         top = shift(max_kept(logits, 1))  # tensor_forwards._shifted
         shifted = np.subtract(logits, top, out=self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
-        log_p = np.subtract(shifted, np.log(self.total), out=self.log_p)
+        log_p = np.subtract(shifted, np.log(self.total, out=self.log_total), out=self.log_p)
         if not rows.size:
             return self.scalar(np.nan)
         picked = log_p[rows, classes]
-        return -self.scalar(np.add.reduce(picked, dtype=self.sum_dtype) / np.intp(rows.size))  # -np.mean(picked)
+        # -np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype
+        return self.scalar(-float(np.add.reduce(picked, dtype=self.sum_dtype)) / rows.size)
+
+    def _all_classes(self, labels: Any) -> bool:
+        """check_labels's answer for labels of the dtype and shape of the last call's, in one reduction
+        (the check of every step): True when every label is a class. Anything else is check_labels's."""
+        like = self.labels_like
+        if like is None or labels.__class__ is not np.ndarray or labels.dtype is not like[0]:
+            if labels.__class__ is not np.ndarray or labels.dtype.kind not in "iu":
+                return False
+            like = self.labels_like = (labels.dtype, np.dtype(labels.dtype.str.replace("i", "u")))
+        # read as unsigned, a negative label is larger than any class
+        return labels.shape == self.rows.shape and np.maximum.reduce(labels.view(like[1])) < self.classes
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         rows, classes, ignored = self.kept
         softmax = np.divide(self.exp, self.total, out=self.grad)
         at_label = softmax[rows, classes]
         near_1 = at_label > 0.5  # there - one hot is 0 minus the rest of the row, as in the rule
-        if near_1.any():
+        if np.count_nonzero(near_1):  # in C: .any() is a Python method
             softmax[rows, classes] = np.where(near_1, 0, at_label)
             rest = np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
             softmax[rows, classes] = np.where(near_1, 0 - rest, at_label - 1)
