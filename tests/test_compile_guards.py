@@ -18,7 +18,7 @@ from compile_cases import (
 
 import autograd
 import nn
-from autograd import Tensor
+from autograd import ShapeError, Tensor
 from autograd.compile import MAX_RECORDINGS, CompileError, CompileWarning
 from nn import functional as F
 
@@ -310,6 +310,13 @@ def test_a_replay_refuses_labels_out_of_range_as_eager_does():
     for labels in ([0, 3, 1], [0, -1, 1]):
         with pytest.raises(ValueError, match=f"label {labels[1]} \\(row 1\\) is not a class"):
             run(Tensor(np.ones((3, 2))), np.array(labels))
+        # labels of another integer dtype than the last call's (recorded again, so nn's check's words)
+        with pytest.raises(ValueError, match=f"label {labels[1]} .*is not a class"):
+            run(Tensor(np.ones((3, 2))), np.array(labels, np.int8))
+    with pytest.raises(TypeError, match="integer class labels"):
+        run(Tensor(np.ones((3, 2))), np.array([0.0, 1.0, 1.0]))
+    with pytest.raises(ShapeError, match="labels of shape"):
+        run(Tensor(np.ones((3, 2))), np.array([0, 1]))
     assert_same(before, [p.data for p in model.parameters()])
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograd.compile_kernels import MAKERS, kernel
-from autograd.tensor_ops import OPS
+from autograd.tensor_ops import OPS, check_labels
 from autograd.tensor_record import Record
 
 DTYPES = (np.float16, np.float32, np.float64)
@@ -123,6 +123,31 @@ def test_the_cross_entropy_kernel_gives_the_ops_bits_with_ignored_rows(labels, i
         if fresh is labels:
             assert not got[ignored].any(), "an ignored row has a gradient"
             assert np.isnan(out) == ignored.all()
+
+
+def test_the_cross_entropy_kernel_checks_each_calls_labels_whatever_the_last_calls_dtype():
+    """The kernel checks labels of the last call's dtype in one reduction: a dtype it has not seen is
+    checked again, and a label out of range, negative, of another kind or shape is refused as eagerly."""
+    op = OPS["cross_entropy"]
+    params: dict = {}
+    k = kernel(op, [(3, 4)], np.dtype(np.float64), params, [True])
+    logits = np.arange(12.0).reshape(3, 4)
+    for labels in ([0, 3, 1], np.array([0, 3, 1], np.int8), np.array([2, 3, 1], np.uint16), [1, 1, 1]):
+        params["labels"] = np.asarray(labels)
+        assert_bits(k.forward(logits), op.forward(logits, **params), "cross_entropy: forward")
+    for labels, error in (
+        (np.array([0, 4, 1]), ValueError),
+        (np.array([0, -1, 1], np.int8), ValueError),
+        (np.array([0, 4, 1], np.uint8), ValueError),
+        (np.array([0.0, 1.0, 1.0]), TypeError),
+        (np.array([True, False, True]), TypeError),
+        (np.array([0, 1]), ValueError),  # ShapeError, a ValueError
+    ):
+        params["labels"] = labels
+        with pytest.raises(error):
+            check_labels(logits, labels)  # what eager's public function refuses them with
+        with pytest.raises(error):
+            k.forward(logits)
 
 
 def assert_bits(got, expected, what):
