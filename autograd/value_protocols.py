@@ -1,5 +1,6 @@
 """Python's protocols on a Value (a mixin of Value): identity `==` (micrograd's) and hashing, the
-truth of its number, `.item()`, and the conjugate and real part numpy's var and std call."""
+truth of its number, `.item()`, conversions to a number refused, round(), and the conjugate and real
+part numpy's var and std call."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ import numpy as np
 from . import modes
 from .graph import Node
 from .graph_order import BRANCH, refuse_number_of_lifted
+
+_NOT_A_NUMBER = (
+    ": a Value is a node of the graph, not a number. Its number is v.data (a constant, not "
+    "differentiated); math that keeps the gradient is its methods and autograd's functions "
+    "(v.exp(), v.sqrt(), autograd.log(v), v ** 0.5)"
+)
 
 
 class ValueProtocols:
@@ -41,6 +48,28 @@ class ValueProtocols:
         return self is not other
 
     __hash__ = Node.__hash__
+
+    # Python's conversions to a number: refused with a way out, since the number would leave the graph
+    # without a word (math.sqrt(v) asks for float(v)); Python's own TypeError named neither way out,
+    # and int() went through __trunc__ (deprecated) to "returned non-Integral"
+    def __float__(self) -> float:
+        raise TypeError(f"float() of a Value (the math module's functions ask for it too){_NOT_A_NUMBER}")
+
+    def __int__(self) -> int:
+        raise TypeError(f"int() of a Value{_NOT_A_NUMBER}")
+
+    def __complex__(self) -> complex:
+        raise TypeError(f"complex() of a Value{_NOT_A_NUMBER}")
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        """round(v): the round op (to the nearest integer, ties to even, as np.round), as math.floor(v)
+        is the floor op; with digits, refused (no op of it)."""
+        if ndigits is None:
+            return self.round()  # type: ignore[attr-defined]
+        raise TypeError(
+            f"round(v, {ndigits!r}) of a Value: only round(v), to the nearest integer, is an op; for digits "
+            "round its number, round(v.data, ndigits) (a constant, not differentiated)"
+        )
 
     def __bool__(self) -> bool:
         """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as

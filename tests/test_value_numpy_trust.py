@@ -5,11 +5,12 @@ The numbers in the comments marked torch are PyTorch 2.13's, on 0-d float64 tens
 
 import contextlib
 import math
+import re
 
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, gradients, value_and_grad
+from autograd import Tensor, Value, grad, gradients, value_and_grad
 from autograd.value_numpy import OBJECT_LOOP_METHODS
 
 nan = float("nan")
@@ -136,3 +137,35 @@ def test_degrees_and_radians_are_numpys_to_the_bit():
     for ufunc in (np.deg2rad, np.radians, np.rad2deg, np.degrees):
         np.testing.assert_array_equal(ufunc(Tensor(data)).data, ufunc(data))
         assert ufunc(Value(1.7)).data == ufunc(1.7)
+
+
+@pytest.mark.parametrize(
+    "convert, named",
+    [
+        (float, "float()"),
+        (math.sqrt, "the math module"),
+        (math.exp, "the math module"),
+        (int, "int()"),
+        (complex, "complex()"),
+        (np.float64, "float()"),
+    ],
+)
+def test_a_values_conversion_to_a_number_is_refused_naming_its_number_and_the_ops(convert, named):
+    """A Value is not a number: float(v) and math.sqrt(v) named neither v.data nor the ops (Python's own
+    'must be real number, not Value'), and int(v) went through __trunc__ to 'returned non-Integral' with a
+    DeprecationWarning. Inside a transform, the same refusal."""
+    for v in (Value(2.25), Value(2.25) * 1.0):
+        with pytest.raises(TypeError, match=r"(?s)" + re.escape(named) + ".*not a number.*v\\.data.*v\\.sqrt\\(\\)"):
+            convert(v)
+    with pytest.raises(TypeError, match="not a number"):
+        grad(convert)(2.25)
+
+
+def test_round_of_a_value_is_the_round_op_as_math_floor_is_the_floor_op():
+    v = Value(2.5)
+    for f, op in ((round, Value.round), (math.floor, Value.floor), (math.ceil, Value.ceil), (math.trunc, Value.trunc)):
+        out = f(v)
+        assert isinstance(out, Value) and out.data == op(v).data and out.op is op(v).op
+    assert round(Value(2.5)).data == 2.0 and round(Value(3.5)).data == 4.0  # ties to even, as round(2.5) == 2
+    with pytest.raises(TypeError, match=r"round\(v, 2\).*round\(v\.data, ndigits\)"):
+        round(v, 2)
