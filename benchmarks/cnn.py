@@ -100,6 +100,7 @@ def train_chainrule(data_dir: str, n: int) -> dict[str, float]:
 def train_torch(data_dir: str, n: int) -> dict[str, float]:
     import torch
 
+    torch.manual_seed(0)  # its dropout masks: the same loss from run to run (chainrule's are seeded by the model)
     model = _torch_twin(_example_model())
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     times, loss = [], 0.0
