@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -110,6 +110,23 @@ def layer_input(owner: str, x: Any) -> Tensor:
         except (TypeError, ValueError) as e:  # Tensor()'s refusal (a ValueError for ragged rows), naming the layer
             raise type(e)(f"{owner}: {e}") from None
     raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
+
+
+def check_number(owner: str, name: str, x: Any, wanted: str, fits: Callable[[Any], bool], integer: bool = False) -> Any:
+    """`x` as a Python int (`integer`) or float, refused in the same words whatever is wrong with it: a
+    TypeError for the wrong kind of thing (a str, None, a bool; a float where an integer is wanted), a
+    ValueError where `fits(x)` is false (NaN fails every comparison). `wanted` says what would do: "an
+    integer >= 1"."""
+    if not (is_int(x) if integer else is_real(x)):
+        raise TypeError(f"{owner}: {name} must be {wanted}, got {type(x).__name__} {shown(x)}")
+    if not fits(x):
+        raise ValueError(f"{owner}: {name} must be {wanted}, got {shown(x)}")
+    return int(x) if integer else float(x)
+
+
+def check_at_least_zero(owner: str, name: str, x: Any) -> float:
+    """`x` as a float, a finite number >= 0 (a rate, a tolerance), as check_number refuses it."""
+    return check_number(owner, name, x, "a finite number >= 0", lambda x: 0 <= x < math.inf)
 
 
 def check_real(

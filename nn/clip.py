@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, raw
 
-from .arguments import as_sequence, check_flag, is_real
+from .arguments import as_sequence, check_flag, check_number
 
 
 def clip_grad_norm_(
@@ -33,12 +33,7 @@ def clip_grad_norm_(
     _in_python("clip_grad_norm_")
     max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
     norm_type = math.inf if norm_type == "inf" else norm_type
-    if not is_real(norm_type):  # the wrong kind of thing: a TypeError
-        raise TypeError(
-            f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {type(norm_type).__name__} {norm_type!r}"
-        )
-    if not norm_type > 0:
-        raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or math.inf, got {norm_type!r}")
+    check_number("clip_grad_norm_", "norm_type", norm_type, "a number > 0 or math.inf", lambda p: p > 0)
     _check_foreach("clip_grad_norm_", foreach)
     error_if_nonfinite = check_flag("clip_grad_norm_", "error_if_nonfinite", error_if_nonfinite)
     nodes = _with_grads(params, "clip_grad_norm_")
@@ -122,8 +117,4 @@ def _check_foreach(name: str, foreach: Any) -> None:
 
 
 def _at_least_zero(name: str, argument: str, x: Any) -> float:
-    if not is_real(x):  # the wrong kind of thing (a str, None): a TypeError
-        raise TypeError(f"{name}: {argument} must be a number >= 0 (inf: no clipping), got {type(x).__name__} {x!r}")
-    if not 0 <= x:  # NaN too
-        raise ValueError(f"{name}: {argument} must be a number >= 0 (inf: no clipping), got {x!r}")
-    return float(x)
+    return check_number(name, argument, x, "a number >= 0 (inf: no clipping)", lambda x: 0 <= x)

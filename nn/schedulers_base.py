@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import replayed
 
-from .arguments import is_int, is_real
+from .arguments import check_at_least_zero, check_number, is_int, is_real
 from .optim_base import Optimizer
 
 
@@ -257,18 +257,11 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
 
 
 def _count(owner: Any, name: str, value: Any) -> int:
-    if not is_int(value):  # the wrong kind of thing (a float, a str, None): a TypeError, as fit's counts
-        raise TypeError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return check_number(type(owner).__name__, name, value, "an integer >= 1", lambda n: n >= 1, integer=True)
 
 
 def _at_least_zero(owner: Any, name: str, value: Any) -> float:
-    _require_real(owner, name, value)
-    if not 0 <= value < math.inf:
-        raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return check_at_least_zero(type(owner).__name__, name, value)
 
 
 def _require_real(owner: Any, name: str, value: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from autograd import eager_only, raw
 
-from .arguments import check_choice, is_int
+from .arguments import check_choice, check_number
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero, _require_real
 
@@ -137,8 +137,4 @@ class ReduceLROnPlateau:
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:
-    if not is_int(value):  # the wrong kind of thing: a TypeError, as fit's counts
-        raise TypeError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{type(owner).__name__}: {name} must be an integer >= 0, got {value!r}")
-    return int(value)
+    return check_number(type(owner).__name__, name, value, "an integer >= 0", lambda n: n >= 0, integer=True)

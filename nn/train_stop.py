@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .arguments import check_choice, check_count, check_flag, is_real
+from .arguments import check_at_least_zero, check_choice, check_count, check_flag
 from .module import Module
 from .train_history import History
 
@@ -38,12 +38,8 @@ class EarlyStopping:
         mode: str = "auto",
         restore_best_weights: bool = False,
     ) -> None:
-        if not is_real(min_delta):
-            kind = type(min_delta).__name__
-            raise TypeError(f"EarlyStopping: min_delta must be a number >= 0, got {kind} {min_delta!r}")
-        if not 0 <= min_delta < math.inf:
-            raise ValueError(f"EarlyStopping: min_delta must be a finite number >= 0, got {min_delta}")
-        self.patience, self.min_delta = check_count("EarlyStopping", "patience", patience), float(min_delta)
+        self.patience = check_count("EarlyStopping", "patience", patience)
+        self.min_delta = check_at_least_zero("EarlyStopping", "min_delta", min_delta)
         self.monitor = None if monitor is None else check_choice("EarlyStopping", "monitor", monitor, MONITORED, "None")
         self.mode = check_choice("EarlyStopping", "mode", mode, ("auto", "min", "max"))
         self.restore_best_weights = check_flag("EarlyStopping", "restore_best_weights", restore_best_weights)

@@ -80,7 +80,7 @@ def test_what_early_stopping_watches_must_be_recorded_refused_before_training():
         ({"patience": 0}, ValueError, "patience must be at least 1"),
         ({"patience": 2.0}, TypeError, "patience must be an int"),
         ({"min_delta": -1}, ValueError, "min_delta must be a finite number >= 0"),
-        ({"min_delta": "0"}, TypeError, "min_delta must be a number >= 0, got str"),
+        ({"min_delta": "0"}, TypeError, "min_delta must be a finite number >= 0, got str"),
         ({"monitor": "val_acc"}, ValueError, "monitor must be one of 'val_loss', 'loss'"),
         ({"restore_best_weights": 1}, TypeError, "restore_best_weights must be True or False"),
     ],

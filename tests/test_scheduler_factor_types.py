@@ -16,19 +16,19 @@ def _optimizer():
 
 
 @pytest.mark.parametrize(
-    "make, name",
+    "make, wanted",
     [
-        (lambda o, v: LinearLR(o, start_factor=v), "start_factor"),
-        (lambda o, v: LinearLR(o, end_factor=v), "end_factor"),
-        (lambda o, v: StepLR(o, 2, gamma=v), "gamma"),
-        (lambda o, v: CosineAnnealingLR(o, 4, eta_min=v), "eta_min"),
+        (lambda o, v: LinearLR(o, start_factor=v), "start_factor must be a number"),
+        (lambda o, v: LinearLR(o, end_factor=v), "end_factor must be a number"),
+        (lambda o, v: StepLR(o, 2, gamma=v), "gamma must be a finite number >= 0"),
+        (lambda o, v: CosineAnnealingLR(o, 4, eta_min=v), "eta_min must be a finite number >= 0"),
     ],
     ids=["start_factor", "end_factor", "gamma", "eta_min"],
 )
 @pytest.mark.parametrize("value", [True, False, "0.5", None, 0.5j])
-def test_a_bool_or_no_number_is_a_type_error(make, name, value):
+def test_a_bool_or_no_number_is_a_type_error(make, wanted, value):
     opt = _optimizer()
-    with pytest.raises(TypeError, match=f": {name} must be a number, got {type(value).__name__}"):
+    with pytest.raises(TypeError, match=f": {wanted}, got {type(value).__name__}"):
         make(opt, value)
     assert opt.lr == 0.1 and opt.schedulers == []  # nothing changed
 
