@@ -115,13 +115,18 @@ def layer_input(owner: str, x: Any) -> Tensor:
 def check_number(owner: str, name: str, x: Any, wanted: str, fits: Callable[[Any], bool], integer: bool = False) -> Any:
     """`x` as a Python int (`integer`) or float, refused in the same words whatever is wrong with it: a
     TypeError for the wrong kind of thing (a str, None, a bool; a float where an integer is wanted), a
-    ValueError where `fits(x)` is false (NaN fails every comparison). `wanted` says what would do: "an
-    integer >= 1"."""
+    ValueError where `fits(x)` is false (NaN fails every comparison) or where an int is too large for a
+    float (it passes `x < inf`). `wanted` says what would do: "an integer >= 1"."""
     if not (is_int(x) if integer else is_real(x)):
         raise TypeError(f"{owner}: {name} must be {wanted}, got {type(x).__name__} {shown(x)}")
     if not fits(x):
         raise ValueError(f"{owner}: {name} must be {wanted}, got {shown(x)}")
-    return int(x) if integer else float(x)
+    if integer:
+        return int(x)
+    try:
+        return float(x)  # a Python float: numpy's float64 would be a strong type in the updates
+    except OverflowError:
+        raise ValueError(f"{owner}: {name} must be {wanted}, got an int too large for a float") from None
 
 
 def check_at_least_zero(owner: str, name: str, x: Any) -> float:

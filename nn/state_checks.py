@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .arguments import check_flag, is_int, is_real
+from .arguments import check_flag, check_number, is_int
 
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
@@ -83,17 +83,8 @@ def conform(
 def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
     """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
     error naming `owner`'s argument."""
-    owner = type(owner).__name__
-    if not is_real(value):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
-    limit = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
-    try:
-        number = float(value)  # a Python float: numpy's float64 would be a strong type in the updates
-    except OverflowError:  # an int beyond a float's range: the first step would overflow
-        raise ValueError(f"{owner}: {name} must be {limit}, got an int too large for a float") from None
-    if not 0 <= number < below:
-        raise ValueError(f"{owner}: {name} must be {limit}, got {value!r}")
-    return number
+    wanted = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
+    return check_number(type(owner).__name__, name, value, wanted, lambda x: 0 <= x < below)
 
 
 def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> tuple[float, float]:

@@ -47,7 +47,7 @@ def test_out_of_range_arguments_are_named_with_their_optimizer_and_range(make, m
 
 def test_type_errors_name_the_optimizer():
     w = param(1.0)
-    with pytest.raises(TypeError, match="^SGD: lr must be a number, got str 'x'$"):
+    with pytest.raises(TypeError, match="^SGD: lr must be a finite number >= 0, got str 'x'$"):
         nn.SGD([w], lr="x")
     with pytest.raises(TypeError, match=re.escape("Adam: betas must be a pair (beta1, beta2), got 0.9")):
         nn.Adam([w], betas=0.9)

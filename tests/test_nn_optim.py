@@ -181,7 +181,7 @@ def test_a_file_that_does_not_fit_the_optimizer_changes_neither_model_nor_optimi
         (lambda w: SGD(w, dampening=-1), ValueError, "SGD: dampening must be a finite number >= 0"),
         (lambda w: AdamW(w, weight_decay=-0.1), ValueError, "AdamW: weight_decay must be a finite number >= 0"),
         (lambda w: RMSprop(w, alpha=1.0), ValueError, "RMSprop: alpha must be in \\[0, 1\\)"),
-        (lambda w: RMSprop(w, momentum="0.9"), TypeError, "RMSprop: momentum must be a number"),
+        (lambda w: RMSprop(w, momentum="0.9"), TypeError, "RMSprop: momentum must be a finite number >= 0, got str"),
         (lambda w: Adagrad(w, lr_decay=-1), ValueError, "Adagrad: lr_decay must be a finite number >= 0"),
         (lambda w: Adagrad(w, initial_accumulator_value=math.nan), ValueError, "initial_accumulator_value must"),
     ],

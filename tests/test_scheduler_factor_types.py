@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import nn
 from autograd import Tensor
 from nn.optim import SGD
-from nn.schedulers import CosineAnnealingLR, LinearLR, StepLR
+from nn.schedulers import CosineAnnealingLR, LinearLR, ReduceLROnPlateau, StepLR
 
 
 def _optimizer():
@@ -44,3 +45,23 @@ def test_out_of_range_factors_are_still_value_errors():
         LinearLR(_optimizer(), start_factor=0.0)
     with pytest.raises(ValueError, match="end_factor must be in \\[0, 1\\]"):
         LinearLR(_optimizer(), end_factor=float("nan"))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda w: StepLR(SGD(w, lr=0.1), 2, gamma=10**400),
+        lambda w: CosineAnnealingLR(SGD(w, lr=0.1), 4, eta_min=10**400),
+        lambda w: ReduceLROnPlateau(SGD(w, lr=0.1), min_lr=10**400),
+        lambda w: nn.EarlyStopping(min_delta=10**400),
+        lambda w: nn.clip_grad_norm_(w, 10**400),
+        lambda w: nn.clip_grad_value_(w, 10**400),
+        lambda w: SGD(w, lr=10**400),
+    ],
+    ids=["StepLR gamma", "eta_min", "min_lr", "min_delta", "max_norm", "clip_value", "lr"],
+)
+def test_an_int_too_large_for_a_float_is_a_value_error_naming_the_argument(make):
+    """Each passed `x < inf` and then met float(x): Python's bare OverflowError, naming nothing (all but lr)."""
+    w = [Tensor(np.ones(2), requires_grad=True)]
+    with pytest.raises(ValueError, match="must be .*, got an int too large for a float"):
+        make(w)

@@ -133,7 +133,7 @@ def test_optimizer_arguments_out_of_range_are_refused(make, name):
 
 
 def test_optimizer_arguments_of_the_wrong_type_are_refused():
-    with pytest.raises(TypeError, match="lr must be a number, got str '0.1'"):
+    with pytest.raises(TypeError, match="lr must be a finite number >= 0, got str '0.1'"):
         nn.SGD([Value(1.0)], lr="0.1")
     with pytest.raises(TypeError, match=r"betas must be a pair"):
         nn.Adam([Value(1.0)], betas=0.9)
