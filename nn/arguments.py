@@ -115,18 +115,17 @@ def layer_input(owner: str, x: Any) -> Tensor:
 def check_number(owner: str, name: str, x: Any, wanted: str, fits: Callable[[Any], bool], integer: bool = False) -> Any:
     """`x` as a Python int (`integer`) or float, refused in the same words whatever is wrong with it: a
     TypeError for the wrong kind of thing (a str, None, a bool; a float where an integer is wanted), a
-    ValueError where `fits(x)` is false (NaN fails every comparison) or where an int is too large for a
-    float (it passes `x < inf`). `wanted` says what would do: "an integer >= 1"."""
+    ValueError where `fits` refuses it as a Python number (NaN fails every comparison), or where an int is
+    too large for a float (math.isfinite's OverflowError). `wanted` says what would do: "an integer >= 1"."""
     if not (is_int(x) if integer else is_real(x)):
         raise TypeError(f"{owner}: {name} must be {wanted}, got {type(x).__name__} {shown(x)}")
-    if not fits(x):
-        raise ValueError(f"{owner}: {name} must be {wanted}, got {shown(x)}")
-    if integer:
-        return int(x)
-    try:
-        return float(x)  # a Python float: numpy's float64 would be a strong type in the updates
+    try:  # a Python number: numpy's float64 would be a strong type in an optimizer's updates
+        number = int(x) if integer else float(x)
     except OverflowError:
         raise ValueError(f"{owner}: {name} must be {wanted}, got an int too large for a float") from None
+    if not fits(number):
+        raise ValueError(f"{owner}: {name} must be {wanted}, got {shown(x)}")
+    return number
 
 
 def check_at_least_zero(owner: str, name: str, x: Any) -> float:
@@ -136,13 +135,16 @@ def check_at_least_zero(owner: str, name: str, x: Any) -> float:
 
 def check_real(
     owner: str, name: str, x: Any, low: float = -math.inf, high: float = math.inf, high_included: bool = True
-) -> None:
-    """Refuse `x` unless it is a finite real number from `low` to `high` (`high` itself only with
-    `high_included`): a noise level, a fraction. NaN and infinities are refused, never drawn with."""
-    if not is_real(x):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} {shown(x)}")
-    if not (math.isfinite(x) and low <= x <= high and (high_included or x < high)):
-        raise ValueError(f"{owner}: {name} must be {_range(low, high, high_included)}, got {x}")
+) -> float:
+    """`x` as a float, refused unless it is a finite real number from `low` to `high` (`high` itself only
+    with `high_included`): a noise level, a fraction. NaN and infinities are refused, never drawn with."""
+    return check_number(
+        owner,
+        name,
+        x,
+        _range(low, high, high_included),
+        lambda x: math.isfinite(x) and low <= x <= high and (high_included or x < high),
+    )
 
 
 def _range(low: float, high: float, high_included: bool) -> str:

@@ -185,9 +185,9 @@ def test_batches_and_train_val_split_take_lists_and_refuse_what_has_no_rows():
 @pytest.mark.parametrize(
     "fraction, error, message",
     [
-        ("0.2", TypeError, "val_fraction must be a number, got str '0.2'"),
-        (None, TypeError, "val_fraction must be a number, got NoneType None"),
-        (True, TypeError, "val_fraction must be a number, got bool True"),
+        ("0.2", TypeError, "val_fraction must be between 0 and 1, got str '0.2'"),
+        (None, TypeError, "val_fraction must be between 0 and 1, got NoneType None"),
+        (True, TypeError, "val_fraction must be between 0 and 1, got bool True"),
     ],
 )
 def test_train_val_split_refuses_a_fraction_that_is_not_a_number(fraction, error, message):
