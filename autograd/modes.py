@@ -25,6 +25,12 @@ def short(x: Any) -> str:
     return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
+def too_large(x: Any, where: str = "") -> OverflowError:
+    """The error for a number no float can hold (an int of 400 digits), Python's own type, naming it:
+    numpy's and math's say only "int too large to convert to float"."""
+    return OverflowError(f"{where}{type(x).__name__} {short(x)} is too large for a float (at most 1.8e308)")
+
+
 def flag(value: Any, what: str) -> bool:
     """`value` as a bool: True or False (numpy's too). Anything else is a TypeError naming `what`:
     its truth would be a guess ("no" and "False" are true, 0 may be a slip, an array's is ambiguous).

@@ -19,7 +19,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
-from .modes import is_real, short
+from .modes import is_real, short, too_large
 
 BOTH = (True, True)
 
@@ -240,7 +240,10 @@ def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
         if isinstance(value, str):
             return value
     elif is_real(value):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise too_large(value, f"{op}: {name}: ") from None
     kind = "a string" if isinstance(default, str) else "a real number"
     raise TypeError(f"{op}: {name} must be {kind}, got {type(value).__name__} {value!r}")
 

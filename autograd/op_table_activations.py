@@ -15,6 +15,7 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
+from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function, gated, where
 from .op_table_math import TOO_LARGE, exp
 from .tensor_data import array_of
@@ -101,7 +102,10 @@ def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[st
         if value is None:
             continue
         if isinstance(value, numbers.Real):
-            nan, infinite = math.isnan(value), math.isinf(value)
+            try:
+                nan, infinite = math.isnan(value), math.isinf(value)
+            except OverflowError:
+                raise too_large(value, f"{op}: {name}: ") from None
         else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
             array = array_of(value, f"{op}: {name}")
             if array.dtype.kind not in DATA_KINDS:

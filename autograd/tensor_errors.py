@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from .modes import too_large
 from .op import Op
 from .tensor_data import RAGGED
 from .tensor_ops import ShapeError
 from .tensor_record import BUILT_IN
 
+_FLOAT_MAX = sys.float_info.max  # a Python float: an int compares with it exactly, never converted
 _SHAPE_WORDS = ("shape", "broadcast", "dimension", "size")
 _NUMPYS_SHAPE_ERRORS = (
     "could not be broadcast",
@@ -19,6 +22,17 @@ _NUMPYS_SHAPE_ERRORS = (
     "cannot reshape array",
     "not aligned",
 )
+
+
+def overflow_error(op: Op, arguments: Sequence[Any], e: OverflowError) -> Exception:
+    """numpy's OverflowError at a Python int among the op's operands and keyword arguments (`t + 10**400`,
+    `t ** 10**400`), naming the op, and the number where no float holds it, as a Value's operator does
+    (numpy's words name an int out of an integer dtype's range); any other as it is."""
+    ints = [x for x in arguments if isinstance(x, int) and not isinstance(x, bool)]
+    for x in ints:
+        if abs(x) > _FLOAT_MAX:
+            return too_large(x, f"{op.name}: ")
+    return OverflowError(f"{op.name}: {e}") if ints else e
 
 
 def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:

@@ -21,7 +21,7 @@ from .graph import MixedNodes, Node
 from .graph_order import MANY, NO_GRAPH
 from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
-from .modes import check_forward, short
+from .modes import check_forward, too_large
 from .op import Op
 from .operators import Operators
 from .scalar_backward import scalar_order, scalar_pass
@@ -281,7 +281,7 @@ def _as_float(x: Any) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{type(x).__name__} {short(x)} is too large for a float (at most 1.8e308)") from None
+            raise too_large(x) from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
     raise TypeError(f"Value needs a real number, got {type(x).__name__} {x!r}{hint}")
 

@@ -166,6 +166,18 @@ def test_softmax_family_keeps_float32_precision_for_large_logits(shift):
         (lambda: Value(1.0) + 10**400, OverflowError, r"\+: int 1000.*\(401 characters\) is too large for a float"),
         (lambda: 10**400 * Value(1.0), OverflowError, r"too large for a float"),
         (lambda: Value(10**400), OverflowError, r"too large for a float"),
+        # the same on a Tensor and in an op's options, where numpy and math said only "int too large to
+        # convert to float", naming neither the op nor the number
+        (lambda: Tensor([1.0]) + 10**400, OverflowError, r"\+: int 1000.*\(401 characters\) is too large for a float"),
+        (lambda: -(10**400) * Tensor([1.0]), OverflowError, r"\*: int -1000.*is too large for a float"),
+        (lambda: Tensor([1.0]) ** 10**400, OverflowError, r"\*\*: int 1000.*is too large for a float"),
+        (lambda: Tensor([1.0]).leaky_relu(10**400), OverflowError, r"leaky_relu: negative_slope: int 1000.*too large"),
+        (lambda: Tensor([1.0]).clip(0, 10**400), OverflowError, r"clip: hi: int 1000.*too large for a float"),
+        (
+            lambda: Tensor(np.array([1], np.uint8)) + 300,
+            OverflowError,
+            r"\+: Python integer 300 out of bounds for uint8",
+        ),
         (lambda: Tensor([1.0, None]), TypeError, r"dtype object .*None.*bool, integer and floating point"),
         (lambda: Tensor([1j, 2]), TypeError, r"dtype complex128"),
         (lambda: Tensor(np.array(["a"])), TypeError, r"dtype <U1"),
