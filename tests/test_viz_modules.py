@@ -9,7 +9,7 @@ import pytest
 import nn
 import viz
 from autograd import Tensor, Value, no_grad
-from tests.test_viz import count, svg, texts
+from tests.test_viz import svg, texts
 
 
 def clusters(drawing) -> dict[str, str]:
@@ -52,14 +52,13 @@ def test_collapse_keeps_every_layer_and_the_loss_in_the_models_order():
     assert "loss" in words and "mean" in words
 
 
-def test_collapse_without_modules_respects_max_nodes():
+def test_collapse_without_modules_is_refused_naming_them():
+    """It drew the whole graph, the flag doing nothing without a word (with backward=True or check=True
+    too, which collapse refuses with a model: a helper's audit of the README)."""
     x = Value(1.0, "x")
-    y = x
-    for _ in range(1200):
-        y = y * x
-    with pytest.raises(viz.GraphTooLarge):
-        viz.draw(y, collapse=True)
-    assert count(svg(viz.draw(x * x, collapse=True)), "node") == 3
+    for options in ({}, {"backward": True}, {"check": True}):
+        with pytest.raises(ValueError, match=r"collapse=True draws one box per module of modules=model"):
+            viz.draw(x * x, collapse=True, **options)
 
 
 def test_modules_record_their_calls_only_while_graphs_are_recorded():

@@ -14,9 +14,15 @@ from .text import escape, visible
 
 
 def require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
-    """Refuse `collapse=True` (with a model: without one nothing collapses) with options its boxes cannot show."""
+    """Refuse `collapse=True` without a model (nothing would collapse: the flag would do nothing) and
+    with options its boxes cannot show."""
+    if collapse and modules is None:
+        raise ValueError(
+            "collapse=True draws one box per module of modules=model, and none was given: give the model "
+            "(viz.draw(root, modules=model, collapse=True)), or drop collapse"
+        )
     shown = [f"{name}=True" for name, on in options.items() if on]
-    if collapse and modules is not None and shown:
+    if collapse and shown:
         raise ValueError(
             f"collapse=True draws one box per module, without values, gradients or edges per input, so it "
             f"cannot show {', '.join(shown)}: draw one or the other"
