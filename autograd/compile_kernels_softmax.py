@@ -67,7 +67,11 @@ class CrossEntropy:
                 return False
             like = self.labels_like = (labels.dtype, np.dtype(labels.dtype.str.replace("i", "u")))
         # read as unsigned, a negative label is larger than any class
-        return labels.shape == self.rows.shape and np.maximum.reduce(labels.view(like[1])) < self.classes
+        return (
+            labels.shape == self.rows.shape
+            and labels.size > 0  # no rows: check_labels's (np.maximum.reduce of nothing has no identity)
+            and np.maximum.reduce(labels.view(like[1])) < self.classes
+        )
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         rows, classes, ignored = self.kept

@@ -232,7 +232,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     except ValueError as e:
         raise forward_error(op, datas, e) from None
     except OverflowError as e:
-        raise overflow_error(op, [*inputs, *(params or {}).values()], e) from None
+        raise overflow_error(op, [*datas, *(params or {}).values()], e) from None
     data = out if out.__class__ is np.ndarray else np.asarray(out)
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text

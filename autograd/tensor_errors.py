@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .modes import too_large
+from .modes import short, too_large
 from .op import Op
 from .tensor_data import RAGGED
 from .tensor_ops import ShapeError
@@ -25,14 +25,19 @@ _NUMPYS_SHAPE_ERRORS = (
 
 
 def overflow_error(op: Op, arguments: Sequence[Any], e: OverflowError) -> Exception:
-    """numpy's OverflowError at a Python int among the op's operands and keyword arguments (`t + 10**400`,
-    `t ** 10**400`), naming the op, and the number where no float holds it, as a Value's operator does
-    (numpy's words name an int out of an integer dtype's range); any other as it is."""
+    """numpy's OverflowError at a Python int among the op's operands (their data) and keyword arguments
+    (`t + 10**400`, `t ** 10**400`), naming the op and the number, as a Value's operator does: beside a
+    float array, one no float holds; beside integers only, one their dtype cannot hold. Any other as it is."""
     ints = [x for x in arguments if isinstance(x, int) and not isinstance(x, bool)]
+    if not ints:
+        return e
+    floating = any(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arguments)
     for x in ints:
-        if abs(x) > _FLOAT_MAX:
+        if floating and abs(x) > _FLOAT_MAX:
             return too_large(x, f"{op.name}: ")
-    return OverflowError(f"{op.name}: {e}") if ints else e
+    dtypes = ", ".join(sorted({str(a.dtype) for a in arguments if isinstance(a, np.ndarray)}))
+    big = max(ints, key=abs)
+    return OverflowError(f"{op.name}: int {short(big)} does not fit {dtypes or 'a float'} ({e})")
 
 
 def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:

@@ -75,9 +75,12 @@ def max_kept(x: np.ndarray, axis: Axis) -> np.ndarray:
 def shift(top: np.ndarray) -> np.ndarray:
     """What each row is shifted by: its max, or 0 for a row of -inf (its exps are then 0, its logsumexp
     -inf). A +inf max stays, as in PyTorch: x - inf makes that row's softmax and log_softmax NaN.
-    `top` is max_kept's new array (a 0-d input's: a numpy scalar), changed in place: two C calls,
-    where np.where's dispatch costs more."""
+    `top` is max_kept's new array (a 0-d input's: a numpy scalar); a float one is changed in place, two C
+    calls where np.where's dispatch costs more (bools and integers have no -inf: np.where promotes them
+    as ever, bools to integers, so that x - top is defined)."""
     top = np.asarray(top)
+    if top.dtype.kind != "f":
+        return np.where(top == -np.inf, 0, top)
     np.copyto(top, 0, where=top == -np.inf)
     return top
 

@@ -112,20 +112,27 @@ def layer_input(owner: str, x: Any) -> Tensor:
     raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
 
 
-def check_number(owner: str, name: str, x: Any, wanted: str, fits: Callable[[Any], bool], integer: bool = False) -> Any:
+def check_number(
+    owner: str, name: str, x: Any, wanted: str | Callable[[], str], fits: Callable[[Any], bool], integer: bool = False
+) -> Any:
     """`x` as a Python int (`integer`) or float, refused in the same words whatever is wrong with it: a
     TypeError for the wrong kind of thing (a str, None, a bool; a float where an integer is wanted), a
     ValueError where `fits` refuses it as a Python number (NaN fails every comparison), or where an int is
-    too large for a float (math.isfinite's OverflowError). `wanted` says what would do: "an integer >= 1"."""
+    too large for a float (math.isfinite's OverflowError). `wanted` says what would do: "an integer >= 1"
+    (or makes that text, when it is only needed for a message)."""
     if not (is_int(x) if integer else is_real(x)):
-        raise TypeError(f"{owner}: {name} must be {wanted}, got {type(x).__name__} {shown(x)}")
+        raise TypeError(f"{owner}: {name} must be {_text(wanted)}, got {type(x).__name__} {shown(x)}")
     try:  # a Python number: numpy's float64 would be a strong type in an optimizer's updates
         number = int(x) if integer else float(x)
     except OverflowError:
-        raise ValueError(f"{owner}: {name} must be {wanted}, got an int too large for a float") from None
-    if not fits(number):
-        raise ValueError(f"{owner}: {name} must be {wanted}, got {shown(x)}")
+        raise ValueError(f"{owner}: {name} must be {_text(wanted)}, got {shown(x)}, too large for a float") from None
+    if not fits(number):  # the number as Python shows it: 3, nan, not np.int64(3), np.float64(nan)
+        raise ValueError(f"{owner}: {name} must be {_text(wanted)}, got {shown(x.item() if hasattr(x, 'item') else x)}")
     return number
+
+
+def _text(wanted: str | Callable[[], str]) -> str:
+    return wanted if isinstance(wanted, str) else wanted()
 
 
 def check_at_least_zero(owner: str, name: str, x: Any) -> float:
@@ -142,14 +149,15 @@ def check_real(
         owner,
         name,
         x,
-        _range(low, high, high_included),
+        lambda: _range(low, high, high_included),
         lambda x: math.isfinite(x) and low <= x <= high and (high_included or x < high),
     )
 
 
 def _range(low: float, high: float, high_included: bool) -> str:
+    low, high = float(low), float(high)  # a bound given as a Fraction formats as a float
     if math.isinf(high):
-        return "finite" if math.isinf(low) else f"a finite number of at least {low:g}"
+        return "a finite number" if math.isinf(low) else f"a finite number of at least {low:g}"
     return f"between {low:g} and {high:g}" if high_included else f"at least {low:g} and below {high:g}"
 
 

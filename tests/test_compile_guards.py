@@ -351,3 +351,18 @@ def test_a_guarded_tuple_holding_an_object_of_an_unhashable_class_is_compared_as
 
     eager, compiled = make(), autograd.compile(make())
     assert [compiled(np.full(3, float(k))) for k in range(4)] == [eager(np.full(3, float(k))) for k in range(4)]
+
+
+def test_a_replay_of_an_empty_batch_gives_eagers_nan():
+    """The cross-entropy kernel's one-reduction check of the labels met labels of no rows (a review's find:
+    the third call raised numpy's 'zero-size array to reduction operation maximum')."""
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+
+    def step(x, y):
+        loss = autograd.cross_entropy(x @ w, y)
+        loss.backward()
+        return loss
+
+    run = autograd.compile(step)
+    for _ in range(3):
+        assert np.isnan(run(Tensor(np.ones((0, 2))), np.zeros(0, np.int64)).item())

@@ -2,6 +2,7 @@
 (fan_in, fan_out), as x @ W reads it), draws from autograd's default generator or `generator=`."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -153,3 +154,11 @@ def test_an_embeddings_weight_with_mode_fan_out_has_pytorchs_kaiming_std():
     e = nn.Embedding(1000, 20)
     init.kaiming_normal_(e.weight, mode="fan_out", generator=0)
     assert e.weight.data.std() == pytest.approx(math.sqrt(2 / 20), rel=0.02)
+
+
+def test_bounds_given_as_fractions_are_taken_and_named_in_errors():
+    """check_real formatted its range ({low:g}) on every call, which a Fraction refuses (a review's find)."""
+    t = init.uniform_(Tensor(np.zeros(3)), a=Fraction(1, 3), b=1)
+    assert ((t.data >= 1 / 3) & (t.data <= 1)).all()
+    with pytest.raises(ValueError, match=r"must be a finite number of at least 0.333333, got 0.25"):
+        init.uniform_(Tensor(np.zeros(3)), a=Fraction(1, 3), b=0.25)

@@ -205,7 +205,7 @@ def test_a_parameter_reshaped_after_a_step_moves_nothing():
 
 @pytest.mark.parametrize("make", [lambda p: SGD(p, lr=10**400), lambda p: Adam(p, eps=10**400)], ids=["lr", "eps"])
 def test_an_int_too_large_for_a_float_is_refused(make):
-    with pytest.raises(ValueError, match="must be a finite number >= 0, got an int too large for a float"):
+    with pytest.raises(ValueError, match="must be a finite number >= 0, got -?1000.*, too large for a float"):
         make([param()])
 
 
