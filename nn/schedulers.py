@@ -24,9 +24,9 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 
-from .arguments import as_sequence, is_real
+from .arguments import as_sequence, check_number, is_real
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _at_least_zero, _count, _require_real
+from .schedulers_base import LRScheduler, _at_least_zero, _count
 from .schedulers_plateau import ReduceLROnPlateau
 
 __all__ = ["CosineAnnealingLR", "LRScheduler", "LambdaLR", "LinearLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
@@ -113,13 +113,8 @@ class LinearLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
     ) -> None:
-        _require_real(self, "start_factor", start_factor)
-        _require_real(self, "end_factor", end_factor)
-        if not 0 < start_factor <= 1:
-            raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor!r}")
-        if not 0 <= end_factor <= 1:
-            raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
-        self.start_factor, self.end_factor = start_factor, end_factor
+        self.start_factor = check_number("LinearLR", "start_factor", start_factor, "in (0, 1]", lambda f: 0 < f <= 1)
+        self.end_factor = check_number("LinearLR", "end_factor", end_factor, "in [0, 1]", lambda f: 0 <= f <= 1)
         self.total_iters = _count(self, "total_iters", total_iters)
         super().__init__(optimizer)
 

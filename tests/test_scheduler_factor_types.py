@@ -19,8 +19,8 @@ def _optimizer():
 @pytest.mark.parametrize(
     "make, wanted",
     [
-        (lambda o, v: LinearLR(o, start_factor=v), "start_factor must be a number"),
-        (lambda o, v: LinearLR(o, end_factor=v), "end_factor must be a number"),
+        (lambda o, v: LinearLR(o, start_factor=v), r"start_factor must be in \(0, 1\]"),
+        (lambda o, v: LinearLR(o, end_factor=v), r"end_factor must be in \[0, 1\]"),
         (lambda o, v: StepLR(o, 2, gamma=v), "gamma must be a finite number >= 0"),
         (lambda o, v: CosineAnnealingLR(o, 4, eta_min=v), "eta_min must be a finite number >= 0"),
     ],

@@ -105,3 +105,11 @@ def test_a_freed_graphs_calls_never_box_the_nodes_that_took_its_ids():
             m._calls.clear()
             m._calls.extend(calls)
     assert wrong == 0  # was 3 of 60 (59 of 200 in an audit): nodes drawn in another neuron's box
+
+
+def test_collapse_with_a_model_that_computed_none_of_the_graph_is_refused():
+    """It drew the whole graph as if collapse were not given (a review's find)."""
+    unrelated = nn.Linear(2, 1, seed=0)
+    x = Value(1.0, "x")
+    with pytest.raises(ValueError, match="no module of modules=model computed this graph"):
+        viz.draw(x * x, modules=unrelated, collapse=True)

@@ -108,7 +108,12 @@ def draw(
     # gradients computed from data that changed after the forward pass would be made up: refused where a
     # drawing computes them (a tensor's always: its values keep no .grad), else backward's .grad drawn as it is
     stale = changed_since_forward(graph, _computes(root, graph.order, backward, check, show_grads))
-    if collapse and graph.owner:
+    if collapse and not graph.owner:  # the model given computed none of it: collapsing would do nothing
+        raise ValueError(
+            "collapse=True draws one box per module, and no module of modules=model computed this graph: give "
+            "the model whose call made it"
+        )
+    if collapse:
         shown = shown_grads(root, graph.order, graph.consts, stale) if show_grads else {}
         drawing = collapsed(_digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
         if stale:
