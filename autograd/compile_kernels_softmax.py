@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .tensor_forwards import kept_rows, max_kept, shift
-from .tensor_ops import check_labels
+from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
 Shape = tuple[int, ...]
 
@@ -38,16 +38,14 @@ class CrossEntropy:
 
     def forward(self, logits: np.ndarray) -> np.ndarray:
         labels, ignore_index = self.params["labels"], self.params.get("ignore_index")
-        if ignore_index is None and self._all_classes(labels):
-            rows, classes = self.rows, labels
-            self.kept = (rows, labels, None)  # kept_rows's answer, known without comparing the labels
+        if (ignore_index is None and self._all_classes(labels)) or (
+            check_labels(logits, labels, ignore_index)  # as eager refuses them
+            and (ignore_index is None or not 0 <= ignore_index < self.classes)
+        ):
+            self.kept = (self.rows, labels, None)  # kept_rows's answer, known without comparing the labels
         else:
-            every_label_a_class = check_labels(logits, labels, ignore_index)  # as eager refuses them
-            if every_label_a_class and (ignore_index is None or not 0 <= ignore_index < self.classes):
-                self.kept = (self.rows, labels, None)
-            else:
-                self.kept = kept_rows(labels, ignore_index)
-            rows, classes, _ = self.kept
+            self.kept = kept_rows(labels, ignore_index)
+        rows, classes, _ = self.kept
         top = shift(max_kept(logits, 1))  # tensor_forwards._shifted
         shifted = np.subtract(logits, top, out=self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
@@ -59,19 +57,17 @@ class CrossEntropy:
         return self.scalar(-float(np.add.reduce(picked, dtype=self.sum_dtype)) / rows.size)
 
     def _all_classes(self, labels: Any) -> bool:
-        """check_labels's answer for labels of the dtype and shape of the last call's, in one reduction
-        (the check of every step): True when every label is a class. Anything else is check_labels's."""
+        """check_labels's answer for integer labels of one per row (the check of every step), its reduction
+        made without working out their unsigned twin again while their dtype is the last call's: True
+        when every label is a class. Anything else (False) is check_labels's to judge."""
+        if labels.__class__ is not np.ndarray or labels.shape != self.rows.shape:
+            return False
         like = self.labels_like
-        if like is None or labels.__class__ is not np.ndarray or labels.dtype is not like[0]:
-            if labels.__class__ is not np.ndarray or labels.dtype.kind not in "iu":
+        if like is None or labels.dtype is not like[0]:
+            if labels.dtype.kind not in "iu":
                 return False
-            like = self.labels_like = (labels.dtype, np.dtype(labels.dtype.str.replace("i", "u")))
-        # read as unsigned, a negative label is larger than any class
-        return (
-            labels.shape == self.rows.shape
-            and labels.size > 0  # no rows: check_labels's (np.maximum.reduce of nothing has no identity)
-            and np.maximum.reduce(labels.view(like[1])) < self.classes
-        )
+            like = self.labels_like = (labels.dtype, unsigned_twin(labels.dtype))
+        return labels_are_classes(labels, self.classes, like[1])
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         rows, classes, ignored = self.kept

@@ -58,6 +58,17 @@ class ShapeError(ValueError):
     """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
 
 
+def unsigned_twin(dtype: np.dtype) -> np.dtype:
+    """The unsigned integer dtype of an integer dtype's width (itself for an unsigned one)."""
+    return np.dtype(dtype.str.replace("i", "u"))
+
+
+def labels_are_classes(labels: np.ndarray, classes: int, unsigned: np.dtype) -> bool:
+    """Whether every integer label is a class, in [0, classes), in one reduction: read as `unsigned`
+    (their dtype's unsigned_twin), a negative label is larger than any class. No labels: True."""
+    return not labels.size or np.maximum.reduce(labels.view(unsigned)) < classes
+
+
 def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None) -> bool:
     """Refuse labels cross_entropy cannot take: of another dtype or shape than one class index per
     row of 2-d logits, or other than a class or `ignore_index`. True when every label is a class (so
@@ -72,8 +83,7 @@ def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | Non
         raise ShapeError(
             f"cross_entropy needs one label per row of logits: labels of shape {logits.shape[:1]}, got {labels.shape}"
         )
-    # read as unsigned, a negative label is larger than any class
-    if not labels.size or np.maximum.reduce(labels.view(labels.dtype.str.replace("i", "u"))) < logits.shape[1]:
+    if labels_are_classes(labels, logits.shape[1], unsigned_twin(labels.dtype)):
         return True
     wrong = (labels < 0) | (labels >= logits.shape[1])
     if ignore_index is not None:

@@ -104,7 +104,7 @@ def draw(
     if backward or check:  # before any gradient is computed
         require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
                            "gradients of one number")  # fmt: skip
-    graph = read_graph(root, modules, None if collapse and modules is not None else max_nodes, collapsible=True)
+    graph = read_graph(root, modules, None if collapse else max_nodes, collapsible=True)  # collapse: modules given
     # gradients computed from data that changed after the forward pass would be made up: refused where a
     # drawing computes them (a tensor's always: its values keep no .grad), else backward's .grad drawn as it is
     stale = changed_since_forward(graph, _computes(root, graph.order, backward, check, show_grads))
