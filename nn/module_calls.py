@@ -1,28 +1,27 @@
 """What a Module remembers of its calls (a mixin of Module): when each ran and the nodes it returned,
-recognised later by id, parents and numbers, so that drawings (viz, `modules=model`) group nodes by
-the module that computed them. Ids only: a record keeps no graph alive."""
+by weak reference, so that drawings (viz, `modules=model`) group nodes by the module that computed
+them. A record keeps no graph alive, and a node freed since is known to be gone: its id, which a new
+node may have taken, is never taken for it."""
 
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
-from autograd import Node, Tensor, guard, guard_settings, is_grad_enabled, raw
+from autograd import Node, guard, guard_settings, is_grad_enabled
 
 from .structure import STRUCTURE
 
 RECORDED_CALLS = 256  # the calls a module remembers for drawings (`recorded_calls`): enough for a batch of samples
 
-# A call as recorded: when it started and ended (ticks of one clock shared by every module), and its output
-# nodes (id -> ids of their parents, to recognise them). Ids only: a record keeps no graph alive.
+# A call as `recorded_calls` gives it: when it started and ended (ticks of one clock shared by every
+# module), and its output nodes still in memory (id -> ids of their parents)
 Call = tuple[int, int, dict[int, tuple[int, ...]]]
-# The same, each output's parent ids kept with its numbers' fingerprint: a node freed since may leave its
-# id to a new one, of parents that reuse their ids too (a training loop rebuilds the same graph)
-Kept = tuple[int, int, dict[int, tuple[tuple[int, ...], tuple]]]
+# A call as kept: its ticks and weak references to its outputs (one per node, shared by nested calls)
+Kept = tuple[int, int, tuple[weakref.ref, ...]]
 _clock = itertools.count()
 
 
@@ -41,33 +40,31 @@ class CallRecords:
         if calls is None:
             calls = self.__dict__["_calls"] = deque(maxlen=RECORDED_CALLS)  # nn's own: past Module's refusal
         nodes = (out,) if isinstance(out, Node) else _nodes(out)
-        calls.append((start, next(_clock), {id(n): (tuple(map(id, n.parents)), _prints(n)) for n in nodes}))
+        calls.append((start, next(_clock), tuple(map(weakref.ref, nodes))))
         return out
 
     def recorded_calls(self) -> list[Call]:
         """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
-        outputs): outputs maps the id of each node it returned to the ids of that node's parents.
-        What a call computed lies between its outputs and what existed when it started (the outputs
-        of calls ended before); drawings (viz, `modules=model`) group nodes by module with it."""
-        return [(start, end, {i: parents for i, (parents, _) in out.items()}) for start, end, out in self._kept()]
+        outputs): outputs maps the id of each node it returned that is still in memory to the ids of
+        that node's parents. What a call computed lies between its outputs and what existed when it
+        started (the outputs of calls ended before); drawings (viz, `modules=model`) group nodes by
+        module with it."""
+        return [(start, end, {id(n): tuple(map(id, n.parents)) for n in live}) for start, end, live in self._live()]
 
     def calls_among(self, nodes: Mapping[int, Node]) -> list[tuple[int, int, list[Node]]]:
         """(start, end, outputs) of each recorded call some of whose outputs are among `nodes` (by id),
-        those outputs found: the same id, the same parents and the same numbers, so that a node freed
-        since, whose id a new node took (of parents that took theirs), is not taken for it."""
+        those outputs found: the nodes themselves, not a node that took a freed one's id."""
         found = []
-        for start, end, outputs in self._kept():
-            mine = [
-                nodes[i]
-                for i, (parents, prints) in outputs.items()
-                if i in nodes and tuple(map(id, nodes[i].parents)) == parents and _prints(nodes[i]) == prints
-            ]
+        for start, end, live in self._live():
+            mine = [n for n in live if nodes.get(id(n)) is n]
             if mine:
                 found.append((start, end, mine))
         return found
 
-    def _kept(self) -> list[Kept]:
-        return list(self.__dict__.get("_calls", ()))
+    def _live(self) -> list[tuple[int, int, list[Node]]]:
+        """The recorded calls, each with those of its outputs still in memory."""
+        kept: list[Kept] = list(self.__dict__.get("_calls", ()))
+        return [(start, end, [n for n in (ref() for ref in refs) if n is not None]) for start, end, refs in kept]
 
 
 def _nodes(obj: Any) -> Iterator[Node]:
@@ -80,22 +77,3 @@ def _nodes(obj: Any) -> Iterator[Node]:
     elif isinstance(obj, dict):
         for item in obj.values():
             yield from _nodes(item)
-
-
-def _prints(node: Node) -> tuple:
-    """The fingerprints of a node's numbers and of its parents': an output that is the same every step (a
-    dead ReLU's 0.0) is told apart by what it was computed from."""
-    return (_fingerprint(node), *map(_fingerprint, node.parents))
-
-
-def _fingerprint(node: Node) -> tuple:
-    """What tells a node's numbers from another's, cheaply: a Value's float, a Tensor's shape and its first
-    and last entries (as bits: a NaN matches itself). A constant Tensor (a dropout mask, a frozen weight)
-    by its shape alone: a compiled step being recorded would take reading it for the step's own read."""
-    if isinstance(node, Tensor) and node.op is None and not node.requires_grad:
-        return (node.shape, node.dtype)
-    data = raw(node)
-    if not isinstance(data, np.ndarray):
-        return (float(data).hex(),)
-    ends = (data.flat[0], data.flat[-1]) if data.size else ()
-    return (data.shape, data.dtype, *(float(x).hex() if data.dtype.kind == "f" else x.item() for x in ends))

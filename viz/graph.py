@@ -186,7 +186,7 @@ def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, st
     calls = []
     for path, module in modules.named_modules():
         own = {id(p) for p in module.parameters()} | numbers
-        for start, end, found in module.calls_among(present):  # by ids and numbers: an id may be a dead node's
+        for start, end, found in module.calls_among(present):  # the nodes themselves: an id may be a dead one's
             calls.append((start, end, path or type(module).__name__, found, own))
     calls.sort(key=lambda call: call[0])  # outer calls start first: inner ones overwrite them
     owner: dict[int, str] = {}
