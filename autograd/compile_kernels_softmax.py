@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .op_table_softmax import cross_entropy_grad
 from .tensor_forwards import kept_rows, max_kept, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
@@ -17,8 +18,7 @@ Shape = tuple[int, ...]
 class CrossEntropy:
     """cross_entropy(logits, labels=..., ignore_index=...): the forward as `tensor_forwards.cross_entropy`
     (log_softmax along axis 1, then the mean of minus the kept rows' entries at their labels), the rule
-    as `_cross_entropy_vjp` ((softmax - one hot) * (g / rows kept), 0 on ignored rows; at a label whose
-    softmax is above 1/2 minus the rest of the row). The labels are
+    `cross_entropy_grad` into a buffer, as a plain backward runs it. The labels are
     checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
     labels is computed as the op computes it even when the recorded ones had none."""
 
@@ -70,17 +70,5 @@ class CrossEntropy:
         return labels_are_classes(labels, self.classes, like[1])
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
-        rows, classes, ignored = self.kept
-        softmax = np.divide(self.exp, self.total, out=self.grad)
-        at_label = softmax[rows, classes]
-        near_1 = at_label > 0.5  # there - one hot is 0 minus the rest of the row, as in the rule
-        if np.count_nonzero(near_1):  # in C: .any() is a Python method
-            softmax[rows, classes] = np.where(near_1, 0, at_label)
-            rest = np.add.reduce(softmax, axis=1, keepdims=True, out=self.rest)[rows, 0]
-            softmax[rows, classes] = np.where(near_1, 0 - rest, at_label - 1)
-        else:
-            softmax[rows, classes] = at_label - 1
-        np.multiply(softmax, g / max(len(rows), 1), out=softmax)
-        if ignored is not None:
-            softmax[ignored] = 0  # the rule's where: +0, over a NaN of a row of -inf or NaN logits too
-        return [softmax]
+        softmax = np.divide(self.exp, self.total, out=self.grad)  # tensor_forwards.softmax's bits
+        return [cross_entropy_grad(softmax, self.kept, g, self.rest)]

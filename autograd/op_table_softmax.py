@@ -3,6 +3,8 @@ fused cross_entropy, each once as the other tensor-only entries are (op_table_te
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import tensor_forwards as forward
@@ -53,8 +55,12 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
     not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At a label whose
     s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
-    (elsewhere it does not, and that sum would add the rounding of all the row's entries)."""
-    rows, classes, ignored = forward.kept_rows(labels, ignore_index)
+    (elsewhere it does not, and that sum would add the rounding of all the row's entries). On arrays
+    (a plain backward) as `cross_entropy_grad` computes it in place; on nodes, recorded, the same bits."""
+    kept = forward.kept_rows(labels, ignore_index)
+    if isinstance(logits, np.ndarray):
+        return (cross_entropy_grad(forward.softmax(logits, axis=1), kept, g),)
+    rows, classes, ignored = kept
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
     one_hot[rows, classes] = 1
     s = _softmax(logits, axis=1)
@@ -65,6 +71,26 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
         grad = where(0 - (s * ~at).sum(axis=1, keepdims=True), grad, cond=at)
     grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
+
+
+def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
+    """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
+    `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
+    where it is above 1/2), all times g / rows kept, ignored rows 0. `kept` is `kept_rows`'s answer.
+    A handful of numpy calls on the rows' labels alone, where the recorded form makes a one-hot."""
+    rows, classes, ignored = kept
+    at_label = softmax[rows, classes]
+    near_1 = at_label > 0.5
+    if np.count_nonzero(near_1):  # in C: .any() is a Python method
+        softmax[rows, classes] = np.where(near_1, 0, at_label)
+        others = np.add.reduce(softmax, axis=1, keepdims=True, out=rest)[rows, 0]  # np.sum's reduce
+        softmax[rows, classes] = np.where(near_1, 0 - others, at_label - 1)
+    else:
+        softmax[rows, classes] = at_label - 1
+    np.multiply(softmax, g / max(len(rows), 1), out=softmax)
+    if ignored is not None:
+        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
+    return softmax
 
 
 SOFTMAX: tuple[OpDef, ...] = (

@@ -105,7 +105,7 @@ class BackwardHooks:
                 raise ShapeError(f"backward(): the gradient has shape {seed.shape}, the tensor {self.shape}")
             if create_graph and isinstance(grad, type(self)) and grad.requires_grad:  # a node stays one (grad_outputs)
                 return grad if grad.dtype == self.dtype else grad.astype(self.dtype)
-        return type(self)(seed) if create_graph else seed
+        return type(self)(seed, dtype=seed.dtype) if create_graph else seed  # a float16 root's seed stays float16
 
     @staticmethod
     def _zero_like(x: Any) -> np.ndarray:

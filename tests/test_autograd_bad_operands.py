@@ -329,3 +329,13 @@ def test_a_pooling_error_cuts_a_huge_kernel_size():
 
 def test_a_list_beside_an_array_is_taken_as_numpy_takes_it():
     np.testing.assert_array_equal(autograd.add(np.ones(2), [1.0, 2.0]), [2.0, 3.0])
+
+
+def test_an_array_or_list_given_to_a_method_is_taken_as_an_operator_takes_it():
+    """dot, outer and scatter_add made their array operand a Tensor(), which turns float16 into float32
+    and keeps a list float32, where `t * array` keeps numpy's dtype (float16; a list is float64)."""
+    half = Tensor(np.ones(3, np.float16), dtype=np.float16)
+    for operand in (np.ones(3, np.float16), [1.0, 2.0, 3.0]):
+        expected = (half * operand).dtype
+        assert half.dot(operand).dtype == half.outer(operand).dtype == expected
+        assert half.scatter_add(0, np.array([0, 1, 2]), operand).dtype == expected
