@@ -83,6 +83,13 @@ class Node:
         raise NotImplementedError
 
     @staticmethod
+    def _as_node(x: Node, g: Any) -> Node:
+        """x's gradient g from a create_graph pass as a node, as every gradient is one there: g itself, or
+        a constant node holding it where g depends on nothing (0 where an op is flat, a rule's constant,
+        the zeros of an input no path reaches)."""
+        raise NotImplementedError
+
+    @staticmethod
     def _handed_out(grads: list[Any]) -> list[Any]:
         """`gradients`' results as the caller gets them: each its own (a Value's float already is)."""
         return grads

@@ -50,6 +50,8 @@ def gradients(
             x._grad_sum = None  # what a pass leaves on an input it does not reach
         start = type(root)._backward_pass(root, seed, create_graph, False)
         grads = [x._zero_like(x) if x._grad_sum is None or x._grad_sum is start else x._grad_sum for x in inputs]
+        if create_graph:
+            grads = [x._as_node(x, g) for x, g in zip(inputs, grads)]
         for x in inputs:  # not kept beside the caller's copy: a parameter would hold it (under create_graph,
             x._grad_sum = None  # a whole graph) until the next pass reached it
         return type(root)._handed_out(grads)

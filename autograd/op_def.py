@@ -280,10 +280,11 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
     f = raw(factor)
     if not hasattr(g, "shape") and not isinstance(f, np.ndarray):  # floats and Values: 1/x near 0 is inf
         return g * factor if f else 0.0
-    if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g
-        return where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
     # all finite: the product, then, is the selection (np.where's is many times slower); .all()'s reduce, in C
-    if np.logical_and.reduce(np.isfinite(g), axis=None):
+    finite = np.logical_and.reduce(np.isfinite(raw(g)), axis=None)
+    if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g, a plain pass's bits
+        return g * f if finite else where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
+    if finite:
         return np.multiply(g, f, out=out)
     with np.errstate(invalid="ignore"):  # inf * 0 where the factor is 0: not kept
         selected = np.where(f, g * f, 0)

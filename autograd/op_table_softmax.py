@@ -13,7 +13,16 @@ from .op_def import OpDef, gated, tensor_op, where
 from .op_table_math import LN2
 from .op_table_tensor import kept_shape
 
-_exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
+_exp, _softmax, _where, _sum_to = tensor_op("exp"), tensor_op("softmax"), tensor_op("where"), tensor_op("sum_to")
+
+
+def _summed(x, axis):
+    """x summed over `axis`, the axis kept: numpy's sum in x's dtype, on arrays and, recorded, on nodes
+    alike, so that a create_graph backward gives a plain one's bits (Tensor.sum adds float16 and float32
+    in float64: its rows of a float32 softmax's gradient came out an ulp apart)."""
+    if np.ndim(x) == 0:  # softmax of one number (PyTorch's axis 0 or -1 of a 0-d tensor): its own sum
+        return x
+    return _sum_to(x, shape=kept_shape(np.shape(x), axis))
 
 
 def _logsumexp_vjp(g, out, x, *, axis, keepdims):
@@ -35,19 +44,19 @@ def _softmax_vjp(g, out, x, *, axis):
     entry, c = 0 gives the plain bracket's bits, and that is what is computed."""
     top = raw(out) > 0.5
     if not top.any():
-        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
-    c = gated(g, top).sum(axis=axis, keepdims=True)
-    return (out * ((g - c) + (out * (c - g)).sum(axis=axis, keepdims=True)),)
+        return (out * (g - _summed(g * out, axis)),)
+    c = _summed(gated(g, top), axis)
+    return (out * ((g - c) + _summed(out * (c - g), axis)),)
 
 
 def _log_softmax_vjp(g, out, x, *, axis):
     """g - s·Σg (s = exp(out)); at a row's entry k whose s is above 1/2, as rest(s)·Σg - rest(g), the
     rests the sums over the row's other entries (s_k = 1 - rest(s)): 1 - s_k cancels where s_k is near 1."""
-    s, total = _exp(out), g.sum(axis=axis, keepdims=True)
+    s, total = _exp(out), _summed(g, axis)
     top = raw(out) > -LN2
     if not top.any():
         return (g - s * total,)
-    rest = (s * ~top).sum(axis=axis, keepdims=True) * total - gated(g, ~top).sum(axis=axis, keepdims=True)
+    rest = _summed(s * ~top, axis) * total - _summed(gated(g, ~top), axis)
     return (where(rest, g - s * total, cond=top),)
 
 
@@ -68,7 +77,7 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
     at = raw(s) > 0.5  # the one-hot's entries whose s is above 1/2, checked for any such s first (cheap)
     if at.any():
         at &= one_hot == 1
-        grad = where(0 - (s * ~at).sum(axis=1, keepdims=True), grad, cond=at)
+        grad = where(0 - _summed(s * ~at, 1), grad, cond=at)
     grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 

@@ -66,7 +66,10 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
             raise
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
-        grads = [_added(node, node.grad, node._grad_sum) for node in done]
+        grads = [
+            _added(node, node.grad, node._as_node(node, node._grad_sum) if create_graph else node._grad_sum)
+            for node in done
+        ]
         for node, grad in zip(done, grads):
             node.grad = grad
     return start

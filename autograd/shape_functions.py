@@ -98,7 +98,8 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
         raise ValueError(
             f"one_hot: label {labels[wrong][0]} is not a class of {num_classes} (classes 0 to {num_classes - 1})"
         )
-    hot = Tensor(np.eye(num_classes, dtype=dtype)[labels])
+    rows = np.eye(num_classes, dtype=dtype)[labels]
+    hot = Tensor(rows, dtype=rows.dtype)  # the dtype asked for: Tensor() alone makes float16 float32
     if RECORDING:
         compile_record.constant_from_inputs(hot, [given])
     return hot

@@ -112,6 +112,13 @@ class BackwardHooks:
         return np.zeros(x.shape, dtype=x.dtype)
 
     @staticmethod
+    def _as_node(x: Any, g: Any) -> Any:
+        if isinstance(g, Node):
+            return g
+        g = np.asarray(g)
+        return type(x)(g, dtype=g.dtype)  # its own dtype: Tensor() alone makes float16 float32
+
+    @staticmethod
     def _handed_out(grads: list[Any]) -> list[Any]:
         """Each array a writable one of its own: a sum passed unchanged to two inputs is one array, and a
         rule's result may be a read-only view (a broadcast), so that `g *= 0.5` on one changed another

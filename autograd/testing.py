@@ -67,7 +67,7 @@ def tensors(
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[Tensor]:
     """Leaf Tensors that require grad, holding `arrays(...)`."""
-    return arrays(shape, min_value, max_value, dtype).map(lambda a: Tensor(a, requires_grad=True))
+    return arrays(shape, min_value, max_value, dtype).map(lambda a: Tensor(a, requires_grad=True, dtype=a.dtype))
 
 
 def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:

@@ -91,9 +91,9 @@ class Trace:
     def answer(self, flat: Sequence[Any]) -> Any:
         """One result per leaf of `wrt` (a gradient, a Jacobian) in the structure of the arguments:
         a tree per position of argnums (just one for an int argnums). Results for Python numbers
-        are floats, when they are data of one element."""
+        are floats, and for numpy's floats numpy floats of their dtype, when they are data of one element."""
         args = self._args
-        trees = args.trees([_as_float(r) if _is_number(x) else r for r, x in zip(flat, args.leaves)])
+        trees = args.trees([_as_number(r, x) for r, x in zip(flat, args.leaves)])
         return trees[0] if args.single else tuple(trees)
 
 
@@ -133,7 +133,7 @@ def trace(
     try:
         wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=False)
     except MixedNodes:
-        if not any(_is_number(x) for x in differentiated.leaves):
+        if not any(_python_number(x) for x in differentiated.leaves):
             raise
         wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=True)
         rerun = True
@@ -232,8 +232,9 @@ def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
     if _records(leaf):
         return leaf * 1
     data = raw(leaf)  # a constant node is differentiated at its value
-    if isinstance(data, np.ndarray):  # a copy: f writing into it (under no_grad) must not change the caller's array
-        return Tensor(data.copy(), requires_grad=True, dtype=data.dtype)  # float16 too: its gradient is float16
+    if isinstance(data, np.ndarray | np.floating):  # a numpy float is a 0-d array: np.float32(0.7) stays float32
+        # a copy: f writing into it (under no_grad) must not change the caller's array
+        return Tensor(np.array(data), requires_grad=True, dtype=data.dtype)  # float16 too: its gradient is float16
     return Tensor(np.array(float(data)), requires_grad=True) if numbers_as_tensors else Value(data)
 
 
@@ -292,5 +293,18 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, Node)
 
 
+def _python_number(x: Any) -> bool:
+    """A number traced as a Value (or, rerun, as a 0-d float64 Tensor): not numpy's floats, 0-d arrays."""
+    return _is_number(x) and not isinstance(x, np.floating)
+
+
 def _as_float(result: Any) -> Any:
     return float(result) if not isinstance(result, Node) and np.ndim(result) == 0 else result
+
+
+def _as_number(result: Any, leaf: Any) -> Any:
+    """A result for the argument `leaf` as the transform returns it: for a Python number a float, for a
+    numpy float a numpy float of its dtype (when of one element, not a node); else as it is."""
+    if isinstance(leaf, np.floating) and isinstance(result, np.ndarray):
+        return result[()]  # a 0-d array's number; an array of more dimensions (a Jacobian's) as it is
+    return _as_float(result) if _python_number(leaf) else result

@@ -226,6 +226,10 @@ class Value(
         return 0.0
 
     @staticmethod
+    def _as_node(x: Value, g: Any) -> Value:
+        return g if isinstance(g, Node) else _leaf(_new(Constant), float(g))
+
+    @staticmethod
     def _check_graph(order: list[Value]) -> None:
         """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
 

@@ -106,10 +106,17 @@ def layer_input(owner: str, x: Any) -> Tensor:
         return x
     if isinstance(x, np.ndarray | list | tuple):
         try:
-            return Tensor(x)
+            return as_input(x)
         except (TypeError, ValueError) as e:  # Tensor()'s refusal (a ValueError for ragged rows), naming the layer
             raise type(e)(f"{owner}: {e}") from None
     raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
+
+
+def as_input(x: Any) -> Tensor:
+    """Data given to a model as a constant Tensor: an array in its own dtype (Tensor() would make float16
+    float32, so a float16 model computed in float32; PyTorch's half model given half data stays half), a
+    list as Tensor() makes it (float32)."""
+    return Tensor(x, dtype=x.dtype) if isinstance(x, np.ndarray) else Tensor(x)
 
 
 def check_number(

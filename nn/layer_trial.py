@@ -46,7 +46,7 @@ def tried(
     refused = not all(_valid(options, name, dims) for name in options if name in OPTION_DEFAULTS)
     if math.prod(trial) <= TRIAL_ENTRIES and (refused or outputs <= TRIAL_ENTRIES):
         with no_grad():
-            layer.forward(Tensor(np.zeros(trial, dtype)))
+            layer.forward(Tensor(np.zeros(trial, dtype), dtype=dtype))
 
 
 def _valid(options: dict[str, Any], name: str, axes: int) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 import autograd
 from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused
 
-from .arguments import shown
+from .arguments import as_input, shown
 from .module import Module
 from .optim import Optimizer
 
@@ -28,7 +28,7 @@ def forward(model: Module, X: np.ndarray) -> Any:
     MLP) gets one row at a time, and gives a list of Values."""
     if is_scalar(model):
         return [model(list(row)) for row in np.asarray(X).tolist()]
-    return model(Tensor(X))
+    return model(as_input(X))
 
 
 @contextmanager
@@ -97,7 +97,7 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at[:] = epoch, batch
         with gc_paused(), ctrl_c.held():
-            value, out = compiled(Tensor(xb), yb)
+            value, out = compiled(as_input(xb), yb)
         return number_of(value, "fit"), out
 
     return step

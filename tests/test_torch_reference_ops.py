@@ -14,7 +14,7 @@ from test_torch_reference_elementwise import torch_function
 from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # without torch: skipped
 
 import autograd
-from autograd import Op, Value, scalar_ops, tensor_ops, topological_order
+from autograd import Op, Value, gradients, scalar_ops, tensor_ops, topological_order
 from autograd.conv import conv2d, conv_transpose2d, max_pool2d
 from autograd.op_table import ELEMENTWISE
 
@@ -170,3 +170,44 @@ def test_every_tensor_op_has_a_differential_case(name, dtype):
     assert op in graph_ops(out), f"the case for {name!r} does not use that op"
     torch_fn, second = torch_function(name, torch_fn, dtype)
     check(chain_fn, torch_fn, inputs, dtype, second=second)
+
+
+# ops whose create_graph rule computes otherwise than their plain one, by design, each with its reason
+ROUNDED_OTHERWISE = {
+    "cumprod": "a plain backward divides out / x (O(n)); create_graph multiplies running products "
+    "(O(n²)), whose second derivatives stay exact for tiny entries, where out / x cancels terms of size 1/|x|",
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(TENSOR_CASES))
+def test_every_tensor_ops_create_graph_backward_gives_a_plain_ones_bits(name, dtype):
+    """Under create_graph a rule runs on nodes, recorded; its gradient must be the plain pass's, bit for
+    bit (a helper's audit found softmax's sums, prod's division and max's signed zeros apart)."""
+    chain_fn, _, inputs = TENSOR_CASES[name]
+    xs = [autograd.Tensor(np.array(x, dtype=dtype), requires_grad=True, dtype=dtype) for x in inputs]
+    with np.errstate(all="ignore"):
+        out = chain_fn(*xs)
+        signs = np.where(np.arange(out.size) % 2, -1.0, 1.0).reshape(out.shape)  # -0.0s show
+        weights = autograd.Tensor((signs * np.linspace(0.5, 1.5, out.size).reshape(out.shape)), dtype=out.dtype)
+        plain = gradients((out * weights).sum(), xs)
+        recorded = gradients((out * weights).sum(), xs, create_graph=True)
+    for i, (p, r) in enumerate(zip(plain, recorded)):
+        assert isinstance(r, autograd.Tensor) and p.dtype == r.dtype, (i, r)
+        if name in ROUNDED_OTHERWISE:  # the same numbers to a few roundings
+            np.testing.assert_array_max_ulp(p, r.data, maxulp=4)
+        else:
+            assert p.tobytes() == r.data.tobytes(), (i, p, r.data)
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
+def test_every_scalar_ops_create_graph_backward_gives_a_plain_ones_numbers(name):
+    chain_fn, _, inputs = SCALAR_CASES[name]
+    for sign in (1.0, -1.0):  # a negative g: signed zeros show
+        xs = [Value(x) for x in inputs]
+        plain = gradients(chain_fn(*xs) * sign, xs)
+        recorded = gradients(chain_fn(*xs) * sign, xs, create_graph=True)
+        assert all(isinstance(r, Value) for r in recorded)  # 0.0 of a flat op was a float there
+        assert [np.float64(p).tobytes() for p in plain] == [np.float64(r.data).tobytes() for r in recorded], name
+        (chain_fn(*xs) * sign).backward(create_graph=True)
+        assert all(isinstance(x.grad, Value) for x in xs)  # README: "makes each .grad a Value"
