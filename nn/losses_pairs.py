@@ -130,7 +130,8 @@ def as_operand(target: Tensor | np.ndarray, dtype: np.dtype) -> Tensor | np.ndar
     call's target (an array's cast noted as copied from it, `copied_from`: pinned to the caller's array)."""
     if isinstance(target, Tensor):
         return target if target.dtype == dtype or needs_grad(target) else target.astype(dtype)
-    return target if target.dtype == dtype else copied_from(Tensor(target).astype(dtype), target)
+    # in the array's own dtype first: Tensor() alone makes float16 float32, a copy a compiled step cannot feed
+    return target if target.dtype == dtype else copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
 
 
 def _value_targets(target: Any, name: str) -> list[Any]:
