@@ -12,7 +12,8 @@ import numpy as np
 from .graph import raw
 from .modes import flag, require_callable
 from .tensor_ops import ShapeError
-from .tracing import Argnums, Trace, check_argnums, named, ones_like, trace
+from .tracing import Trace, named, ones_like, trace
+from .tracing_checks import Argnums, check_argnums
 
 
 def grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:

@@ -2,14 +2,12 @@
 var, std, norm over axes, and the running cumsum and cumprod along one axis.
 
 Each rule runs on arrays (a plain backward) and on Tensors (`create_graph`), so second
-derivatives come from the same line. Products are exact with zeros: prod's rule multiplies each
-entry's products before and after it, never dividing; cumprod's plain backward divides out / x only
-where every product, and each quotient or g·out it goes on with, is a normal finite float (no zero,
-no underflow or overflow: g·out of 1e-200 and 1e-200 is 0 where g·out/x need not be), and otherwise,
-and always under create_graph, it does not divide (its running products of n entries each take
-O(n²)), so second derivatives stay exact for tiny entries too (out / x would cancel terms of size
-1/|x|), at the cost of a create_graph gradient rounded otherwise than a plain one. PyTorch divides
-wherever the input has no zero. std and the 2-norm are right wherever the result fits its dtype: where
+derivatives come from the same line. Products are exact with zeros: a plain backward divides
+out / x only where every product, and each quotient or g·out it goes on with, is a normal finite
+float (no zero, no underflow or overflow: g·out of 1e-200 and 1e-200 is 0 where g·out/x need not be),
+and otherwise, and always under create_graph, no rule divides at all, so second derivatives stay
+exact for tiny entries too (out / x would cancel terms of size 1/|x|). PyTorch divides wherever
+the input has no zero. std and the 2-norm are right wherever the result fits its dtype: where
 squaring the entries would overflow or underflow, they are computed on entries scaled by a power of two.
 """
 
@@ -79,10 +77,13 @@ def _plain(x: Any, out: Any) -> bool:
 
 
 def _prod_vjp(g, out, x, *, axis, keepdims):
-    """g times each entry's product of the others, never out / x: exact with zeros, and the same ops on
-    arrays and on nodes, so that a create_graph backward gives a plain one's bits (it divided there)."""
     if np.size(x) == 0:  # no entries to send a gradient to
         return (_spread(g, x, axis),)
+    if _plain(x, out):
+        with np.errstate(over="ignore"):
+            others = _spread(out, x, axis) / x  # the product of the others, where it is a normal float
+        if _normal(others):  # g · others, not (g · out) / x: g · out underflows where the answer need not
+            return (_spread(g, x, axis) * others,)
     return (_spread(g, x, axis) * _product_of_others(x, axis),)
 
 

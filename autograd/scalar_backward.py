@@ -66,10 +66,9 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
             raise
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
-        grads = [
-            _added(node, node.grad, node._as_node(node, node._grad_sum) if create_graph else node._grad_sum)
-            for node in done
-        ]
+        grads = [_added(node, node.grad, node._grad_sum) for node in done]
+        if create_graph:  # a float sum (0 through a flat op) as a constant node, not an op adding it to 0
+            grads = [node._as_node(node, g) for node, g in zip(done, grads)]
         for node, grad in zip(done, grads):
             node.grad = grad
     return start

@@ -223,7 +223,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     parents, datas, needs = [], [], []
     for x in inputs:
         if x.__class__ is not Tensor:
-            x = _constant(x, op)
+            x = operand_of(x, op.name)
         parents.append(x)
         datas.append(x._data)
         needs.append(x._requires_grad)
@@ -284,21 +284,22 @@ def constant(data: Any) -> Tensor:
     return t
 
 
-def _constant(x: Any, op: Op) -> Tensor:
-    """A number or array operand as a leaf. A Python number stays a Python number, so that
-    NumPy's promotion treats it as weak (float32 * 2.0 stays float32); a list is numpy's array of it."""
+def operand_of(x: Any, name: str) -> Tensor:
+    """A number or array operand of op `name` as a leaf (the operators', and the methods' that take
+    one: dot, outer, scatter_add). A Python number stays a Python number, so that NumPy's promotion
+    treats it as weak (float32 * 2.0 stays float32); a list is numpy's array of it."""
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         if not isinstance(x, numbers.Real):  # a complex number would make the result complex
-            raise TypeError(f"{op.name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
+            raise TypeError(f"{name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
         if x.__class__ is not float and isinstance(x, float):
             x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
         return constant(x)
     if isinstance(x, Node):
-        raise MixedNodes(f"{op.name}: cannot combine a Tensor with a {type(x).__name__}")
+        raise MixedNodes(f"{name}: cannot combine a Tensor with a {type(x).__name__}")
     try:
-        return operand(x, op.name)
+        return operand(x, name)
     except TypeError:
-        raise TypeError(f"{op.name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+        raise TypeError(f"{name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -88,13 +88,13 @@ class IndexingMethods:
     __slots__ = ()
 
     def _node(self, x: Any, what: str) -> Any:
-        """x as a node of this tensor's type, taken as the operators take an operand (`operand`: numpy's
-        array of it, in numpy's dtype, so a float16 array stays float16 and a list is float64); a Value
-        is refused."""
-        from .tensor import operand  # tensor.py imports this mixin
+        """x as a node of this tensor's type, taken as the operators take an operand (`operand_of`: a
+        Python number stays weak, an array keeps numpy's dtype, so float16 stays float16, a list is
+        float64); a Value is refused."""
+        from .tensor import operand_of  # tensor.py imports this mixin
 
         refuse_value(x, what)
-        return operand(x, what)
+        return x if isinstance(x, Node) else operand_of(x, what)
 
     def gather(self, dim: int, index: Any) -> Any:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0, and so on (PyTorch's gather, numpy's

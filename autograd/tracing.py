@@ -2,43 +2,30 @@
 run f on them, and pull cotangents back from f's outputs to those leaves.
 
 Numbers are traced as Values (the scalar engine), arrays as Tensors, each leaf of a list, tuple or
-dict argument on its own. The two node types make separate graphs, so a function that builds
-tensors from a number argument (`autograd.stack([x, 2 * x])`) fails on a Value (MixedNodes);
-then f is traced once more with its number arguments as 0-d float64 Tensors (so f runs twice
-there), and the answers for them are numbers all the same. A transform inside another (or given
+dict argument on its own; numpy's narrower floats (np.float32(0.7), np.float16) as 0-d arrays, in
+their dtype. The two node types make separate graphs, so a function that builds tensors from a
+number argument (`autograd.stack([x, 2 * x])`) fails on a Value (MixedNodes); then f is traced once
+more with its number arguments as 0-d float64 Tensors (so f runs twice there), and the answers for
+them are numbers all the same. A function that combines a narrow float with Values (a micrograd
+MLP) is traced once more with it as a Value, its answer rounded to its dtype. A transform inside another (or given
 nodes) keeps the graph of what it returns, so that the outer one differentiates through it.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import modes
-from .dtypes import REAL_KINDS
 from .graph import MixedNodes, Node, raw
 from .graph_functions import gradients
 from .modes import enable_grad
-from .shape_args import is_int
 from .tensor import Tensor
-from .tensor_ops import ShapeError
-from .trees import Rebuild, aligned, flatten, tree_map
+from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
+from .trees import Rebuild, flatten, tree_map
 from .value import Value
-
-Argnums = int | Sequence[int]
-
-
-def check_argnums(argnums: Argnums, transform: str) -> tuple[tuple[int, ...], bool]:
-    """The argument positions to differentiate, and whether one int was given (one answer, not a
-    tuple). numpy's integers count as ints (a position read from an array); bools do not."""
-    single = is_int(argnums)
-    positions = (argnums,) if single else argnums
-    if not isinstance(positions, tuple | list) or not positions or not all(is_int(i) for i in positions):
-        raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
-    return tuple(int(i) for i in positions), single
 
 
 def named(
@@ -124,19 +111,27 @@ def trace(
     transform: str,
 ) -> Trace:
     """Run f on `args` with the leaves of args[positions] lifted into graph leaves, recording its
-    graph even inside no_grad. Numbers become Values; if f then combines one with a tensor
-    (MixedNodes), f runs again with them as 0-d Tensors."""
-    differentiated = _Arguments(args, _in_range(positions, len(args), transform), single)
-    for leaf in differentiated.leaves:
-        _check_leaf(leaf, transform)
-    rerun = False
-    try:
-        wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=False)
-    except MixedNodes:
-        if not any(_python_number(x) for x in differentiated.leaves):
-            raise
-        wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors=True)
-        rerun = True
+    graph even inside no_grad. Numbers become Values and narrow numpy floats 0-d Tensors; if f then
+    combines a Value with a tensor (MixedNodes), f runs again with the numbers as 0-d Tensors, and
+    then, if it combines a narrow float's Tensor with Values, with every number a Value."""
+    differentiated = _Arguments(args, in_range(positions, len(args), transform), single)
+    leaves = differentiated.leaves
+    for leaf in leaves:
+        check_leaf(leaf, transform)
+    # (Python numbers as 0-d Tensors, narrow numpy floats as Values), tried in order until f takes them
+    ways = (
+        [(False, False)]
+        + [(True, False)] * any(map(_python_number, leaves))
+        + [(False, True)] * any(map(_numpy_float, leaves))
+    )
+    for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
+        try:
+            wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors, floats_as_values)
+            break
+        except MixedNodes:
+            if k == len(ways) - 1:
+                raise
+    rerun = numbers_as_tensors
     aux = None
     if has_aux:
         if not isinstance(result, tuple | list) or len(result) != 2:
@@ -145,7 +140,7 @@ def trace(
         result, aux = result
     outs, rebuild_out = flatten(result)
     for out in outs:
-        _check_output(out, transform)
+        check_output(out, transform)
     return Trace(outs, rebuild_out, aux, wrt, differentiated, rerun)
 
 
@@ -156,11 +151,12 @@ def _call(
     differentiated: _Arguments,
     transform: str,
     numbers_as_tensors: bool,
+    floats_as_values: bool,
 ) -> tuple[list[Node], Any]:
-    """The lifted leaves, and f's result on them: numbers lifted as Values, or as 0-d Tensors.
+    """The lifted leaves, and f's result on them: numbers lifted as Values, or as 0-d Tensors (`_lift`).
     An array of objects in the result is a TypeError too: numpy makes one of `array * value`."""
     with enable_grad(), modes.tracing() as lifted:  # differentiating needs the graph, even inside no_grad
-        wrt = [_lift(leaf, numbers_as_tensors) for leaf in differentiated.leaves]
+        wrt = [_lift(leaf, numbers_as_tensors, floats_as_values) for leaf in differentiated.leaves]
         lifted.update(map(id, wrt))
         call = list(args)
         for i, tree in zip(differentiated.positions, differentiated.trees(wrt)):
@@ -192,96 +188,22 @@ def zeros_like(x: Any) -> Any:
     return np.zeros_like(data) if isinstance(data, np.ndarray) else 0.0
 
 
-def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list[Any]:
-    """The leaves of `tree` in the order of `like`'s (dict entries paired by key), refused unless the two
-    have one structure and `tree`'s leaves hold real numbers of the shapes of `like`'s (a cotangent and
-    its output, tangents and their primals)."""
-    try:
-        leaves = aligned(tree, like)
-    except ValueError as e:
-        raise ValueError(f"{transform}: the {what} must have the structure of {of}: {e}") from None
-    like_leaves = flatten(like)[0]
-    for k, (leaf, ref) in enumerate(zip(leaves, like_leaves)):
-        data = raw(leaf)
-        real = (
-            data.dtype.kind in REAL_KINDS
-            if isinstance(data, np.ndarray)
-            else _is_number(data) and not isinstance(data, bool)
-        )
-        if not real:  # text, None, a complex number: float() would take some, or fail naming none of this
-            raise TypeError(
-                f"{transform}: leaf {k} of the {what} is {type(data).__name__} {data!r}; give real numbers, float "
-                "arrays, Values or Tensors"
-            )
-        if np.shape(data) != np.shape(raw(ref)):
-            raise ShapeError(
-                f"{transform}: leaf {k} of the {what} has shape {np.shape(data)}, "
-                f"but that of {of} has shape {np.shape(raw(ref))}"
-            )
-    return leaves
-
-
-def _lift(leaf: Any, numbers_as_tensors: bool) -> Node:
+def _lift(leaf: Any, numbers_as_tensors: bool, floats_as_values: bool) -> Node:
     """A leaf of an argument as a node to differentiate: a number as a Value (or a 0-d float64 Tensor),
-    an array as a Tensor, and a node recording a graph (an outer transform's variable) as a new node
-    made from it (`leaf * 1`: the same numbers, gradient passed through), so that the outer graph
-    reaches it and yet this transform differentiates with respect to this argument alone. Else
+    an array as a Tensor, a narrow numpy float as a 0-d Tensor of its dtype (or a Value), and a node
+    recording a graph (an outer transform's variable) as a new node made from it (`leaf * 1`: the same
+    numbers, gradient passed through), so that the outer graph reaches it and yet this transform
+    differentiates with respect to this argument alone. Else
     `grad(lambda y: x * y)(x)` would also differentiate the x its function closes over (2x, not x),
     and one node given as two arguments would get both arguments' gradients in each (JAX gives each
     argument its own variable too)."""
     if _records(leaf):
         return leaf * 1
     data = raw(leaf)  # a constant node is differentiated at its value
-    if isinstance(data, np.ndarray | np.floating):  # a numpy float is a 0-d array: np.float32(0.7) stays float32
+    if isinstance(data, np.ndarray) or _numpy_float(data) and not floats_as_values:  # np.float32(0.7) stays float32
         # a copy: f writing into it (under no_grad) must not change the caller's array
         return Tensor(np.array(data), requires_grad=True, dtype=data.dtype)  # float16 too: its gradient is float16
     return Tensor(np.array(float(data)), requires_grad=True) if numbers_as_tensors else Value(data)
-
-
-def _check_leaf(leaf: Any, transform: str) -> None:
-    data = raw(leaf)  # a bool is no number to differentiate (True + eps?), as JAX and PyTorch refuse it
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f" or _is_number(data) and not isinstance(data, bool):
-        return
-    what = f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray) else f"{type(data).__name__} {data!r}"
-    raise TypeError(
-        f"{transform}: cannot differentiate with respect to {what}: the arguments differentiated must hold "
-        "numbers, float arrays, Values or Tensors (in lists, tuples and dicts); pass others by keyword, "
-        "or leave them out of argnums"
-    )
-
-
-# the transforms whose function may return bools among its outputs (a mask): their pullback is zero there
-BOOLS_OUT = ("vjp", "jvp", "jacobian")
-
-
-def _check_output(out: Any, transform: str) -> None:
-    """Refuse an output that holds no real numbers: text, a complex number (whose derivative is not one
-    number), objects, and (for a gradient, which needs a loss) a bool; such an output was differentiated
-    as a constant, to zeros."""
-    data = raw(out)
-    kinds = REAL_KINDS + ("b" if transform in BOOLS_OUT else "")  # a mask beside an output: a zero pullback
-    if isinstance(data, np.ndarray | np.generic):
-        real, kind = data.dtype.kind in kinds, f"{type(data).__name__} of dtype {data.dtype}"
-    else:
-        real, kind = (
-            isinstance(data, numbers.Real) and ("b" in kinds or not isinstance(data, bool)),
-            type(data).__name__,
-        )
-    if not real:
-        raise TypeError(f"{transform}: the function must return real numbers (a number, Value or Tensor), got {kind}")
-
-
-def _in_range(positions: tuple[int, ...], count: int, transform: str) -> tuple[int, ...]:
-    if any(i >= count or i < -count for i in positions):
-        raise IndexError(
-            f"{transform}: argnums={positions if len(positions) > 1 else positions[0]} but the function was "
-            f"called with {count} positional arguments (keyword arguments are never differentiated: pass the "
-            "argument by position)"
-        )
-    normal = tuple(i % count for i in positions)
-    if len(set(normal)) != len(normal):
-        raise ValueError(f"{transform}: argnums {positions} names an argument twice")
-    return normal
 
 
 def _records(x: Any) -> bool:
@@ -289,13 +211,14 @@ def _records(x: Any) -> bool:
     return isinstance(x, Node) and not x.is_constant
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, Node)
+def _numpy_float(x: Any) -> bool:
+    """numpy's float32, float16 (or longdouble): traced as a 0-d array. np.float64 is a Python float."""
+    return isinstance(x, np.floating) and not isinstance(x, float)
 
 
 def _python_number(x: Any) -> bool:
-    """A number traced as a Value (or, rerun, as a 0-d float64 Tensor): not numpy's floats, 0-d arrays."""
-    return _is_number(x) and not isinstance(x, np.floating)
+    """A number traced as a Value (or, rerun, as a 0-d float64 Tensor)."""
+    return is_number(x) and not _numpy_float(x)
 
 
 def _as_float(result: Any) -> Any:
@@ -304,7 +227,8 @@ def _as_float(result: Any) -> Any:
 
 def _as_number(result: Any, leaf: Any) -> Any:
     """A result for the argument `leaf` as the transform returns it: for a Python number a float, for a
-    numpy float a numpy float of its dtype (when of one element, not a node); else as it is."""
-    if isinstance(leaf, np.floating) and isinstance(result, np.ndarray):
+    narrow numpy float a numpy float of its dtype (when of one element, not a node); else as it is."""
+    if _numpy_float(leaf) and not isinstance(result, Node):
+        result = np.asarray(result, leaf.dtype)  # traced as a Value (beside Values): a float64 rounded
         return result[()]  # a 0-d array's number; an array of more dimensions (a Jacobian's) as it is
     return _as_float(result) if _python_number(leaf) else result

@@ -13,7 +13,8 @@ from . import modes
 from .functional import check_function, grad
 from .graph import Node, raw
 from .tensor_functions import stack
-from .tracing import Argnums, Trace, check_argnums, check_like, inner, named, trace, zeros_like
+from .tracing import Trace, inner, named, trace, zeros_like
+from .tracing_checks import Argnums, check_argnums, check_like
 from .trees import flatten, tree_map
 
 

@@ -43,6 +43,11 @@ class CallRecords:
         calls.append((start, next(_clock), tuple(map(weakref.ref, nodes))))
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickle and copy.deepcopy take of a module: all but its record of calls, whose weak
+        references do not pickle, and whose nodes a copy never computed."""
+        return {name: value for name, value in self.__dict__.items() if name != "_calls"}
+
     def recorded_calls(self) -> list[Call]:
         """This module's latest calls (at most RECORDED_CALLS), oldest first, each as (start, end,
         outputs): outputs maps the id of each node it returned that is still in memory to the ids of

@@ -339,3 +339,4 @@ def test_an_array_or_list_given_to_a_method_is_taken_as_an_operator_takes_it():
         expected = (half * operand).dtype
         assert half.dot(operand).dtype == half.outer(operand).dtype == expected
         assert half.scatter_add(0, np.array([0, 1, 2]), operand).dtype == expected
+    assert half.dot(2.0).dtype == (half * 2.0).dtype == np.float16  # a Python number stays weak (a review's find)

@@ -139,3 +139,23 @@ def test_collapse_with_a_model_that_computed_none_of_the_graph_is_refused():
     x = Value(1.0, "x")
     with pytest.raises(ValueError, match="no module of modules=model computed this graph"):
         viz.draw(x * x, modules=unrelated, collapse=True)
+
+
+def test_a_called_module_pickles_and_copies_without_its_record_of_calls():
+    """The record holds weak references, which do not pickle (a review's find), and a copy computed none
+    of the original's nodes: both leave it out."""
+    import copy
+    import pickle
+
+    from autograd import raw
+
+    models = [
+        (nn.Sequential(nn.Linear(4, 3, seed=0)), np.ones((2, 4), np.float32)),
+        (nn.micro.MLP(2, [3, 1], seed=0), [1.0, 2.0]),
+    ]
+    for model, x in models:
+        out = raw(model(x))
+        assert model.recorded_calls()
+        for again in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+            assert all(m.recorded_calls() == [] for _, m in again.named_modules())
+            assert np.array_equal(raw(again(x)), out)
