@@ -281,7 +281,7 @@ def _in_mode(v: Value) -> None:
 def _as_float(x: Any) -> float:
     if x.__class__ is float:
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, numbers.Real | np.bool_):  # numpy's bool as Python's (a mask's entry): 1.0 or 0.0
         try:
             return float(x)
         except OverflowError:
@@ -320,7 +320,7 @@ def _lift(x: Any, op: Op) -> Value:
         return _leaf(_new(Constant), float(x))
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, numbers.Real | np.bool_):
         try:
             return Constant(x)
         except OverflowError as e:

@@ -83,3 +83,10 @@ def test_a_numpy_float_beside_values_is_traced_as_a_value_and_a_float64_as_a_pyt
         expected = grad(lambda a, b: model([a, b]), argnums=(0, 1))(float(data[0, 0]), float(data[0, 1]))
         assert (a, b) == tuple(kind(e) for e in expected)  # computed in float64, rounded to the dtype
     assert grad(lambda x: x * Value(2.0))(np.float32(0.7)) == np.float32(2.0)
+
+
+def test_numpys_bool_is_a_number_to_a_value_as_pythons_is():
+    """Value(True) was 1.0 and `v * True` a product, but numpy's bool (a mask's entry) a TypeError."""
+    v = Value(2.0)
+    assert Value(np.bool_(True)).data == Value(True).data == 1.0
+    assert (v * np.bool_(True)).data == (np.bool_(False) + v).data == 2.0
