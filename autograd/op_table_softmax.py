@@ -11,18 +11,18 @@ from . import tensor_forwards as forward
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
 from .op_def import OpDef, gated, tensor_op, where
 from .op_table_math import LN2
-from .op_table_tensor import kept_shape
+from .op_table_tensor import kept_shape, unbroadcast
 
-_exp, _softmax, _where, _sum_to = tensor_op("exp"), tensor_op("softmax"), tensor_op("where"), tensor_op("sum_to")
+_exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
 
 
 def _summed(x, axis):
-    """x summed over `axis`, the axis kept: numpy's sum in x's dtype, on arrays and, recorded, on nodes
-    alike, so that a create_graph backward gives a plain one's bits (Tensor.sum adds float16 and float32
-    in float64: its rows of a float32 softmax's gradient came out an ulp apart)."""
+    """x summed over `axis`, the axis kept, by `unbroadcast`: numpy's sum in x's dtype on arrays and the
+    sum_to op on nodes, so that a create_graph backward gives a plain one's bits (Tensor.sum adds float16
+    and float32 in float64: its rows of a float32 softmax's gradient came out an ulp apart)."""
     if np.ndim(x) == 0:  # softmax of one number (PyTorch's axis 0 or -1 of a 0-d tensor): its own sum
         return x
-    return _sum_to(x, shape=kept_shape(np.shape(x), axis))
+    return unbroadcast(x, kept_shape(np.shape(x), axis))
 
 
 def _logsumexp_vjp(g, out, x, *, axis, keepdims):
