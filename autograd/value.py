@@ -19,13 +19,13 @@ from . import compile_record, modes
 from . import scalar_ops as ops
 from .graph import MixedNodes, Node
 from .graph_order import MANY, NO_GRAPH
-from .hand_built import hand_built_op
 from .in_place import ValueInPlaceArithmetic
-from .modes import check_forward, too_large
+from .modes import too_large
 from .op import Op
 from .operators import Operators
 from .scalar_backward import scalar_order, scalar_pass
 from .value_micrograd import MicrogradInternals
+from .value_modes import in_mode
 from .value_numpy import ValueNumpy
 from .value_protocols import ValueProtocols
 
@@ -72,7 +72,7 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
         v._b = other
         v._visit = v._grad_sum = None
         if modes.entered:
-            _in_mode(v)
+            in_mode(v)
         return v
 
     return _named(method, op)
@@ -96,7 +96,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         v._b = None
         v._visit = v._grad_sum = None
         if modes.entered:
-            _in_mode(v)
+            in_mode(v)
         return v
 
     return _named(method, op)
@@ -175,7 +175,7 @@ class Value(
         _leaf(self, _as_float(data))
         self.label = label
         if _children or _op:
-            _build_by_hand(self, _children, _op)
+            self._build_by_hand(_children, _op)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -199,7 +199,7 @@ class Value(
             v = Value(op.run([p.data for p in parents]))  # no inputs, or three and more
             v._made_by, v._a, v._b = op, parents, MANY
             if modes.entered:
-                _in_mode(v)
+                in_mode(v)
         if v.data.__class__ is not float:
             if isinstance(v.data, numbers.Integral | np.bool_):  # integers and bools make a constant, as on tensors
                 v._made_by = v._a = v._b = None
@@ -250,32 +250,6 @@ class Value(
     @staticmethod
     def _backward_order(root: Value) -> list[Node]:
         return scalar_order(root, root._seed(None, False))
-
-
-def _build_by_hand(node: Value, children: Iterable[Value] | str, name: str) -> None:
-    """Make `node` one built by hand, micrograd's way: `name` (its `_op`) over `children`, its gradient
-    given by the `_backward` its author assigns (see `HandWritten`). A string in place of the children
-    is chainrule's older `Value(data, label)`."""
-    if isinstance(children, str) and not name:
-        node.label = children
-        return
-    parents = tuple(children)
-    for p in parents:
-        if not isinstance(p, Value):
-            raise TypeError(f"the children of a Value must be Values, got {type(p).__name__} {p!r}")
-    node._made_by = hand_built_op(node, name)
-    node._a, node._b = parents, MANY
-    if modes.entered:
-        _in_mode(node)
-
-
-def _in_mode(v: Value) -> None:
-    """Apply this thread's anomaly check and no_grad to a node just made."""
-    if modes.current.anomaly:
-        check_forward(v._made_by, v.data, [p.data for p in v.parents])
-    if not modes.current.grad_enabled:
-        v._made_by = v._a = None
-        v._b = NO_GRAPH
 
 
 def _as_float(x: Any) -> float:

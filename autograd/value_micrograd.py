@@ -1,15 +1,18 @@
 """micrograd's internals on Value (a mixin): `_op`, `_prev` and `_backward`, which its lecture's code
-reads, computed when read from what the node stores, so that no node pays for them."""
+reads, computed when read from what the node stores, so that no node pays for them; and a node built
+by hand, micrograd's way (`Value(data, (a, b), "+")`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import modes
 from . import scalar_ops as ops
 from .graph import Node
-from .graph_order import NO_GRAPH
-from .hand_built import HandWritten
+from .graph_order import MANY, NO_GRAPH
+from .hand_built import HandWritten, hand_built_op
+from .value_modes import in_mode
 
 _MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
 
@@ -21,7 +24,24 @@ class MicrogradInternals:
     _made_by: Any
     _a: Any
     _b: Any
+    label: str
     parents: Any
+
+    def _build_by_hand(self, children: Iterable[Any] | str, name: str) -> None:
+        """Make this node one built by hand, micrograd's way: `name` (its `_op`) over `children`, its gradient
+        given by the `_backward` its author assigns (see `HandWritten`). A string in place of the children
+        is chainrule's older `Value(data, label)`."""
+        if isinstance(children, str) and not name:
+            self.label = children
+            return
+        parents = tuple(children)
+        for p in parents:
+            if not isinstance(p, MicrogradInternals):  # a base of Value's alone: p is a Value
+                raise TypeError(f"the children of a Value must be Values, got {type(p).__name__} {p!r}")
+        self._made_by = hand_built_op(self, name)
+        self._a, self._b = parents, MANY
+        if modes.entered:
+            in_mode(self)
 
     @property
     def _op(self) -> str:
