@@ -29,6 +29,7 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        *,  # PyTorch's next are max_norm, norm_type...: given by position, they would be read as these
         dtype: Any = np.float32,
         seed: int | None = None,
     ) -> None:

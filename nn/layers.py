@@ -57,13 +57,14 @@ class Linear(Module):
         return f"{nin} -> {nout}, init={self.init!r}" + ("" if self.b is not None else ", bias=False")
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """torch.nn.functional.dropout: with `training`, each element zeroed with probability p and the rest
     scaled by 1 / (1 - p), drawn from nn's default generator; else x. As PyTorch's, training is True
     unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
     the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
     check_real("dropout", "p", p, 0, 1, high_included=False)
     training = check_flag("dropout", "training", training)  # in a module: self.training
+    check_flag("dropout", "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
     if not isinstance(x, Tensor):
         raise TypeError(f"dropout takes a Tensor, got {type(x).__name__}: Tensor(x)")
     if not training or p == 0:
@@ -142,7 +143,13 @@ class Dropout(Module):
     # make every output NaN
     setting_checks = {"p": lambda dropout, p: _probability(type(dropout).__name__, p)}
 
-    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, *, seed: int | None = None) -> None:
+        """PyTorch's `inplace` (second, as there) is accepted and changes nothing: the result is computed out
+        of place either way, as the graph keeps x for the gradient. `seed` is given by keyword."""
+        name = type(self).__name__
+        if isinstance(inplace, int | np.integer) and not isinstance(inplace, bool | np.bool_):
+            raise TypeError(f"{name}: the second argument is PyTorch's inplace; give a seed by keyword: seed={inplace}")
+        check_flag(name, "inplace", inplace)
         self.p = p
         # None: the default generator, looked up at each call
         self._rng = None if seed is None else generator(seed, type(self).__name__)

@@ -37,8 +37,8 @@ class SGD(Optimizer):
         params: Iterable[Node],
         lr: float = 0.01,
         momentum: float = 0.0,
+        *,  # torch.optim.SGD's fourth is dampening, chainrule's was weight_decay: by keyword, neither is misread
         weight_decay: float = 0.0,
-        *,
         dampening: float = 0.0,
         nesterov: bool = False,
     ) -> None:
