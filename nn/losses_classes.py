@@ -61,7 +61,7 @@ def cross_entropy(
     if reduction == "none":
         smooth = uniform
     else:
-        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), _counted(labels, keep, weight))
+        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), labels, keep, weight)
     return (1 - label_smoothing) * loss + (label_smoothing / _classes(logits)) * smooth
 
 
@@ -90,7 +90,7 @@ def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, w
         losses = losses * weight[classes]
     if reduction == "none":
         return losses.reshape(labels.shape)
-    return losses.sum() if reduction == "sum" else _mean(losses.sum(), _counted(labels, keep, weight))
+    return losses.sum() if reduction == "sum" else _mean(losses.sum(), labels, keep, weight)
 
 
 def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
@@ -106,9 +106,15 @@ def _counted(labels: np.ndarray, keep: np.ndarray, weight: Any) -> float:
     return float(np.sum(raw(weight)[labels[keep]], dtype=np.float64))
 
 
-def _mean(total: Tensor, count: float) -> Tensor:
-    """`total` over `count` (labels kept, or their weights); when that is 0, NaN with a gradient of 0, as torch."""
-    return total / count if count else total * 0 + total.dtype.type(np.nan)
+def _mean(total: Tensor, labels: np.ndarray, keep: np.ndarray, weight: Any) -> Tensor:
+    """`total` over the labels kept (or their weights' sum, `_counted`). Where that is 0 the mean is NaN, as
+    torch's; its gradient is 0 when no label is kept (nothing flows), and NaN when the kept labels weigh 0
+    (each one's share, its weight over the total, is 0 / 0)."""
+    count = _counted(labels, keep, weight)
+    if count:
+        return total / count
+    nan = total.dtype.type(np.nan)
+    return total * nan if keep.any() else total * 0 + nan
 
 
 def _class_weights(scores: Tensor, weight: Any, name: str) -> Any:
