@@ -26,9 +26,11 @@ def test_a_mean_over_labels_that_weigh_nothing_is_nan_as_torch():
     x = Tensor(logits, requires_grad=True)
     ours = nnf.cross_entropy(x, labels, weight=w)
     ours.backward()
-    theirs = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels), weight=torch.from_numpy(w))
+    t = torch.from_numpy(logits).requires_grad_()
+    theirs = F.cross_entropy(t, torch.from_numpy(labels), weight=torch.from_numpy(w))
+    theirs.backward()
     assert np.isnan(ours.item()) and np.isnan(theirs.item())
-    assert np.array_equal(x.grad, np.zeros((2, 3)))
+    assert np.isnan(x.grad).all() and np.isnan(t.grad.numpy()).all()  # each label's share: 0 / 0
 
 
 # the weight's shapes: one number, one per class (the last axis), one per element
