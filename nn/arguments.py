@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Node, Tensor
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
@@ -42,6 +42,24 @@ def kept_size(value: Any) -> Any:
 def is_real(x: Any) -> bool:
     """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def one_number(x: Any) -> float | None:
+    """x as a float when it is one real number: a Python or numpy number (not a bool), or a 0-d array or
+    tensor holding one (a Tensor, a Value, torch's); None for anything else (text, None, several numbers).
+    An int too large for a float is infinite, as it would be in the arithmetic that follows."""
+    x = x.data if isinstance(x, Node) else x
+    if not is_real(x):
+        if isinstance(x, TEXT) or not hasattr(x, "__array__"):
+            return None
+        a = np.asarray(x)
+        if a.shape != () or a.dtype.kind not in REAL_KINDS:
+            return None
+        x = a.item()
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def check_axis(owner: str, name: str, axis: Any) -> int:

@@ -24,7 +24,7 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 
-from .arguments import as_sequence, check_number, is_real
+from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
 from .schedulers_plateau import ReduceLROnPlateau
@@ -42,9 +42,14 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer)
 
     def factor_at(self, epoch: int) -> float:
-        factor = self.lr_lambda(epoch)
-        if not is_real(factor) or not math.isfinite(factor):
-            raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {factor!r}; it must give a finite number")
+        given = self.lr_lambda(epoch)
+        factor = one_number(given)  # a 0-d array or tensor too, as PyTorch's multiplies by one
+        if factor is None:
+            raise TypeError(
+                f"LambdaLR: lr_lambda({epoch}) gave {type(given).__name__} {given!r}; it must give a number"
+            )
+        if not math.isfinite(factor):
+            raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {given!r}; it must give a finite number")
         return factor
 
     sets_outright = True

@@ -12,9 +12,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from autograd import eager_only, raw
+from autograd import eager_only
 
-from .arguments import check_choice, check_number
+from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero, _require_real
 
@@ -82,14 +82,12 @@ class ReduceLROnPlateau:
             "ReduceLROnPlateau.step(metric) is called inside the step, where a replay would step it on the "
             "recorded metric: step it after the compiled step, on the loss it returns"
         )
-        if isinstance(metrics, bool):
-            raise TypeError("ReduceLROnPlateau.step: metrics must be a number, got a bool")
-        try:
-            current = float(raw(metrics))
-        except (TypeError, ValueError):
+        current = one_number(metrics)  # not text ("0.5"), nor a bool
+        if current is None:
             raise TypeError(
-                f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type(metrics).__name__}"
-            ) from None
+                f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type(metrics).__name__} "
+                f"{metrics!r}"
+            )
         if not math.isfinite(current):
             raise ValueError(
                 f"ReduceLROnPlateau.step: the metric is {current}, which says nothing about a plateau (the run "
