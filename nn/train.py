@@ -21,7 +21,7 @@ from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
 from .train_checks import check_callables, check_fit, check_model, check_schedulers
-from .train_examples import check_examples
+from .train_examples import check_examples, check_finite
 from .train_history import History, epoch_loss, metric_name, record_epoch
 from .train_steps import (
     Loss,
@@ -62,6 +62,8 @@ def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Me
     (`scoring`), so the two give the same number on the same data."""
     check_model("evaluate", model)
     check_callables("evaluate", {"loss": loss} | ({"metric": metric} if metric else {}))
+    check_finite("evaluate", "X", X)
+    check_finite("evaluate", "y", y)
     metric = scoring(metric, loss, y)
     with modes_restored(model), no_grad():
         model.eval()
@@ -120,7 +122,7 @@ def fit(
     step, with `.history` too; the buffers that step's forward changed (BatchNorm's running
     statistics) are put back, and the message names a parameter an earlier step made non-finite, if
     one did. Any other exception out of training (a callback's, a metric's, validation's) has the
-    `.history` too.
+    `.history` too, and a note saying how many steps of the unfinished epoch were made (they stay made).
 
     Refused before training: an optimizer holding none of the model's parameters; data or
     val_data without examples; val_data whose examples and labels differ in number, or whose

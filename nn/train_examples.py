@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, no_grad, raw
 
 from .data import Batches
 from .module import Module
@@ -34,8 +34,8 @@ def check_examples(
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
-        _check_finite(name, "X", X)
-        _check_finite(name, "y", y)
+        check_finite("fit", f"{name}'s X", X)
+        check_finite("fit", f"{name}'s y", y)
     with modes_restored(model), no_grad():
         model.eval()
         for name, X, y in sets:
@@ -119,14 +119,20 @@ def _working_sizes(n: int, size: int) -> list[int]:
     return sorted([b for b in near if n % b != 1][:3])
 
 
-def _check_finite(name: str, part: str, array: np.ndarray) -> None:
-    """Refuse NaN or an infinity in X or y, naming the first row: it would show as a NaN loss, and a
-    stop, in whichever batch holds it, after the batches before had trained."""
+def check_finite(owner: str, what: str, given: Any) -> None:
+    """Refuse NaN or an infinity in X or y (`what`: "data's X"), naming the first row: in fit it would show
+    as a NaN loss, and a stop, in whichever batch holds it, after the batches before had trained; in
+    evaluate as a NaN loss, or a metric that counts it as a wrong answer."""
+    try:
+        array = given if isinstance(given, np.ndarray) else np.asarray(raw(given))
+    except (TypeError, ValueError):  # no array (ragged rows): the model refuses it in its own words
+        return
     row = _first_not_finite_row(array)
     if row is not None:
         values = array[row].ravel()
+        part = what.split()[-1]
         raise ValueError(
-            f"fit: {name}'s {part} holds {values[~np.isfinite(values)][0]} in row {row}, which would make the loss "
+            f"{owner}: {what} holds {values[~np.isfinite(values)][0]} in row {row}, which would make the loss "
             f"NaN; remove or fix such rows (np.isfinite({part}).all(axis=1) finds them)"
         )
 

@@ -110,14 +110,22 @@ def train_epoch(
     each batch's size (the epoch's means weigh each batch by it: a short last batch counts as its
     examples, not as a whole batch)."""
     losses, scores, sizes = [], [], []
-    for xb, yb in steps:
-        number, out = step(xb, yb, ctrl_c, epoch, len(losses) + 1)
-        losses.append(number)
-        sizes.append(len(xb))
-        if metric:
-            scores.append(metric_number("fit", metric, metric(out, yb), f"epoch {epoch}, batch {len(losses)}"))
-        if ctrl_c.stop:
-            break
+    try:
+        for xb, yb in steps:
+            number, out = step(xb, yb, ctrl_c, epoch, len(losses) + 1)
+            losses.append(number)
+            sizes.append(len(xb))
+            if metric:
+                scores.append(metric_number("fit", metric, metric(out, yb), f"epoch {epoch}, batch {len(losses)}"))
+            if ctrl_c.stop:
+                break
+    except BaseException as e:  # a step raises before it changes anything; those before it stay made
+        if losses:
+            e.add_note(
+                f"fit: {len(losses)} step(s) of epoch {epoch} were made before this; they stay made (the model has "
+                "their weights, the optimizer its state after them), and the epoch is not in the History"
+            )
+        raise
     return losses, scores, sizes
 
 
