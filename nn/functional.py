@@ -250,7 +250,8 @@ def _scores(pred: Any) -> np.ndarray:
     scores = np.asarray(raw(pred), dtype=float)
     if scores.size == 0:
         raise ValueError("accuracy: no predictions")
-    nan = int(np.isnan(scores).sum())
+    per_example = np.isnan(scores).reshape(len(scores), -1) if scores.ndim else np.isnan(scores).reshape(1, 1)
+    nan = int(per_example.any(axis=1).sum())  # an example's prediction is NaN where any of its scores is
     if nan:
-        raise ValueError(f"accuracy: {nan} of {scores.size} predictions are NaN (did training diverge?)")
+        raise ValueError(f"accuracy: {nan} of {len(per_example)} predictions are NaN (did training diverge?)")
     return scores

@@ -55,7 +55,7 @@ class Neuron(Module):
         uniform = rng.uniform if rng is not None else random.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.activation = _nonlinearity(nonlin)
+        self.activation = _nonlinearity("Neuron", nonlin)
         self.nonlin = self.activation != "linear"
 
     def forward(self, x: Sequence[Value | float]) -> Value:
@@ -76,6 +76,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
         nin, nout = check_count("Layer", "nin", nin), check_count("Layer", "nout", nout)
         check_scalar_parameters("Layer", [nin, nout])
+        nonlin = _nonlinearity("Layer", nonlin)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -102,7 +103,7 @@ class MLP(Module):
         nouts = [check_count("MLP", f"nouts[{i}]", n) for i, n in enumerate(nouts)]
         sizes = [nin, *nouts]
         check_scalar_parameters("MLP", sizes)
-        nonlin = _nonlinearity(nonlin)
+        nonlin = _nonlinearity("MLP", nonlin)
         rng = _random(seed)
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else "linear", rng) for i in range(len(nouts))
@@ -124,9 +125,9 @@ def _random(seed: int | np.random.Generator | None) -> random.Random | None:
     return None if seed is None else random.Random(int(seed))
 
 
-def _nonlinearity(nonlin: str | bool) -> str:
+def _nonlinearity(owner: str, nonlin: str | bool) -> str:
     if isinstance(nonlin, bool | np.bool_):  # micrograd's flag
         return "relu" if nonlin else "linear"
     if nonlin is None:
         return "linear"
-    return check_choice("MLP", "nonlin", nonlin, NONLINEARITIES, "a flag, True or False")
+    return check_choice(owner, "nonlin", nonlin, NONLINEARITIES, "a flag, True or False")

@@ -317,7 +317,7 @@ def test_the_command_line_names_a_missing_folder_in_one_line(command, tmp_path, 
     with pytest.raises(
         SystemExit, match=r"python -m viz \w+: cannot write '.*missing.*': the folder .* does not exist"
     ):
-        main([*command, "--out", str(tmp_path / "missing" / "out.svg")])
+        main([*command, "--out", str(tmp_path / "missing" / ("out.html" if command == ["html"] else "out.svg"))])
 
 
 def test_backward_steps_of_something_that_is_not_a_node_is_a_type_error():

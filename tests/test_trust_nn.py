@@ -267,6 +267,8 @@ def test_accuracy_refuses_sizes_that_do_not_match_instead_of_broadcasting():
 def test_accuracy_refuses_nan_no_examples_and_labels_it_cannot_read():
     with pytest.raises(ValueError, match="1 of 2 predictions are NaN"):
         F.accuracy(np.array([0.7, np.nan]), np.array([1, 0]))
+    with pytest.raises(ValueError, match="1 of 4 predictions are NaN"):  # examples counted, not scores
+        F.accuracy(np.array([[0.7, 0.3], [np.nan, np.nan], [0.1, 0.9], [0.5, 0.4]]), np.array([1, 0, 1, 0]))
     with pytest.raises(ValueError, match="no predictions"):
         F.accuracy(np.zeros(0), np.zeros(0))
     with pytest.raises(ValueError, match=r"labels 0/1 or -1/\+1, got 2"):

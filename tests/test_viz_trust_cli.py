@@ -46,5 +46,21 @@ def test_a_folder_as_the_target_is_named_not_a_temporary_file(tmp_path):
     import viz
     from autograd import Value
 
-    with pytest.raises(IsADirectoryError, match=f"cannot write '{tmp_path}': it is a folder"):
-        viz.save_html(Value(1.0, label="a") * 2.0, tmp_path)
+    folder = tmp_path / "page.html"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match=f"cannot write '{folder}': it is a folder"):
+        viz.save_html(Value(1.0, label="a") * 2.0, folder)
+
+
+@pytest.mark.parametrize("name", ["graph.svg", "page", "page.png"])
+def test_save_html_refuses_a_name_that_is_no_page_writing_nothing(tmp_path, name):
+    import viz
+    from autograd import Value
+
+    with pytest.raises(ValueError, match=f"save_html writes an HTML page, not '{name}': give it a .html suffix"):
+        viz.save_html(Value(1.0, label="a") * 2.0, tmp_path / name)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match=f"Player.save writes an HTML page, not '{name}'"):
+        viz.player(Value(1.0, label="a") * 2.0).save(tmp_path / name)
+    assert not list(tmp_path.iterdir())
+    assert viz.save_html(Value(1.0, label="a") * 2.0, tmp_path / "page.HTM").exists()

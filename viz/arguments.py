@@ -88,6 +88,15 @@ def as_path(path: Any, caller: str) -> Path:
     return Path(path)
 
 
+def page_path(path: Any, caller: str) -> Path:
+    """The path an HTML page is written to (`as_path`), refused unless it ends in .html or .htm: a page
+    under a drawing's name (.svg) would not open as one."""
+    path = as_path(path, caller)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"{caller} writes an HTML page, not {path.name!r}: give it a .html suffix (render: .svg)")
+    return path
+
+
 def require_known(caller: str, options: dict[str, Any], known: Collection[str], elsewhere: str) -> None:
     """Refuse options `caller` does not take, naming the ones it does and where the others are
     (`elsewhere`), instead of Python's error about a function inside viz."""

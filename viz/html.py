@@ -19,7 +19,7 @@ from typing import Any
 from autograd import Node
 
 from .arguments import (
-    as_path,
+    page_path,
     require_flags,
     require_known,
     require_max_nodes,
@@ -182,7 +182,7 @@ def save_html(
     of the loss at each step. It needs no network. The graph is drawn once (`modules`, `max_nodes`,
     `rankdir` and `number` as for `draw`; not `collapse`: the player steps through every value), and
     each step sends only what it changes."""
-    path = as_path(path, "save_html")
+    path = page_path(path, "save_html")
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, page_html(root, title, **options).encode())
     return path

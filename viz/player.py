@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd import Node
 
-from .arguments import as_path, require_count
+from .arguments import page_path, require_count
 from .dot import write_atomically
 from .html import page_html
 from .training import Training
@@ -33,7 +33,7 @@ class Player:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page as a file that opens in any browser, without network."""
-        path = as_path(path, "Player.save")
+        path = page_path(path, "Player.save")
         write_atomically(path, self.page.encode())
         return path
 
