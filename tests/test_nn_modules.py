@@ -68,8 +68,11 @@ def test_micrograd_mlp():
     assert model.layers[0].neurons[0].nonlin is True and model.layers[0].neurons[0].activation == "relu"
     assert nn.MLP(2, [3, 1], nonlin="tanh").layers[0].neurons[0].activation == "tanh"
     assert nn.MLP(2, [3, 1], seed=4)([1.0, 1.0]).data == nn.MLP(2, [3, 1], seed=4)([1.0, 1.0]).data
-    with pytest.raises(ValueError, match="nonlin must be one of"):
-        nn.MLP(2, [1], nonlin="swish")
+    for make, name in [(lambda: nn.MLP(2, [1], nonlin="swish"), "MLP"), (lambda: nn.Layer(2, 3, "swish"), "Layer")]:
+        with pytest.raises(ValueError, match=f"^{name}: nonlin must be one of"):
+            make()
+    with pytest.raises(ValueError, match="^Neuron: nonlin must be one of"):
+        nn.Neuron(2, "swish")
     with pytest.raises(ValueError, match="Neuron of 2 inputs got 3"):
         model([1.0, 2.0, 3.0])
     scores = model([0.3, 0.2])
