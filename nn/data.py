@@ -177,7 +177,10 @@ class Batches:
     drawn from the generator seeded by `seed`, so a run repeats exactly (seed=None: autograd's
     default generator as it is when each epoch begins, which autograd.manual_seed seeds). With
     `drop_last`, as PyTorch's DataLoader, the last batch is left out where it would be smaller (its
-    examples, shuffled, are others each epoch); one that would leave no batch at all is refused."""
+    examples, shuffled, are others each epoch); one that would leave no batch at all is refused.
+    What it was made with is read-only, checked together once: make new Batches to change it."""
+
+    __slots__ = ("_X", "_y", "_batch_size", "_shuffle", "_drop_last", "_rng")
 
     def __init__(
         self,
@@ -188,10 +191,10 @@ class Batches:
         seed: int | None = 0,
         drop_last: bool = False,
     ) -> None:
-        self.X, self.y = _pair("Batches", X, y)
-        self.batch_size = check_count("Batches", "batch_size", batch_size)
-        self.shuffle = check_flag("Batches", "shuffle", shuffle)
-        self.drop_last = check_flag("Batches", "drop_last", drop_last)
+        self._X, self._y = _pair("Batches", X, y)
+        self._batch_size = check_count("Batches", "batch_size", batch_size)
+        self._shuffle = check_flag("Batches", "shuffle", shuffle)
+        self._drop_last = check_flag("Batches", "drop_last", drop_last)
         if self.drop_last and len(self.y) < self.batch_size:
             raise ValueError(
                 f"Batches: drop_last with {len(self.y)} examples and batch_size={self.batch_size} leaves no batch: "
@@ -200,6 +203,17 @@ class Batches:
         check_seed("Batches", seed)
         # None: looked up at each epoch, as Dropout does at each call, so a later manual_seed counts
         self._rng = None if seed is None else generator(seed, "Batches")
+
+    X = property(lambda self: self._X, doc="The examples, one a row.")
+    y = property(lambda self: self._y, doc="The labels or targets, one an example.")
+    batch_size = property(lambda self: self._batch_size, doc="Examples a batch (the last may have fewer).")
+    shuffle = property(lambda self: self._shuffle, doc="Whether each epoch draws a new order.")
+    drop_last = property(lambda self: self._drop_last, doc="Whether a smaller last batch is left out.")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("X", "y", "batch_size", "shuffle", "drop_last"):  # checked with the rest when made
+            raise AttributeError(f"Batches: {name} is read-only, checked with the rest when made: make new Batches")
+        super().__setattr__(name, value)
 
     def __len__(self) -> int:
         whole, part = divmod(len(self.y), self.batch_size)

@@ -44,3 +44,13 @@ def test_an_error_mid_epoch_says_how_many_of_its_steps_were_made():
     assert len(raised.value.history.loss) == 1
     keep.load_state_dict(before_epoch_2[0])
     assert not np.array_equal(keep.layers[0].W.data, model.layers[0].W.data)  # the two steps are in the model
+
+
+def test_batches_are_read_only_so_fit_never_trains_on_a_pair_checked_apart():
+    from nn.data import Batches
+
+    b = Batches(np.ones((33, 2)), np.zeros(33, dtype=int))
+    for name, value in [("y", np.zeros(5)), ("X", np.ones((5, 2))), ("batch_size", 0), ("drop_last", True)]:
+        with pytest.raises(AttributeError, match=f"Batches: {name} is read-only"):
+            setattr(b, name, value)
+    assert (len(b), b.X.shape, b.y.shape, b.batch_size) == (2, (33, 2), (33,), 32)
