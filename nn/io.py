@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from . import io_checksum, io_npz, io_safetensors, io_schedules
+from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules
 from .module import Module, layout
 from .optim_base import Optimizer
 from .state_checks import Layout
@@ -46,6 +46,7 @@ FORMATS: dict[str, FileFormat] = {".npz": io_npz, ".safetensors": io_safetensors
 _PICKLES = "PyTorch's .pt and .pth files are pickles, which chainrule neither writes nor runs: see nn.export"
 # The optimizer's entries in a file: under a name no module's member may take (structure.check_attribute).
 OPTIMIZER_PREFIX = OPTIMIZER_ATTRIBUTE + "."
+PARTS = (io_schedules.SCHEDULE, io_params.PARAM)  # what else an optimizer's entries in a file hold, after the prefix
 _FOREIGN = {".npy": "an .npy file holds a single array, not named parameters", ".pt": _PICKLES, ".pth": _PICKLES}
 # How PyTorch's parameter and buffer names end (chainrule's Linear says W and b): unexpected names ending so
 # are likely a PyTorch model's, whose names and layouts nn.export reads. Likely, not sure (chainrule's Conv2d
@@ -62,8 +63,9 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     of killed saves to the same name (whose process is gone) are removed first. A file replaced
     keeps its permissions; a new one gets the umask's.
     An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
-    `state_dict()` is written too, and the state of the schedulers chained on it (io_schedules), each
-    name prefixed by OPTIMIZER_PREFIX: load it back with
+    `state_dict()` is written too, the state and settings of the schedulers chained on it (io_schedules),
+    and which of the model's parameters each of its own is (io_params: one that is not the model's is a
+    ValueError), each name prefixed by OPTIMIZER_PREFIX: load it back with
     `load(module, path, optimizer=...)` to resume training. What `load` would refuse (NaN or
     infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
     `path` is left as it was."""
@@ -76,6 +78,7 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             optimizer_state = optimizer.state_dict()
             copy.copy(optimizer).load_state_dict(optimizer_state)
             optimizer_state |= io_schedules.entries(optimizer)  # its schedulers' epochs, so that they go on too
+            optimizer_state |= io_params.entries(module, optimizer)  # whose state is whose: refused if any is not
             state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer_state.items()}
         for name in state:  # both formats write names as UTF-8, and each has names it cannot hold
             _check_utf8(name)
@@ -161,16 +164,17 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     entries, offsets that lie) costs no more memory than the model itself.
 
     A file saved with `optimizer=` is loaded with `optimizer=` (of the kind saved, over the same
-    parameters in the same order, with settings that keep the same slots: momentum or none): its
-    state (moments, step counts, lr and every other setting, which replace the optimizer's) and its
-    schedulers' (their epochs: make the same schedulers on it first) are checked like the parameters,
-    and set only if everything in the file is good. An error about
+    parameters of the model in the same order, with settings that keep the same slots: momentum or
+    none): its state (moments, step counts, lr and every other setting, which replace the optimizer's)
+    and its schedulers' (their epochs: make the same schedulers, with the same settings, on it first)
+    are checked like the parameters, and set only if everything in the file is good. An error about
     the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`)."""
     path = _check_arguments("load", module, path, optimizer)
     own = layout(module)
     if optimizer is not None:
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
         own |= io_schedules.layout(optimizer, OPTIMIZER_PREFIX)
+        own |= io_params.layout(module, optimizer, OPTIMIZER_PREFIX)
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise ValueError(f"{path} is not a model saved by nn.save: it is not a regular file")
     fmt = _format(path, "load reads")
@@ -187,7 +191,8 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     try:
         if optimizer is not None:
             module.checked_state(model_state)  # the model's values too, before the optimizer changes
-            optimizer_state, schedules = _split_schedules(optimizer_state)
+            optimizer_state, schedules, params = _split_optimizer(optimizer_state)
+            io_params.check_values(params)
             lr = optimizer_state.get(OPTIMIZER_PREFIX + "lr")
             resume = io_schedules.resumer(optimizer, schedules, OPTIMIZER_PREFIX, float(lr) if lr is not None else 0.0)
             optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
@@ -213,10 +218,11 @@ def _check_arguments(does: str, module: object, path: object, optimizer: object)
     return Path(path)
 
 
-def _split_schedules(entries: dict) -> tuple[dict, dict]:
-    """An optimizer's entries in a file as (its own, its schedulers'), each keeping its name in the file."""
-    schedules = {name: x for name, x in entries.items() if name.startswith(OPTIMIZER_PREFIX + io_schedules.SCHEDULE)}
-    return {name: x for name, x in entries.items() if name not in schedules}, schedules
+def _split_optimizer(entries: dict) -> tuple[dict, dict, dict]:
+    """An optimizer's entries in a file as (its own, its schedulers', the names of its parameters in the
+    model), each keeping its name in the file."""
+    schedules, params = ({n: x for n, x in entries.items() if n.startswith(OPTIMIZER_PREFIX + part)} for part in PARTS)
+    return {n: x for n, x in entries.items() if n not in schedules and n not in params}, schedules, params
 
 
 def _split(entries: dict) -> tuple[dict, dict]:
@@ -254,8 +260,9 @@ def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], 
         except (KeyError, ValueError) as e:
             raise _Unfit(f"{model_is}: {e.args[0]}{_from_torch(module, model_entries)}") from None
         if optimizer is not None:
-            own, schedules = _split_schedules(optimizer_entries)
+            own, schedules, params = _split_optimizer(optimizer_entries)
             try:
+                io_params.check(module, optimizer, params, OPTIMIZER_PREFIX)
                 optimizer.check_state(own, prefix=OPTIMIZER_PREFIX)
                 io_schedules.check(optimizer, schedules, OPTIMIZER_PREFIX)
             except (KeyError, ValueError) as e:

@@ -3,11 +3,15 @@
 "schedule.k.last_epoch", "schedule.k.base_lr" and "schedule.k.hand_set" (1 where the base carries
 on an lr set by hand, 0 where not, -1 where not known: a file written before it was has none, read
 so). Without them a resumed run's scheduler, made anew, started its schedule over from the loaded
-lr: the lr of a StepLR went back up where the run would have gone on down."""
+lr: the lr of a StepLR went back up where the run would have gone on down. Also its settings (its
+class's `setting_names`), "schedule.k.setting.NAME", and a SequentialLR's schedulers, by their place
+j in it, "schedule.k.schedulers.j.kind.NAME" and "schedule.k.schedulers.j.setting.NAME": a file
+whose schedulers had other settings is refused (resumed, the run would follow another schedule,
+silently); one written before they were has none, and loads unchecked, as it did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -17,14 +21,18 @@ from .state_checks import Layout, check_entries, check_marker, conform
 
 SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's prefix in a file
 UNKNOWN = -1  # hand_set as a file writes "not known"
+SETTING = "setting."  # a setting's entry, after its scheduler's head ("schedule.0.")
+SCHEDULERS = "schedulers."  # a SequentialLR's own schedulers' entries, after its head
 
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
     """The state of each scheduler chained on `optimizer`, as named arrays."""
     found: dict[str, np.ndarray] = {}
     for k, scheduler in enumerate(optimizer.schedulers):
+        for head, s in _nested(scheduler, f"{SCHEDULE}{k}."):
+            found[f"{head}kind.{type(s).__name__}"] = np.array(1, np.int64)  # the name says the kind
+            found |= {head + SETTING + name: _setting(s, name) for name in s.setting_names}
         state = scheduler.state_dict()
-        found[f"{SCHEDULE}{k}.kind.{type(scheduler).__name__}"] = np.array(1, np.int64)
         found[f"{SCHEDULE}{k}.last_epoch"] = np.array(state["last_epoch"], np.int64)
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
         hand_set = state["hand_set"]
@@ -41,10 +49,10 @@ def check(optimizer: Optimizer, found: Layout, prefix: str) -> None:
     """Refuse a file's scheduler entries (named after `prefix`) that are not those of the schedulers now
     chained on `optimizer`, of the same kinds in the same order: KeyError or ValueError naming both."""
     own = _as_written(layout(optimizer, prefix), found)
-    if own.keys() != found.keys():
+    if own.keys() != found.keys() and _kinds(found, prefix) != _kinds(own, prefix):
         raise KeyError(
-            f"the file holds the state of the schedulers {_kinds(found)} of the optimizer, and this one has "
-            f"{_kinds(own)}: make the same schedulers on it, in the same order, before loading (the run then "
+            f"the file holds the state of the schedulers {_kinds(found, prefix)} of the optimizer, and this one has "
+            f"{_kinds(own, prefix)}: make the same schedulers on it, in the same order, before loading (the run then "
             "goes on with their epochs and lr)"
         )
     check_entries(own, found)
@@ -58,6 +66,7 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     values = conform(_as_written(layout(optimizer, prefix), given), given)
     for name in (name for name in values if ".kind." in name):
         check_marker(name, values[name])
+    _check_settings(optimizer, values, prefix)
     steps = []
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."
@@ -74,13 +83,64 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     return resume
 
 
+def _nested(scheduler: Any, head: str) -> Iterator[tuple[str, Any]]:
+    """(head, scheduler) for `scheduler` (its entries' names start with `head`), then for those it runs (a
+    SequentialLR's), at any depth."""
+    yield head, scheduler
+    for j, inner in enumerate(getattr(scheduler, "schedulers", ())):
+        yield from _nested(inner, f"{head}{SCHEDULERS}{j}.")
+
+
+def _setting(scheduler: Any, name: str) -> np.ndarray:
+    """A scheduler's setting as a file holds it: integers (one, or a list: milestones) as int64, other numbers
+    as float64."""
+    value = getattr(scheduler, name)
+    items = value if isinstance(value, list | tuple) else [value]
+    whole = all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in items)
+    return np.array(value, np.int64 if whole else np.float64)
+
+
+def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix: str) -> None:
+    """ValueError naming the first setting of a scheduler chained on `optimizer` (or run by one) that is not
+    the one in `values` (a file's, named after `prefix`, checked), both values and the fix. A file written
+    before settings were has none: nothing to check."""
+    for k, scheduler in enumerate(optimizer.schedulers):
+        for head, s in _nested(scheduler, f"{prefix}{SCHEDULE}{k}."):
+            for name in s.setting_names:
+                key, mine = head + SETTING + name, _setting(s, name)
+                if key in values and not np.array_equal(values[key], mine):
+                    saved, kind = values[key].tolist(), type(s).__name__
+                    raise ValueError(
+                        f"{key}: the file's {kind} was saved with {name}={saved!r}, and this one has "
+                        f"{name}={mine.tolist()!r}, so the resumed run would follow another schedule: make the "
+                        f"{kind} with {name}={saved!r}, as the saved run did, before loading"
+                    )
+
+
+# Entries added to the file after it was first written, each era's all there or none: hand_set, the settings
+_ADDED = (lambda name: name.endswith(".hand_set"), lambda name: f".{SETTING}" in name or f".{SCHEDULERS}" in name)
+
+
 def _as_written(own: Layout, found: Any) -> Layout:
-    """`own` without the hand_set entries a file written before them lacks (all of them, or none)."""
-    if any(name.endswith(".hand_set") for name in found):
-        return own
-    return {name: entry for name, entry in own.items() if not name.endswith(".hand_set")}
+    """`own` without the entries a file written before them lacks."""
+    for added in _ADDED:
+        if not any(added(name) for name in found):
+            own = {name: entry for name, entry in own.items() if not added(name)}
+    return own
 
 
-def _kinds(found: Any) -> str:
-    kinds = sorted((name.split(".")[-3], name.rsplit(".", 1)[-1]) for name in found if ".kind." in name)
-    return "[" + ", ".join(kind for _, kind in kinds) + "]"
+def _kinds(found: Any, prefix: str) -> str:
+    """The kinds of the schedulers whose entries are `found` (named after `prefix`), in their order, each
+    SequentialLR's own after it: "[SequentialLR of [LinearLR, StepLR]]"."""
+    kinds = {}
+    for name in found:
+        head, sep, kind = name.removeprefix(prefix + SCHEDULE).rpartition(".kind.")
+        if sep:
+            kinds[tuple(head.split(".")[::2])] = kind  # "0.schedulers.1": (0, 1)
+
+    def listed(path: tuple[str, ...]) -> str:
+        inner = sorted((p for p in kinds if p[:-1] == path), key=lambda p: (len(p[-1]), p[-1]))  # "10" after "9"
+        shown = (kinds[p] + (f" of {listed(p)}" if any(q[:-1] == p for q in kinds) else "") for p in inner)
+        return f"[{', '.join(shown)}]"
+
+    return listed(())

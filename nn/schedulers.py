@@ -35,6 +35,8 @@ __all__ = ["CosineAnnealingLR", "LRScheduler", "LambdaLR", "LinearLR", "ReduceLR
 class LambdaLR(LRScheduler):
     """lr = base_lr * lr_lambda(epoch)."""
 
+    setting_names = ()  # lr_lambda is a function, which no file can hold nor compare: not checked on load
+
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
         if not callable(lr_lambda):
             raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
@@ -61,6 +63,8 @@ class LambdaLR(LRScheduler):
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size): multiplied by gamma every step_size epochs."""
 
+    setting_names = ("step_size", "gamma")
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = _count(self, "step_size", step_size)
         self.gamma = _at_least_zero(self, "gamma", gamma)
@@ -73,6 +77,8 @@ class StepLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2: from base_lr down to eta_min
     over T_max epochs along half a cosine (and, past T_max, back up, as PyTorch's)."""
+
+    setting_names = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         self.T_max = _count(self, "T_max", T_max)
@@ -115,6 +121,8 @@ class LinearLR(LRScheduler):
     """lr = base_lr * factor, the factor going in a straight line from start_factor to end_factor over
     total_iters epochs, then staying: a warmup with the defaults (a third of the lr, up to it in 5 epochs)."""
 
+    setting_names = ("start_factor", "end_factor", "total_iters")
+
     def __init__(
         self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
     ) -> None:
@@ -132,6 +140,8 @@ class SequentialLR(LRScheduler):
     """The schedulers one after another: schedulers[i] from epoch milestones[i - 1] on, counting its
     epochs from 0 there (a LinearLR warmup, then a CosineAnnealingLR, say). It takes them over: they
     leave the optimizer's chain, and it sets the lr from the initial one (as PyTorch's)."""
+
+    setting_names = ("milestones",)  # and its schedulers, each with its own (io_schedules)
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]) -> None:
         schedulers = as_sequence("SequentialLR", "schedulers", schedulers, "a list of schedulers of this optimizer")

@@ -28,8 +28,9 @@ def test_a_files_scheduler_kind_marker_that_is_not_1_is_refused_changing_nothing
     with np.load(tmp_path / "ckpt.npz") as f:
         arrays = dict(f) | {"_optimizer.schedule.0.kind.StepLR": np.array(0, np.int64)}
     np.savez(tmp_path / "edited.npz", **arrays)  # no checksum: loads unchecked
-    again = nn.SGD(model().parameters(), lr=0.1)
+    target = model()
+    again = nn.SGD(target.parameters(), lr=0.1)
     resumed = nn.schedulers.StepLR(again, step_size=1, gamma=0.5)
     with pytest.raises(ValueError, match=r"edited\.npz: _optimizer\.schedule\.0\.kind\.StepLR holds 0, not the 1"):
-        nn.load(model(), tmp_path / "edited.npz", optimizer=again)
+        nn.load(target, tmp_path / "edited.npz", optimizer=again)
     assert resumed.last_epoch == 0 and again.lr == 0.1
