@@ -265,9 +265,3 @@ def _count(owner: Any, name: str, value: Any) -> int:
 
 def _at_least_zero(owner: Any, name: str, value: Any) -> float:
     return check_at_least_zero(type(owner).__name__, name, value)
-
-
-def _require_real(owner: Any, name: str, value: Any) -> None:
-    """Refuse what is no real number, and a bool (True would pass for 1), as the optimizers' checks do."""
-    if not is_real(value):
-        raise TypeError(f"{type(owner).__name__}: {name} must be a number, got {type(value).__name__} {value!r}")

@@ -16,7 +16,7 @@ from autograd import eager_only
 
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import _at_least_zero, _require_real
+from .schedulers_base import _at_least_zero
 
 MODES = ("min", "max")
 THRESHOLD_MODES = ("rel", "abs")
@@ -46,15 +46,13 @@ class ReduceLROnPlateau:
             raise TypeError(f"ReduceLROnPlateau takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
         check_choice("ReduceLROnPlateau", "mode", mode, MODES)
         check_choice("ReduceLROnPlateau", "threshold_mode", threshold_mode, THRESHOLD_MODES)
-        _require_real(self, "factor", factor)
-        if not 0 <= factor < 1:
-            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1) (it cuts the lr), got {factor!r}")
+        factor = check_number("ReduceLROnPlateau", "factor", factor, "in [0, 1) (it cuts the lr)", lambda f: 0 <= f < 1)
         if isinstance(min_lr, list | tuple):  # PyTorch's form: one per parameter group, and here there is one
             if len(min_lr) != 1:
                 raise ValueError(f"ReduceLROnPlateau: min_lr holds one lr per parameter group (one here), got {min_lr}")
             min_lr = min_lr[0]
         self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
-        self.factor = float(factor)
+        self.factor = factor
         self.patience = _whole(self, "patience", patience)
         self.cooldown = _whole(self, "cooldown", cooldown)
         self.threshold = _at_least_zero(self, "threshold", threshold)
@@ -123,12 +121,9 @@ class ReduceLROnPlateau:
         if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
             got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
             raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")
-        best = state["best"]
-        _require_real(self, "best", best)
-        if math.isnan(best):
-            raise ValueError("ReduceLROnPlateau.load_state_dict: best must be a number, got nan")
+        best = check_number("ReduceLROnPlateau.load_state_dict", "best", state["best"], "a number", lambda b: b == b)
         counts = {key: _whole(self, key, state[key]) for key in STATE_KEYS[1:]}
-        self.best = float(best)
+        self.best = best
         for key, count in counts.items():
             setattr(self, key, count)
         self._last_lr = self.optimizer.lr  # the lr the run resumes with (loaded with the optimizer's state)

@@ -81,7 +81,7 @@ def test_its_state_resumes():
         ({"mode": "minimum"}, ValueError, "mode must be one of"),
         ({"threshold_mode": "relative"}, ValueError, "threshold_mode must be one of"),
         ({"factor": 1.0}, ValueError, r"factor must be in \[0, 1\)"),
-        ({"factor": "0.1"}, TypeError, "factor must be a number"),
+        ({"factor": "0.1"}, TypeError, r"factor must be in \[0, 1\) \(it cuts the lr\), got str .0\.1."),
         ({"patience": -1}, ValueError, "patience must be an integer >= 0"),
         ({"patience": 1.5}, TypeError, "patience must be an integer >= 0, got float 1.5"),
         ({"min_lr": [0.0, 0.1]}, ValueError, "one lr per parameter group"),
