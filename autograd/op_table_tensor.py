@@ -63,19 +63,20 @@ def _with_axis(g: Any, axis: int) -> Any:
 def _matmul_vjp(g, out, a, b, needs):
     """A vector a is made a row and a vector b a column, so one rule serves every case;
     batch axes that broadcasting added are summed away."""
-    a_shape, b_shape = np.shape(a), np.shape(b)
+    a_shape, b_shape = a.shape, b.shape  # arrays, or Tensors under create_graph
     if len(a_shape) == 1:
         a, g = a.reshape((1, -1)), _with_axis(g, -2)
     if len(b_shape) == 1:
         b, g = b.reshape((-1, 1)), _with_axis(g, -1)
-    ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), np.shape(a)), a_shape) if needs[0] else None
-    gb = _as_shape(unbroadcast(_product(a.swapaxes(-1, -2), g), np.shape(b)), b_shape) if needs[1] else None
+    ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), a.shape), a_shape) if needs[0] else None
+    gb = _as_shape(unbroadcast(_product(a.swapaxes(-1, -2), g), b.shape), b_shape) if needs[1] else None
     return ga, gb
 
 
 def _as_shape(x: Any, shape: tuple[int, ...]) -> Any:
-    """x reshaped only where it must be: a reshape makes a view, and a leaf's view gets copied."""
-    return x if np.shape(x) == shape else x.reshape(shape)
+    """x (an array, or a Tensor under create_graph) reshaped only where it must be: a reshape makes a
+    view, and a leaf's view gets copied."""
+    return x if x.shape == shape else x.reshape(shape)
 
 
 def _product(x: Any, y: Any) -> Any:

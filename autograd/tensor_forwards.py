@@ -93,7 +93,7 @@ def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _log_sum_exp_shifted(shifted: np.ndarray, axis: Axis) -> np.ndarray:
-    return np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))  # np.sum's reduce, without its Python
 
 
 def log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
@@ -110,7 +110,7 @@ def logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
 
 def softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
     e = np.exp(_shifted(x, axis)[0])
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
 def kept_rows(labels: np.ndarray, ignore_index: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

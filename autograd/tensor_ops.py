@@ -8,6 +8,8 @@ Every op is `tensor_ops.<name>` and `tensor_ops.OPS[name]`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .op import Op
@@ -58,6 +60,7 @@ class ShapeError(ValueError):
     """Shapes that do not fit: an op's operands, a gradient and its input, a seed and its root."""
 
 
+@functools.cache  # a few integer dtypes, asked of every cross_entropy's labels
 def unsigned_twin(dtype: np.dtype) -> np.dtype:
     """The unsigned integer dtype of an integer dtype's width (itself for an unsigned one)."""
     return np.dtype(dtype.str.replace("i", "u"))
