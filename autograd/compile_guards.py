@@ -5,7 +5,9 @@ attributes: a replay checks them first and records again when one has changed.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import types
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any
 
@@ -30,10 +32,33 @@ def _plain(items: tuple) -> bool:
         return False
 
 
+# functions a module's attribute may hold (its activation), a setting compared by identity
+_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial, np.ufunc)
+
+
+class Same:
+    """A guard's snapshot of an object (an optimizer, a function, a Tensor): equal to that object alone,
+    never compared by ==, which a Tensor or an array answers elementwise."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.obj or (other.__class__ is Same and other.obj is self.obj)  # type: ignore[attr-defined]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items; anything else (an object) as itself."""
+    and dicts by their items; anything else (an object, a function) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
     if value.__class__ is tuple and _plain(value):
@@ -46,7 +71,7 @@ def settled(value: Any) -> Any:
         return (value.__class__.__name__, *map(settled, value))
     if isinstance(value, dict):
         return ("dict", *((key, settled(item)) for key, item in value.items()))
-    return value
+    return Same(value)
 
 
 def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
@@ -58,8 +83,9 @@ def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
 
 def is_setting(value: Any) -> bool:
     """Whether a module's attribute is a setting its forward may read as Python: a number, text, None, a
-    small array of numbers, or a tuple, list or dict of those (not a Tensor, a module, a generator)."""
-    if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, np.generic):
+    function (an activation chosen by the caller), a small array of numbers, or a tuple, list or dict of
+    those (not a Tensor, a module, a generator)."""
+    if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, (np.generic, *_FUNCTIONS)):
         return True
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biuf" and value.size <= GUARDED_ENTRIES
@@ -76,12 +102,38 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
     in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
     batches, running statistics), not a setting. nn's modules call their forward so."""
+    return _guarded([owner], is_setting, call, args, kwargs)
+
+
+def guard_attributes(owners: Iterable[Any], call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, every attribute of `owners` that the call
+    left as it found it: the object behind a compiled bound method (`compile(trainer.step)`, its `self`) or a
+    compiled callable object, whose attributes its code reads as a step's globals. Settings by value, other
+    objects by identity (an optimizer made anew, a model replaced); an array of more than GUARDED_ENTRIES
+    numbers, a table rather than a setting, is not compared."""
+    return _guarded(owners, _guardable, call, args, kwargs)
+
+
+def _guardable(value: Any) -> bool:
+    return is_setting(value) or not isinstance(value, np.ndarray | np.generic)
+
+
+def _guarded(
+    owners: Iterable[Any], chosen: Callable[[Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
+) -> Any:
+    """`call(*args, **kwargs)`; while a step is recorded, the `chosen` attributes of each owner that the call
+    left as they were are guarded."""
     rec = current()
     if rec is None:
         return call(*args, **kwargs)
-    before = {name: settled(value) for name, value in vars(owner).items() if is_setting(value)}
+    before = [
+        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(value)})
+        for owner in owners
+        if hasattr(owner, "__dict__")
+    ]
     out = call(*args, **kwargs)
-    for name, snapshot in before.items():
-        if unchanged(owner, name, snapshot):
-            rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+    for owner, snapshots in before:
+        for name, snapshot in snapshots.items():
+            if unchanged(owner, name, snapshot):
+                rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
     return out

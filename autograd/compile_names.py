@@ -87,6 +87,17 @@ def _functions(fn: Any) -> list[types.FunctionType]:
     return found
 
 
+def instances(fn: Any) -> list[Any]:
+    """The objects whose attributes the step's own code reads as it reads its globals (through `self`): a
+    bound method's object (`compile(trainer.step)`), a callable object itself, behind a partial too; not a
+    class (a classmethod's) nor a module."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
+    plain = not isinstance(owner, type | types.ModuleType | types.FunctionType | types.BuiltinFunctionType)
+    return [owner] if plain and hasattr(owner, "__dict__") else []
+
+
 _GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")
 
 

@@ -1,0 +1,85 @@
+"""What a compiled step reads through `self` is guarded as its globals are: the attributes of a compiled
+bound method's object (`compile(trainer.step)`) or of a compiled callable object, and a module's attribute
+that holds a function (its activation). Changed between calls, the step records again and gives eager's
+numbers, where a replay used the recorded ones (a helper's differential test of compile against eager)."""
+
+import warnings
+
+import numpy as np
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+
+
+class Trainer:
+    def __init__(self):
+        self.model = nn.Linear(3, 2, seed=0, dtype=np.float64)
+        self.opt = nn.SGD(self.model.parameters(), lr=0.1)
+        self.scale = 1.0
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        loss = F.cross_entropy(self.model(x), y) * self.scale
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+    __call__ = step
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1, self.l2 = nn.Linear(3, 4, seed=0, dtype=np.float64), nn.Linear(4, 2, seed=1, dtype=np.float64)
+        self.act = autograd.relu
+
+    def forward(self, x):
+        return self.l2(self.act(self.l1(x)))
+
+
+def _losses(step, change, calls=6):
+    rng, losses = np.random.default_rng(0), []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none of these steps may fall back to eager
+        for i in range(calls):
+            if i == 3:
+                change()
+            losses.append(step(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)))
+    return losses
+
+
+def test_a_bound_methods_object_is_guarded():
+    eager, compiled = Trainer(), Trainer()
+    step = autograd.compile(compiled.step)
+    assert _losses(eager.step, lambda: setattr(eager, "scale", 3.0)) == _losses(
+        step, lambda: setattr(compiled, "scale", 3.0)
+    )
+
+
+def test_a_callable_objects_optimizer_made_anew_is_the_one_stepped():
+    def faster(t):
+        return lambda: setattr(t, "opt", nn.SGD(t.model.parameters(), lr=1.0))
+
+    eager, compiled = Trainer(), Trainer()
+    step = autograd.compile(compiled)
+    assert _losses(eager, faster(eager)) == _losses(step, faster(compiled))
+    assert np.array_equal(eager.model.W.data, compiled.model.W.data)
+
+
+def test_a_modules_function_attribute_is_a_setting():
+    def run(compiled):
+        model = Net()
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return _losses(autograd.compile(step) if compiled else step, lambda: setattr(model, "act", autograd.tanh))
+
+    assert run(True) == run(False)
