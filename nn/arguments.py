@@ -44,16 +44,17 @@ def is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def one_number(x: Any) -> float | None:
-    """x as a float when it is one real number: a Python or numpy number (not a bool), or a 0-d array or
-    tensor holding one (a Tensor, a Value, torch's); None for anything else (text, None, several numbers).
-    An int too large for a float is infinite, as it would be in the arithmetic that follows."""
+def one_number(x: Any, bools: bool = False) -> float | None:
+    """x as a float when it is one real number: a Python or numpy number (a bool only with `bools`: a
+    metric's "right"), or a 0-d array or tensor holding one (a Tensor, a Value, torch's); None for anything
+    else (text, None, several numbers). An int too large for a float is infinite, as it would be in the
+    arithmetic that follows."""
     x = x.data if isinstance(x, Node) else x
-    if not is_real(x):
+    if not (is_real(x) or bools and isinstance(x, bool)):
         if isinstance(x, TEXT) or not hasattr(x, "__array__"):
             return None
         a = np.asarray(x)
-        if a.shape != () or a.dtype.kind not in REAL_KINDS:
+        if a.shape != () or a.dtype.kind not in (REAL_KINDS + "b" if bools else REAL_KINDS):
             return None
         x = a.item()
     try:

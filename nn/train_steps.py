@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ import numpy as np
 import autograd
 from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused
 
-from .arguments import as_input, shown
+from .arguments import as_input, one_number, shown
 from .module import Module
 from .optim import Optimizer
 
@@ -133,17 +132,14 @@ def metric_number(owner: str, metric: Metric, value: Any, where: str) -> float:
     """A metric's result as a float, if it is one finite real number (a Python or numpy number, or an
     array or tensor holding one): a History of anything else would not average, plot or compare.
     TypeError or ValueError naming the metric and `where` (examples, or an epoch's batch)."""
-    data = autograd.raw(value)  # a Tensor's or Value's number, as a 0-d array or a float
-    if isinstance(data, numbers.Real):  # Python's and numpy's numbers, a bool (a fraction right), a Fraction
-        data = float(data)
-    kind = np.asarray(data).dtype.kind if isinstance(data, float | np.generic | np.ndarray) else ""
-    if kind not in ("b", "i", "u", "f") or np.ndim(data) != 0:
+    number = one_number(value, bools=True)  # a bool: a fraction right, of one example
+    if number is None:
+        data = autograd.raw(value)
         shape = f" of shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
         raise TypeError(
             f"{owner}: the metric {_name(metric)} returned {type(value).__name__}{shape} {shown(value)} on {where}, "
             "not one number: return a float (e.g. float(...) or .item() of a one-element result)"
         )
-    number = float(data)
     if not math.isfinite(number):
         raise ValueError(
             f"{owner}: the metric {_name(metric)} returned {number} on {where}, which the epoch's mean would carry: "
