@@ -6,6 +6,7 @@ numbers, where a replay used the recorded ones (a helper's differential test of 
 import warnings
 
 import numpy as np
+from compile_faithful_cases import sgd_step
 
 import autograd
 import nn
@@ -71,15 +72,7 @@ def test_a_callable_objects_optimizer_made_anew_is_the_one_stepped():
 def test_a_modules_function_attribute_is_a_setting():
     def run(compiled):
         model = Net()
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
+        step = sgd_step(model, nn.SGD(model.parameters(), lr=0.1))
         return _losses(autograd.compile(step) if compiled else step, lambda: setattr(model, "act", autograd.tanh))
 
     assert run(True) == run(False)
