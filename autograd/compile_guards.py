@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from operator import attrgetter
 from typing import Any
 
@@ -58,15 +58,20 @@ class Same:
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items; anything else (an object, a function) by identity (`Same`)."""
+    and dicts by their items; anything else (an object, a function, an array of more than GUARDED_ENTRIES
+    numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
     if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
         return ("float", value.hex())
-    if isinstance(value, np.ndarray | np.generic):
-        return ("array", value.dtype.str, np.shape(value), value.tobytes())
+    if isinstance(value, np.ndarray | np.generic):  # a table beyond GUARDED_ENTRIES: no setting, by identity
+        return (
+            ("array", value.dtype.str, np.shape(value), value.tobytes())
+            if value.size <= GUARDED_ENTRIES
+            else Same(value)
+        )
     if isinstance(value, tuple | list):
         return (value.__class__.__name__, *map(settled, value))
     if isinstance(value, dict):
@@ -102,24 +107,22 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
     in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
     batches, running statistics), not a setting. nn's modules call their forward so."""
-    return _guarded([owner], is_setting, call, args, kwargs)
+    return _guarded([owner], lambda name, value: is_setting(value), call, args, kwargs)
 
 
-def guard_attributes(owners: Iterable[Any], call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, every attribute of `owners` that the call
-    left as it found it: the object behind a compiled bound method (`compile(trainer.step)`, its `self`) or a
-    compiled callable object, whose attributes its code reads as a step's globals. Settings by value, other
-    objects by identity (an optimizer made anew, a model replaced); an array of more than GUARDED_ENTRIES
-    numbers, a table rather than a setting, is not compared."""
-    return _guarded(owners, _guardable, call, args, kwargs)
-
-
-def _guardable(value: Any) -> bool:
-    return is_setting(value) or not isinstance(value, np.ndarray | np.generic)
+def guard_attributes(
+    owners: Iterable[Any], names: Container[str], call: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, the attributes of `owners` named in `names`
+    (those the step's code reads) that the call left as it found them: the object behind a compiled bound
+    method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
+    reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
+    replaced, an array of more than GUARDED_ENTRIES numbers)."""
+    return _guarded(owners, lambda name, value: name in names, call, args, kwargs)
 
 
 def _guarded(
-    owners: Iterable[Any], chosen: Callable[[Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
+    owners: Iterable[Any], chosen: Callable[[str, Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
 ) -> Any:
     """`call(*args, **kwargs)`; while a step is recorded, the `chosen` attributes of each owner that the call
     left as they were are guarded."""
@@ -127,9 +130,8 @@ def _guarded(
     if rec is None:
         return call(*args, **kwargs)
     before = [
-        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(value)})
+        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(name, value)})
         for owner in owners
-        if hasattr(owner, "__dict__")
     ]
     out = call(*args, **kwargs)
     for owner, snapshots in before:

@@ -98,15 +98,28 @@ def instances(fn: Any) -> list[Any]:
     return [owner] if plain and hasattr(owner, "__dict__") else []
 
 
+def attribute_names(fn: Any) -> frozenset[str]:
+    """The attribute names the step's own code (the functions `_functions` finds) loads or stores: of an
+    owner's attributes (`instances`), the ones it may read; the caller's own (a count of batches seen) are
+    not its business."""
+    return frozenset().union(*(_names_of(f.__code__, _ATTRIBUTE_OPS) for f in _functions(fn)))
+
+
 _GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")
+_ATTRIBUTE_OPS = ("LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR")
 
 
 def _global_names(code: types.CodeType) -> set[str]:
     """The global names `code` and the code nested in it load, store or delete."""
-    names = {i.argval for i in dis.get_instructions(code) if i.opname in _GLOBAL_OPS}
+    return _names_of(code, _GLOBAL_OPS)
+
+
+def _names_of(code: types.CodeType, ops: tuple[str, ...]) -> set[str]:
+    """The names the instructions `ops` of `code`, and of the code nested in it, take."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname in ops}
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            names |= _global_names(const)
+            names |= _names_of(const, ops)
     return names
 
 

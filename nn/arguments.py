@@ -53,7 +53,10 @@ def one_number(x: Any, bools: bool = False) -> float | None:
     if not (is_real(x) or bools and isinstance(x, bool)):
         if isinstance(x, TEXT) or not hasattr(x, "__array__"):
             return None
-        a = np.asarray(x)
+        try:
+            a = np.asarray(x)
+        except RuntimeError:  # torch's tensor that requires grad refuses numpy; its item() is the number
+            a = np.asarray(x.item()) if getattr(x, "ndim", None) == 0 else np.empty(0)
         if a.shape != () or a.dtype.kind not in (REAL_KINDS + "b" if bools else REAL_KINDS):
             return None
         x = a.item()

@@ -180,8 +180,6 @@ class Batches:
     examples, shuffled, are others each epoch); one that would leave no batch at all is refused.
     What it was made with is read-only, checked together once: make new Batches to change it."""
 
-    __slots__ = ("_X", "_y", "_batch_size", "_shuffle", "_drop_last", "_rng")
-
     def __init__(
         self,
         X: Any,

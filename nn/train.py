@@ -64,6 +64,11 @@ def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Me
     check_callables("evaluate", {"loss": loss} | ({"metric": metric} if metric else {}))
     check_finite("evaluate", "X", X)
     check_finite("evaluate", "y", y)
+    return _evaluated(model, loss, X, y, metric)
+
+
+def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: Metric | None) -> tuple:
+    """evaluate's numbers, of examples already checked (fit's val_data, each epoch)."""
     metric = scoring(metric, loss, y)
     with modes_restored(model), no_grad():
         model.eval()
@@ -182,7 +187,7 @@ def fit(
                             flush=True,
                         )
                 else:  # whole (a Ctrl-C in its last step too): validated, recorded, then the scheduler and callbacks
-                    validated = None if val_data is None else evaluate(model, loss, *val_data, metric=metric)
+                    validated = None if val_data is None else _evaluated(model, loss, *val_data, metric)
                     trained = (losses, scores, sizes, summed)
                     record_epoch(history, trained, validated, lr, time.perf_counter() - start)
                     for each in schedulers:

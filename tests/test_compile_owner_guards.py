@@ -6,7 +6,7 @@ numbers, where a replay used the recorded ones (a helper's differential test of 
 import warnings
 
 import numpy as np
-from compile_faithful_cases import sgd_step
+from compile_faithful_cases import count_replays, sgd_step
 
 import autograd
 import nn
@@ -76,3 +76,22 @@ def test_a_modules_function_attribute_is_a_setting():
         return _losses(autograd.compile(step) if compiled else step, lambda: setattr(model, "act", autograd.tanh))
 
     assert run(True) == run(False)
+
+
+def test_what_the_caller_keeps_on_the_object_and_the_step_never_reads_is_not_guarded(monkeypatch):
+    replays, trainer = count_replays(monkeypatch), Trainer()
+    trainer.seen, trainer.data = 0, (np.zeros((20_000, 3)), [])  # bookkeeping, and a table
+    step = autograd.compile(trainer.step)
+    _losses(step, lambda: trainer.data[1].append(1.0))
+    for _ in range(3):
+        step(Tensor(np.ones((4, 3))), np.array([0, 1, 0, 1]))
+        trainer.seen += 4  # a count of the caller's: a replay need not record again for it
+    assert len(replays) == 7  # every call after the two recorded ones: nothing the step reads changed
+
+
+def test_a_large_array_is_guarded_by_identity_wherever_it_is():
+    from autograd.compile_guards import GUARDED_ENTRIES, Same, settled
+
+    big = np.zeros(GUARDED_ENTRIES + 1)
+    assert settled((big, 1.0))[1] == big and settled((big, 1.0))[1] != big.copy()
+    assert isinstance(settled({"table": big})[1][1], Same)

@@ -50,7 +50,9 @@ def test_a_metric_that_is_no_number_is_a_type_error_changing_nothing(given):
     assert all(np.array_equal(v, before[k]) for k, v in sched.state_dict().items())
 
 
-@pytest.mark.parametrize("make", [np.array, Tensor, torch.tensor, np.float32])
+@pytest.mark.parametrize(
+    "make", [np.array, Tensor, torch.tensor, np.float32, lambda v: torch.tensor(v, requires_grad=True)]
+)
 def test_a_metric_holding_one_number_counts(make):
     sched = ReduceLROnPlateau(_opt())
     sched.step(make(2.0))

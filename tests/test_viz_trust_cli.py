@@ -64,3 +64,11 @@ def test_save_html_refuses_a_name_that_is_no_page_writing_nothing(tmp_path, name
         viz.player(Value(1.0, label="a") * 2.0).save(tmp_path / name)
     assert not list(tmp_path.iterdir())
     assert viz.save_html(Value(1.0, label="a") * 2.0, tmp_path / "page.HTM").exists()
+
+
+def test_the_command_line_checks_the_pages_suffix_before_writing_the_drawing(tmp_path):
+    from viz.__main__ import main
+
+    with pytest.raises(SystemExit, match="save_html writes an HTML page, not 'page.svg'"):
+        main(["expr", "x*x", "--set", "x=2", "--out", str(tmp_path / "g.svg"), "--html", str(tmp_path / "page.svg")])
+    assert not list(tmp_path.iterdir())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograd import Value, topological_order
 
+from .arguments import page_path
 from .demo import neuron
 from .dot import render
 from .explain import explain
@@ -55,6 +56,8 @@ def _run(args: argparse.Namespace) -> None:
     for target in (args.out, getattr(args, "html", None)):  # every file's folder before writing any
         if target:
             require_folder(Path(target))
+    if getattr(args, "html", None):
+        page_path(args.html, "save_html")  # the page's suffix too, before the drawing is written
     root.backward()
     print(f"wrote {render(root, args.out, backward=args.backward, check=args.check)}")
     if args.command == "expr":
