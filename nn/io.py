@@ -64,8 +64,8 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     keeps its permissions; a new one gets the umask's.
     An OSError (a missing or read-only folder, a full disk) names `path`. With `optimizer`, its
     `state_dict()` is written too, the state and settings of the schedulers chained on it (io_schedules),
-    and which of the model's parameters each of its own is (io_params: one that is not the model's is a
-    ValueError), each name prefixed by OPTIMIZER_PREFIX: load it back with
+    and which of the model's parameters each of its own is (io_params: an optimizer holding none of them
+    is a ValueError), each name prefixed by OPTIMIZER_PREFIX: load it back with
     `load(module, path, optimizer=...)` to resume training. What `load` would refuse (NaN or
     infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
     `path` is left as it was."""

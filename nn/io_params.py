@@ -18,22 +18,19 @@ from .optim_state import COUNT
 from .state_checks import Layout, _few, check_entries, check_marker
 
 PARAM = "param."  # the markers' names start so, after the optimizer's prefix in a file
+# the name of a parameter that is not the model's (a loss's temperature): no state dict name is "*"
+OTHER = "*"
 
 
 def entries(module: Module, optimizer: Optimizer) -> dict[str, np.ndarray]:
-    """A marker per parameter of `optimizer`, naming it in `module`; ValueError naming the first one that is
-    not the model's (no file could say whose state it is)."""
-    names = _names(module, optimizer)
-    if None in names:
-        raise ValueError(_foreign(optimizer, names.index(None), "no file can say whose state it keeps"))
-    return {f"{PARAM}{i}.{name}": np.array(1, COUNT) for i, name in enumerate(names)}
+    """A marker per parameter of `optimizer`, naming it in `module` (OTHER for one that is not the model's:
+    a loss's temperature); ValueError for an optimizer holding none of the model's (nn.fit refuses it too)."""
+    return {f"{PARAM}{i}.{name}": np.array(1, COUNT) for i, name in enumerate(_names(module, optimizer))}
 
 
 def layout(module: Module, optimizer: Optimizer, prefix: str) -> Layout:
-    """(shape, dtype) of the markers a file saved from `module` and `optimizer` holds, named after `prefix`
-    (a parameter that is not the model's has none: `check` refuses it)."""
-    names = _names(module, optimizer)
-    return {f"{prefix}{PARAM}{i}.{name}": ((), COUNT) for i, name in enumerate(names) if name is not None}
+    """(shape, dtype) of the markers a file saved from `module` and `optimizer` holds, named after `prefix`."""
+    return {f"{prefix}{PARAM}{i}.{name}": ((), COUNT) for i, name in enumerate(_names(module, optimizer))}
 
 
 def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> None:
@@ -44,12 +41,10 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
     if not saved:
         return
     names = _names(module, optimizer)
-    order = f"({_few([saved.get(i, '?') for i in range(len(saved))])})"
+    order = f"({_few([saved.get(i, '?').replace(OTHER, 'its own') for i in range(len(saved))])})"
     fix = f"build the {type(optimizer).__name__} on the parameters the saved one held, in the same order {order}"
     for i in range(max(len(names), len(saved))):
         mine, theirs = names[i] if i < len(names) else None, saved.get(i)
-        if i < len(names) and mine is None:
-            raise ValueError(_foreign(optimizer, i, "the file's state cannot be of it"))
         if mine is None or theirs is None:
             raise ValueError(
                 f"the file's optimizer held {len(saved)} parameters and this one holds {len(names)}, so the state "
@@ -57,8 +52,8 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
             )
         if mine != theirs:
             raise ValueError(
-                f"{prefix}{PARAM}{i}: the optimizer's parameter {i} is the model's {mine!r}, and the file's state at "
-                f"that place is of {theirs!r}, so it would land on another parameter: {fix}"
+                f"{prefix}{PARAM}{i}: the optimizer's parameter {i} is {_whose(mine)}, and the file's state at "
+                f"that place is of {_whose(theirs)}, so it would land on another parameter: {fix}"
             )
     check_entries(layout(module, optimizer, prefix), found)
 
@@ -69,10 +64,21 @@ def check_values(arrays: Mapping[str, np.ndarray]) -> None:
         check_marker(name, value)
 
 
-def _names(module: Module, optimizer: Optimizer) -> list[str | None]:
-    """Each of the optimizer's parameters' name in the module's state dict, None for one not the module's."""
+def _names(module: Module, optimizer: Optimizer) -> list[str]:
+    """Each of the optimizer's parameters' name in the module's state dict, OTHER for one not the module's;
+    ValueError when none is the module's (built on another model's, or on a copy's: no state would be its)."""
     of = {id(p): name for name, p in module.named_parameters()}
-    return [of.get(id(p)) for p in optimizer.params]
+    names = [of.get(id(p), OTHER) for p in optimizer.params]
+    if names and all(name == OTHER for name in names):
+        raise ValueError(
+            f"the {type(optimizer).__name__} holds none of this model's parameters (it was built on another model's, "
+            f"or on a copy's): build it on this model's, e.g. nn.{type(optimizer).__name__}(model.parameters())"
+        )
+    return names
+
+
+def _whose(name: str) -> str:
+    return "not the model's (a parameter of its own)" if name == OTHER else f"the model's {name!r}"
 
 
 def _saved(found: Layout, prefix: str) -> dict[int, str]:
@@ -85,15 +91,3 @@ def _saved(found: Layout, prefix: str) -> dict[int, str]:
             raise ValueError(f"{key} is not a marker nn.save writes: the file was edited or corrupted")
         saved[int(place)] = name
     return saved
-
-
-def _foreign(optimizer: Optimizer, i: int, so: str) -> str:
-    """What to say of the optimizer's i-th parameter, which is not the model's (nn.fit's words for one that
-    holds none of them)."""
-    p = optimizer.params[i]
-    return (
-        f"the optimizer's parameter {i} (a {type(p).__name__} of shape {np.shape(p.data)}) is not one of this model's "
-        f"(the optimizer was built on another model's, or on a copy's), so {so}: build it on this model's, e.g. "
-        f"nn.{type(optimizer).__name__}(model.parameters()), or make that parameter an attribute of one of the "
-        "model's modules"
-    )

@@ -89,7 +89,8 @@ def test_an_optimizer_over_the_parameters_in_another_order_is_refused_changing_n
     p = m.parameters()
     opt = nn.Adam([p[2], p[3], p[0], p[1]], lr=0.1)
     StepLR(opt, step_size=2, gamma=0.5)
-    match = r"_optimizer\.param\.0: .* the model's 'layers\.2\.W', .* of 'layers\.0\.W'.*: build the Adam .* same order"
+    match = r"_optimizer\.param\.0: .* the model's 'layers\.2\.W', .* of the model's 'layers\.0\.W'.*: build the Adam "
+    match += r".* same order"
     refused(path, m, opt, match)
 
 
@@ -101,7 +102,12 @@ def test_an_optimizer_over_another_part_of_the_model_is_refused(tmp_path, suffix
     m = model()
     opt = nn.Adam(m.parameters()[:2], lr=0.1)
     StepLR(opt, step_size=2, gamma=0.5)
-    refused(path, m, opt, r"parameter 0 is the model's 'layers\.0\.W', and the file's state .* of 'layers\.2\.W'")
+    refused(
+        path,
+        m,
+        opt,
+        r"parameter 0 is the model's 'layers\.0\.W', and the file's state .* of the model's 'layers\.2\.W'",
+    )
 
 
 def test_an_optimizer_over_more_parameters_than_the_saved_one_is_refused(tmp_path):
@@ -120,18 +126,33 @@ def test_an_optimizer_of_another_model_is_refused_on_load(tmp_path, suffix):
     m = model()
     opt = nn.Adam(model().parameters(), lr=0.1)
     StepLR(opt, step_size=2, gamma=0.5)
-    refused(path, m, opt, r"parameter 0 \(a Tensor of shape \(4, 4\)\) is not one of this model's .* build it on")
+    refused(path, m, opt, r"the Adam holds none of this model's parameters .* build it on this model's")
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
-def test_save_refuses_an_optimizer_holding_a_parameter_not_the_models(tmp_path, suffix):
+def test_a_parameter_of_the_optimizers_own_keeps_its_place(tmp_path, suffix):
+    """One that is not the model's (a loss's temperature) is saved as such, and must be at that place again."""
     path = tmp_path / f"ckpt{suffix}"
-    m, other = model(), model()
-    opt = nn.Adam([*m.parameters(), other.parameters()[0]], lr=0.1)
-    match = r"nn\.save did not write it.*parameter 4 .* is not one of this model's .* nn\.Adam\(model\.parameters\(\)\)"
-    with pytest.raises(ValueError, match=match):
-        nn.save(m, path, optimizer=opt)
-    assert not path.exists()
+
+    def with_own(m):
+        return [*m.parameters(), Tensor(np.ones(1), requires_grad=True)]
+
+    saved(path, params=with_own)
+    m = model()
+    opt = nn.Adam(with_own(m), lr=0.1)
+    StepLR(opt, step_size=2, gamma=0.5)
+    nn.load(m, path, optimizer=opt)  # its place holds one of the optimizer's own again
+    own_first = model()
+    opt = nn.Adam(with_own(own_first)[::-1], lr=0.1)
+    StepLR(opt, step_size=2, gamma=0.5)
+    refused(
+        path,
+        own_first,
+        opt,
+        r"parameter 0 is not the model's .* of the model's 'layers\.0\.W'.*'layers\.2\.b', 'its own'\]",
+    )
+    with pytest.raises(ValueError, match="the Adam holds none of this model's parameters"):
+        nn.save(model(), tmp_path / f"other{suffix}", optimizer=nn.Adam(model().parameters(), lr=0.1))
 
 
 def test_a_marker_that_is_not_1_is_refused(tmp_path):

@@ -141,8 +141,9 @@ def test_the_optimizer_entries_are_prefixed_and_required_both_ways(tmp_path):
     assert optimizer_names == set(opt.state_dict()) | whose
     with pytest.raises(ValueError, match="holds an optimizer's state too .* optimizer=..."):
         nn.load(model(), with_state)
+    fresh = model()
     with pytest.raises(ValueError, match="holds no optimizer's state .* load it without optimizer="):
-        nn.load(model(), without, optimizer=Adam(m.parameters()))
+        nn.load(fresh, without, optimizer=Adam(fresh.parameters()))
     with pytest.raises(TypeError, match="optimizer must be an Optimizer"):
         nn.save(m, with_state, optimizer="adam")
 
