@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
-from .arguments import REAL_KINDS, is_real
+from .arguments import one_number
 from .optim_groups import ParamGroup, checked_params
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
@@ -206,10 +206,9 @@ def _float(owner: Optimizer, v: Value) -> float:
     g = v.grad
     if g.__class__ is float:  # nearly always: the fast path
         return g
-    if isinstance(g, Value):
-        return g.data
-    if is_real(g) or (isinstance(g, np.ndarray) and g.ndim == 0 and g.dtype.kind in REAL_KINDS):
-        return float(g)
+    number = one_number(g)  # a Value (create_graph's), a numpy number, a 0-d array
+    if number is not None:
+        return number
     raise TypeError(
         f"{type(owner).__name__}: the gradient of {v!r} is {type(g).__name__} {g!r}; a gradient is a real number"
     )

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import replayed
 
-from .arguments import check_at_least_zero, check_number, is_int, is_real
+from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
 from .optim_base import Optimizer
 
 
@@ -157,9 +157,12 @@ class LRScheduler:
             raise ValueError(
                 f"{type(self).__name__}: the factor of epoch {epoch} overflows a float; no lr can come of it"
             ) from None
-        if not is_real(factor) or not math.isfinite(factor):
-            raise ValueError(f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be finite")
-        return factor, lr
+        number = one_number(factor)  # a schedule of the user's may give a 0-d array
+        if number is None or not math.isfinite(number):
+            raise (TypeError if number is None else ValueError)(
+                f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be a finite number"
+            )
+        return number, lr
 
     def _settable(self, epoch: int, factor: float, lr: float) -> float:
         """`lr` as a float, if the optimizer's constructor would take it (finite, >= 0), else ValueError."""
