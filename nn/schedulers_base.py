@@ -51,7 +51,7 @@ class LRScheduler:
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         """Epoch `epoch`'s factor and the lr it gives from `base_lr` (this schedule alone)."""
-        factor = self.factor_at(epoch)
+        factor = self._number(epoch, self.factor_at(epoch))
         return factor, base_lr * factor
 
     def factor_at(self, epoch: int) -> float:
@@ -157,12 +157,17 @@ class LRScheduler:
             raise ValueError(
                 f"{type(self).__name__}: the factor of epoch {epoch} overflows a float; no lr can come of it"
             ) from None
-        number = one_number(factor)  # a schedule of the user's may give a 0-d array
+        return self._number(epoch, factor), lr
+
+    def _number(self, epoch: int, factor: Any) -> float:
+        """Epoch `epoch`'s factor as a float, if it is one finite number (a schedule of the user's may give a
+        0-d array); else TypeError (text, None) or ValueError (NaN, infinite)."""
+        number = one_number(factor)
         if number is None or not math.isfinite(number):
             raise (TypeError if number is None else ValueError)(
                 f"{type(self).__name__}: epoch {epoch} gives the factor {factor!r}; it must be a finite number"
             )
-        return number, lr
+        return number
 
     def _settable(self, epoch: int, factor: float, lr: float) -> float:
         """`lr` as a float, if the optimizer's constructor would take it (finite, >= 0), else ValueError."""

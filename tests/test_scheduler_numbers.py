@@ -57,3 +57,23 @@ def test_a_metric_holding_one_number_counts(make):
     sched = ReduceLROnPlateau(_opt())
     sched.step(make(2.0))
     assert sched.best == 2.0 and sched.last_epoch == 1
+
+
+def test_a_schedule_of_ones_own_may_give_a_0d_array_and_not_text():
+    from nn.schedulers import LRScheduler
+
+    class Halving(LRScheduler):
+        def factor_at(self, epoch):
+            return np.array(0.5**epoch)
+
+    opt = _opt()
+    sched = Halving(opt)
+    sched.step()
+    assert opt.lr == 0.05 and type(opt.lr) is float
+
+    class Wordy(LRScheduler):
+        def factor_at(self, epoch):
+            return "half"
+
+    with pytest.raises(TypeError, match="Wordy: epoch 0 gives the factor 'half'; it must be a finite number"):
+        Wordy(_opt())
