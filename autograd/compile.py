@@ -27,7 +27,7 @@ from . import modes
 from .compile_compare import derived, difference, mark_live
 from .compile_guards import guard_attributes
 from .compile_keys import read_call
-from .compile_names import Names, attribute_names, identical, instances
+from .compile_names import Names, identical, instances
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
@@ -82,8 +82,7 @@ class Compiled:
         self.recordings: dict[tuple, _Recorded] = {}
         self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
         self.names = Names(fn)
-        # a bound method's object, a callable object: the attributes its code reads are guarded
-        self.owners, self.attributes = instances(fn), attribute_names(fn)
+        self.owners = instances(fn)  # a bound method's object, a callable object: what its code reads is guarded
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -128,7 +127,7 @@ class Compiled:
         first = recorded.first
         bound = self.names.bound()
         with recording(first.params if first else [], first.owners if first else [], given) as rec:
-            result = guard_attributes(self.owners, self.attributes, self.fn, *call_args, **call_kwargs)
+            result = guard_attributes(self.owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1
         try:
             if recorded.attempts > MAX_ATTEMPTS:

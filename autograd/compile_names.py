@@ -22,14 +22,18 @@ class Names:
     method or a decorator, and its module's helpers it calls), with the objects they are bound to:
     a replay calls the optimizers and reads the parameters the recordings saw, so it checks first
     that each name still holds what it held then (an optimizer or a model made anew, a number
-    rebound, records again)."""
+    rebound, records again). Also the attribute names that code loads or stores: of an owner's
+    attributes (`instances`), the ones it may read; the caller's own (a count of batches seen) are not
+    its business."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
         self.cells: list[tuple[Any, str]] = []  # (cell, name)
+        self.attributes: set[str] = set()
         for f in _functions(fn):
             self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
             self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
+            self.attributes |= _names_of(f.__code__, _ATTRIBUTE_OPS)
 
     def bound(self) -> tuple[Any, ...]:
         """What each name and cell holds now (UNBOUND for nothing: a builtin's name, an empty cell)."""
@@ -96,13 +100,6 @@ def instances(fn: Any) -> list[Any]:
     owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
     plain = not isinstance(owner, type | types.ModuleType | types.FunctionType | types.BuiltinFunctionType)
     return [owner] if plain and hasattr(owner, "__dict__") else []
-
-
-def attribute_names(fn: Any) -> frozenset[str]:
-    """The attribute names the step's own code (the functions `_functions` finds) loads or stores: of an
-    owner's attributes (`instances`), the ones it may read; the caller's own (a count of batches seen) are
-    not its business."""
-    return frozenset().union(*(_names_of(f.__code__, _ATTRIBUTE_OPS) for f in _functions(fn)))
 
 
 _GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")

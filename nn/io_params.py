@@ -30,7 +30,11 @@ def entries(module: Module, optimizer: Optimizer) -> dict[str, np.ndarray]:
 
 def layout(module: Module, optimizer: Optimizer, prefix: str) -> Layout:
     """(shape, dtype) of the markers a file saved from `module` and `optimizer` holds, named after `prefix`."""
-    return {f"{prefix}{PARAM}{i}.{name}": ((), COUNT) for i, name in enumerate(_names(module, optimizer))}
+    return _layout(_names(module, optimizer), prefix)
+
+
+def _layout(names: list[str], prefix: str) -> Layout:
+    return {f"{prefix}{PARAM}{i}.{name}": ((), COUNT) for i, name in enumerate(names)}
 
 
 def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> None:
@@ -55,7 +59,7 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
                 f"{prefix}{PARAM}{i}: the optimizer's parameter {i} is {_whose(mine)}, and the file's state at "
                 f"that place is of {_whose(theirs)}, so it would land on another parameter: {fix}"
             )
-    check_entries(layout(module, optimizer, prefix), found)
+    check_entries(_layout(names, prefix), found)
 
 
 def check_values(arrays: Mapping[str, np.ndarray]) -> None:

@@ -152,7 +152,7 @@ class Dropout(Module):
         check_flag(name, "inplace", inplace)
         self.p = p
         # None: the default generator, looked up at each call
-        self._rng = None if seed is None else generator(seed, type(self).__name__)
+        self._rng = None if seed is None else generator(seed, name)
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input(type(self).__name__, x)
