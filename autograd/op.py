@@ -30,7 +30,7 @@ class Op:
     simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts", "params")
+    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts", "params", "saving")
 
     def __init__(
         self,
@@ -53,6 +53,8 @@ class Op:
         self.formulas = formulas
         self.broadcasts = broadcasts
         self.params: dict[str, Any] = {}  # the keyword arguments a bound op was called with (`bind`)
+        # the engine's own ops may have a forward that also gives what their rule reuses (OpDef.saving)
+        self.saving: Callable[..., tuple[Any, Any]] | None = None
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:

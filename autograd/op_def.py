@@ -70,6 +70,9 @@ class OpDef:
     # its result adds up numbers of its inputs' size (a sum, a matmul, a shift by the max): it may cancel, and
     # then rounds at their size, not its own (gradcheck's estimate of the rounding inside f reads it)
     adds_up: bool = False
+    # a tensor-only op's forward that also returns what its rule would compute again, which a recorded node
+    # keeps and the rule takes as `saved=` on arrays (None where it was not kept: it computes it then)
+    saving: Callable[..., tuple[Any, Any]] | None = None
 
     @property
     def elementwise(self) -> bool:

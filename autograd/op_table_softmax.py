@@ -60,15 +60,17 @@ def _log_softmax_vjp(g, out, x, *, axis):
     return (where(rest, g - s * total, cond=top),)
 
 
-def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None):
+def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None):
     """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
     not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At a label whose
     s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
     (elsewhere it does not, and that sum would add the rounding of all the row's entries). On arrays
-    (a plain backward) as `cross_entropy_grad` computes it in place; on nodes, recorded, the same bits."""
+    (a plain backward) as `cross_entropy_grad` computes it in place, the softmax from what the forward
+    saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits."""
     kept = forward.kept_rows(labels, ignore_index)
     if isinstance(logits, np.ndarray):
-        return (cross_entropy_grad(forward.softmax(logits, axis=1), kept, g),)
+        softmax = forward.softmax(logits, axis=1) if saved is None else np.divide(*saved)  # a new array
+        return (cross_entropy_grad(softmax, kept, g),)
     rows, classes, ignored = kept
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
     one_hot[rows, classes] = 1
@@ -136,6 +138,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         _cross_entropy_vjp,
         None,
         forward.cross_entropy,
+        saving=forward.cross_entropy_saving,
         api="autograd.cross_entropy",
         formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
         adds_up=True,

@@ -227,8 +227,12 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         parents.append(x)
         datas.append(x._data)
         needs.append(x._requires_grad)
+    saved = None
     try:
-        out = op.forward(*datas, **params) if params else op.forward(*datas)
+        if op.saving is not None and True in needs and modes.current.grad_enabled:  # a node to keep it
+            out, saved = op.saving(*datas, **params)
+        else:
+            out = op.forward(*datas, **params) if params else op.forward(*datas)
     except ValueError as e:
         raise forward_error(op, datas, e) from None
     except OverflowError as e:
@@ -252,7 +256,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
     if t._requires_grad:
-        t._made_by = Record(op, params or {}, needs)
+        t._made_by = Record(op, params or {}, needs, saved)
         if len(parents) > 2:
             t._a, t._b = tuple(parents), MANY
         else:

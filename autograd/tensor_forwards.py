@@ -128,6 +128,18 @@ def kept_rows(labels: np.ndarray, ignore_index: int | None) -> tuple[np.ndarray,
 def cross_entropy(logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
     """The mean over the rows kept of -log_softmax(logits)[label]: a row whose label is ignore_index
     counts for nothing, whatever its logits (-inf, NaN); with none kept, NaN (PyTorch's mean of nothing)."""
-    log_p = log_softmax(logits, axis=1)
+    return cross_entropy_saving(logits, labels=labels, ignore_index=ignore_index)[0]
+
+
+def cross_entropy_saving(
+    logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """cross_entropy, and what its rule would compute again: the exponentials of the shifted logits
+    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps)."""
+    shifted, _ = _shifted(logits, 1)
+    exp = np.exp(shifted)
+    total = np.add.reduce(exp, axis=1, keepdims=True)  # np.sum's reduce, without its Python
+    log_p = shifted - np.log(total)
     rows, classes, _ = kept_rows(labels, ignore_index)
-    return -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
+    loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
+    return loss, (exp, total)

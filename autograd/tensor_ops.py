@@ -37,9 +37,11 @@ def _elementwise(d: OpDef) -> Op:
 
 
 def _tensor_only(d: OpDef) -> Op:
-    return Op(
+    op = Op(
         d.symbol or d.name, d.tensor, d.vjp, d.domain, takes_needs=d.skips, formulas=d.formulas, broadcasts=d.broadcasts
     )
+    op.saving = d.saving
+    return op
 
 
 OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}

@@ -20,14 +20,15 @@ BUILT_IN = frozenset([*OPS.values(), power_const])
 
 
 class Record:
-    """What a tensor node records of the op that made it: the op, its keyword arguments, and
-    which inputs want a gradient. Its `vjp` runs the op's rule, checks the gradients' shapes (a
-    user's op, or any under detect_anomaly) and gives each its input's dtype."""
+    """What a tensor node records of the op that made it: the op, its keyword arguments, which
+    inputs want a gradient, and what its forward saved for the rule (an op with `saving`; else None).
+    Its `vjp` runs the op's rule, checks the gradients' shapes (a user's op, or any under
+    detect_anomaly) and gives each its input's dtype."""
 
-    __slots__ = ("op", "params", "needs")
+    __slots__ = ("op", "params", "needs", "saved")
 
-    def __init__(self, op: Op, params: dict[str, Any], needs: list[bool]) -> None:
-        self.op, self.params, self.needs = op, params, needs
+    def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
+        self.op, self.params, self.needs, self.saved = op, params, needs, saved
 
     @property
     def name(self) -> str:
@@ -64,10 +65,12 @@ class Record:
             ) from None
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
-        op, needs = self.op, self.needs
+        op, needs, params = self.op, self.needs, self.params
+        if self.saved is not None:
+            params = {**params, "saved": self.saved}
         if op.takes_needs:
-            return op.vjp(g, out, *inputs, **self.params, needs=needs)
-        grads = op.vjp(g, out, *inputs, **self.params)
+            return op.vjp(g, out, *inputs, **params, needs=needs)
+        grads = op.vjp(g, out, *inputs, **params)
         if False in needs and isinstance(grads, tuple | list) and len(grads) == len(needs):
             grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
         return grads
