@@ -9,6 +9,8 @@ Every op is `tensor_ops.<name>` and `tensor_ops.OPS[name]`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +26,7 @@ def _elementwise(d: OpDef) -> Op:
     their defaults unless a call gives its own (the node records those)."""
     rule, skips = d.with_defaults(d.vjp), d.skips
     if d.arity == 1:
-        return Op(d.name, d.with_defaults(d.tensor), rule, d.domain, formulas=d.formulas, broadcasts=True)
+        return Op(d.name, _on_floats(d.with_defaults(d.tensor)), rule, d.domain, formulas=d.formulas, broadcasts=True)
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
@@ -34,6 +36,23 @@ def _elementwise(d: OpDef) -> Op:
         )
 
     return Op(d.symbol or d.name, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
+
+
+def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:
+    """A unary forward that makes floats of integers (exp, sigmoid; not relu or neg), given integer and
+    bool arrays as the floats numpy's ufuncs compute them in (uint8 and bool: float16, int64: float64):
+    a forward of several steps would take them in integers, where sigmoid's −|x| wraps around for
+    unsigned ones (sigmoid(uint8 3) was 0) and bools are refused in numpy's words."""
+    with np.errstate(all="ignore"):
+        if forward(np.ones(1, np.int8)).dtype.kind != "f":
+            return forward
+
+    def run(x: Any, **params: Any) -> Any:
+        if x.dtype.kind in "biu":
+            x = x.astype(np.result_type(x.dtype, np.float16))
+        return forward(x, **params)
+
+    return run
 
 
 def _tensor_only(d: OpDef) -> Op:
