@@ -188,3 +188,15 @@ def scalar_fmod(a: float, b: float) -> float:
     if b == 0.0:  # a ZeroDivisionError, as Python's % and / (math's is a ValueError)
         raise ZeroDivisionError("fmod by zero")
     return math.fmod(a, b)  # an infinite a: ValueError
+
+
+def tensor_modulo(f: Any) -> Any:
+    """numpy's `f` (np.fmod, np.remainder) on arrays, refusing a zero divisor of integers as Python's
+    % does (numpy makes 0 of it, with a warning; PyTorch raises): floats give NaN there, as both."""
+
+    def run(a: Any, b: Any) -> Any:
+        if np.result_type(a, b).kind != "f" and not np.all(b):
+            raise ZeroDivisionError(f"{f.__name__} of integers by zero is undefined: a zero divisor needs floats (NaN)")
+        return f(a, b)
+
+    return run

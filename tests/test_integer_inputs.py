@@ -30,3 +30,20 @@ def test_a_float_op_of_integers_is_the_op_of_them_as_floats(name, dtype):
         out, expected = op(Tensor(data)).data, op(Tensor(floats, dtype=floats.dtype)).data
     assert out.dtype == floats.dtype
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", ["fmod", "remainder"])
+def test_an_integer_zero_divisor_is_refused_as_pythons(name, dtype):
+    """numpy makes 0 of it, with a warning; PyTorch raises, as Python's % does. Floats give NaN, as both."""
+    op = getattr(autograd, name)
+    with pytest.raises(ZeroDivisionError, match=f"{name}.*is undefined"):
+        op(Tensor(np.array([3, 1], dtype)), Tensor(np.array([1, 0], dtype)))
+    with pytest.raises(ZeroDivisionError):
+        op(Tensor(np.array([3, 1], dtype)), 0)
+    assert (
+        op(Tensor(np.array([3, 4], dtype)), Tensor(np.array([2, 3], dtype))).data.tolist() == [1, 1]
+        or dtype is np.bool_
+    )
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(op(Tensor(np.array([3.0])), 0).data).all()
