@@ -65,19 +65,23 @@ def _truncated(a: Any, b: Any) -> Any:
 
 
 def _atan2_vjp(g, out, a, b):
-    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's). Elsewhere
-    # a and b are first divided by the larger of |a| and |b| (a constant: the formula is the same for any),
-    # so that a² + b² neither underflows to 0 near the origin (|a|, |b| below 1e-154) nor overflows far out
-    size = np.maximum(np.abs(raw(a)), np.abs(raw(b)))
-    size = np.where(size == 0, 1.0, size) if np.ndim(size) else float(size) or 1.0  # the origin: any nonzero scale
-    a_, b_ = a / size, b / size
-    origin = (raw(a) == 0) & (raw(b) == 0)
-    if not np.any(origin):
+    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's); so it is where
+    # one input is infinite and the other finite (the limit, 1/r -> 0, where PyTorch's inf/inf is NaN in one
+    # input and its 0 in the other). Elsewhere a and b are first
+    # divided by the larger of |a| and |b| (a constant: the formula is the same for any), so that a² + b²
+    # neither underflows to 0 near the origin (|a|, |b| below 1e-154) nor overflows far out
+    ra, rb = raw(a), raw(b)
+    flat = ((ra == 0) & (rb == 0)) | (np.isinf(ra) & np.isfinite(rb)) | (np.isfinite(ra) & np.isinf(rb))
+    size = np.maximum(np.abs(ra), np.abs(rb))
+    size = np.where(flat, 1.0, size) if np.ndim(size) else float(size) if not flat else 1.0
+    if not np.any(flat):
+        a_, b_ = a / size, b / size
         r2 = a_ * a_ + b_ * b_
         return g * (b_ / r2 / size), -g * (a_ / r2 / size)
-    # the origin's 0 is a constant, so its own derivatives are 0 too (not the formula's, antisymmetric)
-    r2 = where(1.0, a_ * a_ + b_ * b_, cond=origin)
-    return where(0.0, g * (b_ / r2 / size), cond=origin), where(0.0, -g * (a_ / r2 / size), cond=origin)
+    # there the 0 is a constant, so its own derivatives are 0 too (not the formula's, antisymmetric)
+    a_, b_ = where(0.0, a / size, cond=flat), where(0.0, b / size, cond=flat)
+    r2 = where(1.0, a_ * a_ + b_ * b_, cond=flat)
+    return where(0.0, g * (b_ / r2 / size), cond=flat), where(0.0, -g * (a_ / r2 / size), cond=flat)
 
 
 def _hypot_vjp(g, out, a, b):

@@ -86,6 +86,20 @@ def test_atan2s_gradient_near_the_origin():
     assert ag.grad(ag.atan2, (0, 1))(0.0, 0.0) == (0.0, 0.0)  # the origin: 0, PyTorch's choice
 
 
+def test_atan2s_gradient_with_one_infinite_input_is_its_limit_0():
+    """b / (a² + b²) and -a / (a² + b²) tend to 0 there (1/r): the scaled formula's inf/inf gave NaN in both
+    (PyTorch's is NaN in one input, 0 in the other). Both infinite or one NaN: NaN, as the formula."""
+    inf, nan = math.inf, math.nan
+    a = np.array([inf, -inf, 0.0, 2.0, 1e30, inf, inf], np.float32)
+    b = np.array([1.0, 0.0, inf, -inf, inf, inf, nan], np.float32)
+    with np.errstate(invalid="ignore"):  # inf / inf
+        grads = [ag.elementwise_grad(ag.atan2, i)(a, b) for i in (0, 1)]
+    for g in grads:
+        assert g.dtype == np.float32 and np.all(g[:5] == 0) and np.all(np.isnan(g[5:]))
+    for x, y in zip(a[:5].tolist(), b[:5].tolist()):
+        assert ag.grad(ag.atan2, (0, 1))(x, y) == (0.0, 0.0)
+
+
 @pytest.mark.parametrize("name", ["elu", "celu", "selu"])
 def test_second_derivative_at_the_kink_is_pytorchs(name):
     torch = pytest.importorskip("torch")
