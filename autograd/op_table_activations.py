@@ -17,7 +17,7 @@ from .dtypes import DATA_KINDS
 from .graph import Node, raw
 from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function, gated, where
-from .op_table_math import TOO_LARGE, exp
+from .op_table_math import TOO_LARGE, exp, gaussian
 from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
@@ -48,7 +48,8 @@ def tanh_slope(x: Any, t: Any) -> Any:
     near = 1 - t * t
     if not isinstance(x, Node):  # a number (also the scalar engine's written-out rule): as above
         return forward.tanh_tail(x) if near < forward.CANCELS else near
-    e = exp(-2 * abs(x))
+    with np.errstate(over="ignore"):  # as forward.tanh_slope_array
+        e = exp(-2 * abs(x))
     return where(4 * e / ((1 + e) * (1 + e)), near, cond=raw(near) < forward.CANCELS)
 
 
@@ -85,7 +86,7 @@ def _gelu_vjp(g, out, x, *, approximate):
         flat = raw(spread) == 0
         return (g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail)),)
     cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
-    return (g * (cdf + x * exp(-0.5 * x * x) * INV_SQRT_2PI),)
+    return (g * (cdf + x * gaussian(x, 0.5) * INV_SQRT_2PI),)
 
 
 def _gelu_check(approximate: str) -> None:
@@ -156,7 +157,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     ),
     OpDef(
         "softsign",
-        lambda g, out, x: (g / ((1 + abs(x)) * (1 + abs(x))),),
+        lambda g, out, x: (g / (1 + abs(x)) / (1 + abs(x)),),  # (1 + |x|)² overflows from 1.3e154
         lambda x: x / (1 + abs(x)),
         lambda x: x / (1 + np.abs(x)),
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there

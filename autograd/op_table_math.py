@@ -19,6 +19,12 @@ OFF_POLES = Domain(avoid=(-math.pi / 2, math.pi / 2), margin=0.2)  # tan, within
 TOO_LARGE = "the result is too large for a float"
 
 
+def gaussian(x, c=1.0):
+    """exp(−c·x²), quietly 0 where x² overflows (|x| beyond 1.3e154, float32's 1.8e19): that 0 is the answer."""
+    with np.errstate(over="ignore"):
+        return exp(-c * x * x)
+
+
 def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
     """A rounding function on floats that keeps inf and NaN as they are (math's give ints, and refuse
     them), and the sign of a zero result, as numpy's and PyTorch's: ceil(-0.5) is -0.0."""
@@ -85,7 +91,13 @@ MATH: tuple[OpDef, ...] = (
         "acos needs an input in [-1, 1]",
         formulas=("∂acos(x)/∂x = −1/√(1 − x²)",),
     ),
-    OpDef("atan", lambda g, out, x: (g / (1 + x * x),), math.atan, np.arctan, formulas=("∂atan(x)/∂x = 1/(1 + x²)",)),
+    OpDef(
+        "atan",
+        lambda g, out, x: (g / hypot(x, 1.0) / hypot(x, 1.0),),  # 1 + x² overflows from 1.3e154
+        math.atan,
+        np.arctan,
+        formulas=("∂atan(x)/∂x = 1/(1 + x²)",),
+    ),
     OpDef(
         "asinh",
         lambda g, out, x: (g / hypot(x, 1.0),),  # x² + 1 overflows from 1.3e154
@@ -151,7 +163,7 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "erf",
-        lambda g, out, x: (g * (TWO_OVER_SQRT_PI * exp(-x * x)),),
+        lambda g, out, x: (g * (TWO_OVER_SQRT_PI * gaussian(x)),),
         math.erf,
         forward.tensor_erf,
         formulas=("∂erf(x)/∂x = (2/√π)·exp(−x²)",),
@@ -159,7 +171,7 @@ MATH: tuple[OpDef, ...] = (
     # 1 − erf(x), computed whole: exact far right, where 1 − erf(x) cancels (erfc(10) is 2e-45)
     OpDef(
         "erfc",
-        lambda g, out, x: (g * (-TWO_OVER_SQRT_PI * exp(-x * x)),),
+        lambda g, out, x: (g * (-TWO_OVER_SQRT_PI * gaussian(x)),),
         math.erfc,
         forward.tensor_erfc,
         formulas=("∂erfc(x)/∂x = −(2/√π)·exp(−x²)",),
