@@ -98,7 +98,8 @@ def _log_sum_exp_shifted(shifted: np.ndarray, axis: Axis) -> np.ndarray:
 
 def log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
     shifted, _ = _shifted(x, axis)
-    return shifted - _log_sum_exp_shifted(shifted, axis)
+    with np.errstate(divide="ignore"):  # an empty axis sums to 0: its log, -inf, is taken from no entry
+        return shifted - _log_sum_exp_shifted(shifted, axis)
 
 
 def logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:

@@ -59,6 +59,16 @@ def test_reductions_over_empty_axes_as_torch():
     assert autograd.tensordot(Tensor(np.zeros((2, 0))), np.zeros((0, 3)), 1).data.tolist() == [[0.0] * 3] * 2
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("shape, axis", [((2, 0), 1), ((0, 3), 0), ((0,), 0)])
+def test_softmax_and_log_softmax_over_an_empty_axis_are_empty_without_a_warning(shape, axis):
+    """log_softmax took the log of each row's empty sum (0) on the way: numpy's divide-by-zero warning."""
+    for name in ("softmax", "log_softmax"):
+        x = Tensor(np.zeros(shape), requires_grad=True)
+        getattr(x, name)(axis=axis).sum().backward()
+        assert x.grad.shape == shape
+
+
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:divide by zero:RuntimeWarning")
 @pytest.mark.parametrize("row", [[np.inf, 1.0], [-np.inf, -np.inf], [np.inf, np.nan], [np.inf, -np.inf]])
 def test_the_softmax_family_with_infinite_logits_as_torch(row):
