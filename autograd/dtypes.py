@@ -1,4 +1,15 @@
 """The numpy dtype kinds chainrule's data and gradients come in: the rule written once."""
 
+from typing import Any
+
+import numpy as np
+
 DATA_KINDS = "biuf"  # what a Tensor holds: bools, integers, floats (real numbers; no complex, text or objects)
 REAL_KINDS = "iuf"  # what a gradient may come in (a rule's, a seed, an assigned .grad) and gradcheck reads: no bools
+
+
+def floats(x: Any) -> Any:
+    """x, an array or numpy number, in floats: integers and bools as numpy's ufuncs compute them (uint8
+    and bool in float16, int64 in float64), for a forward of several steps that would otherwise take
+    them in integers (−x and x − max wrap around in unsigned ones); floats as they are."""
+    return x.astype(np.result_type(x.dtype, np.float16)) if x.dtype.kind in "biu" else x

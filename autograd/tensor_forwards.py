@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import floats
+
 Axis = int | tuple[int, ...] | None
 
 
@@ -87,7 +89,9 @@ def shift(top: np.ndarray) -> np.ndarray:
 
 def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     """(x - max, max) along axis: the max is taken out before anything else touches the numbers,
-    so exp never overflows and large logits keep their precision."""
+    so exp never overflows and large logits keep their precision. Integers are taken as `floats`:
+    x - max wrapped around in unsigned ones (softmax of uint8 logits was NaN)."""
+    x = floats(x)
     top = shift(max_kept(x, axis))
     return x - top, top
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import floats
 from .op import Op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 from .op_table_tensor import Axis, kept_shape, unbroadcast  # noqa: F401 (the engine's helpers, read from here)
@@ -39,20 +40,14 @@ def _elementwise(d: OpDef) -> Op:
 
 
 def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:
-    """A unary forward that makes floats of integers (exp, sigmoid; not relu or neg), given integer and
-    bool arrays as the floats numpy's ufuncs compute them in (uint8 and bool: float16, int64: float64):
-    a forward of several steps would take them in integers, where sigmoid's −|x| wraps around for
-    unsigned ones (sigmoid(uint8 3) was 0) and bools are refused in numpy's words."""
+    """A unary forward that makes floats of integers (exp, sigmoid; not relu or neg), given integers and
+    bools as `floats`: sigmoid's −|x| wrapped around in unsigned ones (sigmoid(uint8 3) was 0), and
+    bools were refused in numpy's words."""
     with np.errstate(all="ignore"):
         if forward(np.ones(1, np.int8)).dtype.kind != "f":
             return forward
 
-    def run(x: Any, **params: Any) -> Any:
-        if x.dtype.kind in "biu":
-            x = x.astype(np.result_type(x.dtype, np.float16))
-        return forward(x, **params)
-
-    return run
+    return lambda x, **params: forward(floats(x), **params)
 
 
 def _tensor_only(d: OpDef) -> Op:

@@ -1,6 +1,7 @@
-"""Integer and bool tensors given to an op that makes floats of them (exp, sigmoid, gelu) give the
-op of those numbers as floats, in the float numpy's ufuncs compute them in (uint8 and bool: float16),
-whatever steps the op's forward takes: sigmoid's −|x| wrapped around in unsigned integers."""
+"""Integer and bool tensors given to an op that makes floats of them (exp, sigmoid, gelu, softmax) give
+the op of those numbers as floats, in the float numpy's ufuncs compute them in (uint8 and bool: float16),
+whatever steps the op's forward takes: sigmoid's −|x| and softmax's x − max wrapped around in unsigned
+integers. And fmod and % of integers by zero raise, as Python's and PyTorch's."""
 
 import numpy as np
 import pytest
@@ -47,3 +48,19 @@ def test_an_integer_zero_divisor_is_refused_as_pythons(name, dtype):
     )
     with np.errstate(invalid="ignore"):
         assert np.isnan(op(Tensor(np.array([3.0])), 0).data).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_the_softmax_family_of_integers_is_of_them_as_floats(dtype):
+    """x - max wrapped around in unsigned integers: softmax of uint8 logits was NaN, cross_entropy inf."""
+    data = np.array([[1, 0, 1], [0, 1, 1]] if dtype is np.bool_ else [[2, 0, 1], [3, 1, 5]]).astype(dtype)
+    floats = data.astype(np.result_type(dtype, np.float16))
+    for f in (
+        lambda t: t.softmax(axis=1),
+        lambda t: t.log_softmax(axis=0),
+        lambda t: t.logsumexp(axis=1),
+        lambda t: autograd.cross_entropy(t, np.array([0, 2])),
+    ):
+        out, expected = f(Tensor(data)).data, f(Tensor(floats, dtype=floats.dtype)).data
+        assert out.dtype == floats.dtype
+        np.testing.assert_array_equal(out, expected)
