@@ -16,7 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
-from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, require
+from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, in_floats, require
 
 
 def cross_entropy(
@@ -38,6 +38,7 @@ def cross_entropy(
     the labels kept; with probabilities, each class's term is weighed and the mean is over examples."""
     name = "cross_entropy"
     _check_scores(logits, name)
+    logits = in_floats(logits)
     check_reduction(reduction, name)
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
@@ -72,6 +73,7 @@ def nll_loss(
     cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing;
     `weight` as cross_entropy's."""
     _check_scores(log_probs, "nll_loss")
+    log_probs = in_floats(log_probs)
     check_reduction(reduction, "nll_loss")
     weight = _class_weights(log_probs, weight, "nll_loss")
     labels = _labels(log_probs, target, ignore_index, "nll_loss")

@@ -22,6 +22,7 @@ def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     if isinstance(pred, Tensor):
         if pred.size == 0:
             raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
+        pred = in_floats(pred)
         return [(pred, _tensor_target(pred, target, name))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
     odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
@@ -33,6 +34,13 @@ def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     if len(targets) != len(preds):
         raise ShapeError(f"{name}: {len(preds)} predictions but {len(targets)} targets; give one target per prediction")
     return list(zip(preds, targets))
+
+
+def in_floats(pred: Tensor) -> Tensor:
+    """Predictions in floats, integers and bools as numpy's ufuncs take them (uint8 and bool in float16):
+    a loss's steps in their dtype (p - t, the target cast to it, -log p) wrapped around in unsigned
+    integers (l1_loss of uint8 predictions was 85 times too large) and were refused for bools in numpy's words."""
+    return pred if pred.dtype.kind == "f" else pred.astype(np.result_type(pred.dtype, np.float16))
 
 
 def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:

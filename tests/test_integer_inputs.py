@@ -1,12 +1,14 @@
 """Integer and bool tensors given to an op that makes floats of them (exp, sigmoid, gelu, softmax) give
 the op of those numbers as floats, in the float numpy's ufuncs compute them in (uint8 and bool: float16),
 whatever steps the op's forward takes: sigmoid's −|x| and softmax's x − max wrapped around in unsigned
-integers. And fmod and % of integers by zero raise, as Python's and PyTorch's."""
+integers. So do nn's losses given integer predictions. And fmod and % of integers by zero raise, as
+Python's and PyTorch's."""
 
 import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import Tensor
 from autograd.op_table import ELEMENTWISE
 
@@ -64,3 +66,29 @@ def test_the_softmax_family_of_integers_is_of_them_as_floats(dtype):
         out, expected = f(Tensor(data)).data, f(Tensor(floats, dtype=floats.dtype)).data
         assert out.dtype == floats.dtype
         np.testing.assert_array_equal(out, expected)
+
+
+TARGETS = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+LOSSES = {
+    "mse_loss": lambda p: nn.functional.mse_loss(p, TARGETS),
+    "l1_loss": lambda p: nn.functional.l1_loss(p, TARGETS),
+    "huber_loss": lambda p: nn.functional.huber_loss(p, TARGETS, reduction="none"),
+    "smooth_l1_loss": lambda p: nn.functional.smooth_l1_loss(p, TARGETS),
+    "binary_cross_entropy": lambda p: nn.functional.binary_cross_entropy(p, TARGETS, reduction="sum"),
+    "binary_cross_entropy_with_logits": lambda p: nn.functional.binary_cross_entropy_with_logits(p, TARGETS),
+    "kl_div": lambda p: nn.functional.kl_div(p, TARGETS / 2),
+    "cross_entropy": lambda p: nn.functional.cross_entropy(p, np.array([0, 2]), label_smoothing=0.1),
+    "nll_loss": lambda p: nn.functional.nll_loss(p, np.array([0, 2])),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.bool_], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", LOSSES)
+def test_a_loss_of_integer_predictions_is_of_them_as_floats(name, dtype):
+    """The target cast to the predictions' dtype and p - t in it: l1_loss of uint8 predictions was 42.8
+    for 0.5, kl_div of int64 ones 0 (targets truncated), and bools raised numpy's TypeError."""
+    data = np.array([[1, 0, 1], [0, 1, 1]]).astype(dtype)
+    floats = data.astype(np.result_type(dtype, np.float16))
+    out, expected = LOSSES[name](Tensor(data)).data, LOSSES[name](Tensor(floats, dtype=floats.dtype)).data
+    assert out.dtype == floats.dtype
+    np.testing.assert_array_equal(out, expected)
