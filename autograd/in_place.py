@@ -31,6 +31,7 @@ from . import compile_record, modes
 from .compile_record import RECORDING
 from .graph_order import MANY
 from .tensor_ops import ShapeError
+from .tensor_versions import check_writable
 
 # the in-place operator, the operator whose result it keeps, and its symbol for messages
 IN_PLACE = {
@@ -69,11 +70,7 @@ def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any]
                     "with autograd.where or concatenate"
                 )
             return result
-        if not self._data.flags.writeable:
-            raise ValueError(
-                f"t {symbol} x: t's data is read-only (an expand()ed or broadcast tensor, whose elements share "
-                f"memory, or an array marked read-only): write `t = t {symbol[:-1]} x` for a new tensor"
-            )
+        check_writable(self, f"t {symbol} x", f"write `t = t {symbol[:-1]} x` for a new tensor")
         if result.shape != self.shape:
             raise ShapeError(
                 f"t {symbol} x: t has shape {self.shape} and the result {result.shape}; in place, the result "

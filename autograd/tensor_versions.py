@@ -88,11 +88,21 @@ class VersionedData:
                 "recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
                 "stack), or assign under autograd.no_grad() if no gradient should flow through it"
             )
+        check_writable(self, "t[i] = v", "build a new tensor (autograd.where, concatenate), or assign into a copy")
         data = raw(value)
         if self._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
             check_cast_fits(np.asarray(data), self._data.dtype, "t[i] = v")
         self._data[raw_index(index)] = data
         self._version += 1
+
+
+def check_writable(t: Any, what: str, instead: str) -> None:
+    """Refuse a write into t's data where numpy would refuse it in its own words (its data read-only)."""
+    if not t._data.flags.writeable:
+        raise ValueError(
+            f"{what}: t's data is read-only (an expand()ed or broadcast tensor, whose elements share memory, "
+            f"or an array marked read-only): {instead}"
+        )
 
 
 def share_count(t: Any, parents: Sequence[Any]) -> None:

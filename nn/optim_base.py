@@ -159,6 +159,11 @@ class Optimizer(OptimizerState):
                 continue
             data = t.data
             shape = data.shape
+            if not data.flags.writeable:  # refused before any parameter moves, not by numpy half-way through
+                raise ValueError(
+                    f"{type(self).__name__}: the data of {t!r} is read-only (a broadcast or expand()ed tensor, or "
+                    "an array marked read-only), so a step cannot change it; give the parameter its own copy"
+                )
             if g.shape != shape:
                 raise ShapeError(
                     f"{type(self).__name__}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); "

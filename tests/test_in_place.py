@@ -158,3 +158,13 @@ def test_in_place_arithmetic_on_read_only_data_names_the_problem():
     with pytest.raises(ValueError, match="read-only .*expand"):
         a -= Tensor(np.ones(3))
     assert np.array_equal(a.data, np.ones((2, 3)))
+
+
+def test_assigning_into_read_only_data_names_the_problem():
+    """numpy's bare "assignment destination is read-only" before."""
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    for t in (Tensor(np.ones(3)).expand(2, 3), Tensor(frozen)):
+        with pytest.raises(ValueError, match=r"t\[i\] = v: t's data is read-only"):
+            t[0] = 5.0
+        assert np.all(t.data == 1) and t._version == 0

@@ -325,3 +325,16 @@ def test_sequential_lr_takes_its_schedulers_out_of_the_chain():
     assert lrs == pytest.approx([0.05, 0.075, 0.1, 0.01 + 0.09 * (1 + math.cos(math.pi / 4)) / 2, 0.055])
     with pytest.raises(ValueError, match="SequentialLR"):
         warm.step()  # stepped on its own, it would fight the sequence
+
+
+@pytest.mark.parametrize("make", [SGD, Adam, AdamW, RMSprop, Adagrad])
+def test_a_step_with_a_read_only_parameter_is_refused_before_any_moves(make):
+    """numpy's "output array is read-only" came from inside the update, after earlier parameters had moved."""
+    frozen = np.ones(2)
+    frozen.flags.writeable = False
+    first, read_only = param(), Tensor(frozen, requires_grad=True)
+    optimizer = make([first, read_only], lr=0.1)
+    (first * read_only).sum().backward()
+    with pytest.raises(ValueError, match="read-only .* a step cannot change it"):
+        optimizer.step()
+    assert np.all(first.data == 1) and not optimizer.state
