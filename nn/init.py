@@ -223,9 +223,14 @@ def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Write `values` into the tensor's own array: its version counts the change, so a graph that
     used the old values can no longer backward (as in PyTorch). ValueError, nothing written, where a
     value does not fit the tensor's dtype (1e300 into float32, NaN into an integer), as PyTorch's fill_
-    refuses it."""
+    refuses it, or where its data is read-only."""
     cast = cast_fitting(values, tensor.dtype, "nn.init, nothing written")
     data = tensor.data
+    if not data.flags.writeable:  # numpy's bare "assignment destination is read-only" otherwise
+        raise ValueError(
+            f"nn.init: the data of the tensor of shape {tensor.shape} is read-only (a broadcast or expand()ed tensor, "
+            "or an array marked read-only), nothing written; give the tensor its own copy"
+        )
     data[...] = cast
     tensor.data = data
     return tensor

@@ -162,3 +162,14 @@ def test_bounds_given_as_fractions_are_taken_and_named_in_errors():
     assert ((t.data >= 1 / 3) & (t.data <= 1)).all()
     with pytest.raises(ValueError, match=r"must be a finite number of at least 0.333333, got 0.25"):
         init.uniform_(Tensor(np.zeros(3)), a=Fraction(1, 3), b=0.25)
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "zeros_", "eye_", "xavier_uniform_", "kaiming_normal_"])
+def test_an_init_of_read_only_data_names_the_problem(name):
+    """numpy's bare "assignment destination is read-only" before."""
+    frozen = np.ones((3, 3))
+    frozen.flags.writeable = False
+    for t in (Tensor(frozen, requires_grad=True), Tensor(np.ones(3)).expand(3, 3)):
+        with pytest.raises(ValueError, match=r"nn.init: the data of the tensor of shape \(3, 3\) is read-only"):
+            getattr(nn.init, name)(t)
+        assert np.all(t.data == 1)
