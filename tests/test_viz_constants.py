@@ -6,6 +6,7 @@ import numpy as np
 import viz
 from autograd import Tensor, Value
 from tests.test_viz import svg, texts
+from viz.steps import backward_pass, forward_caption
 
 
 def squared_error() -> Value:
@@ -51,3 +52,14 @@ def test_a_tensor_that_does_not_require_grad_is_a_constant():
     words = texts(svg(viz.draw(q, backward=True)))
     assert "X" in words and "(3,) float64" in words and "nan" not in words
     assert words.count("grad") == 4
+
+
+def test_a_labelled_tensor_constant_is_named_by_its_label_in_rules_captions_and_stories():
+    x = Tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), label="X")  # data: drawn as X, so X in every rule too
+    w = Tensor(np.array([[0.5], [-1.0]]), requires_grad=True, label="W")
+    loss = (x @ w).sum()
+    loss.backward()
+    words = texts(svg(viz.draw(loss, backward=True)))
+    assert "∂(X@W)/∂W: Xᵀ @ g" in words and "①" not in words
+    assert "Xᵀ @ g" in str(viz.explain(loss, w))
+    assert "= X @ W =" in forward_caption(backward_pass(loss))  # the player's step 0

@@ -13,8 +13,8 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .rules import local_rule, op_name, symbol, term
-from .text import escape, escape_field, escape_html, visible
+from .rules import constant_label, local_rule, op_name, symbol, term
+from .text import escape, escape_field, escape_html
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
@@ -173,7 +173,7 @@ def constant(node: Node) -> str:
     data = escape(summary(node.data, signed_zero=True))  # 1 / -0 is -inf
     if not isinstance(node, Tensor) or np.size(node.data) == 1:
         return data
-    fields = [escape_field(visible(node.label))] if node.label else []
+    fields = [escape_field(label)] if (label := constant_label(node)) else []
     return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 

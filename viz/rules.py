@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograd import Node
+import numpy as np
+
+from autograd import Node, Tensor
 
 from .graph import summary
+from .text import visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -53,7 +56,15 @@ def _operand(node: Node, k: int, names: dict[int, str]) -> str:
             return symbol(names[id(p)])
         if p.is_constant and getattr(p.data, "size", 1) == 1:
             return term(p.data)
+        if label := constant_label(p):
+            return symbol(label)
     return INPUTS[k] if k < len(INPUTS) else f"(input {k + 1})"
+
+
+def constant_label(node: Node) -> str:
+    """The name a constant is drawn with: a tensor's label, where it holds more than one number (one is
+    drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
+    return visible(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 
 def shown_params(node: Node) -> list[str]:

@@ -18,7 +18,7 @@ from .arguments import require_flags, require_known, require_rankdir, require_ro
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .kept import changed_since_forward
-from .rules import applied, local_rule, op_name, shown_params, symbol, term
+from .rules import applied, constant_label, local_rule, op_name, shown_params, symbol, term
 from .story import rounded_away, sum_of
 from .text import escape
 
@@ -119,7 +119,7 @@ def forward_caption(run: Pass) -> str:
         "No gradient exists yet: backward starts at the next step."
     ]
     for node in ops[:FORWARD_LINES]:
-        inputs = [names.get(id(p)) or term(p.data, signed_zero=True) for p in node.parents]  # a constant: its number
+        inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
         written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
         lines.append(" = ".join([*shown, summary(node.data, signed_zero=True)]))  # 1 / -0 = -inf
