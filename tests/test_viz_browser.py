@@ -137,6 +137,21 @@ def test_zoom_pan_and_fit_change_the_view(browser, tmp_path):
     assert severe(browser) == []
 
 
+def test_follow_keeps_each_steps_value_op_and_labelled_edges_in_view(browser, tmp_path):
+    page = viz.save_html(neuron(), tmp_path / "backprop.html")  # 2582 points wide: drawn at its size, not fitted
+    browser.get(page.as_uri())
+    outside = (  # the ids of the step's value, op and edges sent along (with their labels) not wholly in view
+        "var r = document.getElementById('viewport').getBoundingClientRect();"
+        "return Array.from(document.querySelectorAll('#viewport .current, #viewport .bold')).filter(function (e) {"
+        "var b = e.getBoundingClientRect(); return b.left < r.left - 1 || b.right > r.right + 1"
+        " || b.top < r.top - 1 || b.bottom > r.bottom + 1; }).map(function (e) { return e.id; });"
+    )
+    for step in range(1, 11):
+        browser.find_element(By.ID, "next").click()
+        assert browser.execute_script(outside) == [], f"step {step}"
+    assert severe(browser) == []
+
+
 def test_clicking_a_value_highlights_its_paths_and_sums_them_to_its_gradient(browser, tmp_path):
     a = Value(2.0, label="a")
     b = a * a

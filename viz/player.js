@@ -59,7 +59,10 @@
       element("v" + node).classList.add("current");
       if (element("o" + node)) element("o" + node).classList.add("current");
       mark(steps[current - 1], "bold", true);
-      if (element("follow").checked) reveal(element("v" + node));
+      if (element("follow").checked) {  // the value, its op and the edges it sends along, with their labels
+        var sent = steps[current - 1][2].map(function (j) { return element("e" + node + "_" + j); });
+        reveal([element("v" + node), element("o" + node)].concat(sent));
+      }
     }
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
@@ -145,19 +148,25 @@
     if (view.h < full.h) view.y = Math.max(full.y, Math.min(full.y + full.h - view.h, view.y));
     apply();
   }
-  function reveal(target) {  // pan so that `target` is in view, when it is not
-    var r = box(), b = target.getBoundingClientRect();
+  function reveal(targets) {  // pan so that `targets` (elements or null) are in view, centred, when they are not
+    var r = box(), b = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+    targets.forEach(function (t) {
+      if (!t) return;
+      var c = t.getBoundingClientRect();
+      b = { left: Math.min(b.left, c.left), right: Math.max(b.right, c.right),
+            top: Math.min(b.top, c.top), bottom: Math.max(b.bottom, c.bottom) };
+    });
     if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
     var scale = view.w / r.width;
-    view.x += (b.left + b.width / 2 - (r.left + r.width / 2)) * scale;
-    view.y += (b.top + b.height / 2 - (r.top + r.height / 2)) * scale;
+    view.x += ((b.left + b.right) / 2 - (r.left + r.width / 2)) * scale;
+    view.y += ((b.top + b.bottom) / 2 - (r.top + r.height / 2)) * scale;
     clamp();
   }
   function startView() {  // the whole graph when its text stays readable, else the root at full size
     var r = box();
     if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
     lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
-    reveal(element("v0"));
+    reveal([element("v0")]);
   }
   viewport.addEventListener("wheel", function (e) {
     e.preventDefault();
