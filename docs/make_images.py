@@ -15,7 +15,7 @@ import viz
 from viz.demo import neuron
 
 IMAGES = Path(__file__).resolve().parent / "images"
-STEPS = 4  # the player's step shown: x1*w1 sends its gradient to x1 and w1
+STEPS = 4  # the player's step shown: x1*w1 + x2*w2 sends its gradient to x1*w1 and x2*w2
 
 
 def chain_rule_drawing() -> Path:
