@@ -125,10 +125,12 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
         t = as_operand(t, pred.dtype)
     if t.shape != pred.shape:
-        raise ShapeError(
-            f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; "
+        way = (  # a reshape where the sizes agree; else no reshape fits, and a number is missing or extra
             f"reshape one to the other (e.g. targets.reshape{pred.shape})"
+            if t.size == pred.size
+            else f"they hold {pred.size} and {t.size} numbers, so no reshape makes them fit: one target per prediction"
         )
+        raise ShapeError(f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ; {way}")
     return t
 
 

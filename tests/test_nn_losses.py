@@ -129,7 +129,12 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         (lambda: F.kl_div(Tensor(X), T, reduction="batch"), ValueError, "or 'batchmean', got 'batch'"),
         (lambda: F.huber_loss(Tensor(X), T, delta=0), ValueError, "huber_loss: delta must be a finite number > 0"),
         (lambda: F.smooth_l1_loss(Tensor(X), T, beta=-1), ValueError, "beta must be a finite number of at least 0"),
-        (lambda: F.huber_loss(Tensor(X), T[:, :2]), ShapeError, "reshape one to the other"),
+        (
+            lambda: F.huber_loss(Tensor(X), T.reshape(4, 3)),
+            ShapeError,
+            r"reshape one to the other \(e.g. targets.reshape\(3, 4\)\)",
+        ),
+        (lambda: F.huber_loss(Tensor(X), T[:, :2]), ShapeError, "hold 12 and 6 numbers, so no reshape makes them fit"),
         (
             lambda: F.binary_cross_entropy_with_logits(Tensor(X), T * 3),
             ValueError,
