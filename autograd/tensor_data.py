@@ -14,6 +14,10 @@ from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import MixedNodes, Node, raw
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
+NOT_VALUES = (  # Tensor data given Values: a learner mixing micrograd's scalars with tensors
+    "a Tensor holds numbers, not Values (v.data is a Value's number, without its gradient): "
+    "a graph is of Values (nn.MLP) or of Tensors (nn.Linear), not both"
+)
 
 
 def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
@@ -42,6 +46,8 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         if given.dtype.kind in DATA_KINDS and _is_dtype(dtype):  # numpy casts NaN and 300 into uint8 silently
             check_cast_fits(given, np.dtype(dtype), what)
     array = array_of(data, what, dtype)
+    if array.dtype == object and any(isinstance(x, Node) and not hasattr(x, "shape") for x in array.flat):
+        raise TypeError(f"{what} needs numbers, got {type(data).__name__} holding Values: {NOT_VALUES}")
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
             f"{what} needs numbers, got {type(data).__name__} of dtype {array.dtype}"
@@ -71,7 +77,8 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     """What Tensor() holds of `data`: numbers_array, with Python's lists and numbers (and half precision)
     made float32 unless `dtype` says otherwise; `what` names the caller in the errors."""
     if isinstance(data, Node):
-        raise TypeError(f"{what} needs array data, got a {type(data).__name__}; use .detach() to reuse a Tensor's data")
+        way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
+        raise TypeError(f"{what} needs array data, got a {type(data).__name__}; {way}")
     array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from autograd import AnomalyError, Value, detect_anomaly
+import nn
+from autograd import AnomalyError, Tensor, Value, detect_anomaly
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,9 @@ from autograd import AnomalyError, Value, detect_anomaly
         (lambda: Value(-8.0) ** (1 / 3), ValueError, r"-8.0 \*\* 0.333\d* is undefined: a negative base"),
         (lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000.0\) is undefined: the result is too large"),
         (lambda: Value(math.inf).sin(), ValueError, r"sin\(inf\) is undefined"),
+        (lambda: Tensor(Value(1.0)), TypeError, r"got a Value; a Tensor holds numbers, not Values \(v.data is"),
+        (lambda: Tensor([Value(1.0), Value(2.0)]), TypeError, r"got list holding Values: a Tensor holds numbers"),
+        (lambda: nn.Linear(2, 1)([Value(1.0), Value(2.0)]), TypeError, r"Linear: .* holding Values: .* \(nn.MLP\)"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

@@ -88,8 +88,8 @@ def test_python_numbers_stay_exact_constants_and_nodes_do_not_mix():
 
 
 def test_construction_errors_say_what_is_wrong():
-    with pytest.raises(TypeError, match=r"got a Value; use .detach\(\)"):
-        Tensor(Value(1.0))
+    with pytest.raises(TypeError, match=r"got a Tensor; use .detach\(\)"):
+        Tensor(Tensor([1.0]))
     with pytest.raises(TypeError) as e:
         Tensor(["a", "b"])
     assert str(e.value) == (
