@@ -201,7 +201,7 @@ def fit(
                     except StopTraining as stop:  # a callback's request (EarlyStopping): this epoch is the last
                         history.stopped = str(stop) or f"a callback stopped training after epoch {epoch}"
                     if verbose:
-                        print(f"epoch {epoch}/{epochs}: {history.last()} ({history.seconds[-1]:.1f} s)", flush=True)
+                        print(f"epoch {epoch}/{epochs}: {history.last()} ({_took(history.seconds[-1])})", flush=True)
                         if history.stopped:
                             print(f"stopped after epoch {epoch}: {history.stopped}", flush=True)
                     if history.stopped:
@@ -269,3 +269,8 @@ def _data(out: Any) -> np.ndarray:
     if isinstance(out, list):
         return np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in out])
     return np.asarray(out.data)
+
+
+def _took(seconds: float) -> str:
+    """A duration as an epoch's line says it: to 0.1 s, and below a second to two figures (0.034 s, not 0.0 s)."""
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds:.2g} s"

@@ -75,3 +75,13 @@ def test_a_custom_metric_is_shown_under_its_own_name():
 def test_linear_refuses_what_is_no_array_naming_itself(x):
     with pytest.raises(TypeError, match="^Linear takes a Tensor"):
         nn.Linear(3, 2, seed=0)(x)
+
+
+def test_a_quick_epoch_s_time_is_not_printed_as_zero():
+    """An epoch of 100 rows takes milliseconds: its line said "(0.0 s)"."""
+    model = nn.Linear(4, 3, seed=0)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        history = nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1)
+    shown = float(printed.getvalue().rsplit("(", 1)[1].removesuffix(" s)\n"))
+    assert shown > 0 and shown == pytest.approx(history.seconds[0], rel=0.05)
