@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd import Value
+from autograd import Tensor, Value
 
 from .arguments import TEXT, as_sequence, check_choice, check_count, shown
 from .module import Module
@@ -61,6 +61,11 @@ class Neuron(Module):
     def forward(self, x: Sequence[Value | float]) -> Value:
         if isinstance(x, TEXT):  # bytes would be taken as the numbers of their codes
             raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
+        if isinstance(x, Tensor):
+            raise TypeError(
+                "Neuron takes a list of Values or numbers, got a Tensor: micrograd's Neuron, Layer and MLP compute "
+                "with Values, one a number; a model of Tensors is built from nn.Linear"
+            )
         if len(x) != len(self.w):
             raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)

@@ -63,6 +63,13 @@ def test_bytes_are_not_taken_as_sizes_or_inputs():
         nn.MLP(2, [1], seed=0)(b"ab")
 
 
+def test_micrograds_models_given_a_tensor_point_to_nn_linear():  # it was Value * Tensor's "use a number or a Value"
+    with pytest.raises(
+        TypeError, match="got a Tensor: micrograd's Neuron, Layer and MLP compute with Values.*nn.Linear"
+    ):
+        nn.MLP(2, [3, 1], seed=0)(Tensor([1.0, 2.0]))
+
+
 @pytest.mark.parametrize(
     "make, flag",
     [
