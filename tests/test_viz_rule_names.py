@@ -50,3 +50,13 @@ def test_an_operand_taken_twice_or_a_number_is_written_by_its_place_or_its_value
 def test_the_command_lines_explain_writes_the_rule_in_the_expressions_names(tmp_path, capsys):
     main(["expr", "b*a", "--set", "a=2", "b=-3", "--explain", "a", "--out", str(tmp_path / "g.svg")])
     assert "∂(b·a)/∂a = b" in capsys.readouterr().out
+
+
+def test_a_function_of_an_expression_keeps_one_pair_of_brackets():
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    n = x * w + b
+    n.label = "x*w + b"
+    o = n.tanh()
+    o.backward()
+    told = str(viz.explain(o, x))
+    assert "∂tanh(x*w + b)/∂(x*w + b) = 1 − tanh(x*w + b)²" in told and "tanh((" not in told  # it read tanh((x*w + b))

@@ -32,8 +32,16 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     if not rule or len(letters) != len(texts):
         return rule
     written = dict(zip(letters, texts))
-    rule = _LETTER.sub(lambda m: written.get(m.group(), m.group()), rule)
+    rule = _LETTER.sub(lambda m: _put(m, written), rule)
     return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule)  # a negative number alone needs no brackets: "= -2"
+
+
+def _put(letter: re.Match, written: dict[str, str]) -> str:
+    """The operand a rule's letter stands for, without its brackets where the rule's own enclose it:
+    tanh(a) on x*w + b reads "tanh(x*w + b)", not "tanh((x*w + b))"."""
+    text, rule, at, end = written.get(letter.group(), letter.group()), letter.string, letter.start(), letter.end()
+    alone = rule[at - 1 : at] == "(" and rule[end : end + 1] == ")"
+    return text[1:-1] if alone and text.startswith("(") and text.endswith(")") else text
 
 
 def _operands(formulas: tuple[str, ...]) -> list[str]:
