@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
-from .check_rounding import Precision, precision, rounded_nodes
+from .check_rounding import Precision, precision, rounded_nodes, rounding_inside
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -115,9 +115,7 @@ def _analytic(
     that wrote into an input (called after each backward, before the scaling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
         return [leaf._zero_like(leaf) for leaf in leaves], precision(out, [], [])
-    seed = np.ones(np.shape(out.data)) if weights is None else weights
-    if isinstance(out, Value):
-        seed = float(seed)
+    seed = _seed(out, weights)
     nodes = rounded_nodes(out)
     grads = gradients(out, [*leaves, *nodes], seed)
     grads, moves = grads[: len(leaves)], grads[len(leaves) :]
@@ -134,6 +132,12 @@ def _analytic(
                 "it is given (g * its derivative); does one ignore its g, use it twice, or drop its sign?"
             )
     return grads, precision(out, nodes, moves)
+
+
+def _seed(out: Any, weights: Any) -> Any:
+    """The gradient from above of the number checked, <weights, out>: a float for a Value."""
+    seed = np.ones(np.shape(raw(out))) if weights is None else weights
+    return float(seed) if isinstance(out, Value) else seed
 
 
 def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], who: str) -> None:
@@ -195,7 +199,8 @@ def _slopes_of_input(
     `analytic`: the rule's slope there)."""
     eps = tolerances[0]
 
-    def at(shift: float) -> np.ndarray:
+    def call(shift: float, inside: bool = False) -> Any:
+        """f's output at the point moved by shift; with `inside`, the rounding inside f there."""
         moved = [_copy(p) for p in points]
         if isinstance(moved[i], np.ndarray):
             moved[i][index] += shift
@@ -204,12 +209,16 @@ def _slopes_of_input(
             moved[i] += shift
             where = repr(moved[i])
         try:
-            return output(f(*map(_leaf, moved)))
+            if not inside:
+                return output(f(*map(_leaf, moved)))
+            with enable_grad():
+                out = f(*map(_leaf, moved))
+            return rounding_inside(out, _seed(out, weights))
         except (ArithmeticError, ValueError) as e:
             raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
 
     with no_grad():
-        return slopes(at, base, weights, *tolerances, analytic=analytic)
+        return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
 
 
 def _point(x: Any, name: str) -> Any:

@@ -37,7 +37,12 @@ class Slopes(NamedTuple):
 
 
 def slopes(
-    at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, *tolerances: float, analytic: float
+    at: Callable[[float], np.ndarray],
+    base: np.ndarray,
+    weights: Any,
+    *tolerances: float,
+    analytic: float,
+    inside_at: Callable[[float], float] | None = None,
 ) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
@@ -45,7 +50,8 @@ def slopes(
     not swallow a small one's change. `tolerances`: eps, atol, rtol, and f's `Precision` (the float
     dtype its output rounds in, and how far rounding inside f moves it: check_rounding). `analytic`: the
     rule's slope here, beside which the central difference's own error (`_noise`, two more calls of f)
-    is measured only where it is needed: where the two `part` (verdict).
+    is measured only where it is needed: where the two `part` (verdict); `inside_at(shift)`, the rounding
+    inside f at the point moved by shift, is read there too.
 
     The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
     for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
@@ -77,7 +83,8 @@ def slopes(
         # at each step out, rounding's halves
         kink = 0.7 < ratios[0] < 1.3 and 0.7 < ratios[1] / ratios[0] < 1.45
     central = _weighed(up - down, weights) / (2 * eps)
-    noise = _noise(at, spread, weights, (eps, atol, dtype, inside), central) if part(analytic, central) else 0.0
+    settings = (eps, atol, dtype, inside, inside_at)
+    noise = _noise(at, spread, weights, settings, central) if part(analytic, central) else 0.0
     return Slopes(central, left, right, kink, rounding, noise)
 
 
@@ -89,14 +96,18 @@ def _noise(
     their difference; 10 times the rounding inside f (`inside`: cross_entropy at logits [30, 0, 0] moves
     by steps of 3.6e-15, or not at all, where its slope would move it by 4e-19); and 100 times the
     rounding of every entry of f's output (`spread`: its largest size at x and x +- eps), moved or not (a
-    change below an entry's spacing leaves it as it was). 0 for larger slopes, which atol judges; inf
-    where f is undefined at 2 eps: no telling."""
-    eps, atol, dtype, inside = settings
+    change below an entry's spacing leaves it as it was). The rounding inside f is the larger of x's and
+    x +- eps's (`inside_at`), where the difference was taken: a first-order bound may vanish at x alone
+    (f a sum of squares of a gradient that is exactly 0 at x, and only rounding at x +- eps). 0 for
+    larger slopes, which atol judges; inf where f is undefined at 2 eps: no telling."""
+    eps, atol, dtype, inside, inside_at = settings
     if abs(central) >= atol:
         return 0.0
     try:
         with _quiet():
             far = _weighed(at(2 * eps) - at(-2 * eps), weights) / (4 * eps)
+            if inside_at is not None:
+                inside = max(inside, inside_at(eps), inside_at(-eps))
     except (ArithmeticError, ValueError):
         return math.inf
     if not math.isfinite(far):

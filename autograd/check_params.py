@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .check import _analytic, _settings
+from .check import _analytic, _seed, _settings
 from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_rounding import rounding_inside
 from .graph import Node
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
@@ -145,7 +146,8 @@ def _slopes_of_param(
     scalar = isinstance(p, Value)
     original = p.data if scalar else p.data.copy()
 
-    def at(shift: float) -> np.ndarray:
+    def call(shift: float, inside: bool = False) -> Any:
+        """loss()'s output with p moved by shift; with `inside`, the rounding inside loss() there."""
         if scalar:
             p.data = original + shift
         elif isinstance(index, np.ndarray):
@@ -155,7 +157,11 @@ def _slopes_of_param(
             moved[index] += shift
             p.data = moved
         try:
-            return output(loss())
+            if not inside:
+                return output(loss())
+            with enable_grad():
+                out = loss()
+            return rounding_inside(out, _seed(out, None))
         except (ArithmeticError, ValueError) as e:
             if isinstance(index, np.ndarray):
                 raise undefined("gradcheck_params: loss()", f"{name} moved along a direction", eps, e) from None
@@ -164,6 +170,6 @@ def _slopes_of_param(
 
     try:
         with no_grad():
-            return slopes(at, base, None, *tolerances, analytic=analytic)
+            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
     finally:
         p.data = original

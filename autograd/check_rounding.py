@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .graph import Node, raw
+from .graph_functions import gradients
 from .graph_order import topological_order
 from .op_table import TABLE
 
@@ -77,3 +78,12 @@ def _input_size(node: Node, weights: dict[int, np.ndarray]) -> float:
         counted = weights[id(p)] > 0 if id(p) in weights else np.isfinite(size)
         largest = max(largest, float(np.max(size, where=counted, initial=0.0)))
     return largest
+
+
+def rounding_inside(out: Any, seed: Any) -> float:
+    """`precision(...).inside` of an output f just computed (a graph of its own), from a backward pass
+    seeded with `seed` (gradcheck's weights): 0 for an output without a graph."""
+    nodes = rounded_nodes(out)
+    if not nodes:
+        return 0.0
+    return precision(out, nodes, gradients(out, nodes, seed)).inside
