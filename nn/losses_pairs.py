@@ -22,7 +22,7 @@ def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     if isinstance(pred, Tensor):
         if pred.size == 0:
             raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
-        pred = in_floats(pred)
+        pred = in_floats(pred, target)
         return [(pred, _tensor_target(pred, target, name))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
     odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
@@ -36,11 +36,25 @@ def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     return list(zip(preds, targets))
 
 
-def in_floats(pred: Tensor) -> Tensor:
+def in_floats(pred: Tensor, target: Any = None) -> Tensor:
     """Predictions in floats, integers and bools as numpy's ufuncs take them (uint8 and bool in float16):
     a loss's steps in their dtype (p - t, the target cast to it, -log p) wrapped around in unsigned
-    integers (l1_loss of uint8 predictions was 85 times too large) and were refused for bools in numpy's words."""
-    return pred if pred.dtype.kind == "f" else pred.astype(np.result_type(pred.dtype, np.float16))
+    integers (l1_loss of uint8 predictions was 85 times too large) and were refused for bools in numpy's words.
+    A floating target's array (or Tensor) counts too, as numpy's p - t would promote: uint8 predictions beside
+    float64 targets are float64 (float16 rounded a target of 200.3 to 200.25, and a sum of squares of 255s
+    overflowed to inf from 65504)."""
+    if pred.dtype.kind == "f":
+        return pred
+    dtype = np.result_type(pred.dtype, np.float16)
+    t = raw(target) if isinstance(target, Tensor | np.ndarray | list | tuple) else None
+    if t is not None:
+        try:
+            t_dtype = np.asarray(t).dtype
+        except ValueError:  # a ragged list: _tensor_target names it
+            t_dtype = None
+        if t_dtype is not None and t_dtype.kind == "f":
+            dtype = np.result_type(dtype, t_dtype)
+    return pred.astype(dtype)
 
 
 def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:

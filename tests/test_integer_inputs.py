@@ -88,7 +88,17 @@ def test_a_loss_of_integer_predictions_is_of_them_as_floats(name, dtype):
     """The target cast to the predictions' dtype and p - t in it: l1_loss of uint8 predictions was 42.8
     for 0.5, kl_div of int64 ones 0 (targets truncated), and bools raised numpy's TypeError."""
     data = np.array([[1, 0, 1], [0, 1, 1]]).astype(dtype)
-    floats = data.astype(np.result_type(dtype, np.float16))
+    beside = TARGETS.dtype if name not in ("cross_entropy", "nll_loss") else np.float16  # labels: no float
+    floats = data.astype(np.result_type(dtype, np.float16, beside))  # as numpy's p - t promotes
     out, expected = LOSSES[name](Tensor(data)).data, LOSSES[name](Tensor(floats, dtype=floats.dtype)).data
     assert out.dtype == floats.dtype
     np.testing.assert_array_equal(out, expected)
+
+
+def test_integer_predictions_beside_float64_targets_are_computed_in_float64():
+    """As numpy's p - t promotes: uint8 predictions were taken in float16 whatever the targets, so a target
+    of 200.3 was 200.25 and a sum of squares of 255s overflowed float16's 65504 to inf."""
+    p = Tensor(np.zeros(4, np.uint8))
+    got = nn.functional.mse_loss(p, np.full(4, 255.0), reduction="sum")
+    assert got.dtype == np.float64 and got.item() == 4 * 255.0**2
+    assert nn.functional.l1_loss(Tensor(np.array([200], np.uint8)), np.array([200.3])).item() == pytest.approx(0.3)
