@@ -21,7 +21,8 @@ BUILT_IN = frozenset([*OPS.values(), power_const])
 
 class Record:
     """What a tensor node records of the op that made it: the op, its keyword arguments, which
-    inputs want a gradient, and what its forward saved for the rule (an op with `saving`; else None).
+    inputs want a gradient, and what its forward saved for the rule (an op with `saving`; None once the
+    rule has taken it, or else).
     Its `vjp` runs the op's rule, checks the gradients' shapes (a user's op, or any under
     detect_anomaly) and gives each its input's dtype."""
 
@@ -66,8 +67,9 @@ class Record:
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
         op, needs, params = self.op, self.needs, self.params
-        if self.saved is not None:
-            params = {**params, "saved": self.saved}
+        if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
+            params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
+
         if op.takes_needs:
             return op.vjp(g, out, *inputs, **params, needs=needs)
         grads = op.vjp(g, out, *inputs, **params)

@@ -272,5 +272,6 @@ def _data(out: Any) -> np.ndarray:
 
 
 def _took(seconds: float) -> str:
-    """A duration as an epoch's line says it: to 0.1 s, and below a second to two figures (0.034 s, not 0.0 s)."""
-    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds:.2g} s"
+    """A duration as an epoch's line says it: to 0.1 s, and below a second in milliseconds to three figures
+    (34.2 ms, not 0.0 s; 996 ms, not 1 s)."""
+    return f"{seconds:.1f} s" if seconds >= 0.9995 else f"{seconds * 1000:.3g} ms"

@@ -84,3 +84,13 @@ def test_second_derivatives_take_the_recorded_rule():
     (grad * Tensor(v)).sum().backward()  # the Hessian (diag(s) - s sᵀ) times v
     s = np.exp(x.data) / np.exp(x.data).sum()
     assert np.allclose(x.grad, s * v - s * (s * v).sum(), rtol=1e-12, atol=0)
+
+
+def test_the_saved_numbers_are_let_go_once_the_rule_took_them():
+    """After backward the graph holds what it held without them (the logits, as a node's data): a second
+    pass computes the softmax again, with the same bits (test_backward_leaves_what_was_saved_as_it_was)."""
+    x = Tensor(np.random.default_rng(1).standard_normal((64, 100)), requires_grad=True)
+    loss = cross_entropy(x, np.arange(64) % 100)
+    assert loss._made_by.saved is not None
+    loss.backward()
+    assert loss._made_by.saved is None

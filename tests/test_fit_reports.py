@@ -13,6 +13,7 @@ import pytest
 import nn
 from autograd import Value
 from nn import functional as F
+from nn.train import _took
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(100, 4)).astype(np.float32)
@@ -83,5 +84,13 @@ def test_a_quick_epoch_s_time_is_not_printed_as_zero():
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         history = nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1)
-    shown = float(printed.getvalue().rsplit("(", 1)[1].removesuffix(" s)\n"))
+    number, unit = printed.getvalue().rsplit("(", 1)[1].removesuffix(")\n").split()
+    shown = float(number) * {"s": 1, "ms": 1e-3}[unit]
     assert shown > 0 and shown == pytest.approx(history.seconds[0], rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "seconds, shown", [(4e-5, "0.04 ms"), (0.0342, "34.2 ms"), (0.996, "996 ms"), (0.9996, "1.0 s"), (12.34, "12.3 s")]
+)
+def test_an_epochs_time_reads_as_a_duration(seconds, shown):
+    assert _took(seconds) == shown
