@@ -94,3 +94,14 @@ def test_the_saved_numbers_are_let_go_once_the_rule_took_them():
     assert loss._made_by.saved is not None
     loss.backward()
     assert loss._made_by.saved is None
+
+
+def test_only_tensor_only_ops_save():
+    """The tensor engine keeps a forward's saved numbers for tensor-only ops (an elementwise op's rule is
+    wrapped to sum its gradients back to shape, and takes none)."""
+    from autograd.op_table import TABLE
+
+    saving = [d.name for d in TABLE if d.saving is not None]
+    assert saving == ["cross_entropy"]
+    assert not any(d.elementwise for d in TABLE if d.saving is not None)
+    assert cross_entropy_op().saving is not None

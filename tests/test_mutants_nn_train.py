@@ -63,7 +63,7 @@ def test_fit_defaults_one_epoch_of_batches_of_32_shuffled_by_seed_0_and_a_flushe
     _, seen, y, _ = run(seed=5, verbose=False)
     assert np.array_equal(seen[0], y[np.random.default_rng(5).permutation(33)[:32]])
     line = stdout.text.splitlines()
-    assert len(line) == 1 and line[0].startswith(f"epoch 1/1: {history.last()} (") and line[0].endswith(" s)")
+    assert len(line) == 1 and line[0].startswith(f"epoch 1/1: {history.last()} (") and line[0].endswith((" s)", " ms)"))
     assert stdout.flushes == 1
 
 
