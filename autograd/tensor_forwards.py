@@ -96,8 +96,15 @@ def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     return x - top, top
 
 
+def _exp_and_sum(shifted: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """The shifted entries' exponentials and their sums along axis (kept): softmax is their quotient,
+    logsumexp the log of the sums (np.sum's reduce, without its Python)."""
+    exp = np.exp(shifted)
+    return exp, np.add.reduce(exp, axis=axis, keepdims=True)
+
+
 def _log_sum_exp_shifted(shifted: np.ndarray, axis: Axis) -> np.ndarray:
-    return np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))  # np.sum's reduce, without its Python
+    return np.log(_exp_and_sum(shifted, axis)[1])
 
 
 def log_softmax(x: np.ndarray, *, axis: Axis) -> np.ndarray:
@@ -114,8 +121,8 @@ def logsumexp(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
 
 
 def softmax(x: np.ndarray, *, axis: int) -> np.ndarray:
-    e = np.exp(_shifted(x, axis)[0])
-    return e / np.add.reduce(e, axis=axis, keepdims=True)
+    exp, total = _exp_and_sum(_shifted(x, axis)[0], axis)
+    return exp / total
 
 
 def kept_rows(labels: np.ndarray, ignore_index: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -142,9 +149,8 @@ def cross_entropy_saving(
     """cross_entropy, and what its rule would compute again: the exponentials of the shifted logits
     and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps)."""
     shifted, _ = _shifted(logits, 1)
-    exp = np.exp(shifted)
-    total = np.add.reduce(exp, axis=1, keepdims=True)  # np.sum's reduce, without its Python
-    log_p = shifted - np.log(total)
+    exp, total = _exp_and_sum(shifted, 1)
+    log_p = shifted - np.log(total)  # log_softmax's steps
     rows, classes, _ = kept_rows(labels, ignore_index)
     loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
     return loss, (exp, total)

@@ -69,7 +69,6 @@ class Record:
         op, needs, params = self.op, self.needs, self.params
         if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
             params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
-
         if op.takes_needs:
             return op.vjp(g, out, *inputs, **params, needs=needs)
         grads = op.vjp(g, out, *inputs, **params)
