@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
-from .check_rounding import Precision, precision, rounded_nodes, rounding_inside
+from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -115,7 +115,7 @@ def _analytic(
     that wrote into an input (called after each backward, before the scaling is judged)."""
     if not isinstance(out, Node) or out.is_constant:  # no graph (the derivative of neg is -1 everywhere): zero
         return [leaf._zero_like(leaf) for leaf in leaves], precision(out, [], [])
-    seed = _seed(out, weights)
+    seed = gradient_seed(out, weights)
     nodes = rounded_nodes(out)
     grads = gradients(out, [*leaves, *nodes], seed)
     grads, moves = grads[: len(leaves)], grads[len(leaves) :]
@@ -132,12 +132,6 @@ def _analytic(
                 "it is given (g * its derivative); does one ignore its g, use it twice, or drop its sign?"
             )
     return grads, precision(out, nodes, moves)
-
-
-def _seed(out: Any, weights: Any) -> Any:
-    """The gradient from above of the number checked, <weights, out>: a float for a Value."""
-    seed = np.ones(np.shape(raw(out))) if weights is None else weights
-    return float(seed) if isinstance(out, Value) else seed
 
 
 def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], who: str) -> None:
@@ -213,7 +207,7 @@ def _slopes_of_input(
                 return output(f(*map(_leaf, moved)))
             with enable_grad():
                 out = f(*map(_leaf, moved))
-            return rounding_inside(out, _seed(out, weights))
+            return rounding_inside(out, weights)
         except (ArithmeticError, ValueError) as e:
             raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
 

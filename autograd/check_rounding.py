@@ -14,6 +14,7 @@ from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .op_table import TABLE
+from .value import Value
 
 _DEFINED = {d.symbol or d.name: d for d in TABLE}  # an op as a node names it ("+", "exp")
 
@@ -80,10 +81,16 @@ def _input_size(node: Node, weights: dict[int, np.ndarray]) -> float:
     return largest
 
 
-def rounding_inside(out: Any, seed: Any) -> float:
+def gradient_seed(out: Any, weights: Any) -> Any:
+    """The gradient from above of the number gradcheck checks, <weights, out>: a float for a Value."""
+    ones = np.ones(np.shape(raw(out))) if weights is None else weights
+    return float(ones) if isinstance(out, Value) else ones
+
+
+def rounding_inside(out: Any, weights: Any) -> float:
     """`precision(...).inside` of an output f just computed (a graph of its own), from a backward pass
-    seeded with `seed` (gradcheck's weights): 0 for an output without a graph."""
+    seeded as gradcheck seeds it (`weights`): 0 for an output without a graph."""
     nodes = rounded_nodes(out)
     if not nodes:
         return 0.0
-    return precision(out, nodes, gradients(out, nodes, seed)).inside
+    return precision(out, nodes, gradients(out, nodes, gradient_seed(out, weights))).inside
