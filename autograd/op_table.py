@@ -129,7 +129,14 @@ def _div_vjp(g, out, a, b):
     # d/db = -a/b² as -(g / b) · out: a/b² itself overflows (float16 at b = 0.002) where the gradient
     # need not, and then a g of 0 (a masked entry) would make NaN; g / b is a's gradient anyway
     ga = g / b
-    return ga, -ga * out
+    with np.errstate(invalid="ignore"):  # inf · 0, put right below
+        gb = -ga * out
+    if np.isnan(raw(gb)).any():
+        # -g·a/b² is 0 where g or a is 0 (finite, b nonzero), but a factor can still be inf there: g / b at
+        # a subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0)
+        exact_zero = ((raw(g) == 0) | (raw(a) == 0)) & np.isfinite(raw(g)) & np.isfinite(raw(a)) & (raw(b) != 0)
+        gb = where(0.0, gb, cond=exact_zero)
+    return ga, gb
 
 
 ELEMENTWISE: tuple[OpDef, ...] = (

@@ -140,12 +140,15 @@ SMALL_DTYPES = {
     "div's divisor in float16 (a/b² overflows)": (ag.div, (1.0, 0.002), np.float16, 1e-3, _div),
     "div's divisor, a g of 0 (a/b² overflows)": (ag.div, (1.0, 0.003), np.float16, 0.0, None),
     "div's divisor, a g of 0, float64": (ag.div, (1.0, 1e-200), np.float64, 0.0, None),
+    "div's divisor, a g of 0 where a/b overflows": (ag.div, (1.0, 1e-320), np.float64, 0.0, None),
+    "div's subnormal divisor of a 0 (g / b overflows)": (ag.div, (0.0, 5e-324), np.float64, 1.0, _div),
     "log10 in float16 (g / x overflows)": (ag.log10, (1e-5,), np.float16, 1.0, _log10),
     "log10 at a subnormal (g / x overflows)": (ag.log10, (4e-309,), np.float64, 1.0, _log10),
 }
 
 
 @pytest.mark.parametrize("case", SMALL_DTYPES)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # a/b's own, and a's gradient g / b
 def test_gradients_where_the_local_derivative_overflows(case):
     fn, inputs, dtype, g, derivative = SMALL_DTYPES[case]
     nodes = [Tensor([x], dtype=dtype, requires_grad=True) for x in inputs]
@@ -157,6 +160,15 @@ def test_gradients_where_the_local_derivative_overflows(case):
     else:  # the exact gradient rounded to the dtype, give or take its last bit
         exact = float(mp.mpf(float(np.asarray(g, dtype))) * derivative(*(mp.mpf(float(n.data[0])) for n in nodes))[-1])
         assert abs(float(got) - exact) <= 2 * float(np.spacing(dtype(exact))), (float(got), exact)
+
+
+@pytest.mark.parametrize(("a", "b", "g"), [(0.0, 5e-324, 1.0), (1.0, 1e-320, 0.0)])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_values_divisor_gets_0_where_its_gradient_is_0_but_a_factor_overflows(a, b, g):
+    """-g·a/b² is 0 at a == 0 or g == 0; g / b or a / b overflowing beside it made NaN (inf · 0)."""
+    num, den = Value(a), Value(b)
+    (num / den).backward(g)
+    assert float(den.grad) == 0
 
 
 def test_logsumexp_of_a_row_holding_inf_sends_0_to_its_finite_entries():
