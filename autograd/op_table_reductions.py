@@ -21,7 +21,7 @@ import numpy as np
 
 from .graph import Node, raw  # raw: the data behind a node, for constants in rules (masks, counts)
 from .op_def import OpDef, sign, tensor_op
-from .op_table_tensor import _inverse, _spread, kept_shape
+from .op_table_tensor import _inverse, _spread, extreme_shares
 from .tensor_forwards import wide
 
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")
@@ -210,10 +210,8 @@ def _std_vjp(g, out, x, *, axis, keepdims, ddof):
 def _norm_vjp(g, out, x, *, axis, keepdims, ord):
     if ord == 1:  # |x|'s derivative is 0 at 0 (as abs)
         return (_spread(g, x, axis) * sign(x),)
-    if ord == np.inf:  # the largest |xᵢ| gets it; ties share it equally (PyTorch)
-        top = np.abs(raw(x)) == np.reshape(raw(out), kept_shape(np.shape(x), axis))
-        share = sign(x) * top / np.sum(top, axis=axis, keepdims=True)
-        return (_spread(g, x, axis) * share.astype(np.result_type(raw(x)), copy=False),)
+    if ord == np.inf:  # the largest |xᵢ| gets it, as max's: ties share it, a NaN entry gets NaN (PyTorch: 0)
+        return (_spread(g, x, axis) * (sign(x) * extreme_shares(np.abs(raw(x)), raw(out), axis)),)
     out, x = _in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)
     return (_spread(g * ~zero, x, axis) * (x / _spread(out + zero, x, axis)),)

@@ -99,16 +99,20 @@ def _clip_vjp(g, out, x, *, lo, hi):
     return (gated(g, inside),)
 
 
-def _extreme_vjp(g, out, x, *, axis, keepdims):
-    """Ties share the gradient equally (as PyTorch's amax and amin); where the extreme is NaN, the NaNs
-    are its entries (NaN equals nothing: 0 of 0 entries made every gradient NaN)."""
-    kept = kept_shape(np.shape(x), axis)
-    top = np.reshape(raw(out), kept)
-    hit = raw(x) == top
+def extreme_shares(x: np.ndarray, out: np.ndarray, axis: Any) -> np.ndarray:
+    """Each entry's share of the gradient of a largest (or smallest) value `out` of x over axis: ties share
+    it equally (as PyTorch's amax and amin); where the extreme is NaN, the NaNs are its entries (NaN
+    equals nothing: 0 of 0 entries made every gradient NaN). In x's float dtype."""
+    top = np.reshape(out, kept_shape(np.shape(x), axis))
+    hit = x == top
     if np.issubdtype(top.dtype, np.floating) and np.isnan(top).any():
-        hit |= np.isnan(raw(x)) & np.isnan(top)
-    share = hit / np.sum(hit, axis=axis, keepdims=True)
-    return (gated(g.reshape(kept), share.astype(np.result_type(raw(x)), copy=False)),)  # PyTorch's max(): 0 off it
+        hit |= np.isnan(x) & np.isnan(top)
+    return (hit / np.sum(hit, axis=axis, keepdims=True)).astype(np.result_type(x), copy=False)
+
+
+def _extreme_vjp(g, out, x, *, axis, keepdims):
+    share = extreme_shares(raw(x), raw(out), axis)
+    return (gated(g.reshape(kept_shape(np.shape(x), axis)), share),)  # PyTorch's max(): 0 off it
 
 
 def _mean_vjp(g, out, x, *, axis, keepdims):
