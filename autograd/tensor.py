@@ -28,7 +28,7 @@ from .operators import UNARY, Operators
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import array_of, as_array, kept, raw_index
-from .tensor_errors import forward_error, overflow_error
+from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_record import Record
@@ -237,6 +237,8 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         raise forward_error(op, datas, e) from None
     except OverflowError as e:
         raise overflow_error(op, [*datas, *(params or {}).values()], e) from None
+    except TypeError as e:
+        raise bool_error(op, datas, e) from None
     data = out if out.__class__ is np.ndarray else np.asarray(out)
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text

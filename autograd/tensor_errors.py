@@ -40,6 +40,19 @@ def overflow_error(op: Op, arguments: Sequence[Any], e: OverflowError) -> Except
     return OverflowError(f"{op.name}: int {short(big)} does not fit {dtypes or 'a float'} ({e})")
 
 
+def bool_error(op: Op, datas: Sequence[Any], e: TypeError) -> Exception:
+    """numpy's refusal of bools in a built-in op (`-mask`, `sign(mask)`: a ufunc without a bool loop, in
+    numpy's words) naming the op and the way on; any other TypeError as it is."""
+    if op not in BUILT_IN or not any(getattr(d, "dtype", None) == np.bool_ for d in datas):
+        return e
+    if "numpy boolean" not in str(e) and "did not contain a loop" not in str(e):
+        return e
+    return TypeError(
+        f"{op.name} of a bool tensor is not defined ({e}); for numbers, make it integers or floats first "
+        "(t.astype(int)); for masks, ~ negates and ^ is xor"
+    )
+
+
 def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
     """numpy's complaints about shapes become a ShapeError naming the op and the shapes: in a built-in
     op, any that speaks of shapes; in a user's op, numpy's own sentences only (its words may speak of a

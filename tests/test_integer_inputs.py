@@ -102,3 +102,15 @@ def test_integer_predictions_beside_float64_targets_are_computed_in_float64():
     got = nn.functional.mse_loss(p, np.full(4, 255.0), reduction="sum")
     assert got.dtype == np.float64 and got.item() == 4 * 255.0**2
     assert nn.functional.l1_loss(Tensor(np.array([200], np.uint8)), np.array([200.3])).item() == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("d", ELEMENTWISE, ids=lambda d: d.name)
+def test_an_op_numpy_refuses_for_bools_names_itself_and_the_way_on(d):
+    """`-mask`, `mask - mask`, `sign(mask)`: numpy's refusal was all, in its words (a ufunc 'loop')."""
+    mask = Tensor(np.array([True, True]))  # no zero divisor (fmod's refusal of it is its own)
+    try:
+        with np.errstate(all="ignore"):
+            getattr(autograd, d.name)(*[mask] * d.arity)
+    except TypeError as e:
+        assert str(e).startswith(f"{d.symbol or d.name} of a bool tensor is not defined"), e
+        assert "astype(int)" in str(e)
