@@ -13,3 +13,13 @@ def floats(x: Any) -> Any:
     and bool in float16, int64 in float64), for a forward of several steps that would otherwise take
     them in integers (−x and x − max wrap around in unsigned ones); floats as they are."""
     return x.astype(np.result_type(x.dtype, np.float16)) if x.dtype.kind in "biu" else x
+
+
+def no_bools(name: str, *xs: np.ndarray) -> None:
+    """Refuse bool operands of a contraction (matmul, einsum): numpy's sum of products of bools is their
+    logical OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them."""
+    if any(x.dtype == np.bool_ for x in xs):
+        raise TypeError(
+            f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
+            "first (t.astype(int))"
+        )

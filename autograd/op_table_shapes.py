@@ -8,6 +8,7 @@ import string
 
 import numpy as np
 
+from .dtypes import no_bools
 from .graph import raw
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .op_table_tensor import unbroadcast
@@ -22,6 +23,7 @@ def _unpadded(g, widths):
 
 
 def _einsum_forward(*xs, subscripts):
+    no_bools("einsum", *xs)
     # optimize: numpy's plain loop runs over every letter at once; its path uses BLAS, pair by pair
     return np.einsum(subscripts, *xs, optimize=True)
 

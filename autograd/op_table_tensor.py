@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import tensor_forwards as forward
+from .dtypes import no_bools
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
 from .op_def import ANYWHERE, OpDef, gated, tensor_op
 from .tensor_forwards import Axis
@@ -58,6 +59,11 @@ def _with_axis(g: Any, axis: int) -> Any:
     s = np.shape(g)
     cut = len(s) + axis + 1
     return g.reshape(s[:cut] + (1,) + s[cut:])
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    no_bools("matmul", a, b)
+    return np.matmul(a, b)
 
 
 def _matmul_vjp(g, out, a, b, needs):
@@ -152,7 +158,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         "matmul",
         _matmul_vjp,
         None,
-        np.matmul,
+        _matmul,
         _TWO,
         symbol="@",
         skips=True,

@@ -2,7 +2,8 @@
 the op of those numbers as floats, in the float numpy's ufuncs compute them in (uint8 and bool: float16),
 whatever steps the op's forward takes: sigmoid's −|x| and softmax's x − max wrapped around in unsigned
 integers. So do nn's losses given integer predictions. And fmod and % of integers by zero raise, as
-Python's and PyTorch's."""
+Python's and PyTorch's; ops numpy refuses for bools, and contractions of bools (an OR of ANDs, not a
+count), raise naming the op and the way on."""
 
 import numpy as np
 import pytest
@@ -114,3 +115,22 @@ def test_an_op_numpy_refuses_for_bools_names_itself_and_the_way_on(d):
     except TypeError as e:
         assert str(e).startswith(f"{d.symbol or d.name} of a bool tensor is not defined"), e
         assert "astype(int)" in str(e)
+
+
+@pytest.mark.parametrize(
+    "contract",
+    [
+        lambda m: autograd.einsum("i->", m),
+        lambda m: autograd.einsum("i,i->", m, m),
+        lambda m: m @ m,
+        lambda m: np.dot(m, m),
+    ],
+    ids=["einsum sum", "einsum product", "matmul", "np.dot"],
+)
+def test_a_contraction_of_bools_is_refused_not_a_logical_or(contract):
+    """numpy's sum of products of bools is their OR of ANDs: einsum("i->", mask) was True where
+    mask.sum() is 2. PyTorch refuses them; integers count."""
+    mask = Tensor(np.array([True, True, False]))
+    with pytest.raises(TypeError, match=r"of bool tensors would be a logical OR of ANDs.*astype\(int\)"):
+        contract(mask)
+    assert contract(mask.astype(int)).item() == 2
