@@ -127,7 +127,8 @@ class Compiled:
         first = recorded.first
         bound = self.names.bound()
         with recording(first.params if first else [], first.owners if first else [], given) as rec:
-            result = guard_attributes(self.owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
+            owners = [*self.owners, *self.names.read_through(bound)]
+            result = guard_attributes(owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1
         try:
             if recorded.attempts > MAX_ATTEMPTS:

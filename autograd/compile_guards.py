@@ -106,8 +106,34 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     attributes holding numbers, text, small arrays, or containers of them) that the call left as it found
     it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
     in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
-    batches, running statistics), not a setting. nn's modules call their forward so."""
-    return _guarded([owner], lambda name, value: is_setting(value), call, args, kwargs)
+    batches, running statistics), not a setting. The class attributes of owner's own classes (`_own_classes`)
+    are its settings too. nn's modules call their forward so."""
+    return _guarded([owner, *_own_classes(owner)], _is_setting_of, call, args, kwargs)
+
+
+def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
+    """Whether owner's attribute `name`, `value`, is a setting: of a class, not its methods nor Python's
+    own (__doc__)."""
+    if not isinstance(owner, type):
+        return is_setting(value)
+    return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
+
+
+def _own_classes(owner: Any) -> list[type]:
+    """The classes of owner's that its library's do not cover: those from another package than the class
+    its class derives from last (`Net.temperature` of a `Net(nn.Module)`, read as `self.temperature`). A
+    library's own classes (nn's layers) have none, so their settings cost a replay nothing more."""
+    mro = type(owner).__mro__[:-1]  # without object
+    library = mro[-1].__module__.partition(".")[0] if mro else ""
+    return [c for c in mro if c.__module__.partition(".")[0] != library]
+
+
+class Contents:
+    """A dict or list a step's global name or closure cell holds, as an owner whose one attribute, `held`, is
+    that container: guarded by value, as a module's settings are (`read_through`)."""
+
+    def __init__(self, held: dict | list) -> None:
+        self.held = held
 
 
 def guard_attributes(
@@ -118,11 +144,11 @@ def guard_attributes(
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
     replaced, an array of more than GUARDED_ENTRIES numbers)."""
-    return _guarded(owners, lambda name, value: name in names, call, args, kwargs)
+    return _guarded(owners, lambda owner, name, value: name in names or owner.__class__ is Contents, call, args, kwargs)
 
 
 def _guarded(
-    owners: Iterable[Any], chosen: Callable[[str, Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
+    owners: Iterable[Any], chosen: Callable[[Any, str, Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
 ) -> Any:
     """`call(*args, **kwargs)`; while a step is recorded, the `chosen` attributes of each owner that the call
     left as they were are guarded."""
@@ -130,7 +156,7 @@ def _guarded(
     if rec is None:
         return call(*args, **kwargs)
     before = [
-        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(name, value)})
+        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(owner, name, value)})
         for owner in owners
     ]
     out = call(*args, **kwargs)

@@ -12,8 +12,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from .compile_guards import Contents, is_setting
 from .compile_replay import UNBOUND, Program
 from .compile_tape import Unreplayable
+from .graph import Node
 
 
 class Names:
@@ -30,6 +32,7 @@ class Names:
         self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
         self.cells: list[tuple[Any, str]] = []  # (cell, name)
         self.attributes: set[str] = set()
+        self.contents: dict[int, Contents] = {}  # read_through's, by the id of the dict or list each holds
         for f in _functions(fn):
             self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
             self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
@@ -53,6 +56,24 @@ class Names:
                     "such state outside the compiled step"
                 )
         return before
+
+    def read_through(self, bound: tuple[Any, ...]) -> list[Any]:
+        """Of the objects the names hold (`bound`), those whose numbers the step's code may read into the
+        recording as constants: plain objects and classes (`args.scale`, `Config.temperature`, read by
+        attributes the code names) and small dicts and lists of numbers (`config["scale"]`, `scale[0]`,
+        each as one `Contents` for all recordings). A replay runs none of that Python, so each is guarded
+        (`guard_attributes`): one changed between calls records again, where it baked the old number."""
+        found: list[Any] = []
+        for x in bound:
+            if isinstance(x, dict | list):
+                if is_setting(x):
+                    held = self.contents.get(id(x))
+                    if held is None or held.held is not x:
+                        held = self.contents[id(x)] = Contents(x)
+                    found.append(held)
+            elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and hasattr(x, "__dict__"):
+                found.append(x)
+        return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
         """Give `program` the names and cells to check, with the objects of `bound` (empty cells left out)."""
@@ -89,6 +110,17 @@ def _functions(fn: Any) -> list[types.FunctionType]:
         pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
         pending.append(getattr(f, "__wrapped__", None))
     return found
+
+
+# what a name may hold that is no one's settings read through it: code, namespaces, the engine's nodes
+_NOT_READ_THROUGH = (
+    Node,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    functools.partial,
+)
 
 
 def instances(fn: Any) -> list[Any]:

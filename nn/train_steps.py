@@ -79,22 +79,33 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     return step
 
 
+class _At:
+    """The epoch and batch of the step being taken, for a non-finite loss's message. In slots: compile
+    guards the numbers a step's closure holds in a list or an object's __dict__, which these, changing on
+    every call, would make it record every time."""
+
+    __slots__ = ("epoch", "batch")
+
+    def __init__(self) -> None:
+        self.epoch = self.batch = 0
+
+
 def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
-    at = [0, 0]  # the epoch and batch of the step being taken, for a non-finite loss's message
+    at = _At()
 
     def recorded(x: Tensor, y: np.ndarray) -> tuple[Any, Any]:
         out = model(x)
         value = loss(out, y)
-        finite_loss(value, model, *at)
+        finite_loss(value, model, at.epoch, at.batch)
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
         return value, out
 
-    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], model, *at))
+    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], model, at.epoch, at.batch))
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
-        at[:] = epoch, batch
+        at.epoch, at.batch = epoch, batch
         with gc_paused(), ctrl_c.held():
             value, out = compiled(as_input(xb), yb)
         return number_of(value, "fit"), out

@@ -1,0 +1,137 @@
+"""Numbers a compiled step reads from objects its global names and closure cells hold (a config object's
+attribute, a class attribute, a dict's or a list's item) are guarded: changed between calls, the step
+records again and replays the new number. A replay runs none of the step's Python, so it baked the
+number it read when recorded: after `Config.scale = 5.0` the replays went on with 2.0, without a warning."""
+
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+
+class Config:
+    scale = 2.0
+
+
+SETTINGS = {"scale": 2.0}
+ARGS = types.SimpleNamespace(scale=2.0)
+CASES = {  # how the step reads the number, how the caller changes it
+    "class attribute": (lambda: Config.scale, lambda v: setattr(Config, "scale", v)),
+    "global dict": (lambda: SETTINGS["scale"], lambda v: SETTINGS.__setitem__("scale", v)),
+    "object's attribute": (lambda: ARGS.scale, lambda v: setattr(ARGS, "scale", v)),
+}
+
+
+def _losses(compiled, read, change, kept=None):
+    model = nn.Linear(3, 2, seed=0).double()
+    opt = nn.SGD(model.parameters(), lr=0.01)
+    x = Tensor(np.ones((4, 3)))
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) * read()).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    change(2.0)
+    losses = [run(x).item() for _ in range(4)]  # recorded twice, then replayed
+    change(5.0)
+    return losses + [run(x).item() for _ in range(4)]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_number_read_from_a_global_object_is_guarded(case):
+    read, change = CASES[case]
+    # read() is a function of the step's module: its global names are checked as the step's own
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _losses(True, read, change) == _losses(False, read, change)
+
+
+def test_a_number_in_a_closures_list_is_guarded():
+    def losses(compiled):
+        scale = [2.0]
+        model = nn.Linear(3, 2, seed=0).double()
+        opt = nn.SGD(model.parameters(), lr=0.01)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) * scale[0]).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        run = autograd.compile(step, strict=True) if compiled else step
+        x = Tensor(np.ones((4, 3)))
+        out = [run(x).item() for _ in range(4)]
+        scale[0] = 5.0
+        return out + [run(x).item() for _ in range(4)]
+
+    assert losses(True) == losses(False)
+
+
+def test_a_guarded_number_replays_again_once_recorded_anew():
+    scale = {"value": 2.0}
+    calls = []
+    model = nn.Linear(3, 2, seed=0).double()
+    opt = nn.SGD(model.parameters(), lr=0.01)
+
+    def step(x):
+        calls.append(1)  # runs on recorded calls only
+        opt.zero_grad()
+        loss = (model(x) * scale["value"]).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step, strict=True)
+    x = Tensor(np.ones((4, 3)))
+    for _ in range(4):
+        run(x)
+    scale["value"] = 5.0
+    for _ in range(4):
+        run(x)
+    assert len(calls) == 4, "two recordings for each number, replays after them"
+
+
+class _Tempered(nn.Module):
+    temperature = 1.0  # a class attribute, read as self.temperature
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2, seed=0).double()
+
+    def forward(self, x):
+        return self.fc(x) * self.temperature
+
+
+def test_a_class_attribute_of_your_module_is_one_of_its_settings():
+    def losses(compiled):
+        _Tempered.temperature = 1.0
+        model = _Tempered()
+        opt = nn.SGD(model.parameters(), lr=0.01)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        run = autograd.compile(step, strict=True) if compiled else step
+        x = Tensor(np.ones((2, 3)))
+        out = [run(x).item() for _ in range(4)]
+        _Tempered.temperature = 3.0
+        return out + [run(x).item() for _ in range(4)]
+
+    try:
+        assert losses(True) == losses(False)
+    finally:
+        _Tempered.temperature = 1.0
