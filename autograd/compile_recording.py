@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_random import Spans
 from .compile_reads import Read
 from .graph import raw
 
@@ -83,6 +84,7 @@ class Recording:
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
+        self.random = Spans()  # the global generators' readings: drawn from only by autograd.drawn?
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
         # (check, the data it checked, the number of draws made before it): `validate`
         self.checks: list[tuple[Callable[[Any], None], Any, int]] = []

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .compile_random import draw_in
 from .creation_args import dtype_of, float_dtype, like, shape_of
 from .shape_args import is_int
 from .tensor import Tensor
@@ -80,7 +81,8 @@ def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
     shape and dtype on every call (a replay that gets another stops, with a CompileWarning)."""
     if not callable(draw):
         raise TypeError(f"drawn takes a function of no arguments returning an array, got {type(draw).__name__}")
-    t = Tensor(draw(), dtype=dtype)
+    rec = compile_record.current()
+    t = Tensor(draw_in(None if rec is None else rec.random, draw), dtype=dtype)
     compile_record.drew(t, lambda: Tensor(draw(), dtype=dtype)._data)
     return t
 

@@ -1,0 +1,70 @@
+"""A compiled step that draws from Python's random module or numpy's global generator outside
+autograd.drawn runs eagerly, saying so: a replay runs none of its Python, so a branch on
+`random.random()` went as it went when recorded (an augmentation taken on every call or never),
+silently. Draws made by autograd.drawn, and draws the caller makes between calls, replay."""
+
+import random
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+
+def _losses(compiled, scaled, between=lambda: None):
+    random.seed(0)
+    np.random.seed(0)
+    model = nn.Linear(3, 2, seed=0).double()
+    opt = nn.SGD(model.parameters(), lr=0.01)
+    x = Tensor(np.ones((4, 3)))
+
+    def step(x):
+        opt.zero_grad()
+        loss = scaled(model(x)).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step) if compiled else step
+    losses = []
+    for _ in range(8):
+        losses.append(run(x).item())
+        between()
+    return losses
+
+
+DRAWN_OUTSIDE = {
+    "a branch on random.random()": lambda out: out * (2.0 if random.random() < 0.5 else 1.0),
+    "a branch on np.random.rand()": lambda out: out * (2.0 if np.random.rand() < 0.5 else 1.0),
+    "np.random.rand as data": lambda out: out * Tensor(np.random.rand(2)),
+}
+
+
+@pytest.mark.parametrize("case", DRAWN_OUTSIDE)
+def test_a_draw_from_a_global_generator_in_the_step_runs_it_eagerly(case):
+    with pytest.warns(autograd.CompileWarning, match="random module or numpy's global generator"):
+        compiled = _losses(True, DRAWN_OUTSIDE[case])
+    assert compiled == _losses(False, DRAWN_OUTSIDE[case])
+
+
+def test_a_global_generators_draw_inside_autograd_drawn_replays():
+    def noisy(out):
+        return out * autograd.drawn(lambda: np.random.rand(2))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = _losses(True, noisy)
+    assert compiled == _losses(False, noisy)
+
+
+def test_draws_the_caller_makes_between_calls_replay():
+    def between():
+        random.random(), np.random.rand()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = _losses(True, lambda out: out * 2.0, between)
+    assert compiled == _losses(False, lambda out: out * 2.0, between)
