@@ -28,6 +28,7 @@ from .compile_compare import derived, difference, mark_live
 from .compile_guards import guard_attributes
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances
+from .compile_random import GENERATORS, Spans
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
@@ -127,6 +128,7 @@ class Compiled:
         first = recorded.first
         bound = self.names.bound()
         with recording(first.params if first else [], first.owners if first else [], given) as rec:
+            rec.random = Spans(tuple(x for x in bound if isinstance(x, GENERATORS)))
             owners = [*self.owners, *self.names.read_through(bound)]
             result = guard_attributes(owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1

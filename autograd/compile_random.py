@@ -1,5 +1,6 @@
-"""The global random generators a compiled step must not draw from outside `autograd.drawn`: Python's
-`random` module and numpy's legacy one (`np.random.rand`, `np.random.shuffle`). A replay runs none of
+"""The random generators a compiled step must not draw from outside `autograd.drawn`: Python's `random`
+module, numpy's legacy one (`np.random.rand`, `np.random.shuffle`), and those the step's global names and
+closure cells hold (`rng = np.random.default_rng(0)`). A replay runs none of
 the step's Python, so a branch on `random.random()` (an augmentation taken or not) goes on as it went
 when recorded, and numbers drawn as data stay the recorded ones. A draw made by `autograd.drawn` is
 made again by each replay, in its order: what it takes from these generators is its own."""
@@ -14,17 +15,30 @@ from typing import Any
 import numpy as np
 
 DREW_OUTSIDE = (
-    "the step drew from Python's random module or numpy's global generator (random.random(), np.random.rand) "
+    "the step drew from Python's random module, numpy's global generator or a generator its names hold "
+    "(random.random(), np.random.rand, rng.random()) "
     "outside autograd.drawn: a replay runs none of the step's Python, so a branch on such a draw would go "
     "as recorded, and numbers drawn as data would stay the recorded ones. Draw inside autograd.drawn (or "
     "with autograd.rand), or run the step eagerly"
 )
 
 
-def global_states() -> tuple[Any, ...]:
-    """Where Python's and numpy's global generators stand: equal to an earlier reading where nothing drew."""
+GENERATORS = (random.Random, np.random.Generator, np.random.RandomState)
+
+
+def states(held: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """Where Python's and numpy's global generators stand, and the generators `held` (those the step's
+    names hold): equal to an earlier reading where nothing drew."""
     kind, keys, position, *rest = np.random.get_state()
-    return random.getstate(), kind, keys.tobytes(), position, *rest
+    return random.getstate(), kind, keys.tobytes(), position, *rest, *map(_state, held)
+
+
+def _state(generator: Any) -> Any:
+    if isinstance(generator, np.random.Generator):
+        return repr(generator.bit_generator.state)  # a dict that may hold arrays: compared as text
+    if isinstance(generator, np.random.RandomState):
+        return repr(generator.get_state(legacy=False))
+    return generator.getstate()
 
 
 class Spans:
@@ -32,17 +46,18 @@ class Spans:
     draw, and at its end. They chain (each reading equal to the one before it, a draw's own span
     aside) exactly when nothing but the draws moved the generators."""
 
-    def __init__(self) -> None:
-        self.readings = [global_states()]
+    def __init__(self, held: tuple[Any, ...] = ()) -> None:
+        self.held = held  # the generators the step's names hold (`rng = np.random.default_rng()`)
+        self.readings = [states(held)]
 
     @contextmanager
     def drawing(self) -> Iterator[None]:
-        self.readings.append(global_states())
+        self.readings.append(states(self.held))
         yield
-        self.readings.append(global_states())
+        self.readings.append(states(self.held))
 
     def moved_outside_draws(self) -> bool:
-        readings = [*self.readings, global_states()]
+        readings = [*self.readings, states(self.held)]
         return any(before != after for before, after in zip(readings[::2], readings[1::2]))
 
 

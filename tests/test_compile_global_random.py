@@ -15,8 +15,10 @@ from autograd import Tensor
 
 
 def _losses(compiled, scaled, between=lambda: None):
+    global RNG
     random.seed(0)
     np.random.seed(0)
+    RNG = np.random.default_rng(0)
     model = nn.Linear(3, 2, seed=0).double()
     opt = nn.SGD(model.parameters(), lr=0.01)
     x = Tensor(np.ones((4, 3)))
@@ -36,8 +38,10 @@ def _losses(compiled, scaled, between=lambda: None):
     return losses
 
 
+RNG = np.random.default_rng(0)  # a generator the step's module holds
 DRAWN_OUTSIDE = {
     "a branch on random.random()": lambda out: out * (2.0 if random.random() < 0.5 else 1.0),
+    "a branch on a held generator": lambda out: out * (2.0 if RNG.random() < 0.5 else 1.0),
     "a branch on np.random.rand()": lambda out: out * (2.0 if np.random.rand() < 0.5 else 1.0),
     "np.random.rand as data": lambda out: out * Tensor(np.random.rand(2)),
 }
@@ -45,14 +49,15 @@ DRAWN_OUTSIDE = {
 
 @pytest.mark.parametrize("case", DRAWN_OUTSIDE)
 def test_a_draw_from_a_global_generator_in_the_step_runs_it_eagerly(case):
-    with pytest.warns(autograd.CompileWarning, match="random module or numpy's global generator"):
+    with pytest.warns(autograd.CompileWarning, match="random module, numpy's global generator or a generator"):
         compiled = _losses(True, DRAWN_OUTSIDE[case])
     assert compiled == _losses(False, DRAWN_OUTSIDE[case])
 
 
-def test_a_global_generators_draw_inside_autograd_drawn_replays():
+@pytest.mark.parametrize("draw", [lambda: np.random.rand(2), lambda: RNG.random(2)], ids=["global", "held"])
+def test_a_generators_draw_inside_autograd_drawn_replays(draw):
     def noisy(out):
-        return out * autograd.drawn(lambda: np.random.rand(2))
+        return out * autograd.drawn(draw)
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -62,7 +67,7 @@ def test_a_global_generators_draw_inside_autograd_drawn_replays():
 
 def test_draws_the_caller_makes_between_calls_replay():
     def between():
-        random.random(), np.random.rand()
+        random.random(), np.random.rand(), RNG.random()
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
