@@ -58,8 +58,8 @@ class Same:
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items; anything else (an object, a function, an array of more than GUARDED_ENTRIES
-    numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
+    and dicts by their items; anything else (an object, a function, an array or a container of more than
+    GUARDED_ENTRIES numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
     if value.__class__ is tuple and _plain(value):
@@ -72,11 +72,28 @@ def settled(value: Any) -> Any:
             if value.size <= GUARDED_ENTRIES
             else Same(value)
         )
+    if isinstance(value, tuple | list | dict) and _entries(value, GUARDED_ENTRIES) > GUARDED_ENTRIES:
+        return Same(value)  # a table of data (a list of images), not a setting
     if isinstance(value, tuple | list):
         return (value.__class__.__name__, *map(settled, value))
     if isinstance(value, dict):
         return ("dict", *((key, settled(item)) for key, item in value.items()))
     return Same(value)
+
+
+def _entries(value: Any, budget: int) -> int:
+    """How many numbers `value` holds (an array its size, a container its items' sum, anything else 1),
+    counted until the count passes `budget`."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if not isinstance(value, tuple | list | dict):
+        return 1
+    count = 0
+    for item in value.values() if isinstance(value, dict) else value:
+        count += _entries(item, budget - count)
+        if count > budget:
+            break
+    return count
 
 
 def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
