@@ -82,10 +82,10 @@ def settled(value: Any) -> Any:
 
 
 def _entries(value: Any, budget: int) -> int:
-    """How many numbers `value` holds (an array its size, a container its items' sum, anything else 1),
-    counted until the count passes `budget`."""
+    """How many numbers a snapshot of `value` would hold (an array its size, or 1 beyond GUARDED_ENTRIES:
+    it is kept by identity; a container its items' sum; anything else 1), counted until it passes `budget`."""
     if isinstance(value, np.ndarray):
-        return value.size
+        return value.size if value.size <= GUARDED_ENTRIES else 1
     if not isinstance(value, tuple | list | dict):
         return 1
     count = 0
