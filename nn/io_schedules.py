@@ -7,7 +7,13 @@ lr: the lr of a StepLR went back up where the run would have gone on down. Also 
 class's `setting_names`), "schedule.k.setting.NAME", and a SequentialLR's schedulers, by their place
 j in it, "schedule.k.schedulers.j.kind.NAME" and "schedule.k.schedulers.j.setting.NAME": a file
 whose schedulers had other settings is refused (resumed, the run would follow another schedule,
-silently); one written before they were has none, and loads unchecked, as it did."""
+silently); one written before they were has none, and loads unchecked, as it did.
+The ReduceLROnPlateaus made on the optimizer (its `plateaus`, outside the chain) too: "schedule.plateaus",
+how many, and per plateau, by its place k, "schedule.plateau.k." + its state_dict()'s keys (the best
+metric "best", finite, with "has_best" 0 while it is still the mode's start, ±inf) and its settings
+("setting.NAME"; mode and threshold_mode by their place among the choices). Without them a resumed
+plateau started afresh and cut the lr epochs later than the run would have; a file written before
+them has none, and loads with the plateaus as they are, as it did."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's pre
 UNKNOWN = -1  # hand_set as a file writes "not known"
 SETTING = "setting."  # a setting's entry, after its scheduler's head ("schedule.0.")
 SCHEDULERS = "schedulers."  # a SequentialLR's own schedulers' entries, after its head
+PLATEAUS = "plateaus"  # after SCHEDULE: how many ReduceLROnPlateaus the optimizer had
+PLATEAU = "plateau."  # after SCHEDULE: a ReduceLROnPlateau's entries, "schedule.plateau.k."
 
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
@@ -37,6 +45,16 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
         hand_set = state["hand_set"]
         found[f"{SCHEDULE}{k}.hand_set"] = np.array(UNKNOWN if hand_set is None else int(hand_set), np.int64)
+    found[SCHEDULE + PLATEAUS] = np.array(len(optimizer.plateaus), np.int64)
+    for k, plateau in enumerate(optimizer.plateaus):
+        head = f"{SCHEDULE}{PLATEAU}{k}."
+        found |= {head + SETTING + name: _setting(plateau, name) for name in plateau.setting_names}
+        found |= {head + SETTING + name: _choice(plateau, name, choices) for name, choices in _choices(plateau)}
+        state = plateau.state_dict()
+        found |= {head + key: np.array(value, np.int64) for key, value in state.items() if key != "best"}
+        seen = state["best"] != plateau.best_at_start()  # else finite: the plateau's checks keep it so
+        found[head + "best"] = np.array(state["best"] if seen else 0.0, np.float64)
+        found[head + "has_best"] = np.array(int(seen), np.int64)
     return found
 
 
@@ -49,6 +67,13 @@ def check(optimizer: Optimizer, found: Layout, prefix: str) -> None:
     """Refuse a file's scheduler entries (named after `prefix`) that are not those of the schedulers now
     chained on `optimizer`, of the same kinds in the same order: KeyError or ValueError naming both."""
     own = _as_written(layout(optimizer, prefix), found)
+    theirs, mine = _plateaus(found, prefix), _plateaus(own, prefix)
+    if prefix + SCHEDULE + PLATEAUS in found and theirs != mine:
+        raise KeyError(
+            f"the file holds the state of {theirs} ReduceLROnPlateau(s) made on the optimizer, and this one has "
+            f"{mine}: make the same on it, with the same settings, before loading (the run then goes on with their "
+            "counts)"
+        )
     if own.keys() != found.keys() and _kinds(found, prefix) != _kinds(own, prefix):
         raise KeyError(
             f"the file holds the state of the schedulers {_kinds(found, prefix)} of the optimizer, and this one has "
@@ -75,6 +100,7 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
             written = int(values[head + "hand_set"])
             state["hand_set"] = {UNKNOWN: None, 0: False, 1: True}.get(written, written)
         steps.append(scheduler.resumer(state, lr))
+    steps += _plateau_resumers(optimizer, values, prefix)
 
     def resume() -> None:
         for step in steps:
@@ -117,8 +143,68 @@ def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix:
                     )
 
 
-# Entries added to the file after it was first written, each era's all there or none: hand_set, the settings
-_ADDED = (lambda name: name.endswith(".hand_set"), lambda name: f".{SETTING}" in name or f".{SCHEDULERS}" in name)
+def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefix: str) -> list[Callable[[], None]]:
+    """What sets each ReduceLROnPlateau of `optimizer` to its state in `values` (a file's, named after
+    `prefix`, conformed), checked now: ValueError for a count or a flag nn.save does not write, or a
+    setting other than the plateau's. A file written before plateaus were saved has none: no step."""
+    if prefix + SCHEDULE + PLATEAUS not in values:
+        return []
+    count = int(values[prefix + SCHEDULE + PLATEAUS])
+    if count != len(optimizer.plateaus):
+        raise ValueError(
+            f"{prefix}{SCHEDULE}{PLATEAUS} holds {count}, and the file has the state of {len(optimizer.plateaus)} "
+            "ReduceLROnPlateau(s): the file was edited or corrupted"
+        )
+    steps = []
+    for k, plateau in enumerate(optimizer.plateaus):
+        head = f"{prefix}{SCHEDULE}{PLATEAU}{k}."
+        for name, choices in _choices(plateau):
+            saved = int(values[head + SETTING + name])
+            _same(head + SETTING + name, plateau, name, choices[saved] if 0 <= saved < len(choices) else saved)
+        for name in plateau.setting_names:
+            _same(head + SETTING + name, plateau, name, values[head + SETTING + name].item())
+        has_best = int(values[head + "has_best"])
+        if has_best not in (0, 1):
+            raise ValueError(f"{head}has_best holds {has_best}, not the 1 or 0 nn.save writes: the file was edited")
+        state = {key: int(values[head + key]) for key in ("num_bad_epochs", "cooldown_counter", "last_epoch")}
+        best = float(values[head + "best"]) if has_best else plateau.best_at_start()
+        steps.append(plateau.resumer({**state, "best": best}))
+    return steps
+
+
+def _same(key: str, plateau: Any, name: str, saved: Any) -> None:
+    """ValueError naming a setting of `plateau` that is not the file's `saved` (under `key`), and the fix."""
+    mine = getattr(plateau, name)
+    if saved != mine:
+        raise ValueError(
+            f"{key}: the file's ReduceLROnPlateau was saved with {name}={saved!r}, and this one has {name}={mine!r}, "
+            f"so the resumed run would cut the lr otherwise: make it with {name}={saved!r}, as the saved run did, "
+            "before loading"
+        )
+
+
+def _choices(plateau: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """A plateau's settings that are choices (its mode), each with the choices there are."""
+    return list(plateau.choices.items())
+
+
+def _choice(plateau: Any, name: str, choices: tuple[str, ...]) -> np.ndarray:
+    """A plateau's choice as a file holds it: its place among the choices, an int64."""
+    return np.array(choices.index(getattr(plateau, name)), np.int64)
+
+
+def _plateaus(found: Any, prefix: str) -> int:
+    """How many ReduceLROnPlateaus' entries `found` (named after `prefix`) holds."""
+    return sum(1 for name in found if name.startswith(prefix + SCHEDULE + PLATEAU) and name.endswith(".last_epoch"))
+
+
+# Entries added to the file after it was first written, each era's all there or none: hand_set, the settings,
+# the plateaus
+_ADDED = (
+    lambda name: name.endswith(".hand_set"),
+    lambda name: f".{SETTING}" in name or f".{SCHEDULERS}" in name,
+    lambda name: f"{SCHEDULE}{PLATEAU}" in name or name.endswith(SCHEDULE + PLATEAUS),
+)
 
 
 def _as_written(own: Layout, found: Any) -> Layout:

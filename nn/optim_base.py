@@ -58,6 +58,7 @@ class Optimizer(OptimizerState):
         vars(self).update(self.checked_settings(settings))
         self.state: dict[Any, dict[str, Any]] = {}
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
+        self.plateaus: list[Any] = []  # the ReduceLROnPlateaus made on it, in the order made (outside the chain)
         # per Tensor, the shape and dtype its state was last checked for
         self._state_shapes: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
 

@@ -3,13 +3,14 @@ for more than `patience` epochs, as torch.optim.lr_scheduler's.
 
 It is not a schedule of the epoch but a hand on the lr: it multiplies the optimizer's lr as it is,
 so any schedulers chained on the optimizer carry the cut on, as they carry on an lr set by hand
-(nn.schedulers), and it does not join their chain. Its state (the best metric, the epochs without
-improvement, the cooldown) is its own `state_dict()`, not in nn.save's file: the lr it cut is."""
+(nn.schedulers), and it does not join their chain: it is kept in the optimizer's `plateaus`, so
+that nn.save writes its state (the best metric, the epochs without improvement, the cooldown) and
+settings beside the optimizer's, and nn.load resumes it (io_schedules)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from autograd import eager_only
@@ -29,6 +30,10 @@ class ReduceLROnPlateau:
     with "abs"), or higher for mode "max". After more than `patience` epochs without improvement the
     lr becomes max(lr * factor, min_lr) (a change smaller than `eps` is skipped), then `cooldown`
     epochs pass before bad epochs count again."""
+
+    # the settings that fix what it does, as nn.save writes them: numbers, and choices by their place in `choices`
+    setting_names = ("factor", "patience", "threshold", "cooldown", "min_lr", "eps")
+    choices = {"mode": MODES, "threshold_mode": THRESHOLD_MODES}
 
     def __init__(
         self,
@@ -58,9 +63,14 @@ class ReduceLROnPlateau:
         self.threshold = _at_least_zero(self, "threshold", threshold)
         self.min_lr = _at_least_zero(self, "min_lr", min_lr)
         self.eps = _at_least_zero(self, "eps", eps)
-        self.best = math.inf if mode == "min" else -math.inf
+        self.best = self.best_at_start()
         self.num_bad_epochs = self.cooldown_counter = self.last_epoch = 0
         self._last_lr = optimizer.lr
+        optimizer.plateaus.append(self)  # everything is checked: nn.save finds it there
+
+    def best_at_start(self) -> float:
+        """The best metric before any: inf for mode "min", -inf for "max"."""
+        return math.inf if self.mode == "min" else -math.inf
 
     def is_better(self, metric: float, best: float) -> bool:
         """Whether `metric` improves on `best` by more than the threshold (PyTorch's test, to the letter: with
@@ -118,15 +128,30 @@ class ReduceLROnPlateau:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume from `state_dict()`'s; KeyError, TypeError (a count that is no integer) or ValueError,
         changing nothing, for another state."""
+        self.resumer(state)()
+
+    def resumer(self, state: Mapping[str, Any]) -> Callable[[], None]:
+        """What sets this to `state` (state_dict()'s), checked as load_state_dict checks it: nothing changes
+        until it is called, and then the lr it reports is the optimizer's then (nn.load loads that first)."""
         if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
             got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
             raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")
-        best = check_number("ReduceLROnPlateau.load_state_dict", "best", state["best"], "a number", lambda b: b == b)
+        start = self.best_at_start()  # the only infinite best there can be: no finite metric has beaten it yet
+        wanted = f"a finite number, or {start} (the start of mode {self.mode!r})"
+        best = check_number("ReduceLROnPlateau.load_state_dict", "best", state["best"], wanted, _best_or(start))
         counts = {key: _whole(self, key, state[key]) for key in STATE_KEYS[1:]}
-        self.best = best
-        for key, count in counts.items():
-            setattr(self, key, count)
-        self._last_lr = self.optimizer.lr  # the lr the run resumes with (loaded with the optimizer's state)
+
+        def resume() -> None:
+            self.best = best
+            for key, count in counts.items():
+                setattr(self, key, count)
+            self._last_lr = self.optimizer.lr  # the lr the run resumes with (loaded with the optimizer's state)
+
+        return resume
+
+
+def _best_or(start: float) -> Callable[[float], bool]:
+    return lambda best: math.isfinite(best) or best == start
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:

@@ -70,7 +70,7 @@ def test_its_state_resumes():
     assert opt.lr == pytest.approx(0.1)
     with pytest.raises(KeyError, match="needs the keys"):
         second.load_state_dict({"best": 1.0})
-    with pytest.raises(ValueError, match="best must be a number"):
+    with pytest.raises(ValueError, match="best must be a finite number"):
         second.load_state_dict({**first.state_dict(), "best": float("nan")})
     assert second.best == 1.0
 
