@@ -115,13 +115,19 @@ class OptimizerState:
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
-        value is outside its `slot_ranges` (a count of steps is >= 0). A subclass adds checks across its
-        arrays. Only what would make the next step NaN is refused."""
+        value is outside its `slot_ranges`, or a count of steps is below 1: a parameter's state is made by
+        its first step, which counts it, and Adam's next bias correction would take a state with history
+        for a first step's (10 times its first moment). A subclass adds checks across its arrays. Only
+        what would make the next step NaN, or a state no step makes, is refused."""
         for name, array in kept.items():
-            low, high = (0, math.inf) if array.dtype == COUNT else self.slot_ranges.get(name, (-math.inf, math.inf))
+            low, high = (1, math.inf) if array.dtype == COUNT else self.slot_ranges.get(name, (-math.inf, math.inf))
             outside = np.count_nonzero((array < low) | (array > high))
             if outside:
-                what = "a count of steps" if array.dtype == COUNT else f"{type(self).__name__}'s {name!r}"
+                what = (
+                    "a count of steps (from the step that made it)"
+                    if array.dtype == COUNT
+                    else f"{type(self).__name__}'s {name!r}"
+                )
                 bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
                 raise ValueError(
                     f"{where}{name} holds {outside} value(s) out of range (the least {array.min().item()!r}); "
