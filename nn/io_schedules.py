@@ -160,7 +160,12 @@ def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefi
         head = f"{prefix}{SCHEDULE}{PLATEAU}{k}."
         for name, choices in _choices(plateau):
             saved = int(values[head + SETTING + name])
-            _same(head + SETTING + name, plateau, name, choices[saved] if 0 <= saved < len(choices) else saved)
+            if not 0 <= saved < len(choices):
+                raise ValueError(
+                    f"{head}{SETTING}{name} holds {saved}, not the place of one of {list(choices)} that nn.save "
+                    "writes: the file was edited or corrupted"
+                )
+            _same(head + SETTING + name, plateau, name, choices[saved])
         for name in plateau.setting_names:
             _same(head + SETTING + name, plateau, name, values[head + SETTING + name].item())
         has_best = int(values[head + "has_best"])

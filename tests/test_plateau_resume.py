@@ -142,3 +142,16 @@ def test_a_best_no_run_can_reach_is_refused(mode, best):
     with pytest.raises(ValueError, match=r"best must be a finite number, or -?inf \(the start of mode"):
         plateau.load_state_dict(state)
     assert plateau.last_epoch == 0
+
+
+def test_a_mode_that_is_none_of_the_choices_is_refused(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    _plateau(opt)
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    with np.load(tmp_path / "ckpt.npz") as f:  # np.savez writes no checksum: such files load unchecked
+        np.savez(tmp_path / "bad.npz", **dict(f) | {"_optimizer.schedule.plateau.0.setting.mode": np.array(7)})
+    other = nn.SGD(model.parameters(), lr=0.1)
+    _plateau(other)
+    with pytest.raises(ValueError, match=r"mode holds 7, not the place of one of \['min', 'max'\]"):
+        nn.load(model, tmp_path / "bad.npz", optimizer=other)
