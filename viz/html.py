@@ -92,8 +92,8 @@ _PAGE = """<!DOCTYPE html>
         from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
       <li>Numbers: 4 significant figures, more where 4 would show a whole number the value is not
-        (tanh(10) = 0.999999996); a tensor: min, mean and max; orange on a tensor edge:
-        broadcasting, summed back.</li>
+        (tanh(10) = 0.999999996), whole numbers below a million in full (12345); a tensor: min, mean
+        and max; orange on a tensor edge: broadcasting, summed back.</li>
     </ul>
   </details>
 </aside>
