@@ -47,7 +47,7 @@ def test_collapse_keeps_every_layer_and_the_loss_in_the_models_order():
     loss = ((mlp(Tensor(np.ones((3, 2), np.float32))) - 1) ** 2).mean()
     loss.label = "loss"
     words = texts(svg(viz.draw(loss, modules=mlp, collapse=True)))
-    boxes = re.findall(r"(layers\.\d+) \d+ nodes?", words)
+    boxes = re.findall(r"(layers\.\d+) \d+ values? and \d+ ops?", words)
     assert boxes == [f"layers.{i}" for i in range(12)]  # layer 2 before layer 10, none dropped
     assert "loss" in words and "mean" in words
 

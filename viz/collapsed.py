@@ -7,7 +7,7 @@ from typing import Any
 
 import graphviz
 
-from .graph import Graph, GraphTooLarge
+from .graph import Graph, GraphTooLarge, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
 from .rules import op_title
 from .text import escape, visible
@@ -50,8 +50,8 @@ def collapsed(
             f"{max_nodes}: raise the limit (max_nodes={count}) or draw a smaller graph"
         )
     for m in modules:
-        members = sum(1 for v in box.values() if v == m)
-        g.node("module " + m, f"{escape(visible(m))}\\n{members} node{'s' if members > 1 else ''}", shape="box3d")
+        members = [n for n in order if box[id(n)] == m]  # its values and constants, each with its op
+        g.node("module " + m, f"{escape(visible(m))}\\n{tally(members, consts)}", shape="box3d")
     for n in loose:
         if id(n) in consts:
             g.node(node_key(n), constant(n), shape="record", style="rounded,dashed", **CONSTANT_LOOK)

@@ -91,17 +91,25 @@ def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = Fal
     total = len(order) + ops
     if max_nodes is None or total <= max_nodes:
         return
-    consts = len(constants(order))
-    values = f"{len(order) - consts} values, {consts} constants" if consts else f"{len(order)} values"
     way = (
         "collapse what modules compute into one box each (modules=model, collapse=True), or draw a smaller graph"
         if collapsible
         else "or use a smaller graph (viz.draw(root, modules=model, collapse=True) draws one box per module)"
     )
     raise GraphTooLarge(
-        f"this graph has {values} and {ops} ops, {total} nodes to draw, more than max_nodes={max_nodes}. "
+        f"this graph has {tally(order, constants(order))}, {total} nodes to draw, more than max_nodes={max_nodes}. "
         f"Raise the limit (max_nodes={total}; graphviz may take long), {way}."
     )
+
+
+def tally(nodes: list[Node], consts: set[int]) -> str:
+    """What drawing `nodes` takes, a record per value and an oval per op: "4 values and 2 ops", the constants
+    (by id, `consts`) apart, "3 values, 1 constant and 2 ops". check_size and a collapsed module's box say it."""
+    ops = sum(1 for n in nodes if n.op is not None)
+    held = sum(1 for n in nodes if id(n) in consts)
+    counts = [(len(nodes) - held, "value"), (held, "constant")] if held else [(len(nodes), "value")]
+    words = [f"{k} {word}{'' if k == 1 else 's'}" for k, word in [*counts, (ops, "op")]]
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def require_one_number(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
