@@ -1,6 +1,8 @@
 """viz draws constants (numbers in expressions, tensors that do not require grad) as constants:
 their data only, never a gradient, never nan."""
 
+import re
+
 import numpy as np
 
 import viz
@@ -63,3 +65,15 @@ def test_a_labelled_tensor_constant_is_named_by_its_label_in_rules_captions_and_
     assert "∂(X@W)/∂W: Xᵀ @ g" in words and "①" not in words
     assert "Xᵀ @ g" in str(viz.explain(loss, w))
     assert "= X @ W =" in forward_caption(backward_pass(loss))  # the player's step 0
+
+
+def test_a_broadcast_constant_is_not_drawn_in_the_orange_of_a_gradient_summed_back():
+    """Orange says backward sums the gradient back to the input's shape (the legend's words); a constant
+    takes none, so its broadcast edge was orange beside nothing summed: now in its grey, still labelled."""
+    x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
+    w = Tensor(np.ones(3), requires_grad=True, label="w")
+    k = Tensor(np.full(3, 0.5), label="k")
+    source = viz.draw((x * w + k).sum()).source
+    edges = re.findall(r"\[label=\"\(3,\) broadcast to \(2, 3\)\"([^\]]*)\]", source)
+    assert len(edges) == 2  # w's and k's
+    assert sum("darkorange3" in e for e in edges) == 1 and sum("gray55" in e for e in edges) == 1

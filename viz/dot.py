@@ -74,8 +74,9 @@ def draw(
 
     One record per value: label, data and grad ("not computed" before a backward reaches it);
     tensors show shape, dtype and min/mean/max, after a backward the gradient that flowed through
-    each, and edges their input's shape, orange where broadcast. One oval per op. Constants (numbers
-    in expressions, tensors that do not require grad) are small dashed boxes of their data only.
+    each, and edges their input's shape, orange where broadcast (its gradient summed back). One oval per
+    op. Constants (numbers in expressions, tensors that do not require grad) are small dashed boxes of
+    their data only.
     `backward=True` (a one-number root) turns the arrows toward the inputs and writes the chain rule
     on each edge, `∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1`, with the op's rule; a value used more than
     once gets a share along each edge ("share of ∂L/∂x via input 1 of *"), the shares adding up to

@@ -177,10 +177,15 @@ def numbered_names(graph: Graph) -> dict[int, str]:
     return {id(n): graph.names[id(n)] or f"#{k}" for k, n in enumerate(values, 1)}
 
 
-def broadcast_summed(e: Edge) -> bool:
-    """Whether backward summed this edge's gradient back to its input's shape because the op broadcast
-    the input (`op.broadcasts`: elementwise ops, where) to a larger output."""
+def broadcast(e: Edge) -> bool:
+    """Whether the op broadcast this edge's input (`op.broadcasts`: elementwise ops, where) to a larger output."""
     return isinstance(e.child, Tensor) and e.child.op.broadcasts and e.parent.shape != e.child.shape
+
+
+def broadcast_summed(e: Edge) -> bool:
+    """Whether backward summed this edge's gradient back to its input's shape, the op having broadcast it:
+    not a constant's, which takes no gradient."""
+    return broadcast(e) and not e.parent.is_constant
 
 
 def module_of(order: list[Node], modules: Any, consts: set[int]) -> dict[int, str]:

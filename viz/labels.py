@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .colours import MISSING
-from .graph import ARRAY_FIGURES, Edge, broadcast_summed, digits, figures, summary
+from .graph import ARRAY_FIGURES, Edge, broadcast, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .rules import constant_label, local_rule, op_name, symbol, term
 from .text import escape, escape_field, escape_html
@@ -201,10 +201,16 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
 
 
 def shape_label(e: Edge) -> dict[str, str]:
-    """A forward tensor edge's label, the input's shape ("(3,) broadcast to (2, 3)" in orange)."""
-    if broadcast_summed(e):
-        orange = {"fontcolor": "darkorange3", "color": "darkorange3"}
-        return {"label": f"{e.parent.shape} broadcast to {e.child.shape}", "fontsize": "9", **orange}
+    """A forward tensor edge's label, the input's shape ("(3,) broadcast to (2, 3)", in orange where backward
+    sums the gradient back; a constant's in its grey: it takes no gradient)."""
+    if broadcast(e):
+        colour = "darkorange3" if broadcast_summed(e) else CONSTANT_LOOK["color"]
+        return {
+            "label": f"{e.parent.shape} broadcast to {e.child.shape}",
+            "fontsize": "9",
+            "fontcolor": colour,
+            "color": colour,
+        }
     return {"label": str(e.parent.shape), "fontsize": "9"}
 
 
