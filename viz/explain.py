@@ -16,7 +16,7 @@ import numpy as np
 from autograd import Node, Tensor, gradients, pullback
 
 from .arguments import require_count
-from .graph import numbered_names, read_graph, require_one_number
+from .graph import numbered_names, read_graph, require_one_number, summary
 from .kept import changed_since_forward
 from .story import tell
 from .text import visible
@@ -87,15 +87,13 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     graph = read_graph(root, None, None)
     changed_since_forward(graph, "explain computes the gradient from the graph's data")
     order = graph.order
-    # a node outside the graph is called by its own label
-    shown = {id(node): visible(node.label) or "the node"} | numbered_names(graph)
+    _require_in_graph(node, root, order)
+    shown = numbered_names(graph)
     with np.errstate(all="ignore"):  # an infinite or NaN gradient is told, not warned about
         (total,) = gradients(root, [node])
         ways = _path_counts(order, node)
-        count = ways.get(id(root), 0)
-        if count == 0:
-            paths: list[Path] = []
-        elif isinstance(root, Tensor):
+        count = ways[id(root)]  # one at least: every node of the graph reaches the root
+        if isinstance(root, Tensor):
             paths = _tensor_paths(root, node, ways, max_paths)
         else:
             paths = _largest_scalar_paths(root, node, order, ways, max_paths)
@@ -151,6 +149,22 @@ def _require_gradient(node: Node) -> None:
     raise ValueError(
         f"explain: {node.data!r} is a constant, a number an operator lifted into the graph (as the 2 of x * 2), so "
         f"backward gives it no gradient; make it a Value of its own (Value({node.data!r}) * x) to see d root / d it"
+    )
+
+
+def _require_in_graph(node: Node, root: Node, order: list[Node]) -> None:
+    """Refuse a node the root was not computed from: backward never reaches it, so it has no gradient to
+    tell (a drawing says "not computed" of such a value, never 0; PyTorch's autograd.grad refuses an unused
+    input). Most often a value of an earlier forward pass, run again since."""
+    if any(n is node for n in order):
+        return
+    name = repr(visible(node.label)) if node.label else f"of data {summary(node.data)}"
+    of = f"the graph of {visible(root.label)!r}" if root.label else "the root's graph"
+    kind = "tensor" if isinstance(node, Tensor) else "Value"
+    raise ValueError(
+        f"explain: the {kind} {name} is not in {of}: no recorded op on the way to the root took it, so backward "
+        "never reaches it. Give a node of this graph: a value of an earlier forward pass (run again since) is "
+        "another node, and one used only through an op without a gradient (a comparison, argmax) is not in it"
     )
 
 

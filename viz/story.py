@@ -21,8 +21,6 @@ def tell(e: Explanation) -> str:
     root, node = name(id(e.root), "the root"), name(id(e.node), "the node")
     grad = f"∂{symbol(root)}/∂{symbol(node)}"
     tensors = isinstance(e.root, Tensor)
-    if e.count == 0:
-        return f"no path carries a gradient from {node} up to {root}, so {grad} = {summary(e.total)}"
     if e.node is e.root:
         return f"{node} is the root: {grad} = {summary(e.total)}, the seed backward starts with"
     head = f"{grad} (shape {e.node.shape})" if tensors else grad
