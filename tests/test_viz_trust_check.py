@@ -5,8 +5,8 @@ import pytest
 
 import viz
 from autograd import Value
-from viz.graph import all_gradients
-from viz.numeric import DISAGREE, UNMEASURED, finite_difference_checks
+from viz.graph import all_gradients, read_graph
+from viz.numeric import DISAGREE, TOO_SMALL, UNMEASURED, finite_difference_checks
 
 
 def check_of(root: Value, leaf: Value):
@@ -28,3 +28,15 @@ def test_a_wrong_rule_at_a_large_x_is_still_red():
     wrong = Op("twice", lambda a: 2 * a, lambda g, out, a: (3 * g,))  # the derivative of 2x is 2, not 3
     x = Value(1e12 + 0.3, label="x")
     assert check_of(wrong(x), x).verdict == DISAGREE
+
+
+def test_too_small_to_judge_tells_the_smaller_of_the_errors_measured():
+    """A gradient of 1e-12 on a root of 8 cannot be judged; of the two steps measured (scaled by 1, then by
+    |x| = 1e-12) the finer's error bound is 1e12 times the first's, and it was told: "±46935.7"."""
+    t = Value(1e-12, label="t")
+    z = t * 1e-12 + 8.0
+    z.backward()
+    graph = read_graph(z, None, None)
+    check = finite_difference_checks(z, graph.order, graph.consts, all_gradients(z, graph.order))[id(t)]
+    assert check.verdict == TOO_SMALL and 1e-9 < check.resolution < 1e-6
+    assert "±4.694e-08" in viz.draw(z, check=True).source

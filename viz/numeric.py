@@ -133,7 +133,9 @@ def _check(root_at: Any, x: Any, direction: Any, grad: Any, f0: float, tensor: b
     found = [_measure(root_at, x, scales[0] * direction, g, f0, grad_eps, tensor)]
     if found[0].verdict not in (AGREE, DISAGREE) and len(scales) > 1:  # a finer step may still judge
         found.append(_measure(root_at, x, scales[1] * direction, g, f0, grad_eps, tensor))
-    return max(reversed(found), key=lambda c: _RANK[c.verdict])  # the most telling; the finer among equals
+    # the most telling; the finer among equals, but of two "too small", the one of the smaller error: at a
+    # step of |x| = 1e-12 the error bound is 1e12 times that of the first, and would be told as the error
+    return max(reversed(found), key=lambda c: (_RANK[c.verdict], -c.resolution if c.verdict == TOO_SMALL else 0.0))
 
 
 _RANK = {AGREE: 3, DISAGREE: 3, KINK: 2, KINK_DISAGREE: 2, TOO_SMALL: 1, UNDEFINED: 0, UNMEASURED: 0}
