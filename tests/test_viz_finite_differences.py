@@ -164,7 +164,7 @@ def test_a_nan_root_is_not_measured_and_not_called_a_disagreement():
     words = texts(svg(drawing))
     assert words.count("numeric: cannot measure here (the root is nan here)") == 2
     assert "✗" not in words and "disagree" not in words
-    assert "finite differences cannot be measured at all 2 leaves: w, x" in words
+    assert "finite differences cannot be measured at both leaves: w, x" in words
     assert fills(drawing)["w"] == GREY
 
 

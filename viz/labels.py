@@ -68,8 +68,9 @@ def record(
 
 
 def check_text(check: Check) -> str:
-    """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
-    one-sided slopes; where nothing can be judged, why."""
+    """ "numeric -1.5 ✓" (a tensor's along a direction with backward's number there, which no record shows),
+    or what backward gave beside a numeric value it disagrees with; at a kink both one-sided slopes; where
+    nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
     shown = digits(float(check.analytic), 4)  # the figures backward's number takes: every number here takes them
     a, n = _reading(check.analytic, shown), _reading(check.numeric, shown) if check.numeric is not None else ""
@@ -79,8 +80,8 @@ def check_text(check: Check) -> str:
         if check.verdict == KINK:
             return f"{along}{slopes}; backward takes {a}, {check.detail} ✓"
         return f"{along}{slopes} ✗ backward {a}"
-    if check.verdict == AGREE:
-        return f"{along}numeric {n} ✓"
+    if check.verdict == AGREE:  # along a direction, backward's number is not the grad drawn: both are shown
+        return f"{along}backward {a}, numeric {n} ✓" if check.direction else f"numeric {n} ✓"
     if check.verdict == DISAGREE:
         return f"{along}numeric {n} ✗ backward {a}"
     if check.verdict == TOO_SMALL:
@@ -108,6 +109,8 @@ def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:
             at = (
                 "the only leaf"
                 if total == 1
+                else "both leaves"
+                if len(found) == total == 2
                 else f"all {total} leaves"
                 if len(found) == total
                 else f"{len(found)} of {total} leaves"
