@@ -13,7 +13,7 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import ARRAY_FIGURES, Edge, broadcast, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .rules import constant_label, local_rule, op_name, symbol, term
+from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html
 
 NOT_COMPUTED = "not computed"
@@ -196,8 +196,8 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
-    if broadcast_summed(e):
-        cells.append(_cell(f"Σ summed back from {e.child.shape} to {e.parent.shape}", "darkorange3"))
+    if summed := summed_back(e.parent, e.child):
+        cells.append(_cell(f"Σ {summed}", "darkorange3"))
     if rule:
         cells.append(_cell(rule, "gray40", 8))
     return "<" + '<table border="0" cellborder="0" cellspacing="0" cellpadding="0">' + "".join(cells) + "</table>>"

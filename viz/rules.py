@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import summary
+from .graph import Edge, broadcast_summed, summary
 from .text import visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
@@ -115,3 +115,16 @@ def term(x: Any, signed_zero: bool = False) -> str:
     """A number as a factor of a product: a negative one in brackets (-0 too, with `signed_zero`)."""
     text = summary(x, signed_zero)
     return f"({text})" if text.startswith("-") else text
+
+
+def summed_back(parent: Node, child: Node) -> str:
+    """The words for backward summing `parent`'s gradient back to its shape (`broadcast_summed`), "summed back
+    from (2, 3) to (3,)", or "": the drawn edge, the player's caption and `explain` say it alike."""
+    summed = broadcast_summed(Edge(parent, child, 0, None, None))
+    return f"summed back from {child.shape} to {parent.shape}" if summed else ""
+
+
+def broadcast_words(parent: Node, child: Node, name: str) -> str:
+    """ " (summed back from (2, 3) to (3,): * broadcast w)" after what a caption says `parent` (`name`) gets."""
+    summed = summed_back(parent, child)
+    return f" ({summed}: {op_name(child)} broadcast {name})" if summed else ""

@@ -18,7 +18,7 @@ from .arguments import require_flags, require_known, require_rankdir, require_ro
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
 from .kept import changed_since_forward
-from .rules import applied, constant_label, local_rule, op_name, shown_params, symbol, term
+from .rules import applied, broadcast_words, constant_label, local_rule, op_name, shown_params, symbol, term
 from .story import rounded_away, sum_of
 from .text import escape
 
@@ -272,7 +272,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
-        f"shape {e.parent.shape}    ({rule})"
+        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule})"
     )
 
 

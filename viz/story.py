@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from autograd import Tensor
 
 from .graph import finite, summary
-from .rules import local_rule, op_name, symbol, term
+from .rules import broadcast_words, local_rule, op_name, symbol, term
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -127,6 +127,7 @@ def _tensor_steps(e: Explanation, path: Path) -> list[str]:
     name = e.names.get
     lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
     for s, carried in zip(reversed(path.steps), reversed(path.carried[:-1])):
-        lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}")
+        summed = broadcast_words(s.input, s.output, name(id(s.input), "?"))
+        lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}{summed}")
     lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product)}")
     return lines
