@@ -96,3 +96,21 @@ def test_a_tensor_gradient_of_one_sign_and_zeros_keeps_its_colour_and_the_key_no
     loss.backward()
     drawing = viz.draw(loss, color_by_grad=True)
     assert styles(drawing)["a"][0].startswith("0.6 ") and "purple" not in texts(svg(drawing))
+
+
+def test_the_key_speaks_of_grey_only_where_a_value_is_grey_and_names_the_first_nans_red():
+    """The first NaN or infinity is filled light red, not grey: the key said "grey with corner marks: NaN or
+    infinite" under a drawing where that was the only one, and nothing was grey."""
+    t = Tensor(np.array([0.0, 4.0]), requires_grad=True, label="t")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = t.sqrt().sum()
+        root.backward()
+    drawing = viz.draw(root, color_by_grad=True)
+    assert "gray80" not in drawing.source and "grey with corner marks" not in drawing.source
+    assert "light red: the first NaN or infinity, off the scale (red borders: its path)" in drawing.source
+    t = Tensor(np.array([0.0, 4.0]), requires_grad=True, label="t")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (t * 1.0).sqrt().sum()  # the first infinity at t * 1.0; t's is grey
+        root.backward()
+    drawing = viz.draw(root, color_by_grad=True)
+    assert styles(drawing)["t"] == ("gray80", "filled,diagonals") and "grey with corner marks" in drawing.source

@@ -46,8 +46,10 @@ def _shade(grad: Any, top: float) -> str:
     return f"{hue} {min(magnitude(grad) / top, 1.0) * 0.85:.3f} 1.0"
 
 
-def colour_key(grads: dict[int, Any], top: float) -> str:
-    """The note under a drawing coloured by gradient: what the colours mean, purple and grey where drawn."""
+def colour_key(grads: dict[int, Any], top: float, first: int | None = None) -> str:
+    """The note under a drawing coloured by gradient: what the colours mean, purple and grey where drawn. The
+    first NaN or infinity (`first`, a node id) is filled light red, not grey: the key says so, and speaks of
+    grey only where another value wears it."""
     key = f"colours: red for a positive gradient, blue for a negative one, deepest at |grad| {summary(top)}"
     drawn = [g for g in grads.values() if finite(g)]
     key += (
@@ -55,4 +57,7 @@ def colour_key(grads: dict[int, Any], top: float) -> str:
         if any(map(mixed, drawn))
         else ""
     )
-    return key + ("; grey with corner marks: NaN or infinite" if len(drawn) < len(grads) else "")
+    grey = any(not finite(g) for i, g in grads.items() if i != first)
+    key += "; grey with corner marks: NaN or infinite" if grey else ""
+    red = "; light red: the first NaN or infinity, off the scale (red borders: its path)"
+    return key + (red if first is not None else "")

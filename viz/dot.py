@@ -175,7 +175,7 @@ def build(
     notes += [STALE_NOTE] if stale else []
     notes += [check_summary(checks, names)] if checks else []
     notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
-    notes += [colour_key(grads, top)] if color_by_grad else []
+    notes += [colour_key(grads, top, id(trail.node) if trail is not None else None)] if color_by_grad else []
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
