@@ -77,3 +77,11 @@ def test_a_broadcast_constant_is_not_drawn_in_the_orange_of_a_gradient_summed_ba
     edges = re.findall(r"\[label=\"\(3,\) broadcast to \(2, 3\)\"([^\]]*)\]", source)
     assert len(edges) == 2  # w's and k's
     assert sum("darkorange3" in e for e in edges) == 1 and sum("gray55" in e for e in edges) == 1
+
+
+def test_the_players_legend_names_a_tensor_without_grad_a_constant(tmp_path):
+    """Its grey box said "a constant (a number in the expression)" beside a batch of data drawn so."""
+    x = Tensor(np.ones((2, 3)), label="X")
+    w = Tensor(np.ones(3), requires_grad=True, label="w")
+    page = viz.save_html((x * w).sum(), tmp_path / "page.html").read_text()
+    assert "a constant (a number in the expression, a tensor without requires_grad)" in page

@@ -79,7 +79,8 @@ _PAGE = """<!DOCTYPE html>
     <ul>
       <li><span class="swatch value"></span> a value: its name (or #k, its step of backward), its data
         (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it)</li>
-      <li><span class="swatch constant"></span> a constant (a number in the expression): no gradient</li>
+      <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
+        no gradient</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
       <li><span class="swatch current"></span> the value backward is processing at this step</li>
       <li><span class="swatch sent"></span> a gradient sent to an input, labelled
