@@ -151,8 +151,8 @@ def page_html(
     numbers = [_numbers(*run) for run in runs]
     templates, line_words = by_numbers(numbers, "captions"), by_lines(numbers)
     first_root, first = runs[0][0], runs[0][1]
-    widest = {id(first.graph.order[k]): text for k, text in _widest(numbers, first.steps).items()}
-    drawing = build(first.graph, widest, first.flows, None, rankdir=rankdir, number=number)
+    data, grads = ({id(first.graph.order[k]): t for k, t in w.items()} for w in _widest(numbers, first.steps))
+    drawing = build(first.graph, grads, first.flows, None, rankdir=rankdir, number=number, data=data)
     svg = drawing.pipe(format="svg").decode()
     svg = _named_by_position(svg[svg.index("<svg") :], first.graph.order)  # inline SVG needs no prolog or doctype
     return _PAGE.format(
@@ -214,16 +214,18 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     return found
 
 
-def _widest(numbers: list[dict[str, Any]], values: list[int]) -> dict[int, str]:
-    """Per value (by position): the longest text its data or gradient field shows at any step, so that
-    its record is drawn wide enough for all of them."""
-    texts = {k: [NOT_COMPUTED] for k in values}
+def _widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Per value (by position): the longest text its data field shows at any step, and its gradient field's,
+    so that each field is drawn wide enough for all of them (the whole width in the gradient's field let
+    an update's "data 0.2153", drawn where "data 0" was, run over the record's border)."""
+    data = {k: [step["data"][k] for step in numbers] for k in values}
+    grads = {k: ["grad " + NOT_COMPUTED] for k in values}
     for step in numbers:
-        shown = [(k, step["data"][k]) for k in values] + step.get("update", [])
-        shown += [change for _, changed, _ in step["steps"] for change in changed]
-        for k, text in shown:
-            texts[k].append(text[len("data ") :])  # as long as "grad "
-    return {k: max(t, key=len) for k, t in texts.items()}
+        for k, text in step.get("update", []):
+            data[k].append(text)
+        for k, text in (change for _, changed, _ in step["steps"] for change in changed):
+            grads[k].append(text)
+    return {k: max(t, key=len) for k, t in data.items()}, {k: max(t, key=len)[len("grad ") :] for k, t in grads.items()}
 
 
 def _edge_numbers(e: Edge, run: Pass, root: Node) -> str:

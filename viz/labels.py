@@ -44,16 +44,18 @@ def record(
     detail: bool = False,
     kept: Any = MISSING,
     kept_by_passes: bool = True,
+    data: str | None = None,
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
     (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
-    backward passes added up, else a hand or another root's backward)."""
+    backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
+    the node's own."""
     name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
-    fields.append("data " + escape(summary(node.data, signed_zero=True)))
+    fields.append(escape(data) if data is not None else "data " + escape(summary(node.data, signed_zero=True)))
     if detail:
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
