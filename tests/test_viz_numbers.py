@@ -1,9 +1,13 @@
 """Numbers a learner reads are what they are: a whole number below a million is written whole (12345 was
 drawn 1.234e+04, read as 12340, and its check said "numeric 1.235e+04 ✓" beside "grad 1.234e+04")."""
 
+import numpy as np
+
 import viz
 from autograd import Value
-from viz.graph import figures
+from viz.demo import neuron
+from viz.graph import ARRAY_FIGURES, NUMBER_FIGURES, figures, summary
+from viz.html import page_html
 
 
 def test_a_whole_number_below_a_million_is_written_whole():
@@ -20,3 +24,12 @@ def test_a_checked_drawing_writes_a_large_gradient_and_its_finite_difference_ali
     source = viz.draw(c, check=True).source
     assert "data 12345 " in source and "data 37035 " in source
     assert "grad 12345 | numeric 12345 ✓" in source
+
+
+def test_the_players_legend_says_the_figures_drawings_use():
+    """It said "4 significant figures ... a tensor: min, mean and max", which are written to 3."""
+    words = " ".join(page_html(neuron()).split())
+    assert f"Numbers: {NUMBER_FIGURES} significant figures" in words and NUMBER_FIGURES == 4
+    assert f"a tensor: min, mean and max, to {ARRAY_FIGURES} figures" in words and ARRAY_FIGURES == 3
+    assert "whole numbers below 1,000,000 in full (12345)" in words
+    assert summary(np.array([1.23456, 2.0])) == "min 1.23 mean 1.62 max 2"  # 3 figures, as the legend says

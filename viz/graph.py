@@ -16,6 +16,7 @@ from .text import visible
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
 MAX_NODES = 2000
+NUMBER_FIGURES = 4  # a number's significant figures, as drawn, captioned and told
 ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
 WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at most: beyond, n figures and an exponent
 
@@ -241,7 +242,7 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     if a.size == 0:
         return "empty"
     if a.size == 1:
-        return figures(a.item(), n or 4)
+        return figures(a.item(), n or NUMBER_FIGURES)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
         return _spread(a, n or ARRAY_FIGURES)

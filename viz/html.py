@@ -29,7 +29,7 @@ from .arguments import (
     require_text,
 )
 from .dot import NOT_COMPUTED, build
-from .graph import MAX_NODES, Edge, summary
+from .graph import ARRAY_FIGURES, MAX_NODES, NUMBER_FIGURES, WHOLE_IN_FULL, Edge, summary
 from .labels import chain_rule
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
@@ -92,9 +92,9 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch nonfinite"></span> the first NaN or infinity (of the forward pass, else of backward,
         from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
-      <li>Numbers: 4 significant figures, more where 4 would show a whole number the value is not
-        (tanh(10) = 0.999999996), whole numbers below a million in full (12345); a tensor: min, mean
-        and max; orange on a tensor edge: broadcasting, summed back.</li>
+      <li>Numbers: {figures} significant figures, more where {figures} would show a whole number the value is
+        not (tanh(10) = 0.999999996), whole numbers below {whole} in full (12345); a tensor: min, mean
+        and max, to {array_figures} figures; orange on a tensor edge: broadcasting, summed back.</li>
     </ul>
   </details>
 </aside>
@@ -163,6 +163,9 @@ def page_html(
         svg=svg,
         root=html.escape(first.names[id(first_root)]),
         not_computed=NOT_COMPUTED,
+        figures=NUMBER_FIGURES,
+        array_figures=ARRAY_FIGURES,
+        whole=f"{WHOLE_IN_FULL:,.0f}",
         page=_script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
         runs=_script_json(numbers),
         js=_resource("player.js"),

@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .colours import MISSING
-from .graph import ARRAY_FIGURES, Edge, broadcast, broadcast_summed, digits, figures, summary
+from .graph import ARRAY_FIGURES, NUMBER_FIGURES, Edge, broadcast, broadcast_summed, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html
@@ -74,7 +74,7 @@ def check_text(check: Check) -> str:
     or what backward gave beside a numeric value it disagrees with; at a kink both one-sided slopes; where
     nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
-    shown = digits(float(check.analytic), 4)  # the figures backward's number takes: every number here takes them
+    shown = digits(float(check.analytic), NUMBER_FIGURES)  # the figures backward's number takes: all here take them
     a, n = _reading(check.analytic, shown), _reading(check.numeric, shown) if check.numeric is not None else ""
     if check.slopes is not None:
         left, right = (_reading(s, shown) for s in check.slopes)
