@@ -33,3 +33,18 @@ def test_the_players_legend_says_the_figures_drawings_use():
     assert f"a tensor: min, mean and max, to {ARRAY_FIGURES} figures" in words and ARRAY_FIGURES == 3
     assert "whole numbers below 1,000,000 in full (12345)" in words
     assert summary(np.array([1.23456, 2.0])) == "min 1.23 mean 1.62 max 2"  # 3 figures, as the legend says
+
+
+def test_a_gradient_and_its_agreeing_finite_difference_read_alike_across_a_rounding_tie():
+    """A grad of 1.0625 is a tie at 4 figures (rounded to even, 1.062), and its finite difference, a hair
+    above, read 1.063: "grad 1.062 | numeric 1.063 ✓". Both now take the figures that make them alike."""
+    for x0 in (1.7, 3.0):
+        x = Value(x0, label="x")
+        y = (x * x) * (1.0625 / (2 * x0))
+        y.backward()
+        assert x.grad == 1.0625
+        assert "grad 1.0625 | numeric 1.0625 ✓" in viz.draw(y, check=True).source
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    y.backward()
+    assert "grad 3 | numeric 3 ✓" in viz.draw(y, check=True).source  # alike already: no more figures

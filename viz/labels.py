@@ -59,7 +59,8 @@ def record(
     if detail:
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
-        fields.append("grad " + (NOT_COMPUTED if grad is MISSING else escape(summary(grad))))
+        alike = check_figures(check) if check is not None and not check.direction else None  # as its check reads
+        fields.append("grad " + (NOT_COMPUTED if grad is MISSING else escape(summary(grad, n=alike))))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
@@ -74,7 +75,7 @@ def check_text(check: Check) -> str:
     or what backward gave beside a numeric value it disagrees with; at a kink both one-sided slopes; where
     nothing can be judged, why."""
     along = "along a random direction: " if check.direction else ""
-    shown = digits(float(check.analytic), NUMBER_FIGURES)  # the figures backward's number takes: all here take them
+    shown = check_figures(check)  # the figures backward's number takes: all here take them
     a, n = _reading(check.analytic, shown), _reading(check.numeric, shown) if check.numeric is not None else ""
     if check.slopes is not None:
         left, right = (_reading(s, shown) for s in check.slopes)
@@ -90,6 +91,21 @@ def check_text(check: Check) -> str:
         resolve = summary(check.resolution)
         return f"{along}numeric {n}, backward {a}: too small to judge against the finite difference's error, ±{resolve}"
     return f"{along}numeric: cannot measure here ({check.detail})"
+
+
+def check_figures(check: Check) -> int:
+    """The figures a check's numbers (and its Value's grad) are written with: backward's (`digits`), or more
+    where an agreeing pair would read apart only by lying either side of a rounding's boundary: a grad of
+    1.0625, a tie, read "1.062" and its finite difference, a hair above, "1.063" ✓; now both "1.0625"."""
+    a, n = float(check.analytic), check.numeric
+    shown = digits(a, NUMBER_FIGURES)
+    if check.verdict != AGREE or n is None or not np.isfinite(a) or a == 0:
+        return shown
+    while shown < 17 and _reading(a, shown) != _reading(n, shown):
+        if abs(a - n) >= 10.0 ** (np.floor(np.log10(abs(a))) - shown + 1) / 2:  # apart by more than a rounding
+            break
+        shown += 1
+    return shown
 
 
 def _reading(v: float, n: int) -> str:
