@@ -71,7 +71,17 @@ def test_a_tensor_with_some_infinite_gradients_is_grey_and_stays_off_the_scale()
     found = styles(drawing)
     assert found["t"][0] == "#ff9c9c" and found["p"] == ("gray80", "filled,diagonals")
     assert found["r"][0] == "0.0 0.850 1.0"  # 3 everywhere: the largest finite mean |grad|
-    assert "deepest at |grad| 3" in texts(svg(drawing))
+    assert "deepest at mean |grad| 3" in texts(svg(drawing))
+
+
+def test_the_key_of_a_tensor_graph_says_its_scale_is_the_mean_size():
+    """u's record reads "grad min -2 mean 3 max 8" and the key said "deepest at |grad| 5": its mean |grad|."""
+    u = Tensor(np.array([-1.0, 4.0]), requires_grad=True, label="u")
+    loss = (u * u).sum()
+    loss.backward()
+    drawing = viz.draw(loss, color_by_grad=True)
+    words = texts(svg(drawing))
+    assert "grad min -2 mean 3 max 8" in words and "deepest at mean |grad| 5" in words
 
 
 def test_a_tensor_gradient_of_both_signs_is_purple_not_the_colour_of_its_mean():

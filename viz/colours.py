@@ -50,8 +50,10 @@ def colour_key(grads: dict[int, Any], top: float, first: int | None = None) -> s
     """The note under a drawing coloured by gradient: what the colours mean, purple and grey where drawn. The
     first NaN or infinity (`first`, a node id) is filled light red, not grey: the key says so, and speaks of
     grey only where another value wears it."""
-    key = f"colours: red for a positive gradient, blue for a negative one, deepest at |grad| {summary(top)}"
     drawn = [g for g in grads.values() if finite(g)]
+    # a tensor's shade is by its mean |grad| (`magnitude`), a number its record does not show: said so
+    size = "mean |grad|" if any(np.size(g) > 1 for g in drawn) else "|grad|"
+    key = f"colours: red for a positive gradient, blue for a negative one, deepest at {size} {summary(top)}"
     key += (
         "; purple: a tensor gradient of both signs, some elements positive and some negative"
         if any(map(mixed, drawn))
