@@ -112,9 +112,10 @@ def symbol(name: str) -> str:
 
 
 def term(x: Any, signed_zero: bool = False) -> str:
-    """A number as a factor of a product: a negative one in brackets (-0 too, with `signed_zero`)."""
+    """A number as a factor of a product or an operand: a negative one in brackets (-0 too, with `signed_zero`),
+    and an array's min, mean and max ("#4 - (min 0 mean 0.5 max 1)", not "#4 - min 0 mean 0.5 max 1")."""
     text = summary(x, signed_zero)
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if text.startswith("-") or np.size(x) > 1 else text
 
 
 def summed_back(parent: Node, child: Node) -> str:
