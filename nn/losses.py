@@ -216,13 +216,18 @@ def _nan_at_zero(t: Any) -> Any:
 
 
 def _split(d: Any, limit: float) -> tuple[Any, Any]:
-    """|d| in two pieces, m = min(|d|, limit) and r = |d| - m = relu(|d| - limit), so that huber's
+    """|d| in two pieces, m = min(|d|, limit) and r = relu(|d| - limit), so that huber's
     0.5 d^2 where |d| < limit, else limit (|d| - limit / 2), is 0.5 m^2 + limit r (where |d| < limit,
-    r is 0 and m is |d|, bit for bit; at |d| = limit both sides' slopes are limit). Ops on d alone, on
-    either engine: no mask read off d's numbers, which a compiled step would replay as recorded."""
+    r is 0 and m is |d|, bit for bit; at |d| = limit both sides' slopes are limit: m's slope there is 1).
+    Ops on d alone: no mask read off d's numbers, which a compiled step would replay as recorded. m is
+    a clip, not |d| - r: at |d| = inf that was inf - inf, a NaN loss and gradient where PyTorch's are inf
+    and ±limit. A Value's minimum splits a tie's slope in half, so there m is |d| - r where |d| is finite
+    (a Value's graph is built anew each call: its branch reads this call's number)."""
     a = abs(d)
     r = (a - limit).relu()
-    return a - r, r
+    if isinstance(a, Tensor):
+        return a.clip(None, limit), r
+    return (a - r if math.isfinite(a.data) else a.minimum(limit)), r
 
 
 def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str) -> list[Any]:
