@@ -20,6 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_flag, check_real
+from .losses_logits import logit_term
 from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
 
 __all__ = [
@@ -102,28 +103,15 @@ def binary_cross_entropy_with_logits(
     logits: Predictions, targets: Any, *, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
     """binary_cross_entropy(sigmoid(x), t) computed from the logits x, as softplus terms (see
-    `_logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number,
+    `losses_logits.logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number,
     or per class: broadcast against the last axis) weighs the positive targets' term, to balance
     rare positives; `weight` each element's loss, as binary_cross_entropy's."""
     name = "binary_cross_entropy_with_logits"
     found = pairs(logits, targets, name)
     _check_unit_targets(found, name)
     positives = _weights(pos_weight, "pos_weight", found, logits, name, "logits")
-    terms = [_logit_term(x, t, w) for (x, t), w in zip(found, positives)]
+    terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
     return reduce(_weighed(terms, _weights(weight, "weight", found, logits, name, "logits")), reduction, name)
-
-
-def _logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
-    """pos_weight t softplus(-x) + (1 - t) softplus(x): PyTorch's (1 - t) x - (1 + (pos_weight - 1) t)
-    logsigmoid(x) rearranged so that a hard label's loss is one softplus, computed whole, and so is its
-    gradient, σ(x) for t = 0 and -pos_weight σ(-x) for t = 1. PyTorch's form cancels far out: its
-    (1 - t) - σ(-x) made the gradient of a negative at x = -20 0 in float32 (it is 2e-9), and
-    x - logsigmoid(x) made its loss 0. (1 - t) softplus(x) is written softplus(x) - t softplus(x), exact
-    for t = 0 and 1 alike, so that an array t is only ever an operand of the graph's ops: `1 - t` would be
-    numpy on it, data a compiled step cannot replay."""
-    positive = t * autograd.softplus(-x)
-    negative = autograd.softplus(x)
-    return (positive if pos_weight is None else pos_weight * positive) + (negative - t * negative)
 
 
 def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:

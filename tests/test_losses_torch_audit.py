@@ -1,5 +1,6 @@
 """nn's losses against PyTorch where an earlier form of them was silently different: huber_loss and
-smooth_l1_loss of an infinite difference (inf - inf made the loss and its gradient NaN)."""
+smooth_l1_loss of an infinite difference (inf - inf made the loss and its gradient NaN), and
+binary_cross_entropy_with_logits of an infinite logit (softplus(x) - t softplus(x) was inf - inf at x = inf)."""
 
 import numpy as np
 import pytest
@@ -43,3 +44,39 @@ def test_robust_losses_of_an_infinite_difference_on_values(name):
     expected.backward()
     assert loss.data == expected.item() == np.inf
     assert [v.grad for v in values] == tx.grad.tolist()
+
+
+INFINITE_LOGITS = np.array([np.inf, np.inf, -np.inf, -np.inf, np.inf, -np.inf, 2.0])
+HARD_AND_SOFT = np.array([0.0, 1.0, 1.0, 0.0, 0.25, 0.75, 0.25])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pos_weight", [None, 2.0])
+def test_bce_with_logits_of_infinite_logits_is_inf_where_wrong_and_0_where_right(dtype, pos_weight):
+    """Where PyTorch's loss is a number (inf at a wrong +inf), ours is the same, and the gradient is PyTorch's
+    everywhere; where PyTorch's is NaN (0 · inf in its form: at -inf, and at +inf for t = 1), ours is the
+    loss's limit: inf where the logit is wrong, 0 where it is right."""
+    x = Tensor(INFINITE_LOGITS.astype(dtype), requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, HARD_AND_SOFT.astype(dtype), reduction="none", pos_weight=pos_weight)
+    loss.sum().backward()
+    tx = torch.tensor(INFINITE_LOGITS.astype(dtype), requires_grad=True)
+    extra = {} if pos_weight is None else {"pos_weight": torch.tensor(pos_weight, dtype=tx.dtype)}
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        tx, torch.tensor(HARD_AND_SOFT.astype(dtype)), reduction="none", **extra
+    )
+    expected.sum().backward()
+    torch_loss = expected.detach().numpy()
+    assert loss.dtype == dtype
+    np.testing.assert_array_equal(np.flatnonzero(np.isnan(torch_loss)), [1, 2, 3, 5])
+    np.testing.assert_array_equal(loss.data[:6], [np.inf, 0, np.inf, 0, np.inf, np.inf])
+    np.testing.assert_array_equal(loss.data[[0, 4]], torch_loss[[0, 4]])
+    np.testing.assert_allclose(loss.data[6], torch_loss[6], rtol=1e-6)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-6)
+
+
+def test_bce_with_logits_of_infinite_logits_on_values():
+    values = [Value(float(v)) for v in INFINITE_LOGITS]
+    loss = F.binary_cross_entropy_with_logits(values, HARD_AND_SOFT.tolist(), reduction="none")
+    sum(loss[1:], loss[0]).backward()
+    assert [term.data for term in loss[:6]] == [np.inf, 0.0, np.inf, 0.0, np.inf, np.inf]
+    assert [v.grad for v in values[:6]] == [1.0, 0.0, -1.0, 0.0, 0.75, -0.75]
