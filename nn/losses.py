@@ -270,8 +270,13 @@ def _log_at_least(x: Any) -> Any:
 
 
 def _at_least(x: Any, lo: float) -> Any:
-    """max(x, lo) for arrays and Tensors, and for floats and Values (a derivative rule gets either)."""
-    return x.clip(lo) if isinstance(x, Tensor | np.ndarray) else max(x, lo)
+    """max(x, lo) for arrays and Tensors, and for floats and Values (a derivative rule gets either); in a
+    dtype too narrow to hold lo (float16 rounds 1e-12 to 0), max(x, its least number above 0), so that
+    the bound stays above 0: else p (1 - p) at p = 0 or 1 was divided by as 0, and a right prediction's
+    gradient was 0 / 0, NaN (PyTorch's too), where float32's is 0."""
+    if isinstance(x, Tensor | np.ndarray):
+        return x.clip(max(lo, float(np.finfo(x.dtype).smallest_subnormal)))
+    return max(x, lo)
 
 
 # As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), EPSILON): finite at p = 0 or 1, yet not 0 when

@@ -1,6 +1,7 @@
 """nn's losses against PyTorch where an earlier form of them was silently different: huber_loss and
 smooth_l1_loss of an infinite difference (inf - inf made the loss and its gradient NaN), and
-binary_cross_entropy_with_logits of an infinite logit (softplus(x) - t softplus(x) was inf - inf at x = inf)."""
+binary_cross_entropy_with_logits of an infinite logit (softplus(x) - t softplus(x) was inf - inf at x = inf),
+and binary_cross_entropy's gradient at a right p of 0 or 1 in float16 (its 1e-12 bound rounded to 0: 0 / 0)."""
 
 import numpy as np
 import pytest
@@ -80,3 +81,21 @@ def test_bce_with_logits_of_infinite_logits_on_values():
     sum(loss[1:], loss[0]).backward()
     assert [term.data for term in loss[:6]] == [np.inf, 0.0, np.inf, 0.0, np.inf, np.inf]
     assert [v.grad for v in values[:6]] == [1.0, 0.0, -1.0, 0.0, 0.75, -0.75]
+
+
+def test_bce_gradient_of_a_right_prediction_at_0_or_1_is_0_in_float16_as_in_float32():
+    """float16 cannot hold the bound 1e-12 on p (1 - p): it was 0, and (p - t) / 0 at p = t = 0 gave NaN (PyTorch's
+    float16 too), which an optimizer step spreads to every weight. A sigmoid in float16 is exactly 0 from x = -17.
+    A wrong prediction's gradient, 1e12 in float32, is inf in float16, as PyTorch's."""
+    probs = np.array([0.0, 1.0, 0.3, 1.0, 0.0])
+    targets = np.array([0.0, 1.0, 0.5, 0.0, 1.0])
+    grads = {}
+    for dtype in (np.float16, np.float32):
+        x = Tensor(probs.astype(dtype), requires_grad=True, dtype=dtype)
+        with np.errstate(over="ignore"):  # float16's 1e12, meant
+            F.binary_cross_entropy(x, targets.astype(dtype), reduction="sum").backward()
+        grads[dtype] = x.grad
+    np.testing.assert_array_equal(grads[np.float32][:2], [0, 0])
+    np.testing.assert_array_equal(grads[np.float16][:2], [0, 0])
+    np.testing.assert_array_equal(grads[np.float16][3:], [np.inf, -np.inf])
+    np.testing.assert_allclose(grads[np.float16][2], grads[np.float32][2], rtol=1e-3)
