@@ -207,7 +207,13 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
         integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
         fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
         if labels.dtype.kind == "f" and labels.ndim == scores.ndim:
-            fix += f", or class probabilities of the scores' shape {scores.shape}"
+            if name == "cross_entropy":
+                fix += f", or class probabilities of the scores' shape {scores.shape}"
+            else:  # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
+                fix = (
+                    "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
+                    "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
+                )
         raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
     need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
     if labels.shape != need:

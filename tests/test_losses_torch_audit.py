@@ -99,3 +99,13 @@ def test_bce_gradient_of_a_right_prediction_at_0_or_1_is_0_in_float16_as_in_floa
     np.testing.assert_array_equal(grads[np.float16][:2], [0, 0])
     np.testing.assert_array_equal(grads[np.float16][3:], [np.inf, -np.inf])
     np.testing.assert_allclose(grads[np.float16][2], grads[np.float32][2], rtol=1e-3)
+
+
+@pytest.mark.parametrize("target", [[[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+def test_nll_loss_refuses_probabilities_pointing_to_cross_entropy_not_to_themselves(target):
+    """nll_loss's error named "class probabilities of the scores' shape (2, 3)" as a fix for being given exactly
+    those (and labels.astype(int) for one-hot rows, which keeps the wrong shape); PyTorch's nll_loss takes none."""
+    with pytest.raises(TypeError, match=r"argmax\(axis=1\).*no class probabilities.*to cross_entropy") as caught:
+        F.nll_loss(Tensor(np.zeros((2, 3))), np.array(target))
+    assert "scores' shape" not in str(caught.value) and "astype" not in str(caught.value)
+    assert F.cross_entropy(Tensor(np.zeros((2, 3))), np.array(target)).item() == pytest.approx(np.log(3))
