@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from .check import _analytic, _settings
-from .check_numeric import Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
 from .check_rounding import rounding_inside
 from .graph import Node
+from .graph_order import topological_order
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
 from .tensor import Tensor
@@ -54,6 +55,7 @@ def gradcheck_params(
             out = loss()
         if not isinstance(out, Node) or np.size(out.data) != 1:
             raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
+        _check_uses_params(out, named)
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
         analytic, rounds = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
@@ -101,6 +103,18 @@ def _named_params(params: Any) -> list[tuple[str, Node]]:
                 f"gradcheck_params: {name} is {why}, so backward computes no gradient for it: leave it out"
             )
     return named
+
+
+def _check_uses_params(out: Node, named: list[tuple[str, Node]]) -> None:
+    """Refuse a loss whose graph reaches none of the parameters: every row would compare 0 with 0 and
+    pass, whatever the rules are (a loss built from another copy of the model, say)."""
+    reached = {id(n) for n in topological_order(out)} if not out.is_constant else set()
+    if named and not any(id(p) in reached for _, p in named):
+        names = ", ".join(name for name, _ in named)
+        raise GradcheckError(
+            f"gradcheck_params: loss() uses none of the parameters given ({names}), so there is no derivative "
+            "to check: give the parameters the loss is computed from (those of the model it calls)"
+        )
 
 
 def _check_sampling(max_per_param: Any, seed: Any) -> None:
