@@ -23,6 +23,11 @@ from .value import Value
 
 __all__ = ["GradcheckError", "gradcheck"]
 
+# An output entry that moves less than the one moving most is weighed up to this many times as much
+_MOST_RAISED = 1e6
+# and only where it moves by this many times its rounding: raised, its rounding would be too
+_CLEAR_OF_ROUNDING = 1e4
+
 
 def gradcheck(
     f: Callable[..., Any],
@@ -40,10 +45,11 @@ def gradcheck(
     float32 are too coarse). f returns a Value, a Tensor of any shape (an op itself: `gradcheck(op,
     [x])`) or a constant; of an output of several elements, what is checked is sum(w * f(x)), w
     fixed random weights of its shape, so that every entry counts in a proportion of its own (as a
-    check of the whole Jacobian does). Checked besides: that the gradients double when the gradient
-    from above does (a rule that ignores its g would pass a check of sum(f) otherwise), that f
-    leaves its inputs as they were, and that f is differentiable at the point (a kink, where the
-    one-sided slopes differ, fails its row: no gradient can be checked there).
+    check of the whole Jacobian does), each raised so that an entry moving little (x beside 1e6 * x)
+    weighs as much as the one moving most (`_equilibrated`). Checked besides: that the gradients
+    double when the gradient from above does (a rule that ignores its g would pass a check of sum(f)
+    otherwise), that f leaves its inputs as they were, and that f is differentiable at the point (a
+    kink, where the one-sided slopes differ, fails its row: no gradient can be checked there).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -64,6 +70,9 @@ def gradcheck(
     base, weights = output(out), _weights(out)
     check_finite(base, "gradcheck: f")
     _check_unchanged(leaves, points, names, "f")
+    known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
+    if weights is not None:
+        weights = _equilibrated(weights, base, _moved_outputs(f, points, eps, known), eps, np.asarray(raw(out)).dtype)
     analytic, rounds = _analytic(
         out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
     )
@@ -72,7 +81,7 @@ def gradcheck(
     for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
         for index in np.ndindex(np.shape(point)):
             a = float(np.asarray(grad)[index])
-            s = _slopes_of_input(f, points, i, index, weights, base, eps, atol, rtol, rounds, analytic=a)
+            s = _slopes_of_input(f, points, (i, index), weights, base, eps, atol, rtol, rounds, analytic=a, known=known)
             rows.append(row(name, point, index, a, s))
     return verdict(rows, eps, atol, rtol, np.size(base))
 
@@ -179,37 +188,72 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
     return float(eps), float(atol), float(rtol)
 
 
+def _moved_outputs(f: Callable[..., Any], points: list[Any], eps: float, known: dict[tuple, np.ndarray]) -> list:
+    """f's outputs at the point moved by +eps and -eps in each input element, kept in `known` by (input,
+    index, shift) for the rows to use; the list of them all."""
+    for i, point in enumerate(points):
+        for index in np.ndindex(np.shape(point)):
+            for shift in (eps, -eps):
+                known[i, index, shift] = _moved(f, points, (i, index), shift, eps, output)
+    return list(known.values())
+
+
+def _equilibrated(weights: np.ndarray, base: np.ndarray, moved: list, eps: float, dtype: np.dtype) -> np.ndarray:
+    """`weights` with each output entry's raised (up to _MOST_RAISED times) to weigh as much in the rows as
+    the entry that moves most: summed as they are, an entry moving by 1 beside one moving by 1e6 is lost,
+    and a rule wrong in it passes, which a check of the whole Jacobian fails. An entry is raised only where
+    it moves well beyond its rounding (in the dtype f's output rounds in), which would grow with it."""
+    if not moved:
+        return weights
+    stacked = np.stack(moved)
+    slope = np.max(np.abs(stacked - base), axis=0) / eps
+    spread = np.maximum(np.max(np.abs(stacked), axis=0), np.abs(base))
+    rounding = np.finfo(dtype if dtype.kind == "f" else np.float64).eps * spread / eps
+    clear = slope > _CLEAR_OF_ROUNDING * rounding  # not where f overflows at x +- eps: inf is no clearer than inf
+    if not clear.any():
+        return weights
+    raised = np.clip(np.max(slope, where=clear, initial=0.0) / np.where(clear, slope, 1.0), 1.0, _MOST_RAISED)
+    return weights * np.where(clear, raised, 1.0)
+
+
+def _moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps: float, read: Callable) -> Any:
+    """`read` of f's output at the point moved by shift in input at[0]'s element at[1] (its graph built
+    where `read` is rounding_inside's, which reads it)."""
+    i, index = at
+    moved = [_copy(p) for p in points]
+    if isinstance(moved[i], np.ndarray):
+        moved[i][index] += shift
+        where = f"{moved[i][index]!r} at {list(index)}"
+    else:
+        moved[i] += shift
+        where = repr(moved[i])
+    try:
+        with enable_grad() if read is not output else no_grad():
+            return read(f(*map(_leaf, moved)))
+    except (ArithmeticError, ValueError) as e:
+        raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
+
+
 def _slopes_of_input(
     f: Callable[..., Any],
     points: list[Any],
-    i: int,
-    index: tuple,
+    at: tuple,
     weights: Any,
     base: Any,
     *tolerances: float,
     analytic: float,
+    known: dict[tuple, np.ndarray],
 ) -> Slopes:
-    """The slopes of f in input i's element at `index` (`tolerances`: eps, atol, rtol, f's output's dtype;
-    `analytic`: the rule's slope there)."""
+    """The slopes of f in input at[0]'s element at[1] (`tolerances`: eps, atol, rtol, f's output's dtype;
+    `analytic`: the rule's slope there; `known`: f's outputs already computed, by (input, index, shift))."""
     eps = tolerances[0]
 
     def call(shift: float, inside: bool = False) -> Any:
         """f's output at the point moved by shift; with `inside`, the rounding inside f there."""
-        moved = [_copy(p) for p in points]
-        if isinstance(moved[i], np.ndarray):
-            moved[i][index] += shift
-            where = f"{moved[i][index]!r} at {list(index)}"
-        else:
-            moved[i] += shift
-            where = repr(moved[i])
-        try:
-            if not inside:
-                return output(f(*map(_leaf, moved)))
-            with enable_grad():
-                out = f(*map(_leaf, moved))
-            return rounding_inside(out, weights)
-        except (ArithmeticError, ValueError) as e:
-            raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
+        if not inside and (*at, shift) in known:
+            return known.pop((*at, shift))
+        read = (lambda out: rounding_inside(out, weights)) if inside else output
+        return _moved(f, points, at, shift, eps, read)
 
     with no_grad():
         return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))

@@ -4,7 +4,7 @@ the testing kit found each of these passing."""
 import numpy as np
 import pytest
 
-from autograd import GradcheckError, Tensor, Value, gradcheck_params
+from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
 
 
 def _square(p):
@@ -24,3 +24,35 @@ def test_gradcheck_params_still_says_an_empty_list_has_nothing_to_check():
     w = Tensor(np.ones(3), requires_grad=True)
     with pytest.raises(ValueError, match="no elements"):
         gradcheck_params(lambda: (w * w).sum(), [])
+
+
+def _stacked(scale: float, offset: float, wrong: float = 1.0) -> Op:
+    """x -> [scale * x, x + offset], its rule wrong by the factor `wrong` in the second entry."""
+    return Op(
+        "stacked",
+        lambda x: np.concatenate([scale * x, x + offset]),
+        lambda g, out, x: (g[:1] * scale + g[1:] * wrong,),
+    )
+
+
+@pytest.mark.parametrize("scale", [1e3, 1e6])
+def test_a_rule_wrong_in_an_output_entry_beside_a_far_larger_one_fails(scale):
+    # summed as they were, the entry moving by 1 was lost beside the one moving by 1e6, and a rule
+    # doubling it passed (PyTorch's check of the whole Jacobian fails it)
+    with pytest.raises(GradcheckError, match="1 of 1 gradients disagree"):
+        gradcheck(_stacked(scale, 0.0, wrong=2.0), [np.array([0.7])])
+    assert gradcheck(_stacked(scale, 0.0), [np.array([0.7])])
+
+
+def test_an_output_entry_moving_by_no_more_than_its_rounding_is_not_weighed_up():
+    # x + 1e9 moves by 1 but rounds by 0.2 per step: weighed up beside 1e6 * x, its rounding would hide every slope
+    assert gradcheck(_stacked(1e6, 1e9), [np.array([0.7])])
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_an_output_entry_overflowing_at_a_moved_point_is_not_weighed_up_to_nan():
+    # exp(710) overflows at x + eps: its entry is not weighed up (to inf / inf), and its row names the overflow
+    from autograd import exp
+
+    with pytest.raises(GradcheckError, match=r"709.783 +-1.3838403e\+308 +-inf .*<- fails"):
+        gradcheck(exp, [np.array([0.5, 709.782712893384])])
