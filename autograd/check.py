@@ -1,5 +1,5 @@
 """`gradcheck`: compare backward's gradients with central finite differences, in float64 (the
-numbers and the table: check_numeric; a loss's parameters: check_params)."""
+numbers: check_numeric; the table: check_verdict; a loss's parameters: check_params)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
+from .check_verdict import row, verdict
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients

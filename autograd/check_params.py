@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from .check import _analytic, _settings
-from .check_numeric import GradcheckError, Slopes, check_finite, output, row, slopes, undefined, verdict
+from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import rounding_inside
+from .check_verdict import row, verdict
 from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, no_grad, require_callable

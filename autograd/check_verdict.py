@@ -1,0 +1,153 @@
+"""How gradcheck judges its numbers (check_numeric) and reports them: a row per input element, the
+verdict on each, and the table of a failed check."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .check_numeric import GradcheckError, Slopes, part
+
+_MAX_ROWS = 30
+
+
+class Row(NamedTuple):
+    """One element's comparison: where, at what value, analytic, numeric, their errors, the one-sided
+    slopes' kink if any ("" if none), and the rounding of the slope."""
+
+    label: str
+    value: float
+    analytic: float
+    numeric: float
+    error: float
+    relative: float
+    kink: str
+    rounding: float
+    noise: float
+
+
+def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
+    """The comparison of the rule's slope `a` at `index` of the point with the numeric slopes `s`."""
+    numeric = s.central
+    error = abs(a - numeric)
+    relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
+    kink = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}" if s.kink else ""
+    return Row(
+        name + (str(list(index)) if index else ""),
+        float(np.asarray(point)[index]),
+        a,
+        numeric,
+        error,
+        relative,
+        kink,
+        s.rounding,
+        s.noise,
+    )
+
+
+def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int = 1) -> bool:
+    """True if every row agrees, else GradcheckError with the table. A row agrees when its error is
+    within atol + rtol * |numeric|. Where every gradient is below atol, atol alone would pass any of them,
+    one of the wrong sign too (a loss scaled by 1e-6): there a row whose analytic and numeric slopes part
+    by more than the numeric slope's own error (the rounding inside f and of its output, the difference's
+    truncation), one of them standing clear of it, fails if they are of other signs or one is off by more
+    than half (an analytic slope where f is flat, a 0 where it is not). Below that error nothing can be
+    told, and the row passes, as atol alone passes it. An error within f's rounding but above atol is not
+    judged, and fails saying so (large values, cancellation, an f computing in float32: finite
+    differences cannot tell right from wrong there)."""
+    if not rows:
+        raise ValueError(
+            "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
+            "(a check of nothing would pass whatever the rules are)"
+        )
+    small = max(max(abs(r.analytic), abs(r.numeric)) for r in rows) < atol and rtol > 0  # rtol 0: absolute, as asked
+    judged = [(*r[:6], _wrong(r, small, atol, rtol)) for r in rows]
+    if not any(wrong for *_, wrong in judged):
+        return True
+    raise GradcheckError(_table(judged, eps, atol, rtol, outputs))
+
+
+def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
+    """What is wrong with a row ("" if nothing)."""
+    if r.kink:
+        return r.kink
+    # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
+    if not math.isfinite(r.numeric):
+        return "<- fails"
+    a, n = r.analytic, r.numeric
+    if r.error <= atol + rtol * abs(n):
+        # judged where they part by more than the numeric slope's error and one stands clear of it
+        if small and part(a, n) and r.error > r.noise and max(abs(a), abs(n)) > r.noise:
+            return "<- fails: below atol, but of another sign or size than the numeric slope"
+        return ""
+    if r.error <= r.rounding:
+        return f"<- cannot judge: f's rounding moves this slope by up to {r.rounding:.2g}"
+    return "<- fails"
+
+
+def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:
+    failed = [r for r in rows if r[-1]]
+    shown = (failed + [r for r in rows if not r[-1]])[:_MAX_ROWS]
+    head = ("input", "at value", "analytic", "numeric", "abs error", "rel error", "")
+    body = [
+        (name, f"{x:.6g}", f"{a:.8g}", f"{n:.8g}", f"{ae:.3g}", f"{re:.3g}", wrong)
+        for name, x, a, n, ae, re, wrong in shown
+    ]
+    widths = [max(len(r[c]) for r in [head, *body]) for c in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *body]]
+    hidden = len(rows) - len(shown)
+    if hidden:
+        hidden_failing = len(failed) - sum(1 for r in shown if r[-1])
+        lines.append(
+            f"... {hidden} more rows, {hidden_failing} of them failing"
+            if hidden_failing
+            else f"... {hidden} more rows, all passing"
+        )
+    kinks = any("not differentiable" in r[-1] for r in failed)
+    unjudged = any("cannot judge" in r[-1] for r in failed)
+    directions = any(r[0].endswith("·d") for r in rows)
+    return "\n".join(
+        [
+            f"gradcheck: {len(failed)} of {len(rows)} gradients disagree with finite differences",
+            *lines,
+            "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / (2*eps) "
+            f"with eps={eps}; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
+            f"a row fails when abs error > atol + rtol * |numeric| (atol={atol}, rtol={rtol}).",
+            *(
+                [
+                    "where f's output rounds by as much as the difference measures (large values, cancellation, "
+                    "f computing in float32), finite differences cannot tell a right gradient from a wrong one: "
+                    "check at a point of smaller magnitude, or with f computing in float64"
+                ]
+                if unjudged
+                else []
+            ),
+            *(
+                [
+                    "a row x·d is the slope along a random unit direction d that moves every element of x (those "
+                    "not checked one at a time too); its value is the norm of x"
+                ]
+                if directions
+                else []
+            ),
+            *(
+                [
+                    f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, "
+                    "not of one of them."
+                ]
+                if outputs > 1
+                else []
+            ),
+            *(
+                [
+                    "f has a kink where the one-sided slopes (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps "
+                    "differ by as much at 2 and 4 eps: no gradient can be checked there; check at a point away from "
+                    "it (a bend narrower than eps looks the same: then a smaller eps tells)"
+                ]
+                if kinks
+                else []
+            ),
+        ]
+    )
