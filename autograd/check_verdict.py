@@ -15,7 +15,7 @@ _MAX_ROWS = 30
 
 class Row(NamedTuple):
     """One element's comparison: where, at what value, analytic, numeric, their errors, the one-sided
-    slopes' kink if any ("" if none), and the rounding of the slope."""
+    slopes' kink if any ("" if none), and how far the slope's rounding, noise and truncation move it."""
 
     label: str
     value: float
@@ -26,6 +26,7 @@ class Row(NamedTuple):
     kink: str
     rounding: float
     noise: float
+    truncation: float
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
@@ -44,6 +45,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
         kink,
         s.rounding,
         s.noise,
+        s.truncation,
     )
 
 
@@ -84,6 +86,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return ""
     if r.error <= r.rounding:
         return f"<- cannot judge: f's rounding moves this slope by up to {r.rounding:.2g}"
+    if r.error <= r.truncation:
+        return f"<- cannot judge: f curves so within eps that the difference is off by up to {r.truncation:.2g}"
     return "<- fails"
 
 
@@ -106,7 +110,8 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             else f"... {hidden} more rows, all passing"
         )
     kinks = any("not differentiable" in r[-1] for r in failed)
-    unjudged = any("cannot judge" in r[-1] for r in failed)
+    unjudged = any("rounding moves" in r[-1] for r in failed)
+    curved = any("curves so" in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
         [
@@ -122,6 +127,15 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                     "check at a point of smaller magnitude, or with f computing in float64"
                 ]
                 if unjudged
+                else []
+            ),
+            *(
+                [
+                    "where f curves so much within eps that the central difference's truncation (about eps**2 / 6 "
+                    "times f''') is as large as the error, finite differences cannot tell a right gradient from a "
+                    "wrong one: check with a smaller eps (eps=1e-8), or at a point where f is less curved"
+                ]
+                if curved
                 else []
             ),
             *(

@@ -56,3 +56,18 @@ def test_an_output_entry_overflowing_at_a_moved_point_is_not_weighed_up_to_nan()
 
     with pytest.raises(GradcheckError, match=r"709.783 +-1.3838403e\+308 +-inf .*<- fails"):
         gradcheck(exp, [np.array([0.5, 709.782712893384])])
+
+
+@pytest.mark.parametrize("f, x", [(lambda v: v.log(), 1e-5), (lambda v: 1 / v, 1e-5), (lambda v: (1e5 * v).sin(), 0.3)])
+def test_a_right_gradient_where_f_curves_within_eps_is_not_blamed(f, x):
+    # the central difference's truncation (eps**2 / 6 f''' = 335 for log at 1e-5) was above rtol, and the
+    # row said the right gradient fails; it says it cannot judge, and a smaller eps checks it
+    with pytest.raises(GradcheckError, match="cannot judge: f curves so within eps(.|\n)*smaller eps"):
+        gradcheck(f, [x])
+    assert gradcheck(f, [x], eps=1e-9)
+
+
+def test_a_wrong_gradient_where_f_curves_within_eps_still_fails():
+    log_off = Op("log", np.log, lambda g, out, x: (g * 1.1 / x,))
+    with pytest.raises(GradcheckError, match=r"110000 +100335.35 .*<- fails\n"):
+        gradcheck(log_off, [1e-5])
