@@ -84,7 +84,17 @@ def gradcheck(
             a = float(np.asarray(grad)[index])
             s = _slopes_of_input(f, points, (i, index), weights, base, eps, atol, rtol, rounds, analytic=a, known=known)
             rows.append(row(name, point, index, a, s))
-    return verdict(rows, eps, atol, rtol, np.size(base))
+    try:
+        return verdict(rows, eps, atol, rtol, np.size(base))
+    except GradcheckError as e:
+        if isinstance(out, Node) and not out.is_constant:
+            raise
+        what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
+        raise GradcheckError(
+            f"gradcheck: f's result ({what}) has no graph to backward through, yet it changes with f's inputs: "
+            "does f compute with .data, .item(), .detach() or numpy on their arrays? compute with their own "
+            f"operations (x.sin() or autograd.sin(x), not np.sin(x.data))\n{e}"
+        ) from None
 
 
 def _check_output(out: Any, who: str) -> None:

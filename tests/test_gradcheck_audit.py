@@ -71,3 +71,18 @@ def test_a_wrong_gradient_where_f_curves_within_eps_still_fails():
     log_off = Op("log", np.log, lambda g, out, x: (g * 1.1 / x,))
     with pytest.raises(GradcheckError, match=r"110000 +100335.35 .*<- fails\n"):
         gradcheck(log_off, [1e-5])
+
+
+@pytest.mark.parametrize(
+    "f, what",
+    [
+        (lambda t: np.sin(t.data), r"\(ndarray\)"),
+        (lambda t: float(np.sin(t.data).sum()), r"\(float\)"),
+        (lambda t: t.sin().detach(), r"\(a constant Tensor\)"),
+    ],
+)
+def test_an_f_computing_on_its_inputs_data_is_named_not_its_rule(f, what):
+    # its table alone said the gradients are 0, as if a rule gave them
+    with pytest.raises(GradcheckError, match=rf"^gradcheck: f's result {what} has no graph .*np.sin\(x.data\)"):
+        gradcheck(f, [np.array([0.3, 0.5])])
+    assert gradcheck(lambda t: Tensor([1.0, 2.0]), [np.array([0.3, 0.5])])  # a constant f: its gradient is 0
