@@ -87,7 +87,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     if r.error <= r.rounding:
         return f"<- cannot judge: f's rounding moves this slope by up to {r.rounding:.2g}"
     if r.error <= r.truncation:
-        return f"<- cannot judge: f curves so within eps that the difference is off by up to {r.truncation:.2g}"
+        return f"<- cannot judge: f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
     return "<- fails"
 
 
@@ -111,7 +111,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
         )
     kinks = any("not differentiable" in r[-1] for r in failed)
     unjudged = any("rounding moves" in r[-1] for r in failed)
-    curved = any("curves so" in r[-1] for r in failed)
+    curved = any("bends within eps" in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
         [
@@ -131,9 +131,10 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
             *(
                 [
-                    "where f curves so much within eps that the central difference's truncation (about eps**2 / 6 "
-                    "times f''') is as large as the error, finite differences cannot tell a right gradient from a "
-                    "wrong one: check with a smaller eps (eps=1e-8), or at a point where f is less curved"
+                    "where f bends within eps of the point (curves fast, or has a kink less than eps away), the "
+                    "central difference is off by as much as the error (where f is smooth, its truncation: about "
+                    "eps**2 / 6 times f'''), and finite differences cannot tell a right gradient from a wrong one: "
+                    "check with a smaller eps (eps=1e-8), or at a point farther from the bend"
                 ]
                 if curved
                 else []
