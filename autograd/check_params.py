@@ -52,8 +52,10 @@ def gradcheck_params(
         for p in params:
             if isinstance(p, Tensor):
                 p.data = np.array(p.data, dtype=np.float64)
+        start = [np.array(p.data) for p in params]
         with enable_grad():
             out = loss()
+        _check_unchanged(named, start)
         if not isinstance(out, Node) or np.size(out.data) != 1:
             raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
         _check_uses_params(out, named)
@@ -103,7 +105,22 @@ def _named_params(params: Any) -> list[tuple[str, Node]]:
             raise ValueError(
                 f"gradcheck_params: {name} is {why}, so backward computes no gradient for it: leave it out"
             )
+        if p.op is not None:
+            raise ValueError(
+                f"gradcheck_params: {name} is computed (by {p.op.name}), not a parameter: moving it would not move "
+                "what it is computed from; give the leaves it is computed from (a model's weights)"
+            )
     return named
+
+
+def _check_unchanged(named: list[tuple[str, Node]], start: list[np.ndarray]) -> None:
+    """Refuse a loss that wrote into a parameter: each row would be taken around another point."""
+    for (name, p), data in zip(named, start):
+        if not np.array_equal(p.data, data, equal_nan=True):
+            raise GradcheckError(
+                f"gradcheck_params: loss() changed {name} in place ({data!r} became {p.data!r}): a loss must "
+                "leave its parameters as they are (no optimizer step or in-place update inside it)"
+            )
 
 
 def _check_uses_params(out: Node, named: list[tuple[str, Node]]) -> None:

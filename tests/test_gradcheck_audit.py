@@ -97,3 +97,24 @@ def test_a_right_gradient_beside_a_kink_less_than_eps_away_is_not_blamed(x):
     with pytest.raises(GradcheckError, match="cannot judge: f bends within eps"):
         gradcheck(lambda v: v.relu(), [9e-7])
     assert gradcheck(lambda v: v.relu(), [x], eps=1e-8)
+
+
+def test_gradcheck_params_refuses_a_computed_tensor_naming_it():
+    # moving y's data bumped its version, and backward said y was changed in place after * made it
+    w = Tensor(np.ones(3), requires_grad=True)
+    y = w * 2
+    with pytest.raises(ValueError, match=r"y is computed \(by \*\), not a parameter"):
+        gradcheck_params(lambda: (y * y).sum(), {"y": y})
+
+
+def test_gradcheck_params_refuses_a_loss_that_writes_into_a_parameter():
+    # each row was taken around another point, and the table blamed the gradient of the element written
+    w = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+
+    def loss():
+        w.data[0] += 1
+        return (w * w).sum()
+
+    with pytest.raises(GradcheckError, match=r"loss\(\) changed w in place"):
+        gradcheck_params(loss, {"w": w})
+    assert np.array_equal(w.data, [0.5, -1.0, 2.0])
