@@ -77,7 +77,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return r.kink
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
-        return "<- fails"
+        return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
     a, n = r.analytic, r.numeric
     if r.error <= atol + rtol * abs(n):
         # judged where they part by more than the numeric slope's error and one stands clear of it

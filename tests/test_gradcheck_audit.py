@@ -118,3 +118,13 @@ def test_gradcheck_params_refuses_a_loss_that_writes_into_a_parameter():
     with pytest.raises(GradcheckError, match=r"loss\(\) changed w in place"):
         gradcheck_params(loss, {"w": w})
     assert np.array_equal(w.data, [0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "f, x, eps", [(lambda v: v * v, 1.0, 1e308), (lambda v: (1 / (v - 1e-7)).sum(), np.array([0.0]), 1e-7)]
+)
+@pytest.mark.filterwarnings("ignore:(overflow|divide by zero|invalid value) encountered")
+def test_a_row_whose_difference_is_not_finite_says_why(f, x, eps):
+    # it said only "fails", beside a numeric slope of nan or inf, blaming nothing
+    with pytest.raises(GradcheckError, match=r"<- fails: f is not finite at x \+- eps"):
+        gradcheck(f, [x], eps=eps)
