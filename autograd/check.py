@@ -14,6 +14,7 @@ import numpy as np
 from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
 from .check_verdict import row, verdict
+from .check_weights import equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -23,11 +24,6 @@ from .tensor import Tensor
 from .value import Value
 
 __all__ = ["GradcheckError", "gradcheck"]
-
-# An output entry that moves less than the one moving most is weighed up to this many times as much
-_MOST_RAISED = 1e6
-# and only where it moves by this many times its rounding: raised, its rounding would be too
-_CLEAR_OF_ROUNDING = 1e4
 
 
 def gradcheck(
@@ -47,7 +43,7 @@ def gradcheck(
     [x])`) or a constant; of an output of several elements, what is checked is sum(w * f(x)), w
     fixed random weights of its shape, so that every entry counts in a proportion of its own (as a
     check of the whole Jacobian does), each raised so that an entry moving little (x beside 1e6 * x)
-    weighs as much as the one moving most (`_equilibrated`). Checked besides: that the gradients
+    weighs as much as the one moving most (`check_weights`). Checked besides: that the gradients
     double when the gradient from above does (a rule that ignores its g would pass a check of sum(f)
     otherwise), that f leaves its inputs as they were, and that f is differentiable at the point (a
     kink, where the one-sided slopes differ, fails its row: no gradient can be checked there).
@@ -68,12 +64,13 @@ def gradcheck(
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
         out = f(*leaves)
     _check_output(out, "gradcheck: f")
-    base, weights = output(out), _weights(out)
+    base, weights = output(out), output_weights(out)
     check_finite(base, "gradcheck: f")
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     if weights is not None:
-        weights = _equilibrated(weights, base, _moved_outputs(f, points, eps, known), eps, np.asarray(raw(out)).dtype)
+        moves = output_moves(lambda at, shift: _moved(f, points, at, shift, eps, output), points, base, eps, known)
+        weights = equilibrated(weights, *moves, eps, np.asarray(raw(out)).dtype)
     analytic, rounds = _analytic(
         out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
     )
@@ -105,17 +102,6 @@ def _check_output(out: Any, who: str) -> None:
         raise TypeError(
             f"{who} must return real numbers, at least one, got {np.asarray(data).dtype} of shape {np.shape(data)}"
         )
-
-
-def _weights(out: Any) -> np.ndarray | None:
-    """None for an output of one element; else fixed random weights of its shape, distinct and of
-    alternating sign (seeded: the check is deterministic), so that a transposed or permuted gradient,
-    and a rule that drops g's sign, shows."""
-    if np.size(raw(out)) == 1:
-        return None
-    shape = np.shape(raw(out))
-    signs = np.where(np.arange(np.size(raw(out))) % 2, -1.0, 1.0).reshape(shape)
-    return np.random.default_rng(0).uniform(0.5, 1.5, shape) * signs
 
 
 def _analytic(
@@ -197,34 +183,6 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
         if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
             raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
     return float(eps), float(atol), float(rtol)
-
-
-def _moved_outputs(f: Callable[..., Any], points: list[Any], eps: float, known: dict[tuple, np.ndarray]) -> list:
-    """f's outputs at the point moved by +eps and -eps in each input element, kept in `known` by (input,
-    index, shift) for the rows to use; the list of them all."""
-    for i, point in enumerate(points):
-        for index in np.ndindex(np.shape(point)):
-            for shift in (eps, -eps):
-                known[i, index, shift] = _moved(f, points, (i, index), shift, eps, output)
-    return list(known.values())
-
-
-def _equilibrated(weights: np.ndarray, base: np.ndarray, moved: list, eps: float, dtype: np.dtype) -> np.ndarray:
-    """`weights` with each output entry's raised (up to _MOST_RAISED times) to weigh as much in the rows as
-    the entry that moves most: summed as they are, an entry moving by 1 beside one moving by 1e6 is lost,
-    and a rule wrong in it passes, which a check of the whole Jacobian fails. An entry is raised only where
-    it moves well beyond its rounding (in the dtype f's output rounds in), which would grow with it."""
-    if not moved:
-        return weights
-    stacked = np.stack(moved)
-    slope = np.max(np.abs(stacked - base), axis=0) / eps
-    spread = np.maximum(np.max(np.abs(stacked), axis=0), np.abs(base))
-    rounding = np.finfo(dtype if dtype.kind == "f" else np.float64).eps * spread / eps
-    clear = slope > _CLEAR_OF_ROUNDING * rounding  # not where f overflows at x +- eps: inf is no clearer than inf
-    if not clear.any():
-        return weights
-    raised = np.clip(np.max(slope, where=clear, initial=0.0) / np.where(clear, slope, 1.0), 1.0, _MOST_RAISED)
-    return weights * np.where(clear, raised, 1.0)
 
 
 def _moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps: float, read: Callable) -> Any:
