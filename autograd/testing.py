@@ -31,7 +31,9 @@ except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
 from . import testing_reductions, testing_shapes, testing_tensor
+from .modes import is_real
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
+from .shape_args import is_int
 from .tensor import Tensor
 from .value import Value
 
@@ -198,6 +200,28 @@ def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence
     return Expression(tuple(inputs), tuple(steps))
 
 
+def _checked(who: str, kinds: Any, allowed: dict, max_inputs: Any, max_ops: Any, bound: Any) -> tuple[str, ...]:
+    """`kinds` as a tuple, refused (with max_inputs, max_ops and bound) where they would draw nothing or
+    fail inside a draw: a name not of `allowed`, a tensor kind among scalars, a bound that leaves out every step."""
+    for name, value in (("max_inputs", max_inputs), ("max_ops", max_ops)):
+        if not is_int(value) or value < 1:
+            error = ValueError if is_int(value) else TypeError
+            raise error(f"{who}: {name} must be an int >= 1, got {type(value).__name__} {value!r}")
+    if not is_real(bound) or not bound > 0:
+        raise ValueError(
+            f"{who}: bound must be a number > 0 (steps whose values exceed it are left out), got {bound!r}"
+        )
+    if isinstance(kinds, str) or not isinstance(kinds, Sequence):
+        raise TypeError(f"{who}: kinds must be a list of kind names, got {type(kinds).__name__} {kinds!r}")
+    if not kinds:
+        raise ValueError(f"{who}: kinds is empty: give at least one of {', '.join(allowed)}")
+    unknown = [k for k in kinds if k not in allowed]
+    if unknown:
+        tensors = " (tensor kinds: give them to tensor_expressions)" if set(unknown) <= set(TENSOR_KINDS) else ""
+        raise ValueError(f"{who}: kinds {unknown} are not among its kinds{tensors}: {', '.join(allowed)}")
+    return tuple(kinds)
+
+
 @st.composite
 def expressions(
     draw: Callable[[st.SearchStrategy[Any]], Any],
@@ -215,6 +239,7 @@ def expressions(
     and a step whose value would exceed `bound` in magnitude is left out, so the drawn point
     is always safe for finite differences.
     """
+    kinds = _checked("expressions", kinds, KINDS, max_inputs, max_ops, bound)
     inputs = [draw(floats(min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
     return _extend(draw, inputs, max_ops, kinds, bound)
 
@@ -232,6 +257,7 @@ def tensor_expressions(
 ) -> Expression:
     """Random tensor expression graphs: inputs are float64 arrays of one drawn 2-d shape, steps
     are the scalar kinds (elementwise) and `TENSOR_KINDS`; the result is summed to a scalar."""
+    kinds = _checked("tensor_expressions", kinds, _KIND, max_inputs, max_ops, bound)
     shape = (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)))
     inputs = [draw(arrays(shape, min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
     return _extend(draw, inputs, max_ops, kinds, bound)

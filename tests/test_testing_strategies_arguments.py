@@ -1,0 +1,43 @@
+"""The expression strategies refuse settings that would draw nothing or fail inside a draw, naming them:
+an audit found a KeyError of one letter for kinds="exp", an AttributeError deep inside a draw for a
+tensor kind among scalars, and a negative bound drawing expressions of no steps at all."""
+
+import pytest
+from hypothesis import given, settings
+
+from autograd.testing import expressions, tensor_expressions
+
+
+def _draw(strategy):
+    @settings(max_examples=2, database=None)
+    @given(strategy)
+    def draw(expression):
+        pass
+
+    draw()
+
+
+@pytest.mark.parametrize(
+    "strategy, error, words",
+    [
+        (expressions(kinds="exp"), TypeError, r"kinds must be a list of kind names, got str 'exp'"),
+        (expressions(kinds=["nope"]), ValueError, r"kinds \['nope'\] are not among its kinds: \+, -"),
+        (expressions(kinds=["softmax"]), ValueError, r"\['softmax'\] .* give them to tensor_expressions"),
+        (tensor_expressions(kinds=[]), ValueError, "kinds is empty"),
+        (expressions(bound=-1.0), ValueError, r"bound must be a number > 0 .* got -1.0"),
+        (expressions(max_ops=0), ValueError, "max_ops must be an int >= 1, got int 0"),
+        (tensor_expressions(max_inputs=1.5), TypeError, "max_inputs must be an int >= 1, got float 1.5"),
+    ],
+)
+def test_expression_strategies_refuse_settings_that_draw_nothing(strategy, error, words):
+    with pytest.raises(error, match=words):
+        _draw(strategy)
+
+
+def test_a_tensor_kind_is_drawn_by_tensor_expressions():
+    @settings(max_examples=5, database=None)
+    @given(tensor_expressions(kinds=["softmax"], max_ops=1))
+    def draw(expression):
+        assert all(kind == "softmax" for kind, _, _ in expression.steps)
+
+    draw()
