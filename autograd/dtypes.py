@@ -18,8 +18,9 @@ def floats(x: Any) -> Any:
 def no_bools(name: str, *xs: np.ndarray) -> None:
     """Refuse bool operands of a contraction (matmul, einsum): numpy's sum of products of bools is their
     logical OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them."""
-    if any(x.dtype == np.bool_ for x in xs):
-        raise TypeError(
-            f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
-            "first (t.astype(int))"
-        )
+    for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not any() of a generator of dtype ==
+        if x.dtype.kind == "b":
+            raise TypeError(
+                f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
+                "first (t.astype(int))"
+            )
