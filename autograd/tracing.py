@@ -7,12 +7,14 @@ their dtype. The two node types make separate graphs, so a function that builds 
 number argument (`autograd.stack([x, 2 * x])`) fails on a Value (MixedNodes); then f is traced once
 more with its number arguments as 0-d float64 Tensors (so f runs twice there), and the answers for
 them are numbers all the same. A function that combines a narrow float with Values (a micrograd
-MLP) is traced once more with it as a Value, its answer rounded to its dtype. A transform inside another (or given
-nodes) keeps the graph of what it returns, so that the outer one differentiates through it.
+MLP) is traced once more with it as a Value, its answer rounded to its dtype. A transform inside another
+(or given nodes, or whose f closes over a Tensor that requires grad) keeps the graph of what it returns,
+so that the outer one (or a backward) differentiates through it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +28,9 @@ from .tensor import Tensor
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .trees import Rebuild, flatten, tree_map
 from .value import Value
+
+# every leaf a transform lifted, while alive (a pullback's, a jvp's own): no variable f closes over
+_LIFTED: weakref.WeakValueDictionary[int, Node] = weakref.WeakValueDictionary()
 
 
 def named(
@@ -46,7 +51,7 @@ class Trace:
         self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
     ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
-        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
+        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves) or _closes_over(outs, aux)
         self._args, self._rerun = args, rerun
 
     def output(self, tree: Any, aux: bool = False) -> Any:
@@ -158,6 +163,7 @@ def _call(
     with enable_grad(), modes.tracing() as lifted:  # differentiating needs the graph, even inside no_grad
         wrt = [_lift(leaf, numbers_as_tensors, floats_as_values) for leaf in differentiated.leaves]
         lifted.update(map(id, wrt))
+        _LIFTED.update((id(x), x) for x in wrt)
         call = list(args)
         for i, tree in zip(differentiated.positions, differentiated.trees(wrt)):
             call[i] = tree
@@ -204,6 +210,26 @@ def _lift(leaf: Any, numbers_as_tensors: bool, floats_as_values: bool) -> Node:
         # a copy: f writing into it (under no_grad) must not change the caller's array
         return Tensor(np.array(data), requires_grad=True, dtype=data.dtype)  # float16 too: its gradient is float16
     return Tensor(np.array(float(data)), requires_grad=True) if numbers_as_tensors else Value(data)
+
+
+def _closes_over(outs: list[Any], aux: Any) -> bool:
+    """Whether f's output or aux was computed from a Tensor that requires grad and that no transform
+    lifted: one f closes over (a model's parameters). The answers depend on it, so they are nodes, as
+    torch.func's are: as arrays, a backward through them (a gradient penalty) missed that dependence
+    without a word. (Values f closes over, a micrograd MLP's, are left out: their answers are numbers,
+    rounded to a narrow float's dtype, as documented.)"""
+    seen: set[int] = set()
+    stack = [n for n in outs + flatten(aux)[0] if isinstance(n, Tensor) and _records(n)]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        parents = n.parents
+        if not parents and not n.is_constant and _LIFTED.get(id(n)) is not n:
+            return True
+        stack.extend(parents)
+    return False
 
 
 def _records(x: Any) -> bool:
