@@ -81,9 +81,12 @@ def _vjp(f: Callable[..., Any], primals: Sequence[Any], has_aux: bool, transform
     return (*result, t.output(t.aux, aux=True)) if has_aux else result
 
 
-def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def jvp(
+    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], *, has_aux: bool = False
+) -> tuple[Any, ...]:
     """Return (f(*primals), J v): the directional derivative of f along `tangents` (one per primal,
-    of its structure and shapes), as torch.func.jvp and jax.jvp.
+    of its structure and shapes), as torch.func.jvp and jax.jvp. With `has_aux=True`, f returns
+    (output, aux) and jvp returns (output, J v, aux), as theirs do.
 
     Computed by the double-vjp trick: the pullback u -> J^T u is linear in u, so its own vjp, taken
     at any u and applied to v, is (J^T)^T v = J v. chainrule has reverse mode only: forward mode
@@ -92,18 +95,18 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     of one forward pass. It is exact: every rule is linear in the gradient it is given, as a vjp is,
     and keeps it on the graph (a rule of yours that reads its g as data, raw(g), is refused: TypeError).
     """
-    check_function(f, "jvp")
+    has_aux = check_function(f, "jvp", has_aux)
     if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
         raise TypeError(
             f"jvp: primals and tangents must be tuples (one entry per argument of f), "
             f"got {type(primals).__name__} and {type(tangents).__name__}"
         )
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
-    out, pullback = _vjp(f, primals, False, "jvp")
+    out, pullback, *aux = _vjp(f, primals, has_aux, "jvp")
     with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph.keeps_g)
         _, pullback_of_pullback = _vjp(pullback, (tree_map(_float_zeros_like, out),), False, "jvp")
     (tangent_out,) = pullback_of_pullback(tuple(tangents))
-    return out, tangent_out
+    return (out, tangent_out, *aux)
 
 
 def _float_zeros_like(x: Any) -> Any:
