@@ -23,6 +23,7 @@ import numpy as np
 from . import modes
 from .graph import MixedNodes, Node, raw
 from .graph_functions import gradients
+from .graph_order import MANY
 from .modes import enable_grad
 from .tensor import Tensor
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
@@ -218,17 +219,19 @@ def _closes_over(outs: list[Any], aux: Any) -> bool:
     torch.func's are: as arrays, a backward through them (a gradient penalty) missed that dependence
     without a word. (Values f closes over, a micrograd MLP's, are left out: their answers are numbers,
     rounded to a narrow float's dtype, as documented.)"""
-    seen: set[int] = set()
     stack = [n for n in outs + flatten(aux)[0] if isinstance(n, Tensor) and _records(n)]
-    while stack:
+    seen = {id(n) for n in stack}
+    while stack:  # the parents read from their slots (Node.parents): this walk costs a pass, kept tight
         n = stack.pop()
-        if id(n) in seen:
+        a, b = n._a, n._b
+        if a is None:
+            if n.requires_grad and _LIFTED.get(id(n)) is not n:
+                return True
             continue
-        seen.add(id(n))
-        parents = n.parents
-        if not parents and not n.is_constant and _LIFTED.get(id(n)) is not n:
-            return True
-        stack.extend(parents)
+        for p in a if b is MANY else (a,) if b is None else (a, b):
+            if id(p) not in seen and p.requires_grad:  # a constant's parents hold no variable
+                seen.add(id(p))
+                stack.append(p)
     return False
 
 
