@@ -52,7 +52,9 @@ class Trace:
         self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
     ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
-        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves) or _closes_over(outs, aux)
+        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
+        # inside no_grad (the caller's mode, f ran outside it) no graph is kept for the caller, as torch.func
+        self.nested = self.nested or modes.current.grad_enabled and _closes_over(outs, aux)
         self._args, self._rerun = args, rerun
 
     def output(self, tree: Any, aux: bool = False) -> Any:

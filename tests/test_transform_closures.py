@@ -5,7 +5,7 @@ depends on that Tensor too, so it comes back as a node a backward goes through, 
 import numpy as np
 import torch
 
-from autograd import Tensor, grad, hessian, jvp
+from autograd import Tensor, grad, hessian, jvp, no_grad
 
 
 def test_a_gradient_penalty_through_a_closed_over_tensor_matches_torch_func():
@@ -38,3 +38,12 @@ def test_without_a_closed_over_variable_the_answers_stay_data():
     assert type(hessian(lambda a, b: a * a * b, argnums=(0, 1))(2.0, 3.0)[0][1]) is float
     assert jvp(lambda x: x**3, (2.0,), (1.0,)) == (8.0, 12.0)
     assert type(jvp(lambda x: x**3, (x,), (np.ones(3),))[1]) is np.ndarray
+
+
+def test_inside_no_grad_a_closed_over_tensor_leaves_the_answer_data():
+    """torch.func.grad inside torch.no_grad gives a tensor that does not require grad: no graph for the caller."""
+    w = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    with no_grad():
+        g = grad(lambda y: (w * y * y).sum())(np.ones(3))
+    assert type(g) is np.ndarray
+    np.testing.assert_array_equal(g, [1.0, -2.0, 4.0])
