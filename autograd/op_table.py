@@ -131,10 +131,13 @@ def _div_vjp(g, out, a, b):
     ga = g / b
     with np.errstate(invalid="ignore"):  # inf · 0, put right below
         gb = -ga * out
-    if np.isnan(raw(gb)).any():
-        # -g·a/b² is 0 where g or a is 0 (finite, b nonzero), but a factor can still be inf there: g / b at
-        # a subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0)
-        exact_zero = ((raw(g) == 0) | (raw(a) == 0)) & np.isfinite(raw(g)) & np.isfinite(raw(a)) & (raw(b) != 0)
+    nan = np.isnan(raw(gb))
+    if nan.any():
+        # -g·a/b² is 0 where g or a is 0 (all finite, b nonzero), but a factor can still be inf there: g / b at
+        # a subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0).
+        # Only those NaNs: a NaN b's stays NaN, and elsewhere a zero keeps its sign
+        finite = np.isfinite(raw(g)) & np.isfinite(raw(a)) & np.isfinite(raw(b))
+        exact_zero = nan & finite & ((raw(g) == 0) | (raw(a) == 0)) & (raw(b) != 0)
         gb = where(0.0, gb, cond=exact_zero)
     return ga, gb
 

@@ -7,6 +7,8 @@ and a g of 0 stay right. Cases from a scan of every op over 1e-310..1e308 and g 
 to 1.7e308; where the derivative itself under- or overflows, g cannot help it and it is not here.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -169,6 +171,19 @@ def test_a_values_divisor_gets_0_where_its_gradient_is_0_but_a_factor_overflows(
     num, den = Value(a), Value(b)
     (num / den).backward(g)
     assert float(den.grad) == 0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0 / 0 and 1 / 0, the NaNs and infinities meant
+def test_div_puts_0_only_where_inf_times_0_made_nan_of_its_divisors_gradient():
+    """A NaN divisor's gradient stays NaN (as PyTorch's), and the zeros beside a NaN keep their sign."""
+    a = Tensor([0.0, 1.0, 0.0, 0.0], dtype=np.float64, requires_grad=True)
+    b = Tensor([np.nan, np.nan, 2.0, 0.0], dtype=np.float64, requires_grad=True)
+    (a / b).backward(np.array([1.0, 0.0, 1.0, 1.0]))
+    assert np.isnan(b.grad[:2]).all() and np.isnan(b.grad[3])
+    assert b.grad[2] == 0 and np.signbit(b.grad[2])  # -(1 / 2) · 0, as without the NaN beside it
+    num, den = Value(0.0), Value(math.nan)
+    (num / den).backward()
+    assert math.isnan(den.grad)
 
 
 def test_logsumexp_of_a_row_holding_inf_sends_0_to_its_finite_entries():
