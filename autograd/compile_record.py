@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from .compile_random import DREW_OUTSIDE
 from .compile_recording import MadeByOp, Recording, input_array
 from .modes import require_callable, short
 from .trees import flatten
@@ -47,8 +46,7 @@ def recording(known_params: list[Any], known_owners: list[Any], inputs: list[Any
     rec.check_grads("after the last recorded call")
     rec.check_settings()
     rec.check_inputs()
-    if rec.random.moved_outside_draws():
-        rec.problems.append(DREW_OUTSIDE)
+    rec.drew_outside = rec.random.moved_outside_draws()
     if rec.read_parameter:
         rec.problems.append(
             "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from it "

@@ -85,6 +85,7 @@ class Recording:
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
         self.random = Spans()  # the global generators' readings: drawn from only by autograd.drawn?
+        self.drew_outside = False  # did they move between those readings? (read_tape: after a layer made anew)
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
         # (check, the data it checked, the number of draws made before it): `validate`
         self.checks: list[tuple[Callable[[Any], None], Any, int]] = []

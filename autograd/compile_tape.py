@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .compile_guards import unchanged
+from .compile_random import DREW_OUTSIDE
 from .compile_reads import Read
 from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
@@ -123,6 +124,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
                 "step; a mode switched), which a replay would not do. Make and change modules outside the step"
             )
+    if rec.drew_outside:  # after the guards: a layer made on the first call may draw its weights, once
+        raise Unreplayable(DREW_OUTSIDE)
     if rec.switches != SWITCHES.count:
         raise Unreplayable(
             "the step switched a tensor's requires_grad while it ran (a discriminator frozen for the generator's "

@@ -73,3 +73,37 @@ def test_draws_the_caller_makes_between_calls_replay():
         warnings.simplefilter("error")
         compiled = _losses(True, lambda out: out * 2.0, between)
     assert compiled == _losses(False, lambda out: out * 2.0, between)
+
+
+class _Lazy(nn.Module):
+    """Its weights drawn from numpy's global generator on its first call, then kept."""
+
+    def __init__(self):
+        super().__init__()
+        self.W = None
+
+    def forward(self, x):
+        if self.W is None:
+            self.W = Tensor(np.random.rand(x.shape[1], 2), requires_grad=True)
+        return x @ self.W
+
+
+def test_a_layer_made_on_the_first_call_may_draw_its_weights_from_a_global_generator():
+    """The first recording, thrown away for the layer it made, is the only one that draws: the step records
+    again and replays (it ran eagerly for good, 'drew from numpy's global generator', though no later call
+    draws), as it did before draws outside autograd.drawn were checked."""
+    np.random.seed(0)
+    lazy = _Lazy()
+
+    def step(x):
+        out = lazy(x).sum()
+        out.backward()
+        return out
+
+    compiled = autograd.compile(step)
+    x = Tensor(np.ones((4, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        losses = [compiled(x).item() for _ in range(4)]
+    assert any(r.program is not None for r in compiled.recordings.values())
+    assert losses == [step(x).item()] * 4
