@@ -98,9 +98,15 @@ def _entries(value: Any, budget: int) -> int:
 
 def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
     """Whether `owner.name` still equals the guard's snapshot of it (at once when it is the snapshot
-    itself: a flag, a count, a name, a tuple of them)."""
+    itself: a flag, a count, a name, a tuple of them; or the object a snapshot by identity holds)."""
     value = getattr(owner, name, MISSING)
-    return value is snapshot or settled(value) == snapshot
+    return value is snapshot or kept(value, snapshot) or settled(value) == snapshot
+
+
+def kept(value: Any, snapshot: Any) -> bool:
+    """Whether `snapshot` is `value` kept by identity (`Same`): without settled's count of a large container's
+    entries, which would cost a pass over a list of 10,000 numbers on every replay."""
+    return snapshot.__class__ is Same and snapshot.obj is value
 
 
 def is_setting(value: Any) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_backward import backward_pass
-from .compile_guards import MISSING, settled
+from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
 from .compile_schedule import Step, draws_and_checks
@@ -78,8 +78,8 @@ class Program:
     def run(self, inputs: list[Any]) -> Any:
         for owner, name, snapshot in self.guards:  # compile_guards.unchanged, inline: it runs on every replay
             value = getattr(owner, name, MISSING)
-            if value is not snapshot and settled(value) != snapshot:  # another mode or setting: another graph
-                raise Stale
+            if value is not snapshot and not kept(value, snapshot) and settled(value) != snapshot:
+                raise Stale  # another mode or setting: another graph
         for namespace, name, value in self.names:
             if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew
                 raise Stale
