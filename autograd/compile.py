@@ -128,7 +128,8 @@ class Compiled:
         first = recorded.first
         bound = self.names.bound()
         with recording(first.params if first else [], first.owners if first else [], given) as rec:
-            rec.random = Spans(tuple(x for x in bound if isinstance(x, GENERATORS)))
+            held = [*bound, *(x for owner in self.owners for x in vars(owner).values())]  # self.rng too
+            rec.random = Spans(tuple(x for x in held if isinstance(x, GENERATORS)))
             owners = [*self.owners, *self.names.read_through(bound)]
             result = guard_attributes(owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1

@@ -1,6 +1,7 @@
 """The random generators a compiled step must not draw from outside `autograd.drawn`: Python's `random`
 module, numpy's legacy one (`np.random.rand`, `np.random.shuffle`), and those the step's global names and
-closure cells hold (`rng = np.random.default_rng(0)`). A replay runs none of
+closure cells hold (`rng = np.random.default_rng(0)`), or a compiled bound method's object (`self.rng`). A
+replay runs none of
 the step's Python, so a branch on `random.random()` (an augmentation taken or not) goes on as it went
 when recorded, and numbers drawn as data stay the recorded ones. A draw made by `autograd.drawn` is
 made again by each replay, in its order: what it takes from these generators is its own."""
@@ -16,7 +17,7 @@ import numpy as np
 
 DREW_OUTSIDE = (
     "the step drew from Python's random module, numpy's global generator or a generator its names hold "
-    "(random.random(), np.random.rand, rng.random()) "
+    "or its object holds (random.random(), np.random.rand, rng.random(), self.rng.random()) "
     "outside autograd.drawn: a replay runs none of the step's Python, so a branch on such a draw would go "
     "as recorded, and numbers drawn as data would stay the recorded ones. Draw inside autograd.drawn (or "
     "with autograd.rand), or run the step eagerly"

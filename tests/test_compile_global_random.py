@@ -107,3 +107,21 @@ def test_a_layer_made_on_the_first_call_may_draw_its_weights_from_a_global_gener
         losses = [compiled(x).item() for _ in range(4)]
     assert any(r.program is not None for r in compiled.recordings.values())
     assert losses == [step(x).item()] * 4
+
+
+class _Augmenting:
+    def __init__(self):
+        self.rng = np.random.default_rng(1)  # its first two draws below 0.5, its third above
+
+    def step(self, x):
+        return (x * (2.0 if self.rng.random() < 0.5 else 1.0)).sum()
+
+
+def test_a_branch_on_a_generator_of_a_compiled_methods_object_runs_it_eagerly():
+    """compile(trainer.step) reading self.rng: the recordings' branches agreed, and the replays kept them."""
+    x = Tensor(np.ones((2, 2)))
+    compiled = autograd.compile(_Augmenting().step)
+    with pytest.warns(autograd.CompileWarning, match="random module, numpy's global generator or a generator"):
+        got = [compiled(x).item() for _ in range(4)]
+    eager = _Augmenting()
+    assert got == [eager.step(x).item() for _ in range(4)]
