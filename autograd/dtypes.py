@@ -16,11 +16,13 @@ def floats(x: Any) -> Any:
 
 
 def no_bools(name: str, *xs: np.ndarray) -> None:
-    """Refuse bool operands of a contraction (matmul, einsum): numpy's sum of products of bools is their
-    logical OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them."""
-    for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not any() of a generator of dtype ==
-        if x.dtype.kind == "b":
-            raise TypeError(
-                f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
-                "first (t.astype(int))"
-            )
+    """Refuse a contraction (matmul, einsum) of bools alone: numpy's sum of products of bools is their logical
+    OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them.
+    Beside a number (mask @ w) a bool is 0 or 1, and the sum a count: numpy computes it in the number's dtype."""
+    for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not all() of a generator of dtype ==
+        if x.dtype.kind != "b":
+            return
+    raise TypeError(
+        f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
+        "first (t.astype(int))"
+    )

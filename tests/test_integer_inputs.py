@@ -134,3 +134,16 @@ def test_a_contraction_of_bools_is_refused_not_a_logical_or(contract):
     with pytest.raises(TypeError, match=r"of bool tensors would be a logical OR of ANDs.*astype\(int\)"):
         contract(mask)
     assert contract(mask.astype(int)).item() == 2
+
+
+@pytest.mark.parametrize(
+    "contract",
+    [lambda m, w: m @ w, lambda m, w: autograd.einsum("i,i->", m, w), lambda m, w: autograd.einsum("i,i,i->", m, m, w)],
+    ids=["matmul", "einsum", "einsum of three"],
+)
+def test_a_contraction_of_bools_beside_numbers_is_their_count(contract):
+    """mask @ w sums w where mask holds, in w's dtype, as it did before bools alone were refused."""
+    mask, w = Tensor(np.array([True, True, False])), Tensor(np.array([1.5, 2.0, 4.0]), requires_grad=True)
+    out = contract(mask, w)
+    out.backward()
+    assert out.item() == 3.5 and w.grad.tolist() == [1.0, 1.0, 0.0]
