@@ -139,7 +139,8 @@ class Compiled:
                     f"it was recorded {MAX_ATTEMPTS} times without a replay: something it depends on changes on "
                     "almost every call (a model's layers or statistics: nn's count of such changes is one for all "
                     "models, so another model trained eagerly in the loop counts too; requires_grad switched on a "
-                    "tensor; a layer made on each call)"
+                    "tensor; a layer made on each call; a number the step reads through its names that the caller "
+                    "changes on every call, config['scale'], baseline[0] or args.scale: give it as an array argument)"
                 )
             tape = read_tape(rec, given, result)
             tape.bound = self.names.check_unchanged(bound)
