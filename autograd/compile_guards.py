@@ -19,6 +19,9 @@ MISSING = object()  # an attribute deleted since: a changed setting
 # arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
 # setting, and comparing it on every replay would cost a pass over it
 GUARDED_ENTRIES = 10_000
+# a tuple, list or dict costing more than this many items to compare (`_cost`) is no setting either (a table,
+# a vocabulary): each item's snapshot is made in Python, on every replay (about 0.5 us a number)
+SETTING_COST = 32
 _AS_IS = (bool, int, str, bytes, type(None))
 _AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
 
@@ -72,8 +75,8 @@ def settled(value: Any) -> Any:
             if value.size <= GUARDED_ENTRIES
             else Same(value)
         )
-    if isinstance(value, tuple | list | dict) and _entries(value, GUARDED_ENTRIES) > GUARDED_ENTRIES:
-        return Same(value)  # a table of data (a list of images), not a setting
+    if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
+        return Same(value)  # a table of data (a list of images, a vocabulary), not a setting
     if isinstance(value, tuple | list):
         return (value.__class__.__name__, *map(settled, value))
     if isinstance(value, dict):
@@ -81,16 +84,17 @@ def settled(value: Any) -> Any:
     return Same(value)
 
 
-def _entries(value: Any, budget: int) -> int:
-    """How many numbers a snapshot of `value` would hold (an array its size, or 1 beyond GUARDED_ENTRIES:
-    it is kept by identity; a container its items' sum; anything else 1), counted until it passes `budget`."""
+def _cost(value: Any, budget: int) -> int:
+    """What comparing a snapshot of `value` on every replay costs, in Python items: 1 for a number or an
+    object, 1 per 1,024 numbers of an array (compared as bytes, in C; 1 beyond GUARDED_ENTRIES: kept by
+    identity), a container its items' sum; counted until it passes `budget`."""
     if isinstance(value, np.ndarray):
-        return value.size if value.size <= GUARDED_ENTRIES else 1
+        return 1 + value.size // 1024 if value.size <= GUARDED_ENTRIES else 1
     if not isinstance(value, tuple | list | dict):
         return 1
     count = 0
     for item in value.values() if isinstance(value, dict) else value:
-        count += _entries(item, budget - count)
+        count += _cost(item, budget - count)
         if count > budget:
             break
     return count
