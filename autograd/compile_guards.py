@@ -156,11 +156,25 @@ def _own_classes(owner: Any) -> list[type]:
 
 
 class Contents:
-    """A dict or list a step's global name or closure cell holds, as an owner whose one attribute, `held`, is
-    that container: guarded by value, as a module's settings are (`read_through`)."""
+    """A dict, list or array a step's names hold (`Names.read_through`), as an owner whose one attribute,
+    `held`, is it: guarded by value as a module's settings are (by identity where that would cost)."""
 
-    def __init__(self, held: dict | list) -> None:
+    def __init__(self, held: dict | list | np.ndarray) -> None:
         self.held = held
+
+
+def _read(names: Container[str]) -> Callable[[Any, str, Any], bool]:
+    """Which attributes of an owner guard_attributes guards: a Contents' one, and those named in `names`;
+    of a module (`config.SCALE`), its settings only, not the functions and classes it defines."""
+
+    def read(owner: Any, name: str, value: Any) -> bool:
+        if owner.__class__ is Contents:
+            return True
+        if name not in names:
+            return False
+        return not isinstance(owner, types.ModuleType) or (not isinstance(value, _FUNCTIONS) and is_setting(value))
+
+    return read
 
 
 def guard_attributes(
@@ -171,7 +185,7 @@ def guard_attributes(
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
     replaced, an array of more than GUARDED_ENTRIES numbers)."""
-    return _guarded(owners, lambda owner, name, value: name in names or owner.__class__ is Contents, call, args, kwargs)
+    return _guarded(owners, _read(names), call, args, kwargs)
 
 
 def _guarded(

@@ -12,7 +12,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from .compile_guards import Contents, is_setting
+import numpy as np
+
+from .compile_guards import Contents
 from .compile_replay import UNBOUND, Program
 from .compile_tape import Unreplayable
 from .graph import Node
@@ -60,19 +62,27 @@ class Names:
     def read_through(self, bound: tuple[Any, ...]) -> list[Any]:
         """Of the objects the names hold (`bound`), those whose numbers the step's code may read into the
         recording as constants: plain objects and classes (`args.scale`, `Config.temperature`, read by
-        attributes the code names) and small dicts and lists of numbers (`config["scale"]`, `scale[0]`,
-        each as one `Contents` for all recordings). A replay runs none of that Python, so each is guarded
+        attributes the code names, and the objects those attributes hold: `cfg.optim.scale`), modules
+        (`config.SCALE`), and dicts, lists and small arrays (`settings["scale"]`, `scale[0]`, each as one
+        `Contents` for all recordings). A replay runs none of that Python, so each is guarded
         (`guard_attributes`): one changed between calls records again, where it baked the old number."""
         found: list[Any] = []
-        for x in bound:
-            if isinstance(x, dict | list):
-                if is_setting(x):
-                    held = self.contents.get(id(x))
-                    if held is None or held.held is not x:
-                        held = self.contents[id(x)] = Contents(x)
-                    found.append(held)
+        pending, seen = list(bound), set()
+        while pending:
+            x = pending.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if isinstance(x, dict | list | np.ndarray):
+                held = self.contents.get(id(x))
+                if held is None or held.held is not x:
+                    held = self.contents[id(x)] = Contents(x)
+                found.append(held)
+            elif isinstance(x, types.ModuleType):
+                found.append(x)
             elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and hasattr(x, "__dict__"):
                 found.append(x)
+                pending += [v for k, v in vars(x).items() if k in self.attributes]
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:

@@ -20,10 +20,19 @@ class Config:
 
 SETTINGS = {"scale": 2.0}
 ARGS = types.SimpleNamespace(scale=2.0)
+NESTED = types.SimpleNamespace(optim=types.SimpleNamespace(scale=2.0))
+MIXED = {"scale": 2.0, "model": object(), 0: "a key of another type"}
+SMALL = np.array([2.0, 1.0])
+CONFIG = types.ModuleType("config")  # a config module: `import config`
+CONFIG.SCALE = 2.0
 CASES = {  # how the step reads the number, how the caller changes it
     "class attribute": (lambda: Config.scale, lambda v: setattr(Config, "scale", v)),
     "global dict": (lambda: SETTINGS["scale"], lambda v: SETTINGS.__setitem__("scale", v)),
     "object's attribute": (lambda: ARGS.scale, lambda v: setattr(ARGS, "scale", v)),
+    "nested object's attribute": (lambda: NESTED.optim.scale, lambda v: setattr(NESTED.optim, "scale", v)),
+    "dict holding other objects": (lambda: MIXED["scale"], lambda v: MIXED.__setitem__("scale", v)),
+    "array read in Python": (lambda: float(SMALL[0]), lambda v: SMALL.__setitem__(0, v)),
+    "module's attribute": (lambda: CONFIG.SCALE, lambda v: setattr(CONFIG, "SCALE", v)),
 }
 
 
