@@ -36,8 +36,10 @@ CASES = {  # how the step reads the number, how the caller changes it
 }
 
 
-def _losses(compiled, read, change, kept=None):
-    model = nn.Linear(3, 2, seed=0).double()
+def _losses(compiled, read, change, model=None):
+    """The losses of 8 SGD steps of `model` (a Linear) on (model(x) * read()).sum(), the number `read`
+    gives set to 2.0 by `change` before the first and to 5.0 before the fifth."""
+    model = model or nn.Linear(3, 2, seed=0).double()
     opt = nn.SGD(model.parameters(), lr=0.01)
     x = Tensor(np.ones((4, 3)))
 
@@ -65,48 +67,19 @@ def test_a_number_read_from_a_global_object_is_guarded(case):
 
 
 def test_a_number_in_a_closures_list_is_guarded():
-    def losses(compiled):
-        scale = [2.0]
-        model = nn.Linear(3, 2, seed=0).double()
-        opt = nn.SGD(model.parameters(), lr=0.01)
-
-        def step(x):
-            opt.zero_grad()
-            loss = (model(x) * scale[0]).sum()
-            loss.backward()
-            opt.step()
-            return loss
-
-        run = autograd.compile(step, strict=True) if compiled else step
-        x = Tensor(np.ones((4, 3)))
-        out = [run(x).item() for _ in range(4)]
-        scale[0] = 5.0
-        return out + [run(x).item() for _ in range(4)]
-
-    assert losses(True) == losses(False)
+    scale = [2.0]
+    read, change = (lambda: scale[0]), (lambda v: scale.__setitem__(0, v))
+    assert _losses(True, read, change) == _losses(False, read, change)
 
 
 def test_a_guarded_number_replays_again_once_recorded_anew():
-    scale = {"value": 2.0}
-    calls = []
-    model = nn.Linear(3, 2, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.01)
+    scale, calls = {"value": 2.0}, []
 
-    def step(x):
+    def read():
         calls.append(1)  # runs on recorded calls only
-        opt.zero_grad()
-        loss = (model(x) * scale["value"]).sum()
-        loss.backward()
-        opt.step()
-        return loss
+        return scale["value"]
 
-    run = autograd.compile(step, strict=True)
-    x = Tensor(np.ones((4, 3)))
-    for _ in range(4):
-        run(x)
-    scale["value"] = 5.0
-    for _ in range(4):
-        run(x)
+    _losses(True, read, lambda v: scale.__setitem__("value", v))
     assert len(calls) == 4, "two recordings for each number, replays after them"
 
 
@@ -122,26 +95,11 @@ class _Tempered(nn.Module):
 
 
 def test_a_class_attribute_of_your_module_is_one_of_its_settings():
-    def losses(compiled):
-        _Tempered.temperature = 1.0
-        model = _Tempered()
-        opt = nn.SGD(model.parameters(), lr=0.01)
-
-        def step(x):
-            opt.zero_grad()
-            loss = model(x).sum()
-            loss.backward()
-            opt.step()
-            return loss
-
-        run = autograd.compile(step, strict=True) if compiled else step
-        x = Tensor(np.ones((2, 3)))
-        out = [run(x).item() for _ in range(4)]
-        _Tempered.temperature = 3.0
-        return out + [run(x).item() for _ in range(4)]
+    def change(v):
+        _Tempered.temperature = v
 
     try:
-        assert losses(True) == losses(False)
+        assert _losses(True, lambda: 1.0, change, _Tempered()) == _losses(False, lambda: 1.0, change, _Tempered())
     finally:
         _Tempered.temperature = 1.0
 
