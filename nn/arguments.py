@@ -247,11 +247,8 @@ def cast_fitting(values: np.ndarray, dtype: np.dtype, what: str) -> np.ndarray:
     return cast
 
 
-def check_writable(data: np.ndarray, whose: str, instead: str) -> None:
-    """Refuse a write into read-only data (`whose`, the data named) before anything changes: numpy refuses
-    it in its bare words ("assignment destination is read-only"), and an optimizer's step would have moved
-    the parameters before it by then. `instead`: what to do."""
-    if not data.flags.writeable:
-        raise ValueError(
-            f"{whose} is read-only (a broadcast or expand()ed tensor, or an array marked read-only), {instead}"
-        )
+def read_only(whose: str, instead: str) -> ValueError:
+    """The error for a write into read-only data (`whose`, the data named; `instead`, what to do), raised
+    before anything changes: numpy refuses it in its bare words ("assignment destination is read-only"),
+    and an optimizer's step would have moved the parameters before it by then."""
+    return ValueError(f"{whose} is read-only (a broadcast or expand()ed tensor, or an array marked so), {instead}")

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import cast_fitting, check_choice, check_real, check_writable, shown
+from .arguments import cast_fitting, check_choice, check_real, read_only, shown
 from .rng import generator as generator_of
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
@@ -226,7 +226,8 @@ def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
     refuses it, or where its data is read-only."""
     cast = cast_fitting(values, tensor.dtype, "nn.init, nothing written")
     data = tensor.data
-    check_writable(data, f"nn.init: the data of the tensor of shape {tensor.shape}", "nothing written; copy it first")
+    if not data.flags.writeable:
+        raise read_only(f"nn.init: the data of the tensor of shape {tensor.shape}", "nothing written; copy it first")
     data[...] = cast
     tensor.data = data
     return tensor

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
-from .arguments import check_writable, one_number
+from .arguments import one_number, read_only
 from .optim_groups import ParamGroup, checked_params
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
@@ -160,8 +160,9 @@ class Optimizer(OptimizerState):
                 continue
             data = t.data
             shape = data.shape
-            whose = f"{type(self).__name__}: the data of {t!r}"
-            check_writable(data, whose, "so a step cannot change it; give the parameter its own copy")
+            if not data.flags.writeable:  # refused before any parameter moves
+                whose = f"{type(self).__name__}: the data of {t!r}"
+                raise read_only(whose, "so a step cannot change it; give the parameter its own copy")
             if g.shape != shape:
                 raise ShapeError(
                     f"{type(self).__name__}: a gradient of shape {g.shape} for a parameter of shape {shape} ({t!r}); "
