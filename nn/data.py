@@ -219,7 +219,9 @@ class Batches:
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         rng = generator(None) if self._rng is None else self._rng
-        order = rng.permutation(len(self.y)) if self.shuffle else None
+        # rows picked by index either way: each batch a copy, as PyTorch's DataLoader collates one, so a
+        # batch changed in place (xb /= 255) changes neither the caller's arrays nor a later epoch
+        order = rng.permutation(len(self.y)) if self.shuffle else np.arange(len(self.y))
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            rows = slice(start, start + self.batch_size) if order is None else order[start : start + self.batch_size]
+            rows = order[start : start + self.batch_size]
             yield self.X[rows], self.y[rows]

@@ -1,0 +1,18 @@
+"""nn.data and nn.idx as a user meets them: batches that are the caller's own, IDX arrays in the
+machine's byte order, toy datasets that finish."""
+
+import numpy as np
+import pytest
+
+import nn
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_a_batch_changed_in_place_changes_neither_the_callers_data_nor_the_next_epoch(shuffle):
+    X, y = np.arange(12.0).reshape(6, 2), np.arange(6)
+    batches = nn.data.Batches(X, y, batch_size=4, shuffle=shuffle, seed=0)
+    for xb, yb in batches:
+        xb /= 255  # a normalisation written in place, as a training loop might
+        yb[:] = 0
+    assert np.array_equal(X, np.arange(12.0).reshape(6, 2)) and np.array_equal(y, np.arange(6))
+    assert sorted(np.concatenate([yb for _, yb in batches]).tolist()) == list(range(6))
