@@ -43,8 +43,9 @@ Expect = Callable[[tuple[int, ...], np.dtype], str | None]  # a header's shape a
 
 
 def read_idx(path: str | os.PathLike, expect: Expect | None = None) -> np.ndarray:
-    """The array in an IDX file, gzipped (by its first bytes) or raw. The header is read first and
-    the data streamed after it, never more than it declares and one byte, so a gzip that expands
+    """The array in an IDX file, gzipped (by its first bytes) or raw, in the machine's byte order (IDX's
+    is big-endian). The header is read first and the data streamed after it, never more than it
+    declares and one byte, so a gzip that expands
     past its header (a bomb) is refused without being decompressed, and memory follows the data
     actually there, not an absurd declared shape. `expect`, given the header's shape and dtype,
     says what is wrong with them, before any data is read (mnist's 28 x 28 images, a bound on
@@ -107,7 +108,10 @@ def _read(stream: BinaryIO, path: Path, most: int, room: str, expect: Expect | N
         data += chunk
     if stream.read(1):
         raise IDXError(f"{path}: longer than its header says: {said}")
-    return np.frombuffer(data, dtype).reshape(shape)
+    array = np.frombuffer(data, dtype).reshape(shape)
+    # IDX is big-endian; the array is in the machine's order (as torchvision's reader gives it), swapped
+    # in place: a >i4 array is no int32 to `dtype == np.int32`, and torch.from_numpy refuses it
+    return array if dtype.isnative else array.byteswap(inplace=True).view(dtype.newbyteorder("="))
 
 
 @dataclass(frozen=True)
