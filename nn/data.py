@@ -106,10 +106,14 @@ def linear_regression(
 
 def _vertices(rng: np.random.Generator, count: int, dims: int) -> np.ndarray:
     """`count` distinct vertices of the unit hypercube in `dims` dimensions, as rows of 0s and 1s: drawn
-    from a permutation of all 2**dims where they are few, else as random rows, drawn again until distinct
-    (the 2**dims of 40 features would not fit in memory; two rows of 17 or more coincide rarely)."""
+    from a permutation of all 2**dims where they are few; up to 62 dimensions as numbers drawn without
+    replacement (numpy's choice: the 2**dims of 40 features would not fit in memory, and random rows,
+    drawn again until distinct, would never be for thousands of clusters on 17 features); beyond, as
+    random rows drawn again until distinct (count rows coincide with a chance below count**2 / 2**64)."""
     if dims <= 16:
         return (rng.permutation(2**dims)[:count, None] >> np.arange(dims)) & 1
+    if dims <= 62:
+        return (rng.choice(2**dims, count, replace=False)[:, None] >> np.arange(dims)) & 1
     rows = rng.integers(0, 2, (count, dims))
     while len(np.unique(rows, axis=0)) < count:
         rows = rng.integers(0, 2, (count, dims))

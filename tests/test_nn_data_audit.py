@@ -1,12 +1,16 @@
 """nn.data and nn.idx as a user meets them: batches that are the caller's own, IDX arrays in the
 machine's byte order, toy datasets that finish."""
 
+import signal
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 import nn
+from nn.data import _vertices
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -30,3 +34,28 @@ def test_read_idx_gives_its_numbers_in_the_machines_byte_order(tmp_path, code, d
     array = nn.data.read_idx(path)
     assert array.dtype == dtype and array.dtype.isnative  # a >i4 array is no int32: torch.from_numpy refuses it
     assert np.array_equal(array, values)
+
+
+def test_make_classification_finds_thousands_of_distinct_vertices_on_17_features():
+    # 5,000 random rows of 17 bits were drawn again until distinct, a chance of about e**-95 a draw: it hung
+    with deadline(seconds=20):
+        X, y = nn.data.make_classification(100, 17, n_classes=2, n_clusters_per_class=2500, flip_y=0.0, seed=0)
+        every = _vertices(np.random.default_rng(0), 2**17, 17)
+    assert X.shape == (100, 17) and np.bincount(y).tolist() == [50, 50]  # clusters 0..99, dealt in turn
+    assert len(np.unique(every, axis=0)) == 2**17 and np.unique(every).tolist() == [0, 1]
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """A TimeoutError, not a hung test, for what runs longer than `seconds` (SIGALRM: POSIX's main thread)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
