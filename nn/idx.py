@@ -147,13 +147,16 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
             raise IDXError(f"{ipath}: holds no images (shape {images.shape}); MNIST's {part} images are thousands")
         if labels.max() > 9:
             raise IDXError(f"{lpath}: labels must be 0 to 9, found {labels.max()}")
-    images = {
-        k: (v.reshape(len(v), -1) if flatten else v).astype(np.float32) / 255
-        for k, v in arrays.items()
-        if "images" in k
-    }
+    images = {k: _scaled(v.reshape(len(v), -1) if flatten else v) for k, v in arrays.items() if "images" in k}
     labels = {k: v.astype(np.int64) for k, v in arrays.items() if "labels" in k}
     return MNIST(**images, **labels)
+
+
+def _scaled(pixels: np.ndarray) -> np.ndarray:
+    """uint8 pixels as float32 in [0, 1], divided in place: `/ 255` made a second float32 copy, as large."""
+    scaled = pixels.astype(np.float32)
+    scaled /= 255
+    return scaled
 
 
 def _mnist_images(shape: tuple[int, ...], dtype: np.dtype) -> str | None:

@@ -1,13 +1,15 @@
 """nn.data and nn.idx as a user meets them: batches that are the caller's own, IDX arrays in the
-machine's byte order, toy datasets that finish."""
+machine's byte order, mnist at one float32 copy, toy datasets that finish."""
 
 import signal
 import struct
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from test_nn_data import write_mnist
 
 import nn
 from nn.data import _vertices
@@ -59,3 +61,16 @@ def deadline(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_mnist_holds_one_float32_copy_of_its_images_at_a_time(tmp_path):
+    write_mnist(tmp_path, n_train=3000, n_test=10)
+    floats = 3000 * 784 * 4
+    tracemalloc.start()
+    try:
+        data = nn.data.mnist(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data.train_images.nbytes == floats and 0 <= data.train_images.min() and data.train_images.max() <= 1
+    assert peak < 1.6 * floats  # the uint8 pixels and the float32 images; `/ 255` made a second float32 copy
