@@ -52,7 +52,7 @@ def read_idx(path: str | os.PathLike, expect: Expect | None = None) -> np.ndarra
     their count). Raises FileNotFoundError when there is no such file, OSError when it cannot be
     opened, and IDXError (a ValueError) naming the file for any fault in it: bad magic or type
     code, not what `expect` wants, cut short or too long, corrupt gzip."""
-    path = Path(path)
+    path = _path("read_idx", "path", path, "a file's")
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise IDXError(f"{path}: not a regular file")
     with open(path, "rb") as f:
@@ -114,6 +114,14 @@ def _read(stream: BinaryIO, path: Path, most: int, room: str, expect: Expect | N
     return array if dtype.isnative else array.byteswap(inplace=True).view(dtype.newbyteorder("="))
 
 
+def _path(owner: str, name: str, path: object, whose: str) -> Path:
+    """`path` as a Path; a TypeError naming `owner`'s argument for what is no path (pathlib's own message
+    names neither)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{owner}: {name} must be {whose} path (a str or a pathlib.Path), got {type(path).__name__}")
+    return Path(path)
+
+
 @dataclass(frozen=True)
 class MNIST:
     """Images as float32 in [0, 1], flattened to 784 columns (or 28 x 28); labels as int64."""
@@ -128,10 +136,13 @@ def mnist(data_dir: str | os.PathLike, flatten: bool = True) -> MNIST:
     """Read MNIST's four files from `data_dir` (each gzipped or raw) and check that they agree:
     28 x 28 uint8 images, at most 300,000 a file, as many uint8 labels as images, labels 0 to 9;
     each file's header is checked before its data is read, so a file that is not MNIST's costs
-    no memory. Raises FileNotFoundError for a missing file (saying where to get MNIST) and
-    IDXError naming the file for a bad one."""
+    no memory. Raises FileNotFoundError for a missing folder or file (saying where to get MNIST),
+    NotADirectoryError for a file as data_dir, and IDXError naming the file for a bad one."""
     flatten = check_flag("mnist", "flatten", flatten)
-    data_dir = Path(data_dir)
+    data_dir = _path("mnist", "data_dir", data_dir, "a folder's")
+    if not data_dir.is_dir():  # else each file's absence said of a folder that is not there, or is a file
+        error = NotADirectoryError if data_dir.exists() else FileNotFoundError
+        raise error(f"mnist: {data_dir} is no folder. {WHERE}, and pass that folder.")
     paths = {}
     for key, name in FILES.items():
         found = [p for p in (data_dir / f"{name}.gz", data_dir / name) if p.is_file()]

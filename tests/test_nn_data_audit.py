@@ -74,3 +74,22 @@ def test_mnist_holds_one_float32_copy_of_its_images_at_a_time(tmp_path):
         tracemalloc.stop()
     assert data.train_images.nbytes == floats and 0 <= data.train_images.min() and data.train_images.max() <= 1
     assert peak < 1.6 * floats  # the uint8 pixels and the float32 images; `/ 255` made a second float32 copy
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda p: nn.data.mnist(p), lambda p: nn.data.read_idx(p)],
+    ids=["mnist", "read_idx"],
+)
+@pytest.mark.parametrize("path", [None, 5, b"data/mnist"])
+def test_a_path_that_is_no_path_is_named_with_its_argument(call, path):
+    with pytest.raises(TypeError, match=r"^(mnist: data_dir must be a folder's|read_idx: path must be a file's) path"):
+        call(path)
+
+
+def test_mnist_says_its_data_dir_is_no_folder_and_where_to_get_mnist(tmp_path):
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match=r"^mnist: .*file is no folder\. MNIST is four files"):
+        nn.data.mnist(tmp_path / "file")
+    with pytest.raises(FileNotFoundError, match=r"^mnist: .*absent is no folder\. .*yann.lecun.com/exdb/mnist"):
+        nn.data.mnist(tmp_path / "absent")
