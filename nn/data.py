@@ -87,6 +87,8 @@ def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0)
 def blobs(n: int = 100, centers: int = 3, std: float = 1.0, features: int = 2, seed: int = 0) -> tuple:
     """Gaussian blobs of spread `std` around `centers` random centres in [-10, 10]^features."""
     rng, n, centers, features = _drawn("blobs", seed, {"n": n, "centers": centers, "features": features}, {"std": std})
+    if centers > n:  # centres without a point, each drawn all the same (16 GB of them for centers=10**9)
+        raise ValueError(f"blobs: centers ({centers}) must be at most n ({n}), a point for each centre")
     middle = rng.uniform(-10, 10, (centers, features))
     y = np.arange(n) % centers
     return _finish(middle[y] + rng.normal(0, std, (n, features)), y.astype(np.int64), rng)
@@ -139,6 +141,11 @@ def make_classification(
     check_real("make_classification", "flip_y", flip_y, 0, 1)
     rng, n_samples, n_features, n_classes, n_clusters_per_class = _drawn("make_classification", seed, counts, {})
     n_clusters = n_classes * n_clusters_per_class
+    if n_clusters > n_samples:  # clusters, even classes, without a sample, each still drawn (a loop over them)
+        raise ValueError(
+            f"make_classification: n_classes * n_clusters_per_class ({n_clusters} clusters) must be at most "
+            f"n_samples ({n_samples}), a sample for each cluster"
+        )
     if n_features < 64 and n_clusters > 2**n_features:
         raise ValueError(f"make_classification: {n_clusters} clusters need more than {n_features} features")
     centres = (_vertices(rng, n_clusters, n_features) * 2 - 1) * class_sep

@@ -41,9 +41,9 @@ def test_read_idx_gives_its_numbers_in_the_machines_byte_order(tmp_path, code, d
 def test_make_classification_finds_thousands_of_distinct_vertices_on_17_features():
     # 5,000 random rows of 17 bits were drawn again until distinct, a chance of about e**-95 a draw: it hung
     with deadline(seconds=20):
-        X, y = nn.data.make_classification(100, 17, n_classes=2, n_clusters_per_class=2500, flip_y=0.0, seed=0)
+        X, y = nn.data.make_classification(5000, 17, n_classes=2, n_clusters_per_class=2500, flip_y=0.0, seed=0)
         every = _vertices(np.random.default_rng(0), 2**17, 17)
-    assert X.shape == (100, 17) and np.bincount(y).tolist() == [50, 50]  # clusters 0..99, dealt in turn
+    assert X.shape == (5000, 17) and np.bincount(y).tolist() == [2500, 2500]
     assert len(np.unique(every, axis=0)) == 2**17 and np.unique(every).tolist() == [0, 1]
 
 
@@ -93,3 +93,19 @@ def test_mnist_says_its_data_dir_is_no_folder_and_where_to_get_mnist(tmp_path):
         nn.data.mnist(tmp_path / "file")
     with pytest.raises(FileNotFoundError, match=r"^mnist: .*absent is no folder\. .*yann.lecun.com/exdb/mnist"):
         nn.data.mnist(tmp_path / "absent")
+
+
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda: nn.data.blobs(2, centers=3), r"blobs: centers \(3\) must be at most n \(2\), a point for each"),
+        (
+            lambda: nn.data.make_classification(3, 2, n_classes=2, n_clusters_per_class=2),
+            r"make_classification: .*\(4 clusters\) must be at most n_samples \(3\), a sample for each cluster",
+        ),
+    ],
+)
+def test_more_centres_or_clusters_than_points_are_refused(make, problem):
+    # small here: blobs(100, centers=10**9) drew 16 GB of centres without a point, a test of it no less
+    with pytest.raises(ValueError, match=problem):
+        make()
