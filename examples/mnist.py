@@ -157,13 +157,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         parser.error(
             f"argument --val-size: {args.val_size} leaves none of the {len(data.train_labels)} training images"
         )
-    images, test_images = data.train_images, data.test_images
-    if args.model == "cnn":  # images of one channel, standardised (the training images' mean and deviation)
-        mean, std = images.mean(), images.std()
-        images, test_images = ((a.reshape(-1, 1, 28, 28) - mean) / std for a in (images, test_images))
     train, val = nn.data.train_val_split(
-        images, data.train_labels, args.val_size / len(data.train_labels), seed=args.seed
+        data.train_images, data.train_labels, args.val_size / len(data.train_labels), seed=args.seed
     )
+    test_images = data.test_images
+    if args.model == "cnn":  # one channel, standardised by the training part's mean and deviation, not the held-out
+        mean, std = train[0].mean(), train[0].std()  # images': their statistics would reach the training they judge
+        train, val = ((standardised(X, mean, std), y) for X, y in (train, val))
+        test_images = standardised(test_images, mean, std)
     print(f"training on {len(train[1])} images, validating on {len(val[1])} held out; {len(data.test_labels)} to test")
     if args.model == "cnn":
         model = build_cnn(args.dropout, args.seed)
@@ -200,6 +201,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     _, test_accuracy = nn.evaluate(model, F.cross_entropy, test_images, data.test_labels)
     print(f"test accuracy: {test_accuracy:.4f}")
     return {"val_accuracy": history.val_accuracy[-1], "test_accuracy": test_accuracy}
+
+
+def standardised(images: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Flattened images as (n, 1, 28, 28), less `mean`, over `std`: the CNN's inputs."""
+    return (images.reshape(-1, 1, 28, 28) - mean) / std
 
 
 SHOWN_UNITS = 32  # hidden units drawn of a wide first layer: four rows of eight stay readable
