@@ -189,6 +189,7 @@ class Batches:
     default generator as it is when each epoch begins, which autograd.manual_seed seeds). With
     `drop_last`, as PyTorch's DataLoader, the last batch is left out where it would be smaller (its
     examples, shuffled, are others each epoch); one that would leave no batch at all is refused.
+    Each batch is a copy of its rows, never a view of X or y, shuffled or not, as the DataLoader's.
     What it was made with is read-only, checked together once: make new Batches to change it."""
 
     def __init__(
