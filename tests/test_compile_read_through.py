@@ -115,3 +115,44 @@ def test_a_table_of_data_a_name_holds_is_guarded_by_identity_not_copied_on_every
         assert isinstance(settled(table), Same)
     assert settled([1.0, 2.0]) == settled([1.0, 2.0]) != settled([1.0, 3.0])
     assert settled({"weights": np.ones(5000)}) != settled({"weights": np.zeros(5000)})  # an array is cheap to compare
+
+
+BUFFER = np.zeros((4, 3))  # the next batch, which the caller writes in place before each call
+
+
+def _runs(compiled, loss_of, before_call, calls=8):
+    """How many of `calls` SGD steps on loss_of(model) ran the step's Python, and their losses."""
+    ran = []
+    model = nn.Linear(3, 2, seed=0).double()
+    opt = nn.SGD(model.parameters(), lr=0.01)
+
+    def step():
+        ran.append(1)
+        opt.zero_grad()
+        loss = loss_of(model)
+        loss.backward()
+        opt.step()  # `step` taken off `opt`, a name: no attribute of another object the step reads
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    losses = []
+    for i in range(calls):
+        before_call(i)
+        losses.append(run().item())
+    return len(ran), losses
+
+
+def test_an_array_a_name_holds_as_the_steps_data_is_read_as_it_is_not_guarded_by_value():
+    """A batch buffer the caller fills before each call (`BUFFER[:] = batch`; the step reads Tensor(BUFFER)):
+    a replay reads its numbers as they are then. Guarded by value, the step recorded on every call."""
+    batches = np.random.default_rng(0).normal(size=(8, 4, 3))
+
+    def loss_of(model):
+        return (model(Tensor(BUFFER)) ** 2).sum()
+
+    def fill(i):
+        BUFFER[:] = batches[i]
+
+    runs, losses = _runs(True, loss_of, fill)
+    assert runs == 2
+    assert losses == _runs(False, loss_of, fill)[1]
