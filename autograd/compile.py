@@ -131,7 +131,7 @@ class Compiled:
             held = [*bound, *(x for owner in self.owners for x in vars(owner).values())]  # self.rng too
             rec.random = Spans(tuple(x for x in held if isinstance(x, GENERATORS)))
             owners = [*self.owners, *self.names.read_through(bound)]
-            result = guard_attributes(owners, self.names.attributes, self.fn, *call_args, **call_kwargs)
+            result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1
         try:
             if recorded.attempts > MAX_ATTEMPTS:

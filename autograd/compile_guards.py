@@ -163,14 +163,18 @@ class Contents:
         self.held = held
 
 
-def _read(names: Container[str]) -> Callable[[Any, str, Any], bool]:
-    """Which attributes of an owner guard_attributes guards: a Contents' one, and those named in `names`;
+def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
+    """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
     of a module (`config.SCALE`), its settings only, not the functions and classes it defines."""
+
+    of: dict[int, Container[str]] = {}  # names(owner), once an owner
 
     def read(owner: Any, name: str, value: Any) -> bool:
         if owner.__class__ is Contents:
             return True
-        if name not in names:
+        if id(owner) not in of:
+            of[id(owner)] = names(owner)
+        if name not in of[id(owner)]:
             return False
         return not isinstance(owner, types.ModuleType) or (not isinstance(value, _FUNCTIONS) and is_setting(value))
 
@@ -178,10 +182,10 @@ def _read(names: Container[str]) -> Callable[[Any, str, Any], bool]:
 
 
 def guard_attributes(
-    owners: Iterable[Any], names: Container[str], call: Callable[..., Any], *args: Any, **kwargs: Any
+    owners: Iterable[Any], names: Callable[[Any], Container[str]], call: Callable[..., Any], *args: Any, **kwargs: Any
 ) -> Any:
-    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, the attributes of `owners` named in `names`
-    (those the step's code reads) that the call left as it found them: the object behind a compiled bound
+    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, the attributes of each owner in `names(owner)`
+    (those the step's code may read from it) that the call left as it found them: the object behind a compiled bound
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
     replaced, an array of more than GUARDED_ENTRIES numbers)."""

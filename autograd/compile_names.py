@@ -28,17 +28,26 @@ class Names:
     that each name still holds what it held then (an optimizer or a model made anew, a number
     rebound, records again). Also the attribute names that code loads or stores: of an owner's
     attributes (`instances`), the ones it may read; the caller's own (a count of batches seen) are not
-    its business."""
+    its business. An attribute the code takes only straight off names (`opt.step`) is read from what those
+    names hold alone (`attributes_of`): not from a module whose counter the caller keeps as `state.step`."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.globals: list[tuple[dict[str, Any], str]] = []  # (namespace, name)
         self.cells: list[tuple[Any, str]] = []  # (cell, name)
-        self.attributes: set[str] = set()
+        self.attributes: set[str] = set()  # those the code may take off any object (`x.scale`, `cfg.optim.scale`)
+        self.off: dict[str, set[str]] = {}  # by name, those it takes straight off that name (`opt.step`) only
         self.contents: dict[int, Contents] = {}  # read_through's, by the id of the dict or list each holds
+        self.read: dict[int, set[str]] = {}  # read_through's: by the id of an owner, the names `off` adds to it
         for f in _functions(fn):
             self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
             self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
-            self.attributes |= _names_of(f.__code__, _ATTRIBUTE_OPS)
+            _attributes(f.__code__, self.attributes, self.off)
+        for taken in self.off.values():
+            taken -= self.attributes
+
+    def attributes_of(self, owner: Any) -> set[str]:
+        """The attribute names the code may read from `owner`, as of the last `read_through`."""
+        return self.attributes | self.read.get(id(owner), set())
 
     def bound(self) -> tuple[Any, ...]:
         """What each name and cell holds now (UNBOUND for nothing: a builtin's name, an empty cell)."""
@@ -68,6 +77,10 @@ class Names:
         (`guard_attributes`): one changed between calls records again, where it baked the old number."""
         found: list[Any] = []
         pending, seen = list(bound), set()
+        names = [name for _, name in self.globals] + [name for _, name in self.cells]
+        self.read = {}
+        for name, x in zip(names, bound):
+            self.read.setdefault(id(x), set()).update(self.off.get(name, ()))
         while pending:
             x = pending.pop()
             if id(x) in seen:
@@ -82,7 +95,7 @@ class Names:
                 found.append(x)
             elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and hasattr(x, "__dict__"):
                 found.append(x)
-                pending += [v for k, v in vars(x).items() if k in self.attributes]
+                pending += [v for k, v in vars(x).items() if k in self.attributes_of(x)]
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
@@ -151,6 +164,22 @@ _ATTRIBUTE_OPS = ("LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR")
 def _global_names(code: types.CodeType) -> set[str]:
     """The global names `code` and the code nested in it load, store or delete."""
     return _names_of(code, _GLOBAL_OPS)
+
+
+def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]]) -> None:
+    """Add the attribute names `code` and the code nested in it load, store or delete to `loose`, or, where
+    one is taken straight off a global name or a cell (`opt.step`), to that name's in `off`."""
+    before = None
+    for i in dis.get_instructions(code):
+        if i.opname in _ATTRIBUTE_OPS:
+            if before is not None and before.opname in ("LOAD_GLOBAL", "LOAD_DEREF"):
+                off.setdefault(before.argval, set()).add(i.argval)
+            else:
+                loose.add(i.argval)
+        before = i
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _attributes(const, loose, off)
 
 
 def _names_of(code: types.CodeType, ops: tuple[str, ...]) -> set[str]:

@@ -118,6 +118,8 @@ def test_a_table_of_data_a_name_holds_is_guarded_by_identity_not_copied_on_every
 
 
 BUFFER = np.zeros((4, 3))  # the next batch, which the caller writes in place before each call
+TRAIN_STATE = types.ModuleType("train_state")  # a module of the caller's counters: `import train_state`
+TRAIN_STATE.step, TRAIN_STATE.scale = 0, 2.0
 
 
 def _runs(compiled, loss_of, before_call, calls=8):
@@ -156,3 +158,25 @@ def test_an_array_a_name_holds_as_the_steps_data_is_read_as_it_is_not_guarded_by
     runs, losses = _runs(True, loss_of, fill)
     assert runs == 2
     assert losses == _runs(False, loss_of, fill)[1]
+
+
+def test_a_modules_counter_the_step_does_not_read_is_not_guarded():
+    """`opt.step()` names an attribute `step`: of the optimizer, not of the caller's module the step reads
+    `train_state.scale` from, whose `train_state.step` the caller counts calls with."""
+
+    def loss_of(model):
+        return (model(Tensor(np.ones((4, 3)))) * TRAIN_STATE.scale).sum()
+
+    def count(i):
+        TRAIN_STATE.step += 1
+
+    assert _runs(True, loss_of, count)[0] == 2
+
+    def anneal(i):
+        TRAIN_STATE.scale = 2.0 if i < 4 else 5.0  # read by the step: guarded still
+
+    try:
+        runs, losses = _runs(True, loss_of, anneal)
+        assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
+    finally:
+        TRAIN_STATE.scale = 2.0
