@@ -22,6 +22,7 @@ GUARDED_ENTRIES = 10_000
 # a tuple, list or dict costing more than this many items to compare (`_cost`) is no setting either (a table,
 # a vocabulary): each item's snapshot is made in Python, on every replay (about 0.5 us a number)
 SETTING_COST = 32
+DICT_ITEMS = 1_000
 _AS_IS = (bool, int, str, bytes, type(None))
 _AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
 
@@ -58,6 +59,44 @@ class Same:
         return id(self.obj)
 
 
+class Items:
+    """A guard's snapshot of a tuple, list or dict too large to snapshot item by item (a table, a list of
+    batches, a history the caller appends to): that object, with a shallow copy of its items, compared in C
+    (`==`, which takes an item that is the same object as equal at once). An item replaced, added, removed
+    or moved (`random.shuffle(batches)`, `rewards.append(r)`) is a change; kept by identity alone, a replay
+    went on with the number it read from it when recorded."""
+
+    __slots__ = ("obj", "items")
+
+    def __init__(self, obj: Any) -> None:
+        self.obj, self.items = obj, obj.copy() if isinstance(obj, list | dict) else obj
+
+    def holds(self, value: Any) -> bool:
+        """Whether `value` is the object, holding the same items."""
+        return value is self.obj and _alike(value, self.items)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is Items:
+            return other.obj is self.obj and _alike(other.items, self.items)  # type: ignore[attr-defined]
+        return self.holds(other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+def _alike(a: Any, b: Any) -> bool:
+    """Whether two tuples, lists or dicts hold the same items (the same objects, or equal ones: numbers)."""
+    if len(a) != len(b):
+        return False
+    try:
+        return bool(a == b)
+    except (ValueError, TypeError):  # an item replaced by an array, which == answers elementwise
+        return False
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
@@ -76,7 +115,11 @@ def settled(value: Any) -> Any:
             else Same(value)
         )
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
-        return Same(value)  # a table of data (a list of images, a vocabulary), not a setting
+        # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
+        # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)
+        if len(value) <= (DICT_ITEMS if isinstance(value, dict) else GUARDED_ENTRIES):
+            return Items(value)
+        return Same(value)
     if isinstance(value, tuple | list):
         return (value.__class__.__name__, *map(settled, value))
     if isinstance(value, dict):
@@ -110,6 +153,8 @@ def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
 def kept(value: Any, snapshot: Any) -> bool:
     """Whether `snapshot` is `value` kept by identity (`Same`): without settled's count of a large container's
     entries, which would cost a pass over a list of 10,000 numbers on every replay."""
+    if snapshot.__class__ is Items:
+        return snapshot.holds(value)
     return snapshot.__class__ is Same and snapshot.obj is value
 
 

@@ -104,19 +104,6 @@ def test_a_class_attribute_of_your_module_is_one_of_its_settings():
         _Tempered.temperature = 1.0
 
 
-def test_a_table_of_data_a_name_holds_is_guarded_by_identity_not_copied_on_every_call():
-    """A list of images, or a vocabulary, the step reads is no setting: a snapshot of its items would be
-    made in Python on each replay (a dict of 1,000 entries cost about 1 ms)."""
-    from autograd.compile_guards import SETTING_COST, Same, settled
-
-    images = [np.zeros(784)] * (SETTING_COST + 1)
-    vocabulary = {f"word{i}": i for i in range(1000)}
-    for table in (images, {"images": images}, vocabulary, list(range(SETTING_COST + 1))):
-        assert isinstance(settled(table), Same)
-    assert settled([1.0, 2.0]) == settled([1.0, 2.0]) != settled([1.0, 3.0])
-    assert settled({"weights": np.ones(5000)}) != settled({"weights": np.zeros(5000)})  # an array is cheap to compare
-
-
 BUFFER = np.zeros((4, 3))  # the next batch, which the caller writes in place before each call
 TRAIN_STATE = types.ModuleType("train_state")  # a module of the caller's counters: `import train_state`
 TRAIN_STATE.step, TRAIN_STATE.scale = 0, 2.0
@@ -180,3 +167,38 @@ def test_a_modules_counter_the_step_does_not_read_is_not_guarded():
         assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
     finally:
         TRAIN_STATE.scale = 2.0
+
+
+def test_a_table_of_data_a_name_holds_is_compared_by_its_items_identity_not_copied_on_every_call():
+    """A list of images, or a vocabulary, the step reads is no setting: a snapshot of its items would be
+    made in Python on each replay (a dict of 1,000 entries cost about 1 ms). Its items are compared by
+    identity, in C; a vocabulary of more than DICT_ITEMS, as a whole."""
+    from autograd.compile_guards import DICT_ITEMS, SETTING_COST, Items, Same, settled
+
+    images = [np.zeros(784)] * (SETTING_COST + 1)
+    vocabulary = {f"word{i}": i for i in range(DICT_ITEMS)}
+    for table in (images, {"images": images}, vocabulary, list(range(SETTING_COST + 1))):
+        assert isinstance(settled(table), Items)
+    assert isinstance(settled({**vocabulary, "one more": 0}), Same)
+    assert settled([1.0, 2.0]) == settled([1.0, 2.0]) != settled([1.0, 3.0])
+    assert settled({"weights": np.ones(5000)}) != settled({"weights": np.zeros(5000)})  # an array is cheap to compare
+
+
+def test_a_table_a_name_holds_changed_in_place_records_again():
+    """A list of more than SETTING_COST items the caller appends to (or shuffles) between calls, whose last
+    item the step reads: kept by identity alone, the replays went on with the item read when recorded."""
+    from autograd.compile_guards import SETTING_COST
+
+    rewards = [1.0] * (SETTING_COST + 8)
+    changes = {4: lambda: rewards.append(3.0), 8: lambda: rewards.__setitem__(-1, 5.0)}
+
+    def loss_of(model):
+        return (model(Tensor(np.ones((4, 3)))) * rewards[-1]).sum()
+
+    def change(i):
+        changes.get(i, lambda: None)()
+
+    runs, losses = _runs(True, loss_of, change, calls=12)
+    del rewards[SETTING_COST + 8 :]
+    rewards[-1] = 1.0
+    assert runs == 6 and losses == _runs(False, loss_of, change, calls=12)[1]
