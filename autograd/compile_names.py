@@ -41,7 +41,7 @@ class Names:
         for f in _functions(fn):
             self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
             self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
-            _attributes(f.__code__, self.attributes, self.off)
+            _attributes(f.__code__, self.attributes, self.off, set(f.__code__.co_freevars))
         for taken in self.off.values():
             taken -= self.attributes
 
@@ -166,20 +166,24 @@ def _global_names(code: types.CodeType) -> set[str]:
     return _names_of(code, _GLOBAL_OPS)
 
 
-def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]]) -> None:
+def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]], cells: set[str]) -> None:
     """Add the attribute names `code` and the code nested in it load, store or delete to `loose`, or, where
-    one is taken straight off a global name or a cell (`opt.step`), to that name's in `off`."""
+    one is taken straight off a global name or one of the step's closure cells (`cells`: `opt.step`), to
+    that name's in `off`. Off a local, a cell of the step's own (`c = config; ... c.SCALE`) too, it is loose."""
+    cells = cells - set(code.co_cellvars)
     before = None
     for i in dis.get_instructions(code):
         if i.opname in _ATTRIBUTE_OPS:
-            if before is not None and before.opname in ("LOAD_GLOBAL", "LOAD_DEREF"):
+            if before is not None and (
+                before.opname == "LOAD_GLOBAL" or (before.opname == "LOAD_DEREF" and before.argval in cells)
+            ):
                 off.setdefault(before.argval, set()).add(i.argval)
             else:
                 loose.add(i.argval)
         before = i
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            _attributes(const, loose, off)
+            _attributes(const, loose, off, cells)
 
 
 def _names_of(code: types.CodeType, ops: tuple[str, ...]) -> set[str]:

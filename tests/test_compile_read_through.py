@@ -202,3 +202,22 @@ def test_a_table_a_name_holds_changed_in_place_records_again():
     del rewards[SETTING_COST + 8 :]
     rewards[-1] = 1.0
     assert runs == 6 and losses == _runs(False, loss_of, change, calls=12)[1]
+
+
+def test_a_modules_setting_read_through_a_local_is_guarded():
+    """`c = config` and then `c.SCALE` in a lambda: `c` is a cell of the step's own, not one of its
+    closure's, so SCALE is an attribute of what it may hold: guarded still."""
+
+    def loss_of(model):
+        c = TRAIN_STATE
+        scale = (lambda: c.scale)()
+        return (model(Tensor(np.ones((4, 3)))) * scale).sum()
+
+    def anneal(i):
+        TRAIN_STATE.scale = 2.0 if i < 4 else 5.0
+
+    try:
+        runs, losses = _runs(True, loss_of, anneal)
+        assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
+    finally:
+        TRAIN_STATE.scale = 2.0
