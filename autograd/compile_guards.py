@@ -6,6 +6,7 @@ attributes: a replay checks them first and records again when one has changed.""
 from __future__ import annotations
 
 import functools
+import operator
 import types
 from collections.abc import Callable, Container, Iterable
 from operator import attrgetter
@@ -25,6 +26,7 @@ SETTING_COST = 32
 DICT_ITEMS = 1_000
 _AS_IS = (bool, int, str, bytes, type(None))
 _AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
+_SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
 
 
 def _plain(items: tuple) -> bool:
@@ -121,10 +123,40 @@ def settled(value: Any) -> Any:
             return Items(value)
         return Same(value)
     if isinstance(value, tuple | list):
-        return (value.__class__.__name__, *map(settled, value))
+        return _of_scalars((value.__class__.__name__, *map(settled, value)), value)
     if isinstance(value, dict):
-        return ("dict", *((key, settled(item)) for key, item in value.items()))
+        return _of_scalars(("dict", *((key, settled(item)) for key, item in value.items())), value)
     return Same(value)
+
+
+class Scalars(tuple):
+    """settled's snapshot of a list or dict of numbers and text (a config): its items' snapshots, compared
+    as any tuple, and the items themselves (`held`), so that a replay tells the container unchanged at once
+    where it holds the very same items (`kept`: about 20 ns an item, where settling each costs 0.8 us)."""
+
+    held: list | dict
+
+
+def _of_scalars(snapshot: tuple, value: Any) -> tuple:
+    """`snapshot` as Scalars holding value's items, where value is a list or dict whose items are all
+    immutable scalars (one changed is then a new object: no nested list changed in place hides there)."""
+    if value.__class__ not in (list, dict):
+        return snapshot
+    items = value.values() if value.__class__ is dict else value
+    if not all(map(_SCALARS.__contains__, map(_CLASS, items))):
+        return snapshot
+    kept_snapshot = Scalars(snapshot)
+    kept_snapshot.held = value.copy()
+    return kept_snapshot
+
+
+def _same_items(value: Any, held: list | dict) -> bool:
+    """Whether the list or dict `value` holds the very same items as `held`, in order (identity, in C)."""
+    if value.__class__ is not held.__class__ or len(value) != len(held):
+        return False
+    if value.__class__ is dict:
+        return value.keys() == held.keys() and all(map(operator.is_, value.values(), held.values()))
+    return all(map(operator.is_, value, held))
 
 
 def _cost(value: Any, budget: int) -> int:
@@ -155,6 +187,8 @@ def kept(value: Any, snapshot: Any) -> bool:
     entries, which would cost a pass over a list of 10,000 numbers on every replay."""
     if snapshot.__class__ is Items:
         return snapshot.holds(value)
+    if snapshot.__class__ is Scalars:
+        return _same_items(value, snapshot.held)
     return snapshot.__class__ is Same and snapshot.obj is value
 
 
