@@ -90,7 +90,11 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
     if not isinstance(x, Tensor):
         raise TypeError(f"normalize takes a Tensor, got {type(x).__name__}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
-    return x / x.norm(p, dim=dim, keepdim=True).clip(min=eps)
+    try:
+        norm = x.norm(p, dim=dim, keepdim=True)
+    except ValueError as e:  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+        raise type(e)(f"normalize: {e}") from None
+    return x / norm.clip(min=eps)
 
 
 def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:

@@ -266,3 +266,10 @@ def test_a_memoryview_is_no_list_of_sizes(make):
 def test_a_ragged_list_is_named_as_fit_names_it(call):
     with pytest.raises(ValueError, match="has rows of different lengths"):
         call(Tensor(np.ones((2, 2))))
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [({"p": 3}, ValueError), ({"dim": 5}, np.exceptions.AxisError)])
+def test_normalize_names_itself_for_a_p_or_dim_its_norm_refuses(kwargs, error):
+    """The error named norm() alone, which the caller of normalize never called."""
+    with pytest.raises(error, match=r"^normalize: norm\(\)"):
+        nn.functional.normalize(Tensor(np.ones((2, 3))), **kwargs)
