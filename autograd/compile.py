@@ -28,7 +28,7 @@ from .compile_compare import derived, difference, mark_live
 from .compile_guards import guard_attributes
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances
-from .compile_random import GENERATORS, Spans
+from .compile_random import GENERATORS
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
@@ -127,9 +127,9 @@ class Compiled:
         call_args, call_kwargs = rebuild(leaves)
         first = recorded.first
         bound = self.names.bound()
-        with recording(first.params if first else [], first.owners if first else [], given) as rec:
-            held = [*bound, *(x for owner in self.owners for x in vars(owner).values())]  # self.rng too
-            rec.random = Spans(tuple(x for x in held if isinstance(x, GENERATORS)))
+        held = [*bound, *(x for owner in self.owners for x in vars(owner).values())]  # self.rng too
+        generators = tuple(x for x in held if isinstance(x, GENERATORS))
+        with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
             owners = [*self.owners, *self.names.read_through(bound)]
             result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
         recorded.attempts += 1

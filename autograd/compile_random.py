@@ -1,9 +1,8 @@
 """The random generators a compiled step must not draw from outside `autograd.drawn`: Python's `random`
 module, numpy's legacy one (`np.random.rand`, `np.random.shuffle`), and those the step's global names and
 closure cells hold (`rng = np.random.default_rng(0)`), or a compiled bound method's object (`self.rng`). A
-replay runs none of
-the step's Python, so a branch on `random.random()` (an augmentation taken or not) goes on as it went
-when recorded, and numbers drawn as data stay the recorded ones. A draw made by `autograd.drawn` is
+replay runs none of the step's Python, so a branch on `random.random()` (an augmentation taken or not) goes
+on as it went when recorded, and numbers drawn as data stay the recorded ones. A draw made by `autograd.drawn` is
 made again by each replay, in its order: what it takes from these generators is its own."""
 
 from __future__ import annotations

@@ -32,10 +32,13 @@ def current() -> Recording | None:
 
 
 @contextmanager
-def recording(known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> Iterator[Recording]:
+def recording(
+    known_params: list[Any], known_owners: list[Any], inputs: list[Any], generators: tuple[Any, ...] = ()
+) -> Iterator[Recording]:
     """Note the events of the block, a call given `inputs`. `known_params` and `known_owners` (from an
-    earlier recording) are watched from the start: their `.grad`, and their settings."""
-    _state.recording = rec = Recording(known_params, known_owners, inputs)
+    earlier recording) are watched from the start: their `.grad`, and their settings; `generators` (those
+    the step holds), with the global ones, are read for draws outside autograd.drawn."""
+    _state.recording = rec = Recording(known_params, known_owners, inputs, generators)
     thread = threading.get_ident()
     RECORDING.add(thread)
     try:

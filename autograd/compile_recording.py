@@ -55,7 +55,9 @@ class Recording:
     the call's own); `replaying` counts the replayed calls in progress (their changes are replayed).
     `given` holds each input's array with a copy of its values, to see the call change them."""
 
-    def __init__(self, known_params: list[Any], known_owners: list[Any], inputs: list[Any]) -> None:
+    def __init__(
+        self, known_params: list[Any], known_owners: list[Any], inputs: list[Any], generators: tuple[Any, ...] = ()
+    ) -> None:
         self.inputs = {id(x) for x in inputs}
         # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`); their
         # copies are the tape's record of the call's input data too (a caller may reuse its arrays)
@@ -84,7 +86,7 @@ class Recording:
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
-        self.random = Spans()  # the global generators' readings: drawn from only by autograd.drawn?
+        self.random = Spans(generators)  # the generators' readings: drawn from only by autograd.drawn?
         self.drew_outside = False  # did they move between those readings? (read_tape: after a layer made anew)
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
         # (check, the data it checked, the number of draws made before it): `validate`
