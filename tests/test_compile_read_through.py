@@ -131,6 +131,20 @@ def _runs(compiled, loss_of, before_call, calls=8):
     return len(ran), losses
 
 
+def _assert_annealed_scale_records_again(loss_of):
+    """TRAIN_STATE.scale set to 5.0 before the fifth call: the step records twice for each scale, and its
+    losses are eager's."""
+
+    def anneal(i):
+        TRAIN_STATE.scale = 2.0 if i < 4 else 5.0
+
+    try:
+        runs, losses = _runs(True, loss_of, anneal)
+        assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
+    finally:
+        TRAIN_STATE.scale = 2.0
+
+
 def test_an_array_a_name_holds_as_the_steps_data_is_read_as_it_is_not_guarded_by_value():
     """A batch buffer the caller fills before each call (`BUFFER[:] = batch`; the step reads Tensor(BUFFER)):
     a replay reads its numbers as they are then. Guarded by value, the step recorded on every call."""
@@ -159,14 +173,7 @@ def test_a_modules_counter_the_step_does_not_read_is_not_guarded():
 
     assert _runs(True, loss_of, count)[0] == 2
 
-    def anneal(i):
-        TRAIN_STATE.scale = 2.0 if i < 4 else 5.0  # read by the step: guarded still
-
-    try:
-        runs, losses = _runs(True, loss_of, anneal)
-        assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
-    finally:
-        TRAIN_STATE.scale = 2.0
+    _assert_annealed_scale_records_again(loss_of)  # read by the step: guarded still
 
 
 def test_a_table_of_data_a_name_holds_is_compared_by_its_items_identity_not_copied_on_every_call():
@@ -213,14 +220,7 @@ def test_a_modules_setting_read_through_a_local_is_guarded():
         scale = (lambda: c.scale)()
         return (model(Tensor(np.ones((4, 3)))) * scale).sum()
 
-    def anneal(i):
-        TRAIN_STATE.scale = 2.0 if i < 4 else 5.0
-
-    try:
-        runs, losses = _runs(True, loss_of, anneal)
-        assert runs == 4 and losses == _runs(False, loss_of, anneal)[1]
-    finally:
-        TRAIN_STATE.scale = 2.0
+    _assert_annealed_scale_records_again(loss_of)
 
 
 def test_a_config_of_numbers_unchanged_is_told_at_once_and_a_change_still_seen():
