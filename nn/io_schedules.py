@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .optim_base import Optimizer
+from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
 from .state_checks import Layout, check_entries, check_marker, conform
 
 SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's prefix in a file
@@ -171,7 +172,7 @@ def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefi
         has_best = int(values[head + "has_best"])
         if has_best not in (0, 1):
             raise ValueError(f"{head}has_best holds {has_best}, not the 1 or 0 nn.save writes: the file was edited")
-        state = {key: int(values[head + key]) for key in ("num_bad_epochs", "cooldown_counter", "last_epoch")}
+        state = {key: int(values[head + key]) for key in PLATEAU_STATE if key != "best"}
         best = float(values[head + "best"]) if has_best else plateau.best_at_start()
         steps.append(plateau.resumer({**state, "best": best}))
     return steps
