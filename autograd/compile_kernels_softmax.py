@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .op_table_softmax import cross_entropy_grad
-from .tensor_forwards import kept_rows, max_kept, shift
+from .tensor_forwards import kept_rows, max_kept, minus_top, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
 Shape = tuple[int, ...]
@@ -47,7 +47,7 @@ class CrossEntropy:
             self.kept = kept_rows(labels, ignore_index)
         rows, classes, _ = self.kept
         top = shift(max_kept(logits, 1))  # tensor_forwards._shifted
-        shifted = np.subtract(logits, top, out=self.shifted)
+        shifted = minus_top(logits, top, self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
         log_p = np.subtract(shifted, np.log(self.total, out=self.log_total), out=self.log_p)
         if not rows.size:

@@ -93,7 +93,14 @@ def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     x - max wrapped around in unsigned ones (softmax of uint8 logits was NaN)."""
     x = floats(x)
     top = shift(max_kept(x, axis))
-    return x - top, top
+    return minus_top(x, top), top
+
+
+def minus_top(x: np.ndarray, top: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """x - top, quietly: an entry more than the largest float below its row's max (-1e308 beside 1e308)
+    overflows to -inf, which is the difference rounded, and its exponential, 0, exact."""
+    with np.errstate(over="ignore"):
+        return np.subtract(x, top, out=out)
 
 
 def _exp_and_sum(shifted: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
