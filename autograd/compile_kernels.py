@@ -22,7 +22,7 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .compile_kernels_softmax import CrossEntropy
-from .op_def import gated
+from .rule_functions import gated
 from .tensor_ops import OPS
 
 Shape = tuple[int, ...]

@@ -41,17 +41,13 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     POSITIVE,
     Domain,
     OpDef,
-    _nowhere_zero,
     cos,
     engine_of,
     function,
-    gated,
     log,
     sigmoid,
-    sign,
     sin,
     tensor_op,
-    where,
 )
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_binary import BINARY
@@ -61,6 +57,7 @@ from .op_table_reductions import REDUCTIONS
 from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_tensor import TENSOR_ONLY
+from .rule_functions import gated, nowhere_zero, sign, where  # noqa: F401 (re-exported, as above)
 
 # ---- rules written once ----
 
@@ -100,7 +97,7 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
-            power = _power(a, b - 1 if _nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+            power = _power(a, b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
             ga = g * (b * power)
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
         # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,

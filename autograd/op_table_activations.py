@@ -16,8 +16,9 @@ from . import elementwise_forwards as forward
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
 from .modes import too_large
-from .op_def import OFF_KINK, Domain, OpDef, function, gated, where
+from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
+from .rule_functions import gated, where
 from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")

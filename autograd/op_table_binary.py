@@ -15,7 +15,8 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .graph import raw
-from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function, gated, where
+from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function
+from .rule_functions import gated, where
 
 sigmoid = function("sigmoid")
 DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .op_def import POSITIVE, Domain, OpDef, function, gated
+from .op_def import POSITIVE, Domain, OpDef, function
+from .rule_functions import gated
 
 cos, cosh, exp, hypot, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "hypot", "log", "sqrt"))
 LN2, LN10 = math.log(2.0), math.log(10.0)

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from .graph import Node, raw  # raw: the data behind a node, for constants in rules (masks, counts)
-from .op_def import OpDef, sign, tensor_op
+from .op_def import OpDef, tensor_op
 from .op_table_tensor import _inverse, _spread, extreme_shares
+from .rule_functions import sign
 from .tensor_forwards import wide
 
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")

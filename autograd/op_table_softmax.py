@@ -9,9 +9,10 @@ import numpy as np
 
 from . import tensor_forwards as forward
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
-from .op_def import OpDef, gated, tensor_op, where
+from .op_def import OpDef, tensor_op
 from .op_table_math import LN2
 from .op_table_tensor import kept_shape, unbroadcast
+from .rule_functions import gated, where
 
 _exp, _softmax, _where = tensor_op("exp"), tensor_op("softmax"), tensor_op("where")
 

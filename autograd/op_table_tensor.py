@@ -16,7 +16,8 @@ import numpy as np
 from . import tensor_forwards as forward
 from .dtypes import no_bools
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
-from .op_def import ANYWHERE, OpDef, gated, tensor_op
+from .op_def import ANYWHERE, OpDef, tensor_op
+from .rule_functions import gated
 from .tensor_forwards import Axis
 
 _sum_to, _broadcast_to, _getitem, _index_add = (

@@ -13,8 +13,8 @@ import autograd
 import nn
 from autograd import Tensor, Value
 from autograd.graph import MixedNodes
-from autograd.op_def import where as rules_where
 from autograd.op_table import ELEMENTWISE
+from autograd.rule_functions import where as rules_where
 
 X = Tensor([1.0, 2.0, 3.0])
 M = Tensor(np.arange(9.0).reshape(3, 3))

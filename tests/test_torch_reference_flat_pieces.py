@@ -1,7 +1,7 @@
 """Where an op is flat (relu below 0, clip outside its bounds, the smaller input of maximum, a
 rounding function anywhere), its rule sends 0 whatever comes from above: an infinite or NaN gradient
 (sqrt's at 0, in `sqrt(maximum(d, 0))`) stays out, where multiplying by 0 made NaN. PyTorch's rules
-select so; chainrule's call op_def.gated. Each case against torch, float64 and float32."""
+select so; chainrule's call rule_functions.gated. Each case against torch, float64 and float32."""
 
 import math
 

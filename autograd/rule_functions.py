@@ -1,0 +1,60 @@
+"""The functions derivative rules are written with besides the ops themselves (op_def.function), so
+that one rule runs on floats, arrays and nodes: `where` (a differentiable selection), `gated` (the rule
+of an op flat on a piece), `sign` (a constant), `nowhere_zero`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import Node, raw
+from .op_def import _ENGINES
+
+
+def where(x: Any, y: Any, cond: Any) -> Any:
+    """x where cond holds, else y; differentiable in x and y, on either engine. cond is boolean (a
+    comparison, `raw(x) > 0`): a number is not read as true where nonzero."""
+    if cond.__class__ is not bool and getattr(cond, "dtype", None) != np.bool_:
+        from .tensor_indexing import boolean  # here: tensor_indexing is built on the op table, op_def under it
+
+        cond = boolean(cond, "where", "condition")
+    if np.ndim(cond) == 0 and not hasattr(x, "shape") and not hasattr(y, "shape"):
+        return x if cond else y
+    return _ENGINES["tensor"]["where"](x, y, cond=cond)
+
+
+def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
+    """g * factor, and 0 wherever factor is 0 whatever g is there: the rule of an op flat on a piece
+    (relu, clip, the smaller input of maximum, rounding) selects, as PyTorch's do, so that an infinite
+    or NaN gradient from above (sqrt's at 0, in `sqrt(maximum(d, 0))`) stays out of where the op is
+    flat instead of making NaN (0 * inf). `factor`: a constant, a bool mask or numbers (maximum's 1/2
+    at a tie), 0 exactly where the op is flat: a factor that varies with the input (a slope that
+    crosses 0) would lose its own derivative here. `out`: an array to write the result into (a
+    compiled step's buffer)."""
+    f = raw(factor)
+    if not hasattr(g, "shape") and not isinstance(f, np.ndarray):  # floats and Values: 1/x near 0 is inf
+        return g * factor if f else 0.0
+    # all finite: the product, then, is the selection (np.where's is many times slower); .all()'s reduce, in C
+    finite = np.logical_and.reduce(np.isfinite(raw(g)), axis=None)
+    if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g, a plain pass's bits
+        return g * f if finite else where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
+    if finite:
+        return np.multiply(g, f, out=out)
+    with np.errstate(invalid="ignore"):  # inf * 0 where the factor is 0: not kept
+        selected = np.where(f, g * f, 0)
+    if out is None:
+        return selected
+    np.copyto(out, selected)
+    return out
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 as a constant (the data's sign), a float for a float; NaN for NaN, on both engines."""
+    x = raw(x)
+    return np.sign(x) if isinstance(x, np.ndarray) else float((x > 0) - (x < 0)) if x == x else x
+
+
+def nowhere_zero(x: Any) -> bool:
+    x = raw(x)
+    return bool(np.all(x != 0)) if isinstance(x, np.ndarray) else x != 0
