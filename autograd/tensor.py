@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_read_hooks, compile_record, modes
+from . import compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import MixedNodes, Node
-from .graph_order import MANY, refuse_number_of_lifted
+from .graph_order import MANY
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
@@ -31,11 +31,12 @@ from .tensor_data import array_of, as_array, kept, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
+from .tensor_reads import Reads
 from .tensor_record import Record
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_torch import Size, TorchSpellings, constant_cast
-from .tensor_versions import VersionedData, share_count, shares_count
+from .tensor_versions import VersionedData, share_count
 
 BUILT_IN = frozenset(ops.OPS.values())  # the table's ops: pure forwards, which a compiled step may run again
 
@@ -70,6 +71,7 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
 
 
 class Tensor(
+    Reads,
     PythonProtocols,
     VersionedData,
     BackwardHooks,
@@ -126,27 +128,6 @@ class Tensor(
     def op(self) -> Op | None:
         return self._made_by.op if self._made_by is not None else None
 
-    def item(self) -> Any:
-        refuse_number_of_lifted(self, "a number (float(), int(), .item())")
-        return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
-
-    def numpy(self) -> np.ndarray:
-        refuse_number_of_lifted(self, ".numpy()")  # inside grad its term would be lost (torch.func refuses it too)
-        if RECORDING:
-            compile_read_hooks.read_data(self, into_python=True)
-        return np.asarray(self._data)
-
-    def detach(self) -> Tensor:
-        """The same data as a new leaf outside any graph (sharing the version count: a change made
-        through it is a change of this tensor). Of a computed tensor, while a step is compiled, it is
-        data made from the graph's numbers (which parameters this step does not train may change)."""
-        detached = shares_count(Tensor(self._data, dtype=self.dtype), self)
-        if RECORDING:
-            if self._made_by is not None:
-                compile_record.made_from_graph()
-            compile_record.constant_from_inputs(detached, [self])
-        return detached
-
     @property
     def grad_computed(self) -> bool:
         """Whether this tensor holds a gradient (leaves, and tensors that retain theirs, after a backward)."""
@@ -161,17 +142,6 @@ class Tensor(
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
         self._retains_grad = True
         return self
-
-    def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(", threshold=20)
-        extra = [f"dtype={self.dtype}"]
-        if self._made_by is not None:
-            extra.append(f"op={self._made_by.op.name!r}")
-        elif self.requires_grad:
-            extra.append("requires_grad=True")
-        if self.label:
-            extra.append(f"label={self.label!r}")
-        return f"Tensor({body}, {', '.join(extra)})"
 
     # ---- ops: numbers and arrays on either side become constants; the table's come from Operators ----
     __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)

@@ -1,0 +1,51 @@
+"""What a Tensor gives out of the graph: its numbers (`item`, `numpy`), a leaf of the same data (`detach`),
+and its repr. Each is a read a compiled step notes, since a replay runs none of the step's Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import compile_read_hooks, compile_record
+from .compile_record import RECORDING
+from .graph_order import refuse_number_of_lifted
+from .tensor_versions import shares_count
+
+
+class Reads:
+    """Tensor's reads of its numbers (a mixin: Tensor's slots hold the data)."""
+
+    __slots__ = ()
+
+    def item(self) -> Any:
+        refuse_number_of_lifted(self, "a number (float(), int(), .item())")
+        return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
+
+    def numpy(self) -> np.ndarray:
+        refuse_number_of_lifted(self, ".numpy()")  # inside grad its term would be lost (torch.func refuses it too)
+        if RECORDING:
+            compile_read_hooks.read_data(self, into_python=True)
+        return np.asarray(self._data)
+
+    def detach(self) -> Any:
+        """The same data as a new leaf outside any graph (sharing the version count: a change made
+        through it is a change of this tensor). Of a computed tensor, while a step is compiled, it is
+        data made from the graph's numbers (which parameters this step does not train may change)."""
+        detached = shares_count(type(self)(self._data, dtype=self.dtype), self)
+        if RECORDING:
+            if self._made_by is not None:
+                compile_record.made_from_graph()
+            compile_record.constant_from_inputs(detached, [self])
+        return detached
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(", threshold=20)
+        extra = [f"dtype={self.dtype}"]
+        if self._made_by is not None:
+            extra.append(f"op={self._made_by.op.name!r}")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        if self.label:
+            extra.append(f"label={self.label!r}")
+        return f"Tensor({body}, {', '.join(extra)})"
