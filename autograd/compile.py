@@ -25,6 +25,7 @@ from typing import Any
 
 from . import modes
 from .compile_compare import derived, difference, mark_live
+from .compile_fields import fields
 from .compile_guards import guard_attributes
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances
@@ -127,7 +128,7 @@ class Compiled:
         call_args, call_kwargs = rebuild(leaves)
         first = recorded.first
         bound = self.names.bound()
-        held = [*bound, *(x for owner in self.owners for x in vars(owner).values())]  # self.rng too
+        held = [*bound, *(x for owner in self.owners for x in fields(owner).values())]  # self.rng too
         generators = tuple(x for x in held if isinstance(x, GENERATORS))
         with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
             owners = [*self.owners, *self.names.read_through(bound)]

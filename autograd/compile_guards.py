@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_fields import fields
 from .compile_record import current
 
 MISSING = object()  # an attribute deleted since: a changed setting
@@ -280,7 +281,7 @@ def _guarded(
     if rec is None:
         return call(*args, **kwargs)
     before = [
-        (owner, {name: settled(value) for name, value in vars(owner).items() if chosen(owner, name, value)})
+        (owner, {name: settled(value) for name, value in fields(owner).items() if chosen(owner, name, value)})
         for owner in owners
     ]
     out = call(*args, **kwargs)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_fields import fields, has_fields
 from .compile_guards import Contents
 from .compile_replay import UNBOUND, Program
 from .compile_tape import Unreplayable
@@ -93,9 +94,9 @@ class Names:
                 found.append(held)
             elif isinstance(x, types.ModuleType):
                 found.append(x)
-            elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and hasattr(x, "__dict__"):
+            elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and has_fields(x):
                 found.append(x)
-                pending += [v for k, v in vars(x).items() if k in self.attributes_of(x)]
+                pending += [v for k, v in fields(x).items() if k in self.attributes_of(x)]
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
@@ -154,7 +155,7 @@ def instances(fn: Any) -> list[Any]:
         fn = fn.func
     owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
     plain = not isinstance(owner, type | types.ModuleType | types.FunctionType | types.BuiltinFunctionType)
-    return [owner] if plain and hasattr(owner, "__dict__") else []
+    return [owner] if plain and has_fields(owner) else []
 
 
 _GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_fields import fields
 from .compile_random import Spans
 from .compile_reads import Read
 from .graph import raw
@@ -209,4 +210,4 @@ SWITCHES = _Switches()
 
 def settings(owner: Any) -> dict[str, Any]:
     """The numbers and flags an object keeps (an optimizer's lr, betas): a replay takes them as they are then."""
-    return {k: v for k, v in vars(owner).items() if isinstance(v, int | float | str | tuple)}
+    return {k: v for k, v in fields(owner).items() if isinstance(v, int | float | str | tuple)}

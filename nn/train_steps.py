@@ -80,14 +80,18 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
 
 
 class _At:
-    """The epoch and batch of the step being taken, for a non-finite loss's message. In slots: compile
-    guards the numbers a step's closure holds in a list or an object's __dict__, which these, changing on
-    every call, would make it record every time."""
+    """The epoch and batch of the step being taken, for a non-finite loss's message. Read as `where` alone:
+    compile guards the attributes a step's code names of what its closure holds, and these, changing on
+    every call, would make it record every time (a replay's check reads them anew)."""
 
     __slots__ = ("epoch", "batch")
 
     def __init__(self) -> None:
         self.epoch = self.batch = 0
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.epoch, self.batch
 
 
 def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
@@ -96,13 +100,13 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
     def recorded(x: Tensor, y: np.ndarray) -> tuple[Any, Any]:
         out = model(x)
         value = loss(out, y)
-        finite_loss(value, model, at.epoch, at.batch)
+        finite_loss(value, model, *at.where)
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
         return value, out
 
-    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], model, at.epoch, at.batch))
+    compiled = autograd.compile(recorded, check=lambda result: finite_loss(result[0], model, *at.where))
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at.epoch, at.batch = epoch, batch

@@ -6,6 +6,7 @@ numbers, where a replay used the recorded ones (a helper's differential test of 
 import warnings
 
 import numpy as np
+import pytest
 from compile_faithful_cases import count_replays, sgd_step
 
 import autograd
@@ -14,7 +15,9 @@ from autograd import Tensor
 from nn import functional as F
 
 
-class Trainer:
+class _Steps:
+    __slots__ = ()
+
     def __init__(self):
         self.model = nn.Linear(3, 2, seed=0, dtype=np.float64)
         self.opt = nn.SGD(self.model.parameters(), lr=0.1)
@@ -28,6 +31,16 @@ class Trainer:
         return loss.item()
 
     __call__ = step
+
+
+class Trainer(_Steps):
+    """Its attributes in its __dict__."""
+
+
+class SlotsTrainer(_Steps):
+    """Its attributes in slots, without a __dict__ (a `@dataclass(slots=True)`'s are so)."""
+
+    __slots__ = ("model", "opt", "scale")
 
 
 class Net(nn.Module):
@@ -51,8 +64,9 @@ def _losses(step, change, calls=6):
     return losses
 
 
-def test_a_bound_methods_object_is_guarded():
-    eager, compiled = Trainer(), Trainer()
+@pytest.mark.parametrize("kind", [Trainer, SlotsTrainer])
+def test_a_bound_methods_object_is_guarded(kind):
+    eager, compiled = kind(), kind()
     step = autograd.compile(compiled.step)
     assert _losses(eager.step, lambda: setattr(eager, "scale", 3.0)) == _losses(
         step, lambda: setattr(compiled, "scale", 3.0)

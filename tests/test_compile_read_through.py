@@ -3,6 +3,7 @@ attribute, a class attribute, a dict's or a list's item) are guarded: changed be
 records again and replays the new number. A replay runs none of the step's Python, so it baked the
 number it read when recorded: after `Config.scale = 5.0` the replays went on with 2.0, without a warning."""
 
+import dataclasses
 import types
 import warnings
 
@@ -18,11 +19,26 @@ class Config:
     scale = 2.0
 
 
+@dataclasses.dataclass(slots=True)
+class SlotsConfig:
+    scale: float = 2.0
+
+
+class Slotted:
+    __slots__ = ("scale", "__weakref__")
+
+    def __init__(self):
+        self.scale = 2.0
+
+
 SETTINGS = {"scale": 2.0}
 ARGS = types.SimpleNamespace(scale=2.0)
 NESTED = types.SimpleNamespace(optim=types.SimpleNamespace(scale=2.0))
 MIXED = {"scale": 2.0, "model": object(), 0: "a key of another type"}
 SMALL = np.array([2.0, 1.0])
+SLOTS = SlotsConfig()  # no __dict__: its fields are slots
+NESTED_SLOTS = types.SimpleNamespace(optim=SlotsConfig())
+SLOTTED = Slotted()
 CONFIG = types.ModuleType("config")  # a config module: `import config`
 CONFIG.SCALE = 2.0
 CASES = {  # how the step reads the number, how the caller changes it
@@ -33,6 +49,12 @@ CASES = {  # how the step reads the number, how the caller changes it
     "dict holding other objects": (lambda: MIXED["scale"], lambda v: MIXED.__setitem__("scale", v)),
     "array read in Python": (lambda: float(SMALL[0]), lambda v: SMALL.__setitem__(0, v)),
     "module's attribute": (lambda: CONFIG.SCALE, lambda v: setattr(CONFIG, "SCALE", v)),
+    "slots dataclass's field": (lambda: SLOTS.scale, lambda v: setattr(SLOTS, "scale", v)),
+    "nested slots dataclass's field": (
+        lambda: NESTED_SLOTS.optim.scale,
+        lambda v: setattr(NESTED_SLOTS.optim, "scale", v),
+    ),
+    "slots object's attribute": (lambda: SLOTTED.scale, lambda v: setattr(SLOTTED, "scale", v)),
 }
 
 

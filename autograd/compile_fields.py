@@ -1,0 +1,44 @@
+"""An object's own attributes as a compiled step's guards read them: its `__dict__` and its `__slots__`
+(a `@dataclass(slots=True)` config has no `__dict__`, and its fields changed between calls must record
+again as a plain object's do)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+_NOT_FIELDS = frozenset(("__dict__", "__weakref__"))
+
+
+def fields(owner: Any) -> dict[str, Any]:
+    """owner's attributes by name: its `__dict__`'s (a class's namespace for a class), then the slots of its
+    class and bases that are set (an unset slot is no attribute, as getattr has it)."""
+    found = dict(vars(owner)) if hasattr(owner, "__dict__") else {}
+    if not isinstance(owner, type):
+        for name in _slots(type(owner)):
+            try:
+                found[name] = getattr(owner, name)
+            except AttributeError:  # not set yet
+                pass
+    return found
+
+
+def has_fields(owner: Any) -> bool:
+    """Whether owner keeps attributes of its own: a `__dict__`, or slots its class declares."""
+    return hasattr(owner, "__dict__") or bool(_slots(type(owner)))
+
+
+@functools.cache
+def _slots(kind: type) -> tuple[str, ...]:
+    """The slot names a class and its bases declare, as getattr takes them (`__x` mangled to `_Class__x`)."""
+    names: list[str] = []
+    for cls in kind.__mro__:
+        declared = cls.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if name in _NOT_FIELDS:
+                continue
+            if name.startswith("__") and not name.endswith("__"):
+                name = f"_{cls.__name__.lstrip('_')}{name}"
+            if name not in names:
+                names.append(name)
+    return tuple(names)
