@@ -85,6 +85,7 @@ class Compiled:
         self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
         self.names = Names(fn)
         self.owners = instances(fn)  # a bound method's object, a callable object: what its code reads is guarded
+        self.generators: tuple[Any, ...] = ()  # those the last recording read (compile_random.Spans.held)
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -128,11 +129,13 @@ class Compiled:
         call_args, call_kwargs = rebuild(leaves)
         first = recorded.first
         bound = self.names.bound()
-        held = [*bound, *(x for owner in self.owners for x in fields(owner).values())]  # self.rng too
-        generators = tuple(x for x in held if isinstance(x, GENERATORS))
+        # self.rng too, a generator argument, and those earlier recordings met in modules (read from the start)
+        held = [*bound, *(x for owner in self.owners for x in fields(owner).values()), *leaves, *self.generators]
+        generators = tuple({id(x): x for x in held if isinstance(x, GENERATORS)}.values())
         with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
             owners = [*self.owners, *self.names.read_through(bound)]
             result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
+        self.generators = rec.random.held
         recorded.attempts += 1
         try:
             if recorded.attempts > MAX_ATTEMPTS:

@@ -214,7 +214,11 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
     in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
     batches, running statistics), not a setting. The class attributes of owner's own classes (`_own_classes`)
-    are its settings too. nn's modules call their forward so."""
+    are its settings too. A generator it holds (`self.rng`) must be drawn from by `autograd.drawn` alone
+    from then on (compile_random.Spans.watch). nn's modules call their forward so."""
+    rec = current()
+    if rec is not None:
+        rec.random.watch(fields(owner).values())
     return _guarded([owner, *_own_classes(owner)], _is_setting_of, call, args, kwargs)
 
 

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import count_replays
 
 import autograd
 import nn
@@ -125,3 +126,61 @@ def test_a_branch_on_a_generator_of_a_compiled_methods_object_runs_it_eagerly():
         got = [compiled(x).item() for _ in range(4)]
     eager = _Augmenting()
     assert got == [eager.step(x).item() for _ in range(4)]
+
+
+class _Noisy(nn.Module):
+    """A layer whose forward draws from its own generator: a branch on it, or its numbers as data."""
+
+    def __init__(self, as_data=False, drawn=False):
+        super().__init__()
+        self.lin, self.as_data, self.drawn = nn.Linear(3, 2, seed=0).double(), as_data, drawn
+        self.rng = np.random.default_rng(1)  # its first two draws below 0.5, its third above
+
+    def forward(self, x):
+        if self.drawn:
+            return self.lin(x) * autograd.drawn(lambda: self.rng.random(2))
+        if self.as_data:
+            return self.lin(x) * Tensor(self.rng.random(2))
+        return self.lin(x) * (2.0 if self.rng.random() < 0.5 else 1.0)
+
+
+def _module_losses(compiled, model, as_argument=False, rng=None):
+    """8 SGD steps of `model` (called as a submodule, given as an argument, or read from a global name),
+    a generator `rng` given as an argument too, branched on."""
+    opt = nn.SGD(model.parameters(), lr=0.01)
+    outer = nn.Sequential(model)
+
+    def step(x, m=None, rng=None):
+        opt.zero_grad()
+        loss = (m or outer)(x).sum() * (2.0 if rng is not None and rng.random() < 0.5 else 1.0)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = autograd.compile(step) if compiled else step
+    x = Tensor(np.ones((4, 3)))
+    return [run(x, model if as_argument else None, rng) for _ in range(8)]
+
+
+@pytest.mark.parametrize("as_argument", [False, True], ids=["a submodule", "an argument"])
+@pytest.mark.parametrize("as_data", [False, True], ids=["branch", "data"])
+def test_a_draw_from_a_modules_own_generator_in_its_forward_runs_the_step_eagerly(as_data, as_argument):
+    """A replay kept the recorded branch (x2 on every call, where eager's third call takes x1)."""
+    with pytest.warns(autograd.CompileWarning, match="a module it calls hold"):
+        compiled = _module_losses(True, _Noisy(as_data), as_argument)
+    assert compiled == _module_losses(False, _Noisy(as_data), as_argument)
+
+
+def test_a_modules_own_generator_drawn_by_autograd_drawn_replays(monkeypatch):
+    replays = count_replays(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = _module_losses(True, _Noisy(drawn=True))
+    assert len(replays) == 6  # every call after the two recorded ones
+    assert compiled == _module_losses(False, _Noisy(drawn=True))
+
+
+def test_a_branch_on_a_generator_given_as_an_argument_runs_the_step_eagerly():
+    with pytest.warns(autograd.CompileWarning, match="its arguments"):
+        compiled = _module_losses(True, _Noisy(drawn=True), rng=np.random.default_rng(1))
+    assert compiled == _module_losses(False, _Noisy(drawn=True), rng=np.random.default_rng(1))
