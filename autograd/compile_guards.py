@@ -27,7 +27,7 @@ SETTING_COST = 32
 DICT_ITEMS = 1_000
 _AS_IS = (bool, int, str, bytes, type(None))
 _AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
-_SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
+SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
 
 
 def _plain(items: tuple) -> bool:
@@ -133,9 +133,10 @@ def settled(value: Any) -> Any:
 class Scalars(tuple):
     """settled's snapshot of a list or dict of numbers and text (a config): its items' snapshots, compared
     as any tuple, and the items themselves (`held`), so that a replay tells the container unchanged at once
-    where it holds the very same items (`kept`: about 20 ns an item, where settling each costs 0.8 us)."""
+    where it holds the very same items (`kept`: about 20 ns an item, where settling each costs 0.8 us).
+    compile_buffers makes one of a container holding a buffer, known by identity alone."""
 
-    held: list | dict
+    held: list | dict | tuple
 
 
 def _of_scalars(snapshot: tuple, value: Any) -> tuple:
@@ -144,7 +145,7 @@ def _of_scalars(snapshot: tuple, value: Any) -> tuple:
     if value.__class__ not in (list, dict):
         return snapshot
     items = value.values() if value.__class__ is dict else value
-    if not all(map(_SCALARS.__contains__, map(_CLASS, items))):
+    if not all(map(SCALARS.__contains__, map(_CLASS, items))):
         return snapshot
     kept_snapshot = Scalars(snapshot)
     kept_snapshot.held = value.copy()

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_guards import Contents, unchanged
+from .compile_buffers import buffer_guards
+from .compile_guards import unchanged
 from .compile_random import DREW_OUTSIDE
 from .compile_reads import Read
 from .compile_record import inputs_of
@@ -150,7 +151,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     ]
     outputs = _outputs(rec, out_leaves, index)
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
-    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, _guards(rec, entries), seen)
+    guards = buffer_guards(list(rec.guards.values()), [e.source for e in entries if e.kind == CONSTANT])
+    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
     tape.from_inputs = _from_inputs(rec, entries)
     tape.held = held(rec, given.arrays)
@@ -172,19 +174,6 @@ class _Inputs:
         for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
             if id(original) in self.arrays:
                 self.arrays[id(copy)] = self.arrays[id(original)]
-
-
-def _guards(rec: Recording, entries: list[Entry]) -> list[tuple[Any, str, Any]]:
-    """The recording's guards, but those of an array a step's name holds (a `Contents`) whose numbers its
-    graph takes as data (`Tensor(buf)`, a view of it): a batch buffer the caller fills before each call
-    (`buf[:] = batch`), which a replay reads as it is then. Guarded by value, it recorded again on every call."""
-    data = {id(e.source) for e in entries if e.kind == CONSTANT}
-    data |= {id(e.source.base) for e in entries if e.kind == CONSTANT and isinstance(e.source, np.ndarray)}
-    return [
-        (owner, name, snapshot)
-        for owner, name, snapshot in rec.guards.values()
-        if not (owner.__class__ is Contents and isinstance(owner.held, np.ndarray) and id(owner.held) in data)
-    ]
 
 
 def _checked(data: Any, given: _Inputs, computed: dict[int, int]) -> tuple[str, Any]:

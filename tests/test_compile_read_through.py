@@ -167,20 +167,54 @@ def _assert_annealed_scale_records_again(loss_of):
         TRAIN_STATE.scale = 2.0
 
 
-def test_an_array_a_name_holds_as_the_steps_data_is_read_as_it_is_not_guarded_by_value():
-    """A batch buffer the caller fills before each call (`BUFFER[:] = batch`; the step reads Tensor(BUFFER)):
-    a replay reads its numbers as they are then. Guarded by value, the step recorded on every call."""
-    batches = np.random.default_rng(0).normal(size=(8, 4, 3))
+BUFFERS = {"x": np.zeros((4, 3)), "scale": 2.0}  # a buffer beside a setting
+HOLDER = types.SimpleNamespace(x=np.zeros((4, 3)))
+HELD_BUFFERS = {  # where the step finds its buffer
+    "a name": lambda: BUFFER,
+    "a dict": lambda: BUFFERS["x"],
+    "an object's attribute": lambda: HOLDER.x,
+}
+
+
+@pytest.mark.parametrize("held", HELD_BUFFERS)
+def test_an_array_the_step_takes_as_data_is_read_as_it_is_not_guarded_by_value(held):
+    """A batch buffer the caller fills before each call (`BUFFER[:] = batch`; the step reads Tensor(BUFFER)),
+    held by a name, in a dict or by an object: a replay reads its numbers as they are then. Guarded by value,
+    the step recorded on every call (in a dict or an object, until compile_buffers)."""
+    batches, buffer = np.random.default_rng(0).normal(size=(8, 4, 3)), HELD_BUFFERS[held]
 
     def loss_of(model):
-        return (model(Tensor(BUFFER)) ** 2).sum()
+        return (model(Tensor(buffer())) ** 2).sum() * BUFFERS["scale"]
 
     def fill(i):
-        BUFFER[:] = batches[i]
+        buffer()[:] = batches[i]
 
     runs, losses = _runs(True, loss_of, fill)
     assert runs == 2
     assert losses == _runs(False, loss_of, fill)[1]
+
+
+def test_a_buffer_replaced_or_its_settings_changed_records_again():
+    """A dict's buffer replaced by another array (of the recorded numbers, while the old one is filled anew)
+    and a number beside it changed: the step records again each time, with eager's numbers."""
+    batches = np.random.default_rng(0).normal(size=(8, 4, 3))
+    first = BUFFERS["x"]
+
+    def loss_of(model):
+        return (model(Tensor(BUFFERS["x"])) ** 2).sum() * BUFFERS["scale"]
+
+    def change(i):
+        BUFFERS["x"] = first
+        first[:] = batches[0 if i < 4 else i]
+        if i == 4:
+            BUFFERS["x"] = batches[0].copy()  # the recorded numbers, in another array: the step reads this one
+        BUFFERS["scale"] = 2.0 if i < 6 else 3.0
+
+    runs, losses = _runs(True, loss_of, change)
+    BUFFERS["x"], BUFFERS["scale"] = first, 2.0
+    assert runs == 6
+    assert losses == _runs(False, loss_of, change)[1]
+    BUFFERS["scale"] = 2.0
 
 
 def test_a_modules_counter_the_step_does_not_read_is_not_guarded():

@@ -1,0 +1,49 @@
+"""The guards of a step's buffers: arrays of the caller's that its graph takes as data (`Tensor(buf)`, a view
+of one), which a replay reads as they are then, so that a batch buffer the caller fills in place before each
+call (`buf[:] = batch`) replays. Guarded by value, as settings are, such a buffer recorded again on every
+call; it is guarded by identity instead, wherever the step's names hold it: as a name's array, an object's
+attribute (`state.x`) or an item of a dict, list or tuple (`buffers["x"]`)."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import Any
+
+import numpy as np
+
+from .compile_guards import MISSING, SCALARS, Contents, Same, Scalars, settled
+
+
+def buffer_guards(guards: list[tuple[Any, str, Any]], constants: list[Any]) -> list[tuple[Any, str, Any]]:
+    """`guards` (owner, name, snapshot), with the buffers (the arrays among the graph's `constants`, and those
+    they are views of) by identity: a name's array left out (the name's own guard holds it by identity), an
+    attribute or a container holding one given a snapshot `by_identity`."""
+    data = {id(x) for x in constants} | {id(x.base) for x in constants if isinstance(x, np.ndarray)}
+    kept = []
+    for owner, name, snapshot in guards:
+        if owner.__class__ is Contents and isinstance(owner.held, np.ndarray) and id(owner.held) in data:
+            continue
+        held = by_identity(getattr(owner, name, MISSING), data)
+        kept.append((owner, name, snapshot if held is None else held))
+    return kept
+
+
+def by_identity(value: Any, buffers: Container[int]) -> Any:
+    """A guard's snapshot of `value` that holds the arrays among `buffers` (by id) by identity: Same of a buffer
+    itself; of a list, tuple or dict holding one beside numbers, text and objects settled keeps by identity, a
+    Scalars (unchanged while it holds the very same items; else, its buffers never equal to a settled array, a
+    change: the step records again). None for anything else: its settled snapshot stands."""
+    if id(value) in buffers:
+        return Same(value)
+    if value.__class__ not in (list, tuple, dict):
+        return None
+    items = list(value.values()) if value.__class__ is dict else list(value)
+    if not any(id(item) in buffers for item in items):
+        return None
+    snapshots = [Same(item) if id(item) in buffers else settled(item) for item in items]
+    if not all(s.__class__ is Same or item.__class__ in SCALARS for item, s in zip(items, snapshots)):
+        return None  # a setting settled by value beside the buffer (a small array, a list): identity would not do
+    keys = tuple(value) if value.__class__ is dict else ()
+    snapshot = Scalars(("buffers", value.__class__.__name__, keys, *snapshots))
+    snapshot.held = value.copy() if value.__class__ is not tuple else value
+    return snapshot
