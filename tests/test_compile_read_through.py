@@ -295,3 +295,19 @@ def test_a_config_of_numbers_unchanged_is_told_at_once_and_a_change_still_seen()
     held = settled(nested)
     nested["sizes"][0] = 5  # the same inner list, changed in place: never told unchanged by identity
     assert not kept(nested, held) and settled(nested) != held
+
+
+def test_a_dict_is_compared_whole_so_a_count_kept_in_it_records_again():
+    """Pinned (README: a dict is compared whole): `COUNTED["seen"]` changed on each call, never read by the
+    step, records it every time, with eager's numbers. Guarding only the keys the step's code names would
+    miss the reads of the step's methods and of other modules' code, which compile does not see."""
+    counted = {"scale": 2.0, "seen": 0}
+
+    def loss_of(model):
+        return (model(Tensor(np.ones((4, 3)))) * counted["scale"]).sum()
+
+    def count(i):
+        counted["seen"] = i
+
+    runs, losses = _runs(True, loss_of, count)
+    assert runs == 8 and losses == _runs(False, loss_of, count)[1]
