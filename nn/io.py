@@ -19,7 +19,8 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules
-from .module import Module, layout
+from .module import Module
+from .module_state import layout
 from .optim_base import Optimizer
 from .state_checks import Layout
 from .structure import OPTIMIZER_ATTRIBUTE

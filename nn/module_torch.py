@@ -5,7 +5,7 @@ by name, since chainrule computes with numpy there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -83,13 +83,6 @@ class ModuleSpellings:
     def half(self) -> Any:
         """Floating-point parameters and buffers to float16, in place. Returns self."""
         return self.to(np.float16)
-
-    def _incompatible_keys(self, state: Mapping[str, Any]) -> IncompatibleKeys:
-        """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
-        from .module import layout  # here: module.py builds Module on this mixin
-
-        own = layout(self)
-        return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
 
     def _convert(self, dtype: np.dtype) -> None:
         """Every floating-point parameter (and its gradient) and buffer of another dtype in `dtype`, all

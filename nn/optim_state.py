@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .module import Layout, check_entries, conform
-from .state_checks import check_kind, check_marker, loaded_flag
+from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of

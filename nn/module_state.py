@@ -1,0 +1,104 @@
+"""A Module's state: every parameter and buffer by dotted name (`state_dict`), and loading one
+(`load_state_dict`), each entry checked (nn/state_checks.py) before anything is set."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from autograd import Node, Tensor, Value
+
+from .arguments import check_flag
+from .module_torch import IncompatibleKeys
+from .state_checks import Layout, check_entries, conform, unique
+from .structure import STRUCTURE
+
+if TYPE_CHECKING:
+    from .module import Module
+
+
+class ModuleState:
+    """Module's state dict methods (a mixin: Module holds what they walk)."""
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter, then of every buffer, as a numpy array, by dotted name."""
+        return {name: np.array(x.data if isinstance(x, Node) else x) for name, x in _named_state(self)}
+
+    def check_state(self, entries: Layout) -> None:
+        """Refuse a state from its entries' (shape, dtype) alone, before any data is read: KeyError
+        for missing or unexpected names, ValueError for a wrong shape or a dtype of the wrong kind:
+        parameters take real floating point (ints, bools, complex, strings and objects are refused,
+        not cast), integer buffers (counters) take integers."""
+        check_entries(layout(self), entries)
+
+    def checked_state(self, state: Mapping[str, Any], strict: bool = True) -> dict[str, np.ndarray]:
+        """`state`'s arrays as `load_state_dict` would set them (copies, cast to each entry's dtype),
+        every entry checked, nothing changed (with strict=False, the entries under the model's names only).
+        nn.save checks what it writes with it, so that it never writes what nn.load would refuse."""
+        kind = type(self).__name__
+        if not isinstance(state, Mapping):  # as Optimizer.load_state_dict says it
+            raise TypeError(f"{kind}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+        own = layout(self)
+        if not strict:  # PyTorch's partial load: the names both have, each checked as in a strict one
+            own, state = {n: e for n, e in own.items() if n in state}, {n: v for n, v in state.items() if n in own}
+        ranges = {
+            name: module.buffer_ranges[attribute]
+            for name, module, attribute in buffer_slots(self, "", True)
+            if attribute in module.buffer_ranges and name in own
+        }
+        try:
+            return conform(own, state, ranges)
+        except (KeyError, ValueError) as e:
+            raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype.
+        Every entry is checked first (`check_state`, then the values), so a bad one changes nothing.
+        NaN and infinite values are refused, also where the cast overflows: no trained model holds
+        them, so they mean a diverged run or a corrupt file; so are integers that the cast would
+        change, and buffers outside their ranges (`buffer_ranges`). Raises TypeError (`state` is not a
+        dict), KeyError or ValueError. strict=False (PyTorch's) loads the entries under the model's names
+        alone, checked alike. Returns PyTorch's (missing_keys, unexpected_keys)."""
+        new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
+        for name, p in self.named_parameters():
+            if name in new:
+                p.data = float(new[name]) if isinstance(p, Value) else new[name]
+        for name, module, attribute in buffer_slots(self, "", True):
+            if name in new:
+                setattr(module, attribute, new[name])
+        STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
+        return self._incompatible_keys(state)
+
+    def _incompatible_keys(self, state: Mapping[str, Any]) -> IncompatibleKeys:
+        """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
+        own = layout(self)
+        return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
+
+
+def buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:
+    """(dotted name, owning module, attribute) of each buffer; a module held twice counts once (named_modules)."""
+    for path, owner in module.named_modules(prefix) if recurse else [(prefix, module)]:
+        for attribute in owner._buffer_names:
+            yield (f"{path}.{attribute}" if path else attribute), owner, attribute
+
+
+def _named_state(module: Module) -> Iterator[tuple[str, Node | np.ndarray]]:
+    """(dotted name, parameter or buffer) for everything a state dict of `module` holds, each name
+    once (ValueError otherwise: an attribute both a parameter and a registered buffer)."""
+    return unique(itertools.chain(module.named_parameters(), module.named_buffers()))
+
+
+def layout(module: Module) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """(shape, dtype) of each parameter and buffer by dotted name: what a state for `module` must
+    match. A Value is a 0-d float64."""
+    return {name: _shape_and_dtype(x) for name, x in _named_state(module)}
+
+
+def _shape_and_dtype(x: Node | np.ndarray) -> tuple[tuple[int, ...], np.dtype]:
+    if isinstance(x, Value):
+        return (), np.dtype(np.float64)
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    return data.shape, data.dtype
