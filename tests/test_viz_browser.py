@@ -13,7 +13,7 @@ import viz
 from autograd import Value, backward_order
 from nn.optim import SGD
 from viz.demo import neuron
-from viz.graph import summary
+from viz.number_text import summary
 from viz.player import player
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")

@@ -12,7 +12,7 @@ from test_viz_player_nonfinite import backward_inf, diverging_training, forward_
 
 import viz
 from autograd import Tensor, backward_order
-from viz.graph import summary
+from viz.number_text import summary
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
 RED, FIRST_FILL = "rgb(255, 0, 0)", "rgb(255, 156, 156)"

@@ -12,7 +12,7 @@ import autograd
 import viz
 from autograd import Tensor, Value
 from tests.test_viz import svg, texts
-from viz.graph import figures
+from viz.number_text import figures
 
 
 def test_a_graph_with_an_empty_tensor_draws():

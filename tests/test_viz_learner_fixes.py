@@ -10,7 +10,7 @@ import pytest
 
 import viz
 from autograd import Tensor, Value
-from viz.graph import figures, summary
+from viz.number_text import figures, summary
 from viz.steps import backward_pass, forward_caption
 
 

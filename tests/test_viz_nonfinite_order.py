@@ -6,8 +6,8 @@ import numpy as np
 
 import nn
 from autograd import Tensor
-from viz.graph import finite, summary
 from viz.nonfinite import first_nonfinite
+from viz.number_text import finite, summary
 from viz.steps import backward_pass
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import viz
 from autograd import Value
 from viz.demo import neuron
-from viz.graph import ARRAY_FIGURES, NUMBER_FIGURES, figures, summary
 from viz.html import page_html
+from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, figures, summary
 
 
 def test_a_whole_number_below_a_million_is_written_whole():

@@ -13,9 +13,10 @@ import viz
 from autograd import Op, Tensor, Value, backward_order, pullback, topological_order
 from nn.optim import SGD, Adam
 from viz.demo import neuron
-from viz.graph import backward_flow, constants, summary
+from viz.graph import backward_flow, constants
 from viz.html import page_html
 from viz.labels import term
+from viz.number_text import summary
 from viz.player import player
 from viz.steps import backward_pass
 

@@ -12,8 +12,8 @@ import nn
 import viz
 from autograd import Value
 from nn.optim import SGD, Adam
-from viz.graph import summary
 from viz.html import page_html
+from viz.number_text import summary
 from viz.training import MAX_STEPS
 
 POINTS = [[0.5, -1.0], [1.0, 0.3], [-0.7, 0.2], [0.1, 0.9]]

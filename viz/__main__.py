@@ -20,8 +20,8 @@ from .demo import neuron
 from .dot import render
 from .explain import explain
 from .expr import ALLOWED, ExpressionError, evaluate
-from .graph import figures
 from .html import save_html
+from .number_text import figures
 from .writing import require_folder
 
 _DRAWING = "the drawing to write, .svg, .png or .pdf by its suffix"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import finite, magnitude, summary
+from .number_text import finite, magnitude, summary
 from .numeric import AGREE, DISAGREE, KINK_DISAGREE, Check
 
 AGREE_FILL, DISAGREE_FILL, UNJUDGED_FILL, FIRST_NONFINITE_FILL = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"

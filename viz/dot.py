@@ -24,8 +24,6 @@ from .graph import (
     all_gradients,
     backward_flow,
     check_size,
-    finite,
-    magnitude,
     module_order,
     numbered_names,
     read_graph,
@@ -47,6 +45,7 @@ from .labels import (
     shape_label,
 )
 from .nonfinite import Trail, first_nonfinite
+from .number_text import finite, magnitude
 from .numeric import Check, finite_difference_checks
 from .rules import op_title
 from .text import escape, visible

@@ -16,8 +16,9 @@ import numpy as np
 from autograd import Node, Tensor, gradients, pullback
 
 from .arguments import require_count
-from .graph import numbered_names, read_graph, require_one_number, summary
+from .graph import numbered_names, read_graph, require_one_number
 from .kept import changed_since_forward
+from .number_text import summary
 from .story import tell
 from .text import visible
 

@@ -29,8 +29,9 @@ from .arguments import (
     require_text,
 )
 from .dot import NOT_COMPUTED, build
-from .graph import ARRAY_FIGURES, MAX_NODES, NUMBER_FIGURES, WHOLE_IN_FULL, Edge, summary
+from .graph import MAX_NODES, Edge
 from .labels import chain_rule
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .steps import Pass, backward_pass, forward_caption, optimizer_update

@@ -10,7 +10,8 @@ import numpy as np
 
 from autograd import Node, Tensor, raw
 
-from .graph import Graph, all_gradients, numbered_names, summary
+from .graph import Graph, all_gradients, numbered_names
+from .number_text import summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
 

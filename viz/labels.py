@@ -11,7 +11,8 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .colours import MISSING
-from .graph import ARRAY_FIGURES, NUMBER_FIGURES, Edge, broadcast, broadcast_summed, digits, figures, summary
+from .graph import Edge, broadcast, broadcast_summed
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html

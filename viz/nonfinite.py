@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Node, pullback
 
-from .graph import finite, summary
+from .number_text import finite, summary
 from .rules import op_name
 from .text import visible
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck
 
-from .graph import figures
+from .number_text import figures
 from .replay import downstream_of, replay
 from .whole_floats import rounded_on_whole_floats
 

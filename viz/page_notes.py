@@ -18,8 +18,8 @@ from .explain import (
     largest_products,
     scalar_path,
 )
-from .graph import finite
 from .nonfinite import first_nonfinite
+from .number_text import finite
 from .steps import Pass
 from .story import tell
 

@@ -10,7 +10,8 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .graph import Edge, broadcast_summed, summary
+from .graph import Edge, broadcast_summed
+from .number_text import summary
 from .text import visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands

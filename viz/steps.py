@@ -16,8 +16,9 @@ from autograd import Node, Tensor
 
 from .arguments import require_flags, require_known, require_rankdir, require_root
 from .dot import build
-from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number, summary
+from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number
 from .kept import changed_since_forward
+from .number_text import summary
 from .rules import applied, broadcast_words, constant_label, local_rule, op_name, shown_params, symbol, term
 from .story import rounded_away, sum_of
 from .text import escape

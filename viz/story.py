@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from autograd import Tensor
 
-from .graph import finite, summary
+from .number_text import finite, summary
 from .rules import broadcast_words, local_rule, op_name, symbol, term
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .arguments import require_count, require_max_nodes
-from .graph import MAX_NODES, nodes_in_order, summary
+from .graph import MAX_NODES, nodes_in_order
+from .number_text import summary
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
 
