@@ -25,6 +25,7 @@ from typing import Any
 
 from . import modes
 from .compile_compare import derived, difference, mark_live
+from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
 from .compile_guards import guard_attributes
 from .compile_keys import read_call
@@ -35,7 +36,7 @@ from .compile_record import current, recording
 from .compile_replay import Program, Stale
 from .compile_schedule import DrawChanged
 from .compile_sources import same
-from .compile_tape import ChangedWhileRunning, Tape, Unreplayable, read_tape
+from .compile_tape import read_tape
 from .modes import flag, require_callable
 from .tensor import Tensor
 from .trees import flatten

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .compile_entries import OP, PARAM, Entry
 from .compile_schedule import Step
-from .compile_tape import OP, PARAM, Entry
 from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_record import Record, ReplayedRule
 

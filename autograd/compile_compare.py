@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .compile_entries import CONSTANT, DRAWN, PARAM, Entry, Tape
 from .compile_sources import same
-from .compile_tape import CONSTANT, DRAWN, PARAM, Entry, Tape
 
 
 def difference(a: Tape, b: Tape) -> str | None:

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
 from .compile_guards import Contents
 from .compile_replay import UNBOUND, Program
-from .compile_tape import Unreplayable
 from .graph import Node
 
 

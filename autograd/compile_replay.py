@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from .compile_backward import backward_pass
+from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
 from .compile_schedule import Step, draws_and_checks
 from .compile_sources import same
-from .compile_tape import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .tensor import constant
 from .tensor_ops import OPS, check_labels
 from .trees import flatten

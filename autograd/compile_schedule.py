@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .compile_tape import OP, Entry, Tape, like
+from .compile_entries import OP, Entry, Tape, like
 from .tensor import Tensor
 
 Step = Callable[[], None]

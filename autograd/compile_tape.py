@@ -1,106 +1,38 @@
-"""A recorded call read off its graph as a tape: every node in the order it was computed, each
-leaf classified (an input of the call, a parameter, a constant, a drawn constant), the draws, the
-backward passes and optimizer calls in order, and where the outputs come from. Two tapes of the
-same step are compared entry by entry (compile_compare)."""
+"""A recorded call read off its graph as a tape (compile_entries: what one holds): every node in the
+order it was computed, each leaf classified (an input of the call, a parameter, a constant, a drawn
+constant), the draws, the backward passes and optimizer calls in order, and where the outputs come
+from. Two tapes of the same step are compared entry by entry (compile_compare)."""
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .compile_buffers import buffer_guards
+from .compile_entries import (
+    CONSTANT,
+    DRAWN,
+    INPUT,
+    OP,
+    PARAM,
+    ChangedWhileRunning,
+    Draw,
+    Entry,
+    Tape,
+    Unreplayable,
+    like,
+)
 from .compile_guards import unchanged
 from .compile_random import DREW_OUTSIDE
 from .compile_reads import Read
 from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
 from .compile_sources import forward_order, held, made_by_ops, same
-from .op import Op
 from .tensor import Tensor
 from .trees import flatten
 from .value import Value
-
-INPUT, PARAM, CONSTANT, DRAWN, OP = "input", "parameter", "constant", "drawn", "op"
-
-
-@dataclass
-class Entry:
-    """One node of the tape. `source` is the input's index (INPUT), the Tensor (PARAM), the data
-    (CONSTANT) or the index of its draw (DRAWN); an OP has its op, keyword arguments, parents
-    (entry indices) and `fed`: the keyword arguments that are inputs of the call (labels), as
-    (name, input index)."""
-
-    kind: str
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    source: Any = None
-    op: Op | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    parents: tuple[int, ...] = ()
-    fed: tuple[tuple[str, int], ...] = ()
-    needs_grad: bool = False  # a parameter's gradient flows through it
-    node: Tensor | None = None  # a leaf's Tensor
-    live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
-    contiguous: bool = True  # its array was C-contiguous when recorded (a buffer is; a transpose is not)
-
-
-@dataclass
-class Draw:
-    """One draw of `autograd.drawn`, in the order the step made them: `redraw()` draws again; `slot`
-    is its entry (None: a draw the step made but did not use, which a replay makes too)."""
-
-    redraw: Callable[[], np.ndarray]
-    like: tuple[tuple[int, ...], np.dtype, bool]  # shape, dtype and C-contiguity of its data
-    slot: int | None
-
-
-@dataclass
-class Tape:
-    entries: list[Entry]
-    draws: list[Draw]
-    # ("backward", root, order, seed) by entry index; ("call", owner, method, args, kwargs)
-    events: list[tuple[Any, ...]]
-    outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry) or ("value", value)
-    rebuild: Callable[[Sequence[Any]], Any]
-    guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
-    seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
-    bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
-    read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
-    # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
-    from_inputs: frozenset[int] = frozenset()
-    # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
-    # numbers when recorded), by id
-    held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)
-    # `validate`'s: (check, what it checked, the draws made before it, whether it was given a Tensor); what
-    # it checked is ("input", k), ("entry", i) (data the step computed: a loss's predictions) or ("object",
-    # x) (a constant: the caller's, if it is the same object on every call)
-    checks: list[tuple[Callable[[Any], None], tuple[str, Any], int, bool]] = field(default_factory=list)
-
-    def guarded(self) -> list[tuple[int, str, Any]]:
-        """The guards as comparable values: two recordings made under other settings differ here."""
-        return [(id(owner), name, value) for owner, name, value in self.guards]
-
-    @property
-    def params(self) -> list[Tensor]:
-        return [e.source for e in self.entries if e.kind == PARAM]
-
-    @property
-    def owners(self) -> list[Any]:
-        """The objects whose replayed methods the step calls (its optimizers)."""
-        return [ev[1] for ev in self.events if ev[0] == "call"]
-
-
-class Unreplayable(Exception):
-    """The recorded call does something a replay would not do (the message says what)."""
-
-
-class ChangedWhileRunning(Unreplayable):
-    """The recorded call changed a setting its replay checks (a layer made on the first call, and kept):
-    recorded again once, refused if it does so again."""
 
 
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
@@ -248,11 +180,6 @@ def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
             )
         draws.append(Draw(redraw, like(t._data), index.get(id(t))))
     return draws
-
-
-def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
-    """What a draw's data must be like on every call: its shape, dtype and C-contiguity."""
-    return data.shape, data.dtype, bool(data.flags.c_contiguous)
 
 
 def _entry(
