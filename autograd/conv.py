@@ -16,7 +16,18 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import fits, groups_of, nonempty, padding_of, pair, pool_geometry, rank, single, windows_meet_input
+from .conv_args import (
+    adaptive_size,
+    fits,
+    groups_of,
+    nonempty,
+    padding_of,
+    pair,
+    pool_geometry,
+    rank,
+    single,
+    windows_meet_input,
+)
 from .conv_columns import Pair
 from .conv_limits import check_memory, check_transposed, check_windows
 from .dtypes import REAL_KINDS
@@ -147,17 +158,18 @@ def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, 
     return out.reshape(n, c, *out.shape[2:])
 
 
-def adaptive_avg_pool2d(x: Any, output_size: IntOrPair) -> Any:
-    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d: along
+def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]) -> Any:
+    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d (None in
+    a pair keeps that axis's input size, `(None, 3)`): along
     an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each
     output reads its own window only, so an inf or NaN reaches only the outputs (and, backward, the
     inputs) it should, as in PyTorch: an avg_pool2d where the sizes divide, else means along each axis."""
     x = _operand(x, "adaptive_avg_pool2d")
     rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
-    oh, ow = pair("adaptive_avg_pool2d", "output_size", output_size)
     n, c, h, w = x.shape
     if not (h and w):  # every window would be empty: a mean of nothing
         raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
+    oh, ow = adaptive_size("adaptive_avg_pool2d", output_size, (h, w))
     # integers average to floats on every path (avg_pool2d's dtype, see _mean_dtype), where the (1, 1)
     # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
     # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working

@@ -46,6 +46,17 @@ def pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
     return (whole(fn, name, value, least),) * 2
 
 
+def adaptive_size(fn: str, output_size: Any, size: Pair) -> Pair:
+    """An adaptive pooling's output size: an int, or a pair of ints each at least 1, or None for "the
+    input's size along that axis" (PyTorch's; a bare None is refused there too)."""
+    if output_size is None:
+        raise TypeError(f"{fn}: output_size must be an int or a pair of ints or Nones, got None: write (None, None)")
+    if _sequence(output_size) and len(output_size) == 2:
+        kept = tuple(n if given is None else given for given, n in zip(output_size, size))
+        return pair(fn, "output_size", kept)
+    return pair(fn, "output_size", output_size)
+
+
 def _sequence(value: Any) -> bool:
     """A tuple, a list or an array of one or more dims (a 0-d array is one number, as numpy takes it)."""
     return isinstance(value, tuple | list) or (isinstance(value, np.ndarray) and value.ndim > 0)

@@ -129,6 +129,7 @@ BAD = [  # the call, the error, what its message says
     (lambda: max_pool2d(X[..., :1, :], 2), ShapeError, "larger than the padded input"),
     (lambda: avg_pool2d(X[0, 0], 2), ShapeError, "got shape \\(5, 5\\)"),
     (lambda: adaptive_avg_pool2d(X, (2, 0)), ValueError, "output_size must be at least 1"),
+    (lambda: adaptive_avg_pool2d(X, None), TypeError, r"pair of ints or Nones, got None: write \(None, None\)"),
 ]
 
 

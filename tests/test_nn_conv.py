@@ -82,6 +82,7 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1}, (2, 3, 7, 6)),
     ("AvgPool2d", (2,), {}, (2, 3, 6, 6)),
     ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 4)),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 5, 4)),  # None: the input's height kept
     ("Flatten", (), {}, (2, 3, 2, 2)),
 ]
 

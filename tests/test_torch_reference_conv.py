@@ -139,9 +139,11 @@ def test_avg_pool2d(case, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("size", [1, (1, 1), (2, 3), (4, 1), (3, 4), (3, 5), (5, 9)])
+@pytest.mark.parametrize(
+    "size", [1, (1, 1), (2, 3), (4, 1), (3, 4), (3, 5), (5, 9), (None, 3), (3, None), [None, 4], (None, None)]
+)
 def test_adaptive_avg_pool2d(size, dtype):
     """Sizes that divide the input's (4, 6), and sizes that do not: windows of unequal length that
-    overlap, and more outputs than inputs."""
+    overlap, and more outputs than inputs; None keeps the input's size along its axis."""
     x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 4, 6))
     check(lambda x: adaptive_avg_pool2d(x, size), lambda x: F.adaptive_avg_pool2d(x, size), [x], dtype)
