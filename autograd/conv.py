@@ -1,12 +1,11 @@
 """Convolution and pooling as users call them, with PyTorch's arguments: conv1d, conv2d,
-conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d.
+conv_transpose2d, adaptive_avg_pool2d here, max_pool2d and avg_pool2d from `autograd.pool`.
 
 Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
 do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
-the op table's entries (`op_table_conv`). avg_pool2d is a conv2d with a constant kernel, conv1d a
-conv2d of height 1, and adaptive_avg_pool2d a mean, an avg_pool2d or a mean per window along each
-axis, so they need no rules of their own. They take Tensors (recording the graph) or arrays
-(computing only), as `autograd.exp` does.
+the op table's entries (`op_table_conv`). conv1d is a conv2d of height 1, and adaptive_avg_pool2d a
+mean, an avg_pool2d or a mean per window along each axis, so they need no rules of their own. They
+take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
 """
 
 from __future__ import annotations
@@ -21,18 +20,16 @@ from .conv_args import (
     fits,
     groups_of,
     nonempty,
+    operand,
     padding_of,
     pair,
-    pool_geometry,
     rank,
     single,
-    windows_meet_input,
 )
 from .conv_columns import Pair
 from .conv_limits import check_memory, check_transposed, check_windows
 from .dtypes import REAL_KINDS
-from .graph import Node
-from .tensor_data import numbers_array, refuse_value
+from .pool import avg_pool2d, max_pool2d, mean_dtype  # noqa: F401 (max_pool2d: the pools are named from here too)
 from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
@@ -130,50 +127,22 @@ def conv_transpose2d(
     return _plus_bias("conv_transpose2d", out, bias, weight.shape[1] * groups)
 
 
-def max_pool2d(
-    x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0, dilation: IntOrPair = 1
-) -> Any:
-    """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
-    size; padding counts as -inf). Its gradient goes to each window's first maximum inside the input,
-    or to the last NaN of a window holding NaN, as PyTorch's; a window wholly in the padding is refused."""
-    x = _operand(x, "max_pool2d")
-    kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
-    dilation = pair("max_pool2d", "dilation", dilation)
-    fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
-    check_windows("max_pool2d", x, kernel, stride, pads, dilation)
-    windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
-    return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-
-
-def avg_pool2d(x: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0) -> Any:
-    """The mean of each window, as torch.nn.functional.avg_pool2d (its default count_include_pad:
-    padding counts as zeros): a conv2d of each channel with a constant kernel."""
-    x = _operand(x, "avg_pool2d")
-    kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
-    fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
-    check_windows("avg_pool2d", x, kernel, stride, pads, (1, 1))
-    n, c, h, w = x.shape
-    mean = np.full((1, 1, *kernel), 1 / (kernel[0] * kernel[1]), _mean_dtype(x))
-    out = ops.conv2d(x.reshape(n * c, 1, h, w), mean, stride=stride, padding=pads, dilation=(1, 1), groups=1)
-    return out.reshape(n, c, *out.shape[2:])
-
-
 def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]) -> Any:
-    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d (None in
-    a pair keeps that axis's input size, `(None, 3)`): along
-    an axis of length n, output i averages entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each
-    output reads its own window only, so an inf or NaN reaches only the outputs (and, backward, the
-    inputs) it should, as in PyTorch: an avg_pool2d where the sizes divide, else means along each axis."""
-    x = _operand(x, "adaptive_avg_pool2d")
+    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d (None
+    in a pair keeps that axis's input size: `(None, 3)`): along an axis of length n, output i averages
+    entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each output reads its own window only, so
+    an inf or NaN reaches only the outputs (and, backward, the inputs) it should, as in PyTorch: an
+    avg_pool2d where the sizes divide, else means along each axis."""
+    x = operand(x, "adaptive_avg_pool2d")
     rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
     n, c, h, w = x.shape
     if not (h and w):  # every window would be empty: a mean of nothing
         raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
     oh, ow = adaptive_size("adaptive_avg_pool2d", output_size, (h, w))
-    # integers average to floats on every path (avg_pool2d's dtype, see _mean_dtype), where the (1, 1)
+    # integers average to floats on every path (avg_pool2d's dtype, see mean_dtype), where the (1, 1)
     # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
     # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working
-    x = x if x.dtype.kind == "f" else x.astype(_mean_dtype(x))
+    x = x if x.dtype.kind == "f" else x.astype(mean_dtype(x))
     if (oh, ow) == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
     if not (h % oh or w % ow):
@@ -192,11 +161,6 @@ def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]
     across = ops.transpose(ops.reshape(heights, shape=(oh, n, c, w)), axes=(3, 0, 1, 2))
     widths = _window_means(ops.reshape(across, shape=(w, oh * n * c)), ow)
     return ops.transpose(ops.reshape(widths, shape=(ow, oh, n, c)), axes=(2, 3, 1, 0))
-
-
-def _mean_dtype(x: Any) -> np.dtype:
-    """An average's dtype: x's floating dtype (float16 stays float16), floats for integers."""
-    return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
 
 
 def _adaptive_entries(shape: tuple[int, ...], size: Pair) -> int:
@@ -261,24 +225,17 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
 def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:
     if bias is None:
         return out
-    bias = _operand(bias, fn)
+    bias = operand(bias, fn)
     if bias.shape != (channels,):
         raise ShapeError(f"{fn}: bias must have shape ({channels},), one per output channel, got {bias.shape}")
     return out + bias.reshape(1, channels, 1, 1)
-
-
-def _operand(x: Any, fn: str) -> Any:
-    """A Tensor as it is; a Value refused (it does not mix with Tensors); anything else as an array of
-    numbers (a constant), refused as Tensor() refuses it (a ragged list, text, None)."""
-    refuse_value(x, fn)
-    return x if isinstance(x, Node) else numbers_array(x, fn)
 
 
 def _summed(x: Any, fn: str) -> Any:
     """A convolution's input or weight: an operand, not of bools (refused, as PyTorch refuses them):
     numpy's GEMM of bools is a logical OR, so a convolution of ones gave True, not a count. The pools
     keep bools: a maximum of bools is their OR, exact, and an average casts them to floats, as integers."""
-    x = _operand(x, fn)
+    x = operand(x, fn)
     if x.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{fn} takes numbers, not bools (dtype {x.dtype}): convert them first, x.astype(np.float32)")
     return x

@@ -8,9 +8,18 @@ from typing import Any
 import numpy as np
 
 from .conv_columns import Padding, Pair
+from .graph import Node
 from .modes import short
 from .shape_args import is_int
+from .tensor_data import numbers_array, refuse_value
 from .tensor_ops import ShapeError
+
+
+def operand(x: Any, fn: str) -> Any:
+    """A Tensor as it is; a Value refused (it does not mix with Tensors); anything else as an array of
+    numbers (a constant), refused as Tensor() refuses it (a ragged list, text, None)."""
+    refuse_value(x, fn)
+    return x if isinstance(x, Node) else numbers_array(x, fn)
 
 
 def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
@@ -118,14 +127,15 @@ def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilatio
 
 def windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
     """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
-    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel.
+    maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel, and
+    ceil_mode's last window starts inside the input.
     Each window's first and last kernel entry inside the input, at once for all windows (a Python loop
     over windows and entries took seconds for a long axis)."""
-    for n, k, s, (before, _), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
+    for n, k, s, (before, after), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
         if d == 1:
             continue
         span = d * (k - 1) + 1
-        starts = np.arange(-before, n + before - span + 1, s)
+        starts = np.arange(-before, n + after - span + 1, s)  # after: more than before under ceil_mode
         first = np.maximum(-(starts // d), 0)  # the first entry at or past the input's start: ceil(-start / d)
         last = np.minimum((n - 1 - starts) // d, k - 1)  # the last entry before the input's end
         empty = np.flatnonzero(first > last)

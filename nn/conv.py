@@ -196,30 +196,62 @@ class MaxPool2d(Module):
 
     setting_checks = dict.fromkeys(("kernel_size", "stride", "padding", "dilation"), _Conv.setting_checks["stride"])
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
         self.stride = self.kernel_size if stride is None else stride
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
         tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
 
     def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+        return max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
-    """The mean of each window (stride: the kernel size by default; padding counts as zeros)."""
+    """The mean of each window (stride: the kernel size by default; padding counts as zeros, in the count
+    too unless count_include_pad=False; divisor_override divides each window's sum instead)."""
 
     setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _Conv.setting_checks["stride"])
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = self.kernel_size if stride is None else stride
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
         tried(self, self.kernel_size, {"padding": padding})
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

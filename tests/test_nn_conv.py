@@ -45,7 +45,7 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
         "Conv2d(4, 8, kernel_size=(1, 2), stride=(1, 1), padding=same, groups=2, bias=False)"
     )
     assert repr(Conv1d(2, 3, 5, dilation=2)) == "Conv1d(2, 3, kernel_size=(5,), stride=(1,), dilation=(2,))"
-    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
+    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
 
 
@@ -80,7 +80,10 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("Conv1d", (3, 4, 3), {"stride": 2, "padding": 1}, (2, 3, 9)),
     ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 4, 3, 4)),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1}, (2, 3, 7, 6)),
+    ("MaxPool2d", (2,), {"ceil_mode": True}, (2, 3, 5, 7)),  # a last window of one row and column
     ("AvgPool2d", (2,), {}, (2, 3, 6, 6)),
+    ("AvgPool2d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}, (2, 3, 6, 5)),
+    ("AvgPool2d", (2,), {"divisor_override": 3}, (2, 3, 6, 6)),
     ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 4)),
     ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 5, 4)),  # None: the input's height kept
     ("Flatten", (), {}, (2, 3, 2, 2)),

@@ -112,7 +112,7 @@ def test_conv2d_input_gradient_as_a_correlation(case, dtype):
 @st.composite
 def pool_cases(draw, ties=True):
     kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))  # past the kernel too
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     size = [k + draw(st.integers(0, 3)) for k in kernel]
     x = _values(draw, (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *size), ties=ties)
@@ -121,10 +121,10 @@ def pool_cases(draw, ties=True):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @EXAMPLES
-@given(case=pool_cases(), dilation=st.integers(1, 2))
-def test_max_pool2d_with_ties(case, dilation, dtype):
+@given(case=pool_cases(), dilation=st.integers(1, 2), ceil_mode=st.booleans())
+def test_max_pool2d_with_ties(case, dilation, ceil_mode, dtype):
     x, kw = case
-    kw = {**kw, "kernel_size": kw["kernel_size"], "dilation": dilation}
+    kw = {**kw, "dilation": dilation, "ceil_mode": ceil_mode}
     if any(dilation * (k - 1) + 1 > n + 2 * p for k, n, p in zip(kw["kernel_size"], x.shape[2:], kw["padding"])):
         kw["dilation"] = 1
     check(lambda x: max_pool2d(x, **kw), lambda x: F.max_pool2d(x, **kw), [x], dtype)
@@ -132,9 +132,17 @@ def test_max_pool2d_with_ties(case, dilation, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @EXAMPLES
-@given(case=pool_cases(ties=False))
-def test_avg_pool2d(case, dtype):
+@given(
+    case=pool_cases(ties=False),
+    ceil_mode=st.booleans(),
+    count_include_pad=st.booleans(),
+    divisor_override=st.sampled_from([None, 1, 3, -2]),
+)
+def test_avg_pool2d(case, ceil_mode, count_include_pad, divisor_override, dtype):
+    """ceil_mode's last window (its rows past the padding never counted), the count with and without
+    the padding, and a divisor of the caller's."""
     x, kw = case
+    kw = {**kw, "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "divisor_override": divisor_override}
     check(lambda x: avg_pool2d(x, **kw), lambda x: F.avg_pool2d(x, **kw), [x], dtype)
 
 

@@ -1,0 +1,133 @@
+"""max_pool2d and avg_pool2d as users call them, with PyTorch's arguments (ceil_mode, count_include_pad,
+divisor_override too).
+
+Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d its own,
+avg_pool2d a conv2d of each channel with a constant kernel (a sum over each window), divided by the
+window's count where the counts differ. ceil_mode is padding added after the input, as many rows and
+columns as the last window (one that starts inside the input) needs: -inf to the maximum, zeros to the
+sum, and never counted by the average (PyTorch's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tensor_ops as ops
+from .conv_args import fits, operand, pair, pool_geometry, windows_meet_input
+from .conv_columns import Padding, Pair
+from .conv_limits import check_windows, out_size
+from .modes import flag, short
+from .shape_args import is_int
+
+IntOrPair = int | tuple[int, int]
+
+
+def max_pool2d(
+    x: Any,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
+    size; padding counts as -inf; ceil_mode keeps a last, partial window). Its gradient goes to each
+    window's first maximum inside the input, or to the last NaN of a window holding NaN, as PyTorch's;
+    a window wholly in the padding is refused."""
+    x = operand(x, "max_pool2d")
+    if flag(return_indices, "max_pool2d: return_indices"):
+        # the indices would be a constant made of the data, which a compiled step cannot make again
+        raise ValueError(
+            "max_pool2d: return_indices=True is not supported (chainrule has no MaxUnpool2d to use them): "
+            "pool without it; for where each maximum is, compare the input with the pooled output"
+        )
+    kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
+    dilation = pair("max_pool2d", "dilation", dilation)
+    fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
+    pads = _ceil_padding("max_pool2d", x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
+    check_windows("max_pool2d", x, kernel, stride, pads, dilation)
+    windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
+    return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+
+
+def avg_pool2d(
+    x: Any,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Any:
+    """The mean of each window, as torch.nn.functional.avg_pool2d: padding counts as zeros, and in the
+    count too unless count_include_pad=False; ceil_mode's extra rows and columns never count;
+    divisor_override divides every window's sum by that number instead."""
+    x = operand(x, "avg_pool2d")
+    kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
+    include = flag(count_include_pad, "avg_pool2d: count_include_pad")
+    divisor = _divisor_override(divisor_override)
+    fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
+    symmetric = (pads[0][0], pads[1][0])
+    pads = _ceil_padding("avg_pool2d", x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
+    check_windows("avg_pool2d", x, kernel, stride, pads, (1, 1))
+    n, c, h, w = x.shape
+    counts = _counts((h, w), kernel, stride, symmetric, out_size((h, w), kernel, stride, pads, (1, 1)), include)
+    uniform = divisor is None and bool((counts == kernel[0] * kernel[1]).all())
+    # every window counts the whole kernel (the default, without ceil_mode): a kernel of 1 / count, the
+    # numbers the mean always gave; else the sums, divided by each window's own count
+    entry = 1 / (kernel[0] * kernel[1]) if uniform else 1
+    ones = np.full((1, 1, *kernel), entry, mean_dtype(x))
+    out = ops.conv2d(x.reshape(n * c, 1, h, w), ones, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+    out = out.reshape(n, c, *out.shape[2:])
+    if uniform:
+        return out
+    return out / (counts.astype(ones.dtype) if divisor is None else ones.dtype.type(divisor))
+
+
+def mean_dtype(x: Any) -> np.dtype:
+    """An average's dtype: x's floating dtype (float16 stays float16), floats for integers."""
+    return x.dtype if x.dtype.kind == "f" else np.result_type(x.dtype, np.float32)
+
+
+def _ceil_padding(
+    fn: str, size: tuple[int, ...], kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, ceil_mode: Any
+) -> Padding:
+    """`pads` with, under ceil_mode, the rows and columns after the input that PyTorch's last window
+    reaches: its output has ceil((n + 2p - span) / s) + 1 windows, less one if the last would start
+    past the input and the padding before it (so every window starts inside the input)."""
+    if not flag(ceil_mode, f"{fn}: ceil_mode"):
+        return pads
+    grown = []
+    for n, k, s, (before, after), d in zip(size, kernel, stride, pads, dilation):
+        span = d * (k - 1) + 1
+        count = -(-(n + before + after - span) // s) + 1
+        if (count - 1) * s >= n + before:
+            count -= 1
+        grown.append((before, after + max(0, (count - 1) * s + span - (n + before + after))))
+    return tuple(grown)  # type: ignore[return-value]
+
+
+def _counts(size: Pair, kernel: Pair, stride: Pair, pad: Pair, out: Pair, include: bool) -> np.ndarray:
+    """(out_h, out_w): each window's count, PyTorch's divisor: its entries inside the input and the
+    padding (the rows ceil_mode adds are not counted), or inside the input alone without `include`."""
+    per_axis = []
+    for n, k, s, p, m in zip(size, kernel, stride, pad, out):
+        starts = np.arange(m) * s - p
+        ends = np.minimum(starts + k, n + p)
+        inside = np.minimum(ends, n) - np.maximum(starts, 0)
+        per_axis.append(ends - starts if include else inside)
+    return np.multiply.outer(*per_axis)
+
+
+def _divisor_override(value: Any) -> int | None:
+    """None, or a nonzero int (PyTorch's: it divides each window's sum)."""
+    if value is None:
+        return None
+    if not is_int(value):
+        raise TypeError(f"avg_pool2d: divisor_override must be an int or None, got {short(value)}")
+    if value == 0:
+        raise ValueError("avg_pool2d: divisor_override must not be 0 (it divides each window's sum): give None")
+    return int(value)
