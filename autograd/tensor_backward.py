@@ -85,9 +85,13 @@ class BackwardHooks:
 
     def _seed(self, grad: Any, create_graph: bool) -> Any:
         if not self._requires_grad:
+            # a gradient taken with create_graph=True that is constant in the inputs (relu's, max pooling's,
+            # a linear function's) is recorded as a constant: its derivative is 0, which PyTorch computes
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no graph was recorded for it "
-                "(give its inputs requires_grad=True, outside no_grad)"
+                "(give its inputs requires_grad=True, outside no_grad); a gradient taken with create_graph=True "
+                "that does not depend on the inputs (relu's, max pooling's) is a constant: its derivative is 0, "
+                "which autograd.hvp and autograd.hessian give"
             )
         if grad is None:
             if self._data.size != 1:

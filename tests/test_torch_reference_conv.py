@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from torch_reference import DTYPES, EXAMPLES, F, check  # without torch: skipped
+from torch_reference import DTYPES, EXAMPLES, F, check, torch  # without torch: skipped
 
+import autograd
 from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
 from autograd.conv_columns import correlation_padding
 
@@ -155,3 +156,37 @@ def test_adaptive_avg_pool2d(size, dtype):
     overlap, and more outputs than inputs; None keeps the input's size along its axis."""
     x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 4, 6))
     check(lambda x: adaptive_avg_pool2d(x, size), lambda x: F.adaptive_avg_pool2d(x, size), [x], dtype)
+
+
+MAX_POOLS = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 1, "padding": 1},  # overlapping windows: a maximum of several
+    {"kernel_size": (2, 3), "stride": (1, 2), "dilation": (2, 1), "ceil_mode": True},
+]
+
+
+@pytest.mark.parametrize("kw", MAX_POOLS)
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool2d_double_backward_of_a_constant_upstream_gradient_as_torch(kw, ties):
+    """Max pooling's gradient of a constant upstream gradient differentiated again, float64, as
+    torch.autograd.grad with create_graph=True: in the input zero (the routing is constant: hvp and
+    hessian give the zeros; `gradients` of that constant names it), in the upstream gradient v gathered
+    at each window's first maximum."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-1, 2, (2, 2, 5, 6)).astype(float) if ties else rng.uniform(-1, 1, (2, 2, 5, 6))
+    v = rng.uniform(-1, 1, x.shape)
+    u = rng.uniform(-1, 1, max_pool2d(x, **kw).shape)
+
+    xt, ut = torch.tensor(x, requires_grad=True), torch.tensor(u, requires_grad=True)
+    (g,) = torch.autograd.grad(F.max_pool2d(xt, **kw), xt, ut, create_graph=True)
+    in_x, in_u = torch.autograd.grad((g * torch.from_numpy(v)).sum(), [xt, ut], allow_unused=True)
+    in_x = np.zeros_like(x) if in_x is None else in_x.numpy()
+
+    np.testing.assert_array_equal(autograd.hvp(lambda t: max_pool2d(t, **kw).sum(), x, v), in_x)
+    np.testing.assert_array_equal(autograd.hessian(lambda t: max_pool2d(t, **kw).sum())(x), 0.0)
+    t = autograd.Tensor(x, requires_grad=True)
+    (constant,) = autograd.gradients(max_pool2d(t, **kw).sum(), [t], create_graph=True)
+    with pytest.raises(RuntimeError, match="does not depend on the inputs .* its derivative is 0"):
+        autograd.gradients((constant * v).sum(), [t])  # recorded as a constant: the error says so
+    routed = autograd.grad(lambda w: (autograd.vjp(lambda t: max_pool2d(t, **kw), x)[1](w)[0] * v).sum())(u)
+    np.testing.assert_allclose(routed, in_u.numpy(), rtol=1e-12, atol=0)
