@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, linalg
+from . import compile_record, linalg, pad_modes
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .creation_args import real_number, refuse_text
 from .graph import Node
+from .modes import short
 from .tensor import Tensor, _apply, operand
 from .tensor_data import refuse_value
 from .tensor_indexing import index_array
@@ -71,9 +72,13 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
 def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> Tensor:
     """x with `value` around it: PyTorch's F.pad (a flat pad, last dim first: `pad(x, (1, 2))` pads
     the last dim by 1 before and 2 after), or numpy's pad_width (an int for every side, or
-    ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last dim only)."""
+    ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last dim only).
+    mode 'reflect', 'replicate' or 'circular' extends x with its own entries instead (pad_modes)."""
+    if not (isinstance(mode, str) and mode in pad_modes.MODES):
+        raise ValueError(f"pad: mode must be one of {', '.join(map(repr, pad_modes.MODES))}, got {short(mode)}")
     if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is implemented, got {mode!r}")
+        x = _operand(x, "pad")
+        return pad_modes.extended(x, _pad_widths(pad, x.ndim), mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
         value = 0.0
     if isinstance(value, Node) or np.ndim(value) != 0:

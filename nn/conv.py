@@ -25,6 +25,7 @@ from autograd import (
 )
 
 from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
+from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
 from .rng import generator
@@ -57,6 +58,7 @@ class _Conv(Module):
     # kept as kept_size makes them, set later too (`conv.stride = np.array([2, 2])`: (2, 2)); the
     # functional checks them at each call
     setting_checks = dict.fromkeys(option_names, lambda conv, value: kept_size(value))
+    setting_checks["padding_mode"] = lambda conv, mode: check_mode(type(conv).__name__, mode, conv.transposed)
 
     def __init__(
         self,
@@ -68,8 +70,10 @@ class _Conv(Module):
         dtype: Any,
         seed: int | None,
         options: dict[str, Any],
+        padding_mode: str = "zeros",
     ) -> None:
         owner = type(self).__name__
+        self.padding_mode = check_mode(owner, padding_mode, self.transposed)
         dtype = parameter_dtype(owner, dtype)
         in_channels, out_channels = (
             _count(owner, "in_channels", in_channels),
@@ -109,6 +113,8 @@ class _Conv(Module):
             shown.append(f"groups={self.groups}")
         if self.bias is None:
             shown.append("bias=False")
+        if self.padding_mode != "zeros":
+            shown.append(f"padding_mode={self.padding_mode}")
         return ", ".join(shown)
 
 
@@ -125,15 +131,17 @@ class Conv2d(_Conv):
         dilation: int | tuple[int, int] = 1,
         groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel("Conv2d", kernel_size, 2)
         options = {"stride": stride, "padding": padding, "dilation": dilation}
-        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weight, self.bias, groups=self.groups, **self.options())
+        x, options = extended("Conv2d", x, self.padding_mode, self.options(), self.weight.shape[2:])
+        return conv2d(x, self.weight, self.bias, groups=self.groups, **options)
 
 
 class Conv1d(_Conv):
@@ -149,15 +157,17 @@ class Conv1d(_Conv):
         dilation: int = 1,
         groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel("Conv1d", kernel_size, 1)
         options = {"stride": stride, "padding": padding, "dilation": dilation}
-        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv1d(x, self.weight, self.bias, groups=self.groups, **self.options())
+        x, options = extended("Conv1d", x, self.padding_mode, self.options(), self.weight.shape[2:])
+        return conv1d(x, self.weight, self.bias, groups=self.groups, **options)
 
 
 class ConvTranspose2d(_Conv):
@@ -166,7 +176,7 @@ class ConvTranspose2d(_Conv):
 
     transposed = True
     option_names = ("stride", "padding", "output_padding", "dilation")
-    setting_checks = dict.fromkeys(option_names, _Conv.setting_checks["stride"])
+    setting_checks = {**_Conv.setting_checks, **dict.fromkeys(option_names, _Conv.setting_checks["stride"])}
 
     def __init__(
         self,
@@ -179,12 +189,13 @@ class ConvTranspose2d(_Conv):
         groups: int = 1,
         bias: bool = True,
         dilation: int | tuple[int, int] = 1,
+        padding_mode: str = "zeros",
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel("ConvTranspose2d", kernel_size, 2)
         options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
-        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options)
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
         return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options())

@@ -45,6 +45,9 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
         "Conv2d(4, 8, kernel_size=(1, 2), stride=(1, 1), padding=same, groups=2, bias=False)"
     )
     assert repr(Conv1d(2, 3, 5, dilation=2)) == "Conv1d(2, 3, kernel_size=(5,), stride=(1,), dilation=(2,))"
+    assert repr(Conv2d(1, 2, 3, bias=False, padding_mode="reflect")) == (
+        "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), bias=False, padding_mode=reflect)"
+    )
     assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
 
@@ -60,6 +63,9 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
         (lambda: Conv2d(0, 6, 3), "Conv2d: in_channels must be at least 1, got 0"),
         (lambda: Conv2d(1, 6, (3, 3, 3)), "kernel_size must be an int or 2 ints"),
         (lambda: Conv1d(1, 6, 0), "Conv1d: kernel_size must be at least 1, got 0"),
+        (lambda: Conv2d(1, 6, 3, padding_mode="mirror"), "padding_mode must be one of 'zeros', 'reflect', "),
+        (lambda: ConvTranspose2d(1, 6, 3, padding_mode="reflect"), "padding_mode must be one of 'zeros', got"),
+        (lambda: Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(np.ones((1, 1, 3, 3))), "more than its 2 allow"),
     ],
 )
 def test_bad_layer_arguments_are_refused_at_construction(make, error):
@@ -78,6 +84,16 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("Conv2d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 7, 6)),
     ("Conv2d", (2, 3, (2, 3)), {"padding": "same", "dilation": 2}, (1, 2, 6, 6)),
     ("Conv1d", (3, 4, 3), {"stride": 2, "padding": 1}, (2, 3, 9)),
+    ("Conv2d", (2, 3, 3), {"padding": 2, "padding_mode": "reflect"}, (2, 2, 4, 5)),  # up to the input's n - 1
+    (
+        "Conv2d",
+        (2, 4, (2, 3)),
+        {"padding": (1, 3), "stride": 2, "groups": 2, "padding_mode": "replicate"},
+        (1, 2, 4, 5),
+    ),
+    ("Conv2d", (2, 3, 3), {"padding": "same", "dilation": 2, "padding_mode": "circular"}, (1, 2, 5, 6)),
+    ("Conv1d", (2, 3, 4), {"padding": "same", "padding_mode": "reflect"}, (2, 2, 7)),  # 1 before, 2 after
+    ("Conv1d", (2, 3, 3), {"padding": 3, "padding_mode": "circular"}, (2, 2, 3)),  # the whole length again
     ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 4, 3, 4)),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1}, (2, 3, 7, 6)),
     ("MaxPool2d", (2,), {"ceil_mode": True}, (2, 3, 5, 7)),  # a last window of one row and column

@@ -238,7 +238,13 @@ ERRORS = [
     (lambda: autograd.pad(M, (1, 1, 1)), ValueError, "pairs"),
     (lambda: autograd.pad(M, (1, -1)), ValueError, "non-negative"),
     (lambda: autograd.pad(M, ((1, 1),) * 3), ValueError, "one \\(before, after\\) pair per dim"),
-    (lambda: autograd.pad(M, (1, 1), mode="reflect"), ValueError, "only mode='constant'"),
+    (lambda: autograd.pad(M, (1, 1), mode="mirror"), ValueError, "mode must be one of 'constant', 'reflect'"),
+    (
+        lambda: autograd.pad(np.ones((2, 3)), (3, 0), mode="reflect"),
+        ShapeError,
+        "axis 1 of length 3 by 3, more than its 2",
+    ),
+    (lambda: autograd.pad(np.ones((2, 3)), (4, 0), mode="circular"), ShapeError, "by 4, more than its 3 allow"),
 ]
 
 

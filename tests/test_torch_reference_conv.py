@@ -190,3 +190,21 @@ def test_max_pool2d_double_backward_of_a_constant_upstream_gradient_as_torch(kw,
         autograd.gradients((constant * v).sum(), [t])  # recorded as a constant: the error says so
     routed = autograd.grad(lambda w: (autograd.vjp(lambda t: max_pool2d(t, **kw), x)[1](w)[0] * v).sum())(u)
     np.testing.assert_allclose(routed, in_u.numpy(), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize(
+    "shape, widths",
+    [
+        ((2, 3, 5), (2, 1)),
+        ((1, 2, 4, 5), (1, 3, 2, 0)),
+        ((1, 1, 3, 3), (2, 2, 2, 2)),
+        ((2, 1, 2, 3, 4), (1, 1, 0, 2, 1, 1)),
+    ],
+)
+def test_pad_modes(shape, widths, mode, dtype):
+    """pad's modes besides 'constant' (Conv1d's and Conv2d's padding_mode): up to the bounds PyTorch
+    allows (a reflection n - 1, a circle n); each copy's gradient adds back to its entry."""
+    x = np.random.default_rng(0).uniform(-1, 1, shape)
+    check(lambda x: autograd.pad(x, widths, mode), lambda x: F.pad(x, widths, mode), [x], dtype)
