@@ -67,7 +67,7 @@ from .activations import (
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
-from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d, Flatten
 from .dropout import Dropout2d
 from .embedding import Embedding
 from .io import load, save
@@ -78,6 +78,7 @@ from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 

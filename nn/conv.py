@@ -1,5 +1,5 @@
-"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose2d, MaxPool2d,
-AvgPool2d, AdaptiveAvgPool2d, Flatten.
+"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose2d, Flatten (and the
+pooling layers of nn.pool, named here too).
 
 Weights are held in PyTorch's layout and under its names (`weight`, `bias`), so state dicts,
 nn.save files and nn.export's PyTorch state dicts carry them as they are. Initialisation is
@@ -16,18 +16,16 @@ import numpy as np
 from autograd import (
     ShapeError,
     Tensor,
-    adaptive_avg_pool2d,
-    avg_pool2d,
     conv1d,
     conv2d,
     conv_transpose2d,
-    max_pool2d,
 )
 
 from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
 from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
+from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401 (a CNN's layers, named together)
 from .rng import generator
 
 
@@ -199,89 +197,6 @@ class ConvTranspose2d(_Conv):
 
     def forward(self, x: Tensor) -> Tensor:
         return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options())
-
-
-class MaxPool2d(Module):
-    """The maximum of each window (stride: the kernel size by default); the gradient goes to each
-    window's first maximum (its last NaN, if any), as in PyTorch."""
-
-    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding", "dilation"), _Conv.setting_checks["stride"])
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
-        self.stride = self.kernel_size if stride is None else stride
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-        tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
-
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(
-            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
-
-
-class AvgPool2d(Module):
-    """The mean of each window (stride: the kernel size by default; padding counts as zeros, in the count
-    too unless count_include_pad=False; divisor_override divides each window's sum instead)."""
-
-    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _Conv.setting_checks["stride"])
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        self.kernel_size, self.padding = kernel_size, padding
-        self.stride = self.kernel_size if stride is None else stride
-        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
-        tried(self, self.kernel_size, {"padding": padding})
-
-    def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(
-            x,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class AdaptiveAvgPool2d(Module):
-    """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
-
-    setting_checks = {"output_size": _Conv.setting_checks["stride"]}
-
-    def __init__(self, output_size: Any) -> None:
-        self.output_size = output_size
-        tried(self, (1, 1), {}, output=output_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
 
 class Flatten(Module):

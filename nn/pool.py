@@ -1,0 +1,101 @@
+"""Pooling layers on Tensor, as PyTorch's: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, each its functional
+(autograd.pool, autograd.conv) with the options kept as attributes, under PyTorch's names, read at
+each call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor, adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
+from .arguments import kept_size
+from .layer_trial import tried
+from .module import Module
+
+
+def _size(layer: Module, value: Any) -> Any:
+    """A size option as the layer keeps it (kept_size); the functional checks it at each call."""
+    return kept_size(value)
+
+
+class MaxPool2d(Module):
+    """The maximum of each window (stride: the kernel size by default); the gradient goes to each
+    window's first maximum (its last NaN, if any), as in PyTorch."""
+
+    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding", "dilation"), _size)
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
+        self.stride = self.kernel_size if stride is None else stride
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+        tried(self, self.kernel_size, {"padding": padding, "dilation": dilation})
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool2d(Module):
+    """The mean of each window (stride: the kernel size by default; padding counts as zeros, in the count
+    too unless count_include_pad=False; divisor_override divides each window's sum instead)."""
+
+    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _size)
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = self.kernel_size if stride is None else stride
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
+        tried(self, self.kernel_size, {"padding": padding})
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
+
+    setting_checks = {"output_size": _size}
+
+    def __init__(self, output_size: Any) -> None:
+        self.output_size = output_size
+        tried(self, (1, 1), {}, output=output_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
