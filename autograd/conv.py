@@ -1,11 +1,13 @@
 """Convolution and pooling as users call them, with PyTorch's arguments: conv1d, conv2d,
-conv_transpose2d, adaptive_avg_pool2d here, max_pool2d and avg_pool2d from `autograd.pool`.
+conv_transpose1d, conv_transpose2d, adaptive_avg_pool2d here; max_pool2d and avg_pool2d from
+`autograd.pool`.
 
 Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
 do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
-the op table's entries (`op_table_conv`). conv1d is a conv2d of height 1, and adaptive_avg_pool2d a
-mean, an avg_pool2d or a mean per window along each axis, so they need no rules of their own. They
-take Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
+the op table's entries (`op_table_conv`). conv1d and conv_transpose1d are their 2-d forms at height
+1, and adaptive_avg_pool2d a mean, an avg_pool2d or a mean per window along each axis, so they need
+no rules of their own. They take Tensors (recording the graph) or arrays (computing only), as
+`autograd.exp` does.
 """
 
 from __future__ import annotations
@@ -91,27 +93,62 @@ def conv_transpose2d(
     """The adjoint of conv2d in its input (a "deconvolution"), as torch.nn.functional.conv_transpose2d:
     x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
     (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
-    x, weight = _summed(x, "conv_transpose2d"), _summed(weight, "conv_transpose2d")
-    rank("conv_transpose2d", "input", x, 4, "(batch, channels, height, width)")
-    rank("conv_transpose2d", "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
-    # as PyTorch: an input of no rows or columns, or an empty weight, leaves an output no entry reaches
-    nonempty("conv_transpose2d", "input", x, (2, 3), "(batch, channels, height, width)")
-    nonempty("conv_transpose2d", "weight", weight, (0, 1, 2, 3), "(in_channels, out_channels / groups, kh, kw)")
-    groups = groups_of("conv_transpose2d", groups, weight.shape[0], weight.shape[0])
+    fn = "conv_transpose2d"
+    x, weight = _summed(x, fn), _summed(weight, fn)
+    rank(fn, "input", x, 4, "(batch, channels, height, width)")
+    rank(fn, "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
+    _transposed_channels(fn, x, weight, "(in, out / groups, kh, kw)")
+    stride, dilation = pair(fn, "stride", stride), pair(fn, "dilation", dilation)
+    pad, extra = pair(fn, "padding", padding, 0), pair(fn, "output_padding", output_padding, 0)
+    return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
+
+
+def conv_transpose1d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    groups: int = 1,
+    dilation: int = 1,
+) -> Any:
+    """The adjoint of conv1d in its input, as torch.nn.functional.conv_transpose1d: x (batch, in, length),
+    weight (in, out / groups, k): a conv_transpose2d of height 1."""
+    fn = "conv_transpose1d"
+    x, weight = _summed(x, fn), _summed(weight, fn)
+    rank(fn, "input", x, 3, "(batch, channels, length)")
+    rank(fn, "weight", weight, 3, "(in_channels, out_channels / groups, k)")
+    _transposed_channels(fn, x, weight, "(in, out / groups, k)")
+    stride, dilation = (1, single(fn, "stride", stride, 1)), (1, single(fn, "dilation", dilation, 1))
+    pad, extra = (0, single(fn, "padding", padding, 0)), (0, single(fn, "output_padding", output_padding, 0))
+    (n, c, length), (i, o, k) = x.shape, weight.shape
+    rows, kernel = x.reshape(n, c, 1, length), weight.reshape(i, o, 1, k)
+    out = _transposed(fn, rows, kernel, bias, stride, pad, extra, groups, dilation)
+    return out.reshape(n, out.shape[1], out.shape[3])
+
+
+def _transposed_channels(fn: str, x: Any, weight: Any, layout: str) -> None:
+    """A transposed convolution's weight takes the input's channels along its first axis."""
     if x.shape[1] != weight.shape[0]:
         raise ShapeError(
-            f"conv_transpose2d: the input has {x.shape[1]} channels, but the weight {weight.shape} takes "
-            f"{weight.shape[0]}: its first axis is the input's channels, (in, out / groups, kh, kw)"
+            f"{fn}: the input has {x.shape[1]} channels, but the weight {weight.shape} takes "
+            f"{weight.shape[0]}: its first axis is the input's channels, {layout}"
         )
+
+
+def _transposed(
+    fn: str, x: Any, weight: Any, bias: Any, stride: Pair, pad: Pair, extra: Pair, groups: Any, dilation: Pair
+) -> Any:
+    """conv_transpose2d of 4-d operands (conv_transpose1d's too), after the checks that need their shapes."""
+    # as PyTorch: an input of no rows or columns, or an empty weight, leaves an output no entry reaches
+    nonempty(fn, "input", x, (2, 3), "(batch, channels, height, width)")
+    nonempty(fn, "weight", weight, (0, 1, 2, 3), "(in_channels, out_channels / groups, kh, kw)")
+    groups = groups_of(fn, groups, weight.shape[0], weight.shape[0])
     kernel = weight.shape[2:]
-    stride, dilation = pair("conv_transpose2d", "stride", stride), pair("conv_transpose2d", "dilation", dilation)
-    pad, extra = (
-        pair("conv_transpose2d", "padding", padding, 0),
-        pair("conv_transpose2d", "output_padding", output_padding, 0),
-    )
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
         raise ValueError(
-            f"conv_transpose2d: output_padding {extra} must be smaller than the stride {stride} or the dilation "
+            f"{fn}: output_padding {extra} must be smaller than the stride {stride} or the dilation "
             f"{dilation}, on each axis"
         )
     size = tuple(
@@ -119,12 +156,12 @@ def conv_transpose2d(
         for n, s, p, d, k, e in zip(x.shape[2:], stride, pad, dilation, kernel, extra)
     )
     if min(size) < 1:
-        raise ShapeError(f"conv_transpose2d: padding {pad} leaves an output of size {size}: use less padding")
+        raise ShapeError(f"{fn}: padding {pad} leaves an output of size {size}: use less padding")
     check_transposed(x, weight, groups, stride, pad, dilation, size)
     out = ops.conv_transpose2d(
         x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
     )
-    return _plus_bias("conv_transpose2d", out, bias, weight.shape[1] * groups)
+    return _plus_bias(fn, out, bias, weight.shape[1] * groups)
 
 
 def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]) -> Any:

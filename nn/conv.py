@@ -1,5 +1,5 @@
-"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose2d, Flatten (and the
-pooling layers of nn.pool, named here too).
+"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
+Flatten (and the pooling layers of nn.pool, named here too).
 
 Weights are held in PyTorch's layout and under its names (`weight`, `bias`), so state dicts,
 nn.save files and nn.export's PyTorch state dicts carry them as they are. Initialisation is
@@ -18,6 +18,7 @@ from autograd import (
     Tensor,
     conv1d,
     conv2d,
+    conv_transpose1d,
     conv_transpose2d,
 )
 
@@ -168,11 +169,11 @@ class Conv1d(_Conv):
         return conv1d(x, self.weight, self.bias, groups=self.groups, **options)
 
 
-class ConvTranspose2d(_Conv):
-    """The adjoint of a Conv2d in its input (upsampling), x (batch, in_channels, H, W); weight
-    (in, out / groups, kh, kw), PyTorch's layout."""
+class _Transposed(_Conv):
+    """What ConvTranspose1d and ConvTranspose2d share: PyTorch's arguments, in its order."""
 
     transposed = True
+    dims = 2
     option_names = ("stride", "padding", "output_padding", "dilation")
     setting_checks = {**_Conv.setting_checks, **dict.fromkeys(option_names, _Conv.setting_checks["stride"])}
 
@@ -180,23 +181,38 @@ class ConvTranspose2d(_Conv):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
-        output_padding: int | tuple[int, int] = 0,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] = 0,
+        output_padding: int | tuple[int, ...] = 0,
         groups: int = 1,
         bias: bool = True,
-        dilation: int | tuple[int, int] = 1,
+        dilation: int | tuple[int, ...] = 1,
         padding_mode: str = "zeros",
         dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
-        kernel = _kernel("ConvTranspose2d", kernel_size, 2)
+        kernel = _kernel(type(self).__name__, kernel_size, self.dims)
         options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
+
+class ConvTranspose2d(_Transposed):
+    """The adjoint of a Conv2d in its input (upsampling), x (batch, in_channels, H, W); weight
+    (in, out / groups, kh, kw), PyTorch's layout."""
+
     def forward(self, x: Tensor) -> Tensor:
         return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options())
+
+
+class ConvTranspose1d(_Transposed):
+    """The adjoint of a Conv1d in its input (upsampling), x (batch, in_channels, length); weight
+    (in, out / groups, k), PyTorch's layout."""
+
+    dims = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv_transpose1d(x, self.weight, self.bias, groups=self.groups, **self.options())
 
 
 class Flatten(Module):

@@ -231,6 +231,8 @@ _WITH_A_VALUE = {
     "conv2d weight": lambda: autograd.conv2d(Tensor(np.ones((1, 1, 2, 2))), V),
     "conv2d bias": lambda: autograd.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 1, 1))), V),
     "conv_transpose2d": lambda: autograd.conv_transpose2d(V, Tensor(np.ones((1, 1, 1, 1)))),
+    "conv_transpose1d": lambda: autograd.conv_transpose1d(V, Tensor(np.ones((1, 1, 1)))),
+    "pad reflect": lambda: autograd.pad(V, (1, 1), mode="reflect"),
     "max_pool2d": lambda: autograd.max_pool2d(V, 2),
     "avg_pool2d": lambda: autograd.avg_pool2d(V, 2),
     "adaptive_avg_pool2d": lambda: autograd.adaptive_avg_pool2d(V, 2),

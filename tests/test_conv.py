@@ -5,7 +5,15 @@ import numpy as np
 import pytest
 
 from autograd import Tensor, grad, gradcheck, gradients, tensor_ops, topological_order
-from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+from autograd.conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool2d,
+)
 from autograd.tensor_ops import ShapeError
 
 
@@ -125,6 +133,21 @@ BAD = [  # the call, the error, what its message says
     (lambda: conv_transpose2d(np.zeros((1, 3, 4, 4)), W), ShapeError, "has 3 channels.*takes 1"),
     (lambda: conv_transpose2d(X, np.zeros((2, 1, 3, 3)), output_padding=1), ValueError, "smaller than the stride"),
     (lambda: conv_transpose2d(X[..., :1, :1], np.zeros((2, 1, 1, 1)), padding=1), ShapeError, "use less padding"),
+    (
+        lambda: conv_transpose1d(X, W[0]),
+        ShapeError,
+        r"conv_transpose1d needs input of shape \(batch, channels, length\)",
+    ),
+    (
+        lambda: conv_transpose1d(X[0], np.zeros((3, 1, 3))),
+        ShapeError,
+        r"has 5 channels, .* \(3, 1, 3\) takes 3: .*, \(in, out / groups, k\)$",
+    ),
+    (
+        lambda: conv_transpose1d(X[:, :, 0], np.zeros((2, 1, 3)), stride=(1, 2)),
+        TypeError,
+        "conv_transpose1d: stride must be an int or",
+    ),
     (lambda: max_pool2d(X, 2, padding=2), ValueError, "at most half the kernel size"),
     (lambda: max_pool2d(X[..., :1, :], 2), ShapeError, "larger than the padded input"),
     (lambda: avg_pool2d(X[0, 0], 2), ShapeError, "got shape \\(5, 5\\)"),

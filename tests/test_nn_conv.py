@@ -12,7 +12,7 @@ import pytest
 import nn
 import nn.conv
 from autograd import Tensor, gradients
-from nn.conv import AdaptiveAvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
+from nn.conv import AdaptiveAvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten, MaxPool2d
 from nn.export import from_torch_state_dict, to_torch_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,7 @@ def test_weights_have_pytorch_s_layout_and_default_initialisation():
     assert up.weight.shape == (4, 3, 3, 3)  # (in, out / groups, kh, kw)
     assert np.abs(up.weight.data).max() <= 1 / np.sqrt(3 * 9)  # PyTorch's fan_in: the weight's second axis
     assert Conv1d(2, 3, 5, bias=False, seed=0).weight.shape == (3, 2, 5)
+    assert ConvTranspose1d(4, 6, 5, groups=2, seed=0).weight.shape == (4, 3, 5)  # (in, out / groups, k)
     assert np.array_equal(Conv2d(1, 2, 3, seed=7).weight.data, Conv2d(1, 2, 3, seed=7).weight.data)
 
 
@@ -95,6 +96,7 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("Conv1d", (2, 3, 4), {"padding": "same", "padding_mode": "reflect"}, (2, 2, 7)),  # 1 before, 2 after
     ("Conv1d", (2, 3, 3), {"padding": 3, "padding_mode": "circular"}, (2, 2, 3)),  # the whole length again
     ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 4, 3, 4)),
+    ("ConvTranspose1d", (4, 6, 3), {"stride": 3, "padding": 1, "output_padding": 2, "groups": 2}, (2, 4, 5)),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1}, (2, 3, 7, 6)),
     ("MaxPool2d", (2,), {"ceil_mode": True}, (2, 3, 5, 7)),  # a last window of one row and column
     ("AvgPool2d", (2,), {}, (2, 3, 6, 6)),

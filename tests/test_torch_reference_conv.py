@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 from torch_reference import DTYPES, EXAMPLES, F, check, torch  # without torch: skipped
 
 import autograd
-from autograd.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d
+from autograd.conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool2d,
+)
 from autograd.conv_columns import correlation_padding
 
 
@@ -77,6 +85,21 @@ def test_conv_transpose2d(case, dtype):
     check(
         lambda x, w, b: conv_transpose2d(x, w, b, **kw),
         lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+        [x, w, b],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(case=conv_cases(transposed=True))
+def test_conv_transpose1d(case, dtype):
+    x, w, b, kw = case
+    kw = {name: value[1] if isinstance(value, tuple) else value for name, value in kw.items()}
+    x, w = x[:, :, 0], w[:, :, 0]  # the width axis of a 2-d case
+    check(
+        lambda x, w, b: conv_transpose1d(x, w, b, **kw),
+        lambda x, w, b: F.conv_transpose1d(x, w, b, **kw),
         [x, w, b],
         dtype,
     )

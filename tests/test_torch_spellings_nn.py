@@ -37,7 +37,9 @@ def test_normalize_takes_a_tensor():
         F.normalize(X)
 
 
-@pytest.mark.parametrize("name", ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad", "one_hot"])
+@pytest.mark.parametrize(
+    "name", ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad", "one_hot"]
+)
 def test_functions_of_autograd_under_torchs_names(name):
     assert getattr(F, name) is getattr(autograd, name)
 
