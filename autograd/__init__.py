@@ -4,7 +4,8 @@ Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), ShapeError
-    conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d
+    conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
+    max_pool1d, avg_pool1d, adaptive_avg_pool1d
                            convolution and pooling with PyTorch's arguments (autograd.conv)
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
@@ -56,7 +57,18 @@ from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_guards import guard_settings
 from .compile_record import copied_from, eager_only, guard, needs_grad, replayed, validate
-from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d
+from .conv import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
@@ -102,9 +114,11 @@ __all__ = [
     "Tensor",
     "Value",
     "compile",
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "cat",
     "check_cpu",
+    "avg_pool1d",
     "avg_pool2d",
     "concatenate",
     "conv1d",
@@ -132,6 +146,7 @@ __all__ = [
     "set_grad_enabled",
     "jacobian",
     "jvp",
+    "max_pool1d",
     "max_pool2d",
     "no_grad",
     "inference_mode",

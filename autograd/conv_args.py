@@ -104,14 +104,19 @@ def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
     return (top, top), (left, left)
 
 
-def pool_geometry(fn: str, x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Padding]:
-    """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked."""
-    rank(fn, "input", x, 4, "(batch, channels, height, width)")
-    kernel = pair(fn, "kernel_size", kernel_size)
-    stride = kernel if stride is None else pair(fn, "stride", stride)
-    pad = pair(fn, "padding", padding, least=0)
+def pool_geometry(
+    fn: str, x: Any, kernel_size: Any, stride: Any, padding: Any, dims: int = 2
+) -> tuple[Pair, Pair, Padding]:
+    """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked; of a 1-d
+    pooling (`dims` 1), as pairs of its 2-d form at height 1."""
+    rank(fn, "input", x, dims + 2, "(batch, channels, height, width)" if dims == 2 else "(batch, channels, length)")
+    parse = pair if dims == 2 else lambda fn, name, value, least=1: (least, single(fn, name, value, least))
+    kernel = parse(fn, "kernel_size", kernel_size)
+    stride = kernel if stride is None else parse(fn, "stride", stride)
+    pad = parse(fn, "padding", padding, 0)
     if any(2 * p > k for p, k in zip(pad, kernel)):
-        raise ValueError(f"{fn}: padding {pad} must be at most half the kernel size {kernel}")
+        shown = (pad, kernel) if dims == 2 else (pad[1], kernel[1])
+        raise ValueError(f"{fn}: padding {shown[0]} must be at most half the kernel size {shown[1]}")
     return kernel, stride, ((pad[0],) * 2, (pad[1],) * 2)
 
 

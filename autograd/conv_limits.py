@@ -48,7 +48,9 @@ def check_windows(
     """conv2d's and pooling's geometry (a pooling has no weight): the padded input they build, and a
     pooling's steps, one per kernel entry over the whole output (the kernel is no operand there)."""
     n, c, h, w = x.shape
-    if fn == "max_pool2d" and kernel[0] * kernel[1] > KERNEL_STEPS:  # avg_pool2d is one product: memory bounds it
+    if (
+        fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
+    ):  # avg_pool2d is one product: memory bounds it
         raise ValueError(
             f"{fn}: kernel_size {kernel} has {_count(kernel[0] * kernel[1])} entries, which max pooling steps through "
             f"one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"

@@ -1,5 +1,5 @@
 """max_pool2d and avg_pool2d as users call them, with PyTorch's arguments (ceil_mode, count_include_pad,
-divisor_override too).
+divisor_override too), and max_pool1d and avg_pool1d, their forms at height 1.
 
 Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d its own,
 avg_pool2d a conv2d of each channel with a constant kernel (a sum over each window), divided by the
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import fits, operand, pair, pool_geometry, windows_meet_input
+from .conv_args import fits, operand, pair, pool_geometry, single, windows_meet_input
 from .conv_columns import Padding, Pair
 from .conv_limits import check_windows, out_size
 from .modes import flag, short
@@ -38,17 +38,43 @@ def max_pool2d(
     window's first maximum inside the input, or to the last NaN of a window holding NaN, as PyTorch's;
     a window wholly in the padding is refused."""
     x = operand(x, "max_pool2d")
-    if flag(return_indices, "max_pool2d: return_indices"):
-        # the indices would be a constant made of the data, which a compiled step cannot make again
-        raise ValueError(
-            "max_pool2d: return_indices=True is not supported (chainrule has no MaxUnpool2d to use them): "
-            "pool without it; for where each maximum is, compare the input with the pooled output"
-        )
     kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = pair("max_pool2d", "dilation", dilation)
-    fits("max_pool2d", x.shape[2:], kernel, pads, dilation)
-    pads = _ceil_padding("max_pool2d", x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
-    check_windows("max_pool2d", x, kernel, stride, pads, dilation)
+    return _max_pool("max_pool2d", x, kernel, stride, pads, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d(
+    x: Any,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool1d: x (batch, channels, length), a
+    max_pool2d of height 1."""
+    x = operand(x, "max_pool1d")
+    kernel, stride, pads = pool_geometry("max_pool1d", x, kernel_size, stride, padding, dims=1)
+    dilation = (1, single("max_pool1d", "dilation", dilation, 1))
+    n, c, length = x.shape
+    out = _max_pool("max_pool1d", x.reshape(n, c, 1, length), kernel, stride, pads, dilation, ceil_mode, return_indices)
+    return out.reshape(n, c, out.shape[3])
+
+
+def _max_pool(
+    fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, ceil_mode: Any, return_indices: Any
+) -> Any:
+    """max_pool2d of a 4-d x (max_pool1d's too), after its arguments are parsed."""
+    if flag(return_indices, f"{fn}: return_indices"):
+        # the indices would be a constant made of the data, which a compiled step cannot make again
+        raise ValueError(
+            f"{fn}: return_indices=True is not supported (chainrule has no MaxUnpool to use them): pool "
+            "without it; for where each maximum is, compare the input with the pooled output"
+        )
+    fits(fn, x.shape[2:], kernel, pads, dilation)
+    pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
+    check_windows(fn, x, kernel, stride, pads, dilation)
     windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
@@ -67,12 +93,36 @@ def avg_pool2d(
     divisor_override divides every window's sum by that number instead."""
     x = operand(x, "avg_pool2d")
     kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
-    include = flag(count_include_pad, "avg_pool2d: count_include_pad")
-    divisor = _divisor_override(divisor_override)
-    fits("avg_pool2d", x.shape[2:], kernel, pads, (1, 1))
+    return _avg_pool("avg_pool2d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool1d(
+    x: Any,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Any:
+    """The mean of each window, as torch.nn.functional.avg_pool1d: x (batch, channels, length), an
+    avg_pool2d of height 1 (PyTorch's avg_pool1d has no divisor_override)."""
+    x = operand(x, "avg_pool1d")
+    kernel, stride, pads = pool_geometry("avg_pool1d", x, kernel_size, stride, padding, dims=1)
+    n, c, length = x.shape
+    out = _avg_pool("avg_pool1d", x.reshape(n, c, 1, length), kernel, stride, pads, ceil_mode, count_include_pad, None)
+    return out.reshape(n, c, out.shape[3])
+
+
+def _avg_pool(
+    fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, ceil_mode: Any, count_include_pad: Any, divisor: Any
+) -> Any:
+    """avg_pool2d of a 4-d x (avg_pool1d's too), after its arguments are parsed."""
+    include = flag(count_include_pad, f"{fn}: count_include_pad")
+    divisor = _divisor_override(divisor)
+    fits(fn, x.shape[2:], kernel, pads, (1, 1))
     symmetric = (pads[0][0], pads[1][0])
-    pads = _ceil_padding("avg_pool2d", x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
-    check_windows("avg_pool2d", x, kernel, stride, pads, (1, 1))
+    pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
+    check_windows(fn, x, kernel, stride, pads, (1, 1))
     n, c, h, w = x.shape
     counts = _counts((h, w), kernel, stride, symmetric, out_size((h, w), kernel, stride, pads, (1, 1)), include)
     uniform = divisor is None and bool((counts == kernel[0] * kernel[1]).all())

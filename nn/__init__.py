@@ -8,7 +8,8 @@ Public API:
     ReLU, Tanh, Sigmoid, LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Softsign,
     LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
                                     activation layers (autograd's functions, PyTorch's names; Activation)
-    Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten
+    Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
@@ -78,7 +79,7 @@ from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 
@@ -98,13 +99,16 @@ __all__ = [
     "SiLU",
     "Softplus",
     "Softsign",
+    "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AvgPool1d",
     "AvgPool2d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",
     "ConvTranspose2d",
     "Flatten",
+    "MaxPool1d",
     "MaxPool2d",
     "MLP",
     "SGD",

@@ -6,12 +6,15 @@ import pytest
 
 from autograd import Tensor, grad, gradcheck, gradients, tensor_ops, topological_order
 from autograd.conv import (
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    avg_pool1d,
     avg_pool2d,
     conv1d,
     conv2d,
     conv_transpose1d,
     conv_transpose2d,
+    max_pool1d,
     max_pool2d,
 )
 from autograd.tensor_ops import ShapeError
@@ -157,6 +160,13 @@ BAD = [  # the call, the error, what its message says
     (lambda: avg_pool2d(X, 2, divisor_override=1.5), TypeError, "divisor_override must be an int or None"),
     (lambda: avg_pool2d(X, 2, count_include_pad=None), TypeError, "count_include_pad takes True or False"),
     (lambda: adaptive_avg_pool2d(X, (2, 0)), ValueError, "output_size must be at least 1"),
+    (lambda: max_pool1d(X, 2), ShapeError, r"max_pool1d needs input of shape \(batch, channels, length\)"),
+    (
+        lambda: avg_pool1d(X[0], 3, padding=2),
+        ValueError,
+        "avg_pool1d: padding 2 must be at most half the kernel size 3",
+    ),
+    (lambda: adaptive_avg_pool1d(X[0], (2, 3)), TypeError, "output_size must be an int or a tuple of one int"),
     (lambda: adaptive_avg_pool2d(X, None), TypeError, r"pair of ints or Nones, got None: write \(None, None\)"),
 ]
 

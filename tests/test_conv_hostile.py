@@ -128,7 +128,7 @@ def test_adaptive_pooling_counts_its_intermediates_before_any_work():
 def test_adaptive_pooling_counts_at_least_the_memory_it_takes():
     """The count its check asks memory for is at least the forward's peak, graph recorded (after a first
     call, whose peak holds numpy's and Python's caches made once)."""
-    from autograd.conv import _adaptive_entries
+    from autograd.pool_adaptive import _adaptive_entries
 
     autograd.adaptive_avg_pool2d(Tensor(np.ones((1, 1, 2, 3)), requires_grad=True), (5, 7))
     for shape, size in [((1, 1, 2, 3), (1000, 1000)), ((2, 3, 50, 40), (30, 300)), ((4, 8, 6, 6), (500, 5))]:

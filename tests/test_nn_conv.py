@@ -51,6 +51,7 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
     )
     assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+    assert repr(nn.AvgPool1d(3)) == "AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))"  # PyTorch's tuples
 
 
 @pytest.mark.parametrize(
@@ -103,6 +104,9 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("AvgPool2d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}, (2, 3, 6, 5)),
     ("AvgPool2d", (2,), {"divisor_override": 3}, (2, 3, 6, 6)),
     ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 4)),
+    ("MaxPool1d", (3, 2, 1), {"ceil_mode": True}, (2, 3, 8)),
+    ("AvgPool1d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}, (2, 3, 8)),
+    ("AdaptiveAvgPool1d", (5,), {}, (2, 3, 7)),
     ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 5, 4)),  # None: the input's height kept
     ("Flatten", (), {}, (2, 3, 2, 2)),
 ]
@@ -111,7 +115,7 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")  # torch's own copy: its concern
 @pytest.mark.parametrize("name, args, kwargs, shape", LAYERS)
 def test_each_layer_matches_torch_nn_given_the_same_weights(name, args, kwargs, shape, torch):
-    ours, theirs = getattr(nn.conv, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
     theirs.load_state_dict(to_torch_state_dict(ours, as_tensors=True))
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     inputs = Tensor(x, requires_grad=True)

@@ -10,12 +10,15 @@ from torch_reference import DTYPES, EXAMPLES, F, check, torch  # without torch: 
 
 import autograd
 from autograd.conv import (
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    avg_pool1d,
     avg_pool2d,
     conv1d,
     conv2d,
     conv_transpose1d,
     conv_transpose2d,
+    max_pool1d,
     max_pool2d,
 )
 from autograd.conv_columns import correlation_padding
@@ -168,6 +171,28 @@ def test_avg_pool2d(case, ceil_mode, count_include_pad, divisor_override, dtype)
     x, kw = case
     kw = {**kw, "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "divisor_override": divisor_override}
     check(lambda x: avg_pool2d(x, **kw), lambda x: F.avg_pool2d(x, **kw), [x], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@EXAMPLES
+@given(case=pool_cases(), dilation=st.integers(1, 2), ceil_mode=st.booleans(), count_include_pad=st.booleans())
+def test_pool1d(case, dilation, ceil_mode, count_include_pad, dtype):
+    """max_pool1d and avg_pool1d: the width axis of a 2-d case (ties in the maximum)."""
+    x, kw = case
+    kw = {name: value[1] if isinstance(value, tuple) else value for name, value in kw.items()}
+    x = x[:, :, 0]
+    if dilation * (kw["kernel_size"] - 1) + 1 <= x.shape[2] + 2 * kw["padding"]:
+        most = {**kw, "dilation": dilation, "ceil_mode": ceil_mode}
+        check(lambda x: max_pool1d(x, **most), lambda x: F.max_pool1d(x, **most), [x], dtype)
+    mean = {**kw, "ceil_mode": ceil_mode, "count_include_pad": count_include_pad}
+    check(lambda x: avg_pool1d(x, **mean), lambda x: F.avg_pool1d(x, **mean), [x], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 6, (5,), 9])
+def test_adaptive_avg_pool1d(size, dtype):
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 6))
+    check(lambda x: adaptive_avg_pool1d(x, size), lambda x: F.adaptive_avg_pool1d(x, size), [x], dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

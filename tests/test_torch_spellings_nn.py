@@ -38,7 +38,20 @@ def test_normalize_takes_a_tensor():
 
 
 @pytest.mark.parametrize(
-    "name", ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad", "one_hot"]
+    "name",
+    [
+        "conv1d",
+        "conv2d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "max_pool1d",
+        "max_pool2d",
+        "avg_pool1d",
+        "adaptive_avg_pool1d",
+        "avg_pool2d",
+        "pad",
+        "one_hot",
+    ],
 )
 def test_functions_of_autograd_under_torchs_names(name):
     assert getattr(F, name) is getattr(autograd, name)

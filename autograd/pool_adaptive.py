@@ -1,0 +1,101 @@
+"""Adaptive average pooling, as PyTorch's: adaptive_avg_pool2d and adaptive_avg_pool1d (its form at
+height 1). A mean, an avg_pool2d, or a mean per window along each axis, so it needs no rule of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tensor_ops as ops
+from .conv_args import adaptive_size, operand, rank, single
+from .conv_columns import Pair
+from .conv_limits import check_memory
+from .pool import avg_pool2d, mean_dtype
+from .tensor_ops import ShapeError
+
+
+def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]) -> Any:
+    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d (None
+    in a pair keeps that axis's input size: `(None, 3)`): along an axis of length n, output i averages
+    entries floor(i n / size) to ceil((i + 1) n / size) - 1. Each output reads its own window only, so
+    an inf or NaN reaches only the outputs (and, backward, the inputs) it should, as in PyTorch: an
+    avg_pool2d where the sizes divide, else means along each axis."""
+    x = operand(x, "adaptive_avg_pool2d")
+    rank("adaptive_avg_pool2d", "input", x, 4, "(batch, channels, height, width)")
+    n, c, h, w = x.shape
+    if not (h and w):  # every window would be empty: a mean of nothing
+        raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
+    oh, ow = adaptive_size("adaptive_avg_pool2d", output_size, (h, w))
+    # integers average to floats on every path (avg_pool2d's dtype, see mean_dtype), where the (1, 1)
+    # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
+    # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working
+    x = x if x.dtype.kind == "f" else x.astype(mean_dtype(x))
+    if (oh, ow) == (1, 1):
+        return x.mean(axis=(2, 3), keepdims=True)
+    if not (h % oh or w % ow):
+        return avg_pool2d(x, (h // oh, w // ow))
+    entries = _adaptive_entries(x.shape, (oh, ow))
+    check_memory(
+        "adaptive_avg_pool2d",
+        f"an output of shape {(n, c, oh, ow)} and the arrays that make it",
+        entries,
+        x.dtype,
+        "give a smaller output_size",
+    )
+    # each pass pools the leading axis of a contiguous matrix: its rows add as whole arrays, where a
+    # mean along the short last axes of (batch, channels, h, w) loops in numpy over a few entries at a time
+    heights = _window_means(ops.reshape(ops.transpose(x, axes=(2, 0, 1, 3)), shape=(h, n * c * w)), oh)
+    across = ops.transpose(ops.reshape(heights, shape=(oh, n, c, w)), axes=(3, 0, 1, 2))
+    widths = _window_means(ops.reshape(across, shape=(w, oh * n * c)), ow)
+    return ops.transpose(ops.reshape(widths, shape=(ow, oh, n, c)), axes=(2, 3, 1, 0))
+
+
+def _adaptive_entries(shape: tuple[int, ...], size: Pair) -> int:
+    """At most the entries of every array adaptive pooling's means along each axis make, all alive at once
+    in a recorded graph (about 4 times the output, where its first check counted the output alone): the
+    input cast and laid out for the first pass, that pass's, the layout for the second, the second's."""
+    n, c, h, w = shape
+    oh, ow = size
+    return 2 * n * c * h * w + _pass_entries(h, oh, n * c * w) + oh * n * c * w + _pass_entries(w, ow, oh * n * c)
+
+
+def _pass_entries(length: int, size: int, m: int) -> int:
+    """At most the entries `_window_means` makes pooling `length` rows of `m` into `size`: equal windows a
+    mean alone; else the rows gathered (the windows' lengths add up to at most length + size - 1), their
+    means, those joined and put in order, and the two indices (each kept by its op as a copy)."""
+    return size * m if length % size == 0 else (length + 4 * size) * m + 4 * (length + size)
+
+
+def _window_means(rows: Any, size: int) -> Any:
+    """(size, m): the mean of each of adaptive pooling's `size` windows over the rows of (n, m), each
+    window's own (a matrix of window weights would make 0 times an inf NaN in every output and gradient).
+    The windows come in two or three lengths: those of one length are gathered at once, (count, length,
+    m), and averaged together, then put back in order. A few ops whatever the size, where a loop over
+    the windows made three graph nodes each and ran for minutes at a size of a million."""
+    n, m = rows.shape
+    if n % size == 0:  # equal windows side by side
+        return ops.mean(ops.reshape(rows, shape=(size, n // size, m)), axis=1, keepdims=False)
+    window = np.arange(size)
+    starts = window * n // size
+    lengths = -(-(window + 1) * n // size) - starts
+    means, placed = [], []
+    for length in np.unique(lengths):
+        which = np.flatnonzero(lengths == length)
+        gathered = ops.getitem(rows, index=starts[which, None] + np.arange(length))  # (count, length, m)
+        means.append(ops.mean(gathered, axis=1, keepdims=False))
+        placed.append(which)
+    joined = ops.concatenate(*means, axis=0) if len(means) > 1 else means[0]
+    return ops.getitem(joined, index=np.argsort(np.concatenate(placed)))
+
+
+def adaptive_avg_pool1d(x: Any, output_size: int) -> Any:
+    """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool1d: x
+    (batch, channels, length), an adaptive_avg_pool2d of height 1."""
+    x = operand(x, "adaptive_avg_pool1d")
+    rank("adaptive_avg_pool1d", "input", x, 3, "(batch, channels, length)")
+    if x.shape[2] == 0:
+        raise ShapeError(f"adaptive_avg_pool1d needs an input of length at least 1, got shape {x.shape}")
+    size = single("adaptive_avg_pool1d", "output_size", output_size, 1)
+    n, c, length = x.shape
+    return adaptive_avg_pool2d(x.reshape(n, c, 1, length), (1, size)).reshape(n, c, size)
