@@ -269,6 +269,14 @@ def _log_at_least(x: Any) -> Any:
         return np.maximum(np.log(x), -100.0)
 
 
+def _log_complement_at_least(p: Any) -> Any:
+    """log(1 - p) held at -100 or above, as log1p(-p), as PyTorch computes it: 1 - p rounds to 1 for p below
+    float32's 6e-8 (float64's 1e-16), which made the loss of a confident right prediction 0 (p = 1e-8, t = 0:
+    its loss is 1e-8) and cut the digits of p a few units above that."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(-p), -100.0)
+
+
 def _at_least(x: Any, lo: float) -> Any:
     """max(x, lo) for arrays and Tensors, and for floats and Values (a derivative rule gets either); in a
     dtype too narrow to hold lo (float16 rounds 1e-12 to 0), max(x, its least number above 0), so that
@@ -284,11 +292,11 @@ def _at_least(x: Any, lo: float) -> Any:
 _EPSILON = float(np.float32(1e-12))
 _neg_logit = Op(
     "neg_logit",
-    lambda p: _log_at_least(1 - p) - _log_at_least(p),
+    lambda p: _log_complement_at_least(p) - _log_at_least(p),
     lambda g, out, p: (-g / _at_least(p * (1 - p), _EPSILON),),
 )
 _bce = Op(
     "binary_cross_entropy",
-    lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_at_least(1 - p),
+    lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_complement_at_least(p),
     lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), _EPSILON), g * _neg_logit(p)),
 )

@@ -1,7 +1,8 @@
 """nn's losses against PyTorch where an earlier form of them was silently different: huber_loss and
 smooth_l1_loss of an infinite difference (inf - inf made the loss and its gradient NaN), and
 binary_cross_entropy_with_logits of an infinite logit (softplus(x) - t softplus(x) was inf - inf at x = inf),
-and binary_cross_entropy's gradient at a right p of 0 or 1 in float16 (its 1e-12 bound rounded to 0: 0 / 0)."""
+binary_cross_entropy's gradient at a right p of 0 or 1 in float16 (its 1e-12 bound rounded to 0: 0 / 0), and
+its loss at a small p (log(1 - p), where 1 - p rounds to 1, was 0 for p = 1e-8 in float32)."""
 
 import numpy as np
 import pytest
@@ -99,6 +100,35 @@ def test_bce_gradient_of_a_right_prediction_at_0_or_1_is_0_in_float16_as_in_floa
     np.testing.assert_array_equal(grads[np.float16][:2], [0, 0])
     np.testing.assert_array_equal(grads[np.float16][3:], [np.inf, -np.inf])
     np.testing.assert_allclose(grads[np.float16][2], grads[np.float32][2], rtol=1e-3)
+
+
+# probabilities far below 1, where 1 - p rounds to 1 (float32: below 6e-8; float64: below 1e-16) or keeps few
+# digits (none so small that log p is held at -100); the loss of t = 0 is -log(1 - p), about p itself
+SMALL_P = {np.float32: [1e-8, 6e-8, 3e-7, 1e-30, 1e-40, 0.3], np.float64: [1e-17, 1e-12, 1e-40, 0.3]}
+TAIL_RTOL = {np.float32: 1e-6, np.float64: 1e-14}  # relative, no atol: losses of 1e-40 are compared too
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("target", [0.0, 0.25])
+def test_bce_of_a_small_probability_keeps_its_digits(dtype, target):
+    """log(1 - p) is log1p(-p), as PyTorch's: computed as log(1 - p) the loss of p = 1e-8 against 0 was 0 in
+    float32 (PyTorch's 1e-8), and 5.96e-8 at p = 6e-8. Against torch in the dtype and the float64 truth."""
+    probs = np.array(SMALL_P[dtype], dtype)
+    targets = np.full(probs.shape, target, dtype)
+    loss = F.binary_cross_entropy(Tensor(probs), targets, reduction="none")
+    expected = torch.nn.functional.binary_cross_entropy(
+        torch.tensor(probs), torch.tensor(targets), reduction="none"
+    ).numpy()
+    truth = -target * np.log(probs.astype(np.float64)) - (1 - target) * np.log1p(-probs.astype(np.float64))
+    assert loss.dtype == dtype
+    np.testing.assert_allclose(loss.data, expected, rtol=TAIL_RTOL[dtype], atol=0)
+    np.testing.assert_allclose(loss.data, truth, rtol=TAIL_RTOL[dtype], atol=0)
+
+
+@pytest.mark.parametrize("p", [1e-20, 1e-9])
+def test_bce_of_a_small_probability_on_values(p):
+    loss = F.binary_cross_entropy([Value(p)], [0.0], reduction="sum")
+    assert loss.data == pytest.approx(-np.log1p(-p), rel=1e-15, abs=0) and loss.data > 0
 
 
 @pytest.mark.parametrize("target", [[[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
