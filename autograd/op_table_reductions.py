@@ -23,7 +23,7 @@ from .graph import Node, raw  # raw: the data behind a node, for constants in ru
 from .op_def import OpDef, tensor_op
 from .op_table_tensor import _inverse, _spread, extreme_shares
 from .rule_functions import sign
-from .tensor_forwards import wide
+from .tensor_forwards import running_product, running_sum, wide
 
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")
 _concatenate, _where = tensor_op("concatenate"), tensor_op("where")
@@ -272,7 +272,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "cumsum",
         lambda g, out, x, *, axis: (_reverse_cumsum(g, axis),),
         None,
-        lambda x, *, axis: np.cumsum(x, axis),
+        running_sum,  # float16 and float32 run in float64, rounded once (as PyTorch's)
         api="Tensor.cumsum",
         formulas=("∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ",),
         adds_up=True,
@@ -282,7 +282,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         "cumprod",
         _cumprod_vjp,
         None,
-        lambda x, *, axis: np.cumprod(x, axis),
+        running_product,  # as cumsum: in float64 for float16 and float32
         api="Tensor.cumprod",
         formulas=("∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ · Π_{j≤k, j≠i} xⱼ",),
     ),

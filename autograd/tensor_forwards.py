@@ -14,7 +14,7 @@ Axis = int | tuple[int, ...] | None
 
 
 def wide(x: np.ndarray) -> Any:
-    """The dtype a float16 or float32 x is summed in by sum, mean, var and std: float64, rounded once at
+    """The dtype a float16 or float32 x is summed in by sum, mean, var, std and cumsum: float64, rounded once at
     the end (None: x's own). numpy adds along an axis that is not the last one row by row in x's dtype,
     and var subtracts a mean rounded to it: float32's mean over 1e6 rows was 1e-5 off, and its variance
     of data whose mean is 1e6 times their spread 1e-2 off (PyTorch's within 1e-7, its var in float64)."""
@@ -36,6 +36,23 @@ def _rounded_once(reduce: Any) -> Any:
 
 
 total, mean = _rounded_once(np.sum), _rounded_once(np.mean)
+
+
+def _running_rounded_once(run: Any) -> Any:
+    """`run` (np.cumsum, np.cumprod) along one axis as the op's forward: in float64 for float16 and float32
+    (`wide`), each entry rounded once, as PyTorch's CPU kernels accumulate (in double). numpy runs them in
+    x's dtype: float32's running sum of a million 0.1s ended at 100958 (PyTorch's 100000), and [1e20, 1,
+    -1e20, 1e-20]'s running product at -inf, where it is -1e20."""
+
+    def forward(x: np.ndarray, *, axis: int) -> np.ndarray:
+        acc = wide(x)
+        return run(x, axis) if acc is None else run(x, axis, acc).astype(x.dtype)
+
+    forward.__name__ = forward.__qualname__ = run.__name__
+    return forward
+
+
+running_sum, running_product = _running_rounded_once(np.cumsum), _running_rounded_once(np.cumprod)
 
 
 def sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:

@@ -1,13 +1,16 @@
 """chainrule's reductions (sum, mean, max, min, logsumexp) and softmax family against PyTorch:
 forward, gradient and second derivative, float64 and float32, over drawn shapes, axes (None, an
 int, a negative int, a tuple) and keepdims. Ties in max and min are drawn often (values repeat),
-and both share the gradient evenly, as torch.amax/amin. Comparison: tests/torch_reference.py."""
+and both share the gradient evenly, as torch.amax/amin. Then cumsum and cumprod of float32 and float16 along
+a long axis and past float32's range, run in float64 as PyTorch runs them. Comparison: tests/torch_reference.py."""
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from torch_reference import DTYPES, EXAMPLES, check, torch  # without torch: skipped
+from torch_reference import DTYPES, EXAMPLES, check, torch, weights  # without torch: skipped
 
+from autograd import Tensor
 from autograd.testing import arrays, shapes
 
 # name: (chainrule method, torch function taking dim and keepdim)
@@ -72,3 +75,45 @@ def test_softmax_family(name, dtype, data, shape_axis):
     x = data.draw(arrays(shape, -5.0, 5.0), label="x")
     torch_fn = {"softmax": torch.softmax, "log_softmax": torch.log_softmax}[name]
     check(lambda t: getattr(t, name)(axis=axis), lambda t: torch_fn(t, dim=axis), [x], dtype)
+
+
+RUNNING = np.random.default_rng(3).uniform(0.995, 1.005, 100_000)  # near 1: the running product stays normal too
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_running_sum_and_product_along_a_long_axis_are_torch_s(name, dtype):
+    """PyTorch runs them in double and rounds each entry once; numpy in the dtype, so chainrule's float32
+    running sum of 1e5 numbers was 5e-6 off (90 roundings) and its gradient's too. The forward within a rounding
+    of torch's; the gradient, a running sum of terms of either sign (the weights'), normwise: each entry within a
+    rounding of the largest, the scale its rounding is bounded by (float16's products are rounded before they
+    are summed, where torch's are float32)."""
+    x = RUNNING[:2000].astype(dtype) if dtype == np.float16 else RUNNING.astype(dtype)  # float16: a sum it holds
+    w = weights(x.shape, dtype, 0)
+    ours = Tensor(x, requires_grad=True, dtype=dtype)
+    out = getattr(ours, name)(axis=0)
+    out.backward(w)
+    theirs = torch.tensor(x, requires_grad=True)
+    expected = getattr(theirs, name)(dim=0)
+    expected.backward(torch.tensor(w))
+    rounding = {"rtol": 2 * np.finfo(dtype).eps, "atol": 0}
+    assert out.dtype == ours.grad.dtype == dtype
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **rounding)
+    expected_grad = theirs.grad.numpy()
+    np.testing.assert_allclose(ours.grad, expected_grad, rtol=0, atol=rounding["rtol"] * np.abs(expected_grad).max())
+
+
+@pytest.mark.parametrize(
+    "name, x, last",
+    [("cumsum", [1e30, 1e30, 3e38, -3e38], 2e30), ("cumprod", [1e20, 1.0, -1e20, 1e-20], -1e20)],
+    ids=["cumsum", "cumprod"],
+)
+def test_running_sum_and_product_leaving_float32_s_range_on_the_way_are_torch_s(name, x, last):
+    """A float32 running sum that loses 2e30 into 3e38 and back (0 in float32) and a running product that
+    overflows before it comes back (-inf in float32) end where float64 does, as PyTorch's."""
+    data = np.array(x, np.float32)
+    with np.errstate(over="ignore"):  # the product's third entry is -inf, meant
+        out = getattr(Tensor(data), name)(axis=0)
+    expected = getattr(torch.tensor(data), name)(dim=0).numpy()
+    np.testing.assert_array_equal(out.data, expected)
+    assert out.data[-1] == np.float32(last)
