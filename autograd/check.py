@@ -39,7 +39,8 @@ def gradcheck(
 
     Inputs are Values or numbers (f gets Values) or Tensors or arrays (f gets float64 Tensors;
     float32 inputs are checked in float64, with a warning saying so, as finite differences in
-    float32 are too coarse). f returns a Value, a Tensor of any shape (an op itself: `gradcheck(op,
+    float32 are too coarse); an array or Tensor of integers or bools (labels, a mask) reaches f as
+    it is, unchecked. f returns a Value, a Tensor of any shape (an op itself: `gradcheck(op,
     [x])`) or a constant; of an output of several elements, what is checked is sum(w * f(x)), w
     fixed random weights of its shape, so that every entry counts in a proportion of its own (as a
     check of the whole Jacobian does), each raised so that an entry moving little (x beside 1e6 * x)
@@ -60,6 +61,12 @@ def gradcheck(
     points = []
     for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
         points.append(_point(x, name))
+    checked = [i for i, p in enumerate(points) if not _is_constant(p)]
+    if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
+        raise ValueError(
+            "gradcheck: every input is integers or bools, which are passed to f as constants (labels, indices, "
+            "masks): give the inputs to check as floats (np.array([1.0, 2.0]), not np.array([1, 2]))"
+        )
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
         out = f(*leaves)
@@ -69,14 +76,27 @@ def gradcheck(
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     if weights is not None:
-        moves = output_moves(lambda at, shift: _moved(f, points, at, shift, eps, output), points, base, eps, known)
+        moves = output_moves(
+            lambda at, shift: _moved(f, points, at, shift, eps, output),
+            [(i, points[i]) for i in checked],
+            base,
+            eps,
+            known,
+        )
         weights = equilibrated(weights, *moves, eps, np.asarray(raw(out)).dtype)
     analytic, rounds = _analytic(
-        out, leaves, weights, names, lambda: _check_unchanged(leaves, points, names, "a rule"), atol, rtol
+        out,
+        [leaves[i] for i in checked],
+        weights,
+        [names[i] for i in checked],
+        lambda: _check_unchanged(leaves, points, names, "a rule"),
+        atol,
+        rtol,
     )
-    _check_uses_inputs(f, out, leaves, points, names)
+    _check_uses_inputs(f, out, leaves, points, names, checked)
     rows = []
-    for i, (name, point, grad) in enumerate(zip(names, points, analytic)):
+    for i, grad in zip(checked, analytic):
+        name, point = names[i], points[i]
         for index in np.ndindex(np.shape(point)):
             a = float(np.asarray(grad)[index])
             s = _slopes_of_input(f, points, (i, index), weights, base, eps, atol, rtol, rounds, analytic=a, known=known)
@@ -150,14 +170,16 @@ def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], wh
             )
 
 
-def _check_uses_inputs(f: Callable[..., Any], out: Any, leaves: list[Node], points: list[Any], names: list[str]):
-    """Refuse an f whose result depends on nodes it captured but on none of its inputs: the check
+def _check_uses_inputs(
+    f: Callable[..., Any], out: Any, leaves: list[Node], points: list[Any], names: list[str], checked: list[int]
+) -> None:
+    """Refuse an f whose result depends on nodes it captured but on none of its `checked` inputs: the check
     would compare zeros with zeros and pass whatever the captured graph's rules are. Captured
     nodes are the leaves that a second call of f, on fresh inputs, reaches again."""
     if not isinstance(out, Node):
         return
     reached = _leaves(out)
-    if any(id(leaf) in reached for leaf in leaves):
+    if any(id(leaves[i]) in reached for i in checked):
         return
     with enable_grad():
         again = f(*[_leaf(_copy(p), name) for p, name in zip(points, names)])
@@ -230,9 +252,13 @@ def _slopes_of_input(
 
 def _point(x: Any, name: str) -> Any:
     """The input as float64: a float for a Value or number, an array for a Tensor or array (of real
-    numbers: text, a bool or a complex number is refused, not read as a number)."""
+    numbers: text, a bool or a complex number is refused, not read as a number). An array or Tensor
+    of integers or bools (labels, indices, a mask) is a constant, a copy of it as it is: PyTorch's
+    gradcheck passes what cannot require grad to f unchecked, and as floats it could index nothing."""
     if isinstance(x, Tensor | np.ndarray):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
+        if data.dtype.kind in "biu":
+            return data.copy()
         if data.dtype.kind not in REAL_KINDS:
             raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64:
@@ -248,11 +274,16 @@ def _point(x: Any, name: str) -> Any:
     return float(x)
 
 
+def _is_constant(point: Any) -> bool:
+    """Whether `_point` made this input a constant, passed to f as it is and not checked."""
+    return isinstance(point, np.ndarray) and point.dtype.kind != "f"
+
+
 def _copy(point: Any) -> Any:
     return point.copy() if isinstance(point, np.ndarray) else point
 
 
 def _leaf(point: Any, name: str = "") -> Node:
     if isinstance(point, np.ndarray):
-        return Tensor(point, requires_grad=True, label=name)
+        return Tensor(point, requires_grad=not _is_constant(point), label=name)
     return Value(point, name)

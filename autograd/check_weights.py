@@ -29,12 +29,13 @@ def output_weights(out: Any) -> np.ndarray | None:
 
 
 def output_moves(moved_at: Callable, points: list, base: np.ndarray, eps: float, known: dict) -> tuple[np.ndarray, ...]:
-    """(`moved_at((input, index), shift)`: f's output at the point moved by shift in that element.) How far
+    """(`moved_at((input, index), shift)`: f's output at the point moved by shift in that element; `points`:
+    (input, its point) for each input checked.) How far
     each entry of f's output moves at most, |f(x +- eps) - f(x)| as any input element moves, and
     its largest size there; f's outputs are kept in `known` by (input, index, shift) for the rows, up to
     _KEPT numbers (the rest are computed again)."""
     moves, spread = np.zeros_like(base), np.abs(base)
-    for i, point in enumerate(points):
+    for i, point in points:
         for index in np.ndindex(np.shape(point)):
             for shift in (eps, -eps):
                 moved = moved_at((i, index), shift)

@@ -1,0 +1,60 @@
+"""gradcheck of an op whose inputs include integers (labels, indices) or bools (a mask): they reach f as
+they are, as constants, as PyTorch's gradcheck passes what cannot require grad. They were cast to float64
+and checked, so `gradcheck(nll, [logits, labels])` failed inside numpy's indexing instead of checking."""
+
+import numpy as np
+import pytest
+
+from autograd import GradcheckError, Op, Tensor, gradcheck
+
+LOGITS = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+LABELS = np.array([0, 2])
+
+
+def _nll(sign: float) -> Op:
+    """-sum of each row's entry at its label; its rule right for sign -1, of the wrong sign for +1."""
+
+    def vjp(g, out, logits, labels):
+        at = np.zeros(np.shape(logits))
+        at[np.arange(len(labels)), labels] = sign
+        return (g * at, None)
+
+    return Op("nll", lambda logits, labels: -logits[np.arange(len(labels)), labels].sum(), vjp)
+
+
+@pytest.mark.parametrize("labels", [LABELS, Tensor(LABELS)], ids=["array", "Tensor"])
+def test_integer_labels_are_passed_to_f_as_they_are_and_only_the_floats_are_checked(labels):
+    seen = []
+    nll = _nll(-1.0)
+    assert gradcheck(lambda x, y: seen.append(y) or nll(x, y), [LOGITS, labels])
+    assert all(y.dtype == np.int64 and not y.requires_grad and y.data.tolist() == [0, 2] for y in seen)
+    with pytest.raises(GradcheckError, match=r"2 of 6 gradients disagree") as caught:
+        gradcheck(_nll(1.0), [LOGITS, labels])
+    assert "input 1" not in str(caught.value)  # no row for the labels
+    assert "input 0[1, 2]  6         1         -1" in str(caught.value)
+
+
+def test_a_bool_mask_is_a_constant_and_the_float_input_is_checked():
+    assert gradcheck(lambda a, m: (a * m).sum(), [np.array([1.0, 2.0]), np.array([True, False])])
+    wrong = Op("masked", lambda a, m: a * m, lambda g, out, a, m: (g, None))  # forgets the mask
+    with pytest.raises(GradcheckError, match=r"1 of 2 gradients disagree"):
+        gradcheck(wrong, [np.array([1.0, 2.0]), np.array([True, False])])
+
+
+def test_integer_inputs_alone_are_refused_as_a_check_of_nothing():
+    with pytest.raises(ValueError, match=r"every input is integers or bools.*np.array\(\[1.0, 2.0\]\)"):
+        gradcheck(lambda x: (x * x).sum(), [np.array([1, 2])])
+
+
+def test_a_forward_that_writes_into_its_labels_is_refused():
+    def forward(logits, labels):
+        labels[0] = 1
+        return -logits[np.arange(len(labels)), labels].sum()
+
+    with pytest.raises(GradcheckError, match=r"changed input 1 in place \(array\(\[0, 2\]\) became array\(\[1, 2\]\)"):
+        gradcheck(Op("nll", forward, _nll(-1.0).vjp), [LOGITS, LABELS])
+
+
+def test_a_python_int_is_still_a_point_to_check():
+    with pytest.raises(GradcheckError, match=r"input 0  2         5         4"):
+        gradcheck(Op("square", lambda x: x * x, lambda g, out, x: (g * (x + 3),)), [2])
