@@ -12,12 +12,14 @@
 over tensors (elementwise ops, reductions, matmul, convolution and max pooling, indexing with
 repeated indices, the softmax family...). Nodes get reused, and each op's operands are kept
 inside its domain and away from its kinks, so finite differences are valid at the drawn point.
-`arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs for checks of single ops, and
+`arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs for checks of single ops (your own:
+`gradcheck(op, [x])`; of float, integer or bool dtypes: points, labels, masks), and
 `within(domain)` draws inside an op's domain (the op table's `safe`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +60,22 @@ def arrays(
     max_value: float = 3.0,
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[np.ndarray]:
-    """numpy arrays of finite values in [min_value, max_value], of the given or a drawn shape."""
-    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=floats(min_value, max_value))
+    """numpy arrays of finite values in [min_value, max_value], of the given or a drawn shape. Of an integer
+    dtype, the integers there (labels for an op that takes them: `arrays((4,), 0, 2, np.int64)`); of bool,
+    either (a mask)."""
+    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=_elements(dtype, min_value, max_value))
+
+
+def _elements(dtype: Any, min_value: float, max_value: float) -> st.SearchStrategy[Any]:
+    """What an array of `dtype` holds: floats would fail inside a draw of integers ("cannot be represented")."""
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return st.booleans()
+    if kind in "iu":
+        return st.integers(math.ceil(min_value), math.floor(max_value))
+    if kind != "f":
+        raise TypeError(f"arrays: dtype must be a float, integer or bool dtype, got {np.dtype(dtype)}")
+    return floats(min_value, max_value)
 
 
 def tensors(
@@ -68,8 +84,11 @@ def tensors(
     max_value: float = 3.0,
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[Tensor]:
-    """Leaf Tensors that require grad, holding `arrays(...)`."""
-    return arrays(shape, min_value, max_value, dtype).map(lambda a: Tensor(a, requires_grad=True, dtype=a.dtype))
+    """Leaf Tensors holding `arrays(...)`, which require grad where they are floats (integers and bools
+    cannot, as in PyTorch: labels, masks)."""
+    return arrays(shape, min_value, max_value, dtype).map(
+        lambda a: Tensor(a, requires_grad=a.dtype.kind == "f", dtype=a.dtype)
+    )
 
 
 def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
