@@ -10,6 +10,7 @@ import numpy as np
 from . import modes
 from .dtypes import REAL_KINDS
 from .graph import Node, keeps_g, raw
+from .modes import short
 from .op import Op
 from .tensor_ops import OPS, ShapeError, power_const
 
@@ -90,16 +91,18 @@ class Record:
             keeps_g(self.op, i, isinstance(inputs[i], Node), gx)
             if isinstance(gx, Node) and not isinstance(inputs[i], Node):
                 gx = grads[i] = gx.data
+            # first: text or an object has shape () too, which a shape error would name instead
+            dtype = np.asarray(raw(gx)).dtype
+            if dtype.kind not in REAL_KINDS:  # complex: casting would drop a part; bools are no gradient (as on Values)
+                shown = "" if hasattr(gx, "shape") else f" ({type(gx).__name__} {short(gx)})"
+                raise TypeError(
+                    f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}"
+                    f"{shown}; a gradient holds real numbers"
+                )
             if np.shape(gx) != np.shape(inputs[i]):
                 raise ShapeError(
                     f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                     f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
-                )
-            dtype = np.asarray(raw(gx)).dtype
-            if dtype.kind not in REAL_KINDS:  # complex: casting would drop a part; bools are no gradient (as on Values)
-                raise TypeError(
-                    f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}; "
-                    "a gradient holds real numbers"
                 )
             if isinstance(gx, np.ndarray):
                 grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums

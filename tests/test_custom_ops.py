@@ -1,6 +1,7 @@
 """User-defined ops go through the same mechanism as the built-ins."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -86,6 +87,19 @@ def test_a_tensor_op_refuses_complex_gradients_and_data_rather_than_dropping_a_p
     for forward in (lambda x: x * (1 + 1j), lambda x: None, lambda x: "ab"):
         with pytest.raises(TypeError, match=r"op 'odd': its forward returned .* a Tensor holds real numbers"):
             Op("odd", forward, lambda g, out, x: (g,))(t)
+
+
+@pytest.mark.parametrize(
+    "wrong, shown", [("ab", "<U2 for input 0 (str 'ab')"), ({"g": 1.0}, "object for input 0 (dict {'g': 1.0})")]
+)
+def test_a_tensor_ops_gradient_that_is_no_number_is_named_as_such_not_as_of_shape_0d(wrong, shown):
+    """Text or a dict has numpy's shape (), so the error said "a gradient of shape () for input 0
+    of shape (2,)", as if the rule had summed its gradient."""
+    odd = Op("odd", lambda x: 2 * x, lambda g, out, x: (wrong,))
+    t = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match=rf"rule of op 'odd' gave a gradient of dtype {re.escape(shown)}"):
+        odd(t).sum().backward()
+    assert t.grad is None
 
 
 def test_forward_that_returns_no_number_is_named():
