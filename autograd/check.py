@@ -110,7 +110,8 @@ def gradcheck(
         raise GradcheckError(
             f"gradcheck: f's result ({what}) has no graph to backward through, yet it changes with f's inputs: "
             "does f compute with .data, .item(), .detach() or numpy on their arrays? compute with their own "
-            f"operations (x.sin() or autograd.sin(x), not np.sin(x.data))\n{e}"
+            "operations (x.sin() or autograd.sin(x), not np.sin(x.data)); f = grad(g) differentiates the rules of "
+            f"g's ops, and a rule that reads its inputs as data (raw(x), x.data) has no derivative in them\n{e}"
         ) from None
 
 

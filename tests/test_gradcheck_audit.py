@@ -4,7 +4,7 @@ the testing kit found each of these passing."""
 import numpy as np
 import pytest
 
-from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
+from autograd import GradcheckError, Op, Tensor, Value, grad, gradcheck, gradcheck_params, raw
 
 
 def _square(p):
@@ -86,6 +86,16 @@ def test_an_f_computing_on_its_inputs_data_is_named_not_its_rule(f, what):
     with pytest.raises(GradcheckError, match=rf"^gradcheck: f's result {what} has no graph .*np.sin\(x.data\)"):
         gradcheck(f, [np.array([0.3, 0.5])])
     assert gradcheck(lambda t: Tensor([1.0, 2.0]), [np.array([0.3, 0.5])])  # a constant f: its gradient is 0
+
+
+def test_a_second_derivative_check_through_a_rule_reading_raw_data_names_the_rule():
+    """gradcheck(grad(f)) of an op whose rule reads raw(x): grad's result is a constant, and the message
+    spoke of f computing on data alone, where f is grad itself; it names such a rule too."""
+    square = Op("square", lambda x: x * x, lambda g, out, x: (2 * g * raw(x),))
+    w = np.array([0.7, -1.3])
+    assert np.allclose(grad(lambda y: (square(y) * w).sum())(np.array([0.5, 2.0])), [0.7, -5.2])
+    with pytest.raises(GradcheckError, match=r"has no graph .*a rule that reads its inputs as data \(raw\(x\)"):
+        gradcheck(lambda x: grad(lambda y: (square(y) * w).sum())(x), [np.array([0.5, 2.0])])
 
 
 @pytest.mark.parametrize("x", [6e-7, -6e-7, 7e-7])
