@@ -20,6 +20,7 @@ Public API:
     backward_order         the nodes in the order backward takes them (drawings of the pass follow it)
     pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
+    unbroadcast            for rules of your own: a gradient summed back to its input's shape (sum_to_size)
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled, set_grad_enabled, inference_mode (no_grad, PyTorch's name)
     gc_paused              pause the cyclic garbage collector over a block (graphs have no cycles); backward
@@ -91,6 +92,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .tensor_ops import ShapeError
 from .tensor_torch import check_cpu, is_device
 from .transforms import hessian, hvp, jacobian, jvp, vjp
+from .user_rules import unbroadcast
 from .value import Value
 
 try:
@@ -155,6 +157,7 @@ __all__ = [
     "replayed",
     "stack",
     "topological_order",
+    "unbroadcast",
     "validate",
     "copied_from",
     "needs_grad",

@@ -103,10 +103,22 @@ class Record:
                 raise ShapeError(
                     f"the derivative rule of op {self.op.name!r} gave a gradient of shape {np.shape(gx)} "
                     f"for input {i} of shape {np.shape(inputs[i])}; it must have the input's shape"
+                    + _summed_back(np.shape(gx), np.shape(inputs[i]))
                 )
             if isinstance(gx, np.ndarray):
                 grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums
         return in_dtypes(grads, inputs)
+
+
+def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """The fix of a gradient of the shape the input was broadcast to, for the ShapeError to say."""
+    try:
+        broadcast = np.broadcast_shapes(shape, got) == got
+    except ValueError:
+        broadcast = False
+    return (
+        " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))" if broadcast else ""
+    )
 
 
 def _read_only(x: Any) -> Any:
