@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .check_inputs import _copy, _is_constant, _leaf, _point
 from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
 from .check_verdict import row, verdict
@@ -20,8 +20,6 @@ from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, is_real, no_grad, require_callable
-from .tensor import Tensor
-from .value import Value
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -37,17 +35,17 @@ def gradcheck(
     """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / (2 eps), one input
     element at a time.
 
-    Inputs are Values or numbers (f gets Values) or Tensors or arrays (f gets float64 Tensors;
-    float32 inputs are checked in float64, with a warning saying so, as finite differences in
-    float32 are too coarse); an array or Tensor of integers or bools (labels, a mask) reaches f as
-    it is, unchecked. f returns a Value, a Tensor of any shape (an op itself: `gradcheck(op,
-    [x])`) or a constant; of an output of several elements, what is checked is sum(w * f(x)), w
-    fixed random weights of its shape, so that every entry counts in a proportion of its own (as a
-    check of the whole Jacobian does), each raised so that an entry moving little (x beside 1e6 * x)
-    weighs as much as the one moving most (`check_weights`). Checked besides: that the gradients
-    double when the gradient from above does (a rule that ignores its g would pass a check of sum(f)
-    otherwise), that f leaves its inputs as they were, and that f is differentiable at the point (a
-    kink, where the one-sided slopes differ, fails its row: no gradient can be checked there).
+    Inputs are Values or numbers (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
+    inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
+    coarse); an array or Tensor of integers or bools (labels, a mask), and a Tensor that does not
+    require grad (a target), reaches f as it is, unchecked. f returns a Value, a Tensor of any shape (an
+    op itself: `gradcheck(op, [x])`) or a constant; of an output of several elements, what is checked is
+    sum(w * f(x)), w fixed random weights of its shape, so that every entry counts in a proportion of
+    its own (as a check of the whole Jacobian does), each raised so that an entry moving little (x
+    beside 1e6 * x) weighs as much as the one moving most (`check_weights`). Checked besides: that the
+    gradients double when the gradient from above does (a rule that ignores its g would pass a check of
+    sum(f) otherwise), that f leaves its inputs as they were, and that f is differentiable at the point
+    (a kink, where the one-sided slopes differ, fails its row: no gradient can be checked there).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -64,8 +62,9 @@ def gradcheck(
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
         raise ValueError(
-            "gradcheck: every input is integers or bools, which are passed to f as constants (labels, indices, "
-            "masks): give the inputs to check as floats (np.array([1.0, 2.0]), not np.array([1, 2]))"
+            "gradcheck: every input is a constant passed to f as it is (integers or bools: labels, indices, masks; "
+            "a Tensor that does not require grad): give the inputs to check as floats (np.array([1.0, 2.0]), not "
+            "np.array([1, 2])), or Tensors that require grad"
         )
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
@@ -164,10 +163,10 @@ def _analytic(
 def _check_unchanged(leaves: list[Node], points: list[Any], names: list[str], who: str) -> None:
     """Refuse an f whose forward (or a rule) wrote into its inputs: the check would go on around another point."""
     for leaf, point, name in zip(leaves, points, names):
-        if not np.array_equal(raw(leaf), point, equal_nan=True):
+        if not np.array_equal(raw(leaf), raw(point), equal_nan=True):
             raise GradcheckError(
-                f"gradcheck: {who} changed {name} in place ({point!r} became {raw(leaf)!r}): an op's forward and its "
-                "rule must not write into their inputs (copy first: x = x.copy())"
+                f"gradcheck: {who} changed {name} in place ({raw(point)!r} became {raw(leaf)!r}): an op's forward and "
+                "its rule must not write into their inputs (copy first: x = x.copy())"
             )
 
 
@@ -249,42 +248,3 @@ def _slopes_of_input(
 
     with no_grad():
         return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
-
-
-def _point(x: Any, name: str) -> Any:
-    """The input as float64: a float for a Value or number, an array for a Tensor or array (of real
-    numbers: text, a bool or a complex number is refused, not read as a number). An array or Tensor
-    of integers or bools (labels, indices, a mask) is a constant, a copy of it as it is: PyTorch's
-    gradcheck passes what cannot require grad to f unchecked, and as floats it could index nothing."""
-    if isinstance(x, Tensor | np.ndarray):
-        data = np.asarray(x.data if isinstance(x, Tensor) else x)
-        if data.dtype.kind in "biu":
-            return data.copy()
-        if data.dtype.kind not in REAL_KINDS:
-            raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
-        if data.dtype != np.float64:
-            warnings.warn(
-                f"gradcheck: {name} is {data.dtype}; checking in float64 (finite differences need its precision)",
-                stacklevel=3,
-            )
-        return data.astype(np.float64)
-    if isinstance(x, Value):
-        return x.data
-    if not is_real(x):
-        raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
-    return float(x)
-
-
-def _is_constant(point: Any) -> bool:
-    """Whether `_point` made this input a constant, passed to f as it is and not checked."""
-    return isinstance(point, np.ndarray) and point.dtype.kind != "f"
-
-
-def _copy(point: Any) -> Any:
-    return point.copy() if isinstance(point, np.ndarray) else point
-
-
-def _leaf(point: Any, name: str = "") -> Node:
-    if isinstance(point, np.ndarray):
-        return Tensor(point, requires_grad=not _is_constant(point), label=name)
-    return Value(point, name)

@@ -1,6 +1,7 @@
-"""gradcheck of an op whose inputs include integers (labels, indices) or bools (a mask): they reach f as
-they are, as constants, as PyTorch's gradcheck passes what cannot require grad. They were cast to float64
-and checked, so `gradcheck(nll, [logits, labels])` failed inside numpy's indexing instead of checking."""
+"""gradcheck of an op whose inputs include integers (labels, indices), bools (a mask) or a Tensor that does
+not require grad (a target): they reach f as they are, as constants, as PyTorch's gradcheck passes what
+does not require grad. They were cast to float64 and checked, so `gradcheck(nll, [logits, labels])` failed
+inside numpy's indexing, and a target's rule giving None was blamed."""
 
 import numpy as np
 import pytest
@@ -41,9 +42,21 @@ def test_a_bool_mask_is_a_constant_and_the_float_input_is_checked():
         gradcheck(wrong, [np.array([1.0, 2.0]), np.array([True, False])])
 
 
-def test_integer_inputs_alone_are_refused_as_a_check_of_nothing():
-    with pytest.raises(ValueError, match=r"every input is integers or bools.*np.array\(\[1.0, 2.0\]\)"):
-        gradcheck(lambda x: (x * x).sum(), [np.array([1, 2])])
+@pytest.mark.parametrize("x", [np.array([1, 2]), Tensor(np.array([1.0, 2.0]))], ids=["integers", "no grad"])
+def test_constant_inputs_alone_are_refused_as_a_check_of_nothing(x):
+    with pytest.raises(ValueError, match=r"every input is a constant .*np.array\(\[1.0, 2.0\]\)"):
+        gradcheck(lambda x: (x * x).sum(), [x])
+
+
+def test_a_target_that_does_not_require_grad_is_a_constant_and_its_rules_none_passes():
+    mse = Op("mse", lambda p, t: ((p - t) ** 2).mean(), lambda g, out, p, t: (g * 2 * (p - t) / np.size(p), None))
+    prediction, target = np.array([0.5, 1.0]), np.array([0.0, 2.0])
+    seen = []
+    assert gradcheck(lambda p, t: seen.append(t) or mse(p, t), [prediction, Tensor(target)])
+    assert all(t.data.tolist() == [0.0, 2.0] and not t.requires_grad for t in seen)
+    # a target that requires grad is checked: the rule's None for it fails its rows
+    with pytest.raises(GradcheckError, match=r"2 of 4 gradients disagree[\s\S]*input 1\[1\]  2         0         1 "):
+        gradcheck(mse, [prediction, Tensor(target, requires_grad=True)])
 
 
 def test_a_forward_that_writes_into_its_labels_is_refused():
