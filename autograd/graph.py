@@ -147,6 +147,11 @@ class Node:
                 parent.grad = g if parent.grad is parent._grad_zero else parent.grad + g
 
 
+class NodeAsNumber(TypeError):
+    """float(), int() or complex() of a node, refused: its number is `.data`, a constant. A rule run on the
+    nodes themselves (create_graph) that asks for one (math.cos(x)) is named by vjp_at."""
+
+
 class MixedNodes(TypeError):
     """An op met a Value and a Tensor (or an array): the two node types do not mix in one op.
     (The function transforms catch it, and trace again with their number arguments as 0-d Tensors.)"""
@@ -213,12 +218,19 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
     """The gradients op's rule sends from `node` to its parents when d(root)/d(node) is g, called as
     a backward pass calls it: on the data, or on the nodes themselves under create_graph."""
     a, b = node._a, node._b
-    if b is None:
-        gs, inputs = (op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)), 1
-    elif b is not MANY:
-        gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)), 2
-    else:
-        gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
+    try:
+        if b is None:
+            gs, inputs = (op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)), 1
+        elif b is not MANY:
+            gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)), 2
+        else:
+            gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
+    except NodeAsNumber as e:  # a rule on numbers alone (math.cos), run on nodes for a second derivative
+        raise NodeAsNumber(
+            f"the derivative rule of op {op.name!r} runs on the nodes themselves for a second derivative "
+            f"(create_graph, hessian, grad of grad), and it asked for a number: {e}. Write the rule with "
+            "autograd's functions (autograd.cos(x), not math.cos(x)), which run on numbers and nodes alike"
+        ) from None
     if not isinstance(gs, (tuple, list)) or len(gs) != inputs:  # a bare array would be read row by row
         got = (
             f"{len(gs)} gradients"

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .graph import Node
+from .graph import Node, NodeAsNumber
 from .graph_order import BRANCH, refuse_number_of_lifted
 
 _NOT_A_NUMBER = (
@@ -53,13 +53,13 @@ class ValueProtocols:
     # without a word (math.sqrt(v) asks for float(v)); Python's own TypeError named neither way out,
     # and int() went through __trunc__ (deprecated) to "returned non-Integral"
     def __float__(self) -> float:
-        raise TypeError(f"float() of a Value (the math module's functions ask for it too){_NOT_A_NUMBER}")
+        raise NodeAsNumber(f"float() of a Value (the math module's functions ask for it too){_NOT_A_NUMBER}")
 
     def __int__(self) -> int:
-        raise TypeError(f"int() of a Value{_NOT_A_NUMBER}")
+        raise NodeAsNumber(f"int() of a Value{_NOT_A_NUMBER}")
 
     def __complex__(self) -> complex:
-        raise TypeError(f"complex() of a Value{_NOT_A_NUMBER}")
+        raise NodeAsNumber(f"complex() of a Value{_NOT_A_NUMBER}")
 
     def __round__(self, ndigits: Any = None) -> Any:
         """round(v): the round op (to the nearest integer, ties to even, as np.round), as math.floor(v)

@@ -117,3 +117,21 @@ def test_in_place_arithmetic_on_a_view_of_a_held_node_in_the_graph_is_refused():
 @given(within(Domain(lo=5.0, hi=10.0)), within(Domain(lo=-1e9, hi=-100.0)))
 def test_within_draws_from_a_domain_wholly_outside_minus_3_to_3(above, below):
     assert 5.0 <= above <= 10.0 and -106.0 <= below <= -100.0
+
+
+def test_a_rule_on_numbers_alone_run_for_a_second_derivative_names_its_op_and_the_fix():
+    """math.cos in a Value op's rule works for a first derivative (floats) and cannot for a second (nodes):
+    the error said float() of a Value, without the op or why it was asked."""
+    import math
+
+    import autograd
+
+    mycos = Op("mycos", math.cos, lambda g, out, a: (-g * math.sin(a),))
+    (first,) = autograd.gradients(mycos(x := Value(0.5)), [x])
+    assert first == -math.sin(0.5)
+    for second in (
+        lambda: autograd.gradients(mycos(x), [x], create_graph=True),
+        lambda: autograd.hessian(lambda v: mycos(v))(0.5),
+    ):
+        with pytest.raises(TypeError, match=r"op 'mycos' runs on the nodes themselves.*autograd.cos\(x\), not math"):
+            second()
