@@ -273,10 +273,19 @@ def tensor_expressions(
     min_value: float = -2.0,
     max_value: float = 2.0,
     bound: float = 1e3,
+    broadcast: bool = True,
 ) -> Expression:
-    """Random tensor expression graphs: inputs are float64 arrays of one drawn 2-d shape, steps
-    are the scalar kinds (elementwise) and `TENSOR_KINDS`; the result is summed to a scalar."""
+    """Random tensor expression graphs: inputs are float64 2-d arrays of one drawn shape (rows,
+    columns), or with `broadcast` (the first input aside) of a shape that broadcasts to it, (1,
+    columns), (rows, 1) or (1, 1), so that elementwise steps broadcast and their gradients sum
+    back; steps are the scalar kinds (elementwise) and `TENSOR_KINDS`; the result is summed to a
+    scalar."""
     kinds = _checked("tensor_expressions", kinds, _KIND, max_inputs, max_ops, bound)
-    shape = (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)))
-    inputs = [draw(arrays(shape, min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
+    rows, columns = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    shapes = [(rows, columns), (1, columns), (rows, 1), (1, 1)] if broadcast else [(rows, columns)]
+    count = draw(st.integers(1, max_inputs))
+    inputs = [
+        draw(arrays(draw(st.sampled_from(shapes)) if k else (rows, columns), min_value, max_value))
+        for k in range(count)
+    ]
     return _extend(draw, inputs, max_ops, kinds, bound)
