@@ -72,8 +72,9 @@ def _max_pool(
             f"{fn}: return_indices=True is not supported (chainrule has no MaxUnpool to use them): pool "
             "without it; for where each maximum is, compare the input with the pooled output"
         )
-    fits(fn, x.shape[2:], kernel, pads, dilation)
+    # after ceil_mode's padding: its one window may reach past the input and the padding (PyTorch's)
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
+    fits(fn, x.shape[2:], kernel, pads, dilation)
     check_windows(fn, x, kernel, stride, pads, dilation)
     windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
@@ -119,9 +120,9 @@ def _avg_pool(
     """avg_pool2d of a 4-d x (avg_pool1d's too), after its arguments are parsed."""
     include = flag(count_include_pad, f"{fn}: count_include_pad")
     divisor = _divisor_override(divisor)
-    fits(fn, x.shape[2:], kernel, pads, (1, 1))
     symmetric = (pads[0][0], pads[1][0])
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
+    fits(fn, x.shape[2:], kernel, pads, (1, 1))
     check_windows(fn, x, kernel, stride, pads, (1, 1))
     n, c, h, w = x.shape
     counts = _counts((h, w), kernel, stride, symmetric, out_size((h, w), kernel, stride, pads, (1, 1)), include)
@@ -147,7 +148,8 @@ def _ceil_padding(
 ) -> Padding:
     """`pads` with, under ceil_mode, the rows and columns after the input that PyTorch's last window
     reaches: its output has ceil((n + 2p - span) / s) + 1 windows, less one if the last would start
-    past the input and the padding before it (so every window starts inside the input)."""
+    past the input and the padding before it (so every window starts inside the input). A kernel
+    longer than the padded input by less than the stride so still has one window, as in PyTorch."""
     if not flag(ceil_mode, f"{fn}: ceil_mode"):
         return pads
     grown = []
