@@ -130,7 +130,9 @@ def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilatio
         )
 
 
-def windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> None:
+def windows_meet_input(
+    fn: str, size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair
+) -> None:
     """ValueError if a pooling window lies wholly in the padding (dilation lets it skip the input): its
     maximum would be of nothing. Undilated windows never do: the padding is at most half the kernel, and
     ceil_mode's last window starts inside the input.
@@ -147,6 +149,6 @@ def windows_meet_input(size: tuple[int, ...], kernel: Pair, stride: Pair, paddin
         if empty.size:
             start = int(starts[empty[0]])
             raise ValueError(
-                f"max_pool2d: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
+                f"{fn}: a window along the {axis} (at {start}, {start + d}, ..., {start + span - 1}) lies "
                 f"wholly in the padding {before} of an input of {n}: use less padding or dilation"
             )

@@ -76,7 +76,7 @@ def _max_pool(
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
     fits(fn, x.shape[2:], kernel, pads, dilation)
     check_windows(fn, x, kernel, stride, pads, dilation)
-    windows_meet_input(x.shape[2:], kernel, stride, pads, dilation)
+    windows_meet_input(fn, x.shape[2:], kernel, stride, pads, dilation)
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
 

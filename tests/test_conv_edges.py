@@ -50,10 +50,19 @@ def test_max_pool_sends_a_nan_windows_gradient_to_its_last_nan_as_torch(row, kw)
     _max_pool_against_torch(np.array(row).reshape(1, 1, 1, -1), **kw)
 
 
-def test_a_max_pool_window_wholly_in_the_padding_is_refused():
-    x = Tensor(np.arange(6.0).reshape(1, 1, 2, 3), requires_grad=True)
-    with pytest.raises(ValueError, match="lies wholly in the padding 1 of an input of 2: use less padding or dilation"):
-        max_pool2d(x, (2, 1), stride=1, padding=(1, 0), dilation=(3, 1))
+@pytest.mark.parametrize(
+    ("pool", "shape", "kw"),
+    [
+        (max_pool2d, (1, 1, 2, 3), {"kernel_size": (2, 1), "stride": 1, "padding": (1, 0), "dilation": (3, 1)}),
+        (autograd.max_pool1d, (1, 1, 2), {"kernel_size": 2, "stride": 1, "padding": 1, "dilation": 3}),
+    ],
+)
+def test_a_max_pool_window_wholly_in_the_padding_is_refused(pool, shape, kw):
+    """The message names the function called (max_pool1d's said max_pool2d)."""
+    x = Tensor(np.arange(float(np.prod(shape))).reshape(shape), requires_grad=True)
+    said = f"^{pool.__name__}: a window along the .* lies wholly in the padding 1 of an input of 2: use less padding"
+    with pytest.raises(ValueError, match=said):
+        pool(x, **kw)
 
 
 def test_integer_max_pooling_with_padding_as_torch():

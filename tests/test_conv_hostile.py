@@ -218,14 +218,14 @@ def test_windows_in_the_padding_are_found_as_by_each_windows_entries():
             geometry = ((n, 1), (k, 1), (s, 1), ((before, before), (0, 0)), (d, 1))
             if wholly:
                 with pytest.raises(ValueError, match="lies wholly in the padding"):
-                    windows_meet_input(*geometry)
+                    windows_meet_input("max_pool2d", *geometry)
             else:
-                windows_meet_input(*geometry)
+                windows_meet_input("max_pool2d", *geometry)
 
 
 def test_a_long_dilated_axis_is_checked_at_once():
     """32001 windows of 16000 entries each (an empty batch: no work to bound): a Python loop over the
     windows and their entries took 1.6 s (8.6 s for windows of 40000)."""
     start = time.perf_counter()
-    windows_meet_input((48000, 1), (16000, 1), (1, 1), ((8000, 8000), (0, 0)), (2, 1))
+    windows_meet_input("max_pool2d", (48000, 1), (16000, 1), (1, 1), ((8000, 8000), (0, 0)), (2, 1))
     assert time.perf_counter() - start < 0.2
