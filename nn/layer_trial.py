@@ -35,7 +35,7 @@ def tried(
     adaptive pool's `output` size of 6,000 x 6,000: gigabytes): then at the first call only. A kernel
     that is not `dims` sizes of at least 1 counts as 1s here, and so does a size asked below 1: the
     functional refuses them."""
-    sizes = (kernel, kernel) if is_int(kernel) else tuple(kernel) if isinstance(kernel, tuple | list) else ()
+    sizes = (kernel,) * dims if is_int(kernel) else tuple(kernel) if isinstance(kernel, tuple | list) else ()
     if not (len(sizes) == dims and all(is_int(k) and k >= 1 for k in sizes)):
         sizes = (1,) * dims
     fitting = _fitting(sizes, options)

@@ -105,6 +105,8 @@ LAYERS = [  # the class (nn.conv's and torch.nn's), its arguments, an input shap
     ("AvgPool2d", (2,), {"divisor_override": 3}, (2, 3, 6, 6)),
     ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 4)),
     ("MaxPool1d", (3, 2, 1), {"ceil_mode": True}, (2, 3, 8)),
+    ("MaxPool1d", (3,), {}, (2, 3, 8)),  # an int kernel, no padding: it was tried on an input of 1
+    ("MaxPool1d", (2,), {"dilation": 3}, (2, 3, 9)),
     ("AvgPool1d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}, (2, 3, 8)),
     ("AdaptiveAvgPool1d", (5,), {}, (2, 3, 7)),
     ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 5, 4)),  # None: the input's height kept
