@@ -174,7 +174,7 @@ class _Transposed(_Conv):
 
     transposed = True
     dims = 2
-    option_names = ("stride", "padding", "output_padding", "dilation")
+    option_names = ("stride", "padding", "dilation", "output_padding")  # PyTorch's order in its repr
     setting_checks = {**_Conv.setting_checks, **dict.fromkeys(option_names, _Conv.setting_checks["stride"])}
 
     def __init__(

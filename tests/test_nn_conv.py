@@ -54,6 +54,13 @@ def test_repr_shows_what_differs_from_the_defaults_as_pytorch_does():
     assert repr(nn.AvgPool1d(3)) == "AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))"  # PyTorch's tuples
 
 
+@pytest.mark.parametrize("name", ["ConvTranspose1d", "ConvTranspose2d"])
+@pytest.mark.parametrize("kwargs", [{"output_padding": 1, "stride": 2, "dilation": 2}, {"groups": 2, "bias": False}])
+def test_a_transposed_layer_s_repr_is_pytorch_s(name, kwargs, torch):
+    """dilation before output_padding, as PyTorch shows them."""
+    assert repr(getattr(nn, name)(2, 4, 3, **kwargs)) == repr(getattr(torch.nn, name)(2, 4, 3, **kwargs))
+
+
 @pytest.mark.parametrize(
     "make, error",
     [
