@@ -77,6 +77,9 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
     if not (isinstance(mode, str) and mode in pad_modes.MODES):
         raise ValueError(f"pad: mode must be one of {', '.join(map(repr, pad_modes.MODES))}, got {short(mode)}")
     if mode != "constant":
+        # PyTorch refuses a fill for these modes (0, its default, aside): one would be silently unused
+        if value is not None and (isinstance(value, Node) or np.ndim(value) != 0 or not value == 0):
+            raise ValueError(f"pad: mode={mode!r} fills with x's own entries and takes no value, got {short(value)}")
         x = _operand(x, "pad")
         return pad_modes.extended(x, _pad_widths(pad, x.ndim), mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)

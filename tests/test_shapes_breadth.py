@@ -245,6 +245,9 @@ ERRORS = [
         "axis 1 of length 3 by 3, more than its 2",
     ),
     (lambda: autograd.pad(np.ones((2, 3)), (4, 0), mode="circular"), ShapeError, "by 4, more than its 3 allow"),
+    (lambda: autograd.pad(M, (1, 1), "reflect", 3.0), ValueError, "mode='reflect' fills with x's own .* got 3.0"),
+    (lambda: autograd.pad(M, (1, 1), "circular", np.nan), ValueError, "mode='circular' .* takes no value, got nan"),
+    (lambda: autograd.pad(M, (1, 1), "replicate", [0]), ValueError, "mode='replicate' .* takes no value, got"),
 ]
 
 
@@ -252,6 +255,13 @@ ERRORS = [
 def test_a_call_that_cannot_be_right_raises_one_clear_error(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize("value", [None, 0, 0.0, -0.0, False])
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_a_mode_that_takes_no_value_takes_pytorch_s_default_of_0(mode, value):
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(autograd.pad(x, (1, 2), mode, value).data, autograd.pad(x, (1, 2), mode).data)
 
 
 def test_numpy_pad_width_forms():
