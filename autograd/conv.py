@@ -156,7 +156,7 @@ def _transposed(
     )
     if min(size) < 1:
         raise ShapeError(f"{fn}: padding {pad} leaves an output of size {size}: use less padding")
-    check_transposed(x, weight, groups, stride, pad, dilation, size)
+    check_transposed(x, weight, groups, stride, pad, dilation, size, fn)
     out = ops.conv_transpose2d(
         x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
     )

@@ -70,11 +70,19 @@ def check_windows(
 
 
 def check_transposed(
-    x: Any, weight: Any, groups: int, stride: Pair, pad: Pair, dilation: Pair, size: tuple[int, ...]
+    x: Any,
+    weight: Any,
+    groups: int,
+    stride: Pair,
+    pad: Pair,
+    dilation: Pair,
+    size: tuple[int, ...],
+    fn: str = "conv_transpose2d",
 ) -> None:
-    """conv_transpose2d's output must fit in memory, and the plane it is cut from (the output and the
-    padding, which is cut off) holds to the bound on what geometry builds (conv_limits)."""
-    fn, out_channels = "conv_transpose2d", weight.shape[1] * groups
+    """conv_transpose2d's output (`fn`'s: conv_transpose1d's is its form at height 1) must fit in memory,
+    and the plane it is cut from (the output and the padding, which is cut off) holds to the bound on
+    what geometry builds (conv_limits)."""
+    out_channels = weight.shape[1] * groups
     output = x.shape[0] * out_channels * math.prod(size)  # Python ints: exact, however large
     check_memory(
         fn,

@@ -151,6 +151,16 @@ BAD = [  # the call, the error, what its message says
         TypeError,
         "conv_transpose1d: stride must be an int or",
     ),
+    (  # the bounds on a transposed output name the function called (conv_transpose1d's said 2d)
+        lambda: conv_transpose1d(X[:, :1, 0], np.ones((1, 1, 3)), stride=10**12),
+        MemoryError,
+        "^conv_transpose1d: an output of shape",
+    ),
+    (
+        lambda: conv_transpose1d(X[:, :1, 0], np.ones((1, 1, 3)), padding=10**8, dilation=10**8),
+        MemoryError,
+        "^conv_transpose1d: padding",
+    ),
     (lambda: max_pool2d(X, 2, padding=2), ValueError, "at most half the kernel size"),
     (lambda: max_pool2d(X[..., :1, :], 2), ShapeError, "larger than the padded input"),
     (lambda: avg_pool2d(X[0, 0], 2), ShapeError, "got shape \\(5, 5\\)"),
