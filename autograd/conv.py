@@ -18,6 +18,7 @@ from .conv_args import (
     fits,
     groups_of,
     nonempty,
+    one_example_too,
     operand,
     padding_of,
     pair,
@@ -36,6 +37,7 @@ from .tensor_ops import ShapeError
 IntOrPair = int | tuple[int, int]
 
 
+@one_example_too(4)
 def conv2d(
     x: Any,
     weight: Any,
@@ -55,6 +57,7 @@ def conv2d(
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
 
+@one_example_too(3)
 def conv1d(
     x: Any,
     weight: Any,
@@ -79,6 +82,7 @@ def conv1d(
     return out.reshape(n, o, out.shape[3])
 
 
+@one_example_too(4)
 def conv_transpose2d(
     x: Any,
     weight: Any,
@@ -102,6 +106,7 @@ def conv_transpose2d(
     return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
 
 
+@one_example_too(3)
 def conv_transpose1d(
     x: Any,
     weight: Any,

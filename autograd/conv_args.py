@@ -3,6 +3,8 @@ padding and the window geometry, each naming the function, the argument and the 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,11 +24,28 @@ def operand(x: Any, fn: str) -> Any:
     return x if isinstance(x, Node) else numbers_array(x, fn)
 
 
+def one_example_too(ndim: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A convolution's or pooling's function that also takes one example without its batch axis, as
+    PyTorch's: an input of ndim - 1 axes ((channels, height, width) for ndim 4) is run as a batch of
+    one, and its result given back without the batch axis (both steps in the graph)."""
+
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def run(x: Any, *args: Any, **kwargs: Any) -> Any:
+            x = operand(x, f.__name__)
+            if x.ndim != ndim - 1:
+                return f(x, *args, **kwargs)
+            return f(x[None], *args, **kwargs)[0]
+
+        return run
+
+    return wrap
+
+
 def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
     if x.ndim != ndim:
-        one = what == "input" and x.ndim == ndim - 1
-        fix = ": for one example, add a batch axis with x.reshape(1, *x.shape)" if one else ""
-        raise ShapeError(f"{fn} needs {what} of shape {layout}, got shape {x.shape}{fix}")
+        alone = ", or one example's without the batch axis" if what == "input" else ""
+        raise ShapeError(f"{fn} needs {what} of shape {layout}{alone}, got shape {x.shape}")
 
 
 def whole(fn: str, name: str, value: Any, least: int) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import fits, operand, pair, pool_geometry, single, windows_meet_input
+from .conv_args import fits, one_example_too, operand, pair, pool_geometry, single, windows_meet_input
 from .conv_columns import Padding, Pair
 from .conv_limits import check_windows, out_size
 from .modes import flag, short
@@ -24,6 +24,7 @@ from .shape_args import is_int
 IntOrPair = int | tuple[int, int]
 
 
+@one_example_too(4)
 def max_pool2d(
     x: Any,
     kernel_size: IntOrPair,
@@ -43,6 +44,7 @@ def max_pool2d(
     return _max_pool("max_pool2d", x, kernel, stride, pads, dilation, ceil_mode, return_indices)
 
 
+@one_example_too(3)
 def max_pool1d(
     x: Any,
     kernel_size: int,
@@ -80,6 +82,7 @@ def _max_pool(
     return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
 
 
+@one_example_too(4)
 def avg_pool2d(
     x: Any,
     kernel_size: IntOrPair,
@@ -97,6 +100,7 @@ def avg_pool2d(
     return _avg_pool("avg_pool2d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
 
 
+@one_example_too(3)
 def avg_pool1d(
     x: Any,
     kernel_size: int,

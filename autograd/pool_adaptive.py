@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import adaptive_size, operand, rank, single
+from .conv_args import adaptive_size, one_example_too, operand, rank, single
 from .conv_columns import Pair
 from .conv_limits import check_memory
 from .pool import avg_pool2d, mean_dtype
 from .tensor_ops import ShapeError
 
 
+@one_example_too(4)
 def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]) -> Any:
     """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool2d (None
     in a pair keeps that axis's input size: `(None, 3)`): along an axis of length n, output i averages
@@ -89,6 +90,7 @@ def _window_means(rows: Any, size: int) -> Any:
     return ops.getitem(joined, index=np.argsort(np.concatenate(placed)))
 
 
+@one_example_too(3)
 def adaptive_avg_pool1d(x: Any, output_size: int) -> Any:
     """The mean over the windows giving `output_size`, as torch.nn.functional.adaptive_avg_pool1d: x
     (batch, channels, length), an adaptive_avg_pool2d of height 1."""
