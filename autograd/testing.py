@@ -61,9 +61,12 @@ def arrays(
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[np.ndarray]:
     """numpy arrays of finite values in [min_value, max_value], of the given or a drawn shape. Of an integer
-    dtype, the integers there (labels for an op that takes them: `arrays((4,), 0, 2, np.int64)`); of bool,
-    either (a mask)."""
-    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=_elements(dtype, min_value, max_value))
+    dtype, the integers there that it holds (labels for an op that takes them: `arrays((4,), 0, 2, np.int64)`);
+    of bool, either (a mask)."""
+    elements = _elements(dtype, min_value, max_value)
+    # integers and bools shrink each entry on its own (hypothesis's fill would shrink them all to one value)
+    fill = st.nothing() if np.dtype(dtype).kind in "biu" else None
+    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=elements, fill=fill)
 
 
 def _elements(dtype: Any, min_value: float, max_value: float) -> st.SearchStrategy[Any]:
@@ -71,8 +74,13 @@ def _elements(dtype: Any, min_value: float, max_value: float) -> st.SearchStrate
     kind = np.dtype(dtype).kind
     if kind == "b":
         return st.booleans()
-    if kind in "iu":
-        return st.integers(math.ceil(min_value), math.floor(max_value))
+    if kind in "iu":  # within the dtype's range too: the default -3 is no uint8
+        held = np.iinfo(dtype)
+        lo = held.min if min_value < held.min else math.ceil(min_value)
+        hi = held.max if max_value > held.max else math.floor(max_value)
+        if lo > hi:
+            raise ValueError(f"arrays: no {np.dtype(dtype)} lies in [{min_value}, {max_value}]")
+        return st.integers(lo, hi)
     if kind != "f":
         raise TypeError(f"arrays: dtype must be a float, integer or bool dtype, got {np.dtype(dtype)}")
     return floats(min_value, max_value)

@@ -4,7 +4,7 @@ dtype int64"); `tensors` of integers asked for a gradient no integer tensor can 
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 
 from autograd import GradcheckError, Op, Tensor, gradcheck
 from autograd.testing import arrays, tensors
@@ -59,3 +59,36 @@ def test_tensors_of_labels_reach_an_op_as_integers():
         assert isinstance(labels, Tensor) and labels.data.dtype == np.int64 and labels.grad is None
 
     draw()
+
+
+@pytest.mark.parametrize(
+    "dtype, lo, hi, held",
+    [(np.uint8, -3.0, 3.0, {0, 1, 2, 3}), (np.int8, 120, 1000, set(range(120, 128))), (np.int64, -np.inf, -2, None)],
+    ids=["uint8 default bounds", "int8 above its range", "int64 unbounded below"],
+)
+def test_integer_arrays_keep_to_their_dtypes_range(dtype, lo, hi, held):
+    """Bounds past the dtype's range (arrays(dtype=np.uint8)'s default -3) failed inside the draw
+    ("Python integer -2 out of bounds for uint8"), an infinite one before it: the range is the dtype's."""
+    seen = set()
+
+    @settings(max_examples=60, database=None)
+    @given(arrays((4,), lo, hi, dtype))
+    def draw(a):
+        seen.update(a.tolist())
+
+    draw()
+    assert seen == held if held is not None else seen and max(seen) <= -2
+
+
+def test_integer_bounds_holding_no_integer_are_refused():
+    with pytest.raises(ValueError, match=r"no int64 lies in \[0.2, 0.8\]"):
+        arrays((2,), 0.2, 0.8, np.int64)
+
+
+def test_labels_and_masks_shrink_entry_by_entry():
+    """hypothesis's fill shrank every entry to one value: a failure at one label 3 was shown as all 3s."""
+    assert find(arrays((5,), 0, 5, np.int64), lambda a: (a >= 3).any(), settings=_QUIET).tolist() == [0, 0, 0, 0, 3]
+    assert find(arrays((4,), dtype=np.bool_), lambda a: a.sum() >= 2, settings=_QUIET).tolist() == [0, 0, 1, 1]
+
+
+_QUIET = settings(database=None)
