@@ -21,6 +21,8 @@ def unbroadcast(g: Any, shape: Any) -> Any:
     if isinstance(shape, int | np.integer) or not all(is_int(n) for n in shape):
         raise TypeError(f"unbroadcast: shape must be a tuple of ints (np.shape(x)), got {short(shape)}")
     shape = tuple(int(n) for n in shape)
+    if isinstance(g, list | tuple):  # numbers as a rule may give them: summed as their array
+        g = np.asarray(g)
     got = np.shape(raw(g))
     try:
         fits = np.broadcast_shapes(shape, got) == got

@@ -44,3 +44,9 @@ def test_a_rule_that_forgets_to_sum_back_is_told_how():
     forgetful = Op("mymul", lambda a, b: a * b, lambda g, out, a, b: (g * b, g * a))
     with pytest.raises(ShapeError, match=r"for input 1 of shape \(3,\).*autograd.unbroadcast\(gx, np.shape\(x\)\)"):
         forgetful(Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones(3), requires_grad=True)).sum().backward()
+
+
+def test_a_gradient_given_as_a_list_is_summed_back_too():
+    """A list was returned as it was, of the broadcast shape: the rule's ShapeError then told to unbroadcast."""
+    assert unbroadcast([[1.0, 2.0], [3.0, 4.0]], (2,)).tolist() == [4.0, 6.0]
+    assert unbroadcast([[1.0, 2.0], [3.0, 4.0]], ()).tolist() == 10.0
