@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .check_inputs import _copy, _is_constant, _leaf, _point
+from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
 from .check_verdict import row, verdict
@@ -37,15 +37,16 @@ def gradcheck(
 
     Inputs are Values or numbers (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
-    coarse); an array or Tensor of integers or bools (labels, a mask), and a Tensor that does not
-    require grad (a target), reaches f as it is, unchecked. f returns a Value, a Tensor of any shape (an
-    op itself: `gradcheck(op, [x])`) or a constant; of an output of several elements, what is checked is
-    sum(w * f(x)), w fixed random weights of its shape, so that every entry counts in a proportion of
-    its own (as a check of the whole Jacobian does), each raised so that an entry moving little (x
-    beside 1e6 * x) weighs as much as the one moving most (`check_weights`). Checked besides: that the
-    gradients double when the gradient from above does (a rule that ignores its g would pass a check of
-    sum(f) otherwise), that f leaves its inputs as they were, and that f is differentiable at the point
-    (a kink, where the one-sided slopes differ, fails its row: no gradient can be checked there).
+    coarse); an array or Tensor of integers or bools (labels, a mask), and a Tensor that does not require
+    grad (a target), reaches f as it is, unchecked (a failure's table names it). f returns a Value, a
+    Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
+    elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, so that every entry
+    counts in a proportion of its own (as a check of the whole Jacobian does), each raised so that an
+    entry moving little (x beside 1e6 * x) weighs as much as the one moving most (`check_weights`).
+    Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
+    g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
+    differentiable at the point (a kink, where the one-sided slopes differ, fails its row: no gradient can
+    be checked there).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -102,9 +103,10 @@ def gradcheck(
             rows.append(row(name, point, index, a, s))
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
-    except GradcheckError as e:
+    except GradcheckError as failed:
+        e = GradcheckError(f"{failed}{unchecked(points, names)}")
         if isinstance(out, Node) and not out.is_constant:
-            raise
+            raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
         raise GradcheckError(
             f"gradcheck: f's result ({what}) has no graph to backward through, yet it changes with f's inputs: "

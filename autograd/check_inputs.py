@@ -45,6 +45,18 @@ def _is_constant(point: Any) -> bool:
     return isinstance(point, Tensor)
 
 
+def unchecked(points: list[Any], names: list[str]) -> str:
+    """The lines a failed check's table ends with naming the inputs passed to f as constants (no rows)."""
+    return "".join(
+        f"\n{name}: not checked, passed to f as it is ({_CONSTANTS.get(p.dtype.kind, 'integers')})"
+        for p, name in zip(points, names)
+        if _is_constant(p)
+    )
+
+
+_CONSTANTS = {"f": "a Tensor that does not require grad; requires_grad=True checks it", "b": "bools"}
+
+
 def _copy(point: Any) -> Any:
     if isinstance(point, Tensor):  # a constant: f gets a copy of its own, which it must leave as it is
         return Tensor(point.data.copy(), dtype=point.dtype)

@@ -31,7 +31,7 @@ def test_integer_labels_are_passed_to_f_as_they_are_and_only_the_floats_are_chec
     assert all(y.dtype == np.int64 and not y.requires_grad and y.data.tolist() == [0, 2] for y in seen)
     with pytest.raises(GradcheckError, match=r"2 of 6 gradients disagree") as caught:
         gradcheck(_nll(1.0), [LOGITS, labels])
-    assert "input 1" not in str(caught.value)  # no row for the labels
+    assert "\ninput 1[" not in str(caught.value)  # no row for the labels
     assert "input 0[1, 2]  6         1         -1" in str(caught.value)
 
 
@@ -71,3 +71,19 @@ def test_a_forward_that_writes_into_its_labels_is_refused():
 def test_a_python_int_is_still_a_point_to_check():
     with pytest.raises(GradcheckError, match=r"input 0  2         5         4"):
         gradcheck(Op("square", lambda x: x * x, lambda g, out, x: (g * (x + 3),)), [2])
+
+
+def test_a_failed_checks_table_names_the_inputs_it_did_not_check():
+    """A Tensor without requires_grad was checked before constants were passed as they are: a failing
+    table now says which inputs it has no rows for, and how to check one."""
+    mul = Op("mul", lambda a, b, m: a * b * m, lambda g, out, a, b, m: (2 * g * b * m, g * a * m, None))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(
+            lambda a, b, m, labels: mul(a, b, m),
+            [np.array([1.0, 2.0]), Tensor([3.0, 4.0]), np.array([True, True]), LABELS],
+        )
+    assert str(caught.value).endswith(
+        "\ninput 1: not checked, passed to f as it is (a Tensor that does not require grad; requires_grad=True "
+        "checks it)\ninput 2: not checked, passed to f as it is (bools)"
+        "\ninput 3: not checked, passed to f as it is (integers)"
+    )
