@@ -23,6 +23,7 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .compile_kernels_softmax import CrossEntropy
 from .rule_functions import gated
+from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
 Shape = tuple[int, ...]
@@ -40,7 +41,7 @@ class SumTo:
         self.kept = self.out.reshape(kept)  # a view: the sum lands in `out`, which owns its data
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        np.add.reduce(x, axis=self.axes, keepdims=True, out=self.kept)  # np.sum's reduce
+        gradient_sum(x, self.axes, out=self.kept)  # unbroadcast's and sum_to's bits
         return self.out
 
 

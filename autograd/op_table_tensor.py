@@ -27,15 +27,15 @@ _where = tensor_op("where")
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum g over the axes that broadcasting added or stretched, back to `shape`: an array whose leading
-    axes alone were added (a bias's gradient) by one np.add.reduce (np.sum's own, the same numbers)."""
+    """Sum g over the axes that broadcasting added or stretched, back to `shape` (tensor_forwards.gradient_sum):
+    an array whose leading axes alone were added (a bias's gradient) by one reduction, without sum_to's steps."""
     if g.__class__ is not np.ndarray:  # a Tensor, under create_graph: through the op, recorded
         return g if np.shape(g) == shape else _sum_to(g, shape=shape)
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
     if lead > 0 and shape and g.shape[lead:] == shape:
-        return np.add.reduce(g, axis=tuple(range(lead)))
+        return forward.gradient_sum(g, tuple(range(lead))).reshape(shape)
     return forward.sum_to(g, shape=shape)
 
 

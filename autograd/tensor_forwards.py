@@ -59,7 +59,22 @@ running_sum, running_product = _running_rounded_once(np.cumsum), _running_rounde
 def sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
     lead = x.ndim - len(shape)
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    return np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+    return gradient_sum(x, tuple(range(lead)) + stretched).reshape(shape)
+
+
+def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = None) -> np.ndarray:
+    """x summed over `axes`, kept (into `out` if given): what a gradient is summed back to its input's
+    shape with (unbroadcast, the sum_to op, a compiled step's SumTo), so that all three give the same
+    bits. float16 is added in float32 and rounded once, as PyTorch accumulates half: numpy adds along an
+    axis that is not the last row by row in float16, which put a softmax's gradient over 3000 rows 149
+    units in the last place off (PyTorch's within one). Other dtypes in their own (np.sum's reduce)."""
+    if x.dtype != np.float16:
+        return np.add.reduce(x, axis=axes, keepdims=True, out=out)
+    total = np.add.reduce(x, axis=axes, keepdims=True, dtype=np.float32)
+    if out is None:
+        return total.astype(np.float16)
+    np.copyto(out, total, casting="same_kind")
+    return out
 
 
 def _is_basic(index: Any) -> bool:
