@@ -22,16 +22,17 @@ def check_mode(owner: str, mode: Any, transposed: bool = False) -> str:
 
 
 def extended(owner: str, x: Any, mode: str, options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[Any, dict]:
-    """x and the options to convolve it with: as given for 'zeros'; else x extended by the padding and
-    a padding of 0. Options the functional refuses (or an input of the wrong rank) are left to it, as
-    given, so that its message names the problem."""
+    """x and the options to convolve it with: as given for 'zeros'; else x (a batch, or one example
+    without its batch axis) extended by the padding and a padding of 0. Options the functional refuses
+    (or an input of the wrong rank) are left to it, as given, so that its message names the problem."""
     if mode == "zeros":
         return x, options
     widths = _widths(options, kernel)
     x = layer_input(owner, x)
-    if widths is None or x.ndim != len(kernel) + 2:
+    if widths is None or x.ndim not in (len(kernel) + 1, len(kernel) + 2):
         return x, options
-    return pad(x, ((0, 0), (0, 0), *widths), mode), {**options, "padding": 0}
+    leading = ((0, 0),) * (x.ndim - len(kernel))  # the channels, and the batch if there is one
+    return pad(x, (*leading, *widths), mode), {**options, "padding": 0}
 
 
 def _widths(options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[tuple[int, int], ...] | None:

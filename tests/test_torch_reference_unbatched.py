@@ -98,3 +98,23 @@ def test_the_layers_take_one_example_and_a_compiled_step_replays_it_as_eager():
     calls.clear()
     assert [run(x, y) for x, y in zip(images, targets)] == eager
     assert len(calls) <= 2  # recorded on the first calls, replayed since
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("dims", [1, 2])
+def test_a_layers_padding_mode_pads_one_example_as_pytorch(mode, dims):
+    """Conv1d's and Conv2d's padding_mode on one example without its batch axis: it was left to the
+    functional, which padded it with zeros."""
+    ours = (nn.Conv1d if dims == 1 else nn.Conv2d)(2, 3, 3, padding=1, padding_mode=mode, seed=0, dtype=np.float64)
+    theirs = (torch.nn.Conv1d if dims == 1 else torch.nn.Conv2d)(2, 3, 3, padding=1, padding_mode=mode).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.data))
+        theirs.bias.copy_(torch.tensor(ours.bias.data))
+    image = RNG.standard_normal((2, 5) if dims == 1 else (2, 4, 5))
+    x, tx = Tensor(image, requires_grad=True), torch.tensor(image, requires_grad=True)
+    out, expected = ours(x), theirs(tx)
+    out.sum().backward()
+    expected.sum().backward()
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
