@@ -226,6 +226,8 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
         else:
             gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
     except NodeAsNumber as e:  # a rule on numbers alone (math.cos), run on nodes for a second derivative
+        if not create_graph:  # on numbers, the node is one the rule holds itself: Value's own words
+            raise
         raise NodeAsNumber(
             f"the derivative rule of op {op.name!r} runs on the nodes themselves for a second derivative "
             f"(create_graph, hessian, grad of grad), and it asked for a number: {e}. Write the rule with "

@@ -135,3 +135,16 @@ def test_a_rule_on_numbers_alone_run_for_a_second_derivative_names_its_op_and_th
     ):
         with pytest.raises(TypeError, match=r"op 'mycos' runs on the nodes themselves.*autograd.cos\(x\), not math"):
             second()
+
+
+def test_a_rule_asking_a_held_nodes_number_in_a_first_derivative_is_not_said_to_run_on_nodes():
+    """A rule given numbers (no create_graph) that asks float() of a Value it holds: Value's own message,
+    not vjp_at's words of a second derivative, which was not asked for."""
+    import autograd
+
+    held = Value(2.0)
+    scaled = Op("scaled", lambda a: 2.0 * a, lambda g, out, a: (g * float(held),))
+    x = Value(0.5)
+    with pytest.raises(TypeError, match=r"^float\(\) of a Value") as caught:
+        autograd.gradients(scaled(x), [x])
+    assert "second derivative" not in str(caught.value)
