@@ -118,3 +118,11 @@ def test_a_layers_padding_mode_pads_one_example_as_pytorch(mode, dims):
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_shape_error_of_one_example_says_it_ran_as_a_batch_of_one():
+    """The checks run on the batch of one: "(axis 1)" and a shape (1, ...) named the batch's, not the input's."""
+    with pytest.raises(autograd.ShapeError, match=r"3 channels \(axis 1\).*\(one example of shape \(3, 5, 5\), run"):
+        conv.conv2d(Tensor(np.zeros((3, 5, 5))), Tensor(np.zeros((4, 2, 3, 3))))
+    with pytest.raises(autograd.ShapeError, match=r"got shape \(1, 3, 0\) \(one example of shape \(3, 0\), run as"):
+        conv.adaptive_avg_pool1d(Tensor(np.zeros((3, 0))), 2)
