@@ -2,7 +2,9 @@
 of one), which a replay reads as they are then, so that a batch buffer the caller fills in place before each
 call (`buf[:] = batch`) replays. Guarded by value, as settings are, such a buffer recorded again on every
 call; it is guarded by identity instead, wherever the step's names hold it: as a name's array, an object's
-attribute (`state.x`) or an item of a dict, list or tuple (`buffers["x"]`)."""
+attribute (`state.x`) or an item of a dict, list or tuple (`buffers["x"]`). Its shape and dtype are guarded
+too (strides follow the shape: numpy 2.4 deprecates setting them): set in place (`buf.shape = (2, 6)`), the
+very same array holds other numbers where a replay reads them (a view the recording made of it)."""
 
 from __future__ import annotations
 
@@ -13,19 +15,25 @@ import numpy as np
 
 from .compile_guards import MISSING, SCALARS, Contents, Same, Scalars, settled
 
+_LAYOUT = ("shape", "dtype")  # about 0.6 us a buffer on each replay
+
 
 def buffer_guards(guards: list[tuple[Any, str, Any]], constants: list[Any]) -> list[tuple[Any, str, Any]]:
     """`guards` (owner, name, snapshot), with the buffers (the arrays among the graph's `constants`, and those
     they are views of) by identity: a name's array left out (the name's own guard holds it by identity), an
-    attribute or a container holding one given a snapshot `by_identity`."""
+    attribute or a container holding one given a snapshot `by_identity`; then each such buffer's layout."""
     data = {id(x) for x in constants} | {id(x.base) for x in constants if isinstance(x, np.ndarray)}
-    kept = []
+    kept, buffers = [], {}
     for owner, name, snapshot in guards:
         if owner.__class__ is Contents and isinstance(owner.held, np.ndarray) and id(owner.held) in data:
+            buffers[id(owner.held)] = owner.held
             continue
-        held = by_identity(getattr(owner, name, MISSING), data)
+        value = getattr(owner, name, MISSING)
+        held = by_identity(value, data)
+        if held is not None:
+            buffers.update((id(x), x) for x in _held(value, data))
         kept.append((owner, name, snapshot if held is None else held))
-    return kept
+    return kept + [(x, what, settled(getattr(x, what))) for x in buffers.values() for what in _LAYOUT]
 
 
 def by_identity(value: Any, buffers: Container[int]) -> Any:
@@ -47,3 +55,9 @@ def by_identity(value: Any, buffers: Container[int]) -> Any:
     snapshot = Scalars(("buffers", value.__class__.__name__, keys, *snapshots))
     snapshot.held = value.copy() if value.__class__ is not tuple else value
     return snapshot
+
+
+def _held(value: Any, buffers: Container[int]) -> list[np.ndarray]:
+    """The buffers `value` is or holds as an item (by_identity's)."""
+    items = [value] if id(value) in buffers else value.values() if value.__class__ is dict else value
+    return [x for x in items if id(x) in buffers and isinstance(x, np.ndarray)]
