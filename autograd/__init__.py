@@ -56,8 +56,8 @@ from . import creation, shape_functions
 from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
-from .compile_guards import guard_settings
 from .compile_record import copied_from, eager_only, guard, needs_grad, replayed, validate
+from .compile_settings import guard_settings
 from .conv import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,

@@ -27,7 +27,6 @@ from . import modes
 from .compile_compare import derived, difference, mark_live
 from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
-from .compile_guards import guard_attributes
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances
 from .compile_random import GENERATORS
@@ -35,6 +34,7 @@ from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
 from .compile_schedule import DrawChanged
+from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
 from .modes import flag, require_callable

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_guards import MISSING, SCALARS, Contents, Same, Scalars, settled
+from .compile_guards import MISSING, SCALARS, Same, Scalars, settled
+from .compile_settings import Contents
 
 _LAYOUT = ("shape", "dtype")  # about 0.6 us a buffer on each replay
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
-from .compile_guards import Contents
 from .compile_replay import UNBOUND, Program
+from .compile_settings import Contents
 from .graph import Node
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_guards import settled
 from .compile_recording import MadeByOp, Recording, input_array
 from .modes import require_callable, short
 from .trees import flatten
@@ -93,8 +94,6 @@ def guard(owner: Any, name: str) -> Any:
         raise  # an attribute a module or optimizer lacks (or its property failed): Python's words say which
     rec = current()
     if rec is not None:
-        from .compile_guards import settled  # here: compile_guards reads `current` from this module
-
         rec.guards.setdefault((id(owner), name), (owner, name, settled(value)))
     return value
 

@@ -1,0 +1,118 @@
+"""The guards nn's modules take of all their settings at once (`guard_settings`), as torch.compile guards a
+module's attributes, and those of the attributes a step's code reads (`guard_attributes`): a replay checks
+them first and records again when one has changed (compile_guards: how each is compared)."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Container, Iterable
+from typing import Any
+
+import numpy as np
+
+from .compile_fields import fields
+from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, settled, unchanged
+from .compile_record import current
+
+
+def is_setting(value: Any) -> bool:
+    """Whether a module's attribute is a setting its forward may read as Python: a number, text, None, a
+    function (an activation chosen by the caller), a small array of numbers, or a tuple, list or dict of
+    those (not a Tensor, a module, a generator)."""
+    if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, (np.generic, *_FUNCTIONS)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf" and value.size <= GUARDED_ENTRIES
+    if isinstance(value, tuple | list):
+        return all(map(is_setting, value))
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and is_setting(item) for key, item in value.items())
+    return False
+
+
+def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`call(*args, **kwargs)`; while a step is being compiled, every setting of `owner` (is_setting: its
+    attributes holding numbers, text, small arrays, or containers of them) that the call left as it found
+    it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
+    in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
+    batches, running statistics), not a setting. The class attributes of owner's own classes (`_own_classes`)
+    are its settings too. A generator it holds (`self.rng`) must be drawn from by `autograd.drawn` alone
+    from then on (compile_random.Spans.watch). nn's modules call their forward so."""
+    rec = current()
+    if rec is not None:
+        rec.random.watch(fields(owner).values())
+    return _guarded([owner, *_own_classes(owner)], _is_setting_of, call, args, kwargs)
+
+
+def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
+    """Whether owner's attribute `name`, `value`, is a setting: of a class, not its methods nor Python's
+    own (__doc__)."""
+    if not isinstance(owner, type):
+        return is_setting(value)
+    return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
+
+
+def _own_classes(owner: Any) -> list[type]:
+    """The classes of owner's that its library's do not cover: those from another package than the class
+    its class derives from last (`Net.temperature` of a `Net(nn.Module)`, read as `self.temperature`). A
+    library's own classes (nn's layers) have none, so their settings cost a replay nothing more."""
+    mro = type(owner).__mro__[:-1]  # without object
+    library = mro[-1].__module__.partition(".")[0] if mro else ""
+    return [c for c in mro if c.__module__.partition(".")[0] != library]
+
+
+class Contents:
+    """A dict, list or array a step's names hold (`Names.read_through`), as an owner whose one attribute,
+    `held`, is it: guarded by value as a module's settings are (by identity where that would cost)."""
+
+    def __init__(self, held: dict | list | np.ndarray) -> None:
+        self.held = held
+
+
+def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
+    """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
+    of a module (`config.SCALE`), its settings only, not the functions and classes it defines."""
+
+    of: dict[int, Container[str]] = {}  # names(owner), once an owner
+
+    def read(owner: Any, name: str, value: Any) -> bool:
+        if owner.__class__ is Contents:
+            return True
+        if id(owner) not in of:
+            of[id(owner)] = names(owner)
+        if name not in of[id(owner)]:
+            return False
+        return not isinstance(owner, types.ModuleType) or (not isinstance(value, _FUNCTIONS) and is_setting(value))
+
+    return read
+
+
+def guard_attributes(
+    owners: Iterable[Any], names: Callable[[Any], Container[str]], call: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """`call(*args, **kwargs)`, guarding, as `guard_settings` does, the attributes of each owner in `names(owner)`
+    (those the step's code may read from it) that the call left as it found them: the object behind a compiled bound
+    method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
+    reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
+    replaced, an array of more than GUARDED_ENTRIES numbers)."""
+    return _guarded(owners, _read(names), call, args, kwargs)
+
+
+def _guarded(
+    owners: Iterable[Any], chosen: Callable[[Any, str, Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
+) -> Any:
+    """`call(*args, **kwargs)`; while a step is recorded, the `chosen` attributes of each owner that the call
+    left as they were are guarded."""
+    rec = current()
+    if rec is None:
+        return call(*args, **kwargs)
+    before = [
+        (owner, {name: settled(value) for name, value in fields(owner).items() if chosen(owner, name, value)})
+        for owner in owners
+    ]
+    out = call(*args, **kwargs)
+    for owner, snapshots in before:
+        for name, snapshot in snapshots.items():
+            if unchanged(owner, name, snapshot):
+                rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+    return out

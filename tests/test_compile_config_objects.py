@@ -1,0 +1,67 @@
+"""A config object a compiled step reads through a dict or a list (`CONFIGS["a"].scale`): its attributes
+(all numbers, text or None: a dataclass's fields, slots too) are guarded as the container's items are, so
+that one set between calls records the step again, where its identity alone replayed the recorded number."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+
+@dataclass
+class Config:
+    scale: float
+    name: str = "a"
+
+
+@dataclass(slots=True)
+class SlotsConfig:
+    scale: float
+
+
+class Plain:
+    def __init__(self, scale):
+        self.scale = scale
+
+
+HOLDERS = {
+    "dict of a dataclass": lambda: {"a": Config(1.0)},
+    "dict of a slots dataclass": lambda: {"a": SlotsConfig(1.0)},
+    "list of a plain object": lambda: [Plain(1.0)],
+}
+
+
+@pytest.mark.parametrize("holder", HOLDERS)
+def test_a_config_set_between_calls_records_again_and_gives_eagers_numbers(holder):
+    held = HOLDERS[holder]()
+    key = "a" if isinstance(held, dict) else 0
+    lin = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(lin.parameters(), lr=0.1)
+    calls = []
+
+    def step(x):
+        calls.append(1)  # runs when recorded or eager, not when replayed
+        opt.zero_grad()
+        loss = (lin(x) * held[key].scale).sum()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def train(run):
+        lin.W.data[...], lin.b.data[...] = 0.5, 0.0
+        held[key].scale = 1.0
+        losses = []
+        for i in range(8):
+            if i == 4:
+                held[key].scale = 2.0
+            losses.append(run(Tensor(np.ones((2, 3)))))
+        return losses
+
+    eager = train(step)
+    calls.clear()
+    assert train(autograd.compile(step)) == eager
+    assert len(calls) == 4  # recorded on calls 0-1 and again on 4-5; replayed on the other four
