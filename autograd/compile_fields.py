@@ -12,20 +12,32 @@ _NOT_FIELDS = frozenset(("__dict__", "__weakref__"))
 
 def fields(owner: Any) -> dict[str, Any]:
     """owner's attributes by name: its `__dict__`'s (a class's namespace for a class), then the slots of its
-    class and bases that are set (an unset slot is no attribute, as getattr has it)."""
-    found = dict(vars(owner)) if hasattr(owner, "__dict__") else {}
+    class and bases that are set (an unset slot is no attribute, as getattr has it). Read as the object
+    itself keeps them (`_own`), without its class's __getattr__, which may raise anything for a name it lacks."""
+    found = dict(_own(owner, "__dict__", {}))
     if not isinstance(owner, type):
         for name in _slots(type(owner)):
-            try:
-                found[name] = getattr(owner, name)
-            except AttributeError:  # not set yet
-                pass
+            value = _own(owner, name, _UNSET)
+            if value is not _UNSET:
+                found[name] = value
     return found
 
 
 def has_fields(owner: Any) -> bool:
     """Whether owner keeps attributes of its own: a `__dict__`, or slots its class declares."""
-    return hasattr(owner, "__dict__") or bool(_slots(type(owner)))
+    return _own(owner, "__dict__", None) is not None or bool(_slots(type(owner)))
+
+
+_UNSET = object()
+
+
+def _own(owner: Any, name: str, default: Any) -> Any:
+    """owner's attribute `name` as object's lookup finds it (its slot, its __dict__), or `default`:
+    hasattr and getattr would call the class's __getattr__ for a name that is not there (KeyError, say)."""
+    try:
+        return object.__getattribute__(owner, name)
+    except AttributeError:
+        return default
 
 
 @functools.cache

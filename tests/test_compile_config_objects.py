@@ -65,3 +65,42 @@ def test_a_config_set_between_calls_records_again_and_gives_eagers_numbers(holde
     calls.clear()
     assert train(autograd.compile(step)) == eager
     assert len(calls) == 4  # recorded on calls 0-1 and again on 4-5; replayed on the other four
+
+
+class LooseConfig:
+    """Slots, and a __getattr__ that answers a missing name with KeyError (a dict-like config)."""
+
+    __slots__ = ("scale", "unset")
+
+    def __init__(self, scale):
+        self.scale = scale
+
+    def __getattr__(self, name):
+        raise KeyError(name)
+
+
+def test_a_config_whose_getattr_raises_keyerror_is_read_as_it_keeps_its_slots():
+    """Recording read its attributes through getattr and hasattr, which called __getattr__ for the unset
+    slot and for __dict__: the KeyError stopped the step (a review's find)."""
+    cfg = LooseConfig(1.0)
+    lin = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(lin.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (lin(x) * cfg.scale).sum()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def train(run):
+        lin.W.data[...], lin.b.data[...] = 0.5, 0.0
+        cfg.scale = 1.0
+        losses = []
+        for i in range(6):
+            if i == 3:
+                cfg.scale = 2.0
+            losses.append(run(Tensor(np.ones((2, 3)))))
+        return losses
+
+    assert train(autograd.compile(step)) == train(step)
