@@ -134,7 +134,8 @@ class Compiled:
         held = [*bound, *(x for owner in self.owners for x in fields(owner).values()), *leaves, *self.generators]
         generators = tuple({id(x): x for x in held if isinstance(x, GENERATORS)}.values())
         with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
-            owners = [*self.owners, *self.names.read_through(bound)]
+            # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
+            owners = [*self.owners, *self.names.read_through((*bound, *self.owners))]
             result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
         self.generators = rec.random.held
         recorded.attempts += 1

@@ -136,11 +136,17 @@ def _config(value: Any) -> tuple | None:
         return None
     try:  # classes looked up by their hash (an object whose class, or an attribute's, cannot be hashed: no config)
         held = fields(value) if has_fields(value) else {}
-        if not 0 < len(held) <= SETTING_COST or not all(map(SCALARS.__contains__, map(_CLASS, held.values()))):
+        if not 0 < len(held) <= SETTING_COST or not all(map(_scalar, held.values())):
             return None
     except TypeError:
         return None
     return ("object", Same(value), *((name, settled(item)) for name, item in held.items()))
+
+
+def _scalar(value: Any) -> bool:
+    """Whether a config's attribute is a number, text or None: numpy's scalars too (`np.float32(0.5)`, a
+    number read out of an array), which settled compares by their bytes."""
+    return value.__class__ in SCALARS or isinstance(value, np.generic)
 
 
 class Scalars(tuple):

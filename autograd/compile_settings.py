@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .compile_fields import fields
-from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, settled, unchanged
+from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, Same, _config, settled, unchanged
 from .compile_record import current
 
 
@@ -107,7 +107,7 @@ def _guarded(
     if rec is None:
         return call(*args, **kwargs)
     before = [
-        (owner, {name: settled(value) for name, value in fields(owner).items() if chosen(owner, name, value)})
+        (owner, {name: _snapshot(owner, value) for name, value in fields(owner).items() if chosen(owner, name, value)})
         for owner in owners
     ]
     out = call(*args, **kwargs)
@@ -116,3 +116,14 @@ def _guarded(
             if unchanged(owner, name, snapshot):
                 rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
     return out
+
+
+def _snapshot(owner: Any, value: Any) -> Any:
+    """settled's snapshot of owner's attribute, but a config object an attribute holds (`self.cfg`) by identity:
+    the step's names read through it (Names.read_through), so the attributes its code reads (`self.cfg.scale`)
+    are guarded on it by value; all of its attributes compared here would record again on every call for
+    one the step never reads (a count the caller keeps there). A dict's or list's items (Contents) are not
+    read through: a config among them is compared by its attributes (`settled`)."""
+    if owner.__class__ is not Contents and _config(value) is not None:
+        return Same(value)
+    return settled(value)

@@ -104,3 +104,75 @@ def test_a_config_whose_getattr_raises_keyerror_is_read_as_it_keeps_its_slots():
         return losses
 
     assert train(autograd.compile(step)) == train(step)
+
+
+class Counted:
+    def __init__(self):
+        self.scale, self.calls = 1.0, 0
+
+
+class Trainer:
+    def __init__(self):
+        self.lin = nn.Linear(3, 1, seed=0, dtype=np.float64)
+        self.opt = nn.SGD(self.lin.parameters(), lr=0.1)
+        self.cfg = Counted()
+        self.ran = 0
+
+    def step(self, x):
+        self.ran += 1  # runs when recorded or eager, not when replayed
+        self.opt.zero_grad()
+        loss = (self.lin(x) * self.cfg.scale).sum()
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+def test_a_config_an_attribute_holds_is_guarded_by_the_fields_the_step_reads():
+    """`self.cfg` was snapshot by all its fields: a count the caller kept on it (never read by the step)
+    recorded the step on every call, and after 12 it ran eagerly with a CompileWarning (a review's find).
+    Its `scale`, read by the step, set between calls still records again."""
+
+    def train(compiled):
+        t = Trainer()
+        run = autograd.compile(t.step, strict=True) if compiled else t.step
+        losses = []
+        for i in range(20):
+            if i == 10:
+                t.cfg.scale = 2.0
+            losses.append(run(Tensor(np.ones((2, 3)))))
+            t.cfg.calls += 1
+        return losses, t.ran
+
+    (compiled, ran), (eager, _) = train(True), train(False)
+    assert compiled == eager
+    assert compiled[9:11] == pytest.approx([-13.3646039382, -29.9292078765])  # scale 2 from call 10
+    assert ran == 4  # recorded on calls 0-1 and again on 10-11
+
+
+def test_a_config_holding_numpy_scalars_set_between_calls_records_again():
+    """An attribute holding np.float64 (a number read out of an array) made the object no config: kept by
+    identity, a replay went on with the recorded scale (a review's find)."""
+    held = {"a": Plain(np.float64(1.0))}
+    lin = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(lin.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (lin(x) * held["a"].scale).sum()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def train(run):
+        lin.W.data[...], lin.b.data[...] = 0.5, 0.0
+        held["a"].scale = np.float64(1.0)
+        losses = []
+        for i in range(8):
+            if i == 4:
+                held["a"].scale = np.float64(2.0)
+            losses.append(run(Tensor(np.ones((2, 3)))))
+        return losses
+
+    eager = train(step)
+    assert train(autograd.compile(step)) == eager
+    assert eager[4] == pytest.approx(-6.8)
