@@ -84,3 +84,12 @@ def sizes(args: Sequence[Any], what: str) -> tuple[int, ...]:
     if any(n < -1 for n in out):
         raise ValueError(f"{what}: sizes are non-negative (or -1), got {short(out)}")
     return out
+
+
+def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of `shape` broadcasts to `target` without growing it (a gradient of shape `target`
+    can then be summed back to `shape`)."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False

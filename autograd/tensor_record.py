@@ -12,6 +12,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node, keeps_g, raw
 from .modes import short
 from .op import Op
+from .shape_args import broadcasts_to
 from .tensor_ops import OPS, ShapeError, power_const
 
 # The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
@@ -112,13 +113,8 @@ class Record:
 
 def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """The fix of a gradient of the shape the input was broadcast to, for the ShapeError to say."""
-    try:
-        broadcast = np.broadcast_shapes(shape, got) == got
-    except ValueError:
-        broadcast = False
-    return (
-        " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))" if broadcast else ""
-    )
+    fix = " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))"
+    return fix if broadcasts_to(shape, got) else ""
 
 
 def _read_only(x: Any) -> Any:

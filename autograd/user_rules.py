@@ -10,7 +10,7 @@ import numpy as np
 from .graph import raw
 from .modes import short
 from .op_table_tensor import unbroadcast as _unbroadcast
-from .shape_args import is_int
+from .shape_args import broadcasts_to, is_int
 
 
 def unbroadcast(g: Any, shape: Any) -> Any:
@@ -24,11 +24,7 @@ def unbroadcast(g: Any, shape: Any) -> Any:
     if isinstance(g, list | tuple):  # numbers as a rule may give them: summed as their array
         g = np.asarray(g)
     got = np.shape(raw(g))
-    try:
-        fits = np.broadcast_shapes(shape, got) == got
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(shape, got):
         raise ValueError(f"unbroadcast: a gradient of shape {got} is no broadcast of an input of shape {shape}")
     if not hasattr(g, "shape"):  # a number: its shape is ()
         return g
