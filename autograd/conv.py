@@ -15,6 +15,7 @@ from typing import Any
 
 from . import tensor_ops as ops
 from .conv_args import (
+    at_height_one,
     fits,
     groups_of,
     nonempty,
@@ -24,6 +25,7 @@ from .conv_args import (
     pair,
     rank,
     single,
+    without_height,
 )
 from .conv_columns import Pair
 from .conv_limits import check_transposed, check_windows
@@ -76,10 +78,9 @@ def conv1d(
     stride, dilation = single("conv1d", "stride", stride, 1), single("conv1d", "dilation", dilation, 1)
     if not isinstance(padding, str):
         padding = (0, single("conv1d", "padding", padding, 0))
-    (n, c, length), (o, cg, k) = x.shape, weight.shape
-    rows = x.reshape(n, c, 1, length)
-    out = _conv("conv1d", rows, weight.reshape(o, cg, 1, k), bias, (1, stride), padding, (1, dilation), groups)
-    return out.reshape(n, o, out.shape[3])
+    kernel = at_height_one(weight)
+    out = _conv("conv1d", at_height_one(x), kernel, bias, (1, stride), padding, (1, dilation), groups)
+    return without_height(out)
 
 
 @one_example_too(4)
@@ -126,10 +127,8 @@ def conv_transpose1d(
     _transposed_channels(fn, x, weight, "(in, out / groups, k)")
     stride, dilation = (1, single(fn, "stride", stride, 1)), (1, single(fn, "dilation", dilation, 1))
     pad, extra = (0, single(fn, "padding", padding, 0)), (0, single(fn, "output_padding", output_padding, 0))
-    (n, c, length), (i, o, k) = x.shape, weight.shape
-    rows, kernel = x.reshape(n, c, 1, length), weight.reshape(i, o, 1, k)
-    out = _transposed(fn, rows, kernel, bias, stride, pad, extra, groups, dilation)
-    return out.reshape(n, out.shape[1], out.shape[3])
+    out = _transposed(fn, at_height_one(x), at_height_one(weight), bias, stride, pad, extra, groups, dilation)
+    return without_height(out)
 
 
 def _transposed_channels(fn: str, x: Any, weight: Any, layout: str) -> None:

@@ -46,6 +46,16 @@ def one_example_too(ndim: int) -> Callable[[Callable[..., Any]], Callable[..., A
     return wrap
 
 
+def at_height_one(a: Any) -> Any:
+    """A 1-d form's array (batch, channels, length), or its kernel (out, in, k), as the 2-d form's at height 1."""
+    return a.reshape(*a.shape[:2], 1, a.shape[2])
+
+
+def without_height(out: Any) -> Any:
+    """The 2-d form's result at height 1 as the 1-d form's: (batch, channels, length)."""
+    return out.reshape(*out.shape[:2], out.shape[3])
+
+
 def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
     if x.ndim != ndim:
         alone = ", or one example's without the batch axis" if what == "input" else ""

@@ -15,7 +15,17 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import fits, one_example_too, operand, pair, pool_geometry, single, windows_meet_input
+from .conv_args import (
+    at_height_one,
+    fits,
+    one_example_too,
+    operand,
+    pair,
+    pool_geometry,
+    single,
+    windows_meet_input,
+    without_height,
+)
 from .conv_columns import Padding, Pair
 from .conv_limits import check_windows, out_size
 from .modes import flag, short
@@ -59,9 +69,8 @@ def max_pool1d(
     x = operand(x, "max_pool1d")
     kernel, stride, pads = pool_geometry("max_pool1d", x, kernel_size, stride, padding, dims=1)
     dilation = (1, single("max_pool1d", "dilation", dilation, 1))
-    n, c, length = x.shape
-    out = _max_pool("max_pool1d", x.reshape(n, c, 1, length), kernel, stride, pads, dilation, ceil_mode, return_indices)
-    return out.reshape(n, c, out.shape[3])
+    out = _max_pool("max_pool1d", at_height_one(x), kernel, stride, pads, dilation, ceil_mode, return_indices)
+    return without_height(out)
 
 
 def _max_pool(
@@ -113,9 +122,8 @@ def avg_pool1d(
     avg_pool2d of height 1 (PyTorch's avg_pool1d has no divisor_override)."""
     x = operand(x, "avg_pool1d")
     kernel, stride, pads = pool_geometry("avg_pool1d", x, kernel_size, stride, padding, dims=1)
-    n, c, length = x.shape
-    out = _avg_pool("avg_pool1d", x.reshape(n, c, 1, length), kernel, stride, pads, ceil_mode, count_include_pad, None)
-    return out.reshape(n, c, out.shape[3])
+    out = _avg_pool("avg_pool1d", at_height_one(x), kernel, stride, pads, ceil_mode, count_include_pad, None)
+    return without_height(out)
 
 
 def _avg_pool(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import adaptive_size, one_example_too, operand, rank, single
+from .conv_args import adaptive_size, at_height_one, one_example_too, operand, rank, single, without_height
 from .conv_columns import Pair
 from .conv_limits import check_memory
 from .pool import avg_pool2d, mean_dtype
@@ -99,5 +99,4 @@ def adaptive_avg_pool1d(x: Any, output_size: int) -> Any:
     if x.shape[2] == 0:
         raise ShapeError(f"adaptive_avg_pool1d needs an input of length at least 1, got shape {x.shape}")
     size = single("adaptive_avg_pool1d", "output_size", output_size, 1)
-    n, c, length = x.shape
-    return adaptive_avg_pool2d(x.reshape(n, c, 1, length), (1, size)).reshape(n, c, size)
+    return without_height(adaptive_avg_pool2d(at_height_one(x), (1, size)))
