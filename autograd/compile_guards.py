@@ -127,20 +127,81 @@ def settled(value: Any) -> Any:
     return _config(value) or Same(value)
 
 
-def _config(value: Any) -> tuple | None:
-    """An object whose attributes are all numbers, text or None (a config a dict or list holds, a
-    dataclass's fields): itself and their snapshots, so that `CONFIGS["a"].scale` set between calls is a
-    changed setting, where its identity alone went on replaying the recorded number; None for any other
-    object (a module, an optimizer, a function, an object holding others: by identity)."""
+CONFIG_DEPTH = 4  # configs held in configs (`cfg.optim.schedule.warmup`) are guarded down to this depth
+
+
+class Unguarded:
+    """settled's snapshot of a config it cannot compare cheaply on every replay (configs nested deeper than
+    CONFIG_DEPTH, or more than SETTING_COST fields in all): equal to nothing, and a recording that takes one
+    runs the step eagerly, saying why (`unguardable`), where its identity alone replayed a stale field."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None) -> tuple | Unguarded | None:
+    """An object whose attributes are all numbers, text, None, tuples of those, or such objects in turn (a
+    config a dict or list holds, a dataclass's fields, `cfg.inner.scale`): itself and their snapshots, so that
+    `CONFIGS["a"].inner.scale` set between calls is a changed setting, where its identity alone went on
+    replaying the recorded number; Unguarded past CONFIG_DEPTH or SETTING_COST fields in all (`room`, shared
+    by the nested ones); None for any other object (a module, an optimizer, a function, an object holding
+    others: by identity)."""
+    held = _fields_of_object(value)
+    if held is None:
+        return None
+    if depth == 0:  # not looked into (a long chain, a cycle): whether it is a config is not known either
+        return Unguarded(value)
+    room = [SETTING_COST] if room is None else room
+    room[0] -= len(held)
+    snapshot: list[Any] = ["object", Same(value)]
+    too_large = False
+    for name, item in held.items():
+        if _scalar(item) or (item.__class__ is tuple and _plain(item)):
+            snapshot.append((name, settled(item)))
+            continue
+        inner = _config(item, depth - 1, room)
+        if inner is None:  # it holds something other than settings: no config, however large
+            return None
+        too_large |= inner.__class__ is Unguarded
+        snapshot.append((name, inner))
+    return Unguarded(value) if too_large or room[0] < 0 else tuple(snapshot)
+
+
+def _fields_of_object(value: Any) -> dict[str, Any] | None:
+    """The attributes of a plain object that keeps some (`compile_fields`), or None for anything else: a
+    class, a module, a function, an object without attributes of its own, or one whose class (or an
+    attribute's) cannot be hashed."""
     if isinstance(value, (type, types.ModuleType, *_FUNCTIONS)):
         return None
-    try:  # classes looked up by their hash (an object whose class, or an attribute's, cannot be hashed: no config)
-        held = fields(value) if has_fields(value) else {}
-        if not 0 < len(held) <= SETTING_COST or not all(map(_scalar, held.values())):
-            return None
+    try:
+        return (fields(value) or None) if has_fields(value) else None
     except TypeError:
         return None
-    return ("object", Same(value), *((name, settled(item)) for name, item in held.items()))
+
+
+def unguardable(snapshot: Any) -> str:
+    """Why a recording that took `snapshot` cannot be replayed (it holds an Unguarded config), or ""."""
+    if snapshot.__class__ is Unguarded:
+        return (
+            f"it reads a {type(snapshot.obj).__name__} config whose fields a replay could not compare cheaply on "
+            f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all): "
+            "kept by identity alone, a field changed between calls would replay its recorded number. Pass the "
+            "numbers the step reads as arguments (0-d arrays), or keep that config smaller"
+        )
+    if isinstance(snapshot, tuple):
+        return next(filter(None, map(unguardable, snapshot)), "")
+    return ""
 
 
 def _scalar(value: Any) -> bool:

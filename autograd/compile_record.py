@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_guards import settled
+from .compile_guards import settled, unguardable
 from .compile_recording import MadeByOp, Recording, input_array
 from .modes import require_callable, short
 from .trees import flatten
@@ -94,7 +94,10 @@ def guard(owner: Any, name: str) -> Any:
         raise  # an attribute a module or optimizer lacks (or its property failed): Python's words say which
     rec = current()
     if rec is not None:
-        rec.guards.setdefault((id(owner), name), (owner, name, settled(value)))
+        snapshot = settled(value)
+        rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+        if unguardable(snapshot):
+            rec.problems.append(unguardable(snapshot))
     return value
 
 

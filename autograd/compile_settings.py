@@ -11,14 +11,15 @@ from typing import Any
 import numpy as np
 
 from .compile_fields import fields
-from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, Same, _config, settled, unchanged
+from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, Same, _config, settled, unchanged, unguardable
 from .compile_record import current
 
 
 def is_setting(value: Any) -> bool:
     """Whether a module's attribute is a setting its forward may read as Python: a number, text, None, a
     function (an activation chosen by the caller), a small array of numbers, or a tuple, list or dict of
-    those (not a Tensor, a module, a generator)."""
+    those, or a config object of them (`self.cfg.inner.scale`: compile_guards._config; not a Tensor, a module, a
+    generator, nor an object holding one)."""
     if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, (np.generic, *_FUNCTIONS)):
         return True
     if isinstance(value, np.ndarray):
@@ -27,17 +28,17 @@ def is_setting(value: Any) -> bool:
         return all(map(is_setting, value))
     if isinstance(value, dict):
         return all(isinstance(key, str) and is_setting(item) for key, item in value.items())
-    return False
+    return _config(value) is not None
 
 
 def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`call(*args, **kwargs)`; while a step is being compiled, every setting of `owner` (is_setting: its
-    attributes holding numbers, text, small arrays, or containers of them) that the call left as it found
-    it is guarded (`guard`): a replay records again once one has changed (a loss's class weights changed
-    in place, a convolution's stride, a pooling size). What the call changed is its own state (a count of
-    batches, running statistics), not a setting. The class attributes of owner's own classes (`_own_classes`)
-    are its settings too. A generator it holds (`self.rng`) must be drawn from by `autograd.drawn` alone
-    from then on (compile_random.Spans.watch). nn's modules call their forward so."""
+    attributes holding numbers, text, small arrays, containers of them, or config objects of them) that the
+    call left as it found it is guarded (`guard`): a replay records again once one has changed (a loss's class
+    weights changed in place, a convolution's stride, a pooling size, `self.cfg.inner.scale`). What the call
+    changed is its own state (a count of batches, running statistics), not a setting. The class attributes of
+    owner's own classes (`_own_classes`) are its settings too. A generator it holds (`self.rng`) must be drawn
+    from by `autograd.drawn` alone from then on (compile_random.Spans.watch). nn's modules call their forward so."""
     rec = current()
     if rec is not None:
         rec.random.watch(fields(owner).values())
@@ -106,10 +107,19 @@ def _guarded(
     rec = current()
     if rec is None:
         return call(*args, **kwargs)
+    read_through = {id(owner) for owner in owners}
     before = [
-        (owner, {name: _snapshot(owner, value) for name, value in fields(owner).items() if chosen(owner, name, value)})
+        (
+            owner,
+            {
+                name: _snapshot(value, read_through)
+                for name, value in fields(owner).items()
+                if chosen(owner, name, value)
+            },
+        )
         for owner in owners
     ]
+    rec.problems += filter(None, (unguardable(s) for _, snapshots in before for s in snapshots.values()))
     out = call(*args, **kwargs)
     for owner, snapshots in before:
         for name, snapshot in snapshots.items():
@@ -118,12 +128,10 @@ def _guarded(
     return out
 
 
-def _snapshot(owner: Any, value: Any) -> Any:
-    """settled's snapshot of owner's attribute, but a config object an attribute holds (`self.cfg`) by identity:
-    the step's names read through it (Names.read_through), so the attributes its code reads (`self.cfg.scale`)
-    are guarded on it by value; all of its attributes compared here would record again on every call for
-    one the step never reads (a count the caller keeps there). A dict's or list's items (Contents) are not
-    read through: a config among them is compared by its attributes (`settled`)."""
-    if owner.__class__ is not Contents and _config(value) is not None:
-        return Same(value)
-    return settled(value)
+def _snapshot(value: Any, read_through: set[int]) -> Any:
+    """settled's snapshot of an owner's attribute, but an object that is itself one of the owners by identity
+    (`self.cfg` of a compiled method, which the step's names read through: Names.read_through): the attributes
+    its code reads (`self.cfg.scale`) are guarded on it by value, where all of them compared here would record
+    again on every call for one the step never reads (a count the caller keeps there). A config no names read
+    through (a module's `self.cfg`, one a dict or list holds) is compared by its attributes (`settled`)."""
+    return Same(value) if id(value) in read_through else settled(value)
