@@ -29,7 +29,7 @@ from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances
-from .compile_random import GENERATORS
+from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
@@ -130,9 +130,10 @@ class Compiled:
         call_args, call_kwargs = rebuild(leaves)
         first = recorded.first
         bound = self.names.bound()
-        # self.rng too, a generator argument, and those earlier recordings met in modules (read from the start)
-        held = [*bound, *(x for owner in self.owners for x in fields(owner).values()), *leaves, *self.generators]
-        generators = tuple({id(x): x for x in held if isinstance(x, GENERATORS)}.values())
+        # self.rng too (self.aug.rng), a generator argument, and those earlier recordings met in modules (read from
+        # the start)
+        held = [*bound, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
+        generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())
         with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through((*bound, *self.owners))]

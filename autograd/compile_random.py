@@ -8,17 +8,22 @@ made again by each replay, in its order: what it takes from these generators is 
 
 from __future__ import annotations
 
+import itertools
 import random
+import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from .compile_fields import fields, has_fields
+from .graph import Node
+
 DREW_OUTSIDE = (
     "the step drew from Python's random module, numpy's global generator or a generator its names, its "
-    "object, its arguments or a module it calls hold (random.random(), np.random.rand, rng.random(), "
-    "self.rng.random() in a step's method or a module's forward) "
+    "object, its arguments or a module it calls hold, or an object those hold (random.random(), np.random.rand, "
+    "rng.random(), self.rng.random() or self.noise.rng.random() in a step's method or a module's forward) "
     "outside autograd.drawn: a replay runs none of the step's Python, so a branch on such a draw would go "
     "as recorded, and numbers drawn as data would stay the recorded ones. Draw inside autograd.drawn (or "
     "with autograd.rand), or run the step eagerly"
@@ -26,6 +31,40 @@ DREW_OUTSIDE = (
 
 
 GENERATORS = (random.Random, np.random.Generator, np.random.RandomState)
+# how far `held_generators` looks into the objects a step reaches for generators: `self.noise.rng` of a module,
+# `self.augs[0].rng`, three levels down, at most HELPER_OBJECTS objects in all (a recording's cost, not a replay's)
+HELPER_DEPTH, HELPER_OBJECTS = 3, 256
+_NO_HELPERS = (type, types.ModuleType, types.FunctionType, types.MethodType, Node, str, bytes, np.ndarray)
+
+
+def held_generators(values: Iterable[Any]) -> list[Any]:
+    """The generators among `values` and those held, HELPER_DEPTH levels down, by the plain objects, lists,
+    tuples and dicts among them (a helper object's `self.noise.rng`): a replay keeps a branch on a draw from
+    one as recorded, so each must be watched as the step's own `self.rng` is (`Spans.watch`)."""
+    found: list[Any] = []
+    pending, seen = [(x, HELPER_DEPTH) for x in values], set()
+    while pending and len(seen) < HELPER_OBJECTS:
+        x, depth = pending.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, GENERATORS):
+            found.append(x)
+        elif depth > 0 and not isinstance(x, _NO_HELPERS):
+            pending += [(item, depth - 1) for item in itertools.islice(_held(x), HELPER_OBJECTS)]
+    return found
+
+
+def _held(x: Any) -> Iterable[Any]:
+    """What a list, tuple or dict holds, or the attributes of an object that keeps some (none for another)."""
+    if isinstance(x, dict):
+        return x.values()
+    if isinstance(x, list | tuple):
+        return x
+    try:
+        return fields(x).values() if has_fields(x) else ()
+    except TypeError:  # a class that cannot be hashed (compile_fields' cache of slots)
+        return ()
 
 
 def states(held: tuple[Any, ...] = ()) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .compile_fields import fields
 from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, Same, _config, settled, unchanged, unguardable
+from .compile_random import held_generators
 from .compile_record import current
 
 
@@ -37,11 +38,12 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     call left as it found it is guarded (`guard`): a replay records again once one has changed (a loss's class
     weights changed in place, a convolution's stride, a pooling size, `self.cfg.inner.scale`). What the call
     changed is its own state (a count of batches, running statistics), not a setting. The class attributes of
-    owner's own classes (`_own_classes`) are its settings too. A generator it holds (`self.rng`) must be drawn
-    from by `autograd.drawn` alone from then on (compile_random.Spans.watch). nn's modules call their forward so."""
+    owner's own classes (`_own_classes`) are its settings too. A generator it holds (`self.rng`, or a helper of
+    its holds: `self.noise.rng`) must be drawn from by `autograd.drawn` alone from then on
+    (compile_random.Spans.watch). nn's modules call their forward so."""
     rec = current()
     if rec is not None:
-        rec.random.watch(fields(owner).values())
+        rec.random.watch(held_generators(fields(owner).values()))
     return _guarded([owner, *_own_classes(owner)], _is_setting_of, call, args, kwargs)
 
 
