@@ -178,6 +178,13 @@ def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None
     return Unguarded(value) if too_large or room[0] < 0 else tuple(snapshot)
 
 
+def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
+    """The object and its fields' snapshots (name, snapshot), where `snapshot` is a config's (`_config`); else None."""
+    if snapshot.__class__ is tuple and len(snapshot) > 1 and snapshot[0] == "object" and snapshot[1].__class__ is Same:
+        return snapshot[1].obj, snapshot[2:]
+    return None
+
+
 def _fields_of_object(value: Any) -> dict[str, Any] | None:
     """The attributes of a plain object that keeps some (`compile_fields`), or None for anything else: a
     class, a module, a function, an object without attributes of its own, or one whose class (or an

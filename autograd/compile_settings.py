@@ -11,7 +11,17 @@ from typing import Any
 import numpy as np
 
 from .compile_fields import fields
-from .compile_guards import _AS_IS, _FUNCTIONS, GUARDED_ENTRIES, Same, _config, settled, unchanged, unguardable
+from .compile_guards import (
+    _AS_IS,
+    _FUNCTIONS,
+    GUARDED_ENTRIES,
+    Same,
+    _config,
+    config_fields,
+    settled,
+    unchanged,
+    unguardable,
+)
 from .compile_random import held_generators
 from .compile_record import current
 
@@ -125,9 +135,22 @@ def _guarded(
     out = call(*args, **kwargs)
     for owner, snapshots in before:
         for name, snapshot in snapshots.items():
-            if unchanged(owner, name, snapshot):
-                rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+            _guard_unchanged(rec, owner, name, snapshot)
     return out
+
+
+def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:
+    """Guard `owner.name` if the call left it as `snapshot` has it; where the call changed a config it holds
+    (a count its forward keeps on `self.cfg`), the config's fields that the call left as they were, each on
+    the config itself: the count is the call's own state, and `self.cfg.scale` set between calls still
+    records again (dropped with the count, a replay went on with the recorded scale)."""
+    if unchanged(owner, name, snapshot):
+        rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+        return
+    config = config_fields(snapshot)
+    if config is not None and getattr(owner, name, None) is config[0]:
+        for field, inner in config[1]:
+            _guard_unchanged(rec, config[0], field, inner)
 
 
 def _snapshot(value: Any, read_through: set[int]) -> Any:
