@@ -38,6 +38,8 @@ Public API:
                            it changed; a method a replay calls again (an optimizer's step)
     guard_settings         a module's call that guards all its settings (numbers, text, small arrays)
                            the call leaves unchanged: nn's modules call their forward through it
+    unguarded              a class decorator: compile neither guards nor reads through its objects
+                           (an epoch and batch a step reads for its messages only)
     validate               a check of the step's data (a loss's targets or predictions) that a replay runs again
     copied_from, needs_grad
                            for losses of your own under compile: an array made from an operand with
@@ -56,6 +58,7 @@ from . import creation, shape_functions
 from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
+from .compile_fields import unguarded
 from .compile_record import copied_from, eager_only, guard, needs_grad, replayed, validate
 from .compile_settings import guard_settings
 from .conv import (
@@ -135,6 +138,7 @@ __all__ = [
     "gc_paused",
     "guard",
     "guard_settings",
+    "unguarded",
     "eager_only",
     "gradcheck",
     "gradcheck_params",

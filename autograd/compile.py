@@ -148,6 +148,7 @@ class Compiled:
                     "models, so another model trained eagerly in the loop counts too; requires_grad switched on a "
                     "tensor; a layer made on each call; a number the step reads through its names that the caller "
                     "changes on every call, config['scale'], baseline[0] or args.scale: give it as an array argument)"
+                    + recorded.changed
                 )
             tape = read_tape(rec, given, result)
             tape.bound = self.names.check_unchanged(bound)
@@ -178,6 +179,7 @@ class _Recorded:
         self.program: Program | None = None
         self.reason = ""
         self.attempts = attempts  # recordings made since the last replay
+        self.changed = ""  # the setting last seen changed between two recordings (_changed_setting)
 
     def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
         first = self.first
@@ -194,6 +196,7 @@ class _Recorded:
             or _trained(first) != _trained(tape)
             or not identical(first.bound, tape.bound)
         ):
+            self.changed = _changed_setting(first, tape) if first is not None else ""
             self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
             return
         why = difference(first, tape)
@@ -281,3 +284,14 @@ def _stand_in(x: Any) -> Any:
     if isinstance(x, Tensor) and x.dtype.kind == "f":
         return Tensor(x._data, requires_grad=True, dtype=x.dtype)  # float16 stays float16
     return x
+
+
+def _changed_setting(first: Tape, tape: Tape) -> str:
+    """What of the settings the step reads differs between two recordings, for the message of a step recorded on
+    every call: "; the last setting seen to change: Counted.calls" (a count the caller keeps where the step
+    reads its settings: keep it elsewhere), or "" where none did (a layer frozen, a name rebound)."""
+    was = {(id(owner), name): value for owner, name, value in first.guards}
+    for owner, name, value in tape.guards:
+        if was.get((id(owner), name), value) != value:
+            return f"; the last setting seen to change: {type(owner).__name__}.{name}"
+    return ""

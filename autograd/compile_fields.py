@@ -24,8 +24,23 @@ def fields(owner: Any) -> dict[str, Any]:
 
 
 def has_fields(owner: Any) -> bool:
-    """Whether owner keeps attributes of its own: a `__dict__`, or slots its class declares."""
+    """Whether owner keeps attributes of its own that a step may read as settings: a `__dict__`, or slots
+    its class declares; not an object of an `unguarded` class."""
+    if _UNGUARDED in type(owner).__dict__:
+        return False
     return _own(owner, "__dict__", None) is not None or bool(_slots(type(owner)))
+
+
+_UNGUARDED = "__compile_unguarded__"
+
+
+def unguarded(cls: type) -> type:
+    """Class decorator: `compile` neither guards its objects' attributes nor looks into them, for state a step
+    reads only to say where it is (an epoch and batch for an error message), never into its numbers. Every
+    other object a step reads is guarded by all its settings, so a count the caller keeps on it would record the
+    step again on every call; a replay sees no change to an unguarded object's attributes."""
+    setattr(cls, _UNGUARDED, True)
+    return cls
 
 
 _UNSET = object()

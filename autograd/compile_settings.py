@@ -84,7 +84,11 @@ class Contents:
 
 def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
     """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
-    of a module (`config.SCALE`), its settings only, not the functions and classes it defines."""
+    of a module (`config.SCALE`), its settings only, not the functions and classes it defines. Of an object
+    (a compiled method's `self`, its `self.cfg`), every setting too, named or not: code of another module that
+    the step calls (`helpers.scaled(out, self.cfg)`) reads attributes the step's own code never names, and
+    a replay would go on with the recorded number. A count the caller keeps there records again on each
+    call, then runs eagerly with a CompileWarning: loud, where leaving it out could be silently stale."""
 
     of: dict[int, Container[str]] = {}  # names(owner), once an owner
 
@@ -93,9 +97,11 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return True
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if name not in of[id(owner)]:
-            return False
-        return not isinstance(owner, types.ModuleType) or (not isinstance(value, _FUNCTIONS) and is_setting(value))
+        if isinstance(owner, types.ModuleType):
+            return name in of[id(owner)] and not isinstance(value, _FUNCTIONS) and is_setting(value)
+        if name in of[id(owner)]:
+            return True
+        return not isinstance(owner, type) and not name.startswith("__") and is_setting(value)
 
     return read
 

@@ -79,10 +79,11 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     return step
 
 
+@autograd.unguarded
 class _At:
-    """The epoch and batch of the step being taken, for a non-finite loss's message. Read as `where` alone:
-    compile guards the attributes a step's code names of what its closure holds, and these, changing on
-    every call, would make it record every time (a replay's check reads them anew)."""
+    """The epoch and batch of the step being taken, for a non-finite loss's message only: unguarded, since
+    they change on every call and compile would record the step again each time (a replay's check reads them
+    anew)."""
 
     __slots__ = ("epoch", "batch")
 

@@ -92,15 +92,29 @@ def test_a_modules_function_attribute_is_a_setting():
     assert run(True) == run(False)
 
 
-def test_what_the_caller_keeps_on_the_object_and_the_step_never_reads_is_not_guarded(monkeypatch):
+def test_a_table_the_caller_keeps_on_the_object_is_not_guarded(monkeypatch):
+    """A table (a large array, a list of data) on the object is no setting: a replay need not record again
+    when the caller appends to it."""
     replays, trainer = count_replays(monkeypatch), Trainer()
-    trainer.seen, trainer.data = 0, (np.zeros((20_000, 3)), [])  # bookkeeping, and a table
+    trainer.data = (np.zeros((20_000, 3)), [])
     step = autograd.compile(trainer.step)
     _losses(step, lambda: trainer.data[1].append(1.0))
     for _ in range(3):
         step(Tensor(np.ones((4, 3))), np.array([0, 1, 0, 1]))
-        trainer.seen += 4  # a count of the caller's: a replay need not record again for it
+        trainer.data[1].append(1.0)
     assert len(replays) == 7  # every call after the two recorded ones: nothing the step reads changed
+
+
+def test_a_count_the_caller_keeps_on_the_object_records_again(monkeypatch):
+    """A number on the object is a setting, named by the step's code or not (code of another module may read
+    it): one the caller changes records the step again, where leaving it unguarded could replay stale."""
+    replays, trainer = count_replays(monkeypatch), Trainer()
+    trainer.seen = 0
+    step = autograd.compile(trainer.step)
+    _losses(step, lambda: None)
+    trainer.seen += 4
+    step(Tensor(np.ones((4, 3))), np.array([0, 1, 0, 1]))
+    assert len(replays) == 4  # the call after the change records again
 
 
 def test_a_large_array_is_guarded_by_identity_wherever_it_is():
