@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import floats
+from .half_precision import forward_in_float32, rule_in_float32
 from .op import Op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 from .op_table_tensor import Axis, kept_shape, unbroadcast  # noqa: F401 (the engine's helpers, read from here)
@@ -24,10 +25,13 @@ def _elementwise(d: OpDef) -> Op:
     """The table's op `d` on arrays. A unary op's gradient already has its input's shape: the
     rule serves as it is. A binary op's gradients are summed back to their inputs' shapes
     (numpy broadcasting), and kept only for inputs that need one. An op with parameters runs with
-    their defaults unless a call gives its own (the node records those)."""
-    rule, skips = d.with_defaults(d.vjp), d.skips
+    their defaults unless a call gives its own (the node records those). On float16 data the forward
+    and the rule compute in float32, each result rounded once (half_precision), as PyTorch's do."""
+    rule, skips = rule_in_float32(d.with_defaults(d.vjp)), d.skips
+    # a numpy ufunc's float16 loop computes in float32 and rounds once already: it is kept as it is
+    forward = d.tensor if isinstance(d.tensor, np.ufunc) else forward_in_float32(d.with_defaults(d.tensor))
     if d.arity == 1:
-        return Op(d.name, _on_floats(d.with_defaults(d.tensor)), rule, d.domain, formulas=d.formulas, broadcasts=True)
+        return Op(d.name, _on_floats(forward), rule, d.domain, formulas=d.formulas, broadcasts=True)
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
@@ -36,7 +40,7 @@ def _elementwise(d: OpDef) -> Op:
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol or d.name, d.tensor, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
+    return Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
 
 
 def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,7 +68,7 @@ _power = BY_NAME["power"]
 power_const = Op(
     "**",
     lambda x, *, c: np.power(x, c),
-    lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1],
+    rule_in_float32(lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1]),
     formulas=_power.formulas[:1],
     broadcasts=True,
 )

@@ -33,12 +33,15 @@ SHAPES = {
 }
 
 
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+
 def inputs(name, shapes, dtype, rng):
     """Random inputs: for an activation zeros of both signs (relu's kink) and large values; for
     cross-entropy large logits, a row with -inf, and labels."""
     xs = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
     params = {}
-    if name in ("relu", "tanh", "sigmoid") and xs[0].size > 3:
+    if name in ACTIVATIONS and xs[0].size > 3:
         xs[0].flat[:4] = [0, 40, -40, -0.0]
     if name == "cross_entropy":
         xs[0][0, 0] = 1e4 if dtype != np.float16 else 6e4
@@ -66,6 +69,9 @@ def test_a_kernel_gives_the_bits_of_its_ops_forward_and_rule(name, shapes, dtype
     dtype = np.dtype(dtype)
     params: dict = {}
     k = kernel(op, shapes, dtype, params, needs)
+    if name in ACTIVATIONS and dtype == np.float16:  # computed in float32 (half_precision): the op's own runs
+        assert k is None, f"{name} has a float16 kernel, which would compute in float16"
+        return
     assert k is not None, f"{name} has no kernel for {shapes}"
     with np.errstate(all="ignore"):
         for _ in range(2):  # the second call reuses the buffers of the first

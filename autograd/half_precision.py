@@ -1,0 +1,57 @@
+"""float16 elementwise maths in float32, rounded once, as PyTorch's CPU kernels compute half.
+
+A forward or rule of several numpy steps run in float16 rounds after each: softplus's slope σ(−17.5) =
+2.5e-8 underflows to 0 before g = 1e4 multiplies it (3101 units in the last place off), mish's gradient
+loses 7230. tensor_ops runs the table's elementwise rules, and its forwards of more than one numpy ufunc,
+through these: on float16 data widened to float32, each result rounded once to float16 (a ufunc's own
+float16 loop does that already). Which way a call goes is one identity test of
+a dtype (`HALF`), so float32 and float64 take the forward and rule as they are, with no pass over the data.
+numpy has no bfloat16 (Tensors cannot hold one), so float16 is the only half precision here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+HALF = np.dtype(np.float16)  # numpy's one float16 dtype object: `x.dtype is HALF` is the whole test
+WIDE = np.dtype(np.float32)
+
+
+def _widened(x: Any) -> Any:
+    """x in float32 if it is float16 (an array, a numpy scalar or a Tensor under create_graph), else as it is."""
+    return x.astype(WIDE) if getattr(x, "dtype", None) is HALF else x
+
+
+def forward_in_float32(forward: Callable[..., Any]) -> Callable[..., Any]:
+    """An elementwise forward that computes a float16 result in float32 and rounds it once. A result is
+    float16 where numpy's promotion of the inputs gives float16 (beside a Python number, a uint8 array);
+    any input wider than float16 makes it wider, and widening a float16 one changes nothing then."""
+
+    def run(*xs: Any, **params: Any) -> Any:
+        for x in xs:
+            if getattr(x, "dtype", None) is HALF:
+                break
+        else:
+            return forward(*xs, **params)
+        out = forward(*map(_widened, xs), **params)
+        return out.astype(HALF) if np.result_type(*xs) is HALF else out
+
+    return run
+
+
+def rule_in_float32(rule: Callable[..., Any]) -> Callable[..., Any]:
+    """An elementwise rule `rule(g, out, *inputs, ...)` that computes the gradients of a float16 output in
+    float32 and rounds each once to float16 (before it is summed back to a broadcast input's shape, as
+    PyTorch's). The output's dtype decides: a float16 output has no input wider than float16."""
+
+    def run(g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
+        if out.dtype is not HALF:
+            return rule(g, out, *inputs, **params)
+        grads = rule(_widened(g), out.astype(WIDE), *map(_widened, inputs), **params)
+        # a Python number (a constant gradient) is cast as ever, to its input's dtype (tensor_record.in_dtypes)
+        return tuple(gx.astype(HALF) if hasattr(gx, "dtype") else gx for gx in grads)
+
+    return run
