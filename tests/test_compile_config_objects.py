@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from compile_faithful_cases import count_replays
 
 import autograd
 import nn
@@ -237,3 +238,27 @@ def test_a_setting_read_by_another_modules_code_records_again():
     compiled, eager = run(True), run(False)
     assert compiled == eager
     assert len(set(eager)) == 3  # both changes show in the numbers
+
+
+@autograd.unguarded
+class Position:
+    def __init__(self):
+        self.batch = 0
+
+
+@pytest.mark.parametrize(("kind", "replayed"), [(Position, 6), (Counted, 0)])
+def test_an_unguarded_objects_count_replays(monkeypatch, kind, replayed):
+    """An object of an @unguarded class (a batch count the step reads for its messages) is neither guarded nor
+    looked into: the caller's count changing on every call still replays, where a plain object's records again."""
+    replays = count_replays(monkeypatch)
+    at, lin = kind(), nn.Linear(3, 1, seed=0, dtype=np.float64)
+    at.batch = 0
+
+    def step(x):
+        return (lin(x) * (1.0 + 0 * len(str(at.batch)))).sum()
+
+    compiled = autograd.compile(step)
+    for _ in range(8):
+        compiled(Tensor(np.ones((2, 3))))
+        at.batch += 1
+    assert len(replays) == replayed
