@@ -62,7 +62,7 @@ class Record:
         except ValueError as e:  # numpy's refusal of a write into a read-only view, named as the op's
             if "read-only" not in str(e):
                 raise
-            raise ValueError(
+            raise WroteIntoInput(
                 f"the derivative rule of op {self.op.name!r} wrote into its g, its out or an input ({e}), which "
                 "other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)"
             ) from None
@@ -115,6 +115,30 @@ def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """The fix of a gradient of the shape the input was broadcast to, for the ShapeError to say."""
     fix = " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))"
     return fix if broadcasts_to(shape, got) else ""
+
+
+class WroteIntoInput(ValueError):
+    """A user's op whose forward or rule wrote into an array the graph reads (numpy refused the write)."""
+
+
+def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:
+    """A user's op's forward, given read-only views of its inputs' arrays: one that wrote into them (`x *= 2`)
+    would change a leaf's data, and every gradient computed from it, without a word. An output that shares
+    memory with an input (the input itself, `x.T`) is copied: it would be read-only, and a write into it
+    would be one into the input."""
+    views = [*map(_read_only, datas)]
+    try:
+        out = op.forward(*views, **params) if params else op.forward(*views)
+    except ValueError as e:
+        if "read-only" not in str(e):
+            raise
+        raise WroteIntoInput(
+            f"the forward of op {op.name!r} wrote into an input ({e}), the data of a tensor the graph and your "
+            "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)"
+        ) from None
+    if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in datas if d.__class__ is np.ndarray):
+        return out.copy()
+    return out
 
 
 def _read_only(x: Any) -> Any:
