@@ -122,7 +122,7 @@ def test_a_rule_writing_into_its_input_is_named_as_such():
         return (2 * g * x / 2,)
 
     op = Op("writes", lambda x: x * x, vjp)
-    with pytest.raises(ValueError, match="rule of op 'writes' wrote into its g, its out or an input"):
+    with pytest.raises(ValueError, match="rule of op 'writes' wrote into its g, its out, an input"):
         gradcheck(lambda x: op(x).sum(), [np.array([1.0, 2.0])])
 
 

@@ -53,3 +53,23 @@ def test_a_forward_that_computes_new_arrays_is_unchanged():
     x = Tensor([0.0, 1.0], requires_grad=True)
     softplus(x).sum().backward()
     assert np.allclose(x.grad, 1 / (1 + np.exp(-np.array([0.0, 1.0]))))
+
+
+def test_a_forward_or_rule_writing_into_an_array_keyword_argument_is_refused():
+    """A rule doubling its `w` in place gave [2, 2] for x's gradient, and more on every later backward."""
+
+    def rule(g, out, x, w):
+        w *= 2
+        return (g * w,)
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Op("scaled", lambda x, w: x * w, rule)(x, w=np.ones(2)).sum()
+    with pytest.raises(ValueError, match="rule of op 'scaled' wrote into its g, its out, an input or a keyword"):
+        y.backward()
+
+    def forward(x, w):
+        w += 1
+        return x * w
+
+    with pytest.raises(ValueError, match="forward of op 'shifted' wrote into an input"):
+        Op("shifted", forward, lambda g, out, x, w: (g * w,))(x, w=np.ones(2))
