@@ -35,10 +35,11 @@ def gradcheck(
     """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / (2 eps), one input
     element at a time.
 
-    Inputs are Values or numbers (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
+    Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
-    coarse); an array or Tensor of integers or bools (labels, a mask), and a Tensor that does not require
-    grad (a target), reaches f as it is, unchecked (a failure's table names it). f returns a Value, a
+    coarse); integers and bools in any form (2, np.int64(2), np.array(2), labels, a mask), and a Tensor
+    that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
+    as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
     elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, so that every entry
     counts in a proportion of its own (as a check of the whole Jacobian does), each raised so that an
@@ -63,9 +64,9 @@ def gradcheck(
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
         raise ValueError(
-            "gradcheck: every input is a constant passed to f as it is (integers or bools: labels, indices, masks; "
-            "a Tensor that does not require grad): give the inputs to check as floats (np.array([1.0, 2.0]), not "
-            "np.array([1, 2])), or Tensors that require grad"
+            "gradcheck: every input is a constant passed to f as it is (integers or bools, in any form: labels, "
+            "indices, masks; a Tensor that does not require grad): give the inputs to check as floats (2.0, not 2; "
+            "np.array([1.0, 2.0]), not np.array([1, 2])), or Tensors that require grad"
         )
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0

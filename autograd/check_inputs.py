@@ -1,26 +1,30 @@
-"""How gradcheck reads its inputs: each a point to check, in float64 (a number, a Value, an array, a Tensor
-that requires grad), or a constant passed to f as it is; and the fresh copies f is given of them."""
+"""How gradcheck reads its inputs: each a point to check, in float64 (a float, a Value, a float array, a
+Tensor that requires grad), or a constant passed to f as it is (integers and bools in any form, a Tensor
+that does not require grad); and the fresh copies f is given of them."""
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any
 
 import numpy as np
 
 from .dtypes import REAL_KINDS
-from .graph import Node
 from .modes import is_real
 from .tensor import Tensor
 from .value import Value
 
 
 def _point(x: Any, name: str) -> Any:
-    """The input as float64: a float for a Value or number, an array for a Tensor or array (of real
-    numbers: text, a bool or a complex number is refused, not read as a number). A Tensor that does
-    not require grad (a target) and an array of integers or bools (labels, indices, a mask) are a
-    constant, a Tensor copy of them as they are: PyTorch's gradcheck passes what does not require grad
-    to f unchecked (a rule gives it None), and as floats labels could index nothing."""
+    """The input as float64: a float for a Value or a float, an array for a Tensor or array of floats (text
+    or complex numbers are refused, not read as numbers). Integers and bools, in every form (a Python or
+    numpy scalar, an array or Tensor of them, 0-d too: labels, indices, a mask, a count), and a Tensor that
+    does not require grad (a target) are a constant: a scalar as it is, an array a Tensor copy of it.
+    PyTorch's gradcheck passes what does not require grad to f unchecked (a rule gives it None), as
+    floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike."""
+    if isinstance(x, numbers.Integral | np.bool_):  # bool is an Integral too
+        return x
     if isinstance(x, Tensor | np.ndarray):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
         if data.dtype.kind in "biu" or (isinstance(x, Tensor) and not x.requires_grad and data.dtype.kind == "f"):
@@ -41,14 +45,15 @@ def _point(x: Any, name: str) -> Any:
 
 
 def _is_constant(point: Any) -> bool:
-    """Whether `_point` made this input a constant (a Tensor), passed to f as it is and not checked."""
-    return isinstance(point, Tensor)
+    """Whether `_point` made this input a constant (a Tensor, an integer or a bool), passed to f as it is and
+    not checked: every point it checks is a float or a float64 array."""
+    return not isinstance(point, float | np.ndarray)
 
 
 def unchecked(points: list[Any], names: list[str]) -> str:
     """The lines a failed check's table ends with naming the inputs passed to f as constants (no rows)."""
     return "".join(
-        f"\n{name}: not checked, passed to f as it is ({_CONSTANTS.get(p.dtype.kind, 'integers')})"
+        f"\n{name}: not checked, passed to f as it is ({_CONSTANTS.get(np.asarray(p).dtype.kind, 'integers')})"
         for p, name in zip(points, names)
         if _is_constant(p)
     )
@@ -63,10 +68,11 @@ def _copy(point: Any) -> Any:
     return point.copy() if isinstance(point, np.ndarray) else point
 
 
-def _leaf(point: Any, name: str = "") -> Node:
+def _leaf(point: Any, name: str = "") -> Any:
+    """What f is given of a point: a Value or a Tensor that requires grad; a constant as it is."""
     if isinstance(point, Tensor):
         point.label = name
         return point
     if isinstance(point, np.ndarray):
         return Tensor(point, requires_grad=True, label=name)
-    return Value(point, name)
+    return Value(point, name) if isinstance(point, float) else point

@@ -79,6 +79,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     if not math.isfinite(r.numeric):
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
     a, n = r.analytic, r.numeric
+    if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"
+        return "<- fails: the rule's gradient is not finite where f's difference is"
     if r.error <= atol + rtol * abs(n):
         # judged where they part by more than the numeric slope's error and one stands clear of it
         if small and part(a, n) and r.error > r.noise and max(abs(a), abs(n)) > r.noise:

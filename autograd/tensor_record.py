@@ -53,22 +53,26 @@ class Record:
 
     def rule(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
         """The op's rule with its keyword arguments, None for each input that needs no gradient. A user's
-        rule is given read-only views of g, out and the inputs' arrays: one that wrote into them (`g *= 2`)
-        would change what other rules read (add hands one g to both its inputs) and the graph's data."""
+        rule is given read-only views of g, out, the inputs' arrays and its keyword arguments': one that wrote
+        into them (`g *= 2`) would change what other rules read (add hands one g to both its inputs), the
+        graph's data, and what a second backward reads."""
         if self.op in BUILT_IN:
-            return self._call(g, out, inputs)
+            return self._call(g, out, inputs, self.params)
         try:
-            return self._call(_read_only(g), _read_only(out), [*map(_read_only, inputs)])
+            return self._call(
+                _read_only(g), _read_only(out), [*map(_read_only, inputs)], _read_only_values(self.params)
+            )
         except ValueError as e:  # numpy's refusal of a write into a read-only view, named as the op's
             if "read-only" not in str(e):
                 raise
-            raise ValueError(
-                f"the derivative rule of op {self.op.name!r} wrote into its g, its out or an input ({e}), which "
-                "other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)"
+            raise WroteIntoInput(
+                f"the derivative rule of op {self.op.name!r} wrote into its g, its out, an input or a keyword "
+                f"argument ({e}), which other rules and the graph read too: compute a new array instead (g * 2, "
+                "not g *= 2)"
             ) from None
 
-    def _call(self, g: Any, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
-        op, needs, params = self.op, self.needs, self.params
+    def _call(self, g: Any, out: Any, inputs: Sequence[Any], params: dict[str, Any]) -> Sequence[Any]:
+        op, needs = self.op, self.needs
         if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
             params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
         if op.takes_needs:
@@ -115,6 +119,34 @@ def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """The fix of a gradient of the shape the input was broadcast to, for the ShapeError to say."""
     fix = " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))"
     return fix if broadcasts_to(shape, got) else ""
+
+
+class WroteIntoInput(ValueError):
+    """A user's op whose forward or rule wrote into an array the graph reads (numpy refused the write)."""
+
+
+def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:
+    """A user's op's forward, given read-only views of its inputs' arrays (and of its keyword arguments', which
+    its rule reads): one that wrote into them (`x *= 2`) would change a leaf's data, and every gradient
+    computed from it, without a word. An output that shares memory with an input (the input itself, `x.T`)
+    is copied: it would be read-only, and a write into it would be one into the input."""
+    views = [*map(_read_only, datas)]
+    try:
+        out = op.forward(*views, **_read_only_values(params)) if params else op.forward(*views)
+    except ValueError as e:
+        if "read-only" not in str(e):
+            raise
+        raise WroteIntoInput(
+            f"the forward of op {op.name!r} wrote into an input ({e}), the data of a tensor the graph and your "
+            "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)"
+        ) from None
+    if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in datas if d.__class__ is np.ndarray):
+        return out.copy()
+    return out
+
+
+def _read_only_values(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: _read_only(value) for name, value in params.items()} if params else params
 
 
 def _read_only(x: Any) -> Any:

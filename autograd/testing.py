@@ -8,13 +8,15 @@
     def test_gradients(expr):
         assert gradcheck(expr, expr.inputs)
 
-`expressions()` draws random expression graphs over every scalar op, `tensor_expressions()`
-over tensors (elementwise ops, reductions, matmul, convolution and max pooling, indexing with
-repeated indices, the softmax family...). Nodes get reused, and each op's operands are kept
-inside its domain and away from its kinks, so finite differences are valid at the drawn point.
-`arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs for checks of single ops (your own:
-`gradcheck(op, [x])`; of float, integer or bool dtypes: points, labels, masks), and
-`within(domain)` draws inside an op's domain (the op table's `safe`).
+`expressions()` draws random expression graphs over every scalar op, at Python floats,
+`tensor_expressions()` over 2-d tensors, float64 unless given another float `dtype` (elementwise
+ops, reductions, matmul, convolution and max pooling, indexing with repeated indices, the softmax
+family...). Nodes get reused, and each op's operands are kept inside its domain and away from its
+kinks, so finite differences are valid at the drawn point. `floats()` and `values()` draw finite
+Python floats and Values of them; `arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs
+for checks of single ops (your own: `gradcheck(op, [x])`; float64 unless given a float, integer or
+bool `dtype`: points, labels, masks), and `within(domain)` floats or float64 arrays inside an op's
+domain (the op table's `safe`).
 """
 
 from __future__ import annotations
@@ -33,24 +35,24 @@ except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
 from . import testing_reductions, testing_shapes, testing_tensor
-from .modes import is_real
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
-from .shape_args import is_int
 from .tensor import Tensor
+from .testing_arguments import checked_kinds, float_dtype
 from .value import Value
 
 
 def floats(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[float]:
-    """Finite floats in [min_value, max_value]."""
+    """Finite Python floats (float64) in [min_value, max_value]."""
     return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
 
 
 def values(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[Value]:
-    """Leaf Values holding finite floats in [min_value, max_value]."""
+    """Leaf Values holding finite Python floats in [min_value, max_value]."""
     return floats(min_value, max_value).map(Value)
 
 
 def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """Array shapes of min_dims to max_dims axes, each of 1 to max_side entries: () among them by default."""
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
@@ -60,7 +62,8 @@ def arrays(
     max_value: float = 3.0,
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[np.ndarray]:
-    """numpy arrays of finite values in [min_value, max_value], of the given or a drawn shape. Of an integer
+    """numpy arrays of `dtype` (float64 by default) and finite values in [min_value, max_value], of the given
+    or a drawn shape (`shapes()`: up to 3 axes of up to 4 entries). Of an integer
     dtype, the integers there that it holds (labels for an op that takes them: `arrays((4,), 0, 2, np.int64)`);
     of bool, either (a mask)."""
     elements = _elements(dtype, min_value, max_value)
@@ -227,28 +230,6 @@ def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence
     return Expression(tuple(inputs), tuple(steps))
 
 
-def _checked(who: str, kinds: Any, allowed: dict, max_inputs: Any, max_ops: Any, bound: Any) -> tuple[str, ...]:
-    """`kinds` as a tuple, refused (with max_inputs, max_ops and bound) where they would draw nothing or
-    fail inside a draw: a name not of `allowed`, a tensor kind among scalars, a bound that leaves out every step."""
-    for name, value in (("max_inputs", max_inputs), ("max_ops", max_ops)):
-        if not is_int(value) or value < 1:
-            error = ValueError if is_int(value) else TypeError
-            raise error(f"{who}: {name} must be an int >= 1, got {type(value).__name__} {value!r}")
-    if not is_real(bound) or not bound > 0:
-        raise ValueError(
-            f"{who}: bound must be a number > 0 (steps whose values exceed it are left out), got {bound!r}"
-        )
-    if isinstance(kinds, str) or not isinstance(kinds, Sequence):
-        raise TypeError(f"{who}: kinds must be a list of kind names, got {type(kinds).__name__} {kinds!r}")
-    if not kinds:
-        raise ValueError(f"{who}: kinds is empty: give at least one of {', '.join(allowed)}")
-    unknown = [k for k in kinds if k not in allowed]
-    if unknown:
-        tensors = " (tensor kinds: give them to tensor_expressions)" if set(unknown) <= set(TENSOR_KINDS) else ""
-        raise ValueError(f"{who}: kinds {unknown} are not among its kinds{tensors}: {', '.join(allowed)}")
-    return tuple(kinds)
-
-
 @st.composite
 def expressions(
     draw: Callable[[st.SearchStrategy[Any]], Any],
@@ -259,14 +240,15 @@ def expressions(
     max_value: float = 2.0,
     bound: float = 1e3,
 ) -> Expression:
-    """Random scalar expression graphs of up to `max_ops` steps over `kinds` (default: every op).
+    """Random scalar expression graphs of up to `max_ops` steps over `kinds` (default: every op), at 1 to
+    `max_inputs` Python floats in [min_value, max_value] (call one with Values to build its graph).
 
     Each step's operands are drawn from all earlier nodes, so nodes get reused. An op with a
     domain or a kink gets only operands that keep it valid (log of >= 0.1, relu away from 0),
     and a step whose value would exceed `bound` in magnitude is left out, so the drawn point
     is always safe for finite differences.
     """
-    kinds = _checked("expressions", kinds, KINDS, max_inputs, max_ops, bound)
+    kinds = checked_kinds("expressions", kinds, KINDS, max_inputs, max_ops, bound, TENSOR_KINDS)
     inputs = [draw(floats(min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
     return _extend(draw, inputs, max_ops, kinds, bound)
 
@@ -282,18 +264,21 @@ def tensor_expressions(
     max_value: float = 2.0,
     bound: float = 1e3,
     broadcast: bool = True,
+    dtype: Any = np.float64,
 ) -> Expression:
-    """Random tensor expression graphs: inputs are float64 2-d arrays of one drawn shape (rows,
-    columns), or with `broadcast` (the first input aside) of a shape that broadcasts to it, (1,
-    columns), (rows, 1) or (1, 1), so that elementwise steps broadcast and their gradients sum
-    back; steps are the scalar kinds (elementwise) and `TENSOR_KINDS`; the result is summed to a
-    scalar."""
-    kinds = _checked("tensor_expressions", kinds, _KIND, max_inputs, max_ops, bound)
+    """Random tensor expression graphs: inputs are 2-d arrays of `dtype` (float64, or another float dtype:
+    np.float32) and finite values in [min_value, max_value], of one drawn shape (rows, columns), or with
+    `broadcast` (the first input aside) of a shape that broadcasts to it, (1, columns), (rows, 1) or
+    (1, 1), so that elementwise steps broadcast and their gradients sum back; steps are the scalar kinds
+    (elementwise) and `TENSOR_KINDS`, each kept where its value is finite in `dtype` and within `bound`;
+    the result is summed to a scalar. (gradcheck checks float32 inputs in float64, warning so.)"""
+    kinds = checked_kinds("tensor_expressions", kinds, _KIND, max_inputs, max_ops, bound)
+    dtype = float_dtype("tensor_expressions", dtype)
     rows, columns = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
     shapes = [(rows, columns), (1, columns), (rows, 1), (1, 1)] if broadcast else [(rows, columns)]
     count = draw(st.integers(1, max_inputs))
     inputs = [
-        draw(arrays(draw(st.sampled_from(shapes)) if k else (rows, columns), min_value, max_value))
+        draw(arrays(draw(st.sampled_from(shapes)) if k else (rows, columns), min_value, max_value, dtype))
         for k in range(count)
     ]
     return _extend(draw, inputs, max_ops, kinds, bound)

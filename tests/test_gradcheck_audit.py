@@ -151,3 +151,11 @@ def test_the_outputs_kept_for_the_rows_are_bounded():
     finally:
         tracemalloc.stop()
     assert peak < 64e6
+
+
+def test_an_infinite_gradient_beside_a_finite_difference_fails_naming_the_rule():
+    """The row said "cannot judge: f's rounding moves this slope by up to inf" (the rounding is read off the
+    same backward, which the rule's inf reached), blaming finite differences for a wrong rule."""
+    square = Op("square", lambda a: a * a, lambda g, out, a: (g * np.inf,))
+    with pytest.raises(GradcheckError, match=r"input 0\[0\] +1 +inf +2 .*<- fails: the rule's gradient is not finite"):
+        gradcheck(square, [np.array([1.0])])

@@ -64,13 +64,10 @@ def test_a_forward_that_writes_into_its_labels_is_refused():
         labels[0] = 1
         return -logits[np.arange(len(labels)), labels].sum()
 
-    with pytest.raises(GradcheckError, match=r"changed input 1 in place \(array\(\[0, 2\]\) became array\(\[1, 2\]\)"):
+    with pytest.raises(ValueError, match=r"forward of op 'nll' wrote into an input"):
         gradcheck(Op("nll", forward, _nll(-1.0).vjp), [LOGITS, LABELS])
-
-
-def test_a_python_int_is_still_a_point_to_check():
-    with pytest.raises(GradcheckError, match=r"input 0  2         5         4"):
-        gradcheck(Op("square", lambda x: x * x, lambda g, out, x: (g * (x + 3),)), [2])
+    with pytest.raises(GradcheckError, match=r"changed input 1 in place \(array\(\[0, 2\]\) became array\(\[1, 2\]\)"):
+        gradcheck(lambda logits, labels: forward(logits, labels.data), [LOGITS, LABELS])  # no op's write
 
 
 def test_a_failed_checks_table_names_the_inputs_it_did_not_check():
