@@ -32,13 +32,11 @@ from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
-from .tensor_record import Record, user_forward
+from .tensor_record import BUILT_IN, Record, user_forward
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_torch import Size, TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
-
-BUILT_IN = frozenset(ops.OPS.values())  # the table's ops: pure forwards, which a compiled step may run again
 
 _new = object.__new__
 
@@ -201,7 +199,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     try:
         if op.saving is not None and True in needs and modes.current.grad_enabled:  # a node to keep it
             out, saved = op.saving(*datas, **params)
-        elif op in BUILT_IN or op is ops.power_const:
+        elif op in BUILT_IN:  # the engine's ops: pure forwards, which a compiled step may run again
             out = op.forward(*datas, **params) if params else op.forward(*datas)
         else:  # a user's op: read-only views of the inputs (user_forward)
             out = user_forward(op, datas, params)

@@ -17,7 +17,8 @@ from .tensor_ops import OPS, ShapeError, power_const
 
 # The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
 # kernels), so a backward pass skips checking them on every call; a user's op is always checked,
-# and under `detect_anomaly` every op is.
+# and under `detect_anomaly` every op is. Their forwards are pure (neither writes into its inputs):
+# they get the inputs' arrays as they are, and a compiled step may run them again on a constant.
 BUILT_IN = frozenset([*OPS.values(), power_const])
 
 
