@@ -4,6 +4,7 @@ the guards of modules' settings and of the attributes a step reads with them."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import types
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 
 from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items
 from .compile_fields import fields, has_fields
+from .graph import Node
 
 MISSING = object()  # an attribute deleted since: a changed setting
 # arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
@@ -110,8 +112,9 @@ class Unguarded:
 
 
 def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None) -> tuple | Unguarded | None:
-    """An object whose attributes are all numbers, text, None, tuples of those, or such objects in turn (a
-    config a dict or list holds, a dataclass's fields, `cfg.inner.scale`): itself and their snapshots, so that
+    """An object whose attributes are all settings (`_field`: numbers, text, None, enum members, functions,
+    numeric arrays, containers of those) or such objects in turn (a config a dict or list holds, a dataclass's
+    fields, `cfg.inner.scale`, `cfg.layers = [64, 64]`): itself and their snapshots, so that
     `CONFIGS["a"].inner.scale` set between calls is a changed setting, where its identity alone went on
     replaying the recorded number; Unguarded past CONFIG_DEPTH or SETTING_COST fields in all (`room`, shared
     by the nested ones); None for any other object (a module, an optimizer, a function, an object holding
@@ -126,15 +129,45 @@ def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None
     snapshot: list[Any] = ["object", Same(value)]
     too_large = False
     for name, item in held.items():
-        if _scalar(item) or (item.__class__ is tuple and _plain(item)):
-            snapshot.append((name, settled(item)))
-            continue
-        inner = _config(item, depth - 1, room)
-        if inner is None:  # it holds something other than settings: no config, however large
+        inner = _field(item, depth, room)
+        if inner is _NO_SETTING:  # it holds something other than settings: no config, however large
             return None
         too_large |= inner.__class__ is Unguarded
         snapshot.append((name, inner))
     return Unguarded(value) if too_large or room[0] < 0 else tuple(snapshot)
+
+
+# what a config's field may hold that settled keeps by identity, as it is right to: an immutable choice (an
+# enum member, a class: `optimizer=SGD`) or a function (an activation)
+_BY_IDENTITY = (enum.Enum, type, *_FUNCTIONS)
+_NO_SETTING = object()  # `_field`'s answer for what is no setting (None is a setting: its own snapshot)
+
+
+def _field(item: Any, depth: int, room: list[int]) -> Any:
+    """A field of a config `depth` levels from the top, as settled keeps it (a guard compares a field on its own
+    too: compile_settings), or _NO_SETTING where it is no setting (a Tensor, a generator: the object is then no
+    config), Unguarded past the bounds. Numbers, text, None, enum members, classes, functions, numeric arrays and
+    containers of numbers and text as settled has them; other containers (a list of configs) item by item, each
+    a level down and a field of `room`; objects as configs (`_config`)."""
+    if _scalar(item) or isinstance(item, _BY_IDENTITY) or (item.__class__ is tuple and _plain(item)):
+        return settled(item)
+    if isinstance(item, np.ndarray):
+        return settled(item) if item.dtype.kind in "biufc" else _NO_SETTING
+    if not isinstance(item, tuple | list | dict):
+        inner = _config(item, depth - 1, room)
+        return _NO_SETTING if inner is None else inner
+    items = list(item.values()) if isinstance(item, dict) else item
+    if all(map(SCALARS.__contains__, map(_CLASS, items))):
+        return settled(item)  # numbers and text: settled's snapshot, by value or, a table, by its items
+    if depth == 0:
+        return Unguarded(item)
+    room[0] -= len(items)
+    inner = [_field(x, depth - 1, room) for x in items]
+    if any(x is _NO_SETTING for x in inner):
+        return _NO_SETTING
+    if any(x.__class__ is Unguarded for x in inner):
+        return Unguarded(item)
+    return ("dict", *zip(item, inner)) if isinstance(item, dict) else (item.__class__.__name__, *inner)
 
 
 def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
@@ -146,9 +179,10 @@ def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
 
 def _fields_of_object(value: Any) -> dict[str, Any] | None:
     """The attributes of a plain object that keeps some (`compile_fields`), or None for anything else: a
-    class, a module, a function, an object without attributes of its own, or one whose class (or an
-    attribute's) cannot be hashed."""
-    if isinstance(value, (type, types.ModuleType, *_FUNCTIONS)):
+    class, a module, a function, an enum member (compared by identity), a Tensor (whose numbers a replay reads
+    as they are then), an object without attributes of its own, or one whose class (or an attribute's) cannot
+    be hashed."""
+    if isinstance(value, (type, types.ModuleType, Node, enum.Enum, *_FUNCTIONS)):
         return None
     try:
         return (fields(value) or None) if has_fields(value) else None
