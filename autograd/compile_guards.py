@@ -78,6 +78,9 @@ def settled(value: Any) -> Any:
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
         # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
         # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)
+        config = _config_in(value)
+        if config is not None:  # by identity, its field set in place would replay the recorded number
+            return Unguarded(config)
         if len(value) <= (DICT_ITEMS if isinstance(value, dict) else GUARDED_ENTRIES):
             return Items(value)
         return Same(value)
@@ -93,8 +96,9 @@ CONFIG_DEPTH = 4  # configs held in configs (`cfg.optim.schedule.warmup`) are gu
 
 class Unguarded:
     """settled's snapshot of a config it cannot compare cheaply on every replay (configs nested deeper than
-    CONFIG_DEPTH, or more than SETTING_COST fields in all): equal to nothing, and a recording that takes one
-    runs the step eagerly, saying why (`unguardable`), where its identity alone replayed a stale field."""
+    CONFIG_DEPTH, or more than SETTING_COST fields in all, or a table of configs): equal to nothing, and a
+    recording that takes one runs the step eagerly, saying why (`unguardable`), where its identity alone
+    replayed a stale field."""
 
     __slots__ = ("obj",)
 
@@ -170,6 +174,25 @@ def _field(item: Any, depth: int, room: list[int]) -> Any:
     return ("dict", *zip(item, inner)) if isinstance(item, dict) else (item.__class__.__name__, *inner)
 
 
+def _config_in(table: tuple | list | dict) -> Any:
+    """A config among the items of a table settled would keep by their identity (a list of 40 dataclasses), or
+    None: one item of each class looked at, after a pass in C that finds the classes (a list of numbers costs
+    no more)."""
+    items = table.values() if isinstance(table, dict) else table
+    try:
+        kinds = set(map(_CLASS, items)) - SCALARS
+    except TypeError:  # a class that cannot be hashed (its metaclass defines __eq__ alone): no config
+        return None
+    for item in items if kinds else ():
+        if item.__class__ in kinds:
+            kinds.discard(item.__class__)
+            if _config(item) is not None:
+                return item
+            if not kinds:
+                break
+    return None
+
+
 def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
     """The object and its fields' snapshots (name, snapshot), where `snapshot` is a config's (`_config`); else None."""
     if snapshot.__class__ is tuple and len(snapshot) > 1 and snapshot[0] == "object" and snapshot[1].__class__ is Same:
@@ -195,9 +218,10 @@ def unguardable(snapshot: Any) -> str:
     if snapshot.__class__ is Unguarded:
         return (
             f"it reads a {type(snapshot.obj).__name__} config whose fields a replay could not compare cheaply on "
-            f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all): "
-            "kept by identity alone, a field changed between calls would replay its recorded number. Pass the "
-            "numbers the step reads as arguments (0-d arrays), or keep that config smaller"
+            f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all; or "
+            f"a table of more than {SETTING_COST} items holding configs): kept by identity alone, a field changed "
+            "between calls would replay its recorded number. Pass the numbers the step reads as arguments (0-d "
+            "arrays), or keep that config smaller"
         )
     if isinstance(snapshot, tuple):
         return next(filter(None, map(unguardable, snapshot)), "")

@@ -186,3 +186,32 @@ def test_a_list_field_of_a_config_the_forward_counts_on_is_guarded_on_its_own():
     assert compiled == eager
     assert compiled[4] == pytest.approx(-9.82539, abs=1e-5)
     assert ran == 4
+
+
+def test_a_table_of_configs_runs_the_step_eagerly_saying_so():
+    """A list of more than 32 configs is a table, kept by its items' identity: `parts[0].scale` set in place
+    replayed the recorded 1.0 (-3.27513 on call 4, where eager gives -9.82539) without a warning."""
+    parts = [Part() for _ in range(40)]
+    model = nn.Linear(3, 2, seed=0).double()
+    x = Tensor(np.ones((4, 3)))
+
+    def step(x):
+        return (model(x) * parts[0].scale).sum().item()
+
+    with pytest.raises(autograd.CompileError, match="table of more than 32 items holding configs"):
+        autograd.compile(step, strict=True)(x)
+    compiled, got = autograd.compile(step), []
+    with pytest.warns(autograd.CompileWarning, match="reads a Part config"):
+        for i in range(4):
+            parts[0].scale = float(i)
+            got.append(compiled(x))
+    assert got == [(model(x) * float(i)).sum().item() for i in range(4)]
+
+
+def test_a_table_of_numbers_beside_no_config_still_replays(monkeypatch):
+    replays, table = count_replays(monkeypatch), [float(i) for i in range(40)]
+    model = nn.Linear(3, 2, seed=0).double()
+    compiled = autograd.compile(lambda x: (model(x) * table[1]).sum().item(), strict=True)
+    for _ in range(5):
+        compiled(Tensor(np.ones((4, 3))))
+    assert len(replays) == 3
