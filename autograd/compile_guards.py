@@ -4,15 +4,16 @@ the guards of modules' settings and of the attributes a step reads with them."""
 
 from __future__ import annotations
 
+import enum
 import functools
-import operator
 import types
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items
 from .compile_fields import fields, has_fields
+from .graph import Node
 
 MISSING = object()  # an attribute deleted since: a changed setting
 # arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
@@ -22,9 +23,7 @@ GUARDED_ENTRIES = 10_000
 # a vocabulary): each item's snapshot is made in Python, on every replay (about 0.5 us a number)
 SETTING_COST = 32
 DICT_ITEMS = 1_000
-_AS_IS = (bool, int, str, bytes, type(None))
-_AS_IS_SET, _CLASS = frozenset(_AS_IS), attrgetter("__class__")  # settled's test of a tuple's items, in C
-SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
+_AS_IS_SET = frozenset(_AS_IS)  # settled's test of a tuple's items, in C
 
 
 def _plain(items: tuple) -> bool:
@@ -59,44 +58,6 @@ class Same:
         return id(self.obj)
 
 
-class Items:
-    """A guard's snapshot of a tuple, list or dict too large to snapshot item by item (a table, a list of
-    batches, a history the caller appends to): that object, with a shallow copy of its items, compared in C
-    (`==`, which takes an item that is the same object as equal at once). An item replaced, added, removed
-    or moved (`random.shuffle(batches)`, `rewards.append(r)`) is a change; kept by identity alone, a replay
-    went on with the number it read from it when recorded."""
-
-    __slots__ = ("obj", "items")
-
-    def __init__(self, obj: Any) -> None:
-        self.obj, self.items = obj, obj.copy() if isinstance(obj, list | dict) else obj
-
-    def holds(self, value: Any) -> bool:
-        """Whether `value` is the object, holding the same items."""
-        return value is self.obj and _alike(value, self.items)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is Items:
-            return other.obj is self.obj and _alike(other.items, self.items)  # type: ignore[attr-defined]
-        return self.holds(other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-
-def _alike(a: Any, b: Any) -> bool:
-    """Whether two tuples, lists or dicts hold the same items (the same objects, or equal ones: numbers)."""
-    if len(a) != len(b):
-        return False
-    try:
-        return bool(a == b)
-    except (ValueError, TypeError):  # an item replaced by an array, which == answers elementwise
-        return False
-
-
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
@@ -117,6 +78,9 @@ def settled(value: Any) -> Any:
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
         # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
         # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)
+        config = _config_in(value)
+        if config is not None:  # by identity, its field set in place would replay the recorded number
+            return Unguarded(config)
         if len(value) <= (DICT_ITEMS if isinstance(value, dict) else GUARDED_ENTRIES):
             return Items(value)
         return Same(value)
@@ -132,8 +96,9 @@ CONFIG_DEPTH = 4  # configs held in configs (`cfg.optim.schedule.warmup`) are gu
 
 class Unguarded:
     """settled's snapshot of a config it cannot compare cheaply on every replay (configs nested deeper than
-    CONFIG_DEPTH, or more than SETTING_COST fields in all): equal to nothing, and a recording that takes one
-    runs the step eagerly, saying why (`unguardable`), where its identity alone replayed a stale field."""
+    CONFIG_DEPTH, or more than SETTING_COST fields in all, or a table of configs): equal to nothing, and a
+    recording that takes one runs the step eagerly, saying why (`unguardable`), where its identity alone
+    replayed a stale field."""
 
     __slots__ = ("obj",)
 
@@ -151,8 +116,9 @@ class Unguarded:
 
 
 def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None) -> tuple | Unguarded | None:
-    """An object whose attributes are all numbers, text, None, tuples of those, or such objects in turn (a
-    config a dict or list holds, a dataclass's fields, `cfg.inner.scale`): itself and their snapshots, so that
+    """An object whose attributes are all settings (`_field`: numbers, text, None, enum members, functions,
+    numeric arrays, containers of those) or such objects in turn (a config a dict or list holds, a dataclass's
+    fields, `cfg.inner.scale`, `cfg.layers = [64, 64]`): itself and their snapshots, so that
     `CONFIGS["a"].inner.scale` set between calls is a changed setting, where its identity alone went on
     replaying the recorded number; Unguarded past CONFIG_DEPTH or SETTING_COST fields in all (`room`, shared
     by the nested ones); None for any other object (a module, an optimizer, a function, an object holding
@@ -167,15 +133,64 @@ def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None
     snapshot: list[Any] = ["object", Same(value)]
     too_large = False
     for name, item in held.items():
-        if _scalar(item) or (item.__class__ is tuple and _plain(item)):
-            snapshot.append((name, settled(item)))
-            continue
-        inner = _config(item, depth - 1, room)
-        if inner is None:  # it holds something other than settings: no config, however large
+        inner = _field(item, depth, room)
+        if inner is _NO_SETTING:  # it holds something other than settings: no config, however large
             return None
         too_large |= inner.__class__ is Unguarded
         snapshot.append((name, inner))
     return Unguarded(value) if too_large or room[0] < 0 else tuple(snapshot)
+
+
+# what a config's field may hold that settled keeps by identity, as it is right to: an immutable choice (an
+# enum member, a class: `optimizer=SGD`) or a function (an activation)
+_BY_IDENTITY = (enum.Enum, type, *_FUNCTIONS)
+_NO_SETTING = object()  # `_field`'s answer for what is no setting (None is a setting: its own snapshot)
+
+
+def _field(item: Any, depth: int, room: list[int]) -> Any:
+    """A field of a config `depth` levels from the top, as settled keeps it (a guard compares a field on its own
+    too: compile_settings), or _NO_SETTING where it is no setting (a Tensor, a generator: the object is then no
+    config), Unguarded past the bounds. Numbers, text, None, enum members, classes, functions, numeric arrays and
+    containers of numbers and text as settled has them; other containers (a list of configs) item by item, each
+    a level down and a field of `room`; objects as configs (`_config`)."""
+    if _scalar(item) or isinstance(item, _BY_IDENTITY) or (item.__class__ is tuple and _plain(item)):
+        return settled(item)
+    if isinstance(item, np.ndarray):
+        return settled(item) if item.dtype.kind in "biufc" else _NO_SETTING
+    if not isinstance(item, tuple | list | dict):
+        inner = _config(item, depth - 1, room)
+        return _NO_SETTING if inner is None else inner
+    items = list(item.values()) if isinstance(item, dict) else item
+    if all(map(SCALARS.__contains__, map(_CLASS, items))):
+        return settled(item)  # numbers and text: settled's snapshot, by value or, a table, by its items
+    if depth == 0:
+        return Unguarded(item)
+    room[0] -= len(items)
+    inner = [_field(x, depth - 1, room) for x in items]
+    if any(x is _NO_SETTING for x in inner):
+        return _NO_SETTING
+    if any(x.__class__ is Unguarded for x in inner):
+        return Unguarded(item)
+    return ("dict", *zip(item, inner)) if isinstance(item, dict) else (item.__class__.__name__, *inner)
+
+
+def _config_in(table: tuple | list | dict) -> Any:
+    """A config among the items of a table settled would keep by their identity (a list of 40 dataclasses), or
+    None: one item of each class looked at, after a pass in C that finds the classes (a list of numbers costs
+    no more)."""
+    items = table.values() if isinstance(table, dict) else table
+    try:
+        kinds = set(map(_CLASS, items)) - SCALARS
+    except TypeError:  # a class that cannot be hashed (its metaclass defines __eq__ alone): no config
+        return None
+    for item in items if kinds else ():
+        if item.__class__ in kinds:
+            kinds.discard(item.__class__)
+            if _config(item) is not None:
+                return item
+            if not kinds:
+                break
+    return None
 
 
 def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
@@ -187,9 +202,10 @@ def config_fields(snapshot: Any) -> tuple[Any, tuple] | None:
 
 def _fields_of_object(value: Any) -> dict[str, Any] | None:
     """The attributes of a plain object that keeps some (`compile_fields`), or None for anything else: a
-    class, a module, a function, an object without attributes of its own, or one whose class (or an
-    attribute's) cannot be hashed."""
-    if isinstance(value, (type, types.ModuleType, *_FUNCTIONS)):
+    class, a module, a function, an enum member (compared by identity), a Tensor (whose numbers a replay reads
+    as they are then), an object without attributes of its own, or one whose class (or an attribute's) cannot
+    be hashed."""
+    if isinstance(value, (type, types.ModuleType, Node, enum.Enum, *_FUNCTIONS)):
         return None
     try:
         return (fields(value) or None) if has_fields(value) else None
@@ -202,9 +218,10 @@ def unguardable(snapshot: Any) -> str:
     if snapshot.__class__ is Unguarded:
         return (
             f"it reads a {type(snapshot.obj).__name__} config whose fields a replay could not compare cheaply on "
-            f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all): "
-            "kept by identity alone, a field changed between calls would replay its recorded number. Pass the "
-            "numbers the step reads as arguments (0-d arrays), or keep that config smaller"
+            f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all; or "
+            f"a table of more than {SETTING_COST} items holding configs): kept by identity alone, a field changed "
+            "between calls would replay its recorded number. Pass the numbers the step reads as arguments (0-d "
+            "arrays), or keep that config smaller"
         )
     if isinstance(snapshot, tuple):
         return next(filter(None, map(unguardable, snapshot)), "")
@@ -215,37 +232,6 @@ def _scalar(value: Any) -> bool:
     """Whether a config's attribute is a number, text or None: numpy's scalars too (`np.float32(0.5)`, a
     number read out of an array), which settled compares by their bytes."""
     return value.__class__ in SCALARS or isinstance(value, np.generic)
-
-
-class Scalars(tuple):
-    """settled's snapshot of a list or dict of numbers and text (a config): its items' snapshots, compared
-    as any tuple, and the items themselves (`held`), so that a replay tells the container unchanged at once
-    where it holds the very same items (`kept`: about 20 ns an item, where settling each costs 0.8 us).
-    compile_buffers makes one of a container holding a buffer, known by identity alone."""
-
-    held: list | dict | tuple
-
-
-def _of_scalars(snapshot: tuple, value: Any) -> tuple:
-    """`snapshot` as Scalars holding value's items, where value is a list or dict whose items are all
-    immutable scalars (one changed is then a new object: no nested list changed in place hides there)."""
-    if value.__class__ not in (list, dict):
-        return snapshot
-    items = value.values() if value.__class__ is dict else value
-    if not all(map(SCALARS.__contains__, map(_CLASS, items))):
-        return snapshot
-    kept_snapshot = Scalars(snapshot)
-    kept_snapshot.held = value.copy()
-    return kept_snapshot
-
-
-def _same_items(value: Any, held: list | dict) -> bool:
-    """Whether the list or dict `value` holds the very same items as `held`, in order (identity, in C)."""
-    if value.__class__ is not held.__class__ or len(value) != len(held):
-        return False
-    if value.__class__ is dict:
-        return value.keys() == held.keys() and all(map(operator.is_, value.values(), held.values()))
-    return all(map(operator.is_, value, held))
 
 
 def _cost(value: Any, budget: int) -> int:
