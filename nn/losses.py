@@ -36,8 +36,11 @@ __all__ = [
 
 
 def mse_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
-    """Squared error (the lesson's), (p - t)^2 per element."""
-    return reduce([(p - t) ** 2 for p, t in pairs(pred, target, "mse_loss")], reduction, "mse_loss")
+    """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
+    g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
+    (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
+    gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too)."""
+    return reduce([d * d for d in (p - t for p, t in pairs(pred, target, "mse_loss"))], reduction, "mse_loss")
 
 
 def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:

@@ -1,0 +1,64 @@
+"""nn's losses against PyTorch where a loss is inf or near it, yet its gradient is a finite number: mse_loss's
+mean (the gradient 2 d / N was formed as 2 d first, inf from d = 9e307), on Tensors and on Values (whose **
+raised an OverflowError where PyTorch's loss is inf)."""
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, F, torch  # without torch: skipped
+
+import autograd
+import nn.functional as nnf
+from autograd import Tensor, Value
+
+LARGEST = {np.float64: 1.7e308, np.float32: 3.4e38}
+
+
+def _both(ours, theirs, preds, targets, reduction):
+    """(loss, prediction gradient, target gradient) of ours and of PyTorch's, targets differentiable too."""
+    p, t = Tensor(preds, requires_grad=True), Tensor(targets, requires_grad=True)
+    with np.errstate(over="ignore"):  # the losses and the sum's gradients overflow, as PyTorch's (compared)
+        loss = ours(p, t, reduction=reduction)
+        (loss.sum() if reduction == "none" else loss).backward()
+    tp, tt = torch.tensor(preds, requires_grad=True), torch.tensor(targets, requires_grad=True)
+    expected = theirs(tp, tt, reduction=reduction)
+    (expected.sum() if reduction == "none" else expected).backward()
+    return (loss.data, p.grad, t.grad), (expected.detach().numpy(), tp.grad.numpy(), tt.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_gradient_is_torch_where_the_loss_overflows(dtype, reduction):
+    """The mean's gradient of d = 1.7e308 over 3 elements is 1.1e308 (it was inf); the sum's 2 d is inf in both."""
+    big = LARGEST[dtype]
+    preds = np.array([big, -big / 2, 1.5], dtype)
+    targets = np.array([0.0, big / 4, -2.0], dtype)
+    ours, theirs = _both(nnf.mse_loss, F.mse_loss, preds, targets, reduction)
+    for a, e in zip(ours, theirs):
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, e)
+    if reduction == "mean":
+        assert np.isinf(ours[0]) and np.isfinite(ours[1]).all() and np.isfinite(ours[2]).all()
+
+
+def test_mse_loss_on_values_is_inf_with_torch_gradients_where_the_square_overflows():
+    preds, targets = [Value(1e200), Value(-3.0)], [Value(-1e200), Value(1.0)]
+    loss = nnf.mse_loss(preds, targets)
+    loss.backward()
+    tp = torch.tensor([1e200, -3.0], dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor([-1e200, 1.0], dtype=torch.float64, requires_grad=True)
+    expected = F.mse_loss(tp, tt)
+    expected.backward()
+    assert loss.data == expected.item() == np.inf
+    assert [v.grad for v in preds] == tp.grad.tolist()
+    assert [v.grad for v in targets] == tt.grad.tolist()
+
+
+def test_mse_loss_and_its_second_derivative_match_finite_differences():
+    preds, targets = np.array([0.3, -1.2, 2.0]), np.array([1.0, -1.0, 0.5])
+
+    def slopes(p, t):
+        gp, gt = autograd.grad(nnf.mse_loss, argnums=(0, 1))(p, t)
+        return gp * 1.5 + gt
+
+    assert autograd.gradcheck(nnf.mse_loss, [preds, targets])
+    assert autograd.gradcheck(slopes, [preds, targets])
