@@ -61,12 +61,16 @@ def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta
 
 def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
-    target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss."""
+    target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
+    as 0.5 m (m / beta), m = min(|d|, beta): m / beta is at most 1, where m * m underflowed for a small beta
+    (float32's loss at d = beta = 1e-30 was 0, not 5e-31) and overflowed for a large one."""
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
     if beta == 0:
         return l1_loss(pred, target, reduction=reduction)
-    terms = [0.5 * m * m / beta + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))]
+    terms = [
+        0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))
+    ]
     return reduce(terms, reduction, "smooth_l1_loss")
 
 

@@ -1,6 +1,7 @@
-"""nn's losses against PyTorch where a loss is inf or near it, yet its gradient is a finite number: mse_loss's
-mean (the gradient 2 d / N was formed as 2 d first, inf from d = 9e307), on Tensors and on Values (whose **
-raised an OverflowError where PyTorch's loss is inf)."""
+"""nn's losses against PyTorch and the exact values where a step overflowed or underflowed: mse_loss's mean,
+whose gradient 2 d / N was formed as 2 d first (inf from d = 9e307, where the loss is inf but its gradient is
+a number), on Tensors and on Values (whose ** raised an OverflowError where PyTorch's loss is inf); and
+smooth_l1_loss's square m * m / beta, 0 for a small beta in float32 (1e-60) and inf for a large one."""
 
 import numpy as np
 import pytest
@@ -61,4 +62,45 @@ def test_mse_loss_and_its_second_derivative_match_finite_differences():
         return gp * 1.5 + gt
 
     assert autograd.gradcheck(nnf.mse_loss, [preds, targets])
+    assert autograd.gradcheck(slopes, [preds, targets])
+
+
+def _smooth_l1(diffs, beta):
+    x = Tensor(diffs, requires_grad=True)
+    loss = nnf.smooth_l1_loss(x, np.zeros_like(diffs), beta=beta, reduction="none")
+    loss.sum().backward()
+    return loss.data, x.grad
+
+
+@pytest.mark.parametrize("beta", [1e-30, 1e20])
+def test_smooth_l1_loss_square_neither_underflows_nor_overflows_in_float32(beta):
+    """At d = beta = 1e-30 the loss was 0 (PyTorch's 5e-31: it takes the linear piece there), at 2e-30 1e-30
+    (1.5e-30); below beta PyTorch's square underflows too (0 at 5e-31) and overflows for beta = 1e20 (inf at
+    d = 9e19): there the reference is the loss in float64, rounded once."""
+    diffs = np.array([1.0, 2.0, 0.5, 0.3, 0.9], np.float32) * np.float32(beta)
+    loss, slope = _smooth_l1(diffs, beta)
+    b, d = float(np.float32(beta)), diffs.astype(np.float64)
+    exact = np.where(d < b, 0.5 * d * d / b, d - 0.5 * b).astype(np.float32)
+    assert loss.dtype == np.float32
+    np.testing.assert_allclose(loss, exact, rtol=4 * np.finfo(np.float32).eps, atol=0)
+    np.testing.assert_allclose(slope, np.minimum(d / b, 1), rtol=4 * np.finfo(np.float32).eps, atol=0)
+    tx = torch.tensor(diffs, requires_grad=True)
+    expected = F.smooth_l1_loss(tx, torch.zeros(5), beta=beta, reduction="none")
+    expected.sum().backward()
+    np.testing.assert_allclose(slope, tx.grad.numpy(), rtol=4 * np.finfo(np.float32).eps, atol=0)
+    if beta < 1:  # where PyTorch takes the linear piece, equal
+        np.testing.assert_array_equal(loss[:2], expected.detach().numpy()[:2])
+
+
+def test_smooth_l1_loss_and_its_second_derivative_match_finite_differences():
+    preds, targets = np.array([0.1, -1.2, 2.0, 0.25]), np.array([0.0, -1.0, 0.5, 0.3])
+
+    def loss(p, t):
+        return nnf.smooth_l1_loss(p, t, beta=0.3)
+
+    def slopes(p, t):
+        gp, gt = autograd.grad(loss, argnums=(0, 1))(p, t)
+        return gp * 1.5 + gt
+
+    assert autograd.gradcheck(loss, [preds, targets])
     assert autograd.gradcheck(slopes, [preds, targets])
