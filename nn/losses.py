@@ -295,7 +295,8 @@ def _at_least(x: Any, lo: float) -> Any:
 
 
 # As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), EPSILON): finite at p = 0 or 1, yet not 0 when
-# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit.
+# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit. The
+# gradient from above comes last, as PyTorch's: g (p - t) first underflowed the mean's at a subnormal p to 0.
 _EPSILON = float(np.float32(1e-12))
 _neg_logit = Op(
     "neg_logit",
@@ -305,5 +306,5 @@ _neg_logit = Op(
 _bce = Op(
     "binary_cross_entropy",
     lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_complement_at_least(p),
-    lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), _EPSILON), g * _neg_logit(p)),
+    lambda g, out, p, t: (g * ((p - t) / _at_least(p * (1 - p), _EPSILON)), g * _neg_logit(p)),
 )

@@ -1,7 +1,8 @@
 """nn's losses against PyTorch and the exact values where a step overflowed or underflowed: mse_loss's mean,
 whose gradient 2 d / N was formed as 2 d first (inf from d = 9e307, where the loss is inf but its gradient is
 a number), on Tensors and on Values (whose ** raised an OverflowError where PyTorch's loss is inf); and
-smooth_l1_loss's square m * m / beta, 0 for a small beta in float32 (1e-60) and inf for a large one."""
+smooth_l1_loss's square m * m / beta, 0 for a small beta in float32 (1e-60) and inf for a large one; and
+binary_cross_entropy's gradient in a subnormal probability, g (p - t) formed first, 0 under the mean's g = 1/N."""
 
 import numpy as np
 import pytest
@@ -104,3 +105,21 @@ def test_smooth_l1_loss_and_its_second_derivative_match_finite_differences():
 
     assert autograd.gradcheck(loss, [preds, targets])
     assert autograd.gradcheck(slopes, [preds, targets])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_gradient_at_a_subnormal_probability_is_torch(dtype, reduction):
+    """p = the least subnormal, t = 0: the gradient is p / 1e-12 over the count, 2.3e-34 in float32 for the mean
+    of 6 (it was 0: (1/6) p underflowed before the division), 8.2e-313 in float64."""
+    tiny = float(np.finfo(dtype).smallest_subnormal)
+    probs = np.array([tiny, tiny, 0.3, 1e-8, 0.999, 0.5], dtype)
+    targets = np.array([0.0, 0.25, 0.5, 0.0, 1.0, 0.5], dtype)
+    p = Tensor(probs, requires_grad=True)
+    loss = nnf.binary_cross_entropy(p, targets, reduction=reduction)
+    (loss.sum() if reduction == "none" else loss).backward()
+    tp = torch.tensor(probs, requires_grad=True)
+    expected = F.binary_cross_entropy(tp, torch.tensor(targets), reduction=reduction)
+    (expected.sum() if reduction == "none" else expected).backward()
+    assert p.grad[0] > 0
+    np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=4 * np.finfo(dtype).eps, atol=0)
