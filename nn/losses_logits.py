@@ -12,6 +12,8 @@ import numpy as np
 import autograd
 from autograd import Op, Tensor, raw
 
+from .losses_shares import rest, share
+
 
 def logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
     """pos_weight t softplus(-x) + (1 - t) softplus(x): PyTorch's (1 - t) x - (1 + (pos_weight - 1) t)
@@ -26,24 +28,8 @@ def logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
     return _logit_term(x, t, 1.0 if pos_weight is None else pos_weight)
 
 
-def _share(s: Any, t: Any) -> Any:
-    """t s, 0 where t is 0 (s may be inf there), of arrays or floats."""
-    if isinstance(t, np.ndarray | np.generic) or isinstance(s, np.ndarray | np.generic):
-        with np.errstate(invalid="ignore"):  # inf · 0, replaced by 0
-            return np.where(t == 0, 0, s * t)
-    return 0.0 if t == 0 else s * t
-
-
-def _rest(s: Any, t: Any) -> Any:
-    """(1 - t) s, 0 where t is 1 (s may be inf there), of arrays or floats."""
-    if isinstance(t, np.ndarray | np.generic) or isinstance(s, np.ndarray | np.generic):
-        with np.errstate(invalid="ignore"):  # inf · 0, replaced by 0
-            return np.where(t == 1, 0, s * (1 - t))  # in the forward, t is this call's data: numpy on it is replayed
-    return 0.0 if t == 1 else s * (1 - t)
-
-
 def _term_forward(x: Any, t: Any, w: Any) -> Any:
-    return w * _share(autograd.softplus(-x), t) + _rest(autograd.softplus(x), t)
+    return w * share(autograd.softplus(-x), t) + rest(autograd.softplus(x), t)
 
 
 def _term_rule(g: Any, out: Any, x: Any, t: Any, w: Any, needs: tuple[bool, ...]) -> tuple[Any, Any, None]:
