@@ -20,6 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_flag, check_real
+from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
 from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
 
@@ -130,7 +131,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     log_target = check_flag(name, "log_target", log_target)
     found = pairs(log_pred, target, name)
     if log_target:
-        terms = [_kl_log_term(x, t) for x, t in found]
+        terms = [kl_log_term(x, t) for x, t in found]
     else:
         # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
         require(
@@ -141,7 +142,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
                 "pass log_target=True"
             ),
         )
-        terms = [_kl_term(x, t) for x, t in found]
+        terms = [kl_term(x, t) for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
     if isinstance(log_pred, Tensor):
@@ -149,65 +150,6 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     else:
         batch = len(terms)
     return reduce(terms, "sum", name) / batch
-
-
-def _xlogx_forward(t: Any) -> Any:
-    """t log t, 0 where t is 0 (as torch.xlogy(t, t)), of an array or a float."""
-    if isinstance(t, np.ndarray | np.generic):
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0, replaced by 0
-            return np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
-    return 0.0 if t == 0 else t * math.log(t)
-
-
-def _xlogx_slope_forward(t: Any) -> Any:
-    """log t + 1, the derivative of t log t; NaN at t = 0 (see _xlogx_slope)."""
-    if isinstance(t, np.ndarray | np.generic):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(t == 0, np.nan, np.log(t) + 1).astype(t.dtype)
-    return math.nan if t == 0 else math.log(t) + 1
-
-
-# t log t has no derivative at t = 0 (it is defined for t >= 0 only; the one-sided slope is -inf).
-# Its slope there is NaN, as torch's kl_div gives for a target of 0, never a finite number: the
-# gradient of such a target cannot be right, and NaN says so on both engines. So is the slope's own
-# derivative there (torch's second derivative is NaN too; 1 / t would be inf). One Op serves
-# constants (arrays, floats) and nodes (Tensors, Values) alike; d(log t + 1)/dt = 1 / t.
-_NOT_PROBABILITY = "kl_div's targets are probabilities, never below 0 (or pass log_target=True)"
-_xlogx_slope = Op(
-    "xlogx_slope",
-    _xlogx_slope_forward,
-    lambda g, out, t: (g / _nan_at_zero(t),),
-    _NOT_PROBABILITY,
-)
-
-
-def _kl_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    return (-g * t if needs[0] else None, g * (_xlogx_slope(t) - x) if needs[1] else None)
-
-
-# kl_div's term t log t - t x, one op of x and t: a target given as an array is this op's input, so a
-# compiled step computes t log t from each call's target (an op of the target alone would run on its
-# data, outside the graph, and be replayed as recorded whenever two calls' targets gave equal numbers)
-_kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_PROBABILITY, takes_needs=True)
-
-
-def _kl_log_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    p = autograd.exp(t)
-    return (-g * p if needs[0] else None, g * (out + p) if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
-
-
-# with log_target, e^t (t - x), one op for the same reason (exp of an array target would be numpy on it)
-_kl_log_term = Op("kl_log_term", lambda x, t: autograd.exp(t) * (t - x), _kl_log_rule, takes_needs=True)
-
-
-def _nan_at_zero(t: Any) -> Any:
-    """t with NaN where it is 0, so that dividing by it gives NaN there (as torch), not inf: for arrays
-    and Tensors, and for floats and Values (a derivative rule gets either)."""
-    if isinstance(t, Tensor):
-        return autograd.where(t.data == 0, math.nan, t)
-    if isinstance(t, np.ndarray | np.generic):
-        return np.where(t == 0, math.nan, t)
-    return math.nan if autograd.raw(t) == 0 else t
 
 
 def _split(d: Any, limit: float) -> tuple[Any, Any]:
