@@ -20,6 +20,7 @@ import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_flag, check_real
+from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
 from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
 
@@ -36,8 +37,11 @@ __all__ = [
 
 
 def mse_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
-    """Squared error (the lesson's), (p - t)^2 per element."""
-    return reduce([(p - t) ** 2 for p, t in pairs(pred, target, "mse_loss")], reduction, "mse_loss")
+    """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
+    g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
+    (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
+    gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too)."""
+    return reduce([d * d for d in (p - t for p, t in pairs(pred, target, "mse_loss"))], reduction, "mse_loss")
 
 
 def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
@@ -58,12 +62,16 @@ def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta
 
 def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
-    target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss."""
+    target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
+    as 0.5 m (m / beta), m = min(|d|, beta): m / beta is at most 1, where m * m underflowed for a small beta
+    (float32's loss at d = beta = 1e-30 was 0, not 5e-31) and overflowed for a large one."""
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
     if beta == 0:
         return l1_loss(pred, target, reduction=reduction)
-    terms = [0.5 * m * m / beta + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))]
+    terms = [
+        0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))
+    ]
     return reduce(terms, reduction, "smooth_l1_loss")
 
 
@@ -123,7 +131,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     log_target = check_flag(name, "log_target", log_target)
     found = pairs(log_pred, target, name)
     if log_target:
-        terms = [_kl_log_term(x, t) for x, t in found]
+        terms = [kl_log_term(x, t) for x, t in found]
     else:
         # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
         require(
@@ -134,7 +142,7 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
                 "pass log_target=True"
             ),
         )
-        terms = [_kl_term(x, t) for x, t in found]
+        terms = [kl_term(x, t) for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
     if isinstance(log_pred, Tensor):
@@ -142,65 +150,6 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
     else:
         batch = len(terms)
     return reduce(terms, "sum", name) / batch
-
-
-def _xlogx_forward(t: Any) -> Any:
-    """t log t, 0 where t is 0 (as torch.xlogy(t, t)), of an array or a float."""
-    if isinstance(t, np.ndarray | np.generic):
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0, replaced by 0
-            return np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
-    return 0.0 if t == 0 else t * math.log(t)
-
-
-def _xlogx_slope_forward(t: Any) -> Any:
-    """log t + 1, the derivative of t log t; NaN at t = 0 (see _xlogx_slope)."""
-    if isinstance(t, np.ndarray | np.generic):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(t == 0, np.nan, np.log(t) + 1).astype(t.dtype)
-    return math.nan if t == 0 else math.log(t) + 1
-
-
-# t log t has no derivative at t = 0 (it is defined for t >= 0 only; the one-sided slope is -inf).
-# Its slope there is NaN, as torch's kl_div gives for a target of 0, never a finite number: the
-# gradient of such a target cannot be right, and NaN says so on both engines. So is the slope's own
-# derivative there (torch's second derivative is NaN too; 1 / t would be inf). One Op serves
-# constants (arrays, floats) and nodes (Tensors, Values) alike; d(log t + 1)/dt = 1 / t.
-_NOT_PROBABILITY = "kl_div's targets are probabilities, never below 0 (or pass log_target=True)"
-_xlogx_slope = Op(
-    "xlogx_slope",
-    _xlogx_slope_forward,
-    lambda g, out, t: (g / _nan_at_zero(t),),
-    _NOT_PROBABILITY,
-)
-
-
-def _kl_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    return (-g * t if needs[0] else None, g * (_xlogx_slope(t) - x) if needs[1] else None)
-
-
-# kl_div's term t log t - t x, one op of x and t: a target given as an array is this op's input, so a
-# compiled step computes t log t from each call's target (an op of the target alone would run on its
-# data, outside the graph, and be replayed as recorded whenever two calls' targets gave equal numbers)
-_kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_PROBABILITY, takes_needs=True)
-
-
-def _kl_log_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    p = autograd.exp(t)
-    return (-g * p if needs[0] else None, g * (out + p) if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
-
-
-# with log_target, e^t (t - x), one op for the same reason (exp of an array target would be numpy on it)
-_kl_log_term = Op("kl_log_term", lambda x, t: autograd.exp(t) * (t - x), _kl_log_rule, takes_needs=True)
-
-
-def _nan_at_zero(t: Any) -> Any:
-    """t with NaN where it is 0, so that dividing by it gives NaN there (as torch), not inf: for arrays
-    and Tensors, and for floats and Values (a derivative rule gets either)."""
-    if isinstance(t, Tensor):
-        return autograd.where(t.data == 0, math.nan, t)
-    if isinstance(t, np.ndarray | np.generic):
-        return np.where(t == 0, math.nan, t)
-    return math.nan if autograd.raw(t) == 0 else t
 
 
 def _split(d: Any, limit: float) -> tuple[Any, Any]:
@@ -288,7 +237,8 @@ def _at_least(x: Any, lo: float) -> Any:
 
 
 # As PyTorch: logs held at -100, d/dp = (p - t) / max(p (1 - p), EPSILON): finite at p = 0 or 1, yet not 0 when
-# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit.
+# wrong. EPSILON is PyTorch's 1e-12 as a float32 (9.9999998e-13), so gradients match it to the last bit. The
+# gradient from above comes last, as PyTorch's: g (p - t) first underflowed the mean's at a subnormal p to 0.
 _EPSILON = float(np.float32(1e-12))
 _neg_logit = Op(
     "neg_logit",
@@ -298,5 +248,5 @@ _neg_logit = Op(
 _bce = Op(
     "binary_cross_entropy",
     lambda p, t: -t * _log_at_least(p) - (1 - t) * _log_complement_at_least(p),
-    lambda g, out, p, t: (g * (p - t) / _at_least(p * (1 - p), _EPSILON), g * _neg_logit(p)),
+    lambda g, out, p, t: (g * ((p - t) / _at_least(p * (1 - p), _EPSILON)), g * _neg_logit(p)),
 )

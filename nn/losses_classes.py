@@ -17,6 +17,7 @@ from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
 from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, in_floats, require
+from .losses_shares import target_share
 
 
 def cross_entropy(
@@ -169,7 +170,7 @@ def _soft_cross_entropy(
     log_p = logits.log_softmax(axis=axis)
     if weight is not None:
         log_p = _weighed_by_class(log_p, weight)
-    losses = -(log_p * t).sum(axis=axis)
+    losses = -target_share(log_p, t).sum(axis=axis)  # a class the target gives 0 adds 0, even at log p = -inf
     if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
         losses = losses * (1 - smoothing) - log_p.sum(axis=axis) * (smoothing / _classes(logits))
     if reduction == "none":
