@@ -15,6 +15,7 @@ from typing import Any
 
 from . import tensor_ops as ops
 from .conv_args import (
+    as_given,
     at_height_one,
     fits,
     groups_of,
@@ -125,6 +126,8 @@ def conv_transpose1d(
     rank(fn, "input", x, 3, "(batch, channels, length)")
     rank(fn, "weight", weight, 3, "(in_channels, out_channels / groups, k)")
     _transposed_channels(fn, x, weight, "(in, out / groups, k)")
+    nonempty(fn, "input", x, (2,), "(batch, channels, length)")
+    nonempty(fn, "weight", weight, (0, 1, 2), "(in_channels, out_channels / groups, k)")
     stride, dilation = (1, single(fn, "stride", stride, 1)), (1, single(fn, "dilation", dilation, 1))
     pad, extra = (0, single(fn, "padding", padding, 0)), (0, single(fn, "output_padding", output_padding, 0))
     out = _transposed(fn, at_height_one(x), at_height_one(weight), bias, stride, pad, extra, groups, dilation)
@@ -150,16 +153,19 @@ def _transposed(
     groups = groups_of(fn, groups, weight.shape[0], weight.shape[0])
     kernel = weight.shape[2:]
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        extra, stride, dilation = (as_given(fn, v) for v in (extra, stride, dilation))
         raise ValueError(
-            f"{fn}: output_padding {extra} must be smaller than the stride {stride} or the dilation "
-            f"{dilation}, on each axis"
+            f"{fn}: output_padding {extra} must be smaller than the stride {stride} or the dilation {dilation}"
+            + ("" if fn.endswith("1d") else ", on each axis")
         )
     size = tuple(
         (n - 1) * s - 2 * p + d * (k - 1) + e + 1
         for n, s, p, d, k, e in zip(x.shape[2:], stride, pad, dilation, kernel, extra)
     )
     if min(size) < 1:
-        raise ShapeError(f"{fn}: padding {pad} leaves an output of size {size}: use less padding")
+        raise ShapeError(
+            f"{fn}: padding {as_given(fn, pad)} leaves an output of size {as_given(fn, size)}: use less padding"
+        )
     check_transposed(x, weight, groups, stride, pad, dilation, size, fn)
     out = ops.conv_transpose2d(
         x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
@@ -171,9 +177,9 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
     """conv2d of 4-d operands (conv1d's too), after the checks that need their shapes."""
     groups = groups_of(fn, groups, x.shape[1], weight.shape[0])
     if x.shape[1] != weight.shape[1] * groups:
-        takes = weight.shape[1] * groups
+        takes, shape = weight.shape[1] * groups, as_given(fn, weight.shape)
         raise ShapeError(
-            f"{fn}: the input has {x.shape[1]} channels (axis 1), but the weight of shape {weight.shape} with "
+            f"{fn}: the input has {x.shape[1]} channels (axis 1), but the weight of shape {shape} with "
             f"groups={groups} takes {takes}: give input of {takes} channels, or a weight whose second axis is "
             f"{x.shape[1] // groups} (in_channels / groups)"
         )

@@ -56,6 +56,21 @@ def without_height(out: Any) -> Any:
     return out.reshape(*out.shape[:2], out.shape[3])
 
 
+def as_given(fn: str, value: Any) -> Any:
+    """A shape, pair or padding of the 2-d form as the caller of `fn` gave it, for its messages: a 1-d
+    form's (conv1d, max_pool1d, ...: run at height 1) without the height, a shape (n, c, 1, L) as
+    (n, c, L), a pair (1, k) or a padding ((0, 0), (left, right)) as its second; a 2-d form's as it is."""
+    if not fn.endswith("1d"):
+        return value
+    value = tuple(value)
+    return value[:2] + value[3:] if len(value) == 4 else value[1]
+
+
+def axis_names(fn: str) -> tuple[str, str]:
+    """The names of the 2-d form's axes as `fn`'s caller knows them: a 1-d form's second is its length."""
+    return ("height", "length") if fn.endswith("1d") else ("height", "width")
+
+
 def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
     if x.ndim != ndim:
         alone = ", or one example's without the batch axis" if what == "input" else ""
@@ -128,7 +143,9 @@ def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
         return (0, 0), (0, 0)
     if isinstance(padding, str) and padding == "same":
         if stride != (1, 1):
-            raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}: pad with numbers instead")
+            raise ValueError(
+                f"{fn}: padding='same' needs stride 1, got stride {as_given(fn, stride)}: pad with numbers instead"
+            )
         totals = (d * (k - 1) for d, k in zip(dilation, kernel))
         return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
     if isinstance(padding, str):
@@ -157,9 +174,10 @@ def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilatio
     padded = tuple(n + sum(p) for n, p in zip(size, padding))
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
     if any(s > n for s, n in zip(span, padded)):
+        kernel, span, dilation, padded = (short(as_given(fn, v)) for v in (kernel, span, dilation, padded))
         raise ShapeError(
-            f"{fn}: the kernel {short(kernel)} (covering {short(span)} with dilation {short(dilation)}) is larger "
-            f"than the padded input {short(padded)}: use a smaller kernel or dilation, or more padding"
+            f"{fn}: the kernel {kernel} (covering {span} with dilation {dilation}) is larger than the padded "
+            f"input {padded}: use a smaller kernel or dilation, or more padding"
         )
 
 
@@ -171,7 +189,7 @@ def windows_meet_input(
     ceil_mode's last window starts inside the input.
     Each window's first and last kernel entry inside the input, at once for all windows (a Python loop
     over windows and entries took seconds for a long axis)."""
-    for n, k, s, (before, after), d, axis in zip(size, kernel, stride, padding, dilation, ("height", "width")):
+    for n, k, s, (before, after), d, axis in zip(size, kernel, stride, padding, dilation, axis_names(fn)):
         if d == 1:
             continue
         span = d * (k - 1) + 1

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .conv_args import as_given
 from .conv_columns import Padding, Pair
 from .creation_args import check_count
 
@@ -52,8 +53,8 @@ def check_windows(
         fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
     ):  # avg_pool2d is one product: memory bounds it
         raise ValueError(
-            f"{fn}: kernel_size {kernel} has {_count(kernel[0] * kernel[1])} entries, which max pooling steps through "
-            f"one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"
+            f"{fn}: kernel_size {as_given(fn, kernel)} has {_count(kernel[0] * kernel[1])} entries, which max "
+            f"pooling steps through one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"
         )
     ho, wo = out_size((h, w), kernel, stride, padding, dilation)
     padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
@@ -63,10 +64,12 @@ def check_windows(
     output = n * (c if weight is None else weight.shape[0]) * ho * wo
     given = max(n * c * h * w, output, 0 if weight is None else math.prod(weight.shape))
     symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
-    pads = (padding[0][0], padding[1][0]) if symmetric else padding
+    pads = as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)
     check_work(fn, f"padding {pads}", "a padded input", padded, given, x.dtype, "use less padding")
     if weight is None:
-        check_memory(fn, f"kernel_size {kernel}: its windows", steps, x.dtype, "use a smaller kernel or input")
+        check_memory(
+            fn, f"kernel_size {as_given(fn, kernel)}: its windows", steps, x.dtype, "use a smaller kernel or input"
+        )
 
 
 def check_transposed(
@@ -86,14 +89,22 @@ def check_transposed(
     output = x.shape[0] * out_channels * math.prod(size)  # Python ints: exact, however large
     check_memory(
         fn,
-        f"an output of shape {(x.shape[0], out_channels, *size)}",
+        f"an output of shape {as_given(fn, (x.shape[0], out_channels, *size))}",
         output,
         x.dtype,
-        f"use a smaller stride {stride}, dilation {dilation} or input",
+        f"use a smaller stride {as_given(fn, stride)}, dilation {as_given(fn, dilation)} or input",
     )
     uncut = x.shape[0] * out_channels * math.prod(tuple(n + 2 * p for n, p in zip(size, pad)))
     given = max(math.prod(x.shape), math.prod(weight.shape), output)
-    check_work(fn, f"padding {pad}", "an output before its padding is cut", uncut, given, x.dtype, "use less padding")
+    check_work(
+        fn,
+        f"padding {as_given(fn, pad)}",
+        "an output before its padding is cut",
+        uncut,
+        given,
+        x.dtype,
+        "use less padding",
+    )
 
 
 def check_work(fn: str, argument: str, what: str, entries: int, given: int, dtype: np.dtype, fix: str) -> None:

@@ -1,6 +1,7 @@
-"""pad's modes besides 'constant', as PyTorch's F.pad: 'reflect', 'replicate' and 'circular' extend an
-axis with its own entries, gathered by index (so each copy's gradient adds back to the entry it came
-from, as PyTorch's), one axis at a time."""
+"""pad's rules beyond numpy's, as PyTorch's F.pad: a negative width crops its side, and the modes
+besides 'constant' ('reflect', 'replicate', 'circular') extend an axis with its own entries, gathered
+by index (so each copy's gradient adds back to the entry it came from, as PyTorch's), one axis at a
+time, on the 1 to 3 last dims of an input with channels (and a batch) before them."""
 
 from __future__ import annotations
 
@@ -11,29 +12,86 @@ import numpy as np
 from .tensor_ops import ShapeError
 
 MODES = ("constant", "reflect", "replicate", "circular")
+Widths = tuple[tuple[int, int], ...]
 
 
-def extended(x: Any, widths: tuple[tuple[int, int], ...], mode: str) -> Any:
-    """x with each axis extended by its (before, after) widths in `mode` (not 'constant')."""
-    for axis, (before, after) in enumerate(widths):
-        if before or after:
-            x = x[(slice(None),) * axis + (_sources(x.shape[axis], before, after, mode, axis),)]
+def crop(widths: Widths, shape: tuple[int, ...]) -> tuple[slice, ...] | None:
+    """What a constant pad keeps of each axis before padding it (PyTorch's: the negative widths crop
+    first), or None when nothing is cropped; a ShapeError where a crop is longer than its axis."""
+    for axis, ((before, after), n) in enumerate(zip(widths, shape)):
+        _check_crop(n, before, after, axis)
+    if all(before >= 0 and after >= 0 for before, after in widths):
+        return None
+    return tuple(slice(max(-before, 0), n - max(-after, 0)) for (before, after), n in zip(widths, shape))
+
+
+def check_dims(mode: str, ndim: int, widths: Widths, flat_pairs: int | None) -> None:
+    """PyTorch's ranks for `mode`: a flat pad of k pairs (k of 1 to 3) fits an input of k + 1 dims (one
+    example: channels first) or k + 2 (a batch); numpy's pad_width (flat_pairs None) fits where its
+    padded dims are such a pad's last dims. A ShapeError, as PyTorch's NotImplementedError, elsewhere."""
+    fitting = [k for k in (1, 2, 3) if ndim - k in (1, 2)]
+    if flat_pairs is not None:
+        fits, named = flat_pairs in fitting, f"a flat pad of the last {flat_pairs} dims"
+    else:
+        padded = next((ndim - axis for axis, pair in enumerate(widths) if pair != (0, 0)), 0)
+        fits, named = any(k >= padded for k in fitting), f"pad_width padding the last {padded} dims"
+    if fits:
+        return
+    allowed = (
+        f"pads the last {' or '.join(map(str, fitting))} dims of a {ndim}-d input"
+        if fitting
+        else "takes an input of 2 to 5 dims"
+    )
+    raise ShapeError(
+        f"pad: mode={mode!r} pads the last 1, 2 or 3 dims of an input with channels (and a batch) before them, "
+        f"as PyTorch's: it {allowed}, got {named} of a {ndim}-d input; name as many dims as it takes "
+        "((0, 0) for a dim left as it is), reshape the input to (batch, channels, *padded dims) or "
+        "(channels, *padded dims), or use mode='constant'"
+    )
+
+
+def extended(x: Any, widths: Widths, mode: str) -> Any:
+    """x with each axis extended by its (before, after) widths in `mode` (not 'constant'); a negative
+    width crops its side."""
+    sources = [(axis, _sources(x.shape[axis], *pair, mode, axis)) for axis, pair in enumerate(widths) if any(pair)]
+    for axis, index in sources:  # each checked before any is taken
+        x = x[(slice(None),) * axis + (index,)]
     return x
 
 
-def _sources(n: int, before: int, after: int, mode: str, axis: int) -> np.ndarray:
-    """Which entry of an axis of length n each position of it, extended by before and after, copies."""
-    limit = n - 1 if mode == "reflect" else n  # PyTorch's bounds: a reflection reaches n - 1 past an edge
-    if mode != "replicate" and max(before, after) > limit:
+def _check_crop(n: int, before: int, after: int, axis: int) -> None:
+    """A ShapeError where widths (before, after) crop more entries than an axis of length n has."""
+    if n + min(before, 0) + min(after, 0) < 0:
         raise ShapeError(
-            f"pad: mode={mode!r} pads axis {axis} of length {n} by {max(before, after)}, more than its {limit} "
-            "allow: use less padding or mode='replicate'"
+            f"pad: widths ({before}, {after}) crop {-min(before, 0) - min(after, 0)} entries from axis {axis} "
+            f"of length {n}, more than it has: crop at most {n}"
+        )
+
+
+def _sources(n: int, before: int, after: int, mode: str, axis: int) -> np.ndarray:
+    """Which entry of an axis of length n each position of it, extended by before and after, copies.
+    PyTorch's: a reflection or replication of the whole axis, then cropped; a circle of what is left
+    after cropping."""
+    if mode == "circular":
+        _check_crop(n, before, after, axis)
+    kept = n + min(before, 0) + min(after, 0)  # what a circle wraps
+    limit = {"reflect": n - 1, "circular": kept}.get(mode)  # PyTorch's bounds: a reflection reaches n - 1
+    if limit is not None and max(before, after) > limit:
+        left = f" ({kept} left after cropping)" if mode == "circular" and kept != n else ""
+        raise ShapeError(
+            f"pad: mode={mode!r} pads axis {axis} of length {n}{left} by {max(before, after)}, more than its "
+            f"{limit} allow: use less padding or mode='replicate'"
+        )
+    if mode != "circular" and n + before + after < 1:  # PyTorch's: a reflection or replication keeps one
+        raise ShapeError(
+            f"pad: mode={mode!r} with widths ({before}, {after}) leaves {n + before + after} entries of axis "
+            f"{axis} of length {n}; it keeps at least 1, as PyTorch's: crop less"
         )
     if mode == "replicate" and n == 0:
         raise ShapeError(f"pad: mode='replicate' has no entry to repeat along axis {axis} of length 0")
+    if mode == "circular":
+        return max(-before, 0) + np.arange(-max(before, 0), kept + max(after, 0)) % max(kept, 1)
     i = np.arange(-before, n + after)
     if mode == "reflect":  # about the edge entries, which are not repeated: 2 1 | 0 1 2 | 1 0
         return (n - 1) - np.abs((n - 1) - np.abs(i))
-    if mode == "replicate":
-        return np.clip(i, 0, n - 1)
-    return i % n  # circular
+    return np.clip(i, 0, n - 1)  # replicate

@@ -106,7 +106,7 @@ def avg_pool2d(
     divisor_override divides every window's sum by that number instead."""
     x = operand(x, "avg_pool2d")
     kernel, stride, pads = pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
-    return _avg_pool("avg_pool2d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
+    return avg_pool_4d("avg_pool2d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
 
 
 @one_example_too(3)
@@ -122,14 +122,14 @@ def avg_pool1d(
     avg_pool2d of height 1 (PyTorch's avg_pool1d has no divisor_override)."""
     x = operand(x, "avg_pool1d")
     kernel, stride, pads = pool_geometry("avg_pool1d", x, kernel_size, stride, padding, dims=1)
-    out = _avg_pool("avg_pool1d", at_height_one(x), kernel, stride, pads, ceil_mode, count_include_pad, None)
+    out = avg_pool_4d("avg_pool1d", at_height_one(x), kernel, stride, pads, ceil_mode, count_include_pad, None)
     return without_height(out)
 
 
-def _avg_pool(
+def avg_pool_4d(
     fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, ceil_mode: Any, count_include_pad: Any, divisor: Any
 ) -> Any:
-    """avg_pool2d of a 4-d x (avg_pool1d's too), after its arguments are parsed."""
+    """avg_pool2d of a 4-d x (avg_pool1d's and an adaptive pool's too, `fn` naming it), its arguments parsed."""
     include = flag(count_include_pad, f"{fn}: count_include_pad")
     divisor = _divisor_override(divisor)
     symmetric = (pads[0][0], pads[1][0])

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from . import tensor_ops as ops
-from .conv_args import adaptive_size, at_height_one, one_example_too, operand, rank, single, without_height
+from .conv_args import adaptive_size, as_given, at_height_one, one_example_too, operand, rank, single, without_height
 from .conv_columns import Pair
 from .conv_limits import check_memory
-from .pool import avg_pool2d, mean_dtype
+from .pool import avg_pool_4d, mean_dtype
 from .tensor_ops import ShapeError
 
 
@@ -27,7 +27,14 @@ def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]
     n, c, h, w = x.shape
     if not (h and w):  # every window would be empty: a mean of nothing
         raise ShapeError(f"adaptive_avg_pool2d needs an input of height and width at least 1, got shape {x.shape}")
-    oh, ow = adaptive_size("adaptive_avg_pool2d", output_size, (h, w))
+    return _adaptive("adaptive_avg_pool2d", x, adaptive_size("adaptive_avg_pool2d", output_size, (h, w)))
+
+
+def _adaptive(fn: str, x: Any, size: Pair) -> Any:
+    """adaptive_avg_pool2d of a 4-d x of height and width at least 1 (adaptive_avg_pool1d's too, whose
+    name `fn` its messages give) to `size`, checked."""
+    n, c, h, w = x.shape
+    oh, ow = size
     # integers average to floats on every path (avg_pool2d's dtype, see mean_dtype), where the (1, 1)
     # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
     # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working
@@ -35,11 +42,12 @@ def adaptive_avg_pool2d(x: Any, output_size: int | tuple[int | None, int | None]
     if (oh, ow) == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
     if not (h % oh or w % ow):
-        return avg_pool2d(x, (h // oh, w // ow))
+        kernel = (h // oh, w // ow)
+        return avg_pool_4d(fn, x, kernel, kernel, ((0, 0), (0, 0)), False, True, None)
     entries = _adaptive_entries(x.shape, (oh, ow))
     check_memory(
-        "adaptive_avg_pool2d",
-        f"an output of shape {(n, c, oh, ow)} and the arrays that make it",
+        fn,
+        f"an output of shape {as_given(fn, (n, c, oh, ow))} and the arrays that make it",
         entries,
         x.dtype,
         "give a smaller output_size",
@@ -99,4 +107,4 @@ def adaptive_avg_pool1d(x: Any, output_size: int) -> Any:
     if x.shape[2] == 0:
         raise ShapeError(f"adaptive_avg_pool1d needs an input of length at least 1, got shape {x.shape}")
     size = single("adaptive_avg_pool1d", "output_size", output_size, 1)
-    return without_height(adaptive_avg_pool2d(at_height_one(x), (1, size)))
+    return without_height(_adaptive("adaptive_avg_pool1d", at_height_one(x), (1, size)))

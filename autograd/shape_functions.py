@@ -46,18 +46,20 @@ def _operand(x: Any, what: str) -> Tensor:
     return operand(x, what)
 
 
-def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
-    """(before, after) per dim, from PyTorch's flat pad (last dim first: (left, right, top, bottom,
-    ...)) or numpy's pad_width (an int for every side, or one (before, after) pair per dim)."""
+def _pad_widths(pad: Any, ndim: int) -> tuple[pad_modes.Widths, int | None]:
+    """(before, after) per dim, and how many pairs a flat pad gives (None for numpy's form): from
+    PyTorch's flat pad (last dim first: (left, right, top, bottom, ...); a negative width crops that
+    side) or numpy's pad_width (an int for every side, or one (before, after) pair per dim; as numpy's,
+    never negative)."""
     refuse_text(pad, "pad", "widths are ints or (before, after) pairs")
-    if args.is_int(pad):
-        widths = ((int(pad), int(pad)),) * ndim
-    elif all(args.is_int(p) for p in pad):  # PyTorch's
+    if not args.is_int(pad) and all(args.is_int(p) for p in pad):  # PyTorch's
         if len(pad) % 2 or len(pad) > 2 * ndim:
             raise ValueError(f"pad: {tuple(pad)} needs pairs (left, right), one pair per dim from the last at most")
         pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)][::-1]
-        widths = ((0, 0),) * (ndim - len(pairs)) + tuple(pairs)
-    else:  # numpy's: one pair for every dim, or a pair per dim
+        return ((0, 0),) * (ndim - len(pairs)) + tuple(pairs), len(pairs)
+    if args.is_int(pad):  # numpy's: one int for every side, one pair for every dim, or a pair per dim
+        widths = ((int(pad), int(pad)),) * ndim
+    else:
         pairs = [args.ints((p,), "pad") if not args.is_int(p) else (p, p) for p in pad]
         if len(pairs) == 1:
             pairs *= ndim
@@ -65,15 +67,19 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[tuple[int, int], ...]:
             raise ValueError(f"pad: numpy's pad_width {pad!r} needs one (before, after) pair per dim ({ndim})")
         widths = tuple((int(a), int(b)) for a, b in pairs)
     if any(w < 0 for pair in widths for w in pair):
-        raise ValueError(f"pad: widths are non-negative, got {pad!r} (to crop, slice the tensor)")
-    return widths
+        raise ValueError(
+            f"pad: numpy's pad_width is non-negative, got {pad!r}; to crop, give PyTorch's flat pad (a negative "
+            "width crops that side: (-1, 0) drops the last dim's first entry) or slice the tensor"
+        )
+    return widths, None
 
 
 def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> Tensor:
     """x with `value` around it: PyTorch's F.pad (a flat pad, last dim first: `pad(x, (1, 2))` pads
-    the last dim by 1 before and 2 after), or numpy's pad_width (an int for every side, or
-    ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last dim only).
-    mode 'reflect', 'replicate' or 'circular' extends x with its own entries instead (pad_modes)."""
+    the last dim by 1 before and 2 after; a negative width crops), or numpy's pad_width (an int for
+    every side, or ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last
+    dim only). mode 'reflect', 'replicate' or 'circular' extends x with its own entries instead, on the
+    dims PyTorch's does (pad_modes)."""
     if not (isinstance(mode, str) and mode in pad_modes.MODES):
         raise ValueError(f"pad: mode must be one of {', '.join(map(repr, pad_modes.MODES))}, got {short(mode)}")
     if mode != "constant":
@@ -81,7 +87,9 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
         if value is not None and (isinstance(value, Node) or np.ndim(value) != 0 or not value == 0):
             raise ValueError(f"pad: mode={mode!r} fills with x's own entries and takes no value, got {short(value)}")
         x = _operand(x, "pad")
-        return pad_modes.extended(x, _pad_widths(pad, x.ndim), mode)
+        widths, flat_pairs = _pad_widths(pad, x.ndim)
+        pad_modes.check_dims(mode, x.ndim, widths, flat_pairs)
+        return pad_modes.extended(x, widths, mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
         value = 0.0
     if isinstance(value, Node) or np.ndim(value) != 0:
@@ -90,7 +98,11 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
     # as its number, and a complex number, whose imaginary part it drops, are refused
     number = real_number(np.asarray(value).item(), "pad's value")
     x = _operand(x, "pad")
-    return _apply(ops.pad, (x,), {"widths": _pad_widths(pad, x.ndim), "value": number})
+    widths, _ = _pad_widths(pad, x.ndim)
+    kept = pad_modes.crop(widths, x.shape)
+    if kept is not None:  # PyTorch's negative widths: crop first, then pad the rest
+        x, widths = x[kept], tuple((max(before, 0), max(after, 0)) for before, after in widths)
+    return _apply(ops.pad, (x,), {"widths": widths, "value": number})
 
 
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:

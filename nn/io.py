@@ -1,9 +1,9 @@
 """Save and load a module's parameters, as .npz or .safetensors by the file's suffix: no pickle,
 never half-written, and every entry checked before any parameter changes (one path for both
-formats: each reader gives the entries' shapes and dtypes to `Module.check_state` before it reads
-their data, then `Module.load_state_dict` checks the values). With `optimizer=`, the optimizer's
-state dict is saved and loaded beside the parameters, its names under OPTIMIZER_PREFIX, so that
-training resumes where it stopped."""
+formats: each reader checks the entries' shapes and dtypes against the model's state_dict, its class's
+own where it overrides it (io_state), before it reads their data, then the values are checked).
+With `optimizer=`, the optimizer's state dict is saved and loaded beside the parameters, its names
+under OPTIMIZER_PREFIX, so that training resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules
+from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules, io_state
 from .module import Module
 from .module_state import layout
 from .optim_base import Optimizer
-from .state_checks import Layout
+from .state_checks import Layout, check_entries
 from .structure import OPTIMIZER_ATTRIBUTE
 
 
@@ -73,7 +73,7 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     path = _check_arguments("save", module, path, optimizer)
     fmt = _format(path, "save writes")
     try:  # the checks of load, so that no save replaces a good file with one that cannot be loaded
-        state = module.checked_state(module.state_dict())
+        state = io_state.saved_state(module)
         if optimizer is not None:
             # checked by loading it into a shallow copy: the optimizer's own check, and the optimizer unchanged
             optimizer_state = optimizer.state_dict()
@@ -169,9 +169,12 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     none): its state (moments, step counts, lr and every other setting, which replace the optimizer's)
     and its schedulers' (their epochs: make the same schedulers, with the same settings, on it first)
     are checked like the parameters, and set only if everything in the file is good. An error about
-    the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`)."""
+    the optimizer's entries names the optimizer and the entries as the file does (`_optimizer.lr`).
+    A class overriding state_dict and load_state_dict (to save more) is saved and loaded through them,
+    every entry checked against what its state_dict() gives now before its load_state_dict runs (io_state)."""
     path = _check_arguments("load", module, path, optimizer)
-    own = layout(module)
+    model_layout = io_state.file_layout(module)
+    own = dict(model_layout)
     if optimizer is not None:
         own |= {OPTIMIZER_PREFIX + name: entry for name, entry in optimizer.state_layout().items()}
         own |= io_schedules.layout(optimizer, OPTIMIZER_PREFIX)
@@ -181,7 +184,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     fmt = _format(path, "load reads")
     with open(path, "rb") as f:
         try:
-            state = fmt.read(f, own, _checker(module, optimizer))
+            state = fmt.read(f, own, _checker(module, model_layout, optimizer))
         except _Unfit as e:
             raise ValueError(f"{path} does not fit {e.args[0]}") from None
         except io_checksum.Corrupted as e:
@@ -190,15 +193,20 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             raise ValueError(f"{path} is not a model saved by nn.save ({fmt.DESCRIPTION}): {e}") from None
     model_state, optimizer_state = _split(state)
     try:
+        if optimizer is not None or io_state.loads_its_own(module):
+            io_state.checked(module, model_state, model_layout)  # the model's values, before anything changes
         if optimizer is not None:
-            module.checked_state(model_state)  # the model's values too, before the optimizer changes
             optimizer_state, schedules, params = _split_optimizer(optimizer_state)
             io_params.check_values(params)
             lr = optimizer_state.get(OPTIMIZER_PREFIX + "lr")
             resume = io_schedules.resumer(optimizer, schedules, OPTIMIZER_PREFIX, float(lr) if lr is not None else 0.0)
+            # checked on a shallow copy (the optimizer unchanged), so that the model, whose class may load
+            # its own state (and fail), loads before the optimizer changes
+            copy.copy(optimizer).load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
+        module.load_state_dict(model_state)
+        if optimizer is not None:
             optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
             resume()  # checked above, it cannot fail: the schedulers go on from the saved epochs
-        module.load_state_dict(model_state)
     except (KeyError, ValueError) as e:
         raise ValueError(f"{path}: {e.args[0]}") from None
     return module
@@ -237,8 +245,9 @@ class _Unfit(ValueError):
     which ("this Linear: ...", "the optimizer Adam: ...")."""
 
 
-def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], None]:
-    """`module.check_state` (and `optimizer.check_state` on the optimizer's entries), raising
+def _checker(module: Module, model_layout: Layout, optimizer: Optimizer | None) -> Callable[[Layout], None]:
+    """The model's entries against `model_layout` (io_state.file_layout), and `optimizer.check_state` on
+    the optimizer's entries, raising
     _Unfit, so that load tells a file that does not fit this model from one that is malformed,
     and names the one it does not fit."""
     model_is, optimizer_is = f"this {type(module).__name__}", f"the optimizer {type(optimizer).__name__}"
@@ -257,7 +266,7 @@ def _checker(module: Module, optimizer: Optimizer | None) -> Callable[[Layout], 
                 "optimizer="
             )
         try:
-            module.check_state(model_entries)
+            check_entries(model_layout, model_entries)
         except (KeyError, ValueError) as e:
             raise _Unfit(f"{model_is}: {e.args[0]}{_from_torch(module, model_entries)}") from None
         if optimizer is not None:

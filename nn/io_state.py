@@ -1,0 +1,100 @@
+"""What nn.save writes of a model and what nn.load checks a file against: the model's state_dict(), as
+PyTorch users save it (torch.save(model.state_dict())) and load it back (model.load_state_dict(...)).
+A class may override state_dict to save more (an array kept as a plain attribute, say) and
+load_state_dict to take it back, as in PyTorch: the file then holds what its state_dict() gives, and
+nn.load checks it against what state_dict() gives now (names, shapes, dtypes, then values) before
+calling its load_state_dict. A state whose names load_state_dict cannot take (Module's own, given a
+name that is no parameter or buffer) is refused by nn.save before it writes anything."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from autograd import Node
+
+from .module import Module
+from .module_state import ModuleState, buffer_slots, layout
+from .state_checks import Layout, conform
+
+
+def file_layout(module: Module) -> Layout:
+    """(shape, dtype) by name of what a file saved from `module` holds: its parameters and buffers, or
+    what its own state_dict() gives where its class overrides it."""
+    if not _overrides(module, "state_dict"):
+        return layout(module)
+    return _layout_of(_arrays(module, module.state_dict()))
+
+
+def loads_its_own(module: Module) -> bool:
+    """Whether `module`'s class overrides load_state_dict: a load that may fail after nn.load's checks."""
+    return _overrides(module, "load_state_dict")
+
+
+def saved_state(module: Module) -> dict[str, np.ndarray]:
+    """What nn.save writes of `module`: its state_dict(), checked as nn.load will check it (`checked`);
+    ValueError naming what it could not load back."""
+    state = module.state_dict()
+    if not _overrides(module, "state_dict"):
+        return checked(module, state, layout(module))
+    state = _arrays(module, state)
+    if not _overrides(module, "load_state_dict"):
+        _check_names(module, state)
+    return checked(module, state, _layout_of(state))
+
+
+def _check_names(module: Module, state: Mapping[str, np.ndarray]) -> None:
+    """ValueError where an overridden state_dict() adds or drops names that Module's load_state_dict,
+    which loads the parameters and buffers alone, would refuse."""
+    own = layout(module)
+    added, dropped = sorted(state.keys() - own.keys()), sorted(own.keys() - state.keys())
+    if not (added or dropped):
+        return
+    kind = type(module).__name__
+    changes = "; ".join(
+        f"{does} {', '.join(map(repr, names))}" for does, names in (("adds", added), ("drops", dropped)) if names
+    )
+    raise ValueError(
+        f"{kind}.state_dict() {changes}, and {kind}.load_state_dict is Module's, which loads the parameters and "
+        "buffers alone, so nn.load could not load it back: override load_state_dict to take what state_dict adds "
+        "(then pass the rest to super().load_state_dict), or register the array as a buffer "
+        "(self.register_buffer(name, array)) and drop the override"
+    )
+
+
+def checked(module: Module, state: Mapping[str, Any], own: Layout) -> dict[str, np.ndarray]:
+    """`state`'s arrays, cast as they are loaded, every entry checked against `own` (`file_layout`) and
+    its value (finite, integers that fit, buffers within their ranges), nothing changed: Module's own
+    check where load_state_dict is Module's, the same checks on every entry where the class loads its
+    own. KeyError or ValueError."""
+    if not _overrides(module, "load_state_dict"):
+        return module.checked_state(state)
+    ranges = {
+        name: owner.buffer_ranges[attribute]
+        for name, owner, attribute in buffer_slots(module, "", True)
+        if attribute in owner.buffer_ranges and name in own
+    }
+    try:
+        return conform(own, _arrays(module, state), ranges)
+    except (KeyError, ValueError) as e:
+        raise type(e)(f"cannot load this state into {type(module).__name__}: {e.args[0]}") from None
+
+
+def _overrides(module: Module, method: str) -> bool:
+    """Whether `module`'s class has its own `method` (state_dict or load_state_dict), not Module's."""
+    return getattr(type(module), method) is not getattr(ModuleState, method)
+
+
+def _layout_of(state: Mapping[str, np.ndarray]) -> Layout:
+    return {name: (a.shape, a.dtype) for name, a in state.items()}
+
+
+def _arrays(module: Module, state: Any) -> dict[str, np.ndarray]:
+    """A state dict's entries as arrays by name (a Tensor's data; a Value's as a 0-d array); TypeError
+    for anything else than a dict of names."""
+    kind = type(module).__name__
+    if not isinstance(state, Mapping) or not all(isinstance(name, str) for name in state):
+        raise TypeError(f"{kind}.state_dict() must give a dict of arrays by name (str), got {type(state).__name__}")
+    return {name: np.asarray(x.data if isinstance(x, Node) else x) for name, x in state.items()}

@@ -1,0 +1,141 @@
+"""nn.save and nn.load of a model whose class overrides state_dict to save more (an array kept as a
+plain attribute) and load_state_dict to take it back, as PyTorch users do (torch.save(model.state_dict())
+and model.load_state_dict(...) go through both): the file holds what state_dict() gives, and nn.load
+checks it all before its load_state_dict runs. nn.save refused any such model (a KeyError: "unexpected
+['scale']"). A state that could not be loaded back is refused before anything is written."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+
+FORMATS = [".npz", ".safetensors"]
+
+
+class Scaled(nn.Module):
+    """A Linear whose output is scaled by an array that is no parameter or buffer, saved by its own state_dict."""
+
+    def __init__(self, seed=0, outputs=3):
+        super().__init__()
+        self.lin = nn.Linear(2, outputs, seed=seed)
+        self.scale = np.ones(outputs)
+
+    def forward(self, x):
+        return self.lin(x) * autograd.Tensor(self.scale)
+
+    def state_dict(self):
+        return super().state_dict() | {"scale": self.scale.copy()}
+
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        scale = np.array(state.pop("scale"))
+        if (scale <= 0).any():  # a check of the class's own, which nn.load cannot know
+            raise ValueError("scale must be positive")
+        keys = super().load_state_dict(state, strict)
+        self.scale = scale
+        return keys
+
+
+class SavesOnly(Scaled):
+    """state_dict adds 'scale', but load_state_dict is Module's: nothing would load it back."""
+
+    load_state_dict = nn.Module.load_state_dict
+
+
+def trained_scaled():
+    m = Scaled(seed=0)
+    m.scale = np.array([0.5, 2.0, 3.0])
+    return m
+
+
+def same_state(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(np.array_equal(sa[k], sb[k]) for k in sa)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_state_dict_override_round_trips_as_load_state_dict_of_state_dict_does(tmp_path, suffix):
+    saved = trained_scaled()
+    loaded, by_hand = Scaled(seed=1), Scaled(seed=1)
+    nn.save(saved, tmp_path / f"m{suffix}")
+    nn.load(loaded, tmp_path / f"m{suffix}")
+    by_hand.load_state_dict(saved.state_dict())  # PyTorch's way, in memory
+    np.testing.assert_array_equal(loaded.scale, [0.5, 2.0, 3.0])
+    assert same_state(loaded, saved) and same_state(loaded, by_hand)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_state_that_module_s_load_state_dict_cannot_take_is_not_written(tmp_path, suffix):
+    path = tmp_path / f"m{suffix}"
+    nn.save(Scaled(), path)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match=r"SavesOnly.state_dict\(\) adds 'scale', .* override load_state_dict"):
+        nn.save(SavesOnly(), path)
+    assert path.read_bytes() == before  # the file there is left as it was
+    with pytest.raises(ValueError, match="adds 'scale'"):
+        nn.save(SavesOnly(), tmp_path / f"new{suffix}")
+    assert not (tmp_path / f"new{suffix}").exists()
+
+
+@pytest.mark.parametrize(
+    "scale, words",
+    [
+        (np.array([1.0, np.nan, 1.0]), "scale holds NaN or infinite values|scale .*(NaN|finite)"),
+        (np.array(["a", "b", "c"]), "scale has dtype <U1; parameters are floating point"),
+        (np.array([True, False, True]), "scale has dtype bool"),
+    ],
+)
+def test_an_added_entry_that_load_would_refuse_is_not_written(tmp_path, scale, words):
+    m = Scaled()
+    m.scale = scale
+    with pytest.raises(ValueError, match=f"nn.save did not write it, since nn.load would refuse it: .*({words})"):
+        nn.save(m, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_file_that_does_not_fit_the_added_entry_changes_nothing(tmp_path, suffix):
+    path = tmp_path / f"m{suffix}"
+    nn.save(trained_scaled(), path)
+    other = Scaled(seed=4, outputs=4)  # its scale and Linear take 4 outputs
+    before = other.state_dict()
+    with pytest.raises(ValueError, match="does not fit this Scaled: .*has shape"):
+        nn.load(other, path)
+    assert all(np.array_equal(before[k], v) for k, v in other.state_dict().items())
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_corrupted_added_entry_changes_nothing(tmp_path, suffix):
+    path = tmp_path / f"m{suffix}"
+    nn.save(trained_scaled(), path)
+    data = bytearray(path.read_bytes())
+    at = data.find(np.array([0.5, 2.0, 3.0]).tobytes())
+    data[at + 3] ^= 0x10  # a bit of scale's first entry
+    path.write_bytes(bytes(data))
+    loaded = Scaled(seed=1)
+    before = loaded.state_dict()
+    with pytest.raises(ValueError, match="is corrupted|Bad CRC-32 for file 'scale.npy'"):  # the zip's own CRC first
+        nn.load(loaded, path)
+    assert all(np.array_equal(before[k], v) for k, v in loaded.state_dict().items())
+
+
+def test_a_class_s_own_load_that_fails_leaves_the_optimizer_as_it_was(tmp_path):
+    """nn.load checks the optimizer's state on a shallow copy, then loads the model (whose class may refuse
+    what nn.load cannot know), then the optimizer: a refusal there changes neither."""
+    saved = trained_scaled()
+    saved.scale = np.array([-1.0, 1.0, 1.0])  # saved, but this class's load_state_dict refuses it
+    optimizer = nn.Adam(saved.parameters(), lr=0.1)
+    (saved(autograd.Tensor(np.ones((4, 2)))) ** 2).mean().backward()
+    optimizer.step()
+    nn.save(saved, tmp_path / "m.npz", optimizer=optimizer)
+    loaded = Scaled(seed=1)
+    fresh = nn.Adam(loaded.parameters(), lr=0.3)
+    before_model, before_optimizer = loaded.state_dict(), fresh.state_dict()
+    with pytest.raises(ValueError, match="scale must be positive"):
+        nn.load(loaded, tmp_path / "m.npz", optimizer=fresh)
+    assert all(np.array_equal(before_model[k], v) for k, v in loaded.state_dict().items())
+    after = fresh.state_dict()
+    assert after.keys() == before_optimizer.keys()
+    assert all(np.array_equal(before_optimizer[k], after[k]) for k in after)
+    assert fresh.lr == 0.3
