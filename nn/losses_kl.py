@@ -53,8 +53,8 @@ kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_P
 
 
 def _kl_log_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    p = autograd.exp(t)
-    return (-g * p if needs[0] else None, g * (out + p) if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
+    g_p = g * autograd.exp(t)  # g first (as torch): a mean's 1 / n keeps it finite where e^t (t - x), the loss, is inf
+    return (-g_p if needs[0] else None, g_p * (t - x) + g_p if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
 
 
 # with log_target, e^t (t - x), one op for the same reason (exp of an array target would be numpy on it)
