@@ -168,11 +168,12 @@ def _soft_cross_entropy(
     t = as_operand(target if isinstance(target, Tensor) else np.asarray(raw(target)), logits.dtype)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
-    if weight is not None:
-        log_p = _weighed_by_class(log_p, weight)
-    losses = -target_share(log_p, t).sum(axis=axis)  # a class the target gives 0 adds 0, even at log p = -inf
+    terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf
     if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
-        losses = losses * (1 - smoothing) - log_p.sum(axis=axis) * (smoothing / _classes(logits))
+        terms = terms * (1 - smoothing) + log_p * (smoothing / _classes(logits))
+    if weight is not None:  # weighed after the target, as torch: log p · w first overflowed (-3.4e38 · 2 in float32)
+        terms = _weighed_by_class(terms, weight)
+    losses = -terms.sum(axis=axis)
     if reduction == "none":
         return losses
     return losses.sum() if reduction == "sum" else losses.mean()
