@@ -105,7 +105,7 @@ def gradcheck(
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
-        e = GradcheckError(f"{failed}{unchecked(points, names)}")
+        e = GradcheckError(f"{failed}{unchecked(points, names)}", failed.undecided)
         if isinstance(out, Node) and not out.is_constant:
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__

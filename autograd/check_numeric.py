@@ -19,7 +19,14 @@ _APART = 10
 
 
 class GradcheckError(AssertionError):
-    """Analytic and numeric gradients disagree; the message is a table of the inputs."""
+    """Analytic and numeric gradients disagree; the message is a table of the inputs. `undecided` is True where
+    no row failed outright, every disagreeing one being a row finite differences cannot judge (f's rounding or
+    its bending within eps swamps the difference): a property test may reject such a point
+    (`hypothesis.reject()`) rather than fail, where a wrong rule fails as ever."""
+
+    def __init__(self, message: str, undecided: bool = False) -> None:
+        super().__init__(message)
+        self.undecided = undecided
 
 
 class Slopes(NamedTuple):

@@ -11,6 +11,7 @@ import numpy as np
 from .check_numeric import GradcheckError, Slopes, part
 
 _MAX_ROWS = 30
+_UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 
 
 class Row(NamedTuple):
@@ -66,9 +67,10 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
         )
     small = max(max(abs(r.analytic), abs(r.numeric)) for r in rows) < atol and rtol > 0  # rtol 0: absolute, as asked
     judged = [(*r[:6], _wrong(r, small, atol, rtol)) for r in rows]
-    if not any(wrong for *_, wrong in judged):
+    wrongs = [wrong for *_, wrong in judged if wrong]
+    if not wrongs:
         return True
-    raise GradcheckError(_table(judged, eps, atol, rtol, outputs))
+    raise GradcheckError(_table(judged, eps, atol, rtol, outputs), all(w.startswith(_UNDECIDED) for w in wrongs))
 
 
 def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
@@ -87,9 +89,9 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
             return "<- fails: below atol, but of another sign or size than the numeric slope"
         return ""
     if r.error <= r.rounding:
-        return f"<- cannot judge: f's rounding moves this slope by up to {r.rounding:.2g}"
+        return f"{_UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
     if r.error <= r.truncation:
-        return f"<- cannot judge: f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
+        return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
     return "<- fails"
 
 

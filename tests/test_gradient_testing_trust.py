@@ -168,6 +168,14 @@ def test_gradcheck_says_it_cannot_judge_where_rounding_swamps_the_difference(f, 
     with pytest.raises(GradcheckError, match="cannot judge: f's rounding") as e:
         gradcheck(f, [x])
     assert "<- fails" not in str(e.value)
+    assert e.value.undecided  # a property test may reject the point (tests/judged.py)
+
+
+def test_a_wrong_rule_is_no_undecided_failure():
+    wrong = Op("wrong_sin", np.sin, lambda g, out, x: (g * np.cos(x) * 1.01,))
+    with pytest.raises(GradcheckError, match="<- fails") as e:
+        gradcheck(lambda t: wrong(t).sum(), [np.array([0.3, 0.5])])
+    assert not e.value.undecided
 
 
 def test_gradcheck_params_checks_every_entry_along_a_direction_beside_the_sampled_ones():
