@@ -4,6 +4,7 @@ them first and records again when one has changed (compile_guards: how each is c
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
@@ -88,7 +89,9 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
     (a compiled method's `self`, its `self.cfg`), every setting too, named or not: code of another module that
     the step calls (`helpers.scaled(out, self.cfg)`) reads attributes the step's own code never names, and
     a replay would go on with the recorded number. A count the caller keeps there records again on each
-    call, then runs eagerly with a CompileWarning: loud, where leaving it out could be silently stale."""
+    call, then runs eagerly with a CompileWarning: loud, where leaving it out could be silently stale. But of
+    an object with `@replayed` methods (an optimizer, a scheduler: `_replays_itself`), the named ones alone:
+    those methods read its settings anew on each replay, and a scheduler stepped between calls sets its lr."""
 
     of: dict[int, Container[str]] = {}  # names(owner), once an owner
 
@@ -101,9 +104,21 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return name in of[id(owner)] and not isinstance(value, _FUNCTIONS) and is_setting(value)
         if name in of[id(owner)]:
             return True
-        return not isinstance(owner, type) and not name.startswith("__") and is_setting(value)
+        return (
+            not isinstance(owner, type)
+            and not name.startswith("__")
+            and not _replays_itself(type(owner))
+            and is_setting(value)
+        )
 
     return read
+
+
+@functools.cache
+def _replays_itself(kind: type) -> bool:
+    """Whether the class has a method a compiled step replays by calling it again (`autograd.replayed`)."""
+    methods = (v for cls in kind.__mro__ for v in vars(cls).values() if isinstance(v, types.FunctionType))
+    return any(v.__dict__.get("replayed") is True for v in methods)
 
 
 def guard_attributes(
