@@ -28,7 +28,7 @@ from .compile_compare import derived, difference, mark_live
 from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
 from .compile_keys import read_call
-from .compile_names import Names, identical, instances
+from .compile_names import Names, identical, instances, partial_arguments
 from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
@@ -132,11 +132,12 @@ class Compiled:
         bound = self.names.bound()
         # self.rng too (self.aug.rng), a generator argument, and those earlier recordings met in modules (read from
         # the start)
-        held = [*bound, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
+        bound_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
+        held = [*bound, *bound_too, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
         generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())
         with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
-            owners = [*self.owners, *self.names.read_through((*bound, *self.owners))]
+            owners = [*self.owners, *self.names.read_through((*bound, *bound_too, *self.owners))]
             result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
         self.generators = rec.random.held
         recorded.attempts += 1

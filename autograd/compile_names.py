@@ -87,6 +87,7 @@ class Names:
             if id(x) in seen:
                 continue
             seen.add(id(x))
+            pending += _holds(x)
             if isinstance(x, dict | list | np.ndarray):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
@@ -104,6 +105,34 @@ class Names:
         split = len(self.globals)
         program.names = [(namespace, name, x) for (namespace, name), x in zip(self.globals, bound[:split])]
         program.cells = [(cell, x) for (cell, _), x in zip(self.cells, bound[split:]) if x is not UNBOUND]
+
+
+# a dict, list or tuple of more items than this is a table, not a holder of objects whose settings a step reads
+_HOLDER_ITEMS = 32
+
+
+def _holds(x: Any) -> list[Any]:
+    """What `read_through` reads through beside an object's named attributes: the arguments a functools.partial
+    binds (`partial(helpers.scaled, cfg=cfg)`, `compile(partial(train, cfg=cfg))`), a bound method's object
+    (`aug.apply`), and the items of a small dict, list or tuple (`{"a": holder}`, where the holder also keeps
+    a module, and so is compared by identity): code the step calls reads their settings, which a replay
+    would otherwise go on reading as recorded."""
+    if isinstance(x, functools.partial):
+        return [*x.args, *x.keywords.values(), x.func]
+    if isinstance(x, types.MethodType):
+        return [x.__self__]
+    if isinstance(x, dict | list | tuple) and len(x) <= _HOLDER_ITEMS:  # not its arrays: the container's guard's
+        return [item for item in (x.values() if isinstance(x, dict) else x) if not isinstance(item, np.ndarray)]
+    return []
+
+
+def partial_arguments(fn: Any) -> list[Any]:
+    """The arguments the functools.partials behind a compiled `fn` bind (`compile(partial(train, cfg=cfg))`)."""
+    held: list[Any] = []
+    while isinstance(fn, functools.partial):
+        held += [*fn.args, *fn.keywords.values()]
+        fn = fn.func
+    return held
 
 
 def _functions(fn: Any) -> list[types.FunctionType]:

@@ -1,0 +1,126 @@
+"""Objects a compiled step reaches other than by its names and their named attributes: the arguments a
+functools.partial binds (the compiled one's, or one the step calls), a bound method's object, and an object
+a small dict holds that also keeps a module. Code the step calls reads their settings (`helpers.scaled(out,
+cfg)`), so each is guarded; before, a setting changed between calls replayed the recorded number without a
+warning (-0.82 where eager gives -4.08), and a draw from a partial's generator kept the recorded branch."""
+
+import functools
+import operator
+import random
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+
+SCALE_OF = operator.attrgetter("scale")  # reads `.scale` as code of another module would: the step never names it
+
+
+class Config:
+    def __init__(self):
+        self.scale = 1.0
+
+
+class Scaler:
+    def __init__(self):
+        self.scale = 1.0
+
+    def apply(self, out):
+        return out * SCALE_OF(self)
+
+
+def _model():
+    model = nn.Linear(3, 2, seed=0, dtype=np.float64)
+    return model, nn.SGD(model.parameters(), lr=0.1)
+
+
+def compiled_partial():
+    model, opt = _model()
+    cfg = Config()
+
+    def train(x, y, cfg):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) * SCALE_OF(cfg)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return functools.partial(train, cfg=cfg), cfg
+
+
+def _step_calling(scaled):
+    model, opt = _model()
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = scaled(F.cross_entropy(model(x), y))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def a_partial_it_calls():
+    cfg = Config()
+    return _step_calling(functools.partial(lambda out, cfg: out * SCALE_OF(cfg), cfg=cfg)), cfg
+
+
+def a_bound_method_it_calls():
+    scaler = Scaler()
+    return _step_calling(scaler.apply), scaler
+
+
+def a_holder_in_a_dict():
+    model, opt = _model()
+    held = {"a": Scaler()}
+    held["a"].model = model  # a module beside the setting: no config, compared by identity in the dict
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = held["a"].apply(F.cross_entropy(model(x), y))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step, held["a"]
+
+
+def _losses(make, compiled):
+    step, holder = make()
+    step = autograd.compile(step, strict=True) if compiled else step
+    rng, losses = np.random.default_rng(0), []
+    for i in range(6):
+        if i in (2, 4):
+            holder.scale = 3.0 + i
+        losses.append(step(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)))
+    return losses
+
+
+@pytest.mark.parametrize("make", [compiled_partial, a_partial_it_calls, a_bound_method_it_calls, a_holder_in_a_dict])
+def test_a_setting_read_through_a_partial_a_method_or_a_dict_records_again(make):
+    eager = _losses(make, False)
+    assert _losses(make, True) == eager
+    assert eager[2] > 3.0 * eager[1]  # the changed scale shows in eager's numbers
+
+
+def test_a_draw_from_a_compiled_partials_generator_runs_the_step_eagerly_saying_so():
+    model, opt = _model()
+
+    def train(x, rng):
+        opt.zero_grad()
+        loss = model(x).sum() * (2.0 if rng.random() < 0.5 else 1.0)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    step = autograd.compile(functools.partial(train, rng=random.Random(0)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            step(Tensor(np.ones((2, 3))))
+    assert any("drew from" in str(w.message) for w in caught)
