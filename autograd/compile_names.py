@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dis
 import functools
+import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
 from .compile_replay import UNBOUND, Program
-from .compile_settings import Contents
+from .compile_settings import Contents, replays_itself
 from .graph import Node
 
 
@@ -72,10 +73,11 @@ class Names:
     def read_through(self, bound: tuple[Any, ...]) -> list[Any]:
         """Of the objects the names hold (`bound`), those whose numbers the step's code may read into the
         recording as constants: plain objects and classes (`args.scale`, `Config.temperature`, read by
-        attributes the code names, and the objects those attributes hold: `cfg.optim.scale`), modules
-        (`config.SCALE`), and dicts, lists and small arrays (`settings["scale"]`, `scale[0]`, each as one
-        `Contents` for all recordings). A replay runs none of that Python, so each is guarded
-        (`guard_attributes`): one changed between calls records again, where it baked the old number."""
+        attributes the code names, and the objects those attributes hold: `cfg.optim.scale`; their classes,
+        `_classes`), modules (`config.SCALE`, `package.settings.SCALE`), and dicts, lists and small arrays
+        (`settings["scale"]`, `scale[0]`, each as one `Contents` for all recordings), and what `_holds` holds.
+        A replay runs none of that Python, so each is guarded (`guard_attributes`): one changed between calls
+        records again, where it baked the old number."""
         found: list[Any] = []
         pending, seen = list(bound), set()
         names = [name for _, name in self.globals] + [name for _, name in self.cells]
@@ -93,11 +95,12 @@ class Names:
                 if held is None or held.held is not x:
                     held = self.contents[id(x)] = Contents(x)
                 found.append(held)
-            elif isinstance(x, types.ModuleType):
-                found.append(x)
-            elif (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and has_fields(x):
+            elif isinstance(x, types.ModuleType) or (
+                (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and has_fields(x)
+            ):  # a module's too: `settings.optim.SCALE`, `config.CFG.scale`
                 found.append(x)
                 pending += [v for k, v in fields(x).items() if k in self.attributes_of(x)]
+                pending += _classes(x)
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
@@ -124,6 +127,18 @@ def _holds(x: Any) -> list[Any]:
     if isinstance(x, dict | list | tuple) and len(x) <= _HOLDER_ITEMS:  # not its arrays: the container's guard's
         return [item for item in (x.values() if isinstance(x, dict) else x) if not isinstance(item, np.ndarray)]
     return []
+
+
+_PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
+
+
+def _classes(x: Any) -> list[type]:
+    """The classes of a plain object whose attributes it reads as its own where it has none (`cfg.scale` of
+    `class Config: scale = 1.0`, then `Config.scale = 3.0`): not Python's own (object, SimpleNamespace), nor
+    those of an object with `@replayed` methods (an optimizer's, guarded by the names the step reads only)."""
+    if isinstance(x, type | types.ModuleType) or replays_itself(type(x)):
+        return []
+    return [c for c in type(x).__mro__ if c.__module__.partition(".")[0] not in _PYTHONS]
 
 
 def partial_arguments(fn: Any) -> list[Any]:

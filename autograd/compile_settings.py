@@ -90,7 +90,7 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
     the step calls (`helpers.scaled(out, self.cfg)`) reads attributes the step's own code never names, and
     a replay would go on with the recorded number. A count the caller keeps there records again on each
     call, then runs eagerly with a CompileWarning: loud, where leaving it out could be silently stale. But of
-    an object with `@replayed` methods (an optimizer, a scheduler: `_replays_itself`), the named ones alone:
+    an object with `@replayed` methods (an optimizer, a scheduler: `replays_itself`), the named ones alone:
     those methods read its settings anew on each replay, and a scheduler stepped between calls sets its lr."""
 
     of: dict[int, Container[str]] = {}  # names(owner), once an owner
@@ -104,18 +104,15 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return name in of[id(owner)] and not isinstance(value, _FUNCTIONS) and is_setting(value)
         if name in of[id(owner)]:
             return True
-        return (
-            not isinstance(owner, type)
-            and not name.startswith("__")
-            and not _replays_itself(type(owner))
-            and is_setting(value)
-        )
+        if isinstance(owner, type):  # an object's class (`Config.scale`, read as `cfg.scale`)
+            return _is_setting_of(owner, name, value)
+        return not name.startswith("__") and not replays_itself(type(owner)) and is_setting(value)
 
     return read
 
 
 @functools.cache
-def _replays_itself(kind: type) -> bool:
+def replays_itself(kind: type) -> bool:
     """Whether the class has a method a compiled step replays by calling it again (`autograd.replayed`)."""
     methods = (v for cls in kind.__mro__ for v in vars(cls).values() if isinstance(v, types.FunctionType))
     return any(v.__dict__.get("replayed") is True for v in methods)

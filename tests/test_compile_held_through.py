@@ -1,12 +1,14 @@
 """Objects a compiled step reaches other than by its names and their named attributes: the arguments a
-functools.partial binds (the compiled one's, or one the step calls), a bound method's object, and an object
-a small dict holds that also keeps a module. Code the step calls reads their settings (`helpers.scaled(out,
+functools.partial binds (the compiled one's, or one the step calls), a bound method's object, an object
+a small dict holds that also keeps a module, an object's class (`Defaults.scale = 3.0`, read as `cfg.scale`),
+and a module's submodule (`package.settings.scale`). Code the step calls reads their settings (`helpers.scaled(out,
 cfg)`), so each is guarded; before, a setting changed between calls replayed the recorded number without a
 warning (-0.82 where eager gives -4.08), and a draw from a partial's generator kept the recorded branch."""
 
 import functools
 import operator
 import random
+import types
 import warnings
 
 import numpy as np
@@ -90,6 +92,58 @@ def a_holder_in_a_dict():
     return step, held["a"]
 
 
+class Defaults:
+    scale = 1.0  # a class attribute, read as `cfg.scale` by an instance without one of its own
+
+
+def a_class_attribute():
+    cfg = Defaults()
+    Defaults.scale = 1.0
+    return _step_calling(lambda out: out * SCALE_OF(cfg)), Defaults
+
+
+def a_class_attribute_the_step_names():
+    model, opt = _model()
+    cfg = Defaults()
+    Defaults.scale = 1.0
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) * cfg.scale
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step, Defaults
+
+
+def a_submodules_setting():
+    model, opt = _model()
+    package = types.ModuleType("package")
+    package.settings = types.ModuleType("package.settings")
+    package.settings.scale = 1.0
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) * package.settings.scale
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step, package.settings
+
+
+HOLDERS = [
+    compiled_partial,
+    a_partial_it_calls,
+    a_bound_method_it_calls,
+    a_holder_in_a_dict,
+    a_class_attribute,
+    a_class_attribute_the_step_names,
+    a_submodules_setting,
+]
+
+
 def _losses(make, compiled):
     step, holder = make()
     step = autograd.compile(step, strict=True) if compiled else step
@@ -101,8 +155,8 @@ def _losses(make, compiled):
     return losses
 
 
-@pytest.mark.parametrize("make", [compiled_partial, a_partial_it_calls, a_bound_method_it_calls, a_holder_in_a_dict])
-def test_a_setting_read_through_a_partial_a_method_or_a_dict_records_again(make):
+@pytest.mark.parametrize("make", HOLDERS)
+def test_a_setting_read_through_a_partial_a_method_a_dict_a_class_or_a_submodule_records_again(make):
     eager = _losses(make, False)
     assert _losses(make, True) == eager
     assert eager[2] > 3.0 * eager[1]  # the changed scale shows in eager's numbers
