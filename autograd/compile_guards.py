@@ -126,7 +126,7 @@ def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None
     held = _fields_of_object(value)
     if held is None:
         return None
-    if depth == 0:  # not looked into (a long chain, a cycle): whether it is a config is not known either
+    if depth <= 0:  # not looked into (a long chain, a cycle): whether it is a config is not known either
         return Unguarded(value)
     room = [SETTING_COST] if room is None else room
     room[0] -= len(held)
@@ -163,7 +163,7 @@ def _field(item: Any, depth: int, room: list[int]) -> Any:
     items = list(item.values()) if isinstance(item, dict) else item
     if all(map(SCALARS.__contains__, map(_CLASS, items))):
         return settled(item)  # numbers and text: settled's snapshot, by value or, a table, by its items
-    if depth == 0:
+    if depth <= 0:
         return Unguarded(item)
     room[0] -= len(items)
     inner = [_field(x, depth - 1, room) for x in items]

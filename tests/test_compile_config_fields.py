@@ -130,8 +130,17 @@ class Looped:
         self.children.append(self)  # a cycle through a list: never looked into without end
 
 
-def test_a_config_that_holds_itself_through_a_list_runs_the_step_eagerly_saying_so():
-    configs = [Looped()]
+class HoldsLooped:
+    """A Looped one level down: its list met at depth 1, whose items were looked into below 0, without end
+    (RecursionError while recording)."""
+
+    def __init__(self):
+        self.scale, self.inner = 1.0, Looped()
+
+
+@pytest.mark.parametrize("kind", [Looped, HoldsLooped])
+def test_a_config_that_holds_itself_through_a_list_runs_the_step_eagerly_saying_so(kind):
+    configs = [kind()]
     model = nn.Linear(3, 2, seed=0).double()
     x = Tensor(np.ones((4, 3)))
     compiled, got = autograd.compile(lambda x: (model(x) * configs[0].scale).sum().item()), []
