@@ -66,11 +66,20 @@ def _of_scalars(snapshot: tuple, value: Any) -> tuple:
     if value.__class__ not in (list, dict):
         return snapshot
     items = value.values() if value.__class__ is dict else value
-    if not all(map(SCALARS.__contains__, map(_CLASS, items))):
+    if not all_scalars(items):
         return snapshot
     kept_snapshot = Scalars(snapshot)
     kept_snapshot.held = value.copy()
     return kept_snapshot
+
+
+def all_scalars(items: Any) -> bool:
+    """Whether every item is an immutable scalar (a set lookup of its class, in C); not where an item's class
+    cannot be hashed (its metaclass defines __eq__ alone)."""
+    try:
+        return all(map(SCALARS.__contains__, map(_CLASS, items)))
+    except TypeError:
+        return False
 
 
 def _same_items(value: Any, held: list | dict) -> bool:

@@ -16,7 +16,7 @@ def fields(owner: Any) -> dict[str, Any]:
     itself keeps them (`_own`), without its class's __getattr__, which may raise anything for a name it lacks."""
     found = dict(_own(owner, "__dict__", {}))
     if not isinstance(owner, type):
-        for name in _slots(type(owner)):
+        for name in _slots_of(type(owner)):
             value = _own(owner, name, _UNSET)
             if value is not _UNSET:
                 found[name] = value
@@ -28,7 +28,7 @@ def has_fields(owner: Any) -> bool:
     its class declares; not an object of an `unguarded` class."""
     if _UNGUARDED in type(owner).__dict__:
         return False
-    return _own(owner, "__dict__", None) is not None or bool(_slots(type(owner)))
+    return _own(owner, "__dict__", None) is not None or bool(_slots_of(type(owner)))
 
 
 _UNGUARDED = "__compile_unguarded__"
@@ -53,6 +53,14 @@ def _own(owner: Any, name: str, default: Any) -> Any:
         return object.__getattribute__(owner, name)
     except AttributeError:
         return default
+
+
+def _slots_of(kind: type) -> tuple[str, ...]:
+    """`_slots`, cached, but for a class that cannot be a cache's key (its metaclass defines __eq__ alone)."""
+    try:
+        return _slots(kind)
+    except TypeError:
+        return _slots.__wrapped__(kind)
 
 
 @functools.cache

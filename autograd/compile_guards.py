@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items
+from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items, all_scalars
 from .compile_fields import fields, has_fields
 from .graph import Node
 
@@ -161,7 +161,7 @@ def _field(item: Any, depth: int, room: list[int]) -> Any:
         inner = _config(item, depth - 1, room)
         return _NO_SETTING if inner is None else inner
     items = list(item.values()) if isinstance(item, dict) else item
-    if all(map(SCALARS.__contains__, map(_CLASS, items))):
+    if all_scalars(items):
         return settled(item)  # numbers and text: settled's snapshot, by value or, a table, by its items
     if depth <= 0:
         return Unguarded(item)

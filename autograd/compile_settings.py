@@ -111,9 +111,16 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
     return read
 
 
-@functools.cache
 def replays_itself(kind: type) -> bool:
     """Whether the class has a method a compiled step replays by calling it again (`autograd.replayed`)."""
+    try:
+        return _replays_itself(kind)
+    except TypeError:  # a class that cannot be a cache's key (its metaclass defines __eq__ alone)
+        return _replays_itself.__wrapped__(kind)
+
+
+@functools.cache
+def _replays_itself(kind: type) -> bool:
     methods = (v for cls in kind.__mro__ for v in vars(cls).values() if isinstance(v, types.FunctionType))
     return any(v.__dict__.get("replayed") is True for v in methods)
 

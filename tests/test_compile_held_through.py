@@ -178,3 +178,26 @@ def test_a_draw_from_a_compiled_partials_generator_runs_the_step_eagerly_saying_
         for _ in range(3):
             step(Tensor(np.ones((2, 3))))
     assert any("drew from" in str(w.message) for w in caught)
+
+
+class EqualOnlyMeta(type):
+    def __eq__(cls, other):  # without __hash__: its classes cannot be hashed
+        return cls is other
+
+
+class Unhashable(metaclass=EqualOnlyMeta):
+    def __init__(self):
+        self.scale = 1.0
+
+
+def test_an_object_whose_class_cannot_be_hashed_is_read_through_and_guarded():
+    """A TypeError (unhashable type) while recording, from the caches of a class's slots and of whether it has
+    replayed methods, and from the test of a dict's items for numbers, where a plain object could not be read."""
+
+    def make():
+        held = {"a": Unhashable()}
+        return _step_calling(lambda out: out * SCALE_OF(held["a"])), held["a"]
+
+    eager = _losses(make, False)
+    assert _losses(make, True) == eager
+    assert eager[2] > 3.0 * eager[1]
