@@ -17,6 +17,7 @@ import numpy as np
 
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
+from .compile_guards import Unguarded, _config
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
 from .graph import Node
@@ -99,7 +100,8 @@ class Names:
                 (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and has_fields(x)
             ):  # a module's too: `settings.optim.SCALE`, `config.CFG.scale`
                 found.append(x)
-                pending += [v for k, v in fields(x).items() if k in self.attributes_of(x)]
+                read = self.attributes_of(x)
+                pending += [v for k, v in fields(x).items() if k in read or _too_large(x, v)]
                 pending += _classes(x)
         return found
 
@@ -127,6 +129,13 @@ def _holds(x: Any) -> list[Any]:
     if isinstance(x, dict | list | tuple) and len(x) <= _HOLDER_ITEMS:  # not its arrays: the container's guard's
         return [item for item in (x.values() if isinstance(x, dict) else x) if not isinstance(item, np.ndarray)]
     return []
+
+
+def _too_large(owner: Any, value: Any) -> bool:
+    """Whether `value`, an object's attribute, is a config too large to compare whole on every replay (an
+    argparse Namespace of 40 options on a trainer: `Unguarded`, which would run the step eagerly): read
+    through instead, each of its settings guarded on it as the object's own are."""
+    return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import count_replays
 
 import autograd
 import nn
@@ -144,11 +145,11 @@ HOLDERS = [
 ]
 
 
-def _losses(make, compiled):
+def _losses(make, compiled, calls=6):
     step, holder = make()
     step = autograd.compile(step, strict=True) if compiled else step
     rng, losses = np.random.default_rng(0), []
-    for i in range(6):
+    for i in range(calls):
         if i in (2, 4):
             holder.scale = 3.0 + i
         losses.append(step(Tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)))
@@ -201,3 +202,32 @@ def test_an_object_whose_class_cannot_be_hashed_is_read_through_and_guarded():
     eager = _losses(make, False)
     assert _losses(make, True) == eager
     assert eager[2] > 3.0 * eager[1]
+
+
+class WideTrainer:
+    """A trainer keeping 41 options (an argparse Namespace, say) that only a helper of another module reads."""
+
+    def __init__(self):
+        self.model, self.opt = _model()
+        self.options = types.SimpleNamespace(**{f"option{i}": i for i in range(40)}, scale=1.0)
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        loss = F.cross_entropy(self.model(x), y) * SCALE_OF(vars(self)["opt" + "ions"])  # never named
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+def test_a_config_too_large_to_compare_whole_on_the_steps_object_is_read_through_and_replays(monkeypatch):
+    """Taken as one setting of the trainer, 41 fields ran the step eagerly with a CompileWarning though none
+    changed; each guarded on the config, a replay compares them one by one, and a changed scale records again."""
+
+    def make():
+        trainer = WideTrainer()
+        return trainer.step, trainer.options
+
+    eager = _losses(make, False, calls=8)
+    replays = count_replays(monkeypatch)
+    assert _losses(make, True, calls=8) == eager  # strict: no step runs eagerly
+    assert len(replays) == 2  # calls 6 and 7: the first two, and each change, are recorded twice
