@@ -59,7 +59,8 @@ from .check import GradcheckError, gradcheck
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_fields import unguarded
-from .compile_record import copied_from, eager_only, guard, needs_grad, replayed, validate
+from .compile_hooks import guard, replayed, validate
+from .compile_record import copied_from, eager_only, needs_grad
 from .compile_settings import guard_settings
 from .conv import (
     adaptive_avg_pool1d,

@@ -8,7 +8,7 @@ there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand
 a constant but a draw: a replay calls its draw again, in the recorded order, so the generators give
 the numbers they give eagerly. Later calls replay the tape (compile_replay), the hot ops through
 kernels that compute their forward and rule into buffers (compile_kernels). A replay first checks
-what the recordings took as given: the modes guarded (compile_record.guard), the objects the step's
+what the recordings took as given: the modes guarded (compile_hooks.guard), the objects the step's
 own globals and closure cells name (an optimizer made anew records again), its parameters' shapes
 and dtypes, and the inputs that data made outside the graph may depend on. Whatever cannot be
 replayed faithfully makes that shape run eagerly, with a CompileWarning naming the cause (a

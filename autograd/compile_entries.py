@@ -55,7 +55,7 @@ class Tape:
     events: list[tuple[Any, ...]]
     outputs: list[tuple[str, Any]]  # per output leaf: ("tensor", entry), ("read", entry) or ("value", value)
     rebuild: Callable[[Sequence[Any]], Any]
-    guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_record.guard)
+    guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_hooks.guard)
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)

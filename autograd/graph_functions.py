@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record
+from .compile_record import eager_only
 from .graph import Node, _check_retain, raw, require_node
 from .graph_order import _scratch_space
 from .modes import flag, short
@@ -19,7 +19,7 @@ def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
     a Tensor's to None, or with `set_to_none=False` (PyTorch's older default) one it holds to zeros."""
     set_to_none = flag(set_to_none, "zero_grad: set_to_none")
     nodes = node_list(nodes, "zero_grad: nodes")  # all checked before any is reset
-    compile_record.eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
+    eager_only(  # an optimizer's or a module's zero_grad is replayed: the call inside it is the replay's
         "autograd.zero_grad(...) is called inside the step, which a replay would not do: call "
         "optimizer.zero_grad() or model.zero_grad() there (a replay calls those again)"
     )
