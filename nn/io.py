@@ -194,7 +194,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     model_state, optimizer_state = _split(state)
     try:
         if optimizer is not None or io_state.loads_its_own(module):
-            io_state.checked(module, model_state, model_layout)  # the model's values, before anything changes
+            model_state = io_state.checked(module, model_state, model_layout)  # cast, before anything changes
         if optimizer is not None:
             optimizer_state, schedules, params = _split_optimizer(optimizer_state)
             io_params.check_values(params)

@@ -25,7 +25,7 @@ class Scaled(nn.Module):
         return self.lin(x) * autograd.Tensor(self.scale)
 
     def state_dict(self):
-        return super().state_dict() | {"scale": self.scale.copy()}
+        return super().state_dict() | {"scale": np.array(self.scale)}
 
     def load_state_dict(self, state, strict=True):
         state = dict(state)
@@ -139,3 +139,53 @@ def test_a_class_s_own_load_that_fails_leaves_the_optimizer_as_it_was(tmp_path):
     assert after.keys() == before_optimizer.keys()
     assert all(np.array_equal(before_optimizer[k], after[k]) for k in after)
     assert fresh.lr == 0.3
+
+
+def test_a_submodule_s_state_dict_override_is_refused_not_lost(tmp_path):
+    """Module's state_dict gives a submodule's parameters and buffers, never what its own state_dict adds: a
+    Sequential holding a Scaled was saved without its scale, and loaded back with scale [1, 1, 1]."""
+    model = nn.Sequential(trained_scaled())
+    words = r"Scaled at 'layers.0' overrides state_dict, which Sequential's state_dict does not call"
+    with pytest.raises(ValueError, match=f"nn.save did not write it.*{words}"):
+        nn.save(model, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    nn.save(nn.Sequential(nn.Linear(2, 3)), tmp_path / "other.npz")
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=words):
+        nn.load(model, tmp_path / "other.npz")
+    assert same_state(model, nn.Sequential(trained_scaled())) and before.keys() == model.state_dict().keys()
+
+
+def test_an_added_entry_is_loaded_in_the_dtype_state_dict_gives_now(tmp_path):
+    """The values nn.load checks (cast to what state_dict gives now, as Module's parameters are) are those
+    the class's load_state_dict is given: a float32 scale stayed float64 after loading a float64 file."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")
+    loaded = Scaled(seed=1)
+    loaded.scale = np.ones(3, np.float32)
+    nn.load(loaded, tmp_path / "m.npz")
+    assert loaded.scale.dtype == np.float32
+    np.testing.assert_array_equal(loaded.scale, [0.5, 2.0, 3.0])
+
+
+def test_an_entry_that_no_file_could_fit_is_named_at_load(tmp_path):
+    """An attribute still None (to be set by load_state_dict) gave numpy's "ufunc 'isfinite' not supported"."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")
+    loaded = Scaled(seed=1)
+    loaded.scale = None
+    with pytest.raises(TypeError, match=r"Scaled.state_dict\(\) gives now, and its 'scale' is an array of object"):
+        nn.load(loaded, tmp_path / "m.npz")
+    assert loaded.scale is None
+
+
+class GivesItRaw(Scaled):
+    def state_dict(self):
+        return nn.Module.state_dict(self) | {"scale": self.scale}
+
+
+def test_a_ragged_entry_is_named_at_save(tmp_path):
+    """numpy's words alone ("setting an array element with a sequence") named no entry."""
+    m = GivesItRaw()
+    m.scale = [[1.0], [1.0, 2.0]]
+    with pytest.raises(TypeError, match=r"GivesItRaw.state_dict\(\)\['scale'\] must be an array, got \[\[1.0\]"):
+        nn.save(m, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
