@@ -203,7 +203,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             # checked on a shallow copy (the optimizer unchanged), so that the model, whose class may load
             # its own state (and fail), loads before the optimizer changes
             copy.copy(optimizer).load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
-        module.load_state_dict(model_state)
+        io_state.load_into(module, model_state)
         if optimizer is not None:
             optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
             resume()  # checked above, it cannot fail: the schedulers go on from the saved epochs

@@ -3,8 +3,9 @@ PyTorch users save it (torch.save(model.state_dict())) and load it back (model.l
 A class may override state_dict to save more (an array kept as a plain attribute, say) and
 load_state_dict to take it back, as in PyTorch: the file then holds what its state_dict() gives, and
 nn.load checks it against what state_dict() gives now (names, shapes, dtypes, then values) before
-calling its load_state_dict. A state whose names load_state_dict cannot take (Module's own, given a
-name that is no parameter or buffer) is refused by nn.save before it writes anything."""
+calling its load_state_dict (and, should that raise, loads back what state_dict() gave). A state whose
+names load_state_dict cannot take (Module's own, given a name that is no parameter or buffer) is
+refused by nn.save before it writes anything, and so is a submodule overriding state_dict."""
 
 from __future__ import annotations
 
@@ -74,6 +75,20 @@ def _check_names(module: Module, state: Mapping[str, np.ndarray]) -> None:
         "(then pass the rest to super().load_state_dict), or register the array as a buffer "
         "(self.register_buffer(name, array)) and drop the override"
     )
+
+
+def load_into(module: Module, state: Mapping[str, np.ndarray]) -> None:
+    """module.load_state_dict(state), checked (`checked`); where its class's own raises, after changing
+    part of the model (its parameters, say), what state_dict() gave before is loaded back through it."""
+    if not loads_its_own(module):
+        module.load_state_dict(state)  # Module's: it checks everything before it changes anything
+        return
+    before = module.state_dict()
+    try:
+        module.load_state_dict(state)
+    except BaseException:
+        module.load_state_dict(before)
+        raise
 
 
 def _check_submodules(module: Module) -> None:

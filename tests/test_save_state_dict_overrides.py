@@ -189,3 +189,32 @@ def test_a_ragged_entry_is_named_at_save(tmp_path):
     with pytest.raises(TypeError, match=r"GivesItRaw.state_dict\(\)\['scale'\] must be an array, got \[\[1.0\]"):
         nn.save(m, tmp_path / "m.npz")
     assert not (tmp_path / "m.npz").exists()
+
+
+class LoadsFirst(Scaled):
+    """Loads the parameters (Module's load_state_dict), then refuses the scale: a refusal midway."""
+
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        scale = np.array(state.pop("scale"))
+        keys = nn.Module.load_state_dict(self, state, strict)
+        if (scale <= 0).any():
+            raise ValueError("scale must be positive")
+        self.scale = scale
+        return keys
+
+
+@pytest.mark.parametrize("with_optimizer", [False, True])
+def test_a_class_s_own_load_that_fails_midway_leaves_the_model_as_it_was(tmp_path, with_optimizer):
+    """nn.load loads back what state_dict() gave before, through the class's own load_state_dict, where that
+    refuses after changing the model: the parameters were the file's, the scale the model's."""
+    saved = trained_scaled()
+    saved.scale = np.array([-1.0, 1.0, 1.0])
+    optimizer = nn.SGD(saved.parameters(), lr=0.1) if with_optimizer else None
+    nn.save(saved, tmp_path / "m.npz", optimizer=optimizer)
+    loaded = LoadsFirst(seed=1)
+    before = loaded.state_dict()
+    with pytest.raises(ValueError, match="scale must be positive"):
+        nn.load(loaded, tmp_path / "m.npz", optimizer=nn.SGD(loaded.parameters(), lr=0.1) if with_optimizer else None)
+    after = loaded.state_dict()
+    assert after.keys() == before.keys() and all(np.array_equal(before[k], after[k]) for k in after)
