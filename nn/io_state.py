@@ -83,7 +83,7 @@ def load_into(module: Module, state: Mapping[str, np.ndarray]) -> None:
     if not loads_its_own(module):
         module.load_state_dict(state)  # Module's: it checks everything before it changes anything
         return
-    before = module.state_dict()
+    before = {name: a.copy() for name, a in _arrays(module, module.state_dict()).items()}  # not the model's own
     try:
         module.load_state_dict(state)
     except BaseException:

@@ -218,3 +218,24 @@ def test_a_class_s_own_load_that_fails_midway_leaves_the_model_as_it_was(tmp_pat
         nn.load(loaded, tmp_path / "m.npz", optimizer=nn.SGD(loaded.parameters(), lr=0.1) if with_optimizer else None)
     after = loaded.state_dict()
     assert after.keys() == before.keys() and all(np.array_equal(before[k], after[k]) for k in after)
+
+
+class WritesInPlace(GivesItRaw):
+    """state_dict gives the scale itself (no copy); load_state_dict writes into it, then refuses it."""
+
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        self.scale[...] = state.pop("scale")
+        if (self.scale > 2).any():
+            raise ValueError("scale must be at most 2")
+        return nn.Module.load_state_dict(self, state, strict)
+
+
+def test_a_state_dict_that_gives_its_arrays_themselves_is_put_back_too(tmp_path):
+    """What state_dict() gave before is copied before the class's load_state_dict runs: its own arrays,
+    written in place, were what nn.load loaded back, and the scale stayed the file's."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")  # a scale of 3 in it
+    loaded = WritesInPlace(seed=1)
+    with pytest.raises(ValueError, match="scale must be at most 2"):
+        nn.load(loaded, tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.scale, [1.0, 1.0, 1.0])
