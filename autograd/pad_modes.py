@@ -89,6 +89,11 @@ def _sources(n: int, before: int, after: int, mode: str, axis: int) -> np.ndarra
         )
     if mode == "replicate" and n == 0:
         raise ShapeError(f"pad: mode='replicate' has no entry to repeat along axis {axis} of length 0")
+    if n + before + after > np.iinfo(np.intp).max:  # numpy's arange of so many is empty, not an error
+        raise ShapeError(
+            f"pad: widths ({before}, {after}) extend axis {axis} of length {n} to {n + before + after} entries, "
+            f"more than an array holds (2**63 - 1): use less padding"
+        )
     if mode == "circular":
         return max(-before, 0) + np.arange(-max(before, 0), kept + max(after, 0)) % max(kept, 1)
     i = np.arange(-before, n + after)

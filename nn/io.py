@@ -194,7 +194,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
     model_state, optimizer_state = _split(state)
     try:
         if optimizer is not None or io_state.loads_its_own(module):
-            io_state.checked(module, model_state, model_layout)  # the model's values, before anything changes
+            model_state = io_state.checked(module, model_state, model_layout)  # cast, before anything changes
         if optimizer is not None:
             optimizer_state, schedules, params = _split_optimizer(optimizer_state)
             io_params.check_values(params)
@@ -203,7 +203,7 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             # checked on a shallow copy (the optimizer unchanged), so that the model, whose class may load
             # its own state (and fail), loads before the optimizer changes
             copy.copy(optimizer).load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
-        module.load_state_dict(model_state)
+        io_state.load_into(module, model_state)
         if optimizer is not None:
             optimizer.load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)
             resume()  # checked above, it cannot fail: the schedulers go on from the saved epochs

@@ -3,8 +3,9 @@ PyTorch users save it (torch.save(model.state_dict())) and load it back (model.l
 A class may override state_dict to save more (an array kept as a plain attribute, say) and
 load_state_dict to take it back, as in PyTorch: the file then holds what its state_dict() gives, and
 nn.load checks it against what state_dict() gives now (names, shapes, dtypes, then values) before
-calling its load_state_dict. A state whose names load_state_dict cannot take (Module's own, given a
-name that is no parameter or buffer) is refused by nn.save before it writes anything."""
+calling its load_state_dict (and, should that raise, loads back what state_dict() gave). A state whose
+names load_state_dict cannot take (Module's own, given a name that is no parameter or buffer) is
+refused by nn.save before it writes anything, and so is a submodule overriding state_dict."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from autograd import Node
 
+from .arguments import shown
 from .module import Module
 from .module_state import ModuleState, buffer_slots, layout
 from .state_checks import Layout, conform
@@ -22,10 +24,20 @@ from .state_checks import Layout, conform
 
 def file_layout(module: Module) -> Layout:
     """(shape, dtype) by name of what a file saved from `module` holds: its parameters and buffers, or
-    what its own state_dict() gives where its class overrides it."""
+    what its own state_dict() gives where its class overrides it; TypeError for an entry there that is
+    no array of floats or integers (an attribute still None, say), which no file could fit."""
+    _check_submodules(module)
     if not _overrides(module, "state_dict"):
         return layout(module)
-    return _layout_of(_arrays(module, module.state_dict()))
+    own = _layout_of(_arrays(module, module.state_dict()))
+    for name, (shape, dtype) in own.items():
+        if dtype.kind not in "fiu":
+            raise TypeError(
+                f"nn.load checks a file against what {type(module).__name__}.state_dict() gives now, and its "
+                f"{name!r} is an array of {dtype} of shape {shape}, not of floats or integers: give it an array "
+                "of the shape and dtype saved before loading"
+            )
+    return own
 
 
 def loads_its_own(module: Module) -> bool:
@@ -36,6 +48,7 @@ def loads_its_own(module: Module) -> bool:
 def saved_state(module: Module) -> dict[str, np.ndarray]:
     """What nn.save writes of `module`: its state_dict(), checked as nn.load will check it (`checked`);
     ValueError naming what it could not load back."""
+    _check_submodules(module)
     state = module.state_dict()
     if not _overrides(module, "state_dict"):
         return checked(module, state, layout(module))
@@ -62,6 +75,34 @@ def _check_names(module: Module, state: Mapping[str, np.ndarray]) -> None:
         "(then pass the rest to super().load_state_dict), or register the array as a buffer "
         "(self.register_buffer(name, array)) and drop the override"
     )
+
+
+def load_into(module: Module, state: Mapping[str, np.ndarray]) -> None:
+    """module.load_state_dict(state), checked (`checked`); where its class's own raises, after changing
+    part of the model (its parameters, say), what state_dict() gave before is loaded back through it."""
+    if not loads_its_own(module):
+        module.load_state_dict(state)  # Module's: it checks everything before it changes anything
+        return
+    before = {name: a.copy() for name, a in _arrays(module, module.state_dict()).items()}  # not the model's own
+    try:
+        module.load_state_dict(state)
+    except BaseException:
+        module.load_state_dict(before)
+        raise
+
+
+def _check_submodules(module: Module) -> None:
+    """ValueError for a submodule whose class overrides state_dict: Module's state_dict, which nn.save
+    writes, gives its parameters and buffers, never what that state_dict adds."""
+    for path, sub in module.named_modules():
+        if path and _overrides(sub, "state_dict"):
+            kind = type(module).__name__
+            raise ValueError(
+                f"{type(sub).__name__} at {path!r} overrides state_dict, which {kind}'s state_dict does not call "
+                f"(it gives each submodule's parameters and buffers), so what it adds would not be saved: override "
+                f"state_dict and load_state_dict on {kind} instead (naming the entry {path}.NAME), or register the "
+                "array as a buffer (self.register_buffer(name, array))"
+            )
 
 
 def checked(module: Module, state: Mapping[str, Any], own: Layout) -> dict[str, np.ndarray]:
@@ -97,4 +138,10 @@ def _arrays(module: Module, state: Any) -> dict[str, np.ndarray]:
     kind = type(module).__name__
     if not isinstance(state, Mapping) or not all(isinstance(name, str) for name in state):
         raise TypeError(f"{kind}.state_dict() must give a dict of arrays by name (str), got {type(state).__name__}")
-    return {name: np.asarray(x.data if isinstance(x, Node) else x) for name, x in state.items()}
+    arrays = {}
+    for name, x in state.items():
+        try:
+            arrays[name] = np.asarray(x.data if isinstance(x, Node) else x)
+        except ValueError as e:  # a ragged list
+            raise TypeError(f"{kind}.state_dict()[{name!r}] must be an array, got {shown(x)}: {e}") from None
+    return arrays

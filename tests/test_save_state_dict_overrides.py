@@ -25,7 +25,7 @@ class Scaled(nn.Module):
         return self.lin(x) * autograd.Tensor(self.scale)
 
     def state_dict(self):
-        return super().state_dict() | {"scale": self.scale.copy()}
+        return super().state_dict() | {"scale": np.array(self.scale)}
 
     def load_state_dict(self, state, strict=True):
         state = dict(state)
@@ -139,3 +139,103 @@ def test_a_class_s_own_load_that_fails_leaves_the_optimizer_as_it_was(tmp_path):
     assert after.keys() == before_optimizer.keys()
     assert all(np.array_equal(before_optimizer[k], after[k]) for k in after)
     assert fresh.lr == 0.3
+
+
+def test_a_submodule_s_state_dict_override_is_refused_not_lost(tmp_path):
+    """Module's state_dict gives a submodule's parameters and buffers, never what its own state_dict adds: a
+    Sequential holding a Scaled was saved without its scale, and loaded back with scale [1, 1, 1]."""
+    model = nn.Sequential(trained_scaled())
+    words = r"Scaled at 'layers.0' overrides state_dict, which Sequential's state_dict does not call"
+    with pytest.raises(ValueError, match=f"nn.save did not write it.*{words}"):
+        nn.save(model, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    nn.save(nn.Sequential(nn.Linear(2, 3)), tmp_path / "other.npz")
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=words):
+        nn.load(model, tmp_path / "other.npz")
+    assert same_state(model, nn.Sequential(trained_scaled())) and before.keys() == model.state_dict().keys()
+
+
+def test_an_added_entry_is_loaded_in_the_dtype_state_dict_gives_now(tmp_path):
+    """The values nn.load checks (cast to what state_dict gives now, as Module's parameters are) are those
+    the class's load_state_dict is given: a float32 scale stayed float64 after loading a float64 file."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")
+    loaded = Scaled(seed=1)
+    loaded.scale = np.ones(3, np.float32)
+    nn.load(loaded, tmp_path / "m.npz")
+    assert loaded.scale.dtype == np.float32
+    np.testing.assert_array_equal(loaded.scale, [0.5, 2.0, 3.0])
+
+
+def test_an_entry_that_no_file_could_fit_is_named_at_load(tmp_path):
+    """An attribute still None (to be set by load_state_dict) gave numpy's "ufunc 'isfinite' not supported"."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")
+    loaded = Scaled(seed=1)
+    loaded.scale = None
+    with pytest.raises(TypeError, match=r"Scaled.state_dict\(\) gives now, and its 'scale' is an array of object"):
+        nn.load(loaded, tmp_path / "m.npz")
+    assert loaded.scale is None
+
+
+class GivesItRaw(Scaled):
+    def state_dict(self):
+        return nn.Module.state_dict(self) | {"scale": self.scale}
+
+
+def test_a_ragged_entry_is_named_at_save(tmp_path):
+    """numpy's words alone ("setting an array element with a sequence") named no entry."""
+    m = GivesItRaw()
+    m.scale = [[1.0], [1.0, 2.0]]
+    with pytest.raises(TypeError, match=r"GivesItRaw.state_dict\(\)\['scale'\] must be an array, got \[\[1.0\]"):
+        nn.save(m, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+
+
+class LoadsFirst(Scaled):
+    """Loads the parameters (Module's load_state_dict), then refuses the scale: a refusal midway."""
+
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        scale = np.array(state.pop("scale"))
+        keys = nn.Module.load_state_dict(self, state, strict)
+        if (scale <= 0).any():
+            raise ValueError("scale must be positive")
+        self.scale = scale
+        return keys
+
+
+@pytest.mark.parametrize("with_optimizer", [False, True])
+def test_a_class_s_own_load_that_fails_midway_leaves_the_model_as_it_was(tmp_path, with_optimizer):
+    """nn.load loads back what state_dict() gave before, through the class's own load_state_dict, where that
+    refuses after changing the model: the parameters were the file's, the scale the model's."""
+    saved = trained_scaled()
+    saved.scale = np.array([-1.0, 1.0, 1.0])
+    optimizer = nn.SGD(saved.parameters(), lr=0.1) if with_optimizer else None
+    nn.save(saved, tmp_path / "m.npz", optimizer=optimizer)
+    loaded = LoadsFirst(seed=1)
+    before = loaded.state_dict()
+    with pytest.raises(ValueError, match="scale must be positive"):
+        nn.load(loaded, tmp_path / "m.npz", optimizer=nn.SGD(loaded.parameters(), lr=0.1) if with_optimizer else None)
+    after = loaded.state_dict()
+    assert after.keys() == before.keys() and all(np.array_equal(before[k], after[k]) for k in after)
+
+
+class WritesInPlace(GivesItRaw):
+    """state_dict gives the scale itself (no copy); load_state_dict writes into it, then refuses it."""
+
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        self.scale[...] = state.pop("scale")
+        if (self.scale > 2).any():
+            raise ValueError("scale must be at most 2")
+        return nn.Module.load_state_dict(self, state, strict)
+
+
+def test_a_state_dict_that_gives_its_arrays_themselves_is_put_back_too(tmp_path):
+    """What state_dict() gave before is copied before the class's load_state_dict runs: its own arrays,
+    written in place, were what nn.load loaded back, and the scale stayed the file's."""
+    nn.save(trained_scaled(), tmp_path / "m.npz")  # a scale of 3 in it
+    loaded = WritesInPlace(seed=1)
+    with pytest.raises(ValueError, match="scale must be at most 2"):
+        nn.load(loaded, tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.scale, [1.0, 1.0, 1.0])

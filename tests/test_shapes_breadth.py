@@ -248,6 +248,11 @@ ERRORS = [
     (lambda: autograd.pad(M, (1, 1), "reflect", 3.0), ValueError, "mode='reflect' fills with x's own .* got 3.0"),
     (lambda: autograd.pad(M, (1, 1), "circular", np.nan), ValueError, "mode='circular' .* takes no value, got nan"),
     (lambda: autograd.pad(M, (1, 1), "replicate", [0]), ValueError, "mode='replicate' .* takes no value, got"),
+    (  # numpy's arange of more than 2**63 - 1 entries was empty: a (2, 0) result
+        lambda: autograd.pad(M, (2**62, 2**62), "replicate"),
+        ShapeError,
+        r"axis 1 of length 3 to 9223372036854775811 entries, more than an array holds \(2\*\*63 - 1\)",
+    ),
 ]
 
 
