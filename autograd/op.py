@@ -9,6 +9,7 @@ from typing import Any
 from .graph import Node
 from .modes import short
 from .tensor_data import kept
+from .user_writes import WroteIntoInput
 
 
 class Op:
@@ -70,6 +71,8 @@ class Op:
             raise self.domain_error(args, e) from None
 
     def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
+        if isinstance(cause, WroteIntoInput):  # already names the op and what it did
+            return cause
         if isinstance(cause, OverflowError) and not self.domain:  # Python's (34, 'Numerical result out of range')
             return OverflowError(f"{self.show(args)} overflows: the result is too large for a float")
         why = self.domain or str(cause)

@@ -14,6 +14,7 @@ from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import OPS, ShapeError, power_const
+from .user_writes import forward_wrote, read_only, read_only_values, rule_wrote
 
 # The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
 # kernels), so a backward pass skips checking them on every call; a user's op is always checked,
@@ -60,17 +61,12 @@ class Record:
         if self.op in BUILT_IN:
             return self._call(g, out, inputs, self.params)
         try:
-            return self._call(
-                _read_only(g), _read_only(out), [*map(_read_only, inputs)], _read_only_values(self.params)
-            )
+            return self._call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
         except ValueError as e:  # numpy's refusal of a write into a read-only view, named as the op's
-            if "read-only" not in str(e):
+            refused = rule_wrote(self.op.name, e)
+            if refused is e:
                 raise
-            raise WroteIntoInput(
-                f"the derivative rule of op {self.op.name!r} wrote into its g, its out, an input or a keyword "
-                f"argument ({e}), which other rules and the graph read too: compute a new array instead (g * 2, "
-                "not g *= 2)"
-            ) from None
+            raise refused from None
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any], params: dict[str, Any]) -> Sequence[Any]:
         op, needs = self.op, self.needs
@@ -122,41 +118,22 @@ def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
     return fix if broadcasts_to(shape, got) else ""
 
 
-class WroteIntoInput(ValueError):
-    """A user's op whose forward or rule wrote into an array the graph reads (numpy refused the write)."""
-
-
 def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:
     """A user's op's forward, given read-only views of its inputs' arrays (and of its keyword arguments', which
     its rule reads): one that wrote into them (`x *= 2`) would change a leaf's data, and every gradient
     computed from it, without a word. An output that shares memory with an input (the input itself, `x.T`)
     is copied: it would be read-only, and a write into it would be one into the input."""
-    views = [*map(_read_only, datas)]
+    views = [*map(read_only, datas)]
     try:
-        out = op.forward(*views, **_read_only_values(params)) if params else op.forward(*views)
+        out = op.forward(*views, **read_only_values(params)) if params else op.forward(*views)
     except ValueError as e:
-        if "read-only" not in str(e):
+        refused = forward_wrote(op.name, e)
+        if refused is e:
             raise
-        raise WroteIntoInput(
-            f"the forward of op {op.name!r} wrote into an input ({e}), the data of a tensor the graph and your "
-            "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)"
-        ) from None
+        raise refused from None
     if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in datas if d.__class__ is np.ndarray):
         return out.copy()
     return out
-
-
-def _read_only_values(params: dict[str, Any]) -> dict[str, Any]:
-    return {name: _read_only(value) for name, value in params.items()} if params else params
-
-
-def _read_only(x: Any) -> Any:
-    """An array as a view that cannot be written; anything else (a Tensor under create_graph) as it is."""
-    if x.__class__ is not np.ndarray:
-        return x
-    view = x.view()
-    view.flags.writeable = False
-    return view
 
 
 def in_dtypes(grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:

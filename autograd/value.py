@@ -24,6 +24,7 @@ from .modes import too_large
 from .op import Op
 from .operators import Operators
 from .scalar_backward import scalar_order, scalar_pass
+from .user_writes import value_op
 from .value_micrograd import MicrogradInternals
 from .value_modes import in_mode
 from .value_numpy import ValueNumpy
@@ -192,7 +193,7 @@ class Value(
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Value:
         """Any op on any number of inputs (user-defined ops, rules under create_graph)."""
         parents = tuple(x if x.__class__ is Value else _lift(x, op) for x in inputs)
-        op = op.bind(params, needs=tuple(not p.is_constant for p in parents))  # a lifted number's is never read
+        op = value_op(op, params, tuple(not p.is_constant for p in parents))  # a lifted number's is never read
         if 0 < len(parents) <= 2:
             v = (_unary(op) if len(parents) == 1 else _method(op))(*parents)
         else:

@@ -5,7 +5,7 @@ is refused naming the op; an output that shares an input's memory is copied, so 
 import numpy as np
 import pytest
 
-from autograd import Op, Tensor, no_grad
+from autograd import Op, Tensor, Value, no_grad
 
 
 def _doubling(write):
@@ -73,3 +73,33 @@ def test_a_forward_or_rule_writing_into_an_array_keyword_argument_is_refused():
 
     with pytest.raises(ValueError, match="forward of op 'shifted' wrote into an input"):
         Op("shifted", forward, lambda g, out, x, w: (g * w,))(x, w=np.ones(2))
+
+
+def test_on_values_a_forward_or_rule_writing_into_an_array_keyword_argument_is_refused():
+    """The Value engine's op got its keyword arrays writable: a rule doubling its `w` gave x a gradient of 2
+    for 1, and 6 for 2 after a second backward, silently (the tensor engine refused it already)."""
+
+    def rule(g, out, x, *, w):
+        w *= 2
+        return (g * float(w[0]),)
+
+    x = Value(3.0)
+    y = Op("scaled", lambda x, *, w: x * float(w[0]), rule)(x, w=np.ones(1))
+    with pytest.raises(ValueError, match="rule of op 'scaled' wrote into its g, its out, an input or a keyword"):
+        y.backward()
+
+    def forward(x, *, w):
+        w += 1
+        return x * float(w[0])
+
+    with pytest.raises(ValueError, match=r"forward of op 'shifted' wrote into an input or a keyword argument"):
+        Op("shifted", forward, lambda g, out, x, *, w: (g,))(Value(1.0), w=np.ones(1))
+
+
+def test_on_values_an_op_reading_its_keyword_arrays_keeps_its_gradients_on_every_backward():
+    scaled = Op("scaled", lambda x, *, w: x * float(w[0]), lambda g, out, x, *, w: (g * float(w[0]),))
+    x = Value(3.0)
+    y = scaled(x, w=np.array([2.0]))
+    y.backward()
+    y.backward()
+    assert (y.data, x.grad) == (6.0, 4.0)  # 2 from each pass
