@@ -288,11 +288,13 @@ def _stand_in(x: Any) -> Any:
 
 
 def _changed_setting(first: Tape, tape: Tape) -> str:
-    """What of the settings the step reads differs between two recordings, for the message of a step recorded on
-    every call: "; the last setting seen to change: Counted.calls" (a count the caller keeps where the step
-    reads its settings: keep it elsewhere), or "" where none did (a layer frozen, a name rebound)."""
+    """For the message of a step recorded on every call: the setting last seen to change between two recordings
+    (`Counted.calls`, a count the caller keeps where the step reads) and where to keep it, or "" for none."""
     was = {(id(owner), name): value for owner, name, value in first.guards}
     for owner, name, value in tape.guards:
         if was.get((id(owner), name), value) != value:
-            return f"; the last setting seen to change: {type(owner).__name__}.{name}"
+            return (
+                f"; the last setting seen to change: {type(owner).__name__}.{name} (a count kept there? keep it where "
+                "the step reads nothing, or on an object of an @autograd.unguarded class)"
+            )
     return ""
