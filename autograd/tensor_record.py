@@ -14,7 +14,7 @@ from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import OPS, ShapeError, power_const
-from .user_writes import forward_wrote, read_only, read_only_values, rule_wrote
+from .user_writes import forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
 
 # The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
 # kernels), so a backward pass skips checking them on every call; a user's op is always checked,
@@ -60,13 +60,8 @@ class Record:
         graph's data, and what a second backward reads."""
         if self.op in BUILT_IN:
             return self._call(g, out, inputs, self.params)
-        try:
-            return self._call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
-        except ValueError as e:  # numpy's refusal of a write into a read-only view, named as the op's
-            refused = rule_wrote(self.op.name, e)
-            if refused is e:
-                raise
-            raise refused from None
+        call = refusing_writes(self.op.name, self._call, rule_wrote)  # numpy's refusal named as the op's
+        return call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any], params: dict[str, Any]) -> Sequence[Any]:
         op, needs = self.op, self.needs
@@ -123,14 +118,7 @@ def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:
     its rule reads): one that wrote into them (`x *= 2`) would change a leaf's data, and every gradient
     computed from it, without a word. An output that shares memory with an input (the input itself, `x.T`)
     is copied: it would be read-only, and a write into it would be one into the input."""
-    views = [*map(read_only, datas)]
-    try:
-        out = op.forward(*views, **read_only_values(params)) if params else op.forward(*views)
-    except ValueError as e:
-        refused = forward_wrote(op.name, e)
-        if refused is e:
-            raise
-        raise refused from None
+    out = refusing_writes(op.name, op.forward, forward_wrote)(*map(read_only, datas), **read_only_values(params))
     if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in datas if d.__class__ is np.ndarray):
         return out.copy()
     return out

@@ -31,22 +31,25 @@ def read_only_values(params: dict[str, Any]) -> dict[str, Any]:
 
 def forward_wrote(name: str, e: ValueError) -> ValueError:
     """numpy's refusal of a write in op `name`'s forward, named as the op's (any other error as it is)."""
-    if "read-only" not in str(e):
-        return e
-    return WroteIntoInput(
+    return _named(
+        e,
         f"the forward of op {name!r} wrote into an input or a keyword argument ({e}), data the graph and your "
-        "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)"
+        "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)",
     )
 
 
 def rule_wrote(name: str, e: ValueError) -> ValueError:
     """numpy's refusal of a write in op `name`'s rule, named as the op's (any other error as it is)."""
-    if "read-only" not in str(e):
-        return e
-    return WroteIntoInput(
+    return _named(
+        e,
         f"the derivative rule of op {name!r} wrote into its g, its out, an input or a keyword argument ({e}), "
-        "which other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)"
+        "which other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)",
     )
+
+
+def _named(e: ValueError, message: str) -> ValueError:
+    """WroteIntoInput(message) where `e` is numpy's refusal of a write into a read-only array, else `e`."""
+    return WroteIntoInput(message) if "read-only" in str(e) else e
 
 
 def refusing_writes(name: str, f: Callable[..., Any], wrote: Callable[[str, ValueError], ValueError]) -> Any:
