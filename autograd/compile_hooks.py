@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,20 @@ def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.replayed = True  # type: ignore[attr-defined]  (compile_keys: its owners are known by identity)
     return wrapper
+
+
+def replays_itself(kind: type) -> bool:
+    """Whether the class has a method a compiled step replays by calling it again (`autograd.replayed`)."""
+    try:
+        return _replays_itself(kind)
+    except TypeError:  # a class that cannot be a cache's key (its metaclass defines __eq__ alone)
+        return _replays_itself.__wrapped__(kind)
+
+
+@functools.cache
+def _replays_itself(kind: type) -> bool:
+    methods = (v for cls in kind.__mro__ for v in vars(cls).values() if isinstance(v, types.FunctionType))
+    return any(v.__dict__.get("replayed") is True for v in methods)
 
 
 def guard(owner: Any, name: str) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_hooks import replays_itself
 from .tensor import Tensor
 from .trees import flatten
 from .value import Value
@@ -118,7 +119,7 @@ def unknowable(x: Any) -> bool:
         return any(map(unknowable, parts))
     if x is None or x is Ellipsis or type(x).__eq__ is not object.__eq__ or isinstance(x, IDENTIFIED):
         return False
-    return not _replayed(type(x)) and not (hasattr(x, "forward") and hasattr(x, "parameters"))
+    return not replays_itself(type(x)) and not (hasattr(x, "forward") and hasattr(x, "parameters"))
 
 
 IDENTIFIED = (  # objects rightly known by identity: what they do does not depend on settings read as numbers
@@ -139,12 +140,6 @@ def _parts(x: Any) -> tuple | None:
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         return tuple(getattr(x, f.name) for f in dataclasses.fields(x))
     return tuple(x) if isinstance(x, tuple) else None
-
-
-@functools.cache
-def _replayed(kind: type) -> bool:
-    """Whether a class has a `replayed` method (nn's optimizers and schedulers)."""
-    return any(getattr(getattr(kind, name, None), "replayed", False) is True for name in dir(kind))
 
 
 def structure(args: tuple, kwargs: dict) -> Any:

@@ -4,7 +4,6 @@ them first and records again when one has changed (compile_guards: how each is c
 
 from __future__ import annotations
 
-import functools
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
@@ -23,6 +22,7 @@ from .compile_guards import (
     unchanged,
     unguardable,
 )
+from .compile_hooks import replays_itself
 from .compile_random import held_generators
 from .compile_record import current
 
@@ -109,20 +109,6 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
         return not name.startswith("__") and not replays_itself(type(owner)) and is_setting(value)
 
     return read
-
-
-def replays_itself(kind: type) -> bool:
-    """Whether the class has a method a compiled step replays by calling it again (`autograd.replayed`)."""
-    try:
-        return _replays_itself(kind)
-    except TypeError:  # a class that cannot be a cache's key (its metaclass defines __eq__ alone)
-        return _replays_itself.__wrapped__(kind)
-
-
-@functools.cache
-def _replays_itself(kind: type) -> bool:
-    methods = (v for cls in kind.__mro__ for v in vars(cls).values() if isinstance(v, types.FunctionType))
-    return any(v.__dict__.get("replayed") is True for v in methods)
 
 
 def guard_attributes(
