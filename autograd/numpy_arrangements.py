@@ -1,5 +1,5 @@
 """numpy's functions that chainrule has as Tensor methods of the same meaning (diagonals and
-triangles, outer and tensordot products, tile, roll, pad), taking numpy's arguments: merged into
+triangles, outer and tensordot products, tile, roll, pad, sort), taking numpy's arguments: merged into
 numpy_functions.IMPLEMENTATIONS, so that `np.trace(t)` differentiates. `np.repeat` and `np.split`
 are not among them: chainrule's methods of those names are PyTorch's, of other meanings."""
 
@@ -65,6 +65,14 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     return _shape_functions().pad(t, tuple((int(b), int(a)) for b, a in widths), value=value)
 
 
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """np.sort: the values of Tensor.sort (stable, whatever `kind` asks); axis=None sorts the flattened tensor."""
+    if order is not None:
+        raise TypeError(f"np.sort on a Tensor does not take order= (it sorts structured arrays). {_HINT}")
+    t = _tensor(a)
+    return (t.flatten() if axis is None else t).sort(-1 if axis is None else axis).values
+
+
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.trace: _trace,
     np.outer: _outer,
@@ -74,6 +82,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.tril: _diagonal_of("tril", "tril"),
     np.roll: lambda a, shift, axis=None: _tensor(a).roll(shift, axis),
     np.tile: lambda A, reps: _tensor(A).tile(reps),
+    np.sort: _sort,
     np.tensordot: lambda a, b, axes=2: _shape_functions().tensordot(a, b, axes=axes),
 }
 

@@ -22,7 +22,7 @@ from .tensor_indexing import index_array
 
 _METHODS = (
     "reshape transpose permute swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile split "
-    "chunk gather scatter_add masked_fill tril triu diag diagonal trace dot outer"
+    "chunk narrow gather index_select scatter_add masked_fill tril triu diag diagonal trace dot outer sort argsort topk"
 ).split()
 
 

@@ -35,6 +35,7 @@ from .tensor_reads import Reads
 from .tensor_record import BUILT_IN, Record, user_forward
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
+from .tensor_sorting import SortingMethods
 from .tensor_torch import Size, TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
 
@@ -76,6 +77,7 @@ class Tensor(
     InPlaceArithmetic,
     ShapeMethods,
     ReductionMethods,
+    SortingMethods,
     NumpyDispatch,
     TorchSpellings,
     Node,

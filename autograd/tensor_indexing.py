@@ -57,7 +57,7 @@ def _offset(offset: Any, what: str) -> int:
     return int(offset)
 
 
-def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+def along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The full numpy index that picks, at each position of `index`, entry index[...] along `dim`
     and the position's own coordinate along every other dim."""
     full = list(np.indices(index.shape, sparse=True))
@@ -102,7 +102,20 @@ class IndexingMethods:
         d = args.dim(dim, self.ndim, "gather")
         index = index_array(index, "gather")
         _check_fits(index, self.shape, d, "gather", "the input")
-        return self[_along(_checked_in_range(index, self.shape[d], "gather"), d)]
+        return self[along(_checked_in_range(index, self.shape[d], "gather"), d)]
+
+    def index_select(self, dim: int, index: Any) -> Any:
+        """The entries at `index` (one int or a 1-d list of them, repeats allowed) along `dim`, every
+        other dim whole (PyTorch's index_select, numpy's take with an axis): indexing, so the gradient is
+        added back at the index. Negative indices are refused, as PyTorch's."""
+        if self.ndim == 0:
+            raise ops.ShapeError("index_select needs a tensor of at least 1 dim, got a 0-d tensor")
+        d = args.dim(dim, self.ndim, "index_select")
+        index = index_array(index, "index_select")
+        if index.ndim > 1:
+            raise ops.ShapeError(f"index_select takes one int or a 1-d index, got an index of shape {index.shape}")
+        _checked_in_range(index, self.shape[d], "index_select")
+        return self[(slice(None),) * d + (index.reshape(-1),)]
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
         """A new tensor: this one with each src[i][j] added at [index[i][j]][j] for dim 0, and so on
@@ -113,7 +126,7 @@ class IndexingMethods:
         _check_fits(index, src.shape, None, "scatter_add", "src")
         _checked_in_range(index, self.shape[d], "scatter_add")
         used = src if src.shape == index.shape else src[tuple(slice(0, k) for k in index.shape)]
-        return self + ops.index_add(used, index=_along(index, d), shape=self.shape)
+        return self + ops.index_add(used, index=along(index, d), shape=self.shape)
 
     def masked_fill(self, mask: Any, value: Any) -> Any:
         """This tensor with `value` where the boolean `mask` (broadcast to its shape) holds; the

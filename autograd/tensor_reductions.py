@@ -28,6 +28,7 @@ from .op import Op
 from .op_table_activations import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, reduced_axes
 from .tensor_data import array_of, kept
+from .tensor_indexing import along
 from .tensor_ops import Axis
 
 _UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
@@ -47,7 +48,7 @@ def _reduction(op: Op) -> Callable[..., Any]:
 
 
 class ValuesIndices(NamedTuple):
-    """What `max(dim=)` and `min(dim=)` return, as torch.return_types.max: `v, i = t.max(dim=1)`."""
+    """What `max(dim=)`, `min(dim=)`, `sort` and `topk` return, as torch.return_types' tuples: `v, i = t.max(dim=1)`."""
 
     values: Any
     indices: Any
@@ -87,17 +88,10 @@ def _extreme(
     if RECORDING:  # the indices are data made from the numbers: a replay would take the recorded ones
         compile_read_hooks.read_data(self, 3)
     indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
-    values = _take_along(self, indices, d)
+    values = self[along(indices, d)]  # by indexing: the gradient goes to the chosen entries only, as PyTorch's
     if not keep:
         values, indices = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(indices, d)
     return ValuesIndices(values, type(self)(indices.astype(np.int64, copy=False)))
-
-
-def _take_along(self: Any, indices: np.ndarray, d: int) -> Any:
-    """The entries at `indices` along dim d (np.take_along_axis, keeping d as 1), by indexing: the
-    gradient goes to the chosen entries only, as PyTorch's max(dim) and min(dim)."""
-    ranges = (np.arange(n).reshape((-1,) + (1,) * (self.ndim - a - 1)) for a, n in enumerate(self.shape))
-    return self[tuple(indices if a == d else r for a, r in enumerate(ranges))]
 
 
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:

@@ -178,6 +178,23 @@ class ShapeMethods(IndexingMethods):
             )
         return self.tile(sizes)
 
+    def narrow(self, dim: int, start: int, length: int) -> Any:
+        """`length` entries along `dim` from `start` (negative: counted from the end), every other dim
+        whole: a slice, as PyTorch's narrow, which must lie inside the dim."""
+        d = _dim_to_cut(self, dim, "narrow")
+        start, length = args.ints((start, length), "narrow", "start and length")
+        n = self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(
+                f"narrow: start {start} is out of range for dim {dim} of length {n} (it takes {-n} to {n})"
+            )
+        if length < 0:
+            raise ValueError(f"narrow: length must be non-negative, got {length}")
+        first = start + n if start < 0 else start
+        if first + length > n:
+            raise IndexError(f"narrow: length {length} from start {start} does not fit in dim {dim} of length {n}")
+        return self[(slice(None),) * d + (slice(first, first + length),)]
+
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:
         """Pieces along `dim` (PyTorch's split): of `split_size` each (the last may be shorter), or
         of the given sizes, which must add up to the dim's length. numpy's split takes cut points
