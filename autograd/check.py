@@ -46,8 +46,8 @@ def gradcheck(
     entry moving little (x beside 1e6 * x) weighs as much as the one moving most (`check_weights`).
     Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
-    differentiable at the point (a kink, where the one-sided slopes differ, fails its row: no gradient can
-    be checked there).
+    differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
+    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")

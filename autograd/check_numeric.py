@@ -1,6 +1,6 @@
 """The numbers gradcheck compares: a central difference per input element, with the one-sided slopes
-beside it (where they disagree, f has a kink at the point and no check there means anything); its
-rows and the table of a failed check: check_verdict."""
+beside it (where they disagree, f has a kink at the point and no check there means anything), and
+whether f jumps there; its rows and the table of a failed check: check_verdict."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class Slopes(NamedTuple):
     rounding: float
     noise: float  # how far the central difference itself may be off (measured for slopes below atol only)
     truncation: float  # how far its truncation may move it (measured where it is beyond the row's tolerance only)
+    jump: bool  # whether f jumps within eps of x (looked for where the slope is beyond the row's tolerance only)
 
 
 def slopes(
@@ -97,21 +98,39 @@ def slopes(
         kink = 0.7 < ratios[0] < (2.5 if beyond else 1.3) and 0.7 < ratios[1] / ratios[0] < 1.45
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, spread, weights, settings, central) if part(analytic, central) else 0.0
-    truncation = _truncation(at, weights, eps, central) if beyond else 0.0
-    return Slopes(central, left, right, kink, rounding, noise, truncation)
+    truncation, jump = _far_out(at, weights, eps, central, rounding) if beyond else (0.0, False)
+    return Slopes(central, left, right, kink, rounding, noise, truncation, jump)
 
 
-def _truncation(at: Callable[[float], np.ndarray], weights: Any, eps: float, central: float) -> float:
-    """Generously how far the truncation of a `central` slope moves it: about eps**2 / 6 times the third
-    derivative (335 for log at 1e-5, 1e8 for 1 / x there: f curves within eps), a quarter of the one at 2
-    eps, so about a third of their difference, taken whole. 0 where f is undefined or not finite at 2 eps:
-    no telling, and the row is judged as it is."""
+def _far_out(
+    at: Callable[[float], np.ndarray], weights: Any, eps: float, central: float, rounding: float
+) -> tuple[float, bool]:
+    """What the central difference at 2 eps (and 4 eps) tells of a `central` slope the rule disagrees with:
+    generously how far its truncation moves it, and whether f jumps within eps of x.
+
+    The truncation is about eps**2 / 6 times the third derivative (335 for log at 1e-5, 1e8 for 1 / x
+    there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
+    whole. Where f is smooth, f(x + h) - f(x - h) is about 2h times its slope, twice as much at 2 eps; where
+    f jumps by J (a step, floor, sign), it is about J at every h, and the slope at 2 and 4 eps a half and a
+    quarter of the one at eps. A jump is read there, beyond f's rounding (`rounding`, whose difference
+    shrinks so too, but stays below it). (0, False) where f is undefined or not finite at 2 eps, and no
+    jump where it is so at 4 eps: no telling, and the row is judged as it is."""
     try:
         with _quiet():
             far = _central_at(at, weights, 2 * eps)
     except (ArithmeticError, ValueError):
-        return 0.0
-    return abs(far - central) if math.isfinite(far) else 0.0
+        return 0.0, False
+    if not math.isfinite(far):
+        return 0.0, False
+    truncation = abs(far - central)
+    if not (abs(central) > _APART * rounding and 0.35 < far / central < 0.65):
+        return truncation, False
+    try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps
+        with _quiet():
+            farther = _central_at(at, weights, 4 * eps)
+    except (ArithmeticError, ValueError):
+        return truncation, False
+    return truncation, 0.35 < farther / far < 0.65
 
 
 def _central_at(at: Callable[[float], np.ndarray], weights: Any, step: float) -> float:

@@ -12,11 +12,13 @@ from .check_numeric import GradcheckError, Slopes, part
 
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
+_JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 
 
 class Row(NamedTuple):
-    """One element's comparison: where, at what value, analytic, numeric, their errors, the one-sided
-    slopes' kink if any ("" if none), and how far the slope's rounding, noise and truncation move it."""
+    """One element's comparison: where, at what value, analytic, numeric, their errors, what makes f not
+    differentiable there (a kink or a jump; "" if neither), and how far the slope's rounding, noise and
+    truncation move it."""
 
     label: str
     value: float
@@ -24,7 +26,7 @@ class Row(NamedTuple):
     numeric: float
     error: float
     relative: float
-    kink: str
+    undifferentiable: str
     rounding: float
     noise: float
     truncation: float
@@ -36,6 +38,8 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
     error = abs(a - numeric)
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
     kink = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}" if s.kink else ""
+    if s.jump:
+        kink = f"{_JUMPS}f(x+eps) - f(x-eps) is about as large at 4 eps, where a slope's would be 4 times"
     return Row(
         name + (str(list(index)) if index else ""),
         float(np.asarray(point)[index]),
@@ -75,8 +79,8 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
 
 def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     """What is wrong with a row ("" if nothing)."""
-    if r.kink:
-        return r.kink
+    if r.undifferentiable:
+        return r.undifferentiable
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
@@ -114,6 +118,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             else f"... {hidden} more rows, all passing"
         )
     kinks = any("not differentiable" in r[-1] for r in failed)
+    jumps = [r[0] for r in failed if r[-1].startswith(_JUMPS)]
     unjudged = any("rounding moves" in r[-1] for r in failed)
     curved = any("bends within eps" in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
@@ -168,5 +173,21 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 if kinks
                 else []
             ),
+            *(
+                [
+                    f"f jumps at {_few(jumps)}: f(x+eps) - f(x-eps) stays about as large at 2 and 4 eps, where a "
+                    "slope's would double, as at a step (floor, sign, round, a branch on x's value): f is not "
+                    "continuous there, no gradient can be checked, and the rule is not to blame; check at a point "
+                    "away from the jump (a change steeper than eps looks the same: then a smaller eps tells)"
+                ]
+                if jumps
+                else []
+            ),
         ]
     )
+
+
+def _few(labels: list[str], shown: int = 5) -> str:
+    """Row labels for a message, cut after `shown`."""
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return ", ".join(labels[:shown]) + more

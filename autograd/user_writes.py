@@ -1,14 +1,23 @@
 """What a user's op is given to read: read-only views of the arrays it gets (inputs, keyword arguments, and
 for its rule g and out), so that a forward or rule that writes into one (`x *= 2`) is refused naming the op,
 not left to change a leaf's data, what other rules read, or what a second backward reads, without a word.
-The tensor engine's Record and user_forward use these, and so does a Value's op with array arguments."""
+The tensor engine's Record and user_forward use these, and so does a Value's op with array arguments.
+
+numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such a write is found, at
+no cost outside it, under `detect_anomaly()`: each array the op is given is fingerprinted (a CRC-32 of
+its bytes, a copy for a view that is not contiguous) before the call and compared after, and the op is
+refused as above. `gradcheck` finds it too (f changed its input). Outside both it goes unseen; so does a
+write that leaves every byte as it was (changing nothing) or one whose CRC matches (1 in 2**32)."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from . import modes
 
 
 class WroteIntoInput(ValueError):
@@ -29,42 +38,58 @@ def read_only_values(params: dict[str, Any]) -> dict[str, Any]:
     return {name: read_only(value) for name, value in params.items()} if params else params
 
 
-def forward_wrote(name: str, e: ValueError) -> ValueError:
-    """numpy's refusal of a write in op `name`'s forward, named as the op's (any other error as it is)."""
-    return _named(
-        e,
-        f"the forward of op {name!r} wrote into an input or a keyword argument ({e}), data the graph and your "
-        "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)",
+def forward_wrote(name: str, how: str) -> WroteIntoInput:
+    """The refusal of op `name`'s forward, which wrote into an array it was given (`how`: numpy's words)."""
+    return WroteIntoInput(
+        f"the forward of op {name!r} wrote into an input or a keyword argument ({how}), data the graph and your "
+        "other ops read: compute a new array instead (x * 2, not x *= 2; y = x.copy() before writing into y)"
     )
 
 
-def rule_wrote(name: str, e: ValueError) -> ValueError:
-    """numpy's refusal of a write in op `name`'s rule, named as the op's (any other error as it is)."""
-    return _named(
-        e,
-        f"the derivative rule of op {name!r} wrote into its g, its out, an input or a keyword argument ({e}), "
-        "which other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)",
+def rule_wrote(name: str, how: str) -> WroteIntoInput:
+    """The refusal of op `name`'s rule, which wrote into an array it was given (`how`: numpy's words)."""
+    return WroteIntoInput(
+        f"the derivative rule of op {name!r} wrote into its g, its out, an input or a keyword argument ({how}), "
+        "which other rules and the graph read too: compute a new array instead (g * 2, not g *= 2)"
     )
 
 
-def _named(e: ValueError, message: str) -> ValueError:
-    """WroteIntoInput(message) where `e` is numpy's refusal of a write into a read-only array, else `e`."""
-    return WroteIntoInput(message) if "read-only" in str(e) else e
-
-
-def refusing_writes(name: str, f: Callable[..., Any], wrote: Callable[[str, ValueError], ValueError]) -> Any:
-    """f, its writes into a read-only array refused naming op `name` (`wrote`: forward_wrote or rule_wrote)."""
+def refusing_writes(
+    name: str, f: Callable[..., Any], wrote: Callable[[str, str], WroteIntoInput], bound: dict[str, Any] | None = None
+) -> Any:
+    """f, its writes into a read-only array refused naming op `name` (`wrote`: forward_wrote or rule_wrote);
+    under detect_anomaly, also those of ufunc.at, which ignores the flag (see the module's docstring), into
+    its arguments or the keyword arguments `bound` into it (Op.bind)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        anomaly = modes.entered and modes.current.anomaly
+        watched = _fingerprints([*args, *kwargs.values(), bound or {}]) if anomaly else None
         try:
-            return f(*args, **kwargs)
+            result = f(*args, **kwargs)
         except ValueError as e:
-            refused = wrote(name, e)
-            if refused is e:
+            if "read-only" not in str(e):
                 raise
-            raise refused from None
+            raise wrote(name, str(e)) from None
+        if watched and any(_fingerprint(a) != before for a, before in watched):
+            raise wrote(name, "an array it was given changed although read-only, as np.add.at (ufunc.at) writes")
+        return result
 
     return call
+
+
+def _fingerprints(given: list[Any]) -> list[tuple[np.ndarray, int]]:
+    """Each array among `given` (or in a list, tuple or dict among them: a rule's inputs and keyword
+    arguments; not those of Python objects, which have no bytes of their own) with its `_fingerprint`."""
+    arrays = []
+    for x in given:
+        inner = x.values() if isinstance(x, dict) else x if isinstance(x, list | tuple) else (x,)
+        arrays += [a for a in inner if a.__class__ is np.ndarray and not a.dtype.hasobject]
+    return [(a, _fingerprint(a)) for a in arrays]
+
+
+def _fingerprint(a: np.ndarray) -> int:
+    """CRC-32 of an array's bytes, read in place where it is contiguous."""
+    return zlib.crc32(a if a.flags.c_contiguous else np.ascontiguousarray(a))
 
 
 def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
@@ -73,7 +98,8 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     user op is: it changed what the rule read, and every later backward, silently."""
     if not params or not any(v.__class__ is np.ndarray for v in params.values()):
         return op.bind(params, needs=needs)
-    bound = op.bind(read_only_values(params), needs=needs)
-    bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote)
-    bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote)
+    viewed = read_only_values(params)
+    bound = op.bind(viewed, needs=needs)
+    bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote, viewed)
+    bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
     return bound

@@ -32,8 +32,9 @@ class FileFormat(Protocol):
     DESCRIPTION: str  # what a good file is, for messages: "a readable .npz file"
     BROKEN: tuple[type[BaseException], ...]  # what reading a malformed file raises
 
-    def check_name(self, name: str) -> None:
-        """ValueError naming `name` and the fix, if the format cannot hold it (save asks before writing)."""
+    def check_entry(self, name: str, dtype: np.dtype) -> None:
+        """ValueError naming the entry `name` and the fix, if the format cannot hold its name or its dtype
+        (save asks of every entry before writing anything)."""
 
     def write(self, f: BinaryIO, state: dict[str, np.ndarray]) -> None: ...
 
@@ -81,9 +82,9 @@ def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
             optimizer_state |= io_schedules.entries(optimizer)  # its schedulers' epochs, so that they go on too
             optimizer_state |= io_params.entries(module, optimizer)  # whose state is whose: refused if any is not
             state |= {OPTIMIZER_PREFIX + name: array for name, array in optimizer_state.items()}
-        for name in state:  # both formats write names as UTF-8, and each has names it cannot hold
+        for name, array in state.items():  # both write names as UTF-8; each has names and dtypes it cannot hold
             _check_utf8(name)
-            fmt.check_name(name)
+            fmt.check_entry(name, np.asarray(array).dtype)
     except ValueError as e:
         raise ValueError(f"{path}: nn.save did not write it, since nn.load would refuse it: {e.args[0]}") from None
     tmp = None

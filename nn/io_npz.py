@@ -49,8 +49,9 @@ def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
                 npy.write_array(entry, array, allow_pickle=False)
 
 
-def check_name(name: str) -> None:
-    """ValueError for a name the format cannot hold: zip cuts a name at a NUL, and gives it 64 KiB."""
+def check_entry(name: str, dtype: np.dtype) -> None:
+    """ValueError for a name the format cannot hold: zip cuts a name at a NUL, and gives it 64 KiB. Every
+    dtype nn.save is given (floats of every width, integers) .npy holds as it is."""
     if "\0" in name:
         raise ValueError(
             f"the name {name!r} holds a NUL character, where zip cuts an entry's name: rename that key or "

@@ -35,6 +35,7 @@ DTYPES = {
     "F16": "<f2", "F32": "<f4", "F64": "<f8", "C64": "<c8", "BOOL": "?",
     "I8": "i1", "U8": "u1", "I16": "<i2", "U16": "<u2", "I32": "<i4", "U32": "<u4", "I64": "<i8", "U64": "<u8",
 }  # fmt: skip
+_WRITTEN = {np.dtype(numpy_dtype) for numpy_dtype in DTYPES.values()}  # what nn.save writes: what it reads
 # bfloat16 is refused, not converted (exact as that would be: its 16 bits are a float32's top half): the
 # safetensors numpy API that reads the file has no bfloat16, as numpy has none, and a second reader of the
 # data beside the library's is not worth it when such files come from PyTorch models, whose names need
@@ -62,8 +63,16 @@ def write(f: BinaryIO, state: dict[str, np.ndarray]) -> None:
     f.write(_library().numpy.save(arrays, metadata={CHECKSUM: written}))
 
 
-def check_name(name: str) -> None:
-    """ValueError for a name the format cannot hold: that of the header's metadata."""
+def check_entry(name: str, dtype: np.dtype) -> None:
+    """ValueError for a name the format cannot hold (that of the header's metadata), or a dtype it has
+    none for (float128, numpy's longdouble; complex128): the library's own refusal would come mid-save,
+    as a SafetensorError naming no entry and no fix."""
+    if dtype.newbyteorder("<") not in _WRITTEN:
+        raise ValueError(
+            f"{name!r} is an array of {dtype}, which the .safetensors format has no dtype for (it holds "
+            f"{', '.join(sorted(map(str, _WRITTEN)))}): save as .npz, which holds it exactly, or cast it first "
+            "(.astype(np.float64), rounding what float64 cannot hold)"
+        )
     if name == "__metadata__":
         raise ValueError(
             "the name '__metadata__' is the .safetensors header's own key (the file's metadata), so it cannot name "

@@ -1,0 +1,61 @@
+"""gradcheck at a point where f itself jumps (a step, floor, sign, round, a branch on x's value): the
+row said "<- fails", as of a wrong rule, where no gradient can be checked at all. f(x+eps) - f(x-eps)
+stays about the size of the jump at 2 and 4 eps, where a slope's grows with the step, so the row
+says f is not continuous there, the table names the entry and says to move the point, and the check
+still fails. A wrong rule where f is smooth is blamed as ever."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import GradcheckError, Op, Tensor, gradcheck, gradcheck_params
+
+JUMPS = [
+    ("floor at 1", lambda t: autograd.floor(t).sum(), np.array([0.5, 1.0]), "input 0[1]"),
+    ("ceil at -2", lambda t: (autograd.ceil(t) * t).sum(), np.array([-2.0, 0.5]), "input 0[0]"),
+    ("sign at 0", lambda t: autograd.sign(t).sum(), np.array([0.3, 0.0]), "input 0[1]"),
+    ("round at 0.5", lambda t: autograd.round(t).sum(), np.array([0.5, 0.2]), "input 0[0]"),
+    ("a step", lambda t: autograd.where(t.data > 0, t + 1.0, t).sum(), np.array([0.0, 0.5]), "input 0[0]"),
+    ("a step 0.1 eps away", lambda v: v + 1.0 if v.data > 1e-7 else v, 0.0, "input 0"),
+]
+
+
+@pytest.mark.parametrize("f, x, entry", [case[1:] for case in JUMPS], ids=[case[0] for case in JUMPS])
+def test_a_jump_of_f_is_named_as_such_not_blamed_on_the_rule(f, x, entry):
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [x])
+    message = str(caught.value)
+    assert f"\n{entry} " in message and "<- not continuous here: f(x+eps) - f(x-eps) is about as large" in message
+    assert f"f jumps at {entry}: " in message and "the rule is not to blame; check at a point away" in message
+    assert "<- fails" not in message and not caught.value.undecided
+    assert gradcheck(f, [np.asarray(x) + 0.25])  # away from the jump, the same rule passes
+
+
+def test_a_jump_in_a_parameter_of_a_loss_is_named_too():
+    w = Tensor(np.array([1.0, 0.3]), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"\nw\[0\] .*<- not continuous here(.|\n)*f jumps at w\[0\]"):
+        gradcheck_params(lambda: (autograd.floor(w) * w).sum(), {"w": w})
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (Op("sin", np.sin, lambda g, out, x: (1.1 * g * np.cos(x),)), 0.4),  # off by 10%
+        (Op("steep", lambda x: 1e6 * x, lambda g, out, x: (0 * g,)), 0.4),  # a steep slope, the rule 0
+        (Op("flat", lambda x: 0 * x, lambda g, out, x: (g,)), 0.4),  # f flat, the rule 1
+        (Op("cube", lambda x: x**3, lambda g, out, x: (g * x * x,)), 1e-3),  # 3 x**2 as x**2, near 0
+    ],
+)
+def test_a_wrong_rule_where_f_is_smooth_is_still_blamed_on_the_rule(f, x):
+    with pytest.raises(GradcheckError, match=r"<- fails") as caught:
+        gradcheck(f, [x])
+    assert "not continuous" not in str(caught.value) and "f jumps" not in str(caught.value)
+
+
+def test_a_kink_is_still_a_kink_and_a_bend_within_eps_still_undecided():
+    with pytest.raises(GradcheckError, match="not differentiable here: one-sided slopes -1 and 1") as caught:
+        gradcheck(autograd.abs, [0.0])
+    assert "f jumps" not in str(caught.value)
+    with pytest.raises(GradcheckError, match="<- cannot judge: f bends within eps") as caught:
+        gradcheck(lambda v: v.relu(), [9e-7])
+    assert "f jumps" not in str(caught.value) and caught.value.undecided
