@@ -174,7 +174,7 @@ def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, nam
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
     if isinstance(pred, Tensor):
-        if not _broadcasts_to(w.shape, pred.shape):
+        if not autograd.broadcasts_to(w.shape, pred.shape):
             raise autograd.ShapeError(
                 f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
                 "give one weight, one per class (the last axis), or one per element"
@@ -190,14 +190,6 @@ def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, nam
 def _weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
     """Each term times its weight (where weights are given)."""
     return [t if w is None else t * w for t, w in zip(terms, weights)]
-
-
-def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """Whether an array of `shape` broadcasts to `target` without growing it."""
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
 
 
 def _check_unit_targets(found: list[tuple[Any, Any]], name: str) -> None:
