@@ -21,6 +21,7 @@ Public API:
     pullback               what backward sends from one node to its parents (one step of it)
     zero_grad              reset `.grad` of some nodes
     unbroadcast            for rules of your own: a gradient summed back to its input's shape (sum_to_size)
+    broadcasts_to          whether an array of one shape broadcasts to another without growing it
     raw                    the data behind a node (anything else as it is)
     no_grad, enable_grad, is_grad_enabled, set_grad_enabled, inference_mode (no_grad, PyTorch's name)
     gc_paused              pause the cyclic garbage collector over a block (graphs have no cycles); backward
@@ -91,6 +92,7 @@ from .modes import (
 )
 from .op import Op
 from .random_tensors import drawn
+from .shape_args import broadcasts_to
 from .tensor import Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .tensor_ops import ShapeError
@@ -163,6 +165,7 @@ __all__ = [
     "stack",
     "topological_order",
     "unbroadcast",
+    "broadcasts_to",
     "validate",
     "copied_from",
     "needs_grad",

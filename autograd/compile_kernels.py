@@ -169,7 +169,12 @@ def _activation(op: str) -> Callable[..., Any]:
 
 
 def _cross_entropy(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
-    return CrossEntropy(shapes[0], dtype, params) if len(shapes) == 1 and len(shapes[0]) == 2 else None
+    # float16: as an activation's (the softmax family computes in float32 too, OpDef.half_in_float32)
+    return (
+        CrossEntropy(shapes[0], dtype, params)
+        if len(shapes) == 1 and len(shapes[0]) == 2 and dtype is not HALF
+        else None
+    )
 
 
 MAKERS: dict[str, Callable[..., Any]] = {

@@ -30,8 +30,6 @@ class CrossEntropy:
         self.classes = shape[1]
         self.shifted, self.exp, self.log_p, self.grad = (np.empty(shape, dtype) for _ in range(4))
         self.total, self.log_total, self.rest = (np.empty((shape[0], 1), dtype) for _ in range(3))
-        # np.mean's sum: in float32 for float16 (numpy's _mean), then its quotient in the input's dtype
-        self.sum_dtype = np.dtype(np.float32) if dtype == np.float16 else None
         self.scalar = dtype.type
         self.kept: tuple[np.ndarray, Any, np.ndarray | None] = (self.rows, None, None)  # this call's kept_rows
         self.labels_like: tuple[np.dtype, np.dtype] | None = None  # (labels' dtype, unsigned) of the last call
@@ -54,7 +52,7 @@ class CrossEntropy:
             return self.scalar(np.nan)
         picked = log_p[rows, classes]
         # -np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype
-        return self.scalar(-float(np.add.reduce(picked, dtype=self.sum_dtype)) / rows.size)
+        return self.scalar(-float(np.add.reduce(picked)) / rows.size)
 
     def _all_classes(self, labels: Any) -> bool:
         """check_labels's answer for integer labels of one per row (the check of every step), its reduction

@@ -74,6 +74,9 @@ class OpDef:
     # a tensor-only op's forward that also returns what its rule would compute again, which a recorded node
     # keeps and the rule takes as `saved=` on arrays (None where it was not kept: it computes it then)
     saving: Callable[..., tuple[Any, Any]] | None = None
+    # a tensor-only op whose float16 forward and rule compute in float32, each result rounded once
+    # (half_precision), as PyTorch's CPU kernels do; every elementwise op does so
+    half_in_float32: bool = False
 
     @property
     def elementwise(self) -> bool:

@@ -114,6 +114,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         api="Tensor.logsumexp",
         formulas=("∂logsumexp(x)/∂xᵢ = softmax(x)ᵢ",),
         adds_up=True,
+        half_in_float32=True,
     ),
     OpDef(
         "softmax",
@@ -123,6 +124,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         api="Tensor.softmax",
         formulas=("∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",),
         adds_up=True,
+        half_in_float32=True,
     ),
     OpDef(
         "log_softmax",
@@ -132,6 +134,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         api="Tensor.log_softmax",
         formulas=("∂log sᵢ/∂xⱼ = δᵢⱼ − sⱼ",),
         adds_up=True,
+        half_in_float32=True,
     ),
     # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label]
     OpDef(
@@ -143,5 +146,6 @@ SOFTMAX: tuple[OpDef, ...] = (
         api="autograd.cross_entropy",
         formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
         adds_up=True,
+        half_in_float32=True,
     ),
 )

@@ -52,13 +52,29 @@ def _kl_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple
 kl_term = Op("kl_term", lambda x, t: _xlogx_forward(t) - t * x, _kl_rule, _NOT_PROBABILITY, takes_needs=True)
 
 
+def _exp_forward(t: Any) -> Any:
+    """e^t of an array (numpy's: inf past the largest float, with its RuntimeWarning), or of a float: inf past
+    the largest float too, where math.exp raises. The loss of a log target of 710 is e^710 (710 - x), beyond
+    any float, as a Tensor's, and PyTorch's, is: inf (or NaN where t - x is 0), not an OverflowError."""
+    if isinstance(t, np.ndarray | np.generic):
+        return np.exp(t)
+    try:
+        return math.exp(t)
+    except OverflowError:
+        return math.inf
+
+
+# e^t as kl_div's log-target term takes it: the same on both engines, constants and nodes, d/dt e^t = e^t
+_exp = Op("exp", _exp_forward, lambda g, out, t: (g * out,))
+
+
 def _kl_log_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    g_p = g * autograd.exp(t)  # g first (as torch): a mean's 1 / n keeps it finite where e^t (t - x), the loss, is inf
+    g_p = g * _exp(t)  # g first (as torch): a mean's 1 / n keeps it finite where e^t (t - x), the loss, is inf
     return (-g_p if needs[0] else None, g_p * (t - x) + g_p if needs[1] else None)  # d/dt e^t (t - x) = e^t (t - x + 1)
 
 
 # with log_target, e^t (t - x), one op for the same reason (exp of an array target would be numpy on it)
-kl_log_term = Op("kl_log_term", lambda x, t: autograd.exp(t) * (t - x), _kl_log_rule, takes_needs=True)
+kl_log_term = Op("kl_log_term", lambda x, t: _exp(t) * (t - x), _kl_log_rule, takes_needs=True)
 
 
 def _nan_at_zero(t: Any) -> Any:

@@ -13,18 +13,20 @@ from autograd import Op
 
 def share(s: Any, t: Any) -> Any:
     """t s, 0 where t is 0, of arrays or floats (the forward, on this call's data)."""
-    if isinstance(t, np.ndarray | np.generic) or isinstance(s, np.ndarray | np.generic):
-        with np.errstate(invalid="ignore"):  # inf · 0, replaced by 0
-            return np.where(t == 0, 0, s * t)
-    return 0.0 if t == 0 else s * t
+    return _weighted(s, t, t, none_at=0)
 
 
 def rest(s: Any, t: Any) -> Any:
     """(1 - t) s, 0 where t is 1, of arrays or floats: the other outcome's share of a binary target."""
+    return _weighted(s, t, 1 - t, none_at=1)
+
+
+def _weighted(s: Any, t: Any, weight: Any, none_at: float) -> Any:
+    """weight s, 0 where the target t is `none_at` (where weight is 0), of arrays or floats."""
     if isinstance(t, np.ndarray | np.generic) or isinstance(s, np.ndarray | np.generic):
         with np.errstate(invalid="ignore"):  # inf · 0, replaced by 0
-            return np.where(t == 1, 0, s * (1 - t))  # in the forward, t is this call's data: numpy on it is replayed
-    return 0.0 if t == 1 else s * (1 - t)
+            return np.where(t == none_at, 0, s * weight)  # in the forward, t is this call's data: replayed
+    return 0.0 if t == none_at else s * weight
 
 
 def _share_rule(g: Any, out: Any, s: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from autograd import Tensor, cross_entropy, no_grad
 from autograd import tensor_forwards as forward
-from autograd.op_table_softmax import _cross_entropy_vjp
+from autograd.tensor_ops import OPS
 
 SPECIAL = st.sampled_from([0.0, -0.0, 1e4, -1e4, np.inf, -np.inf, np.nan])
 
@@ -32,7 +32,8 @@ def test_the_saved_softmax_gives_the_recomputing_rules_bits(batch):
         loss = cross_entropy(x, labels, ignore_index=ignore_index)
         loss.backward()
         seed = np.ones((), logits.dtype)
-        (expected,) = _cross_entropy_vjp(seed, loss.data, logits, labels=labels, ignore_index=ignore_index)
+        # the engine's rule, without what was saved (float16's in float32, as the op computes it: half_precision)
+        (expected,) = OPS["cross_entropy"].vjp(seed, loss.data, logits, labels=labels, ignore_index=ignore_index)
     assert x.grad.dtype == expected.dtype
     assert np.array_equal(x.grad, expected, equal_nan=True)
     assert np.array_equal(np.signbit(x.grad), np.signbit(expected))

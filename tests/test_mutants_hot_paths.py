@@ -86,15 +86,14 @@ def test_the_sigmoid_kernel_gives_the_forwards_bits_in_float32():
     assert np.array_equal(out, tensor_sigmoid(x))  # e / (1 + e) in float32, not via a float64 denominator
 
 
-def test_the_cross_entropy_kernel_sums_float16_losses_in_float32_as_np_mean():
+def test_float16_cross_entropy_sums_its_losses_in_float32_with_no_kernel():
     n = 30_000  # n losses of 3.05 add up past float16's largest, 65504
     logits = np.zeros((n, 2), np.float16)
     logits[:, 1] = -3
     params = {"labels": np.ones(n, np.int64)}
-    k = kernel(OPS["cross_entropy"], [(n, 2)], np.dtype(np.float16), params, [True])
-    got = k.forward(logits)
+    assert kernel(OPS["cross_entropy"], [(n, 2)], np.dtype(np.float16), params, [True]) is None
     want = np.float16(math.log(1 + math.exp(3.0)))  # every row's loss, log(1 + e³)
-    assert got == want == np.asarray(OPS["cross_entropy"].forward(logits, **params))
+    assert np.asarray(OPS["cross_entropy"].forward(logits, **params)) == want
 
 
 def test_a_gradient_summed_over_a_leading_one_and_a_stretched_axis():

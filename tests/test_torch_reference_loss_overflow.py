@@ -123,3 +123,15 @@ def test_bce_gradient_at_a_subnormal_probability_is_torch(dtype, reduction):
     (expected.sum() if reduction == "none" else expected).backward()
     assert p.grad[0] > 0
     np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=4 * np.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("log_target", [710.0, 745.0, 1e300, -745.0])
+def test_kl_div_log_target_past_exp_overflow_on_values_is_torchs(log_target):
+    """e^t (t - x) on Values: math.exp raised an OverflowError at t = 710, where PyTorch's loss is inf."""
+    x, t = Value(0.5), Value(log_target)
+    loss = nnf.kl_div([x], [t], log_target=True, reduction="sum")
+    loss.backward()
+    tx, tt = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (0.5, log_target))
+    expected = F.kl_div(tx, tt, log_target=True, reduction="sum")
+    expected.backward()
+    np.testing.assert_array_equal([loss.data, x.grad, t.grad], [expected.item(), tx.grad.item(), tt.grad.item()])

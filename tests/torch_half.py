@@ -40,7 +40,7 @@ def ulps(actual: Any, expected: Any) -> np.ndarray:
     """How many float16 numbers apart each pair is (as float64: inf where one is NaN and the other not; 0
     for two NaNs). expected is rounded to float16 first (the truth, computed in float64)."""
     with np.errstate(over="ignore"):  # a truth beyond float16 rounds to its infinity
-        a, e = np.asarray(actual, np.float16), np.asarray(expected).astype(np.float16)
+        a, e = np.atleast_1d(np.asarray(actual, np.float16)), np.atleast_1d(np.asarray(expected).astype(np.float16))
     steps = np.abs(_ordered(a) - _ordered(e)).astype(np.float64)
     steps[np.isnan(a) & np.isnan(e)] = 0.0
     steps[np.isnan(a) ^ np.isnan(e)] = np.inf
