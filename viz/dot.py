@@ -194,7 +194,7 @@ def build(
                 node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
             )
         else:
-            name = graph.names[id(node)]
+            name = graph.names[id(node)] and names[id(node)]  # a name other values have too: told apart
             numbered = (
                 step[id(node)] if number or (not name and (flows is not None or id(node) in named_in_notes)) else None
             )

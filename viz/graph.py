@@ -3,6 +3,7 @@ carries in backward, and the module each node belongs to."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,10 +170,23 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
 
 
 def numbered_names(graph: Graph) -> dict[int, str]:
-    """Each value's name (by id) as equations and stories write it: its own name, or else "#k", its
-    step in backward (root first, constants skipped), as `draw(number=True)` shows it."""
+    """Each value's name (by id) as records, equations and stories write it: its own name, or else "#k", its
+    step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name other values
+    have too (x in each sample; a label "#2" beside the value numbered #2) gets the value's "#k" after it,
+    "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
     values = [n for n in graph.order if id(n) not in graph.consts]
-    return {id(n): graph.names[id(n)] or f"#{k}" for k, n in enumerate(values, 1)}
+    step = {id(n): k for k, n in enumerate(values, 1)}
+    names = {id(n): graph.names[id(n)] or f"#{step[id(n)]}" for n in values}
+    while shared := [i for i, count in _name_counts(names).items() if count > 1 and graph.names[i]]:
+        for i in shared:  # each "#k" is the value's own: renamed ones differ, until one meets another's name
+            names[i] += f"#{step[i]}"
+    return names
+
+
+def _name_counts(names: dict[int, str]) -> dict[int, int]:
+    """How many values (by id) bear each value's name."""
+    counts = Counter(names.values())
+    return {i: counts[name] for i, name in names.items()}
 
 
 def broadcast(e: Edge) -> bool:
