@@ -153,8 +153,10 @@ def build(
     kept_by_passes: bool = True,
     stale: bool = False,
     data: dict[int, str] | None = None,
+    partial: dict[int, tuple[int, int]] | None = None,
 ) -> graphviz.Digraph:
-    """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed); `data` (by id)
+    """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
+    some of a value's shares, how many of how many, by id); `data` (by id)
     the text of a value's data field where not its own (a page's widest, which its steps write over).
     `flows` (the edges each node has sent, by position in order, None for a forward drawing)
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
@@ -200,9 +202,8 @@ def build(
             )
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
-            label = record(
-                node, name, shown, numbered, check, tensor_detail, held, kept_by_passes, (data or {}).get(id(node))
-            )
+            label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes,
+                           (data or {}).get(id(node)), (partial or {}).get(id(node)))  # fmt: skip
             look = fill(grad, top, color_by_grad, check, first)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:

@@ -30,7 +30,7 @@ from .arguments import (
 )
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
-from .labels import chain_rule
+from .labels import chain_rule, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
@@ -79,7 +79,8 @@ _PAGE = """<!DOCTYPE html>
     <summary>Legend</summary>
     <ul>
       <li><span class="swatch value"></span> a value: its name (or #k, its step of backward), its data
-        (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it)</li>
+        (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it; "so far"
+        while some of its shares have not arrived)</li>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
@@ -242,8 +243,12 @@ def _changes(run: Pass) -> list[list[Any]]:
     """Per step: its node's position, the gradient texts it changes, and the inputs it sends to."""
     position = {id(n): k for k, n in enumerate(run.graph.order)}
     return [
-        [k, [[position[id(n)], "grad " + summary(running[id(n)])] for n in changed], [e.index for e in run.flows[k]]]
-        for k, running, changed in run.filling()
+        [
+            k,
+            [[position[id(n)], grad_text(running[id(n)], partial.get(id(n)))] for n in changed],
+            [e.index for e in run.flows[k]],
+        ]
+        for k, running, changed, partial in run.filling()
     ]
 
 

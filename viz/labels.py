@@ -46,12 +46,13 @@ def record(
     kept: Any = MISSING,
     kept_by_passes: bool = True,
     data: str | None = None,
+    partial: tuple[int, int] | None = None,
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
     (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
     backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
-    the node's own."""
+    the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many."""
     name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
@@ -61,7 +62,7 @@ def record(
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         alike = check_figures(check) if check is not None and not check.direction else None  # as its check reads
-        fields.append("grad " + (NOT_COMPUTED if grad is MISSING else escape(summary(grad, n=alike))))
+        fields.append("grad " + NOT_COMPUTED if grad is MISSING else escape(grad_text(grad, partial, alike)))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
@@ -69,6 +70,14 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
+    """A gradient's field, "grad 0.5" (`n` figures, as `summary`); while only some of a value's shares have
+    arrived (`partial`: how many, of how many), their sum is not yet ∂root/∂value, and says so: "grad 1 so far
+    (1 of 2 shares)"."""
+    so_far = f" so far ({partial[0]} of {partial[1]} shares)" if partial else ""
+    return f"grad {summary(grad, n=n)}{so_far}"
 
 
 def check_text(check: Check) -> str:
