@@ -74,6 +74,7 @@ _PAGE = """<!DOCTYPE html>
   <h2>This step</h2>
   <div id="caption"></div>
   <h2>Clicked value</h2>
+  <div id="ahead" hidden></div>
   <div id="explanation">Click a value (a box) to see its gradient as a sum over the paths up to the root.</div>
   <details id="legend" open>
     <summary>Legend</summary>
