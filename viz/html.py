@@ -97,7 +97,8 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
       <li>Numbers: {figures} significant figures, more where {figures} would show a whole number the value is
         not (tanh(10) = 0.999999996), whole numbers below {whole} in full (12345); a tensor: min, mean
-        and max, to {array_figures} figures; orange on a tensor edge: broadcasting, summed back.</li>
+        and max, to {array_figures} figures (more where they differ by less); orange on a tensor edge: broadcasting,
+        summed back.</li>
     </ul>
   </details>
 </aside>

@@ -12,7 +12,7 @@ from autograd import Node, Tensor
 
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html
@@ -179,7 +179,8 @@ def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str]
 def histogram(x: Any) -> str:
     """A tensor's values as bars over their range (at most eight), "▁▃█▅▂▁▁▂ [-1.2, 3.4]"; equal ones as their
     value. Its numbers are written as the min and max beside it (`summary`: 3 figures, more where those would
-    show a whole number the value is not, a zero unsigned), so the two never disagree."""
+    show a whole number the value is not or a min and max that differ alike, a zero unsigned), so the two never
+    disagree."""
     a = np.asarray(x, dtype=np.float64).ravel()
     a = a[np.isfinite(a)] + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
@@ -196,7 +197,8 @@ def histogram(x: Any) -> str:
     place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
     counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    return f"{bars} [{figures(lo, ARRAY_FIGURES)}, {figures(hi, ARRAY_FIGURES)}]"
+    n = apart(lo, hi, ARRAY_FIGURES)  # bars over a range written "[0.1, 0.1]" would contradict themselves
+    return f"{bars} [{figures(lo, n)}, {figures(hi, n)}]"
 
 
 def constant(node: Node) -> str:

@@ -17,10 +17,10 @@ WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at
 
 def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     """A number as 4 significant figures (`n` if given); an array as its min, mean and max (with how many
-    elements are NaN or infinite, apart) to ARRAY_FIGURES (or `n`); text as it is. A zero's sign is shown
-    only with `signed_zero`, and only for one number: for data, where it matters (1 / -0 = -inf), not in
-    arithmetic, where "0 × (-1) = -0" reads as a mistake, nor in an array's min and max (which of 0 and -0
-    is the min is their order's doing, and their mean is 0)."""
+    elements are NaN or infinite, apart) to ARRAY_FIGURES (or `n`; more to tell a min and max apart); text as it
+    is. A zero's sign is shown only with `signed_zero`, and only for one number: for data, where it matters
+    (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0" reads as a mistake, nor in an array's min and max
+    (which of 0 and -0 is the min is their order's doing, and their mean is 0)."""
     if isinstance(x, str):
         return x
     a = np.asarray(x, dtype=float)
@@ -40,7 +40,16 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
 
 
 def _spread(a: np.ndarray, n: int) -> str:
+    n = apart(a.min(), a.max(), n)
     return f"min {figures(a.min(), n)} mean {figures(_mean(a), n)} max {figures(a.max(), n)}"
+
+
+def apart(lo: float, hi: float, n: int) -> int:
+    """The figures (n at least) that write an array's min and max apart where they differ: [0.1001, 0.1003]
+    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers."""
+    while n < 17 and lo != hi and figures(lo, n) == figures(hi, n):
+        n += 1
+    return n
 
 
 def _mean(a: np.ndarray) -> float:
