@@ -27,6 +27,7 @@ from .graph import (
     module_order,
     numbered_names,
     read_graph,
+    record_name,
     require_one_number,
 )
 from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
@@ -196,7 +197,7 @@ def build(
                 node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
             )
         else:
-            name = graph.names[id(node)] and names[id(node)]  # a name other values have too: told apart
+            name = record_name(graph, names, node)
             numbered = (
                 step[id(node)] if number or (not name and (flows is not None or id(node) in named_in_notes)) else None
             )

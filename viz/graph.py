@@ -183,6 +183,12 @@ def numbered_names(graph: Graph) -> dict[int, str]:
     return names
 
 
+def record_name(graph: Graph, names: dict[int, str], node: Node) -> str:
+    """The name a value's record shows: its own, told apart from other values' (`numbered_names`), or "" for a
+    value with none (a drawing numbers it where it says "#k")."""
+    return graph.names[id(node)] and names[id(node)]
+
+
 def _name_counts(names: dict[int, str]) -> dict[int, int]:
     """How many values (by id) bear each value's name."""
     counts = Counter(names.values())
