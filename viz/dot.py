@@ -28,7 +28,7 @@ from .graph import (
     numbered_names,
     read_graph,
     record_name,
-    require_one_number,
+    require_backward_root,
 )
 from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
 from .labels import (
@@ -103,7 +103,7 @@ def draw(
     require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
                          number=number, tensor_detail=tensor_detail)  # fmt: skip
     if backward or check:  # before any gradient is computed
-        require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
+        require_backward_root(root, "backward drawings need a one-number root" if backward else "check=True compares "
                            "gradients of one number")  # fmt: skip
     graph = read_graph(root, modules, None if collapse else max_nodes, collapsible=True)  # collapse: modules given
     # gradients computed from data that changed after the forward pass would be made up: refused where a

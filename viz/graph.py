@@ -111,11 +111,18 @@ def tally(nodes: list[Node], consts: set[int]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def require_one_number(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
-    """Refuse a tensor root of more than one element where `needs` (what the caller does) takes one
-    number: a gradient or a finite difference is of one number."""
+def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
+    """Refuse a root that backward cannot start from where the caller computes its gradients: a tensor of
+    more than one element where `needs` (what the caller does) takes one number (a gradient or a finite
+    difference is of one number), or one that requires no grad, for which no graph was recorded."""
     if isinstance(root, Tensor) and root.size != 1:
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
+    if root.is_constant:
+        name = f" {visible(root.label)!r}" if root.label else ""
+        raise ValueError(
+            f"the root{name} does not require grad: no graph was recorded for it, so it has no backward to draw "
+            "(give its inputs requires_grad=True, outside no_grad); viz.draw(root) draws its value"
+        )
 
 
 def constants(order: list[Node]) -> set[int]:

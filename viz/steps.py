@@ -16,7 +16,7 @@ from autograd import Node, Tensor
 
 from .arguments import require_flags, require_known, require_rankdir, require_root
 from .dot import build
-from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number
+from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward
 from .number_text import summary
 from .rules import applied, broadcast_words, constant_label, local_rule, op_name, shown_params, symbol, term
@@ -82,7 +82,7 @@ class Pass:
 def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_NODES) -> Pass:
     """The steps of backward from `root`, with `draw`'s `modules` and `max_nodes`."""
     require_root(root, "backward_steps")
-    require_one_number(root, "backward drawings need a one-number root")
+    require_backward_root(root, "backward drawings need a one-number root")
     graph = read_graph(root, modules, max_nodes)
     changed_since_forward(graph, "the player and backward_steps compute each step's gradient from the graph's data")
     grads, flows = backward_flow(root, graph.order, graph.consts)
