@@ -34,6 +34,7 @@ from .labels import chain_rule, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
+from .rules import symbol
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 from .training import Training, training_bar
 from .writing import require_folder, write_atomically
@@ -165,7 +166,7 @@ def page_html(
         last=len(numbers[0]["captions"]) - 1,
         training=training_bar(root.losses) if isinstance(root, Training) else "",
         svg=svg,
-        root=html.escape(first.names[id(first_root)]),
+        root=html.escape(symbol(first.names[id(first_root)])),  # in brackets where an expression, as on edges
         not_computed=NOT_COMPUTED,
         figures=NUMBER_FIGURES,
         array_figures=ARRAY_FIGURES,
