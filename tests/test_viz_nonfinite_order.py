@@ -17,7 +17,7 @@ def test_the_story_names_the_gradient_backward_made_non_finite_first():
     x = Tensor(np.tile([1.0, -1.0], (4, 1)))  # x @ W = 0: the loss is 0, finite
     loss = (layer(x) * 1e308).sum()  # each row's gradient 1e308, their sums (b's, W's) infinite
     run = backward_pass(loss)
-    first = next(node for _, running, changed in run.filling() for node in changed if not finite(running[id(node)]))
+    first = next(node for _, running, changed, _ in run.filling() for node in changed if not finite(running[id(node)]))
     trail = first_nonfinite(run.graph.order, run.grads, run.names)
     assert trail.node is first and first is layer.b
     assert run.names[id(layer.b)] in trail.story

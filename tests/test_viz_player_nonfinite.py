@@ -67,7 +67,9 @@ def test_a_backward_infinity_shows_from_the_step_whose_contribution_makes_the_su
     assert data["trail"]["node"] == x
     grads = {k: text for _, changed, _ in data["steps"][:step] for k, text in changed}
     before = {k: text for _, changed, _ in data["steps"][: step - 1] for k, text in changed}
-    assert before[x] == "grad 1" and grads[x] == "grad inf"  # finite at the step before, infinite at its step
+    assert (
+        before[x] == "grad 1 so far (1 of 2 shares)" and grads[x] == "grad inf"
+    )  # finite at the step before, infinite at its step
 
 
 def test_a_finite_graph_marks_nothing():

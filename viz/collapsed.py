@@ -7,7 +7,7 @@ from typing import Any
 
 import graphviz
 
-from .graph import Graph, GraphTooLarge, tally
+from .graph import Graph, GraphTooLarge, numbered_names, record_name, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
 from .rules import op_title
 from .text import escape, visible
@@ -39,7 +39,7 @@ def collapsed(
 ) -> graphviz.Digraph:
     """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
     gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed")."""
-    order, consts = graph.order, graph.consts
+    order, consts, names = graph.order, graph.consts, numbered_names(graph)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
@@ -58,7 +58,7 @@ def collapsed(
         else:
             g.node(
                 node_key(n),
-                record(n, graph.names[id(n)], grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
+                record(n, record_name(graph, names, n), grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
                 shape="record",
             )
         if n.op is not None:

@@ -27,7 +27,8 @@ from .graph import (
     module_order,
     numbered_names,
     read_graph,
-    require_one_number,
+    record_name,
+    require_backward_root,
 )
 from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
 from .labels import (
@@ -102,7 +103,7 @@ def draw(
     require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
                          number=number, tensor_detail=tensor_detail)  # fmt: skip
     if backward or check:  # before any gradient is computed
-        require_one_number(root, "backward drawings need a one-number root" if backward else "check=True compares "
+        require_backward_root(root, "backward drawings need a one-number root" if backward else "check=True compares "
                            "gradients of one number")  # fmt: skip
     graph = read_graph(root, modules, None if collapse else max_nodes, collapsible=True)  # collapse: modules given
     # gradients computed from data that changed after the forward pass would be made up: refused where a
@@ -153,8 +154,10 @@ def build(
     kept_by_passes: bool = True,
     stale: bool = False,
     data: dict[int, str] | None = None,
+    partial: dict[int, tuple[int, int]] | None = None,
 ) -> graphviz.Digraph:
-    """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed); `data` (by id)
+    """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
+    some of a value's shares, how many of how many, by id); `data` (by id)
     the text of a value's data field where not its own (a page's widest, which its steps write over).
     `flows` (the edges each node has sent, by position in order, None for a forward drawing)
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
@@ -194,15 +197,14 @@ def build(
                 node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
             )
         else:
-            name = graph.names[id(node)]
+            name = record_name(graph, names, node)
             numbered = (
                 step[id(node)] if number or (not name and (flows is not None or id(node) in named_in_notes)) else None
             )
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
-            label = record(
-                node, name, shown, numbered, check, tensor_detail, held, kept_by_passes, (data or {}).get(id(node))
-            )
+            label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes,
+                           (data or {}).get(id(node)), (partial or {}).get(id(node)))  # fmt: skip
             look = fill(grad, top, color_by_grad, check, first)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:

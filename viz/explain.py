@@ -16,7 +16,7 @@ import numpy as np
 from autograd import Node, Tensor, gradients, pullback
 
 from .arguments import require_count
-from .graph import numbered_names, read_graph, require_one_number
+from .graph import numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward
 from .number_text import summary
 from .story import tell
@@ -83,7 +83,7 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     require_count("max_paths", max_paths, "a positive int", 1)
     if names is not None and not isinstance(names, Mapping):
         raise TypeError(f"names must be a dict from node ids to names, or None, got {type(names).__name__} {names!r}")
-    require_one_number(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
+    require_backward_root(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
     _require_gradient(node)
     graph = read_graph(root, None, None)
     changed_since_forward(graph, "explain computes the gradient from the graph's data")

@@ -3,6 +3,7 @@ carries in backward, and the module each node belongs to."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,11 +111,18 @@ def tally(nodes: list[Node], consts: set[int]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def require_one_number(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
-    """Refuse a tensor root of more than one element where `needs` (what the caller does) takes one
-    number: a gradient or a finite difference is of one number."""
+def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> None:
+    """Refuse a root that backward cannot start from where the caller computes its gradients: a tensor of
+    more than one element where `needs` (what the caller does) takes one number (a gradient or a finite
+    difference is of one number), or one that requires no grad, for which no graph was recorded."""
     if isinstance(root, Tensor) and root.size != 1:
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
+    if root.is_constant:
+        name = f" {visible(root.label)!r}" if root.label else ""
+        raise ValueError(
+            f"the root{name} does not require grad: no graph was recorded for it, so it has no backward to draw "
+            "(give its inputs requires_grad=True, outside no_grad); viz.draw(root) draws its value"
+        )
 
 
 def constants(order: list[Node]) -> set[int]:
@@ -169,10 +177,29 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
 
 
 def numbered_names(graph: Graph) -> dict[int, str]:
-    """Each value's name (by id) as equations and stories write it: its own name, or else "#k", its
-    step in backward (root first, constants skipped), as `draw(number=True)` shows it."""
+    """Each value's name (by id) as records, equations and stories write it: its own name, or else "#k", its
+    step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name other values
+    have too (x in each sample; a label "#2" beside the value numbered #2) gets the value's "#k" after it,
+    "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
     values = [n for n in graph.order if id(n) not in graph.consts]
-    return {id(n): graph.names[id(n)] or f"#{k}" for k, n in enumerate(values, 1)}
+    step = {id(n): k for k, n in enumerate(values, 1)}
+    names = {id(n): graph.names[id(n)] or f"#{step[id(n)]}" for n in values}
+    while shared := [i for i, count in _name_counts(names).items() if count > 1 and graph.names[i]]:
+        for i in shared:  # each "#k" is the value's own: renamed ones differ, until one meets another's name
+            names[i] += f"#{step[i]}"
+    return names
+
+
+def record_name(graph: Graph, names: dict[int, str], node: Node) -> str:
+    """The name a value's record shows: its own, told apart from other values' (`numbered_names`), or "" for a
+    value with none (a drawing numbers it where it says "#k")."""
+    return graph.names[id(node)] and names[id(node)]
+
+
+def _name_counts(names: dict[int, str]) -> dict[int, int]:
+    """How many values (by id) bear each value's name."""
+    counts = Counter(names.values())
+    return {i: counts[name] for i, name in names.items()}
 
 
 def broadcast(e: Edge) -> bool:

@@ -30,10 +30,11 @@ from .arguments import (
 )
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
-from .labels import chain_rule
+from .labels import chain_rule, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
+from .rules import symbol
 from .steps import Pass, backward_pass, forward_caption, optimizer_update
 from .training import Training, training_bar
 from .writing import require_folder, write_atomically
@@ -74,12 +75,14 @@ _PAGE = """<!DOCTYPE html>
   <h2>This step</h2>
   <div id="caption"></div>
   <h2>Clicked value</h2>
+  <div id="ahead" hidden></div>
   <div id="explanation">Click a value (a box) to see its gradient as a sum over the paths up to the root.</div>
   <details id="legend" open>
     <summary>Legend</summary>
     <ul>
       <li><span class="swatch value"></span> a value: its name (or #k, its step of backward), its data
-        (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it)</li>
+        (from the forward pass) and its grad, ∂{root}/∂value ("{not_computed}" until backward reaches it; "so far"
+        while some of its shares have not arrived)</li>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
@@ -95,7 +98,8 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
       <li>Numbers: {figures} significant figures, more where {figures} would show a whole number the value is
         not (tanh(10) = 0.999999996), whole numbers below {whole} in full (12345); a tensor: min, mean
-        and max, to {array_figures} figures; orange on a tensor edge: broadcasting, summed back.</li>
+        and max, to {array_figures} figures (more where they differ by less); orange on a tensor edge: broadcasting,
+        summed back.</li>
     </ul>
   </details>
 </aside>
@@ -162,7 +166,7 @@ def page_html(
         last=len(numbers[0]["captions"]) - 1,
         training=training_bar(root.losses) if isinstance(root, Training) else "",
         svg=svg,
-        root=html.escape(first.names[id(first_root)]),
+        root=html.escape(symbol(first.names[id(first_root)])),  # in brackets where an expression, as on edges
         not_computed=NOT_COMPUTED,
         figures=NUMBER_FIGURES,
         array_figures=ARRAY_FIGURES,
@@ -242,8 +246,12 @@ def _changes(run: Pass) -> list[list[Any]]:
     """Per step: its node's position, the gradient texts it changes, and the inputs it sends to."""
     position = {id(n): k for k, n in enumerate(run.graph.order)}
     return [
-        [k, [[position[id(n)], "grad " + summary(running[id(n)])] for n in changed], [e.index for e in run.flows[k]]]
-        for k, running, changed in run.filling()
+        [
+            k,
+            [[position[id(n)], grad_text(running[id(n)], partial.get(id(n)))] for n in changed],
+            [e.index for e in run.flows[k]],
+        ]
+        for k, running, changed, partial in run.filling()
     ]
 
 

@@ -12,7 +12,7 @@ from autograd import Node, Tensor
 
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html
@@ -46,12 +46,13 @@ def record(
     kept: Any = MISSING,
     kept_by_passes: bool = True,
     data: str | None = None,
+    partial: tuple[int, int] | None = None,
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
     (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
     backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
-    the node's own."""
+    the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many."""
     name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
@@ -61,7 +62,7 @@ def record(
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         alike = check_figures(check) if check is not None and not check.direction else None  # as its check reads
-        fields.append("grad " + (NOT_COMPUTED if grad is MISSING else escape(summary(grad, n=alike))))
+        fields.append("grad " + NOT_COMPUTED if grad is MISSING else escape(grad_text(grad, partial, alike)))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
@@ -69,6 +70,14 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
+    """A gradient's field, "grad 0.5" (`n` figures, as `summary`); while only some of a value's shares have
+    arrived (`partial`: how many, of how many), their sum is not yet ∂root/∂value, and says so: "grad 1 so far
+    (1 of 2 shares)"."""
+    so_far = f" so far ({partial[0]} of {partial[1]} shares)" if partial else ""
+    return f"grad {summary(grad, n=n)}{so_far}"
 
 
 def check_text(check: Check) -> str:
@@ -170,7 +179,8 @@ def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str]
 def histogram(x: Any) -> str:
     """A tensor's values as bars over their range (at most eight), "▁▃█▅▂▁▁▂ [-1.2, 3.4]"; equal ones as their
     value. Its numbers are written as the min and max beside it (`summary`: 3 figures, more where those would
-    show a whole number the value is not, a zero unsigned), so the two never disagree."""
+    show a whole number the value is not or a min and max that differ alike, a zero unsigned), so the two never
+    disagree."""
     a = np.asarray(x, dtype=np.float64).ravel()
     a = a[np.isfinite(a)] + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
@@ -187,7 +197,8 @@ def histogram(x: Any) -> str:
     place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
     counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    return f"{bars} [{figures(lo, ARRAY_FIGURES)}, {figures(hi, ARRAY_FIGURES)}]"
+    n = apart(lo, hi, ARRAY_FIGURES)  # bars over a range written "[0.1, 0.1]" would contradict themselves
+    return f"{bars} [{figures(lo, n)}, {figures(hi, n)}]"
 
 
 def constant(node: Node) -> str:

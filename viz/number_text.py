@@ -10,15 +10,17 @@ import numpy as np
 
 NUMBER_FIGURES = 4  # a number's significant figures, as drawn, captioned and told
 ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
+NOISE_UNITS = 4  # a whole number this many units in the last place away is shown whole: its rounding noise
+NOISE = NOISE_UNITS * float(np.finfo(np.float64).eps)
 WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at most: beyond, n figures and an exponent
 
 
 def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     """A number as 4 significant figures (`n` if given); an array as its min, mean and max (with how many
-    elements are NaN or infinite, apart) to ARRAY_FIGURES (or `n`); text as it is. A zero's sign is shown
-    only with `signed_zero`, and only for one number: for data, where it matters (1 / -0 = -inf), not in
-    arithmetic, where "0 × (-1) = -0" reads as a mistake, nor in an array's min and max (which of 0 and -0
-    is the min is their order's doing, and their mean is 0)."""
+    elements are NaN or infinite, apart) to ARRAY_FIGURES (or `n`; more to tell a min and max apart); text as it
+    is. A zero's sign is shown only with `signed_zero`, and only for one number: for data, where it matters
+    (1 / -0 = -inf), not in arithmetic, where "0 × (-1) = -0" reads as a mistake, nor in an array's min and max
+    (which of 0 and -0 is the min is their order's doing, and their mean is 0)."""
     if isinstance(x, str):
         return x
     a = np.asarray(x, dtype=float)
@@ -38,7 +40,16 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
 
 
 def _spread(a: np.ndarray, n: int) -> str:
+    n = apart(a.min(), a.max(), n)
     return f"min {figures(a.min(), n)} mean {figures(_mean(a), n)} max {figures(a.max(), n)}"
+
+
+def apart(lo: float, hi: float, n: int) -> int:
+    """The figures (n at least) that write an array's min and max apart where they differ: [0.1001, 0.1003]
+    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers."""
+    while n < 17 and lo != hi and figures(lo, n) == figures(hi, n):
+        n += 1
+    return n
 
 
 def _mean(a: np.ndarray) -> float:
@@ -60,15 +71,16 @@ def figures(v: float, n: int) -> str:
 def digits(v: float, n: int) -> int:
     """How many significant figures `figures` writes v with: n, or more where n would show a whole number
     that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0
-    beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09. Closer than 1e-12 of itself
-    (a few thousand units in the last place) is rounding noise: 0.5 × 2 = 0.9999999999999998 stays 1.
+    beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09, and tanh(15) = 1 - 1.9e-13 beside
+    3.743e-13. Within NOISE_UNITS units in its last place of a whole number is rounding noise (0.1 added ten times,
+    0.9999999999999999, stays 1).
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
     1e+06 as a million (and 12345.5 is written in full already, by the rule above)."""
     if float(v).is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
-    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > 1e-12 * abs(v):
+    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > NOISE * abs(v):
         n += 1
         text = f"{v:.{n}g}"
     return n

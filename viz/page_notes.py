@@ -39,7 +39,7 @@ def first_nonfinite_shown(run: Pass) -> dict[str, Any] | None:
     if finite(node.data):  # a gradient: from the step its sum turns non-finite
         made = (
             s
-            for s, (_, got, changed) in enumerate(run.filling(), 1)
+            for s, (_, got, changed, _) in enumerate(run.filling(), 1)
             if any(n is node for n in changed) and not finite(got[id(node)])
         )
         start = next(made, len(run.steps))  # backward's own sum (run.grads) is non-finite: by its end at the latest

@@ -69,6 +69,7 @@
     markNonfinite(run.trail !== null && current >= run.trail.from ? run.trail : null);
     element("caption").textContent = told(page.templates[current], run.captions[current]);
     element("slider").value = current;
+    noteAhead();
   }
   function markNonfinite(trail) {  // the first NaN or infinity and its path red, as draw marks them, and its story
     var k, marked = svg.querySelectorAll(".nonfinite, .first-nonfinite"), story = element("nonfinite");
@@ -224,14 +225,27 @@
     element("explanation").textContent = lines.map(function (i) {
       return told(page.lineWords[run.lines[i][0]], run.lines[i].slice(1));
     }).join("\n");
+    noteAhead();
     element("explanation").scrollIntoView({ block: "nearest" });
+  }
+  function noteAhead() {  // a clicked value whose gradient backward has not given yet at this step: said so
+    var given = picked === null ? 0 : givenAt(picked), note = element("ahead");
+    note.hidden = current >= given;
+    note.textContent = note.hidden ? "" : "ahead of backward, which gives " + page.names[picked] +
+      " this gradient at step " + given + " (its box shows it from there):";
+  }
+  function givenAt(position) {  // the step that completes a value's gradient: the last that changes it
+    for (var s = run.steps.length - 1; s >= 0; s--) {
+      if (run.steps[s][1].some(function (change) { return change[0] === position; })) return s + 1;
+    }
+    return 0;
   }
   viewport.addEventListener("click", function (e) {
     if (drag && drag.moved) return;
     var node = e.target.closest ? e.target.closest("g.node") : null;
     var match = node && /^v(\d+)$/.exec(node.id);
     if (match && page.values.indexOf(+match[1]) >= 0) pick(+match[1]);  // a value; constants have no gradient
-    else { clearPicked(); picked = null; }
+    else { clearPicked(); picked = null; noteAhead(); }
   });
 
   // ---- controls

@@ -16,7 +16,7 @@ from autograd import Node, Tensor
 
 from .arguments import require_flags, require_known, require_rankdir, require_root
 from .dot import build
-from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_one_number
+from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward
 from .number_text import summary
 from .rules import applied, broadcast_words, constant_label, local_rule, op_name, shown_params, symbol, term
@@ -60,23 +60,29 @@ class Pass:
     captions: list[str]
     names: dict[int, str]
 
-    def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node]]]:
+    def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node], dict[int, tuple[int, int]]]]:
         """For each step: its node's position, the gradients filled in so far (by id; one dict,
-        updated in place), and the nodes whose gradient changed at this step."""
+        updated in place), the nodes whose gradient changed at this step, and the values whose gradient
+        is still a sum of some of their shares (by id: how many arrived, of how many; one dict too)."""
         root = self.graph.order[0]
         running: dict[int, Any] = {id(root): self.grads[id(root)]}
+        shares = Counter(id(e.parent) for flow in self.flows for e in flow)  # one per use
+        partial: dict[int, tuple[int, int]] = {}
         for k in self.steps:
             changed = [root] if k == 0 else []
             for e in self.flows[k]:
                 running[id(e.parent)] = running[id(e.parent)] + e.passed if id(e.parent) in running else e.passed
                 changed.append(e.parent)
-            yield k, running, changed
+                got = partial.pop(id(e.parent), (0, 0))[0] + 1
+                if got < shares[id(e.parent)]:
+                    partial[id(e.parent)] = (got, shares[id(e.parent)])
+            yield k, running, changed, partial
 
 
 def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_NODES) -> Pass:
     """The steps of backward from `root`, with `draw`'s `modules` and `max_nodes`."""
     require_root(root, "backward_steps")
-    require_one_number(root, "backward drawings need a one-number root")
+    require_backward_root(root, "backward drawings need a one-number root")
     graph = read_graph(root, modules, max_nodes)
     changed_since_forward(graph, "the player and backward_steps compute each step's gradient from the graph's data")
     grads, flows = backward_flow(root, graph.order, graph.consts)
@@ -106,8 +112,10 @@ def backward_steps(
     require_flags(**{name: value for name, value in options.items() if name != "rankdir"})
     run = backward_pass(root, modules, max_nodes)
     return (
-        Frame(build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], **options), caption)
-        for caption, (k, running, _) in zip(run.captions, run.filling())
+        Frame(
+            build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], partial=partial, **options), caption
+        )
+        for caption, (k, running, _, partial) in zip(run.captions, run.filling())
     )
 
 

@@ -82,7 +82,8 @@ def training_steps(
 
 def training_bar(losses: list[float]) -> str:
     """The training step's controls: a slider, its counter, and the loss at each step as a small line
-    (an inline SVG; the script marks the step shown). A NaN loss is drawn at the top, an infinite one at its edge."""
+    (an inline SVG; the script marks the step shown). A NaN loss is drawn at the top, an infinite one at its edge,
+    each red ("nonfinite"): there alone it would look like the largest or smallest finite loss."""
     width, height, pad = 180, 30, 4
     finite = [x for x in losses if np.isfinite(x)] or [0.0]
     low, high = min(finite), max(finite)
@@ -95,9 +96,11 @@ def training_bar(losses: list[float]) -> str:
         for t, x in enumerate(np.nan_to_num(losses, nan=np.inf))
     ]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    red = {False: ' class="nonfinite"', True: ""}
     dots = "".join(
-        f'<circle id="loss{t}" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>step {t + 1}: loss {text}</title></circle>'
-        for t, ((x, y), text) in enumerate(zip(points, map(summary, losses)))
+        f'<circle id="loss{t}"{red[bool(np.isfinite(loss))]} cx="{x:.1f}" cy="{y:.1f}" r="3">'
+        f"<title>step {t + 1}: loss {summary(loss)}</title></circle>"
+        for t, ((x, y), loss) in enumerate(zip(points, losses))
     )
     return f"""  <div id="training">
     <span class="label" title="forward, backward and the update; the next step starts from it">training step</span>

@@ -1,0 +1,25 @@
+"""An array whose numbers differ is never written as if they were equal: its min and max take the figures
+that tell them apart ("min 0.1 mean 0.1 max 0.1" and bars over "[0.1, 0.1]" read as a constant array)."""
+
+import numpy as np
+
+import viz
+from autograd import Tensor
+from viz.labels import histogram
+from viz.number_text import summary
+
+
+def test_min_and_max_that_differ_are_written_apart():
+    a = np.array([0.1001, 0.1002, 0.1003])
+    assert summary(a) == "min 0.1001 mean 0.1002 max 0.1003"
+    assert histogram(a) == "███ [0.1001, 0.1003]"
+    assert summary(np.array([0.5, 0.25, 1.0])) == "min 0.25 mean 0.583 max 1"  # apart at 3 figures already
+    assert summary(np.array([0.1, 0.1])) == "min 0.1 mean 0.1 max 0.1"  # equal: nothing to tell apart
+
+
+def test_a_drawn_tensor_of_close_numbers_shows_their_spread():
+    t = Tensor(np.array([0.1001, 0.1002, 0.1003]), requires_grad=True, label="t")
+    s = (t * 2).sum()
+    s.backward()
+    source = viz.draw(s, tensor_detail=True).source
+    assert "data min 0.1001 mean 0.1002 max 0.1003" in source and "[0.1001, 0.1003]" in source

@@ -1,0 +1,24 @@
+"""A value a hair from a whole number is written with the digits that show it is not whole, down to a few
+units in its last place (rounding noise, 0.9999999999999998, stays hidden): tanh(15) = 1 - 1.9e-13 was drawn
+"1" beside its gradient 3.7e-13 = 1 - tanh(15)², which reads as 1 - 1² = 0."""
+
+import math
+
+import viz
+from autograd import Value
+from viz.number_text import figures
+
+
+def test_tanh_of_15_is_not_drawn_as_1_beside_its_nonzero_gradient():
+    n = Value(15.0, label="n")
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    source = viz.draw(o, backward=True).source
+    assert "{ o | data 0.9999999999998 | grad 1 }" in source and "{ n | data 15 | grad 3.743e-13 }" in source
+
+
+def test_only_a_few_units_in_the_last_place_are_rounding_noise():
+    assert figures(1 - 1e-13, 4) == "0.9999999999999" and figures(-(1 + 1e-14), 4) == "-1.00000000000001"
+    assert figures(math.tanh(17), 4) == "0.999999999999997"
+    assert figures(sum([0.1] * 10), 4) == "1" and figures(3.0000000000000004, 4) == "3"  # a unit or two
