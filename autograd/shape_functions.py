@@ -100,6 +100,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
     x = _operand(x, "pad")
     widths, _ = _pad_widths(pad, x.ndim)
     kept = pad_modes.crop(widths, x.shape)
+    pad_modes.check_size(x.shape, widths, mode, x.dtype)
     if kept is not None:  # PyTorch's negative widths: crop first, then pad the rest
         x, widths = x[kept], tuple((max(before, 0), max(after, 0)) for before, after in widths)
     return _apply(ops.pad, (x,), {"widths": widths, "value": number})
