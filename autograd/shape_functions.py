@@ -89,6 +89,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
         x = _operand(x, "pad")
         widths, flat_pairs = _pad_widths(pad, x.ndim)
         pad_modes.check_dims(mode, x.ndim, widths, flat_pairs)
+        pad_modes.check_extent(mode, x.shape, widths, flat_pairs)
         return pad_modes.extended(x, widths, mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
         value = 0.0
