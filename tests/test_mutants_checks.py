@@ -218,24 +218,24 @@ def test_a_convolutions_bound_counts_its_output_channels_when_the_output_is_the_
 
 
 def test_a_padded_input_within_the_bound_but_not_in_memory_is_named_with_its_dtype():
-    """The padded input, its columns and the output three times over: 5 * 1,600,160,004 entries."""
+    """The padded input twice, its columns and the output three times over: 6 * 1,600,160,004 entries."""
     x, w = _operand(1, 1, 40000, 40000), _operand(1, 1, 1, 1)
     with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("conv2d", x, (1, 1), (1, 1), ((1, 1), (1, 1)), (1, 1), w)
     assert str(e.value) == (
-        "conv2d: kernel_size (1, 1): the arrays it and its gradient build (8,000,800,020 entries of float32) does "
+        "conv2d: kernel_size (1, 1): the arrays it and its gradient build (9,600,960,024 entries of float32) does "
         "not fit in memory: use a smaller kernel, input or batch"
     )
 
 
 def test_a_poolings_windows_that_do_not_fit_in_memory_are_refused_by_their_count():
     """Kernel entries times the output (2 * 3 * 301 * 251) are the windows avg pooling builds (2,266,530,000),
-    with the input (720,000) and the output three times over."""
+    with the input twice (720,000 each) and the output three times over."""
     x = _operand(2, 3, 400, 300)
     with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("avg_pool2d", x, (100, 50), (1, 1), ((0, 0), (0, 0)), (1, 1))
     assert str(e.value) == (
-        "avg_pool2d: kernel_size (100, 50): the arrays it and its gradient build (2,268,609,918 entries of float32) "
+        "avg_pool2d: kernel_size (100, 50): the arrays it and its gradient build (2,269,329,918 entries of float32) "
         "does not fit in memory: use a smaller kernel, input or batch"
     )
 
@@ -267,11 +267,11 @@ def test_a_transposed_convolutions_output_and_uncut_plane_are_named_in_their_dty
         "conv_transpose2d: an output of shape (1, 1, 40000, 40000) (1,600,000,000 entries of float32) does not fit "
         "in memory: use a smaller stride (3, 3), dilation (2, 2) or input"
     )
-    # the output, 512 MiB, fits; the uncut plane, 1.5 GiB, with the output three times over does not
+    # the output, 512 MiB, fits; the uncut plane (1.5 GiB) twice with the output three times over does not
     with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_transposed(x, w, 1, (1, 1), (8192, 0), (1, 1), (8192, 16384))
     assert str(e.value) == (
-        "conv_transpose2d: kernel_size (1, 1): the arrays it and its gradient build (805,306,369 entries of "
+        "conv_transpose2d: kernel_size (1, 1): the arrays it and its gradient build (1,207,959,553 entries of "
         "float32) does not fit in memory: use a smaller kernel, input or batch"
     )
 
