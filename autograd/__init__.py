@@ -6,7 +6,8 @@ Public API:
     concatenate, stack, where, cross_entropy (fused and stable), ShapeError
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
     max_pool1d, avg_pool1d, adaptive_avg_pool1d
-                           convolution and pooling with PyTorch's arguments (autograd.conv)
+                           convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
+                           padding='same' as (before, after) per axis
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
@@ -74,6 +75,7 @@ from .conv import (
     conv_transpose2d,
     max_pool1d,
     max_pool2d,
+    same_padding,
 )
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -133,6 +135,7 @@ __all__ = [
     "conv2d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "same_padding",
     "cross_entropy",
     "detect_anomaly",
     "drawn",

@@ -20,11 +20,13 @@ from .conv_args import (
     fits,
     groups_of,
     nonempty,
+    on_both_sides,
     one_example_too,
     operand,
     padding_of,
     pair,
     rank,
+    same_padding,  # noqa: F401 (public: nn's padding_mode extends its input by it)
     single,
     without_height,
 )
@@ -168,7 +170,7 @@ def _transposed(
         )
     check_transposed(x, weight, groups, stride, pad, dilation, size, fn)
     out = ops.conv_transpose2d(
-        x, weight, stride=stride, padding=((pad[0],) * 2, (pad[1],) * 2), dilation=dilation, groups=groups, size=size
+        x, weight, stride=stride, padding=on_both_sides(pad), dilation=dilation, groups=groups, size=size
     )
     return _plus_bias(fn, out, bias, weight.shape[1] * groups)
 

@@ -146,12 +146,17 @@ def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
             raise ValueError(
                 f"{fn}: padding='same' needs stride 1, got stride {as_given(fn, stride)}: pad with numbers instead"
             )
-        totals = (d * (k - 1) for d, k in zip(dilation, kernel))
-        return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
+        return same_padding(kernel, dilation)  # type: ignore[return-value]
     if isinstance(padding, str):
         raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {short(padding)}")
-    top, left = pair(fn, "padding", padding, least=0)
-    return (top, top), (left, left)
+    return on_both_sides(pair(fn, "padding", padding, least=0))
+
+
+def same_padding(kernel: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """padding='same' as (before, after) per spatial axis, PyTorch's split: the dilated kernel's reach
+    less one, the odd entry after (nn's padding_modes extend their input by the same widths)."""
+    totals = (d * (k - 1) for d, k in zip(dilation, kernel))
+    return tuple((t // 2, t - t // 2) for t in totals)
 
 
 def pool_geometry(
@@ -165,9 +170,15 @@ def pool_geometry(
     stride = kernel if stride is None else parse(fn, "stride", stride)
     pad = parse(fn, "padding", padding, 0)
     if any(2 * p > k for p, k in zip(pad, kernel)):
-        shown = (pad, kernel) if dims == 2 else (pad[1], kernel[1])
-        raise ValueError(f"{fn}: padding {shown[0]} must be at most half the kernel size {shown[1]}")
-    return kernel, stride, ((pad[0],) * 2, (pad[1],) * 2)
+        raise ValueError(
+            f"{fn}: padding {as_given(fn, pad)} must be at most half the kernel size {as_given(fn, kernel)}"
+        )
+    return kernel, stride, on_both_sides(pad)
+
+
+def on_both_sides(pad: Pair) -> Padding:
+    """A pair of paddings (rows, columns), each added before and after: ((top, bottom), (left, right))."""
+    return (pad[0], pad[0]), (pad[1], pad[1])
 
 
 def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilation: Pair) -> None:

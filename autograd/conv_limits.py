@@ -1,14 +1,17 @@
 """The bound on what convolution and pooling build for their geometry, checked before any allocation.
 
-The arrays these ops build (a padded input, a transposed convolution's uncut output, the windows a
-pooling steps through) grow with the padding, stride and kernel, which are numbers: `padding=20000`
-on a 1x1 input padded a 40001x40001 plane for an output of 4 entries, and a 600x600 pooling kernel
-ran 360000 Python steps for one output. The rule, the same for every op: an array of up to FLOOR
-entries is always built; a larger one may hold at most RATIO times the entries of the largest of the
-operands and the output (what the caller gave and gets back), and must fit in memory. Anything else
-is one MemoryError naming the argument, the size and the bound, before any work (a ValueError where
-the size is beyond any address space, as creation's `check_count` rules). Max pooling's kernel may
-have up to KERNEL_STEPS entries (a ValueError beyond); a pooling's windows must fit in memory.
+The arrays these ops build (a padded input, its windows copied as a GEMM's columns, a transposed
+convolution's uncut output, the output itself) grow with the padding, stride and kernel, which are
+numbers: `padding=20000` on a 1x1 input padded a 40001x40001 plane for an output of 4 entries, and
+conv1d's `padding=10**8` on a small input made an output of 2e8 entries (15.8 GB with its backward).
+The rule, the same for every op: an array of up to FLOOR entries is always built; a larger one a
+padding makes may hold at most RATIO times the entries of the largest of the operands and the output
+(what the caller gave and gets back; for an output that the padding itself grows, the output without
+padding). And all that an op and its gradient build at once must fit in memory: the columns, like a
+matmul's output, grow with the operands (a long kernel on a long input), and memory alone bounds
+them. Anything else is one MemoryError naming the argument, the size and the bound, before any work
+(a ValueError where the size is beyond any address space, as creation's `check_count` rules). Max
+pooling's kernel may have up to KERNEL_STEPS entries (a ValueError beyond).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ RATIO = 64  # a padded input 64 times what the caller gave and gets back: far pa
 # a fraction of a second of steps. Its work, kernel entries times output, is a stride-1 pooling's in
 # any engine (YOLO's 13 x 13 max pool reads each entry 169 times), so only memory bounds that.
 KERNEL_STEPS = 2**16
+UNPADDED = "the output without padding"  # what an output grown by its padding is measured against
+_NONE: Padding = ((0, 0), (0, 0))
 
 
 def out_size(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Pair:
@@ -46,8 +51,8 @@ def check_windows(
     dilation: Pair,
     weight: Any = None,
 ) -> None:
-    """conv2d's and pooling's geometry (a pooling has no weight): the padded input they build, and a
-    pooling's steps, one per kernel entry over the whole output (the kernel is no operand there)."""
+    """conv2d's and pooling's geometry (a pooling has no weight): the padded input and the output its
+    padding grows, and all that it and its gradient build (`built`)."""
     n, c, h, w = x.shape
     if (
         fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
@@ -56,20 +61,28 @@ def check_windows(
             f"{fn}: kernel_size {as_given(fn, kernel)} has {_count(kernel[0] * kernel[1])} entries, which max "
             f"pooling steps through one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"
         )
+    channels = c if weight is None else weight.shape[0]
     ho, wo = out_size((h, w), kernel, stride, padding, dilation)
     padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
-    steps = 0 if weight is not None else kernel[0] * kernel[1] * n * c * ho * wo  # avg pool's columns
-    if max(padded, steps) <= FLOOR:  # the ordinary case, checked in a few operations
+    # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
+    columns = n * c * kernel[0] * kernel[1] * ho * wo
+    output = n * channels * ho * wo
+    entries = built(padded, columns, output)
+    if entries <= FLOOR:  # the ordinary case, checked in a few operations
         return
-    output = n * (c if weight is None else weight.shape[0]) * ho * wo
-    given = max(n * c * h * w, output, 0 if weight is None else math.prod(weight.shape))
+    operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))
+    unpadded = n * channels * math.prod(max(m, 0) for m in out_size((h, w), kernel, stride, _NONE, dilation))
     symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
-    pads = as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)
-    check_work(fn, f"padding {pads}", "a padded input", padded, given, x.dtype, "use less padding")
-    if weight is None:
-        check_memory(
-            fn, f"kernel_size {as_given(fn, kernel)}: its windows", steps, x.dtype, "use a smaller kernel or input"
-        )
+    pads = f"padding {as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)}"
+    check_bound(fn, pads, "a padded input", padded, max(operands, output), "use less padding")
+    check_bound(fn, pads, "an output", output, max(operands, unpadded), "use less padding", UNPADDED)
+    check_memory(
+        fn,
+        f"kernel_size {as_given(fn, kernel)}: the arrays it and its gradient build",
+        entries,
+        x.dtype,
+        "use a smaller kernel, input or batch",
+    )
 
 
 def check_transposed(
@@ -83,8 +96,8 @@ def check_transposed(
     fn: str = "conv_transpose2d",
 ) -> None:
     """conv_transpose2d's output (`fn`'s: conv_transpose1d's is its form at height 1) must fit in memory,
-    and the plane it is cut from (the output and the padding, which is cut off) holds to the bound on
-    what geometry builds (conv_limits)."""
+    the plane it is cut from (the output and the padding, which is cut off) holds to the bound on what
+    geometry builds (conv_limits), and all that it and its gradient build must fit in memory."""
     out_channels = weight.shape[1] * groups
     output = x.shape[0] * out_channels * math.prod(size)  # Python ints: exact, however large
     check_memory(
@@ -96,27 +109,44 @@ def check_transposed(
     )
     uncut = x.shape[0] * out_channels * math.prod(tuple(n + 2 * p for n, p in zip(size, pad)))
     given = max(math.prod(x.shape), math.prod(weight.shape), output)
-    check_work(
+    check_bound(
         fn,
         f"padding {as_given(fn, pad)}",
         "an output before its padding is cut",
         uncut,
         given,
-        x.dtype,
         "use less padding",
+    )
+    # col2im's columns: each input position times the kernel, over the output's channels
+    columns = x.shape[0] * out_channels * math.prod(weight.shape[2:]) * math.prod(x.shape[2:])
+    check_memory(
+        fn,
+        f"kernel_size {as_given(fn, tuple(weight.shape[2:]))}: the arrays it and its gradient build",
+        built(uncut, columns, output),
+        x.dtype,
+        "use a smaller kernel, input or batch",
     )
 
 
-def check_work(fn: str, argument: str, what: str, entries: int, given: int, dtype: np.dtype, fix: str) -> None:
+def built(plane: int, columns: int, output: int) -> int:
+    """At most the entries a convolution or pooling and its gradient have alive at once (measured in
+    test_conv_memory): the padded plane twice (the input's, or a transposed convolution's before its
+    cut, and the gradient cut from col2im's), the columns of its windows (one GEMM's operand or result
+    at a time), and the output three times over (it, its gradient and a GEMM's result before its layout)."""
+    return 2 * plane + columns + 3 * output
+
+
+def check_bound(fn: str, argument: str, what: str, entries: int, given: int, fix: str, of: str = "the output") -> None:
     """Refuse `what` of `entries` entries, made by `argument` (its name and value), where it exceeds the
-    bound (see the module) or memory."""
+    bound (see the module: `given` is the largest of the operands and `of`), asking no memory: that
+    is asked once, for all an op builds (`check_memory`)."""
     bound = max(FLOOR, RATIO * given)
     if entries > bound:
         raise MemoryError(
             f"{fn}: {argument} would make {what} of {_count(entries)} entries, over the bound of {_count(bound)} "
-            f"({RATIO} times the largest of the operands and the output, at least {_count(FLOOR)}): {fix}"
+            f"({RATIO} times the largest of the operands and {of}, at least {_count(FLOOR)}): {fix}"
         )
-    check_memory(fn, f"{argument}: {what}", entries, dtype, fix)
+    _check_count(fn, f"{argument}: {what}", entries, fix)
 
 
 def check_memory(fn: str, what: str, entries: int, dtype: np.dtype, fix: str) -> None:
@@ -125,10 +155,7 @@ def check_memory(fn: str, what: str, entries: int, dtype: np.dtype, fix: str) ->
     any address space is a ValueError before numpy sees it. Small arrays are not asked for: they fit."""
     if entries <= FLOOR:
         return
-    try:
-        check_count(entries, fn)  # the project's one bound on any array's count, before numpy sees it
-    except ValueError as error:
-        raise ValueError(f"{error}: {what} would have {_count(entries)}: {fix}") from None
+    _check_count(fn, what, entries, fix)
     try:
         fits = np.empty(entries, dtype) is not None
     except MemoryError:
@@ -137,6 +164,15 @@ def check_memory(fn: str, what: str, entries: int, dtype: np.dtype, fix: str) ->
         raise MemoryError(
             f"{fn}: {what} ({_count(entries)} entries of {np.dtype(dtype)}) does not fit in memory: {fix}"
         )
+
+
+def _check_count(fn: str, what: str, entries: int, fix: str) -> None:
+    """A ValueError where `what` has more entries than any array can (creation's `check_count`, the
+    project's one bound on any array's count), before numpy sees it."""
+    try:
+        check_count(entries, fn)
+    except ValueError as error:
+        raise ValueError(f"{error}: {what} would have {_count(entries)}: {fix}") from None
 
 
 def _count(entries: int) -> str:

@@ -89,6 +89,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
         x = _operand(x, "pad")
         widths, flat_pairs = _pad_widths(pad, x.ndim)
         pad_modes.check_dims(mode, x.ndim, widths, flat_pairs)
+        pad_modes.check_extent(mode, x.shape, widths, flat_pairs)
         return pad_modes.extended(x, widths, mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
         value = 0.0
@@ -100,6 +101,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> 
     x = _operand(x, "pad")
     widths, _ = _pad_widths(pad, x.ndim)
     kept = pad_modes.crop(widths, x.shape)
+    pad_modes.check_size(x.shape, widths, mode, x.dtype)
     if kept is not None:  # PyTorch's negative widths: crop first, then pad the rest
         x, widths = x[kept], tuple((max(before, 0), max(after, 0)) for before, after in widths)
     return _apply(ops.pad, (x,), {"widths": widths, "value": number})

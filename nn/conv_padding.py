@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import pad
+from autograd import pad, same_padding
 
 from .arguments import is_int, layer_input
 
@@ -37,7 +37,7 @@ def extended(owner: str, x: Any, mode: str, options: dict[str, Any], kernel: tup
 
 def _widths(options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[tuple[int, int], ...] | None:
     """(before, after) per spatial axis of the layer's padding: an int or one per axis, 'valid', or
-    'same' at stride 1 (PyTorch's split: the odd row or column after, as autograd.conv2d's); None for
+    'same' at stride 1 (autograd.same_padding, the functional's own split); None for
     anything the functional refuses."""
     padding, stride, dilation = (_each(options[name], len(kernel)) for name in ("padding", "stride", "dilation"))
     if options["padding"] == "valid":
@@ -45,7 +45,7 @@ def _widths(options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[tuple[int
     if options["padding"] == "same":
         if stride is None or dilation is None or any(s != 1 for s in stride):
             return None
-        return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for d, k in zip(dilation, kernel))
+        return same_padding(kernel, dilation)
     if padding is None or any(p < 0 for p in padding):
         return None
     return tuple((p, p) for p in padding)

@@ -4,6 +4,7 @@ over strides, paddings, dilations and groups; PyTorch's choices at ties; and the
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor, grad, gradcheck, gradients, tensor_ops, topological_order
 from autograd.conv import (
     adaptive_avg_pool1d,
@@ -185,3 +186,14 @@ BAD = [  # the call, the error, what its message says
 def test_bad_input_is_one_clear_error_naming_the_problem(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_same_padding_is_the_split_conv2d_pads_with_for_same():
+    """PyTorch's split of each axis's total, the dilated kernel's reach less one: the odd entry after
+    (nn's padding_mode extends its input by it, and conv2d pads by it)."""
+    assert autograd.same_padding((3, 4), (1, 3)) == ((1, 1), (4, 5))
+    x, w = np.random.default_rng(0).standard_normal((1, 1, 6, 7)), np.ones((1, 1, 3, 4))
+    padded = np.pad(x, ((0, 0), (0, 0), *autograd.same_padding((3, 4), (1, 3))))
+    np.testing.assert_array_equal(
+        autograd.conv2d(x, w, padding="same", dilation=(1, 3)), autograd.conv2d(padded, w, dilation=(1, 3))
+    )

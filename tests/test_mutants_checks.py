@@ -218,23 +218,25 @@ def test_a_convolutions_bound_counts_its_output_channels_when_the_output_is_the_
 
 
 def test_a_padded_input_within_the_bound_but_not_in_memory_is_named_with_its_dtype():
+    """The padded input twice, its columns and the output three times over: 6 * 1,600,160,004 entries."""
     x, w = _operand(1, 1, 40000, 40000), _operand(1, 1, 1, 1)
     with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("conv2d", x, (1, 1), (1, 1), ((1, 1), (1, 1)), (1, 1), w)
     assert str(e.value) == (
-        "conv2d: padding (1, 1): a padded input (1,600,160,004 entries of float32) does not fit in memory: "
-        "use less padding"
+        "conv2d: kernel_size (1, 1): the arrays it and its gradient build (9,600,960,024 entries of float32) does "
+        "not fit in memory: use a smaller kernel, input or batch"
     )
 
 
 def test_a_poolings_windows_that_do_not_fit_in_memory_are_refused_by_their_count():
-    """Kernel entries times the output (2 * 3 * 301 * 251) are the windows avg pooling builds."""
+    """Kernel entries times the output (2 * 3 * 301 * 251) are the windows avg pooling builds (2,266,530,000),
+    with the input twice (720,000 each) and the output three times over."""
     x = _operand(2, 3, 400, 300)
     with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("avg_pool2d", x, (100, 50), (1, 1), ((0, 0), (0, 0)), (1, 1))
     assert str(e.value) == (
-        "avg_pool2d: kernel_size (100, 50): its windows (2,266,530,000 entries of float32) does not fit in memory: "
-        "use a smaller kernel or input"
+        "avg_pool2d: kernel_size (100, 50): the arrays it and its gradient build (2,269,329,918 entries of float32) "
+        "does not fit in memory: use a smaller kernel, input or batch"
     )
 
 
@@ -265,11 +267,12 @@ def test_a_transposed_convolutions_output_and_uncut_plane_are_named_in_their_dty
         "conv_transpose2d: an output of shape (1, 1, 40000, 40000) (1,600,000,000 entries of float32) does not fit "
         "in memory: use a smaller stride (3, 3), dilation (2, 2) or input"
     )
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:  # the output, 512 MiB, fits; 1.5 GiB does not
+    # the output, 512 MiB, fits; the uncut plane (1.5 GiB) twice with the output three times over does not
+    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_transposed(x, w, 1, (1, 1), (8192, 0), (1, 1), (8192, 16384))
     assert str(e.value) == (
-        "conv_transpose2d: padding (8192, 0): an output before its padding is cut (402,653,184 entries of float32) "
-        "does not fit in memory: use less padding"
+        "conv_transpose2d: kernel_size (1, 1): the arrays it and its gradient build (1,207,959,553 entries of "
+        "float32) does not fit in memory: use a smaller kernel, input or batch"
     )
 
 
