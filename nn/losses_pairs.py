@@ -77,9 +77,11 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     w = np.asarray(raw(weight))
     if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
-    # through validate where it is one array or Tensor: a compiled step's replays check each call's weights
+    # the caller's array or Tensor through validate: a compiled step's replays check each call's weights. A
+    # number is the step's own (a literal, a module's guarded setting): checked here, as `w`, a copy made on
+    # each call, could not be validated again by a replay (the step then never replayed)
     require(
-        [weight if isinstance(weight, np.ndarray | Tensor) else w],
+        [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else w],
         lambda x: np.isfinite(x) & (x >= 0),
         lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
     )
