@@ -1,6 +1,7 @@
-"""The binary cross-entropies' weights under autograd.compile: a number (weight=2.0, pos_weight=3.0) replays
-eager's numbers, bit for bit. Before, such a step ran eagerly on every call with a CompileWarning: the number
-was validated as a 0-d array made anew on each call, which a replay cannot check again."""
+"""The binary cross-entropies' weights under autograd.compile: a number (weight=2.0, pos_weight=3.0) and a
+constant Tensor held by the caller replay eager's numbers, bit for bit. Before, each ran eagerly on every call
+with a CompileWarning: a number was validated as a 0-d array made anew on each call, and logits' missing
+pos_weight was a 1.0 operand made anew beside nn's check of the held Tensor's numbers."""
 
 import warnings
 
@@ -9,6 +10,7 @@ import pytest
 from compile_faithful_cases import check_replayed, count_replays
 
 import nn
+from autograd import Tensor
 from nn import functional as F
 
 _RNG = np.random.default_rng(5)
@@ -73,6 +75,22 @@ def test_a_number_weight_changed_between_calls_records_again(option, monkeypatch
     check_replayed(scenario, monkeypatch, replays_at_least=4)
     unchanged = _trained(lambda f: f, loss_of(module(**{option: 2.0})))
     assert scenario(lambda f: f)[-1][0] != unchanged[-1][0]  # the change matters to the numbers
+
+
+@pytest.mark.parametrize("module", [False, True])
+def test_logits_weighted_by_a_held_constant_tensor_replay_its_numbers_live(module, monkeypatch):
+    """A constant Tensor of weights made once, changed in place after four calls: replayed as eager."""
+
+    def scenario(compile):
+        held = Tensor(np.linspace(0.5, 2.0, 6, dtype=np.float32).reshape(6, 1))
+        loss = nn.BCEWithLogitsLoss(weight=held) if module else None
+
+        def loss_of(out, t, w):
+            return loss(out, t) if module else F.binary_cross_entropy_with_logits(out, t, weight=held)
+
+        return _trained(compile, loss_of, change=lambda: held.data.__setitem__(slice(None), 3.0))
+
+    check_replayed(scenario, monkeypatch, replays_at_least=4)
 
 
 def test_fit_with_a_number_pos_weight_replays(monkeypatch):
