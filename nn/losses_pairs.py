@@ -90,9 +90,10 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
 
 def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
     """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
-    Tensor where it has `dtype`, so that a compiled step reads its data on every replay as eager does
-    (a copy would be replayed as first recorded), else an array in `dtype`."""
-    if isinstance(weight, Tensor) and weight.dtype == dtype:
+    Tensor or array where it has `dtype`, so that a compiled step reads its data on every replay as eager
+    does (a Tensor's live, an array argument's fed as an input, a held array's pinned to its numbers; a copy
+    made on each call kept the step from replaying), else an array in `dtype`."""
+    if isinstance(weight, Tensor | np.ndarray) and weight.dtype == dtype:
         return weight
     return copied_from(checked.astype(dtype), weight)
 

@@ -1,7 +1,8 @@
-"""The binary cross-entropies' weights under autograd.compile: a number (weight=2.0, pos_weight=3.0) and a
-constant Tensor held by the caller replay eager's numbers, bit for bit. Before, each ran eagerly on every call
-with a CompileWarning: a number was validated as a 0-d array made anew on each call, and logits' missing
-pos_weight was a 1.0 operand made anew beside nn's check of the held Tensor's numbers."""
+"""The binary cross-entropies' weights under autograd.compile: a number (weight=2.0, pos_weight=3.0), a constant
+Tensor held by the caller, and an array argument changing on every call each replay eager's numbers, bit for
+bit. Before, each ran eagerly on every call with a CompileWarning: a number was validated as a 0-d array made
+anew on each call, logits' missing pos_weight was a 1.0 operand made anew beside nn's check of the held
+Tensor's numbers, and an array of the predictions' dtype was copied on each call."""
 
 import warnings
 
@@ -17,7 +18,7 @@ _RNG = np.random.default_rng(5)
 CALLS = 8
 XS = [_RNG.standard_normal((6, 3)).astype(np.float32) for _ in range(CALLS)]
 TS = [_RNG.integers(0, 2, (6, 1)).astype(np.float32) for _ in range(CALLS)]
-WS = [_RNG.random((6, 1)).astype(np.float32) for _ in range(CALLS)]
+WS = [_RNG.random((6, 1)).astype(np.float32) for _ in range(CALLS)]  # a weight per element, new on each call
 
 
 def _trained(compile, loss_of, change=lambda: None, weights=WS):
@@ -91,6 +92,20 @@ def test_logits_weighted_by_a_held_constant_tensor_replay_its_numbers_live(modul
         return _trained(compile, loss_of, change=lambda: held.data.__setitem__(slice(None), 3.0))
 
     check_replayed(scenario, monkeypatch, replays_at_least=4)
+
+
+WEIGHT_ARGUMENTS = {
+    "bce weight": lambda out, t, w: F.binary_cross_entropy(out.sigmoid(), t, weight=w),
+    "logits weight": lambda out, t, w: F.binary_cross_entropy_with_logits(out, t, weight=w),
+    "logits pos_weight": lambda out, t, w: F.binary_cross_entropy_with_logits(out, t, pos_weight=w),
+}
+
+
+@pytest.mark.parametrize("form", WEIGHT_ARGUMENTS)
+def test_weights_given_to_the_step_replay_each_calls_own(form, monkeypatch):
+    check_replayed(lambda compile: _trained(compile, WEIGHT_ARGUMENTS[form]), monkeypatch, replays_at_least=4)
+    same_weights = _trained(lambda f: f, WEIGHT_ARGUMENTS[form], weights=[WS[0]] * CALLS)
+    assert _trained(lambda f: f, WEIGHT_ARGUMENTS[form])[-1][0] != same_weights[-1][0]  # each call's weight counts
 
 
 def test_fit_with_a_number_pos_weight_replays(monkeypatch):
