@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard, raw, validate, where
+from autograd import Op, ShapeError, Tensor, guard, raw, validate, where
 
 from .arguments import as_array, check_count, check_flag, is_int, parameter_dtype
 from .module import Module
@@ -22,7 +22,7 @@ class Embedding(Module):
     as it is (a padding token's vector). Set later, padding_idx is checked as the constructor checks it
     (and kept counted from the start); that row's values stay as they are, as in PyTorch."""
 
-    setting_checks = {"padding_idx": lambda emb, padding_idx: _row(padding_idx, len(emb.weight.data))}
+    setting_checks = {"padding_idx": lambda emb, padding_idx: _row(padding_idx, emb.weight.shape[0])}
 
     def __init__(
         self,
@@ -62,12 +62,12 @@ class Embedding(Module):
     def forward(self, indices: Any) -> Tensor:
         index = as_array("Embedding", "the index", raw(indices))
         validate(self._check, index)  # a compiled step's replays check each call's indices too
-        rows = self.weight[index]
         padding = guard(self, "padding_idx")  # a compiled step records again if it changes
         if padding is None:
-            return rows
-        _row(padding, len(self.weight.data))  # a row still: the table may have been replaced by a smaller one
-        return where((index != padding)[..., None], rows, rows.detach())  # no gradient to the padding row
+            return self.weight[index]
+        # a row still (the table may have been replaced by a smaller one); its gradient zeroed in the graph,
+        # not by a mask of the indices made with numpy, which a compiled step could not make again
+        return _no_gradient_to_row(self.weight, row=_row(padding, self.weight.shape[0]))[index]
 
     def _check(self, index: np.ndarray) -> None:
         """TypeError if `index` holds no integers, IndexError if one is out of range."""
@@ -99,3 +99,18 @@ def _row(padding_idx: Any, rows: int) -> int | None:
             f"Embedding: padding_idx {padding_idx} is not a row of a table of {rows} (-{rows} to {rows - 1})"
         )
     return int(padding_idx) % rows
+
+
+def _table_view(table: np.ndarray, row: int) -> np.ndarray:
+    return table.view()
+
+
+def _rule_without_row(g: Any, out: Any, table: Any, row: int) -> tuple[Any]:
+    """g with row `row` 0 (0 even where g is inf or NaN there), on arrays and, for second derivatives, Tensors."""
+    keep = (np.arange(g.shape[0]) != row)[:, None]
+    return ((where if isinstance(g, Tensor) else np.where)(keep, g, 0),)
+
+
+# the table as it is, but no gradient flows to row `row` (PyTorch's padding_idx): the lookup's gradient of the
+# padding row, the sum of its uses', is dropped
+_no_gradient_to_row = Op("no_gradient_to_row", _table_view, _rule_without_row)

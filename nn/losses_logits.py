@@ -24,8 +24,10 @@ def logit_term(x: Any, t: Any, pos_weight: Any) -> Any:
     an array t is only ever an operand of the graph's op (`1 - t` would be numpy on it, data a compiled step
     cannot replay), and so that a share of 0 gives 0, not 0 · inf: at an infinite logit the loss is inf where
     the logit is wrong (PyTorch's too; t softplus(x) subtracted from softplus(x) made it inf - inf, NaN, at
-    x = inf for t < 1) and 0 where it is right (PyTorch's NaN)."""
-    return _logit_term(x, t, 1.0 if pos_weight is None else pos_weight)
+    x = inf for t < 1) and 0 where it is right (PyTorch's NaN). Without pos_weight, an op of x and t alone:
+    a 1.0 operand would be a constant made anew on each call, which kept a compiled step that also reads a
+    constant weight Tensor's numbers from replaying."""
+    return _unweighted_term(x, t) if pos_weight is None else _logit_term(x, t, pos_weight)
 
 
 def _term_forward(x: Any, t: Any, w: Any) -> Any:
@@ -61,4 +63,13 @@ def _slope_below(x: Any, w: Any) -> Any:
     return (w - 1) * autograd.softplus(x) - w * x
 
 
+def _unweighted_forward(x: Any, t: Any) -> Any:
+    return _term_forward(x, t, 1.0)
+
+
+def _unweighted_rule(g: Any, out: Any, x: Any, t: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
+    return _term_rule(g, out, x, t, 1.0, (*needs, False))[:2]
+
+
 _logit_term = Op("logit_term", _term_forward, _term_rule, takes_needs=True, broadcasts=True)
+_unweighted_term = Op("logit_term", _unweighted_forward, _unweighted_rule, takes_needs=True, broadcasts=True)

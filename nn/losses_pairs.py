@@ -77,9 +77,11 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
     w = np.asarray(raw(weight))
     if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
-    # through validate where it is one array or Tensor: a compiled step's replays check each call's weights
+    # the caller's array or Tensor through validate: a compiled step's replays check each call's weights. A
+    # number is the step's own (a literal, a module's guarded setting): checked here, as `w`, a copy made on
+    # each call, could not be validated again by a replay (the step then never replayed)
     require(
-        [weight if isinstance(weight, np.ndarray | Tensor) else w],
+        [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else w],
         lambda x: np.isfinite(x) & (x >= 0),
         lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
     )
@@ -88,9 +90,10 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
 
 def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
     """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
-    Tensor where it has `dtype`, so that a compiled step reads its data on every replay as eager does
-    (a copy would be replayed as first recorded), else an array in `dtype`."""
-    if isinstance(weight, Tensor) and weight.dtype == dtype:
+    Tensor or array where it has `dtype`, so that a compiled step reads its data on every replay as eager
+    does (a Tensor's live, an array argument's fed as an input, a held array's pinned to its numbers; a copy
+    made on each call kept the step from replaying), else an array in `dtype`."""
+    if isinstance(weight, Tensor | np.ndarray) and weight.dtype == dtype:
         return weight
     return copied_from(checked.astype(dtype), weight)
 
