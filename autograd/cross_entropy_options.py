@@ -2,6 +2,7 @@
 `label_smoothing` and `reduction` ("mean", "sum" or "none"). The op's forward (`options_loss`) and
 rule on arrays (`options_grad`) are shared by the op (op_table_softmax) and its compiled kernel
 (compile_kernels_softmax), so that a replay gives eager's bits; the rule on nodes is the op table's.
+Logits of more dims (batch, classes, d1, ...) are taken as rows of classes (`class_rows`).
 
 With y a row's label, w the weights (1 without), W their sum, e the smoothing and C the classes, a
 kept row's loss is (1 - e) w_y (-log p_y) + (e / C) Σ_c w_c (-log p_c), and its gradient
@@ -19,6 +20,23 @@ from .graph import raw
 
 REDUCTIONS = ("mean", "sum", "none")
 DEFAULTS: dict[str, Any] = {"weight": None, "label_smoothing": 0.0, "reduction": "mean"}
+
+
+def class_rows(scores: Any) -> Any:
+    """Logits (batch, classes, d1, ...) as rows of classes (batch·d1·..., classes), the class axis moved
+    last (an array or a node: their methods); (batch, classes) as they are."""
+    if scores.ndim == 2:
+        return scores
+    moved = scores.transpose(0, *range(2, scores.ndim), 1)
+    return moved.reshape(-1, moved.shape[-1])
+
+
+def from_class_rows(rows: Any, shape: tuple[int, ...]) -> Any:
+    """`class_rows`'s rows back in the logits' `shape`: the class axis moved back to 1."""
+    if len(shape) == 2:
+        return rows
+    last = len(shape) - 1
+    return rows.reshape(shape[:1] + shape[2:] + shape[1:2]).transpose(0, last, *range(1, last))
 
 
 def minus_one_hot(softmax: np.ndarray, rows: np.ndarray, classes: np.ndarray, rest: np.ndarray | None) -> None:

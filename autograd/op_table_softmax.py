@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 
 from . import tensor_forwards as forward
-from .cross_entropy_options import label_weights, minus_one_hot, options_grad, row_factor, smoothing_terms
+from .cross_entropy_options import (
+    class_rows,
+    from_class_rows,
+    label_weights,
+    minus_one_hot,
+    options_grad,
+    row_factor,
+    smoothing_terms,
+)
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
 from .op_def import OpDef, tensor_op
 from .op_table_math import LN2
@@ -69,7 +77,14 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None,
     (elsewhere it does not, and that sum would add the rounding of all the row's entries). `options`
     (weight, label_smoothing, reduction) as cross_entropy_options's formulas. On arrays (a plain
     backward) as `cross_entropy_grad` or `options_grad` computes it in place, the softmax from what the
-    forward saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits."""
+    forward saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits.
+    Logits (batch, classes, d1, ...): the rule of their class rows, moved back."""
+    if np.ndim(logits) != 2:
+        rows = class_rows(logits)
+        (grad,) = _cross_entropy_vjp(
+            g, out, rows, labels=labels.reshape(-1), ignore_index=ignore_index, saved=saved, **options
+        )
+        return (from_class_rows(grad, np.shape(logits)),)
     kept = forward.kept_rows(labels, ignore_index)
     if isinstance(logits, np.ndarray):
         softmax = forward.softmax(logits, axis=1) if saved is None else np.divide(*saved)  # a new array

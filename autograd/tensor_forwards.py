@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .cross_entropy_options import options_loss
+from .cross_entropy_options import class_rows, options_loss
 from .dtypes import floats
 
 Axis = int | tuple[int, ...] | None
@@ -207,13 +207,19 @@ def cross_entropy_saving(
     logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None, **options: Any
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """cross_entropy, and what its rule would compute again: the exponentials of the shifted logits
-    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps)."""
+    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps);
+    for logits of more dims than (batch, classes), of their `class_rows` (reduction "none": the losses
+    in the labels' shape)."""
+    shape = labels.shape
+    if logits.ndim != 2:
+        logits, labels = class_rows(logits), labels.reshape(-1)
     shifted, _ = _shifted(logits, 1)
     exp, total = _exp_and_sum(shifted, 1)
     log_p = shifted - np.log(total)  # log_softmax's steps
     kept = kept_rows(labels, ignore_index)
     if options:
-        return options_loss(log_p, kept, **options), (exp, total)
+        loss = options_loss(log_p, kept, **options)
+        return (loss.reshape(shape) if loss.ndim else loss), (exp, total)
     rows, classes, _ = kept
     loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
     return loss, (exp, total)

@@ -34,7 +34,8 @@ def cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
-    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
+    (batch,); or logits (batch, classes, d1, ...), labels (batch, d1, ...), the classes along axis 1.
+    Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
     is, as PyTorch), and gets a gradient of 0. The op keeps a copy of the caller's labels (a later write
     into them cannot change this loss's gradient), which a compiled step's tape knows for the labels it

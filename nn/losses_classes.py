@@ -1,10 +1,10 @@
 """Losses of class scores, as torch.nn.functional's: `cross_entropy` (of logits) and `nll_loss`
 (of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
 ...), against class indices (with `ignore_index`) or class probabilities, with class weights
-(`weight`), `label_smoothing` and `reduction=`. (batch, classes) logits against class indices are
-autograd's fused cross_entropy, with every option (whichever labels are ignored: its graph does not
-depend on the labels' values, so a compiled step replays any batch's); the other forms are built
-of log_softmax, integer indexing and sums."""
+(`weight`), `label_smoothing` and `reduction=`. Logits against class indices are autograd's fused
+cross_entropy, with every option (whichever labels are ignored: its graph does not depend on the
+labels' values, so a compiled step replays any batch's); nll_loss and cross_entropy against class
+probabilities are built of log_softmax, integer indexing and sums."""
 
 from __future__ import annotations
 
@@ -48,32 +48,16 @@ def cross_entropy(
         weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)
-    if logits.ndim == 2:
-        # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
-        # a recording made on batches without ignored labels serves later batches with some
-        return autograd.cross_entropy(
-            logits,
-            labels,
-            ignore_index=ignore_index,
-            weight=weight,
-            label_smoothing=label_smoothing,
-            reduction=reduction,
-        )
-    weight = _class_weights(logits, weight, checked)
-    log_p = logits.log_softmax(axis=_class_axis(logits))
-    loss = _nll(log_p, labels, reduction, ignore_index, weight)
-    if not label_smoothing:
-        return loss
-    # as torch: the uniform part is -sum of log p over the classes (each weighed by its class's weight),
-    # ignored examples left out, averaged alike
-    keep = labels != ignore_index
-    terms = log_p if weight is None else _weighed_by_class(log_p, weight)
-    uniform = _kept(-terms.sum(axis=_class_axis(logits)), keep)
-    if reduction == "none":
-        smooth = uniform
-    else:
-        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), labels, keep, weight)
-    return (1 - label_smoothing) * loss + (label_smoothing / _classes(logits)) * smooth
+    # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
+    # a recording made on batches without ignored labels serves later batches with some. One example
+    # of shape (classes,) is a batch of one (its label, made an array of one, is not the caller's)
+    single = logits.ndim == 1
+    if single:
+        logits, labels = logits.reshape(1, -1), labels.reshape(1)
+    loss = autograd.cross_entropy(
+        logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
+    )
+    return loss.reshape(()) if single and reduction == "none" else loss
 
 
 def nll_loss(

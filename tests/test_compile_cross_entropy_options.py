@@ -102,3 +102,17 @@ def test_nn_cross_entropy_loss_module_with_options_replays(monkeypatch):
         return [run(Tensor(rng.standard_normal((4, 3))), np.array(y)) for y in LABELS], model.W.data
 
     check_replayed(scenario, monkeypatch, replays_at_least=len(LABELS) - 2)
+
+
+@pytest.mark.parametrize("options", [{}, OPTIONS["ignored, weight, smoothing"], OPTIONS["ignored, none, weight"]])
+def test_logits_of_more_dims_replay_bit_for_bit(options, monkeypatch):
+    """Per-pixel logits (batch, classes, d1): the op takes each call's labels (batch, d1) as they are."""
+
+    def scenario(compile):
+        model, opt = linear(nout=6)
+        run = compile(lambda x, y: _sgd(model, opt, F.cross_entropy(model(x).reshape(4, 3, 2), y, **options).sum()))
+        rng = np.random.default_rng(7)
+        labels = [np.array(y * 2).reshape(2, 4).T for y in LABELS]  # some batches with 1s, one all 1s
+        return [run(Tensor(rng.standard_normal((4, 3))), y.copy()) for y in labels], model.W.data
+
+    check_replayed(scenario, monkeypatch, replays_at_least=len(LABELS) - 2)

@@ -1,7 +1,8 @@
 """autograd.cross_entropy's options for class indices (`weight`, `label_smoothing`, `reduction`) against
 PyTorch: values, gradients and second derivatives (tests/torch_reference.py compares) in float64 and
-float32, with some, no and all rows ignored, a class of weight 0, and -inf logits; central differences in
-float64; the NaN mean of labels that weigh nothing; and the options refused with the fix."""
+float32, with some, no and all rows ignored, a class of weight 0, -inf logits, and logits of more dims
+(batch, classes, d1, ...); central differences in float64; the NaN mean of labels that weigh nothing;
+and the options refused with the fix."""
 
 import numpy as np
 import pytest
@@ -47,6 +48,23 @@ def test_cross_entropy_options_match_torch(labels, options, reduction, dtype):
         lambda x: autograd.cross_entropy(x, labels, ignore_index=-100, reduction=reduction, **_ours(options, dtype)),
         lambda x: F.cross_entropy(x, torch.from_numpy(labels), reduction=reduction, **_torch_options(options, dtype)),
         [LOGITS],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
+@pytest.mark.parametrize("shape", [(3, 4, 2), (2, 4, 2, 3)])
+def test_logits_of_more_dims_match_torch(shape, options, reduction, dtype):
+    """Logits (batch, classes, d1, ...), the classes along axis 1, and labels (batch, d1, ...), some ignored."""
+    logits = np.random.default_rng(8).standard_normal(shape) * 2
+    labels = np.random.default_rng(9).integers(0, 4, shape[:1] + shape[2:])
+    labels.flat[::4] = -100
+    check(
+        lambda x: autograd.cross_entropy(x, labels, ignore_index=-100, reduction=reduction, **_ours(options, dtype)),
+        lambda x: F.cross_entropy(x, torch.from_numpy(labels), reduction=reduction, **_torch_options(options, dtype)),
+        [logits],
         dtype,
     )
 
@@ -128,6 +146,16 @@ BAD_OPTIONS = {
     "a NaN weight": ({"weight": np.array([1.0, np.nan, 1.0, 1.0])}, ValueError, "finite real numbers"),
     "weights that require grad": ({"weight": Tensor(np.ones(4), requires_grad=True)}, TypeError, "detach"),
 }
+
+
+def test_labels_of_logits_of_more_dims_are_checked_with_where_they_are():
+    logits = Tensor(np.zeros((2, 3, 4)))
+    with pytest.raises(ShapeError, match=r"one label per entry of logits along their class axis 1: labels of shape"):
+        autograd.cross_entropy(logits, np.zeros((2, 3), int))
+    labels = np.zeros((2, 4), int)
+    labels[1, 2] = 3
+    with pytest.raises(ValueError, match=r"label 3 \(row \(1, 2\)\) is not a class of these logits, which have 3"):
+        autograd.cross_entropy(logits, labels)
 
 
 @pytest.mark.parametrize("options, error, message", BAD_OPTIONS.values(), ids=BAD_OPTIONS.keys())
