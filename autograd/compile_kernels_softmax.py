@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .cross_entropy_options import DEFAULTS, options_grad, options_loss
-from .op_table_softmax import cross_entropy_grad
+from .cross_entropy_options import DEFAULTS, cross_entropy_grad, options_grad, options_loss
 from .tensor_forwards import kept_rows, max_kept, minus_top, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 

@@ -39,10 +39,13 @@ def from_class_rows(rows: Any, shape: tuple[int, ...]) -> Any:
     return rows.reshape(shape[:1] + shape[2:] + shape[1:2]).transpose(0, last, *range(1, last))
 
 
-def minus_one_hot(softmax: np.ndarray, rows: np.ndarray, classes: np.ndarray, rest: np.ndarray | None) -> None:
-    """softmax - one hot at the kept rows' labels, in place: each label's entry less one, or where it
-    is above 1/2 minus the sum of its row's other entries (s - 1 cancels where s is near 1). `rest`:
-    a buffer for the row sums (a compiled kernel's), or None."""
+def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
+    """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
+    `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
+    where it is above 1/2: s - 1 cancels where s is near 1), all times g / rows kept, ignored rows 0.
+    `kept` is `kept_rows`'s answer. A handful of numpy calls on the rows' labels alone, where the
+    recorded form makes a one-hot."""
+    rows, classes, ignored = kept
     at_label = softmax[rows, classes]
     near_1 = at_label > 0.5
     if np.count_nonzero(near_1):  # in C: .any() is a Python method
@@ -51,6 +54,10 @@ def minus_one_hot(softmax: np.ndarray, rows: np.ndarray, classes: np.ndarray, re
         softmax[rows, classes] = np.where(near_1, 0 - others, at_label - 1)
     else:
         softmax[rows, classes] = at_label - 1
+    np.multiply(softmax, g / max(len(rows), 1), out=softmax)
+    if ignored is not None:
+        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
+    return softmax
 
 
 def weights_in(weight: Any, dtype: np.dtype) -> np.ndarray:
@@ -107,7 +114,8 @@ def options_grad(
     buffer for the row sums), in the steps the recorded rule takes (op_table_softmax), for its bits."""
     rows, classes, ignored = kept
     smoothed = softmax.copy() if label_smoothing else None
-    minus_one_hot(softmax, rows, classes, rest)
+    # softmax - one hot: the plain rule at g = its divisor, whose quotient, 1, leaves every bit as it is
+    cross_entropy_grad(softmax, (rows, classes, None), max(len(rows), 1), rest)
     if weight is not None:
         np.multiply(softmax, label_weights(softmax, rows, classes, weight), out=softmax)
     if smoothed is not None:

@@ -3,16 +3,14 @@ fused cross_entropy, each once as the other tensor-only entries are (op_table_te
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from . import tensor_forwards as forward
 from .cross_entropy_options import (
     class_rows,
+    cross_entropy_grad,
     from_class_rows,
     label_weights,
-    minus_one_hot,
     options_grad,
     row_factor,
     smoothing_terms,
@@ -79,12 +77,12 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None,
     backward) as `cross_entropy_grad` or `options_grad` computes it in place, the softmax from what the
     forward saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits.
     Logits (batch, classes, d1, ...): the rule of their class rows, moved back."""
-    if np.ndim(logits) != 2:
+    if logits.ndim != 2:
         rows = class_rows(logits)
         (grad,) = _cross_entropy_vjp(
             g, out, rows, labels=labels.reshape(-1), ignore_index=ignore_index, saved=saved, **options
         )
-        return (from_class_rows(grad, np.shape(logits)),)
+        return (from_class_rows(grad, logits.shape),)
     kept = forward.kept_rows(labels, ignore_index)
     if isinstance(logits, np.ndarray):
         softmax = forward.softmax(logits, axis=1) if saved is None else np.divide(*saved)  # a new array
@@ -114,19 +112,6 @@ def _with_options(grad, s, kept, g, *, weight=None, label_smoothing=0.0, reducti
         spread, total, each = smoothing_terms(s, label_smoothing, weight)
         grad = grad * (1 - label_smoothing) + spread * (s * total - each)
     return grad * row_factor(g, reduction, classes, weight, np.result_type(raw(s)))
-
-
-def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
-    """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
-    `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
-    where it is above 1/2), all times g / rows kept, ignored rows 0. `kept` is `kept_rows`'s answer.
-    A handful of numpy calls on the rows' labels alone, where the recorded form makes a one-hot."""
-    rows, classes, ignored = kept
-    minus_one_hot(softmax, rows, classes, rest)
-    np.multiply(softmax, g / max(len(rows), 1), out=softmax)
-    if ignored is not None:
-        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
-    return softmax
 
 
 SOFTMAX: tuple[OpDef, ...] = (

@@ -112,15 +112,15 @@ def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | Non
     row of logits (batch, classes), or per entry of logits (batch, classes, d1, ...) along the class
     axis 1, or other than a class or `ignore_index`. True when every label is a class (so none is an
     ignore_index outside the classes): one reduction tells, the check of every step."""
-    shape = np.shape(logits)
-    if len(shape) < 2:
-        raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {shape}")
+    if logits.ndim < 2:
+        raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {logits.shape}")
+    shape = logits.shape
     if labels.dtype.kind not in "iu":
         integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
         fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
         raise TypeError(f"cross_entropy needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
     if labels.shape != shape[:1] + shape[2:]:
-        each = "row of logits" if len(shape) == 2 else "entry of logits along their class axis 1"
+        each = "row of logits" if logits.ndim == 2 else "entry of logits along their class axis 1"
         raise ShapeError(
             f"cross_entropy needs one label per {each}: labels of shape {shape[:1] + shape[2:]}, got {labels.shape}"
         )
