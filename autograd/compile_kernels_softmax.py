@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .op_table_softmax import cross_entropy_grad
+from .cross_entropy_options import DEFAULTS, cross_entropy_grad, options_grad, options_loss
 from .tensor_forwards import kept_rows, max_kept, minus_top, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
@@ -20,12 +20,14 @@ class CrossEntropy:
     (log_softmax along axis 1, then the mean of minus the kept rows' entries at their labels), the rule
     `cross_entropy_grad` into a buffer, as a plain backward runs it. The labels are
     checked as eager checks them, and read on each call (a replay feeds them), so a batch with ignored
-    labels is computed as the op computes it even when the recorded ones had none."""
+    labels is computed as the op computes it even when the recorded ones had none. With options (weight,
+    label_smoothing, reduction) the loss and rule are cross_entropy_options's, on the same buffers."""
 
     one_call = None  # compile_kernels.OneCall's: its forward is more than one numpy call
 
     def __init__(self, shape: Shape, dtype: np.dtype, params: dict[str, Any]) -> None:
         self.params = params  # a replay puts each call's labels here
+        self.options = tuple(name for name in DEFAULTS if name in params)  # weight, label_smoothing, reduction
         self.rows = np.arange(shape[0])
         self.classes = shape[1]
         self.shifted, self.exp, self.log_p, self.grad = (np.empty(shape, dtype) for _ in range(4))
@@ -48,6 +50,8 @@ class CrossEntropy:
         shifted = minus_top(logits, top, self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
         log_p = np.subtract(shifted, np.log(self.total, out=self.log_total), out=self.log_p)
+        if self.options:  # read on each call: a weight may be the caller's live Tensor
+            return options_loss(log_p, self.kept, **{name: self.params[name] for name in self.options})
         if not rows.size:
             return self.scalar(np.nan)
         picked = log_p[rows, classes]
@@ -69,4 +73,7 @@ class CrossEntropy:
 
     def backward(self, g: np.ndarray, out: np.ndarray, logits: np.ndarray) -> list[Any]:
         softmax = np.divide(self.exp, self.total, out=self.grad)  # tensor_forwards.softmax's bits
+        if self.options:
+            options = {name: self.params[name] for name in self.options}
+            return [options_grad(softmax, self.kept, g, rest=self.rest, **options)]
         return [cross_entropy_grad(softmax, self.kept, g, self.rest)]

@@ -3,11 +3,18 @@ fused cross_entropy, each once as the other tensor-only entries are (op_table_te
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from . import tensor_forwards as forward
+from .cross_entropy_options import (
+    class_rows,
+    cross_entropy_grad,
+    from_class_rows,
+    label_weights,
+    options_grad,
+    row_factor,
+    smoothing_terms,
+)
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
 from .op_def import OpDef, tensor_op
 from .op_table_math import LN2
@@ -61,17 +68,25 @@ def _log_softmax_vjp(g, out, x, *, axis):
     return (where(rest, g - s * total, cond=top),)
 
 
-def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None):
+def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None, **options):
     """(softmax - one hot) / rows kept; 0 on ignored rows (PyTorch's documented choice), by a where,
     not a product: an ignored row's softmax may be NaN (a row of -inf or NaN logits). At a label whose
     s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
-    (elsewhere it does not, and that sum would add the rounding of all the row's entries). On arrays
-    (a plain backward) as `cross_entropy_grad` computes it in place, the softmax from what the forward
-    saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits."""
+    (elsewhere it does not, and that sum would add the rounding of all the row's entries). `options`
+    (weight, label_smoothing, reduction) as cross_entropy_options's formulas. On arrays (a plain
+    backward) as `cross_entropy_grad` or `options_grad` computes it in place, the softmax from what the
+    forward saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits.
+    Logits (batch, classes, d1, ...): the rule of their class rows, moved back."""
+    if logits.ndim != 2:
+        rows = class_rows(logits)
+        (grad,) = _cross_entropy_vjp(
+            g, out, rows, labels=labels.reshape(-1), ignore_index=ignore_index, saved=saved, **options
+        )
+        return (from_class_rows(grad, logits.shape),)
     kept = forward.kept_rows(labels, ignore_index)
     if isinstance(logits, np.ndarray):
         softmax = forward.softmax(logits, axis=1) if saved is None else np.divide(*saved)  # a new array
-        return (cross_entropy_grad(softmax, kept, g),)
+        return (options_grad(softmax, kept, g, **options) if options else cross_entropy_grad(softmax, kept, g),)
     rows, classes, ignored = kept
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
     one_hot[rows, classes] = 1
@@ -81,28 +96,22 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None)
     if at.any():
         at &= one_hot == 1
         grad = where(0 - _summed(s * ~at, 1), grad, cond=at)
-    grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
+    if options:
+        grad = _with_options(grad, s, kept, g, **options)
+    else:
+        grad = grad * (g / max(len(rows), 1))  # every row ignored: all 0 below
     return (grad if ignored is None else _where(0.0, grad, cond=ignored[:, None]),)
 
 
-def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
-    """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
-    `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
-    where it is above 1/2), all times g / rows kept, ignored rows 0. `kept` is `kept_rows`'s answer.
-    A handful of numpy calls on the rows' labels alone, where the recorded form makes a one-hot."""
-    rows, classes, ignored = kept
-    at_label = softmax[rows, classes]
-    near_1 = at_label > 0.5
-    if np.count_nonzero(near_1):  # in C: .any() is a Python method
-        softmax[rows, classes] = np.where(near_1, 0, at_label)
-        others = np.add.reduce(softmax, axis=1, keepdims=True, out=rest)[rows, 0]  # np.sum's reduce
-        softmax[rows, classes] = np.where(near_1, 0 - others, at_label - 1)
-    else:
-        softmax[rows, classes] = at_label - 1
-    np.multiply(softmax, g / max(len(rows), 1), out=softmax)
-    if ignored is not None:
-        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
-    return softmax
+def _with_options(grad, s, kept, g, *, weight=None, label_smoothing=0.0, reduction="mean"):
+    """The recorded rule's (softmax - one hot) `grad` weighed, smoothed and scaled as `options_grad` does it."""
+    rows, classes, _ = kept
+    if weight is not None:
+        grad = grad * label_weights(s, rows, classes, weight)
+    if label_smoothing:
+        spread, total, each = smoothing_terms(s, label_smoothing, weight)
+        grad = grad * (1 - label_smoothing) + spread * (s * total - each)
+    return grad * row_factor(g, reduction, classes, weight, np.result_type(raw(s)))
 
 
 SOFTMAX: tuple[OpDef, ...] = (
@@ -136,7 +145,8 @@ SOFTMAX: tuple[OpDef, ...] = (
         adds_up=True,
         half_in_float32=True,
     ),
-    # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label]
+    # fused and stable: the mean over the rows kept (label not ignore_index) of -log softmax(logits)[label];
+    # with a weight per class, label smoothing or another reduction, PyTorch's (cross_entropy_options)
     OpDef(
         "cross_entropy",
         _cross_entropy_vjp,

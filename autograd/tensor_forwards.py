@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .cross_entropy_options import class_rows, options_loss
 from .dtypes import floats
 
 Axis = int | tuple[int, ...] | None
@@ -193,20 +194,32 @@ def kept_rows(labels: np.ndarray, ignore_index: int | None) -> tuple[np.ndarray,
     return rows, labels[rows], ignored
 
 
-def cross_entropy(logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
+def cross_entropy(
+    logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None, **options: Any
+) -> np.ndarray:
     """The mean over the rows kept of -log_softmax(logits)[label]: a row whose label is ignore_index
-    counts for nothing, whatever its logits (-inf, NaN); with none kept, NaN (PyTorch's mean of nothing)."""
-    return cross_entropy_saving(logits, labels=labels, ignore_index=ignore_index)[0]
+    counts for nothing, whatever its logits (-inf, NaN); with none kept, NaN (PyTorch's mean of nothing).
+    `options` (weight, label_smoothing, reduction): cross_entropy_options.options_loss."""
+    return cross_entropy_saving(logits, labels=labels, ignore_index=ignore_index, **options)[0]
 
 
 def cross_entropy_saving(
-    logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None
+    logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None, **options: Any
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """cross_entropy, and what its rule would compute again: the exponentials of the shifted logits
-    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps)."""
+    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps);
+    for logits of more dims than (batch, classes), of their `class_rows` (reduction "none": the losses
+    in the labels' shape)."""
+    shape = labels.shape
+    if logits.ndim != 2:
+        logits, labels = class_rows(logits), labels.reshape(-1)
     shifted, _ = _shifted(logits, 1)
     exp, total = _exp_and_sum(shifted, 1)
     log_p = shifted - np.log(total)  # log_softmax's steps
-    rows, classes, _ = kept_rows(labels, ignore_index)
+    kept = kept_rows(labels, ignore_index)
+    if options:
+        loss = options_loss(log_p, kept, **options)
+        return (loss.reshape(shape) if loss.ndim else loss), (exp, total)
+    rows, classes, _ = kept
     loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
     return loss, (exp, total)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .compile_record import needs_grad
 from .creation_args import refuse_text
+from .cross_entropy_options import DEFAULTS, REDUCTIONS
 from .dtype_fits import check_fits
 from .graph import Node, raw
 from .modes import short
@@ -21,19 +24,66 @@ from .tensor_indexing import boolean
 _NOT_GIVEN: Any = object()  # stack's axis not passed (None is passed, and refused, as numpy and PyTorch refuse it)
 
 
-def cross_entropy(logits: Tensor, labels: Any, *, ignore_index: int | None = None) -> Tensor:
+def cross_entropy(
+    logits: Tensor,
+    labels: Any,
+    *,
+    ignore_index: int | None = None,
+    weight: Any = None,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
-    (batch,). Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
+    (batch,); or logits (batch, classes, d1, ...), labels (batch, d1, ...), the classes along axis 1.
+    Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
     is, as PyTorch), and gets a gradient of 0. The op keeps a copy of the caller's labels (a later write
     into them cannot change this loss's gradient), which a compiled step's tape knows for the labels it
-    was given (tensor_data.kept), so that it replays each call's labels, whichever are ignored."""
+    was given (tensor_data.kept), so that it replays each call's labels, whichever are ignored.
+    PyTorch's options for class indices too: `weight`, a constant per class (the mean divides by the kept
+    labels' weights: NaN when they add up to 0), `label_smoothing` in [0, 1] and `reduction` ("mean",
+    "sum", or "none": each row's loss, 0 where ignored); cross_entropy_options has the formulas."""
     if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
     labels = kept(array_of(raw(labels), "cross_entropy"), labels)
-    ops.check_labels(np.asarray(raw(logits)), labels, ignore_index)
+    data = np.asarray(raw(logits))
+    ops.check_labels(data, labels, ignore_index)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
+    if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
+        params |= _options(data, weight, label_smoothing, reduction)
     return _apply(ops.cross_entropy, (logits,), params)
+
+
+def _options(logits: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
+    """cross_entropy's options as the op takes them, checked; only those not at their defaults."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real):
+        raise TypeError(f"cross_entropy: label_smoothing must be a number, got {type(label_smoothing).__name__}")
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    given = {"label_smoothing": float(label_smoothing), "reduction": reduction}
+    options = {name: value for name, value in given.items() if value != DEFAULTS[name]}
+    if weight is not None:
+        options["weight"] = _class_weight(logits, weight)
+    return options
+
+
+def _class_weight(logits: np.ndarray, weight: Any) -> Any:
+    """`weight` checked (one finite real number per class, a constant) and kept as the caller gave it, a
+    Tensor or an array, whose numbers the op reads on each call in the logits' dtype: a compiled step's
+    replays read them as they are then, as eager does. Other sequences as an array."""
+    if isinstance(weight, Tensor) and needs_grad(weight):
+        raise TypeError("cross_entropy: weight is a constant and takes no gradient; give weight.detach()")
+    data = array_of(raw(weight), "cross_entropy's weight")
+    classes = logits.shape[1]
+    if data.shape != (classes,):
+        raise ops.ShapeError(f"cross_entropy: weight of shape {data.shape}: give one per class, shape ({classes},)")
+    if data.dtype.kind not in "iuf" or not np.all(np.isfinite(data)):
+        raise (TypeError if data.dtype.kind not in "iuf" else ValueError)(
+            f"cross_entropy: weight must hold finite real numbers, got {data.dtype} {data}"
+        )
+    return weight if isinstance(weight, Tensor | np.ndarray) else data
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:

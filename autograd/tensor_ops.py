@@ -104,33 +104,38 @@ def unsigned_twin(dtype: np.dtype) -> np.dtype:
 def labels_are_classes(labels: np.ndarray, classes: int, unsigned: np.dtype) -> bool:
     """Whether every integer label is a class, in [0, classes), in one reduction: read as `unsigned`
     (their dtype's unsigned_twin), a negative label is larger than any class. No labels: True."""
-    return not labels.size or np.maximum.reduce(labels.view(unsigned)) < classes
+    return not labels.size or np.maximum.reduce(labels.view(unsigned), axis=None) < classes
 
 
 def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None) -> bool:
     """Refuse labels cross_entropy cannot take: of another dtype or shape than one class index per
-    row of 2-d logits, or other than a class or `ignore_index`. True when every label is a class (so
-    none is an ignore_index outside the classes): one reduction tells, the check of every step."""
-    if np.ndim(logits) != 2:
-        raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {np.shape(logits)}")
+    row of logits (batch, classes), or per entry of logits (batch, classes, d1, ...) along the class
+    axis 1, or other than a class or `ignore_index`. True when every label is a class (so none is an
+    ignore_index outside the classes): one reduction tells, the check of every step."""
+    if logits.ndim < 2:
+        raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {logits.shape}")
+    shape = logits.shape
     if labels.dtype.kind not in "iu":
         integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
         fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
         raise TypeError(f"cross_entropy needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
-    if labels.shape != logits.shape[:1]:
+    if labels.shape != shape[:1] + shape[2:]:
+        each = "row of logits" if logits.ndim == 2 else "entry of logits along their class axis 1"
         raise ShapeError(
-            f"cross_entropy needs one label per row of logits: labels of shape {logits.shape[:1]}, got {labels.shape}"
+            f"cross_entropy needs one label per {each}: labels of shape {shape[:1] + shape[2:]}, got {labels.shape}"
         )
-    if labels_are_classes(labels, logits.shape[1], unsigned_twin(labels.dtype)):
+    classes = shape[1]
+    if labels_are_classes(labels, classes, unsigned_twin(labels.dtype)):
         return True
-    wrong = (labels < 0) | (labels >= logits.shape[1])
+    wrong = (labels < 0) | (labels >= classes)
     if ignore_index is not None:
         wrong &= labels != ignore_index
     if wrong.any():
-        row = int(np.argmax(wrong))
+        first = int(np.argmax(wrong))  # in the flattened labels
+        at = first if labels.ndim == 1 else tuple(int(i) for i in np.unravel_index(first, labels.shape))
         also = "" if ignore_index is None else f", or ignore_index ({ignore_index})"
         raise ValueError(
-            f"cross_entropy: label {labels[row]} (row {row}) is not a class of these logits, which have "
-            f"{logits.shape[1]} columns: labels must be in [0, {logits.shape[1]}){also}"
+            f"cross_entropy: label {labels.flat[first]} (row {at}) is not a class of these logits, which have "
+            f"{classes} columns: labels must be in [0, {classes}){also}"
         )
     return False

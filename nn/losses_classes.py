@@ -1,10 +1,10 @@
 """Losses of class scores, as torch.nn.functional's: `cross_entropy` (of logits) and `nll_loss`
 (of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
 ...), against class indices (with `ignore_index`) or class probabilities, with class weights
-(`weight`), `label_smoothing` and `reduction=`. Built of log_softmax, integer indexing and sums;
-the common case, (batch, classes) logits, integer labels and the mean without weights or
-smoothing, is autograd's fused cross_entropy (with ignore_index, whichever labels are ignored: its
-graph does not depend on the labels' values, so a compiled step replays any batch's)."""
+(`weight`), `label_smoothing` and `reduction=`. Logits against class indices are autograd's fused
+cross_entropy, with every option (whichever labels are ignored: its graph does not depend on the
+labels' values, so a compiled step replays any batch's); nll_loss and cross_entropy against class
+probabilities are built of log_softmax, integer indexing and sums."""
 
 from __future__ import annotations
 
@@ -43,28 +43,21 @@ def cross_entropy(
     check_reduction(reduction, name)
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
-    weight = _class_weights(logits, weight, name)
+    checked = _checked_weights(logits, weight, name)
     if _is_probabilities(logits, target):
+        weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)
-    if logits.ndim == 2 and reduction == "mean" and not label_smoothing and weight is None:
-        # fused, the fast path of ordinary training, whatever the labels: a compiled step's recording
-        # made on batches without ignored labels must serve later batches with some
-        return autograd.cross_entropy(logits, labels, ignore_index=ignore_index)
-    log_p = logits.log_softmax(axis=_class_axis(logits))
-    loss = _nll(log_p, labels, reduction, ignore_index, weight)
-    if not label_smoothing:
-        return loss
-    # as torch: the uniform part is -sum of log p over the classes (each weighed by its class's weight),
-    # ignored examples left out, averaged alike
-    keep = labels != ignore_index
-    terms = log_p if weight is None else _weighed_by_class(log_p, weight)
-    uniform = _kept(-terms.sum(axis=_class_axis(logits)), keep)
-    if reduction == "none":
-        smooth = uniform
-    else:
-        smooth = uniform.sum() if reduction == "sum" else _mean(uniform.sum(), labels, keep, weight)
-    return (1 - label_smoothing) * loss + (label_smoothing / _classes(logits)) * smooth
+    # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
+    # a recording made on batches without ignored labels serves later batches with some. One example
+    # of shape (classes,) is a batch of one (its label, made an array of one, is not the caller's)
+    single = logits.ndim == 1
+    if single:
+        logits, labels = logits.reshape(1, -1), labels.reshape(1)
+    loss = autograd.cross_entropy(
+        logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
+    )
+    return loss.reshape(()) if single and reduction == "none" else loss
 
 
 def nll_loss(
@@ -76,7 +69,7 @@ def nll_loss(
     _check_scores(log_probs, "nll_loss")
     log_probs = in_floats(log_probs)
     check_reduction(reduction, "nll_loss")
-    weight = _class_weights(log_probs, weight, "nll_loss")
+    weight = _class_weights(log_probs, weight, _checked_weights(log_probs, weight, "nll_loss"))
     labels = _labels(log_probs, target, ignore_index, "nll_loss")
     return _nll(log_probs, labels, reduction, ignore_index, weight)
 
@@ -120,9 +113,8 @@ def _mean(total: Tensor, labels: np.ndarray, keep: np.ndarray, weight: Any) -> T
     return total * nan if keep.any() else total * 0 + nan
 
 
-def _class_weights(scores: Tensor, weight: Any, name: str) -> Any:
-    """`weight`, one finite number >= 0 per class, as the graph reads it (`as_read`: the caller's constant
-    Tensor, or an array of the scores' dtype); None stays None."""
+def _checked_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
+    """`weight` checked: one finite number >= 0 per class (None stays None)."""
     if weight is None:
         return None
     w = constant_weights(weight, "weight", name, "class weights")
@@ -132,7 +124,13 @@ def _class_weights(scores: Tensor, weight: Any, name: str) -> Any:
             f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
             f"shape ({classes},)"
         )
-    return as_read(weight, w, scores.dtype)
+    return w
+
+
+def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | None) -> Any:
+    """Weights `checked` by _checked_weights as the graph reads them (`as_read`: the caller's constant Tensor,
+    or an array of the scores' dtype); None stays None."""
+    return None if checked is None else as_read(weight, checked, scores.dtype)
 
 
 def _weighed_by_class(terms: Tensor, weight: Any) -> Tensor:

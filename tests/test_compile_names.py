@@ -232,7 +232,7 @@ SORTED_LABELS = [[0, 0, 0, 0]] * 4 + [[1, 1, 1, 1]] * 4 + [[2, 2, 2, 2]] * 4  # 
 
 BUILT_FROM_LABELS = {  # each builds an array from the labels with numpy, outside the graph
     "nll of log_softmax": lambda out, y: F.nll_loss(out.log_softmax(axis=1), y),
-    "label smoothing": lambda out, y: F.cross_entropy(out, y, label_smoothing=0.1),
+    "picked by np.arange and y": lambda out, y: -out.log_softmax(axis=1)[np.arange(len(y)), y].mean(),
 }
 
 
@@ -266,7 +266,7 @@ def test_a_pinned_step_replays_while_the_pinned_input_stays_the_same(monkeypatch
 
     def loss(out, y):
         calls.append(1)
-        return F.cross_entropy(out, y, label_smoothing=0.1)
+        return BUILT_FROM_LABELS["picked by np.arange and y"](out, y)
 
     run = autograd.compile(sgd_step(model, opt, loss), strict=True)
     replays = count_replays(monkeypatch)

@@ -5,6 +5,7 @@ targets so, and refuse bad ones on a replay as eagerly."""
 import numpy as np
 import pytest
 from compile_cases import training_step
+from compile_faithful_cases import count_replays
 
 import autograd
 import nn
@@ -138,21 +139,36 @@ def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live
         assert eager == compiled and np.array_equal(eager_w, compiled_w), name
 
 
-@pytest.mark.parametrize("case", ["weights of another dtype", "class weights picked by labels"])
-def test_data_made_from_a_constant_tensors_numbers_is_never_replayed_stale(case):
-    """A copy of the weights in the predictions' dtype, or the weights picked by the labels, is data
-    made from a constant Tensor's numbers: equal on the recorded calls (the same labels), a replay
-    reused it after `w.data` changed (1.0225 where eager gives 0.7202). Such a step now runs eagerly."""
+def test_data_made_from_a_constant_tensors_numbers_is_never_replayed_stale():
+    """A copy of the weights in the predictions' dtype is data made from a constant Tensor's numbers:
+    equal on the recorded calls, a replay reused it after `w.data` changed (1.0225 where eager gives
+    0.7202). Such a step now runs eagerly."""
     x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
-    if case == "weights of another dtype":
-        w, target = Tensor(np.array([1.0, 2.0, 3.0])), np.ones((4, 3), np.float32)
-        step = lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w)  # noqa: E731
-    else:
-        w, target = Tensor(np.array([1.0, 2.0, 3.0], np.float32)), np.array([0, 1, 2, 1])
-        step = lambda x, t: F.cross_entropy(x, t, weight=w)  # noqa: E731
+    w, target = Tensor(np.array([1.0, 2.0, 3.0])), np.ones((4, 3), np.float32)
+    step = lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w)  # noqa: E731
     run = autograd.compile(step)
     with pytest.warns(autograd.CompileWarning, match="after reading numbers of its tensors"):
         for _ in range(3):
             run(x, target)
+    w.data[:] = [5.0, 0.1, 7.0]
+    assert run(x, target).item() == step(x, target).item()
+
+
+def test_class_weights_picked_by_the_labels_are_read_live_on_each_replay(monkeypatch):
+    """cross_entropy's class weights of the logits' dtype are the caller's Tensor, which the fused op
+    picks by each call's labels: a replay reads its numbers as they are then, written in place or
+    replaced, and gives eager's loss bit for bit."""
+    x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
+    w, target = Tensor(np.array([1.0, 2.0, 3.0], np.float32)), np.array([0, 1, 2, 1])
+    step = lambda x, t: F.cross_entropy(x, t, weight=w)  # noqa: E731
+    run = autograd.compile(step, strict=True)
+    replays = count_replays(monkeypatch)
+    for _ in range(3):
+        run(x, target)
+    w.data[:] = [5.0, 0.1, 7.0]
+    assert run(x, target).item() == step(x, target).item()
+    w.data = np.array([0.5, 4.0, 2.0], np.float32)
+    assert run(x, target).item() == step(x, target).item()
+    assert len(replays) == 3
     w.data[:] = [5.0, 0.1, 7.0]
     assert run(x, target).item() == step(x, target).item()

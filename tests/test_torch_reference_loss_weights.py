@@ -2,11 +2,14 @@
 and binary_cross_entropy_with_logits (beside pos_weight), under every reduction, float64 and float32,
 forward, gradient and second derivative (tests/torch_reference.py compares), on Tensors and on Values;
 the NaN mean of cross_entropy when the labels kept weigh nothing; a compiled step with class weights
-against eager. (cross_entropy's and nll_loss's class weights are parameters of their tests in
+replaying eager's numbers. (cross_entropy's and nll_loss's class weights are parameters of their tests in
 test_torch_reference_losses.)"""
+
+import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import count_replays
 from torch_reference import DTYPES, F, check, check_scalar, torch  # without torch: skipped
 
 import autograd
@@ -114,11 +117,14 @@ def _train(weight, compiled):
     return losses, model.W.data.copy(), model.b.data.copy()
 
 
-def test_a_compiled_step_with_class_weights_gives_eagers_numbers():
-    """The labels pick the weights (and the mean's divisor) outside the graph, as they pick the scores
-    in every unfused path: the step runs eagerly, saying so."""
+def test_a_compiled_step_with_class_weights_replays_eagers_numbers(monkeypatch):
+    """The fused op takes the weights and picks them by each call's labels (and so the mean's divisor):
+    the step replays, without a warning, with eager's numbers bit for bit."""
     weight = np.array([1.0, 3.0, 0.5, 2.0])
-    with pytest.warns(autograd.CompileWarning, match="changed from one call to the next"):
+    replays = count_replays(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         compiled = _train(weight, compiled=True)
+    assert len(replays) == 4  # 6 calls, the first two recorded
     for got, expected in zip(compiled, _train(weight, compiled=False)):
         np.testing.assert_array_equal(got, expected)

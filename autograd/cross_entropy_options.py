@@ -1,0 +1,160 @@
+"""cross_entropy's options beyond the plain mean, PyTorch's for class indices: a `weight` per class,
+`label_smoothing` and `reduction` ("mean", "sum" or "none"). The op's forward (`options_loss`) and
+rule on arrays (`options_grad`) are shared by the op (op_table_softmax) and its compiled kernel
+(compile_kernels_softmax), so that a replay gives eager's bits; the rule on nodes is the op table's.
+Logits of more dims (batch, classes, d1, ...) are taken as rows of classes (`class_rows`).
+
+With y a row's label, w the weights (1 without), W their sum, e the smoothing and C the classes, a
+kept row's loss is (1 - e) w_y (-log p_y) + (e / C) Σ_c w_c (-log p_c), and its gradient
+(1 - e) w_y (p - one hot) + (e / C) (W p - w). The mean divides the sum by the kept labels' weights
+(their count without weights): NaN when that is 0, as PyTorch's, with a gradient of NaN on the kept
+rows (each one's share is 0 / 0) and of 0 when no row is kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import raw
+
+REDUCTIONS = ("mean", "sum", "none")
+DEFAULTS: dict[str, Any] = {"weight": None, "label_smoothing": 0.0, "reduction": "mean"}
+
+
+def class_rows(scores: Any) -> Any:
+    """Logits (batch, classes, d1, ...) as rows of classes (batch·d1·..., classes), the class axis moved
+    last (an array or a node: their methods); (batch, classes) as they are."""
+    if scores.ndim == 2:
+        return scores
+    moved = scores.transpose(0, *range(2, scores.ndim), 1)
+    return moved.reshape(-1, moved.shape[-1])
+
+
+def from_class_rows(rows: Any, shape: tuple[int, ...]) -> Any:
+    """`class_rows`'s rows back in the logits' `shape`: the class axis moved back to 1."""
+    if len(shape) == 2:
+        return rows
+    last = len(shape) - 1
+    return rows.reshape(shape[:1] + shape[2:] + shape[1:2]).transpose(0, last, *range(1, last))
+
+
+def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
+    """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
+    `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
+    where it is above 1/2: s - 1 cancels where s is near 1), all times g / rows kept, ignored rows 0.
+    `kept` is `kept_rows`'s answer. A handful of numpy calls on the rows' labels alone, where the
+    recorded form makes a one-hot."""
+    rows, classes, ignored = kept
+    at_label = softmax[rows, classes]
+    near_1 = at_label > 0.5
+    if np.count_nonzero(near_1):  # in C: .any() is a Python method
+        softmax[rows, classes] = np.where(near_1, 0, at_label)
+        others = np.add.reduce(softmax, axis=1, keepdims=True, out=rest)[rows, 0]  # np.sum's reduce
+        softmax[rows, classes] = np.where(near_1, 0 - others, at_label - 1)
+    else:
+        softmax[rows, classes] = at_label - 1
+    np.multiply(softmax, g / max(len(rows), 1), out=softmax)
+    if ignored is not None:
+        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
+    return softmax
+
+
+def weights_in(weight: Any, dtype: np.dtype) -> np.ndarray:
+    """The weights' numbers (the caller's Tensor or array, read now) in the logits' dtype."""
+    w = raw(weight)
+    return w if w.dtype == dtype else w.astype(dtype)
+
+
+def denominator(classes: np.ndarray, weight: Any, dtype: np.dtype) -> float:
+    """What the mean divides by: the number of labels kept, or the sum (in float64) of their weights in
+    the logits' `dtype`."""
+    if weight is None:
+        return classes.size
+    return float(np.add.reduce(weights_in(weight, dtype)[classes], dtype=np.float64))
+
+
+def options_loss(
+    log_p: np.ndarray, kept: tuple, *, weight: Any = None, label_smoothing: float = 0.0, reduction: str = "mean"
+) -> np.ndarray:
+    """The loss from log_softmax of the logits (rows, classes) and `kept` (tensor_forwards.kept_rows's
+    answer); ignored rows count for nothing, whatever their logits. A sum or mean adds in float64
+    and is rounded once to the logits' dtype."""
+    rows, classes, _ = kept
+    w = None if weight is None else weights_in(weight, log_p.dtype)
+    picked = log_p[rows, classes]
+    nll = -picked if w is None else -(picked * w[classes])
+    smooth = None
+    if label_smoothing:  # the uniform part: minus the (weighed) sum of each kept row's log p
+        kept_log_p = log_p[rows]
+        smooth = -np.add.reduce(kept_log_p if w is None else kept_log_p * w, axis=1)
+    mix = (1 - label_smoothing, label_smoothing / log_p.shape[1])
+    if reduction == "none":
+        losses = np.zeros(log_p.shape[:1], log_p.dtype)
+        losses[rows] = nll if smooth is None else mix[0] * nll + mix[1] * smooth
+        return losses
+    count = denominator(classes, weight, log_p.dtype) if reduction == "mean" else 1
+    total = float(np.add.reduce(nll, dtype=np.float64)) / count if count else np.nan
+    if smooth is not None and count:
+        total = mix[0] * total + mix[1] * (float(np.add.reduce(smooth, dtype=np.float64)) / count)
+    return log_p.dtype.type(total)
+
+
+def options_grad(
+    softmax: np.ndarray,
+    kept: tuple,
+    g: Any,
+    *,
+    weight: Any = None,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+    rest: np.ndarray | None = None,
+) -> np.ndarray:
+    """The rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer; `rest` its
+    buffer for the row sums), in the steps the recorded rule takes (op_table_softmax), for its bits."""
+    rows, classes, ignored = kept
+    smoothed = softmax.copy() if label_smoothing else None
+    # softmax - one hot: the plain rule at g = its divisor, whose quotient, 1, leaves every bit as it is
+    cross_entropy_grad(softmax, (rows, classes, None), max(len(rows), 1), rest)
+    if weight is not None:
+        np.multiply(softmax, label_weights(softmax, rows, classes, weight), out=softmax)
+    if smoothed is not None:
+        spread, total, each = smoothing_terms(softmax, label_smoothing, weight)
+        np.multiply(softmax, 1 - label_smoothing, out=softmax)
+        np.add(softmax, spread * (smoothed * total - each), out=softmax)
+    with np.errstate(invalid="ignore"):  # the mean of kept labels weighing 0: NaN, as PyTorch's
+        np.multiply(softmax, row_factor(g, reduction, classes, weight, softmax.dtype), out=softmax)
+    if ignored is not None:
+        softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
+    return softmax
+
+
+def label_weights(scores: Any, rows: np.ndarray, classes: np.ndarray, weight: Any) -> np.ndarray:
+    """Each row's label's weight, as a column (rows, 1) of the scores' dtype; 0 on ignored rows."""
+    column = np.zeros((np.shape(scores)[0], 1), np.result_type(raw(scores)))
+    column[rows, 0] = raw(weight)[classes]
+    return column
+
+
+def smoothing_terms(scores: Any, label_smoothing: float, weight: Any) -> tuple[float, Any, Any]:
+    """(e / C, W, w) of the smoothing's part of the gradient of the scores, (e / C) (W p - w): W and w
+    are C and 1 without weights; w in the scores' dtype."""
+    classes = np.shape(scores)[1]
+    if weight is None:
+        return label_smoothing / classes, float(classes), 1.0
+    w = weights_in(weight, np.result_type(raw(scores)))
+    return label_smoothing / classes, float(np.add.reduce(w, dtype=np.float64)), w
+
+
+def row_factor(g: Any, reduction: str, classes: np.ndarray, weight: Any, dtype: np.dtype) -> Any:
+    """What each row's gradient is multiplied by: g over the mean's denominator (NaN where that is 0 and
+    some row is kept; with no row kept all rows are 0 anyway), g itself for a sum, or for "none" each
+    row's g, as a column."""
+    if reduction == "none":
+        return g.reshape(-1, 1)
+    if reduction == "sum":
+        return g
+    count = denominator(classes, weight, dtype)
+    if count:
+        return g / count
+    return g * np.nan if classes.size else g  # no row kept: g alone, finite, for a second derivative of 0
