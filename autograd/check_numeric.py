@@ -112,9 +112,12 @@ def _far_out(
     there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
     whole. Where f is smooth, f(x + h) - f(x - h) is about 2h times its slope, twice as much at 2 eps; where
     f jumps by J (a step, floor, sign), it is about J at every h, and the slope at 2 and 4 eps a half and a
-    quarter of the one at eps. A jump is read there, beyond f's rounding (`rounding`, whose difference
-    shrinks so too, but stays below it). (0, False) where f is undefined or not finite at 2 eps, and no
-    jump where it is so at 4 eps: no telling, and the row is judged as it is."""
+    quarter of the one at eps. A change about eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a
+    jump is read only where the difference also stays at eps / 4 (the slope there four times the one at eps;
+    tanh(1e6 x)'s is 0.32 of it), beyond f's rounding (`rounding`, whose difference shrinks so too, but
+    stays below it): that row is not excused as a jump, and a wrong rule there was. (0, False) where f is
+    undefined or not finite at 2 eps, and no jump where it is so at 4 or eps / 4: no telling, and the row
+    is judged as it is."""
     try:
         with _quiet():
             far = _central_at(at, weights, 2 * eps)
@@ -125,12 +128,15 @@ def _far_out(
     truncation = abs(far - central)
     if not (abs(central) > _APART * rounding and 0.35 < far / central < 0.65):
         return truncation, False
-    try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps
+    try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
         with _quiet():
             farther = _central_at(at, weights, 4 * eps)
+            if not 0.35 < farther / far < 0.65:
+                return truncation, False
+            nearer = _central_at(at, weights, eps / 4)
     except (ArithmeticError, ValueError):
         return truncation, False
-    return truncation, 0.35 < farther / far < 0.65
+    return truncation, 0.7 < nearer / (4 * central) < 1.3
 
 
 def _central_at(at: Callable[[float], np.ndarray], weights: Any, step: float) -> float:

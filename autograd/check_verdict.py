@@ -39,7 +39,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
     kink = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}" if s.kink else ""
     if s.jump:
-        kink = f"{_JUMPS}f(x+eps) - f(x-eps) is about as large at 4 eps, where a slope's would be 4 times"
+        kink = f"{_JUMPS}f(x+eps) - f(x-eps) is about as large at eps / 4 and 4 eps, where a slope's would be 4 times"
     return Row(
         name + (str(list(index)) if index else ""),
         float(np.asarray(point)[index]),
@@ -175,10 +175,11 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
             *(
                 [
-                    f"f jumps at {_few(jumps)}: f(x+eps) - f(x-eps) stays about as large at 2 and 4 eps, where a "
-                    "slope's would double, as at a step (floor, sign, round, a branch on x's value): f is not "
-                    "continuous there, no gradient can be checked, and the rule is not to blame; check at a point "
-                    "away from the jump (a change steeper than eps looks the same: then a smaller eps tells)"
+                    f"f jumps at {_few(jumps)}: f(x+eps) - f(x-eps) stays about as large at eps / 4, 2 and 4 eps, "
+                    "where a slope's would double, as at a step (floor, sign, round, a branch on x's value): f is "
+                    "not continuous there, no gradient can be checked, and the rule is not to blame; check at a "
+                    "point away from the jump (a continuous change narrower than eps / 4 looks the same, and a "
+                    "rule there may be wrong: a smaller eps tells)"
                 ]
                 if jumps
                 else []

@@ -6,8 +6,9 @@ loses 7230. tensor_ops runs the table's elementwise rules, and its forwards of m
 through these: on float16 data widened to float32, each result rounded once to float16 (a ufunc's own
 float16 loop does that already). So does the softmax family (OpDef.half_in_float32): its float16 softmax
 was 9 ulps off PyTorch's, its gradient 147 off the truth, log_softmax's 179. Which way a call goes is one
-identity test of a dtype (`HALF`), so float32 and float64 take the forward and rule as they are, with no
-pass over the data. numpy has no bfloat16 (Tensors cannot hold one), so float16 is the only half precision here.
+test of a dtype (its identity with `HALF`; the softmax family's forward, its size), so float32 and float64
+take the forward and rule as they are, with no pass over the data. numpy has no bfloat16 (Tensors cannot
+hold one), so float16 is the only half precision here.
 """
 
 from __future__ import annotations
@@ -43,15 +44,18 @@ def forward_in_float32(forward: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def saving_in_float32(saving: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
-    """A forward that also returns what its rule reuses (OpDef.saving), in float32 for float16 inputs: the
-    result rounded once, what it saved kept in float32 for the rule, which computes in float32 too."""
+def one_input_in_float32(forward: Callable[..., Any], saves: bool = False) -> Callable[..., Any]:
+    """A forward of one input (the softmax family's; `saves`: a forward that also returns what its rule
+    reuses, OpDef.saving, kept in float32 for the rule, which computes in float32 too) that computes a float16
+    result in float32 and rounds it once. numpy's ufuncs give a float16 result for float16, bool, int8 and
+    uint8 input (`floats`): each is widened to float32 exactly. Float32, float64 and wider integers (which the
+    table's forward takes as `floats` itself) cost one test of the dtype's size."""
 
-    def run(x: Any, **params: Any) -> tuple[Any, Any]:
-        if getattr(x, "dtype", None) is not HALF:
-            return saving(x, **params)
-        out, saved = saving(_widened(x), **params)
-        return out.astype(HALF), saved
+    def run(x: Any, **params: Any) -> Any:
+        if x.dtype.itemsize > 2 or np.result_type(x.dtype, HALF) is not HALF:
+            return forward(x, **params)
+        out = forward(x.astype(WIDE), **params)
+        return (out[0].astype(HALF), out[1]) if saves else out.astype(HALF)
 
     return run
 

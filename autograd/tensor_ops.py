@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import floats
-from .half_precision import forward_in_float32, rule_in_float32, saving_in_float32
+from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
 from .op import Op
 from .op_def import tensor_op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
@@ -58,23 +58,18 @@ def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:
 def _tensor_only(d: OpDef) -> Op:
     """The table's tensor-only op `d` on arrays; one that says so (the softmax family) computes float16 in
     float32, each result rounded once, as elementwise ops do: its rule reads its output computed again in
-    float32, or, for an op that saves what its rule reads (`saving`: cross_entropy's), that. Its integer
-    input is taken as `floats` first (uint8 and bool as float16, then computed in float32 as float16 is)."""
+    float32, or, for an op that saves what its rule reads (`saving`: cross_entropy's), that. Integers and
+    bools with a float16 result (uint8, int8, bool) compute in float32 as float16 does."""
     forward, rule, saving = d.tensor, d.vjp, d.saving
     if d.half_in_float32:
-        forward = _floats_first(forward_in_float32(forward))
+        forward = one_input_in_float32(forward)
         rule = rule_in_float32(rule, None if saving else tensor_op(d.name))
-        saving = saving and _floats_first(saving_in_float32(saving))
+        saving = saving and one_input_in_float32(saving, saves=True)
     op = Op(
         d.symbol or d.name, forward, rule, d.domain, takes_needs=d.skips, formulas=d.formulas, broadcasts=d.broadcasts
     )
     op.saving = saving
     return op
-
-
-def _floats_first(forward: Callable[..., Any]) -> Callable[..., Any]:
-    """A forward of one input, given integers and bools as `floats`."""
-    return lambda x, **params: forward(floats(x), **params)
 
 
 OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}

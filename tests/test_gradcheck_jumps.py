@@ -1,6 +1,6 @@
 """gradcheck at a point where f itself jumps (a step, floor, sign, round, a branch on x's value): the
 row said "<- fails", as of a wrong rule, where no gradient can be checked at all. f(x+eps) - f(x-eps)
-stays about the size of the jump at 2 and 4 eps, where a slope's grows with the step, so the row
+stays about the size of the jump at eps / 4, 2 and 4 eps, where a slope's grows with the step, so the row
 says f is not continuous there, the table names the entry and says to move the point, and the check
 still fails. A wrong rule where f is smooth is blamed as ever."""
 
@@ -59,3 +59,19 @@ def test_a_kink_is_still_a_kink_and_a_bend_within_eps_still_undecided():
     with pytest.raises(GradcheckError, match="<- cannot judge: f bends within eps") as caught:
         gradcheck(lambda v: v.relu(), [9e-7])
     assert "f jumps" not in str(caught.value) and caught.value.undecided
+
+
+_HALF_RULE_TANH = Op("tanh_1e6", lambda x: np.tanh(1e6 * x), lambda g, out, x: (0.5 * g * 1e6 * (1 - out**2),))
+
+
+@pytest.mark.parametrize("x", [0.0, 1e-7])
+def test_a_continuous_change_about_eps_wide_is_no_jump_and_a_wrong_rule_there_is_not_excused(x):
+    """tanh(1e6 x) near 0, eps 1e-6, its rule half the slope: f changes over about eps, so f(x+eps) - f(x-eps)
+    is about as large at 2 and 4 eps, as at a jump, but shrinks at eps / 4 (0.32 of it), where a jump's stays.
+    The row said f is not continuous there and the table that the rule is not to blame; with eps 1e-8 the
+    same rule fails as wrong."""
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_HALF_RULE_TANH, [x], eps=1e-6)
+    assert "not continuous" not in str(caught.value) and "not to blame" not in str(caught.value)
+    with pytest.raises(GradcheckError, match="<- fails"):
+        gradcheck(_HALF_RULE_TANH, [x], eps=1e-8)
