@@ -31,6 +31,10 @@ RATIO = 64  # a padded input 64 times what the caller gave and gets back: far pa
 # a fraction of a second of steps. Its work, kernel entries times output, is a stride-1 pooling's in
 # any engine (YOLO's 13 x 13 max pool reads each entry 169 times), so only memory bounds that.
 KERNEL_STEPS = 2**16
+# Max pooling builds no columns: its backward finds each maximum's index by stepping through the
+# kernel, with arrays of the output's size of indices (intp) and their arithmetic, at most this many
+# at once (measured in test_conv_memory_dtypes: under 4 even in float16, where each is 4 entries)
+MAXIMA = 5
 UNPADDED = "the output without padding"  # what an output grown by its padding is measured against
 _NONE: Padding = ((0, 0), (0, 0))
 
@@ -50,9 +54,11 @@ def check_windows(
     padding: Padding,
     dilation: Pair,
     weight: Any = None,
+    dtype: Any = None,
 ) -> None:
     """conv2d's and pooling's geometry (a pooling has no weight): the padded input and the output its
-    padding grows, and all that it and its gradient build (`built`)."""
+    padding grows, and all that it and its gradient build (`built`), counted in `dtype`: what the op
+    computes in (`computed`'s by default; avg pooling's mean_dtype, floats for integers)."""
     n, c, h, w = x.shape
     if (
         fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
@@ -63,11 +69,15 @@ def check_windows(
         )
     channels = c if weight is None else weight.shape[0]
     ho, wo = out_size((h, w), kernel, stride, padding, dilation)
+    dtype = computed(x, weight) if dtype is None else np.dtype(dtype)
     padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
-    # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
-    columns = n * c * kernel[0] * kernel[1] * ho * wo
     output = n * channels * ho * wo
-    entries = built(padded, columns, output)
+    if fn.startswith("max_pool"):  # no columns: it steps through the kernel (see MAXIMA)
+        columns = MAXIMA * output * -(-np.dtype(np.intp).itemsize // dtype.itemsize)
+    else:  # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
+        columns = n * c * kernel[0] * kernel[1] * ho * wo
+    # an input of another dtype is cast to the one computed in: one more plane (and its gradient's cast)
+    entries = built(padded, columns, output) + (padded if x.dtype != dtype else 0)
     if entries <= FLOOR:  # the ordinary case, checked in a few operations
         return
     operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))
@@ -80,9 +90,15 @@ def check_windows(
         fn,
         f"kernel_size {as_given(fn, kernel)}: the arrays it and its gradient build",
         entries,
-        x.dtype,
+        dtype,
         "use a smaller kernel, input or batch",
     )
+
+
+def computed(x: Any, weight: Any = None) -> np.dtype:
+    """The dtype a convolution's arrays are built in: the operands' common one (a float32 input with a
+    float64 weight makes float64 columns and output, twice the bytes of the input's dtype)."""
+    return x.dtype if weight is None else np.result_type(x.dtype, weight.dtype)
 
 
 def check_transposed(
@@ -104,7 +120,7 @@ def check_transposed(
         fn,
         f"an output of shape {as_given(fn, (x.shape[0], out_channels, *size))}",
         output,
-        x.dtype,
+        computed(x, weight),
         f"use a smaller stride {as_given(fn, stride)}, dilation {as_given(fn, dilation)} or input",
     )
     uncut = x.shape[0] * out_channels * math.prod(tuple(n + 2 * p for n, p in zip(size, pad)))
@@ -123,7 +139,7 @@ def check_transposed(
         fn,
         f"kernel_size {as_given(fn, tuple(weight.shape[2:]))}: the arrays it and its gradient build",
         built(uncut, columns, output),
-        x.dtype,
+        computed(x, weight),
         "use a smaller kernel, input or batch",
     )
 
@@ -132,7 +148,8 @@ def built(plane: int, columns: int, output: int) -> int:
     """At most the entries a convolution or pooling and its gradient have alive at once (measured in
     test_conv_memory): the padded plane twice (the input's, or a transposed convolution's before its
     cut, and the gradient cut from col2im's), the columns of its windows (one GEMM's operand or result
-    at a time), and the output three times over (it, its gradient and a GEMM's result before its layout)."""
+    at a time; max pooling's maxima's indices instead), and the output three times over (it, its
+    gradient and a GEMM's result before its layout)."""
     return 2 * plane + columns + 3 * output
 
 
