@@ -76,6 +76,9 @@ def test_the_functions_are_the_methods():
         (lambda x: x.topk(1, largest=None), TypeError, "largest"),
         (lambda x: x.sort(dim=2), np.exceptions.AxisError, "dim 2 is out of range"),
         (lambda x: x.argsort(0, axis=1), TypeError, "pass one"),
+        # stable is keyword-only, as PyTorch's (positional, it was taken)
+        (lambda x: x.sort(0, False, True), TypeError, "positional argument"),
+        (lambda x: x.argsort(0, False, True), TypeError, "positional argument"),
         (lambda x: x[0, 0].topk(0), ValueError, "0-d tensor"),
         (lambda x: x.index_select(0, [[0]]), ShapeError, "1-d index"),
         (lambda x: x.index_select(0, [-1]), IndexError, "index -1 is out of range"),
