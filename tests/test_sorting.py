@@ -56,6 +56,13 @@ def test_np_sort_sorts_as_numpy_and_refuses_order():
         np.sort(Tensor(x), order="a")
 
 
+def test_np_sort_of_a_0d_tensor_is_numpys():
+    """numpy has no axis -1 of a 0-d array to sort along (it gave the tensor back); axis=None sorts its one entry."""
+    with pytest.raises(np.exceptions.AxisError, match="axis -1 is out of bounds for a 0-d tensor: give axis=None"):
+        np.sort(Tensor(np.array(3.0)))
+    assert np.sort(Tensor(np.array(3.0)), axis=None).tolist() == np.sort(np.array(3.0), axis=None).tolist() == [3.0]
+
+
 def test_the_functions_are_the_methods():
     x = np.array([[3.0, 1.0], [0.0, 2.0]])
     assert autograd.sort(x, dim=0).indices.tolist() == [[1, 0], [0, 1]]
