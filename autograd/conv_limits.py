@@ -76,8 +76,9 @@ def check_windows(
         columns = MAXIMA * output * -(-np.dtype(np.intp).itemsize // dtype.itemsize)
     else:  # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
         columns = n * c * kernel[0] * kernel[1] * ho * wo
-    # an input of another dtype is cast to the one computed in: one more plane (and its gradient's cast)
-    entries = built(padded, columns, output) + (padded if x.dtype != dtype else 0)
+    entries = built(padded, columns, output)
+    if x.dtype != dtype:  # the plane and its columns are built in the input's dtype too, then cast
+        entries += -(-(padded + columns) * x.dtype.itemsize // dtype.itemsize)
     if entries <= FLOOR:  # the ordinary case, checked in a few operations
         return
     operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))

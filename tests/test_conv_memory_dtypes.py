@@ -57,6 +57,18 @@ CASES = {
         [((2, 8, 20, 20), np.float32), ((8, 3, 4, 4), np.float64)],
         {"stride": 2, "padding": 1},
     ),
+    # an int64 input computed in float64: its plane and columns are built as int64, then cast (asked 16%
+    # and 25% less than it took, counting one plane for the cast)
+    "conv2d int64 x, float32 weight": (
+        autograd.conv2d,
+        [((8, 4, 80, 20), np.int64), ((6, 4, 3, 3), np.float32)],
+        {"padding": 1},
+    ),
+    "avg_pool2d int64": (
+        autograd.avg_pool2d,
+        [((8, 4, 120, 30), np.int64)],
+        {"kernel_size": 3, "stride": 1, "padding": 1},
+    ),
     # averaged in float32 from int8: asked in int8 before, 3.5 times less than it took
     "avg_pool2d int8": (autograd.avg_pool2d, [((4, 8, 30, 30), np.int8)], {"kernel_size": 3, "stride": 1}),
     # the maxima's intp indices, 4 entries of float16 each (1-d float32 kernel 3: asked too few before)
