@@ -7,11 +7,12 @@ conv1d's `padding=10**8` on a small input made an output of 2e8 entries (15.8 GB
 The rule, the same for every op: an array of up to FLOOR entries is always built; a larger one a
 padding makes may hold at most RATIO times the entries of the largest of the operands and the output
 (what the caller gave and gets back; for an output that the padding itself grows, the output without
-padding). And all that an op and its gradient build at once must fit in memory: the columns, like a
-matmul's output, grow with the operands (a long kernel on a long input), and memory alone bounds
-them. Anything else is one MemoryError naming the argument, the size and the bound, before any work
-(a ValueError where the size is beyond any address space, as creation's `check_count` rules). Max
-pooling's kernel may have up to KERNEL_STEPS entries (a ValueError beyond).
+padding or of the input's size, which padding='same' keeps). And all that an op and its gradient
+build at once must fit in memory: the columns, like a matmul's output, grow with the operands (a
+long kernel on a long input), and memory alone bounds them. Anything else is one MemoryError naming
+the argument, the size and the bound, before any work (a ValueError where the size is beyond any
+address space, as creation's `check_count` rules). Max pooling's kernel may have up to KERNEL_STEPS
+entries (a ValueError beyond).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ KERNEL_STEPS = 2**16
 # kernel, with arrays of the output's size of indices (intp) and their arithmetic, at most this many
 # at once (measured in test_conv_memory_dtypes: under 4 even in float16, where each is 4 entries)
 MAXIMA = 5
-UNPADDED = "the output without padding"  # what an output grown by its padding is measured against
+# what an output grown by its padding is measured against: padding='same' keeps the input's size, however
+# long the kernel (a kernel of nearly the input's length leaves an output without padding of a few entries)
+UNPADDED = "the output without padding or of the input's size"
 _NONE: Padding = ((0, 0), (0, 0))
 
 
@@ -83,6 +86,7 @@ def check_windows(
         return
     operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))
     unpadded = n * channels * math.prod(max(m, 0) for m in out_size((h, w), kernel, stride, _NONE, dilation))
+    unpadded = max(unpadded, n * channels * h * w)  # what padding='same' makes, at stride 1
     symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
     pads = f"padding {as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)}"
     check_bound(fn, pads, "a padded input", padded, max(operands, output), "use less padding")
