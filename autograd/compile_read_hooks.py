@@ -16,8 +16,18 @@ _NN = "nn."  # nn's modules
 # np.argmax(t), np.count_nonzero(t)): their frames stand for that caller's, who reads the numbers
 _FORWARDING = {
     _PACKAGE + name
-    for name in ("tensor_comparisons", "numpy_functions", "numpy_inspections", "numpy_ufuncs", "tensor_numpy")
+    for name in (
+        "tensor_comparisons",
+        "numpy_functions",
+        "numpy_inspections",
+        "numpy_ufuncs",
+        "tensor_numpy",
+        "numpy_arrangements",  # np.sort(t) is t.sort()
+    )
 }
+# the functions that are a method of their first operand (`autograd.sort(x)` is `x.sort()`, see
+# shape_functions): their frames, too, stand for their caller's
+FORWARDERS: set[Any] = set()
 
 
 def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
@@ -36,7 +46,7 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     if rec is None or rec.replaying or id(tensor) in rec.validating:
         return
     frame = sys._getframe(depth)
-    while frame.f_globals.get("__name__") in _FORWARDING:
+    while frame.f_globals.get("__name__") in _FORWARDING or frame.f_code in FORWARDERS:
         frame = frame.f_back
     held = tensor._made_by is None and id(tensor) not in rec.inputs  # a parameter or a constant, kept across calls
     through_raw = frame.f_code is raw.__code__

@@ -152,11 +152,26 @@ def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
     return on_both_sides(pair(fn, "padding", padding, least=0))
 
 
-def same_padding(kernel: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    """padding='same' as (before, after) per spatial axis, PyTorch's split: the dilated kernel's reach
-    less one, the odd entry after (nn's padding_modes extend their input by the same widths)."""
+def same_padding(kernel_size: Any, dilation: Any = 1) -> tuple[tuple[int, int], ...]:
+    """The (before, after) padding of each spatial axis that padding='same' gives a stride-1
+    convolution, PyTorch's split: the dilated kernel's reach less one, d * (k - 1), the odd entry
+    after. `same_padding((3, 4), (1, 3))` is ((1, 1), (4, 5)). `kernel_size` is an int (one axis) or
+    a tuple of ints, one per axis; `dilation` an int for every axis or a tuple of as many. Public so
+    that a padding_mode ('reflect', ...) extends its input by the very widths conv2d pads with (nn's
+    layers do), e.g. with np.pad or autograd.pad."""
+    kernel = _each("kernel_size", kernel_size, None)
+    dilation = _each("dilation", dilation, len(kernel))
     totals = (d * (k - 1) for d, k in zip(dilation, kernel))
     return tuple((t // 2, t - t // 2) for t in totals)
+
+
+def _each(name: str, value: Any, axes: int | None) -> tuple[int, ...]:
+    """same_padding's `name`: ints of at least 1, one per axis (`axes` of them; an int is one for each)."""
+    values = tuple(value) if _sequence(value) else (value,) * (axes or 1)
+    if not values or (axes is not None and len(values) != axes):
+        wanted = "one or more ints" if axes is None else f"an int or {axes} ints, one per axis of kernel_size"
+        raise TypeError(f"same_padding: {name} must be {wanted}, got {short(value)}")
+    return tuple(whole("same_padding", name, v, 1) for v in values)
 
 
 def pool_geometry(

@@ -7,11 +7,12 @@ conv1d's `padding=10**8` on a small input made an output of 2e8 entries (15.8 GB
 The rule, the same for every op: an array of up to FLOOR entries is always built; a larger one a
 padding makes may hold at most RATIO times the entries of the largest of the operands and the output
 (what the caller gave and gets back; for an output that the padding itself grows, the output without
-padding). And all that an op and its gradient build at once must fit in memory: the columns, like a
-matmul's output, grow with the operands (a long kernel on a long input), and memory alone bounds
-them. Anything else is one MemoryError naming the argument, the size and the bound, before any work
-(a ValueError where the size is beyond any address space, as creation's `check_count` rules). Max
-pooling's kernel may have up to KERNEL_STEPS entries (a ValueError beyond).
+padding or of the input's size, which padding='same' keeps). And all that an op and its gradient
+build at once must fit in memory: the columns, like a matmul's output, grow with the operands (a
+long kernel on a long input), and memory alone bounds them. Anything else is one MemoryError naming
+the argument, the size and the bound, before any work (a ValueError where the size is beyond any
+address space, as creation's `check_count` rules). Max pooling's kernel may have up to KERNEL_STEPS
+entries (a ValueError beyond).
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ RATIO = 64  # a padded input 64 times what the caller gave and gets back: far pa
 # a fraction of a second of steps. Its work, kernel entries times output, is a stride-1 pooling's in
 # any engine (YOLO's 13 x 13 max pool reads each entry 169 times), so only memory bounds that.
 KERNEL_STEPS = 2**16
-UNPADDED = "the output without padding"  # what an output grown by its padding is measured against
+# Max pooling builds no columns: its backward finds each maximum's index by stepping through the
+# kernel, with arrays of the output's size of indices (intp) and their arithmetic, at most this many
+# at once (measured in test_conv_memory_dtypes: under 4 even in float16, where each is 4 entries)
+MAXIMA = 5
+# what an output grown by its padding is measured against: padding='same' keeps the input's size, however
+# long the kernel (a kernel of nearly the input's length leaves an output without padding of a few entries)
+UNPADDED = "the output without padding or of the input's size"
 _NONE: Padding = ((0, 0), (0, 0))
 
 
@@ -50,9 +57,11 @@ def check_windows(
     padding: Padding,
     dilation: Pair,
     weight: Any = None,
+    dtype: Any = None,
 ) -> None:
     """conv2d's and pooling's geometry (a pooling has no weight): the padded input and the output its
-    padding grows, and all that it and its gradient build (`built`)."""
+    padding grows, and all that it and its gradient build (`built`), counted in `dtype`: what the op
+    computes in (`computed`'s by default; avg pooling's mean_dtype, floats for integers)."""
     n, c, h, w = x.shape
     if (
         fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
@@ -63,15 +72,21 @@ def check_windows(
         )
     channels = c if weight is None else weight.shape[0]
     ho, wo = out_size((h, w), kernel, stride, padding, dilation)
+    dtype = computed(x, weight) if dtype is None else np.dtype(dtype)
     padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
-    # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
-    columns = n * c * kernel[0] * kernel[1] * ho * wo
     output = n * channels * ho * wo
+    if fn.startswith("max_pool"):  # no columns: it steps through the kernel (see MAXIMA)
+        columns = MAXIMA * output * -(-np.dtype(np.intp).itemsize // dtype.itemsize)
+    else:  # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
+        columns = n * c * kernel[0] * kernel[1] * ho * wo
     entries = built(padded, columns, output)
+    if x.dtype != dtype:  # the plane and its columns are built in the input's dtype too, then cast
+        entries += -(-(padded + columns) * x.dtype.itemsize // dtype.itemsize)
     if entries <= FLOOR:  # the ordinary case, checked in a few operations
         return
     operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))
     unpadded = n * channels * math.prod(max(m, 0) for m in out_size((h, w), kernel, stride, _NONE, dilation))
+    unpadded = max(unpadded, n * channels * h * w)  # what padding='same' makes, at stride 1
     symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
     pads = f"padding {as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)}"
     check_bound(fn, pads, "a padded input", padded, max(operands, output), "use less padding")
@@ -80,9 +95,15 @@ def check_windows(
         fn,
         f"kernel_size {as_given(fn, kernel)}: the arrays it and its gradient build",
         entries,
-        x.dtype,
+        dtype,
         "use a smaller kernel, input or batch",
     )
+
+
+def computed(x: Any, weight: Any = None) -> np.dtype:
+    """The dtype a convolution's arrays are built in: the operands' common one (a float32 input with a
+    float64 weight makes float64 columns and output, twice the bytes of the input's dtype)."""
+    return x.dtype if weight is None else np.result_type(x.dtype, weight.dtype)
 
 
 def check_transposed(
@@ -104,7 +125,7 @@ def check_transposed(
         fn,
         f"an output of shape {as_given(fn, (x.shape[0], out_channels, *size))}",
         output,
-        x.dtype,
+        computed(x, weight),
         f"use a smaller stride {as_given(fn, stride)}, dilation {as_given(fn, dilation)} or input",
     )
     uncut = x.shape[0] * out_channels * math.prod(tuple(n + 2 * p for n, p in zip(size, pad)))
@@ -123,7 +144,7 @@ def check_transposed(
         fn,
         f"kernel_size {as_given(fn, tuple(weight.shape[2:]))}: the arrays it and its gradient build",
         built(uncut, columns, output),
-        x.dtype,
+        computed(x, weight),
         "use a smaller kernel, input or batch",
     )
 
@@ -132,7 +153,8 @@ def built(plane: int, columns: int, output: int) -> int:
     """At most the entries a convolution or pooling and its gradient have alive at once (measured in
     test_conv_memory): the padded plane twice (the input's, or a transposed convolution's before its
     cut, and the gradient cut from col2im's), the columns of its windows (one GEMM's operand or result
-    at a time), and the output three times over (it, its gradient and a GEMM's result before its layout)."""
+    at a time; max pooling's maxima's indices instead), and the output three times over (it, its
+    gradient and a GEMM's result before its layout)."""
     return 2 * plane + columns + 3 * output
 
 

@@ -70,6 +70,8 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     if order is not None:
         raise TypeError(f"np.sort on a Tensor does not take order= (it sorts structured arrays). {_HINT}")
     t = _tensor(a)
+    if axis is not None and t.ndim == 0:  # numpy's: a 0-d array has no axis to sort along (PyTorch's sort takes it)
+        raise np.exceptions.AxisError(f"np.sort: axis {axis} is out of bounds for a 0-d tensor: give axis=None")
     return (t.flatten() if axis is None else t).sort(-1 if axis is None else axis).values
 
 

@@ -135,7 +135,7 @@ def avg_pool_4d(
     symmetric = (pads[0][0], pads[1][0])
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
     fits(fn, x.shape[2:], kernel, pads, (1, 1))
-    check_windows(fn, x, kernel, stride, pads, (1, 1))
+    check_windows(fn, x, kernel, stride, pads, (1, 1), dtype=mean_dtype(x))
     n, c, h, w = x.shape
     counts = _counts((h, w), kernel, stride, symmetric, out_size((h, w), kernel, stride, pads, (1, 1)), include)
     uniform = divisor is None and bool((counts == kernel[0] * kernel[1]).all())

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, linalg, pad_modes
+from . import compile_read_hooks, compile_record, linalg, pad_modes
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
@@ -38,6 +38,9 @@ def _function(name: str) -> Callable[..., Any]:
 
 
 globals().update({name: _function(name) for name in _METHODS})
+# what the method reads of x's numbers (sort's order) its caller reads, as with `x.sort()`: a compiled
+# step that calls autograd.sort(x) is not replayed with the order of its recording
+compile_read_hooks.FORWARDERS.add(_function("sort").__code__)
 
 
 def _operand(x: Any, what: str) -> Tensor:

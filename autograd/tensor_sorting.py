@@ -51,17 +51,17 @@ class SortingMethods:
 
     __slots__ = ()
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
         """(values, indices) along `dim` (the last by default), as torch.sort: values ascending, or
         descending; indices where each came from (int64). Always stable: `stable=` is taken for
-        PyTorch's spelling."""
+        PyTorch's spelling, keyword-only as there (a third positional argument is refused)."""
         flag(stable, "sort(): stable")
         order, d = _order(self, "sort", dim, descending)
         return _picked(self, order, d)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False, *, axis: Any = None) -> Any:
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False, axis: Any = None) -> Any:
         """The indices that sort along `dim` (numpy's `axis=`; the last by default), a constant
-        int64 tensor: torch.argsort's, and numpy's argsort ascending."""
+        int64 tensor: torch.argsort's (`stable=` keyword-only, as there), and numpy's argsort ascending."""
         flag(stable, "argsort(): stable")
         if axis is not None:
             if dim != -1:

@@ -197,3 +197,25 @@ def test_same_padding_is_the_split_conv2d_pads_with_for_same():
     np.testing.assert_array_equal(
         autograd.conv2d(x, w, padding="same", dilation=(1, 3)), autograd.conv2d(padded, w, dilation=(1, 3))
     )
+
+
+@pytest.mark.parametrize(
+    "kernel_size, dilation, error, message",
+    [
+        # each was an answer: one pair for two axes, a negative width, floats, a bool as 0
+        ((3, 3), (1,), TypeError, r"dilation must be an int or 2 ints, one per axis of kernel_size, got \(1,\)"),
+        ((0, 3), (1, 1), ValueError, "kernel_size must be at least 1, got 0"),
+        ((3.0,), (1,), TypeError, "kernel_size must be an int, got 3.0"),
+        ((True, 3), (1, 1), TypeError, "kernel_size must be an int, got True"),
+        ((3,), (0,), ValueError, "dilation must be at least 1, got 0"),
+        ((), 1, TypeError, r"kernel_size must be one or more ints, got \(\)"),
+    ],
+)
+def test_same_padding_refuses_what_is_no_kernel_or_dilation(kernel_size, dilation, error, message):
+    with pytest.raises(error, match="same_padding: " + message):
+        autograd.same_padding(kernel_size, dilation)
+
+
+def test_same_padding_takes_an_int_for_every_axis():
+    assert autograd.same_padding(4) == ((1, 2),)
+    assert autograd.same_padding((3, 4), 2) == ((2, 2), (3, 3))

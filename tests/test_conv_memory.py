@@ -17,7 +17,10 @@ import pytest
 import autograd
 from autograd import Tensor, conv_limits
 
-BOUND = r"over the bound of 16,777,216 \(64 times the largest of the operands and the output without padding"
+BOUND = (
+    r"over the bound of 16,777,216 \(64 times the largest of the operands and the output without padding or of "
+    r"the input's size"
+)
 
 
 @contextmanager
@@ -186,3 +189,12 @@ def test_an_upsampling_transposed_convolution_is_within_the_bounds(monkeypatch):
     monkeypatch.setattr(conv_limits, "check_memory", lambda *arguments: None)
     x, w = _operand(16, 21, 64, 64), _operand(21, 1, 16, 16)
     conv_limits.check_transposed(x, w, 21, (8, 8), (4, 4), (1, 1), (512, 512))
+
+
+def test_padding_same_of_a_kernel_nearly_the_inputs_length_is_not_refused(monkeypatch):
+    """conv1d 1 -> 256 channels, kernel 1023, padding='same', on 1024 samples at batch 128: its output
+    (33.5M entries, 134 MB of float32) is the input's length times its channels, as PyTorch's; it was
+    refused as grown by its padding (without padding, it has 2 entries per channel)."""
+    monkeypatch.setattr(conv_limits, "check_memory", lambda *arguments: None)  # memory is the machine's
+    x, w = _operand(128, 1, 1, 1024), _operand(256, 1, 1, 1023)
+    conv_limits.check_windows("conv1d", x, (1, 1023), (1, 1), ((0, 0), (511, 511)), (1, 1), w)
