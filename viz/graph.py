@@ -119,9 +119,11 @@ def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> 
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
     if root.is_constant:
         name = f" {visible(root.label)!r}" if root.label else ""
+        # a leaf has no inputs to give requires_grad: the fix is the tensor's own
+        fix = "create it with requires_grad=True" if not root.parents else "give its inputs requires_grad=True"
         raise ValueError(
             f"the root{name} does not require grad: no graph was recorded for it, so it has no backward to draw "
-            "(give its inputs requires_grad=True, outside no_grad); viz.draw(root) draws its value"
+            f"({fix}, outside no_grad); viz.draw(root) draws its value"
         )
 
 
