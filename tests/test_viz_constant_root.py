@@ -33,3 +33,10 @@ def test_what_needs_backward_refuses_a_root_that_requires_no_grad(call, tmp_path
 
 def test_its_value_is_still_drawn():
     assert "label=6 " in viz.draw(constant_root()).source
+
+
+def test_a_leaf_that_requires_no_grad_is_told_to_require_it_itself():
+    # a leaf has no inputs: "give its inputs requires_grad=True" named a fix it cannot take
+    with pytest.raises(ValueError, match=r"the root 'c' does not require grad.*\(create it with requires_grad=True"):
+        viz.draw(Tensor(np.array(2.0), label="c"), backward=True)
+    assert "grad 1" in viz.draw(Tensor(np.array(2.0), label="t", requires_grad=True), backward=True).source

@@ -2,8 +2,10 @@
 apart wherever viz names them: records, the chain rule on edges, captions and explain. Drawn alike, x1 * x2
 with both labelled x read as x * x, whose derivative is 2x, not the other x."""
 
+import numpy as np
+
 import viz
-from autograd import Value
+from autograd import Tensor, Value
 from viz.steps import backward_pass
 
 
@@ -35,3 +37,15 @@ def test_a_label_used_once_is_drawn_as_it_is():
     c = a * b
     c.label = "c"
     assert backward_pass(c).names == {id(c): "c", id(b): "b", id(a): "a"}
+
+
+def test_a_value_labelled_as_a_constant_tensor_is_told_apart_from_it():
+    x = Tensor(np.array([1.0, 2.0]), label="x", requires_grad=True)
+    k = Tensor(np.array([3.0, 4.0]), label="x")  # a constant, drawn by its label
+    y = (x * k).sum()
+    y.label = "y"
+    y.backward()
+    source = viz.draw(y, backward=True).source
+    assert "{ x#3 | (2,) float64 |" in source and "{ x | (2,) float64 | min 3 mean 3.5 max 4 }" in source
+    assert "∂(x#3·x)/∂x#3 = x" in source and "∂(x·x)/∂x" not in source
+    assert "∂(x#3·x)/∂x#3 = x" in backward_pass(y).captions[1] and "∂y/∂x#3" in str(viz.explain(y, x))

@@ -4,11 +4,12 @@ its gradient; a value used once keeps the plain chain rule (the lecture's common
 
 import re
 
+import numpy as np
 import pytest
 import torch
 
 import viz
-from autograd import Value
+from autograd import Tensor, Value
 from tests.test_viz import svg, texts
 from viz.demo import neuron
 from viz.steps import backward_pass
@@ -70,3 +71,17 @@ def test_explain_says_which_input_a_step_of_x_times_x_goes_through():
     assert "∂y/∂x's share through input 1 = 2    (input 1 of *: ∂(①·②)/∂① = ②)" in story
     assert "∂y/∂x's share through input 2 = 2" in story and "∂y/∂x = 2 " not in story  # ∂(x*x)/∂x is 4
     assert story.endswith("total: 2 + 2 = 4 = ∂y/∂x, the gradient backward gives")
+
+
+def test_a_one_element_tensor_used_more_than_once_has_its_shares_added_in_the_captions(tmp_path):
+    # a (1,) tensor's shares are arrays of one number: the captions' sum of them raised a TypeError in
+    # math.fsum ("only 0-dimensional arrays can be converted"), so backward_steps and save_html failed
+    b = Tensor(np.array([0.5]), label="b", requires_grad=True)
+    y = (b * b + b).sum()
+    y.label = "y"
+    y.backward()
+    captions = [frame.caption for frame in viz.backward_steps(y)]
+    assert "b.grad = 1 + 0.5 = 1.5    (b is used 3 times: 2 shares added so far)" in captions[2]
+    assert "b.grad = 1 + 0.5 + 0.5 = 2    (b is used 3 times: all 3 shares added)" in captions[2]
+    page = viz.save_html(y, tmp_path / "page.html").read_text(encoding="utf-8")  # its captions are templates
+    assert page.count("b is used ") == 2

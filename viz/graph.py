@@ -119,9 +119,11 @@ def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> 
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
     if root.is_constant:
         name = f" {visible(root.label)!r}" if root.label else ""
+        # a leaf has no inputs to give requires_grad: the fix is the tensor's own
+        fix = "create it with requires_grad=True" if not root.parents else "give its inputs requires_grad=True"
         raise ValueError(
             f"the root{name} does not require grad: no graph was recorded for it, so it has no backward to draw "
-            "(give its inputs requires_grad=True, outside no_grad); viz.draw(root) draws its value"
+            f"({fix}, outside no_grad); viz.draw(root) draws its value"
         )
 
 
@@ -179,15 +181,22 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
 def numbered_names(graph: Graph) -> dict[int, str]:
     """Each value's name (by id) as records, equations and stories write it: its own name, or else "#k", its
     step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name other values
-    have too (x in each sample; a label "#2" beside the value numbered #2) gets the value's "#k" after it,
-    "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
+    have too (x in each sample; a label "#2" beside the value numbered #2; a constant tensor drawn by that
+    label) gets the value's "#k" after it, "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
     values = [n for n in graph.order if id(n) not in graph.consts]
     step = {id(n): k for k, n in enumerate(values, 1)}
     names = {id(n): graph.names[id(n)] or f"#{step[id(n)]}" for n in values}
-    while shared := [i for i, count in _name_counts(names).items() if count > 1 and graph.names[i]]:
+    drawn = Counter(filter(None, (constant_label(n) for n in graph.order if id(n) in graph.consts)))
+    while shared := [i for i, count in _name_counts(names, drawn).items() if count > 1 and graph.names[i]]:
         for i in shared:  # each "#k" is the value's own: renamed ones differ, until one meets another's name
             names[i] += f"#{step[i]}"
     return names
+
+
+def constant_label(node: Node) -> str:
+    """The name a constant is drawn with: a tensor's label, where it holds more than one number (one is
+    drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
+    return visible(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 
 def record_name(graph: Graph, names: dict[int, str], node: Node) -> str:
@@ -196,9 +205,10 @@ def record_name(graph: Graph, names: dict[int, str], node: Node) -> str:
     return graph.names[id(node)] and names[id(node)]
 
 
-def _name_counts(names: dict[int, str]) -> dict[int, int]:
-    """How many values (by id) bear each value's name."""
-    counts = Counter(names.values())
+def _name_counts(names: dict[int, str], constants: Counter) -> dict[int, int]:
+    """How many values (by id), and constants drawn by a label (`constants`: how many by each), bear each
+    value's name."""
+    counts = Counter(names.values()) + constants
     return {i: counts[name] for i, name in names.items()}
 
 

@@ -11,10 +11,10 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .colours import MISSING
-from .graph import Edge, broadcast, broadcast_summed
+from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .rules import constant_label, local_rule, op_name, summed_back, symbol, term
+from .rules import local_rule, op_name, summed_back, symbol, term
 from .text import escape, escape_field, escape_html
 
 NOT_COMPUTED = "not computed"

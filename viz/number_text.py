@@ -11,7 +11,6 @@ import numpy as np
 NUMBER_FIGURES = 4  # a number's significant figures, as drawn, captioned and told
 ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
 NOISE_UNITS = 4  # a whole number this many units in the last place away is shown whole: its rounding noise
-NOISE = NOISE_UNITS * float(np.finfo(np.float64).eps)
 WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at most: beyond, n figures and an exponent
 
 
@@ -80,7 +79,9 @@ def digits(v: float, n: int) -> int:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
-    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > NOISE * abs(v):
+    # noise is counted in v's own units (np.spacing): a relative 4 eps is 8 of them just below a power of two
+    noise = NOISE_UNITS * float(np.spacing(abs(float(v))))
+    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > noise:
         n += 1
         text = f"{v:.{n}g}"
     return n

@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor
+from autograd import Node
 
-from .graph import Edge, broadcast_summed
+from .graph import Edge, broadcast_summed, constant_label
 from .number_text import summary
-from .text import visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -68,12 +67,6 @@ def _operand(node: Node, k: int, names: dict[int, str]) -> str:
         if label := constant_label(p):
             return symbol(label)
     return INPUTS[k] if k < len(INPUTS) else f"(input {k + 1})"
-
-
-def constant_label(node: Node) -> str:
-    """The name a constant is drawn with: a tensor's label, where it holds more than one number (one is
-    drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
-    return visible(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 
 def shown_params(node: Node) -> list[str]:

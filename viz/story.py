@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from autograd import Tensor
 
 from .number_text import finite, summary
@@ -89,10 +91,11 @@ def sum_of(terms: list) -> str:
 
 def rounded_away(terms: list, total: float) -> str:
     """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
-    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree."""
+    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree. A term
+    may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
     if not all(map(finite, terms)):
         return ""
-    exact = math.fsum(terms)
+    exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
     if summary(exact) == summary(total):
         return ""
     return (

@@ -83,7 +83,8 @@ def training_steps(
 def training_bar(losses: list[float]) -> str:
     """The training step's controls: a slider, its counter, and the loss at each step as a small line
     (an inline SVG; the script marks the step shown). A NaN loss is drawn at the top, an infinite one at its edge,
-    each red ("nonfinite"): there alone it would look like the largest or smallest finite loss."""
+    each red ("nonfinite"): there alone it would look like the largest or smallest finite loss; the line breaks
+    at a NaN, which it would show the loss rising to."""
     width, height, pad = 180, 30, 4
     finite = [x for x in losses if np.isfinite(x)] or [0.0]
     low, high = min(finite), max(finite)
@@ -95,13 +96,21 @@ def training_bar(losses: list[float]) -> str:
         )
         for t, x in enumerate(np.nan_to_num(losses, nan=np.inf))
     ]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    # no line into or out of a NaN loss, which has no value to go up or down to: its dot stands alone, red
+    runs = [[]]
+    for (x, y), loss in zip(points, losses):
+        if np.isnan(loss):
+            runs.append([])
+        else:
+            runs[-1].append(f"{x:.1f},{y:.1f}")
+    line = "".join(f'<polyline points="{" ".join(run)}"/>' for run in runs if run)
     red = {False: ' class="nonfinite"', True: ""}
     dots = "".join(
         f'<circle id="loss{t}"{red[bool(np.isfinite(loss))]} cx="{x:.1f}" cy="{y:.1f}" r="3">'
         f"<title>step {t + 1}: loss {summary(loss)}</title></circle>"
         for t, ((x, y), loss) in enumerate(zip(points, losses))
     )
+    counted = f"{len(losses)} step" + ("s" if len(losses) > 1 else "")
     return f"""  <div id="training">
     <span class="label" title="forward, backward and the update; the next step starts from it">training step</span>
     <button id="round-prev" title="previous training step (page up)">&larr;</button>
@@ -109,8 +118,8 @@ def training_bar(losses: list[float]) -> str:
     <button id="round-next" title="next training step (page down)">&rarr;</button>
     <span id="round-counter"></span>
     <svg id="losses" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"
-      aria-label="the loss at each training step"><polyline points="{line}"/>{dots}</svg>
-    <span class="label">loss {summary(losses[0])} → {summary(losses[-1])} over {len(losses)} steps</span>
+      aria-label="the loss at each training step">{line}{dots}</svg>
+    <span class="label">loss {summary(losses[0])} → {summary(losses[-1])} over {counted}</span>
   </div>
 """
 
