@@ -5,7 +5,6 @@ is at least what each op and its backward take (measured with tracemalloc), and 
 layers stay within the bounds. No test here allocates more than a few MiB."""
 
 import math
-import resource
 import time
 import tracemalloc
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from address_space import address_space_left
 
 import autograd
 from autograd import Tensor, conv_limits
@@ -34,21 +34,6 @@ def _refused_at_once():
     finally:
         tracemalloc.stop()
     assert time.perf_counter() - start < 0.5 and peak < 2**20
-
-
-@contextmanager
-def _address_space_left(extra):
-    """This process limited to its address space now plus `extra` bytes: memory refusals do not depend on
-    the machine, and nothing larger can be allocated by mistake."""
-    with open("/proc/self/status") as status:
-        kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = kib * 1024 + extra
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 PADDED_OUTPUTS = {
@@ -88,7 +73,7 @@ LONG_KERNELS = {
 
 @pytest.mark.parametrize("call", LONG_KERNELS.values(), ids=LONG_KERNELS.keys())
 def test_columns_of_a_long_kernel_on_a_long_input_are_counted_before_any_allocation(call):
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         call()
     assert "kernel_size 100000: the arrays it and its gradient build (1" in str(e.value)
     assert str(e.value).endswith("entries of float64) does not fit in memory: use a smaller kernel, input or batch")

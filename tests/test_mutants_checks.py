@@ -6,15 +6,14 @@ a bound enforced at its edge and not below it, a copy really made."""
 import html
 import json
 import re
-import resource
 import sys
 import warnings
 import zlib
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from address_space import address_space_left
 
 import autograd
 import nn
@@ -139,19 +138,6 @@ def _operand(*shape, dtype=np.float32):
     return SimpleNamespace(shape=shape, dtype=np.dtype(dtype))
 
 
-@contextmanager
-def _address_space_left(extra):
-    """This process limited to its address space now plus `extra` bytes (as test_conv_hostile's adaptive test)."""
-    with open("/proc/self/status") as status:
-        kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (kib * 1024 + extra, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
 BOUND_WORDS = "(64 times the largest of the operands and the output, at least 16,777,216)"
 
 
@@ -220,7 +206,7 @@ def test_a_convolutions_bound_counts_its_output_channels_when_the_output_is_the_
 def test_a_padded_input_within_the_bound_but_not_in_memory_is_named_with_its_dtype():
     """The padded input twice, its columns and the output three times over: 6 * 1,600,160,004 entries."""
     x, w = _operand(1, 1, 40000, 40000), _operand(1, 1, 1, 1)
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("conv2d", x, (1, 1), (1, 1), ((1, 1), (1, 1)), (1, 1), w)
     assert str(e.value) == (
         "conv2d: kernel_size (1, 1): the arrays it and its gradient build (9,600,960,024 entries of float32) does "
@@ -232,7 +218,7 @@ def test_a_poolings_windows_that_do_not_fit_in_memory_are_refused_by_their_count
     """Kernel entries times the output (2 * 3 * 301 * 251) are the windows avg pooling builds (2,266,530,000),
     with the input twice (720,000 each) and the output three times over."""
     x = _operand(2, 3, 400, 300)
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_windows("avg_pool2d", x, (100, 50), (1, 1), ((0, 0), (0, 0)), (1, 1))
     assert str(e.value) == (
         "avg_pool2d: kernel_size (100, 50): the arrays it and its gradient build (2,269,329,918 entries of float32) "
@@ -261,14 +247,14 @@ def test_a_transposed_convolutions_uncut_output_is_bounded_at_its_edge(x, weight
 
 def test_a_transposed_convolutions_output_and_uncut_plane_are_named_in_their_dtype_where_memory_lacks():
     x, w = _operand(1, 1, 1, 1), _operand(1, 1, 1, 1)
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_transposed(x, w, 1, (3, 3), (0, 0), (2, 2), (40000, 40000))
     assert str(e.value) == (
         "conv_transpose2d: an output of shape (1, 1, 40000, 40000) (1,600,000,000 entries of float32) does not fit "
         "in memory: use a smaller stride (3, 3), dilation (2, 2) or input"
     )
     # the output, 512 MiB, fits; the uncut plane (1.5 GiB) twice with the output three times over does not
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         conv_limits.check_transposed(x, w, 1, (1, 1), (8192, 0), (1, 1), (8192, 16384))
     assert str(e.value) == (
         "conv_transpose2d: kernel_size (1, 1): the arrays it and its gradient build (1,207,959,553 entries of "
@@ -279,11 +265,11 @@ def test_a_transposed_convolutions_output_and_uncut_plane_are_named_in_their_dty
 def test_memory_is_asked_for_above_the_floor_only_and_in_the_arrays_dtype():
     """FLOOR entries are never refused (never asked for); above, memory is asked in the dtype given."""
     floor = conv_limits.FLOOR
-    with _address_space_left(2**26):  # 64 MiB: the floor's 128 MiB of float64 would not fit
+    with address_space_left(2**26):  # 64 MiB: the floor's 128 MiB of float64 would not fit
         conv_limits.check_memory("f", "it", floor, np.dtype(np.float64), "fix")
         with pytest.raises(MemoryError, match=r"^f: it \(16,777,217 entries of float64\) does not fit in memory: fix$"):
             conv_limits.check_memory("f", "it", floor + 1, np.dtype(np.float64), "fix")
-    with _address_space_left(2**30):
+    with address_space_left(2**30):
         conv_limits.check_memory("f", "it", 2**28 - 2**20, np.dtype(np.float32), "fix")  # 1 GiB less 4 MiB
         with pytest.raises(MemoryError, match=r"entries of float64\) does not fit"):
             conv_limits.check_memory("f", "it", 2**28 - 2**20, np.dtype(np.float64), "fix")

@@ -3,13 +3,12 @@ axis and the index arrays) is counted and asked of memory at once, before any al
 widths made numpy allocate (or fail in its own words) first. The count is at least what each pad and
 its backward take (measured with tracemalloc). No test here allocates more than a few MiB."""
 
-import resource
 import time
 import tracemalloc
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from address_space import address_space_left
 
 import autograd
 from autograd import Tensor, pad_modes
@@ -17,26 +16,11 @@ from autograd import Tensor, pad_modes
 MODES = ["constant", "reflect", "replicate", "circular"]
 
 
-@contextmanager
-def _address_space_left(extra):
-    """This process limited to its address space now plus `extra` bytes: the refusal does not depend on
-    the machine, and nothing larger can be allocated by mistake."""
-    with open("/proc/self/status") as status:
-        kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = kib * 1024 + extra
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
 @pytest.mark.parametrize("mode", ["constant", "replicate"])
 def test_widths_whose_arrays_do_not_fit_are_refused_before_any_allocation(mode):
     """A billion entries (8 GB, and the index arrays of a mode): numpy's raw MemoryError before."""
     start = time.perf_counter()
-    with _address_space_left(2**30), pytest.raises(MemoryError) as e:
+    with address_space_left(2**30), pytest.raises(MemoryError) as e:
         autograd.pad(np.ones((1, 1, 5)), (0, 10**9), mode)
     assert time.perf_counter() - start < 0.5
     assert str(e.value).startswith("pad: widths (0, 1000000000): the arrays it and its gradient build (")

@@ -44,12 +44,7 @@ def test_cross_entropy_options_match_torch(labels, options, reduction, dtype):
     labels = np.array(labels)
     if reduction == "mean" and (labels == -100).all():
         pytest.skip("the mean of nothing: test_a_mean_of_nothing_or_of_weightless_labels_is_nan_as_torch")
-    check(
-        lambda x: autograd.cross_entropy(x, labels, ignore_index=-100, reduction=reduction, **_ours(options, dtype)),
-        lambda x: F.cross_entropy(x, torch.from_numpy(labels), reduction=reduction, **_torch_options(options, dtype)),
-        [LOGITS],
-        dtype,
-    )
+    _check_as_torch(LOGITS, labels, options, reduction, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -61,6 +56,12 @@ def test_logits_of_more_dims_match_torch(shape, options, reduction, dtype):
     logits = np.random.default_rng(8).standard_normal(shape) * 2
     labels = np.random.default_rng(9).integers(0, 4, shape[:1] + shape[2:])
     labels.flat[::4] = -100
+    _check_as_torch(logits, labels, options, reduction, dtype)
+
+
+def _check_as_torch(logits, labels, options, reduction, dtype):
+    """cross_entropy of `logits` against `labels` (-100 ignored) with these options, as torch's: forward,
+    gradient and second derivative."""
     check(
         lambda x: autograd.cross_entropy(x, labels, ignore_index=-100, reduction=reduction, **_ours(options, dtype)),
         lambda x: F.cross_entropy(x, torch.from_numpy(labels), reduction=reduction, **_torch_options(options, dtype)),
