@@ -34,13 +34,14 @@ def _function(name: str) -> Callable[..., Any]:
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"`x.{name}(...)` for a Tensor, array or list x. " + (getattr(Tensor, name).__doc__ or "")
+    # what the method reads of x's numbers (the order of sort, argsort, topk) its caller reads, as with `x.sort()`: a
+    # compiled step that calls autograd.sort(x) is not replayed with the order of its recording. Every
+    # function made here runs this one code object
+    compile_read_hooks.FORWARDERS.add(function.__code__)
     return function
 
 
 globals().update({name: _function(name) for name in _METHODS})
-# what the method reads of x's numbers (sort's order) its caller reads, as with `x.sort()`: a compiled
-# step that calls autograd.sort(x) is not replayed with the order of its recording
-compile_read_hooks.FORWARDERS.add(_function("sort").__code__)
 
 
 def _operand(x: Any, what: str) -> Tensor:
