@@ -95,7 +95,7 @@ from .modes import (
 from .op import Op
 from .random_tensors import drawn
 from .shape_args import broadcasts_to
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, stack, where
 from .tensor_ops import ShapeError
 from .tensor_torch import check_cpu, is_device

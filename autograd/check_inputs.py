@@ -12,7 +12,7 @@ import numpy as np
 
 from .dtypes import REAL_KINDS
 from .modes import is_real
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .value import Value
 
 

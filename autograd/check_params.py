@@ -16,7 +16,7 @@ from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, no_grad, require_callable
 from .shape_args import is_int
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .value import Value
 
 

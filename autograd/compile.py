@@ -38,7 +38,7 @@ from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
 from .modes import flag, require_callable
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .trees import flatten
 
 MAX_RECORDINGS = 16  # input shapes recorded per compiled function; beyond them calls run eagerly

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .op import Op
-from .tensor import Tensor
+from .tensor_class import Tensor
 
 INPUT, PARAM, CONSTANT, DRAWN, OP = "input", "parameter", "constant", "drawn", "op"
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_hooks import replays_itself
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .trees import flatten
 from .value import Value
 

@@ -21,7 +21,7 @@ from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
 from .compile_schedule import Step, draws_and_checks
 from .compile_sources import same
-from .tensor import constant
+from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
 from .trees import flatten
 

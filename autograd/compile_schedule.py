@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .compile_entries import OP, Entry, Tape, like
-from .tensor import Tensor
+from .tensor_class import Tensor
 
 Step = Callable[[], None]
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .compile_recording import MadeByOp, Recording
 from .graph_order import topological_order
-from .tensor import Tensor
+from .tensor_class import Tensor
 
 
 def held(rec: Recording, inputs: dict[int, int]) -> dict[int, tuple[Any, np.ndarray]]:

@@ -30,7 +30,7 @@ from .compile_reads import Read
 from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
 from .compile_sources import forward_order, held, made_by_ops, same
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .trees import flatten
 from .value import Value
 

@@ -1,5 +1,6 @@
-"""Tensors made from nothing: zeros, ones, full, eye, arange, linspace and the `_like` forms;
-random tensors (rand, randn, randint, manual_seed, default_generator) are in `random_tensors`.
+"""Tensors made from data (`tensor`, a copy) or from nothing: zeros, ones, full, eye, arange,
+linspace and the `_like` forms; random tensors (rand, randn, randint, manual_seed,
+default_generator) are in `random_tensors`.
 
 Shapes are given as PyTorch takes them, `zeros(2, 3)`, or as numpy does, `zeros((2, 3))`.
 Every function takes `dtype=` (float32 by default, as Tensor's own default for Python numbers;
@@ -18,7 +19,8 @@ from .creation_args import check_count, dtype_of, like, real_number, shape_of
 from .dtype_fits import check_fits
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
-from .tensor import Tensor
+from .tensor_class import Tensor
+from .tensor_data import as_array
 
 __all__ = [
     "arange",
@@ -35,6 +37,7 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "tensor",
     "zeros",
     "zeros_like",
 ]
@@ -42,6 +45,17 @@ __all__ = [
 
 def _made(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, dtype=data.dtype)
+
+
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A Tensor of a copy of `data`, as PyTorch's `torch.tensor`: a numpy array given is copied, so
+    that later writes to it do not reach the tensor (`Tensor(array)` holds the array itself, as
+    `torch.from_numpy`). Dtypes as Tensor's: Python numbers and lists float32 unless `dtype` says
+    otherwise, numpy arrays keep theirs."""
+    array = as_array(data, dtype, "tensor()")
+    if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+        array = array.copy()
+    return Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -15,7 +15,7 @@ from .shape_args import is_int
 
 
 def _tensor(x: Any) -> Any:
-    from .tensor import operand  # imported by tensor.py, through numpy_functions
+    from .tensor_class import operand  # imported by tensor_class.py, through numpy_functions
 
     return operand(x)
 
@@ -90,6 +90,6 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
 
 
 def _shape_functions() -> Any:
-    from . import shape_functions  # it imports tensor.py, which imports this module
+    from . import shape_functions  # it imports tensor_class.py, which imports this module
 
     return shape_functions

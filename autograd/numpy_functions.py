@@ -255,6 +255,6 @@ def _einsum(*operands, **kwargs):
 
 
 def _tensor(x: Any) -> Any:
-    from .tensor import operand  # numpy_functions is imported by tensor.py
+    from .tensor_class import operand  # numpy_functions is imported by tensor_class.py
 
     return operand(x)

@@ -183,7 +183,7 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if ours in FUNCTIONS:  # the table's ops under their names and aliases (arctan2), and the tests (isnan)
         return FUNCTIONS[ours](*inputs)
     if name in CONSTANT:
-        from .tensor import Tensor
+        from .tensor_class import Tensor
 
         result = ufunc(*(raw(x) for x in inputs))
         if not any(isinstance(x, Tensor) for x in inputs):

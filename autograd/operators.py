@@ -25,7 +25,7 @@ UNARY = object()  # the `other` a method applying a one-input op is called witho
 # `__add__`, `__radd__`, ... named after Python's operator functions; `**` is each type's own
 _STEMS = {symbol: f.__name__ for symbol, f in OPERATORS.items() if symbol != "**"}
 _ALSO = {"neg": "__neg__", "abs": "__abs__"}
-# `==` is not made here: a Value keeps micrograd's identity, a Tensor compares elementwise (tensor.py);
+# `==` is not made here: a Value keeps micrograd's identity, a Tensor compares elementwise (tensor_class.py);
 # both hash by identity, so nodes remain usable as dict keys and set members
 COMPARISONS = {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}
 TESTS = {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite}  # of the data, elementwise

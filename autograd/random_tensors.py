@@ -23,7 +23,7 @@ from . import compile_record
 from .compile_random import draw_in
 from .creation_args import dtype_of, float_dtype, like, shape_of
 from .shape_args import is_int
-from .tensor import Tensor
+from .tensor_class import Tensor
 
 _lock = threading.Lock()
 _default = np.random.default_rng()

@@ -16,7 +16,7 @@ from .compile_record import RECORDING
 from .creation_args import real_number, refuse_text
 from .graph import Node
 from .modes import short
-from .tensor import Tensor, _apply, operand
+from .tensor_class import Tensor, _apply, operand
 from .tensor_data import refuse_value
 from .tensor_indexing import index_array
 

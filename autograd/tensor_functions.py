@@ -17,7 +17,7 @@ from .dtype_fits import check_fits
 from .graph import Node, raw
 from .modes import short
 from .shape_args import is_int
-from .tensor import Tensor, _apply
+from .tensor_class import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
 

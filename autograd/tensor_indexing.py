@@ -91,7 +91,7 @@ class IndexingMethods:
         """x as a node of this tensor's type, taken as the operators take an operand (`operand_of`: a
         Python number stays weak, an array keeps numpy's dtype, so float16 stays float16, a list is
         float64); a Value is refused."""
-        from .tensor import operand_of  # tensor.py imports this mixin
+        from .tensor_class import operand_of  # tensor_class.py imports this mixin
 
         refuse_value(x, what)
         return x if isinstance(x, Node) else operand_of(x, what)

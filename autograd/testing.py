@@ -36,7 +36,7 @@ except ImportError:  # an optional extra: say which
 
 from . import testing_reductions, testing_shapes, testing_tensor
 from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
 from .value import Value
 

@@ -25,7 +25,7 @@ from .graph import MixedNodes, Node, raw
 from .graph_functions import gradients
 from .graph_order import MANY
 from .modes import enable_grad
-from .tensor import Tensor
+from .tensor_class import Tensor
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .trees import Rebuild, flatten, tree_map
 from .value import Value

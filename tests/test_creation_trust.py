@@ -169,3 +169,19 @@ def test_small_dtypes_are_drawn_without_a_wide_copy(make, most):
     finally:
         tracemalloc.stop()
     assert peak <= most * made.data.nbytes
+
+
+def test_tensor_copies_its_data_as_torch_tensor_does():
+    """`autograd.tensor` is PyTorch's `torch.tensor`: a copy, where `Tensor(array)` holds the array
+    (it was the module tensor.py, and calling it said only "'module' object is not callable")."""
+    array = np.array([1.0, 2.0, 3.0])
+    copied, held = autograd.tensor(array), autograd.Tensor(array)
+    array[0] = 7.0
+    assert copied.data.tolist() == [1.0, 2.0, 3.0] and held.data[0] == 7.0
+    assert copied.dtype == np.float64 and autograd.tensor([1, 2]).dtype == np.float32  # Tensor's dtypes
+    assert autograd.tensor(array[::2], dtype=np.float32).data.tolist() == [7.0, 3.0]
+    leaf = autograd.tensor([2.0], requires_grad=True)
+    (leaf * leaf).sum().backward()
+    assert leaf.grad.tolist() == [4.0]
+    with pytest.raises(TypeError, match=r"tensor\(\) needs array data, got a Tensor; use .detach\(\)"):
+        autograd.tensor(leaf)
