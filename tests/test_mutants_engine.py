@@ -26,7 +26,7 @@ from autograd import (
     tensor_ops,
     topological_order,
 )
-from autograd import tensor as tensor_mod
+from autograd import tensor_class as tensor_mod
 from autograd import value as value_mod
 from autograd.graph import pullback
 from autograd.operators import Operators
