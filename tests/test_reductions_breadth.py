@@ -5,6 +5,9 @@ of quarters, so zeros (prod, cumprod, the zero vector of norm), ties (argmax, th
 constant inputs (std) come up often; those edges are also checked one by one below. Then numpy's
 and PyTorch's spellings of the arguments, the errors, and the strategies' steps."""
 
+import math
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -202,6 +205,45 @@ def test_product_gradients_where_the_gradient_times_the_product_underflows():
     y = Tensor([1e-200, 4.0], dtype=np.float64, requires_grad=True)
     y.cumprod(0).backward(np.array([0.0, 1e-200]))
     assert y.grad.tolist() == [4e-200, 0.0]
+
+
+def _exact_cumprod_gradient(x, g):
+    """∂L/∂xᵢ = Σ_{k≥i} g_k Π_{j≤k, j≠i} x_j in rational arithmetic, then rounded once to float32."""
+    x, g = ([Fraction(float(v)) for v in np.array(a, np.float32)] for a in (x, g))
+    n = len(x)
+    sums = [sum(g[k] * math.prod(x[j] for j in range(k + 1) if j != i) for k in range(i, n)) for i in range(n)]
+    with np.errstate(over="ignore"):
+        return np.array([float(v) if abs(v) < 2**1024 else math.copysign(math.inf, v) for v in sums]).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "x, g",
+    [
+        ([1e38, 0.875, 1.0, -3.0, 0.5], [2.0, 0.4, -2.0, -1.25, 1.5]),  # was +inf at index 1 (torch: -1e37)
+        ([1e38, 1.0, -3.0, 0.5], [0.0, -2.0, -1.25, 1.5]),  # was +inf at index 1, where it is -5e37
+        ([0.0, 1e38, 2.0, -0.94, 1e30], [-1.0, 1.5, 1.0, -2.0, 0.0]),  # was NaN at index 0, where it is inf
+    ],
+)
+def test_float32_product_gradients_whose_terms_overflow_on_their_way_are_the_rounded_exact_ones(x, g):
+    """One term g_k Π x_j past float32's range made another entry's finite gradient inf or NaN: the
+    rule now runs in float64 for float32, rounded once, as the forward."""
+    t = Tensor(np.array(x, np.float32), requires_grad=True)
+    with np.errstate(over="ignore"):  # the entries whose own gradient overflows
+        t.cumprod(0).backward(np.array(g, np.float32))
+    assert t.grad.dtype == np.float32 and t.grad.tolist() == _exact_cumprod_gradient(x, g).tolist()
+
+
+def test_a_float32_product_is_rounded_once_as_sum_and_cumprod_are():
+    """Rounded at each step, [1e30, 1e30, 1e-30, 2]'s product overflowed to inf (and with a 0, NaN) where
+    it is 2e30, the last entry of its cumprod; torch's prod rounds each step too."""
+    x = np.array([1e30, 1e30, 1e-30, 2.0], np.float32)
+    with np.errstate(over="ignore"):  # cumprod's second entry, 1e60, is beyond float32
+        assert Tensor(x).prod().item() == Tensor(x).cumprod(0).data[-1] == np.float32(2e30)
+    assert Tensor(np.array([1e30, 1e30, 1e-30, 0.0], np.float32)).prod().item() == 0.0
+    t = Tensor(np.array([1e30, 1e20, 0.0, 1e-30], np.float32), requires_grad=True)
+    t.prod().backward(np.float32(1e-10))  # the product of the others, 1e20, overflows float32 on its own
+    exact = math.prod(Fraction(float(np.float32(v))) for v in (1e30, 1e20, 1e-30, 1e-10))  # 10000000516.1
+    assert t.grad.tolist() == [0.0, 0.0, float(np.float32(exact)), 0.0]
 
 
 @given(x=grid_arrays((4,)))
