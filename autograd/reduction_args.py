@@ -56,3 +56,19 @@ def keep_dims(name: str, keepdims: Any, keepdim: Any) -> bool:
         return bool(keepdims)  # the common calls, without the check's message made
     given = either(name, "keepdims", keepdims, "keepdim", keepdim)
     return False if given is None else flag(given, f"{name}(): {'keepdims' if keepdim is None else 'keepdim'}")
+
+
+def over_entries(self: Any, name: str, axis: Axis, extreme: str) -> Axis:
+    """`axis` of a max, min or inf-norm (checked by reduced_axes), refused where an axis it reduces is
+    empty: the `extreme` ("largest") of no entries has no value (numpy's words named its ufunc,
+    "maximum which has no identity", and max where amax was called)."""
+    shape = self.shape
+    if 0 in shape:
+        axes = range(len(shape)) if axis is None else [a % len(shape) for a in ((axis,) if args.is_int(axis) else axis)]
+        empty = [a for a in axes if shape[a] == 0]
+        if empty:
+            raise ValueError(
+                f"{name}() of a tensor of shape {shape} over axis {empty[0]}, which is empty: the {extreme} of "
+                "no entries is undefined (as in PyTorch)"
+            )
+    return axis

@@ -58,7 +58,8 @@ def dims(ds: Sequence[Any], ndim: int, what: str, name: str = "dim") -> tuple[in
     """Distinct dims, each in [0, ndim)."""
     out = tuple(dim(d, ndim, what, name) for d in ds)
     if len(set(out)) != len(out):
-        raise ValueError(f"{what}: a {name} appears more than once in {short(tuple(ds))}")
+        article = "an" if name == "axis" else "a"
+        raise ValueError(f"{what}: {article} {name} appears more than once in {short(tuple(ds))}")
     return out
 
 

@@ -65,5 +65,16 @@ def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
         return ValueError(f"{op.name}: {RAGGED}")
     if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
-        return ShapeError(f"{op.name}: shapes {shapes} do not fit ({e})")
+        matmul = len(datas) == 2 and any(w in words for w in ("core dimension", "remapped shapes"))
+        why = _matmul_mismatch(*map(np.shape, datas)) if matmul else f"({e})"
+        return ShapeError(f"{op.name}: shapes {shapes} do not fit {why}")
     return op.domain_error(datas, e)
+
+
+def _matmul_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> str:
+    """Which dims of a matrix product's operands disagree, where numpy speaks of its gufunc signature."""
+    inner = b[-2 if len(b) > 1 else 0] if b else None
+    if a and a[-1] != inner:
+        where = "next to last" if len(b) > 1 else "only"
+        return f"(a product needs the first's last dim, {a[-1]}, to be the second's {where} dim, {inner})"
+    return f"(the dims before the last two, {a[:-2]} and {b[:-2]}, do not broadcast)"

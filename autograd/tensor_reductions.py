@@ -26,7 +26,7 @@ from .graph import Node
 from .modes import flag, is_real, short
 from .op import Op
 from .op_table_activations import require_meaningful
-from .reduction_args import either, keep_dims, one_axis, reduced_axes
+from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
 from .tensor_data import array_of, kept
 from .tensor_indexing import along
 from .tensor_ops import Axis
@@ -71,7 +71,8 @@ def _extreme(
     axis = given if axis is None else axis
     keep = keep_dims(op.name, keepdims, keepdim)
     if dim is None:
-        return self._apply(op, (self,), {"axis": reduced_axes(self, op.name, axis, None), "keepdims": keep})
+        axis = over_entries(self, op.name, reduced_axes(self, op.name, axis, None), _EXTREMES[op.name])
+        return self._apply(op, (self,), {"axis": axis, "keepdims": keep})
     either(op.name, "axis", axis, "dim", dim)  # raises if both are given
     if not args.is_int(dim):
         raise TypeError(
@@ -129,6 +130,7 @@ def _running(self: Any, op: Op, axis: Any, dim: Any) -> Any:
 
 
 _ORDERS = {1: 1, 2: 2, np.inf: np.inf, "fro": 2}
+_EXTREMES = {"max": "largest", "min": "smallest"}
 
 
 def _moment_method(op: Op, doc: str) -> Callable[..., Any]:
@@ -215,7 +217,10 @@ class ReductionMethods:
         order = 2 if order is None else order
         if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
             raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
-        params = {"axis": reduced_axes(self, "norm", axis, dim), "keepdims": keep_dims("norm", keepdims, keepdim)}
+        axis = reduced_axes(self, "norm", axis, dim)
+        if _ORDERS[order] == np.inf:
+            over_entries(self, "norm", axis, "largest |x|")
+        params = {"axis": axis, "keepdims": keep_dims("norm", keepdims, keepdim)}
         return self._apply(ops.norm, (self,), {**params, "ord": _ORDERS[order]})
 
     def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Any:

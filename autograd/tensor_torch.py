@@ -17,7 +17,7 @@ from .creation_args import dtype_of
 from .dtype_fits import check_cast_fits
 from .graph_order import refuse_number_of_lifted
 from .modes import flag
-from .reduction_args import reduced_axes
+from .reduction_args import over_entries, reduced_axes
 from .shape_args import dim as dim_in
 from .tensor_comparisons import NAMED, named
 from .tensor_data import array_of
@@ -215,7 +215,8 @@ def _over_dims(t: Any, reduce: Any, name: str, dim: Any, keepdim: Any) -> Any:
     """amax or amin as max's or min's values over axes: checked here, so that an error names PyTorch's
     call and words. No dims, `()` or `[]`, are all of them in PyTorch (max refuses them as ambiguous:
     numpy's axis=() reduces none)."""
-    axes = reduced_axes(t, name, None, None if isinstance(dim, tuple | list) and not dim else dim)
+    dim = None if isinstance(dim, tuple | list) and not dim else dim
+    axes = over_entries(t, name, reduced_axes(t, name, None, dim), "largest" if name == "amax" else "smallest")
     return reduce(axis=axes, keepdims=flag(keepdim, f"{name}(): keepdim"))
 
 

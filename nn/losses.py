@@ -19,7 +19,7 @@ import numpy as np
 import autograd
 from autograd import Op, Tensor
 
-from .arguments import check_flag, check_real
+from .arguments import check_flag, check_number, check_real
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
 from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
@@ -46,16 +46,20 @@ def mse_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
 
 def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
     """Absolute error (the lesson's), |p - t| per element."""
-    return reduce([abs(p - t) for p, t in pairs(pred, target, "l1_loss")], reduction, "l1_loss")
+    return _absolute_error(pred, target, reduction, "l1_loss")
+
+
+def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:
+    """|p - t| per element, reduced, its checks naming the loss `name` the caller asked for."""
+    return reduce([abs(p - t) for p, t in pairs(pred, target, name)], reduction, name)
 
 
 def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
     target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss."""
-    check_real("huber_loss", "delta", delta, low=0)
-    if delta == 0:  # check_real's range keeps its low end; delta 0 makes the loss 0 everywhere (torch refuses it too)
-        raise ValueError("huber_loss: delta must be a finite number > 0, got 0; for the absolute error use l1_loss")
-    delta = float(delta)
+    # delta 0 makes the loss 0 everywhere (torch refuses it too)
+    wanted = "a finite number > 0 (for the absolute error use l1_loss)"
+    delta = check_number("huber_loss", "delta", delta, wanted, lambda x: 0 < x < math.inf)
     terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in pairs(pred, target, "huber_loss"))]
     return reduce(terms, reduction, "huber_loss")
 
@@ -68,7 +72,7 @@ def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", b
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
     if beta == 0:
-        return l1_loss(pred, target, reduction=reduction)
+        return _absolute_error(pred, target, reduction, "smooth_l1_loss")
     terms = [
         0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))
     ]

@@ -2,10 +2,11 @@
 
 import math
 
+import numpy as np
 import pytest
 
 import nn
-from autograd import AnomalyError, Tensor, Value, detect_anomaly
+from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,40 @@ def test_anomaly_mode_is_off_again_after_the_block():
     with detect_anomaly():
         pass
     assert math.isnan((Value(math.inf) - Value(math.inf)).data)
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda: Tensor(np.zeros((5, 3))) @ Tensor(np.zeros((4, 2))),
+            "the first's last dim, 3, to be the second's next",
+        ),
+        (
+            lambda: Tensor(np.zeros((2, 3))) @ Tensor(np.zeros(4)),
+            "the first's last dim, 3, to be the second's only dim",
+        ),
+        (lambda: Tensor(np.zeros((2, 3, 4))) @ Tensor(np.zeros((5, 4, 6))), r"before the last two, \(2,\) and \(5,\)"),
+    ],
+)
+def test_a_matrix_products_shapes_are_told_by_the_dims_that_disagree(call, words):
+    """numpy's words spoke of its gufunc's signature, "(n?,k),(k,m?)->(n?,m?)", and of remapped shapes."""
+    with pytest.raises(ShapeError, match=words) as caught:
+        call()
+    assert "gufunc" not in str(caught.value) and "remapped" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "amax", "amin"])
+def test_the_largest_of_an_empty_axis_is_refused_in_the_methods_own_words(name):
+    """amax(dim=0) of a (0, 3) tensor said "max(array of shape (0, 3)) is undefined: zero-size array to
+    reduction operation maximum which has no identity", numpy's words, naming max."""
+    t = Tensor(np.zeros((0, 3)))
+    call = (lambda: getattr(t, name)(dim=0)) if name.startswith("a") else (lambda: getattr(t, name)(axis=0))
+    with pytest.raises(ValueError, match=rf"^{name}\(\) of a tensor of shape \(0, 3\) over axis 0, which is empty"):
+        call()
+    assert getattr(t, name)(**({"dim": 1} if name.startswith("a") else {"axis": 1})).shape == (0,)  # no entries
+
+
+def test_an_axis_given_twice_is_named_with_its_article():
+    with pytest.raises(ValueError, match=r"^sum\(\): an axis appears more than once in \(0, 0\)"):
+        Tensor(np.zeros((2, 3))).sum(axis=(0, 0))

@@ -128,6 +128,16 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         ),
         (lambda: F.kl_div(Tensor(X), T, reduction="batch"), ValueError, "or 'batchmean', got 'batch'"),
         (lambda: F.huber_loss(Tensor(X), T, delta=0), ValueError, "huber_loss: delta must be a finite number > 0"),
+        (  # it said "of at least 0" for -1, and refused 0 after
+            lambda: F.huber_loss(Tensor(X), T, delta=-1.0),
+            ValueError,
+            r"huber_loss: delta must be a finite number > 0 \(for the absolute error use l1_loss\), got -1.0",
+        ),
+        (  # it named l1_loss, which smooth_l1_loss with beta 0 computes
+            lambda: F.smooth_l1_loss(Tensor(np.zeros(0)), Tensor(np.zeros(0)), beta=0.0),
+            ValueError,
+            r"^smooth_l1_loss: no predictions",
+        ),
         (lambda: F.smooth_l1_loss(Tensor(X), T, beta=-1), ValueError, "beta must be a finite number of at least 0"),
         (
             lambda: F.huber_loss(Tensor(X), T.reshape(4, 3)),

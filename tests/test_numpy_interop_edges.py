@@ -57,7 +57,11 @@ def test_numpy_functions_refuse_what_numpy_refuses():
         (lambda: np.linalg.norm(Tensor(np.ones((2, 2, 2))), "fro"), ValueError, "'fro' is the norm of a matrix"),
         (lambda: np.add.accumulate(Tensor(np.ones((2, 2))), axis=None), ValueError, "does not allow multiple axes"),
         (lambda: np.where(t3 > 1, t3), ValueError, "either both or neither of x and y"),
-        (lambda: np.max(Tensor(np.ones((2, 0))), axis=1), ValueError, "zero-size array to reduction"),
+        (
+            lambda: np.max(Tensor(np.ones((2, 0))), axis=1),
+            ValueError,
+            r"over axis 1, which is empty: the largest of no entries",
+        ),
     ]
     for call, error, words in cases:
         with pytest.raises(error, match=words):

@@ -99,11 +99,11 @@ def test_inf_norm_of_nothing_raises_as_max_does(shape, axis):
     """The largest |x| of no entries has no answer (PyTorch raises too); a nonempty axis of an
     empty tensor gives an empty answer, as max."""
     t = Tensor(np.zeros(shape))
-    with pytest.raises(ValueError, match="zero-size array"):
+    with pytest.raises(ValueError, match=r"^max\(\) of a tensor of shape .* which is empty: the largest of no"):
         t.max(axis=axis)
-    with pytest.raises(ValueError, match=r"norm\(array of shape .* is undefined: zero-size array"):
+    with pytest.raises(ValueError, match=r"^norm\(\) of a tensor of shape .* which is empty: the largest \|x\| of"):
         t.norm(np.inf, axis=axis)
-    with pytest.raises(ValueError, match="zero-size array"):
+    with pytest.raises(ValueError, match=r"^norm\(\) of a tensor of shape .* the largest \|x\| of no entries"):
         t.norm(p=float("inf"), dim=axis)
     assert Tensor(np.zeros((0, 3))).norm(np.inf, axis=1).shape == (0,)
 
