@@ -19,9 +19,12 @@ Public API:
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
                                     cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
+                                    margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
     CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
+    MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
+    Adamax, NAdam, RAdam, Adadelta, Rprop
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     schedulers                      StepLR, CosineAnnealingLR, LambdaLR, LinearLR, SequentialLR, ReduceLROnPlateau
                                     (fit's scheduler=)
@@ -79,6 +82,9 @@ from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optim_adam_family import Adamax, NAdam, RAdam
+from .optim_adaptive import Adadelta
+from .optim_rprop import Rprop
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
@@ -115,6 +121,11 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "Rprop",
     "BatchNorm1d",
     "BatchNorm2d",
     "Dropout",

@@ -46,6 +46,13 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
+from .losses_margins import __all__ as MARGIN_LOSSES
+from .losses_margins import (  # noqa: F401 (listed in __all__ through MARGIN_LOSSES)
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    soft_margin_loss,
+)
 
 __all__ = [
     "accuracy",
@@ -78,6 +85,7 @@ __all__ = [
     "softmax",
 ]
 __all__ += sorted(FUNCTIONS)
+__all__ += MARGIN_LOSSES  # margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
 
 globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions, inplace= accepted
 

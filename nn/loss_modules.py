@@ -23,6 +23,7 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
+from .losses_margins import cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, soft_margin_loss
 
 # PyTorch's deprecated spellings of reduction=, which chainrule does not take
 _DEPRECATED = ("size_average", "reduce")
@@ -63,6 +64,10 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "HuberLoss": huber_loss,
     "SmoothL1Loss": smooth_l1_loss,
     "KLDivLoss": kl_div,
+    "MarginRankingLoss": margin_ranking_loss,
+    "HingeEmbeddingLoss": hinge_embedding_loss,
+    "SoftMarginLoss": soft_margin_loss,
+    "CosineEmbeddingLoss": cosine_embedding_loss,
 }
 
 

@@ -1,5 +1,6 @@
 """Optimizers for Value and Tensor parameters alike: SGD (momentum, dampening, Nesterov, weight
-decay), Adam and AdamW; RMSprop and Adagrad are in nn.optim_adaptive, the base in nn.optim_base.
+decay), Adam and AdamW; RMSprop, Adagrad and Adadelta are in nn.optim_adaptive, Adamax, NAdam and RAdam
+in nn.optim_adam_family, Rprop in nn.optim_rprop, the base in nn.optim_base.
 
 Each update is written once, on numpy arrays, in place, as PyTorch's single-tensor updates: a
 Tensor's data is its array; the Values of a model are packed into one array for the update and
@@ -16,12 +17,14 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_adaptive import Adagrad, RMSprop
+from .optim_adam_family import Adamax, NAdam, RAdam
+from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_base import Optimizer
+from .optim_rprop import Rprop
 from .optim_state import COUNT
-from .optim_updates import decayed, descend, ratio, scratch
+from .optim_updates import decayed, descend, flush_tiny, ratio, scratch
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
 
 
 class SGD(Optimizer):
@@ -127,7 +130,7 @@ class Adam(Optimizer):
         s *= self.lr * root / (1 - b1**t)
         data -= s
         if t % 64 == 0:
-            _flush_tiny(m, v, self.eps * (1 - b1**t), eps)
+            flush_tiny(m, v, self.eps * (1 - b1**t), eps)
 
 
 class AdamW(Adam):
@@ -148,20 +151,3 @@ class AdamW(Adam):
         if self.weight_decay:
             data *= 1 - self.lr * self.weight_decay
         self.moments_step(state, data, grad)
-
-
-def _flush_tiny(m: np.ndarray, v: np.ndarray, m_scale: float, v_scale: float) -> None:
-    """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
-    blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
-    many times slower; below tiny * 1e8 they would need some 175 steps to get there. Zeroed only
-    where that moves no step by more than 2**-24 of lr, as the denominator's eps bounds it: m below
-    `m_scale` (eps (1 - beta1**t)) * 2**-24, since m / (sqrt(v) + eps) is then below 2**-24 whatever v
-    is (with v underflowed to 0, a tiny eps lets a tiny m take whole steps); v below (`v_scale` * 2**-24)**2,
-    its square root negligible beside eps, and only where m is 0 too (under a live m, zeroing v would
-    turn m / sqrt(v) into m / eps). An eps of 0, or one that rounds to 0 in the dtype, bounds nothing:
-    no moment is zeroed. Limits in Python floats: float16's tiny * 1e8 is beyond its largest number."""
-    tiny, dtype = float(np.finfo(m.dtype).tiny) * 1e8, m.dtype.type
-    m_limit = min(tiny, float(dtype(m_scale)) * 2**-24)
-    v_limit = min(tiny, (float(dtype(v_scale)) * 2**-24) ** 2)
-    np.putmask(m, np.abs(m) < m_limit, 0)
-    np.putmask(v, (v < v_limit) & (m == 0), 0)

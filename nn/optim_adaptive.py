@@ -1,4 +1,4 @@
-"""RMSprop and Adagrad: optimizers that scale each weight's step by the size of its past gradients,
+"""RMSprop, Adagrad and Adadelta: optimizers that scale each weight's step by the size of its past gradients,
 as torch.optim's (single-tensor updates, in place on the parameter's array)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from autograd import Node
 
 from .optim_base import Optimizer
 from .optim_state import COUNT
-from .optim_updates import decayed, descend, ratio, scratch
+from .optim_updates import average_square, decayed, descend, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -130,3 +130,45 @@ class Adagrad(Optimizer):
         np.sqrt(state["sum"], out=denominator)
         denominator += self.eps
         data -= ratio(state, np.multiply(grad, lr, out=s), denominator, s, self.eps)  # lr * grad / (sqrt(sum) + eps)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler), as torch.optim.Adadelta: square_avg = rho * square_avg + (1 - rho) grad^2, the
+    step delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * grad, acc_delta averaging delta^2 the
+    same way, and data -= lr * delta. An eps of 0 (or one that rounds to 0) meeting a square_avg of 0 gives
+    a delta of 0 there, where PyTorch's is NaN (optim_updates.ratio)."""
+
+    hyperparameters = ("lr", "rho", "eps", "weight_decay")
+    flags = ("maximize",)
+    up_to = {"rho": 1.0}
+    slot_ranges = {"square_avg": (0.0, math.inf), "acc_delta": (0.0, math.inf)}  # averages of squares
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+
+    def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        return {"step": ((), COUNT), "square_avg": (shape, dtype), "acc_delta": (shape, dtype)}
+
+    def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
+        if "square_avg" not in state:
+            state.update(step=0, square_avg=np.zeros_like(data), acc_delta=np.zeros_like(data))
+        state["step"] += 1
+        grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
+        rho, square_avg, acc_delta = self.rho, state["square_avg"], state["acc_delta"]
+        s, std, delta = scratch(state, data), scratch(state, data, "denominator"), scratch(state, data, "delta")
+        average_square(square_avg, grad, rho, s)
+        np.sqrt(np.add(square_avg, self.eps, out=std), out=std)
+        np.sqrt(np.add(acc_delta, self.eps, out=delta), out=delta)
+        ratio(state, delta, std, delta, self.eps)
+        delta *= grad
+        average_square(acc_delta, delta, rho, s)
+        data -= np.multiply(delta, self.lr, out=s)  # add_(delta, alpha=-lr)

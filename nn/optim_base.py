@@ -2,7 +2,8 @@
 settings (checked in one place, for the constructor and for a loaded state alike), the step that
 applies one in-place array update to each parameter, and its state dict (the optimizer's kind, its
 settings and per-parameter arrays, checked before anything changes, so nn.save and nn.load keep it
-with the model). SGD, Adam, AdamW (nn.optim), RMSprop and Adagrad (nn.optim_adaptive) are its updates."""
+with the model). SGD, Adam, AdamW (nn.optim), RMSprop, Adagrad, Adadelta (nn.optim_adaptive), Adamax, NAdam,
+RAdam (nn.optim_adam_family) and Rprop (nn.optim_rprop) are its updates."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from .state_checks import checked, checked_flag, checked_pair
 SETTINGS_ELSEWHERE = frozenset(
     (
         "lr momentum dampening nesterov betas eps weight_decay alpha centered lr_decay initial_accumulator_value "
-        "amsgrad maximize foreach capturable differentiable fused"
+        "amsgrad maximize foreach capturable differentiable fused momentum_decay decoupled_weight_decay rho etas "
+        "step_sizes"
     ).split()
 )
 
@@ -43,6 +45,8 @@ class Optimizer(OptimizerState):
     flags: tuple[str, ...] = ()  # settings on or off (SGD's nesterov), saved as 0-d integer arrays, 1 or 0
     # hyperparameters that must stay below a bound (betas below 1), wherever they come from
     limits: dict[str, float] = {}
+    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
+    up_to: dict[str, float] = {}
     # the closed range [low, high] of a slot's values (by its name in slot_layout) that load_state_dict
     # enforces, where a value outside would make the next step NaN (a negative second moment)
     slot_ranges: dict[str, tuple[float, float]] = {}
@@ -112,7 +116,7 @@ class Optimizer(OptimizerState):
             if name in self.pairs:
                 checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
             else:
-                checked_[name] = checked(self, prefix + name, settings[name], below)
+                checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
         checked_ |= {name: checked_flag(self, prefix + name, settings[name]) for name in self.flags}
         self.refuse_conflicts(checked_)
         return checked_

@@ -48,3 +48,52 @@ def ratio(
     np.divide(numerator, denominator, out=out, where=nonzero)
     np.copyto(out, 0, where=np.logical_not(nonzero, out=nonzero))
     return out
+
+
+def signed(state: dict[str, Any], grad: np.ndarray, maximize: bool) -> np.ndarray:
+    """-grad in a scratch array of its own with `maximize` (the step then climbs, as PyTorch's maximize=True);
+    `grad` itself without."""
+    return np.negative(grad, out=scratch(state, grad, "maximized")) if maximize else grad
+
+
+def lerp(state: dict[str, Any], average: np.ndarray, grad: np.ndarray, weight: float) -> None:
+    """average += weight * (grad - average) in place, as PyTorch's `lerp_`, the way its optimizers update a
+    running mean: for a weight of 0.5 or more as grad - (grad - average) * (1 - weight), its other branch
+    (its vectorised kernel fuses the multiply and the add into one rounding, where numpy rounds twice: the
+    two differ in the last place at most, and not where the product is exact)."""
+    s = scratch(state, average, "lerp", np.result_type(grad, average))
+    np.subtract(grad, average, out=s)
+    if abs(weight) < 0.5:
+        s *= weight
+        average += s
+    else:
+        s *= 1 - weight
+        np.subtract(grad, s, out=average)
+
+
+def flush_tiny(m: np.ndarray, v: np.ndarray | None, m_scale: float, v_scale: float) -> None:
+    """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
+    blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
+    many times slower; below tiny * 1e8 they would need some 175 steps to get there. Zeroed only
+    where that moves no step by more than 2**-24 of lr, as the denominator's eps bounds it: m below
+    `m_scale` (eps (1 - beta1**t)) * 2**-24, since m / (sqrt(v) + eps) is then below 2**-24 whatever v
+    is (with v underflowed to 0, a tiny eps lets a tiny m take whole steps); v below (`v_scale` * 2**-24)**2,
+    its square root negligible beside eps, and only where m is 0 too (under a live m, zeroing v would
+    turn m / sqrt(v) into m / eps). An eps of 0, or one that rounds to 0 in the dtype, bounds nothing:
+    no moment is zeroed. `v` None: m alone (Adamax, whose denominator is at least eps). Limits in Python
+    floats: float16's tiny * 1e8 is beyond its largest number."""
+    tiny, dtype = float(np.finfo(m.dtype).tiny) * 1e8, m.dtype.type
+    m_limit = min(tiny, float(dtype(m_scale)) * 2**-24)
+    np.putmask(m, np.abs(m) < m_limit, 0)
+    if v is not None:
+        v_limit = min(tiny, (float(dtype(v_scale)) * 2**-24) ** 2)
+        np.putmask(v, (v < v_limit) & (m == 0), 0)
+
+
+def average_square(average: np.ndarray, x: np.ndarray, rho: float, s: np.ndarray) -> np.ndarray:
+    """average = rho * average + (1 - rho) * x * x in place, in PyTorch's order (mul_, then addcmul_:
+    ((1 - rho) * x) * x added), `s` a scratch array; returns `average`."""
+    average *= rho
+    np.multiply(x, 1 - rho, out=s)
+    average += np.multiply(s, x, out=s)
+    return average

@@ -80,9 +80,11 @@ def conform(
     return cast
 
 
-def checked(owner: Any, name: str, value: Any, below: float = math.inf) -> float:
-    """`value` as a float, a real number in [0, below) (NaN is not; numpy's real scalars are), or an
-    error naming `owner`'s argument."""
+def checked(owner: Any, name: str, value: Any, below: float = math.inf, up_to: float | None = None) -> float:
+    """`value` as a float, a real number in [0, below), or in [0, up_to] where that is given (Adadelta's rho
+    may be 1) (NaN is not; numpy's real scalars are), or an error naming `owner`'s argument."""
+    if up_to is not None:
+        return check_number(type(owner).__name__, name, value, f"in [0, {up_to:g}]", lambda x: 0 <= x <= up_to)
     wanted = "a finite number >= 0" if below == math.inf else f"in [0, {below:g})"
     return check_number(type(owner).__name__, name, value, wanted, lambda x: 0 <= x < below)
 

@@ -32,6 +32,10 @@ CASES = {
     "HuberLoss": (LOGITS, TARGETS, {"delta": 0.5}),
     "SmoothL1Loss": (LOGITS, TARGETS, {"beta": 0.5}),
     "KLDivLoss": (LOG_PROBS, PROBS / PROBS.sum(1, keepdims=True), {"reduction": "batchmean"}),
+    "MarginRankingLoss": ((LOGITS, TARGETS), np.sign(TARGETS), {"margin": 0.5}),
+    "HingeEmbeddingLoss": (PROBS, np.sign(TARGETS), {"margin": 0.7, "reduction": "sum"}),
+    "SoftMarginLoss": (LOGITS, np.sign(TARGETS), {"reduction": "none"}),
+    "CosineEmbeddingLoss": ((LOGITS, TARGETS), np.sign(TARGETS[:, 0]), {"margin": 0.2}),
 }
 
 
@@ -42,12 +46,13 @@ def test_every_loss_has_a_case():
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_a_loss_module_is_its_function_with_the_options_bound(name):
     x, t, options = CASES[name]
-    a, b = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    xs = x if isinstance(x, tuple) else (x,)  # the losses of two inputs (margin ranking, cosine embedding)
+    a, b = [Tensor(v, requires_grad=True) for v in xs], [Tensor(v, requires_grad=True) for v in xs]
     module, function = getattr(nn, name)(**options), LOSSES[name]
-    out, expected = module(a, t), function(b, t, **options)
+    out, expected = module(*a, t), function(*b, t, **options)
     (out * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
     (expected * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
-    assert_same([out.data, a.grad], [expected.data, b.grad])
+    assert_same([out.data, *(v.grad for v in a)], [expected.data, *(v.grad for v in b)])
     assert isinstance(module, nn.Module) and module.parameters() == []
 
 

@@ -1,0 +1,107 @@
+"""Margin and embedding losses of torch.nn.functional 2.13 on Tensors, with its arguments and reductions:
+margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss. Written over
+autograd's ops, so every input that requires grad gets its gradient (and its second derivative).
+
+As nn's other losses: inputs and targets of the same shape (no broadcasting), and labels that must be
+-1 or +1 checked through autograd.validate (a compiled step checks each replay's own); PyTorch takes any
+label and gives a loss that means nothing for one that is neither (hinge_embedding_loss adds both terms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Tensor, needs_grad
+
+from .arguments import check_real
+from .losses_pairs import pairs, reduce, require
+
+__all__ = ["cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "soft_margin_loss"]
+
+# PyTorch's cosine_embedding_loss adds it to each squared norm (zero vectors give a cosine of 0): its 1e-12 is a
+# C++ float, 9.99999996e-13, whose rounding shows in the gradient at a zero vector (2e-9 relative, 1e-12's)
+EPSILON = float(np.float32(1e-12))
+
+
+def margin_ranking_loss(
+    input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, *, reduction: str = "mean"
+) -> Tensor:
+    """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by the margin where y is 1, below where -1."""
+    name = "margin_ranking_loss"
+    x1, x2 = _tensors(name, input1, input2)
+    margin, y = check_real(name, "margin", margin), _labels(name, x1, target)
+    return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, *, reduction: str = "mean") -> Tensor:
+    """x where y is 1, max(0, margin - x) where y is -1: x a distance, small for similar pairs (y = 1)."""
+    name = "hinge_embedding_loss"
+    (x,) = _tensors(name, input)
+    margin, y = check_real(name, "margin", margin), _labels(name, x, target, constant=True)
+    return reduce([_choose(y, x, _clamp_min0(margin - x))], reduction, name)
+
+
+def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-y x)), the logistic loss of labels -1 and +1, as softplus(-y x): finite where PyTorch's
+    log1p(exp(-y x)) overflows to inf (y x below -89 in float32, -710 in float64), with its gradient."""
+    name = "soft_margin_loss"
+    (x,) = _tensors(name, input)
+    y = _labels(name, x, target, constant=True)  # PyTorch's takes no gradient in its target
+    return reduce([autograd.softplus(-(y * x))], reduction, name)
+
+
+def cosine_embedding_loss(
+    input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, *, reduction: str = "mean"
+) -> Tensor:
+    """1 - cos(x1, x2) where y is 1, max(0, cos(x1, x2) - margin) where y is -1, for rows of (N, D) inputs
+    against N labels (or vectors of (D,) against one). The cosine is PyTorch's: sum(x1 x2) / sqrt((|x1|^2 +
+    eps)(|x2|^2 + eps)), eps = 1e-12 in float32 (EPSILON), 0 for a zero vector, with its gradient there."""
+    name = "cosine_embedding_loss"
+    x1, x2 = _tensors(name, input1, input2)
+    if x1.ndim not in (1, 2):
+        raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
+    margin, axis = check_real(name, "margin", margin), x1.ndim - 1
+    labels = _labels(name, Tensor(np.zeros(x1.shape[:axis], x1.dtype)), target, constant=True)  # one per row
+    squares = ((x1 * x1).sum(axis=axis) + EPSILON) * ((x2 * x2).sum(axis=axis) + EPSILON)
+    cos = (x1 * x2).sum(axis=axis) / autograd.sqrt(squares)
+    return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
+
+
+def _clamp_min0(x: Tensor) -> Tensor:
+    """max(x, 0) with PyTorch's clamp_min(0) derivative: 1 at 0 too (relu's is 0 there), the hinge met exactly."""
+    return x.clip(0.0)
+
+
+def _choose(y: Any, similar: Tensor, dissimilar: Tensor) -> Tensor:
+    """`similar` where y is 1, `dissimilar` where -1, exactly (a + a y and b - b y are 2a or 0 and 2b or 0), with
+    y an operand of the ops, not a mask read in Python: a compiled step replays it on each call's labels."""
+    return (similar + similar * y) * 0.5 + (dissimilar - dissimilar * y) * 0.5
+
+
+def _tensors(name: str, first: Any, *others: Any) -> list[Tensor]:
+    """The inputs as Tensors of one shape (an array or a list as a constant of the first's dtype); the first
+    must be a Tensor: a list of Values is refused, naming the fix."""
+    if not isinstance(first, Tensor):
+        raise TypeError(
+            f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
+        )
+    inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
+    return [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+
+
+def _labels(name: str, x: Tensor, target: Any, constant: bool = False) -> Any:
+    """`target` as labels of x's shape and dtype, each -1 or +1 (checked through validate); with `constant`,
+    one that requires grad is refused, where PyTorch's loss gives its target no gradient."""
+    if constant and isinstance(target, Tensor) and needs_grad(target):
+        raise TypeError(
+            f"{name}: target is a constant here and takes no gradient (as in PyTorch); give target.detach()"
+        )
+    y = pairs(x, target, name)[0][1]
+    require(
+        [y],
+        lambda v: np.abs(v) == 1,
+        lambda bad: f"{name}: target must be -1 or +1, got {bad:g}; for labels 0/1 pass 2 * labels - 1",
+    )
+    return y

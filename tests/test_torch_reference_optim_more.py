@@ -1,0 +1,195 @@
+"""Adamax, NAdam, RAdam, Adadelta and Rprop against torch.optim 2.13's: the same starting parameters and
+the same gradients (random, of mixed sign, a fifth of them 0 and one whole step of zeros), 30 steps, the
+parameters compared after each, in float64 and float32, for every combination of the options each takes;
+and their arguments refused where torch's are. Without torch these tests are skipped.
+
+Rprop's parameters are the same bit for bit. The others' are within 4 units in the last place of the
+largest value each number has held (2.5 measured): PyTorch's CPU kernels fuse a multiply and an add into
+one rounding (lerp_, add_ with alpha, as fmadd), where numpy rounds each; a rounding error carried from
+an earlier step is one of a value then held, hence that value's ulp, not the current one's.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, torch
+
+import nn
+from autograd import Tensor, Value
+
+STEPS = 30
+SHAPES = [(3, 4), (5,), ()]
+ULPS = 4
+
+
+def _grid(**options):
+    """Every combination of the options' values, as keyword dicts."""
+    return [dict(zip(options, values)) for values in itertools.product(*options.values())]
+
+
+BOTH = {"weight_decay": [0.0, 0.1], "maximize": [False, True]}
+# name: (chainrule's, torch's, the option combinations tried)
+OPTIMIZERS = {
+    "Adamax": (nn.Adamax, torch.optim.Adamax, _grid(lr=[0.01], betas=[(0.9, 0.999), (0.5, 0.8)], **BOTH)),
+    "NAdam": (
+        nn.NAdam,
+        torch.optim.NAdam,
+        _grid(lr=[0.01], momentum_decay=[4e-3, 0.0], decoupled_weight_decay=[False, True], **BOTH),
+    ),
+    "RAdam": (
+        nn.RAdam,
+        torch.optim.RAdam,
+        _grid(lr=[0.01], betas=[(0.9, 0.999), (0.8, 0.9)], decoupled_weight_decay=[False, True], **BOTH),
+    ),
+    "Adadelta": (nn.Adadelta, torch.optim.Adadelta, _grid(lr=[1.0, 0.1], rho=[0.9, 0.0, 1.0], eps=[1e-6], **BOTH)),
+    "Rprop": (
+        nn.Rprop,
+        torch.optim.Rprop,
+        _grid(
+            lr=[0.01], etas=[(0.5, 1.2), (0.3, 2.0)], step_sizes=[(1e-6, 50.0), (1e-3, 0.05)], maximize=[False, True]
+        ),
+    ),
+}
+CASES = [(name, i) for name, (_, _, grid) in OPTIMIZERS.items() for i in range(len(grid))]
+
+
+@pytest.fixture(autouse=True)
+def float64_scalars():
+    """torch keeps NAdam's mu_product (and the optimizers' step counts) in its default dtype; chainrule keeps
+    the product in float64, so torch's default is float64 here (in float32 its step size is about 1e-7 off)."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
+
+
+def _draws(seed, dtype):
+    """Starting values of each parameter, and its gradient at each step."""
+    rng = np.random.default_rng(seed)
+    start = [rng.normal(size=s).astype(dtype) for s in SHAPES]
+    grads = [
+        [np.asarray(rng.normal(size=s) * (rng.random(s) > 0.2) * (step != 7), dtype) for s in SHAPES]
+        for step in range(STEPS)
+    ]
+    return start, grads
+
+
+def assert_within_ulps(what, ours, theirs, peak, exact):
+    """ours equals theirs bit for bit (`exact`), or within ULPS of `peak` (each number's largest magnitude yet)."""
+    if exact:
+        np.testing.assert_array_equal(ours, theirs, err_msg=what)
+        return
+    ulps = np.abs(ours - theirs) / np.spacing(peak)
+    assert np.all(ulps <= ULPS), f"{what}: {np.max(ulps)} ulps apart"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "case"), CASES)
+def test_each_step_matches_torch(name, case, dtype):
+    ours_class, theirs_class, grid = OPTIMIZERS[name]
+    kw = grid[case]
+    start, grads = _draws(case, dtype)
+    ours = [Tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    ours_opt, theirs_opt = ours_class(ours, **kw), theirs_class(theirs, **kw)
+    peak = [np.abs(a) for a in start]
+    for step, gs in enumerate(grads, start=1):
+        for p, q, g in zip(ours, theirs, gs):
+            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
+        ours_opt.step()
+        theirs_opt.step()
+        for i, (p, q) in enumerate(zip(ours, theirs)):
+            expected = q.detach().numpy()
+            peak[i] = np.maximum(peak[i], np.abs(expected))
+            where = f"{name} {kw}: parameter {i} after step {step}"
+            assert_within_ulps(where, p.data, expected, peak[i], exact=name == "Rprop")
+            assert p.dtype == dtype
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_values_step_as_torch(name):
+    """The scalar engine's parameters (packed into one float64 array for the update) step as torch's do."""
+    ours_class, theirs_class, grid = OPTIMIZERS[name]
+    kw = grid[-1]  # every option on
+    start, grads = _draws(1, np.float64)
+    ours = [Value(float(x)) for x in start[1]]
+    theirs = torch.tensor(start[1], requires_grad=True)
+    ours_opt, theirs_opt = ours_class(ours, **kw), theirs_class([theirs], **kw)
+    peak = np.abs(start[1])
+    for gs in grads:
+        for v, x in zip(ours, gs[1]):
+            v.grad = float(x)
+        theirs.grad = torch.from_numpy(gs[1].copy())
+        ours_opt.step()
+        theirs_opt.step()
+        peak = np.maximum(peak, np.abs(theirs.detach().numpy()))
+        assert_within_ulps(name, np.array([v.data for v in ours]), theirs.detach().numpy(), peak, name == "Rprop")
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_a_scheduler_drives_the_lr_as_torchs(name):
+    """StepLR halving the lr every 4 epochs: the same parameters as torch's (Rprop's lr is its first step size
+    only, in both: the schedule changes none of its steps after the first)."""
+    ours_class, theirs_class, grid = OPTIMIZERS[name]
+    start, grads = _draws(2, np.float64)
+    w, v = Tensor(start[0].copy(), requires_grad=True), torch.tensor(start[0].copy(), requires_grad=True)
+    ours_opt, theirs_opt = ours_class([w], **grid[0]), theirs_class([v], **grid[0])
+    ours = nn.schedulers.StepLR(ours_opt, step_size=4, gamma=0.5)
+    theirs = torch.optim.lr_scheduler.StepLR(theirs_opt, step_size=4, gamma=0.5)
+    peak = np.abs(start[0])
+    for gs in grads[:12]:
+        w.grad, v.grad = gs[0].copy(), torch.from_numpy(gs[0].copy())
+        ours_opt.step()
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+        assert ours_opt.lr == theirs_opt.param_groups[0]["lr"]
+        peak = np.maximum(peak, np.abs(v.detach().numpy()))
+        assert_within_ulps(name, w.data, v.detach().numpy(), peak, name == "Rprop")
+
+
+# ---- arguments refused, as torch refuses them ----
+
+BAD = [
+    ("Adamax", {"lr": -0.1}),
+    ("Adamax", {"eps": -1e-8}),
+    ("Adamax", {"betas": (1.0, 0.999)}),
+    ("Adamax", {"betas": (0.9, -0.1)}),
+    ("Adamax", {"weight_decay": -0.1}),
+    ("NAdam", {"lr": -0.1}),
+    ("NAdam", {"betas": (0.9, 1.0)}),
+    ("NAdam", {"eps": -1.0}),
+    ("NAdam", {"weight_decay": -1.0}),
+    ("NAdam", {"momentum_decay": -1e-3}),
+    ("RAdam", {"lr": -1.0}),
+    ("RAdam", {"betas": (-0.1, 0.9)}),
+    ("RAdam", {"eps": -1.0}),
+    ("RAdam", {"weight_decay": -1.0}),
+    ("Adadelta", {"lr": -1.0}),
+    ("Adadelta", {"rho": 1.5}),
+    ("Adadelta", {"rho": -0.1}),
+    ("Adadelta", {"eps": -1.0}),
+    ("Adadelta", {"weight_decay": -1.0}),
+    ("Rprop", {"lr": -1.0}),
+    ("Rprop", {"etas": (1.0, 1.2)}),
+    ("Rprop", {"etas": (0.5, 1.0)}),
+    ("Rprop", {"etas": (0.0, 1.2)}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), BAD)
+def test_a_bad_argument_is_refused_as_torch_refuses_it(name, kw):
+    ours_class, theirs_class, _ = OPTIMIZERS[name]
+    with pytest.raises(ValueError):
+        theirs_class([torch.zeros(2, requires_grad=True)], **kw)
+    with pytest.raises(ValueError, match=f"{name}: {next(iter(kw))}"):
+        ours_class([Tensor(np.zeros(2), requires_grad=True)], **kw)
+
+
+def test_rprop_refuses_step_sizes_torch_takes_and_ignores():
+    """torch clamps every step size to the max when min > max: a setting that cannot mean what it says."""
+    theirs = torch.optim.Rprop([torch.zeros(2, requires_grad=True)], step_sizes=(1.0, 0.1))
+    assert theirs.defaults["step_sizes"] == (1.0, 0.1)
+    with pytest.raises(ValueError, match=r"Rprop: step_sizes must be \(min, max\) with min <= max, got \(1.0, 0.1\)"):
+        nn.Rprop([Tensor(np.zeros(2), requires_grad=True)], step_sizes=(1.0, 0.1))
