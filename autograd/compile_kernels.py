@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .compile_kernels_softmax import CrossEntropy
+from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated
 from .tensor_forwards import gradient_sum
@@ -177,6 +177,11 @@ def _cross_entropy(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any],
     )
 
 
+def _nll_loss(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+    # rows (batch, classes) only, as cross_entropy's; float16 computes in float32 (OpDef.half_in_float32)
+    return NllLoss(shapes[0], dtype, params) if len(shapes) == 1 and len(shapes[0]) == 2 and dtype is not HALF else None
+
+
 MAKERS: dict[str, Callable[..., Any]] = {
     "add": _binary("add"),
     "sub": _binary("sub"),
@@ -186,6 +191,7 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "tanh": _activation("tanh"),
     "sigmoid": _activation("sigmoid"),
     "cross_entropy": _cross_entropy,
+    "nll_loss": _nll_loss,
 }
 _BY_OP = {OPS[name]: make for name, make in MAKERS.items()}
 

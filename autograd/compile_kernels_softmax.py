@@ -1,6 +1,7 @@
-"""The cross-entropy kernel of `autograd.compile` (see compile_kernels): its forward keeps what its
-rule recomputes (the shifted logits, their exponentials and the row sums), so the backward's
-softmax is one division, with the bits of `tensor_forwards.softmax`."""
+"""The cross-entropy and nll_loss kernels of `autograd.compile` (see compile_kernels): cross_entropy's
+forward keeps what its rule recomputes (the shifted logits, their exponentials and the row sums), so the
+backward's softmax is one division, with the bits of `tensor_forwards.softmax`; nll_loss's rule writes
+into a buffer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .cross_entropy_options import DEFAULTS, cross_entropy_grad, options_grad, options_loss
+from .cross_entropy_options import DEFAULTS, cross_entropy_grad, nll_grad, options_grad, options_loss
 from .tensor_forwards import kept_rows, max_kept, minus_top, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
@@ -77,3 +78,27 @@ class CrossEntropy:
             options = {name: self.params[name] for name in self.options}
             return [options_grad(softmax, self.kept, g, rest=self.rest, **options)]
         return [cross_entropy_grad(softmax, self.kept, g, self.rest)]
+
+
+class NllLoss:
+    """nll_loss(log_probs, labels=..., ignore_index=..., weight=..., reduction=...) of rows (batch, classes):
+    the forward as `tensor_forwards.nll_loss`, the rule `nll_grad` into a buffer. The labels are checked as
+    eager checks them and read on each call (a replay feeds them), and so is a weight (the caller's live
+    Tensor or array)."""
+
+    one_call = None  # compile_kernels.OneCall's: its forward is more than one numpy call
+
+    def __init__(self, shape: Shape, dtype: np.dtype, params: dict[str, Any]) -> None:
+        self.params = params  # a replay puts each call's labels here
+        self.options = tuple(name for name in ("weight", "reduction") if name in params)
+        self.grad = np.empty(shape, dtype)
+        self.kept: tuple[np.ndarray, Any, np.ndarray | None] | None = None  # this call's kept_rows
+
+    def forward(self, log_probs: np.ndarray) -> np.ndarray:
+        labels, ignore_index = self.params["labels"], self.params.get("ignore_index")
+        check_labels(log_probs, labels, ignore_index, "nll_loss")
+        self.kept = kept_rows(labels, ignore_index)
+        return options_loss(log_probs, self.kept, **{name: self.params[name] for name in self.options})
+
+    def backward(self, g: np.ndarray, out: np.ndarray, log_probs: np.ndarray) -> list[Any]:
+        return [nll_grad(g, self.kept, self.grad, **{name: self.params[name] for name in self.options})]

@@ -108,10 +108,11 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
 
 
 def copied_from(copy: Any, source: Any) -> Any:
-    """`copy`, an array made from `source` (an array or a Tensor) outside the graph with numpy (targets or
-    weights cast to the predictions' dtype), noted while a step is recorded: made from the inputs where
-    source was, or from the graph's numbers; and where source is a constant of the caller's, the replays
-    check its numbers and record again when they change, as for the copies that ops keep. Returns copy."""
+    """`copy`, an array made from `source` (an array, a Tensor, or a list of numbers) outside the graph with
+    numpy (targets or weights cast to the predictions' dtype), noted while a step is recorded: made from the
+    inputs where source was, or from the graph's numbers; and where source is a constant of the caller's (a
+    list of weights too: its items may be set in place), the replays check its numbers and record again when
+    they change, as for the copies that ops keep. Returns copy."""
     rec = current()
     if rec is None or rec.replaying or copy is source:
         return copy
@@ -120,7 +121,7 @@ def copied_from(copy: Any, source: Any) -> Any:
         rec.derived[id(copy)] = (copy, inputs)
     elif getattr(source, "_made_by", None) is not None:  # a tensor the step computed
         made_from_graph()
-    elif isinstance(source, np.ndarray) or (hasattr(source, "_data") and not source._requires_grad):
+    elif isinstance(source, np.ndarray | list) or (hasattr(source, "_data") and not source._requires_grad):
         rec.hold(source)
     return copy
 

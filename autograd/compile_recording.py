@@ -4,6 +4,7 @@ forbid replaying it (compile_record's hooks add to it); the count of requires_gr
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,9 +101,10 @@ class Recording:
         self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
 
     def hold(self, constant: Any) -> None:
-        """Note a constant of the caller's (an array or a Tensor) with a copy of its numbers as they are now,
-        which the replays check (`held`)."""
-        self.held.setdefault(id(constant), (constant, np.array(input_array(constant), copy=True)))
+        """Note a constant of the caller's (an array, a Tensor, or a list of numbers: loss weights) with a copy of
+        its numbers as they are now, which the replays check (`held`; a list's copy is a list, as `same` compares)."""
+        copy = deepcopy(constant) if isinstance(constant, list) else np.array(input_array(constant), copy=True)
+        self.held.setdefault(id(constant), (constant, copy))
 
     def _expect(self, params: list[Any]) -> None:
         for p in params:

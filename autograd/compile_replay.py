@@ -25,7 +25,8 @@ from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
 from .trees import flatten
 
-_CROSS_ENTROPY = OPS["cross_entropy"]  # the op whose public function checks what a replay feeds it (labels)
+# the ops whose public functions check what a replay feeds them (labels), by the names they check them under
+_LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss")}
 _GETITEM = OPS["getitem"]
 
 
@@ -169,12 +170,12 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
             fn, extra, buffer = k.one_call
             return _into(fn, ps, extra, buffer, i, arrays)
         forward, params = k.forward, {}
-    elif e.op is _CROSS_ENTROPY:  # its labels, fed anew on each replay, checked as eagerly (its kernel checks them too)
-        op_forward = forward
+    elif e.op in _LABELLED:  # its labels, fed anew on each replay, checked as eagerly (its kernel checks them too)
+        op_forward, name = forward, _LABELLED[e.op]
 
-        def forward(logits: np.ndarray, **params: Any) -> Any:
-            check_labels(logits, params["labels"], params.get("ignore_index"))
-            return op_forward(logits, **params)
+        def forward(scores: np.ndarray, **params: Any) -> Any:
+            check_labels(scores, params["labels"], params.get("ignore_index"), name)
+            return op_forward(scores, **params)
 
     elif buffered and isinstance(forward, np.ufunc) and not params and forward.nout == 1 and len(ps) == forward.nin:
         return _into(forward, ps, (), np.empty(e.shape, e.dtype), i, arrays)

@@ -1,8 +1,10 @@
 """cross_entropy's options beyond the plain mean, PyTorch's for class indices: a `weight` per class,
-`label_smoothing` and `reduction` ("mean", "sum" or "none"). The op's forward (`options_loss`) and
-rule on arrays (`options_grad`) are shared by the op (op_table_softmax) and its compiled kernel
-(compile_kernels_softmax), so that a replay gives eager's bits; the rule on nodes is the op table's.
-Logits of more dims (batch, classes, d1, ...) are taken as rows of classes (`class_rows`).
+`label_smoothing` and `reduction` ("mean", "sum" or "none"); and nll_loss, which is cross_entropy of
+log-probabilities without the softmax (its loss `options_loss`, its rule `nll_grad`). The ops' forwards
+(`options_loss`) and rules on arrays (`options_grad`, `nll_grad`) are shared by the ops (op_table_softmax)
+and their compiled kernels (compile_kernels_softmax), so that a replay gives eager's bits; the rules on
+nodes are the op table's. Scores of more dims (batch, classes, d1, ...) are taken as rows of classes
+(`class_rows`), and so is one example (classes,).
 
 With y a row's label, w the weights (1 without), W their sum, e the smoothing and C the classes, a
 kept row's loss is (1 - e) w_y (-log p_y) + (e / C) Σ_c w_c (-log p_c), and its gradient
@@ -24,9 +26,11 @@ DEFAULTS: dict[str, Any] = {"weight": None, "label_smoothing": 0.0, "reduction":
 
 def class_rows(scores: Any) -> Any:
     """Logits (batch, classes, d1, ...) as rows of classes (batch·d1·..., classes), the class axis moved
-    last (an array or a node: their methods); (batch, classes) as they are."""
+    last (an array or a node: their methods); one example (classes,) as one row; (batch, classes) as they are."""
     if scores.ndim == 2:
         return scores
+    if scores.ndim == 1:
+        return scores.reshape(1, -1)
     moved = scores.transpose(0, *range(2, scores.ndim), 1)
     return moved.reshape(-1, moved.shape[-1])
 
@@ -35,6 +39,8 @@ def from_class_rows(rows: Any, shape: tuple[int, ...]) -> Any:
     """`class_rows`'s rows back in the logits' `shape`: the class axis moved back to 1."""
     if len(shape) == 2:
         return rows
+    if len(shape) == 1:
+        return rows.reshape(shape)
     last = len(shape) - 1
     return rows.reshape(shape[:1] + shape[2:] + shape[1:2]).transpose(0, last, *range(1, last))
 
@@ -158,3 +164,25 @@ def row_factor(g: Any, reduction: str, classes: np.ndarray, weight: Any, dtype: 
     if count:
         return g / count
     return g * np.nan if classes.size else g  # no row kept: g alone, finite, for a second derivative of 0
+
+
+def minus_label_weights(count: int, dtype: np.dtype, rows: np.ndarray, classes: np.ndarray, weight: Any) -> np.ndarray:
+    """nll_loss's local derivative at each of `count` rows' label, as a column (count, 1) of `dtype`: minus
+    the label's weight (-1 without weights); 0 on ignored rows, which its rule leaves out."""
+    column = np.zeros((count, 1), dtype)
+    column[rows, 0] = 1 if weight is None else raw(weight)[classes]  # cast, then negated: -w of unsigned wraps
+    return np.negative(column, out=column)
+
+
+def nll_grad(g: Any, kept: tuple, grad: np.ndarray, *, weight: Any = None, reduction: str = "mean") -> np.ndarray:
+    """nll_loss's rule on arrays, written into `grad` (the rows' shape: a new array, or a compiled kernel's
+    buffer): at each kept row's label, minus its weight times `row_factor` (the product the recorded rule
+    forms, for its bits), 0 everywhere else. Linear in g and constant in the scores: its own derivative is 0."""
+    rows, classes, _ = kept
+    with np.errstate(invalid="ignore"):  # the mean of kept labels weighing 0: NaN at them, as PyTorch's
+        at_labels = minus_label_weights(len(grad), grad.dtype, rows, classes, weight) * row_factor(
+            g, reduction, classes, weight, grad.dtype
+        )
+    grad.fill(0)
+    grad[rows, classes] = at_labels[rows, 0]
+    return grad

@@ -1,5 +1,6 @@
-"""The op table's softmax family, stable for large logits: logsumexp, softmax, log_softmax and the
-fused cross_entropy, each once as the other tensor-only entries are (op_table_tensor)."""
+"""The op table's softmax family, stable for large logits: logsumexp, softmax, log_softmax, the fused
+cross_entropy and nll_loss (of log_softmax's output), each once as the other tensor-only entries are
+(op_table_tensor)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from .cross_entropy_options import (
     cross_entropy_grad,
     from_class_rows,
     label_weights,
+    minus_label_weights,
+    nll_grad,
     options_grad,
     row_factor,
     smoothing_terms,
@@ -114,6 +117,26 @@ def _with_options(grad, s, kept, g, *, weight=None, label_smoothing=0.0, reducti
     return grad * row_factor(g, reduction, classes, weight, np.result_type(raw(s)))
 
 
+def _nll_loss_vjp(g, out, log_probs, *, labels, ignore_index=None, weight=None, reduction="mean"):
+    """At each kept row's label, minus its weight (1 without) times g over the mean's denominator (g for a
+    sum, each row's g for "none"); 0 elsewhere, and on ignored rows (PyTorch's). On arrays `nll_grad` computes
+    it; on nodes (create_graph) the same product, placed by a where: linear in g, constant in log_probs, so
+    a second derivative through it is 0. Scores (batch, classes, d1, ...) or (classes,): as rows, moved back."""
+    shape, dtype = np.shape(log_probs), np.result_type(raw(log_probs))
+    kept = forward.kept_rows(labels.reshape(-1), ignore_index)
+    rows_shape = (labels.size, shape[1] if len(shape) > 1 else shape[0])
+    if isinstance(log_probs, np.ndarray):
+        grad = nll_grad(g, kept, np.empty(rows_shape, dtype), weight=weight, reduction=reduction)
+        return (from_class_rows(grad, shape),)
+    rows, classes, _ = kept
+    at_labels = np.zeros(rows_shape, bool)
+    at_labels[rows, classes] = True
+    with np.errstate(invalid="ignore"):  # as nll_grad's
+        factor = row_factor(g, reduction, classes, weight, dtype)
+        grad = _where(minus_label_weights(labels.size, dtype, rows, classes, weight) * factor, 0.0, cond=at_labels)
+    return (from_class_rows(grad, shape),)
+
+
 SOFTMAX: tuple[OpDef, ...] = (
     OpDef(
         "logsumexp",
@@ -155,6 +178,20 @@ SOFTMAX: tuple[OpDef, ...] = (
         saving=forward.cross_entropy_saving,
         api="autograd.cross_entropy",
         formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
+        adds_up=True,
+        half_in_float32=True,
+    ),
+    # minus the log-probabilities at the labels, weighed and reduced as cross_entropy's (whose log_softmax it
+    # leaves to its caller); ignored rows count for nothing and get a gradient of 0 (PyTorch's nll_loss)
+    OpDef(
+        "nll_loss",
+        _nll_loss_vjp,
+        None,
+        forward.nll_loss,
+        api="autograd.nll_loss",
+        formulas=(
+            "∂NLL/∂log p = −w_y / (kept labels' weights) at each row's label y; 0 elsewhere and on ignored rows",
+        ),
         adds_up=True,
         half_in_float32=True,
     ),

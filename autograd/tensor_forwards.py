@@ -224,3 +224,13 @@ def cross_entropy_saving(
     rows, classes, _ = kept
     loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
     return loss, (exp, total)
+
+
+def nll_loss(
+    log_probs: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None, **options: Any
+) -> np.ndarray:
+    """Minus each kept row's log-probability at its label, weighed and reduced as cross_entropy's are
+    (cross_entropy_options.options_loss, without smoothing); scores of other dims as rows of classes
+    (reduction "none": the losses in the labels' shape)."""
+    loss = options_loss(class_rows(log_probs), kept_rows(labels.reshape(-1), ignore_index), **options)
+    return loss.reshape(labels.shape) if loss.ndim else loss

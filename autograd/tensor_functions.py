@@ -1,4 +1,4 @@
-"""Tensor functions that are not methods: cross_entropy, concatenate, stack, where."""
+"""Tensor functions that are not methods: cross_entropy, nll_loss, concatenate, stack, where."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """The mean over the batch of -log softmax(logits)[label]: logits (batch, classes), integer labels
-    (batch,); or logits (batch, classes, d1, ...), labels (batch, d1, ...), the classes along axis 1.
+    (batch,); or logits (batch, classes, d1, ...), labels (batch, d1, ...), the classes along axis 1; or
+    one example, logits (classes,) and a label of shape () (PyTorch's unbatched input).
     Fused and stable for logits of any size; its gradient is (softmax - one hot) / batch.
     A row whose label is `ignore_index` counts for nothing, nor in the batch (NaN when every row's
     is, as PyTorch), and gets a gradient of 0. The op keeps a copy of the caller's labels (a later write
@@ -43,45 +44,66 @@ def cross_entropy(
     PyTorch's options for class indices too: `weight`, a constant per class (the mean divides by the kept
     labels' weights: NaN when they add up to 0), `label_smoothing` in [0, 1] and `reduction` ("mean",
     "sum", or "none": each row's loss, 0 where ignored); cross_entropy_options has the formulas."""
-    if ignore_index is not None and not is_int(ignore_index):
-        raise TypeError(f"cross_entropy: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
-    labels = kept(array_of(raw(labels), "cross_entropy"), labels)
-    data = np.asarray(raw(logits))
-    ops.check_labels(data, labels, ignore_index)
-    params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
-    if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
-        params |= _options(data, weight, label_smoothing, reduction)
+    params = _labelled("cross_entropy", logits, labels, ignore_index, weight, label_smoothing, reduction)
     return _apply(ops.cross_entropy, (logits,), params)
 
 
-def _options(logits: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
-    """cross_entropy's options as the op takes them, checked; only those not at their defaults."""
+def nll_loss(
+    log_probs: Tensor, labels: Any, *, ignore_index: int | None = None, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """The mean over the batch of -log_probs[label], for log-probabilities (log_softmax's output) of the
+    shapes cross_entropy takes, with its `ignore_index`, `weight` and `reduction` (PyTorch's nll_loss):
+    cross_entropy is nll_loss of log_softmax, fused. Its gradient is minus the label's weight (1 without)
+    over the mean's denominator at each kept row's label, 0 elsewhere; its second derivative is 0."""
+    return _apply(
+        ops.nll_loss, (log_probs,), _labelled("nll_loss", log_probs, labels, ignore_index, weight, 0.0, reduction)
+    )
+
+
+def _labelled(
+    name: str, scores: Tensor, labels: Any, ignore_index: Any, weight: Any, label_smoothing: Any, reduction: Any
+) -> dict[str, Any]:
+    """The parameters of op `name` (cross_entropy, nll_loss): the labels (a copy the op keeps, `kept`),
+    checked against the scores, the ignore_index, and the options not at their defaults, checked."""
+    if ignore_index is not None and not is_int(ignore_index):
+        raise TypeError(f"{name}: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
+    labels = kept(array_of(raw(labels), name), labels)
+    data = np.asarray(raw(scores))
+    ops.check_labels(data, labels, ignore_index, name)
+    params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
+    if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
+        params |= _options(name, data, weight, label_smoothing, reduction)
+    return params
+
+
+def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
+    """The options of op `name` as the op takes them, checked; only those not at their defaults."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"cross_entropy: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real):
-        raise TypeError(f"cross_entropy: label_smoothing must be a number, got {type(label_smoothing).__name__}")
+        raise TypeError(f"{name}: label_smoothing must be a number, got {type(label_smoothing).__name__}")
     if not 0 <= label_smoothing <= 1:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     given = {"label_smoothing": float(label_smoothing), "reduction": reduction}
-    options = {name: value for name, value in given.items() if value != DEFAULTS[name]}
+    options = {key: value for key, value in given.items() if value != DEFAULTS[key]}
     if weight is not None:
-        options["weight"] = _class_weight(logits, weight)
+        options["weight"] = _class_weight(name, scores, weight)
     return options
 
 
-def _class_weight(logits: np.ndarray, weight: Any) -> Any:
+def _class_weight(name: str, scores: np.ndarray, weight: Any) -> Any:
     """`weight` checked (one finite real number per class, a constant) and kept as the caller gave it, a
-    Tensor or an array, whose numbers the op reads on each call in the logits' dtype: a compiled step's
+    Tensor or an array, whose numbers the op reads on each call in the scores' dtype: a compiled step's
     replays read them as they are then, as eager does. Other sequences as an array."""
     if isinstance(weight, Tensor) and needs_grad(weight):
-        raise TypeError("cross_entropy: weight is a constant and takes no gradient; give weight.detach()")
-    data = array_of(raw(weight), "cross_entropy's weight")
-    classes = logits.shape[1]
+        raise TypeError(f"{name}: weight is a constant and takes no gradient; give weight.detach()")
+    data = array_of(raw(weight), f"{name}'s weight")
+    classes = scores.shape[1] if scores.ndim > 1 else scores.shape[0]
     if data.shape != (classes,):
-        raise ops.ShapeError(f"cross_entropy: weight of shape {data.shape}: give one per class, shape ({classes},)")
+        raise ops.ShapeError(f"{name}: weight of shape {data.shape}: give one per class, shape ({classes},)")
     if data.dtype.kind not in "iuf" or not np.all(np.isfinite(data)):
         raise (TypeError if data.dtype.kind not in "iuf" else ValueError)(
-            f"cross_entropy: weight must hold finite real numbers, got {data.dtype} {data}"
+            f"{name}: weight must hold finite real numbers, got {data.dtype} {data}"
         )
     return weight if isinstance(weight, Tensor | np.ndarray) else data
 

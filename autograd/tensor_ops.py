@@ -102,24 +102,30 @@ def labels_are_classes(labels: np.ndarray, classes: int, unsigned: np.dtype) -> 
     return not labels.size or np.maximum.reduce(labels.view(unsigned), axis=None) < classes
 
 
-def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None) -> bool:
-    """Refuse labels cross_entropy cannot take: of another dtype or shape than one class index per
-    row of logits (batch, classes), or per entry of logits (batch, classes, d1, ...) along the class
-    axis 1, or other than a class or `ignore_index`. True when every label is a class (so none is an
-    ignore_index outside the classes): one reduction tells, the check of every step."""
-    if logits.ndim < 2:
-        raise ShapeError(f"cross_entropy needs logits of shape (batch, classes), got {logits.shape}")
-    shape = logits.shape
+def check_labels(
+    logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None, name: str = "cross_entropy"
+) -> bool:
+    """Refuse labels op `name` (cross_entropy, or nll_loss of log-probabilities) cannot take: of another dtype
+    or shape than one class index per row of logits (batch, classes), or per entry of logits (batch, classes,
+    d1, ...) along the class axis 1, or one of shape () for one example (classes,), or other than a class or
+    `ignore_index`. True when every label is a class (so none is an ignore_index outside the classes): one
+    reduction tells, the check of every step."""
+    shape, scores = logits.shape, "logits" if name == "cross_entropy" else "log-probabilities"
+    if not shape:
+        raise ShapeError(
+            f"{name} needs {scores} of shape (classes,), (batch, classes) or (batch, classes, d1, ...), got ()"
+        )
     if labels.dtype.kind not in "iu":
         integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
         fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
-        raise TypeError(f"cross_entropy needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
-    if labels.shape != shape[:1] + shape[2:]:
-        each = "row of logits" if logits.ndim == 2 else "entry of logits along their class axis 1"
-        raise ShapeError(
-            f"cross_entropy needs one label per {each}: labels of shape {shape[:1] + shape[2:]}, got {labels.shape}"
+        raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
+    need = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    if labels.shape != need:
+        each = {1: "example of shape (classes,)", 2: f"row of {scores}"}.get(
+            len(shape), f"entry of {scores} along their class axis 1"
         )
-    classes = shape[1]
+        raise ShapeError(f"{name} needs one label per {each}: labels of shape {need}, got {labels.shape}")
+    classes = shape[1] if len(shape) > 1 else shape[0]
     if labels_are_classes(labels, classes, unsigned_twin(labels.dtype)):
         return True
     wrong = (labels < 0) | (labels >= classes)
@@ -128,9 +134,10 @@ def check_labels(logits: np.ndarray, labels: np.ndarray, ignore_index: int | Non
     if wrong.any():
         first = int(np.argmax(wrong))  # in the flattened labels
         at = first if labels.ndim == 1 else tuple(int(i) for i in np.unravel_index(first, labels.shape))
+        row = f" (row {at})" if labels.ndim else ""
         also = "" if ignore_index is None else f", or ignore_index ({ignore_index})"
         raise ValueError(
-            f"cross_entropy: label {labels.flat[first]} (row {at}) is not a class of these logits, which have "
+            f"{name}: label {labels.flat[first]}{row} is not a class of these {scores}, which have "
             f"{classes} columns: labels must be in [0, {classes}){also}"
         )
     return False

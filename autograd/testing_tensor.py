@@ -1,5 +1,5 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
-min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, conv2d,
+min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss, conv2d,
 conv_transpose2d, max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
 operand's shape (rows, columns), and accepts only operands where finite differences are valid."""
 
@@ -46,6 +46,10 @@ def _concatenated_then_sliced(a: Any, b: Any) -> Any:
 
 def _cross_entropy_0(logits: Any) -> Any:
     return tops.cross_entropy(logits, labels=np.zeros(np.shape(logits)[0], dtype=int))
+
+
+def _nll_loss_0(log_probs: Any) -> Any:
+    return tops.nll_loss(log_probs, labels=np.zeros(np.shape(log_probs)[0], dtype=int))
 
 
 def _as_image(a: Any) -> Any:
@@ -107,6 +111,7 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
     ),
     "astype": ("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
     "+cross_entropy": ("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
+    "*nll_loss": ("{0} * nll_loss({1}, labels 0)", lambda a, b, c: a * _nll_loss_0(b), _ANY * 2),
     "conv2d": ("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
     "conv_transpose2d": (
         "conv_transpose2d({0}, kernel {1})[:rows, :columns]",

@@ -188,7 +188,7 @@ def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, nam
         raise autograd.ShapeError(
             f"{name}: on Values, {arg} is one number or one per prediction ({len(found)}), got {w.size}"
         )
-    return [float(x) for x in np.broadcast_to(w.ravel(), (len(found),))]
+    return [float(x) for x in np.broadcast_to(np.ravel(autograd.raw(w)), (len(found),))]
 
 
 def _weighed(terms: list[Any], weights: list[Any]) -> list[Any]:

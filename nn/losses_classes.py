@@ -1,10 +1,10 @@
 """Losses of class scores, as torch.nn.functional's: `cross_entropy` (of logits) and `nll_loss`
 (of log-probabilities), on Tensors of shape (classes,), (batch, classes) or (batch, classes, d1,
 ...), against class indices (with `ignore_index`) or class probabilities, with class weights
-(`weight`), `label_smoothing` and `reduction=`. Logits against class indices are autograd's fused
-cross_entropy, with every option (whichever labels are ignored: its graph does not depend on the
-labels' values, so a compiled step replays any batch's); nll_loss and cross_entropy against class
-probabilities are built of log_softmax, integer indexing and sums."""
+(`weight`), `label_smoothing` and `reduction=`. Against class indices, logits are autograd's fused
+cross_entropy and log-probabilities its nll_loss, with every option (whichever labels are ignored: their
+graphs do not depend on the labels' values, so a compiled step replays any batch's); cross_entropy against
+class probabilities is built of log_softmax and sums."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, raw
+from autograd import ShapeError, Tensor, copied_from, raw
 
 from .arguments import as_array, check_real, is_int
 from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, in_floats, require
@@ -49,15 +49,12 @@ def cross_entropy(
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
-    # a recording made on batches without ignored labels serves later batches with some. One example
-    # of shape (classes,) is a batch of one (its label, made an array of one, is not the caller's)
-    single = logits.ndim == 1
-    if single:
-        logits, labels = logits.reshape(1, -1), labels.reshape(1)
-    loss = autograd.cross_entropy(
+    # a recording made on batches without ignored labels serves later batches with some; one example
+    # of shape (classes,) too, with the caller's label of shape ()
+    weight = _op_weights(weight, checked)
+    return autograd.cross_entropy(
         logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
     )
-    return loss.reshape(()) if single and reduction == "none" else loss
 
 
 def nll_loss(
@@ -69,52 +66,14 @@ def nll_loss(
     _check_scores(log_probs, "nll_loss")
     log_probs = in_floats(log_probs)
     check_reduction(reduction, "nll_loss")
-    weight = _class_weights(log_probs, weight, _checked_weights(log_probs, weight, "nll_loss"))
+    weight = _op_weights(weight, _checked_weights(log_probs, weight, "nll_loss"))
     labels = _labels(log_probs, target, ignore_index, "nll_loss")
-    return _nll(log_probs, labels, reduction, ignore_index, weight)
+    # autograd's op, as cross_entropy's: the labels and weights read on each call, so a compiled step replays it
+    return autograd.nll_loss(log_probs, labels, ignore_index=ignore_index, weight=weight, reduction=reduction)
 
 
-def _nll(log_p: Tensor, labels: np.ndarray, reduction: str, ignore_index: int, weight: Any) -> Tensor:
-    """-log_p at each label (0 where ignored), times its class's weight, reduced; the mean is over the
-    labels not ignored, or over their weights (NaN when all are ignored or weigh 0, as torch)."""
-    keep = labels != ignore_index
-    rows = _rows(log_p)
-    classes = np.where(keep, labels, 0).ravel()
-    losses = _kept(-rows[np.arange(rows.shape[0]), classes], keep.ravel())
-    if weight is not None:
-        weight = raw(weight)  # picked by the labels, outside the graph: a compiled step runs this eagerly
-        losses = losses * weight[classes]
-    if reduction == "none":
-        return losses.reshape(labels.shape)
-    return losses.sum() if reduction == "sum" else _mean(losses.sum(), labels, keep, weight)
-
-
-def _kept(losses: Tensor, keep: np.ndarray) -> Tensor:
-    """`losses` where `keep`, else 0. A where, not a product: an ignored example's loss may be
-    inf (a -inf score), and inf * 0 would make the loss NaN; the where also gives it no gradient."""
-    return autograd.where(keep, losses, 0.0)
-
-
-def _counted(labels: np.ndarray, keep: np.ndarray, weight: Any) -> float:
-    """What the mean divides by: the number of labels kept, or the sum of their classes' weights."""
-    if weight is None:
-        return int(np.count_nonzero(keep))
-    return float(np.sum(raw(weight)[labels[keep]], dtype=np.float64))
-
-
-def _mean(total: Tensor, labels: np.ndarray, keep: np.ndarray, weight: Any) -> Tensor:
-    """`total` over the labels kept (or their weights' sum, `_counted`). Where that is 0 the mean is NaN, as
-    torch's; its gradient is 0 when no label is kept (nothing flows), and NaN when the kept labels weigh 0
-    (each one's share, its weight over the total, is 0 / 0)."""
-    count = _counted(labels, keep, weight)
-    if count:
-        return total / count
-    nan = total.dtype.type(np.nan)
-    return total * nan if keep.any() else total * 0 + nan
-
-
-def _checked_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | None:
-    """`weight` checked: one finite number >= 0 per class (None stays None)."""
+def _checked_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | Tensor | None:
+    """`weight` checked: one finite number >= 0 per class (None stays None; a Tensor given back, unread)."""
     if weight is None:
         return None
     w = constant_weights(weight, "weight", name, "class weights")
@@ -127,7 +86,14 @@ def _checked_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | Non
     return w
 
 
-def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | None) -> Any:
+def _op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
+    """Class weights as autograd's cross_entropy and nll_loss take them, which read their numbers on each call
+    (in the scores' dtype): the caller's Tensor or array itself; a list as the array `checked`, noted as
+    copied from it (`copied_from`: a compiled step's replays record again when an item is set)."""
+    return weight if weight is None or isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
+
+
+def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | Tensor | None) -> Any:
     """Weights `checked` by _checked_weights as the graph reads them (`as_read`: the caller's constant Tensor,
     or an array of the scores' dtype); None stays None."""
     return None if checked is None else as_read(weight, checked, scores.dtype)
@@ -241,12 +207,3 @@ def _class_axis(scores: Tensor) -> int:
 
 def _classes(scores: Tensor) -> int:
     return scores.shape[_class_axis(scores)]
-
-
-def _rows(scores: Tensor) -> Tensor:
-    """The scores as one row of classes per example: (examples, classes), the class axis moved last."""
-    if scores.ndim == 1:
-        return scores.reshape(1, -1)
-    if scores.ndim > 2:
-        scores = scores.transpose(0, *range(2, scores.ndim), 1)
-    return scores.reshape(-1, scores.shape[-1])

@@ -69,32 +69,36 @@ def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
     return total if reduction == "sum" else total * (1.0 / len(terms))
 
 
-def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray:
-    """The weights of loss `name` (its argument `arg`, `what` in messages) as an array of finite numbers
-    >= 0: constants, so a Tensor that requires grad is refused rather than silently not differentiated."""
+def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:
+    """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers >= 0: constants, so a
+    Tensor that requires grad is refused rather than silently not differentiated. A Tensor is given back as it
+    is, its numbers left unread (checked through validate: a compiled step's replays read them live, and read
+    nothing that nn made of them); anything else as an array."""
     if isinstance(weight, Tensor) and needs_grad(weight):
         raise TypeError(f"{name}: {what} are constants here and take no gradient; give {arg}.detach() or an array")
-    w = np.asarray(raw(weight))
+    w = weight if isinstance(weight, Tensor) else np.asarray(weight)
     if w.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
     # the caller's array or Tensor through validate: a compiled step's replays check each call's weights. A
-    # number is the step's own (a literal, a module's guarded setting): checked here, as `w`, a copy made on
-    # each call, could not be validated again by a replay (the step then never replayed)
+    # number or a list is the step's own (a literal, a module's guarded setting; a list is pinned to its numbers
+    # too, `as_read`): checked here, as `w`, a copy made on each call, could not be validated again by a replay
+    # (the step then never replayed)
     require(
-        [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else w],
+        [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else np.ravel(w).tolist()],
         lambda x: np.isfinite(x) & (x >= 0),
         lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
     )
     return w
 
 
-def as_read(weight: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
+def as_read(weight: Any, checked: np.ndarray | Tensor, dtype: np.dtype) -> Any:
     """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
-    Tensor or array where it has `dtype`, so that a compiled step reads its data on every replay as eager
-    does (a Tensor's live, an array argument's fed as an input, a held array's pinned to its numbers; a copy
-    made on each call kept the step from replaying), else an array in `dtype`."""
-    if isinstance(weight, Tensor | np.ndarray) and weight.dtype == dtype:
-        return weight
+    Tensor or array as an operand in `dtype` (`as_operand`: itself, or cast by the astype op, which a compiled
+    step runs again on each call's numbers: a Tensor's read live, an array argument's fed as an input, a held
+    array's pinned to its numbers); a number or a list as an array in `dtype`, a list's pinned to its numbers
+    (`copied_from`: a replay records again when an item is set)."""
+    if isinstance(weight, Tensor | np.ndarray):
+        return as_operand(weight, dtype)
     return copied_from(checked.astype(dtype), weight)
 
 

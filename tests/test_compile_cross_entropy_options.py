@@ -116,3 +116,18 @@ def test_logits_of_more_dims_replay_bit_for_bit(options, monkeypatch):
         return [run(Tensor(rng.standard_normal((4, 3))), y.copy()) for y in labels], model.W.data
 
     check_replayed(scenario, monkeypatch, replays_at_least=len(LABELS) - 2)
+
+
+@pytest.mark.parametrize("options", [{}, OPTIONS["weight"], OPTIONS["ignored, none, weight"], OPTIONS["smoothing"]])
+def test_one_example_replays_with_its_label_changing(options, monkeypatch):
+    """Logits (classes,) of one example and a label of shape (), another on each call: nn gives the op the
+    caller's label itself (PyTorch's unbatched input), so each replay reads its call's. Before, nn made it an
+    array of one, which a replay could not feed: the step replayed only while the label stayed the same."""
+
+    def scenario(compile):
+        model, opt = linear()
+        run = compile(lambda x, y: _sgd(model, opt, F.cross_entropy(model(x)[0], y, **options).sum()))
+        rng = np.random.default_rng(9)
+        return [run(Tensor(rng.standard_normal((1, 3))), np.array(y[0])) for y in LABELS], model.W.data
+
+    check_replayed(scenario, monkeypatch, replays_at_least=len(LABELS) - 2)

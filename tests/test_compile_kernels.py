@@ -30,17 +30,18 @@ SHAPES = {
     "tanh": [[(1, 5)], [(7,)], [(3, 4, 2)]],
     "sigmoid": [[(1, 5)], [(7,)], [(3, 4, 2)]],
     "cross_entropy": [[(1, 10)], [(5, 3)], [(8, 10)]],
+    "nll_loss": [[(1, 10)], [(5, 3)], [(8, 10)]],
 }
 
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 # float16 is computed in float32 by these ops (half_precision): no kernel, the op's own runs in a replay
-IN_FLOAT32 = (*ACTIVATIONS, "cross_entropy")
+IN_FLOAT32 = (*ACTIVATIONS, "cross_entropy", "nll_loss")
 
 
 def inputs(name, shapes, dtype, rng):
     """Random inputs: for an activation zeros of both signs (relu's kink) and large values; for
-    cross-entropy large logits, a row with -inf, and labels."""
+    cross-entropy large logits, a row with -inf, and labels; for nll_loss labels."""
     xs = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
     params = {}
     if name in ACTIVATIONS and xs[0].size > 3:
@@ -49,6 +50,7 @@ def inputs(name, shapes, dtype, rng):
         xs[0][0, 0] = 1e4 if dtype != np.float16 else 6e4
         if len(xs[0]) > 2:
             xs[0][1, :2] = -np.inf
+    if name in ("cross_entropy", "nll_loss"):
         params = {"labels": rng.integers(0, shapes[0][1], shapes[0][0])}
     return xs, params
 
@@ -133,6 +135,39 @@ def test_the_cross_entropy_kernel_gives_the_ops_bits_with_ignored_rows(labels, i
             assert np.isnan(out) == ignored.all()
 
 
+NLL_OPTIONS = {
+    "plain": {},
+    "weight": {"weight": np.array([0.5, 2.0, 0.0, 1.5, 3.0])},
+    "sum": {"reduction": "sum"},
+    "none, weight": {"reduction": "none", "weight": np.array([0.5, 2.0, 0.0, 1.5, 3.0])},
+}
+
+
+@pytest.mark.parametrize("dtype", (np.float32, np.float64))  # float16: no kernel (IN_FLOAT32)
+@pytest.mark.parametrize("options", NLL_OPTIONS.values(), ids=NLL_OPTIONS.keys())
+@pytest.mark.parametrize("labels, ignore_index", IGNORED.values(), ids=IGNORED.keys())
+def test_the_nll_loss_kernel_gives_the_ops_bits_with_options_and_ignored_rows(labels, ignore_index, options, dtype):
+    """Fed each call's labels, alternating with labels of class 2 alone (weight 0: a NaN mean and gradient),
+    the kernel gives the op's forward and rule bit for bit; an ignored row's -inf counts for nothing."""
+    op, rng, dtype = OPS["nll_loss"], np.random.default_rng(2), np.dtype(dtype)
+    params: dict = {"ignore_index": ignore_index, **options}
+    k = kernel(op, [(4, 5)], dtype, params, [True])
+    labels = np.array(labels)
+    for fresh in (np.array([3, 0, 1, 2]), labels, np.array([2, 2, 2, 2])) * 2:
+        log_probs = (rng.standard_normal((4, 5)) * 3).astype(dtype)
+        log_probs[fresh == ignore_index] = -np.inf
+        params["labels"] = fresh
+        with np.errstate(all="ignore"):
+            expected = np.asarray(op.forward(log_probs, **params))
+            out = np.asarray(k.forward(log_probs))
+            assert_bits(out, expected, "nll_loss: forward")
+            g = (rng.standard_normal(expected.shape) * 2).astype(dtype)
+            (wanted,) = Record(op, dict(params), [True]).vjp(g, expected, log_probs)
+            (got,) = k.backward(g, out, log_probs)
+        assert_bits(got, wanted, "nll_loss: gradient")
+        assert not got[fresh == ignore_index].any(), "an ignored row has a gradient"
+
+
 def test_the_cross_entropy_kernel_checks_each_calls_labels_whatever_the_last_calls_dtype():
     """The kernel checks labels of the last call's dtype in one reduction: a dtype it has not seen is
     checked again, and a label out of range, negative, of another kind or shape is refused as eagerly."""
@@ -172,6 +207,7 @@ def assert_bits(got, expected, what):
         ("matmul", [(2, 3, 4), (4, 2)], np.float64, {}),
         ("relu", [(3,)], np.float64, {"extra": 1}),
         ("cross_entropy", [(3,)], np.float64, {"labels": np.array([0])}),
+        ("nll_loss", [(3, 4, 2)], np.float64, {"labels": np.zeros((3, 2), int)}),
         ("exp", [(3,)], np.float64, {}),
     ],
 )

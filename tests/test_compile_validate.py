@@ -139,19 +139,24 @@ def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live
         assert eager == compiled and np.array_equal(eager_w, compiled_w), name
 
 
-def test_data_made_from_a_constant_tensors_numbers_is_never_replayed_stale():
-    """A copy of the weights in the predictions' dtype is data made from a constant Tensor's numbers:
-    equal on the recorded calls, a replay reused it after `w.data` changed (1.0225 where eager gives
-    0.7202). Such a step now runs eagerly."""
+def test_weights_of_another_dtype_are_cast_by_an_op_and_never_replayed_stale(monkeypatch):
+    """float64 weights beside float32 logits are cast by the astype op, data made from a constant Tensor's
+    numbers: the replays are pinned to them, and a change (in place, or `w.data` replaced) records the step
+    again. A copy cast with numpy (equal on the recorded calls, a replay reused it after `w.data` changed:
+    1.0225 where eager gives 0.7202) could not be pinned, and such a step ran eagerly."""
     x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
     w, target = Tensor(np.array([1.0, 2.0, 3.0])), np.ones((4, 3), np.float32)
     step = lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w)  # noqa: E731
-    run = autograd.compile(step)
-    with pytest.warns(autograd.CompileWarning, match="after reading numbers of its tensors"):
+    run = autograd.compile(step, strict=True)
+    replays = count_replays(monkeypatch)
+    for change in (lambda: None, lambda: w.data.__setitem__(slice(None), [5.0, 0.1, 7.0])):
+        change()
         for _ in range(3):
-            run(x, target)
-    w.data[:] = [5.0, 0.1, 7.0]
-    assert run(x, target).item() == step(x, target).item()
+            assert run(x, target).item() == step(x, target).item()
+    w.data = np.array([0.5, 4.0, 2.0])
+    for _ in range(3):
+        assert run(x, target).item() == step(x, target).item()
+    assert len(replays) == 3  # the third call after each change
 
 
 def test_class_weights_picked_by_the_labels_are_read_live_on_each_replay(monkeypatch):

@@ -233,8 +233,12 @@ def test_forward_errors_of_their_own_kind_pass_unchanged():
 
 def test_cross_entropy_label_errors_say_how_to_fix_them():
     logits = Tensor(np.zeros((2, 3)))
-    with pytest.raises(ShapeError, match=r"needs logits of shape \(batch, classes\), got \(3,\)$"):
-        cross_entropy(Tensor(np.zeros(3)), [0])
+    with pytest.raises(ShapeError, match=r"needs logits of shape \(classes,\), \(batch, classes\) or .*, got \(\)$"):
+        cross_entropy(Tensor(np.float64(0.0)), 0)
+    with pytest.raises(
+        ShapeError, match=r"one label per example of shape \(classes,\): labels of shape \(\), got \(1,\)$"
+    ):
+        cross_entropy(Tensor(np.zeros(3)), [0])  # one example takes one label of shape (), PyTorch's unbatched input
     fix = {
         "index": r"pass class indices 0, 1, \.\.\., classes - 1$",
         "cast": r"convert them with labels\.astype\(int\)$",

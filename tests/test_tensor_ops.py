@@ -9,7 +9,18 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from judged import judged_gradcheck
 
-from autograd import Tensor, concatenate, cross_entropy, grad, gradcheck, stack, tensor_ops, topological_order, where
+from autograd import (
+    Tensor,
+    concatenate,
+    cross_entropy,
+    grad,
+    gradcheck,
+    nll_loss,
+    stack,
+    tensor_ops,
+    topological_order,
+    where,
+)
 from autograd.conv import conv2d, conv_transpose2d, max_pool2d
 from autograd.op_table import ELEMENTWISE, POSITIVE, Domain
 from autograd.testing import arrays, broadcastable_shapes, shapes, tensor_expressions, within
@@ -223,6 +234,7 @@ TENSOR_ONLY = {
     "softmax": (lambda t: t.softmax(axis=0), [X]),
     "log_softmax": (lambda t: t.log_softmax(axis=-1), [X]),
     "cross_entropy": (lambda t: cross_entropy(t, [2, 0]), [X]),
+    "nll_loss": (lambda t: nll_loss(t, [2, 0], weight=np.abs(ROW), reduction="none") * t[:, 0], [X]),  # g depends on t
     "astype": (lambda t: t.astype(np.float64) * t, [X]),
     "reshape": (lambda t: t.reshape(3, 2), [X]),
     "transpose": (lambda t: t.transpose(-1, 0), [X]),

@@ -62,6 +62,16 @@ def test_logits_of_more_dims_match_torch(shape, options, reduction, dtype):
     _check_as_torch(logits, labels, options, reduction, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
+def test_one_example_matches_torch(options, reduction, dtype):
+    """Logits (classes,) and a label of shape (), PyTorch's unbatched input; an ignored label with "sum" and
+    "none" (its mean is NaN: test_a_mean_of_nothing_or_of_weightless_labels_is_nan_as_torch's case)."""
+    for label in (3, 0) if reduction == "mean" else (3, -100):
+        _check_as_torch(LOGITS[0], np.array(label), options, reduction, dtype)
+
+
 def _check_as_torch(logits, labels, options, reduction, dtype):
     """cross_entropy of `logits` against `labels` (-100 ignored) with these options, as torch's: forward,
     gradient and second derivative."""

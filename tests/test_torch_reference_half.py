@@ -98,6 +98,14 @@ def softmax_cases():
         ours = partial(autograd.cross_entropy, labels=labels)
         theirs = partial(torch.nn.functional.cross_entropy, target=torch.tensor(labels))
         yield pytest.param("cross_entropy", ours, theirs, x, np.float16(1), id=f"cross_entropy-{i}")
+        ours = partial(autograd.nll_loss, labels=labels, weight=np.linspace(0.5, 2, x.shape[1]))
+        theirs = partial(_torch_nll, labels=labels, weight=np.linspace(0.5, 2, x.shape[1]))
+        yield pytest.param("nll_loss", ours, theirs, x, np.float16(1), id=f"nll_loss-{i}")
+
+
+def _torch_nll(t, labels, weight):
+    """torch's nll_loss with the weights in the scores' dtype (its own asks for that)."""
+    return torch.nn.functional.nll_loss(t, torch.tensor(labels), weight=torch.tensor(weight, dtype=t.dtype))
 
 
 @pytest.mark.parametrize("name, ours, theirs, x, g", list(softmax_cases()))
@@ -125,7 +133,7 @@ def test_float16_softmax_family_gives_the_float32_results_rounded_once(name, our
             np.testing.assert_array_equal(a, np.asarray(b).astype(np.float16), err_msg=f"{name} {result}")
 
 
-@pytest.mark.parametrize("name", [*SOFTMAX_FAMILY, "cross_entropy"])
+@pytest.mark.parametrize("name", [*SOFTMAX_FAMILY, "cross_entropy", "nll_loss"])
 def test_a_compiled_float16_softmax_family_step_gives_eager_bits(name):
     """A replay runs the op itself in float16 (no kernel computes it in float16): the same bits as eager."""
     x = softmax_logits()[1]
@@ -133,8 +141,8 @@ def test_a_compiled_float16_softmax_family_step_gives_eager_bits(name):
     labels[:3] = -100  # ignored rows
 
     def step(t):
-        if name == "cross_entropy":
-            loss = autograd.cross_entropy(t, labels, ignore_index=-100)
+        if name in ("cross_entropy", "nll_loss"):
+            loss = getattr(autograd, name)(t, labels, ignore_index=-100)
         else:
             loss = (
                 SOFTMAX_FAMILY[name][0](t, 1)

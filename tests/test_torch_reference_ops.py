@@ -96,6 +96,16 @@ TENSOR_CASES.update(
             lambda t: F.cross_entropy(t, torch.from_numpy(LABELS)),
             [X],
         ),
+        "nll_loss": (
+            lambda t: autograd.nll_loss(t, LABELS, weight=np.abs(ROW), reduction="none") * t[:, 0],
+            lambda t: (
+                F.nll_loss(
+                    t, torch.from_numpy(LABELS), weight=torch.tensor(np.abs(ROW), dtype=t.dtype), reduction="none"
+                )
+                * t[:, 0]
+            ),
+            [X],
+        ),
         "conv2d": (
             lambda x, w: conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
             lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
