@@ -2,6 +2,7 @@
 
 Public API:
     Module                          parameters from attributes, buffers, train/eval, state_dict, repr
+    Parameter                       a leaf Tensor that requires grad, over the data given: a module's parameter
     Neuron, Layer, MLP              micrograd's modules on Value
     Linear, Softmax, Dropout, Sequential
                                     layers on Tensor
@@ -79,6 +80,7 @@ from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
@@ -133,6 +135,7 @@ __all__ = [
     "ModuleList",
     "Neuron",
     "Optimizer",
+    "Parameter",
     "RMSprop",
     "ReLU",
     "Sequential",
