@@ -2,6 +2,8 @@
 numbers, bit for bit, strictly (no eager fallback, no warning), over several calls; PReLU's learned
 slopes and a model of nn.Parameters are trained through the replays."""
 
+import warnings
+
 import numpy as np
 import pytest
 from compile_faithful_cases import check_replayed
@@ -80,3 +82,23 @@ def test_prelu_s_slopes_are_trained_by_the_replays(monkeypatch):
 
     check_replayed(scenario, monkeypatch, replays_at_least=CALLS - 2)
     assert not np.allclose(slopes[-1], 0.1)
+
+
+def test_fit_compiled_trains_a_prelu_glu_model_as_eagerly():
+    """nn.fit(compile=True): no CompileWarning (every step after the recorded ones replays), eager's numbers."""
+    x = np.random.default_rng(0).standard_normal((48, 6)).astype(np.float32)
+    labels = np.random.default_rng(1).integers(0, 3, 48)
+
+    def fit(compiled):
+        model = nn.Sequential(nn.Linear(6, 16, seed=0), nn.PReLU(), nn.GLU(), nn.Linear(8, 3, seed=1))
+        opt = nn.Adam(model.parameters(), lr=0.01)
+        history = nn.fit(model, F.cross_entropy, opt, (x, labels), epochs=2, verbose=False, compile=compiled)
+        return history.loss, [p.data.copy() for p in model.parameters()]
+
+    eager = fit(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = fit(True)
+    assert eager[0] == compiled[0]
+    for a, b in zip(eager[1], compiled[1]):
+        np.testing.assert_array_equal(a, b)
