@@ -53,6 +53,7 @@ from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_compl
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_math import MATH
+from .op_table_pieces import PIECES
 from .op_table_reductions import REDUCTIONS
 from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
@@ -282,6 +283,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += BINARY + MATH + ACTIVATIONS
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + REDUCTIONS + SHAPES + CONV  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

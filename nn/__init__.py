@@ -2,6 +2,7 @@
 
 Public API:
     Module                          parameters from attributes, buffers, train/eval, state_dict, repr
+    Parameter                       a leaf Tensor that requires grad, over the data given: a module's parameter
     Neuron, Layer, MLP              micrograd's modules on Value
     Linear, Softmax, Dropout, Sequential
                                     layers on Tensor
@@ -14,6 +15,10 @@ Public API:
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
+    LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
+    PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
+    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
+                                    more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
@@ -54,6 +59,7 @@ from .activations import (
     GELU,
     SELU,
     Activation,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -65,13 +71,18 @@ from .activations import (
     Sigmoid,
     SiLU,
     Softplus,
+    Softshrink,
     Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
+from .along_axis import GLU, LogSoftmax, Softmin
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten
+from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout2d
 from .embedding import Embedding
 from .io import load, save
@@ -85,9 +96,25 @@ from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
 from .optim_rprop import Rprop
+from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .prelu import PReLU
+from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
+from .upsample import Upsample
 
 __all__ = [
     "Activation",
@@ -144,6 +171,7 @@ __all__ = [
     "ModuleList",
     "Neuron",
     "Optimizer",
+    "Parameter",
     "RMSprop",
     "ReLU",
     "Sequential",
@@ -166,6 +194,11 @@ __all__ = [
     "schedulers",
     "utils",
 ]
+# PyTorch's layers added later, each calling its function in nn.functional
+__all__ += ["CosineSimilarity", "GLU", "Hardshrink", "LogSoftmax", "PReLU", "PairwiseDistance", "PixelShuffle"]
+__all__ += ["PixelUnshuffle", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten", "Upsample"]
+__all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d"]
+__all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

@@ -34,23 +34,37 @@ def accept_inplace(owner: str, args: tuple[Any, ...], inplace: Any = _UNSET) -> 
     return tuple(args)
 
 
-def _functional(function: Callable[..., Any]) -> Callable[..., Any]:
+def check_required(owner: str, required: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """TypeError unless each option in `required` is given, by position (in order) or by name: those
+    PyTorch's function has no default for (threshold's threshold and value), though autograd's has."""
+    missing = [name for name in required[len(args) :] if name not in kwargs]
+    if missing:
+        raise TypeError(f"{owner} needs {' and '.join(missing)} (PyTorch's has no default): give them")
+
+
+def _functional(function: Callable[..., Any], required: tuple[str, ...] = ()) -> Callable[..., Any]:
     """`function` taking PyTorch's `inplace` too, as torch.nn.functional's: `F.relu(x, inplace=True)`,
-    `F.leaky_relu(x, 0.2, True)`."""
+    `F.leaky_relu(x, 0.2, True)`; the options in `required` must be given (check_required)."""
 
     @functools.wraps(function)  # its name, and `__wrapped__`: the layer's function itself
     def activation(x: Any, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> Any:
-        return function(x, *accept_inplace(function.__name__, args, inplace), **kwargs)
+        args = accept_inplace(function.__name__, args, inplace)
+        check_required(function.__name__, required, args, kwargs)
+        return function(x, *args, **kwargs)
 
     activation.__doc__ = f"{function.__doc__} PyTorch's `inplace=` is accepted (nn.activations.accept_inplace)."
     return activation
 
 
 class Activation(FunctionModule):
-    """An elementwise function of autograd as a layer; its arguments are the function's own."""
+    """An elementwise function of autograd as a layer; its arguments are the function's own (those in
+    `required` must be given, as PyTorch's layer has no default for them)."""
+
+    required: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> None:
         args = accept_inplace(type(self).__name__, args, inplace)
+        check_required(type(self).__name__, self.required, args, kwargs)
         type(self).function(0.0, *args, **kwargs)  # wrong parameters (NaN ones too) raise here, not at the first batch
         self.keep_options(dict(zip(options_of(type(self).function), args)) | kwargs)
 
@@ -77,9 +91,21 @@ Hardtanh = _activation("Hardtanh", "hardtanh")
 ReLU6 = _activation("ReLU6", "relu6")
 Hardswish = _activation("Hardswish", "hardswish")
 Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid")
+Hardshrink = _activation("Hardshrink", "hardshrink")
+Softshrink = _activation("Softshrink", "softshrink")
+Threshold = _activation("Threshold", "threshold")
+Threshold.required = ("threshold", "value")  # Threshold(threshold, value), as PyTorch's: no defaults
+
+
+def tanhshrink(x: Any) -> Any:
+    """x - tanh(x), as torch.nn.functional.tanhshrink: a composition, its gradient tanh(x)²."""
+    return x - autograd.tanh(x)
+
+
+Tanhshrink = function_module("Tanhshrink", tanhshrink, Activation, "`tanhshrink` as a layer: x - tanh(x).")
 
 # the functions of the layers above, by name, taking `inplace=` as the layers do: nn.functional's
 # activations (F.gelu, F.leaky_relu, ...)
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    cls.function.__name__: _functional(cls.function) for cls in Activation.__subclasses__()
+    cls.function.__name__: _functional(cls.function, cls.required) for cls in Activation.__subclasses__()
 }

@@ -1,4 +1,4 @@
-"""Embedding: a table of vectors looked up by integer index, as torch.nn.Embedding."""
+"""Embedding and its function embedding: a table of vectors looked up by integer index, as torch.nn.Embedding."""
 
 from __future__ import annotations
 
@@ -60,43 +60,59 @@ class Embedding(Module):
         return made
 
     def forward(self, indices: Any) -> Tensor:
-        index = as_array("Embedding", "the index", raw(indices))
-        validate(self._check, index)  # a compiled step's replays check each call's indices too
-        padding = guard(self, "padding_idx")  # a compiled step records again if it changes
-        if padding is None:
-            return self.weight[index]
-        # a row still (the table may have been replaced by a smaller one); its gradient zeroed in the graph,
-        # not by a mask of the indices made with numpy, which a compiled step could not make again
-        return _no_gradient_to_row(self.weight, row=_row(padding, self.weight.shape[0]))[index]
-
-    def _check(self, index: np.ndarray) -> None:
-        """TypeError if `index` holds no integers, IndexError if one is out of range."""
-        if index.dtype.kind not in "iu":
-            raise TypeError(
-                f"Embedding takes integer indices, got dtype {index.dtype}; cast them (indices.astype(np.int64))"
-            )
-        n = self.weight.shape[0]
-        outside = index[(index < 0) | (index >= n)]
-        if outside.size:
-            raise IndexError(f"Embedding index {outside[0]} is out of range: this table has rows 0 to {n - 1}")
+        return lookup("Embedding", indices, self.weight, guard(self, "padding_idx"))  # guard: a compiled step
+        # records again if padding_idx changes
 
     def extra_repr(self) -> str:
         padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
         return f"{self.weight.shape[0]}, {self.weight.shape[1]}{padding}"
 
 
-def _row(padding_idx: Any, rows: int) -> int | None:
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """torch.nn.functional.embedding: the rows of `weight` (num_embeddings, embedding_dim) at the integer
+    indices `input` (any shape), of shape input.shape + (embedding_dim,); no gradient flows to row
+    `padding_idx` (negative counts from the end). nn.Embedding calls it."""
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        raise TypeError(
+            f"embedding: weight must be a 2-d Tensor (num_embeddings, embedding_dim), got "
+            f"{type(weight).__name__} of shape {np.shape(raw(weight))}"
+        )
+    return lookup("embedding", input, weight, padding_idx)
+
+
+def lookup(owner: str, indices: Any, weight: Tensor, padding_idx: Any) -> Tensor:
+    """embedding's and Embedding's look-up, `owner` naming the caller in its errors."""
+    index = as_array(owner, "the index", raw(indices))
+    validate(lambda index: _check(owner, index, weight.shape[0]), index)  # a compiled step's replays check it too
+    if padding_idx is None:
+        return weight[index]
+    # a row still (the table may have been replaced by a smaller one); its gradient zeroed in the graph,
+    # not by a mask of the indices made with numpy, which a compiled step could not make again
+    return _no_gradient_to_row(weight, row=_row(padding_idx, weight.shape[0], owner))[index]
+
+
+def _check(owner: str, index: np.ndarray, rows: int) -> None:
+    """TypeError if `index` holds no integers, IndexError if one is out of range."""
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{owner} takes integer indices, got dtype {index.dtype}; cast them (indices.astype(np.int64))")
+    outside = index[(index < 0) | (index >= rows)]
+    if outside.size:
+        raise IndexError(f"{owner} index {outside[0]} is out of range: this table has rows 0 to {rows - 1}")
+
+
+def _row(padding_idx: Any, rows: int, owner: str = "Embedding") -> int | None:
     """padding_idx as a row of the table (a negative one counted from the end), or None."""
     if padding_idx is None:
         return None
     if not is_int(padding_idx):
         raise TypeError(
-            f"Embedding: padding_idx must be an integer or None, got {padding_idx!r}; the third argument is "
-            "padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)"
+            f"{owner}: padding_idx must be an integer or None, got {padding_idx!r}"
+            + ("; the third argument is padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)")
+            * (owner == "Embedding")
         )
     if not -rows <= padding_idx < rows:
         raise IndexError(
-            f"Embedding: padding_idx {padding_idx} is not a row of a table of {rows} (-{rows} to {rows - 1})"
+            f"{owner}: padding_idx {padding_idx} is not a row of a table of {rows} (-{rows} to {rows - 1})"
         )
     return int(padding_idx) % rows
 

@@ -1,7 +1,9 @@
 """Activations, losses and accuracy in one namespace, as torch.nn.functional. The losses are
 nn.losses' (predictions against targets of the same shape, for Tensors and for lists of Values)
 and nn.losses_classes' (class scores: cross_entropy, nll_loss). Convolution, pooling, pad and
-one_hot are autograd's, which take PyTorch's arguments; dropout is nn.Dropout's."""
+one_hot are autograd's, which take PyTorch's arguments; dropout is nn.Dropout's. The layers' own
+functions (linear, embedding, layer_norm, batch_norm, group_norm, prelu, ...) are where they compute:
+the layers call them."""
 
 from __future__ import annotations
 
@@ -32,9 +34,13 @@ from autograd import (
 )
 
 from .activations import FUNCTIONS
+from .along_axis import glu, softmin
 from .arguments import as_array, as_examples, check_flag, check_real, layer_input
+from .distances import cosine_similarity, pairwise_distance
+from .dropout import dropout2d
+from .embedding import embedding
 from .function_modules import FunctionModule
-from .layers import dropout
+from .layers import dropout, linear
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -53,6 +59,10 @@ from .losses_margins import (  # noqa: F401 (listed in __all__ through MARGIN_LO
     margin_ranking_loss,
     soft_margin_loss,
 )
+from .norm_functions import batch_norm, group_norm, layer_norm
+from .prelu import prelu
+from .reshaping import pixel_shuffle, pixel_unshuffle
+from .upsample import interpolate
 
 __all__ = [
     "accuracy",
@@ -86,6 +96,15 @@ __all__ = [
 ]
 __all__ += sorted(FUNCTIONS)
 __all__ += MARGIN_LOSSES  # margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
+# the layers' functions (the layers call them), as torch.nn.functional's
+__all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
+__all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
+
+
+def __dir__() -> list[str]:
+    """The public API (`__all__`): not the modules and names this one imports (np, functools, Any)."""
+    return sorted(__all__)
+
 
 globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions, inplace= accepted
 

@@ -1,15 +1,15 @@
-"""Layers on Tensor: Linear, Softmax, Dropout (and its function, dropout), Sequential (built at once or
-step by step)."""
+"""Layers on Tensor: Linear (and its function, linear), Softmax, Dropout (and its function, dropout),
+Sequential (built at once or step by step)."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, drawn, guard
+from autograd import ShapeError, Tensor, drawn, guard
 
 from .arguments import check_axis, check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
 from .module import Module
@@ -49,12 +49,35 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.__class__ is not Tensor:  # an array or a list made a Tensor; a number, None or a Value refused
             x = layer_input("Linear", x)
-        y = x @ self.W
-        return y + self.b if self.b is not None else y
+        return affine(x, self.W, self.b)
 
     def extra_repr(self) -> str:
         nin, nout = self.W.shape
         return f"{nin} -> {nout}, init={self.init!r}" + ("" if self.b is not None else ", bias=False")
+
+
+def affine(x: Tensor, W: Tensor, b: Tensor | None) -> Tensor:
+    """x @ W + b (b None: none), W of shape (in, out): the one computation of Linear and F.linear."""
+    y = x @ W
+    return y + b if b is not None else y
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.linear: x @ weight.T + bias, weight of PyTorch's shape (out, in) (1-d: (in,),
+    one output per row), bias of shape (out,) or None. A chainrule Linear's W is (in, out): pass layer.W.T."""
+    x, weight = layer_input("linear", x), layer_input("linear", weight)
+    if weight.ndim not in (1, 2) or x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ShapeError(
+            f"linear: weight must be of PyTorch's shape (out_features, in_features) or (in_features,), "
+            f"in_features {x.shape[-1:] or '(none: a 0-d input)'} the input's last axis, got input of shape "
+            f"{x.shape} and weight of shape {weight.shape}; a chainrule Linear's W is (in, out): pass layer.W.T"
+        )
+    if bias is not None:
+        bias = layer_input("linear", bias)
+        wanted = weight.shape[:1] if weight.ndim == 2 else ()  # one per output; a 1-d weight gives one output
+        if bias.shape != wanted:
+            raise ShapeError(f"linear: bias must be of shape {wanted}, one per output, got {bias.shape}")
+    return affine(x, weight.T, bias)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -62,15 +85,28 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     scaled by 1 / (1 - p), drawn from nn's default generator; else x. As PyTorch's, training is True
     unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
     the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
-    check_real("dropout", "p", p, 0, 1, high_included=False)
-    training = check_flag("dropout", "training", training)  # in a module: self.training
-    check_flag("dropout", "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
+    return dropped("dropout", x, p, training, inplace, lambda shape: shape)
+
+
+def dropped(
+    owner: str,
+    x: Tensor,
+    p: float,
+    training: bool,
+    inplace: bool,
+    mask_shape: Callable[[tuple[int, ...]], tuple[int, ...]],
+) -> Tensor:
+    """F.dropout and F.dropout2d: their arguments checked, then x times a mask of `mask_shape(x.shape)`
+    drawn from the default generator (one draw per element, or per channel)."""
+    check_real(owner, "p", p, 0, 1, high_included=False)
+    training = check_flag(owner, "training", training)  # in a module: self.training
+    check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
     if not isinstance(x, Tensor):
-        raise TypeError(f"dropout takes a Tensor, got {type(x).__name__}: Tensor(x)")
+        raise TypeError(f"{owner} takes a Tensor, got {type(x).__name__}: Tensor(x)")
     if not training or p == 0:
         return x
-    check_dropped(x, "dropout")
-    shape, dtype = x.shape, x.dtype
+    check_dropped(x, owner)
+    shape, dtype = mask_shape(x.shape), x.dtype
     return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
 
 
@@ -100,25 +136,33 @@ class Softmax(Module):
     PyTorch's nn.Softmax() picks dim 1 of input of 4 axes and 0 of 3 (a choice it deprecates), so there
     a UserWarning asks for the axis."""
 
-    setting_checks = {"axis": lambda softmax, axis: None if axis is None else check_axis("Softmax", "axis", axis)}
+    setting_checks = {
+        "axis": lambda softmax, axis: None if axis is None else check_axis(type(softmax).__name__, "axis", axis)
+    }
 
     def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         if axis is not None and dim is not None:
-            raise TypeError("Softmax() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
+            raise TypeError(f"{type(self).__name__}() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
         self.axis = axis if dim is None else dim
 
     def forward(self, x: Tensor) -> Tensor:
-        x = layer_input("Softmax", x)
+        name = type(self).__name__
+        x = layer_input(name, x)
         axis = self.axis
         if axis is None:
             if x.ndim >= 3:
                 warnings.warn(
-                    f"Softmax() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
-                    "nn.Softmax() takes dim 1 of 4 axes (0 of 3): give Softmax(axis=...) (or dim=) to say which",
+                    f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
+                    f"nn.{name}() takes dim 1 of 4 axes (0 of 3): give {name}(axis=...) (or dim=) to say which",
                     UserWarning,
                     stacklevel=2,
                 )
             axis = -1
+        return self.along(x, axis)
+
+    @staticmethod
+    def along(x: Tensor, axis: int) -> Tensor:
+        """The layer's function along `axis` (LogSoftmax and Softmin give theirs)."""
         return x.softmax(axis=axis)
 
     @property

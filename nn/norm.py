@@ -11,53 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard, raw, validate
+from autograd import ShapeError, Tensor, guard
 
 from .arguments import check_count, check_flag, layer_input, parameter_dtype
 from .module import Module
+from .norm_functions import batch_norm, group_norm, layer_norm
 from .norm_settings import check_groups, check_own_shapes, momentum_setting, normalized_sizes, positive_eps
 from .state_checks import checked
-
-
-def _standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
-    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
-    axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
-    overflow from deviations of 256, and a mean rounded to it is off by units of the spread.
-    A variance that overflows the dtype (float32's from deviations of 1.8e19) is refused (`kind`'s
-    error): its outputs would be 0, where PyTorch's are 0 or NaN."""
-    if x.dtype == np.float16:
-        y, mean, var = _standardize(x.astype(np.float32), axes, eps, kind)
-        return y.astype(np.float16), mean, var
-    mean = x.mean(axis=axes, keepdims=True)
-    centered = x - mean
-    var = (centered * centered).mean(axis=axes, keepdims=True)
-    validate(lambda v: _refuse_overflow(kind, raw(v)), var)  # each replay of a compiled step checks it too
-    return centered / (var + eps).sqrt(), mean, var
-
-
-def _refuse_overflow(kind: str, var: np.ndarray) -> None:
-    """ValueError for an infinite variance: only finite input whose squares overflowed gives one (an
-    infinite or NaN input makes its variance NaN, and the outputs NaN, as in PyTorch)."""
-    if np.isinf(var).any():
-        raise ValueError(
-            f"{kind}: the variance of its input overflows {var.dtype} (deviations from the mean above "
-            f"{math.sqrt(np.finfo(var.dtype).max):.2g}): the activations before it have blown up; lower the "
-            "learning rate, or train in float64 (model.double())"
-        )
-
-
-def _scale_and_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]) -> Tensor:
-    """y * weight + bias, the affine parameters reshaped to `shape` to broadcast against y."""
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    return y + bias.reshape(shape) if bias is not None else y
-
-
-def _write(buffer: np.ndarray, values: np.ndarray) -> None:
-    """buffer[...] = values, through a Tensor over the buffer (in its dtype: no copy), whose version
-    counts the change: a step being compiled (autograd.compile) learns so, and runs eagerly, since a
-    replay would not make the change."""
-    Tensor(buffer, dtype=buffer.dtype)[...] = values
 
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
@@ -107,41 +67,39 @@ class _BatchNorm(Module):
         Eval: by the running ones. As in PyTorch, whether they are kept is decided when the layer is made:
         `track_running_stats` set later only stops (or resumes) their updates."""
         x = self._check(x)
-        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         kept = "running_mean" in self._buffer_names
-        if self.training or not kept:
-            count = x.size // self.num_features
+        batch_statistics = self.training or not kept
+        if batch_statistics and x.size // self.num_features <= 1:
             # an empty batch has no mean; one value is its own mean, normalised to 0 whatever it is (and
             # has no unbiased variance to track): refused in eval too when the batch's statistics are used
-            if count <= 1:
-                fix = "call .eval() to use the running statistics" if kept else "keep running statistics"
-                raise ValueError(
-                    f"{type(self).__name__} with batch statistics needs more than one value per channel, got input "
-                    f"of shape {x.shape}; give a larger batch, or {fix}"
-                )
-            y, mean, var = _standardize(x, (0, *range(2, x.ndim)), self.eps, type(self).__name__)
-            if self.training and self.track_running_stats and kept:
-                self._track(mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
-        else:
+            fix = "call .eval() to use the running statistics" if kept else "keep running statistics"
+            raise ValueError(
+                f"{type(self).__name__} with batch statistics needs more than one value per channel, got input "
+                f"of shape {x.shape}; give a larger batch, or {fix}"
+            )
+        updating = self.training and self.track_running_stats and kept
+        if not batch_statistics:
             guard(self, "statistics_updates")
-            y = (x - self.running_mean.reshape(shape)) / np.sqrt(self.running_var.reshape(shape) + self.eps)
-        return _scale_and_shift(y, self.weight, self.bias, shape)
+        read = kept and (updating or not batch_statistics)  # the running statistics, to update or to use
+        stats = (self.running_mean, self.running_var) if read else (None, None)
+        factor = self._factor() if updating else 0.0
+        y = batch_norm(x, *stats, self.weight, self.bias, batch_statistics, factor, self.eps)
+        if updating:
+            self.num_batches_tracked[...] += 1  # in place: not an attribute set, which would count as nn's change
+            self.statistics_updates += 1
+        return y
 
-    def _track(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
-        """Move the running statistics toward this batch's by `momentum` (by 1/batches seen when
-        momentum is None: the plain average), in place and in their own dtype, as PyTorch does.
-        ValueError, nothing changed, if the plain average's count was set below 0 (load_state_dict refuses it)."""
+    def _factor(self) -> float:
+        """How far this batch moves the running statistics: `momentum`, or 1/batches seen when momentum is
+        None (the plain average), as PyTorch does. ValueError, nothing changed, if the plain average's
+        count was set below 0 (load_state_dict refuses it)."""
         batches = int(self.num_batches_tracked) + 1
         if self.momentum is None and batches < 1:  # 1 / batches would divide by zero or weigh the batch negatively
             raise ValueError(
                 f"{type(self).__name__}: num_batches_tracked is {batches - 1}, but a count of batches is >= 0; "
                 "set it to 0 (or load a state that has it right)"
             )
-        self.num_batches_tracked[...] += 1  # in place: not an attribute set, which would count as nn's change
-        factor = 1 / batches if self.momentum is None else self.momentum
-        _write(self.running_mean, (1 - factor) * self.running_mean + factor * mean)
-        _write(self.running_var, (1 - factor) * self.running_var + factor * unbiased_var)
-        self.statistics_updates += 1
+        return 1 / batches if self.momentum is None else self.momentum
 
     def _check(self, x: Tensor) -> Tensor:
         """`x` as a Tensor (`layer_input`), refused unless of a shape this layer takes."""
@@ -214,8 +172,7 @@ class LayerNorm(Module):
                 f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
             )
         check_own_shapes(self, ("weight", "bias"), self.normalized_shape)
-        y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), self.eps, "LayerNorm")
-        return _scale_and_shift(y, self.weight, self.bias, self.normalized_shape)
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         text = f"{self.normalized_shape}, eps={self.eps}"
@@ -254,12 +211,7 @@ class GroupNorm(Module):
             )
         check_groups(self)  # settings set one at a time are judged together here, as PyTorch's call does
         check_own_shapes(self, ("weight", "bias"), (self.num_channels,))
-        shape = (1, self.num_channels) + (1,) * (x.ndim - 2)
-        if x.size == 0:  # a batch of 0: nothing to normalise (numpy's mean of nothing would warn)
-            return _scale_and_shift(x, self.weight, self.bias, shape)
-        grouped = x.reshape(x.shape[0], self.num_groups, -1)
-        y, _, _ = _standardize(grouped, (2,), self.eps, "GroupNorm")
-        return _scale_and_shift(y.reshape(x.shape), self.weight, self.bias, shape)
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + (

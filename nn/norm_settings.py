@@ -37,17 +37,17 @@ def momentum_setting(bn: Module, momentum: Any) -> float | None:
     return float(momentum)
 
 
-def normalized_sizes(normalized_shape: Any) -> tuple[int, ...]:
+def normalized_sizes(normalized_shape: Any, owner: str = "LayerNorm") -> tuple[int, ...]:
     """LayerNorm's normalized_shape as a tuple of sizes: one (the last axis: a number, or a 0-d array,
     refused by check_count unless it is an int) or a list of them (bytes would pass as one of their codes)."""
     one = not isinstance(normalized_shape, Iterable) or (
         isinstance(normalized_shape, np.ndarray) and normalized_shape.ndim == 0
     )
     wanted = "an int or a list of sizes"
-    shape = [normalized_shape] if one else as_sequence("LayerNorm", "normalized_shape", normalized_shape, wanted)
+    shape = [normalized_shape] if one else as_sequence(owner, "normalized_shape", normalized_shape, wanted)
     if not shape:
-        raise ValueError("LayerNorm: normalized_shape must name at least one axis, got ()")
-    return tuple(check_count("LayerNorm", "each size of normalized_shape", n) for n in shape)
+        raise ValueError(f"{owner}: normalized_shape must name at least one axis, got ()")
+    return tuple(check_count(owner, "each size of normalized_shape", n) for n in shape)
 
 
 def check_groups(gn: Module) -> None:

@@ -17,4 +17,10 @@ PARAMETER_CASES = {
     "softplus(beta=2.0)": ("softplus", {"beta": 2.0}, ANYWHERE),
     # x itself above threshold / beta = 1.5 (a jump, as PyTorch's: its finite differences avoid it)
     "softplus(beta=2.0, threshold=3.0)": ("softplus", {"beta": 2.0, "threshold": 3.0}, Domain(avoid=(1.5,))),
+    "hardshrink(lambd=1.5)": ("hardshrink", {"lambd": 1.5}, Domain(avoid=(-1.5, 1.5))),
+    "hardshrink(lambd=0.0)": ("hardshrink", {"lambd": 0.0}, OFF_KINK),
+    "softshrink(lambd=1.5)": ("softshrink", {"lambd": 1.5}, Domain(avoid=(-1.5, 1.5))),
+    "softshrink(lambd=0.0)": ("softshrink", {"lambd": 0.0}, OFF_KINK),
+    "threshold(threshold=0.5, value=-2.0)": ("threshold", {"threshold": 0.5, "value": -2.0}, Domain(avoid=(0.5,))),
+    "threshold(threshold=-1.0, value=3.0)": ("threshold", {"threshold": -1.0, "value": 3.0}, Domain(avoid=(-1.0,))),
 }

@@ -40,6 +40,8 @@ KINKS = {  # name: (its parameters, the points where PyTorch makes a choice, and
     "hardtanh": ({"min_val": -2.0, "max_val": 0.5}, [-2.0, 0.5, -1.999, 0.499, 2.0]),
     "hardsigmoid": ({}, [-3.0, 3.0, -2.999, 2.999, 4.0]),
     "relu6": ({}, [0.0, 6.0, 5.999]),
+    "hardshrink": ({"lambd": 1.5}, [-0.5, 0.5, -1.5, 1.5, -1.499, 1.501, 0.0]),
+    "softshrink": ({"lambd": 1.5}, [-0.5, 0.5, -1.5, 1.5, -1.499, 1.501, 0.0]),
 }
 
 
@@ -48,7 +50,8 @@ KINKS = {  # name: (its parameters, the points where PyTorch makes a choice, and
 @pytest.mark.parametrize("default", [True, False], ids=["defaults", "parameters"])
 def test_activation_kinks(name, default, dtype):
     """The derivative at each kink is PyTorch's: leaky_relu negative_slope, elu alpha, celu 1 (the
-    left pieces); hardtanh and hardsigmoid 0 at their bounds. First derivatives: no second at a kink."""
+    left pieces); hardtanh and hardsigmoid 0 at their bounds; hardshrink and softshrink 0 at ±lambd
+    (the defaults' 0.5 among the points). First derivatives: no second at a kink."""
     params, points = KINKS[name]
     params = {} if default else params
     torch_fn, _ = torch_function(name, lambda t: getattr(F, name)(t, **params), dtype)
@@ -61,6 +64,17 @@ def test_activation_kinks_on_values(name):
     torch_fn, _ = torch_function(name, lambda t: getattr(F, name)(t, **params), float)
     for x in points:
         check_scalar(lambda v: getattr(v, name)(**params), torch_fn, [x], second=False)
+
+
+@dtypes
+@pytest.mark.parametrize("threshold, value", [(0.5, -2.0), (-1.0, 3.0), (0.0, 0.0)])
+def test_threshold_at_its_jump(threshold, value, dtype):
+    """threshold's derivative at x = threshold is the flat piece's, 0 (PyTorch's, which has no defaults)."""
+    points = [threshold, threshold - 1e-3, threshold + 1e-3, 2.0, -2.0]
+    torch_fn, _ = torch_function("threshold", lambda t: F.threshold(t, threshold, value), dtype)
+    check(lambda t: autograd.threshold(t, threshold, value), torch_fn, [points], dtype, second=False)
+    for x in points:
+        check_scalar(lambda v: v.threshold(threshold, value), torch_fn, [x], second=False)
 
 
 HUGE = [[1e4, -1e4, 1e4, 0.0, -1e4, 700.0], [-1e4, 1e4, 1e4, -1e4, -1e4, -700.0]]

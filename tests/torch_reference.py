@@ -25,6 +25,7 @@ by. The float64 comparison stays elementwise throughout.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -238,10 +239,14 @@ def _hessian_row(g: torch.Tensor | None, xs: Sequence[torch.Tensor]) -> list[flo
     return [0.0 if h is None else h.item() for h in hs]
 
 
+# ops whose PyTorch function has no defaults for their parameters: it is given the table's
+NO_TORCH_DEFAULTS = {"threshold"}
+
+
 def reference(d: Any) -> Callable[..., Any]:
     """PyTorch's function for an entry of chainrule's op table (torch.<its reference>, dotted
     paths such as nn.functional.softplus allowed)."""
     fn: Any = torch
     for part in d.torch_name.split("."):
         fn = getattr(fn, part)
-    return fn
+    return functools.partial(fn, **d.params) if d.name in NO_TORCH_DEFAULTS else fn

@@ -1,0 +1,164 @@
+"""The normalisations as torch.nn.functional's: layer_norm, batch_norm, group_norm; the layers of
+nn/norm.py call them (one place for each computation). Built from Tensor ops, so the gradient flows
+through the statistics too."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, raw, validate
+
+from .arguments import check_count, check_flag, check_real, layer_input
+from .norm_settings import normalized_sizes
+
+
+def layer_norm(
+    x: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """torch.nn.functional.layer_norm: each sample normalised over its last axes, those of
+    `normalized_shape`, by their mean and biased variance; then times weight and plus bias (each of
+    `normalized_shape`, or None)."""
+    x, shape = layer_input("layer_norm", x), normalized_sizes(normalized_shape, "layer_norm")
+    eps = check_real("layer_norm", "eps", eps, 0)
+    k = len(shape)
+    if x.shape[-k:] != shape:
+        raise ShapeError(
+            f"layer_norm: normalized_shape {shape} must be the last axes of the input, got input of shape {x.shape}"
+        )
+    _check_affine("layer_norm", weight, bias, shape)
+    y, _, _ = standardize(x, tuple(range(x.ndim - k, x.ndim)), eps, "layer_norm")
+    return _scale_and_shift(y, weight, bias, shape)
+
+
+def group_norm(
+    x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
+    """torch.nn.functional.group_norm: the channels (axis 1 of input (N, C, ...)) split into `num_groups`
+    groups of consecutive channels, each sample's group normalised by its mean and biased variance; then
+    each channel times weight and plus bias (each (C,), or None)."""
+    x, num_groups = layer_input("group_norm", x), check_count("group_norm", "num_groups", num_groups)
+    eps = check_real("group_norm", "eps", eps, 0)
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise ShapeError(
+            f"group_norm takes input (N, C, ...) whose C is divisible by num_groups ({num_groups}), got shape {x.shape}"
+        )
+    _check_affine("group_norm", weight, bias, (x.shape[1],))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if x.size == 0:  # a batch of 0: nothing to normalise (numpy's mean of nothing would warn)
+        return _scale_and_shift(x, weight, bias, shape)
+    y, _, _ = standardize(x.reshape(x.shape[0], num_groups, -1), (2,), eps, "group_norm")
+    return _scale_and_shift(y.reshape(x.shape), weight, bias, shape)
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Any,
+    running_var: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """torch.nn.functional.batch_norm, input (N, C, ...): with `training`, each channel normalised by
+    the batch's mean and biased variance over every axis but 1, and the running statistics (arrays or
+    Tensors of shape (C,), or None: not kept) moved toward the batch's by `momentum`, in place, the
+    variance unbiased; else by the running ones. Then times weight and plus bias (each (C,), or None)."""
+    x = layer_input("batch_norm", x)
+    training = check_flag("batch_norm", "training", training)
+    momentum, eps = check_real("batch_norm", "momentum", momentum, 0, 1), check_real("batch_norm", "eps", eps, 0)
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm takes input of shape (N, C, ...), got shape {x.shape}")
+    channels = (x.shape[1],)
+    given = (("running_mean", running_mean), ("running_var", running_var))
+    stats = [_statistics(name, s, channels) for name, s in given]
+    _check_affine("batch_norm", weight, bias, channels)
+    shape = (1, *channels) + (1,) * (x.ndim - 2)
+    if not training:
+        if any(s is None for s in stats):
+            raise ValueError("batch_norm with training=False normalises by running_mean and running_var: give both")
+        mean, var = (raw(s).reshape(shape) for s in stats)
+        return _scale_and_shift((x - mean) / np.sqrt(var + eps), weight, bias, shape)
+    count = x.size // channels[0]
+    if count <= 1:  # no mean of nothing; one value is its own mean (and has no unbiased variance)
+        raise ValueError(f"batch_norm in training needs more than one value per channel, got input of shape {x.shape}")
+    y, mean, var = standardize(x, (0, *range(2, x.ndim)), eps, "batch_norm")
+    new = (mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
+    for s, batch in zip(stats, new):
+        if s is not None:
+            _write(s, (1 - momentum) * raw(s) + momentum * batch)
+    return _scale_and_shift(y, weight, bias, shape)
+
+
+def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
+    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
+    axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
+    overflow from deviations of 256, and a mean rounded to it is off by units of the spread.
+    A variance that overflows the dtype (float32's from deviations of 1.8e19) is refused (`kind`'s
+    error): its outputs would be 0, where PyTorch's are 0 or NaN."""
+    if x.dtype == np.float16:
+        y, mean, var = standardize(x.astype(np.float32), axes, eps, kind)
+        return y.astype(np.float16), mean, var
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    validate(lambda v: _refuse_overflow(kind, raw(v)), var)  # each replay of a compiled step checks it too
+    return centered / (var + eps).sqrt(), mean, var
+
+
+def _refuse_overflow(kind: str, var: np.ndarray) -> None:
+    """ValueError for an infinite variance: only finite input whose squares overflowed gives one (an
+    infinite or NaN input makes its variance NaN, and the outputs NaN, as in PyTorch)."""
+    if np.isinf(var).any():
+        raise ValueError(
+            f"{kind}: the variance of its input overflows {var.dtype} (deviations from the mean above "
+            f"{math.sqrt(np.finfo(var.dtype).max):.2g}): the activations before it have blown up; lower the "
+            "learning rate, or train in float64 (model.double())"
+        )
+
+
+def _scale_and_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]) -> Tensor:
+    """y * weight + bias, the affine parameters reshaped to `shape` to broadcast against y."""
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y + bias.reshape(shape) if bias is not None else y
+
+
+def _check_affine(owner: str, weight: Any, bias: Any, shape: tuple[int, ...]) -> None:
+    """ShapeError unless weight and bias (each a Tensor, or None) are of `shape`."""
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is None:
+            continue
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{owner}: {name} must be a Tensor or None, got {type(value).__name__}")
+        if value.shape != shape:
+            raise ShapeError(f"{owner}: {name} must be of shape {shape}, got {value.shape}")
+
+
+def _statistics(name: str, value: Any, shape: tuple[int, ...]) -> Any:
+    """A running statistic of batch_norm: None, or a floating array or Tensor (not requiring grad) of
+    `shape`. Of another dtype than the input, numpy's promotion applies (PyTorch's refuses it)."""
+    if value is None:
+        return None
+    if not isinstance(value, np.ndarray | Tensor) or value.dtype.kind != "f":
+        raise TypeError(f"batch_norm: {name} must be a floating-point array or Tensor, or None, got {value!r}"[:200])
+    if isinstance(value, Tensor) and value.requires_grad:
+        raise TypeError(f"batch_norm: {name} is a statistic, updated in place: give one that does not require grad")
+    if value.shape != shape:
+        raise ShapeError(f"batch_norm: {name} must be of shape {shape} (one per channel), got {value.shape}")
+    return value
+
+
+def _write(buffer: np.ndarray | Tensor, values: np.ndarray) -> None:
+    """buffer[...] = values, through a Tensor over the buffer (in its dtype: no copy), whose version
+    counts the change: a step being compiled (autograd.compile) learns so, and runs eagerly, since a
+    replay would not make the change."""
+    (buffer if isinstance(buffer, Tensor) else Tensor(buffer, dtype=buffer.dtype))[...] = values

@@ -1,0 +1,53 @@
+"""nn.Parameter, as PyTorch users write it in `__init__`: `self.w = nn.Parameter(autograd.randn(3, 4))`.
+
+A Module's parameters are the leaf Tensors among its attributes that require grad, or are frozen (see
+`structure.is_parameter`): being one is a state of a Tensor, not a class. So nn.Parameter(...) gives a
+plain Tensor in that state, over the same array (no copy), and nothing else has to know of it: ops,
+optimizers, nn.save, autograd.compile and viz see the Tensor they always saw. `isinstance(p,
+nn.Parameter)` asks that question of `p`: True for any Tensor a Module would take as its parameter
+(PyTorch's asks of the class; there a plain leaf Tensor that requires grad is no parameter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .arguments import check_flag
+from .structure import is_parameter
+
+
+class _ParameterCheck(type):
+    """`isinstance(p, Parameter)`: whether `p` is a Tensor that a Module takes as its parameter."""
+
+    def __instancecheck__(cls, value: Any) -> bool:
+        return isinstance(value, Tensor) and is_parameter(value)
+
+
+class Parameter(metaclass=_ParameterCheck):
+    """`data` (a floating-point Tensor or numpy array) as a new leaf Tensor over the same array that
+    requires grad: assigned to a Module's attribute, a parameter of it. `requires_grad=False` makes
+    it frozen (still the module's, saved and loaded, skipped by optimizers), as PyTorch's frozen
+    Parameter is. Of a Tensor, it shares the array and its version count (`detach`)."""
+
+    def __new__(cls, data: Any, requires_grad: bool = True) -> Tensor:  # type: ignore[misc]
+        requires_grad = check_flag("nn.Parameter", "requires_grad", requires_grad)
+        if isinstance(data, Tensor):
+            made = data.detach()
+        elif isinstance(data, np.ndarray):
+            made = Tensor(data)
+        else:
+            raise TypeError(
+                f"nn.Parameter takes a Tensor or a numpy array, got {type(data).__name__}: make one first, "
+                "nn.Parameter(autograd.tensor(data)) (a copy) or nn.Parameter(autograd.zeros(3, 4))"
+            )
+        if made.dtype.kind != "f":
+            raise TypeError(
+                f"nn.Parameter needs floating-point data, got {made.dtype}: an integer parameter could not hold "
+                "its gradient; convert it first (data.astype(np.float32))"
+            )
+        made.requires_grad = True
+        made.requires_grad = requires_grad  # switched off after being on: frozen, still the module's
+        return made

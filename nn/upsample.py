@@ -1,0 +1,135 @@
+"""interpolate and Upsample, as torch.nn.functional.interpolate and torch.nn.Upsample, for modes
+"nearest", "linear" (input (N, C, L)) and "bilinear" (input (N, C, H, W)). Each axis is resampled by
+looking up input entries at constant indices (and, linear, mixing two with constant weights), computed
+as PyTorch's CPU kernels compute them, so a compiled step replays it and the gradient is the look-up's:
+each input entry gets the sum of the outputs that read it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor
+
+from .arguments import as_sequence, check_choice, check_count, check_flag, check_number, is_int, layer_input
+from .module import Module
+
+MODES = {"nearest": None, "linear": 1, "bilinear": 2}  # mode: the spatial axes it takes (nearest: any)
+
+
+def interpolate(
+    x: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """x (N, C, *spatial) resampled to `size` (an int or one per spatial axis), or to floor(size *
+    scale_factor) (a number or one per axis), by `mode`: "nearest" (input index floor(out * scale)),
+    "linear" or "bilinear" (align_corners: the corner pixels' centres aligned, else their edges)."""
+    x = layer_input("interpolate", x)
+    mode, align_corners, recompute = _options(size, scale_factor, mode, align_corners, recompute_scale_factor)
+    if check_flag("interpolate", "antialias", antialias):
+        raise ValueError("interpolate: antialias=True is not offered; downsample without it, or blur first")
+    axes = x.ndim - 2
+    if axes < 1 or MODES[mode] not in (None, axes):
+        wanted = "(N, C, *spatial)" if MODES[mode] is None else "(N, C, L)" if mode == "linear" else "(N, C, H, W)"
+        raise ShapeError(f"interpolate with mode {mode!r} takes input {wanted}, got shape {x.shape}")
+    sizes, factors = _per_axis("size", size, axes, _size), _per_axis("scale_factor", scale_factor, axes, _factor)
+    for k in range(axes):
+        axis, given = 2 + k, None if factors is None else factors[k]
+        n_in = x.shape[axis]
+        n_out = sizes[k] if sizes is not None else math.floor(n_in * given)
+        if n_out < 1:
+            raise ShapeError(f"interpolate: scale_factor {given} makes axis {axis} of size {n_in} empty")
+        scale = None if recompute else given
+        x = _resample(x, axis, n_out, scale, mode, bool(align_corners))
+    return x
+
+
+def _options(size: Any, scale_factor: Any, mode: Any, align_corners: Any, recompute: Any) -> tuple[str, Any, bool]:
+    """The options that do not depend on the input, checked: what Upsample checks when made."""
+    mode = check_choice("interpolate", "mode", mode, MODES)
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate takes one of size and scale_factor: give one, not both or neither")
+    if align_corners is not None:
+        check_flag("interpolate", "align_corners", align_corners)
+        if mode == "nearest":
+            raise ValueError("interpolate: align_corners is for the modes linear and bilinear, not nearest")
+    for name, value, check in (("size", size, _size), ("scale_factor", scale_factor, _factor)):
+        if value is not None:  # each entry checked now; their count at the call, against the input's axes
+            _per_axis(name, value, None, check)
+    if recompute is not None and check_flag("interpolate", "recompute_scale_factor", recompute) and size is not None:
+        raise ValueError("interpolate: recompute_scale_factor is for scale_factor; with size give neither")
+    return mode, align_corners, bool(recompute)
+
+
+def _size(n: Any) -> int:
+    return check_count("interpolate", "size", n)
+
+
+def _factor(f: Any) -> float:
+    return check_number("interpolate", "scale_factor", f, "a finite number above 0", lambda f: 0 < f < math.inf)
+
+
+def _per_axis(name: str, value: Any, axes: int | None, check: Any) -> tuple[Any, ...] | None:
+    """`value` (None, one for every axis, or a tuple of one per axis) as a tuple of `axes` (None: as
+    many as given), each checked."""
+    if value is None:
+        return None
+    one = is_int(value) or isinstance(value, float | np.floating)
+    values = [value] * (axes or 1) if one else as_sequence("interpolate", name, value, "a number or one per axis")
+    if axes is not None and len(values) != axes:
+        raise ShapeError(f"interpolate: {name} has {len(values)} entries for input of {axes} spatial axes")
+    return tuple(check(v) for v in values)
+
+
+def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, align_corners: bool) -> Tensor:
+    n_in, dtype = x.shape[axis], np.float64 if x.dtype == np.float64 else np.float32  # PyTorch's opmath type
+    cut = (slice(None),) * axis
+    dst = np.arange(n_out, dtype=dtype)
+    if mode == "nearest":
+        if n_out == n_in or n_out == 2 * n_in:  # PyTorch's exact cases: a copy, each entry twice
+            return x[cut + (np.arange(n_out) * n_in // n_out,)]
+        step = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
+        index = np.minimum(np.floor(dst.astype(np.float32) * step).astype(np.int64), n_in - 1)
+        return x[cut + (index,)]
+    if align_corners:
+        step = dtype(n_in - 1) / dtype(n_out - 1) if n_out > 1 else dtype(0)
+        source = step * dst
+    else:
+        step = dtype(1.0 / scale) if scale is not None else dtype(n_in) / dtype(n_out)
+        source = np.maximum(step * (dst + dtype(0.5)) - dtype(0.5), 0)
+    low = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+    high = low + (low < n_in - 1)
+    weight = np.clip(source - low, 0, 1).astype(x.dtype).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    return x[cut + (low,)] * (1 - weight) + x[cut + (high,)] * weight
+
+
+class Upsample(Module):
+    """`interpolate` as a layer, its options bound when made and checked then, as torch.nn.Upsample:
+    Upsample(scale_factor=2), Upsample(size=(8, 8), mode="bilinear", align_corners=False)."""
+
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
+        _options(size, scale_factor, mode, align_corners, recompute_scale_factor)
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        options = (self.size, self.scale_factor, self.mode, self.align_corners, self.recompute_scale_factor)
+        return interpolate(x, *options)
+
+    def extra_repr(self) -> str:
+        given = f"scale_factor={self.scale_factor}" if self.size is None else f"size={self.size}"
+        return f"{given}, mode={self.mode!r}"
