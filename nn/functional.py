@@ -46,12 +46,17 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
+from .losses_likelihoods import __all__ as LIKELIHOOD_LOSSES
+from .losses_likelihoods import gaussian_nll_loss, poisson_nll_loss  # noqa: F401 (in __all__ through LIKELIHOOD_LOSSES)
 from .losses_margins import __all__ as MARGIN_LOSSES
 from .losses_margins import (  # noqa: F401 (listed in __all__ through MARGIN_LOSSES)
     cosine_embedding_loss,
     hinge_embedding_loss,
     margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
     soft_margin_loss,
+    triplet_margin_loss,
 )
 
 __all__ = [
@@ -86,6 +91,7 @@ __all__ = [
 ]
 __all__ += sorted(FUNCTIONS)
 __all__ += MARGIN_LOSSES  # margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
+__all__ += LIKELIHOOD_LOSSES  # gaussian_nll_loss, poisson_nll_loss
 
 globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions, inplace= accepted
 
