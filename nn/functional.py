@@ -33,6 +33,7 @@ from autograd import (
     raw,
 )
 
+from . import losses_likelihoods, losses_margins
 from .activations import FUNCTIONS
 from .along_axis import glu, softmin
 from .arguments import as_array, as_examples, check_flag, check_real, layer_input
@@ -52,13 +53,6 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
-from .losses_margins import __all__ as MARGIN_LOSSES
-from .losses_margins import (  # noqa: F401 (listed in __all__ through MARGIN_LOSSES)
-    cosine_embedding_loss,
-    hinge_embedding_loss,
-    margin_ranking_loss,
-    soft_margin_loss,
-)
 from .norm_functions import batch_norm, group_norm, layer_norm
 from .prelu import prelu
 from .reshaping import pixel_shuffle, pixel_unshuffle
@@ -95,7 +89,10 @@ __all__ = [
     "softmax",
 ]
 __all__ += sorted(FUNCTIONS)
-__all__ += MARGIN_LOSSES  # margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
+# margin_ranking_loss, triplet_margin_loss, ..., gaussian_nll_loss, poisson_nll_loss: each module lists its own
+_MORE_LOSSES = {n: getattr(m, n) for m in (losses_margins, losses_likelihoods) for n in m.__all__}
+globals().update(_MORE_LOSSES)
+__all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]

@@ -23,7 +23,16 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
-from .losses_margins import cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, soft_margin_loss
+from .losses_likelihoods import gaussian_nll_loss, poisson_nll_loss
+from .losses_margins import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 
 # PyTorch's deprecated spellings of reduction=, which chainrule does not take
 _DEPRECATED = ("size_average", "reduce")
@@ -38,8 +47,9 @@ class Loss(FunctionModule):
         name = type(self).__name__
         takes = options_of(self.function)
         if args:
-            if len(args) > 1 or "weight" not in takes:
-                how = "only weight by position, the rest by keyword" if "weight" in takes else "keywords only"
+            by_position = next(iter(takes)) == "weight"  # PyTorch's first: not MultiMarginLoss's (p, margin, weight)
+            if len(args) > 1 or not by_position:
+                how = "only weight by position, the rest by keyword" if by_position else "keywords only"
                 given = f"got {len(args)} positional"
                 raise TypeError(f"{name}() takes {how} ({', '.join(f'{k}=' for k in takes)}), {given}")
             if "weight" in options:
@@ -68,6 +78,11 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "HingeEmbeddingLoss": hinge_embedding_loss,
     "SoftMarginLoss": soft_margin_loss,
     "CosineEmbeddingLoss": cosine_embedding_loss,
+    "TripletMarginLoss": triplet_margin_loss,
+    "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
+    "MultiMarginLoss": multi_margin_loss,
+    "GaussianNLLLoss": gaussian_nll_loss,
+    "PoissonNLLLoss": poisson_nll_loss,
 }
 
 

@@ -119,11 +119,17 @@ def binary_cross_entropy_with_logits(
     or per class: broadcast against the last axis) weighs the positive targets' term, to balance
     rare positives; `weight` each element's loss, as binary_cross_entropy's."""
     name = "binary_cross_entropy_with_logits"
+    return reduce(logit_terms(logits, targets, weight, pos_weight, name), reduction, name)
+
+
+def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str) -> list[Any]:
+    """binary_cross_entropy_with_logits's terms, before the reduction, its checks naming the loss `name` (the
+    caller's: multilabel_soft_margin_loss is their mean over the classes)."""
     found = pairs(logits, targets, name)
     _check_unit_targets(found, name)
     positives = _weights(pos_weight, "pos_weight", found, logits, name, "logits")
     terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
-    return reduce(_weighed(terms, _weights(weight, "weight", found, logits, name, "logits")), reduction, name)
+    return _weighed(terms, _weights(weight, "weight", found, logits, name, "logits"))
 
 
 def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:

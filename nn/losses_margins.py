@@ -1,5 +1,6 @@
 """Margin and embedding losses of torch.nn.functional 2.13 on Tensors, with its arguments and reductions:
-margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss. Written over
+margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss, triplet_margin_loss,
+multilabel_soft_margin_loss, multi_margin_loss. Written over
 autograd's ops, so every input that requires grad gets its gradient (and its second derivative).
 
 As nn's other losses: inputs and targets of the same shape (no broadcasting), and labels that must be
@@ -8,6 +9,7 @@ label and gives a loss that means nothing for one that is neither (hinge_embeddi
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,10 +17,19 @@ import numpy as np
 import autograd
 from autograd import Tensor, needs_grad
 
-from .arguments import check_real
-from .losses_pairs import pairs, reduce, require
+from .arguments import check_flag, check_number, check_real
+from .losses import logit_terms
+from .losses_pairs import constant_weights, pairs, reduce, require
 
-__all__ = ["cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "soft_margin_loss"]
+__all__ = [
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+]
 
 # PyTorch's cosine_embedding_loss adds it to each squared norm (zero vectors give a cosine of 0): its 1e-12 is a
 # C++ float, 9.99999996e-13, whose rounding shows in the gradient at a zero vector (2e-9 relative, 1e-12's)
@@ -67,6 +78,102 @@ def cosine_embedding_loss(
     squares = ((x1 * x1).sum(axis=axis) + EPSILON) * ((x2 * x2).sum(axis=axis) + EPSILON)
     cos = (x1 * x2).sum(axis=axis) / autograd.sqrt(squares)
     return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    *,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)) per row, d PyTorch's pairwise_distance: the p-norm over the last
+    axis of x1 - x2 + eps (eps added to the difference, not to the norm). With `swap`, d(a, n) is the smaller
+    of it and d(p, n) (torch.min's gradient: ties share it)."""
+    name = "triplet_margin_loss"
+    a, pos, neg = _tensors(name, anchor, positive, negative)
+    if a.ndim == 0:
+        raise autograd.ShapeError(f"{name}: inputs must have a last axis of features, got shape {a.shape}")
+    margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
+    p = check_number(name, "p", p, "a norm's order > 0 (1, 2, inf, ...)", lambda q: q > 0)
+    eps, swap = check_real(name, "eps", eps), check_flag(name, "swap", swap)
+    far = _distance(a, neg, p, eps)
+    if swap:
+        far = autograd.minimum(far, _distance(pos, neg, p, eps))
+    return reduce([_clamp_min0(margin + _distance(a, pos, p, eps) - far)], reduction, name)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
+    """The mean over the classes (the last axis) of -(t log sigmoid(x) + (1 - t) log sigmoid(-x)), each
+    class's term times `weight` (broadcast), one loss per row: binary_cross_entropy_with_logits's terms, so
+    finite for logits of any size, targets in [0, 1] (checked) and a gradient for a target that is a node."""
+    name = "multilabel_soft_margin_loss"
+    (x,) = _tensors(name, input)
+    if x.ndim == 0:
+        raise autograd.ShapeError(f"{name}: input must have a last axis of classes, got shape {x.shape}")
+    (terms,) = logit_terms(x, target, weight, None, name)
+    return reduce([terms.sum(axis=-1) / x.shape[-1]], reduction, name)
+
+
+def multi_margin_loss(
+    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Any = None, *, reduction: str = "mean"
+) -> Tensor:
+    """Per row of class scores x with label y: the sum over the classes i != y of w[y] max(0, margin - x[y] +
+    x[i])^p, over the number of classes (p 1 or 2). As PyTorch's kernel, a term met exactly (0) has slope 0.
+    Scores (N, C) with N labels, or (C,) with one; the labels pick scores outside the graph (as nll_loss's),
+    so a compiled step runs it eagerly."""
+    name = "multi_margin_loss"
+    (x,) = _tensors(name, input)
+    if x.ndim not in (1, 2):
+        raise autograd.ShapeError(f"{name}: scores must be (N, C) rows or one (C,) vector, got shape {x.shape}")
+    if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
+        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
+    margin, classes = check_real(name, "margin", margin), x.shape[-1]
+    rows = x.reshape(-1, classes)
+    labels = _class_labels(name, target, x.shape[:-1], classes).reshape(-1)
+    picked = np.arange(rows.shape[0]), labels
+    z = (margin - rows[picked].reshape(-1, 1) + rows).relu()  # relu's slope at 0 is 0, as PyTorch's kernel
+    others = np.ones(rows.shape, bool)
+    others[picked] = False  # the label's own term is no margin
+    terms = autograd.where(others, z if p == 1 else z * z, 0.0)
+    if weight is not None:
+        w = constant_weights(weight, "weight", name, "class weights")
+        if w.shape != (classes,):
+            raise autograd.ShapeError(
+                f"{name}: weight of shape {w.shape}: give one weight per class, shape ({classes},)"
+            )
+        terms = terms * w.astype(x.dtype)[labels].reshape(-1, 1)  # picked by the labels, outside the graph
+    return reduce([(terms.sum(axis=1) / classes).reshape(x.shape[:-1])], reduction, name)
+
+
+def _distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
+    """PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps over the last axis (1, 2 and inf as the norm
+    op's; another p as (sum |d|^p)^(1/p))."""
+    d = x1 - x2 + eps
+    if p in (1, 2, math.inf):
+        return d.norm(p, axis=-1)
+    return (abs(d) ** p).sum(axis=-1) ** (1 / p)
+
+
+def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
+    """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
+    labels = np.asarray(autograd.raw(target))
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name} needs integer class labels, got dtype {labels.dtype}: pass labels.astype(int)")
+    if labels.shape != shape:
+        raise autograd.ShapeError(f"{name}: scores need labels of shape {shape} (one per row), got {labels.shape}")
+    require(
+        [target if isinstance(target, np.ndarray | Tensor) else labels],
+        lambda v: (v >= 0) & (v < classes),
+        lambda bad: (
+            f"{name}: label {bad:g} is not a class of these scores, which have {classes}: give 0 to {classes - 1}"
+        ),
+    )
+    return labels
 
 
 def _clamp_min0(x: Tensor) -> Tensor:

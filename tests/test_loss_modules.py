@@ -11,6 +11,7 @@ import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
+from nn.function_modules import options_of
 from nn.loss_modules import LOSSES
 
 RNG = np.random.default_rng(0)
@@ -36,6 +37,11 @@ CASES = {
     "HingeEmbeddingLoss": (PROBS, np.sign(TARGETS), {"margin": 0.7, "reduction": "sum"}),
     "SoftMarginLoss": (LOGITS, np.sign(TARGETS), {"reduction": "none"}),
     "CosineEmbeddingLoss": ((LOGITS, TARGETS), np.sign(TARGETS[:, 0]), {"margin": 0.2}),
+    "TripletMarginLoss": ((LOGITS, TARGETS), PROBS, {"margin": 0.5, "p": 1, "swap": True}),  # PROBS: negatives
+    "MultiLabelSoftMarginLoss": (LOGITS, PROBS, {"weight": WEIGHT, "reduction": "none"}),
+    "MultiMarginLoss": (LOGITS, LABELS, {"p": 2, "margin": 0.5, "weight": WEIGHT}),
+    "GaussianNLLLoss": ((LOGITS, TARGETS), PROBS, {"full": True, "eps": 0.1}),  # PROBS: the variances
+    "PoissonNLLLoss": (LOGITS, np.round(PROBS * 3), {"full": True, "reduction": "sum"}),
 }
 
 
@@ -65,7 +71,7 @@ def test_the_options_are_pytorchs(name):
     options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     assert {p.name for p in options} <= set(theirs)
     assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))
-    assert ("weight" in ours) == (next(iter(theirs)) == "weight")
+    assert (next(iter(options_of(LOSSES[name]))) == "weight") == (next(iter(theirs)) == "weight")
 
 
 def test_the_repr_shows_the_options_given():
