@@ -29,6 +29,7 @@ from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import array_of, as_array, kept, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
+from .tensor_in_place import InPlaceMethods
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
@@ -75,6 +76,7 @@ class Tensor(
     VersionedData,
     BackwardHooks,
     InPlaceArithmetic,
+    InPlaceMethods,
     ShapeMethods,
     ReductionMethods,
     SortingMethods,
