@@ -141,7 +141,13 @@ class Tensor(
         return not self.requires_grad
 
     def retain_grad(self) -> Tensor:
-        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs). On a tensor
+        that does not require grad it raises, as PyTorch's: no gradient would ever be kept."""
+        if not compile_record.needs_grad(self):  # a compiled step's input: eagerly it requires no grad either
+            raise RuntimeError(
+                "retain_grad() on a tensor that does not require grad: no backward reaches it, so .grad would "
+                "stay None; give its inputs requires_grad=True (outside no_grad)"
+            )
         self._retains_grad = True
         return self
 
