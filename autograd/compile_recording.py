@@ -199,8 +199,9 @@ class Recording:
 
 
 class _Switches:
-    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen): a replay
-    records again after one, since the step then builds another graph."""
+    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen), or a gradient
+    hook registered (hooks.py): a replay records again after one, since the step then builds another
+    graph, or its backward runs Python that a replay would not."""
 
     count = 0
 

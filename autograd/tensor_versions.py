@@ -107,7 +107,7 @@ def check_writable(t: Any, what: str, instead: str) -> None:
     if not t._data.flags.writeable:
         raise ValueError(
             f"{what}: t's data is read-only (an expand()ed or broadcast tensor, whose elements share memory, "
-            f"or an array marked read-only): {instead}"
+            f"a gradient given to a hook, which returns a new one, or an array marked read-only): {instead}"
         )
 
 
