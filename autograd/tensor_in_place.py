@@ -17,6 +17,7 @@ import numpy as np
 from .graph import raw
 from .in_place import change_in_place
 from .modes import flag
+from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .tensor_versions import write
 
@@ -89,7 +90,7 @@ class InPlaceMethods:
         refused); returns t. `non_blocking` changes nothing on the CPU."""
         flag(non_blocking, "copy_(): non_blocking")
         shape = np.shape(raw(src))
-        if not _broadcasts(shape, self.shape):
+        if not broadcasts_to(shape, self.shape):
             raise ShapeError(
                 f"t.copy_(src): src of shape {shape} does not broadcast to t's shape {self.shape}; copy_ "
                 "keeps t's shape (reshape src, or make a new tensor)"
@@ -105,11 +106,3 @@ def _scaled(other: Any, alpha: Any, name: str) -> Any:
     if alpha == 1:
         return other
     return (np.asarray(other) if isinstance(other, list | tuple) else other) * alpha
-
-
-def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """Whether an array of `shape` broadcasts to `target` without growing it (copy_'s src to t)."""
-    try:
-        return len(shape) <= len(target) and np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
