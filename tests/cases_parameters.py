@@ -17,4 +17,10 @@ PARAMETER_CASES = {
     "softplus(beta=2.0)": ("softplus", {"beta": 2.0}, ANYWHERE),
     # x itself above threshold / beta = 1.5 (a jump, as PyTorch's: its finite differences avoid it)
     "softplus(beta=2.0, threshold=3.0)": ("softplus", {"beta": 2.0, "threshold": 3.0}, Domain(avoid=(1.5,))),
+    # finite inputs are kept as they are whatever the replacements (tests/test_torch_reference_edges.py: the rest)
+    "nan_to_num(nan=1.5, posinf=2.0, neginf=-3.0)": (
+        "nan_to_num",
+        {"nan": 1.5, "posinf": 2.0, "neginf": -3.0},
+        ANYWHERE,
+    ),
 }
