@@ -194,15 +194,16 @@ class Recording:
     def changed(self) -> None:
         if not self.replaying and not self.problems:
             self.problems.append(
-                "a tensor's data was changed outside an nn optimizer's step (t.data = ..., t[i] = v, t += x under "
-                "no_grad: an EMA, BatchNorm's running statistics in training), which a replay would not do: change "
-                "it outside the compiled step, or in a method marked @autograd.replayed"
+                "a tensor's data was changed outside an nn optimizer's step (t.data = ..., t[i] = v, t += x or "
+                "t.mul_(x) under no_grad: an EMA, BatchNorm's running statistics in training), which a replay would "
+                "not do: change it outside the compiled step, or in a method marked @autograd.replayed"
             )
 
 
 class _Switches:
-    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen): a replay
-    records again after one, since the step then builds another graph."""
+    """How many times a leaf tensor's requires_grad was switched (a layer frozen or unfrozen), or a gradient
+    hook registered (hooks.py): a replay records again after one, since the step then builds another
+    graph, or its backward runs Python that a replay would not."""
 
     count = 0
 

@@ -22,6 +22,9 @@ from .modes import flag, short
 if TYPE_CHECKING:
     from .op import Op
 
+# gradient hooks (hooks.py, register_hook) by node id, {handle key: hook} each, in the order registered
+HOOKS: dict[int, dict[int, Any]] = {}
+
 
 class Node:
     """Base of Value and Tensor: the slots the graph core reads and writes.
@@ -87,6 +90,14 @@ class Node:
         """x's gradient g from a create_graph pass as a node, as every gradient is one there: g itself, or
         a constant node holding it where g depends on nothing (0 where an op is flat, a rule's constant,
         the zeros of an input no path reaches)."""
+        raise NotImplementedError
+
+    def _hook_argument(self, g: Any) -> Any:
+        """What a gradient hook of this node is given for its gradient g (a pass's sum)."""
+        raise NotImplementedError
+
+    def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
+        """What a hook (`name`) returned, checked, as this node's gradient in a pass (create_graph's: a node)."""
         raise NotImplementedError
 
     @staticmethod
@@ -195,10 +206,15 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     may hand the same array to two inputs."""
     order[0]._grad_sum = seed
     check = modes.current.anomaly
+    hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         for node in order:
+            if hooks is not None and id(node) in hooks and node._grad_sum is not node._grad_sum_start:
+                from .hooks import run_hooks  # here: hooks imports the compile modules, built on this one
+
+                node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
             op = node._made_by
             if op is None:
                 continue

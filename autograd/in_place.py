@@ -46,47 +46,63 @@ IN_PLACE = {
 
 def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
-        if self.requires_grad and self._made_by is None and modes.current.grad_enabled:
-            if compile_record.from_inputs(self):  # an input of a step being compiled: in place, as eagerly
-                with modes.no_grad():
-                    return method(self, other)
-            raise RuntimeError(
-                f"t {symbol} x on a leaf tensor that requires grad, while the graph is recorded, would lose "
-                f"its gradient: update parameters under `with autograd.no_grad():` (as optimizers do) or "
-                f"through t.data, or write `t = t {symbol[:-1]} x` for a new tensor"
-            )
-        result = getattr(self, operator)(other)
-        if result.requires_grad and RECORDING and compile_record.from_inputs(result):
-            # made from a compiled step's inputs alone, which need no gradient eagerly: in place, as eagerly
-            compile_record.write_as_eagerly(self)
-            with modes.no_grad():
-                return method(self, other)
-        if result.requires_grad:  # in the graph: a new node, as `t = t + x`
-            if _viewed_elsewhere(self):
-                raise RuntimeError(
-                    f"t {symbol} x on a tensor that views another's memory (a slice, .T, a reshape), while the "
-                    f"graph is recorded: PyTorch would change both, chainrule makes a new node and the other keeps "
-                    f"its values; write `t = t {symbol[:-1]} x` for a new tensor, or build the changed whole "
-                    "with autograd.where or concatenate"
-                )
-            return result
-        check_writable(self, f"t {symbol} x", f"write `t = t {symbol[:-1]} x` for a new tensor")
-        if result.shape != self.shape:
-            raise ShapeError(
-                f"t {symbol} x: t has shape {self.shape} and the result {result.shape}; in place, the result "
-                f"must keep t's shape (write `t = t {symbol[:-1]} x` for a new tensor)"
-            )
-        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
-            raise TypeError(
-                f"t {symbol} x: the result is {result.dtype}, which t's dtype {self.dtype} cannot hold in place "
-                f"(write `t = t {symbol[:-1]} x` for a new tensor)"
-            )
-        np.copyto(self._data, result._data, casting="same_kind")
-        self._version += 1
-        return self
+        compute = getattr(self, operator)
+        return change_in_place(self, lambda: compute(other), f"t {symbol} x", f"t = t {symbol[:-1]} x")
 
     method.__name__ = name
     return method
+
+
+def change_in_place(t: Any, compute: Callable[[], Any], what: str, rewrite: str, method: bool = False) -> Any:
+    """t changed to `compute()` in place outside the graph; `what` is the call as written (`t += x`,
+    `t.add_(x)`), `rewrite` its out-of-place form. In the graph the operator's result is a new node
+    (Python binds the name to it); a method (`method`: `t.add_(x)`) cannot rebind the caller's name,
+    so t would keep its old values without a word: refused."""
+    if t.requires_grad and t._made_by is None and modes.current.grad_enabled:
+        if compile_record.from_inputs(t):  # an input of a step being compiled: in place, as eagerly
+            with modes.no_grad():
+                return change_in_place(t, compute, what, rewrite, method)
+        raise RuntimeError(
+            f"{what} on a leaf tensor that requires grad, while the graph is recorded, would lose "
+            f"its gradient: update parameters under `with autograd.no_grad():` (as optimizers do) or "
+            f"through t.data, or write `{rewrite}` for a new tensor"
+        )
+    result = compute()
+    if result.requires_grad and RECORDING and compile_record.from_inputs(result):
+        # made from a compiled step's inputs alone, which need no gradient eagerly: in place, as eagerly
+        compile_record.write_as_eagerly(t)
+        with modes.no_grad():
+            return change_in_place(t, compute, what, rewrite, method)
+    if result.requires_grad and method:
+        raise RuntimeError(
+            f"{what} while the graph is recorded, where t or x requires grad: chainrule records no change in "
+            "place (`t += x` gives a new node, which Python binds to the name t; a method cannot rebind it, "
+            f"so t would keep its old values): write `{rewrite}` for the new tensor, or change t under "
+            "`with autograd.no_grad():`"
+        )
+    if result.requires_grad:  # in the graph: a new node, as `t = t + x`
+        if _viewed_elsewhere(t):
+            raise RuntimeError(
+                f"{what} on a tensor that views another's memory (a slice, .T, a reshape), while the "
+                f"graph is recorded: PyTorch would change both, chainrule makes a new node and the other keeps "
+                f"its values; write `{rewrite}` for a new tensor, or build the changed whole "
+                "with autograd.where or concatenate"
+            )
+        return result
+    check_writable(t, what, f"write `{rewrite}` for a new tensor")
+    if result.shape != t.shape:
+        raise ShapeError(
+            f"{what}: t has shape {t.shape} and the result {result.shape}; in place, the result "
+            f"must keep t's shape (write `{rewrite}` for a new tensor)"
+        )
+    if not np.can_cast(result.dtype, t.dtype, casting="same_kind"):
+        raise TypeError(
+            f"{what}: the result is {result.dtype}, which t's dtype {t.dtype} cannot hold in place "
+            f"(write `{rewrite}` for a new tensor)"
+        )
+    np.copyto(t._data, result._data, casting="same_kind")
+    t._version += 1
+    return t
 
 
 def _viewed_elsewhere(t: Any) -> bool:

@@ -224,6 +224,12 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     return _tensor(a).clip(lo, hi)
 
 
+@_implements(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    _refuse("nan_to_num", copy=None if copy is True else copy)  # copy=False: numpy's change in place
+    return _tensor(x).nan_to_num(nan=nan, posinf=posinf, neginf=neginf)
+
+
 @_implements(np.dot)
 def _dot(a, b, out=None):
     _refuse("dot", out=out)

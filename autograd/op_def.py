@@ -77,6 +77,9 @@ class OpDef:
     # a tensor-only op whose float16 forward and rule compute in float32, each result rounded once
     # (half_precision), as PyTorch's CPU kernels do; every elementwise op does so
     half_in_float32: bool = False
+    # an elementwise forward with no arithmetic to round (nan_to_num's replacing): it runs on float16 as it is,
+    # where computed in float32 its replacement of inf, float32's largest float, would round to inf again
+    in_own_dtype: bool = False
 
     @property
     def elementwise(self) -> bool:

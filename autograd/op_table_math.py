@@ -1,14 +1,17 @@
 """The op table's math functions on both engines: trigonometric, hyperbolic, logarithms and
-exponentials in other bases, and the rounding family. Entries as in `op_table` (read there)."""
+exponentials in other bases, the rounding family, and nan_to_num. Entries as in `op_table` (read there)."""
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from . import elementwise_forwards as forward
+from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
 from .rule_functions import gated
 
@@ -41,6 +44,26 @@ def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
 
 def _scalar_sign(x: float) -> float:
     return x if x == 0 or x != x else math.copysign(1.0, x)  # 0 and NaN stay, as numpy (PyTorch 2.13: 0 for NaN)
+
+
+def _scalar_nan_to_num(x: float, *, nan: float, posinf: float | None, neginf: float | None) -> float:
+    if x != x:
+        return nan
+    if x in (math.inf, -math.inf):  # a Value's float: float64's largest, as numpy's and PyTorch's
+        largest = sys.float_info.max
+        return (largest if posinf is None else posinf) if x > 0 else (-largest if neginf is None else neginf)
+    return x
+
+
+def _nan_to_num_vjp(g: Any, out: Any, x: Any, *, nan: float, posinf: float | None, neginf: float | None) -> Any:
+    with np.errstate(invalid="ignore"):  # an infinite g where x was replaced: NaN, as PyTorch's product, quietly
+        return (g * _finite(x),)
+
+
+def _finite(x: Any) -> Any:
+    """Whether x is finite, a constant: a bool for a number, a bool array for an array."""
+    x = raw(x)
+    return np.isfinite(x) if isinstance(x, np.ndarray) else math.isfinite(x)
 
 
 def _integers_avoided(offset: float) -> Domain:
@@ -191,4 +214,16 @@ MATH: tuple[OpDef, ...] = (
     _flat("trunc", _finite_only(math.trunc), np.trunc, _integers_avoided(0.0), "(jumps at the integers)"),
     # halves round to even, as Python, numpy and PyTorch
     _flat("round", _finite_only(round), np.round, _integers_avoided(0.5), "(jumps at the halves)"),
+    # PyTorch's rule, g · isfinite(x), a product: 0 where a value was replaced (-0 for a negative g, NaN
+    # for an infinite or NaN g there), g elsewhere. Infinities go to the dtype's largest finite numbers
+    # unless posinf or neginf is given
+    OpDef(
+        "nan_to_num",
+        _nan_to_num_vjp,
+        _scalar_nan_to_num,
+        lambda x, *, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+        params={"nan": 0.0, "posinf": None, "neginf": None},
+        in_own_dtype=True,
+        formulas=("∂nan_to_num(x)/∂x = 1 where x is finite, else 0",),
+    ),
 )

@@ -10,7 +10,7 @@ sweep leaves a node's count as it is once it reaches zero (nothing reads it agai
 
 `.grad` changes all or nothing: a pass that raises leaves every `.grad` as it was. A plain backward
 (no create_graph, no detect_anomaly) writes a node's `.grad` as it takes it, when its sum is
-complete, and puts them back if it raises (`_put_back`): no second loop over the graph. That holds
+complete, and puts them back if it raises (`put_back`): no second loop over the graph. That holds
 while only the engine's own rules run: a rule of the user's (an Op of their own, a node built by
 hand) may read `.grad` or run a backward of its own, so before the first such rule runs the pass
 puts back what it wrote and goes on as every other pass does, adding into `.grad` once it is done.
@@ -32,8 +32,10 @@ from . import modes
 from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
-from .graph import Node, check_backward, infinite_derivative, keeps_g, vjp_at
-from .graph_order import MANY, _reachable
+from .graph import HOOKS, Node, check_backward, infinite_derivative, keeps_g, vjp_at
+from .graph_order import MANY
+from .hooks import run_hooks
+from .scalar_writes import added, put_back
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -53,20 +55,24 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     start = PassStart(0.0)
     _count_consumers(root, start)
     done: list[Node] = []
+    finished = done.append if accumulate else None
+    hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
+    if hooks is not None:  # the user's Python, which may read .grad: a pass that writes only once it is done
+        finished = _hooked(hooks, finished, create_graph)
     # writing as it goes: the root logged first, so that it is put back wherever the pass stops
-    writes = accumulate and not (create_graph or modes.current.anomaly)
+    writes = accumulate and hooks is None and not (create_graph or modes.current.anomaly)
     written = [(root, root.grad)] if writes else []
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
-            _chain_rule(root, seed, create_graph, done.append if accumulate else None, written)
+            _chain_rule(root, seed, create_graph, finished, written)
         except BaseException:
             if written:  # still writing (a rule of the user's empties it)
-                _put_back(root, written)
+                put_back(root, written)
             raise
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
-        grads = [_added(node, node.grad, node._grad_sum) for node in done]
+        grads = [added(node, node.grad, node._grad_sum) for node in done]
         if create_graph:  # a float sum (0 through a flat op) as a constant node, not an op adding it to 0
             grads = [node._as_node(node, g) for node, g in zip(done, grads)]
         for node, grad in zip(done, grads):
@@ -74,30 +80,19 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     return start
 
 
-def _added(node: Node, held: Any, g: Any) -> Any:
-    """The `.grad` that a node holding `held` gets from a pass's sum g, a float or (create_graph's) a
-    Value. A `.grad` not computed or set to None (PyTorch's zeroing) takes g as a float as it is, -0.0
-    included, and a Value as a new node, so that it is never the caller's seed; another is held + g, a
-    new sum, not +=, since under no_grad a Value's += writes in place, and a `.grad` that is a node may be
-    in a graph. Always a plain float for floats (never the pass's own zero, nor a numpy float a rule gave)."""
-    if held is None or held is node._grad_zero:
-        return float(g) if isinstance(g, float) else node._grad_zero + g
-    total = held + g
-    return float(total) if isinstance(total, float) else total
+def _hooked(
+    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool
+) -> Callable[[Node], None]:
+    """`finished`, after the gradient hooks of the node taken have replaced its sum: a pass through
+    hooked nodes takes them there, so that a pass without any tests nothing more per node."""
 
+    def take(node: Node) -> None:
+        if id(node) in hooks and node._grad_sum.__class__ is not PassStart:  # a gradient reached it
+            node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
+        if finished is not None:
+            finished(node)
 
-def _put_back(root: Node, written: list[tuple[Node, Any]]) -> list[Node]:
-    """Every `.grad` the pass wrote as it was before; returns those nodes. A node that was "not computed"
-    and took its float sum as it was holds its own `_grad_sum` object, which no `.grad` from before the
-    pass can be (each sum is a new float made by this pass; the root, whose seed may be a float from
-    elsewhere, is logged in `written` whether it was written or not, and so is every other node the
-    pass added to): those go back to "not computed" first, then the logged ones to what they held."""
-    taken = [node for node in _reachable(root) if node.grad is node._grad_sum]
-    for node in taken:
-        node.grad = node._grad_zero
-    for node, held in written:
-        node.grad = held
-    return list(dict.fromkeys([*taken, *(node for node, _ in written)]))
+    return take
 
 
 def scalar_order(root: Node, seed: Any) -> list[Node]:
@@ -154,7 +149,7 @@ def _chain_rule(
     """Each node once all its consumers are done, root first, handed to `finished` (if given) as it
     is taken. Given a non-empty `written` (a plain backward's), the node's sum goes into its `.grad`
     instead as it is taken: a node "not computed" takes a float sum as it is, any other is logged in
-    `written` with what it held (what `_put_back` relies on); before the first rule of the user's,
+    `written` with what it held (what `put_back` relies on); before the first rule of the user's,
     everything written is put back, handed to `finished`, and `written` emptied. Under create_graph
     or detect_anomaly every rule goes through the op (`vjp_at`), so the written-out ones serve plain
     passes only.
@@ -172,16 +167,18 @@ def _chain_rule(
     node = root
     try:
         while True:
-            g = node._grad_sum
             if write:
+                g = node._grad_sum
                 held = node.grad
                 if held is not_computed and g.__class__ is float:
                     node.grad = g
                 else:
                     written.append((node, held))
-                    node.grad = _added(node, held, g)
-            elif finished is not None:
-                finished(node)
+                    node.grad = added(node, held, g)
+            else:
+                if finished is not None:
+                    finished(node)  # first: it runs the node's gradient hooks, if any (_hooked)
+                g = node._grad_sum
             op = node._made_by
             if op is mul:  # the commonest ops first, their parents known to be two Values
                 a, b = node._a, node._b
@@ -198,7 +195,7 @@ def _chain_rule(
                 continue
             else:
                 if write and op not in BUILT_IN:  # a rule of the user's next: stop writing as it goes
-                    for taken in _put_back(root, written):
+                    for taken in put_back(root, written):
                         finished(taken)
                     written.clear()
                     write = False

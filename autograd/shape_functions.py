@@ -21,8 +21,9 @@ from .tensor_data import refuse_value
 from .tensor_indexing import index_array
 
 _METHODS = (
-    "reshape transpose permute swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile split "
-    "chunk narrow gather index_select scatter_add masked_fill tril triu diag diagonal trace dot outer sort argsort topk"
+    "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
+    "split chunk unbind narrow gather index_select scatter_add masked_fill tril triu diag diagonal trace dot outer "
+    "sort argsort topk"
 ).split()
 
 

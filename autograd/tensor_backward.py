@@ -13,6 +13,7 @@ from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
+from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_ops import ShapeError
 
@@ -110,6 +111,43 @@ class BackwardHooks:
             if create_graph and isinstance(grad, type(self)) and grad.requires_grad:  # a node stays one (grad_outputs)
                 return grad if grad.dtype == self.dtype else grad.astype(self.dtype)
         return type(self)(seed, dtype=seed.dtype) if create_graph else seed  # a float16 root's seed stays float16
+
+    def register_hook(self, hook: Any) -> Any:
+        """PyTorch's register_hook: `hook(grad)` is called when a backward pass has summed this tensor's
+        gradient (a constant Tensor over read-only memory; the node itself under create_graph), and may
+        return a gradient of the same shape and dtype to use in its place, downstream and, for a leaf,
+        in `.grad`. Returns a handle whose `remove()` takes the hook off (autograd/hooks.py)."""
+        if not compile_record.needs_grad(self):  # a compiled step's input: eagerly it requires no grad either
+            raise RuntimeError(
+                "register_hook on a tensor that does not require grad: no backward reaches it, so the hook would "
+                "never run; give its inputs requires_grad=True (outside no_grad)"
+            )
+        return register_hook(self, hook)
+
+    def _hook_argument(self, g: Any) -> Any:
+        if isinstance(g, Node) and g._requires_grad:  # create_graph's: what the hook computes is recorded
+            return g
+        view = np.asarray(raw(g)).view()  # the pass's own array, which a rule may have given another input
+        view.flags.writeable = False
+        return self._as_node(self, view)
+
+    def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
+        if not isinstance(result, Node | np.ndarray) or not hasattr(result, "dtype"):
+            raise TypeError(
+                f"the gradient hook {name!r} returned {type(result).__name__}: a hook returns None (the gradient "
+                "unchanged) or a gradient, a Tensor or an array of the tensor's shape and dtype"
+            )
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"the gradient hook {name!r} returned a gradient of shape {result.shape} for a tensor of shape "
+                f"{self.shape}: return one of its shape"
+            )
+        if result.dtype != self.dtype:
+            raise TypeError(
+                f"the gradient hook {name!r} returned a gradient of dtype {result.dtype} for a {self.dtype} "
+                f"tensor: return one of its dtype (.astype({self.dtype}))"
+            )
+        return self._as_node(self, result) if create_graph else raw(result)
 
     @staticmethod
     def _zero_like(x: Any) -> np.ndarray:

@@ -29,6 +29,7 @@ from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import array_of, as_array, kept, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
+from .tensor_in_place import InPlaceMethods
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
@@ -75,6 +76,7 @@ class Tensor(
     VersionedData,
     BackwardHooks,
     InPlaceArithmetic,
+    InPlaceMethods,
     ShapeMethods,
     ReductionMethods,
     SortingMethods,
@@ -139,7 +141,13 @@ class Tensor(
         return not self.requires_grad
 
     def retain_grad(self) -> Tensor:
-        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs)."""
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs). On a tensor
+        that does not require grad it raises, as PyTorch's: no gradient would ever be kept."""
+        if not compile_record.needs_grad(self):  # a compiled step's input: eagerly it requires no grad either
+            raise RuntimeError(
+                "retain_grad() on a tensor that does not require grad: no backward reaches it, so .grad would "
+                "stay None; give its inputs requires_grad=True (outside no_grad)"
+            )
         self._retains_grad = True
         return self
 

@@ -29,8 +29,10 @@ def _elementwise(d: OpDef) -> Op:
     their defaults unless a call gives its own (the node records those). On float16 data the forward
     and the rule compute in float32, each result rounded once (half_precision), as PyTorch's do."""
     rule, skips = rule_in_float32(d.with_defaults(d.vjp)), d.skips
+    forward = d.with_defaults(d.tensor)
     # a numpy ufunc's float16 loop computes in float32 and rounds once already: it is kept as it is
-    forward = d.tensor if isinstance(d.tensor, np.ufunc) else forward_in_float32(d.with_defaults(d.tensor))
+    if not (isinstance(d.tensor, np.ufunc) or d.in_own_dtype):
+        forward = forward_in_float32(forward)
     if d.arity == 1:
         return Op(d.name, _on_floats(forward), rule, d.domain, formulas=d.formulas, broadcasts=True)
 

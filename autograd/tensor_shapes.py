@@ -1,7 +1,7 @@
 """Tensor's shape methods (a mixin of Tensor), in PyTorch's spelling beside numpy's: reshape view
-transpose permute swapaxes `.T` flatten unflatten squeeze unsqueeze expand broadcast_to flip roll
-repeat tile split chunk. Each is the op table's reshape, transpose, broadcast_to, getitem or roll:
-only roll has a rule of its own."""
+transpose permute movedim swapaxes `.T` flatten unflatten squeeze unsqueeze expand broadcast_to flip
+roll repeat tile split chunk unbind. Each is the op table's reshape, transpose, broadcast_to, getitem
+or roll: only roll has a rule of its own."""
 
 from __future__ import annotations
 
@@ -59,6 +59,22 @@ class ShapeMethods(IndexingMethods):
             return self.transpose()
         order[a], order[b] = order[b], order[a]
         return self._apply(ops.transpose, (self,), {"axes": tuple(order)})
+
+    def movedim(self, source: Any, destination: Any) -> Any:
+        """The dims `source` (an int or a sequence) moved to the places `destination`, the others in
+        their order (PyTorch's movedim, numpy's moveaxis)."""
+        src = args.dim_or_dims(source, self.ndim, "movedim", "source dim")
+        dst = args.dim_or_dims(destination, self.ndim, "movedim", "destination dim")
+        if len(src) != len(dst):
+            raise ValueError(
+                f"movedim: {len(src)} source dims {src} and {len(dst)} destination dims {dst}; give as many"
+            )
+        if not self.ndim:  # a 0-d tensor: its dim 0 is itself, as PyTorch
+            return self.transpose()
+        order = [d for d in range(self.ndim) if d not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.permute(order)
 
     def reshape(self, *shape: Any) -> Any:
         """This tensor's entries in a new shape, given one by one or as one sequence; one size may
@@ -225,6 +241,11 @@ class ShapeMethods(IndexingMethods):
             raise ValueError(f"chunk: the number of chunks must be a positive int, got {short(chunks)}")
         n = self.shape[_dim_to_cut(self, dim, "chunk")]
         return self.split(-(-n // chunks) if n else [0] * chunks, dim)  # an empty dim: `chunks` empty pieces
+
+    def unbind(self, dim: int = 0) -> tuple[Any, ...]:
+        """The slices along `dim`, that dim removed (PyTorch's unbind): `a, b = pairs.unbind(1)`."""
+        d = _dim_to_cut(self, dim, "unbind")
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
 
 def _dim_to_cut(tensor: Any, dim: Any, what: str) -> int:

@@ -1,8 +1,9 @@
 """PyTorch's names for what a Tensor does under numpy's (a mixin of Tensor): `clamp` is `clip`,
 `pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double`/`half`/`long`/
 `int`/`bool` casts and `to`, `type_as`, `t`, `mT`, `amax`/`amin`, `eq ne lt le gt ge`, `new_zeros`/
-`new_ones`/`new_full`, `expand_as`, `requires_grad_`, `dim`, `numel`, `tolist`. Each is the numpy-named
-operation itself, so it records the same ops."""
+`new_ones`/`new_full`, `expand_as`, `reshape_as`, `view_as`, `contiguous`, `requires_grad_`, `dim`, `numel`,
+`tolist`, and `where`, `lerp`, `addmm` as methods. Each is the numpy-named operation itself, or a few of
+them, so it records the same ops."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .creation_args import dtype_of
 from .dtype_fits import check_cast_fits
+from .graph import raw
 from .graph_order import refuse_number_of_lifted
-from .modes import flag
+from .modes import flag, is_real
 from .reduction_args import over_entries, reduced_axes
+from .shape_args import broadcasts_to
 from .shape_args import dim as dim_in
 from .tensor_comparisons import NAMED, named
 from .tensor_data import array_of
@@ -44,7 +47,64 @@ class TorchSpellings:
 
     def expand_as(self, other: Any) -> Any:
         """This tensor broadcast to `other`'s shape (other: a Tensor or an array)."""
-        return self.broadcast_to(np.shape(other if hasattr(other, "shape") else array_of(other, "expand_as")))
+        return self.broadcast_to(_shape_of(other, "expand_as"))
+
+    def reshape_as(self, other: Any) -> Any:
+        """This tensor's entries in `other`'s shape (other: a Tensor or an array)."""
+        return self.reshape(_shape_of(other, "reshape_as"))
+
+    def view_as(self, other: Any) -> Any:
+        """PyTorch's name for reshape_as."""
+        return self.view(_shape_of(other, "view_as"))
+
+    def contiguous(self, memory_format: Any = None) -> Any:
+        """This tensor where its array is C-contiguous, else a copy that is (in the graph), as PyTorch's:
+        no op needs it (numpy takes any layout, and `view` reshapes any), but a result written in
+        place afterwards (`t.T.contiguous().zero_()`) must not change the tensor it came from."""
+        if memory_format is not None and str(memory_format) != "torch.contiguous_format":
+            raise ValueError(
+                f"contiguous: memory_format {memory_format!r} is not offered: chainrule's arrays are numpy's, "
+                "C-contiguous (torch.contiguous_format) when made by its ops; permute the dims yourself for another"
+            )
+        if self._data.flags.c_contiguous:
+            return self
+        return self.reshape(-1).reshape(self.shape)  # numpy's flat copy in C order, viewed in the shape
+
+    def where(self, condition: Any, other: Any) -> Any:
+        """PyTorch's `x.where(condition, y)`: `autograd.where(condition, x, y)`."""
+        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+
+        return where(condition, self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """PyTorch's lerp, `self + weight * (end - self)`, as PyTorch computes it: from `end` where |weight|
+        is 0.5 or more (`end - (end - self) * (1 - weight)`), so weight 1 gives end exactly. `weight`: a
+        number, or a tensor broadcast with the others (a gradient flows to each that requires grad)."""
+        diff = end - self
+        small = abs(weight) < 0.5
+        if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
+            return self + weight * diff if small else end - diff * (1 - weight)
+        return (self + weight * diff).where(small, end - diff * (1 - weight))
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast
+        to their product's shape. With beta 0 self is ignored, NaN and infinity too, as PyTorch's (its
+        gradient is 0 there)."""
+        for name, number in (("beta", beta), ("alpha", alpha)):
+            if not is_real(number):
+                raise TypeError(f"addmm: {name} must be a real number, got {type(number).__name__} {number!r}")
+        for name, m in (("mat1", mat1), ("mat2", mat2)):
+            if np.ndim(raw(m)) != 2:
+                raise ops.ShapeError(f"addmm: {name} must be a matrix (2-d), got shape {np.shape(raw(m))}")
+        product = self._apply(ops.matmul, (mat1, mat2), {})
+        if not broadcasts_to(self.shape, product.shape):
+            raise ops.ShapeError(
+                f"addmm: self of shape {self.shape} does not broadcast to the product's shape {product.shape}"
+            )
+        product = product if alpha == 1 else product * alpha
+        if beta == 0:  # self's entries left out, its gradient 0: a condition false everywhere
+            return self.where(np.zeros(product.shape, bool), product)
+        return (self if beta == 1 else self * beta) + product
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor. On a computed
@@ -129,6 +189,11 @@ class TorchSpellings:
     def amin(self, dim: Any = (), keepdim: bool = False) -> Any:
         """The smallest entries over `dim`, as torch.amin: `min(axis=)` (see `amax`)."""
         return _over_dims(self, self.min, "amin", dim, keepdim)
+
+
+def _shape_of(other: Any, what: str) -> tuple[int, ...]:
+    """The shape of `other`, a Tensor or an array (or a list, numpy's array of it)."""
+    return np.shape(other if hasattr(other, "shape") else array_of(other, what))
 
 
 def constant_cast(t: Any, kind: np.dtype, name: str) -> Any:

@@ -70,30 +70,36 @@ class VersionedData:
             compile_record.changed(self)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if modes.current.grad_enabled and self.requires_grad:
-            if RECORDING and compile_record.from_inputs(self):  # a compiled step's input, or made from its
-                compile_record.write_as_eagerly(self)  # inputs alone: eagerly no gradient, so assigned
-                with modes.no_grad():
-                    return self.__setitem__(index, value)
-            raise RuntimeError(
-                "cannot assign into a tensor that requires grad while the graph is recorded; "
-                "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
-            )
-        if modes.current.grad_enabled and isinstance(value, Node) and getattr(value, "requires_grad", True):
-            if RECORDING and compile_record.from_inputs(value):  # eagerly no gradient: nothing lost, assigned
-                with modes.no_grad():
-                    return self.__setitem__(index, value)
-            raise RuntimeError(
-                "cannot assign a tensor that requires grad (or a Value) into one that does not while the graph is "
-                "recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
-                "stack), or assign under autograd.no_grad() if no gradient should flow through it"
-            )
-        check_writable(self, "t[i] = v", "build a new tensor (autograd.where, concatenate), or assign into a copy")
-        data = raw(value)
-        if self._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
-            check_cast_fits(np.asarray(data), self._data.dtype, "t[i] = v")
-        self._data[raw_index(index)] = data
-        self._version += 1
+        write(self, index, value)
+
+
+def write(t: Any, index: Any, value: Any, what: str = "t[i] = v") -> None:
+    """`t[index] = value` (also `t.fill_`, `t.copy_`, `t.zero_`: `what`, the call as written, heads the
+    messages), counted as a change: refused where a gradient would be lost while the graph is recorded."""
+    if modes.current.grad_enabled and t.requires_grad:
+        if RECORDING and compile_record.from_inputs(t):  # a compiled step's input, or made from its
+            compile_record.write_as_eagerly(t)  # inputs alone: eagerly no gradient, so assigned
+            with modes.no_grad():
+                return write(t, index, value, what)
+        raise RuntimeError(
+            f"{what}: cannot assign into a tensor that requires grad while the graph is recorded; "
+            "do it under autograd.no_grad(), or build a new tensor (autograd.where, concatenate)"
+        )
+    if modes.current.grad_enabled and isinstance(value, Node) and getattr(value, "requires_grad", True):
+        if RECORDING and compile_record.from_inputs(value):  # eagerly no gradient: nothing lost, assigned
+            with modes.no_grad():
+                return write(t, index, value, what)
+        raise RuntimeError(
+            f"{what}: cannot assign a tensor that requires grad (or a Value) into one that does not while the graph "
+            "is recorded: its gradient would be lost. Build the result in the graph (autograd.where, concatenate, "
+            "stack), or assign under autograd.no_grad() if no gradient should flow through it"
+        )
+    check_writable(t, what, "build a new tensor (autograd.where, concatenate), or assign into a copy")
+    data = raw(value)
+    if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
+        check_cast_fits(np.asarray(data), t._data.dtype, what)
+    t._data[raw_index(index)] = data
+    t._version += 1
 
 
 def check_writable(t: Any, what: str, instead: str) -> None:
@@ -101,7 +107,7 @@ def check_writable(t: Any, what: str, instead: str) -> None:
     if not t._data.flags.writeable:
         raise ValueError(
             f"{what}: t's data is read-only (an expand()ed or broadcast tensor, whose elements share memory, "
-            f"or an array marked read-only): {instead}"
+            f"a gradient given to a hook, which returns a new one, or an array marked read-only): {instead}"
         )
 
 

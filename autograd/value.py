@@ -25,6 +25,7 @@ from .op import Op
 from .operators import Operators
 from .scalar_backward import scalar_order, scalar_pass
 from .user_writes import value_op
+from .value_hooks import ValueHooks
 from .value_micrograd import MicrogradInternals
 from .value_modes import in_mode
 from .value_numpy import ValueNumpy
@@ -145,6 +146,7 @@ def _predicate(of_data: Callable[[float], Any]) -> Callable[[Value], bool]:
 class Value(
     ValueProtocols,
     ValueInPlaceArithmetic,
+    ValueHooks,
     ValueNumpy,
     MicrogradInternals,
     Node,

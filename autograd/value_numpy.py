@@ -4,7 +4,7 @@ ops, and the methods numpy's loops over arrays of objects call by name.
 What chainrule has no op of for a Value raises a TypeError (MixedNodes, so that a transform tracing a
 number runs f again with it as a 0-d Tensor, on which numpy's functions are chainrule's): numpy would
 otherwise compute on an array of objects, comparing the Values (NaN lost, a tie's gradient not split,
-`np.clip` returning a plain int) or dropping the graph (`np.nan_to_num` returned NaN unchanged).
+`np.clip` returning a plain int) or dropping the graph.
 """
 
 from __future__ import annotations
@@ -127,8 +127,17 @@ def _round(a: Any, decimals: int = 0, out: Any = None) -> Any:
     return a.round()
 
 
+def _nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+    if copy is not True:
+        raise TypeError(
+            f"np.nan_to_num(x, copy=False) of a Value: a Value's number is not changed in place. {VALUE_HINT}"
+        )
+    return x.nan_to_num(nan=nan, posinf=posinf, neginf=neginf)
+
+
 VALUE_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     **{f: _the_number(f) for f in (np.sum, np.prod, np.max, np.amax, np.min, np.amin, np.mean, np.median)},
     np.round: _round,
     np.around: _round,
+    np.nan_to_num: _nan_to_num,
 }

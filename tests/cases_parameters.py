@@ -23,4 +23,10 @@ PARAMETER_CASES = {
     "softshrink(lambd=0.0)": ("softshrink", {"lambd": 0.0}, OFF_KINK),
     "threshold(threshold=0.5, value=-2.0)": ("threshold", {"threshold": 0.5, "value": -2.0}, Domain(avoid=(0.5,))),
     "threshold(threshold=-1.0, value=3.0)": ("threshold", {"threshold": -1.0, "value": 3.0}, Domain(avoid=(-1.0,))),
+    # finite inputs are kept as they are whatever the replacements (tests/test_torch_reference_edges.py: the rest)
+    "nan_to_num(nan=1.5, posinf=2.0, neginf=-3.0)": (
+        "nan_to_num",
+        {"nan": 1.5, "posinf": 2.0, "neginf": -3.0},
+        ANYWHERE,
+    ),
 }

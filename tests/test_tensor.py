@@ -80,6 +80,16 @@ def test_grad_is_none_until_reached_and_kept_on_leaves_only():
     assert h.grad is None and kept.grad.tolist() == [1.0, 1.0, 1.0]
 
 
+def test_retain_grad_on_a_tensor_that_does_not_require_grad_raises_as_torchs():
+    """It set a flag that no backward ever read: .grad stayed None without a word (PyTorch raises:
+    "can't retain_grad on Tensor that has requires_grad=False")."""
+    for t in (Tensor(np.ones(3)), Tensor(np.ones(3), requires_grad=True).detach()):
+        with pytest.raises(RuntimeError, match=r"retain_grad\(\) on a tensor that does not require grad"):
+            t.retain_grad()
+    w = Tensor(np.ones(3), requires_grad=True)
+    assert w.retain_grad() is w  # a leaf keeps its gradient anyway
+
+
 def test_gradients_accumulate_across_backward_and_reset_with_zero_grad():
     w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = (w * w).sum()

@@ -32,6 +32,52 @@ def test_kink_at_zero_on_values(name, x):
     check_scalar(chain_fn, torch_fn, [x], second=False)
 
 
+NONFINITE = [np.nan, np.inf, -np.inf, 1.5, -0.0, 3e38]
+REPLACEMENTS = [{}, {"nan": 1.5, "posinf": 2.0, "neginf": -3.0}, {"posinf": np.inf}]
+
+
+@pytest.mark.parametrize("dtype", [*DTYPES, np.float16])
+@pytest.mark.parametrize("params", REPLACEMENTS, ids=str)
+def test_nan_to_num_at_nan_and_the_infinities(params, dtype):
+    """The replaced points get gradient 0, as torch's g * isfinite(x); infinities become the dtype's largest
+    finite numbers (float16's 65504, where computing in float32 would round float32's back to inf)."""
+    fn = lambda t: t.nan_to_num(**params)  # noqa: E731 (the same call on both)
+    if dtype == np.float16:  # no second derivatives of float16 in torch's tests: the forward and gradient
+        with np.errstate(over="ignore"):  # 3e38 is inf in float16, in both
+            t = autograd.Tensor(np.array(NONFINITE, np.float16), requires_grad=True, dtype=np.float16)
+        theirs = torch.tensor(NONFINITE, dtype=torch.float16, requires_grad=True)
+        out, their_out = fn(t), fn(theirs)
+        np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+        g = np.array([-2.0, np.inf, np.nan, 4.0, -3.0, 0.5], np.float16)
+        out.backward(g)
+        their_out.backward(torch.tensor(g))
+        np.testing.assert_array_equal(t.grad, theirs.grad.numpy())  # -0, NaN where g is not finite, as torch's
+        return
+    check(fn, fn, [NONFINITE], dtype)
+
+
+@pytest.mark.parametrize("x", [np.nan, np.inf, -np.inf, -2.5])
+@pytest.mark.parametrize("params", REPLACEMENTS, ids=str)
+def test_nan_to_num_on_values(x, params):
+    check_scalar(lambda v: v.nan_to_num(**params), lambda t: t.nan_to_num(**params), [x])
+
+
+def test_numpys_nan_to_num_is_the_op_on_tensors_and_values():
+    """It was a TypeError on a Tensor, and on a Value (numpy's own returned NaN unchanged before that)."""
+    t = autograd.Tensor(np.array(NONFINITE), requires_grad=True)
+    out = np.nan_to_num(t, nan=1.5, neginf=-2.0)
+    assert out.op.name == "nan_to_num" and out.op_params == {"nan": 1.5, "posinf": None, "neginf": -2.0}
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad, np.isfinite(NONFINITE))
+    for x, expected, slope in ((np.inf, 3.0, 0.0), (np.nan, 0.0, 0.0), (-1.5, -1.5, 1.0)):
+        v = Value(x)
+        out = np.nan_to_num(v, posinf=3.0)
+        assert out.data == expected and autograd.gradients(out, [v]) == [slope]
+    for x in (t, Value(1.0)):
+        with pytest.raises(TypeError, match="copy"):
+            np.nan_to_num(x, copy=False)
+
+
 @dtypes
 @pytest.mark.parametrize("lo, hi", [(-1.0, 2.0), (-1.0, None), (None, 2.0), (0.5, 0.5)], ids=str)
 def test_clip_at_its_bounds(lo, hi, dtype):

@@ -1,0 +1,76 @@
+"""Gradient hooks, PyTorch's `t.register_hook(fn)`: `fn(grad)` is called when a backward pass has
+summed a node's gradient, before the node passes it on (or, for a leaf, adds it into `.grad`), and
+may return a gradient to use in its place. Every backward pass runs them: `backward`, `gradients`
+and the transforms, but not `pullback` nor `_backward` by hand (one rule, not the pass), nor jvp's
+pass of its pullback (forward mode in PyTorch and JAX, where no backward hook runs).
+
+Hooks live in one table by node id, an entry dropped when its node is freed (so an id in it is always
+that node's): a pass tests the table once and nodes carry no slot for it, so that nothing costs
+where no hook is registered. A hook is Python that a compiled replay does not run: a step being
+recorded that registers one or runs one runs eagerly (a CompileWarning), and registering one makes
+every compiled step record again before its next replay, as a requires_grad switch does."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from . import compile_record
+from .compile_recording import SWITCHES
+from .graph import HOOKS
+
+_REFS: dict[int, weakref.ref] = {}  # id(node) -> a weak reference that drops the node's entry when it is freed
+_KEYS = itertools.count()
+
+REPLAY = (
+    "a gradient hook (register_hook) was registered or ran in the step's backward: a replay runs none of the "
+    "step's Python, so it would not call it. Register hooks outside compiled steps and run such steps eagerly, "
+    "or compute the changed gradient in the step (clip it with ops before the optimizer's step)"
+)
+
+
+class RemovableHandle:
+    """What register_hook returns: `remove()` takes the hook off (once or more; PyTorch's handle), and a
+    `with` block removes it at its end."""
+
+    __slots__ = ("_node_id", "_key")
+
+    def __init__(self, node_id: int, key: int) -> None:
+        self._node_id, self._key = node_id, key
+
+    def remove(self) -> None:
+        hooks = HOOKS.get(self._node_id)
+        if hooks is not None and hooks.pop(self._key, None) is not None and not hooks:
+            del HOOKS[self._node_id], _REFS[self._node_id]
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
+    """Call `hook(grad)` whenever a backward pass has summed `node`'s gradient (see the module)."""
+    if not callable(hook):
+        raise TypeError(f"register_hook: hook must be callable (a function of the gradient), got {type(hook).__name__}")
+    compile_record.eager_only(REPLAY)
+    SWITCHES.count += 1  # compiled steps record again, meeting the hook, before their next replay
+    i, key = id(node), next(_KEYS)
+    if i not in HOOKS:
+        HOOKS[i] = {}
+        _REFS[i] = weakref.ref(node, lambda _, i=i: (HOOKS.pop(i, None), _REFS.pop(i, None)))
+    HOOKS[i][key] = hook
+    return RemovableHandle(i, key)
+
+
+def run_hooks(node: Any, g: Any, create_graph: bool) -> Any:
+    """`node`'s gradient g after its hooks, each given what the one before returned (None: unchanged)."""
+    compile_record.eager_only(REPLAY)
+    for hook in list(HOOKS.get(id(node), {}).values()):
+        result = hook(node._hook_argument(g))
+        if result is not None:
+            g = node._hook_result(result, create_graph, getattr(hook, "__name__", repr(hook)))
+    return g

@@ -1,0 +1,36 @@
+"""A plain scalar backward's writes (scalar_backward.py): each `.grad` written as the pass takes its
+node, and put back where the pass raises, or stops writing before a rule of the user's runs (which
+may read `.grad`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .graph import Node
+from .graph_order import _reachable
+
+
+def added(node: Node, held: Any, g: Any) -> Any:
+    """The `.grad` that a node holding `held` gets from a pass's sum g, a float or (create_graph's) a
+    Value. A `.grad` not computed or set to None (PyTorch's zeroing) takes g as a float as it is, -0.0
+    included, and a Value as a new node, so that it is never the caller's seed; another is held + g, a
+    new sum, not +=, since under no_grad a Value's += writes in place, and a `.grad` that is a node may be
+    in a graph. Always a plain float for floats (never the pass's own zero, nor a numpy float a rule gave)."""
+    if held is None or held is node._grad_zero:
+        return float(g) if isinstance(g, float) else node._grad_zero + g
+    total = held + g
+    return float(total) if isinstance(total, float) else total
+
+
+def put_back(root: Node, written: list[tuple[Node, Any]]) -> list[Node]:
+    """Every `.grad` the pass wrote as it was before; returns those nodes. A node that was "not computed"
+    and took its float sum as it was holds its own `_grad_sum` object, which no `.grad` from before the
+    pass can be (each sum is a new float made by this pass; the root, whose seed may be a float from
+    elsewhere, is logged in `written` whether it was written or not, and so is every other node the
+    pass added to): those go back to "not computed" first, then the logged ones to what they held."""
+    taken = [node for node in _reachable(root) if node.grad is node._grad_sum]
+    for node in taken:
+        node.grad = node._grad_zero
+    for node, held in written:
+        node.grad = held
+    return list(dict.fromkeys([*taken, *(node for node, _ in written)]))

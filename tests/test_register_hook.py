@@ -1,0 +1,220 @@
+"""Tensor.register_hook, PyTorch's: a hook sees a tensor's summed gradient in every backward pass and
+may replace it (downstream, and in a leaf's .grad); against torch in both dtypes, through
+create_graph, the transforms, retain_grad, compile, and its handle."""
+
+import gc
+import warnings
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, check, check_scalar, torch  # without torch: skipped
+
+import autograd
+import nn
+from autograd import ShapeError, Tensor, Value
+from autograd.graph import HOOKS
+
+X = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 1.5]])
+
+
+def _hooked(hook):
+    """f(t) = sin(h) * h with h = 2t, a hook on h and one on t (differentiable leaves in check())."""
+
+    def f(t):
+        t.register_hook(lambda g: g * 1.5)
+        h = t * 2
+        h.register_hook(hook)
+        return h.sin() * h
+
+    return f
+
+
+HOOKS_ON_H = {
+    "scale": lambda g: g * 3,
+    "nonlinear in g": lambda g: g * g,  # its second derivative goes through the hook's own ops
+    "observer": lambda g: None,
+    "clamp": lambda g: g.clamp(-1.0, 1.0),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", HOOKS_ON_H)
+def test_hooks_on_a_leaf_and_an_intermediate_give_torchs_gradients_and_second_derivatives(name, dtype):
+    f = _hooked(HOOKS_ON_H[name])
+    check(f, f, [X], dtype)  # the same code runs on both (g.clamp, g * g)
+
+
+def test_backward_gives_torchs_grad_with_hooks_chained_on_the_root_an_intermediate_and_a_leaf():
+    def run(make):
+        x = make(X)
+        x.register_hook(lambda g: g * 10)
+        x.register_hook(lambda g: g + 1)  # given what the first returned
+        h = x * 3
+        h.retain_grad()  # keeps the gradient after its hooks, as PyTorch's
+        h.register_hook(lambda g: g * h.detach())
+        y = (h * h).sum()
+        y.register_hook(lambda g: g * 0.5)
+        y.backward()
+        return x.grad, h.grad
+
+    ours = run(lambda a: Tensor(a.copy(), requires_grad=True))
+    theirs = run(lambda a: torch.tensor(a, requires_grad=True))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b.numpy())
+
+
+def test_under_create_graph_the_hook_gets_the_gradient_as_a_node():
+    seen = []
+    x = Tensor(X.copy(), requires_grad=True)
+    h = x * 3
+    h.register_hook(lambda g: seen.append((type(g), g.requires_grad)))
+    (g,) = autograd.gradients((h * h).sum(), [x], create_graph=True)
+    assert seen == [(Tensor, True)] and g.requires_grad
+
+
+def test_the_gradient_a_hook_is_given_cannot_be_changed_in_place():
+    """PyTorch's documentation forbids it; the pass's array may be another tensor's gradient too (a sum's
+    rule gives one array to both inputs), so it is read-only, named in the error: return a new one."""
+    x = Tensor(X.copy(), requires_grad=True)
+    h = x * 2
+    h.register_hook(lambda g: g.mul_(3))
+    with pytest.raises(ValueError, match=r"t\.mul_\(x\): t's data is read-only .*a gradient given to a hook"):
+        (h + x).sum().backward()
+    assert x.grad is None  # all or nothing: no .grad written
+
+
+def test_bad_hooks_and_bad_results_are_named():
+    x = Tensor(X.copy(), requires_grad=True)
+    for hook, error, match in [
+        (lambda g: g[0], ShapeError, r"hook '<lambda>' returned a gradient of shape \(3,\) for a tensor of shape"),
+        (lambda g: g.astype(np.float32), TypeError, r"hook '<lambda>' returned a gradient of dtype float32"),
+        (lambda g: 3.0, TypeError, r"hook '<lambda>' returned float: a hook returns None"),
+    ]:
+        with x.register_hook(hook):  # removed at the end of the block
+            with pytest.raises(error, match=match):
+                (x * 2).sum().backward()
+    assert x.grad is None and not HOOKS.get(id(x))
+    with pytest.raises(TypeError, match="hook must be callable"):
+        x.register_hook(None)
+    with pytest.raises(RuntimeError, match="register_hook on a tensor that does not require grad"):
+        Tensor(X.copy()).register_hook(lambda g: g)
+    with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
+        torch.tensor(X).register_hook(lambda g: g)
+
+
+def test_remove_takes_the_hook_off_and_the_table_lets_freed_tensors_go():
+    x = Tensor(X.copy(), requires_grad=True)
+    handle = x.register_hook(lambda g: g * 7)
+    kept = x.register_hook(lambda g: g + 1)
+    handle.remove()
+    handle.remove()  # a second time changes nothing, as PyTorch's
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full(X.shape, 3.0))
+    h = x * 2
+    h.register_hook(lambda g: g)
+    held = id(h)
+    del h, kept
+    gc.collect()
+    assert held not in HOOKS and id(x) in HOOKS
+
+
+def test_the_transforms_run_hooks_as_torch_func_and_jvp_runs_none():
+    def f(lib):
+        def fn(x):
+            h = x * 2
+            h.register_hook(lambda g: g * 100)
+            return lib.sin(h)
+
+        return fn
+
+    x = X[0].copy()
+    grad = autograd.grad(lambda t: f(autograd)(t).sum())(Tensor(x))
+    their_grad = torch.func.grad(lambda t: f(torch)(t).sum())(torch.tensor(x))
+    np.testing.assert_allclose(grad, their_grad.numpy(), rtol=1e-12)
+    jacobian = autograd.jacobian(f(autograd))(Tensor(x))
+    np.testing.assert_allclose(jacobian, torch.func.jacrev(f(torch))(torch.tensor(x)).numpy(), rtol=1e-12)
+    # forward mode runs no backward hook (torch.func.jvp refuses the registration itself): J v, unhooked
+    _, tangent = autograd.jvp(f(autograd), (Tensor(x),), (Tensor(np.ones(3)),))
+    np.testing.assert_allclose(tangent, 2 * np.cos(2 * x), rtol=1e-12)
+
+
+def _training(where):
+    """A model trained by SGD with a hook on its weight registered outside the step from the start
+    ("outside"), inside the step ("inside"), or outside after three calls, once the step replays ("later")."""
+    w = Tensor(np.linspace(-1.0, 1.0, 3), requires_grad=True)
+    opt = nn.SGD([w], lr=0.1)
+    if where == "outside":
+        w.register_hook(lambda g: g.clamp(-0.5, 0.5))
+
+    def step(x):
+        opt.zero_grad()
+        h = x @ w
+        if where == "inside":
+            h.register_hook(lambda g: g * 2)
+        loss = ((h - 1.0) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return w, step
+
+
+@pytest.mark.parametrize("where", ["outside", "inside", "later"])
+def test_a_compiled_step_with_a_hook_runs_eagerly_and_gives_eagers_numbers(where):
+    (w_eager, eager), (w, step) = _training(where), _training(where)
+    compiled = autograd.compile(step)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", autograd.CompileWarning)
+        for i in range(6):
+            if where == "later" and i == 3:
+                for weight in (w, w_eager):
+                    weight.register_hook(lambda g: g * 0.5)
+            x = rng.normal(size=(4, 3))
+            np.testing.assert_array_equal(compiled(Tensor(x.copy())).data, eager(Tensor(x.copy())).data)
+            np.testing.assert_array_equal(w.data, w_eager.data)
+    assert any("gradient hook (register_hook)" in str(c.message) for c in caught)
+
+
+# ---- Values ----
+
+
+def _hooked_value(lib_sin):
+    """f(a, b) = sin(h) * b with h = a * b, hooks on h (nonlinear in g) and on b."""
+
+    def f(a, b):
+        b.register_hook(lambda g: g * 0.5)
+        h = a * b
+        h.register_hook(lambda g: g * g + 1.0)
+        return lib_sin(h) * b
+
+    return f
+
+
+def test_value_hooks_give_torchs_gradient_and_second_derivatives():
+    """The second derivatives run the hooks in both passes, as torch.autograd.grad's (check_scalar's)."""
+    check_scalar(_hooked_value(autograd.sin), _hooked_value(torch.sin), [0.7, -1.3])
+
+
+def test_a_value_hook_changes_grad_and_a_hook_that_raises_leaves_every_grad_as_it_was():
+    a, b = Value(2.0), Value(-3.0)
+    a.grad, b.grad = 1.0, 2.0  # held from before: a failed pass keeps them
+    h = a * b
+    handle = h.register_hook(lambda g: g * 10)
+    (h + a).backward()
+    assert (a.grad, b.grad, h.grad) == (1.0 - 30.0 + 1.0, 2.0 + 20.0, 10.0)
+    handle.remove()
+    h.register_hook(lambda g: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        (h + a).backward()
+    assert (a.grad, b.grad, h.grad) == (-28.0, 22.0, 10.0)
+
+
+def test_bad_value_hooks_are_named():
+    v = Value(2.0)
+    y = v * 2
+    with v.register_hook(lambda g: "1"):
+        with pytest.raises(TypeError, match=r"hook '<lambda>' returned str: a Value's hook returns None"):
+            y.backward()
+    with pytest.raises(RuntimeError, match="register_hook on a constant"):
+        y._b.register_hook(lambda g: g)  # the 2 an operator lifted

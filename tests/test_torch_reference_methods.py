@@ -1,0 +1,142 @@
+"""PyTorch's Tensor methods that are compositions of chainrule's ops, against PyTorch: reshape_as,
+view_as, unbind, movedim (and autograd.movedim), where as a method, lerp, addmm, contiguous;
+forward, gradient and second derivative, float64 and float32. Comparison: tests/torch_reference.py."""
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, check, torch  # without torch: skipped
+
+import autograd
+from autograd import ShapeError, Tensor
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(2, 3, 4))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["reshape_as", "view_as"])
+@pytest.mark.parametrize("shape", [(4, 6), (24,), (3, 2, 4)])
+def test_reshape_as_and_view_as(dtype, name, shape):
+    other = np.zeros(shape, dtype)
+    check(
+        lambda t: getattr(t, name)(Tensor(other)) * 2.0,
+        lambda t: getattr(t, name)(torch.tensor(other)) * 2.0,
+        [X],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_unbind(dtype, dim):
+    def f(lib, stack):
+        def g(t):
+            return stack([piece.sin() * (i + 1) for i, piece in enumerate(t.unbind(dim))], 0)
+
+        return g
+
+    check(f(autograd, autograd.stack), f(torch, torch.stack), [X], dtype)
+
+
+MOVES = [(0, 2), (-1, 0), ((0, 1), (2, 0)), ([2, 0], [-1, -2]), ((), ()), (1, 1)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("source, destination", MOVES)
+def test_movedim_the_method_and_the_function(dtype, source, destination):
+    check(lambda t: t.movedim(source, destination), lambda t: t.movedim(source, destination), [X], dtype)
+    check(
+        lambda t: autograd.movedim(t, source, destination),
+        lambda t: torch.movedim(t, source, destination),
+        [X],
+        dtype,
+    )
+
+
+def test_movedim_refuses_what_torch_refuses():
+    t = Tensor(X)
+    with pytest.raises(ValueError, match=r"movedim: 2 source dims \(0, 1\) and 1 destination dims"):
+        t.movedim((0, 1), 2)
+    with pytest.raises(ValueError, match="appears more than once"):
+        t.movedim((0, 0), (1, 2))
+    with pytest.raises(IndexError, match=r"movedim: source dim 3 is out of range"):
+        t.movedim(3, 0)
+    assert Tensor(2.0).movedim(0, -1).shape == () == tuple(torch.tensor(2.0).movedim(0, -1).shape)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_where_as_a_method(dtype):
+    mask = X > 0
+    check(
+        lambda a, b: a.where(Tensor(mask), b.exp()),
+        lambda a, b: a.where(torch.tensor(mask), b.exp()),
+        [X, X[::-1].copy()],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weight", [0.3, 0.5, 0.7, 1.0, -0.6, 2.5])
+def test_lerp_with_a_number_weight(dtype, weight):
+    """PyTorch's two formulas, from self below |weight| 0.5 and from end above: weight 1 gives end."""
+    check(lambda a, b: a.lerp(b, weight), lambda a, b: a.lerp(b, weight), [X, X[::-1].copy()], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lerp_with_a_tensor_weight_on_both_sides_of_one_half_broadcast(dtype):
+    weight = np.array([-0.75, 0.25, 0.5, 1.0])  # along the last dim
+    check(lambda a, b, w: a.lerp(b, w), lambda a, b, w: a.lerp(b, w), [X, X[::-1].copy(), weight], dtype)
+    assert Tensor(X).lerp(Tensor(X + 1.0), 1.0).data.tolist() == (X + 1.0).tolist()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias_shape", [(3, 5), (5,), (3, 1), ()])
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1.5)])
+def test_addmm(dtype, bias_shape, beta, alpha):
+    bias, m1, m2 = RNG.normal(size=bias_shape), RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5))
+
+    def f(b, a1, a2):
+        return (b * b).addmm(a1, a2.tanh(), beta=beta, alpha=alpha)
+
+    check(f, f, [bias, m1, m2], dtype)
+
+
+def test_addmm_with_beta_zero_leaves_nan_out_and_gives_a_zero_gradient_as_torchs():
+    bias, m1, m2 = np.full((3, 5), np.nan), RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5))
+    ours = Tensor(bias, requires_grad=True)
+    theirs = torch.tensor(bias, requires_grad=True)
+    out = ours.addmm(m1, m2, beta=0)
+    their_out = theirs.addmm(torch.tensor(m1), torch.tensor(m2), beta=0)
+    np.testing.assert_allclose(out.data, their_out.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    their_out.sum().backward()
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())  # zeros, not None
+
+
+def test_addmm_refuses_what_torch_refuses():
+    with pytest.raises(ShapeError, match=r"addmm: mat1 must be a matrix \(2-d\), got shape \(4,\)"):
+        Tensor(np.ones(5)).addmm(np.ones(4), np.ones((4, 5)))
+    with pytest.raises(ShapeError, match=r"addmm: self of shape \(2, 3, 5\) does not broadcast"):
+        Tensor(np.ones((2, 3, 5))).addmm(np.ones((3, 4)), np.ones((4, 5)))
+    with pytest.raises(TypeError, match="addmm: beta must be a real number"):
+        Tensor(np.ones(5)).addmm(np.ones((3, 4)), np.ones((4, 5)), beta=None)
+
+
+def test_contiguous_is_the_tensor_itself_or_a_copy_as_torchs():
+    """A copy where the layout is not C's, so that a write into it leaves the source as PyTorch's does."""
+    t = Tensor(X.copy(), requires_grad=True)
+    assert t.contiguous() is t
+    theirs = torch.tensor(X)
+    for ours, their in ((t.swapaxes(0, 2), theirs.transpose(0, 2)), (t[:, ::2], theirs[:, ::2])):
+        c = ours.contiguous()
+        assert c is not ours and c.data.flags.c_contiguous and np.array_equal(c.data, ours.data)
+        with autograd.no_grad():
+            c.zero_()
+        their.contiguous().zero_()
+        np.testing.assert_array_equal(t.data, X)
+        np.testing.assert_array_equal(theirs.numpy(), X)
+    check(
+        lambda a: a.swapaxes(0, 2).contiguous().sin(), lambda a: a.transpose(0, 2).contiguous().sin(), [X], np.float64
+    )
+    with pytest.raises(ValueError, match="contiguous: memory_format torch.channels_last is not offered"):
+        Tensor(np.ones((1, 2, 3, 4))).contiguous(memory_format=torch.channels_last)
