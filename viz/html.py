@@ -30,7 +30,7 @@ from .arguments import (
 )
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
-from .labels import chain_rule, grad_text
+from .labels import MISSING, chain_rule, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
@@ -227,7 +227,7 @@ def _widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int,
     so that each field is drawn wide enough for all of them (the whole width in the gradient's field let
     an update's "data 0.2153", drawn where "data 0" was, run over the record's border)."""
     data = {k: [step["data"][k] for step in numbers] for k in values}
-    grads = {k: ["grad " + NOT_COMPUTED] for k in values}
+    grads = {k: [grad_text(MISSING)] for k in values}
     for step in numbers:
         for k, text in step.get("update", []):
             data[k].append(text)
@@ -262,7 +262,7 @@ def _page_data(run: Pass) -> dict[str, Any]:
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
     return {
-        "notComputed": NOT_COMPUTED,
+        "notComputed": grad_text(MISSING),
         "values": run.steps,
         "names": [run.names.get(id(n), "") for n in order],
         "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],

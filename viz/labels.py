@@ -62,7 +62,7 @@ def record(
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         alike = check_figures(check) if check is not None and not check.direction else None  # as its check reads
-        fields.append("grad " + NOT_COMPUTED if grad is MISSING else escape(grad_text(grad, partial, alike)))
+        fields.append(escape(grad_text(grad, partial, alike)))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
@@ -73,9 +73,11 @@ def record(
 
 
 def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
-    """A gradient's field, "grad 0.5" (`n` figures, as `summary`); while only some of a value's shares have
-    arrived (`partial`: how many, of how many), their sum is not yet ∂root/∂value, and says so: "grad 1 so far
-    (1 of 2 shares)"."""
+    """A gradient's field, "grad 0.5" (`n` figures, as `summary`), "grad not computed" where none has arrived
+    (MISSING); while only some of a value's shares have arrived (`partial`: how many, of how many), their sum
+    is not yet ∂root/∂value, and says so: "grad 1 so far (1 of 2 shares)"."""
+    if grad is MISSING:
+        return f"grad {NOT_COMPUTED}"
     so_far = f" so far ({partial[0]} of {partial[1]} shares)" if partial else ""
     return f"grad {summary(grad, n=n)}{so_far}"
 

@@ -37,7 +37,7 @@
     var k, j, v, steps = run.steps;
     for (k = 0; k < page.values.length; k++) {
       v = page.values[k];
-      setGrad(v, "grad " + page.notComputed);
+      setGrad(v, page.notComputed);
       field(v, 2).textContent = run.data[v];
       element("v" + v).classList.remove("updated");
     }

@@ -71,7 +71,7 @@ class Pass:
         for k in self.steps:
             changed = [root] if k == 0 else []
             for e in self.flows[k]:
-                running[id(e.parent)] = running[id(e.parent)] + e.passed if id(e.parent) in running else e.passed
+                running[id(e.parent)] = (running[id(e.parent)] + e.passed) if id(e.parent) in running else e.passed
                 changed.append(e.parent)
                 got = partial.pop(id(e.parent), (0, 0))[0] + 1
                 if got < shares[id(e.parent)]:
