@@ -13,9 +13,11 @@ import viz
 from autograd import Tensor, Value
 from nn.optim import SGD, Adam
 from tests.test_viz import svg, texts
+from viz.captions import forward_caption
 from viz.demo import neuron
 from viz.html import page_html
-from viz.steps import backward_pass, forward_caption, optimizer_update
+from viz.steps import backward_pass
+from viz.update import optimizer_update
 
 
 def chain(n: int) -> Value:

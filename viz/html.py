@@ -28,6 +28,7 @@ from .arguments import (
     require_root,
     require_text,
 )
+from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
 from .labels import MISSING, chain_rule, grad_text
@@ -35,8 +36,9 @@ from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .rules import symbol
-from .steps import Pass, backward_pass, forward_caption, optimizer_update
+from .steps import Pass, backward_pass
 from .training import Training, training_bar
+from .update import optimizer_update
 from .writing import require_folder, write_atomically
 
 PAGE_OPTIONS = ("title", "modules", "max_nodes", "rankdir", "number", "optimizer")
