@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .number_text import finite, summary
+from .number_text import finite, kind, summary
 from .rules import broadcast_words, local_rule, op_name, symbol, term
 
 if TYPE_CHECKING:
@@ -98,10 +98,17 @@ def rounded_away(terms: list, total: float) -> str:
     exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
     if summary(exact) == summary(total):
         return ""
+    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
+    float_name = "float" if of is np.float64 else of.__name__
     return (
-        f" (on paper {summary(exact)}: a float keeps about 16 significant digits, so a term much smaller than "
-        "the sum so far is rounded away as it is added)"
+        f" (on paper {summary(exact)}: a {float_name} keeps about {_kept_digits(of)} significant digits, so a term "
+        "much smaller than the sum so far is rounded away as it is added)"
     )
+
+
+def _kept_digits(of: type) -> int:
+    """The significant decimal digits a float type keeps: 16 of float64, 7 of float32, 3 of float16."""
+    return round((np.finfo(of).nmant + 1) * math.log10(2))
 
 
 def _rule(step: Step, names: dict[int, str]) -> str:
