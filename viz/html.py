@@ -1,10 +1,10 @@
 """The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG,
 and per step only what changes (the node processed, the gradients filled in, the edges that carry
-them), applied by the page's script (player.js, player.css). Clicking a value explains its gradient
-as a sum over paths (`explain`). With recorded training steps (`training_steps`) the page holds
-every step's numbers for the one drawing, and a second slider picks the step. Its size grows
-linearly with the graph (times the training steps), but for the listed paths, which are capped
-per value."""
+them), applied by the page's script (player.js, and player_view.js for zoom, pan and follow; player.css).
+Clicking a value explains its gradient as a sum over paths (`explain`). With recorded training steps
+(`training_steps`) the page holds every step's numbers for the one drawing, and a second slider picks the
+step. Its size grows linearly with the graph (times the training steps), but for the listed paths, which are
+capped per value."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def page_html(
         whole=f"{WHOLE_IN_FULL:,.0f}",
         page=_script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
         runs=_script_json(numbers),
-        js=_resource("player.js"),
+        js=_resource("player_view.js") + _resource("player.js"),
     )
 
 
