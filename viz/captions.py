@@ -11,7 +11,17 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .number_text import summary
-from .rules import applied, broadcast_words, constant_label, local_rule, op_name, shown_params, symbol, term
+from .rules import (
+    applied,
+    broadcast_words,
+    constant_label,
+    local_rule,
+    op_name,
+    product_of,
+    shown_params,
+    symbol,
+    term,
+)
 from .story import rounded_away, sum_of
 
 if TYPE_CHECKING:
@@ -88,7 +98,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}    ({rule})"
+        return f"{chain} = {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}    ({rule})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
@@ -108,5 +118,5 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
     )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
         return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
-    sums = f"{sum_of(contributions)} = {summary(total)}{rounded_away(contributions, total)}"  # "-4 + (-4) = -8"
+    sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
     return f"{name}.grad = {sums}    ({told})"

@@ -6,6 +6,8 @@ numbers are finite."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,8 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     (which of 0 and -0 is the min is their order's doing, and their mean is 0)."""
     if isinstance(x, str):
         return x
+    if isinstance(x, float):  # a Value's number: no array to make of it
+        return figures(x if signed_zero else x + 0.0, n or NUMBER_FIGURES)
     of = kind(x)
     a = np.asarray(x, dtype=float)
     a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
@@ -103,8 +107,8 @@ def digits(v: float, n: int, of: type = np.float64) -> int:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
-    # noise is counted in v's units (np.spacing, of float64): a relative 4 eps is 8 of them below a power of two
-    noise = NOISE_UNITS * float(np.spacing(abs(v)))
+    # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
+    noise = NOISE_UNITS * math.ulp(v)
     while n < 17 and float(text).is_integer() and not v.is_integer() and abs(float(text) - v) > noise:
         n += 1
         text = f"{v:.{n}g}"
@@ -124,6 +128,25 @@ def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
     if -4 <= int(exponent) < count:  # where "g" writes a number positionally
         return np.format_float_positional(x, unique=True, trim="-"), count
     return written, count
+
+
+def alike(terms: list, result: Any, combine: Callable[[list[float]], float]) -> int | None:
+    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, math.fsum)
+    rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those would
+    not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 = 0.8399"
+    does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures. None where summary's own figures do, where
+    none do (floats rounded a term away: told apart as the sum on paper), and for arrays, whose min, mean and
+    max neither multiply nor add."""
+    if any(np.size(t) != 1 for t in terms) or not finite(result):
+        return None
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = float(figures(v, NUMBER_FIGURES, of))
+    # half a unit in the last of the figures `result` is written with: what rounds to it
+    half = 0.5 * 10.0 ** (np.floor(np.log10(abs(written))) - digits(v, NUMBER_FIGURES, of) + 1) if written else 0.0
+    for n in range(NUMBER_FIGURES, 18):
+        if abs(combine([float(summary(t, n=n)) for t in terms]) - written) <= half:
+            return None if n == NUMBER_FIGURES else n
+    return None
 
 
 def magnitude(x: Any) -> float:
