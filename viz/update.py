@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from .steps import Pass
 
 UPDATE_LINES = 24  # the update's caption lists this many parameters, then counts the rest
+# the drawing shows the parameters' new data beside values computed from the old (#3 = a * x reading 1 beside
+# a = 0.316 and x = 1.979): the caption says why
+BEFORE_UPDATE = (
+    "The values computed from the parameters, and every gradient, are still those of the forward and backward "
+    "passes before this update: the next forward pass computes them from the new data."
+)
 
 
 @dataclass
@@ -61,6 +67,7 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         lines.append(f"… and {len(used) - UPDATE_LINES:,} more parameters")
     if len(used) < len(optimizer.params):
         lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
+    lines.append(BEFORE_UPDATE)
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
 
 
