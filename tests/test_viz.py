@@ -12,8 +12,9 @@ from test_viz_player import page_data
 import nn
 import viz
 from autograd import Tensor, Value
+from viz.captions import forward_caption
 from viz.demo import neuron
-from viz.steps import backward_pass, forward_caption
+from viz.steps import backward_pass
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,9 @@ import numpy as np
 
 import viz
 from autograd import Tensor
+from viz.captions import forward_caption
 from viz.rules import term
-from viz.steps import backward_pass, forward_caption
+from viz.steps import backward_pass
 
 
 def broadcast_product() -> tuple[Tensor, Tensor, Tensor]:

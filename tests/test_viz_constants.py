@@ -8,7 +8,8 @@ import numpy as np
 import viz
 from autograd import Tensor, Value
 from tests.test_viz import svg, texts
-from viz.steps import backward_pass, forward_caption
+from viz.captions import forward_caption
+from viz.steps import backward_pass
 
 
 def squared_error() -> Value:

@@ -10,8 +10,9 @@ import pytest
 
 import viz
 from autograd import Tensor, Value
+from viz.captions import forward_caption
 from viz.number_text import figures, summary
-from viz.steps import backward_pass, forward_caption
+from viz.steps import backward_pass
 
 
 def words(drawing) -> str:

@@ -15,9 +15,9 @@ from nn.optim import SGD, Adam
 from viz.demo import neuron
 from viz.graph import backward_flow, constants
 from viz.html import page_html
-from viz.labels import term
 from viz.number_text import summary
 from viz.player import player
+from viz.rules import term
 from viz.steps import backward_pass
 
 

@@ -13,9 +13,11 @@ import viz
 from autograd import Tensor, Value
 from nn.optim import SGD, Adam
 from tests.test_viz import svg, texts
+from viz.captions import forward_caption
 from viz.demo import neuron
 from viz.html import page_html
-from viz.steps import backward_pass, forward_caption, optimizer_update
+from viz.steps import backward_pass
+from viz.update import BEFORE_UPDATE, optimizer_update
 
 
 def chain(n: int) -> Value:
@@ -92,11 +94,24 @@ def test_an_update_that_moves_a_parameter_with_its_gradient_says_so_and_promises
     loss.backward()
     caption = optimizer_update(backward_pass(loss), opt).caption
     assert "against its gradient" not in caption and "the root goes down" not in caption
-    head, line = caption.splitlines()
+    head, line, _ = caption.splitlines()
     assert "SGD (lr 0.1) moves w with the gradient, up the slope, so this step need not lower the root" in head
     assert line.endswith("-1 → -1.3, a change of -0.3, with its gradient, up the slope")
     opt.step()
     assert forward().data > loss.data  # as told: the loss rises, 16 to 24
+
+
+def test_the_update_says_the_values_beside_the_new_parameters_are_from_before_it():
+    # the page draws a and x with their new data (0.316, 1.979) beside #3 = a * x still reading 1
+    a, x = Value(0.5, label="a"), Value(2.0, label="x")
+    y = (a * x).tanh() + a
+    caption = optimizer_update(backward_pass(y), SGD([a, x], lr=0.1)).caption
+    assert caption.splitlines()[1:] == [
+        "a ← a − 0.1 × 1.84: 0.5 → 0.316, a change of -0.184",
+        "x ← x − 0.1 × 0.21: 2 → 1.979, a change of -0.021",
+        BEFORE_UPDATE,
+    ]
+    assert "the forward and backward passes before this update" in BEFORE_UPDATE
 
 
 @pytest.mark.parametrize("kind", [Value, Tensor])
@@ -116,7 +131,7 @@ def test_an_update_that_moves_a_parameter_whose_gradient_is_0_says_so(kind):
     opt.zero_grad()
     loss = forward()
     loss.backward()
-    head, line = optimizer_update(backward_pass(loss), opt).caption.splitlines()
+    head, line, note = optimizer_update(backward_pass(loss), opt).caption.splitlines()
     assert "moves no parameter" not in head
     if kind is Value:
         assert "moves w where the gradient is 0, so this step need not lower the root" in head

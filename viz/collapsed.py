@@ -67,8 +67,8 @@ def collapsed(
     seen = set()
     for n in order:
         for p in n.parents:
-            head = "module " + box[id(n)] if box[id(n)] else node_key(n) + "op"
-            tail = "module " + box[id(p)] if box[id(p)] else node_key(p)
+            head = ("module " + box[id(n)]) if box[id(n)] else (node_key(n) + "op")
+            tail = ("module " + box[id(p)]) if box[id(p)] else node_key(p)
             if head != tail and (tail, head) not in seen:
                 seen.add((tail, head))
                 g.edge(tail, head)

@@ -198,9 +198,9 @@ def build(
             )
         else:
             name = record_name(graph, names, node)
-            numbered = (
-                step[id(node)] if number or (not name and (flows is not None or id(node) in named_in_notes)) else None
-            )
+            # a name told apart by its step ("x#3", numbered_names) says its number already: not "#3 x#3"
+            wanted = number or (not name and (flows is not None or id(node) in named_in_notes))
+            numbered = step[id(node)] if wanted and name == graph.names[id(node)] else None
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
             label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes,

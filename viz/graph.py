@@ -174,7 +174,7 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
                 continue
             for p, g in zip(node.parents, pullback(node, grads[id(node)])):
                 if g is not None:
-                    grads[id(p)] = grads[id(p)] + g if id(p) in grads else g
+                    grads[id(p)] = (grads[id(p)] + g) if id(p) in grads else g
     return grads
 
 

@@ -1,10 +1,10 @@
 """The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG,
 and per step only what changes (the node processed, the gradients filled in, the edges that carry
-them), applied by the page's script (player.js, player.css). Clicking a value explains its gradient
-as a sum over paths (`explain`). With recorded training steps (`training_steps`) the page holds
-every step's numbers for the one drawing, and a second slider picks the step. Its size grows
-linearly with the graph (times the training steps), but for the listed paths, which are capped
-per value."""
+them), applied by the page's script (player.js, and player_view.js for zoom, pan and follow; player.css).
+Clicking a value explains its gradient as a sum over paths (`explain`). With recorded training steps
+(`training_steps`) the page holds every step's numbers for the one drawing, and a second slider picks the
+step. Its size grows linearly with the graph (times the training steps), but for the listed paths, which are
+capped per value."""
 
 from __future__ import annotations
 
@@ -28,15 +28,17 @@ from .arguments import (
     require_root,
     require_text,
 )
+from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
-from .labels import chain_rule, grad_text
+from .labels import MISSING, chain_rule, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .rules import symbol
-from .steps import Pass, backward_pass, forward_caption, optimizer_update
+from .steps import Pass, backward_pass
 from .training import Training, training_bar
+from .update import optimizer_update
 from .writing import require_folder, write_atomically
 
 PAGE_OPTIONS = ("title", "modules", "max_nodes", "rankdir", "number", "optimizer")
@@ -97,7 +99,9 @@ _PAGE = """<!DOCTYPE html>
         from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
       <li>Numbers: {figures} significant figures, more where {figures} would show a whole number the value is
-        not (tanh(10) = 0.999999996), whole numbers below {whole} in full (12345); a tensor: min, mean
+        not (tanh(10) = 0.999999996), yet never more than tell it apart from the other numbers of its float type
+        (a float32 0.1 reads 0.1), whole numbers below {whole} in full (12345), and the numbers of a product
+        or a sum with the figures that give its result as written (0.41997 × 2 = 0.8399); a tensor: min, mean
         and max, to {array_figures} figures (more where they differ by less); orange on a tensor edge: broadcasting,
         summed back.</li>
     </ul>
@@ -173,7 +177,7 @@ def page_html(
         whole=f"{WHOLE_IN_FULL:,.0f}",
         page=_script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
         runs=_script_json(numbers),
-        js=_resource("player.js"),
+        js=_resource("player_view.js") + _resource("player.js"),
     )
 
 
@@ -227,7 +231,7 @@ def _widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int,
     so that each field is drawn wide enough for all of them (the whole width in the gradient's field let
     an update's "data 0.2153", drawn where "data 0" was, run over the record's border)."""
     data = {k: [step["data"][k] for step in numbers] for k in values}
-    grads = {k: ["grad " + NOT_COMPUTED] for k in values}
+    grads = {k: [grad_text(MISSING)] for k in values}
     for step in numbers:
         for k, text in step.get("update", []):
             data[k].append(text)
@@ -262,7 +266,7 @@ def _page_data(run: Pass) -> dict[str, Any]:
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
     return {
-        "notComputed": NOT_COMPUTED,
+        "notComputed": grad_text(MISSING),
         "values": run.steps,
         "names": [run.names.get(id(n), "") for n in order],
         "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],

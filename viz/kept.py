@@ -81,9 +81,10 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     n = _apart(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
     written = applied(first.op.name, inputs + shown_params(first))
+    held, given = _told_apart(first.data, now, n)
     return (
-        f"{doing}, but the data changed after the forward pass: {written} holds {summary(first.data, n=n)} from "
-        f"it, and gives {summary(now, n=n)} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
+        f"{doing}, but the data changed after the forward pass: {written} holds {held} from "
+        f"it, and gives {given} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
         "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
         "the forward again and draw its root"
     )
@@ -103,6 +104,16 @@ def _apart(old: Any, new: Any) -> int | None:
         if summary(old, n=n) != summary(new, n=n):
             return n
     return None
+
+
+def _told_apart(old: Any, new: Any, n: int | None) -> tuple[str, str]:
+    """`old` and `new` written with `n` figures, each with its dtype and shape where their numbers read alike: a
+    float32 0.1 and float64's 0.1 are each written 0.1 (no more digits tell either apart in its own type)."""
+    texts = [summary(old, n=n), summary(new, n=n)]
+    if texts[0] != texts[1]:
+        return texts[0], texts[1]
+    a, b = np.asarray(old), np.asarray(new)
+    return f"{texts[0]} ({a.dtype}, shape {a.shape})", f"{texts[1]} ({b.dtype}, shape {b.shape})"
 
 
 def holds_gradient(held: Any, computed: Any) -> bool:

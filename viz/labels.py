@@ -12,9 +12,9 @@ from autograd import Node, Tensor
 
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, kind, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .rules import local_rule, op_name, summed_back, symbol, term
+from .rules import local_rule, op_name, product_of, summed_back, symbol
 from .text import escape, escape_field, escape_html
 
 NOT_COMPUTED = "not computed"
@@ -62,7 +62,7 @@ def record(
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         alike = check_figures(check) if check is not None and not check.direction else None  # as its check reads
-        fields.append("grad " + NOT_COMPUTED if grad is MISSING else escape(grad_text(grad, partial, alike)))
+        fields.append(escape(grad_text(grad, partial, alike)))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
@@ -73,9 +73,11 @@ def record(
 
 
 def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
-    """A gradient's field, "grad 0.5" (`n` figures, as `summary`); while only some of a value's shares have
-    arrived (`partial`: how many, of how many), their sum is not yet ∂root/∂value, and says so: "grad 1 so far
-    (1 of 2 shares)"."""
+    """A gradient's field, "grad 0.5" (`n` figures, as `summary`), "grad not computed" where none has arrived
+    (MISSING); while only some of a value's shares have arrived (`partial`: how many, of how many), their sum
+    is not yet ∂root/∂value, and says so: "grad 1 so far (1 of 2 shares)"."""
+    if grad is MISSING:
+        return f"grad {NOT_COMPUTED}"
     so_far = f" so far ({partial[0]} of {partial[1]} shares)" if partial else ""
     return f"grad {summary(grad, n=n)}{so_far}"
 
@@ -181,13 +183,13 @@ def histogram(x: Any) -> str:
     value. Its numbers are written as the min and max beside it (`summary`: 3 figures, more where those would
     show a whole number the value is not or a min and max that differ alike, a zero unsigned), so the two never
     disagree."""
-    a = np.asarray(x, dtype=np.float64).ravel()
+    of, a = kind(x), np.asarray(x, dtype=np.float64).ravel()  # its numbers written as numbers of its own type
     a = a[np.isfinite(a)] + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "no finite values"
     lo, hi = float(a.min()), float(a.max())
     if lo == hi:
-        return f"all {figures(lo, ARRAY_FIGURES)}"
+        return f"all {figures(lo, ARRAY_FIGURES, of)}"
     bins = min(len(BARS), a.size)  # no more bins than values
     # each value's place in [lo, hi] as a fraction, binned by hand: np.histogram refuses a range narrower than
     # its bins can split in floats (0 to 5e-324) and one wider than the largest float (-1.7e308 to 1.7e308),
@@ -197,8 +199,8 @@ def histogram(x: Any) -> str:
     place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
     counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    n = apart(lo, hi, ARRAY_FIGURES)  # bars over a range written "[0.1, 0.1]" would contradict themselves
-    return f"{bars} [{figures(lo, n)}, {figures(hi, n)}]"
+    n = apart(lo, hi, ARRAY_FIGURES, of)  # bars over a range written "[0.1, 0.1]" would contradict themselves
+    return f"{bars} [{figures(lo, n, of)}, {figures(hi, n, of)}]"
 
 
 def constant(node: Node) -> str:
@@ -221,7 +223,7 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
     if e.local is not None:
-        rows.append(f"= {term(e.arriving)} × {term(e.local)} = {summary(e.passed)}")
+        rows.append(f"= {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}")
     else:
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
     rule = local_rule(e.child, e.index, names)

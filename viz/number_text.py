@@ -1,9 +1,13 @@
 """How viz writes a number: to a few significant figures, more where fewer would contradict the
-picture (tanh(-6) drawn as -1 beside its gradient), whole numbers in full; an array as its min, mean
-and max; a gradient's size on a colour scale, and whether numbers are finite."""
+picture (tanh(-6) drawn as -1 beside its gradient), whole numbers in full, and always as a number of its
+own float type (`kind`): never more digits than tell it apart there (float32's 0.1 is 0.1, not float64's
+0.10000000149011612); an array as its min, mean and max; a gradient's size on a colour scale, and whether
+numbers are finite."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,6 +16,9 @@ NUMBER_FIGURES = 4  # a number's significant figures, as drawn, captioned and to
 ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
 NOISE_UNITS = 4  # a whole number this many units in the last place away is shown whole: its rounding noise
 WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at most: beyond, n figures and an exponent
+# the figures each float type holds whatever the number (np.finfo's precision): up to them, rounding to n figures
+# writes a number's shortest text where that is shorter (0.1's), so `shortest` is asked only beyond
+PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64)}  # 3, 6 and 15
 
 
 def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
@@ -22,31 +29,41 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     (which of 0 and -0 is the min is their order's doing, and their mean is 0)."""
     if isinstance(x, str):
         return x
+    if isinstance(x, float):  # a Value's number: no array to make of it
+        return figures(x if signed_zero else x + 0.0, n or NUMBER_FIGURES)
+    of = kind(x)
     a = np.asarray(x, dtype=float)
     a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "empty"
     if a.size == 1:
-        return figures(a.item(), n or NUMBER_FIGURES)
+        return figures(a.item(), n or NUMBER_FIGURES, of)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
-        return _spread(a, n or ARRAY_FIGURES)
+        return _spread(a, n or ARRAY_FIGURES, of)
     # each infinity by its sign, as a number of one is written ("inf", "-inf"): -inf and inf are far apart
     counts = ((np.isnan(a).sum(), "nan"), (np.isneginf(a).sum(), "-inf"), (np.isposinf(a).sum(), "inf"))
     bad = ", ".join(f"{n} {word}" for n, word in counts if n)
-    rest = f"; the rest {_spread(finite, n or ARRAY_FIGURES)}" if finite.size else ""
+    rest = f"; the rest {_spread(finite, n or ARRAY_FIGURES, of)}" if finite.size else ""
     return f"{bad} of {a.size}{rest}"
 
 
-def _spread(a: np.ndarray, n: int) -> str:
-    n = apart(a.min(), a.max(), n)
-    return f"min {figures(a.min(), n)} mean {figures(_mean(a), n)} max {figures(a.max(), n)}"
+def kind(x: Any) -> type:
+    """The float type whose digits `x`'s numbers have: a float16 or float32 array's or scalar's own, else
+    float64 (a Python float, a float64 array, integers)."""
+    found = np.float64 if isinstance(x, float | int) else np.asarray(x).dtype.type
+    return found if found in PRECISION else np.float64
 
 
-def apart(lo: float, hi: float, n: int) -> int:
+def _spread(a: np.ndarray, n: int, of: type) -> str:
+    n = apart(a.min(), a.max(), n, of)
+    return f"min {figures(a.min(), n, of)} mean {figures(_mean(a), n, of)} max {figures(a.max(), n, of)}"
+
+
+def apart(lo: float, hi: float, n: int, of: type = np.float64) -> int:
     """The figures (n at least) that write an array's min and max apart where they differ: [0.1001, 0.1003]
-    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers."""
-    while n < 17 and lo != hi and figures(lo, n) == figures(hi, n):
+    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers. Numbers of float type `of`."""
+    while n < 17 and lo != hi and figures(lo, n, of) == figures(hi, n, of):
         n += 1
     return n
 
@@ -62,29 +79,74 @@ def _mean(a: np.ndarray) -> float:
     return top * np.mean(a / top)
 
 
-def figures(v: float, n: int) -> str:
-    """v to n significant figures, or more where n would show a whole number that v is not (`digits`)."""
-    return f"{v:.{digits(v, n)}g}"
+def figures(v: float, n: int, of: type = np.float64) -> str:
+    """v, a number of float type `of`, to n significant figures, or more where n would show a whole number that
+    v is not (`digits`); at most the digits that tell it apart from every other number of its type, written
+    as numpy's shortest text that reads back as v in that type (`shortest`)."""
+    v = float(v if of is np.float64 else of(v))
+    count = digits(v, n, of)
+    if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
+        return f"{v:.{count}g}"
+    text, least = shortest(v, of)
+    return text if count >= least else f"{v:.{count}g}"
 
 
-def digits(v: float, n: int) -> int:
-    """How many significant figures `figures` writes v with: n, or more where n would show a whole number
-    that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient, 1 - (-1)² = 0
-    beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09, and tanh(15) = 1 - 1.9e-13 beside
-    3.743e-13. Within NOISE_UNITS units in its last place of a whole number is rounding noise (0.1 added ten times,
-    0.9999999999999999, stays 1).
+def digits(v: float, n: int, of: type = np.float64) -> int:
+    """How many significant figures `figures` writes v (of float type `of`) with: n, or more where n would show
+    a whole number that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient,
+    1 - (-1)² = 0 beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09, and tanh(15) =
+    1 - 1.9e-13 beside 3.743e-13. Within NOISE_UNITS units in its last place of a whole number is rounding
+    noise (0.1 added ten times, 0.9999999999999999, stays 1), units of float64 whatever v's type: a float32
+    one unit off 1 is 2**29 of them, and float32's tanh(9) = 0.99999994 drawn as 1 would contradict its
+    gradient 1.192e-07 as tanh(-6) would. Never more figures than the shortest text that reads back as v in
+    its type has (`shortest`): 8 for float32's 1 - 2**-24, where 17 would write float64's digits of it.
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
     1e+06 as a million (and 12345.5 is written in full already, by the rule above)."""
-    if float(v).is_integer() and abs(v) < WHOLE_IN_FULL:
+    v = float(v if of is np.float64 else of(v))
+    if v.is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
-    # noise is counted in v's own units (np.spacing): a relative 4 eps is 8 of them just below a power of two
-    noise = NOISE_UNITS * float(np.spacing(abs(float(v))))
-    while n < 17 and float(text).is_integer() and not float(v).is_integer() and abs(float(text) - v) > noise:
+    # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
+    noise = NOISE_UNITS * math.ulp(v)
+    while n < 17 and float(text).is_integer() and not v.is_integer() and abs(float(text) - v) > noise:
         n += 1
         text = f"{v:.{n}g}"
-    return n
+    return n if n <= PRECISION[of] else min(n, shortest(v, of)[1])
+
+
+def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
+    """The shortest text that reads back as v in float type `of` (numpy's unique digits, as
+    np.format_float_positional(x, unique=True) finds them), written as Python's "g" writes that many
+    significant figures, and how many that is. NaN and infinities as Python writes them, 1 figure."""
+    x = of(v)
+    if not np.isfinite(x):
+        return f"{v:g}", 1
+    written = np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
+    mantissa, exponent = written.split("e")
+    count = len(mantissa.lstrip("-").replace(".", ""))
+    if -4 <= int(exponent) < count:  # where "g" writes a number positionally
+        return np.format_float_positional(x, unique=True, trim="-"), count
+    return written, count
+
+
+def alike(terms: list, result: Any, combine: Callable[[list[float]], float]) -> int | None:
+    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, math.fsum)
+    rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those would
+    not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 = 0.8399"
+    does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures. None where summary's own figures do, where
+    none do (floats rounded a term away: told apart as the sum on paper), and for arrays, whose min, mean and
+    max neither multiply nor add."""
+    if any(np.size(t) != 1 for t in terms) or not finite(result):
+        return None
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = float(figures(v, NUMBER_FIGURES, of))
+    # half a unit in the last of the figures `result` is written with: what rounds to it
+    half = 0.5 * 10.0 ** (np.floor(np.log10(abs(written))) - digits(v, NUMBER_FIGURES, of) + 1) if written else 0.0
+    for n in range(NUMBER_FIGURES, 18):
+        if abs(combine([float(summary(t, n=n)) for t in terms]) - written) <= half:
+            return None if n == NUMBER_FIGURES else n
+    return None
 
 
 def magnitude(x: Any) -> float:

@@ -174,7 +174,7 @@ def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: floa
         # every number rounds to eps of itself, and below the smallest normal float to a fixed grain (underflow)
         largest = max(abs(f_up), abs(f0), abs(f_down), big_up, big_down, TINY)
         rounding = ROUNDING * EPS * largest / min(h_up, h_down)
-        moved = g * (up - down) / (h_up + h_down) if tensor else g
+        moved = (g * (up - down) / (h_up + h_down)) if tensor else g
         right, left = (f_up - f0) / h_up, (f0 - f_down) / h_down
         # x ± h is rounded: the difference is taken about a point up to eps·|x ± h| from x, off by the bend times that
         centring = abs(right - left) * EPS * _reach(up, down, h * along)

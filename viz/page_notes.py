@@ -81,7 +81,7 @@ def _scalar_explanations(root: Node, run: Pass) -> list[Explanation]:
                 step = Step(e.parent, e.child, e.index, e.local)
                 moves.setdefault(id(e.parent), []).append((e.child, e.local, step))
             count[id(e.parent)] = count.get(id(e.parent), 0) + count[id(e.child)]
-            reach = abs(e.local) * best[id(e.child)] if e.local is not None else 0.0
+            reach = (abs(e.local) * best[id(e.child)]) if e.local is not None else 0.0
             best[id(e.parent)] = max(best.get(id(e.parent), 0.0), reach)
     told, adds = [], backward_adds(order)
     for k in run.steps:

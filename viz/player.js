@@ -1,7 +1,7 @@
 // The player of viz.save_html: steps through the forward pass (step 0), backward (steps 1..n) and,
-// with an optimizer, its update (step n+1) on the one SVG of the page, zooms and pans it, and
-// explains a clicked value's gradient; with recorded training, a second slider picks the training
-// step whose numbers the drawing shows, and stepping on past an update goes to the next one.
+// with an optimizer, its update (step n+1) on the one SVG of the page (zoomed, panned and kept on the step by
+// player_view.js), and explains a clicked value's gradient; with recorded training, a second slider picks the
+// training step whose numbers the drawing shows, and stepping on past an update goes to the next one.
 // Data comes from the page: page (what every training step shares, see html.py) and runs (per
 // training step, the only one without training: captions (per step of the slider: its numbers in
 // page.templates, or whole), steps (per backward step: [position of its node, [[position, grad
@@ -12,7 +12,7 @@
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
-  var viewport = element("viewport"), svg = viewport.querySelector("svg");
+  var viewport = element("viewport"), svg = viewport.querySelector("svg"), view = viewOf(viewport, svg);
   var run = runs[0], round = 0, picked = null;  // the training step shown, and the clicked value
   var last = run.captions.length - 1, current = 0, timer = null;
   var numbersOf = page.edges.map(function (e) {  // each edge's text "= arriving × local = sent"
@@ -37,7 +37,7 @@
     var k, j, v, steps = run.steps;
     for (k = 0; k < page.values.length; k++) {
       v = page.values[k];
-      setGrad(v, "grad " + page.notComputed);
+      setGrad(v, page.notComputed);
       field(v, 2).textContent = run.data[v];
       element("v" + v).classList.remove("updated");
     }
@@ -59,10 +59,7 @@
       element("v" + node).classList.add("current");
       if (element("o" + node)) element("o" + node).classList.add("current");
       mark(steps[current - 1], "bold", true);
-      if (element("follow").checked) {  // the value, its op and the edges it sends along, with their labels
-        var sent = steps[current - 1][2].map(function (j) { return element("e" + node + "_" + j); });
-        reveal([element("v" + node), element("o" + node)].concat(sent));
-      }
+      if (element("follow").checked) follow(node, steps[current - 1][2]);
     }
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
@@ -70,6 +67,12 @@
     element("caption").textContent = told(page.templates[current], run.captions[current]);
     element("slider").value = current;
     noteAhead();
+  }
+  function follow(node, inputs) {  // the value and its op in view, with the edges it sends along where they fit
+    var core = [element("v" + node), element("o" + node)], labels = [];
+    var sent = inputs.map(function (j) { return element("e" + node + "_" + j); });
+    sent.forEach(function (edge) { if (edge) labels.push.apply(labels, edge.getElementsByTagName("text")); });
+    view.reveal([core.concat(sent), core.concat(labels), core]);  // whole edges, their labels, none
   }
   function markNonfinite(trail) {  // the first NaN or infinity and its path red, as draw marks them, and its story
     var k, marked = svg.querySelectorAll(".nonfinite, .first-nonfinite"), story = element("nonfinite");
@@ -114,82 +117,6 @@
     element("play").textContent = "pause";
     timer = setInterval(function () { if (atEnd()) stop(); else forward(); }, 1200);
   }
-
-  // ---- zoom and pan: the viewBox is the view, kept in the viewport's proportions
-  var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
-  var view = { x: 0, y: 0, w: 1, h: 1 };
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  function box() { return viewport.getBoundingClientRect(); }
-  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
-  function lookAt(cx, cy, unitsPerPixel) {  // centre the view on (cx, cy), in the drawing's units
-    var r = box();
-    view.w = r.width * unitsPerPixel;
-    view.h = r.height * unitsPerPixel;
-    view.x = cx - view.w / 2;
-    view.y = cy - view.h / 2;
-    apply();
-  }
-  function fit() {
-    var r = box();
-    lookAt(full.x + full.w / 2, full.y + full.h / 2, Math.max(full.w / r.width, full.h / r.height));
-  }
-  function zoom(factor, clientX, clientY) {  // the point under the cursor stays put
-    var r = box(), fx = (clientX - r.left) / r.width, fy = (clientY - r.top) / r.height;
-    var px = view.x + fx * view.w, py = view.y + fy * view.h;
-    view.w *= factor;
-    view.h *= factor;
-    view.x = px - fx * view.w;
-    view.y = py - fy * view.h;
-    apply();
-  }
-  function clamp() {  // keep the drawing filling the view where it is larger than the view
-    if (view.w < full.w) view.x = Math.max(full.x, Math.min(full.x + full.w - view.w, view.x));
-    if (view.h < full.h) view.y = Math.max(full.y, Math.min(full.y + full.h - view.h, view.y));
-    apply();
-  }
-  function reveal(targets) {  // pan so that `targets` (elements or null) are in view, centred, when they are not
-    var r = box(), b = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
-    targets.forEach(function (t) {
-      if (!t) return;
-      var c = t.getBoundingClientRect();
-      b = { left: Math.min(b.left, c.left), right: Math.max(b.right, c.right),
-            top: Math.min(b.top, c.top), bottom: Math.max(b.bottom, c.bottom) };
-    });
-    if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
-    var scale = view.w / r.width;
-    view.x += ((b.left + b.right) / 2 - (r.left + r.width / 2)) * scale;
-    view.y += ((b.top + b.bottom) / 2 - (r.top + r.height / 2)) * scale;
-    clamp();
-  }
-  function startView() {  // the whole graph when its text stays readable, else the root at full size
-    var r = box();
-    if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
-    lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
-    reveal([element("v0")]);
-  }
-  viewport.addEventListener("wheel", function (e) {
-    e.preventDefault();
-    zoom(Math.exp(e.deltaY * 0.0015), e.clientX, e.clientY);
-  }, { passive: false });
-  var drag = null;
-  viewport.addEventListener("pointerdown", function (e) {
-    drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
-  });
-  window.addEventListener("pointermove", function (e) {
-    if (!drag) return;
-    var scale = view.w / box().width;
-    drag.moved = drag.moved || Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 3;
-    view.x = drag.vx - (e.clientX - drag.x) * scale;
-    view.y = drag.vy - (e.clientY - drag.y) * scale;
-    apply();
-  });
-  window.addEventListener("pointerup", function () { setTimeout(function () { drag = null; }, 0); });
-  window.addEventListener("resize", function () {
-    var r = box();
-    lookAt(view.x + view.w / 2, view.y + view.h / 2, view.w / r.width || 1);
-  });
 
   // ---- a clicked value: its paths up to the root highlighted, and its gradient as their sum, told as
   // viz.explain tells it (the page carries the text, made by the same Python)
@@ -241,7 +168,7 @@
     return 0;
   }
   viewport.addEventListener("click", function (e) {
-    if (drag && drag.moved) return;
+    if (view.dragged()) return;
     var node = e.target.closest ? e.target.closest("g.node") : null;
     var match = node && /^v(\d+)$/.exec(node.id);
     if (match && page.values.indexOf(+match[1]) >= 0) pick(+match[1]);  // a value; constants have no gradient
@@ -262,10 +189,9 @@
   }
   element("play").addEventListener("click", play);
   element("slider").addEventListener("input", function () { stop(); show(+this.value); });
-  element("fit").addEventListener("click", fit);
-  function zoomCentre(factor) { var r = box(); zoom(factor, r.left + r.width / 2, r.top + r.height / 2); }
-  element("zoom-in").addEventListener("click", function () { zoomCentre(0.8); });
-  element("zoom-out").addEventListener("click", function () { zoomCentre(1.25); });
+  element("fit").addEventListener("click", view.fit);
+  element("zoom-in").addEventListener("click", function () { view.zoomCentre(0.8); });
+  element("zoom-out").addEventListener("click", function () { view.zoomCentre(1.25); });
   document.addEventListener("click", function (e) {  // a clicked button lets go of the focus: space plays
     if (e.target.tagName === "BUTTON") e.target.blur();
   });
@@ -292,7 +218,7 @@
   arrow.setAttribute("orient", "auto");
   arrow.innerHTML = '<path d="M0,0 L10,5 L0,10 z" fill="#555"/>';
   svg.insertBefore(document.createElementNS("http://www.w3.org/2000/svg", "defs"), svg.firstChild).appendChild(arrow);
-  startView();
+  view.start(element("v0"));
   load(0);
   show(0);
 })();

@@ -4,14 +4,14 @@ their product, then the total, the gradient backward gives."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Tensor
 
-from .number_text import finite, summary
-from .rules import broadcast_words, local_rule, op_name, symbol, term
+from .number_text import alike, finite, kind, summary
+from .rules import broadcast_words, local_rule, op_name, product_of, symbol, term
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -51,16 +51,18 @@ def tell(e: Explanation) -> str:
         lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
         lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path)
     added = [e.paths[k].product for k in e.added or range(len(e.paths))]  # as backward adds them
-    listed = sum_of(added) if e.paths else ""
     written = sum(added[1:], added[0]) if e.paths else None  # what `listed` adds up to, as written
+    listed = sum_of(added, written) if e.paths else ""
     if grouped:
         other = f"the other {others:,} paths" if others > 1 else "the other path"
         above = f"the {len(e.paths)} paths above" if len(e.paths) > 1 else "the path above"
         shown = sum(p.product for p in e.paths)
         if finite(shown) and finite(e.rest) and finite(e.total):
-            lines.append(f"{other}: {summary(e.rest)}{' together' if others > 1 else ''} (the total minus {above})")
-            listed = f"{summary(shown)} ({above}) + {term(e.rest)} ({other})"
             written = shown + e.rest
+            n = alike([shown, e.rest], written, math.fsum)  # the figures that add up as written
+            together = " together" if others > 1 else ""
+            lines.append(f"{other}: {summary(e.rest, n=n)}{together} (the total minus {above})")
+            listed = f"{summary(shown, n=n)} ({above}) + {term(e.rest, n=n)} ({other})"
         else:  # inf - inf: the split would read "nan + nan = inf"
             lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
             listed = ""
@@ -84,9 +86,11 @@ def tell(e: Explanation) -> str:
     return "\n".join(lines)
 
 
-def sum_of(terms: list) -> str:
-    """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first."""
-    return " + ".join([summary(terms[0]), *map(term, terms[1:])])
+def sum_of(terms: list, total: Any) -> str:
+    """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first, each with the figures
+    that add up to `total` as it is written (`alike`: on paper, exactly)."""
+    n = alike(terms, total, math.fsum)
+    return " + ".join([summary(terms[0], n=n), *(term(t, n=n) for t in terms[1:])])
 
 
 def rounded_away(terms: list, total: float) -> str:
@@ -98,10 +102,17 @@ def rounded_away(terms: list, total: float) -> str:
     exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
     if summary(exact) == summary(total):
         return ""
+    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
+    float_name = "float" if of is np.float64 else of.__name__
     return (
-        f" (on paper {summary(exact)}: a float keeps about 16 significant digits, so a term much smaller than "
-        "the sum so far is rounded away as it is added)"
+        f" (on paper {summary(exact)}: a {float_name} keeps about {_kept_digits(of)} significant digits, so a term "
+        "much smaller than the sum so far is rounded away as it is added)"
     )
+
+
+def _kept_digits(of: type) -> int:
+    """The significant decimal digits a float type keeps: 16 of float64, 7 of float32, 3 of float16."""
+    return round((np.finfo(of).nmant + 1) * math.log10(2))
 
 
 def _rule(step: Step, names: dict[int, str]) -> str:
@@ -112,7 +123,8 @@ def _rule(step: Step, names: dict[int, str]) -> str:
 
 def _scalar_steps(e: Explanation, path: Path) -> list[str]:
     """Each step's local derivative; where the op takes the input more than once (x * x), the step is one
-    input's share of the op's derivative, said so (∂(x*x)/∂x is 2x, not x)."""
+    input's share of the op's derivative, said so (∂(x*x)/∂x is 2x, not x); then their product, each factor
+    with the figures that multiply out to it as written (`product_of`: 2 × 0.41997 beside ∂#2/∂#3 = 0.42)."""
     lines = []
     for s in path.steps:
         out, into = (symbol(e.names.get(id(n), "?")) for n in (s.output, s.input))
@@ -120,7 +132,9 @@ def _scalar_steps(e: Explanation, path: Path) -> list[str]:
         local = f"∂{out}/∂{into}'s share through input {s.index + 1}" if shared else f"∂{out}/∂{into}"
         lines.append(f"    {local} = {summary(s.local)}    ({_rule(s, e.names)})")
     if len(path.steps) > 1:
-        lines.append(f"    product: {' × '.join(term(s.local) for s in path.steps)} = {summary(path.product)}")
+        lines.append(
+            f"    product: {product_of([s.local for s in path.steps], path.product)} = {summary(path.product)}"
+        )
     else:
         lines.append(f"    product: {summary(path.product)}")
     return lines

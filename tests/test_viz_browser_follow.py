@@ -1,0 +1,61 @@
+"""The player page in headless Chromium: "follow" keeps the value being processed in view at every step. It
+centred the box around the value, its op and every edge it sends along, and an edge reaching across the
+drawing (an MLP's #2 to an input far away) put that box's middle, where neither the value nor its op lies, in
+view; now the edges and their labels come along only where they fit beside the value and its op."""
+
+import test_viz_browser
+from selenium.webdriver.common.by import By
+from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
+
+import nn
+import viz
+from autograd import Value
+
+browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
+
+NOT_IN_VIEW = (  # the ids of the step's value and op (.current) not wholly inside the viewport
+    "var r = document.getElementById('viewport').getBoundingClientRect();"
+    "return Array.from(document.querySelectorAll('#viewport g.node.current')).filter(function (e) {"
+    "var b = e.getBoundingClientRect(); return b.left < r.left - 1 || b.right > r.right + 1"
+    " || b.top < r.top - 1 || b.bottom > r.bottom + 1; }).map(function (e) { return e.id; });"
+)
+
+
+def unseen_steps(browser, zoom_ins: int = 0) -> dict[int, list[str]]:
+    """Per step of backward, what of its value and op is not wholly in view, where anything is not; the view
+    zoomed in first `zoom_ins` times."""
+    for _ in range(zoom_ins):
+        browser.find_element(By.ID, "zoom-in").click()
+    last = int(browser.find_element(By.ID, "slider").get_attribute("max"))
+    unseen = {}
+    for step in range(1, last + 1):
+        browser.find_element(By.ID, "next").click()
+        if missed := browser.execute_script(NOT_IN_VIEW):
+            unseen[step] = missed
+    return unseen
+
+
+def mlp_page(tmp_path):
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    out = model([0.5, -1.0])
+    out.label = "out"
+    return viz.save_html(out, tmp_path / "mlp.html", modules=model)
+
+
+def test_follow_keeps_each_steps_value_and_op_in_view_when_its_edges_reach_across_the_drawing(browser, tmp_path):
+    browser.get(mlp_page(tmp_path).as_uri())
+    assert unseen_steps(browser) == {}  # was 55 of 101 steps, at step 2 neither #2 nor its op
+    assert severe(browser) == []
+
+
+def test_follow_keeps_the_value_in_view_zoomed_in_and_in_a_narrow_window(browser, tmp_path):
+    browser.set_window_size(900, 700)
+    browser.get(mlp_page(tmp_path).as_uri())
+    assert unseen_steps(browser, zoom_ins=3) == {}  # was 101 of 101: zoomed out only where they would not fit
+    a, x = Value(0.5, label="a"), Value(2.0, label="x")
+    y = (a * x).tanh() + a
+    y.label = "y"
+    browser.set_window_size(1400, 900)
+    browser.get(viz.save_html(y, tmp_path / "tanh.html").as_uri())
+    assert unseen_steps(browser, zoom_ins=3) == {}  # at step 1 y and + were out of view
+    assert severe(browser) == []

@@ -1,0 +1,122 @@
+"""The captions of the player and of backward_steps' frames: the forward pass in one, and each step of
+backward as a sentence and the chain rule's arithmetic on each edge it sends along, with the sums of a value
+used more than once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from autograd import Node, Tensor
+
+from .graph import Edge
+from .number_text import summary
+from .rules import (
+    applied,
+    broadcast_words,
+    constant_label,
+    local_rule,
+    op_name,
+    product_of,
+    shown_params,
+    symbol,
+    term,
+)
+from .story import rounded_away, sum_of
+
+if TYPE_CHECKING:
+    from .steps import Pass
+
+FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
+
+
+def forward_caption(run: Pass) -> str:
+    """Step 0, the forward pass: every op's value from its inputs (inputs first, the first few ops)."""
+    order, names = run.graph.order, run.names
+    ops = [n for n in reversed(order) if n.op is not None]
+    lines = [
+        "step 0, the forward pass: each op computes its value from its inputs, inputs first. "
+        "No gradient exists yet: backward starts at the next step."
+    ]
+    for node in ops[:FORWARD_LINES]:
+        inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
+        written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
+        shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
+        lines.append(" = ".join([*shown, summary(node.data, signed_zero=True)]))  # 1 / -0 = -inf
+    if len(ops) > FORWARD_LINES:
+        lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
+    return "\n".join(lines)
+
+
+def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
+    """What the step does, in a sentence: whose gradient is complete, and what it sends to whom."""
+    name = names[id(node)]
+    if k == 0:
+        head = f"step 1 of {total}: backward starts at {name} with gradient {summary(grad)}"
+    else:
+        head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
+    if not sent:
+        return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
+    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}" for e in sent]
+    return head + f"; through {op_name(node)}, " + ", ".join(parts)
+
+
+def arithmetic(
+    node: Node,
+    sent: list[Edge],
+    names: dict[int, str],
+    root: str,
+    received: dict[int, list[Any]],
+    uses: Counter,
+) -> list[str]:
+    """The chain rule on each edge the node sends along (`root`: the root's name as a symbol), with its
+    numbers, and the sum where a value used more than once (`uses`, by id) gets another share. Updates
+    `received`."""
+    if not sent:
+        return []
+    n = symbol(names[id(node)])
+    lines = [
+        f"chain rule: each input of {op_name(node)} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
+        "times the op's local derivative (how much its output moves when that input does)"
+    ]
+    for e in sent:
+        lines.append(_edge_equation(e, names, root, uses[id(e.parent)] > 1))
+        contributions = received.setdefault(id(e.parent), [])
+        contributions.append(e.passed)
+        if len(contributions) > 1:
+            lines.append(_sum_line(names[id(e.parent)], contributions, uses[id(e.parent)]))
+    return lines
+
+
+def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> str:
+    """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
+    for a value used more than once (`shared`), its share along this edge, said so."""
+    n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
+    rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op.name}'s own rule"
+    if shared:
+        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child)}: ∂{root}/∂{n} · local"
+    else:
+        chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
+    if e.local is not None:
+        return f"{chain} = {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}    ({rule})"
+    return (
+        f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
+        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
+        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule})"
+    )
+
+
+def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
+    """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4",
+    so far while some of its `uses` have not sent theirs yet."""
+    total = sum(contributions[1:], contributions[0])
+    done = len(contributions)
+    told = (
+        f"{name} is used {uses} times: all {uses} shares added"
+        if done == uses
+        else f"{name} is used {uses} times: {done} shares added so far"
+    )
+    if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
+        return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
+    sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
+    return f"{name}.grad = {sums}    ({told})"

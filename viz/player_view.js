@@ -1,0 +1,101 @@
+// The view of viz.save_html's player: zoom (the wheel, the buttons), pan (dragging), "fit", and following
+// the step being played (zooming out only where the value and its op would not fit). The viewBox is the
+// view, kept in the viewport's proportions. player.js makes one with viewOf(viewport, svg) and calls what it
+// returns.
+function viewOf(viewport, svg) {
+  "use strict";
+  var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
+  var view = { x: 0, y: 0, w: 1, h: 1 }, drag = null;
+  var MARGIN = 8;  // pixels kept between what follow zooms out to show and the viewport's edge
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  function box() { return viewport.getBoundingClientRect(); }
+  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function lookAt(cx, cy, unitsPerPixel) {  // centre the view on (cx, cy), in the drawing's units
+    var r = box();
+    view.w = r.width * unitsPerPixel;
+    view.h = r.height * unitsPerPixel;
+    view.x = cx - view.w / 2;
+    view.y = cy - view.h / 2;
+    apply();
+  }
+  function fit() {
+    var r = box();
+    lookAt(full.x + full.w / 2, full.y + full.h / 2, Math.max(full.w / r.width, full.h / r.height));
+  }
+  function zoom(factor, clientX, clientY) {  // the point under the cursor stays put
+    var r = box(), fx = (clientX - r.left) / r.width, fy = (clientY - r.top) / r.height;
+    var px = view.x + fx * view.w, py = view.y + fy * view.h;
+    view.w *= factor;
+    view.h *= factor;
+    view.x = px - fx * view.w;
+    view.y = py - fy * view.h;
+    apply();
+  }
+  function zoomCentre(factor) { var r = box(); zoom(factor, r.left + r.width / 2, r.top + r.height / 2); }
+  function clamp() {  // keep the drawing filling the view where it is larger than the view
+    if (view.w < full.w) view.x = Math.max(full.x, Math.min(full.x + full.w - view.w, view.x));
+    if (view.h < full.h) view.y = Math.max(full.y, Math.min(full.y + full.h - view.h, view.y));
+    apply();
+  }
+  function bounds(elements) {  // the screen box around elements (null ones skipped), null for none
+    var b = null;
+    elements.forEach(function (el) {
+      var c = el && el.getBoundingClientRect();
+      if (!c || c.width + c.height === 0) return;  // a hidden element (display: none) has no box
+      b = b ? { left: Math.min(b.left, c.left), right: Math.max(b.right, c.right),
+                top: Math.min(b.top, c.top), bottom: Math.max(b.bottom, c.bottom) }
+            : { left: c.left, right: c.right, top: c.top, bottom: c.bottom };
+    });
+    return b;
+  }
+  function fits(b, r) { return b.right - b.left <= r.width && b.bottom - b.top <= r.height; }
+  function inView(b, r) { return b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom; }
+  function reveal(tiers) {
+    // centre the first of `tiers` (lists of elements, most wanted first, each holding the next) that fits in the
+    // viewport, unless it is in view already: a value's edges can reach across the drawing, and the box around
+    // them all, centred, held neither the value nor its op. Where none fits, the view zooms out until the last does
+    var r = box(), b = null;
+    for (var k = 0; k < tiers.length && !(b && fits(b, r)); k++) b = bounds(tiers[k]);
+    if (!b || inView(b, r)) return;
+    var scale = view.w / r.width;
+    var grow = Math.max(1, (b.right - b.left) / (r.width - 2 * MARGIN), (b.bottom - b.top) / (r.height - 2 * MARGIN));
+    lookAt(view.x + ((b.left + b.right) / 2 - r.left) * scale, view.y + ((b.top + b.bottom) / 2 - r.top) * scale,
+           scale * grow);
+    clamp();
+  }
+  function start(root) {  // the whole graph when its text stays readable, else the root at full size
+    var r = box();
+    if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
+    lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
+    reveal([[root]]);
+  }
+  viewport.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    zoom(Math.exp(e.deltaY * 0.0015), e.clientX, e.clientY);
+  }, { passive: false });
+  viewport.addEventListener("pointerdown", function (e) {
+    drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
+  });
+  window.addEventListener("pointermove", function (e) {
+    if (!drag) return;
+    var scale = view.w / box().width;
+    drag.moved = drag.moved || Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 3;
+    view.x = drag.vx - (e.clientX - drag.x) * scale;
+    view.y = drag.vy - (e.clientY - drag.y) * scale;
+    apply();
+  });
+  window.addEventListener("pointerup", function () { setTimeout(function () { drag = null; }, 0); });
+  window.addEventListener("resize", function () {
+    var r = box();
+    lookAt(view.x + view.w / 2, view.y + view.h / 2, view.w / r.width || 1);
+  });
+  return {
+    fit: fit,
+    zoomCentre: zoomCentre,
+    reveal: reveal,
+    start: start,
+    dragged: function () { return drag !== null && drag.moved; },  // a click that ends a drag picks nothing
+  };
+}

@@ -1,0 +1,117 @@
+"""The step after backward on the player's page: what the optimizer's update would do to each parameter,
+computed on copies, with a caption saying which way each moves beside its gradient."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from autograd import Node, Tensor
+
+from .number_text import summary
+from .rules import term
+
+if TYPE_CHECKING:
+    from .steps import Pass
+
+UPDATE_LINES = 24  # the update's caption lists this many parameters, then counts the rest
+# the drawing shows the parameters' new data beside values computed from the old (#3 = a * x reading 1 beside
+# a = 0.316 and x = 1.979): the caption says why
+BEFORE_UPDATE = (
+    "The values computed from the parameters, and every gradient, are still those of the forward and backward "
+    "passes before this update: the next forward pass computes them from the new data."
+)
+
+
+@dataclass
+class Update:
+    """The step after backward: the optimizer's update of each parameter the graph uses (by position
+    in order: its new data), and a caption with the arithmetic."""
+
+    data: dict[int, Any]
+    caption: str
+
+
+def optimizer_update(run: Pass, optimizer: Any) -> Update:
+    """What `optimizer.step()` would do with the gradients of `run`, computed on a copy of the
+    optimizer and its parameters: neither they nor the optimizer's state change."""
+    if not all(hasattr(optimizer, a) for a in ("params", "lr", "step")):
+        raise TypeError(
+            f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
+        )
+    position = {id(n): k for k, n in enumerate(run.graph.order)}
+    trial = copy.deepcopy(optimizer)  # its params are copies, in the same order
+    used = [(p, twin) for p, twin in zip(optimizer.params, trial.params) if id(p) in position]
+    for p, twin in zip(optimizer.params, trial.params):
+        unused = None if isinstance(twin, Tensor) else 0.0  # a Tensor no backward reached is left alone
+        twin.grad = run.grads[id(p)] if id(p) in position else unused
+    trial.step()
+    name, lr = type(optimizer).__name__, optimizer.lr
+    plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
+    rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
+    senses = [_senses(np.asarray(twin.data) - p.data, run.grads[id(p)]) for p, twin in used]
+    lines = [f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) {_direction(used, senses, run.names)}: {rule}"]
+    for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
+        old, new, grad = p.data, twin.data, run.grads[id(p)]
+        change = f"{summary(old)} → {summary(new)}, a change of {summary(np.asarray(new) - old)}"
+        w = run.names[id(p)]
+        if plain:
+            lines.append(f"{w} ← {w} − {lr:g} × {term(grad)}: {change}")
+        else:  # momentum, weight decay, Adam: the optimizer's own rule, which may move w either way
+            told = _sense_text(sense, np.size(grad))
+            lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}, {told}")
+    if len(used) > UPDATE_LINES:
+        lines.append(f"… and {len(used) - UPDATE_LINES:,} more parameters")
+    if len(used) < len(optimizer.params):
+        lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
+    lines.append(BEFORE_UPDATE)
+    return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
+
+
+def _senses(change: Any, grad: Any) -> tuple[int, int, int]:
+    """How many of a parameter's numbers the update moves against their gradient, how many with it, and
+    how many it moves where their gradient is 0 (momentum, weight decay)."""
+    change, grad = np.asarray(change, dtype=float), np.asarray(grad, dtype=float)
+    product = change * grad
+    return int(np.sum(product < 0)), int(np.sum(product > 0)), int(np.sum((change != 0) & (grad == 0)))
+
+
+def _direction(used: list[tuple[Node, Node]], senses: list[tuple[int, int, int]], names: dict[int, str]) -> str:
+    """Which way the update moves the parameters, as measured (`_senses`): against the gradient is the way
+    the root falls fastest near here; momentum or weight decay can move a parameter with it, up the slope,
+    or where its gradient is 0, and then the step promises no descent."""
+
+    def listed(which: list[str]) -> str:
+        return ", ".join(which[:6]) + (f" and {len(which) - 6} more" if len(which) > 6 else "")
+
+    named = [(names[id(p)], sense) for (p, _), sense in zip(used, senses)]
+    rising = [name for name, (_, up, _) in named if up]
+    flat = [name for name, (_, up, still) in named if still and not up]
+    falling = [name for name, (down, up, still) in named if down and not (up or still)]
+    unmoved = [name for name, sense in named if not any(sense)]
+    if rising or flat:
+        ways = [f"{listed(rising)} with the gradient, up the slope"] if rising else []
+        ways += [f"{listed(flat)} where the gradient is 0"] if flat else []
+        others = f"; it moves {listed(falling)} against the gradient" if falling else ""
+        return f"moves {' and '.join(ways)}, so this step need not lower the root{others}"
+    if not falling:
+        return "moves no parameter"
+    if unmoved:
+        downhill = f"moves {listed(falling)} against the gradient, downhill for the root near here"
+        return f"{downhill}, and leaves {listed(unmoved)} where it is"
+    return "moves each parameter against its gradient, downhill for the root near here"
+
+
+def _sense_text(sense: tuple[int, int, int], size: int) -> str:
+    """A parameter's move beside its gradient: "against its gradient", "with its gradient" (up the slope),
+    or where it is 0; a tensor's by how many of its numbers go each way."""
+    down, up, flat = sense
+    if size > 1:
+        where_flat = f", {flat} where it is 0" if flat else ""
+        return f"of its {size} numbers {down} moved against its gradient, {up} with it{where_flat}"
+    if flat:
+        return "moved though its gradient is 0"
+    return "against its gradient" if down else "with its gradient, up the slope" if up else "not moved"
