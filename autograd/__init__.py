@@ -82,6 +82,7 @@ from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
 from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
+from .hooks import has_hooks
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -150,6 +151,7 @@ __all__ = [
     "gradcheck_params",
     "grad",
     "gradients",
+    "has_hooks",
     "backward_order",
     "hessian",
     "hvp",

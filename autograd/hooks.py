@@ -66,6 +66,12 @@ def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
     return RemovableHandle(i, key)
 
 
+def has_hooks(node: Any) -> bool:
+    """Whether `node` has a gradient hook registered (register_hook) and not removed: what viz asks before
+    it computes gradients, which a hook would change (and which would run it again)."""
+    return id(node) in HOOKS
+
+
 def run_hooks(node: Any, g: Any, create_graph: bool) -> Any:
     """`node`'s gradient g after its hooks, each given what the one before returned (None: unchanged)."""
     compile_record.eager_only(REPLAY)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, raw
+from autograd import Node, Tensor, has_hooks, raw
 
 from .graph import Graph, all_gradients, numbered_names
 from .number_text import summary
@@ -29,8 +29,8 @@ def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = F
     pass (`stale`) none to compute: only kept gradients then."""
     kept = held_grads(order, consts)
     values = [n for n in order if id(n) not in consts]
-    if stale or not kept or (isinstance(root, Tensor) and root.data.size != 1):
-        return kept
+    if stale or not kept or (isinstance(root, Tensor) and root.data.size != 1) or any(map(has_hooks, order)):
+        return kept  # a hook's gradient is what it returned: the .grad it left, not computed again (nor the hook run)
     try:
         grads = all_gradients(root, order)
     except Exception:  # noqa: BLE001 (any rule's error: the drawing of the forward pass does not need backward)
@@ -66,10 +66,20 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
     computed from a changed leaf hold its old data's results, and gradients computed now from the data
     would be neither backward's nor those of the new point. Refused, naming the fix, where the caller
     `computes` gradients (it says what it does); else (a Value graph's plain drawing) the caller shows
-    the `.grad` backward left, as micrograd's draw_dot does, with a note (labels.STALE_NOTE)."""
+    the `.grad` backward left, as micrograd's draw_dot does, with a note (labels.STALE_NOTE). A graph with a
+    gradient hook is refused the same way where the caller computes gradients."""
     changed = changed_after_forward(graph.order)
     if changed and computes is not None:
         raise ValueError(_stale_error(computes, changed[-1], graph))
+    hooked = [n for n in graph.order if has_hooks(n)]
+    if hooked and computes is not None:
+        raise ValueError(
+            f"{computes}, but {numbered_names(graph)[id(hooked[0])]} has a gradient hook (register_hook), whose "
+            "gradient is what the hook returned, not what the rules give: the gradients drawn and the arithmetic "
+            "on the edges would not add up, and computing them would run the hook again. Remove the hook "
+            "(handle.remove()) to draw the rules' gradients, or draw without backward=True and check=True"
+            " (show_grads=False for tensors) to show the .grad backward left"
+        )
     return bool(changed)
 
 

@@ -1,0 +1,55 @@
+"""A graph with a gradient hook (register_hook): its hooked gradient is what the hook returned, which no
+rule gives, so a drawing that computes gradients would show nodes and edges that do not add up, and would
+run the hook again. Such drawings are refused, naming the hooked value; a plain drawing shows the .grad
+backward left without running the hook."""
+
+import numpy as np
+import pytest
+
+import viz
+from autograd import Tensor, Value, has_hooks
+
+
+def _hooked_neuron():
+    a, x, calls = Value(2.0, "a"), Value(3.0, "x"), []
+    handle = a.register_hook(lambda g: calls.append(g) or g * 10)
+    o = (a * x).tanh() + a
+    o.backward()
+    return o, a, handle, calls
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda o, a: viz.draw(o, backward=True),
+        lambda o, a: viz.draw(o, check=True),
+        lambda o, a: list(viz.backward_steps(o)),
+        lambda o, a: viz.explain(o, a),
+        lambda o, a: viz.player(o),
+    ],
+)
+def test_a_drawing_that_computes_gradients_refuses_a_hooked_graph_naming_the_value(draw):
+    """Before: the values showed the hooked gradient (a: 10.0007) and the edges the rules' (their sum 1.0001)."""
+    o, a, handle, calls = _hooked_neuron()
+    with pytest.raises(ValueError, match=r"but a has a gradient hook \(register_hook\).*handle.remove\(\)"):
+        draw(o, a)
+    assert len(calls) == 1  # the hook ran in the user's backward only
+    handle.remove()
+    assert not has_hooks(a)
+    draw(o, a)  # the rules' gradients, drawn as before
+
+
+def test_a_plain_drawing_shows_the_grad_the_hook_left_and_runs_no_hook():
+    o, a, _, calls = _hooked_neuron()
+    source = viz.draw(o).source
+    assert "a | data 2 | grad 10.001" in source and len(calls) == 1
+
+
+def test_a_tensor_drawing_with_gradients_refuses_a_hooked_graph_and_draws_without_them():
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True, label="w")
+    w.register_hook(lambda g: g * 2)
+    loss = (w * w).sum()
+    loss.backward()
+    with pytest.raises(ValueError, match=r"w has a gradient hook"):
+        viz.draw(loss)
+    assert "w" in viz.draw(loss, show_grads=False).source
