@@ -74,7 +74,7 @@ def cosine_embedding_loss(
     if x1.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
-    labels = _labels(name, Tensor(np.zeros(x1.shape[:axis], x1.dtype)), target, constant=True)  # one per row
+    labels = _labels(name, Tensor(np.zeros(x1.shape[:axis]), dtype=x1.dtype), target, constant=True)  # one per row
     squares = ((x1 * x1).sum(axis=axis) + EPSILON) * ((x2 * x2).sum(axis=axis) + EPSILON)
     cos = (x1 * x2).sum(axis=axis) / autograd.sqrt(squares)
     return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
@@ -195,7 +195,7 @@ def _tensors(name: str, first: Any, *others: Any) -> list[Tensor]:
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
         )
     inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
-    return [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+    return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 
 
 def _labels(name: str, x: Tensor, target: Any, constant: bool = False) -> Any:
