@@ -19,7 +19,7 @@ from autograd import Tensor, needs_grad
 
 from .arguments import check_flag, check_number, check_real
 from .losses import logit_terms
-from .losses_pairs import constant_weights, pairs, reduce, require
+from .losses_pairs import check_nonempty, constant_weights, pairs, reduce, require
 
 __all__ = [
     "cosine_embedding_loss",
@@ -194,6 +194,7 @@ def _tensors(name: str, first: Any, *others: Any) -> list[Tensor]:
         raise TypeError(
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
         )
+    check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
     inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
     return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 

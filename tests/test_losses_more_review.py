@@ -1,5 +1,5 @@
 """Review of the margin and likelihood losses (s26-r2): float16 inputs keeping their dtype, as the other
-losses and torch's do."""
+losses and torch's do; an empty batch refused by every one of them."""
 
 import numpy as np
 import pytest
@@ -33,3 +33,12 @@ def test_float16_inputs_give_a_float16_loss(name):
     assert loss.dtype == np.float16, name
     loss.backward()
     assert x.grad.dtype == np.float16
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_an_empty_batch_is_refused_by_each(name):
+    """multi_margin_loss took an empty batch and gave NaN for its mean (numpy's RuntimeWarning, torch's an
+    uninitialised number); every other loss refuses one."""
+    empty = np.zeros((0, 3))
+    with pytest.raises(ValueError, match=r"no predictions \(a batch of shape \(0, 3\)\)"):
+        CALLS[name](Tensor(empty), empty)
