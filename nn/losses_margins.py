@@ -9,7 +9,6 @@ label and gives a loss that means nothing for one that is neither (hinge_embeddi
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ import autograd
 from autograd import Tensor, needs_grad
 
 from .arguments import check_flag, check_number, check_real
+from .distances import pairwise_distance
 from .losses import logit_terms
 from .losses_pairs import check_nonempty, constant_weights, pairs, reduce, require
 
@@ -101,10 +101,10 @@ def triplet_margin_loss(
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
     p = check_number(name, "p", p, "a norm's order > 0 (1, 2, inf, ...)", lambda q: q > 0)
     eps, swap = check_real(name, "eps", eps), check_flag(name, "swap", swap)
-    far = _distance(a, neg, p, eps)
+    far = pairwise_distance(a, neg, p, eps)
     if swap:
-        far = autograd.minimum(far, _distance(pos, neg, p, eps))
-    return reduce([_clamp_min0(margin + _distance(a, pos, p, eps) - far)], reduction, name)
+        far = autograd.minimum(far, pairwise_distance(pos, neg, p, eps))
+    return reduce([_clamp_min0(margin + pairwise_distance(a, pos, p, eps) - far)], reduction, name)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
@@ -148,15 +148,6 @@ def multi_margin_loss(
             )
         terms = terms * w.astype(x.dtype)[labels].reshape(-1, 1)  # picked by the labels, outside the graph
     return reduce([(terms.sum(axis=1) / classes).reshape(x.shape[:-1])], reduction, name)
-
-
-def _distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
-    """PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps over the last axis (1, 2 and inf as the norm
-    op's; another p as (sum |d|^p)^(1/p))."""
-    d = x1 - x2 + eps
-    if p in (1, 2, math.inf):
-        return d.norm(p, axis=-1)
-    return (abs(d) ** p).sum(axis=-1) ** (1 / p)
 
 
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:

@@ -42,3 +42,20 @@ def test_an_empty_batch_is_refused_by_each(name):
     empty = np.zeros((0, 3))
     with pytest.raises(ValueError, match=r"no predictions \(a batch of shape \(0, 3\)\)"):
         CALLS[name](Tensor(empty), empty)
+
+
+def test_triplet_margin_loss_measures_with_pairwise_distance(monkeypatch):
+    """Its distance is nn.functional.pairwise_distance, not a copy of it (losses_margins had its own)."""
+    from nn import losses_margins
+
+    calls = []
+    real = losses_margins.pairwise_distance
+
+    def counted(*args):
+        calls.append(args[2:])
+        return real(*args)
+
+    monkeypatch.setattr(losses_margins, "pairwise_distance", counted)
+    x = Tensor(X16.astype(np.float64))
+    F.triplet_margin_loss(x, T16.astype(np.float64), -T16.astype(np.float64), p=3, eps=1e-3, swap=True)
+    assert calls == [(3, 1e-3)] * 3
