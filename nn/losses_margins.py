@@ -9,7 +9,6 @@ label and gives a loss that means nothing for one that is neither (hinge_embeddi
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,9 @@ import autograd
 from autograd import Tensor, needs_grad
 
 from .arguments import check_flag, check_number, check_real
+from .distances import pairwise_distance
 from .losses import logit_terms
-from .losses_pairs import constant_weights, pairs, reduce, require
+from .losses_pairs import check_nonempty, constant_weights, pairs, reduce, require
 
 __all__ = [
     "cosine_embedding_loss",
@@ -74,7 +74,7 @@ def cosine_embedding_loss(
     if x1.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
-    labels = _labels(name, Tensor(np.zeros(x1.shape[:axis], x1.dtype)), target, constant=True)  # one per row
+    labels = _labels(name, Tensor(np.zeros(x1.shape[:axis]), dtype=x1.dtype), target, constant=True)  # one per row
     squares = ((x1 * x1).sum(axis=axis) + EPSILON) * ((x2 * x2).sum(axis=axis) + EPSILON)
     cos = (x1 * x2).sum(axis=axis) / autograd.sqrt(squares)
     return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
@@ -101,10 +101,10 @@ def triplet_margin_loss(
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
     p = check_number(name, "p", p, "a norm's order > 0 (1, 2, inf, ...)", lambda q: q > 0)
     eps, swap = check_real(name, "eps", eps), check_flag(name, "swap", swap)
-    far = _distance(a, neg, p, eps)
+    far = pairwise_distance(a, neg, p, eps)
     if swap:
-        far = autograd.minimum(far, _distance(pos, neg, p, eps))
-    return reduce([_clamp_min0(margin + _distance(a, pos, p, eps) - far)], reduction, name)
+        far = autograd.minimum(far, pairwise_distance(pos, neg, p, eps))
+    return reduce([_clamp_min0(margin + pairwise_distance(a, pos, p, eps) - far)], reduction, name)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
@@ -150,15 +150,6 @@ def multi_margin_loss(
     return reduce([(terms.sum(axis=1) / classes).reshape(x.shape[:-1])], reduction, name)
 
 
-def _distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
-    """PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps over the last axis (1, 2 and inf as the norm
-    op's; another p as (sum |d|^p)^(1/p))."""
-    d = x1 - x2 + eps
-    if p in (1, 2, math.inf):
-        return d.norm(p, axis=-1)
-    return (abs(d) ** p).sum(axis=-1) ** (1 / p)
-
-
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
     """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
     labels = np.asarray(autograd.raw(target))
@@ -194,8 +185,9 @@ def _tensors(name: str, first: Any, *others: Any) -> list[Tensor]:
         raise TypeError(
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
         )
+    check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
     inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
-    return [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+    return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 
 
 def _labels(name: str, x: Tensor, target: Any, constant: bool = False) -> Any:

@@ -20,8 +20,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     """(prediction, target) per example for Values; a Tensor prediction is one pair, whole."""
     if isinstance(pred, Tensor):
-        if pred.size == 0:
-            raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
+        check_nonempty(pred, name)
         pred = in_floats(pred, target)
         return [(pred, _tensor_target(pred, target, name))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
@@ -34,6 +33,13 @@ def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
     if len(targets) != len(preds):
         raise ShapeError(f"{name}: {len(preds)} predictions but {len(targets)} targets; give one target per prediction")
     return list(zip(preds, targets))
+
+
+def check_nonempty(pred: Tensor, name: str) -> None:
+    """ValueError for a Tensor of predictions with no elements: a loss of an empty batch means nothing (its mean
+    is NaN)."""
+    if pred.size == 0:
+        raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
 
 
 def in_floats(pred: Tensor, target: Any = None) -> Tensor:

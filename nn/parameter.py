@@ -37,7 +37,7 @@ class Parameter(metaclass=_ParameterCheck):
         if isinstance(data, Tensor):
             made = data.detach()
         elif isinstance(data, np.ndarray):
-            made = Tensor(data)
+            made = Tensor(data, dtype=data.dtype)  # dtype given: Tensor(array) would copy float16 into float32
         else:
             raise TypeError(
                 f"nn.Parameter takes a Tensor or a numpy array, got {type(data).__name__}: make one first, "

@@ -27,6 +27,8 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
         )
     if weight.size > 1:
         weight = weight.reshape(channels, *(1,) * (x.ndim - 2))
+    elif x.ndim == 0:  # PReLU()'s weight, of shape (1,), would broadcast a 0-d input to (1,)
+        weight = weight.reshape(())
     # relu(x) + weight·min(x, 0): x above 0, weight·x at and below it. Ops only, no mask read from x, so a
     # compiled step replays it; clip passes the gradient at its bound, 0, so the slope there is weight's
     return autograd.relu(x) + weight * x.clip(hi=0.0)

@@ -93,11 +93,15 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
     cut = (slice(None),) * axis
     dst = np.arange(n_out, dtype=dtype)
     if mode == "nearest":
-        if n_out == n_in or n_out == 2 * n_in:  # PyTorch's exact cases: a copy, each entry twice
+        # PyTorch's exact cases, a copy and each entry twice, in its 2-d kernel only: its 1-d and 3-d ones take
+        # floor(out / scale_factor) there too (scale_factor 1.3 of a size 3 is [0, 0, 1], not a copy)
+        if x.ndim == 4 and (n_out == n_in or n_out == 2 * n_in):
             return x[cut + (np.arange(n_out) * n_in // n_out,)]
         step = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
         index = np.minimum(np.floor(dst.astype(np.float32) * step).astype(np.int64), n_in - 1)
         return x[cut + (index,)]
+    if n_out == n_in:  # PyTorch's linear kernels copy an axis that keeps its size, whatever the scale_factor
+        return x
     if align_corners:
         step = dtype(n_in - 1) / dtype(n_out - 1) if n_out > 1 else dtype(0)
         source = step * dst
