@@ -71,3 +71,15 @@ def test_every_product_and_sum_written_for_a_neuron_and_a_small_mlp_works_out():
         for equation in sums:
             *terms, result = re.findall(NUMBER, equation)
             assert rounds_to(math.fsum(map(float, terms)), result), equation
+
+
+def test_a_product_written_to_more_figures_than_floats_space_works_out_on_paper():
+    """A result of 3.1e14 is written to a tenth ("-313584771129869.6"), finer than the floats there (spaced 1/16):
+    the product of the factors as written, taken in floats, missed it by one spacing at every count of figures,
+    so they kept 4, "(-390355.9) × (-9777.01) × (-82165.2) = -313584771129869.6", 1.7e8 off on paper. The
+    written arithmetic is now checked exactly (fractions), and the factors take the figures that give it."""
+    x, a, b, c = Value(1.5, "x"), Value(-390355.91234, "a"), Value(-9777.0123, "b"), Value(-82165.2234, "c")
+    loss = ((x * a) * b) * c
+    loss.label = "L"
+    told = str(viz.explain(loss, x))
+    assert "product: (-390355.91234) × (-9777.0123) × (-82165.2234) = -313584771129869.6" in told
