@@ -8,8 +8,10 @@ import re
 import nn
 import viz
 from autograd import Value
+from nn.optim import SGD
 from viz.demo import neuron
 from viz.steps import backward_pass
+from viz.update import optimizer_update
 
 NUMBER = r"\(?(-?\d+(?:\.\d+)?(?:e[+-]\d+)?)\)?"
 PRODUCT = re.compile(rf"= {NUMBER} × {NUMBER}(?: × {NUMBER})* = {NUMBER}(?!\d)")
@@ -92,3 +94,13 @@ def test_where_no_figures_work_out_the_closest_are_written_not_four():
     b, c = Value(-9777.00720433821, "b"), Value(-82165.19407701075, "c")
     told = str(viz.explain(((x * a) * b) * c, x))
     assert "product: (-390355.9343492552) × (-9777.00720433821) × (-82165.19407701075) = -313584513462371.4" in told
+
+
+def test_the_updates_arithmetic_works_out_as_written():
+    """SGD's line wrote the gradient to 4 figures whatever the new data: "w ← w − 1 × (-0.7189): -0.72 → -0.00108"
+    is -0.0011 on paper, and its change, 0.7189, too; now the figures that give -0.00108."""
+    w = Value(-0.72, label="w")
+    y = w * Value(-0.71892, label="c")
+    y.label = "y"
+    caption = optimizer_update(backward_pass(y), SGD([w], lr=1.0)).caption
+    assert "w ← w − 1 × (-0.71892): -0.72 → -0.00108, a change of 0.71892" in caption
