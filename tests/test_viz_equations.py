@@ -8,8 +8,10 @@ import re
 import nn
 import viz
 from autograd import Value
+from nn.optim import SGD
 from viz.demo import neuron
 from viz.steps import backward_pass
+from viz.update import optimizer_update
 
 NUMBER = r"\(?(-?\d+(?:\.\d+)?(?:e[+-]\d+)?)\)?"
 PRODUCT = re.compile(rf"= {NUMBER} × {NUMBER}(?: × {NUMBER})* = {NUMBER}(?!\d)")
@@ -71,3 +73,34 @@ def test_every_product_and_sum_written_for_a_neuron_and_a_small_mlp_works_out():
         for equation in sums:
             *terms, result = re.findall(NUMBER, equation)
             assert rounds_to(math.fsum(map(float, terms)), result), equation
+
+
+def test_a_product_written_to_more_figures_than_floats_space_works_out_on_paper():
+    """A result of 3.1e14 is written to a tenth ("-313584771129869.6"), finer than the floats there (spaced 1/16):
+    the product of the factors as written, taken in floats, missed it by one spacing at every count of figures,
+    so they kept 4, "(-390355.9) × (-9777.01) × (-82165.2) = -313584771129869.6", 1.7e8 off on paper. The
+    written arithmetic is now checked exactly (fractions), and the factors take the figures that give it."""
+    x, a, b, c = Value(1.5, "x"), Value(-390355.91234, "a"), Value(-9777.0123, "b"), Value(-82165.2234, "c")
+    loss = ((x * a) * b) * c
+    loss.label = "L"
+    told = str(viz.explain(loss, x))
+    assert "product: (-390355.91234) × (-9777.0123) × (-82165.2234) = -313584771129869.6" in told
+
+
+def test_where_no_figures_work_out_the_closest_are_written_not_four():
+    """Floats rounded along a product of three at 3e14 (the last tenth): no count of figures gives the result
+    written exactly, and the factors took 4, "(-390355.9) × (-9777.007) × ..." 8.5e7 off; now the closest."""
+    x, a = Value(1.5, "x"), Value(-390355.9343492552, "a")
+    b, c = Value(-9777.00720433821, "b"), Value(-82165.19407701075, "c")
+    told = str(viz.explain(((x * a) * b) * c, x))
+    assert "product: (-390355.9343492552) × (-9777.00720433821) × (-82165.19407701075) = -313584513462371.4" in told
+
+
+def test_the_updates_arithmetic_works_out_as_written():
+    """SGD's line wrote the gradient to 4 figures whatever the new data: "w ← w − 1 × (-0.7189): -0.72 → -0.00108"
+    is -0.0011 on paper, and its change, 0.7189, too; now the figures that give -0.00108."""
+    w = Value(-0.72, label="w")
+    y = w * Value(-0.71892, label="c")
+    y.label = "y"
+    caption = optimizer_update(backward_pass(y), SGD([w], lr=1.0)).caption
+    assert "w ← w − 1 × (-0.71892): -0.72 → -0.00108, a change of 0.71892" in caption

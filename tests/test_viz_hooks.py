@@ -6,6 +6,7 @@ backward left without running the hook."""
 import numpy as np
 import pytest
 
+import nn
 import viz
 from autograd import Tensor, Value, has_hooks
 
@@ -53,3 +54,30 @@ def test_a_tensor_drawing_with_gradients_refuses_a_hooked_graph_and_draws_withou
     with pytest.raises(ValueError, match=r"w has a gradient hook"):
         viz.draw(loss)
     assert "w" in viz.draw(loss, show_grads=False).source
+
+
+def _linear_with_hook(on_parameter: bool):
+    np.random.seed(0)
+    model = nn.Linear(2, 1)
+    if on_parameter:
+        model.parameters()[0].register_hook(lambda g: g * 0)  # freezes the weight in the user's training
+
+    def loss_fn(m, batch):
+        h = m(batch)
+        if not on_parameter:
+            h.register_hook(lambda g: g * 0.5)
+        return (h**2).sum()
+
+    return model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1)
+
+
+@pytest.mark.parametrize("on_parameter", [True, False])
+def test_training_steps_refuses_a_hook_before_training(on_parameter):
+    """Before: a hook on a parameter was left behind by the copies training_steps trains: the page showed the loss
+    0.0142 -> 2.27e-05 where the user's training, running the hook, goes 0.0142 -> 0.0058; a hook registered
+    in loss_fn trained every step, then save_html refused it."""
+    model, loss_fn, optimizer = _linear_with_hook(on_parameter)
+    batch = Tensor(np.array([[1.0, 2.0]]))
+    named = "W" if on_parameter else "#3"
+    with pytest.raises(ValueError, match=rf"training_steps.*{named} has a gradient hook \(register_hook\)"):
+        viz.training_steps(model, loss_fn, batch, optimizer, steps=3)

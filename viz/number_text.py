@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Context, Decimal, localcontext
 from typing import Any
 
 import numpy as np
@@ -130,23 +131,35 @@ def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
     return written, count
 
 
-def alike(terms: list, result: Any, combine: Callable[[list[float]], float]) -> int | None:
-    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, math.fsum)
-    rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those would
-    not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 = 0.8399"
-    does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures. None where summary's own figures do, where
-    none do (floats rounded a term away: told apart as the sum on paper), and for arrays, whose min, mean and
-    max neither multiply nor add."""
-    if any(np.size(t) != 1 for t in terms) or not finite(result):
+def alike(terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> int | None:
+    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, sum), worked
+    out exactly as on paper (decimals: floats would miss a result written finer than they are spaced, a tenth at
+    3e14), rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those
+    would not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 =
+    0.8399" does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures; where none do (floats rounded
+    along the way), the figures that come closest. None where summary's own figures do (or come closest: a term
+    rounded away, told apart as the sum on paper), and for arrays, whose min, mean and max neither multiply nor
+    add."""
+    if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
         return None
     of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
-    written = float(figures(v, NUMBER_FIGURES, of))
+    written = Decimal(figures(v, NUMBER_FIGURES, of))  # 1.798e+308 too, which as a float is inf
     # half a unit in the last of the figures `result` is written with: what rounds to it
-    half = 0.5 * 10.0 ** (np.floor(np.log10(abs(written))) - digits(v, NUMBER_FIGURES, of) + 1) if written else 0.0
-    for n in range(NUMBER_FIGURES, 18):
-        if abs(combine([float(summary(t, n=n)) for t in terms]) - written) <= half:
-            return None if n == NUMBER_FIGURES else n
-    return None
+    half = Decimal(5).scaleb(written.adjusted() - digits(v, NUMBER_FIGURES, of))
+    closest, least = NUMBER_FIGURES, None
+    with localcontext(EXACT):
+        for n in range(NUMBER_FIGURES, 18):
+            miss = abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written)
+            if miss <= half:
+                closest = n
+                break
+            if least is None or miss < least:  # where none does (floats rounded along the way), the closest
+                closest, least = n, miss
+    return None if closest == NUMBER_FIGURES else closest
+
+
+# decimals that add and multiply up to 6 numbers of 17 figures, from 5e-324 to 1.8e308, exactly
+EXACT = Context(prec=2000)
 
 
 def magnitude(x: Any) -> float:

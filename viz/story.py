@@ -59,7 +59,7 @@ def tell(e: Explanation) -> str:
         shown = sum(p.product for p in e.paths)
         if finite(shown) and finite(e.rest) and finite(e.total):
             written = shown + e.rest
-            n = alike([shown, e.rest], written, math.fsum)  # the figures that add up as written
+            n = alike([shown, e.rest], written, sum)  # the figures that add up as written
             together = " together" if others > 1 else ""
             lines.append(f"{other}: {summary(e.rest, n=n)}{together} (the total minus {above})")
             listed = f"{summary(shown, n=n)} ({above}) + {term(e.rest, n=n)} ({other})"
@@ -89,7 +89,7 @@ def tell(e: Explanation) -> str:
 def sum_of(terms: list, total: Any) -> str:
     """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first, each with the figures
     that add up to `total` as it is written (`alike`: on paper, exactly)."""
-    n = alike(terms, total, math.fsum)
+    n = alike(terms, total, sum)
     return " + ".join([summary(terms[0], n=n), *(term(t, n=n) for t in terms[1:])])
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor
+from autograd import Node, Tensor, has_hooks
 
 from .arguments import require_count, require_max_nodes
-from .graph import MAX_NODES, nodes_in_order
+from .graph import MAX_NODES, nodes_in_order, numbered_names, read_graph
 from .number_text import summary
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
@@ -64,6 +64,8 @@ def training_steps(
                 f"loss_fn(model, batch) must return the loss as a Value or a one-element Tensor, got {loss!r}"
             )
         shape = structure(nodes_in_order(loss, max_nodes))
+        if first is None:  # before any backward
+            _refuse_hooks(model, loss, step_model, max_nodes)
         first = first or shape
         if shape != first:
             raise ValueError(
@@ -153,6 +155,23 @@ def _node(entry: tuple) -> str:
     op, parents, label, shape, constant = entry
     what = f"the op {op!r} of inputs {list(parents)}" if op else "a constant" if constant is not None else "a leaf"
     return what + (f" ({label})" if label else "") + (f", shape {shape}" if shape is not None else "")
+
+
+def _refuse_hooks(model: Any, loss: Node, copied: Any, max_nodes: int | None) -> None:
+    """Refuses a gradient hook (register_hook): one on the user's parameters stays behind on them, so the
+    copies would train without it (a hook zeroing a weight's gradient freezes it in the user's training, not
+    on the page); one in the graph loss_fn makes changes the gradients backward gives, which the page
+    computes by the rules and could not show."""
+    hooked = next((name for name, p in model.named_parameters() if has_hooks(p)), None)
+    if hooked is None:
+        graph = read_graph(loss, copied, max_nodes)
+        hooked = next((numbered_names(graph)[id(n)] for n in graph.order if has_hooks(n)), None)
+    if hooked is not None:
+        raise ValueError(
+            f"training_steps trains copies of the model, and {hooked} has a gradient hook (register_hook): a copy "
+            "carries no hook, and the page draws the gradients the rules give, not the hook's. Remove the hook "
+            "(handle.remove()) before training_steps, or train without viz to keep it"
+        )
 
 
 def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any, max_nodes: Any) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Node, Tensor
 
-from .number_text import summary
+from .number_text import alike, summary
 from .rules import term
 
 if TYPE_CHECKING:
@@ -56,10 +57,11 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     lines = [f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) {_direction(used, senses, run.names)}: {rule}"]
     for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
-        change = f"{summary(old)} → {summary(new)}, a change of {summary(np.asarray(new) - old)}"
+        n = _figures(old, new, grad if plain else None, lr)
+        change = f"{summary(old, n=n)} → {summary(new)}, a change of {summary(np.asarray(new) - old, n=n)}"
         w = run.names[id(p)]
         if plain:
-            lines.append(f"{w} ← {w} − {lr:g} × {term(grad)}: {change}")
+            lines.append(f"{w} ← {w} − {lr:g} × {term(grad, n=n)}: {change}")
         else:  # momentum, weight decay, Adam: the optimizer's own rule, which may move w either way
             told = _sense_text(sense, np.size(grad))
             lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}, {told}")
@@ -69,6 +71,17 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
     lines.append(BEFORE_UPDATE)
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
+
+
+def _figures(old: Any, new: Any, grad: Any, lr: float) -> int | None:
+    """The figures (`alike`) to write a one-number parameter's old data and change with, and its gradient (None:
+    not plainly lr·grad), so that old + change and old − lr × grad, worked out as written, give its new data as
+    written: "-0.72 − 1 × (-0.7189)" is -0.0011 on paper, beside -0.00108 (the gradient is -0.71892). None for
+    tensors (as alike)."""
+    moved = alike([old, np.asarray(new) - old], new, sum)
+    rate = Decimal(f"{lr:g}")
+    step = alike([old, grad], new, lambda t: t[0] - rate * t[1]) if grad is not None else None
+    return max(moved or 0, step or 0) or None
 
 
 def _senses(change: Any, grad: Any) -> tuple[int, int, int]:
