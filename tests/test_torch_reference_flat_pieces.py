@@ -74,3 +74,16 @@ def test_max_and_min_send_nothing_off_their_extremes(dtype):
         o = theirs(t)
         o.backward(torch.full(o.shape, math.inf, dtype=t.dtype))
         np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
+@pytest.mark.parametrize("engine", ["tensor", "value"])
+@pytest.mark.parametrize("name", ["hardshrink", "softshrink"])
+def test_the_flat_piece_of_the_shrinks_is_plus_zero_as_torchs(name, engine):
+    """softshrink wrote x * 0 there: -0 for x = -0 and for a negative x in the flat piece (review R2). torch's
+    own sign there depends on the length: its vectorised kernel (16 entries and more) gives +0, the scalar loop
+    of a short tensor -0 for softshrink; the zero of a flat piece is +0 here, as relu's and hardshrink's."""
+    x = [-0.0, -1.0, -0.3, 0.0, 1.0] * 8
+    ours = getattr(autograd, name)
+    got = ours(Tensor(np.array(x)), 1.0).data if engine == "tensor" else np.array([ours(v, 1.0) for v in x])
+    expected = getattr(F, name)(torch.tensor(x, dtype=torch.float64), 1.0).numpy()
+    assert np.array_equal(got, expected) and not np.signbit(got).any() and not np.signbit(expected).any()
