@@ -79,8 +79,11 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
     if is_real(var):
         return float(var)
     v = var if isinstance(var, Tensor) else np.asarray(raw(var))
-    if v.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: var must be a number, an array or a Tensor of numbers, got {type(var).__name__}")
+    if v.dtype.kind not in "iuf":  # a bool (True) is no variance: is_real refuses it as a number too
+        raise TypeError(
+            f"{name}: var must be a number, an array or a Tensor of numbers, "
+            f"got {type(var).__name__} of dtype {v.dtype}"
+        )
     v = as_operand(v, x.dtype)
     v = v if isinstance(v, Tensor) else Tensor(v, dtype=v.dtype)  # in the graph: a compiled step reads each call's
     if v.shape == x.shape:

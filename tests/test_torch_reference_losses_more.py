@@ -189,6 +189,12 @@ def test_bad_arguments_are_refused():
         (lambda: M.multi_margin_loss(x, LABELS, weight=-np.ones(4)), ValueError, "weight must hold finite numbers"),
         (lambda: L.gaussian_nll_loss(x, y, -np.ones((6, 4))), ValueError, "var must hold variances, numbers >= 0"),
         (lambda: L.gaussian_nll_loss(x, y, -1.0), ValueError, "var must hold variances"),
+        (  # a ShapeError spoke of the shape () of True
+            lambda: L.gaussian_nll_loss(x, y, True),
+            TypeError,
+            "var must be a number, an array or a Tensor of numbers, got bool of dtype bool",
+        ),
+        (lambda: L.gaussian_nll_loss(x, y, np.ones((6, 4), bool)), TypeError, "got ndarray of dtype bool"),
         (lambda: L.gaussian_nll_loss(x, y, np.ones((6, 2))), ShapeError, "var of shape"),
         (lambda: L.gaussian_nll_loss(x, y, np.ones(4)), ShapeError, "var of shape"),
         (lambda: L.gaussian_nll_loss(x, y, 1.0, eps=0.0), ValueError, "eps must be a finite number > 0"),
