@@ -68,7 +68,10 @@ class TorchSpellings:
             )
         if self._data.flags.c_contiguous:
             return self
-        return self.reshape(-1).reshape(self.shape)  # numpy's flat copy in C order, viewed in the shape
+        flat = self.reshape(-1)  # numpy's flat copy in C order, but a view where strides allow (a[::2])
+        if np.may_share_memory(flat._data, self._data):
+            flat = flat.clone()  # a 1-d copy, C-contiguous
+        return flat.reshape(self.shape)
 
     def where(self, condition: Any, other: Any) -> Any:
         """PyTorch's `x.where(condition, y)`: `autograd.where(condition, x, y)`."""

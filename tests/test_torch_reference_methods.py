@@ -140,3 +140,27 @@ def test_contiguous_is_the_tensor_itself_or_a_copy_as_torchs():
     )
     with pytest.raises(ValueError, match="contiguous: memory_format torch.channels_last is not offered"):
         Tensor(np.ones((1, 2, 3, 4))).contiguous(memory_format=torch.channels_last)
+
+
+# each view as chainrule's and as torch's (which has no negative step: flip)
+VIEWS = {
+    "1-d strided": (lambda a: a[0, 0, ::2], lambda a: a[0, 0, ::2]),
+    "reversed": (lambda a: a[0, 0, ::-1], lambda a: a[0, 0].flip(0)),
+    "a column": (lambda a: a[:, :1, 0], lambda a: a[:, :1, 0]),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_contiguous_copies_a_view_that_numpy_can_flatten_without_copying(view):
+    """A strided 1-d slice, a reversed one, a (n, 1) column: reshape(-1) of each is still a view, so
+    contiguous() returned one over the source's memory, and a write into it changed the source."""
+    ours, their = VIEWS[view]
+    t, theirs = Tensor(X.copy(), requires_grad=True), torch.tensor(X)
+    c = ours(t).contiguous()
+    assert c.data.flags.c_contiguous and np.array_equal(c.data, ours(t).data)
+    with autograd.no_grad():
+        c.zero_()
+    their(theirs).contiguous().zero_()
+    np.testing.assert_array_equal(t.data, X)
+    np.testing.assert_array_equal(theirs.numpy(), X)
+    check(lambda a: ours(a).contiguous() * 3.0, lambda a: their(a).contiguous() * 3.0, [X], np.float64)
