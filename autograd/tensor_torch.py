@@ -92,7 +92,7 @@ class TorchSpellings:
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast
         to their product's shape. With beta 0 self is ignored, NaN and infinity too, as PyTorch's (its
-        gradient is 0 there)."""
+        gradient is 0 there), and so is the product with alpha 0."""
         for name, number in (("beta", beta), ("alpha", alpha)):
             if not is_real(number):
                 raise TypeError(f"addmm: {name} must be a real number, got {type(number).__name__} {number!r}")
@@ -104,9 +104,13 @@ class TorchSpellings:
             raise ops.ShapeError(
                 f"addmm: self of shape {self.shape} does not broadcast to the product's shape {product.shape}"
             )
+        none = np.zeros(product.shape, bool)  # where's first operand left out (NaN too), its gradient 0
+        if alpha == 0:  # the product left out, as PyTorch's: beta * self, -0 kept, or zeros
+            scaled = 0.0 if beta == 0 else self if beta == 1 else self * beta
+            return product.where(none, scaled) if beta else self.where(none, product.where(none, scaled))
         product = product if alpha == 1 else product * alpha
-        if beta == 0:  # self's entries left out, its gradient 0: a condition false everywhere
-            return self.where(np.zeros(product.shape, bool), product)
+        if beta == 0:
+            return self.where(none, product)
         return (self if beta == 1 else self * beta) + product
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:

@@ -113,6 +113,25 @@ def test_addmm_with_beta_zero_leaves_nan_out_and_gives_a_zero_gradient_as_torchs
     np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())  # zeros, not None
 
 
+@pytest.mark.parametrize("beta", [0, 1, 2.5])
+def test_addmm_with_alpha_zero_leaves_the_product_out_as_torchs(beta):
+    """alpha 0 gave self + product * 0: NaN where the matrices hold NaN or inf, +0 where self is -0.
+    PyTorch's leaves the product out (beta * self), its gradients those of a product times 0."""
+    bias = np.array([[-0.0, 2.0, np.nan, 1.5, -3.0]])
+    m1, m2 = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5))
+    m1[0, 1], m2[2, 3] = np.nan, np.inf
+    ours = [Tensor(a.copy(), requires_grad=True) for a in (bias, m1, m2)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (bias, m1, m2)]
+    out, their_out = ours[0].addmm(*ours[1:], beta=beta, alpha=0), theirs[0].addmm(*theirs[1:], beta=beta, alpha=0)
+    np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+    np.testing.assert_array_equal(np.signbit(out.data), np.signbit(their_out.detach().numpy()))
+    g = RNG.normal(size=(3, 5))
+    (out * g).sum().backward()
+    (their_out * torch.tensor(g)).sum().backward()
+    for a, b in zip(ours, theirs, strict=True):  # self's: beta * g summed, in another order than torch's
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-15, atol=0)
+
+
 def test_addmm_refuses_what_torch_refuses():
     with pytest.raises(ShapeError, match=r"addmm: mat1 must be a matrix \(2-d\), got shape \(4,\)"):
         Tensor(np.ones(5)).addmm(np.ones(4), np.ones((4, 5)))
