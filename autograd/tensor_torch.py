@@ -87,7 +87,11 @@ class TorchSpellings:
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
             return self + weight * diff if small else end - diff * (1 - weight)
-        return (self + weight * diff).where(small, end - diff * (1 - weight))
+        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+
+        # one product on both pieces, end - diff * (1 - weight) written end + (weight - 1) * diff (the same
+        # bits): the piece a where leaves out would still send back its product's 0 * inf, NaN
+        return where(small, self, end) + where(small, weight, weight - 1) * diff
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast

@@ -90,6 +90,24 @@ def test_lerp_with_a_tensor_weight_on_both_sides_of_one_half_broadcast(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_lerp_with_a_tensor_weight_and_infinities_gives_torchs_gradients(dtype):
+    """An infinite end or start, or weight: the piece a where left out sent back 0 * inf, so the weight's
+    gradient was NaN where torch's is ±inf, and at weight inf so were self's and end's."""
+    start = np.array([1.0, 2.0, 3.0, np.inf, 0.5, 1.0], dtype)
+    end = np.array([np.inf, -np.inf, 1.0, 1.0, 2.0, 3.0], dtype)
+    weight = np.array([0.25, 0.75, 0.5, 0.2, np.inf, -np.inf], dtype)
+    ours = [Tensor(a, requires_grad=True) for a in (start, end, weight)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (start, end, weight)]
+    out, their_out = ours[0].lerp(ours[1], ours[2]), theirs[0].lerp(theirs[1], theirs[2])
+    np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+    g = np.array([0.5, -1.5, 2.0, 1.0, -0.25, 3.0], dtype)
+    (out * g).sum().backward()
+    (their_out * torch.tensor(g)).sum().backward()
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a.grad, b.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias_shape", [(3, 5), (5,), (3, 1), ()])
 @pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1.5)])
 def test_addmm(dtype, bias_shape, beta, alpha):
