@@ -218,3 +218,23 @@ def test_bad_value_hooks_are_named():
             y.backward()
     with pytest.raises(RuntimeError, match="register_hook on a constant"):
         y._b.register_hook(lambda g: g)  # the 2 an operator lifted
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_gradient_a_hook_returns_is_copied_into_grad_not_held(create_graph):
+    """A hook returning an array the caller holds (or the tensor's own data) made it the leaf's .grad
+    itself: scaling .grad in place (clip_grad_norm_'s way) changed the caller's array, or the parameter."""
+    kept = np.array([5.0, -5.0])
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    x.register_hook(lambda g: kept)
+    w.register_hook(lambda g: w if create_graph else w.detach())
+    (x * w).sum().backward(create_graph=create_graph)
+    for t in (x, w):
+        (t.grad.data if create_graph else t.grad)[...] *= 10.0
+    np.testing.assert_array_equal(kept, [5.0, -5.0])
+    np.testing.assert_array_equal(w.data, [3.0, 4.0])
+    grads = autograd.gradients((x * w).sum(), [x, w])
+    np.testing.assert_array_equal(grads[0], [5.0, -5.0])
+    grads[0][...] = 0.0
+    np.testing.assert_array_equal(kept, [5.0, -5.0])
