@@ -202,6 +202,11 @@ class TorchSpellings:
         return _over_dims(self, self.min, "amin", dim, keepdim)
 
 
+# lerp's choice of formula, |weight| < 0.5, is data made from the weight's numbers outside the graph: its
+# caller reads them, as with autograd.where(abs(w) < 0.5, ...), so a compiled step does not replay it stale
+compile_read_hooks.FORWARDERS.add(TorchSpellings.lerp.__code__)
+
+
 def _shape_of(other: Any, what: str) -> tuple[int, ...]:
     """The shape of `other`, a Tensor or an array (or a list, numpy's array of it)."""
     return np.shape(other if hasattr(other, "shape") else array_of(other, what))

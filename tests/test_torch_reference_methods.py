@@ -2,11 +2,14 @@
 view_as, unbind, movedim (and autograd.movedim), where as a method, lerp, addmm, contiguous;
 forward, gradient and second derivative, float64 and float32. Comparison: tests/torch_reference.py."""
 
+import warnings
+
 import numpy as np
 import pytest
 from torch_reference import DTYPES, check, torch  # without torch: skipped
 
 import autograd
+import nn
 from autograd import ShapeError, Tensor
 
 RNG = np.random.default_rng(0)
@@ -201,3 +204,31 @@ def test_contiguous_copies_a_view_that_numpy_can_flatten_without_copying(view):
     np.testing.assert_array_equal(t.data, X)
     np.testing.assert_array_equal(theirs.numpy(), X)
     check(lambda a: ours(a).contiguous() * 3.0, lambda a: their(a).contiguous() * 3.0, [X], np.float64)
+
+
+def test_a_compiled_step_gives_eagers_lerp_as_its_weight_crosses_one_half():
+    """lerp picks its formula by |weight| < 0.5, a comparison made inside autograd, which compile took for
+    its own: a step replayed the recorded formula once the trained weight crossed 0.5 (-5.2 where eager
+    gives -5.199999999999999 at the fourth call). Its caller now reads the weight, as for a where."""
+
+    def make():
+        weight = Tensor(np.array([0.3, 0.3]), requires_grad=True)
+        opt = nn.SGD([weight], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = x.lerp(x * 3.0, weight).sum() + weight.sum() * 2.0
+            loss.backward()
+            opt.step()
+            return loss
+
+        return weight, step
+
+    (w_eager, eager), (w_compiled, step) = make(), make()
+    compiled = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", autograd.CompileWarning)  # eager: the weight is a parameter
+        for _ in range(6):
+            x = np.ones(2)
+            assert compiled(Tensor(x.copy())).item() == eager(Tensor(x.copy())).item()
+            np.testing.assert_array_equal(w_compiled.data, w_eager.data)
