@@ -238,3 +238,31 @@ def test_a_gradient_a_hook_returns_is_copied_into_grad_not_held(create_graph):
     np.testing.assert_array_equal(grads[0], [5.0, -5.0])
     grads[0][...] = 0.0
     np.testing.assert_array_equal(kept, [5.0, -5.0])
+
+
+def test_a_hook_that_refers_to_its_own_tensor_lets_it_be_freed():
+    """The table held each hook by node id, so a hook that refers to its tensor (a pruning mask's
+    `lambda g: g * (w != 0)`) kept it alive for good: the collector could not see the cycle, where
+    PyTorch's frees it. A copy or pickle of a node takes none of its hooks (PyTorch's drops them)."""
+    import copy
+    import pickle
+    import weakref
+
+    for make in (lambda: Tensor(X.copy(), requires_grad=True), lambda: Value(1.5)):
+        node = make()
+        node.register_hook(lambda g, node=node: g)  # the hook refers to its node
+        copied, unpickled = copy.deepcopy(node), pickle.loads(pickle.dumps(node, protocol=2))  # noqa: S301
+        assert not hasattr(copied, "_hooks") and not hasattr(unpickled, "_hooks")
+        copied.register_hook(lambda g: g * 10.0)
+        (copied * 1.0).sum().backward() if isinstance(copied, Tensor) else (copied * 1.0).backward()
+        np.testing.assert_array_equal(copied.grad, np.full(np.shape(copied.data), 10.0))
+        held, freed = id(node), weakref.ref(node)
+        del node
+        gc.collect()
+        assert freed() is None and held not in HOOKS
+    torch_tensor = torch.ones(2, requires_grad=True)
+    torch_tensor.register_hook(lambda g, t=torch_tensor: g * (t != 0))
+    their_freed = weakref.ref(torch_tensor)
+    del torch_tensor
+    gc.collect()
+    assert their_freed() is None
