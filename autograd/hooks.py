@@ -4,9 +4,11 @@ may return a gradient to use in its place. Every backward pass runs them: `backw
 and the transforms, but not `pullback` nor `_backward` by hand (one rule, not the pass), nor jvp's
 pass of its pullback (forward mode in PyTorch and JAX, where no backward hook runs).
 
-Hooks live in one table by node id, an entry dropped when its node is freed (so an id in it is always
-that node's): a pass tests the table once and nodes carry no slot for it, so that nothing costs
-where no hook is registered. A hook is Python that a compiled replay does not run: a step being
+Hooks live on their node (its `_hooks` slot, set only there), so that a hook that refers to its own
+tensor (`w.register_hook(lambda g: g * (w != 0))`) is garbage the collector frees with it, as PyTorch's;
+a table by node id, an entry dropped when its node is freed (so an id in it is always that node's),
+tells a pass which nodes have them: it tests the table once, so that nothing costs where no hook is
+registered. A hook is Python that a compiled replay does not run: a step being
 recorded that registers one or runs one runs eagerly (a CompileWarning), and registering one makes
 every compiled step record again before its next replay, as a requires_grad switch does."""
 
@@ -21,7 +23,6 @@ from . import compile_record
 from .compile_recording import SWITCHES
 from .graph import HOOKS
 
-_REFS: dict[int, weakref.ref] = {}  # id(node) -> a weak reference that drops the node's entry when it is freed
 _KEYS = itertools.count()
 
 REPLAY = (
@@ -35,15 +36,16 @@ class RemovableHandle:
     """What register_hook returns: `remove()` takes the hook off (once or more; PyTorch's handle), and a
     `with` block removes it at its end."""
 
-    __slots__ = ("_node_id", "_key")
+    __slots__ = ("_node", "_key")
 
-    def __init__(self, node_id: int, key: int) -> None:
-        self._node_id, self._key = node_id, key
+    def __init__(self, node: weakref.ref, key: int) -> None:
+        self._node, self._key = node, key  # weakly, as PyTorch's: a handle kept does not keep the tensor
 
     def remove(self) -> None:
-        hooks = HOOKS.get(self._node_id)
+        node = self._node()
+        hooks = None if node is None else getattr(node, "_hooks", None)
         if hooks is not None and hooks.pop(self._key, None) is not None and not hooks:
-            del HOOKS[self._node_id], _REFS[self._node_id]
+            del node._hooks, HOOKS[id(node)]
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -60,10 +62,10 @@ def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
     SWITCHES.count += 1  # compiled steps record again, meeting the hook, before their next replay
     i, key = id(node), next(_KEYS)
     if i not in HOOKS:
-        HOOKS[i] = {}
-        _REFS[i] = weakref.ref(node, lambda _, i=i: (HOOKS.pop(i, None), _REFS.pop(i, None)))
-    HOOKS[i][key] = hook
-    return RemovableHandle(i, key)
+        node._hooks = {}
+        HOOKS[i] = weakref.ref(node, lambda _, i=i: HOOKS.pop(i, None))
+    node._hooks[key] = hook
+    return RemovableHandle(HOOKS[i], key)
 
 
 def has_hooks(node: Any) -> bool:
@@ -75,7 +77,7 @@ def has_hooks(node: Any) -> bool:
 def run_hooks(node: Any, g: Any, create_graph: bool) -> Any:
     """`node`'s gradient g after its hooks, each given what the one before returned (None: unchanged)."""
     compile_record.eager_only(REPLAY)
-    for hook in list(HOOKS.get(id(node), {}).values()):
+    for hook in list(getattr(node, "_hooks", {}).values()):
         result = hook(node._hook_argument(g))
         if result is not None:
             g = node._hook_result(result, create_graph, getattr(hook, "__name__", repr(hook)))

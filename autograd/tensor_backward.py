@@ -147,7 +147,12 @@ class BackwardHooks:
                 f"the gradient hook {name!r} returned a gradient of dtype {result.dtype} for a {self.dtype} "
                 f"tensor: return one of its dtype (.astype({self.dtype}))"
             )
-        return self._as_node(self, result) if create_graph else raw(result)
+        # a copy, as PyTorch's: the caller may hold what the hook returned (or it is a tensor's data), which
+        # .grad must not be; under create_graph a node's copy is in the graph (a later pass goes through it)
+        if create_graph and isinstance(result, Node) and result._requires_grad:
+            return result.clone()
+        result = np.array(raw(result))
+        return self._as_node(self, result) if create_graph else result
 
     @staticmethod
     def _zero_like(x: Any) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .dtype_fits import check_fits
 from .graph import raw
 from .in_place import change_in_place
 from .modes import flag
@@ -81,6 +82,7 @@ class InPlaceMethods:
                 f"t.fill_(value): value must be one number (a 0-d tensor), got shape {data.shape}; "
                 "to write an array use t.copy_(src)"
             )
+        check_fits(data.item(), self.dtype, "t.fill_(value)")  # 1e5 into float16 is inf: refused, as torch's
         write(self, ..., value, "t.fill_(value)")
         return self
 

@@ -68,7 +68,10 @@ class TorchSpellings:
             )
         if self._data.flags.c_contiguous:
             return self
-        return self.reshape(-1).reshape(self.shape)  # numpy's flat copy in C order, viewed in the shape
+        flat = self.reshape(-1)  # numpy's flat copy in C order, but a view where strides allow (a[::2])
+        if np.may_share_memory(flat._data, self._data):
+            flat = flat.clone()  # a 1-d copy, C-contiguous
+        return flat.reshape(self.shape)
 
     def where(self, condition: Any, other: Any) -> Any:
         """PyTorch's `x.where(condition, y)`: `autograd.where(condition, x, y)`."""
@@ -84,12 +87,16 @@ class TorchSpellings:
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
             return self + weight * diff if small else end - diff * (1 - weight)
-        return (self + weight * diff).where(small, end - diff * (1 - weight))
+        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+
+        # one product on both pieces, end - diff * (1 - weight) written end + (weight - 1) * diff (the same
+        # bits): the piece a where leaves out would still send back its product's 0 * inf, NaN
+        return where(small, self, end) + where(small, weight, weight - 1) * diff
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast
         to their product's shape. With beta 0 self is ignored, NaN and infinity too, as PyTorch's (its
-        gradient is 0 there)."""
+        gradient is 0 there), and so is the product with alpha 0."""
         for name, number in (("beta", beta), ("alpha", alpha)):
             if not is_real(number):
                 raise TypeError(f"addmm: {name} must be a real number, got {type(number).__name__} {number!r}")
@@ -101,9 +108,13 @@ class TorchSpellings:
             raise ops.ShapeError(
                 f"addmm: self of shape {self.shape} does not broadcast to the product's shape {product.shape}"
             )
+        none = np.zeros(product.shape, bool)  # where's first operand left out (NaN too), its gradient 0
+        if alpha == 0:  # the product left out, as PyTorch's: beta * self, -0 kept, or zeros
+            scaled = 0.0 if beta == 0 else self if beta == 1 else self * beta
+            return product.where(none, scaled) if beta else self.where(none, product.where(none, scaled))
         product = product if alpha == 1 else product * alpha
-        if beta == 0:  # self's entries left out, its gradient 0: a condition false everywhere
-            return self.where(np.zeros(product.shape, bool), product)
+        if beta == 0:
+            return self.where(none, product)
         return (self if beta == 1 else self * beta) + product
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:
@@ -189,6 +200,11 @@ class TorchSpellings:
     def amin(self, dim: Any = (), keepdim: bool = False) -> Any:
         """The smallest entries over `dim`, as torch.amin: `min(axis=)` (see `amax`)."""
         return _over_dims(self, self.min, "amin", dim, keepdim)
+
+
+# lerp's choice of formula, |weight| < 0.5, is data made from the weight's numbers outside the graph: its
+# caller reads them, as with autograd.where(abs(w) < 0.5, ...), so a compiled step does not replay it stale
+compile_read_hooks.FORWARDERS.add(TorchSpellings.lerp.__code__)
 
 
 def _shape_of(other: Any, what: str) -> tuple[int, ...]:

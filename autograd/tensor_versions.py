@@ -5,6 +5,7 @@ one count, as in PyTorch: a change through any of them is a change of all."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -96,8 +97,15 @@ def write(t: Any, index: Any, value: Any, what: str = "t[i] = v") -> None:
         )
     check_writable(t, what, "build a new tensor (autograd.where, concatenate), or assign into a copy")
     data = raw(value)
+    array = np.asarray(data)
+    kind = array.dtype  # object: Python ints beyond int64 (checked below), or None, which numpy stores as NaN
+    if kind.kind not in "biufO" or (kind.kind == "O" and not all(isinstance(v, numbers.Real) for v in array.flat)):
+        raise TypeError(
+            f"{what}: a tensor holds real numbers (bool, integer or floating point), got {type(value).__name__} "
+            f"{value!r:.60} (numpy's dtype {kind})"
+        )
     if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
-        check_cast_fits(np.asarray(data), t._data.dtype, what)
+        check_cast_fits(array, t._data.dtype, what)
     t._data[raw_index(index)] = data
     t._version += 1
 

@@ -184,3 +184,23 @@ def test_a_compiled_step_that_calls_them_gives_eagers_numbers(name, kind):
             expected, got = eager(Tensor(x.copy())), compiled(Tensor(x.copy()))
             np.testing.assert_array_equal(got.data, expected.data)
             np.testing.assert_array_equal(w_compiled.data, w_eager.data)
+
+
+def test_a_value_that_is_not_a_number_or_does_not_fit_is_refused_before_anything_changes():
+    """copy_(None) and t[0] = None wrote NaN, t[0] = '5' wrote 5 (numpy's casts of an object or a
+    string); fill_(1e5) on float16 wrote inf, where torch's fill_ and autograd.full refuse it."""
+    t, half = Tensor(X.copy()), Tensor(np.zeros(3, np.float16), dtype=np.float16)
+    with pytest.raises(TypeError, match=r"t\.copy_\(src\): a tensor holds real numbers.*NoneType"):
+        t.copy_(None)
+    with pytest.raises(TypeError, match=r"t\[i\] = v: a tensor holds real numbers.*str '5'"):
+        t[0, 0] = "5"
+    with pytest.raises(TypeError, match=r"t\[i\] = v: a tensor holds real numbers.*list \[None, 2\.0\]"):
+        t[0, :2] = [None, 2.0]
+    with pytest.raises(ValueError, match=r"t\.fill_\(value\): 100000\.0 does not fit float16"):
+        half.fill_(1e5)
+    with pytest.raises(RuntimeError, match="overflow"):
+        torch.zeros(3, dtype=torch.float16).fill_(1e5)
+    np.testing.assert_array_equal(t.data, X)
+    np.testing.assert_array_equal(half.data, np.zeros(3))
+    assert t._version == half._version == 0
+    assert half.fill_(np.inf).data.tolist() == [np.inf] * 3  # infinity is a float16

@@ -218,3 +218,51 @@ def test_bad_value_hooks_are_named():
             y.backward()
     with pytest.raises(RuntimeError, match="register_hook on a constant"):
         y._b.register_hook(lambda g: g)  # the 2 an operator lifted
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_gradient_a_hook_returns_is_copied_into_grad_not_held(create_graph):
+    """A hook returning an array the caller holds (or the tensor's own data) made it the leaf's .grad
+    itself: scaling .grad in place (clip_grad_norm_'s way) changed the caller's array, or the parameter."""
+    kept = np.array([5.0, -5.0])
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    x.register_hook(lambda g: kept)
+    w.register_hook(lambda g: w if create_graph else w.detach())
+    (x * w).sum().backward(create_graph=create_graph)
+    for t in (x, w):
+        (t.grad.data if create_graph else t.grad)[...] *= 10.0
+    np.testing.assert_array_equal(kept, [5.0, -5.0])
+    np.testing.assert_array_equal(w.data, [3.0, 4.0])
+    grads = autograd.gradients((x * w).sum(), [x, w])
+    np.testing.assert_array_equal(grads[0], [5.0, -5.0])
+    grads[0][...] = 0.0
+    np.testing.assert_array_equal(kept, [5.0, -5.0])
+
+
+def test_a_hook_that_refers_to_its_own_tensor_lets_it_be_freed():
+    """The table held each hook by node id, so a hook that refers to its tensor (a pruning mask's
+    `lambda g: g * (w != 0)`) kept it alive for good: the collector could not see the cycle, where
+    PyTorch's frees it. A copy or pickle of a node takes none of its hooks (PyTorch's drops them)."""
+    import copy
+    import pickle
+    import weakref
+
+    for make in (lambda: Tensor(X.copy(), requires_grad=True), lambda: Value(1.5)):
+        node = make()
+        node.register_hook(lambda g, node=node: g)  # the hook refers to its node
+        copied, unpickled = copy.deepcopy(node), pickle.loads(pickle.dumps(node, protocol=2))  # noqa: S301
+        assert not hasattr(copied, "_hooks") and not hasattr(unpickled, "_hooks")
+        copied.register_hook(lambda g: g * 10.0)
+        (copied * 1.0).sum().backward() if isinstance(copied, Tensor) else (copied * 1.0).backward()
+        np.testing.assert_array_equal(copied.grad, np.full(np.shape(copied.data), 10.0))
+        held, freed = id(node), weakref.ref(node)
+        del node
+        gc.collect()
+        assert freed() is None and held not in HOOKS
+    torch_tensor = torch.ones(2, requires_grad=True)
+    torch_tensor.register_hook(lambda g, t=torch_tensor: g * (t != 0))
+    their_freed = weakref.ref(torch_tensor)
+    del torch_tensor
+    gc.collect()
+    assert their_freed() is None

@@ -2,11 +2,14 @@
 view_as, unbind, movedim (and autograd.movedim), where as a method, lerp, addmm, contiguous;
 forward, gradient and second derivative, float64 and float32. Comparison: tests/torch_reference.py."""
 
+import warnings
+
 import numpy as np
 import pytest
 from torch_reference import DTYPES, check, torch  # without torch: skipped
 
 import autograd
+import nn
 from autograd import ShapeError, Tensor
 
 RNG = np.random.default_rng(0)
@@ -90,6 +93,24 @@ def test_lerp_with_a_tensor_weight_on_both_sides_of_one_half_broadcast(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_lerp_with_a_tensor_weight_and_infinities_gives_torchs_gradients(dtype):
+    """An infinite end or start, or weight: the piece a where left out sent back 0 * inf, so the weight's
+    gradient was NaN where torch's is ±inf, and at weight inf so were self's and end's."""
+    start = np.array([1.0, 2.0, 3.0, np.inf, 0.5, 1.0], dtype)
+    end = np.array([np.inf, -np.inf, 1.0, 1.0, 2.0, 3.0], dtype)
+    weight = np.array([0.25, 0.75, 0.5, 0.2, np.inf, -np.inf], dtype)
+    ours = [Tensor(a, requires_grad=True) for a in (start, end, weight)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (start, end, weight)]
+    out, their_out = ours[0].lerp(ours[1], ours[2]), theirs[0].lerp(theirs[1], theirs[2])
+    np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+    g = np.array([0.5, -1.5, 2.0, 1.0, -0.25, 3.0], dtype)
+    (out * g).sum().backward()
+    (their_out * torch.tensor(g)).sum().backward()
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a.grad, b.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias_shape", [(3, 5), (5,), (3, 1), ()])
 @pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1.5)])
 def test_addmm(dtype, bias_shape, beta, alpha):
@@ -111,6 +132,25 @@ def test_addmm_with_beta_zero_leaves_nan_out_and_gives_a_zero_gradient_as_torchs
     out.sum().backward()
     their_out.sum().backward()
     np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())  # zeros, not None
+
+
+@pytest.mark.parametrize("beta", [0, 1, 2.5])
+def test_addmm_with_alpha_zero_leaves_the_product_out_as_torchs(beta):
+    """alpha 0 gave self + product * 0: NaN where the matrices hold NaN or inf, +0 where self is -0.
+    PyTorch's leaves the product out (beta * self), its gradients those of a product times 0."""
+    bias = np.array([[-0.0, 2.0, np.nan, 1.5, -3.0]])
+    m1, m2 = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5))
+    m1[0, 1], m2[2, 3] = np.nan, np.inf
+    ours = [Tensor(a.copy(), requires_grad=True) for a in (bias, m1, m2)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (bias, m1, m2)]
+    out, their_out = ours[0].addmm(*ours[1:], beta=beta, alpha=0), theirs[0].addmm(*theirs[1:], beta=beta, alpha=0)
+    np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+    np.testing.assert_array_equal(np.signbit(out.data), np.signbit(their_out.detach().numpy()))
+    g = RNG.normal(size=(3, 5))
+    (out * g).sum().backward()
+    (their_out * torch.tensor(g)).sum().backward()
+    for a, b in zip(ours, theirs, strict=True):  # self's: beta * g summed, in another order than torch's
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-15, atol=0)
 
 
 def test_addmm_refuses_what_torch_refuses():
@@ -140,3 +180,55 @@ def test_contiguous_is_the_tensor_itself_or_a_copy_as_torchs():
     )
     with pytest.raises(ValueError, match="contiguous: memory_format torch.channels_last is not offered"):
         Tensor(np.ones((1, 2, 3, 4))).contiguous(memory_format=torch.channels_last)
+
+
+# each view as chainrule's and as torch's (which has no negative step: flip)
+VIEWS = {
+    "1-d strided": (lambda a: a[0, 0, ::2], lambda a: a[0, 0, ::2]),
+    "reversed": (lambda a: a[0, 0, ::-1], lambda a: a[0, 0].flip(0)),
+    "a column": (lambda a: a[:, :1, 0], lambda a: a[:, :1, 0]),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_contiguous_copies_a_view_that_numpy_can_flatten_without_copying(view):
+    """A strided 1-d slice, a reversed one, a (n, 1) column: reshape(-1) of each is still a view, so
+    contiguous() returned one over the source's memory, and a write into it changed the source."""
+    ours, their = VIEWS[view]
+    t, theirs = Tensor(X.copy(), requires_grad=True), torch.tensor(X)
+    c = ours(t).contiguous()
+    assert c.data.flags.c_contiguous and np.array_equal(c.data, ours(t).data)
+    with autograd.no_grad():
+        c.zero_()
+    their(theirs).contiguous().zero_()
+    np.testing.assert_array_equal(t.data, X)
+    np.testing.assert_array_equal(theirs.numpy(), X)
+    check(lambda a: ours(a).contiguous() * 3.0, lambda a: their(a).contiguous() * 3.0, [X], np.float64)
+
+
+def test_a_compiled_step_gives_eagers_lerp_as_its_weight_crosses_one_half():
+    """lerp picks its formula by |weight| < 0.5, a comparison made inside autograd, which compile took for
+    its own: a step replayed the recorded formula once the trained weight crossed 0.5 (-5.2 where eager
+    gives -5.199999999999999 at the fourth call). Its caller now reads the weight, as for a where."""
+
+    def make():
+        weight = Tensor(np.array([0.3, 0.3]), requires_grad=True)
+        opt = nn.SGD([weight], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = x.lerp(x * 3.0, weight).sum() + weight.sum() * 2.0
+            loss.backward()
+            opt.step()
+            return loss
+
+        return weight, step
+
+    (w_eager, eager), (w_compiled, step) = make(), make()
+    compiled = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", autograd.CompileWarning)  # eager: the weight is a parameter
+        for _ in range(6):
+            x = np.ones(2)
+            assert compiled(Tensor(x.copy())).item() == eager(Tensor(x.copy())).item()
+            np.testing.assert_array_equal(w_compiled.data, w_eager.data)
