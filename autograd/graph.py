@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .op import Op
 
 # the ids of the nodes that hold gradient hooks (hooks.py, register_hook), each with a weak reference that
-# drops it when its node is freed: a pass tests this table, the hooks themselves are in the node's `_hooks`
+# drops it when its node is freed: a pass tests this table; the hooks themselves are in a Tensor's `_hooks`,
+# a Value's in hooks.VALUE_HOOKS
 HOOKS: dict[int, Any] = {}
 
 
@@ -43,16 +44,7 @@ class Node:
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    # _hooks, set only on a node given a gradient hook (hooks.py): {handle key: hook}, in the order registered
-    __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum", "_hooks", "__weakref__")
-
-    def __getstate__(self) -> Any:
-        """What pickle and copy take of a node: every slot but its gradient hooks, which its copy does not
-        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write."""
-        state = super().__getstate__()
-        if isinstance(state, tuple) and "_hooks" in state[1]:
-            state = (state[0], {name: v for name, v in state[1].items() if name != "_hooks"})
-        return state
+    __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
 
     @property
     def op(self) -> Op | None:

@@ -24,6 +24,7 @@ from .compile_recording import SWITCHES
 from .graph import HOOKS
 
 _KEYS = itertools.count()
+VALUE_HOOKS: dict[int, dict[int, Any]] = {}  # a Value's hooks by its id (see _hooks_of)
 
 REPLAY = (
     "a gradient hook (register_hook) was registered or ran in the step's backward: a replay runs none of the "
@@ -43,9 +44,9 @@ class RemovableHandle:
 
     def remove(self) -> None:
         node = self._node()
-        hooks = None if node is None else getattr(node, "_hooks", None)
+        hooks = None if node is None else _hooks_of(node)
         if hooks is not None and hooks.pop(self._key, None) is not None and not hooks:
-            del node._hooks, HOOKS[id(node)]
+            _drop(node)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -62,10 +63,30 @@ def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
     SWITCHES.count += 1  # compiled steps record again, meeting the hook, before their next replay
     i, key = id(node), next(_KEYS)
     if i not in HOOKS:
-        node._hooks = {}
-        HOOKS[i] = weakref.ref(node, lambda _, i=i: HOOKS.pop(i, None))
-    node._hooks[key] = hook
+        if hasattr(type(node), "_hooks"):
+            node._hooks = {}
+        else:
+            VALUE_HOOKS[i] = {}
+        HOOKS[i] = weakref.ref(node, lambda _, i=i: (HOOKS.pop(i, None), VALUE_HOOKS.pop(i, None)))
+    _hooks_of(node)[key] = hook
     return RemovableHandle(HOOKS[i], key)
+
+
+def _hooks_of(node: Any) -> dict[int, Any] | None:
+    """`node`'s hooks by handle key: a Tensor's `_hooks` slot, where the collector sees a hook that refers
+    to its own tensor (a pruning mask's `lambda g: g * (w != 0)`) and frees both; a Value's in VALUE_HOOKS by
+    id, as a Value keeps no slot for them (one would cost every scalar node 8 bytes, 126 -> 134 a node), so
+    a Value's hook that refers to that Value keeps it alive until the hook is removed."""
+    return getattr(node, "_hooks", None) if hasattr(type(node), "_hooks") else VALUE_HOOKS.get(id(node))
+
+
+def _drop(node: Any) -> None:
+    """`node` without hooks: its last one removed."""
+    if hasattr(type(node), "_hooks"):
+        del node._hooks
+    else:
+        del VALUE_HOOKS[id(node)]
+    del HOOKS[id(node)]
 
 
 def has_hooks(node: Any) -> bool:
@@ -77,7 +98,7 @@ def has_hooks(node: Any) -> bool:
 def run_hooks(node: Any, g: Any, create_graph: bool) -> Any:
     """`node`'s gradient g after its hooks, each given what the one before returned (None: unchanged)."""
     compile_record.eager_only(REPLAY)
-    for hook in list(getattr(node, "_hooks", {}).values()):
+    for hook in list((_hooks_of(node) or {}).values()):
         result = hook(node._hook_argument(g))
         if result is not None:
             g = node._hook_result(result, create_graph, getattr(hook, "__name__", repr(hook)))

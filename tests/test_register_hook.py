@@ -2,8 +2,11 @@
 may replace it (downstream, and in a leaf's .grad); against torch in both dtypes, through
 create_graph, the transforms, retain_grad, compile, and its handle."""
 
+import copy
 import gc
+import pickle
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -11,7 +14,7 @@ from torch_reference import DTYPES, check, check_scalar, torch  # without torch:
 
 import autograd
 import nn
-from autograd import ShapeError, Tensor, Value
+from autograd import ShapeError, Tensor, Value, has_hooks
 from autograd.graph import HOOKS
 
 X = np.array([[0.5, -1.25, 2.0], [3.0, -0.75, 1.5]])
@@ -243,23 +246,36 @@ def test_a_gradient_a_hook_returns_is_copied_into_grad_not_held(create_graph):
 def test_a_hook_that_refers_to_its_own_tensor_lets_it_be_freed():
     """The table held each hook by node id, so a hook that refers to its tensor (a pruning mask's
     `lambda g: g * (w != 0)`) kept it alive for good: the collector could not see the cycle, where
-    PyTorch's frees it. A copy or pickle of a node takes none of its hooks (PyTorch's drops them)."""
-    import copy
-    import pickle
-    import weakref
+    PyTorch's frees it. A copy or pickle of a tensor takes none of its hooks (PyTorch's drops them)."""
+    node = Tensor(X.copy(), requires_grad=True)
+    node.register_hook(lambda g, node=node: g * (node.data != 0))  # the hook refers to its tensor
+    copied, unpickled = copy.deepcopy(node), pickle.loads(pickle.dumps(node, protocol=2))  # noqa: S301
+    assert not has_hooks(copied) and not has_hooks(unpickled)
+    copied.register_hook(lambda g: g * 10.0)
+    (copied * 1.0).sum().backward()
+    np.testing.assert_array_equal(copied.grad, np.full(X.shape, 10.0))
+    held, freed = id(node), weakref.ref(node)
+    del node
+    gc.collect()
+    assert freed() is None and held not in HOOKS
 
-    for make in (lambda: Tensor(X.copy(), requires_grad=True), lambda: Value(1.5)):
-        node = make()
-        node.register_hook(lambda g, node=node: g)  # the hook refers to its node
-        copied, unpickled = copy.deepcopy(node), pickle.loads(pickle.dumps(node, protocol=2))  # noqa: S301
-        assert not hasattr(copied, "_hooks") and not hasattr(unpickled, "_hooks")
-        copied.register_hook(lambda g: g * 10.0)
-        (copied * 1.0).sum().backward() if isinstance(copied, Tensor) else (copied * 1.0).backward()
-        np.testing.assert_array_equal(copied.grad, np.full(np.shape(copied.data), 10.0))
-        held, freed = id(node), weakref.ref(node)
-        del node
-        gc.collect()
-        assert freed() is None and held not in HOOKS
+
+def test_a_values_hooks_are_held_beside_it_until_removed():
+    """A Value keeps no slot for hooks (8 bytes on every scalar node): its hooks are held by its id, so one
+    that refers to its Value keeps it alive until removed (README); removed, the Value is freed."""
+    node = Value(1.5)
+    handle = node.register_hook(lambda g, node=node: g * node.data)
+    copied = copy.deepcopy(node)
+    assert not has_hooks(copied) and has_hooks(node)
+    (copied * 2.0).backward()
+    assert copied.grad == 2.0
+    held, freed = id(node), weakref.ref(node)
+    del node
+    gc.collect()
+    assert freed() is not None
+    handle.remove()
+    gc.collect()
+    assert freed() is None and held not in HOOKS
     torch_tensor = torch.ones(2, requires_grad=True)
     torch_tensor.register_hook(lambda g, t=torch_tensor: g * (t != 0))
     their_freed = weakref.ref(torch_tensor)
