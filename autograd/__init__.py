@@ -77,6 +77,7 @@ from .conv import (
     max_pool2d,
     same_padding,
 )
+from .devices import check_cpu, is_device
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
@@ -99,7 +100,6 @@ from .shape_args import broadcasts_to
 from .tensor_class import Tensor
 from .tensor_functions import cat, concatenate, cross_entropy, nll_loss, stack, where
 from .tensor_ops import ShapeError
-from .tensor_torch import check_cpu, is_device
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .user_rules import unbroadcast
 from .value import Value

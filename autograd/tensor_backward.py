@@ -42,6 +42,15 @@ class BackwardHooks:
     """Mixin of Tensor: `requires_grad`, and the hooks graph.py calls."""
 
     __slots__ = ()
+
+    def __getstate__(self) -> Any:
+        """What pickle and copy take of a tensor: every slot but its gradient hooks, which its copy does not
+        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write."""
+        state = super().__getstate__()
+        if isinstance(state, tuple) and "_hooks" in state[1]:
+            state = (state[0], {name: v for name, v in state[1].items() if name != "_hooks"})
+        return state
+
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
 

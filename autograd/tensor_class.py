@@ -103,14 +103,6 @@ class Tensor(
     # _hooks, set only on a tensor given a gradient hook (hooks.py): {handle key: hook}, in the order registered
     __slots__ = ("_data", "_requires_grad", "_counter", "_versions", "_retains_grad", "_frozen", "_hooks")
 
-    def __getstate__(self) -> Any:
-        """What pickle and copy take of a tensor: every slot but its gradient hooks, which its copy does not
-        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write."""
-        state = super().__getstate__()
-        if isinstance(state, tuple) and "_hooks" in state[1]:
-            state = (state[0], {name: v for name, v in state[1].items() if name != "_hooks"})
-        return state
-
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))

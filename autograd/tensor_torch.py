@@ -15,6 +15,7 @@ from . import compile_read_hooks, compile_record
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .creation_args import dtype_of
+from .devices import check_cpu, is_device
 from .dtype_fits import check_cast_fits
 from .graph import raw
 from .graph_order import refuse_number_of_lifted
@@ -250,30 +251,6 @@ for _name, _dtype in CASTS.items():
     setattr(TorchSpellings, _name, _cast(_name, _dtype))
 for _name in NAMED:
     setattr(TorchSpellings, _name, named(_name))
-
-
-def is_device(arg: Any) -> bool:
-    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), a torch.device, or
-    an int (PyTorch's `to(0)` is cuda:0)."""
-    if isinstance(arg, int) and not isinstance(arg, bool):
-        return True
-    if isinstance(arg, str):
-        try:
-            np.dtype(arg)
-        except TypeError:
-            return True
-        return False
-    return type(arg).__name__ == "device"
-
-
-def check_cpu(device: Any, what: str) -> None:
-    """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given)."""
-    kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
-    if device is not None and kind != "cpu":
-        raise ValueError(
-            f"{what}: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
-            "use 'cpu' or drop the call"
-        )
 
 
 def _once(given: Any, value: Any) -> Any:

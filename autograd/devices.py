@@ -1,0 +1,32 @@
+"""Devices as PyTorch names them, for `to()`, `nn.Module.to()` and the creation functions: chainrule
+computes with numpy on the CPU, so a device other than the CPU is refused, naming it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def is_device(arg: Any) -> bool:
+    """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), a torch.device, or
+    an int (PyTorch's `to(0)` is cuda:0)."""
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        return True
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return type(arg).__name__ == "device"
+
+
+def check_cpu(device: Any, what: str) -> None:
+    """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given)."""
+    kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
+    if device is not None and kind != "cpu":
+        raise ValueError(
+            f"{what}: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
+            "use 'cpu' or drop the call"
+        )
