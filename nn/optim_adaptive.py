@@ -71,9 +71,7 @@ class RMSprop(Optimizer):
         grad = decayed(state, data, grad, self.weight_decay)
         # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
         s, avg = scratch(state, grad), scratch(state, grad, "denominator")
-        square_avg = state["square_avg"]
-        square_avg *= self.alpha
-        square_avg += np.multiply(np.multiply(grad, 1 - self.alpha, out=s), grad, out=s)  # (1 - alpha) * grad * grad
+        square_avg = average_square(state["square_avg"], grad, self.alpha, s)
         if self.centered:
             grad_avg = state["grad_avg"]
             grad_avg += np.multiply(np.subtract(grad, grad_avg, out=s), 1 - self.alpha, out=s)
@@ -171,4 +169,4 @@ class Adadelta(Optimizer):
         ratio(state, delta, std, delta, self.eps)
         delta *= grad
         average_square(acc_delta, delta, rho, s)
-        data -= np.multiply(delta, self.lr, out=s)  # add_(delta, alpha=-lr)
+        descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
