@@ -1,7 +1,8 @@
 """Losses as modules, as PyTorch's `criterion = nn.CrossEntropyLoss(); loss = criterion(out, y)`.
 
 Each class is made from its function in nn.functional (`LOSSES`): it takes that function's
-keyword options (`reduction=`, `weight=`, ...) when built, checks their names then, and calls the
+keyword options (`reduction=`, `weight=`, ...) when built, and the leading ones by position as
+PyTorch's class does (`nn.TripletMarginLoss(0.5)`), checks their names then, and calls the
 function with them, which checks their values (as PyTorch's do, at the call). A class weight is
 kept as given, not copied, so a change to it shows in the next call, as in PyTorch (where it is a
 buffer of the module) and in the function."""
@@ -40,21 +41,23 @@ _DEPRECATED = ("size_average", "reduce")
 
 class Loss(FunctionModule):
     """A loss function with its options bound: `forward(input, target)` is `function(input, target,
-    **options)`. Subclasses name the function; their constructors take its keyword options, and
-    `weight` also as the one positional argument where the function has it (PyTorch's order)."""
+    **options)`. Subclasses name the function and the options their constructor also takes by
+    position (`positions`, PyTorch's order); the rest are keywords."""
+
+    positions: tuple[str, ...] = ()  # set by each subclass (LOSSES)
 
     def __init__(self, *args: Any, **options: Any) -> None:
         name = type(self).__name__
         takes = options_of(self.function)
-        if args:
-            by_position = next(iter(takes)) == "weight"  # PyTorch's first: not MultiMarginLoss's (p, margin, weight)
-            if len(args) > 1 or not by_position:
-                how = "only weight by position, the rest by keyword" if by_position else "keywords only"
-                given = f"got {len(args)} positional"
-                raise TypeError(f"{name}() takes {how} ({', '.join(f'{k}=' for k in takes)}), {given}")
-            if "weight" in options:
-                raise TypeError(f"{name}() got weight both by position and as weight=")
-            options = {"weight": args[0], **options}
+        if len(args) > len(self.positions):
+            how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
+            raise TypeError(
+                f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), got {len(args)} positional"
+            )
+        for key, value in zip(self.positions, args):
+            if key in options:
+                raise TypeError(f"{name}() got {key} both by position and as {key}=")
+            options[key] = value
         for key in options:
             if key not in takes:
                 hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in _DEPRECATED else ""
@@ -63,35 +66,38 @@ class Loss(FunctionModule):
         self.keep_options({key: int(value) if is_int(value) else value for key, value in options.items()})
 
 
-# PyTorch's class name -> the function in nn.functional it binds
-LOSSES: dict[str, Callable[..., Any]] = {
-    "CrossEntropyLoss": cross_entropy,
-    "NLLLoss": nll_loss,
-    "BCELoss": binary_cross_entropy,
-    "BCEWithLogitsLoss": binary_cross_entropy_with_logits,
-    "MSELoss": mse_loss,
-    "L1Loss": l1_loss,
-    "HuberLoss": huber_loss,
-    "SmoothL1Loss": smooth_l1_loss,
-    "KLDivLoss": kl_div,
-    "MarginRankingLoss": margin_ranking_loss,
-    "HingeEmbeddingLoss": hinge_embedding_loss,
-    "SoftMarginLoss": soft_margin_loss,
-    "CosineEmbeddingLoss": cosine_embedding_loss,
-    "TripletMarginLoss": triplet_margin_loss,
-    "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
-    "MultiMarginLoss": multi_margin_loss,
-    "GaussianNLLLoss": gaussian_nll_loss,
-    "PoissonNLLLoss": poisson_nll_loss,
+# PyTorch's class name -> the function in nn.functional it binds, and the options its constructor
+# takes by position: PyTorch's, up to its deprecated size_average= (GaussianNLLLoss's: keywords only)
+LOSSES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
+    "CrossEntropyLoss": (cross_entropy, ("weight",)),
+    "NLLLoss": (nll_loss, ("weight",)),
+    "BCELoss": (binary_cross_entropy, ("weight",)),
+    "BCEWithLogitsLoss": (binary_cross_entropy_with_logits, ("weight",)),
+    "MSELoss": (mse_loss, ()),
+    "L1Loss": (l1_loss, ()),
+    "HuberLoss": (huber_loss, ("reduction", "delta")),
+    "SmoothL1Loss": (smooth_l1_loss, ()),
+    "KLDivLoss": (kl_div, ()),
+    "MarginRankingLoss": (margin_ranking_loss, ("margin",)),
+    "HingeEmbeddingLoss": (hinge_embedding_loss, ("margin",)),
+    "SoftMarginLoss": (soft_margin_loss, ()),
+    "CosineEmbeddingLoss": (cosine_embedding_loss, ("margin",)),
+    "TripletMarginLoss": (triplet_margin_loss, ("margin", "p", "eps", "swap")),
+    "MultiLabelSoftMarginLoss": (multilabel_soft_margin_loss, ("weight",)),
+    "MultiMarginLoss": (multi_margin_loss, ("p", "margin", "weight")),
+    "GaussianNLLLoss": (gaussian_nll_loss, ()),
+    "PoissonNLLLoss": (poisson_nll_loss, ("log_input", "full")),
 }
 
 
-def _loss_class(name: str, function: Callable[..., Any]) -> type[Loss]:
+def _loss_class(name: str, function: Callable[..., Any], positions: tuple[str, ...]) -> type[Loss]:
     doc = (
         f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(options_of(function))}."
     )
-    return function_module(name, function, Loss, doc)
+    cls = function_module(name, function, Loss, doc)
+    cls.positions = positions
+    return cls
 
 
-CLASSES: dict[str, type[Loss]] = {name: _loss_class(name, f) for name, f in LOSSES.items()}
+CLASSES: dict[str, type[Loss]] = {name: _loss_class(name, *row) for name, row in LOSSES.items()}
 globals().update(CLASSES)  # CrossEntropyLoss, MSELoss, ...: one per entry of LOSSES

@@ -2,6 +2,7 @@
 bound, under PyTorch's class name and arguments; in a compiled step and in nn.fit as the function is."""
 
 import inspect
+import itertools
 
 import numpy as np
 import pytest
@@ -54,7 +55,7 @@ def test_a_loss_module_is_its_function_with_the_options_bound(name):
     x, t, options = CASES[name]
     xs = x if isinstance(x, tuple) else (x,)  # the losses of two inputs (margin ranking, cosine embedding)
     a, b = [Tensor(v, requires_grad=True) for v in xs], [Tensor(v, requires_grad=True) for v in xs]
-    module, function = getattr(nn, name)(**options), LOSSES[name]
+    module, (function, _) = getattr(nn, name)(**options), LOSSES[name]
     out, expected = module(*a, t), function(*b, t, **options)
     (out * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
     (expected * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
@@ -64,14 +65,27 @@ def test_a_loss_module_is_its_function_with_the_options_bound(name):
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_the_options_are_pytorchs(name):
-    """Each class's options are arguments of torch.nn's class of that name (its positional weight too)."""
+    """Each class's options are arguments of torch.nn's class of that name, and those it takes by
+    position are PyTorch's, in PyTorch's order up to its deprecated size_average."""
     torch = pytest.importorskip("torch", reason="PyTorch's classes are the reference: pip install '.[reference]'")
-    ours = inspect.signature(LOSSES[name]).parameters
+    function, positions = LOSSES[name]
+    ours = inspect.signature(function).parameters
     theirs = inspect.signature(getattr(torch.nn, name)).parameters
     options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     assert {p.name for p in options} <= set(theirs)
     assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))
-    assert (next(iter(options_of(LOSSES[name]))) == "weight") == (next(iter(theirs)) == "weight")
+    by_position = [p.name for p in theirs.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    assert list(positions) == list(itertools.takewhile(lambda n: n not in ("size_average", "reduce"), by_position))
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_options_by_position_are_those_by_keyword(name):
+    x, t, options = CASES[name]
+    _, positions = LOSSES[name]
+    given = {k: options.get(k, v) for k, v in options_of(LOSSES[name][0]).items() if k in positions}
+    by_position, by_keyword = getattr(nn, name)(*given.values()), getattr(nn, name)(**given)
+    assert [getattr(by_position, k) for k in given] == [getattr(by_keyword, k) for k in given]
+    assert len(positions) == 0 or repr(by_position) == repr(by_keyword)
 
 
 def test_the_repr_shows_the_options_given():
@@ -95,9 +109,11 @@ def test_the_weight_is_kept_as_given_and_read_at_each_call():
         (lambda: nn.MSELoss(size_average=True), "'size_average': it takes reduction; write reduction= instead"),
         (lambda: nn.MSELoss(reduce=False), "'reduce'"),
         (lambda: nn.HuberLoss(beta=1.0), "it takes reduction, delta"),
-        (lambda: nn.MSELoss("sum"), "keywords only (reduction=), got 1 positional"),
-        (lambda: nn.CrossEntropyLoss(WEIGHT, -1), "only weight by position"),
+        (lambda: nn.MSELoss("sum"), "takes its options by keyword (reduction=), got 1 positional"),
+        (lambda: nn.CrossEntropyLoss(WEIGHT, -1), "takes weight by position, the rest by keyword"),
+        (lambda: nn.TripletMarginLoss(1.0, 2, 1e-6, False, None), "takes margin, p, eps, swap by position"),
         (lambda: nn.NLLLoss(WEIGHT, weight=WEIGHT), "weight both by position and as weight="),
+        (lambda: nn.TripletMarginLoss(0.5, margin=0.5), "margin both by position and as margin="),
     ],
 )
 def test_arguments_torch_takes_and_chainrule_does_not_are_named(make, words):
