@@ -5,10 +5,12 @@ Each rule runs on arrays (a plain backward) and on Tensors (`create_graph`), so 
 derivatives come from the same line. Products are exact with zeros: a plain backward divides
 out / x only where every product, and each quotient or g·out it goes on with, is a normal finite
 float (no zero, no underflow or overflow: g·out of 1e-200 and 1e-200 is 0 where g·out/x need not be),
-and otherwise, and always under create_graph, no rule divides at all, so second derivatives stay
-exact for tiny entries too (out / x would cancel terms of size 1/|x|). PyTorch divides wherever
-the input has no zero. std and the 2-norm are right wherever the result fits its dtype: where
-squaring the entries would overflow or underflow, they are computed on entries scaled by a power of two.
+and otherwise no rule divides at all: a plain backward multiplies the other entries in mantissas
+and exponents (scaled_products: no partial product under- or overflows), and create_graph in ops
+on the nodes, so second derivatives stay exact for tiny entries too (out / x would cancel terms of
+size 1/|x|). PyTorch divides wherever the input has no zero. std and the 2-norm are right wherever
+the result fits its dtype: where squaring the entries would overflow or underflow, they are computed
+on entries scaled by a power of two.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import scaled_products
 from .graph import Node, raw  # raw: the data behind a node, for constants in rules (masks, counts)
 from .op_def import OpDef, tensor_op
 from .op_table_tensor import _inverse, _spread, extreme_shares
@@ -85,25 +88,15 @@ def _prod_vjp(g, out, x, *, axis, keepdims):
             others = _spread(out, x, axis) / x  # the product of the others, where it is a normal float
         if _normal(others):  # g · others, not (g · out) / x: g · out underflows where the answer need not
             return (_spread(g, x, axis) * others,)
-    return _in_float64(lambda g, x: _spread(g, x, axis) * _product_of_others(x, axis), g, x)
-
-
-def _in_float64(rule: Callable[[Any, Any], Any], g: Any, x: Any) -> tuple[Any]:
-    """`rule(g, x)`, a product's rule that multiplies entries with each other and with g, in float64 for
-    float16 and float32 arrays (`wide`), rounded once: terms of a gradient that fits its dtype could
-    overflow on their way (cumprod's float32 gradient at [1e38, 0.875, 1, -3, 0.5] was +inf where it is
-    -1e37, g·Π of one term past the float32 range before the others' sum came back). Under create_graph
-    the rule runs on the nodes as they are."""
-    acc = None if isinstance(g, Node) or isinstance(x, Node) else wide(x)
-    if acc is None:
-        return (rule(g, x),)
-    return (rule(np.asarray(g, acc), x.astype(acc)).astype(x.dtype),)
+    if isinstance(g, Node) or isinstance(x, Node):  # create_graph: ops on the nodes
+        return (_spread(g, x, axis) * _product_of_others(x, axis),)
+    return (scaled_products.others_times(np.asarray(_spread(g, x, axis)), x, axis).astype(x.dtype),)
 
 
 def _cumprod_without_division(g: Any, x: Any, axis: int) -> Any:
     """∂L/∂xᵢ = Σ_{k≥i} g_k · Π_{j≤k, j≠i} x_j, exact with zeros: the running products of x with xᵢ
-    replaced by 1, for every i along a new axis. O(n²) in the axis' length, so used only where out / x
-    is not exact (a zero) or under create_graph (PyTorch's double backward does the same)."""
+    replaced by 1, for every i along a new axis, by ops on the nodes: under create_graph (PyTorch's
+    double backward does the same; a plain backward's is scaled_products.running_others_times)."""
     shape, a = np.shape(x), axis % np.ndim(x)
     n, tail = shape[a], (1,) * (len(shape) - a - 1)
     inserted = shape[:a] + (1,) + shape[a:]  # index i before index k
@@ -124,7 +117,9 @@ def _cumprod_vjp(g, out, x, *, axis):
                 sent = _reverse_cumsum(scaled, axis) / x
             if np.all(np.isfinite(sent)):  # not a sum overflowing on its way to a float: [1e308, 1] sends 2
                 return (sent,)
-    return _in_float64(lambda g, x: _cumprod_without_division(g, x, axis), g, x)
+    if isinstance(g, Node) or isinstance(x, Node):
+        return (_cumprod_without_division(g, x, axis),)
+    return (scaled_products.running_others_times(np.asarray(g), x, axis).astype(x.dtype),)
 
 
 def _count(x: Any, axis: Any) -> int:

@@ -4,10 +4,12 @@ logits of any size."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from . import scaled_products
 from .cross_entropy_options import class_rows, options_loss
 from .dtypes import floats
 
@@ -38,7 +40,16 @@ def _rounded_once(reduce: Any) -> Any:
     return forward
 
 
-total, mean, product = _rounded_once(np.sum), _rounded_once(np.mean), _rounded_once(np.prod)
+total, mean, _product = _rounded_once(np.sum), _rounded_once(np.mean), _rounded_once(np.prod)
+
+
+def product(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+    """prod's forward: numpy's (rounded once, above) where no partial product can leave the float range,
+    else in mantissas and exponents (scaled_products): [1e-200, 1e-200, 1e300] gave 0 where it is 1e-100."""
+    count = math.prod(np.shape(x)[a] for a in (range(x.ndim) if axis is None else np.atleast_1d(axis)))
+    if scaled_products.in_range(x, count):
+        return _product(x, axis=axis, keepdims=keepdims)
+    return scaled_products.product(x, axis, keepdims).astype(x.dtype)
 
 
 def _running_rounded_once(run: Any) -> Any:
@@ -55,7 +66,14 @@ def _running_rounded_once(run: Any) -> Any:
     return forward
 
 
-running_sum, running_product = _running_rounded_once(np.cumsum), _running_rounded_once(np.cumprod)
+running_sum, _running_product = _running_rounded_once(np.cumsum), _running_rounded_once(np.cumprod)
+
+
+def running_product(x: np.ndarray, *, axis: int) -> np.ndarray:
+    """cumprod's forward: as `product`, numpy's where no partial product can leave the range."""
+    if scaled_products.in_range(x, np.shape(x)[axis]):
+        return _running_product(x, axis=axis)
+    return scaled_products.running_product(x, axis).astype(x.dtype)
 
 
 def sum_to(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
