@@ -215,8 +215,7 @@ def test_the_modules_bind_the_options():
     assert nn.TripletMarginLoss(margin=0.5, p=1)(x, y, z).item() == M.triplet_margin_loss(x, y, z, 0.5, 1).item()
     assert nn.GaussianNLLLoss(full=True)(x, y, 0.5).item() == L.gaussian_nll_loss(x, y, 0.5, True).item()
     assert nn.MultiMarginLoss(p=2)(x, LABELS).item() == M.multi_margin_loss(x, LABELS, 2).item()
-    with pytest.raises(TypeError, match="keywords only"):
-        nn.MultiMarginLoss(2)  # torch's first is p: not taken as a weight
+    assert nn.MultiMarginLoss(2).p == 2  # torch's first is p: not taken as a weight
     assert nn.functional.poisson_nll_loss is L.poisson_nll_loss
 
 
