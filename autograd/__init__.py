@@ -3,7 +3,7 @@
 Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
-    concatenate, stack, where, cross_entropy (fused and stable), nll_loss, ShapeError
+    concatenate, stack, where, cross_entropy (fused and stable), nll_loss, multi_margin_loss, ShapeError
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
     max_pool1d, avg_pool1d, adaptive_avg_pool1d
                            convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
@@ -98,7 +98,7 @@ from .op import Op
 from .random_tensors import drawn
 from .shape_args import broadcasts_to
 from .tensor_class import Tensor
-from .tensor_functions import cat, concatenate, cross_entropy, nll_loss, stack, where
+from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss, nll_loss, stack, where
 from .tensor_ops import ShapeError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .user_rules import unbroadcast
@@ -162,6 +162,7 @@ __all__ = [
     "jvp",
     "max_pool1d",
     "max_pool2d",
+    "multi_margin_loss",
     "nll_loss",
     "no_grad",
     "inference_mode",

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated
@@ -182,6 +183,11 @@ def _nll_loss(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], need
     return NllLoss(shapes[0], dtype, params) if len(shapes) == 1 and len(shapes[0]) == 2 and dtype is not HALF else None
 
 
+def _multi_margin_loss(shapes: list[Shape], dtype: np.dtype, params: dict[str, Any], needs: list[bool]) -> Any:
+    # rows (batch, classes) only; float16 computes in float32 (OpDef.half_in_float32)
+    return MultiMargin(shapes[0], dtype, params) if len(shapes[0]) == 2 and dtype is not HALF else None
+
+
 MAKERS: dict[str, Callable[..., Any]] = {
     "add": _binary("add"),
     "sub": _binary("sub"),
@@ -192,6 +198,7 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "sigmoid": _activation("sigmoid"),
     "cross_entropy": _cross_entropy,
     "nll_loss": _nll_loss,
+    "multi_margin_loss": _multi_margin_loss,
 }
 _BY_OP = {OPS[name]: make for name, make in MAKERS.items()}
 

@@ -26,7 +26,7 @@ from .tensor_ops import OPS, check_labels
 from .trees import flatten
 
 # the ops whose public functions check what a replay feeds them (labels), by the names they check them under
-_LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss")}
+_LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss", "multi_margin_loss")}
 _GETITEM = OPS["getitem"]
 
 

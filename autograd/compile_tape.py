@@ -107,6 +107,12 @@ class _Inputs:
             if id(original) in self.arrays:
                 self.arrays[id(copy)] = self.arrays[id(original)]
 
+    def feeding(self, param: Any) -> int | None:
+        """The input that an op's keyword argument is, by its index: an array (labels, or an op's copy of them),
+        or a Tensor (class weights, which the loss ops read on each call; a replay gives them its array)."""
+        k = self.arrays.get(id(param))
+        return self.tensors.get(id(param)) if k is None else k
+
 
 def _checked(data: Any, given: _Inputs, computed: dict[int, int]) -> tuple[str, Any]:
     """What a check of `data` (autograd.validate) checks on a replay: an input, an entry's array (`computed`,
@@ -218,7 +224,7 @@ def _leaf_or_op(
         return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
     else:
         return Entry(CONSTANT, shape, dtype, data, node=node)
-    fed = tuple((name, fed_arrays[id(v)]) for name, v in params.items() if id(v) in fed_arrays)
+    fed = tuple((name, k) for name, v in params.items() if (k := given.feeding(v)) is not None)
     at = tuple(index[id(p)] for p in parents)
     return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed)
 

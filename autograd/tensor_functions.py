@@ -1,4 +1,4 @@
-"""Tensor functions that are not methods: cross_entropy, nll_loss, concatenate, stack, where."""
+"""Tensor functions that are not methods: cross_entropy, nll_loss, multi_margin_loss, concatenate, stack, where."""
 
 from __future__ import annotations
 
@@ -58,6 +58,32 @@ def nll_loss(
     return _apply(
         ops.nll_loss, (log_probs,), _labelled("nll_loss", log_probs, labels, ignore_index, weight, 0.0, reduction)
     )
+
+
+def multi_margin_loss(
+    scores: Tensor, labels: Any, *, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """PyTorch's multi-class hinge: per row of scores (N, C) with its label y (or one example (C,) with a
+    label of shape ()), the sum over the classes i != y of w_y max(0, margin - x_y + x_i)^p over C (p 1 or 2,
+    `weight` one number per class, 1 without), then `reduction`'s mean or sum of the rows (or "none"). Its
+    gradient at a term met exactly (0) is 0, as PyTorch's kernel; labels and weights are read on each call."""
+    name = "multi_margin_loss"
+    if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
+        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
+    if isinstance(margin, bool) or not isinstance(margin, Real) or not np.isfinite(margin):
+        raise TypeError(f"{name}: margin must be a finite number, got {margin!r}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    data = np.asarray(raw(scores))
+    if data.ndim not in (1, 2):
+        raise ops.ShapeError(f"{name}: scores must be (N, C) rows or one (C,) vector, got shape {data.shape}")
+    labels = kept(array_of(raw(labels), name), labels)
+    ops.check_labels(data, labels, None, name)
+    params = {"labels": labels, "p": int(p), "margin": float(margin)}
+    if weight is not None:
+        params["weight"] = _class_weight(name, data, weight)
+    losses = _apply(ops.multi_margin_loss, (scores,), params)
+    return losses if reduction == "none" else losses.sum() if reduction == "sum" else losses.mean()
 
 
 def _labelled(

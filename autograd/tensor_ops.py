@@ -107,12 +107,12 @@ def labels_are_classes(labels: np.ndarray, classes: int, unsigned: np.dtype) -> 
 def check_labels(
     logits: np.ndarray, labels: np.ndarray, ignore_index: int | None = None, name: str = "cross_entropy"
 ) -> bool:
-    """Refuse labels op `name` (cross_entropy, or nll_loss of log-probabilities) cannot take: of another dtype
-    or shape than one class index per row of logits (batch, classes), or per entry of logits (batch, classes,
-    d1, ...) along the class axis 1, or one of shape () for one example (classes,), or other than a class or
-    `ignore_index`. True when every label is a class (so none is an ignore_index outside the classes): one
+    """Refuse labels op `name` (cross_entropy, nll_loss of log-probabilities, multi_margin_loss of scores) cannot
+    take: of another dtype or shape than one class index per row of logits (batch, classes), or per entry of logits
+    (batch, classes, d1, ...) along the class axis 1, or one of shape () for one example (classes,), or other than
+    a class or `ignore_index`. True when every label is a class (so none is an ignore_index outside the classes): one
     reduction tells, the check of every step."""
-    shape, scores = logits.shape, "logits" if name == "cross_entropy" else "log-probabilities"
+    shape, scores = logits.shape, {"cross_entropy": "logits", "nll_loss": "log-probabilities"}.get(name, "scores")
     if not shape:
         raise ShapeError(
             f"{name} needs {scores} of shape (classes,), (batch, classes) or (batch, classes, d1, ...), got ()"

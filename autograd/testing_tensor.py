@@ -1,5 +1,6 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
-min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss, conv2d,
+min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss,
+multi_margin_loss, conv2d,
 conv_transpose2d, max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
 operand's shape (rows, columns), and accepts only operands where finite differences are valid."""
 
@@ -50,6 +51,17 @@ def _cross_entropy_0(logits: Any) -> Any:
 
 def _nll_loss_0(log_probs: Any) -> Any:
     return tops.nll_loss(log_probs, labels=np.zeros(np.shape(log_probs)[0], dtype=int))
+
+
+def _multi_margin_0(scores: Any) -> Any:
+    """multi_margin_loss of each row against label 0, p = 2 (its second derivative is not 0), one per row."""
+    return tops.multi_margin_loss(scores, labels=np.zeros(np.shape(scores)[0], dtype=int), p=2, margin=0.5)
+
+
+def _off_margins(x: Any) -> bool:
+    """multi_margin_loss against label 0 has a kink where a term meets its margin, x_i = x_0 - 0.5: keep away."""
+    rows = np.asarray(x).reshape(-1, np.shape(x)[-1])
+    return bool(np.all(np.abs(0.5 - rows[:, :1] + rows) >= 0.05))
 
 
 def _as_image(a: Any) -> Any:
@@ -112,6 +124,11 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
     "astype": ("astype({0}, float64)", lambda a, c: tops.astype(a, dtype=np.dtype(np.float64)), _ANY),
     "+cross_entropy": ("{0} + cross_entropy({1}, labels 0)", lambda a, b, c: a + _cross_entropy_0(b), _ANY * 2),
     "*nll_loss": ("{0} * nll_loss({1}, labels 0)", lambda a, b, c: a * _nll_loss_0(b), _ANY * 2),
+    "*multi_margin_loss": (
+        "{0} * multi_margin_loss({1}, labels 0, p=2, margin=0.5)[:, None]",
+        lambda a, b, c: a * tops.reshape(_multi_margin_0(b), shape=(-1, 1)),
+        (ANYWHERE, _off_margins),
+    ),
     "conv2d": ("conv2d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved(a, b), _ANY * 2),
     "conv_transpose2d": (
         "conv_transpose2d({0}, kernel {1})[:rows, :columns]",

@@ -31,6 +31,7 @@ TITLES = {
     "autograd.op_table_pieces": "activations with flat pieces and jumps",
     "autograd.op_table_tensor": "tensor ops",
     "autograd.op_table_softmax": "the softmax family",
+    "autograd.op_table_margins": "margin losses of class labels",
     "autograd.op_table_reductions": "reductions",
     "autograd.op_table_shapes": "shapes, indexing and linear algebra",
     "autograd.op_table_conv": "convolution and pooling",

@@ -124,8 +124,8 @@ def multi_margin_loss(
 ) -> Tensor:
     """Per row of class scores x with label y: the sum over the classes i != y of w[y] max(0, margin - x[y] +
     x[i])^p, over the number of classes (p 1 or 2). As PyTorch's kernel, a term met exactly (0) has slope 0.
-    Scores (N, C) with N labels, or (C,) with one; the labels pick scores outside the graph (as nll_loss's),
-    so a compiled step runs it eagerly."""
+    Scores (N, C) with N labels, or (C,) with one: autograd's multi_margin_loss op, which takes each call's
+    labels and reads the weights (the caller's Tensor or array) on each call, so a compiled step replays it."""
     name = "multi_margin_loss"
     (x,) = _tensors(name, input)
     if x.ndim not in (1, 2):
@@ -133,21 +133,17 @@ def multi_margin_loss(
     if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
         raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
-    rows = x.reshape(-1, classes)
-    labels = _class_labels(name, target, x.shape[:-1], classes).reshape(-1)
-    picked = np.arange(rows.shape[0]), labels
-    z = (margin - rows[picked].reshape(-1, 1) + rows).relu()  # relu's slope at 0 is 0, as PyTorch's kernel
-    others = np.ones(rows.shape, bool)
-    others[picked] = False  # the label's own term is no margin
-    terms = autograd.where(others, z if p == 1 else z * z, 0.0)
+    labels = _class_labels(name, target, x.shape[:-1], classes)
     if weight is not None:
         w = constant_weights(weight, "weight", name, "class weights")
         if w.shape != (classes,):
             raise autograd.ShapeError(
                 f"{name}: weight of shape {w.shape}: give one weight per class, shape ({classes},)"
             )
-        terms = terms * w.astype(x.dtype)[labels].reshape(-1, 1)  # picked by the labels, outside the graph
-    return reduce([(terms.sum(axis=1) / classes).reshape(x.shape[:-1])], reduction, name)
+        # the caller's Tensor or array, read by the op on each call; a list's copy pinned to its numbers
+        weight = weight if isinstance(weight, Tensor | np.ndarray) else autograd.copied_from(w, weight)
+    losses = autograd.multi_margin_loss(x, labels, p=int(p), margin=float(margin), weight=weight, reduction="none")
+    return reduce([losses], reduction, name)
 
 
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:

@@ -31,17 +31,19 @@ SHAPES = {
     "sigmoid": [[(1, 5)], [(7,)], [(3, 4, 2)]],
     "cross_entropy": [[(1, 10)], [(5, 3)], [(8, 10)]],
     "nll_loss": [[(1, 10)], [(5, 3)], [(8, 10)]],
+    "multi_margin_loss": [[(1, 10)], [(5, 3)], [(8, 10)]],
 }
 
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 # float16 is computed in float32 by these ops (half_precision): no kernel, the op's own runs in a replay
-IN_FLOAT32 = (*ACTIVATIONS, "cross_entropy", "nll_loss")
+IN_FLOAT32 = (*ACTIVATIONS, "cross_entropy", "nll_loss", "multi_margin_loss")
 
 
 def inputs(name, shapes, dtype, rng):
     """Random inputs: for an activation zeros of both signs (relu's kink) and large values; for
-    cross-entropy large logits, a row with -inf, and labels; for nll_loss labels."""
+    cross-entropy large logits, a row with -inf, and labels; for nll_loss labels; for multi_margin_loss labels,
+    p = 2, a margin, weights, and a term met exactly (slope 0)."""
     xs = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
     params = {}
     if name in ACTIVATIONS and xs[0].size > 3:
@@ -52,6 +54,11 @@ def inputs(name, shapes, dtype, rng):
             xs[0][1, :2] = -np.inf
     if name in ("cross_entropy", "nll_loss"):
         params = {"labels": rng.integers(0, shapes[0][1], shapes[0][0])}
+    if name == "multi_margin_loss":
+        rows, classes = shapes[0]
+        labels = rng.integers(0, classes, rows)
+        params = {"labels": labels, "p": 2, "margin": 1.5, "weight": rng.uniform(0.5, 2.0, classes)}
+        xs[0][0, (labels[0] + 1) % classes] = xs[0][0, labels[0]] - 1.5  # the margin met exactly (if C > 1)
     return xs, params
 
 
@@ -208,6 +215,7 @@ def assert_bits(got, expected, what):
         ("relu", [(3,)], np.float64, {"extra": 1}),
         ("cross_entropy", [(3,)], np.float64, {"labels": np.array([0])}),
         ("nll_loss", [(3, 4, 2)], np.float64, {"labels": np.zeros((3, 2), int)}),
+        ("multi_margin_loss", [(3,)], np.float64, {"labels": np.array(0)}),
         ("exp", [(3,)], np.float64, {}),
     ],
 )

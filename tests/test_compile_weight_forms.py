@@ -155,3 +155,23 @@ def test_a_number_pos_weight_beside_a_held_weight_tensor_replays_its_numbers_liv
         return _trained(compile, loss_of, "binary", [None] * CALLS, change=lambda i: i == 3 and held.data.fill(0.25))
 
     check_replayed(scenario, monkeypatch, replays_at_least=2 if dtype == np.float64 else CALLS - 2)
+
+
+CLASS_WEIGHTED = {  # the losses whose ops take the weights as a keyword argument and read them on each call
+    "cross_entropy": LOSSES["cross_entropy"],
+    "nll_loss": LOSSES["nll_loss"],
+    "multi_margin_loss": (lambda out, t, w: F.multi_margin_loss(out, t, weight=w), "labels"),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", CLASS_WEIGHTED)
+def test_a_weight_tensor_given_to_the_step_is_fed_to_the_op(name, dtype, monkeypatch):
+    """A weight Tensor given to each call (new numbers every time, of the predictions' dtype or another): the
+    op's keyword argument is that input, which a replay feeds (its array), as labels are fed. Before, the
+    argument was compared as a constant between the recorded calls and the step ran eagerly (0 of 6 replayed)."""
+    loss_of, targets = CLASS_WEIGHTED[name]
+    weights = [Tensor(_RNG.uniform(0.5, 2.0, 3).astype(dtype)) for _ in range(CALLS)]
+    check_replayed(lambda compile: _trained(compile, loss_of, targets, weights), monkeypatch, CALLS - 2)
+    same_weights = _trained(lambda f: f, loss_of, targets, [weights[0]] * CALLS)
+    assert _trained(lambda f: f, loss_of, targets, weights)[0][-1] != same_weights[0][-1]  # the weights matter

@@ -15,6 +15,7 @@ from autograd import (
     cross_entropy,
     grad,
     gradcheck,
+    multi_margin_loss,
     nll_loss,
     stack,
     tensor_ops,
@@ -235,6 +236,12 @@ TENSOR_ONLY = {
     "log_softmax": (lambda t: t.log_softmax(axis=-1), [X]),
     "cross_entropy": (lambda t: cross_entropy(t, [2, 0]), [X]),
     "nll_loss": (lambda t: nll_loss(t, [2, 0], weight=np.abs(ROW), reduction="none") * t[:, 0], [X]),  # g depends on t
+    # labels [0, 2], margin 1.25: one term short of its margin (z = -0.25), three met away from 0; p = 2 and
+    # the factor t[:, 0]: a second derivative of every kind
+    "multi_margin_loss": (
+        lambda t: multi_margin_loss(t, [0, 2], p=2, margin=1.25, weight=np.abs(ROW), reduction="none") * t[:, 0],
+        [X],
+    ),
     "astype": (lambda t: t.astype(np.float64) * t, [X]),
     "reshape": (lambda t: t.reshape(3, 2), [X]),
     "transpose": (lambda t: t.transpose(-1, 0), [X]),

@@ -35,6 +35,13 @@ POOL_TIES = [[[[1.0, 2.0, 2.0], [2.0, 0.5, 2.0], [-1.0, 2.0, 0.0]]]]  # ties: th
 MAXIMA = np.array([[[[1, 1], [5, 5]]]])  # where max_pool2d(POOL_TIES, 2, stride 1) takes its maxima (overlapping)
 
 
+def _multi_margin_by_hand(x, y, weight, p=2, margin=1.25):
+    """torch's multi_margin_loss (reduction "none") in torch's ops, which differentiate twice."""
+    z = (margin - x.gather(1, y.reshape(-1, 1)) + x).relu()
+    others = torch.ones_like(x).scatter(1, y.reshape(-1, 1), 0.0)
+    return ((z if p == 1 else z * z) * others * weight[y].reshape(-1, 1)).sum(1) / x.shape[1]
+
+
 def _table_case(d, candidates):
     """The op table's entry as a case: its operator or function against PyTorch's, at the first
     candidate point inside each input's domain."""
@@ -103,6 +110,18 @@ TENSOR_CASES.update(
                     t, torch.from_numpy(LABELS), weight=torch.tensor(np.abs(ROW), dtype=t.dtype), reduction="none"
                 )
                 * t[:, 0]
+            ),
+            [X],
+        ),
+        # torch's kernel has no second derivative: its formula in torch's ops stands in (its own forward and
+        # gradient are compared in tests/test_torch_reference_losses_more.py); labels [0, 2], margin 1.25: one
+        # term short of its margin, three met
+        "multi_margin_loss": (
+            lambda t: (
+                autograd.multi_margin_loss(t, [0, 2], p=2, margin=1.25, weight=np.abs(ROW), reduction="none") * t[:, 0]
+            ),
+            lambda t: (
+                _multi_margin_by_hand(t, torch.tensor([0, 2]), torch.tensor(np.abs(ROW), dtype=t.dtype)) * t[:, 0]
             ),
             [X],
         ),

@@ -1,0 +1,93 @@
+"""A compiled step replays nn.functional.multi_margin_loss (and nn.MultiMarginLoss) with PyTorch's options (p,
+margin, weight, reduction) on scores (N, C) and (C,): autograd's multi_margin_loss op takes each call's labels
+and reads the weights on each call, so the replays give eager's numbers bit for bit on batches whose labels
+differ. Before, the loss picked each row's score and weight with a numpy index made from the labels, outside
+the graph, and every such step ran eagerly with a CompileWarning (0 of 6 calls replayed)."""
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_replayed, linear
+
+import autograd
+import nn
+from autograd import Tensor
+from autograd.compile_kernels_margins import MultiMargin
+from nn import functional as F
+
+LABELS = [[0, 2, 0, 2], [2, 0, 2, 0], [1, 0, 2, 1], [1, 1, 1, 1], [0, 2, 2, 0], [2, 1, 0, 0]]
+WEIGHT = np.array([0.5, 2.0, 1.5])
+OPTIONS = {
+    "plain": {},
+    "p 2, margin 0.5": {"p": 2, "margin": 0.5},
+    "weight": {"weight": WEIGHT},
+    "weight Tensor": {"weight": Tensor(WEIGHT)},
+    "weight list": {"weight": [0.5, 2.0, 1.5]},
+    "sum": {"reduction": "sum"},
+    "none, p 2, weight": {"reduction": "none", "p": 2, "weight": WEIGHT},
+}
+
+
+def _sgd(opt, loss):
+    opt.zero_grad()
+    loss.sum().backward()
+    opt.step()
+    return loss
+
+
+def _scenario(options, dtype, scores=lambda out: out, labels=lambda y: y, loss=None):
+    """Six SGD steps of a Linear on multi_margin_loss of its outputs (`scores` of them), the labels of each
+    call made by `labels`: each call's loss and the weights after them."""
+
+    def scenario(compile):
+        model, opt = linear(dtype)
+        loss_of = loss or (lambda s, y: F.multi_margin_loss(s, y, **options))
+        run = compile(lambda x, y: _sgd(opt, loss_of(scores(model(x)), y)))
+        rng = np.random.default_rng(4)
+        out = [run(Tensor(rng.standard_normal((4, 3)).astype(dtype)), labels(np.array(y))) for y in LABELS]
+        return out, model.W.data, model.b.data
+
+    return scenario
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
+def test_a_compiled_step_replays_multi_margin_loss_bit_for_bit(options, dtype, monkeypatch):
+    check_replayed(_scenario(options, dtype), monkeypatch, replays_at_least=len(LABELS) - 2)
+
+
+@pytest.mark.parametrize("options", [{}, OPTIONS["none, p 2, weight"]])
+def test_one_example_replays_with_its_label_changing(options, monkeypatch):
+    """Scores (C,) of one example and its label of shape (), another on each call."""
+    scenario = _scenario(options, np.float64, scores=lambda out: out[0], labels=lambda y: np.array(y[0]))
+    check_replayed(scenario, monkeypatch, replays_at_least=len(LABELS) - 2)
+
+
+def test_the_module_replays(monkeypatch):
+    loss = nn.MultiMarginLoss(p=2, margin=0.75, weight=WEIGHT, reduction="sum")
+    check_replayed(_scenario({}, np.float64, loss=loss), monkeypatch, replays_at_least=len(LABELS) - 2)
+
+
+def test_the_compiled_kernel_computes_the_loss(monkeypatch):
+    """float32 and float64 replays run the kernel's forward (and its rule), with the options."""
+    calls, forward = [], MultiMargin.forward
+
+    def counted(self, scores):
+        calls.append(dict(self.params))
+        return forward(self, scores)
+
+    monkeypatch.setattr(MultiMargin, "forward", counted)
+    check_replayed(_scenario(OPTIONS["none, p 2, weight"], np.float32), monkeypatch, replays_at_least=4)
+    assert len(calls) == len(LABELS) - 2 and all(c["p"] == 2 and c["weight"] is WEIGHT for c in calls)
+
+
+def test_a_replay_refuses_labels_out_of_range(monkeypatch):
+    """A replay checks the labels it feeds the op as eager does, and changes nothing when it refuses them."""
+    model, opt = linear()
+    run = autograd.compile(lambda x, y: _sgd(opt, F.multi_margin_loss(model(x), y)), strict=True)
+    rng = np.random.default_rng(8)
+    for y in LABELS[:3]:
+        run(Tensor(rng.standard_normal((4, 3))), np.array(y))
+    before = model.W.data.copy()
+    with pytest.raises(ValueError, match=r"multi_margin_loss: label 3 is not a class"):
+        run(Tensor(rng.standard_normal((4, 3))), np.array([0, 3, 1, 2]))
+    np.testing.assert_array_equal(model.W.data, before)
