@@ -27,6 +27,18 @@ def decayed(state: dict[str, Any], data: np.ndarray, grad: np.ndarray, weight_de
     return np.add(grad, np.multiply(data, weight_decay, out=out), out=out)
 
 
+def weight_decayed(
+    state: dict[str, Any], data: np.ndarray, grad: np.ndarray, weight_decay: float, decoupled: bool, lr: float
+) -> np.ndarray:
+    """The gradient with weight decay: grad + weight_decay * data (L2, `decayed`), or, `decoupled`, `grad`
+    itself after the weights shrink in place, data *= 1 - lr * weight_decay (AdamW's)."""
+    if not decoupled:
+        return decayed(state, data, grad, weight_decay)
+    if weight_decay:
+        data *= 1 - lr * weight_decay
+    return grad
+
+
 def descend(state: dict[str, Any], data: np.ndarray, step: np.ndarray, lr: float) -> None:
     """data -= lr * step, with the same rounding, through a scratch array instead of a new one."""
     s = scratch(state, step)
