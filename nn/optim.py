@@ -22,7 +22,7 @@ from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_base import Optimizer
 from .optim_rprop import Rprop
 from .optim_state import COUNT
-from .optim_updates import decayed, descend, flush_tiny, ratio, scratch, signed, weight_decayed
+from .optim_updates import coefficient, decayed, descend, flush_tiny, ratio, scratch, signed, weight_decayed
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
 
@@ -78,7 +78,7 @@ class SGD(Optimizer):
             if buffer is None:
                 buffer = state["buffer"] = np.array(grad, dtype=data.dtype)
             else:
-                buffer *= self.momentum
+                buffer *= coefficient(self.momentum, buffer)
                 buffer += np.multiply(grad, 1 - self.dampening, out=scratch(state, grad)) if self.dampening else grad
             if self.nesterov:  # grad + momentum * buffer
                 ahead = scratch(state, grad, "nesterov", np.result_type(grad, buffer))

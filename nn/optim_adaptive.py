@@ -13,7 +13,7 @@ from autograd import Node
 
 from .optim_base import Optimizer
 from .optim_state import COUNT
-from .optim_updates import average_square, decayed, descend, ratio, scratch, signed
+from .optim_updates import average_square, coefficient, decayed, descend, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -93,7 +93,7 @@ class RMSprop(Optimizer):
         avg += self.eps
         if self.momentum:
             buffer = state["momentum_buffer"]
-            buffer *= self.momentum
+            buffer *= coefficient(self.momentum, buffer)
             buffer += ratio(state, grad, avg, s, self.eps)
             descend(state, data, buffer, self.lr)
         else:
