@@ -13,7 +13,7 @@ from autograd import Node
 
 from .optim_base import Optimizer
 from .optim_state import COUNT
-from .optim_updates import average_square, coefficient, decayed, descend, ratio, scratch, signed
+from .optim_updates import average_square, coefficient, decayed, descend, flush_below_eps, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -191,3 +191,5 @@ class Adadelta(Optimizer):
         delta *= grad
         average_square(acc_delta, delta, rho, s)
         descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
+        if state["step"] % 64 == 0:
+            flush_below_eps((square_avg, acc_delta), self.eps)

@@ -118,6 +118,17 @@ def flush_tiny(m: np.ndarray, v: np.ndarray | None, m_scale: float, v_scale: flo
         np.putmask(v, (v < v_limit) & (m == 0), 0)
 
 
+def flush_below_eps(averages: tuple[np.ndarray, ...], eps: float) -> None:
+    """Zero the values of running averages of squares (Adadelta's) that a weight whose gradient stays 0 has let
+    decay towards subnormal floats (slow arithmetic, as `flush_tiny` says): those below tiny * 1e8 and below
+    eps * 2**-24, so that beside the eps each is added to they change no square root (an eps of 0, or one that
+    rounds to 0 in the dtype, flushes nothing)."""
+    dtype = averages[0].dtype
+    limit = min(float(np.finfo(dtype).tiny) * 1e8, float(dtype.type(eps)) * 2**-24)
+    for average in averages:
+        np.putmask(average, average < limit, 0)
+
+
 def average_square(average: np.ndarray, x: np.ndarray, rho: float, s: np.ndarray) -> np.ndarray:
     """average = rho * average + (1 - rho) * x * x in place, in PyTorch's order (mul_, then addcmul_:
     ((1 - rho) * x) * x added), `s` a scratch array; returns `average`."""
