@@ -22,7 +22,7 @@ from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_base import Optimizer
 from .optim_rprop import Rprop
 from .optim_state import COUNT
-from .optim_updates import decayed, descend, flush_tiny, ratio, scratch
+from .optim_updates import coefficient, decayed, descend, flush_tiny, ratio, scratch, signed, weight_decayed
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
 
@@ -30,10 +30,12 @@ __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Op
 class SGD(Optimizer):
     """data -= lr * (grad + weight_decay * data), through a momentum buffer when momentum > 0:
     buffer = momentum * buffer + (1 - dampening) * grad (the first step: the gradient itself), and
-    the step is the buffer or, with `nesterov`, grad + momentum * buffer. As torch.optim.SGD."""
+    the step is the buffer or, with `nesterov`, grad + momentum * buffer. With `maximize`, the gradient is
+    negated first (the step climbs). As torch.optim.SGD."""
 
     hyperparameters = ("lr", "momentum", "dampening", "weight_decay")
-    flags = ("nesterov",)
+    flags = ("nesterov", "maximize")
+    torch_options = ("foreach", "differentiable", "fused")
 
     def __init__(
         self,
@@ -44,9 +46,18 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         dampening: float = 0.0,
         nesterov: bool = False,
+        maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
         super().__init__(
-            params, lr=lr, momentum=momentum, weight_decay=weight_decay, dampening=dampening, nesterov=nesterov
+            params,
+            lr=lr,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            dampening=dampening,
+            nesterov=nesterov,
+            maximize=maximize,
+            **torch_options,
         )
 
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
@@ -61,13 +72,13 @@ class SGD(Optimizer):
         return {"buffer": (shape, dtype)} if self.momentum else {}
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        grad = decayed(state, data, grad, self.weight_decay)
+        grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         if self.momentum:
             buffer = state.get("buffer")
             if buffer is None:
                 buffer = state["buffer"] = np.array(grad, dtype=data.dtype)
             else:
-                buffer *= self.momentum
+                buffer *= coefficient(self.momentum, buffer)
                 buffer += np.multiply(grad, 1 - self.dampening, out=scratch(state, grad)) if self.dampening else grad
             if self.nesterov:  # grad + momentum * buffer
                 ahead = scratch(state, grad, "nesterov", np.result_type(grad, buffer))
@@ -78,8 +89,9 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma and Ba), with bias correction as in PyTorch; weight decay added to the gradient (L2;
-    AdamW decays the weights themselves).
+    """Adam (Kingma and Ba), with bias correction as in PyTorch; weight decay added to the gradient (L2),
+    or with `decoupled_weight_decay` taken from the weights themselves (AdamW). `amsgrad` divides by the
+    running maximum of the second moment `v_max` (Reddi et al.), `maximize` negates the gradient first.
 
     eps may be 0 (pure Adam), and rounds to 0 in float16: where the denominator sqrt(v) + eps is then
     0, no gradient was ever seen (or none big enough to square in this dtype), and the step is 0 there
@@ -89,7 +101,9 @@ class Adam(Optimizer):
     hyperparameters = ("lr", "betas", "eps", "weight_decay")
     pairs = {"betas": "(beta1, beta2)"}
     limits = {"betas": 1.0}
-    slot_ranges = {"v": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
+    flags: tuple[str, ...] = ("amsgrad", "maximize", "decoupled_weight_decay")
+    torch_options = ("foreach", "capturable", "differentiable", "fused")
+    slot_ranges = {"v": (0.0, math.inf), "v_max": (0.0, math.inf)}  # sums of squares: negative, a root is NaN
 
     def __init__(
         self,
@@ -98,20 +112,37 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+        **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+            **torch_options,
+        )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
-        return {"t": ((), COUNT), "m": (shape, dtype), "v": (shape, dtype)}
+        return {"t": ((), COUNT), "m": (shape, dtype), "v": (shape, dtype)} | (
+            {"v_max": (shape, dtype)} if self.amsgrad else {}
+        )
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        self.moments_step(state, data, decayed(state, data, grad, self.weight_decay))
-
-    def moments_step(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        """Adam's step proper: the moments of `grad` updated, and `data` moved by their bias-corrected ratio."""
+        grad = signed(state, grad, self.maximize)
+        grad = weight_decayed(state, data, grad, self.weight_decay, self.decoupled_weight_decay, self.lr)
         b1, b2 = self.betas
         if "m" not in state:
             state.update(t=0, m=np.zeros_like(data), v=np.zeros_like(data))
+        if self.amsgrad and "v_max" not in state:  # the first step, or amsgrad switched on since
+            state["v_max"] = np.zeros_like(data)
         state["t"] += 1
         m, v, s, t = state["m"], state["v"], scratch(state, data), state["t"]
         # twelve passes over the parameter, in place, in one scratch array: no allocation per step
@@ -119,23 +150,31 @@ class Adam(Optimizer):
         m += np.multiply(grad, 1 - b1, out=s)
         v *= b2
         v += np.multiply(np.multiply(grad, grad, out=s), 1 - b2, out=s)
+        # amsgrad: the denominator takes the largest v yet (NaN kept, as torch.maximum keeps it)
+        second = np.maximum(state["v_max"], v, out=state["v_max"]) if self.amsgrad else v
         # lr / (1 - b1**t) * m / (sqrt(v) / root + eps) as PyTorch, root = sqrt(1 - b2**t) moved out of
         # the denominator (its eps and the step size take it): a pass fewer. Python floats, not numpy's
         # float64 (a strong type), keep every pass in the parameter's dtype, without float64 buffers
         root = math.sqrt(1 - b2**t)
         eps = self.eps * root
-        np.sqrt(v, out=s)
+        np.sqrt(second, out=s)
         s += eps
         ratio(state, m, s, s, eps)  # an eps of 0 in this dtype lets s be 0 where v is (and m): the step is 0 there
         s *= self.lr * root / (1 - b1**t)
         data -= s
         if t % 64 == 0:
             flush_tiny(m, v, self.eps * (1 - b1**t), eps)
+            if self.amsgrad:  # a running maximum of tiny squares never decays: flushed by the same bound
+                flush_tiny(m, second, self.eps * (1 - b1**t), eps)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter), as torch.optim.AdamW: each step first
-    shrinks the weights, data *= 1 - lr * weight_decay, then takes Adam's step on the gradient alone."""
+    shrinks the weights, data *= 1 - lr * weight_decay, then takes Adam's step on the gradient alone
+    (Adam with decoupled_weight_decay=True, which AdamW does not take as an argument, as PyTorch's)."""
+
+    flags = ("amsgrad", "maximize")
+    decoupled_weight_decay = True
 
     def __init__(
         self,
@@ -144,10 +183,19 @@ class AdamW(Adam):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
-
-    def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        if self.weight_decay:
-            data *= 1 - self.lr * self.weight_decay
-        self.moments_step(state, data, grad)
+        Optimizer.__init__(
+            self,
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            **torch_options,
+        )

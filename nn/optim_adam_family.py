@@ -16,7 +16,7 @@ from autograd import Node
 
 from .optim_base import Optimizer
 from .optim_state import COUNT
-from .optim_updates import average_square, decayed, flush_tiny, lerp, ratio, scratch, signed
+from .optim_updates import average_square, flush_tiny, lerp, ratio, scratch, signed, weight_decayed
 
 Slots = dict[str, tuple[tuple[int, ...], np.dtype]]
 
@@ -43,11 +43,7 @@ class _Moments(Optimizer):
             state.update(step=0, exp_avg=np.zeros_like(data), **{self.second: np.zeros_like(data)})
         state["step"] += 1
         grad = signed(state, grad, self.maximize)
-        if self.decoupled_weight_decay:
-            if self.weight_decay:
-                data *= 1 - self.lr * self.weight_decay
-        else:
-            grad = decayed(state, data, grad, self.weight_decay)
+        grad = weight_decayed(state, data, grad, self.weight_decay, self.decoupled_weight_decay, self.lr)
         lerp(state, state["exp_avg"], grad, 1 - self.betas[0])
         return state["step"], grad
 
@@ -72,8 +68,11 @@ class Adamax(_Moments):
         weight_decay: float = 0.0,
         *,
         maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(
+            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize, **torch_options
+        )
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         t, grad = self.started(state, data, grad)
@@ -109,6 +108,7 @@ class NAdam(_Moments):
         decoupled_weight_decay: bool = False,
         *,
         maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
         super().__init__(
             params,
@@ -119,6 +119,7 @@ class NAdam(_Moments):
             momentum_decay=momentum_decay,
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
+            **torch_options,
         )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> Slots:
@@ -169,6 +170,7 @@ class RAdam(_Moments):
         decoupled_weight_decay: bool = False,
         *,
         maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
         super().__init__(
             params,
@@ -178,6 +180,7 @@ class RAdam(_Moments):
             weight_decay=weight_decay,
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
+            **torch_options,
         )
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:

@@ -13,16 +13,17 @@ from autograd import Node
 
 from .optim_base import Optimizer
 from .optim_state import COUNT
-from .optim_updates import average_square, decayed, descend, ratio, scratch, signed
+from .optim_updates import average_square, coefficient, decayed, descend, flush_below_eps, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
     """square_avg = alpha * square_avg + (1 - alpha) grad^2; the step is lr * grad / (sqrt(square_avg) + eps),
     through a momentum buffer when momentum > 0. `centered` subtracts the squared mean gradient from
-    square_avg first (an estimate of the variance). weight_decay adds weight_decay * data to the gradient."""
+    square_avg first (an estimate of the variance). weight_decay adds weight_decay * data to the gradient;
+    `maximize` negates the gradient first."""
 
     hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum")
-    flags = ("centered",)
+    flags = ("centered", "maximize")
     limits = {"alpha": 1.0}
     slot_ranges = {"square_avg": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
@@ -35,9 +36,20 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
+        *,
+        maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
         super().__init__(
-            params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
+            params,
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+            **torch_options,
         )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
@@ -68,7 +80,7 @@ class RMSprop(Optimizer):
                 state[name] = np.zeros_like(data)
         state.setdefault("step", 0)
         state["step"] += 1
-        grad = decayed(state, data, grad, self.weight_decay)
+        grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
         s, avg = scratch(state, grad), scratch(state, grad, "denominator")
         square_avg = average_square(state["square_avg"], grad, self.alpha, s)
@@ -81,7 +93,7 @@ class RMSprop(Optimizer):
         avg += self.eps
         if self.momentum:
             buffer = state["momentum_buffer"]
-            buffer *= self.momentum
+            buffer *= coefficient(self.momentum, buffer)
             buffer += ratio(state, grad, avg, s, self.eps)
             descend(state, data, buffer, self.lr)
         else:
@@ -90,10 +102,13 @@ class RMSprop(Optimizer):
 
 class Adagrad(Optimizer):
     """sum += grad^2; data -= lr_t * grad / (sqrt(sum) + eps), with lr_t = lr / (1 + (step - 1) * lr_decay)
-    and the sum starting at initial_accumulator_value. weight_decay adds weight_decay * data to the gradient."""
+    and the sum starting at initial_accumulator_value. weight_decay adds weight_decay * data to the gradient;
+    `maximize` negates the gradient first."""
 
     # initial_accumulator_value too: it starts the sum of a parameter that no step has reached yet
     hyperparameters = ("lr", "lr_decay", "weight_decay", "eps", "initial_accumulator_value")
+    flags = ("maximize",)
+    torch_options = ("foreach", "differentiable", "fused")
     slot_ranges = {"sum": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
 
     def __init__(
@@ -104,6 +119,9 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
         super().__init__(
             params,
@@ -112,6 +130,8 @@ class Adagrad(Optimizer):
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
+            maximize=maximize,
+            **torch_options,
         )
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
@@ -121,7 +141,7 @@ class Adagrad(Optimizer):
         if "sum" not in state:
             state.update(step=0, sum=np.full_like(data, self.initial_accumulator_value))
         state["step"] += 1
-        grad = decayed(state, data, grad, self.weight_decay)
+        grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
         s, denominator = scratch(state, grad), scratch(state, grad, "denominator")
         state["sum"] += np.multiply(grad, grad, out=s)
@@ -150,8 +170,9 @@ class Adadelta(Optimizer):
         weight_decay: float = 0.0,
         *,
         maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, **torch_options)
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), "square_avg": (shape, dtype), "acc_delta": (shape, dtype)}
@@ -170,3 +191,5 @@ class Adadelta(Optimizer):
         delta *= grad
         average_square(acc_delta, delta, rho, s)
         descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
+        if state["step"] % 64 == 0:
+            flush_below_eps((square_avg, acc_delta), self.eps)

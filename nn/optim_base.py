@@ -18,6 +18,7 @@ from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed,
 
 from .arguments import one_number, read_only
 from .optim_groups import ParamGroup, checked_params
+from .optim_options import check_torch_options
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
 
@@ -52,9 +53,17 @@ class Optimizer(OptimizerState):
     slot_ranges: dict[str, tuple[float, float]] = {}
     initial_lr: float | None = None  # the lr before any scheduler changed it (the first scheduler sets it)
     scheduled_lr: float | None = None  # the lr a scheduler set last (another lr now was set by hand)
+    # PyTorch's options that choose how its step is computed which its torch.optim counterpart takes: each is
+    # taken at the values that compute what chainrule does, and refused at others (nn.optim_options)
+    torch_options: tuple[str, ...] = ("foreach", "capturable", "differentiable")
 
     def __init__(self, params: Iterable[Node], **settings: Any) -> None:
-        """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them."""
+        """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them,
+        and the `torch_options` it was given (foreach=None...), checked and not kept: they change nothing."""
+        names = self.setting_names
+        check_torch_options(
+            type(self).__name__, self.torch_options, {k: v for k, v in settings.items() if k not in names}
+        )
         unique = checked_params(type(self).__name__, params)
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]

@@ -35,8 +35,9 @@ class Rprop(Optimizer):
         step_sizes: tuple[float, float] = (1e-6, 50.0),
         *,
         maximize: bool = False,
+        **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize, **torch_options)
 
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         (minus, plus), (low, high) = settings["etas"], settings["step_sizes"]

@@ -17,6 +17,10 @@ COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a s
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
 # a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
 KIND = "kind."
+# Flags added after states were first saved: a state without one (saved before) loads with it off, PyTorch's
+# default and what every optimizer did before it had the flag (SGD, Adam, AdamW, RMSprop and Adagrad had no
+# maximize, Adam and AdamW no amsgrad, Adam no decoupled_weight_decay).
+ADDED_FLAGS = frozenset({"maximize", "amsgrad", "decoupled_weight_decay"})
 
 
 class OptimizerState:
@@ -74,6 +78,13 @@ class OptimizerState:
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+        if {"state", "param_groups"} <= state.keys():  # torch.optim's layout: nested dicts, keyed by parameter ids
+            raise ValueError(
+                f"cannot load this state into {name}: it is a PyTorch optimizer's state_dict ('state' and "
+                "'param_groups'), whose moments are keyed by PyTorch's parameter numbers and held in torch tensors; "
+                f"{name}.load_state_dict takes what a chainrule optimizer's state_dict() gives (or nn.load's file): "
+                "make the optimizer with the settings of its param_groups and train on from fresh moments"
+            )
         try:
             settings, kept = self._checked(state, prefix)
         except (KeyError, ValueError) as e:
@@ -95,7 +106,8 @@ class OptimizerState:
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         given = {s: _setting(new[s]) for s in self.hyperparameters}
-        given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) for s in self.flags}  # saved as 1 or 0
+        # saved as 1 or 0; an added flag a state saved before lacks is off
+        given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) if s in new else False for s in self.flags}
         settings = self.checked_settings(given, prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
@@ -143,10 +155,13 @@ class OptimizerState:
     def _expected(self, entries: Layout, prefix: str) -> Layout:
         """The layout `entries` (named after `prefix`) must match: the marker, the settings, and the whole
         state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
-        as unexpected. Another kind's marker, or none, is refused first: its names could fit this one's."""
+        as unexpected, nor the ADDED_FLAGS it lacks. Another kind's marker, or none, is refused first: its
+        names could fit this one's."""
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
         check_kind(names, KIND, type(self).__name__, prefix)
         everything = self.state_layout()
+        for flag in ADDED_FLAGS.intersection(self.flags).difference(names):
+            del everything[flag]
         given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}
         return {
             prefix + key: entry

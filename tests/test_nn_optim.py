@@ -56,11 +56,23 @@ def test_state_dict_round_trip_continues_exactly(name):
 def test_state_dict_holds_arrays_hyperparameters_and_no_scratch():
     w = Tensor(np.ones(2, np.float32), requires_grad=True)
     opt = Adam([w], lr=0.5, betas=(0.8, 0.9))
-    assert set(opt.state_dict()) == {"kind.Adam", "lr", "betas", "eps", "weight_decay"}  # no step yet: no state
+    assert set(opt.state_dict()) == {
+        "kind.Adam",
+        "lr",
+        "betas",
+        "eps",
+        "weight_decay",
+        "amsgrad",
+        "maximize",
+        "decoupled_weight_decay",
+    }  # no step yet: no state
     w.grad = np.ones(2, np.float32)
     opt.step()
     state = opt.state_dict()
-    assert set(state) == {"kind.Adam", "lr", "betas", "eps", "weight_decay", "state.0.t", "state.0.m", "state.0.v"}
+    flags = {"amsgrad", "maximize", "decoupled_weight_decay"}
+    assert (
+        set(state) == {"kind.Adam", "lr", "betas", "eps", "weight_decay", "state.0.t", "state.0.m", "state.0.v"} | flags
+    )
     assert state["betas"].tolist() == [0.8, 0.9] and state["state.0.t"].dtype == np.int64
     assert state["state.0.m"].dtype == np.float32
     state["state.0.m"][:] = 99  # a copy
@@ -338,8 +350,10 @@ def test_a_setting_an_optimizer_lacks_is_refused_not_ignored():
     adam, sgd = Adam(params), SGD(params, lr=0.1)
     with pytest.raises(AttributeError, match="Adam has no setting 'momentum', and would ignore it; its settings"):
         adam.momentum = 0.9
-    with pytest.raises(AttributeError, match="Adam has no setting 'amsgrad'"):
-        adam.amsgrad = True
+    with pytest.raises(AttributeError, match="Adam has no setting 'nesterov'"):
+        adam.nesterov = True
+    with pytest.raises(AttributeError, match="SGD has no setting 'foreach'"):  # PyTorch's option, no setting
+        sgd.foreach = True
     with pytest.raises(AttributeError, match="SGD has no setting 'weight_deacy'.*did you mean 'weight_decay'"):
         sgd.weight_deacy = 0.1
     assert not hasattr(adam, "momentum") and sgd.weight_decay == 0
@@ -347,12 +361,12 @@ def test_a_setting_an_optimizer_lacks_is_refused_not_ignored():
     sgd.lrs = [0.1]  # short names are the caller's own, however near a setting's
     assert sgd.note == "run 3" and sgd.lrs == [0.1]
 
-    class AMSAdam(Adam):  # a subclass of one's own reads the names it sets
-        def __init__(self, params, amsgrad=True):
+    class CenteredAdam(Adam):  # a subclass of one's own reads the names it sets
+        def __init__(self, params, centered=True):
             super().__init__(params)
-            self.amsgrad = amsgrad
+            self.centered = centered
 
-    assert AMSAdam(params).amsgrad is True
+    assert CenteredAdam(params).centered is True
 
 
 def test_clipping_counts_and_clips_a_parameter_listed_twice_once():

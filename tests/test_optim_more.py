@@ -139,3 +139,24 @@ def test_adadeltas_rho_may_be_1():
     p.grad = np.array([0.25, 1.0])
     opt.step()
     np.testing.assert_array_equal(p.data, [0.875, -2.5])
+
+
+def test_adadeltas_averages_decayed_past_use_are_zeroed():
+    """float32, one gradient of 1 then zeros: square_avg is 0.1 * 0.9**t, below float32's tiny * 1e8 (1.2e-30)
+    after 639 steps and subnormal (below 1.2e-38) after some 810: it went on decaying through the subnormals
+    (Adadelta had no flush). The 640th step zeroes it, and acc_delta, decaying the same way, at the 64th step
+    past its own limit."""
+    p = Tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = nn.Adadelta([p])
+    p.grad = np.ones(3, np.float32)
+    opt.step()
+    p.grad = np.zeros(3, np.float32)
+    for _ in range(638):
+        opt.step()
+    assert np.all(opt.state[0]["square_avg"] > 0)
+    opt.step()
+    assert np.all(opt.state[0]["square_avg"] == 0)
+    for _ in range(400):
+        opt.step()
+    tiny = np.finfo(np.float32).tiny
+    assert all(np.all((a == 0) | (a >= tiny)) for a in (opt.state[0]["square_avg"], opt.state[0]["acc_delta"]))

@@ -98,7 +98,16 @@ def test_param_groups_read_and_set_the_settings_checked():
     optimizer = nn.Adam(mlp([2, 3, 1], "tanh").parameters(), lr=0.01)
     (group,) = optimizer.param_groups
     assert group["lr"] == 0.01 and group["betas"] == (0.9, 0.999) and group["params"] == optimizer.params
-    assert list(group) == ["params", "lr", "betas", "eps", "weight_decay"]
+    assert list(group) == [
+        "params",
+        "lr",
+        "betas",
+        "eps",
+        "weight_decay",
+        "amsgrad",
+        "maximize",
+        "decoupled_weight_decay",
+    ]
     group["lr"] = 0.5
     assert optimizer.lr == 0.5
     with pytest.raises(ValueError, match="lr must be a finite number >= 0, got -1"):
