@@ -104,6 +104,7 @@ class Adam(Optimizer):
     flags: tuple[str, ...] = ("amsgrad", "maximize", "decoupled_weight_decay")
     torch_options = ("foreach", "capturable", "differentiable", "fused")
     slot_ranges = {"v": (0.0, math.inf), "v_max": (0.0, math.inf)}  # sums of squares: negative, a root is NaN
+    zero_started = ("v_max",)
 
     def __init__(
         self,
@@ -141,7 +142,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         if "m" not in state:
             state.update(t=0, m=np.zeros_like(data), v=np.zeros_like(data))
-        if self.amsgrad and "v_max" not in state:  # the first step, or amsgrad switched on since
+        if self.amsgrad and "v_max" not in state:  # the first step, or amsgrad switched on since (zero_started)
             state["v_max"] = np.zeros_like(data)
         state["t"] += 1
         m, v, s, t = state["m"], state["v"], scratch(state, data), state["t"]

@@ -26,6 +26,7 @@ class RMSprop(Optimizer):
     flags = ("centered", "maximize")
     limits = {"alpha": 1.0}
     slot_ranges = {"square_avg": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN
+    zero_started = ("grad_avg", "momentum_buffer")
 
     def __init__(
         self,
@@ -73,8 +74,8 @@ class RMSprop(Optimizer):
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         # each slot the settings ask for, from zeros where missing: all of them at the first step, and one a
-        # setting switched on later (centered=True: grad_avg, momentum: its buffer) from then on, where
-        # PyTorch raises a KeyError
+        # setting switched on later (centered=True: grad_avg, momentum: its buffer: zero_started) from then
+        # on, where PyTorch raises a KeyError
         for name in self._arrays():
             if name not in state:
                 state[name] = np.zeros_like(data)

@@ -51,6 +51,9 @@ class Optimizer(OptimizerState):
     # the closed range [low, high] of a slot's values (by its name in slot_layout) that load_state_dict
     # enforces, where a value outside would make the next step NaN (a negative second moment)
     slot_ranges: dict[str, tuple[float, float]] = {}
+    # slots a step starts from zeros where a parameter's state lacks them, as a setting switched on since its
+    # last step asks for them (Adam's amsgrad: v_max): state_dict writes them so, as that step would make them
+    zero_started: tuple[str, ...] = ()
     initial_lr: float | None = None  # the lr before any scheduler changed it (the first scheduler sets it)
     scheduled_lr: float | None = None  # the lr a scheduler set last (another lr now was set by hand)
     # PyTorch's options that choose how its step is computed which its torch.optim counterpart takes: each is

@@ -36,9 +36,11 @@ class OptimizerState:
         state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in self.flags}
         for slot, (shape, dtype) in self._slots().items():
             kept = self.state.get(slot, {})
-            for name, (_, kind) in self.slot_layout(shape, dtype).items():
+            for name, (size, kind) in self.slot_layout(shape, dtype).items():
                 if name in kept:
                     state[f"state.{slot}.{name}"] = np.array(kept[name], dtype=kind)
+                elif kept and name in self.zero_started:  # a setting switched on since this slot's last step
+                    state[f"state.{slot}.{name}"] = np.zeros(size, dtype=kind)
         return state
 
     def state_layout(self) -> Layout:

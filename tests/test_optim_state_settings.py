@@ -201,3 +201,29 @@ def test_an_rmsprop_setting_switched_on_after_steps_starts_its_slot_from_zeros(s
     step = g / (np.sqrt(square_avg - mean**2) + eps)  # the momentum buffer from zeros: 0.5 * 0 + this
     np.testing.assert_allclose(opt.params[0].data, data - lr * step, rtol=1e-12)
     assert opt.state[0]["step"] == 4
+
+
+@pytest.mark.parametrize(
+    ("make", "setting", "value"),
+    [
+        (lambda p: Adam(p, lr=0.01), "amsgrad", True),
+        (lambda p: AdamW(p, lr=0.01), "amsgrad", True),
+        (lambda p: RMSprop(p, lr=0.01), "centered", True),
+        (lambda p: RMSprop(p, lr=0.01), "momentum", 0.5),
+        (lambda p: SGD(p, lr=0.01, maximize=True, dampening=0.3), "momentum", 0.9),
+    ],
+)
+def test_a_state_saved_after_a_setting_switched_on_loads_and_goes_on_the_same(make, setting, value):
+    """A setting that adds a slot switched on between steps, then state_dict() before the next step: it
+    loaded as a state missing that slot (KeyError "missing ['state.0.v_max']"); now it holds the slot as
+    the next step starts it (zeros; SGD's buffer, made from the gradient, holds no state yet), and the
+    optimizer loaded from it takes the same steps as the one saved, bit for bit."""
+    opt = stepped(make([param()]), 3)
+    setattr(opt, setting, value)
+    saved = opt.state_dict()
+    twin = make([Tensor(opt.params[0].data.copy(), requires_grad=True)])
+    setattr(twin, setting, value)  # made with the settings the state was saved with
+    twin.load_state_dict(saved)
+    stepped(opt, 3), stepped(twin, 3)
+    assert np.array_equal(twin.params[0].data, opt.params[0].data)
+    assert unchanged(twin, opt.state_dict())
