@@ -142,6 +142,14 @@ class Optimizer(OptimizerState):
         """PyTorch's spelling of the settings, one group: `g["lr"] = 0.01` sets `lr`, checked (nn.optim_groups)."""
         return [ParamGroup(self)]
 
+    def add_param_group(self, param_group: Any) -> None:
+        """PyTorch's second group of parameters, which chainrule's optimizers do not have: refused, saying
+        what to do instead (it was an AttributeError that said only that the method is missing)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} holds one group of parameters (chainrule's optimizers have no param groups): "
+            "make a second optimizer over the new parameters, with their own settings, and step both"
+        )
+
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self, set_to_none: bool = True) -> None:
         zero_grad(self.params, set_to_none)
