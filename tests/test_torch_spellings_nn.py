@@ -118,7 +118,7 @@ def test_param_groups_read_and_set_the_settings_checked():
         group["params"] = []
     with pytest.raises(NotImplementedError, match="one group of parameters .* make a second optimizer"):
         optimizer.add_param_group({"params": mlp([2, 1], "tanh").parameters()})  # was an AttributeError
-    assert optimizer.lr == 0.5 and len(optimizer.params) == 9
+    assert optimizer.lr == 0.5 and len(optimizer.params) == 4
 
 
 def test_an_lr_set_through_param_groups_between_compiled_steps_is_used():
