@@ -74,7 +74,7 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
     hooked = [n for n in graph.order if has_hooks(n)]
     if hooked and computes is not None:
         raise ValueError(
-            f"{computes}, but {numbered_names(graph)[id(hooked[0])]} has a gradient hook (register_hook), whose "
+            f"{computes}, but {known_as(graph, hooked[0])} has a gradient hook (register_hook), whose "
             "gradient is what the hook returned, not what the rules give: the gradients drawn and the arithmetic "
             "on the edges would not add up, and computing them would run the hook again. Remove the hook "
             "(handle.remove()) to draw the rules' gradients, or draw without backward=True and check=True"
@@ -98,6 +98,38 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
         "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
         "the forward again and draw its root"
     )
+
+
+def known_as(graph: Graph, node: Node) -> str:
+    """A value as the user knows it, for a message: its label (told apart from others', numbered_names), else
+    what made it, with its number or shape: "the unlabelled Value a * x (= 6)", "the unlabelled tensor
+    (x @ W) + b of shape (1, 1)", "the unlabelled leaf Value 2.0". Never its "#k" alone: that number is its
+    step in backward, which the user sees only in a drawing with number=True."""
+    names = numbered_names(graph)
+    if graph.names.get(id(node)):
+        return names[id(node)]
+    kind = "tensor" if isinstance(node, Tensor) else "Value"
+    held = f"of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data)
+    if node.op is None:
+        return f"the unlabelled leaf {kind} {held}"
+    made = _made(node, names, 2)
+    return f"the unlabelled {kind} {made} " + (held if isinstance(node, Tensor) else f"(= {held})")
+
+
+def _made(node: Node, names: dict[int, str], depth: int) -> str:
+    """The op that made `node` on its inputs, each by its label, else what made it (to `depth` ops down, in
+    brackets where an operator's), else its number (a Value) or shape (a tensor)."""
+    inputs = []
+    for p in node.parents:
+        name = names.get(id(p), "")
+        if name and not name.startswith("#"):
+            inputs.append(name)
+        elif p.op is not None and depth > 1:
+            text = _made(p, names, depth - 1)
+            inputs.append(f"({text})" if not p.op.name.isidentifier() else text)
+        else:
+            inputs.append(_named(None, p))
+    return applied(node.op.name, inputs + shown_params(node))
 
 
 def _named(name: str | None, node: Node, n: int | None = None) -> str:

@@ -16,7 +16,8 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks
 
 from .arguments import require_count, require_max_nodes
-from .graph import MAX_NODES, nodes_in_order, numbered_names, read_graph
+from .graph import MAX_NODES, nodes_in_order, read_graph
+from .kept import known_as
 from .number_text import summary
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
@@ -165,7 +166,7 @@ def _refuse_hooks(model: Any, loss: Node, copied: Any, max_nodes: int | None) ->
     hooked = next((name for name, p in model.named_parameters() if has_hooks(p)), None)
     if hooked is None:
         graph = read_graph(loss, copied, max_nodes)
-        hooked = next((numbered_names(graph)[id(n)] for n in graph.order if has_hooks(n)), None)
+        hooked = next((known_as(graph, n) for n in graph.order if has_hooks(n)), None)
     if hooked is not None:
         raise ValueError(
             f"training_steps trains copies of the model, and {hooked} has a gradient hook (register_hook): a copy "
