@@ -32,7 +32,7 @@ from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
 from .labels import MISSING, chain_rule, grad_text
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .rules import symbol
@@ -222,7 +222,12 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     if optimizer is not None:
         update = optimizer_update(run, optimizer)
         found["captions"].append(update.caption)
-        found["update"] = [[k, "data " + summary(x, signed_zero=True)] for k, x in update.data.items()]
+        # written apart from the data before ("data 0.5" at both steps would say the update left it)
+        before = run.graph.order
+        found["update"] = [
+            [k, "data " + summary(x, signed_zero=True, n=apart_figures(before[k].data, x))]
+            for k, x in update.data.items()
+        ]
     return found
 
 

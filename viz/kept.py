@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks, raw
 
 from .graph import Graph, all_gradients, numbered_names
-from .number_text import summary
+from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
 
@@ -88,7 +88,7 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
     with np.errstate(all="ignore"):
         now = rerun(first)
-    n = _apart(first.data, now)
+    n = apart_figures(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
     written = applied(first.op.name, inputs + shown_params(first))
     held, given = _told_apart(first.data, now, n)
@@ -136,16 +136,6 @@ def _named(name: str | None, node: Node, n: int | None = None) -> str:
     if name and not name.startswith("#"):
         return name
     return f"a tensor of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data, n=n)
-
-
-def _apart(old: Any, new: Any) -> int | None:
-    """The figures `summary` needs to write `old` and `new` apart: its own (None) where they differ there,
-    else the fewest more that tell them apart (a lecture's update moves -0.7312715 to -0.7312846, both
-    -0.7313 to 4 figures: "holds -0.7313, gives -0.7313 now" would say nothing changed)."""
-    for n in (None, *range(5, 18)):
-        if summary(old, n=n) != summary(new, n=n):
-            return n
-    return None
 
 
 def _told_apart(old: Any, new: Any, n: int | None) -> tuple[str, str]:
