@@ -11,18 +11,18 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .number_text import summary
+from .paper import product_equation, rounded_away
 from .rules import (
     applied,
     broadcast_words,
     constant_label,
     local_rule,
     op_name,
-    product_of,
     shown_params,
     symbol,
     term,
 )
-from .story import rounded_away, sum_of
+from .story import sum_of
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -98,7 +98,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}    ({rule})"
+        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "

@@ -145,21 +145,40 @@ def alike(
     apart from its old, `apart_figures`); the terms take as many at least."""
     if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
         return None
-    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
     start = shown or NUMBER_FIGURES
-    written = Decimal(figures(v, start, of))  # 1.798e+308 too, which as a float is inf
-    # half a unit in the last of the figures `result` is written with: what rounds to it
-    half = Decimal(5).scaleb(written.adjusted() - digits(v, start, of))
     closest, least = start, None
-    with localcontext(EXACT):
-        for n in range(start, 18):
-            miss = abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written)
-            if miss <= half:
-                closest = n
-                break
-            if least is None or miss < least:  # where none does (floats rounded along the way), the closest
-                closest, least = n, miss
+    for n in range(start, 18):
+        miss = _miss(terms, n, result, combine, start)
+        if miss <= 0:
+            closest = n
+            break
+        if least is None or miss < least:  # where none does (floats rounded along the way), the closest
+            closest, least = n, miss
     return None if closest == NUMBER_FIGURES else closest
+
+
+def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
+    """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
+    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
+    float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
+    product of several is rounded at each step."""
+    if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
+        return None
+    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
+        return None
+    with localcontext(EXACT):
+        return combine([Decimal(summary(t, n=n)) for t in terms])
+
+
+def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
+    """How far `combine` of `terms` written with `n` figures, worked out exactly, lies beyond half a unit in the
+    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does."""
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
+    # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
+    half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
+    with localcontext(EXACT):
+        return abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written) - half
 
 
 def apart_figures(old: Any, new: Any) -> int | None:

@@ -3,7 +3,6 @@ factor, the op's parameters, and the op's rule for an input (the op table's, in 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
-from .number_text import alike, summary
+from .number_text import summary
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -112,13 +111,6 @@ def term(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     mean 0.5 max 1")."""
     text = summary(x, signed_zero, n)
     return f"({text})" if text.startswith("-") or np.size(x) > 1 else text
-
-
-def product_of(factors: list, result: Any) -> str:
-    """Numbers multiplied, as written: "0.5 × (-3)", each with the figures that multiply out to `result` as it is
-    written (`alike`): "0.41997 × 2" beside 0.8399, where 0.42 × 2 would read as a slip."""
-    n = alike(factors, result, math.prod)
-    return " × ".join(term(x, n=n) for x in factors)
 
 
 def summed_back(parent: Node, child: Node) -> str:
