@@ -35,8 +35,8 @@ def forward_caption(run: Pass) -> str:
     order, names = run.graph.order, run.names
     ops = [n for n in reversed(order) if n.op is not None]
     lines = [
-        "step 0, the forward pass: each op computes its value from its inputs, inputs first. "
-        "No gradient exists yet: backward starts at the next step."
+        "step 0, the forward pass: each op computes its value from its inputs, inputs first. No gradient exists "
+        f"yet: backward starts at {names[id(order[0])]}, outlined in dashes, at the next step (→ or play)."
     ]
     for node in ops[:FORWARD_LINES]:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
