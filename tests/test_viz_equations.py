@@ -87,13 +87,18 @@ def test_a_product_written_to_more_figures_than_floats_space_works_out_on_paper(
     assert "product: (-390355.91234) × (-9777.0123) × (-82165.2234) = -313584771129869.6" in told
 
 
-def test_where_no_figures_work_out_the_closest_are_written_not_four():
+def test_where_no_figures_work_out_the_closest_are_written_with_the_product_on_paper():
     """Floats rounded along a product of three at 3e14 (the last tenth): no count of figures gives the result
-    written exactly, and the factors took 4, "(-390355.9) × (-9777.007) × ..." 8.5e7 off; now the closest."""
+    written exactly, and the factors took 4, "(-390355.9) × (-9777.007) × ..." 8.5e7 off; then the closest, whose
+    product on paper is still a tenth off the float written after "="; now both, with why."""
     x, a = Value(1.5, "x"), Value(-390355.9343492552, "a")
     b, c = Value(-9777.00720433821, "b"), Value(-82165.19407701075, "c")
     told = str(viz.explain(((x * a) * b) * c, x))
-    assert "product: (-390355.9343492552) × (-9777.00720433821) × (-82165.19407701075) = -313584513462371.4" in told
+    assert (
+        "product: (-390355.9343492552) × (-9777.00720433821) × (-82165.19407701075) = -313584513462371.5 on paper; "
+        "as a float, -313584513462371.4 (a float keeps about 16 significant digits, and each product is rounded to "
+        "them)"
+    ) in told
 
 
 def test_the_updates_arithmetic_works_out_as_written():

@@ -78,6 +78,33 @@ def test_training_steps_refuses_a_hook_before_training(on_parameter):
     in loss_fn trained every step, then save_html refused it."""
     model, loss_fn, optimizer = _linear_with_hook(on_parameter)
     batch = Tensor(np.array([[1.0, 2.0]]))
-    named = "W" if on_parameter else "#3"
+    named = "W" if on_parameter else r"the unlabelled tensor \(a tensor of shape \(1, 2\) @ W\) \+ b of shape \(1, 1\)"
     with pytest.raises(ValueError, match=rf"training_steps.*{named} has a gradient hook \(register_hook\)"):
         viz.training_steps(model, loss_fn, batch, optimizer, steps=3)
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        lambda o, node: viz.explain(o, node),
+        lambda o, node: list(viz.backward_steps(o)),
+        lambda o, node: viz.draw(o, backward=True),
+    ],
+)
+def test_a_hooked_value_without_a_label_is_named_by_what_made_it_not_its_step(refuse):
+    """Before: "but #3 has a gradient hook": #3 is its step in backward, a number the user passed no drawing
+    to see; they know it as a * x, the Value they hooked."""
+    a, x = Value(2.0, "a"), Value(3.0, "x")
+    ax = a * x
+    ax.register_hook(lambda g: g)
+    o = ax.tanh() + a
+    with pytest.raises(ValueError, match=r"but the unlabelled Value a \* x \(= 6\) has a gradient hook") as caught:
+        refuse(o, a)
+    assert "#" not in str(caught.value)
+
+
+def test_an_unlabelled_hooked_leaf_tensor_is_named_by_its_shape():
+    w = Tensor(np.ones(3), requires_grad=True)
+    w.register_hook(lambda g: g)
+    with pytest.raises(ValueError, match=r"but the unlabelled leaf tensor of shape \(3,\) has a gradient hook"):
+        viz.explain((w * 2.0).sum(), w)

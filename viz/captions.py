@@ -11,18 +11,18 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .number_text import summary
+from .paper import product_equation, rounded_away
 from .rules import (
     applied,
     broadcast_words,
     constant_label,
     local_rule,
     op_name,
-    product_of,
     shown_params,
     symbol,
     term,
 )
-from .story import rounded_away, sum_of
+from .story import sum_of
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -35,8 +35,8 @@ def forward_caption(run: Pass) -> str:
     order, names = run.graph.order, run.names
     ops = [n for n in reversed(order) if n.op is not None]
     lines = [
-        "step 0, the forward pass: each op computes its value from its inputs, inputs first. "
-        "No gradient exists yet: backward starts at the next step."
+        "step 0, the forward pass: each op computes its value from its inputs, inputs first. No gradient exists "
+        f"yet: backward starts at {names[id(order[0])]}, outlined in dashes, at the next step (→ or play)."
     ]
     for node in ops[:FORWARD_LINES]:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
@@ -98,7 +98,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}    ({rule})"
+        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "

@@ -32,7 +32,7 @@ from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
 from .labels import MISSING, chain_rule, grad_text
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .rules import symbol
@@ -88,6 +88,7 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
+      <li><span class="swatch start"></span> the root, where backward starts (step 0)</li>
       <li><span class="swatch current"></span> the value backward is processing at this step</li>
       <li><span class="swatch sent"></span> a gradient sent to an input, labelled
         ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input;
@@ -222,7 +223,12 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     if optimizer is not None:
         update = optimizer_update(run, optimizer)
         found["captions"].append(update.caption)
-        found["update"] = [[k, "data " + summary(x, signed_zero=True)] for k, x in update.data.items()]
+        # written apart from the data before ("data 0.5" at both steps would say the update left it)
+        before = run.graph.order
+        found["update"] = [
+            [k, "data " + summary(x, signed_zero=True, n=apart_figures(before[k].data, x))]
+            for k, x in update.data.items()
+        ]
     return found
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks, raw
 
 from .graph import Graph, all_gradients, numbered_names
-from .number_text import summary
+from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
 
@@ -74,7 +74,7 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
     hooked = [n for n in graph.order if has_hooks(n)]
     if hooked and computes is not None:
         raise ValueError(
-            f"{computes}, but {numbered_names(graph)[id(hooked[0])]} has a gradient hook (register_hook), whose "
+            f"{computes}, but {known_as(graph, hooked[0])} has a gradient hook (register_hook), whose "
             "gradient is what the hook returned, not what the rules give: the gradients drawn and the arithmetic "
             "on the edges would not add up, and computing them would run the hook again. Remove the hook "
             "(handle.remove()) to draw the rules' gradients, or draw without backward=True and check=True"
@@ -88,7 +88,7 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
     with np.errstate(all="ignore"):
         now = rerun(first)
-    n = _apart(first.data, now)
+    n = apart_figures(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
     written = applied(first.op.name, inputs + shown_params(first))
     held, given = _told_apart(first.data, now, n)
@@ -100,20 +100,42 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     )
 
 
+def known_as(graph: Graph, node: Node) -> str:
+    """A value as the user knows it, for a message: its label (told apart from others', numbered_names), else
+    what made it, with its number or shape: "the unlabelled Value a * x (= 6)", "the unlabelled tensor
+    (x @ W) + b of shape (1, 1)", "the unlabelled leaf Value 2.0". Never its "#k" alone: that number is its
+    step in backward, which the user sees only in a drawing with number=True."""
+    names = numbered_names(graph)
+    if graph.names.get(id(node)):
+        return names[id(node)]
+    kind = "tensor" if isinstance(node, Tensor) else "Value"
+    held = f"of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data)
+    if node.op is None:
+        return f"the unlabelled leaf {kind} {held}"
+    made = _made(node, names, 2)
+    return f"the unlabelled {kind} {made} " + (held if isinstance(node, Tensor) else f"(= {held})")
+
+
+def _made(node: Node, names: dict[int, str], depth: int) -> str:
+    """The op that made `node` on its inputs, each by its label, else what made it (to `depth` ops down, in
+    brackets where an operator's), else its number (a Value) or shape (a tensor)."""
+    inputs = []
+    for p in node.parents:
+        name = names.get(id(p), "")
+        if name and not name.startswith("#"):
+            inputs.append(name)
+        elif p.op is not None and depth > 1:
+            text = _made(p, names, depth - 1)
+            inputs.append(f"({text})" if not p.op.name.isidentifier() else text)
+        else:
+            inputs.append(_named(None, p))
+    return applied(node.op.name, inputs + shown_params(node))
+
+
 def _named(name: str | None, node: Node, n: int | None = None) -> str:
     if name and not name.startswith("#"):
         return name
     return f"a tensor of shape {node.shape}" if isinstance(node, Tensor) else summary(node.data, n=n)
-
-
-def _apart(old: Any, new: Any) -> int | None:
-    """The figures `summary` needs to write `old` and `new` apart: its own (None) where they differ there,
-    else the fewest more that tell them apart (a lecture's update moves -0.7312715 to -0.7312846, both
-    -0.7313 to 4 figures: "holds -0.7313, gives -0.7313 now" would say nothing changed)."""
-    for n in (None, *range(5, 18)):
-        if summary(old, n=n) != summary(new, n=n):
-            return n
-    return None
 
 
 def _told_apart(old: Any, new: Any, n: int | None) -> tuple[str, str]:

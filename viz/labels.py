@@ -14,7 +14,8 @@ from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, kind, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from .rules import local_rule, op_name, product_of, summed_back, symbol
+from .paper import product_equation
+from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
 
 NOT_COMPUTED = "not computed"
@@ -223,7 +224,7 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
     if e.local is not None:
-        rows.append(f"= {product_of([e.arriving, e.local], e.passed)} = {summary(e.passed)}")
+        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}")
     else:
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
     rule = local_rule(e.child, e.index, names)

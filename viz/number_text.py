@@ -131,7 +131,9 @@ def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
     return written, count
 
 
-def alike(terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> int | None:
+def alike(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
+) -> int | None:
     """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, sum), worked
     out exactly as on paper (decimals: floats would miss a result written finer than they are spaced, a tenth at
     3e14), rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those
@@ -139,23 +141,55 @@ def alike(terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal])
     0.8399" does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures; where none do (floats rounded
     along the way), the figures that come closest. None where summary's own figures do (or come closest: a term
     rounded away, told apart as the sum on paper), and for arrays, whose min, mean and max neither multiply nor
-    add."""
+    add. `shown`: the figures `result` is written with where more than summary's (an update's new data, written
+    apart from its old, `apart_figures`); the terms take as many at least."""
     if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
         return None
-    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
-    written = Decimal(figures(v, NUMBER_FIGURES, of))  # 1.798e+308 too, which as a float is inf
-    # half a unit in the last of the figures `result` is written with: what rounds to it
-    half = Decimal(5).scaleb(written.adjusted() - digits(v, NUMBER_FIGURES, of))
-    closest, least = NUMBER_FIGURES, None
-    with localcontext(EXACT):
-        for n in range(NUMBER_FIGURES, 18):
-            miss = abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written)
-            if miss <= half:
-                closest = n
-                break
-            if least is None or miss < least:  # where none does (floats rounded along the way), the closest
-                closest, least = n, miss
+    start = shown or NUMBER_FIGURES
+    closest, least = start, None
+    for n in range(start, 18):
+        miss = _miss(terms, n, result, combine, start)
+        if miss <= 0:
+            closest = n
+            break
+        if least is None or miss < least:  # where none does (floats rounded along the way), the closest
+            closest, least = n, miss
     return None if closest == NUMBER_FIGURES else closest
+
+
+def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
+    """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
+    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
+    float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
+    product of several is rounded at each step."""
+    if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
+        return None
+    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
+        return None
+    with localcontext(EXACT):
+        return combine([Decimal(summary(t, n=n)) for t in terms])
+
+
+def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
+    """How far `combine` of `terms` written with `n` figures, worked out exactly, lies beyond half a unit in the
+    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does."""
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
+    # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
+    half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
+    with localcontext(EXACT):
+        return abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written) - half
+
+
+def apart_figures(old: Any, new: Any) -> int | None:
+    """The figures `summary` needs to write `old` and `new` (a number or an array, before and after a change)
+    apart: its own (None) where they differ there, else the fewest more that tell them apart. A parameter an
+    update moves from 0.5 to 0.49999 written "0.5 → 0.5, a change of -1e-05" says it both moved and did not;
+    with 5 figures it reads "0.5 → 0.49999". None where no figures tell them apart (they are equal)."""
+    for n in (None, *range(NUMBER_FIGURES + 1, 18)):
+        if summary(old, n=n) != summary(new, n=n):
+            return n
+    return None
 
 
 # decimals that add and multiply up to 6 numbers of 17 figures, from 5e-324 to 1.8e308, exactly

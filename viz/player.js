@@ -48,6 +48,7 @@
       for (j = 0; j < steps[k][1].length; j++) setGrad(steps[k][1][j][0], steps[k][1][j][1]);
     }
     svg.classList.toggle("forward", current === 0);
+    element("v0").classList.toggle("start", current === 0);  // where backward starts, at the next step
     var updating = current > steps.length;  // the optimizer's step, after backward
     for (k = 0; updating && k < run.update.length; k++) {
       v = run.update[k][0];
@@ -218,7 +219,7 @@
   arrow.setAttribute("orient", "auto");
   arrow.innerHTML = '<path d="M0,0 L10,5 L0,10 z" fill="#555"/>';
   svg.insertBefore(document.createElementNS("http://www.w3.org/2000/svg", "defs"), svg.firstChild).appendChild(arrow);
-  view.start(element("v0"));
+  view.start(element("v0"), element("o0"));
   load(0);
   show(0);
 })();

@@ -65,11 +65,20 @@ function viewOf(viewport, svg) {
            scale * grow);
     clamp();
   }
-  function start(root) {  // the whole graph when its text stays readable, else the root at full size
+  function start(root, op) {
+    // the whole graph where its text stays readable; else the drawing's own size with the root and its op at
+    // the right edge (zoomed out only where even they do not fit), the inputs they came from filling the rest:
+    // backward starts there. Centred on the root, a drawing read left to right showed it and empty space
     var r = box();
     if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
     lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
-    reveal([[root]]);
+    var b = bounds([root, op]);
+    if (!b) return;
+    var scale = view.w / r.width;
+    var grow = Math.max(1, (b.right - b.left) / (r.width - 2 * MARGIN), (b.bottom - b.top) / (r.height - 2 * MARGIN));
+    var right = view.x + (b.right - r.left) * scale, middle = view.y + ((b.top + b.bottom) / 2 - r.top) * scale;
+    lookAt(right + MARGIN * scale * grow - r.width * scale * grow / 2, middle, scale * grow);
+    clamp();
   }
   viewport.addEventListener("wheel", function (e) {
     e.preventDefault();

@@ -3,16 +3,17 @@ factor, the op's parameters, and the op's rule for an input (the op table's, in 
 
 from __future__ import annotations
 
-import math
+import inspect
 import re
 from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
-from .number_text import alike, summary
+from .number_text import summary
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -26,7 +27,7 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
     "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
     formulas = node.op.formulas
-    rule = formulas[index] if index < len(formulas) else ""
+    rule = as_called(formulas[index], node) if index < len(formulas) else ""
     letters = _operands(formulas)
     texts = [_operand(node, k, names) for k in range(len(node.parents))]
     texts += shown_params(node)[:1] if not node.op.name.isidentifier() else []  # the 3 of a tensor's ** 3
@@ -35,6 +36,45 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     written = dict(zip(letters, texts))
     rule = _LETTER.sub(lambda m: _put(m, written), rule)
     return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule)  # a negative number alone needs no brackets: "= -2"
+
+
+def as_called(rule: str, node: Node) -> str:
+    """The op table's rule for every call, told for this one: a bound not given (None) leaves its comparison,
+    so clip(hi=0) reads "1 where x ≤ hi, else 0", not "where lo ≤ x ≤ hi", and clip() "1"; a note about a
+    parameter not given goes (softplus's threshold), as does one about an option's other value (gelu's
+    "(approximate='tanh': ...)" where it is not 'tanh'); a norm's rule keeps its own ord's clause."""
+    params = {**_defaults(node.op.name), **node.op_params}
+    for name in [k for k, v in params.items() if v is None]:
+        word = rf"(?<![\w']){re.escape(name)}(?![\w'(])"
+        rule = re.sub(rf"{word} *[≤<] *| *[≤<] *{word}", "", rule)  # lo ≤ x ≤ hi without lo: x ≤ hi
+        rule = re.sub(rf" ?\([^()]*{word}[^()]*\)", "", rule)  # a note about it: "(1 where βx > threshold)"
+    rule = re.sub(r" where [^<>≤≥=,]+, else [^,;()]+$", "", rule)  # no bound left: "1 where x, else 0" is 1
+    rule = re.sub(r" ?\((\w+)=('[^']*'): ([^()]*)\)", lambda m: _if_given(m, params), rule)
+    if "ord" in params and "; " in rule:
+        mark = "‖" + str(params["ord"]).translate(_SUBSCRIPTS) + "/"
+        rule = next((clause for clause in rule.split("; ") if mark in clause), rule)
+    return rule
+
+
+def _defaults(op: str) -> dict[str, Any]:
+    """The parameters a call of autograd's function `op` takes by default, which a node does not keep
+    (softplus's threshold None: no linear part); {} where autograd has no function of that name."""
+    function = getattr(autograd, op, None)
+    try:
+        signature = inspect.signature(function) if callable(function) else None
+    except (TypeError, ValueError):  # a builtin without a signature
+        return {}
+    return {k: p.default for k, p in signature.parameters.items() if p.default is not p.empty} if signature else {}
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉", "") | {ord("i"): "∞", ord("n"): None, ord("f"): None}
+
+
+def _if_given(note: re.Match, params: dict) -> str:
+    """A note that holds for one value of an option ("(approximate='tanh': of the tanh form)"): its words where
+    the call gave that value, else nothing."""
+    name, value, words = note.groups()
+    return f" ({words})" if repr(params.get(name)) == value else ""
 
 
 def _put(letter: re.Match, written: dict[str, str]) -> str:
@@ -112,13 +152,6 @@ def term(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     mean 0.5 max 1")."""
     text = summary(x, signed_zero, n)
     return f"({text})" if text.startswith("-") or np.size(x) > 1 else text
-
-
-def product_of(factors: list, result: Any) -> str:
-    """Numbers multiplied, as written: "0.5 × (-3)", each with the figures that multiply out to `result` as it is
-    written (`alike`): "0.41997 × 2" beside 0.8399, where 0.42 × 2 would read as a slip."""
-    n = alike(factors, result, math.prod)
-    return " × ".join(term(x, n=n) for x in factors)
 
 
 def summed_back(parent: Node, child: Node) -> str:

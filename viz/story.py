@@ -3,15 +3,13 @@ their product, then the total, the gradient backward gives."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from autograd import Tensor
 
-from .number_text import alike, finite, kind, summary
-from .rules import broadcast_words, local_rule, op_name, product_of, symbol, term
+from .number_text import alike, finite, summary
+from .paper import product_equation, rounded_away
+from .rules import broadcast_words, local_rule, op_name, symbol, term
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -93,28 +91,6 @@ def sum_of(terms: list, total: Any) -> str:
     return " + ".join([summary(terms[0], n=n), *(term(t, n=n) for t in terms[1:])])
 
 
-def rounded_away(terms: list, total: float) -> str:
-    """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
-    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree. A term
-    may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
-    if not all(map(finite, terms)):
-        return ""
-    exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
-    if summary(exact) == summary(total):
-        return ""
-    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
-    float_name = "float" if of is np.float64 else of.__name__
-    return (
-        f" (on paper {summary(exact)}: a {float_name} keeps about {_kept_digits(of)} significant digits, so a term "
-        "much smaller than the sum so far is rounded away as it is added)"
-    )
-
-
-def _kept_digits(of: type) -> int:
-    """The significant decimal digits a float type keeps: 16 of float64, 7 of float32, 3 of float16."""
-    return round((np.finfo(of).nmant + 1) * math.log10(2))
-
-
 def _rule(step: Step, names: dict[int, str]) -> str:
     """Which input of which op the edge is, and the op's rule for it (in the story's `names`) where it says it."""
     where, formula = f"input {step.index + 1} of {op_name(step.output)}", local_rule(step.output, step.index, names)
@@ -132,9 +108,7 @@ def _scalar_steps(e: Explanation, path: Path) -> list[str]:
         local = f"∂{out}/∂{into}'s share through input {s.index + 1}" if shared else f"∂{out}/∂{into}"
         lines.append(f"    {local} = {summary(s.local)}    ({_rule(s, e.names)})")
     if len(path.steps) > 1:
-        lines.append(
-            f"    product: {product_of([s.local for s in path.steps], path.product)} = {summary(path.product)}"
-        )
+        lines.append(f"    product: {product_equation([s.local for s in path.steps], path.product)}")
     else:
         lines.append(f"    product: {summary(path.product)}")
     return lines

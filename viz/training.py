@@ -16,8 +16,9 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks
 
 from .arguments import require_count, require_max_nodes
-from .graph import MAX_NODES, nodes_in_order, numbered_names, read_graph
-from .number_text import summary
+from .graph import MAX_NODES, nodes_in_order, read_graph
+from .kept import known_as
+from .number_text import apart_figures, summary
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
 
@@ -113,6 +114,7 @@ def training_bar(losses: list[float]) -> str:
         for t, ((x, y), loss) in enumerate(zip(points, losses))
     )
     counted = f"{len(losses)} step" + ("s" if len(losses) > 1 else "")
+    shown = apart_figures(losses[0], losses[-1])  # "loss 0.6931 → 0.6931" would say training moved nothing
     return f"""  <div id="training">
     <span class="label" title="forward, backward and the update; the next step starts from it">training step</span>
     <button id="round-prev" title="previous training step (page up)">&larr;</button>
@@ -121,7 +123,7 @@ def training_bar(losses: list[float]) -> str:
     <span id="round-counter"></span>
     <svg id="losses" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"
       aria-label="the loss at each training step">{line}{dots}</svg>
-    <span class="label">loss {summary(losses[0])} → {summary(losses[-1])} over {counted}</span>
+    <span class="label">loss {summary(losses[0], n=shown)} → {summary(losses[-1], n=shown)} over {counted}</span>
   </div>
 """
 
@@ -165,7 +167,7 @@ def _refuse_hooks(model: Any, loss: Node, copied: Any, max_nodes: int | None) ->
     hooked = next((name for name, p in model.named_parameters() if has_hooks(p)), None)
     if hooked is None:
         graph = read_graph(loss, copied, max_nodes)
-        hooked = next((numbered_names(graph)[id(n)] for n in graph.order if has_hooks(n)), None)
+        hooked = next((known_as(graph, n) for n in graph.order if has_hooks(n)), None)
     if hooked is not None:
         raise ValueError(
             f"training_steps trains copies of the model, and {hooked} has a gradient hook (register_hook): a copy "

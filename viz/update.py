@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .number_text import alike, summary
+from .number_text import alike, apart_figures, summary
 from .rules import term
 
 if TYPE_CHECKING:
@@ -57,8 +57,9 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     lines = [f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) {_direction(used, senses, run.names)}: {rule}"]
     for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
-        n = _figures(old, new, grad if plain else None, lr)
-        change = f"{summary(old, n=n)} → {summary(new)}, a change of {summary(np.asarray(new) - old, n=n)}"
+        shown = apart_figures(old, new)  # "0.5 → 0.5, a change of -1e-05" would say it moved and did not
+        n = _figures(old, new, grad if plain else None, lr, shown)
+        change = f"{summary(old, n=n)} → {summary(new, n=shown)}, a change of {summary(np.asarray(new) - old, n=n)}"
         w = run.names[id(p)]
         if plain:
             lines.append(f"{w} ← {w} − {lr:g} × {term(grad, n=n)}: {change}")
@@ -73,15 +74,16 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
 
 
-def _figures(old: Any, new: Any, grad: Any, lr: float) -> int | None:
+def _figures(old: Any, new: Any, grad: Any, lr: float, shown: int | None) -> int | None:
     """The figures (`alike`) to write a one-number parameter's old data and change with, and its gradient (None:
     not plainly lr·grad), so that old + change and old − lr × grad, worked out as written, give its new data as
-    written: "-0.72 − 1 × (-0.7189)" is -0.0011 on paper, beside -0.00108 (the gradient is -0.71892). None for
-    tensors (as alike)."""
-    moved = alike([old, np.asarray(new) - old], new, sum)
+    written (with `shown` figures, apart from the old: `apart_figures`): "-0.72 − 1 × (-0.7189)" is -0.0011 on
+    paper, beside -0.00108 (the gradient is -0.71892). The old data takes `shown` at least, to read apart from
+    the new. None for tensors' sums (as alike), `shown` for their old data."""
+    moved = alike([old, np.asarray(new) - old], new, sum, shown)
     rate = Decimal(f"{lr:g}")
-    step = alike([old, grad], new, lambda t: t[0] - rate * t[1]) if grad is not None else None
-    return max(moved or 0, step or 0) or None
+    step = alike([old, grad], new, lambda t: t[0] - rate * t[1], shown) if grad is not None else None
+    return max(moved or 0, step or 0, shown or 0) or None
 
 
 def _senses(change: Any, grad: Any) -> tuple[int, int, int]:

@@ -1,0 +1,49 @@
+"""The rule written beside an op is told for the call that made it: the op table's rule covers every call
+(clip's "1 where lo ≤ x ≤ hi, else 0"), a drawing shows one, so a bound or option not given is not spoken of."""
+
+import numpy as np
+import pytest
+
+import autograd
+import viz
+from autograd import Tensor
+from viz.rules import local_rule
+
+
+def _x():
+    return Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True, label="x")
+
+
+@pytest.mark.parametrize(
+    ("make", "rule"),
+    [
+        (lambda x: x.clip(hi=0), "∂clip(x)/∂x = 1 where x ≤ hi, else 0"),
+        (lambda x: x.clamp(max=0), "∂clip(x)/∂x = 1 where x ≤ hi, else 0"),
+        (lambda x: x.clip(lo=0), "∂clip(x)/∂x = 1 where lo ≤ x, else 0"),
+        (lambda x: x.clip(-1, 1), "∂clip(x)/∂x = 1 where lo ≤ x ≤ hi, else 0"),
+        (lambda x: x.clip(), "∂clip(x)/∂x = 1"),
+        (lambda x: autograd.softplus(x), "∂softplus(x)/∂x = σ(βx)"),
+        (lambda x: autograd.softplus(x, threshold=20.0), "∂softplus(x)/∂x = σ(βx) (1 where βx > threshold)"),
+        (lambda x: autograd.gelu(x), "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x)"),
+        (lambda x: autograd.gelu(x, approximate="tanh"), "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (of the tanh form)"),
+        (lambda x: autograd.hardtanh(x), "∂hardtanh(x)/∂x = 1 where min_val < x < max_val, else 0"),
+        (lambda x: x.norm(), "∂‖x‖₂/∂xᵢ = xᵢ/‖x‖₂"),
+        (lambda x: x.norm(ord=1), "∂‖x‖₁/∂xᵢ = sign(xᵢ)"),
+        (lambda x: x.norm(ord=np.inf), "∂‖x‖∞/∂xᵢ = sign(xᵢ) at the largest |xᵢ|"),
+    ],
+)
+def test_a_rule_speaks_only_of_the_bounds_and_options_given(make, rule):
+    """Before: clip(hi=0) read "1 where lo ≤ x ≤ hi" (no lo was given), softplus without a threshold "(1 where
+    βx > threshold)", gelu "(approximate='tanh': of the tanh form)" of the exact form, norm(ord=1) the 2-norm's
+    and the inf-norm's rules beside its own."""
+    x = _x()
+    assert local_rule(make(x), 0, {id(x): "x"}) == rule
+
+
+def test_the_drawing_and_the_caption_write_clips_rule_as_called():
+    x = _x()
+    y = x.clip(hi=0).sum()
+    y.label = "y"
+    assert "1 where x ≤ hi, else 0" in viz.draw(y, backward=True).source
+    captions = "\n".join(step.caption for step in viz.backward_steps(y))
+    assert "∂clip(x)/∂x = 1 where x ≤ hi, else 0" in captions and "lo ≤" not in captions

@@ -1,0 +1,85 @@
+"""Arithmetic as a learner works it out on paper, and where floats give another number, both, with why: a product
+of subnormal numbers (below 2.2e-308 a float keeps fewer digits) or one that underflows to 0, a product of
+several rounded at each step, a sum that rounds a small term away. Never an equation that does not add up."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from .number_text import NUMBER_FIGURES, alike, finite, kind, on_paper, summary
+from .rules import term
+
+
+def product_equation(factors: list, result: Any) -> str:
+    """Numbers multiplied and what they give: "0.41997 × 2 = 0.8399", each factor with the figures that multiply
+    out to `result` as written (`alike`), where 0.42 × 2 would read as a slip. Where no figures do, the product on
+    paper and the float's, with why: "1.482e-323 × 0.7 = 1.037e-323 on paper; as a float, 9.881e-324 (below
+    2.225e-308 a float is subnormal: ...)", never "1.482e-323 × 0.7 = 9.881e-324"."""
+    n = alike(factors, result, math.prod)
+    exact = on_paper(factors, n, result, math.prod)
+    of = kind(result)
+    if exact is not None and _subnormal([*factors, result], of):  # no figures come closer: as drawn elsewhere
+        n, exact = None, on_paper(factors, None, result, math.prod)
+    written = " × ".join(term(x, n=n) for x in factors)
+    if exact is None:
+        return f"{written} = {summary(result)}"
+    told = _told(exact, summary(result))
+    return f"{written} = {told} on paper; as a {_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
+
+
+def _subnormal(numbers: list, of: type) -> bool:
+    """Whether any of `numbers` (one each) is a subnormal of float type `of`, or 0 (a product that underflowed)."""
+    return any(abs(float(np.asarray(x, dtype=float).reshape(-1)[0])) < np.finfo(of).tiny for x in numbers)
+
+
+def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
+    """Why a float product is not the product on paper: it underflowed, a number is subnormal, or it was
+    rounded at each step (a float keeps about 16 significant digits)."""
+    info, name = np.finfo(of), _name(of)
+    least = summary(of(info.smallest_subnormal))
+    if float(np.asarray(result, dtype=float).reshape(-1)[0]) == 0 and exact != 0:
+        return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
+    if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
+        return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
+    return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
+
+
+def _told(exact: Decimal, shown: str) -> str:
+    """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
+    read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
+    start = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
+    for n in range(start, 60):
+        text = f"{exact.normalize():.{n}g}"
+        if Decimal(text) != Decimal(shown):
+            return text
+    return f"{exact.normalize():.60g}"
+
+
+def _name(of: type) -> str:
+    """A float type as the notes name it: "float" for Python's (float64), else numpy's name ("float32")."""
+    return "float" if of is np.float64 else of.__name__
+
+
+def rounded_away(terms: list, total: float) -> str:
+    """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
+    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree. A term
+    may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
+    if not all(map(finite, terms)):
+        return ""
+    exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
+    if summary(exact) == summary(total):
+        return ""
+    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
+    return (
+        f" (on paper {summary(exact)}: a {_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
+        "much smaller than the sum so far is rounded away as it is added)"
+    )
+
+
+def kept_digits(of: type) -> int:
+    """The significant decimal digits a float type keeps: 16 of float64, 7 of float32, 3 of float16."""
+    return round((np.finfo(of).nmant + 1) * math.log10(2))
