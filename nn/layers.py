@@ -11,7 +11,16 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, drawn, guard
 
-from .arguments import check_axis, check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
+from .arguments import (
+    check_axis,
+    check_choice,
+    check_count,
+    check_flag,
+    check_real,
+    factory_dtype,
+    layer_input,
+    renamed,
+)
 from .module import Module
 from .rng import generator, kept
 from .structure import STRUCTURE
@@ -24,20 +33,28 @@ INITS = {
 
 
 class Linear(Module):
-    """y = x @ W + b, W of shape (nin, nout). `init` picks the standard deviation of W's normal
-    draw: "he" (default, for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0."""
+    """y = x @ W + b, W of shape (in_features, out_features) (PyTorch's names; micrograd's nin and nout
+    are taken too, by keyword). `init` picks the standard deviation of W's normal draw: "he" (default,
+    for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0. `device` and `dtype` are PyTorch's
+    (the CPU only; float32 unless given); `init` and `seed` are chainrule's, by keyword."""
 
+    @renamed(nin="in_features", nout="out_features")
     def __init__(
         self,
-        nin: int,
-        nout: int,
+        in_features: int,
+        out_features: int,
         bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
         init: str = "he",
-        dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
-        dtype = parameter_dtype("Linear", dtype)
-        nin, nout = check_count("Linear", "nin", nin), check_count("Linear", "nout", nout)
+        dtype = factory_dtype("Linear", device, dtype)
+        nin, nout = (
+            check_count("Linear", "in_features", in_features),
+            check_count("Linear", "out_features", out_features),
+        )
         bias = check_flag("Linear", "bias", bias)
         check_choice("Linear", "init", init, INITS)
         rng = generator(seed, "Linear")
@@ -45,6 +62,16 @@ class Linear(Module):
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)
         self.b = Tensor(np.zeros(nout, dtype), requires_grad=True, dtype=dtype) if bias else None
         self.init = init
+
+    @property
+    def in_features(self) -> int:
+        """PyTorch's name of W's first axis (micrograd's nin)."""
+        return self.W.shape[0]
+
+    @property
+    def out_features(self) -> int:
+        """PyTorch's name of W's second axis (micrograd's nout)."""
+        return self.W.shape[1]
 
     def forward(self, x: Tensor) -> Tensor:
         if x.__class__ is not Tensor:  # an array or a list made a Tensor; a number, None or a Value refused
