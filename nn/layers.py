@@ -157,35 +157,45 @@ def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.
     return np.where(keep, scale, np.zeros((), dtype))
 
 
+def implied_axis(name: str, x: Tensor, axis: int | None, stacklevel: int = 3) -> int:
+    """The axis a softmax-like function (Softmax's, F.softmax's...) takes: `axis`, or given none, the
+    last, as JAX's softmax; PyTorch's picks dim 1 of input of 4 axes and 0 of 3 (a choice it
+    deprecates), so there a UserWarning asks for the axis."""
+    if axis is not None:
+        return axis
+    if x.ndim >= 3:
+        warnings.warn(
+            f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
+            f"{name}() takes dim 1 of 4 axes (0 of 3): give {name}(dim=...) (or axis=) to say which",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    return -1
+
+
+def one_axis(name: str, dim: int | None, axis: int | None) -> int | None:
+    """The axis given as `dim` (PyTorch's name) or `axis` (numpy's), refused if given as both."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{name}() got both dim= (PyTorch's name) and axis= (numpy's): pass one")
+    return dim if axis is None else axis
+
+
 class Softmax(Module):
-    """Probabilities over `axis` (`dim`, PyTorch's name). For training, give the logits to cross_entropy
-    instead: it is the stable fused form of log(softmax). Given no axis, the last one, as JAX's softmax;
-    PyTorch's nn.Softmax() picks dim 1 of input of 4 axes and 0 of 3 (a choice it deprecates), so there
-    a UserWarning asks for the axis."""
+    """Probabilities over `dim` (`axis`, numpy's name, by keyword). For training, give the logits to
+    cross_entropy instead: it is the stable fused form of log(softmax). Given no axis, the last one
+    (implied_axis: a UserWarning where PyTorch's would pick another)."""
 
     setting_checks = {
         "axis": lambda softmax, axis: None if axis is None else check_axis(type(softmax).__name__, "axis", axis)
     }
 
-    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
-        if axis is not None and dim is not None:
-            raise TypeError(f"{type(self).__name__}() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
-        self.axis = axis if dim is None else dim
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
+        self.axis = one_axis(type(self).__name__, dim, axis)
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
         x = layer_input(name, x)
-        axis = self.axis
-        if axis is None:
-            if x.ndim >= 3:
-                warnings.warn(
-                    f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
-                    f"nn.{name}() takes dim 1 of 4 axes (0 of 3): give {name}(axis=...) (or dim=) to say which",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            axis = -1
-        return self.along(x, axis)
+        return self.along(x, implied_axis(f"nn.{name}", x, self.axis))
 
     @staticmethod
     def along(x: Tensor, axis: int) -> Tensor:
