@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from autograd import Op, ShapeError, Tensor, guard, raw, validate, where
 
 from .arguments import as_array, check_count, check_flag, factory_dtype, is_int, parameter_dtype
-from .embedding_options import NORM_TYPE, OPTION_CHECKS, by_frequency, renorm_rows
+from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
 from .module import Module
 from .rng import generator
 
@@ -53,10 +54,9 @@ class Embedding(Module):
         embedding_dim = check_count("Embedding", "embedding_dim", embedding_dim)
         given = dtype
         dtype = factory_dtype("Embedding", device, dtype)
-        options = {"max_norm": max_norm, "norm_type": norm_type, "scale_grad_by_freq": scale_grad_by_freq}
-        options = {
-            name: OPTION_CHECKS[name]("Embedding", value) for name, value in (options | {"sparse": sparse}).items()
-        }
+        options = checked_options(
+            "Embedding", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
+        )
         _freeze = check_flag("Embedding", "_freeze", _freeze)
         if _weight is None:
             table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim)).astype(dtype)
@@ -108,15 +108,14 @@ class Embedding(Module):
 
     def forward(self, indices: Any) -> Tensor:
         # guard: a compiled step records again if one of them changes
-        options = {name: guard(self, name) for name in ("max_norm", "norm_type", "scale_grad_by_freq")}
+        options = {name: guard(self, name) for name in LOOKUP_OPTIONS}
         return lookup("Embedding", indices, self.weight, guard(self, "padding_idx"), **options)
 
     def extra_repr(self) -> str:
         shown = [f"{self.weight.shape[0]}, {self.weight.shape[1]}"]
-        defaults = {"padding_idx": None, "max_norm": None, "norm_type": NORM_TYPE, "scale_grad_by_freq": False}
-        shown += [
-            f"{name}={getattr(self, name)}" for name, default in defaults.items() if getattr(self, name) != default
-        ]
+        defaults = {p.name: p.default for p in inspect.signature(lookup).parameters.values()}  # padding_idx's too
+        names = ("padding_idx", *LOOKUP_OPTIONS)
+        shown += [f"{name}={getattr(self, name)}" for name in names if getattr(self, name) != defaults[name]]
         return ", ".join(shown)
 
 
@@ -150,9 +149,9 @@ def embedding(
             f"embedding: weight must be a 2-d Tensor (num_embeddings, embedding_dim), got "
             f"{type(weight).__name__} of shape {np.shape(raw(weight))}"
         )
-    options = {"max_norm": max_norm, "norm_type": norm_type, "scale_grad_by_freq": scale_grad_by_freq}
-    options = {name: OPTION_CHECKS[name]("embedding", value) for name, value in options.items()}
-    OPTION_CHECKS["sparse"]("embedding", sparse)
+    options = checked_options(
+        "embedding", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
+    )
     return lookup("embedding", input, weight, padding_idx, **options)
 
 
@@ -160,7 +159,7 @@ def lookup(
     owner: str,
     indices: Any,
     weight: Tensor,
-    padding_idx: Any,
+    padding_idx: Any = None,
     max_norm: float | None = None,
     norm_type: float = NORM_TYPE,
     scale_grad_by_freq: bool = False,

@@ -47,6 +47,16 @@ OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
+LOOKUP_OPTIONS = ("max_norm", "norm_type", "scale_grad_by_freq")  # what the look-up reads (sparse: refused)
+
+
+def checked_options(owner: str, **options: Any) -> dict[str, Any]:
+    """PyTorch's options of a look-up given to `owner`, each checked (OPTION_CHECKS), those the look-up
+    reads returned by name."""
+    checked = {name: OPTION_CHECKS[name](owner, value) for name, value in options.items()}
+    return {name: checked[name] for name in LOOKUP_OPTIONS}
+
+
 def renorm_rows(owner: str, weight: Tensor, index: np.ndarray, max_norm: float, norm_type: float) -> None:
     """PyTorch's max_norm: each row of `weight` that `index` looks up whose `norm_type`-norm is above
     `max_norm` is scaled in place by max_norm / (norm + 1e-7), outside the graph (no gradient flows
