@@ -79,12 +79,12 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[pad_modes.Widths, int | None]:
     return widths, None
 
 
-def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = 0.0) -> Tensor:
-    """x with `value` around it: PyTorch's F.pad (a flat pad, last dim first: `pad(x, (1, 2))` pads
-    the last dim by 1 before and 2 after; a negative width crops), or numpy's pad_width (an int for
-    every side, or ((before, after), ...) pairs per dim). A flat pair always means PyTorch's (the last
-    dim only). mode 'reflect', 'replicate' or 'circular' extends x with its own entries instead, on the
-    dims PyTorch's does (pad_modes)."""
+def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """x with `value` (None: 0, PyTorch's default) around it: PyTorch's F.pad (a flat pad, last dim
+    first: `pad(x, (1, 2))` pads the last dim by 1 before and 2 after; a negative width crops), or
+    numpy's pad_width (an int for every side, or ((before, after), ...) pairs per dim). A flat pair
+    always means PyTorch's (the last dim only). mode 'reflect', 'replicate' or 'circular' extends x
+    with its own entries instead, on the dims PyTorch's does (pad_modes)."""
     if not (isinstance(mode, str) and mode in pad_modes.MODES):
         raise ValueError(f"pad: mode must be one of {', '.join(map(repr, pad_modes.MODES))}, got {short(mode)}")
     if mode != "constant":

@@ -9,6 +9,7 @@ unchanged (`accept_inplace`).
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -47,13 +48,24 @@ def _functional(function: Callable[..., Any], required: tuple[str, ...] = ()) ->
     `F.leaky_relu(x, 0.2, True)`; the options in `required` must be given (check_required)."""
 
     @functools.wraps(function)  # its name, and `__wrapped__`: the layer's function itself
-    def activation(x: Any, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> Any:
+    def activation(input: Any, *args: Any, inplace: Any = _UNSET, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's)
         args = accept_inplace(function.__name__, args, inplace)
         check_required(function.__name__, required, args, kwargs)
-        return function(x, *args, **kwargs)
+        return function(input, *args, **kwargs)
 
     activation.__doc__ = f"{function.__doc__} PyTorch's `inplace=` is accepted (nn.activations.accept_inplace)."
+    activation.__signature__ = torch_signature(function, required, first="input")  # type: ignore[attr-defined]
     return activation
+
+
+def torch_signature(function: Callable[..., Any], required: tuple[str, ...], first: str = "") -> inspect.Signature:
+    """What an activation layer (or, with `first`, its function) takes, as PyTorch's shows it: the input
+    `first`, the function's options in order (those in `required` without a default), then inplace."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter(first, kind)] if first else []
+    for name, default in options_of(function).items():
+        params.append(inspect.Parameter(name, kind, default=inspect.Parameter.empty if name in required else default))
+    return inspect.Signature([*params, inspect.Parameter("inplace", kind, default=False)])
 
 
 class Activation(FunctionModule):
@@ -69,9 +81,25 @@ class Activation(FunctionModule):
         self.keep_options(dict(zip(options_of(type(self).function), args)) | kwargs)
 
 
-def _activation(name: str, function: str) -> type[Activation]:
-    doc = f"`autograd.{function}` as a layer: {name}(...) takes its parameters."
-    return function_module(name, getattr(autograd, function), Activation, doc)
+def _activation(
+    name: str, function: str | Callable[..., Any], required: tuple[str, ...] = (), doc: str = ""
+) -> type[Activation]:
+    """The layer `name` applying `function` (autograd's, by name, or one of this module's)."""
+    if isinstance(function, str):
+        doc, function = (
+            f"`autograd.{function}` as a layer: {name}(...) takes its parameters.",
+            getattr(autograd, function),
+        )
+    layer = function_module(name, function, Activation, doc)
+    layer.required = required
+    layer.__signature__ = torch_signature(function, required)  # inspect.signature(nn.LeakyReLU), as torch's reads
+    return layer
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """autograd.softplus with PyTorch's default threshold, 20: linear (x) where beta * x > threshold, as
+    torch.nn.Softplus and F.softplus compute (autograd's own default, None, never switches)."""
+    return autograd.softplus(x, beta, threshold)
 
 
 ReLU = _activation("ReLU", "relu")
@@ -84,7 +112,7 @@ SELU = _activation("SELU", "selu")
 GELU = _activation("GELU", "gelu")
 SiLU = _activation("SiLU", "silu")
 Mish = _activation("Mish", "mish")
-Softplus = _activation("Softplus", "softplus")
+Softplus = _activation("Softplus", softplus, doc="`softplus` as a layer: log(1 + exp(beta * x)) / beta.")
 Softsign = _activation("Softsign", "softsign")
 LogSigmoid = _activation("LogSigmoid", "logsigmoid")
 Hardtanh = _activation("Hardtanh", "hardtanh")
@@ -93,8 +121,7 @@ Hardswish = _activation("Hardswish", "hardswish")
 Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid")
 Hardshrink = _activation("Hardshrink", "hardshrink")
 Softshrink = _activation("Softshrink", "softshrink")
-Threshold = _activation("Threshold", "threshold")
-Threshold.required = ("threshold", "value")  # Threshold(threshold, value), as PyTorch's: no defaults
+Threshold = _activation("Threshold", "threshold", ("threshold", "value"))  # as PyTorch's: no defaults
 
 
 def tanhshrink(x: Any) -> Any:
@@ -102,7 +129,7 @@ def tanhshrink(x: Any) -> Any:
     return x - autograd.tanh(x)
 
 
-Tanhshrink = function_module("Tanhshrink", tanhshrink, Activation, "`tanhshrink` as a layer: x - tanh(x).")
+Tanhshrink = _activation("Tanhshrink", tanhshrink, doc="`tanhshrink` as a layer: x - tanh(x).")
 
 # the functions of the layers above, by name, taking `inplace=` as the layers do: nn.functional's
 # activations (F.gelu, F.leaky_relu, ...)

@@ -1,5 +1,5 @@
 """Layers and functions that work along one axis, as PyTorch's: LogSoftmax and Softmin (Softmax's
-kin: the same axis rules), GLU and their functions softmin and glu."""
+kin: the same axis rules), GLU and the functions softmax, log_softmax, softmin and glu."""
 
 from __future__ import annotations
 
@@ -8,14 +8,65 @@ from typing import Any
 import autograd
 from autograd import ShapeError, Tensor
 
-from .arguments import check_axis, layer_input
+from .arguments import check_axis, layer_input, parameter_dtype
 from .function_modules import FunctionModule
-from .layers import Softmax
+from .layers import Softmax, implied_axis, one_axis
 
 
-def softmin(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """softmax(-x) along `axis` (PyTorch's `dim`; the last by default), as torch.nn.functional.softmin."""
-    return (-layer_input("softmin", x)).softmax(axis, dim=dim)
+def _along(
+    name: str,
+    input: Any,
+    dim: int | None,
+    dtype: Any,
+    axis: int | None,  # noqa: A002 (PyTorch's name)
+) -> tuple[Tensor, int]:
+    """softmax's, log_softmax's and softmin's input as a Tensor (cast to `dtype` first if given, as
+    PyTorch's), and the axis they take (`dim` or `axis`; given neither, implied_axis's)."""
+    x = layer_input(name, input)
+    if dtype is not None:
+        x = x.to(parameter_dtype(name, dtype))
+    return x, implied_axis(f"F.{name}", x, one_axis(name, dim, axis), stacklevel=4)
+
+
+def softmax(
+    input: Tensor,  # noqa: A002 (PyTorch's names, in its order)
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    axis: int | None = None,
+) -> Tensor:
+    """Probabilities along `dim` (`axis`, numpy's name; given neither, the last: implied_axis), the input
+    cast to `dtype` first if given, as torch.nn.functional.softmax; an array is taken as a Tensor.
+    `_stacklevel`, the depth of PyTorch's warning, is taken and changes nothing."""
+    x, axis = _along("softmax", input, dim, dtype, axis)
+    return x.softmax(axis=axis)
+
+
+def log_softmax(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    axis: int | None = None,
+) -> Tensor:
+    """Log-probabilities along `dim` (`axis`), as torch.nn.functional.log_softmax; otherwise as softmax."""
+    x, axis = _along("log_softmax", input, dim, dtype, axis)
+    return x.log_softmax(axis=axis)
+
+
+def softmin(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    axis: int | None = None,
+) -> Tensor:
+    """softmax(-x) along `dim` (`axis`), as torch.nn.functional.softmin; otherwise as softmax."""
+    x, axis = _along("softmin", input, dim, dtype, axis)
+    return (-x).softmax(axis=axis)
 
 
 def glu(x: Tensor, dim: int = -1) -> Tensor:
@@ -44,7 +95,7 @@ class Softmin(Softmax):
 
     @staticmethod
     def along(x: Tensor, axis: int) -> Tensor:
-        return softmin(x, axis)
+        return (-x).softmax(axis=axis)
 
 
 class GLU(FunctionModule):

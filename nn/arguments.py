@@ -4,6 +4,7 @@ same words."""
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor
+from autograd import Node, Tensor, check_cpu, is_device
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
@@ -234,6 +235,39 @@ def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> 
     if kind.itemsize > 8:
         raise TypeError(f"{owner}: chainrule computes in float16, float32 or float64, not {kind}")
     return kind
+
+
+def factory_dtype(owner: str, device: Any, dtype: Any) -> np.dtype:
+    """PyTorch's factory arguments of a layer, `device` then `dtype` (its order): the device checked (the
+    CPU or None: chainrule computes with numpy there), the dtype as parameter_dtype reads it. A dtype given
+    in device's place (by position, in chainrule's order before it took device) is refused, naming both."""
+    if device is not None and not is_device(device):
+        raise TypeError(
+            f"{owner}: {shown(device)} was given as device, but is no device (a dtype?); PyTorch's order is "
+            "device, then dtype: give it by keyword, dtype=..."
+        )
+    check_cpu(device, owner)
+    return parameter_dtype(owner, dtype)
+
+
+def renamed(**aliases: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A constructor that also takes other names of its arguments by keyword, `old="new"` (Linear's nin
+    and nout, micrograd's, for PyTorch's in_features and out_features); both names given is a TypeError.
+    Its signature (inspect's) stays the constructor's own, PyTorch's."""
+
+    def wrap(init: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(init)
+        def taking_aliases(self: Any, *args: Any, **kwargs: Any) -> Any:
+            for old, new in aliases.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(f"{type(self).__name__} got {old}= and {new}=, two names of one argument")
+                    kwargs[new] = kwargs.pop(old)
+            return init(self, *args, **kwargs)
+
+        return taking_aliases
+
+    return wrap
 
 
 def cast_fitting(values: np.ndarray, dtype: np.dtype, what: str) -> np.ndarray:

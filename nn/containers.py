@@ -37,9 +37,10 @@ class ModuleList(Module):
     iterated, and changed by `append`, `extend`, `insert`, assignment and `del`. It has no
     forward: call its modules."""
 
-    def __init__(self, modules: Iterable[Module] = ()) -> None:
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        """`modules` to hold, in order (None: none, PyTorch's default)."""
         # a new list changes no model a compiled step read: a slice taken in a step must not make it record again
-        self._set_items(_modules("ModuleList", modules), changed=False)
+        self._set_items(_modules("ModuleList", () if modules is None else modules), changed=False)
 
     def _items(self) -> list[Module]:
         return [self.__dict__[str(i)] for i in range(len(self))]
@@ -103,8 +104,11 @@ class ModuleDict(Module):
     (structure.OWN_ATTRIBUTES, `_optimizer`); `_head` is a name as any other, as in PyTorch.
     It has no forward: call its modules."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
-        self._update(modules, changed=False)  # a new dict changes no model a compiled step read
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        """`modules` to hold by name, a mapping or (name, module) pairs (None: none, PyTorch's default)."""
+        self._update(
+            () if modules is None else modules, changed=False
+        )  # a new dict changes no model a compiled step read
 
     def __setitem__(self, key: str, module: Module) -> None:
         self._update([(key, module)])

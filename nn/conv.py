@@ -22,7 +22,7 @@ from autograd import (
     conv_transpose2d,
 )
 
-from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input, parameter_dtype
+from .arguments import check_axis, check_count, check_flag, factory_dtype, is_int, kept_size, layer_input
 from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
@@ -66,14 +66,13 @@ class _Conv(Module):
         kernel: tuple[int, ...],
         groups: int,
         bias: bool,
-        dtype: Any,
+        dtype: Any,  # factory_dtype's: the device checked
         seed: int | None,
         options: dict[str, Any],
         padding_mode: str = "zeros",
     ) -> None:
         owner = type(self).__name__
         self.padding_mode = check_mode(owner, padding_mode, self.transposed)
-        dtype = parameter_dtype(owner, dtype)
         in_channels, out_channels = (
             _count(owner, "in_channels", in_channels),
             _count(owner, "out_channels", out_channels),
@@ -131,11 +130,14 @@ class Conv2d(_Conv):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        dtype: type = np.float32,
+        device: Any = None,
+        dtype: Any = None,
+        *,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel("Conv2d", kernel_size, 2)
         options = {"stride": stride, "padding": padding, "dilation": dilation}
+        dtype = factory_dtype(type(self).__name__, device, dtype)
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -157,11 +159,14 @@ class Conv1d(_Conv):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        dtype: type = np.float32,
+        device: Any = None,
+        dtype: Any = None,
+        *,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel("Conv1d", kernel_size, 1)
         options = {"stride": stride, "padding": padding, "dilation": dilation}
+        dtype = factory_dtype(type(self).__name__, device, dtype)
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -189,11 +194,14 @@ class _Transposed(_Conv):
         bias: bool = True,
         dilation: int | tuple[int, ...] = 1,
         padding_mode: str = "zeros",
-        dtype: type = np.float32,
+        device: Any = None,
+        dtype: Any = None,
+        *,
         seed: int | None = None,
     ) -> None:
         kernel = _kernel(type(self).__name__, kernel_size, self.dims)
         options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
+        dtype = factory_dtype(type(self).__name__, device, dtype)
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
 

@@ -35,8 +35,8 @@ from autograd import (
 
 from . import losses_likelihoods, losses_margins
 from .activations import FUNCTIONS
-from .along_axis import glu, softmin
-from .arguments import as_array, as_examples, check_flag, check_real, layer_input
+from .along_axis import glu, log_softmax, softmax, softmin
+from .arguments import as_array, as_examples, check_flag, check_real
 from .distances import cosine_similarity, pairwise_distance
 from .dropout import dropout2d
 from .embedding import embedding
@@ -104,16 +104,6 @@ def __dir__() -> list[str]:
 
 
 globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layers' functions, inplace= accepted
-
-
-def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """Probabilities along `axis` (PyTorch's `dim`; the last by default). An array is taken as a Tensor."""
-    return layer_input("softmax", x).softmax(axis, dim=dim)
-
-
-def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """Log-probabilities along `axis` (PyTorch's `dim`; the last by default). An array is taken as a Tensor."""
-    return layer_input("log_softmax", x).log_softmax(axis, dim=dim)
 
 
 def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:

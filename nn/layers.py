@@ -11,7 +11,16 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, drawn, guard
 
-from .arguments import check_axis, check_choice, check_count, check_flag, check_real, layer_input, parameter_dtype
+from .arguments import (
+    check_axis,
+    check_choice,
+    check_count,
+    check_flag,
+    check_real,
+    factory_dtype,
+    layer_input,
+    renamed,
+)
 from .module import Module
 from .rng import generator, kept
 from .structure import STRUCTURE
@@ -24,20 +33,28 @@ INITS = {
 
 
 class Linear(Module):
-    """y = x @ W + b, W of shape (nin, nout). `init` picks the standard deviation of W's normal
-    draw: "he" (default, for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0."""
+    """y = x @ W + b, W of shape (in_features, out_features) (PyTorch's names; micrograd's nin and nout
+    are taken too, by keyword). `init` picks the standard deviation of W's normal draw: "he" (default,
+    for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0. `device` and `dtype` are PyTorch's
+    (the CPU only; float32 unless given); `init` and `seed` are chainrule's, by keyword."""
 
+    @renamed(nin="in_features", nout="out_features")
     def __init__(
         self,
-        nin: int,
-        nout: int,
+        in_features: int,
+        out_features: int,
         bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
         init: str = "he",
-        dtype: type = np.float32,
         seed: int | None = None,
     ) -> None:
-        dtype = parameter_dtype("Linear", dtype)
-        nin, nout = check_count("Linear", "nin", nin), check_count("Linear", "nout", nout)
+        dtype = factory_dtype("Linear", device, dtype)
+        nin, nout = (
+            check_count("Linear", "in_features", in_features),
+            check_count("Linear", "out_features", out_features),
+        )
         bias = check_flag("Linear", "bias", bias)
         check_choice("Linear", "init", init, INITS)
         rng = generator(seed, "Linear")
@@ -45,6 +62,16 @@ class Linear(Module):
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)
         self.b = Tensor(np.zeros(nout, dtype), requires_grad=True, dtype=dtype) if bias else None
         self.init = init
+
+    @property
+    def in_features(self) -> int:
+        """PyTorch's name of W's first axis (micrograd's nin)."""
+        return self.W.shape[0]
+
+    @property
+    def out_features(self) -> int:
+        """PyTorch's name of W's second axis (micrograd's nout)."""
+        return self.W.shape[1]
 
     def forward(self, x: Tensor) -> Tensor:
         if x.__class__ is not Tensor:  # an array or a list made a Tensor; a number, None or a Value refused
@@ -130,35 +157,45 @@ def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.
     return np.where(keep, scale, np.zeros((), dtype))
 
 
+def implied_axis(name: str, x: Tensor, axis: int | None, stacklevel: int = 3) -> int:
+    """The axis a softmax-like function (Softmax's, F.softmax's...) takes: `axis`, or given none, the
+    last, as JAX's softmax; PyTorch's picks dim 1 of input of 4 axes and 0 of 3 (a choice it
+    deprecates), so there a UserWarning asks for the axis."""
+    if axis is not None:
+        return axis
+    if x.ndim >= 3:
+        warnings.warn(
+            f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
+            f"{name}() takes dim 1 of 4 axes (0 of 3): give {name}(dim=...) (or axis=) to say which",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    return -1
+
+
+def one_axis(name: str, dim: int | None, axis: int | None) -> int | None:
+    """The axis given as `dim` (PyTorch's name) or `axis` (numpy's), refused if given as both."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{name}() got both dim= (PyTorch's name) and axis= (numpy's): pass one")
+    return dim if axis is None else axis
+
+
 class Softmax(Module):
-    """Probabilities over `axis` (`dim`, PyTorch's name). For training, give the logits to cross_entropy
-    instead: it is the stable fused form of log(softmax). Given no axis, the last one, as JAX's softmax;
-    PyTorch's nn.Softmax() picks dim 1 of input of 4 axes and 0 of 3 (a choice it deprecates), so there
-    a UserWarning asks for the axis."""
+    """Probabilities over `dim` (`axis`, numpy's name, by keyword). For training, give the logits to
+    cross_entropy instead: it is the stable fused form of log(softmax). Given no axis, the last one
+    (implied_axis: a UserWarning where PyTorch's would pick another)."""
 
     setting_checks = {
         "axis": lambda softmax, axis: None if axis is None else check_axis(type(softmax).__name__, "axis", axis)
     }
 
-    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
-        if axis is not None and dim is not None:
-            raise TypeError(f"{type(self).__name__}() got both axis= (numpy's name) and dim= (PyTorch's): pass one")
-        self.axis = axis if dim is None else dim
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
+        self.axis = one_axis(type(self).__name__, dim, axis)
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
         x = layer_input(name, x)
-        axis = self.axis
-        if axis is None:
-            if x.ndim >= 3:
-                warnings.warn(
-                    f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
-                    f"nn.{name}() takes dim 1 of 4 axes (0 of 3): give {name}(axis=...) (or dim=) to say which",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            axis = -1
-        return self.along(x, axis)
+        return self.along(x, implied_axis(f"nn.{name}", x, self.axis))
 
     @staticmethod
     def along(x: Tensor, axis: int) -> Tensor:

@@ -13,11 +13,25 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import check_count, check_flag, layer_input, parameter_dtype
+from .arguments import check_count, check_flag, factory_dtype, layer_input
 from .module import Module
 from .norm_functions import batch_norm, group_norm, layer_norm
 from .norm_settings import check_groups, check_own_shapes, momentum_setting, normalized_sizes, positive_eps
 from .state_checks import checked
+
+
+def affine_parameters(owner: str, affine: Any, bias: Any, name: str = "affine") -> tuple[bool, bool]:
+    """Whether a normalisation layer has a weight and a bias: `affine` (LayerNorm's elementwise_affine)
+    gives both, and `bias` False (PyTorch's, since 2.1) drops the bias alone; neither without affine."""
+    affine, bias = check_flag(owner, name, affine), check_flag(owner, "bias", bias)
+    return affine, affine and bias
+
+
+def _affine_repr(name: str, weight: Tensor | None, bias: Tensor | None) -> str:
+    """What the repr says of the affine parameters: nothing for both, else which are off."""
+    if weight is None:
+        return f", {name}=False"
+    return "" if bias is not None else ", bias=False"
 
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
@@ -48,13 +62,16 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
-        dtype: Any = np.float32,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
-        dtype = parameter_dtype(type(self).__name__, dtype)
-        affine = check_flag(type(self).__name__, "affine", affine)
+        dtype = factory_dtype(type(self).__name__, device, dtype)
+        weight, bias = affine_parameters(type(self).__name__, affine, bias)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum  # each checked (setting_checks)
-        self.weight = _filled(1.0, (self.num_features,), dtype) if affine else None
-        self.bias = _filled(0.0, (self.num_features,), dtype) if affine else None
+        self.weight = _filled(1.0, (self.num_features,), dtype) if weight else None
+        self.bias = _filled(0.0, (self.num_features,), dtype) if bias else None
         self.track_running_stats = track_running_stats
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype))
@@ -117,7 +134,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
-        text += "" if self.weight is not None else ", affine=False"
+        text += _affine_repr("affine", self.weight, self.bias)
         return text + ("" if self.track_running_stats else ", track_running_stats=False")
 
 
@@ -154,14 +171,14 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        dtype: Any = np.float32,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
-        dtype = parameter_dtype("LayerNorm", dtype)
-        elementwise_affine = check_flag("LayerNorm", "elementwise_affine", elementwise_affine)
-        bias = check_flag("LayerNorm", "bias", bias)
+        dtype = factory_dtype("LayerNorm", device, dtype)
+        weight, bias = affine_parameters("LayerNorm", elementwise_affine, bias, "elementwise_affine")
         self.normalized_shape, self.eps = normalized_shape, eps  # each checked (setting_checks)
-        self.weight = _filled(1.0, self.normalized_shape, dtype) if elementwise_affine else None
-        self.bias = _filled(0.0, self.normalized_shape, dtype) if elementwise_affine and bias else None
+        self.weight = _filled(1.0, self.normalized_shape, dtype) if weight else None
+        self.bias = _filled(0.0, self.normalized_shape, dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input("LayerNorm", x)
@@ -175,10 +192,7 @@ class LayerNorm(Module):
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        text = f"{self.normalized_shape}, eps={self.eps}"
-        if self.weight is None:
-            return text + ", elementwise_affine=False"
-        return text + ("" if self.bias is not None else ", bias=False")
+        return f"{self.normalized_shape}, eps={self.eps}" + _affine_repr("elementwise_affine", self.weight, self.bias)
 
 
 class GroupNorm(Module):
@@ -193,14 +207,22 @@ class GroupNorm(Module):
     }
 
     def __init__(
-        self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = np.float32
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
-        dtype = parameter_dtype("GroupNorm", dtype)
-        affine = check_flag("GroupNorm", "affine", affine)
+        dtype = factory_dtype("GroupNorm", device, dtype)
+        weight, bias = affine_parameters("GroupNorm", affine, bias)
         self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps  # each checked (setting_checks)
         check_groups(self)
-        self.weight = _filled(1.0, (self.num_channels,), dtype) if affine else None
-        self.bias = _filled(0.0, (self.num_channels,), dtype) if affine else None
+        self.weight = _filled(1.0, (self.num_channels,), dtype) if weight else None
+        self.bias = _filled(0.0, (self.num_channels,), dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input("GroupNorm", x)
@@ -214,6 +236,6 @@ class GroupNorm(Module):
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + (
-            "" if self.weight is not None else ", affine=False"
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + _affine_repr(
+            "affine", self.weight, self.bias
         )

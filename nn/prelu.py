@@ -9,7 +9,7 @@ import numpy as np
 import autograd
 from autograd import ShapeError, Tensor
 
-from .arguments import check_count, check_real, layer_input, parameter_dtype
+from .arguments import check_count, check_real, factory_dtype, layer_input
 from .module import Module
 
 
@@ -38,8 +38,8 @@ class PReLU(Module):
     """x where x > 0, else weight * x: `num_parameters` slopes (1, shared, or one per channel, axis 1 of
     the input), each starting at `init`, learned."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, *, dtype: Any = np.float32) -> None:
-        dtype = parameter_dtype("PReLU", dtype)
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+        dtype = factory_dtype("PReLU", device, dtype)
         num_parameters = check_count("PReLU", "num_parameters", num_parameters)
         init = check_real("PReLU", "init", init)
         self.weight = Tensor(np.full(num_parameters, init, dtype), requires_grad=True, dtype=dtype)

@@ -223,9 +223,9 @@ def test_dropout_p_is_checked_when_made_and_when_set(layer, p, error):
 @pytest.mark.parametrize(
     "make, error, message",
     [
-        (lambda: nn.Linear(0, 3), ValueError, "Linear: nin must be at least 1, got 0"),
-        (lambda: nn.Linear(2, -1), ValueError, "Linear: nout must be at least 1, got -1"),
-        (lambda: nn.Linear(2.0, 3), TypeError, "Linear: nin must be an int, got float 2.0"),
+        (lambda: nn.Linear(0, 3), ValueError, "Linear: in_features must be at least 1, got 0"),
+        (lambda: nn.Linear(2, -1), ValueError, "Linear: out_features must be at least 1, got -1"),
+        (lambda: nn.Linear(2.0, 3), TypeError, "Linear: in_features must be an int, got float 2.0"),
         (lambda: nn.MLP(2, [0]), ValueError, r"MLP: nouts\[0\] must be at least 1"),
         (lambda: nn.MLP(2, [4, 1.0]), TypeError, r"MLP: nouts\[1\] must be an int"),
         (lambda: nn.MLP(2, 3), TypeError, r"MLP: nouts must be a list of layer sizes \(MLP\(2, \[16, 16, 1\]\)\)"),

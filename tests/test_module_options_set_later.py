@@ -57,7 +57,7 @@ def test_an_option_set_later_is_the_one_the_next_call_uses(cls, given, option, v
 def test_options_read_back_with_their_defaults_as_pytorch_s():
     loss = nn.CrossEntropyLoss()
     assert (loss.weight, loss.reduction, loss.ignore_index, loss.label_smoothing) == (None, "mean", -100, 0.0)
-    assert nn.LeakyReLU(0.2).negative_slope == 0.2 and nn.Softplus().threshold is None
+    assert nn.LeakyReLU(0.2).negative_slope == 0.2 and nn.Softplus().threshold == 20.0  # PyTorch's
     assert repr(nn.CrossEntropyLoss(label_smoothing=0.1)) == "CrossEntropyLoss(label_smoothing=0.1)"
 
 

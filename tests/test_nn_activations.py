@@ -81,6 +81,7 @@ def test_functional_holds_each_layer_s_function():
     for cls in nn.Activation.__subclasses__():
         # wrapped only to take PyTorch's inplace= (nn.activations.accept_inplace)
         assert getattr(F, cls.function.__name__).__wrapped__ is cls.function
-        # autograd's op, but tanhshrink: a composition of nn's own, x - tanh(x)
-        assert cls.function is getattr(autograd, cls.function.__name__, nn.activations.tanhshrink)
+        # autograd's op, but nn's own: tanhshrink, x - tanh(x), and softplus with PyTorch's default threshold
+        own = {"tanhshrink": nn.activations.tanhshrink, "softplus": nn.activations.softplus}
+        assert cls.function is (own.get(cls.function.__name__) or getattr(autograd, cls.function.__name__))
     assert {"relu", "gelu", "leaky_relu", "hardtanh"} <= set(F.__all__)

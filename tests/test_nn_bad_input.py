@@ -198,8 +198,8 @@ def test_predict_refuses_x_without_rows():
         (lambda: nn.Adam(None), "Adam: params must be a list of parameters"),
         (lambda: nn.clip_grad_norm_(None, 1.0), "clip_grad_norm_: params must be a list of parameters"),
         (lambda: nn.clip_grad_value_(None, 1.0), "clip_grad_value_: params must be a list of parameters"),
-        (lambda: nn.ModuleList(None), "ModuleList: modules must be a list of Modules"),
-        (lambda: nn.ModuleDict(None), "ModuleDict: modules must be a dict of Modules"),
+        (lambda: nn.ModuleList(3), "ModuleList: modules must be a list of Modules"),  # None: none, PyTorch's default
+        (lambda: nn.ModuleDict(3), "ModuleDict: modules must be a dict of Modules"),
         (lambda: nn.save(nn.Linear(2, 2), None), "nn.save: path must be a file name"),
         (lambda: nn.load(nn.Linear(2, 2), None), "nn.load: path must be a file name"),
         (lambda: F.accuracy_for(None), "accuracy_for: labels must be an array of examples"),

@@ -97,7 +97,7 @@ def test_prelu_s_weight_gets_torch_s_gradient(dtype):
         (lambda: nn.Hardshrink(lambd="a"), TypeError, r"hardshrink: lambd must be a real number"),
         (lambda: nn.GLU(dim=1.5), TypeError, r"GLU: dim must be an int"),
         (lambda: nn.LogSoftmax(dim="1"), TypeError, r"LogSoftmax: axis must be an int"),
-        (lambda: nn.Softmin(1, dim=1), TypeError, r"Softmin\(\) got both axis="),
+        (lambda: nn.Softmin(1, axis=1), TypeError, r"Softmin\(\) got both dim="),
         (
             lambda: nn.CosineSimilarity(eps=-1.0),
             ValueError,

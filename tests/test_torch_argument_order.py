@@ -36,7 +36,18 @@ def test_functional_dropout_takes_pytorch_inplace():
         F.dropout(x, 0.5, True, None)
 
 
-def test_embedding_takes_dtype_and_seed_by_keyword():
+def test_embedding_reads_pytorch_options_by_position_and_a_seed_by_keyword():
+    assert nn.Embedding(6, 3, None, 2.0).max_norm == 2.0  # torch's max_norm, refused before it was taken
     with pytest.raises(TypeError, match="positional"):
-        nn.Embedding(6, 3, None, 2.0)  # torch's max_norm, read as a dtype before
+        nn.Embedding(6, 3, None, None, 2.0, False, False, None, False, None, np.float64, 0)  # seed by keyword only
     assert nn.Embedding(6, 3, None, dtype=np.float64, seed=0).weight.dtype == np.float64
+
+
+def test_a_dtype_given_where_pytorch_takes_device_is_refused_naming_both():
+    for made in (
+        lambda: nn.Linear(3, 2, True, np.float64),
+        lambda: nn.BatchNorm1d(3, 1e-5, 0.1, True, True, np.float64),
+        lambda: nn.Conv1d(1, 1, 3, 1, 0, 1, 1, True, "zeros", "float64"),
+    ):
+        with pytest.raises(TypeError, match="PyTorch's order is device, then dtype"):
+            made()
