@@ -61,7 +61,10 @@ class OpDef:
     symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
     skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
     reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
-    formulas: tuple[str, ...] = ()  # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it
+    # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it. A rule that changes with the
+    # op's options holds segments ⟨conditions: text⟩, kept where each condition holds for the call drawn:
+    # name='value', name (given: not None, False or 0), !name (not given); docs show every segment
+    formulas: tuple[str, ...] = ()
     api: str = ""  # a tensor-only op: how users call it ("Tensor.sum", "autograd.stack"); "" for the rules' own
     broadcasts: bool = False  # a tensor-only op that broadcasts its inputs, as elementwise ops do (where)
     params: dict[str, Any] = field(default_factory=dict, hash=False)  # keyword parameters and their defaults

@@ -45,7 +45,8 @@ MARGINS: tuple[OpDef, ...] = (
         multi_margin_loss,
         api="autograd.multi_margin_loss",
         formulas=(
-            "∂loss/∂xᵢ = p·w_y·max(0, zᵢ)^(p−1) / C for i ≠ y (zᵢ = margin − x_y + xᵢ > 0); at y, minus their sum",
+            "∂loss/∂xᵢ = p·⟨weight: w_y·⟩max(0, zᵢ)^(p−1) / C for i ≠ y (zᵢ = margin − x_y + xᵢ > 0); at y, minus"
+            " their sum",
         ),
         adds_up=True,
         half_in_float32=True,

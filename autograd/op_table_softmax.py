@@ -177,7 +177,14 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.cross_entropy,
         saving=forward.cross_entropy_saving,
         api="autograd.cross_entropy",
-        formulas=("∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows",),
+        formulas=(
+            "∂CE/∂logits = ⟨!weight, !label_smoothing: (softmax − one hot)⟩"
+            "⟨!weight, label_smoothing: (softmax − (1 − ε)·one hot − ε/classes)⟩"
+            "⟨weight, !label_smoothing: w_y·(softmax − one hot)⟩"
+            "⟨weight, label_smoothing: ((1 − ε)·w_y·(softmax − one hot) + ε/classes·Σ_c w_c·(softmax − one hot of c))⟩"
+            "⟨reduction='mean', !weight:  / rows kept⟩⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩"
+            "; 0 on ignored rows⟨label_smoothing:  (ε = label_smoothing)⟩",
+        ),
         adds_up=True,
         half_in_float32=True,
     ),
@@ -190,7 +197,9 @@ SOFTMAX: tuple[OpDef, ...] = (
         forward.nll_loss,
         api="autograd.nll_loss",
         formulas=(
-            "∂NLL/∂log p = −w_y / (kept labels' weights) at each row's label y; 0 elsewhere and on ignored rows",
+            "∂NLL/∂log p = ⟨!weight: −1⟩⟨weight: −w_y⟩⟨reduction='mean', !weight:  / rows kept⟩"
+            "⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩ at each row's label y; 0 elsewhere and on"
+            " ignored rows",
         ),
         adds_up=True,
         half_in_float32=True,

@@ -77,7 +77,9 @@ def ops_md() -> str:
         "Every op of chainrule's op table (`autograd/op_table*.py`), written by `python docs/op_reference.py`",
         "from the table itself. Elementwise ops run on both engines (Value and Tensor) and broadcast;",
         "tensor ops run on Tensors. Each derivative is the one rule the op has: the same rule serves",
-        "backward, `create_graph` (higher derivatives) and viz's captions.",
+        "backward, `create_graph` (higher derivatives) and viz's captions. A rule that changes with the op's",
+        "options is written in segments ⟨conditions: text⟩, each holding where its conditions do: `name='value'`,",
+        "`name` (the option given), `!name` (not given); a drawing shows the segments of the call it draws.",
     ]
     for title, defs in families().items():
         lines += [

@@ -42,8 +42,10 @@ def as_called(rule: str, node: Node) -> str:
     """The op table's rule for every call, told for this one: a bound not given (None) leaves its comparison,
     so clip(hi=0) reads "1 where x ≤ hi, else 0", not "where lo ≤ x ≤ hi", and clip() "1"; a note about a
     parameter not given goes (softplus's threshold), as does one about an option's other value (gelu's
-    "(approximate='tanh': ...)" where it is not 'tanh'); a norm's rule keeps its own ord's clause."""
+    "(approximate='tanh': ...)" where it is not 'tanh'); a segment ⟨conditions: text⟩ (OpDef.formulas)
+    keeps its text where every condition holds; a norm's rule keeps its own ord's clause."""
     params = {**_defaults(node.op.name), **node.op_params}
+    rule = _SEGMENT.sub(lambda m: m.group(2) if all(_holds(c, params) for c in m.group(1).split(", ")) else "", rule)
     for name in [k for k, v in params.items() if v is None]:
         word = rf"(?<![\w']){re.escape(name)}(?![\w'(])"
         rule = re.sub(rf"{word} *[≤<] *| *[≤<] *{word}", "", rule)  # lo ≤ x ≤ hi without lo: x ≤ hi
@@ -54,6 +56,21 @@ def as_called(rule: str, node: Node) -> str:
         mark = "‖" + str(params["ord"]).translate(_SUBSCRIPTS) + "/"
         rule = next((clause for clause in rule.split("; ") if mark in clause), rule)
     return rule
+
+
+# a segment of a rule that holds for some calls: ⟨weight, reduction='mean': text⟩ (autograd.op_def.OpDef.formulas)
+_SEGMENT = re.compile(r"⟨([^:⟨⟩]+): ([^⟨⟩]*)⟩")
+
+
+def _holds(condition: str, params: dict[str, Any]) -> bool:
+    """A segment's condition for a call: `name='value'` (the option is that value), `name` (it was given:
+    not None, False or 0) or `!name` (it was not)."""
+    name, _, value = condition.partition("=")
+    if value:
+        return repr(params.get(name)) == value
+    given = params.get(name.lstrip("!"))
+    given = given is not None and not (isinstance(given, bool | int | float) and not given)
+    return given != name.startswith("!")
 
 
 def _defaults(op: str) -> dict[str, Any]:
