@@ -56,6 +56,21 @@ def test_the_gradient_of_3000_picks_of_one_float16_entry_is_3000(call, shape):
     assert x.grad.dtype == H and (x.grad == 3000).all()  # 2048 before
 
 
+def test_einsum_of_3000_float16_rows_of_ones_sums_to_3000():
+    """numpy's float16 einsum adds in float16 where one operand is summed alone ("ij->j"): 2048 before."""
+    a = _half(np.ones((3000, 2)))
+    assert (autograd.einsum("ij->j", a).data == 3000).all()
+    outer = autograd.einsum("i,j->j", a[:, 0], _half(np.ones(2), grad=False))
+    assert outer.dtype == H and (outer.data == 3000).all()
+
+
+def test_replicate_padding_adds_its_float16_gradient_in_float32():
+    """A 1 x 1 input padded to 51 x 61: 3111 copies, 3112 in float16 (3096 before, PyTorch's 2048)."""
+    x = _half(np.ones((1, 1, 1, 1)))
+    autograd.pad(x, (0, 60, 0, 50), mode="replicate").backward(np.ones((1, 1, 51, 61), H))
+    assert x.grad[0, 0, 0, 0] == np.float16(3111)
+
+
 def test_scatter_add_of_3000_float16_ones_into_one_entry_is_3000():
     out = _half(np.zeros(1), grad=False).scatter_add(0, np.zeros(3000, int), _half(np.ones(3000), grad=False))
     assert out.dtype == H and out.data[0] == 3000  # 2048 before
@@ -115,6 +130,17 @@ CASES = {  # name: (chainrule's call, torch's, input shape); before: the worst o
         lambda x: x.scatter_add(1, np.zeros((3, 4), int), x),
         lambda x: x.scatter_add(1, torch.zeros((3, 4), dtype=torch.long), x),
         (3, 4),
+    ),
+    # gradients 512 and 528 (torch 1536 and 240): each axis's pass rounded before the next adds it up
+    "pad reflect": (
+        lambda x: autograd.pad(x, (5, 5, 5, 5), mode="reflect"),
+        lambda x: F.pad(x, (5, 5, 5, 5), mode="reflect"),
+        (1, 1, 6, 6),
+    ),
+    "pad circular": (
+        lambda x: autograd.pad(x, (5, 5, 5, 5), mode="circular"),
+        lambda x: F.pad(x, (5, 5, 5, 5), mode="circular"),
+        (1, 1, 6, 6),
     ),
     # forward 256, gradient 272 (torch 0.5)
     "linear, align_corners": (
