@@ -8,7 +8,8 @@ float16 loop does that already). So does the softmax family (OpDef.half_in_float
 was 9 ulps off PyTorch's, its gradient 147 off the truth, log_softmax's 179. Which way a call goes is one
 test of a dtype (its identity with `HALF`; the softmax family's forward, its size), so float32 and float64
 take the forward and rule as they are, with no pass over the data. numpy has no bfloat16 (Tensors cannot
-hold one), so float16 is the only half precision here.
+hold one), so float16 is the only half precision here. Sums of many float16 terms (indexed adds, a
+transposed convolution's columns, einsum) are added in float32 too (`adding_in`, `added_at`).
 """
 
 from __future__ import annotations

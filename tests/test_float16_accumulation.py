@@ -207,3 +207,33 @@ def test_interpolating_a_float16_constant_gives_the_constant(mode, axes, align_c
         x = _half(np.full((1, 1) + (3,) * axes, 1000.0), grad=False)
         out = nn.functional.interpolate(x, size=(n,) * axes, mode=mode, align_corners=align_corners)
         assert out.dtype == H and (out.data == 1000).all(), n
+
+
+def test_a_compiled_float16_step_through_these_ops_gives_eagers_bits():
+    """A replay runs each op's own forward and rule (no kernel replays them): the same float32 sums."""
+    rng = np.random.default_rng(2)
+    x, w_data = rng.standard_normal((2, 3, 6, 6)).astype(H), rng.standard_normal((3, 2, 3, 3)).astype(H)
+
+    def step(x, w):
+        y = autograd.conv_transpose2d(x, w, stride=2)
+        y = nn.functional.interpolate(y, size=(9, 11), mode="bilinear")
+        y = autograd.pad(y, (2, 2, 2, 2), mode="reflect")
+        y = (
+            autograd.adaptive_avg_pool2d(y, (3, 5))
+            + autograd.max_pool2d(y, 5, 3)[:, :, :3, :4].repeat(1, 1, 1, 2)[..., :5]
+        )
+        loss = (y.gather(1, np.zeros((2, 30, 3, 5), int)) ** 2).mean()
+        loss.backward()
+        return loss.item()
+
+    def run(compiled):
+        w = Tensor(w_data, dtype=H, requires_grad=True)
+        call = autograd.compile(step, strict=True) if compiled else step
+        losses = []
+        for _ in range(3):
+            w.grad = None
+            losses.append(call(Tensor(x, dtype=H), w))
+        assert np.abs(w.grad).max() > 0
+        return losses, w.grad.tobytes()
+
+    assert run(compiled=True) == run(compiled=False)
