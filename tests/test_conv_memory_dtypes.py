@@ -78,6 +78,8 @@ CASES = {
         {"stride": 2, "padding": 1},
     ),
     "conv2d float16": (autograd.conv2d, [((2, 4, 30, 30), np.float16), ((6, 4, 3, 3), np.float16)], {}),
+    # its weight gradient's columns cast to float32 for the products (rounded once over the batch)
+    "conv2d float16, kernel 7": (autograd.conv2d, [((4, 4, 30, 30), np.float16), ((6, 4, 7, 7), np.float16)], {}),
     # the maxima's intp indices, 4 entries of float16 each (1-d float32 kernel 3: asked too few before)
     "max_pool2d float16, kernel 2": (autograd.max_pool2d, [((4, 8, 30, 30), np.float16)], {"kernel_size": 2}),
     "max_pool1d float32, kernel 3 stride 2": (
