@@ -25,6 +25,7 @@ import numpy as np
 from .conv_args import as_given
 from .conv_columns import Padding, Pair
 from .creation_args import check_count
+from .half_precision import adding_in
 
 FLOOR = 2**24  # entries (128 MiB of float64): never refused, so small inputs take any geometry
 RATIO = 64  # a padded input 64 times what the caller gave and gets back: far past any network's padding
@@ -95,7 +96,7 @@ def check_windows(
         fn,
         f"kernel_size {as_given(fn, kernel)}: the arrays it and its gradient build",
         entries,
-        dtype,
+        adding_in(dtype),  # float16's gradient columns and their sums are float32 (conv_transpose2d's)
         "use a smaller kernel, input or batch",
     )
 
@@ -144,7 +145,7 @@ def check_transposed(
         fn,
         f"kernel_size {as_given(fn, tuple(weight.shape[2:]))}: the arrays it and its gradient build",
         built(uncut, columns, output),
-        computed(x, weight),
+        adding_in(computed(x, weight)),  # float16's columns and their sums are float32
         "use a smaller kernel, input or batch",
     )
 

@@ -8,7 +8,8 @@ float16 loop does that already). So does the softmax family (OpDef.half_in_float
 was 9 ulps off PyTorch's, its gradient 147 off the truth, log_softmax's 179. Which way a call goes is one
 test of a dtype (its identity with `HALF`; the softmax family's forward, its size), so float32 and float64
 take the forward and rule as they are, with no pass over the data. numpy has no bfloat16 (Tensors cannot
-hold one), so float16 is the only half precision here.
+hold one), so float16 is the only half precision here. Sums of many float16 terms (indexed adds, a
+transposed convolution's columns, einsum) are added in float32 too (`adding_in`, `added_at`).
 """
 
 from __future__ import annotations
@@ -77,3 +78,18 @@ def rule_in_float32(rule: Callable[..., Any], recompute: Callable[..., Any] | No
         return tuple(gx.astype(HALF) if hasattr(gx, "dtype") else gx for gx in grads)
 
     return run
+
+
+def adding_in(dtype: Any) -> np.dtype:
+    """The dtype that many terms of `dtype` are added in before one rounding back: float32 for float16 (a
+    running float16 sum stalls at 2048, where adding 1 rounds back to 2048), any other dtype its own."""
+    return WIDE if np.dtype(dtype) is HALF else np.dtype(dtype)
+
+
+def added_at(shape: tuple[int, ...], index: Any, values: np.ndarray) -> np.ndarray:
+    """Zeros of `shape` with `values` added at `index` (a repeated index adds up: np.add.at), in
+    `adding_in`'s dtype and rounded once to values' dtype: the gradient of 3000 float16 picks of one entry
+    is 3000 (it was 2048), as PyTorch's. The float32 temporary is of the result's size."""
+    out = np.zeros(shape, adding_in(values.dtype))
+    np.add.at(out, index, values)
+    return out if out.dtype == values.dtype else out.astype(values.dtype)

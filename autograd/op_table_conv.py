@@ -38,6 +38,7 @@ from .conv_columns import (
     weights_by_group,
 )
 from .graph import raw
+from .half_precision import added_at, adding_in
 from .op_def import ANYWHERE, OpDef, tensor_op
 
 _conv2d, _conv_transpose2d, _conv2d_weight = (tensor_op(n) for n in ("conv2d", "conv_transpose2d", "conv2d_weight"))
@@ -64,8 +65,13 @@ def conv_transpose2d(
         return conv2d(g, flipped(w, groups), stride=stride, padding=pads, dilation=dilation, groups=groups)
     o, cg, kh, kw = w.shape
     n, _, ho, wo = g.shape
-    cols = weights_by_group(w, groups).transpose(0, 2, 1) @ images_by_group(g, groups)  # (N, groups, Cg*kh*kw, Ho*Wo)
-    return col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
+    # float16's columns and their sums are float32, rounded once (`adding_in`): in float16, where
+    # overlapping windows cancel, the output was 8499 units in the last place off (PyTorch's 1.8)
+    dtype = np.result_type(w, g)
+    by_group = weights_by_group(w, groups).transpose(0, 2, 1), images_by_group(g, groups)
+    cols = np.matmul(*by_group, dtype=adding_in(dtype))  # (N, groups, Cg*kh*kw, Ho*Wo)
+    out = col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
+    return out if out.dtype == dtype else out.astype(dtype)
 
 
 def conv2d_weight(
@@ -77,8 +83,15 @@ def conv2d_weight(
     cols, _ = im2col(x, kernel, stride, padding, dilation, groups, g.shape[2:])
     # the windows times g's transpose, then the small sum transposed: the same products and sums as
     # g times the windows' transpose, bit for bit, and 5-30% faster in OpenBLAS (the long operand untransposed)
-    per_image = cols @ images_by_group(g, groups).transpose(0, 1, 3, 2)  # (N, groups, Cg*kh*kw, O/groups)
-    return per_image.sum(axis=0).transpose(0, 2, 1).reshape(g.shape[1], -1, *kernel)
+    # float16: each image's products and their sum over the batch in float32, rounded once (each image's
+    # rounded to float16 first put the gradient of a batch of 8 888 units in the last place off)
+    dtype = np.result_type(cols, g)
+    wide = adding_in(dtype)
+    gt = images_by_group(g, groups).transpose(0, 1, 3, 2)
+    per_image = cols @ gt if wide == dtype else np.matmul(cols, gt, dtype=wide)  # (N, groups, Cg*kh*kw, O/groups)
+    total = per_image.sum(axis=0)
+    total = total if wide == dtype else total.astype(dtype)
+    return total.transpose(0, 2, 1).reshape(g.shape[1], -1, *kernel)
 
 
 def _pool_slices(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Iterator[np.ndarray]:
@@ -129,11 +142,10 @@ def _first_maxima(
 
 def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...], overlapping: bool) -> np.ndarray:
     """g placed at x.ravel()[index], into zeros of x's shape; added up where windows overlap."""
+    if overlapping:  # one element can be the maximum of several windows (float16: added in float32)
+        return added_at((int(np.prod(shape)),), index.ravel(), g.ravel()).reshape(shape)
     out = np.zeros(int(np.prod(shape)), g.dtype)
-    if overlapping:
-        np.add.at(out, index.ravel(), g.ravel())  # one element can be the maximum of several windows
-    else:
-        out[index.ravel()] = g.ravel()
+    out[index.ravel()] = g.ravel()
     return out.reshape(shape)
 
 

@@ -11,6 +11,7 @@ from . import tensor_ops as ops
 from .conv_args import adaptive_size, as_given, at_height_one, one_example_too, operand, rank, single, without_height
 from .conv_columns import Pair
 from .conv_limits import check_memory
+from .half_precision import adding_in
 from .pool import avg_pool_4d, mean_dtype
 from .tensor_ops import ShapeError
 
@@ -45,13 +46,23 @@ def _adaptive(fn: str, x: Any, size: Pair) -> Any:
         kernel = (h // oh, w // ow)
         return avg_pool_4d(fn, x, kernel, kernel, ((0, 0), (0, 0)), False, True, None)
     entries = _adaptive_entries(x.shape, (oh, ow))
+    dtype, wide = x.dtype, adding_in(x.dtype)
     check_memory(
         fn,
         f"an output of shape {as_given(fn, (n, c, oh, ow))} and the arrays that make it",
         entries,
-        x.dtype,
+        wide,
         "give a smaller output_size",
     )
+    # float16's two passes run in float32, rounded once at the end, as PyTorch's one pass over each window:
+    # the first pass's means rounded to float16 put the second's 149 units in the last place off
+    return _uneven(x, (oh, ow)) if wide == dtype else _uneven(x.astype(wide), (oh, ow)).astype(dtype)
+
+
+def _uneven(x: Any, size: Pair) -> Any:
+    """adaptive pooling of x to `size` by means along each axis: the windows of one of them at least differ."""
+    n, c, h, w = x.shape
+    oh, ow = size
     # each pass pools the leading axis of a contiguous matrix: its rows add as whole arrays, where a
     # mean along the short last axes of (batch, channels, h, w) loops in numpy over a few entries at a time
     heights = _window_means(ops.reshape(ops.transpose(x, axes=(2, 0, 1, 3)), shape=(h, n * c * w)), oh)

@@ -12,6 +12,7 @@ import numpy as np
 from . import scaled_products
 from .cross_entropy_options import class_rows, options_loss
 from .dtypes import floats
+from .half_precision import added_at
 
 Axis = int | tuple[int, ...] | None
 
@@ -104,11 +105,10 @@ def _is_basic(index: Any) -> bool:
 
 
 def index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    if not _is_basic(index):
+        return added_at(shape, index, g)  # a repeated index adds up (float16: in float32, rounded once)
     out = np.zeros(shape, dtype=g.dtype)
-    if _is_basic(index):
-        out[index] = g
-    else:
-        np.add.at(out, index, g)  # a repeated index adds up
+    out[index] = g
     return out
 
 

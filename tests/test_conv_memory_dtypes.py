@@ -71,6 +71,15 @@ CASES = {
     ),
     # averaged in float32 from int8: asked in int8 before, 3.5 times less than it took
     "avg_pool2d int8": (autograd.avg_pool2d, [((4, 8, 30, 30), np.int8)], {"kernel_size": 3, "stride": 1}),
+    # float16's transposed columns and their sums are float32 (rounded once): asked as float32
+    "conv_transpose2d float16": (
+        autograd.conv_transpose2d,
+        [((2, 8, 20, 20), np.float16), ((8, 3, 4, 4), np.float16)],
+        {"stride": 2, "padding": 1},
+    ),
+    "conv2d float16": (autograd.conv2d, [((2, 4, 30, 30), np.float16), ((6, 4, 3, 3), np.float16)], {}),
+    # its weight gradient's columns cast to float32 for the products (rounded once over the batch)
+    "conv2d float16, kernel 7": (autograd.conv2d, [((4, 4, 30, 30), np.float16), ((6, 4, 7, 7), np.float16)], {}),
     # the maxima's intp indices, 4 entries of float16 each (1-d float32 kernel 3: asked too few before)
     "max_pool2d float16, kernel 2": (autograd.max_pool2d, [((4, 8, 30, 30), np.float16)], {"kernel_size": 2}),
     "max_pool1d float32, kernel 3 stride 2": (
