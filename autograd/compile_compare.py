@@ -13,12 +13,19 @@ from .compile_sources import same
 
 def difference(a: Tape, b: Tape) -> str | None:
     """What differs between two tapes of the same step (None when they are the same function of the inputs)."""
+    first = next(
+        ((i, what) for i, (x, y) in enumerate(zip(a.entries, b.entries)) if (what := _entry_difference(x, y))), None
+    )
+    i = first[0] if first else min(len(a.entries), len(b.entries))
+    rule = _rule_at(a, i) or _rule_at(b, i)
+    if rule is not None and (first or len(a.entries) != len(b.entries)):
+        counts_differ = len(a.entries) != len(b.entries) and first is None
+        return _in_rule(rule, a.entries[i] if i < len(a.entries) else b.entries[i], counts_differ)
     if len(a.entries) != len(b.entries):
         return f"the step ran {len(a.entries)} tensor ops and leaves on one call and {len(b.entries)} on the next"
-    for i, (x, y) in enumerate(zip(a.entries, b.entries)):
-        what = _entry_difference(x, y)
-        if what:
-            return f"node {i} ({x.op.name if x.op else x.kind}) {what}"
+    if first:
+        x = a.entries[first[0]]
+        return f"node {first[0]} ({x.op.name if x.op else x.kind}) {first[1]}"
     if [(kind, *rest) for _, (kind, _), *rest in a.checks] != [(kind, *rest) for _, (kind, _), *rest in b.checks]:
         return "the step checked other data (autograd.validate) from one call to the next"
     for (_, (kind, x), *_), (_, (_, y), *_) in zip(a.checks, b.checks):
@@ -47,6 +54,31 @@ def difference(a: Tape, b: Tape) -> str | None:
             "step nor t.item() of one must be the same object on every call): return Tensors, or t.item() of one"
         )
     return None
+
+
+def _rule_at(tape: Tape, i: int) -> str | None:
+    """The op whose derivative rule, run on the graph (create_graph), made entry i of `tape`, or the first op
+    that reads it, where entry i is a leaf (a constant the rule made of the numbers); None if no rule did."""
+    if i in tape.rules or i >= len(tape.entries) or tape.entries[i].op is not None:
+        return tape.rules.get(i)
+    return next((tape.rules.get(j) for j, e in enumerate(tape.entries) if i in e.parents), None)
+
+
+def _in_rule(rule: str, entry: Entry, counts_differ: bool) -> str:
+    """Why a step cannot be replayed whose graph a derivative rule (of op `rule`) made differently on two calls."""
+    if counts_differ:
+        does = "chooses its ops"
+    elif entry.op is None:
+        does = "makes a constant"
+    else:
+        does = f"reads a condition or an index of its {entry.op.name} op"
+    return (
+        "the step takes a gradient with create_graph=True (autograd.gradients(..., create_graph=True), a gradient "
+        f"penalty) through {rule}: the derivative rule of {rule}, run on the graph for it, {does} from each call's "
+        "numbers, so the graph is not the same on every call and a replay of the first call's would be wrong. The "
+        "step runs eagerly (eager's numbers). To have it replayed, take the gradient through ops whose rules build "
+        "the same graph on every call (sigmoid's, softplus's, silu's, gelu's do), or leave this step uncompiled"
+    )
 
 
 def _same_output(x: tuple[str, Any], y: tuple[str, Any]) -> bool:

@@ -68,6 +68,9 @@ class Tape:
     # it checked is ("input", k), ("entry", i) (data the step computed: a loss's predictions) or ("object",
     # x) (a constant: the caller's, if it is the same object on every call)
     checks: list[tuple[Callable[[Any], None], tuple[str, Any], int, bool]] = field(default_factory=list)
+    # the entries that a derivative rule made, run on the graph by a gradient taken with create_graph=True:
+    # the name of that rule's op, by entry index (Recording.made_in_rule)
+    rules: dict[int, str] = field(default_factory=dict)
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""

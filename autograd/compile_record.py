@@ -71,13 +71,45 @@ def changed(tensor: Any) -> None:
         rec.changed()
 
 
-def made_from_graph() -> None:
+def made_from_graph(constant: Any = None) -> None:
     """Note a constant made of the graph's numbers while a step is recorded (`t.detach()` of a computed
-    tensor, an op under no_grad on one that requires grad): as a read of those numbers, since they
-    may change with parameters the step does not train, while equal on both recorded calls."""
+    tensor, an op under no_grad on one that requires grad; `constant`, where it is a Tensor): as a read of
+    those numbers, since they may change with parameters the step does not train, while equal on both
+    recorded calls."""
     rec = current()
     if rec is not None and not rec.replaying:
         rec.read_numbers = True
+        if constant is not None:
+            rec.from_graph[id(constant)] = constant
+
+
+def of_graph(tensors: list[Any]) -> bool:
+    """Whether one of `tensors` is a constant made of the graph's numbers (`made_from_graph`)."""
+    rec = current()
+    return rec is not None and bool(rec.from_graph) and any(id(t) in rec.from_graph for t in tensors)
+
+
+@contextmanager
+def rule_running(op_name: str) -> Iterator[None]:
+    """The derivative rule of op `op_name` runs on the graph's nodes (a create_graph pass) while a step is
+    recorded: the tensors it makes are noted with the op's name (`made_in_rule`), so that a step that
+    cannot be replayed because of them is told which gradient and which rule made them."""
+    rec = current()
+    if rec is None:
+        yield
+        return
+    rec.rules.append(op_name)
+    try:
+        yield
+    finally:
+        rec.rules.pop()
+
+
+def made(tensor: Any) -> None:
+    """Note a tensor an op made while a step is recorded, if a derivative rule made it (`rule_running`)."""
+    rec = current()
+    if rec is not None and rec.rules:
+        rec.made_in_rule[id(tensor)] = (tensor, rec.rules[-1])
 
 
 def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, dict, list[Any]] | None = None) -> None:

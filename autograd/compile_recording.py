@@ -84,6 +84,11 @@ class Recording:
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
+        self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last
+        # the tensors those rules made, by id: (the tensor, held so its id stays its, the op whose rule made it)
+        self.made_in_rule: dict[int, tuple[Any, str]] = {}
+        # the constants made of the graph's numbers under no_grad (or by detach), by id: (the constant, held)
+        self.from_graph: dict[int, Any] = {}
         self.took_numbers = False  # the step's own code took numbers into Python (compile_read_hooks)
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []

@@ -86,6 +86,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     guards = buffer_guards(list(rec.guards.values()), [e.source for e in entries if e.kind == CONSTANT])
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
+    tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
     tape.from_inputs = _from_inputs(rec, entries)
     tape.held = held(rec, given.arrays)
     computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
@@ -145,6 +146,13 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
                 )
             outputs.append(("read", index[id(reads[id(x)])]))
             returned.add(id(x))  # once or more: `a = loss.item(); return a, a`
+        elif isinstance(x, Read) and id(reads.get(id(x))) in rec.from_graph:  # `with no_grad(): return loss.item()`
+            raise Unreplayable(
+                "the step returned t.item() of a tensor computed under no_grad (or detached) from the model's "
+                "tensors (an evaluation's loss): no_grad records no graph, so a replay could not compute it again "
+                "and would return the first call's number. Leave an evaluation step uncompiled (it runs no backward, "
+                "so compiling saves little), or compute the value without no_grad inside the compiled step"
+            )
         elif isinstance(x, numbers.Number | np.generic):
             kind = "float" if isinstance(x, Read) else type(x).__name__
             raise Unreplayable(

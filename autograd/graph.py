@@ -204,8 +204,8 @@ def raw(x: Any) -> Any:
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
-    d(root)/d(node) in each node's `_grad_sum`. Gradients are added, never updated in place: a rule
-    may hand the same array to two inputs."""
+    d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added,
+    never updated in place: a rule may hand the same array to two inputs."""
     order[0]._grad_sum = seed
     check = modes.current.anomaly
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
@@ -213,7 +213,12 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         for node in order:
-            if hooks is not None and id(node) in hooks and node._grad_sum is not node._grad_sum_start:
+            if node._grad_sum is node._grad_sum_start:
+                # no gradient reached the node (each rule that could send one gave None: a constant operand
+                # such as a loss's weights): d root / d node is 0, so its hooks and its rule have nothing to
+                # work on, and the rule is never called with the empty sum, which is no gradient
+                continue
+            if hooks is not None and id(node) in hooks:
                 from .hooks import run_hooks  # here: hooks imports the compile modules, built on this one
 
                 node._grad_sum = run_hooks(node, node._grad_sum, create_graph)

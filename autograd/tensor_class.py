@@ -230,11 +230,13 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     t = _new(Tensor)
     # integers and bools (a user's rounding op) are constants, as in PyTorch: a gradient would be rounded
     _init(t, data, kind == "f" and True in needs and modes.current.grad_enabled)
-    if RECORDING and not t._requires_grad:
-        if True in needs:  # under no_grad, of a tensor that requires grad: a constant of the graph's numbers
-            compile_record.made_from_graph()
-        made_by = None if True in needs or op not in BUILT_IN else (op, params or {}, parents)
-        compile_record.constant_from_inputs(t, [parents, params], made_by)
+    if RECORDING:
+        compile_record.made(t)
+        if not t._requires_grad:
+            if True in needs or compile_record.of_graph(parents):  # under no_grad, of a tensor that requires
+                compile_record.made_from_graph(t)  # grad (or of such a constant): a constant of the graph's numbers
+            made_by = None if True in needs or op not in BUILT_IN else (op, params or {}, parents)
+            compile_record.constant_from_inputs(t, [parents, params], made_by)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)

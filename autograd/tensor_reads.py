@@ -35,7 +35,7 @@ class Reads:
         detached = shares_count(type(self)(self._data, dtype=self.dtype), self)
         if RECORDING:
             if self._made_by is not None:
-                compile_record.made_from_graph()
+                compile_record.made_from_graph(detached)
             compile_record.constant_from_inputs(detached, [self])
         return detached
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
 from .graph import Node, keeps_g, raw
 from .modes import short
@@ -43,6 +44,9 @@ class Record:
         return self.op.show(args)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> Sequence[Any]:
+        if RECORDING and isinstance(out, Node):  # on the nodes (create_graph) in a step being compiled
+            with rule_running(self.op.name):
+                return self.checked(self.rule(g, out, *inputs), inputs)
         return self.checked(self.rule(g, out, *inputs), inputs)
 
     def checked(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:

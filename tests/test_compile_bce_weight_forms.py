@@ -125,3 +125,15 @@ def test_fit_with_a_number_pos_weight_replays(monkeypatch):
         compiled = history(True)
     assert (compiled.loss, compiled.accuracy) == (eager.loss, eager.accuracy)
     assert len(replays) > 0
+
+
+def test_a_float64_pos_weight_tensor_given_to_a_float32_step_replays(monkeypatch):
+    """A float64 Tensor of positive weights passed to a step on float32 logits: recording crashed with
+    AttributeError: '_EmptySum' object has no attribute 'astype' (the weight's cast is in the recorded graph,
+    no gradient reaches it, and backward still ran its rule). Now eager's numbers, replayed."""
+    weights = [Tensor(w.astype(np.float64).reshape(1, 6)[:, :1] + 0.5) for w in WS]
+    check_replayed(
+        lambda compile: _trained(compile, WEIGHT_ARGUMENTS["logits pos_weight"], weights=weights),
+        monkeypatch,
+        replays_at_least=4,
+    )

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from autograd import GradcheckError, Op, ShapeError, Tensor, Value, gradcheck, no_grad
+from autograd import GradcheckError, Op, ShapeError, Tensor, Value, gradcheck, gradients, no_grad, raw
 from autograd.op_def import Domain
 from autograd.testing import within
 
@@ -150,3 +150,33 @@ def test_a_rule_asking_a_held_nodes_number_in_a_first_derivative_is_not_said_to_
     with pytest.raises(TypeError, match=r"^float\(\) of a Value") as caught:
         autograd.gradients(scaled(x), [x])
     assert "second derivative" not in str(caught.value)
+
+
+_FIRST_ONLY = Op("first_only", lambda a, b: a + b, lambda g, o, a, b: (g, None))  # b takes no gradient
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_computed_input_that_gets_no_gradient_has_no_rule_run(create_graph):
+    """b = exp(x), given to an op whose rule gives b None: exp's rule was still called, with the empty sum
+    (TypeError: unsupported operand type(s) for *: '_EmptySum' and 'float'); a hook on b never runs, and b's
+    gradient is 0, through backward and autograd.gradients, with create_graph or not."""
+    x = Tensor(np.array([0.5, 1.0, 2.0]), requires_grad=True)
+    b = x.exp()
+    seen = []
+    b.register_hook(lambda g: seen.append(g))
+    b.retain_grad()
+    _FIRST_ONLY(x, b).sum().backward(create_graph=create_graph)
+    assert np.asarray(getattr(x.grad, "data", x.grad)).tolist() == [1.0, 1.0, 1.0]
+    assert b.grad is None and seen == []
+    gx, gb = gradients(_FIRST_ONLY(x, b).sum(), [x, b], create_graph=create_graph)
+    assert raw(gx).tolist() == [1.0, 1.0, 1.0] and raw(gb).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_cast_of_a_constant_beside_one_that_requires_grad():
+    """The same path as the loss weights a compiled step gives stand-ins: a float64 Tensor cast to float32, an
+    operand whose rule gives it None; whether the Tensor requires grad or not, x's gradient alone is formed."""
+    for requires_grad in (False, True):
+        x = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+        w = Tensor(np.array([2.0, 3.0]), requires_grad=requires_grad)
+        _FIRST_ONLY(x, w.astype(np.float32)).sum().backward()
+        assert x.grad.tolist() == [1.0, 1.0] and w.grad is None

@@ -1,0 +1,80 @@
+"""Why a compiled step runs eagerly, said in the user's terms: a gradient penalty taken with
+autograd.gradients(..., create_graph=True) through tanh, elu or cross_entropy was blamed on "node 22 (where)",
+"node 1 (constant) ... a random mask drawn with numpy" or "the step ran 40 tensor ops ... and 46 on the next",
+none of which the step wrote; and an evaluation under no_grad returning loss.item() on "a float that is not
+t.item() of a tensor it computed". The numbers stay eager's; through sigmoid the penalty replays."""
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_refused, check_replayed
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+
+_RNG = np.random.default_rng(3)
+BATCHES = [(_RNG.standard_normal((5, 4)), _RNG.standard_normal((5, 3))) for _ in range(6)]
+
+
+def _penalized(activation, through):
+    """A scenario: six SGD steps whose loss adds the squared gradient of `through` (the output's sum, or the
+    cross-entropy) with respect to the input, taken with create_graph=True."""
+
+    def scenario(compile):
+        model = nn.Sequential(
+            nn.Linear(4, 6, dtype=np.float64, seed=0), activation(), nn.Linear(6, 3, seed=1, dtype=np.float64)
+        )
+        opt = nn.SGD(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            xt = Tensor(x, requires_grad=True)
+            out = model(xt)
+            base = F.cross_entropy(out, y.argmax(1)) if through == "cross_entropy" else ((out - Tensor(y)) ** 2).mean()
+            (g,) = autograd.gradients(base if through == "cross_entropy" else out.sum(), [xt], create_graph=True)
+            loss = base + (g * g).mean()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = compile(step)
+        return [(run(x, y), [p.data.copy() for p in model.parameters()]) for x, y in BATCHES]
+
+    return scenario
+
+
+@pytest.mark.parametrize(
+    ("activation", "through", "rule", "does"),
+    [
+        (nn.Tanh, "output", "tanh", "reads a condition or an index of its where op"),
+        (nn.ELU, "output", "elu", "reads a condition or an index of its where op"),
+        (nn.Tanh, "cross_entropy", "tanh", "(chooses its ops|reads a condition or an index of its where op)"),
+        (nn.Sigmoid, "cross_entropy", "cross_entropy", "makes a constant"),
+    ],
+)
+def test_a_penalty_through_a_rule_that_reads_the_numbers_names_it(activation, through, rule, does, monkeypatch):
+    why = (
+        rf"takes a gradient with create_graph=True \(autograd.gradients.*through {rule}: the derivative rule of "
+        rf"{rule}, run on the graph for it, {does} from each call's numbers.*sigmoid's"
+    )
+    assert check_refused(_penalized(activation, through), why, monkeypatch) == 0
+
+
+def test_a_penalty_through_sigmoid_replays(monkeypatch):
+    check_replayed(_penalized(nn.Sigmoid, "output"), monkeypatch, replays_at_least=4)
+
+
+def test_an_evaluation_under_no_grad_is_told_why(monkeypatch):
+    def scenario(compile):
+        model = nn.Linear(4, 3, seed=0)
+
+        def evaluate(x, y):
+            with autograd.no_grad():
+                return F.cross_entropy(model(x), y.argmax(1)).item()
+
+        run = compile(evaluate)
+        return [run(x.astype(np.float32), y) for x, y in BATCHES]
+
+    why = r"returned t.item\(\) of a tensor computed under no_grad \(or detached\).*without no_grad"
+    assert check_refused(scenario, why, monkeypatch) == 0
