@@ -190,7 +190,9 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         symbol="/",
         formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
     ),
-    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
+    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
+    # float exponent (t ** c, tensor_ops.power_const) is the double it is on float32 data, as PyTorch's, not
+    # numpy's float32 rounding of it: (-6) ** 2.00000001 is NaN (tensor_power_const); float16 rounds it
     OpDef(
         "power",
         _power_vjp,
