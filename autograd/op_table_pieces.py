@@ -43,8 +43,7 @@ def _threshold_check(threshold: float, value: float) -> None:
 
 
 def _scalar_softshrink(x: float, *, lambd: float) -> float:
-    # x * 0 in the flat piece: a zero of x's sign (PyTorch 2.13's: -0.0 at -0.1), NaN stays
-    return x - lambd if x > lambd else x + lambd if x < -lambd else x * 0.0
+    return x - lambd if x > lambd else x + lambd if x < -lambd else abs(x) * 0.0  # |x| * 0: +0 (PyTorch's), NaN stays
 
 
 PIECES: tuple[OpDef, ...] = (
@@ -65,7 +64,7 @@ PIECES: tuple[OpDef, ...] = (
         "softshrink",
         lambda g, out, x, *, lambd: (gated(g, _sloped(raw(x), -lambd, lambd)),),
         _scalar_softshrink,
-        lambda x, *, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0)),
+        lambda x, *, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, np.abs(x) * 0)),
         (Domain(avoid=(-0.5, 0.5)),),  # kinks at ±lambd
         params={"lambd": 0.5},
         check=_softshrink_check,
