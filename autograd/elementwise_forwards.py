@@ -12,9 +12,30 @@ import numpy as np
 
 def scalar_pow(a: float, b: float) -> float:
     out = a**b
-    if out.__class__ is complex:
+    # -inf ** 0.5 is inf in Python (IEEE's pow), but no more real than -2 ** 0.5: refused as it is
+    if out.__class__ is complex or (a == -math.inf and math.isfinite(b) and b != math.floor(b)):
         raise ValueError("a negative base to a fractional power has no real value")
     return out
+
+
+def tensor_power_const(x: Any, c: Any) -> Any:
+    """x ** c for a number c, as PyTorch takes it: a Python float exponent of float32 data is the double it
+    is, where numpy would round it to float32 ((-6) ** 2.00000001 is NaN, not 36; 3 ** 2.0000001 is not 9),
+    so where c does not fit float32 the power is taken in float64 and rounded once. float16 data rounds
+    the exponent to float16 (PyTorch's and numpy's), and float64 holds it as it is."""
+    if isinstance(c, float) and isinstance(x, np.ndarray | np.floating) and x.dtype == np.float32:
+        if float(np.float32(c)) != c:  # float(): numpy would compare in float32
+            with np.errstate(over="ignore"):  # beyond float32's largest: inf, as its own power would be
+                return np.power(x.astype(np.float64), c).astype(np.float32)
+    return np.power(x, c)
+
+
+def exponent_as_taken(x: Any, c: Any) -> Any:
+    """The exponent x ** c raises float16 data to (tensor_power_const): c rounded to float16, which its
+    rule, computing in float32, must use too."""
+    if isinstance(c, float) and np.result_type(x) == np.float16:
+        return float(np.float16(c))
+    return c
 
 
 def scalar_sigmoid(x: float) -> float:

@@ -85,9 +85,12 @@ def _softplus_check(beta: float, threshold: float | None) -> None:
 
 
 def _power(a: Any, b: Any) -> Any:
-    """a ** b in a rule: on floats, inf where Python would raise OverflowError."""
+    """a ** b in a rule: on floats, inf where Python would raise OverflowError; on an array and a number,
+    the number taken as given (tensor_power_const: b - 1 at b = 1e-8 is not -1 in float32)."""
     if isinstance(a, float) and isinstance(b, float):
         return forward.scalar_pow_or_inf(a, b)
+    if isinstance(a, np.ndarray) and isinstance(b, float):
+        return forward.tensor_power_const(a, b)
     return a**b
 
 
@@ -100,6 +103,13 @@ def _power_vjp(g, out, a, b, needs=BOTH):
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
             power = _power(a, b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+            # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
+            # though b - 1 may round to a whole number whose power is finite (1e-8 - 1 is -1 in float32;
+            # PyTorch's is then finite): NaN as a factor, so that the rule stays linear in g. A NaN base's
+            # stays PyTorch's (NaN ** 1 sends 1)
+            undefined = (raw(out) != raw(out)) & (raw(a) == raw(a))
+            if np.any(undefined):
+                power = where(math.nan, power, cond=undefined)
             ga = g * (b * power)
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
         # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
@@ -181,7 +191,9 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         symbol="/",
         formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
     ),
-    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`
+    # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
+    # float exponent (t ** c, tensor_ops.power_const) is the double it is on float32 data, as PyTorch's, not
+    # numpy's float32 rounding of it: (-6) ** 2.00000001 is NaN (tensor_power_const); float16 rounds it
     OpDef(
         "power",
         _power_vjp,

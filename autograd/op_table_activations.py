@@ -165,12 +165,12 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         reference="nn.functional.softsign",
         formulas=("∂(x/(1 + |x|))/∂x = 1/(1 + |x|)²",),
     ),
-    # log σ(x) = -softplus(-x): stable for inputs of any size
+    # log σ(x) = -softplus(-x): stable for inputs of any size; 0 - softplus, so that log σ(inf) is +0 (PyTorch's)
     OpDef(
         "logsigmoid",
         lambda g, out, x: (g * sigmoid(-x),),
-        lambda x: -forward.scalar_softplus(-x),
-        lambda x: -forward.tensor_softplus(-x),
+        lambda x: 0.0 - forward.scalar_softplus(-x),
+        lambda x: np.subtract(0, forward.tensor_softplus(-x)),
         reference="nn.functional.logsigmoid",
         formulas=("∂log σ(x)/∂x = σ(−x)",),
     ),
@@ -208,7 +208,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         "selu",
         lambda g, out, x: (g * where(SELU_SCALE, SELU_SCALE * SELU_ALPHA * _exp_of_negative_part(x), cond=raw(x) > 0),),
         _scalar_selu,
-        lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))),
+        lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.where(x > 0, 0, x))),  # -0 kept (PyTorch's)
         (Domain(avoid=(0.0,)),),
         "the result is too large for a float",
         reference="nn.functional.selu",
@@ -244,7 +244,7 @@ ACTIVATIONS += (
         "elu",
         lambda g, out, x, *, alpha: (g * where(1.0, alpha * _exp_of_negative_part(x), cond=raw(x) > 0),),
         lambda x, *, alpha: x if x > 0 else alpha * math.expm1(x),
-        lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+        lambda x, *, alpha: np.where(x > 0, x, alpha * np.expm1(np.where(x > 0, 0, x))),  # -0 kept (PyTorch's)
         (OFF_KINK,),
         params={"alpha": 1.0},
         check=_finite_check("elu"),

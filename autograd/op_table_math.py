@@ -43,7 +43,8 @@ def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
 
 
 def _scalar_sign(x: float) -> float:
-    return x if x == 0 or x != x else math.copysign(1.0, x)  # 0 and NaN stay, as numpy (PyTorch 2.13: 0 for NaN)
+    # NaN stays, as numpy (PyTorch 2.13: 0 for NaN); both zeros give +0, as numpy's and PyTorch's
+    return x if x != x else 0.0 if x == 0 else math.copysign(1.0, x)
 
 
 def _scalar_nan_to_num(x: float, *, nan: float, posinf: float | None, neginf: float | None) -> float:

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from .dtypes import floats
+from .elementwise_forwards import exponent_as_taken, tensor_power_const
+from .graph import raw
 from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
 from .op import Op
 from .op_def import tensor_op
@@ -76,11 +78,12 @@ def _tensor_only(d: OpDef) -> Op:
 
 OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}
 _power = BY_NAME["power"]
+_power_const_rule = rule_in_float32(lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1])
 # `x ** 2`: the exponent is a constant keyword, so no gradient is formed for it
 power_const = Op(
     "**",
-    lambda x, *, c: np.power(x, c),
-    rule_in_float32(lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1]),
+    lambda x, *, c: tensor_power_const(x, c),  # a float exponent as given, a double (PyTorch's)
+    lambda g, out, x, *, c: _power_const_rule(g, out, x, c=exponent_as_taken(raw(x), c)),
     formulas=_power.formulas[:1],
     broadcasts=True,
 )

@@ -82,17 +82,28 @@ class TorchSpellings:
 
     def lerp(self, end: Any, weight: Any) -> Any:
         """PyTorch's lerp, `self + weight * (end - self)`, as PyTorch computes it: from `end` where |weight|
-        is 0.5 or more (`end - (end - self) * (1 - weight)`), so weight 1 gives end exactly. `weight`: a
-        number, or a tensor broadcast with the others (a gradient flows to each that requires grad)."""
+        is 0.5 or more (`end - (end - self) * (1 - weight)`), so weight 1 gives end exactly; but where that
+        product overflows and the result need not (lerp(0, 2e38, -1) in float32: -2e38, not -inf), from
+        `self` there. `weight`: a number, or a tensor broadcast with the others (a gradient flows to each
+        that requires grad)."""
+        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+
         diff = end - self
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
-            return self + weight * diff if small else end - diff * (1 - weight)
-        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
-
+            if small:
+                return self + weight * diff
+            # |1 - weight| <= 1 (weight in [0.5, 2]) never overflows: no data read
+            if abs(1 - weight) <= 1 or not (small := _overflows(diff, 1 - weight)).any():
+                return end - diff * (1 - weight)
+            # the factors in diff's dtype, as numpy rounds a number beside it (a float64 array would widen)
+            factor = np.where(small, weight, weight - 1).astype(np.result_type(raw(diff), weight))
+        else:
+            small = raw(small) | _overflows(diff, 1 - raw(weight))
+            factor = where(small, weight, weight - 1)
         # one product on both pieces, end - diff * (1 - weight) written end + (weight - 1) * diff (the same
         # bits): the piece a where leaves out would still send back its product's 0 * inf, NaN
-        return where(small, self, end) + where(small, weight, weight - 1) * diff
+        return where(small, self, end) + factor * diff
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast
@@ -206,6 +217,16 @@ class TorchSpellings:
 # lerp's choice of formula, |weight| < 0.5, is data made from the weight's numbers outside the graph: its
 # caller reads them, as with autograd.where(abs(w) < 0.5, ...), so a compiled step does not replay it stale
 compile_read_hooks.FORWARDERS.add(TorchSpellings.lerp.__code__)
+
+
+def _overflows(diff: Any, factor: Any) -> np.ndarray:
+    """Where diff · factor overflows to ±inf though both are finite (lerp's product), read from the data:
+    a step being compiled notes the read (its caller's, lerp being a forwarder), as a comparison's."""
+    if RECORDING:
+        compile_read_hooks.read_data(diff)
+    data, factor = raw(diff), raw(factor)  # a number stays weak: the product in diff's dtype, as lerp's
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.isinf(data * factor) & np.isfinite(data) & np.isfinite(factor)
 
 
 def _shape_of(other: Any, what: str) -> tuple[int, ...]:

@@ -112,6 +112,31 @@ def test_lerp_with_a_tensor_weight_and_infinities_gives_torchs_gradients(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tensor_weight", [False, True])
+def test_lerp_whose_product_overflows_takes_the_other_branch_there(dtype, tensor_weight):
+    """lerp(0, 2e38, -1) in float32 was -inf: from end, 2e38 * (1 - -1) overflows before the subtraction
+    brings it back; the exact answer and torch's are -2e38. Entries that do not overflow keep torch's bits."""
+    big = 2.0 ** (np.finfo(dtype).maxexp - 1)  # a power of two: every result exact (torch fuses the product)
+    start = np.array([0.0, 1.0, -big / 2, 0.25], dtype)
+    end = np.array([big, 2.0, big / 2, -3.0], dtype)
+    for weight in (-1.0, -0.5, 3.0):
+        w = np.full(4, weight, dtype) if tensor_weight else weight
+        ours = [Tensor(a, requires_grad=True) for a in (start, end)]
+        theirs = [torch.tensor(a, requires_grad=True) for a in (start, end)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # weight 3: the result itself overflows, as torch's
+            out = ours[0].lerp(ours[1], Tensor(w) if tensor_weight else w)
+        their_out = theirs[0].lerp(theirs[1], torch.tensor(w) if tensor_weight else w)
+        np.testing.assert_array_equal(out.data, their_out.detach().numpy())
+        assert out.dtype == dtype
+        out.backward(np.ones(4, dtype))
+        their_out.sum().backward()
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(a.grad, b.grad.numpy())
+    assert np.isfinite(Tensor(start).lerp(Tensor(end), -1.0).data).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias_shape", [(3, 5), (5,), (3, 1), ()])
 @pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1.5)])
 def test_addmm(dtype, bias_shape, beta, alpha):

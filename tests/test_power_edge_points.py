@@ -1,0 +1,63 @@
+"""x ** c at the edge points the survey found (S1 D4, D5): a negative infinite base to a fractional power
+refused on Values as any negative base is; a Python exponent taken as the double it is on float32 and
+float16 tensors (PyTorch's), and a NaN forward never sending a finite gradient."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from torch_reference import torch  # without torch: skipped
+
+from autograd import Tensor, Value
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's invalid power, as torch's NaN
+
+
+@pytest.mark.parametrize("c", [0.5, 1.5, -0.5, 2.5])
+def test_a_value_of_minus_infinity_to_a_fractional_power_raises(c):
+    """(-inf) ** 0.5 was inf with gradient 0, and ** 1.5 inf with gradient inf, where -2 ** 0.5 raises."""
+    for power in (lambda x: x**c, lambda x: x ** Value(c), lambda x: Value(c).__rpow__(x)):
+        with pytest.raises(ValueError, match="fractional power has no real value"):
+            power(Value(-math.inf))
+
+
+@pytest.mark.parametrize("c, expected", [(2.0, math.inf), (3.0, -math.inf), (-1.0, -0.0), (math.inf, math.inf)])
+def test_a_value_of_minus_infinity_to_a_whole_or_infinite_power_is_ieees(c, expected):
+    y = Value(-math.inf) ** c
+    assert y.data == expected and math.copysign(1, y.data) == math.copysign(1, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("c", [1e-8, 2.00000001, 2.0000001, 2**-30, 0.1, -1.5, 0.5, 2.0])
+def test_a_python_exponent_is_the_double_it_is_as_in_pytorch(dtype, c):
+    """float32 (-6) ** 2.00000001 was 36 with gradient -12 (the exponent rounded to float32), and
+    (-6) ** 1e-8 NaN with gradient -1.67e-9 (c - 1 rounded to -1): PyTorch's are NaN and NaN, and
+    3 ** 2.0000001 is 9.000001 in float32, not 9. float16 rounds the exponent to float16, as torch's."""
+    data = np.array([-6.0, 3.0, 0.0, 1e-3, 7.5, -2.0], dtype)
+    x = Tensor(data, dtype=dtype, requires_grad=True)
+    y = x**c
+    y.backward(np.ones(data.shape, dtype))
+    t = torch.tensor(data, requires_grad=True)
+    ty = t**c
+    ty.sum().backward()
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    if np.float16(c) == 0 and dtype == np.float16:  # float16 rounds c to 0, as torch's forward: x ** 0 is 1, a
+        assert not x.grad.any()  # constant (torch's gradient takes the double again: inf at 0, 1e-5 at 1e-3)
+        return
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=2 * np.finfo(dtype).eps)
+    assert np.array_equal(np.isnan(y.data), np.isnan(x.grad))
+
+
+def test_a_nan_power_of_two_tensors_sends_a_nan_gradient():
+    """float32 x ** b at x = -6, b = 1e-8: the forward is NaN and the base's gradient was -1.67e-9
+    (b - 1 is -1.0 in float32; PyTorch's too): a NaN forward now sends NaN, on the first and second pass."""
+    x = Tensor(np.array([-6.0, 2.0], np.float32), requires_grad=True)
+    b = Tensor(np.array([1e-8, 1e-8], np.float32), requires_grad=True)
+    y = x**b
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        y.backward(np.ones(2, np.float32), create_graph=True)
+    assert np.isnan(y.data[0]) and np.isnan(x.grad.data[0]) and np.isnan(b.grad.data[0])
+    assert x.grad.data[1] == np.float32(1e-8) * np.float32(2.0) ** np.float32(1e-8 - 1)
