@@ -1,0 +1,43 @@
+"""The max pools' companions as PyTorch's layers: MaxUnpool2d and MaxUnpool1d (a max pool's indices
+undone), each its functional (autograd.pool_indices) with the options kept as attributes, read at each
+call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor, max_unpool1d, max_unpool2d
+
+from .arguments import kept_size
+from .module import Module
+
+
+def _size(layer: Module, value: Any) -> Any:
+    """A size option as the layer keeps it (kept_size); the functional checks it at each call."""
+    return kept_size(value)
+
+
+class MaxUnpool2d(Module):
+    """Zeros holding each value at its max pool's index (stride: the kernel size by default), as PyTorch's:
+    `unpool(values, indices)` or with `output_size=`, the pooled input's size where the stride left rows over."""
+
+    dims = 2
+    unpool = staticmethod(max_unpool2d)
+    setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _size)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = self.kernel_size if stride is None else stride
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        return self.unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """MaxUnpool2d's of (batch, channels, length), as PyTorch's."""
+
+    dims = 1
+    unpool = staticmethod(max_unpool1d)
