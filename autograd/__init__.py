@@ -5,7 +5,8 @@ Public API:
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), nll_loss, ShapeError
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
-    max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d
+    max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d,
+    adaptive_max_pool1d, adaptive_max_pool2d
                            convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
                            padding='same' as (before, after) per axis
     Op                     a differentiable op (forward + derivative rule); how users add their own
@@ -95,6 +96,7 @@ from .modes import (
     set_grad_enabled,
 )
 from .op import Op
+from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d
 from .pool_indices import max_unpool1d, max_unpool2d
 from .random_tensors import drawn
 from .shape_args import broadcasts_to
@@ -128,6 +130,8 @@ __all__ = [
     "compile",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "cat",
     "check_cpu",
     "avg_pool1d",

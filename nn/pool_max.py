@@ -1,14 +1,15 @@
 """The max pools' companions as PyTorch's layers: MaxUnpool2d and MaxUnpool1d (a max pool's indices
-undone), each its functional (autograd.pool_indices) with the options kept as attributes, read at each
-call."""
+undone: autograd.pool_indices), AdaptiveMaxPool2d and AdaptiveMaxPool1d (autograd.pool_adaptive_max),
+each its functional with the options kept as attributes, read at each call."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograd import Tensor, max_unpool1d, max_unpool2d
+from autograd import Tensor, adaptive_max_pool1d, adaptive_max_pool2d, max_unpool1d, max_unpool2d
 
 from .arguments import kept_size
+from .layer_trial import tried
 from .module import Module
 
 
@@ -41,3 +42,29 @@ class MaxUnpool1d(MaxUnpool2d):
 
     dims = 1
     unpool = staticmethod(max_unpool1d)
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over the windows giving `output_size`, as PyTorch's (its gradient to each window's first
+    maximum, or its last NaN); return_indices=True gives (values, indices) for MaxUnpool2d."""
+
+    dims = 2
+    pool = staticmethod(adaptive_max_pool2d)
+    setting_checks = {"output_size": _size}
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        self.output_size, self.return_indices = output_size, return_indices
+        tried(self, (1,) * self.dims, {}, self.dims, output=output_size)
+
+    def forward(self, x: Tensor) -> Any:
+        return self.pool(x, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool2d's of (batch, channels, length), as PyTorch's."""
+
+    dims = 1
+    pool = staticmethod(adaptive_max_pool1d)
