@@ -6,7 +6,7 @@ Public API:
     concatenate, stack, where, cross_entropy (fused and stable), nll_loss, ShapeError
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
     max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d,
-    adaptive_max_pool1d, adaptive_max_pool2d
+    adaptive_max_pool1d, adaptive_max_pool2d, unfold, fold
                            convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
                            padding='same' as (before, after) per axis
     Op                     a differentiable op (forward + derivative rule); how users add their own
@@ -79,6 +79,7 @@ from .conv import (
     same_padding,
 )
 from .devices import check_cpu, is_device
+from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
@@ -146,6 +147,7 @@ __all__ = [
     "detect_anomaly",
     "drawn",
     "elementwise_grad",
+    "fold",
     "enable_grad",
     "gc_paused",
     "guard",
@@ -178,6 +180,7 @@ __all__ = [
     "stack",
     "topological_order",
     "unbroadcast",
+    "unfold",
     "broadcasts_to",
     "validate",
     "copied_from",

@@ -113,7 +113,7 @@ from .padding import (
 )
 from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
-from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxUnpool1d, MaxUnpool2d
+from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .prelu import PReLU
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .train import History, evaluate, fit, predict
@@ -203,7 +203,7 @@ __all__ += ["CosineSimilarity", "GLU", "Hardshrink", "LogSoftmax", "PReLU", "Pai
 __all__ += ["PixelUnshuffle", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten", "Upsample"]
 __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d"]
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
-__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

@@ -28,6 +28,7 @@ from autograd import (
     conv_transpose1d,
     conv_transpose2d,
     eager_only,
+    fold,
     max_pool1d,
     max_pool2d,
     max_unpool1d,
@@ -35,6 +36,7 @@ from autograd import (
     one_hot,
     pad,
     raw,
+    unfold,
 )
 
 from . import losses_likelihoods, losses_margins
@@ -76,6 +78,7 @@ __all__ = [
     "conv_transpose1d",
     "conv_transpose2d",
     "dropout",
+    "fold",
     "max_pool1d",
     "max_pool2d",
     "max_unpool1d",
@@ -95,6 +98,7 @@ __all__ = [
     "nll_loss",
     "smooth_l1_loss",
     "softmax",
+    "unfold",
 ]
 __all__ += sorted(FUNCTIONS)
 # margin_ranking_loss, triplet_margin_loss, ..., gaussian_nll_loss, poisson_nll_loss: each module lists its own

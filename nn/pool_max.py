@@ -1,12 +1,13 @@
 """The max pools' companions as PyTorch's layers: MaxUnpool2d and MaxUnpool1d (a max pool's indices
 undone: autograd.pool_indices), AdaptiveMaxPool2d and AdaptiveMaxPool1d (autograd.pool_adaptive_max),
-each its functional with the options kept as attributes, read at each call."""
+and Unfold and Fold (autograd.folding), each its functional with the options kept as attributes, read
+at each call."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograd import Tensor, adaptive_max_pool1d, adaptive_max_pool2d, max_unpool1d, max_unpool2d
+from autograd import Tensor, adaptive_max_pool1d, adaptive_max_pool2d, fold, max_unpool1d, max_unpool2d, unfold
 
 from .arguments import kept_size
 from .layer_trial import tried
@@ -68,3 +69,36 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     dims = 1
     pool = staticmethod(adaptive_max_pool1d)
+
+
+class Unfold(Module):
+    """A batch of images as the columns of its sliding windows, as PyTorch's (autograd.unfold)."""
+
+    setting_checks = dict.fromkeys(("kernel_size", "dilation", "padding", "stride"), _size)
+
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+
+
+class Fold(Unfold):
+    """Columns of sliding windows added back into images of `output_size`, as PyTorch's (autograd.fold)."""
+
+    setting_checks = dict.fromkeys(("output_size", "kernel_size", "dilation", "padding", "stride"), _size)
+
+    def __init__(
+        self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+    ) -> None:
+        super().__init__(kernel_size, dilation, padding, stride)
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return fold(x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}, {super().extra_repr()}"
