@@ -47,6 +47,7 @@ from .distances import cosine_similarity, pairwise_distance
 from .dropout import dropout2d
 from .embedding import embedding
 from .function_modules import FunctionModule
+from .instance_norm import instance_norm
 from .layers import dropout, linear
 from .losses import (
     binary_cross_entropy,
@@ -107,6 +108,7 @@ globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
+__all__ += ["instance_norm"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 
