@@ -5,7 +5,8 @@ Public API:
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), nll_loss, multi_margin_loss, ShapeError
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
-    max_pool1d, avg_pool1d, adaptive_avg_pool1d
+    max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d,
+    adaptive_max_pool1d, adaptive_max_pool2d, unfold, fold
                            convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
                            padding='same' as (before, after) per axis
     Op                     a differentiable op (forward + derivative rule); how users add their own
@@ -78,6 +79,7 @@ from .conv import (
     same_padding,
 )
 from .devices import check_cpu, is_device
+from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
@@ -95,6 +97,8 @@ from .modes import (
     set_grad_enabled,
 )
 from .op import Op
+from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d
+from .pool_indices import max_unpool1d, max_unpool2d
 from .random_tensors import drawn
 from .shape_args import broadcasts_to
 from .tensor_class import Tensor
@@ -127,6 +131,8 @@ __all__ = [
     "compile",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "cat",
     "check_cpu",
     "avg_pool1d",
@@ -141,6 +147,7 @@ __all__ = [
     "detect_anomaly",
     "drawn",
     "elementwise_grad",
+    "fold",
     "enable_grad",
     "gc_paused",
     "guard",
@@ -163,6 +170,8 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "multi_margin_loss",
+    "max_unpool1d",
+    "max_unpool2d",
     "nll_loss",
     "no_grad",
     "inference_mode",
@@ -172,6 +181,7 @@ __all__ = [
     "stack",
     "topological_order",
     "unbroadcast",
+    "unfold",
     "broadcasts_to",
     "validate",
     "copied_from",

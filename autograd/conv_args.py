@@ -27,8 +27,8 @@ def operand(x: Any, fn: str) -> Any:
 def one_example_too(ndim: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A convolution's or pooling's function that also takes one example without its batch axis, as
     PyTorch's: an input of ndim - 1 axes ((channels, height, width) for ndim 4) is run as a batch of
-    one, and its result given back without the batch axis (both steps in the graph); a ShapeError,
-    which names the batch's shape and axes, says so."""
+    one, and its result (each of a pool's values and indices) given back without the batch axis (both
+    steps in the graph); a ShapeError, which names the batch's shape and axes, says so."""
 
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(f)
@@ -37,9 +37,11 @@ def one_example_too(ndim: int) -> Callable[[Callable[..., Any]], Callable[..., A
             if x.ndim != ndim - 1:
                 return f(x, *args, **kwargs)
             try:
-                return f(x[None], *args, **kwargs)[0]
+                out = f(x[None], *args, **kwargs)
             except ShapeError as e:  # its shapes and axes are the batch's: say so
                 raise ShapeError(f"{e} (one example of shape {x.shape}, run as a batch of one)") from None
+            # a pool's (values, indices) with return_indices: each without the batch axis
+            return tuple(part[0] for part in out) if isinstance(out, tuple) else out[0]
 
         return run
 

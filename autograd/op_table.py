@@ -52,6 +52,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
+from .op_table_fold import FOLD
 from .op_table_margins import MARGINS
 from .op_table_math import MATH
 from .op_table_pieces import PIECES
@@ -297,5 +298,5 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES
-TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV  # every op, once
+TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -110,7 +110,7 @@ def max_pool2d(x: np.ndarray, *, kernel: Pair, stride: Pair, padding: Padding, d
     return out
 
 
-def _first_maxima(
+def first_maxima(
     x: np.ndarray, top: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair
 ) -> np.ndarray:
     """Where each window's maximum `top` is, as PyTorch's indices: the first entry (row-major) inside
@@ -178,7 +178,7 @@ def _cut(positions: Any, like: Any) -> Any:
 
 
 def _max_pool2d_vjp(g, out, x, *, kernel, stride, padding, dilation):
-    index = _first_maxima(np.asarray(raw(x)), np.asarray(raw(out)), kernel, stride, padding, dilation)
+    index = first_maxima(np.asarray(raw(x)), np.asarray(raw(out)), kernel, stride, padding, dilation)
     overlapping = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
     return (_max_pool2d_grad(g, index=index, shape=np.shape(x), overlapping=overlapping),)
 

@@ -29,6 +29,7 @@ from .conv_args import (
 from .conv_columns import Padding, Pair
 from .conv_limits import check_windows, out_size
 from .modes import flag, short
+from .pool_indices import where_maxima
 from .shape_args import is_int
 
 IntOrPair = int | tuple[int, int]
@@ -47,7 +48,8 @@ def max_pool2d(
     """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to the kernel
     size; padding counts as -inf; ceil_mode keeps a last, partial window). Its gradient goes to each
     window's first maximum inside the input, or to the last NaN of a window holding NaN, as PyTorch's;
-    a window wholly in the padding is refused."""
+    a window wholly in the padding is refused. return_indices=True gives (values, indices): where each
+    maximum is, as an int64 index into its (height * width) plane, PyTorch's (for max_unpool2d)."""
     x = operand(x, "max_pool2d")
     kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = pair("max_pool2d", "dilation", dilation)
@@ -70,25 +72,23 @@ def max_pool1d(
     kernel, stride, pads = pool_geometry("max_pool1d", x, kernel_size, stride, padding, dims=1)
     dilation = (1, single("max_pool1d", "dilation", dilation, 1))
     out = _max_pool("max_pool1d", at_height_one(x), kernel, stride, pads, dilation, ceil_mode, return_indices)
-    return without_height(out)
+    return tuple(map(without_height, out)) if isinstance(out, tuple) else without_height(out)
 
 
 def _max_pool(
     fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, ceil_mode: Any, return_indices: Any
 ) -> Any:
     """max_pool2d of a 4-d x (max_pool1d's too), after its arguments are parsed."""
-    if flag(return_indices, f"{fn}: return_indices"):
-        # the indices would be a constant made of the data, which a compiled step cannot make again
-        raise ValueError(
-            f"{fn}: return_indices=True is not supported (chainrule has no MaxUnpool to use them): pool "
-            "without it; for where each maximum is, compare the input with the pooled output"
-        )
+    indices = flag(return_indices, f"{fn}: return_indices")
     # after ceil_mode's padding: its one window may reach past the input and the padding (PyTorch's)
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
     fits(fn, x.shape[2:], kernel, pads, dilation)
     check_windows(fn, x, kernel, stride, pads, dilation)
     windows_meet_input(fn, x.shape[2:], kernel, stride, pads, dilation)
-    return ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    out = ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    if not indices:
+        return out
+    return out, where_maxima(x, out, kernel, stride, pads, dilation)
 
 
 @one_example_too(4)

@@ -1,8 +1,8 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
 min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss,
-multi_margin_loss, conv2d,
-conv_transpose2d, max_pool2d): name -> (template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d
-operand's shape (rows, columns), and accepts only operands where finite differences are valid."""
+multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, unfold and fold): name -> (template, apply,
+accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and accepts
+only operands where finite differences are valid."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import conv
+from . import conv, folding
 from . import tensor_ops as tops
 from .op_def import ANYWHERE
 
@@ -86,6 +86,14 @@ def _max_pooled(a: Any) -> Any:
     return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
 
 
+def _folded_back(a: Any) -> Any:
+    """a's overlapping 1 x 2 windows unfolded and folded back: each entry times the count of windows holding
+    it (1, 2, ..., 2, 1 along a row), a's shape kept."""
+    rows, columns = np.shape(a)
+    windows = folding.unfold(_as_image(a), (1, 2))
+    return folding.fold(windows, (rows, columns), (1, 2)).reshape(np.shape(a))
+
+
 KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...]]] = {
     "softmax": ("softmax({0}, axis=-1)", lambda a, c: tops.softmax(a, axis=-1), _ANY),
     "log_softmax": ("log_softmax({0}, axis=0)", lambda a, c: tops.log_softmax(a, axis=0), _ANY),
@@ -136,6 +144,7 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
         _ANY * 2,
     ),
     "max_pool2d": ("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
+    "fold": ("fold(unfold({0}, (1, 2)), shape, (1, 2))", lambda a, c: _folded_back(a), _ANY),
     "reshape": (
         "reshape(transpose({0}), shape)",
         lambda a, c: tops.reshape(tops.transpose(a, axes=None), shape=np.shape(a)),

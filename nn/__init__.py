@@ -88,6 +88,7 @@ from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout2d
 from .embedding import Embedding
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .io import load, save
 from .layers import Dropout, Linear, Sequential, Softmax
 from .loss_modules import CLASSES as LOSS_CLASSES
@@ -113,6 +114,7 @@ from .padding import (
 )
 from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .prelu import PReLU
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .train import History, evaluate, fit, predict
@@ -202,6 +204,8 @@ __all__ += ["CosineSimilarity", "GLU", "Hardshrink", "LogSoftmax", "PReLU", "Pai
 __all__ += ["PixelUnshuffle", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten", "Upsample"]
 __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d"]
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

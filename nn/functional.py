@@ -19,6 +19,8 @@ from autograd import (
     Tensor,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     conv1d,
@@ -26,11 +28,15 @@ from autograd import (
     conv_transpose1d,
     conv_transpose2d,
     eager_only,
+    fold,
     max_pool1d,
     max_pool2d,
+    max_unpool1d,
+    max_unpool2d,
     one_hot,
     pad,
     raw,
+    unfold,
 )
 
 from . import losses_likelihoods, losses_margins
@@ -41,6 +47,7 @@ from .distances import cosine_similarity, pairwise_distance
 from .dropout import dropout2d
 from .embedding import embedding
 from .function_modules import FunctionModule
+from .instance_norm import instance_norm
 from .layers import dropout, linear
 from .losses import (
     binary_cross_entropy,
@@ -63,6 +70,8 @@ __all__ = [
     "accuracy_for",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "conv1d",
@@ -70,8 +79,11 @@ __all__ = [
     "conv_transpose1d",
     "conv_transpose2d",
     "dropout",
+    "fold",
     "max_pool1d",
     "max_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
     "normalize",
     "one_hot",
     "pad",
@@ -87,6 +99,7 @@ __all__ = [
     "nll_loss",
     "smooth_l1_loss",
     "softmax",
+    "unfold",
 ]
 __all__ += sorted(FUNCTIONS)
 # margin_ranking_loss, triplet_margin_loss, ..., gaussian_nll_loss, poisson_nll_loss: each module lists its own
@@ -95,6 +108,7 @@ globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
+__all__ += ["instance_norm"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

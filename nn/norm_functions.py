@@ -79,7 +79,7 @@ def batch_norm(
         raise ShapeError(f"batch_norm takes input of shape (N, C, ...), got shape {x.shape}")
     channels = (x.shape[1],)
     given = (("running_mean", running_mean), ("running_var", running_var))
-    stats = [_statistics(name, s, channels) for name, s in given]
+    stats = [_statistics(name, s, channels, "batch_norm") for name, s in given]
     _check_affine("batch_norm", weight, bias, channels)
     shape = (1, *channels) + (1,) * (x.ndim - 2)
     if not training:
@@ -143,17 +143,18 @@ def _check_affine(owner: str, weight: Any, bias: Any, shape: tuple[int, ...]) ->
             raise ShapeError(f"{owner}: {name} must be of shape {shape}, got {value.shape}")
 
 
-def _statistics(name: str, value: Any, shape: tuple[int, ...]) -> Any:
-    """A running statistic of batch_norm: None, or a floating array or Tensor (not requiring grad) of
-    `shape`. Of another dtype than the input, numpy's promotion applies (PyTorch's refuses it)."""
+def _statistics(name: str, value: Any, shape: tuple[int, ...], owner: str) -> Any:
+    """A running statistic of batch_norm (or instance_norm, the `owner`): None, or a floating array or
+    Tensor (not requiring grad) of `shape`. Of another dtype than the input, numpy's promotion applies
+    (PyTorch's refuses it)."""
     if value is None:
         return None
     if not isinstance(value, np.ndarray | Tensor) or value.dtype.kind != "f":
-        raise TypeError(f"batch_norm: {name} must be a floating-point array or Tensor, or None, got {value!r}"[:200])
+        raise TypeError(f"{owner}: {name} must be a floating-point array or Tensor, or None, got {value!r}"[:200])
     if isinstance(value, Tensor) and value.requires_grad:
-        raise TypeError(f"batch_norm: {name} is a statistic, updated in place: give one that does not require grad")
+        raise TypeError(f"{owner}: {name} is a statistic, updated in place: give one that does not require grad")
     if value.shape != shape:
-        raise ShapeError(f"batch_norm: {name} must be of shape {shape} (one per channel), got {value.shape}")
+        raise ShapeError(f"{owner}: {name} must be of shape {shape} (one per channel), got {value.shape}")
     return value
 
 

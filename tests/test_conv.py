@@ -165,7 +165,7 @@ BAD = [  # the call, the error, what its message says
     (lambda: max_pool2d(X, 2, padding=2), ValueError, "at most half the kernel size"),
     (lambda: max_pool2d(X[..., :1, :], 2), ShapeError, "larger than the padded input"),
     (lambda: avg_pool2d(X[0, 0], 2), ShapeError, "got shape \\(5, 5\\)"),
-    (lambda: max_pool2d(X, 2, return_indices=True), ValueError, "return_indices=True is not supported"),
+    (lambda: max_pool2d(X, 2, return_indices=1), TypeError, "return_indices takes True or False, got int 1"),
     (lambda: max_pool2d(X, 2, ceil_mode=1), TypeError, "ceil_mode takes True or False, got int 1"),
     (lambda: avg_pool2d(X, 2, divisor_override=0), ValueError, "divisor_override must not be 0"),
     (lambda: avg_pool2d(X, 2, divisor_override=1.5), TypeError, "divisor_override must be an int or None"),

@@ -1,5 +1,6 @@
 """Every tensor op against central finite differences in float64, over drawn shapes and values."""
 
+import cases_fold
 import cases_reductions
 import cases_shapes
 import numpy as np
@@ -268,7 +269,7 @@ TENSOR_ONLY = {
     ),
 }
 
-TENSOR_ONLY |= cases_reductions.GRADCHECK | cases_shapes.GRADCHECK
+TENSOR_ONLY |= cases_reductions.GRADCHECK | cases_shapes.GRADCHECK | cases_fold.GRADCHECK
 
 
 @pytest.mark.parametrize("name", TENSOR_ONLY)

@@ -8,6 +8,7 @@ these cases make a new op without a torch comparison fail loudly."""
 
 import numpy as np
 import pytest
+import torch_cases_fold
 import torch_cases_reductions
 import torch_cases_shapes
 from test_torch_reference_elementwise import torch_function
@@ -159,7 +160,7 @@ TENSOR_CASES.update(
         ),
     }
 )
-TENSOR_CASES |= torch_cases_reductions.CASES | torch_cases_shapes.CASES
+TENSOR_CASES |= torch_cases_reductions.CASES | torch_cases_shapes.CASES | torch_cases_fold.CASES
 
 
 def ops_of(module):
