@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .check import _analytic, _settings
+from .check_blocks import block_size, blocks
 from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
@@ -28,6 +29,7 @@ def gradcheck_params(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     max_per_param: int | None = 20,
+    block: int | None = None,
     seed: int = 0,
 ) -> bool:
     """Check the gradient of `loss()` (a scalar node computed from `params`, such as a model's
@@ -37,15 +39,21 @@ def gradcheck_params(
     Each parameter is moved by +-eps, one element at a time, and put back as it was (its data
     array and its version count: graphs built before still backward); Tensor parameters are checked
     in float64. At most `max_per_param` elements of each parameter are checked one at a time (drawn
-    with `seed`; None: all), as each costs two evaluations of `loss`; where that leaves some out, one
-    more row, `name·d`, checks the slope along a random unit direction d that moves every element (a
-    rule wrong in one element not drawn shows there), its "at value" the parameter's norm. The checks
-    of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises GradcheckError with a table.
+    with `seed`; None: all), as each costs two evaluations of `loss`; where that leaves some out, every
+    element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n elements where
+    that is more), one row `name[i:j]·d` each: the slope along a direction that moves those elements
+    alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
+    row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it fails
+    only where some element is off by more than its own tolerance, and it is sure to fail where one
+    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size,
+    beyond the finite difference's own error (check_blocks); smaller errors in an element not drawn may
+    pass. The checks of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
+    GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
-    _check_sampling(max_per_param, seed)
+    _check_sampling(max_per_param, block, seed)
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:
@@ -69,12 +77,11 @@ def gradcheck_params(
             tolerances = (eps, atol, rtol, rounds)
             if max_per_param is not None and len(indices) > max_per_param:
                 indices = [indices[k] for k in sorted(rng.choice(len(indices), max_per_param, replace=False))]
-                # the entries not drawn still count: the slope along a random direction moves every one
-                d = rng.standard_normal(np.shape(p.data))
-                d /= np.linalg.norm(d)
-                along = float(np.sum(grad * d))
-                s = _slopes_of_param(loss, p, name, d, base, *tolerances, analytic=along)
-                rows.append(row(f"{name}·d", np.linalg.norm(p.data), (), along, s))
+                # the elements not drawn still count: each block of them is moved along a direction of its own
+                m = block_size(np.size(p.data), block)
+                for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
+                    s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
+                    rows.append(row(b.label, b.value, (), b.analytic, s, b.tolerance))
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
@@ -135,14 +142,19 @@ def _check_uses_params(out: Node, named: list[tuple[str, Node]]) -> None:
         )
 
 
-def _check_sampling(max_per_param: Any, seed: Any) -> None:
-    for name, value, none_allowed in (("max_per_param", max_per_param, True), ("seed", seed, False)):
+def _check_sampling(max_per_param: Any, block: Any, seed: Any) -> None:
+    for name, value, none_allowed in (
+        ("max_per_param", max_per_param, True),
+        ("block", block, True),
+        ("seed", seed, False),
+    ):
         if value is None and none_allowed:
             continue
         if not is_int(value):
             raise TypeError(f"gradcheck_params: {name} must be an int, got {type(value).__name__} {value!r}")
         if value < (1 if none_allowed else 0):
-            least = ">= 1 or None (all elements)" if none_allowed else ">= 0"
+            least = {"max_per_param": ">= 1 or None (all elements)", "block": ">= 1 or None (the default)"}
+            least = least.get(name, ">= 0")
             raise ValueError(f"gradcheck_params: {name} must be an int {least}, got {value!r}")
 
 

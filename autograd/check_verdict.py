@@ -17,8 +17,8 @@ _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 
 class Row(NamedTuple):
     """One element's comparison: where, at what value, analytic, numeric, their errors, what makes f not
-    differentiable there (a kink or a jump; "" if neither), and how far the slope's rounding, noise and
-    truncation move it."""
+    differentiable there (a kink or a jump; "" if neither), how far the slope's rounding, noise and
+    truncation move it, and the error it allows (None: atol + rtol * |numeric|; a block's row: check_blocks)."""
 
     label: str
     value: float
@@ -30,10 +30,12 @@ class Row(NamedTuple):
     rounding: float
     noise: float
     truncation: float
+    tolerance: float | None = None
 
 
-def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
-    """The comparison of the rule's slope `a` at `index` of the point with the numeric slopes `s`."""
+def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
+    """The comparison of the rule's slope `a` at `index` of the point with the numeric slopes `s`
+    (`tolerance`: the error allowed, where not atol + rtol * |numeric|)."""
     numeric = s.central
     error = abs(a - numeric)
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
@@ -51,6 +53,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes) -> Row:
         s.rounding,
         s.noise,
         s.truncation,
+        tolerance,
     )
 
 
@@ -69,7 +72,9 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
             "(a check of nothing would pass whatever the rules are)"
         )
-    small = max(max(abs(r.analytic), abs(r.numeric)) for r in rows) < atol and rtol > 0  # rtol 0: absolute, as asked
+    # rtol 0: absolute, as asked; a block's row, whose slope sums many, has its own tolerance
+    small = max((max(abs(r.analytic), abs(r.numeric)) for r in rows if r.tolerance is None), default=0) < atol
+    small = small and rtol > 0
     judged = [(*r[:6], _wrong(r, small, atol, rtol)) for r in rows]
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
@@ -87,7 +92,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     a, n = r.analytic, r.numeric
     if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"
         return "<- fails: the rule's gradient is not finite where f's difference is"
-    if r.error <= atol + rtol * abs(n):
+    if r.error <= (atol + rtol * abs(n) if r.tolerance is None else r.tolerance):
         # judged where they part by more than the numeric slope's error and one stands clear of it
         if small and part(a, n) and r.error > r.noise and max(abs(a), abs(n)) > r.noise:
             return "<- fails: below atol, but of another sign or size than the numeric slope"
@@ -150,8 +155,10 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
             *(
                 [
-                    "a row x·d is the slope along a random unit direction d that moves every element of x (those "
-                    "not checked one at a time too); its value is the norm of x"
+                    "a row x[i:j]·d is the slope along a direction d that moves elements i to j - 1 of x (in "
+                    "x.ravel()'s order) alone, each weighed by 1 / its tolerance; its value is their norm, and it "
+                    "fails when abs error > the sum of their tolerances along d: some element is off by more "
+                    "than its own (check it with max_per_param=None)"
                 ]
                 if directions
                 else []

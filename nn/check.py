@@ -15,14 +15,22 @@ from .train_steps import modes_restored
 
 
 def gradcheck_module(
-    model: Module, loss: Loss, X: Any, y: Any, *, max_per_param: int | None = 20, **tolerances: float
+    model: Module,
+    loss: Loss,
+    X: Any,
+    y: Any,
+    *,
+    max_per_param: int | None = 20,
+    block: int | None = None,
+    **tolerances: float,
 ) -> bool:
     """Check d loss(model(X), y) / d parameter for every named parameter of `model` (but the frozen
     ones, which get no gradient) against central finite differences, in float64 and in eval mode
     (so dropout is off), restoring the model's dtype and each module's mode afterwards. Returns
     True, or raises autograd.GradcheckError with a table naming each parameter element that
-    disagrees (`layers.0.W[3, 1]`). `max_per_param` and the tolerances (eps, atol, rtol) are as in
-    autograd.gradcheck_params."""
+    disagrees (`layers.0.W[3, 1]`, or the block `layers.0.W[32:64]·d` of elements not drawn one at a
+    time). `max_per_param`, `block` and the tolerances (eps, atol, rtol) are as in autograd.gradcheck_params:
+    one element's gradient off by more than m * (atol + rtol * |it|) fails, m its block's size."""
     check_model("gradcheck_module", model)
     check_callables("gradcheck_module", {"loss": loss})
     X = np.asarray(X, dtype=np.float64)
@@ -33,4 +41,6 @@ def gradcheck_module(
         )
     with modes_restored(model):
         model.eval()
-        return gradcheck_params(lambda: loss(forward(model, X), y), trained, max_per_param=max_per_param, **tolerances)
+        return gradcheck_params(
+            lambda: loss(forward(model, X), y), trained, max_per_param=max_per_param, block=block, **tolerances
+        )

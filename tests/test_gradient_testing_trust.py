@@ -187,7 +187,7 @@ def test_gradcheck_params_checks_every_entry_along_a_direction_beside_the_sample
     add_bias = Op("add_bias", lambda x, b: x + b, rule)
     rng = np.random.default_rng(0)
     x, b = rng.normal(size=(4, 64)), Tensor(rng.normal(size=64), requires_grad=True)
-    with pytest.raises(GradcheckError, match=r"b·d .* <- fails"):
+    with pytest.raises(GradcheckError, match=r"b\[0:32\]·d .* <- fails"):
         gradcheck_params(lambda: (add_bias(Tensor(x), b) ** 2).sum(), {"b": b})
     assert gradcheck_params(lambda: ((Tensor(x) + b) ** 2).sum(), {"b": b})
 

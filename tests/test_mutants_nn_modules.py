@@ -175,9 +175,9 @@ def test_gradcheck_module_checks_in_eval_mode_and_float64_and_restores_both():
     assert good.training is True and good[0].W.dtype == np.float32
     bad = Doubling()
     with pytest.raises(GradcheckError, match=r"^gradcheck: 29 of 29 gradients disagree") as caught:
-        gradcheck_module(bad, F.mse_loss, X, y)  # 20 of W's 24 elements and W·d, all 8 of b's
+        gradcheck_module(bad, F.mse_loss, X, y)  # 20 of W's 24 elements and W[0:24]·d, all 8 of b's
     assert "lin.W[" in str(caught.value) and bad.training is True
-    with pytest.raises(GradcheckError, match=r"^gradcheck: 4 of 4 gradients"):  # one element and ·d of each
+    with pytest.raises(GradcheckError, match=r"^gradcheck: 4 of 4 gradients"):  # one element and one block of each
         gradcheck_module(bad, F.mse_loss, X, y, max_per_param=1)
     assert gradcheck_module(bad, F.mse_loss, X, y, rtol=0.6) is True  # the tolerances are passed on
     good[1].eval()  # a module's own mode comes back, not the root's
