@@ -52,10 +52,7 @@ def forward_value(op: str, inputs: list, result: Any) -> str:
                 f"than half the least {_name(of)}, {least})"
             )
     if shown == "-0":
-        return (
-            "-0 (zero with a minus sign, as floats keep it from a negative number times 0, or from a negative "
-            "number too small for a float; -0 equals 0, but 1 / -0 = -inf)"
-        )
+        return "-0 (zero with a minus sign: it equals 0, though 1 / -0 = -inf)"
     return shown
 
 
