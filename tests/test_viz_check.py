@@ -51,7 +51,7 @@ def test_small_tensor_leaves_are_checked_element_by_element():
     drawing = viz.draw(loss, check=True, modules=model)
     words = texts(svg(drawing))
     # the last layer's bias has one element: checked as a Value is, its derivative itself beside its grad
-    assert re.findall(r"numeric agrees with backward at each of its (\d+) elements ✓", words) == ["4", "12", "4"]
+    assert re.findall(r"numeric agrees element by element \((\d+)\) ✓", words) == ["4", "12", "4"]
     assert words.count("numeric") == 4 and "✗" not in words
     assert "finite differences agree with backward at all 4 leaves" in words
     with pytest.raises(ValueError, match=r"check=True compares gradients of one number: the root has shape \(2, 1\)"):

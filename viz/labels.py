@@ -86,10 +86,10 @@ def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None =
 def check_text(check: Check) -> str:
     """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
     one-sided slopes; where nothing can be judged, why. A tensor's says how it was compared, and where one
-    element or block did not agree, which, with its numbers: "in each of 32 blocks of 32 elements; elements
+    element or block did not agree, which, with its numbers: "in 32 blocks of up to 32 elements; elements
     96 to 127 along a direction: numeric 5.3 ✗ backward 5.1" (a block's numbers are no record's)."""
     if check.compared and check.verdict == AGREE:
-        return f"numeric agrees with backward {check.compared} ✓"
+        return f"numeric agrees {check.compared} ✓"
     along = f"{check.compared}; {check.part}: " if check.compared else ""
     shown = check_figures(check)  # the figures backward's number takes: all here take them
     a, n = _reading(check.analytic, shown), _reading(check.numeric, shown) if check.numeric is not None else ""

@@ -48,7 +48,7 @@ class Check:
     analytic: float  # backward's
     numeric: float | None  # the central difference; None where none was measured, or at a kink
     verdict: str  # AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED or UNMEASURED
-    compared: str = ""  # how a tensor was compared: "each of its 12 elements", "in 32 blocks of 32 elements"
+    compared: str = ""  # how a tensor was compared: "element by element (12)", "in 32 blocks of 32 elements"
     slopes: tuple[float, float] | None = None  # at a kink: the slopes from the left and from the right
     resolution: float = 0.0  # differences smaller than this cannot be told from the measurement's error
     detail: str = ""  # why nothing was measured; at a kink, "one of them" or "between them"

@@ -97,7 +97,7 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, f0: float, tensor: bool) -> Che
     blocks = gradcheck_blocks("", np.asarray(x, dtype=np.float64), g, BEST_STEP, atol, RTOL, m, rng)
     parts = [(_elements(b.label) + " along a direction", b.direction, g, b.tolerance) for b in blocks]
     count = len(parts)
-    compared = f"in each of {count} blocks of {m} elements" + ("" if size % m == 0 else f" (the last of {size % m})")
+    compared = f"in {count} blocks of {'' if size % m == 0 else 'up to '}{m} elements"
     return _told(parts, root_at, x, f0, compared)
 
 
@@ -123,7 +123,7 @@ def _elements(label: str) -> str:
 
 
 def _each(size: int) -> str:
-    return f"at each of its {size} elements"
+    return f"element by element ({size})"
 
 
 def _number(x: Any) -> float:
