@@ -32,6 +32,10 @@ Public API:
     gradcheck, gradcheck_params, GradcheckError
                            finite-difference checking of a function of its inputs, or of a loss in the
                            parameters it uses, for users' own tests (strategies: autograd.testing)
+    gradcheck_blocks, gradcheck_block_size
+                           gradcheck_params' blocks: directions that each move a block of a tensor's elements,
+                           weighed so that one element off by more than m times its own tolerance fails
+                           (viz's check=True takes them too)
     compile, CompileError, CompileWarning
                            a training step recorded once and replayed without building a graph
     drawn                  a constant made by a draw (a dropout mask) that a compiled step draws again
@@ -59,6 +63,8 @@ from importlib import metadata
 
 from . import creation, shape_functions
 from .check import GradcheckError, gradcheck
+from .check_blocks import block_size as gradcheck_block_size
+from .check_blocks import blocks as gradcheck_blocks
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_fields import unguarded
@@ -155,6 +161,8 @@ __all__ = [
     "unguarded",
     "eager_only",
     "gradcheck",
+    "gradcheck_blocks",
+    "gradcheck_block_size",
     "gradcheck_params",
     "grad",
     "gradients",

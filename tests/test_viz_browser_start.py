@@ -7,6 +7,7 @@ import test_viz_browser
 from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
 from test_viz_browser_follow import NOT_IN_VIEW, mlp_page
 
+import nn
 import viz
 from autograd import Value
 
@@ -42,4 +43,24 @@ def test_the_first_view_shows_where_backward_starts_with_its_op_outlined(browser
     browser.get(viz.save_html(y, tmp_path / "tanh.html").as_uri())
     small = browser.execute_script(FIRST_VIEW)
     assert small["outside"] == [] and small["start"]  # a small graph is still drawn whole
+    assert severe(browser) == []
+
+
+def test_a_drawing_read_top_to_bottom_starts_with_the_root_at_the_bottom_centred(browser, tmp_path):
+    """rankdir='TB' puts the root at the bottom, its inputs above, spread either way: the first view put the
+    root at the right edge (as for a drawing read left to right), hiding the half of the graph right of it."""
+    browser.set_window_size(900, 700)
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    out = model([0.5, -1.0])
+    out.label = "out"
+    browser.get(viz.save_html(out, tmp_path / "tb.html", modules=model, rankdir="TB").as_uri())
+    seen = browser.execute_script(
+        FIRST_VIEW.replace(
+            "return {",
+            "var b = root.getBoundingClientRect(); return {emptyBelow: r.bottom - b.bottom,"
+            " offCentre: (b.left + b.right) / 2 - (r.left + r.right) / 2,",
+        )  # fmt: skip
+    )
+    assert seen["outside"] == [] and seen["start"] and seen["rootWidth"] > 150  # own size: fields stacked, narrower
+    assert seen["emptyBelow"] < 40 and abs(seen["offCentre"]) < 40  # was 152 pixels right of the centre
     assert severe(browser) == []

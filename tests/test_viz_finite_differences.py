@@ -18,7 +18,7 @@ from autograd.testing import expressions, tensor_expressions
 from tests.test_viz import svg, texts
 from viz.graph import all_gradients, read_graph
 from viz.numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
-from viz.numeric import finite_difference_checks as checks_of
+from viz.numeric_leaves import finite_difference_checks as checks_of
 
 GREEN, RED, GREY = "#d4efd4", "#f6c4c4", "#e6e6e6"
 WRONG = (DISAGREE, KINK_DISAGREE)

@@ -187,3 +187,13 @@ def test_the_players_data_texts_are_the_drawings_with_the_sign_of_a_zero():
     shared, data = page_data(page), page_data(page)["data"]
     drawn = {html.unescape(t) for t in re.findall(r">(data [^<]*)</text>", page)}
     assert data[shared["names"].index("y")] == "data -0" and set(filter(None, data)) <= drawn
+
+
+def test_the_legend_and_the_captions_give_backward_the_same_first_step(tmp_path):
+    """The legend said backward starts at "step 0", where the captions' first backward step is "step 1 of n"
+    (step 0 is the forward pass, at which the root is outlined)."""
+    root = neuron()
+    page = viz.save_html(root, tmp_path / "n.html").read_text()
+    first = next(f for f in viz.backward_steps(root)).caption
+    assert first.startswith("step 1 of ") and "backward starts\n        there at step 1" in page
+    assert "backward starts (step 0)" not in page

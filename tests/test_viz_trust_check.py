@@ -6,7 +6,8 @@ import pytest
 import viz
 from autograd import Value
 from viz.graph import all_gradients, read_graph
-from viz.numeric import DISAGREE, TOO_SMALL, UNMEASURED, finite_difference_checks
+from viz.numeric import DISAGREE, TOO_SMALL, UNMEASURED
+from viz.numeric_leaves import finite_difference_checks
 
 
 def check_of(root: Value, leaf: Value):

@@ -11,7 +11,7 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .number_text import summary
-from .paper import product_equation, rounded_away
+from .paper import forward_value, product_equation, rounded_away
 from .rules import (
     applied,
     broadcast_words,
@@ -42,7 +42,8 @@ def forward_caption(run: Pass) -> str:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
         written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
-        lines.append(" = ".join([*shown, summary(node.data, signed_zero=True)]))  # 1 / -0 = -inf
+        value = forward_value(node.op.name, [p.data for p in node.parents], node.data)  # 1 / -0 = -inf: a -0 stays
+        lines.append(" = ".join([*shown, value]))
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
     return "\n".join(lines)

@@ -47,7 +47,8 @@ from .labels import (
 )
 from .nonfinite import Trail, first_nonfinite
 from .number_text import finite, magnitude
-from .numeric import Check, finite_difference_checks
+from .numeric import Check
+from .numeric_leaves import finite_difference_checks
 from .rules import op_title
 from .text import escape, visible
 from .writing import require_folder, write_atomically
@@ -85,7 +86,7 @@ def draw(
     grey with corner marks. `modules=model` names parameters as the model does and draws a cluster
     per module call, or with `collapse` one box per module (no values: refused with backward, check,
     color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
-    leaf's gradient (tensors: along a random direction): green agrees, red disagrees, grey cannot
+    leaf's gradient (tensors: element by element, or in blocks of 32): green agrees, red disagrees, grey cannot
     judge (a kink, too small a gradient, an undefined root). A `.grad` other than the gradient drawn
     (earlier backward passes added to it) is shown beside it, with a note; a graph whose data changed after
     its forward pass (a parameter update) shows each `.grad` as backward left it, with a note, and is

@@ -88,7 +88,8 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
-      <li><span class="swatch start"></span> the root, where backward starts (step 0)</li>
+      <li><span class="swatch start"></span> the root, outlined at step 0 (the forward pass): backward starts
+        there at step 1</li>
       <li><span class="swatch current"></span> the value backward is processing at this step</li>
       <li><span class="swatch sent"></span> a gradient sent to an input, labelled
         ∂{root}/∂w = ∂{root}/∂n · ∂n/∂w = arriving × local = sent, and the op's rule for that input;

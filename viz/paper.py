@@ -31,6 +31,31 @@ def product_equation(factors: list, result: Any) -> str:
     return f"{written} = {told} on paper; as a {_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
 
 
+def forward_value(op: str, inputs: list, result: Any) -> str:
+    """A value of the forward pass as a caption writes it, "0.5", with what its number alone does not say: a
+    product below the smallest normal float, worked on paper beside the float ("1e-200 × 3e-200 = 3e-400 on
+    paper; as a float, 0 (...: it underflows to 0)"), never a bare "= 0" of two nonzero numbers; a tensor's
+    products that underflowed, counted; a -0, what it is (true of the data: 1 / -0 = -inf)."""
+    shown = summary(result, signed_zero=True)
+    if op == "*" and all(np.size(x) == 1 for x in [*inputs, result]):
+        equation = product_equation(inputs, result)
+        if " on paper" in equation:
+            return equation
+    elif op == "*" and all(np.size(x) >= 1 for x in inputs):
+        values = np.broadcast_arrays(*(np.asarray(x) for x in inputs))
+        lost = int(np.sum((np.asarray(result) == 0) & np.all([(v != 0) & np.isfinite(v) for v in values], axis=0)))
+        if lost and np.asarray(result).dtype.kind == "f":
+            of = kind(result)
+            least = summary(of(np.finfo(of).smallest_subnormal))
+            return (
+                f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
+                f"than half the least {_name(of)}, {least})"
+            )
+    if shown == "-0":
+        return "-0 (zero with a minus sign: it equals 0, though 1 / -0 = -inf)"
+    return shown
+
+
 def _subnormal(numbers: list, of: type) -> bool:
     """Whether any of `numbers` (one each) is a subnormal of float type `of`, or 0 (a product that underflowed)."""
     return any(abs(float(np.asarray(x, dtype=float).reshape(-1)[0])) < np.finfo(of).tiny for x in numbers)

@@ -67,8 +67,10 @@ function viewOf(viewport, svg) {
   }
   function start(root, op) {
     // the whole graph where its text stays readable; else the drawing's own size with the root and its op at
-    // the right edge (zoomed out only where even they do not fit), the inputs they came from filling the rest:
-    // backward starts there. Centred on the root, a drawing read left to right showed it and empty space
+    // the edge of the view they sit at in the drawing (the right one read left to right, the bottom one top to
+    // bottom), centred along it (zoomed out only where even they do not fit), the inputs they came from filling
+    // the rest: backward starts there. Centred on the root, a drawing read left to right showed it and empty
+    // space; put at the right edge, one read top to bottom hid the half of the graph right of the root
     var r = box();
     if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
     lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
@@ -76,8 +78,18 @@ function viewOf(viewport, svg) {
     if (!b) return;
     var scale = view.w / r.width;
     var grow = Math.max(1, (b.right - b.left) / (r.width - 2 * MARGIN), (b.bottom - b.top) / (r.height - 2 * MARGIN));
-    var right = view.x + (b.right - r.left) * scale, middle = view.y + ((b.top + b.bottom) / 2 - r.top) * scale;
-    lookAt(right + MARGIN * scale * grow - r.width * scale * grow / 2, middle, scale * grow);
+    var g = scale * grow, x = function (px) { return view.x + (px - r.left) * scale; };
+    var y = function (px) { return view.y + (px - r.top) * scale; };
+    // how far the root and its op lie from each side of the drawing, in its units: the nearest is their edge
+    var gaps = { right: full.x + full.w - x(b.right), left: x(b.left) - full.x,
+                 bottom: full.y + full.h - y(b.bottom), top: y(b.top) - full.y };
+    var side = Object.keys(gaps).reduce(function (a, k) { return gaps[k] < gaps[a] ? k : a; });
+    var cx = x((b.left + b.right) / 2), cy = y((b.top + b.bottom) / 2);
+    if (side === "right") cx = x(b.right) + MARGIN * g - r.width * g / 2;
+    if (side === "left") cx = x(b.left) - MARGIN * g + r.width * g / 2;
+    if (side === "bottom") cy = y(b.bottom) + MARGIN * g - r.height * g / 2;
+    if (side === "top") cy = y(b.top) - MARGIN * g + r.height * g / 2;
+    lookAt(cx, cy, g);
     clamp();
   }
   viewport.addEventListener("wheel", function (e) {
