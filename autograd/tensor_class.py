@@ -299,4 +299,7 @@ def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     if isinstance(x, Tensor):
         return x
     data = kept(array_of(x, what), x)  # the caller's array copied: the op's rule reads it in backward
-    return Tensor(data, dtype=data.dtype)
+    t = Tensor(data, dtype=data.dtype)
+    if RECORDING:  # a mask or a sign a derivative rule made on the graph (create_graph): noted with its op
+        compile_record.made(t)
+    return t
