@@ -33,7 +33,7 @@ from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
-from .compile_schedule import DrawChanged
+from .compile_schedule import ReplayStopped
 from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
@@ -119,7 +119,7 @@ class Compiled:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded(recorded.attempts)
-            except DrawChanged as e:  # raised after the draws, before the forward pass
+            except ReplayStopped as e:  # raised after the draws, before the backward pass
                 recorded.program, recorded.reason = None, str(e)
                 self._give_up(recorded.reason)
         if recorded.reason:

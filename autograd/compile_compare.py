@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .compile_entries import CONSTANT, DRAWN, PARAM, Entry, Tape
 from .compile_sources import same
 
@@ -53,6 +55,23 @@ def difference(a: Tape, b: Tape) -> str | None:
             "what the step returns is not made the same way on every call (a value that is not a Tensor of the "
             "step nor t.item() of one must be the same object on every call): return Tensors, or t.item() of one"
         )
+    return _made_of_numbers_in_rule(a, b)
+
+
+def _made_of_numbers_in_rule(a: Tape, b: Tape) -> str | None:
+    """Why a step cannot be replayed whose derivative rules, run on the graph (create_graph), made arrays anew
+    on each call (a where op's condition, a mask or a sign as an operand: sigmoid's tail where 1 - σ(x)
+    cancels, relu's mask): made of the numbers by autograd's own reads, they came out equal on both recorded
+    calls (1 - σ(x) cancelled nowhere), but may differ on the next, where a replay would reuse them."""
+    for i, (x, y) in enumerate(zip(a.entries, b.entries)):
+        rule = b.rules.get(i)
+        if rule is None:
+            continue
+        fed = {name for name, _ in x.fed}
+        if any(isinstance(v, np.ndarray) and v is not y.params[k] for k, v in x.params.items() if k not in fed):
+            return _in_rule(rule, x, False)
+        if x.kind == CONSTANT and x.node is not y.node and isinstance(x.source, np.ndarray):
+            return _in_rule(rule, x, False)
     return None
 
 
@@ -77,7 +96,7 @@ def _in_rule(rule: str, entry: Entry, counts_differ: bool) -> str:
         f"penalty) through {rule}: the derivative rule of {rule}, run on the graph for it, {does} from each call's "
         "numbers, so the graph is not the same on every call and a replay of the first call's would be wrong. The "
         "step runs eagerly (eager's numbers). To have it replayed, take the gradient through ops whose rules build "
-        "the same graph on every call (sigmoid's, softplus's, silu's, gelu's do), or leave this step uncompiled"
+        "the same graph on every call (silu's, gelu's do), or leave this step uncompiled"
     )
 
 

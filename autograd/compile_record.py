@@ -119,10 +119,11 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
     constant. A replay cannot make it again, and equal on both recorded calls it tells nothing of the
     next call's (a mask all True on two batches). `parents` are the Tensors and arrays it was made of
     (an op's inputs and keyword arguments: an index, a mask), in lists, tuples and dicts too. A
-    constant among them that is none of these (a temperature: `1.0 / temp`) is noted with a copy of
-    its numbers (Recording.held): replays check it is unchanged. `made_by`: the built-in op, keyword
-    arguments and parent Tensors that made it, none of which required grad (Recording.made): a tape
-    can make it again on each replay."""
+    constant Tensor among them that is none of these (a temperature: `1.0 / temp`) is noted with a copy
+    of its numbers (Recording.held): replays check it is unchanged. `made_by`: the op (the table's or a
+    user's), keyword arguments and parent Tensors that made it, none of which required grad
+    (Recording.made): a tape can make it again on each replay, from the inputs and from such constants
+    as they are then (a held weight Tensor's cast), and only where it does not are they held."""
     rec = current()
     if rec is None or rec.replaying:
         return
@@ -131,12 +132,14 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
     if inputs:
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)
-        if made_by is not None:
-            rec.made[id(tensor)] = MadeByOp(tensor, *made_by)
-    for p in sources:  # a draw, as every constant the step makes, is another object on the next call: not pinned
-        held = hasattr(p, "_data") and p._made_by is None and not p._requires_grad  # a constant Tensor
-        if held and id(p) not in rec.derived:
-            rec.hold(p)  # its numbers as the data was made
+    # a draw, as every constant the step makes, is another object on the next call: pinning it pins nothing
+    held = [p for p in sources if hasattr(p, "_data") and p._made_by is None and not p._requires_grad]
+    held = [p for p in held if id(p) not in rec.derived]  # a constant Tensor none of the inputs made
+    if made_by is not None:
+        rec.made[id(tensor)] = MadeByOp(tensor, *made_by, held=held)  # held: compile_sources.made_by_ops
+        return
+    for p in held:
+        rec.hold(p)  # its numbers as the data was made
 
 
 def copied_from(copy: Any, source: Any) -> Any:

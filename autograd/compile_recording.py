@@ -24,13 +24,16 @@ def input_array(x: Any) -> Any:
 
 @dataclass
 class MadeByOp:
-    """A constant that a built-in op made while a step was recorded (no parent required grad), with the
-    version counts it and its parents had then: changed since, it is not what the op made."""
+    """A constant that an op (the table's, or a user's) made while a step was recorded (no parent required
+    grad), with the version counts it and its parents had then: changed since, it is not what the op made.
+    `held`: the caller's constant Tensors among its parents, which a replay of the op reads as they are then;
+    where the op is not replayed (its result read by Python), its replays are pinned to their numbers."""
 
     tensor: Any
     op: Any
     params: dict[str, Any]
     parents: list[Any]
+    held: list[Any] = field(default_factory=list)
     data: np.ndarray = field(init=False)  # the tensor's, when noted
     versions: list[int] = field(init=False)  # the parents', then its own, when noted
 
@@ -74,8 +77,9 @@ class Recording:
         self.derived: dict[int, tuple[Any, frozenset[int]]] = {
             id(y): (y, frozenset([k])) for k, x in enumerate(inputs) for y in (x, input_array(x))
         }
-        # constants a built-in op made from the inputs and from constants alone (`x.float() / 255` of an integer
-        # input), by id: a MadeByOp, which a tape can compute again on each replay (compile_sources.made_by_ops)
+        # constants an op made from the inputs and from constants alone (`x.float() / 255` of an integer input, a
+        # held weight Tensor's cast), by id: a MadeByOp, which a tape can compute again on each replay
+        # (compile_sources.made_by_ops)
         self.made: dict[int, MadeByOp] = {}
         self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_read_hooks.read_data)
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers

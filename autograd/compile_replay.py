@@ -19,10 +19,11 @@ from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
-from .compile_schedule import Step, draws_and_checks
+from .compile_schedule import ReplayStopped, Step, draws_and_checks
 from .compile_sources import same
 from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
+from .tensor_record import BUILT_IN, user_forward
 from .trees import flatten
 
 # the ops whose public functions check what a replay feeds them (labels), by the names they check them under
@@ -165,7 +166,9 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
     directly, where it is one), or (buffered) a ufunc into a buffer of its own, or else the op's
     forward as it is."""
     forward, params, ps = e.op.forward, e.params, e.parents
-    if k is not None:
+    if e.op not in BUILT_IN:
+        forward = _users(e)
+    elif k is not None:
         if k.one_call is not None:
             fn, extra, buffer = k.one_call
             return _into(fn, ps, extra, buffer, i, arrays)
@@ -201,6 +204,25 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
         arrays[i] = out if out.__class__ is np.ndarray else np.asarray(out)
 
     return step
+
+
+def _users(e: Entry) -> Callable[..., np.ndarray]:
+    """A user's op's forward as eager runs it (tensor_record.user_forward: read-only views of its inputs), its
+    result checked: another shape or dtype than recorded (a forward whose shape follows the numbers) would
+    not fit the ops after it, so the replay stops (ReplayStopped) and the call runs eagerly."""
+    op, recorded = e.op, (e.shape, e.dtype)
+
+    def forward(*datas: Any, **params: Any) -> np.ndarray:
+        out = user_forward(op, datas, params)
+        data = out if out.__class__ is np.ndarray else np.asarray(out)
+        if (data.shape, data.dtype) != recorded:
+            raise ReplayStopped(
+                f"the forward of op {op.name!r} gave shape {data.shape}, dtype {data.dtype} on a replay where it "
+                f"was recorded with {recorded[0]}, {recorded[1]}: its shape must depend only on its inputs' shapes"
+            )
+        return data
+
+    return forward
 
 
 def _into(fn: Callable[..., Any], ps: tuple[int, ...], extra: tuple, buffer: Any, i: int, arrays: list[Any]) -> Step:

@@ -13,9 +13,10 @@ from .tensor_class import Tensor
 Step = Callable[[], None]
 
 
-class DrawChanged(Exception):
-    """A replay's draw (autograd.drawn) gave data of another shape, dtype or layout than recorded:
-    the replay stopped before its forward pass, after its draws (the message says which)."""
+class ReplayStopped(Exception):
+    """A replay's draw (autograd.drawn) gave data of another shape, dtype or layout than recorded (the
+    replay stopped before its forward pass, after its draws), or a user's op's forward did (it stopped
+    in the forward pass, before backward and the optimizer calls): the message says which."""
 
 
 def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], arrays: list[Any]) -> list[Any]:
@@ -44,7 +45,7 @@ def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
     def made(inputs: list[Any]) -> None:
         data = redraw()
         if like(data) != seen:
-            raise DrawChanged(
+            raise ReplayStopped(
                 f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
                 f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
                 "generators have moved on: a draw's shape must depend only on the step's input shapes"

@@ -27,11 +27,21 @@ def held(rec: Recording, inputs: dict[int, int]) -> dict[int, tuple[Any, np.ndar
 
 
 def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
-    """The constants made from the inputs by built-in ops (Recording.made) that a replay can make again
+    """The constants made by ops from the inputs and constants (Recording.made) that a replay can make again
     as ops that need no gradient: each as the op made it (not changed since, nor its parents), and never
-    read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again)."""
+    read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again).
+    The caller's constant Tensors that the others were made of are held (Recording.hold): a replay reuses
+    such a constant as recorded, right only while they keep their numbers."""
     read = rec.read_ids | {id(t) for t, _ in rec.reads}
-    return {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
+    made = {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
+    pending, seen = [m for k, m in rec.made.items() if k not in made], set()
+    while pending:  # through the constants made of constants, back to the caller's
+        for p in pending.pop().held:
+            rec.hold(p)
+            if id(p) in rec.made and id(p) not in seen:
+                seen.add(id(p))
+                pending.append(rec.made[id(p)])
+    return made
 
 
 def _viewed(array: Any) -> Any:

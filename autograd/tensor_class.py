@@ -210,7 +210,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     try:
         if op.saving is not None and True in needs and modes.current.grad_enabled:  # a node to keep it
             out, saved = op.saving(*datas, **params)
-        elif op in BUILT_IN:  # the engine's ops: pure forwards, which a compiled step may run again
+        elif op in BUILT_IN:  # the engine's ops: pure forwards, given the inputs' arrays as they are
             out = op.forward(*datas, **params) if params else op.forward(*datas)
         else:  # a user's op: read-only views of the inputs (user_forward)
             out = user_forward(op, datas, params)
@@ -235,7 +235,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         if not t._requires_grad:
             if True in needs or compile_record.of_graph(parents):  # under no_grad, of a tensor that requires
                 compile_record.made_from_graph(t)  # grad (or of such a constant): a constant of the graph's numbers
-            made_by = None if True in needs or op not in BUILT_IN else (op, params or {}, parents)
+            made_by = None if True in needs else (op, params or {}, parents)  # a replay makes it again
             compile_record.constant_from_inputs(t, [parents, params], made_by)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
@@ -299,4 +299,7 @@ def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     if isinstance(x, Tensor):
         return x
     data = kept(array_of(x, what), x)  # the caller's array copied: the op's rule reads it in backward
-    return Tensor(data, dtype=data.dtype)
+    t = Tensor(data, dtype=data.dtype)
+    if RECORDING:  # a mask or a sign a derivative rule made on the graph (create_graph): noted with its op
+        compile_record.made(t)
+    return t

@@ -36,8 +36,8 @@ def gaussian_nll_loss(
     full = check_flag(name, "full", full)
     eps = check_number(name, "eps", eps, "a finite number > 0", lambda e: 0 < e < math.inf)
     v = _variance(name, x, var)
-    require(
-        [v if isinstance(v, Tensor | np.ndarray) else float(v)],
+    require(  # the caller's array or Tensor itself, so that a compiled step checks it again on each replay
+        [var if isinstance(var, Tensor | np.ndarray) else v if isinstance(v, Tensor) else float(v)],
         lambda a: a >= 0,
         lambda bad: f"{name}: var must hold variances, numbers >= 0, got {bad:g}",
     )

@@ -141,9 +141,10 @@ def test_kl_div_replays_each_calls_target_entropy_and_loss_weights_are_read_live
 
 def test_weights_of_another_dtype_are_cast_by_an_op_and_never_replayed_stale(monkeypatch):
     """float64 weights beside float32 logits are cast by the astype op, data made from a constant Tensor's
-    numbers: the replays are pinned to them, and a change (in place, or `w.data` replaced) records the step
-    again. A copy cast with numpy (equal on the recorded calls, a replay reused it after `w.data` changed:
-    1.0225 where eager gives 0.7202) could not be pinned, and such a step ran eagerly."""
+    numbers, which each replay casts again as they are then: a change (in place, or `w.data` replaced) is
+    replayed (it recorded the step again, 3 of 9 calls replayed). A copy cast with numpy (equal on the
+    recorded calls, a replay reused it after `w.data` changed: 1.0225 where eager gives 0.7202) could not be
+    pinned, and such a step ran eagerly."""
     x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
     w, target = Tensor(np.array([1.0, 2.0, 3.0])), np.ones((4, 3), np.float32)
     step = lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=w)  # noqa: E731
@@ -156,7 +157,7 @@ def test_weights_of_another_dtype_are_cast_by_an_op_and_never_replayed_stale(mon
     w.data = np.array([0.5, 4.0, 2.0])
     for _ in range(3):
         assert run(x, target).item() == step(x, target).item()
-    assert len(replays) == 3  # the third call after each change
+    assert len(replays) == 7  # every call after the two recorded
 
 
 def test_class_weights_picked_by_the_labels_are_read_live_on_each_replay(monkeypatch):
