@@ -61,6 +61,7 @@ def multi_margin_grad(
     picks = np.arange(len(flat)), flat
     z = margins(rows, flat, margin, out)
     slope = np.where(z > 0, z + z if p == 2 else 1, 0).astype(z.dtype, copy=False)
+    slope[np.isnan(z)] = np.nan  # a NaN score: its row's loss is NaN, and so is its gradient (not 0)
     slope[picks] = 0
     column = (local_slopes(flat, weight, rows.shape[1], z.dtype) * np.reshape(g, -1)).reshape(-1, 1)
     grad = np.multiply(slope, column, out=z)

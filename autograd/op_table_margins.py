@@ -27,8 +27,8 @@ def _multi_margin_vjp(g, out, x, *, labels, p=1, margin=1.0, weight=None):
     at_labels = np.zeros(rows.shape, bool)
     at_labels[picks] = True
     z = (dtype.type(margin) - _getitem(rows, index=picks).reshape(-1, 1)) + rows
-    met = (raw(z) > 0) & ~at_labels
-    slope = _where(z + z, 0.0, cond=met) if p == 2 else met.astype(dtype)
+    met, unknown = (raw(z) > 0) & ~at_labels, np.isnan(raw(z)) & ~at_labels  # NaN: as multi_margin_grad
+    slope = _where(z + z, 0.0, cond=met | unknown) if p == 2 else np.where(unknown, np.nan, met).astype(dtype)
     column = (local_slopes(flat, weight, rows.shape[1], dtype) * g.reshape(-1)).reshape(-1, 1)
     grad = slope * column
     grad = _where(-unbroadcast(grad, (len(flat), 1)), grad, cond=at_labels)

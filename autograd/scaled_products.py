@@ -7,7 +7,10 @@ gradient at [1e-160, 3e-161, 1e-5, 1e160] sent 2.99898e-161 where it is 3e-161 (
 subnormal on the way). Here each entry is a mantissa in [0.5, 1) and a power of two (np.frexp):
 mantissas are multiplied in blocks of BLOCK (a block's product stays above 2**-BLOCK, a normal
 float64), exponents added as integers, and the result rounded once at the end (np.ldexp). Where no
-partial product can leave the normal range (`in_range`), numpy's own product is used, as before."""
+partial product can leave the normal range (`in_range`, from the entries' exponents), numpy's own
+product is used, as before; where that bound is too loose to tell (it grows with the count: 2000 ones
+fail it), numpy's running product is computed in float64 and kept where none of its steps left the
+range (`_left_the_range`), so only products that did leave it pay for the mantissas."""
 
 from __future__ import annotations
 
@@ -100,18 +103,37 @@ def _from_rows(rows: np.ndarray, order: tuple[int, ...], shape: tuple[int, ...])
     return np.transpose(rows.reshape(tuple(shape[i] for i in order)), np.argsort(order))
 
 
+def _left_the_range(rows: np.ndarray, run: np.ndarray) -> bool:
+    """Whether numpy's running product `run` of float64 `rows` (along the last axis) left the normal range
+    on its way by rounding: a subnormal step, an underflow to 0 or an overflow to ±inf that no entry 0 or
+    ±inf made itself (those follow IEEE's rules, as the exact product does)."""
+    size, normal = np.abs(run), np.finfo(np.float64)
+    if size.min() >= normal.tiny and size.max() <= normal.max:  # every step a normal float: the common case
+        return False
+    before = _shifted(run, 1.0)
+    with np.errstate(invalid="ignore"):
+        under = (size < normal.tiny) & ((size > 0) | ((rows != 0) & (before != 0)))
+        return bool((under | (np.isinf(run) & np.isfinite(rows) & np.isfinite(before))).any())
+
+
+def _running_rows(rows: np.ndarray) -> np.ndarray:
+    """The running product of float64 `rows` along the last axis, each entry rounded once: numpy's where
+    none of its steps left the range, else in mantissas and exponents."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # a step out of the range is looked for
+        run = np.cumprod(rows, -1)
+    return value(*running(rows)) if _left_the_range(rows, run) else run
+
+
 def product(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """The product of x over `axis`, in float64 rounded once."""
-    m, e = running(_as_rows(x, axis)[0])
     reduced = _reduced(x, axis)
     shape = tuple(1 if i in reduced else n for i, n in enumerate(x.shape) if keepdims or i not in reduced)
-    return value(m[..., -1], e[..., -1]).reshape(shape)
+    return _running_rows(_as_rows(x, axis)[0])[..., -1].reshape(shape)
 
 
 def running_product(x: np.ndarray, axis: int) -> np.ndarray:
     """cumprod of x along `axis`, in float64, each entry rounded once."""
-    m, e = running(np.moveaxis(x.astype(np.float64), axis, -1))
-    return np.moveaxis(value(m, e), -1, axis)
+    return np.moveaxis(_running_rows(np.moveaxis(x.astype(np.float64), axis, -1)), -1, axis)
 
 
 def others_times(g: np.ndarray, x: np.ndarray, axis: Any) -> np.ndarray:

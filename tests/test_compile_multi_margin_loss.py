@@ -91,3 +91,19 @@ def test_a_replay_refuses_labels_out_of_range(monkeypatch):
     with pytest.raises(ValueError, match=r"multi_margin_loss: label 3 is not a class"):
         run(Tensor(rng.standard_normal((4, 3))), np.array([0, 3, 1, 2]))
     np.testing.assert_array_equal(model.W.data, before)
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_a_nan_score_makes_its_rows_gradient_nan_as_its_loss(p):
+    # the loss of row 0 is NaN (its term max(0, NaN) is NaN), and the gradient at the NaN score and at the label
+    # (minus the row's slopes) was 0 and -1/3 (p=1): numbers for a term that has none (PyTorch drops the NaN term
+    # from both: loss 0.4167). They are NaN now; the third term, z = 1.2, keeps its slope; row 1 its numbers
+    x = autograd.Tensor(np.array([[0.1, np.nan, 0.3], [0.2, 0.5, 0.1]]), requires_grad=True)
+    loss = autograd.multi_margin_loss(x, np.array([0, 1]), p=p, reduction="none")
+    assert np.isnan(loss.data[0]) and np.isfinite(loss.data[1])
+    (gx,) = autograd.gradients(loss.sum(), [x], create_graph=True)
+    x.grad = None
+    loss.sum().backward()
+    for g in (x.grad, gx.data):
+        assert np.all(np.isnan(g[0, :2])) and g[0, 2] == (1.2 + 1.2 if p == 2 else 1) / 3
+        assert np.all(np.isfinite(g[1]))

@@ -102,3 +102,24 @@ def test_scaled_product_keeps_numpys_shapes(axis, keepdims):
     out = Tensor(x).prod(axis=axis, keepdims=keepdims).data
     assert out.shape == np.prod(x, axis=axis, keepdims=keepdims).shape
     assert np.all(np.isinf(out))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_long_products_that_stay_in_range_are_numpys(dtype):
+    # 3000 entries near 1 pass no bound on exponents (each 1.0001 is 0.50005 * 2**1), yet no step leaves the
+    # range: numpy's running product is kept, bit for bit as before scaled_products (mantissas were 73 ulps
+    # off 1.0001**3000 where numpy's is 30)
+    x = np.random.default_rng(2).uniform(0.9, 1.1, (2, 3000)).astype(dtype)
+    x[1] = 1.0001
+    wide = np.float64
+    assert np.array_equal(Tensor(x).prod(axis=1).data, np.prod(x, axis=1, dtype=wide).astype(dtype))
+    assert np.array_equal(Tensor(x).cumprod(1).data, np.cumprod(x, axis=1, dtype=wide).astype(dtype))
+    assert np.array_equal(Tensor(x.T).prod(axis=0).data, np.prod(x.T, axis=0, dtype=wide).astype(dtype))
+
+
+def test_a_step_out_of_the_range_after_many_in_it_is_still_caught():
+    x = np.concatenate([np.full(2000, 1.0), [1e-200, 1e-200, 1e300]])
+    assert Tensor(x).prod().item() == 1e-100
+    assert Tensor(x).cumprod(0).data[-1] == 1e-100
+    x = np.concatenate([np.full(2000, 1.0), [1e300, 1e300, 0.0]])  # inf * 0 on the way: the product is 0
+    assert Tensor(x).prod().item() == 0.0
