@@ -237,10 +237,18 @@ def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> 
     return kind
 
 
-def factory_dtype(owner: str, device: Any, dtype: Any) -> np.dtype:
+def factory_dtype(owner: str, device: Any, dtype: Any, displaced: tuple[str, Iterable[str]] = ("", ())) -> np.dtype:
     """PyTorch's factory arguments of a layer, `device` then `dtype` (its order): the device checked (the
     CPU or None: chainrule computes with numpy there), the dtype as parameter_dtype reads it. A dtype given
-    in device's place (by position, in chainrule's order before it took device) is refused, naming both."""
+    in device's place (by position, in chainrule's order before it took device) is refused, naming both;
+    so is a value of the argument that stood there before, `displaced` (its name and its values: Linear's
+    init, "xavier"), which is now given by keyword."""
+    name, values = displaced
+    if isinstance(device, str) and device in values:
+        raise TypeError(
+            f"{owner}: {device!r} was given as device (PyTorch's place, by position), where chainrule's {name} "
+            f"stood before; {name} is given by keyword: {name}={device!r}"
+        )
     if device is not None and not is_device(device):
         raise TypeError(
             f"{owner}: {shown(device)} was given as device, but is no device (a dtype?); PyTorch's order is "

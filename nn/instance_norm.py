@@ -81,15 +81,17 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Training, or no running statistics kept: each instance by its own statistics, the running ones
-        updated if `track_running_stats`. Eval with running statistics: by them."""
+        """Training, or no running statistics kept or tracked: each instance by its own statistics, the running
+        ones updated in training if `track_running_stats`. Eval with running statistics tracked: by them.
+        `track_running_stats` set False later normalises by the input in eval too, as PyTorch's InstanceNorm
+        (its BatchNorm keeps the running ones); the statistics then stay as they are (PyTorch's still move)."""
         kind = type(self).__name__
         x = layer_input(kind, x)
         if x.ndim == self.NDIMS[0] - 1:  # one example
             return self.forward(x[None])[0]
         x = self._check(x)
         kept = "running_mean" in self._buffer_names
-        use_input_stats = self.training or not kept
+        use_input_stats = self.training or not (kept and self.track_running_stats)
         if not use_input_stats:
             guard(self, "statistics_updates")
         updating = self.training and self.track_running_stats and kept

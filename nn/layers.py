@@ -50,7 +50,7 @@ class Linear(Module):
         init: str = "he",
         seed: int | None = None,
     ) -> None:
-        dtype = factory_dtype("Linear", device, dtype)
+        dtype = factory_dtype("Linear", device, dtype, displaced=("init", INITS))
         nin, nout = (
             check_count("Linear", "in_features", in_features),
             check_count("Linear", "out_features", out_features),

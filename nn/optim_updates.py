@@ -131,8 +131,9 @@ def flush_below_eps(averages: tuple[np.ndarray, ...], eps: float) -> None:
 
 def average_square(average: np.ndarray, x: np.ndarray, rho: float, s: np.ndarray) -> np.ndarray:
     """average = rho * average + (1 - rho) * x * x in place, in PyTorch's order (mul_, then addcmul_:
-    ((1 - rho) * x) * x added), `s` a scratch array; returns `average`."""
-    average *= rho
-    np.multiply(x, 1 - rho, out=s)
+    ((1 - rho) * x) * x added), `s` a scratch array; returns `average`. rho and 1 - rho as `coefficient`
+    gives them: float16 averages multiplied in float32 and rounded once, not by rho rounded to float16."""
+    average *= coefficient(rho, average)
+    np.multiply(x, coefficient(1 - rho, x), out=s)
     average += np.multiply(s, x, out=s)
     return average

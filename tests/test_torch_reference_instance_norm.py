@@ -112,3 +112,17 @@ def test_bad_arguments_are_refused_as_torch_refuses_them(call, error, words):
         instance_norm(X, use_input_stats=False)
     with pytest.raises(ShapeError, match=r"InstanceNorm1d\(3\) got input of shape \(2, 4, 4\)"):
         nn.InstanceNorm1d(3, affine=True)(Tensor(np.zeros((2, 4, 4))))
+
+
+def test_eval_with_running_statistics_switched_off_normalises_by_the_input_as_torch():
+    # PyTorch's InstanceNorm normalises by the input's statistics whenever track_running_stats is False, set later
+    # too; chainrule's used the running ones it still held in eval: 2.06 off torch's output
+    rng = np.random.default_rng(0)
+    ours, theirs = nn.InstanceNorm1d(2, track_running_stats=True), torch.nn.InstanceNorm1d(2, track_running_stats=True)
+    x = rng.standard_normal((3, 2, 5)).astype(np.float32) * 2 + 1
+    ours(Tensor(x))
+    theirs(torch.tensor(x))
+    ours.track_running_stats = theirs.track_running_stats = False
+    ours.eval()
+    theirs.eval()
+    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)

@@ -194,3 +194,11 @@ def test_softplus_defaults_to_torchs_threshold(dtype):
 def test_containers_take_none_as_torchs():
     assert len(nn.ModuleList(None)) == 0 and len(nn.ModuleDict(None)) == 0
     assert len(nn.ModuleList()) == 0 and len(nn.ModuleDict()) == 0
+
+
+def test_linear_init_where_device_now_stands_is_told_to_give_it_by_keyword():
+    # before PyTorch's device took the fourth place, chainrule's Linear(nin, nout, bias, init, dtype, seed) took
+    # init there: such a call was a ValueError "device 'xavier' is not available; use 'cpu' or drop the call"
+    for args in [(2, 3, True, "xavier"), (2, 3, True, "he", np.float64)]:
+        with pytest.raises(TypeError, match=rf"Linear: {args[3]!r} .* init is given by keyword: init={args[3]!r}"):
+            nn.Linear(*args)
