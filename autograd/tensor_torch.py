@@ -2,8 +2,8 @@
 `pow` is `**`, `matmul` is `@`, `clone` a differentiable copy, `float`/`double`/`half`/`long`/
 `int`/`bool` casts and `to`, `type_as`, `t`, `mT`, `amax`/`amin`, `eq ne lt le gt ge`, `new_zeros`/
 `new_ones`/`new_full`, `expand_as`, `reshape_as`, `view_as`, `contiguous`, `requires_grad_`, `dim`, `numel`,
-`tolist`, and `where`, `lerp`, `addmm` as methods. Each is the numpy-named operation itself, or a few of
-them, so it records the same ops."""
+`tolist`, and `where` as a method (`lerp` and `addmm`: tensor_blends.py). Each is the numpy-named
+operation itself, or a few of them, so it records the same ops."""
 
 from __future__ import annotations
 
@@ -17,17 +17,16 @@ from .compile_record import RECORDING
 from .creation_args import dtype_of
 from .devices import check_cpu, is_device
 from .dtype_fits import check_cast_fits
-from .graph import raw
 from .graph_order import refuse_number_of_lifted
-from .modes import flag, is_real
+from .modes import flag
 from .reduction_args import over_entries, reduced_axes
-from .shape_args import broadcasts_to
 from .shape_args import dim as dim_in
+from .tensor_blends import TorchBlends
 from .tensor_comparisons import NAMED, named
 from .tensor_data import array_of
 
 
-class TorchSpellings:
+class TorchSpellings(TorchBlends):
     """Methods PyTorch users reach for, each one line over the numpy-named one."""
 
     __slots__ = ()
@@ -79,55 +78,6 @@ class TorchSpellings:
         from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
 
         return where(condition, self, other)
-
-    def lerp(self, end: Any, weight: Any) -> Any:
-        """PyTorch's lerp, `self + weight * (end - self)`, as PyTorch computes it: from `end` where |weight|
-        is 0.5 or more (`end - (end - self) * (1 - weight)`), so weight 1 gives end exactly; but where that
-        product overflows and the result need not (lerp(0, 2e38, -1) in float32: -2e38, not -inf), from
-        `self` there. `weight`: a number, or a tensor broadcast with the others (a gradient flows to each
-        that requires grad)."""
-        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
-
-        diff = end - self
-        small = abs(weight) < 0.5
-        if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
-            if small:
-                return self + weight * diff
-            # |1 - weight| <= 1 (weight in [0.5, 2]) never overflows: no data read
-            if abs(1 - weight) <= 1 or not (small := _overflows(diff, 1 - weight)).any():
-                return end - diff * (1 - weight)
-            # the factors in diff's dtype, as numpy rounds a number beside it (a float64 array would widen)
-            factor = np.where(small, weight, weight - 1).astype(np.result_type(raw(diff), weight))
-        else:
-            small = raw(small) | _overflows(diff, 1 - raw(weight))
-            factor = where(small, weight, weight - 1)
-        # one product on both pieces, end - diff * (1 - weight) written end + (weight - 1) * diff (the same
-        # bits): the piece a where leaves out would still send back its product's 0 * inf, NaN
-        return where(small, self, end) + factor * diff
-
-    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
-        """PyTorch's addmm, `beta * self + alpha * (mat1 @ mat2)`, mat1 and mat2 matrices and self broadcast
-        to their product's shape. With beta 0 self is ignored, NaN and infinity too, as PyTorch's (its
-        gradient is 0 there), and so is the product with alpha 0."""
-        for name, number in (("beta", beta), ("alpha", alpha)):
-            if not is_real(number):
-                raise TypeError(f"addmm: {name} must be a real number, got {type(number).__name__} {number!r}")
-        for name, m in (("mat1", mat1), ("mat2", mat2)):
-            if np.ndim(raw(m)) != 2:
-                raise ops.ShapeError(f"addmm: {name} must be a matrix (2-d), got shape {np.shape(raw(m))}")
-        product = self._apply(ops.matmul, (mat1, mat2), {})
-        if not broadcasts_to(self.shape, product.shape):
-            raise ops.ShapeError(
-                f"addmm: self of shape {self.shape} does not broadcast to the product's shape {product.shape}"
-            )
-        none = np.zeros(product.shape, bool)  # where's first operand left out (NaN too), its gradient 0
-        if alpha == 0:  # the product left out, as PyTorch's: beta * self, -0 kept, or zeros
-            scaled = 0.0 if beta == 0 else self if beta == 1 else self * beta
-            return product.where(none, scaled) if beta else self.where(none, product.where(none, scaled))
-        product = product if alpha == 1 else product * alpha
-        if beta == 0:
-            return self.where(none, product)
-        return (self if beta == 1 else self * beta) + product
 
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Set requires_grad (a leaf's; checked as assigning it is) and return this tensor. On a computed
@@ -212,21 +162,6 @@ class TorchSpellings:
     def amin(self, dim: Any = (), keepdim: bool = False) -> Any:
         """The smallest entries over `dim`, as torch.amin: `min(axis=)` (see `amax`)."""
         return _over_dims(self, self.min, "amin", dim, keepdim)
-
-
-# lerp's choice of formula, |weight| < 0.5, is data made from the weight's numbers outside the graph: its
-# caller reads them, as with autograd.where(abs(w) < 0.5, ...), so a compiled step does not replay it stale
-compile_read_hooks.FORWARDERS.add(TorchSpellings.lerp.__code__)
-
-
-def _overflows(diff: Any, factor: Any) -> np.ndarray:
-    """Where diff · factor overflows to ±inf though both are finite (lerp's product), read from the data:
-    a step being compiled notes the read (its caller's, lerp being a forwarder), as a comparison's."""
-    if RECORDING:
-        compile_read_hooks.read_data(diff)
-    data, factor = raw(diff), raw(factor)  # a number stays weak: the product in diff's dtype, as lerp's
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.isinf(data * factor) & np.isfinite(data) & np.isfinite(factor)
 
 
 def _shape_of(other: Any, what: str) -> tuple[int, ...]:
