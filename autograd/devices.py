@@ -28,5 +28,5 @@ def check_cpu(device: Any, what: str) -> None:
     if device is not None and kind != "cpu":
         raise ValueError(
             f"{what}: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
-            "use 'cpu' or drop the call"
+            "use 'cpu' or leave the device out"
         )
