@@ -33,7 +33,7 @@ from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
-from .compile_schedule import ReplayStopped
+from .compile_schedule import ReplayStopped, with_draws
 from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
@@ -120,7 +120,7 @@ class Compiled:
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded(recorded.attempts)
             except ReplayStopped as e:  # raised after the draws, before the backward pass
-                recorded.program, recorded.reason = None, str(e)
+                recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.draws)
                 self._give_up(recorded.reason)
         if recorded.reason:
             return self.fn(*args, **kwargs)

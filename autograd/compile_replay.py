@@ -68,6 +68,7 @@ class Program:
         }
         self.forward = list(steps.values())
         self.before_forward = draws_and_checks(tape, entries, steps, self.arrays)
+        self.draws = len(tape.draws)  # made before the forward pass: a replay stopped there has made them
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check

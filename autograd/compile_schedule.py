@@ -88,3 +88,16 @@ def _ancestors(i: int, entries: list[Entry]) -> list[int]:
             found.add(j)
             pending += entries[j].parents
     return sorted(found)
+
+
+def with_draws(reason: str, draws: int) -> str:
+    """A stopped replay's reason, with what its draws leave behind: the eager run of the call draws again, so
+    the generators are a call's draws ahead of an uncompiled run's from then on (not put back: a known limit;
+    a draw that stopped the replay says so itself)."""
+    if not draws or "generators have moved on" in reason:
+        return reason
+    return reason + (
+        f"; the replay had made this call's {draws} draw(s) (autograd.drawn: dropout masks, rand) before it "
+        "stopped, and the eager run draws again, so from this call on the random numbers are not those of an "
+        "uncompiled run with the same seeds (the generators are a call's draws ahead)"
+    )

@@ -1,8 +1,9 @@
 """A replay that stops in its forward pass (ReplayStopped: a user's op gave another shape than recorded) has
 already made the step's draws (autograd.drawn: dropout masks, autograd.rand), and the call then runs eagerly,
-drawing again: the generators move twice, so that call and every later one get other masks than eager's, with
-a CompileWarning that promises eager's numbers. Pinned as a known defect (strict xfail) until the replay puts
-the generators back where they stood before its draws (found by review R3 of session 27)."""
+drawing again: the generators move twice, so that call and every later one get other masks than eager's. The
+CompileWarning said only that the step runs eagerly (eager's numbers, a reader takes it); it now says the random
+numbers move ahead. Putting the generators back where they stood before the draws is a known limit, pinned by a
+strict xfail (found by review R3 of session 27)."""
 
 import warnings
 
@@ -36,6 +37,13 @@ def _losses(compile):
         _LENGTH["n"] = 2 if i < 4 else 3  # the fifth call's replay stops in the forward pass
         out.append(run(np.full((4, 3), 0.1 * i)))
     return out
+
+
+def test_the_warning_says_the_random_numbers_move_ahead():
+    with pytest.warns(CompileWarning) as caught:
+        _losses(autograd.compile)
+    said = " ".join(str(w.message) for w in caught)
+    assert "gave shape (3,)" in said and "the random numbers are not those of an uncompiled run" in said
 
 
 @pytest.mark.xfail(strict=True, reason="a stopped replay's draws are not undone: the eager rerun draws again")
