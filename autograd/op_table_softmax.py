@@ -183,7 +183,7 @@ SOFTMAX: tuple[OpDef, ...] = (
             "⟨weight, !label_smoothing: w_y·(softmax − one hot)⟩"
             "⟨weight, label_smoothing: ((1 − ε)·w_y·(softmax − one hot) + ε/classes·Σ_c w_c·(softmax − one hot of c))⟩"
             "⟨reduction='mean', !weight:  / rows kept⟩⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩"
-            "; 0 on ignored rows⟨label_smoothing:  (ε = label_smoothing)⟩",
+            "⟨ignore_index: ; 0 on ignored rows⟩⟨label_smoothing:  (ε = label_smoothing)⟩",
         ),
         adds_up=True,
         half_in_float32=True,
@@ -198,8 +198,8 @@ SOFTMAX: tuple[OpDef, ...] = (
         api="autograd.nll_loss",
         formulas=(
             "∂NLL/∂log p = ⟨!weight: −1⟩⟨weight: −w_y⟩⟨reduction='mean', !weight:  / rows kept⟩"
-            "⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩ at each row's label y; 0 elsewhere and on"
-            " ignored rows",
+            "⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩ at each row's label y; 0 elsewhere"
+            "⟨ignore_index:  and on ignored rows⟩",
         ),
         adds_up=True,
         half_in_float32=True,

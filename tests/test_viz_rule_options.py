@@ -26,22 +26,30 @@ def _rule(loss, **options):
 @pytest.mark.parametrize(
     ("options", "rule"),
     [
-        ({}, "∂CE/∂logits = (softmax − one hot) / rows kept; 0 on ignored rows"),
-        ({"reduction": "sum"}, "∂CE/∂logits = (softmax − one hot); 0 on ignored rows"),
-        ({"weight": WEIGHT}, "∂CE/∂logits = w_y·(softmax − one hot) / Σ w_y of the rows kept; 0 on ignored rows"),
+        ({}, "∂CE/∂logits = (softmax − one hot) / rows kept"),
+        ({"reduction": "sum"}, "∂CE/∂logits = (softmax − one hot)"),
+        ({"weight": WEIGHT}, "∂CE/∂logits = w_y·(softmax − one hot) / Σ w_y of the rows kept"),
         (
             {"label_smoothing": 0.1, "reduction": "sum"},
-            "∂CE/∂logits = (softmax − (1 − ε)·one hot − ε/classes); 0 on ignored rows (ε = label_smoothing)",
+            "∂CE/∂logits = (softmax − (1 − ε)·one hot − ε/classes) (ε = label_smoothing)",
         ),
         (
             {"label_smoothing": 0.1, "weight": WEIGHT},
             "∂CE/∂logits = ((1 − ε)·w_y·(softmax − one hot) + ε/classes·Σ_c w_c·(softmax − one hot of c))"
-            " / Σ w_y of the rows kept; 0 on ignored rows (ε = label_smoothing)",
+            " / Σ w_y of the rows kept (ε = label_smoothing)",
         ),
     ],
 )
 def test_cross_entropys_rule_is_the_calls(options, rule):
     assert _rule(autograd.cross_entropy, **options) == rule
+
+
+def test_ignored_rows_are_told_only_where_a_row_can_be_ignored():
+    """Before: every call read "...; 0 on ignored rows", with no ignore_index to ignore a row by."""
+    assert _rule(autograd.cross_entropy, ignore_index=0).endswith("/ rows kept; 0 on ignored rows")
+    assert "ignored" not in _rule(autograd.cross_entropy)
+    assert _rule(autograd.nll_loss, ignore_index=0).endswith("0 elsewhere and on ignored rows")
+    assert _rule(autograd.nll_loss).endswith("at each row's label y; 0 elsewhere")
 
 
 def test_nll_losss_rule_is_the_calls():

@@ -5,12 +5,12 @@ several rounded at each step, a sum that rounds a small term away. Never an equa
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import numpy as np
 
-from .number_text import NUMBER_FIGURES, alike, finite, kind, on_paper, summary
+from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
 from .rules import term
 
 
@@ -19,6 +19,8 @@ def product_equation(factors: list, result: Any) -> str:
     out to `result` as written (`alike`), where 0.42 × 2 would read as a slip. Where no figures do, the product on
     paper and the float's, with why: "1.482e-323 × 0.7 = 1.037e-323 on paper; as a float, 9.881e-324 (below
     2.225e-308 a float is subnormal: ...)", never "1.482e-323 × 0.7 = 9.881e-324"."""
+    if overflowed := _overflowed(factors, result):
+        return overflowed
     n = alike(factors, result, math.prod)
     exact = on_paper(factors, n, result, math.prod)
     of = kind(result)
@@ -29,6 +31,28 @@ def product_equation(factors: list, result: Any) -> str:
         return f"{written} = {summary(result)}"
     told = _told(exact, summary(result))
     return f"{written} = {told} on paper; as a {_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
+
+
+def _overflowed(factors: list, result: Any) -> str:
+    """ "1e+200 × 1e+200 = 1e+400 on paper; as a float, inf (beyond the largest float, ...: it overflows to inf)"
+    where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; else ""."""
+    if any(np.size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)) or finite(result):
+        return ""
+    of, shown = kind(result), summary(result)
+    if not shown.lstrip("-") == "inf":  # NaN: not an overflow
+        return ""
+    with localcontext(EXACT):
+        exact = math.prod(Decimal(summary(x)) for x in factors)
+    # as summary writes a float ("90000"), where a float64 holds it; beyond, in the same figures ("1e+400")
+    told = (
+        summary(float(exact)) if abs(exact) <= np.finfo(np.float64).max else f"{exact.normalize():.{NUMBER_FIGURES}g}"
+    )
+    largest = summary(of(np.finfo(of).max))
+    written = " × ".join(term(x) for x in factors)
+    return (
+        f"{written} = {told} on paper; as a {_name(of)}, {shown} (beyond the largest "
+        f"{_name(of)}, {largest}: it overflows to {shown})"
+    )
 
 
 def forward_value(op: str, inputs: list, result: Any) -> str:

@@ -44,8 +44,10 @@ def as_called(rule: str, node: Node) -> str:
     parameter not given goes (softplus's threshold), as does one about an option's other value (gelu's
     "(approximate='tanh': ...)" where it is not 'tanh'); a segment ⟨conditions: text⟩ (OpDef.formulas)
     keeps its text where every condition holds; a norm's rule keeps its own ord's clause."""
-    params = {**_defaults(node.op.name), **node.op_params}
-    rule = _SEGMENT.sub(lambda m: m.group(2) if all(_holds(c, params) for c in m.group(1).split(", ")) else "", rule)
+    defaults = _defaults(node.op.name)
+    params = {**defaults, **node.op_params}
+    held = lambda m: all(_holds(c, params, defaults) for c in m.group(1).split(", "))  # noqa: E731
+    rule = _SEGMENT.sub(lambda m: m.group(2) if held(m) else "", rule)
     for name in [k for k, v in params.items() if v is None]:
         word = rf"(?<![\w']){re.escape(name)}(?![\w'(])"
         rule = re.sub(rf"{word} *[≤<] *| *[≤<] *{word}", "", rule)  # lo ≤ x ≤ hi without lo: x ≤ hi
@@ -62,14 +64,17 @@ def as_called(rule: str, node: Node) -> str:
 _SEGMENT = re.compile(r"⟨([^:⟨⟩]+): ([^⟨⟩]*)⟩")
 
 
-def _holds(condition: str, params: dict[str, Any]) -> bool:
-    """A segment's condition for a call: `name='value'` (the option is that value), `name` (it was given:
-    not None, False or 0) or `!name` (it was not)."""
+def _holds(condition: str, params: dict[str, Any], defaults: dict[str, Any]) -> bool:
+    """A segment's condition for a call: `name='value'` (the option is that value), `name` (it was given: not
+    None, nor its function's default, `defaults`: ignore_index=0 is given, label_smoothing=0.0 not) or `!name`
+    (it was not)."""
     name, _, value = condition.partition("=")
     if value:
         return repr(params.get(name)) == value
-    given = params.get(name.lstrip("!"))
-    given = given is not None and not (isinstance(given, bool | int | float) and not given)
+    key = name.lstrip("!")
+    given, default = params.get(key), defaults.get(key)
+    number = isinstance(given, bool | int | float)
+    given = given is not None and not (number and (given == default if key in defaults else not given))
     return given != name.startswith("!")
 
 
