@@ -43,15 +43,28 @@ def _x_log_vjp(f: Any, pole: float) -> Any:
     return vjp
 
 
+def _logit_slope(x: Any, out: Any) -> Any:
+    """1/(x·(1 − x)): +inf at either zero (x + 0.0 is +0.0 at -0.0, PyTorch's +inf), and NaN where the
+    forward is NaN (x beyond [0, 1]: the formula alone is a number there, −0.55 at x = −1), as PyTorch's."""
+    slope = 1 / (x + 0.0) / (1 - x)
+    undefined = raw(out) != raw(out)
+    return where(math.nan, slope, cond=undefined) if np.any(undefined) else slope
+
+
 def _logit_vjp(g, out, x, *, eps):
-    if eps is None:  # beyond (0, 1) NaN, as the forward; ±inf at 0 and 1
-        return (g / x / (1 - x),)
+    if eps is None:
+        return (g * _logit_slope(x, out),)
     # with eps, 0 outside [eps, 1 − eps], where x was clamped (PyTorch's: the bounds themselves are inside)
     clamped = (raw(x) < eps) | (raw(x) > 1 - eps)
     if not np.any(clamped):
-        return (g / x / (1 - x),)
-    inside = where(0.5, x, cond=clamped)
-    return (where(0.0, g / inside / (1 - inside), cond=clamped),)
+        return (g * _logit_slope(x, out),)
+    return (where(0.0, g * _logit_slope(where(0.5, x, cond=clamped), out), cond=clamped),)
+
+
+def _entr_vjp(g, out, x):
+    if not isinstance(raw(x), np.ndarray) and raw(x) == 0:  # a Value; a Tensor gives +inf there, as PyTorch's
+        raise ZeroDivisionError("entr(0.0) has no finite derivative: −(1 + ln x) is +inf at 0")
+    return (g * (-1 - log(x)),)
 
 
 def _logit_check(eps: float | None) -> None:
@@ -142,7 +155,7 @@ SPECIAL: tuple[OpDef, ...] = (
     # convention), which a Value refuses
     OpDef(
         "entr",
-        lambda g, out, x: (g * (-1 - log(x)),),
+        _entr_vjp,
         forward.scalar_entr,
         forward.tensor_entr,
         (POSITIVE,),

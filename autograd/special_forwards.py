@@ -74,7 +74,8 @@ def scalar_xlogy(x: float, y: float) -> float:
 
 
 def tensor_xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.where((x == 0) & (y == y), 0, x * np.log(y))
+    with np.errstate(divide="ignore", invalid="ignore"):  # where x == 0 the 0 is the answer: quietly
+        return np.where((x == 0) & (y == y), 0, x * np.log(y))
 
 
 def scalar_xlog1py(x: float, y: float) -> float:
@@ -84,7 +85,8 @@ def scalar_xlog1py(x: float, y: float) -> float:
 
 
 def tensor_xlog1py(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.where((x == 0) & (y == y), 0, x * np.log1p(y))
+    with np.errstate(divide="ignore", invalid="ignore"):  # as tensor_xlogy
+        return np.where((x == 0) & (y == y), 0, x * np.log1p(y))
 
 
 # log(x / (1 − x)), but from 1/4 up as log1p((2x − 1) / (1 − x)): 2x − 1 is exact there, and x / (1 − x)
@@ -100,7 +102,9 @@ def scalar_logit(x: float, *, eps: float | None) -> float:
 def tensor_logit(x: np.ndarray, *, eps: float | None) -> np.ndarray:
     if eps is not None:
         x = np.clip(x, eps, 1 - eps)  # NaN stays NaN
-    return np.where(x < 0.25, np.log(x / (1 - x)), np.log1p((2 * x - 1) / (1 - x)))
+    low = x < 0.25
+    a, b = np.where(low, x, 0.5), np.where(low, 0.5, x)  # each branch at a stand-in where the other is taken
+    return np.where(low, np.log(a / (1 - a)), np.log1p((2 * b - 1) / (1 - b)))
 
 
 def scalar_sinc(x: float) -> float:
