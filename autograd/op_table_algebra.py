@@ -7,10 +7,16 @@ import math
 
 import numpy as np
 
-from .op_def import NONZERO, POSITIVE, Domain, OpDef
+from .op_def import NONZERO, POSITIVE, Domain, OpDef, function
+
+sqrt = function("sqrt")
 
 DEGREE = math.pi / 180  # PyTorch's factors, π/180 and 180/π as float64 rounds them
 RADIAN = 180 / math.pi
+
+
+def _cube(s):
+    return s * s * s
 
 
 def _scalar_frac(x: float) -> float:
@@ -37,10 +43,12 @@ ALGEBRA: tuple[OpDef, ...] = (
         "division by zero",
         formulas=("∂(1/x)/∂x = −1/x²",),
     ),
-    # 1/√x, one division of the square root (PyTorch's on CPU); its derivative −out³/2, as PyTorch's
+    # 1/√x, one division of the square root (PyTorch's on CPU); its derivative −1/(2(√x)³) from x: PyTorch's
+    # −out³/2 reads a float16 output rounded (3 ulps off at 3000). (√x)³ keeps the sign of a zero: +inf at
+    # -0.0, whose forward is -inf (PyTorch's)
     OpDef(
         "rsqrt",
-        lambda g, out, x: (g * (-0.5 * out * out * out),),
+        lambda g, out, x: (g * (-0.5 / _cube(sqrt(x))),),
         lambda x: 1.0 / math.sqrt(x),
         lambda x: 1 / np.sqrt(x),
         (POSITIVE,),
