@@ -15,8 +15,9 @@ DEGREE = math.pi / 180  # PyTorch's factors, π/180 and 180/π as float64 rounds
 RADIAN = 180 / math.pi
 
 
-def _cube(s):
-    return s * s * s
+def _rsqrt_vjp(g, out, x):
+    with np.errstate(over="ignore"):  # (√x)³ beyond the largest float (x above 3e205): −0.5/inf is 0, the answer
+        return (g * (-0.5 / (sqrt(x) * sqrt(x) * sqrt(x))),)
 
 
 def _scalar_frac(x: float) -> float:
@@ -48,7 +49,7 @@ ALGEBRA: tuple[OpDef, ...] = (
     # -0.0, whose forward is -inf (PyTorch's)
     OpDef(
         "rsqrt",
-        lambda g, out, x: (g * (-0.5 / _cube(sqrt(x))),),
+        _rsqrt_vjp,
         lambda x: 1.0 / math.sqrt(x),
         lambda x: 1 / np.sqrt(x),
         (POSITIVE,),
