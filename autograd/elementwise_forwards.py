@@ -161,6 +161,12 @@ def scalar_logaddexp(a: float, b: float) -> float:
     return max(a, b) + math.log1p(math.exp(-abs(a - b)))  # never overflows
 
 
+def scalar_logaddexp2(a: float, b: float) -> float:
+    if a == b:  # as scalar_logaddexp
+        return a + 1.0
+    return max(a, b) + math.log1p(2.0 ** -abs(a - b)) / math.log(2.0)
+
+
 _erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; math's is exact to an ulp
 _erfc = np.vectorize(math.erfc, otypes=[np.float64])
 

@@ -50,6 +50,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     tensor_op,
 )
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
+from .op_table_algebra import ALGEBRA
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_fold import FOLD
@@ -59,6 +60,7 @@ from .op_table_pieces import PIECES
 from .op_table_reductions import REDUCTIONS
 from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
+from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
 from .rule_functions import gated, nowhere_zero, sign, where  # noqa: F401 (re-exported, as above)
 
@@ -297,6 +299,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -1,5 +1,5 @@
 """The op table's binary functions on both engines: maximum, minimum, atan2, hypot, logaddexp,
-fmod and remainder (the `%` operator). Entries as in `op_table` (read there); each broadcasts.
+logaddexp2, copysign, fmod and remainder (the `%` operator). Entries as in `op_table` (read there); each broadcasts.
 
 Their kinks lie where the inputs meet (a tie, a multiple of the divisor), which no domain of one
 input can avoid: `joint` says where a pair is safe for finite differences.
@@ -21,6 +21,7 @@ from .rule_functions import gated, where
 sigmoid = function("sigmoid")
 DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart
 MARGIN = 0.05  # how far a pair stays from a tie or a jump
+LN2 = math.log(2.0)
 
 
 def _untied(a: Any, b: Any) -> bool:
@@ -85,6 +86,17 @@ def _atan2_vjp(g, out, a, b):
     return where(0.0, g * (b_ / r2 / size), cond=flat), where(0.0, -g * (a_ / r2 / size), cond=flat)
 
 
+def _copysign_factor(a: Any, b: Any) -> Any:
+    """d copysign(a, b)/da, a constant: ±1 where a's sign is kept or flipped, 0 at a == 0 (PyTorch's: |a|
+    has its kink there), NaN at a NaN a. ±1 at an infinite a too, the slope of ±a (PyTorch's
+    result / a is NaN there)."""
+    a, b = raw(a), raw(b)
+    flipped = np.copysign(1.0, a) * np.copysign(1.0, b)
+    with np.errstate(invalid="ignore"):
+        factor = np.where(a == 0, 0.0, np.where(a == a, flipped, a))
+    return factor if isinstance(factor, np.ndarray) and factor.ndim else float(factor)
+
+
 def _hypot_vjp(g, out, a, b):
     # at the origin the formula is 0/0: no gradient there. Tensors give NaN (as PyTorch); a Value raises
     if not isinstance(raw(out), np.ndarray) and raw(out) == 0:
@@ -145,6 +157,26 @@ BINARY: tuple[OpDef, ...] = (
         (ANYWHERE,) * 2,
         formulas=("∂log(exp(a) + exp(b))/∂a = σ(a − b)", "∂log(exp(a) + exp(b))/∂b = σ(b − a)"),
         adds_up=True,
+    ),
+    # log2(2**a + 2**b) without overflow; its derivatives are logaddexp's sigmoids, of (a − b)·ln 2
+    OpDef(
+        "logaddexp2",
+        lambda g, out, a, b: (g * sigmoid((a - b) * LN2), g * sigmoid((b - a) * LN2)),
+        forward.scalar_logaddexp2,
+        np.logaddexp2,
+        (ANYWHERE,) * 2,
+        formulas=("∂log₂(2ᵃ + 2ᵇ)/∂a = σ((a − b)·ln 2)", "∂log₂(2ᵃ + 2ᵇ)/∂b = σ((b − a)·ln 2)"),
+        adds_up=True,
+    ),
+    # |a| with b's sign (b's sign bit: -0.0 counts as negative, as IEEE's, numpy's and PyTorch's). Nothing
+    # flows to b (its sign is a step); a's factor: _copysign_factor. Finite differences keep a off 0, its kink
+    OpDef(
+        "copysign",
+        lambda g, out, a, b: (gated(g, _copysign_factor(a, b)), gated(g, 0.0)),
+        math.copysign,
+        np.copysign,
+        (NONZERO, NONZERO),
+        formulas=("∂copysign(a,b)/∂a = ±1 (sign(a)·sign(b)), 0 at a = 0", "∂copysign(a,b)/∂b = 0"),
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
     # as everywhere, d/db = -trunc(a/b), a constant: the quotient the forward took (PyTorch's takes

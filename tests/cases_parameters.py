@@ -23,6 +23,9 @@ PARAMETER_CASES = {
     "softshrink(lambd=0.0)": ("softshrink", {"lambd": 0.0}, OFF_KINK),
     "threshold(threshold=0.5, value=-2.0)": ("threshold", {"threshold": 0.5, "value": -2.0}, Domain(avoid=(0.5,))),
     "threshold(threshold=-1.0, value=3.0)": ("threshold", {"threshold": -1.0, "value": 3.0}, Domain(avoid=(-1.0,))),
+    # x clamped to [eps, 1 - eps] first: flat outside, kinks at the bounds (its own inputs beyond [0, 1] too)
+    "logit(eps=0.1)": ("logit", {"eps": 0.1}, Domain(lo=-0.5, hi=1.5, avoid=(0.1, 0.9))),
+    "logit(eps=0.25)": ("logit", {"eps": 0.25}, Domain(lo=-0.5, hi=1.5, avoid=(0.25, 0.75))),
     # finite inputs are kept as they are whatever the replacements (tests/test_torch_reference_edges.py: the rest)
     "nan_to_num(nan=1.5, posinf=2.0, neginf=-3.0)": (
         "nan_to_num",

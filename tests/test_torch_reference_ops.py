@@ -50,7 +50,8 @@ def _table_case(d, candidates):
 
 
 def _tensor_case(d):
-    chain, torch_fn, inputs = _table_case(d, [X, POSITIVE_X, np.multiply(X, 0.3), np.add(POSITIVE_X, 1)])
+    candidates = [X, POSITIVE_X, np.multiply(X, 0.3), np.add(POSITIVE_X, 1), np.divide(POSITIVE_X, 2.5)]
+    chain, torch_fn, inputs = _table_case(d, candidates)
     return chain, torch_fn, inputs if d.arity == 1 else [inputs[0], ROW]  # a row that broadcasts
 
 

@@ -6,7 +6,7 @@ import pytest
 from cases_parameters import PARAMETER_CASES
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from test_torch_reference_elementwise import torch_function
+from test_torch_reference_elementwise import WITH_PARAMETERS, torch_function
 from torch_reference import EXAMPLES, check_scalar, reference, torch  # without torch: skipped
 
 import autograd
@@ -26,7 +26,7 @@ UNARY = {
 UNARY |= {
     case: (
         lambda x, name=name, params=params: getattr(autograd, name)(x, **params),
-        lambda x, name=name, params=params: reference(BY_NAME[name])(x, **params),
+        lambda x, name=name, params=params: WITH_PARAMETERS.get(name, reference(BY_NAME[name]))(x, **params),
         within(domain),
     )
     for case, (name, params, domain) in PARAMETER_CASES.items()

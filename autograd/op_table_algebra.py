@@ -1,0 +1,84 @@
+"""The op table's small algebraic functions on both engines, PyTorch's names: square, reciprocal, rsqrt,
+deg2rad, rad2deg and frac. Entries as in `op_table` (read there)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .op_def import NONZERO, POSITIVE, Domain, OpDef, function
+
+sqrt = function("sqrt")
+
+DEGREE = math.pi / 180  # PyTorch's factors, π/180 and 180/π as float64 rounds them
+RADIAN = 180 / math.pi
+
+
+def _rsqrt_vjp(g, out, x):
+    with np.errstate(over="ignore"):  # (√x)³ beyond the largest float (x above 3e205): −0.5/inf is 0, the answer
+        return (g * (-0.5 / (sqrt(x) * sqrt(x) * sqrt(x))),)
+
+
+def _scalar_frac(x: float) -> float:
+    if not math.isfinite(x):  # inf − inf: no real part after the point, which a Value refuses (a Tensor: NaN)
+        raise ValueError("frac needs a finite input")
+    return x - math.copysign(math.trunc(x), x)  # trunc(-0.5) is -0.0, so frac(-0.0) is +0.0 (numpy and PyTorch)
+
+
+ALGEBRA: tuple[OpDef, ...] = (
+    OpDef(
+        "square",
+        lambda g, out, x: (g * (2 * x),),
+        lambda x: x * x,
+        np.square,
+        formulas=("∂x²/∂x = 2x",),
+    ),
+    # its derivative −1/x² from the output, −out², as PyTorch's: inf at 0 on Tensors (a Value refuses 1/0)
+    OpDef(
+        "reciprocal",
+        lambda g, out, x: (g * -(out * out),),
+        lambda x: 1.0 / x,
+        np.reciprocal,
+        (NONZERO,),
+        "division by zero",
+        formulas=("∂(1/x)/∂x = −1/x²",),
+    ),
+    # 1/√x, one division of the square root (PyTorch's on CPU); its derivative −1/(2(√x)³) from x: PyTorch's
+    # −out³/2 reads a float16 output rounded (3 ulps off at 3000). (√x)³ keeps the sign of a zero: +inf at
+    # -0.0, whose forward is -inf (PyTorch's)
+    OpDef(
+        "rsqrt",
+        _rsqrt_vjp,
+        lambda x: 1.0 / math.sqrt(x),
+        lambda x: 1 / np.sqrt(x),
+        (POSITIVE,),
+        "rsqrt needs a positive input",
+        formulas=("∂(1/√x)/∂x = −1/(2x√x)",),
+    ),
+    OpDef(
+        "deg2rad",
+        lambda g, out, x: (g * DEGREE,),
+        lambda x: x * DEGREE,
+        lambda x: x * DEGREE,
+        formulas=("∂(x·π/180)/∂x = π/180",),
+    ),
+    OpDef(
+        "rad2deg",
+        lambda g, out, x: (g * RADIAN,),
+        lambda x: x * RADIAN,
+        lambda x: x * RADIAN,
+        formulas=("∂(x·180/π)/∂x = 180/π",),
+    ),
+    # x − trunc(x), the sign of x; jumps at the integers, and its derivative 1 everywhere, there too
+    # (PyTorch's: the slope of each piece)
+    OpDef(
+        "frac",
+        lambda g, out, x: (g * 1.0,),
+        _scalar_frac,
+        lambda x: x - np.trunc(x),
+        (Domain(avoid=tuple(float(k) for k in range(-4, 4))),),
+        "frac needs a finite input",
+        formulas=("∂frac(x)/∂x = 1 (jumps at the integers)",),
+    ),
+)
