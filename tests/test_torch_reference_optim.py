@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, assert_close, torch
+from torch_reference import DTYPES, assert_close, steps_alike, torch
 
 from autograd import Tensor, Value
 from nn import schedulers
@@ -66,13 +66,8 @@ def test_optimizer_matches_torch_step_by_step(name, dtype):
     ours = [Tensor(a.copy(), requires_grad=True) for a in start]
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
     ours_opt, theirs_opt = ours_class(ours, **kw), theirs_class(theirs, **kw)
-    for step, gs in enumerate(grads, start=1):
-        for p, q, g in zip(ours, theirs, gs):
-            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
-        ours_opt.step()
-        theirs_opt.step()
-        for i, (p, q) in enumerate(zip(ours, theirs)):
-            assert_close(f"{name}: parameter {i} after step {step}", p.data, q.detach().numpy(), dtype)
+    for step, i, data, expected in steps_alike(ours_opt, theirs_opt, ours, theirs, grads):
+        assert_close(f"{name}: parameter {i} after step {step}", data, expected, dtype)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)

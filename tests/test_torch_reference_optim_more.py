@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, torch
+from torch_reference import DTYPES, steps_alike, torch
 
 import nn
 from autograd import Tensor, Value
@@ -94,17 +94,11 @@ def test_each_step_matches_torch(name, case, dtype):
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
     ours_opt, theirs_opt = ours_class(ours, **kw), theirs_class(theirs, **kw)
     peak = [np.abs(a) for a in start]
-    for step, gs in enumerate(grads, start=1):
-        for p, q, g in zip(ours, theirs, gs):
-            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
-        ours_opt.step()
-        theirs_opt.step()
-        for i, (p, q) in enumerate(zip(ours, theirs)):
-            expected = q.detach().numpy()
-            peak[i] = np.maximum(peak[i], np.abs(expected))
-            where = f"{name} {kw}: parameter {i} after step {step}"
-            assert_within_ulps(where, p.data, expected, peak[i], exact=name == "Rprop")
-            assert p.dtype == dtype
+    for step, i, data, expected in steps_alike(ours_opt, theirs_opt, ours, theirs, grads):
+        peak[i] = np.maximum(peak[i], np.abs(expected))
+        where = f"{name} {kw}: parameter {i} after step {step}"
+        assert_within_ulps(where, data, expected, peak[i], exact=name == "Rprop")
+        assert data.dtype == dtype
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)

@@ -17,7 +17,7 @@ import itertools
 import numpy as np
 import pytest
 from test_torch_reference_optim_more import _draws, _grid
-from torch_reference import DTYPES, torch
+from torch_reference import DTYPES, steps_alike, torch
 
 import nn
 from autograd import Tensor
@@ -48,18 +48,10 @@ def test_each_step_matches_torch(name, case, dtype):
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
     ours_opt, theirs_opt = getattr(nn, name)(ours, **kw), getattr(torch.optim, name)(theirs, **kw)
     peak = [np.abs(a) for a in start]
-    for step, gs in enumerate(grads, start=1):
-        for p, q, g in zip(ours, theirs, gs):
-            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
-        ours_opt.step()
-        theirs_opt.step()
-        for i, (p, q) in enumerate(zip(ours, theirs)):
-            expected = q.detach().numpy()
-            peak[i] = np.maximum(peak[i], np.abs(expected))
-            ulps = np.abs(p.data - expected) / np.spacing(peak[i])
-            assert np.all(ulps <= (most if dtype == np.float64 else 4)), (
-                f"{name} {kw}: {np.max(ulps)} ulps, step {step}"
-            )
+    for step, i, data, expected in steps_alike(ours_opt, theirs_opt, ours, theirs, grads):
+        peak[i] = np.maximum(peak[i], np.abs(expected))
+        ulps = np.abs(data - expected) / np.spacing(peak[i])
+        assert np.all(ulps <= (most if dtype == np.float64 else 4)), f"{name} {kw}: {np.max(ulps)} ulps, step {step}"
     if kw.get("amsgrad"):
         ams = theirs_opt.state[theirs[0]]["max_exp_avg_sq"].numpy()
         np.testing.assert_allclose(ours_opt.state[0]["v_max"], ams, rtol=1e-5 if dtype == np.float32 else 1e-13)

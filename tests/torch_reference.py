@@ -26,7 +26,7 @@ by. The float64 comparison stays elementwise throughout.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -250,3 +250,17 @@ def reference(d: Any) -> Callable[..., Any]:
     for part in d.torch_name.split("."):
         fn = getattr(fn, part)
     return functools.partial(fn, **d.params) if d.name in NO_TORCH_DEFAULTS else fn
+
+
+def steps_alike(
+    ours_opt: Any, theirs_opt: Any, ours: Sequence[Any], theirs: Sequence[torch.Tensor], grads: Any
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """A chainrule optimizer and torch's stepped on the same gradients (`grads`: per step, one array per
+    parameter): after each step, (step, i, our parameter i's data, torch's) for the caller to compare."""
+    for step, gs in enumerate(grads, start=1):
+        for p, q, g in zip(ours, theirs, gs):
+            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
+        ours_opt.step()
+        theirs_opt.step()
+        for i, (p, q) in enumerate(zip(ours, theirs)):
+            yield step, i, p.data, q.detach().numpy()
