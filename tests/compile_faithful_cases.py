@@ -73,6 +73,33 @@ def linear(dtype=np.float64, seed=0, nout=3):
     return model, nn.SGD(model.parameters(), lr=0.1)
 
 
+# the labels of 4 rows of 3 classes on each of six calls (1 is the ignore_index where a test gives one):
+# the first two record, the later ones replay with other labels, some or all of them 1
+LABELS = [[0, 2, 0, 2], [2, 0, 2, 0], [1, 0, 2, 1], [1, 1, 1, 1], [0, 2, 2, 0], [2, 1, 0, 0]]
+
+
+def stepped_on(opt, loss):
+    """A training step's end: the gradient of the loss's sum, an SGD step; the loss itself returned."""
+    opt.zero_grad()
+    loss.sum().backward()
+    opt.step()
+    return loss
+
+
+def labelled_steps(loss_of, dtype, scores=lambda out: out, labels=lambda y: y, nout=3):
+    """A scenario of six SGD steps of a Linear(3, nout) on `loss_of(scores(outputs), labels)`, one call per
+    row of LABELS (made by `labels`): each call's loss and the weights after them."""
+
+    def scenario(compile):
+        model, opt = linear(dtype, nout=nout)
+        run = compile(lambda x, y: stepped_on(opt, loss_of(scores(model(x)), y)))
+        rng = np.random.default_rng(4)
+        out = [run(Tensor(rng.standard_normal((4, 3)).astype(dtype)), labels(np.array(y))) for y in LABELS]
+        return out, model.W.data, model.b.data
+
+    return scenario
+
+
 def batches(count, rows=4, seed=1, classes=3):
     rng = np.random.default_rng(seed)
     return [(rng.standard_normal((rows, 3)), rng.integers(0, classes, rows)) for _ in range(count)]

@@ -6,7 +6,7 @@ the graph, and every such step ran eagerly with a CompileWarning (0 of 6 calls r
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed, linear
+from compile_faithful_cases import LABELS, check_replayed, labelled_steps, linear, stepped_on
 
 import autograd
 import nn
@@ -14,7 +14,6 @@ from autograd import Tensor
 from autograd.compile_kernels_margins import MultiMargin
 from nn import functional as F
 
-LABELS = [[0, 2, 0, 2], [2, 0, 2, 0], [1, 0, 2, 1], [1, 1, 1, 1], [0, 2, 2, 0], [2, 1, 0, 0]]
 WEIGHT = np.array([0.5, 2.0, 1.5])
 OPTIONS = {
     "plain": {},
@@ -27,26 +26,10 @@ OPTIONS = {
 }
 
 
-def _sgd(opt, loss):
-    opt.zero_grad()
-    loss.sum().backward()
-    opt.step()
-    return loss
-
-
 def _scenario(options, dtype, scores=lambda out: out, labels=lambda y: y, loss=None):
     """Six SGD steps of a Linear on multi_margin_loss of its outputs (`scores` of them), the labels of each
     call made by `labels`: each call's loss and the weights after them."""
-
-    def scenario(compile):
-        model, opt = linear(dtype)
-        loss_of = loss or (lambda s, y: F.multi_margin_loss(s, y, **options))
-        run = compile(lambda x, y: _sgd(opt, loss_of(scores(model(x)), y)))
-        rng = np.random.default_rng(4)
-        out = [run(Tensor(rng.standard_normal((4, 3)).astype(dtype)), labels(np.array(y))) for y in LABELS]
-        return out, model.W.data, model.b.data
-
-    return scenario
+    return labelled_steps(loss or (lambda s, y: F.multi_margin_loss(s, y, **options)), dtype, scores, labels)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
@@ -83,7 +66,7 @@ def test_the_compiled_kernel_computes_the_loss(monkeypatch):
 def test_a_replay_refuses_labels_out_of_range(monkeypatch):
     """A replay checks the labels it feeds the op as eager does, and changes nothing when it refuses them."""
     model, opt = linear()
-    run = autograd.compile(lambda x, y: _sgd(opt, F.multi_margin_loss(model(x), y)), strict=True)
+    run = autograd.compile(lambda x, y: stepped_on(opt, F.multi_margin_loss(model(x), y)), strict=True)
     rng = np.random.default_rng(8)
     for y in LABELS[:3]:
         run(Tensor(rng.standard_normal((4, 3))), np.array(y))

@@ -6,16 +6,13 @@ made from the labels, outside the graph, and every such step ran eagerly with a 
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed, linear
+from compile_faithful_cases import LABELS, check_replayed, labelled_steps, linear, stepped_on
 
 import nn
 from autograd import Tensor
 from autograd.compile_kernels_softmax import NllLoss
 from nn import functional as F
 
-# the labels of 4 rows of 3 classes on each call (1 is the ignore_index where one is given): recorded on
-# batches without it, replayed on batches with some, all and none of them
-LABELS = [[0, 2, 0, 2], [2, 0, 2, 0], [1, 0, 2, 1], [1, 1, 1, 1], [0, 2, 2, 0], [2, 1, 0, 0]]
 WEIGHT = np.array([0.5, 2.0, 1.5])
 OPTIONS = {
     "plain": {},
@@ -30,29 +27,10 @@ OPTIONS = {
 }
 
 
-def _sgd(model, opt, loss):
-    opt.zero_grad()
-    loss.sum().backward()
-    opt.step()
-    return loss
-
-
 def _scenario(options, dtype, scores=lambda out: out, labels=lambda y: y, nout=3, axis=1):
     """Six SGD steps on nll_loss of log_softmax (along `axis`) of a Linear's `nout` outputs (reshaped by
     `scores`), the labels of each call made by `labels`: each call's loss and the weights after them."""
-
-    def scenario(compile):
-        model, opt = linear(dtype, nout=nout)
-
-        def step(x, y):
-            return _sgd(model, opt, F.nll_loss(scores(model(x)).log_softmax(axis=axis), y, **options))
-
-        run = compile(step)
-        rng = np.random.default_rng(4)
-        out = [run(Tensor(rng.standard_normal((4, 3)).astype(dtype)), labels(np.array(y))) for y in LABELS]
-        return out, model.W.data, model.b.data
-
-    return scenario
+    return labelled_steps(lambda s, y: F.nll_loss(s.log_softmax(axis=axis), y, **options), dtype, scores, labels, nout)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
@@ -81,7 +59,7 @@ def test_nn_nll_loss_module_with_options_replays(monkeypatch):
     def scenario(compile):
         model, opt = linear()
         loss_fn = nn.NLLLoss(weight=np.array([1.0, 3.0, 0.5]), ignore_index=1, reduction="sum")
-        run = compile(lambda x, y: _sgd(model, opt, loss_fn(model(x).log_softmax(axis=1), y)))
+        run = compile(lambda x, y: stepped_on(opt, loss_fn(model(x).log_softmax(axis=1), y)))
         rng = np.random.default_rng(6)
         return [run(Tensor(rng.standard_normal((4, 3))), np.array(y)) for y in LABELS], model.W.data
 
@@ -108,7 +86,7 @@ def test_a_replay_refuses_labels_out_of_range_under_nll_losss_name(scores, monke
     does, and changes nothing when it refuses them."""
     model, opt = linear()
     axis_labels = (lambda y: y) if scores(np.zeros((4, 3))).ndim == 2 else (lambda y: y[:, None].copy())
-    run = _strict(lambda x, y: _sgd(model, opt, F.nll_loss(scores(model(x)).log_softmax(axis=1), y)))
+    run = _strict(lambda x, y: stepped_on(opt, F.nll_loss(scores(model(x)).log_softmax(axis=1), y)))
     rng = np.random.default_rng(8)
     for y in LABELS[:3]:
         run(Tensor(rng.standard_normal((4, 3))), axis_labels(np.array(y)))
