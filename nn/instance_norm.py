@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard, raw
+from autograd import ShapeError, Tensor, guard
 
 from .arguments import check_flag, check_real, layer_input
 from .norm import _BatchNorm
-from .norm_functions import _check_affine, _scale_and_shift, _statistics, _write, standardize
+from .norm_functions import _scale_and_shift, by_running, moved, per_channel, standardize
 
 
 def instance_norm(
@@ -36,28 +36,17 @@ def instance_norm(
     eps = check_real("instance_norm", "eps", eps, 0)
     if x.ndim < 3:
         raise ShapeError(f"instance_norm takes input of shape (N, C, ...) with a spatial axis, got shape {x.shape}")
-    channels = (x.shape[1],)
-    given = (("running_mean", running_mean), ("running_var", running_var))
-    stats = [_statistics(name, s, channels, "instance_norm") for name, s in given]
-    _check_affine("instance_norm", weight, bias, channels)
-    shape = (1, *channels) + (1,) * (x.ndim - 2)
+    stats, shape = per_channel("instance_norm", x, running_mean, running_var, weight, bias)
     if not use_input_stats:
-        if any(s is None for s in stats):
-            raise ValueError(
-                "instance_norm with use_input_stats=False normalises by running_mean and running_var: give both"
-            )
-        mean, var = (raw(s).reshape(shape) for s in stats)
-        return _scale_and_shift((x - mean) / np.sqrt(var + eps), weight, bias, shape)
+        return by_running(x, stats, weight, bias, shape, eps, "instance_norm with use_input_stats=False")
     count = int(np.prod(x.shape[2:]))
     if count <= 1:  # one value is its own mean, normalised to 0 whatever it is
         raise ValueError(f"instance_norm needs more than one spatial value per channel, got input of shape {x.shape}")
     axes = tuple(range(2, x.ndim))
     y, mean, var = standardize(x, axes, eps, "instance_norm")
     if x.shape[0]:
-        new = (mean.data.mean(axis=0).reshape(-1), (var.data * (count / (count - 1))).mean(axis=0).reshape(-1))
-        for s, batch in zip(stats, new):
-            if s is not None:
-                _write(s, (1 - momentum) * raw(s) + momentum * batch)
+        unbiased = var.data * (count / (count - 1))
+        moved(stats, (mean.data.mean(axis=0).reshape(-1), unbiased.mean(axis=0).reshape(-1)), momentum)
     return _scale_and_shift(y, weight, bias, shape)
 
 

@@ -77,25 +77,42 @@ def batch_norm(
     momentum, eps = check_real("batch_norm", "momentum", momentum, 0, 1), check_real("batch_norm", "eps", eps, 0)
     if x.ndim < 2:
         raise ShapeError(f"batch_norm takes input of shape (N, C, ...), got shape {x.shape}")
-    channels = (x.shape[1],)
-    given = (("running_mean", running_mean), ("running_var", running_var))
-    stats = [_statistics(name, s, channels, "batch_norm") for name, s in given]
-    _check_affine("batch_norm", weight, bias, channels)
-    shape = (1, *channels) + (1,) * (x.ndim - 2)
+    stats, shape = per_channel("batch_norm", x, running_mean, running_var, weight, bias)
     if not training:
-        if any(s is None for s in stats):
-            raise ValueError("batch_norm with training=False normalises by running_mean and running_var: give both")
-        mean, var = (raw(s).reshape(shape) for s in stats)
-        return _scale_and_shift((x - mean) / np.sqrt(var + eps), weight, bias, shape)
-    count = x.size // channels[0]
+        return by_running(x, stats, weight, bias, shape, eps, "batch_norm with training=False")
+    count = x.size // x.shape[1]
     if count <= 1:  # no mean of nothing; one value is its own mean (and has no unbiased variance)
         raise ValueError(f"batch_norm in training needs more than one value per channel, got input of shape {x.shape}")
     y, mean, var = standardize(x, (0, *range(2, x.ndim)), eps, "batch_norm")
-    new = (mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1)))
-    for s, batch in zip(stats, new):
-        if s is not None:
-            _write(s, (1 - momentum) * raw(s) + momentum * batch)
+    moved(stats, (mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1))), momentum)
     return _scale_and_shift(y, weight, bias, shape)
+
+
+def per_channel(owner: str, x: Tensor, running_mean: Any, running_var: Any, weight: Any, bias: Any) -> tuple:
+    """What batch_norm and instance_norm check alike of their (N, C, ...) input's per-channel arguments: the
+    running statistics (as `_statistics` takes them, None where not kept) and the shape (1, C, 1, ...) they
+    and the affine parameters broadcast in."""
+    channels = (x.shape[1],)
+    given = (("running_mean", running_mean), ("running_var", running_var))
+    stats = [_statistics(name, s, channels, owner) for name, s in given]
+    _check_affine(owner, weight, bias, channels)
+    return stats, (1, *channels) + (1,) * (x.ndim - 2)
+
+
+def by_running(x: Tensor, stats: Sequence[Any], weight: Any, bias: Any, shape: tuple, eps: float, how: str) -> Tensor:
+    """x normalised by the running statistics `stats` (both needed: a ValueError saying `how` the call asked
+    for them), then scaled and shifted."""
+    if any(s is None for s in stats):
+        raise ValueError(f"{how} normalises by running_mean and running_var: give both")
+    mean, var = (raw(s).reshape(shape) for s in stats)
+    return _scale_and_shift((x - mean) / np.sqrt(var + eps), weight, bias, shape)
+
+
+def moved(stats: Sequence[Any], batch: Sequence[np.ndarray], momentum: float) -> None:
+    """Each running statistic kept (not None) moved toward the batch's by `momentum`, in place."""
+    for s, values in zip(stats, batch):
+        if s is not None:
+            _write(s, (1 - momentum) * raw(s) + momentum * values)
 
 
 def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
