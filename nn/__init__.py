@@ -15,6 +15,8 @@ Public API:
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
+    RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
+                                    recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
     ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
@@ -116,6 +118,8 @@ from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .prelu import PReLU
+from .recurrent import GRU, LSTM, RNN
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
@@ -206,6 +210,7 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
