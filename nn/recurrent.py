@@ -150,19 +150,19 @@ class _Recurrent(Module):
         return stack(hidden, 0), state
 
     def extra_repr(self) -> str:
-        """PyTorch's: the sizes, then what differs from the defaults."""
-        shown = [f"{self.input_size}, {self.hidden_size}"]
+        """PyTorch's: the sizes, then what differs from the defaults (an RNN's relu too, as its cells show it)."""
+        nonlinearity = self.mode[4:].lower() if self.mode.startswith("RNN") else "tanh"
         options = {
+            "proj_size": (self.proj_size, 0),
+            "nonlinearity": (nonlinearity, "tanh"),
             "num_layers": (self.num_layers, 1),
-            "nonlinearity": (self.mode[4:].lower(), "tanh") if self.mode.startswith("RNN") else (None, None),
             "bias": (self.bias, True),
             "batch_first": (self.batch_first, False),
             "dropout": (self.dropout, 0),
             "bidirectional": (self.bidirectional, False),
-            "proj_size": (self.proj_size, 0),
         }
-        shown += [f"{name}={value!r}" for name, (value, default) in options.items() if value != default]
-        return ", ".join(shown)
+        shown = [f"{name}={value}" for name, (value, default) in options.items() if value != default]
+        return ", ".join([f"{self.input_size}, {self.hidden_size}", *shown])
 
 
 class RNN(_Recurrent):

@@ -57,7 +57,7 @@ class _Cell(Module):
 
     def extra_repr(self) -> str:
         shown = f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
-        return shown + (", nonlinearity='relu'" if self.mode == "RNN_RELU" else "")
+        return shown + (", nonlinearity=relu" if self.mode == "RNN_RELU" else "")  # PyTorch's form
 
 
 class RNNCell(_Cell):
