@@ -33,7 +33,8 @@ def _run(module: Any, arrays: Sequence[Any], call: Callable[..., Any], make: Cal
     outs = flat(call(module, *inputs))
     loss = sum((o * make(weights(tuple(o.shape), _dtype(o), i))).sum() for i, o in enumerate(outs))
     loss.backward()
-    grads = {name: _array(p.grad) for name, p in module.named_parameters()}
+    named = module.named_parameters() if hasattr(module, "named_parameters") else ()  # a function has none
+    grads = {name: _array(p.grad) for name, p in named}
     return {
         "outputs": [_array(o) for o in outs],
         "input grads": [_array(x.grad) for x in inputs if x is not None and x.requires_grad],
@@ -58,14 +59,16 @@ def _theirs(a: np.ndarray) -> Any:
 
 
 def compare(ours: Any, theirs: Any, arrays: Sequence[Any], call: Callable[..., Any], dtype: Any, where: str) -> None:
-    """Assert `ours` (built in `dtype`) and `theirs` (torch's, built in the same dtype) agree, as the
-    module's docstring says, `ours` given `theirs`'s weights first. Float inputs are differentiated;
-    boolean ones (masks) pass as they are."""
-    from_torch_state_dict(ours, theirs.state_dict())
+    """Assert `ours` (built in `dtype`) and `theirs` (torch's, built in the same dtype; or two functions,
+    F.scaled_dot_product_attention's) agree, as the module's docstring says, `ours` given `theirs`'s
+    weights first. Float inputs are differentiated; boolean ones (masks) pass as they are."""
+    exact = theirs
+    if isinstance(theirs, torch.nn.Module):
+        from_torch_state_dict(ours, theirs.state_dict())
+        exact = copy.deepcopy(theirs).double()
     got, want = _run(ours, arrays, call, _ours), _run(theirs, arrays, call, _theirs)
     truth = None
     if np.dtype(dtype) == np.float32:
-        exact = copy.deepcopy(theirs).double()
         wide = [a if a is None or a.dtype.kind != "f" else a.astype(np.float64) for a in arrays]
         truth = _run(exact, wide, call, _theirs)
     assert len(got["outputs"]) == len(want["outputs"]), (
