@@ -109,7 +109,8 @@ def _check_operands(owner: str, query: Tensor, key: Tensor, value: Tensor, enabl
     try:
         np.broadcast_shapes(*leading)
     except ValueError:
-        raise ShapeError(f"{owner}: the leading axes (batch, heads) must broadcast, {shapes}") from None
+        grouped = "" if enable_gqa else " (enable_gqa=True lets fewer key and value heads serve the query's)"
+        raise ShapeError(f"{owner}: the leading axes (batch, heads) must broadcast{grouped}, {shapes}") from None
 
 
 def _repeat_heads(t: Tensor, times: int) -> Tensor:
