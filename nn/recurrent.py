@@ -88,6 +88,10 @@ class _Recurrent(Module):
     bias = property(lambda self: self._shape[6], doc="whether the gates have biases")
     num_directions = property(lambda self: 2 if self.bidirectional else 1, doc="2 if bidirectional, else 1")
 
+    def flatten_parameters(self) -> None:
+        """PyTorch's call that packs the weights into one block for cuDNN; here each parameter is an array of
+        its own and nothing needs packing, so ported code that calls it runs unchanged."""
+
     def _suffixes(self, layer: int) -> tuple[str, ...]:
         """The names' ends of a layer's parameters: `_l0`, and `_l0_reverse` for the backward direction."""
         return (f"_l{layer}", f"_l{layer}_reverse")[: self.num_directions]
