@@ -108,23 +108,24 @@ class _Recurrent(Module):
         if x.shape[0] == 0:
             raise ValueError(f"{owner}: the input sequence is empty (seq_len 0): give at least one step")
         states = self._initial(owner, hx, x, batched)
-        finals: list[State] = []
+        # the sequence as a list of steps, kept so between layers: a slice's gradient is as large as what it
+        # is cut from, so slicing a stacked output at each step would make backward quadratic in seq_len
+        steps, finals = list(x.unbind(0)), []
         for layer in range(self.num_layers):
             if layer and self.training and self.dropout:
-                x = dropout(x, self.dropout)
-            outputs = []
+                steps = [dropout(s, self.dropout) for s in steps]
+            directions = []
             for direction, suffix in enumerate(self._suffixes(layer)):
                 start = tuple(s[layer * self.num_directions + direction] for s in states)
-                sequence, last = self._run(x, start, suffix, reverse=direction == 1)
-                outputs.append(sequence)
+                hidden, last = self._run(steps, start, suffix, reverse=direction == 1)
+                directions.append(hidden)
                 finals.append(last)
-            x = outputs[0] if len(outputs) == 1 else cat(outputs, -1)
-        if batched and self.batch_first:
-            x = x.swapaxes(0, 1)
+            steps = directions[0] if len(directions) == 1 else [cat(pair, -1) for pair in zip(*directions)]
+        output = stack(steps, 1 if batched and self.batch_first else 0)
         last_states = tuple(stack([f[i] for f in finals], 0) for i in range(len(states)))
         if not batched:
-            x, last_states = x.squeeze(1), tuple(s.squeeze(1) for s in last_states)
-        return x, (last_states if self.mode == "LSTM" else last_states[0])
+            output, last_states = output.squeeze(1), tuple(s.squeeze(1) for s in last_states)
+        return output, (last_states if self.mode == "LSTM" else last_states[0])
 
     def _initial(self, owner: str, hx: Any, x: Tensor, batched: bool) -> State:
         """The initial states as (layers * directions, batch, size) Tensors: those given, checked, else zeros."""
@@ -139,19 +140,15 @@ class _Recurrent(Module):
             for name, g, size in zip(names, given, sizes, strict=True)
         )
 
-    def _run(self, x: Tensor, state: State, suffix: str, reverse: bool) -> tuple[Tensor, State]:
-        """One layer and direction over the sequence x (seq_len, batch, features): its hidden state at
-        each step, in the sequence's order, and its last state."""
+    def _run(self, steps: list[Tensor], state: State, suffix: str, reverse: bool) -> tuple[list[Tensor], State]:
+        """One layer and direction over the steps of a sequence, each (batch, features): its hidden state
+        at each step, in the sequence's order, and its last state."""
         weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
-        gi = input_part(x, weight_ih, bias_ih)  # every step's input share in one product
-        order = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
         hidden = []
-        for t in order:
-            state = step(self.mode, gi[t], state, weight_hh, bias_hh, weight_hr)
+        for x in reversed(steps) if reverse else steps:
+            state = step(self.mode, input_part(x, weight_ih, bias_ih), state, weight_hh, bias_hh, weight_hr)
             hidden.append(state[0])
-        if reverse:
-            hidden.reverse()
-        return stack(hidden, 0), state
+        return (hidden[::-1] if reverse else hidden), state
 
     def extra_repr(self) -> str:
         """PyTorch's: the sizes, then what differs from the defaults (an RNN's relu too, as its cells show it)."""

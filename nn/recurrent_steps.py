@@ -56,8 +56,7 @@ def weights(module: Any, suffix: str) -> tuple[Tensor, Tensor | None, Tensor, Te
 
 
 def input_part(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
-    """x @ weight_ih.T + bias_ih: the input's share of every gate, which needs no hidden state, so a layer
-    computes it for all time steps in one product."""
+    """x @ weight_ih.T + bias_ih: the input's share of every gate."""
     return affine(x, weight_ih.T, bias_ih)
 
 
