@@ -62,7 +62,7 @@ from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
-from .rule_functions import gated, nowhere_zero, sign, where  # noqa: F401 (re-exported, as above)
+from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 
 # ---- rules written once ----
 
@@ -250,16 +250,17 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),
     ),
-    # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
+    # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5. NaN at
+    # a NaN input (PyTorch's 1 is a piece picked for it): the NaN policy, rule_functions
     OpDef(
         "relu",
-        lambda g, out, x: (gated(g, raw(x) > 0),),
+        lambda g, out, x: (gated(g, unknown_at_nan(raw(x) > 0, x)),),
         forward.scalar_relu,
         forward.tensor_relu,
         (OFF_KINK,),
         formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
     ),
-    # kink at 0: derivative 0 there (the subgradient PyTorch picks)
+    # kink at 0: derivative 0 there (the subgradient PyTorch picks); NaN at NaN (sign's; PyTorch's 0)
     OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,), formulas=("∂|x|/∂x = sign(x)",)),
     OpDef(
         "log1p",

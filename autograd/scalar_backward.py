@@ -202,7 +202,8 @@ def _chain_rule(
                 a, b = node._a, node._b
                 if b is None:
                     if op is relu:
-                        ga = g if a.data > 0 else 0.0  # selected: an infinite g stays out of the flat piece
+                        x = a.data  # selected: an infinite g stays out of the flat piece; NaN at NaN (the table's)
+                        ga = g if x > 0 else 0.0 if x <= 0 else x
                     elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
                         out = node.data
                         slope = 1 - out * out
