@@ -159,8 +159,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "softsign",
         lambda g, out, x: (g / (1 + abs(x)) / (1 + abs(x)),),  # (1 + |x|)² overflows from 1.3e154
-        lambda x: x / (1 + abs(x)),
-        lambda x: x / (1 + np.abs(x)),
+        forward.scalar_softsign,
+        forward.tensor_softsign,
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there
         reference="nn.functional.softsign",
         formulas=("∂(x/(1 + |x|))/∂x = 1/(1 + |x|)²",),

@@ -44,7 +44,8 @@ def _threshold_check(threshold: float, value: float) -> None:
 
 
 def _scalar_softshrink(x: float, *, lambd: float) -> float:
-    return x - lambd if x > lambd else x + lambd if x < -lambd else abs(x) * 0.0  # |x| * 0: +0 (PyTorch's), NaN stays
+    # the flat piece's 0 is +0, NaN stays (PyTorch's keeps x's sign there: -0.0 at x = -0.3)
+    return x - lambd if x > lambd else x + lambd if x < -lambd else abs(x) * 0.0
 
 
 PIECES: tuple[OpDef, ...] = (

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .elementwise_forwards import holds_nan
 from .graph import Node, raw
 from .op_def import _ENGINES
 
@@ -66,14 +67,9 @@ def unknown_at_nan(factor: Any, x: Any) -> Any:
     x = raw(x)
     if not isinstance(x, np.ndarray):
         return factor if x == x else math.nan
-    if x.dtype.kind != "f":
+    if x.dtype.kind != "f" or not holds_nan(x):
         return factor
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, an overflowing total: NaN or inf, read below
-        total = np.add.reduce(x, axis=None)
-    if total == total:
-        return factor
-    nan = np.isnan(x)
-    return np.where(nan, x, factor) if nan.any() else factor  # x's own NaN: its dtype, as the mask's gated product
+    return np.where(np.isnan(x), x, factor)  # x's own NaN: its dtype, as the mask's gated product
 
 
 def sign(x: Any) -> Any:
