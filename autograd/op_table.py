@@ -15,6 +15,9 @@ the tensor engine sums each gradient back to its input's shape itself, and drops
 of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
 (power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
 the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
+At a NaN input a gradient that depends on the input is NaN (a piecewise rule's comparison picks no
+piece there: `unknown_at_nan`); docs/edge-points.md holds that policy, the signed zeros, and where
+the rules differ from PyTorch's on purpose.
 A rule orders its products so that none rounds to 0 or inf where the gradient is a normal float, and
 a g of 0 gives 0: mostly the local derivative first, times g last (g * (b * power)), since g may be of
 any size (g · out underflows at 1e-300 · 1e-50); where the derivative itself can overflow, a bounded
