@@ -33,7 +33,7 @@ from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
-from .compile_schedule import ReplayStopped, with_draws
+from .compile_schedule import Interrupted, ReplayStopped, with_draws
 from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
@@ -119,19 +119,19 @@ class Compiled:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded(recorded.attempts)
-            except ReplayStopped as e:  # raised after the draws, before the backward pass
-                recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.draws)
+            except ReplayStopped as e:  # raised after the draws (put back), before the backward pass
+                recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.untracked)
                 self._give_up(recorded.reason)
+            except Interrupted:  # an error before the backward pass, the draws put back: eagerly, as uncompiled
+                return self.fn(*args, **kwargs)
         if recorded.reason:
             return self.fn(*args, **kwargs)
         given = [_stand_in(leaves[k]) for k in dynamic]
         for k, x in zip(dynamic, given):
             leaves[k] = x
         call_args, call_kwargs = rebuild(leaves)
-        first = recorded.first
-        bound = self.names.bound()
-        # self.rng too (self.aug.rng), a generator argument, and those earlier recordings met in modules (read from
-        # the start)
+        first, bound = recorded.first, self.names.bound()
+        # self.rng too, a generator argument, those earlier recordings met in modules (read from the start)
         bound_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
         held = [*bound, *bound_too, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
         generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())

@@ -124,9 +124,13 @@ def derived(a: Tape, b: Tape) -> bool:
 
 def mark_live(a: Tape, b: Tape) -> None:
     """Mark the constants of `b` that are the same Tensor on both calls: the step reads them every
-    time (a user's constant), so a replay reads their data as it is then, as eager would."""
+    time (a user's constant), so a replay reads their data as it is then, as eager would. And its draws'
+    untracked data (compile_entries.Draw) cleared where both calls drew the same: nothing to put back."""
     for x, y in zip(a.entries, b.entries):
         y.live = y.kind == CONSTANT and x.node is y.node
+    for x, y in zip(a.draws, b.draws):  # a draw that moved no generator found, giving the same data: its own seed
+        if x.untracked is not None and y.untracked is not None and same(x.untracked, y.untracked):
+            y.untracked = None
 
 
 def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:

@@ -45,6 +45,10 @@ class Draw:
     redraw: Callable[[], np.ndarray]
     like: tuple[tuple[int, ...], np.dtype, bool]  # shape, dtype and C-contiguity of its data
     slot: int | None
+    moves: tuple[Any, ...] = ()  # the generators it moved (compile_generators.Source), which a stopped replay puts back
+    # its data, where it moved none of those found: a generator of its own seed (the same data on both recordings,
+    # compile_compare.mark_live clears it), or one out of reach, which a stopped replay cannot put back
+    untracked: np.ndarray | None = None
 
 
 @dataclass

@@ -186,13 +186,13 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
     """The step's draws, each as it was drawn: one changed afterwards would not be replayed."""
     draws = []
-    for t, redraw, values in rec.draws:
+    for (t, redraw, values), moves in zip(rec.draws, rec.random.moves):
         if t._version or not same(t._data, values):
             raise Unreplayable(
                 "the step changed a drawn constant (autograd.drawn, a dropout mask) after its draw, which a replay "
                 "would not do: change it with tensor ops, or inside the draw"
             )
-        draws.append(Draw(redraw, like(t._data), index.get(id(t))))
+        draws.append(Draw(redraw, like(t._data), index.get(id(t)), moves, None if moves else values))
     return draws
 
 

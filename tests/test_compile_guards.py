@@ -308,9 +308,10 @@ def test_a_replay_refuses_labels_out_of_range_as_eager_does():
     assert replays(run) == 1
     before = [p.data.copy() for p in model.parameters()]
     for labels in ([0, 3, 1], [0, -1, 1]):
-        with pytest.raises(ValueError, match=f"label {labels[1]} \\(row 1\\) is not a class"):
+        # the replay stops and the call runs eagerly (the generators put back), raising nn's own error
+        with pytest.raises(ValueError, match=f"label {labels[1]} .*is not a class"):
             run(Tensor(np.ones((3, 2))), np.array(labels))
-        # labels of another integer dtype than the last call's (recorded again, so nn's check's words)
+        # labels of another integer dtype than the last call's (recorded again)
         with pytest.raises(ValueError, match=f"label {labels[1]} .*is not a class"):
             run(Tensor(np.ones((3, 2))), np.array(labels, np.int8))
     with pytest.raises(TypeError, match="integer class labels"):
