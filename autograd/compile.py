@@ -29,6 +29,7 @@ from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances, partial_arguments
+from .compile_numbers import made_of_numbers
 from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
@@ -212,12 +213,7 @@ class _Recorded:
                 # made from numbers of the step's tensors, which depend on the parameters too: equal on
                 # both calls (a mask all True), it tells nothing of the next call's
                 self.program = None
-                raise Unreplayable(
-                    "the step made data outside the graph after reading numbers of its tensors (a comparison "
-                    "such as abs(d) < 1 for autograd.where, argmax, isnan, t.numpy(), t.data): a replay would reuse "
-                    "that data as recorded while the numbers change. Use ops that keep it in the graph (clip, relu, "
-                    "minimum, maximum), or keep such steps eager"
-                )
+                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
             if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
                 self.program = None
                 raise Unreplayable(

@@ -63,6 +63,7 @@ class Tape:
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
+    read_by: tuple[str, ...] = ()  # the functions of autograd's that read them (max_pool2d(return_indices=True))
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_numbers import made_of_numbers
 from .compile_recording import MadeByOp, Recording
 from .trees import flatten
 
@@ -49,8 +50,10 @@ def recording(
     rec.drew_outside = rec.random.moved_outside_draws()
     if rec.read_parameter:
         rec.problems.append(
-            "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from it "
-            "(a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
+            made_of_numbers(rec.read_by, "a parameter")
+            if rec.read_by
+            else "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from "
+            "it (a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
             "tensor ops on the parameter, or outside the compiled step"
         )
 

@@ -88,6 +88,7 @@ class Recording:
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
+        self.read_by: tuple[str, ...] = ()  # the functions of autograd's that read them to make data (compile_numbers)
         self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last
         # the tensors those rules made, by id: (the tensor, held so its id stays its, the op whose rule made it)
         self.made_in_rule: dict[int, tuple[Any, str]] = {}
