@@ -91,15 +91,15 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not modes.current.grad_enabled or modes.current.anomaly or current() is not None:
-            # nothing to record, every op to check, or called by a step being recorded (whose tape
-            # takes in this one's ops): eager
+        if modes.current.anomaly or current() is not None:
+            # every op to check, or called by a step being recorded (whose tape takes in this one's ops): eager
             return self.fn(*args, **kwargs)
         with self.lock:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
         key, datas, dynamic, unknown, leaves, rebuild = read_call(args, kwargs)
+        key += (modes.current.grad_enabled,)  # under no_grad, another step: its forward alone (an evaluation)
         if unknown is not None:
             self._give_up(
                 f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor a value equal by "
