@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import modes
 from .compile_numbers import made_of_numbers
 from .compile_recording import MadeByOp, Recording
 from .trees import flatten
@@ -117,6 +118,18 @@ def made(tensor: Any) -> None:
     rec = current()
     if rec is not None and rec.rules:
         rec.made_in_rule[id(tensor)] = (tensor, rec.rules[-1])
+
+
+def made_constant(tensor: Any, op: Any, params: dict[str, Any], parents: list[Any], needs: bool) -> None:
+    """Note a constant an op made (`needs`: a parent requires grad). Under no_grad, of a tensor that requires
+    grad (or of such a constant), it is a constant of the graph's numbers, which a replay makes again as an op
+    that needs no gradient (an evaluation's loss); an integer result of such a tensor with grad on (a user's
+    rounding op) is data made of the numbers, not made again. Of constants alone, as constant_from_inputs says."""
+    of_graph_numbers = needs or of_graph(parents)
+    again = not (needs and modes.current.grad_enabled)
+    if of_graph_numbers and not again:
+        made_from_graph(tensor)
+    constant_from_inputs(tensor, [parents, params], (op, params, parents) if again else None, of_graph_numbers)
 
 
 def constant_from_inputs(

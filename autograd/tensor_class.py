@@ -233,15 +233,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if RECORDING:
         compile_record.made(t)
         if not t._requires_grad:
-            # under no_grad, of a tensor that requires grad (or of such a constant): a constant of the graph's
-            # numbers, which a replay makes again as an op that needs no gradient (an evaluation's loss); an
-            # integer result of such a tensor (a user's rounding op, with grad on) is not made again
-            of_graph = True in needs or compile_record.of_graph(parents)
-            again = not (True in needs and modes.current.grad_enabled)
-            if of_graph and not again:
-                compile_record.made_from_graph(t)
-            made_by = (op, params or {}, parents) if again else None
-            compile_record.constant_from_inputs(t, [parents, params], made_by, of_graph)
+            compile_record.made_constant(t, op, params or {}, parents, True in needs)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)
