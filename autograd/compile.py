@@ -1,7 +1,8 @@
 """`autograd.compile`: record a training step once, replay it without building a graph.
 
-The first call for given input shapes and dtypes runs the step eagerly and records it: its graph
-(read off as a tape), its backward passes, its nn optimizers' calls and its draws (compile_record).
+The first call for given input shapes and dtypes (and grad mode: under no_grad, its forward alone) runs the step
+eagerly and records it: its graph (read off as a tape; ops under no_grad too, as ops that need no gradient), its
+backward passes, its nn optimizers' calls and its draws (compile_record).
 The second call runs eagerly too and must record the same tape, with the same constants: data that
 changes from call to call outside the graph (numpy on the inputs, a mask drawn with numpy) shows up
 there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not
@@ -12,7 +13,8 @@ what the recordings took as given: the modes guarded (compile_hooks.guard), the 
 own globals and closure cells name (an optimizer made anew records again), its parameters' shapes
 and dtypes, and the inputs that data made outside the graph may depend on. Whatever cannot be
 replayed faithfully makes that shape run eagerly, with a CompileWarning naming the cause (a
-CompileError with strict=True).
+CompileError with strict=True). A replay that stops before its backward pass (an op's error, a shape that
+changed) puts back the generators its draws moved (compile_generators) and runs the call eagerly.
 """
 
 from __future__ import annotations
