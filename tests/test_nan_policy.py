@@ -8,8 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_cases import replays
 
 import autograd
+import nn
 from autograd import Tensor, Value
 from autograd.op_table import ELEMENTWISE
 
@@ -131,3 +133,33 @@ def test_an_infinite_or_nan_gradient_from_above_still_stays_out_of_a_flat_piece(
     t = Tensor([-1.0, 2.0], requires_grad=True)
     t.relu().backward(np.array([math.inf, math.nan]))
     assert t.grad[0] == 0.0 and math.isnan(t.grad[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_compiled_step_sends_nan_where_eager_does(dtype):
+    """A compiled step's relu kernel wrote gated(g, x > 0) into its buffer: 0 at a NaN input where eager's rule
+    sends NaN (the policy). Each replay's gradient now equals eager's, NaN for NaN."""
+    x = Tensor(np.array([[-1.0, np.nan, 2.0], [np.nan, 0.5, -0.25]], dtype), requires_grad=True)
+    w = Tensor(np.array([[0.5, -1.5, 2.0], [1.0, 3.0, -2.0]], dtype), requires_grad=True)
+
+    opt = nn.SGD([x, w], lr=0.0)
+
+    def step():
+        opt.zero_grad()
+        loss = (autograd.relu(x * w) * w).sum()
+        loss.backward()
+        return loss
+
+    step()
+    eager = np.array(x.grad)
+    run = autograd.compile(step)
+    compiled = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)  # every call after the first replays
+        for _ in range(4):
+            run()
+            compiled.append(np.array(x.grad))
+    assert replays(run) == 1
+    assert np.isnan(eager).tolist() == np.isnan(x.data).tolist()
+    for got in compiled:
+        np.testing.assert_array_equal(got, eager)
