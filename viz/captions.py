@@ -23,6 +23,7 @@ from .rules import (
     term,
 )
 from .story import sum_of
+from .widened import gradient_lost, lost_tag, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -42,7 +43,7 @@ def forward_caption(run: Pass) -> str:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
         written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
-        value = forward_value(node.op.name, [p.data for p in node.parents], node.data)  # 1 / -0 = -inf: a -0 stays
+        value = forward_value(node.op.name, [p.data for p in node.parents], node.data, wide_value(node))  # 1 / -0: -inf
         lines.append(" = ".join([*shown, value]))
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
@@ -58,7 +59,7 @@ def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names
         head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
-    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}" for e in sent]
+    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}{lost_tag(e.passed, e.wide_passed)}" for e in sent]
     return head + f"; through {op_name(node)}, " + ", ".join(parts)
 
 
@@ -99,11 +100,11 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule})"
+        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule}{gradient_lost(e)})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
-        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule})"
+        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule}{gradient_lost(e)})"
     )
 
 

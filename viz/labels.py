@@ -17,6 +17,7 @@ from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED,
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
+from .widened import gradient_lost, lost_tag, wide_value
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
@@ -58,7 +59,7 @@ def record(
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
-    fields.append(escape(data) if data is not None else "data " + escape(summary(node.data, signed_zero=True)))
+    fields.append(escape(data if data is not None else data_text(node)))
     if detail:
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
@@ -71,6 +72,12 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def data_text(node: Node) -> str:
+    """A value's data field, "data 0.5", with what its float's range did to it where it is an elementwise op's:
+    "data 0 (underflowed)" of exp(-1000), whose value on paper is 5.076e-435 (the captions say it)."""
+    return f"data {summary(node.data, signed_zero=True)}{lost_tag(node.data, wide_value(node))}"
 
 
 def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
@@ -232,6 +239,8 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
+    if lost := gradient_lost(e):  # a 0 that underflowed reads as a number on paper otherwise: "1 × 0 = 0"
+        cells.append(_cell(lost.removeprefix("; "), "firebrick"))
     if summed := summed_back(e.parent, e.child):
         cells.append(_cell(f"Σ {summed}", "darkorange3"))
     if rule:

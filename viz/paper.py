@@ -12,6 +12,7 @@ import numpy as np
 
 from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
 from .rules import term
+from .widened import lost_note
 
 
 def product_equation(factors: list, result: Any) -> str:
@@ -55,11 +56,13 @@ def _overflowed(factors: list, result: Any) -> str:
     )
 
 
-def forward_value(op: str, inputs: list, result: Any) -> str:
+def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
     """A value of the forward pass as a caption writes it, "0.5", with what its number alone does not say: a
     product below the smallest normal float, worked on paper beside the float ("1e-200 × 3e-200 = 3e-400 on
     paper; as a float, 0 (...: it underflows to 0)"), never a bare "= 0" of two nonzero numbers; a tensor's
-    products that underflowed, counted; a -0, what it is (true of the data: 1 / -0 = -inf)."""
+    products that underflowed, counted; any other op's value that its float's range changed from `wide`, its
+    value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
+    is (true of the data: 1 / -0 = -inf)."""
     shown = summary(result, signed_zero=True)
     if op == "*" and all(np.size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
@@ -75,6 +78,8 @@ def forward_value(op: str, inputs: list, result: Any) -> str:
                 f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
                 f"than half the least {_name(of)}, {least})"
             )
+    if note := lost_note(result, wide):
+        return f"{shown} ({note})"
     if shown == "-0":
         return "-0 (zero with a minus sign: it equals 0, though 1 / -0 = -inf)"
     return shown
