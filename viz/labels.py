@@ -17,7 +17,7 @@ from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED,
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
-from .widened import gradient_lost, lost_tag, wide_value
+from .widened import edge_tag, lost_tag, wide_value
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
@@ -233,14 +233,13 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
+    # with what underflowed or overflowed, in the numbers' row, which the player replaces at each training step
     if e.local is not None:
-        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}")
+        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}{edge_tag(e)}")
     else:
-        rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
+        rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}")
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
-    if lost := gradient_lost(e):  # a 0 that underflowed reads as a number on paper otherwise: "1 × 0 = 0"
-        cells.append(_cell(lost.removeprefix("; "), "firebrick"))
     if summed := summed_back(e.parent, e.child):
         cells.append(_cell(f"Σ {summed}", "darkorange3"))
     if rule:

@@ -6,33 +6,59 @@ NaN of a step that overflowed, as though it were the value on paper. Where the l
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from autograd import FUNCTIONS, Node, Tensor, vjp
+import autograd
+from autograd import FUNCTIONS, Node, Tensor, Value, enable_grad, vjp
 
-from .number_text import NUMBER_FIGURES, figures, kind
+from .number_text import NUMBER_FIGURES, figures, kind, summary
 
 WIDE = np.longdouble
 WIDER = np.finfo(WIDE).maxexp > np.finfo(np.float64).maxexp  # a long double with a float64's range widens nothing
-# the operators the engines name by their symbol, as autograd's functions of the op table name them
-_FUNCTION_OF = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "power"}
+# the ops the engines name by their operator
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "@": operator.matmul}
 
 
-def _function(node: Node) -> tuple[Any, list[np.ndarray], dict[str, Any]] | None:
-    """The function of autograd that made `node`, its inputs in long doubles, and its keyword parameters; None
-    where there is none to redo (a reduction, a matmul, an op of the user's own) or no wider float to redo it in."""
-    if not WIDER or node.op is None:
+def _function(node: Node) -> tuple[Callable[..., Any], list[np.ndarray]] | None:
+    """The call of autograd that made `node` (its parameters bound) and its inputs in long doubles; None where no
+    wider float exists, or no public function, Tensor method or operator makes this very op (one of the user's own,
+    named as one of autograd's, is not redone as autograd's)."""
+    if not WIDER or node.op is None or not all(np.asarray(p.data).dtype.kind in "fiub" for p in node.parents):
         return None
-    function = FUNCTIONS.get(_FUNCTION_OF.get(node.op.name, node.op.name))
-    if function is None or not all(np.asarray(p.data).dtype.kind in "fiub" for p in node.parents):
-        return None
-    inputs = [np.asarray(p.data, dtype=WIDE) for p in node.parents]
-    params = dict(node.op_params)
-    if node.op.name == "**" and "c" in params:  # a tensor's x ** 3 keeps its 3 as a parameter
-        inputs.append(np.asarray(params.pop("c"), dtype=WIDE))
-    return function, inputs, params
+    name, params = node.op.name, dict(node.op_params)
+    if name == "**":  # a tensor's x ** 3 keeps its 3 as a parameter
+        exponent = params.pop("c", None)
+        candidates = [operator.pow if exponent is None else (lambda x: x**exponent)]
+    elif name in _OPERATORS:
+        candidates = [_OPERATORS[name]]
+    else:
+        named = [FUNCTIONS.get(name), getattr(Tensor, name, None) if isinstance(node, Tensor) else None]
+        candidates = [*named, getattr(autograd, name, None)]
+    for candidate in (c for c in candidates if callable(c)):
+        call = partial(candidate, **params)
+        if _makes(call, node):
+            return call, [np.asarray(p.data, dtype=WIDE) for p in node.parents]
+    return None
+
+
+def _makes(call: Callable[..., Any], node: Node) -> bool:
+    """Whether `call` on `node`'s own inputs (a constant of a Value's as a number, as it was given) makes `node`'s
+    op: the op table's, not another of the same name."""
+    tensors = isinstance(node, Tensor)
+    try:
+        with np.errstate(all="ignore"), enable_grad():
+            inputs = [
+                Tensor(p.data, requires_grad=True) if tensors else (p.data if p.is_constant else Value(p.data))
+                for p in node.parents
+            ]
+            return getattr(call(*inputs), "op", None) is node.op
+    except Exception:  # noqa: BLE001 (another function of that name, reading its arguments otherwise)
+        return False
 
 
 def _wide(result: Any, shape: tuple) -> np.ndarray | None:
@@ -47,10 +73,10 @@ def wide_value(node: Node) -> np.ndarray | None:
     found = _function(node)
     if found is None or not _suspect(node.data):
         return None
-    function, inputs, params = found
+    call, inputs = found
     try:
-        with np.errstate(all="ignore"):
-            return _wide(function(*inputs, **params), np.shape(node.data))
+        with np.errstate(all="ignore"), enable_grad():  # a Tensor method takes Tensors; a Value's function arrays
+            return _wide(call(*(map(Tensor, inputs) if isinstance(node, Tensor) else inputs)), np.shape(node.data))
     except Exception:  # noqa: BLE001 (parameters this function reads otherwise: nothing to tell)
         return None
 
@@ -64,11 +90,11 @@ def wide_gradients(
     found = _function(child)
     if found is None or passed is None or not (_suspect(passed) or (local is not None and _suspect(local))):
         return None, None
-    function, inputs, params = found
+    call, inputs = found
     shape = np.shape(passed)
     try:
-        with np.errstate(all="ignore"):
-            _, pull = vjp(lambda *xs: function(*xs, **params), *inputs)
+        with np.errstate(all="ignore"), enable_grad():
+            _, pull = vjp(call, *inputs)
             wide = _wide(pull(np.asarray(arriving, dtype=WIDE))[index], shape)
             unit = _wide(pull(np.ones(np.shape(child.data), dtype=WIDE))[index], shape) if local is not None else None
     except Exception:  # noqa: BLE001 (as wide_value)
@@ -85,24 +111,51 @@ def _suspect(x: Any) -> bool:
 
 
 def lost(shown: Any, wide: np.ndarray | None) -> dict[str, int]:
-    """How many entries of float `shown` its range changed from `wide`'s: "underflowed" (0, on paper not),
-    "overflowed" (infinite, on paper finite), "subnormal" (with fewer digits than 4 figures of paper's), "nan"
-    (on paper a number); only those with some."""
+    """How many entries of float `shown` its range changed from `wide`'s (WORDS): "underflowed" (0, on paper
+    nearer 0 than half the least float), "overflowed" (infinite, on paper beyond the largest), "subnormal" (with
+    fewer digits than 4 figures of paper's), "on the way" (0, infinite or NaN where the float holds the value on
+    paper: a step before the result overflowed, as a mean's sum); only those with some."""
     if wide is None:
         return {}
     a, of = np.asarray(shown), kind(shown)
     info = np.finfo(of)
     w = np.broadcast_to(wide, a.shape)
-    number = np.isfinite(w)
+    number, size = np.isfinite(w), np.abs(w)
     with np.errstate(all="ignore"):
-        off = np.abs(a.astype(WIDE) - w) > np.abs(w) * WIDE(10.0) ** -NUMBER_FIGURES
+        off = np.abs(a.astype(WIDE) - w) > size * WIDE(10.0) ** -NUMBER_FIGURES
+    below, beyond = size <= WIDE(info.smallest_subnormal) / 2, size > WIDE(info.max)
+    held = number & (w != 0) & ~below & ~beyond
     counts = {
-        "underflowed": (a == 0) & (w != 0) & number & (np.abs(w) < info.tiny),
-        "overflowed": np.isinf(a) & number,
+        "underflowed": (a == 0) & (w != 0) & below,
+        "overflowed": np.isinf(a) & number & beyond,
         "subnormal": (a != 0) & (np.abs(a) < info.tiny) & number & off,
-        "nan": np.isnan(a) & number,
+        "on the way": ((a == 0) | ~np.isfinite(a)) & held,
     }
     return {k: int(v.sum()) for k, v in counts.items() if v.any()}
+
+
+# what each way of losing a value is called: in one number's note, in an array's, after a gradient, and why
+WORDS = {
+    "underflowed": (
+        "underflowed to 0",
+        "underflowed to 0",
+        "underflowed",
+        "nearer 0 than half the least {name}, {least}",
+    ),
+    "overflowed": ("overflowed", "overflowed to an infinity", "overflowed", "beyond the largest {name}, {largest}"),
+    "subnormal": (
+        "rounded to a subnormal",
+        "are subnormal",
+        "subnormal",
+        "below {tiny} a {name} is subnormal, a multiple of {least} with fewer digits",
+    ),
+    "on the way": (
+        "came out {shown}",
+        "came out 0, infinite or NaN",
+        "lost on the way",
+        "a step of its float computation underflowed or overflowed, though a {name} holds the value on paper",
+    ),
+}
 
 
 def wide_text(x: Any) -> str:
@@ -115,39 +168,24 @@ def wide_text(x: Any) -> str:
 
 
 def lost_note(shown: Any, wide: np.ndarray | None) -> str:
-    """Why float `shown` is not its value on paper `wide`, in words: one number's ("underflowed: on paper
+    """Why float `shown` is not its value on paper `wide`, in words: one number's ("underflowed to 0: on paper
     5.076e-435, nearer 0 than half the least float, 4.941e-324"), or an array's counts; "" where nothing was lost."""
     counts = lost(shown, wide)
     if not counts:
         return ""
     of = kind(shown)
-    info, name = np.finfo(of), "float" if of is np.float64 else of.__name__
-    least, tiny, largest = (
-        figures(float(x), NUMBER_FIGURES, of) for x in (info.smallest_subnormal, info.tiny, info.max)
-    )
-    why = {
-        "underflowed": f"nearer 0 than half the least {name}, {least}",
-        "overflowed": f"beyond the largest {name}, {largest}",
-        "subnormal": f"below {tiny} a {name} is subnormal, a multiple of {least} with fewer digits",
-        "nan": "a step of the float computation overflowed or underflowed",
-    }
+    info = np.finfo(of)
+    bounds = (info.smallest_subnormal, info.tiny, info.max)
+    least, tiny, largest = (figures(float(x), NUMBER_FIGURES, of) for x in bounds)
+    known = {"name": "float" if of is np.float64 else of.__name__, "least": least, "tiny": tiny, "largest": largest}
+    known["shown"] = summary(shown)
     if np.size(shown) == 1:
-        word = next(iter(counts))
-        told = {
-            "underflowed": "underflowed to 0",
-            "overflowed": "overflowed",
-            "subnormal": "rounded to a subnormal",
-            "nan": "came out NaN",
-        }
-        return f"{told[word]}: on paper {wide_text(wide)}, {why[word]}"
+        one, _, _, why = WORDS[next(iter(counts))]
+        return f"{one.format(**known)}: on paper {wide_text(wide)}, {why.format(**known)}"
     size = np.size(shown)
-    told = {
-        "underflowed": "underflowed to 0",
-        "overflowed": "overflowed to an infinity",
-        "subnormal": "are subnormal",
-        "nan": "are NaN where on paper a number",
-    }
-    return "; ".join(f"{n:,} of {size:,} {told[word]}: {why[word]}" for word, n in counts.items())
+    return "; ".join(
+        f"{n:,} of {size:,} {WORDS[word][1]}: {WORDS[word][3].format(**known)}" for word, n in counts.items()
+    )
 
 
 def lost_tag(shown: Any, wide: np.ndarray | None) -> str:
@@ -155,10 +193,9 @@ def lost_tag(shown: Any, wide: np.ndarray | None) -> str:
     counts = lost(shown, wide)
     if not counts:
         return ""
-    words = {"underflowed": "underflowed", "overflowed": "overflowed", "subnormal": "subnormal", "nan": "NaN"}
     if np.size(shown) == 1:
-        return f" ({words[next(iter(counts))]})"
-    return " (" + ", ".join(f"{n:,} of {np.size(shown):,} {words[w]}" for w, n in counts.items()) + ")"
+        return f" ({WORDS[next(iter(counts))][2]})"
+    return " (" + ", ".join(f"{n:,} of {np.size(shown):,} {WORDS[w][2]}" for w, n in counts.items()) + ")"
 
 
 def gradient_lost(e: Any) -> str:
@@ -170,3 +207,11 @@ def gradient_lost(e: Any) -> str:
     if note := lost_note(e.passed, e.wide_passed) if e.local is None else "":
         return f"; what it sends: {note}"
     return ""
+
+
+def edge_tag(e: Any) -> str:
+    """What an edge of backward lost, short enough for its label: " (the local derivative underflowed: on paper
+    5.076e-435)" of a Value's, " (1 of 3 underflowed)" of a tensor's; "" where nothing was lost."""
+    if e.local is not None and (counts := lost(e.local, e.wide_local)):
+        return f" (the local derivative {WORDS[next(iter(counts))][2]}: on paper {wide_text(e.wide_local)})"
+    return lost_tag(e.passed, e.wide_passed) if e.local is None else ""
