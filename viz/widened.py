@@ -31,19 +31,25 @@ def _function(node: Node) -> tuple[Callable[..., Any], list[np.ndarray]] | None:
     if not WIDER or node.op is None or not all(np.asarray(p.data).dtype.kind in "fiub" for p in node.parents):
         return None
     name, params = node.op.name, dict(node.op_params)
-    if name == "**":  # a tensor's x ** 3 keeps its 3 as a parameter
-        exponent = params.pop("c", None)
+    exponent = params.pop("c", None) if name == "**" else None  # a tensor's x ** 3 keeps its 3 as a parameter
+    if name == "**":
         candidates = [operator.pow if exponent is None else (lambda x: x**exponent)]
     elif name in _OPERATORS:
         candidates = [_OPERATORS[name]]
     else:
         named = [FUNCTIONS.get(name), getattr(Tensor, name, None) if isinstance(node, Tensor) else None]
         candidates = [*named, getattr(autograd, name, None)]
-    for candidate in (c for c in candidates if callable(c)):
-        call = partial(candidate, **params)
-        if _makes(call, node):
-            return call, [np.asarray(p.data, dtype=WIDE) for p in node.parents]
-    return None
+    calls = [partial(c, **params) for c in candidates if callable(c)]
+    key = (id(node.op), isinstance(node, Tensor), exponent is not None)
+    if key not in _MADE_BY:  # which candidate makes this op, once found (the op is kept: its id stays its own)
+        found = next((k for k, call in enumerate(calls) if _makes(call, node)), None)
+        if found is None:
+            return None
+        _MADE_BY[key] = (node.op, found)
+    return calls[_MADE_BY[key][1]], [np.asarray(p.data, dtype=WIDE) for p in node.parents]
+
+
+_MADE_BY: dict[tuple[int, bool, bool], tuple[Any, int]] = {}  # by op id: the op, and its candidate's place
 
 
 def _makes(call: Callable[..., Any], node: Node) -> bool:
