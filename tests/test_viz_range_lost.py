@@ -147,3 +147,14 @@ def test_an_op_of_the_users_own_named_as_autograds_is_not_redone_as_autograds():
     y = _named(mine(x), "y")
     assert _forward(y) == ["y = exp(x) = -0 (zero with a minus sign: it equals 0, though 1 / -0 = -inf)"]
     assert "underflowed" not in _backward(y)
+
+
+def test_explain_says_which_local_derivative_underflowed():
+    """explain's path read "∂#3/∂a = 0 ... product: 0 × 2 × 1 = 0" of exp(-1000), with no word of 5.076e-435."""
+    a = Value(-1000.0, label="a")
+    y = _named(a.exp() * 2.0 + 1.0, "y")
+    told = str(viz.explain(y, a))
+    assert "∂#3/∂a = 0 (underflowed to 0: on paper 5.076e-435, nearer 0 than half the least float" in told
+    t = Tensor(np.array([-1000.0, 1.0]), requires_grad=True, label="t")
+    s = _named(autograd.exp(t).sum(), "s")
+    assert "t gets min 0 mean 1.36 max 2.72 (1 of 2 underflowed)" in str(viz.explain(s, t))
