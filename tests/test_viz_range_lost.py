@@ -2,6 +2,8 @@
 read "y = exp(x) = 0" and its gradient "1 × 0 = 0" with no word that either underflowed, a tensor's exp of [-1000,
 1, 800] "1 inf of 3; the rest min 0 ..." with nothing said of the 0, and a record "data 0"."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -158,3 +160,27 @@ def test_explain_says_which_local_derivative_underflowed():
     t = Tensor(np.array([-1000.0, 1.0]), requires_grad=True, label="t")
     s = _named(autograd.exp(t).sum(), "s")
     assert "t gets min 0 mean 1.36 max 2.72 (1 of 2 underflowed)" in str(viz.explain(s, t))
+
+
+def test_a_value_whose_shares_overflow_in_their_sum_is_drawn_and_told(tmp_path):
+    """backward_steps, explain and save_html raised OverflowError ("intermediate overflow in fsum") where a
+    value's finite shares summed to inf: now "1e+308 + 1e+308 = inf (on paper 2e+308: ...)"."""
+    x, a, b = Value(1.0, label="x"), Value(1e308, label="a"), Value(1e308, label="b")
+    y = _named(x * a + x * b, "y")
+    told = "1e+308 + 1e+308 = inf (on paper 2e+308: beyond the largest float, 1.798e+308, the sum overflows to inf)"
+    assert f"x.grad = {told}" in _backward(y)
+    assert f"total: {told} = ∂y/∂x" in str(viz.explain(y, x))
+    assert viz.save_html(y, tmp_path / "page.html").exists()
+
+
+def test_a_tensor_whose_shares_overflow_in_their_sum_counts_them():
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="t")
+    with np.errstate(over="ignore"):
+        u = _named((t * 1e308 + t * 1e308).sum(), "u")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # viz tells the overflow; it does not warn of it
+        told = _backward(u)
+    assert (
+        "t.grad: 2 shares added, now 2 inf of 2 (2 of 2 overflowed to an infinity: beyond the largest float, "
+        "1.798e+308)"
+    ) in told

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from autograd import Node, Tensor
 
 from .graph import Edge
@@ -23,7 +25,7 @@ from .rules import (
     term,
 )
 from .story import sum_of
-from .widened import gradient_lost, lost_tag, wide_value
+from .widened import WIDE, gradient_lost, lost_note, lost_tag, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -111,7 +113,8 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
 def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
     """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4",
     so far while some of its `uses` have not sent theirs yet."""
-    total = sum(contributions[1:], contributions[0])
+    with np.errstate(all="ignore"):  # finite shares summing to inf: told, not warned about
+        total = sum(contributions[1:], contributions[0])
     done = len(contributions)
     told = (
         f"{name} is used {uses} times: all {uses} shares added"
@@ -119,6 +122,9 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
         else f"{name} is used {uses} times: {done} shares added so far"
     )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
-        return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
+        lost = lost_note(total, sum(np.asarray(c, dtype=WIDE) for c in contributions))  # finite shares, inf sums
+        lost = f" ({lost})" if lost else ""
+        now = "now" if done == uses else "so far"
+        return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
     sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
     return f"{name}.grad = {sums}    ({told})"

@@ -5,6 +5,7 @@ several rounded at each step, a sum that rounds a small term away. Never an equa
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -44,16 +45,21 @@ def _overflowed(factors: list, result: Any) -> str:
         return ""
     with localcontext(EXACT):
         exact = math.prod(Decimal(summary(x)) for x in factors)
-    # as summary writes a float ("90000"), where a float64 holds it; beyond, in the same figures ("1e+400")
-    told = (
-        summary(float(exact)) if abs(exact) <= np.finfo(np.float64).max else f"{exact.normalize():.{NUMBER_FIGURES}g}"
-    )
+    told = _beyond(exact)
     largest = summary(of(np.finfo(of).max))
     written = " × ".join(term(x) for x in factors)
     return (
         f"{written} = {told} on paper; as a {_name(of)}, {shown} (beyond the largest "
         f"{_name(of)}, {largest}: it overflows to {shown})"
     )
+
+
+def _beyond(exact: Decimal) -> str:
+    """An exact decimal as summary writes a float ("90000"), where a float64 holds it; beyond, in the same
+    figures ("1e+400")."""
+    if abs(exact) <= np.finfo(np.float64).max:
+        return summary(float(exact))
+    return re.sub(r"\.?0+e", "e", f"{exact:.{NUMBER_FIGURES}g}")  # 2e+308, not 2.000e+308
 
 
 def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
@@ -124,10 +130,17 @@ def rounded_away(terms: list, total: float) -> str:
     may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
     if not all(map(finite, terms)):
         return ""
-    exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
+    with localcontext(EXACT):  # exact, as math.fsum, which raises where the sum passes the largest float
+        on_paper = sum(Decimal(np.asarray(t, dtype=float).item()) for t in terms)
+    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
+    if not finite(total):  # 1e308 + 1e308: inf, 2e+308 on paper
+        shown, largest = summary(total), summary(of(np.finfo(of).max))
+        return (
+            f" (on paper {_beyond(on_paper)}: beyond the largest {_name(of)}, {largest}, the sum overflows to {shown})"
+        )
+    exact = float(on_paper)
     if summary(exact) == summary(total):
         return ""
-    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
     return (
         f" (on paper {summary(exact)}: a {_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"
