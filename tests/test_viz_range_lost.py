@@ -11,6 +11,7 @@ import autograd
 import viz
 from autograd import Tensor, Value
 from viz.captions import forward_caption
+from viz.nonfinite import first_nonfinite
 from viz.steps import backward_pass
 from viz.widened import WIDER
 
@@ -184,3 +185,17 @@ def test_a_tensor_whose_shares_overflow_in_their_sum_counts_them():
         "t.grad: 2 shares added, now 2 inf of 2 (2 of 2 overflowed to an infinity: beyond the largest float, "
         "1.798e+308)"
     ) in told
+
+
+def test_the_first_infinity_says_it_overflowed():
+    """The player's banner read "#2 = 1 inf of 2; ... (made by exp from min 1 mean 400.5 max 800)", no word
+    that exp(800), 2.726e+347 on paper, overflowed."""
+    t = Tensor(np.array([1.0, 800.0]), requires_grad=True, label="t")
+    with np.errstate(over="ignore"):
+        s = _named(autograd.exp(t).sum(), "s")
+    run = backward_pass(s)
+    story = first_nonfinite(run.graph.order, run.grads, run.names).story
+    assert story.endswith(
+        "(made by exp from min 1 mean 400.5 max 800: 1 of 2 overflowed to an infinity: beyond the largest float, "
+        "1.798e+308)"
+    )
