@@ -68,3 +68,21 @@ def test_a_value_rule_tells_its_constant_too():
     assert (
         local_rule(y, 0, {id(x): "x"}) == "∂leaky_relu(x)/∂x = 1 where x > 0, else negative_slope; negative_slope = 0.3"
     )
+
+
+def test_the_update_names_the_optimizers_settings_in_effect():
+    """The update's head read "SGD (lr 0.1)" and "each by SGD's own rule" with momentum 0.9 and weight decay
+    0.01 untold; "Adam (lr 0.01)" without its betas and eps."""
+    import nn
+    from viz.steps import backward_pass
+    from viz.update import optimizer_update
+
+    w = Value(2.0, label="w")
+    loss = w * w
+    loss.label = "loss"
+    sgd = nn.SGD([w], lr=0.1, momentum=0.9, weight_decay=0.01)
+    head = optimizer_update(backward_pass(loss), sgd).caption.splitlines()[0]
+    assert "the update: SGD (lr 0.1, momentum 0.9, weight_decay 0.01) " in head
+    adam = nn.Adam([w], lr=0.01)
+    head = optimizer_update(backward_pass(loss), adam).caption.splitlines()[0]
+    assert "the update: Adam (lr 0.01, betas (0.9, 0.999), eps 1e-08) " in head
