@@ -196,6 +196,6 @@ def test_the_first_infinity_says_it_overflowed():
     run = backward_pass(s)
     story = first_nonfinite(run.graph.order, run.grads, run.names).story
     assert story.endswith(
-        "(made by exp from min 1 mean 400.5 max 800: 1 of 2 overflowed to an infinity: beyond the largest float, "
+        "(made by exp from min 1 mean 400.5 max 800; 1 of 2 overflowed to an infinity: beyond the largest float, "
         "1.798e+308)"
     )

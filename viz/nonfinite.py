@@ -41,7 +41,7 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
             kind = "a constant" if id(node) not in names else "a leaf"
             lost = lost_note(node.data, wide_value(node))  # exp(800): it overflowed, 2.726e+347 on paper
             made = (
-                f"made by {op_name(node)} from {inputs}{': ' + lost if lost else ''}" if node.op else f"{kind} given so"
+                f"made by {op_name(node)} from {inputs}{'; ' + lost if lost else ''}" if node.op else f"{kind} given so"
             )
             name = names.get(id(node), visible(node.label))  # a constant is not numbered: its label, or its value alone
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
