@@ -100,9 +100,11 @@ def wide_gradients(
     shape = np.shape(passed)
     try:
         with np.errstate(all="ignore"), enable_grad():
-            _, pull = vjp(call, *inputs)
-            wide = _wide(pull(np.asarray(arriving, dtype=WIDE))[index], shape)
-            unit = _wide(pull(np.ones(np.shape(child.data), dtype=WIDE))[index], shape) if local is not None else None
+            # the other inputs held as they are: only this one's pullback is worked out (a matmul's other is not)
+            of_one = lambda x: call(*inputs[:index], x, *inputs[index + 1 :])  # noqa: E731
+            _, pull = vjp(of_one, inputs[index])
+            wide = _wide(pull(np.asarray(arriving, dtype=WIDE))[0], shape)
+            unit = _wide(pull(np.ones(np.shape(child.data), dtype=WIDE))[0], shape) if local is not None else None
     except Exception:  # noqa: BLE001 (as wide_value)
         return None, None
     return wide, unit
