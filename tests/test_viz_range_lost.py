@@ -199,3 +199,17 @@ def test_the_first_infinity_says_it_overflowed():
         "(made by exp from min 1 mean 400.5 max 800; 1 of 2 overflowed to an infinity: beyond the largest float, "
         "1.798e+308)"
     )
+
+
+def test_the_command_line_says_which_zeros_underflowed(tmp_path, capsys):
+    """python -m viz expr "exp(x) * y" --set x=-1000 y=2 printed "= 0; ∂/∂x = 0, ∂/∂y = 0" and nothing else."""
+    from viz.__main__ import main
+
+    main(["expr", "exp(x) * y", "--set", "x=-1000", "y=2", "--out", str(tmp_path / "g.svg")])
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        "exp(x) * y = 0; ∂/∂x = 0, ∂/∂y = 0",
+        "  exp(x) = 0 (underflowed to 0: on paper 5.076e-435, nearer 0 than half the least float, 4.941e-324)",
+        "  x gets 0 from exp at exp(x) (the local derivative underflowed to 0: on paper 5.076e-435, nearer 0 than "
+        "half the least float, 4.941e-324)",
+    ]

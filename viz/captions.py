@@ -128,3 +128,18 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
         return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
     sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
     return f"{name}.grad = {sums}    ({told})"
+
+
+def lost_lines(run: Pass) -> list[str]:
+    """Each value and gradient of the pass that its float's range changed (widened.py), a line each, inputs first
+    and then backward's order: what the command line tells beside "exp(x) * y = 0; ∂/∂x = 0", whose zeros would
+    otherwise read as the values on paper."""
+    names, lines = run.names, []
+    for node in reversed(run.graph.order):
+        if node.op is not None and (note := lost_note(node.data, wide_value(node))):
+            lines.append(f"{names[id(node)]} = {summary(node.data, signed_zero=True)} ({note})")
+    for e in (e for flow in run.flows for e in flow):
+        if told := gradient_lost(e):
+            sent = f"{names[id(e.parent)]} gets {summary(e.passed)} from {op_name(e.child)} at {names[id(e.child)]}"
+            lines.append(f"{sent} ({told.removeprefix('; ')})")
+    return lines
