@@ -163,14 +163,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 if directions
                 else []
             ),
-            *(
-                [
-                    f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, "
-                    "not of one of them."
-                ]
-                if outputs > 1
-                else []
-            ),
+            *([_outputs_note(outputs, any("→f[" in r[0] for r in rows))] if outputs > 1 else []),
             *(
                 [
                     "f has a kink where the one-sided slopes (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps "
@@ -192,6 +185,17 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 else []
             ),
         ]
+    )
+
+
+def _outputs_note(outputs: int, blocks: bool) -> str:
+    """What a row is of, for an f of several `outputs` (`blocks`: its rows are each of a block of them)."""
+    if not blocks:
+        return f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, not of one of them."
+    return (
+        f"f gives {outputs} numbers: a row x[i]→f[j:k] is of sum(w * f(x)) over entries j to k - 1 of f's output "
+        "(in its ravel's order) alone, w fixed random weights, each entry's weighed by 1 / its tolerance (atol + "
+        "rtol * its largest slope): an entry whose gradient is off by more than 64 times that fails its row."
     )
 
 

@@ -1,0 +1,127 @@
+"""gradcheck's rows: for each input element, one per block of f's output entries (all of them where f
+gives at most BLOCK numbers), the slope of sum(w * f(x)) over that block alone.
+
+Each entry k of the output is weighed by about 1 / T_k (check_weights: T_k = atol + rtol * s_k + its
+rounding, s_k its largest slope in any input element), times a random size in [1, SPREAD). A row's error
+is allowed atol + rtol * |its slope|, which is at most sum |w_k| T_k over its m entries (the weights are
+1 or more), at most SPREAD * m * T_min * (T_max / T_min) = SPREAD * m times the weight-scale; an error e in one
+entry moves the row by |w_k| e, at least e times that scale / T_k. So a rule off by more than SPREAD * m * T_k in
+entry k of its gradient in any input element fails that element's row of k's block, beyond the finite
+difference's own error, however many entries f gives: 64 * T_k with the defaults, 6.4% of a slope of 1.
+One sum over every entry passed an error of 15% in one entry of 100,000 (an error in one entry stays
+as it is, and the tolerance grows like the square root of the entries' count). Each block costs a
+backward pass; f is called as often as before (each call's output read in every block)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .check_blocks import BLOCK
+from .check_inputs import _copy, _leaf
+from .check_numeric import Slopes, output, slopes, undefined
+from .check_rounding import Precision, gradient_seed, precision, rounding_inside
+from .check_verdict import Row, row
+from .graph import Node
+from .graph_functions import gradients
+from .modes import enable_grad, no_grad
+
+
+def output_blocks(size: int) -> list[slice]:
+    """The runs of BLOCK entries of an output of `size` entries (in ravel's order; the last may be shorter)."""
+    return [slice(lo, min(lo + BLOCK, size)) for lo in range(0, size, BLOCK)]
+
+
+def within(weights: np.ndarray, block: slice) -> np.ndarray:
+    """`weights` (f's output's shape) where in `block`, 0 elsewhere."""
+    kept = np.zeros(weights.size)
+    kept[block] = weights.ravel()[block]
+    return kept.reshape(weights.shape)
+
+
+def block_gradients(out: Node, leaves: list[Node], weights: np.ndarray, block: slice, nodes: list[Node]) -> tuple:
+    """The gradients of <weights, out> over `block` alone in each of `leaves`, and that sum's Precision
+    (check_rounding; `nodes`: out's `rounded_nodes`)."""
+    seed = gradient_seed(out, within(weights, block))
+    grads = gradients(out, [*leaves, *nodes], seed)
+    return grads[: len(leaves)], precision(out, nodes, grads[len(leaves) :])
+
+
+def moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps: float, read: Callable) -> Any:
+    """`read` of f's output at the point moved by shift in input at[0]'s element at[1] (its graph built
+    where `read` is rounding_inside's, which reads it)."""
+    i, index = at
+    moved = [_copy(p) for p in points]
+    if isinstance(moved[i], np.ndarray):
+        moved[i][index] += shift
+        where = f"{moved[i][index]!r} at {list(index)}"
+    else:
+        moved[i] += shift
+        where = repr(moved[i])
+    try:
+        with enable_grad() if read is not output else no_grad():
+            return read(f(*map(_leaf, moved)))
+    except (ArithmeticError, ValueError) as e:
+        raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
+
+
+def element_rows(
+    f: Callable[..., Any],
+    points: list[Any],
+    at: tuple,
+    name: str,
+    analytic: list[tuple[Any, Precision]],
+    weights: Any,
+    base: np.ndarray,
+    tolerances: tuple[float, float, float],
+    known: dict[tuple, np.ndarray],
+) -> list[Row]:
+    """The rows of input at[0]'s element at[1] (`name`: the input's): one per block of f's output
+    (`output_blocks`; one for all where `analytic` has one), `analytic` giving each block's gradient of
+    that input and Precision, f called once at each shift for all of them (`known`: f's outputs already
+    computed, by (input, index, shift)). A block the element moves no entry of, and whose gradient there
+    is 0, has no row: it would compare 0 with 0."""
+    eps, atol, rtol = tolerances
+    i, index = at
+    outputs: dict[float, np.ndarray] = {}
+
+    def full(shift: float) -> np.ndarray:
+        if shift not in outputs:
+            kept = known.pop((i, index, shift), None)
+            outputs[shift] = kept if kept is not None else moved(f, points, at, shift, eps, output)
+        return outputs[shift]
+
+    def inside(shift: float, w: Any) -> float:
+        return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
+
+    if len(analytic) == 1:
+        grad, rounds = analytic[0]
+        a = float(np.asarray(grad)[index])
+        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside)
+        return [row(name, points[i], index, a, s)]
+    rows = []
+    for block, (grad, rounds) in zip(output_blocks(base.size), analytic):
+        a = float(np.asarray(grad)[index])
+        part = base.ravel()[block]
+        if a == 0 and all(np.array_equal(full(s).ravel()[block], part) for s in (eps, -eps)):
+            continue
+
+        def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
+            return x.ravel()[block]
+
+        w = weights.ravel()[block]
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside)
+        r = row(name, points[i], index, a, s)
+        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
+    return rows
+
+
+def _slopes(
+    full: Callable, cut: Callable, base: np.ndarray, w: Any, seed: Any, tolerances: tuple, a: float, inside: Callable
+) -> Slopes:
+    """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
+    w in f's output's shape, where the rounding inside f is read)."""
+    with no_grad():
+        return slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=lambda s: inside(s, seed))
