@@ -21,7 +21,7 @@ import numpy as np
 
 from .check_blocks import BLOCK
 from .check_inputs import _copy, _leaf
-from .check_numeric import Slopes, output, slopes, undefined
+from .check_numeric import Slopes, output, slopes, step_lost, swallowed, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounding_inside
 from .check_verdict import Row, row
 from .graph import Node
@@ -81,11 +81,12 @@ def element_rows(
     """The rows of input at[0]'s element at[1] (`name`: the input's): one per block of f's output
     (`output_blocks`; one for all where `analytic` has one), `analytic` giving each block's gradient of
     that input and Precision, f called once at each shift for all of them (`known`: f's outputs already
-    computed, by (input, index, shift)). A block the element moves no entry of, and whose gradient there
-    is 0, has no row: it would compare 0 with 0."""
+    computed, by (input, index, shift)). A block the element moves no entry of, whose gradient there is 0
+    and whose rounding hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
+    lost = step_lost(float(np.asarray(points[i])[index]), eps)
 
     def full(shift: float) -> np.ndarray:
         if shift not in outputs:
@@ -99,29 +100,39 @@ def element_rows(
     if len(analytic) == 1:
         grad, rounds = analytic[0]
         a = float(np.asarray(grad)[index])
-        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside)
+        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside, lost)
         return [row(name, points[i], index, a, s)]
     rows = []
     for block, (grad, rounds) in zip(output_blocks(base.size), analytic):
         a = float(np.asarray(grad)[index])
         part = base.ravel()[block]
-        if a == 0 and all(np.array_equal(full(s).ravel()[block], part) for s in (eps, -eps)):
+        w = weights.ravel()[block]
+        still = all(np.array_equal(full(s).ravel()[block], part) for s in (eps, -eps))
+        if a == 0 and still and not lost and not swallowed(part, abs(w), rounds.dtype, eps, atol):
             continue
 
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
             return x.ravel()[block]
 
-        w = weights.ravel()[block]
-        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside)
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, lost)
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
     return rows
 
 
 def _slopes(
-    full: Callable, cut: Callable, base: np.ndarray, w: Any, seed: Any, tolerances: tuple, a: float, inside: Callable
+    full: Callable,
+    cut: Callable,
+    base: np.ndarray,
+    w: Any,
+    seed: Any,
+    tolerances: tuple,
+    a: float,
+    inside: Callable,
+    lost: bool,
 ) -> Slopes:
     """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
-    w in f's output's shape, where the rounding inside f is read)."""
+    w in f's output's shape, where the rounding inside f is read; `lost`: the step rounds away, `step_lost`)."""
     with no_grad():
-        return slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=lambda s: inside(s, seed))
+        s = slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=lambda s: inside(s, seed))
+    return s._replace(swallowed=s.swallowed or lost)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
+from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, step_lost, undefined
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -85,7 +85,8 @@ def gradcheck_params(
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
-                rows.append(row(name, p.data, index, a, s))
+                lost = step_lost(float(np.asarray(p.data)[index]), eps)  # a parameter of 1e12: not moved
+                rows.append(row(name, p.data, index, a, s._replace(swallowed=s.swallowed or lost)))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)

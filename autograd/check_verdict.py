@@ -18,7 +18,8 @@ _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 class Row(NamedTuple):
     """One element's comparison: where, at what value, analytic, numeric, their errors, what makes f not
     differentiable there (a kink or a jump; "" if neither), how far the slope's rounding, noise and
-    truncation move it, and the error it allows (None: atol + rtol * |numeric|; a block's row: check_blocks)."""
+    truncation move it, the error it allows (None: atol + rtol * |numeric|; a block's row: check_blocks),
+    and whether the step was swallowed (check_numeric's `swallowed`)."""
 
     label: str
     value: float
@@ -31,6 +32,7 @@ class Row(NamedTuple):
     noise: float
     truncation: float
     tolerance: float | None = None
+    swallowed: bool = False
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -54,6 +56,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.noise,
         s.truncation,
         tolerance,
+        s.swallowed,
     )
 
 
@@ -89,6 +92,11 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+    if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
+        return (
+            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or x +- eps rounds to x): a difference of 0 tells "
+            "nothing where eps is below f's resolution (check with a larger eps, or at a point of smaller magnitude)"
+        )
     a, n = r.analytic, r.numeric
     if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"
         return "<- fails: the rule's gradient is not finite where f's difference is"
