@@ -45,9 +45,10 @@ def gradcheck_params(
     alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
     row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it fails
     only where some element is off by more than its own tolerance, and it is sure to fail where one
-    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size,
-    beyond the finite difference's own error (check_blocks); smaller errors in an element not drawn may
-    pass. The checks of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
+    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
+    (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
+    finite difference's own error; smaller errors in an element not drawn may pass. The checks of
+    `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
     GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
