@@ -31,13 +31,16 @@ MOST_BLOCKS = 256  # directions per parameter at most (each costs two evaluation
 
 class Block(NamedTuple):
     """A block's row: its label, its direction (the parameter's shape, 0 outside the block), the rule's
-    slope along it, the tolerance it is judged by, and the norm of the block's values."""
+    slope along it, the tolerance it is judged by, the norm of the block's values, and whether the step
+    of some element it moves rounds away (x + eps * d is x: its error would not show, and the row cannot
+    vouch for it)."""
 
     label: str
     direction: np.ndarray
     analytic: float
     tolerance: float
     value: float
+    lost: bool = False
 
 
 def block_size(size: int, block: int | None) -> int:
@@ -74,4 +77,6 @@ def blocks(
         step = ((data + eps * direction) - (data - eps * direction)) / (2 * eps)  # the step as it rounds
         analytic = float(np.sum(np.asarray(grad) * step))
         tolerance = float(np.sum(np.abs(step) * own.reshape(data.shape)))
-        yield Block(f"{name}[{lo}:{hi}]·d", direction, analytic, tolerance, float(np.linalg.norm(flat[lo:hi])))
+        lost = bool(np.any((step == 0) & (direction != 0)))
+        label, value = f"{name}[{lo}:{hi}]·d", float(np.linalg.norm(flat[lo:hi]))
+        yield Block(label, direction, analytic, tolerance, value, lost)

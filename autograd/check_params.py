@@ -82,7 +82,9 @@ def gradcheck_params(
                 m = block_size(np.size(p.data), block)
                 for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
                     s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
-                    rows.append(row(b.label, b.value, (), b.analytic, s, b.tolerance))
+                    rows.append(
+                        row(b.label, b.value, (), b.analytic, s._replace(swallowed=s.swallowed or b.lost), b.tolerance)
+                    )
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)

@@ -94,8 +94,9 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
         return (
-            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or x +- eps rounds to x): a difference of 0 tells "
-            "nothing where eps is below f's resolution (check with a larger eps, or at a point of smaller magnitude)"
+            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or a step rounds away, x + eps is x): a "
+            "difference of 0 tells nothing where eps is below f's resolution (check with a larger eps, or at a point "
+            "of smaller magnitude)"
         )
     a, n = r.analytic, r.numeric
     if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"

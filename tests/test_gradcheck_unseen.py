@@ -69,3 +69,14 @@ def test_where_no_derivative_can_be_checked_gradcheck_raises(g, x, error, messag
     with warnings.catch_warnings(), pytest.raises(error, match=message):
         warnings.simplefilter("ignore")
         gradcheck(_with_many(g) if many else g, [np.array([x])])
+
+
+def test_an_element_of_a_block_whose_step_rounds_away_is_not_vouched_for():
+    """Element 40 at 1e12 moved by none in its block's direction, and its rule's error never showed."""
+    x = np.linspace(0.5, 1.5, 64)
+    x[40] = 1e12
+    w = Tensor(x, requires_grad=True)
+    op = Op("times_off", lambda x: x * 1e-12, lambda g, out, x: (g * 1e-12 * (np.arange(64) != 40),))
+    with pytest.raises(GradcheckError, match=r"w\[32:64\]·d .*no entry of f's output moved") as caught:
+        gradcheck_params(lambda: op(w).sum(), {"w": w}, max_per_param=1)
+    assert caught.value.undecided
