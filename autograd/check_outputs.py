@@ -1,13 +1,13 @@
 """gradcheck's rows: for each input element, one per block of f's output entries (all of them where f
 gives at most BLOCK numbers), the slope of sum(w * f(x)) over that block alone.
 
-Each entry k of the output is weighed by about 1 / T_k (check_weights: T_k = atol + rtol * s_k + its
-rounding, s_k its largest slope in any input element), times a random size in [1, SPREAD). A row's error
-is allowed atol + rtol * |its slope|, which is at most sum |w_k| T_k over its m entries (the weights are
-1 or more), at most SPREAD * m * T_min * (T_max / T_min) = SPREAD * m times the weight-scale; an error e in one
-entry moves the row by |w_k| e, at least e times that scale / T_k. So a rule off by more than SPREAD * m * T_k in
-entry k of its gradient in any input element fails that element's row of k's block, beyond the finite
-difference's own error, however many entries f gives: 64 * T_k with the defaults, 6.4% of a slope of 1.
+Each entry k is weighed by w_k = r_k * T_max / T_k (check_weights: T_k = atol + rtol * s_k + its
+rounding, s_k its largest slope in any input element; r_k random in [1, SPREAD), signs alternating), so
+|w_k| >= 1 and |w_k| T_k < SPREAD * T_max. A row over m entries is allowed atol + rtol * |its slope|, at
+most sum |w_k| (atol + rtol * |slope_k|) <= sum |w_k| T_k < SPREAD * m * T_max; an error e in entry k's
+gradient in the row's input element moves it by |w_k| e >= T_max * e / T_k. So an error beyond
+SPREAD * m * T_k fails (or, beyond the difference's own error, cannot be judged: never passes), however
+many entries f gives: 64 T_k with the defaults, 6.4% of a slope of 1.
 One sum over every entry passed an error of 15% in one entry of 100,000 (an error in one entry stays
 as it is, and the tolerance grows like the square root of the entries' count). Each block costs a
 backward pass; f is called as often as before (each call's output read in every block)."""
