@@ -100,7 +100,7 @@ def slopes(
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, spread, weights, settings, central) if part(analytic, central) else 0.0
     truncation, jump = _far_out(at, weights, eps, central, rounding) if beyond else (0.0, False)
-    lost = not moved.any() and swallowed(base, sizes, dtype, eps, atol)
+    lost = not moved.any() and bool(swallowed(base, sizes, dtype, eps, atol)[0])
     return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost)
 
 
@@ -218,15 +218,17 @@ def check_finite(base: np.ndarray, who: str) -> None:
         )
 
 
-def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float) -> bool:
+def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
     """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
-    nothing: the entries' spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one
-    entry) over the step 2 eps, the least slope they surely show, beyond 10 atol for each (an error
-    hidden below that is of atol's order, as rounding hides one in every row). f(x) = x + 1e12 does not
-    move for eps = 1e-6 (its spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
+    nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
+    spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one entry) over the step 2 eps,
+    the least slope they surely show, beyond 10 atol for each (an error hidden below that is of atol's
+    order, as rounding hides one in every row). f(x) = x + 1e12 does not move for eps = 1e-6 (its
+    spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
     finfo = np.finfo(dtype)
-    spacing = finfo.eps * _weighed(np.abs(base), sizes) + finfo.smallest_subnormal * _weighed(np.ones_like(base), sizes)
-    return spacing / (2 * eps) > _APART * atol * (1.0 if sizes is None else float(np.sum(sizes)))
+    sizes = np.ones(np.shape(base)) if sizes is None else sizes
+    spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
+    return spacing / (2 * eps) > _APART * atol * np.add.reduceat(np.ravel(sizes), starts)
 
 
 def step_lost(x: float, eps: float) -> bool:
