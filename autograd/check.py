@@ -51,7 +51,9 @@ def gradcheck(
     Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
     differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
-    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there).
+    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there), and that the
+    step shows: where no entry of f's output moved, too large for 2 eps to show a slope of 10 atol (x +
+    1e12), or x + eps rounds to x, the row cannot be judged (a rule giving 0 there agreed, and passed).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
