@@ -43,6 +43,7 @@ class Slopes(NamedTuple):
     noise: float  # how far the central difference itself may be off (measured for slopes below atol only)
     truncation: float  # how far its truncation may move it (measured where it is beyond the row's tolerance only)
     jump: bool  # whether f jumps within eps of x (looked for where the slope is beyond the row's tolerance only)
+    swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
 
 
 def slopes(
@@ -99,7 +100,8 @@ def slopes(
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, spread, weights, settings, central) if part(analytic, central) else 0.0
     truncation, jump = _far_out(at, weights, eps, central, rounding) if beyond else (0.0, False)
-    return Slopes(central, left, right, kink, rounding, noise, truncation, jump)
+    lost = not moved.any() and bool(swallowed(base, sizes, dtype, eps, atol)[0])
+    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost)
 
 
 def _far_out(
@@ -214,6 +216,25 @@ def check_finite(base: np.ndarray, who: str) -> None:
             f"{who}'s output is {base[at]} at the point{entry}: no derivative can be checked where it is not "
             "finite; check at another point"
         )
+
+
+def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
+    """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
+    nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
+    spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one entry) over the step 2 eps,
+    the least slope they surely show, beyond 10 atol for each (an error hidden below that is of atol's
+    order, as rounding hides one in every row). f(x) = x + 1e12 does not move for eps = 1e-6 (its
+    spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
+    finfo = np.finfo(dtype)
+    sizes = np.ones(np.shape(base)) if sizes is None else sizes
+    spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
+    return spacing / (2 * eps) > _APART * atol * np.add.reduceat(np.ravel(sizes), starts)
+
+
+def step_lost(x: float, eps: float) -> bool:
+    """Whether x + eps and x - eps both round to x (x = 1e12, eps = 1e-6): f is not moved at all, and its
+    difference, 0, tells nothing (a row so is `swallowed`)."""
+    return x + eps == x and x - eps == x
 
 
 def part(a: float, n: float) -> bool:

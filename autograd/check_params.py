@@ -10,7 +10,7 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
+from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, step_lost, undefined
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -45,9 +45,10 @@ def gradcheck_params(
     alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
     row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it fails
     only where some element is off by more than its own tolerance, and it is sure to fail where one
-    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size,
-    beyond the finite difference's own error (check_blocks); smaller errors in an element not drawn may
-    pass. The checks of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
+    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
+    (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
+    finite difference's own error; smaller errors in an element not drawn may pass. The checks of
+    `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
     GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
@@ -81,11 +82,14 @@ def gradcheck_params(
                 m = block_size(np.size(p.data), block)
                 for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
                     s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
-                    rows.append(row(b.label, b.value, (), b.analytic, s, b.tolerance))
+                    rows.append(
+                        row(b.label, b.value, (), b.analytic, s._replace(swallowed=s.swallowed or b.lost), b.tolerance)
+                    )
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
-                rows.append(row(name, p.data, index, a, s))
+                lost = step_lost(float(np.asarray(p.data)[index]), eps)  # a parameter of 1e12: not moved
+                rows.append(row(name, p.data, index, a, s._replace(swallowed=s.swallowed or lost)))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
