@@ -12,8 +12,9 @@ import numpy as np
 from autograd import Node
 
 from .optim_base import Optimizer
+from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
-from .optim_updates import average_square, coefficient, decayed, descend, flush_below_eps, ratio, scratch, signed
+from .optim_updates import average_square, coefficient, decayed, descend, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -99,6 +100,17 @@ class RMSprop(Optimizer):
             descend(state, data, buffer, self.lr)
         else:
             data -= ratio(state, np.multiply(grad, self.lr, out=s), avg, s, self.eps)  # lr * grad / avg
+
+    def flush(self, state: dict[str, Any]) -> None:
+        """grad_avg below eps's share (its square then moves sqrt(square_avg - grad_avg**2) by less than that share),
+        square_avg below the share squared where grad_avg is 0 (zeroed under a live grad_avg, the variance would
+        turn negative), the momentum buffer as SGD's."""
+        share = eps_share(self.eps, state["square_avg"].dtype)
+        if self.centered:
+            flush_below(state["grad_avg"], share)
+        flush_below(state["square_avg"], share**2, np.equal(state["grad_avg"], 0) if self.centered else None)
+        if self.momentum:
+            flush_below(state["momentum_buffer"])
 
 
 class Adagrad(Optimizer):
@@ -192,5 +204,8 @@ class Adadelta(Optimizer):
         delta *= grad
         average_square(acc_delta, delta, rho, s)
         descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
-        if state["step"] % 64 == 0:
-            flush_below_eps((square_avg, acc_delta), self.eps)
+
+    def flush(self, state: dict[str, Any]) -> None:  # each is added to eps under its square root
+        share = eps_share(self.eps, state["square_avg"].dtype)
+        flush_below(state["square_avg"], share)
+        flush_below(state["acc_delta"], share)

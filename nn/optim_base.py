@@ -17,6 +17,7 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
+from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
 from .optim_options import check_torch_options
 from .optim_state import OptimizerState
@@ -77,6 +78,7 @@ class Optimizer(OptimizerState):
         self.plateaus: list[Any] = []  # the ReduceLROnPlateaus made on it, in the order made (outside the chain)
         # per Tensor, the shape and dtype its state was last checked for
         self._state_shapes: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
+        self._steps = 0  # steps taken, for the flush of every FLUSH_EVERY-th (not saved: it times a look only)
 
     @property
     def setting_names(self) -> tuple[str, ...]:
@@ -163,12 +165,19 @@ class Optimizer(OptimizerState):
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
         states = self.state
+        self._steps += 1
+        flush = self._steps % FLUSH_EVERY == 0
         for i, t, data, g in moving:
-            self.update(states.get(i) or states.setdefault(i, {}), data, g)  # no dict made for a parameter that has one
+            state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
+            self.update(state, data, g)
+            if flush:
+                self.flush(state)
             t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
-            self.update(self.state.setdefault("values", {}), data, grad)
+            self.update(state := self.state.setdefault("values", {}), data, grad)
+            if flush:
+                self.flush(state)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
 
@@ -222,6 +231,11 @@ class Optimizer(OptimizerState):
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         """Change `data` in place from `grad`, keeping whatever this optimizer needs in `state`."""
         raise NotImplementedError
+
+    def flush(self, state: dict[str, Any]) -> None:
+        """Zero the values of `state`'s decaying arrays (momentum buffers, running averages) that are too small to
+        change a step, before they decay into the slow subnormal floats (nn.optim_flush): called on every
+        FLUSH_EVERY-th step, after the update. None here."""
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         """The arrays `state` keeps (once a step has made it) for parameters of this shape and dtype,

@@ -99,36 +99,6 @@ def lerp(state: dict[str, Any], average: np.ndarray, grad: np.ndarray, weight: f
         np.subtract(grad, s, out=average)
 
 
-def flush_tiny(m: np.ndarray, v: np.ndarray | None, m_scale: float, v_scale: float) -> None:
-    """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
-    blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
-    many times slower; below tiny * 1e8 they would need some 175 steps to get there. Zeroed only
-    where that moves no step by more than 2**-24 of lr, as the denominator's eps bounds it: m below
-    `m_scale` (eps (1 - beta1**t)) * 2**-24, since m / (sqrt(v) + eps) is then below 2**-24 whatever v
-    is (with v underflowed to 0, a tiny eps lets a tiny m take whole steps); v below (`v_scale` * 2**-24)**2,
-    its square root negligible beside eps, and only where m is 0 too (under a live m, zeroing v would
-    turn m / sqrt(v) into m / eps). An eps of 0, or one that rounds to 0 in the dtype, bounds nothing:
-    no moment is zeroed. `v` None: m alone (Adamax, whose denominator is at least eps). Limits in Python
-    floats: float16's tiny * 1e8 is beyond its largest number."""
-    tiny, dtype = float(np.finfo(m.dtype).tiny) * 1e8, m.dtype.type
-    m_limit = min(tiny, float(dtype(m_scale)) * 2**-24)
-    np.putmask(m, np.abs(m) < m_limit, 0)
-    if v is not None:
-        v_limit = min(tiny, (float(dtype(v_scale)) * 2**-24) ** 2)
-        np.putmask(v, (v < v_limit) & (m == 0), 0)
-
-
-def flush_below_eps(averages: tuple[np.ndarray, ...], eps: float) -> None:
-    """Zero the values of running averages of squares (Adadelta's) that a weight whose gradient stays 0 has let
-    decay towards subnormal floats (slow arithmetic, as `flush_tiny` says): those below tiny * 1e8 and below
-    eps * 2**-24, so that beside the eps each is added to they change no square root (an eps of 0, or one that
-    rounds to 0 in the dtype, flushes nothing)."""
-    dtype = averages[0].dtype
-    limit = min(float(np.finfo(dtype).tiny) * 1e8, float(dtype.type(eps)) * 2**-24)
-    for average in averages:
-        np.putmask(average, average < limit, 0)
-
-
 def average_square(average: np.ndarray, x: np.ndarray, rho: float, s: np.ndarray) -> np.ndarray:
     """average = rho * average + (1 - rho) * x * x in place, in PyTorch's order (mul_, then addcmul_:
     ((1 - rho) * x) * x added), `s` a scratch array; returns `average`. rho and 1 - rho as `coefficient`
