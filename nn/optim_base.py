@@ -17,6 +17,7 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
+from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
 from .optim_options import check_torch_options
@@ -159,11 +160,14 @@ class Optimizer(OptimizerState):
     @replayed
     def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
-        Every gradient and every kept state is checked first (ShapeError, TypeError), so a step that
-        fails moves nothing."""
+        Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a
+        gradient holding NaN or an infinity: nn.optim_finite), so a step that fails moves nothing."""
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
+        if grad is not None and first_not_finite([grad]) is not None:
+            k = int(np.argmin(np.isfinite(grad)))
+            refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} (parameter {self._position(k)})")
         states = self.state
         self._steps += 1
         flush = self._steps % FLUSH_EVERY == 0
@@ -185,7 +189,8 @@ class Optimizer(OptimizerState):
         """(i, the i-th Tensor, its array, its gradient's array) for each Tensor a step moves: one that holds a
         `.grad` and requires grad (a frozen one keeps even a .grad it still holds). Refuses a gradient
         of another shape, and a kept state made for another shape (its .data replaced since; `.grad`
-        itself is checked when assigned): O(parameters) Python, no pass over an array."""
+        itself is checked when assigned), in O(parameters) Python; then a gradient holding NaN or an
+        infinity, in one pass over each (nn.optim_finite)."""
         moving, checked = [], self._state_shapes
         for i, t in enumerate(self.tensors):
             g = t.grad
@@ -206,7 +211,17 @@ class Optimizer(OptimizerState):
             if checked.get(i) != (shape, data.dtype):
                 self._check_slots(i, t, shape)
             moving.append((i, t, data, g if g.__class__ is np.ndarray else raw(g)))  # raw: a Tensor under create_graph
+        bad = first_not_finite([g for *_, g in moving])
+        if bad is not None:
+            _, t, data, g = moving[bad]
+            refuse(self, t, g, f"parameter {self._position(t)}, of shape {data.shape} ({data.dtype})")
         return moving
+
+    def _position(self, parameter: Node | int) -> int:
+        """Where `parameter` (or the `parameter`-th Value) is in the list the optimizer was given, for a message."""
+        if isinstance(parameter, int):
+            parameter = self.values[parameter]
+        return next(k for k, p in enumerate(self.params) if p is parameter)
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
         """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape, or an
