@@ -185,6 +185,8 @@ class AdamW(Adam):
 
     flags = ("amsgrad", "maximize")
     decoupled_weight_decay = True
+    fixed_settings = {"decoupled_weight_decay": True}
+    fixed_settings_why = "make an nn.Adam, whose decoupled_weight_decay is a setting, to turn it off"
 
     def __init__(
         self,

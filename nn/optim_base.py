@@ -20,7 +20,7 @@ from .arguments import one_number, read_only
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
-from .optim_options import check_torch_options
+from .optim_options import OPTIONS, check_torch_options
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
 
@@ -61,14 +61,24 @@ class Optimizer(OptimizerState):
     # PyTorch's options that choose how its step is computed which its torch.optim counterpart takes: each is
     # taken at the values that compute what chainrule does, and refused at others (nn.optim_options)
     torch_options: tuple[str, ...] = ("foreach", "capturable", "differentiable")
+    # settings its torch.optim counterpart's param group lists that are fixed here (AdamW's decoupled_weight_decay,
+    # True), with why they cannot change: a param group shows them and refuses another value
+    fixed_settings: dict[str, Any] = {}
+    fixed_settings_why = ""
 
     def __init__(self, params: Iterable[Node], **settings: Any) -> None:
         """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them,
-        and the `torch_options` it was given (foreach=None...), checked and not kept: they change nothing."""
+        and the `torch_options` it was given (foreach=None...), checked, and kept only for param_groups to show
+        (`torch_settings`, torch's defaults where not given; not saved): they change nothing."""
         names = self.setting_names
-        check_torch_options(
-            type(self).__name__, self.torch_options, {k: v for k, v in settings.items() if k not in names}
-        )
+        given = {k: v for k, v in settings.items() if k not in names}
+        check_torch_options(type(self).__name__, self.torch_options, given)
+        self.torch_settings = {
+            option: (None if given[option] is None else bool(given[option]))
+            if option in given
+            else OPTIONS[option][0][0]
+            for option in self.torch_options
+        }
         unique = checked_params(type(self).__name__, params)
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]
