@@ -14,7 +14,7 @@ from autograd import Node
 from .optim_base import Optimizer
 from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
-from .optim_updates import average_square, coefficient, decayed, descend, ratio, scratch, signed
+from .optim_updates import add_ratio, average_square, coefficient, decayed, descend, lerp, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -83,12 +83,12 @@ class RMSprop(Optimizer):
         state.setdefault("step", 0)
         state["step"] += 1
         grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
-        # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
-        s, avg = scratch(state, grad), scratch(state, grad, "denominator")
-        square_avg = average_square(state["square_avg"], grad, self.alpha, s)
+        # in place, in scratch arrays: each line computes what its comment does, in its order
+        avg = scratch(state, grad, "denominator")
+        square_avg = average_square(state, state["square_avg"], grad, self.alpha)
         if self.centered:
             grad_avg = state["grad_avg"]
-            grad_avg += np.multiply(np.subtract(grad, grad_avg, out=s), 1 - self.alpha, out=s)
+            lerp(state, grad_avg, grad, 1 - self.alpha)  # lerp_(grad, 1 - alpha)
             np.sqrt(np.subtract(square_avg, np.square(grad_avg, out=avg), out=avg), out=avg)  # sqrt(sq - avg ** 2)
         else:
             np.sqrt(square_avg, out=avg)
@@ -96,10 +96,10 @@ class RMSprop(Optimizer):
         if self.momentum:
             buffer = state["momentum_buffer"]
             buffer *= coefficient(self.momentum, buffer)
-            buffer += ratio(state, grad, avg, s, self.eps)
+            add_ratio(state, buffer, grad, avg, 1, self.eps)  # addcdiv_(grad, avg)
             descend(state, data, buffer, self.lr)
         else:
-            data -= ratio(state, np.multiply(grad, self.lr, out=s), avg, s, self.eps)  # lr * grad / avg
+            add_ratio(state, data, grad, avg, -self.lr, self.eps)  # addcdiv_(grad, avg, value=-lr)
 
     def flush(self, state: dict[str, Any]) -> None:
         """grad_avg below eps's share (its square then moves sqrt(square_avg - grad_avg**2) by less than that share),
@@ -160,7 +160,7 @@ class Adagrad(Optimizer):
         state["sum"] += np.multiply(grad, grad, out=s)
         np.sqrt(state["sum"], out=denominator)
         denominator += self.eps
-        data -= ratio(state, np.multiply(grad, lr, out=s), denominator, s, self.eps)  # lr * grad / (sqrt(sum) + eps)
+        add_ratio(state, data, grad, denominator, -lr, self.eps)  # addcdiv_(grad, sqrt(sum) + eps, value=-lr)
 
 
 class Adadelta(Optimizer):
@@ -196,13 +196,13 @@ class Adadelta(Optimizer):
         state["step"] += 1
         grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         rho, square_avg, acc_delta = self.rho, state["square_avg"], state["acc_delta"]
-        s, std, delta = scratch(state, data), scratch(state, data, "denominator"), scratch(state, data, "delta")
-        average_square(square_avg, grad, rho, s)
+        std, delta = scratch(state, data, "denominator"), scratch(state, data, "delta")
+        average_square(state, square_avg, grad, rho)
         np.sqrt(np.add(square_avg, self.eps, out=std), out=std)
         np.sqrt(np.add(acc_delta, self.eps, out=delta), out=delta)
         ratio(state, delta, std, delta, self.eps)
         delta *= grad
-        average_square(acc_delta, delta, rho, s)
+        average_square(state, acc_delta, delta, rho)
         descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
 
     def flush(self, state: dict[str, Any]) -> None:  # each is added to eps under its square root
