@@ -179,8 +179,8 @@ class Optimizer(OptimizerState):
             k = int(np.argmin(np.isfinite(grad)))
             refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} (parameter {self._position(k)})")
         states = self.state
-        self._steps += 1
-        flush = self._steps % FLUSH_EVERY == 0
+        steps = vars(self)["_steps"] = self._steps + 1  # past __setattr__, whose look for misspelt settings is slow
+        flush = steps % FLUSH_EVERY == 0
         for i, t, data, g in moving:
             state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
             self.update(state, data, g)
