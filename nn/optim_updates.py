@@ -94,7 +94,7 @@ def add_ratio(
     wide, below = scratch(state, target, "wide", np.float32), scratch(state, target, "wide_denominator", np.float32)
     np.multiply(numerator, np.float32(value), out=wide)
     np.copyto(below, denominator)
-    ratio(state, wide, below, wide, eps)
+    ratio(state, wide, below, wide, float(np.float16(eps)))  # the denominator's eps as float16 held it: 0 or not
     wide += target
     np.copyto(target, wide, casting="same_kind")
 
