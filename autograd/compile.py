@@ -1,7 +1,8 @@
 """`autograd.compile`: record a training step once, replay it without building a graph.
 
-The first call for given input shapes and dtypes runs the step eagerly and records it: its graph
-(read off as a tape), its backward passes, its nn optimizers' calls and its draws (compile_record).
+The first call for given input shapes and dtypes (and grad mode: under no_grad, its forward alone) runs the step
+eagerly and records it: its graph (read off as a tape; ops under no_grad too, as ops that need no gradient), its
+backward passes, its nn optimizers' calls and its draws (compile_record).
 The second call runs eagerly too and must record the same tape, with the same constants: data that
 changes from call to call outside the graph (numpy on the inputs, a mask drawn with numpy) shows up
 there. Random data made with `autograd.drawn` (nn's dropout masks, autograd.rand and randn) is not
@@ -12,7 +13,8 @@ what the recordings took as given: the modes guarded (compile_hooks.guard), the 
 own globals and closure cells name (an optimizer made anew records again), its parameters' shapes
 and dtypes, and the inputs that data made outside the graph may depend on. Whatever cannot be
 replayed faithfully makes that shape run eagerly, with a CompileWarning naming the cause (a
-CompileError with strict=True).
+CompileError with strict=True). A replay that stops before its backward pass (an op's error, a shape that
+changed) puts back the generators its draws moved (compile_generators) and runs the call eagerly.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
 from .compile_fields import fields
 from .compile_keys import read_call
 from .compile_names import Names, identical, instances, partial_arguments
+from .compile_numbers import made_of_numbers
 from .compile_random import held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
 from .compile_replay import Program, Stale
-from .compile_schedule import ReplayStopped, with_draws
+from .compile_schedule import Interrupted, ReplayStopped, with_draws
 from .compile_settings import guard_attributes
 from .compile_sources import same
 from .compile_tape import read_tape
@@ -90,15 +93,15 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not modes.current.grad_enabled or modes.current.anomaly or current() is not None:
-            # nothing to record, every op to check, or called by a step being recorded (whose tape
-            # takes in this one's ops): eager
+        if modes.current.anomaly or current() is not None:
+            # every op to check, or called by a step being recorded (whose tape takes in this one's ops): eager
             return self.fn(*args, **kwargs)
         with self.lock:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
         key, datas, dynamic, unknown, leaves, rebuild = read_call(args, kwargs)
+        key += (modes.current.grad_enabled,)  # under no_grad, another step: its forward alone (an evaluation)
         if unknown is not None:
             self._give_up(
                 f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor a value equal by "
@@ -119,19 +122,19 @@ class Compiled:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded(recorded.attempts)
-            except ReplayStopped as e:  # raised after the draws, before the backward pass
-                recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.draws)
+            except ReplayStopped as e:  # raised after the draws (put back), before the backward pass
+                recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.untracked)
                 self._give_up(recorded.reason)
+            except Interrupted:  # an error before the backward pass, the draws put back: eagerly, as uncompiled
+                return self.fn(*args, **kwargs)
         if recorded.reason:
             return self.fn(*args, **kwargs)
         given = [_stand_in(leaves[k]) for k in dynamic]
         for k, x in zip(dynamic, given):
             leaves[k] = x
         call_args, call_kwargs = rebuild(leaves)
-        first = recorded.first
-        bound = self.names.bound()
-        # self.rng too (self.aug.rng), a generator argument, and those earlier recordings met in modules (read from
-        # the start)
+        first, bound = recorded.first, self.names.bound()
+        # self.rng too, a generator argument, those earlier recordings met in modules (read from the start)
         bound_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
         held = [*bound, *bound_too, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
         generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())
@@ -212,12 +215,7 @@ class _Recorded:
                 # made from numbers of the step's tensors, which depend on the parameters too: equal on
                 # both calls (a mask all True), it tells nothing of the next call's
                 self.program = None
-                raise Unreplayable(
-                    "the step made data outside the graph after reading numbers of its tensors (a comparison "
-                    "such as abs(d) < 1 for autograd.where, argmax, isnan, t.numpy(), t.data): a replay would reuse "
-                    "that data as recorded while the numbers change. Use ops that keep it in the graph (clip, relu, "
-                    "minimum, maximum), or keep such steps eager"
-                )
+                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
             if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
                 self.program = None
                 raise Unreplayable(

@@ -9,12 +9,34 @@ from typing import Any
 
 import numpy as np
 
-from .compile_entries import CONSTANT, DRAWN, PARAM, Entry, Tape
+from .compile_entries import CONSTANT, DRAWN, OP, PARAM, Entry, Tape
+from .compile_numbers import made_of_numbers
 from .compile_sources import same
 
 
 def difference(a: Tape, b: Tape) -> str | None:
-    """What differs between two tapes of the same step (None when they are the same function of the inputs)."""
+    """What differs between two tapes of the same step (None when they are the same function of the inputs):
+    where a function of autograd made data of the numbers (an index, compile_numbers), that function and why."""
+    why, by = _difference(a, b), a.read_by or b.read_by
+    return made_of_numbers(by) if why and by and _in_data(a, b) else why
+
+
+def _in_data(a: Tape, b: Tape) -> bool:
+    """Whether the first entry that differs is the same op or constant in another place, differing in its data
+    or its keyword arguments (an index): where data made of the numbers shows."""
+    for x, y in zip(a.entries, b.entries):
+        if _entry_difference(x, y):
+            return x.kind in (CONSTANT, OP) and (x.kind, x.shape, x.dtype, x.op, x.parents) == (
+                y.kind,
+                y.shape,
+                y.dtype,
+                y.op,
+                y.parents,
+            )
+    return False
+
+
+def _difference(a: Tape, b: Tape) -> str | None:
     first = next(
         ((i, what) for i, (x, y) in enumerate(zip(a.entries, b.entries)) if (what := _entry_difference(x, y))), None
     )
@@ -124,9 +146,13 @@ def derived(a: Tape, b: Tape) -> bool:
 
 def mark_live(a: Tape, b: Tape) -> None:
     """Mark the constants of `b` that are the same Tensor on both calls: the step reads them every
-    time (a user's constant), so a replay reads their data as it is then, as eager would."""
+    time (a user's constant), so a replay reads their data as it is then, as eager would. And its draws'
+    untracked data (compile_entries.Draw) cleared where both calls drew the same: nothing to put back."""
     for x, y in zip(a.entries, b.entries):
         y.live = y.kind == CONSTANT and x.node is y.node
+    for x, y in zip(a.draws, b.draws):  # a draw that moved no generator found, giving the same data: its own seed
+        if x.untracked is not None and y.untracked is not None and same(x.untracked, y.untracked):
+            y.untracked = None
 
 
 def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:

@@ -45,6 +45,10 @@ class Draw:
     redraw: Callable[[], np.ndarray]
     like: tuple[tuple[int, ...], np.dtype, bool]  # shape, dtype and C-contiguity of its data
     slot: int | None
+    moves: tuple[Any, ...] = ()  # the generators it moved (compile_generators.Source), which a stopped replay puts back
+    # its data, where it moved none of those found: a generator of its own seed (the same data on both recordings,
+    # compile_compare.mark_live clears it), or one out of reach, which a stopped replay cannot put back
+    untracked: np.ndarray | None = None
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Tape:
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
+    read_by: tuple[str, ...] = ()  # the functions of autograd's that read them (max_pool2d(return_indices=True))
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its

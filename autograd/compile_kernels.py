@@ -24,7 +24,7 @@ from . import elementwise_forwards as forward
 from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
-from .rule_functions import gated
+from .rule_functions import gated, unknown_at_nan
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
@@ -141,8 +141,8 @@ class Activation(OneCall):
 
     def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
         grad, scratch = self.grad, self.scratch
-        if self.name == "relu":  # the table's rule, gated(g, x > 0), into the buffer
-            return [gated(g, np.greater(x, self.zero, out=self.mask), out=grad)]
+        if self.name == "relu":  # the table's rule, gated(g, x > 0) with NaN at NaN, into the buffer
+            return [gated(g, unknown_at_nan(np.greater(x, self.zero, out=self.mask), x), out=grad)]
         # the table's rules (op_table_activations): each slope from x where it would cancel from out
         if self.name == "tanh":  # g * tanh_slope (op_table_activations)
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,6 +90,7 @@ class Spans:
     def __init__(self, held: tuple[Any, ...] = ()) -> None:
         self.held = held  # the generators the step's names hold (`rng = np.random.default_rng()`)
         self.readings = [states(held)]
+        self.moves: list[tuple[Any, ...]] = []  # per draw, the generators it moved (compile_generators.draw_in)
 
     def watch(self, values: Iterable[Any]) -> None:
         """Read the generators among `values` too from now on (a module's own, met at its call): where they
@@ -109,11 +110,3 @@ class Spans:
     def moved_outside_draws(self) -> bool:
         readings = [*self.readings, states(self.held)]
         return any(before != after for before, after in zip(readings[::2], readings[1::2]))
-
-
-def draw_in(spans: Spans | None, draw: Callable[[], Any]) -> Any:
-    """`draw()`, its span noted while a step is recorded (`spans`)."""
-    if spans is None:
-        return draw()
-    with spans.drawing():
-        return draw()

@@ -30,7 +30,7 @@ _FORWARDING = {
 FORWARDERS: set[Any] = set()
 
 
-def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
+def read_data(tensor: Any, depth: int = 2, into_python: bool = False, by: str = "") -> None:
     """Note that Python read a tensor's numbers (`.data`, `.numpy()`, `tolist()`, a comparison, a
     predicate, argmax: the hooks call this while a step is recorded). A parameter's: numbers computed
     from it outside the graph (a pruning mask) would be replayed as they were, while the parameter
@@ -39,7 +39,9 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     where it came out the same on both recorded calls. `into_python`: the numbers leave the tensors
     as an array or a list (`.data`, `.numpy()`, `.tolist()`, `np.asarray(t)`), and where the step's own
     code took them, whatever it does with them (a branch, a print, a check) a replay would not do:
-    the step is not replayed. Not noted: reads by autograd's own code (the frame `depth` up from here,
+    the step is not replayed. `by`: the function of autograd's that reads them to make data (an index: a max
+    pool's return_indices), which the reason a step runs eagerly names. Not noted: reads by autograd's own code
+    (the frame `depth` up from here,
     the code that called the public method, past the frames that carry out an operator or numpy
     function for it), and inside a replayed method (an optimizer's step: its own business)."""
     rec = current()
@@ -56,6 +58,8 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False) -> None:
     if module.startswith(_PACKAGE):
         return
     rec.read_ids.add(id(tensor))  # read by nn or the step: what came of its numbers is beyond the tape
+    if by and by not in rec.read_by:
+        rec.read_by += (by,)
     users = not module.startswith(_NN)  # the step's own code; nn's reads are checks of its operands
     if through_raw and not users and (not held or tensor.requires_grad):
         # `raw(t)` in nn's losses, checking their operands: of a constant only (loss weights) a read, read

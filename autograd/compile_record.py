@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from . import modes
+from .compile_numbers import made_of_numbers
 from .compile_recording import MadeByOp, Recording
 from .trees import flatten
 
@@ -49,8 +51,10 @@ def recording(
     rec.drew_outside = rec.random.moved_outside_draws()
     if rec.read_parameter:
         rec.problems.append(
-            "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from it "
-            "(a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
+            made_of_numbers(rec.read_by, "a parameter")
+            if rec.read_by
+            else "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from "
+            "it (a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
             "tensor ops on the parameter, or outside the compiled step"
         )
 
@@ -84,9 +88,13 @@ def made_from_graph(constant: Any = None) -> None:
 
 
 def of_graph(tensors: list[Any]) -> bool:
-    """Whether one of `tensors` is a constant made of the graph's numbers (`made_from_graph`)."""
+    """Whether one of `tensors` is a constant made of the graph's numbers (`made_from_graph`, or made under
+    no_grad: MadeByOp.of_graph)."""
     rec = current()
-    return rec is not None and bool(rec.from_graph) and any(id(t) in rec.from_graph for t in tensors)
+    if rec is None:
+        return False
+    made = rec.made
+    return any(id(t) in rec.from_graph or (id(t) in made and made[id(t)].of_graph) for t in tensors)
 
 
 @contextmanager
@@ -112,7 +120,21 @@ def made(tensor: Any) -> None:
         rec.made_in_rule[id(tensor)] = (tensor, rec.rules[-1])
 
 
-def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, dict, list[Any]] | None = None) -> None:
+def made_constant(tensor: Any, op: Any, params: dict[str, Any], parents: list[Any], needs: bool) -> None:
+    """Note a constant an op made (`needs`: a parent requires grad). Under no_grad, of a tensor that requires
+    grad (or of such a constant), it is a constant of the graph's numbers, which a replay makes again as an op
+    that needs no gradient (an evaluation's loss); an integer result of such a tensor with grad on (a user's
+    rounding op) is data made of the numbers, not made again. Of constants alone, as constant_from_inputs says."""
+    of_graph_numbers = needs or of_graph(parents)
+    again = not (needs and modes.current.grad_enabled)
+    if of_graph_numbers and not again:
+        made_from_graph(tensor)
+    constant_from_inputs(tensor, [parents, params], (op, params, parents) if again else None, of_graph_numbers)
+
+
+def constant_from_inputs(
+    tensor: Any, parents: list[Any], made_by: tuple[Any, dict, list[Any]] | None = None, of_graph: bool = False
+) -> None:
     """Note a constant (a tensor that needs no gradient) that an op made from the call's inputs: from a
     Tensor input of integers (`y.max()`, `y * 1.0`), from `Tensor(labels)` of an array input, from a
     `.detach()` of an input, a cast (`y.long()`), a one-hot of the labels, or from another such
@@ -123,7 +145,8 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
     of its numbers (Recording.held): replays check it is unchanged. `made_by`: the op (the table's or a
     user's), keyword arguments and parent Tensors that made it, none of which required grad
     (Recording.made): a tape can make it again on each replay, from the inputs and from such constants
-    as they are then (a held weight Tensor's cast), and only where it does not are they held."""
+    as they are then (a held weight Tensor's cast), and only where it does not are they held. `of_graph`: made
+    under no_grad of the graph's numbers (MadeByOp.of_graph)."""
     rec = current()
     if rec is None or rec.replaying:
         return
@@ -136,7 +159,7 @@ def constant_from_inputs(tensor: Any, parents: list[Any], made_by: tuple[Any, di
     held = [p for p in sources if hasattr(p, "_data") and p._made_by is None and not p._requires_grad]
     held = [p for p in held if id(p) not in rec.derived]  # a constant Tensor none of the inputs made
     if made_by is not None:
-        rec.made[id(tensor)] = MadeByOp(tensor, *made_by, held=held)  # held: compile_sources.made_by_ops
+        rec.made[id(tensor)] = MadeByOp(tensor, *made_by, held=held, of_graph=of_graph)  # compile_sources.made_by_ops
         return
     for p in held:
         rec.hold(p)  # its numbers as the data was made

@@ -27,13 +27,16 @@ class MadeByOp:
     """A constant that an op (the table's, or a user's) made while a step was recorded (no parent required
     grad), with the version counts it and its parents had then: changed since, it is not what the op made.
     `held`: the caller's constant Tensors among its parents, which a replay of the op reads as they are then;
-    where the op is not replayed (its result read by Python), its replays are pinned to their numbers."""
+    where the op is not replayed (its result read by Python), its replays are pinned to their numbers.
+    `of_graph`: made under no_grad of the graph's numbers (a parameter's: an evaluation's loss), whose
+    parameters the step's optimizer calls may change afterwards (compile_tape checks the op read them before)."""
 
     tensor: Any
     op: Any
     params: dict[str, Any]
     parents: list[Any]
     held: list[Any] = field(default_factory=list)
+    of_graph: bool = False
     data: np.ndarray = field(init=False)  # the tensor's, when noted
     versions: list[int] = field(init=False)  # the parents', then its own, when noted
 
@@ -44,7 +47,10 @@ class MadeByOp:
         return [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
 
     def unchanged(self) -> bool:
-        return self.tensor._data is self.data and self._versions() == self.versions
+        now = self._versions()
+        return self.tensor._data is self.data and (
+            now == self.versions or self.of_graph and now[-1] == self.versions[-1]
+        )
 
 
 class Recording:
@@ -88,6 +94,7 @@ class Recording:
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         self.read_parameter = False
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
+        self.read_by: tuple[str, ...] = ()  # the functions of autograd's that read them to make data (compile_numbers)
         self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last
         # the tensors those rules made, by id: (the tensor, held so its id stays its, the op whose rule made it)
         self.made_in_rule: dict[int, tuple[Any, str]] = {}

@@ -16,10 +16,11 @@ import numpy as np
 
 from .compile_backward import backward_pass
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
+from .compile_generators import Snapshot, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
-from .compile_schedule import ReplayStopped, Step, draws_and_checks
+from .compile_schedule import Interrupted, ReplayStopped, Step, draws_and_checks
 from .compile_sources import same
 from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
@@ -68,7 +69,10 @@ class Program:
         }
         self.forward = list(steps.values())
         self.before_forward = draws_and_checks(tape, entries, steps, self.arrays)
-        self.draws = len(tape.draws)  # made before the forward pass: a replay stopped there has made them
+        # the generators the draws move, put back by a replay that stops before its backward pass; and whether a
+        # draw moved one out of reach, which it cannot put back (compile_generators)
+        self.generators = union([d.moves for d in tape.draws])
+        self.untracked = any(d.untracked is not None for d in tape.draws)
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
         self.events = [_event(ev, entries, kernels, self.arrays, handed) for ev in tape.events]
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
@@ -118,10 +122,18 @@ class Program:
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
                 raise Stale
-        for made in self.before_forward:
-            made(inputs)
-        for step in self.forward:
-            step()
+        snapshot = Snapshot(self.generators) if self.generators else None
+        try:  # nothing but the generators changes before the backward pass: put back, the call can run eagerly
+            for made in self.before_forward:
+                made(inputs)
+            for step in self.forward:
+                step()
+        except Exception as e:
+            if snapshot is not None:
+                snapshot.put_back()
+            if isinstance(e, ReplayStopped):
+                raise
+            raise Interrupted from e
         if self.check is not None:
             self.check(self._result())
         for event in self.events:

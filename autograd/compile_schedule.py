@@ -16,7 +16,14 @@ Step = Callable[[], None]
 class ReplayStopped(Exception):
     """A replay's draw (autograd.drawn) gave data of another shape, dtype or layout than recorded (the
     replay stopped before its forward pass, after its draws), or a user's op's forward did (it stopped
-    in the forward pass, before backward and the optimizer calls): the message says which."""
+    in the forward pass, before backward and the optimizer calls): the message says which. The replay
+    has put the generators its draws moved back (compile_generators), so the call can run eagerly."""
+
+
+class Interrupted(Exception):
+    """A replay's draws, checks (autograd.validate) or forward pass raised (labels out of range, a user's
+    op's error), the generators put back: the call runs eagerly instead, so that it raises (or not) and
+    leaves the generators and gradients (an opt.zero_grad() before the error) as an uncompiled call does."""
 
 
 def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], arrays: list[Any]) -> list[Any]:
@@ -47,8 +54,8 @@ def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
         if like(data) != seen:
             raise ReplayStopped(
                 f"draw {k} (autograd.drawn) gave shape {data.shape}, dtype {data.dtype} on a replay where it was "
-                f"recorded with {seen[0]}, {seen[1]} (or another layout); this call's draws were made, so its "
-                "generators have moved on: a draw's shape must depend only on the step's input shapes"
+                f"recorded with {seen[0]}, {seen[1]} (or another layout): a draw's shape must depend only on the "
+                "step's input shapes"
             )
         if slot is not None:
             arrays[slot] = data
@@ -90,14 +97,13 @@ def _ancestors(i: int, entries: list[Entry]) -> list[int]:
     return sorted(found)
 
 
-def with_draws(reason: str, draws: int) -> str:
-    """A stopped replay's reason, with what its draws leave behind: the eager run of the call draws again, so
-    the generators are a call's draws ahead of an uncompiled run's from then on (not put back: a known limit;
-    a draw that stopped the replay says so itself)."""
-    if not draws or "generators have moved on" in reason:
+def with_draws(reason: str, untracked: bool) -> str:
+    """A stopped replay's reason, with what its draws leave behind where one drew from a generator out of reach
+    (`untracked`, compile_generators): not put back, so the eager run of the call draws from it again."""
+    if not untracked:
         return reason
     return reason + (
-        f"; the replay had made this call's {draws} draw(s) (autograd.drawn: dropout masks, rand) before it "
-        "stopped, and the eager run draws again, so from this call on the random numbers are not those of an "
-        "uncompiled run with the same seeds (the generators are a call's draws ahead)"
+        "; a draw of the replay (autograd.drawn) moved a generator that the step does not reach through its names, "
+        "its object, its arguments, its modules or the draw function's own names, so it could not be put back and "
+        "the eager run draws again: from this call on its random numbers are not those of an uncompiled run"
     )

@@ -32,9 +32,14 @@ def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
     read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again).
     The caller's constant Tensors that the others were made of are held (Recording.hold): a replay reuses
     such a constant as recorded, right only while they keep their numbers."""
-    read = rec.read_ids | {id(t) for t, _ in rec.reads}
+    # t.item() of one made under no_grad of the graph's numbers is an output (compile_tape._outputs checks it)
+    read = rec.read_ids | {id(t) for t, _ in rec.reads if not (id(t) in rec.made and rec.made[id(t)].of_graph)}
     made = {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
     pending, seen = [m for k, m in rec.made.items() if k not in made], set()
+    for m in pending:  # one of the graph's numbers that is not made again: data made of numbers, as detach()'s
+        if m.of_graph:
+            rec.read_numbers = True
+            rec.from_graph[id(m.tensor)] = m.tensor
     while pending:  # through the constants made of constants, back to the caller's
         for p in pending.pop().held:
             rec.hold(p)
@@ -68,9 +73,10 @@ def forward_order(roots: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor
                 if parents_placed or id(node) not in made:
                     seen.add(id(node))
                     nodes.append(node)
-                else:  # its parents first, then it
+                else:  # its parents first, then it; a parent the graph computed (under no_grad) with its own
                     pending.append((node, True))
-                    pending += [(p, False) for p in reversed(made[id(node)].parents)]
+                    for p in reversed(made[id(node)].parents):
+                        pending += [(q, False) for q in topological_order(p)] if p._made_by else [(p, False)]
     return nodes
 
 

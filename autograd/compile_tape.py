@@ -74,18 +74,21 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
     given = _Inputs(inputs, rec.copies)
     entries = [_entry(n, index, given, drawn, made) for n in nodes]
-    for e in entries:
-        e.needs_grad = e.kind == PARAM or (e.kind == OP and any(entries[p].needs_grad for p in e.parents))
-    _check_versions(rec, nodes, entries)
+    for n, e in zip(nodes, entries):  # what an op made under no_grad needs none (an evaluation's loss)
+        e.needs_grad = e.kind == PARAM or (
+            e.kind == OP and id(n) not in made and any(entries[p].needs_grad for p in e.parents)
+        )
+    _check_versions(rec, nodes, entries, made)
     events = [
         ("backward", index[id(ev[1][0])], [index[id(n)] for n in ev[1]], ev[2]) if ev[0] == "backward" else ev[:5]
         for ev in rec.events
     ]
-    outputs = _outputs(rec, out_leaves, index)
+    outputs = _outputs(rec, out_leaves, index, made)
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     guards = buffer_guards(list(rec.guards.values()), [e.source for e in entries if e.kind == CONSTANT])
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
+    tape.read_by = rec.read_by
     tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
     tape.from_inputs = _from_inputs(rec, entries)
     tape.held = held(rec, given.arrays)
@@ -126,13 +129,20 @@ def _checked(data: Any, given: _Inputs, computed: dict[int, int]) -> tuple[str, 
     return "object", data
 
 
-def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> list[tuple[str, Any]]:
+def _outputs(
+    rec: Recording, out_leaves: list[Any], index: dict[int, int], made: dict[int, MadeByOp]
+) -> list[tuple[str, Any]]:
     """Where each returned leaf comes from: ("tensor", entry), ("read", entry) for `t.item()` of an
     op's result or an input (a parameter's would be read after the optimizer calls), or ("value", x),
     which a replay returns as it is (`difference` checks it is the same object on both calls). A
     number computed in Python is refused: a replay would return the first call's."""
     reads = {id(v): t for t, v in rec.reads}
-    computed = {id(t) for t, _ in rec.reads if t._made_by is not None or id(t) in rec.inputs}
+    # an op's result, an input, or a constant an op made under no_grad of the graph's numbers, made again
+    computed = {
+        id(t)
+        for t, _ in rec.reads
+        if t._made_by is not None or id(t) in rec.inputs or (id(t) in made and made[id(t)].of_graph)
+    }
     outputs: list[tuple[str, Any]] = []
     returned: set[int] = set()
     for x in out_leaves:
@@ -146,12 +156,12 @@ def _outputs(rec: Recording, out_leaves: list[Any], index: dict[int, int]) -> li
                 )
             outputs.append(("read", index[id(reads[id(x)])]))
             returned.add(id(x))  # once or more: `a = loss.item(); return a, a`
-        elif isinstance(x, Read) and id(reads.get(id(x))) in rec.from_graph:  # `with no_grad(): return loss.item()`
+        elif isinstance(x, Read) and id(reads.get(id(x))) in rec.from_graph:  # `return loss.detach().item()`
             raise Unreplayable(
-                "the step returned t.item() of a tensor computed under no_grad (or detached) from the model's "
-                "tensors (an evaluation's loss): no_grad records no graph, so a replay could not compute it again "
-                "and would return the first call's number. Leave an evaluation step uncompiled (it runs no backward, "
-                "so compiling saves little), or compute the value without no_grad inside the compiled step"
+                "the step returned t.item() of a tensor detached from the model's tensors (loss.detach()), or "
+                "computed under no_grad from one whose numbers it read (numpy on them): a replay could not compute "
+                "it again and would return the first call's number. Return loss.item() itself (under no_grad too: "
+                "an evaluation's loss replays)"
             )
         elif isinstance(x, numbers.Number | np.generic):
             kind = "float" if isinstance(x, Read) else type(x).__name__
@@ -186,13 +196,13 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
     """The step's draws, each as it was drawn: one changed afterwards would not be replayed."""
     draws = []
-    for t, redraw, values in rec.draws:
+    for (t, redraw, values), moves in zip(rec.draws, rec.random.moves):
         if t._version or not same(t._data, values):
             raise Unreplayable(
                 "the step changed a drawn constant (autograd.drawn, a dropout mask) after its draw, which a replay "
                 "would not do: change it with tensor ops, or inside the draw"
             )
-        draws.append(Draw(redraw, like(t._data), index.get(id(t))))
+        draws.append(Draw(redraw, like(t._data), index.get(id(t)), moves, None if moves else values))
     return draws
 
 
@@ -237,9 +247,10 @@ def _leaf_or_op(
     return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed)
 
 
-def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -> None:
+def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry], made: dict[int, MadeByOp]) -> None:
     """Every op must have read each parameter as it was before the step's optimizer calls changed it,
-    and only those calls may have changed it: a replay reads and changes parameters no other way."""
+    and only those calls may have changed it: a replay reads and changes parameters no other way. An op
+    under no_grad too (`made`: its parents' versions when it ran)."""
     bumps: dict[int, int] = {}
     for ev in rec.events:
         if ev[0] == "call":
@@ -248,7 +259,8 @@ def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry]) -
     for node, e in zip(nodes, entries):
         if e.kind != OP:
             continue
-        for p, seen in zip(node.parents, node._versions):
+        m = made.get(id(node))
+        for p, seen in zip(*((m.parents, m.versions) if m else (node.parents, node._versions))):
             if p.requires_grad and p._made_by is None and seen != p._version - bumps.get(id(p), 0):
                 raise Unreplayable(
                     f"a parameter of shape {p.shape} was changed outside an nn optimizer's step (p.data -= ...), or "

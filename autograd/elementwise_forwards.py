@@ -10,6 +10,29 @@ from typing import Any
 import numpy as np
 
 
+def holds_nan(x: np.ndarray) -> bool:
+    """Whether a float array holds a NaN, in one summing pass without a copy where it does not (its total
+    is NaN only with a NaN in it, or +inf and -inf, which the exact test below then tells apart)."""
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, an overflowing total: read below
+        total = np.add.reduce(x, axis=None)
+    return total != total and bool(np.isnan(x).any())
+
+
+def scalar_softsign(x: float) -> float:
+    # x / (1 + |x|) is inf / inf at ±inf: its limit ±1 there (as tanh's), where PyTorch's is NaN
+    return math.copysign(1.0, x) if math.isinf(x) else x / (1 + abs(x))
+
+
+def tensor_softsign(x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):  # inf / inf: put right below
+        out = x / (1 + np.abs(x))
+    if x.dtype.kind == "f" and holds_nan(out):  # inf / inf at ±inf (or a NaN input): as scalar_softsign
+        infinite = np.isinf(x)
+        if infinite.any():
+            out = np.where(infinite, np.sign(x), out)
+    return out
+
+
 def scalar_pow(a: float, b: float) -> float:
     out = a**b
     # -inf ** 0.5 is inf in Python (IEEE's pow), but no more real than -2 ** 0.5: refused as it is

@@ -15,6 +15,9 @@ the tensor engine sums each gradient back to its input's shape itself, and drops
 of inputs that need none. A rule for which forming an unneeded gradient costs or misleads
 (power: the log of a negative base) says `skips=True` and is given `needs`, one bool per input;
 the scalar engine never passes it. A comment marks each choice made at a kink or a boundary.
+At a NaN input a gradient that depends on the input is NaN (a piecewise rule's comparison picks no
+piece there: `unknown_at_nan`); docs/edge-points.md holds that policy, the signed zeros, and where
+the rules differ from PyTorch's on purpose.
 A rule orders its products so that none rounds to 0 or inf where the gradient is a normal float, and
 a g of 0 gives 0: mostly the local derivative first, times g last (g * (b * power)), since g may be of
 any size (g · out underflows at 1e-300 · 1e-50); where the derivative itself can overflow, a bounded
@@ -62,7 +65,7 @@ from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
-from .rule_functions import gated, nowhere_zero, sign, where  # noqa: F401 (re-exported, as above)
+from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 
 # ---- rules written once ----
 
@@ -250,16 +253,17 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),
     ),
-    # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5
+    # kink at 0: derivative 0 there (PyTorch's choice); a finite difference across it gives 0.5. NaN at
+    # a NaN input (PyTorch's 1 is a piece picked for it): the NaN policy, rule_functions
     OpDef(
         "relu",
-        lambda g, out, x: (gated(g, raw(x) > 0),),
+        lambda g, out, x: (gated(g, unknown_at_nan(raw(x) > 0, x)),),
         forward.scalar_relu,
         forward.tensor_relu,
         (OFF_KINK,),
         formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
     ),
-    # kink at 0: derivative 0 there (the subgradient PyTorch picks)
+    # kink at 0: derivative 0 there (the subgradient PyTorch picks); NaN at NaN (sign's; PyTorch's 0)
     OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,), formulas=("∂|x|/∂x = sign(x)",)),
     OpDef(
         "log1p",

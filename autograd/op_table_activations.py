@@ -18,7 +18,7 @@ from .graph import Node, raw
 from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
-from .rule_functions import gated, where
+from .rule_functions import gated, unknown_at_nan, where
 from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
@@ -159,8 +159,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "softsign",
         lambda g, out, x: (g / (1 + abs(x)) / (1 + abs(x)),),  # (1 + |x|)² overflows from 1.3e154
-        lambda x: x / (1 + abs(x)),
-        lambda x: x / (1 + np.abs(x)),
+        forward.scalar_softsign,
+        forward.tensor_softsign,
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there
         reference="nn.functional.softsign",
         formulas=("∂(x/(1 + |x|))/∂x = 1/(1 + |x|)²",),
@@ -182,10 +182,11 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         reference="nn.functional.mish",
         formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x)",),
     ),
-    # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside)
+    # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside); NaN at NaN (the
+    # NaN policy, rule_functions; PyTorch's 1)
     OpDef(
         "relu6",
-        lambda g, out, x: (gated(g, (raw(x) > 0) & (raw(x) < 6)),),
+        lambda g, out, x: (gated(g, unknown_at_nan((raw(x) > 0) & (raw(x) < 6), x)),),
         lambda x: _clamp(x, 0.0, 6.0),
         lambda x: np.clip(x, 0, 6),
         (Domain(lo=-2, hi=8, avoid=(0.0, 6.0)),),
@@ -193,10 +194,11 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         formulas=("∂relu6(x)/∂x = 1 where 0 < x < 6, else 0",),
     ),
     # kinks at -3 and 3: PyTorch (2.13) takes the outer pieces there, 0 at -3 and 1 at 3 (the middle
-    # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both
+    # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both. A NaN takes the
+    # middle piece, whose slope is then NaN (PyTorch's 1: the NaN policy, rule_functions)
     OpDef(
         "hardswish",
-        lambda g, out, x: (where(0.0, g * where(x / 3 + 0.5, 1.0, cond=raw(x) < 3), cond=raw(x) <= -3),),
+        lambda g, out, x: (where(0.0, g * where(1.0, x / 3 + 0.5, cond=raw(x) >= 3), cond=raw(x) <= -3),),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
@@ -227,10 +229,11 @@ ACTIVATIONS += (
         reference="nn.functional.gelu",
         formulas=("∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (approximate='tanh': of the tanh form)",),
     ),
-    # kink at 0: the slope there is negative_slope, the left piece's (PyTorch's: 1 only where x > 0)
+    # kink at 0: the slope there is negative_slope, the left piece's (PyTorch's: 1 only where x > 0);
+    # NaN at NaN (PyTorch's negative_slope: the NaN policy, rule_functions)
     OpDef(
         "leaky_relu",
-        lambda g, out, x, *, negative_slope: (g * where(1.0, negative_slope, cond=raw(x) > 0),),
+        lambda g, out, x, *, negative_slope: (g * unknown_at_nan(where(1.0, negative_slope, cond=raw(x) > 0), x),),
         lambda x, *, negative_slope: x if x > 0 else x * negative_slope,
         lambda x, *, negative_slope: np.where(x > 0, x, x * negative_slope),
         (OFF_KINK,),
@@ -264,10 +267,10 @@ ACTIVATIONS += (
         reference="nn.functional.celu",
         formulas=("∂celu(x)/∂x = 1 where x > 0, else exp(x/α)",),
     ),
-    # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside)
+    # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside); NaN at NaN, as relu6
     OpDef(
         "hardtanh",
-        lambda g, out, x, *, min_val, max_val: (gated(g, (raw(x) > min_val) & (raw(x) < max_val)),),
+        lambda g, out, x, *, min_val, max_val: (gated(g, unknown_at_nan((raw(x) > min_val) & (raw(x) < max_val), x)),),
         lambda x, *, min_val, max_val: _clamp(x, min_val, max_val),
         lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
         (Domain(avoid=(-1.0, 1.0)),),
@@ -279,7 +282,7 @@ ACTIVATIONS += (
     # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
     OpDef(
         "hardsigmoid",
-        lambda g, out, x: (gated(g, (raw(x) > -3) & (raw(x) < 3)) / 6,),
+        lambda g, out, x: (gated(g, unknown_at_nan((raw(x) > -3) & (raw(x) < 3), x)) / 6,),
         lambda x: _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),

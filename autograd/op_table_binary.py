@@ -16,7 +16,7 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function
-from .rule_functions import gated, where
+from .rule_functions import gated, unknown_at_nan, where
 
 sigmoid = function("sigmoid")
 DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart
@@ -40,11 +40,13 @@ def _off_jumps(zero_jumps: bool) -> Any:
     return safe
 
 
-def _share(a: Any, b: Any) -> Any:
-    """a's share of maximum's gradient: 0 where b is larger, 1/2 at a tie, else 1 (NaN too): at a tie
-    the gradient is split in half, and a NaN passes it to both inputs (PyTorch's)."""
+def _split(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """maximum's gradients to a and b (minimum's, given b and a): all of g to the larger, half each at a tie,
+    NaN to both where either is NaN (so is out): which one NaN beats is unknown, and both gradients depend
+    on it (the NaN policy, rule_functions; PyTorch passes g to both)."""
     a, b = raw(a), raw(b)
-    return 1.0 - (a < b) - 0.5 * (a == b)
+    share = unknown_at_nan(1.0 - (a < b) - 0.5 * (a == b), out)
+    return gated(g, share), gated(g, 1 - share)
 
 
 def _quotient(a: Any, b: Any, out: Any, whole: Any) -> Any:
@@ -105,10 +107,10 @@ def _hypot_vjp(g, out, a, b):
 
 
 BINARY: tuple[OpDef, ...] = (
-    # at a tie, each input gets half the gradient (PyTorch's maximum and minimum)
+    # at a tie, each input gets half the gradient (PyTorch's maximum and minimum); NaN at a NaN (_split)
     OpDef(
         "maximum",
-        lambda g, out, a, b: (gated(g, _share(a, b)), gated(g, _share(b, a))),
+        lambda g, out, a, b: _split(g, out, a, b),
         forward.scalar_maximum,
         forward.tensor_maximum,
         (ANYWHERE,) * 2,
@@ -120,7 +122,7 @@ BINARY: tuple[OpDef, ...] = (
     ),
     OpDef(
         "minimum",
-        lambda g, out, a, b: (gated(g, _share(b, a)), gated(g, _share(a, b))),
+        lambda g, out, a, b: _split(g, out, b, a),
         forward.scalar_minimum,
         forward.tensor_minimum,
         (ANYWHERE,) * 2,

@@ -1,9 +1,10 @@
 """The op table's piecewise activations with flat pieces and jumps: hardshrink, softshrink and
 threshold, PyTorch's definitions. Entries as in `op_table` (read there).
 
-PyTorch's choices, followed here: each is flat (derivative 0) exactly at its bounds (x = ±lambd, x =
-threshold), and passes its gradient through at a NaN input, whose output is NaN (its forwards test
-"inside the flat piece", which NaN never is). Their second derivatives are 0 everywhere."""
+PyTorch's choice, followed here: each is flat (derivative 0) exactly at its bounds (x = ±lambd, x =
+threshold). At a NaN input, whose output is NaN (the forwards test "inside the flat piece", which NaN
+never is), the derivative is NaN, where PyTorch's passes the gradient (the NaN policy, rule_functions).
+Their second derivatives are 0 everywhere."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from .graph import raw
 from .op_def import Domain, OpDef
 from .op_table_activations import require_meaningful
-from .rule_functions import gated
+from .rule_functions import gated, unknown_at_nan
 
 
 def _flat(x: Any, lo: float, hi: float) -> Any:
@@ -23,8 +24,8 @@ def _flat(x: Any, lo: float, hi: float) -> Any:
 
 
 def _sloped(x: Any, lo: float, hi: float) -> Any:
-    """Where x is not in [lo, hi] (NaN too), on floats and arrays: where the gradient passes."""
-    return (x < lo) | (x > hi) | (x != x)
+    """Where the gradient passes, on floats and arrays: 1 where x is outside [lo, hi], NaN where x is NaN."""
+    return unknown_at_nan((x < lo) | (x > hi), x)
 
 
 def _hardshrink_check(lambd: float) -> None:
@@ -43,7 +44,8 @@ def _threshold_check(threshold: float, value: float) -> None:
 
 
 def _scalar_softshrink(x: float, *, lambd: float) -> float:
-    return x - lambd if x > lambd else x + lambd if x < -lambd else abs(x) * 0.0  # |x| * 0: +0 (PyTorch's), NaN stays
+    # the flat piece's 0 is +0, NaN stays (PyTorch's keeps x's sign there: -0.0 at x = -0.3)
+    return x - lambd if x > lambd else x + lambd if x < -lambd else abs(x) * 0.0
 
 
 PIECES: tuple[OpDef, ...] = (

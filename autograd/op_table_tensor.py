@@ -17,7 +17,7 @@ from . import tensor_forwards as forward
 from .dtypes import no_bools
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
 from .op_def import ANYWHERE, OpDef, tensor_op
-from .rule_functions import gated
+from .rule_functions import gated, unknown_at_nan
 from .tensor_forwards import Axis
 
 _sum_to, _broadcast_to, _getitem, _index_add = (
@@ -103,18 +103,18 @@ def _clip_vjp(g, out, x, *, lo, hi):
         inside &= raw(x) >= lo
     if hi is not None:
         inside &= raw(x) <= hi
-    return (gated(g, inside),)
+    return (gated(g, unknown_at_nan(inside, x)),)  # NaN at NaN: the NaN policy, rule_functions
 
 
 def extreme_shares(x: np.ndarray, out: np.ndarray, axis: Any) -> np.ndarray:
     """Each entry's share of the gradient of a largest (or smallest) value `out` of x over axis: ties share
-    it equally (as PyTorch's amax and amin); where the extreme is NaN, the NaNs are its entries (NaN
-    equals nothing: 0 of 0 entries made every gradient NaN). In x's float dtype."""
+    it equally (as PyTorch's amax and amin). Where the extreme is NaN (a NaN in its slice), every entry of
+    the slice gets NaN: which entry NaN beats is unknown, and every share depends on it (the NaN policy,
+    rule_functions; PyTorch's gives the NaNs the gradient, the rest 0). In x's float dtype."""
     top = np.reshape(out, kept_shape(np.shape(x), axis))
     hit = x == top
-    if np.issubdtype(top.dtype, np.floating) and np.isnan(top).any():
-        hit |= np.isnan(x) & np.isnan(top)
-    return (hit / np.sum(hit, axis=axis, keepdims=True)).astype(np.result_type(x), copy=False)
+    with np.errstate(invalid="ignore"):  # 0 of 0 entries where the extreme is NaN: NaN, as it should be
+        return (hit / np.sum(hit, axis=axis, keepdims=True)).astype(np.result_type(x), copy=False)
 
 
 def _extreme_vjp(g, out, x, *, axis, keepdims):

@@ -88,7 +88,7 @@ def _max_pool(
     out = ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
     if not indices:
         return out
-    return out, where_maxima(x, out, kernel, stride, pads, dilation)
+    return out, where_maxima(x, out, kernel, stride, pads, dilation, f"{fn}(return_indices=True)")
 
 
 @one_example_too(4)

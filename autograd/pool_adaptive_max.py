@@ -70,7 +70,7 @@ def _adaptive_max(fn: str, x: Any, size: Pair, indices: bool) -> Any:
         "give a smaller output_size",
     )
     if RECORDING and isinstance(x, Node):  # the places come from x's numbers: a replay would reuse them
-        compile_read_hooks.read_data(x, 4)
+        compile_read_hooks.read_data(x, 4, by=fn)
     data = np.asarray(raw(x))
     which = _first_maxima(data, rows, columns)  # (n, c, oh, ow): the entry of each window, row-major
     r = row_starts[:, None] + which // columns.shape[1]

@@ -26,12 +26,14 @@ from .tensor_ops import ShapeError
 IntOrPair = int | tuple[int, int]
 
 
-def where_maxima(x: Any, out: Any, kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, depth: int = 5) -> Any:
+def where_maxima(
+    x: Any, out: Any, kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, by: str, depth: int = 5
+) -> Any:
     """The int64 Tensor of where each window's maximum `out` lies in x's plane (the first in-bounds entry
     equal to it, or the window's last NaN: where max_pool2d's gradient goes). Data made of x's numbers: a
-    compiled step is told (`depth`: the frame of the pool's caller, as read_data counts it)."""
+    compiled step is told (`by`: the pool's call, `depth`: the frame of its caller, as read_data counts them)."""
     if RECORDING and isinstance(x, Node):  # a replay would reuse the recorded indices
-        compile_read_hooks.read_data(x, depth)
+        compile_read_hooks.read_data(x, depth, by=by)
     data = np.asarray(raw(x))
     flat = first_maxima(data, np.asarray(raw(out)), kernel, stride, pads, dilation)
     indices = flat % (data.shape[2] * data.shape[3])
@@ -81,7 +83,7 @@ def _operands(fn: str, input: Any, indices: Any, ndim: int) -> tuple[Any, np.nda
     and whether they were one example's, given a batch axis of one here."""
     x = operand(input, fn)
     if RECORDING and isinstance(indices, Node):  # the index the op keeps is made of their numbers
-        compile_read_hooks.read_data(indices, 3)
+        compile_read_hooks.read_data(indices, 3, by=fn)
     where = operand(indices, fn)
     where = np.asarray(raw(where))
     if where.dtype.kind not in "iu":

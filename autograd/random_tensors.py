@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
-from .compile_random import draw_in
+from .compile_generators import draw_in
 from .creation_args import dtype_of, float_dtype, like, shape_of
 from .shape_args import is_int
 from .tensor_class import Tensor

@@ -1,13 +1,22 @@
 """The functions derivative rules are written with besides the ops themselves (op_def.function), so
 that one rule runs on floats, arrays and nodes: `where` (a differentiable selection), `gated` (the rule
-of an op flat on a piece), `sign` (a constant), `nowhere_zero`."""
+of an op flat on a piece), `unknown_at_nan` (a piecewise rule's NaN), `sign` (a constant), `nowhere_zero`.
+
+The policy at NaN, one for every op (docs/edge-points.md): where an input is NaN, a gradient whose value
+depends on that input is NaN. A piecewise op picks its derivative by comparing the input, and every
+comparison with NaN is false, so without care the piece a NaN lands on is an accident of how the test
+was written (relu's `x > 0` sent 0, hardshrink's `|x| > lambd` the gradient itself): `unknown_at_nan`
+puts NaN there. A derivative that is the same number at every point (add's 1, mul's b to a, floor's 0)
+is sure at NaN too and stays."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from .elementwise_forwards import holds_nan
 from .graph import Node, raw
 from .op_def import _ENGINES
 
@@ -47,6 +56,20 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
         return selected
     np.copyto(out, selected)
     return out
+
+
+def unknown_at_nan(factor: Any, x: Any) -> Any:
+    """`factor` (a bool mask or numbers: a piecewise op's derivative, picked by comparing the input), NaN
+    wherever `x` is NaN: there no piece holds and the derivative is unknown. `x` is what is NaN exactly
+    there: the input, or the output where the op propagates NaN (maximum's, for both inputs at once). An
+    array without NaN costs one summing pass, no copy (its total is NaN only if a NaN, or +inf and -inf,
+    are in it); the factor comes back as it was given, a bool mask too."""
+    x = raw(x)
+    if not isinstance(x, np.ndarray):
+        return factor if x == x else math.nan
+    if x.dtype.kind != "f" or not holds_nan(x):
+        return factor
+    return np.where(np.isnan(x), x, factor)  # x's own NaN: its dtype, as the mask's gated product
 
 
 def sign(x: Any) -> Any:

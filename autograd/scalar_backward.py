@@ -43,8 +43,10 @@ BUILT_IN = frozenset(ops.OPS.values())  # the engine's own ops, whose rules' gra
 
 
 class PassStart(float):
-    """One pass's 0.0, where every reached node's gradient sum starts: the first gradient added to it
-    gives a plain float, and a sum still holding it got nothing."""
+    """One pass's -0.0, where every reached node's gradient sum starts: the first gradient added to it
+    gives a plain float, that gradient, -0.0 too (0.0 + -0.0 is 0.0: a Value's -0.0 gradients, mul's
+    to b at a = -0.0, came out 0.0 where a Tensor's and PyTorch's are -0.0); a sum still holding it got
+    nothing, and is written as 0.0 (scalar_writes.added)."""
 
     __slots__ = ()
 
@@ -52,7 +54,7 @@ class PassStart(float):
 def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> PassStart:
     """d(root)/d(node) into `_grad_sum` of every node reachable from root (and into `.grad` with
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
-    start = PassStart(0.0)
+    start = PassStart(-0.0)
     _count_consumers(root, start)
     done: list[Node] = []
     finished = done.append if accumulate else None
@@ -202,7 +204,8 @@ def _chain_rule(
                 a, b = node._a, node._b
                 if b is None:
                     if op is relu:
-                        ga = g if a.data > 0 else 0.0  # selected: an infinite g stays out of the flat piece
+                        x = a.data  # selected: an infinite g stays out of the flat piece; NaN at NaN (the table's)
+                        ga = g if x > 0 else 0.0 if x <= 0 else x
                     elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
                         out = node.data
                         slope = 1 - out * out

@@ -17,6 +17,8 @@ def added(node: Node, held: Any, g: Any) -> Any:
     new sum, not +=, since under no_grad a Value's += writes in place, and a `.grad` that is a node may be
     in a graph. Always a plain float for floats (never the pass's own zero, nor a numpy float a rule gave)."""
     if held is None or held is node._grad_zero:
+        if g.__class__ is not float and isinstance(g, float):  # a pass's start (-0.0): no gradient arrived
+            return 0.0
         return float(g) if isinstance(g, float) else node._grad_zero + g
     total = held + g
     return float(total) if isinstance(total, float) else total

@@ -233,10 +233,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     if RECORDING:
         compile_record.made(t)
         if not t._requires_grad:
-            if True in needs or compile_record.of_graph(parents):  # under no_grad, of a tensor that requires
-                compile_record.made_from_graph(t)  # grad (or of such a constant): a constant of the graph's numbers
-            made_by = None if True in needs else (op, params or {}, parents)  # a replay makes it again
-            compile_record.constant_from_inputs(t, [parents, params], made_by)
+            compile_record.made_constant(t, op, params or {}, parents, True in needs)
     # a view, or an input itself (an op that changes nothing): it shares that input's version count
     if data.base is not None or data is datas[0] or data is datas[-1] or (len(datas) > 2 and _is_one_of(data, datas)):
         share_count(t, parents)

@@ -87,7 +87,7 @@ def _extreme(
             f"{op.name}(dim={dim}) of a tensor of shape {self.shape}: dim {d} is empty, it has no {op.name}"
         )
     if RECORDING:  # the indices are data made from the numbers: a replay would take the recorded ones
-        compile_read_hooks.read_data(self, 3)
+        compile_read_hooks.read_data(self, 3, by=f"{op.name}(dim=)")
     indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
     values = self[along(indices, d)]  # by indexing: the gradient goes to the chosen entries only, as PyTorch's
     if not keep:
@@ -253,7 +253,7 @@ class ReductionMethods:
 
     def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
         if RECORDING:  # numbers read while a step is recorded (the frame 3 up: the caller of argmax, any, all)
-            compile_read_hooks.read_data(self, 3)
+            compile_read_hooks.read_data(self, 3, by=name)
         axis = reduced_axes(self, name, axis, dim)
         if name.startswith("arg") and isinstance(axis, tuple):
             raise TypeError(f"{name}(): axis must be one int or None, got {axis!r}")

@@ -25,7 +25,7 @@ from .tensor_reductions import ValuesIndices
 def _order(x: Any, what: str, dim: Any, descending: Any) -> tuple[np.ndarray, int]:
     """The indices that put x's entries along `dim` in order (int64, x's shape), and that dim."""
     if RECORDING:  # the order comes from the numbers: the frame 3 up is the caller of sort, argsort, topk
-        compile_read_hooks.read_data(x, 3)
+        compile_read_hooks.read_data(x, 3, by=what)
     d = args.dim(dim, x.ndim, what)
     data = x.data.reshape(1) if x.ndim == 0 else x.data  # a 0-d tensor is its own order, as PyTorch's
     if flag(descending, f"{what}(): descending"):

@@ -15,6 +15,9 @@ Public API:
     BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
+    RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
+                                    recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
+    MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
     ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
@@ -26,7 +29,7 @@ Public API:
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
                                     margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
                                     triplet_margin_loss, multilabel_soft_margin_loss, multi_margin_loss,
-                                    gaussian_nll_loss, poisson_nll_loss
+                                    gaussian_nll_loss, poisson_nll_loss; scaled_dot_product_attention
     CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
     MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss
     TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss
@@ -95,6 +98,7 @@ from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
+from .multihead_attention import MultiheadAttention
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
@@ -116,6 +120,8 @@ from .parameter import Parameter
 from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .prelu import PReLU
+from .recurrent import GRU, LSTM, RNN
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
@@ -206,6 +212,7 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

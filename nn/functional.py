@@ -43,6 +43,7 @@ from . import losses_likelihoods, losses_margins
 from .activations import FUNCTIONS
 from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import as_array, as_examples, check_flag, check_real
+from .attention import scaled_dot_product_attention
 from .distances import cosine_similarity, pairwise_distance
 from .dropout import dropout2d
 from .embedding import embedding
@@ -108,7 +109,7 @@ globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
-__all__ += ["instance_norm"]
+__all__ += ["instance_norm", "scaled_dot_product_attention"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

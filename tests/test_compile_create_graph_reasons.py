@@ -1,8 +1,10 @@
 """Why a compiled step runs eagerly, said in the user's terms: a gradient penalty taken with
 autograd.gradients(..., create_graph=True) through tanh, elu or cross_entropy was blamed on "node 22 (where)",
 "node 1 (constant) ... a random mask drawn with numpy" or "the step ran 40 tensor ops ... and 46 on the next",
-none of which the step wrote; and an evaluation under no_grad returning loss.item() on "a float that is not
-t.item() of a tensor it computed". The numbers stay eager's; through sigmoid the penalty replays."""
+none of which the step wrote. The numbers stay eager's; through sigmoid the penalty replays. An evaluation under
+no_grad returning loss.item() ran eagerly (no_grad records no graph): its forward now replays, bit for bit."""
+
+import contextlib
 
 import numpy as np
 import pytest
@@ -93,16 +95,45 @@ def test_a_penalty_whose_rule_reads_the_numbers_alike_on_both_recorded_calls_is_
     assert check_refused(scenario, why, monkeypatch) == 0
 
 
-def test_an_evaluation_under_no_grad_is_told_why(monkeypatch):
+def _evaluation(loss_of, called_under_no_grad=False):
+    """A scenario: a linear model evaluated on BATCHES (float32) by `loss_of(model, x, labels)` compiled (called
+    under no_grad, or not), between eager SGD steps: the evaluations' numbers and the parameters."""
+
     def scenario(compile):
-        model = nn.Linear(4, 3, seed=0)
+        model = nn.Linear(4, 3, seed=0, dtype=np.float32)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        run = compile(lambda x, labels: loss_of(model, x, labels))
+        losses = []
+        for x, y in BATCHES:
+            x, labels = x.astype(np.float32), y.argmax(1)
+            with autograd.no_grad() if called_under_no_grad else contextlib.nullcontext():
+                losses.append(run(x, labels))
+            opt.zero_grad()
+            F.cross_entropy(model(x), labels).backward()
+            opt.step()
+        return losses, [p.data for p in model.parameters()]
 
-        def evaluate(x, y):
-            with autograd.no_grad():
-                return F.cross_entropy(model(x), y.argmax(1)).item()
+    return scenario
 
-        run = compile(evaluate)
-        return [run(x.astype(np.float32), y) for x, y in BATCHES]
 
-    why = r"returned t.item\(\) of a tensor computed under no_grad \(or detached\).*without no_grad"
-    assert check_refused(scenario, why, monkeypatch) == 0
+def _under_no_grad(model, x, labels):
+    with autograd.no_grad():
+        return F.cross_entropy(model(x), labels).item()
+
+
+def test_an_evaluation_under_no_grad_replays_its_forward(monkeypatch):
+    # it ran eagerly ("no_grad records no graph"): its ops are now made again by each replay, needing no gradient
+    check_replayed(_evaluation(_under_no_grad), monkeypatch, replays_at_least=4)
+
+
+def test_an_evaluation_compiled_and_called_under_no_grad_replays_its_forward(monkeypatch):
+    # such calls ran eagerly, unrecorded: now recorded apart from calls with grad on (their forward alone)
+    evaluated = _evaluation(lambda model, x, labels: F.cross_entropy(model(x), labels).item(), True)
+    check_replayed(evaluated, monkeypatch, replays_at_least=4)
+
+
+def test_an_evaluation_of_a_detached_loss_is_told_why(monkeypatch):
+    def detached(model, x, labels):
+        return F.cross_entropy(model(x), labels).detach().item()
+
+    assert check_refused(_evaluation(detached), r"returned t.item\(\) of a tensor detached", monkeypatch) == 0

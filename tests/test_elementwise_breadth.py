@@ -35,13 +35,14 @@ def test_a_tie_of_a_node_with_itself_gives_the_whole_gradient():
 
 
 @pytest.mark.parametrize("name", ["maximum", "minimum"])
-def test_nan_wins_as_in_numpy_and_both_inputs_get_the_gradient(name):
+def test_nan_wins_as_in_numpy_and_both_inputs_get_nan_gradients(name):
+    """Which input NaN beats is unknown, and both gradients depend on it (PyTorch passes g to both)."""
     for a, b in [(math.nan, 1.0), (1.0, math.nan)]:
         assert math.isnan(getattr(autograd, name)(a, b))
         va, vb = Value(a), Value(b)
         out = getattr(autograd, name)(va, vb)
         out.backward()
-        assert math.isnan(out.data) and (va.grad, vb.grad) == (1.0, 1.0)  # PyTorch's
+        assert math.isnan(out.data) and math.isnan(va.grad) and math.isnan(vb.grad)
 
 
 def test_numbers_on_either_side_and_every_spelling():

@@ -214,7 +214,8 @@ def test_functional_lists_its_public_api():
 
 def test_prelu_at_its_kink_infinities_and_nan():
     """PyTorch's values and gradients at 0 (the slope weight, weight's gradient 0) and ±inf; at NaN the
-    value and weight's gradient NaN as PyTorch's, x's gradient 0 (relu's choice; PyTorch's weight)."""
+    value and weight's gradient NaN as PyTorch's, and x's gradient NaN too (the NaN policy,
+    docs/edge-points.md; PyTorch's is the weight)."""
     x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 2.0, -3.0]).reshape(7, 1)
     ours, weight = Tensor(x, requires_grad=True), Tensor(np.array([0.25]), requires_grad=True)
     out = F.prelu(ours, weight)
@@ -226,6 +227,6 @@ def test_prelu_at_its_kink_infinities_and_nan():
     torch.nn.functional.prelu(theirs, their_weight).backward(torch.ones_like(theirs))
     np.testing.assert_array_equal(out.data, torch.nn.functional.prelu(theirs, their_weight).detach().numpy())
     expected = theirs.grad.numpy().copy()
-    expected[4] = 0.0
+    expected[4] = np.nan
     np.testing.assert_array_equal(ours.grad, expected)
     assert np.isnan(weight.grad).all() and np.isnan(their_weight.grad.numpy()).all()

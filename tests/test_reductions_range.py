@@ -120,13 +120,12 @@ def test_float16_var_sums_in_float32():
     assert v.dtype == np.float16 and v.data == 36.0  # its float16 sum of squares was inf
 
 
-@pytest.mark.parametrize(
-    ("entries", "expected"), [([1.0, np.nan, 3.0], [0, np.nan, 0]), ([np.nan, -2.0, np.nan], [np.nan, 0, np.nan])]
-)
-def test_inf_norm_of_a_row_holding_nan_sends_nan_to_its_nans_only(entries, expected):
-    """The NaNs are the row's largest, as max's: 0 of 0 equal entries made every gradient NaN, with a warning."""
+@pytest.mark.parametrize("entries", [[1.0, np.nan, 3.0], [np.nan, -2.0, np.nan]])
+def test_inf_norm_of_a_row_holding_nan_sends_nan_to_every_entry(entries):
+    """As max's: which entry NaN beats is unknown, and every share depends on it (the NaN policy, as the
+    2-norm's x / norm gives naturally); without a warning."""
     t = Tensor(entries, dtype=np.float64, requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         t.norm(np.inf).backward()
-    np.testing.assert_array_equal(t.grad, expected)
+    assert np.isnan(t.grad).all()

@@ -26,11 +26,12 @@ def _same(x: float, y: float) -> bool:
 
 def _check(out: Value, inputs: list[Value], seed: float) -> None:
     """The fast pass's gradients of a one-op graph against the op's own rule on the data (pullback),
-    started from 0.0 as every gradient sum is."""
+    started from -0.0 as every gradient sum is (so that a -0.0 gradient stays -0.0), 0.0 where none arrives."""
     got = gradients(out, inputs, seed=seed)
     rule = pullback(out, seed)
     for x, g in zip(inputs, got):
-        expected = sum((0.0 + r for p, r in zip(out.parents, rule) if p is x and r is not None), 0.0)
+        arrived = [-0.0 + r for p, r in zip(out.parents, rule) if p is x and r is not None]
+        expected = sum(arrived, -0.0) if arrived else 0.0
         assert _same(g, expected) and type(g) is float, (out.op, [p.data for p in out.parents], seed, g, expected)
 
 

@@ -4,6 +4,7 @@ README promises code ported layer by layer runs). chainrule's own options may fo
 a default. A class or function added later is walked too."""
 
 import inspect
+import typing
 
 import pytest
 
@@ -32,8 +33,21 @@ def _torch_parameters(obj):
         params = list(inspect.signature(obj).parameters.values())
     except (TypeError, ValueError):
         return None
+    generic = [p.kind for p in params] == [P.VAR_POSITIONAL, P.VAR_KEYWORD]
+    spelled = _overloaded(obj) if inspect.isclass(obj) and generic else None
+    params = params if spelled is None else spelled
     named = [p for p in params if p.kind not in (P.VAR_POSITIONAL, P.VAR_KEYWORD)]
     return None if not named and not inspect.isclass(obj) else named  # F.max_pool2d: (*args, **kwargs), dispatched
+
+
+def _overloaded(cls):
+    """The arguments a class spells out in its first overload of __init__, self left out, where the
+    constructor itself takes (*args, **kwargs) (torch.nn.RNN, LSTM, GRU); None where it has none."""
+    for overload in typing.get_overloads(cls.__init__):
+        named = [p for p in inspect.signature(overload).parameters.values() if p.kind is P.POSITIONAL_OR_KEYWORD]
+        if len(named) > 1:
+            return named[1:]
+    return None
 
 
 def _mismatches(name, ours, theirs, inputs=0):

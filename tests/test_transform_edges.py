@@ -32,7 +32,7 @@ def test_numpy_ufuncs_on_values_are_chainrules_ops():
     """A number's function traced as a Value: np.maximum kept NaN out and chose one side at a tie
     (numpy compared the objects), np.arctan found no method; now each is the op, as on Tensors."""
     value, slope = value_and_grad(lambda x: np.maximum(x, 0.0))(float("nan"))
-    assert math.isnan(value) and slope == 1.0  # NaN passes the gradient on, as PyTorch's maximum
+    assert math.isnan(value) and math.isnan(slope)  # which side NaN beats is unknown: NaN (docs/edge-points.md)
     assert grad(lambda x: np.maximum(x, 1.0))(1.0) == grad(lambda x: np.maximum(0.0, x))(0.0) == 0.5
     assert grad(np.arctan)(0.4) == pytest.approx(1 / 1.16, rel=1e-15)
     for ufunc in (np.arcsin, np.arcsinh, np.fabs, np.floor, np.rint, np.square, np.reciprocal):

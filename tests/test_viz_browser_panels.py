@@ -105,7 +105,8 @@ def test_the_first_nan_of_the_forward_pass_is_red_at_every_step_with_its_story(b
         assert set(marks["strokes"]) == {RED}  # over the forward pass's grey arrows and the pending edges
         assert (
             marks["story"]
-            == "the first NaN or infinity of the forward pass: a = inf (made by * from 1e+200 and 1e+200)"
+            == "the first NaN or infinity of the forward pass: a = inf (made by * from 1e+200 and 1e+200; overflowed: "
+            "on paper 1e+400, beyond the largest float, 1.798e+308)"
         )
     assert severe(browser) == []
 

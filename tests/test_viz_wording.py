@@ -95,7 +95,7 @@ def test_an_update_that_moves_a_parameter_with_its_gradient_says_so_and_promises
     caption = optimizer_update(backward_pass(loss), opt).caption
     assert "against its gradient" not in caption and "the root goes down" not in caption
     head, line, _ = caption.splitlines()
-    assert "SGD (lr 0.1) moves w with the gradient, up the slope, so this step need not lower the root" in head
+    assert "SGD (lr 0.1, momentum 0.9) moves w with the gradient, up the slope, so this step need not lower the" in head
     assert line.endswith("-1 → -1.3, a change of -0.3, with its gradient, up the slope")
     opt.step()
     assert forward().data > loss.data  # as told: the loss rises, 16 to 24

@@ -16,12 +16,14 @@ from pathlib import Path
 from autograd import Value, topological_order
 
 from .arguments import page_path
+from .captions import lost_lines
 from .demo import neuron
 from .dot import render
 from .explain import explain
 from .expr import ALLOWED, ExpressionError, evaluate
 from .html import save_html
 from .number_text import figures
+from .steps import backward_pass
 from .writing import require_folder
 
 _DRAWING = "the drawing to write, .svg, .png or .pdf by its suffix"
@@ -71,6 +73,8 @@ def _report(root: Value, args: argparse.Namespace) -> None:
         f"{args.expression} = {_number(root.data)}; "
         + ", ".join(f"∂/∂{n} = {_number(v.grad)}" for n, v in leaves.items())
     )
+    for line in lost_lines(backward_pass(root)):  # exp(-1000)'s 0: 5.076e-435 on paper
+        print(f"  {line}")
     if args.html:
         print(f"wrote {save_html(root, args.html, title=args.expression)}")
     for name in args.explain:  # each checked before anything was written

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from autograd import Node, Tensor
 
 from .graph import Edge
@@ -23,6 +25,7 @@ from .rules import (
     term,
 )
 from .story import sum_of
+from .widened import WIDE, gradient_lost, lost_note, lost_tag, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -42,7 +45,7 @@ def forward_caption(run: Pass) -> str:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
         written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
-        value = forward_value(node.op.name, [p.data for p in node.parents], node.data)  # 1 / -0 = -inf: a -0 stays
+        value = forward_value(node.op.name, [p.data for p in node.parents], node.data, wide_value(node))  # 1 / -0: -inf
         lines.append(" = ".join([*shown, value]))
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")
@@ -58,7 +61,7 @@ def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names
         head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
-    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}" for e in sent]
+    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}{lost_tag(e.passed, e.wide_passed)}" for e in sent]
     return head + f"; through {op_name(node)}, " + ", ".join(parts)
 
 
@@ -99,18 +102,19 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule})"
+        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule}{gradient_lost(e)})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
         f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
-        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule})"
+        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule}{gradient_lost(e)})"
     )
 
 
 def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
     """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4",
     so far while some of its `uses` have not sent theirs yet."""
-    total = sum(contributions[1:], contributions[0])
+    with np.errstate(all="ignore"):  # finite shares summing to inf: told, not warned about
+        total = sum(contributions[1:], contributions[0])
     done = len(contributions)
     told = (
         f"{name} is used {uses} times: all {uses} shares added"
@@ -118,6 +122,24 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
         else f"{name} is used {uses} times: {done} shares added so far"
     )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
-        return f"{name}.grad: {done} shares added, {'now' if done == uses else 'so far'} {summary(total)}    ({told})"
+        lost = lost_note(total, sum(np.asarray(c, dtype=WIDE) for c in contributions))  # finite shares, inf sums
+        lost = f" ({lost})" if lost else ""
+        now = "now" if done == uses else "so far"
+        return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
     sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
     return f"{name}.grad = {sums}    ({told})"
+
+
+def lost_lines(run: Pass) -> list[str]:
+    """Each value and gradient of the pass that its float's range changed (widened.py), a line each, inputs first
+    and then backward's order: what the command line tells beside "exp(x) * y = 0; ∂/∂x = 0", whose zeros would
+    otherwise read as the values on paper."""
+    names, lines = run.names, []
+    for node in reversed(run.graph.order):
+        if node.op is not None and (note := lost_note(node.data, wide_value(node))):
+            lines.append(f"{names[id(node)]} = {summary(node.data, signed_zero=True)} ({note})")
+    for e in (e for flow in run.flows for e in flow):
+        if told := gradient_lost(e):
+            sent = f"{names[id(e.parent)]} gets {summary(e.passed)} from {op_name(e.child)} at {names[id(e.child)]}"
+            lines.append(f"{sent} ({told.removeprefix('; ')})")
+    return lines

@@ -13,6 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .text import visible
+from .widened import wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
@@ -33,6 +34,9 @@ class Edge:
     local: float | None  # d child / d parent, for scalars
     passed: Any  # the gradient sent along: d root / d child times the local derivative
     arriving: Any = None  # d root / d child, the gradient the child passes on
+    # `passed` and `local` worked out in long doubles where a float's range lost them (widened.py), else None
+    wide_passed: Any = None
+    wide_local: Any = None
 
 
 @dataclass
@@ -148,7 +152,9 @@ def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict
             passed = pullback(node, arriving)
             unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
             edges = zip(range(len(parents)), parents, unit, passed)
-            flows.append([Edge(p, node, i, _scalar(u), g, arriving) for i, p, u, g in edges if id(p) not in consts])
+            kept = [(i, p, _scalar(u), g) for i, p, u, g in edges if id(p) not in consts]
+            widened = [wide_gradients(node, i, arriving, g, u) for i, _, u, g in kept]
+            flows.append([Edge(p, node, i, u, g, arriving, *w) for (i, p, u, g), w in zip(kept, widened)])
     return grads, flows
 
 

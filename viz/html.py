@@ -31,7 +31,7 @@ from .arguments import (
 from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
-from .labels import MISSING, chain_rule, grad_text
+from .labels import MISSING, chain_rule, data_text, grad_text
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
@@ -214,9 +214,7 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),
         "loss": summary(root.data, signed_zero=True),
-        "data": [
-            None if id(n) in run.graph.consts else "data " + summary(n.data, signed_zero=True) for n in run.graph.order
-        ],
+        "data": [None if id(n) in run.graph.consts else data_text(n) for n in run.graph.order],
         "sent": [_edge_numbers(e, run, root) for e in edges],
         "trail": first_nonfinite_shown(run),
     }

@@ -17,6 +17,7 @@ from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED,
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
+from .widened import edge_tag, lost_tag, wide_value
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
@@ -58,7 +59,7 @@ def record(
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
-    fields.append(escape(data) if data is not None else "data " + escape(summary(node.data, signed_zero=True)))
+    fields.append(escape(data if data is not None else data_text(node)))
     if detail:
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
@@ -71,6 +72,12 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def data_text(node: Node) -> str:
+    """A value's data field, "data 0.5", with what its float's range did to it where it is an elementwise op's:
+    "data 0 (underflowed)" of exp(-1000), whose value on paper is 5.076e-435 (the captions say it)."""
+    return f"data {summary(node.data, signed_zero=True)}{lost_tag(node.data, wide_value(node))}"
 
 
 def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:
@@ -226,10 +233,11 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
+    # with what underflowed or overflowed, in the numbers' row, which the player replaces at each training step
     if e.local is not None:
-        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}")
+        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}{edge_tag(e)}")
     else:
-        rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}")
+        rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}")
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
     if summed := summed_back(e.parent, e.child):

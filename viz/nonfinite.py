@@ -13,6 +13,7 @@ from autograd import Node, pullback
 from .number_text import finite, summary
 from .rules import op_name
 from .text import visible
+from .widened import lost_note, wide_value
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
         if not finite(node.data):
             inputs = " and ".join(summary(p.data, signed_zero=True) for p in node.parents)  # 1 / -0 = -inf
             kind = "a constant" if id(node) not in names else "a leaf"
-            made = f"made by {op_name(node)} from {inputs}" if node.op else f"{kind} given so"
+            lost = lost_note(node.data, wide_value(node))  # exp(800): it overflowed, 2.726e+347 on paper
+            made = (
+                f"made by {op_name(node)} from {inputs}{'; ' + lost if lost else ''}" if node.op else f"{kind} given so"
+            )
             name = names.get(id(node), visible(node.label))  # a constant is not numbered: its label, or its value alone
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"

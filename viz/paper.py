@@ -5,6 +5,7 @@ several rounded at each step, a sum that rounds a small term away. Never an equa
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
 from .rules import term
+from .widened import lost_note
 
 
 def product_equation(factors: list, result: Any) -> str:
@@ -43,10 +45,7 @@ def _overflowed(factors: list, result: Any) -> str:
         return ""
     with localcontext(EXACT):
         exact = math.prod(Decimal(summary(x)) for x in factors)
-    # as summary writes a float ("90000"), where a float64 holds it; beyond, in the same figures ("1e+400")
-    told = (
-        summary(float(exact)) if abs(exact) <= np.finfo(np.float64).max else f"{exact.normalize():.{NUMBER_FIGURES}g}"
-    )
+    told = _beyond(exact)
     largest = summary(of(np.finfo(of).max))
     written = " × ".join(term(x) for x in factors)
     return (
@@ -55,11 +54,21 @@ def _overflowed(factors: list, result: Any) -> str:
     )
 
 
-def forward_value(op: str, inputs: list, result: Any) -> str:
+def _beyond(exact: Decimal) -> str:
+    """An exact decimal as summary writes a float ("90000"), where a float64 holds it; beyond, in the same
+    figures ("1e+400")."""
+    if abs(exact) <= np.finfo(np.float64).max:
+        return summary(float(exact))
+    return re.sub(r"\.?0+e", "e", f"{exact:.{NUMBER_FIGURES}g}")  # 2e+308, not 2.000e+308
+
+
+def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
     """A value of the forward pass as a caption writes it, "0.5", with what its number alone does not say: a
     product below the smallest normal float, worked on paper beside the float ("1e-200 × 3e-200 = 3e-400 on
     paper; as a float, 0 (...: it underflows to 0)"), never a bare "= 0" of two nonzero numbers; a tensor's
-    products that underflowed, counted; a -0, what it is (true of the data: 1 / -0 = -inf)."""
+    products that underflowed, counted; any other op's value that its float's range changed from `wide`, its
+    value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
+    is (true of the data: 1 / -0 = -inf)."""
     shown = summary(result, signed_zero=True)
     if op == "*" and all(np.size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
@@ -75,6 +84,8 @@ def forward_value(op: str, inputs: list, result: Any) -> str:
                 f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
                 f"than half the least {_name(of)}, {least})"
             )
+    if note := lost_note(result, wide):
+        return f"{shown} ({note})"
     if shown == "-0":
         return "-0 (zero with a minus sign: it equals 0, though 1 / -0 = -inf)"
     return shown
@@ -119,10 +130,17 @@ def rounded_away(terms: list, total: float) -> str:
     may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
     if not all(map(finite, terms)):
         return ""
-    exact = math.fsum(np.asarray(t, dtype=float).item() for t in terms)
+    with localcontext(EXACT):  # exact, as math.fsum, which raises where the sum passes the largest float
+        on_paper = sum(Decimal(np.asarray(t, dtype=float).item()) for t in terms)
+    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
+    if not finite(total):  # 1e308 + 1e308: inf, 2e+308 on paper
+        shown, largest = summary(total), summary(of(np.finfo(of).max))
+        return (
+            f" (on paper {_beyond(on_paper)}: beyond the largest {_name(of)}, {largest}, the sum overflows to {shown})"
+        )
+    exact = float(on_paper)
     if summary(exact) == summary(total):
         return ""
-    of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
     return (
         f" (on paper {summary(exact)}: a {_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"

@@ -14,6 +14,7 @@ from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import summary
+from .rule_values import told_values
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -28,14 +29,15 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
     formulas = node.op.formulas
     rule = as_called(formulas[index], node) if index < len(formulas) else ""
+    rule, values = told_values(rule, node, {**_defaults(node.op.name), **node.op_params})  # "; β = 2"
     letters = _operands(formulas)
     texts = [_operand(node, k, names) for k in range(len(node.parents))]
     texts += shown_params(node)[:1] if not node.op.name.isidentifier() else []  # the 3 of a tensor's ** 3
     if not rule or len(letters) != len(texts):
-        return rule
+        return rule + values if rule else ""
     written = dict(zip(letters, texts))
     rule = _LETTER.sub(lambda m: _put(m, written), rule)
-    return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule)  # a negative number alone needs no brackets: "= -2"
+    return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule) + values  # a negative number alone needs no brackets: "= -2"
 
 
 def as_called(rule: str, node: Node) -> str:

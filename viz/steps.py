@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import graphviz
+import numpy as np
 
 from autograd import Node
 
@@ -66,7 +67,8 @@ class Pass:
         for k in self.steps:
             changed = [root] if k == 0 else []
             for e in self.flows[k]:
-                running[id(e.parent)] = (running[id(e.parent)] + e.passed) if id(e.parent) in running else e.passed
+                with np.errstate(all="ignore"):  # finite shares summing to inf: drawn and told, not warned about
+                    running[id(e.parent)] = (running[id(e.parent)] + e.passed) if id(e.parent) in running else e.passed
                 changed.append(e.parent)
                 got = partial.pop(id(e.parent), (0, 0))[0] + 1
                 if got < shares[id(e.parent)]:

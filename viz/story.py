@@ -10,6 +10,7 @@ from autograd import Tensor
 from .number_text import alike, finite, summary
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
+from .widened import lost_note, lost_tag, wide_gradients
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
@@ -106,7 +107,9 @@ def _scalar_steps(e: Explanation, path: Path) -> list[str]:
         out, into = (symbol(e.names.get(id(n), "?")) for n in (s.output, s.input))
         shared = sum(p is s.input for p in s.output.parents) > 1
         local = f"∂{out}/∂{into}'s share through input {s.index + 1}" if shared else f"∂{out}/∂{into}"
-        lines.append(f"    {local} = {summary(s.local)}    ({_rule(s, e.names)})")
+        unit = wide_gradients(s.output, s.index, 1.0, s.local, s.local)[1]  # exp(-1000)'s 0, on paper 5.076e-435
+        lost = f" ({note})" if (note := lost_note(s.local, unit)) else ""
+        lines.append(f"    {local} = {summary(s.local)}{lost}    ({_rule(s, e.names)})")
     if len(path.steps) > 1:
         lines.append(f"    product: {product_equation([s.local for s in path.steps], path.product)}")
     else:
@@ -117,8 +120,13 @@ def _scalar_steps(e: Explanation, path: Path) -> list[str]:
 def _tensor_steps(e: Explanation, path: Path) -> list[str]:
     name = e.names.get
     lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
+    arriving = path.carried[-1]
     for s, carried in zip(reversed(path.steps), reversed(path.carried[:-1])):
         summed = broadcast_words(s.input, s.output, name(id(s.input), "?"))
-        lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}{summed}")
+        lost = lost_tag(
+            carried, wide_gradients(s.output, s.index, arriving, carried, None)[0]
+        )  # " (1 of 3 underflowed)"
+        lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}{lost}{summed}")
+        arriving = carried
     lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product)}")
     return lines

@@ -57,7 +57,8 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
     rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
     senses = [_senses(np.asarray(twin.data) - p.data, run.grads[id(p)]) for p, twin in used]
-    lines = [f"step {len(run.steps) + 1}, the update: {name} (lr {lr:g}) {_direction(used, senses, run.names)}: {rule}"]
+    head = f"step {len(run.steps) + 1}, the update: {name} ({_settings(optimizer)})"
+    lines = [f"{head} {_direction(used, senses, run.names)}: {rule}"]
     for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
         shown = apart_figures(old, new)  # "0.5 → 0.5, a change of -1e-05" would say it moved and did not
@@ -75,6 +76,21 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         lines.append(f"({len(optimizer.params) - len(used)} parameters of the optimizer are not in this graph)")
     lines.append(BEFORE_UPDATE)
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
+
+
+def _settings(optimizer: Any) -> str:
+    """The optimizer's settings in effect, as its rule uses them: "lr 0.1, momentum 0.9, weight_decay 0.01" (nn's
+    optimizers name theirs in `setting_names`; a setting off, 0 or False, is left out), else its lr alone."""
+    told = [f"lr {optimizer.lr:g}"]
+    for name in getattr(optimizer, "setting_names", ()):
+        value = getattr(optimizer, name, None)
+        if name != "lr" and value is not None and value is not False and not (_number(value) and value == 0):
+            told.append(name if value is True else f"{name} {value!r}")
+    return ", ".join(told)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _figures(old: Any, new: Any, grad: Any, lr: float, shown: int | None) -> int | None:

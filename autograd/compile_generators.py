@@ -1,0 +1,129 @@
+"""The generators a compiled step's draws (`autograd.drawn`) move, found while it is recorded, so that a replay
+that stops after its draws (ReplayStopped, or an error in its forward pass) can put them back where they stood:
+the call then runs eagerly from the same generator states as an uncompiled run, and draws what it draws.
+
+A draw's generators are sought among Python's random module, numpy's global generator, autograd's default
+generator (as it is when the replay runs: `manual_seed` between calls swaps it), the generators the step holds
+(compile_random.Spans.held) and those the draw function reaches: its closure cells, bound object, defaults and
+the globals its code names, and those of the functions among them (a dropout layer's `self._rng`). Those it
+moved are snapshotted by each replay before its draws."""
+
+from __future__ import annotations
+
+import random
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .compile_random import GENERATORS, HELPER_DEPTH, Spans, held_generators
+
+
+class Source:
+    """A generator a replay may put back: `take()` its state, `put(state)` it back. `key` tells sources apart."""
+
+    def __init__(self, key: Any, take: Callable[[], Any], put: Callable[[Any], None]) -> None:
+        self.key, self.take, self.put = key, take, put
+
+    def reading(self) -> str:
+        """Its state as text, to compare (a numpy state holds arrays)."""
+        return repr(self.take())
+
+
+def _of(generator: Any) -> Source:
+    """A generator's own Source."""
+    if isinstance(generator, np.random.Generator):
+        bits = generator.bit_generator
+        return Source(id(generator), lambda: bits.state, lambda state: setattr(bits, "state", state))
+    if isinstance(generator, np.random.RandomState):
+        return Source(id(generator), generator.get_state, generator.set_state)
+    return Source(id(generator), generator.getstate, generator.setstate)  # random.Random
+
+
+def _default_source() -> Source:
+    """autograd's default generator as it is when read (random_tensors imports this module's parent: late)."""
+    from .random_tensors import default_generator
+
+    return Source(
+        "default",
+        lambda: default_generator().bit_generator.state,
+        lambda state: setattr(default_generator().bit_generator, "state", state),
+    )
+
+
+_GLOBAL = (
+    Source("random", random.getstate, random.setstate),
+    Source("numpy", np.random.get_state, np.random.set_state),
+)
+
+
+def candidates(draw: Callable[[], Any], held: tuple[Any, ...]) -> list[Source]:
+    """The sources a draw may move: the global generators, autograd's default one, `held` and those `draw` reaches."""
+    found = {id(g): g for g in (*held, *held_generators(_reached(draw)))}
+    return [*_GLOBAL, _default_source(), *map(_of, found.values())]
+
+
+def _reached(draw: Any) -> list[Any]:
+    """What a draw function reaches, HELPER_DEPTH functions deep: the values of its closure cells, its defaults,
+    its bound object and the globals its code names (held_generators looks into those)."""
+    values: list[Any] = []
+    pending, seen = [(draw, HELPER_DEPTH)], set()
+    while pending:
+        fn, depth = pending.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if isinstance(fn, types.MethodType):
+            values.append(fn.__self__)
+            fn = fn.__func__
+        if not isinstance(fn, types.FunctionType):
+            values.append(fn)  # a callable object, a generator itself
+            continue
+        cells = []
+        for cell in fn.__closure__ or ():
+            try:
+                cells.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+        named = [fn.__globals__[name] for name in fn.__code__.co_names if name in fn.__globals__]
+        for x in (*cells, *named, *(fn.__defaults__ or ())):
+            if isinstance(x, types.FunctionType | types.MethodType) and depth > 0:
+                pending.append((x, depth - 1))
+            elif isinstance(x, GENERATORS) or not isinstance(x, types.ModuleType | type):
+                values.append(x)
+    return values
+
+
+def moved(sources: list[Source], before: list[str]) -> list[Source]:
+    """The sources whose readings differ from `before` (taken before a draw)."""
+    return [s for s, was in zip(sources, before) if s.reading() != was]
+
+
+class Snapshot:
+    """Where the sources a replay's draws move stand before them: `put_back()` returns them there."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = sources
+        self.states = [s.take() for s in sources]
+
+    def put_back(self) -> None:
+        for source, state in zip(self.sources, self.states):
+            source.put(state)
+
+
+def union(per_draw: list[tuple[Source, ...]]) -> list[Source]:
+    """The sources of all draws, each once (by key)."""
+    return list({s.key: s for sources in per_draw for s in sources}.values())
+
+
+def draw_in(spans: Spans | None, draw: Callable[[], Any]) -> Any:
+    """`draw()`, its span and the generators it moved noted while a step is recorded (`spans`)."""
+    if spans is None:
+        return draw()
+    sources = candidates(draw, spans.held)
+    before = [s.reading() for s in sources]
+    with spans.drawing():
+        data = draw()
+    spans.moves.append(tuple(moved(sources, before)))
+    return data

@@ -1,0 +1,136 @@
+"""Scaled dot-product attention, as torch.nn.functional.scaled_dot_product_attention, and the computation
+MultiheadAttention shares with it (`attend`), from autograd's ops: matmul, softmax, masked_fill.
+
+A query row whose every key is masked out has no weights: softmax over no keys divides 0 by 0, and the
+row comes out NaN (its weights and its output), here as in PyTorch's MultiheadAttention with
+need_weights=True. PyTorch's scaled_dot_product_attention (and MultiheadAttention with
+need_weights=False) gives 0 there instead, a number no attention computed; chainrule never does. To keep
+such rows (left padding under a causal mask, a sequence all padding), leave one key unmasked in each
+row, or drop those rows before the loss and their NaN with them (NaN times 0 is NaN)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor
+
+from .arguments import check_flag, check_real, layer_input
+from .layers import dropout
+
+
+def attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    blocked: Any = None,
+    added: Tensor | None = None,
+    dropout_p: float = 0.0,
+    scale: float = 1.0,
+) -> tuple[Tensor, Tensor]:
+    """(softmax(query @ key^T * scale + added, masked out where `blocked`) @ value, the weights): the
+    weights over the keys after dropout with probability dropout_p. `blocked`, a boolean array or Tensor
+    broadcasting to the scores (L, S): True where a query may not look at a key; `added`: a float mask
+    added to the scores (-inf also masks out)."""
+    scores = (query * scale) @ key.swapaxes(-2, -1)
+    if added is not None:
+        scores = scores + added
+    if blocked is not None:
+        scores = scores.masked_fill(blocked, -math.inf)
+    weights = scores.softmax(axis=-1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p)
+    return weights @ value, weights
+
+
+def scaled_dot_product_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """torch.nn.functional.scaled_dot_product_attention: softmax(query @ key^T * scale + mask) @ value, for
+    query (..., L, E), key (..., S, E), value (..., S, Ev), the leading axes broadcast, giving (..., L, Ev).
+    attn_mask broadcasts to (..., L, S): boolean, True where a query may look at a key (PyTorch's sense
+    here, the opposite of MultiheadAttention's), or float, added to the scores. is_causal: query i looks
+    at keys 0..i (the mask's top-left corner), attn_mask then not given. scale: 1/sqrt(E) if None.
+    dropout_p: the probability of dropping each weight, drawn from nn's default generator whenever it is
+    above 0 (as PyTorch's, which takes no training flag: pass 0 in eval). enable_gqa: query's heads
+    (axis -3) a multiple of key's and value's, each key head serving that many query heads in turn.
+    A row with no key unmasked is NaN (see the module's docstring), where PyTorch's gives 0."""
+    owner = "scaled_dot_product_attention"
+    query, key, value = (layer_input(owner, t) for t in (query, key, value))
+    is_causal, enable_gqa = check_flag(owner, "is_causal", is_causal), check_flag(owner, "enable_gqa", enable_gqa)
+    check_real(owner, "dropout_p", dropout_p, 0, 1, high_included=False)
+    if scale is not None:
+        scale = check_real(owner, "scale", scale)
+    _check_operands(owner, query, key, value, enable_gqa)
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        key, value = (_repeat_heads(t, query.shape[-3] // t.shape[-3]) for t in (key, value))
+    length, source = query.shape[-2], key.shape[-2]
+    blocked, added = None, None
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{owner}: give attn_mask or is_causal=True, not both (is_causal makes its own mask)")
+        blocked = np.triu(np.ones((length, source), bool), 1)  # the keys after the query's own position
+    elif attn_mask is not None:
+        blocked, added = _mask(owner, attn_mask, query.shape[:-1] + (source,), query.dtype)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return attend(query, key, value, blocked, added, dropout_p, scale)[0]
+
+
+def _check_operands(owner: str, query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool) -> None:
+    """Refuse operands whose shapes do not fit, naming them: the feature axes, the key and value rows, the
+    leading axes (broadcast), the heads under enable_gqa."""
+    shapes = f"got query {query.shape}, key {key.shape}, value {value.shape}"
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise ShapeError(f"{owner}: query, key and value need at least 2 axes (..., length, features), {shapes}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ShapeError(
+            f"{owner}: query and key must share their last axis (E) and key and value their rows (S), {shapes}"
+        )
+    if query.dtype.kind != "f" or key.dtype != query.dtype or value.dtype != query.dtype:
+        raise TypeError(
+            f"{owner}: query, key and value must be of one floating-point dtype, got {query.dtype}, "
+            f"{key.dtype}, {value.dtype}: convert them (t.astype(query.dtype))"
+        )
+    heads = (query.shape[-3], key.shape[-3], value.shape[-3]) if min(query.ndim, key.ndim, value.ndim) >= 3 else None
+    if enable_gqa and heads and (heads[1] != heads[2] or heads[0] % heads[1]):
+        raise ShapeError(f"{owner}: with enable_gqa, query's heads (axis -3) must be a multiple of key's, {shapes}")
+    leading = [t.shape[:-2] for t in (query, key, value)]
+    if enable_gqa and heads:
+        leading = [s[:-1] for s in leading]
+    try:
+        np.broadcast_shapes(*leading)
+    except ValueError:
+        grouped = "" if enable_gqa else " (enable_gqa=True lets fewer key and value heads serve the query's)"
+        raise ShapeError(f"{owner}: the leading axes (batch, heads) must broadcast{grouped}, {shapes}") from None
+
+
+def _repeat_heads(t: Tensor, times: int) -> Tensor:
+    """t (..., H, S, E) as (..., H * times, S, E), each head repeated `times` times in a row."""
+    *lead, heads, rows, features = t.shape
+    spread = t.unsqueeze(-3).broadcast_to((*lead, heads, times, rows, features))
+    return spread.reshape(*lead, heads * times, rows, features)
+
+
+def _mask(owner: str, mask: Any, scores: tuple[int, ...], dtype: np.dtype) -> tuple[Any, Tensor | None]:
+    """SDPA's attn_mask as (blocked, added): a boolean one inverted (True there: may look), a float one added."""
+    mask = layer_input(f"{owner}: attn_mask", mask)
+    try:
+        fits = np.broadcast_shapes(mask.shape, scores) == scores
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{owner}: attn_mask of shape {mask.shape} does not broadcast to the scores' {scores}")
+    if mask.dtype == bool:
+        return ~mask, None
+    if mask.dtype.kind != "f":
+        raise TypeError(f"{owner}: attn_mask must be boolean (True: may look) or float (added), got {mask.dtype}")
+    return None, mask

@@ -1,0 +1,82 @@
+"""MultiheadAttention's input checks and masks: query, key and value in (length, batch, features), and
+key_padding_mask and attn_mask made one mask over the heads' scores, all checked before anything is
+computed (one ShapeError or TypeError naming the argument, the shape wanted and the shape given)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import ShapeError, Tensor, cat, zeros
+
+from .arguments import layer_input
+
+OWNER = "MultiheadAttention"
+
+
+def checked_inputs(mha: Any, query: Any, key: Any, value: Any) -> tuple[Tensor, Tensor, Tensor, bool]:
+    """query, key, value as (length, batch, features) Tensors (batch_first's and unbatched input moved
+    there), and whether the input is batched."""
+    q, k, v = (layer_input(f"{OWNER}: {name}", t) for name, t in zip(("query", "key", "value"), (query, key, value)))
+    shapes = f"got query {q.shape}, key {k.shape}, value {v.shape}"
+    if not q.ndim == k.ndim == v.ndim or q.ndim not in (2, 3):
+        raise ShapeError(
+            f"{OWNER}: query, key and value must all be 3-d (length, batch, features), (batch, length, features) "
+            f"with batch_first=True, or all 2-d (length, features) unbatched, {shapes}"
+        )
+    batched = q.ndim == 3
+    if batched and mha.batch_first:
+        q, k, v = (t.swapaxes(0, 1) for t in (q, k, v))
+    if not batched:
+        q, k, v = (t.unsqueeze(1) for t in (q, k, v))
+    wanted = (mha.embed_dim, mha.kdim, mha.vdim)
+    if (q.shape[2], k.shape[2], v.shape[2]) != wanted:
+        raise ShapeError(
+            f"{OWNER}: the features (last axis) of query, key and value must be embed_dim, kdim, vdim = "
+            f"{wanted}, {shapes}; build the layer with kdim= and vdim= for keys and values of other widths"
+        )
+    if k.shape[:2] != v.shape[:2] or q.shape[1] != k.shape[1]:
+        raise ShapeError(f"{OWNER}: key and value must have the same length, and all three one batch size, {shapes}")
+    if q.dtype.kind != "f" or k.dtype != q.dtype or v.dtype != q.dtype:
+        raise TypeError(
+            f"{OWNER}: query, key and value must be of one floating-point dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
+        )
+    if 0 in q.shape[:2] or k.shape[0] == 0:
+        raise ShapeError(f"{OWNER}: query and key need at least one row each and a batch of at least one, {shapes}")
+    return q, k, v, batched
+
+
+def heads_mask(
+    mha: Any, key_padding_mask: Any, attn_mask: Any, length: int, source: int, batch: int, batched: bool
+) -> tuple[Tensor | None, Tensor | None]:
+    """(blocked, added), each None or a Tensor broadcasting to the heads' scores (batch * num_heads, length,
+    keys): the boolean masks joined (True: masked out), the float ones summed, each widened by a column
+    (not masked) for bias_k and for the zero key where the layer appends them."""
+    heads = mha.num_heads
+    masks = []
+    if key_padding_mask is not None:
+        wanted = (batch, source) if batched else (source,)
+        padding = _checked("key_padding_mask", key_padding_mask, wanted, "(batch, S), or (S,) unbatched")
+        spread = padding.reshape(batch, 1, 1, source).broadcast_to((batch, heads, 1, source))
+        masks.append(spread.reshape(batch * heads, 1, source))
+    if attn_mask is not None:
+        given = layer_input(f"{OWNER}: attn_mask", attn_mask)
+        wanted = (length, source) if given.ndim == 2 else (batch * heads, length, source)
+        said = f"(L, S) or ({'batch * ' if batched else ''}num_heads, L, S)"
+        masks.append(_checked("attn_mask", given, wanted, said).reshape(-1, length, source))
+    extra = (mha.bias_k is not None) + mha.add_zero_attn
+    if extra:
+        masks = [cat([m, zeros(*m.shape[:-1], extra, dtype=m.dtype)], -1) for m in masks]
+    blocked = [m for m in masks if m.dtype == bool]
+    added = [m for m in masks if m.dtype != bool]
+    joined = blocked[0] if len(blocked) == 1 else (blocked[0] | blocked[1]) if blocked else None
+    return joined, (added[0] if len(added) == 1 else added[0] + added[1]) if added else None
+
+
+def _checked(name: str, mask: Any, wanted: tuple[int, ...], said: str) -> Tensor:
+    """A mask as a Tensor of shape `wanted`, boolean or float, refused otherwise, naming it."""
+    mask = layer_input(f"{OWNER}: {name}", mask)
+    if mask.shape != wanted:
+        raise ShapeError(f"{OWNER}: {name} must be of shape {said}, here {wanted}, got {mask.shape}")
+    if mask.dtype != bool and mask.dtype.kind != "f":
+        raise TypeError(f"{OWNER}: {name} must be boolean (True: masked out) or float (added), got {mask.dtype}")
+    return mask

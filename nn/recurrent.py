@@ -1,0 +1,244 @@
+"""Recurrent layers as PyTorch's: RNN (Elman, tanh or relu), LSTM (proj_size too) and GRU, stacked
+(num_layers), one or both directions, on sequences (seq_len, batch, features), batch first, or unbatched.
+
+Parameters carry PyTorch's names, shapes and gate order (weight_ih_l0, weight_hh_l0, bias_ih_l0,
+bias_hh_l0, weight_hr_l0 with a projection, *_reverse for the backward direction), so state dicts map
+one to one with torch's (nn.export, nn.save), and start uniform in +-1/sqrt(hidden_size), as there.
+Each step is computed by autograd's own ops (nn.recurrent_steps), so gradients flow through time
+without a rule of their own."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from autograd import Tensor, cat, stack, zeros
+
+from .arguments import check_count, check_flag, check_real, factory_dtype, is_int
+from .layers import dropout
+from .module import Module
+from .recurrent_checks import checked_input, checked_state, state_pair
+from .recurrent_steps import NONLINEARITIES, State, input_part, make_parameters, step, weights
+from .rng import generator
+
+
+def _dropout(owner: str, p: Any) -> float:
+    """The probability of zeroing each output of a layer but the last, in training: in [0, 1)."""
+    return check_real(owner, "dropout", p, 0, 1, high_included=False)
+
+
+class _Recurrent(Module):
+    """What RNN, LSTM and GRU share: the parameters for each layer and direction, the checks of input and
+    initial state, and the pass over the sequence, layer by layer."""
+
+    setting_checks = {
+        "batch_first": lambda rnn, flag: check_flag(type(rnn).__name__, "batch_first", flag),
+        "dropout": lambda rnn, p: _dropout(type(rnn).__name__, p),
+    }
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+        bias: bool,
+        batch_first: bool,
+        dropout: float,
+        bidirectional: bool,
+        proj_size: int,
+        device: Any,
+        dtype: Any,
+        seed: int | None,
+    ) -> None:
+        owner = type(self).__name__
+        dtype = factory_dtype(owner, device, dtype)
+        input_size = check_count(owner, "input_size", input_size)
+        hidden_size = check_count(owner, "hidden_size", hidden_size)
+        num_layers = check_count(owner, "num_layers", num_layers)
+        bias, bidirectional = check_flag(owner, "bias", bias), check_flag(owner, "bidirectional", bidirectional)
+        check_flag(owner, "batch_first", batch_first)
+        _dropout(owner, dropout)
+        if not is_int(proj_size) or proj_size < 0:
+            raise ValueError(f"{owner}: proj_size must be an int >= 0 (0: no projection), got {proj_size!r}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{owner}: proj_size ({proj_size}) must be smaller than hidden_size ({hidden_size})")
+        if dropout and num_layers == 1:
+            warnings.warn(
+                f"{owner}: dropout={dropout} drops the outputs of every layer but the last, and there is one "
+                "layer: it changes nothing; give num_layers > 1 or leave dropout at 0",
+                UserWarning,
+                stacklevel=3,
+            )
+        rng = generator(seed, owner)
+        self._shape = (mode, input_size, hidden_size, num_layers, bidirectional, int(proj_size), bias)
+        out = int(proj_size) or hidden_size
+        for layer in range(num_layers):
+            for suffix in self._suffixes(layer):
+                inputs = input_size if layer == 0 else out * self.num_directions
+                make_parameters(self, suffix, mode, (inputs, hidden_size, int(proj_size)), bias, rng, dtype)
+        self.batch_first, self.dropout = batch_first, dropout
+
+    mode = property(lambda self: self._shape[0], doc="RNN_TANH, RNN_RELU, LSTM or GRU")
+    input_size = property(lambda self: self._shape[1], doc="the features of each step's input")
+    hidden_size = property(lambda self: self._shape[2], doc="the features of the hidden state")
+    num_layers = property(lambda self: self._shape[3], doc="how many layers are stacked")
+    bidirectional = property(lambda self: self._shape[4], doc="whether each layer also reads the sequence backwards")
+    proj_size = property(lambda self: self._shape[5], doc="an LSTM's projected hidden size (0: none)")
+    bias = property(lambda self: self._shape[6], doc="whether the gates have biases")
+    num_directions = property(lambda self: 2 if self.bidirectional else 1, doc="2 if bidirectional, else 1")
+
+    def flatten_parameters(self) -> None:
+        """PyTorch's call that packs the weights into one block for cuDNN; here each parameter is an array of
+        its own and nothing needs packing, so ported code that calls it runs unchanged."""
+
+    def _suffixes(self, layer: int) -> tuple[str, ...]:
+        """The names' ends of a layer's parameters: `_l0`, and `_l0_reverse` for the backward direction."""
+        return (f"_l{layer}", f"_l{layer}_reverse")[: self.num_directions]
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+        """(output, h_n), an LSTM's (output, (h_n, c_n)): output holds the last layer's hidden state at
+        every step, both directions side by side; h_n (and c_n) each layer's and direction's last state."""
+        owner = type(self).__name__
+        x, batched = checked_input(owner, input, self.input_size, 3)
+        if batched and self.batch_first:
+            x = x.swapaxes(0, 1)
+        if not batched:
+            x = x.unsqueeze(1)
+        if x.shape[0] == 0:
+            raise ValueError(f"{owner}: the input sequence is empty (seq_len 0): give at least one step")
+        states = self._initial(owner, hx, x, batched)
+        # the sequence as a list of steps, kept so between layers: a slice's gradient is as large as what it
+        # is cut from, so slicing a stacked output at each step would make backward quadratic in seq_len
+        steps, finals = list(x.unbind(0)), []
+        for layer in range(self.num_layers):
+            if layer and self.training and self.dropout:
+                steps = [dropout(s, self.dropout) for s in steps]
+            directions = []
+            for direction, suffix in enumerate(self._suffixes(layer)):
+                start = tuple(s[layer * self.num_directions + direction] for s in states)
+                hidden, last = self._run(steps, start, suffix, reverse=direction == 1)
+                directions.append(hidden)
+                finals.append(last)
+            steps = directions[0] if len(directions) == 1 else [cat(pair, -1) for pair in zip(*directions)]
+        output = stack(steps, 1 if batched and self.batch_first else 0)
+        last_states = tuple(stack([f[i] for f in finals], 0) for i in range(len(states)))
+        if not batched:
+            output, last_states = output.squeeze(1), tuple(s.squeeze(1) for s in last_states)
+        return output, (last_states if self.mode == "LSTM" else last_states[0])
+
+    def _initial(self, owner: str, hx: Any, x: Tensor, batched: bool) -> State:
+        """The initial states as (layers * directions, batch, size) Tensors: those given, checked, else zeros."""
+        count, batch = self.num_layers * self.num_directions, x.shape[1]
+        sizes = [self.proj_size or self.hidden_size] + ([self.hidden_size] if self.mode == "LSTM" else [])
+        names = ("h0", "c0") if self.mode == "LSTM" else ("hx",)
+        if hx is None:
+            return tuple(zeros(count, batch, size, dtype=x.dtype) for size in sizes)
+        given = state_pair(owner, hx) if self.mode == "LSTM" else (hx,)
+        return tuple(
+            checked_state(owner, name, g, (count, batch, size), not batched)
+            for name, g, size in zip(names, given, sizes, strict=True)
+        )
+
+    def _run(self, steps: list[Tensor], state: State, suffix: str, reverse: bool) -> tuple[list[Tensor], State]:
+        """One layer and direction over the steps of a sequence, each (batch, features): its hidden state
+        at each step, in the sequence's order, and its last state."""
+        weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
+        hidden = []
+        for x in reversed(steps) if reverse else steps:
+            state = step(self.mode, input_part(x, weight_ih, bias_ih), state, weight_hh, bias_hh, weight_hr)
+            hidden.append(state[0])
+        return (hidden[::-1] if reverse else hidden), state
+
+    def extra_repr(self) -> str:
+        """PyTorch's: the sizes, then what differs from the defaults (an RNN's relu too, as its cells show it)."""
+        nonlinearity = self.mode[4:].lower() if self.mode.startswith("RNN") else "tanh"
+        options = {
+            "proj_size": (self.proj_size, 0),
+            "nonlinearity": (nonlinearity, "tanh"),
+            "num_layers": (self.num_layers, 1),
+            "bias": (self.bias, True),
+            "batch_first": (self.batch_first, False),
+            "dropout": (self.dropout, 0),
+            "bidirectional": (self.bidirectional, False),
+        }
+        shown = [f"{name}={value}" for name, (value, default) in options.items() if value != default]
+        return ", ".join([f"{self.input_size}, {self.hidden_size}", *shown])
+
+
+class RNN(_Recurrent):
+    """An Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (relu with nonlinearity="relu"),
+    stacked and bidirectional as asked. Called as rnn(input, hx=None) -> (output, h_n). `seed`,
+    chainrule's, by keyword, makes the initialisation repeatable."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        options = (num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype, seed)
+        super().__init__(NONLINEARITIES[nonlinearity], input_size, hidden_size, *options)
+
+    @property
+    def nonlinearity(self) -> str:
+        """'tanh' or 'relu'."""
+        return self.mode[4:].lower()
+
+
+class LSTM(_Recurrent):
+    """A long short-term memory layer (gates input, forget, cell, output, in PyTorch's order), stacked and
+    bidirectional as asked; with proj_size > 0 each hidden state is projected to proj_size by weight_hr
+    before it is output and fed back. Called as lstm(input, (h0, c0)=None) -> (output, (h_n, c_n))."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        options = (bias, batch_first, dropout, bidirectional, proj_size, device, dtype, seed)
+        super().__init__("LSTM", input_size, hidden_size, num_layers, *options)
+
+
+class GRU(_Recurrent):
+    """A gated recurrent unit layer (gates reset, update, new, in PyTorch's order and form: the reset gate
+    scales the hidden state's share, bias included), stacked and bidirectional as asked. Called as
+    gru(input, hx=None) -> (output, h_n)."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        options = (bias, batch_first, dropout, bidirectional, 0, device, dtype, seed)
+        super().__init__("GRU", input_size, hidden_size, num_layers, *options)

@@ -1,0 +1,83 @@
+"""One time step of each recurrent layer (an Elman RNN's, an LSTM's, a GRU's), and their parameters:
+the one place RNN, LSTM and GRU (nn.recurrent) and their cells (nn.recurrent_cells) compute from.
+
+Weights are in PyTorch's layout, (gates * hidden_size, inputs), the gates stacked in its order (LSTM:
+input, forget, cell, output; GRU: reset, update, new), so a state dict maps one to one with torch's."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .layers import affine
+
+# The modes of a recurrent layer: how many blocks of hidden_size its weights stack (one per gate)
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+NONLINEARITIES = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}  # RNN's nonlinearity= names its mode
+
+State = tuple[Tensor, ...]  # (h,), or an LSTM's (h, c)
+
+
+def make_parameters(
+    module: Any,
+    suffix: str,
+    mode: str,
+    sizes: tuple[int, int, int],
+    bias: bool,
+    rng: np.random.Generator,
+    dtype: np.dtype,
+) -> None:
+    """Set `module`'s weight_ih{suffix}, weight_hh{suffix}, bias_ih{suffix}, bias_hh{suffix} (and an LSTM's
+    projection weight_hr{suffix} when it has one), in PyTorch's order and shapes, each drawn uniformly
+    from +-1/sqrt(hidden_size), PyTorch's default. `sizes`: (inputs, hidden_size, proj_size), proj_size 0
+    for none; the hidden state fed back is proj_size wide where there is one."""
+    inputs, hidden, proj = sizes
+    rows, bound = GATES[mode] * hidden, 1 / math.sqrt(hidden)
+
+    def drawn(*shape: int) -> Tensor:
+        return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True, dtype=dtype)
+
+    setattr(module, f"weight_ih{suffix}", drawn(rows, inputs))
+    setattr(module, f"weight_hh{suffix}", drawn(rows, proj or hidden))
+    setattr(module, f"bias_ih{suffix}", drawn(rows) if bias else None)
+    setattr(module, f"bias_hh{suffix}", drawn(rows) if bias else None)
+    if proj:
+        setattr(module, f"weight_hr{suffix}", drawn(proj, hidden))
+
+
+def weights(module: Any, suffix: str) -> tuple[Tensor, Tensor | None, Tensor, Tensor | None, Tensor | None]:
+    """(weight_ih, bias_ih, weight_hh, bias_hh, weight_hr) of `module` with `suffix` (None where absent)."""
+    names = ("weight_ih", "bias_ih", "weight_hh", "bias_hh", "weight_hr")
+    return tuple(getattr(module, name + suffix, None) for name in names)  # type: ignore[return-value]
+
+
+def input_part(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
+    """x @ weight_ih.T + bias_ih: the input's share of every gate."""
+    return affine(x, weight_ih.T, bias_ih)
+
+
+def step(
+    mode: str, gi: Tensor, state: State, weight_hh: Tensor, bias_hh: Tensor | None, weight_hr: Tensor | None = None
+) -> State:
+    """The state after one step, from the input's share of the gates `gi` (input_part) and the state before."""
+    h = state[0]
+    gh = affine(h, weight_hh.T, bias_hh)
+    if mode == "RNN_TANH":
+        return ((gi + gh).tanh(),)
+    if mode == "RNN_RELU":
+        return ((gi + gh).relu(),)
+    if mode == "LSTM":
+        i, f, g, o = (gi + gh).chunk(4, -1)
+        c = f.sigmoid() * state[1] + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        return (h if weight_hr is None else h @ weight_hr.T, c)
+    # GRU: the reset gate scales the hidden state's share of the new state, its bias included (PyTorch's form)
+    ir, iz, in_ = gi.chunk(3, -1)
+    hr, hz, hn = gh.chunk(3, -1)
+    r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
+    n = (in_ + r * hn).tanh()
+    return (n + z * (h - n),)  # (1 - z) * n + z * h

@@ -1,0 +1,111 @@
+"""Every elementwise op of the op table at ±0, ±inf, ±1 and ±2.5 (each input, every combination) against
+PyTorch, float64 and float32: forward and gradient, the sign of a zero included; and a Value against a
+float64 Tensor, bit for bit. NaN inputs follow chainrule's own policy (tests/test_nan_policy.py). The ops
+are read from the table; where chainrule differs from PyTorch on purpose the case is listed in
+DIFFERENCES, with why (docs/edge-points.md says the same), and is checked to differ as stated."""
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+from torch_reference import reference, torch  # without torch: skipped
+
+from autograd import Tensor, Value
+from autograd.op_table import ELEMENTWISE
+
+EDGES = (0.0, -0.0, math.inf, -math.inf, 1.0, -1.0, 2.5, -2.5)
+ZERO_SIGN, VALUE = "the sign of a zero", "the value"
+# op: (where, what differs, why); `where` takes the point's inputs. ZERO_SIGN: alike as numbers
+DIFFERENCES = {
+    "relu": (lambda x: x == 0 and math.copysign(1, x) < 0, ZERO_SIGN, "relu(-0.0) is +0, IEEE 754's maximum(-0, +0)"),
+    "softshrink": (lambda x: x == 0, ZERO_SIGN, "the flat piece's 0 is +0; PyTorch's keeps x's sign there"),
+    "power": (lambda a, b: b == 0, ZERO_SIGN, "d/da at an exponent ±0 is b·a^(b−1), a 0 signed as the product"),
+    "atan2": (
+        lambda a, b: math.isinf(a) or math.isinf(b) or a == b == 0,
+        VALUE,
+        "at an infinite input the gradient is 0, the limit (PyTorch's inf/inf is NaN); at the origin +0 in both",
+    ),
+    "copysign": (lambda a, b: math.isinf(a), VALUE, "d/da at a = ±inf is ±1, as anywhere (PyTorch's is NaN)"),
+    "fmod": (lambda a, b: True, ZERO_SIGN, "d/db = −trunc(a/b): its sign of zero is the quotient's"),
+    "remainder": (lambda a, b: True, ZERO_SIGN, "a zero result takes the divisor's sign (numpy's and Python's %)"),
+    "acosh": (lambda x: x < 1, VALUE, "below 1 the forward is NaN, and so is the gradient (PyTorch's 0 or inf)"),
+    "softsign": (lambda x: math.isinf(x), VALUE, "softsign(±inf) is ±1, the limit (PyTorch's inf/inf is NaN)"),
+    "xlogy": (lambda x, y: x == 0 and y == 0, VALUE, "xlogy(0, y) is 0 for every y: d/dy at x = 0 is 0"),
+    "xlog1py": (lambda x, y: x == 0 and y == -1, VALUE, "as xlogy: d/dy at x = 0 is 0 (PyTorch's 0/0 is NaN)"),
+    "hardsigmoid": (lambda x: -3 < x < 3, VALUE, "PyTorch's float64 gradient there is float32's 1/6"),
+    "sinc": (lambda x: x == 0, ZERO_SIGN, "sinc'(0) is its series' −π²x/3 at x = +0, -0.0"),
+}
+CASES = [(d, p) for d in ELEMENTWISE for p in itertools.product(EDGES, repeat=d.arity)]
+
+
+def _same(ours, theirs, dtype, up_to_zero_sign=False):
+    if math.isnan(ours) or math.isnan(theirs):
+        return math.isnan(ours) and math.isnan(theirs)
+    if ours == 0 and theirs == 0:
+        return up_to_zero_sign or math.copysign(1, ours) == math.copysign(1, theirs)
+    if math.isinf(ours) or math.isinf(theirs):
+        return ours == theirs
+    tol = 1e-10 if dtype == np.float64 else 1e-5  # room for another libm, as tests/torch_reference.py
+    return abs(ours - theirs) <= tol * max(1.0, abs(theirs))
+
+
+def _ours(d, point, dtype):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        xs = [Tensor(np.array([x], dtype), requires_grad=True, dtype=dtype) for x in point]
+        out = d.apply(*xs)
+        out.sum().backward()
+    return [float(out.data[0])] + [float(x.grad[0]) for x in xs]
+
+
+def _theirs(d, point, dtype):
+    xs = [torch.tensor([x], dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True) for x in point]
+    out = reference(d)(*xs)
+    grads = torch.autograd.grad(out.sum(), xs, allow_unused=True)
+    return [float(out[0].detach())] + [0.0 if g is None else float(g[0]) for g in grads]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d, point", CASES, ids=lambda c: getattr(c, "name", str(c)))
+def test_an_edge_point_against_torch(d, point, dtype):
+    ours, theirs = _ours(d, point, dtype), _theirs(d, point, dtype)
+    where, what, why = DIFFERENCES.get(d.name, (lambda *p: False, None, ""))
+    listed = where(*point)
+    if listed and what == VALUE:  # checked to differ by test_every_listed_difference_is_one; the rest is alike
+        return
+    alike = all(_same(o, t, dtype, listed) for o, t in zip(ours, theirs))
+    assert alike, f"{d.name}{point}: ours {ours}, PyTorch's {theirs}" + (f" (listed: {why})" if listed else "")
+
+
+def test_every_listed_difference_is_one():
+    """A difference listed that no longer is one (PyTorch changed, or chainrule did) is dropped from the list."""
+    for name, (where, _, _) in DIFFERENCES.items():
+        d = next(d for d in ELEMENTWISE if d.name == name)
+        points = [p for p in itertools.product(EDGES, repeat=d.arity) if where(*p)]
+        differs = [
+            p
+            for p in points
+            if not all(_same(o, t, np.float64) for o, t in zip(_ours(d, p, np.float64), _theirs(d, p, np.float64)))
+        ]
+        assert differs, f"{name}: listed, but alike at every edge point"
+
+
+@pytest.mark.parametrize("d, point", CASES, ids=lambda c: getattr(c, "name", str(c)))
+def test_a_value_is_a_float64_tensor_bit_for_bit(d, point):
+    """Forward and gradients, -0.0 included (a Value's -0.0 gradients came out 0.0: its sums started at 0.0)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        vs = [Value(x) for x in point]
+        try:
+            out = d.apply(*vs)
+            out.backward()
+        except (
+            ValueError,
+            ArithmeticError,
+        ):  # a Value refuses a forward or a derivative that is no number, and says so
+            return
+    ours = [out.data] + [v.grad for v in vs]
+    tensor = _ours(d, point, np.float64)
+    assert all(_same(o, t, np.float64) for o, t in zip(ours, tensor)), (d.name, point, ours, tensor)
