@@ -10,9 +10,9 @@ Public API:
     LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
-    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d
                                     convolutional layers (PyTorch's layouts, names and init)
-    BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
+    BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
@@ -93,6 +93,7 @@ from .io import load, save
 from .layers import Dropout, Linear, Sequential, Softmax
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
+from .lp_pool import LPPool1d, LPPool2d
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
@@ -117,6 +118,7 @@ from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Ma
 from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .prelu import PReLU
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
+from .rms_norm import RMSNorm
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 from .upsample import Upsample
@@ -205,7 +207,7 @@ __all__ += ["PixelUnshuffle", "Softmin", "Softshrink", "Tanhshrink", "Threshold"
 __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d"]
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
-__all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
