@@ -38,7 +38,7 @@ _ZETA_MINUS_ONE_OVER_K = (
 )  # fmt: skip
 # the Bernoulli numbers B₂ₖ, k = 1..10, of Stirling's series and the asymptotic series of ψ⁽ⁿ⁾
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798, -174611 / 330)
-LARGEST_ORDER = 170  # n! is finite up to 170!
+LARGEST_ORDER = 160  # the coefficients of cot's 160th derivative reach 4e300 (n! is finite up to 170!)
 # digamma's positive zero x₀ (a double and the rest) and its Taylor coefficients ψ⁽ᵏ⁾(x₀)/k!, k >= 1 (mpmath):
 # near x₀ the recurrence cancels (1759 ulp at 1.4647, PyTorch's 572)
 _ROOT, _ROOT_REST = 1.4616321449683622, 9.549995429965697e-17
@@ -70,12 +70,14 @@ def _lgamma_two_plus(z: np.ndarray) -> np.ndarray:
 
 
 def _sin_cos_pi(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """sin(πx) and cos(πx), exact in x: reduced to r = x − round(x) in [−1/2, 1/2] first (π·x itself
-    rounds to an error of many periods for a large x); the sign of each from the whole part's parity."""
+    """sin(πx) and cos(πx), each to its last digits: reduced to r = x − round(x) in [−1/2, 1/2] first (π·x
+    itself rounds to an error of many periods for a large x); the sign of each from the whole part's parity."""
     whole = np.round(x)
     r = x - whole
     sign = np.where(np.fmod(whole, 2) == 0, 1.0, -1.0)
-    return sign * np.sin(np.pi * r), sign * np.cos(np.pi * r)
+    # cos(πr) near r = ±1/2 as sin(π(1/2 − |r|)), 1/2 − |r| exact: π·r's rounding would be all its digits
+    cos_pi = np.where(np.abs(r) > 0.25, np.sin(np.pi * (0.5 - np.abs(r))), np.cos(np.pi * r))
+    return sign * np.sin(np.pi * r), sign * cos_pi
 
 
 def _lgamma_positive(x: np.ndarray) -> np.ndarray:
@@ -209,14 +211,15 @@ def polygamma(n: int, x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # a subnormal x: ±inf, its value
         out[positive] = _polygamma_positive(n, np.where(positive, a, 1.0))[positive]
         negative = (a < 0) & (a > -np.inf) & (a != np.round(a))
-        reflected = np.where(negative, a, -0.5)
-        sin_pi, cos_pi = _sin_cos_pi(reflected)
-        cot = _horner(tuple(float(c) for c in _cot_derivative(n)), cos_pi / sin_pi)
-        mirrored = _polygamma_positive(n, 1 - reflected)
-        out[negative] = ((-mirrored if odd else mirrored) - np.pi ** (n + 1) * cot)[negative]
-    pole = (a <= 0) & (a == np.round(a))
+        if negative.any():  # within 17 ulp of max(|ψ⁽ⁿ⁾|, 1) up to n = 16 (mpmath)
+            reflected = np.where(negative, a, -0.5)
+            sin_pi, cos_pi = _sin_cos_pi(reflected)
+            cot = _horner(tuple(float(c) for c in _cot_derivative(n)), cos_pi / sin_pi)
+            mirrored = _polygamma_positive(n, 1 - reflected)
+            out[negative] = ((-mirrored if odd else mirrored) - np.pi ** (n + 1) * cot)[negative]
+    pole = (a <= 0) & (a == np.round(a)) & (a > -np.inf)
     zero_sign = np.where(np.signbit(a), 1.0, -1.0)  # even n: the limit from the side of the zero's sign
     limit = pole & ((a == 0) | odd)
-    out[limit] = (np.inf if odd else zero_sign * np.inf)[limit] if not odd else np.inf
+    out[limit] = np.inf if odd else (zero_sign * np.inf)[limit]
     out[a == np.inf] = np.inf if n == 0 else (0.0 if odd else -0.0)
     return out.astype(_dtype(x), copy=False)
