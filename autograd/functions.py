@@ -18,6 +18,7 @@ from . import scalar_ops, tensor_ops  # noqa: F401 (they register their ops, whi
 from .graph import Node
 from .op_def import OPERATORS, checked_engine
 from .op_table import ELEMENTWISE
+from .op_table_gamma import torch_order
 from .operators import TESTS
 
 
@@ -52,3 +53,4 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: _operator(d.name, d.symbol) if d.symbol else d.apply for d in ELEMENTWISE for name in (d.name, *d.aliases)
 }
 FUNCTIONS |= {name: _predicate(name, of_data) for name, of_data in TESTS.items()}
+FUNCTIONS["polygamma"] = torch_order(FUNCTIONS["polygamma"])  # torch.polygamma(n, input) too

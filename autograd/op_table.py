@@ -1,11 +1,10 @@
 """The table of ops, each once: the elementwise ops both engines share (here) and, marked by
 `scalar=None`, the tensor-only ones (matmul, reductions, shapes: `op_table_tensor`); `TABLE` is both.
 
-An elementwise entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy
-for Tensor), ONE derivative rule, its domain message, and the operands at which finite
-differences are valid (the strategies and the coverage test read these). `scalar_ops` and
-`tensor_ops` build their `Op`s from it; Value's and Tensor's methods, the `autograd.exp`-style
-functions, the random-expression strategies and the tests' op lists are all derived from it.
+An elementwise entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy for
+Tensor), ONE derivative rule, its domain message, and the operands at which finite differences are valid (the
+strategies and the coverage test read these). `scalar_ops` and `tensor_ops` build their `Op`s from it; Value's
+and Tensor's methods, the `autograd.exp`-style functions, the strategies and the tests' op lists derive from it.
 Adding an op is one entry here and its name in the README's API table: docs/adding-an-op.md.
 
 A rule is `vjp(g, out, *inputs) -> one gradient per input`, written with arithmetic and the
@@ -57,6 +56,7 @@ from .op_table_algebra import ALGEBRA
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_fold import FOLD
+from .op_table_gamma import GAMMA
 from .op_table_margins import MARGINS
 from .op_table_math import MATH
 from .op_table_pieces import PIECES
@@ -303,6 +303,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

@@ -35,6 +35,10 @@ TITLES = {
     "autograd.op_table_reductions": "reductions",
     "autograd.op_table_shapes": "shapes, indexing and linear algebra",
     "autograd.op_table_conv": "convolution and pooling",
+    "autograd.op_table_algebra": "algebra",
+    "autograd.op_table_special": "special functions",
+    "autograd.op_table_gamma": "the gamma family",
+    "autograd.op_table_fold": "sliding blocks",
 }
 
 

@@ -10,9 +10,9 @@ Public API:
     LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
-    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d
                                     convolutional layers (PyTorch's layouts, names and init)
-    BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
+    BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
@@ -96,6 +96,7 @@ from .io import load, save
 from .layers import Dropout, Linear, Sequential, Softmax
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
+from .lp_pool import LPPool1d, LPPool2d
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .multihead_attention import MultiheadAttention
@@ -123,6 +124,7 @@ from .prelu import PReLU
 from .recurrent import GRU, LSTM, RNN
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
+from .rms_norm import RMSNorm
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 from .upsample import Upsample
@@ -211,7 +213,7 @@ __all__ += ["PixelUnshuffle", "Softmin", "Softshrink", "Tanhshrink", "Threshold"
 __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d"]
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
-__all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES

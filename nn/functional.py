@@ -61,9 +61,11 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
+from .lp_pool import lp_pool1d, lp_pool2d
 from .norm_functions import batch_norm, group_norm, layer_norm
 from .prelu import prelu
 from .reshaping import pixel_shuffle, pixel_unshuffle
+from .rms_norm import rms_norm
 from .upsample import interpolate
 
 __all__ = [
@@ -109,7 +111,7 @@ globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
-__all__ += ["instance_norm", "scaled_dot_product_attention"]
+__all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

@@ -131,12 +131,13 @@ def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tupl
     return centered / (var + eps).sqrt(), mean, var
 
 
-def _refuse_overflow(kind: str, var: np.ndarray) -> None:
-    """ValueError for an infinite variance: only finite input whose squares overflowed gives one (an
-    infinite or NaN input makes its variance NaN, and the outputs NaN, as in PyTorch)."""
+def _refuse_overflow(kind: str, var: np.ndarray, what: str = "variance", of: str = "deviations from the mean") -> None:
+    """ValueError for an infinite variance (rms_norm's mean square: `what`, the squares `of` what): only finite
+    input whose squares overflowed gives one (an infinite or NaN input makes it NaN, and the outputs NaN, as
+    in PyTorch)."""
     if np.isinf(var).any():
         raise ValueError(
-            f"{kind}: the variance of its input overflows {var.dtype} (deviations from the mean above "
+            f"{kind}: the {what} of its input overflows {var.dtype} ({of} above "
             f"{math.sqrt(np.finfo(var.dtype).max):.2g}): the activations before it have blown up; lower the "
             "learning rate, or train in float64 (model.double())"
         )

@@ -5,6 +5,11 @@ of both engines and the PyTorch differential tests run every case (the defaults 
 from autograd.op_table import ANYWHERE, OFF_KINK, Domain
 
 PARAMETER_CASES = {
+    # ψ⁽ⁿ⁾ away from its poles (0, −1, ...), for n >= 2 where finite differences of its derivatives (ψ⁽⁵⁾(0.1) is
+    # 1.2e8) can still tell; digamma is n = 0
+    "polygamma(n=0)": ("polygamma", {"n": 0}, Domain(lo=0.1)),
+    "polygamma(n=2)": ("polygamma", {"n": 2}, Domain(lo=0.5)),
+    "polygamma(n=3)": ("polygamma", {"n": 3}, Domain(lo=0.5)),
     "leaky_relu(negative_slope=0.2)": ("leaky_relu", {"negative_slope": 0.2}, OFF_KINK),
     "leaky_relu(negative_slope=-1.5)": ("leaky_relu", {"negative_slope": -1.5}, OFF_KINK),
     "elu(alpha=0.5)": ("elu", {"alpha": 0.5}, OFF_KINK),

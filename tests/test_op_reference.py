@@ -23,3 +23,9 @@ def test_every_public_op_of_the_table_has_a_row_in_docs_ops_md():
         line.split(" | ")[0].removeprefix("| ") for line in reference.ops_md().splitlines() if line.startswith("| ")
     }
     assert {d.name for defs in reference.families().values() for d in defs} <= rows
+
+
+def test_every_family_has_a_title():
+    """A new op_table module's family is titled for readers (the README listed "op_table_special: ..."),
+    not named by its module."""
+    assert [title for title in _op_reference().families() if title.startswith("op_table")] == []

@@ -8,6 +8,7 @@ from cases_parameters import PARAMETER_CASES
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from torch_gamma import STAND_INS as GAMMA_STAND_INS
 from torch_reference import DTYPES, EXAMPLES, F, check, reference, torch  # without torch: skipped
 
 import autograd
@@ -25,11 +26,16 @@ STAND_INS = {"hardsigmoid": lambda x: F.relu6(x + 3) / 6}
 # there is a constant, so 0): its definition, logit of x clamped (the same bounds, inside), stands in for
 # the cases with parameters; its own first derivatives are compared at and around the bounds in
 # tests/test_torch_reference_edges_elementwise.py
-WITH_PARAMETERS = {"logit": lambda x, eps: torch.logit(torch.clamp(x, eps, 1 - eps))}
+WITH_PARAMETERS = {
+    "logit": lambda x, eps: torch.logit(torch.clamp(x, eps, 1 - eps)),
+    "polygamma": GAMMA_STAND_INS["polygamma"],
+}
 
 
 def torch_function(name, torch_fn, dtype):
     """The torch function to compare op `name` with in `dtype`, and whether second derivatives are compared."""
+    if name in GAMMA_STAND_INS:  # torch's trigamma is 2.6e-10 off: tests/torch_gamma.py
+        return GAMMA_STAND_INS[name], True
     if name not in STAND_INS:
         return torch_fn, True
     return (STAND_INS[name], True) if np.dtype(dtype) == np.float64 else (torch_fn, False)

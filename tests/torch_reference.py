@@ -241,6 +241,8 @@ def _hessian_row(g: torch.Tensor | None, xs: Sequence[torch.Tensor]) -> list[flo
 
 # ops whose PyTorch function has no defaults for their parameters: it is given the table's
 NO_TORCH_DEFAULTS = {"threshold"}
+# ops whose PyTorch function takes its parameters before its input
+PARAMETERS_FIRST = {"polygamma"}
 
 
 def reference(d: Any) -> Callable[..., Any]:
@@ -249,6 +251,8 @@ def reference(d: Any) -> Callable[..., Any]:
     fn: Any = torch
     for part in d.torch_name.split("."):
         fn = getattr(fn, part)
+    if d.name in PARAMETERS_FIRST:  # torch.polygamma(n, input): called as the table's, (x, n=...)
+        return lambda x, **params: fn(*(int(v) for v in (d.params | params).values()), x)
     return functools.partial(fn, **d.params) if d.name in NO_TORCH_DEFAULTS else fn
 
 

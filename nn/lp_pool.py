@@ -1,0 +1,84 @@
+"""Power-average pooling, as PyTorch's: F.lp_pool1d, F.lp_pool2d and LPPool1d, LPPool2d. Each window gives
+(Σ xᵖ)^(1/p), built on autograd's avg_pool (the mean of xᵖ times the window's size) and max_pool (p = ±inf),
+so that the gradient, second derivatives and compiled steps come from those ops."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd import Tensor, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+
+from .arguments import check_number, is_int, kept_size, layer_input
+from .layer_trial import tried
+from .module import Module
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002
+    """torch.nn.functional.lp_pool1d: (Σ xᵖ)^(1/p) over each window of input (N, C, L) or (C, L), p =
+    `norm_type` (stride: the kernel size by default); see `lp_pool2d` for the choices."""
+    return _lp_pool("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002
+    """torch.nn.functional.lp_pool2d: (Σ xᵖ)^(1/p) over each window of input (N, C, H, W) or (C, H, W),
+    p = `norm_type`, computed as PyTorch's: the window's mean of xᵖ times its kernel's size. So a negative
+    sum gives NaN unless 1/p is a whole number (p = 1: the plain sum, signs kept), a window that sums to 0
+    gets gradient 0 (the sum passes through sign(s)·relu(|s|), flat at 0), and ceil_mode's last, partial
+    window is its own mean times the full kernel's size (PyTorch's). p = inf is the largest |x| of each
+    window, -inf the smallest (max_pool of |x|)."""
+    return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any, ceil_mode: Any) -> Tensor:
+    x = layer_input(name, x)
+    p = _norm_type(name, p)
+    max_pool, avg_pool = (max_pool1d, avg_pool1d) if dims == 1 else (max_pool2d, avg_pool2d)
+    if math.isinf(p):
+        largest = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return largest if p > 0 else -largest
+    mean = avg_pool(x**p, kernel_size, stride, 0, ceil_mode)  # checks the sizes and ceil_mode, naming avg_pool
+    kernel = kept_size(kernel_size)
+    size = kernel**dims if is_int(kernel) else math.prod(kernel)
+    return (mean.sign() * mean.abs().relu() * size) ** (1.0 / p)
+
+
+def _norm_type(owner: str, p: Any) -> float:
+    """p as a float: any number but 0 (1/p) and NaN; ±inf take the largest or smallest |x|. (A layer keeps
+    an int p an int, as PyTorch's repr shows it.)"""
+    return check_number(owner, "norm_type", p, "a nonzero number (or ±inf)", lambda p: p != 0 and p == p)
+
+
+class _LPPool(Module):
+    """What LPPool1d and LPPool2d share: PyTorch's arguments, in its order, and its repr."""
+
+    dims = 2
+    setting_checks = dict.fromkeys(("kernel_size", "stride"), lambda layer, value: kept_size(value))
+    setting_checks["norm_type"] = lambda layer, p: (
+        int(p) if _norm_type(type(layer).__name__, p) and is_int(p) else float(p)
+    )
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> None:
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+        tried(self, self.kernel_size, {}, self.dims)  # the sizes refused as the layer is made
+
+    def forward(self, x: Tensor) -> Tensor:
+        name = type(self).__name__
+        return _lp_pool(name, self.dims, x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool2d(_LPPool):
+    """(Σ xᵖ)^(1/p) over each window of input (N, C, H, W), p = `norm_type`, as F.lp_pool2d (stride: the
+    kernel size by default)."""
+
+
+class LPPool1d(_LPPool):
+    """LPPool2d's of (N, C, L), as F.lp_pool1d."""
+
+    dims = 1

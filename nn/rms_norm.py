@@ -1,0 +1,86 @@
+"""Root-mean-square normalisation, as PyTorch's: F.rms_norm and RMSNorm. Each sample is divided by the root
+of the mean of its squares over its last axes (no mean taken away, unlike LayerNorm), plus eps inside the
+root, then scaled by weight. Built from Tensor ops, so the gradient flows through the root too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, validate
+
+from .arguments import check_real, factory_dtype, layer_input
+from .module import Module
+from .norm import _filled, affine_parameters
+from .norm_functions import _check_affine, _refuse_overflow
+from .norm_settings import check_own_shapes, normalized_sizes
+from .state_checks import checked
+
+
+def rms_norm(
+    input: Tensor,  # noqa: A002 (PyTorch's name)
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """torch.nn.functional.rms_norm: x / sqrt(mean(x²) + eps) over the last axes, those of
+    `normalized_shape`, times weight (of `normalized_shape`, or None). eps None is the machine epsilon of
+    the dtype computed in (PyTorch's): float64's 2.2e-16, float32's 1.2e-7, and float32's for float16,
+    which is computed in float32 (its squares overflow from 256) and rounded back."""
+    x, shape = layer_input("rms_norm", input), normalized_sizes(normalized_shape, "rms_norm")
+    eps = None if eps is None else check_real("rms_norm", "eps", eps, 0)
+    k = len(shape)
+    if x.shape[-k:] != shape:
+        raise ShapeError(
+            f"rms_norm: normalized_shape {shape} must be the last axes of the input, got input of shape {x.shape}"
+        )
+    _check_affine("rms_norm", weight, None, shape)
+    if x.dtype == np.float16:
+        return rms_norm(x.astype(np.float32), shape, weight, eps).astype(np.float16)
+    mean_square = (x * x).mean(axis=tuple(range(x.ndim - k, x.ndim)), keepdims=True)
+    # an overflowed mean square (float32's from 1.8e19) would make every output 0: refused, as layer_norm's
+    validate(lambda v: _refuse_overflow("rms_norm", v.data, "mean square", "values"), mean_square)
+    y = x * (mean_square + (np.finfo(x.dtype).eps if eps is None else eps)).rsqrt()
+    return y if weight is None else y * weight
+
+
+class RMSNorm(Module):
+    """Divide each sample by the root mean square of its last axes, those of `normalized_shape` (an int: the
+    last axis), eps inside the root (None: the machine epsilon of the input's dtype, PyTorch's), in training
+    and eval alike; then scale by weight (1 to start), of `normalized_shape`, unless `elementwise_affine` is
+    False. No bias, as PyTorch's."""
+
+    # eps: None, or a finite number >= 0 (a negative one, NaN or inf make outputs NaN)
+    setting_checks = {
+        "normalized_shape": lambda layer, shape: normalized_sizes(shape, "RMSNorm"),
+        "eps": lambda layer, eps: None if eps is None else checked(layer, "eps", eps),
+    }
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        dtype = factory_dtype("RMSNorm", device, dtype)
+        weight, _ = affine_parameters("RMSNorm", elementwise_affine, False, "elementwise_affine")
+        self.normalized_shape, self.eps = normalized_shape, eps  # each checked (setting_checks)
+        self.weight = _filled(1.0, self.normalized_shape, dtype) if weight else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("RMSNorm", x)
+        k = len(self.normalized_shape)
+        if x.shape[-k:] != self.normalized_shape:
+            raise ShapeError(
+                f"RMSNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
+                f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
+            )
+        check_own_shapes(self, ("weight",), self.normalized_shape)
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"  # PyTorch's
