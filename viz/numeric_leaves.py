@@ -6,9 +6,10 @@ gradcheck_blocks, as gradcheck_params checks the elements it does not draw): one
 m elements, each element weighed by its own tolerance (rtol·|g| plus the rounding of its own finite
 difference, as gradcheck's rows allow), judged by the sum of those tolerances, so that one element off by
 more than about 2m times its own tolerance is sure to show red, or grey where the rounding alone could
-explain it. A share of the largest |g| as a floor of every element's tolerance passed a rule of 0 for an
-element whose slope is 3e-5 of the largest (green). One random direction moving every element hid such errors: a rule
-20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope over 1000."""
+explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
+for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
+errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
+over 1000."""
 
 from __future__ import annotations
 
@@ -63,7 +64,6 @@ def finite_difference_checks(
     checks = {}
     for leaf in (n for n in order if n.op is None and id(n) not in consts):
         downstream = downstream_of(inputs, leaf)
-
         big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
         def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
