@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
+from .check_numeric import GradcheckError, Slopes, check_finite, check_steps, output, rounded_step, slopes, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
 from .check_verdict import row, verdict
 from .check_weights import equilibrated, output_moves, output_weights
@@ -32,8 +32,8 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
 ) -> bool:
-    """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / (2 eps), one input
-    element at a time.
+    """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / ((x + eps) - (x - eps)),
+    one input element at a time (the step as it rounds: at x = 3e7, 2 eps would be 0.16% off).
 
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
@@ -74,6 +74,8 @@ def gradcheck(
     _check_output(out, "gradcheck: f")
     base, weights = output(out), output_weights(out)
     check_finite(base, "gradcheck: f")
+    for i in checked:
+        check_steps(points[i], eps, "gradcheck", names[i])
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     if weights is not None:
@@ -249,5 +251,7 @@ def _slopes_of_input(
         read = (lambda out: rounding_inside(out, weights)) if inside else output
         return _moved(f, points, at, shift, eps, read)
 
+    step = rounded_step(np.asarray(points[at[0]], dtype=np.float64)[at[1]])
     with no_grad():
-        return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
+        inside_at = lambda s: call(s, inside=True)  # noqa: E731
+        return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=inside_at, step=step)

@@ -10,7 +10,17 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, undefined
+from .check_numeric import (
+    GradcheckError,
+    Slopes,
+    check_finite,
+    check_steps,
+    nominal,
+    output,
+    rounded_step,
+    slopes,
+    undefined,
+)
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -82,6 +92,7 @@ def gradcheck_params(
                 for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
                     s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
                     rows.append(row(b.label, b.value, (), b.analytic, s, b.tolerance))
+            check_steps(p.data, eps, "gradcheck_params", name, indices)
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
@@ -212,8 +223,11 @@ def _slopes_of_param(
             where = f"{name}{list(index) if index else ''} = {np.asarray(p.data)[index]!r}"
             raise undefined("gradcheck_params: loss()", where, eps, e) from None
 
+    # an element's row divides by its step as it rounds; a block's analytic slope is taken along it already
+    step = nominal if isinstance(index, np.ndarray) else rounded_step(np.asarray(original, dtype=np.float64)[index])
     try:
         with no_grad():
-            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
+            inside_at = lambda s: call(s, inside=True)  # noqa: E731
+            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step)
     finally:
         p.data = original

@@ -131,7 +131,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
         [
             f"gradcheck: {len(failed)} of {len(rows)} gradients disagree with finite differences",
             *lines,
-            "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / (2*eps) "
+            "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / ((x+eps) - (x-eps)) "
             f"with eps={eps}; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
             f"a row fails when abs error > atol + rtol * |numeric| (atol={atol}, rtol={rtol}).",
             *(
