@@ -10,16 +10,18 @@ from typing import Any
 
 import numpy as np
 
+from .check_blocks import BLOCK
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, Slopes, check_finite, check_steps, output, rounded_step, slopes, undefined
-from .check_rounding import Precision, gradient_seed, precision, rounded_nodes, rounding_inside
-from .check_verdict import row, verdict
-from .check_weights import equilibrated, output_moves, output_weights
+from .check_numeric import GradcheckError, check_finite, check_steps, output
+from .check_outputs import block_gradients, element_rows, moved, output_blocks
+from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
+from .check_verdict import verdict
+from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
-from .modes import enable_grad, is_real, no_grad, require_callable
+from .modes import enable_grad, is_real, require_callable
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -41,13 +43,18 @@ def gradcheck(
     that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
-    elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, so that every entry
-    counts in a proportion of its own (as a check of the whole Jacobian does), each raised so that an
-    entry moving little (x beside 1e6 * x) weighs as much as the one moving most (`check_weights`).
+    elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, each entry's
+    weighed by 1 / its tolerance T = atol + rtol * (its largest slope) (`check_weights`: x beside 1e6 * x
+    weighs as much), over each block of 32 entries alone where f gives more (one row per input element
+    and block, `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by
+    more than 64 T fails, however many entries f gives (6.4% of a slope of 1 with the defaults).
     Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
     differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
-    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there).
+    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there), and that the
+    step shows: where no entry of f's output moved, too large for 2 eps to show a slope of 10 atol (x +
+    1e12), the row cannot be judged (a rule giving 0 there agreed, and passed); an element where x + eps
+    or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -80,13 +87,13 @@ def gradcheck(
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     if weights is not None:
         moves = output_moves(
-            lambda at, shift: _moved(f, points, at, shift, eps, output),
+            lambda at, shift: moved(f, points, at, shift, eps, output),
             [(i, points[i]) for i in checked],
             base,
             eps,
             known,
         )
-        weights = equilibrated(weights, *moves, eps, np.asarray(raw(out)).dtype)
+        weights = equilibrated(weights, entry_tolerances(*moves, eps, np.asarray(raw(out)).dtype, atol, rtol))
     analytic, rounds = _analytic(
         out,
         [leaves[i] for i in checked],
@@ -97,18 +104,22 @@ def gradcheck(
         rtol,
     )
     _check_uses_inputs(f, out, leaves, points, names, checked)
+    per_block = [(analytic, rounds)]
+    if weights is not None and np.size(base) > BLOCK and isinstance(out, Node) and not out.is_constant:
+        nodes = rounded_nodes(out)
+        blocks = output_blocks(np.size(base))
+        per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
     rows = []
-    for i, grad in zip(checked, analytic):
-        name, point = names[i], points[i]
-        for index in np.ndindex(np.shape(point)):
-            a = float(np.asarray(grad)[index])
-            s = _slopes_of_input(f, points, (i, index), weights, base, eps, atol, rtol, rounds, analytic=a, known=known)
-            rows.append(row(name, point, index, a, s))
+    for k, i in enumerate(checked):
+        analytic_of_i = [(grads[k], block_rounds) for grads, block_rounds in per_block]
+        for index in np.ndindex(np.shape(points[i])):
+            at = (i, index)
+            rows += element_rows(f, points, at, names[i], analytic_of_i, weights, base, (eps, atol, rtol), known)
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
         e = GradcheckError(f"{failed}{unchecked(points, names)}", failed.undecided)
-        if isinstance(out, Node) and not out.is_constant:
+        if (isinstance(out, Node) and not out.is_constant) or failed.undecided:  # undecided: not seen to change
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
         raise GradcheckError(
@@ -210,48 +221,3 @@ def _settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, float
         if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
             raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
     return float(eps), float(atol), float(rtol)
-
-
-def _moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps: float, read: Callable) -> Any:
-    """`read` of f's output at the point moved by shift in input at[0]'s element at[1] (its graph built
-    where `read` is rounding_inside's, which reads it)."""
-    i, index = at
-    moved = [_copy(p) for p in points]
-    if isinstance(moved[i], np.ndarray):
-        moved[i][index] += shift
-        where = f"{moved[i][index]!r} at {list(index)}"
-    else:
-        moved[i] += shift
-        where = repr(moved[i])
-    try:
-        with enable_grad() if read is not output else no_grad():
-            return read(f(*map(_leaf, moved)))
-    except (ArithmeticError, ValueError) as e:
-        raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
-
-
-def _slopes_of_input(
-    f: Callable[..., Any],
-    points: list[Any],
-    at: tuple,
-    weights: Any,
-    base: Any,
-    *tolerances: float,
-    analytic: float,
-    known: dict[tuple, np.ndarray],
-) -> Slopes:
-    """The slopes of f in input at[0]'s element at[1] (`tolerances`: eps, atol, rtol, f's output's dtype;
-    `analytic`: the rule's slope there; `known`: f's outputs already computed, by (input, index, shift))."""
-    eps = tolerances[0]
-
-    def call(shift: float, inside: bool = False) -> Any:
-        """f's output at the point moved by shift; with `inside`, the rounding inside f there."""
-        if not inside and (*at, shift) in known:
-            return known.pop((*at, shift))
-        read = (lambda out: rounding_inside(out, weights)) if inside else output
-        return _moved(f, points, at, shift, eps, read)
-
-    step = rounded_step(np.asarray(points[at[0]], dtype=np.float64)[at[1]])
-    with no_grad():
-        inside_at = lambda s: call(s, inside=True)  # noqa: E731
-        return slopes(call, base, weights, *tolerances, analytic=analytic, inside_at=inside_at, step=step)

@@ -44,6 +44,7 @@ class Slopes(NamedTuple):
     noise: float  # how far the central difference itself may be off (measured for slopes below atol only)
     truncation: float  # how far its truncation may move it (measured where it is beyond the row's tolerance only)
     jump: bool  # whether f jumps within eps of x (looked for where the slope is beyond the row's tolerance only)
+    swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
@@ -118,7 +119,8 @@ def slopes(
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     truncation, jump = _far_out(at, step, weights, eps, central, rounding) if beyond else (0.0, False)
-    return Slopes(central, left, right, kink, rounding, noise, truncation, jump)
+    lost = not moved.any() and bool(swallowed(base, sizes, dtype, eps, atol)[0])
+    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost)
 
 
 def _far_out(
@@ -237,19 +239,34 @@ def check_finite(base: np.ndarray, who: str) -> None:
         )
 
 
-def check_steps(point: Any, eps: float, who: str, name: str, indices: Any = None) -> None:
-    """Refuse a row at an element (of `indices`; all by default) where x + eps or x - eps rounds to x: a
-    step of 0 measures nothing on that side (eps below half x's float spacing: 1e-9 at 1e8)."""
+def check_steps(point: Any, eps: float, who: str, name: str) -> None:
+    """Refuse a check at a point with an element where x + eps or x - eps rounds to x: a step of 0
+    measures nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference
+    that measures nothing, nothing can be judged."""
     x = np.asarray(point, dtype=np.float64)
-    for index in np.ndindex(x.shape) if indices is None else indices:
+    with np.errstate(invalid="ignore"):  # inf - eps is inf: not finite, refused elsewhere if at all
+        lost = np.isfinite(x) & ((x + eps == x) | (x - eps == x))
+    if lost.any():
+        index = tuple(int(k) for k in np.argwhere(lost)[0])
         v = float(x[index])
-        if np.isfinite(v) and (v + eps == v or v - eps == v):
-            at = str(list(index)) if index else ""
-            raise ValueError(
-                f"{who}: {name}{at} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} is below half its "
-                f"float spacing, {np.spacing(abs(v)):.3g}), so the difference measures nothing there: give a "
-                "larger eps, or check at a smaller value"
-            )
+        raise ValueError(
+            f"{who}: {name}{list(index) if index else ''} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} "
+            f"is below half its float spacing, {np.spacing(abs(v)):.3g}), so the difference measures nothing "
+            "there: give a larger eps, or check at a smaller value"
+        )
+
+
+def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
+    """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
+    nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
+    spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one entry) over the step 2 eps,
+    the least slope they surely show, beyond 10 atol for each (an error hidden below that is of atol's
+    order, as rounding hides one in every row). f(x) = x + 1e12 does not move for eps = 1e-6 (its
+    spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
+    finfo = np.finfo(dtype)
+    sizes = np.ones(np.shape(base)) if sizes is None else sizes
+    spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
+    return spacing / (2 * eps) > _APART * atol * np.add.reduceat(np.ravel(sizes), starts)
 
 
 def part(a: float, n: float) -> bool:

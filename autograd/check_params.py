@@ -55,15 +55,19 @@ def gradcheck_params(
     alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
     row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it fails
     only where some element is off by more than its own tolerance, and it is sure to fail where one
-    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size,
-    beyond the finite difference's own error (check_blocks); smaller errors in an element not drawn may
-    pass. The checks of `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
+    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
+    (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
+    finite difference's own error; smaller errors in an element not drawn may pass. The checks of
+    `gradcheck` (the gradients' scaling, kinks, a step that rounds away: refused) apply; a block whose
+    direction moves some element by less than its rounding cannot be judged. Returns True, or raises
     GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
     _check_sampling(max_per_param, block, seed)
+    for name, p in named:  # every element: the blocks move those not drawn, and vouch for them
+        check_steps(p.data, eps, "gradcheck_params", name)
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:
@@ -91,8 +95,9 @@ def gradcheck_params(
                 m = block_size(np.size(p.data), block)
                 for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
                     s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
-                    rows.append(row(b.label, b.value, (), b.analytic, s, b.tolerance))
-            check_steps(p.data, eps, "gradcheck_params", name, indices)
+                    rows.append(
+                        row(b.label, b.value, (), b.analytic, s._replace(swallowed=s.swallowed or b.lost), b.tolerance)
+                    )
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)

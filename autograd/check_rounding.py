@@ -55,8 +55,9 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
             if node.op is None or data.dtype.kind != "f" or not weight.any():
                 continue
             finfo = np.finfo(data.dtype)
-            own = np.where(weight > 0, weight * (finfo.eps * np.abs(data) + finfo.smallest_subnormal), 0.0)
-            inside += float(np.sum(own))
+            moved = weight > 0  # its entries alone: a block's seed (check_outputs) moves few of a large output's
+            sizes = np.abs(np.broadcast_to(data, weight.shape)[moved])
+            inside += float(np.sum(weight[moved] * (finfo.eps * sizes + finfo.smallest_subnormal)))
             if _adds_up(node):
                 inside += float(finfo.eps) * _input_size(node, weights) * float(np.sum(weight))
     return Precision(dtype, inside if np.isfinite(inside) else np.inf)

@@ -18,7 +18,8 @@ _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 class Row(NamedTuple):
     """One element's comparison: where, at what value, analytic, numeric, their errors, what makes f not
     differentiable there (a kink or a jump; "" if neither), how far the slope's rounding, noise and
-    truncation move it, and the error it allows (None: atol + rtol * |numeric|; a block's row: check_blocks)."""
+    truncation move it, the error it allows (None: atol + rtol * |numeric|; a block's row: check_blocks),
+    and whether the step was swallowed (check_numeric's `swallowed`)."""
 
     label: str
     value: float
@@ -31,6 +32,7 @@ class Row(NamedTuple):
     noise: float
     truncation: float
     tolerance: float | None = None
+    swallowed: bool = False
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -54,6 +56,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.noise,
         s.truncation,
         tolerance,
+        s.swallowed,
     )
 
 
@@ -89,6 +92,12 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+    if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
+        return (
+            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or a block's step rounds away for some element): a "
+            "difference of 0 tells nothing where eps is below f's resolution (check with a larger eps, or at a point "
+            "of smaller magnitude)"
+        )
     a, n = r.analytic, r.numeric
     if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"
         return "<- fails: the rule's gradient is not finite where f's difference is"
@@ -163,14 +172,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 if directions
                 else []
             ),
-            *(
-                [
-                    f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, "
-                    "not of one of them."
-                ]
-                if outputs > 1
-                else []
-            ),
+            *([_outputs_note(outputs, any("→f[" in r[0] for r in rows))] if outputs > 1 else []),
             *(
                 [
                     "f has a kink where the one-sided slopes (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps "
@@ -192,6 +194,17 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 else []
             ),
         ]
+    )
+
+
+def _outputs_note(outputs: int, blocks: bool) -> str:
+    """What a row is of, for an f of several `outputs` (`blocks`: its rows are each of a block of them)."""
+    if not blocks:
+        return f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, not of one of them."
+    return (
+        f"f gives {outputs} numbers: a row x[i]→f[j:k] is of sum(w * f(x)) over entries j to k - 1 of f's output "
+        "(in its ravel's order) alone, w fixed random weights, each entry's weighed by 1 / its tolerance (atol + "
+        "rtol * its largest slope): an entry whose gradient is off by more than 64 times that fails its row."
     )
 
 

@@ -1,5 +1,6 @@
-"""The weights gradcheck checks an output of several numbers by, sum(w * f(x)): fixed random ones, each
-raised so that an entry of f's output that moves little weighs as much as the one moving most."""
+"""The weights gradcheck checks an output of several numbers by: fixed random ones, each entry's weighed by
+1 / its tolerance, so that each counts as much as its own tolerance; and the blocks of entries its rows
+are each of, so that an error in one entry is not lost among many (check_outputs)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ import numpy as np
 
 from .graph import raw
 
-# An output entry that moves less than the one moving most is weighed up to this many times as much
-_MOST_RAISED = 1e6
-# and only where it moves by this many times its rounding: raised, its rounding would be too
+# An entry's tolerance counts this many times the rounding of its slope: finite differences cannot tell finer
 _CLEAR_OF_ROUNDING = 1e4
 _KEPT = 2**22  # f's outputs at x +- eps kept from the weights' pass for the rows (32 MB of float64)
+SPREAD = 2.0  # the random weights' sizes lie in [1, SPREAD): distinct, and at most SPREAD times apart
 
 
 def output_weights(out: Any) -> np.ndarray | None:
@@ -25,7 +25,7 @@ def output_weights(out: Any) -> np.ndarray | None:
         return None
     shape = np.shape(raw(out))
     signs = np.where(np.arange(np.size(raw(out))) % 2, -1.0, 1.0).reshape(shape)
-    return np.random.default_rng(0).uniform(0.5, 1.5, shape) * signs
+    return np.random.default_rng(0).uniform(1.0, SPREAD, shape) * signs
 
 
 def output_moves(moved_at: Callable, points: list, base: np.ndarray, eps: float, known: dict) -> tuple[np.ndarray, ...]:
@@ -45,15 +45,25 @@ def output_moves(moved_at: Callable, points: list, base: np.ndarray, eps: float,
     return moves, spread
 
 
-def equilibrated(weights: np.ndarray, moves: np.ndarray, spread: np.ndarray, eps: float, dtype: np.dtype) -> Any:
-    """`weights` with each output entry's raised (up to _MOST_RAISED times) to weigh as much in the rows as
-    the entry that moves most: summed as they are, an entry moving by 1 beside one moving by 1e6 is lost,
-    and a rule wrong in it passes, which a check of the whole Jacobian fails. An entry is raised only where
-    it moves well beyond its rounding (in the dtype f's output rounds in), which would grow with it."""
-    slope = moves / eps
-    rounding = np.finfo(dtype if dtype.kind == "f" else np.float64).eps * spread / eps
-    clear = slope > _CLEAR_OF_ROUNDING * rounding  # not where f overflows at x +- eps: inf is no clearer than inf
-    if not clear.any():
+def entry_tolerances(
+    moves: np.ndarray, spread: np.ndarray, eps: float, dtype: np.dtype, atol: float, rtol: float
+) -> np.ndarray:
+    """Each output entry's tolerance T = atol + rtol * s + r: s its largest slope in any input element
+    (`moves` / eps), r 1e4 times that slope's rounding (in the dtype f's output rounds in; `spread`: the
+    entry's largest size at x and x +- eps), finer than which finite differences tell nothing."""
+    finfo = np.finfo(dtype if dtype.kind == "f" else np.float64)
+    return atol + rtol * (moves / eps) + _CLEAR_OF_ROUNDING * finfo.eps * spread / eps
+
+
+def equilibrated(weights: np.ndarray, tolerances: np.ndarray) -> np.ndarray:
+    """`weights` with each output entry's multiplied by T_max / T, T its tolerance (`entry_tolerances`), so
+    that in a sum of entries each counts as much as its own tolerance: summed as they are, an entry moving
+    by 1 beside one moving by 1e6 is lost, and a rule wrong in it passes, which a check of the whole
+    Jacobian fails. An entry whose tolerance is 0 (atol and rtol 0, an entry that never moves) keeps its
+    weight, as does one that is not finite; the rounding in T keeps an entry that moves by its rounding
+    alone from being raised."""
+    judged = np.isfinite(tolerances) & (tolerances > 0)  # not where f overflows at x +- eps: its rows fail
+    if not judged.any():
         return weights
-    raised = np.clip(np.max(slope, where=clear, initial=0.0) / np.where(clear, slope, 1.0), 1.0, _MOST_RAISED)
-    return weights * np.where(clear, raised, 1.0)
+    largest = float(np.max(tolerances, where=judged, initial=0.0))
+    return weights * np.where(judged, largest / np.where(judged, tolerances, 1.0), 1.0)

@@ -20,9 +20,10 @@ from autograd import Node
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_base import Optimizer
+from .optim_flush import flush_below, flush_moments
 from .optim_rprop import Rprop
 from .optim_state import COUNT
-from .optim_updates import coefficient, decayed, descend, flush_tiny, ratio, scratch, signed, weight_decayed
+from .optim_updates import coefficient, decayed, descend, ratio, scratch, signed, weight_decayed
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
 
@@ -31,7 +32,8 @@ class SGD(Optimizer):
     """data -= lr * (grad + weight_decay * data), through a momentum buffer when momentum > 0:
     buffer = momentum * buffer + (1 - dampening) * grad (the first step: the gradient itself), and
     the step is the buffer or, with `nesterov`, grad + momentum * buffer. With `maximize`, the gradient is
-    negated first (the step climbs). As torch.optim.SGD."""
+    negated first (the step climbs). As torch.optim.SGD, but for the default lr: 0.01 where
+    torch 2.13's is 1e-3."""
 
     hyperparameters = ("lr", "momentum", "dampening", "weight_decay")
     flags = ("nesterov", "maximize")
@@ -86,6 +88,10 @@ class SGD(Optimizer):
             else:
                 grad = buffer
         descend(state, data, grad, self.lr)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        if self.momentum:  # the step is lr * buffer: a value below tiny * 1e8 moves no weight above 1e-22
+            flush_below(state["buffer"])
 
 
 class Adam(Optimizer):
@@ -163,10 +169,13 @@ class Adam(Optimizer):
         ratio(state, m, s, s, eps)  # an eps of 0 in this dtype lets s be 0 where v is (and m): the step is 0 there
         s *= self.lr * root / (1 - b1**t)
         data -= s
-        if t % 64 == 0:
-            flush_tiny(m, v, self.eps * (1 - b1**t), eps)
-            if self.amsgrad:  # a running maximum of tiny squares never decays: flushed by the same bound
-                flush_tiny(m, second, self.eps * (1 - b1**t), eps)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        t, m = state["t"], state["m"]
+        bound, eps = self.eps * (1 - self.betas[0] ** t), self.eps * math.sqrt(1 - self.betas[1] ** t)
+        flush_moments(m, state["v"], bound, eps)
+        if self.amsgrad:  # a running maximum of tiny squares never decays: flushed by the same bound
+            flush_moments(m, state["v_max"], bound, eps)
 
 
 class AdamW(Adam):
@@ -176,6 +185,8 @@ class AdamW(Adam):
 
     flags = ("amsgrad", "maximize")
     decoupled_weight_decay = True
+    fixed_settings = {"decoupled_weight_decay": True}
+    fixed_settings_why = "make an nn.Adam, whose decoupled_weight_decay is a setting, to turn it off"
 
     def __init__(
         self,

@@ -15,8 +15,9 @@ import numpy as np
 from autograd import Node
 
 from .optim_base import Optimizer
+from .optim_flush import flush_moments
 from .optim_state import COUNT
-from .optim_updates import average_square, flush_tiny, lerp, ratio, scratch, signed, weight_decayed
+from .optim_updates import add_ratio, average_square, lerp, ratio, scratch, signed, weight_decayed
 
 Slots = dict[str, tuple[tuple[int, ...], np.dtype]]
 
@@ -49,7 +50,7 @@ class _Moments(Optimizer):
 
     def squares(self, state: dict[str, Any], grad: np.ndarray) -> np.ndarray:
         """exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad, in PyTorch's order."""
-        return average_square(state["exp_avg_sq"], grad, self.betas[1], scratch(state, grad))
+        return average_square(state, state["exp_avg_sq"], grad, self.betas[1])
 
 
 class Adamax(_Moments):
@@ -83,9 +84,10 @@ class Adamax(_Moments):
         s += self.eps
         np.maximum(u, s, out=u)
         clr = self.lr / (1 - b1**t)
-        data += ratio(state, np.multiply(m, -clr, out=s), u, s, self.eps)  # addcdiv_(m, u, value=-clr)
-        if t % 64 == 0:
-            flush_tiny(m, None, self.eps * (1 - b1**t), 0.0)  # exp_inf >= eps: only exp_avg decays unbounded
+        add_ratio(state, data, m, u, -clr, self.eps)  # addcdiv_(m, u, value=-clr)
+
+    def flush(self, state: dict[str, Any]) -> None:  # exp_inf >= eps: only exp_avg decays unbounded
+        flush_moments(state["exp_avg"], None, self.eps * (1 - self.betas[0] ** state["step"]), 0.0)
 
 
 class NAdam(_Moments):
@@ -140,17 +142,18 @@ class NAdam(_Moments):
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.momentum_decay))
         product = state["mu_product"] = float(state.get("mu_product", 1.0)) * mu
-        s, denominator = scratch(state, data), scratch(state, data, "denominator")
-        root = math.sqrt(1 - b2**t)
+        denominator = scratch(state, data, "denominator")
         np.divide(v, 1 - b2**t, out=denominator)
         np.sqrt(denominator, out=denominator)
         denominator += self.eps
         # addcdiv_(grad, denominator, value=...), then addcdiv_(exp_avg, denominator, value=...)
-        data += ratio(state, np.multiply(grad, -lr * (1.0 - mu) / (1.0 - product), out=s), denominator, s, self.eps)
-        coefficient = (-lr * mu_next) / (1.0 - product * mu_next)
-        data += ratio(state, np.multiply(state["exp_avg"], coefficient, out=s), denominator, s, self.eps)
-        if t % 64 == 0:  # the step is exp_avg / (sqrt(v) / root + eps), by at most lr / (1 - beta1**t): Adam's bounds
-            flush_tiny(state["exp_avg"], v, self.eps * (1 - b1**t), self.eps * root)
+        add_ratio(state, data, grad, denominator, -lr * (1.0 - mu) / (1.0 - product), self.eps)
+        add_ratio(state, data, state["exp_avg"], denominator, (-lr * mu_next) / (1.0 - product * mu_next), self.eps)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        # the step is exp_avg / (sqrt(v) / root + eps), by at most lr / (1 - beta1**t): Adam's bounds
+        (b1, b2), t = self.betas, state["step"]
+        flush_moments(state["exp_avg"], state["exp_avg_sq"], self.eps * (1 - b1**t), self.eps * math.sqrt(1 - b2**t))
 
 
 class RAdam(_Moments):
@@ -200,5 +203,8 @@ class RAdam(_Moments):
             s *= ratio(state, bias2**0.5, adaptive, adaptive, self.eps)  # sqrt(bias2) / (sqrt(v) + eps)
             s *= rect
         data -= s
-        if t % 64 == 0:  # the step is at most lr * exp_avg / (bias1 * eps): Adam's bound, v beside eps alone
-            flush_tiny(state["exp_avg"], v, self.eps * bias1, self.eps)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        # the step is at most lr * exp_avg / (bias1 * eps): Adam's bound, v beside eps alone
+        bias1 = 1 - self.betas[0] ** state["step"]
+        flush_moments(state["exp_avg"], state["exp_avg_sq"], self.eps * bias1, self.eps)

@@ -12,8 +12,9 @@ import numpy as np
 from autograd import Node
 
 from .optim_base import Optimizer
+from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
-from .optim_updates import average_square, coefficient, decayed, descend, flush_below_eps, ratio, scratch, signed
+from .optim_updates import add_ratio, average_square, coefficient, decayed, descend, lerp, ratio, scratch, signed
 
 
 class RMSprop(Optimizer):
@@ -82,12 +83,12 @@ class RMSprop(Optimizer):
         state.setdefault("step", 0)
         state["step"] += 1
         grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
-        # in place, in two scratch arrays (s, avg): each line computes what its comment does, in its order
-        s, avg = scratch(state, grad), scratch(state, grad, "denominator")
-        square_avg = average_square(state["square_avg"], grad, self.alpha, s)
+        # in place, in scratch arrays: each line computes what its comment does, in its order
+        avg = scratch(state, grad, "denominator")
+        square_avg = average_square(state, state["square_avg"], grad, self.alpha)
         if self.centered:
             grad_avg = state["grad_avg"]
-            grad_avg += np.multiply(np.subtract(grad, grad_avg, out=s), 1 - self.alpha, out=s)
+            lerp(state, grad_avg, grad, 1 - self.alpha)  # lerp_(grad, 1 - alpha)
             np.sqrt(np.subtract(square_avg, np.square(grad_avg, out=avg), out=avg), out=avg)  # sqrt(sq - avg ** 2)
         else:
             np.sqrt(square_avg, out=avg)
@@ -95,10 +96,21 @@ class RMSprop(Optimizer):
         if self.momentum:
             buffer = state["momentum_buffer"]
             buffer *= coefficient(self.momentum, buffer)
-            buffer += ratio(state, grad, avg, s, self.eps)
+            add_ratio(state, buffer, grad, avg, 1, self.eps)  # addcdiv_(grad, avg)
             descend(state, data, buffer, self.lr)
         else:
-            data -= ratio(state, np.multiply(grad, self.lr, out=s), avg, s, self.eps)  # lr * grad / avg
+            add_ratio(state, data, grad, avg, -self.lr, self.eps)  # addcdiv_(grad, avg, value=-lr)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        """grad_avg below eps's share (its square then moves sqrt(square_avg - grad_avg**2) by less than that share),
+        square_avg below the share squared where grad_avg is 0 (zeroed under a live grad_avg, the variance would
+        turn negative), the momentum buffer as SGD's."""
+        share = eps_share(self.eps, state["square_avg"].dtype)
+        if self.centered:
+            flush_below(state["grad_avg"], share)
+        flush_below(state["square_avg"], share**2, np.equal(state["grad_avg"], 0) if self.centered else None)
+        if self.momentum:
+            flush_below(state["momentum_buffer"])
 
 
 class Adagrad(Optimizer):
@@ -148,7 +160,7 @@ class Adagrad(Optimizer):
         state["sum"] += np.multiply(grad, grad, out=s)
         np.sqrt(state["sum"], out=denominator)
         denominator += self.eps
-        data -= ratio(state, np.multiply(grad, lr, out=s), denominator, s, self.eps)  # lr * grad / (sqrt(sum) + eps)
+        add_ratio(state, data, grad, denominator, -lr, self.eps)  # addcdiv_(grad, sqrt(sum) + eps, value=-lr)
 
 
 class Adadelta(Optimizer):
@@ -184,13 +196,16 @@ class Adadelta(Optimizer):
         state["step"] += 1
         grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         rho, square_avg, acc_delta = self.rho, state["square_avg"], state["acc_delta"]
-        s, std, delta = scratch(state, data), scratch(state, data, "denominator"), scratch(state, data, "delta")
-        average_square(square_avg, grad, rho, s)
+        std, delta = scratch(state, data, "denominator"), scratch(state, data, "delta")
+        average_square(state, square_avg, grad, rho)
         np.sqrt(np.add(square_avg, self.eps, out=std), out=std)
         np.sqrt(np.add(acc_delta, self.eps, out=delta), out=delta)
         ratio(state, delta, std, delta, self.eps)
         delta *= grad
-        average_square(acc_delta, delta, rho, s)
+        average_square(state, acc_delta, delta, rho)
         descend(state, data, delta, self.lr)  # add_(delta, alpha=-lr)
-        if state["step"] % 64 == 0:
-            flush_below_eps((square_avg, acc_delta), self.eps)
+
+    def flush(self, state: dict[str, Any]) -> None:  # each is added to eps under its square root
+        share = eps_share(self.eps, state["square_avg"].dtype)
+        flush_below(state["square_avg"], share)
+        flush_below(state["acc_delta"], share)

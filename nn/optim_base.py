@@ -17,8 +17,10 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
+from .optim_finite import first_not_finite, refuse
+from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
-from .optim_options import check_torch_options
+from .optim_options import OPTIONS, check_torch_options
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
 
@@ -59,14 +61,24 @@ class Optimizer(OptimizerState):
     # PyTorch's options that choose how its step is computed which its torch.optim counterpart takes: each is
     # taken at the values that compute what chainrule does, and refused at others (nn.optim_options)
     torch_options: tuple[str, ...] = ("foreach", "capturable", "differentiable")
+    # settings its torch.optim counterpart's param group lists that are fixed here (AdamW's decoupled_weight_decay,
+    # True), with why they cannot change: a param group shows them and refuses another value
+    fixed_settings: dict[str, Any] = {}
+    fixed_settings_why = ""
 
     def __init__(self, params: Iterable[Node], **settings: Any) -> None:
         """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them,
-        and the `torch_options` it was given (foreach=None...), checked and not kept: they change nothing."""
+        and the `torch_options` it was given (foreach=None...), checked, and kept only for param_groups to show
+        (`torch_settings`, torch's defaults where not given; not saved): they change nothing."""
         names = self.setting_names
-        check_torch_options(
-            type(self).__name__, self.torch_options, {k: v for k, v in settings.items() if k not in names}
-        )
+        given = {k: v for k, v in settings.items() if k not in names}
+        check_torch_options(type(self).__name__, self.torch_options, given)
+        self.torch_settings = {
+            option: (None if given[option] is None else bool(given[option]))
+            if option in given
+            else OPTIONS[option][0][0]
+            for option in self.torch_options
+        }
         unique = checked_params(type(self).__name__, params)
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]
@@ -77,6 +89,7 @@ class Optimizer(OptimizerState):
         self.plateaus: list[Any] = []  # the ReduceLROnPlateaus made on it, in the order made (outside the chain)
         # per Tensor, the shape and dtype its state was last checked for
         self._state_shapes: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
+        self._steps = 0  # steps taken, for the flush of every FLUSH_EVERY-th (not saved: it times a look only)
 
     @property
     def setting_names(self) -> tuple[str, ...]:
@@ -157,18 +170,28 @@ class Optimizer(OptimizerState):
     @replayed
     def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
-        Every gradient and every kept state is checked first (ShapeError, TypeError), so a step that
-        fails moves nothing."""
+        Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a
+        gradient holding NaN or an infinity: nn.optim_finite), so a step that fails moves nothing."""
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
+        if grad is not None and first_not_finite([grad]) is not None:
+            k = int(np.argmin(np.isfinite(grad)))
+            refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} (parameter {self._position(k)})")
         states = self.state
+        steps = vars(self)["_steps"] = self._steps + 1  # past __setattr__, whose look for misspelt settings is slow
+        flush = steps % FLUSH_EVERY == 0
         for i, t, data, g in moving:
-            self.update(states.get(i) or states.setdefault(i, {}), data, g)  # no dict made for a parameter that has one
+            state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
+            self.update(state, data, g)
+            if flush:
+                self.flush(state)
             t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
-            self.update(self.state.setdefault("values", {}), data, grad)
+            self.update(state := self.state.setdefault("values", {}), data, grad)
+            if flush:
+                self.flush(state)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
 
@@ -176,7 +199,8 @@ class Optimizer(OptimizerState):
         """(i, the i-th Tensor, its array, its gradient's array) for each Tensor a step moves: one that holds a
         `.grad` and requires grad (a frozen one keeps even a .grad it still holds). Refuses a gradient
         of another shape, and a kept state made for another shape (its .data replaced since; `.grad`
-        itself is checked when assigned): O(parameters) Python, no pass over an array."""
+        itself is checked when assigned), in O(parameters) Python; then a gradient holding NaN or an
+        infinity, in one pass over each (nn.optim_finite)."""
         moving, checked = [], self._state_shapes
         for i, t in enumerate(self.tensors):
             g = t.grad
@@ -197,7 +221,17 @@ class Optimizer(OptimizerState):
             if checked.get(i) != (shape, data.dtype):
                 self._check_slots(i, t, shape)
             moving.append((i, t, data, g if g.__class__ is np.ndarray else raw(g)))  # raw: a Tensor under create_graph
+        bad = first_not_finite([g for *_, g in moving])
+        if bad is not None:
+            _, t, data, g = moving[bad]
+            refuse(self, t, g, f"parameter {self._position(t)}, of shape {data.shape} ({data.dtype})")
         return moving
+
+    def _position(self, parameter: Node | int) -> int:
+        """Where `parameter` (or the `parameter`-th Value) is in the list the optimizer was given, for a message."""
+        if isinstance(parameter, int):
+            parameter = self.values[parameter]
+        return next(k for k, p in enumerate(self.params) if p is parameter)
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
         """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape, or an
@@ -222,6 +256,11 @@ class Optimizer(OptimizerState):
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         """Change `data` in place from `grad`, keeping whatever this optimizer needs in `state`."""
         raise NotImplementedError
+
+    def flush(self, state: dict[str, Any]) -> None:
+        """Zero the values of `state`'s decaying arrays (momentum buffers, running averages) that are too small to
+        change a step, before they decay into the slow subnormal floats (nn.optim_flush): called on every
+        FLUSH_EVERY-th step, after the update. None here."""
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         """The arrays `state` keeps (once a step has made it) for parameters of this shape and dtype,

@@ -1,8 +1,11 @@
 """An optimizer's parameters, checked when given (`checked_params`), and PyTorch's
-`optimizer.param_groups`, for code that sets the learning rate by hand:
-`for g in opt.param_groups: g["lr"] = 0.01`. chainrule's optimizers have one group: its keys are
-the optimizer's settings (each read and set as the attribute of that name, checked as the
-constructor checks it) and "params"."""
+`optimizer.param_groups`, for code that sets the learning rate by hand
+(`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. chainrule's optimizers have one
+group, with the keys of torch.optim 2.13's group for the same optimizer: "params", the optimizer's settings
+(each read and set as the attribute of that name, checked as the constructor checks it), PyTorch's options
+of how a step is computed (foreach, fused, capturable, differentiable: as given to the constructor, set
+only to the values chainrule computes, nn.optim_options), AdamW's decoupled_weight_decay (True, its own),
+and "initial_lr" once a scheduler has set it (as PyTorch's schedulers add it)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 from autograd import Node, Tensor, Value
 
 from .arguments import as_sequence
+from .optim_options import check_torch_options
 
 
 class ParamGroup(MutableMapping):
@@ -22,30 +26,48 @@ class ParamGroup(MutableMapping):
         self.optimizer = optimizer
 
     def __getitem__(self, key: str) -> Any:
+        opt = self.optimizer
         if key == "params":
-            return list(self.optimizer.params)
-        if key not in self.optimizer.setting_names:
-            raise KeyError(f"{type(self.optimizer).__name__}'s param group has no {key!r}: it has {', '.join(self)}")
-        return getattr(self.optimizer, key)
+            return list(opt.params)
+        if (
+            key in opt.setting_names
+            or key in opt.fixed_settings
+            or (key == "initial_lr" and opt.initial_lr is not None)
+        ):
+            return getattr(opt, key)
+        if key in opt.torch_settings:
+            return opt.torch_settings[key]
+        raise KeyError(f"{type(opt).__name__}'s param group has no {key!r}: it has {', '.join(self)}")
 
     def __setitem__(self, key: str, value: Any) -> None:
-        name = type(self.optimizer).__name__
+        opt, name = self.optimizer, type(self.optimizer).__name__
         if key == "params":
             raise KeyError(f"{name}'s parameters are fixed when it is made: build another optimizer for others")
-        if key not in self.optimizer.setting_names:
-            raise KeyError(
-                f"{name}'s param group has no setting {key!r} (it has {', '.join(self.optimizer.setting_names)})"
-            )
-        setattr(self.optimizer, key, value)  # checked as the constructor checks it: TypeError, ValueError
+        if key in opt.setting_names:
+            setattr(opt, key, value)  # checked as the constructor checks it: TypeError, ValueError
+        elif key in opt.torch_settings:
+            check_torch_options(name, opt.torch_options, {key: value})  # ValueError for a value computed otherwise
+            opt.torch_settings[key] = None if value is None else bool(value)
+        elif key in opt.fixed_settings:
+            if value is not opt.fixed_settings[key]:
+                raise ValueError(f"{name}'s {key} is {opt.fixed_settings[key]}, its own: {opt.fixed_settings_why}")
+        elif key == "initial_lr":  # what a PyTorch scheduler resumed with last_epoch reads: checked as an lr
+            opt.initial_lr = opt.checked_settings({**{s: getattr(opt, s) for s in opt.setting_names}, "lr": value})[
+                "lr"
+            ]
+        else:
+            raise KeyError(f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})")
 
     def __delitem__(self, key: str) -> None:
         raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("params", *self.optimizer.setting_names))
+        opt = self.optimizer
+        scheduled = ("initial_lr",) if opt.initial_lr is not None else ()
+        return iter(("params", *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled))
 
     def __len__(self) -> int:
-        return 1 + len(self.optimizer.setting_names)
+        return sum(1 for _ in self)
 
     def __repr__(self) -> str:
         return repr(

@@ -63,7 +63,7 @@ class Rprop(Optimizer):
         np.less(factor, 0, out=flipped)
         np.copyto(factor, plus, where=np.greater(factor, 0, out=mask))
         np.copyto(factor, minus, where=flipped)
-        np.copyto(factor, 1, where=np.equal(factor, 0, out=mask))  # NaN stays NaN, as PyTorch's
+        np.copyto(factor, 1, where=np.equal(factor, 0, out=mask))  # no NaN: the gradients are finite (optim_finite)
         size *= factor
         np.clip(size, low, high, out=size)
         np.copyto(prev, grad)

@@ -78,6 +78,27 @@ def ratio(
     return out
 
 
+def add_ratio(
+    state: dict[str, Any], target: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, value: float, eps: float
+) -> None:
+    """target += value * numerator / denominator, in place, as PyTorch's addcdiv_ (0 where the denominator is 0:
+    `ratio`). A float16 target is computed in float32 and rounded once, as PyTorch's half-precision addcdiv_,
+    where numpy rounded the product, the quotient and the sum each to float16 (RMSprop with momentum in float16:
+    2.54 ulps from the float64 truth on average after 40 steps, torch 2.37); float32 and float64 as before,
+    value * numerator, the quotient and the sum each rounded in the target's dtype."""
+    if target.dtype != np.float16:
+        s = scratch(state, target)
+        product = np.multiply(numerator, value, out=s) if value != 1 else numerator
+        target += ratio(state, product, denominator, s, eps)
+        return
+    wide, below = scratch(state, target, "wide", np.float32), scratch(state, target, "wide_denominator", np.float32)
+    np.multiply(numerator, np.float32(value), out=wide)
+    np.copyto(below, denominator)
+    ratio(state, wide, below, wide, float(np.float16(eps)))  # the denominator's eps as float16 held it: 0 or not
+    wide += target
+    np.copyto(target, wide, casting="same_kind")
+
+
 def signed(state: dict[str, Any], grad: np.ndarray, maximize: bool) -> np.ndarray:
     """-grad in a scratch array of its own with `maximize` (the step then climbs, as PyTorch's maximize=True);
     `grad` itself without."""
@@ -99,41 +120,21 @@ def lerp(state: dict[str, Any], average: np.ndarray, grad: np.ndarray, weight: f
         np.subtract(grad, s, out=average)
 
 
-def flush_tiny(m: np.ndarray, v: np.ndarray | None, m_scale: float, v_scale: float) -> None:
-    """Zero moments too small to matter. A weight whose gradient stays 0 (a pixel that is always
-    blank) sees its moments decay geometrically into subnormal floats, on which arithmetic is
-    many times slower; below tiny * 1e8 they would need some 175 steps to get there. Zeroed only
-    where that moves no step by more than 2**-24 of lr, as the denominator's eps bounds it: m below
-    `m_scale` (eps (1 - beta1**t)) * 2**-24, since m / (sqrt(v) + eps) is then below 2**-24 whatever v
-    is (with v underflowed to 0, a tiny eps lets a tiny m take whole steps); v below (`v_scale` * 2**-24)**2,
-    its square root negligible beside eps, and only where m is 0 too (under a live m, zeroing v would
-    turn m / sqrt(v) into m / eps). An eps of 0, or one that rounds to 0 in the dtype, bounds nothing:
-    no moment is zeroed. `v` None: m alone (Adamax, whose denominator is at least eps). Limits in Python
-    floats: float16's tiny * 1e8 is beyond its largest number."""
-    tiny, dtype = float(np.finfo(m.dtype).tiny) * 1e8, m.dtype.type
-    m_limit = min(tiny, float(dtype(m_scale)) * 2**-24)
-    np.putmask(m, np.abs(m) < m_limit, 0)
-    if v is not None:
-        v_limit = min(tiny, (float(dtype(v_scale)) * 2**-24) ** 2)
-        np.putmask(v, (v < v_limit) & (m == 0), 0)
-
-
-def flush_below_eps(averages: tuple[np.ndarray, ...], eps: float) -> None:
-    """Zero the values of running averages of squares (Adadelta's) that a weight whose gradient stays 0 has let
-    decay towards subnormal floats (slow arithmetic, as `flush_tiny` says): those below tiny * 1e8 and below
-    eps * 2**-24, so that beside the eps each is added to they change no square root (an eps of 0, or one that
-    rounds to 0 in the dtype, flushes nothing)."""
-    dtype = averages[0].dtype
-    limit = min(float(np.finfo(dtype).tiny) * 1e8, float(dtype.type(eps)) * 2**-24)
-    for average in averages:
-        np.putmask(average, average < limit, 0)
-
-
-def average_square(average: np.ndarray, x: np.ndarray, rho: float, s: np.ndarray) -> np.ndarray:
+def average_square(state: dict[str, Any], average: np.ndarray, x: np.ndarray, rho: float) -> np.ndarray:
     """average = rho * average + (1 - rho) * x * x in place, in PyTorch's order (mul_, then addcmul_:
-    ((1 - rho) * x) * x added), `s` a scratch array; returns `average`. rho and 1 - rho as `coefficient`
-    gives them: float16 averages multiplied in float32 and rounded once, not by rho rounded to float16."""
+    ((1 - rho) * x) * x added), through a scratch array; returns `average`. rho and 1 - rho as `coefficient`
+    gives them: float16 averages multiplied in float32 and rounded once, not by rho rounded to float16, and the
+    addcmul_ computed in float32 and rounded once, as PyTorch's (numpy rounded the product, the square and the
+    sum each: float16 RMSprop 1.019 times torch's distance from the float64 truth after 40 steps, now 1.00)."""
     average *= coefficient(rho, average)
+    if average.dtype == np.float16:
+        wide = scratch(state, average, "wide", np.float32)
+        np.multiply(x, np.float32(1 - rho), out=wide)
+        wide *= x
+        wide += average
+        np.copyto(average, wide, casting="same_kind")
+        return average
+    s = scratch(state, x)
     np.multiply(x, coefficient(1 - rho, x), out=s)
     average += np.multiply(s, x, out=s)
     return average

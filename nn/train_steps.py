@@ -72,11 +72,32 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
             except BaseException:  # a second Ctrl-C too: the step is not taken, so neither is its forward
                 put_back(saved)
                 raise
-            with ctrl_c.held():
+            with ctrl_c.held(), _gradients_named(model, epoch, batch, saved):
                 optimizer.step()
         return number, out
 
     return step
+
+
+@contextmanager
+def _gradients_named(model: Module, epoch: int, batch: int, saved: list[Any] | None = None) -> Iterator[None]:
+    """The optimizer's refusal of a gradient that is not finite (nn.optim_finite: nothing moved), said again naming
+    the parameter as the model names it and the epoch and batch, after the buffers `saved` are put back (the
+    forward's, as for a loss that is not finite): the model is the one of the step before."""
+    try:
+        yield
+    except FloatingPointError as e:
+        parameter, held = getattr(e, "parameter", None), getattr(e, "held", None)
+        if held is None:  # not the optimizer's refusal of a gradient
+            raise
+        put_back(saved or [])
+        name = next((n for n, p in model.named_parameters() if p is parameter), None)
+        whose = f"the parameter {name!r}" if name else "a parameter the model does not hold"
+        raise FloatingPointError(
+            f"fit: in epoch {epoch}, batch {batch} the loss is finite but the gradient of {whose} holds {held}; the "
+            "model keeps the weights of the step before. Find the op with autograd.detect_anomaly(), or lower the "
+            "learning rate"
+        ) from e
 
 
 @autograd.unguarded
@@ -111,7 +132,7 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at.epoch, at.batch = epoch, batch
-        with gc_paused(), ctrl_c.held():
+        with gc_paused(), ctrl_c.held(), _gradients_named(model, epoch, batch):
             value, out = compiled(as_input(xb), yb)
         return number_of(value, "fit"), out
 

@@ -130,13 +130,17 @@ def test_a_compiled_step_replays_eager_numbers_with_an_inf_in_the_input():
             opt.zero_grad()
             pooled = adaptive_avg_pool2d(conv(x), (3, 5))
             pooled.sum().backward()
-            opt.step()
             return pooled
 
         step = autograd.compile(step, strict=True) if compiled else step
         xs = np.random.default_rng(5).uniform(-1, 1, (4, 3, 1, 4, 7))
         xs[3, 2, 0, 3, 6] = np.inf  # on a replay: in the last windows (rows 2-3, columns 5-6) of image 2
-        return [step(Tensor(x)).data for x in xs]
+        results = []
+        for x in xs:
+            results.append(step(Tensor(x)).data)
+            if len(results) < len(xs):  # the last gradient holds NaN, which an optimizer refuses (nn.optim_finite)
+                opt.step()
+        return results
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", autograd.CompileWarning)

@@ -255,7 +255,9 @@ def test_float16_norm_layers_standardize_in_float32_as_pytorchs_half_layers():
     assert bn.running_var.dtype == np.float16 and np.isfinite(bn.running_var).all()  # was inf; 18000 fits
 
 
-@pytest.mark.parametrize("make", [nn.RMSprop, nn.Adagrad, nn.Adam, lambda ps, lr: nn.RMSprop(ps, lr, momentum=0.9)])
+@pytest.mark.parametrize(
+    "make", [nn.RMSprop, nn.Adagrad, nn.Adam, nn.NAdam, nn.Adamax, lambda ps, lr: nn.RMSprop(ps, lr, momentum=0.9)]
+)
 def test_float16_adaptive_steps_leave_an_entry_of_zero_gradient_alone(make):
     w = Tensor(np.ones(3, np.float16), requires_grad=True, dtype=np.float16)
     (w * Tensor(np.array([1, 0, 1], np.float16), dtype=np.float16)).sum().backward()

@@ -11,7 +11,7 @@ import pytest
 
 import nn
 from autograd import ShapeError, Tensor, Value
-from nn.optim_updates import flush_tiny
+from nn.optim_flush import flush_moments
 
 
 def param(*values: float, dtype=np.float64) -> Tensor:
@@ -98,19 +98,19 @@ def test_adam_flushes_moments_below_tiny_times_1e8_and_no_others():
     limit = np.finfo(np.float64).tiny * 1e8
     m = np.array([limit * 0.999999, limit, limit * (1 + 5e-9), -limit * 0.5])
     v = np.full(4, 1.0)
-    flush_tiny(m, v, 1e-8, 1e-8)  # Adam's default eps: tiny * 1e8 is the lower limit in float64
+    flush_moments(m, v, 1e-8, 1e-8)  # Adam's default eps: tiny * 1e8 is the lower limit in float64
     assert m.tolist() == [0.0, limit, limit * (1 + 5e-9), 0.0] and v.tolist() == [1.0] * 4  # v stays under a live m
     m, v = np.zeros(3), np.array([limit * 0.5, limit, 1.0])
-    flush_tiny(m, v, 1e-8, 1e-8)
+    flush_moments(m, v, 1e-8, 1e-8)
     assert v.tolist() == [0.0, limit, 1.0]
 
 
 def test_adam_flushes_no_moment_that_eps_does_not_make_negligible():
     m, v = np.array([1e-301, 1e-304]), np.ones(2)
-    flush_tiny(m, v, 1e-295, 1e-295)  # below tiny * 1e8, but beside this eps 1e-301 still steps (limit 6e-303)
+    flush_moments(m, v, 1e-295, 1e-295)  # below tiny * 1e8, but beside this eps 1e-301 still steps (limit 6e-303)
     assert m.tolist() == [1e-301, 0.0]
     m, v = np.zeros(2), np.array([1e-200, 1e-300])
-    flush_tiny(m, v, 1e-150, 1e-150)  # v below (eps * 2**-24)**2 = 3.6e-315: neither
+    flush_moments(m, v, 1e-150, 1e-150)  # v below (eps * 2**-24)**2 = 3.6e-315: neither
     assert v.tolist() == [1e-200, 1e-300]
-    flush_tiny(m, v, 1e-140, 1e-140)  # 3.6e-295: the smaller
+    flush_moments(m, v, 1e-140, 1e-140)  # 3.6e-295: the smaller
     assert v.tolist() == [1e-200, 0.0]

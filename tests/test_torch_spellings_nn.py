@@ -107,6 +107,10 @@ def test_param_groups_read_and_set_the_settings_checked():
         "amsgrad",
         "maximize",
         "decoupled_weight_decay",
+        "foreach",
+        "capturable",
+        "differentiable",
+        "fused",
     ]
     group["lr"] = 0.5
     assert optimizer.lr == 0.5

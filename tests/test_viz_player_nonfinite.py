@@ -77,7 +77,8 @@ def test_a_finite_graph_marks_nothing():
 
 
 def diverging_training() -> viz.Training:
-    """Five training steps of a small MLP at lr=5, which diverges: the loss overflows, then is NaN."""
+    """Training steps of a small MLP at lr=5, which diverges: the gradient of step 4 overflows, and the optimizer
+    refuses to step on it (nn.optim_finite), which ends the run there, after 4 of the 5 steps asked for."""
     rng = np.random.default_rng(0)
     model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Linear(3, 1, seed=1))
     batch = (Tensor(rng.normal(size=(4, 2)) * 10, label="X"), Tensor(rng.normal(size=(4, 1)), label="Y"))
@@ -87,15 +88,15 @@ def diverging_training() -> viz.Training:
 
 
 def test_each_training_step_marks_its_own_first_nonfinite_number():
-    with np.errstate(all="ignore"):  # the overflows are the point
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="training step 4 of 5 ends the run: SGD: "):
         training = diverging_training()
+    with np.errstate(all="ignore"):  # the overflows are the point
         page = page_html(training)
         drawn = [viz.draw(r, modules=m, backward=True).source for r, m in zip(training.roots, training.models)]
-    trails = [page_data(page, t)["trail"] for t in range(5)]
-    assert np.isfinite(training.losses[3]) and np.isnan(training.losses[4])
+    trails = [page_data(page, t)["trail"] for t in range(4)]
+    assert len(training.roots) == 4 and np.isfinite(training.losses).all()
     assert trails[0] is None  # every number of the first step is finite
     assert trails[3]["story"].startswith("the first NaN or infinity of backward") and trails[3]["from"] > 0
-    assert trails[4]["story"].startswith("the first NaN or infinity of the forward pass") and trails[4]["from"] == 0
     for trail, source in zip(trails, drawn):
         assert trail is None or trail["story"] in source  # the one draw tells of that step's graph
 

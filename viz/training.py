@@ -7,6 +7,7 @@ page's controls that pick a step (`training_bar`), beside a line of the loss."""
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,9 @@ def training_steps(
     gradients, `loss = loss_fn(model, batch)` (a Value or a one-element Tensor), backward, and the
     optimizer's step. The run is deterministic: the same model, batch and optimizer give the same
     steps. Refuses a step whose graph differs in structure from the first step's (a model that
-    branches on its data), since the page draws one graph; `max_nodes` as for `draw`."""
+    branches on its data), since the page draws one graph; `max_nodes` as for `draw`. A step whose
+    gradient holds NaN or an infinity, which nn's optimizers refuse to step on, ends the run there,
+    with a RuntimeWarning saying so: the last step drawn is the one whose backward went non-finite."""
     _check(model, loss_fn, optimizer, steps, max_nodes)
     current = copy.deepcopy((model, optimizer))  # together: the optimizer's parameters are the model's copies
     roots, models, optimizers, first = [], [], [], None
@@ -79,7 +82,12 @@ def training_steps(
         models.append(step_model)
         optimizers.append(step_optimizer)
         current = copy.deepcopy(current)  # the next step updates a copy: this step's graph keeps its numbers
-        current[1].step()
+        try:
+            current[1].step()
+        except FloatingPointError as e:
+            if t + 1 < steps:
+                warnings.warn(f"training step {t + 1} of {steps} ends the run: {e}", RuntimeWarning, stacklevel=2)
+            break
     return Training(roots, models, optimizers)
 
 

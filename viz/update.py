@@ -49,8 +49,11 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     for p, twin in zip(optimizer.params, trial.params):
         unused = None if isinstance(twin, Tensor) else 0.0  # a Tensor no backward reached is left alone
         twin.grad = run.grads[id(p)] if id(p) in position else unused
-    trial.step()
     name, lr = type(optimizer).__name__, optimizer.lr
+    try:
+        trial.step()
+    except FloatingPointError as e:  # nn's optimizers refuse a gradient holding NaN or an infinity: nothing moves
+        return Update({}, f"step {len(run.steps) + 1}, the update: none. {e.args[0]}")
     plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
     rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
     senses = [_senses(np.asarray(twin.data) - p.data, run.grads[id(p)]) for p, twin in used]

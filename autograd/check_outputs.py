@@ -1,0 +1,140 @@
+"""gradcheck's rows: for each input element, one per block of f's output entries (all of them where f
+gives at most BLOCK numbers), the slope of sum(w * f(x)) over that block alone.
+
+Each entry k is weighed by w_k = r_k * T_max / T_k (check_weights: T_k = atol + rtol * s_k + its
+rounding, s_k its largest slope in any input element; r_k random in [1, SPREAD), signs alternating), so
+|w_k| >= 1 and |w_k| T_k < SPREAD * T_max. A row over m entries is allowed atol + rtol * |its slope|, at
+most sum |w_k| (atol + rtol * |slope_k|) <= sum |w_k| T_k < SPREAD * m * T_max; an error e in entry k's
+gradient in the row's input element moves it by |w_k| e >= T_max * e / T_k. So an error beyond
+SPREAD * m * T_k fails (or, beyond the difference's own error, cannot be judged: never passes), however
+many entries f gives: 64 T_k with the defaults, 6.4% of a slope of 1.
+One sum over every entry passed an error of 15% in one entry of 100,000 (an error in one entry stays
+as it is, and the tolerance grows like the square root of the entries' count). Each block costs a
+backward pass; f is called as often as before (each call's output read in every block)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .check_blocks import BLOCK
+from .check_inputs import _copy, _leaf
+from .check_numeric import Slopes, Step, output, rounded_step, slopes, swallowed, undefined
+from .check_rounding import Precision, gradient_seed, precision, rounding_inside
+from .check_verdict import Row, row
+from .graph import Node
+from .graph_functions import gradients
+from .modes import enable_grad, no_grad
+
+
+def output_blocks(size: int) -> list[slice]:
+    """The runs of BLOCK entries of an output of `size` entries (in ravel's order; the last may be shorter)."""
+    return [slice(lo, min(lo + BLOCK, size)) for lo in range(0, size, BLOCK)]
+
+
+def within(weights: np.ndarray, block: slice) -> np.ndarray:
+    """`weights` (f's output's shape) where in `block`, 0 elsewhere."""
+    kept = np.zeros(weights.size)
+    kept[block] = weights.ravel()[block]
+    return kept.reshape(weights.shape)
+
+
+def block_gradients(out: Node, leaves: list[Node], weights: np.ndarray, block: slice, nodes: list[Node]) -> tuple:
+    """The gradients of <weights, out> over `block` alone in each of `leaves`, and that sum's Precision
+    (check_rounding; `nodes`: out's `rounded_nodes`)."""
+    seed = gradient_seed(out, within(weights, block))
+    grads = gradients(out, [*leaves, *nodes], seed)
+    return grads[: len(leaves)], precision(out, nodes, grads[len(leaves) :])
+
+
+def moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps: float, read: Callable) -> Any:
+    """`read` of f's output at the point moved by shift in input at[0]'s element at[1] (its graph built
+    where `read` is rounding_inside's, which reads it)."""
+    i, index = at
+    moved = [_copy(p) for p in points]
+    if isinstance(moved[i], np.ndarray):
+        moved[i][index] += shift
+        where = f"{moved[i][index]!r} at {list(index)}"
+    else:
+        moved[i] += shift
+        where = repr(moved[i])
+    try:
+        with enable_grad() if read is not output else no_grad():
+            return read(f(*map(_leaf, moved)))
+    except (ArithmeticError, ValueError) as e:
+        raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
+
+
+def element_rows(
+    f: Callable[..., Any],
+    points: list[Any],
+    at: tuple,
+    name: str,
+    analytic: list[tuple[Any, Precision]],
+    weights: Any,
+    base: np.ndarray,
+    tolerances: tuple[float, float, float],
+    known: dict[tuple, np.ndarray],
+) -> list[Row]:
+    """The rows of input at[0]'s element at[1] (`name`: the input's): one per block of f's output
+    (`output_blocks`; one for all where `analytic` has one), `analytic` giving each block's gradient of
+    that input and Precision, f called once at each shift for all of them (`known`: f's outputs already
+    computed, by (input, index, shift)). A block the element moves no entry of, whose gradient there is 0
+    and whose rounding hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
+    eps, atol, rtol = tolerances
+    i, index = at
+    outputs: dict[float, np.ndarray] = {}
+    step = rounded_step(float(np.asarray(points[i], dtype=np.float64)[index]))  # x + eps as it rounds
+
+    def full(shift: float) -> np.ndarray:
+        if shift not in outputs:
+            kept = known.pop((i, index, shift), None)
+            outputs[shift] = kept if kept is not None else moved(f, points, at, shift, eps, output)
+        return outputs[shift]
+
+    def inside(shift: float, w: Any) -> float:
+        return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
+
+    if len(analytic) == 1:
+        grad, rounds = analytic[0]
+        a = float(np.asarray(grad)[index])
+        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside, step)
+        return [row(name, points[i], index, a, s)]
+    flat, blocks = base.ravel(), output_blocks(base.size)
+    starts = [b.start for b in blocks]
+    moves = np.logical_or.reduceat((full(eps).ravel() != flat) | (full(-eps).ravel() != flat), starts)
+    unseen = swallowed(base, abs(weights), analytic[0][1].dtype, eps, atol, starts)
+    rows = []
+    for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen):
+        a = float(np.asarray(grad)[index])
+        if a == 0 and still and not hidden:  # would pass, 0 beside 0
+            continue
+        part, w = flat[block], weights.ravel()[block]
+
+        def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
+            return x.ravel()[block]
+
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, step)
+        r = row(name, points[i], index, a, s)
+        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
+    return rows
+
+
+def _slopes(
+    full: Callable,
+    cut: Callable,
+    base: np.ndarray,
+    w: Any,
+    seed: Any,
+    tolerances: tuple,
+    a: float,
+    inside: Callable,
+    step: Step,
+) -> Slopes:
+    """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
+    w in f's output's shape, where the rounding inside f is read; `step`: the element's shift as it rounds)."""
+    with no_grad():
+        inside_at = lambda s: inside(s, seed)  # noqa: E731
+        return slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=inside_at, step=step)

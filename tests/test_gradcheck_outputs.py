@@ -1,0 +1,121 @@
+"""gradcheck's promise in the number of f's outputs: a rule off by more than 2 * 32 times an output entry's
+tolerance, in its gradient in any one input element, fails that element's row of the entry's block of 32,
+however many entries f gives; right rules pass. One sum over every entry let an error of 15% in one
+entry of 100,000 pass (its tolerance grew like the square root of the entries' count)."""
+
+import re
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import GradcheckError, Op, gradcheck
+from autograd.check_blocks import BLOCK
+from autograd.check_weights import SPREAD
+from nn import functional as F
+
+ATOL, RTOL, EPS = 1e-5, 1e-3, 1e-6
+
+
+def _product(A: np.ndarray, wrong: np.ndarray | None = None) -> Op:
+    """x -> A @ x (x a vector, A of shape (*out_shape, n)), its rule's Jacobian A + `wrong`."""
+    J = A if wrong is None else A + wrong
+
+    def rule(g, out, x):
+        return (np.tensordot(np.asarray(g), J, axes=g.ndim),)
+
+    return Op("product", lambda x: np.tensordot(A, x, axes=1), rule)
+
+
+def _failing_labels(message: str) -> list[str]:
+    rows = [line for line in message.splitlines() if "<- fails" in line or "<- cannot judge" in line]
+    return [re.split(r"\s{2,}", line)[0] for line in rows]  # a table's cells are two spaces apart
+
+
+def _draw(rng: np.random.Generator, outputs: int, inputs: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """A dense Jacobian whose output entries' slopes lie over 5 orders of magnitude (1e-2 to 1e3), a
+    point, and an output shape (flat or 2-d)."""
+    A = rng.uniform(-1, 1, (outputs, inputs)) * 10 ** rng.uniform(-2, 3, (outputs, 1))
+    shape = (outputs,) if rng.random() < 0.5 or outputs % 8 else (outputs // 8, 8)
+    return A.reshape(*shape, inputs), rng.uniform(-1, 1, inputs), shape
+
+
+def _tolerance(A: np.ndarray, x: np.ndarray, k: int) -> float:
+    """Output entry k's tolerance as the promise reads it: atol + rtol * its largest slope + 1e4 times that
+    slope's rounding (its size at x and x +- eps, generously)."""
+    row = A.reshape(-1, A.shape[-1])[k]
+    size = abs(row @ x) + EPS * np.abs(row).max()
+    return ATOL + RTOL * np.abs(row).max() + 1e4 * np.finfo(np.float64).eps * size / EPS
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_a_rule_off_by_a_tenth_to_a_fifth_in_one_entry_of_thousands_fails_every_time(trial):
+    """1,000 to 30,000 outputs, each moved by every input element; the wrong entry's slope at least 0.05."""
+    rng = np.random.default_rng(trial)
+    outputs, inputs = int(8 * round(10 ** rng.uniform(3, 4.5) / 8)), int(rng.integers(1, 5))
+    A, x, shape = _draw(rng, outputs, inputs)
+    flat = A.reshape(outputs, inputs)
+    k = int(rng.integers(outputs))
+    flat[k] = rng.uniform(-1, 1, inputs) * 10 ** rng.uniform(-1, 3)
+    flat[k, np.argmax(abs(flat[k]))] += np.sign(flat[k].max()) * 0.05  # a slope of 0.05 at least
+    wrong = np.zeros_like(flat)
+    wrong[k] = flat[k] * rng.choice([-1, 1]) * rng.uniform(0.1, 0.2)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_product(A, wrong.reshape(A.shape)), [x])
+    lo = k // BLOCK * BLOCK
+    assert any(label.endswith(f"→f[{lo}:{min(lo + BLOCK, outputs)}]") for label in _failing_labels(str(caught.value)))
+    assert not caught.value.undecided
+    assert gradcheck(_product(A), [x])
+
+
+@pytest.mark.parametrize("trial", range(2))
+def test_one_entry_of_a_hundred_thousand_off_by_a_seventh_fails(trial):
+    """It passed in 1 of 5 draws: the sum over 100,000 entries had a tolerance of about 0.3."""
+    rng = np.random.default_rng(100 + trial)
+    A = rng.uniform(-1, 1, (100_000, 4))
+    x, k = rng.uniform(-1, 1, 4), int(rng.integers(100_000))
+    wrong = np.zeros_like(A)
+    wrong[k] = A[k] * 0.15
+    with pytest.raises(GradcheckError, match=r"→f\[\d+:\d+\]  "):
+        gradcheck(_product(A, wrong), [x])
+
+
+@pytest.mark.parametrize("trial", range(30))
+def test_an_error_just_beyond_the_promise_fails_and_names_its_block(trial):
+    """One Jacobian entry off by 1.01 * SPREAD * BLOCK times its output entry's tolerance, every other exact."""
+    rng = np.random.default_rng(1000 + trial)
+    outputs, inputs = int(rng.integers(BLOCK + 1, 3000)), int(rng.integers(1, 4))
+    A, x, _ = _draw(rng, outputs, inputs)
+    k, j = int(rng.integers(outputs)), int(rng.integers(inputs))
+    wrong = np.zeros((outputs, inputs))
+    wrong[k, j] = rng.choice([-1, 1]) * 1.01 * SPREAD * BLOCK * _tolerance(A, x, k)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_product(A, wrong.reshape(A.shape)), [x])
+    lo = k // BLOCK * BLOCK
+    assert f"input 0[{j}]→f[{lo}:{min(lo + BLOCK, outputs)}]" in _failing_labels(str(caught.value))
+    assert "entries j to k - 1 of f's output" in str(caught.value)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_right_rules_of_many_outputs_pass(seed):
+    """A model's outputs in its inputs (a batch through an MLP), a convolution, a softmax and an outer
+    product: dense Jacobians of 300 to 3,000 entries, checked block by block."""
+    rng = np.random.default_rng(seed)
+    hidden = int(rng.integers(4, 16))
+    model = nn.Sequential(nn.Linear(6, hidden, seed=seed), nn.Tanh(), nn.Linear(hidden, 10, seed=seed + 1))
+    assert gradcheck(lambda X: model(X), [rng.normal(size=(int(rng.integers(30, 300)), 6))])
+    image, kernel = rng.normal(size=(1, 2, 9, 9)), rng.normal(size=(4, 2, 3, 3))
+    assert gradcheck(lambda a, k: F.conv2d(a, k), [image, kernel])
+    assert gradcheck(lambda z: z.softmax(axis=-1), [rng.normal(size=(20, 40))])
+    assert gradcheck(lambda u, v: u.reshape(-1, 1) * v, [rng.normal(size=30), rng.normal(size=50)])
+    A, x, _ = _draw(rng, 2000, 3)
+    assert gradcheck(_product(A), [x])
+
+
+def test_the_rows_of_a_small_output_are_one_per_input_element():
+    """Up to 32 entries, one block: the table as it was."""
+    wrong = np.zeros((32, 3))
+    wrong[5, 1] = 0.5
+    with pytest.raises(GradcheckError, match=r"1 of 3 gradients disagree(.|\n)*input 0\[1\]  ") as caught:
+        gradcheck(_product(np.ones((32, 3)), wrong), [np.ones(3)])
+    assert "→f[" not in str(caught.value)
