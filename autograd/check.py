@@ -12,7 +12,7 @@ import numpy as np
 
 from .check_blocks import BLOCK
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, check_finite, output
+from .check_numeric import GradcheckError, check_finite, check_steps, output
 from .check_outputs import block_gradients, element_rows, moved, output_blocks
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
 from .check_verdict import verdict
@@ -34,8 +34,8 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
 ) -> bool:
-    """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / (2 eps), one input
-    element at a time.
+    """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / ((x + eps) - (x - eps)),
+    one input element at a time (the step as it rounds: at x = 3e7, 2 eps would be 0.16% off).
 
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
@@ -53,7 +53,8 @@ def gradcheck(
     differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
     f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there), and that the
     step shows: where no entry of f's output moved, too large for 2 eps to show a slope of 10 atol (x +
-    1e12), or x + eps rounds to x, the row cannot be judged (a rule giving 0 there agreed, and passed).
+    1e12), the row cannot be judged (a rule giving 0 there agreed, and passed); an element where x + eps
+    or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -80,6 +81,8 @@ def gradcheck(
     _check_output(out, "gradcheck: f")
     base, weights = output(out), output_weights(out)
     check_finite(base, "gradcheck: f")
+    for i in checked:
+        check_steps(points[i], eps, "gradcheck", names[i])
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     if weights is not None:

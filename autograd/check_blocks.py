@@ -54,18 +54,19 @@ def blocks(
     data: np.ndarray,
     grad: np.ndarray,
     eps: float,
-    atol: float,
+    atol: float | np.ndarray,
     rtol: float,
     m: int,
     rng: np.random.Generator,
 ) -> Iterator[Block]:
     """A Block for each run of `m` elements of the parameter (`data`, in ravel's order; the last may be
-    shorter). The analytic slope and the tolerance are taken along the step as it rounds, (x + eps d) -
-    (x - eps d), which is what the central difference measures: an element whose step rounds to 0 is
-    moved by none."""
+    shorter). `atol` is one number, or each element's own (of the parameter's shape: draw(check=True) gives
+    the rounding of each element's finite difference). The analytic slope and the tolerance are taken along
+    the step as it rounds, (x + eps d) - (x - eps d), which is what the central difference measures: an
+    element whose step rounds to 0 is moved by none."""
     flat, gflat = data.ravel(), np.asarray(grad, dtype=np.float64).ravel()
     signs = rng.choice((-1.0, 1.0), size=flat.size)
-    own = atol + rtol * np.abs(gflat)  # each element's tolerance
+    own = np.asarray(atol, dtype=np.float64).ravel() + rtol * np.abs(gflat)  # each element's tolerance
     for lo in range(0, flat.size, m):
         hi = min(lo + m, flat.size)
         t = own[lo:hi]

@@ -30,7 +30,8 @@ class GradcheckError(AssertionError):
 
 
 class Slopes(NamedTuple):
-    """(f(x+eps) - f(x-eps)) / 2eps, the one-sided (f(x) - f(x-eps)) / eps and (f(x+eps) - f(x)) / eps,
+    """(f(x+eps) - f(x-eps)) / ((x+eps) - (x-eps)), the one-sided (f(x) - f(x-eps)) / (x - (x-eps)) and
+    (f(x+eps) - f(x)) / ((x+eps) - x), each by the step as it rounds (`Step`),
     whether f has a kink at x (or within about 0.4 eps of it; 0.75 eps where the central difference
     disagrees with the rule), and how far the rounding of f's output may move these slopes (a
     difference finer than that tells nothing)."""
@@ -46,6 +47,20 @@ class Slopes(NamedTuple):
     swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
 
 
+Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
+
+
+def nominal(shift: float) -> float:
+    """The step of a row whose analytic slope is taken along the shift as it rounds (a block's): the shift."""
+    return shift
+
+
+def rounded_step(x: float) -> Step:
+    """The shift of `x` as it rounds, (x + shift) - x: at x = 3e7, x + 1e-6 is 1e-6 plus or minus 1.9e-9
+    (0.2%, about rtol), and where x + shift rounds to x, 0."""
+    return lambda shift: float((np.float64(x) + shift) - np.float64(x))
+
+
 def slopes(
     at: Callable[[float], np.ndarray],
     base: np.ndarray,
@@ -53,6 +68,7 @@ def slopes(
     *tolerances: float,
     analytic: float,
     inside_at: Callable[[float], float] | None = None,
+    step: Step = nominal,
 ) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
@@ -61,7 +77,9 @@ def slopes(
     dtype its output rounds in, and how far rounding inside f moves it: check_rounding). `analytic`: the
     rule's slope here, beside which the central difference's own error (`_noise`, two more calls of f)
     is measured only where it is needed: where the two `part` (verdict); `inside_at(shift)`, the rounding
-    inside f at the point moved by shift, is read there too.
+    inside f at the point moved by shift, is read there too. Every difference is divided by the step as
+    it rounds (`step`): by 2 eps, the difference at x = 3e7 was 0.16% off, and where one side rounds to x
+    it measured half a step.
 
     The one-sided slopes part by about eps * f'' where f is smooth, by the jump in slope at a kink (2
     for abs at 0) whatever eps is, and by rounding / eps. So where they are far apart (beyond the
@@ -71,7 +89,8 @@ def slopes(
     narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps."""
     eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
-    left, right = _weighed(base - down, weights) / eps, _weighed(up - base, weights) / eps
+    h_up, h_down = step(eps), -step(-eps)
+    left, right = _weighed(base - down, weights) / h_down, _weighed(up - base, weights) / h_up
     apart = abs(right - left)
     # the rounding of the entries that moved (a constant entry, however large, adds none), and the least
     # step of every entry (a subnormal one may not have moved for its coarse steps)
@@ -81,14 +100,14 @@ def slopes(
     sizes, steps = None if weights is None else abs(weights), np.ones_like(base)
     finfo = np.finfo(dtype)
     own = finfo.eps * _weighed(largest, sizes) + finfo.smallest_subnormal * _weighed(steps, sizes)
-    rounding = 8 * (own + inside) / eps
-    central = _weighed(up - down, weights) / (2 * eps)
+    rounding = 8 * (own + inside) / min(h_up, h_down)
+    central = _weighed(up - down, weights) / (h_up + h_down)
     beyond = abs(analytic - central) > atol + rtol * abs(central)
     kink = False
     if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
         try:
             with _quiet():
-                ratios = [_apart(at, base, weights, k * eps) / apart for k in (2, 4)]
+                ratios = [_apart(at, step, base, weights, k * eps) / apart for k in (2, 4)]
         except (ArithmeticError, ValueError):  # f undefined farther out (a domain's edge): no telling
             ratios = [2.0, 4.0]
         # a kink's parting stays (with curvature c, (1 + 2t) / (1 + t) at 2 eps, t = c eps); a smooth f's doubles
@@ -98,14 +117,14 @@ def slopes(
         # norm at 0), so that is read as a kink only where the central difference disagrees with the rule
         kink = 0.7 < ratios[0] < (2.5 if beyond else 1.3) and 0.7 < ratios[1] / ratios[0] < 1.45
     settings = (eps, atol, dtype, inside, inside_at)
-    noise = _noise(at, spread, weights, settings, central) if part(analytic, central) else 0.0
-    truncation, jump = _far_out(at, weights, eps, central, rounding) if beyond else (0.0, False)
+    noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
+    truncation, jump = _far_out(at, step, weights, eps, central, rounding) if beyond else (0.0, False)
     lost = not moved.any() and bool(swallowed(base, sizes, dtype, eps, atol)[0])
     return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost)
 
 
 def _far_out(
-    at: Callable[[float], np.ndarray], weights: Any, eps: float, central: float, rounding: float
+    at: Callable[[float], np.ndarray], step: Step, weights: Any, eps: float, central: float, rounding: float
 ) -> tuple[float, bool]:
     """What the central difference at 2 eps (and 4 eps) tells of a `central` slope the rule disagrees with:
     generously how far its truncation moves it, and whether f jumps within eps of x.
@@ -122,7 +141,7 @@ def _far_out(
     is judged as it is."""
     try:
         with _quiet():
-            far = _central_at(at, weights, 2 * eps)
+            far = _central_at(at, step, weights, 2 * eps)
     except (ArithmeticError, ValueError):
         return 0.0, False
     if not math.isfinite(far):
@@ -132,22 +151,22 @@ def _far_out(
         return truncation, False
     try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
         with _quiet():
-            farther = _central_at(at, weights, 4 * eps)
+            farther = _central_at(at, step, weights, 4 * eps)
             if not 0.35 < farther / far < 0.65:
                 return truncation, False
-            nearer = _central_at(at, weights, eps / 4)
+            nearer = _central_at(at, step, weights, eps / 4)
     except (ArithmeticError, ValueError):
         return truncation, False
     return truncation, 0.7 < nearer / (4 * central) < 1.3
 
 
-def _central_at(at: Callable[[float], np.ndarray], weights: Any, step: float) -> float:
-    """The central difference with a step of `step`."""
-    return _weighed(at(step) - at(-step), weights) / (2 * step)
+def _central_at(at: Callable[[float], np.ndarray], step: Step, weights: Any, shift: float) -> float:
+    """The central difference with a shift of `shift`, by the step as it rounds."""
+    return _weighed(at(shift) - at(-shift), weights) / (step(shift) - step(-shift))
 
 
 def _noise(
-    at: Callable[[float], np.ndarray], spread: np.ndarray, weights: Any, settings: tuple, central: float
+    at: Callable[[float], np.ndarray], step: Step, spread: np.ndarray, weights: Any, settings: tuple, central: float
 ) -> float:
     """For a `central` slope below atol, generously how far it may be off: its truncation, about eps**2 / 6
     times the third derivative (1e-12 for x**3 at 0), a quarter of the one at 2 eps, so about a third of
@@ -163,7 +182,7 @@ def _noise(
         return 0.0
     try:
         with _quiet():
-            far = _central_at(at, weights, 2 * eps)
+            far = _central_at(at, step, weights, 2 * eps)
             if inside_at is not None:
                 inside = max(inside, inside_at(eps), inside_at(-eps))
     except (ArithmeticError, ValueError):
@@ -173,7 +192,7 @@ def _noise(
     scale = np.ones_like(spread) if weights is None else abs(weights)
     finfo = np.finfo(dtype)  # each entry's rounding: relative, and at least the least subnormal step
     output_rounding = float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal)))
-    return abs(far - central) + (10 * inside + 800 * output_rounding) / eps
+    return abs(far - central) + (10 * inside + 800 * output_rounding) / min(step(eps), -step(-eps))
 
 
 @contextlib.contextmanager
@@ -185,9 +204,11 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _apart(at: Callable[[float], np.ndarray], base: np.ndarray, weights: Any, step: float) -> float:
-    """How far apart the one-sided slopes are with a step of `step`."""
-    return abs(_weighed(at(step) - 2 * base + at(-step), weights)) / step
+def _apart(at: Callable[[float], np.ndarray], step: Step, base: np.ndarray, weights: Any, shift: float) -> float:
+    """How far apart the one-sided slopes are with a shift of `shift`, each by its step as it rounds."""
+    right = _weighed(at(shift) - base, weights) / step(shift)
+    left = _weighed(base - at(-shift), weights) / -step(-shift)
+    return abs(right - left)
 
 
 def _weighed(d: np.ndarray, weights: Any) -> float:
@@ -218,6 +239,23 @@ def check_finite(base: np.ndarray, who: str) -> None:
         )
 
 
+def check_steps(point: Any, eps: float, who: str, name: str) -> None:
+    """Refuse a check at a point with an element where x + eps or x - eps rounds to x: a step of 0
+    measures nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference
+    that measures nothing, nothing can be judged."""
+    x = np.asarray(point, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # inf - eps is inf: not finite, refused elsewhere if at all
+        lost = np.isfinite(x) & ((x + eps == x) | (x - eps == x))
+    if lost.any():
+        index = tuple(int(k) for k in np.argwhere(lost)[0])
+        v = float(x[index])
+        raise ValueError(
+            f"{who}: {name}{list(index) if index else ''} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} "
+            f"is below half its float spacing, {np.spacing(abs(v)):.3g}), so the difference measures nothing "
+            "there: give a larger eps, or check at a smaller value"
+        )
+
+
 def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
     """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
     nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
@@ -229,12 +267,6 @@ def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: f
     sizes = np.ones(np.shape(base)) if sizes is None else sizes
     spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
     return spacing / (2 * eps) > _APART * atol * np.add.reduceat(np.ravel(sizes), starts)
-
-
-def step_lost(x: float, eps: float) -> bool:
-    """Whether x + eps and x - eps both round to x (x = 1e12, eps = 1e-6): f is not moved at all, and its
-    difference, 0, tells nothing (a row so is `swallowed`)."""
-    return x + eps == x and x - eps == x
 
 
 def part(a: float, n: float) -> bool:

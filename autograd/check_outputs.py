@@ -21,7 +21,7 @@ import numpy as np
 
 from .check_blocks import BLOCK
 from .check_inputs import _copy, _leaf
-from .check_numeric import Slopes, output, slopes, step_lost, swallowed, undefined
+from .check_numeric import Slopes, Step, output, rounded_step, slopes, swallowed, undefined
 from .check_rounding import Precision, gradient_seed, precision, rounding_inside
 from .check_verdict import Row, row
 from .graph import Node
@@ -86,7 +86,7 @@ def element_rows(
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
-    lost = step_lost(float(np.asarray(points[i])[index]), eps)
+    step = rounded_step(float(np.asarray(points[i], dtype=np.float64)[index]))  # x + eps as it rounds
 
     def full(shift: float) -> np.ndarray:
         if shift not in outputs:
@@ -100,12 +100,12 @@ def element_rows(
     if len(analytic) == 1:
         grad, rounds = analytic[0]
         a = float(np.asarray(grad)[index])
-        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside, lost)
+        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside, step)
         return [row(name, points[i], index, a, s)]
     flat, blocks = base.ravel(), output_blocks(base.size)
     starts = [b.start for b in blocks]
     moves = np.logical_or.reduceat((full(eps).ravel() != flat) | (full(-eps).ravel() != flat), starts)
-    unseen = swallowed(base, abs(weights), analytic[0][1].dtype, eps, atol, starts) | lost
+    unseen = swallowed(base, abs(weights), analytic[0][1].dtype, eps, atol, starts)
     rows = []
     for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen):
         a = float(np.asarray(grad)[index])
@@ -116,7 +116,7 @@ def element_rows(
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
             return x.ravel()[block]
 
-        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, lost)
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, step)
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
     return rows
@@ -131,10 +131,10 @@ def _slopes(
     tolerances: tuple,
     a: float,
     inside: Callable,
-    lost: bool,
+    step: Step,
 ) -> Slopes:
     """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
-    w in f's output's shape, where the rounding inside f is read; `lost`: the step rounds away, `step_lost`)."""
+    w in f's output's shape, where the rounding inside f is read; `step`: the element's shift as it rounds)."""
     with no_grad():
-        s = slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=lambda s: inside(s, seed))
-    return s._replace(swallowed=s.swallowed or lost)
+        inside_at = lambda s: inside(s, seed)  # noqa: E731
+        return slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=inside_at, step=step)

@@ -10,7 +10,17 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import GradcheckError, Slopes, check_finite, output, slopes, step_lost, undefined
+from .check_numeric import (
+    GradcheckError,
+    Slopes,
+    check_finite,
+    check_steps,
+    nominal,
+    output,
+    rounded_step,
+    slopes,
+    undefined,
+)
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -48,13 +58,16 @@ def gradcheck_params(
     element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
     (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
     finite difference's own error; smaller errors in an element not drawn may pass. The checks of
-    `gradcheck` (the gradients' scaling, kinks) apply. Returns True, or raises
+    `gradcheck` (the gradients' scaling, kinks, a step that rounds away: refused) apply; a block whose
+    direction moves some element by less than its rounding cannot be judged. Returns True, or raises
     GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
     _check_sampling(max_per_param, block, seed)
+    for name, p in named:  # every element: the blocks move those not drawn, and vouch for them
+        check_steps(p.data, eps, "gradcheck_params", name)
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:
@@ -88,8 +101,7 @@ def gradcheck_params(
             for index in indices:
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
-                lost = step_lost(float(np.asarray(p.data)[index]), eps)  # a parameter of 1e12: not moved
-                rows.append(row(name, p.data, index, a, s._replace(swallowed=s.swallowed or lost)))
+                rows.append(row(name, p.data, index, a, s))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
@@ -216,8 +228,11 @@ def _slopes_of_param(
             where = f"{name}{list(index) if index else ''} = {np.asarray(p.data)[index]!r}"
             raise undefined("gradcheck_params: loss()", where, eps, e) from None
 
+    # an element's row divides by its step as it rounds; a block's analytic slope is taken along it already
+    step = nominal if isinstance(index, np.ndarray) else rounded_step(np.asarray(original, dtype=np.float64)[index])
     try:
         with no_grad():
-            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=lambda s: call(s, inside=True))
+            inside_at = lambda s: call(s, inside=True)  # noqa: E731
+            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step)
     finally:
         p.data = original

@@ -41,7 +41,9 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
     `inside` is a first-order bound: the sum over the nodes and their entries of each entry's rounding
     (its dtype's eps times its size, at least the least subnormal) times how much the output moves with
     it; an op that adds up its inputs' numbers (the op table's `adds_up`; a user's op that reduces) is
-    charged at the size of its inputs too. A leaf counts: x + eps rounds at x's size. An entry the output
+    charged at the size of its inputs too. A leaf does not count: it is what f is given, and x + eps as it
+    rounds is what the difference divides by (check_numeric's steps); charged at x's size, it judged nothing
+    of sin at 3e7 (up to 5% of its slope) where the difference is good to 1e-9. An entry the output
     does not move with counts for nothing, whatever it holds (-inf or -1e9 where a mask filled it)."""
     dtype = np.asarray(raw(out)).dtype
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
@@ -50,7 +52,7 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
     with np.errstate(all="ignore"):
         for node in nodes:
             data, weight = np.asarray(raw(node.data)), weights[id(node)]
-            if data.dtype.kind != "f" or not weight.any():
+            if node.op is None or data.dtype.kind != "f" or not weight.any():
                 continue
             finfo = np.finfo(data.dtype)
             moved = weight > 0  # its entries alone: a block's seed (check_outputs) moves few of a large output's

@@ -94,7 +94,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
         return (
-            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or a step rounds away, x + eps is x): a "
+            f"{_UNDECIDED}no entry of f's output moved at x +- eps (or a block's step rounds away for some element): a "
             "difference of 0 tells nothing where eps is below f's resolution (check with a larger eps, or at a point "
             "of smaller magnitude)"
         )
@@ -140,7 +140,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
         [
             f"gradcheck: {len(failed)} of {len(rows)} gradients disagree with finite differences",
             *lines,
-            "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / (2*eps) "
+            "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / ((x+eps) - (x-eps)) "
             f"with eps={eps}; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
             f"a row fails when abs error > atol + rtol * |numeric| (atol={atol}, rtol={rtol}).",
             *(

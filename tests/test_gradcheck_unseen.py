@@ -20,21 +20,41 @@ def _wrong(name: str, forward) -> Op:
     [
         (_wrong("plus_1e12", lambda x: x + 1e12), np.array([0.5, 0.25])),  # f's step is below its spacing
         (_wrong("plus_1e12", lambda x: x + 1e12), 0.5),
-        (_wrong("times_1", lambda x: x * 1.0), np.array([1e12, 3e12])),  # x + eps rounds to x
-        (_wrong("times_1e-12", lambda x: x * 1e-12), 1e12),  # ... and f is small
     ],
 )
-def test_a_rule_giving_0_where_the_step_rounds_away_cannot_pass(op, x):
+def test_a_rule_giving_0_where_the_output_does_not_move_cannot_pass(op, x):
     """Both slopes were 0, and the rule giving 0 where the slope is 1 passed."""
     with pytest.raises(GradcheckError, match="no entry of f's output moved at x") as caught:
         gradcheck(op, [x])
     assert caught.value.undecided  # finite differences cannot tell: not blamed on the rule either
 
 
-def test_a_parameter_whose_step_rounds_away_cannot_pass():
+@pytest.mark.parametrize(
+    "op, x, where",
+    [
+        (_wrong("times_1", lambda x: x * 1.0), np.array([1e12, 3e12]), r"input 0\[0\] = 1000000000000.0"),
+        (_wrong("times_1e-12", lambda x: x * 1e-12), 1e12, r"input 0 = 1000000000000.0"),  # ... and f is small
+    ],
+)
+def test_a_rule_giving_0_where_the_step_rounds_away_is_refused(op, x, where):
+    """x + eps is x: both slopes were 0, and the rule giving 0 where the slope is 1 passed; the difference
+    measures nothing there, so the point is refused, naming the element (test_gradcheck_steps: one side)."""
+    with pytest.raises(ValueError, match=where + ", where x \\+ eps or x - eps rounds to x"):
+        gradcheck(op, [x])
+
+
+def test_a_parameter_whose_step_rounds_away_is_refused():
     w = Tensor(np.array([1e12, 2.0]), requires_grad=True)
-    with pytest.raises(GradcheckError, match=r"1 of 2 gradients(.|\n)*w\[0\] .*no entry of f's output moved"):
+    with pytest.raises(ValueError, match=r"gradcheck_params: w\[0\] = 1000000000000.0, where x \+ eps"):
         gradcheck_params(lambda: _wrong("times_1e-12", lambda x: x * 1e-12)(w).sum(), {"w": w})
+    assert list(w.data) == [1e12, 2.0]
+
+
+def test_a_parameter_whose_loss_does_not_move_cannot_pass():
+    w = Tensor(np.array([0.5, 2.0]), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"2 of 2 gradients(.|\n)*w\[0\] .*no entry of f's output moved") as e:
+        gradcheck_params(lambda: _wrong("plus_1e12", lambda x: x + 1e12)(w).sum(), {"w": w})
+    assert e.value.undecided
 
 
 def test_a_right_rule_where_the_output_resolves_the_step_still_passes():
@@ -71,12 +91,22 @@ def test_where_no_derivative_can_be_checked_gradcheck_raises(g, x, error, messag
         gradcheck(_with_many(g) if many else g, [np.array([x])])
 
 
-def test_an_element_of_a_block_whose_step_rounds_away_is_not_vouched_for():
-    """Element 40 at 1e12 moved by none in its block's direction, and its rule's error never showed."""
+def _times_1_with_rule_at_40(rule_40: float):
+    """x * 1 over 64 elements, element 40 at 1e5 (moved by eps itself: its spacing is 1.5e-11), its rule
+    giving rule_40 there and 1 elsewhere; max_per_param=1 draws another element, so 40's block alone sees it."""
     x = np.linspace(0.5, 1.5, 64)
-    x[40] = 1e12
+    x[40] = 1e5
     w = Tensor(x, requires_grad=True)
-    op = Op("times_off", lambda x: x * 1e-12, lambda g, out, x: (g * 1e-12 * (np.arange(64) != 40),))
-    with pytest.raises(GradcheckError, match=r"w\[32:64\]·d .*no entry of f's output moved") as caught:
-        gradcheck_params(lambda: op(w).sum(), {"w": w}, max_per_param=1)
-    assert caught.value.undecided
+    rule = np.where(np.arange(64) == 40, rule_40, 1.0)
+    op = Op("times_1", lambda x: x * 1.0, lambda g, out, x: (g * rule,))
+    return lambda: gradcheck_params(lambda: op(w).sum(), {"w": w}, max_per_param=1)
+
+
+def test_an_element_of_a_block_whose_step_rounds_away_is_not_vouched_for():
+    """A rule of 1e6 where f's slope is 1 sets element 40's share of its block's direction to 1e-6: eps * d
+    = 1e-12 rounds away at 1e5, it is moved by none, and the row of the other 31 (3 beside 3.000001) passed.
+    The same rule right passes."""
+    with pytest.raises(GradcheckError, match=r"1 of 3 (.|\n)*w\[32:64\]·d .*no entry of f's output moved") as e:
+        _times_1_with_rule_at_40(1e6)()
+    assert e.value.undecided and "w[40]" not in str(e.value)
+    assert _times_1_with_rule_at_40(1.0)()

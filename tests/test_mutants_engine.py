@@ -249,8 +249,8 @@ def test_gradcheck_table_shows_every_row_exactly():
         "input 2  1         0.25      0        0.25       inf        <- fails",
         "input 1  0         0         0        0          0",
         "input 3  1         3         3        0          0",
-        "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / (2*eps) with eps=0.5; "
-        "abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
+        "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / ((x+eps) - (x-eps)) "
+        "with eps=0.5; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
         "a row fails when abs error > atol + rtol * |numeric| (atol=1e-05, rtol=0.001).",
     ]
     with pytest.raises(GradcheckError) as e:

@@ -56,15 +56,53 @@ def test_a_small_tensor_is_checked_element_by_element_naming_the_element():
 
 @pytest.mark.parametrize("trial", range(6))
 def test_an_error_of_twice_the_block_times_its_tolerance_is_red_wherever_it_is(trial):
-    """The promise: one element off by more than 2m times its own tolerance (m the block's size; rtol·|g|,
-    at least a thousandth of the largest's), at any place, among gradients of any scales (4 orders)."""
+    """The promise: one element off by more than 2m times its own tolerance (m the block's size; rtol·|g| and
+    the rounding of its finite difference), at any place, among gradients of any scales (4 orders)."""
     rng = np.random.default_rng(trial)
     size = int(rng.integers(40, 700))
     data = rng.uniform(0.5, 2.0, size) * 10.0 ** rng.uniform(-2, 2, size) * rng.choice((-1, 1), size)
     bad = int(rng.integers(size))
     g = 2 * data
-    own = 1e-3 * (abs(g[bad]) + 1e-3 * np.abs(g).max())
+    rounding = 2 * 8 * np.finfo(float).eps * np.sum(data * data) / (6e-6 * max(1.0, abs(data[bad])))
+    own = 1e-3 * abs(g[bad]) + rounding
     colour, words = _drawn(_square_off(bad, 1.0, 2.2 * 32 * own * rng.choice((-1, 1))), data)
     assert colour == RED, words
     lo = bad // 32 * 32
     assert f"elements {lo} to {min(lo + 32, size) - 1} along a direction" in words
+
+
+def _scaled(scales: np.ndarray, zero_at: int | None) -> Op:
+    """x * scales, whose rule gives 0 in flat element `zero_at` (None: the right rule)."""
+
+    def rule(g, out, x):
+        slopes = scales.copy()
+        if zero_at is not None:
+            slopes.flat[zero_at] = 0.0
+        return (g * slopes,)
+
+    return Op("scaled", lambda x: x * scales, rule)
+
+
+@pytest.mark.parametrize("share", [1e-4, 3e-5, 1e-6])
+def test_a_rule_of_zero_where_the_slope_is_a_small_share_of_the_largest_is_red(share):
+    """Each element is judged by its own tolerance: a floor of a thousandth of the largest |g|'s (times rtol)
+    drew a rule of 0 green where the true slope, 1, is 3e-5 or 1e-6 of the largest, 1 / share."""
+    data = np.random.default_rng(0).uniform(0.5, 1.5, 64)
+    scales = np.random.default_rng(1).uniform(0.5, 1.5, 64)
+    scales[0], scales[5] = 1 / share, 1.0
+    colour, words = _drawn(_scaled(scales, 5), data)
+    assert colour == RED and "elements 0 to 31 along a direction: numeric" in words, words
+    colour, words = _drawn(_scaled(scales, None), data)
+    assert colour == GREEN and "numeric agrees in 2 blocks of 32 elements ✓" in words, words
+
+
+def test_slopes_below_the_rounding_of_their_finite_differences_are_not_judged():
+    """Beside a slope of 1e12 the root is 1e12, and a change of 1 in an element moves it by less than its
+    rounding at the step taken: that block cannot be judged, right rule or wrong, and is drawn so (grey)."""
+    data = np.random.default_rng(0).uniform(0.5, 1.5, 64)
+    scales = np.random.default_rng(1).uniform(0.5, 1.5, 64)
+    scales[0] = 1e12
+    for zero_at in (5, None):
+        colour, words = _drawn(_scaled(scales, zero_at), data)
+        assert colour not in (GREEN, RED), words
+        assert "elements 0 to 31 along a direction: numeric" in words and "too small to judge" in words

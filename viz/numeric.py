@@ -85,10 +85,13 @@ class _Try:
         return self.gap <= SETTLED * max(abs(self.right), abs(self.left)) + self.noise
 
 
-def measure(root_at: Any, x: Any, direction: Any, grad: Any, f0: float, tolerance: float | None = None) -> Check:
+def measure(
+    root_at: Any, x: Any, direction: Any, grad: Any, f0: float, tolerance: tuple[float, float] | None = None
+) -> Check:
     """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it: one number
     (`direction` moves one element, or a Value: `grad` is its gradient), or a block of a tensor's elements
-    (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it).
+    (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it,
+    and the share of that sum the rounding of their finite differences makes).
     Steps are scaled by max(1, |x|) of the elements moved, then, unless that judged, by |x| (below 1)."""
     g = np.asarray(grad, dtype=np.float64)
     kind = np.asarray(grad).dtype
@@ -103,14 +106,16 @@ def measure(root_at: Any, x: Any, direction: Any, grad: Any, f0: float, toleranc
     return max(reversed(found), key=lambda c: (_RANK[c.verdict], -c.resolution if c.verdict == TOO_SMALL else 0.0))
 
 
-def _times(tolerance: float | None, scale: float) -> float | None:
-    return None if tolerance is None else tolerance * scale
+def _times(tolerance: tuple[float, float] | None, scale: float) -> tuple[float, float] | None:
+    return None if tolerance is None else (tolerance[0] * scale, tolerance[1] * scale)
 
 
 _RANK = {AGREE: 3, DISAGREE: 3, KINK: 2, KINK_DISAGREE: 2, TOO_SMALL: 1, UNDEFINED: 0, UNMEASURED: 0}
 
 
-def _measure(root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: float, tolerance: float | None) -> Check:
+def _measure(
+    root_at: Any, x: Any, along: Any, g: Any, f0: float, grad_eps: float, tolerance: tuple[float, float] | None
+) -> Check:
     """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
     one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
     (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded)."""
@@ -217,12 +222,13 @@ def _steady(a: float, b: float, before: _Try, now: _Try) -> bool:
     return abs(a - b) <= SETTLED * scale + before.noise + now.noise
 
 
-def _judge(measured: _Try, error: float, grad_eps: float, tolerance: float | None) -> Check:
+def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float, float] | None) -> Check:
     """Backward's gradient against the central difference, with `error` the difference's own error
     estimate: a difference beyond the tolerance (RTOL of the numbers; a block's `tolerance`, its elements'
     own) and the floor disagrees; a floor as large as a quarter of the numbers cannot tell a factor of 2,
-    nor one beyond a block's tolerance an element off by twice its share, so nothing is judged; else they
-    agree."""
+    nor one beyond a block's tolerance an element off by twice its share, so nothing is judged; nor is a
+    block's difference that the rounding share of its tolerance alone allows (as gradcheck's rows within
+    f's rounding: "cannot judge"); else they agree."""
     a, n = measured.analytic, measured.central
     if not np.isfinite(n):
         return Check(a, None, UNMEASURED, detail="the slope is too large for a float")
@@ -236,10 +242,20 @@ def _judge(measured: _Try, error: float, grad_eps: float, tolerance: float | Non
         # at 40, whose period there is 3e-17, x's float step 7e-15): finite differences cannot judge it
         steep = "backward's slope is over a million times the root's change at every step tried: too steep to measure"
         return Check(a, n, UNMEASURED, resolution=floor, detail=steep)
-    elif not abs(a - n) <= (RTOL * size if tolerance is None else tolerance) + floor:  # not <=: NaN disagrees
-        verdict = DISAGREE
+    elif tolerance is None:
+        if not abs(a - n) <= RTOL * size + floor:  # not <=: NaN disagrees
+            verdict = DISAGREE
+        else:
+            verdict = TOO_SMALL if floor >= size / 4 else AGREE
     else:
-        verdict = TOO_SMALL if floor >= (size / 4 if tolerance is None else tolerance) else AGREE
+        allowed, rounding = tolerance
+        judged = allowed - rounding  # the elements' rtol·|g|: what is left once their rounding is set aside
+        if not abs(a - n) <= allowed + floor:
+            verdict = DISAGREE
+        elif abs(a - n) > judged + floor:  # only the elements' rounding allows it
+            verdict, floor = TOO_SMALL, floor + rounding
+        else:
+            verdict = TOO_SMALL if floor >= judged else AGREE
     return Check(a, n, verdict, resolution=floor)
 
 

@@ -3,10 +3,13 @@
 A Value, and a tensor of one element, is checked as one number. A tensor of a few elements (one block's
 worth, 32) is checked element by element. A larger one is checked in blocks (autograd's
 gradcheck_blocks, as gradcheck_params checks the elements it does not draw): one direction per block of
-m elements, each element weighed by its own tolerance (rtol·|g|, at least a thousandth of the largest
-|g|'s), judged by the sum of those tolerances, so that one element off by more than about 2m times its
-own tolerance is sure to show red. One random direction moving every element hid such errors: a rule
-20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope over 1000."""
+m elements, each element weighed by its own tolerance (rtol·|g| plus the rounding of its own finite
+difference, as gradcheck's rows allow), judged by the sum of those tolerances, so that one element off by
+more than about 2m times its own tolerance is sure to show red, or grey where the rounding alone could
+explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
+for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
+errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
+over 1000."""
 
 from __future__ import annotations
 
@@ -21,9 +24,13 @@ from .numeric import (
     AGREE,
     BEST_STEP,
     DISAGREE,
+    EPS,
+    FLOOR,
     KINK,
     KINK_DISAGREE,
+    ROUNDING,
     RTOL,
+    TINY,
     TOO_SMALL,
     UNDEFINED,
     UNMEASURED,
@@ -34,7 +41,6 @@ from .numeric import (
 from .replay import downstream_of, replay
 from .whole_floats import rounded_on_whole_floats
 
-SMALLEST_SHARE = 1e-3  # an element's tolerance is at least this share of the largest gradient's (an atol)
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
 
@@ -58,13 +64,14 @@ def finite_difference_checks(
     checks = {}
     for leaf in (n for n in order if n.op is None and id(n) not in consts):
         downstream = downstream_of(inputs, leaf)
+        big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
         def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
             return _number(values[id(root)]), max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
-            check = _leaf_check(root_at, base[id(leaf)], grads[id(leaf)], f0, isinstance(leaf, Tensor))
+            check = _leaf_check(root_at, base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
             whole = rounded_on_whole_floats(downstream, base) if judged else ""
@@ -72,8 +79,10 @@ def finite_difference_checks(
     return checks
 
 
-def _leaf_check(root_at: Any, x: Any, grad: Any, f0: float, tensor: bool) -> Check:
-    """One leaf's check: as one number, element by element, or by blocks (the module's docstring)."""
+def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:
+    """One leaf's check: as one number, element by element, or by blocks (the module's docstring); `root`:
+    the root's value and the largest number downstream of the leaf, which its finite differences round at."""
+    f0, big = root
     size = int(np.size(x))
     if size == 0:  # nothing to move, nothing to compare: not a green that checked nothing
         return Check(0.0, None, UNMEASURED, detail="it is empty: no element to move")
@@ -91,23 +100,40 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, f0: float, tensor: bool) -> Che
         ]
         return _told(parts, root_at, x, f0, _each(size))
     g = np.asarray(grad, dtype=np.float64)
-    finite = np.abs(g[np.isfinite(g)])
-    atol = RTOL * SMALLEST_SHARE * float(finite.max()) if finite.size else 0.0
-    rng = np.random.default_rng(0)
-    blocks = gradcheck_blocks("", np.asarray(x, dtype=np.float64), g, BEST_STEP, atol, RTOL, m, rng)
-    parts = [(_elements(b.label) + " along a direction", b.direction, g, b.tolerance) for b in blocks]
+    data = np.asarray(x, dtype=np.float64)
+    rounding = _rounding(data, big)
+    blocks = gradcheck_blocks("", data, g, BEST_STEP, rounding, RTOL, m, np.random.default_rng(0))
+    parts = [
+        (
+            _elements(b.label) + " along a direction",
+            b.direction,
+            g,
+            (b.tolerance, float(np.sum(abs(b.direction) * rounding))),
+        )
+        for b in blocks
+    ]
     count = len(parts)
     compared = f"in {count} blocks of {'' if size % m == 0 else 'up to '}{m} elements"
     return _told(parts, root_at, x, f0, compared)
 
 
-def _told(parts: list[tuple[str, Any, Any, float | None]], root_at: Any, x: Any, f0: float, compared: str) -> Check:
-    """Measure each part (name, direction, gradient, tolerance) and keep the most telling: the first that
+def _told(
+    parts: list[tuple[str, Any, Any, tuple[float, float] | None]], root_at: Any, x: Any, f0: float, compared: str
+) -> Check:
+    """Measure each part (name, direction, gradient, and a block's tolerance with the share of it its
+    elements' rounding makes) and keep the most telling: the first that
     disagrees, else the first that cannot be judged, else the first kink; where all agree, no part."""
     found = [(name, measure(root_at, x, direction, g, f0, tolerance)) for name, direction, g, tolerance in parts]
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
     name, worst = min(found, key=lambda pair: rank[pair[1].verdict])  # min keeps the first of equals
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)
+
+
+def _rounding(x: np.ndarray, big: float) -> np.ndarray:
+    """How far rounding may move each element's own finite difference at the first step `measure` takes
+    (BEST_STEP·max(1, |x|)), with the floor `measure` sets on an element judged alone: the replay's numbers
+    round to EPS of the largest, `big`."""
+    return FLOOR * ROUNDING * EPS * max(big, TINY) / (BEST_STEP * np.maximum(1.0, np.abs(x)))
 
 
 def _one_hot(x: Any, index: tuple[int, ...]) -> np.ndarray:
