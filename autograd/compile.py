@@ -122,11 +122,11 @@ class Compiled:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
                 recorded = self.recordings[key] = _Recorded(recorded.attempts)
-            except ReplayStopped as e:  # raised after the draws (put back), before the backward pass
+            except (ReplayStopped, Interrupted) as e:  # raised after the draws (put back), before the backward pass
+                if isinstance(e, Interrupted) and not recorded.program.untracked:  # an error: eagerly, as uncompiled
+                    return self.fn(*args, **kwargs)
                 recorded.program, recorded.reason = None, with_draws(str(e), recorded.program.untracked)
                 self._give_up(recorded.reason)
-            except Interrupted:  # an error before the backward pass, the draws put back: eagerly, as uncompiled
-                return self.fn(*args, **kwargs)
         if recorded.reason:
             return self.fn(*args, **kwargs)
         given = [_stand_in(leaves[k]) for k in dynamic]

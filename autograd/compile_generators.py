@@ -10,6 +10,7 @@ moved are snapshotted by each replay before its draws."""
 
 from __future__ import annotations
 
+import functools
 import random
 import types
 from collections.abc import Callable
@@ -66,7 +67,7 @@ def candidates(draw: Callable[[], Any], held: tuple[Any, ...]) -> list[Source]:
 
 def _reached(draw: Any) -> list[Any]:
     """What a draw function reaches, HELPER_DEPTH functions deep: the values of its closure cells, its defaults,
-    its bound object and the globals its code names (held_generators looks into those)."""
+    its bound object, a partial's arguments and the globals its code names (held_generators looks into those)."""
     values: list[Any] = []
     pending, seen = [(draw, HELPER_DEPTH)], set()
     while pending:
@@ -74,6 +75,10 @@ def _reached(draw: Any) -> list[Any]:
         if id(fn) in seen:
             continue
         seen.add(id(fn))
+        if isinstance(fn, functools.partial):  # partial(rng.random, (4, 3)): its function, the arguments it binds
+            values += [*fn.args, *fn.keywords.values()]
+            pending.append((fn.func, depth))
+            continue
         if isinstance(fn, types.MethodType):
             values.append(fn.__self__)
             fn = fn.__func__

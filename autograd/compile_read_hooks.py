@@ -67,7 +67,8 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False, by: str = 
         # labels y.long(), is a read: nn makes arrays of it that no note follows)
         return
     if held and tensor.requires_grad:
-        rec.read_parameter = True
+        if by not in rec.read_parameter_by:  # "": the step's own code (p.data)
+            rec.read_parameter_by += (by,)
     elif into_python and users:
         rec.took_numbers = True
     else:

@@ -49,10 +49,10 @@ def recording(
     rec.check_settings()
     rec.check_inputs()
     rec.drew_outside = rec.random.moved_outside_draws()
-    if rec.read_parameter:
+    if rec.read_parameter_by:
         rec.problems.append(
-            made_of_numbers(rec.read_by, "a parameter")
-            if rec.read_by
+            made_of_numbers(rec.read_parameter_by, "a parameter")
+            if all(rec.read_parameter_by)
             else "the step read a parameter's .data in Python, outside an nn optimizer's step: what it computes from "
             "it (a pruning mask, a norm) would be replayed as it was, while the parameter changes. Compute it with "
             "tensor ops on the parameter, or outside the compiled step"

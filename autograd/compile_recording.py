@@ -92,7 +92,8 @@ class Recording:
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
-        self.read_parameter = False
+        # the functions of autograd's that read a parameter's numbers ("": the step's own code, p.data), in order
+        self.read_parameter_by: tuple[str, ...] = ()
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.read_by: tuple[str, ...] = ()  # the functions of autograd's that read them to make data (compile_numbers)
         self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last

@@ -133,7 +133,7 @@ class Program:
                 snapshot.put_back()
             if isinstance(e, ReplayStopped):
                 raise
-            raise Interrupted from e
+            raise Interrupted(f"the replay's forward pass raised {type(e).__name__} ({e})") from e
         if self.check is not None:
             self.check(self._result())
         for event in self.events:

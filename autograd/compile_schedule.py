@@ -23,7 +23,8 @@ class ReplayStopped(Exception):
 class Interrupted(Exception):
     """A replay's draws, checks (autograd.validate) or forward pass raised (labels out of range, a user's
     op's error), the generators put back: the call runs eagerly instead, so that it raises (or not) and
-    leaves the generators and gradients (an opt.zero_grad() before the error) as an uncompiled call does."""
+    leaves the generators and gradients (an opt.zero_grad() before the error) as an uncompiled call does. Where a
+    draw moved a generator out of reach (not put back), the shape runs eagerly from then on, saying so (with_draws)."""
 
 
 def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], arrays: list[Any]) -> list[Any]:
