@@ -1,0 +1,45 @@
+"""A float result that rounding, not its range, made 0 is not told as a step that underflowed or overflowed: the sum
+of [1e16, 1, -1e16] is 0 in float64 (1e16 + 1 rounds to 1e16) and 1 in a long double (whose 64 bits hold 1e16 + 1),
+and read "0 (came out 0: on paper 1, a step of its float computation underflowed or overflowed ...)", though no step
+did; so did a mean, a matmul and a tensor's shares that cancel so."""
+
+import numpy as np
+import pytest
+
+import viz
+from autograd import Tensor
+from viz.captions import forward_caption
+from viz.steps import backward_pass
+from viz.widened import WIDER
+
+pytestmark = pytest.mark.skipif(not WIDER, reason="this platform's long double is no wider than a float")
+CANCELS = [1e16, 1.0, -1e16]
+
+
+def _t(data, label="t"):
+    return Tensor(np.array(data), requires_grad=True, label=label)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda t: t.sum(), lambda t: t.mean(), lambda t: (t.reshape(1, 3) @ Tensor(np.ones((3, 1)))).sum()],
+    ids=["sum", "mean", "matmul"],
+)
+def test_a_zero_of_rounding_is_not_told_as_range_lost(make):
+    told = forward_caption(backward_pass(make(_t(CANCELS))))
+    assert " = 0" in told
+    assert "underflowed" not in told and "came out" not in told
+
+
+def test_shares_that_cancel_by_rounding_are_not_told_as_range_lost():
+    t = _t([1.0, 2.0])
+    u = (t * 1e16).sum() + t.sum() + (t * -1e16).sum()
+    told = "\n".join(step.caption for step in viz.backward_steps(u))
+    assert "t.grad: 3 shares added, now min 0 mean 0 max 0    (t is used 3 times" in told
+
+
+def test_a_sum_that_overflowed_on_the_way_is_still_told():
+    t = _t([1e308, 1e308, -1e308])
+    with np.errstate(over="ignore"):
+        s = t.sum()
+    assert "(came out inf: on paper 1e+308, a step of its float computation" in forward_caption(backward_pass(s))
