@@ -43,3 +43,12 @@ def test_a_sum_that_overflowed_on_the_way_is_still_told():
     with np.errstate(over="ignore"):
         s = t.sum()
     assert "(came out inf: on paper 1e+308, a step of its float computation" in forward_caption(backward_pass(s))
+
+
+def test_a_gradient_infinite_because_its_ops_value_overflowed_is_told_lost_on_the_way():
+    """exp(800) overflows, so the gradient 1e-300 · exp(800) is inf in floats, 2.7e+47 on paper, which a float
+    holds: that overflow is a step of the op's own computation, and the edge says so."""
+    t = _t([-1000.0, 1.0, 800.0])
+    with np.errstate(all="ignore"):
+        s = (t.exp() * 1e-300).sum()
+    assert "of shape (3,) (1 of 3 underflowed, 1 of 3 lost on the way)" in viz.draw(s, backward=True).source
