@@ -6,7 +6,6 @@ NaN of a step that overflowed, as though it were the value on paper. Where the l
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -14,14 +13,12 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import FUNCTIONS, Node, Tensor, Value, enable_grad, vjp
+from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 
 from .number_text import NUMBER_FIGURES, figures, kind, summary
 
 WIDE = np.longdouble
 WIDER = np.finfo(WIDE).maxexp > np.finfo(np.float64).maxexp  # a long double with a float64's range widens nothing
-# the ops the engines name by their operator
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "@": operator.matmul}
 
 
 def _function(node: Node) -> Callable[..., Any] | None:
@@ -32,10 +29,8 @@ def _function(node: Node) -> Callable[..., Any] | None:
         return None
     name, params = node.op.name, dict(node.op_params)
     exponent = params.pop("c", None) if name == "**" else None  # a tensor's x ** 3 keeps its 3 as a parameter
-    if name == "**":
-        candidates = [operator.pow if exponent is None else (lambda x: x**exponent)]
-    elif name in _OPERATORS:
-        candidates = [_OPERATORS[name]]
+    if name in OPERATORS:  # the ops the engines name by their operator ("+", "@"), as autograd's table spells them
+        candidates = [OPERATORS[name] if exponent is None else (lambda x: x**exponent)]
     else:
         named = [FUNCTIONS.get(name), getattr(Tensor, name, None) if isinstance(node, Tensor) else None]
         candidates = [*named, getattr(autograd, name, None)]
