@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import viz
-from autograd import Tensor
+from autograd import Tensor, Value
 from viz.captions import forward_caption
 from viz.steps import backward_pass
 from viz.widened import WIDER
@@ -52,3 +52,14 @@ def test_a_gradient_infinite_because_its_ops_value_overflowed_is_told_lost_on_th
     with np.errstate(all="ignore"):
         s = (t.exp() * 1e-300).sum()
     assert "of shape (3,) (1 of 3 underflowed, 1 of 3 lost on the way)" in viz.draw(s, backward=True).source
+
+
+def test_an_infinity_of_a_step_that_overflowed_is_told_where_autograd_ignores_the_flags():
+    """d/dx x**z at x = z = 1e-310 is z · x**(z - 1) = 1e-310 · 1e+310 = 1 on paper; x**(z - 1) overflows in floats, in
+    a rule that computes under np.errstate(over="ignore"), which hides the processor's flags: an infinity of finite
+    numbers is told without them."""
+    x, z = Value(1e-310, label="x"), Value(1e-310, label="z")
+    y = x**z
+    y.label = "y"
+    told = "\n".join(step.caption for step in viz.backward_steps(y))
+    assert "the local derivative came out inf: on paper 1, a step of its float computation" in told

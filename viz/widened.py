@@ -101,31 +101,30 @@ def wide_gradients(
     if (call := _function(child)) is None:
         return None, None
 
-    def pullback(of: Any) -> Callable[[Any], Any]:
-        """The pullback to this input alone, the others held as they are (a matmul's other is not worked out)."""
+    def sent(of: Any, float_type: Any) -> tuple[Any, Any]:
+        """What the pullback to this input alone sends for the arriving gradient, and for 1 where `local` is asked
+        (the other inputs held as they are: a matmul's other is not worked out), in float type `of` (None: the
+        inputs' own), the op's own value worked out too (exp(800)'s overflow makes its gradient's inf)."""
         inputs = _inputs(child, of)
-        return vjp(lambda x: call(*inputs[:index], x, *inputs[index + 1 :]), inputs[index])[1]
+        pull = vjp(lambda x: call(*inputs[:index], x, *inputs[index + 1 :]), inputs[index])[1]
+        ones = np.ones(np.shape(child.data), dtype=float_type)
+        return pull(np.asarray(arriving, dtype=float_type))[0], pull(ones)[0] if local is not None else None
 
-    def sent(pull: Callable[[Any], Any], seed: Any, of: Any) -> Any:
-        return pull(np.asarray(seed, dtype=of))[0]
-
-    shape, ones = np.shape(passed), np.ones(np.shape(child.data))
+    shape = np.shape(passed)
     try:
         with np.errstate(all="ignore"), enable_grad():
-            wide_pull = pullback(WIDE)
-            wide = _wide(sent(wide_pull, arriving, WIDE), shape)
-            unit = _wide(sent(wide_pull, ones, WIDE), shape) if local is not None else None
+            wide, unit = (_wide(x, shape) if x is not None else None for x in sent(WIDE, WIDE))
     except Exception:  # noqa: BLE001 (as wide_value)
         return None, None
-    # the same in floats, the op's own value too: exp(800)'s overflow makes its gradient's inf, 2.7e+47 on paper
-    floats = lambda seed, of: lambda: sent(pullback(None), seed, of)  # noqa: E731
-    of = np.asarray(passed).dtype
-    return _if_lost(passed, wide, floats(arriving, of)), _if_lost(local, unit, floats(ones, of))
+    floats = lambda: sent(None, np.asarray(passed).dtype)  # noqa: E731 (the same in floats)
+    return _if_lost(passed, wide, floats), _if_lost(local, unit, floats)
 
 
 def wide_sum(terms: list[Any], total: Any) -> np.ndarray | None:
     """The sum of a value's shares `terms` in long doubles, where their float sum `total` lost something to its
     range (finite shares summing to inf), else None."""
+    if not _suspect(total):
+        return None
     with np.errstate(all="ignore"):
         wide = sum(np.asarray(t, dtype=WIDE) for t in terms)
     return _if_lost(total, wide, lambda: sum(terms[1:], terms[0]))
@@ -133,26 +132,29 @@ def wide_sum(terms: list[Any], total: Any) -> np.ndarray | None:
 
 def _if_lost(shown: Any, wide: np.ndarray | None, redo: Callable[[], Any]) -> np.ndarray | None:
     """`wide` where `lost` finds that float `shown` lost something to its range, else None (so that each later look
-    at it is quick). An entry lost "on the way" (0, infinite or NaN, where a float holds the value on paper) only
-    where `redo`, the float computation again, underflows or overflows at some step (the processor's flags): else
-    rounding made it, as the sum of [1e16, 1, -1e16], 0 in floats and 1 in long doubles (whose 64 bits hold
-    1e16 + 1), and it is not told as the range's."""
+    at it is quick). A 0 lost "on the way" (where a float holds the value on paper) only where `redo`, the float
+    computation again, is seen to underflow or overflow at some step: else rounding may have made it, as the sum
+    of [1e16, 1, -1e16], 0 in floats and 1 in long doubles (whose 64 bits hold 1e16 + 1), and it is not told as the
+    range's. (An infinity or a NaN of finite numbers is not rounding's: it is told.)"""
     if shown is None or wide is None:
         return None
     masks = _lost_masks(shown, wide)
-    if "on the way" in masks and not _range_hit(redo):
-        wide = np.where(masks.pop("on the way"), np.asarray(shown, dtype=WIDE), wide)  # as shown: nothing lost
+    if "on the way" in masks and (zeros := masks["on the way"] & (np.asarray(shown) == 0)).any():
+        if not _range_hit(redo):
+            wide = np.where(zeros, np.asarray(shown, dtype=WIDE), wide)  # as shown: nothing told
+            masks = _lost_masks(shown, wide)
     return wide if masks else None
 
 
 def _range_hit(redo: Callable[[], Any]) -> bool:
-    """Whether the float computation `redo` underflows or overflows at some step; False where it cannot be redone."""
+    """Whether the float computation `redo` is seen to underflow or overflow at some step (the processor's flags;
+    a step of autograd's that ignores them is not seen); False where it cannot be redone."""
     try:
         with np.errstate(all="ignore", over="raise", under="raise"), enable_grad():
             redo()
     except FloatingPointError:
         return True
-    except Exception:  # noqa: BLE001 (as wide_value: nothing is told that is not known)
+    except Exception:  # noqa: BLE001 (as wide_value: nothing is told that is not seen)
         return False
     return False
 
