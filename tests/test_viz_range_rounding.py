@@ -63,3 +63,15 @@ def test_an_infinity_of_a_step_that_overflowed_is_told_where_autograd_ignores_th
     y.label = "y"
     told = "\n".join(step.caption for step in viz.backward_steps(y))
     assert "the local derivative came out inf: on paper 1, a step of its float computation" in told
+
+
+def test_a_tensor_product_that_underflowed_and_overflowed_says_both():
+    """x * x of [1e-200, 1e200, 3] read "1 inf of 3; ... (1 of its 3 products of nonzero numbers underflowed to 0:
+    ...)", with no word of the infinity that overflowed."""
+    x = _t([1e-200, 1e200, 3.0], "x")
+    with np.errstate(all="ignore"):
+        told = forward_caption(backward_pass((x * x).sum()))
+    assert (
+        "(1 of its 3 products of nonzero numbers underflowed to 0: nearer 0 than half the least float, 4.941e-324; "
+        "1 of 3 overflowed to an infinity: beyond the largest float, 1.798e+308)"
+    ) in told

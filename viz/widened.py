@@ -234,10 +234,11 @@ def wide_text(x: Any) -> str:
     return text.replace(".e", "e")  # trim="-" leaves "1.e-400" where the figures after the point were all 0
 
 
-def lost_note(shown: Any, wide: np.ndarray | None) -> str:
+def lost_note(shown: Any, wide: np.ndarray | None, told: tuple[str, ...] = ()) -> str:
     """Why float `shown` is not its value on paper `wide`, in words: one number's ("underflowed to 0: on paper
-    5.076e-435, nearer 0 than half the least float, 4.941e-324"), or an array's counts; "" where nothing was lost."""
-    counts = lost(shown, wide)
+    5.076e-435, nearer 0 than half the least float, 4.941e-324"), or an array's counts, but for the kinds already
+    `told` (WORDS' keys); "" where nothing (else) was lost."""
+    counts = {k: n for k, n in lost(shown, wide).items() if k not in told}
     if not counts:
         return ""
     of = kind(shown)
