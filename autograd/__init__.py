@@ -12,6 +12,7 @@ Public API:
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
+    OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -103,6 +104,7 @@ from .modes import (
     set_grad_enabled,
 )
 from .op import Op
+from .op_def import OPERATORS
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d
 from .pool_indices import max_unpool1d, max_unpool2d
 from .random_tensors import drawn
@@ -131,6 +133,7 @@ __all__ = [
     "GradcheckError",
     "Node",
     "Op",
+    "OPERATORS",
     "ShapeError",
     "Tensor",
     "Value",

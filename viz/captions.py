@@ -25,7 +25,7 @@ from .rules import (
     term,
 )
 from .story import sum_of
-from .widened import WIDE, gradient_lost, lost_note, lost_tag, wide_value
+from .widened import gradient_lost, lost_note, lost_tag, wide_sum, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -122,7 +122,7 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
         else f"{name} is used {uses} times: {done} shares added so far"
     )
     if isinstance(total, Tensor) or getattr(total, "size", 1) != 1:
-        lost = lost_note(total, sum(np.asarray(c, dtype=WIDE) for c in contributions))  # finite shares, inf sums
+        lost = lost_note(total, wide_sum(contributions, total))  # finite shares, inf sums
         lost = f" ({lost})" if lost else ""
         now = "now" if done == uses else "so far"
         return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"

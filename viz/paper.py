@@ -80,9 +80,10 @@ def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
         if lost and np.asarray(result).dtype.kind == "f":
             of = kind(result)
             least = summary(of(np.finfo(of).smallest_subnormal))
+            rest = lost_note(result, wide, told=("underflowed",))  # 1e200 * 1e200 beside 1e-200 * 1e-200: inf
             return (
                 f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
-                f"than half the least {_name(of)}, {least})"
+                f"than half the least {_name(of)}, {least}{'; ' + rest if rest else ''})"
             )
     if note := lost_note(result, wide):
         return f"{shown} ({note})"

@@ -6,7 +6,6 @@ NaN of a step that overflowed, as though it were the value on paper. Where the l
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -14,28 +13,24 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import FUNCTIONS, Node, Tensor, Value, enable_grad, vjp
+from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 
 from .number_text import NUMBER_FIGURES, figures, kind, summary
 
 WIDE = np.longdouble
 WIDER = np.finfo(WIDE).maxexp > np.finfo(np.float64).maxexp  # a long double with a float64's range widens nothing
-# the ops the engines name by their operator
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "@": operator.matmul}
 
 
-def _function(node: Node) -> tuple[Callable[..., Any], list[np.ndarray]] | None:
-    """The call of autograd that made `node` (its parameters bound) and its inputs in long doubles; None where no
-    wider float exists, or no public function, Tensor method or operator makes this very op (one of the user's own,
-    named as one of autograd's, is not redone as autograd's)."""
+def _function(node: Node) -> Callable[..., Any] | None:
+    """The call of autograd that made `node` (its parameters bound); None where no wider float exists, or no public
+    function, Tensor method or operator makes this very op (one of the user's own, named as one of autograd's, is
+    not redone as autograd's)."""
     if not WIDER or node.op is None or not all(np.asarray(p.data).dtype.kind in "fiub" for p in node.parents):
         return None
     name, params = node.op.name, dict(node.op_params)
     exponent = params.pop("c", None) if name == "**" else None  # a tensor's x ** 3 keeps its 3 as a parameter
-    if name == "**":
-        candidates = [operator.pow if exponent is None else (lambda x: x**exponent)]
-    elif name in _OPERATORS:
-        candidates = [_OPERATORS[name]]
+    if name in OPERATORS:  # the ops the engines name by their operator ("+", "@"), as autograd's table spells them
+        candidates = [OPERATORS[name] if exponent is None else (lambda x: x**exponent)]
     else:
         named = [FUNCTIONS.get(name), getattr(Tensor, name, None) if isinstance(node, Tensor) else None]
         candidates = [*named, getattr(autograd, name, None)]
@@ -46,7 +41,7 @@ def _function(node: Node) -> tuple[Callable[..., Any], list[np.ndarray]] | None:
         if found is None:
             return None
         _MADE_BY[key] = (node.op, found)
-    return calls[_MADE_BY[key][1]], [np.asarray(p.data, dtype=WIDE) for p in node.parents]
+    return calls[_MADE_BY[key][1]]
 
 
 _MADE_BY: dict[tuple[int, bool, bool], tuple[Any, int]] = {}  # by op id: the op, and its candidate's place
@@ -73,18 +68,26 @@ def _wide(result: Any, shape: tuple) -> np.ndarray | None:
     return a if a.dtype == WIDE and a.shape == shape else None
 
 
+def _inputs(node: Node, of: Any) -> list[Any]:
+    """`node`'s inputs as its call takes them, in float type `of` (None: their own): Tensors of a Tensor's, arrays
+    of a Value's."""
+    datas = [np.asarray(p.data) for p in node.parents]
+    if isinstance(node, Tensor):
+        return [Tensor(d.astype(of or d.dtype), dtype=of or d.dtype) for d in datas]
+    return [d.astype(of) if of else d for d in datas]
+
+
 def wide_value(node: Node) -> np.ndarray | None:
     """`node`'s value worked out in long doubles, where it is an elementwise function's and its float lost
-    something (a 0, an infinity, a NaN or a subnormal: only those need it); else None."""
-    found = _function(node)
-    if found is None or not _suspect(node.data):
+    something to its range (`lost`: only a 0, an infinity, a NaN or a subnormal can have); else None."""
+    if not _suspect(node.data) or (call := _function(node)) is None:
         return None
-    call, inputs = found
     try:
-        with np.errstate(all="ignore"), enable_grad():  # a Tensor method takes Tensors; a Value's function arrays
-            return _wide(call(*(map(Tensor, inputs) if isinstance(node, Tensor) else inputs)), np.shape(node.data))
+        with np.errstate(all="ignore"), enable_grad():
+            wide = _wide(call(*_inputs(node, WIDE)), np.shape(node.data))
     except Exception:  # noqa: BLE001 (parameters this function reads otherwise: nothing to tell)
         return None
+    return _if_lost(node.data, wide, lambda: call(*_inputs(node, None)))
 
 
 def wide_gradients(
@@ -92,22 +95,68 @@ def wide_gradients(
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """What `child` sends its `index`-th input for the `arriving` gradient (`passed` as floats), and its local
     derivative `local` (a Value's: for an arriving 1), worked out in long doubles from the same arriving gradient;
-    None for each where the float lost nothing or nothing can be redone."""
-    found = _function(child)
-    if found is None or passed is None or not (_suspect(passed) or (local is not None and _suspect(local))):
+    None for each where the float lost nothing to its range or nothing can be redone."""
+    if passed is None or not (_suspect(passed) or (local is not None and _suspect(local))):
         return None, None
-    call, inputs = found
+    if (call := _function(child)) is None:
+        return None, None
+
+    def sent(of: Any, float_type: Any) -> tuple[Any, Any]:
+        """What the pullback to this input alone sends for the arriving gradient, and for 1 where `local` is asked
+        (the other inputs held as they are: a matmul's other is not worked out), in float type `of` (None: the
+        inputs' own), the op's own value worked out too (exp(800)'s overflow makes its gradient's inf)."""
+        inputs = _inputs(child, of)
+        pull = vjp(lambda x: call(*inputs[:index], x, *inputs[index + 1 :]), inputs[index])[1]
+        ones = np.ones(np.shape(child.data), dtype=float_type)
+        return pull(np.asarray(arriving, dtype=float_type))[0], pull(ones)[0] if local is not None else None
+
     shape = np.shape(passed)
     try:
         with np.errstate(all="ignore"), enable_grad():
-            # the other inputs held as they are: only this one's pullback is worked out (a matmul's other is not)
-            of_one = lambda x: call(*inputs[:index], x, *inputs[index + 1 :])  # noqa: E731
-            _, pull = vjp(of_one, inputs[index])
-            wide = _wide(pull(np.asarray(arriving, dtype=WIDE))[0], shape)
-            unit = _wide(pull(np.ones(np.shape(child.data), dtype=WIDE))[0], shape) if local is not None else None
+            wide, unit = (_wide(x, shape) if x is not None else None for x in sent(WIDE, WIDE))
     except Exception:  # noqa: BLE001 (as wide_value)
         return None, None
-    return wide, unit
+    floats = lambda: sent(None, np.asarray(passed).dtype)  # noqa: E731 (the same in floats)
+    return _if_lost(passed, wide, floats), _if_lost(local, unit, floats)
+
+
+def wide_sum(terms: list[Any], total: Any) -> np.ndarray | None:
+    """The sum of a value's shares `terms` in long doubles, where their float sum `total` lost something to its
+    range (finite shares summing to inf), else None."""
+    if not _suspect(total):
+        return None
+    with np.errstate(all="ignore"):
+        wide = sum(np.asarray(t, dtype=WIDE) for t in terms)
+    return _if_lost(total, wide, lambda: sum(terms[1:], terms[0]))
+
+
+def _if_lost(shown: Any, wide: np.ndarray | None, redo: Callable[[], Any]) -> np.ndarray | None:
+    """`wide` where `lost` finds that float `shown` lost something to its range, else None (so that each later look
+    at it is quick). A 0 lost "on the way" (where a float holds the value on paper) only where `redo`, the float
+    computation again, is seen to underflow or overflow at some step: else rounding may have made it, as the sum
+    of [1e16, 1, -1e16], 0 in floats and 1 in long doubles (whose 64 bits hold 1e16 + 1), and it is not told as the
+    range's. (An infinity or a NaN of finite numbers is not rounding's: it is told.)"""
+    if shown is None or wide is None:
+        return None
+    masks = _lost_masks(shown, wide)
+    if "on the way" in masks and (zeros := masks["on the way"] & (np.asarray(shown) == 0)).any():
+        if not _range_hit(redo):
+            wide = np.where(zeros, np.asarray(shown, dtype=WIDE), wide)  # as shown: nothing told
+            masks = _lost_masks(shown, wide)
+    return wide if masks else None
+
+
+def _range_hit(redo: Callable[[], Any]) -> bool:
+    """Whether the float computation `redo` is seen to underflow or overflow at some step (the processor's flags;
+    a step of autograd's that ignores them is not seen); False where it cannot be redone."""
+    try:
+        with np.errstate(all="ignore", over="raise", under="raise"), enable_grad():
+            redo()
+    except FloatingPointError:
+        return True
+    except Exception:  # noqa: BLE001 (as wide_value: nothing is told that is not seen)
+        return False
+    return False
 
 
 def _suspect(x: Any) -> bool:
@@ -123,11 +172,16 @@ def lost(shown: Any, wide: np.ndarray | None) -> dict[str, int]:
     nearer 0 than half the least float), "overflowed" (infinite, on paper beyond the largest), "subnormal" (with
     fewer digits than 4 figures of paper's), "on the way" (0, infinite or NaN where the float holds the value on
     paper: a step before the result overflowed, as a mean's sum); only those with some."""
-    if wide is None:
-        return {}
+    return {} if wide is None else {k: int(v.sum()) for k, v in _lost_masks(shown, wide).items()}
+
+
+def _lost_masks(shown: Any, wide: np.ndarray) -> dict[str, np.ndarray]:
+    """`lost`'s entries of each kind, as masks of `shown`'s shape: only those with some. Worked out on the entries
+    that can be any (0, infinite, NaN or subnormal), few of a large gradient's: long doubles are slow."""
     a, of = np.asarray(shown), kind(shown)
     info = np.finfo(of)
-    w = np.broadcast_to(wide, a.shape)
+    where = (np.abs(a) < info.tiny) | ~np.isfinite(a)
+    a, w = a[where], np.broadcast_to(wide, where.shape)[where]
     number, size = np.isfinite(w), np.abs(w)
     with np.errstate(all="ignore"):
         off = np.abs(a.astype(WIDE) - w) > size * WIDE(10.0) ** -NUMBER_FIGURES
@@ -139,7 +193,12 @@ def lost(shown: Any, wide: np.ndarray | None) -> dict[str, int]:
         "subnormal": (a != 0) & (np.abs(a) < info.tiny) & number & off,
         "on the way": ((a == 0) | ~np.isfinite(a)) & held,
     }
-    return {k: int(v.sum()) for k, v in counts.items() if v.any()}
+    masks = {}
+    for k, v in counts.items():
+        if v.any():
+            masks[k] = np.zeros(where.shape, dtype=bool)
+            masks[k][where] = v
+    return masks
 
 
 # what each way of losing a value is called: in one number's note, in an array's, after a gradient, and why
@@ -175,10 +234,11 @@ def wide_text(x: Any) -> str:
     return text.replace(".e", "e")  # trim="-" leaves "1.e-400" where the figures after the point were all 0
 
 
-def lost_note(shown: Any, wide: np.ndarray | None) -> str:
+def lost_note(shown: Any, wide: np.ndarray | None, told: tuple[str, ...] = ()) -> str:
     """Why float `shown` is not its value on paper `wide`, in words: one number's ("underflowed to 0: on paper
-    5.076e-435, nearer 0 than half the least float, 4.941e-324"), or an array's counts; "" where nothing was lost."""
-    counts = lost(shown, wide)
+    5.076e-435, nearer 0 than half the least float, 4.941e-324"), or an array's counts, but for the kinds already
+    `told` (WORDS' keys); "" where nothing (else) was lost."""
+    counts = {k: n for k, n in lost(shown, wide).items() if k not in told}
     if not counts:
         return ""
     of = kind(shown)
