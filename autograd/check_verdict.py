@@ -138,7 +138,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
         [
-            f"gradcheck: {len(failed)} of {len(rows)} gradients disagree with finite differences",
+            _headline(failed, len(rows)),
             *lines,
             "analytic: from backward; numeric: central difference (f(x+eps) - f(x-eps)) / ((x+eps) - (x-eps)) "
             f"with eps={eps}; abs error: |analytic - numeric|; rel error: abs error / |numeric|;",
@@ -195,6 +195,15 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
         ]
     )
+
+
+def _headline(failed: list[tuple], rows: int) -> str:
+    """The table's first line: how many rows disagree, or, where none is seen to, how many cannot be judged
+    (a 0 beside a 0 where no entry moved read '2 of 2 gradients disagree')."""
+    if all(r[-1].startswith(_UNDECIDED) for r in failed):
+        judged = "cannot be judged by finite differences (none is seen to disagree)"
+        return f"gradcheck: {len(failed)} of {rows} gradients {judged}"
+    return f"gradcheck: {len(failed)} of {rows} gradients disagree with finite differences"
 
 
 def _outputs_note(outputs: int, blocks: bool) -> str:

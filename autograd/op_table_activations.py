@@ -195,10 +195,14 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     ),
     # kinks at -3 and 3: PyTorch (2.13) takes the outer pieces there, 0 at -3 and 1 at 3 (the middle
     # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both. A NaN takes the
-    # middle piece, whose slope is then NaN (PyTorch's 1: the NaN policy, rule_functions)
+    # middle piece, whose slope is then NaN (PyTorch's 1: the NaN policy, rule_functions); divided by 3 times
+    # unknown_at_nan's 1 so that its own slope, the second derivative, is NaN there too (it was 1/3, the
+    # middle piece's, where 0 and 1/3 are alike possible); 3.0 itself where x holds no NaN, the same bits
     OpDef(
         "hardswish",
-        lambda g, out, x: (where(0.0, g * where(1.0, x / 3 + 0.5, cond=raw(x) >= 3), cond=raw(x) <= -3),),
+        lambda g, out, x: (
+            where(0.0, g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, cond=raw(x) >= 3), cond=raw(x) <= -3),
+        ),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),

@@ -62,8 +62,8 @@ def unknown_at_nan(factor: Any, x: Any) -> Any:
     """`factor` (a bool mask or numbers: a piecewise op's derivative, picked by comparing the input), NaN
     wherever `x` is NaN: there no piece holds and the derivative is unknown. `x` is what is NaN exactly
     there: the input, or the output where the op propagates NaN (maximum's, for both inputs at once). An
-    array without NaN costs one summing pass, no copy (its total is NaN only if a NaN, or +inf and -inf,
-    are in it); the factor comes back as it was given, a bool mask too."""
+    array without NaN costs one pass, no copy (`holds_nan`); the factor comes back as it was given, a bool
+    mask too."""
     x = raw(x)
     if not isinstance(x, np.ndarray):
         return factor if x == x else math.nan

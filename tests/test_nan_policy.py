@@ -163,3 +163,40 @@ def test_a_compiled_step_sends_nan_where_eager_does(dtype):
     assert np.isnan(eager).tolist() == np.isnan(x.data).tolist()
     for got in compiled:
         np.testing.assert_array_equal(got, eager)
+
+
+def test_the_nan_look_is_exact_and_quiet():
+    """holds_nan, which unknown_at_nan reads: exact beside +inf and -inf, False on no entries, no warning."""
+    from autograd.elementwise_forwards import holds_nan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not holds_nan(np.array([np.inf, -np.inf, 1e308, 1e308]))
+        assert not holds_nan(np.zeros((0, 3)))
+        for dtype in (np.float16, np.float32, np.float64):
+            assert holds_nan(np.array([[1.0, -np.inf], [np.nan, np.inf]], dtype))
+        x = Tensor(np.array([-np.inf, 0.0, np.inf, np.nan]), requires_grad=True)
+        x.relu().sum().backward()
+        assert x.grad[:3].tolist() == [0.0, 0.0, 1.0] and np.isnan(x.grad[3])
+
+
+def _second(d, x):
+    """d's second derivative at x (a float64 Tensor, create_graph), None where its gradient is a constant."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        t = Tensor(np.array([x]), requires_grad=True)
+        (gx,) = autograd.gradients(d.apply(t).sum(), [t], create_graph=True)
+        if not gx.requires_grad:
+            return None
+        (hx,) = autograd.gradients(gx.sum(), [t])
+        return float(hx[0])
+
+
+@pytest.mark.parametrize("d", [d for d in ELEMENTWISE if d.arity == 1], ids=lambda d: d.name)
+def test_a_second_derivative_at_nan_is_nan_unless_it_holds_everywhere(d):
+    """hardswish's was 1/3 at NaN, its middle piece's, where it is 0 outside (-3, 3)."""
+    at_nan = _second(d, math.nan)
+    if at_nan is None or math.isnan(at_nan):
+        return
+    points = [float(p) for p in np.linspace(-8, 8, 17) if d.valid(float(p))]
+    assert {_second(d, p) for p in points} == {at_nan}, f"{d.name}'' at NaN: {at_nan}"
