@@ -71,7 +71,7 @@ DECAYING = {
 }
 
 
-@pytest.mark.parametrize(("name", "dtype"), itertools.product(DECAYING, [np.float32, np.float64]))
+@pytest.mark.parametrize(("name", "dtype"), list(itertools.product(DECAYING, [np.float32, np.float64])))
 def test_no_decaying_state_turns_subnormal(name, dtype):
     """One gradient of ones, then zeros: SGD's momentum buffer and RMSprop's square_avg went on decaying through the
     subnormals (float32's 1.2e-38, after some 390 steps at 0.8; float64's 2.2e-308 after some 3180) where Adam's
