@@ -89,7 +89,9 @@ class Optimizer(OptimizerState):
         self.plateaus: list[Any] = []  # the ReduceLROnPlateaus made on it, in the order made (outside the chain)
         # per Tensor, the shape and dtype its state was last checked for
         self._state_shapes: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
-        self._steps = 0  # steps taken, for the flush of every FLUSH_EVERY-th (not saved: it times a look only)
+        # per parameter (its state's key), the steps it took since its state was last looked at by `flush`: its own,
+        # not the optimizer's (one stepped on odd steps only would miss every 64th); not saved: it times a look only
+        self._since_flush: dict[Any, int] = {}
 
     @property
     def setting_names(self) -> tuple[str, ...]:
@@ -179,21 +181,25 @@ class Optimizer(OptimizerState):
             k = int(np.argmin(np.isfinite(grad)))
             refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} (parameter {self._position(k)})")
         states = self.state
-        steps = vars(self)["_steps"] = self._steps + 1  # past __setattr__, whose look for misspelt settings is slow
-        flush = steps % FLUSH_EVERY == 0
         for i, t, data, g in moving:
             state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
             self.update(state, data, g)
-            if flush:
-                self.flush(state)
+            self._flush_when_due(i, state)
             t.data = data  # the array changed in place: tell the version counter
         if self.values:
             data = np.fromiter((v.data for v in self.values), float, len(self.values))
             self.update(state := self.state.setdefault("values", {}), data, grad)
-            if flush:
-                self.flush(state)
+            self._flush_when_due("values", state)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
+
+    def _flush_when_due(self, key: Any, state: dict[str, Any]) -> None:
+        """`flush` the state of the parameter `key` (as in `self.state`) on its own every FLUSH_EVERY-th step."""
+        since = self._since_flush
+        taken = since[key] = since.get(key, 0) + 1
+        if taken >= FLUSH_EVERY:
+            since[key] = 0
+            self.flush(state)
 
     def _checked_tensors(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
         """(i, the i-th Tensor, its array, its gradient's array) for each Tensor a step moves: one that holds a
@@ -260,7 +266,7 @@ class Optimizer(OptimizerState):
     def flush(self, state: dict[str, Any]) -> None:
         """Zero the values of `state`'s decaying arrays (momentum buffers, running averages) that are too small to
         change a step, before they decay into the slow subnormal floats (nn.optim_flush): called on every
-        FLUSH_EVERY-th step, after the update. None here."""
+        FLUSH_EVERY-th step of the parameter whose state it is, after the update. None here."""
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         """The arrays `state` keeps (once a step has made it) for parameters of this shape and dtype,

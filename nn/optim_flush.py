@@ -1,11 +1,12 @@
 """How every optimizer keeps its decaying state out of the subnormal floats. A weight whose gradient stays 0 (a
 pixel that is always blank) sees its momentum buffer and its running averages decay geometrically towards 0,
 through the subnormals, on which float32 and float64 arithmetic is many times slower (SGD's momentum buffer at
-0.9 reaches them some 830 steps after its last gradient of 1 in float32). Every FLUSH_EVERY steps
-(Optimizer.step) each optimizer's `flush` zeroes such values by the one rule of `flush_below`, before they get
-there and only where that changes no step by more than the bound it gives. A value just below the limit after
-one look is above the subnormals at the next if it decays by a factor of 0.75 or more per step (0.75**64 is
-1e-8): every default (momentum 0.9, betas, alpha, rho) does; a smaller factor may pass a few steps there."""
+0.9 reaches them some 830 steps after its last gradient of 1 in float32). Every FLUSH_EVERY steps of a
+parameter (its own: Optimizer.step) each optimizer's `flush` zeroes such values by the one rule of
+`flush_below`, before they get there and only where that changes no step by more than the bound it gives. A
+value just below the limit after one look is above the subnormals at the next if it decays by a factor of 0.75
+or more per step (0.75**64 is 1e-8): every default (momentum 0.9, betas, alpha, rho) does; a smaller factor
+may pass a few steps there."""
 
 from __future__ import annotations
 

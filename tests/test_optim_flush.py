@@ -71,7 +71,7 @@ DECAYING = {
 }
 
 
-@pytest.mark.parametrize(("name", "dtype"), itertools.product(DECAYING, [np.float32, np.float64]))
+@pytest.mark.parametrize(("name", "dtype"), list(itertools.product(DECAYING, [np.float32, np.float64])))
 def test_no_decaying_state_turns_subnormal(name, dtype):
     """One gradient of ones, then zeros: SGD's momentum buffer and RMSprop's square_avg went on decaying through the
     subnormals (float32's 1.2e-38, after some 390 steps at 0.8; float64's 2.2e-308 after some 3180) where Adam's
@@ -106,3 +106,23 @@ def test_the_flush_changes_no_parameter(name, monkeypatch):
     (flushed, state), (kept, unflushed) = runs
     np.testing.assert_array_equal(flushed, kept)
     assert any(np.any(state[s] != unflushed[s]) for s in state if not s.startswith(("scratch", "lerp"))), "no flush"
+
+
+@pytest.mark.parametrize("name", DECAYING)
+def test_a_parameter_stepped_on_alternate_steps_is_looked_at_too(name):
+    """float32, two parameters stepped in turn (each one's .grad None on the other's steps, as a model trained on
+    two tasks' batches by turns): the first's state decays on odd steps only. The flush looked on the optimizer's
+    every 64th step, always an even one, so never at it: Adam's moments turned subnormal at step 771 (each had been
+    looked at on its own 64th step before). Now every parameter is looked at on its own every 64th step."""
+    p, q = (Tensor(np.zeros(3, np.float32), requires_grad=True) for _ in "pq")
+    opt = DECAYING[name]([p, q])
+    slots = [slot for slot, (shape, _) in opt.slot_layout(p.shape, p.dtype).items() if shape == p.shape]
+    tiny = np.finfo(np.float32).tiny
+    for step in range(1, 1000):
+        odd = step % 2 == 1
+        p.grad = np.full(3, float(step == 1), np.float32) if odd else None
+        q.grad = None if odd else np.ones(3, np.float32)
+        opt.step()
+        for slot in slots:
+            held = np.abs(opt.state[0][slot])
+            assert np.all((held == 0) | (held >= tiny)), f"{name}: {slot} {held} after step {step}"

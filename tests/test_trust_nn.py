@@ -166,7 +166,7 @@ def test_moments_decayed_to_nothing_are_flushed():
     opt.step()
     state = opt.state[0]
     state["t"], state["m"][:], state["v"][:] = 127, 1e-33, 1e-34
-    opt._steps = 127  # the optimizer's count times the flush (nn.optim_flush): the next step is its 128th
+    opt._since_flush[0] = 63  # the parameter's own count times the flush (nn.optim_flush): the next step is its 64th
     w.grad = np.zeros(1, dtype=np.float32)
     opt.step()
     assert state["m"][0] == 0 and state["v"][0] == 0
