@@ -31,8 +31,9 @@ BINARY = {d.symbol or d.name: d for d in ELEMENTWISE if d.arity == 2}  # every b
 
 
 def _weights(x):
-    """Distinct weights of x's shape, so a sum over x does not hide a permuted gradient."""
-    return np.arange(x.size, dtype=float).reshape(x.shape)
+    """Distinct weights of x's shape, none 0, so a sum over x does not hide a permuted gradient nor leave an
+    element out (a weight 0 left element 0 unchecked, and its difference of 0 "cannot judge" beside large ones)."""
+    return np.arange(1, x.size + 1, dtype=float).reshape(x.shape)  # none 0: each element is in the sum
 
 
 @pytest.mark.parametrize("name", BINARY)
