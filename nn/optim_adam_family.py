@@ -141,7 +141,11 @@ class NAdam(_Moments):
         (b1, b2), v, lr = self.betas, self.squares(state, grad), self.lr
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.momentum_decay))
-        product = state["mu_product"] = float(state.get("mu_product", 1.0)) * mu
+        product = float(state.get("mu_product", 1.0)) * mu
+        # at most 2**-54 (from step 48 at the defaults), 1 - product and 1 - product * mu_next are exactly 1: the
+        # product is 0 to the step from then on, and is kept 0, where it decayed into the subnormals (from step 976)
+        # and stayed at 5e-324 while mu > 0.5, each step's multiply 4.6 times slower (135 ns, not 29), no number changed
+        product = state["mu_product"] = product if product > 2.0**-54 else 0.0
         denominator = scratch(state, data, "denominator")
         np.divide(v, coefficient(1 - b2**t, v), out=denominator)
         np.sqrt(denominator, out=denominator)
