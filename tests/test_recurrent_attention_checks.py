@@ -21,8 +21,17 @@ def _zeros(*shape):
 BAD = {
     "input_size 0": (lambda: nn.RNN(0, 5), ValueError, "input_size must be at least 1"),
     "a float size": (lambda: nn.LSTM(3.0, 5), TypeError, "input_size must be an int"),
-    "nonlinearity": (lambda: nn.RNN(3, 5, nonlinearity="sigmoid"), ValueError, "'tanh' or 'relu'"),
-    "cell nonlinearity": (lambda: nn.RNNCell(3, 5, nonlinearity="gelu"), ValueError, "'tanh' or 'relu'"),
+    "nonlinearity": (
+        lambda: nn.RNN(3, 5, nonlinearity="sigmoid"),
+        ValueError,
+        "RNN: nonlinearity must be one of 'tanh', 'relu'",
+    ),
+    "cell nonlinearity": (
+        lambda: nn.RNNCell(3, 5, nonlinearity="gelu"),
+        ValueError,
+        "RNNCell: nonlinearity must be one of",
+    ),
+    "nonlinearity not a name": (lambda: nn.RNN(3, 5, nonlinearity=["tanh"]), TypeError, "must be a name"),
     "dropout 1": (lambda: nn.GRU(3, 5, 2, dropout=1), ValueError, "dropout must be at least 0 and below 1"),
     "proj_size = hidden_size": (lambda: nn.LSTM(3, 5, proj_size=5), ValueError, "smaller than hidden_size"),
     "proj_size < 0": (lambda: nn.LSTM(3, 5, proj_size=-1), ValueError, "proj_size must be an int >= 0"),
