@@ -18,7 +18,7 @@ import numpy as np
 from autograd import ShapeError, Tensor
 
 from .arguments import check_flag, check_real, layer_input
-from .layers import dropout
+from .dropout import dropout
 
 
 def attend(

@@ -15,7 +15,7 @@ from typing import Any
 from autograd import Tensor, cat, stack, zeros
 
 from .arguments import check_count, check_flag, check_real, is_int
-from .layers import dropout
+from .dropout import dropout
 from .module import Module
 from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
 from .recurrent_steps import (
