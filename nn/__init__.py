@@ -83,17 +83,17 @@ from .activations import (
     Tanhshrink,
     Threshold,
 )
-from .along_axis import GLU, LogSoftmax, Softmin
+from .along_axis import GLU, LogSoftmax, Softmax, Softmin
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout2d
+from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .io import load, save
-from .layers import Dropout, Linear, Sequential, Softmax
+from .layers import Linear, Sequential
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
 from .lp_pool import LPPool1d, LPPool2d

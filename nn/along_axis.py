@@ -1,8 +1,9 @@
-"""Layers and functions that work along one axis, as PyTorch's: LogSoftmax and Softmin (Softmax's
-kin: the same axis rules), GLU and the functions softmax, log_softmax, softmin and glu."""
+"""Layers and functions that work along one axis, as PyTorch's: Softmax, LogSoftmax and Softmin (the same
+axis rules), GLU and the functions softmax, log_softmax, softmin and glu."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import autograd
@@ -10,7 +11,65 @@ from autograd import ShapeError, Tensor
 
 from .arguments import check_axis, layer_input, parameter_dtype
 from .function_modules import FunctionModule
-from .layers import Softmax, implied_axis, one_axis
+from .module import Module
+
+
+def implied_axis(name: str, x: Tensor, axis: int | None, stacklevel: int = 3) -> int:
+    """The axis a softmax-like function (Softmax's, F.softmax's...) takes: `axis`, or given none, the
+    last, as JAX's softmax; PyTorch's picks dim 1 of input of 4 axes and 0 of 3 (a choice it
+    deprecates), so there a UserWarning asks for the axis."""
+    if axis is not None:
+        return axis
+    if x.ndim >= 3:
+        warnings.warn(
+            f"{name}() was given no axis, and takes the last of input of shape {x.shape}, where PyTorch's "
+            f"{name}() takes dim 1 of 4 axes (0 of 3): give {name}(dim=...) (or axis=) to say which",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    return -1
+
+
+def one_axis(name: str, dim: int | None, axis: int | None) -> int | None:
+    """The axis given as `dim` (PyTorch's name) or `axis` (numpy's), refused if given as both."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{name}() got both dim= (PyTorch's name) and axis= (numpy's): pass one")
+    return dim if axis is None else axis
+
+
+class Softmax(Module):
+    """Probabilities over `dim` (`axis`, numpy's name, by keyword). For training, give the logits to
+    cross_entropy instead: it is the stable fused form of log(softmax). Given no axis, the last one
+    (implied_axis: a UserWarning where PyTorch's would pick another)."""
+
+    setting_checks = {
+        "axis": lambda softmax, axis: None if axis is None else check_axis(type(softmax).__name__, "axis", axis)
+    }
+
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
+        self.axis = one_axis(type(self).__name__, dim, axis)
+
+    def forward(self, x: Tensor) -> Tensor:
+        name = type(self).__name__
+        x = layer_input(name, x)
+        return self.along(x, implied_axis(f"nn.{name}", x, self.axis))
+
+    @staticmethod
+    def along(x: Tensor, axis: int) -> Tensor:
+        """The layer's function along `axis` (LogSoftmax and Softmin give theirs)."""
+        return x.softmax(axis=axis)
+
+    @property
+    def dim(self) -> int | None:
+        """PyTorch's name of `axis`: `softmax.dim = 0` sets it too."""
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int | None) -> None:
+        self.axis = value
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
 
 
 def _along(

@@ -18,7 +18,7 @@ import numpy as np
 from autograd import ShapeError, Tensor
 
 from .arguments import check_flag, check_real, layer_input
-from .layers import dropout
+from .dropout import dropout
 
 
 def attend(
@@ -121,7 +121,8 @@ def _repeat_heads(t: Tensor, times: int) -> Tensor:
 
 
 def _mask(owner: str, mask: Any, scores: tuple[int, ...], dtype: np.dtype) -> tuple[Any, Tensor | None]:
-    """SDPA's attn_mask as (blocked, added): a boolean one inverted (True there: may look), a float one added."""
+    """SDPA's attn_mask as (blocked, added): a boolean one inverted (True there: may look), a float one (of the
+    query's `dtype`) added."""
     mask = layer_input(f"{owner}: attn_mask", mask)
     try:
         fits = np.broadcast_shapes(mask.shape, scores) == scores
@@ -129,8 +130,18 @@ def _mask(owner: str, mask: Any, scores: tuple[int, ...], dtype: np.dtype) -> tu
         fits = False
     if not fits:
         raise ShapeError(f"{owner}: attn_mask of shape {mask.shape} does not broadcast to the scores' {scores}")
-    if mask.dtype == bool:
-        return ~mask, None
-    if mask.dtype.kind != "f":
-        raise TypeError(f"{owner}: attn_mask must be boolean (True: may look) or float (added), got {mask.dtype}")
-    return None, mask
+    check_mask_dtype(owner, "attn_mask", mask, dtype, "True: may look")
+    return (~mask, None) if mask.dtype == bool else (None, mask)
+
+
+def check_mask_dtype(owner: str, name: str, mask: Tensor, dtype: np.dtype, sense: str) -> None:
+    """TypeError unless `mask` is boolean (`sense`: what True means) or float of the query's `dtype`: a float
+    mask is added to the scores, and one of another dtype changed the output's (a float64 numpy mask made a
+    float32 model's output float64), where torch 2.13 refuses it, SDPA and MultiheadAttention alike."""
+    if mask.dtype != bool and mask.dtype.kind != "f":
+        raise TypeError(f"{owner}: {name} must be boolean ({sense}) or float (added), got {mask.dtype}")
+    if mask.dtype != bool and mask.dtype != dtype:
+        raise TypeError(
+            f"{owner}: a float {name} is added to the scores and must be of the query's dtype {dtype}, got "
+            f"{mask.dtype}: convert it ({name}.astype(np.{dtype})), or give a boolean mask ({sense})"
+        )

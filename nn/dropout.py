@@ -1,11 +1,116 @@
-"""Dropout2d and its function dropout2d: dropout of whole channels of images, as torch.nn.Dropout2d."""
+"""Dropout, as PyTorch's: Dropout and its function dropout (each element), Dropout2d and its function
+dropout2d (whole channels of images)."""
 
 from __future__ import annotations
 
-from autograd import ShapeError, Tensor
+from collections.abc import Callable
+from typing import Any
 
-from .arguments import layer_input
-from .layers import Dropout, dropped
+import numpy as np
+
+from autograd import ShapeError, Tensor, drawn, guard
+
+from .arguments import check_flag, check_real, layer_input
+from .module import Module
+from .rng import generator, kept
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout: with `training`, each element zeroed with probability p and the rest
+    scaled by 1 / (1 - p), drawn from nn's default generator; else x. As PyTorch's, training is True
+    unless given: in a module's forward write `dropout(x, p, self.training)`. Under autograd.compile
+    the mask is drawn anew on each replay, but p is the recorded call's (nn.Dropout's is checked)."""
+    return dropped("dropout", x, p, training, inplace, lambda shape: shape)
+
+
+def dropped(
+    owner: str,
+    x: Tensor,
+    p: float,
+    training: bool,
+    inplace: bool,
+    mask_shape: Callable[[tuple[int, ...]], tuple[int, ...]],
+) -> Tensor:
+    """F.dropout and F.dropout2d: their arguments checked, then x times a mask of `mask_shape(x.shape)`
+    drawn from the default generator (one draw per element, or per channel)."""
+    check_real(owner, "p", p, 0, 1, high_included=False)
+    training = check_flag(owner, "training", training)  # in a module: self.training
+    check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{owner} takes a Tensor, got {type(x).__name__}: Tensor(x)")
+    if not training or p == 0:
+        return x
+    check_dropped(x, owner)
+    shape, dtype = mask_shape(x.shape), x.dtype
+    return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
+
+
+def check_dropped(x: Tensor, owner: str) -> None:
+    """Refuse input that is not floating point where it would be dropped (in training, p > 0; as
+    PyTorch, which passes it through otherwise): integers and bools cannot hold the kept entries' scale
+    1 / (1 - p), and would be cut back to whole numbers."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{owner} takes floating-point input, got {x.dtype}: convert it first, x.astype(np.float32)")
+
+
+def _mask(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """1 / (1 - p) where kept (with probability 1 - p), exactly 0 where dropped: the mask times the scale,
+    or, for a scale beyond float16 (p above about 0.999985: inf, and 0 * inf would make the dropped
+    entries NaN), chosen (kept ones are then inf, as PyTorch's); the product is four times faster."""
+    keep = kept(rng, p, shape)
+    with np.errstate(over="ignore"):  # the float16 overflow just described, meant
+        scale = np.asarray(1 / (1 - p), dtype=dtype)
+    if np.isfinite(scale):
+        return np.multiply(keep, scale, dtype=dtype)
+    return np.where(keep, scale, np.zeros((), dtype))
+
+
+class Dropout(Module):
+    """In training mode, zero each element with probability p and scale the rest by 1 / (1 - p);
+    in eval mode, pass x through. The mask is `autograd.drawn`, so a compiled step draws a new
+    one on every replay, from the same generator, as eagerly."""
+
+    # p, the probability of zeroing an element, in [0, 1): 1 would divide by 0 in the scale, NaN would
+    # make every output NaN
+    setting_checks = {"p": lambda dropout, p: _probability(type(dropout).__name__, p)}
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, *, seed: int | None = None) -> None:
+        """PyTorch's `inplace` (second, as there) is accepted and changes nothing: the result is computed out
+        of place either way, as the graph keeps x for the gradient. `seed` is given by keyword."""
+        name = type(self).__name__
+        if isinstance(inplace, int | np.integer) and not isinstance(inplace, bool | np.bool_):
+            raise TypeError(f"{name}: the second argument is PyTorch's inplace; give a seed by keyword: seed={inplace}")
+        check_flag(name, "inplace", inplace)
+        self.p = p
+        # None: the default generator, looked up at each call
+        self._rng = None if seed is None else generator(seed, name)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = layer_input(type(self).__name__, x)
+        if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
+            return x
+        check_dropped(x, type(self).__name__)
+        shape, dtype = self.mask_shape(x.shape), x.dtype
+        return x * drawn(lambda: self.mask(shape, dtype), dtype)  # dtype: a float16 mask stays float16
+
+    def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of the mask for input of `shape`: one draw per element."""
+        return shape
+
+    def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        return _mask(self.draws(), self.p, shape, dtype)
+
+    def draws(self) -> np.random.Generator:
+        """The layer's own generator (given a seed), else the default one as it is now."""
+        return generator(None) if self._rng is None else self._rng
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+def _probability(owner: str, p: Any) -> float:
+    check_real(owner, "p", p, 0, 1, high_included=False)
+    return float(p)
 
 
 def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -133,7 +133,7 @@ class MultiheadAttention(Module):
             )
         q, k, v, batched = checked_inputs(self, query, key, value)
         (length, batch, _), heads, size = q.shape, self.num_heads, self.head_dim
-        blocked, added = heads_mask(self, key_padding_mask, attn_mask, length, k.shape[0], batch, batched)
+        blocked, added = heads_mask(self, (key_padding_mask, attn_mask), q, k.shape[0], batched)
         q, k, v = self._projected(q, k, v)
         if self.bias_k is not None:
             k = cat([k, self.bias_k.broadcast_to((1, batch, self.embed_dim))], 0)

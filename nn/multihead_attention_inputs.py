@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd import ShapeError, Tensor, cat, zeros
 
 from .arguments import layer_input
+from .attention import check_mask_dtype
 
 OWNER = "MultiheadAttention"
 
@@ -46,23 +49,26 @@ def checked_inputs(mha: Any, query: Any, key: Any, value: Any) -> tuple[Tensor, 
 
 
 def heads_mask(
-    mha: Any, key_padding_mask: Any, attn_mask: Any, length: int, source: int, batch: int, batched: bool
+    mha: Any, masks_given: tuple[Any, Any], query: Tensor, source: int, batched: bool
 ) -> tuple[Tensor | None, Tensor | None]:
     """(blocked, added), each None or a Tensor broadcasting to the heads' scores (batch * num_heads, length,
-    keys): the boolean masks joined (True: masked out), the float ones summed, each widened by a column
-    (not masked) for bias_k and for the zero key where the layer appends them."""
+    keys), from (key_padding_mask, attn_mask) for `query` (length, batch, embed_dim): the boolean masks joined
+    (True: masked out), the float ones (of the query's dtype) summed, each widened by a column (not masked)
+    for bias_k and for the zero key where the layer appends them."""
+    key_padding_mask, attn_mask = masks_given
+    length, batch, _ = query.shape
     heads = mha.num_heads
     masks = []
     if key_padding_mask is not None:
         wanted = (batch, source) if batched else (source,)
-        padding = _checked("key_padding_mask", key_padding_mask, wanted, "(batch, S), or (S,) unbatched")
+        padding = _checked("key_padding_mask", key_padding_mask, wanted, "(batch, S), or (S,) unbatched", query.dtype)
         spread = padding.reshape(batch, 1, 1, source).broadcast_to((batch, heads, 1, source))
         masks.append(spread.reshape(batch * heads, 1, source))
     if attn_mask is not None:
         given = layer_input(f"{OWNER}: attn_mask", attn_mask)
         wanted = (length, source) if given.ndim == 2 else (batch * heads, length, source)
         said = f"(L, S) or ({'batch * ' if batched else ''}num_heads, L, S)"
-        masks.append(_checked("attn_mask", given, wanted, said).reshape(-1, length, source))
+        masks.append(_checked("attn_mask", given, wanted, said, query.dtype).reshape(-1, length, source))
     extra = (mha.bias_k is not None) + mha.add_zero_attn
     if extra:
         masks = [cat([m, zeros(*m.shape[:-1], extra, dtype=m.dtype)], -1) for m in masks]
@@ -72,11 +78,10 @@ def heads_mask(
     return joined, (added[0] if len(added) == 1 else added[0] + added[1]) if added else None
 
 
-def _checked(name: str, mask: Any, wanted: tuple[int, ...], said: str) -> Tensor:
-    """A mask as a Tensor of shape `wanted`, boolean or float, refused otherwise, naming it."""
+def _checked(name: str, mask: Any, wanted: tuple[int, ...], said: str, dtype: np.dtype) -> Tensor:
+    """A mask as a Tensor of shape `wanted`, boolean or float of `dtype`, refused otherwise, naming it."""
     mask = layer_input(f"{OWNER}: {name}", mask)
     if mask.shape != wanted:
         raise ShapeError(f"{OWNER}: {name} must be of shape {said}, here {wanted}, got {mask.shape}")
-    if mask.dtype != bool and mask.dtype.kind != "f":
-        raise TypeError(f"{OWNER}: {name} must be boolean (True: masked out) or float (added), got {mask.dtype}")
+    check_mask_dtype(OWNER, name, mask, dtype, "True: masked out")
     return mask

@@ -16,7 +16,14 @@ from autograd import ShapeError, Tensor, guard
 from .arguments import check_count, check_flag, factory_dtype, layer_input
 from .module import Module
 from .norm_functions import batch_norm, group_norm, layer_norm
-from .norm_settings import check_groups, check_own_shapes, momentum_setting, normalized_sizes, positive_eps
+from .norm_settings import (
+    check_groups,
+    check_own_shapes,
+    momentum_setting,
+    normalized_sizes,
+    positive_eps,
+    sample_input,
+)
 from .state_checks import checked
 
 
@@ -181,15 +188,7 @@ class LayerNorm(Module):
         self.bias = _filled(0.0, self.normalized_shape, dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        x = layer_input("LayerNorm", x)
-        k = len(self.normalized_shape)
-        if x.shape[-k:] != self.normalized_shape:
-            raise ShapeError(
-                f"LayerNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
-                f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
-            )
-        check_own_shapes(self, ("weight", "bias"), self.normalized_shape)
-        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return layer_norm(sample_input(self, x), self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}" + _affine_repr("elementwise_affine", self.weight, self.bias)

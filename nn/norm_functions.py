@@ -26,16 +26,22 @@ def layer_norm(
     """torch.nn.functional.layer_norm: each sample normalised over its last axes, those of
     `normalized_shape`, by their mean and biased variance; then times weight and plus bias (each of
     `normalized_shape`, or None)."""
-    x, shape = layer_input("layer_norm", x), normalized_sizes(normalized_shape, "layer_norm")
+    x, shape = normalized_input("layer_norm", x, normalized_shape)
     eps = check_real("layer_norm", "eps", eps, 0)
-    k = len(shape)
-    if x.shape[-k:] != shape:
-        raise ShapeError(
-            f"layer_norm: normalized_shape {shape} must be the last axes of the input, got input of shape {x.shape}"
-        )
     _check_affine("layer_norm", weight, bias, shape)
-    y, _, _ = standardize(x, tuple(range(x.ndim - k, x.ndim)), eps, "layer_norm")
+    y, _, _ = standardize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps, "layer_norm")
     return _scale_and_shift(y, weight, bias, shape)
+
+
+def normalized_input(owner: str, x: Any, normalized_shape: Any) -> tuple[Tensor, tuple[int, ...]]:
+    """layer_norm's and rms_norm's input as a Tensor and normalized_shape as sizes, refused unless these are
+    the input's last axes."""
+    x, shape = layer_input(owner, x), normalized_sizes(normalized_shape, owner)
+    if x.shape[-len(shape) :] != shape:
+        raise ShapeError(
+            f"{owner}: normalized_shape {shape} must be the last axes of the input, got input of shape {x.shape}"
+        )
+    return x, shape
 
 
 def group_norm(

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError
+from autograd import ShapeError, Tensor
 
-from .arguments import as_sequence, check_count, is_real
+from .arguments import as_sequence, check_count, is_real, layer_input
 from .module import Module
 from .state_checks import checked
 
@@ -48,6 +48,20 @@ def normalized_sizes(normalized_shape: Any, owner: str = "LayerNorm") -> tuple[i
     if not shape:
         raise ValueError(f"{owner}: normalized_shape must name at least one axis, got ()")
     return tuple(check_count(owner, "each size of normalized_shape", n) for n in shape)
+
+
+def sample_input(layer: Module, x: Any) -> Tensor:
+    """A LayerNorm's or RMSNorm's input as a Tensor, refused unless its last axes are the layer's
+    normalized_shape, and unless the layer's own weight (and bias) are still of that shape."""
+    kind, shape = type(layer).__name__, layer.normalized_shape
+    x = layer_input(kind, x)
+    if x.shape[-len(shape) :] != shape:
+        raise ShapeError(
+            f"{kind}({shape}) normalises the last axes of shape {shape}, got input of shape {x.shape}; make "
+            f"normalized_shape {x.shape[-len(shape) :]} or reshape the input"
+        )
+    check_own_shapes(layer, ("weight", "bias"), shape)
+    return x
 
 
 def check_groups(gn: Module) -> None:

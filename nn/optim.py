@@ -23,7 +23,16 @@ from .optim_base import Optimizer
 from .optim_flush import flush_below, flush_moments
 from .optim_rprop import Rprop
 from .optim_state import COUNT
-from .optim_updates import coefficient, decayed, descend, ratio, scratch, signed, weight_decayed
+from .optim_updates import (
+    add_scaled,
+    coefficient,
+    decayed,
+    descend,
+    ratio,
+    scratch,
+    signed,
+    weight_decayed,
+)
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
 
@@ -81,10 +90,13 @@ class SGD(Optimizer):
                 buffer = state["buffer"] = np.array(grad, dtype=data.dtype)
             else:
                 buffer *= coefficient(self.momentum, buffer)
-                buffer += np.multiply(grad, 1 - self.dampening, out=scratch(state, grad)) if self.dampening else grad
+                if self.dampening:
+                    add_scaled(state, buffer, buffer, grad, 1 - self.dampening)
+                else:
+                    buffer += grad
             if self.nesterov:  # grad + momentum * buffer
                 ahead = scratch(state, grad, "nesterov", np.result_type(grad, buffer))
-                grad = np.add(grad, np.multiply(buffer, self.momentum, out=ahead), out=ahead)
+                grad = add_scaled(state, ahead, grad, buffer, self.momentum)
             else:
                 grad = buffer
         descend(state, data, grad, self.lr)
@@ -152,11 +164,12 @@ class Adam(Optimizer):
             state["v_max"] = np.zeros_like(data)
         state["t"] += 1
         m, v, s, t = state["m"], state["v"], scratch(state, data), state["t"]
-        # twelve passes over the parameter, in place, in one scratch array: no allocation per step
-        m *= b1
-        m += np.multiply(grad, 1 - b1, out=s)
-        v *= b2
-        v += np.multiply(np.multiply(grad, grad, out=s), 1 - b2, out=s)
+        # twelve passes over the parameter, in place, in one scratch array: no allocation per step. The betas as
+        # `coefficient` gives them (numpy rounded beta2 0.999 to 0.99902 for a float16 parameter)
+        m *= coefficient(b1, m)
+        m += np.multiply(grad, coefficient(1 - b1, grad), out=s)
+        v *= coefficient(b2, v)
+        v += np.multiply(np.multiply(grad, grad, out=s), coefficient(1 - b2, s), out=s)
         # amsgrad: the denominator takes the largest v yet (NaN kept, as torch.maximum keeps it)
         second = np.maximum(state["v_max"], v, out=state["v_max"]) if self.amsgrad else v
         # lr / (1 - b1**t) * m / (sqrt(v) / root + eps) as PyTorch, root = sqrt(1 - b2**t) moved out of
@@ -167,7 +180,7 @@ class Adam(Optimizer):
         np.sqrt(second, out=s)
         s += eps
         ratio(state, m, s, s, eps)  # an eps of 0 in this dtype lets s be 0 where v is (and m): the step is 0 there
-        s *= self.lr * root / (1 - b1**t)
+        s *= coefficient(self.lr * root / (1 - b1**t), s)
         data -= s
 
     def flush(self, state: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from autograd import Node
 from .optim_base import Optimizer
 from .optim_flush import flush_moments
 from .optim_state import COUNT
-from .optim_updates import add_ratio, average_square, lerp, ratio, scratch, signed, weight_decayed
+from .optim_updates import add_ratio, average_square, coefficient, lerp, ratio, scratch, signed, weight_decayed
 
 Slots = dict[str, tuple[tuple[int, ...], np.dtype]]
 
@@ -79,7 +79,7 @@ class Adamax(_Moments):
         t, grad = self.started(state, data, grad)
         (b1, b2), m, u = self.betas, state["exp_avg"], state["exp_inf"]
         s = scratch(state, data)
-        u *= b2
+        u *= coefficient(b2, u)
         np.abs(grad, out=s)
         s += self.eps
         np.maximum(u, s, out=u)
@@ -141,9 +141,13 @@ class NAdam(_Moments):
         (b1, b2), v, lr = self.betas, self.squares(state, grad), self.lr
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.momentum_decay))
-        product = state["mu_product"] = float(state.get("mu_product", 1.0)) * mu
+        product = float(state.get("mu_product", 1.0)) * mu
+        # at most 2**-54 (from step 48 at the defaults), 1 - product and 1 - product * mu_next are exactly 1: the
+        # product is 0 to the step from then on, and is kept 0, where it decayed into the subnormals (from step 976)
+        # and stayed at 5e-324 while mu > 0.5, each step's multiply 4.6 times slower (135 ns, not 29), no number changed
+        product = state["mu_product"] = product if product > 2.0**-54 else 0.0
         denominator = scratch(state, data, "denominator")
-        np.divide(v, 1 - b2**t, out=denominator)
+        np.divide(v, coefficient(1 - b2**t, v), out=denominator)
         np.sqrt(denominator, out=denominator)
         denominator += self.eps
         # addcdiv_(grad, denominator, value=...), then addcdiv_(exp_avg, denominator, value=...)
@@ -193,15 +197,15 @@ class RAdam(_Moments):
         rho_inf = 2 / (1 - b2) - 1
         rho_t = rho_inf - 2 * t * (b2**t) / bias2
         s = scratch(state, data)
-        np.divide(state["exp_avg"], bias1, out=s)
-        s *= self.lr
+        np.divide(state["exp_avg"], coefficient(bias1, s), out=s)
+        s *= coefficient(self.lr, s)
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
             adaptive = scratch(state, data, "denominator")
             np.sqrt(v, out=adaptive)
             adaptive += self.eps
             s *= ratio(state, bias2**0.5, adaptive, adaptive, self.eps)  # sqrt(bias2) / (sqrt(v) + eps)
-            s *= rect
+            s *= coefficient(rect, s)
         data -= s
 
     def flush(self, state: dict[str, Any]) -> None:

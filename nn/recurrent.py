@@ -14,11 +14,20 @@ from typing import Any
 
 from autograd import Tensor, cat, stack, zeros
 
-from .arguments import check_count, check_flag, check_real, factory_dtype, is_int
-from .layers import dropout
+from .arguments import check_count, check_flag, check_real, is_int
+from .dropout import dropout
 from .module import Module
-from .recurrent_checks import checked_input, checked_state, state_pair
-from .recurrent_steps import NONLINEARITIES, State, input_part, make_parameters, step, weights
+from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
+from .recurrent_steps import (
+    NONLINEARITY,
+    State,
+    elman_mode,
+    input_part,
+    make_parameters,
+    nonlinearity_of,
+    step,
+    weights,
+)
 from .rng import generator
 
 
@@ -52,11 +61,9 @@ class _Recurrent(Module):
         seed: int | None,
     ) -> None:
         owner = type(self).__name__
-        dtype = factory_dtype(owner, device, dtype)
-        input_size = check_count(owner, "input_size", input_size)
-        hidden_size = check_count(owner, "hidden_size", hidden_size)
+        input_size, hidden_size, bias, dtype = checked_sizes(owner, (input_size, hidden_size, bias), device, dtype)
         num_layers = check_count(owner, "num_layers", num_layers)
-        bias, bidirectional = check_flag(owner, "bias", bias), check_flag(owner, "bidirectional", bidirectional)
+        bidirectional = check_flag(owner, "bidirectional", bidirectional)
         check_flag(owner, "batch_first", batch_first)
         _dropout(owner, dropout)
         if not is_int(proj_size) or proj_size < 0:
@@ -152,10 +159,9 @@ class _Recurrent(Module):
 
     def extra_repr(self) -> str:
         """PyTorch's: the sizes, then what differs from the defaults (an RNN's relu too, as its cells show it)."""
-        nonlinearity = self.mode[4:].lower() if self.mode.startswith("RNN") else "tanh"
         options = {
             "proj_size": (self.proj_size, 0),
-            "nonlinearity": (nonlinearity, "tanh"),
+            "nonlinearity": (nonlinearity_of(self.mode), "tanh"),
             "num_layers": (self.num_layers, 1),
             "bias": (self.bias, True),
             "batch_first": (self.batch_first, False),
@@ -186,15 +192,10 @@ class RNN(_Recurrent):
         *,
         seed: int | None = None,
     ) -> None:
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         options = (num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype, seed)
-        super().__init__(NONLINEARITIES[nonlinearity], input_size, hidden_size, *options)
+        super().__init__(elman_mode("RNN", nonlinearity), input_size, hidden_size, *options)
 
-    @property
-    def nonlinearity(self) -> str:
-        """'tanh' or 'relu'."""
-        return self.mode[4:].lower()
+    nonlinearity = NONLINEARITY
 
 
 class LSTM(_Recurrent):

@@ -8,10 +8,9 @@ from typing import Any
 
 from autograd import zeros
 
-from .arguments import check_count, check_flag, factory_dtype
 from .module import Module
-from .recurrent_checks import checked_input, checked_state, state_pair
-from .recurrent_steps import NONLINEARITIES, input_part, make_parameters, step, weights
+from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
+from .recurrent_steps import NONLINEARITY, elman_mode, input_part, make_parameters, nonlinearity_of, step, weights
 from .rng import generator
 
 
@@ -22,10 +21,7 @@ class _Cell(Module):
         self, mode: str, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any, seed: int | None
     ) -> None:
         owner = type(self).__name__
-        dtype = factory_dtype(owner, device, dtype)
-        input_size = check_count(owner, "input_size", input_size)
-        hidden_size = check_count(owner, "hidden_size", hidden_size)
-        bias = check_flag(owner, "bias", bias)
+        input_size, hidden_size, bias, dtype = checked_sizes(owner, (input_size, hidden_size, bias), device, dtype)
         self._shape = (mode, input_size, hidden_size, bias)
         make_parameters(self, "", mode, (input_size, hidden_size, 0), bias, generator(seed, owner), dtype)
 
@@ -57,7 +53,7 @@ class _Cell(Module):
 
     def extra_repr(self) -> str:
         shown = f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
-        return shown + (", nonlinearity=relu" if self.mode == "RNN_RELU" else "")  # PyTorch's form
+        return shown + (", nonlinearity=relu" if nonlinearity_of(self.mode) == "relu" else "")  # PyTorch's form
 
 
 class RNNCell(_Cell):
@@ -74,14 +70,9 @@ class RNNCell(_Cell):
         *,
         seed: int | None = None,
     ) -> None:
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(NONLINEARITIES[nonlinearity], input_size, hidden_size, bias, device, dtype, seed)
+        super().__init__(elman_mode("RNNCell", nonlinearity), input_size, hidden_size, bias, device, dtype, seed)
 
-    @property
-    def nonlinearity(self) -> str:
-        """'tanh' or 'relu'."""
-        return self.mode[4:].lower()
+    nonlinearity = NONLINEARITY
 
 
 class LSTMCell(_Cell):

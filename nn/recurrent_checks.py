@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import ShapeError, Tensor
 
-from .arguments import layer_input, shown
+from .arguments import check_count, check_flag, factory_dtype, layer_input, shown
 
 # What a layer and a cell take, by the axes of batched input
 INPUTS = {
@@ -15,6 +15,17 @@ INPUTS = {
     2: "(batch, input_size), or (input_size,) for one example",
 }
 STATES = {3: "(num_layers * num_directions, batch, hidden_size)", 2: "(batch, hidden_size)"}
+
+
+def checked_sizes(owner: str, sizes: tuple[Any, Any, Any], device: Any, dtype: Any) -> tuple[int, int, bool, Any]:
+    """What a recurrent layer and a cell both check as they are made: (input_size, hidden_size, bias) counts
+    and a flag, and the device and dtype their parameters are made in: (input_size, hidden_size, bias, dtype)."""
+    input_size, hidden_size, bias = sizes
+    dtype = factory_dtype(owner, device, dtype)
+    input_size, hidden_size = (
+        check_count(owner, n, s) for n, s in (("input_size", input_size), ("hidden_size", hidden_size))
+    )
+    return input_size, hidden_size, check_flag(owner, "bias", bias), dtype
 
 
 def checked_input(owner: str, x: Any, input_size: int, batched_dims: int) -> tuple[Tensor, bool]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .arguments import check_choice
 from .layers import affine
 
 # The modes of a recurrent layer: how many blocks of hidden_size its weights stack (one per gate)
@@ -20,6 +21,20 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 NONLINEARITIES = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}  # RNN's nonlinearity= names its mode
 
 State = tuple[Tensor, ...]  # (h,), or an LSTM's (h, c)
+
+
+def elman_mode(owner: str, nonlinearity: Any) -> str:
+    """The mode of an Elman RNN or RNNCell built with `nonlinearity`, refused unless 'tanh' or 'relu'."""
+    return NONLINEARITIES[check_choice(owner, "nonlinearity", nonlinearity, NONLINEARITIES)]
+
+
+def nonlinearity_of(mode: str) -> str:
+    """The nonlinearity of an Elman mode: 'tanh' or 'relu' (an LSTM's and a GRU's gates use tanh)."""
+    return mode[4:].lower() if mode.startswith("RNN") else "tanh"
+
+
+# RNN's and RNNCell's nonlinearity, read from the mode
+NONLINEARITY = property(lambda module: nonlinearity_of(module.mode), doc="'tanh' or 'relu'")
 
 
 def make_parameters(

@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, validate
+from autograd import Tensor, validate
 
-from .arguments import check_real, factory_dtype, layer_input
+from .arguments import check_real, factory_dtype
 from .module import Module
 from .norm import _filled, affine_parameters
-from .norm_functions import _check_affine, _refuse_overflow
-from .norm_settings import check_own_shapes, normalized_sizes
+from .norm_functions import _check_affine, _refuse_overflow, normalized_input
+from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
 
 
@@ -29,13 +29,9 @@ def rms_norm(
     `normalized_shape`, times weight (of `normalized_shape`, or None). eps None is the machine epsilon of
     the dtype computed in (PyTorch's): float64's 2.2e-16, float32's 1.2e-7, and float32's for float16,
     which is computed in float32 (its squares overflow from 256) and rounded back."""
-    x, shape = layer_input("rms_norm", input), normalized_sizes(normalized_shape, "rms_norm")
+    x, shape = normalized_input("rms_norm", input, normalized_shape)
     eps = None if eps is None else check_real("rms_norm", "eps", eps, 0)
     k = len(shape)
-    if x.shape[-k:] != shape:
-        raise ShapeError(
-            f"rms_norm: normalized_shape {shape} must be the last axes of the input, got input of shape {x.shape}"
-        )
     _check_affine("rms_norm", weight, None, shape)
     if x.dtype == np.float16:
         return rms_norm(x.astype(np.float32), shape, weight, eps).astype(np.float16)
@@ -72,15 +68,7 @@ class RMSNorm(Module):
         self.weight = _filled(1.0, self.normalized_shape, dtype) if weight else None
 
     def forward(self, x: Tensor) -> Tensor:
-        x = layer_input("RMSNorm", x)
-        k = len(self.normalized_shape)
-        if x.shape[-k:] != self.normalized_shape:
-            raise ShapeError(
-                f"RMSNorm({self.normalized_shape}) normalises the last axes of shape {self.normalized_shape}, "
-                f"got input of shape {x.shape}; make normalized_shape {x.shape[-k:]} or reshape the input"
-            )
-        check_own_shapes(self, ("weight",), self.normalized_shape)
-        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+        return rms_norm(sample_input(self, x), self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"  # PyTorch's

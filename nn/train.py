@@ -16,7 +16,7 @@ from autograd import no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .functional import accuracy, accuracy_for, loss_reduction, loss_threshold
+from .metrics import accuracy, accuracy_for, loss_reduction, loss_threshold
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
@@ -80,7 +80,7 @@ def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: 
 def scoring(metric: Metric | None, loss: Loss, labels: np.ndarray) -> Metric | None:
     """The metric fit and evaluate score with: the default, accuracy, with its threshold for one
     score per example chosen once, by the loss where it says what a score is
-    (nn.functional.LOSS_THRESHOLDS, as function, partial or module), else by all of `labels`; any
+    (nn.metrics.LOSS_THRESHOLDS, as function, partial or module), else by all of `labels`; any
     other metric as it is."""
     return accuracy_for(labels, threshold=loss_threshold(loss)) if metric is accuracy else metric
 

@@ -42,22 +42,26 @@ def _trained(fn, inputs, compile, dtype, calls=4):
     """`calls` SGD steps on loss = sum(fn(*params) * scale), scale an input changing per call: the losses, the
     parameters after, the compiled step and the CompileWarnings said."""
     params = [Tensor(np.array(a, dtype), requires_grad=True) for a in inputs]
-    opt = nn.SGD(params, lr=0.01)
-
-    def step(scale):
-        opt.zero_grad()
-        loss = (fn(*params) * Tensor(scale)).sum()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run = compile(step)
+    run = compile(_sgd_step(nn.SGD(params, lr=0.01), lambda scale: (fn(*params) * Tensor(scale)).sum()))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CompileWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # logit's steps leave its domain: NaN on both runs alike
         losses = [_refused_or(run, np.array(1.0 + 0.25 * i, dtype)) for i in range(calls)]
     said = [str(w.message) for w in caught if issubclass(w.category, CompileWarning)]
     return losses, [p.data for p in params], run, said
+
+
+def _sgd_step(opt, loss_of):
+    """A training step of `opt` on the loss `loss_of(x)` of the step's input x, returning the loss as a float."""
+
+    def step(x):
+        opt.zero_grad()
+        loss = loss_of(x)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
 
 
 def _refused_or(run, scale):
@@ -148,16 +152,7 @@ def _stepped(fn, data, compile, dtype):
     """SGD steps on a (1, 2, 4, 4) parameter, one per array of `data` (the parameter's start, added to it before
     each step): the losses, the parameter after, the CompileWarnings."""
     w = Tensor(np.zeros((1, 2, 4, 4), dtype), requires_grad=True)
-    opt = nn.SGD([w], lr=1e-3 if dtype == np.float64 else 1e-2)
-
-    def step(x):
-        opt.zero_grad()
-        loss = fn(w + Tensor(x)).sum()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run = compile(step)
+    run = compile(_sgd_step(nn.SGD([w], lr=1e-3 if dtype == np.float64 else 1e-2), lambda x: fn(w + Tensor(x)).sum()))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CompileWarning)
         losses = [run(np.asarray(x, dtype)) for x in data]
@@ -170,20 +165,14 @@ def test_a_parameter_read_by_the_step_is_not_blamed_on_a_function_that_finds_ind
     eagerly because 'topk finds an order ... in the numbers of a parameter': the parameter's reason is now told
     by what read the parameter (the step's code), and topk's 'of a parameter' only where topk read one."""
     w = Tensor(np.linspace(-1.0, 1.0, 12).reshape(3, 4), requires_grad=True)
-    opt = nn.SGD([w], lr=0.1)
 
-    def step(x):
-        opt.zero_grad()
+    def loss_of(x):
         if reads_data:
             scale = 1.0 / (1.0 + float(np.abs(w.data).sum()))
-            loss = (Tensor(x) @ w).topk(2, dim=1).values.sum() * scale
-        else:
-            loss = w.topk(2, dim=1).values.sum() * Tensor(x).sum()
-        loss.backward()
-        opt.step()
-        return loss.item()
+            return (Tensor(x) @ w).topk(2, dim=1).values.sum() * scale
+        return w.topk(2, dim=1).values.sum() * Tensor(x).sum()
 
-    run = autograd.compile(step)
+    run = autograd.compile(_sgd_step(nn.SGD([w], lr=0.1), loss_of))
     with pytest.warns(CompileWarning) as caught:
         for seed in range(3):
             run(np.random.default_rng(seed).standard_normal((2, 3)))

@@ -21,8 +21,17 @@ def _zeros(*shape):
 BAD = {
     "input_size 0": (lambda: nn.RNN(0, 5), ValueError, "input_size must be at least 1"),
     "a float size": (lambda: nn.LSTM(3.0, 5), TypeError, "input_size must be an int"),
-    "nonlinearity": (lambda: nn.RNN(3, 5, nonlinearity="sigmoid"), ValueError, "'tanh' or 'relu'"),
-    "cell nonlinearity": (lambda: nn.RNNCell(3, 5, nonlinearity="gelu"), ValueError, "'tanh' or 'relu'"),
+    "nonlinearity": (
+        lambda: nn.RNN(3, 5, nonlinearity="sigmoid"),
+        ValueError,
+        "RNN: nonlinearity must be one of 'tanh', 'relu'",
+    ),
+    "cell nonlinearity": (
+        lambda: nn.RNNCell(3, 5, nonlinearity="gelu"),
+        ValueError,
+        "RNNCell: nonlinearity must be one of",
+    ),
+    "nonlinearity not a name": (lambda: nn.RNN(3, 5, nonlinearity=["tanh"]), TypeError, "must be a name"),
     "dropout 1": (lambda: nn.GRU(3, 5, 2, dropout=1), ValueError, "dropout must be at least 0 and below 1"),
     "proj_size = hidden_size": (lambda: nn.LSTM(3, 5, proj_size=5), ValueError, "smaller than hidden_size"),
     "proj_size < 0": (lambda: nn.LSTM(3, 5, proj_size=-1), ValueError, "proj_size must be an int >= 0"),
@@ -112,6 +121,28 @@ BAD = {
         ShapeError,
         "does not broadcast",
     ),
+    # a float mask is added to the scores: a float64 one (numpy's default) made a float32 model's output float64;
+    # refused as torch 2.13 refuses it, naming the fix
+    "MultiheadAttention float64 key_padding_mask": (
+        lambda: nn.MultiheadAttention(4, 2)(*QKV, key_padding_mask=np.zeros((2, 3))),
+        TypeError,
+        "key_padding_mask.astype(np.float32)",
+    ),
+    "MultiheadAttention float64 attn_mask": (
+        lambda: nn.MultiheadAttention(4, 2)(*QKV, attn_mask=np.zeros((3, 3))),
+        TypeError,
+        "must be of the query's dtype float32, got float64",
+    ),
+    "SDPA float64 attn_mask": (
+        lambda: F.scaled_dot_product_attention(*QKV, attn_mask=np.zeros((3, 2, 2))),
+        TypeError,
+        "attn_mask.astype(np.float32)",
+    ),
+    "SDPA float16 attn_mask": (
+        lambda: F.scaled_dot_product_attention(*QKV, attn_mask=np.zeros((2, 2), np.float16)),
+        TypeError,
+        "or give a boolean mask (True: may look)",
+    ),
     "SDPA dtypes": (
         lambda: F.scaled_dot_product_attention(np.zeros((2, 3, 4)), *QKV[1:]),
         TypeError,
@@ -157,3 +188,16 @@ def test_dropout_on_one_layer_warns_that_it_changes_nothing():
 def test_input_of_another_dtype_is_taken_as_a_linear_layer_takes_it():
     out, h = nn.GRU(3, 5, dtype=np.float64)(Tensor(X))
     assert out.dtype == h.dtype == np.float64
+
+
+def test_masks_of_the_querys_dtype_or_boolean_keep_the_output_dtype():
+    """A boolean mask, or a float one of the query's dtype, leaves a float32 model's output float32."""
+    mha = nn.MultiheadAttention(4, 2)
+    for masks in [
+        {"key_padding_mask": np.zeros((2, 3), np.float32), "attn_mask": np.zeros((3, 3), bool)},
+        {"key_padding_mask": np.zeros((2, 3), bool), "attn_mask": np.zeros((3, 3), np.float32)},
+    ]:
+        out, weights = mha(*QKV, **masks)
+        assert out.dtype == weights.dtype == np.float32
+    for mask in (np.ones((2, 2), bool), np.zeros((2, 2), np.float32)):
+        assert F.scaled_dot_product_attention(*QKV, attn_mask=mask).dtype == np.float32

@@ -123,6 +123,21 @@ HALF = {
     "NAdam": ("NAdam", {"lr": 0.01, "eps": 1e-4}),
     "RAdam": ("RAdam", {"lr": 0.01, "eps": 1e-4}),
     "Adadelta": ("Adadelta", {"lr": 1.0}),
+    # each scalar that multiplies an array (weight decay, dampening, Nesterov's momentum, Adam's betas, AdamW's
+    # 1 - lr * weight_decay) was rounded to float16 before use: Adam with weight decay 1.011 times torch's distance
+    "SGD weight decay": ("SGD", {"lr": 0.05, "weight_decay": 0.013}),
+    "SGD dampening": ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.013}),
+    "SGD Nesterov": ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.013}),
+    "Adam weight decay": ("Adam", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "AdamW": ("AdamW", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "RMSprop weight decay": ("RMSprop", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "Adagrad weight decay": ("Adagrad", {"lr": 0.05, "eps": 1e-4, "weight_decay": 0.013, "lr_decay": 0.01}),
+    "Adamax weight decay": ("Adamax", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "NAdam weight decay": ("NAdam", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "NAdam decoupled": ("NAdam", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013, "decoupled_weight_decay": True}),
+    "RAdam weight decay": ("RAdam", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013}),
+    "RAdam decoupled": ("RAdam", {"lr": 0.01, "eps": 1e-4, "weight_decay": 0.013, "decoupled_weight_decay": True}),
+    "Adadelta weight decay": ("Adadelta", {"lr": 1.0, "weight_decay": 0.013}),
 }
 
 
@@ -166,3 +181,40 @@ def test_float16_steps_are_as_accurate_as_torchs(case):
             ours_error += np.sum(np.abs(a - t) / ulp)
             theirs_error += np.sum(np.abs(b - t) / ulp)
     assert ours_error <= 1.01 * theirs_error, f"{case}: {ours_error / theirs_error:.3f} times torch's error"
+
+
+def test_float16_sgd_rounds_each_of_torchs_ops_once_with_float32_scalars():
+    """SGD's float16 weight decay, dampening and Nesterov momentum each multiplied by the scalar rounded to float16
+    (0.9 to 0.8999) and rounded the product and the sum apart: 0.33 of the weights matched this reference after 40
+    steps. Each of torch's ops (add with alpha, mul_) is now computed in float32 with float32 scalars and rounded
+    once (optim_updates.add_scaled). torch 2.13 itself rounds add's alpha to float16 (lr 0.05 to 0.04999)."""
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=200).astype(np.float16)
+    grads = [rng.normal(size=200).astype(np.float16) for _ in range(40)]
+    lr, momentum, dampening, weight_decay = 0.05, 0.9, 0.1, 0.013
+    for nesterov in (False, True):
+        p = Tensor(start.copy(), requires_grad=True, dtype=np.float16)
+        opt = nn.SGD(
+            [p],
+            lr=lr,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            dampening=0 if nesterov else dampening,
+            nesterov=nesterov,
+        )
+
+        def once(a, alpha, b):  # a + alpha * b, as torch's add(b, alpha=alpha) would with a float32 alpha
+            return (a.astype(np.float32) + np.float32(alpha) * b.astype(np.float32)).astype(np.float16)
+
+        w, buffer = start.copy(), None
+        for g in grads:
+            p.grad = g.copy()
+            opt.step()
+            d = once(g, weight_decay, w)
+            if buffer is None:
+                buffer = d.copy()
+            else:
+                buffer = (buffer.astype(np.float32) * np.float32(momentum)).astype(np.float16)
+                buffer = once(buffer, 1 - (0 if nesterov else dampening), d)
+            w = once(w, -lr, once(d, momentum, buffer) if nesterov else buffer)
+        assert np.array_equal(p.data, w), np.mean(p.data == w)
