@@ -12,12 +12,13 @@ from autograd import Node, Tensor
 
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
+from .lost_words import edge_tag, lost_tag
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, kind, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
-from .widened import edge_tag, lost_tag, wide_value
+from .widened import wide_value
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
