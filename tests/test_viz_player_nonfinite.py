@@ -88,7 +88,14 @@ def diverging_training() -> viz.Training:
 
 
 def test_each_training_step_marks_its_own_first_nonfinite_number():
-    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="training step 4 of 5 ends the run: SGD: "):
+    with (
+        np.errstate(all="ignore"),
+        pytest.warns(
+            RuntimeWarning,
+            match=r"training step 4 of 5 ends the run: The gradient of layers\.0\.W \(the optimizer.s parameter 0\) "
+            r"is not finite\. SGD: ",
+        ),
+    ):
         training = diverging_training()
     with np.errstate(all="ignore"):  # the overflows are the point
         page = page_html(training)
