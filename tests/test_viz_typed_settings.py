@@ -7,9 +7,11 @@ import warnings
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import viz
 from autograd import Tensor
+from viz.captions import forward_caption
 from viz.number_text import typed
 from viz.steps import backward_pass
 from viz.update import optimizer_update
@@ -23,6 +25,7 @@ from viz.update import optimizer_update
         (0.0012345678, np.float32, "0.0012345678"),  # not a float32: as float64 writes it
         (0.9, np.float64, "0.9"),
         (1e-08, np.float64, "1e-08"),
+        (20.0, np.float64, "20"),  # as Python writes it, not "g"'s 2e+01
     ],
 )
 def test_a_typed_number_reads_as_typed_in_its_own_float_type(value, of, text):
@@ -63,3 +66,17 @@ def test_training_that_a_refused_step_ends_names_its_parameter():
     batch = Tensor(np.array([[1e20, 1.0]], dtype=np.float32))
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match=r"ends the run: The gradient of layers\.\d\.\w"):
         viz.training_steps(model, lambda m, b: (m(b) ** 2).mean(), batch, optimizer, steps=4)
+
+
+def test_an_ops_float32_parameter_is_written_as_typed_in_the_forward_caption_and_the_rule():
+    """leaky_relu on a float32 tensor keeps negative_slope=np.float32(0.2) as the float 0.20000000298023224: the
+    forward caption wrote all 17 digits, and x ** np.float32(3.5) lost its 3.5 (not an int or a float)."""
+    t = Tensor(np.array([0.5, 2.0], dtype=np.float32), requires_grad=True, label="t")
+    y = (autograd.leaky_relu(t, negative_slope=np.float32(0.2)) ** np.float32(3.5)).sum()
+    y.label = "y"
+    y.backward()
+    forward = forward_caption(backward_pass(y))
+    told = "\n".join(step.caption for step in viz.backward_steps(y))
+    assert "leaky_relu(t, negative_slope=0.2)" in forward and "0.20000000298023224" not in forward
+    assert "** 3.5" in forward
+    assert "negative_slope = 0.2" in told

@@ -138,7 +138,10 @@ def typed(value: float, of: type = np.float64) -> str:
     v = float(value)
     if not np.isfinite(v):
         return f"{v:g}"
-    return shortest(v, of if float(of(v)) == v else np.float64)[0]
+    x = (of if float(of(v)) == v else np.float64)(v)
+    if v == 0 or 1e-4 <= abs(v) < 1e16:  # where Python's repr writes a float positionally: 20, not 2e+01
+        return np.format_float_positional(x, unique=True, trim="-")
+    return np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
 
 
 def alike(
