@@ -80,3 +80,23 @@ def test_a_zero_that_is_exact_says_nothing_where_the_long_double_is_a_float(narr
     r = x * 3.0 + x.exp() * 0.0
     r.backward()
     assert lost_lines(backward_pass(r)) == []
+
+
+@pytest.mark.parametrize("platform", ["x86", "narrow"])
+def test_a_tensors_entries_beyond_a_long_double_or_with_none_wider_are_counted(platform, monkeypatch):
+    """exp of [-1e5, -1000, 0, 1, 800, -inf]: -1e5's 0 (below a long double's least too) was not counted, and where
+    the long double is a float64 no entry was; exp(-inf)'s 0 is exact, not the range's."""
+    from autograd import Tensor
+    from viz.lost_words import lost_note
+    from viz.widened import wide_value
+
+    if platform == "narrow":
+        monkeypatch.setattr(lost_masks, "WIDE", np.float64)
+    x = Tensor(np.array([-1e5, -1000.0, 0.0, 1.0, 800.0, -np.inf]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        e, s = x.exp(), x.sinh()
+    assert lost_note(e.data, wide_value(e)) == (
+        "2 of 6 underflowed to 0: nearer 0 than half the least float, 4.941e-324; 1 of 6 overflowed to an infinity: "
+        "beyond the largest float, 1.798e+308"
+    )
+    assert lost_note(s.data, wide_value(s)) == "3 of 6 overflowed to an infinity: beyond the largest float, 1.798e+308"

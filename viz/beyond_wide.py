@@ -36,7 +36,7 @@ def one_beyond(op: str, datas: list[Any], papers: list[Any], shown: Any) -> np.n
     forward = DECIMAL_FORWARDS.get(op)
     if forward is None or np.size(shown) != 1:
         return None
-    inputs = [_decimal(d if w is None else w) for d, w in zip(datas, papers, strict=True)]
+    inputs = [as_decimal(d if w is None else w) for d, w in zip(datas, papers, strict=True)]
     if any(x is None for x in inputs):
         return None
     try:
@@ -47,14 +47,14 @@ def one_beyond(op: str, datas: list[Any], papers: list[Any], shown: Any) -> np.n
     return np.array(value, dtype=object) if value.is_finite() else None
 
 
-def _decimal(x: Any) -> Decimal | None:
+def as_decimal(x: Any, finite_only: bool = True) -> Decimal | None:
     """A value as a Decimal: a float's or a long double's exactly (its shortest text that reads back), a Decimal as
-    it is; None where it is unknown (only the flags told of it) or not finite."""
+    it is; None where it is unknown (only the flags told of it), or, with `finite_only`, not finite."""
     v = np.asarray(x).reshape(-1)[0]
     if v is None:
         return None
     if isinstance(v, Decimal):
         return v
     if not np.isfinite(v):
-        return None
+        return None if finite_only else Decimal(str(float(v)))
     return Decimal(np.format_float_scientific(v, unique=True)) if isinstance(v, np.floating) else Decimal(float(v))

@@ -79,8 +79,11 @@ def _decimal_parts(a: np.ndarray, w: np.ndarray, info: Any) -> tuple[np.ndarray,
         if d is None:
             rows.append((True, True, False, x == 0, np.isinf(x)))
             continue
-        off = d.is_finite() and np.isfinite(x) and abs(Decimal(x) - d) > abs(d).scaleb(-NUMBER_FIGURES)
-        rows.append((d.is_finite(), d != 0, off, abs(d) <= least, d.is_finite() and abs(d) > largest))
+        if not d.is_finite():  # an infinity or NaN on paper too: nothing of the range's
+            rows.append((False, True, False, False, False))
+            continue
+        off = bool(np.isfinite(x)) and abs(Decimal(float(x)) - d) > abs(d).scaleb(-NUMBER_FIGURES)
+        rows.append((True, d != 0, off, abs(d) <= least, abs(d) > largest))
     return (
         tuple(np.array(column, dtype=bool).reshape(a.shape) for column in zip(*rows, strict=True))
         if rows

@@ -21,7 +21,7 @@ from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
-from .number_text import kind
+from .range_flags import flagged, flagged_entries, range_hit, stand_ins
 
 
 def _function(node: Node) -> Callable[..., Any] | None:
@@ -118,23 +118,6 @@ def _unworked(node: Node) -> list[Node]:
     return order
 
 
-def _stand_ins(node: Node, papers: list[Any]) -> list[Any]:
-    """Long doubles for `node`'s inputs' `papers`: a value beyond a long double's range (a Decimal, or None where
-    only the flags told: beyond on the side its float fell to) stands as the long double nearest it, the least or
-    the largest with its sign; which side of a float's range a result lies on is all a stand-in is asked."""
-    info, out = np.finfo(lost_masks.WIDE), []
-    for p, w in zip(node.parents, papers, strict=True):
-        if w is None or np.asarray(w).dtype != object:
-            out.append(w)
-            continue
-        v, data = np.asarray(w).reshape(-1)[0], float(p.data)
-        large = np.isinf(data) if v is None else abs(v) > 1
-        negative = np.signbit(data) if v is None else v < 0
-        size = info.max if large else info.smallest_subnormal
-        out.append(np.asarray(-size if negative else size, dtype=lost_masks.WIDE))
-    return out
-
-
 def wide_value(node: Node) -> np.ndarray | None:
     """`node`'s value on paper where its float lost something to its range (`lost`: only a 0, an infinity, a NaN or
     a subnormal can have), worked out from its inputs' own values on paper (exp(x) * y of exp(-1000)'s): in long
@@ -167,29 +150,12 @@ def _worked_out(node: Node) -> np.ndarray | None:
         wide = one_beyond(node.op.name, [p.data for p in node.parents], papers, node.data)
         if wide is None:
             of = lost_masks.WIDE if lost_masks.wider() else None
-            wide = _flagged(node.data, lambda: call(*_inputs(node, of, _stand_ins(node, papers))))
+            wide = flagged(node.data, lambda: call(*_inputs(node, of, stand_ins(node, papers))))
+    elif isinstance(node, Tensor) and node.op.broadcasts and (wide is None or suspect(wide)):  # elementwise: entries
+        wider = [None if w is None or np.asarray(w).dtype == object else w for w in papers]
+        of = lost_masks.WIDE if lost_masks.wider() else None
+        wide = flagged_entries(node.data, wide, _inputs(node, of, wider), call)
     return _if_lost(node.data, wide, floats)
-
-
-def _flagged(shown: Any, redo: Callable[[], Any]) -> np.ndarray | None:
-    """A one-number value on paper known only by its side of the float's range (None in an object array): where
-    `redo`, in the widest float there is, underflows or comes out nonzero no further from 0 than the least float, and
-    `shown` is 0; or overflows or comes out finite beyond the largest float, and `shown` is infinite."""
-    v, info = float(np.asarray(shown).reshape(-1)[0]), np.finfo(kind(shown))
-    flag = _range_flag(redo)
-    if flag is None and v in (0.0, np.inf, -np.inf):
-        try:
-            with np.errstate(all="ignore"), enable_grad():
-                redone = redo()
-                redone = np.asarray(redone.data if isinstance(redone, Node) else redone, dtype=lost_masks.WIDE)
-        except Exception:  # noqa: BLE001 (as wide_value)
-            return None
-        size = abs(redone.reshape(-1)[0])
-        # nonzero below the least float where the float is 0 (a stand-in's side): it underflowed on paper
-        flag = "underflow" if 0 < size <= info.smallest_subnormal else "overflow" if size > info.max else None
-    if (flag == "underflow" and v == 0) or (flag == "overflow" and np.isinf(v)):
-        return np.array(None, dtype=object)
-    return None
 
 
 def wide_gradients(
@@ -229,10 +195,10 @@ def wide_gradients(
             return None, None
     found = [_if_lost(passed, wide, floats), _if_lost(local, unit, floats)]
     if isinstance(child, Value):  # beyond a long double's range, or none wider: what the flags say, near as can be
-        redo = lambda: sent(wide_type, wide_type or float, _stand_ins(child, papers))  # noqa: E731
+        redo = lambda: sent(wide_type, wide_type or float, stand_ins(child, papers))  # noqa: E731
         for k, (shown, w) in enumerate([(passed, wide), (local, unit)]):
             if found[k] is None and shown is not None and (w is None or suspect(w)):
-                found[k] = _flagged(shown, lambda k=k: redo()[k])
+                found[k] = flagged(shown, lambda k=k: redo()[k])
     return found[0], found[1]
 
 
@@ -256,25 +222,7 @@ def _if_lost(shown: Any, wide: np.ndarray | None, redo: Callable[[], Any]) -> np
         return None
     masks = lost_masks.lost_masks(shown, wide)
     if "on the way" in masks and (zeros := masks["on the way"] & (np.asarray(shown) == 0)).any():
-        if not _range_hit(redo):
+        if not range_hit(redo):
             wide = np.where(zeros, np.asarray(shown, dtype=lost_masks.WIDE), wide)  # as shown: nothing told
             masks = lost_masks.lost_masks(shown, wide)
     return wide if masks else None
-
-
-def _range_hit(redo: Callable[[], Any]) -> bool:
-    """Whether the float computation `redo` is seen to underflow or overflow at some step."""
-    return _range_flag(redo) is not None
-
-
-def _range_flag(redo: Callable[[], Any]) -> str | None:
-    """ "underflow" or "overflow" where the computation `redo` is seen to do so at some step (the processor's flags;
-    a step of autograd's that ignores them is not seen); None where neither is seen, or it cannot be redone."""
-    try:
-        with np.errstate(all="ignore", over="raise", under="raise"), enable_grad():
-            redo()
-    except FloatingPointError as e:
-        return "underflow" if "underflow" in str(e) else "overflow" if "overflow" in str(e) else None
-    except Exception:  # noqa: BLE001 (as wide_value: nothing is told that is not seen)
-        return None
-    return None
