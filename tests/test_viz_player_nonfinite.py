@@ -68,8 +68,8 @@ def test_a_backward_infinity_shows_from_the_step_whose_contribution_makes_the_su
     grads = {k: text for _, changed, _ in data["steps"][:step] for k, text in changed}
     before = {k: text for _, changed, _ in data["steps"][: step - 1] for k, text in changed}
     assert (
-        before[x] == "grad 1 so far (1 of 2 shares)" and grads[x] == "grad inf"
-    )  # finite at the step before, infinite at its step
+        before[x] == "grad 1 so far (1 of 2 shares)" and grads[x] == "grad inf (overflowed)"
+    )  # finite at the step before, infinite at its step: 1 + 2e310 on paper, beyond the largest float
 
 
 def test_a_finite_graph_marks_nothing():

@@ -100,3 +100,27 @@ def test_a_tensors_entries_beyond_a_long_double_or_with_none_wider_are_counted(p
         "beyond the largest float, 1.798e+308"
     )
     assert lost_note(s.data, wide_value(s)) == "3 of 6 overflowed to an infinity: beyond the largest float, 1.798e+308"
+
+
+@pytest.mark.skipif(not lost_masks.WIDER, reason="this platform's long double is no wider than a float")
+def test_a_drawn_gradient_that_underflowed_says_so_in_the_drawing_and_the_player():
+    """The drawing of exp(x) * y at x = -1000 said "data 0 (underflowed)" of exp(x) but "grad 0" of x and y bare; x,
+    used thrice in exp(x) * y + exp(x) * x, gets three shares of 0, each underflowed."""
+    import viz
+
+    x, y = Value(-1000.0, label="x"), Value(2.0, label="y")
+    r = x.exp() * y + x.exp() * x
+    r.backward()
+    source = viz.draw(r).source
+    assert source.count("grad 0 (underflowed)") == 2  # x's and y's
+    page = viz.player(r).page
+    assert '"grad 0 (underflowed)"' in page
+
+
+def test_a_gradient_of_exact_zeros_is_drawn_bare():
+    import viz
+
+    x, y = Value(0.0, label="x"), Value(2.0, label="y")
+    r = x * y
+    r.backward()
+    assert "(underflowed)" not in viz.draw(r).source

@@ -112,3 +112,31 @@ def edge_tag(e: Any) -> str:
         paper = f": on paper {text}" if (text := wide_text(e.wide_local)) else ""
         return f" (the local derivative {WORDS[next(iter(counts))][2]}{paper})"
     return lost_tag(e.passed, e.wide_passed) if e.local is None else ""
+
+
+def gradient_tags(flows: list[list[Any]], grads: dict[int, Any]) -> dict[int, str]:
+    """By value id, a short word after a gradient `grads` shows where its float's range changed it, from the shares
+    its edges of backward (`flows`) sent: " (underflowed)" where y's 0 in exp(x) * y is exp(-1000)'s 5.076e-435 on
+    paper; a value with one share as that share's tag, with more (one number) where each share is 0 and one
+    underflowed, or the total is infinite and a share overflowed; nothing where the shares do not add up to the
+    gradient shown (a .grad kept from other passes)."""
+    shares: dict[int, list[Any]] = {}
+    for e in (e for flow in flows for e in flow):
+        shares.setdefault(id(e.parent), []).append(e)
+    tags = {}
+    for key, edges in shares.items():
+        shown = grads.get(key)
+        with np.errstate(all="ignore"):
+            total = sum((e.passed for e in edges[1:]), edges[0].passed)
+        if shown is None or not np.array_equal(np.asarray(total), np.asarray(shown), equal_nan=True):
+            continue
+        if len(edges) == 1:
+            tags[key] = lost_tag(edges[0].passed, edges[0].wide_passed)
+        elif np.size(shown) == 1:
+            kinds = {k for e in edges for k in lost(e.passed, e.wide_passed)}
+            v = float(np.asarray(shown).reshape(-1)[0])
+            zeros = v == 0 and all(float(np.asarray(e.passed).reshape(-1)[0]) == 0 for e in edges)
+            word = "underflowed" if zeros and "underflowed" in kinds else ""
+            word = "overflowed" if np.isinf(v) and "overflowed" in kinds else word
+            tags[key] = f" ({WORDS[word][2]})" if word else ""
+    return {k: t for k, t in tags.items() if t}
