@@ -46,6 +46,15 @@ def test_the_update_head_shows_a_float32_momentum_and_a_long_lr_as_typed():
     assert "0.8999999761581421" not in head
 
 
+def test_adams_float32_betas_read_as_typed():
+    model = _model()
+    optimizer = nn.optim.Adam(model.parameters(), lr=np.float32(0.001), betas=(np.float32(0.9), np.float32(0.99)))
+    loss = (model(Tensor(np.array([[0.5, 1.0]], dtype=np.float32))) ** 2).mean()
+    loss.backward()
+    head = optimizer_update(backward_pass(loss), optimizer).caption.splitlines()[0]
+    assert "(lr 0.001, betas (0.9, 0.99), eps 1e-08)" in head
+
+
 def test_a_refused_step_names_the_parameter_as_the_page_does():
     model = _model()
     optimizer = nn.optim.SGD(model.parameters(), lr=0.1)

@@ -106,9 +106,16 @@ def _settings(optimizer: Any, of: type) -> str:
     for name in getattr(optimizer, "setting_names", ()):
         value = getattr(optimizer, name, None)
         if name != "lr" and value is not None and value is not False and not (_number(value) and value == 0):
-            shown = typed(value, of) if isinstance(value, float) else repr(value)
-            told.append(name if value is True else f"{name} {shown}")
+            told.append(name if value is True else f"{name} {_typed_setting(value, of)}")
     return ", ".join(told)
+
+
+def _typed_setting(value: Any, of: type) -> str:
+    """A setting as typed: a number in the parameters' float type `of` (`typed`), each of a tuple's ("betas (0.9,
+    0.999)"), anything else as Python writes it."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_typed_setting(v, of) for v in value) + ")"
+    return typed(value, of) if isinstance(value, float) else repr(value)
 
 
 def _number(value: Any) -> bool:
