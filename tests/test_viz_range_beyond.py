@@ -124,3 +124,18 @@ def test_a_gradient_of_exact_zeros_is_drawn_bare():
     r = x * y
     r.backward()
     assert "(underflowed)" not in viz.draw(r).source
+
+
+def test_a_value_on_paper_is_worked_out_again_when_an_input_changes_in_place():
+    """Values on paper are kept per node: a tensor's input changed in place (an optimizer's step) leaves the node's
+    0 a 0, but its value on paper is another."""
+    from autograd import Tensor
+    from viz.lost_words import lost_note
+    from viz.widened import wide_value
+
+    x = Tensor(np.array([-1000.0]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        e = x.exp()
+    assert "5.076e-435" in lost_note(e.data, wide_value(e)) or not lost_masks.WIDER
+    x.data[...] = -1e5  # e's float stays 0; on paper it is now below a long double's least too
+    assert "5.076e-435" not in lost_note(e.data, wide_value(e))

@@ -8,6 +8,7 @@ NaN of a step that overflowed, as though it were the value on paper. Each input 
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -88,10 +89,20 @@ def _papers(node: Node) -> list[Any]:
     return [wide_value(p) for p in node.parents]
 
 
-# by node id: the node (weakly), a copy of the data its value on paper was worked out for, that value, and the wide
-# type it was worked out in; an entry goes with its node, and one of data changed since (an optimizer's step, in
-# place) is worked out again
-_KEPT: dict[int, tuple[Any, Any, Any, type]] = {}
+# by node id: the node (weakly), a digest of its data and its inputs' that its value on paper was worked out for
+# (not a copy: a model's activations would be kept twice), that value, and the wide type it was worked out in; an
+# entry goes with its node, and one of data changed since (an optimizer's step, in place) is worked out again
+_KEPT: dict[int, tuple[Any, bytes, Any, type]] = {}
+
+
+def _digest(node: Node) -> bytes:
+    """What tells `node`'s data and its inputs' from any other: their dtypes, shapes and bytes, hashed (an input
+    changed in place, as an optimizer's step changes a weight, leaves a 0 it made 0 but its value on paper not)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for data in (node.data, *(p.data for p in node.parents)):
+        a = np.ascontiguousarray(data)
+        digest.update(f"{a.dtype}{a.shape}".encode() + a.tobytes())
+    return digest.digest()
 
 
 def _kept(node: Node) -> bool:
@@ -99,7 +110,7 @@ def _kept(node: Node) -> bool:
     entry = _KEPT.get(id(node))
     if entry is None or entry[0]() is not node or entry[3] is not lost_masks.WIDE:
         return False
-    return np.array_equal(entry[1], node.data, equal_nan=True)
+    return entry[1] == _digest(node)
 
 
 def _unworked(node: Node) -> list[Node]:
@@ -128,7 +139,7 @@ def wide_value(node: Node) -> np.ndarray | None:
     for n in _unworked(node):
         key = id(n)
         gone = weakref.ref(n, lambda _, key=key: _KEPT.pop(key, None))
-        _KEPT[key] = (gone, np.array(n.data, copy=True), _worked_out(n), lost_masks.WIDE)
+        _KEPT[key] = (gone, _digest(n), _worked_out(n), lost_masks.WIDE)
     return _KEPT[id(node)][2]
 
 
