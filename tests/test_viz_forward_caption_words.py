@@ -21,7 +21,10 @@ def test_a_product_that_underflows_is_worked_on_paper_beside_the_float():
         "#3 = a * b = 1e-200 × 3e-200 = 3e-400 on paper; as a float, 0 (nearer 0 than half the least float, "
         "4.941e-324: it underflows to 0)"
     )
-    assert second == "d = #3 * m = 0"  # 0 × 2 is 0: nothing to say
+    # its input is 3e-400 on paper, not its float 0: d is 6e-400 on paper, and underflowed as #3 did
+    assert (
+        second == "d = #3 * m = 0 (underflowed to 0: on paper 6e-400, nearer 0 than half the least float, 4.941e-324)"
+    )
 
 
 def test_a_tensors_underflowed_products_are_counted():

@@ -68,8 +68,8 @@ def test_a_backward_infinity_shows_from_the_step_whose_contribution_makes_the_su
     grads = {k: text for _, changed, _ in data["steps"][:step] for k, text in changed}
     before = {k: text for _, changed, _ in data["steps"][: step - 1] for k, text in changed}
     assert (
-        before[x] == "grad 1 so far (1 of 2 shares)" and grads[x] == "grad inf"
-    )  # finite at the step before, infinite at its step
+        before[x] == "grad 1 so far (1 of 2 shares)" and grads[x] == "grad inf (overflowed)"
+    )  # finite at the step before, infinite at its step: 1 + 2e310 on paper, beyond the largest float
 
 
 def test_a_finite_graph_marks_nothing():
@@ -88,7 +88,14 @@ def diverging_training() -> viz.Training:
 
 
 def test_each_training_step_marks_its_own_first_nonfinite_number():
-    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="training step 4 of 5 ends the run: SGD: "):
+    with (
+        np.errstate(all="ignore"),
+        pytest.warns(
+            RuntimeWarning,
+            match=r"training step 4 of 5 ends the run: The gradient of layers\.0\.W \(the optimizer.s parameter 0\) "
+            r"is not finite\. SGD: ",
+        ),
+    ):
         training = diverging_training()
     with np.errstate(all="ignore"):  # the overflows are the point
         page = page_html(training)

@@ -11,9 +11,9 @@ import autograd
 import viz
 from autograd import Tensor, Value
 from viz.captions import forward_caption
+from viz.lost_masks import WIDER
 from viz.nonfinite import first_nonfinite
 from viz.steps import backward_pass
-from viz.widened import WIDER
 
 pytestmark = pytest.mark.skipif(not WIDER, reason="this platform's long double is no wider than a float")
 
@@ -202,7 +202,8 @@ def test_the_first_infinity_says_it_overflowed():
 
 
 def test_the_command_line_says_which_zeros_underflowed(tmp_path, capsys):
-    """python -m viz expr "exp(x) * y" --set x=-1000 y=2 printed "= 0; ∂/∂x = 0, ∂/∂y = 0" and nothing else."""
+    """python -m viz expr "exp(x) * y" --set x=-1000 y=2 printed "= 0; ∂/∂x = 0, ∂/∂y = 0" and nothing else; then
+    only exp(x)'s and x's zeros were told: the product's and y's, made from exp(x)'s float 0, were not."""
     from viz.__main__ import main
 
     main(["expr", "exp(x) * y", "--set", "x=-1000", "y=2", "--out", str(tmp_path / "g.svg")])
@@ -210,6 +211,9 @@ def test_the_command_line_says_which_zeros_underflowed(tmp_path, capsys):
     assert out[1:] == [
         "exp(x) * y = 0; ∂/∂x = 0, ∂/∂y = 0",
         "  exp(x) = 0 (underflowed to 0: on paper 5.076e-435, nearer 0 than half the least float, 4.941e-324)",
+        "  exp(x) * y = 0 (underflowed to 0: on paper 1.015e-434, nearer 0 than half the least float, 4.941e-324)",
+        "  y gets 0 from * at exp(x) * y (the local derivative underflowed to 0: on paper 5.076e-435, nearer 0 than "
+        "half the least float, 4.941e-324)",
         "  x gets 0 from exp at exp(x) (the local derivative underflowed to 0: on paper 5.076e-435, nearer 0 than "
         "half the least float, 4.941e-324)",
     ]

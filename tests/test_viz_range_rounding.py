@@ -9,8 +9,8 @@ import pytest
 import viz
 from autograd import Tensor, Value
 from viz.captions import forward_caption
+from viz.lost_masks import WIDER
 from viz.steps import backward_pass
-from viz.widened import WIDER
 
 pytestmark = pytest.mark.skipif(not WIDER, reason="this platform's long double is no wider than a float")
 CANCELS = [1e16, 1.0, -1e16]

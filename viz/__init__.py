@@ -22,7 +22,7 @@ python -m viz expr "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --out graph.svg
 """
 
 from . import _requires_chainrule  # noqa: F401 (first: the engine check)
-from .dot import draw, render
+from .drawing import draw, render
 from .explain import Explanation, Path, Step, explain
 from .expr import ExpressionError, evaluate
 from .graph import GraphTooLarge

@@ -18,7 +18,7 @@ from autograd import Value, topological_order
 from .arguments import page_path
 from .captions import lost_lines
 from .demo import neuron
-from .dot import render
+from .drawing import render
 from .explain import explain
 from .expr import ALLOWED, ExpressionError, evaluate
 from .html import save_html

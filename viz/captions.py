@@ -12,6 +12,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .graph import Edge
+from .lost_words import gradient_lost, lost_note, lost_tag
 from .number_text import summary
 from .paper import forward_value, product_equation, rounded_away
 from .rules import (
@@ -25,7 +26,7 @@ from .rules import (
     term,
 )
 from .story import sum_of
-from .widened import gradient_lost, lost_note, lost_tag, wide_sum, wide_value
+from .widened import wide_sum, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass

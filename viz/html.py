@@ -32,6 +32,7 @@ from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES, Edge
 from .labels import MISSING, chain_rule, data_text, grad_text
+from .lost_words import gradient_tags
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
@@ -254,10 +255,12 @@ def _edge_numbers(e: Edge, run: Pass, root: Node) -> str:
 def _changes(run: Pass) -> list[list[Any]]:
     """Per step: its node's position, the gradient texts it changes, and the inputs it sends to."""
     position = {id(n): k for k, n in enumerate(run.graph.order)}
+    tags = gradient_tags(run.flows, run.grads)  # once complete, what the range did to it: " (underflowed)"
+    told = lambda n, partial: "" if partial.get(id(n)) else tags.get(id(n), "")  # noqa: E731
     return [
         [
             k,
-            [[position[id(n)], grad_text(running[id(n)], partial.get(id(n)))] for n in changed],
+            [[position[id(n)], grad_text(running[id(n)], partial.get(id(n))) + told(n, partial)] for n in changed],
             [e.index for e in run.flows[k]],
         ]
         for k, running, changed, partial in run.filling()

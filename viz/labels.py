@@ -12,12 +12,13 @@ from autograd import Node, Tensor
 
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
+from .lost_words import edge_tag, lost_tag
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, kind, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
-from .widened import edge_tag, lost_tag, wide_value
+from .widened import wide_value
 
 NOT_COMPUTED = "not computed"
 HIDDEN = object()  # gradients are not drawn
@@ -49,12 +50,14 @@ def record(
     kept_by_passes: bool = True,
     data: str | None = None,
     partial: tuple[int, int] | None = None,
+    grad_tag: str = "",
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
     (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
     backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
-    the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many."""
+    the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many;
+    `grad_tag`, what the float's range did to the grad (" (underflowed)")."""
     name, detail = escape_field(name), detail and np.size(node.data) > 1
     fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
     if isinstance(node, Tensor):
@@ -64,7 +67,7 @@ def record(
         fields.append("data " + histogram(node.data))
     if grad is not HIDDEN:
         alike = check_figures(check) if check is not None and not check.compared else None  # as its check reads
-        fields.append(escape(grad_text(grad, partial, alike)))
+        fields.append(escape(grad_text(grad, partial, alike) + grad_tag))
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:

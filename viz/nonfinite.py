@@ -10,10 +10,11 @@ import numpy as np
 
 from autograd import Node, pullback
 
+from .lost_words import lost_note
 from .number_text import finite, summary
 from .rules import op_name
 from .text import visible
-from .widened import lost_note, wide_value
+from .widened import wide_value
 
 
 @dataclass(frozen=True)

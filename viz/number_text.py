@@ -131,6 +131,19 @@ def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
     return written, count
 
 
+def typed(value: float, of: type = np.float64) -> str:
+    """A number the user typed (an optimizer's lr or momentum), as typed: the shortest text that reads back as it in
+    float type `of` where it is a number of that type exactly (nn keeps a float32 momentum of 0.9 as the float
+    0.8999999761581421, which is float32's 0.9), else in float64's (0.0012345678, not "g"'s 0.00123457)."""
+    v = float(value)
+    if not np.isfinite(v):
+        return f"{v:g}"
+    x = (of if float(of(v)) == v else np.float64)(v)
+    if v == 0 or 1e-4 <= abs(v) < 1e16:  # where Python's repr writes a float positionally: 20, not 2e+01
+        return np.format_float_positional(x, unique=True, trim="-")
+    return np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
+
+
 def alike(
     terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
 ) -> int | None:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from .lost_words import lost_note
 from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
 from .rules import term
-from .widened import lost_note
 
 
 def product_equation(factors: list, result: Any) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import FUNCTIONS, Node
 
-from .number_text import summary
+from .number_text import kind, summary, typed
 
 # the parameters a rule writes by a symbol, not by their name
 SYMBOLS = {"label_smoothing": "ε", "beta": "β", "alpha": "α"}
@@ -30,7 +30,7 @@ def told_values(rule: str, node: Node, params: dict[str, Any]) -> tuple[str, str
         shown = SYMBOLS.get(name, name)
         rule = re.sub(rf" ?\({re.escape(shown)} = {re.escape(name)}\)", "", rule)
         if _names(rule, shown):
-            told.append(f"{shown} = {summary(float(value)) if isinstance(value, float) else value}")
+            told.append(f"{shown} = {typed(value, kind(node.data)) if isinstance(value, float) else value}")
     for phrase, name, derive in _DERIVED:
         if phrase in rule and (value := derive(node, params)) is not None:
             told.append(f"{name} = {value}")

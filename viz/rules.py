@@ -13,7 +13,7 @@ import autograd
 from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
-from .number_text import summary
+from .number_text import kind, summary, typed
 from .rule_values import told_values
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
@@ -139,10 +139,21 @@ def shown_params(node: Node) -> list[str]:
     redo the forward. An op called by name shows them named (`negative_slope=0.2`, `axis=1`); an operator
     shows the number it applies, its second operand (the 3 of a tensor's `x ** 3`, kept as a parameter, not
     drawn as an input as a Value's constant is)."""
-    params = [(k, v) for k, v in node.op_params.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    plain = (int, float, str, np.integer, np.floating)
+    params = [(k, v) for k, v in node.op_params.items() if isinstance(v, plain) and not isinstance(v, bool)]
+    of = kind(node.data)  # a float32 tensor's negative_slope=0.2 is kept as the float 0.20000000298023224
+    shown = [(k, _param_text(v, of)) for k, v in params]
     if not node.op.name.isidentifier():
-        return [repr(v) for _, v in params]
-    return [f"{k}={v!r}" for k, v in params]
+        return [text for _, text in shown]
+    return [f"{k}={text}" for k, text in shown]
+
+
+def _param_text(v: Any, of: type) -> str:
+    """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
+    `of` (`typed`), an int as written, a word quoted."""
+    if isinstance(v, float | np.floating):
+        return typed(v, of)
+    return str(int(v)) if isinstance(v, int | np.integer) else repr(v)
 
 
 def applied(op: str, inputs: list[str]) -> str:

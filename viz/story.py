@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import Tensor
 
+from .lost_words import lost_note, lost_tag
 from .number_text import alike, finite, summary
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
-from .widened import lost_note, lost_tag, wide_gradients
+from .widened import wide_gradients
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step

@@ -20,6 +20,7 @@ from .arguments import require_count, require_max_nodes
 from .graph import MAX_NODES, nodes_in_order, read_graph
 from .kept import known_as
 from .number_text import apart_figures, summary
+from .update import refusal
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
 
@@ -86,7 +87,10 @@ def training_steps(
             current[1].step()
         except FloatingPointError as e:
             if t + 1 < steps:
-                warnings.warn(f"training step {t + 1} of {steps} ends the run: {e}", RuntimeWarning, stacklevel=2)
+                named = getattr(current[0], "named_parameters", lambda: [])()  # an nn.Module names them
+                names = {id(p): name for name, p in named}
+                told = refusal(e, names, current[1].params)
+                warnings.warn(f"training step {t + 1} of {steps} ends the run: {told}", RuntimeWarning, stacklevel=2)
             break
     return Training(roots, models, optimizers)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .number_text import alike, apart_figures, summary
+from .number_text import alike, apart_figures, kind, summary, typed
 from .rules import term
 
 if TYPE_CHECKING:
@@ -50,23 +50,25 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         unused = None if isinstance(twin, Tensor) else 0.0  # a Tensor no backward reached is left alone
         twin.grad = run.grads[id(p)] if id(p) in position else unused
     name, lr = type(optimizer).__name__, optimizer.lr
+    of = _float_type(optimizer.params)
     try:
         trial.step()
     except FloatingPointError as e:  # nn's optimizers refuse a gradient holding NaN or an infinity: nothing moves
-        return Update({}, f"step {len(run.steps) + 1}, the update: none. {e.args[0]}")
+        names = {id(twin): run.names[id(p)] for p, twin in zip(optimizer.params, trial.params) if id(p) in position}
+        return Update({}, f"step {len(run.steps) + 1}, the update: none. {refusal(e, names, trial.params)}")
     plain = all(np.allclose(twin.data, p.data - lr * np.asarray(run.grads[id(p)])) for p, twin in used)
     rule = "w ← w − lr·grad" if plain else f"each by {name}'s own rule from its gradient, not plainly lr·grad"
     senses = [_senses(np.asarray(twin.data) - p.data, run.grads[id(p)]) for p, twin in used]
-    head = f"step {len(run.steps) + 1}, the update: {name} ({_settings(optimizer)})"
+    head = f"step {len(run.steps) + 1}, the update: {name} ({_settings(optimizer, of)})"
     lines = [f"{head} {_direction(used, senses, run.names)}: {rule}"]
     for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
         shown = apart_figures(old, new)  # "0.5 → 0.5, a change of -1e-05" would say it moved and did not
-        n = _figures(old, new, grad if plain else None, lr, shown)
+        n = _figures(old, new, grad if plain else None, typed(lr, of), shown)
         change = f"{summary(old, n=n)} → {summary(new, n=shown)}, a change of {summary(np.asarray(new) - old, n=n)}"
         w = run.names[id(p)]
         if plain:
-            lines.append(f"{w} ← {w} − {lr:g} × {term(grad, n=n)}: {change}")
+            lines.append(f"{w} ← {w} − {typed(lr, of)} × {term(grad, n=n)}: {change}")
         else:  # momentum, weight decay, Adam: the optimizer's own rule, which may move w either way
             told = _sense_text(sense, np.size(grad))
             lines.append(f"{w} ← {w} + ({name}'s step from the gradient {summary(grad)}): {change}, {told}")
@@ -78,29 +80,56 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     return Update({position[id(p)]: twin.data for p, twin in used}, "\n".join(lines))
 
 
-def _settings(optimizer: Any) -> str:
-    """The optimizer's settings in effect, as its rule uses them: "lr 0.1, momentum 0.9, weight_decay 0.01" (nn's
-    optimizers name theirs in `setting_names`; a setting off, 0 or False, is left out), else its lr alone."""
-    told = [f"lr {optimizer.lr:g}"]
+def _float_type(params: list[Any]) -> type:
+    """The float type the parameters share, whose numbers the settings were typed as (float64 where they differ)."""
+    kinds = {kind(p.data) for p in params}
+    return kinds.pop() if len(kinds) == 1 else np.float64
+
+
+def refusal(error: FloatingPointError, names: dict[int, str], params: list[Any]) -> str:
+    """An optimizer's refusal to step, naming its parameter as the page does (`names`, by id), where nn's message
+    counts it by its place among `params`: "The gradient of layers.0.W (the optimizer's parameter 0) is not finite.
+    SGD: the gradient of parameter 0 ... holds 1 NaN ...". As it is where the parameter has no name here."""
+    parameter = getattr(error, "parameter", None)  # nn's refusal carries the parameter it refused
+    name = names.get(id(parameter)) if parameter is not None else None
+    place = next((k for k, p in enumerate(params) if p is parameter), None)
+    if name is None or place is None:
+        return str(error.args[0])
+    return f"The gradient of {name} (the optimizer's parameter {place}) is not finite. {error.args[0]}"
+
+
+def _settings(optimizer: Any, of: type) -> str:
+    """The optimizer's settings in effect, as its rule uses them and as typed (`typed`, in the parameters' float
+    type `of`): "lr 0.1, momentum 0.9, weight_decay 0.01" (nn's optimizers name theirs in `setting_names`; a
+    setting off, 0 or False, is left out), else its lr alone."""
+    told = [f"lr {typed(optimizer.lr, of)}"]
     for name in getattr(optimizer, "setting_names", ()):
         value = getattr(optimizer, name, None)
         if name != "lr" and value is not None and value is not False and not (_number(value) and value == 0):
-            told.append(name if value is True else f"{name} {value!r}")
+            told.append(name if value is True else f"{name} {_typed_setting(value, of)}")
     return ", ".join(told)
+
+
+def _typed_setting(value: Any, of: type) -> str:
+    """A setting as typed: a number in the parameters' float type `of` (`typed`), each of a tuple's ("betas (0.9,
+    0.999)"), anything else as Python writes it."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_typed_setting(v, of) for v in value) + ")"
+    return typed(value, of) if isinstance(value, float) else repr(value)
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _figures(old: Any, new: Any, grad: Any, lr: float, shown: int | None) -> int | None:
+def _figures(old: Any, new: Any, grad: Any, lr: str, shown: int | None) -> int | None:
     """The figures (`alike`) to write a one-number parameter's old data and change with, and its gradient (None:
-    not plainly lr·grad), so that old + change and old − lr × grad, worked out as written, give its new data as
-    written (with `shown` figures, apart from the old: `apart_figures`): "-0.72 − 1 × (-0.7189)" is -0.0011 on
-    paper, beside -0.00108 (the gradient is -0.71892). The old data takes `shown` at least, to read apart from
-    the new. None for tensors' sums (as alike), `shown` for their old data."""
+    not plainly lr·grad; `lr` as written), so that old + change and old − lr × grad, worked out as written, give its
+    new data as written (with `shown` figures, apart from the old: `apart_figures`): "-0.72 − 1 × (-0.7189)" is
+    -0.0011 on paper, beside -0.00108 (the gradient is -0.71892). The old data takes `shown` at least, to read
+    apart from the new. None for tensors' sums (as alike), `shown` for their old data."""
     moved = alike([old, np.asarray(new) - old], new, sum, shown)
-    rate = Decimal(f"{lr:g}")
+    rate = Decimal(lr)  # as written
     step = alike([old, grad], new, lambda t: t[0] - rate * t[1], shown) if grad is not None else None
     return max(moved or 0, step or 0, shown or 0) or None
 
