@@ -71,6 +71,8 @@ class Node:
     # ---- the interface each node type provides to the core (Value and Tensor define them) ----
     _grad_sum_start: Any  # where `_grad_sum` starts: adding the first gradient to it gives that gradient
     _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
+    # what a plain pass adds gradients with (a Tensor's graph_sums.GradientSums), or None: `a + b`
+    _gradient_sums: Any = None
 
     @staticmethod
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Node:
@@ -208,6 +210,10 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     never updated in place: a rule may hand the same array to two inputs."""
     order[0]._grad_sum = seed
     check = modes.current.anomaly
+    # a plain pass adds in place, and a slice's gradient at its index (graph_sums); detect_anomaly reads each
+    # rule's gradients whole, and under create_graph the sums are nodes: `a + b`
+    plain = type(order[0])._gradient_sums
+    sums = None if create_graph or check or plain is None else plain()
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
@@ -226,11 +232,18 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             if op is None:
                 continue
             try:
+                if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
+                    sums.add_at(node._a, op.params["index"], node._grad_sum)
+                    continue
                 gs = vjp_at(op, node, node._grad_sum, create_graph)
                 a, b = node._a, node._b
                 for p, gp in zip(a if b is MANY else (a,) if b is None else (a, b), gs):
-                    if gp is not None:
+                    if gp is None:
+                        continue
+                    if sums is None:
                         p._grad_sum = p._grad_sum + gp
+                    else:
+                        sums.add(p, gp)
             except ZeroDivisionError:
                 raise infinite_derivative(node) from None
             if check:

@@ -1,0 +1,91 @@
+"""How a plain backward pass (no create_graph) adds up each tensor's gradient: `GradientSums`.
+
+A tensor's gradient is the sum of its consumers' shares. Written `total + share`, every share after the
+second allocates a new array; and a slice's share (getitem's rule: zeros of the input's shape with g at the
+index) is as large as the whole tensor, so a loop over `x[t]` (unbind, split, chunk) cost O(T * x.size) in
+backward. Here the pass keeps each sum in a buffer of its own, allocated once and added into in place, and
+adds a slice's gradient at its index without forming the zeros: O(x.size) for the whole loop.
+
+Every entry is the sum it was, its terms added in the same order and dtype (float16's repeated picks in
+float32, rounded once: half_precision.added_at). One difference: an entry a slice does not cover is no
+longer added 0.0, so a sum of -0.0 there stays -0.0 (it became +0.0), as it does where nothing is added.
+Under create_graph the sums are nodes (`a + b`, recorded), and the slices' zeros are formed as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tensor_forwards as forward
+from .half_precision import adding_in
+
+
+class GradientSums:
+    """One plain pass's sums: which nodes' `_grad_sum` is a buffer the pass allocated (nothing else holds
+    or views it until the node's own rule runs, after its last share has arrived), and the zeros in which a
+    repeated advanced index's shares are totalled before they are added (one per shape and dtype)."""
+
+    __slots__ = ("own", "scratch")
+
+    def __init__(self) -> None:
+        self.own: set[int] = set()  # ids of those nodes (alive through the pass: an id is never reused in it)
+        self.scratch: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
+
+    def add(self, node: Any, share: Any) -> None:
+        """Add a rule's `share` into `node`'s sum: in place into the node's own buffer where `total + share`
+        would give an array of the same shape, dtype and layout (a later rule's sums run in its layout)."""
+        total = node._grad_sum
+        if (
+            id(node) in self.own
+            and share.__class__ is np.ndarray
+            and share.shape == total.shape
+            and share.dtype == total.dtype
+            and share.strides == total.strides
+        ):
+            np.add(total, share, out=total)
+            return
+        total = node._grad_sum = total + share  # the first share itself (EMPTY_SUM + share), else a new array
+        if total is not share and total.__class__ is np.ndarray:
+            self.own.add(id(node))
+        else:
+            self.own.discard(id(node))
+
+    def add_at(self, node: Any, index: Any, g: Any) -> None:
+        """Add `g` at `index` into `node`'s sum: the share of getitem's rule, `index_add(g, index, shape)`,
+        without its zeros. The first such share is that array itself; after it, only the indexed entries."""
+        total, data = node._grad_sum, node.data
+        shape, dtype = data.shape, data.dtype
+        if np.result_type(g) != dtype:  # never in a plain pass (getitem keeps the dtype): the rule's array, cast
+            self.add(node, forward.index_add(g, index=index, shape=shape).astype(dtype))
+        elif not hasattr(total, "shape"):  # the first share (the empty sum): the rule's array, as it gave it
+            node._grad_sum = forward.index_add(g, index=index, shape=shape)
+            self.own.add(id(node))
+        elif (
+            total.__class__ is not np.ndarray
+            or total.shape != shape
+            or total.dtype != dtype
+            or not total.flags.c_contiguous
+        ):
+            self.add(node, forward.index_add(g, index=index, shape=shape))  # a rare layout: `total + share`'s
+        else:
+            if id(node) not in self.own:  # a rule's array, which others may hold: copied once (C, as total + share)
+                total = node._grad_sum = total.copy()
+                self.own.add(id(node))
+            if forward.is_basic(index):  # each entry at most once
+                total[index] += g
+            else:
+                total[index] = total[index] + self._totals(index, g, shape)
+
+    def _totals(self, index: Any, g: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """g's entries added up per place of `index` (a repeated index adds up), in the order and dtype
+        `added_at` adds them, gathered back in the index's shape: what index_add's array holds there."""
+        wide = adding_in(np.result_type(g))
+        zeros = self.scratch.get((shape, wide))
+        if zeros is None:
+            zeros = self.scratch[shape, wide] = np.zeros(shape, wide)
+        np.add.at(zeros, index, g)
+        totals = zeros[index]
+        zeros[index] = 0  # zeros again for the next share
+        return totals.astype(np.result_type(g), copy=False)
