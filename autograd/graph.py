@@ -206,8 +206,9 @@ def raw(x: Any) -> Any:
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
-    d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added,
-    never updated in place: a rule may hand the same array to two inputs."""
+    d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added
+    without writing into any rule's array (a rule may hand the same array to two inputs): in place only
+    into a buffer the pass made itself (graph_sums)."""
     order[0]._grad_sum = seed
     check = modes.current.anomaly
     # a plain pass adds in place, and a slice's gradient at its index (graph_sums); detect_anomaly reads each
@@ -233,7 +234,8 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                 continue
             try:
                 if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
-                    sums.add_at(node._a, op.params["index"], node._grad_sum)
+                    a = node._a
+                    a._grad_sum = sums.add_at(id(a), a._grad_sum, op.params["index"], node._grad_sum, a.data)
                     continue
                 gs = vjp_at(op, node, node._grad_sum, create_graph)
                 a, b = node._a, node._b
@@ -243,7 +245,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                     if sums is None:
                         p._grad_sum = p._grad_sum + gp
                     else:
-                        sums.add(p, gp)
+                        p._grad_sum = sums.add(id(p), p._grad_sum, gp)
             except ZeroDivisionError:
                 raise infinite_derivative(node) from None
             if check:

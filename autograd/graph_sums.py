@@ -23,60 +23,60 @@ from .half_precision import adding_in
 
 
 class GradientSums:
-    """One plain pass's sums: which nodes' `_grad_sum` is a buffer the pass allocated (nothing else holds
-    or views it until the node's own rule runs, after its last share has arrived), and the zeros in which a
-    repeated advanced index's shares are totalled before they are added (one per shape and dtype)."""
+    """One plain pass's sums, each under a key (a node's id; a compiled replay could key its entries): which
+    sums are buffers the pass allocated (nothing else holds or views one until its node's own rule runs, after
+    its last share has arrived), and the zeros in which a repeated advanced index's shares are totalled before
+    they are added (one per shape and dtype). Each method takes a sum and returns the new one."""
 
     __slots__ = ("own", "scratch")
 
     def __init__(self) -> None:
-        self.own: set[int] = set()  # ids of those nodes (alive through the pass: an id is never reused in it)
+        self.own: set[Any] = set()  # keys of those sums (a node's id: nodes live through the pass, ids stay theirs)
         self.scratch: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
 
-    def add(self, node: Any, share: Any) -> None:
-        """Add a rule's `share` into `node`'s sum: in place into the node's own buffer where `total + share`
-        would give an array of the same shape, dtype and layout (a later rule's sums run in its layout)."""
-        total = node._grad_sum
+    def add(self, key: Any, total: Any, share: Any) -> Any:
+        """`total + share` (total may be the empty sum, EMPTY_SUM): in place into the pass's own buffer where
+        that would give an array of the same shape, dtype and layout (a later rule's sums run in its layout)."""
         if (
-            id(node) in self.own
+            key in self.own
             and share.__class__ is np.ndarray
             and share.shape == total.shape
             and share.dtype == total.dtype
             and share.strides == total.strides
         ):
-            np.add(total, share, out=total)
-            return
-        total = node._grad_sum = total + share  # the first share itself (EMPTY_SUM + share), else a new array
+            return np.add(total, share, out=total)
+        total = total + share  # the first share itself (EMPTY_SUM + share), else a new array
         if total is not share and total.__class__ is np.ndarray:
-            self.own.add(id(node))
+            self.own.add(key)
         else:
-            self.own.discard(id(node))
+            self.own.discard(key)
+        return total
 
-    def add_at(self, node: Any, index: Any, g: Any) -> None:
-        """Add `g` at `index` into `node`'s sum: the share of getitem's rule, `index_add(g, index, shape)`,
-        without its zeros. The first such share is that array itself; after it, only the indexed entries."""
-        total, data = node._grad_sum, node.data
+    def add_at(self, key: Any, total: Any, index: Any, g: Any, data: np.ndarray) -> Any:
+        """`total + index_add(g, index=index, shape=data.shape)`, the share of getitem's rule for its input
+        `data`, without its zeros: the first such share is that array itself; after it, only the indexed
+        entries are added to."""
         shape, dtype = data.shape, data.dtype
         if np.result_type(g) != dtype:  # never in a plain pass (getitem keeps the dtype): the rule's array, cast
-            self.add(node, forward.index_add(g, index=index, shape=shape).astype(dtype))
-        elif not hasattr(total, "shape"):  # the first share (the empty sum): the rule's array, as it gave it
-            node._grad_sum = forward.index_add(g, index=index, shape=shape)
-            self.own.add(id(node))
-        elif (
+            return self.add(key, total, forward.index_add(g, index=index, shape=shape).astype(dtype))
+        if not hasattr(total, "shape"):  # the first share (the empty sum): the rule's array, as it gave it
+            self.own.add(key)
+            return forward.index_add(g, index=index, shape=shape)
+        if (
             total.__class__ is not np.ndarray
             or total.shape != shape
             or total.dtype != dtype
             or not total.flags.c_contiguous
-        ):
-            self.add(node, forward.index_add(g, index=index, shape=shape))  # a rare layout: `total + share`'s
+        ):  # a rare layout: what `total + share` gives
+            return self.add(key, total, forward.index_add(g, index=index, shape=shape))
+        if key not in self.own:  # a rule's array, which others may hold: copied once (C, as total + share)
+            total = total.copy()
+            self.own.add(key)
+        if forward.is_basic(index):  # each entry at most once
+            total[index] += g
         else:
-            if id(node) not in self.own:  # a rule's array, which others may hold: copied once (C, as total + share)
-                total = node._grad_sum = total.copy()
-                self.own.add(id(node))
-            if forward.is_basic(index):  # each entry at most once
-                total[index] += g
-            else:
-                total[index] = total[index] + self._totals(index, g, shape)
+            total[index] = total[index] + self._totals(index, g, shape)
+        return total
 
     def _totals(self, index: Any, g: Any, shape: tuple[int, ...]) -> np.ndarray:
         """g's entries added up per place of `index` (a repeated index adds up), in the order and dtype
