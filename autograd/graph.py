@@ -242,7 +242,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                 for p, gp in zip(a if b is MANY else (a,) if b is None else (a, b), gs):
                     if gp is None:
                         continue
-                    if sums is None:
+                    if sums is None or p._grad_sum is p._grad_sum_start:  # the first share: itself, for a Tensor
                         p._grad_sum = p._grad_sum + gp
                     else:
                         p._grad_sum = sums.add(id(p), p._grad_sum, gp)
