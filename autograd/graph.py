@@ -235,7 +235,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             try:
                 if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
                     a = node._a
-                    a._grad_sum = sums.add_at(id(a), a._grad_sum, op.params["index"], node._grad_sum, a.data)
+                    a._grad_sum = sums.added_at(id(a), a._grad_sum, op.params["index"], node._grad_sum, a.data)
                     continue
                 gs = vjp_at(op, node, node._grad_sum, create_graph)
                 a, b = node._a, node._b
@@ -245,7 +245,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                     if sums is None or p._grad_sum is p._grad_sum_start:  # the first share: itself, for a Tensor
                         p._grad_sum = p._grad_sum + gp
                     else:
-                        p._grad_sum = sums.add(id(p), p._grad_sum, gp)
+                        p._grad_sum = sums.added(id(p), p._grad_sum, gp)
             except ZeroDivisionError:
                 raise infinite_derivative(node) from None
             if check:

@@ -22,23 +22,21 @@ from . import tensor_forwards as forward
 from .half_precision import adding_in
 
 
-class GradientSums:
-    """One plain pass's sums, each under a key (a node's id; a compiled replay could key its entries): which
-    sums are buffers the pass allocated (nothing else holds or views one until its node's own rule runs, after
-    its last share has arrived), and the zeros in which a repeated advanced index's shares are totalled before
-    they are added (one per shape and dtype). Each method takes a sum and returns the new one."""
+class GradientSums(set):
+    """One plain pass's sums, each under a key (a node's id; a compiled replay could key its entries): the set
+    of keys whose sums are buffers the pass allocated (nothing else holds or views one until its node's own
+    rule runs, after its last share has arrived; a node's id stays its own, nodes living through the pass), and
+    `scratch`, made when first needed: the zeros in which a repeated advanced index's shares are totalled
+    before they are added (one per shape and dtype). Each method takes a sum and returns the new one. A set
+    itself, made without a Python call: a pass makes one."""
 
-    __slots__ = ("own", "scratch")
+    __slots__ = ("scratch",)
 
-    def __init__(self) -> None:
-        self.own: set[Any] = set()  # keys of those sums (a node's id: nodes live through the pass, ids stay theirs)
-        self.scratch: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
-
-    def add(self, key: Any, total: Any, share: Any) -> Any:
+    def added(self, key: Any, total: Any, share: Any) -> Any:
         """`total + share` (total may be the empty sum, EMPTY_SUM): in place into the pass's own buffer where
         that would give an array of the same shape, dtype and layout (a later rule's sums run in its layout)."""
         if (
-            key in self.own
+            key in self
             and share.__class__ is np.ndarray
             and share.shape == total.shape
             and share.dtype == total.dtype
@@ -47,20 +45,20 @@ class GradientSums:
             return np.add(total, share, out=total)
         total = total + share  # the first share itself (EMPTY_SUM + share), else a new array
         if total is not share and total.__class__ is np.ndarray:
-            self.own.add(key)
+            self.add(key)
         else:
-            self.own.discard(key)
+            self.discard(key)
         return total
 
-    def add_at(self, key: Any, total: Any, index: Any, g: Any, data: np.ndarray) -> Any:
+    def added_at(self, key: Any, total: Any, index: Any, g: Any, data: np.ndarray) -> Any:
         """`total + index_add(g, index=index, shape=data.shape)`, the share of getitem's rule for its input
         `data`, without its zeros: the first such share is that array itself; after it, only the indexed
         entries are added to."""
         shape, dtype = data.shape, data.dtype
         if np.result_type(g) != dtype:  # never in a plain pass (getitem keeps the dtype): the rule's array, cast
-            return self.add(key, total, forward.index_add(g, index=index, shape=shape).astype(dtype))
+            return self.added(key, total, forward.index_add(g, index=index, shape=shape).astype(dtype))
         if not hasattr(total, "shape"):  # the first share (the empty sum): the rule's array, as it gave it
-            self.own.add(key)
+            self.add(key)
             return forward.index_add(g, index=index, shape=shape)
         if (
             total.__class__ is not np.ndarray
@@ -68,10 +66,10 @@ class GradientSums:
             or total.dtype != dtype
             or not total.flags.c_contiguous
         ):  # a rare layout: what `total + share` gives
-            return self.add(key, total, forward.index_add(g, index=index, shape=shape))
-        if key not in self.own:  # a rule's array, which others may hold: copied once (C, as total + share)
+            return self.added(key, total, forward.index_add(g, index=index, shape=shape))
+        if key not in self:  # a rule's array, which others may hold: copied once (C, as total + share)
             total = total.copy()
-            self.own.add(key)
+            self.add(key)
         if forward.is_basic(index):  # each entry at most once
             total[index] += g
         else:
@@ -82,6 +80,8 @@ class GradientSums:
         """g's entries added up per place of `index` (a repeated index adds up), in the order and dtype
         `added_at` adds them, gathered back in the index's shape: what index_add's array holds there."""
         wide = adding_in(np.result_type(g))
+        if not hasattr(self, "scratch"):
+            self.scratch = {}  # (shape, dtype): zeros
         zeros = self.scratch.get((shape, wide))
         if zeros is None:
             zeros = self.scratch[shape, wide] = np.zeros(shape, wide)
