@@ -139,6 +139,7 @@ def _allocated_by_backward(rows: int, columns: int = 2000) -> float:
         seen["total"] += max(now - seen["now"], 0)
         seen["now"] = now
 
+    ours = not tracemalloc.is_tracing()  # a caller's tracing (PYTHONTRACEMALLOC) is left on
     tracemalloc.start()
     seen["now"] = tracemalloc.get_traced_memory()[0]
     sys.setprofile(tracer)
@@ -146,7 +147,8 @@ def _allocated_by_backward(rows: int, columns: int = 2000) -> float:
         loss.backward()
     finally:
         sys.setprofile(None)
-        tracemalloc.stop()
+        if ours:
+            tracemalloc.stop()
     return seen["total"] / x.data.nbytes
 
 
