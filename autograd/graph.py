@@ -71,6 +71,8 @@ class Node:
     # ---- the interface each node type provides to the core (Value and Tensor define them) ----
     _grad_sum_start: Any  # where `_grad_sum` starts: adding the first gradient to it gives that gradient
     _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
+    # what a plain pass adds gradients with (a Tensor's graph_sums.GradientSums), or None: `a + b`
+    _gradient_sums: Any = None
 
     @staticmethod
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Node:
@@ -204,10 +206,15 @@ def raw(x: Any) -> Any:
 
 def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
-    d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added,
-    never updated in place: a rule may hand the same array to two inputs."""
+    d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added
+    without writing into any rule's array (a rule may hand the same array to two inputs): in place only
+    into a buffer the pass made itself (graph_sums)."""
     order[0]._grad_sum = seed
     check = modes.current.anomaly
+    # a plain pass adds in place, and a slice's gradient at its index (graph_sums); detect_anomaly reads each
+    # rule's gradients whole, and under create_graph the sums are nodes: `a + b`
+    plain = type(order[0])._gradient_sums
+    sums = None if create_graph or check or plain is None else plain()
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
@@ -226,11 +233,19 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             if op is None:
                 continue
             try:
+                if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
+                    a = node._a
+                    a._grad_sum = sums.added_at(id(a), a._grad_sum, op.params["index"], node._grad_sum, a.data)
+                    continue
                 gs = vjp_at(op, node, node._grad_sum, create_graph)
                 a, b = node._a, node._b
                 for p, gp in zip(a if b is MANY else (a,) if b is None else (a, b), gs):
-                    if gp is not None:
+                    if gp is None:
+                        continue
+                    if sums is None or p._grad_sum is p._grad_sum_start:  # the first share: itself, for a Tensor
                         p._grad_sum = p._grad_sum + gp
+                    else:
+                        p._grad_sum = sums.added(id(p), p._grad_sum, gp)
             except ZeroDivisionError:
                 raise infinite_derivative(node) from None
             if check:

@@ -31,7 +31,18 @@ class Op:
     simply computes the forward. This is how built-in ops are made and how users define new ones.
     """
 
-    __slots__ = ("name", "forward", "vjp", "domain", "takes_needs", "formulas", "broadcasts", "params", "saving")
+    __slots__ = (
+        "name",
+        "forward",
+        "vjp",
+        "domain",
+        "takes_needs",
+        "formulas",
+        "broadcasts",
+        "params",
+        "saving",
+        "scatters",
+    )
 
     def __init__(
         self,
@@ -56,6 +67,7 @@ class Op:
         self.params: dict[str, Any] = {}  # the keyword arguments a bound op was called with (`bind`)
         # the engine's own ops may have a forward that also gives what their rule reuses (OpDef.saving)
         self.saving: Callable[..., tuple[Any, Any]] | None = None
+        self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         for x in inputs:

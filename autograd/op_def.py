@@ -83,6 +83,10 @@ class OpDef:
     # an elementwise forward with no arithmetic to round (nan_to_num's replacing): it runs on float16 as it is,
     # where computed in float32 its replacement of inf, float32's largest float, would round to inf again
     in_own_dtype: bool = False
+    # a tensor-only op of one input whose rule is `index_add(g, index=index, shape=x.shape)` (getitem's): a plain
+    # backward adds g at the index into the input's gradient instead, never forming those zeros (graph_sums),
+    # so that a loop over x[t] costs x's size, not T times it
+    scatters: bool = False
 
     @property
     def elementwise(self) -> bool:

@@ -230,6 +230,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, index: x[index],
         api="Tensor.__getitem__",
         formulas=("the gradient, added at the index",),
+        scatters=True,
     ),
     OpDef(
         "concatenate",

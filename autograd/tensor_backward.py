@@ -13,6 +13,7 @@ from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
+from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_ops import ShapeError
@@ -53,6 +54,7 @@ class BackwardHooks:
 
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
+    _gradient_sums = GradientSums
 
     @property
     def grad(self) -> Any:

@@ -98,14 +98,14 @@ def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = 
     return out
 
 
-def _is_basic(index: Any) -> bool:
+def is_basic(index: Any) -> bool:
     """Slices, integers, None and Ellipsis select each element at most once."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
 
 
 def index_add(g: np.ndarray, *, index: Any, shape: tuple[int, ...]) -> np.ndarray:
-    if not _is_basic(index):
+    if not is_basic(index):
         return added_at(shape, index, g)  # a repeated index adds up (float16: in float32, rounded once)
     out = np.zeros(shape, dtype=g.dtype)
     out[index] = g

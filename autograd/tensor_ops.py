@@ -72,7 +72,7 @@ def _tensor_only(d: OpDef) -> Op:
     op = Op(
         d.symbol or d.name, forward, rule, d.domain, takes_needs=d.skips, formulas=d.formulas, broadcasts=d.broadcasts
     )
-    op.saving = saving
+    op.saving, op.scatters = saving, d.scatters
     return op
 
 

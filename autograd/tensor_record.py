@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,8 @@ class Record:
 
     def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved
+
+    scatters = property(attrgetter("op.scatters"), doc="Whether the op's rule is g added at an index (OpDef.scatters).")
 
     @property
     def name(self) -> str:
