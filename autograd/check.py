@@ -12,8 +12,9 @@ import numpy as np
 
 from .check_blocks import BLOCK
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, check_finite, check_steps, output
+from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, moved, output_blocks
+from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
 from .check_verdict import verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights

@@ -10,17 +10,8 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import (
-    GradcheckError,
-    Slopes,
-    check_finite,
-    check_steps,
-    nominal,
-    output,
-    rounded_step,
-    slopes,
-    undefined,
-)
+from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
+from .check_refusals import check_finite, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -233,6 +224,7 @@ def _slopes_of_param(
     try:
         with no_grad():
             inside_at = lambda s: call(s, inside=True)  # noqa: E731
-            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step)
+            x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
+            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step, point=x)
     finally:
         p.data = original
