@@ -131,6 +131,8 @@ def slopes(
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), input_bits(point, eps))
+    if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
+        candidates = candidates & (grid == 0)
     # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece)
     if candidates.any():
         candidates = candidates & _moves_within(at, base, PROBE * eps)

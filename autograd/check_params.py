@@ -48,7 +48,9 @@ def gradcheck_params(
     only where some element is off by more than its own tolerance, and it is sure to fail where one
     element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
     (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
-    finite difference's own error; smaller errors in an element not drawn may pass. The checks of
+    finite difference's own error; smaller errors in an element not drawn may pass, and errors in several
+    elements of a block may cancel in its row, but for the same error in every one of them (its signs are
+    + for three quarters of the block), which fails beyond twice the block's largest tolerance. The checks of
     `gradcheck` (the gradients' scaling, kinks, a step that rounds away: refused) apply; a block whose
     direction moves some element by less than its rounding cannot be judged. Returns True, or raises
     GradcheckError with a table.
