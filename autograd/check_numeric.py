@@ -47,7 +47,7 @@ class Slopes(NamedTuple):
     jump: bool  # whether f jumps within eps of x (looked for where the slope is beyond the row's tolerance only)
     swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
     steps: float = 0.0  # how far the coarse grid f's output lies on may move the slope (check_grain)
-    hidden: bool = False  # some entries moved, and one that did not could hide a slope beyond atol (`unseen`)
+    hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
@@ -94,9 +94,9 @@ def slopes(
 
     Where f's numbers lie on a grid far coarser than their dtype's (rounding inside an op of the user's,
     check_grain; `point`: the element's value, whose bits x +- eps keep), the grid's step over 2 eps is how
-    far the slope may be off (`steps`); an entry that did not move counts where its spacing, or a coarse
-    grid f is seen to step on within PROBE eps (two more calls of f, at such rows only), could hide a slope
-    beyond 10 atol: every entry (`swallowed`) or some (`hidden`)."""
+    far the slope may be off (`steps`). An entry too coarse for 2 eps to show its slope (its spacing, or,
+    where no entry moved, a coarse grid), which moved or is seen to move within PROBE eps (two more calls of
+    f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`)."""
     eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
