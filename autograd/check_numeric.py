@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_grain import PROBE, input_bits, swallowed, unseen
+from .check_grain import PROBE, coarse_steps, input_bits, swallowed, unseen
 from .graph import raw
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
@@ -133,9 +133,13 @@ def slopes(
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), input_bits(point, eps))
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
-    # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece)
+    # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece), to
+    # numbers on a grid as coarse where that is what they are on (not 2.0 + 6e-8 at a smooth f's flat point)
     if candidates.any():
-        candidates = candidates & _moves_within(at, base, PROBE * eps)
+        kept = input_bits(point, eps)
+        far = _probe(at, PROBE * eps, base)
+        moved_far = (far[0] != base) | (far[1] != base)
+        candidates &= moved_far & ((grid == 0) | (coarse_steps([base, *far], dtype, kept) > 0))
         hidden = hidden | candidates
     # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
     # 0.9: 3% of 2 eps) shows only as far as the output's grid does
@@ -145,13 +149,13 @@ def slopes(
     return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly)
 
 
-def _moves_within(at: Callable[[float], np.ndarray], base: np.ndarray, shift: float) -> np.ndarray:
-    """Which entries of f's output move at the point moved by +-shift (none where f is undefined there)."""
+def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f's output at the point moved by +-shift (`base`, as at the point, where f is undefined there)."""
     try:
         with _quiet():
-            return (at(shift) != base) | (at(-shift) != base)
+            return at(shift), at(-shift)
     except (ArithmeticError, ValueError):
-        return np.zeros(np.shape(base), dtype=bool)
+        return base, base
 
 
 def _far_out(

@@ -90,3 +90,9 @@ def test_a_large_constant_entry_or_one_another_element_moves_is_not_blamed():
     # exp(20) beside exp(-5): x[0] leaves exp(20) as it is (at eps and at 256 eps): the row judges exp(-5)
     assert gradcheck(autograd.exp, [np.array([-5.0, 20.0])])
     assert gradcheck(lambda t: autograd.concatenate([2 * t, t[:1] * 0 - 1e9]), [np.array([0.3, 0.7])])
+
+
+def test_a_smooth_f_flat_at_a_simple_value_is_no_grid():
+    """sum(softmax(x) * [1, 2, 3]) at 0 is 2.0 (1 bit), flat in x[1] (2 is the weights' mean): at eps it does
+    not move, at 256 eps it moves by 1e-8, to a number on no coarse grid. The row said f lies on a grid of 2."""
+    assert gradcheck(lambda t: (t.softmax(axis=0) * np.array([1.0, 2.0, 3.0])).sum(), [np.zeros(3)])
