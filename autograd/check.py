@@ -12,8 +12,9 @@ import numpy as np
 
 from .check_blocks import BLOCK
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, check_finite, check_steps, output
+from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, moved, output_blocks
+from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
 from .check_verdict import verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
@@ -44,17 +45,28 @@ def gradcheck(
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
     elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, each entry's
-    weighed by 1 / its tolerance T = atol + rtol * (its largest slope) (`check_weights`: x beside 1e6 * x
-    weighs as much), over each block of 32 entries alone where f gives more (one row per input element
-    and block, `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by
-    more than 64 T fails, however many entries f gives (6.4% of a slope of 1 with the defaults).
+    weighed by 1 / its tolerance T = atol + rtol * (its largest slope) + 1e4 * (that slope's rounding,
+    float eps * its size / eps: 2.2e-3 at a size of 1e3) (`check_weights`: x beside 1e6 * x weighs as
+    much), over each block of 32 entries alone where f gives more (one row per input element and block,
+    `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by more than 64 T
+    fails, however many entries f gives (6.4% of a slope of 1 with the defaults). An entry whose spacing
+    over 2 eps is 10 times atol + rtol * its slope or more (x + 1e12 beside 2 x: a rule wrong in it passed)
+    cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
+    with the element or moves within 256 eps of it (two more calls of f there; exp(20) beside exp(-5) does
+    not, and passes).
     Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
     differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
     f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there), and that the
     step shows: where no entry of f's output moved, too large for 2 eps to show a slope of 10 atol (x +
     1e12), the row cannot be judged (a rule giving 0 there agreed, and passed); an element where x + eps
-    or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it.
+    or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it. Rounding inside an
+    op of one's own, which its graph does not show, is read off f's numbers (`check_grain`): where they
+    keep 12 bits fewer than their dtype and x +- eps do ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4;
+    sin computed in float32), twice their grid's step over 2 eps bounds the difference's error, and a row
+    within it cannot be judged, also where it agrees; where no entry moved, that grid counts where f moves
+    within 256 eps (two more calls of f: floor at 5.3 does not, and passes). A jump in one entry among
+    entries that move smoothly is named as a jump, each entry's differences looked at alone.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")

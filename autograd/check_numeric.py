@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .check_grain import PROBE, coarse_steps, input_bits, swallowed, unseen
 from .graph import raw
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
@@ -45,6 +46,8 @@ class Slopes(NamedTuple):
     truncation: float  # how far its truncation may move it (measured where it is beyond the row's tolerance only)
     jump: bool  # whether f jumps within eps of x (looked for where the slope is beyond the row's tolerance only)
     swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
+    steps: float = 0.0  # how far the coarse grid f's output lies on may move the slope (check_grain)
+    hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
@@ -69,6 +72,7 @@ def slopes(
     analytic: float,
     inside_at: Callable[[float], float] | None = None,
     step: Step = nominal,
+    point: float | None = None,
 ) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
@@ -86,7 +90,13 @@ def slopes(
     rounding of the entries that moved), they are taken again two and four times as far out: a
     smooth f's part two and four times as much (1000 x**2 at 0), rounding's a half and a quarter
     (cancellation inside f), a kink's about the same (within about 0.4 eps of the point). A bend
-    narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps."""
+    narrower than eps (sqrt(x**2 + 1e-14)) looks like a kink at this eps.
+
+    Where f's numbers lie on a grid far coarser than their dtype's (rounding inside an op of the user's,
+    check_grain; `point`: the element's value, whose bits x +- eps keep), the grid's step over 2 eps is how
+    far the slope may be off (`steps`). An entry too coarse for 2 eps to show its slope (its spacing, or,
+    where no entry moved, a coarse grid), which moved or is seen to move within PROBE eps (two more calls of
+    f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`)."""
     eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
@@ -118,16 +128,42 @@ def slopes(
         kink = 0.7 < ratios[0] < (2.5 if beyond else 1.3) and 0.7 < ratios[1] / ratios[0] < 1.45
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
-    truncation, jump = _far_out(at, step, weights, eps, central, rounding) if beyond else (0.0, False)
-    lost = not moved.any() and bool(swallowed(base, sizes, dtype, eps, atol)[0])
-    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost)
+    near = (central, analytic, (up - down) / (h_up + h_down))
+    truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
+    hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), input_bits(point, eps))
+    if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
+        candidates = candidates & (grid == 0)
+    # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece), to
+    # numbers on a grid as coarse where that is what they are on (not 2.0 + 6e-8 at a smooth f's flat point)
+    if candidates.any():
+        kept = input_bits(point, eps)
+        far = _probe(at, PROBE * eps, base)
+        moved_far = (far[0] != base) | (far[1] != base)
+        candidates &= moved_far & ((grid == 0) | (coarse_steps([base, *far], dtype, kept) > 0))
+        hidden = hidden | candidates
+    # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
+    # 0.9: 3% of 2 eps) shows only as far as the output's grid does
+    steps = _weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
+    lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
+    partly = bool(moved.any() and hidden.any())
+    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly)
+
+
+def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f's output at the point moved by +-shift (`base`, as at the point, where f is undefined there)."""
+    try:
+        with _quiet():
+            return at(shift), at(-shift)
+    except (ArithmeticError, ValueError):
+        return base, base
 
 
 def _far_out(
-    at: Callable[[float], np.ndarray], step: Step, weights: Any, eps: float, central: float, rounding: float
+    at: Callable[[float], np.ndarray], step: Step, weights: Any, eps: float, near: tuple, rounding: float
 ) -> tuple[float, bool]:
-    """What the central difference at 2 eps (and 4 eps) tells of a `central` slope the rule disagrees with:
-    generously how far its truncation moves it, and whether f jumps within eps of x.
+    """What the central difference at 2 eps (and 4 eps) tells of a central slope the rule disagrees with
+    (`near`: it, the rule's slope, and each entry's slope at eps): generously how far its truncation moves
+    it, and whether f jumps within eps of x.
 
     The truncation is about eps**2 / 6 times the third derivative (335 for log at 1e-5, 1e8 for 1 / x
     there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
@@ -136,28 +172,43 @@ def _far_out(
     quarter of the one at eps. A change about eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a
     jump is read only where the difference also stays at eps / 4 (the slope there four times the one at eps;
     tanh(1e6 x)'s is 0.32 of it), beyond f's rounding (`rounding`, whose difference shrinks so too, but
-    stays below it): that row is not excused as a jump, and a wrong rule there was. (0, False) where f is
-    undefined or not finite at 2 eps, and no jump where it is so at 4 or eps / 4: no telling, and the row
-    is judged as it is."""
+    stays below it): that row is not excused as a jump, and a wrong rule there was. Each entry of f's
+    output is looked at alone, and the row is a jump's where the entries that jump account for half its
+    disagreement or more: weighed in with the slopes of the entries that do not (floor(x) beside 2 x),
+    the sum neither halved nor stayed, and the row read "fails". (0, False) where f is undefined or not
+    finite at 2 eps, and no jump where it is so at 4 or eps / 4: no telling, and the row is judged as it is."""
+    central, analytic, slope = near
     try:
         with _quiet():
-            far = _central_at(at, step, weights, 2 * eps)
+            far = _entry_slopes(at, step, 2 * eps)
     except (ArithmeticError, ValueError):
         return 0.0, False
-    if not math.isfinite(far):
+    far_central = _weighed(far, weights)
+    if not math.isfinite(far_central):
         return 0.0, False
-    truncation = abs(far - central)
-    if not (abs(central) > _APART * rounding and 0.35 < far / central < 0.65):
-        return truncation, False
-    try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
-        with _quiet():
-            farther = _central_at(at, step, weights, 4 * eps)
-            if not 0.35 < farther / far < 0.65:
-                return truncation, False
-            nearer = _central_at(at, step, weights, eps / 4)
-    except (ArithmeticError, ValueError):
-        return truncation, False
-    return truncation, 0.7 < nearer / (4 * central) < 1.3
+    truncation = abs(far_central - central)
+    sizes = 1.0 if weights is None else np.abs(weights)
+    with np.errstate(all="ignore"):
+        jumps = (sizes * np.abs(slope) > _APART * rounding) & (0.35 < far / slope) & (far / slope < 0.65)
+        if not jumps.any():
+            return truncation, False
+        try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
+            with _quiet():
+                farther = _entry_slopes(at, step, 4 * eps)
+                jumps &= (0.35 < farther / far) & (farther / far < 0.65)
+                if not jumps.any():
+                    return truncation, False
+                nearer = _entry_slopes(at, step, eps / 4)
+        except (ArithmeticError, ValueError):
+            return truncation, False
+        jumps &= (0.7 < nearer / (4 * slope)) & (nearer / (4 * slope) < 1.3)
+    explained = float(np.sum(np.where(jumps, sizes * np.abs(slope), 0.0)))
+    return truncation, bool(jumps.any()) and explained >= abs(analytic - central) / 2
+
+
+def _entry_slopes(at: Callable[[float], np.ndarray], step: Step, shift: float) -> np.ndarray:
+    """Each entry's central difference with a shift of `shift`, by the step as it rounds."""
+    return (at(shift) - at(-shift)) / (step(shift) - step(-shift))
 
 
 def _central_at(at: Callable[[float], np.ndarray], step: Step, weights: Any, shift: float) -> float:
@@ -218,55 +269,6 @@ def _weighed(d: np.ndarray, weights: Any) -> float:
 def output(out: Any) -> np.ndarray:
     """f's output as float64 numbers."""
     return np.asarray(raw(out), dtype=np.float64)
-
-
-def undefined(who: str, where: str, eps: float, error: Exception) -> ValueError:
-    """The error of an f (or loss) that raised at the point moved by eps: outside its domain there."""
-    return ValueError(
-        f"{who} is undefined at {where} (the point moved by eps={eps}): {error}; check at a point farther "
-        "from the edge of its domain"
-    )
-
-
-def check_finite(base: np.ndarray, who: str) -> None:
-    """Refuse a check at a point where f's output is not finite: every difference would be NaN."""
-    if not np.isfinite(base).all():
-        at = tuple(np.argwhere(~np.isfinite(base))[0])
-        entry = f" (entry {[int(i) for i in at]})" if at else ""
-        raise ValueError(
-            f"{who}'s output is {base[at]} at the point{entry}: no derivative can be checked where it is not "
-            "finite; check at another point"
-        )
-
-
-def check_steps(point: Any, eps: float, who: str, name: str) -> None:
-    """Refuse a check at a point with an element where x + eps or x - eps rounds to x: a step of 0
-    measures nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference
-    that measures nothing, nothing can be judged."""
-    x = np.asarray(point, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # inf - eps is inf: not finite, refused elsewhere if at all
-        lost = np.isfinite(x) & ((x + eps == x) | (x - eps == x))
-    if lost.any():
-        index = tuple(int(k) for k in np.argwhere(lost)[0])
-        v = float(x[index])
-        raise ValueError(
-            f"{who}: {name}{list(index) if index else ''} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} "
-            f"is below half its float spacing, {np.spacing(abs(v)):.3g}), so the difference measures nothing "
-            "there: give a larger eps, or check at a smaller value"
-        )
-
-
-def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
-    """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
-    nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
-    spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one entry) over the step 2 eps,
-    the least slope they surely show, beyond 10 atol for each (an error hidden below that is of atol's
-    order, as rounding hides one in every row). f(x) = x + 1e12 does not move for eps = 1e-6 (its
-    spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
-    finfo = np.finfo(dtype)
-    sizes = np.ones(np.shape(base)) if sizes is None else sizes
-    spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
-    return spacing / (2 * eps) > _APART * atol * np.add.reduceat(np.ravel(sizes), starts)
 
 
 def part(a: float, n: float) -> bool:

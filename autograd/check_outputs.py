@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from .check_blocks import BLOCK
+from .check_grain import input_bits, swallowed, unseen
 from .check_inputs import _copy, _leaf
-from .check_numeric import Slopes, Step, output, rounded_step, slopes, swallowed, undefined
+from .check_numeric import Slopes, Step, output, rounded_step, slopes
+from .check_refusals import undefined
 from .check_rounding import Precision, gradient_seed, precision, rounding_inside
 from .check_verdict import Row, row
 from .graph import Node
@@ -86,7 +88,8 @@ def element_rows(
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
-    step = rounded_step(float(np.asarray(points[i], dtype=np.float64)[index]))  # x + eps as it rounds
+    x = float(np.asarray(points[i], dtype=np.float64)[index])
+    step = rounded_step(x)  # x + eps as it rounds
 
     def full(shift: float) -> np.ndarray:
         if shift not in outputs:
@@ -100,14 +103,17 @@ def element_rows(
     if len(analytic) == 1:
         grad, rounds = analytic[0]
         a = float(np.asarray(grad)[index])
-        s = _slopes(full, lambda x: x, base, weights, weights, (eps, atol, rtol, rounds), a, inside, step)
+        s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x))
         return [row(name, points[i], index, a, s)]
     flat, blocks = base.ravel(), output_blocks(base.size)
     starts = [b.start for b in blocks]
     moves = np.logical_or.reduceat((full(eps).ravel() != flat) | (full(-eps).ravel() != flat), starts)
-    unseen = swallowed(base, abs(weights), analytic[0][1].dtype, eps, atol, starts)
+    dtype = analytic[0][1].dtype
+    _, candidates, _ = unseen(flat, full(eps).ravel(), full(-eps).ravel(), dtype, eps, (atol, rtol), input_bits(x, eps))
+    unseen_entries = np.logical_or.reduceat(candidates, starts)
+    unseen_blocks = swallowed(base, abs(weights), dtype, eps, atol, starts) | unseen_entries
     rows = []
-    for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen):
+    for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen_blocks):
         a = float(np.asarray(grad)[index])
         if a == 0 and still and not hidden:  # would pass, 0 beside 0
             continue
@@ -116,7 +122,7 @@ def element_rows(
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
             return x.ravel()[block]
 
-        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, step)
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, (step, x))
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
     return rows
@@ -131,10 +137,13 @@ def _slopes(
     tolerances: tuple,
     a: float,
     inside: Callable,
-    step: Step,
+    where: tuple[Step, float],
 ) -> Slopes:
     """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
-    w in f's output's shape, where the rounding inside f is read; `step`: the element's shift as it rounds)."""
+    w in f's output's shape, where the rounding inside f is read; `where`: the element's shift as it rounds,
+    and its value)."""
+    step, x = where
     with no_grad():
         inside_at = lambda s: inside(s, seed)  # noqa: E731
-        return slopes(lambda s: cut(full(s)), base, w, *tolerances, analytic=a, inside_at=inside_at, step=step)
+        at = lambda s: cut(full(s))  # noqa: E731
+        return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x)

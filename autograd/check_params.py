@@ -10,17 +10,8 @@ import numpy as np
 
 from .check import _analytic, _settings
 from .check_blocks import block_size, blocks
-from .check_numeric import (
-    GradcheckError,
-    Slopes,
-    check_finite,
-    check_steps,
-    nominal,
-    output,
-    rounded_step,
-    slopes,
-    undefined,
-)
+from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
+from .check_refusals import check_finite, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_verdict import row, verdict
 from .graph import Node
@@ -57,7 +48,9 @@ def gradcheck_params(
     only where some element is off by more than its own tolerance, and it is sure to fail where one
     element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
     (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
-    finite difference's own error; smaller errors in an element not drawn may pass. The checks of
+    finite difference's own error; smaller errors in an element not drawn may pass, and errors in several
+    elements of a block may cancel in its row, but for the same error in every one of them (its signs are
+    + for three quarters of the block), which fails beyond twice the block's largest tolerance. The checks of
     `gradcheck` (the gradients' scaling, kinks, a step that rounds away: refused) apply; a block whose
     direction moves some element by less than its rounding cannot be judged. Returns True, or raises
     GradcheckError with a table.
@@ -233,6 +226,7 @@ def _slopes_of_param(
     try:
         with no_grad():
             inside_at = lambda s: call(s, inside=True)  # noqa: E731
-            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step)
+            x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
+            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step, point=x)
     finally:
         p.data = original

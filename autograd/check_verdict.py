@@ -13,6 +13,11 @@ from .check_numeric import GradcheckError, Slopes, part
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
+_STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
+_HIDDEN = (
+    "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
+    "this row cannot vouch for its gradient"
+)
 
 
 class Row(NamedTuple):
@@ -33,6 +38,8 @@ class Row(NamedTuple):
     truncation: float
     tolerance: float | None = None
     swallowed: bool = False
+    steps: float = 0.0
+    hidden: bool = False
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -57,6 +64,8 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.truncation,
         tolerance,
         s.swallowed,
+        s.steps,
+        s.hidden,
     )
 
 
@@ -92,6 +101,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
         return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+    if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
+        return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
         return (
             f"{_UNDECIDED}no entry of f's output moved at x +- eps (or a block's step rounds away for some element): a "
@@ -101,13 +112,20 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     a, n = r.analytic, r.numeric
     if not math.isfinite(a):  # whose rounding, read off the same backward, would be inf too: "cannot judge"
         return "<- fails: the rule's gradient is not finite where f's difference is"
-    if r.error <= (atol + rtol * abs(n) if r.tolerance is None else r.tolerance):
+    tolerance = atol + rtol * abs(n) if r.tolerance is None else r.tolerance
+    if r.error <= tolerance:
         # judged where they part by more than the numeric slope's error and one stands clear of it
         if small and part(a, n) and r.error > r.noise and max(abs(a), abs(n)) > r.noise:
             return "<- fails: below atol, but of another sign or size than the numeric slope"
+        if r.steps > tolerance:  # agreeing by chance: a rule off by as much would agree as well
+            return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, beyond the error allowed"
+        if r.hidden:  # the row vouches for the entries that moved alone
+            return f"{_UNDECIDED}{_HIDDEN}"
         return ""
     if r.error <= r.rounding:
         return f"{_UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
+    if r.error <= r.rounding + r.steps:
+        return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}"
     if r.error <= r.truncation:
         return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
     return "<- fails"
@@ -134,6 +152,8 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     kinks = any("not differentiable" in r[-1] for r in failed)
     jumps = [r[0] for r in failed if r[-1].startswith(_JUMPS)]
     unjudged = any("rounding moves" in r[-1] for r in failed)
+    stepped = any(_STEPS in r[-1] for r in failed)
+    hidden = any(_HIDDEN in r[-1] for r in failed)
     curved = any("bends within eps" in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
@@ -150,6 +170,27 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                     "check at a point of smaller magnitude, or with f computing in float64"
                 ]
                 if unjudged
+                else []
+            ),
+            *(
+                [
+                    "f's numbers keep far fewer bits than their dtype (rounding inside f that its graph does not "
+                    "show: (x + 1e12) - 1e12 in an op of yours keeps x to steps of 1.2e-4; a computation in float32 "
+                    "given back as float64), so a difference at this eps measures that rounding, and finite "
+                    "differences cannot tell a right gradient from a wrong one: compute f without it, or check "
+                    "with an eps well beyond its steps"
+                ]
+                if stepped
+                else []
+            ),
+            *(
+                [
+                    "an entry of f's output that did not move at x +- eps, and is too large for 2 eps to show a "
+                    "slope of 10 atol in it (1e12 beside 2 x), is not judged by a row that sums it with entries "
+                    "that moved (a rule wrong in it passed): check it alone, with a larger eps, or at a smaller "
+                    "magnitude"
+                ]
+                if hidden
                 else []
             ),
             *(
@@ -213,7 +254,8 @@ def _outputs_note(outputs: int, blocks: bool) -> str:
     return (
         f"f gives {outputs} numbers: a row x[i]→f[j:k] is of sum(w * f(x)) over entries j to k - 1 of f's output "
         "(in its ravel's order) alone, w fixed random weights, each entry's weighed by 1 / its tolerance (atol + "
-        "rtol * its largest slope): an entry whose gradient is off by more than 64 times that fails its row."
+        "rtol * its largest slope, + 1e4 times that slope's rounding): an entry whose gradient is off by more than "
+        "64 times that fails its row."
     )
 
 

@@ -45,8 +45,18 @@ def test_a_rule_wrong_in_an_output_entry_beside_a_far_larger_one_fails(scale):
 
 
 def test_an_output_entry_moving_by_no_more_than_its_rounding_is_not_weighed_up():
-    # x + 1e9 moves by 1 but rounds by 0.2 per step: weighed up beside 1e6 * x, its rounding would hide every slope
-    assert gradcheck(_stacked(1e6, 1e9), [np.array([0.7])])
+    # x + 1e9 moves by 1 but rounds by 0.2 per step: weighed up beside 1e6 * x, its rounding would hide every
+    # slope, so it is not, and 1e6 * x is judged: a rule wrong in it fails. Its own slope, rounding by 6% of
+    # itself, cannot be judged: the row passed, vouching for a rule off by 3% in it; it says it cannot judge
+    forward = lambda x: np.concatenate([1e6 * x, x + 1e9])  # noqa: E731
+    wrong_in_first = Op("stacked", forward, lambda g, out, x: (g[:1] * 2e6 + g[1:],))
+    with pytest.raises(GradcheckError, match="1 of 1 gradients disagree") as caught:
+        gradcheck(wrong_in_first, [np.array([0.7])])
+    assert not caught.value.undecided
+    for wrong in (1.0, 1.03):
+        with pytest.raises(GradcheckError, match="an entry of f's output .* rounds too coarsely") as caught:
+            gradcheck(_stacked(1e6, 1e9, wrong=wrong), [np.array([0.7])])
+        assert caught.value.undecided
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")

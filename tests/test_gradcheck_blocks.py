@@ -104,3 +104,28 @@ def test_block_is_checked_as_an_int_of_at_least_one():
         gradcheck_params(lambda: (w * w).sum(), [w], block=0)
     with pytest.raises(TypeError, match="block must be an int, got float 2.5"):
         gradcheck_params(lambda: (w * w).sum(), [w], block=2.5)
+
+
+def _off_in(lo: int, hi: int, by: float, n: int) -> Op:
+    """x * 1, its rule off by `by` in elements lo to hi - 1."""
+
+    def rule(g, out, x):
+        error = np.zeros(n)
+        error[lo:hi] = by
+        return (g * (1.0 + error),)
+
+    return Op("identity", lambda x: x * 1.0, rule)
+
+
+def test_the_same_error_in_every_element_of_a_block_does_not_cancel_in_its_row():
+    """w[416:448] all off by 0.5 (500 times their tolerance, 15 times the promise for one element): no element
+    drawn (seed 0) lies there, and the block's random signs summed to 0: the check passed. Its signs are +
+    for three quarters of the block, so the same error adds up, failing beyond twice the tolerance."""
+    n = 1000
+    w = Tensor(np.linspace(-1.0, 1.0, n), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"w\[416:448\]·d .*<- fails"):
+        gradcheck_params(lambda: _off_in(416, 448, 0.5, n)(w).sum(), {"w": w})
+    for lo in range(0, n, 32):  # in any block, an offset of 3 times the tolerance
+        with pytest.raises(GradcheckError, match=rf"w\[{lo}:{min(lo + 32, n)}\]·d .*<- fails"):
+            gradcheck_params(lambda lo=lo: _off_in(lo, lo + 32, 3.03e-3, n)(w).sum(), {"w": w}, max_per_param=1)
+    assert gradcheck_params(lambda: _off_in(0, 0, 0.0, n)(w).sum(), {"w": w})

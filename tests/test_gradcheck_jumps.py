@@ -75,3 +75,27 @@ def test_a_continuous_change_about_eps_wide_is_no_jump_and_a_wrong_rule_there_is
     assert "not continuous" not in str(caught.value) and "not to blame" not in str(caught.value)
     with pytest.raises(GradcheckError, match="<- fails"):
         gradcheck(_HALF_RULE_TANH, [x], eps=1e-8)
+
+
+@pytest.mark.parametrize("smooth", [1, 7, 40])
+def test_a_jump_in_one_entry_among_smooth_ones_is_named_as_such(smooth):
+    """floor(x) + x beside `smooth` entries c * x moving with the same element: weighed in with their slopes,
+    the row's difference neither halved at 2 eps nor stayed at eps / 4, and it read "<- fails" (it said not
+    continuous only alone). Each entry is looked at alone: the one that jumps is named."""
+    c = np.linspace(1.0, 3.0, smooth)
+
+    def f(t):
+        return autograd.concatenate([t[0] * c, autograd.floor(t[:1]) + t[:1]])
+
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [np.array([1.0, 0.3])])
+    message = str(caught.value)
+    assert "<- not continuous here" in message and "f jumps at input 0[0]" in message
+    assert "<- fails" not in message
+    assert gradcheck(f, [np.array([1.25, 0.3])])  # away from the jump, the same rules pass
+
+
+def test_a_wrong_rule_beside_a_jump_in_another_element_still_fails():
+    off = Op("off", lambda x: 2 * x, lambda g, out, x: (g * 2.5,))
+    with pytest.raises(GradcheckError, match=r"input 0\[1\] .*<- fails"):
+        gradcheck(lambda t: autograd.concatenate([autograd.floor(t[:1]) + t[:1], off(t[1:])]), [np.array([1.0, 0.3])])

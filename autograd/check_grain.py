@@ -1,0 +1,90 @@
+"""How coarsely f's output moves: the grain of the numbers f gives, which rounding inside an op of the
+user's own (whose inside gradcheck cannot see) makes far coarser than their dtype says.
+
+`Op(lambda x: (x + 1e12) - 1e12, ...)` gives x to steps of 2**-13 (1.2e-4: the spacing of 1e12), 0.3 as
+0.300048828125, 11 significant bits of 53; its difference at eps 1e-6 is 0 or 61, whatever the rule,
+and a rule giving 0 passed. A value keeps few bits where it lies on a coarse grid; a number computed
+from x +- eps (which keeps about every bit: 0.3 + 1e-6) keeps as many, unless it was rounded. The grain
+of a value, its lowest bit (2**-12 for 0.300048828125), is a multiple of that grid's step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# A value keeping this many bits fewer than its dtype's and its input's is rounded inside f (a value that
+# keeps every bit ends in this many zeros once in 4096, and all of a row's values once in 16 million)
+_LOST = 12
+PROBE = 256  # where an entry did not move at +-eps, f is looked at +-256 eps: a grid of up to 512 eps shows
+SHOWN = 10  # a difference must show a slope of this many atol: an error hidden below is of atol's order
+
+
+def bits(values: np.ndarray) -> np.ndarray:
+    """The significant bits of each float64 value (0 for 0 and for what is not finite)."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values) & (values != 0)
+    mantissa, _ = np.frexp(np.where(finite, values, 1.0))
+    whole = np.abs(np.ldexp(mantissa, 53)).astype(np.int64)  # 53 bits, the lowest set bit the last kept
+    low = whole & -whole
+    return np.where(finite, 53 - np.log2(low).astype(np.int64), 0)
+
+
+def grain(values: np.ndarray) -> np.ndarray:
+    """The value of each float64 value's lowest set bit (0 for 0 and for what is not finite)."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values) & (values != 0)
+    mantissa, exponent = np.frexp(np.where(finite, values, 1.0))
+    whole = np.abs(np.ldexp(mantissa, 53)).astype(np.int64)
+    return np.where(finite, np.ldexp((whole & -whole).astype(np.float64), exponent - 53), 0.0)
+
+
+def input_bits(point: float | None, eps: float) -> int:
+    """The bits x + eps and x - eps keep (53 where the step is not one element's: a block's direction)."""
+    if point is None:
+        return 53
+    x = np.float64(point)
+    return int(min(bits(np.array([x + eps, x - eps]))))
+
+
+def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: int) -> np.ndarray:
+    """For each entry, the step of the grid its `values` (f's output at x and x +- eps) lie on, where each
+    nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept` bits) do: their least grain,
+    a multiple of the grid's step; 0 where some value keeps more (or every value is 0)."""
+    limit = min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept) - _LOST
+    most = np.max([bits(v) for v in values], axis=0)
+    grains = np.array([np.where(v != 0, grain(v), np.inf) for v in values])
+    least = np.min(grains, axis=0)
+    return np.where((most <= limit) & (most > 0) & np.isfinite(least), least, 0.0)
+
+
+def unseen(
+    base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, eps: float, tolerances: tuple, kept: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per entry of f's output at x (`base`) and x +- eps (`tolerances`: atol, rtol; `kept`: the bits the
+    input keeps): whether it moved, but its dtype's spacing over 2 eps is SHOWN times its tolerance (atol +
+    rtol * its slope) or more, so that its difference tells nothing of its gradient (x + 1e9 beside 1e6 x:
+    a rule off by 3% in it passed, the row moving by the other); whether it did not move, but its spacing,
+    or the coarse grid it lies on, could hide a slope of SHOWN atol: it counts where f moves it within PROBE
+    eps (x + 1e12 does; exp(20) beside the element moved does not, nor floor at 5.3, 5.0 on a grid of 1, flat
+    for 0.3 around: its 0 is right); and each entry's coarse grid step (`coarse_steps`)."""
+    atol, rtol = tolerances
+    finfo = np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64)
+    still = (up == base) & (down == base)
+    spacing = finfo.eps * np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down))) + finfo.smallest_subnormal
+    hides = spacing / (2 * eps) > SHOWN * (atol + rtol * np.abs(up - down) / (2 * eps))
+    grid = np.where(hides, 0.0, coarse_steps([base, up, down], dtype, kept))  # the dtype's spacing says it first
+    return ~still & hides, still & (hides | (grid / (2 * eps) > SHOWN * atol)), grid
+
+
+def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:
+    """Whether a difference of exactly 0 (no entry of f's output, `base` at x, moved at x +- eps) tells
+    nothing, for each run of entries from `starts` on (in ravel's order; one run by default): the entries'
+    spacing (in f's output's `dtype`, each weighed by `sizes`, |w|; None for one entry) over the step 2 eps,
+    the least slope they surely show, beyond 10 atol for each (an error hidden below that is of atol's
+    order, as rounding hides one in every row). f(x) = x + 1e12 does not move for eps = 1e-6 (its
+    spacing is 1.2e-4): a rule giving 0 agreed with the difference, and passed."""
+    finfo = np.finfo(dtype)
+    sizes = np.ones(np.shape(base)) if sizes is None else sizes
+    spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
+    return spacing / (2 * eps) > SHOWN * atol * np.add.reduceat(np.ravel(sizes), starts)

@@ -1,0 +1,98 @@
+"""gradcheck where f's numbers round more coarsely than their dtype says, out of its graph's sight: inside
+an op of the user's own ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4; sin computed in float32 and given
+back as float64), or in an entry of f's output summed in a row with entries that moved (x + 1e12 beside
+2 x). The difference measures that rounding, and the row said a right rule fails, or passed a wrong one;
+it says it cannot judge. Step functions (floor at 5.3, sign, clip at a bound) pass as before."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params, stack
+
+
+def _rounding(times: float) -> Op:
+    """x rounded to steps of 2**-13 inside the op (the spacing of 1e12), its rule `times` the slope 1."""
+    return Op("rounding", lambda x: (x + 1e12) - 1e12, lambda g, out, x: (g * times,))
+
+
+def _float32(times: float) -> Op:
+    """sin computed in float32 and given back as float64, its rule `times` cos."""
+    return Op("sin32", lambda x: np.sin(np.float32(x)).astype(np.float64), lambda g, out, x: (g * times * np.cos(x),))
+
+
+def _cannot_judge(f, x, says: str) -> None:
+    with pytest.raises(GradcheckError, match=says) as caught:
+        gradcheck(f, [x])
+    assert caught.value.undecided and "<- fails" not in str(caught.value)
+    headline = str(caught.value).splitlines()[0]
+    assert headline.endswith("cannot be judged by finite differences (none is seen to disagree)")
+
+
+@pytest.mark.parametrize("times", [1.0, 1.5, 0.0])  # right, off by half, 0: the right one failed, 0 passed
+@pytest.mark.parametrize("x", [Value(0.3), np.array([0.3, 0.7])], ids=["value", "tensor"])
+def test_rounding_inside_an_op_of_ones_own_cannot_be_judged(times, x):
+    _cannot_judge(_rounding(times), x, "grid far coarser than its dtype's(.|\n)*keeps x to steps of 1.2e-4")
+
+
+@pytest.mark.parametrize("times", [1.0, 1.01])  # right (it failed: 4% off at 0.9), and off by 1% (it failed too)
+def test_a_computation_in_float32_inside_an_op_cannot_be_judged_at_eps_1e_6(times):
+    _cannot_judge(_float32(times), np.array([0.3, 0.9]), "grid far coarser than its dtype's")
+    assert gradcheck(_float32(1.0), [np.array([0.3, 0.9])], eps=1e-2, rtol=1e-2)  # its steps well below 2 eps
+
+
+def test_a_rule_far_off_beside_such_rounding_still_fails():
+    with pytest.raises(GradcheckError, match="<- fails") as caught:
+        gradcheck(_float32(2.0), [np.array([0.3, 0.9])])
+    assert not caught.value.undecided
+
+
+def test_a_loss_rounding_inside_cannot_be_judged_in_its_parameters():
+    w = Tensor(np.array([0.3, 0.7]), requires_grad=True)
+    with pytest.raises(GradcheckError, match="grid far coarser") as caught:
+        gradcheck_params(lambda: _rounding(0.0)(w).sum(), {"w": w})
+    assert caught.value.undecided
+
+
+@pytest.mark.parametrize(
+    "f, x, eps",
+    [
+        (autograd.floor, np.array([5.3, 2.7]), 1e-6),  # 5.0 keeps 3 bits, but floor is flat for 0.3 around
+        (autograd.sign, np.array([0.3, -2.7]), 1e-6),
+        (lambda t: t.clip(0.0, 1.0), np.array([0.3, 2.0, -1.0]), 1e-6),
+        (lambda t: autograd.floor(t) * t, np.array([5.3, 2.7]), 1e-6),
+        (lambda t: 3 * t, np.array([0.5, 0.25]), 2.0**-20),  # x +- eps keeps 21 bits, and so does 3 x: exact
+        (lambda t: 3 * t, 0.5, 2.0**-20),
+    ],
+)
+def test_step_functions_and_exact_values_on_a_coarse_grid_still_pass(f, x, eps):
+    assert gradcheck(f, [x], eps=eps)
+
+
+def _plus(times: float) -> Op:
+    return Op("plus", lambda x: x + 1e12, lambda g, out, x: (g * times,))
+
+
+@pytest.mark.parametrize("times", [-1.0, 0.0, 2.0])  # every one passed: 2 x's entries carried the row
+def test_a_rule_wrong_in_an_entry_too_large_for_eps_beside_one_that_moves_cannot_pass(times):
+    x = np.array([0.3, 0.7, -0.2])
+    _cannot_judge(lambda t: stack([_plus(times)(t), 2 * t]), x, "an entry of f's output .*this row cannot vouch")
+
+
+def test_a_rule_wrong_in_the_entry_that_moves_beside_it_still_fails():
+    twice = Op("twice", lambda x: 2 * x, lambda g, out, x: (g * 2.2,))
+    with pytest.raises(GradcheckError, match="<- fails") as caught:
+        gradcheck(lambda t: stack([t + 1e12, twice(t)]), [np.array([0.3, 0.7, -0.2])])
+    assert not caught.value.undecided
+
+
+def test_a_large_constant_entry_or_one_another_element_moves_is_not_blamed():
+    # exp(20) beside exp(-5): x[0] leaves exp(20) as it is (at eps and at 256 eps): the row judges exp(-5)
+    assert gradcheck(autograd.exp, [np.array([-5.0, 20.0])])
+    assert gradcheck(lambda t: autograd.concatenate([2 * t, t[:1] * 0 - 1e9]), [np.array([0.3, 0.7])])
+
+
+def test_a_smooth_f_flat_at_a_simple_value_is_no_grid():
+    """sum(softmax(x) * [1, 2, 3]) at 0 is 2.0 (1 bit), flat in x[1] (2 is the weights' mean): at eps it does
+    not move, at 256 eps it moves by 1e-8, to a number on no coarse grid. The row said f lies on a grid of 2."""
+    assert gradcheck(lambda t: (t.softmax(axis=0) * np.array([1.0, 2.0, 3.0])).sum(), [np.zeros(3)])
