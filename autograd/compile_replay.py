@@ -176,6 +176,22 @@ def _kernel(e: Entry, entries: list[Entry]) -> Any:
 
 
 def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -> Step:
+    """The op's forward on its parents' arrays, into slot i, its keyword arguments made from the inputs (`computed`)
+    first taken from their entries' arrays (its rule reads the same dict)."""
+    step = _forward_only(i, e, k, buffered, arrays)
+    if not e.computed:
+        return step
+    params, computed = e.params, e.computed
+
+    def given_then_step() -> None:
+        for name, j in computed:
+            params[name] = arrays[j]
+        step()
+
+    return given_then_step
+
+
+def _forward_only(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -> Step:
     """The op's forward on its parents' arrays, into slot i: its kernel's (its one numpy call made
     directly, where it is one), or (buffered) a ufunc into a buffer of its own, or else the op's
     forward as it is."""
