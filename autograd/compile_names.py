@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dis
 import functools
+import io
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,13 @@ class Names:
                 raise Unreplayable(
                     f"the step assigns the global or nonlocal name {name!r}, which a replay would not do: keep "
                     "such state outside the compiled step"
+                )
+            if isinstance(now, Iterator) and not isinstance(now, io.IOBase):
+                raise Unreplayable(
+                    f"the step's name {name!r} holds an iterator ({type(now).__name__}), which its code may advance "
+                    "(next(sizes), a count): a replay runs none of that Python, so it would not advance it, and what "
+                    "it gave when recorded (a size for autograd.rand, a number) would stay. Give what it yields as "
+                    "an argument of the step"
                 )
         return before
 
@@ -163,7 +171,8 @@ def _functions(fn: Any) -> list[types.FunctionType]:
     """The functions whose global names and closure cells a replay checks, each once: fn's own (a
     bound method's, a callable object's `__call__`, a functools.partial's function), those it wraps
     (functools.wraps' `__wrapped__`), and the functions of its own module that it holds in closure
-    cells (a decorator's wrapper holds the step) or names as globals (helpers it calls), and so on
+    cells (a decorator's wrapper holds the step), names as globals (helpers it calls) or finds in a small
+    dict, list or tuple those hold (`SIZES[kind]()`, whose `N` a replay would not see change), and so on
     from those. Functions of other modules (nn's, numpy's) are left out: their names are theirs."""
     found: list[types.FunctionType] = []
     pending, module = [fn], None
@@ -184,6 +193,7 @@ def _functions(fn: Any) -> list[types.FunctionType]:
         module = module or f.__module__
         held = [_contents(cell) for cell in f.__closure__ or ()]
         held += [f.__globals__.get(name) for name in _global_names(f.__code__)]
+        held += [item for x in held if isinstance(x, dict | list | tuple) for item in _holds(x)]  # {"a": a helper}
         pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
         pending.append(getattr(f, "__wrapped__", None))
     return found
