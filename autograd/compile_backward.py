@@ -76,7 +76,7 @@ def backward_pass(
             if g is None:
                 continue
             proof = proofs.get(i)
-            if proof is not None and g is proof[0] and proof[1]():
+            if proof is not None and g is proof[0] and proof[1][0]:
                 proven.add(id(g))  # the kernel's own buffer, not yet handed out: own_array keeps it
             g = own_array(g, handed_out)
             kept = held_grad(param)
@@ -113,10 +113,10 @@ def _outer_proofs(
     entries: list[Entry],
     kernels: list[Any],
     arrays: list[Any],
-) -> dict[int, tuple[np.ndarray, Callable[[], bool]]]:
+) -> dict[int, tuple[np.ndarray, list[bool]]]:
     """Per parameter whose whole gradient is one matmul kernel's buffer for `a.T @ g` at a batch of one (a row
-    times its weight), large enough to be worth it: (that buffer, whether this pass's a and g prove it finite).
-    The kernel's step is wrapped to keep the g it was given."""
+    times its weight), large enough to be worth it: (that buffer, [whether this pass's a and g prove it finite]).
+    The kernel's step is wrapped to make the proof right after it, on the arrays it read."""
     users: dict[int, int] = {}
     for k, (_, parents, _) in enumerate(steps):
         for p in parents:
@@ -132,16 +132,21 @@ def _outer_proofs(
             continue
         if int(np.prod(entries[p].shape)) < OUTER_PROOF_FROM:
             continue
-        given: list[Any] = [None]
+        proven, a, largest = [False], parents[0], float(np.finfo(e.dtype).max)
 
-        def keeping(g: Any, vjp: Callable[[Any], Any] = vjp, given: list[Any] = given) -> Any:
-            given[0] = g
-            return vjp(g)
-
-        steps[k] = (i, parents, keeping)
-        a, largest = parents[0], float(np.finfo(e.dtype).max)
-        proofs[p] = (
-            kernel.gb,
-            lambda a=a, given=given, largest=largest: outer_is_finite(arrays[a], given[0], largest),
-        )
+        steps[k] = (i, parents, _proving(vjp, arrays, a, kernel.gb, largest, proven))
+        proofs[p] = (kernel.gb, proven)
     return proofs
+
+
+def _proving(
+    vjp: Callable[[Any], Any], arrays: list[Any], a: int, buffer: np.ndarray, largest: float, proven: list[bool]
+) -> Callable[[Any], Any]:
+    """`vjp`, then whether the gradient it wrote into `buffer` is proven finite from a and g (in proven[0])."""
+
+    def proving(g: Any) -> Any:
+        out = vjp(g)
+        proven[0] = out[1] is buffer and outer_is_finite(arrays[a], g, largest)
+        return out
+
+    return proving
