@@ -181,12 +181,17 @@ def _forward_step(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
     step = _forward_only(i, e, k, buffered, arrays)
     if not e.computed:
         return step
-    params, computed = e.params, e.computed
+    params, computed, recorded = e.params, e.computed, e.shape
 
     def given_then_step() -> None:
         for name, j in computed:
             params[name] = arrays[j]
         step()
+        if arrays[i].shape != recorded:  # a shape that follows those values would not fit the ops after it
+            raise ReplayStopped(
+                f"op {e.op.name!r} gave shape {arrays[i].shape} on a replay where it was recorded with {recorded}, "
+                f"from keyword arguments ({', '.join(name for name, _ in computed)}) made from the step's inputs"
+            )
 
     return given_then_step
 

@@ -31,8 +31,11 @@ from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
 from .compile_sources import forward_order, held, made_by_ops, same
 from .tensor_class import Tensor
+from .tensor_ops import OPS
 from .trees import flatten
 from .value import Value
+
+_GETITEM = OPS["getitem"]
 
 
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
@@ -265,10 +268,14 @@ def _leaf_or_op(
     else:
         return Entry(CONSTANT, shape, dtype, data, node=node)
     fed = tuple((name, k) for name, v in params.items() if (k := given.feeding(v)) is not None)
+    # not a boolean index (`out[mask]`), whose count of True is its result's length: the replay checks it first
     computed = tuple(
         (name, index[id(t)])
         for name, v in params.items()
-        if isinstance(v, np.ndarray) and (t := given.computing(v)) is not None and id(t) in index
+        if isinstance(v, np.ndarray)
+        and not (op is _GETITEM and v.dtype == bool)
+        and (t := given.computing(v)) is not None
+        and id(t) in index
     )
     at = tuple(index[id(p)] for p in parents)
     return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed, computed=computed)

@@ -78,3 +78,28 @@ def test_a_condition_made_from_an_array_input_is_given_anew():
             w.grad = None
             compiled.append((run(x, keep), w.grad.copy()))
     assert_same(compiled, eager)
+
+
+def test_a_boolean_index_made_from_an_input_stays_checked_by_its_count():
+    """A boolean index is no argument given anew: its count of True is the result's length, which the tape's
+    shapes hold, so a replay checks the count first and records again when it changes (as before)."""
+    w = Tensor(np.linspace(-1, 1, 6), requires_grad=True)
+
+    def step(x, keep):
+        loss = ((Tensor(x) * w)[Tensor(keep).T.reshape(6)] ** 2).sum()
+        loss.backward()
+        return loss.item()
+
+    keeps = [np.array([[1, 0, 1], [0, 1, 1]], bool).T.copy()] * 3 + [np.ones((3, 2), bool)] * 2
+    calls = [(_RNG.standard_normal(6), keep) for keep in keeps]
+    eager = []
+    for x, keep in calls:
+        w.grad = None
+        eager.append((step(x, keep), w.grad.copy()))
+    compiled, run = [], autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x, keep in calls:
+            w.grad = None
+            compiled.append((run(x, keep), w.grad.copy()))
+    assert_same(compiled, eager)
