@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dis
 import functools
-import io
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -69,13 +68,6 @@ class Names:
                 raise Unreplayable(
                     f"the step assigns the global or nonlocal name {name!r}, which a replay would not do: keep "
                     "such state outside the compiled step"
-                )
-            if isinstance(now, Iterator) and not isinstance(now, io.IOBase):
-                raise Unreplayable(
-                    f"the step's name {name!r} holds an iterator ({type(now).__name__}), which its code may advance "
-                    "(next(sizes), a count): a replay runs none of that Python, so it would not advance it, and what "
-                    "it gave when recorded (a size for autograd.rand, a number) would stay. Give what it yields as "
-                    "an argument of the step"
                 )
         return before
 
