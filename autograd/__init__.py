@@ -49,6 +49,9 @@ Public API:
     unguarded              a class decorator: compile neither guards nor reads through its objects
                            (an epoch and batch a step reads for its messages only)
     validate               a check of the step's data (a loss's targets or predictions) that a replay runs again
+    checks_gradients_first, known_finite
+                           for optimizers of your own under compile: a replayed step that reads the gradients
+                           before writing any, told which of them the replay proved free of NaN and infinities
     copied_from, needs_grad
                            for losses of your own under compile: an array made from an operand with
                            numpy (a cast), noted as made from it; and whether a gradient flows to a
@@ -69,6 +72,7 @@ from .check_blocks import blocks as gradcheck_blocks
 from .check_params import gradcheck_params
 from .compile import CompileError, CompileWarning, compile
 from .compile_fields import unguarded
+from .compile_finite import checks_gradients_first, known_finite
 from .compile_hooks import guard, replayed, validate
 from .compile_record import copied_from, eager_only, needs_grad
 from .compile_settings import guard_settings
@@ -189,6 +193,8 @@ __all__ = [
     "pullback",
     "raw",
     "replayed",
+    "checks_gradients_first",
+    "known_finite",
     "stack",
     "topological_order",
     "unbroadcast",

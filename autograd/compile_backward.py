@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .compile_entries import OP, PARAM, Entry
+from .compile_finite import OUTER_PROOF_FROM, outer_is_finite
 from .compile_schedule import Step
 from .tensor_backward import held_grad, own_array, store_grad
 from .tensor_record import Record, ReplayedRule
@@ -23,6 +24,7 @@ def backward_pass(
     kernels: list[Any],
     arrays: list[Any],
     handed: list[set[int]],
+    proven: set[int],
 ) -> Step:
     """backward() from `root` over the recorded order (root first): each op's kernel, or its rule
     (through a Record, which checks and casts the gradients as in a plain backward), the sums in the
@@ -30,7 +32,8 @@ def backward_pass(
     replay handed over (a kernel's buffer, which this pass writes again) and that nothing reset is
     copied first, so that adding to it reads its values as they were. Where every replay's g is
     C-contiguous (the seed's, and what only kernels given such a g sum to it), the kernel's gradients
-    are taken without looking at g's layout."""
+    are taken without looking at g's layout. `proven` gets the ids of the `.grad` arrays this pass proved finite
+    (compile_finite: a weight's gradient at a batch of one, from its factors)."""
     steps = []
     layouts = {root: seed.__class__ is np.ndarray and seed.flags.c_contiguous}  # entry: its g is C-contiguous
     for i in order:
@@ -48,6 +51,7 @@ def backward_pass(
                 layouts[p] = layouts.get(p, True) and c
             steps.append((i, e.parents, vjp))
     leaves = [(i, entries[i].source) for i in order if entries[i].kind == PARAM]
+    proofs = _outer_proofs(steps, {i for i, _ in leaves}, entries, kernels, arrays)
     size, slot = len(entries), len(handed)
     handed.append(set())
 
@@ -66,12 +70,18 @@ def backward_pass(
                 if gp is not None:
                     grads[p] = gp if grads[p] is None else grads[p] + gp
         handed_out: set[int] = set()
+        proven.clear()
         for i, param in leaves:
             g = grads[i]
             if g is None:
                 continue
+            proof = proofs.get(i)
+            if proof is not None and g is proof[0] and proof[1][0]:
+                proven.add(id(g))  # the kernel's own buffer, not yet handed out: own_array keeps it
             g = own_array(g, handed_out)
             kept = held_grad(param)
+            if kept is not None:
+                proven.discard(id(g))
             store_grad(param, g if kept is None else kept + g)
         handed[slot] = handed_out
 
@@ -95,3 +105,48 @@ def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) ->
     """The kernel's gradients for a C-contiguous g (the layout its buffers have, and its sums assume),
     else the rule's (a g that a transpose's rule gave): eager's sums run in the order of g's layout."""
     return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
+
+
+def _outer_proofs(
+    steps: list[tuple[int, tuple[int, ...], Callable[[Any], Any]]],
+    leaves: set[int],
+    entries: list[Entry],
+    kernels: list[Any],
+    arrays: list[Any],
+) -> dict[int, tuple[np.ndarray, list[bool]]]:
+    """Per parameter whose whole gradient is one matmul kernel's buffer for `a.T @ g` at a batch of one (a row
+    times its weight), large enough to be worth it: (that buffer, [whether this pass's a and g prove it finite]).
+    The kernel's step is wrapped to make the proof right after it, on the arrays it read."""
+    users: dict[int, int] = {}
+    for k, (_, parents, _) in enumerate(steps):
+        for p in parents:
+            users[p] = -1 if p in users else k
+    proofs = {}
+    for p in leaves:
+        k = users.get(p, -1)
+        if k < 0:
+            continue
+        i, parents, vjp = steps[k]
+        kernel, e = kernels[i], entries[i]
+        if getattr(kernel, "gb_outer", False) is not True or parents[1] != p or parents[0] == p:
+            continue
+        if int(np.prod(entries[p].shape)) < OUTER_PROOF_FROM:
+            continue
+        proven, a, largest = [False], parents[0], float(np.finfo(e.dtype).max)
+
+        steps[k] = (i, parents, _proving(vjp, arrays, a, kernel.gb, largest, proven))
+        proofs[p] = (kernel.gb, proven)
+    return proofs
+
+
+def _proving(
+    vjp: Callable[[Any], Any], arrays: list[Any], a: int, buffer: np.ndarray, largest: float, proven: list[bool]
+) -> Callable[[Any], Any]:
+    """`vjp`, then whether the gradient it wrote into `buffer` is proven finite from a and g (in proven[0])."""
+
+    def proving(g: Any) -> Any:
+        out = vjp(g)
+        proven[0] = out[1] is buffer and outer_is_finite(arrays[a], g, largest)
+        return out
+
+    return proving

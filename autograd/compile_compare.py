@@ -89,7 +89,7 @@ def _made_of_numbers_in_rule(a: Tape, b: Tape) -> str | None:
         rule = b.rules.get(i)
         if rule is None:
             continue
-        fed = {name for name, _ in x.fed}
+        fed = x.given_anew()
         if any(isinstance(v, np.ndarray) and v is not y.params[k] for k, v in x.params.items() if k not in fed):
             return _in_rule(rule, x, False)
         if x.kind == CONSTANT and x.node is not y.node and isinstance(x.source, np.ndarray):
@@ -138,7 +138,7 @@ def derived(a: Tape, b: Tape) -> bool:
     for x, y in zip(a.entries, b.entries):
         if x.kind == CONSTANT and x.node is not y.node:
             return True
-        fed = {name for name, _ in x.fed}
+        fed = x.given_anew()
         if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
             return True
     return False
@@ -167,7 +167,15 @@ def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:
 def _entry_difference(x: Entry, y: Entry) -> str | None:
     if x.kind == DRAWN and y.kind == DRAWN and (x.shape, x.dtype, x.contiguous) != (y.shape, y.dtype, y.contiguous):
         return _drawn_difference((x.shape, x.dtype, x.contiguous), (y.shape, y.dtype, y.contiguous))
-    if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed) != (y.kind, y.shape, y.dtype, y.op, y.parents, y.fed):
+    if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed, x.computed) != (
+        y.kind,
+        y.shape,
+        y.dtype,
+        y.op,
+        y.parents,
+        y.fed,
+        y.computed,
+    ):
         return "is a different op, or has different inputs, from one call to the next"
     if x.kind == DRAWN and x.source != y.source:
         return "is another draw (autograd.drawn) from one call to the next"
@@ -181,7 +189,7 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
             "first call's. Draw random data with autograd.drawn, and compute it inside the draw; keep a layer "
             "whose input is the step's input trainable, or run the step eagerly"
         )
-    fed = {name for name, _ in x.fed}
+    fed = x.given_anew()
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
         return "has keyword arguments (an index, a condition) that changed from one call to the next"
     return None

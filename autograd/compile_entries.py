@@ -20,8 +20,9 @@ INPUT, PARAM, CONSTANT, DRAWN, OP = "input", "parameter", "constant", "drawn", "
 class Entry:
     """One node of the tape. `source` is the input's index (INPUT), the Tensor (PARAM), the data
     (CONSTANT) or the index of its draw (DRAWN); an OP has its op, keyword arguments, parents
-    (entry indices) and `fed`: the keyword arguments that are inputs of the call (labels), as
-    (name, input index)."""
+    (entry indices), `fed`: the keyword arguments that are inputs of the call (labels), as
+    (name, input index), and `computed`: those that ops made from the inputs (an attention mask reshaped,
+    autograd.where's cond), as (name, entry index), which a replay takes from that entry's array."""
 
     kind: str
     shape: tuple[int, ...]
@@ -31,10 +32,15 @@ class Entry:
     params: dict[str, Any] = field(default_factory=dict)
     parents: tuple[int, ...] = ()
     fed: tuple[tuple[str, int], ...] = ()
+    computed: tuple[tuple[str, int], ...] = ()
     needs_grad: bool = False  # a parameter's gradient flows through it
     node: Tensor | None = None  # a leaf's Tensor
     live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
     contiguous: bool = True  # its array was C-contiguous when recorded (a buffer is; a transpose is not)
+
+    def given_anew(self) -> set[str]:
+        """The names of the keyword arguments a replay gives anew on each call (`fed` and `computed`)."""
+        return {name for name, _ in (*self.fed, *self.computed)}
 
 
 @dataclass

@@ -4,13 +4,17 @@ the call then runs eagerly from the same generator states as an uncompiled run, 
 
 A draw's generators are sought among Python's random module, numpy's global generator, autograd's default
 generator (as it is when the replay runs: `manual_seed` between calls swaps it), the generators the step holds
-(compile_random.Spans.held) and those the draw function reaches: its closure cells, bound object, defaults and
-the globals its code names, and those of the functions among them (a dropout layer's `self._rng`). Those it
-moved are snapshotted by each replay before its draws."""
+(compile_random.Spans.held), those the draw function reaches: its closure cells, bound object, defaults and
+the globals its code names, and those of the functions among them (a dropout layer's `self._rng`), and every other
+generator the process holds (every_generator: a class attribute's, beside one the step reaches). Those it moved
+are snapshotted by each replay before its draws. A draw that moved none of them and gave other data on the two
+recordings draws from something else (a counter of its own, another library's generator): a stopped replay says
+its random numbers move ahead (compile_schedule.with_draws)."""
 
 from __future__ import annotations
 
 import functools
+import gc
 import random
 import types
 from collections.abc import Callable
@@ -59,10 +63,34 @@ _GLOBAL = (
 )
 
 
-def candidates(draw: Callable[[], Any], held: tuple[Any, ...]) -> list[Source]:
-    """The sources a draw may move: the global generators, autograd's default one, `held` and those `draw` reaches."""
-    found = {id(g): g for g in (*held, *held_generators(_reached(draw)))}
+def candidates(draw: Callable[[], Any], held: tuple[Any, ...], existing: list[Any]) -> list[Source]:
+    """The sources a draw may move: the global generators, autograd's default one, `held`, those `draw` reaches
+    and the `existing` ones (every_generator)."""
+    found = {id(g): g for g in (*held, *held_generators(_reached(draw)), *existing)}
+    for g in _global_generators():
+        found.pop(id(g), None)  # the sources above, which take the default generator as it is when read
     return [*_GLOBAL, _default_source(), *map(_of, found.values())]
+
+
+def every_generator() -> list[Any]:
+    """Every generator the process holds, wherever it is kept (a class attribute, a module's global, deep in an
+    object): the garbage collector tracks them all, as each holds an object (its bit generator, its dict). A draw
+    may move one that no name of the step reaches, beside one that it does (`rng.random() + Box.rng.random()`): a
+    stopped replay must put that one back too, or the eager run draws from it again, silently. One scan of the
+    heap per recording that draws (some 30 ms for 200,000 objects), none per replay. Not random.SystemRandom's,
+    which read the system's entropy and keep no state to put back."""
+    # by type(x), not isinstance: that asks x.__class__, which a recording's hooks may route through Python
+    return [
+        x
+        for x in gc.get_objects()
+        if issubclass(kind := type(x), GENERATORS) and not issubclass(kind, random.SystemRandom)
+    ]
+
+
+def _global_generators() -> tuple[Any, ...]:
+    from .random_tensors import default_generator
+
+    return random._inst, np.random.mtrand._rand, default_generator()  # type: ignore[attr-defined]
 
 
 def _reached(draw: Any) -> list[Any]:
@@ -126,7 +154,7 @@ def draw_in(spans: Spans | None, draw: Callable[[], Any]) -> Any:
     """`draw()`, its span and the generators it moved noted while a step is recorded (`spans`)."""
     if spans is None:
         return draw()
-    sources = candidates(draw, spans.held)
+    sources = candidates(draw, spans.held, spans.existing(every_generator))
     before = [s.reading() for s in sources]
     with spans.drawing():
         data = draw()

@@ -103,6 +103,7 @@ class Matmul(OneCall):
         self.gb = np.empty((k, n), dtype) if needs[1] else None
         self.ga_product = np.dot if n == 1 else np.matmul  # g (m, n) @ b.T
         self.gb_product = np.dot if m == 1 else np.matmul  # a.T (k, m) @ g
+        self.gb_outer = m == 1 and needs[1]  # gb an outer product: compile_finite proves it finite from a and g
         self.one_call = (np.matmul, (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:

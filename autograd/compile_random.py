@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -91,6 +91,13 @@ class Spans:
         self.held = held  # the generators the step's names hold (`rng = np.random.default_rng()`)
         self.readings = [states(held)]
         self.moves: list[tuple[Any, ...]] = []  # per draw, the generators it moved (compile_generators.draw_in)
+        self._existing: list[Any] | None = None  # every generator when the first draw was made (existing)
+
+    def existing(self, scan: Callable[[], list[Any]]) -> list[Any]:
+        """The generators `scan()` finds (compile_generators.every_generator), scanned once per recording."""
+        if self._existing is None:
+            self._existing = scan()
+        return self._existing
 
     def watch(self, values: Iterable[Any]) -> None:
         """Read the generators among `values` too from now on (a module's own, met at its call): where they

@@ -31,8 +31,11 @@ from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording, input_array
 from .compile_sources import forward_order, held, made_by_ops, same
 from .tensor_class import Tensor
+from .tensor_ops import OPS
 from .trees import flatten
 from .value import Value
+
+_GETITEM = OPS["getitem"]
 
 
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
@@ -69,10 +72,12 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     roots = [ev[1][0] for ev in rec.events if ev[0] == "backward"] + [x for x in out_leaves if isinstance(x, Tensor)]
     roots += [t for t, v in rec.reads if id(v) in returned]  # `return t.item()` of a tensor not returned
     made = made_by_ops(rec)
+    given = _Inputs(inputs, rec.copies, made)
     nodes = forward_order(roots, made)
+    # the constants made from the inputs that ops take as keyword arguments (where's cond): on the tape first
+    nodes = forward_order([*given.computed_in(nodes, made), *roots], made)
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
-    given = _Inputs(inputs, rec.copies)
     entries = [_entry(n, index, given, drawn, made) for n in nodes]
     for n, e in zip(nodes, entries):  # what an op made under no_grad needs none (an evaluation's loss)
         e.needs_grad = e.kind == PARAM or (
@@ -104,12 +109,32 @@ class _Inputs:
     argument fed by one, a leaf over one, or the copy an op kept of one) and, for Tensors, by their
     own; each gives the input's index."""
 
-    def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]]) -> None:
+    def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]], made: dict[int, MadeByOp]) -> None:
         self.arrays = {id(input_array(x)): k for k, x in enumerate(inputs)}
         self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+        # the constants ops made from the inputs (made again by each replay), by their arrays' ids
+        self.made = {id(m.tensor._data): m.tensor for m in made.values()}
         for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
             if id(original) in self.arrays:
                 self.arrays[id(copy)] = self.arrays[id(original)]
+            elif id(original) in self.made:  # and of such a constant (a mask reshaped, kept as where's cond)
+                self.made[id(copy)] = self.made[id(original)]
+
+    def computing(self, param: Any) -> Tensor | None:
+        """The constant made from the inputs whose array an op's keyword argument is (or a copy of), or None."""
+        return self.made.get(id(param)) if self.feeding(param) is None else None
+
+    def computed_in(self, nodes: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor]:
+        """The constants made from the inputs that the ops among `nodes` take as keyword arguments."""
+        found: dict[int, Tensor] = {}
+        for n in nodes:
+            m = made.get(id(n))
+            params = m.params if m is not None else n._made_by.params if n._made_by is not None else {}
+            for v in params.values():
+                t = self.computing(v) if isinstance(v, np.ndarray) else None
+                if t is not None:
+                    found[id(t)] = t
+        return list(found.values())
 
     def feeding(self, param: Any) -> int | None:
         """The input that an op's keyword argument is, by its index: an array (labels, or an op's copy of them),
@@ -188,7 +213,7 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
     for e in entries:
         if e.kind == CONSTANT:
             inputs |= inputs_of(rec.derived, [e.node])
-        fed = {name for name, _ in e.fed}
+        fed = e.given_anew()
         inputs |= inputs_of(rec.derived, flatten([v for name, v in e.params.items() if name not in fed])[0])
     return inputs
 
@@ -243,8 +268,17 @@ def _leaf_or_op(
     else:
         return Entry(CONSTANT, shape, dtype, data, node=node)
     fed = tuple((name, k) for name, v in params.items() if (k := given.feeding(v)) is not None)
+    # not a boolean index (`out[mask]`), whose count of True is its result's length: the replay checks it first
+    computed = tuple(
+        (name, index[id(t)])
+        for name, v in params.items()
+        if isinstance(v, np.ndarray)
+        and not (op is _GETITEM and v.dtype == bool)
+        and (t := given.computing(v)) is not None
+        and id(t) in index
+    )
     at = tuple(index[id(p)] for p in parents)
-    return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed)
+    return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed, computed=computed)
 
 
 def _check_versions(rec: Recording, nodes: list[Tensor], entries: list[Entry], made: dict[int, MadeByOp]) -> None:

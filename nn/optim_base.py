@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, ShapeError, Tensor, Value, eager_only, raw, replayed, zero_grad
+from autograd import Node, ShapeError, Tensor, Value, checks_gradients_first, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
 from .optim_finite import first_not_finite, refuse
@@ -170,6 +170,7 @@ class Optimizer(OptimizerState):
         zero_grad(self.params, set_to_none)
 
     @replayed
+    @checks_gradients_first  # it reads every gradient before moving anything: a replay may tell it which are finite
     def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
         Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a

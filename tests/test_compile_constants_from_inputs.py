@@ -131,17 +131,22 @@ PICKS = {  # an op's keyword argument made from the labels: an index, labels, a 
 }
 
 
-@pytest.mark.parametrize("pick", PICKS.values(), ids=PICKS.keys())
-def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_eagerly(pick):
+# made by the op table's ops from the inputs (y.clip): each replay makes them again from its inputs and gives the op
+# the result (compile_entries.Entry.computed), so the step replays; the others are made by numpy outside the table
+REMADE = {"cross_entropy's labels"}
+
+
+@pytest.mark.parametrize("name", PICKS)
+def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_eagerly(name):
     def classifier():
-        return _step(pick)
+        return _step(PICKS[name])
 
     rng = np.random.default_rng(3)
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in LABELS]
     eager, _ = _run(classifier(), batches)
     compiled, warned = _run(autograd.compile(classifier()), batches)
     assert compiled == eager
-    assert CompileWarning in warned
+    assert (CompileWarning in warned) == (name not in REMADE)
 
 
 _W = Tensor(np.array([1.0, 1.0, 5.0]))
