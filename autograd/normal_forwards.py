@@ -1,7 +1,7 @@
-"""Forwards of the scaled complementary error function and the standard normal's log-CDF and quantile
-(op_table_normal): erfcx(x) = e^(x²)·erfc(x), log Φ(x), Φ⁻¹(p). On floats (`scalar_*`: raising where a Value's
-result has no real value) and on arrays (`tensor_*`: NaN or ±inf there, as PyTorch's); both the same digits.
-Measured against mpmath: docs/edge-points.md."""
+"""Forwards of the scaled complementary error function and the standard normal's CDF, log-CDF and quantile
+(op_table_normal, and ndtr of op_table_special): erfcx(x) = e^(x²)·erfc(x), Φ(x), log Φ(x), Φ⁻¹(p). On floats
+(`scalar_*`: raising where a Value's result has no real value) and on arrays (`tensor_*`: NaN or ±inf there,
+as PyTorch's); both the same digits. Measured against mpmath: docs/edge-points.md."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 from .elementwise_forwards import _ufunc_dtype
-from .special_forwards import SQRT_HALF, _erfinv
+from .special_forwards import _erfinv
 
-SQRT_PI = math.sqrt(math.pi)
+SQRT_PI, SQRT_HALF = math.sqrt(math.pi), math.sqrt(0.5)
 _DEKKER = 134217729.0  # 2²⁷ + 1: splits a float into halves whose products are exact
 _FRACTION_FROM = 10.0  # erfcx by its continued fraction from here: erfc(x) alone is 2e-45 at 10, and underflows by 27
 _FRACTION_DEPTH = 40  # enough at 10 (the fraction converges faster as x grows)
@@ -45,16 +45,26 @@ def _erfcx(x: float) -> float:
     return scaled + scaled * lo  # a float's product overflows to inf quietly near −26.6
 
 
+def _ndtr(x: float) -> float:
+    """Φ(x) = erfc(−x/√2)/2, but below −1 as erfcx(−x/√2)·e^(−x²/2)/2, x² exact: erfc of the rounded −x/√2 is
+    off by x²·ε relative (1510 ulps at −36.2; PyTorch's 9e15 at −26.2, where its is wrong in every digit)."""
+    if not x < -1.0:  # NaN falls through: NaN
+        return 0.5 * math.erfc(-x * SQRT_HALF)
+    if x == -math.inf:
+        return 0.0
+    hi, lo = exact_square(x)
+    tail = 0.5 * _erfcx(-x * SQRT_HALF) * math.exp(-0.5 * hi)
+    return tail - tail * 0.5 * lo
+
+
 def _log_ndtr(x: float) -> float:
-    """log Φ(x). From 0 up, log1p(−Φ(−x)): Φ(−x) ≤ 1/2 there, so log1p takes it without cancelling; Φ(−x) as
-    erfcx(x/√2)·e^(−x²/2)/2, x² exact: erfc(x/√2) of the rounded x/√2 is off by x²·ε (570 ulps at x = 25.7).
+    """log Φ(x). From 0 up, log1p(−Φ(−x)): Φ(−x) ≤ 1/2 there, so log1p takes it without cancelling (Φ(−x) as
+    `_ndtr` takes it: erfc of a rounded x/√2 alone was 570 ulps off at x = 25.7).
     Below 0, log(erfcx(−x/√2)/2) − x²/2: Φ(x) = erfc(−x/√2)/2 underflows from −38.5, whose log is still −745."""
     if x >= 0:
         if x == math.inf:
             return -0.0  # as at 40, where Φ(−x) underflows: log1p(−0.0) (PyTorch's)
-        hi, lo = exact_square(x)
-        tail = 0.5 * _erfcx(x * SQRT_HALF) * math.exp(-0.5 * hi)
-        return math.log1p(-(tail - tail * 0.5 * lo))
+        return math.log1p(-_ndtr(-x))
     if x == -math.inf:
         return x
     return math.log(0.5 * _erfcx(-x * SQRT_HALF)) - 0.5 * x * x  # NaN falls through to the first test: NaN
@@ -90,6 +100,9 @@ def scalar_erfcx(x: float) -> float:
     return y
 
 
+scalar_ndtr = _ndtr
+
+
 def scalar_log_ndtr(x: float) -> float:
     y = _log_ndtr(x)
     if y == -math.inf and x != -math.inf:  # below −1.9e154, where −x²/2 overflows
@@ -115,4 +128,4 @@ def _on_arrays(scalar):
     return tensor
 
 
-tensor_erfcx, tensor_log_ndtr, tensor_ndtri = (_on_arrays(f) for f in (_erfcx, _log_ndtr, _ndtri))
+tensor_ndtr, tensor_erfcx, tensor_log_ndtr, tensor_ndtri = (_on_arrays(f) for f in (_ndtr, _erfcx, _log_ndtr, _ndtri))

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from . import normal_forwards as forward
+from .normal_forwards import SQRT_HALF
 from .op_def import Domain, OpDef, function
 from .op_table_math import TWO_OVER_SQRT_PI, gaussian
 from .rule_pieces import is_near, piecewise
-from .special_forwards import SQRT_HALF
 
 erfcx, exp, ndtr, ndtri = (function(n) for n in ("erfcx", "exp", "ndtr", "ndtri"))
 SQRT_2PI, SQRT_2_OVER_PI = math.sqrt(2 * math.pi), math.sqrt(2 / math.pi)

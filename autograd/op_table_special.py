@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from . import normal_forwards
 from . import special_forwards as forward
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
@@ -167,12 +168,12 @@ SPECIAL: tuple[OpDef, ...] = (
         reference="special.entr",
         formulas=("∂(−x·ln x)/∂x = −(1 + ln x)",),
     ),
-    # the standard normal's CDF Φ(x), from erfc: exact far left
+    # the standard normal's CDF Φ(x), from erfcx far left: exact there (normal_forwards)
     OpDef(
         "ndtr",
         lambda g, out, x: (g * (INV_SQRT_2PI * gaussian(x, 0.5)),),
-        forward.scalar_ndtr,
-        forward.tensor_ndtr,
+        normal_forwards.scalar_ndtr,
+        normal_forwards.tensor_ndtr,
         reference="special.ndtr",
         formulas=("∂Φ(x)/∂x = exp(−x²/2)/√(2π)",),
     ),

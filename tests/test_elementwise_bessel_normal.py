@@ -1,4 +1,4 @@
-"""i0, i0e, i1, i1e, erfcx, log_ndtr and ndtri against mpmath over their ranges (the figures in
+"""i0, i0e, i1, i1e, erfcx, ndtr, log_ndtr and ndtri against mpmath over their ranges (the figures in
 docs/edge-points.md), their derivatives of higher order where a closed form divides by 0 or cancels (I₁'s
 I₁/x at 0, erfcx' far right, log Φ' far left), and what a Value refuses where a Tensor gives ±inf."""
 
@@ -51,6 +51,7 @@ CASES = {
         3,
     ),
     "erfcx": (normal.tensor_erfcx, _erfcx, np.r_[RNG.uniform(-26, 30, 200), np.exp(RNG.uniform(-20, 300, 100))], 3),
+    "ndtr": (normal.tensor_ndtr, mp.ncdf, np.r_[RNG.uniform(-38.5, 8, 200), -np.exp(RNG.uniform(-20, 3.65, 60))], 4),
     "log_ndtr": (
         normal.tensor_log_ndtr,
         lambda x: mp.log1p(-mp.ncdf(-x)) if x > 0 else mp.log(mp.ncdf(x)),
@@ -190,6 +191,20 @@ def test_a_value_refuses_what_a_tensor_gives_as_inf_or_nan(name, x, error):
         getattr(autograd, name)(Value(x))
     y = getattr(autograd, name)(Tensor(np.array([x]))).data[0]
     assert math.isinf(y) or (name == "ndtri" and math.isnan(y) and x > 1)
+
+
+def test_derivatives_where_pytorch_s_overflow_or_cancel():
+    """I₀' and I₁' are +inf beyond 713.98 (inf − inf, NaN, in PyTorch's I₀ − I₁/x); log Φ' is about −x far
+    left, 1e150 at −1e150 (PyTorch's inf)."""
+    t = Tensor(np.array([714.0, -714.0, 1e300]), requires_grad=True)
+    autograd.i1(t).sum().backward()
+    assert t.grad.tolist() == [math.inf] * 3
+    t = Tensor(np.array([714.0, -714.0]), requires_grad=True)
+    autograd.i0(t).sum().backward()
+    assert t.grad.tolist() == [math.inf, -math.inf]
+    t = Tensor(np.array([-1e150]), requires_grad=True)
+    autograd.log_ndtr(t).sum().backward()
+    assert t.grad[0] == pytest.approx(1e150, rel=1e-15)
 
 
 def test_edges_of_the_scaled_and_the_unscaled():
