@@ -14,7 +14,7 @@ import numpy as np
 from . import bessel_forwards as forward
 from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
-from .rule_pieces import is_near, piecewise
+from .rule_pieces import is_near, piecewise, polynomial
 
 exp, i0, i0e, i1e, sqrt = (function(n) for n in ("exp", "i0", "i0e", "i1e", "sqrt"))
 absolute = function("abs")
@@ -43,10 +43,7 @@ def _scaled_difference(x: Any) -> Any:
     def series(x):
         a = absolute(x)
         w = 1 / a
-        total = 0.0
-        for c in reversed(_DIFFERENCE):
-            total = total * w + c
-        return total * w / sqrt(a) / SQRT_2PI  # 2π·a would overflow from 2.9e307
+        return polynomial(_DIFFERENCE, w) * w / sqrt(a) / SQRT_2PI  # 2π·a would overflow from 2.9e307
 
     def closed(x):
         return i0e(x) - absolute(i1e(x))
@@ -58,11 +55,7 @@ def _scaled_difference(x: Any) -> Any:
 def _i1_over_x_series(x: Any) -> Any:
     """I₁(x)/x within |x| < 1, where i1(x)/x is 0/0 at 0 (the limit 1/2): a polynomial keeps every further
     derivative there too."""
-    q = x * x * 0.25
-    total = 0.0
-    for c in reversed(_OVER_X_SERIES):
-        total = total * q + c
-    return total
+    return polynomial(_OVER_X_SERIES, x * x * 0.25)
 
 
 def _near_0(x: Any) -> Any:

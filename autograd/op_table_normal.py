@@ -14,7 +14,7 @@ from . import normal_forwards as forward
 from .normal_forwards import SQRT_HALF
 from .op_def import Domain, OpDef, function
 from .op_table_math import TWO_OVER_SQRT_PI, gaussian
-from .rule_pieces import is_near, piecewise
+from .rule_pieces import is_near, piecewise, polynomial
 
 erfcx, exp, ndtr, ndtri = (function(n) for n in ("erfcx", "exp", "ndtr", "ndtri"))
 SQRT_2PI, SQRT_2_OVER_PI = math.sqrt(2 * math.pi), math.sqrt(2 / math.pi)
@@ -30,10 +30,7 @@ def _erfcx_slope(x: Any) -> Any:
 
     def series(x):
         z = 0.5 / x / x  # x·x overflows at 1.3e154, where z is still a float
-        total = 0.0
-        for c in reversed(_ASYMPTOTIC):
-            total = total * z + c
-        return TWO_OVER_SQRT_PI * (total * z)
+        return TWO_OVER_SQRT_PI * (polynomial(_ASYMPTOTIC, z) * z)
 
     far = is_near(x, lambda a: a >= _ASYMPTOTIC_FROM)
     return piecewise(x, far, series, lambda x: 2 * x * erfcx(x) - TWO_OVER_SQRT_PI, (_ASYMPTOTIC_FROM, 0.0))

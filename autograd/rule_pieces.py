@@ -1,5 +1,6 @@
 """A rule's factor taken by one of two formulas by where the input lies (a series near a point where the
-closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, on floats, arrays and nodes."""
+closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, and the series' `polynomial`,
+on floats, arrays and nodes alike (a node's polynomial is differentiable again: derivatives of any order)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ def piecewise(
         return series(x)
     inner, outer = stand_ins
     return where(series(where(x, inner, cond=near)), formula(where(x, outer, cond=~near)), cond=near)
+
+
+def polynomial(coefficients: tuple[float, ...], w: Any) -> Any:
+    """Σ cₖ·wᵏ, coefficients from c₀ up, by Horner's rule."""
+    total = 0.0
+    for c in reversed(coefficients):
+        total = total * w + c
+    return total
 
 
 def is_near(x: Any, test: Callable[[Any], Any]) -> Any:
