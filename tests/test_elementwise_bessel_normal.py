@@ -113,8 +113,8 @@ def _nth(f, n):
     [
         ("i1", lambda x: mp.besseli(1, x), [0.0, 0.5, -0.9, 1.0, 3.0, -20.0]),
         ("i0", lambda x: mp.besseli(0, x), [0.0, 0.7, -4.0]),
-        ("i1e", lambda x: mp.exp(-abs(x)) * mp.besseli(1, x), [0.4, -0.6, 2.0, -9.0]),
-        ("i0e", lambda x: mp.exp(-abs(x)) * mp.besseli(0, x), [0.4, -0.6, 2.0, -9.0]),
+        ("i1e", lambda x: mp.exp(-abs(x)) * mp.besseli(1, x), [0.4, -0.6, 2.0, -9.0, 29.9, 35.0, -50.0, 1e4]),
+        ("i0e", lambda x: mp.exp(-abs(x)) * mp.besseli(0, x), [0.4, -0.6, 2.0, -9.0, 29.9, 35.0, -50.0, 1e4]),
         ("erfcx", lambda x: mp.exp(x * x) * mp.erfc(x), [-3.0, 0.5, 7.9, 8.0, 12.0, 300.0]),
         ("log_ndtr", lambda x: mp.log(mp.ncdf(x)), [-60.0, -3.0, 0.0, 2.0, 9.0]),
     ],
