@@ -12,6 +12,8 @@ Public API:
     Op                     a differentiable op (forward + derivative rule); how users add their own
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
+    special                torch.special's names for them (expit, gammaln, i0e, log_ndtr, softmax, ...), so
+                           that `torch.special.X` code ports by name
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
@@ -65,7 +67,7 @@ Public API:
 
 from importlib import metadata
 
-from . import creation, shape_functions
+from . import creation, shape_functions, special
 from .check import GradcheckError, gradcheck
 from .check_blocks import block_size as gradcheck_block_size
 from .check_blocks import blocks as gradcheck_blocks
@@ -131,6 +133,7 @@ globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its o
 
 __all__ = [
     "FUNCTIONS",
+    "special",
     "AnomalyError",
     "CompileError",
     "CompileWarning",

@@ -53,12 +53,14 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
 )
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_algebra import ALGEBRA
+from .op_table_bessel import BESSEL
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_fold import FOLD
 from .op_table_gamma import GAMMA
 from .op_table_margins import MARGINS
 from .op_table_math import MATH
+from .op_table_normal import NORMAL
 from .op_table_pieces import PIECES
 from .op_table_reductions import REDUCTIONS
 from .op_table_shapes import SHAPES
@@ -303,6 +305,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + NORMAL
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 BY_NAME = {d.name: d for d in TABLE}

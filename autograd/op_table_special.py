@@ -9,12 +9,14 @@ from typing import Any
 
 import numpy as np
 
+from . import normal_forwards
 from . import special_forwards as forward
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
 from .op_table_activations import require_meaningful
 from .op_table_math import INSIDE_UNIT, gaussian
 from .rule_functions import where
+from .rule_pieces import is_near, piecewise, polynomial
 
 cos, exp, log, log1p, sin = (function(n) for n in ("cos", "exp", "log", "log1p", "sin"))
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -78,25 +80,15 @@ def _sinc_slope(x: Any) -> Any:
     """sinc'(x) = (cos πx − sinc x)/x (sinc from x), and within |πx| < 1, where that cancels (every digit at x = 1e-8:
     PyTorch's is 0 there in float32, and 2% off at x = 1e-3), its series in πx: π²x·Σ cₖ (πx)²⁽ᵏ⁻¹⁾.
     0 at x = 0, the series' value (PyTorch's)."""
-    near = np.abs(raw(x)) < 1 / math.pi
 
     def series(x):
-        z2 = (math.pi * x) * (math.pi * x)
-        total = 0.0
-        for c in reversed(_SINC_SERIES):
-            total = total * z2 + c
-        return (math.pi * math.pi) * x * total
+        return (math.pi * math.pi) * x * polynomial(_SINC_SERIES, (math.pi * x) * (math.pi * x))
 
     def formula(x):  # sinc recomputed from x: a float16 output read rounded was 12 ulps off at -2.46
         z = math.pi * x
         return (cos(z) - sin(z) / z) / x
 
-    if not isinstance(near, np.ndarray):  # a number or a Value: the one branch taken
-        return series(x) if near else formula(x)
-    if not near.any():
-        return formula(x)
-    far = where(x, 1.0, cond=~near)  # stand-ins where unused: 1/x at 0 is inf
-    return where(series(where(x, 0.0, cond=near)), formula(far), cond=near)
+    return piecewise(x, is_near(x, lambda a: np.abs(a) < 1 / math.pi), series, formula, (0.0, 1.0))  # 1/x at 0: inf
 
 
 SPECIAL: tuple[OpDef, ...] = (
@@ -167,12 +159,12 @@ SPECIAL: tuple[OpDef, ...] = (
         reference="special.entr",
         formulas=("∂(−x·ln x)/∂x = −(1 + ln x)",),
     ),
-    # the standard normal's CDF Φ(x), from erfc: exact far left
+    # the standard normal's CDF Φ(x), from erfcx far left: exact there (normal_forwards)
     OpDef(
         "ndtr",
         lambda g, out, x: (g * (INV_SQRT_2PI * gaussian(x, 0.5)),),
-        forward.scalar_ndtr,
-        forward.tensor_ndtr,
+        normal_forwards.scalar_ndtr,
+        normal_forwards.tensor_ndtr,
         reference="special.ndtr",
         formulas=("∂Φ(x)/∂x = exp(−x²/2)/√(2π)",),
     ),

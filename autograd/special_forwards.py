@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .elementwise_forwards import _ufunc_dtype, tensor_erfc
+from .elementwise_forwards import _ufunc_dtype
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
@@ -128,15 +128,3 @@ def scalar_entr(x: float) -> float:
 def tensor_entr(x: np.ndarray) -> np.ndarray:
     inside = -x * np.log(np.where(x > 0, x, 1))
     return np.where(x > 0, inside, np.where(x == 0, 0, np.where(x < 0, -np.inf, x)))
-
-
-SQRT_HALF = math.sqrt(0.5)
-
-
-# Φ(x) = erfc(−x/√2) / 2: exact far left, where 1 + erf(x/√2) cancels (Φ(−10) is 7.6e-24)
-def scalar_ndtr(x: float) -> float:
-    return 0.5 * math.erfc(-x * SQRT_HALF)
-
-
-def tensor_ndtr(x: np.ndarray) -> np.ndarray:
-    return 0.5 * tensor_erfc(-x * SQRT_HALF)

@@ -38,6 +38,8 @@ TITLES = {
     "autograd.op_table_algebra": "algebra",
     "autograd.op_table_special": "special functions",
     "autograd.op_table_gamma": "the gamma family",
+    "autograd.op_table_bessel": "modified Bessel functions",
+    "autograd.op_table_normal": "the normal distribution",
     "autograd.op_table_fold": "sliding blocks",
 }
 

@@ -49,6 +49,24 @@ DIFFERENCES = {
         "ψ' is +inf and ψ'' has no limit, NaN (PyTorch's 6.6e32 and -inf); at +inf ψ'' is -0, its limit "
         "(PyTorch's NaN); at -inf neither has a limit, NaN (PyTorch's -inf)",
     ),
+    "i0": (
+        lambda x: math.isinf(x) or (x == 0 and math.copysign(1, x) < 0),
+        VALUE,
+        "I₀(±inf) is +inf and I₀' = I₁(±inf) ±inf, the limits (PyTorch's NaN); I₀'(−0.0) is I₁(−0.0) = −0.0",
+    ),
+    "i0e": (
+        lambda x: x == 0 or x == math.inf,
+        ZERO_SIGN,
+        "the derivative's 0 is signed as −sign(x): −0.0 at +inf, where i0e falls to 0 (PyTorch's +0)",
+    ),
+    "i1": (
+        lambda x: math.isinf(x) or (x == 0 and math.copysign(1, x) < 0),
+        VALUE,
+        "I₁(±inf) is ±inf and I₁' +inf, the limits (PyTorch's NaN); I₁ is odd: I₁(−0.0) is −0.0 (PyTorch's +0)",
+    ),
+    "i1e": (lambda x: x == 0, ZERO_SIGN, "odd: i1e(−0.0) is −0.0 (PyTorch's +0)"),
+    "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
+    "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
 }
 # one test per op, its points walked inside it: a test per point (4,500 of them) cost 24 s of pytest's own
 # bookkeeping for 1.4 s of work; a failure lists every point that fails

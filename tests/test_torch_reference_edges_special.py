@@ -1,8 +1,8 @@
-"""The elementwise ops of op_table_algebra and op_table_special, and logaddexp2 and copysign, against
-PyTorch at their edge points: ±0, ±inf, NaN, their domain's boundaries and poles. Forward and gradient,
-float64 and float32 on Tensors, float64 on Values (which refuse, with a ValueError or an ArithmeticError,
-exactly where torch's result is no finite number). Where chainrule departs from torch (a gradient where
-torch's is NaN but the function's is a number), a test below says so and asserts both."""
+"""The elementwise ops of op_table_algebra, op_table_special, op_table_bessel and op_table_normal, and
+logaddexp2 and copysign, against PyTorch at their edge points: ±0, ±inf, NaN, their domain's boundaries and
+poles. Forward and gradient, float64 and float32 on Tensors, float64 on Values (which refuse, with a ValueError
+or an ArithmeticError, exactly where torch's result is no finite number). Where chainrule departs from torch (a
+gradient where torch's is NaN but the function's is a number), a test below says so and asserts both."""
 
 import math
 
@@ -35,6 +35,17 @@ UNARY = {
     "sinc": (autograd.sinc, torch.sinc, SIGNED + [0.5, 2.0, -3.0, 1e-20]),
     "entr": (autograd.entr, torch.special.entr, SIGNED + [0.5, 1e-300]),
     "ndtr": (autograd.ndtr, torch.special.ndtr, SIGNED + [-40.0, 10.0, -8.0]),
+    # without the points where chainrule departs on purpose (tests/test_torch_reference_edge_points.py's
+    # DIFFERENCES): ±inf, the signs of ±0, and I₀', I₁' beyond 713.98 (+inf; torch's NaN, and torch's I₀(713.9) is
+    # inf, 1.65e308 indeed; float32 from 89), erfcx'(inf), log_ndtr' far left (about −x: torch's inf or NaN from
+    # −1e150); and NaN, where torch's i1' is 1/2 (tests/test_nan_policy.py holds chainrule's NaN there)
+    "i0": (autograd.i0, torch.i0, [0.0, 1.0, -1.0, 80.0, -80.0, 30.0, 1e-300]),
+    "i0e": (autograd.i0e, torch.special.i0e, [0.0, 1.0, -35.0, 1e300, 1e-300]),
+    "i1": (autograd.i1, torch.special.i1, [0.0, 1.0, -1.0, 80.0, -80.0, 30.0, 1e-300]),
+    "i1e": (autograd.i1e, torch.special.i1e, [0.0, inf, -inf, 1.0, -40.0, 1e300, 1e-300]),
+    "erfcx": (autograd.erfcx, torch.special.erfcx, [0.0, -0.0, -inf, nan, -27.0, -26.0, 8.0, 30.0, 1e30]),
+    "log_ndtr": (autograd.log_ndtr, torch.special.log_ndtr, [0.0, -0.0, inf, nan, -40.0, 40.0, -60.0, 1e-300]),
+    "ndtri": (autograd.ndtri, torch.special.ndtri, SIGNED + [0.5, 1e-300, 1.5, 0.999999, 0.25, 0.75]),
 }
 BINARY = {
     "xlogy": (

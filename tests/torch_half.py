@@ -62,10 +62,14 @@ def results(d: OpDef, xs: Sequence[np.ndarray], upstream: float) -> dict[str, li
         out = d.apply(*ours)
         out.backward(np.full(out.shape, upstream, np.float16))
     found["chainrule"] = [out.data, *(x.grad for x in ours)]
-    for name, dtype in (("torch", torch.float16), ("truth", torch.float64)):
+    for name, dtype in (("truth", torch.float64), ("torch", torch.float16)):
         leaves = [torch.tensor(x, dtype=dtype, requires_grad=True) for x in xs]
-        tout = reference(d)(*leaves)
-        tout.backward(torch.full(tout.shape, upstream, dtype=dtype))
+        try:
+            tout = reference(d)(*leaves)
+            tout.backward(torch.full(tout.shape, upstream, dtype=dtype))
+        except NotImplementedError:  # no float16 kernel (erfcx, log_ndtr, ndtri, i1's backward): the truth judges
+            found[name] = found["truth"]
+            continue
         found[name] = [tout.detach().numpy(), *(x.grad.numpy() for x in leaves)]
     return found
 

@@ -1,0 +1,133 @@
+"""The op table's modified Bessel functions of the first kind on both engines, PyTorch's names and choices
+(torch.i0, torch.special.i0e, i1, i1e): I₀, I₁ and their scaled forms e^−|x|·Iₙ(x), which stay finite where
+Iₙ overflows (|x| beyond 713.98). Their derivatives are written in the family (I₀' = I₁, I₁' = I₀ − I₁/x), so
+derivatives of any order follow. Entries as in `op_table` (read there); forwards in `bessel_forwards`."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import bessel_forwards as forward
+from .op_def import NONZERO, OFF_KINK, OpDef, function
+from .rule_functions import sign
+from .rule_pieces import is_near, piecewise, polynomial
+
+exp, i0, i0e, i1e, sqrt = (function(n) for n in ("exp", "i0", "i0e", "i1e", "sqrt"))
+absolute = function("abs")
+# I₁(x)/x = Σ qᵏ/(2·k!·(k+1)!), q = x²/4: 12 terms hold every digit for |x| < 1 (the 13th is below 1e-24)
+_OVER_X_SERIES = tuple(0.5 / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
+
+
+def _asymptotic(k: int, nu: int) -> Fraction:
+    """The kth coefficient of Iᵥ(x)·√(2πx)·e^−x ~ Σ (−1)ᵏ·aₖ(ν)/xᵏ: Π (4ν² − (2j − 1)²)/(k!·8ᵏ), j ≤ k."""
+    return math.prod((Fraction(4 * nu * nu - (2 * j - 1) ** 2) for j in range(1, k + 1)), start=Fraction(1)) / (
+        math.factorial(k) * 8**k
+    )
+
+
+_ASYMPTOTIC_FROM = 30.0
+SQRT_2PI = math.sqrt(2 * math.pi)
+# √(2πx)·e^−x·(I₀(x) − I₁(x)) ~ Σ cₖ/xᵏ, k ≥ 1 (c₁ = 1/2): 22 terms hold every digit from x = 30
+_DIFFERENCE = tuple(float((-1) ** k * (_asymptotic(k, 0) - _asymptotic(k, 1))) for k in range(1, 23))
+
+
+def _scaled_difference(x: Any) -> Any:
+    """e^−|x|·(I₀(|x|) − I₁(|x|)), whose closed form i0e − i1e cancels as |x| grows (they agree to 1/(2|x|):
+    2|x| ulps lost, every digit by 1e16; PyTorch's): from |x| = 30 its asymptotic series, below it the closed
+    form, each of x itself (not the rounded output: a float16 output read back was 15 ulps off at 20)."""
+
+    def series(x):
+        a = absolute(x)
+        w = 1 / a
+        return polynomial(_DIFFERENCE, w) * w / sqrt(a) / SQRT_2PI  # 2π·a would overflow from 2.9e307
+
+    def closed(x):
+        return i0e(x) - absolute(i1e(x))
+
+    far = is_near(x, lambda a: np.abs(a) >= _ASYMPTOTIC_FROM)
+    return piecewise(x, far, series, closed, (_ASYMPTOTIC_FROM, 0.0))
+
+
+def _i1_over_x_series(x: Any) -> Any:
+    """I₁(x)/x within |x| < 1, where i1(x)/x is 0/0 at 0 (the limit 1/2): a polynomial keeps every further
+    derivative there too."""
+    return polynomial(_OVER_X_SERIES, x * x * 0.25)
+
+
+def _near_0(x: Any) -> Any:
+    return is_near(x, lambda a: np.abs(a) < 1)
+
+
+def _i1_vjp(g, out, x):
+    # I₁' = I₀ − I₁/x, from |x| = 1 as I₀·(1 − i1e/(x·i0e)): I₀ and I₁/x both overflow from 713.98, where
+    # inf − inf would be NaN (PyTorch's, at ±inf too); I₁/I₀ = i1e/i0e is below 1, so 1 − it/x keeps its digits
+    slope = piecewise(
+        x,
+        _near_0(x),
+        lambda x: i0(x) - _i1_over_x_series(x),
+        lambda x: i0(x) * (1 - i1e(x) / (x * i0e(x))),
+        (0.0, 1.0),
+    )
+    return (g * slope,)
+
+
+def _i1e_vjp(g, out, x):
+    # (e^−|x|·I₁)' = e^−|x|·(I₀ − I₁)(|x|) − e^−|x|·I₁(x)/x, even (the derivative of an odd function)
+    ratio = piecewise(
+        x,
+        _near_0(x),
+        lambda x: exp(-absolute(x)) * _i1_over_x_series(x),
+        lambda x: i1e(x) / x,  # 0 at ±inf: the derivative's limit there, 0
+        (0.0, 1.0),
+    )
+    return (g * (_scaled_difference(x) - ratio),)
+
+
+BESSEL: tuple[OpDef, ...] = (
+    # e^|x| growth: +inf from |x| = 713.98 on Tensors (a Value refuses it, as exp's)
+    OpDef(
+        "i0",
+        lambda g, out, x: (g * function("i1")(x),),
+        forward.scalar_i0,
+        forward.tensor_i0,
+        domain="the result is too large for a float",
+        formulas=("∂I₀(x)/∂x = I₁(x)",),
+    ),
+    # kink at 0, where e^−|x| has one: the derivative there is 0, the mean of the sides' ∓1 (PyTorch's sgn(0) = 0)
+    OpDef(
+        "i0e",
+        lambda g, out, x: (g * (-sign(x) * _scaled_difference(x)),),
+        forward.scalar_i0e,
+        forward.tensor_i0e,
+        (OFF_KINK,),
+        reference="special.i0e",
+        formulas=("∂(e^−|x|·I₀(x))/∂x = −sign(x)·e^−|x|·(I₀(|x|) − I₁(|x|))",),
+    ),
+    # odd, −0.0 kept; its derivative at 0 is 1/2, I₁(x)/x's limit (PyTorch's). Random checks keep 0.1 from 0,
+    # where PyTorch's second derivative cancels (−0.31 at 1.9e-15, for 3x/8); ours is checked against mpmath there
+    # (tests/test_elementwise_bessel_normal.py)
+    OpDef(
+        "i1",
+        _i1_vjp,
+        forward.scalar_i1,
+        forward.tensor_i1,
+        (NONZERO,),
+        domain="the result is too large for a float",
+        reference="special.i1",
+        formulas=("∂I₁(x)/∂x = I₀(x) − I₁(x)/x (1/2 at 0)",),
+    ),
+    # its derivative is 1/2 at 0 from both sides, but its second jumps there (from 1 to −1): OFF_KINK
+    OpDef(
+        "i1e",
+        _i1e_vjp,
+        forward.scalar_i1e,
+        forward.tensor_i1e,
+        (OFF_KINK,),
+        reference="special.i1e",
+        formulas=("∂(e^−|x|·I₁(x))/∂x = e^−|x|·(I₀(|x|) − I₁(|x|) − I₁(x)/x) (1/2 at 0)",),
+    ),
+)

@@ -1,0 +1,86 @@
+"""autograd.special: torch.special's names for chainrule's functions, so that torch.special code ports by name.
+Checked against torch.special itself: every name it lists is either a member that gives torch's numbers and
+gradients, or an AttributeError that says chainrule lacks it; and the members are the op table's functions."""
+
+import math
+
+import numpy as np
+import pytest
+from torch_reference import torch  # without torch: skipped
+
+import autograd
+from autograd import Tensor, Value, special
+
+# torch.special's arguments for each member: the input, then the rest positionally (as torch.special's call)
+POINTS = np.array([0.3, 0.7, 1.9])
+EXTRA = {"polygamma": (2,), "softmax": (0,), "log_softmax": (0,), "logsumexp": (0,), "multigammaln": (3,)}
+BINARY = {"xlogy", "xlog1py"}
+# round's gradient is 0; torch's trigamma, digamma's derivative, is 2.6e-10 off (docs/edge-points.md: chainrule's
+# is checked against mpmath in tests/test_elementwise_gamma.py)
+NO_GRADIENT_REFERENCE = {"round", "digamma", "psi"}
+NO_TORCH_BACKWARD = {"modified_bessel_i0", "modified_bessel_i1"}  # torch.special's have no derivative
+
+
+def test_the_list_is_torch_s():
+    listed = {n for n in dir(torch.special) if not n.startswith("_") and callable(getattr(torch.special, n))}
+    assert set(special.TORCH_SPECIAL) == listed - {"Tensor"}
+
+
+@pytest.mark.parametrize("name", special.TORCH_SPECIAL)
+def test_each_name_is_a_member_or_says_it_is_missing(name):
+    if name not in special.__all__:
+        with pytest.raises(AttributeError, match=f"torch.special.{name} has no counterpart in chainrule"):
+            getattr(special, name)
+        assert not hasattr(autograd, name)  # chainrule would have it under torch's name: the namespace would too
+        return
+    ours, theirs = getattr(special, name), getattr(torch.special, name)
+    extra = EXTRA.get(name, ())
+    x = POINTS + 2.0 if name == "multigammaln" else POINTS / 2 if name in ("logit", "ndtri", "erfinv") else POINTS
+    inputs = [x, x[::-1].copy()] if name in BINARY else [x]
+    tensors = [Tensor(a, requires_grad=True) for a in inputs]
+    if name == "polygamma":  # torch's order: polygamma(n, input)
+        out = ours(*extra, *tensors)
+        t_out = theirs(*extra, *(torch.tensor(a, requires_grad=True) for a in inputs))
+    else:
+        out = ours(*tensors, *extra)
+        t_out = theirs(*(torch.tensor(a, requires_grad=True) for a in inputs), *extra)
+    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-12, atol=1e-300)
+    if name in NO_GRADIENT_REFERENCE:
+        return
+    if name in NO_TORCH_BACKWARD:  # the same function as torch's i0 and i1, which have one
+        theirs = getattr(torch.special, special.RENAMED[name])
+    w = np.array([1.0, -2.0, 0.5])[: out.data.size].reshape(out.shape)
+    (out * w).sum().backward()
+    t_inputs = [torch.tensor(a, requires_grad=True) for a in inputs]
+    t_out = theirs(*extra, *t_inputs) if name == "polygamma" else theirs(*t_inputs, *extra)
+    t_grads = torch.autograd.grad((t_out * torch.tensor(w)).sum(), t_inputs)
+    for t, g in zip(tensors, t_grads):
+        np.testing.assert_allclose(t.grad, g.numpy(), rtol=1e-10)
+
+
+def test_members_are_the_table_s_own_functions():
+    assert special.expit is autograd.sigmoid and special.gammaln is autograd.lgamma
+    assert special.i0e is autograd.i0e and special.psi is autograd.digamma
+    assert special.modified_bessel_i0 is autograd.i0
+
+
+def test_members_take_values_and_numbers():
+    assert special.expit(0.0) == 0.5
+    v = Value(2.5)
+    special.multigammaln(v, 2).backward()
+    assert v.grad == pytest.approx(float(autograd.digamma(2.5) + autograd.digamma(2.0)), rel=1e-15)
+    assert special.multigammaln(2.5, 1) == pytest.approx(math.lgamma(2.5), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "p, x, error, match",
+    [
+        (0, 3.0, ValueError, "p must be at least 1"),
+        (2.0, 3.0, TypeError, "p must be an int"),
+        (True, 3.0, TypeError, "p must be an int"),
+        (3, np.array([1.5, 0.9]), ValueError, r"above \(p - 1\)/2 = 1.0"),
+    ],
+)
+def test_multigammaln_refuses_what_torch_refuses(p, x, error, match):
+    with pytest.raises(error, match=match):
+        special.multigammaln(x, p)
