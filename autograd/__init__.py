@@ -7,6 +7,8 @@ Public API:
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
     max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d,
     adaptive_max_pool1d, adaptive_max_pool2d, unfold, fold
+    conv3d, conv_transpose3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d, max_unpool3d
+                           their 3-d forms, of (batch, channels, depth, height, width)
                            convolution and pooling with PyTorch's arguments (autograd.conv); same_padding:
                            padding='same' as (before, after) per axis
     Op                     a differentiable op (forward + derivative rule); how users add their own
@@ -81,14 +83,19 @@ from .compile_settings import guard_settings
 from .conv import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
     same_padding,
 )
 from .devices import check_cpu, is_device
@@ -111,8 +118,8 @@ from .modes import (
 )
 from .op import Op
 from .op_def import OPERATORS
-from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d
-from .pool_indices import max_unpool1d, max_unpool2d
+from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
+from .pool_indices import max_unpool1d, max_unpool2d, max_unpool3d
 from .random_tensors import drawn
 from .shape_args import broadcasts_to
 from .tensor_class import Tensor
@@ -210,5 +217,14 @@ __all__ = [
     "vjp",
     "where",
     "zero_grad",
+]
+__all__ += [  # the 3-d convolution and pooling
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool3d",
+    "avg_pool3d",
+    "conv3d",
+    "conv_transpose3d",
+    "max_pool3d",
+    "max_unpool3d",
 ]
 __all__ += sorted(FUNCTIONS) + sorted(_MODULES)

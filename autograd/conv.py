@@ -1,12 +1,12 @@
-"""Convolution as users call it, with PyTorch's arguments: conv1d, conv2d, conv_transpose1d,
-conv_transpose2d; the pools (max_pool2d, avg_pool2d and their 1-d forms: autograd.pool;
-adaptive_avg_pool2d and adaptive_avg_pool1d: autograd.pool_adaptive) are named from here too.
+"""Convolution as users call it, with PyTorch's arguments: conv1d, conv2d, conv3d, conv_transpose1d,
+conv_transpose2d, conv_transpose3d; the pools (max_pool2d, avg_pool2d and their 1-d and 3-d forms: autograd.pool;
+the adaptive average pools: autograd.pool_adaptive) are named from here too.
 
 Each checks its arguments and names what is wrong and how to fix it (a ShapeError for shapes that
 do not fit, a ValueError for a bad number, a TypeError for the wrong kind of thing), then applies
 the op table's entries (`op_table_conv`). conv1d and conv_transpose1d are their 2-d forms at height
-1, so they need no rules of their own. They take Tensors (recording the graph) or arrays (computing
-only), as `autograd.exp` does.
+1, so they need no rules of their own; the 3-d forms are the same code with one more axis. They take
+Tensors (recording the graph) or arrays (computing only), as `autograd.exp` does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from . import tensor_ops as ops
 from .conv_args import (
+    LAYOUTS,
     as_given,
     at_height_one,
     fits,
@@ -35,11 +36,12 @@ from .conv_limits import check_transposed, check_windows
 from .dtypes import REAL_KINDS
 
 # the pools, named from here too (as before they had files of their own)
-from .pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
-from .pool_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401
+from .pool import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d  # noqa: F401
+from .pool_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d  # noqa: F401
 from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
+IntOrTriple = int | tuple[int, int, int]
 
 
 @one_example_too(4)
@@ -60,6 +62,27 @@ def conv2d(
     nonempty("conv2d", "weight", weight, (0, 2, 3), "(out_channels, in_channels / groups, kh, kw)")
     stride, dilation = pair("conv2d", "stride", stride), pair("conv2d", "dilation", dilation)
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
+
+
+@one_example_too(5)
+def conv3d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: IntOrTriple = 1,
+    padding: IntOrTriple | str = 0,
+    dilation: IntOrTriple = 1,
+    groups: int = 1,
+) -> Any:
+    """3-d cross-correlation, as torch.nn.functional.conv3d: x (batch, in, D, H, W), weight
+    (out, in / groups, kd, kh, kw), bias (out,) or None; padding an int, a triple, "valid" or "same"."""
+    layout = "(out_channels, in_channels / groups, kd, kh, kw)"
+    x, weight = _summed(x, "conv3d"), _summed(weight, "conv3d")
+    rank("conv3d", "input", x, 5, LAYOUTS[3])
+    rank("conv3d", "weight", weight, 5, layout)
+    nonempty("conv3d", "weight", weight, (0, 2, 3, 4), layout)
+    stride, dilation = pair("conv3d", "stride", stride, dims=3), pair("conv3d", "dilation", dilation, dims=3)
+    return _conv("conv3d", x, weight, bias, stride, padding, dilation, groups)
 
 
 @one_example_too(3)
@@ -110,6 +133,29 @@ def conv_transpose2d(
     return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
 
 
+@one_example_too(5)
+def conv_transpose3d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: IntOrTriple = 1,
+    padding: IntOrTriple = 0,
+    output_padding: IntOrTriple = 0,
+    groups: int = 1,
+    dilation: IntOrTriple = 1,
+) -> Any:
+    """The adjoint of conv3d in its input, as torch.nn.functional.conv_transpose3d: x (batch, in, D, H, W),
+    weight (in, out / groups, kd, kh, kw); each output axis as conv_transpose2d's."""
+    fn = "conv_transpose3d"
+    x, weight = _summed(x, fn), _summed(weight, fn)
+    rank(fn, "input", x, 5, LAYOUTS[3])
+    rank(fn, "weight", weight, 5, "(in_channels, out_channels / groups, kd, kh, kw)")
+    _transposed_channels(fn, x, weight, "(in, out / groups, kd, kh, kw)")
+    stride, dilation = pair(fn, "stride", stride, dims=3), pair(fn, "dilation", dilation, dims=3)
+    pad, extra = pair(fn, "padding", padding, 0, dims=3), pair(fn, "output_padding", output_padding, 0, dims=3)
+    return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
+
+
 @one_example_too(3)
 def conv_transpose1d(
     x: Any,
@@ -148,10 +194,17 @@ def _transposed_channels(fn: str, x: Any, weight: Any, layout: str) -> None:
 def _transposed(
     fn: str, x: Any, weight: Any, bias: Any, stride: Pair, pad: Pair, extra: Pair, groups: Any, dilation: Pair
 ) -> Any:
-    """conv_transpose2d of 4-d operands (conv_transpose1d's too), after the checks that need their shapes."""
+    """conv_transpose2d of 4-d operands (conv_transpose1d's too) or conv_transpose3d of 5-d ones, after the
+    checks that need their shapes."""
     # as PyTorch: an input of no rows or columns, or an empty weight, leaves an output no entry reaches
-    nonempty(fn, "input", x, (2, 3), "(batch, channels, height, width)")
-    nonempty(fn, "weight", weight, (0, 1, 2, 3), "(in_channels, out_channels / groups, kh, kw)")
+    dims = x.ndim - 2
+    nonempty(fn, "input", x, tuple(range(2, 2 + dims)), LAYOUTS[dims])
+    kernels = (
+        "(in_channels, out_channels / groups, kh, kw)"
+        if dims == 2
+        else "(in_channels, out_channels / groups, kd, kh, kw)"
+    )
+    nonempty(fn, "weight", weight, tuple(range(2 + dims)), kernels)
     groups = groups_of(fn, groups, weight.shape[0], weight.shape[0])
     kernel = weight.shape[2:]
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
@@ -169,14 +222,13 @@ def _transposed(
             f"{fn}: padding {as_given(fn, pad)} leaves an output of size {as_given(fn, size)}: use less padding"
         )
     check_transposed(x, weight, groups, stride, pad, dilation, size, fn)
-    out = ops.conv_transpose2d(
-        x, weight, stride=stride, padding=on_both_sides(pad), dilation=dilation, groups=groups, size=size
-    )
+    transposed = ops.conv_transpose2d if dims == 2 else ops.conv_transpose3d
+    out = transposed(x, weight, stride=stride, padding=on_both_sides(pad), dilation=dilation, groups=groups, size=size)
     return _plus_bias(fn, out, bias, weight.shape[1] * groups)
 
 
 def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, dilation: Pair, groups: Any) -> Any:
-    """conv2d of 4-d operands (conv1d's too), after the checks that need their shapes."""
+    """conv2d of 4-d operands (conv1d's too) or conv3d of 5-d ones, after the checks that need their shapes."""
     groups = groups_of(fn, groups, x.shape[1], weight.shape[0])
     if x.shape[1] != weight.shape[1] * groups:
         takes, shape = weight.shape[1] * groups, as_given(fn, weight.shape)
@@ -189,7 +241,8 @@ def _conv(fn: str, x: Any, weight: Any, bias: Any, stride: Pair, padding: Any, d
     pads = padding_of(fn, padding, kernel, stride, dilation)
     fits(fn, x.shape[2:], kernel, pads, dilation)
     check_windows(fn, x, kernel, stride, pads, dilation, weight)
-    out = ops.conv2d(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    convolved = ops.conv2d if len(kernel) == 2 else ops.conv3d
+    out = convolved(x, weight, stride=stride, padding=pads, dilation=dilation, groups=groups)
     return _plus_bias(fn, out, bias, weight.shape[0])
 
 
@@ -202,7 +255,7 @@ def _plus_bias(fn: str, out: Any, bias: Any, channels: int) -> Any:
     bias = operand(bias, fn)
     if bias.shape != (channels,):
         raise ShapeError(f"{fn}: bias must have shape ({channels},), one per output channel, got {bias.shape}")
-    return out + bias.reshape(1, channels, 1, 1)
+    return out + bias.reshape(1, channels, *(1,) * (out.ndim - 2))
 
 
 def _summed(x: Any, fn: str) -> Any:

@@ -68,9 +68,20 @@ def as_given(fn: str, value: Any) -> Any:
     return value[:2] + value[3:] if len(value) == 4 else value[1]
 
 
-def axis_names(fn: str) -> tuple[str, str]:
-    """The names of the 2-d form's axes as `fn`'s caller knows them: a 1-d form's second is its length."""
-    return ("height", "length") if fn.endswith("1d") else ("height", "width")
+def axis_names(fn: str) -> tuple[str, ...]:
+    """The names of the spatial axes as `fn`'s caller knows them: a 1-d form's second is its length (it
+    runs as the 2-d form at height 1), a 3-d form's are depth, height and width."""
+    if fn.endswith("1d"):
+        return ("height", "length")
+    return ("depth", "height", "width") if fn.endswith("3d") else ("height", "width")
+
+
+# an input's layout by its spatial axes, for messages
+LAYOUTS = {
+    1: "(batch, channels, length)",
+    2: "(batch, channels, height, width)",
+    3: "(batch, channels, depth, height, width)",
+}
 
 
 def rank(fn: str, what: str, x: Any, ndim: int, layout: str) -> None:
@@ -96,24 +107,28 @@ def single(fn: str, name: str, value: Any, least: int) -> int:
     return whole(fn, name, value, least)
 
 
-def pair(fn: str, name: str, value: Any, least: int = 1) -> Pair:
-    """An int or a pair of ints, each at least `least`, as a pair."""
+def pair(fn: str, name: str, value: Any, least: int = 1, dims: int = 2) -> Pair:
+    """An int or `dims` ints (a pair for the 2-d forms, a triple for the 3-d ones), each at least
+    `least`, as a tuple of `dims`."""
     if _sequence(value):
-        if len(value) != 2:
-            raise TypeError(f"{fn}: {name} must be an int or a pair of ints, got {short(value)}")
-        return whole(fn, name, value[0], least), whole(fn, name, value[1], least)
-    return (whole(fn, name, value, least),) * 2
+        if len(value) != dims:
+            many = "a pair of ints" if dims == 2 else f"a tuple of {dims} ints"
+            raise TypeError(f"{fn}: {name} must be an int or {many}, got {short(value)}")
+        return tuple(whole(fn, name, v, least) for v in value)
+    return (whole(fn, name, value, least),) * dims
 
 
 def adaptive_size(fn: str, output_size: Any, size: Pair) -> Pair:
-    """An adaptive pooling's output size: an int, or a pair of ints each at least 1, or None for "the
-    input's size along that axis" (PyTorch's; a bare None is refused there too)."""
+    """An adaptive pooling's output size: an int, or one int per spatial axis (a pair in 2-d) each at
+    least 1, or None for "the input's size along that axis" (PyTorch's; a bare None is refused there too)."""
+    dims = len(size)
     if output_size is None:
-        raise TypeError(f"{fn}: output_size must be an int or a pair of ints or Nones, got None: write (None, None)")
-    if _sequence(output_size) and len(output_size) == 2:
+        many = "a pair of ints or Nones" if dims == 2 else f"{dims} ints or Nones"
+        raise TypeError(f"{fn}: output_size must be an int or {many}, got None: write {(None,) * dims}")
+    if _sequence(output_size) and len(output_size) == dims:
         kept = tuple(n if given is None else given for given, n in zip(output_size, size))
-        return pair(fn, "output_size", kept)
-    return pair(fn, "output_size", output_size)
+        return pair(fn, "output_size", kept, dims=dims)
+    return pair(fn, "output_size", output_size, dims=dims)
 
 
 def _sequence(value: Any) -> bool:
@@ -139,19 +154,21 @@ def groups_of(fn: str, groups: Any, channels_in: int, channels_out: int) -> int:
 
 
 def padding_of(fn: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
-    """((top, bottom), (left, right)) from an int, a pair, "valid" or "same" (PyTorch's split of an
-    odd total: the extra row and column at the bottom and right)."""
+    """(before, after) per spatial axis ((top, bottom), (left, right) in 2-d) from an int, one per axis,
+    "valid" or "same" (PyTorch's split of an odd total: the extra entry after)."""
+    dims = len(kernel)
     if isinstance(padding, str) and padding == "valid":
-        return (0, 0), (0, 0)
+        return ((0, 0),) * dims
     if isinstance(padding, str) and padding == "same":
-        if stride != (1, 1):
+        if any(s != 1 for s in stride):
             raise ValueError(
                 f"{fn}: padding='same' needs stride 1, got stride {as_given(fn, stride)}: pad with numbers instead"
             )
         return same_padding(kernel, dilation)  # type: ignore[return-value]
     if isinstance(padding, str):
-        raise ValueError(f"{fn}: padding must be an int, a pair, 'valid' or 'same', got {short(padding)}")
-    return on_both_sides(pair(fn, "padding", padding, least=0))
+        many = "a pair" if dims == 2 else f"{dims} ints"
+        raise ValueError(f"{fn}: padding must be an int, {many}, 'valid' or 'same', got {short(padding)}")
+    return on_both_sides(pair(fn, "padding", padding, least=0, dims=dims))
 
 
 def same_padding(kernel_size: Any, dilation: Any = 1) -> tuple[tuple[int, int], ...]:
@@ -181,8 +198,11 @@ def pool_geometry(
 ) -> tuple[Pair, Pair, Padding]:
     """The kernel, the stride (the kernel's by default) and the padding of a pooling, checked; of a 1-d
     pooling (`dims` 1), as pairs of its 2-d form at height 1."""
-    rank(fn, "input", x, dims + 2, "(batch, channels, height, width)" if dims == 2 else "(batch, channels, length)")
-    parse = pair if dims == 2 else lambda fn, name, value, least=1: (least, single(fn, name, value, least))
+    rank(fn, "input", x, dims + 2, LAYOUTS[dims])
+    if dims == 1:
+        parse = lambda fn, name, value, least=1: (least, single(fn, name, value, least))  # noqa: E731
+    else:
+        parse = lambda fn, name, value, least=1: pair(fn, name, value, least, dims)  # noqa: E731
     kernel = parse(fn, "kernel_size", kernel_size)
     stride = kernel if stride is None else parse(fn, "stride", stride)
     pad = parse(fn, "padding", padding, 0)
@@ -194,8 +214,8 @@ def pool_geometry(
 
 
 def on_both_sides(pad: Pair) -> Padding:
-    """A pair of paddings (rows, columns), each added before and after: ((top, bottom), (left, right))."""
-    return (pad[0], pad[0]), (pad[1], pad[1])
+    """A padding per axis, each added before and after: ((top, bottom), (left, right)) in 2-d."""
+    return tuple((p, p) for p in pad)
 
 
 def fits(fn: str, size: tuple[int, ...], kernel: Pair, padding: Padding, dilation: Pair) -> None:

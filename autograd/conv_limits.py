@@ -40,11 +40,10 @@ MAXIMA = 5
 # what an output grown by its padding is measured against: padding='same' keeps the input's size, however
 # long the kernel (a kernel of nearly the input's length leaves an output without padding of a few entries)
 UNPADDED = "the output without padding or of the input's size"
-_NONE: Padding = ((0, 0), (0, 0))
 
 
 def out_size(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Pair:
-    """The output's height and width: the windows that fit in the padded input."""
+    """The output's size along each spatial axis: the windows that fit in the padded input."""
     return tuple(  # type: ignore[return-value]
         (n + sum(p) - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(size, kernel, stride, padding, dilation)
     )
@@ -63,33 +62,34 @@ def check_windows(
     """conv2d's and pooling's geometry (a pooling has no weight): the padded input and the output its
     padding grows, and all that it and its gradient build (`built`), counted in `dtype`: what the op
     computes in (`computed`'s by default; avg pooling's mean_dtype, floats for integers)."""
-    n, c, h, w = x.shape
-    if (
-        fn.startswith("max_pool") and kernel[0] * kernel[1] > KERNEL_STEPS
-    ):  # avg_pool2d is one product: memory bounds it
+    n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    entries_of_kernel = math.prod(kernel)
+    if fn.startswith("max_pool") and entries_of_kernel > KERNEL_STEPS:  # avg pooling is one product: memory bounds it
         raise ValueError(
-            f"{fn}: kernel_size {as_given(fn, kernel)} has {_count(kernel[0] * kernel[1])} entries, which max "
+            f"{fn}: kernel_size {as_given(fn, kernel)} has {_count(entries_of_kernel)} entries, which max "
             f"pooling steps through one by one, over the bound of {_count(KERNEL_STEPS)}: use a smaller kernel"
         )
     channels = c if weight is None else weight.shape[0]
-    ho, wo = out_size((h, w), kernel, stride, padding, dilation)
+    out = out_size(size, kernel, stride, padding, dilation)
     dtype = computed(x, weight) if dtype is None else np.dtype(dtype)
-    padded = n * c * (h + sum(padding[0])) * (w + sum(padding[1]))
-    output = n * channels * ho * wo
+    padded = n * c * math.prod(m + sum(p) for m, p in zip(size, padding))
+    output = n * channels * math.prod(out)
     if fn.startswith("max_pool"):  # no columns: it steps through the kernel (see MAXIMA)
         columns = MAXIMA * output * -(-np.dtype(np.intp).itemsize // dtype.itemsize)
     else:  # im2col's columns: each output position's window, over the input's channels (avg pooling's too)
-        columns = n * c * kernel[0] * kernel[1] * ho * wo
+        columns = n * c * entries_of_kernel * math.prod(out)
     entries = built(padded, columns, output)
     if x.dtype != dtype:  # the plane and its columns are built in the input's dtype too, then cast
         entries += -(-(padded + columns) * x.dtype.itemsize // dtype.itemsize)
     if entries <= FLOOR:  # the ordinary case, checked in a few operations
         return
-    operands = max(n * c * h * w, 0 if weight is None else math.prod(weight.shape))
-    unpadded = n * channels * math.prod(max(m, 0) for m in out_size((h, w), kernel, stride, _NONE, dilation))
-    unpadded = max(unpadded, n * channels * h * w)  # what padding='same' makes, at stride 1
+    operands = max(n * c * math.prod(size), 0 if weight is None else math.prod(weight.shape))
+    unpadded = (
+        n * channels * math.prod(max(m, 0) for m in out_size(size, kernel, stride, ((0, 0),) * len(size), dilation))
+    )
+    unpadded = max(unpadded, n * channels * math.prod(size))  # what padding='same' makes, at stride 1
     symmetric = all(before == after for before, after in padding)  # shown as the caller gave it
-    pads = f"padding {as_given(fn, (padding[0][0], padding[1][0]) if symmetric else padding)}"
+    pads = f"padding {as_given(fn, tuple(p[0] for p in padding) if symmetric else padding)}"
     check_bound(fn, pads, "a padded input", padded, max(operands, output), "use less padding")
     check_bound(fn, pads, "an output", output, max(operands, unpadded), "use less padding", UNPADDED)
     check_memory(

@@ -1,8 +1,12 @@
-"""The op table's convolution and pooling entries: conv2d, its two adjoints, max_pool2d and its scatter.
+"""The op table's convolution and pooling entries: conv2d, its two adjoints, max_pool2d and its scatter,
+and their 3-d forms (conv3d, conv_transpose3d, conv3d_weight, max_pool3d), the same functions.
 
-Arrays are (batch, channels, height, width), kernels PyTorch's (out, in / groups, kh, kw). The
-geometry of every entry is its keyword parameters, already checked and normalised by
-`autograd.conv`: `stride` and `dilation` pairs, `padding` ((top, bottom), (left, right)), `groups`.
+Arrays are (batch, channels, *spatial), kernels PyTorch's (out, in / groups, *kernel): two spatial
+axes for the 2-d entries, three (depth, height, width) for the 3-d ones. The geometry of every entry
+is its keyword parameters, already checked and normalised by `autograd.conv`: `stride` and
+`dilation` one int per axis, `padding` one (before, after) per axis, `groups`. Each forward and rule
+below serves any number of axes; the entries differ only in their names (what a graph shows), and a
+rule calls the entries of its own number of axes (`_of`).
 
 conv2d is im2col (a strided view of the windows, copied once) and a GEMM per image and group,
 so results come out (batch, channels, height, width) in order, without a transpose. Its rule
@@ -11,13 +15,14 @@ needs two more ops, and the three are each other's derivatives, so every order i
     conv_transpose2d(g, w)  its adjoint in x: each window's share of g added back (col2im); at
                             stride 1, where that copies less, g's windows times the flipped kernel
     conv2d_weight(x, g)     its adjoint in w: windows of x · g, summed over the batch and positions
-max_pool2d's rule scatters g to each window's maximum (`max_pool2d_grad`) where PyTorch puts it: the
-first in-bounds entry equal to it, or the last NaN of a window holding NaN; that scatter's rule
-gathers through `getitem`.
+max_pool2d's rule scatters g to each window's maximum (`max_pool2d_grad`, a scatter into an array of
+any shape, max_pool3d's too) where PyTorch puts it: the first in-bounds entry equal to it, or the last
+NaN of a window holding NaN; that scatter's rule gathers through `getitem`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +36,7 @@ from .conv_columns import (
     flipped,
     im2col,
     images_by_group,
+    kernel_entries,
     kernel_offsets,
     lowest,
     padded,
@@ -41,36 +47,45 @@ from .graph import raw
 from .half_precision import added_at, adding_in
 from .op_def import ANYWHERE, OpDef, tensor_op
 
-_conv2d, _conv_transpose2d, _conv2d_weight = (tensor_op(n) for n in ("conv2d", "conv_transpose2d", "conv2d_weight"))
 _max_pool2d_grad, _getitem = tensor_op("max_pool2d_grad"), tensor_op("getitem")
+_NAMED = {
+    (kind, dims): tensor_op(kind.format(dims))
+    for kind in ("conv{}d", "conv_transpose{}d", "conv{}d_weight")
+    for dims in (2, 3)
+}
+
+
+def _of(kind: str, stride: Pair) -> Any:
+    """The entry `kind` ("conv{}d", ...) of as many spatial axes as the geometry has (one stride each)."""
+    return _NAMED[kind, len(stride)]
 
 
 # ---- forwards ----
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
-    """Cross-correlation, as PyTorch's conv2d: a GEMM per image and group over im2col."""
-    cols, (ho, wo) = im2col(x, w.shape[2:], stride, padding, dilation, groups)
-    out = weights_by_group(w, groups) @ cols  # (N, groups, O/groups, Ho*Wo)
-    return out.reshape(x.shape[0], w.shape[0], ho, wo)
+    """Cross-correlation, as PyTorch's conv2d (and conv3d): a GEMM per image and group over im2col."""
+    cols, out_size = im2col(x, w.shape[2:], stride, padding, dilation, groups)
+    out = weights_by_group(w, groups) @ cols  # (N, groups, O/groups, prod(out_size))
+    return out.reshape(x.shape[0], w.shape[0], *out_size)
 
 
 def conv_transpose2d(
     g: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int, size: Pair
 ) -> np.ndarray:
     """The adjoint of conv2d in its input, of spatial size `size`: PyTorch's conv_transpose2d
-    (w is (in, out / groups, kh, kw) here, the same array as the conv's (out, in / groups, kh, kw))."""
+    (w is (in, out / groups, *kernel) here, the same array as the conv's (out, in / groups, *kernel))."""
     pads = correlation_padding(g, w, stride, padding, dilation, groups, size)
     if pads is not None:
         return conv2d(g, flipped(w, groups), stride=stride, padding=pads, dilation=dilation, groups=groups)
-    o, cg, kh, kw = w.shape
-    n, _, ho, wo = g.shape
+    cg, kernel = w.shape[1], w.shape[2:]
+    n, positions = g.shape[0], g.shape[2:]
     # float16's columns and their sums are float32, rounded once (`adding_in`): in float16, where
     # overlapping windows cancel, the output was 8499 units in the last place off (PyTorch's 1.8)
     dtype = np.result_type(w, g)
     by_group = weights_by_group(w, groups).transpose(0, 2, 1), images_by_group(g, groups)
-    cols = np.matmul(*by_group, dtype=adding_in(dtype))  # (N, groups, Cg*kh*kw, Ho*Wo)
-    out = col2im(cols.reshape(n, groups * cg, kh, kw, ho, wo), size, stride, padding, dilation)
+    cols = np.matmul(*by_group, dtype=adding_in(dtype))  # (N, groups, Cg*prod(kernel), prod(positions))
+    out = col2im(cols.reshape(n, groups * cg, *kernel, *positions), size, stride, padding, dilation)
     return out if out.dtype == dtype else out.astype(dtype)
 
 
@@ -88,18 +103,18 @@ def conv2d_weight(
     dtype = np.result_type(cols, g)
     wide = adding_in(dtype)
     gt = images_by_group(g, groups).transpose(0, 1, 3, 2)
-    per_image = cols @ gt if wide == dtype else np.matmul(cols, gt, dtype=wide)  # (N, groups, Cg*kh*kw, O/groups)
+    per_image = cols @ gt if wide == dtype else np.matmul(cols, gt, dtype=wide)  # (N, groups, Cg*|kernel|, O/groups)
     total = per_image.sum(axis=0)
     total = total if wide == dtype else total.astype(dtype)
     return total.transpose(0, 2, 1).reshape(g.shape[1], -1, *kernel)
 
 
 def _pool_slices(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> Iterator[np.ndarray]:
-    """Per kernel entry, row by row, what it meets of x padded with -inf at every output position."""
+    """Per kernel entry, in row-major order, what it meets of x padded with -inf at every output position."""
     xp = padded(x, padding, lowest(x.dtype))
     out = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], span(kernel, dilation), stride))
-    for rows, columns in kernel_offsets(kernel, stride, dilation, out):
-        yield xp[:, :, rows, columns]
+    for where in kernel_offsets(kernel, stride, dilation, out):
+        yield xp[(slice(None),) * 2 + where]
 
 
 def max_pool2d(x: np.ndarray, *, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair) -> np.ndarray:
@@ -117,27 +132,36 @@ def first_maxima(
     the input equal to it (so never the padding, even where the maximum is -inf), or the last NaN of
     a window holding NaN; as an index into x.ravel(), of the pooled output's shape. Every window
     holds an entry of x (autograd.conv refuses one lying wholly in the padding)."""
-    n, c, h, w = x.shape
-    ho, wo = top.shape[2:]
-    corner_rows = np.arange(ho)[:, None] * stride[0] - padding[0][0]  # each window's top row, (ho, 1)
-    corner_columns = np.arange(wo) * stride[1] - padding[1][0]  # and its left column, (wo,)
-    padded = any(padding[0] + padding[1])
+    size, out, dims = x.shape[2:], top.shape[2:], len(kernel)
+    plane = [math.prod(size[a + 1 :]) for a in range(dims)]  # a step along each axis, in x.ravel()
+    # each window's first entry along each axis, shaped to broadcast over the output's axes
+    corners = [
+        (np.arange(m) * s - p[0]).reshape((m,) + (1,) * (dims - 1 - a))
+        for a, (m, s, p) in enumerate(zip(out, stride, padding))
+    ]
+    is_padded = any(sum(padding, ()))
     nans = x.dtype.kind == "f" and bool(np.isnan(top).any())
-    which = np.zeros(top.shape, np.min_scalar_type(kernel[0] * kernel[1]))  # the offset in the window
+    which = np.zeros(top.shape, np.min_scalar_type(math.prod(kernel)))  # the offset in the window
     found = np.zeros(top.shape, bool)
-    for k, part in enumerate(_pool_slices(x, kernel, stride, padding, dilation)):
+    entries = kernel_entries(kernel)
+    for k, (part, entry) in enumerate(zip(_pool_slices(x, kernel, stride, padding, dilation), entries)):
         first = (part == top) > found  # a maximum, and none before it in this window: ties keep the first
-        if padded:  # ... inside the input: an entry of the padding equals a maximum of -inf
-            r, q = corner_rows + k // kernel[1] * dilation[0], corner_columns + k % kernel[1] * dilation[1]
-            first &= (r >= 0) & (r < h) & (q >= 0) & (q < w)
+        if is_padded:  # ... inside the input: an entry of the padding equals a maximum of -inf
+            for corner, i, d, n in zip(corners, entry, dilation, size):
+                first &= (corner + i * d >= 0) & (corner + i * d < n)
         if nans:  # NaN equals nothing: the last NaN of its window (the padding holds none)
             first |= np.isnan(part)
             which[first] = k
         else:
             which += first * which.dtype.type(k)
         found |= first
-    offsets = np.arange(kernel[0])[:, None] * dilation[0] * w + np.arange(kernel[1]) * dilation[1]
-    return np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + corner_rows * w + corner_columns + offsets.ravel()[which]
+    offsets = sum(
+        (np.arange(k) * d * step).reshape((k,) + (1,) * (dims - 1 - a))
+        for a, (k, d, step) in enumerate(zip(kernel, dilation, plane))
+    )
+    origin = sum(corner * step for corner, step in zip(corners, plane))
+    batch = np.arange(x.shape[0] * x.shape[1]).reshape(x.shape[:2] + (1,) * dims) * math.prod(size)
+    return batch + origin + np.ravel(offsets)[which]
 
 
 def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...], overlapping: bool) -> np.ndarray:
@@ -152,29 +176,31 @@ def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...],
 # ---- rules ----
 
 
-def _conv2d_vjp(g, out, x, w, *, needs, **geometry):
-    gx = _conv_transpose2d(g, w, size=np.shape(x)[2:], **geometry) if needs[0] else None
-    gw = _conv2d_weight(x, g, kernel=np.shape(w)[2:], **geometry) if needs[1] else None
+def _conv2d_vjp(g, out, x, w, *, needs, stride, **geometry):
+    gx = _of("conv_transpose{}d", stride)(g, w, size=np.shape(x)[2:], stride=stride, **geometry) if needs[0] else None
+    gw = _of("conv{}d_weight", stride)(x, g, kernel=np.shape(w)[2:], stride=stride, **geometry) if needs[1] else None
     return gx, gw
 
 
-def _conv_transpose2d_vjp(g, out, u, w, *, needs, size, **geometry):
-    gu = _cut(_conv2d(g, w, **geometry), u) if needs[0] else None
-    gw = _conv2d_weight(g, u, kernel=np.shape(w)[2:], **geometry) if needs[1] else None
+def _conv_transpose2d_vjp(g, out, u, w, *, needs, size, stride, **geometry):
+    gu = _cut(_of("conv{}d", stride)(g, w, stride=stride, **geometry), u) if needs[0] else None
+    gw = _of("conv{}d_weight", stride)(g, u, kernel=np.shape(w)[2:], stride=stride, **geometry) if needs[1] else None
     return gu, gw
 
 
-def _conv2d_weight_vjp(g, out, x, gy, *, needs, kernel, **geometry):
-    gx = _conv_transpose2d(gy, g, size=np.shape(x)[2:], **geometry) if needs[0] else None
-    ggy = _cut(_conv2d(x, g, **geometry), gy) if needs[1] else None
+def _conv2d_weight_vjp(g, out, x, gy, *, needs, kernel, stride, **geometry):
+    gx = _of("conv_transpose{}d", stride)(gy, g, size=np.shape(x)[2:], stride=stride, **geometry) if needs[0] else None
+    ggy = _cut(_of("conv{}d", stride)(x, g, stride=stride, **geometry), gy) if needs[1] else None
     return gx, ggy
 
 
 def _cut(positions: Any, like: Any) -> Any:
-    """A conv2d's output cut to the positions of `like`: past them lie windows of a conv_transpose2d's
-    output_padding (a stride or more, where the dilation allows it) that no input position reached."""
-    h, w = np.shape(like)[2:]
-    return positions if np.shape(positions)[2:] == (h, w) else positions[:, :, :h, :w]
+    """A convolution's output cut to the positions of `like`: past them lie windows of a transposed
+    convolution's output_padding (a stride or more, where the dilation allows it) that no input position reached."""
+    size = np.shape(like)[2:]
+    if np.shape(positions)[2:] == size:
+        return positions
+    return positions[(slice(None),) * 2 + tuple(slice(m) for m in size)]
 
 
 def _max_pool2d_vjp(g, out, x, *, kernel, stride, padding, dilation):
@@ -188,52 +214,61 @@ def _max_pool2d_grad_vjp(g, out, gy, *, index, shape, overlapping):
 
 
 _TWO = (ANYWHERE, ANYWHERE)
+
+
+def _convolutions(dims: int) -> tuple[OpDef, ...]:
+    """The convolution entries of `dims` spatial axes: the same forwards and rules, named for their axes."""
+    return (
+        OpDef(
+            f"conv{dims}d",
+            _conv2d_vjp,
+            None,
+            conv2d,
+            _TWO,
+            skips=True,
+            api=f"autograd.conv{dims}d",
+            formulas=("∂conv(x,w)/∂x: conv_transpose(g, w)", "∂conv(x,w)/∂w: Σ windows of x · g"),
+            adds_up=True,
+        ),
+        OpDef(
+            f"conv_transpose{dims}d",
+            _conv_transpose2d_vjp,
+            None,
+            conv_transpose2d,
+            _TWO,
+            skips=True,
+            api=f"autograd.conv_transpose{dims}d",
+            formulas=("∂convᵀ(u,w)/∂u: conv(g, w)", "∂convᵀ(u,w)/∂w: Σ windows of g · u"),
+            adds_up=True,
+        ),
+        # the rules' own: the convolution's weight gradient, bilinear in x and g
+        OpDef(
+            f"conv{dims}d_weight",
+            _conv2d_weight_vjp,
+            None,
+            conv2d_weight,
+            _TWO,
+            skips=True,
+            reference=f"nn.grad.conv{dims}d_weight",
+            formulas=("∂/∂x: conv_transpose(g_y, g)", "∂/∂g_y: conv(x, g)"),
+            adds_up=True,
+        ),
+        # the gradient goes to the first maximum of each window inside the input, in row-major order, or to a
+        # window's last NaN (PyTorch's indices)
+        OpDef(
+            f"max_pool{dims}d",
+            _max_pool2d_vjp,
+            None,
+            max_pool2d,
+            api=f"autograd.max_pool{dims}d",
+            formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum (its last NaN, if any)",),
+        ),
+    )
+
+
 CONV: tuple[OpDef, ...] = (
-    OpDef(
-        "conv2d",
-        _conv2d_vjp,
-        None,
-        conv2d,
-        _TWO,
-        skips=True,
-        api="autograd.conv2d",
-        formulas=("∂conv(x,w)/∂x: conv_transpose(g, w)", "∂conv(x,w)/∂w: Σ windows of x · g"),
-        adds_up=True,
-    ),
-    OpDef(
-        "conv_transpose2d",
-        _conv_transpose2d_vjp,
-        None,
-        conv_transpose2d,
-        _TWO,
-        skips=True,
-        api="autograd.conv_transpose2d",
-        formulas=("∂convᵀ(u,w)/∂u: conv(g, w)", "∂convᵀ(u,w)/∂w: Σ windows of g · u"),
-        adds_up=True,
-    ),
-    # the rules' own: conv2d's weight gradient, bilinear in x and g
-    OpDef(
-        "conv2d_weight",
-        _conv2d_weight_vjp,
-        None,
-        conv2d_weight,
-        _TWO,
-        skips=True,
-        reference="nn.grad.conv2d_weight",
-        formulas=("∂/∂x: conv_transpose(g_y, g)", "∂/∂g_y: conv(x, g)"),
-        adds_up=True,
-    ),
-    # the gradient goes to the first maximum of each window inside the input, in row-major order, or to a
-    # window's last NaN (PyTorch's indices)
-    OpDef(
-        "max_pool2d",
-        _max_pool2d_vjp,
-        None,
-        max_pool2d,
-        api="autograd.max_pool2d",
-        formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum (its last NaN, if any)",),
-    ),
-    # the rules' own: max_pool2d's gradient, g scattered to the maxima; its own rule gathers
+    *_convolutions(2),
+    # the rules' own: max_pool2d's and max_pool3d's gradient, g scattered to the maxima; its own rule gathers
     OpDef(
         "max_pool2d_grad",
         _max_pool2d_grad_vjp,
@@ -242,4 +277,5 @@ CONV: tuple[OpDef, ...] = (
         formulas=("the gradient, gathered at the maxima",),
         adds_up=True,
     ),
+    *_convolutions(3),
 )

@@ -1,15 +1,18 @@
 """max_pool2d and avg_pool2d as users call them, with PyTorch's arguments (ceil_mode, count_include_pad,
-divisor_override too), and max_pool1d and avg_pool1d, their forms at height 1.
+divisor_override too), max_pool1d and avg_pool1d, their forms at height 1, and max_pool3d and avg_pool3d,
+the same code with one more axis.
 
-Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d its own,
-avg_pool2d a conv2d of each channel with a constant kernel (a sum over each window), divided by the
-window's count where the counts differ. ceil_mode is padding added after the input, as many rows and
-columns as the last window (one that starts inside the input) needs: -inf to the maximum, zeros to the
-sum, and never counted by the average (PyTorch's).
+Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d (max_pool3d)
+its own, avg_pool2d a conv2d (avg_pool3d a conv3d) of each channel with a constant kernel (a sum over
+each window), divided by the window's count where the counts differ. ceil_mode is padding added after
+the input, as many rows and columns as the last window (one that starts inside the input) needs: -inf
+to the maximum, zeros to the sum, and never counted by the average (PyTorch's).
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -33,6 +36,7 @@ from .pool_indices import where_maxima
 from .shape_args import is_int
 
 IntOrPair = int | tuple[int, int]
+IntOrTriple = int | tuple[int, int, int]
 
 
 @one_example_too(4)
@@ -54,6 +58,24 @@ def max_pool2d(
     kernel, stride, pads = pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     dilation = pair("max_pool2d", "dilation", dilation)
     return _max_pool("max_pool2d", x, kernel, stride, pads, dilation, ceil_mode, return_indices)
+
+
+@one_example_too(5)
+def max_pool3d(
+    x: Any,
+    kernel_size: IntOrTriple,
+    stride: IntOrTriple | None = None,
+    padding: IntOrTriple = 0,
+    dilation: IntOrTriple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool3d: x (batch, channels, D, H, W), each
+    option max_pool2d's with one more axis; return_indices' indices count in the (D * H * W) volume."""
+    x = operand(x, "max_pool3d")
+    kernel, stride, pads = pool_geometry("max_pool3d", x, kernel_size, stride, padding, dims=3)
+    dilation = pair("max_pool3d", "dilation", dilation, dims=3)
+    return _max_pool("max_pool3d", x, kernel, stride, pads, dilation, ceil_mode, return_indices)
 
 
 @one_example_too(3)
@@ -78,14 +100,15 @@ def max_pool1d(
 def _max_pool(
     fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, dilation: Pair, ceil_mode: Any, return_indices: Any
 ) -> Any:
-    """max_pool2d of a 4-d x (max_pool1d's too), after its arguments are parsed."""
+    """max_pool2d of a 4-d x (max_pool1d's too) or max_pool3d of a 5-d one, after its arguments are parsed."""
     indices = flag(return_indices, f"{fn}: return_indices")
     # after ceil_mode's padding: its one window may reach past the input and the padding (PyTorch's)
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, dilation, ceil_mode)
     fits(fn, x.shape[2:], kernel, pads, dilation)
     check_windows(fn, x, kernel, stride, pads, dilation)
     windows_meet_input(fn, x.shape[2:], kernel, stride, pads, dilation)
-    out = ops.max_pool2d(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    pooled = ops.max_pool2d if len(kernel) == 2 else ops.max_pool3d
+    out = pooled(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
     if not indices:
         return out
     return out, where_maxima(x, out, kernel, stride, pads, dilation, f"{fn}(return_indices=True)")
@@ -109,6 +132,23 @@ def avg_pool2d(
     return avg_pool_4d("avg_pool2d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
 
 
+@one_example_too(5)
+def avg_pool3d(
+    x: Any,
+    kernel_size: IntOrTriple,
+    stride: IntOrTriple | None = None,
+    padding: IntOrTriple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Any:
+    """The mean of each window, as torch.nn.functional.avg_pool3d: x (batch, channels, D, H, W), each
+    option avg_pool2d's with one more axis."""
+    x = operand(x, "avg_pool3d")
+    kernel, stride, pads = pool_geometry("avg_pool3d", x, kernel_size, stride, padding, dims=3)
+    return avg_pool_4d("avg_pool3d", x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
+
+
 @one_example_too(3)
 def avg_pool1d(
     x: Any,
@@ -129,21 +169,24 @@ def avg_pool1d(
 def avg_pool_4d(
     fn: str, x: Any, kernel: Pair, stride: Pair, pads: Padding, ceil_mode: Any, count_include_pad: Any, divisor: Any
 ) -> Any:
-    """avg_pool2d of a 4-d x (avg_pool1d's and an adaptive pool's too, `fn` naming it), its arguments parsed."""
+    """avg_pool2d of a 4-d x (avg_pool1d's and an adaptive pool's too, `fn` naming it) or avg_pool3d of a
+    5-d one, its arguments parsed."""
     include = flag(count_include_pad, f"{fn}: count_include_pad")
-    divisor = _divisor_override(divisor)
-    symmetric = (pads[0][0], pads[1][0])
-    pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, (1, 1), ceil_mode)
-    fits(fn, x.shape[2:], kernel, pads, (1, 1))
-    check_windows(fn, x, kernel, stride, pads, (1, 1), dtype=mean_dtype(x))
-    n, c, h, w = x.shape
-    counts = _counts((h, w), kernel, stride, symmetric, out_size((h, w), kernel, stride, pads, (1, 1)), include)
-    uniform = divisor is None and bool((counts == kernel[0] * kernel[1]).all())
+    divisor = _divisor_override(divisor, fn)
+    symmetric = tuple(before for before, _ in pads)
+    undilated = (1,) * len(kernel)
+    pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, undilated, ceil_mode)
+    fits(fn, x.shape[2:], kernel, pads, undilated)
+    check_windows(fn, x, kernel, stride, pads, undilated, dtype=mean_dtype(x))
+    n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    counts = _counts(size, kernel, stride, symmetric, out_size(size, kernel, stride, pads, undilated), include)
+    uniform = divisor is None and bool((counts == math.prod(kernel)).all())
     # every window counts the whole kernel (the default, without ceil_mode): a kernel of 1 / count, the
     # numbers the mean always gave; else the sums, divided by each window's own count
-    entry = 1 / (kernel[0] * kernel[1]) if uniform else 1
+    entry = 1 / math.prod(kernel) if uniform else 1
     ones = np.full((1, 1, *kernel), entry, mean_dtype(x))
-    out = ops.conv2d(x.reshape(n * c, 1, h, w), ones, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+    summed = ops.conv2d if len(kernel) == 2 else ops.conv3d
+    out = summed(x.reshape(n * c, 1, *size), ones, stride=stride, padding=pads, dilation=undilated, groups=1)
     out = out.reshape(n, c, *out.shape[2:])
     if uniform:
         return out
@@ -175,23 +218,24 @@ def _ceil_padding(
 
 
 def _counts(size: Pair, kernel: Pair, stride: Pair, pad: Pair, out: Pair, include: bool) -> np.ndarray:
-    """(out_h, out_w): each window's count, PyTorch's divisor: its entries inside the input and the
-    padding (the rows ceil_mode adds are not counted), or inside the input alone without `include`."""
+    """The output's shape (out_h, out_w in 2-d): each window's count, PyTorch's divisor: its entries
+    inside the input and the padding (the rows ceil_mode adds are not counted), or inside the input
+    alone without `include`."""
     per_axis = []
     for n, k, s, p, m in zip(size, kernel, stride, pad, out):
         starts = np.arange(m) * s - p
         ends = np.minimum(starts + k, n + p)
         inside = np.minimum(ends, n) - np.maximum(starts, 0)
         per_axis.append(ends - starts if include else inside)
-    return np.multiply.outer(*per_axis)
+    return functools.reduce(np.multiply.outer, per_axis)
 
 
-def _divisor_override(value: Any) -> int | None:
+def _divisor_override(value: Any, fn: str) -> int | None:
     """None, or a nonzero int (PyTorch's: it divides each window's sum)."""
     if value is None:
         return None
     if not is_int(value):
-        raise TypeError(f"avg_pool2d: divisor_override must be an int or None, got {short(value)}")
+        raise TypeError(f"{fn}: divisor_override must be an int or None, got {short(value)}")
     if value == 0:
-        raise ValueError("avg_pool2d: divisor_override must not be 0 (it divides each window's sum): give None")
+        raise ValueError(f"{fn}: divisor_override must not be 0 (it divides each window's sum): give None")
     return int(value)

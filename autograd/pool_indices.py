@@ -1,14 +1,15 @@
-"""Where a max pool's maxima are, as PyTorch's indices (max_pool2d's return_indices), and max_unpool2d and
-max_unpool1d, which put values back at such indices in zeros.
+"""Where a max pool's maxima are, as PyTorch's indices (max_pool2d's return_indices), and max_unpool1d,
+max_unpool2d and max_unpool3d, which put values back at such indices in zeros.
 
-An index is a position in its (height * width) plane, counted without the padding, int64, as PyTorch's.
-max_unpool2d is the op table's `max_pool2d_grad` (values written into zeros at the indices), whose rule
-gathers the gradient back from them: the gradient of each input is the output's gradient at its index,
-PyTorch's, and every order of derivatives follows from that pair.
+An index is a position in its (height * width) plane ((depth * height * width) volume in 3-d), counted
+without the padding, int64, as PyTorch's. max_unpool2d is the op table's `max_pool2d_grad` (values
+written into zeros at the indices), whose rule gathers the gradient back from them: the gradient of each
+input is the output's gradient at its index, PyTorch's, and every order of derivatives follows from that pair.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from . import compile_read_hooks
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .conv_args import as_given, at_height_one, operand, pair, rank, single, without_height
+from .conv_args import LAYOUTS, as_given, at_height_one, operand, pair, rank, single, without_height
 from .conv_columns import Padding, Pair
 from .graph import Node, raw
 from .modes import short
@@ -24,6 +25,7 @@ from .op_table_conv import first_maxima
 from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
+IntOrTriple = int | tuple[int, int, int]
 
 
 def where_maxima(
@@ -36,7 +38,7 @@ def where_maxima(
         compile_read_hooks.read_data(x, depth, by=by)
     data = np.asarray(raw(x))
     flat = first_maxima(data, np.asarray(raw(out)), kernel, stride, pads, dilation)
-    indices = flat % (data.shape[2] * data.shape[3])
+    indices = flat % math.prod(data.shape[2:])
     return type(out)(indices) if isinstance(out, Node) else indices  # a constant's pool: arrays, as its values
 
 
@@ -57,6 +59,24 @@ def max_unpool2d(
     stride = kernel if stride is None else pair("max_unpool2d", "stride", stride)
     pad = pair("max_unpool2d", "padding", padding, least=0)
     out = _unpool("max_unpool2d", x, where, kernel, stride, pad, output_size)
+    return out[0] if alone else out
+
+
+def max_unpool3d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    indices: Any,
+    kernel_size: IntOrTriple,
+    stride: IntOrTriple | None = None,
+    padding: IntOrTriple = 0,
+    output_size: Any = None,
+) -> Any:
+    """max_pool3d's indices undone, as torch.nn.functional.max_unpool3d: max_unpool2d's with one more axis,
+    the indices counting in each (depth * height * width) volume. (channels, D, H, W) without a batch axis too."""
+    x, where, alone = _operands("max_unpool3d", input, indices, 5)
+    kernel = pair("max_unpool3d", "kernel_size", kernel_size, dims=3)
+    stride = kernel if stride is None else pair("max_unpool3d", "stride", stride, dims=3)
+    pad = pair("max_unpool3d", "padding", padding, least=0, dims=3)
+    out = _unpool("max_unpool3d", x, where, kernel, stride, pad, output_size)
     return out[0] if alone else out
 
 
@@ -89,7 +109,7 @@ def _operands(fn: str, input: Any, indices: Any, ndim: int) -> tuple[Any, np.nda
     if where.dtype.kind not in "iu":
         raise TypeError(f"{fn}: indices must be integers (max_pool's return_indices), got dtype {where.dtype}")
     if x.ndim not in (ndim, ndim - 1):
-        rank(fn, "input", x, ndim, "(batch, channels, height, width)" if ndim == 4 else "(batch, channels, length)")
+        rank(fn, "input", x, ndim, LAYOUTS[ndim - 2])
     if where.shape != tuple(x.shape):
         raise ShapeError(f"{fn}: indices must have the input's shape {tuple(x.shape)}, got shape {where.shape}")
     if x.ndim == ndim - 1:  # one example: PyTorch's unbatched form
@@ -98,17 +118,17 @@ def _operands(fn: str, input: Any, indices: Any, ndim: int) -> tuple[Any, np.nda
 
 
 def _unpool(fn: str, x: Any, where: np.ndarray, kernel: Pair, stride: Pair, pad: Pair, output_size: Any) -> Any:
-    """max_unpool2d of a 4-d x (max_unpool1d's at height 1), its arguments parsed."""
-    n, c, h, w = x.shape
-    size = _output_size(fn, (h, w), kernel, stride, pad, output_size)
-    plane = size[0] * size[1]
+    """max_unpool2d of a 4-d x (max_unpool1d's at height 1) or max_unpool3d of a 5-d one, its arguments parsed."""
+    n, c = x.shape[:2]
+    size = _output_size(fn, tuple(x.shape[2:]), kernel, stride, pad, output_size)
+    plane = math.prod(size)
     if where.size and (where.min() < 0 or where.max() >= plane):
         bad = int(where.min() if where.min() < 0 else where.max())
         raise IndexError(
             f"{fn}: index {bad} lies outside an output plane of {as_given(fn, size)} ({plane} entries): "
             "give the indices of the max pool whose output this undoes, and its input's size as output_size"
         )
-    flat = (np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * plane + where).ravel()
+    flat = (np.arange(n * c, dtype=np.int64).reshape(n, c, *(1,) * len(size)) * plane + where).ravel()
     _check_repeats(fn, np.asarray(raw(x)).ravel(), flat)
     return ops.max_pool2d_grad(x, index=flat.reshape(x.shape), shape=(n, c, *size), overlapping=False)
 
@@ -140,7 +160,7 @@ def _output_size(fn: str, size: Pair, kernel: Pair, stride: Pair, pad: Pair, out
         return default  # type: ignore[return-value]
     one_d = fn.endswith("1d")
     given = tuple(output_size) if isinstance(output_size, tuple | list) else (output_size,)
-    axes = 1 if one_d else 2
+    axes = 1 if one_d else len(size)
     if len(given) == axes + 2:  # with the batch and channel sizes, as PyTorch takes them
         given = given[2:]
     if len(given) != axes:

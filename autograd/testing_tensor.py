@@ -1,7 +1,7 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
 min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss,
-multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, unfold and fold): name -> (template, apply,
-accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and accepts
+multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, their 3-d forms, unfold and fold): name ->
+(template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and accepts
 only operands where finite differences are valid."""
 
 from __future__ import annotations
@@ -81,6 +81,24 @@ def _transposed_convolved(a: Any, b: Any) -> Any:
     return tops.getitem(grown, index=(0, 0, slice(0, rows), slice(0, columns)))
 
 
+def _as_volume(a: Any) -> Any:
+    """A 2-d operand as one volume of one channel, (1, 1, rows, columns, 1): a 3-d op's operand that reaches
+    along two of its axes."""
+    return a.reshape(1, 1, *np.shape(a), 1)
+
+
+def _convolved_3d(a: Any, b: Any) -> Any:
+    """conv3d of a with b as the kernel, padded "same": a's shape is kept, and both get gradients."""
+    return conv.conv3d(_as_volume(a), _as_volume(b), padding="same").reshape(np.shape(a))
+
+
+def _transposed_convolved_3d(a: Any, b: Any) -> Any:
+    """a's 3-d transposed convolution with b as the kernel, cut back to a's shape."""
+    rows, columns = np.shape(a)
+    grown = conv.conv_transpose3d(_as_volume(a), _as_volume(b))
+    return tops.getitem(grown, index=(0, 0, slice(0, rows), slice(0, columns), 0))
+
+
 def _max_pooled(a: Any) -> Any:
     """The maximum over each 3x3 neighbourhood (stride 1, padded): a's shape is kept."""
     return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
@@ -144,6 +162,17 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
         _ANY * 2,
     ),
     "max_pool2d": ("max_pool2d({0}, 3, stride=1, padding=1)", lambda a, c: _max_pooled(a), (_distinct,)),
+    "conv3d": ("conv3d({0}, kernel {1}, padding='same')", lambda a, b, c: _convolved_3d(a, b), _ANY * 2),
+    "conv_transpose3d": (
+        "conv_transpose3d({0}, kernel {1})[:rows, :columns]",
+        lambda a, b, c: _transposed_convolved_3d(a, b),
+        _ANY * 2,
+    ),
+    "max_pool3d": (
+        "max_pool3d({0}, (3, 3, 1), stride=1, padding=(1, 1, 0))",
+        lambda a, c: conv.max_pool3d(_as_volume(a), (3, 3, 1), stride=1, padding=(1, 1, 0)).reshape(np.shape(a)),
+        (_distinct,),
+    ),
     "fold": ("fold(unfold({0}, (1, 2)), shape, (1, 2))", lambda a, c: _folded_back(a), _ANY),
     "reshape": (
         "reshape(transpose({0}), shape)",

@@ -10,9 +10,10 @@ Public API:
     LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
-    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, Conv3d, ConvTranspose3d, MaxPool3d,
+    AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, MaxUnpool3d
                                     convolutional layers (PyTorch's layouts, names and init)
-    BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
@@ -87,11 +88,11 @@ from .along_axis import GLU, LogSoftmax, Softmax, Softmin
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Flatten
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
-from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
 from .layers import Linear, Sequential
 from .loss_modules import CLASSES as LOSS_CLASSES
@@ -100,7 +101,7 @@ from .lp_pool import LPPool1d, LPPool2d
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .multihead_attention import MultiheadAttention
-from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
@@ -118,8 +119,27 @@ from .padding import (
     ZeroPad2d,
 )
 from .parameter import Parameter
-from .pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
-from .pool_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
+from .pool import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
+from .pool_max import (
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+    Fold,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
+    Unfold,
+)
 from .prelu import PReLU
 from .recurrent import GRU, LSTM, RNN
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
@@ -214,6 +234,8 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
 __all__ += ["ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm"]
+__all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
+__all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES

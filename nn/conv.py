@@ -1,5 +1,5 @@
-"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
-Flatten (and the pooling layers of nn.pool, named here too).
+"""Convolutional layers on Tensor, as PyTorch's: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
+ConvTranspose3d, Flatten (and the pooling layers of nn.pool, named here too).
 
 Weights are held in PyTorch's layout and under its names (`weight`, `bias`), so state dicts,
 nn.save files and nn.export's PyTorch state dicts carry them as they are. Initialisation is
@@ -18,8 +18,10 @@ from autograd import (
     Tensor,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
 )
 
 from .arguments import check_axis, check_count, check_flag, factory_dtype, is_int, kept_size, layer_input
@@ -50,7 +52,7 @@ def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtyp
 
 
 class _Conv(Module):
-    """What Conv1d, Conv2d and ConvTranspose2d share: channel checks, PyTorch's initialisation, the repr."""
+    """What the convolutions and the transposed ones share: channel checks, PyTorch's initialisation, the repr."""
 
     transposed = False
     option_names: tuple[str, ...] = ("stride", "padding", "dilation")
@@ -116,66 +118,59 @@ class _Conv(Module):
         return ", ".join(shown)
 
 
-class Conv2d(_Conv):
+class _Forward(_Conv):
+    """What Conv1d, Conv2d and Conv3d share: PyTorch's arguments, in its order; they differ in their axes."""
+
+    dims = 2
+    conv = staticmethod(conv2d)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] | str = 0,
+        dilation: int | tuple[int, ...] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        kernel = _kernel(type(self).__name__, kernel_size, self.dims)
+        options = {"stride": stride, "padding": padding, "dilation": dilation}
+        dtype = factory_dtype(type(self).__name__, device, dtype)
+        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x, options = extended(type(self).__name__, x, self.padding_mode, self.options(), self.weight.shape[2:])
+        return self.conv(x, self.weight, self.bias, groups=self.groups, **options)
+
+
+class Conv2d(_Forward):
     """y = conv2d(x, weight) + bias, x (batch, in_channels, H, W); weight (out, in / groups, kh, kw)."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] | str = 0,
-        dilation: int | tuple[int, int] = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-        *,
-        seed: int | None = None,
-    ) -> None:
-        kernel = _kernel("Conv2d", kernel_size, 2)
-        options = {"stride": stride, "padding": padding, "dilation": dilation}
-        dtype = factory_dtype(type(self).__name__, device, dtype)
-        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
-    def forward(self, x: Tensor) -> Tensor:
-        x, options = extended("Conv2d", x, self.padding_mode, self.options(), self.weight.shape[2:])
-        return conv2d(x, self.weight, self.bias, groups=self.groups, **options)
-
-
-class Conv1d(_Conv):
+class Conv1d(_Forward):
     """y = conv1d(x, weight) + bias, x (batch, in_channels, length); weight (out, in / groups, k)."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        padding: int | str = 0,
-        dilation: int = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-        *,
-        seed: int | None = None,
-    ) -> None:
-        kernel = _kernel("Conv1d", kernel_size, 1)
-        options = {"stride": stride, "padding": padding, "dilation": dilation}
-        dtype = factory_dtype(type(self).__name__, device, dtype)
-        super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
+    dims = 1
+    conv = staticmethod(conv1d)
 
-    def forward(self, x: Tensor) -> Tensor:
-        x, options = extended("Conv1d", x, self.padding_mode, self.options(), self.weight.shape[2:])
-        return conv1d(x, self.weight, self.bias, groups=self.groups, **options)
+
+class Conv3d(_Forward):
+    """y = conv3d(x, weight) + bias, x (batch, in_channels, D, H, W); weight (out, in / groups, kd, kh, kw):
+    volumes and video, as PyTorch's."""
+
+    dims = 3
+    conv = staticmethod(conv3d)
 
 
 class _Transposed(_Conv):
-    """What ConvTranspose1d and ConvTranspose2d share: PyTorch's arguments, in its order."""
+    """What ConvTranspose1d, ConvTranspose2d and ConvTranspose3d share: PyTorch's arguments, in its order."""
 
     transposed = True
     dims = 2
@@ -221,6 +216,16 @@ class ConvTranspose1d(_Transposed):
 
     def forward(self, x: Tensor) -> Tensor:
         return conv_transpose1d(x, self.weight, self.bias, groups=self.groups, **self.options())
+
+
+class ConvTranspose3d(_Transposed):
+    """The adjoint of a Conv3d in its input (upsampling volumes), x (batch, in_channels, D, H, W); weight
+    (in, out / groups, kd, kh, kw), PyTorch's layout."""
+
+    dims = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv_transpose3d(x, self.weight, self.bias, groups=self.groups, **self.options())
 
 
 class Flatten(Module):

@@ -11,19 +11,26 @@ from autograd import (
     Tensor,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     fold,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
     max_unpool1d,
     max_unpool2d,
+    max_unpool3d,
     one_hot,
     pad,
     unfold,
@@ -106,6 +113,8 @@ __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
+__all__ += ["max_unpool3d"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

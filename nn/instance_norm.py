@@ -111,3 +111,10 @@ class InstanceNorm2d(_InstanceNorm):
 
     NDIMS = (4,)
     INPUT = "(N, C, H, W) or (C, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of the channels of volumes (N, C, D, H, W), or of one (C, D, H, W)."""
+
+    NDIMS = (5,)
+    INPUT = "(N, C, D, H, W) or (C, D, H, W)"

@@ -1,4 +1,4 @@
-"""Normalisation layers, as PyTorch's: BatchNorm1d and BatchNorm2d (each channel by the batch's
+"""Normalisation layers, as PyTorch's: BatchNorm1d, BatchNorm2d and BatchNorm3d (each channel by the batch's
 statistics in training, by running ones in eval), LayerNorm (each sample over its last axes) and
 GroupNorm (each sample's groups of channels). Built from Tensor ops, so the gradient flows through
 the statistics too."""
@@ -159,6 +159,13 @@ class BatchNorm2d(_BatchNorm):
 
     NDIMS = (4,)
     INPUT = "(N, C, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of the channels of volumes or video (N, C, D, H, W); otherwise as BatchNorm1d."""
+
+    NDIMS = (5,)
+    INPUT = "(N, C, D, H, W)"
 
 
 class LayerNorm(Module):

@@ -1,4 +1,4 @@
-"""Pooling layers on Tensor, as PyTorch's: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and their 1-d
+"""Pooling layers on Tensor, as PyTorch's: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and their 1-d and 3-d
 forms, each its functional (autograd.pool, autograd.pool_adaptive) with the options kept as
 attributes, under PyTorch's names, read at each call."""
 
@@ -10,10 +10,13 @@ from autograd import (
     Tensor,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 
 from .arguments import is_int, kept_size
@@ -27,7 +30,7 @@ def _size(layer: Module, value: Any) -> Any:
 
 
 class _MaxPool(Module):
-    """What MaxPool2d and MaxPool1d share: PyTorch's arguments, in its order, and its repr."""
+    """What MaxPool1d, MaxPool2d and MaxPool3d share: PyTorch's arguments, in its order, and its repr."""
 
     dims = 2
     pool = staticmethod(max_pool2d)
@@ -71,10 +74,19 @@ class MaxPool1d(_MaxPool):
     pool = staticmethod(max_pool1d)
 
 
+class MaxPool3d(_MaxPool):
+    """MaxPool2d's of (batch, channels, D, H, W), as PyTorch's."""
+
+    dims = 3
+    pool = staticmethod(max_pool3d)
+
+
 class AvgPool2d(Module):
     """The mean of each window (stride: the kernel size by default; padding counts as zeros, in the count
     too unless count_include_pad=False; divisor_override divides each window's sum instead)."""
 
+    dims = 2
+    pool = staticmethod(avg_pool2d)
     setting_checks = dict.fromkeys(("kernel_size", "stride", "padding"), _size)
 
     def __init__(
@@ -89,10 +101,10 @@ class AvgPool2d(Module):
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = self.kernel_size if stride is None else stride
         self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
-        tried(self, self.kernel_size, {"padding": padding})
+        tried(self, self.kernel_size, {"padding": padding}, self.dims)
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(
+        return self.pool(
             x,
             self.kernel_size,
             self.stride,
@@ -109,17 +121,33 @@ class AvgPool2d(Module):
 class AdaptiveAvgPool2d(Module):
     """The mean over the windows giving `output_size`, as PyTorch's (1: the global average of each channel)."""
 
+    dims = 2
+    pool = staticmethod(adaptive_avg_pool2d)
     setting_checks = {"output_size": _size}
 
     def __init__(self, output_size: Any) -> None:
         self.output_size = output_size
-        tried(self, (1, 1), {}, output=output_size)
+        tried(self, (1,) * self.dims, {}, self.dims, output=output_size)
 
     def forward(self, x: Tensor) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
+        return self.pool(x, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AvgPool3d(AvgPool2d):
+    """AvgPool2d's of (batch, channels, D, H, W), as PyTorch's."""
+
+    dims = 3
+    pool = staticmethod(avg_pool3d)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """AdaptiveAvgPool2d's of (batch, channels, D, H, W), as PyTorch's."""
+
+    dims = 3
+    pool = staticmethod(adaptive_avg_pool3d)
 
 
 class AvgPool1d(Module):

@@ -1,5 +1,5 @@
-"""The max pools' companions as PyTorch's layers: MaxUnpool2d and MaxUnpool1d (a max pool's indices
-undone: autograd.pool_indices), AdaptiveMaxPool2d and AdaptiveMaxPool1d (autograd.pool_adaptive_max),
+"""The max pools' companions as PyTorch's layers: MaxUnpool1d/2d/3d (a max pool's indices undone:
+autograd.pool_indices), AdaptiveMaxPool1d/2d/3d (autograd.pool_adaptive_max),
 and Unfold and Fold (autograd.folding), each its functional with the options kept as attributes, read
 at each call."""
 
@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import Tensor, adaptive_max_pool1d, adaptive_max_pool2d, fold, max_unpool1d, max_unpool2d, unfold
+from autograd import (
+    Tensor,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+    fold,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+    unfold,
+)
 
 from .arguments import kept_size
 from .layer_trial import tried
@@ -45,6 +55,13 @@ class MaxUnpool1d(MaxUnpool2d):
     unpool = staticmethod(max_unpool1d)
 
 
+class MaxUnpool3d(MaxUnpool2d):
+    """MaxUnpool2d's of (batch, channels, D, H, W), as PyTorch's."""
+
+    dims = 3
+    unpool = staticmethod(max_unpool3d)
+
+
 class AdaptiveMaxPool2d(Module):
     """The maximum over the windows giving `output_size`, as PyTorch's (its gradient to each window's first
     maximum, or its last NaN); return_indices=True gives (values, indices) for MaxUnpool2d."""
@@ -69,6 +86,13 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     dims = 1
     pool = staticmethod(adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool2d's of (batch, channels, D, H, W), as PyTorch's."""
+
+    dims = 3
+    pool = staticmethod(adaptive_max_pool3d)
 
 
 class Unfold(Module):

@@ -1,8 +1,9 @@
 """interpolate and Upsample, as torch.nn.functional.interpolate and torch.nn.Upsample, for modes
-"nearest", "linear" (input (N, C, L)) and "bilinear" (input (N, C, H, W)). Each axis is resampled by
-looking up input entries at constant indices (and, linear, mixing two with constant weights), computed
-as PyTorch's CPU kernels compute them, so a compiled step replays it and the gradient is the look-up's:
-each input entry gets the sum of the outputs that read it."""
+"nearest", "linear" (input (N, C, L)), "bilinear" and "bicubic" (input (N, C, H, W)), "trilinear" (input
+(N, C, D, H, W)) and "area" (an adaptive average pool to the output's size). Each axis is resampled by
+looking up input entries at constant indices (and, linear and cubic, mixing two or four with constant
+weights), computed as PyTorch's CPU kernels compute them, so a compiled step replays it and the gradient
+is the look-up's: each input entry gets the sum of the outputs that read it, times its weights."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 from .arguments import as_sequence, check_choice, check_count, check_flag, check_number, is_int, layer_input
 from .module import Module
 
-MODES = {"nearest": None, "linear": 1, "bilinear": 2}  # mode: the spatial axes it takes (nearest: any)
+# mode: the spatial axes it takes (nearest: any; area: 1 to 3, as PyTorch's adaptive average pools)
+MODES = {"nearest": None, "linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": (1, 2, 3)}
+MIXING = ("linear", "bilinear", "bicubic", "trilinear")  # the modes that mix neighbours: align_corners is theirs
+_AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
+_LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
+# PyTorch's cubic convolution constant (Keys' kernel with a = -0.75, as OpenCV's)
+_CUBIC_A = -0.75
 
 
 def interpolate(
@@ -30,29 +37,46 @@ def interpolate(
 ) -> Tensor:
     """x (N, C, *spatial) resampled to `size` (an int or one per spatial axis), or to floor(size *
     scale_factor) (a number or one per axis), by `mode`: "nearest" (input index floor(out * scale)),
-    "linear" or "bilinear" (align_corners: the corner pixels' centres aligned, else their edges)."""
+    "linear", "bilinear", "trilinear" (two neighbours per axis), "bicubic" (four, Keys' cubic with
+    a = -0.75, PyTorch's; its overshoot is not clamped) (align_corners: the corner pixels' centres
+    aligned, else their edges), or "area" (the mean of each output's window, adaptive_avg_pool's)."""
     x = layer_input("interpolate", x)
     mode, align_corners, recompute = _options(size, scale_factor, mode, align_corners, recompute_scale_factor)
     if check_flag("interpolate", "antialias", antialias):
         raise ValueError("interpolate: antialias=True is not offered; downsample without it, or blur first")
-    axes = x.ndim - 2
-    if axes < 1 or MODES[mode] not in (None, axes):
-        wanted = "(N, C, *spatial)" if MODES[mode] is None else "(N, C, L)" if mode == "linear" else "(N, C, H, W)"
+    axes, takes = x.ndim - 2, MODES[mode]
+    if axes < 1 or not (takes is None or axes == takes or (isinstance(takes, tuple) and axes in takes)):
+        wanted = (
+            "(N, C, *spatial)"
+            if takes is None
+            else " or ".join(_LAYOUTS[n] for n in takes)
+            if isinstance(takes, tuple)
+            else _LAYOUTS[takes]
+        )
         raise ShapeError(f"interpolate with mode {mode!r} takes input {wanted}, got shape {x.shape}")
     sizes, factors = _per_axis("size", size, axes, _size), _per_axis("scale_factor", scale_factor, axes, _factor)
+    if mode == "area":  # PyTorch's: the adaptive average pool to the output's size (its scale_factor unused)
+        return _AREA[axes](x, _output_sizes(x, sizes, factors))
     # float16 is resampled in float32 and rounded once, forward and backward, as PyTorch's: in float16 a
     # constant 1000 came back 1000.5 in places, bilinear was 1757 ulps off and its gradient 2653
     half = x.dtype == np.float16
     x = x.astype(np.float32) if half else x
-    for k in range(axes):
-        axis, given = 2 + k, None if factors is None else factors[k]
-        n_in = x.shape[axis]
-        n_out = sizes[k] if sizes is not None else math.floor(n_in * given)
-        if n_out < 1:
-            raise ShapeError(f"interpolate: scale_factor {given} makes axis {axis} of size {n_in} empty")
-        scale = None if recompute else given
-        x = _resample(x, axis, n_out, scale, mode, bool(align_corners))
+    for k, n_out in enumerate(_output_sizes(x, sizes, factors)):
+        scale = None if recompute or factors is None else factors[k]
+        x = _resample(x, 2 + k, n_out, scale, mode, bool(align_corners))
     return x.astype(np.float16) if half else x
+
+
+def _output_sizes(x: Tensor, sizes: tuple[int, ...] | None, factors: tuple[float, ...] | None) -> tuple[int, ...]:
+    """The output's size along each spatial axis: `sizes`, or each input size times its factor, rounded
+    down (PyTorch's); a factor that leaves an axis empty is refused."""
+    if sizes is not None:
+        return sizes
+    out = tuple(math.floor(n * f) for n, f in zip(x.shape[2:], factors))  # type: ignore[arg-type]
+    for k, (n, f, m) in enumerate(zip(x.shape[2:], factors, out)):  # type: ignore[arg-type]
+        if m < 1:
+            raise ShapeError(f"interpolate: scale_factor {f} makes axis {2 + k} of size {n} empty")
+    return out
 
 
 def _options(size: Any, scale_factor: Any, mode: Any, align_corners: Any, recompute: Any) -> tuple[str, Any, bool]:
@@ -62,8 +86,8 @@ def _options(size: Any, scale_factor: Any, mode: Any, align_corners: Any, recomp
         raise ValueError("interpolate takes one of size and scale_factor: give one, not both or neither")
     if align_corners is not None:
         check_flag("interpolate", "align_corners", align_corners)
-        if mode == "nearest":
-            raise ValueError("interpolate: align_corners is for the modes linear and bilinear, not nearest")
+        if mode not in MIXING:
+            raise ValueError(f"interpolate: align_corners is for the modes {', '.join(MIXING)}, not {mode}")
     for name, value, check in (("size", size, _size), ("scale_factor", scale_factor, _factor)):
         if value is not None:  # each entry checked now; their count at the call, against the input's axes
             _per_axis(name, value, None, check)
@@ -104,18 +128,43 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         step = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
         index = np.minimum(np.floor(dst.astype(np.float32) * step).astype(np.int64), n_in - 1)
         return x[cut + (index,)]
-    if n_out == n_in:  # PyTorch's linear kernels copy an axis that keeps its size, whatever the scale_factor
-        return x
+    if n_out == n_in and mode != "bicubic":  # PyTorch's linear kernels copy an axis that keeps its size, whatever
+        return x  # the scale_factor; its cubic one reads it at the factor's positions (1.3 of a size 3 mixes)
     if align_corners:
         step = dtype(n_in - 1) / dtype(n_out - 1) if n_out > 1 else dtype(0)
         source = step * dst
     else:
         step = dtype(1.0 / scale) if scale is not None else dtype(n_in) / dtype(n_out)
-        source = np.maximum(step * (dst + dtype(0.5)) - dtype(0.5), 0)
+        source = step * (dst + dtype(0.5)) - dtype(0.5)
+    along = (-1,) + (1,) * (x.ndim - axis - 1)  # a weight per output position, broadcast over the later axes
+    if mode == "bicubic":  # four neighbours, from floor(source) - 1, their indices clamped to the input
+        low = np.floor(source)
+        t = (source - low).astype(dtype)
+        first = low.astype(np.int64) - 1
+        mixed = None
+        for k, w in enumerate(_cubic_weights(t)):
+            part = x[cut + (np.clip(first + k, 0, n_in - 1),)] * w.astype(x.dtype).reshape(along)
+            mixed = part if mixed is None else mixed + part
+        return mixed
+    source = np.maximum(source, 0)  # the linear modes clamp a source before the first entry to it
     low = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
     high = low + (low < n_in - 1)
-    weight = np.clip(source - low, 0, 1).astype(x.dtype).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    weight = np.clip(source - low, 0, 1).astype(x.dtype).reshape(along)
     return x[cut + (low,)] * (1 - weight) + x[cut + (high,)] * weight
+
+
+def _cubic_weights(t: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The four weights of Keys' cubic convolution at a fraction t past the second of four neighbours,
+    PyTorch's formulas (A = -0.75): the outer two at distances 1 + t and 2 - t, the inner at t and 1 - t."""
+    a = t.dtype.type(_CUBIC_A)
+
+    def near(d: np.ndarray) -> np.ndarray:  # |d| <= 1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d: np.ndarray) -> np.ndarray:  # 1 < |d| < 2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
 class Upsample(Module):
@@ -139,5 +188,7 @@ class Upsample(Module):
         return interpolate(x, *options)
 
     def extra_repr(self) -> str:
-        given = f"scale_factor={self.scale_factor}" if self.size is None else f"size={self.size}"
+        factor = self.scale_factor  # PyTorch's repr shows its factors as floats: scale_factor=2.0
+        factors = tuple(map(float, factor)) if isinstance(factor, tuple | list) else float(factor or 0)
+        given = f"scale_factor={factors}" if self.size is None else f"size={self.size}"
         return f"{given}, mode={self.mode!r}"

@@ -115,6 +115,15 @@ _PICKING = {
     ),
     "adaptive_max_pool2d": (lambda t: autograd.adaptive_max_pool2d(t, 3), "max_pool2d with kernel and stride"),
     "adaptive_max_pool1d": (lambda t: autograd.adaptive_max_pool1d(t.reshape(1, 2, 16), 5), "max_pool1d"),
+    "max_pool3d(return_indices=True)": (
+        lambda t: autograd.max_pool3d(t.reshape(1, 1, 2, 4, 4), 2, return_indices=True)[0],
+        "without return_indices it replays",
+    ),
+    "max_unpool3d": (
+        lambda t: autograd.max_unpool3d(*autograd.max_pool3d(t.reshape(1, 1, 2, 4, 4), 2, return_indices=True), 2),
+        "without return_indices it replays",
+    ),
+    "adaptive_max_pool3d": (lambda t: autograd.adaptive_max_pool3d(t.reshape(1, 1, 2, 4, 4), 3), "max_pool3d"),
     "max(dim=)": (lambda t: t.max(dim=3).values, "max(axis=d), the values alone, replays"),
     "min(dim=)": (lambda t: t.min(dim=2).values, "min(axis=d), the values alone, replays"),
     "sort": (lambda t: t.sort(dim=3).values, "no op of the table sorts"),

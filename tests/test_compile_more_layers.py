@@ -35,6 +35,21 @@ BODIES = {
     "Unflatten": lambda: nn.Unflatten(1, (2, 2)),
     "Upsample nearest": lambda: nn.Upsample(scale_factor=1.5),
     "Upsample bilinear": lambda: nn.Upsample(size=(5, 7), mode="bilinear"),
+    "Upsample bicubic": lambda: nn.Upsample(size=(5, 7), mode="bicubic", align_corners=True),
+    "Upsample area": lambda: nn.Upsample(size=(3, 5), mode="area"),
+    # the 3-d layers on the channels read as depth: (N, 1, 4, 4, 4)
+    "3-d layers": lambda: nn.Sequential(
+        nn.Unflatten(1, (1, 4)),
+        nn.Conv3d(1, 2, 3, padding=1, padding_mode="reflect", seed=2),
+        # in eval: normalising by the batch reads its numbers in training (BatchNorm2d and InstanceNorm2d too),
+        # a step compile runs eagerly and says so
+        nn.BatchNorm3d(2).eval(),
+        nn.MaxPool3d(2, 1),
+        nn.ConvTranspose3d(2, 2, 2, stride=2, seed=3),
+        nn.AvgPool3d(2, ceil_mode=True, count_include_pad=False, padding=1),
+        nn.AdaptiveAvgPool3d((3, 2, 3)),
+        nn.Upsample(scale_factor=1.5, mode="trilinear"),
+    ),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }

@@ -23,7 +23,7 @@ from autograd import (
     topological_order,
     where,
 )
-from autograd.conv import conv2d, conv_transpose2d, max_pool2d
+from autograd.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d, max_pool2d, max_pool3d
 from autograd.op_table import ELEMENTWISE, POSITIVE, Domain
 from autograd.testing import arrays, broadcastable_shapes, shapes, tensor_expressions, within
 
@@ -222,6 +222,8 @@ X = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])  # (2, 3), its entries disti
 IMAGES = np.linspace(-1.0, 1.5, 2 * 4 * 3 * 4).reshape(2, 4, 3, 4)[..., ::-1] ** 3  # (batch, channels, h, w), distinct
 KERNELS = np.linspace(-0.8, 0.9, 6 * 2 * 2 * 3).reshape(6, 2, 2, 3)  # (out, in / groups 2, kh, kw)
 FLAT = dict(stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1)  # the ops' own parameters
+VOLUMES = np.linspace(-1.0, 1.5, 2 * 4 * 3 * 2 * 3).reshape(2, 4, 3, 2, 3)[..., ::-1] ** 3  # (batch, c, d, h, w)
+KERNELS_3D = np.linspace(-0.8, 0.9, 4 * 2 * 2 * 1 * 2).reshape(4, 2, 2, 1, 2)  # (out, in / groups 2, kd, kh, kw)
 ROW = np.array([0.5, -2.0, 1.25])  # broadcasts against X
 INDEX = np.array([1, 0, 1, 1])  # a repeated index
 # every tensor-only op of the table (tests/test_op_table.py checks that none is missing), as users
@@ -264,6 +266,21 @@ TENSOR_ONLY = {
         [IMAGES, IMAGES[:, :3, :2, :2]],
     ),
     "max_pool2d": (lambda t: max_pool2d(t, 2, stride=1, padding=1), [IMAGES]),
+    "conv3d": (
+        lambda x, w: conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1), dilation=(1, 1, 2), groups=2),
+        [VOLUMES, KERNELS_3D],
+    ),
+    "conv_transpose3d": (
+        lambda u, w: conv_transpose3d(u, w, stride=(2, 1, 2), padding=(1, 0, 0), output_padding=(1, 0, 1), groups=2),
+        [VOLUMES[:, :, :2], KERNELS_3D * 1.5],
+    ),
+    "conv3d_weight": (
+        lambda x, g: tensor_ops.conv3d_weight(
+            x, g, kernel=(2, 1, 2), stride=(1, 1, 1), padding=((0, 0),) * 3, dilation=(1, 1, 1), groups=1
+        ),
+        [VOLUMES, VOLUMES[:, :3, :2, :, :2]],
+    ),
+    "max_pool3d": (lambda t: max_pool3d(t, 2, stride=1, padding=1), [VOLUMES]),
     "max_pool2d_grad": (  # overlapping windows: one element is the maximum of several
         lambda g: tensor_ops.max_pool2d_grad(g, index=np.array([[0, 0], [1, 0]]), shape=(4,), overlapping=True),
         [X[:, :2]],

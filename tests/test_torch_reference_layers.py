@@ -1,4 +1,4 @@
-"""chainrule's layers against torch.nn's with the same weights: BatchNorm1d, BatchNorm2d, LayerNorm,
+"""chainrule's layers against torch.nn's with the same weights: BatchNorm1d/2d/3d, InstanceNorm3d, LayerNorm,
 GroupNorm and Embedding, float64 and float32. Each step compares the output, the gradient of
 sum(out * w) (w fixed random weights) in the input and in every parameter, and the whole state dict
 (running statistics and num_batches_tracked included): three training steps on different batches,
@@ -16,7 +16,8 @@ from autograd import Tensor
 from nn.containers import Identity, ModuleDict, ModuleList
 from nn.embedding import Embedding
 from nn.export import from_torch_state_dict, to_torch_state_dict
-from nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from nn.instance_norm import InstanceNorm3d
+from nn.norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 
 T = torch.nn
 TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
@@ -26,6 +27,12 @@ CASES = {
     "BatchNorm1d (N, C)": (lambda d: BatchNorm1d(4, dtype=d), lambda: T.BatchNorm1d(4), (8, 4)),
     "BatchNorm1d (N, C, L)": (lambda d: BatchNorm1d(3, dtype=d), lambda: T.BatchNorm1d(3), (4, 3, 5)),
     "BatchNorm2d": (lambda d: BatchNorm2d(3, dtype=d), lambda: T.BatchNorm2d(3), (4, 3, 5, 5)),
+    "BatchNorm3d": (lambda d: BatchNorm3d(3, dtype=d), lambda: T.BatchNorm3d(3), (3, 3, 2, 4, 3)),
+    "InstanceNorm3d affine, track_running_stats": (
+        lambda d: InstanceNorm3d(2, affine=True, track_running_stats=True, dtype=d),
+        lambda: T.InstanceNorm3d(2, affine=True, track_running_stats=True),
+        (2, 2, 3, 2, 4),
+    ),
     "BatchNorm2d momentum=None": (
         lambda d: BatchNorm2d(2, momentum=None, dtype=d), lambda: T.BatchNorm2d(2, momentum=None), (3, 2, 3, 3),
     ),

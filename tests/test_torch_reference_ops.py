@@ -16,7 +16,7 @@ from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # 
 
 import autograd
 from autograd import Op, Value, gradients, scalar_ops, tensor_ops, topological_order
-from autograd.conv import conv2d, conv_transpose2d, max_pool2d
+from autograd.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d, max_pool2d, max_pool3d
 from autograd.op_table import ELEMENTWISE
 
 # Ops with no differential case of their own, each with its reason. None today: the internal
@@ -34,6 +34,9 @@ IMAGES = np.linspace(-1.0, 1.5, 2 * 4 * 3 * 4).reshape(2, 4, 3, 4) ** 3  # (batc
 KERNELS = np.linspace(-0.8, 0.9, 6 * 2 * 2 * 3).reshape(6, 2, 2, 3)  # (out, in / groups 2, kh, kw)
 POOL_TIES = [[[[1.0, 2.0, 2.0], [2.0, 0.5, 2.0], [-1.0, 2.0, 0.0]]]]  # ties: the gradient goes to the first
 MAXIMA = np.array([[[[1, 1], [5, 5]]]])  # where max_pool2d(POOL_TIES, 2, stride 1) takes its maxima (overlapping)
+VOLUMES = np.linspace(-1.0, 1.5, 2 * 4 * 3 * 2 * 3).reshape(2, 4, 3, 2, 3) ** 3  # (batch, channels, d, h, w)
+KERNELS_3D = np.linspace(-0.8, 0.9, 4 * 2 * 2 * 1 * 2).reshape(4, 2, 2, 1, 2)  # (out, in / groups 2, kd, kh, kw)
+VOLUME_TIES = [[[[[1.0, 2.0], [2.0, 0.5]], [[2.0, -1.0], [2.0, 0.0]]]]]  # (1, 1, 2, 2, 2): the gradient to the first
 
 
 def _multi_margin_by_hand(x, y, weight, p=2, margin=1.25):
@@ -145,6 +148,28 @@ TENSOR_CASES.update(
             [IMAGES, IMAGES.reshape(2, 6, 4, 2)[::-1]],
         ),
         "max_pool2d": (lambda t: max_pool2d(t, 2, stride=1), lambda t: F.max_pool2d(t, 2, stride=1), [POOL_TIES]),
+        "conv3d": (
+            lambda x, w: conv3d(x, w, stride=(2, 1, 1), padding=1, dilation=(1, 2, 1), groups=2),
+            lambda x, w: F.conv3d(x, w, stride=(2, 1, 1), padding=1, dilation=(1, 2, 1), groups=2),
+            [VOLUMES, KERNELS_3D],
+        ),
+        "conv_transpose3d": (
+            lambda u, w: conv_transpose3d(u, w, stride=2, padding=1, output_padding=(1, 0, 1), groups=2),
+            lambda u, w: F.conv_transpose3d(u, w, stride=2, padding=1, output_padding=(1, 0, 1), groups=2),
+            [VOLUMES, KERNELS_3D],
+        ),
+        "conv3d_weight": (
+            lambda x, g: tensor_ops.conv3d_weight(
+                x, g, kernel=(2, 1, 2), stride=(1, 1, 1), padding=((1, 1), (0, 0), (0, 0)), dilation=(1, 1, 1), groups=2
+            ),
+            lambda x, g: torch.nn.grad.conv3d_weight(x, (4, 2, 2, 1, 2), g, padding=(1, 0, 0), groups=2),
+            [VOLUMES, np.linspace(-1, 1, 2 * 4 * 4 * 2 * 2).reshape(2, 4, 4, 2, 2)],
+        ),
+        "max_pool3d": (
+            lambda t: max_pool3d(t, (2, 1, 2), stride=1),
+            lambda t: F.max_pool3d(t, (2, 1, 2), stride=1),
+            [VOLUME_TIES],
+        ),
         "max_pool2d_grad": (
             lambda g: tensor_ops.max_pool2d_grad(g, index=MAXIMA, shape=(1, 1, 3, 3), overlapping=True),
             lambda g: torch.ops.aten.max_pool2d_with_indices_backward(
