@@ -56,8 +56,8 @@ class CrossEntropy:
         if not rows.size:
             return self.scalar(np.nan)
         picked = log_p[rows, classes]
-        # -np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype
-        return self.scalar(-float(np.add.reduce(picked)) / rows.size)
+        # 0 - np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype; +0, not -0.0
+        return self.scalar((0 - float(np.add.reduce(picked))) / rows.size)
 
     def _all_classes(self, labels: Any) -> bool:
         """check_labels's answer for integer labels of one per row (the check of every step), its reduction

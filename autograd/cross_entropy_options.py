@@ -89,11 +89,12 @@ def options_loss(
     rows, classes, _ = kept
     w = None if weight is None else weights_in(weight, log_p.dtype)
     picked = log_p[rows, classes]
-    nll = -picked if w is None else -(picked * w[classes])
+    # 0 - x, not -x: log p = 0 (a sure row) loses +0, not -0.0 (a loss >= 0 is never negative, not even -0.0)
+    nll = 0 - picked if w is None else 0 - picked * w[classes]
     smooth = None
     if label_smoothing:  # the uniform part: minus the (weighed) sum of each kept row's log p
         kept_log_p = log_p[rows]
-        smooth = -np.add.reduce(kept_log_p if w is None else kept_log_p * w, axis=1)
+        smooth = 0 - np.add.reduce(kept_log_p if w is None else kept_log_p * w, axis=1)
     mix = (1 - label_smoothing, label_smoothing / log_p.shape[1])
     if reduction == "none":
         losses = np.zeros(log_p.shape[:1], log_p.dtype)

@@ -1,0 +1,61 @@
+"""Losses that are >= 0 by definition are never negative, not even -0.0: cross_entropy of a row the model is
+sure of (log p = 0 at its label) gave -0.0, eagerly and compiled; and cosine_embedding_loss stays finite for
+rows whose squares overflow (two equal rows of 1e200 gave NaN, where the loss is 0)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Tensor
+
+F = nn.functional
+
+logit = st.floats(-1e3, 1e3) | st.sampled_from([0.0, 40.0, 1000.0, -1000.0])
+batches = st.integers(1, 4).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.lists(logit, min_size=3, max_size=3), min_size=n, max_size=n),
+        st.lists(st.integers(0, 2), min_size=n, max_size=n),
+    )
+)
+OPTIONS = [{}, {"weight": np.array([2.0, 1.0, 0.5])}, {"label_smoothing": 0.0}, {"label_smoothing": 1e-300}]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("options", OPTIONS, ids=["plain", "weight", "smoothing 0", "smoothing tiny"])
+@given(batch=batches)
+def test_cross_entropy_is_never_negative(batch, options, reduction):
+    rows, labels = batch
+    logits = np.array(rows)
+    by_label = F.cross_entropy(Tensor(logits), np.array(labels), reduction=reduction, **options)
+    one_hot = np.eye(3)[labels]
+    by_probability = F.cross_entropy(Tensor(logits), one_hot, reduction=reduction, **options)
+    for loss in (by_label, by_probability):
+        assert not np.any(np.signbit(loss.data)), loss.data
+
+
+def test_a_sure_row_loses_plus_zero_compiled_too():
+    logits = Tensor(np.array([[1000.0, -1000.0, 0.0]]), requires_grad=True)
+    labels = np.array([0])
+    step = autograd.compile(lambda x: F.cross_entropy(x, labels))
+    for _ in range(2):  # recorded, then replayed
+        loss = step(logits)
+        assert loss.item() == 0 and not np.signbit(loss.item())
+    assert not np.signbit(F.cross_entropy(logits, labels).item())
+
+
+@pytest.mark.parametrize("size", [1e155, 1e200, 1e300])
+def test_cosine_embedding_loss_of_large_rows(size):
+    """Equal rows lose 0 and opposite rows 2 (label 1), with a finite gradient of the exact one's size."""
+    x = Tensor(np.array([[size, size], [size, -size]]), requires_grad=True)
+    y = np.array([[size, size], [-size, size]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        loss = F.cosine_embedding_loss(x, y, np.array([1.0, 1.0]), reduction="none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [0.0, 2.0], atol=1e-15)
+    assert np.all(np.isfinite(x.grad)) and np.all(np.abs(x.grad) <= 1 / size)
