@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Tensor
+import nn
+from autograd import Tensor, Value
 
 BIG = np.finfo(np.float64).max
 EPS = Fraction(float(np.finfo(np.float64).eps))
@@ -88,3 +89,16 @@ def test_var_gradient_where_x_minus_the_mean_overflows():
     t2 = Tensor(np.array([1.7e308, 1.7e308]), requires_grad=True)  # a constant: 0, not -inf
     _quiet(lambda: t2.var().backward())
     np.testing.assert_array_equal(t2.grad, [0.0, 0.0])
+
+
+@given(rows)
+def test_value_losses_sum_and_mean_are_right_where_the_exact_result_fits(xs):
+    """nn's losses of Value lists add the terms one by one: their running sum overflowed as numpy's did."""
+    preds = [Value(v) for v in xs]
+    exact = sum(Fraction(abs(v)) for v in xs)  # l1_loss against 0: the terms are |x|
+    slack = len(xs) * EPS * exact
+    _close(_quiet(lambda: nn.functional.l1_loss(preds, [0.0] * len(xs), reduction="sum").data), exact, slack)
+    mean = _quiet(lambda: nn.functional.l1_loss(preds, [0.0] * len(xs)))
+    _close(mean.data, exact / len(xs), slack / len(xs))
+    _quiet(mean.backward)
+    assert [p.grad for p in preds] == pytest.approx([np.sign(v) / len(xs) for v in xs])
