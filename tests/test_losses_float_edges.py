@@ -1,7 +1,9 @@
-"""Losses that are >= 0 by definition are never negative, not even -0.0: cross_entropy of a row the model is
-sure of (log p = 0 at its label) gave -0.0, eagerly and compiled; and cosine_embedding_loss stays finite for
-rows whose squares overflow (two equal rows of 1e200 gave NaN, where the loss is 0)."""
+"""Losses at the edges of the float range. Those >= 0 by definition are never negative, not even -0.0:
+cross_entropy of a row the model is sure of (log p = 0 at its label) gave -0.0, eagerly and compiled. And
+losses whose squares overflow where the loss fits: cosine_embedding_loss of two equal rows of 1e200 was NaN
+(it is 0), gaussian_nll_loss of a difference and variance of 1e200 inf (it is 5e199)."""
 
+import math
 import warnings
 
 import numpy as np
@@ -59,3 +61,11 @@ def test_cosine_embedding_loss_of_large_rows(size):
         loss.sum().backward()
     np.testing.assert_allclose(loss.data, [0.0, 2.0], atol=1e-15)
     assert np.all(np.isfinite(x.grad)) and np.all(np.abs(x.grad) <= 1 / size)
+
+
+def test_gaussian_nll_loss_where_the_square_of_the_difference_overflows():
+    x = Tensor(np.array([1e200, -3e160]), requires_grad=True)
+    loss = F.gaussian_nll_loss(x, np.array([0.0, 0.0]), np.array([1e200, 1e160]), reduction="none")
+    loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [0.5 * (math.log(1e200) + 1e200), 0.5 * (math.log(1e160) + 9e160)])
+    np.testing.assert_allclose(x.grad, [1.0, -3.0])
