@@ -81,7 +81,8 @@ def cosine_embedding_loss(
     unit1 = x1 / autograd.hypot(x1.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
     unit2 = x2 / autograd.hypot(x2.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
     cos = (unit1 * unit2).sum(axis=axis)
-    return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
+    # 1 - cos >= 0, but cos of equal rows rounds up to 1 + 2.2e-16 at times: held at 0, never negative
+    return reduce([_choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))], reduction, name)
 
 
 def triplet_margin_loss(

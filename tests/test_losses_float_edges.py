@@ -69,3 +69,14 @@ def test_gaussian_nll_loss_where_the_square_of_the_difference_overflows():
     loss.sum().backward()
     np.testing.assert_allclose(loss.data, [0.5 * (math.log(1e200) + 1e200), 0.5 * (math.log(1e160) + 9e160)])
     np.testing.assert_allclose(x.grad, [1.0, -3.0])
+
+
+@given(st.integers(1, 6), st.floats(-30, 30), st.integers(0, 2**32 - 1))
+def test_cosine_embedding_loss_of_equal_rows_is_never_negative(width, exponent, seed):
+    """1 - cos >= 0; the cosine of a row with itself rounded up to 1 + 2.2e-16 (a loss of -2.2e-16) at times."""
+    rows = np.random.default_rng(seed).normal(size=(3, width)) * 10.0**exponent
+    loss = F.cosine_embedding_loss(Tensor(rows), rows.copy(), np.ones(3), reduction="none")
+    squares = (rows * rows).sum(axis=1)
+    exact = 1e-12 / (squares + 1e-12)  # 1 - cos with PyTorch's eps: 1 - |x|²/(|x|² + eps)
+    assert not np.any(np.signbit(loss.data))
+    np.testing.assert_allclose(loss.data, exact, rtol=1e-6, atol=1e-15)
