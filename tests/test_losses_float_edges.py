@@ -80,3 +80,15 @@ def test_cosine_embedding_loss_of_equal_rows_is_never_negative(width, exponent, 
     exact = 1e-12 / (squares + 1e-12)  # 1 - cos with PyTorch's eps: 1 - |x|²/(|x|² + eps)
     assert not np.any(np.signbit(loss.data))
     np.testing.assert_allclose(loss.data, exact, rtol=1e-6, atol=1e-15)
+
+
+@pytest.mark.parametrize("size", [1e154, 1e300, 1.7e308])
+def test_cosine_similarity_of_rows_whose_norm_overflows(size):
+    """‖x‖ of [1.7e308, 1.7e308] is beyond the float range (inf), x/‖x‖ is not: the cosine was 0, not 1."""
+    x = Tensor(np.array([[size, size], [size, -size]]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        cos = F.cosine_similarity(x, Tensor(np.array([[size, size], [size, size]])), dim=1)
+        cos.sum().backward()
+    np.testing.assert_allclose(cos.data, [1.0, 0.0], atol=4e-16)
+    np.testing.assert_allclose(x.grad * size, [[0.0, 0.0], [0.5, 0.5]], atol=4e-16)
