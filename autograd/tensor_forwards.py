@@ -99,7 +99,12 @@ def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = 
     axis that is not the last row by row in float16, which put a softmax's gradient over 3000 rows 149
     units in the last place off (PyTorch's within one). Other dtypes in their own (np.sum's reduce)."""
     if x.dtype != np.float16:
-        return np.add.reduce(x, axis=axes, keepdims=True, out=out)
+        total = np.add.reduce(x, axis=axes, keepdims=True, out=out)
+        if total.dtype.kind != "f" or np.isfinite(total).all():  # the common path: one check of the small sum
+            return total
+        count = math.prod(x.shape[a] for a in axes)  # partial sums overflowed: [1e308, 1e308, -1e308] sends 1e308
+        np.copyto(total, unless_overflowed(total.copy(), x, count, axes, True, np.sum))
+        return total
     total = np.add.reduce(x, axis=axes, keepdims=True, dtype=np.float32)
     if out is None:
         return total.astype(np.float16)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from autograd import Tensor, Value
 
@@ -102,3 +103,22 @@ def test_value_losses_sum_and_mean_are_right_where_the_exact_result_fits(xs):
     _close(mean.data, exact / len(xs), slack / len(xs))
     _quiet(mean.backward)
     assert [p.grad for p in preds] == pytest.approx([np.sign(v) / len(xs) for v in xs])
+
+
+def test_a_gradient_summed_back_to_a_broadcast_input():
+    """∂/∂w of sum(x·w), w broadcast over x = [1e308, 1e308, -1e308], is sum(x) = 1e308 (it was inf), eagerly and
+    in a compiled step (its sum_to kernel)."""
+    x = Tensor(np.array([[1e308, 1e308, -1e308], [1.0, 2.0, 3.0]]))
+
+    def step(w):
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+
+    for run in (lambda f: f, autograd.compile):
+        stepped = run(step)
+        w = Tensor(np.array([[1.0], [1.0]]), requires_grad=True)
+        for _ in range(3):  # compiled: recorded, then replayed
+            w.grad = None
+            _quiet(stepped, w)
+            np.testing.assert_array_equal(w.grad, [[1e308], [6.0]])
