@@ -36,7 +36,7 @@ def _rounded_once(reduce: Any) -> Any:
         acc = wide(x)
         if acc is None:
             out = reduce(x, axis, keepdims=keepdims)
-            return out if reduce is np.prod else unless_overflowed(out, x, _count(x, axis), axis, keepdims, reduce)
+            return out if reduce is np.prod else unless_overflowed(out, x, axis, keepdims, reduce)
         return reduce(x, axis, acc, keepdims=keepdims).astype(x.dtype)
 
     forward.__name__ = forward.__qualname__ = reduce.__name__
@@ -70,7 +70,7 @@ def _running_rounded_once(run: Any) -> Any:
         if acc is not None:
             return run(x, axis, acc).astype(x.dtype)
         out = run(x, axis)
-        return out if run is np.cumprod else unless_overflowed(out, x, np.shape(x)[axis], axis, None, run)
+        return out if run is np.cumprod else unless_overflowed(out, x, axis, None, run)
 
     forward.__name__ = forward.__qualname__ = run.__name__
     return forward
@@ -100,10 +100,9 @@ def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = 
     units in the last place off (PyTorch's within one). Other dtypes in their own (np.sum's reduce)."""
     if x.dtype != np.float16:
         total = np.add.reduce(x, axis=axes, keepdims=True, out=out)
-        if total.dtype.kind != "f" or np.isfinite(total).all():  # the common path: one check of the small sum
-            return total
-        count = math.prod(x.shape[a] for a in axes)  # partial sums overflowed: [1e308, 1e308, -1e308] sends 1e308
-        np.copyto(total, unless_overflowed(total.copy(), x, count, axes, True, np.sum))
+        again = unless_overflowed(total, x, axes, True, np.sum)  # [1e308, 1e308, -1e308] sends 1e308, not inf
+        if again is not total:
+            np.copyto(total, again)
         return total
     total = np.add.reduce(x, axis=axes, keepdims=True, dtype=np.float32)
     if out is None:
