@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import scaled_products
-from .cross_entropy_options import class_rows, options_loss
+from .cross_entropy_options import class_rows, options_loss, sure_labels
 from .dtypes import floats
 from .half_precision import added_at
 from .scaled_sums import unless_overflowed
@@ -249,6 +249,7 @@ def cross_entropy_saving(
     exp, total = _exp_and_sum(shifted, 1)
     log_p = shifted - np.log(total)  # log_softmax's steps
     kept = kept_rows(labels, ignore_index)
+    sure_labels(log_p, exp, kept[0], kept[1])
     if options:
         loss = options_loss(log_p, kept, **options)
         return (loss.reshape(shape) if loss.ndim else loss), (exp, total)

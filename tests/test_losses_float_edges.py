@@ -92,3 +92,28 @@ def test_cosine_similarity_of_rows_whose_norm_overflows(size):
         cos.sum().backward()
     np.testing.assert_allclose(cos.data, [1.0, 0.0], atol=4e-16)
     np.testing.assert_allclose(x.grad * size, [[0.0, 0.0], [0.5, 0.5]], atol=4e-16)
+
+
+@given(
+    st.lists(st.floats(-50, 50), min_size=2, max_size=5),
+    st.floats(0.7, 60),
+    st.sampled_from(["mean", "none"]),
+)
+def test_cross_entropy_of_a_sure_row_to_its_last_digits(others, margin, reduction):
+    """A row whose label has p > 1/2 loses log(1 + Σ exp(xⱼ - x_label)): it was the log of the rounded sum, whose
+    last bits were most of a loss below 1e-16 ([[40, 0, 0]], label 0: 0 where it is 8.5e-18; torch's 0 too).
+    Below 2**-20 to its last digits; above, the rounding of 1 + rest is under 1e-9 of the loss."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    top = max(others) + margin
+    row = np.array([[top, *others]])
+    exact = float(mpmath.log1p(mpmath.fsum(mpmath.exp(mpmath.mpf(v) - mpmath.mpf(top)) for v in others)))
+    loss = F.cross_entropy(Tensor(row), np.array([0]), reduction=reduction)
+    # xⱼ - x_label rounds (by half an ulp of the larger): each exp is then off by as many ulp as that difference
+    conditioning = 4 + 2 * max(abs(top - v) for v in others)
+    if exact < 2.0**-20:
+        assert abs(loss.data.item() - exact) <= conditioning * np.spacing(exact)
+    else:
+        assert loss.data.item() == pytest.approx(exact, rel=1e-9)
+    compiled = autograd.compile(lambda x: F.cross_entropy(x, np.array([0]), reduction=reduction))
+    assert compiled(Tensor(row)).data.item() == loss.data.item()
