@@ -74,7 +74,8 @@ def sure_labels(log_p: np.ndarray, exp: np.ndarray, rows: np.ndarray, classes: n
     1.1e-16 over it): left, as the slow path costs as much as the forward (the gradient takes the same rest
     wherever p > 1/2: cross_entropy_grad). The common path's cost: one take and one comparison."""
     width = log_p.shape[1]
-    at = rows * width + classes  # flat indices: one take and one put, where [rows, classes] is slower
+    # flat indices: one take and one put, where [rows, classes] is slower (uint64 labels: int64 + uint64 is float)
+    at = rows * width + classes.astype(np.intp, copy=False)
     sure = log_p.take(at) > -(2.0**-20)
     if not np.count_nonzero(sure):
         return
