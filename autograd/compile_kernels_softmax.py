@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .cross_entropy_options import DEFAULTS, cross_entropy_grad, nll_grad, options_grad, options_loss
+from .cross_entropy_options import DEFAULTS, cross_entropy_grad, nll_grad, options_grad, options_loss, sure_labels
 from .tensor_forwards import kept_rows, max_kept, minus_top, shift
 from .tensor_ops import check_labels, labels_are_classes, unsigned_twin
 
@@ -51,13 +51,14 @@ class CrossEntropy:
         shifted = minus_top(logits, top, self.shifted)
         np.add.reduce(np.exp(shifted, out=self.exp), axis=1, keepdims=True, out=self.total)  # np.sum's reduce
         log_p = np.subtract(shifted, np.log(self.total, out=self.log_total), out=self.log_p)
+        sure_labels(log_p, self.exp, rows, classes)  # as tensor_forwards.cross_entropy_saving
         if self.options:  # read on each call: a weight may be the caller's live Tensor
             return options_loss(log_p, self.kept, **{name: self.params[name] for name in self.options})
         if not rows.size:
             return self.scalar(np.nan)
         picked = log_p[rows, classes]
-        # -np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype
-        return self.scalar(-float(np.add.reduce(picked)) / rows.size)
+        # 0 - np.mean(picked): its sum's quotient in float64 (a Python float's), rounded to the dtype; +0, not -0.0
+        return self.scalar((0 - float(np.add.reduce(picked))) / rows.size)
 
     def _all_classes(self, labels: Any) -> bool:
         """check_labels's answer for integer labels of one per row (the check of every step), its reduction

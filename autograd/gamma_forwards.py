@@ -6,7 +6,9 @@ tests/test_elementwise_gamma.py.
 
 lgamma: log|Γ(x)|, by a power series of lgamma(2 + z) in z for |z| <= 1/2 (also giving x in (-1/2, 3/2) by
 Γ(x + 1) = x·Γ(x), with no cancellation at lgamma's zeros 1 and 2), the recurrence down to it below 8,
-Stirling's series from 8, and the reflection Γ(x)·Γ(1 − x) = π / sin(πx) below −1/2.
+Stirling's series from 8, and the reflection Γ(x)·Γ(1 − x) = π / sin(πx) below −1/2; in [−30, −2), where
+its two terms cancel near lgamma's zeros, series about the nearest zero (lgamma_zeros): within 10 ulp of
+lgamma below −1/2 (5 at and near its zeros, where the reflection alone was up to 1e16 ulp off).
 polygamma(n, x) = ψ⁽ⁿ⁾(x), digamma its n = 0: the recurrence ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x + 1) − (−1)ⁿ n!/xⁿ⁺¹ up to
 2n + 13, the asymptotic series from there, and below 0 the reflection ψ⁽ⁿ⁾(x) = (−1)ⁿ ψ⁽ⁿ⁾(1 − x) −
 πⁿ⁺¹ cot⁽ⁿ⁾(πx), the nth derivative of cot a polynomial in cot. For n >= 1 every term has one sign (no
@@ -24,10 +26,12 @@ import math
 
 import numpy as np
 
+from .lgamma_zeros import LOWEST, near_zeros
+
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # lgamma(2 + z) = (1 − γ)·z + Σₖ₌₂ (−1)ᵏ (ζ(k) − 1)/k · zᵏ: its coefficients (mpmath), enough for |z| <= 1/2
 _ONE_MINUS_EULER = 0.42278433509846713939
-_ZETA_MINUS_ONE_OVER_K = (
+ZETA_MINUS_ONE_OVER_K = (
     0.3224670334241132, 0.0673523010531981, 0.020580808427784546, 0.007385551028673986, 0.0028905103307415234,
     0.001192753911703261, 0.0005096695247430425, 0.00022315475845357939, 9.945751278180853e-05,
     4.492623673813314e-05, 2.050721277567069e-05, 9.439488275268397e-06, 4.374866789907488e-06,
@@ -65,7 +69,7 @@ def _horner(coefficients: tuple[float, ...], z: np.ndarray) -> np.ndarray:
 
 def _lgamma_two_plus(z: np.ndarray) -> np.ndarray:
     """lgamma(2 + z) for |z| <= 1/2, from its power series: z·((1 − γ) + z·Σₖ (−1)ᵏ (ζ(k) − 1)/k · zᵏ⁻²)."""
-    signed = tuple(c if k % 2 == 0 else -c for k, c in enumerate(_ZETA_MINUS_ONE_OVER_K))
+    signed = tuple(c if k % 2 == 0 else -c for k, c in enumerate(ZETA_MINUS_ONE_OVER_K))
     return z * (_ONE_MINUS_EULER + z * _horner(signed, z))
 
 
@@ -114,6 +118,10 @@ def lgamma(x: np.ndarray) -> np.ndarray:
     positive = finite & (a >= 0.5)
     out[positive] = _lgamma_positive(np.where(positive, a, 1.0))[positive]
     negative = finite & (a <= -0.5) & (a != np.round(a))
+    zeroed = negative & (a >= LOWEST) & (a < -2)  # near lgamma's zeros, where the reflection's terms cancel
+    if zeroed.any():
+        out[zeroed] = near_zeros(a[zeroed])
+        negative &= ~zeroed
     reflected = np.where(negative, a, -0.5)
     sin_pi, _ = _sin_cos_pi(reflected)
     with np.errstate(over="ignore"):  # 1 − x beyond Stirling's overflow: −inf, as log|Γ| there
@@ -152,7 +160,7 @@ def _digamma_middle(y: np.ndarray) -> np.ndarray:
     d = (y - _ROOT) - _ROOT_REST  # y − x₀ to the last bits: the first difference is exact
     near_root = d * _horner(_AT_ROOT, d)
     z = y - 2
-    signed = tuple((k + 2) * (c if k % 2 == 0 else -c) for k, c in enumerate(_ZETA_MINUS_ONE_OVER_K))
+    signed = tuple((k + 2) * (c if k % 2 == 0 else -c) for k, c in enumerate(ZETA_MINUS_ONE_OVER_K))
     near_two = _ONE_MINUS_EULER + z * _horner(signed, z)
     return np.where(y < 1.96, near_root, near_two)
 

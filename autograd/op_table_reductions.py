@@ -8,15 +8,14 @@ float (no zero, no underflow or overflow: g·out of 1e-200 and 1e-200 is 0 where
 and otherwise no rule divides at all: a plain backward multiplies the other entries in mantissas
 and exponents (scaled_products: no partial product under- or overflows), and create_graph in ops
 on the nodes, so second derivatives stay exact for tiny entries too (out / x would cancel terms of
-size 1/|x|). PyTorch divides wherever the input has no zero. std and the 2-norm are right wherever
+size 1/|x|). PyTorch divides wherever the input has no zero. var, std and the 2-norm are right wherever
 the result fits its dtype: where squaring the entries would overflow or underflow, they are computed
-on entries scaled by a power of two.
+on entries scaled by a power of two (scaled_moments).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from .graph import Node, raw  # raw: the data behind a node, for constants in ru
 from .op_def import OpDef, tensor_op
 from .op_table_tensor import _inverse, _spread, extreme_shares
 from .rule_functions import sign
+from .scaled_moments import homogeneous, in_scaled_units, result_dtype, scale_for, working
 from .tensor_forwards import product, running_product, running_sum, wide
 
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")
@@ -131,7 +131,14 @@ def _count(x: Any, axis: Any) -> int:
 
 
 def _var_vjp(g, out, x, *, axis, keepdims, ddof):
-    return (_spread(g, x, axis) * (_centred(x, axis) * (2 / (_count(x, axis) - ddof))),)
+    scale = scale_for(raw(out), x, axis)  # x − mean overflows where the gradient need not: computed on x·s
+    if scale is None:
+        return (_spread(g, x, axis) * (_centred(x, axis) * (2 / (_count(x, axis) - ddof))),)
+    return (_spread(g, x, axis) * ((_centred(x * scale, axis) * (2 / (_count(x, axis) - ddof))) / scale),)
+
+
+def _var(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray:
+    return homogeneous(lambda x: np.var(x, axis, wide(x), ddof=ddof, keepdims=keepdims), x, axis, degree=2)
 
 
 def _centred(x: Any, axis: Any) -> Any:
@@ -144,72 +151,12 @@ def _centred(x: Any, axis: Any) -> Any:
     return (widened - widened.mean(axis=axis, keepdims=True)).astype(raw(x).dtype)
 
 
-def _result_dtype(x: np.ndarray) -> np.dtype:
-    """The dtype of std and norm: a float's own; float64 for integers and bools (as numpy's)."""
-    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-
-
-def _working(x: np.ndarray) -> np.ndarray:
-    """x in the floats std and norm are computed in: float16 widened to float32 (its sums overflow
-    at 65504, its squares of small spreads underflow; numpy's mean widens it too). var and std then
-    sum in float64 (`wide`), given as numpy's dtype= (no float64 copy of x)."""
-    return x.astype(np.promote_types(_result_dtype(x), np.float32), copy=False)
-
-
-def _moderate(a: np.ndarray) -> bool:
-    """Whether every entry of `a` is 0, inf, NaN (frexp's exponent 0) or within 2**±(maxexp/4) of 1
-    (float32: 2**±32), where squares and sums of them neither overflow nor underflow."""
-    return bool(np.all(np.abs(np.frexp(a)[1]) <= np.finfo(a.dtype).maxexp // 4))
-
-
-def _scale(out: np.ndarray, x: Any, axis: Any) -> np.ndarray | None:
-    """For std or the 2-norm `out` computed on x as it is, None if it is right: its entries nonzero,
-    finite and moderate (an overflowed square makes a result inf or NaN; squares that underflowed
-    are below 2**-(maxexp/2) of the result's), or every slice's largest |x| is (most inputs: no
-    pass over x at all). Else, per output (kept as 1), the power of two 2**-e in x's dtype bringing
-    the largest |x| into [0.5, 1): multiplying by it is exact, so results on scaled entries equal
-    unscaled ones wherever those are right."""
-    if np.all(np.isfinite(out) & (out != 0)) and _moderate(out):
-        return None
-    data = raw(x)
-    # two reductions and no |x| array: the largest magnitude is the larger of max and -min
-    biggest = np.maximum(np.max(data, axis, keepdims=True, initial=0), -np.min(data, axis, keepdims=True, initial=0))
-    if _moderate(biggest):
-        return None
-    e = np.maximum(np.frexp(biggest)[1], 2 - np.finfo(data.dtype).maxexp)  # all-subnormal: 2**-e stays finite
-    return np.ldexp(np.ones((), data.dtype), -e)
-
-
-def _homogeneous(reduce: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: Any) -> np.ndarray:
-    """reduce(x) for std or the 2-norm (reduce(x·s) = reduce(x)·s for s > 0), computed again as
-    reduce(x·s)/s where it needs scaling (`_scale`): right wherever the result fits the dtype."""
-    dtype, x = _result_dtype(x), _working(x)
-    with np.errstate(over="ignore", under="ignore"):  # what scaling is for: a second try follows
-        out = reduce(x)
-    scale = _scale(out, x, axis)
-    if scale is not None:
-        out = reduce(x * scale)
-        out = out / np.reshape(scale, np.shape(out))
-    return out.astype(dtype, copy=False)
-
-
-def _in_scaled_units(out: Any, x: Any, axis: Any) -> tuple[Any, Any]:
-    """(out·s, x·s) where the forward needed scaling (`_scale`), else (out, x): std's and the
-    2-norm's gradients are the same at x·s (their ratios (x - mean)/std and x/‖x‖ do not change),
-    but their parts are near 1 there, neither overflowing nor underflowing; s is a constant
-    (locally), so create_graph differentiates through it as through the unscaled rule."""
-    scale = _scale(raw(out), x, axis)
-    if scale is None:
-        return out, x
-    return out * np.reshape(scale, np.shape(out)), x * scale
-
-
 def _std(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray:
-    return _homogeneous(lambda x: np.std(x, axis, wide(x), ddof=ddof, keepdims=keepdims), x, axis)
+    return homogeneous(lambda x: np.std(x, axis, wide(x), ddof=ddof, keepdims=keepdims), x, axis)
 
 
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):
-    out, x = _in_scaled_units(out, x, axis)
+    out, x = in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)  # a constant input: gradient 0, as PyTorch's
     ratio = _centred(x, axis) / _spread(out + zero, x, axis)  # (x - mean) / std, at most √n in size
     return (_spread(g * ~zero, x, axis) * (ratio / (_count(x, axis) - ddof)),)
@@ -220,15 +167,15 @@ def _norm_vjp(g, out, x, *, axis, keepdims, ord):
         return (_spread(g, x, axis) * sign(x),)
     if ord == np.inf:  # the largest |xᵢ| gets it, as max's: ties share it, a NaN entry gets NaN (PyTorch: 0)
         return (_spread(g, x, axis) * (sign(x) * extreme_shares(np.abs(raw(x)), raw(out), axis)),)
-    out, x = _in_scaled_units(out, x, axis)
+    out, x = in_scaled_units(out, x, axis)
     zero = np.asarray(raw(out) == 0)
     return (_spread(g * ~zero, x, axis) * (x / _spread(out + zero, x, axis)),)
 
 
 def _vector_norm(x: np.ndarray, *, axis: Any, keepdims: bool, ord: float) -> np.ndarray:
     if ord == 2:
-        return _homogeneous(lambda x: np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=2), x, axis)
-    dtype, x = _result_dtype(x), _working(x)
+        return homogeneous(lambda x: np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=2), x, axis)
+    dtype, x = result_dtype(x), working(x)
     if ord == np.inf:  # max's error where an axis is empty: the largest of nothing (numpy would say 0)
         return np.max(np.abs(x), axis=axis, keepdims=keepdims).astype(dtype, copy=False)
     return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=1).astype(dtype, copy=False)
@@ -249,9 +196,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         _var_vjp,
         None,
         # float16 and float32 summed in float64 (`wide`), as std, rounded once: the mean subtracted too
-        lambda x, *, axis, keepdims, ddof: np.var(_working(x), axis, wide(x), ddof=ddof, keepdims=keepdims).astype(
-            _result_dtype(x), copy=False
-        ),
+        _var,
         api="Tensor.var",
         formulas=("∂var(x)/∂xᵢ = 2(xᵢ − mean)/(n − ddof)",),
         adds_up=True,

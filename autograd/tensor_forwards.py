@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from . import scaled_products
-from .cross_entropy_options import class_rows, options_loss
+from .cross_entropy_options import class_rows, options_loss, sure_labels
 from .dtypes import floats
 from .half_precision import added_at
+from .scaled_sums import unless_overflowed
 
 Axis = int | tuple[int, ...] | None
 
@@ -34,7 +35,8 @@ def _rounded_once(reduce: Any) -> Any:
     def forward(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
         acc = wide(x)
         if acc is None:
-            return reduce(x, axis, keepdims=keepdims)
+            out = reduce(x, axis, keepdims=keepdims)
+            return out if reduce is np.prod else unless_overflowed(out, x, axis, keepdims, reduce)
         return reduce(x, axis, acc, keepdims=keepdims).astype(x.dtype)
 
     forward.__name__ = forward.__qualname__ = reduce.__name__
@@ -44,11 +46,15 @@ def _rounded_once(reduce: Any) -> Any:
 total, mean, _product = _rounded_once(np.sum), _rounded_once(np.mean), _rounded_once(np.prod)
 
 
+def _count(x: np.ndarray, axis: Axis) -> int:
+    """How many entries each result of a reduction of x over `axis` (None: all) adds up."""
+    return math.prod(np.shape(x)[a] for a in (range(x.ndim) if axis is None else np.atleast_1d(axis)))
+
+
 def product(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
     """prod's forward: numpy's (rounded once, above) where no partial product can leave the float range,
     else in mantissas and exponents (scaled_products): [1e-200, 1e-200, 1e300] gave 0 where it is 1e-100."""
-    count = math.prod(np.shape(x)[a] for a in (range(x.ndim) if axis is None else np.atleast_1d(axis)))
-    if scaled_products.in_range(x, count):
+    if scaled_products.in_range(x, _count(x, axis)):
         return _product(x, axis=axis, keepdims=keepdims)
     return scaled_products.product(x, axis, keepdims).astype(x.dtype)
 
@@ -61,7 +67,10 @@ def _running_rounded_once(run: Any) -> Any:
 
     def forward(x: np.ndarray, *, axis: int) -> np.ndarray:
         acc = wide(x)
-        return run(x, axis) if acc is None else run(x, axis, acc).astype(x.dtype)
+        if acc is not None:
+            return run(x, axis, acc).astype(x.dtype)
+        out = run(x, axis)
+        return out if run is np.cumprod else unless_overflowed(out, x, axis, None, run)
 
     forward.__name__ = forward.__qualname__ = run.__name__
     return forward
@@ -90,7 +99,11 @@ def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = 
     axis that is not the last row by row in float16, which put a softmax's gradient over 3000 rows 149
     units in the last place off (PyTorch's within one). Other dtypes in their own (np.sum's reduce)."""
     if x.dtype != np.float16:
-        return np.add.reduce(x, axis=axes, keepdims=True, out=out)
+        total = np.add.reduce(x, axis=axes, keepdims=True, out=out)
+        again = unless_overflowed(total, x, axes, True, np.sum)  # [1e308, 1e308, -1e308] sends 1e308, not inf
+        if again is not total:
+            np.copyto(total, again)
+        return total
     total = np.add.reduce(x, axis=axes, keepdims=True, dtype=np.float32)
     if out is None:
         return total.astype(np.float16)
@@ -236,11 +249,13 @@ def cross_entropy_saving(
     exp, total = _exp_and_sum(shifted, 1)
     log_p = shifted - np.log(total)  # log_softmax's steps
     kept = kept_rows(labels, ignore_index)
+    sure_labels(log_p, exp, kept[0], kept[1])
     if options:
         loss = options_loss(log_p, kept, **options)
         return (loss.reshape(shape) if loss.ndim else loss), (exp, total)
     rows, classes, _ = kept
-    loss = -np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
+    # 0 - mean, not -mean: a row the model is sure of has log p 0 at its label, whose loss is +0, not -0.0
+    loss = 0 - np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
     return loss, (exp, total)
 
 

@@ -23,9 +23,18 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     shape = _broadcast("cosine_similarity", x1, x2)
     if not -len(shape) <= dim < max(len(shape), 1):
         raise ShapeError(f"cosine_similarity: dim {dim} is not an axis of the inputs' shape {shape}")
-    unit1 = x1 / x1.norm(2, dim=dim, keepdim=True).clip(min=eps)
-    unit2 = x2 / x2.norm(2, dim=dim, keepdim=True).clip(min=eps)
+    unit1, unit2 = (_unit(x, dim, eps, shape[dim] if shape else 1) for x in (x1, x2))
     return (unit1 * unit2).sum(dim=dim)
+
+
+def _unit(x: Tensor, dim: int, eps: float, count: int) -> Tensor:
+    """x over its 2-norm along `dim` held at least eps, all three taken times 2⁻ᵏ first, k a half of the
+    bits of the `count` of entries and one: a norm beyond the float range (rows near 1.8e308: their cosine
+    was 0, not 1) is brought into it, and the quotient is the same bits, as multiplying by 2⁻ᵏ is exact
+    (but in the last bits of subnormal entries, whose quotients by eps are below 1e-296)."""
+    scale = 2.0 ** -((count.bit_length() + 1) // 2 + 1)
+    scaled = x * scale
+    return scaled / scaled.norm(2, dim=dim, keepdim=True).clip(min=eps * scale)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:

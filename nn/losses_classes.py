@@ -137,7 +137,7 @@ def _soft_cross_entropy(
         terms = terms * (1 - smoothing) + log_p * (smoothing / _classes(logits))
     if weight is not None:  # weighed after the target, as torch: log p · w first overflowed (-3.4e38 · 2 in float32)
         terms = _weighed_by_class(terms, weight)
-    losses = -terms.sum(axis=axis)
+    losses = 0 - terms.sum(axis=axis)  # not -sum: a sure row's loss is +0, not -0.0
     if reduction == "none":
         return losses
     return losses.sum() if reduction == "sum" else losses.mean()

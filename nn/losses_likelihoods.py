@@ -42,7 +42,8 @@ def gaussian_nll_loss(
         lambda bad: f"{name}: var must hold variances, numbers >= 0, got {bad:g}",
     )
     v = _floor(v, eps=eps) if isinstance(v, Tensor) else max(v, eps)
-    loss = 0.5 * (autograd.log(v) + (x - t) ** 2 / v)
+    d = x - t
+    loss = 0.5 * (autograd.log(v) + d * (d / v))  # not d²/v: d² overflowed from 1.3e154 where d²/v fits
     return reduce([loss + 0.5 * math.log(2 * math.pi) if full else loss], reduction, name)
 
 

@@ -34,6 +34,7 @@ __all__ = [
 # PyTorch's cosine_embedding_loss adds it to each squared norm (zero vectors give a cosine of 0): its 1e-12 is a
 # C++ float, 9.99999996e-13, whose rounding shows in the gradient at a zero vector (2e-9 relative, 1e-12's)
 EPSILON = float(np.float32(1e-12))
+_ROOT_EPSILON = float(np.sqrt(EPSILON))
 
 
 def margin_ranking_loss(
@@ -75,9 +76,13 @@ def cosine_embedding_loss(
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
     labels = _labels(name, Tensor(np.zeros(x1.shape[:axis]), dtype=x1.dtype), target, constant=True)  # one per row
-    squares = ((x1 * x1).sum(axis=axis) + EPSILON) * ((x2 * x2).sum(axis=axis) + EPSILON)
-    cos = (x1 * x2).sum(axis=axis) / autograd.sqrt(squares)
-    return reduce([_choose(labels, 1 - cos, _clamp_min0(cos - margin))], reduction, name)
+    # each row over its own sqrt(|x|^2 + eps), hypot of its 2-norm and sqrt(eps), before they are multiplied:
+    # |x|^2 and x1 · x2 overflowed above 1.3e154 (the loss of two equal rows of 1e200 was NaN, not 0)
+    unit1 = x1 / autograd.hypot(x1.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
+    unit2 = x2 / autograd.hypot(x2.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
+    cos = (unit1 * unit2).sum(axis=axis)
+    # 1 - cos >= 0, but cos of equal rows rounds up to 1 + 2.2e-16 at times: held at 0, never negative
+    return reduce([_choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))], reduction, name)
 
 
 def triplet_margin_loss(

@@ -3,6 +3,7 @@ shape, numbers), and the reduction of the per-element terms ("mean", "sum" or "n
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,7 +73,18 @@ def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
     if reduction == "none":
         return list(terms)
     total = sum(terms[1:], terms[0])
+    if not math.isfinite(total.data) and all(math.isfinite(t.data) for t in terms):
+        return _rescaled(terms, reduction)
     return total if reduction == "sum" else total * (1.0 / len(terms))
+
+
+def _rescaled(terms: list[Value], reduction: str) -> Value:
+    """The sum or mean of finite Value terms whose running sum overflowed ([1e308, 1e308, -1e308] summed to
+    inf, its exact sum 1e308; [1e308, 1e308]'s mean to inf, not 1e308): added as t·2⁻ᵏ, k the bits of their
+    count and one, which no partial sum can overflow, and scaled back once (inf only if the result does not fit)."""
+    power = 2.0 ** -(len(terms).bit_length() + 1)
+    total = sum((t * power for t in terms[1:]), terms[0] * power)
+    return total * (1 / power if reduction == "sum" else 1 / power / len(terms))
 
 
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:

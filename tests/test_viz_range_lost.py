@@ -126,14 +126,15 @@ def test_the_drawing_and_the_player_mark_what_underflowed(tmp_path):
 
 
 def test_a_reduction_whose_sum_overflowed_says_its_value_on_paper_fits():
-    """mean of [1e308, 1e308, 1, 2] is 5e+307, which a float holds; its float came out inf (the sum overflowed
-    first): "beyond the largest float" would contradict the number beside it."""
-    t = Tensor(np.array([[1e308, 1e308], [1.0, 2.0]]), requires_grad=True, label="t")
+    """[1e308, 1e308, -1e308] @ [1, 1, 1] is 1e+308, which a float holds; its float came out inf (the sum
+    overflowed first): "beyond the largest float" would contradict the number beside it. (sum and mean now
+    compute such sums again on scaled entries: matmul's does not.)"""
+    t = Tensor(np.array([1e308, 1e308, -1e308]), requires_grad=True, label="t")
     with np.errstate(over="ignore"):
-        m = _named(t.mean(), "m")
+        m = _named(t @ Tensor(np.ones(3), label="ones"), "m")
     assert _forward(m) == [
-        "m = mean(t) = inf (came out inf: on paper 5e+307, a step of its float computation underflowed or overflowed, "
-        "though a float holds the value on paper)"
+        "m = t @ ones = inf (came out inf: on paper 1e+308, a step of its float computation underflowed or "
+        "overflowed, though a float holds the value on paper)"
     ]
 
 
