@@ -66,10 +66,12 @@ class Optimizer(OptimizerState):
     fixed_settings: dict[str, Any] = {}
     fixed_settings_why = ""
 
-    def __init__(self, params: Iterable[Node], **settings: Any) -> None:
-        """`settings`: every hyperparameter and flag by name, as the subclass's constructor was given them,
-        and the `torch_options` it was given (foreach=None...), checked, and kept only for param_groups to show
-        (`torch_settings`, torch's defaults where not given; not saved): they change nothing."""
+    def __init__(self, params: Iterable[Any], **settings: Any) -> None:
+        """`params`: parameters, or (name, parameter) pairs (model.named_parameters()), whose names a refused
+        step's message, param_groups and state_dict give (`param_names`, or None). `settings`: every
+        hyperparameter and flag by name, as the subclass's constructor was given them, and the `torch_options`
+        it was given (foreach=None...), checked, and kept only for param_groups to show (`torch_settings`,
+        torch's defaults where not given; not saved): they change nothing."""
         names = self.setting_names
         given = {k: v for k, v in settings.items() if k not in names}
         check_torch_options(type(self).__name__, self.torch_options, given)
@@ -79,7 +81,7 @@ class Optimizer(OptimizerState):
             else OPTIONS[option][0][0]
             for option in self.torch_options
         }
-        unique = checked_params(type(self).__name__, params)
+        unique, self.param_names = checked_params(type(self).__name__, params)
         self.params = unique
         self.tensors = [p for p in unique if isinstance(p, Tensor)]
         self.values = [p for p in unique if isinstance(p, Value)]
@@ -180,7 +182,7 @@ class Optimizer(OptimizerState):
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
         if grad is not None and first_not_finite([grad]) is not None:
             k = int(np.argmin(np.isfinite(grad)))
-            refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} (parameter {self._position(k)})")
+            refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} ({self._called(k)})", self._name(k))
         states = self.state
         for i, t, data, g in moving:
             state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
@@ -231,7 +233,7 @@ class Optimizer(OptimizerState):
         bad = first_not_finite([g for *_, g in moving])
         if bad is not None:
             _, t, data, g = moving[bad]
-            refuse(self, t, g, f"parameter {self._position(t)}, of shape {data.shape} ({data.dtype})")
+            refuse(self, t, g, f"{self._called(t)}, of shape {data.shape} ({data.dtype})", self._name(t))
         return moving
 
     def _position(self, parameter: Node | int) -> int:
@@ -239,6 +241,15 @@ class Optimizer(OptimizerState):
         if isinstance(parameter, int):
             parameter = self.values[parameter]
         return next(k for k, p in enumerate(self.params) if p is parameter)
+
+    def _name(self, parameter: Node | int) -> str | None:
+        """The name `parameter` (or the `parameter`-th Value) was given to the optimizer under, or None."""
+        return None if self.param_names is None else self.param_names[self._position(parameter)]
+
+    def _called(self, parameter: Node | int) -> str:
+        """`parameter` (or the `parameter`-th Value) for a message: "layers.0.W (parameter 0)", or "parameter 0"."""
+        name, where = self._name(parameter), f"parameter {self._position(parameter)}"
+        return where if name is None else f"{name} ({where})"
 
     def _check_slots(self, i: int, t: Tensor, shape: tuple[int, ...]) -> None:
         """Refuse the kept state of the i-th Tensor if a slot of it was made for another shape, or an

@@ -29,10 +29,11 @@ def first_not_finite(arrays: list[np.ndarray]) -> int | None:
     return None
 
 
-def refuse(owner: Any, parameter: Any, grad: np.ndarray, what: str) -> None:
+def refuse(owner: Any, parameter: Any, grad: np.ndarray, what: str, name: str | None = None) -> None:
     """FloatingPointError naming `parameter` (`what`: "parameter 3, of shape (3, 4)"), how many NaNs and
     infinities its gradient `grad` holds and where the first is; the error's `parameter` is the parameter and `held`
-    says what it holds (nn.fit names it by the model's name for it)."""
+    says what it holds (nn.fit names it by the model's name for it), `parameter_name` the `name` the optimizer was
+    given it under (None if it was given none)."""
     grad = np.asarray(grad)
     bad = ~np.isfinite(grad)
     nans = int(np.count_nonzero(np.isnan(grad)))
@@ -49,5 +50,5 @@ def refuse(owner: Any, parameter: Any, grad: np.ndarray, what: str) -> None:
         "parameter NaN or infinite, so no parameter moved. Find the op that made it with autograd.detect_anomaly(); "
         "skip the batch, or lower the learning rate if the loss grew before"
     )
-    error.parameter, error.held = parameter, counts + where
+    error.parameter, error.held, error.parameter_name = parameter, counts + where, name
     raise error

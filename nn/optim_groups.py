@@ -1,7 +1,8 @@
 """An optimizer's parameters, checked when given (`checked_params`), and PyTorch's
 `optimizer.param_groups`, for code that sets the learning rate by hand
 (`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. chainrule's optimizers have one
-group, with the keys of torch.optim 2.13's group for the same optimizer: "params", the optimizer's settings
+group, with the keys of torch.optim 2.13's group for the same optimizer: "params", "param_names" where it was
+given named parameters (model.named_parameters()), the optimizer's settings
 (each read and set as the attribute of that name, checked as the constructor checks it), PyTorch's options
 of how a step is computed (foreach, fused, capturable, differentiable: as given to the constructor, set
 only to the values chainrule computes, nn.optim_options), AdamW's decoupled_weight_decay (True, its own),
@@ -15,7 +16,7 @@ from typing import Any
 
 from autograd import Node, Tensor, Value
 
-from .arguments import as_sequence
+from .arguments import as_sequence, shown
 from .optim_options import check_torch_options
 
 
@@ -29,6 +30,8 @@ class ParamGroup(MutableMapping):
         opt = self.optimizer
         if key == "params":
             return list(opt.params)
+        if key == "param_names" and opt.param_names is not None:
+            return list(opt.param_names)
         if (
             key in opt.setting_names
             or key in opt.fixed_settings
@@ -41,8 +44,10 @@ class ParamGroup(MutableMapping):
 
     def __setitem__(self, key: str, value: Any) -> None:
         opt, name = self.optimizer, type(self.optimizer).__name__
-        if key == "params":
-            raise KeyError(f"{name}'s parameters are fixed when it is made: build another optimizer for others")
+        if key in ("params", "param_names"):
+            raise KeyError(
+                f"{name}'s parameters are fixed when it is made, and their names: build another optimizer for others"
+            )
         if key in opt.setting_names:
             setattr(opt, key, value)  # checked as the constructor checks it: TypeError, ValueError
         elif key in opt.torch_settings:
@@ -64,26 +69,31 @@ class ParamGroup(MutableMapping):
     def __iter__(self) -> Iterator[str]:
         opt = self.optimizer
         scheduled = ("initial_lr",) if opt.initial_lr is not None else ()
-        return iter(("params", *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled))
+        named = ("param_names",) if opt.param_names is not None else ()
+        return iter(("params", *named, *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __repr__(self) -> str:
         return repr(
-            {key: self[key] for key in self if key != "params"} | {"params": f"{len(self.optimizer.params)} parameters"}
+            {key: self[key] for key in self if key not in ("params", "param_names")}
+            | {"params": f"{len(self.optimizer.params)} parameters"}
         )
 
 
-def checked_params(name: str, params: Iterable[Node]) -> list[Node]:
+def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[str] | None]:
     """An optimizer's parameters, each once (a second mention warned of): leaf Values and leaf Tensors
-    that require grad or are frozen. A Node given alone, a dict (PyTorch's parameter group) or
-    anything else is refused, naming the fix."""
+    that require grad or are frozen; and their names where given as PyTorch 2.13 takes them, (name, parameter)
+    pairs (`model.named_parameters()`), else None. A Node given alone, a dict (PyTorch's parameter group),
+    named and unnamed parameters mixed, a name that is not a str, and a parameter or a name given twice under
+    names are refused, naming the fix."""
     if isinstance(params, Node):
         raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
     params = as_sequence(name, "params", params, "a list of parameters (model.parameters())")
     if not params:
         raise ValueError(f"{name} got no parameters (did the model build any?)")
+    params, names = _split_names(name, params)
     for p in params:
         if isinstance(p, Mapping):
             raise TypeError(
@@ -100,4 +110,43 @@ def checked_params(name: str, params: Iterable[Node]) -> list[Node]:
     unique = list({id(p): p for p in params}.values())
     if len(unique) < len(params):
         warnings.warn(f"{name} got the same parameter twice; it is updated once", UserWarning, stacklevel=4)
-    return unique
+    return unique, names
+
+
+def _is_named(item: Any) -> bool:
+    """Whether `item` is a (name, parameter) pair, as model.named_parameters() yields them."""
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Node)
+
+
+def _split_names(name: str, items: list[Any]) -> tuple[list[Any], list[str] | None]:
+    """`items` as parameters and their names (None when none is named); refused, before any is kept, where
+    some are named and some not, a name is not a str (a position or a module for a name would name nothing),
+    or, among named ones, a parameter or a name comes twice (which name would a message or a file give?)."""
+    named = [_is_named(item) for item in items]
+    if not any(named):
+        return items, None
+    if not all(named):
+        k = named.index(False)
+        raise ValueError(
+            f"{name} got named parameters ((name, parameter) pairs) and unnamed ones (item {k}, {shown(items[k])}): "
+            "give all of them names (model.named_parameters()) or none (model.parameters())"
+        )
+    seen_names: dict[str, int] = {}
+    seen_params: dict[int, str] = {}
+    for k, (label, p) in enumerate(items):
+        if not isinstance(label, str) or not label:
+            raise TypeError(
+                f"{name}: the name of parameter {k} is {type(label).__name__} {shown(label)}, not a non-empty str: "
+                "give (name, parameter) pairs as model.named_parameters() yields them"
+            )
+        if label in seen_names or id(p) in seen_params:
+            twice = (
+                f"the name {label!r}"
+                if label in seen_names
+                else f"the parameter {label!r} (also {seen_params[id(p)]!r})"
+            )
+            raise ValueError(
+                f"{name} got {twice} twice among its named parameters: give each parameter once, under one name"
+            )
+        seen_names[label], seen_params[id(p)] = k, label
+    return [p for _, p in items], [label for label, _ in items]

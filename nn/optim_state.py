@@ -21,6 +21,11 @@ KIND = "kind."
 # default and what every optimizer did before it had the flag (SGD, Adam, AdamW, RMSprop and Adagrad had no
 # maximize, Adam and AdamW no amsgrad, Adam no decoupled_weight_decay).
 ADDED_FLAGS = frozenset({"maximize", "amsgrad", "decoupled_weight_decay"})
+# torch.optim 2.13's key for the names of an optimizer given named parameters: a marker (1) "param_names.I.NAME" per
+# parameter, I its place, in the name (text is no array nn.save writes) so that nn.load checks it from the headers.
+# A state without them (unnamed, or saved before) loads keeping the optimizer's own names; one with them gives its
+# names to the optimizer, as torch's load_state_dict does.
+NAMES = "param_names."
 
 
 class OptimizerState:
@@ -30,8 +35,10 @@ class OptimizerState:
         """A copy of the state as named arrays: the marker KIND + the class's name (1); the hyperparameters
         (0-d float64 arrays, a pair as a 1-d one) and flags (0-d integers, 1 or 0) by name; each
         parameter's state as "state.SLOT.NAME", SLOT being the Tensor's position among the Tensor
-        parameters or "values" (the Values, packed in one array). Arrays only: nn.save writes it."""
+        parameters or "values" (the Values, packed in one array); given named parameters, a marker
+        "param_names.I.NAME" (1) per parameter, I its place. Arrays only: nn.save writes it."""
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
+        state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         state |= {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
         state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in self.flags}
         for slot, (shape, dtype) in self._slots().items():
@@ -47,6 +54,7 @@ class OptimizerState:
         """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
         no step has reached yet has no state): nn.load reads no more than this."""
         own = {KIND + type(self).__name__: ((), COUNT)}
+        own |= {name: ((), COUNT) for name in self._name_markers()}
         own |= {name: ((2,) if name in self.pairs else (), np.dtype(np.float64)) for name in self.hyperparameters}
         own |= {name: ((), COUNT) for name in self.flags}
         for slot, (shape, dtype) in self._slots().items():
@@ -95,6 +103,27 @@ class OptimizerState:
         vars(self).update(settings)
         self.state, self._state_shapes = kept, {}
 
+    def _name_markers(self) -> list[str]:
+        """The entries "param_names.I.NAME" naming its parameters by place (none if it was given no names)."""
+        return [f"{NAMES}{i}.{name}" for i, name in enumerate(self.param_names or ())]
+
+    def _loaded_names(self, names: list[str], prefix: str) -> list[str] | None:
+        """The parameters' names a state's entries `names` (after `prefix`) hold, by place, or None if it has none;
+        ValueError unless they name each of this optimizer's places once (a state of another optimizer's)."""
+        places: dict[int, str] = {}
+        for key in names:
+            if key.startswith(NAMES):
+                place, _, label = key.removeprefix(NAMES).partition(".")
+                if not (place.isascii() and place.isdigit() and label) or int(place) in places:
+                    raise ValueError(f"{prefix}{key} is not an entry state_dict() writes: the state was edited")
+                places[int(place)] = label
+        if places and sorted(places) != list(range(len(self.params))):
+            raise ValueError(
+                f"its {prefix}{NAMES}* name {len(places)} parameters, and this {type(self).__name__} holds "
+                f"{len(self.params)}: load a state saved from an optimizer over the same parameters"
+            )
+        return [places[i] for i in range(len(places))] if places else None
+
     def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
         """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
         arrays = {key: np.asarray(value) for key, value in state.items()}
@@ -111,6 +140,10 @@ class OptimizerState:
         # saved as 1 or 0; an added flag a state saved before lacks is off
         given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) if s in new else False for s in self.flags}
         settings = self.checked_settings(given, prefix)
+        for key in new:
+            if key.startswith(NAMES):
+                check_marker(prefix + key, new[key])
+        names = self._loaded_names(list(new), prefix)
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
         loaded = copy.copy(self)
@@ -124,7 +157,7 @@ class OptimizerState:
         for slot, arrays in kept.items():
             loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
             arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
-        return settings, kept
+        return settings | ({"param_names": names} if names is not None else {}), kept
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
@@ -161,7 +194,9 @@ class OptimizerState:
         names could fit this one's."""
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
         check_kind(names, KIND, type(self).__name__, prefix)
-        everything = self.state_layout()
+        everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith(NAMES)}
+        self._loaded_names(names, prefix)  # names of its own, as many as its parameters, each place once
+        everything |= {key: ((), COUNT) for key in names if key.startswith(NAMES)}
         for flag in ADDED_FLAGS.intersection(self.flags).difference(names):
             del everything[flag]
         given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}

@@ -92,7 +92,14 @@ def _gradients_named(model: Module, epoch: int, batch: int, saved: list[Any] | N
             raise
         put_back(saved or [])
         name = next((n for n, p in model.named_parameters() if p is parameter), None)
-        whose = f"the parameter {name!r}" if name else "a parameter the model does not hold"
+        given = getattr(e, "parameter_name", None)  # the name the optimizer was given it under, if any
+        whose = (
+            f"the parameter {name!r}"
+            if name
+            else f"the optimizer's parameter {given!r}, which the model does not hold"
+            if given
+            else "a parameter the model does not hold"
+        )
         raise FloatingPointError(
             f"fit: in epoch {epoch}, batch {batch} the loss is finite but the gradient of {whose} holds {held}; the "
             "model keeps the weights of the step before. Find the op with autograd.detect_anomaly(), or lower the "

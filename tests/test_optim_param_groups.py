@@ -73,3 +73,23 @@ def test_a_scheduler_adds_initial_lr_as_torchs():
     assert ours.initial_lr == 0.2
     with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
         ours.param_groups[0]["initial_lr"] = -1.0
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_named_parameters_give_torchs_keys_in_the_group_and_the_names_in_the_state(name):
+    """Over named parameters, the group's keys in torch's order ("param_names" after "params") and values, and the
+    names the state dict keeps (torch's under "param_groups"; chainrule's as "param_names.I.NAME" entries, arrays
+    only), alike."""
+    ours = getattr(nn, name)(
+        [("w", Tensor(np.zeros(2), requires_grad=True)), ("b", Tensor(np.zeros(1), requires_grad=True))]
+    )
+    theirs = getattr(torch.optim, name)(
+        [("w", torch.zeros(2, requires_grad=True)), ("b", torch.zeros(1, requires_grad=True))]
+    )
+    mine, torchs = dict(ours.param_groups[0]), dict(theirs.param_groups[0])
+    assert list(mine)[:2] == list(torchs)[:2] == ["params", "param_names"] and set(mine) == set(torchs)
+    assert mine["param_names"] == torchs["param_names"] == ["w", "b"]
+    (saved,) = theirs.state_dict()["param_groups"]
+    assert [k for k in ours.state_dict() if k.startswith("param_names.")] == [
+        f"param_names.{i}.{n}" for i, n in enumerate(saved["param_names"])
+    ]
