@@ -69,6 +69,19 @@ def test_a_refused_step_names_the_parameter_as_the_page_does():
     )
 
 
+def test_a_refused_step_of_a_named_optimizer_names_the_parameter_once():
+    model = _model()
+    optimizer = nn.optim.SGD(model.named_parameters(), lr=0.1)
+    batch = Tensor(np.array([[np.inf, 1.0]], dtype=np.float32))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        loss = (model(batch) ** 2).mean()
+        loss.backward()
+        caption = optimizer_update(backward_pass(loss, modules=model), optimizer).caption
+    assert "SGD: the gradient of layers.0.W (parameter 0)" in caption
+    assert caption.count("layers.0.W") == 1
+
+
 def test_training_that_a_refused_step_ends_names_its_parameter():
     model = _model()
     optimizer = nn.optim.SGD(model.parameters(), lr=1e30)

@@ -89,8 +89,11 @@ def _float_type(params: list[Any]) -> type:
 def refusal(error: FloatingPointError, names: dict[int, str], params: list[Any]) -> str:
     """An optimizer's refusal to step, naming its parameter as the page does (`names`, by id), where nn's message
     counts it by its place among `params`: "The gradient of layers.0.W (the optimizer's parameter 0) is not finite.
-    SGD: the gradient of parameter 0 ... holds 1 NaN ...". As it is where the parameter has no name here."""
+    SGD: the gradient of parameter 0 ... holds 1 NaN ...". As it is where the parameter has no name here, or where
+    nn's message names it already (an optimizer given named parameters)."""
     parameter = getattr(error, "parameter", None)  # nn's refusal carries the parameter it refused
+    if getattr(error, "parameter_name", None) is not None:
+        return str(error.args[0])
     name = names.get(id(parameter)) if parameter is not None else None
     place = next((k for k, p in enumerate(params) if p is parameter), None)
     if name is None or place is None:
