@@ -150,11 +150,13 @@ class _Recurrent(Module):
     def _run(self, sequence: Tensor, state: State, suffix: str, reverse: bool) -> tuple[Tensor, State]:
         """One layer and direction over a sequence (seq_len, batch, features): its hidden state at each
         step, stacked in the sequence's order, and its last state. The input's share of the gates is one
-        matmul over the whole sequence, cut into steps (a slice's gradient is added at its index, so the
-        cutting costs backward a pass over the sequence, not one per step); the weights fed back are
-        transposed once, not at each step."""
+        matmul over the whole sequence, its steps as rows (so weight_ih's gradient is one matmul too, not
+        one a step and their sum), cut into steps (a slice's gradient is added at its index: a pass over
+        the sequence, not one per step); the weights fed back are transposed once, not at each step."""
         weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
-        gates_in = input_part(sequence, weight_ih, bias_ih).unbind(0)
+        length, batch, features = sequence.shape
+        rows = input_part(sequence.reshape(length * batch, features), weight_ih, bias_ih)
+        gates_in = rows.reshape(length, batch, -1).unbind(0)
         hh_t, hr_t = weight_hh.T, None if weight_hr is None else weight_hr.T
         hidden = []
         for gi in reversed(gates_in) if reverse else gates_in:
