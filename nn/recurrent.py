@@ -156,7 +156,7 @@ class _Recurrent(Module):
         weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
         length, batch, features = sequence.shape
         rows = input_part(sequence.reshape(length * batch, features), weight_ih, bias_ih)
-        gates_in = rows.reshape(length, batch, -1).unbind(0)
+        gates_in = rows.reshape(length, batch, rows.shape[-1]).unbind(0)  # not -1: a batch of 0 has no rows
         hh_t, hr_t = weight_hh.T, None if weight_hr is None else weight_hr.T
         hidden = []
         for gi in reversed(gates_in) if reverse else gates_in:
