@@ -72,7 +72,7 @@ def weights(module: Any, suffix: str) -> tuple[Tensor, Tensor | None, Tensor, Te
 
 def input_part(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
     """x @ weight_ih.T + bias_ih: the input's share of every gate, of one step (batch, features) or of a
-    whole sequence (seq_len, batch, features) at once."""
+    whole sequence at once, its steps' rows stacked (seq_len * batch, features)."""
     return affine(x, weight_ih.T, bias_ih)
 
 
