@@ -115,20 +115,20 @@ class _Recurrent(Module):
         if x.shape[0] == 0:
             raise ValueError(f"{owner}: the input sequence is empty (seq_len 0): give at least one step")
         states = self._initial(owner, hx, x, batched)
-        # the sequence as a list of steps, kept so between layers: a slice's gradient is as large as what it
-        # is cut from, so slicing a stacked output at each step would make backward quadratic in seq_len
-        steps, finals = list(x.unbind(0)), []
+        sequence, finals = x, []  # (seq_len, batch, features): each layer's input, then its output
         for layer in range(self.num_layers):
+            # dropped step by step, a draw each, as before: masks take 32 bits an entry from 64-bit draws,
+            # so one draw over a sequence whose steps hold an odd number of entries would give other masks
             if layer and self.training and self.dropout:
-                steps = [dropout(s, self.dropout) for s in steps]
+                sequence = stack([dropout(s, self.dropout) for s in sequence.unbind(0)], 0)
             directions = []
             for direction, suffix in enumerate(self._suffixes(layer)):
                 start = tuple(s[layer * self.num_directions + direction] for s in states)
-                hidden, last = self._run(steps, start, suffix, reverse=direction == 1)
+                hidden, last = self._run(sequence, start, suffix, reverse=direction == 1)
                 directions.append(hidden)
                 finals.append(last)
-            steps = directions[0] if len(directions) == 1 else [cat(pair, -1) for pair in zip(*directions)]
-        output = stack(steps, 1 if batched and self.batch_first else 0)
+            sequence = directions[0] if len(directions) == 1 else cat(directions, -1)
+        output = sequence.swapaxes(0, 1) if batched and self.batch_first else sequence
         last_states = tuple(stack([f[i] for f in finals], 0) for i in range(len(states)))
         if not batched:
             output, last_states = output.squeeze(1), tuple(s.squeeze(1) for s in last_states)
@@ -147,15 +147,22 @@ class _Recurrent(Module):
             for name, g, size in zip(names, given, sizes, strict=True)
         )
 
-    def _run(self, steps: list[Tensor], state: State, suffix: str, reverse: bool) -> tuple[list[Tensor], State]:
-        """One layer and direction over the steps of a sequence, each (batch, features): its hidden state
-        at each step, in the sequence's order, and its last state."""
+    def _run(self, sequence: Tensor, state: State, suffix: str, reverse: bool) -> tuple[Tensor, State]:
+        """One layer and direction over a sequence (seq_len, batch, features): its hidden state at each
+        step, stacked in the sequence's order, and its last state. The input's share of the gates is one
+        matmul over the whole sequence, its steps as rows (so weight_ih's gradient is one matmul too, not
+        one a step and their sum), cut into steps (a slice's gradient is added at its index: a pass over
+        the sequence, not one per step); the weights fed back are transposed once, not at each step."""
         weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
+        length, batch, features = sequence.shape
+        rows = input_part(sequence.reshape(length * batch, features), weight_ih, bias_ih)
+        gates_in = rows.reshape(length, batch, rows.shape[-1]).unbind(0)  # not -1: a batch of 0 has no rows
+        hh_t, hr_t = weight_hh.T, None if weight_hr is None else weight_hr.T
         hidden = []
-        for x in reversed(steps) if reverse else steps:
-            state = step(self.mode, input_part(x, weight_ih, bias_ih), state, weight_hh, bias_hh, weight_hr)
+        for gi in reversed(gates_in) if reverse else gates_in:
+            state = step(self.mode, gi, state, hh_t, bias_hh, hr_t)
             hidden.append(state[0])
-        return (hidden[::-1] if reverse else hidden), state
+        return stack(hidden[::-1] if reverse else hidden, 0), state
 
     def extra_repr(self) -> str:
         """PyTorch's: the sizes, then what differs from the defaults (an RNN's relu too, as its cells show it)."""

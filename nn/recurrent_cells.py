@@ -46,7 +46,7 @@ class _Cell(Module):
             names = ("hx[0]", "hx[1]") if count == 2 else ("hx",)
             state = tuple(checked_state(owner, n, g, shape, not batched) for n, g in zip(names, given, strict=True))
         weight_ih, bias_ih, weight_hh, bias_hh, _ = weights(self, "")
-        new = step(self.mode, input_part(x, weight_ih, bias_ih), state, weight_hh, bias_hh)
+        new = step(self.mode, input_part(x, weight_ih, bias_ih), state, weight_hh.T, bias_hh)
         if not batched:
             new = tuple(s.squeeze(0) for s in new)
         return new if count == 2 else new[0]

@@ -71,16 +71,19 @@ def weights(module: Any, suffix: str) -> tuple[Tensor, Tensor | None, Tensor, Te
 
 
 def input_part(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
-    """x @ weight_ih.T + bias_ih: the input's share of every gate."""
+    """x @ weight_ih.T + bias_ih: the input's share of every gate, of one step (batch, features) or of a
+    whole sequence at once, its steps' rows stacked (seq_len * batch, features)."""
     return affine(x, weight_ih.T, bias_ih)
 
 
 def step(
-    mode: str, gi: Tensor, state: State, weight_hh: Tensor, bias_hh: Tensor | None, weight_hr: Tensor | None = None
+    mode: str, gi: Tensor, state: State, hh_t: Tensor, bias_hh: Tensor | None, hr_t: Tensor | None = None
 ) -> State:
-    """The state after one step, from the input's share of the gates `gi` (input_part) and the state before."""
+    """The state after one step, from the input's share of the gates `gi` (input_part) and the state before.
+    hh_t and hr_t are weight_hh.T and weight_hr.T (None: no projection), transposed by the caller, once
+    for a whole sequence."""
     h = state[0]
-    gh = affine(h, weight_hh.T, bias_hh)
+    gh = affine(h, hh_t, bias_hh)
     if mode == "RNN_TANH":
         return ((gi + gh).tanh(),)
     if mode == "RNN_RELU":
@@ -89,7 +92,7 @@ def step(
         i, f, g, o = (gi + gh).chunk(4, -1)
         c = f.sigmoid() * state[1] + i.sigmoid() * g.tanh()
         h = o.sigmoid() * c.tanh()
-        return (h if weight_hr is None else h @ weight_hr.T, c)
+        return (h if hr_t is None else h @ hr_t, c)
     # GRU: the reset gate scales the hidden state's share of the new state, its bias included (PyTorch's form)
     ir, iz, in_ = gi.chunk(3, -1)
     hr, hz, hn = gh.chunk(3, -1)
