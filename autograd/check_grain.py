@@ -57,7 +57,8 @@ def moved_input(point: float | None, shift: float) -> Moved:
     x = np.float64(point)
     ends = np.array([x + shift, x - shift])
     lowest = grain(ends)
-    return Moved(int(min(bits(ends))), float(np.min(lowest[lowest > 0]) / (2 * shift)))
+    lowest = lowest[lowest > 0]  # 0 and what is not finite (x at inf) have none
+    return Moved(int(min(bits(ends))), float(lowest.min() / (2 * shift)) if lowest.size else 0.0)
 
 
 def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:

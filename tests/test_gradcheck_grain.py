@@ -117,3 +117,9 @@ def test_cancellation_is_no_rounding_inside_f(f, x, eps):
 def test_rounding_inside_is_still_seen_at_whole_numbers(x):
     # (x + 1e12) - 1e12 puts 2 + 1e-6 on a grid of 1.2e-4, far coarser than x - 2 would leave it
     _cannot_judge(_rounding(0.0), x, "grid far coarser")
+
+
+def test_an_element_at_infinity_is_judged_as_before():
+    # x +- eps at inf has no lowest bit: the exact grid is none there (not numpy's "zero-size array" ValueError)
+    with pytest.raises(GradcheckError, match="f is not finite at x"):
+        gradcheck(lambda t: t.clip(0.0, 2.0) * 0 + 1, [np.array([np.inf, 1.0])])
