@@ -43,8 +43,8 @@ class Moved(NamedTuple):
     """What exact arithmetic on x moved by +-shift can leave of f's numbers: `bits`, the bits x + shift and
     x - shift keep (53 where the step is not one element's: a block's direction), and `fineness`, their
     lowest bit over the step 2 shift (0 there): an exact f leaves an entry moving by D on a grid of
-    D * fineness or finer. (2 + 2**-20) - 2 is 2**-20, 1 bit of 53, and 1e7 + 1e-6 - 1e7 keeps 24:
-    cancellation, not rounding."""
+    D * fineness or finer (one whose second difference is D2, on D2 * 2 fineness**2 or finer).
+    (2 + 2**-20) - 2 is 2**-20, 1 bit of 53, and 1e7 + 1e-6 - 1e7 keeps 24: cancellation, not rounding."""
 
     bits: int
     fineness: float
@@ -64,13 +64,18 @@ def moved_input(point: float | None, shift: float) -> Moved:
 def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:
     """For each entry, the step of the grid its `values` (f's output at x and x +- a shift) lie on, where
     each nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
-    as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7): their least
-    grain, a multiple of the grid's step; 0 where some value keeps more (or every value is 0)."""
+    as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7, (x - 2)**2
+    at 2 + 2**-20): their least grain, a multiple of the grid's step; 0 where some value keeps more (or
+    every value is 0)."""
     limit = min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
     most = np.max([bits(v) for v in values], axis=0)
     grains = np.array([np.where(v != 0, grain(v), np.inf) for v in values])
     least = np.min(grains, axis=0)
-    exact = 2 * kept.fineness * np.abs(values[1] - values[2])  # the finest grid an exact f may leave
+    # the coarsest grid an exact f may leave, twice: c t (t the shift, on x +- shift's grid) lies on |c| times
+    # that grid, c read off the first difference; c t**2 ((x - 2)**2 at 2) on |c| times its square, c off the second
+    base, up, down = values
+    fine = kept.fineness
+    exact = 2 * fine * np.abs(up - down) + 4 * fine * fine * np.abs(up + down - 2 * base)
     return np.where((most <= limit) & (most > 0) & np.isfinite(least) & (least > exact), least, 0.0)
 
 

@@ -105,6 +105,7 @@ def test_a_smooth_f_flat_at_a_simple_value_is_no_grid():
         (lambda t: t.cumsum(0), np.array([2.0, -3.0, 1.0, 4.0]), 2.0**-20),  # its third entry is 0 +- eps
         (lambda t: t - 1e7, np.array([1e7, 2e7]), 1e-6),  # 1e7 + 1e-6 - 1e7 keeps 24 bits, exactly
         (lambda t: t.cumsum(0), np.array([1e7, -1e7, 3.0]), 1e-6),
+        (lambda t: (t - 2.0) ** 2, np.array([2.0, 3.0]), 2.0**-20),  # 2**-40 at 2 +- eps: its second difference
     ],
 )
 def test_cancellation_is_no_rounding_inside_f(f, x, eps):
