@@ -62,8 +62,9 @@ def gradcheck(
     1e12), the row cannot be judged (a rule giving 0 there agreed, and passed); an element where x + eps
     or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it. Rounding inside an
     op of one's own, which its graph does not show, is read off f's numbers (`check_grain`): where they
-    keep 12 bits fewer than their dtype and x +- eps do ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4;
-    sin computed in float32), twice their grid's step over 2 eps bounds the difference's error, and a row
+    keep 12 bits fewer than their dtype and x +- eps do, on a grid over twice as coarse as exact arithmetic
+    on x +- eps leaves (x - 2 at 2 cancels exactly) ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4; sin
+    computed in float32), twice their grid's step over 2 eps bounds the difference's error, and a row
     within it cannot be judged, also where it agrees; where no entry moved, that grid counts where f moves
     within 256 eps (two more calls of f: floor at 5.3 does not, and passes). A jump in one entry among
     entries that move smoothly is named as a jump, each entry's differences looked at alone.

@@ -9,7 +9,7 @@ of a value, its lowest bit (2**-12 for 0.300048828125), is a multiple of that gr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,35 +39,57 @@ def grain(values: np.ndarray) -> np.ndarray:
     return np.where(finite, np.ldexp((whole & -whole).astype(np.float64), exponent - 53), 0.0)
 
 
-def input_bits(point: float | None, eps: float) -> int:
-    """The bits x + eps and x - eps keep (53 where the step is not one element's: a block's direction)."""
+class Moved(NamedTuple):
+    """What exact arithmetic on x moved by +-shift can leave of f's numbers: `bits`, the bits x + shift and
+    x - shift keep (53 where the step is not one element's: a block's direction), and `fineness`, their
+    lowest bit over the step 2 shift (0 there): an exact f leaves an entry moving by D on a grid of
+    D * fineness or finer (one whose second difference is D2, on D2 * 2 fineness**2 or finer).
+    (2 + 2**-20) - 2 is 2**-20, 1 bit of 53, and 1e7 + 1e-6 - 1e7 keeps 24: cancellation, not rounding."""
+
+    bits: int
+    fineness: float
+
+
+def moved_input(point: float | None, shift: float) -> Moved:
+    """`Moved` for the element at `point` moved by +-shift (None: a block's direction)."""
     if point is None:
-        return 53
+        return Moved(53, 0.0)
     x = np.float64(point)
-    return int(min(bits(np.array([x + eps, x - eps]))))
+    ends = np.array([x + shift, x - shift])
+    lowest = grain(ends)
+    lowest = lowest[lowest > 0]  # 0 and what is not finite (x at inf) have none
+    return Moved(int(min(bits(ends))), float(lowest.min() / (2 * shift)) if lowest.size else 0.0)
 
 
-def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: int) -> np.ndarray:
-    """For each entry, the step of the grid its `values` (f's output at x and x +- eps) lie on, where each
-    nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept` bits) do: their least grain,
-    a multiple of the grid's step; 0 where some value keeps more (or every value is 0)."""
-    limit = min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept) - _LOST
+def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:
+    """For each entry, the step of the grid its `values` (f's output at x and x +- a shift) lie on, where
+    each nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
+    as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7, (x - 2)**2
+    at 2 + 2**-20): their least grain, a multiple of the grid's step; 0 where some value keeps more (or
+    every value is 0)."""
+    limit = min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
     most = np.max([bits(v) for v in values], axis=0)
     grains = np.array([np.where(v != 0, grain(v), np.inf) for v in values])
     least = np.min(grains, axis=0)
-    return np.where((most <= limit) & (most > 0) & np.isfinite(least), least, 0.0)
+    # the coarsest grid an exact f may leave, twice: c t (t the shift, on x +- shift's grid) lies on |c| times
+    # that grid, c read off the first difference; c t**2 ((x - 2)**2 at 2) on |c| times its square, c off the second
+    base, up, down = values
+    fine = kept.fineness
+    exact = 2 * fine * np.abs(up - down) + 4 * fine * fine * np.abs(up + down - 2 * base)
+    return np.where((most <= limit) & (most > 0) & np.isfinite(least) & (least > exact), least, 0.0)
 
 
 def unseen(
-    base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, eps: float, tolerances: tuple, kept: int
+    base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, eps: float, tolerances: tuple, kept: Moved
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per entry of f's output at x (`base`) and x +- eps (`tolerances`: atol, rtol; `kept`: the bits the
-    input keeps): whether it moved, but its dtype's spacing over 2 eps is SHOWN times its tolerance (atol +
-    rtol * its slope) or more, so that its difference tells nothing of its gradient (x + 1e9 beside 1e6 x:
-    a rule off by 3% in it passed, the row moving by the other); whether it did not move, but its spacing,
-    or the coarse grid it lies on, could hide a slope of SHOWN atol: it counts where f moves it within PROBE
-    eps (x + 1e12 does; exp(20) beside the element moved does not, nor floor at 5.3, 5.0 on a grid of 1, flat
-    for 0.3 around: its 0 is right); and each entry's coarse grid step (`coarse_steps`)."""
+    """Per entry of f's output at x (`base`) and x +- eps (`tolerances`: atol, rtol; `kept`: what exact
+    arithmetic on the input leaves, `Moved`): whether it moved, but its dtype's spacing over 2 eps is SHOWN
+    times its tolerance (atol + rtol * its slope) or more, so that its difference tells nothing of its
+    gradient (x + 1e9 beside 1e6 x: a rule off by 3% in it passed, the row moving by the other); whether it
+    did not move, but its spacing, or the coarse grid it lies on, could hide a slope of SHOWN atol: it counts
+    where f moves it within PROBE eps (x + 1e12 does; exp(20) beside the element moved does not, nor floor at
+    5.3, 5.0 on a grid of 1, flat for 0.3 around: its 0 is right); and each entry's coarse grid step
+    (`coarse_steps`)."""
     atol, rtol = tolerances
     finfo = np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64)
     still = (up == base) & (down == base)

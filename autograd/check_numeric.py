@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_grain import PROBE, coarse_steps, input_bits, swallowed, unseen
+from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .graph import raw
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
@@ -130,16 +130,16 @@ def slopes(
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
-    hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), input_bits(point, eps))
+    hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps))
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
     # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece), to
     # numbers on a grid as coarse where that is what they are on (not 2.0 + 6e-8 at a smooth f's flat point)
     if candidates.any():
-        kept = input_bits(point, eps)
         far = _probe(at, PROBE * eps, base)
         moved_far = (far[0] != base) | (far[1] != base)
-        candidates &= moved_far & ((grid == 0) | (coarse_steps([base, *far], dtype, kept) > 0))
+        coarse_far = coarse_steps([base, *far], dtype, moved_input(point, PROBE * eps)) > 0
+        candidates &= moved_far & ((grid == 0) | coarse_far)
         hidden = hidden | candidates
     # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
     # 0.9: 3% of 2 eps) shows only as far as the output's grid does

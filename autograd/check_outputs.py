@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .check_blocks import BLOCK
-from .check_grain import input_bits, swallowed, unseen
+from .check_grain import moved_input, swallowed, unseen
 from .check_inputs import _copy, _leaf
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
@@ -109,7 +109,8 @@ def element_rows(
     starts = [b.start for b in blocks]
     moves = np.logical_or.reduceat((full(eps).ravel() != flat) | (full(-eps).ravel() != flat), starts)
     dtype = analytic[0][1].dtype
-    _, candidates, _ = unseen(flat, full(eps).ravel(), full(-eps).ravel(), dtype, eps, (atol, rtol), input_bits(x, eps))
+    up, down = full(eps).ravel(), full(-eps).ravel()
+    _, candidates, _ = unseen(flat, up, down, dtype, eps, (atol, rtol), moved_input(x, eps))
     unseen_entries = np.logical_or.reduceat(candidates, starts)
     unseen_blocks = swallowed(base, abs(weights), dtype, eps, atol, starts) | unseen_entries
     rows = []

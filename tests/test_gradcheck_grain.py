@@ -96,3 +96,31 @@ def test_a_smooth_f_flat_at_a_simple_value_is_no_grid():
     """sum(softmax(x) * [1, 2, 3]) at 0 is 2.0 (1 bit), flat in x[1] (2 is the weights' mean): at eps it does
     not move, at 256 eps it moves by 1e-8, to a number on no coarse grid. The row said f lies on a grid of 2."""
     assert gradcheck(lambda t: (t.softmax(axis=0) * np.array([1.0, 2.0, 3.0])).sum(), [np.zeros(3)])
+
+
+@pytest.mark.parametrize(
+    "f, x, eps",
+    [
+        (lambda t: t - 2.0, np.array([2.0, 3.0]), 2.0**-20),  # (2 + 2**-20) - 2 is 2**-20: 1 bit, exactly
+        (lambda t: t.cumsum(0), np.array([2.0, -3.0, 1.0, 4.0]), 2.0**-20),  # its third entry is 0 +- eps
+        (lambda t: t - 1e7, np.array([1e7, 2e7]), 1e-6),  # 1e7 + 1e-6 - 1e7 keeps 24 bits, exactly
+        (lambda t: t.cumsum(0), np.array([1e7, -1e7, 3.0]), 1e-6),
+        (lambda t: (t - 2.0) ** 2, np.array([2.0, 3.0]), 2.0**-20),  # 2**-40 at 2 +- eps: its second difference
+    ],
+)
+def test_cancellation_is_no_rounding_inside_f(f, x, eps):
+    """x - c at x = c leaves few bits, exactly what x +- eps minus c is: no grid of f's own. Each said "f's
+    output lies on a grid far coarser than its dtype's ... cannot judge" (moving the slope by 1 to 94)."""
+    assert gradcheck(f, [x], eps=eps)
+
+
+@pytest.mark.parametrize("x", [np.array([2.0, -3.0]), np.array([64.0, 0.5])])
+def test_rounding_inside_is_still_seen_at_whole_numbers(x):
+    # (x + 1e12) - 1e12 puts 2 + 1e-6 on a grid of 1.2e-4, far coarser than x - 2 would leave it
+    _cannot_judge(_rounding(0.0), x, "grid far coarser")
+
+
+def test_an_element_at_infinity_is_judged_as_before():
+    # x +- eps at inf has no lowest bit: the exact grid is none there (not numpy's "zero-size array" ValueError)
+    with pytest.raises(GradcheckError, match="f is not finite at x"):
+        gradcheck(lambda t: t.clip(0.0, 2.0) * 0 + 1, [np.array([np.inf, 1.0])])
