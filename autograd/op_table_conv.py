@@ -176,19 +176,19 @@ def max_pool2d_grad(g: np.ndarray, *, index: np.ndarray, shape: tuple[int, ...],
 # ---- rules ----
 
 
-def _conv2d_vjp(g, out, x, w, *, needs, stride, **geometry):
+def _conv_vjp(g, out, x, w, *, needs, stride, **geometry):
     gx = _of("conv_transpose{}d", stride)(g, w, size=np.shape(x)[2:], stride=stride, **geometry) if needs[0] else None
     gw = _of("conv{}d_weight", stride)(x, g, kernel=np.shape(w)[2:], stride=stride, **geometry) if needs[1] else None
     return gx, gw
 
 
-def _conv_transpose2d_vjp(g, out, u, w, *, needs, size, stride, **geometry):
+def _conv_transpose_vjp(g, out, u, w, *, needs, size, stride, **geometry):
     gu = _cut(_of("conv{}d", stride)(g, w, stride=stride, **geometry), u) if needs[0] else None
     gw = _of("conv{}d_weight", stride)(g, u, kernel=np.shape(w)[2:], stride=stride, **geometry) if needs[1] else None
     return gu, gw
 
 
-def _conv2d_weight_vjp(g, out, x, gy, *, needs, kernel, stride, **geometry):
+def _conv_weight_vjp(g, out, x, gy, *, needs, kernel, stride, **geometry):
     gx = _of("conv_transpose{}d", stride)(gy, g, size=np.shape(x)[2:], stride=stride, **geometry) if needs[0] else None
     ggy = _cut(_of("conv{}d", stride)(x, g, stride=stride, **geometry), gy) if needs[1] else None
     return gx, ggy
@@ -203,7 +203,7 @@ def _cut(positions: Any, like: Any) -> Any:
     return positions[(slice(None),) * 2 + tuple(slice(m) for m in size)]
 
 
-def _max_pool2d_vjp(g, out, x, *, kernel, stride, padding, dilation):
+def _max_pool_vjp(g, out, x, *, kernel, stride, padding, dilation):
     index = first_maxima(np.asarray(raw(x)), np.asarray(raw(out)), kernel, stride, padding, dilation)
     overlapping = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
     return (_max_pool2d_grad(g, index=index, shape=np.shape(x), overlapping=overlapping),)
@@ -221,7 +221,7 @@ def _convolutions(dims: int) -> tuple[OpDef, ...]:
     return (
         OpDef(
             f"conv{dims}d",
-            _conv2d_vjp,
+            _conv_vjp,
             None,
             conv2d,
             _TWO,
@@ -232,7 +232,7 @@ def _convolutions(dims: int) -> tuple[OpDef, ...]:
         ),
         OpDef(
             f"conv_transpose{dims}d",
-            _conv_transpose2d_vjp,
+            _conv_transpose_vjp,
             None,
             conv_transpose2d,
             _TWO,
@@ -244,7 +244,7 @@ def _convolutions(dims: int) -> tuple[OpDef, ...]:
         # the rules' own: the convolution's weight gradient, bilinear in x and g
         OpDef(
             f"conv{dims}d_weight",
-            _conv2d_weight_vjp,
+            _conv_weight_vjp,
             None,
             conv2d_weight,
             _TWO,
@@ -257,7 +257,7 @@ def _convolutions(dims: int) -> tuple[OpDef, ...]:
         # window's last NaN (PyTorch's indices)
         OpDef(
             f"max_pool{dims}d",
-            _max_pool2d_vjp,
+            _max_pool_vjp,
             None,
             max_pool2d,
             api=f"autograd.max_pool{dims}d",

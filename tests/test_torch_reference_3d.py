@@ -86,6 +86,29 @@ def test_max_pool3d_matches_torch_values_indices_gradients(dtype):
         np.testing.assert_array_equal(ours.data, theirs.numpy())
 
 
+def test_max_pool3d_dilated_and_padded_with_ceil_mode_matches_torch():
+    # the windows' bounds checks run per axis only where padding and dilation meet: the random geometries
+    # above take dilation only without padding
+    options = dict(kernel_size=(3, 2, 3), stride=(2, 3, 1), padding=(1, 1, 0), dilation=(2, 1, 2), ceil_mode=True)
+    x = np.random.default_rng(33).permutation(2 * 3 * 5 * 6 * 7).reshape(2, 3, 5, 6, 7) / 7.0
+    check(lambda x: autograd.max_pool3d(x, **options), lambda x: F.max_pool3d(x, **options), [x], np.float64)
+    ours = autograd.max_pool3d(x, **options, return_indices=True)[1]
+    np.testing.assert_array_equal(ours.data, F.max_pool3d(torch.tensor(x), **options, return_indices=True)[1].numpy())
+
+
+def test_depthwise_conv3d_matches_torch():
+    # groups equal to the input's channels, two filters each, with every other option off its default
+    rng = np.random.default_rng(34)
+    x, w, b = rng.uniform(-1, 1, (2, 3, 5, 6, 4)), rng.uniform(-1, 1, (6, 1, 3, 2, 2)), rng.uniform(-1, 1, 6)
+    options = dict(stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 2, 1), groups=3)
+    check(
+        lambda x, w, b: autograd.conv3d(x, w, b, **options),
+        lambda x, w, b: F.conv3d(x, w, b, **options),
+        [x, w, b],
+        np.float64,
+    )
+
+
 def test_max_pool3d_takes_the_first_of_tied_maxima_as_torch():
     x = np.zeros((1, 1, 3, 3, 3))
     check(lambda x: autograd.max_pool3d(x, 2, stride=1), lambda x: F.max_pool3d(x, 2, stride=1), [x], np.float64)
