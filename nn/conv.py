@@ -38,11 +38,12 @@ def _count(owner: str, name: str, n: Any) -> int:
 
 
 def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
+    wanted = f"an int or {'one int' if dims == 1 else f'{dims} ints'}"  # not "1 ints" (Conv1d)
     if not (is_int(size) or isinstance(size, tuple | list)):
-        raise TypeError(f"{owner}: kernel_size must be an int or {dims} ints, got {type(size).__name__} {size!r}")
+        raise TypeError(f"{owner}: kernel_size must be {wanted}, got {type(size).__name__} {size!r}")
     sizes = (size,) * dims if is_int(size) else tuple(size)
     if len(sizes) != dims:
-        raise ValueError(f"{owner}: kernel_size must be an int or {dims} ints, got {size!r}")
+        raise ValueError(f"{owner}: kernel_size must be {wanted}, got {size!r}")
     return tuple(_count(owner, "kernel_size", k) for k in sizes)
 
 

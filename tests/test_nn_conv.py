@@ -71,6 +71,7 @@ def test_a_transposed_layer_s_repr_is_pytorch_s(name, kwargs, torch):
         (lambda: ConvTranspose2d(4, 6, 3, output_padding=2), "must be smaller than the stride"),
         (lambda: Conv2d(0, 6, 3), "Conv2d: in_channels must be at least 1, got 0"),
         (lambda: Conv2d(1, 6, (3, 3, 3)), "kernel_size must be an int or 2 ints"),
+        (lambda: Conv1d(2, 3, (2, 2)), "Conv1d: kernel_size must be an int or one int, got \\(2, 2\\)"),
         (lambda: Conv1d(1, 6, 0), "Conv1d: kernel_size must be at least 1, got 0"),
         (lambda: Conv2d(1, 6, 3, padding_mode="mirror"), "padding_mode must be one of 'zeros', 'reflect', "),
         (lambda: ConvTranspose2d(1, 6, 3, padding_mode="reflect"), "padding_mode must be one of 'zeros', got"),
