@@ -11,6 +11,7 @@ random numbers move ahead."""
 import functools
 import itertools
 import random
+import time
 import warnings
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 
 import autograd
 import nn
-from autograd import Op, Tensor
+from autograd import Op, Tensor, compile_random
 from autograd.compile import CompileWarning
 
 _LENGTH = {"n": 2, "draw": 4}
@@ -223,3 +224,28 @@ def test_a_draw_through_a_partial_is_put_back():
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)
         assert _partial_draws(autograd.compile) == eager
+
+
+def test_a_recording_reads_the_processs_randomstates_cheaply():
+    """A recording reads every generator of the process around each draw (to put back those it moved): as text,
+    a RandomState's 624 keys took 5 ms a reading, 10 s a recording of two draws with 1,000 of them alive."""
+    alive = [np.random.RandomState(k) for k in range(400)]
+    model, drop = nn.Linear(3, 2, seed=0), nn.Dropout(0.5)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        (drop(drop(model(Tensor(x)))) ** 2).sum().backward()
+        opt.step()
+
+    run = autograd.compile(step, strict=True)
+    started = time.perf_counter()
+    run(np.ones((4, 3)))
+    assert time.perf_counter() - started < 1.0  # 3 s as text; 0.2 s now
+    # a draw that moves a RandomState's cached gaussian alone (its keys unmoved) is still seen to move it
+    before = compile_random.comparable(alive[0].get_state())
+    alive[0].standard_normal()
+    mid = compile_random.comparable(alive[0].get_state())
+    alive[0].standard_normal()  # the cached one
+    assert before != mid != compile_random.comparable(alive[0].get_state())
+    assert compile_random.comparable(alive[1].get_state()) == compile_random.comparable(alive[1].get_state())
