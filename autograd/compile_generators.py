@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_random import GENERATORS, HELPER_DEPTH, Spans, comparable, held_generators
+from .compile_random import GENERATORS, HELPER_DEPTH, Spans, held_generators, read_state
 
 
 class Source:
@@ -32,8 +32,8 @@ class Source:
         self.key, self.take, self.put = key, take, put
 
     def reading(self) -> Any:
-        """Its state, to compare with `==` (compile_random.comparable)."""
-        return comparable(self.take())
+        """Its state, to compare with `==` (compile_random.read_state)."""
+        return read_state(self.take)
 
 
 def _of(generator: Any) -> Source:

@@ -8,6 +8,7 @@ made again by each replay, in its order: what it takes from these generators is 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import types
@@ -76,10 +77,24 @@ def states(held: tuple[Any, ...] = ()) -> tuple[Any, ...]:
 
 def _state(generator: Any) -> Any:
     if isinstance(generator, np.random.Generator):
-        return comparable(generator.bit_generator.state)
+        return read_state(lambda: generator.bit_generator.state)
     if isinstance(generator, np.random.RandomState):
-        return comparable(generator.get_state(legacy=False))
-    return generator.getstate()
+        return read_state(functools.partial(generator.get_state, legacy=False))
+    return read_state(generator.getstate)
+
+
+# the reading of a generator whose state cannot be read (a subclass of random.Random that draws the system's
+# entropy, as SystemRandom does): equal to itself, so never seen to move, and never put back
+NO_STATE = object()
+
+
+def read_state(take: Callable[[], Any]) -> Any:
+    """The state `take()` gives, `comparable`; NO_STATE where it refuses to give one (one such generator anywhere
+    in the process made every recording that draws raise its NotImplementedError)."""
+    try:
+        return comparable(take())
+    except (NotImplementedError, TypeError, AttributeError, ValueError):
+        return NO_STATE
 
 
 def comparable(state: Any) -> Any:
