@@ -1,6 +1,7 @@
 """A compiled step's backward pass replayed (compile_replay.Program's): each op's kernel (compile_kernels)
 or its rule on this replay's arrays, in the recorded order, the gradients summed as a plain backward
-sums them, and handed to the parameters' `.grad` as `Tensor._accumulate` hands them."""
+sums them (graph_sums.GradientSums: in place into the pass's own buffers, a slice's gradient added at
+its index), and handed to the parameters' `.grad` as `Tensor._accumulate` hands them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import numpy as np
 from .compile_entries import OP, PARAM, Entry
 from .compile_finite import OUTER_PROOF_FROM, outer_is_finite
 from .compile_schedule import Step
-from .tensor_backward import held_grad, own_array, store_grad
+from .graph_sums import GradientSums
+from .tensor_backward import EMPTY_SUM, held_grad, own_array, store_grad
 from .tensor_record import Record, ReplayedRule
 
 
@@ -34,11 +36,16 @@ def backward_pass(
     C-contiguous (the seed's, and what only kernels given such a g sum to it), the kernel's gradients
     are taken without looking at g's layout. `proven` gets the ids of the `.grad` arrays this pass proved finite
     (compile_finite: a weight's gradient at a batch of one, from its factors)."""
-    steps = []
+    steps: list[tuple[int, tuple[int, ...], Any]] = []
+    scattered: dict[int, dict[str, Any]] = {}  # entry: its keyword arguments, where its rule is g added at an index
     layouts = {root: seed.__class__ is np.ndarray and seed.flags.c_contiguous}  # entry: its g is C-contiguous
     for i in order:
         e = entries[i]
-        if e.kind == OP and e.needs_grad:
+        if e.kind == OP and e.needs_grad and e.op.scatters:
+            scattered[i] = e.params  # read on each replay: an index fed from the inputs is put there anew
+            layouts[e.parents[0]] = False
+            steps.append((i, e.parents, None))
+        elif e.kind == OP and e.needs_grad:
             rule = ReplayedRule(Record(e.op, e.params, [entries[p].needs_grad for p in e.parents]))
             vjp = _vjp(rule, i, e.parents, arrays)
             k = kernels[i]
@@ -62,13 +69,19 @@ def backward_pass(
                 store_grad(param, kept.copy())
         grads: list[Any] = [None] * size
         grads[root] = seed
+        sums = GradientSums()  # as a plain backward adds: its terms, order and bits (-0.0 a slice leaves alone)
         for i, parents, vjp in steps:
             g = grads[i]
             if g is None:
                 continue
+            if vjp is None:  # a slice's gradient added at its index: its input's zeros never formed
+                p = parents[0]
+                total = EMPTY_SUM if grads[p] is None else grads[p]
+                grads[p] = sums.added_at(p, total, scattered[i]["index"], g, arrays[p])
+                continue
             for p, gp in zip(parents, vjp(g)):
                 if gp is not None:
-                    grads[p] = gp if grads[p] is None else grads[p] + gp
+                    grads[p] = gp if grads[p] is None else sums.added(p, grads[p], gp)
         handed_out: set[int] = set()
         proven.clear()
         for i, param in leaves:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_random import GENERATORS, HELPER_DEPTH, Spans, held_generators
+from .compile_random import GENERATORS, HELPER_DEPTH, Spans, held_generators, read_state
 
 
 class Source:
@@ -31,9 +31,9 @@ class Source:
     def __init__(self, key: Any, take: Callable[[], Any], put: Callable[[Any], None]) -> None:
         self.key, self.take, self.put = key, take, put
 
-    def reading(self) -> str:
-        """Its state as text, to compare (a numpy state holds arrays)."""
-        return repr(self.take())
+    def reading(self) -> Any:
+        """Its state, to compare with `==` (compile_random.read_state)."""
+        return read_state(self.take)
 
 
 def _of(generator: Any) -> Source:

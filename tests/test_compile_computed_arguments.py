@@ -66,18 +66,7 @@ def test_a_condition_made_from_an_array_input_is_given_anew():
         loss.backward()
         return loss.item()
 
-    calls = [(_RNG.standard_normal(6), _RNG.random((2, 3)) < 0.5) for _ in range(5)]
-    eager = []
-    for x, keep in calls:
-        w.grad = None
-        eager.append((step(x, keep), w.grad.copy()))
-    compiled, run = [], autograd.compile(step, strict=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for x, keep in calls:
-            w.grad = None
-            compiled.append((run(x, keep), w.grad.copy()))
-    assert_same(compiled, eager)
+    _assert_replayed_as_eager(step, w, [(_RNG.standard_normal(6), _RNG.random((2, 3)) < 0.5) for _ in range(5)])
 
 
 def test_a_boolean_index_made_from_an_input_stays_checked_by_its_count():
@@ -91,12 +80,15 @@ def test_a_boolean_index_made_from_an_input_stays_checked_by_its_count():
         return loss.item()
 
     keeps = [np.array([[1, 0, 1], [0, 1, 1]], bool).T.copy()] * 3 + [np.ones((3, 2), bool)] * 2
-    calls = [(_RNG.standard_normal(6), keep) for keep in keeps]
-    eager = []
+    _assert_replayed_as_eager(step, w, [(_RNG.standard_normal(6), keep) for keep in keeps])
+
+
+def _assert_replayed_as_eager(step, w, calls):
+    """step(x, keep) on each call, eagerly and compiled (no CompileWarning): the same losses and w's gradients."""
+    eager, compiled, run = [], [], autograd.compile(step)
     for x, keep in calls:
         w.grad = None
         eager.append((step(x, keep), w.grad.copy()))
-    compiled, run = [], autograd.compile(step)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for x, keep in calls:

@@ -127,11 +127,16 @@ def test_a_hessian_through_unbind_is_the_same_as_through_one_op():
 
 
 def _allocated_by_backward(rows: int, columns: int = 2000) -> float:
-    """Bytes allocated during backward() of a sum over x.unbind(0), in sizes of x: each rise of the traced
-    memory between two Python events (a call, a return, a C call) is counted, so an array that lives until
-    the next event is (the whole zeros-and-add's each did)."""
+    """Bytes allocated during backward() of a sum over x.unbind(0), in sizes of x."""
     x = Tensor(np.random.default_rng(0).standard_normal((rows, columns)), requires_grad=True)
     loss = sum((p * 2.0).sum() for p in x.unbind(0))
+    return allocated_during(loss.backward) / x.data.nbytes
+
+
+def allocated_during(run) -> int:
+    """Bytes allocated while `run()` runs: each rise of the traced memory between two Python events (a call,
+    a return, a C call) is counted, so an array that lives until the next event is (the whole zeros-and-add's
+    each did)."""
     seen = {"total": 0, "now": 0}
 
     def tracer(frame, event, arg):
@@ -144,12 +149,12 @@ def _allocated_by_backward(rows: int, columns: int = 2000) -> float:
     seen["now"] = tracemalloc.get_traced_memory()[0]
     sys.setprofile(tracer)
     try:
-        loss.backward()
+        run()
     finally:
         sys.setprofile(None)
         if ours:
             tracemalloc.stop()
-    return seen["total"] / x.data.nbytes
+    return seen["total"]
 
 
 def test_the_backward_of_a_long_unbind_allocates_xs_size_not_T_times_it():
