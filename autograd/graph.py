@@ -16,6 +16,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import DATA_KINDS
+from .graph_errors import NodeAsNumber, infinite_derivative
 from .graph_order import MANY, _scratch_space, _topological_order
 from .modes import flag, short
 
@@ -162,16 +163,6 @@ class Node:
                 parent.grad = g if parent.grad is parent._grad_zero else parent.grad + g
 
 
-class NodeAsNumber(TypeError):
-    """float(), int() or complex() of a node, refused: its number is `.data`, a constant. A rule run on the
-    nodes themselves (create_graph) that asks for one (math.cos(x)) is named by vjp_at."""
-
-
-class MixedNodes(TypeError):
-    """An op met a Value and a Tensor (or an array): the two node types do not mix in one op.
-    (The function transforms catch it, and trace again with their number arguments as 0-d Tensors.)"""
-
-
 def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
     """detect_anomaly's test of the gradients a rule gave."""
     for i, g in enumerate(gs):
@@ -180,20 +171,6 @@ def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
             raise modes.AnomalyError(
                 f"backward of {shown} gave {modes.not_finite(raw(g))} as the gradient of input {i} (detect_anomaly)"
             )
-
-
-def keeps_g(op: Op, i: int, on_nodes: bool, gx: Any) -> None:
-    """Under jvp (modes.tangents), TypeError for the gradient `gx` a user's rule gave input i in a pass
-    `on_nodes` (create_graph's) if it is no node: the rule read its g as data (raw(g), g.data), or gave a
-    constant, so jvp, which differentiates each rule in its g, would give 0 for every term through it
-    (torch.func.jvp refuses such a rule too). jvp runs the rules at g = 0, so a constant 0 cannot be told
-    from g read as data: it is refused too (0 * g is a node)."""
-    if on_nodes and modes.entered and modes.current.tangents and gx is not None and not isinstance(gx, Node):
-        raise TypeError(
-            f"jvp: the derivative rule of op {op.name!r} gave input {i} a gradient off the graph "
-            f"({type(gx).__name__}, not a node): it read its g as data (raw(g), g.data, .item()); jvp "
-            "differentiates each rule in its g, so write the rule with arithmetic on g (g * 2 * raw(x), g * 0)"
-        )
 
 
 def raw(x: Any) -> Any:
@@ -282,12 +259,6 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
             "tuple with one gradient per input (None where none flows): `return (g * ...,)` for one input"
         )
     return gs
-
-
-def infinite_derivative(node: Node) -> ZeroDivisionError:
-    """What a backward pass raises when the rule of `node`'s op divided by zero."""
-    shown = node._made_by.show([p.data for p in node.parents])
-    return ZeroDivisionError(f"backward of {shown}: the derivative is infinite at this point")
 
 
 def pullback(node: Node, grad: Any) -> list[Any]:

@@ -63,7 +63,7 @@ class _Modes(threading.local):
     # per `grad` running its function in this thread: the ids of the leaves it differentiates, and the
     # nodes found not to depend on them (empty: no grad is tracing)
     lifted: tuple[tuple[set[int], dict[int, Any]], ...] = ()
-    tangents = False  # a jvp is differentiating rules in their g: a user's must keep g a node (graph.keeps_g)
+    tangents = False  # a jvp is differentiating rules in their g: a user's must keep g a node (graph_errors.keeps_g)
 
 
 current = _Modes()

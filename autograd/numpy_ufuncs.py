@@ -15,7 +15,8 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record, modes
 from .functions import FUNCTIONS
-from .graph import MixedNodes, Node, raw
+from .graph import Node, raw
+from .graph_errors import MixedNodes
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside

@@ -19,7 +19,8 @@ from . import compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
-from .graph import MixedNodes, Node
+from .graph import Node
+from .graph_errors import MixedNodes
 from .graph_order import MANY
 from .in_place import InPlaceArithmetic
 from .modes import check_forward

@@ -11,7 +11,8 @@ from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
-from .graph import MixedNodes, Node, raw
+from .graph import Node, raw
+from .graph_errors import MixedNodes
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
 NOT_VALUES = (  # Tensor data given Values: a learner mixing micrograd's scalars with tensors

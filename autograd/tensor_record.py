@@ -11,7 +11,8 @@ import numpy as np
 from . import modes
 from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
-from .graph import Node, keeps_g, raw
+from .graph import Node, raw
+from .graph_errors import keeps_g
 from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .graph import MixedNodes, Node, raw
+from .graph import Node, raw
+from .graph_errors import MixedNodes
 from .graph_functions import gradients
 from .graph_order import MANY
 from .modes import enable_grad

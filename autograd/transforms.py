@@ -103,7 +103,7 @@ def jvp(
         )
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
     out, pullback, *aux = _vjp(f, primals, has_aux, "jvp")
-    with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph.keeps_g)
+    with modes.tangents():  # a user's rule that reads its g as data would make J v 0: refused (graph_errors.keeps_g)
         _, pullback_of_pullback = _vjp(pullback, (tree_map(_float_zeros_like, out),), False, "jvp")
     (tangent_out,) = pullback_of_pullback(tuple(tangents))
     return (out, tangent_out, *aux)

@@ -17,7 +17,8 @@ import numpy as np
 
 from . import compile_record, modes
 from . import scalar_ops as ops
-from .graph import MixedNodes, Node
+from .graph import Node
+from .graph_errors import MixedNodes
 from .graph_order import MANY, NO_GRAPH
 from .in_place import ValueInPlaceArithmetic
 from .modes import too_large

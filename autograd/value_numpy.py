@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import MixedNodes
+from .graph_errors import MixedNodes
 from .numpy_inspections import INSPECTIONS
 from .numpy_ufuncs import VALUE_HINT, apply_to_values
 

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .graph import Node, NodeAsNumber
+from .graph import Node
+from .graph_errors import NodeAsNumber
 from .graph_order import BRANCH, refuse_number_of_lifted
 
 _NOT_A_NUMBER = (

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 import autograd
 import nn
 from autograd import Tensor, Value
-from autograd.graph import MixedNodes
+from autograd.graph_errors import MixedNodes
 from autograd.op_table import ELEMENTWISE
 from autograd.rule_functions import where as rules_where
 

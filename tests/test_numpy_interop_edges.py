@@ -134,7 +134,7 @@ def test_a_value_and_an_array_give_the_same_in_either_order(array, symbol):
 def test_a_value_s_named_methods_refuse_an_array_and_its_in_place_operators_take_numpy_s_answer():
     """The operators' NotImplemented is theirs alone: x.maximum(arr) returned the NotImplemented object
     itself, and `x += arr` failed on it (found by a review)."""
-    from autograd.graph import MixedNodes
+    from autograd.graph_errors import MixedNodes
 
     x = Value(3.0)
     for name in ("maximum", "minimum", "atan2", "hypot", "fmod", "logaddexp"):
