@@ -13,6 +13,7 @@ Public API:
     exp, log, sqrt, ...    one function per unary op of the op table (autograd.op_table.TABLE),
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
+    DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -105,6 +106,7 @@ from .modes import (
 )
 from .op import Op
 from .op_def import OPERATORS
+from .op_table import DECIMAL_FORWARDS
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d
 from .pool_indices import max_unpool1d, max_unpool2d
 from .random_tensors import drawn
@@ -126,6 +128,7 @@ _MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__a
 globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
 
 __all__ = [
+    "DECIMAL_FORWARDS",
     "FUNCTIONS",
     "AnomalyError",
     "CompileError",
