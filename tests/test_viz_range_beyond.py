@@ -157,3 +157,11 @@ def test_each_decimal_forward_of_the_op_table_agrees_with_its_float_forward():
         with localcontext(PAPER):
             on_paper = float(forward(*map(Decimal, inputs)))
         assert on_paper == pytest.approx(made[name].scalar(*inputs), rel=1e-15), name
+
+
+def test_a_value_beyond_even_decimals_range_is_told_underflowed_not_zero_on_paper():
+    """exp(-1e300) is below decimals' own least (1e-1000000000): decimals gave 0, taken as its value on paper, so
+    e = 0 was drawn bare while x's local derivative, the same exp(-1e300), was told underflowed."""
+    lines = _lines(-1e300)
+    assert any(line.startswith("e = 0 (underflowed to 0: on paper nearer 0 than half the least") for line in lines)
+    assert any(line.startswith("r = 0 (underflowed to 0") for line in lines)

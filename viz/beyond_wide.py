@@ -6,15 +6,28 @@ is not, never a guess."""
 
 from __future__ import annotations
 
-from decimal import Context, Decimal, DecimalException, localcontext
+from decimal import (
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    Subnormal,
+    Underflow,
+    localcontext,
+)
 from typing import Any
 
 import numpy as np
 
 from autograd import DECIMAL_FORWARDS
 
-# 20 digits, well beyond the 4 figures told, and exponents no float result of a float's inputs can leave
-PAPER = Context(prec=20, Emax=10**9, Emin=-(10**9))
+# 20 digits, well beyond the 4 figures told, and exponents to 1e±999999999; a result beyond them (exp(-1e300)) is
+# refused, never its 0 or its few digits of a subnormal taken for the value on paper (decimals' own range loss)
+PAPER = Context(
+    prec=20, Emax=10**9, Emin=-(10**9), traps=[InvalidOperation, DivisionByZero, Overflow, Underflow, Subnormal]
+)
 
 
 def one_beyond(op: str, datas: list[Any], papers: list[Any], shown: Any) -> np.ndarray | None:
