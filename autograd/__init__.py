@@ -17,6 +17,7 @@ Public API:
     special                torch.special's names for them (expit, gammaln, i0e, log_ndtr, softmax, ...), so
                            that `torch.special.X` code ports by name
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
+    DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -118,6 +119,7 @@ from .modes import (
 )
 from .op import Op
 from .op_def import OPERATORS
+from .op_table import DECIMAL_FORWARDS
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .pool_indices import max_unpool1d, max_unpool2d, max_unpool3d
 from .random_tensors import drawn
@@ -139,6 +141,7 @@ _MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__a
 globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
 
 __all__ = [
+    "DECIMAL_FORWARDS",
     "FUNCTIONS",
     "special",
     "AnomalyError",

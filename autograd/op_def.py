@@ -87,6 +87,10 @@ class OpDef:
     # backward adds g at the index into the input's gradient instead, never forming those zeros (graph_sums),
     # so that a loop over x[t] costs x's size, not T times it
     scatters: bool = False
+    # the forward on Python's Decimals, whose exponents reach 1e±999999999 (Decimal.exp), where one is plain
+    # arithmetic of theirs: viz works out with it a value beyond even a long double's range (exp(-1e5) is
+    # 3.56e-43430), never a guess; None: none is (DECIMAL_FORWARDS collects them)
+    decimal: Callable[..., Any] | None = None
 
     @property
     def elementwise(self) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import operator
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -167,6 +168,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         np.add,
         (ANYWHERE,) * 2,
         symbol="+",
+        decimal=operator.add,
         formulas=("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
         adds_up=True,
     ),
@@ -177,6 +179,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         np.subtract,
         (ANYWHERE,) * 2,
         symbol="-",
+        decimal=operator.sub,
         formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
         adds_up=True,
     ),
@@ -187,6 +190,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         np.multiply,
         (ANYWHERE,) * 2,
         symbol="*",
+        decimal=operator.mul,
         formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
     ),
     OpDef(
@@ -197,6 +201,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         (ANYWHERE, NONZERO),
         "division by zero",
         symbol="/",
+        decimal=operator.truediv,
         formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
@@ -209,11 +214,12 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         np.power,
         (POSITIVE, ANYWHERE),
         symbol="**",
+        decimal=operator.pow,  # a negative number to a fraction: refused (InvalidOperation)
         reference="pow",
         skips=True,
         formulas=("∂(a**b)/∂a = b·a**(b−1)", "∂(a**b)/∂b = a**b·ln a"),
     ),
-    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative, formulas=("∂(−x)/∂x = −1",)),
+    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative, formulas=("∂(−x)/∂x = −1",), decimal=operator.neg),
     OpDef(
         "exp",
         lambda g, out, x: (g * out,),
@@ -221,6 +227,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         np.exp,
         domain="the result is too large for a float",
         formulas=("∂exp(x)/∂x = exp(x)",),
+        decimal=Decimal.exp,
     ),
     OpDef(
         "log",
@@ -230,6 +237,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         (POSITIVE,),
         "log needs a positive input",
         formulas=("∂ln(x)/∂x = 1/x",),
+        decimal=Decimal.ln,
     ),
     OpDef(
         "sqrt",
@@ -239,6 +247,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         (POSITIVE,),
         "sqrt needs a non-negative input",
         formulas=("∂√x/∂x = 1/(2√x)",),
+        decimal=Decimal.sqrt,
     ),
     # each slope computed from x where it would cancel from the output (op_table_activations)
     OpDef(
@@ -307,4 +316,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + NORMAL
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
+# by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
+DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}
 BY_NAME = {d.name: d for d in TABLE}

@@ -139,3 +139,29 @@ def test_a_value_on_paper_is_worked_out_again_when_an_input_changes_in_place():
     assert "5.076e-435" in lost_note(e.data, wide_value(e)) or not lost_masks.WIDER
     x.data[...] = -1e5  # e's float stays 0; on paper it is now below a long double's least too
     assert "5.076e-435" not in lost_note(e.data, wide_value(e))
+
+
+def test_each_decimal_forward_of_the_op_table_agrees_with_its_float_forward():
+    """The forwards on paper live in the op table beside the others (OpDef.decimal), and give each op's value:
+    a decimal forward written for the wrong op (ln for sqrt) would tell a wrong number beyond a float's range."""
+    from decimal import Decimal, localcontext
+
+    from autograd import DECIMAL_FORWARDS
+    from autograd.op_table import TABLE
+    from viz.beyond_wide import PAPER
+
+    made = {d.symbol or d.name: d for d in TABLE}
+    assert set(DECIMAL_FORWARDS) == {"+", "-", "*", "/", "**", "neg", "exp", "log", "sqrt"}
+    for name, forward in DECIMAL_FORWARDS.items():
+        inputs = (1.7, 0.6)[: made[name].arity]
+        with localcontext(PAPER):
+            on_paper = float(forward(*map(Decimal, inputs)))
+        assert on_paper == pytest.approx(made[name].scalar(*inputs), rel=1e-15), name
+
+
+def test_a_value_beyond_even_decimals_range_is_told_underflowed_not_zero_on_paper():
+    """exp(-1e300) is below decimals' own least (1e-1000000000): decimals gave 0, taken as its value on paper, so
+    e = 0 was drawn bare while x's local derivative, the same exp(-1e300), was told underflowed."""
+    lines = _lines(-1e300)
+    assert any(line.startswith("e = 0 (underflowed to 0: on paper nearer 0 than half the least") for line in lines)
+    assert any(line.startswith("r = 0 (underflowed to 0") for line in lines)

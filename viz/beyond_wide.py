@@ -1,32 +1,33 @@
 """One number's value on paper beyond even a long double's range (1e±4932 on x86; a float's 1e±308 where the long
 double is no wider, as on macOS arm64 and Windows), in decimals, whose exponents reach 1e±999999999: exp(-1e5) is
 3.56e-43430 (its log is its input), and exp(-1e5) * 2 twice that. Only the few ops whose decimal forward is Python's
-own arithmetic (decimal's exp, ln, sqrt, +, -, ×, ÷, **) are worked out: any other is not, never a guess."""
+own arithmetic (decimal's exp, ln, sqrt, +, -, ×, ÷, **: the op table's DECIMAL_FORWARDS) are worked out: any other
+is not, never a guess."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from decimal import Context, Decimal, DecimalException, localcontext
+from decimal import (
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    Subnormal,
+    Underflow,
+    localcontext,
+)
 from typing import Any
 
 import numpy as np
 
-# each op of autograd's table (by name) whose value on paper decimal arithmetic gives, from its inputs' values
-DECIMAL_FORWARDS: dict[str, Callable[..., Decimal]] = {
-    "exp": Decimal.exp,
-    "log": Decimal.ln,
-    "sqrt": Decimal.sqrt,
-    "neg": operator.neg,
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,  # a negative number to a fraction is refused (InvalidOperation): nothing told
-}
+from autograd import DECIMAL_FORWARDS
 
-# 20 digits, well beyond the 4 figures told, and exponents no float result of a float's inputs can leave
-PAPER = Context(prec=20, Emax=10**9, Emin=-(10**9))
+# 20 digits, well beyond the 4 figures told, and exponents to 1e±999999999; a result beyond them (exp(-1e300)) is
+# refused, never its 0 or its few digits of a subnormal taken for the value on paper (decimals' own range loss)
+PAPER = Context(
+    prec=20, Emax=10**9, Emin=-(10**9), traps=[InvalidOperation, DivisionByZero, Overflow, Underflow, Subnormal]
+)
 
 
 def one_beyond(op: str, datas: list[Any], papers: list[Any], shown: Any) -> np.ndarray | None:

@@ -28,6 +28,7 @@ from .labels import (
     chain_rule,
     check_summary,
     constant,
+    data_text,
     kept_note,
     node_key,
     record,
@@ -37,6 +38,7 @@ from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .numeric import Check
 from .rules import op_title
+from .sum_figures import sum_figures
 from .text import escape, visible
 from .writing import write_atomically
 
@@ -91,6 +93,9 @@ def build(
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
+    if data is None:  # a sum's inputs written with the figures that add up to it as drawn (b 6.8814 + (-6) = 0.8814)
+        added = sum_figures(order)
+        data = {id(n): data_text(n, added[id(n)]) for n in order if id(n) in added}
     boxes: dict[str, graphviz.Digraph] = {}
     for node in order:
         target = _cluster(g, boxes, graph.owner.get(id(node)))

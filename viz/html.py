@@ -38,6 +38,7 @@ from .page_notes import explanations, first_nonfinite_shown
 from .page_text import by_lines, by_numbers
 from .rules import symbol
 from .steps import Pass, backward_pass
+from .sum_figures import sum_figures
 from .training import Training, training_bar
 from .update import optimizer_update
 from .writing import require_folder, write_atomically
@@ -210,12 +211,12 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     value's data (by position, None for constants); the numbers on each edge; the loss; its first NaN or
     infinity, if any; each value's explanation (in the order of the steps) and the edges of its paths; and
     the optimizer's update if any."""
-    edges = [e for flow in run.flows for e in flow]
+    edges, added = [e for flow in run.flows for e in flow], sum_figures(run.graph.order)
     found = {
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),
         "loss": summary(root.data, signed_zero=True),
-        "data": [None if id(n) in run.graph.consts else data_text(n) for n in run.graph.order],
+        "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
         "sent": [_edge_numbers(e, run, root) for e in edges],
         "trail": first_nonfinite_shown(run),
     }

@@ -77,10 +77,11 @@ def record(
     return "{ " + " | ".join(fields) + " }"
 
 
-def data_text(node: Node) -> str:
-    """A value's data field, "data 0.5", with what its float's range did to it where it is an elementwise op's:
-    "data 0 (underflowed)" of exp(-1000), whose value on paper is 5.076e-435 (the captions say it)."""
-    return f"data {summary(node.data, signed_zero=True)}{lost_tag(node.data, wide_value(node))}"
+def data_text(node: Node, n: int | None = None) -> str:
+    """A value's data field, "data 0.5" (`n` figures, as `summary`: a sum's input, sum_figures), with what its
+    float's range did to it where it is an elementwise op's: "data 0 (underflowed)" of exp(-1000), whose value on
+    paper is 5.076e-435 (the captions say it)."""
+    return f"data {summary(node.data, signed_zero=True, n=n)}{lost_tag(node.data, wide_value(node))}"
 
 
 def grad_text(grad: Any, partial: tuple[int, int] | None = None, n: int | None = None) -> str:

@@ -66,7 +66,10 @@ def range_flag(redo: Callable[[], Any]) -> str | None:
         with np.errstate(all="ignore", over="raise", under="raise"), enable_grad():
             redo()
     except FloatingPointError as e:
-        return "underflow" if "underflow" in str(e) else "overflow" if "overflow" in str(e) else None
+        # a Value's op says it in its domain's words ("exp(-1e300) is undefined: the result is too large for a
+        # float", of an underflow): numpy's own words are its context
+        said = f"{e} {e.__context__ or ''}"
+        return "underflow" if "underflow" in said else "overflow" if "overflow" in said else None
     except Exception:  # noqa: BLE001 (as wide_value: nothing is told that is not seen)
         return None
     return None

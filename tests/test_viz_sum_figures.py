@@ -1,0 +1,38 @@
+"""A sum's inputs are drawn with the figures that add up to it as drawn: micrograd's neuron drew b as "data 6.881"
+beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 + (-6) is 0.881."""
+
+import re
+
+from autograd import Value
+from viz import draw
+from viz.demo import neuron
+from viz.html import page_html
+
+
+def _data(source: str) -> dict[str, str]:
+    return dict(re.findall(r"\{ (\S+) \| data (\S+)", source))
+
+
+def test_the_neurons_boxes_add_up_as_drawn():
+    o = neuron()
+    shown = _data(draw(o).source)
+    assert shown["b"] == "6.8814" and shown["n"] == "0.8814"  # 6.8814 + (-6) = 0.8814
+    o.backward()
+    assert "data 6.8814" in page_html(o) and "data 6.881 " not in page_html(o)
+
+
+def test_a_difference_is_written_alike_and_a_sum_that_adds_up_keeps_its_four_figures():
+    a, b = Value(1.23456, label="a"), Value(1.2, label="b")
+    d = a - b
+    d.label = "d"
+    assert _data(draw(d).source) == {"d": "0.03456", "a": "1.23456", "b": "1.2"}
+    c = Value(0.1, label="c") + Value(0.2, label="e")
+    c.label = "s"
+    assert _data(draw(c).source) == {"s": "0.3", "c": "0.1", "e": "0.2"}
+
+
+def test_a_sum_no_finer_than_its_inputs_keeps_their_four_figures():
+    """1.234 + 2.345 drawn 3.58 (3.57998) is rounding as any reader knows it: no box grows for it."""
+    s = Value(1.23449, label="a") + Value(2.34549, label="b")
+    s.label = "s"
+    assert _data(draw(s).source) == {"s": "3.58", "a": "1.234", "b": "2.345"}

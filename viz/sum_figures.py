@@ -1,0 +1,43 @@
+"""The figures a drawing writes a sum's inputs with, so that the boxes add up as drawn: micrograd's neuron drew b =
+6.8813735870195432 as "data 6.881" beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 - 6 is
+0.881: the sum's last figure came from nowhere drawn. Where a sum is written to a finer place than an input (it
+cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (number_text.alike):
+b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from autograd import Node, Value
+
+from .number_text import alike, finite, summary
+
+SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
+
+
+def sum_figures(order: list[Node]) -> dict[int, int]:
+    """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
+    numbers in `order` (root first, as backward takes them: a sum is met before its inputs, so that one written
+    with more figures is added up to as written) so that they add up to it as written, where it is written to a
+    finer place than one of them. Only where the float arithmetic gives the value drawn (a user's op named "+"
+    that computes anything else is left alone)."""
+    figures: dict[int, int] = {}
+    for node in order:
+        sign = SIGNS.get(node.op.name) if isinstance(node, Value) and node.op is not None else None
+        if sign is None or len(node.parents) != 2:
+            continue
+        a, b = (float(p.data) for p in node.parents)
+        if a + sign * b != node.data or not all(map(finite, (a, b, node.data))):
+            continue
+        shown = figures.get(id(node))
+        if _place(node.data, shown) >= max(_place(a), _place(b)):  # no finer than its inputs: rounding, as read
+            continue
+        n = alike([a, sign * b], node.data, sum, shown=shown)
+        for p in node.parents if n else ():
+            figures[id(p)] = max(figures.get(id(p), 0), n)
+    return figures
+
+
+def _place(x: float, n: int | None = None) -> int:
+    """The power of ten of the last figure of finite `x` as written with `n` figures (`summary`): 6.881's -3."""
+    return int(Decimal(summary(x, n=n)).as_tuple().exponent)
