@@ -22,9 +22,11 @@ BEGIN = "<!-- op lists: written by docs/op_reference.py from the op table -->"
 END = "<!-- end of op lists -->"
 HEADER = "| op | call | derivative | undefined where (a Value raises; a Tensor gives NaN or inf) |"
 
-# each family is the module its entries are written in; the title a reader sees
+# each family is the module its entries' rules are written in (op_table's ** and / in rule_powers); the title a
+# reader sees
 TITLES = {
     "autograd.op_table": "arithmetic and core functions",
+    "autograd.rule_powers": "arithmetic and core functions",
     "autograd.op_table_math": "math",
     "autograd.op_table_binary": "binary functions",
     "autograd.op_table_activations": "activations",

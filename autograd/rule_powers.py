@@ -1,0 +1,82 @@
+"""The op table's rules of ** and /, each once, whose edge points take a page: a base or exponent of 0, a
+negative base, a NaN base, a power that overflows, a subnormal divisor. Their entries are op_table's pow and
+div (the reflected and in-place forms are those entries too)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import elementwise_forwards as forward
+from .graph import raw
+from .op_def import BOTH, log
+from .rule_functions import nowhere_zero, where
+
+
+def _power(a: Any, b: Any) -> Any:
+    """a ** b in a rule: on floats, inf where Python would raise OverflowError; on an array and a number,
+    the number taken as given (tensor_power_const: b - 1 at b = 1e-8 is not -1 in float32)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return forward.scalar_pow_or_inf(a, b)
+    if isinstance(a, np.ndarray) and isinstance(b, float):
+        return forward.tensor_power_const(a, b)
+    return a**b
+
+
+def power_vjp(g, out, a, b, needs=BOTH):
+    ga = gb = None
+    if needs[0]:
+        # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
+        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
+        # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
+        keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
+        with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
+            power = _power(a, b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+            # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
+            # though b - 1 may round to a whole number whose power is finite (1e-8 - 1 is -1 in float32;
+            # PyTorch's is then finite): NaN as a factor, so that the rule stays linear in g. A NaN base's
+            # stays PyTorch's (NaN ** 1 sends 1)
+            undefined = (raw(out) != raw(out)) & (raw(a) == raw(a))
+            if np.any(undefined):
+                power = where(math.nan, power, cond=undefined)
+            ga = g * (b * power)
+        # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
+        # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
+        # at a subnormal or NaN base
+        at_zero = raw(b) == 0
+        if np.any(at_zero):
+            blown = at_zero & ~(np.isfinite(raw(g)) & np.isfinite(raw(power)))
+            if np.any(blown):
+                ga = where(0.0, ga, cond=blown)
+    if needs[1]:
+        # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
+        zero = (raw(a) == 0) & (raw(b) >= 0)
+        negative = raw(a) < 0
+        base = where(1.0, a, cond=zero | negative)
+        wider = np.result_type(raw(out))
+        if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
+            base = base.astype(wider)  # its log in the result's precision, not the base's
+        # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
+        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do
+        log_a = where(math.nan, log(base), cond=negative)
+        gb = where(0.0, g * (out * log_a), cond=zero)
+    return ga, gb
+
+
+def div_vjp(g, out, a, b):
+    # d/db = -a/b² as -(g / b) · out: a/b² itself overflows (float16 at b = 0.002) where the gradient
+    # need not, and then a g of 0 (a masked entry) would make NaN; g / b is a's gradient anyway
+    ga = g / b
+    with np.errstate(invalid="ignore"):  # inf · 0, put right below
+        gb = -ga * out
+    nan = np.isnan(raw(gb))
+    if nan.any():
+        # -g·a/b² is 0 where g or a is 0 (all finite, b nonzero), but a factor can still be inf there: g / b at
+        # a subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0).
+        # Only those NaNs: a NaN b's stays NaN, and elsewhere a zero keeps its sign
+        finite = np.isfinite(raw(g)) & np.isfinite(raw(a)) & np.isfinite(raw(b))
+        exact_zero = nan & finite & ((raw(g) == 0) | (raw(a) == 0)) & (raw(b) != 0)
+        gb = where(0.0, gb, cond=exact_zero)
+    return ga, gb
