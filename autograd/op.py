@@ -87,6 +87,10 @@ class Op:
             return cause
         if isinstance(cause, OverflowError) and not self.domain:  # Python's (34, 'Numerical result out of range')
             return OverflowError(f"{self.show(args)} overflows: the result is too large for a float")
+        if isinstance(cause, FloatingPointError) and "underflow" in str(cause):  # np.seterr(under="raise"): no domain's
+            return FloatingPointError(
+                f"{self.show(args)} underflows: the result is too small for a float (numpy's under='raise' is set)"
+            )
         why = self.domain or str(cause)
         return type(cause)(f"{self.show(args)} is undefined: {why}")
 

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
 
@@ -102,3 +103,10 @@ def test_the_largest_of_an_empty_axis_is_refused_in_the_methods_own_words(name):
 def test_an_axis_given_twice_is_named_with_its_article():
     with pytest.raises(ValueError, match=r"^sum\(\): an axis appears more than once in \(0, 0\)"):
         Tensor(np.zeros((2, 3))).sum(axis=(0, 0))
+
+
+def test_an_underflow_numpy_was_told_to_raise_is_named_an_underflow():
+    """Under np.errstate(under="raise") exp(-1000) of an array raised "is undefined: the result is too large for
+    a float", exp's domain message, which says the opposite of what happened."""
+    with np.errstate(under="raise"), pytest.raises(FloatingPointError, match=r"exp\(array\(-1000\.\)\) underflows"):
+        autograd.exp(np.array(-1000.0))
