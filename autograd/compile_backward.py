@@ -1,7 +1,8 @@
 """A compiled step's backward pass replayed (compile_replay.Program's): each op's kernel (compile_kernels)
 or its rule on this replay's arrays, in the recorded order, the gradients summed as a plain backward
 sums them (graph_sums.GradientSums: in place into the pass's own buffers, a slice's gradient added at
-its index), and handed to the parameters' `.grad` as `Tensor._accumulate` hands them."""
+its index), and handed to the parameters' `.grad` as `Tensor._accumulate` hands them; `event_steps`: the
+recorded passes and calls (an optimizer's step told which gradients its pass proved finite), runnable."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .compile_entries import OP, PARAM, Entry
-from .compile_finite import OUTER_PROOF_FROM, outer_is_finite
+from .compile_finite import OUTER_PROOF_FROM, PROVEN, outer_is_finite
 from .compile_schedule import Step
 from .graph_sums import GradientSums
 from .tensor_backward import EMPTY_SUM, held_grad, own_array, store_grad
@@ -163,3 +164,47 @@ def _proving(
         return out
 
     return proving
+
+
+def event_steps(
+    events: list[tuple[Any, ...]], entries: list[Entry], kernels: list[Any], arrays: list[Any], handed: list[set[int]]
+) -> list[Step]:
+    """The recorded backward passes and calls, runnable. A call made right after a backward pass, of a method that
+    reads the gradients first (compile_finite.checks_gradients_first: an optimizer's step), is told which of them
+    that pass proved finite, while it runs."""
+    steps: list[Step] = []
+    proven: set[int] = set()
+    for ev in events:
+        if ev[0] == "call":
+            _, owner, method, args, kwargs = ev
+            after_backward = bool(steps) and events[len(steps) - 1][0] == "backward"
+            if after_backward and getattr(method, "checks_gradients_first", False) is True:
+                steps.append(
+                    _told(
+                        proven,
+                        lambda owner=owner, method=method, args=args, kwargs=kwargs: method(owner, *args, **kwargs),
+                    )
+                )
+            else:
+                steps.append(
+                    lambda owner=owner, method=method, args=args, kwargs=kwargs: method(owner, *args, **kwargs)
+                )
+            continue
+        _, root, order, seed = ev
+        seed.setflags(write=False)  # handed to a parameter as `.grad`, it is copied first (own_array)
+        proven = set()
+        steps.append(backward_pass(root, order, seed, entries, kernels, arrays, handed, proven))
+    return steps
+
+
+def _told(proven: set[int], call: Step) -> Step:
+    """`call()` with PROVEN holding `proven` (what the backward pass before it proved finite), emptied after."""
+
+    def told() -> None:
+        PROVEN.ids = frozenset(proven)
+        try:
+            call()
+        finally:
+            PROVEN.ids = frozenset()
+
+    return told

@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_backward import backward_pass
+from .compile_backward import event_steps
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
-from .compile_finite import PROVEN
 from .compile_generators import Snapshot, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
@@ -75,7 +74,7 @@ class Program:
         self.generators = union([d.moves for d in tape.draws])
         self.untracked = any(d.untracked is not None for d in tape.draws)
         handed: list[set[int]] = []  # per backward pass, the ids of the arrays its last replay gave as `.grad`
-        self.events = _events(tape.events, entries, kernels, self.arrays, handed)
+        self.events = event_steps(tape.events, entries, kernels, self.arrays, handed)
         self.outputs, self.rebuild, self.check = tape.outputs, tape.rebuild, check
         self.pinned: list[tuple[int, np.ndarray]] = []  # (input, its data): what it replays only (compile_tape.derived)
         self.pinned_constants: list[tuple[Any, np.ndarray]] = []  # (a constant Tensor or array, its numbers): the same
@@ -273,47 +272,3 @@ def _into(fn: Callable[..., Any], ps: tuple[int, ...], extra: tuple, buffer: Any
         (a,), (c,) = ps, extra
         return lambda: fn(arrays[a], c, out=buffer)
     return lambda: fn(*[arrays[p] for p in ps], *extra, out=buffer)
-
-
-def _events(
-    events: list[tuple[Any, ...]], entries: list[Entry], kernels: list[Any], arrays: list[Any], handed: list[set[int]]
-) -> list[Step]:
-    """The recorded backward passes and calls, runnable. A call made right after a backward pass, of a method that
-    reads the gradients first (compile_finite.checks_gradients_first: an optimizer's step), is told which of them
-    that pass proved finite, while it runs."""
-    steps: list[Step] = []
-    proven: set[int] = set()
-    for ev in events:
-        if ev[0] == "call":
-            _, owner, method, args, kwargs = ev
-            after_backward = bool(steps) and events[len(steps) - 1][0] == "backward"
-            if after_backward and getattr(method, "checks_gradients_first", False) is True:
-                steps.append(
-                    _told(
-                        proven,
-                        lambda owner=owner, method=method, args=args, kwargs=kwargs: method(owner, *args, **kwargs),
-                    )
-                )
-            else:
-                steps.append(
-                    lambda owner=owner, method=method, args=args, kwargs=kwargs: method(owner, *args, **kwargs)
-                )
-            continue
-        _, root, order, seed = ev
-        seed.setflags(write=False)  # handed to a parameter as `.grad`, it is copied first (own_array)
-        proven = set()
-        steps.append(backward_pass(root, order, seed, entries, kernels, arrays, handed, proven))
-    return steps
-
-
-def _told(proven: set[int], call: Step) -> Step:
-    """`call()` with PROVEN holding `proven` (what the backward pass before it proved finite), emptied after."""
-
-    def told() -> None:
-        PROVEN.ids = frozenset(proven)
-        try:
-            call()
-        finally:
-            PROVEN.ids = frozenset()
-
-    return told
