@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
@@ -23,18 +23,21 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     shape = _broadcast("cosine_similarity", x1, x2)
     if not -len(shape) <= dim < max(len(shape), 1):
         raise ShapeError(f"cosine_similarity: dim {dim} is not an axis of the inputs' shape {shape}")
-    unit1, unit2 = (_unit(x, dim, eps, shape[dim] if shape else 1) for x in (x1, x2))
+    unit1, unit2 = (unit(x, dim, eps, shape[dim] if shape else 1) for x in (x1, x2))
     return (unit1 * unit2).sum(dim=dim)
 
 
-def _unit(x: Tensor, dim: int, eps: float, count: int) -> Tensor:
-    """x over its 2-norm along `dim` held at least eps, all three taken times 2⁻ᵏ first, k a half of the
-    bits of the `count` of entries and one: a norm beyond the float range (rows near 1.8e308: their cosine
-    was 0, not 1) is brought into it, and the quotient is the same bits, as multiplying by 2⁻ᵏ is exact
-    (but in the last bits of subnormal entries, whose quotients by eps are below 1e-296)."""
-    scale = 2.0 ** -((count.bit_length() + 1) // 2 + 1)
+def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2) -> Tensor:
+    """x over its p-norm along `dim` held at least eps. A row whose norm is beyond the float range (near
+    1.8e308: its cosine was 0, not 1) is taken times 2⁻ᵏ first, and eps with it, k the bits of the `count` of
+    entries over p and one: its norm is brought into the range, and its quotient is the same bits, as
+    multiplying by 2⁻ᵏ is exact for entries of such a row. Other rows are divided as they are: scaled, a
+    subnormal row lost its last bits (cosine_similarity([5e-324, 0], [1, 0], eps=0) was NaN, not 1)."""
+    norm = x.norm(p, dim=dim, keepdim=True)
+    down = np.ldexp(np.ones((), norm.dtype), -(math.ceil(count.bit_length() / p) + 1))  # in the norm's dtype
+    scale = where(norm.isinf(), down, np.ones((), norm.dtype))
     scaled = x * scale
-    return scaled / scaled.norm(2, dim=dim, keepdim=True).clip(min=eps * scale)
+    return scaled / scaled.norm(p, dim=dim, keepdim=True).maximum(eps * scale)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
