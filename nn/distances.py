@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, where
+from autograd import ShapeError, Tensor
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
@@ -27,17 +27,17 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return (unit1 * unit2).sum(dim=dim)
 
 
-def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2) -> Tensor:
-    """x over its p-norm along `dim` held at least eps. A row whose norm is beyond the float range (near
-    1.8e308: its cosine was 0, not 1) is taken times 2⁻ᵏ first, and eps with it, k the bits of the `count` of
-    entries over p and one: its norm is brought into the range, and its quotient is the same bits, as
-    multiplying by 2⁻ᵏ is exact for entries of such a row. Other rows are divided as they are: scaled, a
-    subnormal row lost its last bits (cosine_similarity([5e-324, 0], [1, 0], eps=0) was NaN, not 1)."""
-    norm = x.norm(p, dim=dim, keepdim=True)
-    down = np.ldexp(np.ones((), norm.dtype), -(math.ceil(count.bit_length() / p) + 1))  # in the norm's dtype
-    scale = where(norm.isinf(), down, np.ones((), norm.dtype))
-    scaled = x * scale
-    return scaled / scaled.norm(p, dim=dim, keepdim=True).maximum(eps * scale)
+def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadrature: bool = False) -> Tensor:
+    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)), the norm and eps
+    taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one, and the quotient times 2⁻ᵏ after: a
+    norm beyond the float range (rows near 1.8e308: their cosine was 0, not 1) is brought into it, and x itself
+    is not scaled (x·2⁻ᵏ lost the last bits of subnormal entries: cosine_similarity([5e-324, 0], [1, 0], eps=0)
+    was NaN, not 1). Those lost bits count in the norm only for norms below 1e-290 (entries of 2⁻¹⁰⁷⁴), so where
+    eps is below 1e-200 nothing is scaled (and a norm beyond the range still makes the row 0)."""
+    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1) if eps >= 1e-200 else 1.0
+    scaled_norm = (x * scale).norm(p, dim=dim, keepdim=True)
+    held = scaled_norm.hypot(eps * scale) if in_quadrature else scaled_norm.clip(min=eps * scale)
+    return x / held * scale
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:

@@ -29,3 +29,12 @@ def test_subnormal_rows_keep_their_bits_with_eps_0():
     np.testing.assert_array_equal(F.normalize(tiny, eps=0).data, [[1.0, 0.0]])
     huge = Tensor(np.array([[1.7e308, 1.7e308]]))
     np.testing.assert_allclose(F.cosine_similarity(huge, huge).data, [1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize(("label", "loss"), [(1.0, 0.0), (-1.0, 1.0)])
+def test_cosine_embedding_loss_of_rows_whose_norm_overflows(label, loss):
+    rows = Tensor(np.array([[1.7e308, 1.7e308]]), requires_grad=True)
+    out = F.cosine_embedding_loss(rows, Tensor(np.array([[1.7e308, 1.7e308]])), np.array([label]))
+    out.backward()
+    np.testing.assert_allclose(out.data, loss, atol=1e-15)  # was 1 - loss: the rows' norms overflowed
+    np.testing.assert_array_equal(rows.grad, [[0.0, 0.0]])
