@@ -23,18 +23,21 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     shape = _broadcast("cosine_similarity", x1, x2)
     if not -len(shape) <= dim < max(len(shape), 1):
         raise ShapeError(f"cosine_similarity: dim {dim} is not an axis of the inputs' shape {shape}")
-    unit1, unit2 = (_unit(x, dim, eps, shape[dim] if shape else 1) for x in (x1, x2))
+    unit1, unit2 = (unit(x, dim, eps, shape[dim] if shape else 1) for x in (x1, x2))
     return (unit1 * unit2).sum(dim=dim)
 
 
-def _unit(x: Tensor, dim: int, eps: float, count: int) -> Tensor:
-    """x over its 2-norm along `dim` held at least eps, all three taken times 2⁻ᵏ first, k a half of the
-    bits of the `count` of entries and one: a norm beyond the float range (rows near 1.8e308: their cosine
-    was 0, not 1) is brought into it, and the quotient is the same bits, as multiplying by 2⁻ᵏ is exact
-    (but in the last bits of subnormal entries, whose quotients by eps are below 1e-296)."""
-    scale = 2.0 ** -((count.bit_length() + 1) // 2 + 1)
-    scaled = x * scale
-    return scaled / scaled.norm(2, dim=dim, keepdim=True).clip(min=eps * scale)
+def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadrature: bool = False) -> Tensor:
+    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)), the norm and eps
+    taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one, and the quotient times 2⁻ᵏ after: a
+    norm beyond the float range (rows near 1.8e308: their cosine was 0, not 1) is brought into it, and x itself
+    is not scaled (x·2⁻ᵏ lost the last bits of subnormal entries: cosine_similarity([5e-324, 0], [1, 0], eps=0)
+    was NaN, not 1). Those lost bits count in the norm only for norms below 1e-290 (entries of 2⁻¹⁰⁷⁴), so where
+    eps is below 1e-200 nothing is scaled (and a norm beyond the range still makes the row 0)."""
+    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1) if eps >= 1e-200 else 1.0
+    scaled_norm = (x * scale).norm(p, dim=dim, keepdim=True)
+    held = scaled_norm.hypot(eps * scale) if in_quadrature else scaled_norm.clip(min=eps * scale)
+    return x / held * scale
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:

@@ -41,7 +41,7 @@ from .activations import FUNCTIONS
 from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real
 from .attention import scaled_dot_product_attention
-from .distances import cosine_similarity, pairwise_distance
+from .distances import cosine_similarity, pairwise_distance, unit
 from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .instance_norm import instance_norm
@@ -133,7 +133,7 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
         raise TypeError(f"normalize takes a Tensor, got {type(x).__name__}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
     try:
-        norm = x.norm(p, dim=dim, keepdim=True)
-    except ValueError as e:  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+        x.norm(p, dim=dim, keepdim=True)  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+    except ValueError as e:
         raise type(e)(f"normalize: {e}") from None
-    return x / norm.clip(min=eps)
+    return unit(x, dim, eps, x.shape[dim] if x.ndim else 1, p)

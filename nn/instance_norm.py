@@ -43,9 +43,9 @@ def instance_norm(
     if count <= 1:  # one value is its own mean, normalised to 0 whatever it is
         raise ValueError(f"instance_norm needs more than one spatial value per channel, got input of shape {x.shape}")
     axes = tuple(range(2, x.ndim))
-    y, mean, var = standardize(x, axes, eps, "instance_norm")
+    y, mean, std = standardize(x, axes, eps, "instance_norm")
     if x.shape[0]:
-        unbiased = var.data * (count / (count - 1))
+        unbiased = std.data**2 * (count / (count - 1))
         moved(stats, (mean.data.mean(axis=0).reshape(-1), unbiased.mean(axis=0).reshape(-1)), momentum)
     return _scale_and_shift(y, weight, bias, shape)
 

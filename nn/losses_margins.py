@@ -17,7 +17,7 @@ import autograd
 from autograd import Tensor, needs_grad
 
 from .arguments import check_flag, check_number, check_real
-from .distances import pairwise_distance
+from .distances import pairwise_distance, unit
 from .losses import logit_terms
 from .losses_pairs import check_nonempty, constant_weights, pairs, reduce, require
 
@@ -77,9 +77,9 @@ def cosine_embedding_loss(
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
     labels = _labels(name, Tensor(np.zeros(x1.shape[:axis]), dtype=x1.dtype), target, constant=True)  # one per row
     # each row over its own sqrt(|x|^2 + eps), hypot of its 2-norm and sqrt(eps), before they are multiplied:
-    # |x|^2 and x1 · x2 overflowed above 1.3e154 (the loss of two equal rows of 1e200 was NaN, not 0)
-    unit1 = x1 / autograd.hypot(x1.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
-    unit2 = x2 / autograd.hypot(x2.norm(2, axis=axis, keepdims=True), _ROOT_EPSILON)
+    # |x|^2 and x1 · x2 overflowed above 1.3e154 (the loss of two equal rows of 1e200 was NaN, not 0); a norm
+    # beyond the float range taken on the row scaled down (`unit`: rows of 1.7e308 lost 1, not 0)
+    unit1, unit2 = (unit(x, axis, _ROOT_EPSILON, x.shape[axis] if x.ndim else 1, in_quadrature=True) for x in (x1, x2))
     cos = (unit1 * unit2).sum(axis=axis)
     # 1 - cos >= 0, but cos of equal rows rounds up to 1 + 2.2e-16 at times: held at 0, never negative
     return reduce([_choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))], reduction, name)

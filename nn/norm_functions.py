@@ -89,8 +89,8 @@ def batch_norm(
     count = x.size // x.shape[1]
     if count <= 1:  # no mean of nothing; one value is its own mean (and has no unbiased variance)
         raise ValueError(f"batch_norm in training needs more than one value per channel, got input of shape {x.shape}")
-    y, mean, var = standardize(x, (0, *range(2, x.ndim)), eps, "batch_norm")
-    moved(stats, (mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1))), momentum)
+    y, mean, std = standardize(x, (0, *range(2, x.ndim)), eps, "batch_norm")
+    moved(stats, (mean.data.reshape(-1), std.data.reshape(-1) ** 2 * (count / (count - 1))), momentum)
     return _scale_and_shift(y, weight, bias, shape)
 
 
@@ -122,30 +122,32 @@ def moved(stats: Sequence[Any], batch: Sequence[np.ndarray], momentum: float) ->
 
 
 def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
-    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased variance (kept as
+    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased std (kept as
     axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
     overflow from deviations of 256, and a mean rounded to it is off by units of the spread.
-    A variance that overflows the dtype (float32's from deviations of 1.8e19) is refused (`kind`'s
-    error): its outputs would be 0, where PyTorch's are 0 or NaN."""
+    The root is hypot(std, sqrt(eps)), std the 2-norm of the deviations (an op right wherever it fits) over
+    √n: var + eps overflowed for deviations of 1.3e154 (refused) and underflowed to 0 for deviations of
+    1e-200 with eps 0 (outputs inf, not ±1). Deviations whose 2-norm overflows are refused (`kind`'s error)."""
     if x.dtype == np.float16:
-        y, mean, var = standardize(x.astype(np.float32), axes, eps, kind)
-        return y.astype(np.float16), mean, var
+        y, mean, std = standardize(x.astype(np.float32), axes, eps, kind)
+        return y.astype(np.float16), mean, std
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
-    var = (centered * centered).mean(axis=axes, keepdims=True)
-    validate(lambda v: _refuse_overflow(kind, raw(v)), var)  # each replay of a compiled step checks it too
-    return centered / (var + eps).sqrt(), mean, var
+    norm = centered.norm(2, dim=axes, keepdim=True)
+    validate(lambda v: refuse_infinite(kind, raw(v)), norm)  # each replay of a compiled step checks it too
+    root_count = math.sqrt(math.prod(x.shape[a] for a in axes))
+    std = norm * (1 / root_count)
+    return centered / (norm.hypot(root_count * math.sqrt(eps)) * (1 / root_count)), mean, std
 
 
-def _refuse_overflow(kind: str, var: np.ndarray, what: str = "variance", of: str = "deviations from the mean") -> None:
-    """ValueError for an infinite variance (rms_norm's mean square: `what`, the squares `of` what): only finite
-    input whose squares overflowed gives one (an infinite or NaN input makes it NaN, and the outputs NaN, as
-    in PyTorch)."""
-    if np.isinf(var).any():
+def refuse_infinite(kind: str, norm: np.ndarray, of: str = "deviations from the mean") -> None:
+    """ValueError for an infinite 2-norm: only finite input whose 2-norm overflows gives one (an infinite or NaN
+    deviation from the mean is NaN, and the outputs NaN, as in PyTorch)."""
+    if np.isinf(norm).any():
         raise ValueError(
-            f"{kind}: the {what} of its input overflows {var.dtype} ({of} above "
-            f"{math.sqrt(np.finfo(var.dtype).max):.2g}): the activations before it have blown up; lower the "
-            "learning rate, or train in float64 (model.double())"
+            f"{kind}: the 2-norm of the {of} of its input overflows {norm.dtype} (above "
+            f"{np.finfo(norm.dtype).max:.2g}): the activations before it have blown up; lower the learning rate, "
+            "or train in float64 (model.double())"
         )
 
 

@@ -4,17 +4,18 @@ root, then scaled by weight. Built from Tensor ops, so the gradient flows throug
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, validate
+from autograd import Tensor, raw, validate
 
 from .arguments import check_real, factory_dtype
 from .module import Module
 from .norm import _filled, affine_parameters
-from .norm_functions import _check_affine, _refuse_overflow, normalized_input
+from .norm_functions import _check_affine, normalized_input, refuse_infinite
 from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
 
@@ -35,10 +36,14 @@ def rms_norm(
     _check_affine("rms_norm", weight, None, shape)
     if x.dtype == np.float16:
         return rms_norm(x.astype(np.float32), shape, weight, eps).astype(np.float16)
-    mean_square = (x * x).mean(axis=tuple(range(x.ndim - k, x.ndim)), keepdims=True)
-    # an overflowed mean square (float32's from 1.8e19) would make every output 0: refused, as layer_norm's
-    validate(lambda v: _refuse_overflow("rms_norm", v.data, "mean square", "values"), mean_square)
-    y = x * (mean_square + (np.finfo(x.dtype).eps if eps is None else eps)).rsqrt()
+    axes = tuple(range(x.ndim - k, x.ndim))
+    # the root mean square as the 2-norm (an op right wherever it fits) over √n, and hypot for the root of its
+    # square plus eps: x * rsqrt(mean(x²) + eps) was refused from values of 1.3e154 (float32's 1.8e19) and inf
+    # below 1e-162 with eps 0, where the outputs are near ±1
+    norm = x.norm(2, dim=axes, keepdim=True)
+    validate(lambda v: refuse_infinite("rms_norm", raw(v), "values"), norm)
+    root_count = math.sqrt(math.prod(shape))
+    y = x / (norm.hypot(root_count * math.sqrt(np.finfo(x.dtype).eps if eps is None else eps)) * (1 / root_count))
     return y if weight is None else y * weight
 
 

@@ -1,0 +1,45 @@
+"""The normalisations right where the squares of their inputs underflow or overflow: with eps 0 they are the
+same at x·2**k as at x (outputs and gradients·2**k), where var + eps gave inf (tiny) or was refused (huge)."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+F = nn.functional
+X = np.array([[0.5, -1.25, 2.0, 0.75], [3.0, 1.0, -2.0, 0.25]])
+NORMS = {
+    "layer_norm": lambda x: F.layer_norm(x, 4, eps=0),
+    "rms_norm": lambda x: F.rms_norm(x, 4, eps=0),
+    "group_norm": lambda x: F.group_norm(x.reshape(2, 2, 2), 1, eps=0),
+    "batch_norm": lambda x: F.batch_norm(x, None, None, training=True, eps=0),
+    "instance_norm": lambda x: F.instance_norm(x.reshape(2, 2, 2), eps=0),
+}
+
+
+@pytest.mark.parametrize("name", NORMS)
+@pytest.mark.parametrize("power", [-700, -1000, 700, 1000])
+def test_scaled_by_a_power_of_two_the_outputs_are_the_same_and_the_gradients_scaled_back(name, power):
+    norm, weights = NORMS[name], np.arange(1.0, 9.0).reshape(2, 4)
+    plain, scaled = Tensor(X, requires_grad=True), Tensor(np.ldexp(X, power), requires_grad=True)
+    (norm(plain).reshape(2, 4) * weights).sum().backward()
+    out = norm(scaled).reshape(2, 4)
+    (out * weights).sum().backward()
+    np.testing.assert_allclose(out.data, norm(Tensor(X)).reshape(2, 4).data, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(np.ldexp(scaled.grad, power), plain.grad, rtol=1e-12, atol=1e-14)
+
+
+def test_pytorchs_examples_of_tiny_and_huge_rows():
+    np.testing.assert_allclose(
+        F.layer_norm(Tensor(np.array([[1e-200, -1e-200]])), 2, eps=0).data, [[1, -1]], rtol=1e-15
+    )  # was inf
+    np.testing.assert_allclose(F.rms_norm(Tensor(np.array([[1e-200, 1e-200]])), 2, eps=0).data, [[1, 1]])  # was inf
+    np.testing.assert_allclose(F.layer_norm(Tensor(np.array([[1e308, -1e308]])), 2).data, [[1, -1]])  # was refused
+    np.testing.assert_allclose(F.rms_norm(Tensor(np.array([[1e200, -1e200]])), 2).data, [[1, -1]])  # was refused
+    # eps still counts beside a tiny spread: 1e-200 / sqrt(1e-5)
+    np.testing.assert_allclose(
+        F.layer_norm(Tensor(np.array([[1e-200, -1e-200]])), 2).data,
+        [[3.1622776601683794e-198, -3.1622776601683794e-198]],
+        rtol=1e-15,
+    )

@@ -1,0 +1,40 @@
+"""normalize and cosine_similarity where a row's norm is beyond the float range (scaled by 2**-k first) and
+where it is subnormal (not scaled: its last bits count)."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+F = nn.functional
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_normalize_of_rows_whose_norm_overflows_is_that_of_the_rows_scaled_down(p):
+    rows, weights = np.array([[1.7e308, -1.7e308, 1e308], [3.0, -3.0, 3 / 1.7]]), np.array([1.0, 2.0, -1.0])
+    x = Tensor(rows, requires_grad=True)
+    out = F.normalize(x, p=p)
+    (out * weights).sum().backward()  # was [0, 0, 0] and a zero gradient
+    assert np.all(np.isfinite(x.grad)) and np.all(x.grad[0] != 0)
+    small = Tensor(rows * [[2.0**-1000], [1.0]], requires_grad=True)
+    (F.normalize(small, p=p) * weights).sum().backward()
+    np.testing.assert_allclose(out.data, F.normalize(small, p=p).data, rtol=1e-15)
+    np.testing.assert_allclose(x.grad * [[2.0**1000], [1.0]], small.grad, rtol=1e-14)
+
+
+def test_subnormal_rows_keep_their_bits_with_eps_0():
+    tiny, one = Tensor(np.array([[5e-324, 0.0]])), Tensor(np.array([[1.0, 0.0]]))
+    np.testing.assert_array_equal(F.cosine_similarity(tiny, one, eps=0).data, [1.0])  # was NaN
+    np.testing.assert_array_equal(F.normalize(tiny, eps=0).data, [[1.0, 0.0]])
+    huge = Tensor(np.array([[1.7e308, 1.7e308]]))
+    np.testing.assert_allclose(F.cosine_similarity(huge, huge).data, [1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize(("label", "loss"), [(1.0, 0.0), (-1.0, 1.0)])
+def test_cosine_embedding_loss_of_rows_whose_norm_overflows(label, loss):
+    rows = Tensor(np.array([[1.7e308, 1.7e308]]), requires_grad=True)
+    out = F.cosine_embedding_loss(rows, Tensor(np.array([[1.7e308, 1.7e308]])), np.array([label]))
+    out.backward()
+    np.testing.assert_allclose(out.data, loss, atol=1e-15)  # was 1 - loss: the rows' norms overflowed
+    np.testing.assert_array_equal(rows.grad, [[0.0, 0.0]])
