@@ -3,6 +3,7 @@ docs/edge-points.md), their derivatives of higher order where a closed form divi
 I₁/x at 0, erfcx' far right, log Φ' far left), and what a Value refuses where a Tensor gives ±inf."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -216,3 +217,13 @@ def test_edges_of_the_scaled_and_the_unscaled():
     i1e = autograd.i1e(x)
     assert math.copysign(1, i1e[1]) == -1 and i1e[2] == 5e-321 and i1e[3:5].tolist() == [0.0, 0.0]
     assert np.isnan(i1e[5]) and np.isnan(autograd.i0(x)[5])
+
+
+@pytest.mark.parametrize("name", ["i0", "i0e", "i1", "i1e", "erfcx", "ndtr", "log_ndtr"])
+def test_forwards_on_arrays_are_whole_array_numpy(name):
+    """1e5 elements in well under a second (a Python loop per element took 0.8 s: 8 s per million)."""
+    x = np.random.default_rng(3).uniform(-40.0, 40.0, 100_000)
+    forward = getattr(bessel if name[0] == "i" else normal, f"tensor_{name}")
+    start = time.perf_counter()
+    forward(x)
+    assert time.perf_counter() - start < 0.3
