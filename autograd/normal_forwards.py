@@ -41,7 +41,7 @@ def _erfcx(x: np.ndarray) -> np.ndarray:
     near = x[~fraction]  # NaN too: NaN
     hi, lo = exact_square(near)
     scaled = np.exp(hi) * tensor_erfc(near)  # inf where it overflows, from −26.64
-    out[~fraction] = np.where(near < -26.7, np.inf, scaled + scaled * lo)
+    out[~fraction] = np.where((near < -26.7) | (scaled == np.inf), np.inf, scaled + scaled * lo)  # not inf − inf
     return out
 
 

@@ -227,3 +227,13 @@ def test_forwards_on_arrays_are_whole_array_numpy(name):
     start = time.perf_counter()
     forward(x)
     assert time.perf_counter() - start < 0.3
+
+
+def test_erfcx_overflows_to_inf_where_e_to_the_x_squared_does():
+    """From −26.64 to −26.7 e^(x²) overflows before the cancelling x²'s tail is added (inf − inf: NaN; a
+    Python OverflowError before): +inf, where erfcx itself is beyond every float, and a Value's refusal."""
+    x = np.array([-26.628, -26.64, -26.65, -26.7, -26.71])  # erfcx(−26.629) is 1.823e308
+    y = autograd.erfcx(Tensor(x)).data
+    assert math.isfinite(y[0]) and y[1:].tolist() == [math.inf] * 4
+    with pytest.raises(OverflowError, match="too large"):
+        autograd.erfcx(Value(-26.65))
