@@ -237,3 +237,10 @@ def test_erfcx_overflows_to_inf_where_e_to_the_x_squared_does():
     assert math.isfinite(y[0]) and y[1:].tolist() == [math.inf] * 4
     with pytest.raises(OverflowError, match="too large"):
         autograd.erfcx(Value(-26.65))
+
+
+def test_ndtr_is_0_however_far_left():
+    """Φ(x) is below the smallest subnormal from −38.5; from −1.3e154 x² held exactly overflows (NaN before)."""
+    x = np.array([-40.0, -1e154, -1.4e154, -1e200, -1e300, -np.inf])
+    assert autograd.ndtr(Tensor(x)).data.tolist() == [0.0] * 6
+    assert autograd.ndtr(Value(-1e200)).data == 0.0
