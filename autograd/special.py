@@ -29,6 +29,8 @@ TORCH_SPECIAL = (
     "zeta"
 ).split()
 # torch.special's names for functions chainrule has under another (torch's modified_bessel_i0 is its i0)
+# torch.special's softmax(input, dim, *, dtype=None) and log_softmax: the input cast to dtype before the op
+CAST_FIRST = {"softmax", "log_softmax"}
 RENAMED = {"expit": "sigmoid", "gammaln": "lgamma", "modified_bessel_i0": "i0", "modified_bessel_i1": "i1"}
 
 
@@ -38,7 +40,9 @@ def _method(name: str) -> Callable[..., Any]:
     method = getattr(Tensor, name)
 
     def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-        return method(input if isinstance(input, Tensor) else Tensor(input), *args, **kwargs)
+        tensor = input if isinstance(input, Tensor) else Tensor(input)
+        dtype = kwargs.pop("dtype", None) if name in CAST_FIRST else None
+        return method(tensor if dtype is None else tensor.astype(dtype), *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"torch.special.{name}(input, ...): Tensor.{name} of the input (a Tensor or an array)."
