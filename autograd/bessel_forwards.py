@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from .elementwise_forwards import _ufunc_dtype
 from .normal_forwards import exact_square
+from .special_forwards import on_arrays, on_float
 
 _I0_FAR = (
     0.4022452055070544, 0.0033691164782556943, 6.889758346916825e-05, 2.8913705208347567e-06, 2.0489185894690638e-07,
@@ -114,36 +114,20 @@ def _i1(x: np.ndarray) -> np.ndarray:
     return np.copysign(v, x)
 
 
-def _on_arrays(unscaled):
-    """The forward on arrays, whole-array numpy (no loop per element), in float64; float32's and float16's
-    results rounded once (to inf beyond their range)."""
-
-    def tensor(x: np.ndarray) -> np.ndarray:
-        wide = np.asarray(x, dtype=np.float64)
-        # a NaN input's comparisons raise the invalid flag, which numpy would report, though NaN is the answer
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            y = unscaled(wide.reshape(-1)).reshape(wide.shape)
-            return y.astype(_ufunc_dtype(np.asarray(x)), copy=False)
-
-    tensor.__name__ = f"tensor{unscaled.__name__}"
-    return tensor
-
-
-def _on_floats(unscaled, overflows: bool):
-    """The forward on floats: the arrays' own (both engines the same digits); a Value holds no infinite result
-    of a finite input (math.exp's way) where `overflows`."""
-    on_arrays = _on_arrays(unscaled)
+def _on_floats(tensor, overflows: bool):
+    """The forward on floats, the arrays' own; a Value holds no infinite result of a finite input (math.exp's
+    way) where `overflows`."""
 
     def scalar(x: float) -> float:
-        y = float(on_arrays(np.float64(x)))
+        y = on_float(tensor, x)
         if overflows and math.isinf(y) and not math.isinf(x):
             raise OverflowError("the result is too large for a float")
         return y
 
-    scalar.__name__ = f"scalar{unscaled.__name__}"
+    scalar.__name__ = tensor.__name__.replace("tensor", "scalar", 1)
     return scalar
 
 
-scalar_i0, scalar_i1 = _on_floats(_i0, True), _on_floats(_i1, True)
-scalar_i0e, scalar_i1e = _on_floats(_i0e, False), _on_floats(_i1e, False)
-tensor_i0, tensor_i0e, tensor_i1, tensor_i1e = (_on_arrays(f) for f in (_i0, _i0e, _i1, _i1e))
+tensor_i0, tensor_i0e, tensor_i1, tensor_i1e = (on_arrays(f) for f in (_i0, _i0e, _i1, _i1e))
+scalar_i0, scalar_i1 = _on_floats(tensor_i0, True), _on_floats(tensor_i1, True)
+scalar_i0e, scalar_i1e = _on_floats(tensor_i0e, False), _on_floats(tensor_i1e, False)

@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from .elementwise_forwards import _ufunc_dtype, tensor_erfc
-from .special_forwards import tensor_erfinv
+from .elementwise_forwards import tensor_erfc
+from .special_forwards import on_arrays, on_float, tensor_erfinv
 
 SQRT_PI, SQRT_HALF = math.sqrt(math.pi), math.sqrt(0.5)
 _DEKKER = 134217729.0  # 2²⁷ + 1: splits a float into halves whose products are exact
@@ -101,40 +101,22 @@ def _ndtri(p: np.ndarray) -> np.ndarray:
     return np.where(upper, -out, out)
 
 
-def _on_arrays(unscaled):
-    """The forward on arrays, whole-array numpy (no loop per element), in float64; float32's and float16's
-    results rounded once (to inf beyond their range)."""
-
-    def tensor(x: np.ndarray) -> np.ndarray:
-        wide = np.asarray(x, dtype=np.float64)
-        # a NaN input's comparisons raise the invalid flag, which numpy would report, though NaN is the answer
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            y = unscaled(wide.reshape(-1)).reshape(wide.shape)
-            return y.astype(_ufunc_dtype(np.asarray(x)), copy=False)
-
-    return tensor
-
-
-tensor_ndtr, tensor_erfcx, tensor_log_ndtr, tensor_ndtri = (_on_arrays(f) for f in (_ndtr, _erfcx, _log_ndtr, _ndtri))
-
-
-def _on_float(tensor, x: float) -> float:
-    return float(tensor(np.float64(x)))  # the arrays' own digits: both engines the same
+tensor_ndtr, tensor_erfcx, tensor_log_ndtr, tensor_ndtri = (on_arrays(f) for f in (_ndtr, _erfcx, _log_ndtr, _ndtri))
 
 
 def scalar_erfcx(x: float) -> float:
-    y = _on_float(tensor_erfcx, x)
+    y = on_float(tensor_erfcx, x)
     if y == math.inf and x != -math.inf:
         raise OverflowError("the result is too large for a float")
     return y
 
 
 def scalar_ndtr(x: float) -> float:
-    return _on_float(tensor_ndtr, x)
+    return on_float(tensor_ndtr, x)
 
 
 def scalar_log_ndtr(x: float) -> float:
-    y = _on_float(tensor_log_ndtr, x)
+    y = on_float(tensor_log_ndtr, x)
     if y == -math.inf and x != -math.inf:  # below −1.9e154, where −x²/2 overflows
         raise OverflowError("the result is too large for a float")
     return y
@@ -143,4 +125,4 @@ def scalar_log_ndtr(x: float) -> float:
 def scalar_ndtri(p: float) -> float:
     if not 0.0 < p < 1.0:  # ±inf at 1 and 0: no real number a Value can hold (nor differentiate)
         raise ValueError("ndtri needs a probability in (0, 1)")
-    return _on_float(tensor_ndtri, p)
+    return on_float(tensor_ndtri, p)

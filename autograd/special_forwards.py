@@ -5,6 +5,7 @@ PyTorch's). numpy has no erfinv and chainrule does not depend on scipy: erfinv i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,16 +62,33 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
     return out
 
 
-def tensor_erfinv(y: np.ndarray) -> np.ndarray:
-    wide = np.asarray(y, dtype=np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):  # NaN's comparisons; exp(x²) of a step beyond the root
-        return _erfinv(wide.reshape(-1)).reshape(wide.shape).astype(_ufunc_dtype(np.asarray(y)), copy=False)
+def on_arrays(forward: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A forward of 1-d float64 arrays (whole-array numpy: no loop per element) on arrays of any shape and
+    float width, in float64: float32's and float16's results rounded once (to inf beyond their range)."""
+
+    def tensor(x: np.ndarray) -> np.ndarray:
+        wide = np.asarray(x, dtype=np.float64)
+        # a NaN input's comparisons raise the invalid flag, which numpy would report, though NaN is the answer
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y = forward(wide.reshape(-1)).reshape(wide.shape)
+            return y.astype(_ufunc_dtype(np.asarray(x)), copy=False)
+
+    tensor.__name__ = f"tensor{forward.__name__}"
+    return tensor
+
+
+def on_float(tensor: Callable[[np.ndarray], np.ndarray], x: float) -> float:
+    """A Tensor forward taken on a float: the arrays' own digits, so that both engines agree bit for bit."""
+    return float(tensor(np.float64(x)))
+
+
+tensor_erfinv = on_arrays(_erfinv)
 
 
 def scalar_erfinv(y: float) -> float:
     if not -1.0 < y < 1.0:  # ±1: ±inf, no real number a Value can hold (nor differentiate)
         raise ValueError("erfinv needs an input in (-1, 1)")
-    return float(tensor_erfinv(np.float64(y)))  # the arrays' digits: both engines the same
+    return on_float(tensor_erfinv, y)
 
 
 def scalar_xlogy(x: float, y: float) -> float:
