@@ -70,10 +70,23 @@ def multigammaln(input: Any, p: int) -> Any:
     return total + p * (p - 1) / 4 * math.log(math.pi)
 
 
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001 (torch.special's name)
+    """input rounded to `decimals` places, half to even (torch.special.round, torch.round's decimals): as
+    round(x·10ᵈ)/10ᵈ, or round(x/10⁻ᵈ)·10⁻ᵈ below 0 (PyTorch's); its derivative is 0."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__} {decimals!r}")
+    to_integer = FUNCTIONS["round"]
+    if decimals >= 0:
+        scale = 10.0**decimals
+        return to_integer(input * scale) / scale if decimals else to_integer(input)
+    scale = 10.0**-decimals
+    return to_integer(input / scale) * scale
+
+
 MEMBERS: dict[str, Callable[..., Any]] = {name: FUNCTIONS[name] for name in TORCH_SPECIAL if name in FUNCTIONS}
 MEMBERS |= {d.name: _method(d.name) for d in TABLE if d.name in TORCH_SPECIAL and d.api == f"Tensor.{d.name}"}
 MEMBERS |= {name: FUNCTIONS[ours] for name, ours in RENAMED.items()}
-MEMBERS["multigammaln"] = multigammaln
+MEMBERS |= {"multigammaln": multigammaln, "round": round}
 globals().update(MEMBERS)
 __all__ = sorted(MEMBERS)
 

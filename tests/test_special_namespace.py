@@ -99,3 +99,16 @@ def test_softmax_s_dtype_casts_the_input_first(name):
     out.sum().backward()
     assert t.grad.dtype == np.float64 and t.grad.shape == x.shape
     np.testing.assert_array_equal(ours(x, dim=0, dtype=None).data, ours(x, 0).data)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 3, -1, -2])
+def test_round_takes_torch_s_decimals(decimals):
+    """torch.special.round(input, decimals=d) rounds to d places, as torch.round (a TypeError before)."""
+    x = np.random.default_rng(5).uniform(-300.0, 300.0, 50)
+    t = Tensor(x, requires_grad=True)
+    out = special.round(t, decimals=decimals)
+    np.testing.assert_array_equal(out.data, torch.special.round(torch.tensor(x), decimals=decimals).numpy())
+    out.sum().backward()
+    assert not t.grad.any()
+    expected = torch.round(torch.tensor(2.345, dtype=torch.float64), decimals=2).item()
+    assert special.round(Value(2.345), decimals=2).data == expected
