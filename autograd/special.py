@@ -52,7 +52,8 @@ def _method(name: str) -> Callable[..., Any]:
 def multigammaln(input: Any, p: int) -> Any:
     """log of the multivariate gamma function of dimension p: p(p−1)/4·log π + Σⱼ lgamma(x − j/2), j < p
     (torch.special.multigammaln), differentiable to any order through lgamma. Every element must be above
-    (p − 1)/2, where each lgamma's argument is positive (PyTorch's check): else a ValueError."""
+    (p − 1)/2, where each lgamma's argument is positive (PyTorch 2.13 checks
+    nothing: log|Γ| of negative arguments, 6.03 at x = 0.3, p = 3): else a ValueError."""
     if isinstance(p, bool) or not isinstance(p, int | np.integer):
         raise TypeError(f"multigammaln: p must be an int, got {type(p).__name__} {p!r}")
     if p < 1:
