@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from .elementwise_forwards import _ufunc_dtype
 from .normal_forwards import exact_square
+from .special_forwards import on_arrays, on_float
 
 _I0_FAR = (
     0.4022452055070544, 0.0033691164782556943, 6.889758346916825e-05, 2.8913705208347567e-06, 2.0489185894690638e-07,
@@ -45,90 +45,89 @@ _I0_SERIES = tuple(1 / math.factorial(k) ** 2 for k in range(34))
 _I1_SERIES = tuple(0.5 / (math.factorial(k) * math.factorial(k + 1)) for k in range(34))
 
 
-def _power_series(coefficients: tuple[float, ...], x: float) -> float:
+def _power_series(coefficients: tuple[float, ...], x: np.ndarray) -> np.ndarray:
     """Σ cₖ·qᵏ at q = x²/4 held as hi + lo: p(hi) + p'(hi)·lo, both by Horner's rule."""
     hi, lo = exact_square(x)
-    p = slope = 0.0
+    p = slope = np.zeros_like(x)
     for coefficient in reversed(coefficients):
         slope = slope * hi / 4.0 + p
         p = p * hi / 4.0 + coefficient
     return p + slope * lo / 4.0
 
 
-def _chebyshev(coefficients: tuple[float, ...], t: float) -> float:
+def _chebyshev(coefficients: tuple[float, ...], t: np.ndarray) -> np.ndarray:
     """Σ cⱼ·Tⱼ(t) by Clenshaw's recurrence (the first coefficient already halved)."""
-    b1 = b2 = 0.0
+    b1 = b2 = np.zeros_like(t)
     for c in reversed(coefficients[1:]):
         b1, b2 = c + 2.0 * t * b1 - b2, b1
     return coefficients[0] + t * b1 - b2
 
 
-def _i0e(x: float) -> float:
-    """e^−|x|·I₀(x): even, 1 at 0, 0 at ±inf, NaN at NaN."""
-    a = abs(x)
-    if a <= _SPLIT:
-        return _power_series(_I0_SERIES, a) * math.exp(-a)
-    return _chebyshev(_I0_FAR, 16.0 / a - 1.0) / math.sqrt(a)  # NaN stays NaN; 0 at inf
+def _by_range(a: np.ndarray, near: np.ndarray, series, far) -> np.ndarray:
+    """series(a) where `near`, far(a) elsewhere, each taken only on its own elements (a 1-d float64 array)."""
+    out = np.empty_like(a)
+    out[near] = series(a[near])
+    out[~near] = far(a[~near])
+    return out
 
 
-def _i1e(x: float) -> float:
+def _i0e(x: np.ndarray) -> np.ndarray:
+    """e^−|x|·I₀(x): even, 1 at 0, 0 at ±inf, NaN at NaN (the far branch's)."""
+    a = np.abs(x)
+    return _by_range(
+        a,
+        a <= _SPLIT,
+        lambda a: _power_series(_I0_SERIES, a) * np.exp(-a),
+        lambda a: _chebyshev(_I0_FAR, 16.0 / a - 1.0) / np.sqrt(a),  # 0 at inf
+    )
+
+
+def _i1e(x: np.ndarray) -> np.ndarray:
     """e^−|x|·I₁(x): odd (−0.0 kept), x/2 near 0, ±0 at ±inf, NaN at NaN."""
-    a = abs(x)
-    if a <= _SPLIT:
-        return x * _power_series(_I1_SERIES, a) * math.exp(-a)
-    return math.copysign(_chebyshev(_I1_FAR, 16.0 / a - 1.0) / math.sqrt(a), x)
+    a = np.abs(x)
+    v = _by_range(
+        a,
+        a <= _SPLIT,
+        lambda a: a * _power_series(_I1_SERIES, a) * np.exp(-a),
+        lambda a: _chebyshev(_I1_FAR, 16.0 / a - 1.0) / np.sqrt(a),
+    )
+    return np.copysign(v, x)
 
 
-def _far(coefficients: tuple[float, ...], x: float) -> float:
-    """Iₙ(|x|) = e^|x|·(√x·e^−x·Iₙ(x))/√x for |x| > 8: inf where it overflows (|x| beyond 713.98), and at inf;
-    beyond 700 e^|x| is e^(|x|/2) twice, since it alone overflows first."""
-    a = abs(x)
-    if a > _BEYOND_FLOATS:
-        return math.inf
-    scaled = _chebyshev(coefficients, 16.0 / a - 1.0) / math.sqrt(a)
-    if a <= _HALF_EXP:
-        return scaled * math.exp(a)
-    half = math.exp(a / 2.0)
-    return scaled * half * half  # a float's product overflows to inf quietly
+def _far(coefficients: tuple[float, ...], a: np.ndarray) -> np.ndarray:
+    """Iₙ(a) = e^a·(√a·e^−a·Iₙ(a))/√a for a > 8: inf where it overflows (a beyond 713.98), and at inf;
+    beyond 700 e^a is e^(a/2) twice, since it alone overflows first."""
+    scaled = _chebyshev(coefficients, 16.0 / a - 1.0) / np.sqrt(a)
+    half = np.exp(np.where(a <= _HALF_EXP, a, a / 2.0))
+    grown = np.where(a <= _HALF_EXP, scaled * half, scaled * half * half)  # inf where it overflows
+    return np.where(a > _BEYOND_FLOATS, np.inf, grown)
 
 
-def _i0(x: float) -> float:
-    a = abs(x)
-    return _power_series(_I0_SERIES, a) if a <= _SPLIT else _far(_I0_FAR, x)  # NaN: the far branch's NaN
+def _i0(x: np.ndarray) -> np.ndarray:
+    a = np.abs(x)
+    return _by_range(a, a <= _SPLIT, lambda a: _power_series(_I0_SERIES, a), lambda a: _far(_I0_FAR, a))
 
 
-def _i1(x: float) -> float:
-    a = abs(x)
-    v = a * _power_series(_I1_SERIES, a) if a <= _SPLIT else _far(_I1_FAR, x)
-    return math.copysign(v, x)
+def _i1(x: np.ndarray) -> np.ndarray:
+    a = np.abs(x)
+    v = _by_range(a, a <= _SPLIT, lambda a: a * _power_series(_I1_SERIES, a), lambda a: _far(_I1_FAR, a))
+    return np.copysign(v, x)
 
 
-def _refusing_overflow(unscaled):
-    """The forward on floats: a Value holds no infinite result of a finite input (math.exp's way)."""
+def _on_floats(tensor, overflows: bool):
+    """The forward on floats, the arrays' own; a Value holds no infinite result of a finite input (math.exp's
+    way) where `overflows`."""
 
     def scalar(x: float) -> float:
-        y = unscaled(x)
-        if math.isinf(y) and not math.isinf(x):
+        y = on_float(tensor, x)
+        if overflows and math.isinf(y) and not math.isinf(x):
             raise OverflowError("the result is too large for a float")
         return y
 
-    scalar.__name__ = f"scalar{unscaled.__name__}"
+    scalar.__name__ = tensor.__name__.replace("tensor", "scalar", 1)
     return scalar
 
 
-def _on_arrays(scalar):
-    vectorized = np.vectorize(scalar, otypes=[np.float64])
-
-    def tensor(x: np.ndarray) -> np.ndarray:
-        # float32's and float16's results rounded once (to inf beyond their range); a NaN input's comparisons
-        # raise the invalid flag, which numpy would report, though NaN is the answer there
-        with np.errstate(over="ignore", invalid="ignore"):
-            return vectorized(x).astype(_ufunc_dtype(x), copy=False)
-
-    tensor.__name__ = f"tensor{scalar.__name__}"
-    return tensor
-
-
-scalar_i0, scalar_i1 = _refusing_overflow(_i0), _refusing_overflow(_i1)
-scalar_i0e, scalar_i1e = _i0e, _i1e
-tensor_i0, tensor_i0e, tensor_i1, tensor_i1e = (_on_arrays(f) for f in (_i0, _i0e, _i1, _i1e))
+tensor_i0, tensor_i0e, tensor_i1, tensor_i1e = (on_arrays(f) for f in (_i0, _i0e, _i1, _i1e))
+scalar_i0, scalar_i1 = _on_floats(tensor_i0, True), _on_floats(tensor_i1, True)
+scalar_i0e, scalar_i1e = _on_floats(tensor_i0e, False), _on_floats(tensor_i1e, False)

@@ -29,6 +29,8 @@ TORCH_SPECIAL = (
     "zeta"
 ).split()
 # torch.special's names for functions chainrule has under another (torch's modified_bessel_i0 is its i0)
+# torch.special's softmax(input, dim, *, dtype=None) and log_softmax: the input cast to dtype before the op
+CAST_FIRST = {"softmax", "log_softmax"}
 RENAMED = {"expit": "sigmoid", "gammaln": "lgamma", "modified_bessel_i0": "i0", "modified_bessel_i1": "i1"}
 
 
@@ -38,7 +40,9 @@ def _method(name: str) -> Callable[..., Any]:
     method = getattr(Tensor, name)
 
     def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-        return method(input if isinstance(input, Tensor) else Tensor(input), *args, **kwargs)
+        tensor = input if isinstance(input, Tensor) else Tensor(input)
+        dtype = kwargs.pop("dtype", None) if name in CAST_FIRST else None
+        return method(tensor if dtype is None else tensor.astype(dtype), *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"torch.special.{name}(input, ...): Tensor.{name} of the input (a Tensor or an array)."
@@ -48,7 +52,8 @@ def _method(name: str) -> Callable[..., Any]:
 def multigammaln(input: Any, p: int) -> Any:
     """log of the multivariate gamma function of dimension p: p(p−1)/4·log π + Σⱼ lgamma(x − j/2), j < p
     (torch.special.multigammaln), differentiable to any order through lgamma. Every element must be above
-    (p − 1)/2, where each lgamma's argument is positive (PyTorch's check): else a ValueError."""
+    (p − 1)/2, where each lgamma's argument is positive (PyTorch 2.13 checks
+    nothing: log|Γ| of negative arguments, 6.03 at x = 0.3, p = 3): else a ValueError."""
     if isinstance(p, bool) or not isinstance(p, int | np.integer):
         raise TypeError(f"multigammaln: p must be an int, got {type(p).__name__} {p!r}")
     if p < 1:
@@ -66,10 +71,23 @@ def multigammaln(input: Any, p: int) -> Any:
     return total + p * (p - 1) / 4 * math.log(math.pi)
 
 
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001 (torch.special's name)
+    """input rounded to `decimals` places, half to even (torch.special.round, torch.round's decimals): as
+    round(x·10ᵈ)/10ᵈ, or round(x/10⁻ᵈ)·10⁻ᵈ below 0 (PyTorch's); its derivative is 0."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__} {decimals!r}")
+    to_integer = FUNCTIONS["round"]
+    if decimals >= 0:
+        scale = 10.0**decimals
+        return to_integer(input * scale) / scale if decimals else to_integer(input)
+    scale = 10.0**-decimals
+    return to_integer(input / scale) * scale
+
+
 MEMBERS: dict[str, Callable[..., Any]] = {name: FUNCTIONS[name] for name in TORCH_SPECIAL if name in FUNCTIONS}
 MEMBERS |= {d.name: _method(d.name) for d in TABLE if d.name in TORCH_SPECIAL and d.api == f"Tensor.{d.name}"}
 MEMBERS |= {name: FUNCTIONS[ours] for name, ours in RENAMED.items()}
-MEMBERS["multigammaln"] = multigammaln
+MEMBERS |= {"multigammaln": multigammaln, "round": round}
 globals().update(MEMBERS)
 __all__ = sorted(MEMBERS)
 

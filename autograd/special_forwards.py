@@ -5,10 +5,11 @@ PyTorch's). numpy has no erfinv and chainrule does not depend on scipy: erfinv i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from .elementwise_forwards import _ufunc_dtype
+from .elementwise_forwards import _erf, _erfc, _ufunc_dtype
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
@@ -22,47 +23,72 @@ _TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573
          0.00943887047, 1.00167406, 2.83297682)  # fmt: skip
 
 
-def _horner(coefficients: tuple[float, ...], w: float) -> float:
-    p = 0.0
+def _horner(coefficients: tuple[float, ...], w: np.ndarray) -> np.ndarray:
+    p = np.zeros_like(w)
     for c in coefficients:
         p = p * w + c
     return p
 
 
-def _erfinv(y: float) -> float:
-    """erfinv(y) for y in [-1, 1], NaN outside (and for NaN). For |y| <= 1/2 the root of erf(x) = y; above,
-    of erfc(|x|) = 1 − |y|, which is exact there (Sterbenz): erf near ±1 holds too few digits to solve against
-    (erfinv(1 − 2⁻⁵³) is 5.86, where one ulp of erf moves x by 0.04). erf and erfc share f'' = −2x·f', so a
-    Halley step is x − δ/(1 + x·δ), δ = f/f'."""
-    if not -1.0 <= y <= 1.0:
-        return math.nan
-    a = abs(y)
-    if a == 1.0:
-        return math.copysign(math.inf, y)
-    if a == 0.0:
-        return y  # ±0 kept, as PyTorch's
-    w = -math.log((1.0 - a) * (1.0 + a))
-    x = a * (_horner(_CENTRAL, w - 2.5) if w < 5.0 else _horner(_TAIL, math.sqrt(w) - 3.0))
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """erfinv(y) for y in [-1, 1], NaN outside (and for NaN), of a 1-d float64 array. For |y| <= 1/2 the root of
+    erf(x) = y; above, of erfc(|x|) = 1 − |y|, which is exact there (Sterbenz): erf near ±1 holds too few digits
+    to solve against (erfinv(1 − 2⁻⁵³) is 5.86, where one ulp of erf moves x by 0.04). erf and erfc share
+    f'' = −2x·f', so a Halley step is x − δ/(1 + x·δ), δ = f/f'; each element steps until its own δ is below an
+    ulp (whole-array numpy: no loop per element)."""
+    out = np.full_like(y, np.nan)
+    a = np.abs(y)
+    ends = a == 1.0
+    out[ends] = np.copysign(np.inf, y[ends])
+    out[a == 0.0] = y[a == 0.0]  # ±0 kept, as PyTorch's
+    inside = (a > 0.0) & (a < 1.0)
+    a = a[inside]
+    w = -np.log((1.0 - a) * (1.0 + a))
+    x = a * np.where(w < 5.0, _horner(_CENTRAL, w - 2.5), _horner(_TAIL, np.sqrt(w) - 3.0))
+    active = np.arange(x.size)
     for _ in range(8):
-        slope = HALF_SQRT_PI * math.exp(x * x)  # 1 / erf'(x)
-        delta = (math.erf(x) - a) * slope if a <= 0.5 else (1.0 - a - math.erfc(x)) * slope
-        x -= delta / (1.0 + x * delta)
-        if abs(delta) <= 1e-17 * x:
+        xa, aa = x[active], a[active]
+        slope = HALF_SQRT_PI * np.exp(xa * xa)  # 1 / erf'(x)
+        low = aa <= 0.5
+        delta = np.empty_like(xa)
+        delta[low] = (_erf(xa[low]) - aa[low]) * slope[low]
+        delta[~low] = (1.0 - aa[~low] - _erfc(xa[~low])) * slope[~low]
+        xa = xa - delta / (1.0 + xa * delta)
+        x[active] = xa
+        active = active[~(np.abs(delta) <= 1e-17 * xa)]
+        if not active.size:
             break
-    return math.copysign(x, y)
+    out[inside] = np.copysign(x, y[inside])
+    return out
+
+
+def on_arrays(forward: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A forward of 1-d float64 arrays (whole-array numpy: no loop per element) on arrays of any shape and
+    float width, in float64: float32's and float16's results rounded once (to inf beyond their range)."""
+
+    def tensor(x: np.ndarray) -> np.ndarray:
+        wide = np.asarray(x, dtype=np.float64)
+        # a NaN input's comparisons raise the invalid flag, which numpy would report, though NaN is the answer
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y = forward(wide.reshape(-1)).reshape(wide.shape)
+            return y.astype(_ufunc_dtype(np.asarray(x)), copy=False)
+
+    tensor.__name__ = f"tensor{forward.__name__}"
+    return tensor
+
+
+def on_float(tensor: Callable[[np.ndarray], np.ndarray], x: float) -> float:
+    """A Tensor forward taken on a float: the arrays' own digits, so that both engines agree bit for bit."""
+    return float(tensor(np.float64(x)))
+
+
+tensor_erfinv = on_arrays(_erfinv)
 
 
 def scalar_erfinv(y: float) -> float:
     if not -1.0 < y < 1.0:  # ±1: ±inf, no real number a Value can hold (nor differentiate)
         raise ValueError("erfinv needs an input in (-1, 1)")
-    return _erfinv(y)
-
-
-_erfinv_array = np.vectorize(_erfinv, otypes=[np.float64])
-
-
-def tensor_erfinv(y: np.ndarray) -> np.ndarray:
-    return _erfinv_array(y).astype(_ufunc_dtype(y), copy=False)
+    return on_float(tensor_erfinv, y)
 
 
 def scalar_xlogy(x: float, y: float) -> float:

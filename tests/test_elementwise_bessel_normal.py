@@ -3,6 +3,7 @@ docs/edge-points.md), their derivatives of higher order where a closed form divi
 I₁/x at 0, erfcx' far right, log Φ' far left), and what a Value refuses where a Tensor gives ±inf."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -30,8 +31,18 @@ def _erfcx(x):
 
 
 def _ndtri(p):
-    with mp.workdps(int(-mp.log10(min(p, 1 - p))) + 40):  # 2p − 1 held whole, for p down to 5e-324
-        return mp.sqrt(2) * mp.erfinv(2 * p - 1)
+    """Newton's method on log Φ(x) = log p at 50 digits (mpmath's erfinv(2p − 1) needed 360 digits at 5e-324 to
+    hold 2p − 1 whole: 12 s for these points, now 0.8 s; the two agree to 1e-40)."""
+    if p > 0.5:
+        return -_ndtri(1 - p)  # exact: p is a float's value
+    with mp.workdps(50):
+        target, x = mp.log(p), -mp.sqrt(-2 * mp.log(p)) if p < 0.3 else mp.mpf(0)
+        for _ in range(100):
+            step = (mp.log(mp.ncdf(x)) - target) * mp.ncdf(x) / mp.npdf(x)
+            x -= step
+            if abs(step) <= mp.mpf(10) ** -45 * abs(x):
+                return x
+    raise AssertionError(f"no root for {p}")
 
 
 # name: (our float64 forward, mpmath's, the points, the most ulps measured there)
@@ -216,3 +227,30 @@ def test_edges_of_the_scaled_and_the_unscaled():
     i1e = autograd.i1e(x)
     assert math.copysign(1, i1e[1]) == -1 and i1e[2] == 5e-321 and i1e[3:5].tolist() == [0.0, 0.0]
     assert np.isnan(i1e[5]) and np.isnan(autograd.i0(x)[5])
+
+
+@pytest.mark.parametrize("name", ["i0", "i0e", "i1", "i1e", "erfcx", "ndtr", "log_ndtr"])
+def test_forwards_on_arrays_are_whole_array_numpy(name):
+    """1e5 elements in well under a second (a Python loop per element took 0.8 s: 8 s per million)."""
+    x = np.random.default_rng(3).uniform(-40.0, 40.0, 100_000)
+    forward = getattr(autograd, name)
+    start = time.perf_counter()
+    forward(x)
+    assert time.perf_counter() - start < 0.3
+
+
+def test_erfcx_overflows_to_inf_where_e_to_the_x_squared_does():
+    """From −26.64 to −26.7 e^(x²) overflows before the cancelling x²'s tail is added (inf − inf: NaN; a
+    Python OverflowError before): +inf, where erfcx itself is beyond every float, and a Value's refusal."""
+    x = np.array([-26.628, -26.64, -26.65, -26.7, -26.71])  # erfcx(−26.629) is 1.823e308
+    y = autograd.erfcx(Tensor(x)).data
+    assert math.isfinite(y[0]) and y[1:].tolist() == [math.inf] * 4
+    with pytest.raises(OverflowError, match="too large"):
+        autograd.erfcx(Value(-26.65))
+
+
+def test_ndtr_is_0_however_far_left():
+    """Φ(x) is below the smallest subnormal from −38.5; from −1.3e154 x² held exactly overflows (NaN before)."""
+    x = np.array([-40.0, -1e154, -1.4e154, -1e200, -1e300, -np.inf])
+    assert autograd.ndtr(Tensor(x)).data.tolist() == [0.0] * 6
+    assert autograd.ndtr(Value(-1e200)).data == 0.0

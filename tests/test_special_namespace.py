@@ -84,3 +84,31 @@ def test_members_take_values_and_numbers():
 def test_multigammaln_refuses_what_torch_refuses(p, x, error, match):
     with pytest.raises(error, match=match):
         special.multigammaln(x, p)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_s_dtype_casts_the_input_first(name):
+    """torch.special.softmax(input, dim, *, dtype=None): the input cast to dtype, then the op (a TypeError before)."""
+    x = np.array([[0.3, 1.2, 2.5], [0.7, 0.1, 3.0]])
+    ours = getattr(special, name)
+    t = Tensor(x, requires_grad=True)
+    out = ours(t, 1, dtype=np.float32)
+    expected = getattr(torch.special, name)(torch.tensor(x), 1, dtype=torch.float32).numpy()
+    assert out.data.dtype == np.float32
+    np.testing.assert_allclose(out.data, expected, rtol=2**-23)  # an ulp of float32
+    out.sum().backward()
+    assert t.grad.dtype == np.float64 and t.grad.shape == x.shape
+    np.testing.assert_array_equal(ours(x, dim=0, dtype=None).data, ours(x, 0).data)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 3, -1, -2])
+def test_round_takes_torch_s_decimals(decimals):
+    """torch.special.round(input, decimals=d) rounds to d places, as torch.round (a TypeError before)."""
+    x = np.random.default_rng(5).uniform(-300.0, 300.0, 50)
+    t = Tensor(x, requires_grad=True)
+    out = special.round(t, decimals=decimals)
+    np.testing.assert_array_equal(out.data, torch.special.round(torch.tensor(x), decimals=decimals).numpy())
+    out.sum().backward()
+    assert not t.grad.any()
+    expected = torch.round(torch.tensor(2.345, dtype=torch.float64), decimals=2).item()
+    assert special.round(Value(2.345), decimals=2).data == expected
