@@ -55,29 +55,27 @@ def test_adams_float32_betas_read_as_typed():
     assert "(lr 0.001, betas (0.9, 0.99), eps 1e-08)" in head
 
 
-def test_a_refused_step_names_the_parameter_as_the_page_does():
+def _refused_step_caption(params_of) -> str:
+    """The update caption of an SGD step over `params_of(model)` that nn refuses (an inf in the batch)."""
     model = _model()
-    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    optimizer = nn.optim.SGD(params_of(model), lr=0.1)
     batch = Tensor(np.array([[np.inf, 1.0]], dtype=np.float32))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         loss = (model(batch) ** 2).mean()
         loss.backward()
-        caption = optimizer_update(backward_pass(loss, modules=model), optimizer).caption
+        return optimizer_update(backward_pass(loss, modules=model), optimizer).caption
+
+
+def test_a_refused_step_names_the_parameter_as_the_page_does():
+    caption = _refused_step_caption(lambda model: model.parameters())
     assert "none. The gradient of layers.0.W (the optimizer's parameter 0) is not finite. SGD: the gradient of " in (
         caption
     )
 
 
 def test_a_refused_step_of_a_named_optimizer_names_the_parameter_once():
-    model = _model()
-    optimizer = nn.optim.SGD(model.named_parameters(), lr=0.1)
-    batch = Tensor(np.array([[np.inf, 1.0]], dtype=np.float32))
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        loss = (model(batch) ** 2).mean()
-        loss.backward()
-        caption = optimizer_update(backward_pass(loss, modules=model), optimizer).caption
+    caption = _refused_step_caption(lambda model: model.named_parameters())
     assert "SGD: the gradient of layers.0.W (parameter 0)" in caption
     assert caption.count("layers.0.W") == 1
 
