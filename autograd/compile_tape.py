@@ -78,6 +78,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by
+    tape.advanced = rec.advanced
     tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
     tape.from_inputs = _from_inputs(rec, entries)
     tape.held = held(rec, given.arrays)
