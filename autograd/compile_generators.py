@@ -133,16 +133,36 @@ def moved(sources: list[Source], before: list[str]) -> list[Source]:
     return [s for s, was in zip(sources, before) if s.reading() != was]
 
 
+MOVED_BY_ANOTHER_THREAD = (
+    "another thread drew from a generator the replay's draws moved after them (numpy's global one, Python's random), "
+    "so it was left where that thread left it, and the eager run of the call draws on from there: from this call on "
+    "its random numbers are not those of an uncompiled run (keep the step's draws on a generator of its own)"
+)
+
+
 class Snapshot:
     """Where the sources a replay's draws move stand before them: `put_back()` returns them there."""
 
     def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
         self.states = [s.take() for s in sources]
+        self.after: list[Any] | None = None  # their readings once the draws are made (`drawn`)
 
-    def put_back(self) -> None:
-        for source, state in zip(self.sources, self.states):
-            source.put(state)
+    def drawn(self) -> None:
+        """Note where the draws left the sources: one found elsewhere when the replay stops was moved since by
+        another thread (a loader drawing from numpy's global generator), whose draws put_back must not undo."""
+        self.after = [s.reading() for s in self.sources]
+
+    def put_back(self) -> list[Source]:
+        """Put the sources back, but those another thread moved after the draws (returned): putting one back
+        would undo that thread's draws, which would then be drawn again (the same numbers twice)."""
+        left = []
+        for k, (source, state) in enumerate(zip(self.sources, self.states)):
+            if self.after is not None and source.reading() != self.after[k]:
+                left.append(source)
+            else:
+                source.put(state)
+        return left
 
 
 def union(per_draw: list[tuple[Source, ...]]) -> list[Source]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .compile_backward import event_steps
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
-from .compile_generators import Snapshot, union
+from .compile_generators import MOVED_BY_ANOTHER_THREAD, Snapshot, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
@@ -126,11 +126,13 @@ class Program:
         try:  # nothing but the generators changes before the backward pass: put back, the call can run eagerly
             for made in self.before_forward:
                 made(inputs)
+            if snapshot is not None:
+                snapshot.drawn()
             for step in self.forward:
                 step()
         except Exception as e:
-            if snapshot is not None:
-                snapshot.put_back()
+            if snapshot is not None and snapshot.put_back():
+                raise ReplayStopped(f"{e}; {MOVED_BY_ANOTHER_THREAD}") from e
             if isinstance(e, ReplayStopped):
                 raise
             raise Interrupted(f"the replay's forward pass raised {type(e).__name__} ({e})") from e
