@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_random import GENERATORS, HELPER_DEPTH, Spans, held_generators, read_state
+from .compile_random import GENERATORS, HELPER_DEPTH, Spans, comparable, held_generators, read_state
 
 
 class Source:
@@ -181,29 +181,18 @@ MOVED_BY_ANOTHER_THREAD = (
 )
 
 
-class Snapshot:
-    """Where the sources a replay's draws move stand before them: `put_back()` returns them there."""
-
-    def __init__(self, sources: list[Source]) -> None:
-        self.sources = sources
-        self.states = [s.take() for s in sources]
-        self.after: list[Any] | None = None  # their readings once the draws are made (`drawn`)
-
-    def drawn(self) -> None:
-        """Note where the draws left the sources: one found elsewhere when the replay stops was moved since by
-        another thread (a loader drawing from numpy's global generator), whose draws put_back must not undo."""
-        self.after = [s.reading() for s in self.sources]
-
-    def put_back(self) -> list[Source]:
-        """Put the sources back, but those another thread moved after the draws (returned): putting one back
-        would undo that thread's draws, which would then be drawn again (the same numbers twice)."""
-        left = []
-        for k, (source, state) in enumerate(zip(self.sources, self.states)):
-            if self.after is not None and source.reading() != self.after[k]:
-                left.append(source)
-            else:
-                source.put(state)
-        return left
+def put_back(sources: list[Source], before: list[Any], after: list[Any] | None) -> list[Source]:
+    """Put `sources` back where they stood before a replay's draws (`before`, as taken), but those another thread
+    moved since the draws (their states then, `after`; None for a replay stopped among its draws), which are
+    returned: putting one back would undo that thread's draws, which would then be drawn again (the same numbers
+    twice). The states are made comparable only here, by a replay that stops."""
+    left = []
+    for k, (source, state) in enumerate(zip(sources, before)):
+        if after is not None and source.reading() != comparable(after[k]):
+            left.append(source)
+        else:
+            source.put(state)
+    return left
 
 
 def union(per_draw: list[tuple[Source, ...]]) -> list[Source]:
