@@ -28,17 +28,22 @@ def holds_iterator(x: Any) -> bool:
     """Whether `x` is an iterator or a method of one (`sizes.__next__`); not a file, whose lines are data the step
     reads, not a position a replay would keep. By type(x): no ABC's isinstance, which hashes classes that may
     refuse it, nor x.__class__, which a recording's hooks may route through Python."""
-    if isinstance(x, types.MethodWrapperType | types.BuiltinMethodType):
-        x = x.__self__
-    kind = type(x)
+    kind = type(_owner(x))
     return hasattr(kind, "__next__") and hasattr(kind, "__iter__") and not issubclass(kind, io.IOBase)
+
+
+_METHODS = (types.MethodWrapperType, types.BuiltinMethodType)
+
+
+def _owner(x: Any) -> Any:
+    """The object a method of a builtin type is bound to (`sizes.__next__`'s iterator), else x itself."""
+    return x.__self__ if issubclass(type(x), _METHODS) else x
 
 
 def iterators_among(values: Iterable[Any]) -> list[Any]:
     """The iterators of the values holds_iterator takes (compile_random.held_among finds them), each once."""
     found = {}
-    for x in values:
-        x = x.__self__ if isinstance(x, types.MethodWrapperType | types.BuiltinMethodType) else x
+    for x in map(_owner, values):
         found[id(x)] = x
     return list(found.values())
 
@@ -68,7 +73,7 @@ def _flat(value: Any, depth: int) -> Any:
         return tuple(_flat(v, depth) for v in value)
     if isinstance(value, dict):  # an iterator class of your own: its attributes (`self.i`)
         return tuple((k, _flat(v, depth)) for k, v in value.items())
-    if holds_iterator(value) and not isinstance(value, types.MethodWrapperType | types.BuiltinMethodType):
+    if holds_iterator(value) and _owner(value) is value:
         return _position(value, depth - 1)
     return value
 

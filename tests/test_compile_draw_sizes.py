@@ -36,6 +36,20 @@ def _sizes():
     yield from _LENGTHS
 
 
+class _Sizes:
+    """An iterator class of one's own: 4 for four calls, then 5."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.calls += 1
+        return 4 if self.calls <= 4 else 5
+
+
 class _Holder:
     """A plain object holding an iterator, as a trainer holds its schedule."""
 
@@ -54,6 +68,7 @@ CASES = {
     "an iterator in a dict": (lambda: {"sizes": iter(_LENGTHS)}, lambda held: next(held["sizes"])),
     "an iterator on an object": (lambda: _Holder(iter(_LENGTHS)), lambda held: next(held.sizes)),
     "a bound __next__": (lambda: iter(_LENGTHS).__next__, lambda held: held()),
+    "an iterator class of one's own": (_Sizes, next),
 }
 REFUSED = {  # what the warning says, where the step runs eagerly
     "a counter in a dict": "assigns the global or nonlocal name 'calls'",
@@ -64,6 +79,7 @@ REFUSED = {  # what the warning says, where the step runs eagerly
     "an iterator in a dict": "\\(list_iterator\\)",
     "an iterator on an object": "\\(list_iterator\\)",
     "a bound __next__": "\\(list_iterator\\)",
+    "an iterator class of one's own": "\\(_Sizes\\)",
 }
 
 
