@@ -26,19 +26,18 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes
-from .compile_compare import derived, difference, mark_live
-from .compile_entries import ChangedWhileRunning, Tape, Unreplayable
+from .compile_confirm import Recorded
+from .compile_entries import ChangedWhileRunning, Unreplayable
 from .compile_fields import fields
+from .compile_iterators import holds_iterator, iterators_among
 from .compile_keys import read_call
-from .compile_names import Names, identical, instances, partial_arguments
-from .compile_numbers import made_of_numbers
-from .compile_random import held_generators
+from .compile_names import Names, instances, partial_arguments
+from .compile_random import held_among, held_generators
 from .compile_reads import Read
 from .compile_record import current, recording
-from .compile_replay import Program, Stale
+from .compile_replay import Stale
 from .compile_schedule import Interrupted, ReplayStopped, with_draws
 from .compile_settings import guard_attributes
-from .compile_sources import same
 from .compile_tape import read_tape
 from .modes import flag, require_callable
 from .tensor_class import Tensor
@@ -85,7 +84,7 @@ class Compiled:
 
     def __init__(self, fn: Callable[..., Any], strict: bool, check: Callable[[Any], Any] | None) -> None:
         self.fn, self.strict, self.check = fn, strict, check
-        self.recordings: dict[tuple, _Recorded] = {}
+        self.recordings: dict[tuple, Recorded] = {}
         self.lock = threading.RLock()  # one call at a time: replays share buffers, recordings their state
         self.names = Names(fn)
         self.owners = instances(fn)  # a bound method's object, a callable object: what its code reads is guarded
@@ -116,12 +115,12 @@ class Compiled:
                     f"more than {MAX_RECORDINGS} {_what_varies(list(self.recordings), key, len(leaves), dynamic)}"
                 )
                 return self.fn(*args, **kwargs)
-            recorded = self.recordings[key] = _Recorded()
+            recorded = self.recordings[key] = Recorded()
         if recorded.program is not None:
             try:
                 return recorded.program.run(datas)
             except Stale:  # raised before anything changed
-                recorded = self.recordings[key] = _Recorded(recorded.attempts)
+                recorded = self.recordings[key] = Recorded(recorded.attempts)
             except (ReplayStopped, Interrupted) as e:  # raised after the draws (put back), before the backward pass
                 if isinstance(e, Interrupted) and not recorded.program.untracked:  # an error: eagerly, as uncompiled
                     return self.fn(*args, **kwargs)
@@ -138,7 +137,12 @@ class Compiled:
         bound_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
         held = [*bound, *bound_too, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
         generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())
-        with recording(first.params if first else [], first.owners if first else [], given, generators) as rec:
+        iterators = tuple(
+            iterators_among(held_among(held, holds_iterator))
+        )  # next(sizes) in the step: compile_iterators
+        with recording(
+            first.params if first else [], first.owners if first else [], given, generators, iterators
+        ) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through((*bound, *bound_too, *self.owners))]
             result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
@@ -175,66 +179,6 @@ class Compiled:
         warnings.warn(message, CompileWarning, stacklevel=4)
 
 
-class _Recorded:
-    """The recordings of one key: its first tape until a second confirms it, then its Program."""
-
-    def __init__(self, attempts: int = 0) -> None:
-        self.first: Tape | None = None
-        self.program: Program | None = None
-        self.reason = ""
-        self.attempts = attempts  # recordings made since the last replay
-        self.changed = ""  # the setting last seen changed between two recordings (_changed_setting)
-
-    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
-        first = self.first
-        made = _made_anew(first, tape) if first is not None else ""
-        if made:
-            raise Unreplayable(
-                f"the step makes a {made} anew on every call (nn.Dropout(0.1)(x) inside it, say): "
-                "a replay could not see its settings (p, training) change with the state they come from. Make it "
-                "once, outside the step (in the model's __init__)"
-            )
-        if (
-            first is None
-            or first.guarded() != tape.guarded()
-            or _trained(first) != _trained(tape)
-            or not identical(first.bound, tape.bound)
-        ):
-            self.changed = _changed_setting(first, tape) if first is not None else ""
-            self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
-            return
-        why = difference(first, tape)
-        if why:
-            raise Unreplayable(why)
-        mark_live(first, tape)
-        self.program = Program(tape, check)
-        self.attempts = 0
-        names.bind(self.program, tape.bound)
-        if derived(first, tape):
-            if first.read_numbers or tape.read_numbers:
-                # made from numbers of the step's tensors, which depend on the parameters too: equal on
-                # both calls (a mask all True), it tells nothing of the next call's
-                self.program = None
-                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
-            if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
-                self.program = None
-                raise Unreplayable(
-                    "the step computes data outside the graph from its inputs with ops that need no gradient "
-                    "(on an integer Tensor input: y.max(), y * 1.0; on Tensor(labels) of an array input; on "
-                    "x.detach()), which a replay cannot compute again: it came out the same on both recorded "
-                    "calls, but may differ on the next. Keep it in the graph (ops on tensors computed from the "
-                    "parameters), or run the step eagerly"
-                )  # where those inputs were the same on both calls, the replays are pinned to them, below
-            # an input equal on both calls cannot show whether that data depends on it: replay only
-            # calls with that input again, and record anew when it changes
-            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
-            # and while a constant of the caller's that such data was made of (or an array of theirs that an op
-            # keeps a copy of: an index, labels) holds the numbers it held
-            # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
-            self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
-        self.first = None
-
-
 def _what_varies(keys: list[tuple], key: tuple, leaves: int, dynamic: list[int]) -> str:
     """What made more recordings than a step may have: input shapes, or an argument's value (a float
     annealed from call to call) where recordings of the same input shapes differ in it, named by its
@@ -248,23 +192,6 @@ def _what_varies(keys: list[tuple], key: tuple, leaves: int, dynamic: list[int])
         "dicts too): a value is part of a recording's key, so one that changes on each call (a float annealed "
         "per step) records anew each time; give it as a 0-d array, an input a replay reads"
     )
-
-
-def _trained(tape: Tape) -> list[int]:
-    """The parameters a recording trained (leaves requiring grad), by identity."""
-    return [id(p) for p in tape.params]
-
-
-def _made_anew(first: Tape, tape: Tape) -> str:
-    """The kind of the first object whose guarded settings the two recordings read from different objects
-    of the same kind at the same place (a module made in the step), or "". Only where every guarded
-    value is the same: a value that changed (a layer replaced between the calls) means record again."""
-    if len(first.guards) != len(tape.guards) or [v for *_, v in first.guards] != [v for *_, v in tape.guards]:
-        return ""
-    for (a, name, _), (b, other, _) in zip(first.guards, tape.guards):
-        if a is not b and type(a) is type(b) and name == other:
-            return type(a).__name__
-    return ""
 
 
 def _plain(result: Any) -> Any:
@@ -283,16 +210,3 @@ def _stand_in(x: Any) -> Any:
     if isinstance(x, Tensor) and x.dtype.kind == "f":
         return Tensor(x._data, requires_grad=True, dtype=x.dtype)  # float16 stays float16
     return x
-
-
-def _changed_setting(first: Tape, tape: Tape) -> str:
-    """For the message of a step recorded on every call: the setting last seen to change between two recordings
-    (`Counted.calls`, a count the caller keeps where the step reads) and where to keep it, or "" for none."""
-    was = {(id(owner), name): value for owner, name, value in first.guards}
-    for owner, name, value in tape.guards:
-        if was.get((id(owner), name), value) != value:
-            return (
-                f"; the last setting seen to change: {type(owner).__name__}.{name} (a count kept there? keep it where "
-                "the step reads nothing, or on an object of an @autograd.unguarded class)"
-            )
-    return ""

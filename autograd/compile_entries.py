@@ -82,6 +82,7 @@ class Tape:
     # the entries that a derivative rule made, run on the graph by a gradient taken with create_graph=True:
     # the name of that rule's op, by entry index (Recording.made_in_rule)
     rules: dict[int, str] = field(default_factory=dict)
+    advanced: str = ""  # the kinds of the iterators the step's names hold that moved outside its draws, or ""
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""

@@ -163,8 +163,10 @@ def _functions(fn: Any) -> list[types.FunctionType]:
     """The functions whose global names and closure cells a replay checks, each once: fn's own (a
     bound method's, a callable object's `__call__`, a functools.partial's function), those it wraps
     (functools.wraps' `__wrapped__`), and the functions of its own module that it holds in closure
-    cells (a decorator's wrapper holds the step) or names as globals (helpers it calls), and so on
-    from those. Functions of other modules (nn's, numpy's) are left out: their names are theirs."""
+    cells (a decorator's wrapper holds the step), names as globals (helpers it calls) or finds in a small dict,
+    list or tuple those hold (`SIZES["rows"]()`, a lambda reading a global `N`, which a replay would otherwise
+    go on reading as recorded), and so on from those. Functions of other modules (nn's, numpy's) are left out:
+    their names are theirs."""
     found: list[types.FunctionType] = []
     pending, module = [fn], None
     while pending:
@@ -184,6 +186,7 @@ def _functions(fn: Any) -> list[types.FunctionType]:
         module = module or f.__module__
         held = [_contents(cell) for cell in f.__closure__ or ()]
         held += [f.__globals__.get(name) for name in _global_names(f.__code__)]
+        held += [item for x in held if isinstance(x, dict | list | tuple) for item in _holds(x)]  # SIZES["rows"]()
         pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
         pending.append(getattr(f, "__wrapped__", None))
     return found

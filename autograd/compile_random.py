@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .compile_fields import fields, has_fields
+from .compile_iterators import moved_names, positions
 from .graph import Node
 
 DREW_OUTSIDE = (
@@ -42,6 +43,11 @@ def held_generators(values: Iterable[Any]) -> list[Any]:
     """The generators among `values` and those held, HELPER_DEPTH levels down, by the plain objects, lists,
     tuples and dicts among them (a helper object's `self.noise.rng`): a replay keeps a branch on a draw from
     one as recorded, so each must be watched as the step's own `self.rng` is (`Spans.watch`)."""
+    return held_among(values, lambda x: isinstance(x, GENERATORS))
+
+
+def held_among(values: Iterable[Any], wanted: Callable[[Any], bool]) -> list[Any]:
+    """The objects `wanted` takes among `values` and those held, as held_generators finds generators."""
     found: list[Any] = []
     pending, seen = [(x, HELPER_DEPTH) for x in values], set()
     while pending and len(seen) < HELPER_OBJECTS:
@@ -49,7 +55,7 @@ def held_generators(values: Iterable[Any]) -> list[Any]:
         if id(x) in seen:
             continue
         seen.add(id(x))
-        if isinstance(x, GENERATORS):
+        if wanted(x):
             found.append(x)
         elif depth > 0 and not isinstance(x, _NO_HELPERS):
             pending += [(item, depth - 1) for item in itertools.islice(_held(x), HELPER_OBJECTS)]
@@ -115,9 +121,11 @@ class Spans:
     draw, and at its end. They chain (each reading equal to the one before it, a draw's own span
     aside) exactly when nothing but the draws moved the generators."""
 
-    def __init__(self, held: tuple[Any, ...] = ()) -> None:
+    def __init__(self, held: tuple[Any, ...] = (), iterators: tuple[Any, ...] = ()) -> None:
         self.held = held  # the generators the step's names hold (`rng = np.random.default_rng()`)
         self.readings = [states(held)]
+        self.iterators = iterators  # and the iterators (compile_iterators), their positions read alike
+        self.places = [positions(iterators)]
         self.moves: list[tuple[Any, ...]] = []  # per draw, the generators it moved (compile_generators.draw_in)
         self._existing: list[Any] | None = None  # every generator when the first draw was made (existing)
 
@@ -139,9 +147,15 @@ class Spans:
     @contextmanager
     def drawing(self) -> Iterator[None]:
         self.readings.append(states(self.held))
+        self.places.append(positions(self.iterators))
         yield
         self.readings.append(states(self.held))
+        self.places.append(positions(self.iterators))
 
     def moved_outside_draws(self) -> bool:
         readings = [*self.readings, states(self.held)]
         return any(before != after for before, after in zip(readings[::2], readings[1::2]))
+
+    def advanced_outside_draws(self) -> str:
+        """The kinds of the iterators that moved outside the draws (compile_iterators.moved_names), or ""."""
+        return moved_names(self.iterators, [*self.places, positions(self.iterators)])

@@ -32,12 +32,13 @@ def current() -> Recording | None:
 
 @contextmanager
 def recording(
-    known_params: list[Any], known_owners: list[Any], inputs: list[Any], generators: tuple[Any, ...] = ()
+    known_params: list[Any], known_owners: list[Any], inputs: list[Any], generators: tuple = (), iterators: tuple = ()
 ) -> Iterator[Recording]:
     """Note the events of the block, a call given `inputs`. `known_params` and `known_owners` (from an
     earlier recording) are watched from the start: their `.grad`, and their settings; `generators` (those
-    the step holds), with the global ones, are read for draws outside autograd.drawn."""
-    _state.recording = rec = Recording(known_params, known_owners, inputs, generators)
+    the step holds), with the global ones, are read for draws outside autograd.drawn; `iterators` for moves outside
+    them (compile_iterators)."""
+    _state.recording = rec = Recording(known_params, known_owners, inputs, generators, iterators)
     thread = threading.get_ident()
     RECORDING.add(thread)
     try:
@@ -49,6 +50,7 @@ def recording(
     rec.check_settings()
     rec.check_inputs()
     rec.drew_outside = rec.random.moved_outside_draws()
+    rec.advanced = rec.random.advanced_outside_draws()
     if rec.read_parameter_by:
         rec.problems.append(
             made_of_numbers(rec.read_parameter_by, "a parameter")

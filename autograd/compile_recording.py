@@ -67,7 +67,12 @@ class Recording:
     `given` holds each input's array with a copy of its values, to see the call change them."""
 
     def __init__(
-        self, known_params: list[Any], known_owners: list[Any], inputs: list[Any], generators: tuple[Any, ...] = ()
+        self,
+        known_params: list[Any],
+        known_owners: list[Any],
+        inputs: list[Any],
+        generators: tuple[Any, ...] = (),
+        iterators: tuple[Any, ...] = (),
     ) -> None:
         self.inputs = {id(x) for x in inputs}
         # the arrays themselves, not the stand-ins' `_data`, which the step may rebind (`x.data = ...`); their
@@ -105,8 +110,9 @@ class Recording:
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []
-        self.random = Spans(generators)  # the generators' readings: drawn from only by autograd.drawn?
+        self.random = Spans(generators, iterators)  # the generators' readings: drawn from only by autograd.drawn?
         self.drew_outside = False  # did they move between those readings? (read_tape: after a layer made anew)
+        self.advanced = ""  # the kinds of the iterators that moved between them (compile_iterators), or ""
         self.draws: list[tuple[Any, Callable[[], Any], Any]] = []
         # (check, the data it checked, the number of draws made before it): `validate`
         self.checks: list[tuple[Callable[[Any], None], Any, int]] = []

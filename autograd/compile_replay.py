@@ -16,7 +16,7 @@ import numpy as np
 
 from .compile_backward import event_steps
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
-from .compile_generators import Snapshot, union
+from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHES, input_array
@@ -122,15 +122,20 @@ class Program:
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
                 raise Stale
-        snapshot = Snapshot(self.generators) if self.generators else None
+        # where the generators the draws move stand before them, and after them (compile_generators.put_back)
+        sources = self.generators
+        before = [s.take() for s in sources] if sources else None
+        after = None
         try:  # nothing but the generators changes before the backward pass: put back, the call can run eagerly
             for made in self.before_forward:
                 made(inputs)
+            if before is not None:
+                after = [s.take() for s in sources]
             for step in self.forward:
                 step()
         except Exception as e:
-            if snapshot is not None:
-                snapshot.put_back()
+            if before is not None and put_back(sources, before, after):
+                raise ReplayStopped(f"{e}; {MOVED_BY_ANOTHER_THREAD}") from e
             if isinstance(e, ReplayStopped):
                 raise
             raise Interrupted(f"the replay's forward pass raised {type(e).__name__} ({e})") from e

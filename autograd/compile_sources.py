@@ -32,7 +32,7 @@ def made_by_ops(rec: Recording) -> dict[int, MadeByOp]:
     read by Python (a check of its numbers, a branch, numpy on them, which a replay would not do again).
     The caller's constant Tensors that the others were made of are held (Recording.hold): a replay reuses
     such a constant as recorded, right only while they keep their numbers."""
-    # t.item() of one made under no_grad of the graph's numbers is an output (compile_tape._outputs checks it)
+    # t.item() of one made under no_grad of the graph's numbers is an output (compile_tape_outputs checks it)
     read = rec.read_ids | {id(t) for t, _ in rec.reads if not (id(t) in rec.made and rec.made[id(t)].of_graph)}
     made = {k: m for k, m in rec.made.items() if k not in read and m.unchanged()}
     pending, seen = [m for k, m in rec.made.items() if k not in made], set()

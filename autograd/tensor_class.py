@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, modes
+from . import compile_casts, compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
@@ -109,7 +109,7 @@ class Tensor(
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))
         self.label = label
         if RECORDING and array is not data:  # a copy of the data given (another dtype): made from it
-            compile_record.constant_from_inputs(self, [data])
+            compile_casts.tensor_made(self, data)
 
     @property
     def shape(self) -> tuple[int, ...]:

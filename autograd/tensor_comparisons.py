@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_read_hooks
+from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import raw
@@ -22,6 +22,9 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
     def method(self: Any, other: Any) -> Any:
         if RECORDING:
+            made = compile_masks.compared(test, self, other)  # made again by each replay, where it can be
+            if made is not None:
+                return made
             for x in (self, other):
                 if isinstance(x, type(self)):
                     compile_read_hooks.read_data(x)
@@ -55,6 +58,9 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     def method(self: Any) -> Any:
         if RECORDING:
+            made = compile_masks.compared(of_data, self)
+            if made is not None:
+                return made
             compile_read_hooks.read_data(self)
         return type(self)(of_data(self._data))
 

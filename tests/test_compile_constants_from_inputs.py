@@ -34,11 +34,14 @@ WEIGHTS = {  # an extra factor of the loss, from the labels alone
 }
 
 
-# the cases made by the table's ops alone (not an integer cast, a comparison, a copy or numpy): replayed
+# the cases made by the table's ops and comparisons alone (not an integer cast, a copy or numpy): replayed
 REPLAYED = {
     "clip of an integer input",
     "max of an integer input",
     "relu of a float copy",
+    "==",  # comparisons of tensors that need no gradient are made again by each replay (compile_masks)
+    "2 == y",
+    ".gt",
     "Tensor(t) of an array input",
     "t.detach() of a Tensor input",
     "a constant indexed by them",
@@ -131,9 +134,10 @@ PICKS = {  # an op's keyword argument made from the labels: an index, labels, a 
 }
 
 
-# made by the op table's ops from the inputs (y.clip): each replay makes them again from its inputs and gives the op
-# the result (compile_entries.Entry.computed), so the step replays; the others are made by numpy outside the table
-REMADE = {"cross_entropy's labels"}
+# made by the op table's ops and comparisons from the inputs (y.clip, == 1): each replay makes them again from its
+# inputs and gives the op the result (compile_entries.Entry.computed), so the step replays; the others are made by
+# numpy outside the table
+REMADE = {"cross_entropy's labels", "where's condition"}
 
 
 @pytest.mark.parametrize("name", PICKS)

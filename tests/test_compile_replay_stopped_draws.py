@@ -22,8 +22,18 @@ import nn
 from autograd import Op, Tensor, compile_random
 from autograd.compile import CompileWarning
 
-_LENGTH = {"n": 2, "draw": 4}
-_grow = Op("grow", lambda t: np.ones(_LENGTH["n"]) * t.sum(), lambda g, out, t: (np.full(t.shape, g.sum()),))
+
+@autograd.unguarded
+class _Lengths:
+    """The lengths a user's op and the draws read when called, which the tests change to stop a replay: on an
+    object of an @unguarded class, which compile does not guard (the draws' helpers in DRAWS are the step's own,
+    so a global they read, a dict `_LENGTH`, would be guarded: the step would record again, not stop)."""
+
+    n, draw = 2, 4
+
+
+_LENGTH = _Lengths()
+_grow = Op("grow", lambda t: np.ones(_LENGTH.n) * t.sum(), lambda g, out, t: (np.full(t.shape, g.sum()),))
 _RNG = np.random.default_rng(11)
 
 
@@ -40,26 +50,26 @@ def _counted(rows):
 _BOX = _Box()
 _DROP = nn.Dropout(0.5, seed=3)
 
-# each a draw of (_LENGTH["draw"], 3) noise from one generator, in a dtype; those that read the length inside the
+# each a draw of (_LENGTH.draw, 3) noise from one generator, in a dtype; those that read the length inside the
 # draw (autograd.drawn) stop a replay when it changes (autograd.rand's shape is the recorded one: the step's input
 # shapes must give it)
 DRAWS = {
     "default": lambda dtype: autograd.rand(4, 3, dtype=dtype),
     "default, drawn": lambda dtype: autograd.drawn(
-        lambda: autograd.default_generator().random((_LENGTH["draw"], 3), dtype)
+        lambda: autograd.default_generator().random((_LENGTH.draw, 3), dtype)
     ),
-    "python": lambda dtype: autograd.drawn(lambda: np.array([[random.random()] * 3] * _LENGTH["draw"], dtype)),
-    "numpy global": lambda dtype: autograd.drawn(lambda: np.random.rand(_LENGTH["draw"], 3).astype(dtype)),
-    "step's own": lambda dtype: autograd.drawn(lambda: _RNG.random((_LENGTH["draw"], 3), dtype)),
+    "python": lambda dtype: autograd.drawn(lambda: np.array([[random.random()] * 3] * _LENGTH.draw, dtype)),
+    "numpy global": lambda dtype: autograd.drawn(lambda: np.random.rand(_LENGTH.draw, 3).astype(dtype)),
+    "step's own": lambda dtype: autograd.drawn(lambda: _RNG.random((_LENGTH.draw, 3), dtype)),
     "a layer's seed": lambda dtype: _DROP(Tensor(np.ones((4, 3), dtype))),
-    "a layer's seed, drawn": lambda dtype: autograd.drawn(lambda: _DROP.mask((_LENGTH["draw"], 3), dtype)),
+    "a layer's seed, drawn": lambda dtype: autograd.drawn(lambda: _DROP.mask((_LENGTH.draw, 3), dtype)),
     "seeded": lambda dtype: autograd.rand(4, 3, generator=7, dtype=dtype),
-    "seeded, drawn": lambda dtype: autograd.drawn(lambda: np.random.default_rng(7).random((_LENGTH["draw"], 3), dtype)),
-    "a class attribute's": lambda dtype: autograd.drawn(lambda: _BOX.rng.random((_LENGTH["draw"], 3), dtype)),
+    "seeded, drawn": lambda dtype: autograd.drawn(lambda: np.random.default_rng(7).random((_LENGTH.draw, 3), dtype)),
+    "a class attribute's": lambda dtype: autograd.drawn(lambda: _BOX.rng.random((_LENGTH.draw, 3), dtype)),
     # one generator the draw reaches, one it does not: the first alone was put back, the run went on silently
     # from where the stopped replay had left the second (losses 6.0305, 4.0652 where eager gives 6.0377, 4.0336)
     "reached and not": lambda dtype: autograd.drawn(
-        lambda: _RNG.random((_LENGTH["draw"], 3), dtype) + _BOX.rng.random((_LENGTH["draw"], 3), dtype)
+        lambda: _RNG.random((_LENGTH.draw, 3), dtype) + _BOX.rng.random((_LENGTH.draw, 3), dtype)
     ),
 }
 _FIXED = ("default", "a layer's seed", "seeded")  # the draws of a fixed shape
@@ -89,10 +99,10 @@ def _run(compile, draw, stop, dtype=np.float64):
     run, losses = compile(step), []
     for i in range(6):
         stopped = i == 4
-        _LENGTH["n"] = 3 if stopped and stop == "op" else 2
-        _LENGTH["draw"] = 5 if stopped and stop == "draw" else 4
+        _LENGTH.n = 3 if stopped and stop == "op" else 2
+        _LENGTH.draw = 5 if stopped and stop == "draw" else 4
         losses.append(run(np.full((4, 3), 0.1 * i, dtype)))
-    _LENGTH.update(n=2, draw=4)
+    _LENGTH.n, _LENGTH.draw = 2, 4
     where = (
         random.random(),
         np.random.rand(),
@@ -118,7 +128,7 @@ def test_a_stopped_replay_leaves_the_run_an_uncompiled_runs(draw, stop):
 
 
 def test_a_draw_of_numbers_no_generator_gives_says_the_numbers_move_ahead():
-    DRAWS["out of reach"] = lambda dtype: autograd.drawn(lambda: _counted(_LENGTH["draw"]).astype(dtype))
+    DRAWS["out of reach"] = lambda dtype: autograd.drawn(lambda: _counted(_LENGTH.draw).astype(dtype))
     try:
         with pytest.warns(CompileWarning) as caught:
             _run(autograd.compile, "out of reach", "op")

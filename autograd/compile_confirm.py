@@ -1,0 +1,108 @@
+"""The recordings of one key of a compiled step (compile.Compiled): the first tape until a second confirms it (the
+same ops, constants and draws: compile_compare), then the Program that replays it, pinned where data made outside
+the graph came from inputs equal on both calls; or why the step runs eagerly for that key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .compile_compare import derived, difference, mark_live
+from .compile_entries import Tape, Unreplayable
+from .compile_iterators import ADVANCED
+from .compile_names import Names, identical
+from .compile_numbers import made_of_numbers
+from .compile_replay import Program
+from .compile_sources import same
+
+
+class Recorded:
+    """The recordings of one key: its first tape until a second confirms it, then its Program."""
+
+    def __init__(self, attempts: int = 0) -> None:
+        self.first: Tape | None = None
+        self.program: Program | None = None
+        self.reason = ""
+        self.attempts = attempts  # recordings made since the last replay
+        self.changed = ""  # the setting last seen changed between two recordings (_changed_setting)
+
+    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
+        first = self.first
+        made = _made_anew(first, tape) if first is not None else ""
+        if made:
+            raise Unreplayable(
+                f"the step makes a {made} anew on every call (nn.Dropout(0.1)(x) inside it, say): "
+                "a replay could not see its settings (p, training) change with the state they come from. Make it "
+                "once, outside the step (in the model's __init__)"
+            )
+        if (
+            first is None
+            or first.guarded() != tape.guarded()
+            or _trained(first) != _trained(tape)
+            or not identical(first.bound, tape.bound)
+        ):
+            self.changed = _changed_setting(first, tape) if first is not None else ""
+            self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
+            return
+        why = difference(first, tape)
+        if why:
+            raise Unreplayable(why)
+        if first.advanced or tape.advanced:  # last: a step that runs eagerly for another reason says that one
+            raise Unreplayable(ADVANCED.format(kinds=first.advanced or tape.advanced))
+        mark_live(first, tape)
+        self.program = Program(tape, check)
+        self.attempts = 0
+        names.bind(self.program, tape.bound)
+        if derived(first, tape):
+            if first.read_numbers or tape.read_numbers:
+                # made from numbers of the step's tensors, which depend on the parameters too: equal on
+                # both calls (a mask all True), it tells nothing of the next call's
+                self.program = None
+                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
+            if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
+                self.program = None
+                raise Unreplayable(
+                    "the step computes data outside the graph from its inputs with ops that need no gradient "
+                    "(on an integer Tensor input: y.max(), y * 1.0; on Tensor(labels) of an array input; on "
+                    "x.detach()), which a replay cannot compute again: it came out the same on both recorded "
+                    "calls, but may differ on the next. Keep it in the graph (ops on tensors computed from the "
+                    "parameters), or run the step eagerly"
+                )  # where those inputs were the same on both calls, the replays are pinned to them, below
+            # an input equal on both calls cannot show whether that data depends on it: replay only
+            # calls with that input again, and record anew when it changes
+            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
+            # and while a constant of the caller's that such data was made of (or an array of theirs that an op
+            # keeps a copy of: an index, labels) holds the numbers it held
+            # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
+            self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
+        self.first = None
+
+
+def _trained(tape: Tape) -> list[int]:
+    """The parameters a recording trained (leaves requiring grad), by identity."""
+    return [id(p) for p in tape.params]
+
+
+def _made_anew(first: Tape, tape: Tape) -> str:
+    """The kind of the first object whose guarded settings the two recordings read from different objects
+    of the same kind at the same place (a module made in the step), or "". Only where every guarded
+    value is the same: a value that changed (a layer replaced between the calls) means record again."""
+    if len(first.guards) != len(tape.guards) or [v for *_, v in first.guards] != [v for *_, v in tape.guards]:
+        return ""
+    for (a, name, _), (b, other, _) in zip(first.guards, tape.guards):
+        if a is not b and type(a) is type(b) and name == other:
+            return type(a).__name__
+    return ""
+
+
+def _changed_setting(first: Tape, tape: Tape) -> str:
+    """For the message of a step recorded on every call: the setting last seen to change between two recordings
+    (`Counted.calls`, a count the caller keeps where the step reads) and where to keep it, or "" for none."""
+    was = {(id(owner), name): value for owner, name, value in first.guards}
+    for owner, name, value in tape.guards:
+        if was.get((id(owner), name), value) != value:
+            return (
+                f"; the last setting seen to change: {type(owner).__name__}.{name} (a count kept there? keep it where "
+                "the step reads nothing, or on an object of an @autograd.unguarded class)"
+            )
+    return ""

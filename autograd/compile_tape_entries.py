@@ -1,0 +1,116 @@
+"""The nodes of a recorded call as a tape's entries: each leaf classified (an input of the call, a parameter, a
+constant, a drawn constant), each op with the inputs and the constants made from them that its keyword arguments
+are (compile_tape reads a tape with these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
+from .compile_recording import MadeByOp, input_array
+from .tensor_class import Tensor
+from .tensor_ops import OPS
+
+_GETITEM = OPS["getitem"]
+
+
+class Inputs:
+    """The call's inputs as a tape finds them in the graph: by their arrays' ids (an op's keyword
+    argument fed by one, a leaf over one, or the copy an op kept of one) and, for Tensors, by their
+    own; each gives the input's index."""
+
+    def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]], made: dict[int, MadeByOp]) -> None:
+        self.arrays = {id(input_array(x)): k for k, x in enumerate(inputs)}
+        self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
+        # the constants ops made from the inputs (made again by each replay), by their arrays' ids
+        self.made = {id(m.tensor._data): m.tensor for m in made.values()}
+        for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
+            if id(original) in self.arrays:
+                self.arrays[id(copy)] = self.arrays[id(original)]
+            elif id(original) in self.made:  # and of such a constant (a mask reshaped, kept as where's cond)
+                self.made[id(copy)] = self.made[id(original)]
+
+    def computing(self, param: Any) -> Tensor | None:
+        """The constant made from the inputs whose array an op's keyword argument is (or a copy of), or None."""
+        return self.made.get(id(param)) if self.feeding(param) is None else None
+
+    def computed_in(self, nodes: list[Tensor], made: dict[int, MadeByOp]) -> list[Tensor]:
+        """The constants made from the inputs that the ops among `nodes` take as keyword arguments."""
+        found: dict[int, Tensor] = {}
+        for n in nodes:
+            m = made.get(id(n))
+            params = m.params if m is not None else n._made_by.params if n._made_by is not None else {}
+            for v in params.values():
+                t = self.computing(v) if isinstance(v, np.ndarray) else None
+                if t is not None:
+                    found[id(t)] = t
+        return list(found.values())
+
+    def feeding(self, param: Any) -> int | None:
+        """The input that an op's keyword argument is, by its index: an array (labels, or an op's copy of them),
+        or a Tensor (class weights, which the loss ops read on each call; a replay gives them its array)."""
+        k = self.arrays.get(id(param))
+        return self.tensors.get(id(param)) if k is None else k
+
+
+def checked(data: Any, given: Inputs, computed: dict[int, int]) -> tuple[str, Any]:
+    """What a check of `data` (autograd.validate) checks on a replay: an input, an entry's array (`computed`,
+    by the ids of the entries' arrays), or else the object itself (a constant)."""
+    array = input_array(data)
+    if id(array) in given.arrays:
+        return "input", given.arrays[id(array)]
+    if id(array) in computed:
+        return "entry", computed[id(array)]
+    return "object", data
+
+
+def entry_of(
+    node: Tensor, index: dict[int, int], given: Inputs, drawn: dict[int, int], made: dict[int, MadeByOp]
+) -> Entry:
+    data = node._data
+    shape, dtype = np.shape(data), np.result_type(data)
+    entry = _leaf_or_op(node, data, shape, dtype, index, given, drawn, made.get(id(node)))
+    entry.contiguous = bool(np.asarray(data).flags.c_contiguous)
+    return entry
+
+
+def _leaf_or_op(
+    node: Tensor,
+    data: Any,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    index: dict[int, int],
+    given: Inputs,
+    drawn: dict[int, int],
+    made: MadeByOp | None,
+) -> Entry:
+    fed_arrays = given.arrays
+    record = node._made_by
+    if made is not None:  # a constant an op made from the inputs: that op again, needing no gradient
+        op, params, parents = made.op, made.params, made.parents
+    elif record is not None:
+        op, params, parents = record.op, record.params, node.parents
+    elif id(node) in given.tensors:
+        return Entry(INPUT, shape, dtype, given.tensors[id(node)])
+    elif id(data) in fed_arrays:
+        return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
+    elif node.requires_grad:
+        return Entry(PARAM, shape, dtype, node, node=node)
+    elif id(node) in drawn:
+        return Entry(DRAWN, shape, dtype, drawn[id(node)], node=node)
+    else:
+        return Entry(CONSTANT, shape, dtype, data, node=node)
+    fed = tuple((name, k) for name, v in params.items() if (k := given.feeding(v)) is not None)
+    # not a boolean index (`out[mask]`), whose count of True is its result's length: the replay checks it first
+    computed = tuple(
+        (name, index[id(t)])
+        for name, v in params.items()
+        if isinstance(v, np.ndarray)
+        and not (op is _GETITEM and v.dtype == bool)
+        and (t := given.computing(v)) is not None
+        and id(t) in index
+    )
+    at = tuple(index[id(p)] for p in parents)
+    return Entry(OP, shape, dtype, op=op, params=dict(params), parents=at, fed=fed, computed=computed)

@@ -1,0 +1,163 @@
+"""autograd.rand(n) with n from Python state the step reads: a replay draws the recorded shape (it runs none of the
+step's Python), so where n changes the step must record again or run eagerly. Three ways went on drawing 4 rows
+where eager drew 5, silently: n from a helper lambda held in a dict the step names (`SIZES["rows"]()`, reading a
+global), from an iterator the step advances (`next(sizes)`, a generator, an itertools.count), and from a counter
+kept by such a helper. The helpers a step finds in a small dict, list or tuple are now its own (their globals and
+cells read through: a change records again; a nonlocal assigned is refused), and an iterator the step's names
+hold that moves outside a draw runs the step eagerly, saying so. Each compiled run equals the eager one."""
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor
+
+LENGTH = {"n": 4}
+SIZES = {"rows": lambda: LENGTH["n"]}  # a helper in a dict: the step calls SIZES["rows"]()
+_LENGTHS = [4, 4, 4, 4, 5, 5, 4]
+
+
+def _counter():
+    """A helper that counts its calls in a nonlocal: 4 rows for four calls, then 5."""
+    calls = 0
+
+    def rows():
+        nonlocal calls
+        calls += 1
+        return 4 if calls <= 4 else 5
+
+    return rows
+
+
+def _sizes():
+    yield from _LENGTHS
+
+
+class _Sizes:
+    """An iterator class of one's own: 4 for four calls, then 5."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.calls += 1
+        return 4 if self.calls <= 4 else 5
+
+
+class _Holder:
+    """A plain object holding an iterator, as a trainer holds its schedule."""
+
+    def __init__(self, sizes):
+        self.sizes = sizes
+
+
+# each: what the step's names hold, made anew for each run, and how the step takes n from it
+CASES = {
+    "a helper in a dict": (lambda: SIZES, lambda held: held["rows"]()),
+    "a counter in a dict": (lambda: {"rows": _counter()}, lambda held: held["rows"]()),
+    "a list iterator": (lambda: iter(_LENGTHS), next),
+    "a generator": (_sizes, next),
+    "an itertools.count": (lambda: itertools.count(), lambda held: 4 + next(held) // 4),
+    "a map over a list": (lambda: map(int, _LENGTHS), next),
+    "an iterator in a dict": (lambda: {"sizes": iter(_LENGTHS)}, lambda held: next(held["sizes"])),
+    "an iterator on an object": (lambda: _Holder(iter(_LENGTHS)), lambda held: next(held.sizes)),
+    "a bound __next__": (lambda: iter(_LENGTHS).__next__, lambda held: held()),
+    "an iterator class of one's own": (_Sizes, next),
+}
+REFUSED = {  # what the warning says, where the step runs eagerly
+    "a counter in a dict": "assigns the global or nonlocal name 'calls'",
+    "a list iterator": "iterator or a generator \\(list_iterator\\)",
+    "a generator": "\\(generator\\)",
+    "an itertools.count": "\\(count\\)",
+    "a map over a list": "\\(map\\)",
+    "an iterator in a dict": "\\(list_iterator\\)",
+    "an iterator on an object": "\\(list_iterator\\)",
+    "a bound __next__": "\\(list_iterator\\)",
+    "an iterator class of one's own": "\\(_Sizes\\)",
+}
+
+
+def _losses(compile, case):
+    """The step run once per length of _LENGTHS (LENGTH["n"] set first), seeded alike: what each call returned."""
+    make, take = CASES[case]
+    autograd.manual_seed(0)
+    w = Tensor(np.ones(1), requires_grad=True)
+    held = make()
+
+    def step(x):
+        loss = (autograd.rand(take(held), dtype=np.float64) * w).sum() + (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run, out = compile(step), []
+    for n in _LENGTHS:
+        LENGTH["n"] = n
+        out.append(run(np.ones(2)))
+    LENGTH["n"] = 4
+    return out
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_draws_size_from_python_state_is_eagers_on_every_call(case):
+    eager = _losses(lambda f: f, case)
+    if case in REFUSED:
+        with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
+            assert _losses(autograd.compile, case) == eager
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", autograd.CompileWarning)
+            assert _losses(autograd.compile, case) == eager
+
+
+def _drawing_from_an_iterator(compiled):
+    """Six calls of a step whose draw takes its size from an iterator when called; their losses, what is left of
+    the iterator, and the compiled step."""
+    autograd.manual_seed(0)
+    w = Tensor(np.ones(1), requires_grad=True)
+    sizes = iter([3] * 8)
+    gen = np.random.default_rng(1)
+
+    def step(x):
+        noise = autograd.drawn(lambda: gen.random(next(sizes)))
+        loss = (noise * w).sum() + (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(step) if compiled else step
+    return [run(np.ones(2)) for _ in range(6)], list(sizes), run
+
+
+def test_an_iterator_that_only_a_draw_advances_replays():
+    """A draw that takes its size from an iterator when called (inside autograd.drawn) is made again by each
+    replay, which advances it as eagerly: no refusal, the numbers eager's, and the iterator where eager leaves it."""
+    eager = _drawing_from_an_iterator(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        compiled = _drawing_from_an_iterator(True)
+    assert compiled[:2] == eager[:2]
+    assert all(r.program is not None for r in compiled[2].recordings.values())
+
+
+def test_an_iterator_the_step_names_but_never_moves_replays():
+    held = iter(_LENGTHS)
+    w = Tensor(np.ones(1), requires_grad=True)
+
+    def step(x):
+        if held is None:  # names it, never advances it
+            return None
+        loss = (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
+    assert all(r.program is not None for r in run.recordings.values())
+    assert next(held) == 4
