@@ -90,6 +90,7 @@ def test_scalar_floor_computes_chainrules_gradients(monkeypatch: pytest.MonkeyPa
         assert q.grad == pytest.approx(p.grad, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow  # 1-5 s: a compiled step recorded, as fit records it
 def test_instructions_fit_epoch_trains_the_mnist_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """The callgrind workload of fit's compiled MNIST step (run here without valgrind): each call is one replayed
     step of Adam on the benchmark's model, and moves every weight."""
