@@ -17,6 +17,7 @@ import numpy as np
 from . import tensor_forwards as forward
 from .dtypes import no_bools
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
+from .matmul_batched import one_product_gradient
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .rule_functions import gated, unknown_at_nan
 from .tensor_forwards import Axis
@@ -76,7 +77,9 @@ def _matmul_vjp(g, out, a, b, needs):
         a, g = a.reshape((1, -1)), _with_axis(g, -2)
     if len(b_shape) == 1:
         b, g = b.reshape((-1, 1)), _with_axis(g, -1)
-    ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), a.shape), a_shape) if needs[0] else None
+    ga = one_product_gradient(a, b, g) if needs[0] else None  # one A by a stack of B's: one product, where cheaper
+    if needs[0]:
+        ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), a.shape) if ga is None else ga, a_shape)
     gb = _as_shape(_gradient_of_shared(a, b, g), b_shape) if needs[1] else None
     return ga, gb
 

@@ -4,8 +4,10 @@ machines cannot disturb, for comparing two versions of the engine (a change must
 Counts a run of N steps and of M steps and reports (count_M - count_N) / (M - N), so start-up
 and imports cancel out; the median of three such differences. Workloads: the scalar benchmark's
 MLP 2-16-16-1 step (forward and backward, 30 points), a tensor MLP 784-256-10 SGD step at
-batch 1 and 128 (one OpenBLAS thread), and compiled.py's step at batch 1, compiled and written in
-numpy with preallocated buffers (the replay's floor).
+batch 1 and 128 (one OpenBLAS thread), compiled.py's step at batch 1, compiled and written in
+numpy with preallocated buffers (the replay's floor), and a step of `benchmarks/mnist.py`'s
+training, `nn.fit(..., compile=True)` on one batch of 128 an epoch (its batches, loop, replay,
+dropout and Adam: `--only fit`).
 
     python benchmarks/instructions.py [--only scalar] [TREE ...]   # each TREE a checkout (default: this one)
 
@@ -15,6 +17,7 @@ Needs valgrind (apt-get install valgrind).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -43,6 +46,8 @@ WORKLOADS = {  # name: (the code run per step, its setup, the two step counts)
         "import mlp_steps; step = mlp_steps.buffered_step(*mlp_steps.batch(1))",
         (10, 40),
     ),
+    # a step of the MNIST benchmark's fit(compile=True): its batches, fit's loop, the replay, dropout and Adam
+    "fit step, MNIST's MLP": ("epoch()", "from instructions import fit_epoch; epoch = fit_epoch()", (4, 12)),
 }
 
 
@@ -73,6 +78,36 @@ def tensor_step(batch: int):
                 p.data -= 0.1 * p.grad
 
     return step
+
+
+def fit_epoch():
+    """An epoch of one batch of 128 as `nn.fit(..., compile=True)` trains the MNIST benchmark's model (784-256-128-10,
+    dropout 0.2, Adam 1e-3, cross-entropy): its Batches, its loop and its step, recorded before it is counted."""
+    import numpy as np
+    from mnist import chainrule_model
+
+    import nn
+    from nn.train_steps import train_epoch, training_step
+
+    class NoInterrupts:  # fit's Ctrl-C handler, which no step here meets
+        stop = False
+
+        def held(self):
+            return contextlib.nullcontext()
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((128, 784), dtype=np.float32), rng.integers(0, 10, 128)
+    model = chainrule_model()
+    step = training_step(model, nn.functional.cross_entropy, nn.Adam(model.parameters(), lr=1e-3), compile=True)
+    batches, ctrl_c = nn.data.Batches(x, y, batch_size=128, seed=0), NoInterrupts()
+
+    def epoch() -> None:
+        train_epoch(step, batches, None, ctrl_c, 1)
+
+    for _ in range(3):  # recorded on the first two steps
+        epoch()
+    epoch.model = model  # for its test
+    return epoch
 
 
 def count(tree: Path, setup: str, code: str, steps: int) -> int:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +88,16 @@ def test_scalar_floor_computes_chainrules_gradients(monkeypatch: pytest.MonkeyPa
     assert floor.step(*data) == pytest.approx(ours.step(*data), rel=1e-12)
     for p, q in zip(ours.parameters(), floor.parameters()):
         assert q.grad == pytest.approx(p.grad, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.slow  # 1-5 s: a compiled step recorded, as fit records it
+def test_instructions_fit_epoch_trains_the_mnist_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callgrind workload of fit's compiled MNIST step (run here without valgrind): each call is one replayed
+    step of Adam on the benchmark's model, and moves every weight."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import instructions
+
+    epoch = instructions.fit_epoch()
+    before = [p.data.copy() for p in epoch.model.parameters()]
+    epoch()
+    assert all(not np.array_equal(b, p.data) for b, p in zip(before, epoch.model.parameters()))

@@ -2,7 +2,8 @@
 
 The shared matrix's gradient is one product over all the stack's rows (issue #16): forward,
 gradient and second derivative must agree with torch at the usual tolerances, for every shape
-that takes that path or borders it, and the backward must not form a (T, I, G) temporary."""
+that takes that path or borders it, and the backward must not form a (T, I, G) temporary. The mirror, one
+matrix by a stack, takes one product too where that is cheaper (autograd/matmul_batched.py)."""
 
 import tracemalloc
 
@@ -17,7 +18,10 @@ SHAPES = [
     ((2, 3, 4, 5), (5, 2)),  # two batch axes
     ((4, 3, 5), (5,)),  # by a vector: a column, then squeezed
     ((5,), (4, 5, 2)),  # a vector by a stack
-    ((5, 2), (4, 2, 3)),  # the mirror: one matrix by a stack (per-slice products, summed)
+    ((5, 2), (4, 2, 3)),  # the mirror: one matrix by a stack (per-slice products, summed: cheaper here)
+    ((6, 5), (4, 5, 2)),  # the mirror where one product over the stack is cheaper (matmul_batched)
+    ((6, 5), (2, 3, 5, 2)),  # the same with two batch axes
+    ((6, 5), (0, 5, 2)),  # the same over an empty stack: zero gradient for the matrix
     ((1, 3, 5), (4, 5, 2)),  # broadcasting between stacks
     ((0, 3, 5), (5, 2)),  # an empty stack: zero gradient for the weight
     ((4, 0, 5), (5, 2)),  # empty slices
@@ -49,6 +53,23 @@ def test_weight_gradient_forms_no_per_slice_temporary():
     x = Tensor(rng.standard_normal((64, 32, 512)).astype(np.float32))
     w = Tensor(rng.standard_normal((512, 512)).astype(np.float32), requires_grad=True)
     y = x @ w
+    tracemalloc.start()
+    try:
+        y.sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert w.grad.shape == (512, 512)
+    assert peak < 16 * 2**20, f"backward peaked at {peak / 2**20:.1f} MiB"
+
+
+def test_mirror_gradient_forms_no_per_slice_temporary():
+    """(512, 512) @ (64, 512, 16) in float32: the per-slice products of the matrix's gradient were (64, 512, 512),
+    64 MiB, before they were summed; one product copies g and the stack, 2 MiB each."""
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((512, 512)).astype(np.float32), requires_grad=True)
+    x = Tensor(rng.standard_normal((64, 512, 16)).astype(np.float32))
+    y = w @ x
     tracemalloc.start()
     try:
         y.sum().backward()
