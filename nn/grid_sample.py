@@ -1,8 +1,9 @@
 """grid_sample, as torch.nn.functional.grid_sample: the input (N, C, H, W) or (N, C, D, H, W) read at the
 points of a grid (N, *out, 2 or 3) of coordinates in [-1, 1] (x first, then y, then z), by "bilinear"
-("trilinear" in 3-d) or "nearest" interpolation, with padding_mode "zeros", "border" or "reflection" for
-points outside. Built from autograd's differentiable ops (look-ups at constant indices, products, sums),
-so the gradients w.r.t. the input and the grid, and their second derivatives, are those ops' rules.
+("trilinear" in 3-d), "nearest" or "bicubic" (4-d) interpolation, with padding_mode "zeros", "border" or
+"reflection" for points outside. Built from autograd's differentiable ops (look-ups at constant indices,
+products, sums), so the gradients w.r.t. the input and the grid, and their second derivatives, are those
+ops' rules.
 
 A coordinate is read as PyTorch 2.13's CPU kernels read it: unnormalised to the input's pixels, then
 clipped (border: at the edge and beyond, the gradient is 0) or reflected about the edges (reflection: the
@@ -23,8 +24,9 @@ import numpy as np
 from autograd import ShapeError, Tensor, check_memory, where
 
 from .arguments import check_choice, check_flag, layer_input
+from .upsample import cubic_weights
 
-MODES = ("bilinear", "nearest")
+MODES = ("bilinear", "nearest", "bicubic")
 PADDING_MODES = ("zeros", "border", "reflection")
 _LAYOUTS = {
     4: "(N, C, H, W) with a grid (N, H_out, W_out, 2)",
@@ -52,9 +54,11 @@ def grid_sample(
     padding_mode = check_choice("grid_sample", "padding_mode", padding_mode, PADDING_MODES)
     align = False if align_corners is None else check_flag("grid_sample", "align_corners", align_corners)
     _check_shapes(x, grid)
+    if mode == "bicubic" and x.ndim != 4:
+        raise ShapeError(f"grid_sample: mode 'bicubic' is for input (N, C, H, W), got shape {x.shape} (PyTorch's)")
     dims = x.ndim - 2
     n, c, out = x.shape[0], x.shape[1], grid.shape[1:-1]
-    corners, points = 1 if mode == "nearest" else 2**dims, n * math.prod(out)
+    corners, points = {"nearest": 1, "bilinear": 2**dims, "bicubic": 4**dims}[mode], n * math.prod(out)
     check_memory(
         "grid_sample",
         f"an output of shape {(n, c, *out)} and the arrays it and its gradient build",
@@ -71,7 +75,10 @@ def grid_sample(
         coords.append(position)
         unknown |= lost
     points = x.permute(0, *range(2, x.ndim), 1)  # (N, *spatial, C): a look-up at (n, *index) reads C values
-    sampled = _nearest(points, coords) if mode == "nearest" else _linear(points, coords)
+    if mode == "bicubic":
+        sampled = _cubic(points, coords, padding_mode, align)
+    else:
+        sampled = _nearest(points, coords) if mode == "nearest" else _linear(points, coords)
     sampled = sampled.permute(0, dims + 1, *range(1, dims + 1))
     if not unknown.any():
         return sampled
@@ -121,23 +128,29 @@ def _position(g: Tensor, size: int, mode: str, padding: str, align: bool) -> tup
     unnormalised = (g + 1) * scale if align else (g + 1) * scale - dtype(0.5)
     at = unnormalised.data
     unknown = np.isnan(at)
-    if padding == "reflection" or padding == "zeros" and mode != "nearest":
+    if padding == "reflection" or mode == "bicubic" or padding == "zeros" and mode != "nearest":
         unknown |= np.isinf(at)  # reflected from infinity, or weighed by inf - floor(inf)
     finite = np.isfinite(at)
     if not finite.all():  # an infinity read just past its edge (border's edge, nearest's outside), NaN at 0 (its
         # point is NaN), neither moving with the grid
         at = np.where(finite, at, np.where(at > 0, dtype(size + 1), np.where(at < 0, dtype(-2), dtype(0))))
         unnormalised = where(finite, unnormalised, at)
-    if padding == "zeros":
+    if padding == "zeros" or mode == "bicubic":  # bicubic pads each of its taps (`_cubic`), not the point
         return unnormalised, unknown
+    value, slope = _padded(at, size, padding, align)
+    # the position's value, moving with the grid at `slope` (unnormalised - its own data is exactly 0)
+    return (unnormalised - unnormalised.data) * slope + value, unknown
+
+
+def _padded(at: np.ndarray, size: int, padding: str, align: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Positions under border or reflection padding, and the slope of each w.r.t. the position given:
+    reflected (reflection), then clipped to the pixels; at the edges and beyond a position does not move
+    (PyTorch's)."""
     slope = np.ones_like(at)
     if padding == "reflection":
         at, slope = _reflect(at, size, align)
-    # clipped to the pixels; at the edges and beyond the position does not move with the grid (PyTorch's)
     value = np.clip(at, 0, size - 1).astype(at.dtype)
-    slope = np.where((at > 0) & (at < size - 1), slope, 0).astype(at.dtype)
-    # the position's value, moving with the grid at `slope` (unnormalised - its own data is exactly 0)
-    return (unnormalised - unnormalised.data) * slope + value, unknown
+    return value, np.where((at > 0) & (at < size - 1), slope, 0).astype(at.dtype)
 
 
 def _reflect(at: np.ndarray, size: int, align: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -196,3 +209,28 @@ def _linear(points: Tensor, coords: list[Tensor]) -> Tensor:
         term = _look_up(points, index) * weight[..., None]
         total = term if total is None else total + term
     return total
+
+
+def _cubic(points: Tensor, coords: list[Tensor], padding: str, align: bool) -> Tensor:
+    """Each point mixed from the 4 x 4 pixels around it by Keys' cubic (a = -0.75) along each axis: rows of 4
+    mixed along x first, then those 4 along y (PyTorch's order). Each tap's position is padded (border,
+    reflection) or, under zeros, read as 0 outside; the weights move with the point, the taps do not."""
+    sizes = points.shape[1:-1]
+    low = [np.floor(c.data) for c in coords]
+    weights = [cubic_weights(c - lo) for c, lo in zip(coords, low)]  # differentiable in the point
+    taps = [[_tap(lo + k - 1, n, padding, align) for k in range(4)] for lo, n in zip(low, sizes)]
+    (wy, wx), (ty, tx) = weights, taps
+    mixed = None
+    for i in range(4):
+        row = None
+        for j in range(4):
+            term = _look_up(points, [ty[i], tx[j]]) * wx[j][..., None]
+            row = term if row is None else row + term
+        term = row * wy[i][..., None]
+        mixed = term if mixed is None else mixed + term
+    return mixed
+
+
+def _tap(position: np.ndarray, size: int, padding: str, align: bool) -> np.ndarray:
+    """A tap's pixel index: its position padded (border, reflection), or as it is under zeros."""
+    return _as_index(position if padding == "zeros" else _padded(position, size, padding, align)[0], size)

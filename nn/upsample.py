@@ -185,7 +185,7 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         t = (source - low).astype(dtype)
         first = low.astype(np.int64) - 1
         mixed = None
-        for k, w in enumerate(_cubic_weights(t)):
+        for k, w in enumerate(cubic_weights(t)):
             part = x[cut + (np.clip(first + k, 0, n_in - 1),)] * w.astype(x.dtype).reshape(along)
             mixed = part if mixed is None else mixed + part
         return mixed
@@ -202,15 +202,16 @@ def _nearest_step(n_in: int, n_out: int, scale: float | None) -> np.float32:
     return np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
 
 
-def _cubic_weights(t: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The four weights of Keys' cubic convolution at a fraction t past the second of four neighbours,
-    PyTorch's formulas (A = -0.75): the outer two at distances 1 + t and 2 - t, the inner at t and 1 - t."""
+def cubic_weights(t: Any) -> tuple[Any, ...]:
+    """The four weights of Keys' cubic convolution at a fraction t (an array, or a Tensor: grid_sample's
+    weights move with its grid) past the second of four neighbours, PyTorch's formulas (A = -0.75): the
+    outer two at distances 1 + t and 2 - t, the inner at t and 1 - t."""
     a = t.dtype.type(_CUBIC_A)
 
-    def near(d: np.ndarray) -> np.ndarray:  # |d| <= 1
+    def near(d: Any) -> Any:  # |d| <= 1
         return ((a + 2) * d - (a + 3)) * d * d + 1
 
-    def far(d: np.ndarray) -> np.ndarray:  # 1 < |d| < 2
+    def far(d: Any) -> Any:  # 1 < |d| < 2
         return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
 
     return far(t + 1), near(t), near(1 - t), far(2 - t)
