@@ -7,11 +7,12 @@ ops' rules.
 
 A coordinate is read as PyTorch 2.13's CPU kernels read it: unnormalised to the input's pixels, then
 clipped (border: at the edge and beyond, the gradient is 0) or reflected about the edges (reflection: the
-gradient's sign flips with each reflection) and clipped. A coordinate that is NaN (or an infinity where no
-position follows from it: reflected, or mixed with its neighbours under zeros) gives NaN for its point,
-with a NaN gradient w.r.t. its grid entries and none to the input: PyTorch gives NaN for those under zeros
-with bilinear; under border and reflection it reads memory outside the input (a crash, or a number from
-nowhere); its nearest with zeros gives 0 for a NaN (see docs/edge-points.md)."""
+gradient's sign flips with each reflection) and clipped; bicubic pads each of its 16 taps so instead. A
+coordinate that is NaN (or an infinity where no position follows from it: reflected, mixed with its
+neighbours under zeros, or bicubic's) gives NaN for its point, with a NaN gradient w.r.t. its grid entries
+and none to the input: PyTorch gives NaN for those under zeros with bilinear; under border and reflection
+it reads memory outside the input (a crash, or a number from nowhere); its nearest with zeros gives 0 for
+a NaN (see docs/edge-points.md)."""
 
 from __future__ import annotations
 
@@ -58,12 +59,12 @@ def grid_sample(
         raise ShapeError(f"grid_sample: mode 'bicubic' is for input (N, C, H, W), got shape {x.shape} (PyTorch's)")
     dims = x.ndim - 2
     n, c, out = x.shape[0], x.shape[1], grid.shape[1:-1]
-    corners, points = {"nearest": 1, "bilinear": 2**dims, "bicubic": 4**dims}[mode], n * math.prod(out)
+    corners, n_points = {"nearest": 1, "bilinear": 2**dims, "bicubic": 4**dims}[mode], n * math.prod(out)
     check_memory(
         "grid_sample",
         f"an output of shape {(n, c, *out)} and the arrays it and its gradient build",
-        (_PER_CORNER * corners + _LAYOUT_ARRAYS) * c * points
-        + (_POINT_PER_AXIS * dims + _POINT_PER_CORNER * corners) * points
+        (_PER_CORNER * corners + _LAYOUT_ARRAYS) * c * n_points
+        + (_POINT_PER_AXIS * dims + _POINT_PER_CORNER * corners) * n_points
         + _LAYOUT_ARRAYS * math.prod(x.shape),
         x.dtype,
         "give a smaller grid, or a smaller input or batch",
