@@ -63,6 +63,8 @@ Public API:
                            tensor eagerly (a compiled step's inputs require grad while it is recorded)
     eager_only             what a replay could not do faithfully (a scheduler stepped on the step's loss):
                            a step being compiled that calls it runs eagerly, saying why
+    check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
+                           holds (conv's, pad's and interpolate's check), naming them and the fix
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
                            and any but the CPU refused: Tensor.to and nn's Module.to
     __version__            chainrule's version, as installed
@@ -99,6 +101,7 @@ from .conv import (
     max_pool3d,
     same_padding,
 )
+from .conv_limits import check_memory
 from .devices import check_cpu, is_device
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
@@ -154,6 +157,7 @@ __all__ = [
     "ShapeError",
     "Tensor",
     "Value",
+    "check_memory",
     "compile",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",

@@ -13,6 +13,7 @@ from . import compile_read_hooks, compile_record, linalg, pad_modes
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
 from .graph import Node
 from .modes import short
@@ -125,7 +126,17 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
         raise ValueError(
             f"one_hot: label {labels[wrong][0]} is not a class of {num_classes} (classes 0 to {num_classes - 1})"
         )
-    rows = np.eye(num_classes, dtype=dtype)[labels]
+    # each label's row written in place: np.eye(num_classes)[labels] built num_classes² entries first
+    # (40 GB of float32 for one label of 100,000 classes)
+    check_memory(
+        "one_hot",
+        f"num_classes {num_classes}: a row of that many for each of {labels.size} labels",
+        labels.size * num_classes,
+        np.dtype(dtype),
+        "give fewer labels or classes",
+    )
+    rows = np.zeros((*labels.shape, num_classes), dtype)
+    np.put_along_axis(rows, labels[..., None], 1, axis=-1)
     hot = Tensor(rows, dtype=rows.dtype)  # the dtype asked for: Tensor() alone makes float16 float32
     if RECORDING:
         compile_record.constant_from_inputs(hot, [given])

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .conv_limits import check_memory
 from .modes import short
 from .tensor_indexing import IndexingMethods
 
@@ -173,16 +174,7 @@ class ShapeMethods(IndexingMethods):
     def tile(self, *reps: Any) -> Any:
         """This tensor repeated reps[i] times along dim i (numpy's tile, PyTorch's torch.tile): fewer
         reps than dims repeat the last dims; more add leading dims. A broadcast, then a reshape."""
-        reps = args.ints(reps, "tile", "repetitions")
-        if any(r < 0 for r in reps):
-            raise ValueError(f"tile: repetitions are non-negative, got {short(reps)}")
-        shape = (1,) * (len(reps) - self.ndim) + self.shape
-        reps = (1,) * (len(shape) - len(reps)) + reps
-        if all(r == 1 for r in reps):  # a copy, as numpy's tile and PyTorch's repeat give, not a view of self
-            return self.clone().reshape(shape)
-        spread = self.reshape(tuple(k for n in shape for k in (1, n)))
-        tiled = spread.broadcast_to(tuple(k for r, n in zip(reps, shape) for k in (r, n)))
-        return tiled.reshape(tuple(r * n for r, n in zip(reps, shape)))
+        return self._tiled(args.ints(reps, "tile", "repetitions"), "tile")
 
     def repeat(self, *sizes: Any) -> Any:
         """PyTorch's repeat: tile with one repetition per dim at least (not numpy's repeat, which
@@ -192,7 +184,26 @@ class ShapeMethods(IndexingMethods):
             raise ValueError(
                 f"repeat needs a repetition for each of the {self.ndim} dims, got {short(sizes)}; tile pads them"
             )
-        return self.tile(sizes)
+        return self._tiled(sizes, "repeat")
+
+    def _tiled(self, reps: tuple[int, ...], name: str) -> Any:
+        """tile and repeat, `name` the one called: its refusals name it."""
+        if any(r < 0 for r in reps):
+            raise ValueError(f"{name}: repetitions are non-negative, got {short(reps)}")
+        shape = (1,) * (len(reps) - self.ndim) + self.shape
+        reps = (1,) * (len(shape) - len(reps)) + reps
+        if all(r == 1 for r in reps):  # a copy, as numpy's tile and PyTorch's repeat give, not a view of self
+            return self.clone().reshape(shape)
+        check_memory(  # the tiled tensor and its gradient, refused before the broadcast is copied
+            name,
+            f"repetitions {short(reps)}: the tiled tensor and its gradient",
+            2 * math.prod(r * n for r, n in zip(reps, shape)),
+            self.dtype,
+            "give fewer repetitions",
+        )
+        spread = self.reshape(tuple(k for n in shape for k in (1, n)))
+        tiled = spread.broadcast_to(tuple(k for r, n in zip(reps, shape) for k in (r, n)))
+        return tiled.reshape(tuple(r * n for r, n in zip(reps, shape)))
 
     def narrow(self, dim: int, start: int, length: int) -> Any:
         """`length` entries along `dim` from `start` (negative: counted from the end), every other dim

@@ -38,12 +38,14 @@ from autograd import (
 
 from . import losses_likelihoods, losses_margins
 from .activations import FUNCTIONS
+from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real
 from .attention import scaled_dot_product_attention
 from .distances import cosine_similarity, pairwise_distance, unit
 from .dropout import dropout, dropout2d
 from .embedding import embedding
+from .grid_sample import grid_sample
 from .instance_norm import instance_norm
 from .layers import linear
 from .losses import (
@@ -115,6 +117,7 @@ __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", 
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
+__all__ += ["affine_grid", "grid_sample"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

@@ -1,6 +1,7 @@
 """interpolate and Upsample, as torch.nn.functional.interpolate and torch.nn.Upsample, for modes
-"nearest", "linear" (input (N, C, L)), "bilinear" and "bicubic" (input (N, C, H, W)), "trilinear" (input
-(N, C, D, H, W)) and "area" (an adaptive average pool to the output's size). Each axis is resampled by
+"nearest", "nearest-exact", "linear" (input (N, C, L)), "bilinear" and "bicubic" (input (N, C, H, W),
+antialias=True too: upsample_antialias.py), "trilinear" (input (N, C, D, H, W)) and "area" (an adaptive
+average pool to the output's size). Each axis is resampled by
 looking up input entries at constant indices (and, linear and cubic, mixing two or four with constant
 weights), computed as PyTorch's CPU kernels compute them, so a compiled step replays it and the gradient
 is the look-up's: each input entry gets the sum of the outputs that read it, times its weights."""
@@ -12,16 +13,24 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+from autograd import ShapeError, Tensor, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, check_memory
 
 from .arguments import as_sequence, check_choice, check_count, check_flag, check_number, is_int, layer_input
 from .module import Module
+from .upsample_antialias import ANTIALIASED, antialiased
 
 # mode: the spatial axes it takes (nearest: any; area: 1 to 3, as PyTorch's adaptive average pools)
-MODES = {"nearest": None, "linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": (1, 2, 3)}
+MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+MODES["area"] = (1, 2, 3)
 MIXING = ("linear", "bilinear", "bicubic", "trilinear")  # the modes that mix neighbours: align_corners is theirs
 _AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
 _LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
+# the arrays of each pass's output size that a pass and its gradient hold at once (peaks measured under
+# tracemalloc: 0.5, 0.97 and 1.0 of this count): nearest a look-up and its gradient; linear two look-ups,
+# their products and sum, and their gradients; cubic four. Area: its output and gradient here, the windows
+# (of the input's size) counted by the adaptive average pool it calls
+PASS_ARRAYS = {"nearest": 2, "nearest-exact": 2, "area": 2, "bicubic": 22}
+PASS_ARRAYS.update(dict.fromkeys(("linear", "bilinear", "trilinear"), 10))
 # PyTorch's cubic convolution constant (Keys' kernel with a = -0.75, as OpenCV's)
 _CUBIC_A = -0.75
 
@@ -37,14 +46,19 @@ def interpolate(
 ) -> Tensor:
     """x (N, C, *spatial) resampled to `size` (an int or one per spatial axis), or to floor(size *
     scale_factor) (a number or one per axis), by `mode`: "nearest" (input index floor(out * scale)),
+    "nearest-exact" (floor((out + 1/2) * scale): the pixel under the output's centre),
     "linear", "bilinear", "trilinear" (two neighbours per axis), "bicubic" (four, Keys' cubic with
     a = -0.75, PyTorch's; its overshoot is not clamped) (align_corners: the corner pixels' centres
-    aligned, else their edges), or "area" (the mean of each output's window, adaptive_avg_pool's)."""
+    aligned, else their edges), or "area" (the mean of each output's window, adaptive_avg_pool's).
+    antialias=True (bilinear and bicubic, (N, C, H, W)): the filter stretched to every pixel an output covers."""
     x = layer_input("interpolate", x)
     mode, align_corners, recompute = _options(size, scale_factor, mode, align_corners, recompute_scale_factor)
-    if check_flag("interpolate", "antialias", antialias):
-        raise ValueError("interpolate: antialias=True is not offered; downsample without it, or blur first")
     axes, takes = x.ndim - 2, MODES[mode]
+    if check_flag("interpolate", "antialias", antialias) and (mode not in ANTIALIASED or x.ndim != 4):
+        raise ValueError(
+            f"interpolate: antialias=True is for the modes {' and '.join(ANTIALIASED)} of input (N, C, H, W), "
+            f"got mode {mode!r} and input of shape {x.shape}: give antialias=False"
+        )
     if axes < 1 or not (takes is None or axes == takes or (isinstance(takes, tuple) and axes in takes)):
         wanted = (
             "(N, C, *spatial)"
@@ -55,15 +69,20 @@ def interpolate(
         )
         raise ShapeError(f"interpolate with mode {mode!r} takes input {wanted}, got shape {x.shape}")
     sizes, factors = _per_axis("size", size, axes, _size), _per_axis("scale_factor", scale_factor, axes, _factor)
+    out_sizes = _output_sizes(x, sizes, factors)
+    given = ("size", size) if size is not None else ("scale_factor", scale_factor)
+    check_fits(x.shape, out_sizes, mode, x.dtype, given, antialias)
     if mode == "area":  # PyTorch's: the adaptive average pool to the output's size (its scale_factor unused)
-        return _AREA[axes](x, _output_sizes(x, sizes, factors))
+        return _AREA[axes](x, out_sizes)
     # float16 is resampled in float32 and rounded once, forward and backward, as PyTorch's: in float16 a
     # constant 1000 came back 1000.5 in places, bilinear was 1757 ulps off and its gradient 2653
     half = x.dtype == np.float16
     x = x.astype(np.float32) if half else x
-    for k, n_out in enumerate(_output_sizes(x, sizes, factors)):
-        scale = None if recompute or factors is None else factors[k]
-        x = _resample(x, 2 + k, n_out, scale, mode, bool(align_corners))
+    scales = [None if recompute or factors is None else factors[k] for k in range(axes)]
+    if antialias:
+        x = antialiased(x, out_sizes, scales, mode, bool(align_corners))
+    for k, n_out in enumerate(out_sizes if not antialias else ()):
+        x = _resample(x, 2 + k, n_out, scales[k], mode, bool(align_corners))
     return x.astype(np.float16) if half else x
 
 
@@ -77,6 +96,28 @@ def _output_sizes(x: Tensor, sizes: tuple[int, ...] | None, factors: tuple[float
         if m < 1:
             raise ShapeError(f"interpolate: scale_factor {f} makes axis {2 + k} of size {n} empty")
     return out
+
+
+def check_fits(
+    shape: tuple[int, ...], out_sizes: tuple[int, ...], mode: str, dtype: Any, given: Any, antialias: bool = False
+) -> None:
+    """Refuse at once, before any allocation, an output whose arrays no memory holds (`given`: the argument
+    that asked for it, its name and value): each pass's, one axis resampled after another, the arrays it and its
+    gradient hold of its output's size (PASS_ARRAYS), and the input's gradient."""
+    wide = np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)  # float16 is resampled in float32
+    shapes = [(*shape[:2], *out_sizes[: k + 1], *shape[3 + k :]) for k in range(len(out_sizes))]
+    entries = 2 * math.prod(shape) + PASS_ARRAYS[mode] * sum(math.prod(s) for s in shapes)
+    if antialias:  # each axis's matrix of weights, its output by its input
+        entries += sum(n * m for n, m in zip(shape[2:], out_sizes))
+    name, value = given
+    out = tuple(int(n) for n in shapes[-1])
+    check_memory(
+        "interpolate",
+        f"{name} {value!r}: an output of shape {out} and the arrays it and its gradient build",
+        entries,
+        wide,
+        f"give a smaller {name}, or a smaller input or batch",
+    )
 
 
 def _options(size: Any, scale_factor: Any, mode: Any, align_corners: Any, recompute: Any) -> tuple[str, Any, bool]:
@@ -125,9 +166,11 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         # floor(out / scale_factor) there too (scale_factor 1.3 of a size 3 is [0, 0, 1], not a copy)
         if x.ndim == 4 and (n_out == n_in or n_out == 2 * n_in):
             return x[cut + (np.arange(n_out) * n_in // n_out,)]
-        step = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
-        index = np.minimum(np.floor(dst.astype(np.float32) * step).astype(np.int64), n_in - 1)
-        return x[cut + (index,)]
+        index = np.floor(dst.astype(np.float32) * _nearest_step(n_in, n_out, scale))
+        return x[cut + (np.minimum(index.astype(np.int64), n_in - 1),)]
+    if mode == "nearest-exact":  # the pixel under the output's centre, in float32 as PyTorch's (12.5 * 0.08 is 1)
+        index = np.floor((dst.astype(np.float32) + np.float32(0.5)) * _nearest_step(n_in, n_out, scale))
+        return x[cut + (np.minimum(index.astype(np.int64), n_in - 1),)]
     if n_out == n_in and mode != "bicubic":  # PyTorch's linear kernels copy an axis that keeps its size, whatever
         return x  # the scale_factor; its cubic one reads it at the factor's positions (1.3 of a size 3 mixes)
     if align_corners:
@@ -142,7 +185,7 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         t = (source - low).astype(dtype)
         first = low.astype(np.int64) - 1
         mixed = None
-        for k, w in enumerate(_cubic_weights(t)):
+        for k, w in enumerate(cubic_weights(t)):
             part = x[cut + (np.clip(first + k, 0, n_in - 1),)] * w.astype(x.dtype).reshape(along)
             mixed = part if mixed is None else mixed + part
         return mixed
@@ -153,15 +196,22 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
     return x[cut + (low,)] * (1 - weight) + x[cut + (high,)] * weight
 
 
-def _cubic_weights(t: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The four weights of Keys' cubic convolution at a fraction t past the second of four neighbours,
-    PyTorch's formulas (A = -0.75): the outer two at distances 1 + t and 2 - t, the inner at t and 1 - t."""
+def _nearest_step(n_in: int, n_out: int, scale: float | None) -> np.float32:
+    """Input pixels per output pixel for the nearest modes, in float32 (PyTorch's): 1 / scale_factor, or the
+    sizes' ratio."""
+    return np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
+
+
+def cubic_weights(t: Any) -> tuple[Any, ...]:
+    """The four weights of Keys' cubic convolution at a fraction t (an array, or a Tensor: grid_sample's
+    weights move with its grid) past the second of four neighbours, PyTorch's formulas (A = -0.75): the
+    outer two at distances 1 + t and 2 - t, the inner at t and 1 - t."""
     a = t.dtype.type(_CUBIC_A)
 
-    def near(d: np.ndarray) -> np.ndarray:  # |d| <= 1
+    def near(d: Any) -> Any:  # |d| <= 1
         return ((a + 2) * d - (a + 3)) * d * d + 1
 
-    def far(d: np.ndarray) -> np.ndarray:  # 1 < |d| < 2
+    def far(d: Any) -> Any:  # 1 < |d| < 2
         return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
 
     return far(t + 1), near(t), near(1 - t), far(2 - t)
@@ -180,6 +230,9 @@ class Upsample(Module):
         recompute_scale_factor: bool | None = None,
     ) -> None:
         _options(size, scale_factor, mode, align_corners, recompute_scale_factor)
+        if size is not None:  # an output too large for any input, refused when made: the smallest input's
+            sizes = _per_axis("size", size, None, _size)
+            check_fits((1, 1, *(1 for _ in sizes)), sizes, mode, np.float32, ("size", size))
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 

@@ -6,6 +6,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -36,3 +37,22 @@ def test_make_classification_draws_vertices_of_a_high_dimensional_cube_without_l
 def test_text_is_refused_with_a_dtype_too(text):
     with pytest.raises(TypeError, match="needs numbers, got text"):
         Tensor(text, dtype=np.float64)  # numpy would parse it as 1.5
+
+
+def test_one_hot_builds_its_rows_only():
+    """np.eye(num_classes)[labels] built num_classes² entries first: 40 GB for one label of 100,000 classes."""
+    hot = autograd.one_hot(np.array([3, 99_999]), 100_000)
+    assert peak_bytes(lambda: autograd.one_hot(np.array([3, 99_999]), 100_000)) < 2 * 2 * 100_000 * 4 + 2**16
+    np.testing.assert_array_equal(np.flatnonzero(hot.data), [3, 100_000 + 99_999])
+    np.testing.assert_array_equal(autograd.one_hot(np.array([[0, 2], [1, 0]]), 3).data, np.eye(3)[[[0, 2], [1, 0]]])
+    with pytest.raises(MemoryError, match="one_hot: num_classes 1000000000000: a row of that many for each of 1"):
+        autograd.one_hot(np.array([1]), 10**12)
+
+
+@pytest.mark.parametrize("name", ["tile", "repeat"])
+def test_tile_and_repeat_refuse_what_no_memory_holds_naming_themselves(name):
+    x = Tensor(np.ones((1, 1, 2, 2)))
+    with pytest.raises(MemoryError, match=f"{name}: repetitions \\(1, 1, 1000000, 1000000\\).*give fewer repetitions"):
+        getattr(x, name)(1, 1, 10**6, 10**6)
+    with pytest.raises(ValueError, match=f"{name}: repetitions are non-negative"):
+        getattr(x, name)(1, 1, -1, 1)

@@ -112,9 +112,9 @@ def test_prelu_s_weight_gets_torch_s_gradient(dtype):
         (lambda: nn.Upsample(), ValueError, r"interpolate takes one of size and scale_factor"),
         (lambda: nn.Upsample(2, 2), ValueError, r"interpolate takes one of size and scale_factor"),
         (
-            lambda: nn.Upsample(scale_factor=2, mode="nearest-exact"),
+            lambda: nn.Upsample(scale_factor=2, mode="nearest-exactly"),
             ValueError,
-            r"interpolate: mode must be one of 'nearest'",
+            r"interpolate: mode must be one of 'nearest', 'nearest-exact'",
         ),
         (lambda: nn.Upsample(scale_factor=2, align_corners=True), ValueError, r"align_corners is for the modes linear"),
         (
@@ -140,7 +140,7 @@ def test_bad_arguments_are_refused_when_the_layer_is_made(make, error, message):
         (
             lambda: F.interpolate(Tensor(X4), scale_factor=2, antialias=True),
             ValueError,
-            r"antialias=True is not offered",
+            r"antialias=True is for the modes bilinear and bicubic of input \(N, C, H, W\), got mode 'nearest'",
         ),
         (
             lambda: F.linear(Tensor(X3), Tensor(np.ones((7, 4)))),

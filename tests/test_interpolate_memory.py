@@ -1,0 +1,69 @@
+"""interpolate and Upsample refuse, before any allocation, an output whose arrays no memory holds, naming the
+argument and the fix: `size=(10**6, 10**6)` of a 2 x 2 image ended in numpy's "Unable to allocate 7.28 TiB"
+from inside the resampling, naming neither interpolate nor its size. The count of what they build is checked
+against the peak that tracemalloc measures."""
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+from nn import functional as F
+from nn.upsample import PASS_ARRAYS
+
+SMALL = Tensor(np.ones((1, 1, 2, 2)))
+HUGE = [
+    ("nearest", dict(size=(10**6, 10**6)), "size \\(1000000, 1000000\\)"),
+    ("bilinear", dict(scale_factor=10**6), "scale_factor 1000000"),
+    ("bicubic", dict(scale_factor=(3e5, 5e5)), "scale_factor \\(300000.0, 500000.0\\)"),
+    ("area", dict(size=(10**6, 10**6)), "size \\(1000000, 1000000\\)"),
+]
+
+
+def peak_bytes(make) -> int:
+    tracemalloc.start()
+    try:
+        make()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(("mode", "options", "named"), HUGE)
+def test_an_output_no_memory_holds_is_refused_before_it_is_built(mode, options, named):
+    with pytest.raises(MemoryError, match=f"interpolate: {named}: an output of shape .* does not fit in memory"):
+        F.interpolate(SMALL, mode=mode, **options)
+
+
+def test_the_refusal_says_how_to_fix_it():
+    with pytest.raises(MemoryError, match="give a smaller size, or a smaller input or batch"):
+        F.interpolate(SMALL, size=(10**6, 10**6))
+
+
+def test_a_size_beyond_any_address_space_is_a_value_error():
+    with pytest.raises(ValueError, match="interpolate: too many values.*size \\(1000000000000, 1000000000000\\)"):
+        F.interpolate(SMALL, size=(10**12, 10**12))
+
+
+def test_upsample_refuses_a_size_no_input_could_take_when_made_and_a_factor_when_called():
+    with pytest.raises(MemoryError, match="interpolate: size \\(1000000, 1000000\\)"):
+        nn.Upsample(size=(10**6, 10**6))
+    layer = nn.Upsample(scale_factor=10**6)  # the output's size depends on the input: known at the call
+    with pytest.raises(MemoryError, match="interpolate: scale_factor 1000000"):
+        layer(SMALL)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+def test_the_count_bounds_what_it_and_its_gradient_hold(mode):
+    shape, size = (1, 2, 20, 20), (200, 150)
+    x = Tensor(np.random.default_rng(0).normal(size=shape), requires_grad=True)
+
+    def run():
+        F.interpolate(x, size=size, mode=mode).sum().backward()
+
+    passes = [(*shape[:2], *size[: k + 1], *shape[3 + k :]) for k in range(len(size))]
+    counted = 2 * math.prod(shape) + PASS_ARRAYS[mode] * sum(math.prod(p) for p in passes)
+    assert peak_bytes(run) <= 1.1 * 8 * counted
