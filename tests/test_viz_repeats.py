@@ -71,6 +71,19 @@ def test_small_graphs_draw_no_copies():
         assert copies_in(viz.draw(root, backward=True).source) == {}
 
 
+def test_a_computed_value_is_drawn_again_beyond_a_layers_fan_out():
+    """A hidden value of micrograd's 2-16-16-1 feeds the next layer's sums up to 31 ranks apart: one box, its
+    fan-out the layer's picture. exp(x), computed once and added at each of 24 levels, is drawn again beyond 32."""
+    mlp = nn.MLP(2, [16, 16, 1])
+    assert far_uses(viz.graph.read_graph(mlp([0.1, -0.2]), None, None).order) == {}
+    s, h = Value(0.5, label="x").exp(), Value(1.0, label="h0")
+    for _ in range(24):
+        h = h * 0.9 + s
+    copies = far_uses(viz.graph.read_graph(h, None, None).order)
+    assert {parent for parent, _, _ in copies} == {id(s)}
+    assert len(copies) == 24 - 8  # the uses within 8 levels of 4 ranks lie within 32 ranks of its box
+
+
 def test_an_unnamed_value_drawn_again_is_numbered_where_its_copies_say_which():
     """A forward drawing names no unnamed value; one drawn again gets its step, "#k", in its box and copies."""
     s = Value(0.5)  # unnamed, used at every step

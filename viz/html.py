@@ -88,7 +88,7 @@ _PAGE = """<!DOCTYPE html>
         while some of its shares have not arrived)</li>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
-      <li><span class="swatch again"></span> a leaf used far from its box (a weight at each step of an unrolled loop),
+      <li><span class="swatch again"></span> a value used far from its box (a weight at each step of an unrolled loop),
         drawn again beside that use: its data and grad, the sum of every use's share, are on its own box</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
       <li><span class="swatch start"></span> the root, outlined at step 0 (the forward pass): backward starts

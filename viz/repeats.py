@@ -1,7 +1,7 @@
 """Which uses of a value a drawing draws from a copy of it beside the op that uses it: an RNN's weight w used
-at each of 24 unrolled steps, drawn once, sends an edge across the whole drawing to every step, and graphviz
-lays such long edges out in time that grows about as the fourth power of the depth (24 steps 7-12 s, 48
-minutes). A copy at each far use ("w, again") keeps every edge short, as a textbook draws an unrolled RNN."""
+at each of 16 unrolled steps, drawn once, sends an edge across the whole drawing to every step, and graphviz
+lays such long edges out in time that grows about as the fourth power of the depth (16 steps took 25 s, 24 over
+140 s). A copy at each far use ("drawn again") keeps every edge short, as a textbook draws an unrolled RNN."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ MAX_SPAN = 8
 # ops pulls its ends into line: a 32-step RNN drawn with equal weights climbed at each step, 52 inches tall
 # for a chain one box high; now 18
 CHAIN_WEIGHT = "10"
+# the longest edge drawn from a computed value's own box: an MLP's hidden value feeds the next layer's sums,
+# which add one input per op, up to 2 * width - 1 ranks apart (31 in micrograd's 2-16-16-1), and its fan-out is
+# the picture of a layer; a value computed once and used at every level of a deep chain is drawn again
+MAX_COMPUTED_SPAN = 32
 
 
 def far_uses(order: list[Node]) -> dict[tuple[int, int, int], int]:
-    """The far uses of leaves (parameters, inputs, constants), drawn from a copy: by (id of the leaf, id of the
-    op's output, input index) the copy's number, 1, 2, ... for each leaf. A computed value keeps one box: an
-    MLP's hidden values feed the next layer's sums at depths a layer's width apart, and drawn again they
-    would hide the layer's fan-out. `order` is a graph's nodes, root first and each before its
-    inputs (Graph.order). Ranks are counted from the root as graphviz counts them where it can: each node
-    one rank past the furthest of its uses, so a value's own box sits beside its furthest use, its first in
-    the forward pass, and the uses more than MAX_SPAN ranks away get copies."""
+    """The far uses of values, drawn from a copy: by (id of the value, id of the op's output, input index) the
+    copy's number, 1, 2, ... for each value. `order` is a graph's nodes, root first and each before its inputs
+    (Graph.order). Ranks are counted from the root as graphviz counts them where it can: each node one rank past
+    the furthest of its uses, so a value's own box sits beside its furthest use, its first in the forward pass,
+    and the uses more than MAX_SPAN ranks away (a leaf) or MAX_COMPUTED_SPAN (a computed value) get copies."""
     rank: dict[int, int] = {}
     copies: dict[tuple[int, int, int], int] = {}
     made: dict[int, int] = {}
@@ -35,7 +37,7 @@ def far_uses(order: list[Node]) -> dict[tuple[int, int, int], int]:
             rank[id(parent)] = max(rank.get(id(parent), 0), here + 2)  # past the op's oval
     for node in order:
         for index, parent in enumerate(node.parents):
-            if parent.op is None and rank[id(parent)] - (rank[id(node)] + 1) > MAX_SPAN:
+            if rank[id(parent)] - (rank[id(node)] + 1) > (MAX_SPAN if parent.op is None else MAX_COMPUTED_SPAN):
                 made[id(parent)] = made.get(id(parent), 0) + 1
                 copies[(id(parent), id(node), index)] = made[id(parent)]
     return copies
