@@ -20,11 +20,13 @@ from .graph import (
     record_name,
 )
 from .labels import (
+    AGAIN_LOOK,
     CONSTANT_LOOK,
     HIDDEN,
     MISSING,
     NOT_COMPUTED,
     STALE_NOTE,
+    again,
     chain_rule,
     check_summary,
     constant,
@@ -37,6 +39,7 @@ from .labels import (
 from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .numeric import Check
+from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
 from .sum_figures import sum_figures
 from .text import escape, visible
@@ -76,7 +79,7 @@ def build(
     `stale`: the graph's data changed after its forward pass, said in a note. `tags` (by id): what the float's
     range did to a gradient, after it (" (underflowed)").
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
-    i-th input "ek_i"."""
+    i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
     order, consts, checks, kept = graph.order, graph.consts, checks or {}, kept or {}
     names = numbered_names(graph)
@@ -96,6 +99,19 @@ def build(
     if data is None:  # a sum's inputs written with the figures that add up to it as drawn (b 6.8814 + (-6) = 0.8814)
         added = sum_figures(order)
         data = {id(n): data_text(n, added[id(n)]) for n in order if id(n) in added}
+    copies = far_uses(order)  # uses drawn from a copy of the value beside them, which keeps every edge short
+    repeated = {parent for parent, _, _ in copies}
+    straight = {"weight": CHAIN_WEIGHT} if copies else {}  # on edges between computed values and their ops
+
+    def head(node: Node) -> tuple[str, int | None]:
+        """A value's name as its record says it, and its step where numbered: a value drawn again is always named
+        (#k where it has no name), so that its copies can say which it is."""
+        name = record_name(graph, names, node)
+        # a name told apart by its step ("x#3", numbered_names) says its number already: not "#3 x#3"
+        told = flows is not None or id(node) in named_in_notes or id(node) in repeated
+        wanted = number or (not name and told)
+        return name, step[id(node)] if wanted and name == graph.names[id(node)] else None
+
     boxes: dict[str, graphviz.Digraph] = {}
     for node in order:
         target = _cluster(g, boxes, graph.owner.get(id(node)))
@@ -110,10 +126,7 @@ def build(
                 node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
             )
         else:
-            name = record_name(graph, names, node)
-            # a name told apart by its step ("x#3", numbered_names) says its number already: not "#3 x#3"
-            wanted = number or (not name and (flows is not None or id(node) in named_in_notes))
-            numbered = step[id(node)] if wanted and name == graph.names[id(node)] else None
+            name, numbered = head(node)
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
             label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes,
@@ -130,7 +143,16 @@ def build(
                 node_key(node),
                 dir="back" if flows is not None else "forward",
                 **_red(id(node) in marked),
+                **straight,
             )
+        for index, parent in enumerate(node.parents):  # the copies of far inputs, beside their use
+            if (number_of := copies.get((id(parent), id(node), index))) is not None:
+                key, look = _copy_key(parent, number_of), {"id": f"v{pos[id(parent)]}_{number_of}", "shape": "record"}
+                red = _red(id(parent) in marked)  # on the first NaN's path, as its own box
+                if id(parent) in consts:
+                    target.node(key, constant(parent), **look, **CONSTANT_LOOK | red)
+                else:
+                    target.node(key, again(*head(parent)), **look, **AGAIN_LOOK | red)
     for subgraph in boxes.values():
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
@@ -138,21 +160,23 @@ def build(
     edges = _edges(order)
     uses = Counter(id(e.parent) for e in edges)  # a value used more than once gets a share along each edge
     for e in edges:
-        ends = (node_key(e.parent), node_key(e.child) + "op")
         key = (id(e.parent), id(e.child), e.index)
+        tail = _copy_key(e.parent, copies[key]) if key in copies else node_key(e.parent)
+        ends = (tail, node_key(e.child) + "op")
         name = f"e{pos[id(e.child)]}_{e.index}"
-        red = _red(key in on_trail)
+        red, pull = _red(key in on_trail), straight if e.parent.op is not None else {}
         if flows is None:
             shape = shape_label(e) if isinstance(e.child, Tensor) else {}
-            g.edge(*ends, id=name, **{**shape, **red})
+            g.edge(*ends, id=name, **{**shape, **red}, **pull)
         elif id(e.parent) in consts:  # no gradient goes to a constant
             g.edge(*ends, id=name, dir="none", style="dashed", **{"color": "gray70", **red})
         elif key in sent:
             bold = {"penwidth": "2.5"} if e.child is current else {}
             label = chain_rule(sent[key], names, order[0], shared=uses[id(e.parent)] > 1)
-            g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **{"color": "firebrick", **bold, **red})
+            look = {"color": "firebrick", **bold, **red, **pull}
+            g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **look)
         else:
-            g.edge(*ends, id=name, dir="back", color="gray70")
+            g.edge(*ends, id=name, dir="back", color="gray70", **pull)
     if notes:
         g.attr(label="\\n".join(escape(n) for n in notes), labelloc="b", fontsize="11")
     return g
@@ -160,6 +184,11 @@ def build(
 
 def _edges(order: list[Node]) -> list[Edge]:
     return [Edge(p, n, i, None, None) for n in order for i, p in enumerate(n.parents)]
+
+
+def _copy_key(node: Node, number: int) -> str:
+    """The DOT name of a value's `number`-th copy (repeats.py), after its own: html.py renames both by position."""
+    return f"{node_key(node)}_{number}"
 
 
 def digraph(rankdir: str) -> graphviz.Digraph:

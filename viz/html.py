@@ -1,10 +1,9 @@
-"""The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG,
-and per step only what changes (the node processed, the gradients filled in, the edges that carry
-them), applied by the page's script (player.js, and player_view.js for zoom, pan and follow; player.css).
-Clicking a value explains its gradient as a sum over paths (`explain`). With recorded training steps
-(`training_steps`) the page holds every step's numbers for the one drawing, and a second slider picks the
-step. Its size grows linearly with the graph (times the training steps), but for the listed paths, which are
-capped per value."""
+"""The forward and backward passes as one self-contained HTML page: the graph drawn once, as SVG, and per step
+only what changes (the node processed, the gradients filled in, the edges that carry them), applied by the page's
+script (player.js, and player_view.js for zoom, pan and follow; player.css). Clicking a value explains its gradient
+as a sum over paths (`explain`). With recorded training steps (`training_steps`) the page holds every step's
+numbers for the one drawing, and a second slider picks the step. Its size grows linearly with the graph (times the
+training steps), but for the listed paths, which are capped per value (their length grows with the depth)."""
 
 from __future__ import annotations
 
@@ -89,6 +88,8 @@ _PAGE = """<!DOCTYPE html>
         while some of its shares have not arrived)</li>
       <li><span class="swatch constant"></span> a constant (a number in the expression, a tensor without requires_grad):
         no gradient</li>
+      <li><span class="swatch again"></span> a value used far from its box (a weight at each step of an unrolled loop),
+        drawn again beside that use: its data and grad, the sum of every use's share, are on its own box</li>
       <li><span class="swatch op"></span> an op, with its step of backward</li>
       <li><span class="swatch start"></span> the root, outlined at step 0 (the forward pass): backward starts
         there at step 1</li>

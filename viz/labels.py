@@ -35,6 +35,8 @@ STALE_NOTE = (  # under a drawing of Values whose data changed after the forward
     "from it are from before the change, and each grad is the .grad backward gave there. Run the forward again "
     "to draw the new point"
 )
+AGAIN = "drawn again: data and grad on its own box"  # repeats.py's copies
+AGAIN_LOOK = {"style": "dashed,filled", "fillcolor": "gray96", "color": "gray40"}
 # what put a .grad other than the gradient drawn there (kept.kept_by_passes), beside it in a record
 KEPT_BY_PASSES, KEPT_BY_HAND = "earlier passes added", "set by hand or by another root's backward"
 
@@ -58,8 +60,8 @@ def record(
     backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
     the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many;
     `grad_tag`, what the float's range did to the grad (" (underflowed)")."""
-    name, detail = escape_field(name), detail and np.size(node.data) > 1
-    fields = [f"#{step} {name}".strip() if step else name] if (name or step) else []
+    detail = detail and np.size(node.data) > 1
+    fields = [record_title(name, step)] if (name or step) else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape} {node.dtype}")
     fields.append(escape(data if data is not None else data_text(node)))
@@ -75,6 +77,18 @@ def record(
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
+
+
+def record_title(name: str, step: int | None) -> str:
+    """A record's first field: the value's name, with its step of backward where it is numbered ("#3 x")."""
+    name = escape_field(name)
+    return f"#{step} {name}".strip() if step else name
+
+
+def again(name: str, step: int | None) -> str:
+    """The record of a value drawn again beside a far use (repeats.py): its name, as its own box says it, and
+    where its numbers are; no numbers of its own, which a player's step or update would have to keep alike."""
+    return "{ " + record_title(name, step) + " | " + escape(AGAIN) + " }"
 
 
 def data_text(node: Node, n: int | None = None) -> str:

@@ -64,7 +64,8 @@ def explanations(root: Node, run: Pass) -> tuple[list[str], list[list[list[int]]
     else:
         told = _scalar_explanations(root, run)
     paths = [[[number[(position[id(s.output)], s.index)] for s in p.steps] for p in e.paths] for e in told]
-    return [tell(e) for e in told], paths
+    lines: dict[tuple[int, int], str] = {}  # each edge's line, told once for the page (its nodes live in run)
+    return [tell(e, lines) for e in told], paths
 
 
 def _scalar_explanations(root: Node, run: Pass) -> list[Explanation]:

@@ -171,7 +171,7 @@
   viewport.addEventListener("click", function (e) {
     if (view.dragged()) return;
     var node = e.target.closest ? e.target.closest("g.node") : null;
-    var match = node && /^v(\d+)$/.exec(node.id);
+    var match = node && /^v(\d+)(_\d+)?$/.exec(node.id);  // a value's box, or a copy of it drawn again
     if (match && page.values.indexOf(+match[1]) >= 0) pick(+match[1]);  // a value; constants have no gradient
     else { clearPicked(); picked = null; noteAhead(); }
   });
