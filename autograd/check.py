@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from .check_blocks import BLOCK
+from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, output
-from .check_outputs import block_gradients, element_rows, moved, output_blocks
+from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
 from .check_refusals import check_finite, check_steps
-from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
+from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
 from .check_verdict import verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
@@ -66,8 +67,10 @@ def gradcheck(
     on x +- eps leaves (x - 2 at 2 cancels exactly) ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4; sin
     computed in float32), twice their grid's step over 2 eps bounds the difference's error, and a row
     within it cannot be judged, also where it agrees; where no entry moved, that grid counts where f moves
-    within 256 eps (two more calls of f: floor at 5.3 does not, and passes). A jump in one entry among
-    entries that move smoothly is named as a jump, each entry's differences looked at alone.
+    within 256 eps (two more calls of f: floor at 5.3 does not, and passes), but for an entry some input
+    element moves to a number keeping every bit (2 v at v = 1.0: the point's value, no grid of f's). A
+    jump in one entry among entries that move smoothly is named as a jump, each entry's differences looked
+    at alone.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
     """
     require_callable(f, "gradcheck: f")
@@ -98,9 +101,11 @@ def gradcheck(
         check_steps(points[i], eps, "gradcheck", names[i])
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
+    entries = None  # how each entry of an output of several reads where an element does not move it
     if weights is not None:
+        entries = StillEntries(base, output_dtype(out), eps, atol)
         moves = output_moves(
-            lambda at, shift: moved(f, points, at, shift, eps, output),
+            lambda at, shift: entries.see(element_value(points, at), moved(f, points, at, shift, eps, output)),
             [(i, points[i]) for i in checked],
             base,
             eps,
@@ -122,12 +127,13 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
+    read = read_outputs(base, weights, entries, eps, atol)
     rows = []
     for k, i in enumerate(checked):
         analytic_of_i = [(grads[k], block_rounds) for grads, block_rounds in per_block]
         for index in np.ndindex(np.shape(points[i])):
             at = (i, index)
-            rows += element_rows(f, points, at, names[i], analytic_of_i, weights, base, (eps, atol, rtol), known)
+            rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
