@@ -129,8 +129,10 @@ def gradcheck(
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
     read = read_outputs(base, weights, entries, eps, atol)
     rows = []
+    rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):
-        analytic_of_i = [(grads[k], block_rounds) for grads, block_rounds in per_block]
+        # each block's gradient of input i, stacked: an element's rows read theirs in one indexing
+        analytic_of_i = (np.stack([np.asarray(grads[k], dtype=np.float64) for grads, _ in per_block]), rounding)
         for index in np.ndindex(np.shape(points[i])):
             at = (i, index)
             rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)

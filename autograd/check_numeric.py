@@ -61,6 +61,8 @@ def nominal(shift: float) -> float:
 def rounded_step(x: float) -> Step:
     """The shift of `x` as it rounds, (x + shift) - x: at x = 3e7, x + 1e-6 is 1e-6 plus or minus 1.9e-9
     (0.2%, about rtol), and where x + shift rounds to x, 0."""
+    if not math.isfinite(x):  # inf - inf: nan, a row saying f is not finite (not numpy's warning)
+        return lambda shift: math.nan
     return lambda shift: float((np.float64(x) + shift) - np.float64(x))
 
 

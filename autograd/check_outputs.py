@@ -41,12 +41,14 @@ def output_blocks(size: int) -> tuple[slice, ...]:
 class Outputs(NamedTuple):
     """What every element's rows read of f's output at the point: it (`base`, in float64), its entries'
     weights (None for one entry), and, for an output of several, how each entry reads where an element
-    leaves it as it is (`entries`, check_grain's StillEntries) and which blocks' rounding could hide a slope
-    beyond atol where none of their entries moves (`swallowed`): read once, not in each element's rows."""
+    leaves it as it is (`entries`, check_grain's StillEntries), where its blocks start, and which blocks'
+    rounding could hide a slope beyond atol where none of their entries moves (`swallowed`): read once, not
+    in each element's rows."""
 
     base: np.ndarray
     weights: Any = None
     entries: StillEntries | None = None
+    starts: list[int] | None = None  # where each block starts
     swallowed: Any = None
 
 
@@ -56,7 +58,7 @@ def read_outputs(base: np.ndarray, weights: Any, entries: StillEntries | None, e
     if weights is None or entries is None:
         return Outputs(base, weights)
     starts = [b.start for b in output_blocks(base.size)]
-    return Outputs(base, weights, entries, swallowed(base, abs(weights), entries.dtype, eps, atol, starts))
+    return Outputs(base, weights, entries, starts, swallowed(base, abs(weights), entries.dtype, eps, atol, starts))
 
 
 def within(weights: np.ndarray, block: slice) -> np.ndarray:
@@ -103,17 +105,17 @@ def element_rows(
     points: list[Any],
     at: tuple,
     name: str,
-    analytic: list[tuple[Any, Precision]],
+    analytic: tuple[np.ndarray, list[Precision]],
     read: Outputs,
     tolerances: tuple[float, float, float],
     known: dict[tuple, np.ndarray],
 ) -> list[Row]:
     """The rows of input at[0]'s element at[1] (`name`: the input's): one per block of f's output
     (`output_blocks`; one for all where `analytic` has one), `analytic` giving each block's gradient of
-    that input and Precision, f called once at each shift for all of them (`read`: f's output at the
-    point, `Outputs`; `known`: f's outputs already computed, by (input, index, shift)). A block the element
-    moves no entry of, whose gradient there is 0 and whose rounding hides no slope beyond atol
-    (`swallowed`), has no row: it would pass, 0 beside 0."""
+    that input (stacked, blocks first) and each block's Precision, f called once at each shift for all of
+    them (`read`: f's output at the point, `Outputs`; `known`: f's outputs already computed, by (input,
+    index, shift)). A block the element moves no entry of, whose gradient there is 0 and whose rounding
+    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
@@ -131,22 +133,20 @@ def element_rows(
     def inside(shift: float, w: Any) -> float:
         return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
 
-    if len(analytic) == 1:
-        grad, rounds = analytic[0]
-        a = float(np.asarray(grad)[index])
+    slopes_of_blocks, rounding = analytic
+    slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum
+    if len(rounding) == 1:
+        a, rounds = float(slopes_of_blocks[0]), rounding[0]
         s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine))
         return [row(name, points[i], index, a, s)]
-    flat, blocks = base.ravel(), output_blocks(base.size)
-    starts = [b.start for b in blocks]
+    flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
     still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
     moves = np.logical_or.reduceat(~still, starts)
     unseen_entries = np.logical_or.reduceat(entries.among(still, moved_input(x, eps)), starts)
     unseen_blocks = read.swallowed | unseen_entries
     rows = []
-    for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen_blocks):
-        a = float(np.asarray(grad)[index])
-        if a == 0 and still and not hidden:  # would pass, 0 beside 0
-            continue
+    for b in np.flatnonzero(moves | unseen_blocks | (slopes_of_blocks != 0)):  # else 0 beside 0: it would pass
+        block, a, rounds = blocks[b], float(slopes_of_blocks[b]), rounding[b]
         part, w = flat[block], weights.ravel()[block]
 
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
