@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 
 from .check_blocks import BLOCK
+from .check_entries import FIX, entry_lines
 from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, output
+from .check_numeric import GradcheckError, output, rounded_step
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
 from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
-from .check_verdict import verdict
+from .check_verdict import failing, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
@@ -139,7 +140,8 @@ def gradcheck(
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
-        e = GradcheckError(f"{failed}{unchecked(points, names)}", failed.undecided)
+        entries = _entries_off(f, points, out, [leaves[i] for i in checked], checked, rows, (eps, atol, rtol))
+        e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
         if (isinstance(out, Node) and not out.is_constant) or failed.undecided:  # undecided: not seen to change
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
@@ -149,6 +151,38 @@ def gradcheck(
             "operations (x.sin() or autograd.sin(x), not np.sin(x.data)); f = grad(g) differentiates the rules of "
             f"g's ops, and a rule that reads its inputs as data (raw(x), x.data) has no derivative in them\n{e}"
         ) from None
+
+
+def _entries_off(
+    f: Callable[..., Any], points: list[Any], out: Any, leaves: list[Node], checked: list[int], rows: list, tols: tuple
+) -> str:
+    """Where rows fail outright and f's result has a graph: for several numbers, the lines naming the entries
+    the first failing rows are off in (check_entries); and the fix. "" otherwise."""
+    eps, atol, rtol = tols
+    wrong = failing(rows, atol, rtol)
+    if not wrong or not isinstance(out, Node) or out.is_constant:
+        return ""
+    if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
+        return f"\n{FIX}"
+
+    def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
+        return checked[at[0]], at[1]
+
+    try:  # f and the rules ran at these points for the rows: a failure here would cost the table, not tell
+        lines = entry_lines(
+            out,
+            leaves,
+            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in wrong],
+            lambda at, shift: moved(f, points, element(at), shift, eps, output),
+            lambda at: rounded_step(element_value(points, element(at))),
+            tols,
+        )
+    except (ArithmeticError, ValueError):
+        lines = []
+    head = (
+        "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
+    )
+    return "\n".join(["", *([head, *lines] if lines else []), FIX])
 
 
 def _check_output(out: Any, who: str) -> None:

@@ -138,7 +138,7 @@ def element_rows(
     if len(rounding) == 1:
         a, rounds = float(slopes_of_blocks[0]), rounding[0]
         s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine))
-        return [row(name, points[i], index, a, s)]
+        return [row(name, points[i], index, a, s)._replace(at=at)]
     flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
     still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
     moves = np.logical_or.reduceat(~still, starts)
@@ -155,7 +155,7 @@ def element_rows(
         where = (step, x, cut(fine))
         s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
-        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
+        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
     return rows
 
 
