@@ -84,7 +84,7 @@ def gradcheck(
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
     points = []
     for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
-        points.append(_point(x, name))
+        points.append(_point(x, name, eps))
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
         raise ValueError(
