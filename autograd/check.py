@@ -72,7 +72,8 @@ def gradcheck(
     element moves to a number keeping every bit (2 v at v = 1.0: the point's value, no grid of f's). A
     jump in one entry among entries that move smoothly is named as a jump, each entry's differences looked
     at alone.
-    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
+    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
+    table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = _settings("gradcheck", eps, atol, rtol)

@@ -121,7 +121,7 @@ def unseen(
 
 class StillEntries:
     """`unseen`'s reading of each entry of f's output at the point (`base`) where an element leaves it as it
-    is, taken once for every element (reading each row's grain made gradcheck of 2,000 by 2,000 outputs 8
+    is, taken once for every element (reading each row's grain made gradcheck of 2,000 by 2,000 outputs 6
     times slower): whether its spacing hides a slope, and else, where it lies on a grid coarse enough to
     hide one, the bits it keeps (0: none).
 
