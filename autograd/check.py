@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 
 from .check_blocks import BLOCK
+from .check_entries import FIX, entry_lines
+from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
-from .check_numeric import GradcheckError, output
-from .check_outputs import block_gradients, element_rows, moved, output_blocks
+from .check_numeric import GradcheckError, output, rounded_step
+from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
 from .check_refusals import check_finite, check_steps
-from .check_rounding import Precision, gradient_seed, precision, rounded_nodes
-from .check_verdict import verdict
+from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
+from .check_verdict import failing, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
@@ -66,9 +68,12 @@ def gradcheck(
     on x +- eps leaves (x - 2 at 2 cancels exactly) ((x + 1e12) - 1e12 keeps x to steps of 1.2e-4; sin
     computed in float32), twice their grid's step over 2 eps bounds the difference's error, and a row
     within it cannot be judged, also where it agrees; where no entry moved, that grid counts where f moves
-    within 256 eps (two more calls of f: floor at 5.3 does not, and passes). A jump in one entry among
-    entries that move smoothly is named as a jump, each entry's differences looked at alone.
-    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|.
+    within 256 eps (two more calls of f: floor at 5.3 does not, and passes), but for an entry some input
+    element moves to a number keeping every bit (2 v at v = 1.0: the point's value, no grid of f's). A
+    jump in one entry among entries that move smoothly is named as a jump, each entry's differences looked
+    at alone.
+    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
+    table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = _settings("gradcheck", eps, atol, rtol)
@@ -80,7 +85,7 @@ def gradcheck(
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
     points = []
     for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
-        points.append(_point(x, name))
+        points.append(_point(x, name, eps))
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
         raise ValueError(
@@ -98,9 +103,11 @@ def gradcheck(
         check_steps(points[i], eps, "gradcheck", names[i])
     _check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
+    entries = None  # how each entry of an output of several reads where an element does not move it
     if weights is not None:
+        entries = StillEntries(base, output_dtype(out), eps, atol)
         moves = output_moves(
-            lambda at, shift: moved(f, points, at, shift, eps, output),
+            lambda at, shift: entries.see(element_value(points, at), moved(f, points, at, shift, eps, output)),
             [(i, points[i]) for i in checked],
             base,
             eps,
@@ -122,16 +129,20 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
+    read = read_outputs(base, weights, entries, eps, atol)
     rows = []
+    rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):
-        analytic_of_i = [(grads[k], block_rounds) for grads, block_rounds in per_block]
+        # each block's gradient of input i, stacked: an element's rows read theirs in one indexing
+        analytic_of_i = (np.stack([np.asarray(grads[k], dtype=np.float64) for grads, _ in per_block]), rounding)
         for index in np.ndindex(np.shape(points[i])):
             at = (i, index)
-            rows += element_rows(f, points, at, names[i], analytic_of_i, weights, base, (eps, atol, rtol), known)
+            rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)
     try:
         return verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
-        e = GradcheckError(f"{failed}{unchecked(points, names)}", failed.undecided)
+        entries = _entries_off(f, points, out, [leaves[i] for i in checked], checked, rows, (eps, atol, rtol))
+        e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
         if (isinstance(out, Node) and not out.is_constant) or failed.undecided:  # undecided: not seen to change
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
@@ -141,6 +152,38 @@ def gradcheck(
             "operations (x.sin() or autograd.sin(x), not np.sin(x.data)); f = grad(g) differentiates the rules of "
             f"g's ops, and a rule that reads its inputs as data (raw(x), x.data) has no derivative in them\n{e}"
         ) from None
+
+
+def _entries_off(
+    f: Callable[..., Any], points: list[Any], out: Any, leaves: list[Node], checked: list[int], rows: list, tols: tuple
+) -> str:
+    """Where rows fail outright and f's result has a graph: for several numbers, the lines naming the entries
+    the first failing rows are off in (check_entries); and the fix. "" otherwise."""
+    eps, atol, rtol = tols
+    wrong = failing(rows, atol, rtol)
+    if not wrong or not isinstance(out, Node) or out.is_constant:
+        return ""
+    if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
+        return f"\n{FIX}"
+
+    def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
+        return checked[at[0]], at[1]
+
+    try:  # f and the rules ran at these points for the rows: a failure here would cost the table, not tell
+        lines = entry_lines(
+            out,
+            leaves,
+            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in wrong],
+            lambda at, shift: moved(f, points, element(at), shift, eps, output),
+            lambda at: rounded_step(element_value(points, element(at))),
+            tols,
+        )
+    except (ArithmeticError, ValueError):
+        lines = []
+    head = (
+        "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
+    )
+    return "\n".join(["", *([head, *lines] if lines else []), FIX])
 
 
 def _check_output(out: Any, who: str) -> None:

@@ -9,6 +9,8 @@ of a value, its lowest bit (2**-12 for 0.300048828125), is a multiple of that gr
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,23 +22,16 @@ PROBE = 256  # where an entry did not move at +-eps, f is looked at +-256 eps: a
 SHOWN = 10  # a difference must show a slope of this many atol: an error hidden below is of atol's order
 
 
-def bits(values: np.ndarray) -> np.ndarray:
-    """The significant bits of each float64 value (0 for 0 and for what is not finite)."""
-    values = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(values) & (values != 0)
-    mantissa, _ = np.frexp(np.where(finite, values, 1.0))
-    whole = np.abs(np.ldexp(mantissa, 53)).astype(np.int64)  # 53 bits, the lowest set bit the last kept
-    low = whole & -whole
-    return np.where(finite, 53 - np.log2(low).astype(np.int64), 0)
-
-
-def grain(values: np.ndarray) -> np.ndarray:
-    """The value of each float64 value's lowest set bit (0 for 0 and for what is not finite)."""
+def lowest_bits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each float64 value, the significant bits it keeps and the value of its lowest set bit (0 and 0
+    for 0 and for what is not finite), read off one frexp."""
     values = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(values) & (values != 0)
     mantissa, exponent = np.frexp(np.where(finite, values, 1.0))
-    whole = np.abs(np.ldexp(mantissa, 53)).astype(np.int64)
-    return np.where(finite, np.ldexp((whole & -whole).astype(np.float64), exponent - 53), 0.0)
+    whole = np.abs(np.ldexp(mantissa, 53)).astype(np.int64)  # 53 bits, the lowest set bit the last kept
+    low = whole & -whole
+    kept = np.where(finite, 53 - np.log2(low).astype(np.int64), 0)
+    return kept, np.where(finite, np.ldexp(low.astype(np.float64), exponent - 53), 0.0)
 
 
 class Moved(NamedTuple):
@@ -50,15 +45,23 @@ class Moved(NamedTuple):
     fineness: float
 
 
+@functools.lru_cache(maxsize=16)  # an element's rows and their blocks each ask it again
 def moved_input(point: float | None, shift: float) -> Moved:
-    """`Moved` for the element at `point` moved by +-shift (None: a block's direction)."""
+    """`Moved` for the element at `point` moved by +-shift (None: a block's direction). Each end's bits and
+    lowest bit are read off its exact ratio n / d (`lowest_bits` of two numbers, 40 times as fast)."""
     if point is None:
         return Moved(53, 0.0)
-    x = np.float64(point)
-    ends = np.array([x + shift, x - shift])
-    lowest = grain(ends)
-    lowest = lowest[lowest > 0]  # 0 and what is not finite (x at inf) have none
-    return Moved(int(min(bits(ends))), float(lowest.min() / (2 * shift)) if lowest.size else 0.0)
+    ends = [float(np.float64(point) + shift), float(np.float64(point) - shift)]
+    ratios = [abs(end).as_integer_ratio() for end in ends if math.isfinite(end) and end != 0]
+    lows = [(n, n & -n, d) for n, d in ratios]  # n's lowest set bit: 1 but for a whole number (d = 1)
+    kept = min((n.bit_length() - low.bit_length() + 1 for n, low, _ in lows), default=0)  # 0 and inf keep none
+    lowest = min((low / d for _, low, d in lows), default=0.0)  # ... and have no lowest bit (x at inf)
+    return Moved(kept, lowest / (2 * shift))
+
+
+def _limit(dtype: np.dtype, kept: Moved) -> int:
+    """The most bits a value rounded inside f keeps: `_LOST` fewer than f's dtype and the input (`kept`) do."""
+    return min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
 
 
 def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:
@@ -67,36 +70,98 @@ def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.n
     as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7, (x - 2)**2
     at 2 + 2**-20): their least grain, a multiple of the grid's step; 0 where some value keeps more (or
     every value is 0)."""
-    limit = min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
-    most = np.max([bits(v) for v in values], axis=0)
-    grains = np.array([np.where(v != 0, grain(v), np.inf) for v in values])
-    least = np.min(grains, axis=0)
+    stacked = np.stack(values)
+    kept_bits, grains = lowest_bits(stacked)
+    most = kept_bits.max(axis=0)
+    few = (most <= _limit(dtype, kept)) & (most > 0)
+    if not few.any():  # the common case: some value of every entry keeps its bits
+        return np.zeros(most.shape)
+    least = np.where(stacked != 0, grains, np.inf).min(axis=0)
     # the coarsest grid an exact f may leave, twice: c t (t the shift, on x +- shift's grid) lies on |c| times
     # that grid, c read off the first difference; c t**2 ((x - 2)**2 at 2) on |c| times its square, c off the second
     base, up, down = values
     fine = kept.fineness
-    exact = 2 * fine * np.abs(up - down) + 4 * fine * fine * np.abs(up + down - 2 * base)
-    return np.where((most <= limit) & (most > 0) & np.isfinite(least) & (least > exact), least, 0.0)
+    with np.errstate(all="ignore"):  # inf - inf where f overflows at x +- eps: nan, no grid (not numpy's warning)
+        exact = 2 * fine * np.abs(up - down) + 4 * fine * fine * np.abs(up + down - 2 * base)
+    return np.where(few & np.isfinite(least) & (least > exact), least, 0.0)
+
+
+def _hides(base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, eps: float, tolerances: tuple) -> Any:
+    """Whether each entry's spacing in its dtype over 2 eps is SHOWN times its tolerance (atol + rtol * its
+    slope) or more, so that its difference tells nothing of its gradient."""
+    atol, rtol = tolerances
+    finfo = np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64)
+    spacing = finfo.eps * np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down))) + finfo.smallest_subnormal
+    return spacing / (2 * eps) > SHOWN * (atol + rtol * np.abs(up - down) / (2 * eps))
 
 
 def unseen(
-    base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, eps: float, tolerances: tuple, kept: Moved
+    base: np.ndarray,
+    up: np.ndarray,
+    down: np.ndarray,
+    dtype: np.dtype,
+    eps: float,
+    tolerances: tuple,
+    kept: Moved,
+    fine: Any = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per entry of f's output at x (`base`) and x +- eps (`tolerances`: atol, rtol; `kept`: what exact
-    arithmetic on the input leaves, `Moved`): whether it moved, but its dtype's spacing over 2 eps is SHOWN
-    times its tolerance (atol + rtol * its slope) or more, so that its difference tells nothing of its
-    gradient (x + 1e9 beside 1e6 x: a rule off by 3% in it passed, the row moving by the other); whether it
-    did not move, but its spacing, or the coarse grid it lies on, could hide a slope of SHOWN atol: it counts
-    where f moves it within PROBE eps (x + 1e12 does; exp(20) beside the element moved does not, nor floor at
-    5.3, 5.0 on a grid of 1, flat for 0.3 around: its 0 is right); and each entry's coarse grid step
-    (`coarse_steps`)."""
-    atol, rtol = tolerances
-    finfo = np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64)
+    arithmetic on the input leaves, `Moved`): whether it moved, but its spacing hides its slope (`_hides`:
+    x + 1e9 beside 1e6 x: a rule off by 3% in it passed, the row moving by the other); whether it did not
+    move, but its spacing, or the coarse grid it lies on, could hide a slope of SHOWN atol: it counts where
+    f moves it within PROBE eps (x + 1e12 does; exp(20) beside the element moved does not, nor floor at
+    5.3, 5.0 on a grid of 1, flat for 0.3 around: its 0 is right), the grid not where the entry is `fine`
+    (`StillEntries.fine`); and each entry's coarse grid step (`coarse_steps`)."""
+    atol, _ = tolerances
     still = (up == base) & (down == base)
-    spacing = finfo.eps * np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down))) + finfo.smallest_subnormal
-    hides = spacing / (2 * eps) > SHOWN * (atol + rtol * np.abs(up - down) / (2 * eps))
+    hides = _hides(base, up, down, dtype, eps, tolerances)
     grid = np.where(hides, 0.0, coarse_steps([base, up, down], dtype, kept))  # the dtype's spacing says it first
-    return ~still & hides, still & (hides | (grid / (2 * eps) > SHOWN * atol)), grid
+    return ~still & hides, still & (hides | ((grid / (2 * eps) > SHOWN * atol) & ~np.asarray(fine))), grid
+
+
+class StillEntries:
+    """`unseen`'s reading of each entry of f's output at the point (`base`) where an element leaves it as it
+    is, taken once for every element (reading each row's grain made gradcheck of 2,000 by 2,000 outputs 6
+    times slower): whether its spacing hides a slope, and else, where it lies on a grid coarse enough to
+    hide one, the bits it keeps (0: none).
+
+    An entry whose value some element moves to one that keeps more bits than rounding inside f would leave
+    (`see`, in the pass over every element that weighs the entries) is `fine`: its short value at the point
+    is the point's (2 x at x = 1.0, v * 2.0 over linspace(-1, 1, 200): 2.0, 1 bit), not a grid of f's own,
+    and another element's row does not look for it within PROBE eps: each such row cost two more calls of f
+    (801 where 401). An entry on a grid of f's own keeps few bits wherever it moves ((x + 1e12) - 1e12, sin
+    in float32); one that mixes such rounding with numbers that keep every bit keeps every bit at almost
+    every point, where no row can read the grid, as at this one."""
+
+    def __init__(self, base: np.ndarray, dtype: np.dtype, eps: float, atol: float) -> None:
+        self.base, self.dtype, self.eps = np.ravel(base), dtype, eps  # in ravel's order, as the blocks are
+        self.hides = _hides(self.base, self.base, self.base, dtype, eps, (atol, 0.0))
+        kept, lowest = lowest_bits(self.base)  # a still entry's grid: its value's grain (`coarse_steps` of x alone)
+        self.kept = np.where(~self.hides & (lowest / (2 * eps) > SHOWN * atol), kept, 0)
+        self.fine = np.zeros(self.base.shape, dtype=bool)
+        self._open = np.flatnonzero(self.kept)  # the entries on a grid not yet seen fine
+        self._counted: dict[int, np.ndarray] = {}  # `among`'s entries that count if still, by the bits' limit
+
+    def see(self, point: float, values: np.ndarray) -> np.ndarray:
+        """Mark `fine` the entries that f's output at the element at `point` moved by +-eps (`values`) moved
+        to a value keeping more bits than its row's grid reading allows; `values` back."""
+        now = np.ravel(values)[self._open]
+        looked = now != self.base[self._open]
+        if looked.any():
+            kept, _ = lowest_bits(now[looked])
+            seen = self._open[looked][kept > _limit(self.dtype, moved_input(point, self.eps))]
+            self.fine[seen] = True
+            self._open = np.setdiff1d(self._open, seen)
+            self._counted.clear()
+        return values
+
+    def among(self, still: np.ndarray, kept: Moved) -> np.ndarray:
+        """`unseen`'s still entries that count (its second array, in ravel's order), of an element whose shift
+        left its `still` entries as they were (`kept`: what exact arithmetic on it leaves)."""
+        limit = _limit(self.dtype, kept)
+        if limit not in self._counted:
+            self._counted[limit] = self.hides | ((self.kept > 0) & (self.kept <= limit) & ~self.fine)
+        return still & self._counted[limit]
 
 
 def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: float, starts: Any = (0,)) -> Any:

@@ -16,13 +16,14 @@ from .tensor_class import Tensor
 from .value import Value
 
 
-def _point(x: Any, name: str) -> Any:
+def _point(x: Any, name: str, eps: float) -> Any:
     """The input as float64: a float for a Value or a float, an array for a Tensor or array of floats (text
     or complex numbers are refused, not read as numbers). Integers and bools, in every form (a Python or
     numpy scalar, an array or Tensor of them, 0-d too: labels, indices, a mask, a count), and a Tensor that
     does not require grad (a target) are a constant: a scalar as it is, an array a Tensor copy of it.
     PyTorch's gradcheck passes what does not require grad to f unchecked (a rule gives it None), as
-    floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike."""
+    floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike.
+    An array of another float dtype is warned of (`_float64_note`; `eps`: the check's step)."""
     if isinstance(x, numbers.Integral | np.bool_):  # bool is an Integral too
         return x
     if isinstance(x, Tensor | np.ndarray):
@@ -32,16 +33,30 @@ def _point(x: Any, name: str) -> Any:
         if data.dtype.kind not in REAL_KINDS:
             raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64:
-            warnings.warn(
-                f"gradcheck: {name} is {data.dtype}; checking in float64 (finite differences need its precision)",
-                stacklevel=3,
-            )
+            warnings.warn(_float64_note(name, data.dtype, eps), stacklevel=3)
         return data.astype(np.float64)
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
         raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
     return float(x)
+
+
+def _float64_note(name: str, dtype: np.dtype, eps: float) -> str:
+    """What gradcheck does with an input of a float dtype other than float64, and why: it checks in float64."""
+    spacing = float(np.finfo(dtype).eps)
+    if spacing > np.finfo(np.float64).eps:
+        why = (
+            f"in {dtype} a difference over eps={eps} would be off by about {100 * spacing / (2 * eps):.2g}% of a slope "
+            f"of 1 at 1.0, its spacing there being {spacing:.2g}), so f's rules are checked in float64 arithmetic, "
+            f"not in {dtype}'s rounding"
+        )
+    else:
+        why = f"gradcheck computes in float64), so the digits {dtype} keeps beyond float64's are dropped"
+    return (
+        f"gradcheck: {name} is {dtype}; checking in float64 (f is given float64 copies of it: {why}; give float64 "
+        "inputs to check as you mean to, and to silence this"
+    )
 
 
 def _is_constant(point: Any) -> bool:

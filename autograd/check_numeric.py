@@ -61,6 +61,8 @@ def nominal(shift: float) -> float:
 def rounded_step(x: float) -> Step:
     """The shift of `x` as it rounds, (x + shift) - x: at x = 3e7, x + 1e-6 is 1e-6 plus or minus 1.9e-9
     (0.2%, about rtol), and where x + shift rounds to x, 0."""
+    if not math.isfinite(x):  # inf - inf: nan, a row saying f is not finite (not numpy's warning)
+        return lambda shift: math.nan
     return lambda shift: float((np.float64(x) + shift) - np.float64(x))
 
 
@@ -73,6 +75,7 @@ def slopes(
     inside_at: Callable[[float], float] | None = None,
     step: Step = nominal,
     point: float | None = None,
+    fine: Any = False,
 ) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
@@ -96,7 +99,9 @@ def slopes(
     check_grain; `point`: the element's value, whose bits x +- eps keep), the grid's step over 2 eps is how
     far the slope may be off (`steps`). An entry too coarse for 2 eps to show its slope (its spacing, or,
     where no entry moved, a coarse grid), which moved or is seen to move within PROBE eps (two more calls of
-    f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`)."""
+    f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`); an
+    entry seen elsewhere to move to numbers on no coarse grid (`fine`: check_grain's StillEntries) is not
+    looked for on one."""
     eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
@@ -130,7 +135,7 @@ def slopes(
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
-    hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps))
+    hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
     # counted where f moves them within PROBE eps (not exp(20) beside x[0], nor floor's flat piece), to

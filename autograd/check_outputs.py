@@ -14,13 +14,14 @@ backward pass; f is called as often as before (each call's output read in every 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .check_blocks import BLOCK
-from .check_grain import moved_input, swallowed, unseen
+from .check_grain import StillEntries, moved_input, swallowed
 from .check_inputs import _copy, _leaf
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
@@ -31,9 +32,33 @@ from .graph_functions import gradients
 from .modes import enable_grad, no_grad
 
 
-def output_blocks(size: int) -> list[slice]:
+@functools.lru_cache(maxsize=4)  # each element's rows ask for them
+def output_blocks(size: int) -> tuple[slice, ...]:
     """The runs of BLOCK entries of an output of `size` entries (in ravel's order; the last may be shorter)."""
-    return [slice(lo, min(lo + BLOCK, size)) for lo in range(0, size, BLOCK)]
+    return tuple(slice(lo, min(lo + BLOCK, size)) for lo in range(0, size, BLOCK))
+
+
+class Outputs(NamedTuple):
+    """What every element's rows read of f's output at the point: it (`base`, in float64), its entries'
+    weights (None for one entry), and, for an output of several, how each entry reads where an element
+    leaves it as it is (`entries`, check_grain's StillEntries), where its blocks start, and which blocks'
+    rounding could hide a slope beyond atol where none of their entries moves (`swallowed`): read once, not
+    in each element's rows."""
+
+    base: np.ndarray
+    weights: Any = None
+    entries: StillEntries | None = None
+    starts: list[int] | None = None  # where each block starts
+    swallowed: Any = None
+
+
+def read_outputs(base: np.ndarray, weights: Any, entries: StillEntries | None, eps: float, atol: float) -> Outputs:
+    """`Outputs` of f's output `base` weighed by `weights` (final: equilibrated), `entries` read where they
+    do not move (None for one entry)."""
+    if weights is None or entries is None:
+        return Outputs(base, weights)
+    starts = [b.start for b in output_blocks(base.size)]
+    return Outputs(base, weights, entries, starts, swallowed(base, abs(weights), entries.dtype, eps, atol, starts))
 
 
 def within(weights: np.ndarray, block: slice) -> np.ndarray:
@@ -69,27 +94,35 @@ def moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps
         raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
 
 
+def element_value(points: list[Any], at: tuple) -> float:
+    """The value of input at[0]'s element at[1]."""
+    i, index = at
+    return float(np.asarray(points[i], dtype=np.float64)[index])
+
+
 def element_rows(
     f: Callable[..., Any],
     points: list[Any],
     at: tuple,
     name: str,
-    analytic: list[tuple[Any, Precision]],
-    weights: Any,
-    base: np.ndarray,
+    analytic: tuple[np.ndarray, list[Precision]],
+    read: Outputs,
     tolerances: tuple[float, float, float],
     known: dict[tuple, np.ndarray],
 ) -> list[Row]:
     """The rows of input at[0]'s element at[1] (`name`: the input's): one per block of f's output
     (`output_blocks`; one for all where `analytic` has one), `analytic` giving each block's gradient of
-    that input and Precision, f called once at each shift for all of them (`known`: f's outputs already
-    computed, by (input, index, shift)). A block the element moves no entry of, whose gradient there is 0
-    and whose rounding hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
+    that input (stacked, blocks first) and each block's Precision, f called once at each shift for all of
+    them (`read`: f's output at the point, `Outputs`; `known`: f's outputs already computed, by (input,
+    index, shift)). A block the element moves no entry of, whose gradient there is 0 and whose rounding
+    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
-    x = float(np.asarray(points[i], dtype=np.float64)[index])
+    x = element_value(points, at)
     step = rounded_step(x)  # x + eps as it rounds
+    base, weights, entries = read.base, read.weights, read.entries
+    fine = False if entries is None else entries.fine.reshape(np.shape(base))
 
     def full(shift: float) -> np.ndarray:
         if shift not in outputs:
@@ -100,32 +133,29 @@ def element_rows(
     def inside(shift: float, w: Any) -> float:
         return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
 
-    if len(analytic) == 1:
-        grad, rounds = analytic[0]
-        a = float(np.asarray(grad)[index])
-        s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x))
-        return [row(name, points[i], index, a, s)]
-    flat, blocks = base.ravel(), output_blocks(base.size)
-    starts = [b.start for b in blocks]
-    moves = np.logical_or.reduceat((full(eps).ravel() != flat) | (full(-eps).ravel() != flat), starts)
-    dtype = analytic[0][1].dtype
-    up, down = full(eps).ravel(), full(-eps).ravel()
-    _, candidates, _ = unseen(flat, up, down, dtype, eps, (atol, rtol), moved_input(x, eps))
-    unseen_entries = np.logical_or.reduceat(candidates, starts)
-    unseen_blocks = swallowed(base, abs(weights), dtype, eps, atol, starts) | unseen_entries
+    slopes_of_blocks, rounding = analytic
+    slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum
+    if len(rounding) == 1:
+        a, rounds = float(slopes_of_blocks[0]), rounding[0]
+        s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine))
+        return [row(name, points[i], index, a, s)._replace(at=at)]
+    flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
+    still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
+    moves = np.logical_or.reduceat(~still, starts)
+    unseen_entries = np.logical_or.reduceat(entries.among(still, moved_input(x, eps)), starts)
+    unseen_blocks = read.swallowed | unseen_entries
     rows = []
-    for block, (grad, rounds), still, hidden in zip(blocks, analytic, ~moves, unseen_blocks):
-        a = float(np.asarray(grad)[index])
-        if a == 0 and still and not hidden:  # would pass, 0 beside 0
-            continue
+    for b in np.flatnonzero(moves | unseen_blocks | (slopes_of_blocks != 0)):  # else 0 beside 0: it would pass
+        block, a, rounds = blocks[b], float(slopes_of_blocks[b]), rounding[b]
         part, w = flat[block], weights.ravel()[block]
 
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
             return x.ravel()[block]
 
-        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, (step, x))
+        where = (step, x, cut(fine))
+        s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
-        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]"))
+        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
     return rows
 
 
@@ -138,13 +168,13 @@ def _slopes(
     tolerances: tuple,
     a: float,
     inside: Callable,
-    where: tuple[Step, float],
+    where: tuple[Step, float, Any],
 ) -> Slopes:
     """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
     w in f's output's shape, where the rounding inside f is read; `where`: the element's shift as it rounds,
-    and its value)."""
-    step, x = where
+    its value, and the entries seen to move to numbers on no coarse grid, StillEntries.fine, cut)."""
+    step, x, fine = where
     with no_grad():
         inside_at = lambda s: inside(s, seed)  # noqa: E731
         at = lambda s: cut(full(s))  # noqa: E731
-        return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x)
+        return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine)

@@ -34,6 +34,12 @@ def rounded_nodes(out: Any) -> list[Node]:
     return [n for n in topological_order(out) if not n.is_constant]
 
 
+def output_dtype(out: Any) -> np.dtype:
+    """The float dtype f's output `out` rounds in: its own, float64 for a Value, a number or integers."""
+    dtype = np.asarray(raw(out)).dtype
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
 def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precision:
     """The precision of f's output `out`, given how much it moves with each of `nodes` (`rounded_nodes`):
     their gradients, from the backward pass of the check.
@@ -45,8 +51,7 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
     rounds is what the difference divides by (check_numeric's steps); charged at x's size, it judged nothing
     of sin at 3e7 (up to 5% of its slope) where the difference is good to 1e-9. An entry the output
     does not move with counts for nothing, whatever it holds (-inf or -1e9 where a mask filled it)."""
-    dtype = np.asarray(raw(out)).dtype
-    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    dtype = output_dtype(out)
     weights = {id(n): np.abs(np.asarray(raw(m), dtype=np.float64)) for n, m in zip(nodes, moves)}
     inside = 0.0
     with np.errstate(all="ignore"):

@@ -13,6 +13,8 @@ from .check_numeric import GradcheckError, Slopes, part
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
+_FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
+_F_NOT_FINITE = f"{_FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
 _STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 _HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
@@ -40,6 +42,8 @@ class Row(NamedTuple):
     swallowed: bool = False
     steps: float = 0.0
     hidden: bool = False
+    at: tuple | None = None  # (the input's position among those checked, the element's index): check_entries
+    block: slice | None = None  # the entries of f's output the row weighs (None: all)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -84,14 +88,26 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
             "(a check of nothing would pass whatever the rules are)"
         )
-    # rtol 0: absolute, as asked; a block's row, whose slope sums many, has its own tolerance
-    small = max((max(abs(r.analytic), abs(r.numeric)) for r in rows if r.tolerance is None), default=0) < atol
-    small = small and rtol > 0
-    judged = [(*r[:6], _wrong(r, small, atol, rtol)) for r in rows]
+    judged = [(*r[:6], wrong) for r, wrong in zip(rows, _judge(rows, atol, rtol))]
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
         return True
     raise GradcheckError(_table(judged, eps, atol, rtol, outputs), all(w.startswith(_UNDECIDED) for w in wrongs))
+
+
+def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
+    """The rows that fail outright (not those that cannot be judged, nor kinks, jumps, or f not finite)."""
+    return [
+        r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(_FAILS) and wrong != _F_NOT_FINITE
+    ]
+
+
+def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:
+    """What is wrong with each row ("" if nothing)."""
+    # rtol 0: absolute, as asked; a block's row, whose slope sums many, has its own tolerance
+    small = max((max(abs(r.analytic), abs(r.numeric)) for r in rows if r.tolerance is None), default=0) < atol
+    small = small and rtol > 0
+    return [_wrong(r, small, atol, rtol) for r in rows]
 
 
 def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
@@ -100,7 +116,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return r.undifferentiable
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
-        return "<- fails: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+        return _F_NOT_FINITE
     if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
         return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
@@ -128,7 +144,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}"
     if r.error <= r.truncation:
         return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
-    return "<- fails"
+    return _FAILS
 
 
 def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:

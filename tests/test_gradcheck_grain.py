@@ -120,7 +120,50 @@ def test_rounding_inside_is_still_seen_at_whole_numbers(x):
     _cannot_judge(_rounding(0.0), x, "grid far coarser")
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's "invalid value in subtract" leaked from the check
 def test_an_element_at_infinity_is_judged_as_before():
     # x +- eps at inf has no lowest bit: the exact grid is none there (not numpy's "zero-size array" ValueError)
     with pytest.raises(GradcheckError, match="f is not finite at x"):
         gradcheck(lambda t: t.clip(0.0, 2.0) * 0 + 1, [np.array([np.inf, 1.0])])
+
+
+def _counting(f):
+    """f, and the list whose one number counts its calls."""
+    calls = [0]
+
+    def counted(*args):
+        calls[0] += 1
+        return f(*args)
+
+    return counted, calls
+
+
+@pytest.mark.parametrize(
+    "f", [lambda v: v * 2.0, lambda v: v.relu(), lambda v: v.tanh()], ids=["times_2", "relu", "tanh"]
+)
+def test_a_short_value_its_own_element_moves_finely_costs_no_probe(f):
+    """v * 2.0 over linspace(-1, 1, 200) gives -2.0 and 2.0 (1 bit) at its ends, relu 1.0: every other
+    element's row read them as a possible coarse grid and called f twice more at 256 eps (801 and 785
+    calls of f, not 401). Their own element moves them to 2 +- 2e-6, which keeps every bit: the point's
+    value, no grid of f's own."""
+    counted, calls = _counting(f)
+    assert gradcheck(counted, [np.linspace(-1, 1, 200)])
+    assert calls[0] == 1 + 2 * 200
+
+
+MANY = np.linspace(0.3, 0.9, 40)
+
+
+@pytest.mark.parametrize(
+    "f, x, says",
+    [
+        (_rounding(0.0), np.where(np.arange(40) == 5, 2.0, MANY), "grid far coarser"),
+        (lambda t: stack([_rounding(0.0)(t), 2 * t]), MANY, "grid far coarser"),
+        (lambda t: stack([2 * t, _rounding(0.0)(t)]), np.linspace(-1, 1, 40), "grid far coarser"),
+        (_float32(1.0), MANY, "grid far coarser"),
+    ],
+    ids=["rounding", "rounding_then_2x", "2x_at_short_values_then_rounding", "float32"],
+)
+def test_rounding_inside_f_among_many_outputs_still_cannot_be_judged(f, x, says):
+    # an entry on a grid of f's own keeps few bits wherever any element moves it: still looked for at 256 eps
+    _cannot_judge(f, x, says)

@@ -46,3 +46,22 @@ def test_floats_of_every_form_are_still_points_to_check():
     for x in (2.0, np.float64(2.0), np.float32(2.0), Value(2.0)):
         with pytest.raises(GradcheckError, match=r"input 0  2         5         4"):
             gradcheck(wrong, [x])
+
+
+@pytest.mark.parametrize(
+    "dtype, eps, says",
+    [
+        (np.float32, 1e-6, r"input 0 is float32; checking in float64 \(f is given float64 copies .* off by about 6% "),
+        (np.float16, 1e-3, r"input 0 is float16; .* off by about 49% of a slope of 1 at 1\.0"),
+        pytest.param(
+            np.longdouble,
+            1e-6,
+            r"checking in float64 .* digits float(128|96|80) keeps beyond float64's are dropped",
+            marks=pytest.mark.skipif(np.dtype(np.longdouble) == np.float64, reason="long double is float64 here"),
+        ),
+    ],
+)
+def test_another_float_dtype_is_checked_in_float64_saying_what_that_costs(dtype, eps, says):
+    # it said "checking in float64 (finite differences need its precision)", and float128 needs none
+    with pytest.warns(UserWarning, match=says):
+        assert gradcheck(lambda t: t.tanh(), [np.array([0.3, -0.5], dtype=dtype)], eps=eps)

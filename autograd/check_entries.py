@@ -1,0 +1,68 @@
+"""Which entries of f's output a failing row is off in: a row of an output of several numbers weighs a block
+of its entries (check_outputs), so its analytic and numeric slopes are of a sum no one computed, and name no
+entry. For the first failing rows, each entry of the row's block is compared alone: its numeric slope from
+f at x +- eps (two more calls of f), its analytic one from a backward pass seeded with that entry alone
+(one per entry of the block, on failure only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .check_verdict import Row
+from .graph import Node
+from .graph_functions import gradients
+
+_ROWS = 3  # failing rows broken down
+_ENTRIES = 3  # entries named per row, furthest off first
+
+FIX = (
+    "fix: the derivative rule (backward) of an op f uses gives a wrong slope there, between a failing row's input "
+    "element and f's output; where f uses several ops, check each alone, gradcheck(op, [x]) at its own inputs, "
+    "to find it"
+)
+
+
+def entry_lines(
+    out: Node,
+    leaves: list[Node],
+    failing: list[Row],
+    at_shift: Callable[[tuple, float], np.ndarray],
+    step: Callable[[tuple], Callable[[float], float]],
+    tolerances: tuple[float, float, float],
+) -> list[str]:
+    """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among
+    `leaves`, index), and `block` its entries), the entries whose own slopes disagree by more than atol +
+    rtol * |numeric|: `at_shift(at, shift)`, f's output (float64) at the point moved by shift there;
+    `step(at)`, that element's shift as it rounds."""
+    eps, atol, rtol = tolerances
+    shape = np.shape(out.data)
+    rows_of: dict[tuple[int, int], list] = {}  # each block's entries' gradients, by (start, stop)
+    lines = []
+    for r in failing[:_ROWS]:
+        (k, index), block = r.at, r.block or slice(0, int(np.prod(shape, dtype=int)))
+        key = (block.start, block.stop)
+        if key not in rows_of:
+            rows_of[key] = [_row_of(out, leaves, shape, j) for j in range(*key)]
+        analytic = np.array([float(grads[k][index]) for grads in rows_of[key]])
+        moved = step(r.at)
+        up, down = at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block]
+        numeric = (up - down) / (moved(eps) - moved(-eps))
+        errors = np.abs(analytic - numeric)
+        off = np.flatnonzero(errors > atol + rtol * np.abs(numeric))
+        for j in off[np.argsort(-errors[off], kind="stable")][:_ENTRIES]:
+            entry = np.unravel_index(block.start + j, shape)
+            lines.append(
+                f"  {r.label}: f[{', '.join(map(str, entry))}] analytic {analytic[j]:.8g}, numeric {numeric[j]:.8g}, "
+                f"abs error {errors[j]:.3g}"
+            )
+    return lines
+
+
+def _row_of(out: Node, leaves: list[Node], shape: tuple, j: int) -> list[Any]:
+    """The gradients of f's output entry j (in ravel's order) alone in each leaf, each a float64 array."""
+    seed = np.zeros(shape)
+    seed.flat[j] = 1.0
+    return [np.asarray(g, dtype=np.float64) for g in gradients(out, leaves, seed)]

@@ -1,0 +1,48 @@
+"""gradcheck's failure names the entry of f's output a rule is off in, its analytic and numeric slopes, and
+the fix: a row of an output of several numbers weighs a block of its entries, and its two slopes (of a sum
+no one computed) named none; a user had to find the entry by hand."""
+
+import re
+
+import numpy as np
+import pytest
+
+from autograd import GradcheckError, Op, gradcheck
+
+FIX = "fix: the derivative rule (backward) of an op f uses gives a wrong slope there"
+
+
+def _product(A: np.ndarray, wrong: np.ndarray) -> Op:
+    """x -> A @ x over x's one axis (A of shape (*out_shape, n)), its rule's Jacobian A + `wrong`."""
+    J = (A + wrong).reshape(-1, A.shape[-1])
+    return Op("product", lambda x: A @ x, lambda g, out, x: (np.reshape(g, -1) @ J,))
+
+
+@pytest.mark.parametrize("shape, entry, named", [((100,), (57,), "f[57]"), ((10, 10), (5, 7), "f[5, 7]")])
+def test_a_rule_off_in_one_entry_names_it_with_both_slopes(shape, entry, named):
+    rng = np.random.default_rng(0)
+    A = rng.uniform(-1, 1, (*shape, 4))
+    wrong = np.zeros_like(A)
+    wrong[(*entry, 2)] = 0.5  # d f[entry] / d x[2] off by 0.5
+    x = rng.uniform(-1, 1, 4)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_product(A, wrong), [x])
+    message = str(caught.value)
+    lines = [line for line in message.splitlines() if line.startswith("  input 0[2]")]
+    assert len(lines) == 1 and f": {named} analytic " in lines[0]
+    analytic, numeric = (float(lines[0].split(word)[1].split(",")[0]) for word in (" analytic ", " numeric "))
+    assert analytic == pytest.approx(A[(*entry, 2)] + 0.5) and numeric == pytest.approx(A[(*entry, 2)], abs=1e-6)
+    assert FIX in message and not caught.value.undecided
+
+
+def test_a_failing_check_of_one_number_says_the_fix():
+    wrong = Op("square", lambda x: x * x, lambda g, out, x: (g * 3 * x,))
+    with pytest.raises(GradcheckError, match=re.escape(FIX)):
+        gradcheck(wrong, [0.7])
+
+
+def test_a_check_that_cannot_judge_blames_no_rule():
+    plus = Op("plus", lambda x: x + 1e12, lambda g, out, x: (g * 0,))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(plus, [np.array([0.5, 0.25])])
+    assert caught.value.undecided and "fix:" not in str(caught.value) and "each alone" not in str(caught.value)
