@@ -33,7 +33,7 @@ def attend(
     """(softmax(query @ key^T * scale + added, masked out where `blocked`) @ value, the weights): the
     weights over the keys after dropout with probability dropout_p. `blocked`, a boolean array or Tensor
     broadcasting to the scores (L, S): True where a query may not look at a key; `added`: a float mask
-    added to the scores (-inf also masks out)."""
+    added to the scores (-inf also masks out). A query with no key left gets weights 0 (_softmax_over_keys)."""
     scores = (query * scale) @ key.swapaxes(-2, -1)
     if added is not None:
         scores = scores + added
@@ -49,11 +49,11 @@ def attend(
 def _softmax_over_keys(scores: Tensor) -> Tensor:
     """The masked `scores`' softmax over the keys, 0 on a row with no key to look at (all -inf), where the
     softmax's 0 / 0 made NaN and numpy's warning, and the NaN reached every gradient of the batch. Found by
-    ops on the scores (not by reading their numbers), so that a compiled step finds each call's rows: a
-    row's largest score r gives keep = exp(min(r, max) - clamp(r)), 0 where r is -inf, 1 elsewhere (a row
-    holding +inf or NaN stays NaN); its -inf raised to lowest * keep, exp's 0 as -inf's elsewhere, 0 (a
-    row of 0s, no 0 / 0) in a keyless row, whose weights times keep are 0. The other rows' numbers, and
-    gradients, are softmax's bit for bit."""
+    ops on the scores, not by reading their numbers, so that a compiled step finds each call's rows. A row's
+    largest score r gives keep = exp(min(r, max) - clamp(r, lowest, max)): 0 where r is -inf, else 1 (a row
+    holding +inf or NaN stays NaN, as softmax's). The scores are raised to at least lowest * keep: in a row
+    with keys to lowest, whose exp is 0 as -inf's; in a keyless row to 0 (a row of 0s: no 0 / 0). The
+    weights times keep are 0 in a keyless row and softmax's bit for bit elsewhere, their gradients too."""
     finite = np.finfo(scores.dtype)
     with no_grad():  # constants: no gradient flows through which rows have keys
         top = scores.max(axis=-1, keepdims=True)
