@@ -26,6 +26,7 @@ from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
+from .tensor_attributes import TensorAttributes
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import array_of, as_array, kept, raw_index
@@ -38,7 +39,7 @@ from .tensor_record import BUILT_IN, Record, user_forward
 from .tensor_reductions import ReductionMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
-from .tensor_torch import Size, TorchSpellings, constant_cast
+from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
 
 _new = object.__new__
@@ -72,6 +73,7 @@ def _reflected(op: Op) -> Callable[[Tensor, Any], Tensor]:
 
 
 class Tensor(
+    TensorAttributes,
     Reads,
     PythonProtocols,
     VersionedData,
@@ -110,48 +112,6 @@ class Tensor(
         self.label = label
         if RECORDING and array is not data:  # a copy of the data given (another dtype): made from it
             compile_casts.tensor_made(self, data)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return np.shape(self._data)
-
-    @property
-    def ndim(self) -> int:
-        return np.ndim(self._data)
-
-    @property
-    def size(self) -> Size:
-        """numpy's size, the number of entries, which also answers PyTorch's `t.size()` and `t.size(0)`."""
-        return Size(np.size(self._data), self._data.shape)
-
-    @property
-    def dtype(self) -> np.dtype:
-        return np.result_type(self._data)
-
-    @property
-    def op(self) -> Op | None:
-        return self._made_by.op if self._made_by is not None else None
-
-    @property
-    def grad_computed(self) -> bool:
-        """Whether this tensor holds a gradient (leaves, and tensors that retain theirs, after a backward)."""
-        return self.grad is not None
-
-    @property
-    def is_constant(self) -> bool:
-        """Whether no gradient is kept for this tensor (it does not require grad)."""
-        return not self.requires_grad
-
-    def retain_grad(self) -> Tensor:
-        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep theirs). On a tensor
-        that does not require grad it raises, as PyTorch's: no gradient would ever be kept."""
-        if not compile_record.needs_grad(self):  # a compiled step's input: eagerly it requires no grad either
-            raise RuntimeError(
-                "retain_grad() on a tensor that does not require grad: no backward reaches it, so .grad would "
-                "stay None; give its inputs requires_grad=True (outside no_grad)"
-            )
-        self._retains_grad = True
-        return self
 
     # ---- ops: numbers and arrays on either side become constants; the table's come from Operators ----
     __matmul__, __rmatmul__ = _method(ops.matmul), _reflected(ops.matmul)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_record, modes
+from . import modes
 from . import scalar_ops as ops
 from .graph import Node
 from .graph_errors import MixedNodes
@@ -24,8 +24,8 @@ from .in_place import ValueInPlaceArithmetic
 from .modes import too_large
 from .op import Op
 from .operators import Operators
-from .scalar_backward import scalar_order, scalar_pass
 from .user_writes import value_op
+from .value_gradient import NOT_COMPUTED, ValueGradient
 from .value_hooks import ValueHooks
 from .value_micrograd import MicrogradInternals
 from .value_modes import in_mode
@@ -35,18 +35,6 @@ from .value_protocols import ValueProtocols
 Number = int | float
 _new = object.__new__
 _EXACT = 2**53  # ints up to this size convert to floats exactly, without overflow
-
-
-class _NotComputed(float):
-    """The type of NOT_COMPUTED: a 0.0 in every way, but a distinct object."""
-
-    __slots__ = ()
-
-
-# A Value's .grad before any backward reaches it: equal to 0.0 and computing as 0.0, but
-# told apart from a gradient that is 0 (see grad_computed). The first gradient added to it
-# gives a plain float.
-NOT_COMPUTED = _NotComputed(0.0)
 
 
 def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
@@ -148,6 +136,7 @@ class Value(
     ValueProtocols,
     ValueInPlaceArithmetic,
     ValueHooks,
+    ValueGradient,
     ValueNumpy,
     MicrogradInternals,
     Node,
@@ -170,8 +159,6 @@ class Value(
     """
 
     __slots__ = ()
-    _grad_zero = NOT_COMPUTED
-    _grad_sum_start = 0.0
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
@@ -226,34 +213,10 @@ class Value(
         return Value(seed) if create_graph else seed
 
     @staticmethod
-    def _zero_like(x: Value) -> float:
-        return 0.0
-
-    @staticmethod
     def _as_node(x: Value, g: Any) -> Value:
         return g if isinstance(g, Node) else _leaf(_new(Constant), float(g))
 
-    @staticmethod
-    def _check_graph(order: list[Value]) -> None:
-        """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
-
-    @property
-    def grad_computed(self) -> bool:
-        """Whether a backward has reached this Value since it was made or zeroed (`.grad` is 0.0 either way)."""
-        return self.grad is not NOT_COMPUTED
-
     is_constant = False  # a Value of one's own; see Constant
-
-    @staticmethod
-    def _backward_pass(root: Value, grad: Any, create_graph: bool, accumulate: bool) -> Any:
-        """Value's own pass (scalar_backward): no sorting, the hottest rules written out, every `.grad`
-        as it was if the pass raises."""
-        compile_record.scalar_backward()
-        return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
-
-    @staticmethod
-    def _backward_order(root: Value) -> list[Node]:
-        return scalar_order(root, root._seed(None, False))
 
 
 def _as_float(x: Any) -> float:

@@ -1,12 +1,12 @@
 """Scaled dot-product attention, as torch.nn.functional.scaled_dot_product_attention, and the computation
 MultiheadAttention shares with it (`attend`), from autograd's ops: matmul, softmax, masked_fill.
 
-A query row whose every key is masked out has no weights: softmax over no keys divides 0 by 0, and the
-row comes out NaN (its weights and its output), here as in PyTorch's MultiheadAttention with
-need_weights=True. PyTorch's scaled_dot_product_attention (and MultiheadAttention with
-need_weights=False) gives 0 there instead, a number no attention computed; chainrule never does. To keep
-such rows (left padding under a causal mask, a sequence all padding), leave one key unmasked in each
-row, or drop those rows before the loss and their NaN with them (NaN times 0 is NaN)."""
+A query row whose every key is masked out (a sequence all padding, left padding under a causal mask) has no
+key to attend to: its output and its weights are 0, and no gradient flows through it, in
+scaled_dot_product_attention and MultiheadAttention alike (need_weights or not). A plain softmax over no keys
+divides 0 by 0: the row came out NaN, and in backward the NaN reached every gradient of the batch. PyTorch
+2.13's scaled_dot_product_attention gives 0 there too; its MultiheadAttention gives NaN with need_weights=True
+and 0 without."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, maximum, no_grad
 
 from .arguments import check_flag, check_real, layer_input
 from .dropout import dropout
@@ -33,16 +33,32 @@ def attend(
     """(softmax(query @ key^T * scale + added, masked out where `blocked`) @ value, the weights): the
     weights over the keys after dropout with probability dropout_p. `blocked`, a boolean array or Tensor
     broadcasting to the scores (L, S): True where a query may not look at a key; `added`: a float mask
-    added to the scores (-inf also masks out)."""
+    added to the scores (-inf also masks out). A query with no key left gets weights 0 (_softmax_over_keys)."""
     scores = (query * scale) @ key.swapaxes(-2, -1)
     if added is not None:
         scores = scores + added
     if blocked is not None:
         scores = scores.masked_fill(blocked, -math.inf)
-    weights = scores.softmax(axis=-1)
+    masked = (blocked is not None or added is not None) and scores.shape[-1]
+    weights = _softmax_over_keys(scores) if masked else scores.softmax(axis=-1)
     if dropout_p:
         weights = dropout(weights, dropout_p)
     return weights @ value, weights
+
+
+def _softmax_over_keys(scores: Tensor) -> Tensor:
+    """The masked `scores`' softmax over the keys, 0 on a row with no key to look at (all -inf), where the
+    softmax's 0 / 0 made NaN and numpy's warning, and the NaN reached every gradient of the batch. Found by
+    ops on the scores, not by reading their numbers, so that a compiled step finds each call's rows. A row's
+    largest score r gives keep = exp(min(r, max) - clamp(r, lowest, max)): 0 where r is -inf, else 1 (a row
+    holding +inf or NaN stays NaN, as softmax's). The scores are raised to at least lowest * keep: in a row
+    with keys to lowest, whose exp is 0 as -inf's; in a keyless row to 0 (a row of 0s: no 0 / 0). The
+    weights times keep are 0 in a keyless row and softmax's bit for bit elsewhere, their gradients too."""
+    finite = np.finfo(scores.dtype)
+    with no_grad():  # constants: no gradient flows through which rows have keys
+        top = scores.max(axis=-1, keepdims=True)
+        keep = (top.clamp(max=finite.max) - top.clamp(finite.min, finite.max)).exp()
+    return maximum(scores, keep * finite.min).softmax(axis=-1) * keep
 
 
 def scaled_dot_product_attention(
@@ -63,7 +79,7 @@ def scaled_dot_product_attention(
     dropout_p: the probability of dropping each weight, drawn from nn's default generator whenever it is
     above 0 (as PyTorch's, which takes no training flag: pass 0 in eval). enable_gqa: query's heads
     (axis -3) a multiple of key's and value's, each key head serving that many query heads in turn.
-    A row with no key unmasked is NaN (see the module's docstring), where PyTorch's gives 0."""
+    A row with no key unmasked gives 0, as PyTorch's (see the module's docstring)."""
     owner = "scaled_dot_product_attention"
     query, key, value = (layer_input(owner, t) for t in (query, key, value))
     is_causal, enable_gqa = check_flag(owner, "is_causal", is_causal), check_flag(owner, "enable_gqa", enable_gqa)

@@ -1,6 +1,6 @@
 """MultiheadAttention, as torch.nn.MultiheadAttention: its arguments, its parameters' names, shapes and
 initialisation (so a state dict maps one to one), its masks' senses, its outputs; computed by
-nn.attention's `attend`, where a query row with every key masked out is NaN (see nn.attention)."""
+nn.attention's `attend`, where a query row with every key masked out gives 0 (see nn.attention)."""
 
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 
 import nn
 from autograd import Tensor, Value
 
-ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"]
 BAD = [math.nan, math.inf, -math.inf]
 
 
@@ -20,7 +20,7 @@ def _snapshot(params, opt):
 
 
 @pytest.mark.parametrize("bad", BAD, ids=["nan", "inf", "-inf"])
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_a_gradient_not_finite_is_refused_and_nothing_moves(name, bad):
     """After a first good step, a second whose last parameter's gradient holds one bad value among finite ones, the
     parameters before it holding good gradients: FloatingPointError naming it, every parameter and every state as
@@ -41,7 +41,7 @@ def test_a_gradient_not_finite_is_refused_and_nothing_moves(name, bad):
     assert before[1].keys() == after[1].keys() and all(np.array_equal(before[1][k], after[1][k]) for k in before[1])
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_a_values_gradient_not_finite_is_refused(name):
     values = [Value(1.0), Value(2.0)]
     opt = getattr(nn, name)(values)

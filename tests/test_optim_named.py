@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from test_optim_finite import ALL
+from optimizer_names import ALL_OPTIMIZERS
 
 import nn
 from autograd import Tensor, Value
@@ -18,7 +18,7 @@ def _model():
     return nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_every_optimizer_takes_named_parameters_and_steps_as_over_unnamed_ones(name):
     named_model, model = _model(), _model()
     for (_, a), b in zip(named_model.named_parameters(), model.parameters()):
@@ -36,7 +36,7 @@ def test_every_optimizer_takes_named_parameters_and_steps_as_over_unnamed_ones(n
         np.testing.assert_array_equal(p.data, q.data)
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_a_refused_step_names_the_parameter_by_its_name(name):
     model = _model()
     opt = getattr(nn, name)(model.named_parameters())
@@ -119,7 +119,7 @@ B = Tensor(np.zeros(1), requires_grad=True)
         ([("w", W), ("w", B)], ValueError, r"got the name 'w' twice"),
     ],
 )
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_pairs_it_cannot_name_by_are_refused(name, params, error, match):
     with pytest.raises(error, match=match):
         getattr(nn, name)(params)

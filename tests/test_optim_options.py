@@ -8,11 +8,11 @@ was refused by every optimizer as an unexpected keyword."""
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 
 import nn
 from autograd import Tensor, Value
 
-ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop"]
 # the most options on that each takes besides maximize, so that every slot and pass is used
 FULL = {
     "SGD": {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
@@ -46,7 +46,7 @@ def _trained(name, grads, **kw):
     return w.data
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_maximize_climbs_as_descending_on_the_negated_gradient(name):
     """maximize=True on gradients g is the step without it on -g, bit for bit (negation is exact): each update
     negates the gradient first, before weight decay, as PyTorch's."""
@@ -97,7 +97,7 @@ def test_amsgrad_switched_on_later_starts_its_maximum_from_v():
     np.testing.assert_array_equal(opt.state[0]["v_max"], opt.state[0]["v"])
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_pytorchs_default_options_are_taken_and_change_nothing(name):
     """`foreach=None, differentiable=False` (and fused, capturable where torch's class has them), as code copied
     from PyTorch writes them: the same steps as without, bit for bit."""
@@ -109,7 +109,7 @@ def test_pytorchs_default_options_are_taken_and_change_nothing(name):
     _trained(name, grads, foreach=False, differentiable=np.False_)
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_an_option_that_would_change_the_numbers_is_refused_with_why(name):
     takes = TORCH_OPTIONS.get(name, DEFAULT_OPTIONS)
     w = Tensor(np.zeros(2), requires_grad=True)

@@ -6,12 +6,11 @@ Without torch these tests are skipped."""
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 from torch_reference import torch
 
 import nn
 from autograd import Tensor
-
-ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"]
 
 
 def _groups(name, **kw):
@@ -20,7 +19,7 @@ def _groups(name, **kw):
     return ours, dict(ours.param_groups[0]), dict(theirs.param_groups[0])
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_a_group_has_torchs_keys_and_values(name):
     """The defaults' groups, and groups of torch's options as given (foreach=False shown as False), alike but for
     SGD's default lr (0.01 here, 1e-3 in torch 2.13: documented) and the params (chainrule's Tensors)."""
@@ -32,7 +31,7 @@ def test_a_group_has_torchs_keys_and_values(name):
         assert {k: ours[k] for k in ours if k != "params"} == {k: theirs[k] for k in theirs if k != "params"}, name
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_torchs_options_are_set_through_a_group_only_to_what_chainrule_computes(name):
     opt, _, _ = _groups(name)
     (group,) = opt.param_groups
@@ -75,7 +74,7 @@ def test_a_scheduler_adds_initial_lr_as_torchs():
         ours.param_groups[0]["initial_lr"] = -1.0
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_named_parameters_give_torchs_keys_in_the_group_and_the_names_in_the_state(name):
     """Over named parameters, the group's keys in torch's order ("param_names" after "params") and values, and the
     names the state dict keeps (torch's under "param_groups"; chainrule's as "param_names.I.NAME" entries, arrays

@@ -1,8 +1,8 @@
 """F.scaled_dot_product_attention and MultiheadAttention against torch's, float64 and float32: outputs,
 attention weights and the gradients in query, key, value and every parameter (tests/module_reference.py,
 tests/torch_reference.py), over masks of both kinds and senses, causal attention, grouped heads,
-separate key and value widths, bias_k/bias_v, zero attention, batch_first and unbatched input. And a
-query row with every key masked out: NaN here, where torch's SDPA gives 0."""
+separate key and value widths, bias_k/bias_v, zero attention, batch_first and unbatched input (a query row
+with every key masked out: tests/test_attention_keyless_rows.py)."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,6 @@ from torch_reference import DTYPES, F, torch
 
 import nn
 import nn.functional as ours_F
-from autograd import Tensor
 
 RNG = np.random.default_rng(0)
 
@@ -107,18 +106,3 @@ def test_multihead_attention_agrees_with_torch(case, dtype):
         return m(q, k, v, **dict(zip(names, given, strict=True)), **forward)
 
     compare(ours, theirs, arrays, call, dtype, case)
-
-
-@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")  # softmax's 0 / 0, meant
-def test_a_row_with_every_key_masked_out_is_nan_where_torchs_sdpa_gives_zero():
-    q, k, v = (RNG.standard_normal(s) for s in ((1, 3, 4), (1, 5, 4), (1, 5, 2)))
-    allowed = np.ones((3, 5), bool)
-    allowed[1] = False
-    ours = ours_F.scaled_dot_product_attention(*(Tensor(a) for a in (q, k, v)), attn_mask=allowed).data
-    theirs = F.scaled_dot_product_attention(*(torch.tensor(a) for a in (q, k, v)), attn_mask=torch.tensor(allowed))
-    assert np.isnan(ours[0, 1]).all() and (theirs[0, 1] == 0).all()  # no key to attend to: no number
-    np.testing.assert_allclose(ours[0, [0, 2]], theirs[0, [0, 2]].numpy(), rtol=1e-6)  # the other rows untouched
-    mha = nn.MultiheadAttention(4, 2, dtype=np.float64)
-    out, weights = mha(Tensor(q[0]), Tensor(k[0]), Tensor(k[0]), attn_mask=~allowed)
-    assert np.isnan(out.data[1]).all() and np.isnan(weights.data[1]).all()  # torch's MHA gives NaN there too
-    assert np.isfinite(out.data[[0, 2]]).all() and np.isfinite(weights.data[[0, 2]]).all()

@@ -16,6 +16,7 @@ import itertools
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 from test_torch_reference_optim_more import _draws, _grid
 from torch_reference import DTYPES, steps_alike, torch
 
@@ -57,12 +58,11 @@ def test_each_step_matches_torch(name, case, dtype):
         np.testing.assert_allclose(ours_opt.state[0]["v_max"], ams, rtol=1e-5 if dtype == np.float32 else 1e-13)
 
 
-ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop"]
 OPTIONS = {"foreach": [None, False, True], "fused": [None, False, True], "capturable": [False, True]}
 OPTIONS["differentiable"] = [False, True]
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
 def test_torchs_options_are_taken_where_torch_computes_as_chainrule_and_refused_elsewhere(name):
     """For each option value: torch's class lacks the option -> a TypeError from both; torch computes its
     one-tensor update with it (its defaults, on the CPU) -> chainrule takes it; torch computes otherwise or
@@ -101,7 +101,7 @@ def test_the_options_torchs_classes_have_are_the_ones_chainrules_take():
     """Every keyword of each torch.optim constructor is one of chainrule's settings or torch_options."""
     import inspect
 
-    for name in ALL:
+    for name in ALL_OPTIMIZERS:
         theirs = set(inspect.signature(getattr(torch.optim, name)).parameters) - {"params"}
         ours = getattr(nn, name)
         assert theirs == set(ours.hyperparameters) | set(ours.flags) | set(ours.torch_options), name
