@@ -75,9 +75,11 @@ def _log_ndtr(x: np.ndarray) -> np.ndarray:
 
 def _ndtri(p: np.ndarray) -> np.ndarray:
     """Φ⁻¹(p): ±inf at 1 and 0, NaN outside [0, 1]. Above 3/4, −Φ⁻¹(1 − p) (1 − p exact there); from 1/4,
-    √2·erfinv(2p − 1) (2p − 1 exact there); below 1/4 (down to the smallest subnormal, −38.5), Newton's method on
-    log Φ(x) = log p, from Abramowitz and Stegun's 26.2.23 (within 4.5e-4): its slope φ/Φ = √(2/π)/erfcx(−x/√2),
-    each element's steps until its own is below 1e-16 of it."""
+    √2·erfinv(2p − 1) (2p − 1 exact there); below 1/4 (down to the smallest subnormal, −38.5), Halley's method on
+    log Φ(x) = log p, from Abramowitz and Stegun's 26.2.23 (within 4.5e-4): its slope r = φ/Φ = √(2/π)/erfcx(−x/√2),
+    its second derivative −r·(x + r), log Φ itself from the same erfcx; each element steps until the error its
+    step δ leaves, about δ³, is below 1e-20 of it: two steps mostly, one erfcx each (Newton's four steps, each
+    with erfcx twice, took 2.5 s a million points)."""
     upper = p > 0.75
     q = np.where(upper, 1.0 - p, p)
     out = np.full_like(p, np.nan)
@@ -91,10 +93,14 @@ def _ndtri(p: np.ndarray) -> np.ndarray:
     active = np.arange(x.size)
     for _ in range(8):
         y = x[active]
-        step = (_log_ndtr(y) - target[active]) * _erfcx(-y * SQRT_HALF) / math.sqrt(2.0 / math.pi)
+        scaled = _erfcx(-y * SQRT_HALF)
+        ratio = math.sqrt(2.0 / math.pi) / scaled  # φ/Φ, the slope of log Φ
+        residual = np.log(0.5 * scaled) - 0.5 * y * y - target[active]  # log Φ(y) − log p, as _log_ndtr's
+        newton = residual / ratio
+        step = newton / (1.0 + 0.5 * newton * (y + ratio))  # Halley's: (log Φ)'' = −ratio·(y + ratio)
         y = y - step
         x[active] = y
-        active = active[np.abs(step) > 1e-16 * np.abs(y)]
+        active = active[np.abs(step) ** 3 > 1e-20 * np.abs(y)]  # a step of δ leaves about δ³
         if not active.size:
             break
     out[tail] = x

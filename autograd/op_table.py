@@ -54,6 +54,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
+from .op_table_bessel_jyk import BESSEL_JYK
 from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_fold import FOLD
@@ -247,7 +248,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂cos(x)/∂x = −sin(x)",),
     ),
 )
-ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + NORMAL
+ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + BESSEL_JYK + NORMAL
 TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
 DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}

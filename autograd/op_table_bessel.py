@@ -6,12 +6,12 @@ derivatives of any order follow. Entries as in `op_table` (read there); forwards
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from . import bessel_forwards as forward
+from .bessel_series import hankel
 from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
 from .rule_pieces import is_near, piecewise, polynomial
@@ -22,17 +22,10 @@ absolute = function("abs")
 _OVER_X_SERIES = tuple(0.5 / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
 
 
-def _asymptotic(k: int, nu: int) -> Fraction:
-    """The kth coefficient of Iᵥ(x)·√(2πx)·e^−x ~ Σ (−1)ᵏ·aₖ(ν)/xᵏ: Π (4ν² − (2j − 1)²)/(k!·8ᵏ), j ≤ k."""
-    return math.prod((Fraction(4 * nu * nu - (2 * j - 1) ** 2) for j in range(1, k + 1)), start=Fraction(1)) / (
-        math.factorial(k) * 8**k
-    )
-
-
 _ASYMPTOTIC_FROM = 30.0
 SQRT_2PI = math.sqrt(2 * math.pi)
 # √(2πx)·e^−x·(I₀(x) − I₁(x)) ~ Σ cₖ/xᵏ, k ≥ 1 (c₁ = 1/2): 22 terms hold every digit from x = 30
-_DIFFERENCE = tuple(float((-1) ** k * (_asymptotic(k, 0) - _asymptotic(k, 1))) for k in range(1, 23))
+_DIFFERENCE = tuple(float((-1) ** k * (hankel(k, 0) - hankel(k, 1))) for k in range(1, 23))
 
 
 def _scaled_difference(x: Any) -> Any:

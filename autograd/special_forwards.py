@@ -34,8 +34,8 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
     """erfinv(y) for y in [-1, 1], NaN outside (and for NaN), of a 1-d float64 array. For |y| <= 1/2 the root of
     erf(x) = y; above, of erfc(|x|) = 1 − |y|, which is exact there (Sterbenz): erf near ±1 holds too few digits
     to solve against (erfinv(1 − 2⁻⁵³) is 5.86, where one ulp of erf moves x by 0.04). erf and erfc share
-    f'' = −2x·f', so a Halley step is x − δ/(1 + x·δ), δ = f/f'; each element steps until its own δ is below an
-    ulp (whole-array numpy: no loop per element)."""
+    f'' = −2x·f', so a Halley step is x − δ/(1 + x·δ), δ = f/f'; each element steps until the error its own δ
+    leaves is below 1e-20 of it (whole-array numpy: no loop per element)."""
     out = np.full_like(y, np.nan)
     a = np.abs(y)
     ends = a == 1.0
@@ -55,7 +55,10 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
         delta[~low] = (1.0 - aa[~low] - _erfc(xa[~low])) * slope[~low]
         xa = xa - delta / (1.0 + xa * delta)
         x[active] = xa
-        active = active[~(np.abs(delta) <= 1e-17 * xa)]
+        # a Halley step of δ leaves an error of about C·δ³, C = (x² + 1)/3 for erf: done where that is below
+        # 1e-20 of x, after one step from Giles' 1e-7 up to |y| = 0.998 (stepping on until δ itself was below an
+        # ulp cost a second erf per element: 2.6 s a million points, now 1.5)
+        active = active[~((xa * xa + 1.0) * np.abs(delta) ** 3 <= 3e-20 * xa)]
         if not active.size:
             break
     out[inside] = np.copysign(x, y[inside])

@@ -41,6 +41,7 @@ TITLES = {
     "autograd.op_table_special": "special functions",
     "autograd.op_table_gamma": "the gamma family",
     "autograd.op_table_bessel": "modified Bessel functions",
+    "autograd.op_table_bessel_jyk": "Bessel functions J, Y and K",
     "autograd.op_table_normal": "the normal distribution",
     "autograd.op_table_fold": "sliding blocks",
 }

@@ -254,3 +254,17 @@ def test_ndtr_is_0_however_far_left():
     x = np.array([-40.0, -1e154, -1.4e154, -1e200, -1e300, -np.inf])
     assert autograd.ndtr(Tensor(x)).data.tolist() == [0.0] * 6
     assert autograd.ndtr(Value(-1e200)).data == 0.0
+
+
+def test_log_ndtr_s_third_derivative_far_left():
+    """(log Φ)''' = r'' for r = φ/Φ, about −2/x³ far left: through √(2/π)/erfcx(−x/√2) its second derivative cancels
+    to 1/u² of its terms (4e-10 off at −1000, 4e-6 at −1e5, the wrong sign at −1e100); Mills' series −x/Σ
+    (−1)ᵏ(2k−1)!!/x²ᵏ, from −10, keeps them. Truth: that series in mpmath at 700 digits."""
+    for x in (-10.0, -37.0, -1000.0, -1e5, -1e100):
+        with mp.workdps(700):  # x + r is −1/x, and r'' −2/x³: 400 digits cancel at −1e100
+            t = mp.mpf(x)
+            r = -t / mp.fsum((-1) ** k * mp.fac2(2 * k - 1) / t ** (2 * k) for k in range(30))
+            r1 = -r * (t + r)
+            exact = [r, r1, -(r1 * (t + r) + r * (1 + r1))]
+        for order in (1, 2, 3):
+            assert _nth(autograd.log_ndtr, order)(x) == pytest.approx(float(exact[order - 1]), rel=1e-13), (x, order)

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_bessel import STAND_INS as BESSEL_STAND_INS
 from torch_gamma import STAND_INS as GAMMA_STAND_INS
 from torch_reference import reference, torch  # without torch: skipped
 
@@ -65,6 +66,22 @@ DIFFERENCES = {
         "I₁(±inf) is ±inf and I₁' +inf, the limits (PyTorch's NaN); I₁ is odd: I₁(−0.0) is −0.0 (PyTorch's +0)",
     ),
     "i1e": (lambda x: x == 0, ZERO_SIGN, "odd: i1e(−0.0) is −0.0 (PyTorch's +0)"),
+    "bessel_j0": (lambda x: math.isinf(x), VALUE, "J₀(±inf) is 0, its limit, and so is J₀' (PyTorch's NaN)"),
+    "bessel_j1": (
+        lambda x: math.isinf(x) or x == 0,
+        VALUE,
+        "J₁(±inf) is ±0, its limit, and so is J₁' (PyTorch's NaN); J₁'(0) is 1/2 (J₀ − J₁/x is 0/0 there)",
+    ),
+    "bessel_y0": (lambda x: x == math.inf, VALUE, "Y₀(+inf) is 0, its limit, and so is Y₀' (PyTorch's NaN)"),
+    "bessel_y1": (lambda x: x == math.inf, VALUE, "Y₁(+inf) is 0, its limit, and so is Y₁' (PyTorch's NaN)"),
+    **{
+        name: (
+            lambda x: x == math.inf,
+            ZERO_SIGN,
+            "the slope at +inf is −0: e^x·Kₙ falls to 0 (the stand-in's 0 − 0 +0)",
+        )
+        for name in ("scaled_modified_bessel_k0", "scaled_modified_bessel_k1")
+    },
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
 }
@@ -97,7 +114,8 @@ def _theirs(d, point, dtype):
     xs = [torch.tensor([x], dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True) for x in point]
     # torch's trigamma is 2.6e-10 off at x > 0 (tests/torch_gamma.py): its zeta stands in there
     inside = d.name in GAMMA_STAND_INS and all(0 < x < math.inf for x in point)
-    out = (GAMMA_STAND_INS[d.name] if inside else reference(d))(*xs)
+    # torch has no derivatives of J, Y and K: its forwards with their family's derivatives stand in
+    out = (GAMMA_STAND_INS[d.name] if inside else BESSEL_STAND_INS.get(d.name, reference(d)))(*xs)
     grads = torch.autograd.grad(out.sum(), xs, allow_unused=True)
     return [float(out[0].detach())] + [0.0 if g is None else float(g[0]) for g in grads]
 

@@ -8,6 +8,7 @@ from cases_parameters import PARAMETER_CASES
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from torch_bessel import STAND_INS as BESSEL_STAND_INS
 from torch_gamma import STAND_INS as GAMMA_STAND_INS
 from torch_reference import DTYPES, EXAMPLES, F, check, reference, torch  # without torch: skipped
 
@@ -36,6 +37,8 @@ def torch_function(name, torch_fn, dtype):
     """The torch function to compare op `name` with in `dtype`, and whether second derivatives are compared."""
     if name in GAMMA_STAND_INS:  # torch's trigamma is 2.6e-10 off: tests/torch_gamma.py
         return GAMMA_STAND_INS[name], True
+    if name in BESSEL_STAND_INS:  # torch has no derivatives of J, Y and K: tests/torch_bessel.py
+        return BESSEL_STAND_INS[name], True
     if name not in STAND_INS:
         return torch_fn, True
     return (STAND_INS[name], True) if np.dtype(dtype) == np.float64 else (torch_fn, False)
