@@ -91,6 +91,14 @@ class OpDef:
     # arithmetic of theirs: viz works out with it a value beyond even a long double's range (exp(-1e5) is
     # 3.56e-43430), never a guess; None: none is (DECIMAL_FORWARDS collects them)
     decimal: Callable[..., Any] | None = None
+    # the inputs (by position) that have no derivative here (gammainc's a, zeta's x: PyTorch's have none either):
+    # a node that needs a gradient there is refused when the op is applied (Op.refuse), never given a 0; the
+    # derived tests check only the other inputs, and check the refusal (`differentiable`)
+    no_derivative: tuple[int, ...] = ()
+
+    def differentiable(self, k: int) -> bool:
+        """Whether input k has a derivative (a gradcheck, a PyTorch gradient and a strategy may ask for it)."""
+        return k not in self.no_derivative
 
     @property
     def elementwise(self) -> bool:

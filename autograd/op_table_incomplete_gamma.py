@@ -1,0 +1,88 @@
+"""The op table's incomplete gamma and Hurwitz zeta entries on both engines, PyTorch's names and choices:
+gammainc(a, x) = P(a, x), gammaincc(a, x) = Q(a, x) and zeta(x, q). Each has a derivative for one input
+only, as PyTorch's: x for the incomplete gammas, q for zeta (`no_derivative` marks the other; asking for
+its gradient is refused). Entries as in `op_table` (read there); forwards in `incomplete_gamma_forwards`
+and `zeta_forwards`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import incomplete_gamma_forwards as gamma_forward
+from . import zeta_forwards
+from .op_def import Domain, OpDef, function
+
+exp, log, lgamma = function("exp"), function("log"), function("lgamma")
+# random checks draw a and x where P and Q are neither 0 nor 1 to the digits (x in [0.1, 6], a in [0.5, 5])
+_SHAPE, _POINT = Domain(lo=0.5, hi=5.0), Domain(lo=0.1, hi=6.0)
+# zeta: x > 1 away from the pole at 1, q > 0 away from the poles at 0, −1, ...
+_ORDER, _SHIFT = Domain(lo=1.5, hi=6.0), Domain(lo=0.3, hi=4.0)
+
+
+def _on_floats(array_forward: Callable[..., np.ndarray], domain: str) -> Callable[..., float]:
+    """The forward on floats: the array one's number (the same digits on both engines), refused where it is
+    NaN or infinite for numbers that are not (a Tensor gives those, as PyTorch's)."""
+
+    def scalar(*xs: float) -> float:
+        y = float(array_forward(*map(np.float64, xs)))
+        if (math.isnan(y) or math.isinf(y) and all(map(math.isfinite, xs))) and not any(map(math.isnan, xs)):
+            raise ValueError(domain)
+        return y
+
+    scalar.__name__ = scalar.__qualname__ = array_forward.__name__
+    return scalar
+
+
+def _density(a: Any, x: Any) -> Any:
+    """x^(a − 1)·e⁻ˣ/Γ(a), P's derivative in x, formed in log space (PyTorch's form: it overflows nowhere)."""
+    return exp((a - 1) * log(x) - x - lgamma(a))
+
+
+def _not_formed(g: Any) -> Any:
+    """The stand-in for an input's gradient that has no rule: never read, since Op.refuse turned away every
+    node that would read it (NaN, not 0, were it ever to be)."""
+    return g * math.nan
+
+
+INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
+    # P(a, x); a = 0 gives 1, x = 0 gives 0 (a = x = 0, a < 0, x < 0: NaN), as PyTorch's
+    OpDef(
+        "gammainc",
+        lambda g, out, a, x: (_not_formed(g), g * _density(a, x)),
+        _on_floats(gamma_forward.gammainc, "gammainc needs a >= 0 and x >= 0, not both 0"),
+        gamma_forward.gammainc,
+        (_SHAPE, _POINT),
+        "gammainc needs a >= 0 and x >= 0, not both 0",
+        reference="special.gammainc",
+        no_derivative=(0,),
+        formulas=("none (not implemented, as PyTorch's)", "∂P(a,x)/∂x = x^(a−1)·e^(−x)/Γ(a)"),
+    ),
+    # Q(a, x) = 1 − P(a, x); edges as gammainc's, complemented
+    OpDef(
+        "gammaincc",
+        lambda g, out, a, x: (_not_formed(g), -g * _density(a, x)),
+        _on_floats(gamma_forward.gammaincc, "gammaincc needs a >= 0 and x >= 0, not both 0"),
+        gamma_forward.gammaincc,
+        (_SHAPE, _POINT),
+        "gammaincc needs a >= 0 and x >= 0, not both 0",
+        reference="special.gammaincc",
+        no_derivative=(0,),
+        formulas=("none (not implemented, as PyTorch's)", "∂Q(a,x)/∂x = −x^(a−1)·e^(−x)/Γ(a)"),
+    ),
+    # ζ(x, q) = Σₖ (k + q)^(−x); x = 1 and q = 0, −1, ... are poles (inf), x < 1 NaN, as PyTorch's
+    OpDef(
+        "zeta",
+        lambda g, out, x, q: (_not_formed(g), g * (-x * function("zeta")(x + 1, q))),
+        _on_floats(zeta_forwards.zeta, "zeta needs x > 1 and q > 0 (or q < 0 not whole with x whole)"),
+        zeta_forwards.zeta,
+        (_ORDER, _SHIFT),
+        "zeta needs x > 1 and q > 0 (or q < 0 not whole with x whole)",
+        reference="special.zeta",
+        no_derivative=(0,),
+        formulas=("none (not implemented, as PyTorch's)", "∂ζ(x,q)/∂q = −x·ζ(x+1,q)"),
+    ),
+)
