@@ -14,13 +14,14 @@ import numpy as np
 
 from . import incomplete_gamma_forwards as gamma_forward
 from . import zeta_forwards
+from .graph import raw
 from .op_def import Domain, OpDef, function
 
-exp, log, lgamma = function("exp"), function("log"), function("lgamma")
+exp, log, lgamma, zeta = function("exp"), function("log"), function("lgamma"), function("zeta")
 # random checks draw a and x where P and Q are neither 0 nor 1 to the digits (x in [0.1, 6], a in [0.5, 5])
 _SHAPE, _POINT = Domain(lo=0.5, hi=5.0), Domain(lo=0.1, hi=6.0)
 # zeta: x > 1 away from the pole at 1, q > 0 away from the poles at 0, −1, ...
-_ORDER, _SHIFT = Domain(lo=1.5, hi=6.0), Domain(lo=0.3, hi=4.0)
+_ORDER, _SHIFT = Domain(lo=1.2, hi=6.0), Domain(lo=0.3, hi=4.0)
 
 
 def _on_floats(array_forward: Callable[..., np.ndarray], domain: str) -> Callable[..., float]:
@@ -38,8 +39,15 @@ def _on_floats(array_forward: Callable[..., np.ndarray], domain: str) -> Callabl
 
 
 def _density(a: Any, x: Any) -> Any:
-    """x^(a − 1)·e⁻ˣ/Γ(a), P's derivative in x, formed in log space (PyTorch's form: it overflows nowhere)."""
+    """x^(a − 1)·e⁻ˣ/Γ(a), P's derivative in x, formed in log space (PyTorch's form: it overflows nowhere);
+    a is a constant (its data: a node made of it would be refused under create_graph)."""
+    a = raw(a)
     return exp((a - 1) * log(x) - x - lgamma(a))
+
+
+def _zeta_slope(x: Any, q: Any) -> Any:
+    """−x·ζ(x + 1, q), ζ's derivative in q, x a number or an array (a constant: it has no derivative)."""
+    return -x * zeta(x + 1, q)
 
 
 def _not_formed(g: Any) -> Any:
@@ -76,7 +84,7 @@ INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
     # ζ(x, q) = Σₖ (k + q)^(−x); x = 1 and q = 0, −1, ... are poles (inf), x < 1 NaN, as PyTorch's
     OpDef(
         "zeta",
-        lambda g, out, x, q: (_not_formed(g), g * (-x * function("zeta")(x + 1, q))),
+        lambda g, out, x, q: (_not_formed(g), g * _zeta_slope(raw(x), q)),
         _on_floats(zeta_forwards.zeta, "zeta needs x > 1 and q > 0 (or q < 0 not whole with x whole)"),
         zeta_forwards.zeta,
         (_ORDER, _SHIFT),

@@ -146,7 +146,8 @@ def _from_table(d: OpDef) -> _Kind:
     if d.symbol:
         return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe, joint=d.joint)
     operands = ", ".join(f"{{{i}}}" for i in range(d.arity))
-    return _Kind(f"{d.name}({operands})", lambda *xs, f=d.apply: f(*xs[:-1]), d.safe, joint=d.joint)
+    # an input without a derivative (gammainc's a) takes its operand's number: a node there would be refused
+    return _Kind(f"{d.name}({operands})", lambda *xs, f=d.apply: f(*d.as_constants(xs[:-1])), d.safe, joint=d.joint)
 
 
 _ANY = (ANYWHERE,)
