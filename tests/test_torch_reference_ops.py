@@ -12,7 +12,7 @@ import torch_cases_fold
 import torch_cases_reductions
 import torch_cases_shapes
 from test_torch_reference_elementwise import torch_function
-from torch_reference import DTYPES, F, check, check_scalar, reference, torch  # without torch: skipped
+from torch_reference import DTYPES, F, check, check_scalar, compared, torch  # without torch: skipped
 
 import autograd
 from autograd import Op, Value, gradients, scalar_ops, tensor_ops, topological_order
@@ -49,16 +49,7 @@ def _multi_margin_by_hand(x, y, weight, p=2, margin=1.25):
 def _table_case(d, candidates):
     """The op table's entry as a case: its operator or function against PyTorch's, at the first
     candidate point inside each input's domain."""
-    inputs = [next(x for x in candidates if domain(x)) for domain in d.safe]
-    if not d.no_derivative:
-        return d.apply, reference(d), inputs
-    # an input without a derivative is a constant on both sides (a node there is refused, as PyTorch's)
-    torch_fn = reference(d)
-    return (
-        lambda *xs: d.apply(*d.as_constants(xs)),
-        lambda *xs: torch_fn(*[x.detach() if not d.differentiable(k) else x for k, x in enumerate(xs)]),
-        inputs,
-    )
+    return *compared(d), [next(x for x in candidates if domain(x)) for domain in d.safe]
 
 
 def _tensor_case(d):
