@@ -13,9 +13,9 @@ from .gamma_forwards import lgamma
 
 _EPSILON = float(np.finfo(np.float64).eps)
 _TINY = 1e-300  # Lentz's stand-in for a zero denominator
-# the series and the fraction take about 9·√a steps where x is near a: 4000 reach a = 2e5; an element not
-# converged by then is NaN, never a guess (a beyond 1e5 with x near a: docs/edge-points.md)
-_MOST_STEPS = 4000
+# the series and the fraction take about 9·√a steps where x is near a: 30,000 reach a = 1e7; an element not
+# converged by then is NaN, never a guess (a beyond 1e7 with x near a: docs/edge-points.md)
+_MOST_STEPS = 30_000
 # Stirling's series of lgamma(a) − ((a − ½)·log a − a + ½·log 2π): B₂ₖ / (2k(2k − 1)) for k = 1..7
 _STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156)
 _HALF_LOG_2PI = 0.91893853320467274178
