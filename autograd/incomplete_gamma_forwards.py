@@ -1,7 +1,8 @@
 """The regularized incomplete gamma functions on arrays, in numpy alone: P(a, x) = γ(a, x)/Γ(a) and
 Q(a, x) = Γ(a, x)/Γ(a) = 1 − P (PyTorch's gammainc and gammaincc). P by its power series where x < a + 1,
-Q by its continued fraction (modified Lentz) elsewhere, the other one as 1 minus it there (never below
-about 0.3, so nothing cancels); both scaled by xᵃe⁻ˣ/Γ(a), formed in log space (`log_scale`).
+Q by its continued fraction (modified Lentz) elsewhere, the other one as 1 minus it there (about 0.3 or
+more, so nothing cancels, but for Q at a <= 1/2: `_upper_for_small_a`); both scaled by xᵃe⁻ˣ/Γ(a), formed in
+log space (`log_scale`).
 Edge values are PyTorch's: a = 0 gives P = 1, x = 0 gives P = 0, both 0, a negative a or x, or a NaN
 give NaN; a = inf gives P = 0 and x = inf P = 1 (both inf: NaN)."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gamma_forwards import lgamma
+from .gamma_forwards import _lgamma_two_plus, lgamma
 
 _EPSILON = float(np.finfo(np.float64).eps)
 _TINY = 1e-300  # Lentz's stand-in for a zero denominator
@@ -79,6 +80,19 @@ def _fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return h
 
 
+def _upper_for_small_a(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Q(a, x) for a <= 1/2 (lgamma(1 + a)'s series' range) and x < 1.5, where P is near 1: from
+    γ(a, x) = Σₙ (−1)ⁿ·x^(a+n)/(n!·(a + n)), Q = −expm1(a·log x − lgamma(1 + a)) − xᵃ/Γ(a)·Σₙ₌₁ (−x)ⁿ/(n!·(a + n)),
+    whose terms fall from the first."""
+    total, term = np.zeros_like(a), np.ones_like(a)
+    for n in range(1, 40):  # x < 1.5: 1.5⁴⁰/40! is far below ε
+        term = term * -x / n
+        total += term / (a + n)
+    log_x = np.log(x)
+    log_gamma_1p = _lgamma_two_plus(a) - np.log1p(a)  # lgamma(1 + a), a kept whole: 1 + a would round it away
+    return -np.expm1(a * log_x - log_gamma_1p) - np.exp(a * log_x - log_gamma_1p + np.log(a)) * total
+
+
 def _lower_upper(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """P(a, x) and Q(a, x) in float64 for arrays of one shape, edges as PyTorch's (module docstring)."""
     lower = np.full(a.shape, np.nan)
@@ -96,6 +110,8 @@ def _lower_upper(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         q = scale[~by_series] * _fraction(ai[~by_series], xi[~by_series])
     lower_in, upper_in = np.empty_like(ai), np.empty_like(ai)
     lower_in[by_series], upper_in[by_series] = p, 1 - p
+    small = by_series & (ai <= 0.5) & (xi < 1.5)  # P near 1 there: 1 − P would keep few of Q's digits
+    upper_in[small] = _upper_for_small_a(ai[small], xi[small])
     lower_in[~by_series], upper_in[~by_series] = 1 - q, q
     lower[inside], upper[inside] = lower_in, upper_in
     return lower, upper
