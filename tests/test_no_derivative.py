@@ -57,7 +57,8 @@ def test_without_a_gradient_asked_there_the_op_runs(d):
         assert float(getattr(autograd, d.name)(*[Value(x) for x in point]).data) == expected
 
 
-# (a, x): the series (x < a + 1) and the fraction, small and large a, tails near 0 and 1
+# (a, x): the series (x < a + 1) and the fraction, small and large a, tails near 0 and 1; Q at small a (1 − P
+# there was 1,320 ulps off at (0.01, 0.9))
 GAMMA_POINTS = [
     (0.01, 0.5),
     (0.5, 0.2),
@@ -76,7 +77,7 @@ def test_gammainc_and_gammaincc_against_mpmath(a, x):
     p = float(mpmath.gammainc(a, 0, x, regularized=True))
     q = float(mpmath.gammainc(a, x, mpmath.inf, regularized=True))
     assert gammainc(np.float64(a), np.float64(x)) == pytest.approx(p, rel=1e-13)
-    assert gammaincc(np.float64(a), np.float64(x)) == pytest.approx(q, rel=1e-13)
+    assert gammaincc(np.float64(a), np.float64(x)) == pytest.approx(q, rel=1e-13)  # 1 − P: 3e-13 at (0.01, 0.9)
 
 
 def test_gammainc_slope_far_out_in_a_is_the_density():
