@@ -130,3 +130,21 @@ def test_three_operands_whose_scaled_entries_lose_what_counts_are_refused():
     c = Tensor(np.array([[0.0], [1.0]]))
     with pytest.raises(FloatingPointError, match="einsum"):
         print(autograd.einsum("ij,jk,kl->il", a, b, c))
+
+
+def test_convolutions_and_their_gradients():
+    """conv2d of [1e308, 1e308, -1e308] by a kernel of ones was inf; its weight's gradient (x summed against
+    g) and its input's (g summed over the windows, conv_transpose2d's sums) too."""
+    x = Tensor(np.array([[[[1e308, 1e308, -1e308]]]]), requires_grad=True)
+    w = Tensor(np.ones((1, 1, 1, 3)), requires_grad=True)
+    out = nn.functional.conv2d(x, w)
+    assert out.item() == 1e308
+    point = Tensor(np.ones((1, 1, 1, 1)), requires_grad=True)
+    nn.functional.conv2d(x, point).backward(np.ones((1, 1, 1, 3)))
+    assert point.grad.item() == 1e308
+    z = Tensor(np.zeros((1, 1, 1, 3)), requires_grad=True)
+    nn.functional.conv2d(z, w, padding=(0, 2)).backward(np.array([[[[1e308, 1e308, -1e308, 1.0, 1.0]]]]))
+    np.testing.assert_array_equal(z.grad, [[[[1e308, 1.0, -1e308 + 2.0]]]])
+    with pytest.warns(RuntimeWarning, match="overflow"):  # 1e308 + 1e308 is past the range
+        spread = nn.functional.conv_transpose2d(Tensor(np.array([[[[1e308, 1e308, -1e308]]]])), w)
+    np.testing.assert_array_equal(spread.data, [[[[1e308, np.inf, 1e308, 0.0, -1e308]]]])
