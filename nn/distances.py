@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
@@ -28,13 +28,44 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadrature: bool = False) -> Tensor:
-    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)), the norm and eps
-    taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one, and the quotient times 2⁻ᵏ after: a
-    norm beyond the float range (rows near 1.8e308: their cosine was 0, not 1) is brought into it, and x itself
-    is not scaled (x·2⁻ᵏ lost the last bits of subnormal entries: cosine_similarity([5e-324, 0], [1, 0], eps=0)
-    was NaN, not 1). Those lost bits count in the norm only for norms below 1e-290 (entries of 2⁻¹⁰⁷⁴), so where
-    eps is below 1e-200 nothing is scaled (and a norm beyond the range still makes the row 0)."""
-    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1) if eps >= 1e-200 else 1.0
+    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)). The norm op is
+    right wherever the norm fits the dtype (subnormal rows included), so most inputs take one division; only
+    where a norm is not finite (`_beyond_the_range`) is anything else done. A replay of a compiled step checks
+    that its norms take the path recorded (else it runs eagerly)."""
+    with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
+        norm = x.norm(p, dim=dim, keepdim=True)
+    fits = bool(np.isfinite(raw(norm)).all())
+    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), norm)
+    if fits:
+        return x / (norm.hypot(eps) if in_quadrature else norm.clip(min=eps))
+    return _beyond_the_range(x, dim, eps, count, p, in_quadrature)
+
+
+def _took_the_path(recorded: bool, now: bool) -> None:
+    if recorded != now:
+        raise ValueError("the norms of this call take another path than the recorded ones: run eagerly")
+
+
+def _beyond_the_range(x: Tensor, dim: int, eps: float, count: int, p: float, in_quadrature: bool) -> Tensor:
+    """`unit` where a norm is not finite. A finite row whose norm is past the range (rows near 1.8e308: their
+    cosine was 0, not 1): the norm and eps taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one,
+    and the quotient times 2⁻ᵏ (x itself divided unscaled, so subnormal entries keep their bits). A row holding
+    one infinity (and no NaN): the limit of x/‖x‖ as that entry grows, ±1 there and 0 elsewhere, with gradient 0
+    (every derivative of x/‖x‖ falls as 1/‖x‖), where PyTorch's is NaN (inf/inf); two infinities or more: NaN,
+    and a NaN gradient (the direction depends on how they grew). A row holding NaN: NaN."""
+    data = raw(x)
+    infinite, nan = np.isinf(data), np.isnan(data)
+    validate(lambda v: _took_the_path(True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
+    limited = infinite.any(axis=dim, keepdims=True) & ~nan.any(axis=dim, keepdims=True)
+    if limited.any():
+        several = limited & (infinite.sum(axis=dim, keepdims=True) > 1)
+        limit = np.where(infinite, np.sign(data), 0.0).astype(data.dtype)
+        rest = _beyond_the_range(where(limited, 0.0, x), dim, eps, count, p, in_quadrature)
+        out = where(limited, limit, rest)
+        if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
+            out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
+        return out
+    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1)
     scaled_norm = (x * scale).norm(p, dim=dim, keepdim=True)
     held = scaled_norm.hypot(eps * scale) if in_quadrature else scaled_norm.clip(min=eps * scale)
     return x / held * scale
