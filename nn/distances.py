@@ -80,9 +80,27 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     if not _broadcast("pairwise_distance", x1, x2):
         raise ShapeError("pairwise_distance takes vectors (at least 1-d), got two 0-d inputs")
     d = x1 - x2 + eps
+    fits = bool(np.isfinite(raw(d)).all())
+    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), d)
+    if not fits and p in (1.0, 2.0, math.inf):
+        # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
+        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
+        # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
+        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here.
+        return _p_norm(x1 * 0.5 - x2 * 0.5 + eps * 0.5, p, keepdim) * 2.0
+    return _p_norm(d, p, keepdim)
+
+
+def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
+    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
+    m·‖d/m‖_p, m each row's largest |d| (a constant: ‖d‖_p's gradient is the same at d/m), so that |d|^p
+    neither overflows nor underflows: p=3's distance of 1e200 was inf, with a NaN gradient."""
     if p in (1.0, 2.0, math.inf):
         return d.norm(p, dim=-1, keepdim=keepdim)
-    return (abs(d) ** p).sum(dim=-1, keepdim=keepdim) ** (1 / p)
+    info = np.finfo(d.dtype)
+    m = abs(d).amax(dim=-1, keepdim=True).detach().clip(min=info.tiny, max=info.max)  # 0 rows: 0; inf: inf
+    out = m * ((abs(d / m) ** p).sum(dim=-1, keepdim=True) ** (1 / p))
+    return out if keepdim else out.squeeze(-1)
 
 
 def _order(p: Any) -> float:
