@@ -138,15 +138,22 @@ def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tupl
     count = math.prod(x.shape[a] for a in axes)
     with np.errstate(over="ignore", under="ignore"):  # squares past the range: a first try, the hypot path redoes it
         var = (centered * centered).mean(axis=axes, keepdims=True)
-    plain = _plain_variance_is_right(raw(var), eps, count)
-    validate(lambda v: _same_path(plain, _plain_variance_is_right(raw(v), eps, count)), var)
-    if plain:
+    if plain_root_is_right(var, eps, count):
         return centered / (var + eps).sqrt(), mean, np.sqrt(raw(var))
     norm = centered.norm(2, dim=axes, keepdim=True)
     validate(lambda v: refuse_infinite(kind, raw(v)), norm)  # each replay of a compiled step checks it too
     root_count = math.sqrt(count)
     std = raw(norm) / root_count  # an array: batch_norm's running statistics read it, no op recorded
     return centered / (norm.hypot(root_count * math.sqrt(eps)) * (1 / root_count)), mean, std
+
+
+def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:
+    """Whether sqrt(mean_square + eps) (a variance's, or rms_norm's mean of squares, over `count` entries) is right
+    to rounding (`_plain_variance_is_right`); else the caller takes the hypot root. A replay of a compiled step
+    checks that its mean squares take the path recorded (else it runs eagerly)."""
+    plain = _plain_variance_is_right(raw(mean_square), eps, count)
+    validate(lambda v: _same_path(plain, _plain_variance_is_right(raw(v), eps, count)), mean_square)
+    return plain
 
 
 def _plain_variance_is_right(var: np.ndarray, eps: float, count: int) -> bool:
