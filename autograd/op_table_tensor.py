@@ -20,6 +20,7 @@ from .graph import raw  # the data behind a node, for constants in rules (masks,
 from .matmul_batched import one_product_gradient
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .rule_functions import gated, unknown_at_nan
+from .scaled_contractions import checked
 from .tensor_forwards import Axis
 
 _sum_to, _broadcast_to, _getitem, _index_add = (
@@ -101,9 +102,18 @@ def _as_shape(x: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _product(x: Any, y: Any) -> Any:
+    """x @ y: arrays by `_plain_product`, right wherever the result fits (a partial sum that overflowed is
+    computed again, scaled_contractions: [1e308, 1e308, -1e308] @ ones(3) is 1e308); Tensors (create_graph)
+    through the op, which does the same."""
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
+        return checked(_plain_product, (x, y), x.shape[-1], "matmul")
+    return x @ y
+
+
+def _plain_product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x @ y. np.dot where the contracted axis has length 1 (numpy's matmul is 5x slower at that outer
     product); a contiguous stack times one matrix as one matrix of all its rows, not slice by slice (30%)."""
-    if isinstance(x, np.ndarray) and np.ndim(y) == 2:
+    if y.ndim == 2:
         if x.ndim == 2 and x.shape[1] == 1:
             return np.dot(x, y)
         if x.ndim > 2 and x.flags.c_contiguous:

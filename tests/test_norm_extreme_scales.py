@@ -43,3 +43,17 @@ def test_pytorchs_examples_of_tiny_and_huge_rows():
         [[3.1622776601683794e-198, -3.1622776601683794e-198]],
         rtol=1e-15,
     )
+
+
+def test_a_compiled_step_recorded_on_ordinary_rows_runs_extreme_ones_eagerly():
+    """layer_norm and rms_norm take sqrt(var + eps) where it is right: a replay whose rows need the hypot root
+    (squares past the range, or lost below it with eps 0) runs the step eagerly, right."""
+    import autograd
+
+    for norm in (lambda x: nn.functional.layer_norm(x, 2, eps=0.0), lambda x: nn.functional.rms_norm(x, 2, eps=0.0)):
+        step = autograd.compile(norm)
+        ordinary = np.array([[3.0, -3.0]])
+        for _ in range(3):
+            np.testing.assert_allclose(step(Tensor(ordinary)).data, [[1.0, -1.0]])
+        for scale in (1e200, 1e-200):
+            np.testing.assert_allclose(step(Tensor(ordinary * scale)).data, [[1.0, -1.0]], rtol=1e-15)
