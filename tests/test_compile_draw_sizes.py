@@ -6,6 +6,7 @@ kept by such a helper. The helpers a step finds in a small dict, list or tuple a
 cells read through: a change records again; a nonlocal assigned is refused), and an iterator the step's names
 hold that moves outside a draw runs the step eagerly, saying so. Each compiled run equals the eager one."""
 
+import collections
 import itertools
 import warnings
 
@@ -50,6 +51,19 @@ class _Sizes:
         return 4 if self.calls <= 4 else 5
 
 
+class _QueuedSizes:
+    """An iterator class keeping its place in an object it changes in place (a deque it pops), not in a number."""
+
+    def __init__(self):
+        self.queue = collections.deque(_LENGTHS)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.queue.popleft()
+
+
 class _Holder:
     """A plain object holding an iterator, as a trainer holds its schedule."""
 
@@ -69,6 +83,8 @@ CASES = {
     "an iterator on an object": (lambda: _Holder(iter(_LENGTHS)), lambda held: next(held.sizes)),
     "a bound __next__": (lambda: iter(_LENGTHS).__next__, lambda held: held()),
     "an iterator class of one's own": (_Sizes, next),
+    "an iterator class popping a deque": (_QueuedSizes, next),
+    "iter(f, sentinel)": (lambda: iter(list(reversed(_LENGTHS)).pop, None), next),
 }
 REFUSED = {  # what the warning says, where the step runs eagerly
     "a counter in a dict": "assigns the global or nonlocal name 'calls'",
@@ -80,6 +96,8 @@ REFUSED = {  # what the warning says, where the step runs eagerly
     "an iterator on an object": "\\(list_iterator\\)",
     "a bound __next__": "\\(list_iterator\\)",
     "an iterator class of one's own": "\\(_Sizes\\)",
+    "an iterator class popping a deque": "\\(_QueuedSizes\\)",
+    "iter(f, sentinel)": "\\(callable_iterator\\)",
 }
 
 
@@ -161,3 +179,38 @@ def test_an_iterator_the_step_names_but_never_moves_replays():
         assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
     assert all(r.program is not None for r in run.recordings.values())
     assert next(held) == 4
+
+
+class _Watched(_Sizes):
+    """An iterator class whose pickling methods note that they ran (reading its place must run none of its code)."""
+
+    ran = []
+
+    def __reduce__(self):
+        _Watched.ran.append("__reduce__")
+        return super().__reduce__()
+
+    def __getstate__(self):
+        _Watched.ran.append("__getstate__")
+        return {}
+
+
+def test_an_iterator_class_the_step_names_but_never_moves_replays_and_none_of_its_code_runs():
+    """Its place is read from its attributes (self.calls), not by its __reduce__ or __getstate__, which may do
+    anything (this one's says that it has no state)."""
+    held, _Watched.ran = _Watched(), []
+    w = Tensor(np.ones(1), requires_grad=True)
+
+    def step(x):
+        if held is None:  # names it, never advances it
+            return None
+        loss = (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
+    assert all(r.program is not None for r in run.recordings.values())
+    assert _Watched.ran == []
