@@ -190,25 +190,6 @@ def test_an_iterator_that_only_a_draw_advances_replays():
     assert all(r.program is not None for r in compiled[2].recordings.values())
 
 
-def test_an_iterator_the_step_names_but_never_moves_replays():
-    held = iter(_LENGTHS)
-    w = Tensor(np.ones(1), requires_grad=True)
-
-    def step(x):
-        if held is None:  # names it, never advances it
-            return None
-        loss = (Tensor(x) * w).sum()
-        loss.backward()
-        return loss.item()
-
-    run = autograd.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
-    assert all(r.program is not None for r in run.recordings.values())
-    assert next(held) == 4
-
-
 class _Watched(_Sizes):
     """An iterator class whose pickling methods note that they ran (reading its place must run none of its code)."""
 
@@ -223,10 +204,11 @@ class _Watched(_Sizes):
         return {}
 
 
-def test_an_iterator_class_the_step_names_but_never_moves_replays_and_none_of_its_code_runs():
-    """Its place is read from its attributes (self.calls), not by its __reduce__ or __getstate__, which may do
-    anything (this one's says that it has no state)."""
-    held, _Watched.ran = _Watched(), []
+@pytest.mark.parametrize("make", [lambda: iter(_LENGTHS), _Watched], ids=["a list iterator", "a class of one's own"])
+def test_an_iterator_the_step_names_but_never_moves_replays_and_none_of_its_code_runs(make):
+    """An iterator class's place is read from its attributes (self.calls), not by its __reduce__ or __getstate__,
+    which may do anything (this one's says that it has no state)."""
+    held, _Watched.ran = make(), []
     w = Tensor(np.ones(1), requires_grad=True)
 
     def step(x):
@@ -241,7 +223,7 @@ def test_an_iterator_class_the_step_names_but_never_moves_replays_and_none_of_it
         warnings.simplefilter("error", autograd.CompileWarning)
         assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
     assert all(r.program is not None for r in run.recordings.values())
-    assert _Watched.ran == []
+    assert next(held) == 4 and _Watched.ran == []
 
 
 class _Trainer:
