@@ -51,3 +51,24 @@ def test_the_copies_of_the_first_infinity_are_red_as_draw_draws_them(browser, tm
     assert [f"v{k}", *red_copies] == [v for v in marked(browser, "nonfinite") if v.startswith(f"v{k}")]
     assert marked(browser, "first-nonfinite") == [f"v{k}"]  # the fill on its own box only, as draw fills it
     assert severe(browser) == []
+
+
+def test_every_box_a_highlighted_path_leaves_from_is_highlighted_copies_too(browser, tmp_path):
+    """exp(x) added at each of 24 levels is drawn again beyond 32 ranks: x's paths leave from those copies."""
+    x = Value(0.5, label="x")
+    s, h = x.exp(), Value(1.0, label="h0")
+    for _ in range(24):
+        h = h * 0.9 + s
+    k = next(i for i, n in enumerate(backward_order(h)) if n is x)
+    browser.get(viz.save_html(h, tmp_path / "chain.html").as_uri())
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+                           browser.find_element("id", f"v{k}"))  # fmt: skip
+    tails, lit = browser.execute_script(
+        "var on = Array.from(document.querySelectorAll('#viewport .onpath, #viewport .picked'));"
+        "var tails = on.filter(function (g) { return /^e\\d+_\\d+$/.test(g.id); }).map(function (g) {"
+        " return g.querySelector('title').textContent.split('->')[0]; });"
+        "return [tails, on.map(function (g) { return g.id; })];"
+    )
+    assert any("_" in tail for tail in tails)  # some paths leave from a copy of exp(x)
+    assert set(tails) <= set(lit)
+    assert severe(browser) == []

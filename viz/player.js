@@ -147,9 +147,11 @@
     var k = page.values.indexOf(position), paths = run.paths[k] || runs[0].paths[k];  // null: the first step's
     paths.forEach(function (edges) {
       edges.forEach(function (number) {
-        var edge = page.edges[number], child = edge[0];
-        [element("e" + child + "_" + edge[1]), element("o" + child), element("v" + child), madeBy[child]]
-          .forEach(function (el) { tag(el, "onpath"); });
+        var edge = page.edges[number], child = edge[0], sent = element("e" + child + "_" + edge[1]);
+        var from = sent && element(sent.querySelector("title").textContent.split("->")[0]);  // a box or a copy
+        [sent, from, element("o" + child), element("v" + child), madeBy[child]].forEach(function (el) {
+          tag(el, "onpath");
+        });
       });
     });
     var lines = run.explained[k] || runs[0].explained[k];
