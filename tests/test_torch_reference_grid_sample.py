@@ -196,3 +196,22 @@ def test_a_compiled_step_follows_a_grid_that_changes_with_each_call():
         compiled, eager = Tensor(theta, requires_grad=True), Tensor(theta, requires_grad=True)
         assert run(compiled).data == step(eager).data
         np.testing.assert_array_equal(compiled.grad, eager.grad)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_a_nan_grid_entry_under_zeros_departs_from_torch_only_as_docs_edge_points_says(mode):
+    """docs/edge-points.md: under zeros torch's point is NaN too, and its grid gradient NaN but, with bilinear,
+    0 for the NaN x entry itself; chainrule's NaN for both entries (the point is NaN whatever y is)."""
+    x, grid = np.arange(12.0).reshape(1, 1, 3, 4), np.array([[[[np.nan, 0.1], [0.2, 0.3]]]])
+    options = dict(mode=mode, padding_mode="zeros", align_corners=True)
+    given = torch.tensor(grid, requires_grad=True)
+    theirs = TF.grid_sample(torch.tensor(x), given, **options)
+    theirs.sum().backward()
+    ours_grid = Tensor(grid, requires_grad=True)
+    ours = F.grid_sample(Tensor(x), ours_grid, **options)
+    ours.sum().backward()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(ours_grid.grad[..., 1:, :], given.grad.numpy()[..., 1:, :], rtol=1e-13)
+    nan_point = given.grad.numpy()[0, 0, 0]
+    assert np.isnan(ours_grid.grad[0, 0, 0]).all() and np.isnan(nan_point[1])
+    assert nan_point[0] == 0 if mode == "bilinear" else np.isnan(nan_point[0])
