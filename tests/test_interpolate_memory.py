@@ -4,10 +4,10 @@ from inside the resampling, naming neither interpolate nor its size. The count o
 against the peak that tracemalloc measures."""
 
 import math
-import tracemalloc
 
 import numpy as np
 import pytest
+from test_bounded_inputs import peak_bytes
 
 import nn
 from autograd import Tensor
@@ -21,15 +21,6 @@ HUGE = [
     ("bicubic", dict(scale_factor=(3e5, 5e5)), "scale_factor \\(300000.0, 500000.0\\)"),
     ("area", dict(size=(10**6, 10**6)), "size \\(1000000, 1000000\\)"),
 ]
-
-
-def peak_bytes(make) -> int:
-    tracemalloc.start()
-    try:
-        make()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 @pytest.mark.parametrize(("mode", "options", "named"), HUGE)
