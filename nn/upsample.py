@@ -68,6 +68,8 @@ def interpolate(
             else _LAYOUTS[takes]
         )
         raise ShapeError(f"interpolate with mode {mode!r} takes input {wanted}, got shape {x.shape}")
+    if not all(x.shape[2:]):  # nothing to read from: an IndexError of numpy's, or antialias's zeros, before
+        raise ShapeError(f"interpolate needs an input of spatial sizes at least 1, got shape {x.shape}")
     sizes, factors = _per_axis("size", size, axes, _size), _per_axis("scale_factor", scale_factor, axes, _factor)
     out_sizes = _output_sizes(x, sizes, factors)
     given = ("size", size) if size is not None else ("scale_factor", scale_factor)

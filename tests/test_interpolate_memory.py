@@ -10,7 +10,7 @@ import pytest
 from test_bounded_inputs import peak_bytes
 
 import nn
-from autograd import Tensor
+from autograd import ShapeError, Tensor
 from nn import functional as F
 from nn.upsample import PASS_ARRAYS
 
@@ -58,3 +58,21 @@ def test_the_count_bounds_what_it_and_its_gradient_hold(mode):
     passes = [(*shape[:2], *size[: k + 1], *shape[3 + k :]) for k in range(len(size))]
     counted = 2 * math.prod(shape) + PASS_ARRAYS[mode] * sum(math.prod(p) for p in passes)
     assert peak_bytes(run) <= 1.1 * 8 * counted
+
+
+@pytest.mark.parametrize(
+    ("shape", "options"),
+    [
+        ((1, 1, 0), dict(mode="nearest")),
+        ((1, 1, 0), dict(mode="nearest-exact")),
+        ((1, 1, 0), dict(mode="linear")),
+        ((1, 1, 3, 0), dict(mode="bicubic")),
+        ((1, 1, 0, 4), dict(mode="bilinear", antialias=True)),
+        ((1, 1, 0, 4, 4), dict(mode="area")),
+    ],
+)
+def test_an_input_with_an_empty_spatial_axis_is_refused_by_name(shape, options):
+    """Every mode but area ended in numpy's "index -1 is out of bounds for axis 2 with size 0"; antialias gave
+    zeros (torch refuses both)."""
+    with pytest.raises(ShapeError, match="interpolate needs an input of spatial sizes at least 1, got shape"):
+        F.interpolate(Tensor(np.ones(shape)), size=(3,) * (len(shape) - 2), **options)
