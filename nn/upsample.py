@@ -105,12 +105,17 @@ def check_fits(
 ) -> None:
     """Refuse at once, before any allocation, an output whose arrays no memory holds (`given`: the argument
     that asked for it, its name and value): each pass's, one axis resampled after another, the arrays it and its
-    gradient hold of its output's size (PASS_ARRAYS), and the input's gradient."""
+    gradient hold of its output's size (PASS_ARRAYS; antialias's product per axis: its output and gradient,
+    the width resampled first), and the input's gradient."""
     wide = np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)  # float16 is resampled in float32
-    shapes = [(*shape[:2], *out_sizes[: k + 1], *shape[3 + k :]) for k in range(len(out_sizes))]
-    entries = 2 * math.prod(shape) + PASS_ARRAYS[mode] * sum(math.prod(s) for s in shapes)
-    if antialias:  # each axis's matrix of weights, its output by its input
-        entries += sum(n * m for n, m in zip(shape[2:], out_sizes))
+    order = range(len(out_sizes))[::-1] if antialias else range(len(out_sizes))
+    now, shapes = list(shape), []
+    for k in order:
+        now[2 + k] = out_sizes[k]
+        shapes.append(tuple(now))
+    entries = 2 * math.prod(shape) + (2 if antialias else PASS_ARRAYS[mode]) * sum(math.prod(s) for s in shapes)
+    if antialias:  # each axis's matrix of weights, its output by its input, and the copy a product may make
+        entries += 2 * sum(n * m for n, m in zip(shape[2:], out_sizes))
     name, value = given
     out = tuple(int(n) for n in shapes[-1])
     check_memory(

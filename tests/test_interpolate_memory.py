@@ -12,6 +12,7 @@ from test_bounded_inputs import peak_bytes
 import nn
 from autograd import ShapeError, Tensor
 from nn import functional as F
+from nn import upsample
 from nn.upsample import PASS_ARRAYS
 
 SMALL = Tensor(np.ones((1, 1, 2, 2)))
@@ -76,3 +77,20 @@ def test_an_input_with_an_empty_spatial_axis_is_refused_by_name(shape, options):
     zeros (torch refuses both)."""
     with pytest.raises(ShapeError, match="interpolate needs an input of spatial sizes at least 1, got shape"):
         F.interpolate(Tensor(np.ones(shape)), size=(3,) * (len(shape) - 2), **options)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize(("shape", "size"), [((1, 1, 400, 300), (4, 299)), ((1, 2, 20, 20), (200, 150))])
+def test_antialias_s_count_bounds_what_it_holds_and_no_more_than_twice(monkeypatch, mode, shape, size):
+    """antialias resamples the width first, one product per axis: counted as plain bicubic's height-first
+    passes of 22 arrays, the peak of (400, 300) to (4, 299) was 1.27 of the count, and 0.05 of it elsewhere
+    (an output of 1/22 of memory refused)."""
+    counts = []
+
+    def counting(fn, what, entries, dtype, fix):
+        counts.append(entries)
+
+    monkeypatch.setattr(upsample, "check_memory", counting)
+    x = Tensor(np.random.default_rng(1).normal(size=shape), requires_grad=True)
+    peak = peak_bytes(lambda: F.interpolate(x, size=size, mode=mode, antialias=True).sum().backward())
+    assert 0.5 * 8 * counts[0] <= peak <= 1.1 * 8 * counts[0]
