@@ -25,12 +25,15 @@ MODES["area"] = (1, 2, 3)
 MIXING = ("linear", "bilinear", "bicubic", "trilinear")  # the modes that mix neighbours: align_corners is theirs
 _AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
 _LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
-# the arrays of each pass's output size that a pass and its gradient hold at once (peaks measured under
-# tracemalloc: 0.5, 0.97 and 1.0 of this count): nearest a look-up and its gradient; linear two look-ups,
-# their products and sum, and their gradients; cubic four. Area: its output and gradient here, the windows
-# (of the input's size) counted by the adaptive average pool it calls
+# the arrays of each pass's output size that a pass and its gradient hold at once: nearest a look-up and its
+# gradient; linear two look-ups, their products and sum, and their gradients, and the next pass's gradient
+# of them (10 held 1.17 of the count, upsampled 300 to 3000 then shrunk); cubic four. Area: its output and
+# gradient here, the windows (of the input's size) counted by the adaptive average pool it calls. And of each
+# output axis's length, its positions, indices and weights (int64: one channel of 1-d nearest held 2.2 times a
+# count without them). tracemalloc's peaks: 0.5 to 0.98 of the count
 PASS_ARRAYS = {"nearest": 2, "nearest-exact": 2, "area": 2, "bicubic": 22}
-PASS_ARRAYS.update(dict.fromkeys(("linear", "bilinear", "trilinear"), 10))
+PASS_ARRAYS.update(dict.fromkeys(("linear", "bilinear", "trilinear"), 12))
+AXIS_ARRAYS = 6
 # PyTorch's cubic convolution constant (Keys' kernel with a = -0.75, as OpenCV's)
 _CUBIC_A = -0.75
 
@@ -106,7 +109,7 @@ def check_fits(
     """Refuse at once, before any allocation, an output whose arrays no memory holds (`given`: the argument
     that asked for it, its name and value): each pass's, one axis resampled after another, the arrays it and its
     gradient hold of its output's size (PASS_ARRAYS; antialias's product per axis: its output and gradient,
-    the width resampled first), and the input's gradient."""
+    the width resampled first), the arrays of each axis's length (AXIS_ARRAYS), and the input's gradient."""
     wide = np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)  # float16 is resampled in float32
     order = range(len(out_sizes))[::-1] if antialias else range(len(out_sizes))
     now, shapes = list(shape), []
@@ -114,6 +117,7 @@ def check_fits(
         now[2 + k] = out_sizes[k]
         shapes.append(tuple(now))
     entries = 2 * math.prod(shape) + (2 if antialias else PASS_ARRAYS[mode]) * sum(math.prod(s) for s in shapes)
+    entries += AXIS_ARRAYS * sum(out_sizes)
     if antialias:  # each axis's matrix of weights, its output by its input, and the copy a product may make
         entries += 2 * sum(n * m for n, m in zip(shape[2:], out_sizes))
     name, value = given
