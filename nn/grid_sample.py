@@ -33,9 +33,10 @@ _LAYOUTS = {
     4: "(N, C, H, W) with a grid (N, H_out, W_out, 2)",
     5: "(N, C, D, H, W) with a grid (N, D_out, H_out, W_out, 3)",
 }
-# the arrays of the output's size that the look-ups hold at once, per corner (a look-up, the look-up kept or
-# zeroed, its product with the weight, the running sum; each one's gradient), and once more for the layouts
-# (the input's, the output's and their gradients); and of the grid's points (positions, indices, masks and
+# the arrays of the output's size that the look-ups hold at once, per corner (a look-up, its product with the
+# weight, the running sum; each one's gradient; the where that zeroed a look-up outside, before the input was
+# framed, is counted still), and once more for the layouts (the framed input's, the output's and their
+# gradients); and of the grid's points (positions, indices, masks and
 # weights and their gradients) per axis and per corner: tracemalloc's peaks are 0.26 to 0.96 of the count
 # (with 4 per corner, 1.23 for one channel of trilinear under border)
 _PER_CORNER, _LAYOUT_ARRAYS, _POINT_PER_AXIS, _POINT_PER_CORNER = 8, 4, 12, 7
