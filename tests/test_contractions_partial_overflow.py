@@ -122,6 +122,18 @@ def test_infinities_and_nan_among_the_entries_give_what_they_do():
         assert np.isnan((Tensor(np.array([np.inf, -np.inf, 1e308])) @ Tensor(np.ones(3))).item())
 
 
+def test_an_infinity_times_an_entry_that_scaling_flushes_to_zero_stays_infinite():
+    """inf·1e-300 + 1·1e300 is inf (numpy's, PyTorch's); the second try scales [1e-300, 1e300] by 2**-486 (for its
+    1e300), 1e-300 to 0, and gave inf·0 = NaN; the first try's inf is kept where the second gives NaN."""
+    a, b = np.array([np.inf, 1.0]), np.array([1e-300, 1e300])
+    assert (Tensor(a) @ Tensor(b)).item() == np.inf
+    assert (Tensor(a[None]) @ Tensor(b[:, None])).data.tolist() == [[np.inf]]
+    assert autograd.einsum("i,i->", Tensor(-a), Tensor(b)).item() == -np.inf
+    assert (
+        Tensor(np.array([np.inf, 1e308, 1e308, -1e308])) @ Tensor(np.array([1e-300, 1e300, 1.0, 1.0]))
+    ).item() == np.inf
+
+
 def test_three_operands_whose_scaled_entries_lose_what_counts_are_refused():
     """a's 1e-300 is the whole answer (1e308·1e308·0 + 1e-300·1·1), but scaled with a's 1e308 it falls below
     the floats; numpy's first try is NaN (1e308·1e308·0): unsure, so refused, not 0."""
