@@ -158,12 +158,12 @@ def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:
 
 def _plain_variance_is_right(var: np.ndarray, eps: float, count: int) -> bool:
     """Whether sqrt(var + eps), var the mean of the squared deviations, is right to rounding: var + eps finite
-    (no square overflowed), and what squares lost below the floats (at most `count` times the least subnormal)
-    under half a unit of var + eps (eps or every variance at least 2**54 times that). Two reductions of the
-    small var; NaN fails them (the hypot path gives NaN too)."""
-    lost = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54
-    top = var.max(initial=0.0)
-    return bool(top <= np.finfo(var.dtype).max / 2 and (eps >= lost or var.min(initial=np.inf) >= lost))
+    (no square overflowed, and neither past half the largest float), and what squares lost below the floats (at
+    most `count` times the least subnormal) under half a unit of var + eps (eps or every variance at least 2**54
+    times that). Two reductions of the small var; NaN fails them (the hypot path gives NaN too)."""
+    lost, half = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54, np.finfo(var.dtype).max / 2
+    top = var.max(initial=0.0)  # var and eps each at most half the largest float: their sum fits (eps 1e308 did not)
+    return bool(top <= half and eps <= half and (eps >= lost or var.min(initial=np.inf) >= lost))
 
 
 def _same_path(recorded: bool, now: bool) -> None:
