@@ -12,6 +12,7 @@ from autograd import ShapeError, Tensor, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
+from .norm_functions import same_path
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -35,15 +36,10 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
         norm = x.norm(p, dim=dim, keepdim=True)
     fits = bool(np.isfinite(raw(norm)).all())
-    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), norm)
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), norm)
     if fits:
         return x / (norm.hypot(eps) if in_quadrature else norm.clip(min=eps))
     return _beyond_the_range(x, dim, eps, count, p, in_quadrature)
-
-
-def _took_the_path(recorded: bool, now: bool) -> None:
-    if recorded != now:
-        raise ValueError("the norms of this call take another path than the recorded ones: run eagerly")
 
 
 def _beyond_the_range(x: Tensor, dim: int, eps: float, count: int, p: float, in_quadrature: bool) -> Tensor:
@@ -55,7 +51,7 @@ def _beyond_the_range(x: Tensor, dim: int, eps: float, count: int, p: float, in_
     and a NaN gradient (the direction depends on how they grew). A row holding NaN: NaN."""
     data = raw(x)
     infinite, nan = np.isinf(data), np.isnan(data)
-    validate(lambda v: _took_the_path(True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
+    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
     limited = infinite.any(axis=dim, keepdims=True) & ~nan.any(axis=dim, keepdims=True)
     if limited.any():
         several = limited & (infinite.sum(axis=dim, keepdims=True) > 1)
@@ -81,7 +77,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         raise ShapeError("pairwise_distance takes vectors (at least 1-d), got two 0-d inputs")
     d = x1 - x2 + eps
     fits = bool(np.isfinite(raw(d)).all())
-    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), d)
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), d)
     if not fits and p in (1.0, 2.0, math.inf):
         # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
         # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
