@@ -82,8 +82,16 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
         # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
         # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
-        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here.
-        return _p_norm(x1 * 0.5 - x2 * 0.5 + eps * 0.5, p, keepdim) * 2.0
+        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here. Only those rows:
+        # halving lost a subnormal difference's last bit ([5e-324] - [0] beside such a row gave 0, gradient 0).
+        rows = np.isfinite(raw(d)).all(axis=-1, keepdims=True)
+        validate(
+            lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)).all(-1, keepdims=True), rows))),
+            d,
+        )
+        halved = _p_norm(where(rows, 0.0, x1 * 0.5 - x2 * 0.5 + eps * 0.5), p, True) * 2.0
+        out = where(rows, _p_norm(where(rows, d, 0.0), p, True), halved)
+        return out if keepdim else out.squeeze(-1)
     return _p_norm(d, p, keepdim)
 
 
