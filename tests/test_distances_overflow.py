@@ -52,6 +52,12 @@ def test_a_2_norm_past_the_range_sends_its_direction():
         warnings.simplefilter("ignore", RuntimeWarning)
         x.norm(2, dim=1).sum().backward()
     np.testing.assert_array_equal(x.grad, [[0.5] * 4, [0.6, 0.8, 0.0, 0.0]])
+    beside_inf = Tensor(np.array([[1e308] * 4, [np.inf, 1.0, 0.0, 0.0]]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        beside_inf.norm(2, dim=1).sum().backward()
+    np.testing.assert_array_equal(beside_inf.grad[0], [0.5] * 4)  # was 0: a row holding inf turned the check off
+    assert np.isnan(beside_inf.grad[1, 0]) and (beside_inf.grad[1, 1:] == 0).all()
 
 
 @pytest.mark.parametrize("scale", [1e200, 1e-200])
