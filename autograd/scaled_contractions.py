@@ -31,11 +31,15 @@ def checked(compute: Callable[..., Any], operands: Sequence[np.ndarray], terms: 
         out = compute(*operands)
         if out.dtype.kind != "f" or finite(out):
             return out
+    kept = np.isfinite(out)
     if out.dtype.itemsize < 4:  # float16: float32 holds any sum of float16 products; rounded once (warns past it)
         again = compute(*(x.astype(np.float32) for x in operands)).astype(out.dtype)
     else:
-        again = _scaled(compute, operands, terms, name, np.isfinite(out))
-    return np.where(np.isfinite(out), out, again)[()]
+        again = _scaled(compute, operands, terms, name, kept)
+        # NaN again where the first try is ±inf: an infinite entry times one that scaling flushed to 0 ([inf, 1] @
+        # [1e-300, 1e300] is inf, not inf·0); scaled operands cannot overflow, so the first try's infinity is real
+        kept |= np.isnan(again)
+    return np.where(kept, out, again)[()]
 
 
 def _largest_finite(x: np.ndarray) -> Any:

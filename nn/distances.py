@@ -12,6 +12,7 @@ from autograd import ShapeError, Tensor, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
+from .norm_functions import same_path
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -34,41 +35,48 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     that its norms take the path recorded (else it runs eagerly)."""
     with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
         norm = x.norm(p, dim=dim, keepdim=True)
-    fits = bool(np.isfinite(raw(norm)).all())
-    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), norm)
+    rows = np.isfinite(raw(norm))
+    fits = bool(rows.all())
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), norm)
     if fits:
-        return x / (norm.hypot(eps) if in_quadrature else norm.clip(min=eps))
-    return _beyond_the_range(x, dim, eps, count, p, in_quadrature)
+        return x / _held(norm, eps, in_quadrature)
+    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)), rows))), norm)
+    return _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
 
 
-def _took_the_path(recorded: bool, now: bool) -> None:
-    if recorded != now:
-        raise ValueError("the norms of this call take another path than the recorded ones: run eagerly")
+def _held(norm: Tensor, eps: float, in_quadrature: bool) -> Tensor:
+    """The norm held at least eps, or (`in_quadrature`) hypot(norm, eps): what `unit` divides by."""
+    return norm.hypot(eps) if in_quadrature else norm.clip(min=eps)
 
 
-def _beyond_the_range(x: Tensor, dim: int, eps: float, count: int, p: float, in_quadrature: bool) -> Tensor:
-    """`unit` where a norm is not finite. A finite row whose norm is past the range (rows near 1.8e308: their
-    cosine was 0, not 1): the norm and eps taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one,
-    and the quotient times 2⁻ᵏ (x itself divided unscaled, so subnormal entries keep their bits). A row holding
+def _beyond_the_range(
+    x: Tensor, dim: int, eps: float, count: int, p: float, in_quadrature: bool, fitting: np.ndarray
+) -> Tensor:
+    """`unit` where a norm is not finite (`fitting`: the rows whose norm is). A finite row whose norm is past the
+    range (rows near 1.8e308: their cosine was 0, not 1): the norm and eps taken on x·2⁻ᵏ, k the bits of the
+    `count` of entries over p and one, and the quotient times 2⁻ᵏ (x itself divided unscaled, so subnormal entries
+    keep their bits); the rows whose norm fits as `unit` takes them (scaled, [5e-324, 0] beside such a row with
+    eps 0 gave [inf, NaN], not [1, 0]). A row holding
     one infinity (and no NaN): the limit of x/‖x‖ as that entry grows, ±1 there and 0 elsewhere, with gradient 0
     (every derivative of x/‖x‖ falls as 1/‖x‖), where PyTorch's is NaN (inf/inf); two infinities or more: NaN,
     and a NaN gradient (the direction depends on how they grew). A row holding NaN: NaN."""
     data = raw(x)
     infinite, nan = np.isinf(data), np.isnan(data)
-    validate(lambda v: _took_the_path(True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
+    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
     limited = infinite.any(axis=dim, keepdims=True) & ~nan.any(axis=dim, keepdims=True)
     if limited.any():
         several = limited & (infinite.sum(axis=dim, keepdims=True) > 1)
         limit = np.where(infinite, np.sign(data), 0.0).astype(data.dtype)
-        rest = _beyond_the_range(where(limited, 0.0, x), dim, eps, count, p, in_quadrature)
+        rest = _beyond_the_range(where(limited, 0.0, x), dim, eps, count, p, in_quadrature, fitting)
         out = where(limited, limit, rest)
         if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
             out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
         return out
     scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1)
-    scaled_norm = (x * scale).norm(p, dim=dim, keepdim=True)
-    held = scaled_norm.hypot(eps * scale) if in_quadrature else scaled_norm.clip(min=eps * scale)
-    return x / held * scale
+    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
+    plain = x / _held(where(fitting, x, 1.0).norm(p, dim=dim, keepdim=True), eps, in_quadrature)
+    scaled = x / _held((where(fitting, 1.0, x) * scale).norm(p, dim=dim, keepdim=True), eps * scale, in_quadrature)
+    return where(fitting, plain, scaled * scale)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
@@ -81,13 +89,21 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         raise ShapeError("pairwise_distance takes vectors (at least 1-d), got two 0-d inputs")
     d = x1 - x2 + eps
     fits = bool(np.isfinite(raw(d)).all())
-    validate(lambda v: _took_the_path(fits, bool(np.isfinite(raw(v)).all())), d)
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), d)
     if not fits and p in (1.0, 2.0, math.inf):
         # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
         # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
         # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
-        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here.
-        return _p_norm(x1 * 0.5 - x2 * 0.5 + eps * 0.5, p, keepdim) * 2.0
+        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here. Only those rows:
+        # halving lost a subnormal difference's last bit ([5e-324] - [0] beside such a row gave 0, gradient 0).
+        rows = np.isfinite(raw(d)).all(axis=-1, keepdims=True)
+        validate(
+            lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)).all(-1, keepdims=True), rows))),
+            d,
+        )
+        halved = _p_norm(where(rows, 0.0, x1 * 0.5 - x2 * 0.5 + eps * 0.5), p, True) * 2.0
+        out = where(rows, _p_norm(where(rows, d, 0.0), p, True), halved)
+        return out if keepdim else out.squeeze(-1)
     return _p_norm(d, p, keepdim)
 
 

@@ -152,23 +152,25 @@ def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:
     to rounding (`_plain_variance_is_right`); else the caller takes the hypot root. A replay of a compiled step
     checks that its mean squares take the path recorded (else it runs eagerly)."""
     plain = _plain_variance_is_right(raw(mean_square), eps, count)
-    validate(lambda v: _same_path(plain, _plain_variance_is_right(raw(v), eps, count)), mean_square)
+    validate(lambda v: same_path("variances", plain, _plain_variance_is_right(raw(v), eps, count)), mean_square)
     return plain
 
 
 def _plain_variance_is_right(var: np.ndarray, eps: float, count: int) -> bool:
     """Whether sqrt(var + eps), var the mean of the squared deviations, is right to rounding: var + eps finite
-    (no square overflowed), and what squares lost below the floats (at most `count` times the least subnormal)
-    under half a unit of var + eps (eps or every variance at least 2**54 times that). Two reductions of the
-    small var; NaN fails them (the hypot path gives NaN too)."""
-    lost = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54
-    top = var.max(initial=0.0)
-    return bool(top <= np.finfo(var.dtype).max / 2 and (eps >= lost or var.min(initial=np.inf) >= lost))
+    (no square overflowed, and neither past half the largest float), and what squares lost below the floats (at
+    most `count` times the least subnormal) under half a unit of var + eps (eps or every variance at least 2**54
+    times that). Two reductions of the small var; NaN fails them (the hypot path gives NaN too)."""
+    lost, half = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54, np.finfo(var.dtype).max / 2
+    top = var.max(initial=0.0)  # var and eps each at most half the largest float: their sum fits (eps 1e308 did not)
+    return bool(top <= half and eps <= half and (eps >= lost or var.min(initial=np.inf) >= lost))
 
 
-def _same_path(recorded: bool, now: bool) -> None:
+def same_path(what: str, recorded: bool, now: bool) -> None:
+    """For a compiled replay's `validate`: ValueError (the replay then runs the step eagerly) where this call's
+    `what` (its variances, norms) take another path than the recorded call's."""
     if recorded != now:
-        raise ValueError("the variances of this call take another path than the recorded ones: run eagerly")
+        raise ValueError(f"the {what} of this call take another path than the recorded ones: run eagerly")
 
 
 def refuse_infinite(kind: str, norm: np.ndarray, of: str = "deviations from the mean") -> None:

@@ -122,6 +122,18 @@ def test_infinities_and_nan_among_the_entries_give_what_they_do():
         assert np.isnan((Tensor(np.array([np.inf, -np.inf, 1e308])) @ Tensor(np.ones(3))).item())
 
 
+def test_an_infinity_times_an_entry_that_scaling_flushes_to_zero_stays_infinite():
+    """inf·1e-300 + 1·1e300 is inf (numpy's, PyTorch's); the second try scales [1e-300, 1e300] by 2**-486 (for its
+    1e300), 1e-300 to 0, and gave inf·0 = NaN; the first try's inf is kept where the second gives NaN."""
+    a, b = np.array([np.inf, 1.0]), np.array([1e-300, 1e300])
+    assert (Tensor(a) @ Tensor(b)).item() == np.inf
+    assert (Tensor(a[None]) @ Tensor(b[:, None])).data.tolist() == [[np.inf]]
+    assert autograd.einsum("i,i->", Tensor(-a), Tensor(b)).item() == -np.inf
+    assert (
+        Tensor(np.array([np.inf, 1e308, 1e308, -1e308])) @ Tensor(np.array([1e-300, 1e300, 1.0, 1.0]))
+    ).item() == np.inf
+
+
 def test_three_operands_whose_scaled_entries_lose_what_counts_are_refused():
     """a's 1e-300 is the whole answer (1e308·1e308·0 + 1e-300·1·1), but scaled with a's 1e308 it falls below
     the floats; numpy's first try is NaN (1e308·1e308·0): unsure, so refused, not 0."""
@@ -148,3 +160,51 @@ def test_convolutions_and_their_gradients():
     with pytest.warns(RuntimeWarning, match="overflow"):  # 1e308 + 1e308 is past the range
         spread = nn.functional.conv_transpose2d(Tensor(np.array([[[[1e308, 1e308, -1e308]]]])), w)
     np.testing.assert_array_equal(spread.data, [[[[1e308, np.inf, 1e308, 0.0, -1e308]]]])
+
+
+def _overflowing_step(case: str, dtype: type, batch: int) -> tuple:
+    """A model, an input and the loss's weight of each output, where one product overflows on the way to a result
+    that fits: the output (x @ W), the hidden layer's gradient (g @ W2.T) or the weight's (x.T @ g), each
+    big + big - big."""
+    big = np.finfo(dtype).max / 1.8
+    if case == "output":
+        model = nn.Sequential(nn.Linear(3, 1, seed=0, dtype=dtype))
+        model[0].W.data[...] = [[big], [big], [-big]]
+        return model, np.ones((batch, 3), dtype), 1 / batch  # outputs of big that sum to big
+    if case == "hidden gradient":  # h[:, 0] is 0, so the big row of W2 adds nothing forward
+        model = nn.Sequential(nn.Linear(2, 3, bias=False, seed=0, dtype=dtype), nn.Linear(3, 3, seed=1, dtype=dtype))
+        model[0].W.data[...] = [[0, 1, 1], [0, 1, 1]]
+        model[1].W.data[0] = [big, big, -big]
+        return model, np.full((batch, 2), 0.25, dtype), 1
+    model = nn.Sequential(nn.Linear(2, 1, seed=0, dtype=dtype))
+    model[0].W.data[...] = [[0], [1]]
+    return model, np.array([[big, 1], [big, 1], [-big, 1]], dtype), 1
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("case", "batch"), [("output", 1), ("output", 4), ("hidden gradient", 1), ("hidden gradient", 3), ("weight", 3)]
+)
+def test_a_compiled_replay_gives_eagers_numbers_and_no_warning(dtype, case, batch):
+    """compile's matmul kernel wrote numpy's product into its buffer: its replays gave inf for the output, a hidden
+    layer's gradient and a weight's where eager gave 1e308 (float32: 1.9e38), with numpy's overflow warning."""
+
+    def run(compiled):
+        model, x, weight = _overflowing_step(case, dtype, batch)
+
+        def step(x):
+            model.zero_grad()
+            out = model(Tensor(x))
+            (out * np.full(out.shape, weight, dtype)).sum().backward()  # a C-contiguous g, as a loss's: the kernel's
+            return out
+
+        f = autograd.compile(step, strict=True) if compiled else step
+        outs = [f(x).data.copy() for _ in range(4)]
+        return [*outs, *(p.grad.copy() for p in model.parameters())]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eager, replayed = run(False), run(True)
+    assert max(np.abs(a).max() for a in eager) > np.finfo(dtype).max / 8  # the example overflows on the way
+    for a, b in zip(eager, replayed, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -34,6 +34,17 @@ def test_a_difference_past_the_range_sends_its_direction(p):
     np.testing.assert_array_equal(g1, {1.0: [1.0] * 4, 2.0: [0.5] * 4, np.inf: [0.25] * 4}[p])
 
 
+def test_rows_beside_a_difference_past_the_range_keep_their_own():
+    """[5e-324] - [0] beside [1e308] - [-1e308] is 5e-324 with gradient 1, as alone (halving every row gave 0, 0)."""
+    x1 = Tensor(np.array([[1e308, 0.0], [5e-324, 0.0], [3.0, 4.0]]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        d = F.pairwise_distance(x1, Tensor(np.array([[-1e308, 0.0], [0.0, 0.0], [0.0, 0.0]])), eps=0.0)
+        d.sum().backward()
+    assert np.isinf(d.data[0]) and d.data[1:].tolist() == [5e-324, 5.0]
+    np.testing.assert_array_equal(x1.grad, [[1.0, 0.0], [1.0, 0.0], [0.6, 0.8]])
+
+
 def test_a_2_norm_past_the_range_sends_its_direction():
     """norm of four entries of 1e308 is inf; its gradient x/‖x‖ is 0.5 each (was x/inf: 0)."""
     x = Tensor(np.array([[1e308] * 4, [3.0, 4.0, 0.0, 0.0]]), requires_grad=True)
@@ -41,6 +52,12 @@ def test_a_2_norm_past_the_range_sends_its_direction():
         warnings.simplefilter("ignore", RuntimeWarning)
         x.norm(2, dim=1).sum().backward()
     np.testing.assert_array_equal(x.grad, [[0.5] * 4, [0.6, 0.8, 0.0, 0.0]])
+    beside_inf = Tensor(np.array([[1e308] * 4, [np.inf, 1.0, 0.0, 0.0]]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        beside_inf.norm(2, dim=1).sum().backward()
+    np.testing.assert_array_equal(beside_inf.grad[0], [0.5] * 4)  # was 0: a row holding inf turned the check off
+    assert np.isnan(beside_inf.grad[1, 0]) and (beside_inf.grad[1, 1:] == 0).all()
 
 
 @pytest.mark.parametrize("scale", [1e200, 1e-200])

@@ -72,3 +72,17 @@ def test_a_compiled_step_recorded_on_ordinary_rows_runs_huge_ones_eagerly():
     huge = step(Tensor(np.array([[1.7e308, 1.7e308], [np.inf, 1.0]]))).data
     np.testing.assert_allclose(huge, [[2**-0.5, 2**-0.5], [1.0, 0.0]], rtol=1e-15)
     np.testing.assert_allclose(step(Tensor(ordinary)).data, [[0.6, 0.8], [1.0, 0.0]])
+
+
+def test_rows_beside_a_row_whose_norm_overflows_keep_their_own():
+    """With eps 0, [5e-324, 0] beside [1.7e308, 1.7e308] is [1, 0], as alone (its norm taken on the scaled row,
+    5e-324·2⁻², was 0: [inf, NaN]); its cosine with [1, 0] is 1, not NaN."""
+    rows = np.array([[1.7e308, 1.7e308], [5e-324, 0.0], [3.0, 4.0]])
+    x = Tensor(rows, requires_grad=True)
+    out = F.normalize(x, eps=0.0)
+    (out * Tensor(np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 2.0]]))).sum().backward()
+    np.testing.assert_array_equal(out.data[1:], [[1.0, 0.0], [0.6, 0.8]])
+    np.testing.assert_allclose(out.data[0], [2**-0.5] * 2, rtol=1e-15)
+    np.testing.assert_allclose(x.grad[2], [-0.064, 0.048], rtol=1e-14)  # (w - u(u·w)) / 5, u = (0.6, 0.8), w = (1, 2)
+    cosine = F.cosine_similarity(Tensor(rows[:2]), Tensor(np.array([[1.0, 1.0], [1.0, 0.0]])), eps=0.0)
+    np.testing.assert_allclose(cosine.data, [1.0, 1.0], rtol=1e-15)
