@@ -21,6 +21,11 @@ J0_ZEROS = [2.404825557695773, 5.520078110286311, 14.930917708487787, 24.3524715
 Y1_ZEROS = [2.197141326031017, 5.429681040794135, 24.33194257135691]
 
 
+# the default run checks every 5th point (every piece of each forward still has some), the slow run all of them:
+# mpmath's Y and K take 5-200 ms a point (K from 10 to 100, Y at 1e300), 30 s for the whole sweep
+EVERY = [pytest.param(5, id="every-5th"), pytest.param(1, id="all", marks=pytest.mark.slow)]
+
+
 def _near(zeros):
     """Points beside each zero, 1e-12 to 1e-3 away on either side."""
     return np.array([z + s * 10.0**e for z in zeros for s in (-1, 1) for e in (-12, -7, -3)])
@@ -76,31 +81,35 @@ def _truth(exact, xs):
     return [exact(mp.mpf(float(x))) for x in xs]
 
 
+@pytest.mark.parametrize("every", EVERY)
 @pytest.mark.parametrize("name", CASES)
-def test_float64_forward_is_mpmath_s_to_a_few_ulps(name):
+def test_float64_forward_is_mpmath_s_to_a_few_ulps(name, every):
     forward, exact, xs, most = CASES[name]
+    xs = xs[::every]
     truth = _truth(exact, xs)
     kept = [1e-300 < abs(r) < 1.7e308 for r in truth]  # K₀ and K₁ beyond 745 are 0, below 1e-308 inf
     ours = forward(xs)[kept]
     assert _ulps(ours, [r for r, f in zip(truth, kept) if f], 52, -1074).max() <= most
 
 
+@pytest.mark.parametrize("every", EVERY)
 @pytest.mark.parametrize("name", ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1"])
-def test_beyond_25_within_two_ulps_of_the_envelope(name):
+def test_beyond_25_within_two_ulps_of_the_envelope(name, every):
     """Hankel's series from 25: P·cos χ − Q·sin χ cancels at each zero, so the error is one of the envelope's size
     √(2/πx) (PyTorch's is up to 1e17 of its ulps at 1e300)."""
     forward, exact, _, _ = CASES[name]
-    xs = np.r_[RNG.uniform(25, 60, 40), np.exp(RNG.uniform(4, 690, 40))]
+    xs = np.r_[RNG.uniform(25, 60, 40), np.exp(RNG.uniform(4, 690, 40))][::every]
     for x, y in zip(xs, forward(xs)):
         envelope = mp.sqrt(2 / (mp.pi * x)) * mp.mpf(2) ** -52
         assert abs(mp.mpf(float(y)) - exact(mp.mpf(float(x)))) <= 2 * envelope, x
 
 
+@pytest.mark.parametrize("every", EVERY)
 @pytest.mark.parametrize("name", CASES)
-def test_float32_forward_is_rounded_once(name):
+def test_float32_forward_is_rounded_once(name, every):
     """Computed in float64 and rounded once: within half an ulp of float32 (and a hair: float64's few ulps)."""
     forward, exact, xs, _ = CASES[name]
-    xs = xs[np.abs(xs) < 3e38].astype(np.float32)
+    xs = xs[::every][np.abs(xs[::every]) < 3e38].astype(np.float32)
     truth = _truth(exact, xs)
     kept = [1.2e-38 < abs(r) < 3.4e38 for r in truth]
     ours = forward(xs)
@@ -131,22 +140,30 @@ DERIVATIVES = {
     "bessel_j1": (lambda n, x: mp.besselj(1, x, derivative=n), [0.0, 0.3, -0.9, 1.0, 3.83, 40.0]),
     "bessel_y0": (lambda n, x: mp.bessely(0, x, derivative=n), [0.2, 0.89, 3.0, 26.0, 1e3]),
     "bessel_y1": (lambda n, x: mp.bessely(1, x, derivative=n), [0.2, 2.2, 9.0, 31.0]),
-    "modified_bessel_k0": (lambda n, x: _k_derivative(0, n, x), [0.01, 0.9, 2.0, 20.0, 300.0]),
-    "modified_bessel_k1": (lambda n, x: _k_derivative(1, n, x), [0.01, 0.9, 2.0, 20.0, 300.0]),
-    "scaled_modified_bessel_k0": (lambda n, x: _scaled_k_derivative(0, n, x), [0.3, 2.0, 29.9, 35.0, 1e4]),
-    "scaled_modified_bessel_k1": (lambda n, x: _scaled_k_derivative(1, n, x), [0.3, 2.0, 29.9, 35.0, 1e4]),
+    "modified_bessel_k0": (lambda n, x: _k_derivative(0, n, x), [0.01, 0.9, 2.0, 300.0]),
+    "modified_bessel_k1": (lambda n, x: _k_derivative(1, n, x), [0.01, 0.9, 2.0, 300.0]),
+    "scaled_modified_bessel_k0": (lambda n, x: _scaled_k_derivative(0, n, x), [0.3, 2.0, 1e4]),
+    "scaled_modified_bessel_k1": (lambda n, x: _scaled_k_derivative(1, n, x), [0.3, 2.0, 1e4]),
+}
+# points where mpmath's K takes 0.1-0.2 s (each third derivative sums ten of them), checked in the slow run only
+SLOW_DERIVATIVE_POINTS = {
+    "modified_bessel_k0": [20.0],
+    "modified_bessel_k1": [20.0],
+    "scaled_modified_bessel_k0": [29.9, 35.0],
+    "scaled_modified_bessel_k1": [29.9, 35.0],
 }
 
 
+@pytest.mark.parametrize("slow_points", [pytest.param(False, id="quick"), pytest.param(True, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("name", DERIVATIVES)
 @pytest.mark.parametrize("order", [1, 2, 3])
-def test_derivatives_of_higher_order_are_mpmath_s_on_both_engines(name, order):
+def test_derivatives_of_higher_order_are_mpmath_s_on_both_engines(name, order, slow_points):
     """J₁'''(0) is −3/8: the rule's J₁/x is a series within |x| < 1, not 0/0. e^x·(K₀ − K₁) is its asymptotic
     series from 30 (its closed form had lost 14 bits at 1e4). Within 1e-11; for J and Y beyond 25, of the
     envelope √(2/πx), the size of the value's own error there."""
     f = getattr(autograd, name)
     exact, points = DERIVATIVES[name]
-    for x in points:
+    for x in SLOW_DERIVATIVE_POINTS.get(name, []) if slow_points else points:
         truth = float(exact(order, mp.mpf(x)))
         on_value = _nth(f, order)(x)
         on_tensor = float(_nth(lambda t: f(t).sum(), order)(Tensor(np.array([x])))[0])
