@@ -208,3 +208,18 @@ def test_forwards_on_arrays_are_whole_array_numpy(name):
     start = time.perf_counter()
     forward(x)
     assert time.perf_counter() - start < 0.3
+
+
+def test_log_terms_hold_on_subnormals():
+    """Y₀ and K₀ are finite at the smallest subnormal (−474, 744.6), Y₁ and K₁ ∓inf: ln(x/2) was ln of a rounded
+    x/2 there (0 at 5e-324: Y₀ −inf, Y₁ NaN; 3.9e-4 off at 1.5e-323), now ln x − ln 2 below 1e-300."""
+    xs = np.array([5e-324, 1.5e-323, 2.5e-322, 1e-310])
+    for name in ("bessel_y0", "modified_bessel_k0", "scaled_modified_bessel_k0"):
+        forward, exact, _, _ = CASES[name]
+        assert _ulps(forward(xs), _truth(exact, xs), 52, -1074).max() <= 2, name
+    for name, edge in (
+        ("bessel_y1", -math.inf),
+        ("modified_bessel_k1", math.inf),
+        ("scaled_modified_bessel_k1", math.inf),
+    ):
+        assert getattr(autograd, name)(xs).tolist() == [edge] * 4, name
