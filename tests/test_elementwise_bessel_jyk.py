@@ -32,6 +32,7 @@ def _near(zeros):
 
 
 NEAR_ZERO = np.r_[RNG.uniform(0, 25, 150), np.exp(RNG.uniform(-30, 0, 30))]
+K_TAYLOR = np.linspace(1.1, 24.9, 17)  # one in each of e^x·Kₙ's Taylor pieces, 1 to 25 (the random points missed them)
 # name: (our float64 forward, mpmath's, points below 25 (or all of K's), the most ulps measured there)
 CASES = {
     "bessel_j0": (jy.tensor_j0, lambda x: mp.besselj(0, x), np.r_[NEAR_ZERO, -NEAR_ZERO[:20], _near(J0_ZEROS)], 3),
@@ -48,18 +49,28 @@ CASES = {
         2.5,
     ),
     "bessel_y1": (jy.tensor_y1, lambda x: mp.bessely(1, x), np.r_[NEAR_ZERO, _near(Y1_ZEROS)], 3),
-    "modified_bessel_k0": (k.tensor_k0, lambda x: mp.besselk(0, x), np.exp(RNG.uniform(-700, 6.6, 200)), 3.5),
-    "modified_bessel_k1": (k.tensor_k1, lambda x: mp.besselk(1, x), np.exp(RNG.uniform(-700, 6.6, 200)), 4.5),
+    "modified_bessel_k0": (
+        k.tensor_k0,
+        lambda x: mp.besselk(0, x),
+        np.r_[np.exp(RNG.uniform(-700, 6.6, 200)), K_TAYLOR],
+        3.5,
+    ),
+    "modified_bessel_k1": (
+        k.tensor_k1,
+        lambda x: mp.besselk(1, x),
+        np.r_[np.exp(RNG.uniform(-700, 6.6, 200)), K_TAYLOR],
+        4.5,
+    ),
     "scaled_modified_bessel_k0": (
         k.tensor_k0e,
         lambda x: mp.exp(x) * mp.besselk(0, x),
-        np.exp(RNG.uniform(-700, 700, 200)),
+        np.r_[np.exp(RNG.uniform(-700, 700, 200)), K_TAYLOR],
         3,
     ),
     "scaled_modified_bessel_k1": (
         k.tensor_k1e,
         lambda x: mp.exp(x) * mp.besselk(1, x),
-        np.exp(RNG.uniform(-700, 700, 200)),
+        np.r_[np.exp(RNG.uniform(-700, 700, 200)), K_TAYLOR],
         3,
     ),
 }
@@ -223,3 +234,17 @@ def test_log_terms_hold_on_subnormals():
         ("scaled_modified_bessel_k1", math.inf),
     ):
         assert getattr(autograd, name)(xs).tolist() == [edge] * 4, name
+
+
+def test_wronskians_hold_on_every_piece():
+    """J₁·Y₀ − J₀·Y₁ = 2/(πx) and I₀·K₁ + I₁·K₀ = 1/x (e^−x·I times e^x·K: the same), to a few ulps at 4000 points
+    from 0 to 1e300: a wrong center, coefficient or bound of any piece of J, Y or K would show (mpmath's sweep
+    checks only some points in the default run)."""
+    x = np.r_[np.linspace(0.01, 40, 4000), np.exp(RNG.uniform(-30, 690, 1000))]
+    j0, j1, y0, y1 = (getattr(autograd, f"bessel_{n}")(x) for n in ("j0", "j1", "y0", "y1"))
+    assert np.abs((j1 * y0 - j0 * y1) * (math.pi * x / 2) - 1).max() < 4e-15
+    k0, k1 = autograd.scaled_modified_bessel_k0(x), autograd.scaled_modified_bessel_k1(x)
+    assert np.abs((autograd.i0e(x) * k1 + autograd.i1e(x) * k0) * x - 1).max() < 4e-15
+    small = x[x < 700]
+    k0, k1 = autograd.modified_bessel_k0(small), autograd.modified_bessel_k1(small)
+    assert np.abs((autograd.i0(small) * k1 + autograd.i1(small) * k0) * small - 1).max() < 4e-15
