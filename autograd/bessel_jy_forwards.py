@@ -25,6 +25,7 @@ from .bessel_series import (
     by_pieces,
     hankel,
     horner,
+    log_half,
     on_positive,
     positive_only,
     taylor,
@@ -140,12 +141,12 @@ def _j1_near(a: np.ndarray) -> np.ndarray:
 
 def _y0_near(a: np.ndarray) -> np.ndarray:
     q = a * a / 4
-    return 2 / math.pi * ((np.log(a / 2) + EULER_GAMMA) * _j0_near(a) + q * horner(_Y0_SERIES[1:], q))
+    return 2 / math.pi * ((log_half(a) + EULER_GAMMA) * _j0_near(a) + q * horner(_Y0_SERIES[1:], q))
 
 
 def _y1_near(a: np.ndarray) -> np.ndarray:
     q = a * a / 4
-    return (-2 / math.pi) / a + 2 / math.pi * np.log(a / 2) * _j1_near(a) - a / (2 * math.pi) * horner(_Y1_SERIES, q)
+    return (-2 / math.pi) / a + 2 / math.pi * log_half(a) * _j1_near(a) - a / (2 * math.pi) * horner(_Y1_SERIES, q)
 
 
 _J0_BOUNDS, _J0_PIECES = _pieces(_J0_CENTERS, 0, 1.25)  # x − 2.40 is exact from 1.2025

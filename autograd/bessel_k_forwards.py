@@ -23,6 +23,7 @@ from .bessel_series import (
     by_pieces,
     hankel,
     horner,
+    log_half,
     on_positive,
     positive_only,
     taylor,
@@ -74,12 +75,12 @@ def _pieces(nu: int) -> tuple[list[float], list]:
 
 def _k0_near(a: np.ndarray) -> np.ndarray:
     q = a * a / 4
-    return -(np.log(a / 2) + EULER_GAMMA) * tensor_i0(a) + q * horner(_K0_SERIES, q)
+    return -(log_half(a) + EULER_GAMMA) * tensor_i0(a) + q * horner(_K0_SERIES, q)
 
 
 def _k1_near(a: np.ndarray) -> np.ndarray:
     q = a * a / 4
-    return 1 / a + np.log(a / 2) * tensor_i1(a) - a / 4 * horner(_K1_SERIES, q)
+    return 1 / a + log_half(a) * tensor_i1(a) - a / 4 * horner(_K1_SERIES, q)
 
 
 def _far(nu: int):

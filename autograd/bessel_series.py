@@ -60,6 +60,12 @@ def taylor(
     raise AssertionError(f"the series about {center} does not converge within {reach}")  # a wrong table
 
 
+def log_half(a: np.ndarray) -> np.ndarray:
+    """ln(a/2) of the log terms of Y and K near 0: a/2 is rounded below 2⁻¹⁰²¹ (0 at 5e-324, where Y₀ came out −inf
+    and Y₁ NaN; 3.9e-4 off at 1.5e-323), so there it is ln a − ln 2."""
+    return np.where(a < 1e-300, np.log(a) - math.log(2), np.log(a / 2))
+
+
 def horner(coefficients: Sequence[float], t: np.ndarray) -> np.ndarray:
     """Σ cₖ·tᵏ, from c₀ up."""
     total = np.zeros_like(t)

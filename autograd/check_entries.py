@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .check_rounding import output_dtype
 from .check_verdict import Row
 from .graph import Node
 from .graph_functions import gradients
@@ -35,10 +36,10 @@ def entry_lines(
 ) -> list[str]:
     """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among
     `leaves`, index), and `block` its entries), the entries whose own slopes disagree by more than atol +
-    rtol * |numeric|: `at_shift(at, shift)`, f's output (float64) at the point moved by shift there;
-    `step(at)`, that element's shift as it rounds."""
+    rtol * |numeric| and the rounding of their difference: `at_shift(at, shift)`, f's output (float64) at
+    the point moved by shift there; `step(at)`, that element's shift as it rounds."""
     eps, atol, rtol = tolerances
-    shape = np.shape(out.data)
+    shape, dtype = np.shape(out.data), output_dtype(out)
     rows_of: dict[tuple[int, int], list] = {}  # each block's entries' gradients, by (start, stop)
     lines = []
     for r in failing[:_ROWS]:
@@ -49,9 +50,13 @@ def entry_lines(
         analytic = np.array([float(grads[k][index]) for grads in rows_of[key]])
         moved = step(r.at)
         up, down = at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block]
-        numeric = (up - down) / (moved(eps) - moved(-eps))
+        h = moved(eps) - moved(-eps)
+        numeric = (up - down) / h
+        # each end rounds in f's dtype: 1e8 + x, whose slope is 1, differs by 0.9984 at x = 0.3 (its spacing
+        # 1.5e-8 over 2e-6), and was named beside the entry off; a dtype's eps of each end's size allows a few
+        rounding = np.finfo(dtype).eps * (np.abs(up) + np.abs(down)) / h
         errors = np.abs(analytic - numeric)
-        off = np.flatnonzero(errors > atol + rtol * np.abs(numeric))
+        off = np.flatnonzero(errors > atol + rtol * np.abs(numeric) + rounding)
         for j in off[np.argsort(-errors[off], kind="stable")][:_ENTRIES]:
             entry = np.unravel_index(block.start + j, shape)
             lines.append(

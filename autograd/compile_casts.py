@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .dtypes import DATA_KINDS
 from .tensor_ops import OPS
 
 _ASTYPE = OPS["astype"]
@@ -17,9 +18,11 @@ _ASTYPE = OPS["astype"]
 def tensor_made(tensor: Any, data: Any) -> None:
     """Note `tensor`, which Tensor() made as a copy of `data` (another dtype, or a list), in the recording."""
     made = tensor._data.dtype
-    # a cast to integers checks that every value fits (dtype_fits), which astype would not: those stay refused
+    # a cast to integers checks that every value fits (dtype_fits), which astype would not: those stay refused; an
+    # array of objects or complex numbers, which Tensor() casts but holds no leaf of, is data made outside the graph
     if (
         isinstance(data, np.ndarray)
+        and data.dtype.kind in DATA_KINDS
         and data.shape == tensor.shape
         and (made.kind not in "iu" or np.can_cast(data.dtype, made))
     ):

@@ -85,15 +85,16 @@ def every_generator() -> list[Any]:
     every object made since the last scan still is: some 0.1 ms), with the generators the last scans found. Not
     random.SystemRandom's, which read the system's entropy and keep no state to put back."""
     with _HEAP.lock:
-        aged = _aged()  # read before the scan: a collection during or after it makes the next one whole
-        if aged != _HEAP.scanned or not YOUNG_SCANS:
-            _HEAP.found = []  # not kept alive by us through the scan: one that died is not found
-            _HEAP.found = _generators(gc.get_objects())
-        else:
-            known = {id(x) for x in _HEAP.found}
+        if _HEAP.scanned == _aged() and YOUNG_SCANS:
             young = _generators(gc.get_objects(0)) + _generators(gc.get_objects(1))
-            _HEAP.found += [x for x in young if id(x) not in known]
-        _HEAP.scanned = aged
+            # unless a collection between the two listings (started by the second's list) aged generation 1
+            if _HEAP.scanned == _aged():
+                known = {id(x) for x in _HEAP.found}
+                _HEAP.found += [x for x in young if id(x) not in known]
+                return list(_HEAP.found)
+        _HEAP.scanned = _aged()  # read before the scan: a collection during or after it makes the next one whole
+        _HEAP.found = []  # not kept alive by us through the scan: one that died is not found
+        _HEAP.found = _generators(gc.get_objects())
         return list(_HEAP.found)
 
 

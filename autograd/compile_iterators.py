@@ -4,7 +4,10 @@ in the step would not advance them, and what they gave when recorded (a size for
 while the eager step would take the next. Their positions are read with the generators' (compile_random.Spans):
 one that moved outside a draw (a draw that reads one when called is made again by each replay) runs the step
 eagerly. A builtin iterator's position is what its `__reduce__` gives (a list iterator's index, a count's
-number); a generator's cannot be read (its loop's iterator is on its frame's stack), so it reads as moved."""
+number); an iterator class of one's own, its attributes, read without running its code, where they are numbers, text
+and lists, tuples, dicts and iterators of those; any other place reads as moved, never the same: a generator's (its
+loop's iterator is on its frame's stack), `iter(f, sentinel)`'s (f's state), an object or an array an iterator class
+changes in place (a deque it pops)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,17 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from .compile_fields import fields
+
 ADVANCED = (
     "the step's names (or a dict, list or object they hold) hold an iterator or a generator ({kinds}) that moved "
-    "while the step ran, outside autograd.drawn (next(sizes), a count): a replay runs none of the step's Python, "
-    "so it would not advance it, and what it gave when recorded (a size for autograd.rand, a number) would stay "
-    "where the eager step takes the next. Pass what it yields as an argument of the step (an array, whose numbers "
-    "a replay reads; a new shape records again)"
+    "while the step ran, outside autograd.drawn (next(sizes), a count), or whose place cannot be read (a generator, "
+    "iter(f, sentinel), an iterator class keeping it in an object or an array): a replay runs none of the step's "
+    "Python, so it would not advance it, and what it gave when recorded (a size for autograd.rand, a number) would "
+    "stay where the eager step takes the next. Pass what it yields as an argument of the step (an array, whose "
+    "numbers a replay reads; a new shape records again)"
 )
 _DEPTH = 3  # how deep a position looks into the iterators an iterator holds (map(f, iter(xs)))
 
@@ -53,9 +61,21 @@ def positions(iterators: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(_position(it, _DEPTH) for it in iterators)
 
 
+_CALLABLE_ITERATOR = type(iter(int, 0))  # iter(f, sentinel): its place is f's state
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not a builtin type
+# what an iterator class's attributes may hold to be read as its place: values that cannot change in place
+_VALUES = (int, float, complex, str, bytes, type(None), range, np.number, np.bool_)
+_PLAIN = object.__basicsize__
+
+
 def _position(it: Any, depth: int) -> Any:
-    if isinstance(it, types.GeneratorType) or depth == 0:
+    kind = type(it)
+    if isinstance(it, types.GeneratorType) or kind is _CALLABLE_ITERATOR or depth == 0:
         return object()  # unreadable: never the same, so it reads as moved (never replayed on a guess)
+    if kind.__flags__ & _HEAP_TYPE:  # a class of one's own: its attributes, none of its code run (__reduce__)
+        if any(not base.__flags__ & _HEAP_TYPE and base.__basicsize__ > _PLAIN for base in kind.__mro__):
+            return object()  # a builtin base's own state (a count's number): no attribute shows it
+        return _flat(fields(it), depth, strict=True)
     try:
         with warnings.catch_warnings():  # Python 3.12 deprecates pickling itertools' objects
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -67,14 +87,17 @@ def _position(it: Any, depth: int) -> Any:
     return _flat(reduced, depth)
 
 
-def _flat(value: Any, depth: int) -> Any:
-    """A reduction's parts, the iterators among them read as positions in turn (map's over a list iterator)."""
+def _flat(value: Any, depth: int, strict: bool = False) -> Any:
+    """A reduction's parts, or an iterator class's attributes (`strict`: each a value that cannot change in place,
+    else unreadable), the iterators among them read as positions in turn (map's over a list iterator)."""
     if isinstance(value, tuple | list):
-        return tuple(_flat(v, depth) for v in value)
-    if isinstance(value, dict):  # an iterator class of your own: its attributes (`self.i`)
-        return tuple((k, _flat(v, depth)) for k, v in value.items())
+        return tuple(_flat(v, depth, strict) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _flat(v, depth, strict)) for k, v in value.items())
     if holds_iterator(value) and _owner(value) is value:
         return _position(value, depth - 1)
+    if strict and not isinstance(value, _VALUES):
+        return object()  # a deque it pops, an array it counts in, a closure's cell: seen by identity, never moved
     return value
 
 

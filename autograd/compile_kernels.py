@@ -25,6 +25,8 @@ from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated, unknown_at_nan
+from .scaled_contractions import checked
+from .scaled_sums import finite
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
@@ -91,9 +93,28 @@ class Binary(OneCall):
         return [ga, gb]
 
 
+def _contraction(product: Callable[..., np.ndarray], terms: int) -> Callable[..., np.ndarray]:
+    """product(a, b, out=buffer), a sum of `terms` products per entry, right wherever its result fits, as the
+    matmul op's (scaled_contractions.checked: numpy's overflow warning silenced while it is made, its non-finite
+    entries computed again): a replay's [[1e308, 1e308, -1e308]] @ ones((3, 1)) was inf, eager's 1e308. One
+    product per entry (an outer product) is rounded once: nothing to redo, nothing added."""
+    if terms < 2:
+        return product
+
+    def into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            product(a, b, out=out)
+            if finite(out):
+                return out
+        np.copyto(out, checked(product, (a, b), terms, "matmul"))
+        return out
+
+    return into
+
+
 class Matmul(OneCall):
     """matmul of two matrices; its rule's products (`_product`: np.dot where the contracted axis
-    has length 1, else @) into buffers."""
+    has length 1, else @) into buffers, each right wherever it fits (`_contraction`)."""
 
     def __init__(self, shapes: list[Shape], dtype: np.dtype, needs: list[bool]) -> None:
         (m, k), (_, n) = shapes
@@ -101,10 +122,10 @@ class Matmul(OneCall):
         self.out = np.empty((m, n), dtype)
         self.ga = np.empty((m, k), dtype) if needs[0] else None
         self.gb = np.empty((k, n), dtype) if needs[1] else None
-        self.ga_product = np.dot if n == 1 else np.matmul  # g (m, n) @ b.T
-        self.gb_product = np.dot if m == 1 else np.matmul  # a.T (k, m) @ g
+        self.ga_product = _contraction(np.dot if n == 1 else np.matmul, n)  # g (m, n) @ b.T
+        self.gb_product = _contraction(np.dot if m == 1 else np.matmul, m)  # a.T (k, m) @ g
         self.gb_outer = m == 1 and needs[1]  # gb an outer product: compile_finite proves it finite from a and g
-        self.one_call = (np.matmul, (), self.out)
+        self.one_call = (_contraction(np.matmul, k), (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
         ga = self.ga_product(g, b.swapaxes(-1, -2), out=self.ga) if self.needs[0] else None

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .dtypes import DATA_KINDS
 from .op import Op
 
 _OPS: dict[tuple[Callable[..., Any], int], Op] = {}  # by the test and its count of tensor operands
@@ -38,6 +39,8 @@ def compared(test: Callable[..., Any], x: Any, *other: Any) -> Any:
     kind = type(x)
     if rec is None or rec.replaying or any(isinstance(t, kind) and compile_record.needs_grad(t) for t in (x, *other)):
         return None
+    if other and isinstance(other[0], np.ndarray) and other[0].dtype.kind not in DATA_KINDS:
+        return None  # complex numbers, objects: numpy compares them, but no Tensor holds them as a leaf
     if not other:
         parents, params, op = [x], {}, _op(test, 0)
     elif isinstance(other[0], kind):

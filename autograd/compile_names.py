@@ -18,6 +18,7 @@ import numpy as np
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
 from .compile_guards import Unguarded, _config
+from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, holds
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
 from .graph import Node
@@ -41,8 +42,8 @@ class Names:
         self.off: dict[str, set[str]] = {}  # by name, those it takes straight off that name (`opt.step`) only
         self.contents: dict[int, Contents] = {}  # read_through's, by the id of the dict or list each holds
         self.read: dict[int, set[str]] = {}  # read_through's: by the id of an owner, the names `off` adds to it
-        for f in _functions(fn):
-            self.globals += [(f.__globals__, name) for name in sorted(_global_names(f.__code__))]
+        for f in functions(fn):
+            self.globals += [(f.__globals__, name) for name in sorted(global_names(f.__code__))]
             self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
             _attributes(f.__code__, self.attributes, self.off, set(f.__code__.co_freevars))
         for taken in self.off.values():
@@ -56,7 +57,7 @@ class Names:
         """What each name and cell holds now (UNBOUND for nothing: a builtin's name, an empty cell)."""
         return (
             *(namespace.get(name, UNBOUND) for namespace, name in self.globals),
-            *(_contents(cell) for cell, _ in self.cells),
+            *(contents(cell) for cell, _ in self.cells),
         )
 
     def check_unchanged(self, before: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -90,7 +91,7 @@ class Names:
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            pending += _holds(x)
+            pending += holds(x)
             if isinstance(x, dict | list | np.ndarray):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
@@ -110,25 +111,6 @@ class Names:
         split = len(self.globals)
         program.names = [(namespace, name, x) for (namespace, name), x in zip(self.globals, bound[:split])]
         program.cells = [(cell, x) for (cell, _), x in zip(self.cells, bound[split:]) if x is not UNBOUND]
-
-
-# a dict, list or tuple of more items than this is a table, not a holder of objects whose settings a step reads
-_HOLDER_ITEMS = 32
-
-
-def _holds(x: Any) -> list[Any]:
-    """What `read_through` reads through beside an object's named attributes: the arguments a functools.partial
-    binds (`partial(helpers.scaled, cfg=cfg)`, `compile(partial(train, cfg=cfg))`), a bound method's object
-    (`aug.apply`), and the items of a small dict, list or tuple (`{"a": holder}`, where the holder also keeps
-    a module, and so is compared by identity): code the step calls reads their settings, which a replay
-    would otherwise go on reading as recorded."""
-    if isinstance(x, functools.partial):
-        return [*x.args, *x.keywords.values(), x.func]
-    if isinstance(x, types.MethodType):
-        return [x.__self__]
-    if isinstance(x, dict | list | tuple) and len(x) <= _HOLDER_ITEMS:  # not its arrays: the container's guard's
-        return [item for item in (x.values() if isinstance(x, dict) else x) if not isinstance(item, np.ndarray)]
-    return []
 
 
 def _too_large(owner: Any, value: Any) -> bool:
@@ -159,39 +141,6 @@ def partial_arguments(fn: Any) -> list[Any]:
     return held
 
 
-def _functions(fn: Any) -> list[types.FunctionType]:
-    """The functions whose global names and closure cells a replay checks, each once: fn's own (a
-    bound method's, a callable object's `__call__`, a functools.partial's function), those it wraps
-    (functools.wraps' `__wrapped__`), and the functions of its own module that it holds in closure
-    cells (a decorator's wrapper holds the step), names as globals (helpers it calls) or finds in a small dict,
-    list or tuple those hold (`SIZES["rows"]()`, a lambda reading a global `N`, which a replay would otherwise
-    go on reading as recorded), and so on from those. Functions of other modules (nn's, numpy's) are left out:
-    their names are theirs."""
-    found: list[types.FunctionType] = []
-    pending, module = [fn], None
-    while pending:
-        f = pending.pop()
-        if isinstance(f, functools.partial):
-            pending.append(f.func)
-            continue
-        f = getattr(f, "__func__", f)
-        if not isinstance(f, types.FunctionType):
-            call = type(f).__call__ if callable(f) else None
-            if isinstance(call, types.FunctionType):  # an object of a class with __call__
-                pending.append(call)
-            continue
-        if any(f is g for g in found):
-            continue
-        found.append(f)
-        module = module or f.__module__
-        held = [_contents(cell) for cell in f.__closure__ or ()]
-        held += [f.__globals__.get(name) for name in _global_names(f.__code__)]
-        held += [item for x in held if isinstance(x, dict | list | tuple) for item in _holds(x)]  # SIZES["rows"]()
-        pending += [g for g in held if isinstance(g, types.FunctionType) and g.__module__ == module]
-        pending.append(getattr(f, "__wrapped__", None))
-    return found
-
-
 # what a name may hold that is no one's settings read through it: code, namespaces, the engine's nodes
 _NOT_READ_THROUGH = (
     Node,
@@ -214,15 +163,6 @@ def instances(fn: Any) -> list[Any]:
     return [owner] if plain and has_fields(owner) else []
 
 
-_GLOBAL_OPS = ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL")
-_ATTRIBUTE_OPS = ("LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR")
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    """The global names `code` and the code nested in it load, store or delete."""
-    return _names_of(code, _GLOBAL_OPS)
-
-
 def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]], cells: set[str]) -> None:
     """Add the attribute names `code` and the code nested in it load, store or delete to `loose`, or, where
     one is taken straight off a global name or one of the step's closure cells (`cells`: `opt.step`), to
@@ -230,7 +170,7 @@ def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]],
     cells = cells - set(code.co_cellvars)
     before = None
     for i in dis.get_instructions(code):
-        if i.opname in _ATTRIBUTE_OPS:
+        if i.opname in ATTRIBUTE_OPS:
             if before is not None and (
                 before.opname == "LOAD_GLOBAL" or (before.opname == "LOAD_DEREF" and before.argval in cells)
             ):
@@ -241,23 +181,6 @@ def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]],
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             _attributes(const, loose, off, cells)
-
-
-def _names_of(code: types.CodeType, ops: tuple[str, ...]) -> set[str]:
-    """The names the instructions `ops` of `code`, and of the code nested in it, take."""
-    names = {i.argval for i in dis.get_instructions(code) if i.opname in ops}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _names_of(const, ops)
-    return names
-
-
-def _contents(cell: Any) -> Any:
-    """What a closure cell holds (UNBOUND when empty)."""
-    try:
-        return cell.cell_contents
-    except ValueError:  # empty
-        return UNBOUND
 
 
 def identical(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:

@@ -1,5 +1,5 @@
 """The shared matrix's gradient in `a @ b` where one matrix A multiplies a stack of matrices B (the mirror of
-a Linear layer on a sequence, whose weight's gradient op_table_tensor._gradient_of_shared forms)."""
+a Linear layer on a sequence, whose weight's gradient op_table_matmul._gradient_of_shared forms)."""
 
 from __future__ import annotations
 

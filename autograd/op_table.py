@@ -1,5 +1,5 @@
 """The table of ops, each once: the elementwise ops both engines share (here) and, marked by
-`scalar=None`, the tensor-only ones (matmul, reductions, shapes: `op_table_tensor`); `TABLE` is both.
+`scalar=None`, the tensor-only ones (matmul: `op_table_matmul`; reductions, shapes: `op_table_tensor`); `TABLE` is both.
 
 An elementwise entry holds the op's name, its forward for each engine (`math` for Value's hot path, numpy for
 Tensor), ONE derivative rule, its domain message, and the operands at which finite differences are valid (the
@@ -62,6 +62,7 @@ from .op_table_gamma import GAMMA
 from .op_table_incomplete_gamma import INCOMPLETE_GAMMA
 from .op_table_margins import MARGINS
 from .op_table_math import MATH
+from .op_table_matmul import MATMUL
 from .op_table_normal import NORMAL
 from .op_table_pieces import PIECES
 from .op_table_reductions import REDUCTIONS
@@ -251,7 +252,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + BESSEL_JYK + NORMAL
 ELEMENTWISE += INCOMPLETE_GAMMA
-TABLE = ELEMENTWISE + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
+TABLE = ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
 DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}
 BY_NAME = {d.name: d for d in TABLE}

@@ -46,6 +46,7 @@ from .conv_columns import (
 from .graph import raw
 from .half_precision import added_at, adding_in
 from .op_def import ANYWHERE, OpDef, tensor_op
+from .scaled_contractions import checked
 
 _max_pool2d_grad, _getitem = tensor_op("max_pool2d_grad"), tensor_op("getitem")
 _NAMED = {
@@ -66,7 +67,8 @@ def _of(kind: str, stride: Pair) -> Any:
 def conv2d(x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """Cross-correlation, as PyTorch's conv2d (and conv3d): a GEMM per image and group over im2col."""
     cols, out_size = im2col(x, w.shape[2:], stride, padding, dilation, groups)
-    out = weights_by_group(w, groups) @ cols  # (N, groups, O/groups, prod(out_size))
+    by_group = weights_by_group(w, groups)  # right where a partial sum overflows: scaled_contractions
+    out = checked(np.matmul, (by_group, cols), by_group.shape[-1], "conv")  # (N, groups, O/groups, prod(out_size))
     return out.reshape(x.shape[0], w.shape[0], *out_size)
 
 
@@ -84,8 +86,13 @@ def conv_transpose2d(
     # overlapping windows cancel, the output was 8499 units in the last place off (PyTorch's 1.8)
     dtype = np.result_type(w, g)
     by_group = weights_by_group(w, groups).transpose(0, 2, 1), images_by_group(g, groups)
-    cols = np.matmul(*by_group, dtype=adding_in(dtype))  # (N, groups, Cg*prod(kernel), prod(positions))
-    out = col2im(cols.reshape(n, groups * cg, *kernel, *positions), size, stride, padding, dilation)
+
+    def summed(w_cols: np.ndarray, images: np.ndarray) -> np.ndarray:
+        cols = np.matmul(w_cols, images, dtype=adding_in(dtype))  # (N, groups, Cg*prod(kernel), prod(positions))
+        return col2im(cols.reshape(n, groups * cg, *kernel, *positions), size, stride, padding, dilation)
+
+    # each output a sum of at most (O/groups)·prod(kernel) products, right where a partial sum overflows
+    out = checked(summed, by_group, by_group[0].shape[-1] * math.prod(kernel), "conv_transpose")
     return out if out.dtype == dtype else out.astype(dtype)
 
 
@@ -103,8 +110,13 @@ def conv2d_weight(
     dtype = np.result_type(cols, g)
     wide = adding_in(dtype)
     gt = images_by_group(g, groups).transpose(0, 1, 3, 2)
-    per_image = cols @ gt if wide == dtype else np.matmul(cols, gt, dtype=wide)  # (N, groups, Cg*|kernel|, O/groups)
-    total = per_image.sum(axis=0)
+    # (N, groups, Cg*|kernel|, O/groups) summed over images, right where a partial sum overflows (scaled_contractions)
+    total = checked(
+        lambda c, t: np.matmul(c, t, dtype=wide).sum(axis=0),
+        (cols, gt),
+        cols.shape[0] * cols.shape[-1],
+        "conv weight gradient",
+    )
     total = total if wide == dtype else total.astype(dtype)
     return total.transpose(0, 2, 1).reshape(g.shape[1], -1, *kernel)
 

@@ -4,6 +4,7 @@ tensordot, ...) is made of entries (tensor_shapes, tensor_indexing, linalg) and 
 
 from __future__ import annotations
 
+import math
 import string
 
 import numpy as np
@@ -13,6 +14,7 @@ from .graph import raw
 from .half_precision import adding_in
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .op_table_tensor import unbroadcast
+from .scaled_contractions import checked
 
 _roll, _getitem, _einsum = (tensor_op(n) for n in ("roll", "getitem", "einsum"))
 _LETTERS = string.ascii_letters
@@ -24,13 +26,19 @@ def _unpadded(g, widths):
 
 
 def _einsum_forward(*xs, subscripts):
+    """numpy's einsum, right wherever its result fits (products or partial sums that overflowed are computed
+    again, scaled_contractions). optimize: numpy's plain loop runs over every letter at once; its path uses
+    BLAS, pair by pair. float16 in float32, rounded once: numpy's float16 einsum("ij->j") of 3000 rows of
+    ones gave 2048."""
     no_bools("einsum", *xs)
-    # optimize: numpy's plain loop runs over every letter at once; its path uses BLAS, pair by pair
     dtype = np.result_type(*xs)
+    inputs, output = subscripts.split("->")
+    lengths = {c: n for term, x in zip(inputs.split(","), xs) for c, n in zip(term, np.shape(x))}
+    terms = math.prod(n for c, n in lengths.items() if c not in output)
     if adding_in(dtype) == dtype:
-        return np.einsum(subscripts, *xs, optimize=True)
-    # float16 in float32, rounded once: numpy's float16 einsum("ij->j") of 3000 rows of ones gave 2048
-    return np.einsum(subscripts, *xs, optimize=True, dtype=adding_in(dtype)).astype(dtype)
+        return checked(lambda *ys: np.einsum(subscripts, *ys, optimize=True), xs, terms, "einsum")
+    wide = checked(lambda *ys: np.einsum(subscripts, *ys, optimize=True, dtype=adding_in(dtype)), xs, terms, "einsum")
+    return wide.astype(dtype)
 
 
 def _einsum_vjp(g, out, *xs, subscripts, needs):

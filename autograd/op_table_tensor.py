@@ -1,4 +1,5 @@
-"""The op table's tensor-only entries: matmul, reductions, shapes, indexing (the softmax family: op_table_softmax).
+"""The op table's tensor-only entries: reductions, shapes, indexing (matmul: op_table_matmul; the softmax family:
+op_table_softmax).
 
 Each op once, as the elementwise entries of `op_table`: its numpy forward (taking the op's
 keyword parameters: an axis, a shape) beside ONE rule, which runs on arrays (a plain backward)
@@ -9,15 +10,12 @@ through `tensor_op` (a reduction's rule broadcasts, indexing's adds at the index
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from . import tensor_forwards as forward
-from .dtypes import no_bools
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
-from .matmul_batched import one_product_gradient
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .rule_functions import gated, unknown_at_nan
 from .tensor_forwards import Axis
@@ -52,64 +50,6 @@ def kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
 def _spread(g: Any, x: Any, axis: Axis) -> Any:
     """g of a reduction over `axis`, spread back over x's shape."""
     return _broadcast_to(g.reshape(kept_shape(np.shape(x), axis)), shape=np.shape(x))
-
-
-# ---- matmul ----
-
-
-def _with_axis(g: Any, axis: int) -> Any:
-    """g with a new axis of length 1 at `axis` (-1 or -2)."""
-    s = np.shape(g)
-    cut = len(s) + axis + 1
-    return g.reshape(s[:cut] + (1,) + s[cut:])
-
-
-def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    no_bools("matmul", a, b)
-    return _product(a, b)
-
-
-def _matmul_vjp(g, out, a, b, needs):
-    """A vector a is made a row and a vector b a column, so one rule serves every case;
-    batch axes that broadcasting added are summed away."""
-    a_shape, b_shape = a.shape, b.shape  # arrays, or Tensors under create_graph
-    if len(a_shape) == 1:
-        a, g = a.reshape((1, -1)), _with_axis(g, -2)
-    if len(b_shape) == 1:
-        b, g = b.reshape((-1, 1)), _with_axis(g, -1)
-    ga = one_product_gradient(a, b, g) if needs[0] else None  # one A by a stack of B's: one product, where cheaper
-    if needs[0]:
-        ga = _as_shape(unbroadcast(_product(g, b.swapaxes(-1, -2)), a.shape) if ga is None else ga, a_shape)
-    gb = _as_shape(_gradient_of_shared(a, b, g), b_shape) if needs[1] else None
-    return ga, gb
-
-
-def _gradient_of_shared(a: Any, b: Any, g: Any) -> Any:
-    """B's gradient Aᵀ @ g, summed over the batch axes broadcasting added. One B shared by a stack of A's
-    (Linear on a sequence (T, N, I)): one product over all (T·N) rows, not T slices' (T, I, G) summed after
-    (BLAS's order of additions, not the slices': the last bits can differ from the per-slice sum's)."""
-    if len(b.shape) == 2 and len(a.shape) > 2:
-        n = math.prod(a.shape[:-1])  # not -1: a reshape cannot infer it when a has no entries
-        return _product(a.reshape((n, a.shape[-1])).swapaxes(-1, -2), g.reshape((n, g.shape[-1])))
-    return unbroadcast(_product(a.swapaxes(-1, -2), g), b.shape)
-
-
-def _as_shape(x: Any, shape: tuple[int, ...]) -> Any:
-    """x (an array, or a Tensor under create_graph) reshaped only where it must be: a reshape makes a
-    view, and a leaf's view gets copied."""
-    return x if x.shape == shape else x.reshape(shape)
-
-
-def _product(x: Any, y: Any) -> Any:
-    """x @ y. np.dot where the contracted axis has length 1 (numpy's matmul is 5x slower at that outer
-    product); a contiguous stack times one matrix as one matrix of all its rows, not slice by slice (30%)."""
-    if isinstance(x, np.ndarray) and np.ndim(y) == 2:
-        if x.ndim == 2 and x.shape[1] == 1:
-            return np.dot(x, y)
-        if x.ndim > 2 and x.flags.c_contiguous:
-            rows = x.reshape((math.prod(x.shape[:-1]), x.shape[-1]))  # not -1: x may have no entries
-            return np.matmul(rows, y).reshape(x.shape[:-1] + y.shape[-1:])
-    return x @ y
 
 
 # ---- rules of one line or two ----
@@ -172,19 +112,6 @@ def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "", ad
 
 _ONE, _TWO = (ANYWHERE,), (ANYWHERE, ANYWHERE)
 TENSOR_ONLY: tuple[OpDef, ...] = (
-    # a constant operand's gradient (the input of a layer) is never formed: `skips`
-    OpDef(
-        "matmul",
-        _matmul_vjp,
-        None,
-        _matmul,
-        _TWO,
-        symbol="@",
-        skips=True,
-        api="Tensor.__matmul__",
-        formulas=("∂(A@B)/∂A: g @ Bᵀ", "∂(A@B)/∂B: Aᵀ @ g"),
-        adds_up=True,
-    ),
     # the gradient passes where lo <= x <= hi, the bounds included (PyTorch's choice)
     OpDef(
         "clip",

@@ -30,6 +30,14 @@ def _moderate(a: np.ndarray) -> bool:
     return bool(np.all(np.abs(np.frexp(a)[1]) <= np.finfo(a.dtype).maxexp // 4))
 
 
+def _moderate_results(out: np.ndarray) -> bool:
+    """Whether every entry of a var, std or 2-norm result (each ≥ 0, or NaN) is within 2**±(maxexp/4) of 1
+    (nonzero, finite and moderate, as `_moderate` asks): by its smallest and largest, two reductions of the
+    small result (NaN fails both comparisons)."""
+    bound = 2.0 ** (np.finfo(out.dtype).maxexp // 4)
+    return bool(out.min() >= 1 / bound and out.max() <= bound) if out.size else True
+
+
 def scale_for(out: np.ndarray, x: Any, axis: Any) -> np.ndarray | None:
     """For var, std or the 2-norm `out` computed on x as it is, None if it is right: its entries nonzero,
     finite and moderate (an overflowed square makes a result inf or NaN; squares that underflowed
@@ -37,7 +45,7 @@ def scale_for(out: np.ndarray, x: Any, axis: Any) -> np.ndarray | None:
     pass over x at all). Else, per output (kept as 1), the power of two 2**-e in x's dtype bringing
     the largest |x| into [0.5, 1): multiplying by it is exact, so results on scaled entries equal
     unscaled ones wherever those are right."""
-    if np.all(np.isfinite(out) & (out != 0)) and _moderate(out):
+    if _moderate_results(out):
         return None
     data = raw(x)
     # two reductions and no |x| array: the largest magnitude is the larger of max and -min

@@ -35,8 +35,9 @@ def _rounded_once(reduce: Any) -> Any:
     def forward(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
         acc = wide(x)
         if acc is None:
-            out = reduce(x, axis, keepdims=keepdims)
-            return out if reduce is np.prod else unless_overflowed(out, x, axis, keepdims, reduce)
+            if reduce is np.prod:
+                return reduce(x, axis, keepdims=keepdims)
+            return unless_overflowed(x, axis, keepdims, reduce)
         return reduce(x, axis, acc, keepdims=keepdims).astype(x.dtype)
 
     forward.__name__ = forward.__qualname__ = reduce.__name__
@@ -69,8 +70,7 @@ def _running_rounded_once(run: Any) -> Any:
         acc = wide(x)
         if acc is not None:
             return run(x, axis, acc).astype(x.dtype)
-        out = run(x, axis)
-        return out if run is np.cumprod else unless_overflowed(out, x, axis, None, run)
+        return run(x, axis) if run is np.cumprod else unless_overflowed(x, axis, None, run)
 
     forward.__name__ = forward.__qualname__ = run.__name__
     return forward
@@ -99,11 +99,7 @@ def gradient_sum(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray | None = 
     axis that is not the last row by row in float16, which put a softmax's gradient over 3000 rows 149
     units in the last place off (PyTorch's within one). Other dtypes in their own (np.sum's reduce)."""
     if x.dtype != np.float16:
-        total = np.add.reduce(x, axis=axes, keepdims=True, out=out)
-        again = unless_overflowed(total, x, axes, True, np.sum)  # [1e308, 1e308, -1e308] sends 1e308, not inf
-        if again is not total:
-            np.copyto(total, again)
-        return total
+        return unless_overflowed(x, axes, True, np.add.reduce, out)  # [1e308, 1e308, -1e308] sends 1e308, not inf
     total = np.add.reduce(x, axis=axes, keepdims=True, dtype=np.float32)
     if out is None:
         return total.astype(np.float16)

@@ -31,6 +31,7 @@ TITLES = {
     "autograd.op_table_binary": "binary functions",
     "autograd.op_table_activations": "activations",
     "autograd.op_table_pieces": "activations with flat pieces and jumps",
+    "autograd.op_table_matmul": "tensor ops",
     "autograd.op_table_tensor": "tensor ops",
     "autograd.op_table_softmax": "the softmax family",
     "autograd.op_table_margins": "margin losses of class labels",

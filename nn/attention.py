@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, maximum, no_grad
+from autograd import ShapeError, Tensor, no_grad
 
 from .arguments import check_flag, check_real, layer_input
 from .dropout import dropout
@@ -49,16 +49,13 @@ def attend(
 def _softmax_over_keys(scores: Tensor) -> Tensor:
     """The masked `scores`' softmax over the keys, 0 on a row with no key to look at (all -inf), where the
     softmax's 0 / 0 made NaN and numpy's warning, and the NaN reached every gradient of the batch. Found by
-    ops on the scores, not by reading their numbers, so that a compiled step finds each call's rows. A row's
-    largest score r gives keep = exp(min(r, max) - clamp(r, lowest, max)): 0 where r is -inf, else 1 (a row
-    holding +inf or NaN stays NaN, as softmax's). The scores are raised to at least lowest * keep: in a row
-    with keys to lowest, whose exp is 0 as -inf's; in a keyless row to 0 (a row of 0s: no 0 / 0). The
-    weights times keep are 0 in a keyless row and softmax's bit for bit elsewhere, their gradients too."""
-    finite = np.finfo(scores.dtype)
-    with no_grad():  # constants: no gradient flows through which rows have keys
-        top = scores.max(axis=-1, keepdims=True)
-        keep = (top.clamp(max=finite.max) - top.clamp(finite.min, finite.max)).exp()
-    return maximum(scores, keep * finite.min).softmax(axis=-1) * keep
+    ops on the scores, not by reading their numbers, so that a compiled step finds each call's rows. Such a
+    row's scores are filled with 0 (no 0 / 0) and its weights with 0 after the softmax; every other row is
+    left as it is, so its weights and gradients are softmax's bit for bit (a row holding +inf or NaN stays
+    NaN, as softmax's; -inf beside finfo.min keeps its weight 0, and finfo.min its own)."""
+    with no_grad():  # a constant: no gradient flows through which rows have keys
+        keyless = scores.max(axis=-1, keepdims=True) == -math.inf
+    return scores.masked_fill(keyless, 0).softmax(axis=-1).masked_fill(keyless, 0)
 
 
 def scaled_dot_product_attention(

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
+from .norm_functions import same_path
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -28,16 +29,54 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadrature: bool = False) -> Tensor:
-    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)), the norm and eps
-    taken on x·2⁻ᵏ, k the bits of the `count` of entries over p and one, and the quotient times 2⁻ᵏ after: a
-    norm beyond the float range (rows near 1.8e308: their cosine was 0, not 1) is brought into it, and x itself
-    is not scaled (x·2⁻ᵏ lost the last bits of subnormal entries: cosine_similarity([5e-324, 0], [1, 0], eps=0)
-    was NaN, not 1). Those lost bits count in the norm only for norms below 1e-290 (entries of 2⁻¹⁰⁷⁴), so where
-    eps is below 1e-200 nothing is scaled (and a norm beyond the range still makes the row 0)."""
-    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1) if eps >= 1e-200 else 1.0
-    scaled_norm = (x * scale).norm(p, dim=dim, keepdim=True)
-    held = scaled_norm.hypot(eps * scale) if in_quadrature else scaled_norm.clip(min=eps * scale)
-    return x / held * scale
+    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)). The norm op is
+    right wherever the norm fits the dtype (subnormal rows included), so most inputs take one division; only
+    where a norm is not finite (`_beyond_the_range`) is anything else done. A replay of a compiled step checks
+    that its norms take the path recorded (else it runs eagerly)."""
+    with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
+        norm = x.norm(p, dim=dim, keepdim=True)
+    rows = np.isfinite(raw(norm))
+    fits = bool(rows.all())
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), norm)
+    if fits:
+        return x / _held(norm, eps, in_quadrature)
+    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)), rows))), norm)
+    return _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
+
+
+def _held(norm: Tensor, eps: float, in_quadrature: bool) -> Tensor:
+    """The norm held at least eps, or (`in_quadrature`) hypot(norm, eps): what `unit` divides by."""
+    return norm.hypot(eps) if in_quadrature else norm.clip(min=eps)
+
+
+def _beyond_the_range(
+    x: Tensor, dim: int, eps: float, count: int, p: float, in_quadrature: bool, fitting: np.ndarray
+) -> Tensor:
+    """`unit` where a norm is not finite (`fitting`: the rows whose norm is). A finite row whose norm is past the
+    range (rows near 1.8e308: their cosine was 0, not 1): the norm and eps taken on x·2⁻ᵏ, k the bits of the
+    `count` of entries over p and one, and the quotient times 2⁻ᵏ (x itself divided unscaled, so subnormal entries
+    keep their bits); the rows whose norm fits as `unit` takes them (scaled, [5e-324, 0] beside such a row with
+    eps 0 gave [inf, NaN], not [1, 0]). A row holding
+    one infinity (and no NaN): the limit of x/‖x‖ as that entry grows, ±1 there and 0 elsewhere, with gradient 0
+    (every derivative of x/‖x‖ falls as 1/‖x‖), where PyTorch's is NaN (inf/inf); two infinities or more: NaN,
+    and a NaN gradient (the direction depends on how they grew). A row holding NaN: NaN."""
+    data = raw(x)
+    infinite, nan = np.isinf(data), np.isnan(data)
+    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isinf(raw(v)), infinite))), x)
+    limited = infinite.any(axis=dim, keepdims=True) & ~nan.any(axis=dim, keepdims=True)
+    if limited.any():
+        several = limited & (infinite.sum(axis=dim, keepdims=True) > 1)
+        limit = np.where(infinite, np.sign(data), 0.0).astype(data.dtype)
+        rest = _beyond_the_range(where(limited, 0.0, x), dim, eps, count, p, in_quadrature, fitting)
+        out = where(limited, limit, rest)
+        if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
+            out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
+        return out
+    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1)
+    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
+    plain = x / _held(where(fitting, x, 1.0).norm(p, dim=dim, keepdim=True), eps, in_quadrature)
+    scaled = x / _held((where(fitting, 1.0, x) * scale).norm(p, dim=dim, keepdim=True), eps * scale, in_quadrature)
+    return where(fitting, plain, scaled * scale)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
@@ -49,9 +88,35 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     if not _broadcast("pairwise_distance", x1, x2):
         raise ShapeError("pairwise_distance takes vectors (at least 1-d), got two 0-d inputs")
     d = x1 - x2 + eps
+    fits = bool(np.isfinite(raw(d)).all())
+    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), d)
+    if not fits and p in (1.0, 2.0, math.inf):
+        # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
+        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
+        # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
+        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here. Only those rows:
+        # halving lost a subnormal difference's last bit ([5e-324] - [0] beside such a row gave 0, gradient 0).
+        rows = np.isfinite(raw(d)).all(axis=-1, keepdims=True)
+        validate(
+            lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)).all(-1, keepdims=True), rows))),
+            d,
+        )
+        halved = _p_norm(where(rows, 0.0, x1 * 0.5 - x2 * 0.5 + eps * 0.5), p, True) * 2.0
+        out = where(rows, _p_norm(where(rows, d, 0.0), p, True), halved)
+        return out if keepdim else out.squeeze(-1)
+    return _p_norm(d, p, keepdim)
+
+
+def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
+    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
+    m·‖d/m‖_p, m each row's largest |d| (a constant: ‖d‖_p's gradient is the same at d/m), so that |d|^p
+    neither overflows nor underflows: p=3's distance of 1e200 was inf, with a NaN gradient."""
     if p in (1.0, 2.0, math.inf):
         return d.norm(p, dim=-1, keepdim=keepdim)
-    return (abs(d) ** p).sum(dim=-1, keepdim=keepdim) ** (1 / p)
+    info = np.finfo(d.dtype)
+    m = abs(d).amax(dim=-1, keepdim=True).detach().clip(min=info.tiny, max=info.max)  # 0 rows: 0; inf: inf
+    out = m * ((abs(d / m) ** p).sum(dim=-1, keepdim=True) ** (1 / p))
+    return out if keepdim else out.squeeze(-1)
 
 
 def _order(p: Any) -> float:

@@ -135,8 +135,8 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
     if not isinstance(x, Tensor):
         raise TypeError(f"normalize takes a Tensor, got {type(x).__name__}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
-    try:
-        x.norm(p, dim=dim, keepdim=True)  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+    try:  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+        # a dim that is no axis: norm's error (unit takes the norm first)
+        return unit(x, dim, eps, x.shape[dim] if isinstance(dim, int) and -x.ndim <= dim < x.ndim else 1, p)
     except ValueError as e:
         raise type(e)(f"normalize: {e}") from None
-    return unit(x, dim, eps, x.shape[dim] if x.ndim else 1, p)

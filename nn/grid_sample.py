@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, check_memory, where
+from autograd import ShapeError, Tensor, check_memory, pad, where
 
 from .arguments import check_choice, check_flag, layer_input
 from .upsample import cubic_weights
@@ -33,11 +33,13 @@ _LAYOUTS = {
     4: "(N, C, H, W) with a grid (N, H_out, W_out, 2)",
     5: "(N, C, D, H, W) with a grid (N, D_out, H_out, W_out, 3)",
 }
-# the arrays of the output's size that the look-ups hold at once, per corner (a look-up, the look-up kept or
-# zeroed, its product with the weight, the running sum; each one's gradient), and once more for the layouts
-# (the input's, the output's and their gradients); and of the grid's points (positions, indices, masks and
-# weights and their gradients) per axis and per corner: tracemalloc's peaks are 0.3 to 1.02 of the count
-_PER_CORNER, _LAYOUT_ARRAYS, _POINT_PER_AXIS, _POINT_PER_CORNER = 8, 4, 12, 4
+# the arrays of the output's size that the look-ups hold at once, per corner (a look-up, its product with the
+# weight, the running sum; each one's gradient; the where that zeroed a look-up outside, before the input was
+# framed, is counted still), and once more for the layouts (the framed input's, the output's and their
+# gradients); and of the grid's points (positions, indices, masks and
+# weights and their gradients) per axis and per corner: tracemalloc's peaks are 0.26 to 0.96 of the count
+# (with 4 per corner, 1.23 for one channel of trilinear under border)
+_PER_CORNER, _LAYOUT_ARRAYS, _POINT_PER_AXIS, _POINT_PER_CORNER = 8, 4, 12, 7
 
 
 def grid_sample(
@@ -75,7 +77,8 @@ def grid_sample(
         position, lost = _position(grid[..., dims - 1 - axis], x.shape[2 + axis], mode, padding_mode, align)
         coords.append(position)
         unknown |= lost
-    points = x.permute(0, *range(2, x.ndim), 1)  # (N, *spatial, C): a look-up at (n, *index) reads C values
+    # (N, *spatial, C) framed by a pixel of zeros: a look-up at (n, *index) reads C values, 0 just outside
+    points = pad(x.permute(0, *range(2, x.ndim), 1), (0, 0) + (1, 1) * dims)
     if mode == "bicubic":
         sampled = _cubic(points, coords, padding_mode, align)
     else:
@@ -172,14 +175,15 @@ def _reflect(at: np.ndarray, size: int, align: bool) -> tuple[np.ndarray, np.nda
 
 
 def _look_up(points: Tensor, indices: list[np.ndarray]) -> Tensor:
-    """points (N, *spatial, C) at integer positions (one array per spatial axis, of the grid's point
-    shape): (N, *out, C), 0 where a position lies outside the input."""
-    sizes = points.shape[1:-1]
-    inside = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(indices, sizes)])
-    clipped = [np.clip(i, 0, n - 1) for i, n in zip(indices, sizes)]
+    """points (N, *spatial, C), framed by a pixel of zeros, at integer positions (one array per spatial axis,
+    of the grid's point shape, each from -1 to its size): (N, *out, C), 0 where a position lies outside."""
     batch = np.arange(points.shape[0]).reshape((-1,) + (1,) * (indices[0].ndim - 1))
-    values = points[(batch, *clipped)]
-    return values if inside.all() else where(inside[..., None], values, points.dtype.type(0))
+    return points[(batch, *(i + 1 for i in indices))]
+
+
+def _sizes(points: Tensor) -> tuple[int, ...]:
+    """The input's spatial sizes, inside the frame of zeros around `points`."""
+    return tuple(n - 2 for n in points.shape[1:-1])
 
 
 def _as_index(position: np.ndarray, size: int) -> np.ndarray:
@@ -189,14 +193,14 @@ def _as_index(position: np.ndarray, size: int) -> np.ndarray:
 
 def _nearest(points: Tensor, coords: list[Tensor]) -> Tensor:
     """The pixel nearest each point (a half rounds to even, as PyTorch's CPU kernels)."""
-    sizes = points.shape[1:-1]
+    sizes = _sizes(points)
     return _look_up(points, [_as_index(np.rint(c.data), n) for c, n in zip(coords, sizes)])
 
 
 def _linear(points: Tensor, coords: list[Tensor]) -> Tensor:
     """Each point mixed from the 2 ** dims pixels around it, each weighed by the product over axes of
     1 - its distance from the point (PyTorch's order: the corners from the low one, slowest axis first)."""
-    sizes = points.shape[1:-1]
+    sizes = _sizes(points)
     low = [np.floor(c.data) for c in coords]
     far = [c - lo for c, lo in zip(coords, low)]  # the distance past the low pixel, differentiable
     near = [1 - f for f in far]
@@ -216,7 +220,7 @@ def _cubic(points: Tensor, coords: list[Tensor], padding: str, align: bool) -> T
     """Each point mixed from the 4 x 4 pixels around it by Keys' cubic (a = -0.75) along each axis: rows of 4
     mixed along x first, then those 4 along y (PyTorch's order). Each tap's position is padded (border,
     reflection) or, under zeros, read as 0 outside; the weights move with the point, the taps do not."""
-    sizes = points.shape[1:-1]
+    sizes = _sizes(points)
     low = [np.floor(c.data) for c in coords]
     weights = [cubic_weights(c - lo) for c, lo in zip(coords, low)]  # differentiable in the point
     taps = [[_tap(lo + k - 1, n, padding, align) for k in range(4)] for lo, n in zip(low, sizes)]

@@ -45,7 +45,7 @@ def instance_norm(
     axes = tuple(range(2, x.ndim))
     y, mean, std = standardize(x, axes, eps, "instance_norm")
     if x.shape[0]:
-        unbiased = std.data**2 * (count / (count - 1))
+        unbiased = std**2 * (count / (count - 1))
         moved(stats, (mean.data.mean(axis=0).reshape(-1), unbiased.mean(axis=0).reshape(-1)), momentum)
     return _scale_and_shift(y, weight, bias, shape)
 

@@ -90,7 +90,7 @@ def batch_norm(
     if count <= 1:  # no mean of nothing; one value is its own mean (and has no unbiased variance)
         raise ValueError(f"batch_norm in training needs more than one value per channel, got input of shape {x.shape}")
     y, mean, std = standardize(x, (0, *range(2, x.ndim)), eps, "batch_norm")
-    moved(stats, (mean.data.reshape(-1), std.data.reshape(-1) ** 2 * (count / (count - 1))), momentum)
+    moved(stats, (mean.data.reshape(-1), std.reshape(-1) ** 2 * (count / (count - 1))), momentum)
     return _scale_and_shift(y, weight, bias, shape)
 
 
@@ -121,23 +121,56 @@ def moved(stats: Sequence[Any], batch: Sequence[np.ndarray], momentum: float) ->
             _write(s, (1 - momentum) * raw(s) + momentum * values)
 
 
-def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, Tensor]:
-    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased std (kept as
+def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tuple[Tensor, Tensor, np.ndarray]:
+    """(x - mean) / sqrt(var + eps) over `axes`, with the mean and the biased std (an array; both kept as
     axes of size 1). float16 is standardized in float32, as PyTorch's half layers do: its squares
     overflow from deviations of 256, and a mean rounded to it is off by units of the spread.
-    The root is hypot(std, sqrt(eps)), std the 2-norm of the deviations (an op right wherever it fits) over
-    √n: var + eps overflowed for deviations of 1.3e154 (refused) and underflowed to 0 for deviations of
-    1e-200 with eps 0 (outputs inf, not ±1). Deviations whose 2-norm overflows are refused (`kind`'s error)."""
+    sqrt(var + eps) where that is right (`_plain_variance_is_right`: most inputs); else the root is
+    hypot(std, sqrt(eps)), std the 2-norm of the deviations (an op right wherever it fits) over √n: var + eps
+    overflowed for deviations of 1.3e154 (refused) and underflowed to 0 for deviations of 1e-200 with eps 0
+    (outputs inf, not ±1). Deviations whose 2-norm overflows are refused (`kind`'s error). A replay of a
+    compiled step checks that its variances take the path recorded (else it runs eagerly)."""
     if x.dtype == np.float16:
         y, mean, std = standardize(x.astype(np.float32), axes, eps, kind)
         return y.astype(np.float16), mean, std
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
+    count = math.prod(x.shape[a] for a in axes)
+    with np.errstate(over="ignore", under="ignore"):  # squares past the range: a first try, the hypot path redoes it
+        var = (centered * centered).mean(axis=axes, keepdims=True)
+    if plain_root_is_right(var, eps, count):
+        return centered / (var + eps).sqrt(), mean, np.sqrt(raw(var))
     norm = centered.norm(2, dim=axes, keepdim=True)
     validate(lambda v: refuse_infinite(kind, raw(v)), norm)  # each replay of a compiled step checks it too
-    root_count = math.sqrt(math.prod(x.shape[a] for a in axes))
-    std = norm * (1 / root_count)
+    root_count = math.sqrt(count)
+    std = raw(norm) / root_count  # an array: batch_norm's running statistics read it, no op recorded
     return centered / (norm.hypot(root_count * math.sqrt(eps)) * (1 / root_count)), mean, std
+
+
+def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:
+    """Whether sqrt(mean_square + eps) (a variance's, or rms_norm's mean of squares, over `count` entries) is right
+    to rounding (`_plain_variance_is_right`); else the caller takes the hypot root. A replay of a compiled step
+    checks that its mean squares take the path recorded (else it runs eagerly)."""
+    plain = _plain_variance_is_right(raw(mean_square), eps, count)
+    validate(lambda v: same_path("variances", plain, _plain_variance_is_right(raw(v), eps, count)), mean_square)
+    return plain
+
+
+def _plain_variance_is_right(var: np.ndarray, eps: float, count: int) -> bool:
+    """Whether sqrt(var + eps), var the mean of the squared deviations, is right to rounding: var + eps finite
+    (no square overflowed, and neither past half the largest float), and what squares lost below the floats (at
+    most `count` times the least subnormal) under half a unit of var + eps (eps or every variance at least 2**54
+    times that). Two reductions of the small var; NaN fails them (the hypot path gives NaN too)."""
+    lost, half = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54, np.finfo(var.dtype).max / 2
+    top = var.max(initial=0.0)  # var and eps each at most half the largest float: their sum fits (eps 1e308 did not)
+    return bool(top <= half and eps <= half and (eps >= lost or var.min(initial=np.inf) >= lost))
+
+
+def same_path(what: str, recorded: bool, now: bool) -> None:
+    """For a compiled replay's `validate`: ValueError (the replay then runs the step eagerly) where this call's
+    `what` (its variances, norms) take another path than the recorded call's."""
+    if recorded != now:
+        raise ValueError(f"the {what} of this call take another path than the recorded ones: run eagerly")
 
 
 def refuse_infinite(kind: str, norm: np.ndarray, of: str = "deviations from the mean") -> None:

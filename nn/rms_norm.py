@@ -15,7 +15,7 @@ from autograd import Tensor, raw, validate
 from .arguments import check_real, factory_dtype
 from .module import Module
 from .norm import _filled, affine_parameters
-from .norm_functions import _check_affine, normalized_input, refuse_infinite
+from .norm_functions import _check_affine, normalized_input, plain_root_is_right, refuse_infinite
 from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
 
@@ -37,13 +37,19 @@ def rms_norm(
     if x.dtype == np.float16:
         return rms_norm(x.astype(np.float32), shape, weight, eps).astype(np.float16)
     axes = tuple(range(x.ndim - k, x.ndim))
-    # the root mean square as the 2-norm (an op right wherever it fits) over √n, and hypot for the root of its
+    eps = np.finfo(x.dtype).eps if eps is None else eps
+    with np.errstate(over="ignore", under="ignore"):  # squares past the range: a first try, the hypot path redoes it
+        mean_square = (x * x).mean(axis=axes, keepdims=True)
+    if plain_root_is_right(mean_square, eps, math.prod(shape)):  # x·rsqrt(mean(x²) + eps), PyTorch's: most inputs
+        y = x * (mean_square + eps).rsqrt()
+        return y if weight is None else y * weight
+    # elsewhere the root mean square as the 2-norm (an op right wherever it fits) over √n, and hypot for the root of its
     # square plus eps: x * rsqrt(mean(x²) + eps) was refused from values of 1.3e154 (float32's 1.8e19) and inf
     # below 1e-162 with eps 0, where the outputs are near ±1
     norm = x.norm(2, dim=axes, keepdim=True)
     validate(lambda v: refuse_infinite("rms_norm", raw(v), "values"), norm)
     root_count = math.sqrt(math.prod(shape))
-    y = x / (norm.hypot(root_count * math.sqrt(np.finfo(x.dtype).eps if eps is None else eps)) * (1 / root_count))
+    y = x / (norm.hypot(root_count * math.sqrt(eps)) * (1 / root_count))
     return y if weight is None else y * weight
 
 

@@ -26,6 +26,8 @@ def antialiased(x: Tensor, sizes: tuple[int, ...], scales: list[float | None], m
     dtype = x.dtype.type
     for axis in (3, 2):
         n_in, n_out = x.shape[axis], sizes[axis - 2]
+        if n_in == n_out:  # PyTorch's copies an axis that keeps its size, whatever the scale_factor (1.1 of 9 is 9)
+            continue
         weights = Tensor(_weights(n_in, n_out, _step(n_in, n_out, scales[axis - 2], align, dtype), mode, dtype))
         x = x @ weights.T if axis == 3 else weights @ x  # (.., W_in) @ (W_in, W_out); (H_out, H_in) @ (.., H_in, W)
     return x

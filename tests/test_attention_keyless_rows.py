@@ -122,3 +122,15 @@ def test_a_compiled_step_replays_keyless_rows_that_come_and_go():
         return losses + [p.data.copy() for p in mha.parameters()]
 
     check_replayed(scenario, pytest.MonkeyPatch(), replays_at_least=3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rows_at_the_dtypes_lowest_keep_torchs_numbers(dtype):
+    """A float mask of finfo.min (as many models write "masked") beside -inf, and a row all finfo.min: each row
+    has keys, so softmax's numbers, as torch's. Raising every score to at least finfo.min gave the -inf keys
+    finfo.min's weight ([0.5, 0.5] where torch gives [1, 0]), and maximum's tie halved the row's gradient."""
+    low = np.finfo(dtype).min
+    mask = np.array([[0, -1, 0, 2], [low, -np.inf, -np.inf, -np.inf], [low] * 4, [-1e9] * 4, [-np.inf] * 4], dtype)
+    arrays = [RNG.standard_normal(s).astype(dtype) for s in ((2, 5, 4), (2, 4, 4), (2, 4, 3))] + [mask]
+    call = lambda f, q, k, v, m: f(q, k, v, attn_mask=m)  # noqa: E731
+    compare(ours_F.scaled_dot_product_attention, F.scaled_dot_product_attention, arrays, call, dtype, "lowest")

@@ -70,3 +70,20 @@ def test_a_cast_to_integers_still_runs_eagerly_since_it_checks_each_value_fits()
     with pytest.warns(autograd.CompileWarning, match="outside the graph"):
         compiled, _ = _run(True, np.float32, lambda x: Tensor(x, dtype=np.int8) * 1.0)
     assert [a for a, _ in eager] == [b for b, _ in compiled]
+
+
+@pytest.mark.parametrize("dtype", [object, np.complex128])
+def test_a_cast_of_an_object_or_complex_array_runs_as_eagerly(dtype):
+    """Tensor(x, dtype=np.float32) of an object or complex array (numbers Tensor() casts, as numpy does) was recorded
+    as astype on a leaf over x itself, which Tensor() refuses: the compiled step raised a TypeError where eager ran."""
+
+    def make(x):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)  # eager's too: the imaginary part dropped
+            return Tensor(x.astype(dtype), dtype=np.float32)
+
+    eager, _ = _run(False, np.float32, make)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", autograd.CompileWarning)  # data made outside the graph: runs eagerly
+        compiled, _ = _run(True, np.float32, make)
+    assert [a for a, _ in eager] == [b for b, _ in compiled]

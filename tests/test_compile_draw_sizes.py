@@ -2,10 +2,14 @@
 step's Python), so where n changes the step must record again or run eagerly. Three ways went on drawing 4 rows
 where eager drew 5, silently: n from a helper lambda held in a dict the step names (`SIZES["rows"]()`, reading a
 global), from an iterator the step advances (`next(sizes)`, a generator, an itertools.count), and from a counter
-kept by such a helper. The helpers a step finds in a small dict, list or tuple are now its own (their globals and
-cells read through: a change records again; a nonlocal assigned is refused), and an iterator the step's names
-hold that moves outside a draw runs the step eagerly, saying so. Each compiled run equals the eager one."""
+kept by such a helper; so did helpers reached as methods (`self.rows()` of compile(trainer.step), `held.rows()`),
+properties, partials, nested dicts and an object's function attributes. The helpers a step finds so are now its
+own (their globals and cells read through: a change records again; a nonlocal assigned is refused), and an
+iterator the step's names hold that moves outside a draw runs the step eagerly, saying so. Each compiled run
+equals the eager one."""
 
+import collections
+import functools
 import itertools
 import warnings
 
@@ -50,6 +54,38 @@ class _Sizes:
         return 4 if self.calls <= 4 else 5
 
 
+class _QueuedSizes:
+    """An iterator class keeping its place in an object it changes in place (a deque it pops), not in a number."""
+
+    def __init__(self):
+        self.queue = collections.deque(_LENGTHS)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.queue.popleft()
+
+
+def _rows_of(key):
+    return LENGTH[key]
+
+
+class _Rows:
+    """Helpers as methods: the step calls `held.rows()`, reads `held.size`, or calls `_Rows.fixed()`."""
+
+    def rows(self):
+        return LENGTH["n"]
+
+    @property
+    def size(self):
+        return LENGTH["n"]
+
+    @staticmethod
+    def fixed():
+        return LENGTH["n"]
+
+
 class _Holder:
     """A plain object holding an iterator, as a trainer holds its schedule."""
 
@@ -69,6 +105,14 @@ CASES = {
     "an iterator on an object": (lambda: _Holder(iter(_LENGTHS)), lambda held: next(held.sizes)),
     "a bound __next__": (lambda: iter(_LENGTHS).__next__, lambda held: held()),
     "an iterator class of one's own": (_Sizes, next),
+    "an iterator class popping a deque": (_QueuedSizes, next),
+    "iter(f, sentinel)": (lambda: iter(list(reversed(_LENGTHS)).pop, None), next),
+    "a partial in a dict": (lambda: {"rows": functools.partial(_rows_of, "n")}, lambda held: held["rows"]()),
+    "a method of an object": (_Rows, lambda held: held.rows()),
+    "a property of an object": (_Rows, lambda held: held.size),
+    "a staticmethod of a class": (lambda: _Rows, lambda held: held.fixed()),
+    "a helper in a nested dict": (lambda: {"sizes": {"rows": SIZES["rows"]}}, lambda held: held["sizes"]["rows"]()),
+    "a helper an object holds": (lambda: _Holder(SIZES["rows"]), lambda held: held.sizes()),
 }
 REFUSED = {  # what the warning says, where the step runs eagerly
     "a counter in a dict": "assigns the global or nonlocal name 'calls'",
@@ -80,6 +124,8 @@ REFUSED = {  # what the warning says, where the step runs eagerly
     "an iterator on an object": "\\(list_iterator\\)",
     "a bound __next__": "\\(list_iterator\\)",
     "an iterator class of one's own": "\\(_Sizes\\)",
+    "an iterator class popping a deque": "\\(_QueuedSizes\\)",
+    "iter(f, sentinel)": "\\(callable_iterator\\)",
 }
 
 
@@ -144,8 +190,25 @@ def test_an_iterator_that_only_a_draw_advances_replays():
     assert all(r.program is not None for r in compiled[2].recordings.values())
 
 
-def test_an_iterator_the_step_names_but_never_moves_replays():
-    held = iter(_LENGTHS)
+class _Watched(_Sizes):
+    """An iterator class whose pickling methods note that they ran (reading its place must run none of its code)."""
+
+    ran = []
+
+    def __reduce__(self):
+        _Watched.ran.append("__reduce__")
+        return super().__reduce__()
+
+    def __getstate__(self):
+        _Watched.ran.append("__getstate__")
+        return {}
+
+
+@pytest.mark.parametrize("make", [lambda: iter(_LENGTHS), _Watched], ids=["a list iterator", "a class of one's own"])
+def test_an_iterator_the_step_names_but_never_moves_replays_and_none_of_its_code_runs(make):
+    """An iterator class's place is read from its attributes (self.calls), not by its __reduce__ or __getstate__,
+    which may do anything (this one's says that it has no state)."""
+    held, _Watched.ran = make(), []
     w = Tensor(np.ones(1), requires_grad=True)
 
     def step(x):
@@ -160,4 +223,37 @@ def test_an_iterator_the_step_names_but_never_moves_replays():
         warnings.simplefilter("error", autograd.CompileWarning)
         assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
     assert all(r.program is not None for r in run.recordings.values())
-    assert next(held) == 4
+    assert next(held) == 4 and _Watched.ran == []
+
+
+class _Trainer:
+    """A step as a method calling a helper method of its own class, which reads a global: `self.rows()`."""
+
+    def __init__(self):
+        self.w = Tensor(np.ones(1), requires_grad=True)
+
+    def rows(self):
+        return LENGTH["n"]
+
+    def step(self, x):
+        loss = (autograd.rand(self.rows(), dtype=np.float64) * self.w).sum() + (Tensor(x) * self.w).sum()
+        loss.backward()
+        return loss.item()
+
+
+def test_a_method_the_step_calls_on_its_own_object_is_read_through():
+    """compile(trainer.step) whose size comes from self.rows() (a global read there) drew 4 rows where eager drew 5."""
+
+    def losses(compile):
+        autograd.manual_seed(0)
+        run, out = compile(_Trainer().step), []
+        for n in _LENGTHS:
+            LENGTH["n"] = n
+            out.append(run(np.ones(2)))
+        LENGTH["n"] = 4
+        return out
+
+    eager = losses(lambda f: f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert losses(autograd.compile) == eager

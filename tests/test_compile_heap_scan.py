@@ -55,3 +55,22 @@ def test_a_generator_that_died_since_a_whole_scan_is_not_held_after_the_next_who
     del dead
     gc.collect()  # a collection of generation 2: the next scan is whole
     assert gone not in {id(x) for x in compile_generators.every_generator()}
+
+
+@pytest.mark.skipif(not compile_generators.YOUNG_SCANS, reason="this Python's collector: every scan is whole")
+def test_a_collection_between_the_two_young_listings_makes_the_scan_whole(monkeypatch):
+    """gc.get_objects(1) allocates its list before it lists generation 1, and that allocation may start a collection
+    of generation 1 (as may another thread between the two calls): a generator in generation 1 then moves to 2
+    before it is listed. The scan saw the count of such collections change only on the next call, having missed it."""
+    compile_generators.every_generator()
+    kept = np.random.RandomState(5)
+    gc.collect(0)  # into generation 1
+    real = gc.get_objects
+
+    def collecting_first(generation=None):
+        if generation == 1:
+            gc.collect(1)  # what the allocation may start: generation 1 moves into 2
+        return real() if generation is None else real(generation)
+
+    monkeypatch.setattr(compile_generators.gc, "get_objects", collecting_first)
+    assert id(kept) in {id(x) for x in compile_generators.every_generator()}

@@ -94,3 +94,23 @@ def test_a_mask_of_the_graphs_numbers_or_a_boolean_index_still_runs_eagerly(case
     with pytest.warns(autograd.CompileWarning, match=said):
         compiled, _ = _run(True, loss_of, batches)
     assert [a for a, _ in eager] == [b for b, _ in compiled]
+
+
+@pytest.mark.parametrize("other", [np.array([0j, 1j, -1j]), np.array([0.0, 0.5, -0.5], dtype=object)])
+def test_a_comparison_with_an_array_of_no_tensor_dtype_runs_as_eagerly(other):
+    """x > an array of complex numbers or objects (numpy compares them) raised a TypeError in a compiled step (the
+    recording made a Tensor of that array, which Tensor() refuses), where eager gave a mask."""
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x):
+        x = Tensor(x)
+        loss = (x * (x > other) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    batches = [np.array([0.25, 1.0, -1.0]) * k for k in range(1, 5)]
+    eager = [step(x) for x in batches]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", autograd.CompileWarning)  # numbers read outside the graph: runs eagerly
+        run = autograd.compile(step)
+        assert [run(x) for x in batches] == eager

@@ -46,3 +46,16 @@ def test_a_check_that_cannot_judge_blames_no_rule():
     with pytest.raises(GradcheckError) as caught:
         gradcheck(plus, [np.array([0.5, 0.25])])
     assert caught.value.undecided and "fix:" not in str(caught.value) and "each alone" not in str(caught.value)
+
+
+def test_an_entry_whose_difference_only_rounds_is_not_named():
+    # 1e8 + x has slope 1, its difference 0.9984 at x = 0.3 (the spacing of 1e8 over 2 eps): it was named off
+    # by 0.0016, beside the entry the rule is off in
+    def rule(g, out, x):
+        return (np.array([g[0] * 1.02 + g[1] + g[2]]),)
+
+    op = Op("offsets", lambda x: np.concatenate([x, 1e8 + x, 2e8 + x]), rule)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(op, [np.array([0.3])])
+    lines = [line for line in str(caught.value).splitlines() if line.startswith("  input 0[0]")]
+    assert lines == ["  input 0[0]: f[0] analytic 1.02, numeric 1, abs error 0.02"]

@@ -43,3 +43,32 @@ def test_pytorchs_examples_of_tiny_and_huge_rows():
         [[3.1622776601683794e-198, -3.1622776601683794e-198]],
         rtol=1e-15,
     )
+
+
+def test_a_compiled_step_recorded_on_ordinary_rows_runs_extreme_ones_eagerly():
+    """layer_norm and rms_norm take sqrt(var + eps) where it is right: a replay whose rows need the hypot root
+    (squares past the range, or lost below it with eps 0) runs the step eagerly, right."""
+    import autograd
+
+    for norm in (lambda x: nn.functional.layer_norm(x, 2, eps=0.0), lambda x: nn.functional.rms_norm(x, 2, eps=0.0)):
+        step = autograd.compile(norm)
+        ordinary = np.array([[3.0, -3.0]])
+        for _ in range(3):
+            np.testing.assert_allclose(step(Tensor(ordinary)).data, [[1.0, -1.0]])
+        for scale in (1e200, 1e-200):
+            np.testing.assert_allclose(step(Tensor(ordinary * scale)).data, [[1.0, -1.0]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "rms_norm", "group_norm", "batch_norm", "instance_norm"])
+def test_an_eps_near_the_largest_float_is_added_where_the_sum_fits(name):
+    """Deviations of ±9e153 (a variance of 8.1e307, under half the largest float) with eps 1e308: var + eps
+    overflowed and the outputs were 0; the root is taken by hypot there, as it is for a variance past half."""
+    x = np.array([[9e153, -9e153, 9e153, -9e153], [9e153, -9e153, 9e153, -9e153]])
+    norms = {"layer_norm": lambda x: F.layer_norm(x, 4, eps=1e308), "rms_norm": lambda x: F.rms_norm(x, 4, eps=1e308)}
+    norms |= {
+        "group_norm": lambda x: F.group_norm(x.reshape(2, 2, 2), 1, eps=1e308),
+        "batch_norm": lambda x: F.batch_norm(x.T, None, None, training=True, eps=1e308),
+        "instance_norm": lambda x: F.instance_norm(x.reshape(2, 2, 2), eps=1e308),
+    }
+    exact = 9e153 / np.hypot(9e153, 1e154)  # each deviation over sqrt(d² + eps), d² + eps at 1.81e308
+    np.testing.assert_allclose(np.abs(norms[name](Tensor(x)).data), exact, rtol=1e-14)

@@ -107,3 +107,23 @@ def test_nearest_exact_takes_no_align_corners():
 def test_antialias_memory_is_checked_before_any_work():
     with pytest.raises(MemoryError, match="interpolate: size \\(1000000, 1000000\\)"):
         F.interpolate(Tensor(np.ones((1, 1, 4, 4))), size=(10**6, 10**6), mode="bilinear", antialias=True)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("scale_factor", [(1.1, 0.5), (0.5, 1.1), (1.04, 1.0)])
+def test_antialias_copies_an_axis_that_keeps_its_size_whatever_the_scale_factor(mode, scale_factor):
+    """scale_factor 1.1 of 9 pixels keeps 9: torch 2.13's forward copies that axis (its filter stepped by 1/1.1
+    moved every pixel, up to 2.2 off). Its gradient there is the filter's, not its forward's: chainrule's is
+    the adjoint of torch's forward (its Jacobian, column by column, transposed)."""
+    x = np.random.default_rng(54).normal(size=(1, 1, 7, 9))
+    options = dict(scale_factor=scale_factor, mode=mode, antialias=True)
+    theirs = TF.interpolate(torch.tensor(x), **options).numpy()
+    given = Tensor(x, requires_grad=True)
+    ours = F.interpolate(given, **options)
+    np.testing.assert_allclose(ours.data, theirs, rtol=1e-13, atol=1e-14)
+    weights = np.random.default_rng(55).normal(size=theirs.shape)
+    jacobian = np.stack(
+        [TF.interpolate(torch.tensor(e.reshape(x.shape)), **options).numpy().ravel() for e in np.eye(x.size)], axis=1
+    )
+    (ours * Tensor(weights)).sum().backward()
+    np.testing.assert_allclose(given.grad, (jacobian.T @ weights.ravel()).reshape(x.shape), rtol=1e-13, atol=1e-14)

@@ -119,3 +119,17 @@ def test_a_48_step_rnn_draws_and_plays_in_seconds():
     took = time.perf_counter() - start
     assert svg.count('class="node"') == page.count('class="node"') > 48 * 7
     assert took < 60, f"{took:.1f} s"
+
+
+def test_a_far_value_an_op_takes_twice_is_drawn_again_once_for_that_op():
+    """s * s far from s's box: one copy with its two edges, as its own box draws x * x, not two boxes that read as
+    two different inputs."""
+    s, h = Value(0.5, label="s"), Value(1.0, label="h0")
+    for _ in range(6):
+        h = h * 0.9 + s * s
+    source = viz.draw(h, backward=True).source
+    (labels,) = copies_in(source).values()  # fmt: skip
+    ids = re.findall(r"id=(v\d+_\d+)", source)
+    assert len(labels) == len(set(ids)) == len(ids) == 4  # steps 3 to 6, each one box
+    tails = re.findall(r'\t"(\d+_\d+)" -> "\d+op"', source)
+    assert len(tails) == 8 and all(tails.count(t) == 2 for t in tails)  # each copy sends both of its op's inputs

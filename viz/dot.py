@@ -146,7 +146,8 @@ def build(
                 **straight,
             )
         for index, parent in enumerate(node.parents):  # the copies of far inputs, beside their use
-            if (number_of := copies.get((id(parent), id(node), index))) is not None:
+            again_here = all(p is not parent for p in node.parents[:index])  # s * s: its copy drawn once
+            if (number_of := copies.get((id(parent), id(node), index))) is not None and again_here:
                 key, look = _copy_key(parent, number_of), {"id": f"v{pos[id(parent)]}_{number_of}", "shape": "record"}
                 red = _red(id(parent) in marked)  # on the first NaN's path, as its own box
                 if id(parent) in consts:

@@ -12,6 +12,9 @@
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
+  function boxes(position) {  // a value's box and its copies drawn again beside far uses ("v3_1", repeats.py)
+    return [element("v" + position)].concat([].slice.call(svg.querySelectorAll('[id^="v' + position + '_"]')));
+  }
   var viewport = element("viewport"), svg = viewport.querySelector("svg"), view = viewOf(viewport, svg);
   var run = runs[0], round = 0, picked = null;  // the training step shown, and the clicked value
   var last = run.captions.length - 1, current = 0, timer = null;
@@ -84,7 +87,7 @@
     madeBy = madeBy || opEdges();
     tag(element("v" + trail.node), "first-nonfinite");
     var red = trail.edges.map(function (e) { return element("e" + e[0] + "_" + e[1]); });
-    trail.nodes.forEach(function (v) { red.push(element("v" + v), element("o" + v), madeBy[v]); });
+    trail.nodes.forEach(function (v) { red.push.apply(red, boxes(v).concat([element("o" + v), madeBy[v]])); });
     red.forEach(function (el) { tag(el, "nonfinite"); });
   }
   function told(words, numbers) {  // a caption: its template's words around its numbers, or sent whole
@@ -140,13 +143,15 @@
     clearPicked();
     picked = position;
     madeBy = madeBy || opEdges();
-    element("v" + position).classList.add("picked");
+    boxes(position).forEach(function (box) { box.classList.add("picked"); });  // the copy clicked too
     var k = page.values.indexOf(position), paths = run.paths[k] || runs[0].paths[k];  // null: the first step's
     paths.forEach(function (edges) {
       edges.forEach(function (number) {
-        var edge = page.edges[number], child = edge[0];
-        [element("e" + child + "_" + edge[1]), element("o" + child), element("v" + child), madeBy[child]]
-          .forEach(function (el) { tag(el, "onpath"); });
+        var edge = page.edges[number], child = edge[0], sent = element("e" + child + "_" + edge[1]);
+        var from = sent && element(sent.querySelector("title").textContent.split("->")[0]);  // a box or a copy
+        [sent, from, element("o" + child), element("v" + child), madeBy[child]].forEach(function (el) {
+          tag(el, "onpath");
+        });
       });
     });
     var lines = run.explained[k] || runs[0].explained[k];

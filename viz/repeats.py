@@ -24,13 +24,15 @@ MAX_COMPUTED_SPAN = 32
 
 def far_uses(order: list[Node]) -> dict[tuple[int, int, int], int]:
     """The far uses of values, drawn from a copy: by (id of the value, id of the op's output, input index) the
-    copy's number, 1, 2, ... for each value. `order` is a graph's nodes, root first and each before its inputs
-    (Graph.order). Ranks are counted from the root as graphviz counts them where it can: each node one rank past
-    the furthest of its uses, so a value's own box sits beside its furthest use, its first in the forward pass,
-    and the uses more than MAX_SPAN ranks away (a leaf) or MAX_COMPUTED_SPAN (a computed value) get copies."""
+    copy's number, 1, 2, ... for each value, one per op (s * s far from s's box: one copy with both edges).
+    `order` is a graph's nodes, root first and each before its inputs (Graph.order). Ranks are counted from the
+    root as graphviz counts them where it can: each node one rank past the furthest of its uses, so a value's own
+    box sits beside its furthest use, its first in the forward pass, and the uses more than MAX_SPAN ranks away
+    (a leaf) or MAX_COMPUTED_SPAN (a computed value) get copies."""
     rank: dict[int, int] = {}
     copies: dict[tuple[int, int, int], int] = {}
     made: dict[int, int] = {}
+    beside: dict[tuple[int, int], int] = {}  # by (value, op's output): its copy there
     for node in order:  # a node's uses come before it in order: its rank is final when it is reached
         here = rank.setdefault(id(node), 0)
         for parent in node.parents:
@@ -38,6 +40,7 @@ def far_uses(order: list[Node]) -> dict[tuple[int, int, int], int]:
     for node in order:
         for index, parent in enumerate(node.parents):
             if rank[id(parent)] - (rank[id(node)] + 1) > (MAX_SPAN if parent.op is None else MAX_COMPUTED_SPAN):
-                made[id(parent)] = made.get(id(parent), 0) + 1
-                copies[(id(parent), id(node), index)] = made[id(parent)]
+                if (id(parent), id(node)) not in beside:
+                    made[id(parent)] = beside[(id(parent), id(node))] = made.get(id(parent), 0) + 1
+                copies[(id(parent), id(node), index)] = beside[(id(parent), id(node))]
     return copies
