@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .graph import Node
+from . import modes
+from .graph import Node, raw
 from .modes import short
 from .tensor_data import kept
 from .user_writes import WroteIntoInput
@@ -42,6 +43,7 @@ class Op:
         "params",
         "saving",
         "scatters",
+        "no_derivative",
     )
 
     def __init__(
@@ -68,12 +70,28 @@ class Op:
         # the engine's own ops may have a forward that also gives what their rule reuses (OpDef.saving)
         self.saving: Callable[..., tuple[Any, Any]] | None = None
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
+        self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
+        if self.no_derivative:
+            self.refuse(inputs)
         for x in inputs:
             if isinstance(x, Node):  # an array among the params is copied: the rule reads it in backward
                 return type(x)._apply(self, inputs, {k: kept(v, v) for k, v in params.items()})
         return self.run(inputs, params)
+
+    def refuse(self, inputs: Sequence[Any]) -> None:
+        """NotImplementedError (PyTorch's type for it) where an input without a derivative needs a gradient: a
+        Tensor that requires grad, a Value of one's own (not a number), while gradients are recorded."""
+        if not modes.current.grad_enabled:
+            return
+        for k in self.no_derivative:
+            x = inputs[k] if k < len(inputs) else None
+            if isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False)):
+                raise NotImplementedError(
+                    f"{self.name}: the derivative with respect to input {k + 1} ({short(raw(x))}) is not "
+                    f"implemented: pass it as a number, an array or a Tensor without requires_grad (or detach it)"
+                )
 
     def run(self, args: Sequence[Any], params: dict[str, Any] | None = None) -> Any:
         """The forward on raw data, with a domain error that names the op and its inputs."""

@@ -91,6 +91,32 @@ class OpDef:
     # arithmetic of theirs: viz works out with it a value beyond even a long double's range (exp(-1e5) is
     # 3.56e-43430), never a guess; None: none is (DECIMAL_FORWARDS collects them)
     decimal: Callable[..., Any] | None = None
+    # the inputs (by position) that have no derivative here (gammainc's a, zeta's x: PyTorch's have none either):
+    # a node that needs a gradient there is refused when the op is applied (Op.refuse), never given a 0; the
+    # derived tests check only the other inputs, and check the refusal (`differentiable`)
+    no_derivative: tuple[int, ...] = ()
+
+    def differentiable(self, k: int) -> bool:
+        """Whether input k has a derivative (a gradcheck, a PyTorch gradient and a strategy may ask for it)."""
+        return k not in self.no_derivative
+
+    def as_constants(self, xs: Sequence[Any]) -> list[Any]:
+        """xs with each input that has no derivative given as its data (a constant): how random expressions
+        and tests apply the op to nodes that all need gradients."""
+        return [raw(x) if k in self.no_derivative else x for k, x in enumerate(xs)]
+
+    def varied(self, xs: Sequence[Any]) -> tuple[Callable[..., list[Any]], list[Any]]:
+        """What a gradcheck varies at xs: the inputs that have a derivative, and how to put them back among
+        the others (held as they are), `full(*varied)` the op's whole list of inputs."""
+        keep = [k for k in range(len(xs)) if self.differentiable(k)]
+
+        def full(*varied: Any) -> list[Any]:
+            inputs = list(xs)
+            for k, v in zip(keep, varied):
+                inputs[k] = v
+            return inputs
+
+        return full, [xs[k] for k in keep]
 
     @property
     def elementwise(self) -> bool:

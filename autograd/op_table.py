@@ -59,6 +59,7 @@ from .op_table_binary import BINARY
 from .op_table_conv import CONV
 from .op_table_fold import FOLD
 from .op_table_gamma import GAMMA
+from .op_table_incomplete_gamma import INCOMPLETE_GAMMA
 from .op_table_margins import MARGINS
 from .op_table_math import MATH
 from .op_table_matmul import MATMUL
@@ -250,6 +251,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + BESSEL_JYK + NORMAL
+ELEMENTWISE += INCOMPLETE_GAMMA
 TABLE = ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
 DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}

@@ -89,9 +89,23 @@ class Operators:
                 named = _operator_method(d)
             else:  # a one-input op's own factory, if the type has one, takes no second operand
                 named = (unary or method)(op) if d.arity == 1 else method(op)
+            if d.no_derivative:  # through the Op's call, which refuses a gradient it has no rule for
+                named = _refusing(op, d.name)
             if d.params:
                 named = _with_parameters(d, op, named)
             for name in (d.name, *d.aliases):
                 setattr(cls, name, named)
             if d.name in _ALSO:
                 setattr(cls, _ALSO[d.name], named)
+
+
+def _refusing(op: Op, name: str) -> Callable[..., Any]:
+    """The method of an op with inputs it has no derivative for (OpDef.no_derivative): the Op's own call,
+    which refuses a node that needs a gradient there, where a method's fast path records it unchecked."""
+
+    def method(self: Any, *others: Any) -> Any:
+        return op(self, *others)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Apply {name}, recording it in the graph."
+    return method

@@ -15,6 +15,8 @@ OPS: dict[str, Op] = {
     d.name: Op(d.symbol or d.name, d.with_defaults(d.scalar), d.with_defaults(d.vjp), d.domain, formulas=d.formulas)
     for d in ELEMENTWISE
 }
+for d in ELEMENTWISE:
+    OPS[d.name].no_derivative = d.no_derivative  # refused when applied (Op.refuse)
 _ENGINES["scalar"].update(OPS)
 
 _power = BY_NAME["power"]

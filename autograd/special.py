@@ -2,7 +2,7 @@
 (`from autograd import special`). Each member is chainrule's own function of that name (the op table's
 elementwise functions and their aliases), its Tensor method for the softmax family (torch.special.softmax(x, dim)
 is x.softmax(dim)), or a rename below; `multigammaln` is built from lgamma. A name of torch.special that
-chainrule lacks (zeta, airy_ai, the orthogonal polynomials) is an AttributeError that says so."""
+chainrule lacks (airy_ai, the orthogonal polynomials) is an AttributeError that says so."""
 
 from __future__ import annotations
 

@@ -45,7 +45,9 @@ def _elementwise(d: OpDef) -> Op:
             unbroadcast(gb, np.shape(b)) if needs[1] else None,
         )
 
-    return Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
+    op = Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
+    op.no_derivative = d.no_derivative  # refused when applied (Op.refuse)
+    return op
 
 
 def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:

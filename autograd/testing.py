@@ -146,7 +146,15 @@ def _from_table(d: OpDef) -> _Kind:
     if d.symbol:
         return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe, joint=d.joint)
     operands = ", ".join(f"{{{i}}}" for i in range(d.arity))
-    return _Kind(f"{d.name}({operands})", lambda *xs, f=d.apply: f(*xs[:-1]), d.safe, joint=d.joint)
+    # an input without a derivative (gammainc's a) is its domain's middle, a number: a node there would be refused,
+    # and its operand's data would still move with the graph's inputs under finite differences
+    held = {k: (d.safe[k].lo + d.safe[k].hi) / 2 for k in d.no_derivative}
+    return _Kind(
+        f"{d.name}({operands})",
+        lambda *xs, f=d.apply: f(*[held.get(k, x) for k, x in enumerate(xs[:-1])]),
+        d.safe,
+        joint=d.joint,
+    )
 
 
 _ANY = (ANYWHERE,)

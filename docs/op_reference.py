@@ -44,6 +44,7 @@ TITLES = {
     "autograd.op_table_bessel": "modified Bessel functions",
     "autograd.op_table_bessel_jyk": "Bessel functions J, Y and K",
     "autograd.op_table_normal": "the normal distribution",
+    "autograd.op_table_incomplete_gamma": "incomplete gamma and Hurwitz zeta",
     "autograd.op_table_fold": "sliding blocks",
 }
 

@@ -58,13 +58,14 @@ def results(d: OpDef, xs: Sequence[np.ndarray], upstream: float) -> dict[str, li
     """The forward and each input's gradient of op d at xs, seeded with `upstream`: chainrule's and torch's in
     float16, and the truth (torch in float64 on the same inputs)."""
     found: dict[str, list[np.ndarray]] = {}
-    ours = [autograd.Tensor(x.copy(), dtype=np.float16, requires_grad=True) for x in xs]
+    full, varied = d.varied(list(xs))  # an input without a derivative is held as an array (gammainc's a)
+    ours = [autograd.Tensor(x.copy(), dtype=np.float16, requires_grad=True) for x in varied]
     with np.errstate(all="ignore"):
-        out = d.apply(*ours)
+        out = d.apply(*full(*ours))
         out.backward(np.full(out.shape, upstream, np.float16))
     found["chainrule"] = [out.data, *(x.grad for x in ours)]
     for name, dtype in (("truth", torch.float64), ("torch", torch.float16)):
-        leaves = [torch.tensor(x, dtype=dtype, requires_grad=True) for x in xs]
+        leaves = [torch.tensor(x, dtype=dtype, requires_grad=d.differentiable(k)) for k, x in enumerate(xs)]
         try:
             # torch has no derivatives of J, Y and K: its forwards with their family's derivatives stand in
             tout = BESSEL_STAND_INS.get(d.name, reference(d))(*leaves)
@@ -72,7 +73,7 @@ def results(d: OpDef, xs: Sequence[np.ndarray], upstream: float) -> dict[str, li
         except NotImplementedError:  # no float16 kernel (erfcx, log_ndtr, ndtri, i1's backward): the truth judges
             found[name] = found["truth"]
             continue
-        found[name] = [tout.detach().numpy(), *(x.grad.numpy() for x in leaves)]
+        found[name] = [tout.detach().numpy(), *(x.grad.numpy() for x in leaves if x.requires_grad)]
     return found
 
 

@@ -256,6 +256,19 @@ def reference(d: Any) -> Callable[..., Any]:
     return functools.partial(fn, **d.params) if d.name in NO_TORCH_DEFAULTS else fn
 
 
+def compared(d: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The op table's entry `d` and PyTorch's function as the differential tests call them, every input a
+    differentiable leaf: an input without a derivative (gammainc's a: OpDef.no_derivative, PyTorch has
+    none either) is a constant on both sides, its data on ours and detached on PyTorch's."""
+    torch_fn = reference(d)
+    if not d.no_derivative:
+        return d.apply, torch_fn
+    return (
+        lambda *xs: d.apply(*d.as_constants(xs)),
+        lambda *xs: torch_fn(*[x if d.differentiable(k) else x.detach() for k, x in enumerate(xs)]),
+    )
+
+
 def steps_alike(
     ours_opt: Any, theirs_opt: Any, ours: Sequence[Any], theirs: Sequence[torch.Tensor], grads: Any
 ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
