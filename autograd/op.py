@@ -12,6 +12,8 @@ from .modes import short
 from .tensor_data import kept
 from .user_writes import WroteIntoInput
 
+_ORDINALS = ("first", "second", "third", "fourth")  # an op's inputs, named in its refusals
+
 
 class Op:
     """A differentiable operation: a name, a forward on raw data and its derivative rule.
@@ -89,7 +91,7 @@ class Op:
             x = inputs[k] if k < len(inputs) else None
             if isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False)):
                 raise NotImplementedError(
-                    f"{self.name}: the derivative with respect to input {k + 1} ({short(raw(x))}) is not "
+                    f"{self.name}: the derivative with respect to its {_ORDINALS[k]} input ({short(raw(x))}) is not "
                     f"implemented: pass it as a number, an array or a Tensor without requires_grad (or detach it)"
                 )
 
