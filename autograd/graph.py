@@ -164,9 +164,10 @@ class Node:
 
 
 def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
-    """detect_anomaly's test of the gradients a rule gave."""
-    for i, g in enumerate(gs):
-        if g is not None and not modes.is_finite(raw(g)):
+    """detect_anomaly's test of the gradients a rule gave. A constant parent's goes nowhere (a number lifted
+    into a Value: gammainc's a, whose rule gives NaN there), so it is no anomaly."""
+    for i, (g, parent) in enumerate(zip(gs, node.parents)):
+        if g is not None and not parent.is_constant and not modes.is_finite(raw(g)):
             shown = op.show([p.data for p in node.parents])
             raise modes.AnomalyError(
                 f"backward of {shown} gave {modes.not_finite(raw(g))} as the gradient of input {i} (detect_anomaly)"

@@ -104,3 +104,15 @@ def test_zeta_edges_and_the_bound_on_direct_terms():
     assert math.isnan(zeta(np.float64(2.0), np.float64(-MOST_TERMS - 0.5)))  # never a guess
     with pytest.raises(ValueError, match="zeta needs x > 1"):
         autograd.zeta(0.5, Value(1.0))
+
+
+@pytest.mark.parametrize("d", HOLDING, ids=lambda d: d.name)
+def test_detect_anomaly_reads_no_gradient_of_a_number_held_there(d):
+    """A number at an input without a derivative is a constant: its rule's NaN stand-in goes nowhere, and
+    detect_anomaly took it for an anomaly on Values ('gave nan as the gradient of input 0')."""
+    point = _inside(d)
+    for node in (Value(point[1]), Tensor([point[1]], requires_grad=True)):
+        with autograd.detect_anomaly():
+            out = getattr(autograd, d.name)(point[0], node)
+            (out if isinstance(out, Value) else out.sum()).backward()
+        assert np.isfinite(node.grad).all()
