@@ -10,7 +10,7 @@ from test_bounded_inputs import peak_bytes
 
 import autograd as ag
 import nn
-from nn import parameter
+from nn import data, parameter
 
 BIG = 10**6
 MODULES = [
@@ -102,3 +102,38 @@ def test_what_a_factory_is_checked_for_holds_what_it_builds_at_once(make, monkey
     )
     measured = peak_bytes(make)
     assert measured <= asked[0] + 2**16 <= 2 * measured, (measured, asked)  # 64 KiB: Python's own objects
+
+
+DATASETS = [
+    (lambda: data.moons(10**12), "moons: n=1000000000000"),
+    (lambda: data.circles(10**12), "circles: n=1000000000000"),
+    (lambda: data.spirals(10**12), "spirals: n=1000000000000, n_classes=3"),
+    (lambda: data.blobs(10, features=10**12), "blobs: n=10, centers=3, features=1000000000000"),
+    (lambda: data.linear_regression(10**12), "linear_regression: n=1000000000000, features=1"),
+    (lambda: data.make_classification(10, n_features=10**7), "make_classification: n_samples=10, n_features=10000000"),
+]
+
+
+@pytest.mark.parametrize(("make", "named"), DATASETS)
+def test_a_data_set_no_memory_holds_is_refused_before_it_is_drawn(make, named):
+    with pytest.raises(MemoryError, match=f"{named}.*does not fit in memory: give fewer samples or features"):
+        make()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: data.moons(10**5),
+        lambda: data.circles(10**5),
+        lambda: data.spirals(10**5),
+        lambda: data.blobs(10**5, features=10),
+        lambda: data.linear_regression(10**5, features=10),
+        lambda: data.make_classification(10**5, n_features=10),
+        lambda: data.make_classification(10**3, n_features=1000),
+    ],
+)
+def test_what_a_data_set_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
+    asked = []
+    monkeypatch.setattr(data, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize))
+    measured = peak_bytes(make)
+    assert measured <= asked[0] <= 4 * measured, (measured, asked)
