@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .creation_args import check_count, dtype_of, like, real_number, shape_of
+from .creation_memory import check_made
 from .dtype_fits import check_fits
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
@@ -60,12 +61,12 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: `zeros(2, 3)` or `zeros((2, 3))`."""
-    return _made(np.zeros(shape_of(shape, "zeros"), dtype_of(dtype, "zeros")), requires_grad)
+    return _made(np.zeros(*_checked(shape, dtype, "zeros")), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: `ones(2, 3)` or `ones((2, 3))`."""
-    return _made(np.ones(shape_of(shape, "ones"), dtype_of(dtype, "ones")), requires_grad)
+    return _made(np.ones(*_checked(shape, dtype, "ones")), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -81,7 +82,9 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires
     rows, cols = shape_of((n, n if m is None else m), "eye")
     if not is_int(k):
         raise TypeError(f"eye: the diagonal k is an int, got {k!r}")
-    return _made(np.eye(rows, cols, int(k), dtype=dtype_of(dtype, "eye")), requires_grad)
+    kind = dtype_of(dtype, "eye")
+    check_made("eye", (rows, cols), kind)
+    return _made(np.eye(rows, cols, int(k), dtype=kind), requires_grad)
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -113,11 +116,19 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, re
     return _made(_float_range(*bounds, kind), requires_grad)
 
 
+def _checked(shape: tuple[Any, ...], dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """zeros' and ones' shape and dtype, read and checked to fit in memory."""
+    size, kind = shape_of(shape, name), dtype_of(dtype, name)
+    check_made(name, size, kind)
+    return size, kind
+
+
 def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:
     """range(start, stop, step) in `kind`, exact however large: the count and the last value are
     found in Python ints, so that a range beyond the dtype is refused rather than wrapped."""
     count = max(-((start - stop) // step), 0)  # ceil((stop - start) / step), exactly
     check_count(count, "arange")
+    check_made("arange", (count,), kind, np.int64)
     if count == 0:
         return np.zeros(0, kind)
     last = start + (count - 1) * step
@@ -136,6 +147,7 @@ def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.n
     # span is inf when the division overflows float64: more values than any memory holds
     count = 0 if span <= 0 else sys.maxsize if span == math.inf else math.ceil(span)
     check_count(count, "arange")
+    check_made("arange", (count,), kind, np.float64)
     values = start + step * np.arange(count, dtype=np.float64)
     for end in values[:1].tolist() + values[-1:].tolist():  # the extremes: the first and the last
         check_fits(end, kind, "arange")
@@ -163,6 +175,7 @@ def linspace(
         raise ValueError("linspace: start and stop must fit float64 (below 1.8e308 in size)") from None
     if not math.isfinite(stop - start):  # NaN or infinite ends, or a span beyond float64: no number is right
         raise ValueError(f"linspace: start and stop are finite (and less than 1.8e308 apart), got {start} and {stop}")
+    check_made("linspace", (int(count),), kind, np.float64)
     values = np.linspace(start, stop, int(count))
     if count:
         check_fits(float(values.min()), kind, "linspace")
@@ -191,6 +204,7 @@ def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool
 def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_grad: bool, name: str) -> Tensor:
     value = real_number(fill_value, name)
     check_fits(value, kind, name)
+    check_made(name, shape, kind)
     if kind.kind in "iu":
         value = int(value)  # exact, where numpy would go through a float for a large uint64
     return _made(np.full(shape, value, kind), requires_grad)

@@ -102,6 +102,18 @@ class Op:
         except (ArithmeticError, ValueError) as e:
             raise self.domain_error(args, e) from None
 
+    def memory_error(self, args: Sequence[Any], cause: MemoryError) -> MemoryError:
+        """numpy's refusal of an array no memory holds (asked for and refused before anything was
+        written: "Unable to allocate 7.28 TiB ..."), with the op and its inputs' shapes named: an input
+        made by expand or broadcast_to is a view of a few entries that the op copies in full."""
+        if getattr(cause, "shape", None) is None:  # not numpy's own: raised by a check that already names the op
+            return cause
+        shapes = ", ".join(str(getattr(a, "shape", ())) for a in args)
+        return MemoryError(
+            f"{self.name}: {cause} (its inputs' shapes: {shapes}): use smaller inputs (an input made by expand or "
+            "broadcast_to is copied in full: reduce before expanding, x.sum() * n rather than x.expand(n).sum())"
+        )
+
     def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
         if isinstance(cause, WroteIntoInput):  # already names the op and what it did
             return cause

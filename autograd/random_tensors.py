@@ -22,6 +22,7 @@ import numpy as np
 from . import compile_record
 from .compile_generators import draw_in
 from .creation_args import dtype_of, float_dtype, like, shape_of
+from .creation_memory import check_made
 from .shape_args import is_int
 from .tensor_class import Tensor
 
@@ -96,9 +97,10 @@ def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     """Uniform on [0, 1): `rand(2, 3)` or `rand((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "rand")
     source, size = _source(generator, "rand"), shape_of(shape, "rand")
+    made = np.dtype(np.float32 if kind.itemsize <= 4 else np.float64)  # numpy draws these two; float16 from float32s
+    check_made("rand", size, kind, made)
 
     def draw() -> np.ndarray:
-        made = np.float32 if kind.itemsize <= 4 else np.float64  # numpy draws these two; float16 from float32s
         data = source().random(size, dtype=made).astype(kind, copy=False)
         if kind.itemsize < 4:  # float16: rounding may reach 1, which [0, 1) excludes
             np.minimum(data, np.nextafter(kind.type(1), kind.type(0)), out=data)
@@ -111,6 +113,7 @@ def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: 
     """Standard normal (mean 0, standard deviation 1): `randn(2, 3)` or `randn((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "randn")
     source, size = _source(generator, "randn"), shape_of(shape, "randn")
+    check_made("randn", size, kind, np.float64)  # numpy draws normals in float64
     return _random(lambda: source().standard_normal(size).astype(kind), kind, requires_grad)
 
 
@@ -133,6 +136,7 @@ def randint(
     kind = dtype_of(dtype, "randint", default=np.int64)
     made = _integers_for(kind, low, high)
     source, shape = _source(generator, "randint"), shape_of((size,), "randint")
+    check_made("randint", shape, kind, made)
 
     def draw() -> np.ndarray:
         return source().integers(low, high, shape, dtype=made).astype(kind, copy=False)

@@ -181,6 +181,8 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         raise overflow_error(op, [*datas, *(params or {}).values()], e) from None
     except TypeError as e:
         raise bool_error(op, datas, e) from None
+    except MemoryError as e:
+        raise op.memory_error(datas, e) from None
     data = out if out.__class__ is np.ndarray else np.asarray(out)
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text

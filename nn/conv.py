@@ -28,6 +28,7 @@ from .arguments import check_axis, check_count, check_flag, factory_dtype, is_in
 from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
+from .parameter import check_parameters
 from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401 (a CNN's layers, named together)
 from .rng import generator
 
@@ -88,6 +89,8 @@ class _Conv(Module):
             )
         shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         fan_in = shape[1] * math.prod(kernel)  # PyTorch's: the weight's second axis times the kernel
+        sizes = {"in_channels": in_channels, "out_channels": out_channels, "kernel_size": kernel}
+        check_parameters(owner, sizes, [(*shape, *kernel)] + [(out_channels,)] * bias, dtype)
         rng = generator(seed, owner)
         self.weight = _uniform(rng, (*shape, *kernel), fan_in, dtype)
         self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None

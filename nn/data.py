@@ -8,10 +8,12 @@ default generator, which autograd.manual_seed seeds, as PyTorch's unseeded draws
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+
+from autograd import check_memory
 
 from .arguments import as_examples, check_count, check_flag, check_real, shown
 from .idx import MNIST, mnist, read_idx
@@ -32,12 +34,33 @@ __all__ = [
 ]
 
 
-def _drawn(owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any]) -> tuple[Any, ...]:
+# the float64 arrays of the data's size (samples times features, at least 2) a generator holds at once:
+# tracemalloc's peaks are 1.7 (linear_regression) to 5.5 (circles) of them
+DATA_ARRAYS = 6
+
+
+def _drawn(
+    owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any], extra: Callable[..., int] | None = None
+) -> tuple[Any, ...]:
     """The generator of a dataset's `seed` (None: autograd's default one), then its counts as ints (each
-    at least 1), once they and its spreads (noise, std: finite, at least 0) are checked."""
+    at least 1), once they and its spreads (noise, std: finite, at least 0) are checked, and what it builds
+    is known to fit in memory: DATA_ARRAYS arrays of its samples (the first count) by its features (a count
+    named so, else 2), and the `extra` entries the counts make (make_classification's shear, features²);
+    `moons(10**12)` asked numpy for 3.64 TiB, and its error named neither moons nor n."""
     ints = [check_count(owner, name, n) for name, n in counts.items()]
     for name, x in spreads.items():
         check_real(owner, name, x, low=0)
+    sizes = dict(zip(counts, ints))
+    features = max(next((n for name, n in sizes.items() if name.endswith("features")), 2), 2)
+    entries = DATA_ARRAYS * ints[0] * features + (extra(*ints) if extra else 0)
+    shown_sizes = ", ".join(f"{name}={n}" for name, n in sizes.items())
+    check_memory(
+        owner,
+        f"{shown_sizes}: the data and the arrays it is drawn in",
+        entries,
+        np.dtype(np.float64),
+        "give fewer samples or features",
+    )
     return (generator(seed, owner), *ints)
 
 
@@ -139,7 +162,9 @@ def make_classification(
     counts["n_clusters_per_class"] = n_clusters_per_class
     check_real("make_classification", "class_sep", class_sep)
     check_real("make_classification", "flip_y", flip_y, 0, 1)
-    rng, n_samples, n_features, n_classes, n_clusters_per_class = _drawn("make_classification", seed, counts, {})
+    rng, n_samples, n_features, n_classes, n_clusters_per_class = _drawn(
+        "make_classification", seed, counts, {}, lambda n, features, *_: 2 * features * features
+    )
     n_clusters = n_classes * n_clusters_per_class
     if n_clusters > n_samples:  # clusters, even classes, without a sample, each still drawn (a loop over them)
         raise ValueError(

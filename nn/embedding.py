@@ -12,6 +12,7 @@ from autograd import Op, ShapeError, Tensor, guard, raw, validate, where
 from .arguments import as_array, check_count, check_flag, factory_dtype, is_int, parameter_dtype
 from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
 from .module import Module
+from .parameter import check_parameters
 from .rng import generator
 
 
@@ -59,6 +60,8 @@ class Embedding(Module):
         )
         _freeze = check_flag("Embedding", "_freeze", _freeze)
         if _weight is None:
+            sizes = {"num_embeddings": num_embeddings, "embedding_dim": embedding_dim}
+            check_parameters("Embedding", sizes, [(num_embeddings, embedding_dim)], dtype)
             table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim)).astype(dtype)
         else:
             table = _given_table(_weight, (num_embeddings, embedding_dim), given)

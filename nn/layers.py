@@ -12,6 +12,7 @@ from autograd import ShapeError, Tensor, guard
 
 from .arguments import check_choice, check_count, check_flag, factory_dtype, layer_input, renamed
 from .module import Module
+from .parameter import check_parameters
 from .rng import generator
 from .structure import STRUCTURE
 
@@ -47,6 +48,8 @@ class Linear(Module):
         )
         bias = check_flag("Linear", "bias", bias)
         check_choice("Linear", "init", init, INITS)
+        sizes = {"in_features": nin, "out_features": nout}
+        check_parameters("Linear", sizes, [(nin, nout)] + [(nout,)] * bias, dtype)
         rng = generator(seed, "Linear")
         std = INITS[init](nin, nout)
         self.W = Tensor((rng.standard_normal((nin, nout)) * std).astype(dtype), requires_grad=True, dtype=dtype)

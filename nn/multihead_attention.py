@@ -16,6 +16,7 @@ from .attention import attend
 from .layers import linear
 from .module import Module
 from .multihead_attention_inputs import checked_inputs, heads_mask
+from .parameter import check_parameters
 from .rng import generator
 
 
@@ -78,6 +79,12 @@ class MultiheadAttention(Module):
         flags = {"bias": bias, "add_bias_kv": add_bias_kv, "add_zero_attn": add_zero_attn}
         bias, add_bias_kv, add_zero_attn = (check_flag(owner, name, flag) for name, flag in flags.items())
         self.dropout, self.batch_first = dropout, batch_first  # checked by setting_checks
+        sizes = {"embed_dim": embed_dim, "kdim": kdim, "vdim": vdim}
+        stacked = (
+            [(3 * embed_dim, embed_dim)] if kdim == vdim == embed_dim else [(embed_dim, n) for n in sizes.values()]
+        )
+        biases = [(3 * embed_dim,), (embed_dim,)] * bias + [(1, 1, embed_dim)] * (2 * add_bias_kv)
+        check_parameters(owner, sizes, [*stacked, (embed_dim, embed_dim), *biases], dtype)
         rng = generator(seed, owner)
 
         def xavier_uniform(rows: int, columns: int) -> Tensor:

@@ -24,6 +24,7 @@ from .norm_settings import (
     positive_eps,
     sample_input,
 )
+from .parameter import check_parameters
 from .state_checks import checked
 
 
@@ -43,6 +44,16 @@ def _affine_repr(name: str, weight: Tensor | None, bias: Tensor | None) -> str:
 
 def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
     return Tensor(np.full(shape, value, dtype), requires_grad=True, dtype=dtype)
+
+
+def affine_tensors(
+    owner: str, size: tuple[str, Any], shape: tuple[int, ...], flags: tuple[bool, bool], dtype: Any, buffers: int = 0
+) -> tuple[Tensor | None, Tensor | None]:
+    """A norm's weight (ones) and bias (zeros) of `shape`, each where its flag says, checked first to fit
+    in memory with the `buffers` running statistics of that shape made next; `size`: the argument's name and value."""
+    weight, bias = flags
+    check_parameters(owner, dict([size]), [shape] * (weight + bias + buffers), dtype, drawn=False)
+    return _filled(1.0, shape, dtype) if weight else None, _filled(0.0, shape, dtype) if bias else None
 
 
 class _BatchNorm(Module):
@@ -77,9 +88,10 @@ class _BatchNorm(Module):
         dtype = factory_dtype(type(self).__name__, device, dtype)
         weight, bias = affine_parameters(type(self).__name__, affine, bias)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum  # each checked (setting_checks)
-        self.weight = _filled(1.0, (self.num_features,), dtype) if weight else None
-        self.bias = _filled(0.0, (self.num_features,), dtype) if bias else None
         self.track_running_stats = track_running_stats
+        size, shape = ("num_features", self.num_features), (self.num_features,)
+        buffers = 2 * bool(self.track_running_stats)
+        self.weight, self.bias = affine_tensors(type(self).__name__, size, shape, (weight, bias), dtype, buffers)
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype))
             self.register_buffer("running_var", np.ones(self.num_features, dtype))
@@ -191,8 +203,8 @@ class LayerNorm(Module):
         dtype = factory_dtype("LayerNorm", device, dtype)
         weight, bias = affine_parameters("LayerNorm", elementwise_affine, bias, "elementwise_affine")
         self.normalized_shape, self.eps = normalized_shape, eps  # each checked (setting_checks)
-        self.weight = _filled(1.0, self.normalized_shape, dtype) if weight else None
-        self.bias = _filled(0.0, self.normalized_shape, dtype) if bias else None
+        size = ("normalized_shape", self.normalized_shape)
+        self.weight, self.bias = affine_tensors("LayerNorm", size, self.normalized_shape, (weight, bias), dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return layer_norm(sample_input(self, x), self.normalized_shape, self.weight, self.bias, self.eps)
@@ -227,8 +239,8 @@ class GroupNorm(Module):
         weight, bias = affine_parameters("GroupNorm", affine, bias)
         self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps  # each checked (setting_checks)
         check_groups(self)
-        self.weight = _filled(1.0, (self.num_channels,), dtype) if weight else None
-        self.bias = _filled(0.0, (self.num_channels,), dtype) if bias else None
+        size = ("num_channels", self.num_channels)
+        self.weight, self.bias = affine_tensors("GroupNorm", size, (self.num_channels,), (weight, bias), dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         x = layer_input("GroupNorm", x)

@@ -9,11 +9,13 @@ nn.Parameter)` asks that question of `p`: True for any Tensor a Module would tak
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, check_memory
 
 from .arguments import check_flag
 from .structure import is_parameter
@@ -51,3 +53,27 @@ class Parameter(metaclass=_ParameterCheck):
         made.requires_grad = True
         made.requires_grad = requires_grad  # switched off after being on: frozen, still the module's
         return made
+
+
+def check_parameters(
+    owner: str, sizes: dict[str, int], shapes: Iterable[tuple[int, ...]], dtype: Any, drawn: bool = True
+) -> None:
+    """Refuse at once, before any is made, a module's parameters and buffers of `shapes` in `dtype`
+    where no memory holds them: `nn.Linear(10**6, 10**6)` asked numpy for 7.28 TiB, and its error named
+    neither the layer nor its sizes. `sizes`: the arguments that set the shapes, as the error names them.
+    `drawn`: the largest is drawn at random in float64 first, then scaled (two arrays) and cast."""
+    shapes = list(shapes)
+    counts = [math.prod(shape) for shape in shapes]
+    dtype, entries = np.dtype(dtype), sum(counts)
+    largest = max(shapes, key=math.prod, default=())
+    if drawn and counts:  # the float64 draw and its scaled copy, counted in `dtype`'s entries
+        entries += 2 * -(-max(counts) * 8 // dtype.itemsize)
+    given = ", ".join(f"{name}={value}" for name, value in sizes.items())
+    first = ", drawn in float64 first" if drawn else ""
+    check_memory(
+        owner,
+        f"{given}: the storage of its parameters (the largest of shape {largest}{first})",
+        entries,
+        dtype,
+        f"give smaller {', '.join(sizes)}",
+    )

@@ -11,6 +11,7 @@ from autograd import ShapeError, Tensor
 
 from .arguments import check_count, check_real, factory_dtype, layer_input
 from .module import Module
+from .parameter import check_parameters
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -42,6 +43,7 @@ class PReLU(Module):
         dtype = factory_dtype("PReLU", device, dtype)
         num_parameters = check_count("PReLU", "num_parameters", num_parameters)
         init = check_real("PReLU", "init", init)
+        check_parameters("PReLU", {"num_parameters": num_parameters}, [(num_parameters,)], dtype, drawn=False)
         self.weight = Tensor(np.full(num_parameters, init, dtype), requires_grad=True, dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -17,6 +17,7 @@ from autograd import Tensor, cat, stack, zeros
 from .arguments import check_count, check_flag, check_real, is_int
 from .dropout import dropout
 from .module import Module
+from .parameter import check_parameters
 from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
 from .recurrent_steps import (
     NONLINEARITY,
@@ -25,6 +26,7 @@ from .recurrent_steps import (
     input_part,
     make_parameters,
     nonlinearity_of,
+    parameter_shapes,
     step,
     weights,
 )
@@ -77,13 +79,18 @@ class _Recurrent(Module):
                 UserWarning,
                 stacklevel=3,
             )
+        out, directions = int(proj_size) or hidden_size, 2 if bidirectional else 1
+        layers = [
+            (input_size if layer == 0 else out * directions, hidden_size, int(proj_size)) for layer in range(num_layers)
+        ]
+        shapes = [shape for sizes in layers for shape in parameter_shapes(mode, sizes, bias).values() if shape]
+        given = {"input_size": input_size, "hidden_size": hidden_size, "num_layers": num_layers}
+        check_parameters(owner, given, shapes * directions, dtype)
         rng = generator(seed, owner)
         self._shape = (mode, input_size, hidden_size, num_layers, bidirectional, int(proj_size), bias)
-        out = int(proj_size) or hidden_size
-        for layer in range(num_layers):
+        for layer, sizes in enumerate(layers):
             for suffix in self._suffixes(layer):
-                inputs = input_size if layer == 0 else out * self.num_directions
-                make_parameters(self, suffix, mode, (inputs, hidden_size, int(proj_size)), bias, rng, dtype)
+                make_parameters(self, suffix, mode, sizes, bias, rng, dtype)
         self.batch_first, self.dropout = batch_first, dropout
 
     mode = property(lambda self: self._shape[0], doc="RNN_TANH, RNN_RELU, LSTM or GRU")

@@ -9,8 +9,18 @@ from typing import Any
 from autograd import zeros
 
 from .module import Module
+from .parameter import check_parameters
 from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
-from .recurrent_steps import NONLINEARITY, elman_mode, input_part, make_parameters, nonlinearity_of, step, weights
+from .recurrent_steps import (
+    NONLINEARITY,
+    elman_mode,
+    input_part,
+    make_parameters,
+    nonlinearity_of,
+    parameter_shapes,
+    step,
+    weights,
+)
 from .rng import generator
 
 
@@ -22,8 +32,10 @@ class _Cell(Module):
     ) -> None:
         owner = type(self).__name__
         input_size, hidden_size, bias, dtype = checked_sizes(owner, (input_size, hidden_size, bias), device, dtype)
+        sizes, given = (input_size, hidden_size, 0), {"input_size": input_size, "hidden_size": hidden_size}
+        check_parameters(owner, given, [s for s in parameter_shapes(mode, sizes, bias).values() if s], dtype)
         self._shape = (mode, input_size, hidden_size, bias)
-        make_parameters(self, "", mode, (input_size, hidden_size, 0), bias, generator(seed, owner), dtype)
+        make_parameters(self, "", mode, sizes, bias, generator(seed, owner), dtype)
 
     mode = property(lambda self: self._shape[0], doc="RNN_TANH, RNN_RELU, LSTM or GRU")
     input_size = property(lambda self: self._shape[1], doc="the features of the input")

@@ -48,20 +48,22 @@ def make_parameters(
 ) -> None:
     """Set `module`'s weight_ih{suffix}, weight_hh{suffix}, bias_ih{suffix}, bias_hh{suffix} (and an LSTM's
     projection weight_hr{suffix} when it has one), in PyTorch's order and shapes, each drawn uniformly
-    from +-1/sqrt(hidden_size), PyTorch's default. `sizes`: (inputs, hidden_size, proj_size), proj_size 0
-    for none; the hidden state fed back is proj_size wide where there is one."""
+    from +-1/sqrt(hidden_size), PyTorch's default."""
+    bound = 1 / math.sqrt(sizes[1])
+    for name, shape in parameter_shapes(mode, sizes, bias).items():
+        drawn = None if shape is None else rng.uniform(-bound, bound, shape).astype(dtype)
+        setattr(module, name + suffix, None if drawn is None else Tensor(drawn, requires_grad=True, dtype=dtype))
+
+
+def parameter_shapes(mode: str, sizes: tuple[int, int, int], bias: bool) -> dict[str, tuple[int, ...] | None]:
+    """The shapes of one layer and direction's parameters by name (None: a bias it has not); `sizes`:
+    (inputs, hidden_size, proj_size), proj_size 0 for none; the hidden state fed back is proj_size wide
+    where there is one, and only then is there a weight_hr."""
     inputs, hidden, proj = sizes
-    rows, bound = GATES[mode] * hidden, 1 / math.sqrt(hidden)
-
-    def drawn(*shape: int) -> Tensor:
-        return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True, dtype=dtype)
-
-    setattr(module, f"weight_ih{suffix}", drawn(rows, inputs))
-    setattr(module, f"weight_hh{suffix}", drawn(rows, proj or hidden))
-    setattr(module, f"bias_ih{suffix}", drawn(rows) if bias else None)
-    setattr(module, f"bias_hh{suffix}", drawn(rows) if bias else None)
-    if proj:
-        setattr(module, f"weight_hr{suffix}", drawn(proj, hidden))
+    rows = GATES[mode] * hidden
+    shapes = {"weight_ih": (rows, inputs), "weight_hh": (rows, proj or hidden)}
+    shapes |= {"bias_ih": (rows,) if bias else None, "bias_hh": (rows,) if bias else None}
+    return shapes | ({"weight_hr": (proj, hidden)} if proj else {})
 
 
 def weights(module: Any, suffix: str) -> tuple[Tensor, Tensor | None, Tensor, Tensor | None, Tensor | None]:

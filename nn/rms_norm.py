@@ -14,7 +14,7 @@ from autograd import Tensor, raw, validate
 
 from .arguments import check_real, factory_dtype
 from .module import Module
-from .norm import _filled, affine_parameters
+from .norm import affine_parameters, affine_tensors
 from .norm_functions import _check_affine, normalized_input, plain_root_is_right, refuse_infinite
 from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
@@ -76,7 +76,8 @@ class RMSNorm(Module):
         dtype = factory_dtype("RMSNorm", device, dtype)
         weight, _ = affine_parameters("RMSNorm", elementwise_affine, False, "elementwise_affine")
         self.normalized_shape, self.eps = normalized_shape, eps  # each checked (setting_checks)
-        self.weight = _filled(1.0, self.normalized_shape, dtype) if weight else None
+        size = ("normalized_shape", self.normalized_shape)
+        self.weight = affine_tensors("RMSNorm", size, self.normalized_shape, (weight, False), dtype)[0]
 
     def forward(self, x: Tensor) -> Tensor:
         return rms_norm(sample_input(self, x), self.normalized_shape, self.weight, self.eps)

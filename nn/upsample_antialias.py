@@ -2,7 +2,8 @@
 each axis resampled by a filter stretched by the downsampling factor, so that every input pixel under an
 output pixel counts (plain bilinear reads two neighbours only, and aliases where it shrinks by more than
 2). Each axis is one product with a constant matrix of weights (its rows a filter's taps, normalised to
-sum to 1), so the gradient is that product's: each input pixel gets the outputs it fed, by their weights."""
+sum to 1, added in their order as PyTorch adds them: bilinear's weights are its own bit for bit), so the
+gradient is that product's: each input pixel gets the outputs it fed, by their weights."""
 
 from __future__ import annotations
 
@@ -43,19 +44,24 @@ def _step(n_in: int, n_out: int, scale: float | None, align: bool, dtype: type) 
 
 def _weights(n_in: int, n_out: int, step: np.floating, mode: str, dtype: type) -> np.ndarray:
     """(n_out, n_in): output i's taps, from the input pixels whose centres lie within the filter's support of
-    its centre step * (i + 1/2), the filter stretched by step where it shrinks, each row normalised."""
+    its centre step * (i + 1/2), the filter stretched by step where it shrinks, each row normalised by its
+    taps' sum, added in their order (PyTorch's). Every row at once: each of at most 2 * ceil(support) + 1
+    taps from its first, those past its last 0 (a Python loop per output pixel took 0.16 s for 10,000)."""
     one, half = dtype(1), dtype(0.5)
     support = dtype(_SUPPORT[mode]) * step if step >= 1 else dtype(_SUPPORT[mode])
     stretch = one / step if step >= 1 else one
+    most = min(2 * math.ceil(support) + 1, n_in)  # PyTorch's taps at most, and no more than the input has
+    centre = step * (np.arange(n_out).astype(dtype) + half)
+    first = np.maximum((centre - support + half).astype(np.int64), 0)  # the cast: toward zero, as PyTorch's
+    last = np.minimum(np.minimum((centre + support + half).astype(np.int64), n_in), first + most)
+    pixel = first[:, None] + np.arange(most)  # (n_out, most): each row's taps' input pixels
+    inside = pixel < last[:, None]
+    taps = (pixel.astype(dtype) - centre[:, None] + half) * stretch
+    rows = np.where(inside, _filter(np.abs(taps), mode), dtype(0))
+    total = np.cumsum(rows, axis=1, dtype=dtype)[:, -1]  # a running sum: each row's taps added in order
+    rows = np.where((total != 0)[:, None], rows / np.where(total != 0, total, one)[:, None], rows)
     weights = np.zeros((n_out, n_in), dtype)
-    for i in range(n_out):
-        centre = step * (dtype(i) + half)
-        first = max(int(centre - support + half), 0)  # int(): toward zero, as PyTorch's cast
-        last = min(int(centre + support + half), n_in, first + 2 * math.ceil(support) + 1)  # PyTorch's taps at most
-        taps = (np.arange(first, last).astype(dtype) - centre + half) * stretch
-        row = _filter(np.abs(taps), mode)
-        total = row.sum(dtype=dtype) if row.size else dtype(0)
-        weights[i, first:last] = row / total if total != 0 else row
+    weights[np.nonzero(inside)[0], pixel[inside]] = rows[inside]
     return weights
 
 

@@ -227,3 +227,17 @@ def test_a_nan_grid_entry_under_zeros_departs_from_torch_only_as_docs_edge_point
     nan_point = given.grad.numpy()[0, 0, 0]
     assert np.isnan(ours_grid.grad[0, 0, 0]).all() and np.isnan(nan_point[1])
     assert nan_point[0] == 0 if mode == "bilinear" else np.isnan(nan_point[0])
+
+
+def test_the_look_ups_gradient_adds_repeated_pixels_up_as_np_add_at_did():
+    """pixels_added (np.bincount) gives np.add.at's float64 sums bit for bit, each in its terms' order; a
+    float32 sum is added in float64 and rounded once (add.at rounded at each term)."""
+    rng = np.random.default_rng(5)
+    index, g = rng.integers(0, 5, (4, 6)), rng.normal(size=(3, 4, 6))
+    expected = np.zeros((3, 5))
+    np.add.at(expected, (slice(None), index), g)
+    assert np.array_equal(grid_sample_module._pixels_added(g, index=index, pixels=5), expected)
+    expected = np.zeros((3, 5))
+    np.add.at(expected, (slice(None), index), g.astype(np.float32).astype(np.float64))
+    added = grid_sample_module._pixels_added(g.astype(np.float32), index=index, pixels=5)
+    assert added.dtype == np.float32 and np.array_equal(added, expected.astype(np.float32))
