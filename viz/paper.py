@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .lost_words import lost_note
-from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
+from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, kind, on_paper, size, summary
 from .rules import term
 
 
@@ -23,8 +23,7 @@ def product_equation(factors: list, result: Any) -> str:
     2.225e-308 a float is subnormal: ...)", never "1.482e-323 × 0.7 = 9.881e-324"."""
     if overflowed := _overflowed(factors, result):
         return overflowed
-    n = alike(factors, result, math.prod)
-    exact = on_paper(factors, n, result, math.prod)
+    n, exact = alike_on_paper(factors, result, math.prod)
     of = kind(result)
     if exact is not None and _subnormal([*factors, result], of):  # no figures come closer: as drawn elsewhere
         n, exact = None, on_paper(factors, None, result, math.prod)
@@ -38,7 +37,7 @@ def product_equation(factors: list, result: Any) -> str:
 def _overflowed(factors: list, result: Any) -> str:
     """ "1e+200 × 1e+200 = 1e+400 on paper; as a float, inf (beyond the largest float, ...: it overflows to inf)"
     where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; else ""."""
-    if any(np.size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)) or finite(result):
+    if finite(result) or any(size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)):
         return ""
     of, shown = kind(result), summary(result)
     if not shown.lstrip("-") == "inf":  # NaN: not an overflow
@@ -70,7 +69,7 @@ def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
     value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
     is (true of the data: 1 / -0 = -inf)."""
     shown = summary(result, signed_zero=True)
-    if op == "*" and all(np.size(x) == 1 for x in [*inputs, result]):
+    if op == "*" and all(size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
         if " on paper" in equation:
             return equation
