@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .lost_words import lost_note
+from .lost_words import WORDS, lost_note
 from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, kind, on_paper, size, summary
 from .rules import term
 
@@ -36,17 +36,24 @@ def product_equation(factors: list, result: Any) -> str:
 
 def _overflowed(factors: list, result: Any) -> str:
     """ "1e+200 × 1e+200 = 1e+400 on paper; as a float, inf (beyond the largest float, ...: it overflows to inf)"
-    where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; else ""."""
+    where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; where the product on
+    paper is a float's (a rule that works out what it sends in steps of its own, one of which overflowed: a user's
+    (g·x)/(x·y) at x = y = 1e300 sends NaN for 1e+300 × 0), that a step on the way did, never "1e+300 × 0 = nan";
+    else ""."""
     if finite(result) or any(size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)):
         return ""
     of, shown = kind(result), summary(result)
-    if not shown.lstrip("-") == "inf":  # NaN: not an overflow
-        return ""
     with localcontext(EXACT):
         exact = math.prod(Decimal(summary(x)) for x in factors)
+        beyond = abs(math.prod(Decimal(float(np.asarray(x).reshape(-1)[0])) for x in factors)) > Decimal(
+            float(np.finfo(of).max)
+        )
     told = _beyond(exact)
-    largest = summary(of(np.finfo(of).max))
     written = " × ".join(term(x) for x in factors)
+    if shown.lstrip("-") != "inf" or not beyond:  # NaN, or an infinity of a product a float holds
+        why = WORDS["on the way"][3].format(name=_name(of))
+        return f"{written} = {told} on paper; as a {_name(of)}, {shown} ({why})"
+    largest = summary(of(np.finfo(of).max))
     return (
         f"{written} = {told} on paper; as a {_name(of)}, {shown} (beyond the largest "
         f"{_name(of)}, {largest}: it overflows to {shown})"
