@@ -64,6 +64,11 @@ def kind(x: Any) -> type:
     return found if found in PRECISION else np.float64
 
 
+def float_name(of: type) -> str:
+    """A float type as the notes name it: "float" for Python's (float64), else numpy's name ("float32")."""
+    return "float" if of is np.float64 else of.__name__
+
+
 def _spread(a: np.ndarray, n: int, of: type) -> str:
     n = apart(a.min(), a.max(), n, of)
     return f"min {figures(a.min(), n, of)} mean {figures(_mean(a), n, of)} max {figures(a.max(), n, of)}"

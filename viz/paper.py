@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .lost_words import WORDS, lost_note
-from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, kind, on_paper, size, summary
+from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, float_name, kind, on_paper, size, summary
 from .rules import term
 
 
@@ -31,7 +31,7 @@ def product_equation(factors: list, result: Any) -> str:
     if exact is None:
         return f"{written} = {summary(result)}"
     told = _told(exact, summary(result))
-    return f"{written} = {told} on paper; as a {_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
+    return f"{written} = {told} on paper; as a {float_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
 
 
 def _overflowed(factors: list, result: Any) -> str:
@@ -51,12 +51,12 @@ def _overflowed(factors: list, result: Any) -> str:
     told = _beyond(exact)
     written = " × ".join(term(x) for x in factors)
     if shown.lstrip("-") != "inf" or not beyond:  # NaN, or an infinity of a product a float holds
-        why = WORDS["on the way"][3].format(name=_name(of))
-        return f"{written} = {told} on paper; as a {_name(of)}, {shown} ({why})"
+        why = WORDS["on the way"][3].format(name=float_name(of))
+        return f"{written} = {told} on paper; as a {float_name(of)}, {shown} ({why})"
     largest = summary(of(np.finfo(of).max))
     return (
-        f"{written} = {told} on paper; as a {_name(of)}, {shown} (beyond the largest "
-        f"{_name(of)}, {largest}: it overflows to {shown})"
+        f"{written} = {told} on paper; as a {float_name(of)}, {shown} (beyond the largest "
+        f"{float_name(of)}, {largest}: it overflows to {shown})"
     )
 
 
@@ -89,7 +89,7 @@ def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
             rest = lost_note(result, wide, told=("underflowed",))  # 1e200 * 1e200 beside 1e-200 * 1e-200: inf
             return (
                 f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
-                f"than half the least {_name(of)}, {least}{'; ' + rest if rest else ''})"
+                f"than half the least {float_name(of)}, {least}{'; ' + rest if rest else ''})"
             )
     if note := lost_note(result, wide):
         return f"{shown} ({note})"
@@ -106,7 +106,7 @@ def _subnormal(numbers: list, of: type) -> bool:
 def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
     """Why a float product is not the product on paper: it underflowed, a number is subnormal, or it was
     rounded at each step (a float keeps about 16 significant digits)."""
-    info, name = np.finfo(of), _name(of)
+    info, name = np.finfo(of), float_name(of)
     least = summary(of(info.smallest_subnormal))
     if float(np.asarray(result, dtype=float).reshape(-1)[0]) == 0 and exact != 0:
         return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
@@ -126,11 +126,6 @@ def _told(exact: Decimal, shown: str) -> str:
     return f"{exact.normalize():.60g}"
 
 
-def _name(of: type) -> str:
-    """A float type as the notes name it: "float" for Python's (float64), else numpy's name ("float32")."""
-    return "float" if of is np.float64 else of.__name__
-
-
 def rounded_away(terms: list, total: float) -> str:
     """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
     reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree. A term
@@ -142,14 +137,18 @@ def rounded_away(terms: list, total: float) -> str:
     of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
     if not finite(total):  # 1e308 + 1e308: inf, 2e+308 on paper
         shown, largest = summary(total), summary(of(np.finfo(of).max))
-        return (
-            f" (on paper {_beyond(on_paper)}: beyond the largest {_name(of)}, {largest}, the sum overflows to {shown})"
-        )
+        if abs(on_paper) <= Decimal(float(np.finfo(of).max)):  # 1e308 + 1e308 + (-1e308): 1e+308 on paper
+            return (
+                f" (on paper {_beyond(on_paper)}: the sum so far passed the largest {float_name(of)}, {largest}, and "
+                f"stays {shown} whatever is added after)"
+            )
+        beyond = f"beyond the largest {float_name(of)}, {largest}"
+        return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
     exact = float(on_paper)
     if summary(exact) == summary(total):
         return ""
     return (
-        f" (on paper {summary(exact)}: a {_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
+        f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"
     )
 
