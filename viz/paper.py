@@ -118,12 +118,11 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
 def _told(exact: Decimal, shown: str) -> str:
     """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
-    start = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
-    for n in range(start, 60):
-        text = f"{exact.normalize():.{n}g}"
-        if Decimal(text) != Decimal(shown):
-            return text
-    return f"{exact.normalize():.60g}"
+    n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
+    # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ
+    while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown):
+        n += 1
+    return text
 
 
 def rounded_away(terms: list, total: float) -> str:
