@@ -29,9 +29,9 @@ class Trail:
     story: str
 
 
-def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict[int, str]) -> Trail | None:
+def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, str]) -> Trail | None:
     """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
-    with `grads`, d root / d node by id); None when every number is finite."""
+    with `grads`, d root / d node by id, those shown); None when every number is finite."""
     children: dict[int, list[tuple[Node, int]]] = {}
     for n in order:
         for i, p in enumerate(n.parents):
@@ -50,8 +50,6 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))
-    if grads is None:
-        return None
     sent = _first_sent(order, grads)
     found = sent or _first_summed(order, grads, children)
     if found is None:
