@@ -23,3 +23,12 @@ def test_a_drawn_tensor_of_close_numbers_shows_their_spread():
     s.backward()
     source = viz.draw(s, tensor_detail=True).source
     assert "data min 0.1001 mean 0.1002 max 0.1003" in source and "[0.1001, 0.1003]" in source
+
+
+def test_a_tensor_with_no_finite_value_draws_no_bars():
+    """A branch no test reached: tensor_detail's histogram of a tensor of NaN and infinities has no range to draw
+    bars over, and says so beside its counts."""
+    t = Tensor(np.array([np.nan, np.inf, -np.inf]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        source = viz.draw((t * 2.0).sum(), tensor_detail=True).source
+    assert "{ t | (3,) float64 | data 1 nan, 1 -inf, 1 inf of 3 | data no finite values | grad not computed }" in source

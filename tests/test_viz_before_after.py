@@ -64,3 +64,16 @@ def test_the_training_pages_loss_reads_apart_when_it_moved():
     """Before: 'loss 0.6931 → 0.6931 over 3 steps' for a loss that fell by 2e-6."""
     assert "loss 0.693147 → 0.693145 over 3 steps" in training_bar([0.693147, 0.693146, 0.693145])
     assert "loss 2 → 2 over 2 steps" in training_bar([2.0, 2.0])
+
+
+def test_the_update_counts_what_it_does_not_list_and_says_when_nothing_moves():
+    """Caption branches no test reached: past UPDATE_LINES (24) parameters the rest are counted, parameters of the
+    optimizer the graph does not use are counted apart, and zero gradients under plain SGD move nothing."""
+    ps = [Value(0.1 * k, label=f"p{k}") for k in range(30)]
+    root = sum(p * (k + 1.0) for k, p in enumerate(ps))
+    caption = optimizer_update(backward_pass(root), SGD([*ps, Value(1.0), Value(2.0)], lr=0.1)).caption
+    assert "p23 ← p23 − 0.1 × 24: 2.3 → -0.1, a change of -2.4\n… and 6 more parameters\n" in caption
+    assert "p24 ←" not in caption and "(2 parameters of the optimizer are not in this graph)" in caption
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    caption = optimizer_update(backward_pass(a * 0.0 + b * 0.0), SGD([a, b], lr=0.1)).caption
+    assert "SGD (lr 0.1) moves no parameter" in caption and "a ← a − 0.1 × 0: 1 → 1, a change of 0" in caption

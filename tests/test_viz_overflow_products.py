@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import viz
-from autograd import Value
+from autograd import Op, Value
 from viz.paper import forward_value, product_equation
 
 
@@ -44,3 +44,23 @@ def test_explain_the_steps_the_edges_and_the_forward_say_a_path_overflowed():
     assert "∂y/∂x = ∂y/∂xk · ∂xk/∂x = 1e+200 × 1e+200 = 1e+400 on paper; as a float, inf" in captions
     assert "1e+200 × 1e+200 = 1e+400 on paper" in viz.draw(y, backward=True).source
     assert forward_value("*", [1e200, 1e200], math.inf).startswith("1e+200 × 1e+200 = 1e+400 on paper")
+
+
+def test_a_rule_whose_own_steps_overflow_is_not_told_as_the_product():
+    """A user's rule that works out what it sends in steps of its own, (g·x)/(x·y), overflows at x = y = 1e300: it
+    sends NaN for an arriving 1e300 and a local derivative 0. The caption read "1e+300 × 0 = nan", an equation that
+    does not hold; an infinity of a product a float holds is no overflow of that product either."""
+    ratio = Op("ratio", lambda x, y: x / y, lambda g, out, x, y: ((g * x) / (x * y), -g * x / (y * y)))
+    x, y = Value(1e300, label="x"), Value(1e300, label="y")
+    with np.errstate(all="ignore"):
+        r = ratio(x, y)
+        r.label = "r"
+        loss = r * Value(1e300, label="c")
+        told = "\n".join(step.caption for step in viz.backward_steps(loss))
+    on_the_way = "(a step of its float computation underflowed or overflowed, though a float holds the value on paper)"
+    assert f"∂#1/∂x = ∂#1/∂r · ∂r/∂x = 1e+300 × 0 = 0 on paper; as a float, nan {on_the_way}" in told
+    assert "= nan " not in told.replace("as a float, nan", "")
+    assert product_equation([1e300, 1e-300], math.inf) == f"1e+300 × 1e-300 = 1 on paper; as a float, inf {on_the_way}"
+    # 1.35e154² = 1.8225e+308, beyond the largest float: an overflow of the product itself
+    assert "beyond the largest float" in product_equation([1.35e154, 1.35e154], math.inf)
+    assert "a step of its float computation" not in product_equation([1.35e154, 1.35e154], math.inf)

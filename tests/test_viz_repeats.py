@@ -133,3 +133,17 @@ def test_a_far_value_an_op_takes_twice_is_drawn_again_once_for_that_op():
     assert len(labels) == len(set(ids)) == len(ids) == 4  # steps 3 to 6, each one box
     tails = re.findall(r'\t"(\d+_\d+)" -> "\d+op"', source)
     assert len(tails) == 8 and all(tails.count(t) == 2 for t in tails)  # each copy sends both of its op's inputs
+
+
+def test_the_node_limit_counts_the_copies_a_drawing_adds():
+    """12 unrolled steps draw 76 values, 60 ops and 33 copies: 169 boxes, which max_nodes=168 refuses with the limit
+    that fits (the copies were not counted: max_nodes=136 drew 169), before anything is drawn or stepped."""
+    root = unrolled(12)
+    assert viz.draw(root, max_nodes=169).pipe(format="svg").decode().count('class="node"') == 169
+    told = r"76 values and 60 ops, and 33 copies of values drawn again .*169 nodes to draw.* limit \(max_nodes=169"
+    with pytest.raises(viz.GraphTooLarge, match=told):
+        viz.draw(root, max_nodes=168)
+    with pytest.raises(viz.GraphTooLarge, match=told):
+        viz.html.page_html(root, max_nodes=168)
+    with pytest.raises(viz.GraphTooLarge, match=told):
+        next(viz.backward_steps(root, max_nodes=168))

@@ -114,3 +114,22 @@ def test_a_wrong_rule_beyond_two_to_the_52_stays_red():
     y = double(Value(1e17, label="x"))  # every float is whole here too, but nothing rounds
     y.backward()
     assert "numeric 2 ✗ backward 1" in check_text(y)
+
+
+def test_shares_that_sum_past_the_largest_float_on_the_way_say_so():
+    """x's shares 1e308, 1e308 and -1e308 add to inf in backward's order, 1e+308 on paper: the caption said "on paper
+    1e+308: beyond the largest float", and the drawing's note that the rule of * sent the infinity (each share is
+    finite: the sum passed the largest float)."""
+    x = Value(1e-10, label="x")
+    with np.errstate(all="ignore"):
+        y = x * -1e308 + x * 1e308 + x * 1e308
+        y.label = "y"
+        told = "\n".join(step.caption for step in viz.backward_steps(y))
+        source = viz.draw(y, backward=True).source
+    assert (
+        "x.grad = 1e+308 + 1e+308 + (-1e+308) = inf (on paper 1e+308: the sum so far passed the largest float, "
+        "1.798e+308, and stays inf whatever is added after)"
+    ) in told
+    assert "x.grad = 1e+308 + 1e+308 = inf (on paper 2e+308: beyond the largest float, 1.798e+308, the sum " in told
+    assert "the gradient of x, inf, its 3 shares, each finite, summed past the largest float" in source
+    assert "from the rule of" not in source

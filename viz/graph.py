@@ -12,6 +12,7 @@ import numpy as np
 from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pullback, topological_order
 
 from .arguments import require_max_nodes, require_modules
+from .repeats import copies_drawn
 from .text import visible
 from .widened import wide_gradients
 
@@ -88,20 +89,25 @@ def taken_order(root: Node, order: list[Node]) -> list[Node]:
 
 
 def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = False) -> None:
-    """Raise GraphTooLarge when drawing `order` takes more than `max_nodes` nodes (values, constants
-    and ops), saying the ways out: `collapse=True` only where the caller has it (`collapsible`, draw)."""
+    """Raise GraphTooLarge when drawing `order` takes more than `max_nodes` nodes (values, constants,
+    ops, and the copies of values drawn again beside far uses, repeats.py), saying the ways out:
+    `collapse=True` only where the caller has it (`collapsible`, draw)."""
+    if max_nodes is None:
+        return
     ops = sum(1 for n in order if n.op is not None)
-    total = len(order) + ops
-    if max_nodes is None or total <= max_nodes:
+    again = copies_drawn(order)  # counted where the graph is past the limit too: the limit offered must be enough
+    total = len(order) + ops + again
+    if total <= max_nodes:
         return
     way = (
         "collapse what modules compute into one box each (modules=model, collapse=True), or draw a smaller graph"
         if collapsible
         else "or use a smaller graph (viz.draw(root, modules=model, collapse=True) draws one box per module)"
     )
+    copies = f", and {again} copies of values drawn again beside far uses (an unrolled loop's weights)" if again else ""
     raise GraphTooLarge(
-        f"this graph has {tally(order, constants(order))}, {total} nodes to draw, more than max_nodes={max_nodes}. "
-        f"Raise the limit (max_nodes={total}; graphviz may take long), {way}."
+        f"this graph has {tally(order, constants(order))}{copies}, {total} nodes to draw, more than "
+        f"max_nodes={max_nodes}. Raise the limit (max_nodes={total}; graphviz may take long), {way}."
     )
 
 

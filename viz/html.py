@@ -29,8 +29,8 @@ from .arguments import (
 )
 from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
-from .graph import MAX_NODES, Edge
-from .labels import MISSING, chain_rule, data_text, grad_text
+from .graph import MAX_NODES
+from .labels import MISSING, data_text, grad_text, numbers_row
 from .lost_words import gradient_tags
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
@@ -218,7 +218,7 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
         "steps": _changes(run),
         "loss": summary(root.data, signed_zero=True),
         "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
-        "sent": [_edge_numbers(e, run, root) for e in edges],
+        "sent": [numbers_row(e) for e in edges],
         "trail": first_nonfinite_shown(run),
     }
     found["explained"], found["paths"] = explanations(root, run)
@@ -246,12 +246,6 @@ def _widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int,
         for k, text in (change for _, changed, _ in step["steps"] for change in changed):
             grads[k].append(text)
     return {k: max(t, key=len) for k, t in data.items()}, {k: max(t, key=len)[len("grad ") :] for k, t in grads.items()}
-
-
-def _edge_numbers(e: Edge, run: Pass, root: Node) -> str:
-    """The numbers row of an edge's chain-rule label (labels.chain_rule's second row), "= 0.5 × 2 = 1"."""
-    rows = re.findall(r"<tr><td>(.*?)</td></tr>", chain_rule(e, run.names, root))
-    return html.unescape(rows[1])
 
 
 def _changes(run: Pass) -> list[list[Any]]:

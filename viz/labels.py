@@ -251,11 +251,7 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
         rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
-    # with what underflowed or overflowed, in the numbers' row, which the player replaces at each training step
-    if e.local is not None:
-        rows.append(f"= {product_equation([e.arriving, e.local], e.passed)}{edge_tag(e)}")
-    else:
-        rows.append(f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}")
+    rows.append(numbers_row(e))
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
     if summed := summed_back(e.parent, e.child):
@@ -263,6 +259,14 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
     if rule:
         cells.append(_cell(rule, "gray40", 8))
     return "<" + '<table border="0" cellborder="0" cellspacing="0" cellpadding="0">' + "".join(cells) + "</table>>"
+
+
+def numbers_row(e: Edge) -> str:
+    """The numbers of an edge's chain rule (its label's second row), "= 0.5 × 2 = 1", with what underflowed or
+    overflowed; the player replaces it at each training step."""
+    if e.local is not None:
+        return f"= {product_equation([e.arriving, e.local], e.passed)}{edge_tag(e)}"
+    return f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}"
 
 
 def shape_label(e: Edge) -> dict[str, str]:

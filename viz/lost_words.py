@@ -10,7 +10,7 @@ import numpy as np
 
 from . import lost_masks
 from .lost_masks import lost
-from .number_text import NUMBER_FIGURES, figures, kind, summary
+from .number_text import NUMBER_FIGURES, figures, float_name, kind, summary
 
 # what each way of losing a value is called: in one number's note, in an array's, after a gradient, and why
 WORDS = {
@@ -73,7 +73,7 @@ def lost_note(shown: Any, wide: np.ndarray | None, told: tuple[str, ...] = ()) -
     info = np.finfo(of)
     bounds = (info.smallest_subnormal, info.tiny, info.max)
     least, tiny, largest = (figures(float(x), NUMBER_FIGURES, of) for x in bounds)
-    known = {"name": "float" if of is np.float64 else of.__name__, "least": least, "tiny": tiny, "largest": largest}
+    known = {"name": float_name(of), "least": least, "tiny": tiny, "largest": largest}
     known["shown"] = summary(shown)
     if np.size(shown) == 1:
         one, _, _, why = WORDS[next(iter(counts))]

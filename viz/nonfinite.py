@@ -11,7 +11,7 @@ import numpy as np
 from autograd import Node, pullback
 
 from .lost_words import lost_note
-from .number_text import finite, summary
+from .number_text import finite, float_name, kind, summary
 from .rules import op_name
 from .text import visible
 from .widened import wide_value
@@ -29,9 +29,9 @@ class Trail:
     story: str
 
 
-def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict[int, str]) -> Trail | None:
+def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, str]) -> Trail | None:
     """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
-    with `grads`, d root / d node by id); None when every number is finite."""
+    with `grads`, d root / d node by id, those shown); None when every number is finite."""
     children: dict[int, list[tuple[Node, int]]] = {}
     for n in order:
         for i, p in enumerate(n.parents):
@@ -39,25 +39,30 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any] | None, names: dict
     for node in reversed(order):
         if not finite(node.data):
             inputs = " and ".join(summary(p.data, signed_zero=True) for p in node.parents)  # 1 / -0 = -inf
-            kind = "a constant" if id(node) not in names else "a leaf"
+            given = "a constant" if id(node) not in names else "a leaf"
             lost = lost_note(node.data, wide_value(node))  # exp(800): it overflowed, 2.726e+347 on paper
             made = (
-                f"made by {op_name(node)} from {inputs}{'; ' + lost if lost else ''}" if node.op else f"{kind} given so"
+                f"made by {op_name(node)} from {inputs}{'; ' + lost if lost else ''}"
+                if node.op
+                else f"{given} given so"
             )
             name = names.get(id(node), visible(node.label))  # a constant is not numbered: its label, or its value alone
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))
-    if grads is None:
-        return None
-    found = _first_sent(order, grads) or _first_summed(order, grads, children)
+    sent = _first_sent(order, grads)
+    found = sent or _first_summed(order, grads, children)
     if found is None:
         return None
     node, sender, index = found
-    story = (
-        f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, "
-        f"{summary(grads[id(node)])}, from the rule of {sender.op.name} at {names[id(sender)]}"
+    grad = grads[id(node)]
+    # a rule's doing, or finite shares whose sum passed the largest float (no rule sent the infinity)
+    how = (
+        f"from the rule of {sender.op.name} at {names[id(sender)]}"
+        if sent
+        else f"its {len(children[id(node)])} shares, each finite, summed past the largest {float_name(kind(grad))}"
     )
+    story = f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, {summary(grad)}, {how}"
     trail = _trail(sender, children, story, lambda n: True)
     return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
 

@@ -6,9 +6,11 @@ numbers are finite."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from decimal import Context, Decimal, localcontext
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,7 +33,8 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     if isinstance(x, str):
         return x
     if isinstance(x, float):  # a Value's number: no array to make of it
-        return figures(x if signed_zero else x + 0.0, n or NUMBER_FIGURES)
+        v = x if signed_zero else x + 0.0
+        return _float_figures(v, n or NUMBER_FIGURES) if v else figures(v, n or NUMBER_FIGURES)  # ±0: not alike
     of = kind(x)
     a = np.asarray(x, dtype=float)
     a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
@@ -49,11 +52,21 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     return f"{bad} of {a.size}{rest}"
 
 
+def size(x: Any) -> int:
+    """np.size(x), at once for a Python float (a Value's number: a deep path's product has hundreds of factors)."""
+    return 1 if isinstance(x, float) else np.size(x)
+
+
 def kind(x: Any) -> type:
     """The float type whose digits `x`'s numbers have: a float16 or float32 array's or scalar's own, else
     float64 (a Python float, a float64 array, integers)."""
     found = np.float64 if isinstance(x, float | int) else np.asarray(x).dtype.type
     return found if found in PRECISION else np.float64
+
+
+def float_name(of: type) -> str:
+    """A float type as the notes name it: "float" for Python's (float64), else numpy's name ("float32")."""
+    return "float" if of is np.float64 else of.__name__
 
 
 def _spread(a: np.ndarray, n: int, of: type) -> str:
@@ -90,6 +103,12 @@ def figures(v: float, n: int, of: type = np.float64) -> str:
         return f"{v:.{count}g}"
     text, least = shortest(v, of)
     return text if count >= least else f"{v:.{count}g}"
+
+
+# a number written again: a deep graph's page writes each edge's local derivative in every path through it, at
+# each of the figures `alike` tries (a 96-step RNN's page asked for 570,000 texts of 9,000 numbers). Bounded, so
+# a hostile graph's numbers cannot fill the memory; 0 and -0, equal as keys, are written apart (not cached)
+_float_figures = lru_cache(maxsize=1 << 16)(figures)
 
 
 def digits(v: float, n: int, of: type = np.float64) -> int:
@@ -156,18 +175,38 @@ def alike(
     rounded away, told apart as the sum on paper), and for arrays, whose min, mean and max neither multiply nor
     add. `shown`: the figures `result` is written with where more than summary's (an update's new data, written
     apart from its old, `apart_figures`); the terms take as many at least."""
-    if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
-        return None
+    return _closest(terms, result, combine, shown)[0]
+
+
+def alike_on_paper(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]
+) -> tuple[int | None, Decimal | None]:
+    """`alike`'s figures for `terms` and `on_paper` with them, worked out together: each product once (a deep
+    path's has hundreds of factors, and a page tells thousands of paths)."""
+    n, as_written = _closest(terms, result, combine, None)
+    if as_written:
+        return n, None
+    with localcontext(EXACT):
+        return n, combine(_written(terms, n))
+
+
+def _closest(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None
+) -> tuple[int | None, bool]:
+    """`alike`'s figures, and whether `combine` of the terms so written rounds to `result` as written (True too
+    where there is nothing to work out: arrays, NaNs, infinities); where it does not, they come closest."""
+    if not (_numbers(terms) and finite(result)):
+        return None, True
     start = shown or NUMBER_FIGURES
-    closest, least = start, None
+    closest, least, as_written = start, None, False
     for n in range(start, 18):
         miss = _miss(terms, n, result, combine, start)
         if miss <= 0:
-            closest = n
+            closest, as_written = n, True
             break
         if least is None or miss < least:  # where none does (floats rounded along the way), the closest
             closest, least = n, miss
-    return None if closest == NUMBER_FIGURES else closest
+    return None if closest == NUMBER_FIGURES else closest, as_written
 
 
 def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
@@ -175,12 +214,12 @@ def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[De
     where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
     float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
     product of several is rounded at each step."""
-    if any(np.size(t) != 1 for t in terms) or not all(map(finite, [*terms, result])):
+    if not (_numbers(terms) and finite(result)):
         return None
     if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
         return None
     with localcontext(EXACT):
-        return combine([Decimal(summary(t, n=n)) for t in terms])
+        return combine(_written(terms, n))
 
 
 def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
@@ -191,7 +230,25 @@ def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], D
     # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
     half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
     with localcontext(EXACT):
-        return abs(combine([Decimal(summary(t, n=n)) for t in terms]) - written) - half
+        return abs(combine(_written(terms, n)) - written) - half
+
+
+def _numbers(terms: list) -> bool:
+    """Whether each of `terms` is one finite number, which `alike` and `on_paper` work out (a Value's, at once)."""
+    if all(isinstance(t, float) for t in terms):
+        return all(map(math.isfinite, terms))
+    return all(size(t) == 1 for t in terms) and all(map(finite, terms))
+
+
+def _written(terms: list, n: int | None) -> list[Decimal]:
+    """One-number `terms` as `summary` writes them with `n` figures, as decimals; a Python float's kept (-0 and 0
+    alike: both read "0"), as a deep graph's paths repeat the same local derivatives at each figure `alike` tries."""
+    if all(isinstance(t, float) for t in terms):
+        return list(map(_float_decimal, terms, itertools.repeat(n)))
+    return [Decimal(summary(t, n=n)) for t in terms]
+
+
+_float_decimal = lru_cache(maxsize=1 << 16)(lambda t, n: Decimal(summary(t, n=n)))
 
 
 def apart_figures(old: Any, new: Any) -> int | None:
@@ -216,5 +273,7 @@ def magnitude(x: Any) -> float:
 
 def finite(x: Any) -> bool:
     """Whether every element of a node's data or gradient is finite (labels and integers are)."""
+    if isinstance(x, float):
+        return math.isfinite(x)
     a = np.asarray(x)
     return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())

@@ -9,6 +9,13 @@ from typing import Any
 
 _N = r"\d+(?:\.\d+)?(?:e[+-]\d+)?"
 NUMBER = re.compile(rf"(?<![\w.#])(?:\(-{_N}\)|-?{_N})")  # in a caption, a factor "(-3)" too; not the 1 of "x1", "#1"
+_SPLIT = re.compile(f"({NUMBER.pattern})")  # words and numbers in turn: NUMBER's split and findall in one pass
+
+
+def _parts(text: str) -> tuple[list[str], list[str]]:
+    """`text`'s words split around its numbers (NUMBER.split) and its numbers (NUMBER.findall), read once."""
+    parts = _SPLIT.split(text)
+    return parts[0::2], parts[1::2]
 
 
 def by_numbers(numbers: list[dict[str, Any]], key: str) -> list[list[str]]:
@@ -16,10 +23,11 @@ def by_numbers(numbers: list[dict[str, Any]], key: str) -> list[list[str]]:
     numbers are returned (the templates), and each step's text is replaced by its numbers where its words
     are the template's (else it stays whole). Training steps differ in numbers only, so the page carries
     the words once."""
-    templates = [NUMBER.split(text) for text in numbers[0][key]]
+    templates = [_parts(text)[0] for text in numbers[0][key]]
     for step in numbers:
+        split = (_parts(text) for text in step[key])
         step[key] = [
-            NUMBER.findall(text) if NUMBER.split(text) == words else text for text, words in zip(step[key], templates)
+            found if words == template else text for (words, found), text, template in zip(split, step[key], templates)
         ]
     return templates
 
@@ -34,9 +42,8 @@ def by_lines(numbers: list[dict[str, Any]]) -> list[list[str]]:
     for t, step in enumerate(numbers):
         table: dict[str, int] = {}  # this step's distinct lines, by index
         refs = [[table.setdefault(line, len(table)) for line in text.split("\n")] for text in step["explained"]]
-        step["lines"] = [
-            [words.setdefault(tuple(NUMBER.split(line)), len(words)), *NUMBER.findall(line)] for line in table
-        ]
+        split = (_parts(line) for line in table)
+        step["lines"] = [[words.setdefault(tuple(w), len(words)), *found] for w, found in split]
         step["explained"] = refs
         for key in ("explained", "paths"):
             theirs = first.setdefault(key, step[key])

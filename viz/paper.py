@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .lost_words import lost_note
-from .number_text import EXACT, NUMBER_FIGURES, alike, finite, kind, on_paper, summary
+from .lost_words import WORDS, lost_note
+from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, float_name, kind, on_paper, size, summary
 from .rules import term
 
 
@@ -23,8 +23,7 @@ def product_equation(factors: list, result: Any) -> str:
     2.225e-308 a float is subnormal: ...)", never "1.482e-323 × 0.7 = 9.881e-324"."""
     if overflowed := _overflowed(factors, result):
         return overflowed
-    n = alike(factors, result, math.prod)
-    exact = on_paper(factors, n, result, math.prod)
+    n, exact = alike_on_paper(factors, result, math.prod)
     of = kind(result)
     if exact is not None and _subnormal([*factors, result], of):  # no figures come closer: as drawn elsewhere
         n, exact = None, on_paper(factors, None, result, math.prod)
@@ -32,25 +31,32 @@ def product_equation(factors: list, result: Any) -> str:
     if exact is None:
         return f"{written} = {summary(result)}"
     told = _told(exact, summary(result))
-    return f"{written} = {told} on paper; as a {_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
+    return f"{written} = {told} on paper; as a {float_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
 
 
 def _overflowed(factors: list, result: Any) -> str:
     """ "1e+200 × 1e+200 = 1e+400 on paper; as a float, inf (beyond the largest float, ...: it overflows to inf)"
-    where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; else ""."""
-    if any(np.size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)) or finite(result):
+    where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; where the product on
+    paper is a float's (a rule that works out what it sends in steps of its own, one of which overflowed: a user's
+    (g·x)/(x·y) at x = y = 1e300 sends NaN for 1e+300 × 0), that a step on the way did, never "1e+300 × 0 = nan";
+    else ""."""
+    if finite(result) or any(size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)):
         return ""
     of, shown = kind(result), summary(result)
-    if not shown.lstrip("-") == "inf":  # NaN: not an overflow
-        return ""
     with localcontext(EXACT):
         exact = math.prod(Decimal(summary(x)) for x in factors)
+        beyond = abs(math.prod(Decimal(float(np.asarray(x).reshape(-1)[0])) for x in factors)) > Decimal(
+            float(np.finfo(of).max)
+        )
     told = _beyond(exact)
-    largest = summary(of(np.finfo(of).max))
     written = " × ".join(term(x) for x in factors)
+    if shown.lstrip("-") != "inf" or not beyond:  # NaN, or an infinity of a product a float holds
+        why = WORDS["on the way"][3].format(name=float_name(of))
+        return f"{written} = {told} on paper; as a {float_name(of)}, {shown} ({why})"
+    largest = summary(of(np.finfo(of).max))
     return (
-        f"{written} = {told} on paper; as a {_name(of)}, {shown} (beyond the largest "
-        f"{_name(of)}, {largest}: it overflows to {shown})"
+        f"{written} = {told} on paper; as a {float_name(of)}, {shown} (beyond the largest "
+        f"{float_name(of)}, {largest}: it overflows to {shown})"
     )
 
 
@@ -70,7 +76,7 @@ def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
     value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
     is (true of the data: 1 / -0 = -inf)."""
     shown = summary(result, signed_zero=True)
-    if op == "*" and all(np.size(x) == 1 for x in [*inputs, result]):
+    if op == "*" and all(size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
         if " on paper" in equation:
             return equation
@@ -83,7 +89,7 @@ def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
             rest = lost_note(result, wide, told=("underflowed",))  # 1e200 * 1e200 beside 1e-200 * 1e-200: inf
             return (
                 f"{shown} ({lost:,} of its {np.size(result):,} products of nonzero numbers underflowed to 0: nearer 0 "
-                f"than half the least {_name(of)}, {least}{'; ' + rest if rest else ''})"
+                f"than half the least {float_name(of)}, {least}{'; ' + rest if rest else ''})"
             )
     if note := lost_note(result, wide):
         return f"{shown} ({note})"
@@ -100,7 +106,7 @@ def _subnormal(numbers: list, of: type) -> bool:
 def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
     """Why a float product is not the product on paper: it underflowed, a number is subnormal, or it was
     rounded at each step (a float keeps about 16 significant digits)."""
-    info, name = np.finfo(of), _name(of)
+    info, name = np.finfo(of), float_name(of)
     least = summary(of(info.smallest_subnormal))
     if float(np.asarray(result, dtype=float).reshape(-1)[0]) == 0 and exact != 0:
         return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
@@ -112,17 +118,11 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
 def _told(exact: Decimal, shown: str) -> str:
     """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
-    start = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
-    for n in range(start, 60):
-        text = f"{exact.normalize():.{n}g}"
-        if Decimal(text) != Decimal(shown):
-            return text
-    return f"{exact.normalize():.60g}"
-
-
-def _name(of: type) -> str:
-    """A float type as the notes name it: "float" for Python's (float64), else numpy's name ("float32")."""
-    return "float" if of is np.float64 else of.__name__
+    n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
+    # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ
+    while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown):
+        n += 1
+    return text
 
 
 def rounded_away(terms: list, total: float) -> str:
@@ -136,14 +136,18 @@ def rounded_away(terms: list, total: float) -> str:
     of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
     if not finite(total):  # 1e308 + 1e308: inf, 2e+308 on paper
         shown, largest = summary(total), summary(of(np.finfo(of).max))
-        return (
-            f" (on paper {_beyond(on_paper)}: beyond the largest {_name(of)}, {largest}, the sum overflows to {shown})"
-        )
+        if abs(on_paper) <= Decimal(float(np.finfo(of).max)):  # 1e308 + 1e308 + (-1e308): 1e+308 on paper
+            return (
+                f" (on paper {_beyond(on_paper)}: the sum so far passed the largest {float_name(of)}, {largest}, and "
+                f"stays {shown} whatever is added after)"
+            )
+        beyond = f"beyond the largest {float_name(of)}, {largest}"
+        return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
     exact = float(on_paper)
     if summary(exact) == summary(total):
         return ""
     return (
-        f" (on paper {summary(exact)}: a {_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
+        f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"
     )
 

@@ -44,3 +44,9 @@ def far_uses(order: list[Node]) -> dict[tuple[int, int, int], int]:
                     made[id(parent)] = beside[(id(parent), id(node))] = made.get(id(parent), 0) + 1
                 copies[(id(parent), id(node), index)] = beside[(id(parent), id(node))]
     return copies
+
+
+def copies_drawn(order: list[Node]) -> int:
+    """How many copies a drawing of `order` adds (`far_uses`: one per value and op that uses it far away), which
+    the node limit counts as the boxes they are."""
+    return len({(parent, op) for parent, op, _ in far_uses(order)})

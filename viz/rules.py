@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import autograd
 from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
-from .number_text import kind, summary, typed
+from .number_text import kind, size, summary, typed
 from .rule_values import told_values
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
@@ -185,8 +186,17 @@ def term(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     """A number as a factor of a product or an operand (`n` figures, as `summary`): a negative one in brackets (-0
     too, with `signed_zero`), and an array's min, mean and max ("#4 - (min 0 mean 0.5 max 1)", not "#4 - min 0
     mean 0.5 max 1")."""
+    if isinstance(x, float) and not signed_zero:
+        return _float_term(x, n)
     text = summary(x, signed_zero, n)
-    return f"({text})" if text.startswith("-") or np.size(x) > 1 else text
+    return f"({text})" if text.startswith("-") or size(x) > 1 else text
+
+
+# a Value's number as a factor, kept: a deep graph's page writes each local derivative in every path through it
+# (-0 and 0 alike: both "0" without signed_zero); bounded, as number_text's
+_float_term = lru_cache(maxsize=1 << 16)(
+    lambda x, n: f"({text})" if (text := summary(x, n=n)).startswith("-") else text
+)
 
 
 def summed_back(parent: Node, child: Node) -> str:
