@@ -16,7 +16,7 @@ from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
 from .rule_pieces import is_near, piecewise, polynomial
 
-exp, i0, i0e, i1e, sqrt = (function(n) for n in ("exp", "i0", "i0e", "i1e", "sqrt"))
+cosh, exp, i0, i0e, i1e, sqrt = (function(n) for n in ("cosh", "exp", "i0", "i0e", "i1e", "sqrt"))
 absolute = function("abs")
 # I₁(x)/x = Σ qᵏ/(2·k!·(k+1)!), q = x²/4: 12 terms hold every digit for |x| < 1 (the 13th is below 1e-24)
 _OVER_X_SERIES = tuple(0.5 / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
@@ -39,7 +39,9 @@ def _scaled_difference(x: Any) -> Any:
         return polynomial(_DIFFERENCE, w) * w / sqrt(a) / SQRT_2PI  # 2π·a would overflow from 2.9e307
 
     def closed(x):
-        return i0e(x) - absolute(i1e(x))
+        # i1e of |x|, not |i1e(x)|: at a subnormal x, i1e(x) = x/2 rounds to 0, where |·|'s derivative would be
+        # sign(0) = 0 and i0e''(5e-324) came out 1, not 3/2
+        return i0e(x) - i1e(absolute(x))
 
     far = is_near(x, lambda a: np.abs(a) >= _ASYMPTOTIC_FROM)
     return piecewise(x, far, series, closed, (_ASYMPTOTIC_FROM, 0.0))
@@ -55,17 +57,30 @@ def _near_0(x: Any) -> Any:
     return is_near(x, lambda a: np.abs(a) < 1)
 
 
+# I₁' = I₀ − I₁/x is above every float from |x| = 714 (I₀(713.98) = 1.8e308), and so is each further derivative
+# from 720 (e^6 = 400 times over); there the product I₀·(1 − I₁/(x·I₀)) met inf · 0 from its second derivative
+# (I₁''(±inf) and I₁''(1e300) were NaN), where cosh, all of whose derivatives are ±inf there with I₁⁽ⁿ⁾'s signs
+# (even, positive), stands in: never a finite number, so never a wrong one
+_OVERFLOWS_FROM = 720.0
+
+
+def _overflows(x: Any) -> Any:
+    return is_near(x, lambda a: np.abs(a) >= _OVERFLOWS_FROM)
+
+
 def _i1_vjp(g, out, x):
     # I₁' = I₀ − I₁/x, from |x| = 1 as I₀·(1 − i1e/(x·i0e)): I₀ and I₁/x both overflow from 713.98, where
     # inf − inf would be NaN (PyTorch's, at ±inf too); I₁/I₀ = i1e/i0e is below 1, so 1 − it/x keeps its digits
-    slope = piecewise(
-        x,
-        _near_0(x),
-        lambda x: i0(x) - _i1_over_x_series(x),
-        lambda x: i0(x) * (1 - i1e(x) / (x * i0e(x))),
-        (0.0, 1.0),
-    )
-    return (g * slope,)
+    def finite(x):
+        return piecewise(
+            x,
+            _near_0(x),
+            lambda x: i0(x) - _i1_over_x_series(x),
+            lambda x: i0(x) * (1 - i1e(x) / (x * i0e(x))),
+            (0.0, 1.0),
+        )
+
+    return (g * piecewise(x, _overflows(x), cosh, finite, (0.0, 0.0)),)
 
 
 def _i1e_vjp(g, out, x):

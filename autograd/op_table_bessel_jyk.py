@@ -28,6 +28,18 @@ _ASYMPTOTIC_FROM = 30.0
 # e^x·(K₀ − K₁)(x)·√(2x/π) ~ Σ (aₖ(0) − aₖ(1))/xᵏ, k ≥ 1 (Hankel's): 22 terms hold every digit from 30
 _K_DIFFERENCE = tuple(float(hankel(n, 0) - hankel(n, 1)) for n in range(1, 23))
 _SQRT_HALF_PI = math.sqrt(math.pi / 2)
+# Below 1e-20 (and at ±0, where the closed forms were inf − inf: Y₁'(0), e^x·K₀'(0) NaN) a derivative of Y₁, K₁,
+# e^x·K₀ and e^x·K₁ is its pole's leading term, c/x or c/x², to within x·|ln x| = 5e-19 of itself (under half an
+# ulp), and so is each of its derivatives; built from x + 0.0 (−0.0 read as +0.0, as the forwards do) and by
+# division (its derivative −out/x is ∓inf at 0, where a power's chain meets 0 · inf)
+_POLE_BELOW = 1e-20
+
+
+def _with_pole(x: Any, pole: Any, formula: Any) -> Any:
+    """pole(x + 0.0) for 0 ≤ x < 1e-20, formula(x) elsewhere (below 0 too, NaN there as the forward)."""
+    return piecewise(
+        x, is_near(x, lambda a: (a >= 0) & (a < _POLE_BELOW)), lambda x: pole(x + 0.0), formula, (1e-30, 1.0)
+    )
 
 
 def _j1_slope(x: Any) -> Any:
@@ -88,7 +100,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "bessel_y1",
-        lambda g, out, x: (g * (y0(x) - y1(x) / x),),
+        lambda g, out, x: (g * _with_pole(x, lambda u: 2 / math.pi / u / u, lambda x: y0(x) - y1(x) / x),),
         jy.scalar_y1,
         jy.tensor_y1,
         (POSITIVE,),
@@ -109,7 +121,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "modified_bessel_k1",
-        lambda g, out, x: (-g * (k0(x) + k1(x) / x),),
+        lambda g, out, x: (-g * _with_pole(x, lambda u: 1 / u / u, lambda x: k0(x) + k1(x) / x),),
         k.scalar_k1,
         k.tensor_k1,
         (POSITIVE,),
@@ -119,7 +131,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "scaled_modified_bessel_k0",
-        lambda g, out, x: (g * _scaled_k_difference(x),),
+        lambda g, out, x: (g * _with_pole(x, lambda u: -1 / u, _scaled_k_difference),),
         k.scalar_k0e,
         k.tensor_k0e,
         (POSITIVE,),
@@ -129,7 +141,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "scaled_modified_bessel_k1",
-        lambda g, out, x: (-g * (_scaled_k_difference(x) + k1e(x) / x),),
+        lambda g, out, x: (-g * _with_pole(x, lambda u: 1 / u / u, lambda x: _scaled_k_difference(x) + k1e(x) / x),),
         k.scalar_k1e,
         k.tensor_k1e,
         (POSITIVE,),

@@ -31,6 +31,7 @@ from .tensor_forwards import product, running_product, running_sum, wide
 _cumsum, _cumprod, _getitem = tensor_op("cumsum"), tensor_op("cumprod"), tensor_op("getitem")
 _concatenate, _where = tensor_op("concatenate"), tensor_op("where")
 _reshape, _transpose, _norm = tensor_op("reshape"), tensor_op("transpose"), tensor_op("norm")
+_std_op = tensor_op("std")
 
 
 def _axes(ndim: int, axis: Any) -> list[int]:
@@ -156,7 +157,7 @@ def _std(x: np.ndarray, *, axis: Any, keepdims: bool, ddof: float) -> np.ndarray
 
 
 def _std_vjp(g, out, x, *, axis, keepdims, ddof):
-    out, x = in_scaled_units(out, x, axis)
+    out, x = in_scaled_units(out, x, axis, lambda x: _std_op(x, axis=axis, keepdims=keepdims, ddof=ddof))
     zero = np.asarray(raw(out) == 0)  # a constant input: gradient 0, as PyTorch's
     ratio = _centred(x, axis) / _spread(out + zero, x, axis)  # (x - mean) / std, at most √n in size
     return (_spread(g * ~zero, x, axis) * (ratio / (_count(x, axis) - ddof)),)
@@ -167,13 +168,10 @@ def _norm_vjp(g, out, x, *, axis, keepdims, ord):
         return (_spread(g, x, axis) * sign(x),)
     if ord == np.inf:  # the largest |xᵢ| gets it, as max's: ties share it, a NaN entry gets NaN (PyTorch: 0)
         return (_spread(g, x, axis) * (sign(x) * extreme_shares(np.abs(raw(x)), raw(out), axis)),)
-    given = out
-    out, x = in_scaled_units(out, x, axis)
-    if out is not given and not np.isfinite(raw(out)).all():
-        # a norm past the range (rows of 1e308 and more): inf in any units, its direction x/‖x‖ is not;
-        # the norm again on x scaled, where it fits (was x/inf: a gradient of 0), whatever other rows hold
-        # (a row holding inf gives inf again, its x/‖x‖ NaN, as it did)
-        out = _norm(x, axis=axis, keepdims=keepdims, ord=2)
+    # a norm past the range (rows of 1e308 and more): inf in any units, its direction x/‖x‖ is not; the norm
+    # again on x scaled, where it fits (was x/inf: a gradient of 0), whatever other rows hold (a row holding inf
+    # gives inf again, its x/‖x‖ NaN, as it did); a subnormal norm, too few digits for x/‖x‖, likewise
+    out, x = in_scaled_units(out, x, axis, lambda x: _norm(x, axis=axis, keepdims=keepdims, ord=2))
     zero = np.asarray(raw(out) == 0)
     return (_spread(g * ~zero, x, axis) * (x / _spread(out + zero, x, axis)),)
 

@@ -82,7 +82,8 @@ def _extreme_vjp(g, out, x, *, axis, keepdims):
 
 def _mean_vjp(g, out, x, *, axis, keepdims):
     count = np.size(x) // max(np.size(out), 1)
-    return (_spread(g / count, x, axis),)
+    # a mean of nothing: its gradient is empty, spread from g as it is (g/0 warned "divide by zero" on the way)
+    return (_spread(g / count if count else g, x, axis),)
 
 
 def _inverse(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:

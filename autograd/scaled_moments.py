@@ -71,12 +71,17 @@ def homogeneous(reduce: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis:
     return out.astype(dtype, copy=False)
 
 
-def in_scaled_units(out: Any, x: Any, axis: Any) -> tuple[Any, Any]:
+def in_scaled_units(out: Any, x: Any, axis: Any, again: Callable[[Any], Any]) -> tuple[Any, Any]:
     """(out·s, x·s) where the forward needed scaling (`scale_for`), else (out, x): std's and the
     2-norm's gradients are the same at x·s (their ratios (x - mean)/std and x/‖x‖ do not change),
     but their parts are near 1 there, neither overflowing nor underflowing; s is a constant
-    (locally), so create_graph differentiates through it as through the unscaled rule."""
+    (locally), so create_graph differentiates through it as through the unscaled rule. Where out
+    holds a subnormal or an infinity, out·s would keep its rounding (the 2-norm of [5e-324, 5e-324]
+    is 5e-324, and x/‖x‖ came out [1, 1], not 1/√2) or its inf: `again(x·s)`, the result on x·s, instead."""
     scale = scale_for(raw(out), x, axis)
     if scale is None:
         return out, x
+    result = np.asarray(raw(out))
+    if not (((result >= np.finfo(result.dtype).tiny) & (result < np.inf)) | (result == 0) | np.isnan(result)).all():
+        return again(x * scale), x * scale
     return out * np.reshape(scale, np.shape(out)), x * scale

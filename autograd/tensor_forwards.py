@@ -44,7 +44,17 @@ def _rounded_once(reduce: Any) -> Any:
     return forward
 
 
-total, mean, _product = _rounded_once(np.sum), _rounded_once(np.mean), _rounded_once(np.prod)
+total, _mean, _product = _rounded_once(np.sum), _rounded_once(np.mean), _rounded_once(np.prod)
+
+
+def mean(x: np.ndarray, *, axis: Axis, keepdims: bool) -> np.ndarray:
+    """The mean op's forward. A mean of nothing (an empty axis) is NaN, undefined (PyTorch's NaN), with numpy's
+    one warning, "Mean of empty slice": not its 0/0's "invalid value" too, nor both again from the retry of a
+    non-finite result on scaled entries (four warnings, for one NaN)."""
+    if x.size == 0 and np.size(np.sum(np.empty(x.shape, bool), axis, keepdims=keepdims)):
+        with np.errstate(invalid="ignore"):
+            return np.mean(x, axis, wide(x), keepdims=keepdims).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    return _mean(x, axis=axis, keepdims=keepdims)
 
 
 def _count(x: np.ndarray, axis: Axis) -> int:

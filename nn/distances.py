@@ -39,9 +39,35 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     fits = bool(rows.all())
     validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), norm)
     if fits:
-        return x / _held(norm, eps, in_quadrature)
+        small = _subnormal_rows(raw(norm), eps)
+        validate(
+            lambda v: same_path("subnormal norms", small is not None, _subnormal_rows(raw(v), eps) is not None), norm
+        )
+        if small is None:
+            return x / _held(norm, eps, in_quadrature)
+        return _scaled_up(x, dim, eps, p, in_quadrature, norm, small)
     validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)), rows))), norm)
     return _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
+
+
+def _subnormal_rows(norm: np.ndarray, eps: float) -> np.ndarray | None:
+    """The rows whose norm is subnormal and not held at eps (eps subnormal too), or None if there are none: such
+    a norm has few digits (the 2-norm of [5e-324, 5e-324] is 5e-324, and x/‖x‖ was [1, 1], not 1/√2)."""
+    tiny = np.finfo(norm.dtype).tiny if norm.dtype.kind == "f" else np.finfo(np.float64).tiny
+    if eps >= tiny:
+        return None
+    small = (norm > 0) & (norm < tiny)
+    return small if small.any() else None
+
+
+def _scaled_up(x: Tensor, dim: int, eps: float, p: float, in_quadrature: bool, norm: Tensor, small: np.ndarray):
+    """`unit` where some norms are subnormal (`small`): those rows scaled by 2^(mantissa bits + 2) first, which
+    makes every entry a normal float (exactly) and keeps the largest below 2^-960, and x/‖x‖ with it (the
+    scale cancels; eps scaled too, still exact). The other rows as `unit` takes them (ones in the scaled branch)."""
+    scale = 2.0 ** (np.finfo(raw(x).dtype).nmant + 2)
+    up = where(small, x, 1.0) * scale
+    scaled = up / _held(up.norm(p, dim=dim, keepdim=True), eps * scale, in_quadrature)
+    return where(small, scaled, x / _held(where(small, 1.0, norm), eps, in_quadrature))
 
 
 def _held(norm: Tensor, eps: float, in_quadrature: bool) -> Tensor:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autograd import Tensor, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+import numpy as np
+
+from autograd import Tensor, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, raw, validate, where
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
 from .module import Module
+from .norm_functions import same_path
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002
@@ -40,7 +43,19 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     mean = avg_pool(x**p, kernel_size, stride, 0, ceil_mode)  # checks the sizes and ceil_mode, naming avg_pool
     kernel = kept_size(kernel_size)
     size = kernel**dims if is_int(kernel) else math.prod(kernel)
-    return (mean.sign() * mean.abs().relu() * size) ** (1.0 / p)
+    return _root(mean.sign() * mean.abs().relu() * size, p)
+
+
+def _root(total: Tensor, p: float) -> Tensor:
+    """total^(1/p). A window that sums to 0 (p > 0) gives 0 and gradient 0, as PyTorch's, taken as such: its
+    power's slope there, 0^(1/p − 1) = inf, met relu's 0 (inf · 0, put right later, but numpy warned on the way:
+    "divide by zero", "invalid value"). For p < 0 it is inf, numpy's warning then rightly said so."""
+    zero = raw(total) == 0
+    if p < 0 or not zero.any():
+        validate(lambda t: same_path("window sums", False, p > 0 and bool((raw(t) == 0).any())), total)
+        return total ** (1.0 / p)
+    validate(lambda t: same_path("window sums", True, bool(np.array_equal(raw(t) == 0, zero))), total)
+    return where(zero, 0.0, where(zero, 1.0, total) ** (1.0 / p))
 
 
 def _norm_type(owner: str, p: Any) -> float:

@@ -13,7 +13,7 @@ import autograd
 from autograd import Tensor, Value
 from autograd.incomplete_gamma_forwards import gammainc, gammaincc
 from autograd.op_table import ELEMENTWISE
-from autograd.zeta_forwards import MOST_TERMS, zeta
+from autograd.zeta_forwards import zeta
 
 HOLDING = [d for d in ELEMENTWISE if d.no_derivative]
 
@@ -97,11 +97,10 @@ def test_zeta_against_mpmath(x, q):
     assert zeta(np.float64(x), np.float64(q)) == pytest.approx(float(mpmath.zeta(x, q)), rel=1e-13)
 
 
-def test_zeta_edges_and_the_bound_on_direct_terms():
+def test_zeta_edges():
     assert zeta(np.float64(1.0), np.float64(2.0)) == math.inf  # the pole at x = 1
     assert zeta(np.float64(2.0), np.float64(-3.0)) == math.inf  # q a whole number <= 0
     assert math.isnan(zeta(np.float64(2.5), np.float64(-1.5)))  # no real power of a negative number
-    assert math.isnan(zeta(np.float64(2.0), np.float64(-MOST_TERMS - 0.5)))  # never a guess
     with pytest.raises(ValueError, match="zeta needs x > 1"):
         autograd.zeta(0.5, Value(1.0))
 

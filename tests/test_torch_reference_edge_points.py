@@ -73,15 +73,25 @@ DIFFERENCES = {
         "J₁(±inf) is ±0, its limit, and so is J₁' (PyTorch's NaN); J₁'(0) is 1/2 (J₀ − J₁/x is 0/0 there)",
     ),
     "bessel_y0": (lambda x: x == math.inf, VALUE, "Y₀(+inf) is 0, its limit, and so is Y₀' (PyTorch's NaN)"),
-    "bessel_y1": (lambda x: x == math.inf, VALUE, "Y₁(+inf) is 0, its limit, and so is Y₁' (PyTorch's NaN)"),
+    "bessel_y1": (
+        lambda x: x == math.inf or x == 0,
+        VALUE,
+        "Y₁(+inf) is 0, its limit, and so is Y₁' (PyTorch's NaN); Y₁'(±0) is +inf, the pole's 2/(πx²) (the "
+        "stand-in's J₀ − J₁/x: NaN at +0, −inf at −0.0)",
+    ),
     **{
         name: (
-            lambda x: x == math.inf,
-            ZERO_SIGN,
-            "the slope at +inf is −0: e^x·Kₙ falls to 0 (the stand-in's 0 − 0 +0)",
+            lambda x: x == math.inf or x == 0,
+            VALUE,
+            "the slope at +inf is −0: e^x·Kₙ falls to 0 (the stand-in's 0 − 0 +0); at ±0 −inf, the pole's (its NaN)",
         )
         for name in ("scaled_modified_bessel_k0", "scaled_modified_bessel_k1")
     },
+    "modified_bessel_k1": (
+        lambda x: x == 0 and math.copysign(1, x) < 0,
+        VALUE,
+        "K₁'(−0.0) is −inf, the pole's −1/x² at +0 (the stand-in's −K₀ − K₁/x: NaN)",
+    ),
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
     "gammainc": (
