@@ -69,7 +69,9 @@ class OpDef:
     domain: str = ""  # what an undefined forward says (a Value raises; a Tensor gives NaN or inf)
     symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
     skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
-    reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
+    # PyTorch's function (torch.<reference>) for the differential tests, where its name is not the op's
+    # (pow for power); None: the op's name in torch, torch.special or torch.nn.functional (`torch_names`)
+    reference: str | None = None
     # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it. A rule that changes with the
     # op's options holds segments ⟨conditions: text⟩, kept where each condition holds for the call drawn:
     # name='value', name (given: not None, False or 0), !name (not given); docs show every segment. An entry
@@ -145,8 +147,12 @@ class OpDef:
         return len(self.safe)
 
     @property
-    def torch_name(self) -> str:
-        return self.name if self.reference is None else self.reference
+    def torch_names(self) -> tuple[str, ...]:
+        """Where PyTorch's function for this op may be (torch.<each>), in the order to look: its `reference`, or
+        its name in torch's namespaces (gelu is torch.nn.functional.gelu, gammainc torch.special.gammainc)."""
+        if self.reference is not None:
+            return (self.reference,)
+        return (self.name, f"special.{self.name}", f"nn.functional.{self.name}")
 
     @property
     def apply(self) -> Callable[..., Any]:

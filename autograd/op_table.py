@@ -230,7 +230,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         _tensor_softplus,
         params={"beta": 1.0, "threshold": None},
         check=_softplus_check,
-        reference="nn.functional.softplus",
         formulas=("∂softplus(x)/∂x = σ(βx) (1 where βx > threshold)",),
     ),
     OpDef(
