@@ -8,6 +8,7 @@ floats, arrays and nodes. `op_table` holds the entries.
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,15 +96,17 @@ class OpDef:
     decimal: Callable[..., Any] | None = None
     # the inputs (by position) that have no derivative here (gammainc's a, zeta's x: PyTorch's have none either):
     # a node that needs a gradient there is refused when the op is applied (Op.refuse), never given a 0; the
-    # derived tests check only the other inputs, and check the refusal (`differentiable`)
+    # derived tests check only the other inputs, and check the refusal (`differentiable`). The entry's rule
+    # and formulas are the other inputs' only: OpDef adds these inputs' (a stand-in gradient, the words)
     no_derivative: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.no_derivative:  # the same words for each such input of every entry, written here once
+        if self.no_derivative:  # the same for each such input of every entry, written here once
             formulas = list(self.formulas)
             for k in sorted(self.no_derivative):
                 formulas.insert(k, NO_DERIVATIVE_FORMULA)
             object.__setattr__(self, "formulas", tuple(formulas))
+            object.__setattr__(self, "vjp", _standing_in(self.vjp, self.no_derivative, self.arity))
 
     def differentiable(self, k: int) -> bool:
         """Whether input k has a derivative (a gradcheck, a PyTorch gradient and a strategy may ask for it)."""
@@ -175,6 +178,19 @@ class OpDef:
         if self.check is not None:
             self.check(**(self.params | named))
         return named
+
+
+def _standing_in(vjp: Callable[..., tuple[Any, ...]], held: tuple[int, ...], arity: int) -> Callable[..., Any]:
+    """A rule of the inputs with a derivative (`vjp`) as one of all `arity` inputs: each input in `held` gets
+    g·NaN, a stand-in never read, since Op.refuse turned away every node that would read it (NaN, not 0,
+    were it ever to be)."""
+
+    @functools.wraps(vjp)  # the entry's rule still: its module (the op's family in docs/ops.md), its name
+    def rule(g: Any, out: Any, *xs: Any, **params: Any) -> tuple[Any, ...]:
+        given = iter(vjp(g, out, *xs, **params))
+        return tuple(g * math.nan if k in held else next(given) for k in range(arity))
+
+    return rule
 
 
 # each operator symbol as Python spells it; its method names follow (`mul`: `__mul__`, `__rmul__`)

@@ -1,7 +1,7 @@
 """The op table's incomplete gamma and Hurwitz zeta entries on both engines, PyTorch's names and choices:
 gammainc(a, x) = P(a, x), gammaincc(a, x) = Q(a, x) and zeta(x, q). Each has a derivative for one input
-only, as PyTorch's: x for the incomplete gammas, q for zeta (`no_derivative` marks the other, whose formula
-OpDef writes; asking for its gradient is refused). Entries as in `op_table` (read there); forwards in
+only, as PyTorch's: x for the incomplete gammas, q for zeta (`no_derivative` marks the other, whose rule and
+formula OpDef writes; asking for its gradient is refused). Entries as in `op_table` (read there); forwards in
 `incomplete_gamma_forwards` and `zeta_forwards`."""
 
 from __future__ import annotations
@@ -66,17 +66,11 @@ def _zeta_slope(x: Any, q: Any) -> Any:
     return -x * zeta(x + 1, q)
 
 
-def _not_formed(g: Any) -> Any:
-    """The stand-in for an input's gradient that has no rule: never read, since Op.refuse turned away every
-    node that would read it (NaN, not 0, were it ever to be)."""
-    return g * math.nan
-
-
 INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
     # P(a, x); a = 0 gives 1, x = 0 gives 0 (a = x = 0, a < 0, x < 0: NaN), as PyTorch's
     OpDef(
         "gammainc",
-        lambda g, out, a, x: (_not_formed(g), g * _density(a, x)),
+        lambda g, out, a, x: (g * _density(a, x),),
         _on_floats(gamma_forward.gammainc),
         gamma_forward.gammainc,
         (_SHAPE, _POINT),
@@ -87,7 +81,7 @@ INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
     # Q(a, x) = 1 − P(a, x); edges as gammainc's, complemented
     OpDef(
         "gammaincc",
-        lambda g, out, a, x: (_not_formed(g), -g * _density(a, x)),
+        lambda g, out, a, x: (-g * _density(a, x),),
         _on_floats(gamma_forward.gammaincc),
         gamma_forward.gammaincc,
         (_SHAPE, _POINT),
@@ -98,7 +92,7 @@ INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
     # ζ(x, q) = Σₖ (k + q)^(−x); x = 1 and q = 0, −1, ... are poles (inf), x < 1 NaN, as PyTorch's
     OpDef(
         "zeta",
-        lambda g, out, x, q: (_not_formed(g), g * _zeta_slope(raw(x), q)),
+        lambda g, out, x, q: (g * _zeta_slope(raw(x), q),),
         _on_floats(zeta_forwards.zeta),
         zeta_forwards.zeta,
         (_ORDER, _SHIFT),
