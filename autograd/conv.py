@@ -42,6 +42,8 @@ from .tensor_ops import ShapeError
 
 IntOrPair = int | tuple[int, int]
 IntOrTriple = int | tuple[int, int, int]
+# a kernel's axes for each number of spatial dimensions, as the messages name them
+KERNEL_AXES = {1: "k", 2: "kh, kw", 3: "kd, kh, kw"}
 
 
 @one_example_too(4)
@@ -56,10 +58,8 @@ def conv2d(
 ) -> Any:
     """2-d cross-correlation, as torch.nn.functional.conv2d: x (batch, in, H, W), weight
     (out, in / groups, kh, kw), bias (out,) or None; padding an int, a pair, "valid" or "same"."""
-    x, weight = _summed(x, "conv2d"), _summed(weight, "conv2d")
-    rank("conv2d", "input", x, 4, "(batch, channels, height, width)")
-    rank("conv2d", "weight", weight, 4, "(out_channels, in_channels / groups, kh, kw)")
-    nonempty("conv2d", "weight", weight, (0, 2, 3), "(out_channels, in_channels / groups, kh, kw)")
+    x, weight, layout = _operands("conv2d", x, weight, 2)
+    nonempty("conv2d", "weight", weight, (0, 2, 3), layout)
     stride, dilation = pair("conv2d", "stride", stride), pair("conv2d", "dilation", dilation)
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
@@ -76,10 +76,7 @@ def conv3d(
 ) -> Any:
     """3-d cross-correlation, as torch.nn.functional.conv3d: x (batch, in, D, H, W), weight
     (out, in / groups, kd, kh, kw), bias (out,) or None; padding an int, a triple, "valid" or "same"."""
-    layout = "(out_channels, in_channels / groups, kd, kh, kw)"
-    x, weight = _summed(x, "conv3d"), _summed(weight, "conv3d")
-    rank("conv3d", "input", x, 5, LAYOUTS[3])
-    rank("conv3d", "weight", weight, 5, layout)
+    x, weight, layout = _operands("conv3d", x, weight, 3)
     nonempty("conv3d", "weight", weight, (0, 2, 3, 4), layout)
     stride, dilation = pair("conv3d", "stride", stride, dims=3), pair("conv3d", "dilation", dilation, dims=3)
     return _conv("conv3d", x, weight, bias, stride, padding, dilation, groups)
@@ -97,10 +94,8 @@ def conv1d(
 ) -> Any:
     """1-d cross-correlation, as torch.nn.functional.conv1d: x (batch, in, length), weight
     (out, in / groups, k): a conv2d of height 1."""
-    x, weight = _summed(x, "conv1d"), _summed(weight, "conv1d")
-    rank("conv1d", "input", x, 3, "(batch, channels, length)")
-    rank("conv1d", "weight", weight, 3, "(out_channels, in_channels / groups, k)")
-    nonempty("conv1d", "weight", weight, (0, 2), "(out_channels, in_channels / groups, k)")
+    x, weight, layout = _operands("conv1d", x, weight, 1)
+    nonempty("conv1d", "weight", weight, (0, 2), layout)
     stride, dilation = single("conv1d", "stride", stride, 1), single("conv1d", "dilation", dilation, 1)
     if not isinstance(padding, str):
         padding = (0, single("conv1d", "padding", padding, 0))
@@ -124,10 +119,7 @@ def conv_transpose2d(
     x (batch, in, H, W), weight (in, out / groups, kh, kw); the output's height is
     (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1, and so its width."""
     fn = "conv_transpose2d"
-    x, weight = _summed(x, fn), _summed(weight, fn)
-    rank(fn, "input", x, 4, "(batch, channels, height, width)")
-    rank(fn, "weight", weight, 4, "(in_channels, out_channels / groups, kh, kw)")
-    _transposed_channels(fn, x, weight, "(in, out / groups, kh, kw)")
+    x, weight, _ = _operands(fn, x, weight, 2, transposed=True)
     stride, dilation = pair(fn, "stride", stride), pair(fn, "dilation", dilation)
     pad, extra = pair(fn, "padding", padding, 0), pair(fn, "output_padding", output_padding, 0)
     return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
@@ -147,10 +139,7 @@ def conv_transpose3d(
     """The adjoint of conv3d in its input, as torch.nn.functional.conv_transpose3d: x (batch, in, D, H, W),
     weight (in, out / groups, kd, kh, kw); each output axis as conv_transpose2d's."""
     fn = "conv_transpose3d"
-    x, weight = _summed(x, fn), _summed(weight, fn)
-    rank(fn, "input", x, 5, LAYOUTS[3])
-    rank(fn, "weight", weight, 5, "(in_channels, out_channels / groups, kd, kh, kw)")
-    _transposed_channels(fn, x, weight, "(in, out / groups, kd, kh, kw)")
+    x, weight, _ = _operands(fn, x, weight, 3, transposed=True)
     stride, dilation = pair(fn, "stride", stride, dims=3), pair(fn, "dilation", dilation, dims=3)
     pad, extra = pair(fn, "padding", padding, 0, dims=3), pair(fn, "output_padding", output_padding, 0, dims=3)
     return _transposed(fn, x, weight, bias, stride, pad, extra, groups, dilation)
@@ -170,25 +159,34 @@ def conv_transpose1d(
     """The adjoint of conv1d in its input, as torch.nn.functional.conv_transpose1d: x (batch, in, length),
     weight (in, out / groups, k): a conv_transpose2d of height 1."""
     fn = "conv_transpose1d"
-    x, weight = _summed(x, fn), _summed(weight, fn)
-    rank(fn, "input", x, 3, "(batch, channels, length)")
-    rank(fn, "weight", weight, 3, "(in_channels, out_channels / groups, k)")
-    _transposed_channels(fn, x, weight, "(in, out / groups, k)")
-    nonempty(fn, "input", x, (2,), "(batch, channels, length)")
-    nonempty(fn, "weight", weight, (0, 1, 2), "(in_channels, out_channels / groups, k)")
+    x, weight, layout = _operands(fn, x, weight, 1, transposed=True)
+    nonempty(fn, "input", x, (2,), LAYOUTS[1])
+    nonempty(fn, "weight", weight, (0, 1, 2), layout)
     stride, dilation = (1, single(fn, "stride", stride, 1)), (1, single(fn, "dilation", dilation, 1))
     pad, extra = (0, single(fn, "padding", padding, 0)), (0, single(fn, "output_padding", output_padding, 0))
     out = _transposed(fn, at_height_one(x), at_height_one(weight), bias, stride, pad, extra, groups, dilation)
     return without_height(out)
 
 
-def _transposed_channels(fn: str, x: Any, weight: Any, layout: str) -> None:
-    """A transposed convolution's weight takes the input's channels along its first axis."""
-    if x.shape[1] != weight.shape[0]:
+def _weight_layout(dims: int, transposed: bool) -> str:
+    """A weight's axes: (out_channels, in_channels / groups, kh, kw); a transposed convolution's in and out
+    channels swapped."""
+    channels = "in_channels, out_channels" if transposed else "out_channels, in_channels"
+    return f"({channels} / groups, {KERNEL_AXES[dims]})"
+
+
+def _operands(fn: str, x: Any, weight: Any, dims: int, transposed: bool = False) -> tuple[Any, Any, str]:
+    """The input and weight of a `dims`-d convolution as operands (`_summed`) of their rank, and the weight's
+    layout; a transposed convolution's weight takes the input's channels along its first axis."""
+    x, weight, layout = _summed(x, fn), _summed(weight, fn), _weight_layout(dims, transposed)
+    rank(fn, "input", x, dims + 2, LAYOUTS[dims])
+    rank(fn, "weight", weight, dims + 2, layout)
+    if transposed and x.shape[1] != weight.shape[0]:
         raise ShapeError(
             f"{fn}: the input has {x.shape[1]} channels, but the weight {weight.shape} takes "
-            f"{weight.shape[0]}: its first axis is the input's channels, {layout}"
+            f"{weight.shape[0]}: its first axis is the input's channels, (in, out / groups, {KERNEL_AXES[dims]})"
         )
+    return x, weight, layout
 
 
 def _transposed(
@@ -199,12 +197,7 @@ def _transposed(
     # as PyTorch: an input of no rows or columns, or an empty weight, leaves an output no entry reaches
     dims = x.ndim - 2
     nonempty(fn, "input", x, tuple(range(2, 2 + dims)), LAYOUTS[dims])
-    kernels = (
-        "(in_channels, out_channels / groups, kh, kw)"
-        if dims == 2
-        else "(in_channels, out_channels / groups, kd, kh, kw)"
-    )
-    nonempty(fn, "weight", weight, tuple(range(2 + dims)), kernels)
+    nonempty(fn, "weight", weight, tuple(range(2 + dims)), _weight_layout(dims, transposed=True))
     groups = groups_of(fn, groups, weight.shape[0], weight.shape[0])
     kernel = weight.shape[2:]
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):

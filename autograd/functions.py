@@ -16,7 +16,8 @@ import numpy as np
 
 from . import scalar_ops, tensor_ops  # noqa: F401 (they register their ops, which the functions call)
 from .graph import Node
-from .op_def import OPERATORS, checked_engine
+from .op_def import OPERATORS
+from .op_functions import checked_engine
 from .op_table import ELEMENTWISE
 from .op_table_gamma import torch_order
 from .operators import TESTS

@@ -1,16 +1,14 @@
-"""What an op of the table is (`OpDef`), where finite differences are valid (`Domain`), and the
-ops as functions of any engine's input (`function("exp")`, `tensor_op("sum_to")`); rule_functions
-holds the rest of what rules are written with, so that one rule runs on floats, arrays and nodes.
-
-`op_table` holds the entries; `scalar_ops` and `tensor_ops` build their engines' ops from them
-and register them here, which is how `function("exp")` and `tensor_op("sum_to")` find them.
+"""What an op of the table is (`OpDef`, with what its entry implies: the text of an input without a
+derivative, the checked parameters of a call) and where finite differences are valid (`Domain`). The ops
+as functions of any engine's input (`function("exp")`, `tensor_op("sum_to")`) are op_functions', read
+from here too; rule_functions holds the rest of what rules are written with, so that one rule runs on
+floats, arrays and nodes. `op_table` holds the entries.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
-import numbers
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DATA_KINDS
-from .graph import Node, raw
-from .modes import is_real, short, too_large
+from .graph import raw
+from .modes import is_real, too_large
+from .op_functions import _ENGINES, engine_of, function, tensor_op  # noqa: F401 (the table's files read them here)
 
 BOTH = (True, True)
 
@@ -46,6 +44,8 @@ ANYWHERE = Domain(lo=-np.inf, hi=np.inf)
 POSITIVE = Domain(lo=0.1)  # log, sqrt, the base of a real power: inside the domain, with room
 NONZERO = Domain(avoid=(0.0,), margin=0.1)  # a divisor: away from the pole
 OFF_KINK = Domain(avoid=(0.0,))  # relu, abs: a finite difference across the kink gives 0.5
+# the formula of an input without a derivative (OpDef.no_derivative), as viz and docs/ops.md show it
+NO_DERIVATIVE_FORMULA = "none (not implemented, as PyTorch's)"
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,13 @@ class OpDef:
     domain: str = ""  # what an undefined forward says (a Value raises; a Tensor gives NaN or inf)
     symbol: str = ""  # an operator's symbol ("*"): its methods are `__mul__` and `__rmul__`
     skips: bool = False  # the rule takes `needs` and forms no gradient for an input that needs none
-    reference: str | None = None  # PyTorch's function (torch.<reference>) for the differential tests; None: its name
+    # PyTorch's function (torch.<reference>) for the differential tests, where its name is not the op's
+    # (pow for power); None: the op's name in torch, torch.special or torch.nn.functional (`torch_names`)
+    reference: str | None = None
     # per input, the rule as a learner reads it ("∂(a·b)/∂b = a"): viz shows it. A rule that changes with the
     # op's options holds segments ⟨conditions: text⟩, kept where each condition holds for the call drawn:
-    # name='value', name (given: not None, False or 0), !name (not given); docs show every segment
+    # name='value', name (given: not None, False or 0), !name (not given); docs show every segment. An entry
+    # gives those of its inputs with a derivative only: each in no_derivative reads NO_DERIVATIVE_FORMULA
     formulas: tuple[str, ...] = ()
     api: str = ""  # a tensor-only op: how users call it ("Tensor.sum", "autograd.stack"); "" for the rules' own
     broadcasts: bool = False  # a tensor-only op that broadcasts its inputs, as elementwise ops do (where)
@@ -93,8 +96,17 @@ class OpDef:
     decimal: Callable[..., Any] | None = None
     # the inputs (by position) that have no derivative here (gammainc's a, zeta's x: PyTorch's have none either):
     # a node that needs a gradient there is refused when the op is applied (Op.refuse), never given a 0; the
-    # derived tests check only the other inputs, and check the refusal (`differentiable`)
+    # derived tests check only the other inputs, and check the refusal (`differentiable`). The entry's rule
+    # and formulas are the other inputs' only: OpDef adds these inputs' (a stand-in gradient, the words)
     no_derivative: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.no_derivative:  # the same for each such input of every entry, written here once
+            formulas = list(self.formulas)
+            for k in sorted(self.no_derivative):
+                formulas.insert(k, NO_DERIVATIVE_FORMULA)
+            object.__setattr__(self, "formulas", tuple(formulas))
+            object.__setattr__(self, "vjp", _standing_in(self.vjp, self.no_derivative, self.arity))
 
     def differentiable(self, k: int) -> bool:
         """Whether input k has a derivative (a gradcheck, a PyTorch gradient and a strategy may ask for it)."""
@@ -128,8 +140,12 @@ class OpDef:
         return len(self.safe)
 
     @property
-    def torch_name(self) -> str:
-        return self.name if self.reference is None else self.reference
+    def torch_names(self) -> tuple[str, ...]:
+        """Where PyTorch's function for this op may be (torch.<each>), in the order to look: its `reference`, or
+        its name in torch's namespaces (gelu is torch.nn.functional.gelu, gammainc torch.special.gammainc)."""
+        if self.reference is not None:
+            return (self.reference,)
+        return (self.name, f"special.{self.name}", f"nn.functional.{self.name}")
 
     @property
     def apply(self) -> Callable[..., Any]:
@@ -164,6 +180,19 @@ class OpDef:
         return named
 
 
+def _standing_in(vjp: Callable[..., tuple[Any, ...]], held: tuple[int, ...], arity: int) -> Callable[..., Any]:
+    """A rule of the inputs with a derivative (`vjp`) as one of all `arity` inputs: each input in `held` gets
+    g·NaN, a stand-in never read, since Op.refuse turned away every node that would read it (NaN, not 0,
+    were it ever to be)."""
+
+    @functools.wraps(vjp)  # the entry's rule still: its module (the op's family in docs/ops.md), its name
+    def rule(g: Any, out: Any, *xs: Any, **params: Any) -> tuple[Any, ...]:
+        given = iter(vjp(g, out, *xs, **params))
+        return tuple(g * math.nan if k in held else next(given) for k in range(arity))
+
+    return rule
+
+
 # each operator symbol as Python spells it; its method names follow (`mul`: `__mul__`, `__rmul__`)
 OPERATORS = {
     "+": operator.add,
@@ -174,108 +203,6 @@ OPERATORS = {
     "%": operator.mod,
     "@": operator.matmul,
 }
-
-
-# ---- the ops as functions: the same call on floats, arrays, Values and Tensors ----
-
-_ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
-
-
-def engine_of(*xs: Any) -> str:
-    """The engine of a call on xs: 'tensor' if any is an array or a Tensor (a node with a shape), or a
-    numpy scalar beside no Value (what numpy's arithmetic on a 0-d tensor's data gives: math would
-    raise where the tensor engine gives NaN, as for the same entry of a larger tensor); else 'scalar'
-    (Python's numbers and Values)."""
-    numpy_scalar = value = False
-    for x in xs:
-        if x.__class__ is float or x.__class__ is int:
-            continue
-        if isinstance(x, np.ndarray):
-            return "tensor"
-        if isinstance(x, Node):
-            if hasattr(x, "shape"):
-                return "tensor"
-            value = True
-        elif isinstance(x, np.generic):
-            numpy_scalar = True
-    return "tensor" if numpy_scalar and not value else "scalar"
-
-
-def checked_engine(name: str, xs: Sequence[Any]) -> str:
-    """engine_of(*xs) for a user's call of op `name`, each input checked to be what an op takes: a node,
-    a real number (Python's or numpy's) or an array of real numbers; a list too beside an array or a
-    Tensor, which take it as `t + [1, 2]` does (Tensor() then refuses what it refuses). Anything else
-    is one TypeError naming the op and the value, as Value and Tensor give it: None, text or a list
-    elsewhere would fail inside math or numpy in their words, and a complex number or array would
-    come out complex or, through math, as its real part alone (tanh(np.complex128(1j)) is 0.0)."""
-    lists = []
-    for x in xs:
-        if x.__class__ is float or x.__class__ is int or isinstance(x, Node):
-            continue
-        if isinstance(x, list | tuple):
-            lists.append(x)
-        elif isinstance(x, np.ndarray | np.generic):
-            if x.dtype.kind not in DATA_KINDS:
-                raise _not_a_real_input(name, x)
-        elif not isinstance(x, numbers.Real):
-            raise _not_a_real_input(name, x)
-    engine = engine_of(*xs)
-    if lists and engine != "tensor":
-        raise _not_a_real_input(name, lists[0])
-    return engine
-
-
-def _not_a_real_input(name: str, x: Any) -> TypeError:
-    """The one error of a function of the table given what it does not take, naming it and the value."""
-    shown = f"of dtype {x.dtype}" if isinstance(x, np.ndarray) else short(x)
-    hint = ": for an array of them give np.array(...) or a Tensor" if isinstance(x, list | tuple) else ""
-    return TypeError(
-        f"{name} takes real numbers (a number, a Value, an array or a Tensor), got {type(x).__name__} {shown}{hint}"
-    )
-
-
-@functools.cache
-def function(
-    name: str, parameters: Callable[..., dict[str, Any]] | None = None, arity: int | None = None
-) -> Callable[..., Any]:
-    """The op `name` as one function for numbers, Values, arrays and Tensors: the scalar op (math)
-    or the tensor op (numpy) by its arguments (a number beside a node is a constant). Rules use
-    these, and they are `autograd.exp`, `autograd.maximum`, ..., so a user's rule written with them
-    works in every mode too. With `parameters` (an op with keyword parameters: `OpDef.parameters`),
-    the first argument is the input and the rest are its parameters (`leaky_relu(x, 0.2)`). With
-    `arity`, another number of inputs is a TypeError (numpy would take a second array as `out=`)."""
-    if parameters is None:
-
-        def apply(*xs: Any) -> Any:
-            if arity is None:  # a rule's own call, on the engine's data: already what an op takes
-                return _ENGINES[engine_of(*xs)][name](*xs)
-            if len(xs) != arity:
-                raise TypeError(f"{name} takes {arity} input{'s' * (arity > 1)}, got {len(xs)}")
-            return _ENGINES[checked_engine(name, xs)][name](*xs)
-
-    else:
-
-        def apply(x: Any, *args: Any, **given: Any) -> Any:
-            return _ENGINES[checked_engine(name, (x,))][name](x, **parameters(args, given))
-
-        # what inspect.signature, help() and nn's activation layers read: `leaky_relu(x, /, negative_slope=0.01)`
-        apply.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [
-                inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY),
-                *(
-                    inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=v)
-                    for k, v in parameters.__self__.params.items()  # type: ignore[attr-defined]: OpDef.parameters
-                ),
-            ]
-        )
-
-    return _named(apply, name)
-
-
-def _named(apply: Callable[..., Any], name: str) -> Callable[..., Any]:
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"{name} of a number, Value, array or Tensor (differentiable on Values and Tensors)."
-    return apply
 
 
 def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
@@ -293,12 +220,3 @@ def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
             raise too_large(value, f"{op}: {name}: ") from None
     kind = "a string" if isinstance(default, str) else "a real number"
     raise TypeError(f"{op}: {name} must be {kind}, got {type(value).__name__} {value!r}")
-
-
-cos, sin, log, sigmoid = function("cos"), function("sin"), function("log"), function("sigmoid")
-
-
-def tensor_op(name: str) -> Callable[..., Any]:
-    """The tensor engine's op `name`, looked up when called: tensor-only rules call other ops
-    (a reduction's rule broadcasts) that tensor_ops builds from the table after it is read."""
-    return lambda *xs, **params: _ENGINES["tensor"][name](*xs, **params)

@@ -34,7 +34,6 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import (  # noqa: F401 (re-exported: the table's module is where readers look for them)
-    _ENGINES,
     ANYWHERE,
     BOTH,
     NONZERO,
@@ -43,14 +42,8 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     POSITIVE,
     Domain,
     OpDef,
-    cos,
-    engine_of,
-    function,
-    log,
-    sigmoid,
-    sin,
-    tensor_op,
 )
+from .op_functions import _ENGINES, cos, engine_of, function, log, sigmoid, sin, tensor_op  # noqa: F401 (as above)
 from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
@@ -230,7 +223,6 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         _tensor_softplus,
         params={"beta": 1.0, "threshold": None},
         check=_softplus_check,
-        reference="nn.functional.softplus",
         formulas=("∂softplus(x)/∂x = σ(βx) (1 where βx > threshold)",),
     ),
     OpDef(

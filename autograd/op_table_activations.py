@@ -153,7 +153,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda g, out, x: (g * sigmoid(x) * (1 + x * sigmoid(-x)),),  # σ(−x), not 1 − σ(x): exact far right
         lambda x: x * forward.scalar_sigmoid(x),
         lambda x: x * forward.tensor_sigmoid(x),
-        reference="nn.functional.silu",
         formulas=("∂(x·σ(x))/∂x = σ(x)·(1 + x·σ(−x))",),
     ),
     OpDef(
@@ -162,7 +161,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         forward.scalar_softsign,
         forward.tensor_softsign,
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there
-        reference="nn.functional.softsign",
         formulas=("∂(x/(1 + |x|))/∂x = 1/(1 + |x|)²",),
     ),
     # log σ(x) = -softplus(-x): stable for inputs of any size; 0 - softplus, so that log σ(inf) is +0 (PyTorch's)
@@ -171,7 +169,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda g, out, x: (g * sigmoid(-x),),
         lambda x: 0.0 - forward.scalar_softplus(-x),
         lambda x: np.subtract(0, forward.tensor_softplus(-x)),
-        reference="nn.functional.logsigmoid",
         formulas=("∂log σ(x)/∂x = σ(−x)",),
     ),
     OpDef(
@@ -179,7 +176,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         _mish_vjp,
         lambda x: x * math.tanh(forward.scalar_softplus(x)),
         lambda x: x * np.tanh(forward.tensor_softplus(x)),
-        reference="nn.functional.mish",
         formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x)",),
     ),
     # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside); NaN at NaN (the
@@ -190,7 +186,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda x: _clamp(x, 0.0, 6.0),
         lambda x: np.clip(x, 0, 6),
         (Domain(lo=-2, hi=8, avoid=(0.0, 6.0)),),
-        reference="nn.functional.relu6",
         formulas=("∂relu6(x)/∂x = 1 where 0 < x < 6, else 0",),
     ),
     # kinks at -3 and 3: PyTorch (2.13) takes the outer pieces there, 0 at -3 and 1 at 3 (the middle
@@ -206,7 +201,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
-        reference="nn.functional.hardswish",
         formulas=("∂hardswish(x)/∂x = 0 up to −3, x/3 + 1/2 strictly between, 1 from 3",),
     ),
     # kink at 0: the left piece's derivative there, scale·alpha (PyTorch's)
@@ -217,7 +211,6 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.where(x > 0, 0, x))),  # -0 kept (PyTorch's)
         (Domain(avoid=(0.0,)),),
         "the result is too large for a float",
-        reference="nn.functional.selu",
         formulas=("∂selu(x)/∂x = scale where x > 0, else scale·α·exp(x)",),
     ),
 )
@@ -230,7 +223,6 @@ ACTIVATIONS += (
         forward.tensor_gelu,
         params={"approximate": "none"},
         check=_gelu_check,
-        reference="nn.functional.gelu",
         formulas=("∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (approximate='tanh': of the tanh form)",),
     ),
     # kink at 0: the slope there is negative_slope, the left piece's (PyTorch's: 1 only where x > 0);
@@ -243,7 +235,6 @@ ACTIVATIONS += (
         (OFF_KINK,),
         params={"negative_slope": 0.01},
         check=_finite_check("leaky_relu"),
-        reference="nn.functional.leaky_relu",
         formulas=("∂leaky_relu(x)/∂x = 1 where x > 0, else negative_slope",),
     ),
     # kink at 0: the left piece's derivative there, alpha (PyTorch's: 1 only where x > 0)
@@ -255,7 +246,6 @@ ACTIVATIONS += (
         (OFF_KINK,),
         params={"alpha": 1.0},
         check=_finite_check("elu"),
-        reference="nn.functional.elu",
         formulas=("∂elu(x)/∂x = 1 where x > 0, else α·exp(x)",),
     ),
     # both pieces have slope 1 at 0 (PyTorch takes the left one, exp(x/alpha)); the second derivative jumps there
@@ -268,7 +258,6 @@ ACTIVATIONS += (
         TOO_LARGE,
         params={"alpha": 1.0},
         check=_celu_check,
-        reference="nn.functional.celu",
         formulas=("∂celu(x)/∂x = 1 where x > 0, else exp(x/α)",),
     ),
     # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside); NaN at NaN, as relu6
@@ -280,7 +269,6 @@ ACTIVATIONS += (
         (Domain(avoid=(-1.0, 1.0)),),
         params={"min_val": -1.0, "max_val": 1.0},
         check=_hardtanh_check,
-        reference="nn.functional.hardtanh",
         formulas=("∂hardtanh(x)/∂x = 1 where min_val < x < max_val, else 0",),
     ),
     # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
@@ -290,7 +278,6 @@ ACTIVATIONS += (
         lambda x: _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
-        reference="nn.functional.hardsigmoid",
         formulas=("∂hardsigmoid(x)/∂x = 1/6 where −3 < x < 3, else 0",),
     ),
 )

@@ -112,7 +112,6 @@ BESSEL: tuple[OpDef, ...] = (
         forward.scalar_i0e,
         forward.tensor_i0e,
         (OFF_KINK,),
-        reference="special.i0e",
         formulas=("∂(e^−|x|·I₀(x))/∂x = −sign(x)·e^−|x|·(I₀(|x|) − I₁(|x|))",),
     ),
     # odd, −0.0 kept; its derivative at 0 is 1/2, I₁(x)/x's limit (PyTorch's). Random checks keep 0.1 from 0,
@@ -125,7 +124,6 @@ BESSEL: tuple[OpDef, ...] = (
         forward.tensor_i1,
         (NONZERO,),
         domain="the result is too large for a float",
-        reference="special.i1",
         formulas=("∂I₁(x)/∂x = I₀(x) − I₁(x)/x (1/2 at 0)",),
     ),
     # its derivative is 1/2 at 0 from both sides, but its second jumps there (from 1 to −1): OFF_KINK
@@ -135,7 +133,6 @@ BESSEL: tuple[OpDef, ...] = (
         forward.scalar_i1e,
         forward.tensor_i1e,
         (OFF_KINK,),
-        reference="special.i1e",
         formulas=("∂(e^−|x|·I₁(x))/∂x = e^−|x|·(I₀(|x|) − I₁(|x|) − I₁(x)/x) (1/2 at 0)",),
     ),
 )

@@ -74,7 +74,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         jy.scalar_j0,
         jy.tensor_j0,
         (NONZERO,),
-        reference="special.bessel_j0",
         formulas=("∂J₀(x)/∂x = −J₁(x)",),
     ),
     # odd, −0.0 kept; its derivative at 0 is 1/2, J₁(x)/x's limit; 0 at ±inf (PyTorch's NaN); kept off 0 as J₀
@@ -84,7 +83,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         jy.scalar_j1,
         jy.tensor_j1,
         (NONZERO,),
-        reference="special.bessel_j1",
         formulas=("∂J₁(x)/∂x = J₀(x) − J₁(x)/x (1/2 at 0)",),
     ),
     # x > 0: −inf at ±0 and NaN below on Tensors (PyTorch's), which a Value refuses
@@ -95,7 +93,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         jy.tensor_y0,
         (POSITIVE,),
         "bessel_y0 needs a positive input",
-        reference="special.bessel_y0",
         formulas=("∂Y₀(x)/∂x = −Y₁(x)",),
     ),
     OpDef(
@@ -105,7 +102,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         jy.tensor_y1,
         (POSITIVE,),
         "bessel_y1 needs a positive input",
-        reference="special.bessel_y1",
         formulas=("∂Y₁(x)/∂x = Y₀(x) − Y₁(x)/x",),
     ),
     # x > 0: +inf at ±0 and NaN below on Tensors (PyTorch's), which a Value refuses; 0 at +inf
@@ -116,7 +112,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         k.tensor_k0,
         (POSITIVE,),
         "modified_bessel_k0 needs a positive input",
-        reference="special.modified_bessel_k0",
         formulas=("∂K₀(x)/∂x = −K₁(x)",),
     ),
     OpDef(
@@ -126,7 +121,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         k.tensor_k1,
         (POSITIVE,),
         "modified_bessel_k1 needs a positive input",
-        reference="special.modified_bessel_k1",
         formulas=("∂K₁(x)/∂x = −K₀(x) − K₁(x)/x",),
     ),
     OpDef(
@@ -136,7 +130,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         k.tensor_k0e,
         (POSITIVE,),
         "scaled_modified_bessel_k0 needs a positive input",
-        reference="special.scaled_modified_bessel_k0",
         formulas=("∂(e^x·K₀(x))/∂x = e^x·(K₀(x) − K₁(x))",),
     ),
     OpDef(
@@ -146,7 +139,6 @@ BESSEL_JYK: tuple[OpDef, ...] = (
         k.tensor_k1e,
         (POSITIVE,),
         "scaled_modified_bessel_k1 needs a positive input",
-        reference="special.scaled_modified_bessel_k1",
         formulas=("∂(e^x·K₁(x))/∂x = e^x·(K₁(x) − K₀(x) − K₁(x)/x)",),
     ),
 )

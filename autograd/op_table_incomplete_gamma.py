@@ -1,8 +1,8 @@
 """The op table's incomplete gamma and Hurwitz zeta entries on both engines, PyTorch's names and choices:
 gammainc(a, x) = P(a, x), gammaincc(a, x) = Q(a, x) and zeta(x, q). Each has a derivative for one input
-only, as PyTorch's: x for the incomplete gammas, q for zeta (`no_derivative` marks the other; asking for
-its gradient is refused). Entries as in `op_table` (read there); forwards in `incomplete_gamma_forwards`
-and `zeta_forwards`."""
+only, as PyTorch's: x for the incomplete gammas, q for zeta (`no_derivative` marks the other, whose rule and
+formula OpDef writes; asking for its gradient is refused). Entries as in `op_table` (read there); forwards in
+`incomplete_gamma_forwards` and `zeta_forwards`."""
 
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ _SHAPE, _POINT = Domain(lo=0.5, hi=5.0), Domain(lo=0.1, hi=6.0)
 _ORDER, _SHIFT = Domain(lo=1.2, hi=6.0), Domain(lo=0.3, hi=4.0)
 
 
-def _on_floats(array_forward: Callable[..., np.ndarray], domain: str) -> Callable[..., float]:
+def _on_floats(array_forward: Callable[..., np.ndarray]) -> Callable[..., float]:
     """The forward on floats: the array one's number (the same digits on both engines), refused where it is
-    NaN or infinite for numbers that are not (a Tensor gives those, as PyTorch's)."""
+    NaN or infinite for numbers that are not (a Tensor gives those, as PyTorch's): a ValueError, which the
+    Value's op gives in the entry's words (OpDef.domain)."""
 
     def scalar(*xs: float) -> float:
         y = float(array_forward(*map(np.float64, xs)))
         if (math.isnan(y) or math.isinf(y) and all(map(math.isfinite, xs))) and not any(map(math.isnan, xs)):
-            raise ValueError(domain)
+            raise ValueError(f"{scalar.__name__}{xs} is outside the op's domain")
         return y
 
     scalar.__name__ = scalar.__qualname__ = array_forward.__name__
@@ -65,47 +66,38 @@ def _zeta_slope(x: Any, q: Any) -> Any:
     return -x * zeta(x + 1, q)
 
 
-def _not_formed(g: Any) -> Any:
-    """The stand-in for an input's gradient that has no rule: never read, since Op.refuse turned away every
-    node that would read it (NaN, not 0, were it ever to be)."""
-    return g * math.nan
-
-
 INCOMPLETE_GAMMA: tuple[OpDef, ...] = (
     # P(a, x); a = 0 gives 1, x = 0 gives 0 (a = x = 0, a < 0, x < 0: NaN), as PyTorch's
     OpDef(
         "gammainc",
-        lambda g, out, a, x: (_not_formed(g), g * _density(a, x)),
-        _on_floats(gamma_forward.gammainc, "gammainc needs a >= 0 and x >= 0, not both 0"),
+        lambda g, out, a, x: (g * _density(a, x),),
+        _on_floats(gamma_forward.gammainc),
         gamma_forward.gammainc,
         (_SHAPE, _POINT),
         "gammainc needs a >= 0 and x >= 0, not both 0",
-        reference="special.gammainc",
         no_derivative=(0,),
-        formulas=("none (not implemented, as PyTorch's)", "∂P(a,x)/∂x = x^(a−1)·e^(−x)/Γ(a)"),
+        formulas=("∂P(a,x)/∂x = x^(a−1)·e^(−x)/Γ(a)",),
     ),
     # Q(a, x) = 1 − P(a, x); edges as gammainc's, complemented
     OpDef(
         "gammaincc",
-        lambda g, out, a, x: (_not_formed(g), -g * _density(a, x)),
-        _on_floats(gamma_forward.gammaincc, "gammaincc needs a >= 0 and x >= 0, not both 0"),
+        lambda g, out, a, x: (-g * _density(a, x),),
+        _on_floats(gamma_forward.gammaincc),
         gamma_forward.gammaincc,
         (_SHAPE, _POINT),
         "gammaincc needs a >= 0 and x >= 0, not both 0",
-        reference="special.gammaincc",
         no_derivative=(0,),
-        formulas=("none (not implemented, as PyTorch's)", "∂Q(a,x)/∂x = −x^(a−1)·e^(−x)/Γ(a)"),
+        formulas=("∂Q(a,x)/∂x = −x^(a−1)·e^(−x)/Γ(a)",),
     ),
     # ζ(x, q) = Σₖ (k + q)^(−x); x = 1 and q = 0, −1, ... are poles (inf), x < 1 NaN, as PyTorch's
     OpDef(
         "zeta",
-        lambda g, out, x, q: (_not_formed(g), g * _zeta_slope(raw(x), q)),
-        _on_floats(zeta_forwards.zeta, "zeta needs x > 1 and q > 0 (or q < 0 not whole with x whole)"),
+        lambda g, out, x, q: (g * _zeta_slope(raw(x), q),),
+        _on_floats(zeta_forwards.zeta),
         zeta_forwards.zeta,
         (_ORDER, _SHIFT),
         "zeta needs x > 1 and q > 0 (or q < 0 not whole with x whole)",
-        reference="special.zeta",
         no_derivative=(0,),
-        formulas=("none (not implemented, as PyTorch's)", "∂ζ(x,q)/∂q = −x·ζ(x+1,q)"),
+        formulas=("∂ζ(x,q)/∂q = −x·ζ(x+1,q)",),
     ),
 )

@@ -85,7 +85,6 @@ NORMAL: tuple[OpDef, ...] = (
         forward.tensor_erfcx,
         (Domain(lo=-1.5),),
         domain="the result is too large for a float",
-        reference="special.erfcx",
         formulas=("∂erfcx(x)/∂x = 2x·erfcx(x) − 2/√π",),
     ),
     # −inf at −inf, 0 at +inf; −inf below −1.9e154 (−x²/2 overflows) on Tensors, which a Value refuses
@@ -95,7 +94,6 @@ NORMAL: tuple[OpDef, ...] = (
         forward.scalar_log_ndtr,
         forward.tensor_log_ndtr,
         domain="the result is too large for a float",
-        reference="special.log_ndtr",
         formulas=("∂log Φ(x)/∂x = φ(x)/Φ(x)",),
     ),
     # −inf at 0 and +inf at 1 on Tensors (PyTorch's), which a Value refuses; NaN outside [0, 1]
@@ -106,7 +104,6 @@ NORMAL: tuple[OpDef, ...] = (
         forward.tensor_ndtri,
         (Domain(lo=0.05, hi=0.95),),
         "ndtri needs a probability in (0, 1)",
-        reference="special.ndtri",
         formulas=("∂Φ⁻¹(p)/∂p = √(2π)·exp(Φ⁻¹(p)²/2)",),
     ),
 )

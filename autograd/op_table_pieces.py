@@ -58,7 +58,6 @@ PIECES: tuple[OpDef, ...] = (
         (Domain(avoid=(-0.5, 0.5)),),  # jumps at ±lambd
         params={"lambd": 0.5},
         check=_hardshrink_check,
-        reference="nn.functional.hardshrink",
         formulas=("∂hardshrink(x)/∂x = 1 where |x| > lambd, else 0",),
     ),
     # x ∓ lambd outside [-lambd, lambd], else 0; at ±lambd the flat piece's derivative 0 (PyTorch's)
@@ -70,7 +69,6 @@ PIECES: tuple[OpDef, ...] = (
         (Domain(avoid=(-0.5, 0.5)),),  # kinks at ±lambd
         params={"lambd": 0.5},
         check=_softshrink_check,
-        reference="nn.functional.softshrink",
         formulas=("∂softshrink(x)/∂x = 1 where |x| > lambd, else 0",),
     ),
     # x above threshold, else value; at x = threshold the flat piece's derivative 0 (PyTorch's). PyTorch's
@@ -83,7 +81,6 @@ PIECES: tuple[OpDef, ...] = (
         (Domain(avoid=(0.0,)),),  # a jump (from value to x) at threshold
         params={"threshold": 0.0, "value": 0.0},
         check=_threshold_check,
-        reference="nn.functional.threshold",
         formulas=("∂threshold(x)/∂x = 1 where x > threshold, else 0",),
     ),
 )

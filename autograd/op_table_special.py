@@ -110,7 +110,6 @@ SPECIAL: tuple[OpDef, ...] = (
         forward.tensor_xlog1py,
         (Domain(), Domain(lo=-0.9)),
         "xlog1py needs y above -1 where x is nonzero",
-        reference="special.xlog1py",
         formulas=("∂(x·ln(1+y))/∂x = ln(1+y) (0 where x = 0 and y ≤ −1)", "∂(x·ln(1+y))/∂y = x/(1+y) (0 where x = 0)"),
     ),
     # ±inf at ±1 on Tensors, as PyTorch's (a Value refuses them); its derivative √π/2·exp(erfinv(x)²) from the
@@ -156,7 +155,6 @@ SPECIAL: tuple[OpDef, ...] = (
         forward.tensor_entr,
         (POSITIVE,),
         "entr needs a non-negative input",
-        reference="special.entr",
         formulas=("∂(−x·ln x)/∂x = −(1 + ln x)",),
     ),
     # the standard normal's CDF Φ(x), from erfcx far left: exact there (normal_forwards)
@@ -165,7 +163,6 @@ SPECIAL: tuple[OpDef, ...] = (
         lambda g, out, x: (g * (INV_SQRT_2PI * gaussian(x, 0.5)),),
         normal_forwards.scalar_ndtr,
         normal_forwards.tensor_ndtr,
-        reference="special.ndtr",
         formulas=("∂Φ(x)/∂x = exp(−x²/2)/√(2π)",),
     ),
 )

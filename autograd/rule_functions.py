@@ -1,4 +1,4 @@
-"""The functions derivative rules are written with besides the ops themselves (op_def.function), so
+"""The functions derivative rules are written with besides the ops themselves (op_functions.function), so
 that one rule runs on floats, arrays and nodes: `where` (a differentiable selection), `gated` (the rule
 of an op flat on a piece), `unknown_at_nan` (a piecewise rule's NaN), `sign` (a constant), `nowhere_zero`.
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from .elementwise_forwards import holds_nan
 from .graph import Node, raw
-from .op_def import _ENGINES
+from .op_functions import _ENGINES
 
 
 def where(x: Any, y: Any, cond: Any) -> Any:

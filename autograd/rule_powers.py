@@ -11,7 +11,8 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .graph import raw
-from .op_def import BOTH, log
+from .op_def import BOTH
+from .op_functions import log
 from .rule_functions import nowhere_zero, where
 
 

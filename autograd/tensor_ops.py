@@ -19,7 +19,7 @@ from .elementwise_forwards import exponent_as_taken, tensor_power_const
 from .graph import raw
 from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
 from .op import Op
-from .op_def import tensor_op
+from .op_functions import tensor_op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 from .op_table_tensor import Axis, kept_shape, unbroadcast  # noqa: F401 (the engine's helpers, read from here)
 

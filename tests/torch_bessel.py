@@ -5,8 +5,6 @@ them a stand-in again, so second derivatives follow. J₁/x is 0/0 at 0: the ran
 
 from torch_reference import torch
 
-S = torch.special
-
 
 def _stand_in(forward, derivative):
     class StandIn(torch.autograd.Function):
@@ -23,55 +21,24 @@ def _stand_in(forward, derivative):
     return StandIn.apply
 
 
-def j0(x):
-    return _J0(x)
+def _family(zero, one, sign, scaled=False):
+    """The stand-ins of a family's orders 0 and 1 (torch.special's names): f₀' = −f₁, f₁' = sign·f₀ − f₁/x; a
+    function scaled by eˣ (the scaled K's) adds itself to its derivative, (eˣ·f)' = eˣ·f + eˣ·f'."""
 
+    def d0(x):
+        return f0(x) - f1(x) if scaled else -f1(x)
 
-def j1(x):
-    return _J1(x)
+    def d1(x):
+        return (f1(x) + sign * f0(x) if scaled else sign * f0(x)) - f1(x) / x
 
+    f0, f1 = _stand_in(getattr(torch.special, zero), d0), _stand_in(getattr(torch.special, one), d1)
+    return {zero: f0, one: f1}
 
-def y0(x):
-    return _Y0(x)
-
-
-def y1(x):
-    return _Y1(x)
-
-
-def k0(x):
-    return _K0(x)
-
-
-def k1(x):
-    return _K1(x)
-
-
-def k0e(x):
-    return _K0E(x)
-
-
-def k1e(x):
-    return _K1E(x)
-
-
-_J0 = _stand_in(S.bessel_j0, lambda x: -j1(x))
-_J1 = _stand_in(S.bessel_j1, lambda x: j0(x) - j1(x) / x)
-_Y0 = _stand_in(S.bessel_y0, lambda x: -y1(x))
-_Y1 = _stand_in(S.bessel_y1, lambda x: y0(x) - y1(x) / x)
-_K0 = _stand_in(S.modified_bessel_k0, lambda x: -k1(x))
-_K1 = _stand_in(S.modified_bessel_k1, lambda x: -k0(x) - k1(x) / x)
-_K0E = _stand_in(S.scaled_modified_bessel_k0, lambda x: k0e(x) - k1e(x))
-_K1E = _stand_in(S.scaled_modified_bessel_k1, lambda x: k1e(x) - k0e(x) - k1e(x) / x)
 
 # in every dtype: torch has no derivative of its own to compare
 STAND_INS = {
-    "bessel_j0": j0,
-    "bessel_j1": j1,
-    "bessel_y0": y0,
-    "bessel_y1": y1,
-    "modified_bessel_k0": k0,
-    "modified_bessel_k1": k1,
-    "scaled_modified_bessel_k0": k0e,
-    "scaled_modified_bessel_k1": k1e,
+    **_family("bessel_j0", "bessel_j1", 1),
+    **_family("bessel_y0", "bessel_y1", 1),
+    **_family("modified_bessel_k0", "modified_bessel_k1", -1),
+    **_family("scaled_modified_bessel_k0", "scaled_modified_bessel_k1", -1, scaled=True),
 }

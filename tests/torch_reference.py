@@ -239,6 +239,14 @@ def _hessian_row(g: torch.Tensor | None, xs: Sequence[torch.Tensor]) -> list[flo
     return [0.0 if h is None else h.item() for h in hs]
 
 
+def _torch_function(path: str) -> Any:
+    """torch.<path> (a dotted path), or None where torch has none."""
+    fn: Any = torch
+    for part in path.split("."):
+        fn = getattr(fn, part, None)
+    return fn
+
+
 # ops whose PyTorch function has no defaults for their parameters: it is given the table's
 NO_TORCH_DEFAULTS = {"threshold"}
 # ops whose PyTorch function takes its parameters before its input
@@ -246,11 +254,11 @@ PARAMETERS_FIRST = {"polygamma"}
 
 
 def reference(d: Any) -> Callable[..., Any]:
-    """PyTorch's function for an entry of chainrule's op table (torch.<its reference>, dotted
-    paths such as nn.functional.softplus allowed)."""
-    fn: Any = torch
-    for part in d.torch_name.split("."):
-        fn = getattr(fn, part)
+    """PyTorch's function for an entry of chainrule's op table: the first of its `torch_names` that torch has
+    (torch.<name>, dotted paths such as nn.functional.softplus allowed)."""
+    fn = next(filter(None, map(_torch_function, d.torch_names)), None)
+    if fn is None:
+        raise LookupError(f"torch has no {' or '.join(d.torch_names)} for {d.name}: give its OpDef a reference=")
     if d.name in PARAMETERS_FIRST:  # torch.polygamma(n, input): called as the table's, (x, n=...)
         return lambda x, **params: fn(*(int(v) for v in (d.params | params).values()), x)
     return functools.partial(fn, **d.params) if d.name in NO_TORCH_DEFAULTS else fn
