@@ -33,7 +33,7 @@ if not SERIES <= {d.name for d in ELEMENTWISE}:  # a renamed op would silently d
     raise ValueError(f"not ops of the table: {sorted(SERIES - {d.name for d in ELEMENTWISE})}")
 
 # examples of one property of one op: (default run, CI), the ops of SERIES apart
-PER_OP = {"ordinary": (25, 300), "series": (8, 50)}
+PER_OP = {"ordinary": (15, 300), "series": (8, 50)}
 
 
 def examples(default: int, ci: int | None = None) -> settings:
