@@ -3,9 +3,9 @@
 import math
 
 import pytest
+from budget import per_op
 from cases_parameters import PARAMETER_CASES
-from hypothesis import assume, given
-from hypothesis import strategies as st
+from hypothesis import assume
 
 from autograd import Value, grad, gradcheck
 from autograd.op_table import ELEMENTWISE
@@ -56,15 +56,16 @@ UNARY.update(
 BINARY = {d.symbol or d.name: (d, *map(within, d.safe)) for d in ELEMENTWISE if d.arity == 2}
 
 
+# each property of an op draws tests/budget.py's PER_OP examples for it (fewer for slow series)
 @pytest.mark.parametrize("name", UNARY)
-@given(data=st.data())
+@per_op
 def test_unary_op_matches_finite_differences(name, data):
     f, xs = UNARY[name]
     assert gradcheck(f, [data.draw(xs)])
 
 
 @pytest.mark.parametrize("name", BINARY)
-@given(data=st.data())
+@per_op
 def test_binary_op_matches_finite_differences(name, data):
     d, xs, ys = BINARY[name]
     x, y = data.draw(xs), data.draw(ys)
@@ -74,7 +75,7 @@ def test_binary_op_matches_finite_differences(name, data):
 
 
 @pytest.mark.parametrize("name", UNARY)
-@given(data=st.data())
+@per_op
 def test_unary_op_second_derivative_matches_finite_differences(name, data):
     f, xs = UNARY[name]
     assert gradcheck(grad(f), [data.draw(xs)])

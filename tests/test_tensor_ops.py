@@ -1,14 +1,13 @@
 """Every tensor op against central finite differences in float64, over drawn shapes and values."""
 
-import os
-
 import cases_fold
 import cases_reductions
 import cases_shapes
 import numpy as np
 import pytest
+from budget import PER_OP, examples, per_op
 from cases_parameters import PARAMETER_CASES
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from judged import judged_gradcheck
 
@@ -39,9 +38,10 @@ def _weights(x):
 
 
 @pytest.mark.parametrize("name", BINARY)
-@given(data=st.data(), pair=broadcastable_shapes())
-def test_broadcasting_binary_op_matches_finite_differences(name, data, pair):
+@per_op
+def test_broadcasting_binary_op_matches_finite_differences(name, data):
     d = BINARY[name]
+    pair = data.draw(broadcastable_shapes())
     a, b = (data.draw(within(domain, shape)) for domain, shape in zip(d.safe, pair))
     assume(d.valid(a, b))  # away from a tie or a jump where the inputs meet
     full, varied = d.varied([a, b])  # an input without a derivative is held (gammainc's a)
@@ -49,7 +49,7 @@ def test_broadcasting_binary_op_matches_finite_differences(name, data, pair):
 
 
 @pytest.mark.parametrize("name", BINARY)
-@given(data=st.data())
+@per_op
 def test_numbers_on_either_side(name, data):
     """op(tensor, number) and op(number, tensor), each number inside its input's domain."""
     d = BINARY[name]
@@ -84,22 +84,16 @@ UNARY.update(
 )
 
 
-# one property per op of the table, each a gradcheck (of a second derivative below): 25 examples an op in the
-# default run, which they took 70 of its 330 seconds at 50, and CI's 300 (conftest's profile) under CI=true
-PER_OP = settings() if os.environ.get("CI") else settings(max_examples=25)
-
-
+# each property of an op draws tests/budget.py's PER_OP examples for it (fewer for slow series)
 @pytest.mark.parametrize("name", UNARY)
-@PER_OP
-@given(data=st.data())
+@per_op
 def test_unary_op_matches_finite_differences(name, data):
     f, domain = UNARY[name]
     assert gradcheck(lambda t: f(t).sum(), [data.draw(within(domain, shapes()))])
 
 
 @pytest.mark.parametrize("name", UNARY)
-@PER_OP
-@given(data=st.data())
+@per_op
 def test_unary_op_second_derivative(name, data):
     """f'' through the rule's own graph (create_graph), each element weighted differently. Not of
     f(t)**2: for fast-growing ops (exp, sinh, exp2) its derivative 2 f f' reaches ~1e3 an element,
@@ -163,7 +157,9 @@ MATMUL_SHAPES = [
 ]
 
 
+# ten shapes, each drawn as often as one op's property (1.4 s a shape at 50 examples)
 @pytest.mark.parametrize("sa, sb", MATMUL_SHAPES)
+@examples(*PER_OP["ordinary"])
 @given(data=st.data())
 def test_matmul_matrix_vector_and_batched(sa, sb, data):
     a, b = data.draw(arrays(sa)), data.draw(arrays(sb))

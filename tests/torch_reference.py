@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from budget import examples
 
 import autograd
 from autograd import Tensor, Value, gradients, raw
@@ -50,9 +50,9 @@ TOLERANCE = {
 }
 DTYPES = [np.float64, np.float32]
 
-# Examples per property test: a quarter of the profile's (100 by default: 25; 300 under CI=true: 75),
+# Examples per property test: a quarter of the profile's (50 in the default run: 12; 300 under CI=true: 75),
 # as each example runs both engines, forward, backward and double backward, in two dtypes.
-EXAMPLES = settings(max_examples=max(10, settings.default.max_examples // 4))
+EXAMPLES = examples(12, 75)
 
 
 def weights(shape: tuple[int, ...], dtype: Any, seed: int) -> np.ndarray:
