@@ -26,7 +26,7 @@ from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated, unknown_at_nan
 from .scaled_contractions import checked
-from .scaled_sums import finite
+from .scaled_sums import first_try
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
@@ -102,10 +102,8 @@ def _contraction(product: Callable[..., np.ndarray], terms: int) -> Callable[...
         return product
 
     def into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore"):
-            product(a, b, out=out)
-            if finite(out):
-                return out
+        if first_try(product, a, b, out=out)[1]:
+            return out
         np.copyto(out, checked(product, (a, b), terms, "matmul"))
         return out
 
