@@ -111,7 +111,7 @@ class Contraction:
         self.product, self.terms, self.found_finite = product, terms, False
 
     def __call__(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        self.found_finite = first_try(self.product, a, b, out=out)[1]
+        self.found_finite = first_try(self.product, a, b, out)[1]  # out by place: no keywords through first_try
         if not self.found_finite:
             np.copyto(out, checked(self.product, (a, b), self.terms, "matmul"))
         return out

@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-# float32/float64 arrays are summed by BLAS against ones (np.dot: a fifth of np.add.reduce's instructions), in
-# rows of this many entries (the ones kept per dtype: 256 KiB of float32)
+# float32/float64 arrays from this many entries are summed by BLAS against ones (np.dot: a sixth of np.add.reduce's
+# instructions an entry, some 6 thousand more a call), in rows of _ROW entries (the ones kept per dtype: 256 KiB of
+# float32)
+_BLAS_FROM = 4096
 _ROW = 1 << 16
 _ONES: dict[np.dtype, np.ndarray] = {}
 
@@ -29,7 +31,7 @@ def finite(out: Any) -> bool:
     try gives them again; call it where numpy's overflow warning is silenced, as `first_try` does)."""
     if out.ndim == 0:
         return math.isfinite(out)
-    if out.dtype.char in "fd" and out.dtype.isnative and out.flags.c_contiguous:
+    if out.size >= _BLAS_FROM and out.dtype.char in "fd" and out.dtype.isnative and out.flags.c_contiguous:
         return math.isfinite(_blas_sum(out.reshape(-1)))
     return math.isfinite(np.add.reduce(out, axis=None))
 
