@@ -13,6 +13,7 @@ import numpy as np
 
 from .compile_entries import OP, PARAM, Entry
 from .compile_finite import OUTER_PROOF_FROM, PROVEN, outer_is_finite
+from .compile_kernels import Contraction, Matmul
 from .compile_schedule import Step
 from .graph_sums import GradientSums
 from .tensor_backward import EMPTY_SUM, held_grad, own_array, store_grad
@@ -59,7 +60,7 @@ def backward_pass(
                 layouts[p] = layouts.get(p, True) and c
             steps.append((i, e.parents, vjp))
     leaves = [(i, entries[i].source) for i in order if entries[i].kind == PARAM]
-    proofs = _outer_proofs(steps, {i for i, _ in leaves}, entries, kernels, arrays)
+    proofs = _gradient_proofs(steps, {i for i, _ in leaves}, entries, kernels, arrays)
     size, slot = len(entries), len(handed)
     handed.append(set())
 
@@ -121,16 +122,17 @@ def _unless_strided(kernel: Callable[[Any], Any], rule: Callable[[Any], Any]) ->
     return lambda g: kernel(g) if g.__class__ is np.ndarray and g.flags.c_contiguous else rule(g)
 
 
-def _outer_proofs(
+def _gradient_proofs(
     steps: list[tuple[int, tuple[int, ...], Callable[[Any], Any]]],
     leaves: set[int],
     entries: list[Entry],
     kernels: list[Any],
     arrays: list[Any],
 ) -> dict[int, tuple[np.ndarray, list[bool]]]:
-    """Per parameter whose whole gradient is one matmul kernel's buffer for `a.T @ g` at a batch of one (a row
-    times its weight), large enough to be worth it: (that buffer, [whether this pass's a and g prove it finite]).
-    The kernel's step is wrapped to make the proof right after it, on the arrays it read."""
+    """Per parameter whose whole gradient is one matmul kernel's buffer for `a.T @ g` (a row times its weight),
+    large enough to be worth it: (that buffer, [whether this pass proved it finite]): at a batch of one from a and
+    g (an outer product), else by the kernel's own check of its product (`Contraction.found_finite`). The kernel's
+    step is wrapped to read the proof right after it."""
     users: dict[int, int] = {}
     for k, (_, parents, _) in enumerate(steps):
         for p in parents:
@@ -142,25 +144,31 @@ def _outer_proofs(
             continue
         i, parents, vjp = steps[k]
         kernel, e = kernels[i], entries[i]
-        if getattr(kernel, "gb_outer", False) is not True or parents[1] != p or parents[0] == p:
+        if not isinstance(kernel, Matmul) or not kernel.needs[1] or parents[1] != p or parents[0] == p:
             continue
         if int(np.prod(entries[p].shape)) < OUTER_PROOF_FROM:
             continue
-        proven, a, largest = [False], parents[0], float(np.finfo(e.dtype).max)
-
-        steps[k] = (i, parents, _proving(vjp, arrays, a, kernel.gb, largest, proven))
+        if kernel.gb_outer:
+            a, largest = parents[0], float(np.finfo(e.dtype).max)
+            proof = lambda g, a=a, largest=largest: outer_is_finite(arrays[a], g, largest)  # noqa: E731
+        elif isinstance(kernel.gb_product, Contraction):  # not at a batch of none
+            proof = lambda g, product=kernel.gb_product: product.found_finite  # noqa: E731
+        else:
+            continue
+        proven = [False]
+        steps[k] = (i, parents, _proving(vjp, kernel.gb, proof, proven))
         proofs[p] = (kernel.gb, proven)
     return proofs
 
 
 def _proving(
-    vjp: Callable[[Any], Any], arrays: list[Any], a: int, buffer: np.ndarray, largest: float, proven: list[bool]
+    vjp: Callable[[Any], Any], buffer: np.ndarray, proof: Callable[[Any], bool], proven: list[bool]
 ) -> Callable[[Any], Any]:
-    """`vjp`, then whether the gradient it wrote into `buffer` is proven finite from a and g (in proven[0])."""
+    """`vjp`, then whether the gradient it wrote into `buffer` is proven finite (in proven[0])."""
 
     def proving(g: Any) -> Any:
         out = vjp(g)
-        proven[0] = out[1] is buffer and outer_is_finite(arrays[a], g, largest)
+        proven[0] = out[1] is buffer and proof(g)
         return out
 
     return proving

@@ -4,7 +4,8 @@ nn's optimizers refuse a gradient holding NaN or an infinity before moving any w
 every gradient, np.vdot of it with itself). A weight's gradient at a batch of one is an outer product, `a.T @ g` with
 one row each: entry (i, j) is a[i] * g[j], rounded once, so it is finite exactly where a and g are and the largest
 |a[i] * g[j]| does not overflow. A replay checks that on a and g (k + n numbers, where the gradient holds k * n: 784
-and 256 for the 200,704 of a 784-256 layer), and `known_finite` tells the optimizer so. A proof it cannot make (a
+and 256 for the 200,704 of a 784-256 layer), and `known_finite` tells the optimizer so. At a larger batch the kernel's
+own check of its product (compile_kernels.Contraction, a pass it makes anyway) is the proof. A proof it cannot make (a
 non-finite factor, a product near the largest float, another shape) leaves the optimizer's own check to decide.
 
 A proof is kept only while the replay makes the call right after its backward pass, and only of a method marked

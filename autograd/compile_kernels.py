@@ -26,7 +26,7 @@ from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated, unknown_at_nan
 from .scaled_contractions import checked
-from .scaled_sums import finite
+from .scaled_sums import first_try
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
@@ -94,22 +94,27 @@ class Binary(OneCall):
 
 
 def _contraction(product: Callable[..., np.ndarray], terms: int) -> Callable[..., np.ndarray]:
-    """product(a, b, out=buffer), a sum of `terms` products per entry, right wherever its result fits, as the
-    matmul op's (scaled_contractions.checked: numpy's overflow warning silenced while it is made, its non-finite
-    entries computed again): a replay's [[1e308, 1e308, -1e308]] @ ones((3, 1)) was inf, eager's 1e308. One
-    product per entry (an outer product) is rounded once: nothing to redo, nothing added."""
-    if terms < 2:
-        return product
+    """product(a, b, out=buffer), a sum of `terms` products per entry, right wherever its result fits (`Contraction`).
+    One product per entry (an outer product) is rounded once: nothing to redo, nothing added."""
+    return product if terms < 2 else Contraction(product, terms)
 
-    def into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore"):
-            product(a, b, out=out)
-            if finite(out):
-                return out
-        np.copyto(out, checked(product, (a, b), terms, "matmul"))
+
+class Contraction:
+    """product(a, b, out=buffer), right wherever its result fits, as the matmul op's (scaled_contractions.checked:
+    numpy's overflow warning silenced while it is made, its non-finite entries computed again): a replay's
+    [[1e308, 1e308, -1e308]] @ ones((3, 1)) was inf, eager's 1e308. `found_finite`: whether the last call's first
+    try was finite throughout, so the buffer is (compile_finite: the optimizer after the replay need not read it)."""
+
+    __slots__ = ("product", "terms", "found_finite")
+
+    def __init__(self, product: Callable[..., np.ndarray], terms: int) -> None:
+        self.product, self.terms, self.found_finite = product, terms, False
+
+    def __call__(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        self.found_finite = first_try(self.product, a, b, out)[1]  # out by place: no keywords through first_try
+        if not self.found_finite:
+            np.copyto(out, checked(self.product, (a, b), self.terms, "matmul"))
         return out
-
-    return into
 
 
 class Matmul(OneCall):

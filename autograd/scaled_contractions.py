@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .scaled_sums import finite
+from .scaled_sums import first_try
 
 
 def checked(compute: Callable[..., Any], operands: Sequence[np.ndarray], terms: int, name: str) -> Any:
@@ -27,10 +27,9 @@ def checked(compute: Callable[..., Any], operands: Sequence[np.ndarray], terms: 
     length), right wherever its result fits the dtype: numpy's where that is finite, else again, scaled."""
     if terms < 2 and len(operands) < 3:  # each entry one product rounded once (an outer product): nothing to redo
         return compute(*operands)
-    with np.errstate(over="ignore", invalid="ignore"):  # what the second try is for: it warns if it must
-        out = compute(*operands)
-        if out.dtype.kind != "f" or finite(out):
-            return out
+    out, right = first_try(compute, *operands)  # numpy's overflow warning silenced: the second try warns if it must
+    if right:
+        return out
     kept = np.isfinite(out)
     if out.dtype.itemsize < 4:  # float16: float32 holds any sum of float16 products; rounded once (warns past it)
         again = compute(*(x.astype(np.float32) for x in operands)).astype(out.dtype)

@@ -1,8 +1,10 @@
 """A compiled replay's optimizer step read every gradient once more for NaN and infinities (nn.optim_finite's
 np.vdot, 64,500 instructions for a 784-256 weight at a batch of one, of the step's 3.40 million). The replay now
 proves a batch-of-one weight gradient finite from its two factors (784 and 256 numbers, compile_finite) and tells
-the optimizer step it calls next (autograd.known_finite), which skips that read; the refusal stays: a gradient
-that overflows from finite factors, or one fed a NaN, is refused as eagerly, naming the parameter, nothing moved."""
+the optimizer step it calls next (autograd.known_finite), which skips that read; at a larger batch the matmul
+kernel's own check of its product is the proof (the optimizer's vdot of a 784-256 weight's gradient at batch 128 was a
+second pass over it). The refusal stays: a gradient that overflows from finite factors, or one fed a NaN, is refused
+as eagerly, naming the parameter, nothing moved."""
 
 import warnings
 
@@ -53,21 +55,22 @@ def _run(compile, xs, dtype=np.float32, optimizer=_Spy, loss_of=_cross_entropy, 
     for x in xs:
         opt.told = []
         try:
-            out.append(run(x, np.array([1])))
+            out.append(run(x, np.ones(len(x), np.int64)))
         except FloatingPointError as e:
             out.append((str(e), e.parameter is model.layers[0].W))
         told.append(opt.told)
     return out, told, [p.data.copy() for p in model.parameters()]
 
 
-def _rows(n, dtype=np.float32):
+def _rows(n, dtype=np.float32, batch=1):
     rng = np.random.default_rng(3)
-    return [rng.standard_normal((1, 96)).astype(dtype) for _ in range(n)]
+    return [rng.standard_normal((batch, 96)).astype(dtype) for _ in range(n)]
 
 
+@pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_a_replay_tells_the_optimizer_which_gradients_it_proved_finite(dtype):
-    xs = _rows(5, dtype)
+def test_a_replay_tells_the_optimizer_which_gradients_it_proved_finite(dtype, batch):
+    xs = _rows(5, dtype, batch)
     eager = _run(lambda f: f, xs, dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error", autograd.CompileWarning)
@@ -80,12 +83,13 @@ def test_a_replay_tells_the_optimizer_which_gradients_it_proved_finite(dtype):
     assert not autograd.known_finite(_model().layers[0].W.grad)  # nothing is known outside a replay's call
 
 
+@pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("bad", ["overflow", "nan", "inf"])
-def test_a_replayed_gradient_that_is_not_finite_is_refused_as_eagerly(bad):
+def test_a_replayed_gradient_that_is_not_finite_is_refused_as_eagerly(bad, batch):
     """The first layer's outputs times 1e17, summed: its weight's gradient is each input times 1e17, and an
     input of 1e22 is finite, as 1e17 is, but their product overflows float32: the proof fails and the
     optimizer's own check refuses it. A NaN or an infinity in the input makes a factor non-finite."""
-    xs = _rows(5)
+    xs = _rows(5, batch=batch)
     xs[3][0, 7] = {"overflow": 1e22, "nan": np.nan, "inf": np.inf}[bad]
 
     def scaled(model, x, y):
