@@ -16,6 +16,7 @@ from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, output, rounded_step
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
+from .check_own_dtype import check_own_dtype
 from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
 from .check_scales import reaching_own_ops
@@ -43,7 +44,9 @@ def gradcheck(
 
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
-    coarse); integers and bools in any form (2, np.int64(2), np.array(2), labels, a mask), and a Tensor
+    coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
+    tolerance and 128 times that dtype's rounding: check_own_dtype); integers and bools in any form (2,
+    np.int64(2), np.array(2), labels, a mask), and a Tensor
     that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
@@ -129,6 +132,7 @@ def gradcheck(
         rtol,
     )
     _check_uses_inputs(f, out, leaves, points, names, checked)
+    check_own_dtype(f, leaves, inputs, checked, (analytic, weights, np.shape(base)), (atol, rtol))
     per_block = [(analytic, rounds)]
     if weights is not None and np.size(base) > BLOCK and isinstance(out, Node) and not out.is_constant:
         nodes = rounded_nodes(out)
