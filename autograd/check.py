@@ -16,8 +16,10 @@ from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, output, rounded_step
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
+from .check_own_dtype import check_own_dtype
 from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
+from .check_scales import reaching_own_ops
 from .check_verdict import failing, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
@@ -42,7 +44,9 @@ def gradcheck(
 
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
-    coarse); integers and bools in any form (2, np.int64(2), np.array(2), labels, a mask), and a Tensor
+    coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
+    tolerance and 128 times that dtype's rounding: check_own_dtype); integers and bools in any form (2,
+    np.int64(2), np.array(2), labels, a mask), and a Tensor
     that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
@@ -71,7 +75,11 @@ def gradcheck(
     within 256 eps (two more calls of f: floor at 5.3 does not, and passes), but for an entry some input
     element moves to a number keeping every bit (2 v at v = 1.0: the point's value, no grid of f's). A
     jump in one entry among entries that move smoothly is named as a jump, each entry's differences looked
-    at alone.
+    at alone. Where an element reaches an op of one's own (not the op table's: its inside shows in no graph),
+    each entry's slope is also taken at 256 eps (two more calls of f; `check_scales`): an entry whose slope
+    moves off its slope at eps there suddenly (checked at 2, 4, ... 256 eps, 14 more calls), not 4 times as
+    far at each doubling as a smooth f's, has a grid, a kink or a jump within reach, and its row cannot be
+    judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
@@ -124,12 +132,13 @@ def gradcheck(
         rtol,
     )
     _check_uses_inputs(f, out, leaves, points, names, checked)
+    check_own_dtype(f, leaves, inputs, checked, (analytic, weights, np.shape(base)), (atol, rtol))
     per_block = [(analytic, rounds)]
     if weights is not None and np.size(base) > BLOCK and isinstance(out, Node) and not out.is_constant:
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
-    read = read_outputs(base, weights, entries, eps, atol)
+    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
+from .check_scales import Far, far_off
 from .graph import raw
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
@@ -48,6 +49,7 @@ class Slopes(NamedTuple):
     swallowed: bool = False  # no entry moved at x +- eps, whose spacing could hide a slope beyond atol (`swallowed`)
     steps: float = 0.0  # how far the coarse grid f's output lies on may move the slope (check_grain)
     hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
+    far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
@@ -76,6 +78,7 @@ def slopes(
     step: Step = nominal,
     point: float | None = None,
     fine: Any = False,
+    own_ops: bool = False,
 ) -> Slopes:
     """The slopes of f's output at the point moved by a shift (`at`, an array in float64; `base` at
     the point) in the number checked, <weights, output> (the output itself without weights). Each
@@ -101,7 +104,8 @@ def slopes(
     where no entry moved, a coarse grid), which moved or is seen to move within PROBE eps (two more calls of
     f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`); an
     entry seen elsewhere to move to numbers on no coarse grid (`fine`: check_grain's StillEntries) is not
-    looked for on one."""
+    looked for on one. Where the element reaches an op of the user's own (`own_ops`), each entry's slope is
+    taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs)."""
     eps, atol, rtol, (dtype, inside) = tolerances
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
@@ -151,7 +155,10 @@ def slopes(
     steps = _weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
     partly = bool(moved.any() and hidden.any())
-    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly)
+    stepping = None
+    if own_ops:  # its entries' slopes at eps, and their rounding
+        stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))
+    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
 
 
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

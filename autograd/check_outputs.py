@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_blocks import BLOCK
-from .check_grain import StillEntries, moved_input, swallowed
+from .check_grain import PROBE, StillEntries, moved_input, swallowed
 from .check_inputs import _copy, _leaf
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
@@ -50,15 +50,19 @@ class Outputs(NamedTuple):
     entries: StillEntries | None = None
     starts: list[int] | None = None  # where each block starts
     swallowed: Any = None
+    own_ops: frozenset[int] = frozenset()  # the inputs that reach an op of the user's own (check_scales)
 
 
-def read_outputs(base: np.ndarray, weights: Any, entries: StillEntries | None, eps: float, atol: float) -> Outputs:
+def read_outputs(
+    base: np.ndarray, weights: Any, entries: StillEntries | None, eps: float, atol: float, own_ops: frozenset[int]
+) -> Outputs:
     """`Outputs` of f's output `base` weighed by `weights` (final: equilibrated), `entries` read where they
-    do not move (None for one entry)."""
+    do not move (None for one entry); `own_ops`, the inputs that reach an op of the user's own."""
     if weights is None or entries is None:
-        return Outputs(base, weights)
+        return Outputs(base, weights, own_ops=own_ops)
     starts = [b.start for b in output_blocks(base.size)]
-    return Outputs(base, weights, entries, starts, swallowed(base, abs(weights), entries.dtype, eps, atol, starts))
+    hidden = swallowed(base, abs(weights), entries.dtype, eps, atol, starts)
+    return Outputs(base, weights, entries, starts, hidden, own_ops)
 
 
 def within(weights: np.ndarray, block: slice) -> np.ndarray:
@@ -123,6 +127,7 @@ def element_rows(
     step = rounded_step(x)  # x + eps as it rounds
     base, weights, entries = read.base, read.weights, read.entries
     fine = False if entries is None else entries.fine.reshape(np.shape(base))
+    own = i in read.own_ops
 
     def full(shift: float) -> np.ndarray:
         if shift not in outputs:
@@ -137,13 +142,17 @@ def element_rows(
     slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum
     if len(rounding) == 1:
         a, rounds = float(slopes_of_blocks[0]), rounding[0]
-        s = _slopes(full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine))
+        s = _slopes(
+            full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine, own)
+        )
         return [row(name, points[i], index, a, s)._replace(at=at)]
     flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
     still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
     moves = np.logical_or.reduceat(~still, starts)
     unseen_entries = np.logical_or.reduceat(entries.among(still, moved_input(x, eps)), starts)
     unseen_blocks = read.swallowed | unseen_entries
+    if own:  # a block whose entries an op of the user's moves only farther out (check_scales) is looked at too
+        unseen_blocks = unseen_blocks | np.logical_or.reduceat(_moved_far(full, flat, PROBE * eps), starts)
     rows = []
     for b in np.flatnonzero(moves | unseen_blocks | (slopes_of_blocks != 0)):  # else 0 beside 0: it would pass
         block, a, rounds = blocks[b], float(slopes_of_blocks[b]), rounding[b]
@@ -152,11 +161,21 @@ def element_rows(
         def cut(x: np.ndarray, block: slice = block) -> np.ndarray:
             return x.ravel()[block]
 
-        where = (step, x, cut(fine))
+        where = (step, x, cut(fine), own)
         s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
     return rows
+
+
+def _moved_far(full: Callable, flat: np.ndarray, shift: float) -> np.ndarray:
+    """Which entries f's output at the point moved by +-shift (`full`) moves from `flat` (none where f is
+    undefined there: no telling)."""
+    try:
+        with np.errstate(all="ignore"):
+            return (full(shift).ravel() != flat) | (full(-shift).ravel() != flat)
+    except (ArithmeticError, ValueError):
+        return np.zeros(flat.shape, dtype=bool)
 
 
 def _slopes(
@@ -168,13 +187,16 @@ def _slopes(
     tolerances: tuple,
     a: float,
     inside: Callable,
-    where: tuple[Step, float, Any],
+    where: tuple[Step, float, Any, bool],
 ) -> Slopes:
     """The slopes of <w, cut(f's output)> (`full(shift)`: f's output at the point moved by shift; `seed`:
     w in f's output's shape, where the rounding inside f is read; `where`: the element's shift as it rounds,
-    its value, and the entries seen to move to numbers on no coarse grid, StillEntries.fine, cut)."""
-    step, x, fine = where
+    its value, the entries seen to move to numbers on no coarse grid, StillEntries.fine, cut, and whether
+    the element reaches an op of the user's own)."""
+    step, x, fine, own = where
     with no_grad():
         inside_at = lambda s: inside(s, seed)  # noqa: E731
         at = lambda s: cut(full(s))  # noqa: E731
-        return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine)
+        return slopes(
+            at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine, own_ops=own
+        )

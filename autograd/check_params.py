@@ -13,6 +13,7 @@ from .check_blocks import block_size, blocks
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
 from .check_refusals import check_finite, check_steps, undefined
 from .check_rounding import rounding_inside
+from .check_scales import reaching_own_ops
 from .check_verdict import row, verdict
 from .graph import Node
 from .graph_order import topological_order
@@ -79,7 +80,8 @@ def gradcheck_params(
         analytic, rounds = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
         rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
-        for (name, p), grad in zip(named, analytic):
+        own_ops = reaching_own_ops(out, params)  # looked at PROBE eps out too (check_scales)
+        for k, ((name, p), grad) in enumerate(zip(named, analytic)):
             indices = list(np.ndindex(np.shape(p.data)))
             tolerances = (eps, atol, rtol, rounds)
             if max_per_param is not None and len(indices) > max_per_param:
@@ -87,13 +89,15 @@ def gradcheck_params(
                 # the elements not drawn still count: each block of them is moved along a direction of its own
                 m = block_size(np.size(p.data), block)
                 for b in blocks(name, p.data, grad, eps, atol, rtol, m, rng):
-                    s = _slopes_of_param(loss, p, name, b.direction, base, *tolerances, analytic=b.analytic)
+                    s = _slopes_of_param(
+                        loss, p, name, b.direction, base, *tolerances, analytic=b.analytic, own_ops=k in own_ops
+                    )
                     rows.append(
                         row(b.label, b.value, (), b.analytic, s._replace(swallowed=s.swallowed or b.lost), b.tolerance)
                     )
             for index in indices:
                 a = float(np.asarray(grad)[index])
-                s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a)
+                s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a, own_ops=k in own_ops)
                 rows.append(row(name, p.data, index, a, s))
     finally:
         for p, k in zip(params, kept):
@@ -192,9 +196,11 @@ def _slopes_of_param(
     base: Any,
     *tolerances: float,
     analytic: float,
+    own_ops: bool = False,
 ) -> Slopes:
     """The slopes of loss() in p's element at `index` (or along a direction, an array of p's shape, of
-    length 1), moving it and putting it back (`tolerances`: eps, atol, rtol, loss's output's dtype)."""
+    length 1), moving it and putting it back (`tolerances`: eps, atol, rtol, loss's output's dtype; `own_ops`:
+    whether p reaches an op of the user's own, check_scales)."""
     eps = tolerances[0]
     scalar = isinstance(p, Value)
     original = p.data if scalar else p.data.copy()
@@ -227,6 +233,16 @@ def _slopes_of_param(
         with no_grad():
             inside_at = lambda s: call(s, inside=True)  # noqa: E731
             x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
-            return slopes(call, base, None, *tolerances, analytic=analytic, inside_at=inside_at, step=step, point=x)
+            return slopes(
+                call,
+                base,
+                None,
+                *tolerances,
+                analytic=analytic,
+                inside_at=inside_at,
+                step=step,
+                point=x,
+                own_ops=own_ops,
+            )
     finally:
         p.data = original

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, part
+from .check_scales import FAR, FAR_ROW, Far, far_reason, within_reach
 
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
@@ -44,6 +45,7 @@ class Row(NamedTuple):
     hidden: bool = False
     at: tuple | None = None  # (the input's position among those checked, the element's index): check_entries
     block: slice | None = None  # the entries of f's output the row weighs (None: all)
+    far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -70,6 +72,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.swallowed,
         s.steps,
         s.hidden,
+        far=s.far,
     )
 
 
@@ -137,13 +140,15 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
             return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, beyond the error allowed"
         if r.hidden:  # the row vouches for the entries that moved alone
             return f"{_UNDECIDED}{_HIDDEN}"
-        return ""
+        return f"{_UNDECIDED}{far_reason(r.far, r.block)}" if r.far is not None else ""
     if r.error <= r.rounding:
         return f"{_UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
     if r.error <= r.rounding + r.steps:
         return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}"
     if r.error <= r.truncation:
         return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
+    if r.far is not None and within_reach(a, n, r.far, tolerance):
+        return f"{_UNDECIDED}{far_reason(r.far, r.block)}"
     return _FAILS
 
 
@@ -171,6 +176,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     stepped = any(_STEPS in r[-1] for r in failed)
     hidden = any(_HIDDEN in r[-1] for r in failed)
     curved = any("bends within eps" in r[-1] for r in failed)
+    far = any(FAR_ROW in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
     return "\n".join(
         [
@@ -209,6 +215,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 if hidden
                 else []
             ),
+            *([FAR] if far else []),
             *(
                 [
                     "where f bends within eps of the point (curves fast, or has a kink less than eps away), the "

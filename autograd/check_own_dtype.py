@@ -1,0 +1,77 @@
+"""gradcheck's inputs of a narrower float dtype (float32, float16), checked in float64 (finite differences in
+float32 are too coarse): their rules were run in float64 alone, so a rule wrong only for float32 (one that
+branches on its input's dtype, or computes with a float32 constant that rounds to another number) passed.
+Here f is also run once on them in their own dtype, and backward with the check's seed: each gradient must
+be the float64 one, within the check's tolerance and that dtype's rounding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .check_numeric import GradcheckError
+from .check_rounding import gradient_seed
+from .graph import Node, raw
+from .graph_functions import gradients
+from .modes import enable_grad
+from .tensor_class import Tensor
+
+_ROUNDINGS = 128  # a right rule's gradient in a narrower dtype is within this many of its eps (relative)
+
+
+def narrow_inputs(inputs: Sequence[Any], checked: list[int]) -> list[int]:
+    """The positions of the checked inputs given as arrays or Tensors of a float dtype narrower than float64."""
+    narrow = []
+    for i in checked:
+        data = inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i]
+        if isinstance(data, np.ndarray) and data.dtype.kind == "f" and data.dtype.itemsize < 8:
+            narrow.append(i)
+    return narrow
+
+
+def check_own_dtype(
+    f: Callable[..., Any],
+    leaves: list[Any],
+    inputs: Sequence[Any],
+    checked: list[int],
+    wide: tuple[list[Any], Any, tuple],
+    tolerances: tuple[float, float],
+) -> None:
+    """Refuse a rule whose gradient in a narrow input's own dtype is not its float64 one (`wide`: the
+    float64 gradients of the `checked` inputs, the seed's weights and f's output's shape; `leaves`: f's
+    float64 arguments, of which the narrow ones are given in their own dtype; `tolerances`: atol, rtol).
+    Where a gradient there is not finite (float32 overflows sooner), that entry is not judged; where f gives
+    no graph or another shape in that dtype, nothing is."""
+    narrow = narrow_inputs(inputs, checked)
+    if not narrow:
+        return
+    analytic, weights, shape = wide
+    given = list(leaves)
+    for i in narrow:
+        data = np.asarray(inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i])
+        given[i] = Tensor(data.copy(), requires_grad=True, label=getattr(leaves[i], "label", ""))
+    with enable_grad():
+        out = f(*given)
+    if not isinstance(out, Node) or out.is_constant or np.shape(raw(out)) != shape:
+        return  # f gave no graph, or another shape, in that dtype: no rule to compare
+    grads = gradients(out, [given[i] for i in narrow], gradient_seed(out, weights))
+    atol, rtol = tolerances
+    for i, g in zip(narrow, grads):
+        wide_g = np.asarray(analytic[checked.index(i)], dtype=np.float64)
+        own = np.asarray(g, dtype=np.float64)
+        rounding = _ROUNDINGS * float(np.finfo(np.asarray(raw(given[i])).dtype).eps)
+        allowed = atol + (rtol + rounding) * np.abs(wide_g) + rounding * float(np.max(np.abs(wide_g), initial=0.0))
+        with np.errstate(invalid="ignore"):
+            off = np.isfinite(own) & np.isfinite(wide_g) & (np.abs(own - wide_g) > allowed)
+        if off.any():
+            at = tuple(int(k) for k in np.argwhere(off)[0])
+            name = (getattr(leaves[i], "label", "") or f"input {i}") + (str(list(at)) if at else "")
+            dtype = np.asarray(raw(given[i])).dtype
+            raise GradcheckError(
+                f"gradcheck: the gradient of {name} is {float(own[at]):.8g} when f is given it in its own dtype "
+                f"({dtype}), {float(wide_g[at]):.8g} in float64 (whose rules the rows check), beyond atol + rtol * "
+                f"|gradient| and {_ROUNDINGS} times {dtype}'s rounding: a rule computes otherwise in {dtype} (does it "
+                "branch on its input's dtype, or use a constant that rounds there?)"
+            )

@@ -1,0 +1,139 @@
+"""Rounding inside an op of the user's own, looked for at a larger scale: f's slope at eps beside its slope
+at PROBE eps, for every element that reaches such an op.
+
+`Op(lambda x: (x + 1e12) - 1e12, rule 0)(x) + b` keeps x to steps of 2**-13, so it does not move at x +- 1e-6,
+and its value takes b's bits: no reading of the bits of f's numbers (check_grain) shows the grid, and the
+rule's 0 passed beside the difference's 0 (a right rule, 1, failed). Over PROBE eps the grid moves it by
+at least half its slope wherever its step is below PROBE eps. A smooth f's slope moves there too, by its
+truncation, but gradually, 4 times as far at each doubling of the shift: where it moves off suddenly
+(`far_off`), f has a grid, a kink or a jump within PROBE eps of the point, and its slope at eps cannot
+vouch for the rule. Ops of the op table compute in their graph's sight (check_rounding reads their
+rounding): their inputs are not looked at."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .check_grain import PROBE
+from .graph import Node
+from .graph_order import topological_order
+
+
+class Far(NamedTuple):
+    """An entry whose slope at PROBE eps (`far`) is not its slope at eps (`near`) as a smooth f's would be:
+    its position in the row's entries (in ravel's order); and the row's slope at PROBE eps (`row`)."""
+
+    entry: int
+    near: float
+    far: float
+    row: float
+
+
+@functools.cache
+def _table_forwards() -> frozenset[int]:
+    """The ids of the forwards of the op table's ops in both engines (a node's op may be bound to its
+    keyword arguments: functools.partial of one of them)."""
+    from . import scalar_ops, tensor_ops  # noqa: PLC0415 (the engines import the check's modules' neighbours)
+
+    ops = [*scalar_ops.OPS.values(), *tensor_ops.OPS.values(), tensor_ops.power_const]
+    return frozenset(id(op.forward) for op in ops)
+
+
+def _own(node: Node) -> bool:
+    """Whether node's op is one of the user's (or any not from the op table), whose inside is not seen."""
+    if node.op is None:
+        return False
+    forward = node.op.forward
+    while isinstance(forward, functools.partial):
+        forward = forward.func
+    return id(forward) not in _table_forwards()
+
+
+def reaching_own_ops(out: Any, leaves: list[Node]) -> frozenset[int]:
+    """The positions among `leaves` of those some op of the user's own in out's graph depends on."""
+    if not isinstance(out, Node) or out.is_constant:
+        return frozenset()
+    order = topological_order(out)
+    feeds: set[int] = set()  # the ids of nodes an op of the user's depends on
+    for node in reversed(order):  # from the output down: a node's consumers come before it
+        if id(node) in feeds or _own(node):
+            feeds.update(id(p) for p in node.parents)
+    return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
+
+
+def far_off(
+    at: Callable[[float], np.ndarray],
+    step: Callable[[float], float],
+    near: np.ndarray,
+    rounding: np.ndarray,
+    weights: Any,
+    tolerances: tuple,
+) -> Far | None:
+    """The first entry whose slope at PROBE eps is not its slope at eps (`near`, each entry's; `rounding`,
+    how far its rounding may move it) within atol + rtol * its size, and whose slope moves off that at eps
+    suddenly, not as a smooth f's does, at one of the shifts 2, 4, ..., PROBE eps; or None. `weights`: the
+    row's (None for one entry); `at(shift)`: f's output at the point moved by shift (the row's entries);
+    `step`: the shift as it rounds; `tolerances`: eps, atol, rtol. Where f is undefined or not finite that
+    far out, no telling: None.
+
+    A smooth f's slope moves off by about h**2 f''' / 6 at a shift h, 4 times as far at each doubling
+    (about as far once the shift passes a bend; near a pole, a little more). A grid of step q leaves the
+    slope as it is at shifts that reach no step, and moves it by half its hidden slope or more at the first
+    shift that does (a kink or a jump alike): beyond 6 times the move at half the shift (and the allowed
+    error), it is read as no smooth f's. Two more calls of f at the screen, 14 more where it parts."""
+    eps, atol, rtol = tolerances
+    near, rounding = np.ravel(near), np.ravel(rounding)
+    try:
+        with np.errstate(all="ignore"):
+            far = _slopes_at(at, step, PROBE * eps)
+            allowed = atol + rtol * np.maximum(np.abs(near), np.abs(far)) + rounding
+            off = (np.abs(far - near) > allowed) & np.isfinite(far) & np.isfinite(near)
+            if not off.any():
+                return None
+            sudden, before = np.zeros_like(off), np.zeros_like(near)
+            shift = 2 * eps
+            while shift <= PROBE * eps:
+                moved = (far if shift == PROBE * eps else _slopes_at(at, step, shift)) - near
+                sudden |= np.isfinite(moved) & (np.abs(moved) > 6 * np.abs(before) + allowed)
+                before, shift = moved, 2 * shift
+    except (ArithmeticError, ValueError):  # f undefined that far out (a domain's edge): no telling
+        return None
+    off &= sudden
+    if not off.any():
+        return None
+    k = int(np.flatnonzero(off)[0])
+    row = float(far[0]) if weights is None else float(np.sum(np.ravel(weights) * far))
+    return Far(k, float(near[k]), float(far[k]), row)
+
+
+def _slopes_at(at: Callable[[float], np.ndarray], step: Callable[[float], float], shift: float) -> np.ndarray:
+    """Each entry's central difference with a shift of `shift`, by the step as it rounds."""
+    return np.ravel(at(shift) - at(-shift)) / (step(shift) - step(-shift))
+
+
+FAR_ROW = f"an op of yours steps within {PROBE} eps:"  # how such a row's verdict reads after "cannot judge"
+FAR = (
+    f"an op of yours (not the op table's) steps within {PROBE} eps of x: an entry of f's output (f[k], in f's "
+    f"ravel order) has another slope at {PROBE} eps than at eps, and moves to it suddenly, not as a smooth f's "
+    "does (4 times as far at each doubling of the shift): rounding inside the op ((x + 1e12) - 1e12 keeps x "
+    "to steps of 1.2e-4, which x +- eps does not show where other numbers are added to it), a kink or a "
+    "jump. Its slope at eps cannot vouch for a rule there: compute the op without the rounding, check with "
+    "an eps well beyond its steps, or at a point farther from the kink"
+)
+
+
+def within_reach(a: float, n: float, far: Far, tolerance: float) -> bool:
+    """Whether the rule's slope `a` lies within what a grid, kink or jump within PROBE eps, which moves the
+    row's slope from its numeric one `n` to `far.row`, leaves open: n, give or take twice that move and the
+    row's `tolerance`. A rule beyond it fails as it would (3 where (x + 1e12) - 1e12's slope is 1)."""
+    return abs(a - n) <= abs(far.row - n) * 2 + tolerance
+
+
+def far_reason(far: Far, block: slice | None) -> str:
+    """A row's verdict where `far` names an entry (of the row's `block` of f's output; None: all of it)."""
+    k = far.entry + (block.start if block is not None else 0)
+    return f"{FAR_ROW} f[{k}]'s slope is {far.near:.6g} at eps, {far.far:.6g} at {PROBE} eps"

@@ -1,0 +1,60 @@
+"""gradcheck of float32 and float16 inputs checks their rules in float64 (finite differences in float32 are
+too coarse): a rule wrong only in float32 passed, with the warning saying the check was in float64. f is now
+also run once in the inputs' own dtype, and its gradient there must be the float64 one."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import GradcheckError, Op, Tensor, gradcheck
+
+# sin whose rule gives 0 where its input is not float64
+_SIN_WRONG_IN_FLOAT32 = Op(
+    "sin_wrong_in_float32", np.sin, lambda g, out, x: (g * (np.cos(x) if np.asarray(x).dtype == np.float64 else 0 * x),)
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_float64_note():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="gradcheck: .* checking in float64")
+        yield
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["array", "tensor"])
+def test_a_rule_wrong_only_in_float32_fails(dtype, as_tensor):
+    x = np.array([0.3, 0.7], dtype=dtype)
+    given = Tensor(x, requires_grad=True) if as_tensor else x
+    with pytest.raises(GradcheckError, match=r"gradient of input 0\[0\] is 0 when f is given it in its own dtype"):
+        gradcheck(_SIN_WRONG_IN_FLOAT32, [given])
+
+
+def test_the_same_rule_passes_in_float64():
+    assert gradcheck(_SIN_WRONG_IN_FLOAT32, [np.array([0.3, 0.7])])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize(
+    "f",
+    [
+        autograd.exp,
+        autograd.tanh,
+        lambda t: t.softmax(axis=0),
+        lambda t: autograd.log(t * t + 1e-3),
+        lambda t: ((t - t.mean()) ** 2).sum(),
+        lambda t: t.cumsum(0) * t,
+    ],
+    ids=["exp", "tanh", "softmax", "log", "variance", "cumsum"],
+)
+def test_right_rules_pass_in_narrow_dtypes(f, dtype):
+    x = np.random.default_rng(0).normal(size=20).astype(dtype)
+    assert gradcheck(f, [x])
+
+
+def test_a_float32_input_beside_a_float64_one_is_checked_in_its_dtype_alone():
+    x32, y = np.array([0.3, 0.7], dtype=np.float32), np.array([0.2, 0.4])
+    with pytest.raises(GradcheckError, match=r"input 0\[0\] is 0 when f is given it in its own dtype \(float32\)"):
+        gradcheck(lambda a, b: _SIN_WRONG_IN_FLOAT32(a) * b, [x32, y])
