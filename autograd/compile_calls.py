@@ -1,21 +1,25 @@
-"""The user's functions a compiled step runs while it is recorded, seen as they run (a profile hook on this
-thread): compile_helpers finds a step's helpers by reading code and the objects it holds, within bounds (three
-levels of dicts and lists, tables of at most 32 items), so a helper held deeper (`NEST["a"]["b"]["c"]["d"]()`) or
-in a larger table went unread, and what it read (a global count, a size for autograd.rand) was replayed as
-recorded. Each function the step runs whose code is the user's (not autograd's, nn's, viz's, Python's or an
-installed package's) is followed as the statically found ones are (Names.follow). Also noted: reads of the clock
-and of the environment (`time.perf_counter()`, `os.environ`) from the user's code, which a replay would not make
-again, and its calls of next() outside a draw: compile_iterators watches the iterators the step's names hold three
-levels down, and one held deeper moved unseen (`next(a.b.c.d.sizes)`)."""
+"""The user's functions a compiled step runs while it is recorded, seen as they start (a trace hook on this
+thread, sys.settrace's, which no C call and no line reaches): compile_helpers finds a step's helpers by reading
+code and the objects it holds, within bounds (three levels of dicts and lists, tables of at most 32 items), so a
+helper held deeper (`NEST["a"]["b"]["c"]["d"]()`) or in a larger table went unread, and what it read (a global
+count, a size for autograd.rand) was replayed as recorded. Each function the step runs whose code is the user's
+(not autograd's, nn's, viz's, Python's or an installed package's) is followed as the statically found ones are
+(Names.follow). Also noted: reads of the environment (`os.environ`, `os.getenv`), and the user's functions that
+run naming the clock (the time or datetime module, `perf_counter`) or next() outside a draw (compile_iterators
+watches the iterators the step's names hold three levels down; one held deeper moved unseen:
+`next(a.b.c.d.sizes)`): a replay would read or advance none of them again."""
 
 from __future__ import annotations
 
+import builtins
+import datetime
 import gc
 import os
 import sys
 import sysconfig
+import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,6 @@ _LIBRARIES = tuple(
 )
 # Python code that reads the process's environment, by its code object
 _ENVIRONMENT = {os._Environ.__getitem__.__code__: "os.environ"}  # os.getenv and os.environ.get go through it
-_CLOCKS = ("time", "datetime")  # modules whose builtins read the clock (time.time(), datetime.now())
 
 READ_OUTSIDE = (
     "the step read {what} while it ran, which a replay would not read again (it runs none of the step's Python): "
@@ -56,17 +59,29 @@ class Calls:
             known = self._users[name] = not name.startswith("<frozen") and not _resolved(name).startswith(_LIBRARIES)
         return known
 
-    def profile(self, frame: Any, event: str, arg: Any) -> None:
-        if event == "call":
+    def hook(self) -> Callable[[Any, str, Any], Any]:
+        """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
+        since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
+        codes, read, users, spans = self.codes, self.read, self.users, self.spans
+        scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
+
+        def trace(frame: Any, event: str, arg: Any) -> None:
             code = frame.f_code
-            if code in _ENVIRONMENT:
-                self.read.append(_ENVIRONMENT[code])
-            elif code not in self.codes and self.users(code):
-                self.codes[code] = frame.f_globals
-        elif event == "c_call" and _clock(arg) and self.users(frame.f_code):
-            self.read.append(f"the clock ({_clock(arg)})")
-        elif event == "c_call" and arg is next and not self.spans.inside and self.users(frame.f_code):
-            self.advanced = True
+            found = scanned.get(code)
+            if found is None:
+                if code in _ENVIRONMENT:
+                    read.append(_ENVIRONMENT[code])
+                    return
+                found = scanned[code] = ("", False)
+                if users(code):
+                    codes[code] = frame.f_globals
+                    found = scanned[code] = _names_read(code, frame.f_globals)
+            if found[0]:
+                read.append(found[0])
+            if found[1] and not spans.inside:
+                self.advanced = True
+
+        return trace
 
     def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
         """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are
@@ -89,31 +104,45 @@ def _resolved(name: str) -> str:
         return name
 
 
-def _clock(fn: Any) -> str:
-    """`module.name` of a builtin that reads the clock, else ""."""
-    if not isinstance(fn, types.BuiltinFunctionType):
-        return ""
-    owner = getattr(fn, "__self__", None)
-    module = fn.__module__ or getattr(owner, "__module__", None)
-    if module not in _CLOCKS:
-        return ""
-    prefix = owner.__name__ if isinstance(owner, type) else module
-    return f"{prefix}.{fn.__name__}"
+_CLOCK_MODULES = (time, datetime)
+_CLOCK_CLASSES = (datetime.datetime, datetime.date)
+
+
+def _names_read(code: types.CodeType, namespace: dict[str, Any]) -> tuple[str, bool]:
+    """What a function of the user's reads by the global names its code takes (not the code nested in it, a
+    lambda given to autograd.drawn, which runs as it is called): the clock (the time or datetime module, a
+    function of theirs, the datetime class: "the clock (time)"), or "" for none; and whether it calls next()."""
+    clock = ""
+    for name in code.co_names:
+        value = namespace.get(name, _BUILTINS.get(name))
+        if any(value is x for x in (*_CLOCK_MODULES, *_CLOCK_CLASSES)) or _is_clock(value):
+            clock = f"the clock ({name})"
+    return clock, "next" in code.co_names and namespace.get("next", next) is next
+
+
+def _is_clock(value: Any) -> bool:
+    return isinstance(value, types.BuiltinFunctionType) and value in _CLOCK_FUNCTIONS
+
+
+_BUILTINS = vars(builtins)
+_CLOCK_FUNCTIONS = frozenset(
+    f for module in _CLOCK_MODULES for f in vars(module).values() if isinstance(f, types.BuiltinFunctionType)
+)
 
 
 @contextmanager
 def watching(spans: Any) -> Iterator[Calls]:
-    """Note what runs in this thread during the block (a profiler set before goes on being called); `spans`, the
+    """Note what runs in this thread during the block (a tracer set before goes on being called); `spans`, the
     recording's generator readings, tell whether a draw is running."""
-    calls, before = Calls(spans), sys.getprofile()
+    calls, before = Calls(spans), sys.gettrace()
+    trace = calls.hook()
 
-    def hook(frame: Any, event: str, arg: Any) -> None:
-        calls.profile(frame, event, arg)
-        if before is not None:
-            before(frame, event, arg)
+    def chained(frame: Any, event: str, arg: Any) -> Any:
+        trace(frame, event, arg)
+        return before(frame, event, arg)  # its own tracer for the frame (a debugger's, coverage's), as without us
 
-    sys.setprofile(hook)
+    sys.settrace(trace if before is None else chained)
     try:
         yield calls
     finally:
-        sys.setprofile(before)
+        sys.settrace(before)

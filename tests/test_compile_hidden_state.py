@@ -110,7 +110,7 @@ REFUSED = {  # what the warning says where the step runs eagerly
     "Python's random module": "Python's random module",
     "numpy's global generator": "numpy's global generator",
     "a generator": "generator",
-    "the clock": "the clock \\(time.time\\)",
+    "the clock": "the clock \\(time\\)",
     "os.environ": "os.environ",
 }
 
