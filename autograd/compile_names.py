@@ -112,6 +112,8 @@ class Names:
                 continue
             seen.add(id(x))
             pending += holds(x)
+            if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
+                pending.append(x.__dict__)
             if isinstance(x, dict | list | np.ndarray | set | collections.deque):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:

@@ -3,9 +3,10 @@ step's Python, so autograd.rand(n) with n from such state drew the recorded n. E
 silently (eager drew 5 rows from call 4 on, the replays 4): a helper held in dicts four levels down, or in a
 dict of 40 items; a list of 40 lists or a dict of 40 dicts changed in place by the caller; a dict, list, set,
 deque or array the step itself changes (a counter, a history); a mutable default argument; a dict read through a
-bound `dict.get`; the clock and os.environ; next() on an iterator held four levels down. Each now replays with
-eager's numbers (the helper followed as it runs, the change seen) or runs eagerly with a CompileWarning naming
-the cause. Also steps that draw from Python's and numpy's global generators, a generator, a class attribute."""
+bound `dict.get`; the clock and os.environ; next() on an iterator held four levels down; a function attribute.
+Each now replays with eager's numbers (the helper followed as it runs, the change seen) or runs eagerly with a
+CompileWarning naming the cause. Also steps that draw from Python's and numpy's global generators, a generator,
+a class attribute."""
 
 import collections
 import os
@@ -173,6 +174,30 @@ def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_ag
                 step.__defaults__ = ([6],)
             out.append(run(np.ones(2)))
         step.__defaults__ = (box,)
+        return out
+
+    eager = losses(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert losses(True) == eager
+
+
+def test_a_function_attribute_the_step_reads_is_guarded():
+    """`step.n` set by the caller between calls replayed the recorded n."""
+    w = Tensor(np.ones(1), requires_grad=True)
+
+    def losses(compiled):
+        autograd.manual_seed(0)
+
+        def step(x):
+            loss = (autograd.rand(step.n, dtype=np.float64) * w).sum() + (Tensor(x) * w).sum()
+            loss.backward()
+            return loss.item()
+
+        run, out = (autograd.compile(step) if compiled else step), []
+        for n in ROWS:
+            step.n = n
+            out.append(run(np.ones(2)))
         return out
 
     eager = losses(False)
