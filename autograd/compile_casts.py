@@ -9,10 +9,13 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS
+from .op import Op
 from .tensor_ops import OPS
 
 _ASTYPE = OPS["astype"]
+_CHECKED: dict[tuple[np.dtype, str], Op] = {}  # integer_cast's ops, by dtype and the cast's name
 
 
 def tensor_made(tensor: Any, data: Any) -> None:
@@ -30,3 +33,22 @@ def tensor_made(tensor: Any, data: Any) -> None:
         compile_record.made_constant(tensor, _ASTYPE, {"dtype": made}, [leaf], False)
     else:
         compile_record.constant_from_inputs(tensor, [data])
+
+
+def integer_cast(cast: Any, tensor: Any, kind: np.dtype, name: str) -> None:
+    """Note `cast`, `tensor`'s values cast to the integer or bool dtype `kind` (`t.astype(np.int64)`, `t.long()`,
+    named `name`), in the recording: as an op that needs no gradient, which each replay runs on that call's
+    numbers (the cast's shape is its operand's), refusing a value that does not fit as eagerly (a replay that
+    meets one stops, and the call runs eagerly, raising the eager error). Of a tensor a gradient flows to (the
+    graph's numbers: `(x * w).astype(np.int64)`) too, where it was a constant that, all zeros on both recorded
+    calls, a replay reused for a later call's other numbers."""
+    op = _CHECKED.get((kind, name))
+    if op is None:
+
+        def forward(data: np.ndarray) -> np.ndarray:
+            check_cast_fits(data, kind, name)
+            return _ASTYPE.forward(data, dtype=kind)
+
+        op = _CHECKED[(kind, name)] = Op(name, forward, lambda g, out, x: (None,))
+    of_graph = compile_record.needs_grad(tensor) or compile_record.of_graph([tensor])
+    compile_record.constant_from_inputs(cast, [[tensor], {}], (op, {}, [tensor]), of_graph)

@@ -164,7 +164,24 @@ def _drawn_difference(x: tuple[Any, ...], y: tuple[Any, ...]) -> str:
     )
 
 
+BOOLEAN_INDEX = (
+    "indexes with a boolean mask (out[x > 0], out[mask]) whose count of True, and so the result's shape, follows "
+    "the data, where a replay's shapes are the recorded ones: it is not replayed. Keep the shape fixed where you "
+    "can (autograd.where(mask, out, 0.0).sum() for the sum of the picked entries, or out * mask), or run the step "
+    "eagerly"
+)
+
+
+def _boolean_index(x: Entry, y: Entry) -> bool:
+    """Whether both entries index with a boolean mask (getitem of a bool array or Tensor)."""
+    masks = [e.params.get("index") for e in (x, y) if e.op is not None and e.op.name == "getitem"]
+    masks = [getattr(m, "_data", m) for m in masks]
+    return len(masks) == 2 and all(isinstance(m, np.ndarray) and m.dtype == bool for m in masks)
+
+
 def _entry_difference(x: Entry, y: Entry) -> str | None:
+    if _boolean_index(x, y) and x.shape != y.shape:
+        return BOOLEAN_INDEX
     if x.kind == DRAWN and y.kind == DRAWN and (x.shape, x.dtype, x.contiguous) != (y.shape, y.dtype, y.contiguous):
         return _drawn_difference((x.shape, x.dtype, x.contiguous), (y.shape, y.dtype, y.contiguous))
     if (x.kind, x.shape, x.dtype, x.op, x.parents, x.fed, x.computed) != (
@@ -191,5 +208,7 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
         )
     fed = x.given_anew()
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
+        if _boolean_index(x, y):
+            return BOOLEAN_INDEX
         return "has keyword arguments (an index, a condition) that changed from one call to the next"
     return None

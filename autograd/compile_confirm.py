@@ -37,7 +37,7 @@ class Recorded:
             )
         if (
             first is None
-            or first.guarded() != tape.guarded()
+            or not first.agrees(tape)
             or _trained(first) != _trained(tape)
             or not identical(first.bound, tape.bound)
         ):

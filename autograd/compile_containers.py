@@ -23,7 +23,7 @@ class Items:
     __slots__ = ("obj", "items")
 
     def __init__(self, obj: Any) -> None:
-        self.obj, self.items = obj, obj.copy() if isinstance(obj, list | dict) else obj
+        self.obj, self.items = obj, _copied(obj)
 
     def holds(self, value: Any) -> bool:
         """Whether `value` is the object, holding the same items."""
@@ -39,6 +39,30 @@ class Items:
 
     def __hash__(self) -> int:
         return id(self.obj)
+
+
+def _copied(table: Any) -> Any:
+    """A copy of a table that its caller may change in place: its lists and dicts, and those they hold (a table
+    of lists, `ROWS[0][0] = 5`), copied, so that `==` compares them by value; a shallow copy, one pass in C,
+    where no item is a list, dict or tuple (numbers, arrays: replaced items are seen by identity)."""
+    items = table.values() if isinstance(table, dict) else table
+    if not any(map(_NESTED.__contains__, map(_CLASS, items))):
+        return table.copy() if isinstance(table, list | dict) else table
+    return _deep(table, _DEPTH)
+
+
+_NESTED = frozenset((list, dict, tuple))
+_DEPTH = 16  # nesting copied; deeper (a list holding itself) copies as an object equal to nothing: never unchanged
+
+
+def _deep(x: Any, depth: int) -> Any:
+    if x.__class__ not in _NESTED:
+        return x
+    if depth == 0:
+        return object()
+    if x.__class__ is dict:
+        return {key: _deep(item, depth - 1) for key, item in x.items()}
+    return x.__class__(_deep(item, depth - 1) for item in x)
 
 
 def _alike(a: Any, b: Any) -> bool:

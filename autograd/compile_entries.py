@@ -83,6 +83,19 @@ class Tape:
     # the name of that rule's op, by entry index (Recording.made_in_rule)
     rules: dict[int, str] = field(default_factory=dict)
     advanced: str = ""  # the kinds of the iterators the step's names hold that moved outside its draws, or ""
+    followed: bool = False  # helpers were found running it (compile_calls): its guards miss what they read
+
+    def agrees(self, later: Tape) -> bool:
+        """Whether `later`, the next recording, was made under the same settings: the same guards, or, where this
+        one found helpers running (`followed`), the same values for the guards this one has (`later` guards what
+        those helpers read too). Never where `later` found helpers itself: its guards are not complete either."""
+        if later.followed:
+            return False
+        if not self.followed:
+            return self.guarded() == later.guarded()
+        mine = {(key, name): value for key, name, value in self.guarded()}
+        theirs = {(key, name): value for key, name, value in later.guarded()}
+        return all(k in theirs and theirs[k] == value for k, value in mine.items())
 
     def guarded(self) -> list[tuple[int, str, Any]]:
         """The guards as comparable values: two recordings made under other settings differ here."""

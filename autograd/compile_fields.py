@@ -26,8 +26,8 @@ def fields(owner: Any) -> dict[str, Any]:
 def has_fields(owner: Any) -> bool:
     """Whether owner keeps attributes of its own that a step may read as settings: a `__dict__`, or slots
     its class declares; not an object of an `unguarded` class."""
-    if _UNGUARDED in type(owner).__dict__:
-        return False
+    if _UNGUARDED in type(owner).__dict__ or (isinstance(owner, type) and _UNGUARDED in owner.__dict__):
+        return False  # an unguarded class's object, or the class itself (its class attributes: `_Runs.count`)
     return _own(owner, "__dict__", None) is not None or bool(_slots_of(type(owner)))
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_changes import replayed_code
 from .compile_random import GENERATORS, HELPER_DEPTH, Spans, comparable, held_generators, read_state
 
 
@@ -205,9 +206,11 @@ def draw_in(spans: Spans | None, draw: Callable[[], Any]) -> Any:
     """`draw()`, its span and the generators it moved noted while a step is recorded (`spans`)."""
     if spans is None:
         return draw()
+    from .compile_record import current  # late: compile_record imports this module's parent
+
     sources = candidates(draw, spans.held, spans.existing(every_generator))
     before = [s.reading() for s in sources]
-    with spans.drawing():
+    with spans.drawing(), replayed_code(current()):  # what the draw changes (a queue of sizes), a replay does too
         data = draw()
     spans.moves.append(tuple(moved(sources, before)))
     return data

@@ -4,6 +4,7 @@ the guards of modules' settings and of the attributes a step reads with them."""
 
 from __future__ import annotations
 
+import collections
 import enum
 import functools
 import types
@@ -75,6 +76,10 @@ def settled(value: Any) -> Any:
             if value.size <= GUARDED_ENTRIES
             else Same(value)
         )
+    if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
+        return ("set", frozenset(value))
+    if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
+        return ("deque", settled(list(value)))
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
         # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
         # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_changes import replayed_code
 from .compile_guards import settled, unguardable
 from .compile_record import current
 from .compile_recording import input_array
@@ -95,7 +96,8 @@ def validate(check: Callable[[Any], None], data: Any) -> None:
     checked = rec.validating  # its reads of `data` are not noted (each replay runs it again); of others, they are
     rec.validating = checked | {id(data), id(input_array(data))}
     try:
-        check(data)
+        with replayed_code(rec):  # each replay runs the check again: what it changes, a replay changes
+            check(data)
     finally:
         rec.validating = checked
     rec.checks.append((check, data, len(rec.draws)))  # the draws made before it, which a replay makes first

@@ -37,7 +37,7 @@ def compared(test: Callable[..., Any], x: Any, *other: Any) -> Any:
     None where no step is recorded in this thread or a gradient flows to an operand (the caller reads the numbers)."""
     rec = compile_record.current()
     kind = type(x)
-    if rec is None or rec.replaying or any(isinstance(t, kind) and compile_record.needs_grad(t) for t in (x, *other)):
+    if rec is None or rec.replaying:
         return None
     if other and isinstance(other[0], np.ndarray) and other[0].dtype.kind not in DATA_KINDS:
         return None  # complex numbers, objects: numpy compares them, but no Tensor holds them as a leaf
@@ -50,5 +50,8 @@ def compared(test: Callable[..., Any], x: Any, *other: Any) -> Any:
     else:  # a number (a list): as given, promoted by numpy as eagerly
         parents, params, op = [x], {"other": other[0]}, _op(test, 1)
     out = kind(op.forward(*(p._data for p in parents), **params))
-    compile_record.made_constant(out, op, params, parents, False)
+    if any(compile_record.needs_grad(t) for t in parents):  # `out > 0`: of the graph's numbers, made again too
+        compile_record.constant_from_inputs(out, [parents, params], (op, params, parents), of_graph=True)
+    else:
+        compile_record.made_constant(out, op, params, parents, False)
     return out

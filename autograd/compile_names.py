@@ -6,6 +6,7 @@ makes the step record again."""
 
 from __future__ import annotations
 
+import collections
 import dis
 import functools
 import sys
@@ -42,12 +43,31 @@ class Names:
         self.off: dict[str, set[str]] = {}  # by name, those it takes straight off that name (`opt.step`) only
         self.contents: dict[int, Contents] = {}  # read_through's, by the id of the dict or list each holds
         self.read: dict[int, set[str]] = {}  # read_through's: by the id of an owner, the names `off` adds to it
-        for f in functions(fn):
-            self.globals += [(f.__globals__, name) for name in sorted(global_names(f.__code__))]
-            self.cells += zip(f.__closure__ or (), f.__code__.co_freevars)
+        self.codes: set[types.CodeType] = set()  # those of the functions followed
+        self.defaults: dict[int, Any] = {}  # their DefaultArguments (DefaultArgument.of)
+        self.follow(functions(fn))
+
+    def follow(self, found: list[types.FunctionType]) -> bool:
+        """Check the names and cells of `found` too (and of the helpers they reach: compile_helpers.functions),
+        those not followed already: the functions a recording saw the step run (compile_calls). Whether any was
+        new."""
+        new = [g for f in found for g in functions(f) if g.__code__ not in self.codes or g.__closure__]
+        held = {id(cell) for cell, _ in self.cells}
+        grew = False
+        for f in new:
+            names = [(f.__globals__, name) for name in sorted(global_names(f.__code__))]
+            names = [(n, name) for n, name in names if not any(n is m and name == o for m, o in self.globals)]
+            cells = [*zip(f.__closure__ or (), f.__code__.co_freevars), *DefaultArgument.of(f, self.defaults)]
+            cells = [(c, name) for c, name in cells if id(c) not in held]
+            held |= {id(c) for c, _ in cells}
+            grew |= bool(names or cells) or f.__code__ not in self.codes
+            self.globals += names
+            self.cells += cells
+            self.codes.add(f.__code__)
             _attributes(f.__code__, self.attributes, self.off, set(f.__code__.co_freevars))
         for taken in self.off.values():
             taken -= self.attributes
+        return grew
 
     def attributes_of(self, owner: Any) -> set[str]:
         """The attribute names the code may read from `owner`, as of the last `read_through`."""
@@ -92,7 +112,9 @@ class Names:
                 continue
             seen.add(id(x))
             pending += holds(x)
-            if isinstance(x, dict | list | np.ndarray):
+            if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
+                pending.append(x.__dict__)
+            if isinstance(x, dict | list | np.ndarray | set | collections.deque):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
                     held = self.contents[id(x)] = Contents(x)
@@ -111,6 +133,40 @@ class Names:
         split = len(self.globals)
         program.names = [(namespace, name, x) for (namespace, name), x in zip(self.globals, bound[:split])]
         program.cells = [(cell, x) for (cell, _), x in zip(self.cells, bound[split:]) if x is not UNBOUND]
+
+
+class DefaultArgument:
+    """A default argument of a function the step runs (`def step(x, seen=[])`, `lambda b=box: b["n"]`), checked
+    as a closure cell is (`cell_contents`): another object bound there since records again, and the list or dict
+    it holds is read through, so that one changed in place by the caller records again and one changed by the
+    step runs it eagerly. A default gone since reads as an emptied cell (ValueError)."""
+
+    __slots__ = ("function", "key")
+
+    def __init__(self, function: types.FunctionType, key: int | str) -> None:
+        self.function, self.key = function, key
+
+    @property
+    def cell_contents(self) -> Any:
+        try:
+            if isinstance(self.key, str):
+                return (self.function.__kwdefaults__ or {})[self.key]
+            return (self.function.__defaults__ or ())[self.key]
+        except (KeyError, IndexError):
+            raise ValueError("no such default") from None
+
+    @classmethod
+    def of(cls, f: types.FunctionType, made: dict[int, Any]) -> list[tuple[DefaultArgument, str]]:
+        """Each default argument of `f`, named as `f.__name__(argument=)`: the same object for the same
+        function and argument on each call (kept in `made`, by the function's id), so that Names.follow takes
+        it once."""
+        code = f.__code__
+        positional = code.co_varnames[: code.co_argcount]
+        count = len(f.__defaults__ or ())
+        keys = [*range(count), *(f.__kwdefaults__ or {})]
+        names = [*positional[len(positional) - count :], *(f.__kwdefaults__ or {})]
+        made = made.setdefault(id(f), (f, {}))[1]
+        return [(made.setdefault(key, cls(f, key)), f"{f.__name__}({name}=)") for key, name in zip(keys, names)]
 
 
 def _too_large(owner: Any, value: Any) -> bool:

@@ -128,6 +128,7 @@ class Spans:
         self.places = [positions(iterators)]
         self.moves: list[tuple[Any, ...]] = []  # per draw, the generators it moved (compile_generators.draw_in)
         self._existing: list[Any] | None = None  # every generator when the first draw was made (existing)
+        self.inside = 0  # draws running now (a next() the user's code calls there is the draw's: compile_calls)
 
     def existing(self, scan: Callable[[], list[Any]]) -> list[Any]:
         """The generators `scan()` finds (compile_generators.every_generator), scanned once per recording."""
@@ -148,7 +149,11 @@ class Spans:
     def drawing(self) -> Iterator[None]:
         self.readings.append(states(self.held))
         self.places.append(positions(self.iterators))
-        yield
+        self.inside += 1
+        try:
+            yield
+        finally:
+            self.inside -= 1
         self.readings.append(states(self.held))
         self.places.append(positions(self.iterators))
 

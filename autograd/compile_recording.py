@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_changes import replayed_code
 from .compile_fields import fields
 from .compile_random import Spans
 from .compile_reads import Read
@@ -96,6 +97,7 @@ class Recording:
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
+        self.changes: Any = None  # the step's containers watched (compile_changes.Changes), while it runs
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         # the functions of autograd's that read a parameter's numbers ("": the step's own code, p.data), in order
         self.read_parameter_by: tuple[str, ...] = ()
@@ -198,7 +200,8 @@ class Recording:
         before = [t._version for t in tensors]
         self.replaying += 1
         try:
-            result = method(owner, *args, **kwargs)
+            with replayed_code(self):  # what it changes in the step's containers, a replay changes too
+                result = method(owner, *args, **kwargs)
         finally:
             self.replaying -= 1
         bumps = {id(t): (t, t._version - v) for t, v in zip(tensors, before) if t._version != v}

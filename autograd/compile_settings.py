@@ -4,12 +4,14 @@ them first and records again when one has changed (compile_guards: how each is c
 
 from __future__ import annotations
 
+import collections
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 import numpy as np
 
+from .compile_changes import Changes
 from .compile_fields import fields
 from .compile_guards import (
     _AS_IS,
@@ -76,10 +78,10 @@ def _own_classes(owner: Any) -> list[type]:
 
 
 class Contents:
-    """A dict, list or array a step's names hold (`Names.read_through`), as an owner whose one attribute,
+    """A dict, list, set, deque or array a step's names hold (`Names.read_through`), as an owner whose one attribute,
     `held`, is it: guarded by value as a module's settings are (by identity where that would cost)."""
 
-    def __init__(self, held: dict | list | np.ndarray) -> None:
+    def __init__(self, held: dict | list | np.ndarray | set | collections.deque) -> None:
         self.held = held
 
 
@@ -118,8 +120,19 @@ def guard_attributes(
     (those the step's code may read from it) that the call left as it found them: the object behind a compiled bound
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
-    replaced, an array of more than GUARDED_ENTRIES numbers)."""
-    return _guarded(owners, _read(names), call, args, kwargs)
+    replaced, an array of more than GUARDED_ENTRIES numbers). The dicts, lists and arrays among them that the
+    step's own Python changes run it eagerly (compile_changes)."""
+    rec = current()
+    if rec is None:
+        return call(*args, **kwargs)
+    owners = list(owners)
+    rec.changes = Changes([owner for owner in owners if owner.__class__ is Contents])
+    try:
+        return _guarded(owners, _read(names), call, args, kwargs)
+    finally:
+        rec.changes.look()
+        rec.problems += rec.changes.problems
+        rec.changes = None
 
 
 def _guarded(

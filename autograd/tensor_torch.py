@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile_read_hooks, compile_record
+from . import compile_casts, compile_read_hooks
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .creation_args import dtype_of
@@ -176,7 +176,7 @@ def constant_cast(t: Any, kind: np.dtype, name: str) -> Any:
     check_cast_fits(t._data, kind, name)
     cast = type(t)(ops.astype(t._data, dtype=kind))  # the op's forward on the data: no node
     if RECORDING:
-        compile_record.constant_from_inputs(cast, [t])
+        compile_casts.integer_cast(cast, t, kind, name)
     return cast
 
 

@@ -15,6 +15,25 @@ from autograd.compile_replay import Program
 from nn import functional as F
 
 
+@autograd.unguarded
+class Runs:
+    """A count of a step's Python runs (recorded or eager: a replay runs none of it), appended to as a list is:
+    an unguarded object, which a compiled step may change, where a list its names hold that it appends to runs
+    it eagerly (a replay would not append)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def append(self, _):
+        self.count += 1
+
+    def clear(self):
+        self.count = 0
+
+    def __len__(self):
+        return self.count
+
+
 def assert_same(a, b):
     """Equal as eager's numbers must be: arrays bit for bit (dtype and shape too), containers item by item."""
     if isinstance(a, list | tuple):

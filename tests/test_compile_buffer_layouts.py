@@ -7,6 +7,7 @@ import types
 
 import numpy as np
 import pytest
+from compile_faithful_cases import Runs
 
 import autograd
 import nn
@@ -33,7 +34,7 @@ def _losses(compiled, held, calls=8):
     model = nn.Linear(3, 2, seed=0).double()
     opt = nn.SGD(model.parameters(), lr=0.01)
 
-    ran = []
+    ran = Runs()
 
     def step():
         ran.append(1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from compile_faithful_cases import count_replays
+from compile_faithful_cases import Runs, count_replays
 from test_compile_nested_configs import Scaled, _scale
 
 import autograd
@@ -66,7 +66,7 @@ def _train(compiled, make, change_at=4, calls=8):
     `read` is this module's."""
     model, read, config = make()
     opt = nn.SGD(model.parameters(), lr=0.01)
-    ran = []
+    ran = Runs()
 
     def step(x):
         ran.append(1)  # recorded or eager, not replayed

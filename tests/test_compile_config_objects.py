@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from compile_faithful_cases import count_replays
+from compile_faithful_cases import Runs, count_replays
 
 import autograd
 import nn
@@ -43,7 +43,7 @@ def test_a_config_set_between_calls_records_again_and_gives_eagers_numbers(holde
     key = "a" if isinstance(held, dict) else 0
     lin = nn.Linear(3, 1, seed=0, dtype=np.float64)
     opt = nn.SGD(lin.parameters(), lr=0.1)
-    calls = []
+    calls = Runs()
 
     def step(x):
         calls.append(1)  # runs when recorded or eager, not when replayed

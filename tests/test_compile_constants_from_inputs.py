@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import sgd_step
+from compile_faithful_cases import Runs, sgd_step
 
 import autograd
 import nn
@@ -34,8 +34,13 @@ WEIGHTS = {  # an extra factor of the loss, from the labels alone
 }
 
 
-# the cases made by the table's ops and comparisons alone (not an integer cast, a copy or numpy): replayed
+# the cases made by the table's ops, comparisons and integer casts (y.long(), y.bool(), clone's cast: each replay
+# casts that call's labels, compile_casts.integer_cast) alone (not one_hot, a copy or numpy): replayed
 REPLAYED = {
+    "an integer cast",
+    "clone",
+    "where with their mask",
+    "masked_fill with their mask",
     "clip of an integer input",
     "max of an integer input",
     "relu of a float copy",
@@ -111,7 +116,7 @@ def test_ops_on_an_input_made_a_constant_are_replayed(tensors):
 
 
 def test_a_step_with_such_constants_replays_while_every_input_stays_the_same():
-    calls = []
+    calls = Runs()
     step = _classifier(lambda y: y.max())
 
     def counted(x, y):
@@ -190,7 +195,7 @@ PINNED = {  # data made from the labels alone, which are the same array on the r
 @pytest.mark.parametrize("loss_of", PINNED.values(), ids=PINNED.keys())
 def test_data_made_from_an_input_the_same_on_both_recordings_replays_pinned_to_it(loss_of):
     """The labels are the same array on every call, the features not: the step replays until the labels change."""
-    calls = []
+    calls = Runs()
     step = _step(loss_of)
 
     def counted(x, y):

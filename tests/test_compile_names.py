@@ -7,7 +7,7 @@ numbers are always eager's."""
 import functools
 
 import numpy as np
-from compile_faithful_cases import batches, check_refused, check_replayed, count_replays, linear, sgd_step
+from compile_faithful_cases import Runs, batches, check_refused, check_replayed, count_replays, linear, sgd_step
 
 import autograd
 import nn
@@ -262,7 +262,7 @@ def test_data_built_from_labels_that_change_on_every_call_runs_eagerly(monkeypat
 
 def test_a_pinned_step_replays_while_the_pinned_input_stays_the_same(monkeypatch):
     model, opt = linear()
-    calls = []
+    calls = Runs()
 
     def loss(out, y):
         calls.append(1)

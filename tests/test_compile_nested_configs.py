@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from compile_faithful_cases import count_replays
+from compile_faithful_cases import Runs, count_replays
 
 import autograd
 import nn
@@ -76,7 +76,7 @@ def _train(compiled, make, change_at=4, calls=8):
     scale set from 1.0 to 3.0 before call `change_at`, and how many calls ran the step's Python."""
     model, read, config = make()
     opt = nn.SGD(model.parameters(), lr=0.01)
-    ran = []
+    ran = Runs()
 
     def step(x):
         ran.append(1)  # recorded or eager, not replayed

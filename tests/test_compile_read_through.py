@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import Runs
 
 import autograd
 import nn
@@ -95,7 +96,7 @@ def test_a_number_in_a_closures_list_is_guarded():
 
 
 def test_a_guarded_number_replays_again_once_recorded_anew():
-    scale, calls = {"value": 2.0}, []
+    scale, calls = {"value": 2.0}, Runs()
 
     def read():
         calls.append(1)  # runs on recorded calls only
@@ -133,7 +134,7 @@ TRAIN_STATE.step, TRAIN_STATE.scale = 0, 2.0
 
 def _runs(compiled, loss_of, before_call, calls=8):
     """How many of `calls` SGD steps on loss_of(model) ran the step's Python, and their losses."""
-    ran = []
+    ran = Runs()
     model = nn.Linear(3, 2, seed=0).double()
     opt = nn.SGD(model.parameters(), lr=0.01)
 

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import Runs
 
 import autograd
 import nn
@@ -23,7 +24,7 @@ def _train(ignore_index, compiled):
     """The brief's repro: a Linear layer and SGD; labels 0 become ignore_index."""
     model = nn.Linear(3, 4, seed=0, dtype=np.float64)
     opt = nn.SGD(model.parameters(), lr=0.1)
-    calls = []
+    calls = Runs()
 
     def step(x, y):
         calls.append(1)  # runs when the step is recorded (or eager), not when it is replayed

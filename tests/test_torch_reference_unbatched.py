@@ -4,6 +4,7 @@ forward and gradients against torch in float64, the nn layers and a compiled ste
 
 import numpy as np
 import pytest
+from compile_faithful_cases import Runs
 
 import autograd
 import nn
@@ -78,7 +79,7 @@ def test_the_layers_take_one_example_and_a_compiled_step_replays_it_as_eager():
         nn.Linear(4 * 3 * 3, 2, seed=1, dtype=np.float64),
     )
     opt = nn.SGD(model.parameters(), lr=0.1)
-    calls = []
+    calls = Runs()
 
     def step(x, y):
         calls.append(1)  # runs when recorded or eager, not when replayed

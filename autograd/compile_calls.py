@@ -1,0 +1,148 @@
+"""The user's functions a compiled step runs while it is recorded, seen as they start (a trace hook on this
+thread, sys.settrace's, which no C call and no line reaches): compile_helpers finds a step's helpers by reading
+code and the objects it holds, within bounds (three levels of dicts and lists, tables of at most 32 items), so a
+helper held deeper (`NEST["a"]["b"]["c"]["d"]()`) or in a larger table went unread, and what it read (a global
+count, a size for autograd.rand) was replayed as recorded. Each function the step runs whose code is the user's
+(not autograd's, nn's, viz's, Python's or an installed package's) is followed as the statically found ones are
+(Names.follow). Also noted: reads of the environment (`os.environ`, `os.getenv`), and the user's functions that
+run naming the clock (the time or datetime module, `perf_counter`) or next() outside a draw (compile_iterators
+watches the iterators the step's names hold three levels down; one held deeper moved unseen:
+`next(a.b.c.d.sizes)`): a replay would read or advance none of them again."""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import gc
+import os
+import sys
+import sysconfig
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_ROOT = Path(__file__).resolve().parent.parent
+# where code is not the user's: this library's packages, Python's own and the installed packages
+_LIBRARIES = tuple(
+    {str(_ROOT / package) + os.sep for package in ("autograd", "nn", "viz")}
+    | {str(Path(sysconfig.get_paths()[kind]).resolve()) + os.sep for kind in ("stdlib", "platstdlib", "purelib")}
+)
+# Python code that reads the process's environment, by its code object
+_ENVIRONMENT = {os._Environ.__getitem__.__code__: "os.environ"}  # os.getenv and os.environ.get go through it
+
+READ_OUTSIDE = (
+    "the step read {what} while it ran, which a replay would not read again (it runs none of the step's Python): "
+    "a size or a branch taken from it would stay as recorded. Read it outside the compiled step and pass what the "
+    "step needs as an argument (a 0-d array, which a replay reads)"
+)
+
+
+class Calls:
+    """What a recording saw run: the user's code objects with the globals they ran with, and the clock and
+    environment reads made from the user's code."""
+
+    def __init__(self, spans: Any) -> None:
+        self.spans = spans  # the recording's (compile_random.Spans): whether a draw is running
+        self.advanced = False  # the user's code called next() outside a draw
+        self.codes: dict[types.CodeType, dict[str, Any]] = {}
+        self.read: list[str] = []
+        self._users: dict[str, bool] = {}  # by file name: whether it is the user's
+
+    def users(self, code: types.CodeType) -> bool:
+        """Whether `code` is the user's (compiled from a file outside the libraries, or typed in)."""
+        name = code.co_filename
+        known = self._users.get(name)
+        if known is None:
+            known = self._users[name] = not name.startswith("<frozen") and not _resolved(name).startswith(_LIBRARIES)
+        return known
+
+    def hook(self) -> Callable[[Any, str, Any], Any]:
+        """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
+        since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
+        codes, read, users, spans = self.codes, self.read, self.users, self.spans
+        scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
+
+        def trace(frame: Any, event: str, arg: Any) -> None:
+            code = frame.f_code
+            found = scanned.get(code)
+            if found is None:
+                if code in _ENVIRONMENT:
+                    read.append(_ENVIRONMENT[code])
+                    return
+                found = scanned[code] = ("", False)
+                if users(code):
+                    codes[code] = frame.f_globals
+                    found = scanned[code] = _names_read(code, frame.f_globals)
+            if found[0]:
+                read.append(found[0])
+            if found[1] and not spans.inside:
+                self.advanced = True
+
+        return trace
+
+    def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
+        """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are
+        the function's own), another rebuilt from its code and globals (all a function without cells reads)."""
+        found = []
+        for code, namespace in self.codes.items():
+            if code in known:
+                continue
+            if code.co_freevars:
+                found += [f for f in gc.get_referrers(code) if isinstance(f, types.FunctionType) and f.__code__ is code]
+            else:
+                found.append(types.FunctionType(code, namespace))
+        return found
+
+
+def _resolved(name: str) -> str:
+    try:
+        return str(Path(name).resolve())
+    except (OSError, RuntimeError, ValueError):
+        return name
+
+
+_CLOCK_MODULES = (time, datetime)
+_CLOCK_CLASSES = (datetime.datetime, datetime.date)
+
+
+def _names_read(code: types.CodeType, namespace: dict[str, Any]) -> tuple[str, bool]:
+    """What a function of the user's reads by the global names its code takes (not the code nested in it, a
+    lambda given to autograd.drawn, which runs as it is called): the clock (the time or datetime module, a
+    function of theirs, the datetime class: "the clock (time)"), or "" for none; and whether it calls next()."""
+    clock = ""
+    for name in code.co_names:
+        value = namespace.get(name, _BUILTINS.get(name))
+        if any(value is x for x in (*_CLOCK_MODULES, *_CLOCK_CLASSES)) or _is_clock(value):
+            clock = f"the clock ({name})"
+    return clock, "next" in code.co_names and namespace.get("next", next) is next
+
+
+def _is_clock(value: Any) -> bool:
+    return isinstance(value, types.BuiltinFunctionType) and value in _CLOCK_FUNCTIONS
+
+
+_BUILTINS = vars(builtins)
+_CLOCK_FUNCTIONS = frozenset(
+    f for module in _CLOCK_MODULES for f in vars(module).values() if isinstance(f, types.BuiltinFunctionType)
+)
+
+
+@contextmanager
+def watching(spans: Any) -> Iterator[Calls]:
+    """Note what runs in this thread during the block (a tracer set before goes on being called); `spans`, the
+    recording's generator readings, tell whether a draw is running."""
+    calls, before = Calls(spans), sys.gettrace()
+    trace = calls.hook()
+
+    def chained(frame: Any, event: str, arg: Any) -> Any:
+        trace(frame, event, arg)
+        return before(frame, event, arg)  # its own tracer for the frame (a debugger's, coverage's), as without us
+
+    sys.settrace(trace if before is None else chained)
+    try:
+        yield calls
+    finally:
+        sys.settrace(before)

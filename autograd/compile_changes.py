@@ -1,0 +1,79 @@
+"""The dicts, lists, sets, deques and arrays a compiled step's names hold (compile_settings.Contents), watched while
+it is recorded for changes that its own Python makes (`COUNT[0] += 1`, `history.append(x)`, `queue.popleft()`):
+a replay runs none of that Python, so the container would stay as recorded, and what the step reads from it (a
+size for autograd.rand, a branch) would be stale. Changes made by code that a replay runs again are the replay's:
+an optimizer's step and other `@replayed` methods, autograd.validate's checks, autograd.drawn's draws. The
+recording marks those spans (`replayed_code`), and only changes made between them are the step's."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from .compile_guards import settled, unchanged
+
+
+class Changes:
+    """The containers watched (Contents), their snapshots as the step's own code last found them, and the
+    problems found: one per container the step's own code changed."""
+
+    def __init__(self, watched: list[Any]) -> None:
+        self.watched = watched
+        self.snapshots = [settled(c.held) for c in watched]
+        self.depth = 0  # replayed code running now
+        self.problems: list[str] = []
+        self._changed: set[int] = set()
+
+    def look(self) -> None:
+        """Note each container changed since its snapshot (by the step's own code), once."""
+        for i, (contents, snapshot) in enumerate(zip(self.watched, self.snapshots)):
+            if i not in self._changed and not unchanged(contents, "held", snapshot):
+                self._changed.add(i)
+                self.problems.append(changed_in_place(contents.held))
+
+    @contextmanager
+    def replayed_code(self) -> Iterator[None]:
+        """A span of code that a replay runs again: what changes there is the replay's."""
+        if self.depth == 0:
+            self.look()
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                self.snapshots = [settled(c.held) for c in self.watched]
+
+
+def changed_in_place(held: Any) -> str:
+    """Why a step that changed a container its names hold runs eagerly."""
+    return (
+        f"the step changed in place a {type(held).__name__} its names hold ({_preview(held)}: a counter it "
+        "increments, a history it appends to, a queue it pops), which a replay would not do: the container would "
+        "stay as recorded, and what the step reads from it (a size, a branch) would be stale. Keep such state "
+        "outside the compiled step (update it from what the step returns), or pass the number as an argument"
+    )
+
+
+def _preview(held: Any) -> str:
+    """A short description of a container: its first keys or items."""
+    if isinstance(held, np.ndarray):
+        return f"shape {held.shape}"
+    items = list(itertools.islice(held, 3))
+    more = ", ..." if len(held) > 3 else ""
+    return f"{'keys ' if isinstance(held, dict) else ''}{', '.join(map(repr, items))[:60]}{more}"
+
+
+@contextmanager
+def replayed_code(rec: Any) -> Iterator[None]:
+    """`Changes.replayed_code` of the recording `rec`, where it watches changes (else nothing)."""
+    changes = getattr(rec, "changes", None)
+    if changes is None:
+        yield
+        return
+    with changes.replayed_code():
+        yield
