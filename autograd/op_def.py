@@ -104,9 +104,11 @@ class OpDef:
         if self.no_derivative:  # the same for each such input of every entry, written here once
             formulas = list(self.formulas)
             for k in sorted(self.no_derivative):
-                formulas.insert(k, NO_DERIVATIVE_FORMULA)
+                if formulas[k : k + 1] != [NO_DERIVATIVE_FORMULA]:  # once: a copy (dataclasses.replace) has it
+                    formulas.insert(k, NO_DERIVATIVE_FORMULA)
             object.__setattr__(self, "formulas", tuple(formulas))
-            object.__setattr__(self, "vjp", _standing_in(self.vjp, self.no_derivative, self.arity))
+            if getattr(self.vjp, "stands_in_for", None) != self.no_derivative:  # once, as the formulas
+                object.__setattr__(self, "vjp", _standing_in(self.vjp, self.no_derivative, self.arity))
 
     def differentiable(self, k: int) -> bool:
         """Whether input k has a derivative (a gradcheck, a PyTorch gradient and a strategy may ask for it)."""
@@ -190,6 +192,7 @@ def _standing_in(vjp: Callable[..., tuple[Any, ...]], held: tuple[int, ...], ari
         given = iter(vjp(g, out, *xs, **params))
         return tuple(g * math.nan if k in held else next(given) for k in range(arity))
 
+    rule.stands_in_for = held  # type: ignore[attr-defined]: what __post_init__ reads to wrap a rule once
     return rule
 
 

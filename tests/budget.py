@@ -50,7 +50,13 @@ def per_op(test: Callable[..., Any]) -> Callable[[str], None]:
 
     def run(name: str) -> None:
         default, ci = PER_OP["series" if name.split("(")[0] in SERIES else "ordinary"]
-        examples(default, ci)(given(data=st.data())(lambda data: test(name, data)))()
+
+        def prop(data: Any) -> None:
+            test(name, data)
+
+        # its own key in the example database, as hypothesis's pytest plugin gives a parametrized @given
+        prop._hypothesis_internal_add_digest = f"{test.__module__}.{test.__qualname__}[{name}]".encode()
+        examples(default, ci)(given(data=st.data())(prop))()
 
     run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
     run.__module__ = test.__module__

@@ -3,6 +3,7 @@ PyTorch's): asking for a gradient there is one NotImplementedError naming the op
 (function, method, Value, Tensor), never a silent 0; the other input's gradient is as usual; the forwards
 against mpmath at points across their ranges (docs/edge-points.md holds the measured errors)."""
 
+import dataclasses
 import math
 
 import mpmath
@@ -115,3 +116,14 @@ def test_detect_anomaly_reads_no_gradient_of_a_number_held_there(d):
             out = getattr(autograd, d.name)(point[0], node)
             (out if isinstance(out, Value) else out.sum()).backward()
         assert np.isfinite(node.grad).all()
+
+
+@pytest.mark.parametrize("d", HOLDING, ids=lambda d: d.name)
+def test_a_copy_of_the_entry_is_the_entry(d):
+    """OpDef adds the held input's formula and stand-in gradient once: a copy (dataclasses.replace) made them
+    twice, three formulas for two inputs and a NaN for the other input's gradient."""
+    copy = dataclasses.replace(d)
+    assert copy.formulas == d.formulas and len(d.formulas) == d.arity
+    xs = _inside(d)
+    ours, theirs = copy.vjp(1.0, None, *xs), d.vjp(1.0, None, *xs)
+    assert len(ours) == d.arity and ours[1] == theirs[1] and math.isfinite(theirs[1])

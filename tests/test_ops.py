@@ -5,7 +5,9 @@ import math
 import pytest
 from budget import per_op
 from cases_parameters import PARAMETER_CASES
-from hypothesis import assume
+from hypothesis import assume, settings
+from hypothesis import strategies as st
+from hypothesis.database import InMemoryExampleDatabase
 
 from autograd import Value, grad, gradcheck
 from autograd.op_table import ELEMENTWISE
@@ -141,3 +143,23 @@ def test_comparisons_look_at_data():
 def test_values_stay_hashable_by_identity():
     a, b = Value(1.0), Value(1.0)
     assert a != b and len({a, b}) == 2
+
+
+def test_each_op_s_property_keeps_its_own_failures():
+    """per_op's properties each have their own key in hypothesis's example database, as a parametrized @given
+    has: with one key for all, every op's run replayed (and, passing, could delete) the failures of the others."""
+    db, previous = InMemoryExampleDatabase(), settings.get_current_profile_name()
+
+    @per_op
+    def prop(name, data):
+        assert data.draw(st.integers(0, 1000)) <= 500
+
+    settings.register_profile("per-op-database", settings.get_profile(previous), database=db)
+    settings.load_profile("per-op-database")
+    try:
+        for name in ("exp", "tanh"):
+            with pytest.raises(AssertionError):
+                prop(name)
+    finally:
+        settings.load_profile(previous)
+    assert len([key for key, saved in db.data.items() if saved and not key.endswith((b".secondary", b".pareto"))]) == 2
