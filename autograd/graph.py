@@ -150,7 +150,8 @@ class Node:
         """
         _check_retain(retain_graph)
         create_graph = flag(create_graph, "backward: create_graph")
-        with _scratch_space(self), modes.enable_grad() if create_graph else contextlib.nullcontext():
+        grad_mode = modes.enable_grad() if create_graph else contextlib.nullcontext()
+        with _scratch_space(self, create_graph=create_graph), grad_mode:
             type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
 
     def _backward(self) -> None:

@@ -45,7 +45,7 @@ def gradients(
     require_node(root, "gradients: root")
     inputs = node_list(inputs, "gradients: inputs")
     create_graph = flag(create_graph, "gradients: create_graph")
-    with _scratch_space(root, inputs):
+    with _scratch_space(root, inputs, create_graph):
         for x in inputs:
             x._grad_sum = None  # what a pass leaves on an input it does not reach
         start = type(root)._backward_pass(root, seed, create_graph, False)

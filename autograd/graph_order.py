@@ -93,9 +93,13 @@ _open_passes = 0  # passes open in the thread that holds the lock
 
 
 @contextmanager
-def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
+def _scratch_space(root: Node, also: Sequence[Node] = (), create_graph: bool = False) -> Iterator[None]:
     """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
     those of the nodes `also`, which the pass may write without reaching them).
+
+    Under create_graph the sums are nodes whose graphs lead back to the nodes holding them: left in
+    `_grad_sum` they would be reference cycles (a `grad` of a `grad` left 8 Tensors and their arrays
+    for the cyclic collector each call), so they are dropped once the pass is done.
 
     Passes take turns through one lock, so threads that differentiate graphs sharing leaves each
     get exact gradients. A pass started inside another in the same thread (a derivative rule that
@@ -112,6 +116,9 @@ def _scratch_space(root: Node, also: Sequence[Node] = ()) -> Iterator[None]:
                 yield
         finally:
             _open_passes -= 1
+            if create_graph:
+                for n in (*_reachable(root), *also):
+                    n._grad_sum = None
             for n, visit, grad_sum in saved:
                 n._visit, n._grad_sum = visit, grad_sum
 
