@@ -50,13 +50,15 @@ def _overflowed(factors: list, result: Any) -> str:
         )
     told = _beyond(exact)
     written = " × ".join(term(x) for x in factors)
-    if shown.lstrip("-") != "inf" or not beyond:  # NaN, or an infinity of a product a float holds
+    if not beyond:  # NaN or an infinity of a product a float holds
         why = WORDS["on the way"][3].format(name=float_name(of))
         return f"{written} = {told} on paper; as a {float_name(of)}, {shown} ({why})"
     largest = summary(of(np.finfo(of).max))
+    # a NaN where the product on paper is beyond: the rule's own steps made it (inf - inf), not the product's overflow
+    how = f"it overflows to {shown}" if shown.lstrip("-") == "inf" else f"a step of its float computation gave {shown}"
     return (
         f"{written} = {told} on paper; as a {float_name(of)}, {shown} (beyond the largest "
-        f"{float_name(of)}, {largest}: it overflows to {shown})"
+        f"{float_name(of)}, {largest}: {how})"
     )
 
 
