@@ -64,3 +64,31 @@ def test_a_rule_whose_own_steps_overflow_is_not_told_as_the_product():
     # 1.35e154² = 1.8225e+308, beyond the largest float: an overflow of the product itself
     assert "beyond the largest float" in product_equation([1.35e154, 1.35e154], math.inf)
     assert "a step of its float computation" not in product_equation([1.35e154, 1.35e154], math.inf)
+
+
+def test_a_nan_from_a_rule_whose_product_is_beyond_the_largest_float_does_not_say_a_float_holds_it():
+    """A user's rule for sqrt that works out g·0.5/√x three times, (a - a + a), sends NaN (inf - inf) where
+    1e+200 arrives at x = 1e-300, whose local derivative is 5e+149: the caption read "1e+200 × 5e+149 = 5e+349 on
+    paper; as a float, nan (..., though a float holds the value on paper)", but no float holds 5e+349."""
+    root = Op("root", math.sqrt, lambda g, out, x: (g * 0.5 / out - g * 0.5 / out + g * 0.5 / out,))
+    x = Value(1e-300, label="x")
+    with np.errstate(all="ignore"):
+        loss = root(x) * Value(1e200, label="c")
+        told = "\n".join(step.caption for step in viz.backward_steps(loss))
+    assert "= 1e+200 × 5e+149 = 5e+349 on paper; as a float, nan (beyond the largest float, 1.798e+308: " in told
+    assert "holds the value on paper" not in told
+
+
+def test_a_nan_from_a_rule_whose_product_is_below_the_least_float_is_not_told_as_0_on_paper():
+    """A user's rule that works out (g·1e-150)²·(1e100/g) sends NaN (0 × inf) where 1e-250 arrives, whose local
+    derivative is 1e-200: the caption read "1e-250 × 1e-200 = 0 on paper; as a float, nan (..., though a float holds
+    the value on paper)", but the product on paper is 1e-450, nearer 0 than any float."""
+    square = Op("square", lambda x: x, lambda g, out, x: ((g * 1e-150) ** 2 * (1e100 / g),))
+    with np.errstate(all="ignore"):
+        loss = square(Value(1.0, label="x")) * Value(1e-250, label="c")
+        told = "\n".join(step.caption for step in viz.backward_steps(loss))
+    assert (
+        "= 1e-250 × 1e-200 = 1e-450 on paper; as a float, nan (nearer 0 than half the least float, 4.941e-324: a step "
+        "of its float computation gave nan)"
+    ) in told
+    assert "holds the value on paper" not in told

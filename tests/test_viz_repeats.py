@@ -147,3 +147,17 @@ def test_the_node_limit_counts_the_copies_a_drawing_adds():
         viz.html.page_html(root, max_nodes=168)
     with pytest.raises(viz.GraphTooLarge, match=told):
         next(viz.backward_steps(root, max_nodes=168))
+
+
+def test_the_node_limit_says_one_copy_in_the_singular():
+    """A leaf used at the start and again 13 ops on is drawn once more: the refusal read "and 1 copies of values drawn
+    again beside far uses (an unrolled loop's weights)", of a graph with no loop."""
+    w = Value(0.5, label="w")
+    h = Value(1.0, label="x") * w
+    for _ in range(12):
+        h = h.tanh()
+    with pytest.raises(
+        viz.GraphTooLarge, match=r"and 1 copy of a value drawn again beside a far use, 31 nodes to draw"
+    ):
+        viz.draw(h * w, max_nodes=30)
+    assert viz.draw(h * w, max_nodes=31).pipe(format="svg").decode().count('class="node"') == 31

@@ -104,7 +104,9 @@ def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = Fal
         if collapsible
         else "or use a smaller graph (viz.draw(root, modules=model, collapse=True) draws one box per module)"
     )
-    copies = f", and {again} copies of values drawn again beside far uses (an unrolled loop's weights)" if again else ""
+    copies = {0: "", 1: ", and 1 copy of a value drawn again beside a far use"}.get(
+        again, f", and {again} copies of values drawn again beside far uses (such as an unrolled loop's weights)"
+    )
     raise GraphTooLarge(
         f"this graph has {tally(order, constants(order))}{copies}, {total} nodes to draw, more than "
         f"max_nodes={max_nodes}. Raise the limit (max_nodes={total}; graphviz may take long), {way}."

@@ -39,31 +39,32 @@ def _overflowed(factors: list, result: Any) -> str:
     where finite one-number `factors` give an infinite `result`, never "1e+200 × 1e+200 = inf"; where the product on
     paper is a float's (a rule that works out what it sends in steps of its own, one of which overflowed: a user's
     (g·x)/(x·y) at x = y = 1e300 sends NaN for 1e+300 × 0), that a step on the way did, never "1e+300 × 0 = nan";
-    else ""."""
+    where it is beyond or nearer 0 than any float and a step made NaN, both; else ""."""
     if finite(result) or any(size(x) != 1 for x in [*factors, result]) or not all(map(finite, factors)):
         return ""
-    of, shown = kind(result), summary(result)
+    of = kind(result)
+    shown, info, name = summary(result), np.finfo(of), float_name(of)
     with localcontext(EXACT):
         exact = math.prod(Decimal(summary(x)) for x in factors)
-        beyond = abs(math.prod(Decimal(float(np.asarray(x).reshape(-1)[0])) for x in factors)) > Decimal(
-            float(np.finfo(of).max)
-        )
+        value = abs(math.prod(Decimal(float(np.asarray(x).reshape(-1)[0])) for x in factors))
+        beyond, below = value > Decimal(float(info.max)), 0 < value <= Decimal(float(info.smallest_subnormal)) / 2
     told = _beyond(exact)
     written = " × ".join(term(x) for x in factors)
-    if shown.lstrip("-") != "inf" or not beyond:  # NaN, or an infinity of a product a float holds
-        why = WORDS["on the way"][3].format(name=float_name(of))
-        return f"{written} = {told} on paper; as a {float_name(of)}, {shown} ({why})"
-    largest = summary(of(np.finfo(of).max))
-    return (
-        f"{written} = {told} on paper; as a {float_name(of)}, {shown} (beyond the largest "
-        f"{float_name(of)}, {largest}: it overflows to {shown})"
-    )
+    if not (beyond or below):  # NaN or an infinity of a product a float holds
+        why = WORDS["on the way"][3].format(name=name)
+        return f"{written} = {told} on paper; as a {name}, {shown} ({why})"
+    bounds = {"name": name, "largest": summary(of(info.max)), "least": summary(of(info.smallest_subnormal))}
+    where = WORDS["overflowed" if beyond else "underflowed"][3].format(**bounds)
+    # a NaN, or an infinity of a product nearer 0 than any float: the rule's own steps made it (inf - inf, 0 × inf)
+    overflow = beyond and shown.lstrip("-") == "inf"
+    how = f"it overflows to {shown}" if overflow else f"a step of its float computation gave {shown}"
+    return f"{written} = {told} on paper; as a {name}, {shown} ({where}: {how})"
 
 
 def _beyond(exact: Decimal) -> str:
-    """An exact decimal as summary writes a float ("90000"), where a float64 holds it; beyond, in the same
-    figures ("1e+400")."""
-    if abs(exact) <= np.finfo(np.float64).max:
+    """An exact decimal as summary writes a float ("90000"), where a float64 holds it; beyond, or nearer 0 than any
+    float64 but not 0, in the same figures ("1e+400", "1e-450": not the float's "inf" or "0")."""
+    if abs(exact) <= np.finfo(np.float64).max and (float(exact) != 0 or exact == 0):
         return summary(float(exact))
     return re.sub(r"\.?0+e", "e", f"{exact:.{NUMBER_FIGURES}g}")  # 2e+308, not 2.000e+308
 
