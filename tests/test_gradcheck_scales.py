@@ -7,6 +7,7 @@ away pass as before."""
 
 import numpy as np
 import pytest
+from test_gradcheck_grain import _counting
 
 import autograd
 from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
@@ -119,16 +120,6 @@ def test_a_kink_of_ones_own_within_256_eps_cannot_be_judged():
     with pytest.raises(GradcheckError, match=r"f\[0\]'s slope is 1 at eps, 0.695312 at 256 eps") as caught:
         gradcheck(_RELU, [np.array([1e-4, 0.5])])
     assert caught.value.undecided
-
-
-def _counting(f):
-    calls = [0]
-
-    def counted(*args):
-        calls[0] += 1
-        return f(*args)
-
-    return counted, calls
 
 
 def test_each_element_reaching_an_op_of_ones_own_costs_two_calls_more():
