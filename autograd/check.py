@@ -45,8 +45,8 @@ def gradcheck(
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
     coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
-    tolerance and 128 times that dtype's rounding: check_own_dtype); integers and bools in any form (2,
-    np.int64(2), np.array(2), labels, a mask), and a Tensor
+    tolerance, 128 times that dtype's rounding and 16 times its move of f's output: check_own_dtype);
+    integers and bools in any form (2, np.int64(2), np.array(2), labels, a mask), and a Tensor
     that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
@@ -132,7 +132,7 @@ def gradcheck(
         rtol,
     )
     _check_uses_inputs(f, out, leaves, points, names, checked)
-    check_own_dtype(f, leaves, inputs, checked, (analytic, weights, np.shape(base)), (atol, rtol))
+    check_own_dtype(f, leaves, inputs, checked, (analytic, weights, base), (atol, rtol))
     per_block = [(analytic, rounds)]
     if weights is not None and np.size(base) > BLOCK and isinstance(out, Node) and not out.is_constant:
         nodes = rounded_nodes(out)

@@ -7,6 +7,7 @@ away pass as before."""
 
 import numpy as np
 import pytest
+from test_gradcheck_grain import _counting
 
 import autograd
 from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
@@ -80,6 +81,8 @@ _RELU = Op("own_relu", lambda x: np.maximum(x, 0.0), lambda g, out, x: (g * (x >
 _FLOOR = Op("own_floor", np.floor, lambda g, out, x: (g * 0.0,))
 _STEPS_OF_1E12 = Op("steps_of_1e12", lambda x: np.round(x / 1e12) * 1e12, lambda g, out, x: (g * 0.0,))
 _INVERSE = Op("own_inverse", lambda x: 1 / x, lambda g, out, x: (-g / x**2,))
+_LOG = Op("own_log", np.log, lambda g, out, x: (g / x,))
+_SQRT = Op("own_sqrt", np.sqrt, lambda g, out, x: (g * 0.5 / np.sqrt(x),))
 
 
 @pytest.mark.parametrize(
@@ -91,8 +94,22 @@ _INVERSE = Op("own_inverse", lambda x: 1 / x, lambda g, out, x: (-g / x**2,))
         (lambda x, b: _STEPS_OF_1E12(x) + b * x, LONG),
         (lambda x, b: _INVERSE(x) * b, [np.array([1e-3, 2e-3]), np.array([0.5, 1.5])]),  # curving fast at 256 eps
         (lambda x, b: _rounding(1.0, big=1e6)(x) + b, LONG),  # steps of 1.2e-10, well below 2 eps: seen at eps
+        # a pole just beyond 256 eps: the slope's move grows past 6 times at a doubling (was 'cannot judge')
+        (lambda x, b: _INVERSE(x) * b, [np.array([4e-4, 3e-4]), np.array([0.5, 1.5])]),
+        (lambda x, b: _LOG(x) * b, [np.array([3e-4, 2.7e-4]), np.array([0.5, 1.5])]),
+        (lambda x, b: _SQRT(x) * b, [np.array([2.7e-4]), np.array([0.5])]),
     ],
-    ids=["sin", "relu", "floor", "steps_of_1e12", "inverse_near_0", "fine_rounding"],
+    ids=[
+        "sin",
+        "relu",
+        "floor",
+        "steps_of_1e12",
+        "inverse_near_0",
+        "fine_rounding",
+        "inverse_pole",
+        "log_pole",
+        "sqrt_edge",
+    ],
 )
 def test_right_rules_of_ones_own_ops_still_pass(f, points):
     assert gradcheck(f, points)
@@ -103,16 +120,6 @@ def test_a_kink_of_ones_own_within_256_eps_cannot_be_judged():
     with pytest.raises(GradcheckError, match=r"f\[0\]'s slope is 1 at eps, 0.695312 at 256 eps") as caught:
         gradcheck(_RELU, [np.array([1e-4, 0.5])])
     assert caught.value.undecided
-
-
-def _counting(f):
-    calls = [0]
-
-    def counted(*args):
-        calls[0] += 1
-        return f(*args)
-
-    return counted, calls
 
 
 def test_each_element_reaching_an_op_of_ones_own_costs_two_calls_more():
