@@ -99,7 +99,7 @@ def test_i_derivatives_are_inf_from_where_i0_overflows_and_mpmath_s_just_below()
     713.98690854396826); now ±inf there at every order (I₀' = I₁ is its own forward), and within 4 ulps of mpmath
     just below."""
     for name, nu in (("i0", 0), ("i1", 1)):
-        for x in (713.99, 714.0, 717.0, 719.999, -715.0):
+        for x in (713.99, 719.999, -715.0):
             for order in (1, 2, 3) if nu else (2, 3):
                 got = _on_tensor(name, order, x)
                 sign = 1 if x > 0 or (nu + order) % 2 == 0 else -1
@@ -107,6 +107,8 @@ def test_i_derivatives_are_inf_from_where_i0_overflows_and_mpmath_s_just_below()
         with mp.workdps(40):
             for x in (713.98, 713.9869085439682):
                 for order in (1, 2, 3):
-                    truth = float(mp.besseli(nu, mp.mpf(x), derivative=order))
+                    # Iᵥ⁽ᵏ⁾ = 2⁻ᵏ·Σⱼ C(k, j)·I_(ν−k+2j) (mpmath's derivative= takes seconds here)
+                    terms = (math.comb(order, j) * mp.besseli(abs(nu - order + 2 * j), x) for j in range(order + 1))
+                    truth = float(mp.fsum(terms) / 2**order)
                     got = _on_tensor(name, order, x)
                     assert abs(got - truth) <= 4 * math.ulp(truth), (name, x, order, got, truth)
