@@ -34,7 +34,12 @@ def log_scale(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     direct = a * np.log(x) - x - lgamma(a)
     large = np.maximum(a, 10.0)
     u = (x - large) / large
-    return np.where(a >= 10, -large * (u - np.log1p(u)) + stirling_part(large), direct)
+    # log(1 + u) as log(x/a) where x < a/2: u rounds near −1 (x tiny), which log1p magnified (P(10, 1e-10) was
+    # 8e-7 off); log(x/a) errs by ε·a in all, within ε·|the result| there; x/a underflowing is a P of 0 anyway
+    ratio = x / large
+    with np.errstate(divide="ignore"):
+        log_ratio = np.where(ratio < 0.5, np.log(np.where(ratio < 0.5, ratio, 1.0)), np.log1p(u))
+    return np.where(a >= 10, -large * (u - log_ratio) + stirling_part(large), direct)
 
 
 def stirling_part(a: np.ndarray) -> np.ndarray:

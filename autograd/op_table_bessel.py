@@ -57,11 +57,12 @@ def _near_0(x: Any) -> Any:
     return is_near(x, lambda a: np.abs(a) < 1)
 
 
-# I₁' = I₀ − I₁/x is above every float from |x| = 714 (I₀(713.98) = 1.8e308), and so is each further derivative
-# from 720 (e^6 = 400 times over); there the product I₀·(1 − I₁/(x·I₀)) met inf · 0 from its second derivative
-# (I₁''(±inf) and I₁''(1e300) were NaN), where cosh, all of whose derivatives are ±inf there with I₁⁽ⁿ⁾'s signs
-# (even, positive), stands in: never a finite number, so never a wrong one
-_OVERFLOWS_FROM = 720.0
+# From |x| = 713.98690854396826, the first float where I₀ overflows, I₁' = I₀ − I₁/x and each further derivative
+# are ±inf here (each lies within 0.2% of I₀, above every float 0.0015 further on, so the true ones within that
+# sliver are the largest floats) and the product I₀·(1 − I₁/(x·I₀)) met inf · 0 from its second derivative
+# (I₁''(±inf), I₁''(1e300) and, from 714 to 720 where this began before, I₁''(715) were NaN); there cosh, all of
+# whose derivatives are ±inf with I₁⁽ⁿ⁾'s signs (even, positive), stands in: never a NaN
+_OVERFLOWS_FROM = 713.98690854396826
 
 
 def _overflows(x: Any) -> Any:

@@ -65,7 +65,7 @@ def _below_zero(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     j < M, r = 1 − p, p = q + M in (0, 1): (−1)ˣ·(ζ(x, r) − ζ(x, 1 − q)), and the rest is ζ(x, p). Summed one by
     one, as before, they took 2.9 s for one element at q = −99,999.5 (NaN below −100,000), and for odd x they
     cancel: ζ(5, −99,999.5) came out 0, not 2.5e-21; there ζ(x, p) − ζ(x, 1 − p) is `_odd_difference`, whole.
-    p and r are exact (q + M and −(q + M − 1) lie in (0, 1), on q's grid)."""
+    r is exact (−(q + M − 1) lies in (0, 1), on q's grid), and so is p but where −1/2 < q < 0 (p = 1 + q rounds)."""
     whole = np.ceil(-q)
     p, r = q + whole, -(q + (whole - 1))
     even = np.mod(x, 2) == 0
@@ -79,7 +79,7 @@ def _odd_difference(x: np.ndarray, p: np.ndarray, r: np.ndarray) -> np.ndarray:
     first nine pairs (c ± t)⁻ˣ, c = k + 1/2, each as −2·c⁻ˣ·e^m·sinh(x·atanh(t/c)), m = −(x/2)·log(1 − (t/c)²),
     and the rest by Taylor's series about 9.5, −2·Σ over odd j of tʲ·C(x + j − 1, j)·ζ(x + j, 9.5) (each term
     below the last by (x + j)²·t²/(90·j²), 6e-4 at most). Elsewhere the two sums, as they are."""
-    t = p - 0.5
+    t = 0.5 - r  # exact (Sterbenz) where it matters, |t| < 0.06; p − 1/2 carried 1 + q's rounding (q = −0.49999)
     middle = 2 * x * np.arctanh(np.minimum(2 * np.abs(t), 0.5)) < np.log(2)
     out = np.empty_like(p)
     out[~middle] = _euler_maclaurin(x[~middle], p[~middle]) - _euler_maclaurin(x[~middle], r[~middle])

@@ -92,3 +92,23 @@ def test_beside_the_pole_pieces_bound_mpmath_s_to_a_few_ulps(name):
                     continue
                 for ours in (_on_tensor(name, order, x), float(nth(f, order)(x))):
                     assert abs(ours - truth) <= 4 * math.ulp(truth), (x, order, ours, truth)
+
+
+def test_i_derivatives_are_inf_from_where_i0_overflows_and_mpmath_s_just_below():
+    """I₁''(715) and I₀'''(715) were NaN (inf · 0: cosh stood in for I₁' only from |x| = 720, I₀ overflowing from
+    713.98690854396826); now ±inf there at every order (I₀' = I₁ is its own forward), and within 4 ulps of mpmath
+    just below."""
+    for name, nu in (("i0", 0), ("i1", 1)):
+        for x in (713.99, 719.999, -715.0):
+            for order in (1, 2, 3) if nu else (2, 3):
+                got = _on_tensor(name, order, x)
+                sign = 1 if x > 0 or (nu + order) % 2 == 0 else -1
+                assert got == sign * INF, (name, x, order, got)
+        with mp.workdps(40):
+            for x in (713.98, 713.9869085439682):
+                for order in (1, 2, 3):
+                    # Iᵥ⁽ᵏ⁾ = 2⁻ᵏ·Σⱼ C(k, j)·I_(ν−k+2j) (mpmath's derivative= takes seconds here)
+                    terms = (math.comb(order, j) * mp.besseli(abs(nu - order + 2 * j), x) for j in range(order + 1))
+                    truth = float(mp.fsum(terms) / 2**order)
+                    got = _on_tensor(name, order, x)
+                    assert abs(got - truth) <= 4 * math.ulp(truth), (name, x, order, got, truth)

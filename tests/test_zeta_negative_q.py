@@ -41,6 +41,14 @@ def test_random_negative_q_within_8_ulps():
     assert worst <= 8
 
 
+@pytest.mark.parametrize("x", [3.0, 7.0, 31.0, 101.0])
+def test_just_above_minus_a_half_where_1_plus_q_rounds(x):
+    """ζ(7, −0.49999) was 57,347 ulps off (0.0245154465974059, not ...76048): p = 1 + q rounds for −1/2 < q < 0,
+    and t = p − 1/2 carried it into ζ(x, 1/2 + t) − ζ(x, 1/2 − t); now t = 1/2 − r, exact."""
+    for q in (-0.49999, -0.4999999999, -0.47):
+        assert _ulps(zeta(np.float64(x), np.float64(q)), _exact(x, q)) <= 8, q
+
+
 def test_far_negative_q_in_bounded_time():
     start = time.perf_counter()
     out = zeta(np.full(100, 5.0), -np.arange(1, 101) * 1e13 - 0.5)  # q not whole (exact): no pole
