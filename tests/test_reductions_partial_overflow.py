@@ -1,6 +1,6 @@
 """sum, mean, cumsum and var whose partial sums (or squares) overflow where the exact result fits the
 float range: right to rounding (against exact fractions), inf only where the exact result is beyond it;
-and var's gradient, whose x - mean overflowed where it fits."""
+and var's gradient, whose x - mean overflowed where it fits; the finiteness check that keeps a first try."""
 
 import warnings
 from fractions import Fraction
@@ -122,3 +122,22 @@ def test_a_gradient_summed_back_to_a_broadcast_input():
             w.grad = None
             _quiet(stepped, w)
             np.testing.assert_array_equal(w.grad, [[1e308], [6.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [4096, 65536, 65537, 2 * 65536 + 5])
+def test_the_finiteness_check_sees_a_nan_or_an_infinity_anywhere(dtype, size):
+    """scaled_sums.finite sums a large float32/float64 result by BLAS against ones, in rows of 65,536 and a tail:
+    a NaN or an infinity in any row or the tail (or +inf and -inf in different rows) is seen, in any layout."""
+    from autograd.scaled_sums import finite
+
+    base = np.random.default_rng(0).standard_normal(size).astype(dtype)
+    with np.errstate(all="ignore"):
+        assert finite(base) and finite(base.astype(base.dtype.newbyteorder())) and finite(base[::-1])
+        for where in {0, 65535 % size, 65536 % size, size // 2, size - 1}:
+            for bad in ([np.nan], [np.inf], [-np.inf], [np.inf, -np.inf], [np.nan, np.inf]):
+                x = base.copy()
+                for k, v in enumerate(bad):
+                    x[(where + k * 65536) % size] = v
+                swapped = x.astype(x.dtype.newbyteorder())
+                assert not (finite(x) or finite(x.reshape(1, -1)) or finite(x[::-1]) or finite(swapped)), (where, bad)
