@@ -77,17 +77,24 @@ def test_ordinary_sizes_are_made_as_before():
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: nn.Linear(500, 1000),
-        lambda: nn.Embedding(1000, 300),
-        lambda: nn.Conv2d(64, 64, 5),
-        lambda: nn.GRU(200, 300),
+        lambda dtype: nn.Linear(500, 1000, dtype=dtype),
+        lambda dtype: nn.Embedding(1000, 300, dtype=dtype),
+        lambda dtype: nn.Conv2d(64, 64, 5, dtype=dtype),
+        lambda dtype: nn.GRU(200, 300, dtype=dtype),
+        lambda dtype: nn.LSTM(300, 400, num_layers=2, bidirectional=True, proj_size=200, dtype=dtype),
+        lambda dtype: nn.MultiheadAttention(256, 4, kdim=100, vdim=50, add_bias_kv=True, dtype=dtype),
+        lambda dtype: nn.BatchNorm1d(10**6, dtype=dtype),
+        lambda dtype: nn.LayerNorm((1000, 1000), dtype=dtype),
     ],
 )
-def test_what_a_module_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_what_a_module_is_checked_for_holds_what_it_builds_at_once(make, dtype, monkeypatch):
+    """And no more than that: the float64 draw counted twice (1.5 to 1.67 of the peak) refused a float32
+    nn.Linear(40000, 40000) on a 24 GiB machine, which builds it in 18 GiB."""
     asked = []
     monkeypatch.setattr(parameter, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize))
-    measured = peak_bytes(make)
-    assert measured <= asked[0] + 2**16 <= 2 * measured, (measured, asked)  # 64 KiB: Python's own objects
+    measured = peak_bytes(lambda: make(dtype))
+    assert measured <= asked[0] + 2**16 <= 1.2 * measured, (measured, asked)  # 64 KiB: Python's own objects
 
 
 @pytest.mark.parametrize(
