@@ -151,7 +151,7 @@ def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.n
     values = start + step * np.arange(count, dtype=np.float64)
     for end in values[:1].tolist() + values[-1:].tolist():  # the extremes: the first and the last
         check_fits(end, kind, "arange")
-    return values.astype(kind)
+    return values.astype(kind, copy=False)  # float64: the values themselves, as check_made counted
 
 
 def linspace(
@@ -180,7 +180,7 @@ def linspace(
     if count:
         check_fits(float(values.min()), kind, "linspace")
         check_fits(float(values.max()), kind, "linspace")
-    return _made(values.astype(kind), requires_grad)
+    return _made(values.astype(kind, copy=False), requires_grad)
 
 
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
