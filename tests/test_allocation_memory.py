@@ -145,12 +145,15 @@ def test_a_data_set_no_memory_holds_is_refused_before_it_is_drawn(make, named):
         lambda: data.spirals(10**5),
         lambda: data.blobs(10**5, features=10),
         lambda: data.linear_regression(10**5, features=10),
+        lambda: data.linear_regression(10**5, features=2),
+        lambda: data.blobs(10**5),
         lambda: data.make_classification(10**5, n_features=10),
         lambda: data.make_classification(10**3, n_features=1000),
     ],
 )
 def test_what_a_data_set_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
     asked = []
+    """And not much more: 6 arrays' worth refused linear_regression(3 * 10**8), 7 GB at its peak, on 24 GiB."""
     monkeypatch.setattr(data, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize))
     measured = peak_bytes(make)
-    assert measured <= asked[0] <= 4 * measured, (measured, asked)
+    assert measured <= asked[0] <= 2.5 * measured, (measured, asked)
