@@ -48,7 +48,8 @@ FACTORIES = [
     (lambda: ag.randn(BIG, BIG), "randn: a tensor of shape \\(1000000, 1000000\\) and the float64 values"),
     (lambda: ag.rand(BIG, BIG, dtype=np.float16), "rand: a tensor .* and the float32 values it is cast from"),
     (lambda: ag.randint(0, 5, (BIG, BIG)), "randint: a tensor of shape \\(1000000, 1000000\\)"),
-    (lambda: ag.zeros_like(ag.zeros(1).expand(BIG, BIG)), "zeros: a tensor of shape \\(1000000, 1000000\\)"),
+    (lambda: ag.zeros_like(ag.zeros(1).expand(BIG, BIG)), "zeros_like: a tensor of shape \\(1000000, 1000000\\)"),
+    (lambda: ag.ones_like(np.broadcast_to(np.int8(1), (BIG, BIG))), "ones_like: a tensor .* of int8"),
     (lambda: ag.randn_like(ag.zeros(1).expand(BIG, BIG)), "randn: a tensor of shape \\(1000000, 1000000\\)"),
 ]
 
