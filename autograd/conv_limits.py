@@ -174,8 +174,11 @@ def check_bound(fn: str, argument: str, what: str, entries: int, given: int, fix
 
 def check_memory(fn: str, what: str, entries: int, dtype: np.dtype, fix: str) -> None:
     """Refuse at once `what`, of `entries` entries of `dtype`, where no memory holds it. numpy's empty()
-    asks for it without writing it, and the system refuses at once what it cannot give; a size beyond
-    any address space is a ValueError before numpy sees it. Small arrays are not asked for: they fit."""
+    asks for it without writing it, and the system refuses at once what it can never give: under Linux's
+    default overcommit, one block larger than all its memory and swap (23.5 GiB on a 24 GiB machine without
+    swap), whatever is in use (two blocks of 15 GiB are each given); under vm.overcommit_memory=1 only
+    what the address space cannot hold. A size beyond any address space is a ValueError before numpy sees
+    it. Small arrays are not asked for: they fit."""
     if entries <= FLOOR:
         return
     _check_count(fn, what, entries, fix)

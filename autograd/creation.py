@@ -117,7 +117,7 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, re
 
 
 def _checked(shape: tuple[Any, ...], dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
-    """zeros' and ones' shape and dtype, read and checked to fit in memory."""
+    """zeros' and ones' (and their _like forms') shape and dtype, read and checked to fit in memory."""
     size, kind = shape_of(shape, name), dtype_of(dtype, name)
     check_made(name, size, kind)
     return size, kind
@@ -151,7 +151,7 @@ def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.n
     values = start + step * np.arange(count, dtype=np.float64)
     for end in values[:1].tolist() + values[-1:].tolist():  # the extremes: the first and the last
         check_fits(end, kind, "arange")
-    return values.astype(kind)
+    return values.astype(kind, copy=False)  # float64: the values themselves, as check_made counted
 
 
 def linspace(
@@ -180,19 +180,19 @@ def linspace(
     if count:
         check_fits(float(values.min()), kind, "linspace")
         check_fits(float(values.max()), kind, "linspace")
-    return _made(values.astype(kind), requires_grad)
+    return _made(values.astype(kind, copy=False), requires_grad)
 
 
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (or `dtype`); t a Tensor or an array."""
     shape, kind = like(t, dtype, "zeros_like")
-    return zeros(shape, dtype=kind, requires_grad=requires_grad)
+    return _made(np.zeros(*_checked((shape,), kind, "zeros_like")), requires_grad)
 
 
 def ones_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (or `dtype`)."""
     shape, kind = like(t, dtype, "ones_like")
-    return ones(shape, dtype=kind, requires_grad=requires_grad)
+    return _made(np.ones(*_checked((shape,), kind, "ones_like")), requires_grad)
 
 
 def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:

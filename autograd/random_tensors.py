@@ -114,7 +114,7 @@ def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: 
     kind = float_dtype(dtype, "randn")
     source, size = _source(generator, "randn"), shape_of(shape, "randn")
     check_made("randn", size, kind, np.float64)  # numpy draws normals in float64
-    return _random(lambda: source().standard_normal(size).astype(kind), kind, requires_grad)
+    return _random(lambda: source().standard_normal(size).astype(kind, copy=False), kind, requires_grad)
 
 
 def randint(

@@ -34,17 +34,23 @@ __all__ = [
 ]
 
 
-# the float64 arrays of the data's size (samples times features, at least 2) a generator holds at once:
-# tracemalloc's peaks are 1.7 (linear_regression) to 5.5 (circles) of them
+# the float64 arrays of the data's size (samples times features, at least 2) a generator holds at once, by
+# its tracemalloc peak: moons, spirals 5, circles 5.5, make_classification 4.8 of them; blobs 4.0,
+# linear_regression 2.25, which pass theirs (6 refused linear_regression(3 * 10**8), 7 GB, on 24 GiB)
 DATA_ARRAYS = 6
 
 
 def _drawn(
-    owner: str, seed: Any, counts: dict[str, Any], spreads: dict[str, Any], extra: Callable[..., int] | None = None
+    owner: str,
+    seed: Any,
+    counts: dict[str, Any],
+    spreads: dict[str, Any],
+    extra: Callable[..., int] | None = None,
+    arrays: int = DATA_ARRAYS,
 ) -> tuple[Any, ...]:
     """The generator of a dataset's `seed` (None: autograd's default one), then its counts as ints (each
     at least 1), once they and its spreads (noise, std: finite, at least 0) are checked, and what it builds
-    is known to fit in memory: DATA_ARRAYS arrays of its samples (the first count) by its features (a count
+    is known to fit in memory: `arrays` arrays of its samples (the first count) by its features (a count
     named so, else 2), and the `extra` entries the counts make (make_classification's shear, features²);
     `moons(10**12)` asked numpy for 3.64 TiB, and its error named neither moons nor n."""
     ints = [check_count(owner, name, n) for name, n in counts.items()]
@@ -52,7 +58,7 @@ def _drawn(
         check_real(owner, name, x, low=0)
     sizes = dict(zip(counts, ints))
     features = max(next((n for name, n in sizes.items() if name.endswith("features")), 2), 2)
-    entries = DATA_ARRAYS * ints[0] * features + (extra(*ints) if extra else 0)
+    entries = arrays * ints[0] * features + (extra(*ints) if extra else 0)
     shown_sizes = ", ".join(f"{name}={n}" for name, n in sizes.items())
     check_memory(
         owner,
@@ -109,7 +115,8 @@ def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0)
 
 def blobs(n: int = 100, centers: int = 3, std: float = 1.0, features: int = 2, seed: int = 0) -> tuple:
     """Gaussian blobs of spread `std` around `centers` random centres in [-10, 10]^features."""
-    rng, n, centers, features = _drawn("blobs", seed, {"n": n, "centers": centers, "features": features}, {"std": std})
+    counts = {"n": n, "centers": centers, "features": features}
+    rng, n, centers, features = _drawn("blobs", seed, counts, {"std": std}, arrays=5)
     if centers > n:  # centres without a point, each drawn all the same (16 GB of them for centers=10**9)
         raise ValueError(f"blobs: centers ({centers}) must be at most n ({n}), a point for each centre")
     middle = rng.uniform(-10, 10, (centers, features))
@@ -121,7 +128,7 @@ def linear_regression(
     n: int = 100, features: int = 1, noise: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """y = X @ w + b + noise: returns X, y (shape (n, 1)), and the true w and b to compare against."""
-    rng, n, features = _drawn("linear_regression", seed, {"n": n, "features": features}, {"noise": noise})
+    rng, n, features = _drawn("linear_regression", seed, {"n": n, "features": features}, {"noise": noise}, arrays=3)
     w = rng.uniform(-3, 3, features)
     b = float(rng.uniform(-2, 2))
     X = rng.uniform(-1, 1, (n, features))

@@ -188,7 +188,7 @@ def _look_up(points: Tensor, indices: list[np.ndarray]) -> Tensor:
     flat = np.arange(points.shape[1]).reshape((-1,) + (1,) * (len(framed)))  # the batch, then each axis
     for i, n in zip(indices, framed):
         flat = flat * n + (i + 1)
-    return _PIXELS_AT(points.reshape(points.shape[0], -1), index=flat)
+    return _PIXELS_AT(points.reshape(points.shape[0], math.prod(points.shape[1:])), index=flat)  # no -1: C may be 0
 
 
 def _pixels_at(table: np.ndarray, *, index: np.ndarray) -> np.ndarray:
@@ -202,8 +202,10 @@ def _pixels_added(g: np.ndarray, *, index: np.ndarray, pixels: int) -> np.ndarra
     the order of its terms (bincount's, in float64: a float32 sum is rounded once, at the end), one pass
     per channel."""
     flat = index.reshape(-1)
-    sums = [np.bincount(flat, weights=channel.reshape(-1), minlength=pixels) for channel in g]
-    return np.stack(sums).astype(g.dtype, copy=False)
+    sums = np.zeros((len(g), pixels))  # filled a channel at a time; (0, pixels) for no channels
+    for sum_, channel in zip(sums, g):
+        sum_[:] = np.bincount(flat, weights=channel.reshape(-1), minlength=pixels)
+    return sums.astype(g.dtype, copy=False)
 
 
 _PIXELS_AT = Op(

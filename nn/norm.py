@@ -90,7 +90,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum  # each checked (setting_checks)
         self.track_running_stats = track_running_stats
         size, shape = ("num_features", self.num_features), (self.num_features,)
-        buffers = 2 * bool(self.track_running_stats)
+        buffers = 3 * bool(self.track_running_stats)  # the two, and register_buffer's copy of the one it takes
         self.weight, self.bias = affine_tensors(type(self).__name__, size, shape, (weight, bias), dtype, buffers)
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype))

@@ -61,13 +61,14 @@ def check_parameters(
     """Refuse at once, before any is made, a module's parameters and buffers of `shapes` in `dtype`
     where no memory holds them: `nn.Linear(10**6, 10**6)` asked numpy for 7.28 TiB, and its error named
     neither the layer nor its sizes. `sizes`: the arguments that set the shapes, as the error names them.
-    `drawn`: the largest is drawn at random in float64 first, then scaled (two arrays) and cast."""
+    `drawn`: each is drawn at random in float64 first, then cast, one at a time: the largest's draw is alive
+    beside all of them (Linear's scaling of its draw is done in it: numpy reuses a temporary's memory)."""
     shapes = list(shapes)
     counts = [math.prod(shape) for shape in shapes]
     dtype, entries = np.dtype(dtype), sum(counts)
     largest = max(shapes, key=math.prod, default=())
-    if drawn and counts:  # the float64 draw and its scaled copy, counted in `dtype`'s entries
-        entries += 2 * -(-max(counts) * 8 // dtype.itemsize)
+    if drawn and counts:  # the largest's float64 draw, counted in `dtype`'s entries
+        entries += -(-max(counts) * 8 // dtype.itemsize)
     given = ", ".join(f"{name}={value}" for name, value in sizes.items())
     first = ", drawn in float64 first" if drawn else ""
     check_memory(

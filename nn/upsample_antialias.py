@@ -52,11 +52,13 @@ def _weights(n_in: int, n_out: int, step: np.floating, mode: str, dtype: type) -
     stretch = one / step if step >= 1 else one
     most = min(2 * math.ceil(support) + 1, n_in)  # PyTorch's taps at most, and no more than the input has
     centre = step * (np.arange(n_out).astype(dtype) + half)
-    first = np.maximum((centre - support + half).astype(np.int64), 0)  # the cast: toward zero, as PyTorch's
-    last = np.minimum(np.minimum((centre + support + half).astype(np.int64), n_in), first + most)
+    # PyTorch adds its 0.5s in float64 (a double literal), then casts: toward zero for the ends, to the dtype
+    # for the filter's argument (in float32 with three roundings, 1 in 10 shrinking rows was up to 33 ulp off)
+    first = np.maximum(((centre - support).astype(np.float64) + 0.5).astype(np.int64), 0)
+    last = np.minimum(np.minimum(((centre + support).astype(np.float64) + 0.5).astype(np.int64), n_in), first + most)
     pixel = first[:, None] + np.arange(most)  # (n_out, most): each row's taps' input pixels
     inside = pixel < last[:, None]
-    taps = (pixel.astype(dtype) - centre[:, None] + half) * stretch
+    taps = (((pixel.astype(dtype) - centre[:, None]).astype(np.float64) + 0.5) * np.float64(stretch)).astype(dtype)
     rows = np.where(inside, _filter(np.abs(taps), mode), dtype(0))
     total = np.cumsum(rows, axis=1, dtype=dtype)[:, -1]  # a running sum: each row's taps added in order
     rows = np.where((total != 0)[:, None], rows / np.where(total != 0, total, one)[:, None], rows)

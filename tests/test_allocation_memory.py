@@ -48,7 +48,8 @@ FACTORIES = [
     (lambda: ag.randn(BIG, BIG), "randn: a tensor of shape \\(1000000, 1000000\\) and the float64 values"),
     (lambda: ag.rand(BIG, BIG, dtype=np.float16), "rand: a tensor .* and the float32 values it is cast from"),
     (lambda: ag.randint(0, 5, (BIG, BIG)), "randint: a tensor of shape \\(1000000, 1000000\\)"),
-    (lambda: ag.zeros_like(ag.zeros(1).expand(BIG, BIG)), "zeros: a tensor of shape \\(1000000, 1000000\\)"),
+    (lambda: ag.zeros_like(ag.zeros(1).expand(BIG, BIG)), "zeros_like: a tensor of shape \\(1000000, 1000000\\)"),
+    (lambda: ag.ones_like(np.broadcast_to(np.int8(1), (BIG, BIG))), "ones_like: a tensor .* of int8"),
     (lambda: ag.randn_like(ag.zeros(1).expand(BIG, BIG)), "randn: a tensor of shape \\(1000000, 1000000\\)"),
 ]
 
@@ -77,30 +78,47 @@ def test_ordinary_sizes_are_made_as_before():
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: nn.Linear(500, 1000),
-        lambda: nn.Embedding(1000, 300),
-        lambda: nn.Conv2d(64, 64, 5),
-        lambda: nn.GRU(200, 300),
+        lambda dtype: nn.Linear(500, 1000, dtype=dtype),
+        lambda dtype: nn.Embedding(1000, 300, dtype=dtype),
+        lambda dtype: nn.Conv2d(64, 64, 5, dtype=dtype),
+        lambda dtype: nn.GRU(200, 300, dtype=dtype),
+        lambda dtype: nn.LSTM(300, 400, num_layers=2, bidirectional=True, proj_size=200, dtype=dtype),
+        lambda dtype: nn.MultiheadAttention(256, 4, kdim=100, vdim=50, add_bias_kv=True, dtype=dtype),
+        lambda dtype: nn.BatchNorm1d(10**6, dtype=dtype),
+        lambda dtype: nn.LayerNorm((1000, 1000), dtype=dtype),
     ],
 )
-def test_what_a_module_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_what_a_module_is_checked_for_holds_what_it_builds_at_once(make, dtype, monkeypatch):
+    """And no more than that: the float64 draw counted twice (1.5 to 1.67 of the peak) refused a float32
+    nn.Linear(40000, 40000) on a 24 GiB machine, which builds it in 18 GiB."""
     asked = []
     monkeypatch.setattr(parameter, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize))
-    measured = peak_bytes(make)
-    assert measured <= asked[0] + 2**16 <= 2 * measured, (measured, asked)  # 64 KiB: Python's own objects
+    measured = peak_bytes(lambda: make(dtype))
+    assert measured <= asked[0] + 2**16 <= 1.2 * measured, (measured, asked)  # 64 KiB: Python's own objects
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
-    "make", [lambda: ag.randn(1000, 1000), lambda: ag.arange(0.0, 10**6), lambda: ag.ones(2000, 500)]
+    "make",
+    [
+        lambda dtype: ag.randn(1000, 1000, dtype=dtype),
+        lambda dtype: ag.rand(1000, 1000, dtype=dtype),
+        lambda dtype: ag.arange(0.0, 10**6, dtype=dtype),
+        lambda dtype: ag.linspace(0, 1, 10**6, dtype=dtype),
+        lambda dtype: ag.ones(2000, 500, dtype=dtype),
+    ],
 )
-def test_what_a_factory_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
+def test_what_a_factory_is_checked_for_holds_what_it_builds_at_once(make, dtype, monkeypatch):
+    """In float64 too: randn, arange and linspace copied their float64 values to cast them to float64, two
+    arrays at once (16 MB of randn(1000, 1000) where 8 MB was checked)."""
     from autograd import creation_memory
 
     asked = []
     monkeypatch.setattr(
         creation_memory, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize)
     )
-    measured = peak_bytes(make)
+    measured = peak_bytes(lambda: make(dtype))
     assert measured <= asked[0] + 2**16 <= 2 * measured, (measured, asked)  # 64 KiB: Python's own objects
 
 
@@ -128,12 +146,15 @@ def test_a_data_set_no_memory_holds_is_refused_before_it_is_drawn(make, named):
         lambda: data.spirals(10**5),
         lambda: data.blobs(10**5, features=10),
         lambda: data.linear_regression(10**5, features=10),
+        lambda: data.linear_regression(10**5, features=2),
+        lambda: data.blobs(10**5),
         lambda: data.make_classification(10**5, n_features=10),
         lambda: data.make_classification(10**3, n_features=1000),
     ],
 )
 def test_what_a_data_set_is_checked_for_holds_what_it_builds_at_once(make, monkeypatch):
     asked = []
+    """And not much more: 6 arrays' worth refused linear_regression(3 * 10**8), 7 GB at its peak, on 24 GiB."""
     monkeypatch.setattr(data, "check_memory", lambda fn, what, n, dtype, fix: asked.append(n * dtype.itemsize))
     measured = peak_bytes(make)
-    assert measured <= asked[0] <= 4 * measured, (measured, asked)
+    assert measured <= asked[0] <= 2.5 * measured, (measured, asked)

@@ -246,3 +246,16 @@ def test_the_look_ups_gradient_adds_repeated_pixels_up_as_np_add_at_did():
     np.add.at(expected, (slice(None), index), g.astype(np.float32).astype(np.float64))
     added = grid_sample_module._pixels_added(g.astype(np.float32), index=index, pixels=5)
     assert added.dtype == np.float32 and np.array_equal(added, expected.astype(np.float32))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_input_of_no_channels_samples_to_no_channels(mode):
+    """(2, 0, 3, 4) sampled gives (2, 0, 2, 2) and gradients of the inputs' shapes, as torch: the look-up of
+    all corners at once reshaped the channels' rows by -1, which 0 channels cannot fix (a ShapeError)."""
+    x, grid = Tensor(np.zeros((2, 0, 3, 4)), requires_grad=True), Tensor(np.full((2, 2, 2, 2), 0.3), requires_grad=True)
+    sampled = F.grid_sample(x, grid, mode=mode, align_corners=False)
+    sampled.sum().backward()
+    assert sampled.shape == tuple(
+        TF.grid_sample(torch.zeros(2, 0, 3, 4), torch.tensor(grid.data), mode=mode, align_corners=False).shape
+    )
+    assert x.grad.shape == (2, 0, 3, 4) and (grid.grad is None or not grid.grad.any())
