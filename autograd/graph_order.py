@@ -116,11 +116,11 @@ def _scratch_space(root: Node, also: Sequence[Node] = (), create_graph: bool = F
                 yield
         finally:
             _open_passes -= 1
-            if create_graph:
+            for n, visit, grad_sum in saved:  # a nested pass: the outer one's scratch back, no sum of ours left
+                n._visit, n._grad_sum = visit, grad_sum
+            if create_graph and not saved:
                 for n in (*_reachable(root), *also):
                     n._grad_sum = None
-            for n, visit, grad_sum in saved:
-                n._visit, n._grad_sum = visit, grad_sum
 
 
 BRANCH = (
