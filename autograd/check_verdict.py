@@ -46,6 +46,7 @@ class Row(NamedTuple):
     at: tuple | None = None  # (the input's position among those checked, the element's index): check_entries
     block: slice | None = None  # the entries of f's output the row weighs (None: all)
     far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
+    refined: bool = False  # numeric is extrapolated from smaller steps (check_richardson)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -73,6 +74,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.steps,
         s.hidden,
         far=s.far,
+        refined=s.refined,
     )
 
 
@@ -91,7 +93,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
             "(a check of nothing would pass whatever the rules are)"
         )
-    judged = [(*r[:6], wrong) for r, wrong in zip(rows, _judge(rows, atol, rtol))]
+    judged = [(*r[:6], r.refined, wrong) for r, wrong in zip(rows, _judge(rows, atol, rtol))]
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
         return True
@@ -158,7 +160,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     head = ("input", "at value", "analytic", "numeric", "abs error", "rel error", "")
     body = [
         (name, f"{x:.6g}", f"{a:.8g}", f"{n:.8g}", f"{ae:.3g}", f"{re:.3g}", wrong)
-        for name, x, a, n, ae, re, wrong in shown
+        for name, x, a, n, ae, re, _, wrong in shown
     ]
     widths = [max(len(r[c]) for r in [head, *body]) for c in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *body]]
@@ -178,6 +180,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     curved = any("bends within eps" in r[-1] for r in failed)
     far = any(FAR_ROW in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
+    refined = [r[0] for r in rows if r[-2]]
     return "\n".join(
         [
             _headline(failed, len(rows)),
@@ -216,6 +219,14 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 else []
             ),
             *([FAR] if far else []),
+            *(
+                [
+                    f"f curves within eps at {_few(refined)}: their numeric slope is extrapolated from central "
+                    "differences at eps / 2, eps / 4, ... (Richardson's), where they shrank as a smooth f's do"
+                ]
+                if refined
+                else []
+            ),
             *(
                 [
                     "where f bends within eps of the point (curves fast, or has a kink less than eps away), the "
