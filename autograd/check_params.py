@@ -3,6 +3,7 @@ back as it was."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -266,7 +267,7 @@ def _slopes_of_param(
             inside_at = lambda s: call(s, inside=True)  # noqa: E731
             x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
             return slopes(
-                call,
+                functools.cache(call),  # the kink, jump, refinement and PROBE checks ask for some shifts alike
                 base,
                 None,
                 *tolerances,
