@@ -14,8 +14,8 @@ from .check_scales import FAR, FAR_ROW, Far, far_reason, within_reach
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
-_FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
-_F_NOT_FINITE = f"{_FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
+F_NOT_FINITE = f"{FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
 _STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 _HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
@@ -102,9 +102,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     """The rows that fail outright (not those that cannot be judged, nor kinks, jumps, or f not finite)."""
-    return [
-        r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(_FAILS) and wrong != _F_NOT_FINITE
-    ]
+    return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS) and wrong != F_NOT_FINITE]
 
 
 def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:
@@ -121,7 +119,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return r.undifferentiable
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
-        return _F_NOT_FINITE
+        return F_NOT_FINITE
     if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
         return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
@@ -151,7 +149,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
     if r.far is not None and within_reach(a, n, r.far, tolerance):
         return f"{_UNDECIDED}{far_reason(r.far, r.block)}"
-    return _FAILS
+    return FAILS
 
 
 def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:
