@@ -71,3 +71,18 @@ def test_a_kink_of_each_argument_alone_is_not_blamed():
     # |x - y| at x = y: each argument alone has a kink there, f(x) = |x - x| = 0 none; the op's rule is not judged
     op = Op("distance", lambda x, y: abs(x - y), lambda g, out, x, y: (g * np.sign(x - y), -g * np.sign(x - y)))
     assert gradcheck(lambda x: op(x, x) + x, [X])
+
+
+def test_a_node_built_by_hand_is_left_to_fs_check():
+    # micrograd's way: no forward to rerun, so its children cannot be moved apart (it raised a ValueError)
+    def hand_mul(a, b):
+        out = Value(a.data * b.data, (a, b), "*")
+
+        def _backward():
+            a.grad += b.data * out.grad
+            b.grad += a.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert gradcheck(lambda x: hand_mul(x, x), [0.3])
