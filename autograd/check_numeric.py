@@ -141,10 +141,10 @@ def slopes(
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
-    # where f curves within eps, smooth (no kink, no jump): its slope at smaller steps. A slope whose one-sided
-    # ones part by over a third of sqrt(rtol) of it may be off by rtol and agree by chance (1 / x at 1e-5: 1%)
+    # where f curves within eps, smooth (no kink, no jump): its slope at smaller steps. Its truncation, about
+    # apart**2 / 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off)
     tolerance, better = atol + rtol * abs(central), None
-    curved = atol < abs(central) < apart / math.sqrt(rtol / 10)
+    curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
     if (beyond or curved) and not (kink or jump):
         with _quiet():
             better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance)
