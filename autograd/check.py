@@ -20,6 +20,7 @@ from .check_own_dtype import check_own_dtype
 from .check_refusals import check_finite, check_steps
 from .check_rounding import Precision, gradient_seed, output_dtype, precision, rounded_nodes
 from .check_scales import reaching_own_ops
+from .check_shared import check_shared_arguments
 from .check_verdict import failing, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .dtypes import REAL_KINDS
@@ -80,6 +81,10 @@ def gradcheck(
     moves off its slope at eps there suddenly (checked at 2, 4, ... 256 eps, 14 more calls), not 4 times as
     far at each doubling as a smooth f's, has a grid, a kink or a jump within reach, and its row cannot be
     judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed).
+    Where f is smooth but curves within eps (sin(3e6 x); 1 / x at 1e-5, whose difference is 1% off), the slope
+    is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`); an op of one's own given
+    an input through two of its arguments (op(x, x)) is also checked alone, its arguments moved apart
+    (`check_shared`: rules off by +e and -e cancel in f).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
@@ -148,7 +153,7 @@ def gradcheck(
             at = (i, index)
             rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)
     try:
-        return verdict(rows, eps, atol, rtol, np.size(base))
+        verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
         entries = _entries_off(f, points, out, [leaves[i] for i in checked], checked, rows, (eps, atol, rtol))
         e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
@@ -161,6 +166,9 @@ def gradcheck(
             "operations (x.sin() or autograd.sin(x), not np.sin(x.data)); f = grad(g) differentiates the rules of "
             f"g's ops, and a rule that reads its inputs as data (raw(x), x.data) has no derivative in them\n{e}"
         ) from None
+    settings = {"eps": eps, "atol": atol, "rtol": rtol}
+    check_shared_arguments(out, leaves, names, lambda op, at: gradcheck(op, at, **settings))
+    return True
 
 
 def _entries_off(

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
+from .check_richardson import refined
 from .check_scales import Far, far_off
 from .graph import raw
 
@@ -50,6 +51,7 @@ class Slopes(NamedTuple):
     steps: float = 0.0  # how far the coarse grid f's output lies on may move the slope (check_grain)
     hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
+    refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
@@ -139,6 +141,15 @@ def slopes(
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
+    # where f curves within eps, smooth (no kink, no jump): its slope at smaller steps. Its truncation, about
+    # apart**2 / 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off)
+    tolerance, better = atol + rtol * abs(central), None
+    curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
+    if (beyond or curved) and not (kink or jump):
+        with _quiet():
+            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance)
+        better = better if better is not None and better[1] < max(truncation, tolerance) else None
+        central, truncation = better or (central, truncation)
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
@@ -158,7 +169,8 @@ def slopes(
     stepping = None
     if own_ops:  # its entries' slopes at eps, and their rounding
         stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))
-    return Slopes(central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
+    slopes_ = (central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
+    return Slopes(*slopes_, better is not None)
 
 
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

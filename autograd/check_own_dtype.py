@@ -61,25 +61,43 @@ def check_own_dtype(
         given[i] = Tensor(data.copy(), requires_grad=True, label=getattr(leaves[i], "label", ""))
     with enable_grad():
         out = f(*given)
+    names = [getattr(leaves[i], "label", "") or f"input {i}" for i in narrow]
+    wide_grads = [analytic[checked.index(i)] for i in narrow]
+    compare_own_dtype(out, [given[i] for i in narrow], (wide_grads, weights, base), names, tolerances)
+
+
+def compare_own_dtype(
+    out: Any,
+    nodes: list[Node],
+    wide: tuple[list[Any], Any, np.ndarray],
+    names: list[str],
+    tolerances: tuple[float, float],
+    run: str = "f is given it",
+) -> None:
+    """Refuse a rule whose gradient in `nodes` (narrow leaves, of which `out` was computed in their own
+    dtype) is not its float64 one (`wide`: their float64 gradients, the seed's weights and the float64
+    output; `names` label them; `run` says how out was computed with them: gradcheck's f, or
+    gradcheck_params's loss()). Where f gives no graph or another shape in that dtype, nothing is judged."""
+    wide_grads, weights, base = wide
     if not isinstance(out, Node) or out.is_constant or np.shape(raw(out)) != np.shape(base):
         return  # f gave no graph, or another shape, in that dtype: no rule to compare
-    grads = gradients(out, [given[i] for i in narrow], gradient_seed(out, weights))
+    grads = gradients(out, nodes, gradient_seed(out, weights))
     atol, rtol = tolerances
     drift = _drift(raw(out), base)
-    for i, g in zip(narrow, grads):
-        wide_g = np.asarray(analytic[checked.index(i)], dtype=np.float64)
+    for node, label, g, wide_g in zip(nodes, names, grads, wide_grads):
+        wide_g = np.asarray(wide_g, dtype=np.float64)
         own = np.asarray(g, dtype=np.float64)
-        rounding = _ROUNDINGS * float(np.finfo(np.asarray(raw(given[i])).dtype).eps)
+        dtype = np.asarray(raw(node)).dtype
+        rounding = _ROUNDINGS * float(np.finfo(dtype).eps)
         largest = float(np.max(np.abs(wide_g), initial=0.0))
         allowed = atol + (rtol + rounding) * np.abs(wide_g) + (rounding + _DRIFTS * drift) * largest
         with np.errstate(invalid="ignore"):
             off = np.isfinite(own) & np.isfinite(wide_g) & (np.abs(own - wide_g) > allowed)
         if off.any():
             at = tuple(int(k) for k in np.argwhere(off)[0])
-            name = (getattr(leaves[i], "label", "") or f"input {i}") + (str(list(at)) if at else "")
-            dtype = np.asarray(raw(given[i])).dtype
+            name = label + (str(list(at)) if at else "")
             raise GradcheckError(
-                f"gradcheck: the gradient of {name} is {float(own[at]):.8g} when f is given it in its own dtype "
+                f"gradcheck: the gradient of {name} is {float(own[at]):.8g} when {run} in its own dtype "
                 f"({dtype}), {float(wide_g[at]):.8g} in float64 (whose rules the rows check), beyond atol + rtol * "
                 f"|gradient| and {_ROUNDINGS} times {dtype}'s rounding: a rule computes otherwise in {dtype} (does it "
                 "branch on its input's dtype, or use a constant that rounds there?)"

@@ -3,17 +3,20 @@ back as it was."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from .check import _analytic, _settings
+from .check import _analytic, _settings, gradcheck
 from .check_blocks import block_size, blocks
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
+from .check_own_dtype import compare_own_dtype
 from .check_refusals import check_finite, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
+from .check_shared import check_shared_arguments
 from .check_verdict import row, verdict
 from .graph import Node
 from .graph_order import topological_order
@@ -40,8 +43,11 @@ def gradcheck_params(
 
     Each parameter is moved by +-eps, one element at a time, and put back as it was (its data
     array and its version count: graphs built before still backward); Tensor parameters are checked
-    in float64. At most `max_per_param` elements of each parameter are checked one at a time (drawn
-    with `seed`; None: all), as each costs two evaluations of `loss`; where that leaves some out, every
+    in float64, and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with
+    it as given: a rule wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given
+    a parameter through two of its arguments is checked alone too (check_shared). At most `max_per_param`
+    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs two
+    evaluations of `loss`; where that leaves some out, every
     element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n elements where
     that is more), one row `name[i:j]·d` each: the slope along a direction that moves those elements
     alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
@@ -99,10 +105,37 @@ def gradcheck_params(
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a, own_ops=k in own_ops)
                 rows.append(row(name, p.data, index, a, s))
+        _check_own_dtype(loss, named, kept, (analytic, base), (atol, rtol))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
-    return verdict(rows, eps, atol, rtol)
+    verdict(rows, eps, atol, rtol)
+    settings = {"eps": eps, "atol": atol, "rtol": rtol}  # an op given a parameter twice: checked alone too
+    check_shared_arguments(out, params, [name for name, _ in named], lambda op, at: gradcheck(op, at, **settings))
+    return True
+
+
+def _check_own_dtype(
+    loss: Callable[[], Any], named: list[tuple[str, Node]], kept: list[tuple], wide: tuple, tolerances: tuple
+) -> None:
+    """Refuse a rule whose gradient in a float32 or float16 parameter's own dtype is not its float64 one
+    (check_own_dtype, as gradcheck's inputs): loss() runs once more with those parameters as they were
+    given (`kept`), its gradients beside the float64 ones (`wide`: those, and loss's float64 output)."""
+    analytic, base = wide
+    narrow = [
+        k
+        for k, (_, p) in enumerate(named)
+        if isinstance(p, Tensor) and kept[k][0].dtype.kind == "f" and kept[k][0].dtype.itemsize < 8
+    ]
+    if not narrow:
+        return
+    for k in narrow:
+        named[k][1].data = np.array(kept[k][0])
+    with enable_grad():
+        out = loss()
+    own = ([analytic[k] for k in narrow], None, base)
+    nodes, names = [named[k][1] for k in narrow], [named[k][0] for k in narrow]
+    compare_own_dtype(out, nodes, own, names, tolerances, "loss() runs with it")
 
 
 def _named_params(params: Any) -> list[tuple[str, Node]]:
@@ -234,7 +267,7 @@ def _slopes_of_param(
             inside_at = lambda s: call(s, inside=True)  # noqa: E731
             x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
             return slopes(
-                call,
+                functools.cache(call),  # the kink, jump, refinement and PROBE checks ask for some shifts alike
                 base,
                 None,
                 *tolerances,

@@ -43,7 +43,7 @@ def _table_forwards() -> frozenset[int]:
     return frozenset(id(op.forward) for op in ops)
 
 
-def _own(node: Node) -> bool:
+def own_op(node: Node) -> bool:
     """Whether node's op is one of the user's (or any not from the op table), whose inside is not seen."""
     if node.op is None:
         return False
@@ -60,7 +60,7 @@ def reaching_own_ops(out: Any, leaves: list[Node]) -> frozenset[int]:
     order = topological_order(out)
     feeds: set[int] = set()  # the ids of nodes an op of the user's depends on
     for node in reversed(order):  # from the output down: a node's consumers come before it
-        if id(node) in feeds or _own(node):
+        if id(node) in feeds or own_op(node):
             feeds.update(id(p) for p in node.parents)
     return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
 
@@ -85,7 +85,8 @@ def far_off(
     256 eps as at 128). A grid of step q leaves the slope as it is at shifts that reach no step, and moves
     it by half its hidden slope or more at the first shift that does (a kink or a jump alike): from a slope
     not yet moved beyond the allowed error at half the shift, beyond 6 times that move (and the allowed
-    error), it is read as no smooth f's. Two more calls of f at the screen, 14 more where it parts."""
+    error), it is read as no smooth f's (the first, at 2 eps, beside the move from eps / 2 to eps). Two more
+    calls of f at the screen, 16 more where it parts."""
     eps, atol, rtol = tolerances
     near, rounding = np.ravel(near), np.ravel(rounding)
     try:
@@ -95,7 +96,9 @@ def far_off(
             off = (np.abs(far - near) > allowed) & np.isfinite(far) & np.isfinite(near)
             if not off.any():
                 return None
-            sudden, before = np.zeros_like(off), np.zeros_like(near)
+            # a smooth f's slope moves by a quarter as much from eps / 2 to eps as from eps to 2 eps: seen from
+            # eps alone, sin(5e4 x)'s move at 2 eps (0.125%, over rtol) read as sudden, its right rule undecided
+            sudden, before = np.zeros_like(off), near - _slopes_at(at, step, eps / 2)
             shift = 2 * eps
             while shift <= PROBE * eps:
                 moved = (far if shift == PROBE * eps else _slopes_at(at, step, shift)) - near

@@ -14,8 +14,8 @@ from .check_scales import FAR, FAR_ROW, Far, far_reason, within_reach
 _MAX_ROWS = 30
 _UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 _JUMPS = "<- not continuous here: "  # how a row where f jumps begins
-_FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
-_F_NOT_FINITE = f"{_FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
+FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
+F_NOT_FINITE = f"{FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
 _STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 _HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
@@ -46,6 +46,7 @@ class Row(NamedTuple):
     at: tuple | None = None  # (the input's position among those checked, the element's index): check_entries
     block: slice | None = None  # the entries of f's output the row weighs (None: all)
     far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
+    refined: bool = False  # numeric is extrapolated from smaller steps (check_richardson)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -73,6 +74,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.steps,
         s.hidden,
         far=s.far,
+        refined=s.refined,
     )
 
 
@@ -91,7 +93,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
             "(a check of nothing would pass whatever the rules are)"
         )
-    judged = [(*r[:6], wrong) for r, wrong in zip(rows, _judge(rows, atol, rtol))]
+    judged = [(*r[:6], r.refined, wrong) for r, wrong in zip(rows, _judge(rows, atol, rtol))]
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
         return True
@@ -100,9 +102,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     """The rows that fail outright (not those that cannot be judged, nor kinks, jumps, or f not finite)."""
-    return [
-        r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(_FAILS) and wrong != _F_NOT_FINITE
-    ]
+    return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS) and wrong != F_NOT_FINITE]
 
 
 def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:
@@ -119,7 +119,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return r.undifferentiable
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
-        return _F_NOT_FINITE
+        return F_NOT_FINITE
     if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
         return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
@@ -149,7 +149,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
     if r.far is not None and within_reach(a, n, r.far, tolerance):
         return f"{_UNDECIDED}{far_reason(r.far, r.block)}"
-    return _FAILS
+    return FAILS
 
 
 def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:
@@ -158,7 +158,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     head = ("input", "at value", "analytic", "numeric", "abs error", "rel error", "")
     body = [
         (name, f"{x:.6g}", f"{a:.8g}", f"{n:.8g}", f"{ae:.3g}", f"{re:.3g}", wrong)
-        for name, x, a, n, ae, re, wrong in shown
+        for name, x, a, n, ae, re, _, wrong in shown
     ]
     widths = [max(len(r[c]) for r in [head, *body]) for c in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *body]]
@@ -178,6 +178,7 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
     curved = any("bends within eps" in r[-1] for r in failed)
     far = any(FAR_ROW in r[-1] for r in failed)
     directions = any(r[0].endswith("·d") for r in rows)
+    refined = [r[0] for r in rows if r[-2]]
     return "\n".join(
         [
             _headline(failed, len(rows)),
@@ -216,6 +217,14 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
                 else []
             ),
             *([FAR] if far else []),
+            *(
+                [
+                    f"f curves within eps at {_few(refined)}: their numeric slope is extrapolated from central "
+                    "differences at eps / 2, eps / 4, ... (Richardson's), where they shrank as a smooth f's do"
+                ]
+                if refined
+                else []
+            ),
             *(
                 [
                     "where f bends within eps of the point (curves fast, or has a kink less than eps away), the "

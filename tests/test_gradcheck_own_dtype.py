@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import GradcheckError, Op, Tensor, gradcheck
+from autograd import GradcheckError, Op, Tensor, gradcheck, gradcheck_params
 
 # sin whose rule gives 0 where its input is not float64
 _SIN_WRONG_IN_FLOAT32 = Op(
@@ -70,3 +70,14 @@ def test_right_rules_whose_float32_forward_rounds_far_pass():
 
     x = (np.random.default_rng(0).normal(size=20) + 3e3).astype(np.float32)
     assert gradcheck(normalized, [x])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_a_float32_parameter_is_checked_in_its_own_dtype_too(dtype):
+    # gradcheck_params checked float32 parameters in float64 alone: the rule wrong in float32 passed
+    w = Tensor(np.array([0.3, 0.7], dtype=dtype), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"gradient of w\[0\] is 0 when loss\(\) runs with it in its own dtype"):
+        gradcheck_params(lambda: _SIN_WRONG_IN_FLOAT32(w).sum(), {"w": w})
+    assert w.data.dtype == np.asarray(w.data).dtype and w.data.dtype != np.float64  # put back as it was
+    assert gradcheck_params(lambda: autograd.sin(w).sum(), {"w": w})
+    assert gradcheck_params(lambda: (w * w).sum(), [w])

@@ -149,9 +149,8 @@ def test_gradcheck_keeps_numpy_warnings_of_its_own_evaluations_beyond_the_domain
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gradcheck(lambda t: t.log().sum() * 1e-12, [np.array([1.5e-6])])
-        # log's curvature at 3 eps: the difference is 4% off, and the row says so rather than blaming the gradient
-        with pytest.raises(GradcheckError, match="<- cannot judge: f bends within eps"):
-            gradcheck(lambda t: t.log().sum(), [np.array([3e-6])])
+        # log's curvature at 3 eps: the difference is 4% off; extrapolated from smaller steps it judges the rule
+        assert gradcheck(lambda t: t.log().sum(), [np.array([3e-6])])
 
 
 @pytest.mark.parametrize(

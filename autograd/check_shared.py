@@ -1,0 +1,104 @@
+"""An op of the user's own given one input element through several of its arguments (`op(x, x)`, `op(x, 2 * x)`):
+the check of f sees the sum of the op's rules for them alone, so a rule off by +e for one argument and -e for
+the other passed (x * y, its rule (g y + e, g x - e), called as op(x, x)), and is wrong wherever the op is
+given two numbers. Each such op (each Op once, at the first node of it from f's output down) is also checked
+alone, at the numbers f gave it, each argument moved apart from the others: as a user testing the op with
+gradcheck(op, [x, y]) would. Ops of the op table are not: their rules are checked per argument already."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .check_numeric import GradcheckError
+from .check_scales import own_op
+from .check_verdict import F_NOT_FINITE, FAILS
+from .graph import Node, raw
+from .graph_order import topological_order
+from .value import Value
+
+
+def check_shared_arguments(
+    out: Any, leaves: Sequence[Node], names: Sequence[str], check: Callable[[Callable[..., Any], list[Any]], Any]
+) -> None:
+    """Check alone (`check(op_of_its_arguments, their values)`: gradcheck with the caller's settings) every op
+    of the user's own in out's graph that two or more of its arguments bring the same element of `leaves`
+    to (`names` name them). Raises GradcheckError where such an op's rules fail alone; where they cannot be
+    judged alone, or kink or jump there (no row fails outright), f's own check stands."""
+    if not isinstance(out, Node) or out.is_constant:
+        return
+    order = topological_order(out)  # every node after its parents
+    position = {id(leaf): k for k, leaf in enumerate(leaves)}
+    reaching: dict[int, frozenset[int]] = {}  # the leaves each node depends on
+    checked_ops: set[int] = set()
+    for node in order:
+        from_parents = frozenset().union(*(reaching.get(id(p), frozenset()) for p in node.parents))
+        reaching[id(node)] = from_parents | ({position[id(node)]} if id(node) in position else frozenset())
+    for node in reversed(order):
+        if not own_op(node) or _identity(node) in checked_ops or not _reruns(node):
+            continue
+        slots = [reaching[id(p)] for p in node.parents if not p.is_constant]
+        shared = sorted({k for i, s in enumerate(slots) for k in s if any(k in t for t in slots[i + 1 :])})
+        if shared:
+            checked_ops.add(_identity(node))
+            _check_alone(node, [names[k] for k in shared], check)
+
+
+def _identity(node: Node) -> int:
+    """The id of the forward of node's op, bound or not: each op is checked once."""
+    forward = node.op.forward
+    while isinstance(forward, functools.partial):
+        forward = forward.func
+    return id(forward)
+
+
+def _reruns(node: Node) -> bool:
+    """Whether node's forward runs again on its inputs' numbers: a node built by hand, micrograd's way, keeps
+    none (its children cannot be moved apart), nor may an op some transform made for one call."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            node.op.forward(*(raw(p) for p in node.parents))
+    except Exception:  # noqa: BLE001 (any failure: the op cannot be checked alone, and f's check stands)
+        return False
+    return True
+
+
+def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., Any], list[Any]], Any]) -> None:
+    """gradcheck of node's op at its arguments' numbers, the constant ones (a target) kept as they were."""
+    moving = [i for i, p in enumerate(node.parents) if not p.is_constant and np.asarray(raw(p)).dtype.kind == "f"]
+
+    def alone(*args: Any) -> Any:
+        given = list(node.parents)
+        for i, a in zip(moving, args):
+            given[i] = a
+        return node.op(*given)
+
+    points = [
+        float(raw(p)) if isinstance(p, Value) else np.array(raw(p), dtype=np.float64)
+        for p in (node.parents[i] for i in moving)
+    ]
+    try:
+        check(alone, points)
+    except GradcheckError as failed:
+        if failed.undecided or _no_row_fails(str(failed)):
+            return
+        raise GradcheckError(
+            f"gradcheck: the op {node.op.name!r} is given {', '.join(shared)} through {len(moving)} of its "
+            "arguments, where the check of the whole sees only the sum of its rules for them; alone, at the numbers "
+            "it was given, each argument moved by itself (input i below: its i-th argument that is not a constant), "
+            f"its rules disagree:\n{failed}"
+        ) from None
+
+
+def _no_row_fails(table: str) -> bool:
+    """Whether a failed check's table has no row whose rule fails outright: each argument alone may have a kink
+    or a jump where their sum has none (|x - y| at x = y, f = 0), and there no rule of the op's is to blame."""
+    lines = table.splitlines()
+    if not lines or "gradients disagree with finite differences" not in lines[0]:
+        return False  # a refusal without a table (a rule not linear in its g): the rule is to blame
+    return not any(FAILS in line and F_NOT_FINITE not in line for line in lines[1:])

@@ -1,0 +1,88 @@
+"""gradcheck of f where an op of one's own is given an input through two of its arguments: op(x, x), its
+rule (g (y + e), g (x - e)) off by +e and -e, passed (f's gradient, their sum, is right), though the op is
+wrong wherever it is given two numbers. Such an op is now also checked alone, each argument moved apart."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
+
+
+def _mul(e: float) -> Op:
+    """x * y, its rule off by +e in x and -e in y."""
+    return Op("my_mul", lambda x, y: x * y, lambda g, out, x, y: (g * (y + e), g * (x - e)))
+
+
+X = np.array([0.3, 0.7])
+
+
+@pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
+def test_rules_cancelling_in_f_fail(point):
+    with pytest.raises(GradcheckError, match="'my_mul' is given input 0 through 2 of its arguments") as caught:
+        gradcheck(lambda x: _mul(0.5)(x, x), [point])
+    assert not caught.value.undecided
+    assert "<- fails" in str(caught.value)
+
+
+def test_a_parameter_given_twice_is_checked_alone_too():
+    w = Tensor(X.copy(), requires_grad=True)
+    with pytest.raises(GradcheckError, match="'my_mul' is given w through 2 of its arguments"):
+        gradcheck_params(lambda: _mul(0.5)(w, w).sum(), {"w": w})
+    assert gradcheck_params(lambda: _mul(0.0)(w, w).sum(), {"w": w})
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: _mul(0.0)(x, x),
+        lambda x: _mul(0.0)(x, x.exp()),
+        lambda x: _mul(0.0)(x * 2, x) + x,
+        lambda x: x * x,  # the op table's: checked per argument by its own tests, not again
+    ],
+    ids=["same", "through_exp", "through_times", "table"],
+)
+def test_right_rules_pass(f):
+    assert gradcheck(f, [X])
+    assert gradcheck(f, [Value(0.3)])
+
+
+def test_a_constant_argument_stays_as_it_was():
+    # the target keeps its value in the op's own check; a rule giving None for it is not blamed
+    op = Op("scaled_sq", lambda x, y, t: x * y * t, lambda g, out, x, y, t: (g * y * t, g * x * t, None))
+    target = Tensor(np.array([2.0, 3.0]))
+    assert gradcheck(lambda x: op(x, x, target), [X])
+
+
+def test_the_op_alone_costs_no_call_of_f():
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        return _mul(0.0)(x, autograd.sin(x))
+
+    assert gradcheck(f, [X])
+    counted = calls[0]
+    calls[0] = 0
+    assert gradcheck(lambda x: f(x) * 1.0, [X]) and calls[0] == counted
+
+
+def test_a_kink_of_each_argument_alone_is_not_blamed():
+    # |x - y| at x = y: each argument alone has a kink there, f(x) = |x - x| = 0 none; the op's rule is not judged
+    op = Op("distance", lambda x, y: abs(x - y), lambda g, out, x, y: (g * np.sign(x - y), -g * np.sign(x - y)))
+    assert gradcheck(lambda x: op(x, x) + x, [X])
+
+
+def test_a_node_built_by_hand_is_left_to_fs_check():
+    # micrograd's way: no forward to rerun, so its children cannot be moved apart (it raised a ValueError)
+    def hand_mul(a, b):
+        out = Value(a.data * b.data, (a, b), "*")
+
+        def _backward():
+            a.grad += b.data * out.grad
+            b.grad += a.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert gradcheck(lambda x: hand_mul(x, x), [0.3])
