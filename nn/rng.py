@@ -56,7 +56,7 @@ def kept(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.ndarr
     top, low = divmod(min(round(float(p) * _BITS), _BITS - 1), _LOW)
     high = raw((n + 7) // 8).view(np.uint8)[:n]
     keep = high > np.uint8(top)
-    ties = np.flatnonzero(high == np.uint8(top))
+    ties = (high == np.uint8(top)).nonzero()[0]
     if ties.size:
         keep[ties] = raw((ties.size + 1) // 2).view(np.uint32)[: ties.size] >> 8 >= np.uint32(low)
     return keep.reshape(shape)
