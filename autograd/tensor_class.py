@@ -20,7 +20,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import Node
-from .graph_errors import MixedNodes
+from .graph_errors import tensor_with_value
 from .graph_order import MANY
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
@@ -243,8 +243,8 @@ def operand_of(x: Any, name: str) -> Tensor:
         if x.__class__ is not float and isinstance(x, float):
             x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
         return constant(x)
-    if isinstance(x, Node):
-        raise MixedNodes(f"{name}: cannot combine a Tensor with a {type(x).__name__}")
+    if isinstance(x, Node):  # a Value (no class derives from Tensor)
+        raise tensor_with_value(name)
     try:
         return operand(x, name)
     except TypeError:

@@ -71,6 +71,29 @@ def test_micrograds_models_given_a_tensor_point_to_nn_linear():  # it was Value 
 
 
 @pytest.mark.parametrize(
+    "x, message",
+    [  # a learner's batch given where micrograd's models take one example (it was a '<=' of memoryviews)
+        (np.ones((2, 2)), r"got an array of shape \(2, 2\): one example, .*model\(list\(row\)\) for row in X"),
+        (np.ones((3, 2)), r"got an array of shape \(3, 2\)"),  # it was "Neuron of 2 inputs got 3"
+        ([[0.5, -1.0], [1.0, 2.0]], r"got a list holding list \[0.5, -1.0\] at \[0\]: one example, of 2 numbers"),
+        (0.5, r"got float 0.5: one example"),  # it was "object of type 'float' has no len()"
+        ([0.5, "a"], r"got a list holding str 'a' at \[1\]"),
+    ],
+)
+def test_micrograds_models_given_other_than_one_example_say_so(x, message):
+    for model in (nn.MLP(2, [3, 1], seed=0), nn.Layer(2, 3), nn.Neuron(2, nonlin=False)):
+        with pytest.raises(TypeError, match=message):
+            model(x)
+
+
+def test_micrograds_models_take_one_example_as_numbers_or_values():
+    model = nn.MLP(2, [3, 1], seed=0)
+    expected = model([0.5, -1.0]).data
+    for x in (np.array([0.5, -1.0]), np.array([0.5, -1.0], np.float32), (0.5, -1), [Value(0.5), np.float64(-1.0)]):
+        assert model(x).data == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
     "make, flag",
     [
         (lambda v: nn.Linear(2, 2, bias=v), "bias"),
