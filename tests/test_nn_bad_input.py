@@ -296,3 +296,17 @@ def test_normalize_names_itself_for_a_p_or_dim_its_norm_refuses(kwargs, error):
     """The error named norm() alone, which the caller of normalize never called."""
     with pytest.raises(error, match=r"^normalize: norm\(\)"):
         nn.functional.normalize(Tensor(np.ones((2, 3))), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [  # PyTorch learners' slips: each said only what it got ("got type", "got 2 positional")
+        (lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU), r"got the class ReLU, not a ReLU: make one, ReLU\(\)"),
+        (lambda: nn.Sequential([nn.Linear(2, 2), nn.ReLU()]), r"got a list: give the layers one by one"),
+        (lambda: nn.MSELoss(Tensor([1.0]), Tensor([2.0])), r"nn.MSELoss\(\)\(input, target\)"),
+        (lambda: nn.CrossEntropyLoss(Tensor([[1.0, 2.0]]), np.array([0])), r"nn.CrossEntropyLoss\(\)\(input, target\)"),
+    ],
+)
+def test_a_class_for_a_module_or_tensors_to_a_loss_constructor_say_the_fix(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
