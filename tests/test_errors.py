@@ -34,6 +34,9 @@ from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
         # a micrograd Value in a Tensor op, either side: each names the fix
         (lambda: Tensor([1.0]) * Value(2.0), TypeError, r"^\*: cannot combine a Tensor with a Value: .*v\.data"),
         (lambda: Value(2.0) + Tensor([1.0]), TypeError, r"^\+: cannot combine a Value with Tensor .*v\.data"),
+        # a micrograd model's outputs to a function of Tensors: it said only "cannot combine a Tensor with list [...]"
+        (lambda: autograd.cross_entropy([Value(1.0), Value(2.0)], 1), TypeError, r"list holding Values: .*nn.Linear"),
+        (lambda: Tensor([1.0]) + [Value(1.0), Value(2.0)], TypeError, r"^\+: .*list holding Values: a Tensor holds"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

@@ -310,3 +310,15 @@ def test_normalize_names_itself_for_a_p_or_dim_its_norm_refuses(kwargs, error):
 def test_a_class_for_a_module_or_tensors_to_a_loss_constructor_say_the_fix(make, message):
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_cross_entropy_of_a_micrograd_models_values_does_not_say_to_wrap_them_in_a_tensor():
+    scores = nn.MLP(2, [3, 3], seed=0)([0.5, -1.0])  # a list of 3 Values; Tensor(scores) is refused too
+    for call in (
+        lambda: F.cross_entropy(scores, np.array([1])),
+        lambda: F.cross_entropy([scores, scores], np.array([1, 2])),
+        lambda: F.nll_loss(scores[0], np.array([1])),
+    ):
+        with pytest.raises(TypeError, match=r"got Values \(a micrograd model's outputs\).*nn.Linear") as e:
+            call()
+        assert "Tensor(scores)" not in str(e.value)
