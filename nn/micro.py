@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Node, Tensor, Value
 
 from .arguments import TEXT, as_sequence, check_choice, check_count, shown
 from .module import Module
@@ -149,10 +149,11 @@ def _check_example(x: Any, nin: int) -> None:
 
 
 def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
-    """Raise a TypeError naming the first element of `x` that is neither a Value nor a real number (a row of a
-    batch, text, None); return if there is none."""
+    """Raise a TypeError naming the first element of `x` that is neither a node nor a real number (a row of a
+    batch, text, None); return if there is none. A Tensor among Values is left to the op's own error, which
+    says so, and which the function transforms catch to trace again (a numpy float32 given to grad)."""
     for i, v in enumerate(x):
-        if not isinstance(v, Value | numbers.Real):
+        if not isinstance(v, Node | numbers.Real):
             batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) else ""
             raise TypeError(
                 f"Neuron takes a list of Values or numbers, got a {type(x).__name__} holding "
