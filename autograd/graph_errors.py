@@ -22,6 +22,16 @@ class MixedNodes(TypeError):
     (The function transforms catch it, and trace again with their number arguments as 0-d Tensors.)"""
 
 
+# What a learner mixing micrograd's scalars with tensors is told, wherever the two meet
+VALUE_DATA = "v.data is a Value's number, without its gradient"
+NOT_BOTH = "a graph is of Values (nn.MLP) or of Tensors (nn.Linear), not both"
+
+
+def tensor_with_value(what: str) -> MixedNodes:
+    """The error of an op of Tensors given a Value (`Tensor * Value`, `autograd.stack([t, v])`)."""
+    return MixedNodes(f"{what}: cannot combine a Tensor with a Value: {NOT_BOTH} ({VALUE_DATA})")
+
+
 def infinite_derivative(node: Node) -> ZeroDivisionError:
     """What a backward pass raises when the rule of `node`'s op divided by zero."""
     shown = node._made_by.show([p.data for p in node.parents])

@@ -20,7 +20,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
 from .graph import Node
-from .graph_errors import MixedNodes
+from .graph_errors import tensor_with_value
 from .graph_order import MANY
 from .in_place import InPlaceArithmetic
 from .modes import check_forward
@@ -29,7 +29,7 @@ from .operators import UNARY, Operators
 from .tensor_attributes import TensorAttributes
 from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import array_of, as_array, kept, raw_index
+from .tensor_data import NOT_VALUES, array_of, as_array, kept, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_in_place import InPlaceMethods
 from .tensor_numpy import NumpyDispatch
@@ -243,12 +243,25 @@ def operand_of(x: Any, name: str) -> Tensor:
         if x.__class__ is not float and isinstance(x, float):
             x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
         return constant(x)
-    if isinstance(x, Node):
-        raise MixedNodes(f"{name}: cannot combine a Tensor with a {type(x).__name__}")
+    if isinstance(x, Node):  # a Value (no class derives from Tensor)
+        raise tensor_with_value(name)
     try:
         return operand(x, name)
     except TypeError:
+        if _holds_values(x):  # a micrograd model's outputs: say why, not the list
+            raise TypeError(
+                f"{name}: cannot combine a Tensor with {type(x).__name__} holding Values: {NOT_VALUES}"
+            ) from None
         raise TypeError(f"{name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+
+
+def _holds_values(x: Any) -> bool:
+    """Whether x (refused as an operand) is a list or an array holding Values."""
+    try:
+        held = np.asarray(x, dtype=object)
+    except (TypeError, ValueError):
+        return False
+    return any(isinstance(v, Node) and not hasattr(v, "shape") for v in held.flat)
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -12,13 +12,10 @@ from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
-from .graph_errors import MixedNodes
+from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
-NOT_VALUES = (  # Tensor data given Values: a learner mixing micrograd's scalars with tensors
-    "a Tensor holds numbers, not Values (v.data is a Value's number, without its gradient): "
-    "a graph is of Values (nn.MLP) or of Tensors (nn.Linear), not both"
-)
+NOT_VALUES = f"a Tensor holds numbers, not Values ({VALUE_DATA}): {NOT_BOTH}"  # Tensor data given Values
 
 
 def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
@@ -71,7 +68,7 @@ def refuse_value(x: Any, what: str) -> None:
     """MixedNodes if x is a node without a shape (a Value) given to a function of Tensors, as `Tensor + Value`
     says: the two node types do not mix in one op (and the function transforms, catching it, trace again)."""
     if isinstance(x, Node) and not hasattr(x, "shape"):
-        raise MixedNodes(f"{what}: cannot combine a Tensor with a {type(x).__name__}")
+        raise tensor_with_value(what)
 
 
 def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:

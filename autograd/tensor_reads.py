@@ -20,6 +20,11 @@ class Reads:
 
     def item(self) -> Any:
         refuse_number_of_lifted(self, "a number (float(), int(), .item())")
+        if np.size(self._data) != 1:  # a ValueError, as numpy's item(), in words that give the fix
+            raise ValueError(
+                f".item() of a tensor of shape {self.shape}: only one element converts to a number; "
+                "reduce it first (t.sum(), t.mean()) or read every element with t.tolist()"
+            )
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:

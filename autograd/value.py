@@ -18,7 +18,7 @@ import numpy as np
 from . import modes
 from . import scalar_ops as ops
 from .graph import Node
-from .graph_errors import MixedNodes
+from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
 from .graph_order import MANY, NO_GRAPH
 from .in_place import ValueInPlaceArithmetic
 from .modes import too_large
@@ -267,6 +267,7 @@ def _lift(x: Any, op: Op) -> Value:
         except OverflowError as e:
             raise OverflowError(f"{op.name}: {e}") from None
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
+    fix = f": {NOT_BOTH} ({VALUE_DATA})" if isinstance(x, Node) else ""
     raise (MixedNodes if mixed else TypeError)(
-        f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value"
+        f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value{fix}"
     )

@@ -100,6 +100,15 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return affine(x, weight.T, bias)
 
 
+def _what(layer: Any) -> str:
+    """What Sequential was given instead of a Module, with the fix where it is a likely slip."""
+    if isinstance(layer, type) and issubclass(layer, Module):  # nn.ReLU for nn.ReLU()
+        return f"the class {layer.__name__}, not a {layer.__name__}: make one, {layer.__name__}()"
+    if isinstance(layer, list | tuple):  # PyTorch's Sequential refuses a list too
+        return f"a {type(layer).__name__}: give the layers one by one, Sequential(*layers)"
+    return type(layer).__name__
+
+
 class Sequential(Module):
     """Layers applied in order. Give them at once, or build it step by step as the lesson's Net
     does: `net = Sequential(); net.add(Linear(2, 10)); net.add(Tanh())`."""
@@ -111,7 +120,7 @@ class Sequential(Module):
 
     def add(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
-            raise TypeError(f"Sequential takes Modules, got {type(layer).__name__}")
+            raise TypeError(f"Sequential takes Modules, got {_what(layer)}")
         self.layers.append(layer)
         STRUCTURE.changed()  # a step that iterates the layers without calling the Sequential reads them too
         return self

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from autograd import Tensor
+
 from .arguments import is_int
 from .function_modules import FunctionModule, function_module, options_of
 from .losses import (
@@ -51,8 +55,15 @@ class Loss(FunctionModule):
         takes = options_of(self.function)
         if len(args) > len(self.positions):
             how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
+            # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target)
+            called = (
+                f"; make the loss, then call it: nn.{name}()(input, target)"
+                if any(isinstance(a, Tensor | np.ndarray) for a in args)
+                else ""
+            )
             raise TypeError(
-                f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), got {len(args)} positional"
+                f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), "
+                f"got {len(args)} positional{called}"
             )
         for key, value in zip(self.positions, args):
             if key in options:

@@ -144,6 +144,15 @@ def _soft_cross_entropy(
 
 
 def _check_scores(scores: Any, name: str) -> None:
+    first = scores
+    while isinstance(first, list | tuple) and first:  # a micrograd model's outputs: Values, a list per example
+        first = first[0]
+    if isinstance(first, autograd.Value):  # Tensor(scores) would refuse them too: say what serves
+        raise TypeError(
+            f"{name}: class scores must be a Tensor of shape (batch, classes), got Values (a micrograd model's "
+            f"outputs): {name} works on Tensors, from a model of nn.Linear layers; on Values, hinge_loss and "
+            "binary_cross_entropy_with_logits score two classes"
+        )
     if not isinstance(scores, Tensor):
         raise TypeError(
             f"{name}: class scores must be a Tensor of shape (batch, classes), got {type(scores).__name__}; "

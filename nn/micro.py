@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Node, Tensor, Value
 
 from .arguments import TEXT, as_sequence, check_choice, check_count, shown
 from .module import Module
@@ -59,16 +61,14 @@ class Neuron(Module):
         self.nonlin = self.activation != "linear"
 
     def forward(self, x: Sequence[Value | float]) -> Value:
-        if isinstance(x, TEXT):  # bytes would be taken as the numbers of their codes
-            raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
-        if isinstance(x, Tensor):
-            raise TypeError(
-                "Neuron takes a list of Values or numbers, got a Tensor: micrograd's Neuron, Layer and MLP compute "
-                "with Values, one a number; a model of Tensors is built from nn.Linear"
-            )
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron of {len(self.w)} inputs got {len(x)}")
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        _check_example(x, len(self.w))
+        try:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        except TypeError:
+            _refuse_non_numbers(x, len(self.w))
+            raise
+        if not isinstance(act, Value):  # a row of a batch times a weight is an array of Values, not an error
+            _refuse_non_numbers(x, len(self.w))
         return NONLINEARITIES[self.activation](act) if self.nonlin else act
 
     def extra_repr(self) -> str:
@@ -119,6 +119,46 @@ class MLP(Module):
             x = layer(x)
             x = [x] if isinstance(x, Value) and layer is not self.layers[-1] else x
         return x
+
+
+def _one_at_a_time(nin: int) -> str:
+    return f": one example, of {nin} numbers, at a time ([model(list(row)) for row in X])"
+
+
+def _check_example(x: Any, nin: int) -> None:
+    """Refuse what is not one example for a Neuron of `nin` inputs, `nin` Values or real numbers (a list, a
+    tuple, a 1-d array): a learner's batch, a bare number or text would fail deep in the sum, or not at all
+    (a 2-d array's rows times a linear neuron's weights are an array of Values). What is cheap to see is
+    checked here; the elements only where the sum failed (_refuse_non_numbers), as that costs every call."""
+    if x.__class__ is list and len(x) == nin:  # the common case, a layer's outputs: at the cost of one test
+        return
+    one_at_a_time = _one_at_a_time(nin)
+    if isinstance(x, TEXT):  # bytes would be taken as the numbers of their codes
+        raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
+    if isinstance(x, Tensor):
+        raise TypeError(
+            "Neuron takes a list of Values or numbers, got a Tensor: micrograd's Neuron, Layer and MLP compute "
+            "with Values, one a number; a model of Tensors is built from nn.Linear"
+        )
+    if isinstance(x, np.ndarray) and x.ndim != 1:
+        raise TypeError(f"Neuron takes a list of Values or numbers, got an array of shape {x.shape}{one_at_a_time}")
+    if not isinstance(x, Sequence | np.ndarray):
+        raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}{one_at_a_time}")
+    if len(x) != nin:
+        raise ValueError(f"Neuron of {nin} inputs got {len(x)}")
+
+
+def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
+    """Raise a TypeError naming the first element of `x` that is neither a node nor a real number (a row of a
+    batch, text, None); return if there is none. A Tensor among Values is left to the op's own error, which
+    says so, and which the function transforms catch to trace again (a numpy float32 given to grad)."""
+    for i, v in enumerate(x):
+        if not isinstance(v, Node | numbers.Real):
+            batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) else ""
+            raise TypeError(
+                f"Neuron takes a list of Values or numbers, got a {type(x).__name__} holding "
+                f"{type(v).__name__} {shown(v)} at [{i}]{batch}"
+            ) from None
 
 
 def _random(seed: int | np.random.Generator | None) -> random.Random | None:

@@ -29,6 +29,14 @@ from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
         (lambda: Tensor(Value(1.0)), TypeError, r"got a Value; a Tensor holds numbers, not Values \(v.data is"),
         (lambda: Tensor([Value(1.0), Value(2.0)]), TypeError, r"got list holding Values: a Tensor holds numbers"),
         (lambda: nn.Linear(2, 1)([Value(1.0), Value(2.0)]), TypeError, r"Linear: .* holding Values: .* \(nn.MLP\)"),
+        # a loss left unreduced, read as a number: it was numpy's "can only convert an array of size 1"
+        (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"\.item\(\) of a tensor of shape \(2,\).*t\.sum\(\)"),
+        # a micrograd Value in a Tensor op, either side: each names the fix
+        (lambda: Tensor([1.0]) * Value(2.0), TypeError, r"^\*: cannot combine a Tensor with a Value: .*v\.data"),
+        (lambda: Value(2.0) + Tensor([1.0]), TypeError, r"^\+: cannot combine a Value with Tensor .*v\.data"),
+        # a micrograd model's outputs to a function of Tensors: it said only "cannot combine a Tensor with list [...]"
+        (lambda: autograd.cross_entropy([Value(1.0), Value(2.0)], 1), TypeError, r"list holding Values: .*nn.Linear"),
+        (lambda: Tensor([1.0]) + [Value(1.0), Value(2.0)], TypeError, r"^\+: .*list holding Values: a Tensor holds"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

@@ -120,8 +120,10 @@ def test_lesson_reaches_the_lessons_accuracies_and_fit_is_the_same_loop(example)
     assert figures["two layers, nn.fit"] == figures["two layers"]
 
 
-def test_regression_recovers_the_coefficients(example):
+def test_regression_recovers_the_coefficients(example, capsys):
     figures = example("regression").main([])
+    # every coefficient to 3 decimals, as the true ones: it printed the fitted w = [0.85, -1.405] beside 0.822
+    assert "fitted with mse_loss: w = [0.850, -1.405], b = -1.834" in capsys.readouterr().out
     true = [*figures["true"]["w"], figures["true"]["b"]]
     for loss in ("mse_loss", "l1_loss"):
         assert np.allclose([*figures[loss]["w"], figures[loss]["b"]], true, atol=0.1)

@@ -83,7 +83,7 @@ def test_python_numbers_stay_exact_constants_and_nodes_do_not_mix():
     x = Tensor(np.zeros(2))
     assert (x + 0.1).data.tolist() == [0.1, 0.1]  # a float64 tensor plus 0.1 is the double 0.1
     assert (Tensor([1.0], requires_grad=True) * 2.0).parents[1].requires_grad is False
-    with pytest.raises(TypeError, match=r"^\*: cannot combine a Tensor with a Value$"):
+    with pytest.raises(TypeError, match=r"^\*: cannot combine a Tensor with a Value: a graph is of Values"):
         Tensor([1.0]) * Value(2.0)
 
 

@@ -134,3 +134,17 @@ def test_the_ops_are_listed_once():
     assert len(names) == len(set(names))
     assert set(scalar_ops.OPS) - {"power_const", "power_base_const"} == {d.name for d in TABLE if d.elementwise}
     assert set(tensor_ops.OPS) == set(names)
+
+
+def test_the_worked_example_of_adding_an_op_is_the_tables_entry():
+    """docs/adding-an-op.md's log1p, as a newcomer copies it, is the entry in the table (it lacked the formulas
+    that missing_checks asks for, so the recipe's "that is all" failed test_op_table)."""
+    import autograd.op_table as op_table
+
+    recipe = (Path(__file__).parent.parent / "docs" / "adding-an-op.md").read_text()
+    block = recipe.split("```python\n", 1)[1].split("```", 1)[0]
+    copied = eval(block, vars(op_table))  # noqa: S307 (the project's own document)
+    entry = next(d for d in TABLE if d.name == "log1p")
+    fields = ("name", "scalar", "tensor", "safe", "domain", "formulas")
+    assert [getattr(copied, f) for f in fields] == [getattr(entry, f) for f in fields]
+    assert copied.vjp(2.0, None, 0.5) == entry.vjp(2.0, None, 0.5)

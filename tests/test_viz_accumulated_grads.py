@@ -52,3 +52,19 @@ def test_a_tensor_leaf_after_two_passes():
     words = texts(svg(viz.draw(y)))  # a tensor drawing shows what flowed through: [2, 4]
     assert "t (2,) float64 data min 1 mean 1.5 max 2 grad min 2 mean 3 max 4 .grad min 4 mean 6 max 8" in words
     assert ".grad is not the gradient drawn at t (t.grad holds min 4 mean 6 max 8, drawn min 2 mean 3 max 4)" in words
+
+
+def test_the_player_and_backward_steps_say_when_grad_holds_more_than_their_pass():
+    # they replay one pass: after two, the page's x1 ends at -1.5 where print(x1.grad) says -3, and said nothing
+    from tests.test_viz_player import page_data
+    from viz.html import page_html
+
+    o = neuron()
+    o.backward()
+    o.backward()
+    note = ".grad is not the gradient drawn at b, x2, w1, x1, o, n and 3 more (b.grad holds 1, drawn 0.5)"
+    assert note in page_data(page_html(o))["captions"][1]  # step 1, where backward starts
+    assert note in next(iter(viz.backward_steps(o))).caption
+    fresh = neuron()
+    fresh.backward()  # one pass: nothing to say
+    assert all(".grad" not in c for c in page_data(page_html(fresh))["captions"])

@@ -3,6 +3,7 @@ centred the box around the value, its op and every edge it sends along, and an e
 drawing (an MLP's #2 to an input far away) put that box's middle, where neither the value nor its op lies, in
 view; now the edges and their labels come along only where they fit beside the value and its op."""
 
+import pytest
 import test_viz_browser
 from selenium.webdriver.common.by import By
 from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
@@ -58,4 +59,28 @@ def test_follow_keeps_the_value_in_view_zoomed_in_and_in_a_narrow_window(browser
     browser.set_window_size(1400, 900)
     browser.get(viz.save_html(y, tmp_path / "tanh.html").as_uri())
     assert unseen_steps(browser, zoom_ins=3) == {}  # at step 1 y and + were out of view
+    assert severe(browser) == []
+
+
+def test_follow_comes_back_to_a_readable_size_after_a_step_that_zoomed_out(browser, tmp_path):
+    # a training page's step 3 (a value far from its op) zoomed out to 2.1 points a pixel, and every later step,
+    # already in view, stayed there: 139 steps of text a third of its size
+    model = nn.MLP(2, [4, 1], seed=0)
+    X, y = [[0.5, -1.0], [1.0, 0.3], [-0.4, 0.8], [0.0, -0.5]], [1.0, -1.0, 1.0, -1.0]
+
+    def loss_fn(m, batch):
+        return sum((m(x) - t) ** 2 for x, t in zip(*batch)) / len(batch[1])
+
+    training = viz.training_steps(model, loss_fn, (X, y), nn.SGD(model.parameters(), lr=0.1), steps=2)
+    browser.get(viz.save_html(training, tmp_path / "training.html").as_uri())
+    scales = browser.execute_script(
+        "var out = [], last = +document.getElementById('slider').max, vp = document.getElementById('viewport');"
+        "var svg = vp.querySelector('svg');"
+        "for (var step = 1; step <= last; step++) { document.getElementById('next').click();"
+        "out.push(svg.viewBox.baseVal.width / vp.getBoundingClientRect().width); } return out;"
+    )
+    assert max(scales) > 1.2  # a step whose value and op fit only zoomed out: it does zoom out
+    zoomed_out = scales.index(max(scales))
+    assert scales[zoomed_out + 1] == pytest.approx(0.75)  # the next step is back at the drawing's own size
+    assert max(scales[zoomed_out + 1 :]) <= 1.2  # and no later one stays past readable (shrunk by 1.6 at most)
     assert severe(browser) == []

@@ -7,6 +7,8 @@ function viewOf(viewport, svg) {
   var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
   var view = { x: 0, y: 0, w: 1, h: 1 }, drag = null;
   var MARGIN = 8;  // pixels kept between what follow zooms out to show and the viewport's edge
+  var OWN = 0.75;  // the drawing's own size: 0.75 points (its units) a pixel
+  var READABLE = 1.6 * OWN;  // the smallest its text stays readable at: shrunk by at most 1.6
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -50,19 +52,24 @@ function viewOf(viewport, svg) {
     });
     return b;
   }
-  function fits(b, r) { return b.right - b.left <= r.width && b.bottom - b.top <= r.height; }
+  function fits(b, r, f) {  // whether box b fits in r once the view's units a pixel are divided by f
+    return (b.right - b.left) * f <= r.width && (b.bottom - b.top) * f <= r.height;
+  }
   function inView(b, r) { return b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom; }
   function reveal(tiers) {
     // centre the first of `tiers` (lists of elements, most wanted first, each holding the next) that fits in the
     // viewport, unless it is in view already: a value's edges can reach across the drawing, and the box around
-    // them all, centred, held neither the value nor its op. Where none fits, the view zooms out until the last does
-    var r = box(), b = null;
-    for (var k = 0; k < tiers.length && !(b && fits(b, r)); k++) b = bounds(tiers[k]);
-    if (!b || inView(b, r)) return;
-    var scale = view.w / r.width;
-    var grow = Math.max(1, (b.right - b.left) / (r.width - 2 * MARGIN), (b.bottom - b.top) / (r.height - 2 * MARGIN));
+    // them all, centred, held neither the value nor its op. Where none fits, the view zooms out until the last does.
+    // A view zoomed out past READABLE (an earlier step's value far from its op) comes back to the drawing's own
+    // size: it stayed out, its text too small to read, for every later step, each already in view
+    var r = box(), b = null, scale = view.w / r.width, back = scale > READABLE, to = back ? OWN : scale;
+    for (var k = 0; k < tiers.length && !(b && fits(b, r, scale / to)); k++) b = bounds(tiers[k]);
+    if (!b || (!back && inView(b, r))) return;
+    var f = scale / to;  // screen pixels now, to pixels at the zoom it goes to
+    var grow = Math.max(1, (b.right - b.left) * f / (r.width - 2 * MARGIN),
+                        (b.bottom - b.top) * f / (r.height - 2 * MARGIN));
     lookAt(view.x + ((b.left + b.right) / 2 - r.left) * scale, view.y + ((b.top + b.bottom) / 2 - r.top) * scale,
-           scale * grow);
+           to * grow);
     clamp();
   }
   function start(root, op) {
@@ -72,8 +79,8 @@ function viewOf(viewport, svg) {
     // the rest: backward starts there. Centred on the root, a drawing read left to right showed it and empty
     // space; put at the right edge, one read top to bottom hid the half of the graph right of the root
     var r = box();
-    if (Math.max(full.w / r.width, full.h / r.height) <= 1.6) { fit(); return; }
-    lookAt(full.x + full.w / 2, full.y + full.h / 2, 0.75);  // 0.75 points a pixel: the drawing's own size
+    if (Math.max(full.w / r.width, full.h / r.height) <= READABLE) { fit(); return; }
+    lookAt(full.x + full.w / 2, full.y + full.h / 2, OWN);
     var b = bounds([root, op]);
     if (!b) return;
     var scale = view.w / r.width;
