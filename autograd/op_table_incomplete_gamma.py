@@ -53,7 +53,7 @@ def _density(a: Any, x: Any) -> Any:
     # at x = 0 (and, from a = 10, where x/a underflows) log x is -inf: (a − 1)·log x was NaN at a = 1 (P'(1, 0)
     # is 1) and a Value refused log(0) (P'(10, 0), whose 0 is its limit, raised ValueError); there
     # x^(a−1)·e^(−x − lgamma(a)), whose power has its own rule at 0 (1, 0 or inf, and so on for its derivatives)
-    at_zero = is_near(x, lambda v: (v == 0) | (~small & (v < large_data * np.finfo(np.float64).tiny)))
+    at_zero = is_near(x, lambda v: (v == 0) | (~small & (v >= 0) & (v < large_data * np.finfo(np.float64).tiny)))
     return piecewise(
         x, at_zero, lambda x: _by_power(a, x), lambda x: _by_logs(a, x, small, endless, large_data), (0.0, 1.0)
     )
