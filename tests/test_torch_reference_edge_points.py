@@ -95,15 +95,19 @@ DIFFERENCES = {
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
     "gammainc": (
-        lambda a, x: a == math.inf and 0 < x < math.inf,
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
         VALUE,
-        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN)",
+        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0)",
     ),
     "gammaincc": (
-        lambda a, x: a == math.inf and 0 < x < math.inf,
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
         VALUE,
-        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN)",
+        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1",
     ),
+    **{
+        name: (lambda x: x == math.inf, VALUE, f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN)")
+        for name in ("silu", "mish", "gelu")
+    },
 }
 # one test per op, its points walked inside it: a test per point (4,500 of them) cost 24 s of pytest's own
 # bookkeeping for 1.4 s of work; a failure lists every point that fails
