@@ -66,3 +66,19 @@ def test_beside_infinite_entries_finite_ones_keep_their_derivatives(name):
     alone = [np.asarray(first(Tensor(points[1:]))), np.asarray(second(Tensor(points[1:])))]
     for m, a in zip(mixed, alone):
         assert np.isfinite(m).all() and m[1:].tolist() == a.tolist()
+
+
+def test_hypot_s_slope_in_an_infinite_input_beside_a_finite_one_is_plus_or_minus_one():
+    """hypot(inf, 1)'s d/da was NaN (inf/inf, PyTorch's too): ±1, its limit, and 0 in the finite input; the
+    second derivatives 0. Both infinite stay NaN: the limit depends on the way there."""
+    a, b = Tensor(np.array([math.inf, -math.inf, 3.0])), Tensor(np.array([1.0, 0.0, -math.inf]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        da = np.asarray(elementwise_grad(lambda x: autograd.hypot(x, b))(a))
+        db = np.asarray(elementwise_grad(lambda y: autograd.hypot(a, y))(b))
+        second = np.asarray(elementwise_grad(elementwise_grad(lambda x: autograd.hypot(x, b)))(a))
+        assert grad(lambda x: autograd.hypot(x, 1.0))(math.inf) == 1.0
+    assert da.tolist() == [1.0, -1.0, 0.0] and db.tolist() == [0.0, 0.0, -1.0] and second.tolist() == [0.0] * 3
+    with np.errstate(invalid="ignore"):
+        both = Tensor(np.array([math.inf]))
+        assert np.isnan(np.asarray(elementwise_grad(lambda x: autograd.hypot(x, both))(both))).all()

@@ -30,6 +30,11 @@ DIFFERENCES = {
         "at an infinite input the gradient is 0, the limit (PyTorch's inf/inf is NaN); at the origin +0 in both",
     ),
     "copysign": (lambda a, b: math.isinf(a), VALUE, "d/da at a = ±inf is ±1, as anywhere (PyTorch's is NaN)"),
+    "hypot": (
+        lambda a, b: math.isinf(a) != math.isinf(b),
+        VALUE,
+        "d/da at an infinite a beside a finite b is ±1, its limit (PyTorch's inf/inf is NaN); so is d/db",
+    ),
     "fmod": (lambda a, b: True, ZERO_SIGN, "d/db = −trunc(a/b): its sign of zero is the quotient's"),
     "remainder": (lambda a, b: True, ZERO_SIGN, "a zero result takes the divisor's sign (numpy's and Python's %)"),
     "acosh": (lambda x: x < 1, VALUE, "below 1 the forward is NaN, and so is the gradient (PyTorch's 0 or inf)"),
