@@ -1,6 +1,7 @@
 """A rule's factor taken by one of two formulas by where the input lies (a series near a point where the
-closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, and the series' `polynomial`,
-on floats, arrays and nodes alike (a node's polynomial is differentiable again: derivatives of any order)."""
+closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, the series' `polynomial`, and
+`tail_at_infinity` (a leading term at ±inf), on floats, arrays and nodes alike (a node's polynomial is
+differentiable again: derivatives of any order)."""
 
 from __future__ import annotations
 
