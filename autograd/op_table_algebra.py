@@ -16,10 +16,8 @@ RADIAN = 180 / math.pi
 
 
 def _rsqrt_vjp(g, out, x):
-    # −out³/2, PyTorch's formula: from out, so that a second derivative meets no 0 · inf (−0.5/(√x)³ met it at
-    # 0 and +inf, where rsqrt'' was NaN, not +inf and +0); quietly 0 where out³ underflows (x above 1e205)
-    with np.errstate(under="ignore"):
-        return (g * (-0.5 * (out * out * out)),)
+    with np.errstate(over="ignore"):  # (√x)³ beyond the largest float (x above 3e205): −0.5/inf is 0, the answer
+        return (g * (-0.5 / (sqrt(x) * sqrt(x) * sqrt(x))),)
 
 
 def _scalar_frac(x: float) -> float:

@@ -1,7 +1,7 @@
-"""Derivatives of orders 1-3 at ±inf (rsqrt's at 0, logit's at 0 and 1) are their limits, zeros signed as the
+"""Derivatives of orders 1-3 at ±inf (logit's at 0 and 1) are their limits, zeros signed as the
 limit, on both engines and without a warning: silu'(inf), mish'(inf), gelu'(inf) were NaN (x times a vanishing
 factor, inf · 0; the limit is 1); the second derivatives of atan, asinh, acosh, erf, erfc, ndtr at ±inf and of
-rsqrt at 0 and +inf and log_ndtr at −inf were NaN (a chain met 0 · inf), logit's at 0 and 1 too (inf − inf)."""
+log_ndtr at −inf were NaN (a chain met 0 · inf), logit's at 0 and 1 too (inf − inf)."""
 
 import math
 import warnings
@@ -24,7 +24,6 @@ LIMITS = {
     "silu": ((INF, (1.0, -0.0, 0.0)),),
     "mish": ((INF, (1.0, -0.0, 0.0)),),
     "gelu": ((INF, (1.0, -0.0, 0.0)),),
-    "rsqrt": ((INF, (-0.0, 0.0, -0.0)), (0.0, (-INF, INF, -INF))),
     "logit": ((0.0, (INF, -INF, INF)), (1.0, (INF, INF, INF))),
     "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
 }
