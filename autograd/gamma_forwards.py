@@ -61,8 +61,10 @@ _AT_ROOT = (
 
 
 def _horner(coefficients: tuple[float, ...], z: np.ndarray) -> np.ndarray:
-    total = np.zeros_like(z)
-    for c in reversed(coefficients):
+    # from the leading coefficient, not 0 · z: at z = ±inf (cot at a negative subnormal x) that was NaN, and so
+    # was ψ⁽ⁿ⁾(−5e-324) (its limit +inf); for finite z the same bits
+    total = np.zeros_like(z) + coefficients[-1]
+    for c in reversed(coefficients[:-1]):
         total = total * z + c
     return total
 

@@ -112,15 +112,18 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
         adds_up=True,
     ),
+    # a constant operand's gradient is never formed (`skips`): g · a at a pole made inf · 0 and warned, for
+    # nothing (bessel_y0''(0): y1'(0) is inf, times the 0 of the constant's g)
     OpDef(
         "mul",
-        lambda g, out, a, b: (g * b, g * a),
+        lambda g, out, a, b, needs=BOTH: (g * b if needs[0] else None, g * a if needs[1] else None),
         operator.mul,
         np.multiply,
         (ANYWHERE,) * 2,
         symbol="*",
         decimal=operator.mul,
         formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
+        skips=True,
     ),
     OpDef(
         "div",
@@ -132,6 +135,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         symbol="/",
         decimal=operator.truediv,
         formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
+        skips=True,
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
     # float exponent (t ** c, tensor_ops.power_const) is the double it is on float32 data, as PyTorch's, not

@@ -19,6 +19,7 @@ from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
 from .rule_functions import gated, unknown_at_nan, where
+from .rule_pieces import tail_at_infinity
 from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
@@ -55,9 +56,20 @@ def tanh_slope(x: Any, t: Any) -> Any:
 
 
 def _mish_vjp(g, out, x):
-    y = softplus(x)
-    t = tanh(y)
-    return (g * (t + x * tanh_slope(y, t) * sigmoid(x)),)
+    def slope(x):
+        y = softplus(x)
+        t = tanh(y)
+        return g * (t + x * tanh_slope(y, t) * sigmoid(x))
+
+    return (_to_one(x, g, slope),)
+
+
+def _to_one(x: Any, g: Any, formula: Callable[[Any], Any]) -> Any:
+    """formula(x), g times silu's, mish's or gelu's slope, but g·(1 + 1/x) at x = +inf: each slope falls to 1 from
+    above there, and its formula's x · (a factor that vanishes) was inf · 0 (silu'(inf), mish'(inf), gelu'(inf)
+    were NaN, their derivatives too; now 1, then 0 signed as the limits). At −inf the forwards are NaN (−inf · 0,
+    PyTorch's), and so the gradients stay."""
+    return tail_at_infinity(x, lambda u: g * (1 + 1 / u), formula, np.isposinf)
 
 
 def _exp_of_negative_part(x: Any, divisor: float = 1.0) -> Any:
@@ -86,8 +98,12 @@ def _gelu_vjp(g, out, x, *, approximate):
             tail = x * spread * slope
         flat = raw(spread) == 0
         return (g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail)),)
-    cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
-    return (g * (cdf + x * gaussian(x, 0.5) * INV_SQRT_2PI),)
+
+    def slope(x):
+        cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
+        return g * (cdf + x * gaussian(x, 0.5) * INV_SQRT_2PI)
+
+    return (_to_one(x, g, slope),)
 
 
 def _gelu_check(approximate: str) -> None:
@@ -150,7 +166,8 @@ SQRT_HALF, INV_SQRT_2PI = math.sqrt(0.5), 1 / math.sqrt(2 * math.pi)
 ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "silu",
-        lambda g, out, x: (g * sigmoid(x) * (1 + x * sigmoid(-x)),),  # σ(−x), not 1 − σ(x): exact far right
+        # σ(−x), not 1 − σ(x): exact far right
+        lambda g, out, x: (_to_one(x, g, lambda x: g * sigmoid(x) * (1 + x * sigmoid(-x))),),
         lambda x: x * forward.scalar_sigmoid(x),
         lambda x: x * forward.tensor_sigmoid(x),
         formulas=("∂(x·σ(x))/∂x = σ(x)·(1 + x·σ(−x))",),

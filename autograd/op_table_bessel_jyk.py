@@ -65,6 +65,22 @@ def _scaled_k_difference(x: Any) -> Any:
     return piecewise(x, far, series, lambda x: k0e(x) - k1e(x), (_ASYMPTOTIC_FROM, 1.0))
 
 
+def _scaled_k1_slope(x: Any) -> Any:
+    """(e^x·K₁)' = −(e^x·(K₀ − K₁) + e^x·K₁/x)."""
+    return -(_scaled_k_difference(x) + k1e(x) / x)
+
+
+def _falling_to_zero(formula: Any) -> Any:
+    """formula, but at +inf −√(π/2)/2·x^(−3/2), the leading term of both scaled K's slopes there: its derivatives'
+    zeros alternate in sign as the true ones do (the formula's were sums of signed zeros: the third derivatives
+    of e^x·K₀ and e^x·K₁ at +inf were +0, their limit −0)."""
+
+    def slope(x: Any) -> Any:
+        return piecewise(x, is_near(x, np.isposinf), lambda u: -_SQRT_HALF_PI / 2 * u**-1.5, formula, (math.inf, 1.0))
+
+    return slope
+
+
 BESSEL_JYK: tuple[OpDef, ...] = (
     # even; 0 at ±inf, its limit (PyTorch's NaN). Random checks keep 0.1 from 0, where the PyTorch stand-in's J₁/x
     # (its second derivative) is 0/0 (tests/torch_bessel.py); ours is checked against mpmath there
@@ -125,7 +141,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "scaled_modified_bessel_k0",
-        lambda g, out, x: (g * _with_pole(x, lambda u: -1 / u, _scaled_k_difference),),
+        lambda g, out, x: (g * _with_pole(x, lambda u: -1 / u, _falling_to_zero(_scaled_k_difference)),),
         k.scalar_k0e,
         k.tensor_k0e,
         (POSITIVE,),
@@ -134,7 +150,7 @@ BESSEL_JYK: tuple[OpDef, ...] = (
     ),
     OpDef(
         "scaled_modified_bessel_k1",
-        lambda g, out, x: (-g * _with_pole(x, lambda u: 1 / u / u, lambda x: _scaled_k_difference(x) + k1e(x) / x),),
+        lambda g, out, x: (g * _with_pole(x, lambda u: -1 / u / u, _falling_to_zero(_scaled_k1_slope)),),
         k.scalar_k1e,
         k.tensor_k1e,
         (POSITIVE,),

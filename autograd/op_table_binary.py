@@ -103,7 +103,16 @@ def _hypot_vjp(g, out, a, b):
     # at the origin the formula is 0/0: no gradient there. Tensors give NaN (as PyTorch); a Value raises
     if not isinstance(raw(out), np.ndarray) and raw(out) == 0:
         raise ValueError(f"hypot({raw(a)!r}, {raw(b)!r}) has no derivative: hypot has a cone's tip at the origin")
-    return g * (a / out), g * (b / out)
+    return g * _hypot_share(a, b, out), g * _hypot_share(b, a, out)
+
+
+def _hypot_share(x: Any, other: Any, out: Any) -> Any:
+    """x/hypot(x, other), and ±1, its limit, where x is infinite and the other finite (inf/inf was NaN:
+    hypot(inf, 1)'s d/da, as PyTorch's); both infinite stay NaN (the limit depends on the way there)."""
+    far = np.isinf(raw(x)) & np.isfinite(raw(other))
+    if not np.any(far):
+        return x / out
+    return where(np.copysign(1.0, raw(x)), where(1.0, x, cond=far) / where(1.0, out, cond=far), cond=far)
 
 
 BINARY: tuple[OpDef, ...] = (

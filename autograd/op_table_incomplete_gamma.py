@@ -17,6 +17,7 @@ from . import zeta_forwards
 from .graph import raw
 from .op_def import Domain, OpDef, function
 from .rule_functions import where
+from .rule_pieces import is_near, piecewise
 
 exp, log, log1p, zeta = function("exp"), function("log"), function("log1p"), function("zeta")
 # random checks draw a and x where P and Q are neither 0 nor 1 to the digits (x in [0.1, 6], a in [0.5, 5])
@@ -48,13 +49,34 @@ def _density(a: Any, x: Any) -> Any:
     a = _constant(raw(a))
     data = raw(x)
     small, endless = np.less(a, 10), np.isposinf(a) & (data >= 0) & np.isfinite(data)
-    lg = _constant(gamma_forward.lgamma(np.where(small, a, 1.0)))
     large_data = np.where(small | endless, 10.0, a)
+    # at x = 0 (and, from a = 10, where x/a underflows) log x is -inf: (a − 1)·log x was NaN at a = 1 (P'(1, 0)
+    # is 1) and a Value refused log(0) (P'(10, 0), whose 0 is its limit, raised ValueError); there
+    # x^(a−1)·e^(−x − lgamma(a)), whose power has its own rule at 0 (1, 0 or inf, and so on for its derivatives)
+    at_zero = is_near(x, lambda v: (v == 0) | (~small & (v >= 0) & (v < large_data * np.finfo(np.float64).tiny)))
+    return piecewise(
+        x, at_zero, lambda x: _by_power(a, x), lambda x: _by_logs(a, x, small, endless, large_data), (0.0, 1.0)
+    )
+
+
+def _by_power(a: Any, x: Any) -> Any:
+    """x^(a−1)·e^(−x − lgamma(a)), the density near x = 0 (a constant a, an array or a number); +inf at x = 0
+    for a < 1, its limit (quietly, as the forward's edges)."""
+    with np.errstate(divide="ignore"):
+        return x ** _constant(np.subtract(a, 1.0)) * exp(-x - _constant(gamma_forward.lgamma(a)))
+
+
+def _by_logs(a: Any, x: Any, small: Any, endless: Any, large_data: Any) -> Any:
+    """`_density` in log space, off x = 0: small a as PyTorch's, large a (`large_data`: 10 elsewhere) around
+    u = (x − a)/a."""
+    lg = _constant(gamma_forward.lgamma(np.where(small, a, 1.0)))
     large = _constant(large_data)
-    u = (x - large) / large  # log x = log a + log1p(u): at x = 0, (a − 1)·(−inf), no inf − inf
+    x_large = where(large, x, cond=small)  # small a's entries at a stand-in: x/10 underflowed (log(0) refused)
+    u = (x_large - large) / large  # log x = log a + log1p(u): at x = 0, (a − 1)·(−inf), no inf − inf
     # below a/2 as log(x/a), not log1p of a u rounded near −1 (x/P'(10, 1e-10) was 7e-7 off), as `log_scale`
-    tiny = np.less(data, large_data / 2)
-    log_ratio = where(log(x / large), log1p(u), cond=tiny) if tiny.any() else log1p(u)
+    tiny = np.less(raw(x_large), large_data / 2)
+    # (log1p taken at 0 there: log1p(−1) was −inf, and warned, for nothing)
+    log_ratio = where(log(x_large / large), log1p(where(0.0, u, cond=tiny)), cond=tiny) if tiny.any() else log1p(u)
     near = -large * u + (large - 1) * log_ratio + _constant(gamma_forward.stirling_part(large) - np.log(large))
     # a = inf: P(inf, x) is 0 for every finite x, and so is its slope (PyTorch's formula gives NaN there)
     return where(0.0, exp(where((a - 1) * log(x) - x - lg, near, cond=small)), cond=endless)

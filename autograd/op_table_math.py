@@ -14,6 +14,7 @@ from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
 from .rule_functions import gated
+from .rule_pieces import tail_at_infinity
 
 cos, cosh, exp, hypot, log, sqrt = (function(n) for n in ("cos", "cosh", "exp", "hypot", "log", "sqrt"))
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -24,16 +25,18 @@ TOO_LARGE = "the result is too large for a float"
 
 
 def gaussian(x, c=1.0):
-    """exp(−c·x²), quietly 0 where x² overflows (|x| beyond 1.3e154, float32's 1.8e19): that 0 is the answer."""
+    """exp(−c·x²), quietly 0 where x² overflows (|x| beyond 1.3e154, float32's 1.8e19): that 0 is the answer.
+    At x = ±inf 1/x⁴ (`tail_at_infinity`), 0 too, whose derivatives are 0 with the signs of the gaussian's: the
+    chain through x·x met 0 · inf there (erf''(±inf), ndtr''(±inf), gelu''(inf) were NaN)."""
     with np.errstate(over="ignore"):
-        return exp(-c * x * x)
+        return tail_at_infinity(x, lambda u: 1 / u / u / u / u, lambda x: exp(-c * x * x))
 
 
 def _atan_vjp(g, out, x):
     # 1 + x² overflows from |x| 1.3e154 (float32's 1.8e19) to inf, and g / inf is 0, the answer there: quietly.
     # One division, PyTorch's formula and bits (two by hypot(x, 1) round twice more, up to 2.8 ulp)
     with np.errstate(over="ignore"):
-        return (g / (1 + x * x),)
+        return (tail_at_infinity(x, lambda u: g / u / u, lambda x: g / (1 + x * x)),)
 
 
 def _finite_only(f: Callable[[float], int]) -> Callable[[float], float]:
@@ -132,14 +135,18 @@ MATH: tuple[OpDef, ...] = (
     ),
     OpDef(
         "asinh",
-        lambda g, out, x: (g / hypot(x, 1.0),),  # x² + 1 overflows from 1.3e154
+        # x² + 1 overflows from 1.3e154
+        lambda g, out, x: (tail_at_infinity(x, lambda u: g / abs(u), lambda x: g / hypot(x, 1.0)),),
         math.asinh,
         np.arcsinh,
         formulas=("∂asinh(x)/∂x = 1/√(x² + 1)",),
     ),
     OpDef(
         "acosh",
-        lambda g, out, x: (g / (sqrt(x - 1) * sqrt(x + 1)),),
+        # (x = −inf: NaN, as the forward)
+        lambda g, out, x: (
+            tail_at_infinity(x, lambda u: g / u, lambda x: g / (sqrt(x - 1) * sqrt(x + 1)), np.isposinf),
+        ),
         math.acosh,
         np.arccosh,
         (Domain(lo=1.1),),

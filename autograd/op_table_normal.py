@@ -14,7 +14,7 @@ from . import normal_forwards as forward
 from .normal_forwards import SQRT_HALF
 from .op_def import Domain, OpDef, function
 from .op_table_math import TWO_OVER_SQRT_PI, gaussian
-from .rule_pieces import is_near, piecewise, polynomial
+from .rule_pieces import is_near, piecewise, polynomial, tail_at_infinity
 
 erfcx, exp, ndtr, ndtri = (function(n) for n in ("erfcx", "exp", "ndtr", "ndtri"))
 SQRT_2PI, SQRT_2_OVER_PI = math.sqrt(2 * math.pi), math.sqrt(2 / math.pi)
@@ -47,9 +47,13 @@ def _log_ndtr_slope(x: Any) -> Any:
     terms); below 0 as √(2/π)/erfcx(−x/√2) (φ and Φ both underflow from −38.5; their ratio is about −x); from 0 as
     φ(x)/Φ(x) itself, Φ ≥ 1/2 there, where erfcx(−x/√2) overflows from 37.7 (the ratio underflows)."""
 
-    def mills(x):
+    def series(x):
         z = 1 / x / x  # x·x overflows at −1.3e154, where z is still a float (then 0: −x, the limit)
         return -x / polynomial(_MILLS, z)
+
+    def mills(x):
+        # at −inf −x − 1/x, its leading terms: the series' chain met inf · 0 there (log_ndtr''(−inf) was NaN, −1)
+        return tail_at_infinity(x, lambda u: -u - 1 / u, series, np.isneginf)
 
     def closer(x):
         left = is_near(x, lambda a: a < 0)

@@ -46,9 +46,11 @@ def _x_log_vjp(f: Any, pole: float) -> Any:
 
 
 def _logit_slope(x: Any, out: Any) -> Any:
-    """1/(x·(1 − x)): +inf at either zero (x + 0.0 is +0.0 at -0.0, PyTorch's +inf), and NaN where the
-    forward is NaN (x beyond [0, 1]: the formula alone is a number there, −0.55 at x = −1), as PyTorch's."""
-    slope = 1 / (x + 0.0) / (1 - x)
+    """1/(x·(1 − x)) as 1/x + 1/(1 − x), two positive terms: +inf at either end (x + 0.0 is +0.0 at -0.0,
+    PyTorch's +inf), and its derivative −1/x² + 1/(1 − x)² −inf at 0 and +inf at 1, where the product's chain
+    made inf − inf (logit''(0) was NaN); NaN where the forward is NaN (x beyond [0, 1]: the formula alone is a
+    number there, −0.5 at x = −1), as PyTorch's."""
+    slope = 1 / (x + 0.0) + 1 / (1 - x)
     undefined = raw(out) != raw(out)
     return where(math.nan, slope, cond=undefined) if np.any(undefined) else slope
 

@@ -1,9 +1,11 @@
 """A rule's factor taken by one of two formulas by where the input lies (a series near a point where the
-closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, and the series' `polynomial`,
-on floats, arrays and nodes alike (a node's polynomial is differentiable again: derivatives of any order)."""
+closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, the series' `polynomial`, and
+`tail_at_infinity` (a leading term at ±inf), on floats, arrays and nodes alike (a node's polynomial is
+differentiable again: derivatives of any order)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +29,16 @@ def piecewise(
         return series(x)
     inner, outer = stand_ins
     return where(series(where(x, inner, cond=near)), formula(where(x, outer, cond=~near)), cond=near)
+
+
+def tail_at_infinity(
+    x: Any, tail: Callable[[Any], Any], formula: Callable[[Any], Any], at: Callable[[Any], Any] = np.isinf
+) -> Any:
+    """formula(x), but tail(x) where `at` holds (x = ±inf): the leading term of a gradient that falls to 0 there
+    (g/x², g/|x|), made of divisions by x alone. The formula's g/(1 + x²) is 0 there too, but its derivative's
+    chain met 0 · inf: atan''(±inf), asinh''(±inf) and acosh''(inf) were NaN; now 0, signed as the limit (on a
+    Tensor where some entries are finite, where's rule adds +0 for the other piece: +0 at every order there)."""
+    return piecewise(x, is_near(x, at), tail, formula, (math.inf, 2.0))
 
 
 def polynomial(coefficients: tuple[float, ...], w: Any) -> Any:

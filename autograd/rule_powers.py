@@ -66,10 +66,13 @@ def power_vjp(g, out, a, b, needs=BOTH):
     return ga, gb
 
 
-def div_vjp(g, out, a, b):
+def div_vjp(g, out, a, b, needs=BOTH):
     # d/db = -a/b² as -(g / b) · out: a/b² itself overflows (float16 at b = 0.002) where the gradient
-    # need not, and then a g of 0 (a masked entry) would make NaN; g / b is a's gradient anyway
+    # need not, and then a g of 0 (a masked entry) would make NaN; g / b is a's gradient anyway. A constant
+    # divisor's is never formed (`skips`): its inf · 0 at a pole of the dividend warned for nothing
     ga = g / b
+    if not needs[1]:
+        return ga, None
     with np.errstate(invalid="ignore"):  # inf · 0, put right below
         gb = -ga * out
     nan = np.isnan(raw(gb))

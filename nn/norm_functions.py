@@ -142,9 +142,39 @@ def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tupl
         return centered / (var + eps).sqrt(), mean, np.sqrt(raw(var))
     norm = centered.norm(2, dim=axes, keepdim=True)
     validate(lambda v: refuse_infinite(kind, raw(v)), norm)  # each replay of a compiled step checks it too
-    root_count = math.sqrt(count)
-    std = raw(norm) / root_count  # an array: batch_norm's running statistics read it, no op recorded
-    return centered / (norm.hypot(root_count * math.sqrt(eps)) * (1 / root_count)), mean, std
+    scale = subnormal_scale(norm)
+    if scale is not None:  # those slices again, scaled: their mean and deviations normal floats, all digits kept
+        x = x * scale
+        mean = x.mean(axis=axes, keepdims=True)
+        centered = x - mean
+        norm = centered.norm(2, dim=axes, keepdim=True)
+        mean, scale = mean / scale, np.asarray(scale)
+    root_count, scale = math.sqrt(count), 1.0 if scale is None else scale
+    std = raw(norm) / root_count / scale  # an array: batch_norm's running statistics read it, no op recorded
+    return centered / (norm.hypot(root_count * math.sqrt(eps) * scale) * (1 / root_count)), mean, std
+
+
+def subnormal_scale(norm: Tensor) -> np.ndarray | None:
+    """Per slice of a hypot path's 2-norms (of deviations, or rms_norm's values), 2^(mantissa bits + 2) where
+    the norm is subnormal, else 1; None where none is (most inputs). A subnormal norm, and the mean and the
+    deviations under it, have few digits (layer_norm of [1e-320, 3e-320, 4e-320] with eps 0 was 6e-4 off,
+    rms_norm's 8e-5): scaled so, every entry of such a slice is a normal float (exactly), and the result, which
+    the scale cancels out of (eps scaled too), keeps all its digits. A replay of a compiled step checks that its
+    norms ask for the same scales (else it runs eagerly)."""
+    scale = _subnormal_scale(raw(norm))
+    validate(lambda v: same_path("subnormal norms", True, _same(_subnormal_scale(raw(v)), scale)), norm)
+    return scale
+
+
+def _subnormal_scale(norm: np.ndarray) -> np.ndarray | None:
+    small = (norm > 0) & (norm < np.finfo(norm.dtype).tiny)
+    if not small.any():
+        return None
+    return np.where(small, 2.0 ** (np.finfo(norm.dtype).nmant + 2), 1.0).astype(norm.dtype)
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return a is b or (a is not None and b is not None and np.array_equal(a, b))
 
 
 def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:

@@ -165,3 +165,15 @@ def test_float32_is_computed_in_float64_and_rounded_once():
         out = f(x)
         assert out.dtype == np.float32
         np.testing.assert_array_equal(out, np.float32([float(exact(mp.mpf(float(v)))) for v in x]))
+
+
+def test_polygamma_just_below_zero_is_its_pole_s_limit():
+    """ψ⁽ⁿ⁾(x) ~ n!/|x|ⁿ⁺¹ (+inf) as x rises to 0: at x = −5e-324 and −1e-310 it was NaN for every n (the reflection's
+    cot overflowed, and a polynomial's 0 · inf), and so was lgamma's gradient there; now +inf, as PyTorch's."""
+    x = np.array([-5e-324, -1e-310])
+    for n in range(4):
+        assert forward.polygamma(n, x).tolist() == [math.inf, math.inf]
+    slope = Tensor(x, requires_grad=True)
+    with np.errstate(all="ignore"):
+        autograd.lgamma(slope).sum().backward()
+    assert slope.grad.tolist() == [math.inf, math.inf]

@@ -30,6 +30,11 @@ DIFFERENCES = {
         "at an infinite input the gradient is 0, the limit (PyTorch's inf/inf is NaN); at the origin +0 in both",
     ),
     "copysign": (lambda a, b: math.isinf(a), VALUE, "d/da at a = ±inf is ±1, as anywhere (PyTorch's is NaN)"),
+    "hypot": (
+        lambda a, b: math.isinf(a) != math.isinf(b),
+        VALUE,
+        "d/da at an infinite a beside a finite b is ±1, its limit (PyTorch's inf/inf is NaN); so is d/db",
+    ),
     "fmod": (lambda a, b: True, ZERO_SIGN, "d/db = −trunc(a/b): its sign of zero is the quotient's"),
     "remainder": (lambda a, b: True, ZERO_SIGN, "a zero result takes the divisor's sign (numpy's and Python's %)"),
     "acosh": (lambda x: x < 1, VALUE, "below 1 the forward is NaN, and so is the gradient (PyTorch's 0 or inf)"),
@@ -95,15 +100,19 @@ DIFFERENCES = {
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
     "gammainc": (
-        lambda a, x: a == math.inf and 0 < x < math.inf,
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
         VALUE,
-        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN)",
+        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0)",
     ),
     "gammaincc": (
-        lambda a, x: a == math.inf and 0 < x < math.inf,
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
         VALUE,
-        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN)",
+        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1",
     ),
+    **{
+        name: (lambda x: x == math.inf, VALUE, f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN)")
+        for name in ("silu", "mish", "gelu")
+    },
 }
 # one test per op, its points walked inside it: a test per point (4,500 of them) cost 24 s of pytest's own
 # bookkeeping for 1.4 s of work; a failure lists every point that fails

@@ -1,0 +1,84 @@
+"""Derivatives of orders 1-3 at ±inf (logit's at 0 and 1) are their limits, zeros signed as the
+limit, on both engines and without a warning: silu'(inf), mish'(inf), gelu'(inf) were NaN (x times a vanishing
+factor, inf · 0; the limit is 1); the second derivatives of atan, asinh, acosh, erf, erfc, ndtr at ±inf and of
+log_ndtr at −inf were NaN (a chain met 0 · inf), logit's at 0 and 1 too (inf − inf)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, elementwise_grad, grad
+
+INF = math.inf
+# name: ((x, (f', f'', f''')), ...): each limit, signed as the true derivative's sign near the point
+LIMITS = {
+    "atan": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
+    "asinh": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
+    "acosh": ((INF, (0.0, -0.0, 0.0)),),
+    "erf": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
+    "erfc": ((INF, (-0.0, 0.0, -0.0)), (-INF, (-0.0, -0.0, -0.0))),
+    "ndtr": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
+    "silu": ((INF, (1.0, -0.0, 0.0)),),
+    "mish": ((INF, (1.0, -0.0, 0.0)),),
+    "gelu": ((INF, (1.0, -0.0, 0.0)),),
+    "logit": ((0.0, (INF, -INF, INF)), (1.0, (INF, INF, INF))),
+    "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
+}
+
+
+def _derivatives(f, x):
+    """f', f'', f''' at x on a one-entry Tensor and on a Value (a Value refuses an infinite one: None)."""
+    on_tensor, on_value, tensor_f, value_f = [], [], f, f
+    for _ in range(3):
+        tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+        on_tensor.append(float(np.asarray(tensor_f(Tensor(np.array([x]))))[0]))
+        try:
+            on_value.append(value_f(x))
+        except (ValueError, ArithmeticError):
+            on_value.append(None)
+    return on_tensor, on_value
+
+
+@pytest.mark.parametrize("name", LIMITS)
+def test_derivatives_at_the_edge_are_the_limits_signed_quietly(name):
+    f = getattr(autograd, name)
+    for x, limits in LIMITS[name]:
+        with warnings.catch_warnings():
+            # an infinite limit may come with numpy's division warning (the result is above every float)
+            warnings.simplefilter("error" if all(map(math.isfinite, limits)) else "ignore")
+            warnings.filterwarnings("error", "invalid value", RuntimeWarning)
+            on_tensor, on_value = _derivatives(f, x)
+        for order, (limit, t, v) in enumerate(zip(limits, on_tensor, on_value), 1):
+            for got in (t,) if v is None else (t, v):
+                assert got == limit and math.copysign(1, got) == math.copysign(1, limit), (x, order, got, limit)
+
+
+@pytest.mark.parametrize("name", ["silu", "mish", "gelu", "atan", "erf", "ndtr"])
+def test_beside_infinite_entries_finite_ones_keep_their_derivatives(name):
+    """The pieces at ±inf touch those entries only (a zero there is +0 beside finite entries: where's rule)."""
+    f = getattr(autograd, name)
+    points = np.array([INF, 2.5, -1.5, 0.0])
+    first, second = elementwise_grad(f), elementwise_grad(elementwise_grad(f))
+    mixed = [np.asarray(first(Tensor(points))), np.asarray(second(Tensor(points)))]
+    alone = [np.asarray(first(Tensor(points[1:]))), np.asarray(second(Tensor(points[1:])))]
+    for m, a in zip(mixed, alone):
+        assert np.isfinite(m).all() and m[1:].tolist() == a.tolist()
+
+
+def test_hypot_s_slope_in_an_infinite_input_beside_a_finite_one_is_plus_or_minus_one():
+    """hypot(inf, 1)'s d/da was NaN (inf/inf, PyTorch's too): ±1, its limit, and 0 in the finite input; the
+    second derivatives 0. Both infinite stay NaN: the limit depends on the way there."""
+    a, b = Tensor(np.array([math.inf, -math.inf, 3.0])), Tensor(np.array([1.0, 0.0, -math.inf]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        da = np.asarray(elementwise_grad(lambda x: autograd.hypot(x, b))(a))
+        db = np.asarray(elementwise_grad(lambda y: autograd.hypot(a, y))(b))
+        second = np.asarray(elementwise_grad(elementwise_grad(lambda x: autograd.hypot(x, b)))(a))
+        assert grad(lambda x: autograd.hypot(x, 1.0))(math.inf) == 1.0
+    assert da.tolist() == [1.0, -1.0, 0.0] and db.tolist() == [0.0, 0.0, -1.0] and second.tolist() == [0.0] * 3
+    with np.errstate(invalid="ignore"):
+        both = Tensor(np.array([math.inf]))
+        assert np.isnan(np.asarray(elementwise_grad(lambda x: autograd.hypot(x, both))(both))).all()
