@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes
-from .compile_calls import READ_OUTSIDE, watching
+from .compile_calls import READ_OUTSIDE, Calls
 from .compile_confirm import Recorded
 from .compile_entries import ChangedWhileRunning, Unreplayable
 from .compile_fields import fields
@@ -146,8 +146,8 @@ class Compiled:
         ) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through((*bound, *bound_too, *self.owners))]
-            with watching(rec.random) as calls:  # the user's functions it runs, found or not by reading its code
-                result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
+            calls = Calls(rec.random)  # the user's functions it runs, found or not by reading its code
+            result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched
             rec.advanced = "next() outside autograd.drawn, on an iterator held where compile does not look"

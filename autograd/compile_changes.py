@@ -7,6 +7,7 @@ recording marks those spans (`replayed_code`), and only changes made between the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_calls import unfollowed
 from .compile_guards import settled, unchanged
 
 
@@ -70,10 +72,8 @@ def _preview(held: Any) -> str:
 
 @contextmanager
 def replayed_code(rec: Any) -> Iterator[None]:
-    """`Changes.replayed_code` of the recording `rec`, where it watches changes (else nothing)."""
+    """A span of code that a replay runs again, in the recording `rec`: `Changes.replayed_code` where it watches
+    changes, and not followed (compile_calls.unfollowed)."""
     changes = getattr(rec, "changes", None)
-    if changes is None:
-        yield
-        return
-    with changes.replayed_code():
+    with unfollowed(), contextlib.nullcontext() if changes is None else changes.replayed_code():
         yield
