@@ -145,7 +145,8 @@ class Compiled:
             first.params if first else [], first.owners if first else [], given, generators, iterators
         ) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
-            owners = [*self.owners, *self.names.read_through((*bound, *bound_too, *self.owners))]
+            others = [*((x, "an argument of the partial") for x in bound_too), *((x, "self") for x in self.owners)]
+            owners = [*self.owners, *self.names.read_through(bound, others)]
             calls = Calls(rec.random)  # the user's functions it runs, found or not by reading its code
             result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
