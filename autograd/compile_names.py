@@ -209,11 +209,12 @@ def _classes(x: Any) -> list[type]:
     return [c for c in type(x).__mro__ if c.__module__.partition(".")[0] not in _PYTHONS]
 
 
-def partial_arguments(fn: Any) -> list[Any]:
-    """The arguments the functools.partials behind a compiled `fn` bind (`compile(partial(train, cfg=cfg))`)."""
-    held: list[Any] = []
+def partial_arguments(fn: Any) -> list[tuple[Any, str]]:
+    """The arguments the functools.partials behind a compiled `fn` bind (`compile(partial(train, cfg=cfg))`), each
+    with a name for messages (`cfg`, `args[0]`)."""
+    held: list[tuple[Any, str]] = []
     while isinstance(fn, functools.partial):
-        held += [*fn.args, *fn.keywords.values()]
+        held += [*((x, f"args[{i}]") for i, x in enumerate(fn.args)), *((x, k) for k, x in fn.keywords.items())]
         fn = fn.func
     return held
 

@@ -12,6 +12,7 @@ its bound __len__ (a method-wrapper, where `dict.get` was followed)."""
 
 import array
 import collections
+import functools
 import os
 import random
 import sys
@@ -240,21 +241,23 @@ def test_an_iterator_a_draw_advances_still_replays(monkeypatch):
 HISTORY = [0.0] * 10_000
 
 
-def test_the_warning_for_a_container_the_step_changes_names_it_and_stays_short():
+@pytest.mark.parametrize("bound", [False, True], ids=["a global", "a partial's keyword"])
+def test_the_warning_for_a_container_the_step_changes_names_it_and_stays_short(bound):
     """It showed the container's first items alone (`(0.0, 0.0, 0.0, ...)`), not which of the step's names held it."""
     w = Tensor(np.ones(1), requires_grad=True)
 
-    def step(x):
-        HISTORY.append(1.0)
+    def step(x, log=None):
+        (HISTORY if log is None else log).append(1.0)
         loss = (Tensor(x) * w).sum()
         loss.backward()
         return loss.item()
 
-    run = autograd.compile(step)
+    run = autograd.compile(functools.partial(step, log=[0.0] * 10_000) if bound else step)
     with pytest.warns(autograd.CompileWarning) as seen:
         [run(np.ones(2)) for _ in range(3)]
     message = str(seen[0].message)
-    assert "the step changed `HISTORY` in place (a list: 10001 items, 0.0, 0.0, 0.0, ...;" in message
+    name = "log" if bound else "HISTORY"
+    assert f"the step changed `{name}` in place (a list: 10001 items, 0.0, 0.0, 0.0, ...;" in message
     assert len(message) < 600
     del HISTORY[10_000:]
 
