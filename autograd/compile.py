@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes
-from .compile_calls import READ_OUTSIDE, watching
+from .compile_calls import READ_OUTSIDE, Calls
 from .compile_confirm import Recorded
 from .compile_entries import ChangedWhileRunning, Unreplayable
 from .compile_fields import fields
@@ -135,7 +135,8 @@ class Compiled:
         call_args, call_kwargs = rebuild(leaves)
         first, bound = recorded.first, self.names.bound()
         # self.rng too, a generator argument, those earlier recordings met in modules (read from the start)
-        bound_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
+        named_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
+        bound_too = [x for x, _ in named_too]
         held = [*bound, *bound_too, *(x for owner in self.owners for x in fields(owner).values()), *leaves]
         generators = tuple({id(x): x for x in (*held_generators(held), *self.generators)}.values())
         iterators = tuple(
@@ -145,9 +146,9 @@ class Compiled:
             first.params if first else [], first.owners if first else [], given, generators, iterators
         ) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
-            owners = [*self.owners, *self.names.read_through((*bound, *bound_too, *self.owners))]
-            with watching(rec.random) as calls:  # the user's functions it runs, found or not by reading its code
-                result = guard_attributes(owners, self.names.attributes_of, self.fn, *call_args, **call_kwargs)
+            owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
+            calls = Calls(rec.random)  # the user's functions it runs, found or not by reading its code
+            result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched
             rec.advanced = "next() outside autograd.drawn, on an iterator held where compile does not look"

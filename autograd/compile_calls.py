@@ -24,12 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-_ROOT = Path(__file__).resolve().parent.parent
-# where code is not the user's: this library's packages, Python's own and the installed packages
-_LIBRARIES = tuple(
-    {str(_ROOT / package) + os.sep for package in ("autograd", "nn", "viz")}
-    | {str(Path(sysconfig.get_paths()[kind]).resolve()) + os.sep for kind in ("stdlib", "platstdlib", "purelib")}
-)
+# where code is not the user's: this library's packages, Python's own and the installed packages, each as its path
+# is given and as it resolves (symbolic links followed)
+_PLACES = [Path(__file__).parent.parent / package for package in ("autograd", "nn", "viz")]
+_PLACES += [Path(sysconfig.get_paths()[kind]) for kind in ("stdlib", "platstdlib", "purelib")]
+_LIBRARIES = tuple({str(place) + os.sep for place in _PLACES} | {str(place.resolve()) + os.sep for place in _PLACES})
 # Python code that reads the process's environment, by its code object
 _ENVIRONMENT = {os._Environ.__getitem__.__code__: "os.environ"}  # os.getenv and os.environ.get go through it
 
@@ -49,20 +48,11 @@ class Calls:
         self.advanced = False  # the user's code called next() outside a draw
         self.codes: dict[types.CodeType, dict[str, Any]] = {}
         self.read: list[str] = []
-        self._users: dict[str, bool] = {}  # by file name: whether it is the user's
-
-    def users(self, code: types.CodeType) -> bool:
-        """Whether `code` is the user's (compiled from a file outside the libraries, or typed in)."""
-        name = code.co_filename
-        known = self._users.get(name)
-        if known is None:
-            known = self._users[name] = not name.startswith("<frozen") and not _resolved(name).startswith(_LIBRARIES)
-        return known
 
     def hook(self) -> Callable[[Any, str, Any], Any]:
         """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
         since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
-        codes, read, users, spans = self.codes, self.read, self.users, self.spans
+        codes, read, spans = self.codes, self.read, self.spans
         scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
 
         def trace(frame: Any, event: str, arg: Any) -> None:
@@ -73,7 +63,7 @@ class Calls:
                     read.append(_ENVIRONMENT[code])
                     return
                 found = scanned[code] = ("", False)
-                if users(code):
+                if _users(code):
                     codes[code] = frame.f_globals
                     found = scanned[code] = _names_read(code, frame.f_globals)
             if found[0]:
@@ -81,7 +71,23 @@ class Calls:
             if found[1] and not spans.inside:
                 self.advanced = True
 
+        trace.follows = True  # unfollowed() may set it aside
         return trace
+
+    def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """`fn(*args, **kwargs)`, noting what runs in this thread meanwhile (a tracer set before goes on being
+        called: then the step's replayed spans are traced too)."""
+        before, trace = sys.gettrace(), self.hook()
+
+        def chained(frame: Any, event: str, arg: Any) -> Any:
+            trace(frame, event, arg)
+            return before(frame, event, arg)  # its own tracer for the frame (a debugger's, coverage's), as without us
+
+        sys.settrace(trace if before is None else chained)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            sys.settrace(before)
 
     def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
         """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are
@@ -95,6 +101,25 @@ class Calls:
             else:
                 found.append(types.FunctionType(code, namespace))
         return found
+
+
+def _users(code: types.CodeType) -> bool:
+    """Whether `code` is the user's (compiled from a file outside the libraries, or typed in): known by its file
+    name once a process (`_USERS`), and a path resolved (os.path.realpath: a system call a part) only where its
+    name as given is in no library, for that cost more than the rest of a recording's hook together when each
+    recording did it for every file it ran."""
+    name = code.co_filename
+    known = _USERS.get(name)
+    if known is None:
+        if len(_USERS) >= _USERS_KEPT:  # file names made anew without end (exec'd code): bounded memory
+            _USERS.clear()
+        known = not name.startswith(("<frozen", *_LIBRARIES)) and not _resolved(name).startswith(_LIBRARIES)
+        _USERS[name] = known
+    return known
+
+
+_USERS: dict[str, bool] = {}
+_USERS_KEPT = 4096
 
 
 def _resolved(name: str) -> str:
@@ -131,18 +156,18 @@ _CLOCK_FUNCTIONS = frozenset(
 
 
 @contextmanager
-def watching(spans: Any) -> Iterator[Calls]:
-    """Note what runs in this thread during the block (a tracer set before goes on being called); `spans`, the
-    recording's generator readings, tell whether a draw is running."""
-    calls, before = Calls(spans), sys.gettrace()
-    trace = calls.hook()
-
-    def chained(frame: Any, event: str, arg: Any) -> Any:
-        trace(frame, event, arg)
-        return before(frame, event, arg)  # its own tracer for the frame (a debugger's, coverage's), as without us
-
-    sys.settrace(trace if before is None else chained)
+def unfollowed() -> Iterator[None]:
+    """A span of code that each replay runs again (an optimizer's step, a check, a draw: compile_changes.replayed_code),
+    which a replay reads anew, so not followed: the recording's trace hook is off there, where it alone is set (not
+    chained to a debugger's). Python runs slower traced (Python 3.11: no specialised instructions, a line check at
+    each): a hook doing nothing, on through all of 2 recordings and 1 replay of a 64-128-10 MLP step, cost 18 of
+    their 47 million instructions."""
+    hook = sys.gettrace()
+    if not getattr(hook, "follows", False):
+        yield
+        return
+    sys.settrace(None)
     try:
-        yield calls
+        yield
     finally:
-        sys.settrace(before)
+        sys.settrace(hook)

@@ -7,6 +7,7 @@ recording marks those spans (`replayed_code`), and only changes made between the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_calls import unfollowed
 from .compile_guards import settled, unchanged
 
 
@@ -33,7 +35,7 @@ class Changes:
         for i, (contents, snapshot) in enumerate(zip(self.watched, self.snapshots)):
             if i not in self._changed and not unchanged(contents, "held", snapshot):
                 self._changed.add(i)
-                self.problems.append(changed_in_place(contents.held))
+                self.problems.append(changed_in_place(contents))
 
     @contextmanager
     def replayed_code(self) -> Iterator[None]:
@@ -49,31 +51,45 @@ class Changes:
                 self.snapshots = [settled(c.held) for c in self.watched]
 
 
-def changed_in_place(held: Any) -> str:
-    """Why a step that changed a container its names hold runs eagerly."""
+def changed_in_place(contents: Any) -> str:
+    """Why a step that changed a container its names hold (compile_settings.Contents) runs eagerly."""
+    held = contents.held
     return (
-        f"the step changed in place a {type(held).__name__} its names hold ({_preview(held)}: a counter it "
+        f"the step changed {_named(contents.name)} in place ({_a(type(held).__name__)}: {_preview(held)}; a counter it "
         "increments, a history it appends to, a queue it pops), which a replay would not do: the container would "
         "stay as recorded, and what the step reads from it (a size, a branch) would be stale. Keep such state "
         "outside the compiled step (update it from what the step returns), or pass the number as an argument"
     )
 
 
+def _named(where: str) -> str:
+    """Where the step's names hold a container, in code quotes, at most NAME_SHOWN characters of it."""
+    shown = where if len(where) <= NAME_SHOWN else where[: NAME_SHOWN - 3] + "..."
+    item = "an item of "
+    return f"{item}`{shown[len(item) :]}`" if shown.startswith(item) else f"`{shown}`"
+
+
+NAME_SHOWN = 80
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def _preview(held: Any) -> str:
-    """A short description of a container: its first keys or items."""
+    """A short description of a container: its size and first keys or items (at most 60 characters of them)."""
     if isinstance(held, np.ndarray):
         return f"shape {held.shape}"
     items = list(itertools.islice(held, 3))
     more = ", ..." if len(held) > 3 else ""
-    return f"{'keys ' if isinstance(held, dict) else ''}{', '.join(map(repr, items))[:60]}{more}"
+    what = "keys " if isinstance(held, dict) else ""
+    return f"{len(held)} {'item' if len(held) == 1 else 'items'}, {what}{', '.join(map(repr, items))[:60]}{more}"
 
 
 @contextmanager
 def replayed_code(rec: Any) -> Iterator[None]:
-    """`Changes.replayed_code` of the recording `rec`, where it watches changes (else nothing)."""
+    """A span of code that a replay runs again, in the recording `rec`: `Changes.replayed_code` where it watches
+    changes, and not followed (compile_calls.unfollowed)."""
     changes = getattr(rec, "changes", None)
-    if changes is None:
-        yield
-        return
-    with changes.replayed_code():
+    with unfollowed(), contextlib.nullcontext() if changes is None else changes.replayed_code():
         yield

@@ -4,6 +4,7 @@ the guards of modules' settings and of the attributes a step reads with them."""
 
 from __future__ import annotations
 
+import array
 import collections
 import enum
 import functools
@@ -59,6 +60,10 @@ class Same:
         return id(self.obj)
 
 
+# Python's own arrays of numbers, read through as lists are (compile_names.Names.read_through) and compared by bytes
+BUFFERS = (array.array, bytearray, memoryview)
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
@@ -80,6 +85,8 @@ def settled(value: Any) -> Any:
         return ("set", frozenset(value))
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
         return ("deque", settled(list(value)))
+    if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
+        return (value.__class__, bytes(value)) if memoryview(value).nbytes <= 8 * GUARDED_ENTRIES else Same(value)
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
         # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
         # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)

@@ -29,8 +29,10 @@ def holds(x: Any) -> list[Any]:
         return [*x.args, *x.keywords.values(), x.func]
     if isinstance(x, types.MethodType):
         return [x.__self__]
-    if isinstance(x, types.BuiltinMethodType) and not isinstance(x.__self__, types.ModuleType | type | None):
-        return [x.__self__]  # a builtin container's method: `getn = sizes.get`, a dict the step reads
+    if isinstance(x, types.BuiltinMethodType | types.MethodWrapperType) and not isinstance(
+        x.__self__, types.ModuleType | type | None
+    ):  # a builtin container's method: `getn = sizes.get`, `count = seen.__len__`, a dict or list the step reads
+        return [x.__self__]
     if isinstance(x, dict | list | tuple) and len(x) <= HOLDER_ITEMS:  # not its arrays: the container's guard's
         return [item for item in (x.values() if isinstance(x, dict) else x) if not isinstance(item, np.ndarray)]
     return []

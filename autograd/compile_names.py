@@ -6,6 +6,7 @@ makes the step record again."""
 
 from __future__ import annotations
 
+import builtins
 import collections
 import dis
 import functools
@@ -18,7 +19,7 @@ import numpy as np
 
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
-from .compile_guards import Unguarded, _config
+from .compile_guards import BUFFERS, Unguarded, _config
 from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, holds
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
@@ -44,6 +45,9 @@ class Names:
         self.contents: dict[int, Contents] = {}  # read_through's, by the id of the dict or list each holds
         self.read: dict[int, set[str]] = {}  # read_through's: by the id of an owner, the names `off` adds to it
         self.codes: set[types.CodeType] = set()  # those of the functions followed
+        # of `globals`, those the code names, by (id of the namespace, name); the others (a step calling
+        # globals(): _every_global) are checked by identity alone, not read through
+        self.named: set[tuple[int, str]] = set()
         self.defaults: dict[int, Any] = {}  # their DefaultArguments (DefaultArgument.of)
         self.follow(functions(fn))
 
@@ -55,7 +59,9 @@ class Names:
         held = {id(cell) for cell, _ in self.cells}
         grew = False
         for f in new:
-            names = [(f.__globals__, name) for name in sorted(global_names(f.__code__))]
+            named = global_names(f.__code__)
+            self.named |= {(id(f.__globals__), name) for name in named}
+            names = [(f.__globals__, name) for name in sorted(named | _every_global(f))]
             names = [(n, name) for n, name in names if not any(n is m and name == o for m, o in self.globals)]
             cells = [*zip(f.__closure__ or (), f.__code__.co_freevars), *DefaultArgument.of(f, self.defaults)]
             cells = [(c, name) for c, name in cells if id(c) not in held]
@@ -92,7 +98,7 @@ class Names:
                 )
         return before
 
-    def read_through(self, bound: tuple[Any, ...]) -> list[Any]:
+    def read_through(self, bound: tuple[Any, ...], others: list[tuple[Any, str]]) -> list[Any]:
         """Of the objects the names hold (`bound`), those whose numbers the step's code may read into the
         recording as constants: plain objects and classes (`args.scale`, `Config.temperature`, read by
         attributes the code names, and the objects those attributes hold: `cfg.optim.scale`; their classes,
@@ -101,31 +107,33 @@ class Names:
         A replay runs none of that Python, so each is guarded (`guard_attributes`): one changed between calls
         records again, where it baked the old number."""
         found: list[Any] = []
-        pending, seen = list(bound), set()
         names = [name for _, name in self.globals] + [name for _, name in self.cells]
+        named = [(id(namespace), name) in self.named for namespace, name in self.globals] + [True] * len(self.cells)
+        # each with where it was found, for a warning to name (`history`, `self.cfg.sizes`, an item of `TABLE`)
+        pending, seen = [*((x, name) for x, name, n in zip(bound, names, named) if n), *others], set()
         self.read = {}
         for name, x in zip(names, bound):
             self.read.setdefault(id(x), set()).update(self.off.get(name, ()))
         while pending:
-            x = pending.pop()
+            x, where = pending.pop()
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            pending += holds(x)
+            pending += [(item, _item_of(where)) for item in holds(x)]
             if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
-                pending.append(x.__dict__)
-            if isinstance(x, dict | list | np.ndarray | set | collections.deque):
+                pending.append((x.__dict__, f"{where}.__dict__"))
+            if isinstance(x, (dict, list, np.ndarray, set, collections.deque, *BUFFERS)):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
-                    held = self.contents[id(x)] = Contents(x)
+                    held = self.contents[id(x)] = Contents(x, where)
                 found.append(held)
             elif isinstance(x, types.ModuleType) or (
                 (isinstance(x, type) or not isinstance(x, _NOT_READ_THROUGH)) and has_fields(x)
             ):  # a module's too: `settings.optim.SCALE`, `config.CFG.scale`
                 found.append(x)
                 read = self.attributes_of(x)
-                pending += [v for k, v in fields(x).items() if k in read or _too_large(x, v)]
-                pending += _classes(x)
+                pending += [(v, f"{where}.{k}") for k, v in fields(x).items() if k in read or _too_large(x, v)]
+                pending += [(c, c.__name__) for c in _classes(x)]
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
@@ -169,6 +177,19 @@ class DefaultArgument:
         return [(made.setdefault(key, cls(f, key)), f"{f.__name__}({name}=)") for key, name in zip(keys, names)]
 
 
+def _every_global(f: types.FunctionType) -> set[str]:
+    """Where f's code calls globals() (`globals()["N"]`, which no instruction names), every global name of its
+    module's but Python's own (`__builtins__`, `__name__`): one rebound records again, as one the code names."""
+    if "globals" in f.__code__.co_names and f.__globals__.get("globals", builtins.globals) is builtins.globals:
+        return {name for name in f.__globals__ if not name.startswith("__")}
+    return set()
+
+
+def _item_of(where: str) -> str:
+    """The name of what a container or a holder found as `where` holds (an item, a partial's argument)."""
+    return where if where.startswith("an item of ") else f"an item of {where}"
+
+
 def _too_large(owner: Any, value: Any) -> bool:
     """Whether `value`, an object's attribute, is a config too large to compare whole on every replay (an
     argparse Namespace of 40 options on a trainer: `Unguarded`, which would run the step eagerly): read
@@ -188,11 +209,12 @@ def _classes(x: Any) -> list[type]:
     return [c for c in type(x).__mro__ if c.__module__.partition(".")[0] not in _PYTHONS]
 
 
-def partial_arguments(fn: Any) -> list[Any]:
-    """The arguments the functools.partials behind a compiled `fn` bind (`compile(partial(train, cfg=cfg))`)."""
-    held: list[Any] = []
+def partial_arguments(fn: Any) -> list[tuple[Any, str]]:
+    """The arguments the functools.partials behind a compiled `fn` bind (`compile(partial(train, cfg=cfg))`), each
+    with a name for messages (`cfg`, `args[0]`)."""
+    held: list[tuple[Any, str]] = []
     while isinstance(fn, functools.partial):
-        held += [*fn.args, *fn.keywords.values()]
+        held += [*((x, f"args[{i}]") for i, x in enumerate(fn.args)), *((x, k) for k, x in fn.keywords.items())]
         fn = fn.func
     return held
 

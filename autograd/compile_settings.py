@@ -4,7 +4,6 @@ them first and records again when one has changed (compile_guards: how each is c
 
 from __future__ import annotations
 
-import collections
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
@@ -78,11 +77,13 @@ def _own_classes(owner: Any) -> list[type]:
 
 
 class Contents:
-    """A dict, list, set, deque or array a step's names hold (`Names.read_through`), as an owner whose one attribute,
-    `held`, is it: guarded by value as a module's settings are (by identity where that would cost)."""
+    """A dict, list, set, deque, numpy array or Python one (compile_guards.BUFFERS) a step's names hold
+    (`Names.read_through`), as an owner whose one attribute, `held`, is it: guarded by value as a module's settings
+    are (by identity where that would cost)."""
 
-    def __init__(self, held: dict | list | np.ndarray | set | collections.deque) -> None:
+    def __init__(self, held: Any, name: str) -> None:
         self.held = held
+        self.name = name  # where the step's names hold it (`history`, `self.cfg.sizes`), for a warning
 
 
 def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
@@ -99,7 +100,7 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
 
     def read(owner: Any, name: str, value: Any) -> bool:
         if owner.__class__ is Contents:
-            return True
+            return name == "held"  # not its name, which is for messages
         if id(owner) not in of:
             of[id(owner)] = names(owner)
         if isinstance(owner, types.ModuleType):

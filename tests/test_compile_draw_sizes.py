@@ -11,10 +11,10 @@ equals the eager one."""
 import collections
 import functools
 import itertools
-import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import check_replayed
 
 import autograd
 from autograd import Tensor
@@ -124,7 +124,7 @@ REFUSED = {  # what the warning says, where the step runs eagerly
     "an iterator on an object": "\\(list_iterator\\)",
     "a bound __next__": "\\(list_iterator\\)",
     "an iterator class of one's own": "\\(_Sizes\\)",
-    "an iterator class popping a deque": "\\(_QueuedSizes\\)|changed in place a deque",
+    "an iterator class popping a deque": "\\(_QueuedSizes\\)|changed `held.queue` in place \\(a deque",
     "iter(f, sentinel)": "\\(callable_iterator\\)",
 }
 
@@ -150,20 +150,18 @@ def _losses(compile, case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_draws_size_from_python_state_is_eagers_on_every_call(case):
+def test_a_draws_size_from_python_state_is_eagers_on_every_call(case, monkeypatch):
+    if case not in REFUSED:
+        check_replayed(lambda compile: _losses(compile, case), monkeypatch)
+        return
     eager = _losses(lambda f: f, case)
-    if case in REFUSED:
-        with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
-            assert _losses(autograd.compile, case) == eager
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", autograd.CompileWarning)
-            assert _losses(autograd.compile, case) == eager
+    with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
+        assert _losses(autograd.compile, case) == eager
 
 
-def _drawing_from_an_iterator(compiled):
-    """Six calls of a step whose draw takes its size from an iterator when called; their losses, what is left of
-    the iterator, and the compiled step."""
+def _drawing_from_an_iterator(compile):
+    """Six calls of a step whose draw takes its size from an iterator when called; their losses and what is left of
+    the iterator."""
     autograd.manual_seed(0)
     w = Tensor(np.ones(1), requires_grad=True)
     sizes = iter([3] * 8)
@@ -175,19 +173,14 @@ def _drawing_from_an_iterator(compiled):
         loss.backward()
         return loss.item()
 
-    run = autograd.compile(step) if compiled else step
-    return [run(np.ones(2)) for _ in range(6)], list(sizes), run
+    run = compile(step)
+    return [run(np.ones(2)) for _ in range(6)], list(sizes)
 
 
-def test_an_iterator_that_only_a_draw_advances_replays():
+def test_an_iterator_that_only_a_draw_advances_replays(monkeypatch):
     """A draw that takes its size from an iterator when called (inside autograd.drawn) is made again by each
     replay, which advances it as eagerly: no refusal, the numbers eager's, and the iterator where eager leaves it."""
-    eager = _drawing_from_an_iterator(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        compiled = _drawing_from_an_iterator(True)
-    assert compiled[:2] == eager[:2]
-    assert all(r.program is not None for r in compiled[2].recordings.values())
+    check_replayed(_drawing_from_an_iterator, monkeypatch, replays_at_least=4)
 
 
 class _Watched(_Sizes):
@@ -205,25 +198,26 @@ class _Watched(_Sizes):
 
 
 @pytest.mark.parametrize("make", [lambda: iter(_LENGTHS), _Watched], ids=["a list iterator", "a class of one's own"])
-def test_an_iterator_the_step_names_but_never_moves_replays_and_none_of_its_code_runs(make):
+def test_an_iterator_the_step_names_but_never_moves_replays_and_none_of_its_code_runs(make, monkeypatch):
     """An iterator class's place is read from its attributes (self.calls), not by its __reduce__ or __getstate__,
     which may do anything (this one's says that it has no state)."""
-    held, _Watched.ran = make(), []
-    w = Tensor(np.ones(1), requires_grad=True)
 
-    def step(x):
-        if held is None:  # names it, never advances it
-            return None
-        loss = (Tensor(x) * w).sum()
-        loss.backward()
-        return loss.item()
+    def losses(compile):
+        held, _Watched.ran = make(), []
+        w = Tensor(np.ones(1), requires_grad=True)
 
-    run = autograd.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        assert [run(np.ones(2)) for _ in range(4)] == [2.0] * 4
-    assert all(r.program is not None for r in run.recordings.values())
-    assert next(held) == 4 and _Watched.ran == []
+        def step(x):
+            if held is None:  # names it, never advances it
+                return None
+            loss = (Tensor(x) * w).sum()
+            loss.backward()
+            return loss.item()
+
+        run = compile(step)
+        return [run(np.ones(2)) for _ in range(4)], next(held), _Watched.ran
+
+    check_replayed(losses, monkeypatch, replays_at_least=2)
+    assert losses(lambda f: f) == ([2.0] * 4, 4, [])
 
 
 class _Trainer:
@@ -241,7 +235,7 @@ class _Trainer:
         return loss.item()
 
 
-def test_a_method_the_step_calls_on_its_own_object_is_read_through():
+def test_a_method_the_step_calls_on_its_own_object_is_read_through(monkeypatch):
     """compile(trainer.step) whose size comes from self.rows() (a global read there) drew 4 rows where eager drew 5."""
 
     def losses(compile):
@@ -253,7 +247,4 @@ def test_a_method_the_step_calls_on_its_own_object_is_read_through():
         LENGTH["n"] = 4
         return out
 
-    eager = losses(lambda f: f)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        assert losses(autograd.compile) == eager
+    check_replayed(losses, monkeypatch)

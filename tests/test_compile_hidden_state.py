@@ -6,16 +6,21 @@ deque or array the step itself changes (a counter, a history); a mutable default
 bound `dict.get`; the clock and os.environ; next() on an iterator held four levels down; a function attribute.
 Each now replays with eager's numbers (the helper followed as it runs, the change seen) or runs eagerly with a
 CompileWarning naming the cause. Also steps that draw from Python's and numpy's global generators, a generator,
-a class attribute."""
+a class attribute. Session 32 found five more silent ones: a global read through globals()["NUMBER"]; an
+array.array, a bytearray, and a memoryview's numbers changed in place by the caller; a list's length read through
+its bound __len__ (a method-wrapper, where `dict.get` was followed)."""
 
+import array
 import collections
+import functools
 import os
 import random
+import sys
 import time
-import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import check_replayed
 
 import autograd
 from autograd import Tensor
@@ -27,6 +32,9 @@ TABLE = {f"k{i}": (lambda: STATE["n"]) for i in range(40)}
 LISTS = [[4] for _ in range(40)]
 DICTS = {f"k{i}": {"n": 4} for i in range(40)}
 COUNT = [0]
+NUMBER = 4  # read through globals()
+BUFFER, BYTES, VIEW = array.array("i", [4]), bytearray([4]), memoryview(np.full(1, 4.0))
+GROWN = [0] * 4  # its length read through its bound __len__
 
 
 class _Config:
@@ -39,6 +47,11 @@ class _Box:
 
 def _set_state(i):
     STATE["n"] = ROWS[i]
+
+
+def _set_number(i):
+    global NUMBER
+    NUMBER = ROWS[i]
 
 
 def _deep(value):
@@ -99,14 +112,23 @@ CASES = {
     "os.environ": _case(lambda _: int(os.environ.get("CHAINRULE_TEST_ROWS", "4"))),
     "a class attribute": _case(lambda _: _Config.n, lambda i: setattr(_Config, "n", ROWS[i])),
     "a config four objects down": _case(lambda held: held.b.c.d.value["n"], made=lambda: _deep(STATE)),
+    "a global read through globals()": _case(lambda _: globals()["NUMBER"], _set_number),
+    "an array.array changed in place": _case(lambda _: BUFFER[0], lambda i: BUFFER.__setitem__(0, ROWS[i])),
+    "a bytearray changed in place": _case(lambda _: BYTES[0], lambda i: BYTES.__setitem__(0, ROWS[i])),
+    "a memoryview's numbers changed in place": _case(lambda _: int(VIEW[0]), lambda i: VIEW.__setitem__(0, ROWS[i])),
+    "a list's bound __len__": _case(lambda held: held(), lambda i: i == 3 and GROWN.append(0), lambda: GROWN.__len__),
+    "an array.array the step appends to": _case(
+        lambda held: held.append(1) or 4 + len(held) // 4, made=lambda: array.array("i")
+    ),
 }
 REFUSED = {  # what the warning says where the step runs eagerly
-    "helpers four calls deep counting in a dict": "changed in place a dict its names hold \\(keys 'calls'",
-    "a list the step appends to": "changed in place a list",
-    "a global count the step increments": "changed in place a list",
-    "a set the step grows": "changed in place a set",
-    "a deque the step pops": "changed in place a deque",
-    "an array the step counts in": "changed in place a ndarray",
+    "helpers four calls deep counting in a dict": "changed `seen` in place \\(a dict: 1 item, keys 'calls'",
+    "a list the step appends to": "changed `held` in place \\(a list: 1 item, 1;",
+    "a global count the step increments": "changed `COUNT` in place \\(a list",
+    "a set the step grows": "changed `held` in place \\(a set",
+    "a deque the step pops": "changed `held` in place \\(a deque",
+    "an array the step counts in": "changed `held` in place \\(a ndarray: shape \\(1,\\)",
+    "an array.array the step appends to": "changed `held` in place \\(an array: 1 item, 1;",
     "an iterator four objects down": "next\\(\\) outside autograd.drawn",
     "Python's random module": "Python's random module",
     "numpy's global generator": "numpy's global generator",
@@ -116,13 +138,15 @@ REFUSED = {  # what the warning says where the step runs eagerly
 }
 
 
-def _losses(compiled, case):
+def _losses(compile, case):
     """Six calls' losses and gradients, seeded alike."""
     take, before, made = CASES[case]
     autograd.manual_seed(0)
     random.seed(0)
     np.random.seed(0)
-    STATE["n"], _Config.n, COUNT[0] = 4, 4, 0
+    global NUMBER
+    STATE["n"], _Config.n, COUNT[0], NUMBER, BUFFER[0], BYTES[0], VIEW[0] = 4, 4, 0, 4, 4, 4, 4.0
+    del GROWN[4:]
     for row in LISTS + list(DICTS.values()):
         row[0 if isinstance(row, list) else "n"] = 4
     w = Tensor(np.ones(1), requires_grad=True)
@@ -133,33 +157,29 @@ def _losses(compiled, case):
         loss.backward()
         return loss.item()
 
-    run, out = (autograd.compile(step) if compiled else step), []
+    run, out = compile(step), []
     for i in range(len(ROWS)):
         before(i)
         w.grad = None
         out.append((run(np.full(2, i + 1.0)), w.grad.tolist()))
-    return out, run
+    return out
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_python_state_a_step_reads_replays_as_eager_or_runs_eagerly_saying_why(case):
-    eager, _ = _losses(False, case)
-    if case in REFUSED:
-        with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
-            compiled, run = _losses(True, case)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", autograd.CompileWarning)
-            compiled, run = _losses(True, case)
-        assert any(r.program is not None for r in run.recordings.values()), "replayed"
-    assert compiled == eager
+def test_python_state_a_step_reads_replays_as_eager_or_runs_eagerly_saying_why(case, monkeypatch):
+    if case not in REFUSED:
+        check_replayed(lambda compile: _losses(compile, case), monkeypatch)
+        return
+    eager = _losses(lambda f: f, case)
+    with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
+        assert _losses(autograd.compile, case) == eager
 
 
-def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_again():
+def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_again(monkeypatch):
     """`def step(x, box=BOX)`: the caller changing BOX[0], or rebinding the default, records again."""
     box, w = [4], Tensor(np.ones(1), requires_grad=True)
 
-    def losses(compiled):
+    def losses(compile):
         autograd.manual_seed(0)
 
         def step(x, sizes=box):
@@ -167,7 +187,7 @@ def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_ag
             loss.backward()
             return loss.item()
 
-        run, out = (autograd.compile(step) if compiled else step), []
+        run, out = compile(step), []
         for i in range(8):
             box[0] = 4 if i < 3 else 5
             if i == 6:
@@ -176,17 +196,14 @@ def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_ag
         step.__defaults__ = (box,)
         return out
 
-    eager = losses(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        assert losses(True) == eager
+    check_replayed(losses, monkeypatch)
 
 
-def test_a_function_attribute_the_step_reads_is_guarded():
+def test_a_function_attribute_the_step_reads_is_guarded(monkeypatch):
     """`step.n` set by the caller between calls replayed the recorded n."""
     w = Tensor(np.ones(1), requires_grad=True)
 
-    def losses(compiled):
+    def losses(compile):
         autograd.manual_seed(0)
 
         def step(x):
@@ -194,30 +211,93 @@ def test_a_function_attribute_the_step_reads_is_guarded():
             loss.backward()
             return loss.item()
 
-        run, out = (autograd.compile(step) if compiled else step), []
+        run, out = compile(step), []
         for n in ROWS:
             step.n = n
             out.append(run(np.ones(2)))
         return out
 
-    eager = losses(False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        assert losses(True) == eager
+    check_replayed(losses, monkeypatch)
 
 
-def test_an_iterator_a_draw_advances_still_replays():
+def test_an_iterator_a_draw_advances_still_replays(monkeypatch):
     """next() inside autograd.drawn is the draw's, made again by each replay: not refused."""
-    w, sizes = Tensor(np.ones(1), requires_grad=True), iter([3] * 8)
-    gen = np.random.default_rng(1)
+
+    def losses(compile):
+        w, sizes = Tensor(np.ones(1), requires_grad=True), iter([3] * 8)
+        gen = np.random.default_rng(1)
+
+        def step(x):
+            loss = (autograd.drawn(lambda: gen.random(next(sizes))) * w).sum() + (Tensor(x) * w).sum()
+            loss.backward()
+            return loss.item()
+
+        run = compile(step)
+        return [run(np.ones(2)) for _ in range(5)], list(sizes)
+
+    check_replayed(losses, monkeypatch, replays_at_least=3)
+
+
+HISTORY = [0.0] * 10_000
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["a global", "a partial's keyword"])
+def test_the_warning_for_a_container_the_step_changes_names_it_and_stays_short(bound):
+    """It showed the container's first items alone (`(0.0, 0.0, 0.0, ...)`), not which of the step's names held it."""
+    w = Tensor(np.ones(1), requires_grad=True)
+
+    def step(x, log=None):
+        (HISTORY if log is None else log).append(1.0)
+        loss = (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(functools.partial(step, log=[0.0] * 10_000) if bound else step)
+    with pytest.warns(autograd.CompileWarning) as seen:
+        [run(np.ones(2)) for _ in range(3)]
+    message = str(seen[0].message)
+    name = "log" if bound else "HISTORY"
+    assert f"the step changed `{name}` in place (a list: 10001 items, 0.0, 0.0, 0.0, ...;" in message
+    assert len(message) < 600
+    del HISTORY[10_000:]
+
+
+@autograd.unguarded
+class _Tracers:
+    """The trace functions set while the step's own code ran, and while a check it asked for (replayed code) ran."""
+
+    def __init__(self):
+        self.in_step, self.in_check = [], []
+
+
+def _tracers_seen(tracer):
+    seen, w = _Tracers(), Tensor(np.ones(1), requires_grad=True)
 
     def step(x):
-        loss = (autograd.drawn(lambda: gen.random(next(sizes))) * w).sum() + (Tensor(x) * w).sum()
+        seen.in_step.append(sys.gettrace())
+        autograd.validate(lambda data: seen.in_check.append(sys.gettrace()), x)
+        loss = (Tensor(x) * w).sum()
         loss.backward()
         return loss.item()
 
     run = autograd.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", autograd.CompileWarning)
-        [run(np.ones(2)) for _ in range(5)]
-    assert all(r.program is not None for r in run.recordings.values())
+    sys.settrace(tracer)
+    try:
+        [run(np.ones(2)) for _ in range(2)]  # the two recordings
+    finally:
+        sys.settrace(None)
+    return seen
+
+
+def test_the_trace_hook_is_set_aside_in_replayed_code_but_a_tracer_set_before_goes_on_everywhere():
+    """A recording's trace hook is on around the step's call and off in code each replay runs again (a check, an
+    optimizer's step, a draw), for traced Python runs about twice the instructions; a debugger's or coverage's
+    tracer set before goes on being called there, chained, as without compile."""
+    if sys.gettrace() is not None:
+        pytest.skip("run under a tracer")
+    alone = _tracers_seen(None)
+    assert None not in alone.in_step and alone.in_check == [None, None]
+    called = []
+    chained = _tracers_seen(lambda frame, event, arg: called.append(frame.f_code.co_name))
+    assert None not in chained.in_check and chained.in_check == chained.in_step
+    assert "<lambda>" in called
