@@ -1,5 +1,6 @@
-"""Errors against mpmath in units in the last place, and the nth derivative by grad: what the special functions'
-accuracy tests (test_elementwise_bessel_normal, test_elementwise_bessel_jyk) measure with."""
+"""Errors against mpmath in units in the last place, the nth derivative by grad, and mpmath's precision held for
+one module's tests: what the special functions' accuracy tests (test_elementwise_bessel_normal,
+test_elementwise_bessel_jyk) measure with."""
 
 import math
 
@@ -21,6 +22,20 @@ def ulps(ours, exact, bits: int, smallest: int) -> np.ndarray:
         unit = mp.mpf(2) ** max(int(mp.floor(mp.log(abs(r), 2))) - bits, smallest)
         errors.append(float(abs(mp.mpf(float(y)) - r) / unit))
     return np.array(errors)
+
+
+def held_precision(*, dps: int | None = None, bits: int | None = None):
+    """An autouse fixture holding mpmath at `dps` digits (or `bits` bits) while the tests of the module that assigns
+    it run, and restoring it after. A module's import-time `mp.mp.dps = …` held for every test collected after it:
+    test_extreme_magnitudes' 500 bits ran every test_elementwise_* module's mpmath at ~150 digits in the default
+    run (test_elementwise_bessel_jyk's 3 s of CPU took 18)."""
+
+    @pytest.fixture(autouse=True, scope="module")
+    def held():
+        with mp.workdps(dps) if bits is None else mp.workprec(bits):
+            yield
+
+    return held
 
 
 def nth(f, n: int):

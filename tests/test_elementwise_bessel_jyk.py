@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from mpmath_ulps import nth, ulps
+from mpmath_ulps import held_precision, nth, ulps
 
 import autograd
 from autograd import Tensor, Value
@@ -16,7 +16,7 @@ from autograd import bessel_jy_forwards as jy
 from autograd import bessel_k_forwards as k
 
 mp = pytest.importorskip("mpmath", reason="mpmath (torch's sympy installs it) is the reference of these tests")
-mp.mp.dps = 40
+_mpmath_at_40_digits = held_precision(dps=40)
 RNG = np.random.default_rng(30)
 J0_ZEROS = [2.404825557695773, 5.520078110286311, 14.930917708487787, 24.352471530749302]
 Y1_ZEROS = [2.197141326031017, 5.429681040794135, 24.33194257135691]

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from mpmath_ulps import nth, ulps
+from mpmath_ulps import held_precision, nth, ulps
 
 import autograd
 from autograd import Tensor, Value
@@ -15,7 +15,7 @@ from autograd import bessel_forwards as bessel
 from autograd import normal_forwards as normal
 
 mp = pytest.importorskip("mpmath", reason="mpmath (torch's sympy installs it) is the reference of these tests")
-mp.mp.dps = 40
+_mpmath_at_40_digits = held_precision(dps=40)
 RNG = np.random.default_rng(11)
 
 

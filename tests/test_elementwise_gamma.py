@@ -8,13 +8,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from mpmath_ulps import held_precision
 
 import autograd
 from autograd import Tensor, Value, grad, gradcheck, lgamma_zeros
 from autograd import gamma_forwards as forward
 
 mp = pytest.importorskip("mpmath", reason="mpmath (torch's sympy installs it) is the reference of these tests")
-mp.mp.dps = 40
+_mpmath_at_40_digits = held_precision(dps=40)
 RNG = np.random.default_rng(7)
 # where mpmath's ψ⁽ⁿ⁾, n >= 1, is slowest
 SLOW = ("tiny", "huge", "(-1e15, -10)")

@@ -7,11 +7,12 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from mpmath_ulps import held_precision
 
 import autograd
 from autograd import Tensor, Value
 
-mpmath.mp.dps = 40
+_mpmath_at_40_digits = held_precision(dps=40)
 
 
 def _ulps(actual, exact):

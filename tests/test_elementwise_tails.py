@@ -8,13 +8,14 @@ import warnings
 
 import numpy as np
 import pytest
+from mpmath_ulps import held_precision
 
 import autograd as ag
 from autograd import Value
 from autograd.op_table import ELEMENTWISE
 
 mpmath = pytest.importorskip("mpmath", reason="mpmath gives the exact derivatives: pip install mpmath")
-mpmath.mp.dps = 50
+_mpmath_at_50_digits = held_precision(dps=50)
 
 sigma = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
 GELU_Z = lambda x: mpmath.sqrt(2 / mpmath.pi) * (x + mpmath.mpf("0.044715") * x**3)  # noqa: E731

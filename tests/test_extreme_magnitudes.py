@@ -11,12 +11,13 @@ import math
 
 import numpy as np
 import pytest
+from mpmath_ulps import held_precision
 
 import autograd as ag
 from autograd import Tensor, Value
 
 mp = pytest.importorskip("mpmath")  # installed with the reference extra (torch's sympy)
-mp.mp.prec = 500
+_mpmath_at_500_bits = held_precision(bits=500)
 TINY = np.finfo(np.float64).tiny
 
 

@@ -104,10 +104,10 @@ def test_cross_entropy_of_a_sure_row_to_its_last_digits(others, margin, reductio
     last bits were most of a loss below 1e-16 ([[40, 0, 0]], label 0: 0 where it is 8.5e-18; torch's 0 too).
     Below 2**-20 to its last digits; above, the rounding of 1 + rest is under 1e-9 of the loss."""
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
     top = max(others) + margin
     row = np.array([[top, *others]])
-    exact = float(mpmath.log1p(mpmath.fsum(mpmath.exp(mpmath.mpf(v) - mpmath.mpf(top)) for v in others)))
+    with mpmath.workdps(40):
+        exact = float(mpmath.log1p(mpmath.fsum(mpmath.exp(mpmath.mpf(v) - mpmath.mpf(top)) for v in others)))
     loss = F.cross_entropy(Tensor(row), np.array([0]), reduction=reduction)
     # xⱼ - x_label rounds (by half an ulp of the larger): each exp is then off by as many ulp as that difference
     conditioning = 4 + 2 * max(abs(top - v) for v in others)
