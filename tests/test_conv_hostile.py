@@ -4,13 +4,13 @@ rather than the operands (refused at once, before any allocation, naming the arg
 bound), adaptive pooling's memory counted with its intermediates, sizes numpy would reject in its
 own words, and the argument types and dtypes every path shares."""
 
-import time
 import tracemalloc
 from itertools import product
 
 import numpy as np
 import pytest
 from address_space import address_space_left
+from cpu_time import cpu_seconds_at_most
 
 import autograd
 from autograd import ShapeError, Tensor
@@ -60,22 +60,23 @@ HOSTILE = {
 @pytest.mark.parametrize("call, argument", HOSTILE.values(), ids=HOSTILE.keys())
 def test_geometry_growing_past_its_operands_is_refused_at_once(call, argument):
     tracemalloc.start()
-    start = time.perf_counter()
     try:
-        with pytest.raises(MemoryError, match=rf": {argument} .* would make .* entries, over the bound of 16,777,216"):
-            call()
+        with cpu_seconds_at_most(0.5):
+            with pytest.raises(
+                MemoryError, match=rf": {argument} .* would make .* entries, over the bound of 16,777,216"
+            ):
+                call()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 0.5 and peak < 2**20
+    assert peak < 2**20
 
 
 def test_a_max_pooling_kernel_past_its_bound_is_refused_at_once():
     """360000 Python steps of the kernel for one output took 6.8 s with its backward."""
-    start = time.perf_counter()
-    with pytest.raises(ValueError, match=r"kernel_size \(600, 600\) has 360,000 entries, .* bound of 65,536"):
-        autograd.max_pool2d(Tensor(ONE), 600, stride=600, padding=300)
-    assert time.perf_counter() - start < 0.5
+    with cpu_seconds_at_most(0.5):
+        with pytest.raises(ValueError, match=r"kernel_size \(600, 600\) has 360,000 entries, .* bound of 65,536"):
+            autograd.max_pool2d(Tensor(ONE), 600, stride=600, padding=300)
 
 
 def test_a_stride_1_pooling_with_a_large_kernel_is_ordinary_work():
@@ -107,19 +108,18 @@ def test_adaptive_pooling_counts_its_intermediates_before_any_work():
     (about 4 times as much) do not: refused at once, where the check of the output alone let the work
     start, and numpy's MemoryError came after seconds."""
     x = Tensor(np.ones((1, 1, 2, 3)), requires_grad=True)
-    start = time.perf_counter()
-    with address_space_left(3 * 2**29):
+    with cpu_seconds_at_most(0.5), address_space_left(3 * 2**29):
         with pytest.raises(MemoryError, match=r"adaptive_avg_pool2d: an output of shape \(1, 1, 11000, 11000\) and"):
             autograd.adaptive_avg_pool2d(x, (11000, 11000))
-    assert time.perf_counter() - start < 0.5
 
 
 def test_adaptive_pooling_counts_at_least_the_memory_it_takes():
     """The count its check asks memory for is at least the forward's peak, graph recorded (after a first
-    call, whose peak holds numpy's and Python's caches made once)."""
+    call, whose peak holds numpy's and Python's caches made once: one of 4,096 outputs or more, whose check of
+    finite values by BLAS makes its row of ones, 512 KiB, once a process)."""
     from autograd.pool_adaptive import _adaptive_entries
 
-    autograd.adaptive_avg_pool2d(Tensor(np.ones((1, 1, 2, 3)), requires_grad=True), (5, 7))
+    autograd.adaptive_avg_pool2d(Tensor(np.ones((1, 1, 2, 3)), requires_grad=True), (100, 100))
     for shape, size in [((1, 1, 2, 3), (1000, 1000)), ((2, 3, 50, 40), (30, 300)), ((4, 8, 6, 6), (500, 5))]:
         x = Tensor(np.ones(shape), requires_grad=True)
         tracemalloc.start()
@@ -215,6 +215,5 @@ def test_windows_in_the_padding_are_found_as_by_each_windows_entries():
 def test_a_long_dilated_axis_is_checked_at_once():
     """32001 windows of 16000 entries each (an empty batch: no work to bound): a Python loop over the
     windows and their entries took 1.6 s (8.6 s for windows of 40000)."""
-    start = time.perf_counter()
-    windows_meet_input("max_pool2d", (48000, 1), (16000, 1), (1, 1), ((8000, 8000), (0, 0)), (2, 1))
-    assert time.perf_counter() - start < 0.2
+    with cpu_seconds_at_most(0.2):
+        windows_meet_input("max_pool2d", (48000, 1), (16000, 1), (1, 1), ((8000, 8000), (0, 0)), (2, 1))

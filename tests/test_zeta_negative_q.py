@@ -2,10 +2,9 @@
 where the terms were summed one by one (2.9 s for one element at q = −99,999.5, NaN below −100,000), and for
 odd x ζ(x, p) − ζ(x, 1 − p) whole near p = 1/2, where the sums cancel (ζ(5, −99,999.5) was 0, not 2.5e-21)."""
 
-import time
-
 import numpy as np
 import pytest
+from cpu_time import cpu_seconds_at_most
 
 from autograd.zeta_forwards import zeta
 
@@ -50,6 +49,6 @@ def test_just_above_minus_a_half_where_1_plus_q_rounds(x):
 
 
 def test_far_negative_q_in_bounded_time():
-    start = time.perf_counter()
-    out = zeta(np.full(100, 5.0), -np.arange(1, 101) * 1e13 - 0.5)  # q not whole (exact): no pole
-    assert time.perf_counter() - start < 0.5 and np.isfinite(out).all()
+    with cpu_seconds_at_most(0.5):
+        out = zeta(np.full(100, 5.0), -np.arange(1, 101) * 1e13 - 0.5)  # q not whole (exact): no pole
+    assert np.isfinite(out).all()
