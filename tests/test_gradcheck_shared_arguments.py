@@ -25,6 +25,25 @@ def test_rules_cancelling_in_f_fail(point):
     assert "<- fails" in str(caught.value)
 
 
+@pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
+def test_an_op_is_checked_alone_with_the_keyword_arguments_f_gave_it(point):
+    # its rule off by +-(k - 1): right at the default k = 1, with which the op was checked alone, so k=3 passed;
+    # and an op whose keyword argument has no default was not checked alone at all
+    scaled = Op(
+        "scaled", lambda x, y, k=1.0: k * x * y, lambda g, out, x, y, k=1.0: (g * (k * y + k - 1), g * (k * x - k + 1))
+    )
+    needs_k = Op("needs_k", lambda x, y, *, k: k * x * y, lambda g, out, x, y, *, k: (g * (k * y + 1), g * (k * x - 1)))
+    for f in (
+        lambda x: scaled(x, x, k=3.0),
+        lambda x: scaled(x, x, k=1.0) + scaled(x, x, k=3.0),
+        lambda x: needs_k(x, x, k=2.0),
+    ):
+        with pytest.raises(GradcheckError, match="through 2 of its arguments") as caught:
+            gradcheck(f, [point])
+        assert not caught.value.undecided
+    assert gradcheck(lambda x: scaled(x, x, k=1.0), [point])
+
+
 def test_a_parameter_given_twice_is_checked_alone_too():
     w = Tensor(X.copy(), requires_grad=True)
     with pytest.raises(GradcheckError, match="'my_mul' is given w through 2 of its arguments"):
