@@ -4,6 +4,7 @@ wrong wherever it is given two numbers. Such an op is now also checked alone, ea
 
 import numpy as np
 import pytest
+from test_micrograd_lecture import hand_mul
 
 import autograd
 from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
@@ -94,14 +95,4 @@ def test_a_kink_of_each_argument_alone_is_not_blamed():
 
 def test_a_node_built_by_hand_is_left_to_fs_check():
     # micrograd's way: no forward to rerun, so its children cannot be moved apart (it raised a ValueError)
-    def hand_mul(a, b):
-        out = Value(a.data * b.data, (a, b), "*")
-
-        def _backward():
-            a.grad += b.data * out.grad
-            b.grad += a.data * out.grad
-
-        out._backward = _backward
-        return out
-
     assert gradcheck(lambda x: hand_mul(x, x), [0.3])
