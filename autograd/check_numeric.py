@@ -147,7 +147,8 @@ def slopes(
     curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
     if (beyond or curved) and not (kink or jump):
         with _quiet():
-            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance)
+            settled = 0.0 if beyond else tolerance / 16  # agreeing: refined only where the truncation may matter
+            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance, settled)
         better = better if better is not None and better[1] < max(truncation, tolerance) else None
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None

@@ -108,3 +108,18 @@ def test_a_kink_within_eps_is_still_a_kink():
     # abs(x) + x**3 at 0: its central differences shrink as a smooth f's, but its one-sided slopes stay apart
     with pytest.raises(GradcheckError, match="not differentiable here"):
         gradcheck(lambda x: x.abs() + x**3, [np.array([0.0])])
+
+
+def test_a_row_agreeing_at_eps_is_refined_only_where_its_truncation_may_matter():
+    # sin(1e3 x) near a zero of its slope (-0.1 at x = (pi / 2 + 1e-4) / 1e3): its one-sided slopes part by far
+    # more than it, which asked for the extrapolation: 12 halvings (24 calls of f) for nothing, 31 calls in all;
+    # the move at eps / 2 (a truncation of 1.7e-7 of the slope) settles it: 1 + 2 for the row, 4 for the kink
+    # screen at 2 and 4 eps, 2 at eps / 2
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        return autograd.sin(x * 1e3)
+
+    assert gradcheck(f, [np.array([(np.pi / 2 + 1e-4) / 1e3])])
+    assert calls[0] == 1 + 2 + 4 + 2
