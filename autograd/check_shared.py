@@ -31,14 +31,14 @@ def check_shared_arguments(
     judged alone, or kink or jump there (no row fails outright), f's own check stands."""
     if not isinstance(out, Node) or out.is_constant:
         return
-    order = topological_order(out)  # every node after its parents
+    order = topological_order(out)  # out first, every node before its parents
     position = {id(leaf): k for k, leaf in enumerate(leaves)}
     reaching: dict[int, frozenset[int]] = {}  # the leaves each node depends on
     checked_ops: set[tuple[int, str]] = set()
-    for node in order:
-        from_parents = frozenset().union(*(reaching.get(id(p), frozenset()) for p in node.parents))
+    for node in reversed(order):  # parents first (from out down, op(x, 2 * x) saw no leaf in 2 * x)
+        from_parents = frozenset().union(*(reaching[id(p)] for p in node.parents))
         reaching[id(node)] = from_parents | ({position[id(node)]} if id(node) in position else frozenset())
-    for node in reversed(order):
+    for node in order:
         if not own_op(node) or _identity(node) in checked_ops or not _reruns(node):
             continue
         slots = [reaching[id(p)] for p in node.parents if not p.is_constant]

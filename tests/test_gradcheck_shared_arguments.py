@@ -27,6 +27,20 @@ def test_rules_cancelling_in_f_fail(point):
 
 
 @pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
+@pytest.mark.parametrize(
+    "f",
+    [lambda x: _mul(0.5)(x, x + 0.25), lambda x: _mul(0.5)(x.exp() * 1.0, x.exp()), lambda x: _mul(0.5)(x, x) * 2],
+    ids=["x_plus", "both_through_exp", "below_another_op"],
+)
+def test_an_input_reaching_two_arguments_through_other_ops_is_seen(f, point):
+    # the leaves each node reaches were gathered from out down, before the nodes between: op(x, x + 0.25), whose
+    # rule's +-0.5 cancels in f as in op(x, x), passed
+    with pytest.raises(GradcheckError, match="'my_mul' is given input 0 through 2 of its arguments") as caught:
+        gradcheck(f, [point])
+    assert not caught.value.undecided
+
+
+@pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
 def test_an_op_is_checked_alone_with_the_keyword_arguments_f_gave_it(point):
     # its rule off by +-(k - 1): right at the default k = 1, with which the op was checked alone, so k=3 passed;
     # and an op whose keyword argument has no default was not checked alone at all
