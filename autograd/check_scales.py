@@ -59,7 +59,7 @@ def reaching_own_ops(out: Any, leaves: list[Node]) -> frozenset[int]:
         return frozenset()
     order = topological_order(out)
     feeds: set[int] = set()  # the ids of nodes an op of the user's depends on
-    for node in reversed(order):  # from the output down: a node's consumers come before it
+    for node in order:  # from the output down: a node's consumers come before it (reversed, x * 1.0 was not seen)
         if id(node) in feeds or own_op(node):
             feeds.update(id(p) for p in node.parents)
     return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
