@@ -147,9 +147,12 @@ def slopes(
     curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
     if (beyond or curved) and not (kink or jump):
         with _quiet():
-            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance)
+            settled = 0.0 if beyond else tolerance / 16  # agreeing: refined only where the truncation may matter
+            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance, settled)
         better = better if better is not None and better[1] < max(truncation, tolerance) else None
-        central, truncation = better or (central, truncation)
+    if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
+        truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
+    central, truncation = better or (central, truncation)
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)

@@ -59,7 +59,7 @@ def reaching_own_ops(out: Any, leaves: list[Node]) -> frozenset[int]:
         return frozenset()
     order = topological_order(out)
     feeds: set[int] = set()  # the ids of nodes an op of the user's depends on
-    for node in reversed(order):  # from the output down: a node's consumers come before it
+    for node in order:  # from the output down: a node's consumers come before it (reversed, x * 1.0 was not seen)
         if id(node) in feeds or own_op(node):
             feeds.update(id(p) for p in node.parents)
     return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
@@ -85,8 +85,7 @@ def far_off(
     256 eps as at 128). A grid of step q leaves the slope as it is at shifts that reach no step, and moves
     it by half its hidden slope or more at the first shift that does (a kink or a jump alike): from a slope
     not yet moved beyond the allowed error at half the shift, beyond 6 times that move (and the allowed
-    error), it is read as no smooth f's (the first, at 2 eps, beside the move from eps / 2 to eps). Two more
-    calls of f at the screen, 16 more where it parts."""
+    error), it is read as no smooth f's. Two more calls of f at the screen, 14 more where it parts."""
     eps, atol, rtol = tolerances
     near, rounding = np.ravel(near), np.ravel(rounding)
     try:
@@ -96,9 +95,9 @@ def far_off(
             off = (np.abs(far - near) > allowed) & np.isfinite(far) & np.isfinite(near)
             if not off.any():
                 return None
-            # a smooth f's slope moves by a quarter as much from eps / 2 to eps as from eps to 2 eps: seen from
-            # eps alone, sin(5e4 x)'s move at 2 eps (0.125%, over rtol) read as sudden, its right rule undecided
-            sudden, before = np.zeros_like(off), near - _slopes_at(at, step, eps / 2)
+            # from eps: a baseline at eps / 2 (a smooth f's move there is a quarter of the one to 2 eps) left a
+            # jump 0.4 eps away unseen (its moves halve), and a grid behind a slope that moves that fast too
+            sudden, before = np.zeros_like(off), np.zeros_like(near)
             shift = 2 * eps
             while shift <= PROBE * eps:
                 moved = (far if shift == PROBE * eps else _slopes_at(at, step, shift)) - near

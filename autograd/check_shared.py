@@ -31,14 +31,14 @@ def check_shared_arguments(
     judged alone, or kink or jump there (no row fails outright), f's own check stands."""
     if not isinstance(out, Node) or out.is_constant:
         return
-    order = topological_order(out)  # every node after its parents
+    order = topological_order(out)  # out first, every node before its parents
     position = {id(leaf): k for k, leaf in enumerate(leaves)}
     reaching: dict[int, frozenset[int]] = {}  # the leaves each node depends on
-    checked_ops: set[int] = set()
-    for node in order:
-        from_parents = frozenset().union(*(reaching.get(id(p), frozenset()) for p in node.parents))
+    checked_ops: set[tuple[int, str]] = set()
+    for node in reversed(order):  # parents first (from out down, op(x, 2 * x) saw no leaf in 2 * x)
+        from_parents = frozenset().union(*(reaching[id(p)] for p in node.parents))
         reaching[id(node)] = from_parents | ({position[id(node)]} if id(node) in position else frozenset())
-    for node in reversed(order):
+    for node in order:
         if not own_op(node) or _identity(node) in checked_ops or not _reruns(node):
             continue
         slots = [reaching[id(p)] for p in node.parents if not p.is_constant]
@@ -48,12 +48,13 @@ def check_shared_arguments(
             _check_alone(node, [names[k] for k in shared], check)
 
 
-def _identity(node: Node) -> int:
-    """The id of the forward of node's op, bound or not: each op is checked once."""
+def _identity(node: Node) -> tuple[int, str]:
+    """The id of the forward of node's op, bound or not, and its keyword arguments: each op is checked once
+    for each (a rule may be wrong for k=3 alone)."""
     forward = node.op.forward
     while isinstance(forward, functools.partial):
         forward = forward.func
-    return id(forward)
+    return id(forward), repr(sorted(node.op_params.items()))
 
 
 def _reruns(node: Node) -> bool:
@@ -62,7 +63,7 @@ def _reruns(node: Node) -> bool:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            node.op.forward(*(raw(p) for p in node.parents))
+            node.op.forward(*(raw(p) for p in node.parents), **node.op_params)
     except Exception:  # noqa: BLE001 (any failure: the op cannot be checked alone, and f's check stands)
         return False
     return True
@@ -76,7 +77,7 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
         given = list(node.parents)
         for i, a in zip(moving, args):
             given[i] = a
-        return node.op(*given)
+        return node.op(*given, **node.op_params)  # with the keyword arguments f gave it (k=3), not the defaults
 
     points = [
         float(raw(p)) if isinstance(p, Value) else np.array(raw(p), dtype=np.float64)

@@ -140,6 +140,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
             return f"{_UNDECIDED}{_STEPS} up to {r.steps:.2g}, beyond the error allowed"
         if r.hidden:  # the row vouches for the entries that moved alone
             return f"{_UNDECIDED}{_HIDDEN}"
+        if r.truncation > tolerance:  # smaller steps moved it beyond the error allowed: agreeing by chance
+            return f"{_UNDECIDED}f bends within eps of x, moving the difference by up to {r.truncation:.2g}"
         return f"{_UNDECIDED}{far_reason(r.far, r.block)}" if r.far is not None else ""
     if r.error <= r.rounding:
         return f"{_UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"

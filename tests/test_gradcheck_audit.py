@@ -80,22 +80,20 @@ _CURVED = [
 def test_a_right_gradient_where_f_curves_within_eps_is_not_blamed(f, forward, slope, x):
     # the central difference's truncation (eps**2 / 6 f''' = 335 for log at 1e-5) was above rtol, and the
     # row said the right gradient fails, then that it cannot judge; its slope extrapolated from smaller steps
-    # judges it (check_richardson): the right rule passes, and one 1% off fails, named as extrapolated
+    # judges it (check_richardson). In an op of one's own, which may hide a grid no smaller step shows, the
+    # extrapolation only keeps the right rule from being blamed, and a rule 1% off from passing
     assert gradcheck(f, [x])
     assert gradcheck(f, [x], eps=1e-9)
     for times in (1.0, 1.01):
         op = Op("curved", forward, lambda g, out, x, times=times: (g * times * slope(x),))
-        if times == 1.0:
-            assert gradcheck(op, [np.array(x)])
-            continue
-        with pytest.raises(GradcheckError, match="<- fails(.|\n)*extrapolated from central differences") as caught:
+        with pytest.raises(GradcheckError) as caught:
             gradcheck(op, [np.array(x)])
-        assert not caught.value.undecided
+        assert caught.value.undecided or times != 1.0
 
 
 def test_a_wrong_gradient_where_f_curves_within_eps_still_fails():
     log_off = Op("log", np.log, lambda g, out, x: (g * 1.1 / x,))
-    with pytest.raises(GradcheckError, match=r"110000 +99999.998 .*<- fails\n"):
+    with pytest.raises(GradcheckError, match=r"110000 +100335.35 .*<- fails\n"):
         gradcheck(log_off, [1e-5])
 
 

@@ -29,6 +29,9 @@ COMPOSED = {
     "plus_2x": lambda r: lambda x, b: r(x) + 2 * x,
     "plus_sin": lambda r: lambda x, b: r(x) + autograd.sin(x) * b,
     "reversed_plus_b": lambda r: lambda x, b: r(x)[::-1] + b,
+    # x reaching the op through another op: the nodes were walked from the leaves up, and the probe skipped it
+    "through_times_1": lambda r: lambda x, b: r(x * 1.0) + b,
+    "through_two_ops": lambda r: lambda x, b: r((x + b) - b) + b,
 }
 
 

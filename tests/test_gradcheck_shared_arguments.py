@@ -4,6 +4,7 @@ wrong wherever it is given two numbers. Such an op is now also checked alone, ea
 
 import numpy as np
 import pytest
+from test_micrograd_lecture import hand_mul
 
 import autograd
 from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
@@ -23,6 +24,39 @@ def test_rules_cancelling_in_f_fail(point):
         gradcheck(lambda x: _mul(0.5)(x, x), [point])
     assert not caught.value.undecided
     assert "<- fails" in str(caught.value)
+
+
+@pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
+@pytest.mark.parametrize(
+    "f",
+    [lambda x: _mul(0.5)(x, x + 0.25), lambda x: _mul(0.5)(x.exp() * 1.0, x.exp()), lambda x: _mul(0.5)(x, x) * 2],
+    ids=["x_plus", "both_through_exp", "below_another_op"],
+)
+def test_an_input_reaching_two_arguments_through_other_ops_is_seen(f, point):
+    # the leaves each node reaches were gathered from out down, before the nodes between: op(x, x + 0.25), whose
+    # rule's +-0.5 cancels in f as in op(x, x), passed
+    with pytest.raises(GradcheckError, match="'my_mul' is given input 0 through 2 of its arguments") as caught:
+        gradcheck(f, [point])
+    assert not caught.value.undecided
+
+
+@pytest.mark.parametrize("point", [X, 0.3], ids=["array", "float"])
+def test_an_op_is_checked_alone_with_the_keyword_arguments_f_gave_it(point):
+    # its rule off by +-(k - 1): right at the default k = 1, with which the op was checked alone, so k=3 passed;
+    # and an op whose keyword argument has no default was not checked alone at all
+    scaled = Op(
+        "scaled", lambda x, y, k=1.0: k * x * y, lambda g, out, x, y, k=1.0: (g * (k * y + k - 1), g * (k * x - k + 1))
+    )
+    needs_k = Op("needs_k", lambda x, y, *, k: k * x * y, lambda g, out, x, y, *, k: (g * (k * y + 1), g * (k * x - 1)))
+    for f in (
+        lambda x: scaled(x, x, k=3.0),
+        lambda x: scaled(x, x, k=1.0) + scaled(x, x, k=3.0),
+        lambda x: needs_k(x, x, k=2.0),
+    ):
+        with pytest.raises(GradcheckError, match="through 2 of its arguments") as caught:
+            gradcheck(f, [point])
+        assert not caught.value.undecided
+    assert gradcheck(lambda x: scaled(x, x, k=1.0), [point])
 
 
 def test_a_parameter_given_twice_is_checked_alone_too():
@@ -75,14 +109,4 @@ def test_a_kink_of_each_argument_alone_is_not_blamed():
 
 def test_a_node_built_by_hand_is_left_to_fs_check():
     # micrograd's way: no forward to rerun, so its children cannot be moved apart (it raised a ValueError)
-    def hand_mul(a, b):
-        out = Value(a.data * b.data, (a, b), "*")
-
-        def _backward():
-            a.grad += b.data * out.grad
-            b.grad += a.data * out.grad
-
-        out._backward = _backward
-        return out
-
     assert gradcheck(lambda x: hand_mul(x, x), [0.3])
