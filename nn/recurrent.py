@@ -124,8 +124,8 @@ class _Recurrent(Module):
         states = self._initial(owner, hx, x, batched)
         sequence, finals = x, []  # (seq_len, batch, features): each layer's input, then its output
         for layer in range(self.num_layers):
-            # dropped step by step, a draw each, as before: masks take 32 bits an entry from 64-bit draws,
-            # so one draw over a sequence whose steps hold an odd number of entries would give other masks
+            # dropped step by step, a draw each, as before: a mask takes 8 bits an entry from 64-bit draws, then
+            # more for the entries that tie with p (nn.rng.kept), so one draw over the sequence would give other masks
             if layer and self.training and self.dropout:
                 sequence = stack([dropout(s, self.dropout) for s in sequence.unbind(0)], 0)
             directions = []
