@@ -322,3 +322,10 @@ def test_cross_entropy_of_a_micrograd_models_values_does_not_say_to_wrap_them_in
         with pytest.raises(TypeError, match=r"got Values \(a micrograd model's outputs\).*nn.Linear") as e:
             call()
         assert "Tensor(scores)" not in str(e.value)
+
+
+def test_cross_entropy_of_a_list_that_holds_itself_is_refused_not_walked_forever():
+    looped = []
+    looped.append(looped)  # looking for a Value at its first element never ended
+    with pytest.raises(TypeError, match=r"^cross_entropy: class scores must be a Tensor .*got list"):
+        F.cross_entropy(looped, np.array([0]))
