@@ -84,3 +84,23 @@ def test_follow_comes_back_to_a_readable_size_after_a_step_that_zoomed_out(brows
     assert scales[zoomed_out + 1] == pytest.approx(0.75)  # the next step is back at the drawing's own size
     assert max(scales[zoomed_out + 1 :]) <= 1.2  # and no later one stays past readable (shrunk by 1.6 at most)
     assert severe(browser) == []
+
+
+def test_follow_keeps_a_zoom_out_the_reader_chose(browser, tmp_path):
+    # the return to a readable size undid "fit" (or the wheel) at the next step: a 2-4-1 MLP's whole graph at 5.5
+    # points a pixel came back to 0.75, and stepping with the graph in sight took unticking follow
+    root = nn.MLP(2, [4, 1], seed=0)([0.5, -1.0])
+    root.backward()
+    browser.get(viz.save_html(root, tmp_path / "mlp.html").as_uri())
+    scales = browser.execute_script(
+        "var vp = document.getElementById('viewport'), svg = vp.querySelector('svg'), out = [];"
+        "function scale() { return svg.viewBox.baseVal.width / vp.getBoundingClientRect().width; }"
+        "document.getElementById('fit').click(); out.push(scale());"
+        "for (var k = 0; k < 3; k++) { document.getElementById('next').click(); out.push(scale()); }"
+        "document.getElementById('zoom-in').click(); out.push(scale());"
+        "document.getElementById('next').click(); out.push(scale()); return out;"
+    )
+    assert scales[0] > 5  # the whole graph
+    assert scales[1:4] == pytest.approx([scales[0]] * 3)  # each step in view: the reader's overview stays
+    assert scales[5] == pytest.approx(scales[4])  # zoomed in from there, still past readable: it stays too
+    assert severe(browser) == []
