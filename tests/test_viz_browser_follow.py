@@ -104,3 +104,18 @@ def test_follow_keeps_a_zoom_out_the_reader_chose(browser, tmp_path):
     assert scales[1:4] == pytest.approx([scales[0]] * 3)  # each step in view: the reader's overview stays
     assert scales[5] == pytest.approx(scales[4])  # zoomed in from there, still past readable: it stays too
     assert severe(browser) == []
+
+
+def test_a_graph_readable_whole_opens_whole(browser, tmp_path):
+    # (x + y) * z fits at 1.21 points a pixel in a 1400x900 window, within the page's limit of 1.6 for the whole
+    # graph: a change of that limit to 1.2 opened it at 0.75 with x, y and their + out of view
+    x, y, z = Value(0.5, label="x"), Value(1.0, label="y"), Value(2.0, label="z")
+    root = (x + y) * z
+    root.backward()
+    browser.get(viz.save_html(root, tmp_path / "lecture.html").as_uri())
+    assert browser.execute_script(
+        "var vp = document.getElementById('viewport'), r = vp.getBoundingClientRect();"
+        "return Array.from(vp.querySelectorAll('g.node')).every(function (e) { var b = e.getBoundingClientRect();"
+        " return b.left >= r.left - 1 && b.right <= r.right + 1 && b.top >= r.top - 1 && b.bottom <= r.bottom + 1; });"
+    )
+    assert severe(browser) == []

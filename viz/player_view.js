@@ -9,7 +9,7 @@ function viewOf(viewport, svg) {
   var followedOut = false;  // whether follow itself zoomed out past READABLE (a zoom of the reader's stays)
   var MARGIN = 8;  // pixels kept between what follow zooms out to show and the viewport's edge
   var OWN = 0.75;  // the drawing's own size: 0.75 points (its units) a pixel
-  var READABLE = 1.6 * OWN;  // the smallest its text stays readable at: shrunk by at most 1.6
+  var READABLE = 1.6;  // points a pixel where its text stays readable (shrunk by 2.1): where start fits the graph
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
