@@ -38,6 +38,12 @@ def test_micrograds_models_take_one_example_as_numbers_or_values():
     [  # PyTorch learners' slips: each said only what it got ("got type", "got 2 positional")
         (lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU), r"got the class ReLU, not a ReLU: make one, ReLU\(\)"),
         (lambda: nn.Sequential([nn.Linear(2, 2), nn.ReLU()]), r"got a list: give the layers one by one"),
+        # the same slip in the containers said "holds Modules, got type"
+        (lambda: nn.ModuleList([nn.Linear(2, 2), nn.ReLU]), r"^ModuleList holds Modules, got the class ReLU, not a"),
+        (
+            lambda: nn.ModuleDict({"act": nn.Tanh}),
+            r"^ModuleDict holds Modules, got the class Tanh, not a Tanh: make one",
+        ),
         (lambda: nn.MSELoss(Tensor([1.0]), Tensor([2.0])), r"nn.MSELoss\(\)\(input, target\)"),
         (lambda: nn.CrossEntropyLoss(Tensor([[1.0, 2.0]]), np.array([0])), r"nn.CrossEntropyLoss\(\)\(input, target\)"),
     ],
