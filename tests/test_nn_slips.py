@@ -17,7 +17,7 @@ from autograd import Tensor, Value
         (np.ones((3, 2)), r"got an array of shape \(3, 2\)"),  # it was "Neuron of 2 inputs got 3"
         ([[0.5, -1.0], [1.0, 2.0]], r"got a list holding list \[0.5, -1.0\] at \[0\]: one example, of 2 numbers"),
         (0.5, r"got float 0.5: one example"),  # it was "object of type 'float' has no len()"
-        ([0.5, "a"], r"got a list holding str 'a' at \[1\]"),
+        ([0.5, "a"], r"got a list holding str 'a' at \[1\]$"),  # text is no row of a batch: no word of one
     ],
 )
 def test_micrograds_models_given_other_than_one_example_say_so(x, message):
