@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks, compile_record
+from .tensor_reads import not_one_element
 
 
 class PythonProtocols:
@@ -66,7 +67,7 @@ class PythonProtocols:
 
     def _one(self, what: str) -> Any:
         if self._data.size != 1:
-            raise TypeError(f"{what}() of a tensor of shape {self.shape}: only one element converts to a number")
+            raise TypeError(not_one_element(f"{what}()", self.shape))
         return self
 
     def __len__(self) -> int:

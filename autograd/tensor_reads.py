@@ -13,6 +13,14 @@ from .graph_order import refuse_number_of_lifted
 from .tensor_versions import shares_count
 
 
+def not_one_element(what: str, shape: tuple[int, ...]) -> str:
+    """What reading a tensor of `shape` as one number (`what`: .item(), float(), int()) says: an unreduced loss."""
+    return (
+        f"{what} of a tensor of shape {shape}: only one element converts to a number; "
+        "reduce it first (t.sum(), t.mean()) or read every element with t.tolist()"
+    )
+
+
 class Reads:
     """Tensor's reads of its numbers (a mixin: Tensor's slots hold the data)."""
 
@@ -21,10 +29,7 @@ class Reads:
     def item(self) -> Any:
         refuse_number_of_lifted(self, "a number (float(), int(), .item())")
         if np.size(self._data) != 1:  # a ValueError, as numpy's item(), in words that give the fix
-            raise ValueError(
-                f".item() of a tensor of shape {self.shape}: only one element converts to a number; "
-                "reduce it first (t.sum(), t.mean()) or read every element with t.tolist()"
-            )
+            raise ValueError(not_one_element(".item()", self.shape))
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:

@@ -23,12 +23,19 @@ class Identity(Module):
         return x
 
 
+def given_for_a_module(value: Any) -> str:
+    """What was given where a Module goes, with the fix where it is a Module's class (nn.ReLU for nn.ReLU())."""
+    if isinstance(value, type) and issubclass(value, Module):
+        return f"the class {value.__name__}, not a {value.__name__}: make one, {value.__name__}()"
+    return type(value).__name__
+
+
 def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
     """`values` as a list, each checked to be a Module before any is added (no half-made change)."""
     values = as_sequence(owner, "modules", values, "a list of Modules")
     for value in values:
         if not isinstance(value, Module):
-            raise TypeError(f"{owner} holds Modules, got {type(value).__name__}")
+            raise TypeError(f"{owner} holds Modules, got {given_for_a_module(value)}")
     return values
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, guard
 
 from .arguments import check_choice, check_count, check_flag, factory_dtype, layer_input, renamed
+from .containers import given_for_a_module
 from .module import Module
 from .parameter import check_parameters
 from .rng import generator
@@ -102,11 +103,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _what(layer: Any) -> str:
     """What Sequential was given instead of a Module, with the fix where it is a likely slip."""
-    if isinstance(layer, type) and issubclass(layer, Module):  # nn.ReLU for nn.ReLU()
-        return f"the class {layer.__name__}, not a {layer.__name__}: make one, {layer.__name__}()"
     if isinstance(layer, list | tuple):  # PyTorch's Sequential refuses a list too
         return f"a {type(layer).__name__}: give the layers one by one, Sequential(*layers)"
-    return type(layer).__name__
+    return given_for_a_module(layer)
 
 
 class Sequential(Module):

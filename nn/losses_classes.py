@@ -145,7 +145,9 @@ def _soft_cross_entropy(
 
 def _check_scores(scores: Any, name: str) -> None:
     first = scores
-    while isinstance(first, list | tuple) and first:  # a micrograd model's outputs: Values, a list per example
+    for _ in range(64):  # a micrograd model's outputs: Values, a list per example (64: numpy's most dimensions,
+        if not (isinstance(first, list | tuple) and first):  # and the end of a list that holds itself)
+            break
         first = first[0]
     if isinstance(first, autograd.Value):  # Tensor(scores) would refuse them too: say what serves
         raise TypeError(

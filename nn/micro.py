@@ -154,7 +154,7 @@ def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
     says so, and which the function transforms catch to trace again (a numpy float32 given to grad)."""
     for i, v in enumerate(x):
         if not isinstance(v, Node | numbers.Real):
-            batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) else ""
+            batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) and not isinstance(v, TEXT) else ""
             raise TypeError(
                 f"Neuron takes a list of Values or numbers, got a {type(x).__name__} holding "
                 f"{type(v).__name__} {shown(v)} at [{i}]{batch}"

@@ -31,6 +31,11 @@ from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
         (lambda: nn.Linear(2, 1)([Value(1.0), Value(2.0)]), TypeError, r"Linear: .* holding Values: .* \(nn.MLP\)"),
         # a loss left unreduced, read as a number: it was numpy's "can only convert an array of size 1"
         (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"\.item\(\) of a tensor of shape \(2,\).*t\.sum\(\)"),
+        (
+            lambda: float(Tensor([1.0, 2.0])),
+            TypeError,
+            r"^float\(\) of a tensor of shape \(2,\).*t\.sum\(\)",
+        ),  # no fix named
         # a micrograd Value in a Tensor op, either side: each names the fix
         (lambda: Tensor([1.0]) * Value(2.0), TypeError, r"^\*: cannot combine a Tensor with a Value: .*v\.data"),
         (lambda: Value(2.0) + Tensor([1.0]), TypeError, r"^\+: cannot combine a Value with Tensor .*v\.data"),

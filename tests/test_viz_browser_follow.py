@@ -84,3 +84,38 @@ def test_follow_comes_back_to_a_readable_size_after_a_step_that_zoomed_out(brows
     assert scales[zoomed_out + 1] == pytest.approx(0.75)  # the next step is back at the drawing's own size
     assert max(scales[zoomed_out + 1 :]) <= 1.2  # and no later one stays past readable (shrunk by 1.6 at most)
     assert severe(browser) == []
+
+
+def test_follow_keeps_a_zoom_out_the_reader_chose(browser, tmp_path):
+    # the return to a readable size undid "fit" (or the wheel) at the next step: a 2-4-1 MLP's whole graph at 5.5
+    # points a pixel came back to 0.75, and stepping with the graph in sight took unticking follow
+    root = nn.MLP(2, [4, 1], seed=0)([0.5, -1.0])
+    root.backward()
+    browser.get(viz.save_html(root, tmp_path / "mlp.html").as_uri())
+    scales = browser.execute_script(
+        "var vp = document.getElementById('viewport'), svg = vp.querySelector('svg'), out = [];"
+        "function scale() { return svg.viewBox.baseVal.width / vp.getBoundingClientRect().width; }"
+        "document.getElementById('fit').click(); out.push(scale());"
+        "for (var k = 0; k < 3; k++) { document.getElementById('next').click(); out.push(scale()); }"
+        "document.getElementById('zoom-in').click(); out.push(scale());"
+        "document.getElementById('next').click(); out.push(scale()); return out;"
+    )
+    assert scales[0] > 5  # the whole graph
+    assert scales[1:4] == pytest.approx([scales[0]] * 3)  # each step in view: the reader's overview stays
+    assert scales[5] == pytest.approx(scales[4])  # zoomed in from there, still past readable: it stays too
+    assert severe(browser) == []
+
+
+def test_a_graph_readable_whole_opens_whole(browser, tmp_path):
+    # (x + y) * z fits at 1.21 points a pixel in a 1400x900 window, within the page's limit of 1.6 for the whole
+    # graph: a change of that limit to 1.2 opened it at 0.75 with x, y and their + out of view
+    x, y, z = Value(0.5, label="x"), Value(1.0, label="y"), Value(2.0, label="z")
+    root = (x + y) * z
+    root.backward()
+    browser.get(viz.save_html(root, tmp_path / "lecture.html").as_uri())
+    assert browser.execute_script(
+        "var vp = document.getElementById('viewport'), r = vp.getBoundingClientRect();"
+        "return Array.from(vp.querySelectorAll('g.node')).every(function (e) { var b = e.getBoundingClientRect();"
+        " return b.left >= r.left - 1 && b.right <= r.right + 1 && b.top >= r.top - 1 && b.bottom <= r.bottom + 1; });"
+    )
+    assert severe(browser) == []

@@ -6,9 +6,10 @@ function viewOf(viewport, svg) {
   "use strict";
   var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
   var view = { x: 0, y: 0, w: 1, h: 1 }, drag = null;
+  var followedOut = false;  // whether follow itself zoomed out past READABLE (a zoom of the reader's stays)
   var MARGIN = 8;  // pixels kept between what follow zooms out to show and the viewport's edge
   var OWN = 0.75;  // the drawing's own size: 0.75 points (its units) a pixel
-  var READABLE = 1.6 * OWN;  // the smallest its text stays readable at: shrunk by at most 1.6
+  var READABLE = 1.6;  // points a pixel where its text stays readable (shrunk by 2.1): where start fits the graph
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -24,9 +25,11 @@ function viewOf(viewport, svg) {
   }
   function fit() {
     var r = box();
+    followedOut = false;
     lookAt(full.x + full.w / 2, full.y + full.h / 2, Math.max(full.w / r.width, full.h / r.height));
   }
   function zoom(factor, clientX, clientY) {  // the point under the cursor stays put
+    followedOut = false;
     var r = box(), fx = (clientX - r.left) / r.width, fy = (clientY - r.top) / r.height;
     var px = view.x + fx * view.w, py = view.y + fy * view.h;
     view.w *= factor;
@@ -60,9 +63,10 @@ function viewOf(viewport, svg) {
     // centre the first of `tiers` (lists of elements, most wanted first, each holding the next) that fits in the
     // viewport, unless it is in view already: a value's edges can reach across the drawing, and the box around
     // them all, centred, held neither the value nor its op. Where none fits, the view zooms out until the last does.
-    // A view zoomed out past READABLE (an earlier step's value far from its op) comes back to the drawing's own
-    // size: it stayed out, its text too small to read, for every later step, each already in view
-    var r = box(), b = null, scale = view.w / r.width, back = scale > READABLE, to = back ? OWN : scale;
+    // A view follow zoomed out past READABLE (an earlier step's value far from its op) comes back to the drawing's
+    // own size: it stayed out, its text too small to read, for every later step, each already in view. One the
+    // reader zoomed out ("fit", the wheel) stays: it is there to see the whole graph while the steps play
+    var r = box(), b = null, scale = view.w / r.width, back = followedOut && scale > READABLE, to = back ? OWN : scale;
     for (var k = 0; k < tiers.length && !(b && fits(b, r, scale / to)); k++) b = bounds(tiers[k]);
     if (!b || (!back && inView(b, r))) return;
     var f = scale / to;  // screen pixels now, to pixels at the zoom it goes to
@@ -70,6 +74,7 @@ function viewOf(viewport, svg) {
                         (b.bottom - b.top) * f / (r.height - 2 * MARGIN));
     lookAt(view.x + ((b.left + b.right) / 2 - r.left) * scale, view.y + ((b.top + b.bottom) / 2 - r.top) * scale,
            to * grow);
+    followedOut = to * grow > READABLE;
     clamp();
   }
   function start(root, op) {
@@ -97,6 +102,7 @@ function viewOf(viewport, svg) {
     if (side === "bottom") cy = y(b.bottom) + MARGIN * g - r.height * g / 2;
     if (side === "top") cy = y(b.top) - MARGIN * g + r.height * g / 2;
     lookAt(cx, cy, g);
+    followedOut = g > READABLE;  // the page's own zoom-out, as follow's
     clamp();
   }
   viewport.addEventListener("wheel", function (e) {
