@@ -52,8 +52,10 @@ def _density(a: Any, x: Any) -> Any:
     large_data = np.where(small | endless, 10.0, a)
     # at x = 0 (and, from a = 10, where x/a underflows) log x is -inf: (a − 1)·log x was NaN at a = 1 (P'(1, 0)
     # is 1) and a Value refused log(0) (P'(10, 0), whose 0 is its limit, raised ValueError); there
-    # x^(a−1)·e^(−x − lgamma(a)), whose power has its own rule at 0 (1, 0 or inf, and so on for its derivatives)
-    at_zero = is_near(x, lambda v: (v == 0) | (~small & (v >= 0) & (v < large_data * np.finfo(np.float64).tiny)))
+    # x^(a−1)·e^(−x − lgamma(a)), whose power has its own rule at 0 (1, 0 or inf, and so on for its derivatives).
+    # So too for a >= 1 below x = 1 (no cancellation there, the power under 1): through the log P'' was
+    # P'·((a − 1)/x − 1), 0 where P' underflows though P'' need not (P''(3, 1e-200) is 1e-200; P'(3, 1e-200) 0)
+    at_zero = is_near(x, lambda v: (v == 0) | (np.greater_equal(a, 1) & (v > 0) & (v < 1)))
     return piecewise(
         x, at_zero, lambda x: _by_power(a, x), lambda x: _by_logs(a, x, small, endless, large_data), (0.0, 1.0)
     )

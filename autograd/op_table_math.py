@@ -25,11 +25,16 @@ TOO_LARGE = "the result is too large for a float"
 
 
 def gaussian(x, c=1.0):
-    """exp(−c·x²), quietly 0 where x² overflows (|x| beyond 1.3e154, float32's 1.8e19): that 0 is the answer.
-    At x = ±inf 1/x⁴ (`tail_at_infinity`), 0 too, whose derivatives are 0 with the signs of the gaussian's: the
-    chain through x·x met 0 · inf there (erf''(±inf), ndtr''(±inf), gelu''(inf) were NaN)."""
+    """exp(−c·x²) (c ≤ 1), 0 where x² overflows (|x| beyond 1.3e154, float32's 1.8e19, and ±inf): there 1/x⁴
+    (`tail_at_infinity`), 0 too, whose derivatives are 0 with the signs of the gaussian's: the chain through
+    x·x met 0 · inf there (erf''(±inf), ndtr''(±inf), gelu''(inf) were NaN, and so were erf''''(1e155) and
+    gelu'''(1e155), finite x)."""
+    return tail_at_infinity(x, lambda u: 1 / u / u / u / u, lambda x: exp(-c * x * x), _square_overflows)
+
+
+def _square_overflows(x: Any) -> Any:
     with np.errstate(over="ignore"):
-        return tail_at_infinity(x, lambda u: 1 / u / u / u / u, lambda x: exp(-c * x * x))
+        return np.isinf(x * x)
 
 
 def _atan_vjp(g, out, x):

@@ -177,23 +177,26 @@ def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a is b or (a is not None and b is not None and np.array_equal(a, b))
 
 
-def plain_root_is_right(mean_square: Tensor, eps: float, count: int) -> bool:
+def plain_root_is_right(mean_square: Tensor, eps: float, count: int, floor: float = 0.0) -> bool:
     """Whether sqrt(mean_square + eps) (a variance's, or rms_norm's mean of squares, over `count` entries) is right
-    to rounding (`_plain_variance_is_right`); else the caller takes the hypot root. A replay of a compiled step
-    checks that its mean squares take the path recorded (else it runs eagerly)."""
-    plain = _plain_variance_is_right(raw(mean_square), eps, count)
-    validate(lambda v: same_path("variances", plain, _plain_variance_is_right(raw(v), eps, count)), mean_square)
+    to rounding (`_plain_variance_is_right`), and each mean_square + eps at least `floor`; else the caller takes
+    the hypot root. A replay of a compiled step checks that its mean squares take the path recorded (else it
+    runs eagerly)."""
+    plain = _plain_variance_is_right(raw(mean_square), eps, count, floor)
+    validate(lambda v: same_path("variances", plain, _plain_variance_is_right(raw(v), eps, count, floor)), mean_square)
     return plain
 
 
-def _plain_variance_is_right(var: np.ndarray, eps: float, count: int) -> bool:
+def _plain_variance_is_right(var: np.ndarray, eps: float, count: int, floor: float = 0.0) -> bool:
     """Whether sqrt(var + eps), var the mean of the squared deviations, is right to rounding: var + eps finite
     (no square overflowed, and neither past half the largest float), and what squares lost below the floats (at
     most `count` times the least subnormal) under half a unit of var + eps (eps or every variance at least 2**54
-    times that). Two reductions of the small var; NaN fails them (the hypot path gives NaN too)."""
+    times that), and var + eps at least `floor` in each slice (rms_norm's). Two reductions of the small var; NaN
+    fails them (the hypot path gives NaN too)."""
     lost, half = count * float(np.finfo(var.dtype).smallest_subnormal) * 2.0**54, np.finfo(var.dtype).max / 2
     top = var.max(initial=0.0)  # var and eps each at most half the largest float: their sum fits (eps 1e308 did not)
-    return bool(top <= half and eps <= half and (eps >= lost or var.min(initial=np.inf) >= lost))
+    least = var.min(initial=np.inf)
+    return bool(top <= half and eps <= half and (eps >= lost or least >= lost) and least + eps >= floor)
 
 
 def same_path(what: str, recorded: bool, now: bool) -> None:

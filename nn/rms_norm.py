@@ -40,7 +40,9 @@ def rms_norm(
     eps = np.finfo(x.dtype).eps if eps is None else eps
     with np.errstate(over="ignore", under="ignore"):  # squares past the range: a first try, the hypot path redoes it
         mean_square = (x * x).mean(axis=axes, keepdims=True)
-    if plain_root_is_right(mean_square, eps, math.prod(shape)):  # x·rsqrt(mean(x²) + eps), PyTorch's: most inputs
+    # x·rsqrt(mean(x²) + eps), PyTorch's: most inputs. Not below tiny^(2/3) (2e-206, float32's 5e-26), where rsqrt's
+    # slope −v^(−3/2)/2 overflows: the gradient was inf there (float32 [1e-14, 2e-14] with eps 1e-30), not about 1/rms
+    if plain_root_is_right(mean_square, eps, math.prod(shape), float(np.finfo(x.dtype).tiny) ** (2 / 3)):
         y = x * (mean_square + eps).rsqrt()
         return y if weight is None else y * weight
     # elsewhere the root mean square as the 2-norm (an op right wherever it fits) over √n, and hypot for the root of its

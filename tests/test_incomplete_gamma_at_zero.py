@@ -54,3 +54,22 @@ def test_the_second_derivative_at_zero_is_its_limit(a, limit):
         second = elementwise_grad(elementwise_grad(lambda x: autograd.gammainc(a, x)))(Tensor(np.array([0.0])))
         assert float(np.asarray(second)[0]) == limit
         assert grad(grad(lambda x: autograd.gammainc(a, x)))(0.0) == limit
+
+
+@pytest.mark.parametrize("a", [1.0, 2.0, 2.5, 3.0, 7.5, 12.0, 150.0])
+def test_the_second_derivative_beside_zero_is_mpmath_s_where_the_first_underflows(a):
+    """P''(a, x) = x^(a − 2)·e^(−x)·(a − 1 − x)/Γ(a) near 0 while P' (x^(a − 1)·...) is subnormal or 0: taken
+    through the log of P' it was P'·((a − 1)/x − 1): 0 at P''(3, 1e-200) (it is 1e-200), at P''(12, 1e-30)
+    (2.8e-306) and P''(2.5, 1e-320) (1.1e-160), and 4e-14 off at P''(7.5, 1e-30)."""
+    points = [1e-320, 1e-200, 1e-30, 1e-5, 0.3, 0.99]
+    second = elementwise_grad(elementwise_grad(lambda x: autograd.gammainc(a, x)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = np.asarray(second(Tensor(np.array(points))))
+    for x, got in zip(points, ours):
+        with mp.workdps(50):
+            exact = float(mp.power(x, a - 2) * mp.exp(-x) * (a - 1 - x) / mp.gamma(a))
+        tolerance = max(3e-14 * abs(exact), 2e-323)  # exp(−x − lgamma(a)) carries lgamma(150)'s 600 · 1e-16 · 1/2
+        assert abs(got - exact) <= tolerance, (a, x, got, exact)
+        if abs(exact) >= 1e-300:
+            assert grad(grad(lambda x: autograd.gammainc(a, x)))(x) == pytest.approx(exact, rel=3e-14)

@@ -72,3 +72,22 @@ def test_an_eps_near_the_largest_float_is_added_where_the_sum_fits(name):
     }
     exact = 9e153 / np.hypot(9e153, 1e154)  # each deviation over sqrt(d² + eps), d² + eps at 1.81e308
     np.testing.assert_allclose(np.abs(norms[name](Tensor(x)).data), exact, rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "dtype, row, eps", [(np.float64, [1e-300, -2e-300, 3e-300], 1e-300), (np.float32, [1e-14, -2e-14, 3e-14], 1e-30)]
+)
+def test_rms_norm_s_gradient_where_the_slope_of_rsqrt_overflows_is_mpmath_s(dtype, row, eps):
+    """x·rsqrt(mean(x²) + eps) at a mean square plus eps below 2e-206 (float32's 1.3e-26): rsqrt's own slope
+    there, −v^(−3/2)/2, overflows, and the gradient was inf (PyTorch's too) where it is about 1/rms: 7e13 for
+    float32 [1e-14, −2e-14, 3e-14] with eps 1e-30. Such rows take the hypot root."""
+    mp = pytest.importorskip("mpmath")
+    upstream = [1.0, -2.0, 0.5]
+    x = Tensor(np.array([row], dtype), requires_grad=True)
+    (F.rms_norm(x, 3, eps=eps) * Tensor(np.array([upstream], dtype))).sum().backward()
+    with mp.workdps(50):
+        v, c = [mp.mpf(float(dtype(a))) for a in row], [mp.mpf(a) for a in upstream]
+        rms = mp.sqrt(mp.fsum(a * a for a in v) / 3 + eps)
+        mean_cy = mp.fsum(a * b / rms for a, b in zip(c, v)) / 3
+        exact = [float((ci - vi / rms * mean_cy) / rms) for ci, vi in zip(c, v)]
+    np.testing.assert_allclose(x.grad[0], exact, rtol=1e-13 if dtype == np.float64 else 1e-5)
