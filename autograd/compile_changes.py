@@ -78,7 +78,7 @@ def _a(kind: str) -> str:
 
 def _preview(held: Any) -> str:
     """A short description of a container: its size and first keys or items (at most 60 characters of them)."""
-    if isinstance(held, np.ndarray):
+    if isinstance(held, np.ndarray | memoryview):  # a memoryview of 2 or more dimensions iterates no items
         return f"shape {held.shape}"
     items = list(itertools.islice(held, 3))
     more = ", ..." if len(held) > 3 else ""

@@ -120,6 +120,10 @@ CASES = {
     "an array.array the step appends to": _case(
         lambda held: held.append(1) or 4 + len(held) // 4, made=lambda: array.array("i")
     ),
+    "a 2-d memoryview the step counts in": _case(  # its warning iterated it: NotImplementedError
+        lambda held: held.__setitem__((0, 0), held[0, 0] + 1) or ROWS[held[0, 0] - 1],
+        made=lambda: memoryview(np.zeros((2, 2), int)),
+    ),
 }
 REFUSED = {  # what the warning says where the step runs eagerly
     "helpers four calls deep counting in a dict": "changed `seen` in place \\(a dict: 1 item, keys 'calls'",
@@ -129,6 +133,7 @@ REFUSED = {  # what the warning says where the step runs eagerly
     "a deque the step pops": "changed `held` in place \\(a deque",
     "an array the step counts in": "changed `held` in place \\(a ndarray: shape \\(1,\\)",
     "an array.array the step appends to": "changed `held` in place \\(an array: 1 item, 1;",
+    "a 2-d memoryview the step counts in": "changed `held` in place \\(a memoryview: shape \\(2, 2\\)",
     "an iterator four objects down": "next\\(\\) outside autograd.drawn",
     "Python's random module": "Python's random module",
     "numpy's global generator": "numpy's global generator",
