@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import functools
 import gc
 import os
 import sys
@@ -156,14 +157,16 @@ _CLOCK_FUNCTIONS = frozenset(
 
 
 @contextmanager
-def unfollowed() -> Iterator[None]:
+def unfollowed(*running: Any) -> Iterator[None]:
     """A span of code that each replay runs again (an optimizer's step, a check, a draw: compile_changes.replayed_code),
     which a replay reads anew, so not followed: the recording's trace hook is off there, where it alone is set (not
     chained to a debugger's). Python runs slower traced (Python 3.11: no specialised instructions, a line check at
     each): a hook doing nothing, on through all of 2 recordings and 1 replay of a 64-128-10 MLP step, cost 18 of
-    their 47 million instructions."""
+    their 47 million instructions. Followed still where what runs there (`running`: the function called, its
+    object) may run the user's code: what it reads there it may leave where the step's own code reads it after
+    (a check of theirs setting a size), which a replay would then read stale."""
     hook = sys.gettrace()
-    if not getattr(hook, "follows", False):
+    if not getattr(hook, "follows", False) or any(map(_runs_users_code, running)):
         yield
         return
     sys.settrace(None)
@@ -171,3 +174,16 @@ def unfollowed() -> Iterator[None]:
         yield
     finally:
         sys.settrace(hook)
+
+
+def _runs_users_code(x: Any) -> bool:
+    """Whether calling `x` may run the user's Python: a function of theirs, a partial or bound method of one, or an
+    object of a class of theirs (an optimizer's subclass defining `update`, a callable object)."""
+    while isinstance(x, functools.partial):
+        x = x.func
+    if isinstance(x, types.MethodType):
+        return _runs_users_code(x.__func__) or _runs_users_code(x.__self__)
+    if isinstance(x, types.FunctionType):
+        return _users(x.__code__)
+    classes = type(x).__mro__
+    return any(_users(f.__code__) for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))

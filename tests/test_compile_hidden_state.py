@@ -15,7 +15,6 @@ import collections
 import functools
 import os
 import random
-import sys
 import time
 
 import numpy as np
@@ -265,44 +264,3 @@ def test_the_warning_for_a_container_the_step_changes_names_it_and_stays_short(b
     assert f"the step changed `{name}` in place (a list: 10001 items, 0.0, 0.0, 0.0, ...;" in message
     assert len(message) < 600
     del HISTORY[10_000:]
-
-
-@autograd.unguarded
-class _Tracers:
-    """The trace functions set while the step's own code ran, and while a check it asked for (replayed code) ran."""
-
-    def __init__(self):
-        self.in_step, self.in_check = [], []
-
-
-def _tracers_seen(tracer):
-    seen, w = _Tracers(), Tensor(np.ones(1), requires_grad=True)
-
-    def step(x):
-        seen.in_step.append(sys.gettrace())
-        autograd.validate(lambda data: seen.in_check.append(sys.gettrace()), x)
-        loss = (Tensor(x) * w).sum()
-        loss.backward()
-        return loss.item()
-
-    run = autograd.compile(step)
-    sys.settrace(tracer)
-    try:
-        [run(np.ones(2)) for _ in range(2)]  # the two recordings
-    finally:
-        sys.settrace(None)
-    return seen
-
-
-def test_the_trace_hook_is_set_aside_in_replayed_code_but_a_tracer_set_before_goes_on_everywhere():
-    """A recording's trace hook is on around the step's call and off in code each replay runs again (a check, an
-    optimizer's step, a draw), for traced Python runs about twice the instructions; a debugger's or coverage's
-    tracer set before goes on being called there, chained, as without compile."""
-    if sys.gettrace() is not None:
-        pytest.skip("run under a tracer")
-    alone = _tracers_seen(None)
-    assert None not in alone.in_step and alone.in_check == [None, None]
-    called = []
-    chained = _tracers_seen(lambda frame, event, arg: called.append(frame.f_code.co_name))
-    assert None not in chained.in_check and chained.in_check == chained.in_step
-    assert "<lambda>" in called
