@@ -109,8 +109,10 @@ class Names:
         found: list[Any] = []
         names = [name for _, name in self.globals] + [name for _, name in self.cells]
         named = [(id(namespace), name) in self.named for namespace, name in self.globals] + [True] * len(self.cells)
-        # each with where it was found, for a warning to name (`history`, `self.cfg.sizes`, an item of `TABLE`)
-        pending, seen = [*((x, name) for x, name, n in zip(bound, names, named) if n), *others], set()
+        # each with where it was found, for a warning to name (`history`, `self.cfg.sizes`, an item of `TABLE`); of
+        # the globals a step reaches through globals() alone, the containers (`globals()["SIZES"][0]`)
+        through = [n or isinstance(x, _CONTAINERS) for x, n in zip(bound, named)]
+        pending, seen = [*((x, name) for x, name, n in zip(bound, names, through) if n), *others], set()
         self.read = {}
         for name, x in zip(names, bound):
             self.read.setdefault(id(x), set()).update(self.off.get(name, ()))
@@ -122,7 +124,7 @@ class Names:
             pending += [(item, _item_of(where)) for item in holds(x)]
             if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
                 pending.append((x.__dict__, f"{where}.__dict__"))
-            if isinstance(x, (dict, list, np.ndarray, set, collections.deque, *BUFFERS)):
+            if isinstance(x, _CONTAINERS):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
                     held = self.contents[id(x)] = Contents(x, where)
@@ -197,6 +199,7 @@ def _too_large(owner: Any, value: Any) -> bool:
     return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
+_CONTAINERS = (dict, list, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
 
 

@@ -31,7 +31,7 @@ TABLE = {f"k{i}": (lambda: STATE["n"]) for i in range(40)}
 LISTS = [[4] for _ in range(40)]
 DICTS = {f"k{i}": {"n": 4} for i in range(40)}
 COUNT = [0]
-NUMBER = 4  # read through globals()
+NUMBER, SIZES = 4, [4]  # read through globals()
 BUFFER, BYTES, VIEW = array.array("i", [4]), bytearray([4]), memoryview(np.full(1, 4.0))
 GROWN = [0] * 4  # its length read through its bound __len__
 
@@ -112,6 +112,9 @@ CASES = {
     "a class attribute": _case(lambda _: _Config.n, lambda i: setattr(_Config, "n", ROWS[i])),
     "a config four objects down": _case(lambda held: held.b.c.d.value["n"], made=lambda: _deep(STATE)),
     "a global read through globals()": _case(lambda _: globals()["NUMBER"], _set_number),
+    "a list read through globals() changed in place": _case(
+        lambda _: globals()["SIZES"][0], lambda i: SIZES.__setitem__(0, ROWS[i])
+    ),
     "an array.array changed in place": _case(lambda _: BUFFER[0], lambda i: BUFFER.__setitem__(0, ROWS[i])),
     "a bytearray changed in place": _case(lambda _: BYTES[0], lambda i: BYTES.__setitem__(0, ROWS[i])),
     "a memoryview's numbers changed in place": _case(lambda _: int(VIEW[0]), lambda i: VIEW.__setitem__(0, ROWS[i])),
@@ -149,7 +152,7 @@ def _losses(compile, case):
     random.seed(0)
     np.random.seed(0)
     global NUMBER
-    STATE["n"], _Config.n, COUNT[0], NUMBER, BUFFER[0], BYTES[0], VIEW[0] = 4, 4, 0, 4, 4, 4, 4.0
+    STATE["n"], _Config.n, COUNT[0], NUMBER, SIZES[0], BUFFER[0], BYTES[0], VIEW[0] = 4, 4, 0, 4, 4, 4, 4, 4.0
     del GROWN[4:]
     for row in LISTS + list(DICTS.values()):
         row[0 if isinstance(row, list) else "n"] = 4
