@@ -25,11 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# where code is not the user's: this library's packages, Python's own and the installed packages, each as its path
-# is given and as it resolves (symbolic links followed)
+# where code is not the user's: this library's packages, Python's own and the installed packages, as their paths
+# resolve (symbolic links followed: a project linked into site-packages is the user's)
 _PLACES = [Path(__file__).parent.parent / package for package in ("autograd", "nn", "viz")]
 _PLACES += [Path(sysconfig.get_paths()[kind]) for kind in ("stdlib", "platstdlib", "purelib")]
-_LIBRARIES = tuple({str(place) + os.sep for place in _PLACES} | {str(place.resolve()) + os.sep for place in _PLACES})
+_LIBRARIES = tuple({str(place.resolve()) + os.sep for place in _PLACES})
 # Python code that reads the process's environment, by its code object
 _ENVIRONMENT = {os._Environ.__getitem__.__code__: "os.environ"}  # os.getenv and os.environ.get go through it
 
@@ -106,15 +106,14 @@ class Calls:
 
 def _users(code: types.CodeType) -> bool:
     """Whether `code` is the user's (compiled from a file outside the libraries, or typed in): known by its file
-    name once a process (`_USERS`), and a path resolved (os.path.realpath: a system call a part) only where its
-    name as given is in no library, for that cost more than the rest of a recording's hook together when each
-    recording did it for every file it ran."""
+    name once a process (`_USERS`), for resolving its path (os.path.realpath: a system call a part) cost more
+    than the rest of a recording's hook together when each recording did it for every file it ran."""
     name = code.co_filename
     known = _USERS.get(name)
     if known is None:
         if len(_USERS) >= _USERS_KEPT:  # file names made anew without end (exec'd code): bounded memory
             _USERS.clear()
-        known = not name.startswith(("<frozen", *_LIBRARIES)) and not _resolved(name).startswith(_LIBRARIES)
+        known = not name.startswith("<frozen") and not _resolved(name).startswith(_LIBRARIES)
         _USERS[name] = known
     return known
 

@@ -5,6 +5,7 @@ read a size through a helper only the hook finds (four dicts down), leaving it w
 (`autograd.rand(BOX["k"])`), replayed the recorded size silently: each is followed again. A debugger's or
 coverage's tracer set before goes on being called everywhere, chained."""
 
+import os
 import sys
 
 import numpy as np
@@ -13,7 +14,7 @@ from compile_faithful_cases import check_replayed
 
 import autograd
 import nn
-from autograd import Tensor
+from autograd import Tensor, compile_calls
 
 SIZE = {"n": 4}
 NESTED = {"a": {"b": {"c": {"d": lambda: SIZE["n"]}}}}  # deeper than compile reads code for helpers
@@ -118,3 +119,20 @@ def test_the_trace_hook_is_set_aside_in_replayed_code_but_a_tracer_set_before_go
     chained = _tracers_seen(lambda frame, event, arg: called.append(frame.f_code.co_name))
     assert None not in chained.in_check and chained.in_check == chained.in_step
     assert "check" in called  # the library check's frame, which the hook alone would not trace
+
+
+def test_a_users_file_reached_through_a_link_in_a_librarys_folder_is_the_users(tmp_path, monkeypatch):
+    """A project linked into site-packages (`ln -s ~/proj site-packages/proj`): its files were taken for the
+    library's by the path as given, so their helpers went unfollowed; where a file is is where its path resolves."""
+    library, project = tmp_path / "site-packages", tmp_path / "proj"
+    library.mkdir()
+    project.mkdir()
+    (library / "proj").symlink_to(project, target_is_directory=True)
+    (library / "installed.py").touch()
+    monkeypatch.setattr(compile_calls, "_LIBRARIES", (str(library.resolve()) + os.sep,))
+    monkeypatch.setattr(compile_calls, "_USERS", {})
+
+    def owner(path):
+        return compile_calls._users(compile("pass", str(path), "exec"))
+
+    assert owner(library / "proj" / "train.py") and not owner(library / "installed.py")
