@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_faithful, check_replayed
 
 import autograd
 from autograd import Tensor
@@ -174,12 +174,7 @@ def _losses(compile, case):
 
 @pytest.mark.parametrize("case", CASES)
 def test_python_state_a_step_reads_replays_as_eager_or_runs_eagerly_saying_why(case, monkeypatch):
-    if case not in REFUSED:
-        check_replayed(lambda compile: _losses(compile, case), monkeypatch)
-        return
-    eager = _losses(lambda f: f, case)
-    with pytest.warns(autograd.CompileWarning, match=REFUSED[case]):
-        assert _losses(autograd.compile, case) == eager
+    check_faithful(lambda compile: _losses(compile, case), REFUSED.get(case), monkeypatch)
 
 
 def test_a_mutable_default_argument_is_read_through_and_a_rebound_one_records_again(monkeypatch):
