@@ -121,7 +121,7 @@ class Names:
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            pending += [(item, _item_of(where)) for item in holds(x)]
+            pending += [(item, _item_of(x, where)) for item in holds(x)]
             if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
                 pending.append((x.__dict__, f"{where}.__dict__"))
             if isinstance(x, _CONTAINERS):
@@ -187,9 +187,15 @@ def _every_global(f: types.FunctionType) -> set[str]:
     return set()
 
 
-def _item_of(where: str) -> str:
-    """The name of what a container or a holder found as `where` holds (an item, a partial's argument)."""
-    return where if where.startswith("an item of ") else f"an item of {where}"
+def _item_of(holder: Any, where: str) -> str:
+    """The name of what a container or a holder found as `where` holds (an item, a partial's argument, a bound
+    method's object: `record.__self__` of `record = history.append`)."""
+    if where.startswith("an item of "):
+        return where
+    return f"{where}.__self__" if isinstance(holder, _BOUND) else f"an item of {where}"
+
+
+_BOUND = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)  # those holds() gives the object of
 
 
 def _too_large(owner: Any, value: Any) -> bool:

@@ -262,3 +262,21 @@ def test_the_warning_for_a_container_the_step_changes_names_it_and_stays_short(b
     assert f"the step changed `{name}` in place (a list: 10001 items, 0.0, 0.0, 0.0, ...;" in message
     assert len(message) < 600
     del HISTORY[10_000:]
+
+
+RECORD = [0.0].append
+
+
+def test_a_list_the_step_changes_through_a_bound_method_is_named_by_it():
+    """It was called "an item of `RECORD`", where the list is the method's object."""
+    w = Tensor(np.ones(1), requires_grad=True)
+
+    def step(x):
+        RECORD(1.0)
+        loss = (Tensor(x) * w).sum()
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning, match="the step changed `RECORD.__self__` in place \\(a list: 2 items"):
+        [run(np.ones(2)) for _ in range(2)]
