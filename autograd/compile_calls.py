@@ -176,13 +176,13 @@ def unfollowed(*running: Any) -> Iterator[None]:
 
 
 def _runs_users_code(x: Any) -> bool:
-    """Whether calling `x` may run the user's Python: a function of theirs, a partial or bound method of one, or an
-    object of a class of theirs (an optimizer's subclass defining `update`, a callable object)."""
+    """Whether calling `x` may run the user's Python: a function of theirs, a partial or bound method of one, a class
+    of theirs or an object of one (an optimizer's subclass defining `update`, a callable object)."""
     while isinstance(x, functools.partial):
         x = x.func
     if isinstance(x, types.MethodType):
         return _runs_users_code(x.__func__) or _runs_users_code(x.__self__)
     if isinstance(x, types.FunctionType):
         return _users(x.__code__)
-    classes = type(x).__mro__
+    classes = x.__mro__ if isinstance(x, type) else type(x).__mro__
     return any(_users(f.__code__) for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
