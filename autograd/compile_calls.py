@@ -182,7 +182,7 @@ def _runs_users_code(x: Any) -> bool:
         x = x.func
     if isinstance(x, types.MethodType):
         return _runs_users_code(x.__func__) or _runs_users_code(x.__self__)
-    if isinstance(x, types.FunctionType):
-        return _users(x.__code__)
+    if isinstance(x, types.FunctionType):  # or a decorated one of theirs (functools.wraps: `@autograd.replayed`)
+        return _users(x.__code__) or _runs_users_code(getattr(x, "__wrapped__", None))
     classes = x.__mro__ if isinstance(x, type) else type(x).__mro__
-    return any(_users(f.__code__) for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
+    return any(_runs_users_code(f) for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))

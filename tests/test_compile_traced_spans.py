@@ -139,7 +139,9 @@ def test_a_users_file_reached_through_a_link_in_a_librarys_folder_is_the_users(t
 
 
 def test_replayed_code_is_followed_where_it_may_run_the_users_code():
-    """A class of the user's runs its __init__ when called (it counted as not the user's, by type(cls), `type`)."""
-    ours = [_Counter, _Counter(), _Counter().advance, _SGD, _SGD([Tensor(np.ones(1))]), _leave_size, lambda: 1]
-    theirs = [nn.SGD, nn.SGD.step, np.random.default_rng(0).random, print, nn.SGD([Tensor(np.ones(1))])]
+    """A class of the user's runs its __init__ when called (it counted as not the user's, by type(cls), `type`), and
+    a method of theirs decorated in a library's code (`@autograd.replayed`) runs theirs."""
+    w = Tensor(np.ones(1), requires_grad=True)
+    ours = [_Counter, _Counter(), _Counter().advance, _SGD, _SGD([w]), _leave_size, lambda: 1]
+    theirs = [nn.SGD, nn.SGD.step, np.random.default_rng(0).random, print, nn.SGD([w])]
     assert all(map(compile_calls._runs_users_code, ours)) and not any(map(compile_calls._runs_users_code, theirs))
