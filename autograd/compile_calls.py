@@ -113,7 +113,8 @@ def _users(code: types.CodeType) -> bool:
     if known is None:
         if len(_USERS) >= _USERS_KEPT:  # file names made anew without end (exec'd code): bounded memory
             _USERS.clear()
-        known = not name.startswith("<frozen") and not _resolved(name).startswith(_LIBRARIES)
+        # a name in angle brackets (exec's `<string>`, a notebook cell's `<ipython-input-3-abc>`) is no path
+        known = not name.startswith("<frozen") and (name.startswith("<") or not _resolved(name).startswith(_LIBRARIES))
         _USERS[name] = known
     return known
 

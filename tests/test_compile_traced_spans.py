@@ -145,3 +145,13 @@ def test_replayed_code_is_followed_where_it_may_run_the_users_code():
     ours = [_Counter, _Counter(), _Counter().advance, _SGD, _SGD([w]), _leave_size, lambda: 1]
     theirs = [nn.SGD, nn.SGD.step, np.random.default_rng(0).random, print, nn.SGD([w])]
     assert all(map(compile_calls._runs_users_code, ours)) and not any(map(compile_calls._runs_users_code, theirs))
+
+
+def test_code_typed_in_is_the_users_whatever_the_working_folder(tmp_path, monkeypatch):
+    """A notebook cell's code (`<ipython-input-3-abc>`, exec's `<string>`) was resolved as a path in the working
+    folder: run from a library's folder, it was the library's, and its helpers went unfollowed (a stale size)."""
+    monkeypatch.setattr(compile_calls, "_LIBRARIES", (str(tmp_path.resolve()) + os.sep,))
+    monkeypatch.setattr(compile_calls, "_USERS", {})
+    monkeypatch.chdir(tmp_path)
+    assert all(compile_calls._users(compile("pass", name, "exec")) for name in ("<ipython-input-3-abc>", "<string>"))
+    assert not compile_calls._users(compile("pass", "<frozen importlib._bootstrap>", "exec"))
