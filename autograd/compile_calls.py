@@ -176,14 +176,20 @@ def unfollowed(*running: Any) -> Iterator[None]:
         sys.settrace(hook)
 
 
-def _runs_users_code(x: Any) -> bool:
+def _runs_users_code(x: Any, seen: set[int] | None = None) -> bool:
     """Whether calling `x` may run the user's Python: a function of theirs, a partial or bound method of one, a class
-    of theirs or an object of one (an optimizer's subclass defining `update`, a callable object)."""
+    of theirs or an object of one (an optimizer's subclass defining `update`, a callable object). `seen`: the ids
+    looked at, for a function may be its own __wrapped__, through a method."""
+    seen = set() if seen is None else seen
+    if id(x) in seen:
+        return False
+    seen.add(id(x))
     while isinstance(x, functools.partial):
         x = x.func
     if isinstance(x, types.MethodType):
-        return _runs_users_code(x.__func__) or _runs_users_code(x.__self__)
+        return _runs_users_code(x.__func__, seen) or _runs_users_code(x.__self__, seen)
     if isinstance(x, types.FunctionType):  # or a decorated one of theirs (functools.wraps: `@autograd.replayed`)
-        return _users(x.__code__) or _runs_users_code(getattr(x, "__wrapped__", None))
+        return _users(x.__code__) or _runs_users_code(getattr(x, "__wrapped__", None), seen)
     classes = x.__mro__ if isinstance(x, type) else type(x).__mro__
-    return any(_runs_users_code(f) for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
+    methods = (f for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
+    return any(_runs_users_code(f, seen) for f in methods)

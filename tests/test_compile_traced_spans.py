@@ -155,3 +155,12 @@ def test_code_typed_in_is_the_users_whatever_the_working_folder(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     assert all(compile_calls._users(compile("pass", name, "exec")) for name in ("<ipython-input-3-abc>", "<string>"))
     assert not compile_calls._users(compile("pass", "<frozen importlib._bootstrap>", "exec"))
+
+
+def test_a_function_wrapping_itself_through_a_method_is_looked_at_once():
+    """`f.__wrapped__` a bound method of an object whose class holds f: RecursionError, where it is no user's."""
+    library = {}
+    exec(compile("class Loop:\n    def f(self):\n        pass", nn.__file__, "exec"), library)
+    loop = library["Loop"]()
+    library["Loop"].f.__wrapped__ = loop.f
+    assert not compile_calls._runs_users_code(loop.f)
