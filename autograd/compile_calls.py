@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import functools
 import gc
 import os
 import sys
@@ -24,11 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# where code is not the user's: this library's packages, Python's own and the installed packages, each as its path
-# is given and as it resolves (symbolic links followed)
+# where code is not the user's: this library's packages, Python's own and the installed packages, as their paths
+# resolve (symbolic links followed: a project linked into site-packages is the user's)
 _PLACES = [Path(__file__).parent.parent / package for package in ("autograd", "nn", "viz")]
 _PLACES += [Path(sysconfig.get_paths()[kind]) for kind in ("stdlib", "platstdlib", "purelib")]
-_LIBRARIES = tuple({str(place) + os.sep for place in _PLACES} | {str(place.resolve()) + os.sep for place in _PLACES})
+_LIBRARIES = tuple({str(place.resolve()) + os.sep for place in _PLACES})
 # Python code that reads the process's environment, by its code object
 _ENVIRONMENT = {os._Environ.__getitem__.__code__: "os.environ"}  # os.getenv and os.environ.get go through it
 
@@ -105,15 +106,15 @@ class Calls:
 
 def _users(code: types.CodeType) -> bool:
     """Whether `code` is the user's (compiled from a file outside the libraries, or typed in): known by its file
-    name once a process (`_USERS`), and a path resolved (os.path.realpath: a system call a part) only where its
-    name as given is in no library, for that cost more than the rest of a recording's hook together when each
-    recording did it for every file it ran."""
+    name once a process (`_USERS`), for resolving its path (os.path.realpath: a system call a part) cost more
+    than the rest of a recording's hook together when each recording did it for every file it ran."""
     name = code.co_filename
     known = _USERS.get(name)
     if known is None:
         if len(_USERS) >= _USERS_KEPT:  # file names made anew without end (exec'd code): bounded memory
             _USERS.clear()
-        known = not name.startswith(("<frozen", *_LIBRARIES)) and not _resolved(name).startswith(_LIBRARIES)
+        # a name in angle brackets (exec's `<string>`, a notebook cell's `<ipython-input-3-abc>`) is no path
+        known = not name.startswith("<frozen") and (name.startswith("<") or not _resolved(name).startswith(_LIBRARIES))
         _USERS[name] = known
     return known
 
@@ -156,14 +157,16 @@ _CLOCK_FUNCTIONS = frozenset(
 
 
 @contextmanager
-def unfollowed() -> Iterator[None]:
+def unfollowed(*running: Any) -> Iterator[None]:
     """A span of code that each replay runs again (an optimizer's step, a check, a draw: compile_changes.replayed_code),
     which a replay reads anew, so not followed: the recording's trace hook is off there, where it alone is set (not
     chained to a debugger's). Python runs slower traced (Python 3.11: no specialised instructions, a line check at
     each): a hook doing nothing, on through all of 2 recordings and 1 replay of a 64-128-10 MLP step, cost 18 of
-    their 47 million instructions."""
+    their 47 million instructions. Followed still where what runs there (`running`: the function called, its
+    object) may run the user's code: what it reads there it may leave where the step's own code reads it after
+    (a check of theirs setting a size), which a replay would then read stale."""
     hook = sys.gettrace()
-    if not getattr(hook, "follows", False):
+    if not getattr(hook, "follows", False) or any(map(_runs_users_code, running)):
         yield
         return
     sys.settrace(None)
@@ -171,3 +174,22 @@ def unfollowed() -> Iterator[None]:
         yield
     finally:
         sys.settrace(hook)
+
+
+def _runs_users_code(x: Any, seen: set[int] | None = None) -> bool:
+    """Whether calling `x` may run the user's Python: a function of theirs, a partial or bound method of one, a class
+    of theirs or an object of one (an optimizer's subclass defining `update`, a callable object). `seen`: the ids
+    looked at, for a function may be its own __wrapped__, through a method."""
+    seen = set() if seen is None else seen
+    if id(x) in seen:
+        return False
+    seen.add(id(x))
+    while isinstance(x, functools.partial):
+        x = x.func
+    if isinstance(x, types.MethodType):
+        return _runs_users_code(x.__func__, seen) or _runs_users_code(x.__self__, seen)
+    if isinstance(x, types.FunctionType):  # or a decorated one of theirs (functools.wraps: `@autograd.replayed`)
+        return _users(x.__code__) or _runs_users_code(getattr(x, "__wrapped__", None), seen)
+    classes = x.__mro__ if isinstance(x, type) else type(x).__mro__
+    methods = (f for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
+    return any(_runs_users_code(f, seen) for f in methods)

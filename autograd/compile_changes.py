@@ -78,7 +78,7 @@ def _a(kind: str) -> str:
 
 def _preview(held: Any) -> str:
     """A short description of a container: its size and first keys or items (at most 60 characters of them)."""
-    if isinstance(held, np.ndarray):
+    if isinstance(held, np.ndarray | memoryview):  # a memoryview of 2 or more dimensions iterates no items
         return f"shape {held.shape}"
     items = list(itertools.islice(held, 3))
     more = ", ..." if len(held) > 3 else ""
@@ -87,9 +87,10 @@ def _preview(held: Any) -> str:
 
 
 @contextmanager
-def replayed_code(rec: Any) -> Iterator[None]:
+def replayed_code(rec: Any, *running: Any) -> Iterator[None]:
     """A span of code that a replay runs again, in the recording `rec`: `Changes.replayed_code` where it watches
-    changes, and not followed (compile_calls.unfollowed)."""
+    changes, and not followed where `running` (the function called there, its object) is not the user's
+    (compile_calls.unfollowed)."""
     changes = getattr(rec, "changes", None)
-    with unfollowed(), contextlib.nullcontext() if changes is None else changes.replayed_code():
+    with unfollowed(*running), contextlib.nullcontext() if changes is None else changes.replayed_code():
         yield

@@ -210,7 +210,7 @@ def draw_in(spans: Spans | None, draw: Callable[[], Any]) -> Any:
 
     sources = candidates(draw, spans.held, spans.existing(every_generator))
     before = [s.reading() for s in sources]
-    with spans.drawing(), replayed_code(current()):  # what the draw changes (a queue of sizes), a replay does too
+    with spans.drawing(), replayed_code(current(), draw):  # what the draw changes (a queue of sizes), a replay does too
         data = draw()
     spans.moves.append(tuple(moved(sources, before)))
     return data

@@ -96,7 +96,7 @@ def validate(check: Callable[[Any], None], data: Any) -> None:
     checked = rec.validating  # its reads of `data` are not noted (each replay runs it again); of others, they are
     rec.validating = checked | {id(data), id(input_array(data))}
     try:
-        with replayed_code(rec):  # each replay runs the check again: what it changes, a replay changes
+        with replayed_code(rec, check):  # each replay runs the check again: what it changes, a replay changes
             check(data)
     finally:
         rec.validating = checked

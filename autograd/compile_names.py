@@ -109,8 +109,10 @@ class Names:
         found: list[Any] = []
         names = [name for _, name in self.globals] + [name for _, name in self.cells]
         named = [(id(namespace), name) in self.named for namespace, name in self.globals] + [True] * len(self.cells)
-        # each with where it was found, for a warning to name (`history`, `self.cfg.sizes`, an item of `TABLE`)
-        pending, seen = [*((x, name) for x, name, n in zip(bound, names, named) if n), *others], set()
+        # each with where it was found, for a warning to name (`history`, `self.cfg.sizes`, an item of `TABLE`); of
+        # the globals a step reaches through globals() alone, the containers (`globals()["SIZES"][0]`)
+        through = [n or isinstance(x, _CONTAINERS) for x, n in zip(bound, named)]
+        pending, seen = [*((x, name) for x, name, n in zip(bound, names, through) if n), *others], set()
         self.read = {}
         for name, x in zip(names, bound):
             self.read.setdefault(id(x), set()).update(self.off.get(name, ()))
@@ -119,10 +121,10 @@ class Names:
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            pending += [(item, _item_of(where)) for item in holds(x)]
+            pending += [(item, _item_of(x, where)) for item in holds(x)]
             if isinstance(x, types.FunctionType) and x.__dict__:  # its attributes (`step.n`), read as a dict's items
                 pending.append((x.__dict__, f"{where}.__dict__"))
-            if isinstance(x, (dict, list, np.ndarray, set, collections.deque, *BUFFERS)):
+            if isinstance(x, _CONTAINERS):
                 held = self.contents.get(id(x))
                 if held is None or held.held is not x:
                     held = self.contents[id(x)] = Contents(x, where)
@@ -185,9 +187,15 @@ def _every_global(f: types.FunctionType) -> set[str]:
     return set()
 
 
-def _item_of(where: str) -> str:
-    """The name of what a container or a holder found as `where` holds (an item, a partial's argument)."""
-    return where if where.startswith("an item of ") else f"an item of {where}"
+def _item_of(holder: Any, where: str) -> str:
+    """The name of what a container or a holder found as `where` holds (an item, a partial's argument, a bound
+    method's object: `record.__self__` of `record = history.append`)."""
+    if where.startswith("an item of "):
+        return where
+    return f"{where}.__self__" if isinstance(holder, _BOUND) else f"an item of {where}"
+
+
+_BOUND = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)  # those holds() gives the object of
 
 
 def _too_large(owner: Any, value: Any) -> bool:
@@ -197,6 +205,7 @@ def _too_large(owner: Any, value: Any) -> bool:
     return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
+_CONTAINERS = (dict, list, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
 
 

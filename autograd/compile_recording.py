@@ -200,7 +200,7 @@ class Recording:
         before = [t._version for t in tensors]
         self.replaying += 1
         try:
-            with replayed_code(self):  # what it changes in the step's containers, a replay changes too
+            with replayed_code(self, method, owner):  # what it changes in the step's containers, a replay changes too
                 result = method(owner, *args, **kwargs)
         finally:
             self.replaying -= 1

@@ -87,6 +87,14 @@ def check_refused(scenario, why, monkeypatch):
     return len(replays)
 
 
+def check_faithful(scenario, why, monkeypatch):
+    """check_replayed where `why` is None, else check_refused: a table of cases, some refused, in one test."""
+    if why is None:
+        check_replayed(scenario, monkeypatch)
+    else:
+        check_refused(scenario, why, monkeypatch)
+
+
 def linear(dtype=np.float64, seed=0, nout=3):
     model = nn.Linear(3, nout, seed=seed, dtype=dtype)
     return model, nn.SGD(model.parameters(), lr=0.1)
