@@ -55,13 +55,14 @@ class Calls:
     def hook(self) -> Callable[[Any, str, Any], Any]:
         """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
         since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
-        codes, read, spans, outside = self.codes, self.read, self.spans, self.outside.entered
+        codes, read, spans, outside = self.codes, self.read, self.spans, self.outside
+        kinds = outside.kinds  # "" for a code that never enters from outside: the common case, without a call
         scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
 
         def trace(frame: Any, event: str, arg: Any) -> None:
-            if outside(frame):
-                return
             code = frame.f_code
+            if (outside.collecting or outside.entry is not None or kinds.get(code) != "") and outside.entered(frame):
+                return
             found = scanned.get(code)
             if found is None:
                 if code in _ENVIRONMENT:
