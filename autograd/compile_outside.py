@@ -20,6 +20,10 @@ from typing import Any
 
 _FINALIZE = weakref.finalize.__call__.__code__  # calls the function weakref.finalize was given
 _ENTRY, _CALLBACK = "entry", "weakref callback"  # a code that always enters from outside, one that may
+# the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
+# recording met cost a fifth of its instructions
+_KINDS: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
+_KINDS_KEPT = 16384
 
 
 class Outside:
@@ -29,7 +33,7 @@ class Outside:
         self.thread = threading.get_ident()
         self.collecting = False  # the collector runs, started in the recording's thread
         self.entry: Any = None  # the frame where outside code was entered, while it runs
-        self.kinds: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
+        self.kinds = _KINDS.copy()  # with this recording's signal handlers, which may change between recordings
         for handler in map(signal.getsignal, signal.valid_signals()):
             if (code := _code_of(handler)) is not None:
                 self.kinds[code] = _ENTRY
@@ -72,7 +76,10 @@ class Outside:
         code = frame.f_code
         kind = self.kinds.get(code)
         if kind is None:
-            kind = self.kinds[code] = _kind(code, frame)
+            if len(_KINDS) >= _KINDS_KEPT:  # codes made anew without end (exec'd code): bounded memory
+                _KINDS.clear()
+                _KINDS[_FINALIZE] = _ENTRY
+            kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
         if kind == _ENTRY or (kind == _CALLBACK and _takes_dead_weakref(frame)):
             self.entry = frame
             return True
