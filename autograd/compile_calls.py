@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .compile_outside import Outside
+
 # where code is not the user's: this library's packages, Python's own and the installed packages, as their paths
 # resolve (symbolic links followed: a project linked into site-packages is the user's)
 _PLACES = [Path(__file__).parent.parent / package for package in ("autograd", "nn", "viz")]
@@ -49,15 +51,19 @@ class Calls:
         self.advanced = False  # the user's code called next() outside a draw
         self.codes: dict[types.CodeType, dict[str, Any]] = {}
         self.read: list[str] = []
+        self.outside = Outside()  # what runs in this thread not from the step (a gc callback): not noted
 
     def hook(self) -> Callable[[Any, str, Any], Any]:
         """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
         since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
-        codes, read, spans = self.codes, self.read, self.spans
+        codes, read, spans, outside = self.codes, self.read, self.spans, self.outside
+        kinds = outside.kinds  # "" for a code that never enters from outside: the common case, without a call
         scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
 
         def trace(frame: Any, event: str, arg: Any) -> None:
             code = frame.f_code
+            if (outside.collecting or outside.entry is not None or kinds.get(code) != "") and outside.entered(frame):
+                return
             found = scanned.get(code)
             if found is None:
                 if code in _ENVIRONMENT:
@@ -84,11 +90,12 @@ class Calls:
             trace(frame, event, arg)
             return before(frame, event, arg)  # its own tracer for the frame (a debugger's, coverage's), as without us
 
-        sys.settrace(trace if before is None else chained)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            sys.settrace(before)
+        with self.outside.watching():
+            sys.settrace(trace if before is None else chained)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                sys.settrace(before)
 
     def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
         """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are

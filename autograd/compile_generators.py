@@ -84,7 +84,8 @@ def every_generator() -> list[Any]:
     recording that draws, none per replay: of the whole heap (0.33 s at 2 million objects) the first time and after
     the collector has moved objects into its oldest generation, else of its two young generations alone (where
     every object made since the last scan still is: some 0.1 ms), with the generators the last scans found. Not
-    random.SystemRandom's, which read the system's entropy and keep no state to put back."""
+    random.SystemRandom's, which read the system's entropy and keep no state to put back. Nor those gc.freeze() set
+    aside, which gc.get_objects does not list (frozen)."""
     with _HEAP.lock:
         if _HEAP.scanned == _aged() and YOUNG_SCANS:
             young = _generators(gc.get_objects(0)) + _generators(gc.get_objects(1))
@@ -97,6 +98,14 @@ def every_generator() -> list[Any]:
         _HEAP.found = []  # not kept alive by us through the scan: one that died is not found
         _HEAP.found = _generators(gc.get_objects())
         return list(_HEAP.found)
+
+
+def frozen() -> int:
+    """How many objects gc.freeze() has set aside: gc.get_objects lists none of them, so a generator made before
+    the freeze (at import, a class attribute's) is out of every_generator's sight, and no other listing reaches
+    them short of gc.unfreeze(), which would move the user's objects. A recording's draws then cannot know they
+    moved none of them: a stopped replay says its random numbers may move ahead (compile_tape, with_draws)."""
+    return gc.get_freeze_count()
 
 
 def _generators(objects: list[Any]) -> list[Any]:
@@ -117,14 +126,15 @@ class _Heap:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.scanned = -1
+        self.scanned = (-1, -1)
         self.found: list[Any] = []
 
 
-def _aged() -> int:
-    """The collections of generations 1 and 2 so far (each may have moved objects into generation 2)."""
+def _aged() -> tuple[int, int]:
+    """The collections of generations 1 and 2 so far (each may have moved objects into generation 2), and the
+    objects frozen: gc.unfreeze() moves them into generation 2 with no collection (they went unfound until one)."""
     stats = gc.get_stats()
-    return stats[1]["collections"] + stats[2]["collections"]
+    return stats[1]["collections"] + stats[2]["collections"], gc.get_freeze_count()
 
 
 _HEAP = _Heap()

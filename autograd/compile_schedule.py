@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .compile_entries import OP, Entry, Tape, like
+from .compile_generators import frozen
 from .tensor_class import Tensor
 
 Step = Callable[[], None]
@@ -103,6 +104,14 @@ def with_draws(reason: str, untracked: bool) -> str:
     (`untracked`, compile_generators): not put back, so the eager run of the call draws from it again."""
     if not untracked:
         return reason
+    if frozen():
+        return reason + (
+            f"; gc.freeze() has set {frozen()} objects aside, where compile cannot look for the generators a draw of "
+            "the replay (autograd.drawn) moves, so one among them (made before the freeze: a class attribute's, a "
+            "module's) was not put back if it moved, and the eager run draws again: from this call on its random "
+            "numbers may not be those of an uncompiled run (make the generators after gc.freeze(), or call "
+            "gc.unfreeze() before training)"
+        )
     return reason + (
         "; a draw of the replay (autograd.drawn) moved a generator that the step does not reach through its names, "
         "its object, its arguments, its modules or the draw function's own names, so it could not be put back and "

@@ -10,6 +10,7 @@ from typing import Any
 
 from .compile_buffers import buffer_guards
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
+from .compile_generators import frozen
 from .compile_guards import unchanged
 from .compile_random import DREW_OUTSIDE
 from .compile_record import inputs_of
@@ -104,14 +105,14 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
 
 def _draws(rec: Recording, index: dict[int, int]) -> list[Draw]:
     """The step's draws, each as it was drawn: one changed afterwards would not be replayed."""
-    draws = []
+    draws, hidden = [], frozen()  # generators gc.freeze() set aside may have moved unseen: untracked too
     for (t, redraw, values), moves in zip(rec.draws, rec.random.moves):
         if t._version or not same(t._data, values):
             raise Unreplayable(
                 "the step changed a drawn constant (autograd.drawn, a dropout mask) after its draw, which a replay "
                 "would not do: change it with tensor ops, or inside the draw"
             )
-        draws.append(Draw(redraw, like(t._data), index.get(id(t)), moves, None if moves else values))
+        draws.append(Draw(redraw, like(t._data), index.get(id(t)), moves, None if moves and not hidden else values))
     return draws
 
 

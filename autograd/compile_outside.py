@@ -1,0 +1,114 @@
+"""The code that runs in a recorded step's thread but not from the step: the collector's callbacks (gc.callbacks,
+a gc-monitoring tool's) and the finalizers a collection runs, a `__del__`, a weakref's callback or
+weakref.finalize's function when an object dies, a signal's handler. The recording's trace hook (compile_calls)
+sees their frames start as it sees the step's, so a gc callback that read the clock made compile refuse the step
+("the step read the clock") whenever a collection happened to run while it was recorded: at random. What they
+read is not the step's (a replay has no numbers of theirs to read again), so they, and all they call, are set
+aside. Other threads are not traced at all (sys.settrace is the recording thread's)."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import signal
+import threading
+import types
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_FINALIZE = weakref.finalize.__call__.__code__  # calls the function weakref.finalize was given
+_ENTRY, _CALLBACK = "entry", "weakref callback"  # a code that always enters from outside, one that may
+# the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
+# recording met cost a fifth of its instructions
+_KINDS: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
+_KINDS_KEPT = 16384
+
+
+class Outside:
+    """Whether each frame that starts while a step is recorded runs from outside the step (`entered`)."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.collecting = False  # the collector runs, started in the recording's thread
+        self.entry: Any = None  # the frame where outside code was entered, while it runs
+        self.kinds = _KINDS.copy()  # with this recording's signal handlers, which may change between recordings
+        for handler in map(signal.getsignal, signal.valid_signals()):
+            if (code := _code_of(handler)) is not None:
+                self.kinds[code] = _ENTRY
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """Around the recorded call: a gc callback first in line marks where a collection starts, one last where
+        it ends (gc calls them all with "start", collects, then all with "stop")."""
+        gc.callbacks.insert(0, self._started)
+        gc.callbacks.append(self._stopped)
+        try:
+            yield
+        finally:
+            for callback in (self._started, self._stopped):
+                if callback in gc.callbacks:  # the user may have cleared the list meanwhile
+                    gc.callbacks.remove(callback)
+            self.entry = None
+
+    def _started(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and threading.get_ident() == self.thread:
+            self.collecting = True
+
+    def _stopped(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "stop" and threading.get_ident() == self.thread:
+            self.collecting = False
+
+    def entered(self, frame: Any) -> bool:
+        """Whether `frame`, starting now, runs from outside the step: in a collection, in code entered from
+        outside (a frame it called), or entering it (a `__del__`, a signal's handler, weakref.finalize's call, a
+        function called with a dead weakref: its callback)."""
+        if self.collecting:
+            return True
+        if self.entry is not None:
+            f = frame.f_back
+            while f is not None:
+                if f is self.entry:
+                    return True
+                f = f.f_back
+            self.entry = None  # it returned
+        code = frame.f_code
+        kind = self.kinds.get(code)
+        if kind is None:
+            if len(_KINDS) >= _KINDS_KEPT:  # codes made anew without end (exec'd code): bounded memory
+                _KINDS.clear()
+                _KINDS[_FINALIZE] = _ENTRY
+            kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
+        if kind == _ENTRY or (kind == _CALLBACK and _takes_dead_weakref(frame)):
+            self.entry = frame
+            return True
+        return False
+
+
+def _kind(code: types.CodeType, frame: Any) -> str:
+    """A code's kind when first seen: a `__del__` enters from outside, one first called with a dead weakref may
+    (a weakref's callback: checked at each call, as the step may call it too)."""
+    if code.co_name == "__del__":
+        return _ENTRY
+    return _CALLBACK if _takes_dead_weakref(frame) else ""
+
+
+def _takes_dead_weakref(frame: Any) -> bool:
+    code = frame.f_code  # callback(ref), or a bound method's (self, ref); not one with cells, not made yet
+    if not 1 <= code.co_argcount <= 2 or code.co_cellvars:
+        return False
+    given = frame.f_locals
+    arguments = [given.get(name) for name in code.co_varnames[: code.co_argcount]]
+    return any(isinstance(x, weakref.ReferenceType) and x() is None for x in arguments)
+
+
+def _code_of(handler: Any) -> types.CodeType | None:
+    """The code a signal's handler starts running (a function, a bound method, a partial, a callable object)."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    if isinstance(handler, types.MethodType):
+        handler = handler.__func__
+    if not isinstance(handler, types.FunctionType):
+        handler = type(handler).__call__ if callable(handler) else None
+    return handler.__code__ if isinstance(handler, types.FunctionType) else None

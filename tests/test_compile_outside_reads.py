@@ -1,0 +1,139 @@
+"""A gc callback (a gc-monitoring tool's) that read the clock made compile refuse the step, "the step read the clock",
+whenever a collection happened while it was recorded: at random, for the read was the callback's, in the step's
+thread, not the step's. So did a `__del__`, weakref.finalize's function, a weakref's callback and a signal's handler
+reading the clock or os.environ. What runs from outside the step is now set aside (compile_outside); the step's own
+reads, before and after such code and in its helpers, are still refused. Another thread's reads never counted."""
+
+import gc
+import os
+import signal
+import threading
+import time
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from autograd.compile import CompileWarning
+
+
+def _monitor(phase, info):
+    """What a gc-monitoring tool does: time each collection, read its settings."""
+    time.perf_counter()
+    os.environ.get("CHAINRULE_GC_LOG")
+
+
+class _Timed:
+    def __del__(self):
+        time.perf_counter()
+
+
+class _Dying:
+    pass
+
+
+def _clock_helper():
+    return time.perf_counter() < 0
+
+
+def _collect():
+    gc.collect()
+
+
+def _finalized():
+    weakref.finalize(_Dying(), _monitor, "stop", {})  # its object dies at once: the function runs
+
+
+def _ref_callback():
+    dying = _Dying()
+    kept = weakref.ref(dying, lambda ref: _monitor("stop", {}))
+    del dying
+    return kept
+
+
+def _signalled():
+    os.kill(os.getpid(), signal.SIGUSR1)
+    sum(range(100))  # the handler runs between two instructions
+
+
+def _run(compile, inside):
+    """Four steps of a small model, each calling `inside()` between zero_grad and the forward pass: the losses."""
+    model = nn.Linear(3, 2, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        inside()
+        loss = (model(Tensor(x)) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run = compile(step)
+    return [run(np.full((4, 3), 0.1 * i)) for i in range(4)]
+
+
+OUTSIDE = {
+    "a gc callback": _collect,
+    "a __del__": _Timed,
+    "weakref.finalize's function": _finalized,
+    "a weakref's callback": _ref_callback,
+    "a signal's handler": _signalled,
+}
+
+
+@pytest.fixture
+def hooks():
+    gc.callbacks.append(_monitor)
+    before = signal.signal(signal.SIGUSR1, lambda signum, frame: _monitor("stop", {}))
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(_monitor)
+        signal.signal(signal.SIGUSR1, before)
+
+
+@pytest.mark.parametrize("inside", OUTSIDE)
+def test_reads_made_from_outside_the_step_do_not_refuse_it(hooks, inside):
+    eager = _run(lambda f: f, OUTSIDE[inside])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)  # recorded twice and replayed, without a word
+        assert _run(autograd.compile, OUTSIDE[inside]) == eager
+
+
+@pytest.mark.parametrize("inside", OUTSIDE)
+def test_the_steps_own_reads_around_them_are_still_refused(hooks, inside):
+    def before():
+        _clock_helper()
+        OUTSIDE[inside]()
+
+    def after():
+        OUTSIDE[inside]()
+        _clock_helper()
+
+    for both in (before, after):
+        with pytest.warns(CompileWarning, match="the step read the clock"):
+            _run(autograd.compile, both)
+
+
+def test_another_threads_reads_do_not_refuse_the_step():
+    stop = threading.Event()
+
+    def poll():
+        while not stop.is_set():
+            _monitor("stop", {})
+            stop.wait(0.0001)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            _run(autograd.compile, lambda: threading.Event().wait(0.001))
+    finally:
+        stop.set()
+        poller.join()
