@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 
 _FINALIZE = weakref.finalize.__call__.__code__  # calls the function weakref.finalize was given
-_ENTRY, _CALLBACK = "entry", "weakref callback"  # a code that always enters from outside, one that may
+# a code that always enters from outside, ones that may (checked at each call, as the step may call them too)
+_ENTRY, _CALLBACK, _HANDLER = "entry", "weakref callback", "signal handler"
 # the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
 # recording met cost a fifth of its instructions
 _KINDS: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
@@ -36,7 +37,7 @@ class Outside:
         self.kinds = _KINDS.copy()  # with this recording's signal handlers, which may change between recordings
         for handler in map(signal.getsignal, signal.valid_signals()):
             if (code := _code_of(handler)) is not None:
-                self.kinds[code] = _ENTRY
+                self.kinds[code] = _HANDLER
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -80,7 +81,11 @@ class Outside:
                 _KINDS.clear()
                 _KINDS[_FINALIZE] = _ENTRY
             kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
-        if kind == _ENTRY or (kind == _CALLBACK and _takes_dead_weakref(frame)):
+        if (
+            kind == _ENTRY
+            or (kind == _CALLBACK and _takes_dead_weakref(frame))
+            or (kind == _HANDLER and _given_own_caller(frame))
+        ):
             self.entry = frame
             return True
         return False
@@ -101,6 +106,13 @@ def _takes_dead_weakref(frame: Any) -> bool:
     given = frame.f_locals
     arguments = [given.get(name) for name in code.co_varnames[: code.co_argcount]]
     return any(isinstance(x, weakref.ReferenceType) and x() is None for x in arguments)
+
+
+def _given_own_caller(frame: Any) -> bool:
+    """Whether a signal's handler was called as Python calls it, (signum, frame) with frame the one it interrupted,
+    not by the step (which may call the same function, and whose clock read through it is its own)."""
+    code, given = frame.f_code, frame.f_locals
+    return any(given.get(name) is frame.f_back for name in code.co_varnames[: code.co_argcount])
 
 
 def _code_of(handler: Any) -> types.CodeType | None:

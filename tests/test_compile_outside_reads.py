@@ -137,3 +137,18 @@ def test_another_threads_reads_do_not_refuse_the_step():
     finally:
         stop.set()
         poller.join()
+
+
+def test_a_signal_handler_the_step_calls_itself_reads_the_steps_clock():
+    """A function that is also a signal's handler, called by the step (an elapsed-time helper): its clock read is
+    the step's. It was set aside, and a warm-up branch taken by time stayed as recorded (0.4524 for 0.4612)."""
+    before = signal.signal(signal.SIGUSR1, _elapsed)
+    try:
+        with pytest.warns(CompileWarning, match="the step read the clock"):
+            _run(autograd.compile, _elapsed)
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+
+
+def _elapsed(signum=None, frame=None):
+    return time.perf_counter()
