@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_FINALIZE = weakref.finalize.__call__.__code__  # calls the function weakref.finalize was given
+_FINALIZE = weakref.finalize.__call__.__code__  # calls its function: given the dead weakref when its object dies
 # a code that always enters from outside, ones that may (checked at each call, as the step may call them too)
 _ENTRY, _CALLBACK, _HANDLER = "entry", "weakref callback", "signal handler"
 # the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
 # recording met cost a fifth of its instructions
-_KINDS: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
+_KINDS: dict[types.CodeType, str] = {_FINALIZE: _CALLBACK}
 _KINDS_KEPT = 16384
 
 
@@ -79,7 +79,7 @@ class Outside:
         if kind is None:
             if len(_KINDS) >= _KINDS_KEPT:  # codes made anew without end (exec'd code): bounded memory
                 _KINDS.clear()
-                _KINDS[_FINALIZE] = _ENTRY
+                _KINDS[_FINALIZE] = _CALLBACK
             kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
         if (
             kind == _ENTRY

@@ -152,3 +152,11 @@ def test_a_signal_handler_the_step_calls_itself_reads_the_steps_clock():
 
 def _elapsed(signum=None, frame=None):
     return time.perf_counter()
+
+
+def test_a_finalizer_the_step_calls_itself_reads_the_steps_clock():
+    """weakref.finalize's documented call, fin(), runs its function now, from the step: its clock read is the step's
+    (it was set aside as if the object had died)."""
+    kept = _Dying()
+    with pytest.warns(CompileWarning, match="the step read the clock"):
+        _run(autograd.compile, lambda: weakref.finalize(kept, _clock_helper)())
