@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import signal
+import sys
 import threading
 import types
 import weakref
@@ -33,6 +34,8 @@ class Outside:
     def __init__(self) -> None:
         self.thread = threading.get_ident()
         self.collecting = False  # the collector runs, started in the recording's thread
+        # once it has collected: the frame it interrupted, and the codes of the callbacks it now calls ("stop")
+        self.stopping: tuple[Any, set[types.CodeType | None]] | None = None
         self.entry: Any = None  # the frame where outside code was entered, while it runs
         self.kinds = _KINDS.copy()  # with this recording's signal handlers, which may change between recordings
         for handler in map(signal.getsignal, signal.valid_signals()):
@@ -51,22 +54,29 @@ class Outside:
             for callback in (self._started, self._stopped):
                 if callback in gc.callbacks:  # the user may have cleared the list meanwhile
                     gc.callbacks.remove(callback)
-            self.entry = None
+            self.entry = self.stopping = None  # frames held no longer
 
     def _started(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start" and threading.get_ident() == self.thread:
+        if threading.get_ident() != self.thread:
+            return
+        if phase == "start":
             self.collecting = True
+        else:  # gc calls the callbacks by their place in the list: one that takes itself off skips _stopped
+            self.stopping = sys._getframe(1), {_code_of(callback) for callback in gc.callbacks}
 
     def _stopped(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "stop" and threading.get_ident() == self.thread:
-            self.collecting = False
+            self.collecting, self.stopping = False, None
 
     def entered(self, frame: Any) -> bool:
         """Whether `frame`, starting now, runs from outside the step: in a collection, in code entered from
         outside (a frame it called), or entering it (a `__del__`, a signal's handler, weakref.finalize's call, a
         function called with a dead weakref: its callback)."""
         if self.collecting:
-            return True
+            stopping = self.stopping  # the step resumed (a frame from where it was interrupted, not a callback's)
+            if stopping is None or frame.f_back is not stopping[0] or frame.f_code in stopping[1]:
+                return True
+            self.collecting, self.stopping = False, None
         if self.entry is not None:
             f = frame.f_back
             while f is not None:

@@ -160,3 +160,30 @@ def test_a_finalizer_the_step_calls_itself_reads_the_steps_clock():
     kept = _Dying()
     with pytest.warns(CompileWarning, match="the step read the clock"):
         _run(autograd.compile, lambda: weakref.finalize(kept, _clock_helper)())
+
+
+def _once(phase, info):
+    """A one-shot gc callback: it takes itself off the list at the collection's end."""
+    if phase == "stop":
+        gc.callbacks.remove(_once)
+
+
+def test_a_gc_callback_that_takes_itself_off_the_list_ends_the_collection_all_the_same():
+    """gc calls its callbacks by their place in the list, so one that removes itself skips the next: compile's mark
+    of a collection's end. The collection then never ended, and every clock read after it was set aside."""
+    model = nn.Linear(3, 2, seed=0)
+
+    def step(x):
+        gc.collect()
+        _clock_helper()
+        return (model(Tensor(x)) ** 2).mean().item()
+
+    run = autograd.compile(step)
+    try:
+        with pytest.warns(CompileWarning, match="the step read the clock"):
+            for i in range(4):
+                gc.callbacks.append(_once)  # armed before each call: a log of its first collection
+                run(np.full((4, 3), 0.1 * i))
+    finally:
+        while _once in gc.callbacks:
+            gc.callbacks.remove(_once)
