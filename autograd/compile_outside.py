@@ -126,7 +126,8 @@ def _given_own_caller(frame: Any) -> bool:
 
 
 def _code_of(handler: Any) -> types.CodeType | None:
-    """The code a signal's handler starts running (a function, a bound method, a partial, a callable object)."""
+    """The code a callback (a signal's handler, a gc callback) starts running (a function, a bound method, a partial,
+    a callable object)."""
     while isinstance(handler, functools.partial):
         handler = handler.func
     if isinstance(handler, types.MethodType):
