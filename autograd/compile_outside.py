@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import signal
+import sys
 import threading
 import types
 import weakref
@@ -18,11 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_FINALIZE = weakref.finalize.__call__.__code__  # calls the function weakref.finalize was given
-_ENTRY, _CALLBACK = "entry", "weakref callback"  # a code that always enters from outside, one that may
+_FINALIZE = weakref.finalize.__call__.__code__  # calls its function: given the dead weakref when its object dies
+# a code that always enters from outside, ones that may (checked at each call, as the step may call them too)
+_ENTRY, _CALLBACK, _HANDLER = "entry", "weakref callback", "signal handler"
 # the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
 # recording met cost a fifth of its instructions
-_KINDS: dict[types.CodeType, str] = {_FINALIZE: _ENTRY}
+_KINDS: dict[types.CodeType, str] = {_FINALIZE: _CALLBACK}
 _KINDS_KEPT = 16384
 
 
@@ -32,11 +34,13 @@ class Outside:
     def __init__(self) -> None:
         self.thread = threading.get_ident()
         self.collecting = False  # the collector runs, started in the recording's thread
+        # once it has collected: the frame it interrupted, and the codes of the callbacks it now calls ("stop")
+        self.stopping: tuple[Any, set[types.CodeType | None]] | None = None
         self.entry: Any = None  # the frame where outside code was entered, while it runs
         self.kinds = _KINDS.copy()  # with this recording's signal handlers, which may change between recordings
         for handler in map(signal.getsignal, signal.valid_signals()):
             if (code := _code_of(handler)) is not None:
-                self.kinds[code] = _ENTRY
+                self.kinds[code] = _HANDLER
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -50,22 +54,29 @@ class Outside:
             for callback in (self._started, self._stopped):
                 if callback in gc.callbacks:  # the user may have cleared the list meanwhile
                     gc.callbacks.remove(callback)
-            self.entry = None
+            self.entry = self.stopping = None  # frames held no longer
 
     def _started(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start" and threading.get_ident() == self.thread:
+        if threading.get_ident() != self.thread:
+            return
+        if phase == "start":
             self.collecting = True
+        else:  # gc calls the callbacks by their place in the list: one that takes itself off skips _stopped
+            self.stopping = sys._getframe(1), {_code_of(callback) for callback in gc.callbacks}
 
     def _stopped(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "stop" and threading.get_ident() == self.thread:
-            self.collecting = False
+            self.collecting, self.stopping = False, None
 
     def entered(self, frame: Any) -> bool:
         """Whether `frame`, starting now, runs from outside the step: in a collection, in code entered from
         outside (a frame it called), or entering it (a `__del__`, a signal's handler, weakref.finalize's call, a
         function called with a dead weakref: its callback)."""
         if self.collecting:
-            return True
+            stopping = self.stopping  # the step resumed (a frame from where it was interrupted, not a callback's)
+            if stopping is None or frame.f_back is not stopping[0] or frame.f_code in stopping[1]:
+                return True
+            self.collecting, self.stopping = False, None
         if self.entry is not None:
             f = frame.f_back
             while f is not None:
@@ -78,9 +89,13 @@ class Outside:
         if kind is None:
             if len(_KINDS) >= _KINDS_KEPT:  # codes made anew without end (exec'd code): bounded memory
                 _KINDS.clear()
-                _KINDS[_FINALIZE] = _ENTRY
+                _KINDS[_FINALIZE] = _CALLBACK
             kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
-        if kind == _ENTRY or (kind == _CALLBACK and _takes_dead_weakref(frame)):
+        if (
+            kind == _ENTRY
+            or (kind == _CALLBACK and _takes_dead_weakref(frame))
+            or (kind == _HANDLER and _given_own_caller(frame))
+        ):
             self.entry = frame
             return True
         return False
@@ -103,8 +118,16 @@ def _takes_dead_weakref(frame: Any) -> bool:
     return any(isinstance(x, weakref.ReferenceType) and x() is None for x in arguments)
 
 
+def _given_own_caller(frame: Any) -> bool:
+    """Whether a signal's handler was called as Python calls it, (signum, frame) with frame the one it interrupted,
+    not by the step (which may call the same function, and whose clock read through it is its own)."""
+    code, given = frame.f_code, frame.f_locals
+    return any(given.get(name) is frame.f_back for name in code.co_varnames[: code.co_argcount])
+
+
 def _code_of(handler: Any) -> types.CodeType | None:
-    """The code a signal's handler starts running (a function, a bound method, a partial, a callable object)."""
+    """The code a callback (a signal's handler, a gc callback) starts running (a function, a bound method, a partial,
+    a callable object)."""
     while isinstance(handler, functools.partial):
         handler = handler.func
     if isinstance(handler, types.MethodType):
