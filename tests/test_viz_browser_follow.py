@@ -62,6 +62,13 @@ def test_follow_keeps_the_value_in_view_zoomed_in_and_in_a_narrow_window(browser
     assert severe(browser) == []
 
 
+# the view's points a pixel now, as scale() in a page's script (the drawing's own size reads 0.75)
+SCALE = (
+    "var vp = document.getElementById('viewport'), svg = vp.querySelector('svg');"
+    "function scale() { return svg.viewBox.baseVal.width / vp.getBoundingClientRect().width; }"
+)
+
+
 def test_follow_comes_back_to_a_readable_size_after_a_step_that_zoomed_out(browser, tmp_path):
     # a training page's step 3 (a value far from its op) zoomed out to 2.1 points a pixel, and every later step,
     # already in view, stayed there: 139 steps of text a third of its size
@@ -74,10 +81,9 @@ def test_follow_comes_back_to_a_readable_size_after_a_step_that_zoomed_out(brows
     training = viz.training_steps(model, loss_fn, (X, y), nn.SGD(model.parameters(), lr=0.1), steps=2)
     browser.get(viz.save_html(training, tmp_path / "training.html").as_uri())
     scales = browser.execute_script(
-        "var out = [], last = +document.getElementById('slider').max, vp = document.getElementById('viewport');"
-        "var svg = vp.querySelector('svg');"
-        "for (var step = 1; step <= last; step++) { document.getElementById('next').click();"
-        "out.push(svg.viewBox.baseVal.width / vp.getBoundingClientRect().width); } return out;"
+        SCALE + "var out = [], last = +document.getElementById('slider').max;"
+        "for (var step = 1; step <= last; step++) { document.getElementById('next').click(); out.push(scale()); }"
+        "return out;"
     )
     assert max(scales) > 1.2  # a step whose value and op fit only zoomed out: it does zoom out
     zoomed_out = scales.index(max(scales))
@@ -93,9 +99,7 @@ def test_follow_keeps_a_zoom_out_the_reader_chose(browser, tmp_path):
     root.backward()
     browser.get(viz.save_html(root, tmp_path / "mlp.html").as_uri())
     scales = browser.execute_script(
-        "var vp = document.getElementById('viewport'), svg = vp.querySelector('svg'), out = [];"
-        "function scale() { return svg.viewBox.baseVal.width / vp.getBoundingClientRect().width; }"
-        "document.getElementById('fit').click(); out.push(scale());"
+        SCALE + "var out = []; document.getElementById('fit').click(); out.push(scale());"
         "for (var k = 0; k < 3; k++) { document.getElementById('next').click(); out.push(scale()); }"
         "document.getElementById('zoom-in').click(); out.push(scale());"
         "document.getElementById('next').click(); out.push(scale()); return out;"
