@@ -57,10 +57,12 @@ def far_out(
     there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
     whole. Where f is smooth, f(x + h) - f(x - h) is about 2h times its slope, twice as much at 2 eps; where
     f jumps by J (a step, floor, sign), it is about J at every h, and the slope at 2 and 4 eps a half and a
-    quarter of the one at eps. A change about eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a
-    jump is read only where the difference also stays at eps / 4 (the slope there four times the one at eps;
-    tanh(1e6 x)'s is 0.32 of it), beyond f's rounding (`rounding`, whose difference shrinks so too, but
-    stays below it): that row is not excused as a jump, and a wrong rule there was. Each entry of f's
+    quarter of the one at eps: an entry's slope at h is s + J / 2h, s and J read off eps and 2 eps (beside
+    a slope of 3, a jump of eps read as no jump, its slope at 2 eps 0.71 of the one at eps). A change about
+    eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a jump is read only where the slope at 4 eps
+    and at eps / 4 are the model's too (at eps / 4, s + 4 J / 2 eps; tanh(1e6 x)'s is 0.4 of it), J beyond
+    f's rounding (`rounding`, whose difference shrinks so too, but stays below it): that row is not excused
+    as a jump, and a wrong rule there was. Each entry of f's
     output is looked at alone, and the row is a jump's where the entries that jump account for half its
     disagreement or more: weighed in with the slopes of the entries that do not (floor(x) beside 2 x),
     the sum neither halved nor stayed, and the row read "fails". (0, False) where f is undefined or not
@@ -77,20 +79,23 @@ def far_out(
     truncation = abs(far_central - central)
     sizes = 1.0 if weights is None else np.abs(weights)
     with np.errstate(all="ignore"):
-        jumps = (sizes * np.abs(slope) > _APART * rounding) & (0.35 < far / slope) & (far / slope < 0.65)
+        # each entry's slope at h read as a slope s plus a jump's J / 2h: its jump's part at eps, q, from eps and 2 eps
+        jumped = 2 * (slope - far)
+        smooth = slope - jumped
+        jumps = sizes * np.abs(jumped) > _APART * rounding
         if not jumps.any():
             return truncation, False
         try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
             with quiet():
                 farther = _entry_slopes(at, step, 4 * eps)
-                jumps &= (0.35 < farther / far) & (farther / far < 0.65)
+                jumps &= np.abs(farther - (smooth + jumped / 4)) < 0.1 * np.abs(jumped)
                 if not jumps.any():
                     return truncation, False
                 nearer = _entry_slopes(at, step, eps / 4)
         except (ArithmeticError, ValueError):
             return truncation, False
-        jumps &= (0.7 < nearer / (4 * slope)) & (nearer / (4 * slope) < 1.3)
-    explained = float(np.sum(np.where(jumps, sizes * np.abs(slope), 0.0)))
+        jumps &= np.abs(nearer - (smooth + 4 * jumped)) < 1.2 * np.abs(jumped)
+    explained = float(np.sum(np.where(jumps, sizes * np.abs(jumped), 0.0)))
     return truncation, bool(jumps.any()) and explained >= abs(analytic - central) / 2
 
 

@@ -4,6 +4,7 @@ whether f jumps there (check_bends); its rows and the table of a failed check: c
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -102,6 +103,7 @@ def slopes(
     looked for on one. Where the element reaches an op of the user's own (`own_ops`), each entry's slope is
     taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs)."""
     eps, atol, rtol, (dtype, inside) = tolerances
+    at = _remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
     left, right = weighed(base - down, weights) / h_down, weighed(up - base, weights) / h_up
@@ -122,15 +124,24 @@ def slopes(
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
     truncation, jump = far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
-    # where f curves within eps, smooth (no kink, no jump): its slope at smaller steps. Its truncation, about
-    # apart**2 / 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off)
+    # where f curves within eps, smooth (no jump): its slope at smaller steps. Its truncation, about apart**2 /
+    # 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off). A kink read
+    # at eps and beyond is looked for at smaller steps too: a smooth f turning 0.3 rad over eps (sin(3e5 x)**2
+    # cos(1.5e5 x)) parts its one-sided slopes as a kink's at 2 and 4 eps, and a kink 0.8 eps away is not at x
+    sides_at = functools.partial(_sides_at, at, step, base, weights)
     tolerance, better = atol + rtol * abs(central), None
     curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
-    if (beyond or curved) and not (kink or jump):
+    if (beyond or curved or kink) and not jump:
+        reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
         with quiet():
-            settled = 0.0 if beyond else tolerance / 16  # agreeing: refined only where the truncation may matter
-            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance, settled)
+            settled = (
+                0.0 if beyond or kink else tolerance / 16
+            )  # agreeing: refined only where the truncation may matter
+            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
         better = better if better is not None and better[1] < max(truncation, tolerance) else None
+        kink = kink and better is None
+    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
+        truncation = max(truncation, _unsettled(sides_at, eps, central))
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)
@@ -157,6 +168,18 @@ def slopes(
     return Slopes(*slopes_, better is not None)
 
 
+def _remembered(at: Callable[[float], np.ndarray]) -> Callable[[float], np.ndarray]:
+    """`at` with its outputs kept, each shift's computed once (f's outputs are not written into)."""
+    kept: dict[float, np.ndarray] = {}
+
+    def remembered(shift: float) -> np.ndarray:
+        if shift not in kept:
+            kept[shift] = at(shift)
+        return kept[shift]
+
+    return remembered
+
+
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f's output at the point moved by +-shift (`base`, as at the point, where f is undefined there)."""
     try:
@@ -169,6 +192,36 @@ def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) ->
 def _central_at(at: Callable[[float], np.ndarray], step: Step, weights: Any, shift: float) -> float:
     """The central difference with a shift of `shift`, by the step as it rounds."""
     return weighed(at(shift) - at(-shift), weights) / (step(shift) - step(-shift))
+
+
+def _sides_at(
+    at: Callable[[float], np.ndarray], step: Step, base: np.ndarray, weights: Any, shift: float
+) -> tuple[float, float]:
+    """The central difference with a shift of `shift`, and how far apart the one-sided slopes are, each by
+    the step as it rounds (`base`: f's output at the point)."""
+    up, down = at(shift), at(-shift)
+    h_up, h_down = step(shift), -step(-shift)
+    right, left = weighed(up - base, weights) / h_up, weighed(base - down, weights) / h_down
+    return weighed(up - down, weights) / (h_up + h_down), abs(right - left)
+
+
+def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float) -> float:
+    """How far truncation may move a difference at eps (`central`) that the rule disagrees with and no
+    smaller step refines, where the differences at eps / 2, eps and 2 eps do not move as a smooth f's (the
+    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2): 4 times the move
+    from eps / 2, which the one to 2 eps, f's truncation in that regime, does not bound. sin(3e6 x) computed
+    in float32 moved by 0.62 of its slope from eps / 2 to eps and by 0.09 to 2 eps, and its right rule failed
+    (off by 0.95 of it at eps); a jump 0.9 eps away (1 at eps / 2, 1.5 at eps, 1.25 at 2 eps) alike. 0 where
+    f is undefined or not finite there (no telling)."""
+    try:
+        with quiet():
+            (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
+    except (ArithmeticError, ValueError):
+        return 0.0
+    near, far = central - half, double - central
+    if not (math.isfinite(near) and math.isfinite(far)) or (near != 0 and 2 < far / near < 8):
+        return 0.0
+    return 4 * abs(near)
 
 
 def _noise(

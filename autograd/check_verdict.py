@@ -57,7 +57,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else float("inf"))
     kink = f"<- not differentiable here: one-sided slopes {s.left:.6g} and {s.right:.6g}" if s.kink else ""
     if s.jump:
-        kink = f"{_JUMPS}f(x+eps) - f(x-eps) is about as large at eps / 4 and 4 eps, where a slope's would be 4 times"
+        kink = f"{_JUMPS}f(x+eps) - f(x-eps), less a slope's part, is about as large at eps / 4 and 4 eps"
     return Row(
         name + (str(list(index)) if index else ""),
         float(np.asarray(point)[index]),
@@ -229,10 +229,11 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
             *(
                 [
-                    "where f bends within eps of the point (curves fast, or has a kink less than eps away), the "
-                    "central difference is off by as much as the error (where f is smooth, its truncation: about "
-                    "eps**2 / 6 times f'''), and finite differences cannot tell a right gradient from a wrong one: "
-                    "check with a smaller eps (eps=1e-8), or at a point farther from the bend"
+                    "where f bends within eps of the point (curves fast, or has a kink or a jump less than eps "
+                    "away), the central difference is off by as much as the error (where f is smooth, its "
+                    "truncation: about eps**2 / 6 times f'''), and finite differences cannot tell a right gradient "
+                    "from a wrong one: check with a smaller eps (eps=1e-8), or at a point farther from the bend "
+                    "(where f computes in float32, a smaller eps shows its rounding instead: compute f in float64)"
                 ]
                 if curved
                 else []
@@ -259,11 +260,11 @@ def _table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int
             ),
             *(
                 [
-                    f"f jumps at {_few(jumps)}: f(x+eps) - f(x-eps) stays about as large at eps / 4, 2 and 4 eps, "
-                    "where a slope's would double, as at a step (floor, sign, round, a branch on x's value): f is "
-                    "not continuous there, no gradient can be checked, and the rule is not to blame; check at a "
-                    "point away from the jump (a continuous change narrower than eps / 4 looks the same, and a "
-                    "rule there may be wrong: a smaller eps tells)"
+                    f"f jumps at {_few(jumps)}: f(x+eps) - f(x-eps), less a slope's part, stays about as large at "
+                    "eps / 4, 2 and 4 eps, where a slope's would double, as at a step (floor, sign, round, a "
+                    "branch on x's value): f is not continuous there, no gradient can be checked, and the rule is "
+                    "not to blame; check at a point away from the jump (a continuous change narrower than eps / 4 "
+                    "looks the same, and a rule there may be wrong: a smaller eps tells)"
                 ]
                 if jumps
                 else []
