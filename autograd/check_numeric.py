@@ -141,7 +141,7 @@ def slopes(
         better = better if better is not None and better[1] < max(truncation, tolerance) else None
         kink = kink and better is None
     if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
-        truncation = max(truncation, _unsettled(sides_at, eps, central))
+        truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)
@@ -205,14 +205,16 @@ def _sides_at(
     return weighed(up - down, weights) / (h_up + h_down), abs(right - left)
 
 
-def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float) -> float:
+def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float, rounding: float) -> float:
     """How far truncation may move a difference at eps (`central`) that the rule disagrees with and no
     smaller step refines, where the differences at eps / 2, eps and 2 eps do not move as a smooth f's (the
-    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2): 4 times the move
-    from eps / 2, which the one to 2 eps, f's truncation in that regime, does not bound. sin(3e6 x) computed
-    in float32 moved by 0.62 of its slope from eps / 2 to eps and by 0.09 to 2 eps, and its right rule failed
-    (off by 0.95 of it at eps); a jump 0.9 eps away (1 at eps / 2, 1.5 at eps, 1.25 at 2 eps) alike. 0 where
-    f is undefined or not finite there (no telling)."""
+    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2), a bound the
+    move to 2 eps is not. Where the move from eps / 2 is beyond what rounding explains (3 times `rounding`,
+    the difference's at eps), nothing bounds it: inf (sin(w x)**2 cos(w x / 2) at w = 4.5e8 turns 450 rad over
+    eps, its differences there any numbers below 1 / eps, and its right rule, 1e8 in size, failed). Within
+    it, 4 times the move: sin(3e6 x) computed in float32 moved by 0.62 of its slope from eps / 2 to eps and by
+    0.09 to 2 eps, and its right rule failed (off by 0.95 of it at eps). 0 where f is undefined or not
+    finite there (no telling)."""
     try:
         with quiet():
             (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
@@ -221,7 +223,7 @@ def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, cen
     near, far = central - half, double - central
     if not (math.isfinite(near) and math.isfinite(far)) or (near != 0 and 2 < far / near < 8):
         return 0.0
-    return 4 * abs(near)
+    return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
 
 
 def _noise(
