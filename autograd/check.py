@@ -63,8 +63,8 @@ def gradcheck(
     not, and passes).
     Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
-    differentiable at the point (a kink, where the one-sided slopes differ, or a jump, where f(x+eps) -
-    f(x-eps) does not shrink with eps, fails its row: no gradient can be checked there), and that the
+    differentiable at the point (a kink, where the one-sided slopes differ down to eps / 4, or a jump, where
+    f(x+eps) - f(x-eps) less a slope's part does not shrink with eps, fails its row), and that the
     step shows: where no entry of f's output moved, too large for 2 eps to show a slope of 10 atol (x +
     1e12), the row cannot be judged (a rule giving 0 there agreed, and passed); an element where x + eps
     or x - eps rounds to x (1e12 with eps 1e-6) is refused with a ValueError naming it. Rounding inside an
@@ -81,7 +81,7 @@ def gradcheck(
     moves off its slope at eps there suddenly (checked at 2, 4, ... 256 eps, 14 more calls), not 4 times as
     far at each doubling as a smooth f's, has a grid, a kink or a jump within reach, and its row cannot be
     judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed).
-    Where f is smooth but curves within eps (sin(3e6 x); 1 / x at 1e-5, whose difference is 1% off), the slope
+    Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away, the slope
     is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element reaches an
     op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
     blamed: the row cannot be judged, and a smaller eps tells); an op of one's own given

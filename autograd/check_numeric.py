@@ -1,24 +1,21 @@
 """The numbers gradcheck compares: a central difference per input element, with the one-sided slopes
 beside it (where they disagree, f has a kink at the point and no check there means anything), and
-whether f jumps there; its rows and the table of a failed check: check_verdict."""
+whether f jumps there (check_bends); its rows and the table of a failed check: check_verdict."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import math
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .check_bends import Step, far_out, kinked, quiet, weighed
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
 from .graph import raw
-
-# One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
-_APART = 10
 
 
 class GradcheckError(AssertionError):
@@ -52,9 +49,6 @@ class Slopes(NamedTuple):
     hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
     refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
-
-
-Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
 
 
 def nominal(shift: float) -> float:
@@ -109,9 +103,10 @@ def slopes(
     looked for on one. Where the element reaches an op of the user's own (`own_ops`), each entry's slope is
     taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs)."""
     eps, atol, rtol, (dtype, inside) = tolerances
+    at = _remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
-    left, right = _weighed(base - down, weights) / h_down, _weighed(up - base, weights) / h_up
+    left, right = weighed(base - down, weights) / h_down, weighed(up - base, weights) / h_up
     apart = abs(right - left)
     # the rounding of the entries that moved (a constant entry, however large, adds none), and the least
     # step of every entry (a subnormal one may not have moved for its coarse steps)
@@ -120,36 +115,33 @@ def slopes(
     largest = np.where(moved, spread, 0.0)
     sizes, steps = None if weights is None else abs(weights), np.ones_like(base)
     finfo = np.finfo(dtype)
-    own = finfo.eps * _weighed(largest, sizes) + finfo.smallest_subnormal * _weighed(steps, sizes)
+    own = finfo.eps * weighed(largest, sizes) + finfo.smallest_subnormal * weighed(steps, sizes)
     rounding = 8 * (own + inside) / min(h_up, h_down)
-    central = _weighed(up - down, weights) / (h_up + h_down)
+    central = weighed(up - down, weights) / (h_up + h_down)
     beyond = abs(analytic - central) > atol + rtol * abs(central)
-    kink = False
-    if apart > max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
-        try:
-            with _quiet():
-                ratios = [_apart(at, step, base, weights, k * eps) / apart for k in (2, 4)]
-        except (ArithmeticError, ValueError):  # f undefined farther out (a domain's edge): no telling
-            ratios = [2.0, 4.0]
-        # a kink's parting stays (with curvature c, (1 + 2t) / (1 + t) at 2 eps, t = c eps); a smooth f's doubles
-        # at each step out, rounding's halves. A kink at a distance d within eps, which the central difference
-        # straddles, parts them by (1 - d / eps) of its jump: (1 - d / 2eps) / (1 - d / eps) at 2 eps, 2.5 at 0.75
-        # eps, then (1 - d / 4eps) / (1 - d / 2eps), 1.3 at most; a bend about eps wide looks the same (the safe
-        # norm at 0), so that is read as a kink only where the central difference disagrees with the rule
-        kink = 0.7 < ratios[0] < (2.5 if beyond else 1.3) and 0.7 < ratios[1] / ratios[0] < 1.45
+    kink = kinked(at, step, (base, weights), (left, right), (atol, rtol, rounding, eps), beyond)
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
     near = (central, analytic, (up - down) / (h_up + h_down))
-    truncation, jump = _far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
-    # where f curves within eps, smooth (no kink, no jump): its slope at smaller steps. Its truncation, about
-    # apart**2 / 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off)
+    truncation, jump = far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
+    # where f curves within eps, smooth (no jump): its slope at smaller steps. Its truncation, about apart**2 /
+    # 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off). A kink read
+    # at eps and beyond is looked for at smaller steps too: a smooth f turning 0.3 rad over eps (sin(3e5 x)**2
+    # cos(1.5e5 x)) parts its one-sided slopes as a kink's at 2 and 4 eps, and a kink 0.8 eps away is not at x
+    sides_at = functools.partial(_sides_at, at, step, base, weights)
     tolerance, better = atol + rtol * abs(central), None
     curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
-    if (beyond or curved) and not (kink or jump):
-        with _quiet():
-            settled = 0.0 if beyond else tolerance / 16  # agreeing: refined only where the truncation may matter
-            better = refined(lambda h: _central_at(at, step, weights, h), eps, central, rounding, tolerance, settled)
+    if (beyond or curved or kink) and not jump:
+        reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
+        with quiet():
+            settled = (
+                0.0 if beyond or kink else tolerance / 16
+            )  # agreeing: refined only where the truncation may matter
+            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
         better = better if better is not None and better[1] < max(truncation, tolerance) else None
+        kink = kink and better is None
+    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
+        truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)
@@ -166,7 +158,7 @@ def slopes(
         hidden = hidden | candidates
     # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
     # 0.9: 3% of 2 eps) shows only as far as the output's grid does
-    steps = _weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
+    steps = weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
     partly = bool(moved.any() and hidden.any())
     stepping = None
@@ -176,71 +168,62 @@ def slopes(
     return Slopes(*slopes_, better is not None)
 
 
+def _remembered(at: Callable[[float], np.ndarray]) -> Callable[[float], np.ndarray]:
+    """`at` with its outputs kept, each shift's computed once (f's outputs are not written into)."""
+    kept: dict[float, np.ndarray] = {}
+
+    def remembered(shift: float) -> np.ndarray:
+        if shift not in kept:
+            kept[shift] = at(shift)
+        return kept[shift]
+
+    return remembered
+
+
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f's output at the point moved by +-shift (`base`, as at the point, where f is undefined there)."""
     try:
-        with _quiet():
+        with quiet():
             return at(shift), at(-shift)
     except (ArithmeticError, ValueError):
         return base, base
 
 
-def _far_out(
-    at: Callable[[float], np.ndarray], step: Step, weights: Any, eps: float, near: tuple, rounding: float
-) -> tuple[float, bool]:
-    """What the central difference at 2 eps (and 4 eps) tells of a central slope the rule disagrees with
-    (`near`: it, the rule's slope, and each entry's slope at eps): generously how far its truncation moves
-    it, and whether f jumps within eps of x.
-
-    The truncation is about eps**2 / 6 times the third derivative (335 for log at 1e-5, 1e8 for 1 / x
-    there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
-    whole. Where f is smooth, f(x + h) - f(x - h) is about 2h times its slope, twice as much at 2 eps; where
-    f jumps by J (a step, floor, sign), it is about J at every h, and the slope at 2 and 4 eps a half and a
-    quarter of the one at eps. A change about eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a
-    jump is read only where the difference also stays at eps / 4 (the slope there four times the one at eps;
-    tanh(1e6 x)'s is 0.32 of it), beyond f's rounding (`rounding`, whose difference shrinks so too, but
-    stays below it): that row is not excused as a jump, and a wrong rule there was. Each entry of f's
-    output is looked at alone, and the row is a jump's where the entries that jump account for half its
-    disagreement or more: weighed in with the slopes of the entries that do not (floor(x) beside 2 x),
-    the sum neither halved nor stayed, and the row read "fails". (0, False) where f is undefined or not
-    finite at 2 eps, and no jump where it is so at 4 or eps / 4: no telling, and the row is judged as it is."""
-    central, analytic, slope = near
-    try:
-        with _quiet():
-            far = _entry_slopes(at, step, 2 * eps)
-    except (ArithmeticError, ValueError):
-        return 0.0, False
-    far_central = _weighed(far, weights)
-    if not math.isfinite(far_central):
-        return 0.0, False
-    truncation = abs(far_central - central)
-    sizes = 1.0 if weights is None else np.abs(weights)
-    with np.errstate(all="ignore"):
-        jumps = (sizes * np.abs(slope) > _APART * rounding) & (0.35 < far / slope) & (far / slope < 0.65)
-        if not jumps.any():
-            return truncation, False
-        try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
-            with _quiet():
-                farther = _entry_slopes(at, step, 4 * eps)
-                jumps &= (0.35 < farther / far) & (farther / far < 0.65)
-                if not jumps.any():
-                    return truncation, False
-                nearer = _entry_slopes(at, step, eps / 4)
-        except (ArithmeticError, ValueError):
-            return truncation, False
-        jumps &= (0.7 < nearer / (4 * slope)) & (nearer / (4 * slope) < 1.3)
-    explained = float(np.sum(np.where(jumps, sizes * np.abs(slope), 0.0)))
-    return truncation, bool(jumps.any()) and explained >= abs(analytic - central) / 2
-
-
-def _entry_slopes(at: Callable[[float], np.ndarray], step: Step, shift: float) -> np.ndarray:
-    """Each entry's central difference with a shift of `shift`, by the step as it rounds."""
-    return (at(shift) - at(-shift)) / (step(shift) - step(-shift))
-
-
 def _central_at(at: Callable[[float], np.ndarray], step: Step, weights: Any, shift: float) -> float:
     """The central difference with a shift of `shift`, by the step as it rounds."""
-    return _weighed(at(shift) - at(-shift), weights) / (step(shift) - step(-shift))
+    return weighed(at(shift) - at(-shift), weights) / (step(shift) - step(-shift))
+
+
+def _sides_at(
+    at: Callable[[float], np.ndarray], step: Step, base: np.ndarray, weights: Any, shift: float
+) -> tuple[float, float]:
+    """The central difference with a shift of `shift`, and how far apart the one-sided slopes are, each by
+    the step as it rounds (`base`: f's output at the point)."""
+    up, down = at(shift), at(-shift)
+    h_up, h_down = step(shift), -step(-shift)
+    right, left = weighed(up - base, weights) / h_up, weighed(base - down, weights) / h_down
+    return weighed(up - down, weights) / (h_up + h_down), abs(right - left)
+
+
+def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float, rounding: float) -> float:
+    """How far truncation may move a difference at eps (`central`) that the rule disagrees with and no
+    smaller step refines, where the differences at eps / 2, eps and 2 eps do not move as a smooth f's (the
+    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2), a bound the
+    move to 2 eps is not. Where the move from eps / 2 is beyond what rounding explains (3 times `rounding`,
+    the difference's at eps), nothing bounds it: inf (sin(w x)**2 cos(w x / 2) at w = 4.5e8 turns 450 rad over
+    eps, its differences there any numbers below 1 / eps, and its right rule, 1e8 in size, failed). Within
+    it, 4 times the move: sin(3e6 x) computed in float32 moved by 0.62 of its slope from eps / 2 to eps and by
+    0.09 to 2 eps, and its right rule failed (off by 0.95 of it at eps). 0 where f is undefined or not
+    finite there (no telling)."""
+    try:
+        with quiet():
+            (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
+    except (ArithmeticError, ValueError):
+        return 0.0
+    near, far = central - half, double - central
+    if not (math.isfinite(near) and math.isfinite(far)) or (near != 0 and 2 < far / near < 8):
+        return 0.0
+    return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
 
 
 def _noise(
@@ -259,7 +242,7 @@ def _noise(
     if abs(central) >= atol:
         return 0.0
     try:
-        with _quiet():
+        with quiet():
             far = _central_at(at, step, weights, 2 * eps)
             if inside_at is not None:
                 inside = max(inside, inside_at(eps), inside_at(-eps))
@@ -271,26 +254,6 @@ def _noise(
     finfo = np.finfo(dtype)  # each entry's rounding: relative, and at least the least subnormal step
     output_rounding = float(np.sum(scale * (finfo.eps * spread + finfo.smallest_subnormal)))
     return abs(far - central) + (10 * inside + 800 * output_rounding) / min(step(eps), -step(-eps))
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Where the check evaluates f farther out than eps (beyond a domain's edge, say): numpy's warnings
-    stay with the check, which reads a result that is not finite as no telling."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _apart(at: Callable[[float], np.ndarray], step: Step, base: np.ndarray, weights: Any, shift: float) -> float:
-    """How far apart the one-sided slopes are with a shift of `shift`, each by its step as it rounds."""
-    right = _weighed(at(shift) - base, weights) / step(shift)
-    left = _weighed(base - at(-shift), weights) / -step(-shift)
-    return abs(right - left)
-
-
-def _weighed(d: np.ndarray, weights: Any) -> float:
-    return float(d.item()) if weights is None else float(np.sum(weights * d))
 
 
 def output(out: Any) -> np.ndarray:

@@ -5,8 +5,19 @@ there (0.047 of the slope) failed a right rule outright; sin(1e5 x)'s (0.17% off
 The central difference at a step h is the slope plus c h**2 + O(h**4) where f is smooth, so halving h moves
 it by a quarter of its last move once h is within f's scale, and (4 s(h/2) - s(h)) / 3 (Richardson's
 extrapolation) leaves O(h**4). The step is halved until two moves in a row shrink by about 4 (f is in that
-regime: a grid, a kink or a jump within eps gives no such sequence) and two extrapolations agree, or until
-f's rounding, which grows as 1 / h, would swamp what is left to tell.
+regime) and two extrapolations agree, or until f's rounding, which grows as 1 / h, would swamp what is left
+to tell. Where f is straight to its rounding at the smaller steps (three moves in a row within it), the
+difference there is f's slope: a jump or a kink 0.3 to 0.9 eps from the point, which the differences at eps
+and eps / 2 straddle and those below do not, made x + 1e-6 (x > 0.3 + 4e-7) fail its right rule 1 (its
+difference 1.5 at eps). A kink at the point itself keeps the one-sided slopes apart by its jump in slope at
+every step, where a smooth f's part by h f'' and halve: a step whose one-sided slopes stay apart is never
+read as a smooth f's (abs(x) + x**3 at 0, whose central differences shrink as a smooth f's).
+
+Halving gives steps on one ladder, and an f that turns whole periods over them looks smooth on it: sin(1e8 x)
+at eps = 1e-6 turns 100 rad (about 16 periods), and its differences at eps, eps / 2, eps / 4, eps / 8 shrank
+by 4 each, extrapolated to 140934 where its slope is -2.65e7. So a slope found is checked at a step off the
+ladder (0.6 of the last), against what the h**2 regime predicts there; where it misses, the halving goes on
+to the steps where f is smooth.
 
 Where the element reaches an op of one's own, the extrapolation only excuses a disagreement at eps (the row
 cannot be judged): the op may round to a grid coarser than eps, which no smaller step shows and which a slope
@@ -20,49 +31,79 @@ from collections.abc import Callable
 
 _HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
 _QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
+_OFF_LADDER = 0.6  # the step of the check off the halving's ladder, as a fraction of the last step
+_STAYS = (
+    0.7  # one-sided slopes apart by 0.7 to 1.4 times as much after a halving stay apart (a kink's); a smooth f's halve
+)
+
+SlopeAt = Callable[[float], tuple[float, float]]  # a shift h -> the central difference, its one-sided slopes' parting
 
 
 def refined(
-    slope_at: Callable[[float], float],
+    slope_at: SlopeAt,
     eps: float,
-    central: float,
+    at_eps: tuple[float, float],
     rounding: float,
     tolerance: float,
     settled: float = 0.0,
+    still_tells: bool = True,
 ) -> tuple[float, float] | None:
-    """The slope extrapolated from central differences at eps / 2, eps / 4, ... (`slope_at(h)`, f's central
-    difference with a shift of h; `central`, the one at eps; `rounding`, how far f's rounding moves it at
-    eps, twice as far at each halving), and generously how far it may be off: twice the last two
-    extrapolations' difference, and twice the rounding at the smallest step. None where no two moves in a
-    row shrank by about 4 beyond the rounding, or f is undefined or not finite at a smaller step: no
-    telling, and the row is judged by its slope at eps. Stops once the error is below an eighth of the
-    row's `tolerance`: two more calls of f per halving, six at the least; or None after two, where the
-    difference at eps / 2 moved by less than `settled` (a rule agreeing at eps: its truncation, about 4 / 3 of
-    that move, is a fraction of the tolerance; sin(1e3 x) near its slope's zeros took 24 calls for nothing)."""
-    h, last, move, extrapolated, best = eps, central, None, None, None
+    """The slope extrapolated from central differences at eps / 2, eps / 4, ... (`slope_at(h)`: f's central
+    difference with a shift of h, and how far apart its one-sided slopes are; `at_eps`: both at eps;
+    `rounding`: how far f's rounding moves the difference at eps, twice as far at each halving), and
+    generously how far it may be off: twice the last two extrapolations' difference, and twice the rounding
+    at the smallest step. None where no two moves in a row shrank by about 4 (or stayed within the rounding:
+    f straight there) at steps whose one-sided slopes do not stay apart, or where the slope found misses its
+    check off the ladder, or f is undefined or not finite at a smaller step: no telling, and the row is
+    judged by its slope at eps. Stops once the error is below an eighth of the row's `tolerance`: two more
+    calls of f per halving, six at the least, and two for the check; or None after two where the difference
+    at eps / 2 moved by less than `settled` (a rule agreeing at eps: its truncation, about 4 / 3 of that
+    move, is a fraction of the tolerance; sin(1e3 x) near its slope's zeros took 24 calls for nothing), or
+    after four where the one-sided slopes stayed apart at both halvings (a kink at the point: abs at 0).
+    `still_tells`: whether f's output not moving at a smaller step says f is flat there (relu beside its kink);
+    not where an op of one's own may round to a grid inside (sin(3e6 x) computed in float32 stops moving at
+    eps / 128, and its slope there, 0, made a right rule fail): no telling from there on."""
+    h, (last, apart), move, extrapolated, best, stays = eps, at_eps, None, None, None, 0
     for k in range(1, _HALVINGS + 1):
         h /= 2
         noise = rounding * 2**k
         if noise > tolerance:  # rounding alone would swamp what is left to tell
             break
         try:
-            s = slope_at(h)
+            s, parting = slope_at(h)
         except (ArithmeticError, ValueError):  # f undefined that near (the point at a domain's edge)
             break
-        if not math.isfinite(s):
-            break
+        if not (math.isfinite(s) and math.isfinite(parting)) or (s == parting == 0 != last and not still_tells):
+            break  # f's output stopped moving at +-h: flat there, or a grid an op of one's own rounds to
         step_move = s - last
         if k == 1 and abs(step_move) < settled:
             return None
-        if step_move == 0 and move == 0:  # f is straight here to the last bit: nothing to extrapolate
-            break
-        quarter = move is not None and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]
-        here = s + step_move / 3 if quarter else None
+        parted = parting > max(_STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
+        stays = stays + 1 if parted and parting < apart / _STAYS else 0
+        if stays == 2 and best is None:  # as a kink's at the point, twice
+            return None
+        smooth = not parted and move is not None
+        quarter = smooth and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]
+        straight = smooth and abs(move) <= noise and abs(step_move) <= noise
+        here = s + step_move / 3 if quarter else (s if straight else None)
         if here is not None and extrapolated is not None:
             error = 2 * abs(here - extrapolated) + 2 * noise
-            if best is None or error < best[1]:
-                best = (here, error)
-            if error < tolerance / 8:
-                break
-        extrapolated, last, move = here, s, step_move
-    return best
+            if (best is None or error < best[1]) and _on_course(slope_at, (here, error, h, s), rounding * eps):
+                best = (here, error, h, s)
+                if error < tolerance / 8:
+                    break
+        extrapolated, last, move, apart = here, s, step_move, parting
+    return None if best is None else (best[0], best[1])
+
+
+def _on_course(slope_at: SlopeAt, found: tuple, rounding: float) -> bool:
+    """Whether the difference at a step off the halving's ladder (`_OFF_LADDER` of the step h a slope was
+    found at) is what the h**2 regime predicts there (`found`: the slope, its error, h, the difference at
+    h; `rounding`: how far rounding moves a difference, times its step). Two more calls of f."""
+    slope, error, h, s = found
+    try:
+        off, _ = slope_at(_OFF_LADDER * h)
+    except (ArithmeticError, ValueError):
+        return False
+    predicted = slope + (s - slope) * _OFF_LADDER**2
+    return math.isfinite(off) and abs(off - predicted) <= error + rounding / (_OFF_LADDER * h)

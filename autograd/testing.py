@@ -21,6 +21,7 @@ domain (the op table's `safe`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -104,7 +105,16 @@ def tensors(
 
 def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
     """Floats (or, given a shape or a strategy of shapes, float64 arrays) inside an op's `Domain`:
-    where its finite differences are valid."""
+    where its finite differences are valid. Built once for each domain and shape (a property test draws
+    an operand's strategy per example); a strategy is immutable, so one serves every caller."""
+    try:
+        hash((domain, shape))
+    except TypeError:  # a list for a shape, or a Domain avoiding a list: built anew each time
+        return _within(domain, shape)
+    return _within_cached(domain, shape)
+
+
+def _within(domain: Domain, shape: Any) -> st.SearchStrategy[Any]:
     lo, hi = max(domain.lo, -3.0), min(domain.hi, 3.0)
     if lo > hi:  # a domain wholly outside [-3, 3]: its stretch of width 6 nearest 0
         lo, hi = (
@@ -113,6 +123,9 @@ def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
     if shape is None:
         return floats(lo, hi).filter(domain)
     return arrays(shape, lo, hi).filter(domain)
+
+
+_within_cached = functools.lru_cache(maxsize=1024)(_within)  # bounded: a test may build many shapes
 
 
 def broadcastable_shapes(num_shapes: int = 2, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple]:

@@ -25,7 +25,10 @@ def test_a_jump_of_f_is_named_as_such_not_blamed_on_the_rule(f, x, entry):
     with pytest.raises(GradcheckError) as caught:
         gradcheck(f, [x])
     message = str(caught.value)
-    assert f"\n{entry} " in message and "<- not continuous here: f(x+eps) - f(x-eps) is about as large" in message
+    assert (
+        f"\n{entry} " in message
+        and "<- not continuous here: f(x+eps) - f(x-eps), less a slope's part, is about as large at eps / 4" in message
+    )
     assert f"f jumps at {entry}: " in message and "the rule is not to blame; check at a point away" in message
     assert "<- fails" not in message and not caught.value.undecided
     assert gradcheck(f, [np.asarray(x) + 0.25])  # away from the jump, the same rule passes
@@ -52,13 +55,11 @@ def test_a_wrong_rule_where_f_is_smooth_is_still_blamed_on_the_rule(f, x):
     assert "not continuous" not in str(caught.value) and "f jumps" not in str(caught.value)
 
 
-def test_a_kink_is_still_a_kink_and_a_bend_within_eps_still_undecided():
+def test_a_kink_is_still_a_kink_and_one_within_eps_is_stepped_past():
     with pytest.raises(GradcheckError, match="not differentiable here: one-sided slopes -1 and 1") as caught:
         gradcheck(autograd.abs, [0.0])
     assert "f jumps" not in str(caught.value)
-    with pytest.raises(GradcheckError, match="<- cannot judge: f bends within eps") as caught:
-        gradcheck(lambda v: v.relu(), [9e-7])
-    assert "f jumps" not in str(caught.value) and caught.value.undecided
+    assert gradcheck(lambda v: v.relu(), [9e-7])  # 'cannot judge: f bends within eps': judged at eps / 2
 
 
 _HALF_RULE_TANH = Op("tanh_1e6", lambda x: np.tanh(1e6 * x), lambda g, out, x: (0.5 * g * 1e6 * (1 - out**2),))

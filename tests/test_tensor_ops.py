@@ -1,7 +1,5 @@
 """Every tensor op against central finite differences in float64, over drawn shapes and values."""
 
-import functools
-
 import cases_fold
 import cases_reductions
 import cases_shapes
@@ -34,7 +32,6 @@ BINARY = {d.symbol or d.name: d for d in ELEMENTWISE if d.arity == 2}  # every b
 SHAPES, SMALL_SHAPES = shapes(), shapes(max_dims=2, max_side=2)
 # each operand's strategy built once for a domain and shape: hypothesis validates a strategy on its first draw, and
 # one built anew for each example was validated anew (0.5 ms an example, a tenth of this file's CPU)
-_within = functools.cache(within)
 
 
 def _weights(x):
@@ -48,7 +45,7 @@ def _weights(x):
 def test_broadcasting_binary_op_matches_finite_differences(name, data):
     d = BINARY[name]
     pair = data.draw(broadcastable_shapes())
-    a, b = (data.draw(_within(domain, shape)) for domain, shape in zip(d.safe, pair))
+    a, b = (data.draw(within(domain, shape)) for domain, shape in zip(d.safe, pair))
     assume(d.valid(a, b))  # away from a tie or a jump where the inputs meet
     full, varied = d.varied([a, b])  # an input without a derivative is held (gammainc's a)
     assert gradcheck(lambda *xs: (d.apply(*full(*xs)) * 1.5).sum(), varied)
@@ -62,7 +59,7 @@ def test_numbers_on_either_side(name, data):
     left, right = (next(c for c in (1.5, -0.75, 0.5) if domain(c)) for domain in d.safe)
     # where the inputs together must keep off ties or jumps, a few entries, so that most draws keep off all
     drawn = SMALL_SHAPES if d.joint else SHAPES
-    a, b = data.draw(_within(d.safe[0], drawn)), data.draw(_within(d.safe[1], drawn))
+    a, b = data.draw(within(d.safe[0], drawn)), data.draw(within(d.safe[1], drawn))
     assume(d.valid(a, right) and d.valid(left, b))
     forms = [lambda a: d.apply(a, right).sum(), lambda b: d.apply(left, b).sum()]
     forms, inputs = zip(*[(f, x) for k, (f, x) in enumerate(zip(forms, [a, b])) if d.differentiable(k)])
@@ -95,7 +92,7 @@ UNARY.update(
 @per_op
 def test_unary_op_matches_finite_differences(name, data):
     f, domain = UNARY[name]
-    assert gradcheck(lambda t: f(t).sum(), [data.draw(_within(domain, SHAPES))])
+    assert gradcheck(lambda t: f(t).sum(), [data.draw(within(domain, SHAPES))])
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -106,7 +103,7 @@ def test_unary_op_second_derivative(name, data):
     and the central difference of a sum that large (rounding ~1e-16 of it, over eps=1e-6) cannot
     resolve its small elements."""
     f, domain = UNARY[name]
-    x = data.draw(_within(domain, SHAPES))
+    x = data.draw(within(domain, SHAPES))
     first = grad(lambda t: f(t).sum())
     assert gradcheck(lambda t: (first(t) * _weights(t)).sum(), [x])
 

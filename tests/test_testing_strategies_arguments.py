@@ -5,7 +5,8 @@ tensor kind among scalars, and a negative bound drawing expressions of no steps 
 import pytest
 from hypothesis import given, settings
 
-from autograd.testing import expressions, tensor_expressions
+from autograd.op_table import POSITIVE, Domain
+from autograd.testing import expressions, tensor_expressions, within
 
 
 def _draw(strategy):
@@ -39,5 +40,19 @@ def test_a_tensor_kind_is_drawn_by_tensor_expressions():
     @given(tensor_expressions(kinds=["softmax"], max_ops=1))
     def draw(expression):
         assert all(kind == "softmax" for kind, _, _ in expression.steps)
+
+    draw()
+
+
+def test_within_builds_each_domain_and_shapes_strategy_once():
+    # two test files each wrapped within in functools.cache; it caches itself, and takes unhashable arguments
+    assert within(POSITIVE, (2, 3)) is within(POSITIVE, (2, 3)) and within(POSITIVE) is within(POSITIVE)
+    listed = Domain(avoid=[0.0])  # a list where the op table writes a tuple: built anew, not refused
+    assert within(listed, [2]) is not within(listed, [2])
+
+    @settings(max_examples=5, database=None)
+    @given(within(listed, [2]))
+    def draw(x):
+        assert x.shape == (2,) and bool((abs(x) >= 0.05).all())
 
     draw()

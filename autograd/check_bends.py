@@ -1,0 +1,124 @@
+"""What f's differences at steps other than eps say of its shape near the point, for a row whose one-sided
+slopes part (a kink?) or whose central difference disagrees with the rule (a jump? how far does truncation
+move it?): check_numeric asks, per row."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+# One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
+_APART = 10
+
+
+Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
+
+
+def kinked(
+    at: Callable[[float], np.ndarray], step: Step, outputs: tuple, sides: tuple, settings: tuple, beyond: bool
+) -> bool:
+    """Whether f has a kink at the point (or within about 0.4 eps of it; 0.75 eps where the central difference
+    disagrees with the rule, `beyond`): its one-sided slopes (`sides`: left, right) part by as much with
+    shifts of 2 and 4 eps (`outputs`: f's output at the point and the row's weights; `settings`: atol, rtol,
+    the rounding of the slopes, eps). Looked at only where they part beyond _APART tolerances and the
+    rounding."""
+    base, weights = outputs
+    left, right = sides
+    atol, rtol, rounding, eps = settings
+    apart = abs(right - left)
+    if apart <= max(_APART * (atol + rtol * max(abs(left), abs(right))), rounding):
+        return False
+    try:
+        with quiet():
+            ratios = [_apart(at, step, base, weights, k * eps) / apart for k in (2, 4)]
+    except (ArithmeticError, ValueError):  # f undefined farther out (a domain's edge): no telling
+        return False
+    # a kink's parting stays (with curvature c, (1 + 2t) / (1 + t) at 2 eps, t = c eps); a smooth f's doubles
+    # at each step out, rounding's halves. A kink at a distance d within eps, which the central difference
+    # straddles, parts them by (1 - d / eps) of its jump: (1 - d / 2eps) / (1 - d / eps) at 2 eps, 2.5 at 0.75
+    # eps, then (1 - d / 4eps) / (1 - d / 2eps), 1.3 at most; a bend about eps wide looks the same (the safe
+    # norm at 0), so that is read as a kink only where the central difference disagrees with the rule
+    return 0.7 < ratios[0] < (2.5 if beyond else 1.3) and 0.7 < ratios[1] / ratios[0] < 1.45
+
+
+def far_out(
+    at: Callable[[float], np.ndarray], step: Step, weights: Any, eps: float, near: tuple, rounding: float
+) -> tuple[float, bool]:
+    """What the central difference at 2 eps (and 4 eps) tells of a central slope the rule disagrees with
+    (`near`: it, the rule's slope, and each entry's slope at eps): generously how far its truncation moves
+    it, and whether f jumps within eps of x.
+
+    The truncation is about eps**2 / 6 times the third derivative (335 for log at 1e-5, 1e8 for 1 / x
+    there: f curves within eps), a quarter of the one at 2 eps, so about a third of their difference, taken
+    whole. Where f is smooth, f(x + h) - f(x - h) is about 2h times its slope, twice as much at 2 eps; where
+    f jumps by J (a step, floor, sign), it is about J at every h, and the slope at 2 and 4 eps a half and a
+    quarter of the one at eps: an entry's slope at h is s + J / 2h, s and J read off eps and 2 eps (beside
+    a slope of 3, a jump of eps read as no jump, its slope at 2 eps 0.71 of the one at eps). A change about
+    eps wide (tanh(1e6 x) at 0, eps 1e-6) levels off so too, so a jump is read only where the slope at 4 eps
+    and at eps / 4 are the model's too (at eps / 4, s + 4 J / 2 eps; tanh(1e6 x)'s is 0.4 of it), J beyond
+    f's rounding (`rounding`, whose difference shrinks so too, but stays below it): that row is not excused
+    as a jump, and a wrong rule there was. Each entry of f's
+    output is looked at alone, and the row is a jump's where the entries that jump account for half its
+    disagreement or more: weighed in with the slopes of the entries that do not (floor(x) beside 2 x),
+    the sum neither halved nor stayed, and the row read "fails". (0, False) where f is undefined or not
+    finite at 2 eps, and no jump where it is so at 4 or eps / 4: no telling, and the row is judged as it is."""
+    central, analytic, slope = near
+    try:
+        with quiet():
+            far = _entry_slopes(at, step, 2 * eps)
+    except (ArithmeticError, ValueError):
+        return 0.0, False
+    far_central = weighed(far, weights)
+    if not math.isfinite(far_central):
+        return 0.0, False
+    truncation = abs(far_central - central)
+    sizes = 1.0 if weights is None else np.abs(weights)
+    with np.errstate(all="ignore"):
+        # each entry's slope at h read as a slope s plus a jump's J / 2h: its jump's part at eps, q, from eps and 2 eps
+        jumped = 2 * (slope - far)
+        smooth = slope - jumped
+        jumps = sizes * np.abs(jumped) > _APART * rounding
+        if not jumps.any():
+            return truncation, False
+        try:  # a bend about eps wide may halve it once; a jump halves it again at 4 eps, and keeps it at eps / 4
+            with quiet():
+                farther = _entry_slopes(at, step, 4 * eps)
+                jumps &= np.abs(farther - (smooth + jumped / 4)) < 0.1 * np.abs(jumped)
+                if not jumps.any():
+                    return truncation, False
+                nearer = _entry_slopes(at, step, eps / 4)
+        except (ArithmeticError, ValueError):
+            return truncation, False
+        jumps &= np.abs(nearer - (smooth + 4 * jumped)) < 1.2 * np.abs(jumped)
+    explained = float(np.sum(np.where(jumps, sizes * np.abs(jumped), 0.0)))
+    return truncation, bool(jumps.any()) and explained >= abs(analytic - central) / 2
+
+
+def _entry_slopes(at: Callable[[float], np.ndarray], step: Step, shift: float) -> np.ndarray:
+    """Each entry's central difference with a shift of `shift`, by the step as it rounds."""
+    return (at(shift) - at(-shift)) / (step(shift) - step(-shift))
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Where the check evaluates f farther out than eps (beyond a domain's edge, say): numpy's warnings
+    stay with the check, which reads a result that is not finite as no telling."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _apart(at: Callable[[float], np.ndarray], step: Step, base: np.ndarray, weights: Any, shift: float) -> float:
+    """How far apart the one-sided slopes are with a shift of `shift`, each by its step as it rounds."""
+    right = weighed(at(shift) - base, weights) / step(shift)
+    left = weighed(base - at(-shift), weights) / -step(-shift)
+    return abs(right - left)
+
+
+def weighed(d: np.ndarray, weights: Any) -> float:
+    return float(d.item()) if weights is None else float(np.sum(weights * d))
