@@ -144,12 +144,8 @@ def _soft_cross_entropy(
 
 
 def _check_scores(scores: Any, name: str) -> None:
-    first = scores
-    for _ in range(64):  # a micrograd model's outputs: Values, a list per example (64: numpy's most dimensions,
-        if not (isinstance(first, list | tuple) and first):  # and the end of a list that holds itself)
-            break
-        first = first[0]
-    if isinstance(first, autograd.Value):  # Tensor(scores) would refuse them too: say what serves
+    """Class scores as a Tensor of one axis or more, with entries; anything else refused, saying what serves."""
+    if autograd.holds_values(scores):  # a micrograd model's outputs: Tensor(scores) would refuse them too
         raise TypeError(
             f"{name}: class scores must be a Tensor of shape (batch, classes), got Values (a micrograd model's "
             f"outputs): {name} works on Tensors, from a model of nn.Linear layers; on Values, hinge_loss and "
