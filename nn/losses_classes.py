@@ -16,7 +16,16 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
-from .losses_pairs import as_operand, as_read, check_reduction, class_weights, in_floats, op_weights, require
+from .losses_pairs import (
+    as_operand,
+    as_read,
+    check_integer_labels,
+    check_reduction,
+    class_weights,
+    in_floats,
+    op_weights,
+    require,
+)
 from .losses_shares import target_share
 
 
@@ -155,18 +164,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     if not is_int(ignore_index):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = as_array(name, "the label list", raw(target))
-    if labels.dtype.kind not in "iu":
-        integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
-        fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
-        if labels.dtype.kind == "f" and labels.ndim == scores.ndim:
-            if name == "cross_entropy":
-                fix += f", or class probabilities of the scores' shape {scores.shape}"
-            else:  # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
-                fix = (
-                    "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
-                    "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
-                )
-        raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
+    check_integer_labels(labels, name, lambda fix: _probabilities_hint(scores, labels, name, fix))
     need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
     if labels.shape != need:
         raise ShapeError(
@@ -185,6 +183,19 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
             f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
         )
     return labels
+
+
+def _probabilities_hint(scores: Tensor, labels: np.ndarray, name: str, fix: str) -> str:
+    """`fix` for float labels of the scores' own number of axes: class probabilities, which cross_entropy takes."""
+    if labels.dtype.kind != "f" or labels.ndim != scores.ndim:
+        return fix
+    if name == "cross_entropy":
+        return f"{fix}, or class probabilities of the scores' shape {scores.shape}"
+    # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
+    return (
+        "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
+        "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
+    )
 
 
 def _class_axis(scores: Tensor) -> int:

@@ -19,7 +19,7 @@ from autograd import Tensor, needs_grad
 from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .losses import logit_terms
-from .losses_pairs import check_nonempty, class_weights, op_weights, pairs, reduce, require
+from .losses_pairs import check_integer_labels, check_nonempty, class_weights, op_weights, pairs, reduce, require
 
 __all__ = [
     "cosine_embedding_loss",
@@ -147,8 +147,7 @@ def multi_margin_loss(
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
     """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
     labels = np.asarray(autograd.raw(target))
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name} needs integer class labels, got dtype {labels.dtype}: pass labels.astype(int)")
+    check_integer_labels(labels, name)
     if labels.shape != shape:
         raise autograd.ShapeError(f"{name}: scores need labels of shape {shape} (one per row), got {labels.shape}")
     require(

@@ -123,6 +123,16 @@ def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.nd
     return w
 
 
+def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], str] = str) -> None:
+    """Class labels of an integer dtype, else a TypeError whose fix is astype(int) only where every label is a
+    whole number (it would turn 0.5 into 0); `hint` makes a loss's own fix of it."""
+    if labels.dtype.kind in "iu":
+        return
+    integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
+    fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+    raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {hint(fix)}")
+
+
 def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
     """Class weights as autograd's ops of class scores take them (cross_entropy, nll_loss, multi_margin_loss),
     which read their numbers on each call: the caller's Tensor or array itself; a list as the array `checked`,
