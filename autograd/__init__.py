@@ -65,6 +65,8 @@ Public API:
                            a step being compiled that calls it runs eagerly, saying why
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
+    holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
+                           cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
                            and any but the CPU refused: Tensor.to and nn's Module.to
     __version__            chainrule's version, as installed
@@ -133,6 +135,7 @@ from .tensor_ops import ShapeError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .user_rules import unbroadcast
 from .value import Value
+from .value_lists import holds_values
 
 try:
     __version__ = metadata.version("chainrule")  # one source: pyproject.toml, through the installed metadata
@@ -191,6 +194,7 @@ __all__ = [
     "grad",
     "gradients",
     "has_hooks",
+    "holds_values",
     "backward_order",
     "hessian",
     "hvp",

@@ -17,6 +17,7 @@ from . import compile_read_hooks, compile_record, modes
 from .functions import FUNCTIONS
 from .graph import Node, raw
 from .graph_errors import MixedNodes
+from .value_lists import is_value
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
 # Tensor.__rmul__ exactly as if numpy had stepped aside
@@ -98,7 +99,7 @@ VALUE_HINT = (
 
 def _kind(inputs: tuple[Any, ...]) -> tuple[str, str]:
     """The node type a message is about, and its hint: a Value has no shape."""
-    if any(isinstance(x, Node) and not hasattr(x, "shape") for x in inputs):
+    if any(is_value(x) for x in inputs):
         return "Value", VALUE_HINT
     return "Tensor", _HINT
 

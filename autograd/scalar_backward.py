@@ -36,6 +36,7 @@ from .graph import HOOKS, Node, check_backward, vjp_at
 from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
 from .hooks import run_hooks
+from .scalar_consumers import PassStart, count_consumers
 from .scalar_writes import added, put_back
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
@@ -43,20 +44,11 @@ WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
 BUILT_IN = frozenset(ops.OPS.values())  # the engine's own ops, whose rules' gradients are not checked per call
 
 
-class PassStart(float):
-    """One pass's -0.0, where every reached node's gradient sum starts: the first gradient added to it
-    gives a plain float, that gradient, -0.0 too (0.0 + -0.0 is 0.0: a Value's -0.0 gradients, mul's
-    to b at a = -0.0, came out 0.0 where a Tensor's and PyTorch's are -0.0); a sum still holding it got
-    nothing, and is written as 0.0 (scalar_writes.added)."""
-
-    __slots__ = ()
-
-
 def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> PassStart:
     """d(root)/d(node) into `_grad_sum` of every node reachable from root (and into `.grad` with
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
     start = PassStart(-0.0)
-    _count_consumers(root, start)
+    count_consumers(root, start)
     done: list[Node] = []
     finished = done.append if accumulate else None
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
@@ -101,45 +93,10 @@ def _hooked(
 def scalar_order(root: Node, seed: Any) -> list[Node]:
     """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
     sums of the consumers' shares follow, for drawings that show them."""
-    _count_consumers(root, PassStart(0.0))
+    count_consumers(root, PassStart(0.0))
     taken: list[Node] = []
     _chain_rule(root, seed, False, taken.append)
     return taken
-
-
-def _count_consumers(root: Node, start: PassStart) -> None:
-    """The first sweep: each reachable node's consumers counted in `_visit`, its sum started at `start`
-    (the two parents of a binary op are written out rather than looped over: this is the hot loop).
-    Depth first, on a stack: a node's parents were made just before it, so they lie near it in
-    memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time."""
-    root._grad_sum, root._visit = start, 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        a = node._a
-        if a is None:
-            continue
-        b = node._b
-        if b is MANY:
-            for p in a:
-                if p._grad_sum is start:
-                    p._visit += 1
-                else:
-                    p._grad_sum, p._visit = start, 1
-                    stack.append(p)
-            continue
-        if a._grad_sum is start:
-            a._visit += 1
-        else:
-            a._grad_sum, a._visit = start, 1
-            stack.append(a)
-        if b is None:
-            continue
-        if b._grad_sum is start:
-            b._visit += 1
-        else:
-            b._grad_sum, b._visit = start, 1
-            stack.append(b)
 
 
 def _chain_rule(

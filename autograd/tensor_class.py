@@ -41,6 +41,7 @@ from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
+from .value_lists import holds_values
 
 _new = object.__new__
 
@@ -248,20 +249,11 @@ def operand_of(x: Any, name: str) -> Tensor:
     try:
         return operand(x, name)
     except TypeError:
-        if _holds_values(x):  # a micrograd model's outputs: say why, not the list
+        if holds_values(x):  # a micrograd model's outputs: say why, not the list
             raise TypeError(
                 f"{name}: cannot combine a Tensor with {type(x).__name__} holding Values: {NOT_VALUES}"
             ) from None
         raise TypeError(f"{name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
-
-
-def _holds_values(x: Any) -> bool:
-    """Whether x (refused as an operand) is a list or an array holding Values."""
-    try:
-        held = np.asarray(x, dtype=object)
-    except (TypeError, ValueError):
-        return False
-    return any(isinstance(v, Node) and not hasattr(v, "shape") for v in held.flat)
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -13,6 +13,7 @@ from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
+from .value_lists import holds_values, is_value
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
 NOT_VALUES = f"a Tensor holds numbers, not Values ({VALUE_DATA}): {NOT_BOTH}"  # Tensor data given Values
@@ -21,10 +22,13 @@ NOT_VALUES = f"a Tensor holds numbers, not Values ({VALUE_DATA}): {NOT_BOTH}"  #
 def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     """numpy's array of `data`, with numpy's refusals named for `what`, whose own words name neither the
     function nor the argument: rows of different lengths are a ValueError (as numpy's and PyTorch's),
-    anything else numpy cannot make an array of (text for a float dtype, a dict) a TypeError."""
+    anything else numpy cannot make an array of (text for a float dtype, a dict) a TypeError; Values in
+    rows of any lengths are the TypeError that says so."""
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
+        if holds_values(data):  # a micrograd model's outputs: what is wrong is the Values, not the lengths
+            raise values_error(data, what) from None
         if isinstance(e, ValueError) and "inhomogeneous" in str(e):  # numpy's word for rows of different lengths
             raise ValueError(f"{what}: {RAGGED}") from None
         raise TypeError(
@@ -44,8 +48,8 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         if given.dtype.kind in DATA_KINDS and _is_dtype(dtype):  # numpy casts NaN and 300 into uint8 silently
             check_cast_fits(given, np.dtype(dtype), what)
     array = array_of(data, what, dtype)
-    if array.dtype == object and any(isinstance(x, Node) and not hasattr(x, "shape") for x in array.flat):
-        raise TypeError(f"{what} needs numbers, got {type(data).__name__} holding Values: {NOT_VALUES}")
+    if array.dtype == object and holds_values(array):
+        raise values_error(data, what)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
             f"{what} needs numbers, got {type(data).__name__} of dtype {array.dtype}"
@@ -53,6 +57,11 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
     return array
+
+
+def values_error(data: Any, what: str) -> TypeError:
+    """The error for `data` that holds Values (holds_values), given to `what`, where numbers go."""
+    return TypeError(f"{what} needs numbers, got {type(data).__name__} holding Values: {NOT_VALUES}")
 
 
 def _is_dtype(dtype: Any) -> bool:
@@ -67,7 +76,7 @@ def _is_dtype(dtype: Any) -> bool:
 def refuse_value(x: Any, what: str) -> None:
     """MixedNodes if x is a node without a shape (a Value) given to a function of Tensors, as `Tensor + Value`
     says: the two node types do not mix in one op (and the function transforms, catching it, trace again)."""
-    if isinstance(x, Node) and not hasattr(x, "shape"):
+    if is_value(x):
         raise tensor_with_value(what)
 
 

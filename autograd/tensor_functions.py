@@ -72,9 +72,8 @@ def multi_margin_loss(
         raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
     if isinstance(margin, bool) or not isinstance(margin, Real) or not np.isfinite(margin):
         raise TypeError(f"{name}: margin must be a finite number, got {margin!r}")
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
-    data = np.asarray(raw(scores))
+    _check_reduction(name, reduction)
+    data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     if data.ndim not in (1, 2):
         raise ops.ShapeError(f"{name}: scores must be (N, C) rows or one (C,) vector, got shape {data.shape}")
     labels = kept(array_of(raw(labels), name), labels)
@@ -94,7 +93,7 @@ def _labelled(
     if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"{name}: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
     labels = kept(array_of(raw(labels), name), labels)
-    data = np.asarray(raw(scores))
+    data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     ops.check_labels(data, labels, ignore_index, name)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
     if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
@@ -102,10 +101,14 @@ def _labelled(
     return params
 
 
-def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
-    """The options of op `name` as the op takes them, checked; only those not at their defaults."""
+def _check_reduction(name: str, reduction: Any) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+
+
+def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
+    """The options of op `name` as the op takes them, checked; only those not at their defaults."""
+    _check_reduction(name, reduction)
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real):
         raise TypeError(f"{name}: label_smoothing must be a number, got {type(label_smoothing).__name__}")
     if not 0 <= label_smoothing <= 1:

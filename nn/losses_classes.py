@@ -13,10 +13,19 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, copied_from, raw
+from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
-from .losses_pairs import as_operand, as_read, check_reduction, constant_weights, in_floats, require
+from .losses_pairs import (
+    as_operand,
+    as_read,
+    check_integer_labels,
+    check_reduction,
+    class_weights,
+    in_floats,
+    op_weights,
+    require,
+)
 from .losses_shares import target_share
 
 
@@ -43,7 +52,7 @@ def cross_entropy(
     check_reduction(reduction, name)
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
-    checked = _checked_weights(logits, weight, name)
+    checked = class_weights(weight, logits, _classes(logits), name)
     if _is_probabilities(logits, target):
         weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
@@ -51,7 +60,7 @@ def cross_entropy(
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
     # a recording made on batches without ignored labels serves later batches with some; one example
     # of shape (classes,) too, with the caller's label of shape ()
-    weight = _op_weights(weight, checked)
+    weight = op_weights(weight, checked)
     return autograd.cross_entropy(
         logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
     )
@@ -66,35 +75,14 @@ def nll_loss(
     _check_scores(log_probs, "nll_loss")
     log_probs = in_floats(log_probs)
     check_reduction(reduction, "nll_loss")
-    weight = _op_weights(weight, _checked_weights(log_probs, weight, "nll_loss"))
+    weight = op_weights(weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"))
     labels = _labels(log_probs, target, ignore_index, "nll_loss")
     # autograd's op, as cross_entropy's: the labels and weights read on each call, so a compiled step replays it
     return autograd.nll_loss(log_probs, labels, ignore_index=ignore_index, weight=weight, reduction=reduction)
 
 
-def _checked_weights(scores: Tensor, weight: Any, name: str) -> np.ndarray | Tensor | None:
-    """`weight` checked: one finite number >= 0 per class (None stays None; a Tensor given back, unread)."""
-    if weight is None:
-        return None
-    w = constant_weights(weight, "weight", name, "class weights")
-    classes = _classes(scores)
-    if w.shape != (classes,):
-        raise ShapeError(
-            f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
-            f"shape ({classes},)"
-        )
-    return w
-
-
-def _op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
-    """Class weights as autograd's cross_entropy and nll_loss take them, which read their numbers on each call
-    (in the scores' dtype): the caller's Tensor or array itself; a list as the array `checked`, noted as
-    copied from it (`copied_from`: a compiled step's replays record again when an item is set)."""
-    return weight if weight is None or isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
-
-
 def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | Tensor | None) -> Any:
-    """Weights `checked` by _checked_weights as the graph reads them (`as_read`: the caller's constant Tensor,
+    """Weights `checked` by class_weights as the graph reads them (`as_read`: the caller's constant Tensor,
     or an array of the scores' dtype); None stays None."""
     return None if checked is None else as_read(weight, checked, scores.dtype)
 
@@ -144,12 +132,8 @@ def _soft_cross_entropy(
 
 
 def _check_scores(scores: Any, name: str) -> None:
-    first = scores
-    for _ in range(64):  # a micrograd model's outputs: Values, a list per example (64: numpy's most dimensions,
-        if not (isinstance(first, list | tuple) and first):  # and the end of a list that holds itself)
-            break
-        first = first[0]
-    if isinstance(first, autograd.Value):  # Tensor(scores) would refuse them too: say what serves
+    """Class scores as a Tensor of one axis or more, with entries; anything else refused, saying what serves."""
+    if autograd.holds_values(scores):  # a micrograd model's outputs: Tensor(scores) would refuse them too
         raise TypeError(
             f"{name}: class scores must be a Tensor of shape (batch, classes), got Values (a micrograd model's "
             f"outputs): {name} works on Tensors, from a model of nn.Linear layers; on Values, hinge_loss and "
@@ -180,18 +164,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     if not is_int(ignore_index):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = as_array(name, "the label list", raw(target))
-    if labels.dtype.kind not in "iu":
-        integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
-        fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
-        if labels.dtype.kind == "f" and labels.ndim == scores.ndim:
-            if name == "cross_entropy":
-                fix += f", or class probabilities of the scores' shape {scores.shape}"
-            else:  # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
-                fix = (
-                    "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
-                    "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
-                )
-        raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
+    check_integer_labels(labels, name, lambda fix: _probabilities_hint(scores, labels, name, fix))
     need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
     if labels.shape != need:
         raise ShapeError(
@@ -210,6 +183,19 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
             f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
         )
     return labels
+
+
+def _probabilities_hint(scores: Tensor, labels: np.ndarray, name: str, fix: str) -> str:
+    """`fix` for float labels of the scores' own number of axes: class probabilities, which cross_entropy takes."""
+    if labels.dtype.kind != "f" or labels.ndim != scores.ndim:
+        return fix
+    if name == "cross_entropy":
+        return f"{fix}, or class probabilities of the scores' shape {scores.shape}"
+    # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
+    return (
+        "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
+        "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
+    )
 
 
 def _class_axis(scores: Tensor) -> int:

@@ -19,7 +19,7 @@ from autograd import Tensor, needs_grad
 from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .losses import logit_terms
-from .losses_pairs import check_nonempty, constant_weights, pairs, reduce, require
+from .losses_pairs import check_integer_labels, check_nonempty, class_weights, op_weights, pairs, reduce, require
 
 __all__ = [
     "cosine_embedding_loss",
@@ -139,14 +139,7 @@ def multi_margin_loss(
         raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
     labels = _class_labels(name, target, x.shape[:-1], classes)
-    if weight is not None:
-        w = constant_weights(weight, "weight", name, "class weights")
-        if w.shape != (classes,):
-            raise autograd.ShapeError(
-                f"{name}: weight of shape {w.shape}: give one weight per class, shape ({classes},)"
-            )
-        # the caller's Tensor or array, read by the op on each call; a list's copy pinned to its numbers
-        weight = weight if isinstance(weight, Tensor | np.ndarray) else autograd.copied_from(w, weight)
+    weight = op_weights(weight, class_weights(weight, x, classes, name))
     losses = autograd.multi_margin_loss(x, labels, p=int(p), margin=float(margin), weight=weight, reduction="none")
     return reduce([losses], reduction, name)
 
@@ -154,8 +147,7 @@ def multi_margin_loss(
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
     """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
     labels = np.asarray(autograd.raw(target))
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name} needs integer class labels, got dtype {labels.dtype}: pass labels.astype(int)")
+    check_integer_labels(labels, name)
     if labels.shape != shape:
         raise autograd.ShapeError(f"{name}: scores need labels of shape {shape} (one per row), got {labels.shape}")
     require(

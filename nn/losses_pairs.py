@@ -109,6 +109,37 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
     return w
 
 
+def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.ndarray | Tensor | None:
+    """A loss of class scores' `weight`, checked (constant_weights): one finite number >= 0 per class of
+    `scores` (None stays None; a Tensor given back, unread)."""
+    if weight is None:
+        return None
+    w = constant_weights(weight, "weight", name, "class weights")
+    if w.shape != (classes,):
+        raise ShapeError(
+            f"{name}: weight of shape {w.shape} for scores of shape {scores.shape}: give one weight per class, "
+            f"shape ({classes},)"
+        )
+    return w
+
+
+def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], str] = str) -> None:
+    """Class labels of an integer dtype, else a TypeError whose fix is astype(int) only where every label is a
+    whole number (it would turn 0.5 into 0); `hint` makes a loss's own fix of it."""
+    if labels.dtype.kind in "iu":
+        return
+    integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
+    fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+    raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {hint(fix)}")
+
+
+def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
+    """Class weights as autograd's ops of class scores take them (cross_entropy, nll_loss, multi_margin_loss),
+    which read their numbers on each call: the caller's Tensor or array itself; a list as the array `checked`,
+    noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set)."""
+    return weight if weight is None or isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
+
+
 def as_read(weight: Any, checked: np.ndarray | Tensor, dtype: np.dtype) -> Any:
     """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
     Tensor or array as an operand in `dtype` (`as_operand`: itself, or cast by the astype op, which a compiled

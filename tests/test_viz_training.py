@@ -140,12 +140,12 @@ def test_the_page_draws_the_graph_once_and_grows_by_the_numbers_of_each_step():
     model, adam = mlp_and_adam()
     sizes = {
         k: len(page_html(viz.training_steps(model, squared_error, (POINTS, TARGETS), adam, steps=k)))
-        for k in (1, 5, 10)
+        for k in (1, 3, 5)  # 1, 5 and 10 steps took twice the time (2.1 s), to tell the same
     }
-    per_step = (sizes[10] - sizes[5]) / 5
-    assert (sizes[5] - sizes[1]) / 4 == pytest.approx(per_step, rel=0.1)  # linear in the steps
+    per_step = (sizes[5] - sizes[3]) / 2
+    assert (sizes[3] - sizes[1]) / 2 == pytest.approx(per_step, rel=0.1)  # linear in the steps
     assert per_step < sizes[1] / 5  # a step's numbers are a fraction of the drawing
-    assert sizes[10] < 1_200_000
+    assert sizes[1] + 9 * per_step < 1_200_000  # ten steps' page (1.17 MB)
 
 
 def test_the_inline_player_plays_a_training():

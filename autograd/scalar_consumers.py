@@ -1,0 +1,51 @@
+"""The first sweep of Value's backward pass (scalar_backward.py): each node reached from the root has its
+consumers counted and its gradient sum started at the pass's own zero, which also marks it as reached."""
+
+from __future__ import annotations
+
+from .graph import Node
+from .graph_order import MANY
+
+
+class PassStart(float):
+    """One pass's -0.0, where every reached node's gradient sum starts: the first gradient added to it
+    gives a plain float, that gradient, -0.0 too (0.0 + -0.0 is 0.0: a Value's -0.0 gradients, mul's
+    to b at a = -0.0, came out 0.0 where a Tensor's and PyTorch's are -0.0); a sum still holding it got
+    nothing, and is written as 0.0 (scalar_writes.added)."""
+
+    __slots__ = ()
+
+
+def count_consumers(root: Node, start: PassStart) -> None:
+    """The first sweep: each reachable node's consumers counted in `_visit`, its sum started at `start`
+    (the two parents of a binary op are written out rather than looped over: this is the hot loop).
+    Depth first, on a stack: a node's parents were made just before it, so they lie near it in
+    memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time."""
+    root._grad_sum, root._visit = start, 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        a = node._a
+        if a is None:
+            continue
+        b = node._b
+        if b is MANY:
+            for p in a:
+                if p._grad_sum is start:
+                    p._visit += 1
+                else:
+                    p._grad_sum, p._visit = start, 1
+                    stack.append(p)
+            continue
+        if a._grad_sum is start:
+            a._visit += 1
+        else:
+            a._grad_sum, a._visit = start, 1
+            stack.append(a)
+        if b is None:
+            continue
+        if b._grad_sum is start:
+            b._visit += 1
+        else:
+            b._grad_sum, b._visit = start, 1
+            stack.append(b)
