@@ -4,6 +4,7 @@ and where the gradients end up (leaves, as PyTorch)."""
 
 from __future__ import annotations
 
+import sys
 import warnings
 from operator import attrgetter
 from typing import Any
@@ -66,7 +67,7 @@ class BackwardHooks:
             compile_read_hooks.read_grad()
         held = held_grad(self)
         if held is None and self._made_by is not None and not self._retains_grad:
-            warnings.warn(not_kept_grad(self), UserWarning, stacklevel=2)
+            warn_not_kept(self)
         return held
 
     @grad.setter
@@ -232,13 +233,22 @@ class BackwardHooks:
             recording.after_backward(order)
 
 
-def not_kept_grad(t: Any) -> str:
-    """The warning for reading `.grad` of a computed tensor that keeps none: it is None after any backward,
-    which a learner would take for "no gradient reached it" (micrograd keeps a gradient on every Value)."""
-    return (
+# the packages whose reads of `.grad` are the engine's own (a micrograd-style _backward, zero_grad, viz, nn)
+_OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
+
+
+def warn_not_kept(t: Any) -> None:
+    """Warn of reading `.grad` of a computed tensor that keeps none: it is None after any backward, which a
+    learner would take for "no gradient reached it" (micrograd keeps one on every Value); PyTorch warns too.
+    Called from the getter only where it returns None for such a tensor; chainrule's own reads are silent."""
+    if sys._getframe(2).f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
+        return
+    warnings.warn(
         f".grad of a tensor computed by {t._made_by.op.name!r} (not a leaf) is None: backward keeps gradients "
         "on leaf tensors only (made with requires_grad=True). Call .retain_grad() on it before backward to keep "
-        "it, or read .grad of the leaf you meant"
+        "it, or read .grad of the leaf you meant",
+        UserWarning,
+        stacklevel=3,  # the line that read .grad
     )
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import Tensor, no_grad
+import viz
+from autograd import Tensor, no_grad, topological_order, zero_grad
 
 NOT_KEPT = r"\.grad of a tensor computed by '\*' \(not a leaf\) is None: .*retain_grad\(\)"
 
@@ -43,6 +44,23 @@ def test_no_warning_where_the_grad_is_kept_or_no_graph_is_recorded():
         (kept.sum() + (w * 2).sum()).backward()
         assert kept.grad.tolist() == [1.0, 1.0, 1.0] and w.grad.tolist() == [5.0, 5.0, 5.0]
         assert assigned.grad.tolist() == [1.0, 1.0, 1.0] and not (w * 2).grad_computed
+
+
+def test_chainrules_own_reads_of_a_computed_tensors_grad_are_silent():
+    """The engine's micrograd-style _backward, zero_grad and viz read every node's .grad, where a computed
+    tensor's is None at first: none of them warns (the warning is for the learner's own reads)."""
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    h = (w * 2).tanh()
+    y = h.sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zero_grad([h, y], set_to_none=False)
+        y.grad = np.ones(())
+        for node in topological_order(y):
+            node._backward()  # micrograd's pass by hand: each node's .grad read and written
+        viz.draw(y, backward=True)
+        viz.backward_steps(y)
+    assert w.grad.shape == (2, 2) and h.grad.shape == (2, 2)  # set by the pass by hand
 
 
 @pytest.mark.parametrize(
