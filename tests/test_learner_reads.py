@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+import autograd
 import viz
 from autograd import Tensor, no_grad, topological_order, zero_grad
 
@@ -80,8 +81,9 @@ def test_many_elements_read_as_one_raise_torchs_exception_types(read, data):
     with pytest.raises(expected.type, match=r"shape \(\d\,\)"):
         read(Tensor(np.array(data, dtype)))
     if expected.type is not TypeError:
-        with pytest.raises(ValueError):  # numpy's type, for code written for numpy
+        with pytest.raises(autograd.NotOneElementError):  # a ValueError too: numpy's type, for code written for numpy
             read(Tensor(np.array(data, dtype)))
+        assert issubclass(autograd.NotOneElementError, ValueError)
 
 
 def test_one_element_reads_as_torchs():
