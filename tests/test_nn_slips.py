@@ -112,3 +112,9 @@ def test_cross_entropy_of_a_list_that_holds_itself_is_refused_not_walked_forever
     looped.append(looped)  # looking for a Value at its first element never ended
     with pytest.raises(TypeError, match=r"^cross_entropy: class scores must be a Tensor .*got list"):
         F.cross_entropy(looped, np.array([0]))
+
+
+def test_an_mlps_layer_sizes_in_a_set_are_refused():
+    """MLP(2, {1, 16}) built 2 -> 16 -> 1, the set's order (micrograd's list + set raises): now a TypeError."""
+    with pytest.raises(TypeError, match=r"^MLP: nouts must be a list of layer sizes .*, in order; got set \{"):
+        nn.MLP(2, {1, 16})
