@@ -52,3 +52,4 @@ def test_no_key_where_no_step_is_skipped_or_none_is_drawn():
         "step k: backward takes one value a step, #1 first; an op shows the step of the value it makes"
     )
     assert _key(viz.draw(y)) == "" and "step k" not in viz.draw(y, number=True).source  # no steps drawn: no key
+    assert "step k" not in viz.draw(x, backward=True).source  # a leaf alone: no op, no step drawn

@@ -93,7 +93,8 @@ def build(
     top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
     notes = [trail.story] if trail is not None else []
-    notes += [_step_key(order, step, names)] if step_key and flows is not None else []
+    has_ops = any(n.op is not None for n in order)
+    notes += [_step_key(order, step, names)] if step_key and flows is not None and has_ops else []
     notes += [STALE_NOTE] if stale else []
     notes += [check_summary(checks, names)] if checks else []
     notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
@@ -192,7 +193,7 @@ def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) ->
     """What a backward drawing's "step k" on each op means: backward takes one value a step, the root first,
     and an op shows the step of the value it makes. The leaves take the steps between (the ops of micrograd's
     neuron read 1, 2, 4, 5, 8), which a reader of a picture would take for missing ops: the note names them."""
-    last_op = max((step[id(n)] for n in order if n.op is not None), default=0)
+    last_op = max(step[id(n)] for n in order if n.op is not None)
     skipped = [n for n in order if n.op is None and step.get(id(n), last_op) < last_op]
     root = names[id(order[0])]
     key = f"step k: backward takes one value a step, {root} first; an op shows the step of the value it makes"
