@@ -10,6 +10,7 @@ import numpy as np
 
 from . import compile_record
 from .op import Op
+from .tensor_backward import held_grad
 from .tensor_torch import Size
 
 
@@ -45,7 +46,7 @@ class TensorAttributes:
     @property
     def grad_computed(self) -> bool:
         """Whether this tensor holds a gradient (leaves, and tensors that retain theirs, after a backward)."""
-        return self.grad is not None
+        return held_grad(self) is not None  # not `.grad`, which warns of a computed tensor that keeps none
 
     @property
     def is_constant(self) -> bool:

@@ -4,6 +4,8 @@ and where the gradients end up (leaves, as PyTorch)."""
 
 from __future__ import annotations
 
+import sys
+import warnings
 from operator import attrgetter
 from typing import Any
 
@@ -59,10 +61,14 @@ class BackwardHooks:
     @property
     def grad(self) -> Any:
         """d(root)/d(this tensor) summed over backward passes: an array of this tensor's shape and
-        dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked."""
+        dtype (a Tensor under create_graph), None until a backward reaches it. Assigning it is checked.
+        A computed tensor keeps none unless asked (retain_grad): reading its None warns, as PyTorch's does."""
         if compile_record.RECORDING:
             compile_read_hooks.read_grad()
-        return held_grad(self)
+        held = held_grad(self)
+        if held is None and self._made_by is not None and not self._retains_grad:
+            warn_not_kept(self)
+        return held
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -225,6 +231,25 @@ class BackwardHooks:
             store_grad(node, g if held is None else held + g)
         if recording is not None:
             recording.after_backward(order)
+
+
+# the packages whose reads of `.grad` are the engine's own (a micrograd-style _backward, zero_grad, viz, nn)
+_OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
+
+
+def warn_not_kept(t: Any) -> None:
+    """Warn of reading `.grad` of a computed tensor that keeps none: it is None after any backward, which a
+    learner would take for "no gradient reached it" (micrograd keeps one on every Value); PyTorch warns too.
+    Called from the getter only where it returns None for such a tensor; chainrule's own reads are silent."""
+    if sys._getframe(2).f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
+        return
+    warnings.warn(
+        f".grad of a tensor computed by {t._made_by.op.name!r} (not a leaf) is None: backward keeps gradients "
+        "on leaf tensors only (made with requires_grad=True). Call .retain_grad() on it before backward to keep "
+        "it, or read .grad of the leaf you meant",
+        UserWarning,
+        stacklevel=3,  # the line that read .grad
+    )
 
 
 def checked_grad(t: Any, g: Any) -> Any:

@@ -1,5 +1,5 @@
 """What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad),
-`bool(t)`, `float(t)`, `int(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+`bool(t)`, `float(t)`, `int(t)`, `operator.index(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks, compile_record
-from .tensor_reads import not_one_element
+from .tensor_reads import NotOneElementError, not_one_element
 
 
 class PythonProtocols:
@@ -34,7 +34,12 @@ class PythonProtocols:
         return array.copy() if copy else array
 
     def __bool__(self) -> bool:
-        # as numpy: one element, or an error naming the ambiguity; a compiled step notes the read
+        # one element, or an error naming the ambiguity; a compiled step notes the read
+        if self._data.size != 1:
+            raise NotOneElementError(
+                f"bool() of a tensor of shape {self.shape} is ambiguous: it holds {self._data.size} truth values; "
+                "ask (t > 0).any() or (t > 0).all(), or reduce it to one number first"
+            )
         return compile_record.read(self, bool(self._data))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
@@ -65,9 +70,20 @@ class PythonProtocols:
         """int(t) of a one-element tensor, as PyTorch's (truncated toward 0, as int() of a float)."""
         return int(self._one("int").item())
 
+    def __index__(self) -> int:
+        """operator.index(t) of a 0-d integer (or bool) tensor, as PyTorch's and numpy's: `names[t.argmax()]`.
+        Anything else is a TypeError, as Python asks of __index__: numpy then indexes with the whole tensor,
+        so `a[Tensor([1])]` keeps numpy's shape (1, ...), where PyTorch's one-element tensors give a's row."""
+        if self._data.dtype.kind not in "biu" or self._data.ndim != 0:
+            raise TypeError(
+                f"a tensor of dtype {self.dtype} and shape {self.shape} used as an index: only "
+                "a 0-d integer tensor is one (t.argmax(), t[i]); pick one element (t[0]) or cast (t.astype(np.int64))"
+            )
+        return int(self.item())
+
     def _one(self, what: str) -> Any:
         if self._data.size != 1:
-            raise TypeError(not_one_element(f"{what}()", self.shape))
+            raise not_one_element(f"{what}()", self.shape)
         return self
 
     def __len__(self) -> int:

@@ -13,9 +13,15 @@ from .graph_order import refuse_number_of_lifted
 from .tensor_versions import shares_count
 
 
-def not_one_element(what: str, shape: tuple[int, ...]) -> str:
-    """What reading a tensor of `shape` as one number (`what`: .item(), float(), int()) says: an unreduced loss."""
-    return (
+class NotOneElementError(ValueError, RuntimeError):
+    """A tensor of other than one element read as one number (.item(), float(), int(), bool()). PyTorch
+    raises a ValueError for float() and int() and a RuntimeError for .item() and bool(), numpy a ValueError
+    for all four: this is both, so that code written for either catches it."""
+
+
+def not_one_element(what: str, shape: tuple[int, ...]) -> NotOneElementError:
+    """Reading a tensor of `shape` as one number (`what`: .item(), float(), int()): an unreduced loss."""
+    return NotOneElementError(
         f"{what} of a tensor of shape {shape}: only one element converts to a number; "
         "reduce it first (t.sum(), t.mean()) or read every element with t.tolist()"
     )
@@ -28,8 +34,8 @@ class Reads:
 
     def item(self) -> Any:
         refuse_number_of_lifted(self, "a number (float(), int(), .item())")
-        if np.size(self._data) != 1:  # a ValueError, as numpy's item(), in words that give the fix
-            raise ValueError(not_one_element(".item()", self.shape))
+        if np.size(self._data) != 1:  # in words that give the fix
+            raise not_one_element(".item()", self.shape)
         return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
 
     def numpy(self) -> np.ndarray:

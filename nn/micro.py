@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,8 +61,8 @@ class Neuron(Module):
         self.activation = _nonlinearity("Neuron", nonlin)
         self.nonlin = self.activation != "linear"
 
-    def forward(self, x: Sequence[Value | float]) -> Value:
-        _check_example(x, len(self.w))
+    def forward(self, x: Iterable[Value | float]) -> Value:
+        x = _example(x, len(self.w), "Neuron")
         try:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         except TypeError:
@@ -84,7 +85,8 @@ class Layer(Module):
         nonlin = _nonlinearity("Layer", nonlin)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
+        x = _example(x, len(self.neurons[0].w), "Layer")
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -101,8 +103,11 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
         nin = check_count("MLP", "nin", nin)
-        # a tuple or a numpy array of sizes serves too
-        nouts = as_sequence("MLP", "nouts", nouts, "a list of layer sizes (MLP(2, [16, 16, 1]))")
+        # a tuple or a numpy array of sizes serves too; a set's order is its hashes' ({1, 16} is [16, 1])
+        wanted = "a list of layer sizes (MLP(2, [16, 16, 1]))"
+        if isinstance(nouts, set | frozenset):
+            raise TypeError(f"MLP: nouts must be {wanted}, in order; got {type(nouts).__name__} {shown(nouts)}")
+        nouts = as_sequence("MLP", "nouts", nouts, wanted)
         if not nouts:
             raise ValueError("MLP: nouts is empty; give the size of each layer, the last one the outputs: [16, 16, 1]")
         nouts = [check_count("MLP", f"nouts[{i}]", n) for i, n in enumerate(nouts)]
@@ -114,7 +119,8 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else "linear", rng) for i in range(len(nouts))
         ]
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
+        x = _example(x, len(self.layers[0].neurons[0].w), "MLP")
         for layer in self.layers:
             x = layer(x)
             x = [x] if isinstance(x, Value) and layer is not self.layers[-1] else x
@@ -125,27 +131,44 @@ def _one_at_a_time(nin: int) -> str:
     return f": one example, of {nin} numbers, at a time ([model(list(row)) for row in X])"
 
 
-def _check_example(x: Any, nin: int) -> None:
-    """Refuse what is not one example for a Neuron of `nin` inputs, `nin` Values or real numbers (a list, a
-    tuple, a 1-d array): a learner's batch, a bare number or text would fail deep in the sum, or not at all
-    (a 2-d array's rows times a linear neuron's weights are an array of Values). What is cheap to see is
-    checked here; the elements only where the sum failed (_refuse_non_numbers), as that costs every call."""
+def _not_an_example(owner: str, got: str, hint: str = "") -> TypeError:
+    """The refusal of what is not one example of Values or numbers: `got` says what came instead."""
+    return TypeError(f"{owner} takes a list of Values or numbers, got {got}{hint}")
+
+
+def _example(x: Any, nin: int, owner: str) -> Sequence[Any]:
+    """One example for a model of `nin` inputs as a sequence: a list, a tuple, a range or a 1-d array as it
+    is; any other iterable of an order micrograd's `zip` would read (a generator, a map, dict.values()) as
+    a list of its first nin + 1 items at most, so that each neuron of a layer reads them all (a generator
+    shared by micrograd's neurons gives its numbers to the first alone, a silently wrong output), and an
+    endless one costs nothing (dict.keys() too). Refused: a set (no order), a dict (its keys or values?), a
+    learner's batch, a bare number, text (bytes would be taken as the numbers of their codes) and a Tensor.
+    What is cheap to see is checked here; the elements only where the sum failed (_refuse_non_numbers)."""
     if x.__class__ is list and len(x) == nin:  # the common case, a layer's outputs: at the cost of one test
-        return
+        return x
     one_at_a_time = _one_at_a_time(nin)
-    if isinstance(x, TEXT):  # bytes would be taken as the numbers of their codes
-        raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}")
+    if isinstance(x, TEXT):
+        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}")
     if isinstance(x, Tensor):
-        raise TypeError(
-            "Neuron takes a list of Values or numbers, got a Tensor: micrograd's Neuron, Layer and MLP compute "
-            "with Values, one a number; a model of Tensors is built from nn.Linear"
+        raise _not_an_example(
+            owner,
+            "a Tensor: micrograd's Neuron, Layer and MLP compute with Values, one a number; a model of Tensors "
+            "is built from nn.Linear",
         )
     if isinstance(x, np.ndarray) and x.ndim != 1:
-        raise TypeError(f"Neuron takes a list of Values or numbers, got an array of shape {x.shape}{one_at_a_time}")
+        raise _not_an_example(owner, f"an array of shape {x.shape}", one_at_a_time)
+    if isinstance(x, set | frozenset):  # its order is its hashes': 3.0 may meet the first weight
+        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}, whose order is not the one written; give a list")
+    if isinstance(x, Mapping):  # micrograd's zip would read the keys: a learner means the values as often
+        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}; give list(d.values()) or list(d.keys())")
+    more = ""
     if not isinstance(x, Sequence | np.ndarray):
-        raise TypeError(f"Neuron takes a list of Values or numbers, got {type(x).__name__} {shown(x)}{one_at_a_time}")
+        if not isinstance(x, Iterable):
+            raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}", one_at_a_time)
+        x, more = list(itertools.islice(x, nin + 1)), " or more"
     if len(x) != nin:
-        raise ValueError(f"Neuron of {nin} inputs got {len(x)}")
+        raise ValueError(f"{owner} of {nin} inputs got {len(x)}{more if len(x) > nin else ''}")
+    return x
 
 
 def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
@@ -155,10 +178,8 @@ def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
     for i, v in enumerate(x):
         if not isinstance(v, Node | numbers.Real):
             batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) and not isinstance(v, TEXT) else ""
-            raise TypeError(
-                f"Neuron takes a list of Values or numbers, got a {type(x).__name__} holding "
-                f"{type(v).__name__} {shown(v)} at [{i}]{batch}"
-            ) from None
+            held = f"a {type(x).__name__} holding {type(v).__name__} {shown(v)} at [{i}]"
+            raise _not_an_example("Neuron", held, batch) from None
 
 
 def _random(seed: int | np.random.Generator | None) -> random.Random | None:

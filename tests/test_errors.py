@@ -33,7 +33,7 @@ from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
         (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"\.item\(\) of a tensor of shape \(2,\).*t\.sum\(\)"),
         (
             lambda: float(Tensor([1.0, 2.0])),
-            TypeError,
+            ValueError,  # PyTorch's type (it was a TypeError)
             r"^float\(\) of a tensor of shape \(2,\).*t\.sum\(\)",
         ),  # no fix named
         # a micrograd Value in a Tensor op, either side: each names the fix

@@ -58,7 +58,7 @@ def test_bytes_are_not_taken_as_sizes_or_inputs():
         nn.LayerNorm(b"\x03")
     with pytest.raises(TypeError, match="MLP: nouts must be a list of layer sizes"):
         nn.MLP(2, b"\x03\x01")
-    with pytest.raises(TypeError, match="Neuron takes a list of Values or numbers, got bytes"):
+    with pytest.raises(TypeError, match="^MLP takes a list of Values or numbers, got bytes"):
         nn.MLP(2, [1], seed=0)(b"ab")
 
 

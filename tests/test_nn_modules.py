@@ -73,7 +73,7 @@ def test_micrograd_mlp():
             make()
     with pytest.raises(ValueError, match="^Neuron: nonlin must be one of"):
         nn.Neuron(2, "swish")
-    with pytest.raises(ValueError, match="Neuron of 2 inputs got 3"):
+    with pytest.raises(ValueError, match="^MLP of 2 inputs got 3$"):  # the model called is named
         model([1.0, 2.0, 3.0])
     scores = model([0.3, 0.2])
     scores.backward()

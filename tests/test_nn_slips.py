@@ -2,6 +2,8 @@
 they take one example, a Module's class for a Module, tensors to a loss's constructor, a micrograd model's
 Values to cross_entropy."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -27,10 +29,50 @@ def test_micrograds_models_given_other_than_one_example_say_so(x, message):
 
 
 def test_micrograds_models_take_one_example_as_numbers_or_values():
-    model = nn.MLP(2, [3, 1], seed=0)
-    expected = model([0.5, -1.0]).data
-    for x in (np.array([0.5, -1.0]), np.array([0.5, -1.0], np.float32), (0.5, -1), [Value(0.5), np.float64(-1.0)]):
-        assert model(x).data == pytest.approx(expected)
+    """Any ordered iterable micrograd's zip reads is one example (dict.keys() was refused, and generators,
+    map, dict.values()); a generator is read once for every neuron, where micrograd's first neuron drains it
+    and the others see no input at all (a silently wrong output: micrograd's MLP(2, [3, 1]) gives another)."""
+    for model in (nn.MLP(2, [3, 1], seed=0), nn.Layer(2, 3), nn.Neuron(2, nonlin=False)):
+        expected = _numbers(model([0.5, -1.0]))
+        for x in (
+            np.array([0.5, -1.0]),
+            np.array([0.5, -1.0], np.float32),
+            (0.5, -1),
+            [Value(0.5), np.float64(-1.0)],
+            {0.5: "x1", -1.0: "x2"}.keys(),
+            {"x1": 0.5, "x2": -1.0}.values(),
+            (v for v in (0.5, -1.0)),
+            map(float, ("0.5", "-1")),
+            iter([0.5, -1.0]),
+        ):
+            assert _numbers(model(x)) == pytest.approx(expected)
+        assert _numbers(model(range(2))) != pytest.approx(expected)  # range(2) is [0, 1]: read, not refused
+
+
+def _numbers(out: Value | list[Value]) -> list[float]:
+    return [v.data for v in (out if isinstance(out, list) else [out])]
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: {0.5, -1.0}, TypeError, r"got set \{.*\}, whose order is not the one written; give a list$"),
+        (
+            lambda: {"x1": 0.5, "x2": -1.0},
+            TypeError,
+            r"got dict \{.*\}; give list\(d.values\(\)\) or list\(d.keys\(\)\)$",
+        ),
+        (lambda: iter([0.5]), ValueError, r"of 2 inputs got 1$"),
+        (itertools.count, ValueError, r"of 2 inputs got 3 or more$"),  # endless: read no further than that
+        (lambda: [0.5, 1.0, 2.0], ValueError, r"of 2 inputs got 3$"),
+    ],
+)
+def test_micrograds_models_refuse_an_unordered_or_wrongly_sized_iterable(make, error, message):
+    """A set's order is its hashes' (micrograd zips it as it comes), a dict's keys or values is a guess, and an
+    iterable of another length was cut short by micrograd's zip: each is refused, naming the model called."""
+    for model, owner in ((nn.MLP(2, [3, 1], seed=0), "MLP"), (nn.Layer(2, 3), "Layer"), (nn.Neuron(2), "Neuron")):
+        with pytest.raises(error, match=f"^{owner} (takes a list of Values or numbers, )?{message}"):
+            model(make())
 
 
 @pytest.mark.parametrize(
@@ -70,3 +112,9 @@ def test_cross_entropy_of_a_list_that_holds_itself_is_refused_not_walked_forever
     looped.append(looped)  # looking for a Value at its first element never ended
     with pytest.raises(TypeError, match=r"^cross_entropy: class scores must be a Tensor .*got list"):
         F.cross_entropy(looped, np.array([0]))
+
+
+def test_an_mlps_layer_sizes_in_a_set_are_refused():
+    """MLP(2, {1, 16}) built 2 -> 16 -> 1, the set's order (micrograd's list + set raises): now a TypeError."""
+    with pytest.raises(TypeError, match=r"^MLP: nouts must be a list of layer sizes .*, in order; got set \{"):
+        nn.MLP(2, {1, 16})

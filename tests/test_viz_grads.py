@@ -4,6 +4,7 @@ player's captions say, without touching `.grad`."""
 import re
 
 import numpy as np
+import pytest
 
 import viz
 from autograd import Tensor
@@ -26,7 +27,8 @@ def test_tensor_drawing_after_backward_shows_every_gradient_as_the_captions_do()
     assert "grad min 1 mean 1 max 1" in words  # h and relu(h): ones flowed through
     captions = " ".join(f.caption for f in viz.backward_steps(y))
     assert "starts at y with gradient 1" in captions and "h has its gradient, min 1 mean 1 max 1" in captions
-    assert h.grad is None and y.grad is None  # nothing kept on the non-leaves
+    with pytest.warns(UserWarning, match="retain_grad"):  # drawing kept nothing on the non-leaves, nor warned
+        assert h.grad is None and y.grad is None
 
 
 def test_colour_by_grad_keeps_the_sign():

@@ -47,6 +47,8 @@ from .writing import write_atomically
 
 __all__ = ["NOT_COMPUTED", "build", "write_atomically"]
 
+LISTED_LEAVES = 8  # a backward drawing's step key names this many leaves whose steps the ops skip, then counts
+
 
 def build(
     graph: Graph,
@@ -67,6 +69,7 @@ def build(
     data: dict[int, str] | None = None,
     partial: dict[int, tuple[int, int]] | None = None,
     tags: dict[int, str] | None = None,
+    step_key: bool = False,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
     some of a value's shares, how many of how many, by id); `data` (by id)
@@ -77,7 +80,8 @@ def build(
     `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads`, added up by earlier passes
     (`kept_by_passes`) or else set by hand or another root's backward;
     `stale`: the graph's data changed after its forward pass, said in a note. `tags` (by id): what the float's
-    range did to a gradient, after it (" (underflowed)").
+    range did to a gradient, after it (" (underflowed)"). `step_key`: a drawing of backward alone (no player's
+    legend, no frame's caption) says what its ops' step numbers count, and whose steps they skip (`_step_key`).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -89,6 +93,8 @@ def build(
     top = max((magnitude(x) for x in grads.values() if finite(x)), default=0.0) or 1.0 if color_by_grad else 1.0
     marked = trail.nodes if trail is not None else frozenset()
     notes = [trail.story] if trail is not None else []
+    has_ops = any(n.op is not None for n in order)
+    notes += [_step_key(order, step, names)] if step_key and flows is not None and has_ops else []
     notes += [STALE_NOTE] if stale else []
     notes += [check_summary(checks, names)] if checks else []
     notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
@@ -181,6 +187,28 @@ def build(
     if notes:
         g.attr(label="\\n".join(escape(n) for n in notes), labelloc="b", fontsize="11")
     return g
+
+
+def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) -> str:
+    """What a backward drawing's "step k" on each op means: backward takes one value a step, the root first,
+    and an op shows the step of the value it makes. The leaves take the steps between (the ops of micrograd's
+    neuron read 1, 2, 4, 5, 8), which a reader of a picture would take for missing ops: the note names them."""
+    last_op = max(step[id(n)] for n in order if n.op is not None)
+    skipped = [n for n in order if n.op is None and step.get(id(n), last_op) < last_op]
+    root = names[id(order[0])]
+    key = f"step k: backward takes one value a step, {root} first; an op shows the step of the value it makes"
+    if not skipped:
+        return key
+    listed = [f"{step[id(n)]}" + ("" if names[id(n)].startswith("#") else f" ({names[id(n)]})") for n in skipped]
+    if len(skipped) == 1:
+        return f"{key}. Step {listed[0]} is a leaf: it gets its gradient at its step and sends none on"
+    more = len(skipped) - LISTED_LEAVES
+    shown = (
+        f"{', '.join(listed[:LISTED_LEAVES])} and {more:,} more"
+        if more > 0
+        else f"{', '.join(listed[:-1])} and {listed[-1]}"
+    )
+    return f"{key}. Steps {shown} are leaves: a leaf gets its gradient at its step and sends none on"
 
 
 def _edges(order: list[Node]) -> list[Edge]:

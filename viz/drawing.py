@@ -116,7 +116,8 @@ def draw(
         by_passes = not kept or kept_by_passes(kept, shown)  # the words said of the .grads drawn beside
         tags = _lost_tags(root, graph, shown, flows) if show_grads and not stale else {}
         drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
-                        kept=kept, kept_by_passes=by_passes, stale=stale, tags=tags, **options)  # fmt: skip
+                        kept=kept, kept_by_passes=by_passes, stale=stale, tags=tags, step_key=True,
+                        **options)  # fmt: skip
     drawing.format = format or drawing.format
     return drawing
 
