@@ -149,3 +149,49 @@ def test_the_draws_reach_every_option_value():
     wanted = {(n, k, repr(v)) for n, grid in OPTIONS.items() for k, values in grid.items() for v in values}
     assert wanted <= seen, sorted(wanted - seen)
     assert len(list(itertools.product(*OPTIONS["Adam"].values()))) > 40  # a grid too large to run whole
+
+
+def _scheduler(i, lib, optimizer):
+    """Scheduler i of `lib`, every argument given by position (last_epoch -1 last), in PyTorch's order."""
+    if i == 0:
+        return lib.LambdaLR(optimizer, lambda epoch: 0.9**epoch, -1)
+    if i == 1:
+        return lib.StepLR(optimizer, 2, 0.5, -1)
+    if i == 2:
+        return lib.CosineAnnealingLR(optimizer, 5, 0.0, -1)
+    return lib.LinearLR(optimizer, 0.5, 1.0, 3, -1)
+
+
+def test_schedulers_take_torchs_arguments_in_its_order():
+    """Ported code passes last_epoch=-1 (a fresh schedule), often by position (LambdaLR(opt, fn, last_epoch)
+    in the warmup helpers many training scripts copy): the schedules are torch's."""
+    import inspect
+
+    for name in ("LambdaLR", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR", "ReduceLROnPlateau"):
+        theirs = list(inspect.signature(getattr(torch.optim.lr_scheduler, name)).parameters)
+        assert list(inspect.signature(getattr(schedulers, name)).parameters)[: len(theirs)] == theirs, name
+    for i in range(4):
+        w, v = Tensor(np.ones(2), requires_grad=True), torch.ones(2, requires_grad=True)
+        ours_opt, theirs_opt = nn.SGD([w], lr=0.1), torch.optim.SGD([v], lr=0.1)
+        ours, theirs = _scheduler(i, schedulers, ours_opt), _scheduler(i, torch.optim.lr_scheduler, theirs_opt)
+        for _ in range(6):
+            assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12), type(ours).__name__
+            w.grad, v.grad = np.ones(2), torch.ones(2)
+            for stepped in (ours_opt, theirs_opt, ours, theirs):
+                stepped.step()
+
+
+@pytest.mark.parametrize("last_epoch", [0, 3, -2, 1.5, "1"])
+def test_a_last_epoch_resuming_a_schedule_is_refused_naming_load_state_dict(last_epoch):
+    """PyTorch resumes a schedule from last_epoch >= 0 and the param groups' 'initial_lr' (a KeyError
+    without it); here a schedule resumes from its state_dict, and any other last_epoch is refused, the
+    optimizer's lr and its chain of schedulers unchanged."""
+    w = Tensor(np.ones(2), requires_grad=True)
+    optimizer = nn.SGD([w], lr=0.1)
+    first = schedulers.StepLR(optimizer, 2, 0.5)
+    error = ValueError if isinstance(last_epoch, int) else TypeError
+    with pytest.raises(error, match=r"last_epoch must be -1 .*load_state_dict"):
+        schedulers.StepLR(optimizer, 3, 0.1, last_epoch=last_epoch)
+    with pytest.raises(error, match=r"last_epoch must be -1 .*load_state_dict"):
+        schedulers.SequentialLR(optimizer, [first], [], last_epoch=last_epoch)
+    assert optimizer.lr == 0.1 and optimizer.schedulers == [first]
