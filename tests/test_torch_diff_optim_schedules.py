@@ -195,3 +195,19 @@ def test_a_last_epoch_resuming_a_schedule_is_refused_naming_load_state_dict(last
     with pytest.raises(error, match=r"last_epoch must be -1 .*load_state_dict"):
         schedulers.SequentialLR(optimizer, [first], [], last_epoch=last_epoch)
     assert optimizer.lr == 0.1 and optimizer.schedulers == [first]
+
+
+def test_gradient_clipping_takes_torchs_keywords():
+    """clip_grad_norm_(parameters=model.parameters(), max_norm=1.0), as scripts write it, was a TypeError."""
+    import inspect
+
+    for name in ("clip_grad_norm_", "clip_grad_value_"):
+        theirs = list(inspect.signature(getattr(torch.nn.utils, name)).parameters)
+        assert list(inspect.signature(getattr(nn.utils, name)).parameters) == theirs, name
+    w, v = Tensor(np.arange(3.0), requires_grad=True), torch.arange(3.0, dtype=torch.float64, requires_grad=True)
+    w.grad, v.grad = np.array([3.0, -4.0, 12.0]), torch.tensor([3.0, -4.0, 12.0], dtype=torch.float64)
+    total = nn.utils.clip_grad_norm_(parameters=[w], max_norm=1.0, norm_type=2.0)
+    assert total == pytest.approx(torch.nn.utils.clip_grad_norm_(parameters=[v], max_norm=1.0).item(), rel=1e-15)
+    nn.utils.clip_grad_value_(parameters=[w], clip_value=0.1)
+    torch.nn.utils.clip_grad_value_(parameters=[v], clip_value=0.1)
+    np.testing.assert_array_equal(w.grad, v.grad.numpy())
