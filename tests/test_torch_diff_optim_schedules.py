@@ -211,3 +211,45 @@ def test_gradient_clipping_takes_torchs_keywords():
     nn.utils.clip_grad_value_(parameters=[w], clip_value=0.1)
     torch.nn.utils.clip_grad_value_(parameters=[v], clip_value=0.1)
     np.testing.assert_array_equal(w.grad, v.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Rprop"])
+def test_step_takes_a_closure_as_torchs(name):
+    """optimizer.step(closure): the closure (gradients cleared, loss, backward) is called first and its loss
+    returned, then the step: the parameters and losses are torch's."""
+    rng = np.random.default_rng(5)
+    x, y, start = rng.normal(size=(6, 3)), rng.normal(size=6), rng.normal(size=3)
+    w, v = Tensor(start.copy(), requires_grad=True), torch.tensor(start.copy(), requires_grad=True)
+    ours, theirs = getattr(nn, name)([w], lr=0.05), getattr(torch.optim, name)([v], lr=0.05)
+
+    def ours_closure():
+        ours.zero_grad()
+        loss = ((Tensor(x) @ w - Tensor(y)) ** 2).mean()
+        loss.backward()
+        return loss
+
+    def theirs_closure():
+        theirs.zero_grad()
+        loss = ((torch.from_numpy(x) @ v - torch.from_numpy(y)) ** 2).mean()
+        loss.backward()
+        return loss
+
+    for _ in range(5):
+        assert float(ours.step(ours_closure).data) == pytest.approx(theirs.step(theirs_closure).item(), rel=1e-13)
+        np.testing.assert_allclose(w.data, v.detach().numpy(), rtol=1e-13, atol=1e-15)
+    assert ours.step() is None
+
+
+def test_a_closure_that_is_no_function_or_fails_moves_nothing():
+    w = Tensor(np.ones(2), requires_grad=True)
+    w.grad = np.ones(2)
+    optimizer = nn.SGD([w], lr=0.1)
+    with pytest.raises(TypeError, match="SGD.step: closure must be a function"):
+        optimizer.step(1.0)
+
+    def failing():
+        raise ZeroDivisionError("in the closure")
+
+    with pytest.raises(ZeroDivisionError, match="in the closure"):
+        optimizer.step(failing)
+    np.testing.assert_array_equal(w.data, np.ones(2))
