@@ -253,3 +253,34 @@ def test_a_closure_that_is_no_function_or_fails_moves_nothing():
     with pytest.raises(ZeroDivisionError, match="in the closure"):
         optimizer.step(failing)
     np.testing.assert_array_equal(w.data, np.ones(2))
+
+
+def test_a_compiled_step_with_a_closure_gives_the_eager_numbers():
+    """The closure writes the gradients inside the replayed step, which a replay cannot redo: compile runs the
+    step eagerly, warning, and the losses and parameters are eager's."""
+    import autograd
+
+    rng = np.random.default_rng(0)
+    x, y = Tensor(rng.normal(size=(8, 3))), Tensor(rng.normal(size=8))
+
+    def run(compiled):
+        w = Tensor(np.ones(3), requires_grad=True)
+        optimizer = nn.SGD([w], lr=0.1)
+
+        def train_step(x, y):
+            def closure():
+                optimizer.zero_grad()
+                loss = ((x @ w - y) ** 2).mean()
+                loss.backward()
+                return loss
+
+            return optimizer.step(closure)
+
+        step = autograd.compile(train_step) if compiled else train_step
+        return [float(step(x, y).data) for _ in range(4)], w.data
+
+    with pytest.warns(autograd.CompileWarning, match="runs eagerly"):
+        compiled = run(True)
+    eager = run(False)
+    assert compiled[0] == eager[0]
+    np.testing.assert_array_equal(compiled[1], eager[1])
