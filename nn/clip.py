@@ -18,7 +18,7 @@ from .arguments import as_sequence, check_flag, check_number
 
 
 def clip_grad_norm_(
-    params: Iterable[Node],
+    parameters: Iterable[Node],
     max_norm: float,
     norm_type: float | str = 2.0,
     error_if_nonfinite: bool = False,
@@ -36,7 +36,7 @@ def clip_grad_norm_(
     check_number("clip_grad_norm_", "norm_type", norm_type, "a number > 0 or math.inf", lambda p: p > 0)
     _check_foreach("clip_grad_norm_", foreach)
     error_if_nonfinite = check_flag("clip_grad_norm_", "error_if_nonfinite", error_if_nonfinite)
-    nodes = _with_grads(params, "clip_grad_norm_")
+    nodes = _with_grads(parameters, "clip_grad_norm_")
     grads = [np.abs(np.asarray(raw(p.grad), dtype=np.float64)).ravel() for p in nodes]
     flat = np.concatenate(grads) if grads else np.zeros(0)
     total = float(flat.max(initial=0.0)) if norm_type == math.inf else _p_norm(flat, norm_type)
@@ -66,12 +66,12 @@ def _p_norm(flat: np.ndarray, p: float) -> float:
         return m * float(np.sum((flat / m) ** p) ** (1 / p))
 
 
-def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
+def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
     _in_python("clip_grad_value_")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
-    for p in _with_grads(params, "clip_grad_value_"):
+    for p in _with_grads(parameters, "clip_grad_value_"):
         if isinstance(p, Tensor):
             g = raw(p.grad)
             p.grad = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
@@ -79,14 +79,14 @@ def clip_grad_value_(params: Iterable[Node], clip_value: float, foreach: bool | 
             p.grad = min(max(raw(p.grad), -clip_value), clip_value)
 
 
-def _with_grads(params: Iterable[Node], name: str) -> list[Node]:
+def _with_grads(parameters: Iterable[Node], name: str) -> list[Node]:
     """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped), each
     once, as an optimizer takes them: one listed twice was counted twice in the norm and scaled twice
     (PyTorch's does both), and its second mention is warned of."""
     nodes = (
-        [params]
-        if isinstance(params, Node)
-        else as_sequence(name, "params", params, "a list of parameters (model.parameters())")
+        [parameters]
+        if isinstance(parameters, Node)
+        else as_sequence(name, "parameters", parameters, "a list of parameters (model.parameters())")
     )
     for p in nodes:
         if not isinstance(p, Value | Tensor):

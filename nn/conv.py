@@ -25,6 +25,7 @@ from autograd import (
 )
 
 from .arguments import check_axis, check_count, check_flag, factory_dtype, is_int, kept_size, layer_input
+from .conv_output_size import output_padding_for
 from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried
 from .module import Module
@@ -203,13 +204,22 @@ class _Transposed(_Conv):
         dtype = factory_dtype(type(self).__name__, device, dtype)
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        """The transposed convolution of x; `output_size` (PyTorch's: the output's spatial sizes, or its whole
+        shape) picks the output's size where a stride above 1 leaves it open, in place of output_padding."""
+        options = self.options()
+        if output_size is not None:
+            x = layer_input(type(self).__name__, x)
+            kernel = tuple(self.weight.shape[2:])
+            options["output_padding"] = output_padding_for(type(self).__name__, x, output_size, options, kernel)
+        return self.conv(x, self.weight, self.bias, groups=self.groups, **options)
+
 
 class ConvTranspose2d(_Transposed):
     """The adjoint of a Conv2d in its input (upsampling), x (batch, in_channels, H, W); weight
     (in, out / groups, kh, kw), PyTorch's layout."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return conv_transpose2d(x, self.weight, self.bias, groups=self.groups, **self.options())
+    conv = staticmethod(conv_transpose2d)
 
 
 class ConvTranspose1d(_Transposed):
@@ -217,9 +227,7 @@ class ConvTranspose1d(_Transposed):
     (in, out / groups, k), PyTorch's layout."""
 
     dims = 1
-
-    def forward(self, x: Tensor) -> Tensor:
-        return conv_transpose1d(x, self.weight, self.bias, groups=self.groups, **self.options())
+    conv = staticmethod(conv_transpose1d)
 
 
 class ConvTranspose3d(_Transposed):
@@ -227,9 +235,7 @@ class ConvTranspose3d(_Transposed):
     (in, out / groups, kd, kh, kw), PyTorch's layout."""
 
     dims = 3
-
-    def forward(self, x: Tensor) -> Tensor:
-        return conv_transpose3d(x, self.weight, self.bias, groups=self.groups, **self.options())
+    conv = staticmethod(conv_transpose3d)
 
 
 class Flatten(Module):

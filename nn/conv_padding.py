@@ -39,7 +39,7 @@ def _widths(options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[tuple[int
     """(before, after) per spatial axis of the layer's padding: an int or one per axis, 'valid', or
     'same' at stride 1 (autograd.same_padding, the functional's own split); None for
     anything the functional refuses."""
-    padding, stride, dilation = (_each(options[name], len(kernel)) for name in ("padding", "stride", "dilation"))
+    padding, stride, dilation = (each_axis(options[name], len(kernel)) for name in ("padding", "stride", "dilation"))
     if options["padding"] == "valid":
         return ((0, 0),) * len(kernel)
     if options["padding"] == "same":
@@ -51,7 +51,7 @@ def _widths(options: dict[str, Any], kernel: tuple[int, ...]) -> tuple[tuple[int
     return tuple((p, p) for p in padding)
 
 
-def _each(value: Any, dims: int) -> tuple[int, ...] | None:
+def each_axis(value: Any, dims: int) -> tuple[int, ...] | None:
     """An int, or `dims` of them, as one per axis; None for anything else."""
     if isinstance(value, str):
         return None

@@ -37,11 +37,11 @@ class LambdaLR(LRScheduler):
 
     setting_names = ()  # lr_lambda is a function, which no file can hold nor compare: not checked on load
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
         if not callable(lr_lambda):
             raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
         self.lr_lambda = lr_lambda
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:
         given = self.lr_lambda(epoch)
@@ -65,10 +65,10 @@ class StepLR(LRScheduler):
 
     setting_names = ("step_size", "gamma")
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = _count(self, "step_size", step_size)
         self.gamma = _at_least_zero(self, "gamma", gamma)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:
         return self.gamma ** (epoch // self.step_size)
@@ -80,11 +80,11 @@ class CosineAnnealingLR(LRScheduler):
 
     setting_names = ("T_max", "eta_min")
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = _count(self, "T_max", T_max)
         self.eta_min = _at_least_zero(self, "eta_min", eta_min)
         self.base_below_zero = self.eta_min > 0
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:
         return (1 + math.cos(math.pi * epoch / self.T_max)) / 2
@@ -124,12 +124,17 @@ class LinearLR(LRScheduler):
     setting_names = ("start_factor", "end_factor", "total_iters")
 
     def __init__(
-        self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
     ) -> None:
         self.start_factor = check_number("LinearLR", "start_factor", start_factor, "in (0, 1]", lambda f: 0 < f <= 1)
         self.end_factor = check_number("LinearLR", "end_factor", end_factor, "in [0, 1]", lambda f: 0 <= f <= 1)
         self.total_iters = _count(self, "total_iters", total_iters)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:
         done = min(epoch, self.total_iters) / self.total_iters
@@ -143,7 +148,13 @@ class SequentialLR(LRScheduler):
 
     setting_names = ("milestones",)  # and its schedulers, each with its own (io_schedules)
 
-    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: Sequence[LRScheduler],
+        milestones: Sequence[int],
+        last_epoch: int = -1,
+    ) -> None:
         schedulers = as_sequence("SequentialLR", "schedulers", schedulers, "a list of schedulers of this optimizer")
         milestones = as_sequence("SequentialLR", "milestones", milestones, "a list of epochs")
         if not schedulers or any(not isinstance(s, LRScheduler) or s.optimizer is not optimizer for s in schedulers):
@@ -158,7 +169,7 @@ class SequentialLR(LRScheduler):
         if milestones != sorted(set(milestones)):
             raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
         self.schedulers, self.milestones = schedulers, milestones
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
         taken = {id(s) for s in schedulers}
         optimizer.schedulers[:] = [s for s in optimizer.schedulers if id(s) not in taken]
 

@@ -27,9 +27,10 @@ class LRScheduler:
     # writes them and nn.load refuses a scheduler with others (io_schedules)
     setting_names: tuple[str, ...] = ()
 
-    def __init__(self, optimizer: Optimizer) -> None:
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+        check_fresh(type(self).__name__, last_epoch)
         self.optimizer = optimizer
         self.last_epoch = 0
         others = list(optimizer.schedulers)  # a chain that cannot step is refused at its first step, since
@@ -265,6 +266,19 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
         least = "" if below else " >= 0"
         raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
     return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
+
+
+def check_fresh(owner: str, last_epoch: Any) -> None:
+    """PyTorch's last_epoch argument: -1 (its default, a schedule from its start) is taken; PyTorch resumes a
+    schedule from any other (with the param groups' 'initial_lr'), which here its state does, so that is refused."""
+    if is_int(last_epoch) and last_epoch == -1:
+        return
+    error = ValueError if is_int(last_epoch) else TypeError
+    raise error(
+        f"{owner}: last_epoch must be -1 (PyTorch's default: a fresh schedule), got {last_epoch!r}; PyTorch resumes "
+        "a schedule from a last_epoch >= 0, as a chainrule scheduler does from its state: make it with "
+        "last_epoch=-1, then call scheduler.load_state_dict(state)"
+    )
 
 
 def _count(owner: Any, name: str, value: Any) -> int:

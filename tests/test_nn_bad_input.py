@@ -197,8 +197,8 @@ def test_predict_refuses_x_without_rows():
     [
         (lambda: nn.SGD(None), "SGD: params must be a list of parameters"),
         (lambda: nn.Adam(None), "Adam: params must be a list of parameters"),
-        (lambda: nn.clip_grad_norm_(None, 1.0), "clip_grad_norm_: params must be a list of parameters"),
-        (lambda: nn.clip_grad_value_(None, 1.0), "clip_grad_value_: params must be a list of parameters"),
+        (lambda: nn.clip_grad_norm_(None, 1.0), "clip_grad_norm_: parameters must be a list of parameters"),
+        (lambda: nn.clip_grad_value_(None, 1.0), "clip_grad_value_: parameters must be a list of parameters"),
         (lambda: nn.ModuleList(3), "ModuleList: modules must be a list of Modules"),  # None: none, PyTorch's default
         (lambda: nn.ModuleDict(3), "ModuleDict: modules must be a dict of Modules"),
         (lambda: nn.save(nn.Linear(2, 2), None), "nn.save: path must be a file name"),
