@@ -16,8 +16,12 @@ RADIAN = 180 / math.pi
 
 
 def _rsqrt_vjp(g, out, x):
-    with np.errstate(over="ignore"):  # (√x)³ beyond the largest float (x above 3e205): −0.5/inf is 0, the answer
-        return (g * (-0.5 / (sqrt(x) * sqrt(x) * sqrt(x))),)
+    # −0.5·(√x)⁻³, one power of the root, whose own rule is −3·(√x)⁻⁴: every higher derivative is a product
+    # of powers of √x, so a limit at 0 and +inf (rsqrt'' there was NaN from the chain of (√x)·(√x)·(√x),
+    # 0 · inf) and a zero signed as the true derivative where it underflows (rsqrt''' at 1e300 was +0, a sum
+    # of zeros; −0 now). Quietly: (√x)⁻³ is inf below 2e-206 and at 0, and 0 beyond 3e205, the answers
+    with np.errstate(over="ignore", divide="ignore"):
+        return (g * (-0.5 * sqrt(x) ** -3.0),)
 
 
 def _scalar_frac(x: float) -> float:
@@ -45,7 +49,7 @@ ALGEBRA: tuple[OpDef, ...] = (
         formulas=("∂(1/x)/∂x = −1/x²",),
     ),
     # 1/√x, one division of the square root (PyTorch's on CPU); its derivative −1/(2(√x)³) from x: PyTorch's
-    # −out³/2 reads a float16 output rounded (3 ulps off at 3000). (√x)³ keeps the sign of a zero: +inf at
+    # −out³/2 reads a float16 output rounded (3 ulps off at 3000). (√x)⁻³ keeps the sign of a zero: +inf at
     # -0.0, whose forward is -inf (PyTorch's)
     OpDef(
         "rsqrt",
