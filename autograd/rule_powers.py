@@ -27,14 +27,18 @@ def _power(a: Any, b: Any) -> Any:
 
 
 def _slope_factor(b: Any, power: Any) -> Any:
-    """b, the factor of b·a^(b−1), but ±1 (b's sign) where b is infinite and a^(b−1) is 0 (|a| < 1 under
-    +inf, |a| > 1 under −inf): a^b is flat 0 there, and its slope a zero signed as b, where inf · 0 was NaN
-    (power(0, inf)'s d/da, and every derivative after it: each is this rule again, at b − 1 = inf)."""
+    """b, the factor of b·a^(b−1), but ±1 (b's sign) where b is infinite or beyond 2^64 and a^(b−1) is 0 (|a| < 1
+    under +inf, |a| > 1 under −inf, a = 0 under a large b): a^b is flat 0 there, and its slope a zero signed as
+    b, where inf · 0 was NaN (power(0, inf)'s d/da, and every derivative after it, each this rule again at
+    b − 1; power(0, 1e300)'s third, b·(b − 1)·(b − 2) overflowing). Other b: b itself, one comparison."""
     b_ = raw(b)
     if not isinstance(b_, np.ndarray):
-        return math.copysign(1.0, b_) if math.isinf(b_) and raw(power) == 0 else b
-    vanishing = np.isinf(b_) & (raw(power) == 0)
+        return math.copysign(1.0, b_) if abs(b_) > _LARGE_EXPONENT and raw(power) == 0 else b
+    vanishing = (np.abs(b_) > _LARGE_EXPONENT) & (raw(power) == 0)
     return where(np.sign(b_), b, cond=vanishing) if vanishing.any() else b
+
+
+_LARGE_EXPONENT = 2.0**64  # a product of 16 factors b − k overflows beyond
 
 
 def power_vjp(g, out, a, b, needs=BOTH):

@@ -245,9 +245,9 @@ def _chain_rule(
                     continue
                 if op is power_const:
                     c = b.data
-                    if c != 0:  # at an infinite c where the power is 0, ±0 (rule_powers._slope_factor)
+                    if c != 0:  # at an infinite or huge c where the power is 0, ±0 (rule_powers._slope_factor)
                         p = scalar_pow_or_inf(a.data, c - 1)
-                        ga, gb = g * (c * p if p or c - c == 0 else math.copysign(0.0, c)), None
+                        ga, gb = g * (c * p if p or abs(c) <= 2.0**64 else math.copysign(0.0, c)), None
                     else:  # flat, as the table's rule: g * 0, and 0 for an infinite or NaN g
                         ga, gb = (g * 0.0 if g - g == 0 else 0.0), None
                 else:

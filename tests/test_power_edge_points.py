@@ -78,6 +78,7 @@ def _orders(f, x, n=3):
     "a, b, slopes",
     [
         (0.0, math.inf, (0.0,) * 3),
+        (0.0, 1e300, (0.0,) * 3),
         (0.5, math.inf, (0.0,) * 3),
         (-0.5, math.inf, (0.0,) * 3),
         (2.0, -math.inf, (-0.0, 0.0, -0.0)),
@@ -85,7 +86,8 @@ def _orders(f, x, n=3):
 )
 def test_an_infinite_exponent_where_the_power_is_0_has_flat_slopes_signed_as_b(a, b, slopes):
     """a ** inf is 0 for |a| < 1 (a ** -inf for |a| > 1): flat, so every derivative in a is 0; b·a^(b−1) was
-    inf · 0, NaN (power(0, inf)'s d/da, and its second derivative on a Tensor)."""
+    inf · 0, NaN (power(0, inf)'s d/da, and its second derivative on a Tensor; power(0, 1e300)'s third, where
+    b·(b − 1)·(b − 2) overflows)."""
     for got in _orders(lambda x: autograd.power(x, b), a):
         assert got == list(slopes) and [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in slopes]
 
