@@ -71,14 +71,21 @@ def _scaled_k1_slope(x: Any) -> Any:
 
 
 def _falling_to_zero(formula: Any) -> Any:
-    """formula, but at +inf −√(π/2)/2·x^(−3/2), the leading term of both scaled K's slopes there: its derivatives'
-    zeros alternate in sign as the true ones do (the formula's were sums of signed zeros: the third derivatives
-    of e^x·K₀ and e^x·K₁ at +inf were +0, their limit −0)."""
+    """formula, but from x = 2^(digits + 1) (2^54 in float64, to +inf) −√(π/2)/2·x^(−3/2), the leading term of both
+    scaled K's slopes, whose next is 1/x smaller, below half an ulp there: its derivatives are powers of x, signed
+    as the true ones (the formula's zeros where they underflow were sums of signed zeros: the third derivatives of
+    e^x·K₀ and e^x·K₁ at +inf and at 1e300 were +0, their limit and value −0, −1.1e-751 at 1e300)."""
 
     def slope(x: Any) -> Any:
-        return piecewise(x, is_near(x, np.isposinf), lambda u: -_SQRT_HALF_PI / 2 * u**-1.5, formula, (math.inf, 1.0))
+        return piecewise(
+            x, is_near(x, _leading_term_exact), lambda u: -_SQRT_HALF_PI / 2 * u**-1.5, formula, (math.inf, 1.0)
+        )
 
     return slope
+
+
+def _leading_term_exact(a: Any) -> Any:
+    return a >= 2.0 ** (np.finfo(np.float64 if a.__class__ is float else np.result_type(a)).nmant + 2)
 
 
 BESSEL_JYK: tuple[OpDef, ...] = (

@@ -103,8 +103,11 @@ def _stack_vjp(g, out, *xs, axis):
     return tuple(g[(slice(None),) * axis + (i,)] for i in range(len(xs)))
 
 
-def _where_vjp(g, out, x, y, *, cond):
-    return unbroadcast(_where(g, 0.0, cond=cond), np.shape(x)), unbroadcast(_where(0.0, g, cond=cond), np.shape(y))
+def _where_vjp(g, out, x, y, *, cond, unpicked=0.0):
+    picked_x = _where(g, unpicked, cond=cond, unpicked=unpicked)
+    return unbroadcast(picked_x, np.shape(x)), unbroadcast(
+        _where(unpicked, g, cond=cond, unpicked=unpicked), np.shape(y)
+    )
 
 
 def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "", adds_up: bool = False) -> OpDef:
@@ -196,12 +199,14 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         api="autograd.stack",
         formulas=("each input's slice of the gradient",) * 2,
     ),
-    # the condition is a constant: no gradient flows to it
+    # the condition is a constant: no gradient flows to it. `unpicked`, the gradient's zero where an input is not
+    # picked: +0 (PyTorch's) for the user's where; the rules' own selections (rule_functions.where) give −0, the
+    # identity of the sum their input's gradient is, so a piece's −0 limit stays −0 beside the other piece
     OpDef(
         "where",
         _where_vjp,
         None,
-        lambda x, y, *, cond: np.where(cond, x, y),
+        lambda x, y, *, cond, unpicked=0.0: np.where(cond, x, y),
         _TWO,
         api="autograd.where",
         broadcasts=True,

@@ -30,7 +30,10 @@ def where(x: Any, y: Any, cond: Any) -> Any:
         cond = boolean(cond, "where", "condition")
     if np.ndim(cond) == 0 and not hasattr(x, "shape") and not hasattr(y, "shape"):
         return x if cond else y
-    return _ENGINES["tensor"]["where"](x, y, cond=cond)
+    # the gradient's zero where x or y is not picked is −0, the sum's identity: x's gradient is the sum of its
+    # paths' (a series' and a formula's, `piecewise`), and a path's −0 (atan''(inf), the limit's sign) plus
+    # where's +0 made +0 beside finite entries, where a Tensor of infinite entries alone gave −0
+    return _ENGINES["tensor"]["where"](x, y, cond=cond, unpicked=-0.0)
 
 
 def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:

@@ -36,8 +36,8 @@ def tail_at_infinity(
 ) -> Any:
     """formula(x), but tail(x) where `at` holds (x = ±inf): the leading term of a gradient that falls to 0 there
     (g/x², g/|x|), made of divisions by x alone. The formula's g/(1 + x²) is 0 there too, but its derivative's
-    chain met 0 · inf: atan''(±inf), asinh''(±inf) and acosh''(inf) were NaN; now 0, signed as the limit (on a
-    Tensor where some entries are finite, where's rule adds +0 for the other piece: +0 at every order there)."""
+    chain met 0 · inf: atan''(±inf), asinh''(±inf) and acosh''(inf) were NaN; now 0, signed as the limit (beside
+    finite entries too: the other piece's share there is −0, `where`'s in rules)."""
     return piecewise(x, is_near(x, at), tail, formula, (math.inf, 2.0))
 
 

@@ -26,6 +26,21 @@ def _power(a: Any, b: Any) -> Any:
     return a**b
 
 
+def _slope_factor(b: Any, power: Any) -> Any:
+    """b, the factor of b·a^(b−1), but ±1 (b's sign) where b is infinite or beyond 2^64 and a^(b−1) is 0 (|a| < 1
+    under +inf, |a| > 1 under −inf, a = 0 under a large b): a^b is flat 0 there, and its slope a zero signed as
+    b, where inf · 0 was NaN (power(0, inf)'s d/da, and every derivative after it, each this rule again at
+    b − 1; power(0, 1e300)'s third, b·(b − 1)·(b − 2) overflowing). Other b: b itself, one comparison."""
+    b_ = raw(b)
+    if not isinstance(b_, np.ndarray):
+        return math.copysign(1.0, b_) if abs(b_) > _LARGE_EXPONENT and raw(power) == 0 else b
+    vanishing = (np.abs(b_) > _LARGE_EXPONENT) & (raw(power) == 0)
+    return where(np.sign(b_), b, cond=vanishing) if vanishing.any() else b
+
+
+_LARGE_EXPONENT = 2.0**64  # a product of 16 factors b − k overflows beyond
+
+
 def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     if needs[0]:
@@ -42,7 +57,7 @@ def power_vjp(g, out, a, b, needs=BOTH):
             undefined = (raw(out) != raw(out)) & (raw(a) == raw(a))
             if np.any(undefined):
                 power = where(math.nan, power, cond=undefined)
-            ga = g * (b * power)
+            ga = g * (_slope_factor(b, power) * power)
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
         # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
         # at a subnormal or NaN base
@@ -77,10 +92,13 @@ def div_vjp(g, out, a, b, needs=BOTH):
         gb = -ga * out
     nan = np.isnan(raw(gb))
     if nan.any():
-        # -g·a/b² is 0 where g or a is 0 (all finite, b nonzero), but a factor can still be inf there: g / b at
-        # a subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0).
-        # Only those NaNs: a NaN b's stays NaN, and elsewhere a zero keeps its sign
-        finite = np.isfinite(raw(g)) & np.isfinite(raw(a)) & np.isfinite(raw(b))
-        exact_zero = nan & finite & ((raw(g) == 0) | (raw(a) == 0)) & (raw(b) != 0)
-        gb = where(0.0, gb, cond=exact_zero)
+        # -g·a/b² is 0 where a is 0 (0/b is flat in b, b nonzero: whatever g is, an infinite one too, as
+        # `gated`), or where g is 0 (a and b finite, b nonzero), but a factor can still be inf there: g / b at a
+        # subnormal b beside a == 0, or a / b beside a g of 0; their inf · 0 is not the gradient (PyTorch: 0).
+        # Only those NaNs: a NaN b's or g's stays NaN, and elsewhere a zero keeps its sign
+        a_, b_, g_ = raw(a), raw(b), raw(g)
+        flat = (a_ == 0) & (b_ != 0) & (b_ == b_) & (g_ == g_)
+        exact_zero = nan & (flat | ((g_ == 0) & np.isfinite(a_) & np.isfinite(b_) & (b_ != 0)))
+        if np.any(exact_zero):  # the factors set to 0 there, not their product: its rule met inf · 0 again
+            gb = -where(0.0, ga, cond=exact_zero) * where(0.0, out, cond=exact_zero)  # (d²/db² of 0/5e-324 was NaN)
     return ga, gb

@@ -23,6 +23,7 @@ two Value parents) and a ready parent taken next without a trip through the stac
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -201,8 +202,9 @@ def _chain_rule(
                     continue
                 if op is power_const:
                     c = b.data
-                    if c != 0:
-                        ga, gb = g * (c * scalar_pow_or_inf(a.data, c - 1)), None
+                    if c != 0:  # at an infinite or huge c where the power is 0, ±0 (rule_powers._slope_factor)
+                        p = scalar_pow_or_inf(a.data, c - 1)
+                        ga, gb = g * (c * p if p or abs(c) <= 2.0**64 else math.copysign(0.0, c)), None
                     else:  # flat, as the table's rule: g * 0, and 0 for an infinite or NaN g
                         ga, gb = (g * 0.0 if g - g == 0 else 0.0), None
                 else:

@@ -5,7 +5,7 @@ through the statistics too."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,25 +133,68 @@ def standardize(x: Tensor, axes: tuple[int, ...], eps: float, kind: str) -> tupl
     if x.dtype == np.float16:
         y, mean, std = standardize(x.astype(np.float32), axes, eps, kind)
         return y.astype(np.float16), mean, std
-    mean = x.mean(axis=axes, keepdims=True)
-    centered = x - mean
+    centered, mean = _deviations(x, axes)
     count = math.prod(x.shape[a] for a in axes)
     with np.errstate(over="ignore", under="ignore"):  # squares past the range: a first try, the hypot path redoes it
         var = (centered * centered).mean(axis=axes, keepdims=True)
-    if plain_root_is_right(var, eps, count):
+    if plain_root_is_right(var, eps, count) and not subnormal_deviations(centered, var, axes):
         return centered / (var + eps).sqrt(), mean, np.sqrt(raw(var))
-    norm = centered.norm(2, dim=axes, keepdim=True)
-    validate(lambda v: refuse_infinite(kind, raw(v)), norm)  # each replay of a compiled step checks it too
-    scale = subnormal_scale(norm)
-    if scale is not None:  # those slices again, scaled: their mean and deviations normal floats, all digits kept
-        x = x * scale
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        norm = centered.norm(2, dim=axes, keepdim=True)
-        mean, scale = mean / scale, np.asarray(scale)
-    root_count, scale = math.sqrt(count), 1.0 if scale is None else scale
+    of = "deviations from the mean"
+    centered, mean, norm, scale = normal_slices(x, (centered, mean), lambda x: _deviations(x, axes), axes, kind, of)
+    root_count = math.sqrt(count)
     std = raw(norm) / root_count / scale  # an array: batch_norm's running statistics read it, no op recorded
     return centered / (norm.hypot(root_count * math.sqrt(eps) * scale) * (1 / root_count)), mean, std
+
+
+def _deviations(x: Tensor, axes: tuple[int, ...]) -> tuple[Tensor, Tensor]:
+    mean = x.mean(axis=axes, keepdims=True)
+    return x - mean, mean
+
+
+def subnormal_deviations(centered: Tensor, var: Tensor, axes: tuple[int, ...]) -> bool:
+    """Whether some slice's deviations from the mean are subnormal, all of them (not all 0): their squares underflow,
+    so its variance is 0, and they have few digits, the mean rounded to the subnormals' grid (layer_norm of
+    [5e-324, 5e-324, 1e-323] with eps 1e-300 was 100% off, with eps 1e-5 100 ulps): the hypot path scales them.
+    A look at the deviations only where a variance is 0; a replay of a compiled step checks that its variances
+    are 0 where the recorded ones were, and then its deviations too (else it runs eagerly)."""
+    zero = _holds_zero(raw(var))
+    validate(lambda v: same_path("variances", zero, _holds_zero(raw(v))), var)
+    if not zero:
+        return False
+    found = _all_subnormal(raw(centered), axes)
+    validate(lambda v: same_path("deviations", found, _all_subnormal(raw(v), axes)), centered)
+    return found
+
+
+def _holds_zero(var: np.ndarray) -> bool:
+    return bool(var.min(initial=np.inf) == 0)
+
+
+def _all_subnormal(centered: np.ndarray, axes: tuple[int, ...]) -> bool:
+    top = np.abs(centered).max(axis=axes, initial=0.0)
+    return bool(((top > 0) & (top < np.finfo(centered.dtype).tiny)).any())
+
+
+def normal_slices(
+    x: Tensor,
+    first: tuple[Tensor, Tensor | None],
+    values_of: Callable[[Tensor], tuple[Tensor, Tensor | None]],
+    axes: tuple[int, ...],
+    kind: str,
+    of: str,
+) -> tuple[Tensor, Tensor | None, Tensor, np.ndarray | float]:
+    """What a hypot root is taken of, and its 2-norms over `axes`, in normal floats: `first`, values_of(x) (the
+    deviations from the mean and the mean for standardize, x and None for rms_norm), and again values_of(x·scale)
+    where some norm is subnormal (`subnormal_scale`), the mean scaled back: (values, mean, norms, scale), scale
+    1.0 where none is. A norm that overflows is refused (`refuse_infinite`, `of` what)."""
+    values, mean = first
+    norm = values.norm(2, dim=axes, keepdim=True)
+    validate(lambda v: refuse_infinite(kind, raw(v), of), norm)  # each replay of a compiled step checks it too
+    scale = subnormal_scale(norm)
+    if scale is None:
+        return values, mean, norm, 1.0
+    values, mean = values_of(x * scale)  # those slices again: their values normal floats, all digits kept
+    return values, None if mean is None else mean / scale, values.norm(2, dim=axes, keepdim=True), np.asarray(scale)
 
 
 def subnormal_scale(norm: Tensor) -> np.ndarray | None:

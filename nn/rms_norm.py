@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, raw, validate
+from autograd import Tensor
 
 from .arguments import check_real, factory_dtype
 from .module import Module
 from .norm import affine_parameters, affine_tensors
-from .norm_functions import _check_affine, normalized_input, plain_root_is_right, refuse_infinite, subnormal_scale
+from .norm_functions import _check_affine, normal_slices, normalized_input, plain_root_is_right
 from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
 
@@ -48,13 +48,8 @@ def rms_norm(
     # elsewhere the root mean square as the 2-norm (an op right wherever it fits) over √n, and hypot for the root of its
     # square plus eps: x * rsqrt(mean(x²) + eps) was refused from values of 1.3e154 (float32's 1.8e19) and inf
     # below 1e-162 with eps 0, where the outputs are near ±1
-    norm = x.norm(2, dim=axes, keepdim=True)
-    validate(lambda v: refuse_infinite("rms_norm", raw(v), "values"), norm)
-    scale = subnormal_scale(norm)
-    if scale is not None:  # subnormal norms have few digits: those slices again, scaled to normal floats
-        x = x * scale
-        norm = x.norm(2, dim=axes, keepdim=True)
-    root_count, scale = math.sqrt(math.prod(shape)), 1.0 if scale is None else scale
+    x, _, norm, scale = normal_slices(x, (x, None), lambda x: (x, None), axes, "rms_norm", "values")
+    root_count = math.sqrt(math.prod(shape))
     y = x / (norm.hypot(root_count * math.sqrt(eps) * scale) * (1 / root_count))
     return y if weight is None else y * weight
 

@@ -26,6 +26,8 @@ LIMITS = {
     "gelu": ((INF, (1.0, -0.0, 0.0)),),
     "logit": ((0.0, (INF, -INF, INF)), (1.0, (INF, INF, INF))),
     "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
+    # −x^(−3/2)/2, then 3x^(−5/2)/4, −15x^(−7/2)/8: were NaN at 0 and inf (the chain of (√x)·(√x)·(√x))
+    "rsqrt": ((INF, (-0.0, 0.0, -0.0)), (0.0, (-INF, INF, -INF))),
 }
 
 
@@ -56,9 +58,24 @@ def test_derivatives_at_the_edge_are_the_limits_signed_quietly(name):
                 assert got == limit and math.copysign(1, got) == math.copysign(1, limit), (x, order, got, limit)
 
 
+@pytest.mark.parametrize("name", LIMITS)
+def test_beside_a_finite_entry_an_edge_entry_keeps_its_signed_limits(name):
+    """The same bits as on a Tensor of that entry alone: the rules' selections gave the piece not taken a +0
+    gradient, and −0 + +0 is +0 (atan''(inf) was +0 beside a finite entry, −0 alone)."""
+    f, other = getattr(autograd, name), 1.5 if name == "acosh" else 0.75
+    for x, limits in LIMITS[name]:
+        derivative = f
+        for order, limit in enumerate(limits, 1):
+            derivative = elementwise_grad(derivative)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an infinite limit's division by zero
+                got = np.asarray(derivative(Tensor(np.array([x, other]))))[0]
+            assert got == limit and math.copysign(1, got) == math.copysign(1, limit), (x, order, got, limit)
+
+
 @pytest.mark.parametrize("name", ["silu", "mish", "gelu", "atan", "erf", "ndtr"])
 def test_beside_infinite_entries_finite_ones_keep_their_derivatives(name):
-    """The pieces at ±inf touch those entries only (a zero there is +0 beside finite entries: where's rule)."""
+    """The pieces at ±inf touch those entries only."""
     f = getattr(autograd, name)
     points = np.array([INF, 2.5, -1.5, 0.0])
     first, second = elementwise_grad(f), elementwise_grad(elementwise_grad(f))
@@ -90,7 +107,9 @@ FAR = {  # name: signs of f', f'', f''', f'''' at +x far out, at −x (0: a zero
     "erf": ((1, -1, 1, -1), (1, 1, 1, 1)),
     "ndtr": ((1, -1, 1, -1), (1, 1, 1, 1)),
     "erfc": ((-1, 1, -1, 1), (-1, -1, -1, -1)),
-    "gelu": ((None, 0, 0, 0), (0, 0, 0, 0)),  # its zeros are sums of zeros, +0 as at x = 40
+    "gelu": ((None, -1, 1, -1), (-1, -1, -1, -1)),  # (2 − x²)·φ(x), (x³ − 4x)·φ(x), …
+    "silu": ((None, -1, 1, -1), (-1, -1, -1, -1)),  # (2 − x)·e^−x, … ; (1 + x)·e^x, (2 + x)·e^x, …
+    "mish": ((None, -1, 1, -1), (-1, -1, -1, -1)),
 }
 
 
@@ -109,3 +128,40 @@ def test_derivatives_where_x_squared_overflows_are_signed_zeros_quietly(name, x,
                 got = np.asarray(derivative(Tensor(np.array([side * x], dtype))))[0]
             if sign is not None:
                 assert got == 0 and math.copysign(1, got) == (sign or math.copysign(1, got)), (side * x, order, got)
+
+
+# finite x where the true derivatives underflow (sums of underflowed terms of both signs came out +0):
+# (x, dtype, the first three derivatives)
+UNDERFLOWED = {
+    "gelu": (
+        (40.0, np.float64, 1.0, -0.0, 0.0),
+        (-40.0, np.float64, -0.0, -0.0, -0.0),
+        (20.0, np.float32, 1.0, -0.0, 0.0),
+    ),
+    "silu": (
+        (800.0, np.float64, 1.0, -0.0, 0.0),
+        (-800.0, np.float64, -0.0, -0.0, -0.0),
+        (-120.0, np.float32, -0.0, -0.0, -0.0),
+    ),
+    "mish": ((400.0, np.float64, 1.0, -0.0, 0.0), (-800.0, np.float64, -0.0, -0.0, -0.0)),
+    "rsqrt": ((1e300, np.float64, -0.0, 0.0, -0.0),),  # −x^(−3/2)/2, 3x^(−5/2)/4, −15x^(−7/2)/8
+    # −√(π/2)/2·x^(−3/2)·(1 + O(1/x)), then its derivatives, from 2^54 (float32's 2^25)
+    "scaled_modified_bessel_k0": ((1e300, np.float64, -0.0, 0.0, -0.0), (1e35, np.float32, -0.0, 0.0, -0.0)),
+    "scaled_modified_bessel_k1": ((1e300, np.float64, -0.0, 0.0, -0.0), (1e35, np.float32, -0.0, 0.0, -0.0)),
+}
+
+
+@pytest.mark.parametrize("name", UNDERFLOWED)
+def test_derivatives_that_underflow_at_finite_x_are_zeros_signed_as_the_true_values(name):
+    """gelu''(40) is −1.5e-345 and the third derivative of e^x·K₁ at 1e300 −1.1e-751: they were +0, sums of
+    underflowed terms of both signs. On a Tensor, beside an ordinary entry, and on a Value (float64) alike."""
+    f = getattr(autograd, name)
+    for x, dtype, *expected in UNDERFLOWED[name]:
+        on_tensor, on_value, tensor_f, value_f = [], [], f, f
+        for _ in expected:
+            tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+            on_tensor.append(float(np.asarray(tensor_f(Tensor(np.array([x, 1.5], dtype))))[0]))
+            on_value.append(value_f(x) if dtype == np.float64 else expected[len(on_value)])
+        for got in (on_tensor, on_value):
+            signs = [math.copysign(1, v) for v in got]
+            assert got == expected and signs == [math.copysign(1, v) for v in expected], (x, dtype, got)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from torch_reference import torch  # without torch: skipped
 
+import autograd
 from autograd import Tensor, Value
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's invalid power, as torch's NaN
@@ -61,3 +62,39 @@ def test_a_nan_power_of_two_tensors_sends_a_nan_gradient():
         y.backward(np.ones(2, np.float32), create_graph=True)
     assert np.isnan(y.data[0]) and np.isnan(x.grad.data[0]) and np.isnan(b.grad.data[0])
     assert x.grad.data[1] == np.float32(1e-8) * np.float32(2.0) ** np.float32(1e-8 - 1)
+
+
+def _orders(f, x, n=3):
+    """f', f'', ... at x on a one-entry float64 Tensor and on a Value."""
+    on_tensor, on_value, tensor_f, value_f = [], [], f, f
+    for _ in range(n):
+        tensor_f, value_f = autograd.elementwise_grad(tensor_f), autograd.grad(value_f)
+        on_tensor.append(float(np.asarray(tensor_f(Tensor(np.array([x]))))[0]))
+        on_value.append(value_f(x))
+    return on_tensor, on_value
+
+
+@pytest.mark.parametrize(
+    "a, b, slopes",
+    [
+        (0.0, math.inf, (0.0,) * 3),
+        (0.0, 1e300, (0.0,) * 3),
+        (0.5, math.inf, (0.0,) * 3),
+        (-0.5, math.inf, (0.0,) * 3),
+        (2.0, -math.inf, (-0.0, 0.0, -0.0)),
+    ],
+)
+def test_an_infinite_exponent_where_the_power_is_0_has_flat_slopes_signed_as_b(a, b, slopes):
+    """a ** inf is 0 for |a| < 1 (a ** -inf for |a| > 1): flat, so every derivative in a is 0; b·a^(b−1) was
+    inf · 0, NaN (power(0, inf)'s d/da, and its second derivative on a Tensor; power(0, 1e300)'s third, where
+    b·(b − 1)·(b − 2) overflows)."""
+    for got in _orders(lambda x: autograd.power(x, b), a):
+        assert got == list(slopes) and [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in slopes]
+
+
+@pytest.mark.parametrize("b", [5e-324, 1e-300, 1e-200, -1e-300])
+def test_zero_over_a_tiny_divisor_is_flat_in_it_at_every_order(b):
+    """0 / b is 0 for every nonzero b: its derivatives in b are 0; the second and third were NaN where 1/b or
+    1/b² overflows (g / b beside a == 0: inf · 0 in the product's own rule)."""
+    for got in _orders(lambda y: autograd.div(0.0, y), b):
+        assert got == [0.0, 0.0, 0.0], got

@@ -71,25 +71,28 @@ NORMALISED = [[1e-320, 3e-320, 4e-320], [5e-324, 1e-323, 2e-323], [1e-310, 2e-31
 UPSTREAM = [1e-300, -2e-300, 0.5e-300]  # a gradient from above small enough that x's (about 1/std) fits
 
 
-def _standardized(row, centred):
-    """(x − mean)/std (rms_norm's x/rms where not `centred`) and the gradient of Σ cᵢyᵢ, c = UPSTREAM, at 50 digits."""
+def _standardized(row, centred, eps=0.0, upstream=UPSTREAM):
+    """(x − mean)/√(var + eps) (rms_norm's x/√(mean(x²) + eps) where not `centred`) and the gradient of Σ cᵢyᵢ,
+    c = upstream, at 50 digits."""
     with mp.workdps(50):
-        v, c, n = [mp.mpf(a) for a in row], [mp.mpf(a) for a in UPSTREAM], len(row)
+        v, c, n = [mp.mpf(a) for a in row], [mp.mpf(a) for a in upstream], len(row)
         mean, mean_c = (mp.fsum(v) / n, mp.fsum(c) / n) if centred else (0, 0)
-        std = mp.sqrt(mp.fsum((a - mean) ** 2 for a in v) / n)
-        y = [(a - mean) / std for a in v]
-        mean_cy = mp.fsum(a * b for a, b in zip(c, y)) / n
-        return [float(a) for a in y], [float((ci - mean_c - yi * mean_cy) / std) for ci, yi in zip(c, y)]
+        d = [a - mean for a in v]
+        root = mp.sqrt(mp.fsum(a**2 for a in d) / n + mp.mpf(eps))
+        mean_cd = mp.fsum(a * b for a, b in zip(c, d)) / n
+        return [float(a / root) for a in d], [
+            float((ci - mean_c) / root - di * mean_cd / root**3) for ci, di in zip(c, d)
+        ]
 
 
-def _each_normalisation():
+def _each_normalisation(eps=0.0):
     from nn.functional import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 
-    yield "layer_norm", True, lambda x: layer_norm(x, 3, eps=0.0)
-    yield "rms_norm", False, lambda x: rms_norm(x, 3, eps=0.0)
-    yield "group_norm", True, lambda x: group_norm(x.reshape(2, 3, 1), 1, eps=0.0).reshape(2, 3)
-    yield "instance_norm", True, lambda x: instance_norm(x.reshape(2, 1, 3), eps=0.0).reshape(2, 3)
-    yield "batch_norm", True, lambda x: batch_norm(x.T, None, None, training=True, eps=0.0).T
+    yield "layer_norm", True, lambda x: layer_norm(x, 3, eps=eps)
+    yield "rms_norm", False, lambda x: rms_norm(x, 3, eps=eps)
+    yield "group_norm", True, lambda x: group_norm(x.reshape(2, 3, 1), 1, eps=eps).reshape(2, 3)
+    yield "instance_norm", True, lambda x: instance_norm(x.reshape(2, 1, 3), eps=eps).reshape(2, 3)
+    yield "batch_norm", True, lambda x: batch_norm(x.T, None, None, training=True, eps=eps).T
 
 
 @pytest.mark.parametrize("row", NORMALISED)
@@ -108,6 +111,25 @@ def test_normalisations_of_subnormal_rows_and_their_gradients_are_mpmath_s(row, 
         (y * Tensor(np.array([UPSTREAM, [0.0] * 3]))).sum().backward()
     _within(y.data[0], exact, ulps=4)
     _within(x.grad[0], slopes, ulps=8)
+
+
+@pytest.mark.parametrize("eps", [1e-307, 1e-300, 1e-290, 1e-5])
+def test_with_a_small_eps_the_normalisations_of_subnormal_rows_are_mpmath_s(eps):
+    """sqrt(var + eps) is right there (eps outweighs what the squares lost), but the deviations beside it had the
+    subnormals' few digits: layer_norm([5e-324, 5e-324, 1e-323], eps=1e-300) was 100% off, [1e-320, 3e-320,
+    4e-320]'s 5e-4, and with eps 1e-5 100 ulps of its (subnormal) outputs. rms_norm divides x itself: right.
+    The gradient from above is of the size that keeps x's (about 1/√eps times it) in range."""
+    upstream = UPSTREAM if eps < 1e-200 else [c * 1e300 for c in UPSTREAM]
+    for row in NORMALISED + [[5e-324, 5e-324, 1e-323]]:
+        for _name, centred, normalise in _each_normalisation(eps):
+            exact, slopes = _standardized(row, centred, eps, upstream)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                x = Tensor(np.array([row, [1.0, 2.0, 4.0]]), requires_grad=True)
+                y = normalise(x)
+                (y * Tensor(np.array([upstream, [0.0] * 3]))).sum().backward()
+            _within(y.data[0], exact, ulps=4)
+            _within(x.grad[0], slopes, ulps=8)
 
 
 def test_batch_norm_s_running_statistics_of_a_subnormal_batch_are_mpmath_s():
@@ -135,3 +157,7 @@ def test_a_compiled_step_recorded_on_ordinary_rows_runs_subnormal_ones_eagerly_a
         for _ in range(3):
             step(Tensor(np.array([[1.0, 3.0, 4.0]])))
         _within(step(Tensor(subnormal_rows)).data[0], _standardized(NORMALISED[0], centred)[0], ulps=4)
+    step = autograd.compile(lambda x: layer_norm(x, 3, eps=1e-300))  # sqrt(var + eps) right, the deviations not
+    for _ in range(3):
+        step(Tensor(np.array([[1.0, 3.0, 4.0]])))
+    _within(step(Tensor(subnormal_rows)).data[0], _standardized(NORMALISED[0], True, 1e-300)[0], ulps=4)

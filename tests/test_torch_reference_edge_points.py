@@ -19,11 +19,17 @@ from autograd.op_table import ELEMENTWISE
 
 EDGES = (0.0, -0.0, math.inf, -math.inf, 1.0, -1.0, 2.5, -2.5)
 ZERO_SIGN, VALUE = "the sign of a zero", "the value"
-# op: (where, what differs, why); `where` takes the point's inputs. ZERO_SIGN: alike as numbers
+# op: (where, what differs, why); `where` (and `what`, where it is a function) takes the point's inputs. ZERO_SIGN:
+# alike as numbers
 DIFFERENCES = {
     "relu": (lambda x: x == 0 and math.copysign(1, x) < 0, ZERO_SIGN, "relu(-0.0) is +0, IEEE 754's maximum(-0, +0)"),
     "softshrink": (lambda x: x == 0, ZERO_SIGN, "the flat piece's 0 is +0; PyTorch's keeps x's sign there"),
-    "power": (lambda a, b: b == 0, ZERO_SIGN, "d/da at an exponent ±0 is b·a^(b−1), a 0 signed as the product"),
+    "power": (
+        lambda a, b: b == 0 or (math.isinf(b) and abs(a) != 1 and (abs(a) < 1) == (b > 0)),
+        lambda a, b: ZERO_SIGN if b == 0 else VALUE,
+        "d/da at an exponent ±0 is b·a^(b−1), a 0 signed as the product; at an infinite b where a^b is 0 (|a| < 1 "
+        "under +inf, |a| > 1 under −inf) it is flat: d/da is 0 signed as b (PyTorch's inf · 0 is NaN)",
+    ),
     "atan2": (
         lambda a, b: math.isinf(a) or math.isinf(b) or a == b == 0,
         VALUE,
@@ -155,7 +161,7 @@ def _unlike_torch(d, point, dtype):
     """What differs from PyTorch at `point` that DIFFERENCES does not list ("" where nothing does)."""
     ours, theirs = _ours(d, point, dtype), _theirs(d, point, dtype)
     where, what, why = DIFFERENCES.get(d.name, (lambda *p: False, None, ""))
-    listed = where(*point)
+    listed, what = where(*point), what(*point) if callable(what) else what
     if listed and what == VALUE:  # checked to differ by test_every_listed_difference_is_one; the rest is alike
         return ""
     if all(_same(o, t, dtype, listed) for o, t in zip(ours, theirs)):
