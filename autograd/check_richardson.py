@@ -80,7 +80,7 @@ def refined(
             return None
         parted = parting > max(_STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
         stays = stays + 1 if parted and parting < apart / _STAYS else 0
-        if stays == 2 and best is None:  # as a kink's at the point, twice
+        if stays == k == 2:  # as a kink's at the point, at both of the first two halvings
             return None
         smooth = not parted and move is not None
         quarter = smooth and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]
