@@ -181,3 +181,16 @@ def test_one_sided_slopes_parting_alike_at_two_later_halvings_do_not_stop_the_re
         with pytest.raises(GradcheckError, match="<- fails") as caught:
             gradcheck(lambda t, op=op: op(t * w), [np.array([x])])
         assert not caught.value.undecided
+
+
+@pytest.mark.parametrize(("name", "distance"), [("hardsigmoid", 0.8), ("hardsigmoid", 0.95), ("hardswish", 0.95)])
+def test_a_table_op_beside_its_kink_rounding_inside_more_than_estimated_is_judged_below_it(name, distance):
+    # x / 6 + 0.5 at -3 + 0.8 eps rounds at 0.5's scale: its differences below eps move by 1e-10, 1e5 times
+    # the rounding gradcheck estimates for an output of 1e-7, so they were never read as straight; no smaller
+    # step refined the row, and a rule off by 10%, of the wrong sign or 0 "cannot judge" (they failed before)
+    point = [np.array([-3.0 + distance * EPS])]
+    assert gradcheck(_table_op(name, 1.0), point)
+    for times in (1.1, -1.0, 0.0):
+        with pytest.raises(GradcheckError, match="<- fails") as caught:
+            gradcheck(_table_op(name, times), point)
+        assert not caught.value.undecided
