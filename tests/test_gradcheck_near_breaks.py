@@ -194,3 +194,15 @@ def test_a_table_op_beside_its_kink_rounding_inside_more_than_estimated_is_judge
         with pytest.raises(GradcheckError, match="<- fails") as caught:
             gradcheck(_table_op(name, times), point)
         assert not caught.value.undecided
+
+
+def test_a_slope_refined_within_the_tolerance_it_was_refined_to_is_kept():
+    # i0e(1e8 x) at 7.5e-9 (its kink at 0, 0.0075 eps away): refined to -35127704 within 1152, below the
+    # tolerance of 3.5e4 the halving stopped at, the slope was dropped for not being within the tolerance of
+    # the difference at eps (-150, 0.15), and right and wrong rules alike "cannot judge" (the wrong failed before)
+    point = [np.array([7.5e-9])]
+    assert gradcheck(lambda t: _table_op("i0e", 1.0)(t * 1e8), point)
+    for times in (1.1, -1.0, 0.0):
+        with pytest.raises(GradcheckError, match="<- fails") as caught:
+            gradcheck(lambda t, times=times: _table_op("i0e", times)(t * 1e8), point)
+        assert not caught.value.undecided
