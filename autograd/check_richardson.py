@@ -80,14 +80,18 @@ def refined(
             return None
         parted = parting > max(_STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
         stays = stays + 1 if parted and parting < apart / _STAYS else 0
-        if stays == 2 and best is None:  # as a kink's at the point, twice
+        if stays == k == 2:  # as a kink's at the point, at both of the first two halvings
             return None
         smooth = not parted and move is not None
         quarter = smooth and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]
-        straight = smooth and abs(move) <= noise and abs(step_move) <= noise
+        # moves this small say f is straight here: within its rounding, or far within the tolerance, where f
+        # rounds inside more than `rounding` says (hardsigmoid's x / 6 + 0.5 beside its kink at -3: 1e-10 moves
+        # for 1e-15); the slope is then s within twice the larger move
+        level = max(noise, tolerance / 64)
+        straight = smooth and abs(move) <= level and abs(step_move) <= level
         here = s + step_move / 3 if quarter else (s if straight else None)
         if here is not None and extrapolated is not None:
-            error = 2 * abs(here - extrapolated) + 2 * noise
+            error = 2 * abs(here - extrapolated) + 2 * (noise if quarter else max(noise, abs(move), abs(step_move)))
             if (best is None or error < best[1]) and _on_course(slope_at, (here, error, h, s), rounding * eps):
                 best = (here, error, h, s)
                 if error < tolerance / 8:

@@ -111,7 +111,8 @@ def within(domain: Domain, shape: Any = None) -> st.SearchStrategy[Any]:
         hash((domain, shape))
     except TypeError:  # a list for a shape, or a Domain avoiding a list: built anew each time
         return _within(domain, shape)
-    return _within_cached(domain, shape)
+    # keyed by repr too: (2.0,) equals (2,) and True 1, and one's strategy (refused at a draw) served the other
+    return _within_cached(domain, shape, repr(shape))
 
 
 def _within(domain: Domain, shape: Any) -> st.SearchStrategy[Any]:
@@ -125,7 +126,7 @@ def _within(domain: Domain, shape: Any) -> st.SearchStrategy[Any]:
     return arrays(shape, lo, hi).filter(domain)
 
 
-_within_cached = functools.lru_cache(maxsize=1024)(_within)  # bounded: a test may build many shapes
+_within_cached = functools.lru_cache(maxsize=1024)(lambda domain, shape, _: _within(domain, shape))  # bounded
 
 
 def broadcastable_shapes(num_shapes: int = 2, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple]:

@@ -163,3 +163,46 @@ def test_an_easy_check_costs_what_it_did():
 
     assert gradcheck(f, [np.linspace(-1, 1, 200)])
     assert calls[0] == 401
+
+
+def _table_op(name: str, times: float) -> Op:
+    """The op table's `name` (its forward, so its inside is seen) with a rule `times` the right one."""
+    op = tensor_ops.OPS[name]
+    return Op(name, op.forward, lambda g, out, x: tuple(times * r for r in op.vjp(g, out, x)))
+
+
+@pytest.mark.parametrize(("name", "x", "w"), [("lgamma", 1.55e-8, 1e8), ("sinc", 7.5e-9, 1e8)])
+def test_one_sided_slopes_parting_alike_at_two_later_halvings_do_not_stop_the_refinement(name, x, w):
+    # f(1e8 x) reaches poles or kinks down to eps / 128 or so: its one-sided slopes grow, then part alike at two
+    # halvings in a row (lgamma's at eps / 16 and eps / 32), which was read as a kink at the point, smaller steps
+    # were not looked at, and every rule, 0 and of the wrong sign too, "cannot judge" (they failed before)
+    for times in (1.1, -1.0, 0.0):
+        op = _table_op(name, times)
+        with pytest.raises(GradcheckError, match="<- fails") as caught:
+            gradcheck(lambda t, op=op: op(t * w), [np.array([x])])
+        assert not caught.value.undecided
+
+
+@pytest.mark.parametrize(("name", "distance"), [("hardsigmoid", 0.8), ("hardsigmoid", 0.95), ("hardswish", 0.95)])
+def test_a_table_op_beside_its_kink_rounding_inside_more_than_estimated_is_judged_below_it(name, distance):
+    # x / 6 + 0.5 at -3 + 0.8 eps rounds at 0.5's scale: its differences below eps move by 1e-10, 1e5 times
+    # the rounding gradcheck estimates for an output of 1e-7, so they were never read as straight; no smaller
+    # step refined the row, and a rule off by 10%, of the wrong sign or 0 "cannot judge" (they failed before)
+    point = [np.array([-3.0 + distance * EPS])]
+    assert gradcheck(_table_op(name, 1.0), point)
+    for times in (1.1, -1.0, 0.0):
+        with pytest.raises(GradcheckError, match="<- fails") as caught:
+            gradcheck(_table_op(name, times), point)
+        assert not caught.value.undecided
+
+
+def test_a_slope_refined_within_the_tolerance_it_was_refined_to_is_kept():
+    # i0e(1e8 x) at 7.5e-9 (its kink at 0, 0.0075 eps away): refined to -35127704 within 1152, below the
+    # tolerance of 3.5e4 the halving stopped at, the slope was dropped for not being within the tolerance of
+    # the difference at eps (-150, 0.15), and right and wrong rules alike "cannot judge" (the wrong failed before)
+    point = [np.array([7.5e-9])]
+    assert gradcheck(lambda t: _table_op("i0e", 1.0)(t * 1e8), point)
+    for times in (1.1, -1.0, 0.0):
+        with pytest.raises(GradcheckError, match="<- fails") as caught:
+            gradcheck(lambda t, times=times: _table_op("i0e", times)(t * 1e8), point)
+        assert not caught.value.undecided

@@ -56,3 +56,16 @@ def test_within_builds_each_domain_and_shapes_strategy_once():
         assert x.shape == (2,) and bool((abs(x) >= 0.05).all())
 
     draw()
+
+
+def test_within_serves_no_strategy_built_for_an_equal_but_unlike_shape():
+    # (2.0,) == (2,) and True == 1: the cache gave within(POSITIVE, (2,)) the strategy built for (2.0,), whose
+    # draws hypothesis refuses ("Array shape must be integer"), and within(POSITIVE, 1) True's
+    within(POSITIVE, (2.0,)), within(POSITIVE, True)
+
+    @settings(max_examples=5, database=None)
+    @given(within(POSITIVE, (2,)), within(POSITIVE, 1))
+    def draw(x, y):
+        assert x.shape == (2,) and y.shape == (1,)
+
+    draw()
