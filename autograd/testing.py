@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,10 +34,10 @@ try:
 except ImportError:  # an optional extra: say which
     raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
 
-from . import testing_reductions, testing_shapes, testing_tensor
-from .op_table import ANYWHERE, ELEMENTWISE, NONZERO, POSITIVE, Domain, OpDef
+from .op_table import Domain
 from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
+from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend
 from .value import Value
 
 
@@ -139,119 +138,6 @@ def broadcastable_shapes(num_shapes: int = 2, max_dims: int = 3, max_side: int =
 # ---- the kinds of steps an expression is built from ----
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """One way to extend an expression: how to write it, how to apply it, which operands it accepts."""
-
-    template: str  # "{0} * {1}", "log({0})", "{0} ** {c}"
-    apply: Callable[..., Any]  # (operands..., c) -> result, on numbers, Values, arrays and Tensors alike
-    accepts: tuple[Callable[[Any], bool], ...]  # per operand: where finite differences are valid
-    constants: tuple[float, ...] = (0.0,)
-    joint: Callable[..., bool] | None = None  # where the operands together keep them valid (maximum: no tie)
-
-    @property
-    def arity(self) -> int:
-        return len(self.accepts)
-
-
-def _from_table(d: OpDef) -> _Kind:
-    """The op table's entry as a step: an operator between two nodes, or a function of its
-    operands (`log({0})`, `maximum({0}, {1})`; an op with parameters with their defaults)."""
-    if d.symbol:
-        return _Kind(f"{{0}} {d.symbol} {{1}}", lambda a, b, c, op=d.apply: op(a, b), d.safe, joint=d.joint)
-    operands = ", ".join(f"{{{i}}}" for i in range(d.arity))
-    # an input without a derivative (gammainc's a) is its domain's middle, a number: a node there would be refused,
-    # and its operand's data would still move with the graph's inputs under finite differences
-    held = {k: (d.safe[k].lo + d.safe[k].hi) / 2 for k in d.no_derivative}
-    return _Kind(
-        f"{d.name}({operands})",
-        lambda *xs, f=d.apply: f(*[held.get(k, x) for k, x in enumerate(xs[:-1])]),
-        d.safe,
-        joint=d.joint,
-    )
-
-
-_ANY = (ANYWHERE,)
-# every op of the table, by its symbol or name, then its forms with a number operand
-KINDS: dict[str, _Kind] = {d.symbol or d.name: _from_table(d) for d in ELEMENTWISE}
-KINDS.update(
-    {
-        "c+": _Kind("{c} + {0}", lambda a, c: c + a, _ANY, constants=(-1.5, 2.0)),
-        "c-": _Kind("{c} - {0}", lambda a, c: c - a, _ANY, constants=(1.0, -0.5)),
-        "c*": _Kind("{c} * {0}", lambda a, c: c * a, _ANY, constants=(2.0, -0.5)),
-        "c/": _Kind("{c} / {0}", lambda a, c: c / a, (NONZERO,), constants=(1.0, -2.0)),
-        "**int": _Kind("{0} ** {c}", lambda a, c: a**c, _ANY, constants=(2.0, 3.0)),  # negative bases too
-        "**-1": _Kind("{0} ** {c}", lambda a, c: a**c, (NONZERO,), constants=(-1.0,)),
-        "**frac": _Kind("{0} ** {c}", lambda a, c: a**c, (POSITIVE,), constants=(0.5, 1.5)),
-        "c**": _Kind("{c} ** {0}", lambda a, c: c**a, _ANY, constants=(0.5, 2.0)),
-    }
-)
-
-
-# Steps that keep a 2-d shape (rows, columns), so that every node can meet every other: each family keeps its own
-TENSOR_KINDS: dict[str, _Kind] = {
-    name: _Kind(*kind)
-    for name, kind in {**testing_tensor.KINDS, **testing_reductions.KINDS, **testing_shapes.KINDS}.items()
-}
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A random expression graph. Call it with one Value or Tensor (or number or array) per
-    input to build it; `inputs` is the point it was drawn at. A tensor result is summed, so
-    the expression is scalar-valued. Its repr lists the steps, one per line."""
-
-    inputs: tuple[Any, ...]
-    steps: tuple[tuple[str, tuple[int, ...], float], ...]  # (kind, operand positions, constant)
-
-    def __call__(self, *xs: Any) -> Any:
-        pool = list(xs)
-        for kind, args, c in self.steps:
-            pool.append(_KIND[kind].apply(*(pool[i] for i in args), c))
-        out = pool[-1]
-        return out.sum() if getattr(out, "ndim", 0) else out
-
-    def __repr__(self) -> str:
-        names = [f"x{i}" for i in range(len(self.inputs))]
-        given = ", ".join(f"{n}={np.asarray(x).tolist()!r}" for n, x in zip(names, self.inputs))
-        lines = [f"Expression at {given}:"]
-        for k, (kind, args, c) in enumerate(self.steps):
-            name = f"t{k}"
-            lines.append(f"  {name} = " + _KIND[kind].template.format(*(names[i] for i in args), c=c))
-            names.append(name)
-        lines.append(f"  output {'sum(' + names[-1] + ')' if np.ndim(self.inputs[0]) else names[-1]}")
-        return "\n".join(lines)
-
-
-_KIND = {**KINDS, **TENSOR_KINDS}
-
-
-def _extend(draw: Callable, inputs: Sequence[Any], max_ops: int, kinds: Sequence[str], bound: float) -> Expression:
-    """Draw up to max_ops steps, each over earlier nodes, skipping any that would leave the safe region."""
-    pool = list(inputs)
-    steps = []
-    for _ in range(draw(st.integers(1, max_ops))):
-        name = draw(st.sampled_from(kinds))
-        kind = _KIND[name]
-        allowed = [[i for i, x in enumerate(pool) if guard(x)] for guard in kind.accepts]
-        if not all(allowed):
-            continue
-        args = tuple(draw(st.sampled_from(ok)) for ok in allowed)
-        if kind.joint is not None and not kind.joint(*(pool[i] for i in args)):
-            continue
-        c = draw(st.sampled_from(kind.constants))
-        try:
-            with np.errstate(over="raise", divide="raise", invalid="raise"):
-                out = kind.apply(*(pool[i] for i in args), c)
-        except (ArithmeticError, ValueError):
-            continue
-        if not np.all(np.isfinite(out)) or np.any(np.abs(out) > bound):
-            continue
-        steps.append((name, args, c))
-        pool.append(out)
-    return Expression(tuple(inputs), tuple(steps))
-
-
 @st.composite
 def expressions(
     draw: Callable[[st.SearchStrategy[Any]], Any],
@@ -272,7 +158,7 @@ def expressions(
     """
     kinds = checked_kinds("expressions", kinds, KINDS, max_inputs, max_ops, bound, TENSOR_KINDS)
     inputs = [draw(floats(min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
-    return _extend(draw, inputs, max_ops, kinds, bound)
+    return extend(draw, inputs, max_ops, kinds, bound)
 
 
 @st.composite
@@ -294,7 +180,7 @@ def tensor_expressions(
     (1, 1), so that elementwise steps broadcast and their gradients sum back; steps are the scalar kinds
     (elementwise) and `TENSOR_KINDS`, each kept where its value is finite in `dtype` and within `bound`;
     the result is summed to a scalar. (gradcheck checks float32 inputs in float64, warning so.)"""
-    kinds = checked_kinds("tensor_expressions", kinds, _KIND, max_inputs, max_ops, bound)
+    kinds = checked_kinds("tensor_expressions", kinds, ALL_KINDS, max_inputs, max_ops, bound)
     dtype = float_dtype("tensor_expressions", dtype)
     rows, columns = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
     shapes = [(rows, columns), (1, columns), (rows, 1), (1, 1)] if broadcast else [(rows, columns)]
@@ -303,4 +189,4 @@ def tensor_expressions(
         draw(arrays(draw(st.sampled_from(shapes)) if k else (rows, columns), min_value, max_value, dtype))
         for k in range(count)
     ]
-    return _extend(draw, inputs, max_ops, kinds, bound)
+    return extend(draw, inputs, max_ops, kinds, bound)

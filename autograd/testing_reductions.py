@@ -1,5 +1,5 @@
 """Steps of `autograd.testing.tensor_expressions` through the reductions ops: name -> (template, apply,
-accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and
+accepts), as `testing_expression.Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and
 accepts only operands where finite differences are valid (away from the kinks of std and norm)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Steps of `autograd.testing.tensor_expressions` through the shapes ops: name -> (template, apply,
-accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns)."""
+accepts), as `testing_expression.Kind` takes them; each keeps a 2-d operand's shape (rows, columns)."""
 
 from __future__ import annotations
 

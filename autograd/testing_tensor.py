@@ -1,8 +1,8 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
 min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss,
 multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, their 3-d forms, unfold and fold): name ->
-(template, apply, accepts), as `testing._Kind` takes them; each keeps a 2-d operand's shape (rows, columns), and accepts
-only operands where finite differences are valid."""
+(template, apply, accepts), as `testing_expression.Kind` takes them; each keeps a 2-d operand's shape
+(rows, columns), and accepts only operands where finite differences are valid."""
 
 from __future__ import annotations
 
