@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, checks_gradients_first, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
+from .optim_closure import takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
@@ -171,16 +172,14 @@ class Optimizer(OptimizerState):
     def zero_grad(self, set_to_none: bool = True) -> None:
         zero_grad(self.params, set_to_none)
 
+    @takes_closure  # step(closure), PyTorch's: the closure called first, its loss returned (nn.optim_closure)
     @replayed
     @checks_gradients_first  # it reads every gradient before moving anything: a replay may tell it which are finite
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
         Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a
         gradient holding NaN or an infinity: nn.optim_finite), so a step that fails moves nothing. A `closure`
         (PyTorch's: zero_grad, loss, backward, return the loss) is called first, and its loss returned."""
-        if closure is not None and not callable(closure):
-            raise TypeError(f"{type(self).__name__}.step: closure must be a function, got {type(closure).__name__}")
-        loss = None if closure is None else closure()
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
@@ -199,7 +198,6 @@ class Optimizer(OptimizerState):
             self._flush_when_due("values", state)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
-        return loss
 
     def _flush_when_due(self, key: Any, state: dict[str, Any]) -> None:
         """`flush` the state of the parameter `key` (as in `self.state`) on its own every FLUSH_EVERY-th step."""
