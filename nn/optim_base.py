@@ -7,7 +7,6 @@ RAdam (nn.optim_adam_family) and Rprop (nn.optim_rprop) are its updates."""
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,19 +20,10 @@ from .optim_closure import takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
+from .optim_lacking import refuse_a_setting_it_lacks
 from .optim_options import OPTIONS, check_torch_options
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
-
-# the settings of nn's optimizers and PyTorch's options of theirs: one assigned to an optimizer without it
-# is refused (Optimizer._refuse_a_setting_it_lacks)
-SETTINGS_ELSEWHERE = frozenset(
-    (
-        "lr momentum dampening nesterov betas eps weight_decay alpha centered lr_decay initial_accumulator_value "
-        "amsgrad maximize foreach capturable differentiable fused momentum_decay decoupled_weight_decay rho etas "
-        "step_sizes"
-    ).split()
-)
 
 
 class Optimizer(OptimizerState):
@@ -107,7 +97,7 @@ class Optimizer(OptimizerState):
         runs eagerly: a replay would not assign it again, even where the value was the same on the
         recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
         if not (name in self.hyperparameters or name in self.flags):
-            self._refuse_a_setting_it_lacks(name)
+            refuse_a_setting_it_lacks(self, name)
         else:
             current = {s: getattr(self, s) for s in self.setting_names}
             value = self.checked_settings({**current, name: value})[name]
@@ -117,24 +107,6 @@ class Optimizer(OptimizerState):
                     "set it outside the compiled function, or with a scheduler (its step is replayed)"
                 )
         object.__setattr__(self, name, value)
-
-    def _refuse_a_setting_it_lacks(self, name: str) -> None:
-        """AttributeError, on nn's own optimizers, for a setting another optimizer has (nn's or PyTorch's:
-        `adam.momentum = 0.9`, `adam.amsgrad = True`) or a misspelling of one of its own of five letters or
-        more (`opt.weight_deacy`): assigned, it would change nothing, silently. Any other name is the
-        caller's own attribute, and kept; so is every name on a subclass of one's own, which may read it."""
-        if not type(self).__module__.startswith("nn."):
-            return
-        own = self.setting_names
-        if name in SETTINGS_ELSEWHERE:
-            raise AttributeError(
-                f"{type(self).__name__} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
-            )
-        near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
-        if near:
-            raise AttributeError(
-                f"{type(self).__name__} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"
-            )
 
     def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),
