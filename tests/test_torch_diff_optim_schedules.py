@@ -19,7 +19,7 @@ import itertools
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, steps_alike, torch
+from torch_reference import DTYPES, float64_default, steps_alike, torch
 
 import nn
 from autograd import Tensor
@@ -59,13 +59,7 @@ OPTIONS = {
 NAMES = list(OPTIONS)
 
 
-@pytest.fixture(autouse=True)
-def float64_scalars():
-    """NAdam's mu_product in float64 in torch too (test_torch_reference_optim_more.py says why)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
+float64_scalars = pytest.fixture(autouse=True)(float64_default)  # NAdam's mu_product as chainrule keeps it
 
 
 def _draw(seed, dtype):
