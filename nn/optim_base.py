@@ -7,9 +7,8 @@ RAdam (nn.optim_adam_family) and Rprop (nn.optim_rprop) are its updates."""
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -17,22 +16,14 @@ import numpy as np
 from autograd import Node, ShapeError, Tensor, Value, checks_gradients_first, eager_only, raw, replayed, zero_grad
 
 from .arguments import one_number, read_only
+from .optim_closure import takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
+from .optim_lacking import refuse_a_setting_it_lacks
 from .optim_options import OPTIONS, check_torch_options
 from .optim_state import OptimizerState
 from .state_checks import checked, checked_flag, checked_pair
-
-# the settings of nn's optimizers and PyTorch's options of theirs: one assigned to an optimizer without it
-# is refused (Optimizer._refuse_a_setting_it_lacks)
-SETTINGS_ELSEWHERE = frozenset(
-    (
-        "lr momentum dampening nesterov betas eps weight_decay alpha centered lr_decay initial_accumulator_value "
-        "amsgrad maximize foreach capturable differentiable fused momentum_decay decoupled_weight_decay rho etas "
-        "step_sizes"
-    ).split()
-)
 
 
 class Optimizer(OptimizerState):
@@ -106,7 +97,7 @@ class Optimizer(OptimizerState):
         runs eagerly: a replay would not assign it again, even where the value was the same on the
         recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
         if not (name in self.hyperparameters or name in self.flags):
-            self._refuse_a_setting_it_lacks(name)
+            refuse_a_setting_it_lacks(self, name)
         else:
             current = {s: getattr(self, s) for s in self.setting_names}
             value = self.checked_settings({**current, name: value})[name]
@@ -116,24 +107,6 @@ class Optimizer(OptimizerState):
                     "set it outside the compiled function, or with a scheduler (its step is replayed)"
                 )
         object.__setattr__(self, name, value)
-
-    def _refuse_a_setting_it_lacks(self, name: str) -> None:
-        """AttributeError, on nn's own optimizers, for a setting another optimizer has (nn's or PyTorch's:
-        `adam.momentum = 0.9`, `adam.amsgrad = True`) or a misspelling of one of its own of five letters or
-        more (`opt.weight_deacy`): assigned, it would change nothing, silently. Any other name is the
-        caller's own attribute, and kept; so is every name on a subclass of one's own, which may read it."""
-        if not type(self).__module__.startswith("nn."):
-            return
-        own = self.setting_names
-        if name in SETTINGS_ELSEWHERE:
-            raise AttributeError(
-                f"{type(self).__name__} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
-            )
-        near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
-        if near:
-            raise AttributeError(
-                f"{type(self).__name__} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"
-            )
 
     def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),
@@ -171,16 +144,14 @@ class Optimizer(OptimizerState):
     def zero_grad(self, set_to_none: bool = True) -> None:
         zero_grad(self.params, set_to_none)
 
+    @takes_closure  # step(closure), PyTorch's: the closure called first, its loss returned (nn.optim_closure)
     @replayed
     @checks_gradients_first  # it reads every gradient before moving anything: a replay may tell it which are finite
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self) -> None:
         """Update every parameter from its `.grad` (a Tensor that no backward reached, or frozen, is left alone).
         Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a
         gradient holding NaN or an infinity: nn.optim_finite), so a step that fails moves nothing. A `closure`
         (PyTorch's: zero_grad, loss, backward, return the loss) is called first, and its loss returned."""
-        if closure is not None and not callable(closure):
-            raise TypeError(f"{type(self).__name__}.step: closure must be a function, got {type(closure).__name__}")
-        loss = None if closure is None else closure()
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None
@@ -199,7 +170,6 @@ class Optimizer(OptimizerState):
             self._flush_when_due("values", state)
             for v, x in zip(self.values, data.tolist()):
                 v.data = x
-        return loss
 
     def _flush_when_due(self, key: Any, state: dict[str, Any]) -> None:
         """`flush` the state of the parameter `key` (as in `self.state`) on its own every FLUSH_EVERY-th step."""

@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, steps_alike, torch
+from torch_reference import DTYPES, float64_default, steps_alike, torch
 
 import nn
 from autograd import Tensor, Value
@@ -54,14 +54,7 @@ OPTIMIZERS = {
 CASES = [(name, i) for name, (_, _, grid) in OPTIMIZERS.items() for i in range(len(grid))]
 
 
-@pytest.fixture(autouse=True)
-def float64_scalars():
-    """torch keeps NAdam's mu_product (and the optimizers' step counts) in its default dtype; chainrule keeps
-    the product in float64, so torch's default is float64 here (in float32 its step size is about 1e-7 off)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
+float64_scalars = pytest.fixture(autouse=True)(float64_default)  # NAdam's mu_product as chainrule keeps it
 
 
 def _draws(seed, dtype):

@@ -12,7 +12,7 @@ tests are skipped."""
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, torch
+from torch_reference import DTYPES, float64_default, torch
 
 import nn
 from autograd import Tensor
@@ -36,13 +36,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def float64_scalars():
-    """NAdam's mu_product in float64 in torch too (test_torch_reference_optim_more.py says why)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
+float64_scalars = pytest.fixture(autouse=True)(float64_default)  # NAdam's mu_product as chainrule keeps it
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

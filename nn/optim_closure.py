@@ -1,0 +1,37 @@
+"""PyTorch's `optimizer.step(closure)`: the closure (zero_grad, the loss, backward, return the loss) is called
+first, with gradients recorded even inside no_grad (as PyTorch's, under enable_grad), then the step; its loss
+is returned. A compiled step given a closure runs eagerly: its backward would happen inside the replayed step,
+which a replay does not run again."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from autograd import eager_only, enable_grad
+
+
+def takes_closure(step: Callable[[Any], None]) -> Callable[..., Any]:
+    """`step` (an optimizer's method of no argument) taking PyTorch's optional `closure` as well."""
+
+    def with_closure(self: Any, closure: Callable[[], Any] | None = None) -> Any:
+        if closure is None:
+            return step(self)
+        name = f"{type(self).__name__}.step"
+        if not callable(closure):
+            raise TypeError(f"{name}: closure must be a function, got {type(closure).__name__}")
+        eager_only(
+            f"{name}(closure) runs the closure's backward inside the step, which a replay would not run again: "
+            "compute the loss and call backward() in the compiled function, then optimizer.step()"
+        )
+        with enable_grad():
+            loss = closure()
+        step(self)
+        return loss
+
+    # step's name and docstring, its marks (autograd.replayed's), and __wrapped__; the signature is this one's
+    functools.update_wrapper(with_closure, step, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+    with_closure.__signature__ = inspect.signature(with_closure, follow_wrapped=False)  # type: ignore[attr-defined]
+    return with_closure
