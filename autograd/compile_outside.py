@@ -37,6 +37,7 @@ class Outside:
         self.thread = threading.get_ident()
         self.users = users  # whether a code is the user's (compile_calls)
         self.collecting = False  # the collector runs, started in the recording's thread
+        self.requeued = False  # _stopped moved itself last in this collection's "stop" calls
         # once it has collected: the frame it interrupted, and the codes of the callbacks it now calls ("stop")
         self.stopping: tuple[Any, set[types.CodeType | None]] | None = None
         self.entry: Any = None  # the frame where outside code was entered, while it runs
@@ -69,11 +70,12 @@ class Outside:
 
     def _stopped(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "stop" and threading.get_ident() == self.thread:
-            if gc.callbacks[-1] != self._stopped:  # one the user added since, after it: still the collection's
+            if not self.requeued and gc.callbacks[-1] != self._stopped:  # one added since, after it: still gc's
                 gc.callbacks.remove(self._stopped)  # gc calls the list by place, so the next one is not skipped,
                 gc.callbacks.append(self._stopped)  # and reads its length anew: this one is called again, last
+                self.requeued = True  # once a collection: a callback that moves itself last too cannot loop with it
                 return
-            self.collecting, self.stopping = False, None
+            self.collecting, self.stopping, self.requeued = False, None, False
 
     def entered(self, frame: Any) -> bool:
         """Whether `frame`, starting now, runs from outside the step: in a collection, in code entered from
