@@ -256,13 +256,18 @@ def test_outside_code_the_step_sets_up_does_not_refuse_it(inside):
             sys.addaudithook(_audit)
             HOOKED.append(_audit)
         AUDITING.append(True)
+
+    def set_up_anew():  # the callback and the handler go in while the step runs, compiled as eagerly
+        while _late_monitor in gc.callbacks:
+            gc.callbacks.remove(_late_monitor)
+        signal.signal(signal.SIGUSR1, before)
+
     try:
         eager = _run(lambda f: f, LATE[inside])
+        set_up_anew()
         with warnings.catch_warnings():
             warnings.simplefilter("error", CompileWarning)
             assert _run(autograd.compile, LATE[inside]) == eager
     finally:
-        while _late_monitor in gc.callbacks:
-            gc.callbacks.remove(_late_monitor)
-        signal.signal(signal.SIGUSR1, before)
+        set_up_anew()
         AUDITING.clear()
