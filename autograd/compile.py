@@ -147,7 +147,7 @@ class Compiled:
         ) as rec:
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
-            calls = Calls(rec.random)  # the user's functions it runs, found or not by reading its code
+            calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code
             result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched

@@ -46,17 +46,26 @@ class Calls:
     """What a recording saw run: the user's code objects with the globals they ran with, and the clock and
     environment reads made from the user's code."""
 
-    def __init__(self, spans: Any) -> None:
+    def __init__(self, spans: Any, recording: Any = None) -> None:
         self.spans = spans  # the recording's (compile_random.Spans): whether a draw is running
+        self.recording = recording  # whose `changes.depth` counts the replayed spans running (compile_changes)
+        self.ran: set[types.CodeType] = set()  # the user's codes started outside those spans (`named`)
         self.advanced = False  # the user's code called next() outside a draw
         self.codes: dict[types.CodeType, dict[str, Any]] = {}
         self.read: list[str] = []
-        self.outside = Outside()  # what runs in this thread not from the step (a gc callback): not noted
+        self.outside = Outside(_users)  # what runs in this thread not from the step (a gc callback): not noted
 
     def hook(self) -> Callable[[Any, str, Any], Any]:
         """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
         since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
-        codes, read, spans, outside = self.codes, self.read, self.spans, self.outside
+        codes, read, spans, outside, ran, rec = (
+            self.codes,
+            self.read,
+            self.spans,
+            self.outside,
+            self.ran,
+            self.recording,
+        )
         kinds = outside.kinds  # "" for a code that never enters from outside: the common case, without a call
         scanned: dict[types.CodeType, tuple[str, bool]] = {}  # by code: the clock it names, whether it calls next
 
@@ -69,14 +78,16 @@ class Calls:
                 if code in _ENVIRONMENT:
                     read.append(_ENVIRONMENT[code])
                     return
-                found = scanned[code] = ("", False)
+                found = scanned[code] = ("", False, False)
                 if _users(code):
                     codes[code] = frame.f_globals
-                    found = scanned[code] = _names_read(code, frame.f_globals)
+                    found = scanned[code] = (*_names_read(code, frame.f_globals), True)
             if found[0]:
                 read.append(found[0])
             if found[1] and not spans.inside:
                 self.advanced = True
+            if found[2] and rec is not None and (rec.changes is None or not rec.changes.depth):
+                ran.add(code)
 
         trace.follows = True  # unfollowed() may set it aside
         return trace
@@ -96,6 +107,17 @@ class Calls:
                 return fn(*args, **kwargs)
             finally:
                 sys.settrace(before)
+
+    def named(self) -> set[str]:
+        """The names (global, attribute, closure) that the user's code run outside replayed spans (an optimizer's
+        step, a check, a draw) takes, the code nested in it too: what the step's own Python may have read."""
+        names: set[str] = set()
+        pending = list(self.ran)
+        while pending:
+            code = pending.pop()
+            names.update(code.co_names, code.co_freevars, code.co_cellvars)
+            pending += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        return names
 
     def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
         """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are

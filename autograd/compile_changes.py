@@ -1,14 +1,19 @@
-"""The dicts, lists, sets, deques and arrays a compiled step's names hold (compile_settings.Contents), watched while
-it is recorded for changes that its own Python makes (`COUNT[0] += 1`, `history.append(x)`, `queue.popleft()`):
-a replay runs none of that Python, so the container would stay as recorded, and what the step reads from it (a
-size for autograd.rand, a branch) would be stale. Changes made by code that a replay runs again are the replay's:
-an optimizer's step and other `@replayed` methods, autograd.validate's checks, autograd.drawn's draws. The
-recording marks those spans (`replayed_code`), and only changes made between them are the step's."""
+"""What a compiled step's own objects hold, watched while it is recorded (compile_settings.guard_attributes): the
+dicts, lists, sets, deques and arrays its names hold (`Contents`), for changes that its own Python makes
+(`COUNT[0] += 1`, `history.append(x)`, `queue.popleft()`): a replay runs none of that Python, so the container would
+stay as recorded, and what the step reads from it (a size for autograd.rand, a branch) would be stale. Changes made
+by code that a replay runs again are the replay's: an optimizer's step and other `@replayed` methods,
+autograd.validate's checks, autograd.drawn's draws. The recording marks those spans (`replayed_code`), and only
+changes made between them are the step's. But what a replayed span changes that the step reads (a scheduler's
+`last_epoch`, a list its lr_lambda appends to) may move on each call, while a replay reads it as recorded: it is
+guarded as the call found it (`read_after`)."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import reprlib
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,30 +21,48 @@ from typing import Any
 import numpy as np
 
 from .compile_calls import unfollowed
-from .compile_guards import settled, unchanged
+from .compile_guards import MISSING, settled, unchanged
+
+
+class Contents:
+    """A dict, list, set, deque, numpy array or Python one (compile_guards.BUFFERS) a step's names hold
+    (`Names.read_through`), as an owner whose one attribute, `held`, is it: guarded by value as a module's settings
+    are (by identity where that would cost)."""
+
+    def __init__(self, held: Any, name: str) -> None:
+        self.held = held
+        self.name = name  # where the step's names hold it (`history`, `self.cfg.sizes`), for a warning
 
 
 class Changes:
-    """The containers watched (Contents), their snapshots as the step's own code last found them, and the
-    problems found: one per container the step's own code changed."""
+    """The attributes watched (owner, name: a Contents' `held`, and the others guard_attributes guards), their
+    snapshots as the step's own code last found them, and the problems found: one per container the step's own
+    code changed; and the attributes a replayed span changed (`stale`)."""
 
-    def __init__(self, watched: list[Any]) -> None:
-        self.watched = watched
-        self.snapshots = [settled(c.held) for c in watched]
+    def __init__(self, watched: list[tuple[Any, str, Any]]) -> None:
+        self.watched = [(owner, name) for owner, name, _ in watched]
+        self.snapshots = [snapshot for _, _, snapshot in watched]  # guard_attributes' own, taken before the call
         self.depth = 0  # replayed code running now
         self.problems: list[str] = []
+        self.stale: list[tuple[Any, str]] = []  # (owner, name) a replayed span changed
         self._changed: set[int] = set()
 
     def look(self) -> None:
-        """Note each container changed since its snapshot (by the step's own code), once."""
-        for i, (contents, snapshot) in enumerate(zip(self.watched, self.snapshots)):
-            if i not in self._changed and not unchanged(contents, "held", snapshot):
+        """Note each container changed since its snapshot (by the step's own code), once; another attribute so
+        changed is the step's own state (a count it keeps), taken anew as the step left it."""
+        for i, ((owner, name), snapshot) in enumerate(zip(self.watched, self.snapshots)):
+            if i in self._changed or unchanged(owner, name, snapshot):
+                continue
+            if owner.__class__ is Contents:
                 self._changed.add(i)
-                self.problems.append(changed_in_place(contents))
+                self.problems.append(changed_in_place(owner))
+            else:
+                self.snapshots[i] = settled(getattr(owner, name, MISSING))
 
     @contextmanager
     def replayed_code(self) -> Iterator[None]:
-        """A span of code that a replay runs again: what changes there is the replay's."""
+        """A span of code that a replay runs again: what changes there is the replay's, but what the step reads
+        from the state it changes is guarded as the call found it (`read_after`)."""
         if self.depth == 0:
             self.look()
         self.depth += 1
@@ -47,22 +70,59 @@ class Changes:
             yield
         finally:
             self.depth -= 1
-            if self.depth == 0:
-                self.snapshots = [settled(c.held) for c in self.watched]
+            if self.depth == 0:  # those the span changed taken anew; the others compared only (in C), not copied
+                for i, ((owner, name), snapshot) in enumerate(zip(self.watched, self.snapshots)):
+                    if unchanged(owner, name, snapshot):
+                        continue
+                    if i not in self._changed:
+                        self._changed.add(i)
+                        self.stale.append((owner, name))
+                    self.snapshots[i] = settled(getattr(owner, name, MISSING))
+
+    def read_after(self, named: set[str]) -> set[tuple[int, str]]:
+        """Of the attributes a replayed span changed, those whose name (its last, for a container: `told` of
+        `opt.told`) is among those `named` by the step's own Python (compile_calls.Calls.named), by (id of the
+        owner, name): not what the method alone reads (an optimizer's log of its own). guard_attributes guards
+        them as the call found them: a replay of a call that starts from another value (a scheduler's
+        `last_epoch`, a list its lr_lambda appends to) records again, where the step's reads of it, taken as
+        recorded, went stale; one that a method sets from what is guarded (a size it reads) replays."""
+        return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
+
+
+def _owner_name(owner: Any) -> str:
+    """How a message names an object whose attribute it names: a module or a class by its name, others by class."""
+    return owner.__name__ if isinstance(owner, type | types.ModuleType) else type(owner).__name__
+
+
+def _last_name(owner: Any, name: str) -> str:
+    """The name the step's code takes an attribute by: its own, or, for a container, the last of where it is held
+    (`told` of `opt.told`, `LOG`)."""
+    return owner.name.rpartition(".")[2].strip("`") if owner.__class__ is Contents else name
+
+
+def moved_on(owner: Any, name: str) -> str:
+    """Why a step runs eagerly that reads what code a replay runs again changes on each call (`read_after`)."""
+    what = named_where(owner.name) if owner.__class__ is Contents else f"`{_owner_name(owner)}.{name}`"
+    return (
+        f"the step reads {what}, which code each replay runs again changes on every call (a scheduler's step: its "
+        "last_epoch, the optimizer's lr, what its lr_lambda keeps; an optimizer's step): a replay would read it as "
+        "it was when recorded. Read it outside the compiled step and pass it as an argument (a 0-d array), or keep "
+        "such state apart from what the step reads"
+    )
 
 
 def changed_in_place(contents: Any) -> str:
     """Why a step that changed a container its names hold (compile_settings.Contents) runs eagerly."""
-    held = contents.held
+    held, where = contents.held, named_where(contents.name)
     return (
-        f"the step changed {_named(contents.name)} in place ({_a(type(held).__name__)}: {_preview(held)}; a counter it "
-        "increments, a history it appends to, a queue it pops), which a replay would not do: the container would "
+        f"the step changed {where} in place ({_a(type(held).__name__)}: {_preview(held)}; a counter it increments,"
+        " a history it appends to, a queue it pops), which a replay would not do: the container would "
         "stay as recorded, and what the step reads from it (a size, a branch) would be stale. Keep such state "
         "outside the compiled step (update it from what the step returns), or pass the number as an argument"
     )
 
 
-def _named(where: str) -> str:
+def named_where(where: str) -> str:
     """Where the step's names hold a container, in code quotes, at most NAME_SHOWN characters of it."""
     shown = where if len(where) <= NAME_SHOWN else where[: NAME_SHOWN - 3] + "..."
     item = "an item of "
@@ -77,20 +137,23 @@ def _a(kind: str) -> str:
 
 
 def _preview(held: Any) -> str:
-    """A short description of a container: its size and first keys or items (at most 60 characters of them)."""
+    """A short description of a container: its size and first keys or items (at most 60 characters of them, each
+    shortened before it is written: the repr of a list of 300,000 numbers took 13 ms)."""
     if isinstance(held, np.ndarray | memoryview):  # a memoryview of 2 or more dimensions iterates no items
         return f"shape {held.shape}"
     items = list(itertools.islice(held, 3))
     more = ", ..." if len(held) > 3 else ""
     what = "keys " if isinstance(held, dict) else ""
-    return f"{len(held)} {'item' if len(held) == 1 else 'items'}, {what}{', '.join(map(repr, items))[:60]}{more}"
+    shown = ", ".join(map(reprlib.repr, items))[:60]
+    return f"{len(held)} {'item' if len(held) == 1 else 'items'}, {what}{shown}{more}"
 
 
 @contextmanager
 def replayed_code(rec: Any, *running: Any) -> Iterator[None]:
     """A span of code that a replay runs again, in the recording `rec`: `Changes.replayed_code` where it watches
-    changes, and not followed where `running` (the function called there, its object) is not the user's
-    (compile_calls.unfollowed)."""
+    changes, and not followed where `running` (the
+    function called there, its object) is not the user's (compile_calls.unfollowed)."""
     changes = getattr(rec, "changes", None)
-    with unfollowed(*running), contextlib.nullcontext() if changes is None else changes.replayed_code():
+    watched = contextlib.nullcontext() if changes is None else changes.replayed_code()
+    with unfollowed(*running), watched:
         yield

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .compile_changes import Contents, named_where
 from .compile_compare import derived, difference, mark_live
 from .compile_entries import Tape, Unreplayable
 from .compile_iterators import ADVANCED
@@ -101,8 +102,9 @@ def _changed_setting(first: Tape, tape: Tape) -> str:
     was = {(id(owner), name): value for owner, name, value in first.guards}
     for owner, name, value in tape.guards:
         if was.get((id(owner), name), value) != value:
+            where = named_where(owner.name) if owner.__class__ is Contents else f"{type(owner).__name__}.{name}"
             return (
-                f"; the last setting seen to change: {type(owner).__name__}.{name} (a count kept there? keep it where "
+                f"; the last setting seen to change: {where} (a count kept there? keep it where "
                 "the step reads nothing, or on an object of an @autograd.unguarded class)"
             )
     return ""

@@ -4,6 +4,7 @@ holds without running any of them; and the readers of code they share with compi
 
 from __future__ import annotations
 
+import builtins
 import dis
 import functools
 import types
@@ -132,6 +133,47 @@ def names_of(code: types.CodeType, ops: tuple[str, ...]) -> set[str]:
         if isinstance(const, types.CodeType):
             names |= names_of(const, ops)
     return names
+
+
+def keys_of_globals(f: types.FunctionType) -> set[str] | None:
+    """Where f's code, or code nested in it (a comprehension's), calls globals(): the names it takes from it by a
+    constant key (`globals()["N"]`, `globals().get("N")`), read through as the names its code takes are; None
+    where it uses the dict otherwise (a key computed, the dict passed on or iterated): then every global name of
+    its module's but Python's own (`__builtins__`, `__name__`) is checked, one rebound recording again (and only a
+    dict, list, set or array among them read through), so a history the caller appends to records on each call.
+    Empty where it never calls globals()."""
+    if f.__globals__.get("globals", builtins.globals) is not builtins.globals:
+        return set()
+    keys: set[str] = set()
+    pending = [f.__code__]
+    while pending:
+        code = pending.pop()
+        pending += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        if "globals" not in code.co_names:
+            continue
+        ops = [i for i in dis.get_instructions(code) if i.opname not in _PLUMBING]
+        for k, i in enumerate(ops):
+            if i.opname == "LOAD_GLOBAL" and i.argval == "globals":
+                key = _constant_key(ops[k + 1 : k + 4])
+                if key is None:
+                    return None
+                keys.add(key)
+    return keys
+
+
+_PLUMBING = frozenset(("CACHE", "PRECALL", "PUSH_NULL", "EXTENDED_ARG", "NOP"))  # no part of what a call does
+
+
+def _constant_key(after: list[dis.Instruction]) -> str | None:
+    """The key of `globals()[KEY]` or `globals().get(KEY, ...)`, from the instructions after `globals` is loaded
+    (the call, then the subscript or the method's load with the key); None for any other use."""
+    if len(after) < 3 or after[0].opname != "CALL" or after[0].arg != 0:
+        return None
+    subscript = after[1].opname == "LOAD_CONST" and after[2].opname == "BINARY_SUBSCR"
+    method = after[1].opname in ("LOAD_METHOD", "LOAD_ATTR") and after[1].argval == "get"
+    got = method and after[2].opname == "LOAD_CONST"
+    key = after[1].argval if subscript else after[2].argval if got else None
+    return key if isinstance(key, str) else None
 
 
 def contents(cell: Any) -> Any:

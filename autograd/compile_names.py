@@ -6,10 +6,10 @@ makes the step record again."""
 
 from __future__ import annotations
 
-import builtins
 import collections
 import dis
 import functools
+import gc
 import sys
 import types
 from collections.abc import Callable
@@ -20,7 +20,7 @@ import numpy as np
 from .compile_entries import Unreplayable
 from .compile_fields import fields, has_fields
 from .compile_guards import BUFFERS, Unguarded, _config
-from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, holds
+from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, holds, keys_of_globals
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
 from .graph import Node
@@ -46,7 +46,7 @@ class Names:
         self.read: dict[int, set[str]] = {}  # read_through's: by the id of an owner, the names `off` adds to it
         self.codes: set[types.CodeType] = set()  # those of the functions followed
         # of `globals`, those the code names, by (id of the namespace, name); the others (a step calling
-        # globals(): _every_global) are checked by identity alone, not read through
+        # globals() with keys it computes: keys_of_globals) are checked by identity alone, not read through
         self.named: set[tuple[int, str]] = set()
         self.defaults: dict[int, Any] = {}  # their DefaultArguments (DefaultArgument.of)
         self.follow(functions(fn))
@@ -59,9 +59,11 @@ class Names:
         held = {id(cell) for cell, _ in self.cells}
         grew = False
         for f in new:
-            named = global_names(f.__code__)
+            keys = keys_of_globals(f)  # those it reads through globals() (`globals()["N"]`), or None for all
+            named = global_names(f.__code__) | (keys or set())
             self.named |= {(id(f.__globals__), name) for name in named}
-            names = [(f.__globals__, name) for name in sorted(named | _every_global(f))]
+            every = {name for name in f.__globals__ if not name.startswith("__")} if keys is None else set()
+            names = [(f.__globals__, name) for name in sorted(named | every)]
             names = [(n, name) for n, name in names if not any(n is m and name == o for m, o in self.globals)]
             cells = [*zip(f.__closure__ or (), f.__code__.co_freevars), *DefaultArgument.of(f, self.defaults)]
             cells = [(c, name) for c, name in cells if id(c) not in held]
@@ -118,7 +120,7 @@ class Names:
             self.read.setdefault(id(x), set()).update(self.off.get(name, ()))
         while pending:
             x, where = pending.pop()
-            if id(x) in seen:
+            if id(x) in seen or x is gc.callbacks:  # the collector's callbacks: compile's own go in while it records
                 continue
             seen.add(id(x))
             pending += [(item, _item_of(x, where)) for item in holds(x)]
@@ -177,14 +179,6 @@ class DefaultArgument:
         names = [*positional[len(positional) - count :], *(f.__kwdefaults__ or {})]
         made = made.setdefault(id(f), (f, {}))[1]
         return [(made.setdefault(key, cls(f, key)), f"{f.__name__}({name}=)") for key, name in zip(keys, names)]
-
-
-def _every_global(f: types.FunctionType) -> set[str]:
-    """Where f's code calls globals() (`globals()["N"]`, which no instruction names), every global name of its
-    module's but Python's own (`__builtins__`, `__name__`): one rebound records again, as one the code names."""
-    if "globals" in f.__code__.co_names and f.__globals__.get("globals", builtins.globals) is builtins.globals:
-        return {name for name in f.__globals__ if not name.startswith("__")}
-    return set()
 
 
 def _item_of(holder: Any, where: str) -> str:

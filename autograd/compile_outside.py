@@ -15,13 +15,15 @@ import sys
 import threading
 import types
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 _FINALIZE = weakref.finalize.__call__.__code__  # calls its function: given the dead weakref when its object dies
 # a code that always enters from outside, ones that may (checked at each call, as the step may call them too)
 _ENTRY, _CALLBACK, _HANDLER = "entry", "weakref callback", "signal handler"
+_EITHER = "weakref callback or signal handler"  # a function of the user's that may be called as either
+_CALLBACKS, _HANDLERS = (_CALLBACK, _EITHER), (_HANDLER, _EITHER)
 # the kinds of the codes seen so far (_kind), once a process: reading a frame's arguments for each code that each
 # recording met cost a fifth of its instructions
 _KINDS: dict[types.CodeType, str] = {_FINALIZE: _CALLBACK}
@@ -31,9 +33,11 @@ _KINDS_KEPT = 16384
 class Outside:
     """Whether each frame that starts while a step is recorded runs from outside the step (`entered`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, users: Callable[[types.CodeType], bool]) -> None:
         self.thread = threading.get_ident()
+        self.users = users  # whether a code is the user's (compile_calls)
         self.collecting = False  # the collector runs, started in the recording's thread
+        self.requeued = False  # _stopped moved itself last in this collection's "stop" calls
         # once it has collected: the frame it interrupted, and the codes of the callbacks it now calls ("stop")
         self.stopping: tuple[Any, set[types.CodeType | None]] | None = None
         self.entry: Any = None  # the frame where outside code was entered, while it runs
@@ -66,7 +70,12 @@ class Outside:
 
     def _stopped(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "stop" and threading.get_ident() == self.thread:
-            self.collecting, self.stopping = False, None
+            if not self.requeued and gc.callbacks[-1] != self._stopped:  # one added since, after it: still gc's
+                gc.callbacks.remove(self._stopped)  # gc calls the list by place, so the next one is not skipped,
+                gc.callbacks.append(self._stopped)  # and reads its length anew: this one is called again, last
+                self.requeued = True  # once a collection: a callback that moves itself last too cannot loop with it
+                return
+            self.collecting, self.stopping, self.requeued = False, None, False
 
     def entered(self, frame: Any) -> bool:
         """Whether `frame`, starting now, runs from outside the step: in a collection, in code entered from
@@ -90,22 +99,28 @@ class Outside:
             if len(_KINDS) >= _KINDS_KEPT:  # codes made anew without end (exec'd code): bounded memory
                 _KINDS.clear()
                 _KINDS[_FINALIZE] = _CALLBACK
-            kind = self.kinds[code] = _KINDS[code] = _kind(code, frame)
+            kind = self.kinds[code] = _KINDS[code] = _kind(code, frame, self.users)
         if (
             kind == _ENTRY
-            or (kind == _CALLBACK and _takes_dead_weakref(frame))
-            or (kind == _HANDLER and _given_own_caller(frame))
+            or (kind in _CALLBACKS and _takes_dead_weakref(frame))
+            or (kind in _HANDLERS and _given_own_caller(frame))
         ):
             self.entry = frame
             return True
         return False
 
 
-def _kind(code: types.CodeType, frame: Any) -> str:
-    """A code's kind when first seen: a `__del__` enters from outside, one first called with a dead weakref may
-    (a weakref's callback: checked at each call, as the step may call it too)."""
+def _kind(code: types.CodeType, frame: Any, users: Callable[[types.CodeType], bool]) -> str:
+    """A code's kind when first seen: a `__del__` enters from outside; one first called with a dead weakref may (a
+    weakref's callback: checked at each call, as the step may call it too); and so may any function of the user's
+    that takes one or two arguments (checked at each call as a weakref's callback and as a signal's handler): one
+    the step first called itself, then used as a weakref's callback or installed as a handler while it ran, was
+    taken for the step's own code ever after, and its clock read refused the step. Only the user's code has its
+    reads noted (compile_calls), so no other is checked on each call."""
     if code.co_name == "__del__":
         return _ENTRY
+    if 1 <= code.co_argcount <= 2 and not code.co_cellvars and users(code):
+        return _EITHER
     return _CALLBACK if _takes_dead_weakref(frame) else ""
 
 

@@ -98,6 +98,8 @@ class Recording:
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
         self.changes: Any = None  # the step's containers watched (compile_changes.Changes), while it runs
+        self.calls: Any = None  # what the step's code runs (compile_calls.Calls)
+        self.moved: set[tuple[int, str]] = set()  # guarded attributes replayed code changed (compile_changes)
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         # the functions of autograd's that read a parameter's numbers ("": the step's own code, p.data), in order
         self.read_parameter_by: tuple[str, ...] = ()

@@ -4,13 +4,14 @@ them first and records again when one has changed (compile_guards: how each is c
 
 from __future__ import annotations
 
+import gc
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 import numpy as np
 
-from .compile_changes import Changes
+from .compile_changes import Changes, Contents
 from .compile_fields import fields
 from .compile_guards import (
     _AS_IS,
@@ -76,16 +77,6 @@ def _own_classes(owner: Any) -> list[type]:
     return [c for c in mro if c.__module__.partition(".")[0] != library]
 
 
-class Contents:
-    """A dict, list, set, deque, numpy array or Python one (compile_guards.BUFFERS) a step's names hold
-    (`Names.read_through`), as an owner whose one attribute, `held`, is it: guarded by value as a module's settings
-    are (by identity where that would cost)."""
-
-    def __init__(self, held: Any, name: str) -> None:
-        self.held = held
-        self.name = name  # where the step's names hold it (`history`, `self.cfg.sizes`), for a warning
-
-
 def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
     """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
     of a module (`config.SCALE`), its settings only, not the functions and classes it defines. Of an object
@@ -101,6 +92,8 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
     def read(owner: Any, name: str, value: Any) -> bool:
         if owner.__class__ is Contents:
             return name == "held"  # not its name, which is for messages
+        if value is gc.callbacks:  # the collector's: compile's own callbacks go in while it records (compile_outside)
+            return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
         if isinstance(owner, types.ModuleType):
@@ -123,24 +116,19 @@ def guard_attributes(
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
     replaced, an array of more than GUARDED_ENTRIES numbers). The dicts, lists and arrays among them that the
     step's own Python changes run it eagerly (compile_changes)."""
-    rec = current()
-    if rec is None:
-        return call(*args, **kwargs)
-    owners = list(owners)
-    rec.changes = Changes([owner for owner in owners if owner.__class__ is Contents])
-    try:
-        return _guarded(owners, _read(names), call, args, kwargs)
-    finally:
-        rec.changes.look()
-        rec.problems += rec.changes.problems
-        rec.changes = None
+    return _guarded(owners, _read(names), call, args, kwargs, watched=True)
 
 
 def _guarded(
-    owners: Iterable[Any], chosen: Callable[[Any, str, Any], bool], call: Callable[..., Any], args: tuple, kwargs: dict
+    owners: Iterable[Any],
+    chosen: Callable[[Any, str, Any], bool],
+    call: Callable[..., Any],
+    args: tuple,
+    kwargs: dict,
+    watched: bool = False,
 ) -> Any:
     """`call(*args, **kwargs)`; while a step is recorded, the `chosen` attributes of each owner that the call
-    left as they were are guarded."""
+    left as they were are guarded; where `watched`, what changes them meanwhile is watched (compile_changes)."""
     rec = current()
     if rec is None:
         return call(*args, **kwargs)
@@ -157,10 +145,25 @@ def _guarded(
         for owner in owners
     ]
     rec.problems += filter(None, (unguardable(s) for _, snapshots in before for s in snapshots.values()))
-    out = call(*args, **kwargs)
+    if watched:
+        rec.changes = Changes([(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()])
+    moved: set[tuple[int, str]] = set()  # what a @replayed method changed that the step's own code may read
+    try:
+        out = call(*args, **kwargs)
+    finally:
+        if watched:
+            rec.changes.look()
+            rec.problems += rec.changes.problems
+            named = rec.calls.named() if rec.calls is not None else set()
+            moved = rec.changes.read_after(named)
+            rec.moved |= moved
+            rec.changes = None
     for owner, snapshots in before:
         for name, snapshot in snapshots.items():
-            _guard_unchanged(rec, owner, name, snapshot)
+            if (id(owner), name) in moved:  # as the call found it: one a replay finds otherwise records again
+                rec.guards.setdefault((id(owner), name), (owner, name, snapshot))
+            else:
+                _guard_unchanged(rec, owner, name, snapshot)
     return out
 
 

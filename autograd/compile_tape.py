@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compile_buffers import buffer_guards
+from .compile_changes import moved_on
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
 from .compile_generators import frozen
 from .compile_guards import unchanged
@@ -41,6 +42,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     for owner, name, snapshot in rec.guards.values():
         if not unchanged(owner, name, snapshot):  # a call that changes it again would differ from every recording
             what = getattr(owner, "what", f"{type(owner).__name__}.{name}")
+            if (id(owner), name) in rec.moved:
+                raise ChangedWhileRunning(moved_on(owner, name))
             raise ChangedWhileRunning(
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
                 "step; a mode switched), which a replay would not do. Make and change modules outside the step"

@@ -225,11 +225,21 @@ def test_fit_with_compile_trains_a_model_with_buffers_eagerly():
     assert_same(eager[1], compiled[1])
 
 
+def _decay_by_hand(optimizer):
+    optimizer.lr *= 0.9  # by hand, after the last replayed call: no replay would do it
+
+
+def _nothing(optimizer):
+    pass
+
+
 def scheduled_run(compiled, make_scheduler, change_lr=False):
     """Eight steps that step a scheduler inside (its step is @replayed): losses, lr, epochs, weights."""
     model = mlp([3, 2], "tanh")
     optimizer = nn.SGD(model.parameters(), lr=0.1)
     scheduler = make_scheduler(optimizer)
+
+    after = _decay_by_hand if change_lr else _nothing  # without: a step that never reads the lr its scheduler moves
 
     def step(x, y):
         loss = F.cross_entropy(model(x), y)
@@ -237,8 +247,7 @@ def scheduled_run(compiled, make_scheduler, change_lr=False):
         loss.backward()
         optimizer.step()
         scheduler.step()
-        if change_lr:
-            optimizer.lr *= 0.9  # by hand, after the last replayed call: no replay would do it
+        after(optimizer)
         return loss
 
     run = autograd.compile(step, strict=not change_lr) if compiled else step

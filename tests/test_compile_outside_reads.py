@@ -7,6 +7,7 @@ reads, before and after such code and in its helpers, are still refused. Another
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -187,3 +188,86 @@ def test_a_gc_callback_that_takes_itself_off_the_list_ends_the_collection_all_th
     finally:
         while _once in gc.callbacks:
             gc.callbacks.remove(_once)
+
+
+def _late_monitor(phase, info):
+    time.perf_counter()
+
+
+def _late_handler(signum, frame):
+    time.perf_counter()
+
+
+def _adds_a_gc_callback():
+    if _late_monitor not in gc.callbacks:  # appended after compile's own mark of a collection's end
+        gc.callbacks.append(_late_monitor)
+    gc.collect()
+
+
+def _installs_a_signal_handler():
+    signal.signal(signal.SIGUSR1, _late_handler)
+    os.kill(os.getpid(), signal.SIGUSR1)
+    sum(range(100))
+
+
+def _dead_ref_callback(ref):
+    time.perf_counter()
+
+
+def _drops_an_object_with_a_callback():
+    dying = _Dying()
+    kept = weakref.ref(dying, _dead_ref_callback)
+    del dying
+    return kept
+
+
+AUDITING, HOOKED = [], []  # the audit hook's switch, and whether it was added (for the process's life: no undo)
+
+
+def _audit(event, args):
+    if AUDITING and event == "os.kill":
+        time.perf_counter()
+
+
+def _audited():
+    os.kill(os.getpid(), 0)
+
+
+LATE = {  # code from outside that the step itself sets up while it is recorded, or that compile may have met before
+    "a gc callback added in the step": _adds_a_gc_callback,
+    "a signal handler installed in the step": _installs_a_signal_handler,
+    "a weakref callback once called by a step": _drops_an_object_with_a_callback,
+    "an audit hook": _audited,
+}
+
+
+@pytest.mark.parametrize("inside", LATE)
+def test_outside_code_the_step_sets_up_does_not_refuse_it(inside):
+    """A gc callback appended while the step ran (after compile's mark of a collection's end) ran after the mark, and
+    a signal handler installed while it ran was not known as one: their clock reads refused the step, "the step read
+    the clock". So did a function first met called by a step (refused then, rightly: that read was the step's), once
+    it was a weakref's callback in another step. An audit hook runs untraced by Python itself: never refused."""
+    before = signal.getsignal(signal.SIGUSR1)
+    if inside == "a weakref callback once called by a step":
+        with pytest.warns(CompileWarning, match="the step read the clock"):
+            _run(autograd.compile, lambda: _dead_ref_callback(None))
+    if inside == "an audit hook":
+        if not HOOKED:
+            sys.addaudithook(_audit)
+            HOOKED.append(_audit)
+        AUDITING.append(True)
+
+    def set_up_anew():  # the callback and the handler go in while the step runs, compiled as eagerly
+        while _late_monitor in gc.callbacks:
+            gc.callbacks.remove(_late_monitor)
+        signal.signal(signal.SIGUSR1, before)
+
+    try:
+        eager = _run(lambda f: f, LATE[inside])
+        set_up_anew()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            assert _run(autograd.compile, LATE[inside]) == eager
+    finally:
+        set_up_anew()
+        AUDITING.clear()
