@@ -21,9 +21,12 @@ def is_value(x: Any) -> bool:
 
 def holds_values(data: Any) -> bool:
     """Whether `data` is a Value, or a list, tuple or numpy object array with a Value among its entries,
-    at any depth and in rows of any lengths. It reads entries first to last, depth first, and at most
-    65536 of them, so that a huge list stays cheap and a list that holds itself ends: a Value further on
-    is not seen (the data is refused all the same, in general words)."""
+    at any depth and in rows of any lengths. An object array's own entries are all read (they are in
+    memory: reading them all costs what making the array did); inside lists, entries are read
+    first to last, depth first, and at most 65536 of them, so that a huge list stays cheap and a list that
+    holds itself ends: a Value further on is not seen (the data is refused all the same, in general words)."""
+    if isinstance(data, np.ndarray) and data.dtype == object and any(map(is_value, data.flat)):
+        return True
     pending, budget = [data], _MOST_READ
     while pending:
         entry = pending.pop()

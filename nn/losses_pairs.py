@@ -128,9 +128,18 @@ def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], st
     whole number (it would turn 0.5 into 0); `hint` makes a loss's own fix of it."""
     if labels.dtype.kind in "iu":
         return
-    integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
-    fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+    fix = "convert them with labels.astype(int)" if _whole(labels) else "pass class indices 0, 1, ..., classes - 1"
     raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {hint(fix)}")
+
+
+def _whole(labels: np.ndarray) -> bool:
+    """Whether every label is a whole number, which astype(int) keeps: floats, or the numbers of an object
+    array (a pandas column of objects)."""
+    if labels.dtype.kind == "f":
+        return bool(np.all(np.mod(labels, 1) == 0))
+    return labels.dtype == object and all(
+        isinstance(v, numbers.Integral) or (isinstance(v, numbers.Real) and float(v).is_integer()) for v in labels.flat
+    )
 
 
 def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:

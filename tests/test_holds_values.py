@@ -78,3 +78,13 @@ def test_nn_losses_of_class_scores_see_values_anywhere(loss, scores):
     with pytest.raises(TypeError, match=r"got Values \(a micrograd model's outputs\).*nn.Linear") as e:
         loss(scores, np.array([0]))
     assert "Tensor(scores)" not in str(e.value)
+
+
+def test_a_value_anywhere_in_an_array_of_objects_is_seen():
+    # Tensor() of 70,000 numbers and then a Value said "got list of dtype object (is there a None, or a list of
+    # another length?)": of the object array numpy had made, 65,536 entries were read, where the check before
+    # read them all; an array's own entries are in memory, so reading them all costs what making it did
+    data = [0.5] * 70_000 + [Value(1.0)]
+    assert holds_values(np.array(data, dtype=object))
+    with pytest.raises(TypeError, match=r"^Tensor\(\) needs numbers, got list holding Values"):
+        Tensor(data)

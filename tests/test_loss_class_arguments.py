@@ -30,3 +30,17 @@ def test_fractional_labels_are_not_told_to_be_cast(loss):
 def test_whole_float_labels_are_told_to_be_cast(loss):
     with pytest.raises(TypeError, match=r"needs integer class labels, got labels of dtype float64: convert them"):
         loss(SCORES, np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_whole_numbers_in_an_object_array_are_told_to_be_cast(loss):
+    # class indices in an object array (a pandas column of objects' .values) were told "pass class indices 0, 1,
+    # ..., classes - 1", which they are (multi_margin_loss's own check had said astype(int), right for them)
+    labels = np.array([0, 2.0], dtype=object)
+    with pytest.raises(TypeError, match=r"got labels of dtype object: convert them with labels.astype\(int\)"):
+        loss(SCORES, labels)
+    assert np.isfinite(loss(SCORES, labels.astype(int)).item())
+    with pytest.raises(TypeError, match=r"got labels of dtype object: pass class indices 0, 1"):
+        loss(SCORES, np.array([0, 0.5], dtype=object))
+    with pytest.raises(TypeError, match=r"got labels of dtype object: pass class indices 0, 1"):
+        loss(SCORES, np.array([0, None], dtype=object))
