@@ -38,7 +38,7 @@ class PythonProtocols:
         if self._data.size != 1:
             raise NotOneElementError(
                 f"bool() of a tensor of shape {self.shape} is ambiguous: it holds {self._data.size} truth values; "
-                "ask (t > 0).any() or (t > 0).all(), or reduce it to one number first"
+                "ask t.any() or t.all() (true where an element is not 0), or reduce it to one number first"
             )
         return compile_record.read(self, bool(self._data))
 

@@ -108,3 +108,13 @@ def test_numpy_indexes_with_a_one_element_tensor_as_with_its_array():
     assert eye[Tensor(np.array([1]))].shape == eye[np.array([1])].shape == (1, 4)
     assert eye[Tensor(np.array(1))].shape == (4,)
     assert eye[Tensor(np.array([1, 3]))].tolist() == eye[[1, 3]].tolist()
+
+
+def test_the_fix_bool_names_gives_the_truth_of_every_element():
+    """bool(t)'s refusal said "ask (t > 0).any() or (t > 0).all()", which a negative element answers wrongly:
+    for t = [-1, 2], (t > 0).all() is False where every element is true. It names t.any() and t.all()."""
+    t = Tensor([-1.0, 2.0])
+    with pytest.raises(autograd.NotOneElementError, match=r"ask t\.any\(\) or t\.all\(\)") as refused:
+        bool(t)
+    assert "> 0" not in str(refused.value)
+    assert bool(t.all()) and bool(t.any()) and not bool(Tensor([0.0, 2.0]).all())  # the fix's answers are right
