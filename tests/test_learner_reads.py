@@ -118,3 +118,10 @@ def test_the_fix_bool_names_gives_the_truth_of_every_element():
         bool(t)
     assert "> 0" not in str(refused.value)
     assert bool(t.all()) and bool(t.any()) and not bool(Tensor([0.0, 2.0]).all())  # the fix's answers are right
+
+
+def test_complex_of_many_elements_names_complex():
+    """complex(t) fell back to float(t) and its refusal said "float() of a tensor": it names complex()."""
+    with pytest.raises(autograd.NotOneElementError, match=r"^complex\(\) of a tensor of shape \(2,\)"):
+        complex(Tensor([1.0, 2.0]))
+    assert complex(Tensor([2.0])) == complex(torch.tensor([2.0])) == 2 + 0j
