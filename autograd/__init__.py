@@ -4,7 +4,7 @@ Public API:
     Value                  a scalar node: arithmetic, exp, log, sqrt, tanh, sigmoid, relu, abs, sin, cos
     Tensor                 an n-d node on numpy: broadcasting arithmetic, @, reductions, indexing, softmax family
     concatenate, stack, where, cross_entropy (fused and stable), nll_loss, multi_margin_loss, ShapeError
-    NotOneElementError     float(t), int(t), t.item(), bool(t) of other than one element (ValueError, RuntimeError)
+    NotOneElementError     float(t), int(t), t.item(), bool(t) of not one element (ValueError, RuntimeError, TypeError)
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
     max_pool1d, avg_pool1d, adaptive_avg_pool1d, max_unpool1d, max_unpool2d,
     adaptive_max_pool1d, adaptive_max_pool2d, unfold, fold

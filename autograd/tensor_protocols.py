@@ -1,5 +1,5 @@
-"""What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad),
-`bool(t)`, `float(t)`, `int(t)`, `operator.index(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+"""What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad), `bool(t)`,
+`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class PythonProtocols:
         if self._data.size != 1:
             raise NotOneElementError(
                 f"bool() of a tensor of shape {self.shape} is ambiguous: it holds {self._data.size} truth values; "
-                "ask (t > 0).any() or (t > 0).all(), or reduce it to one number first"
+                "ask t.any() or t.all() (true where an element is not 0), or reduce it to one number first"
             )
         return compile_record.read(self, bool(self._data))
 
@@ -69,6 +69,10 @@ class PythonProtocols:
     def __int__(self) -> int:
         """int(t) of a one-element tensor, as PyTorch's (truncated toward 0, as int() of a float)."""
         return int(self._one("int").item())
+
+    def __complex__(self) -> complex:
+        """complex(t) of a one-element tensor, as PyTorch's (else refused naming complex(), not float())."""
+        return complex(self._one("complex").item())
 
     def __index__(self) -> int:
         """operator.index(t) of a 0-d integer (or bool) tensor, as PyTorch's and numpy's: `names[t.argmax()]`.

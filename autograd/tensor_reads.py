@@ -13,10 +13,11 @@ from .graph_order import refuse_number_of_lifted
 from .tensor_versions import shares_count
 
 
-class NotOneElementError(ValueError, RuntimeError):
-    """A tensor of other than one element read as one number (.item(), float(), int(), bool()). PyTorch
-    raises a ValueError for float() and int() and a RuntimeError for .item() and bool(), numpy a ValueError
-    for all four: this is both, so that code written for either catches it."""
+class NotOneElementError(ValueError, RuntimeError, TypeError):
+    """A tensor of other than one element read as one number (.item(), float(), int(), complex(), bool()).
+    PyTorch raises a ValueError for float(), int() and complex() and a RuntimeError for .item() and bool();
+    numpy a TypeError for float(), int() and complex() (as chainrule did) and a ValueError for .item() and
+    bool(): this is all three, so that code written for either catches it."""
 
 
 def not_one_element(what: str, shape: tuple[int, ...]) -> NotOneElementError:

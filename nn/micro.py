@@ -87,7 +87,11 @@ class Layer(Module):
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
         x = _example(x, len(self.neurons[0].w), "Layer")
-        out = [n(x) for n in self.neurons]
+        try:
+            out = [n(x) for n in self.neurons]
+        except TypeError:  # a neuron refused an element: said of the model called
+            _refuse_non_numbers(x, len(x), "Layer")
+            raise
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
@@ -120,10 +124,14 @@ class MLP(Module):
         ]
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
-        x = _example(x, len(self.layers[0].neurons[0].w), "MLP")
-        for layer in self.layers:
-            x = layer(x)
-            x = [x] if isinstance(x, Value) and layer is not self.layers[-1] else x
+        x = example = _example(x, len(self.layers[0].neurons[0].w), "MLP")
+        try:
+            for layer in self.layers:
+                x = layer(x)
+                x = [x] if isinstance(x, Value) and layer is not self.layers[-1] else x
+        except TypeError:  # the first layer refused an element: said of the model called
+            _refuse_non_numbers(example, len(example), "MLP")
+            raise
         return x
 
 
@@ -171,7 +179,7 @@ def _example(x: Any, nin: int, owner: str) -> Sequence[Any]:
     return x
 
 
-def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
+def _refuse_non_numbers(x: Sequence[Any], nin: int, owner: str = "Neuron") -> None:
     """Raise a TypeError naming the first element of `x` that is neither a node nor a real number (a row of a
     batch, text, None); return if there is none. A Tensor among Values is left to the op's own error, which
     says so, and which the function transforms catch to trace again (a numpy float32 given to grad)."""
@@ -179,7 +187,7 @@ def _refuse_non_numbers(x: Sequence[Any], nin: int) -> None:
         if not isinstance(v, Node | numbers.Real):
             batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) and not isinstance(v, TEXT) else ""
             held = f"a {type(x).__name__} holding {type(v).__name__} {shown(v)} at [{i}]"
-            raise _not_an_example("Neuron", held, batch) from None
+            raise _not_an_example(owner, held, batch) from None
 
 
 def _random(seed: int | np.random.Generator | None) -> random.Random | None:

@@ -73,7 +73,8 @@ def test_chainrules_own_reads_of_a_computed_tensors_grad_are_silent():
 def test_many_elements_read_as_one_raise_torchs_exception_types(read, data):
     """float(t) raised a TypeError where PyTorch raises a ValueError; .item() and bool() raised numpy's
     ValueError where PyTorch raises a RuntimeError; operator.index of an integer tensor was refused
-    however many elements it held. Each now raises PyTorch's type (also numpy's ValueError)."""
+    however many elements it held. Each now raises PyTorch's type, and numpy's: float() and int() of an array
+    raise a TypeError, as chainrule's did, which NotOneElementError was not (`except TypeError` missed it)."""
     dtype = np.int64 if data and isinstance(data[0], int) else np.float32
     theirs = torch.tensor(data, dtype=torch.int64 if dtype == np.int64 else torch.float32)
     with pytest.raises(Exception) as expected:
@@ -81,9 +82,12 @@ def test_many_elements_read_as_one_raise_torchs_exception_types(read, data):
     with pytest.raises(expected.type, match=r"shape \(\d\,\)"):
         read(Tensor(np.array(data, dtype)))
     if expected.type is not TypeError:
-        with pytest.raises(autograd.NotOneElementError):  # a ValueError too: numpy's type, for code written for numpy
+        with pytest.raises(autograd.NotOneElementError):
             read(Tensor(np.array(data, dtype)))
-        assert issubclass(autograd.NotOneElementError, ValueError)
+    with pytest.raises(Exception) as numpys:  # float() and int() of an array raise a TypeError, item() and bool() not
+        read(np.array(data, dtype))
+    with pytest.raises(numpys.type):  # code written for numpy (or for chainrule's TypeError of before) catches it
+        read(Tensor(np.array(data, dtype)))
 
 
 def test_one_element_reads_as_torchs():
@@ -108,3 +112,20 @@ def test_numpy_indexes_with_a_one_element_tensor_as_with_its_array():
     assert eye[Tensor(np.array([1]))].shape == eye[np.array([1])].shape == (1, 4)
     assert eye[Tensor(np.array(1))].shape == (4,)
     assert eye[Tensor(np.array([1, 3]))].tolist() == eye[[1, 3]].tolist()
+
+
+def test_the_fix_bool_names_gives_the_truth_of_every_element():
+    """bool(t)'s refusal said "ask (t > 0).any() or (t > 0).all()", which a negative element answers wrongly:
+    for t = [-1, 2], (t > 0).all() is False where every element is true. It names t.any() and t.all()."""
+    t = Tensor([-1.0, 2.0])
+    with pytest.raises(autograd.NotOneElementError, match=r"ask t\.any\(\) or t\.all\(\)") as refused:
+        bool(t)
+    assert "> 0" not in str(refused.value)
+    assert bool(t.all()) and bool(t.any()) and not bool(Tensor([0.0, 2.0]).all())  # the fix's answers are right
+
+
+def test_complex_of_many_elements_names_complex():
+    """complex(t) fell back to float(t) and its refusal said "float() of a tensor": it names complex()."""
+    with pytest.raises(autograd.NotOneElementError, match=r"^complex\(\) of a tensor of shape \(2,\)"):
+        complex(Tensor([1.0, 2.0]))
+    assert complex(Tensor([2.0])) == complex(torch.tensor([2.0])) == 2 + 0j

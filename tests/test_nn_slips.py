@@ -20,11 +20,17 @@ from autograd import Tensor, Value
         ([[0.5, -1.0], [1.0, 2.0]], r"got a list holding list \[0.5, -1.0\] at \[0\]: one example, of 2 numbers"),
         (0.5, r"got float 0.5: one example"),  # it was "object of type 'float' has no len()"
         ([0.5, "a"], r"got a list holding str 'a' at \[1\]$"),  # text is no row of a batch: no word of one
+        ([np.ones(2), np.ones(2)], r"got a list holding ndarray array\(\[1., 1.\]\) at \[0\]: one example"),
     ],
 )
 def test_micrograds_models_given_other_than_one_example_say_so(x, message):
-    for model in (nn.MLP(2, [3, 1], seed=0), nn.Layer(2, 3), nn.Neuron(2, nonlin=False)):
-        with pytest.raises(TypeError, match=message):
+    """Each refusal names the model called: an element that is no number said "Neuron takes" of an MLP."""
+    for model, owner in (
+        (nn.MLP(2, [3, 1], seed=0), "MLP"),
+        (nn.Layer(2, 3), "Layer"),
+        (nn.Neuron(2, False), "Neuron"),
+    ):
+        with pytest.raises(TypeError, match=f"^{owner} takes a list of Values or numbers, {message}"):
             model(x)
 
 
