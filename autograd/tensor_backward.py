@@ -4,8 +4,6 @@ and where the gradients end up (leaves, as PyTorch)."""
 
 from __future__ import annotations
 
-import sys
-import warnings
 from operator import attrgetter
 from typing import Any
 
@@ -13,11 +11,12 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
-from .dtypes import DATA_KINDS, REAL_KINDS
+from .dtypes import DATA_KINDS
 from .graph import Node, raw
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
+from .tensor_grad_checks import checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
 
 
@@ -231,61 +230,6 @@ class BackwardHooks:
             store_grad(node, g if held is None else held + g)
         if recording is not None:
             recording.after_backward(order)
-
-
-# the packages whose reads of `.grad` are the engine's own (a micrograd-style _backward, zero_grad, viz, nn)
-_OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
-
-
-def warn_not_kept(t: Any) -> None:
-    """Warn of reading `.grad` of a computed tensor that keeps none: it is None after any backward, which a
-    learner would take for "no gradient reached it" (micrograd keeps one on every Value); PyTorch warns too.
-    Called from the getter only where it returns None for such a tensor; chainrule's own reads are silent."""
-    if sys._getframe(2).f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
-        return
-    warnings.warn(
-        f".grad of a tensor computed by {t._made_by.op.name!r} (not a leaf) is None: backward keeps gradients "
-        "on leaf tensors only (made with requires_grad=True). Call .retain_grad() on it before backward to keep "
-        "it, or read .grad of the leaf you meant",
-        UserWarning,
-        stacklevel=3,  # the line that read .grad
-    )
-
-
-def checked_grad(t: Any, g: Any) -> Any:
-    """`g` as `t.grad`: of t's shape and dtype, as PyTorch checks an assigned gradient (a later
-    backward adds into it, and an optimizer steps by it: a wrong one would be broadcast or cast)."""
-    if isinstance(g, Node) and not hasattr(g, "dtype"):
-        raise TypeError(f"a {type(g).__name__} assigned to .grad of a tensor: give an array (or a Tensor) of its shape")
-    if isinstance(g, np.generic):
-        g = np.asarray(g)
-    elif not isinstance(g, Node | np.ndarray):  # numbers or a list: no dtype of their own
-        g = array_of(g, ".grad")  # a ragged list: a ValueError, as Tensor()'s
-        if g.dtype.kind in REAL_KINDS:
-            g = g.astype(t.dtype)
-    if g.dtype != t.dtype:
-        raise TypeError(
-            f"a gradient of dtype {g.dtype} assigned to .grad of a {t.dtype} tensor: give one of its dtype "
-            f"(.astype({t.dtype}))"
-        )
-    if g.shape != t.shape:
-        raise ShapeError(
-            f"a gradient of shape {g.shape} assigned to .grad of a tensor of shape {t.shape}: give one of its shape"
-        )
-    return g
-
-
-def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:
-    """`value` as requires_grad of a tensor of `dtype`: True or False (numpy's too), and True only for
-    floating point, as PyTorch: an integer tensor cannot hold a gradient (it would be rounded)."""
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"requires_grad must be True or False, got {value!r}")
-    if value and dtype.kind != "f":
-        raise TypeError(
-            f"only floating-point tensors can require gradients, got dtype {dtype}: "
-            "make a float tensor first (t.astype(np.float32), or Tensor(data, dtype=np.float32))"
-        )
-    return bool(value)
 
 
 def _eagerly_no_node(node: Any) -> bool:

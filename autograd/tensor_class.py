@@ -27,10 +27,11 @@ from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
 from .tensor_attributes import TensorAttributes
-from .tensor_backward import BackwardHooks, checked_requires_grad, store_grad
+from .tensor_backward import BackwardHooks, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
 from .tensor_data import NOT_VALUES, array_of, as_array, kept, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
+from .tensor_grad_checks import checked_requires_grad
 from .tensor_in_place import InPlaceMethods
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols

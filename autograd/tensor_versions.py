@@ -15,8 +15,8 @@ from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
 from .graph import Node, raw
-from .tensor_backward import checked_requires_grad
 from .tensor_data import as_array, numbers_array, raw_index
+from .tensor_grad_checks import checked_requires_grad
 
 
 class VersionedData:
