@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, assert_close, steps_alike, torch
+from torch_reference import DTYPES, assert_close, torch
+from torch_reference_optim import steps_alike
 
 from autograd import Tensor, Value
 from nn import schedulers

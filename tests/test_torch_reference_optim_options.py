@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from optimizer_names import ALL_OPTIMIZERS
 from test_torch_reference_optim_more import _draws, _grid
-from torch_reference import DTYPES, steps_alike, torch
+from torch_reference import DTYPES, torch
+from torch_reference_optim import assert_steps_within_ulps
 
 import nn
 from autograd import Tensor
@@ -44,17 +45,10 @@ CASES = [(name, i) for name, (grid, _) in OPTIMIZERS.items() for i in range(len(
 def test_each_step_matches_torch(name, case, dtype):
     grid, most = OPTIMIZERS[name]
     kw = grid[case]
-    start, grads = _draws(case, dtype)
-    ours = [Tensor(a.copy(), requires_grad=True) for a in start]
-    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
-    ours_opt, theirs_opt = getattr(nn, name)(ours, **kw), getattr(torch.optim, name)(theirs, **kw)
-    peak = [np.abs(a) for a in start]
-    for step, i, data, expected in steps_alike(ours_opt, theirs_opt, ours, theirs, grads):
-        peak[i] = np.maximum(peak[i], np.abs(expected))
-        ulps = np.abs(data - expected) / np.spacing(peak[i])
-        assert np.all(ulps <= (most if dtype == np.float64 else 4)), f"{name} {kw}: {np.max(ulps)} ulps, step {step}"
+    bound = most if dtype == np.float64 else 4
+    ours_opt, theirs_opt = assert_steps_within_ulps(name, kw, *_draws(case, dtype), bound, f"{name} {kw}")
     if kw.get("amsgrad"):
-        ams = theirs_opt.state[theirs[0]]["max_exp_avg_sq"].numpy()
+        ams = theirs_opt.state[theirs_opt.param_groups[0]["params"][0]]["max_exp_avg_sq"].numpy()
         np.testing.assert_allclose(ours_opt.state[0]["v_max"], ams, rtol=1e-5 if dtype == np.float32 else 1e-13)
 
 

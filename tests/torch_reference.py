@@ -26,7 +26,7 @@ by. The float64 comparison stays elementwise throughout.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -275,28 +275,3 @@ def compared(d: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
         lambda *xs: d.apply(*d.as_constants(xs)),
         lambda *xs: torch_fn(*[x if d.differentiable(k) else x.detach() for k, x in enumerate(xs)]),
     )
-
-
-def float64_default() -> Iterator[None]:
-    """torch's default dtype float64 while a test runs (made a fixture by each optimizer test module: `float64_scalars
-    = pytest.fixture(autouse=True)(float64_default)`): torch keeps NAdam's mu_product (and the optimizers' step
-    counts) in its default dtype, chainrule keeps the product in float64 (in float32 torch's step size is about
-    1e-7 off)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
-
-
-def steps_alike(
-    ours_opt: Any, theirs_opt: Any, ours: Sequence[Any], theirs: Sequence[torch.Tensor], grads: Any
-) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
-    """A chainrule optimizer and torch's stepped on the same gradients (`grads`: per step, one array per
-    parameter): after each step, (step, i, our parameter i's data, torch's) for the caller to compare."""
-    for step, gs in enumerate(grads, start=1):
-        for p, q, g in zip(ours, theirs, gs):
-            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
-        ours_opt.step()
-        theirs_opt.step()
-        for i, (p, q) in enumerate(zip(ours, theirs)):
-            yield step, i, p.data, q.detach().numpy()
