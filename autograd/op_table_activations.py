@@ -96,7 +96,7 @@ def _exp_of_negative_part(x: Any, divisor: float = 1.0) -> Any:
     x is large (the piece not taken), and unlike writing it from the output (elu's out + alpha) it
     keeps its digits far left, where out + alpha cancels to 0 (PyTorch's gradient there is exp(x)). At the
     kink, 0, it is the constant 1: the slope is the left piece's, and its own derivative 0 (PyTorch's)."""
-    return exp(where(0.0, x, cond=raw(x) >= 0) / divisor)
+    return exp(where(0.0, x, raw(x) >= 0, unpicked=0.0) / divisor)  # +0: elu''(1.5), 0, as on a Value
 
 
 def _scalar_selu(x: float) -> float:
@@ -232,7 +232,12 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "hardswish",
         lambda g, out, x: (
-            where(0.0, g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, cond=raw(x) >= 3), cond=raw(x) <= -3),
+            where(
+                0.0,
+                g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, raw(x) >= 3, unpicked=0.0),
+                raw(x) <= -3,
+                unpicked=0.0,  # +0: hardswish''(±4) is 0, as on a Value
+            ),
         ),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),

@@ -187,3 +187,20 @@ def test_rsqrt_s_derivatives_are_finite_wherever_they_fit(dtype, order, xs):
         exact = [float(c * mp.mpf(float(dtype(x))) ** -(order + 0.5)) for x in xs]
     np.testing.assert_allclose(got, exact, rtol=8 * np.finfo(dtype).eps)
     np.testing.assert_allclose(on_value or exact, exact, rtol=8e-16 * order)
+
+
+@pytest.mark.parametrize(
+    "name, xs", [("elu", [0.5, 40.0]), ("celu", [1.5]), ("selu", [2.0]), ("hardswish", [4.0, -4.0])]
+)
+def test_exact_zero_derivatives_on_a_constant_slope_are_plus_zero_on_both_engines(name, xs):
+    """elu''(1.5) is 0 exactly (its slope is the constant 1 there): it came out −0 on a Tensor (the rules' −0
+    for the piece not taken, meant for sums of two pieces), +0 on a Value and in PyTorch; a Hessian of an ELU
+    network showed −0 at every entry of the positive inputs."""
+    f = getattr(autograd, name)
+    tensor_f, value_f = elementwise_grad(f), grad(f)
+    for _ in range(2):  # the second and third derivatives
+        tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+        on_tensor = np.asarray(tensor_f(Tensor(np.array(xs))))
+        on_value = np.array([value_f(x) for x in xs])
+        for got in (on_tensor, on_value):
+            assert (got == 0).all() and not np.signbit(got).any(), (name, got)
