@@ -19,7 +19,7 @@ from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
 from .rule_functions import gated, unknown_at_nan, where
-from .rule_pieces import tail_at_infinity
+from .rule_pieces import tail_at_one
 from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
@@ -61,34 +61,7 @@ def _mish_vjp(g, out, x):
         t = tanh(y)
         return g * (t + x * tanh_slope(y, t) * sigmoid(x))
 
-    return (_to_one(x, g, slope, lambda L: (L / 2, L)),)  # sech²(softplus x) ~ 4e^(−2x); σ(x) on the left
-
-
-def _to_one(x: Any, g: Any, formula: Callable[[Any], Any], reach: Callable[[float], tuple[float, float]]) -> Any:
-    """formula(x), g times silu's, mish's or gelu's slope, but where its vanishing factor (σ(−x) or σ(x), sech²,
-    the gaussian) underflows, beyond reach(L) = (right, left) with L = −ln of the dtype's least subnormal: there
-    the slope is 1 on the right and 0 on the left, plus 0/x, a zero signed as its derivatives are (−, +, − … on
-    the right: silu''(x) ≈ (2 − x)·e^−x, gelu'' = (2 − x²)·φ(x); all − on the left). The formula's zeros there
-    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at +inf its x · (a factor that
-    vanishes) was inf · 0, NaN. At −inf the forwards are NaN (−inf · 0, PyTorch's), and so the gradients stay."""
-
-    def far(a: Any) -> Any:
-        right, left = reach(_UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
-        return (a > right) | ((a < -left) & (a != -math.inf))  # at −inf the formula's NaN, the forward's
-
-    return tail_at_infinity(x, lambda u: g * (_right_side(u) + 0.0 / u), formula, far)
-
-
-# L for each float dtype: e^−L is its least subnormal, so e^−x is 0 beyond L (float64's 744.4, float32's 103.3)
-_UNDERFLOWS_FROM = {t: -math.log(float(np.finfo(t).smallest_subnormal)) for t in (np.float16, np.float32, np.float64)}
-
-
-def _right_side(u: Any) -> Any:
-    """1.0 where u > 0, else −0.0 (so that −0.0 + 0/u stays −0): a constant."""
-    positive = raw(u) > 0
-    if isinstance(positive, np.ndarray):
-        return np.where(positive, 1.0, -0.0).astype(np.result_type(raw(u)))
-    return 1.0 if positive else -0.0
+    return (tail_at_one(x, g, slope, lambda L: (L / 2, L)),)  # sech²(softplus x) ~ 4e^(−2x); σ(x) on the left
 
 
 def _exp_of_negative_part(x: Any, divisor: float = 1.0) -> Any:
@@ -96,7 +69,7 @@ def _exp_of_negative_part(x: Any, divisor: float = 1.0) -> Any:
     x is large (the piece not taken), and unlike writing it from the output (elu's out + alpha) it
     keeps its digits far left, where out + alpha cancels to 0 (PyTorch's gradient there is exp(x)). At the
     kink, 0, it is the constant 1: the slope is the left piece's, and its own derivative 0 (PyTorch's)."""
-    return exp(where(0.0, x, cond=raw(x) >= 0) / divisor)
+    return exp(where(0.0, x, raw(x) >= 0, unpicked=0.0) / divisor)  # +0: elu''(1.5), 0, as on a Value
 
 
 def _scalar_selu(x: float) -> float:
@@ -122,7 +95,7 @@ def _gelu_vjp(g, out, x, *, approximate):
         cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
         return g * (cdf + x * gaussian(x, 0.5) * INV_SQRT_2PI)
 
-    return (_to_one(x, g, slope, lambda L: (math.sqrt(2 * L),) * 2),)  # e^(−x²/2)
+    return (tail_at_one(x, g, slope, lambda L: (math.sqrt(2 * L),) * 2),)  # e^(−x²/2)
 
 
 def _gelu_check(approximate: str) -> None:
@@ -186,7 +159,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "silu",
         # σ(−x), not 1 − σ(x): exact far right
-        lambda g, out, x: (_to_one(x, g, lambda x: g * sigmoid(x) * (1 + x * sigmoid(-x)), lambda L: (L, L)),),
+        lambda g, out, x: (tail_at_one(x, g, lambda x: g * sigmoid(x) * (1 + x * sigmoid(-x)), lambda L: (L, L)),),
         lambda x: x * forward.scalar_sigmoid(x),
         lambda x: x * forward.tensor_sigmoid(x),
         formulas=("∂(x·σ(x))/∂x = σ(x)·(1 + x·σ(−x))",),
@@ -232,7 +205,12 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "hardswish",
         lambda g, out, x: (
-            where(0.0, g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, cond=raw(x) >= 3), cond=raw(x) <= -3),
+            where(
+                0.0,
+                g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, raw(x) >= 3, unpicked=0.0),
+                raw(x) <= -3,
+                unpicked=0.0,  # +0: hardswish''(±4) is 0, as on a Value
+            ),
         ),
         lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: x * np.clip(x / 6 + 0.5, 0, 1),

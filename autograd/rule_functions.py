@@ -21,9 +21,11 @@ from .graph import Node, raw
 from .op_functions import _ENGINES
 
 
-def where(x: Any, y: Any, cond: Any) -> Any:
+def where(x: Any, y: Any, cond: Any, unpicked: float = -0.0) -> Any:
     """x where cond holds, else y; differentiable in x and y, on either engine. cond is boolean (a
-    comparison, `raw(x) > 0`): a number is not read as true where nonzero."""
+    comparison, `raw(x) > 0`): a number is not read as true where nonzero. `unpicked`: the gradient's zero
+    where an input is not picked (below); +0 where a constant is picked on a piece whose slope is constant
+    (elu's, hardswish's), so that their exact 0 there is +0 on a Tensor as on a Value and in PyTorch."""
     if cond.__class__ is not bool and getattr(cond, "dtype", None) != np.bool_:
         from .tensor_indexing import boolean  # here: tensor_indexing is built on the op table, op_def under it
 
@@ -33,7 +35,7 @@ def where(x: Any, y: Any, cond: Any) -> Any:
     # the gradient's zero where x or y is not picked is −0, the sum's identity: x's gradient is the sum of its
     # paths' (a series' and a formula's, `piecewise`), and a path's −0 (atan''(inf), the limit's sign) plus
     # where's +0 made +0 beside finite entries, where a Tensor of infinite entries alone gave −0
-    return _ENGINES["tensor"]["where"](x, y, cond=cond, unpicked=-0.0)
+    return _ENGINES["tensor"]["where"](x, y, cond=cond, unpicked=unpicked)
 
 
 def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:

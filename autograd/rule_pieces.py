@@ -1,6 +1,7 @@
 """A rule's factor taken by one of two formulas by where the input lies (a series near a point where the
 closed form cancels or divides by 0, the closed form elsewhere): `piecewise`, the series' `polynomial`, and
-`tail_at_infinity` (a leading term at ±inf), on floats, arrays and nodes alike (a node's polynomial is
+`tail_at_infinity` (a leading term at ±inf; `tail_at_one`, silu's, mish's and gelu's slopes where they are 1 or 0
+to the last digit), on floats, arrays and nodes alike (a node's polynomial is
 differentiable again: derivatives of any order)."""
 
 from __future__ import annotations
@@ -53,3 +54,30 @@ def is_near(x: Any, test: Callable[[Any], Any]) -> Any:
     """test(raw data of x): a bool for a number or a Value, a mask for an array or a Tensor."""
     mask = test(raw(x))
     return mask if isinstance(mask, np.ndarray) else bool(mask)
+
+
+def tail_at_one(x: Any, g: Any, formula: Callable[[Any], Any], reach: Callable[[float], tuple[float, float]]) -> Any:
+    """formula(x), g times silu's, mish's or gelu's slope, but where its vanishing factor (σ(−x) or σ(x), sech²,
+    the gaussian) underflows, beyond reach(L) = (right, left) with L = −ln of the dtype's least subnormal: there
+    the slope is 1 on the right and 0 on the left, plus 0/x, a zero signed as its derivatives are (−, +, − … on
+    the right: silu''(x) ≈ (2 − x)·e^−x, gelu'' = (2 − x²)·φ(x); all − on the left). The formula's zeros there
+    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at +inf its x · (a factor that
+    vanishes) was inf · 0, NaN. At −inf the forwards are NaN (−inf · 0, PyTorch's), and so the gradients stay."""
+
+    def far(a: Any) -> Any:
+        right, left = reach(_UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
+        return (a > right) | ((a < -left) & (a != -math.inf))  # at −inf the formula's NaN, the forward's
+
+    return tail_at_infinity(x, lambda u: g * (_right_side(u) + 0.0 / u), formula, far)
+
+
+# L for each float dtype: e^−L is its least subnormal, so e^−x is 0 beyond L (float64's 744.4, float32's 103.3)
+_UNDERFLOWS_FROM = {t: -math.log(float(np.finfo(t).smallest_subnormal)) for t in (np.float16, np.float32, np.float64)}
+
+
+def _right_side(u: Any) -> Any:
+    """1.0 where u > 0, else −0.0 (so that −0.0 + 0/u stays −0): a constant."""
+    positive = raw(u) > 0
+    if isinstance(positive, np.ndarray):
+        return np.where(positive, 1.0, -0.0).astype(np.result_type(raw(u)))
+    return 1.0 if positive else -0.0

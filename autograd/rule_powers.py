@@ -31,10 +31,10 @@ def _slope_factor(b: Any, power: Any) -> Any:
     under +inf, |a| > 1 under −inf, a = 0 under a large b): a^b is flat 0 there, and its slope a zero signed as
     b, where inf · 0 was NaN (power(0, inf)'s d/da, and every derivative after it, each this rule again at
     b − 1; power(0, 1e300)'s third, b·(b − 1)·(b − 2) overflowing). Other b: b itself, one comparison."""
-    b_ = raw(b)
-    if not isinstance(b_, np.ndarray):
-        return math.copysign(1.0, b_) if abs(b_) > _LARGE_EXPONENT and raw(power) == 0 else b
-    vanishing = (np.abs(b_) > _LARGE_EXPONENT) & (raw(power) == 0)
+    b_, power_ = raw(b), raw(power)
+    if not isinstance(b_, np.ndarray) and not isinstance(power_, np.ndarray):
+        return math.copysign(1.0, b_) if abs(b_) > _LARGE_EXPONENT and power_ == 0 else b
+    vanishing = (np.abs(b_) > _LARGE_EXPONENT) & (power_ == 0)  # a number b (x ** 1e300) beside an array too
     return where(np.sign(b_), b, cond=vanishing) if vanishing.any() else b
 
 

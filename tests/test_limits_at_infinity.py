@@ -165,3 +165,42 @@ def test_derivatives_that_underflow_at_finite_x_are_zeros_signed_as_the_true_val
         for got in (on_tensor, on_value):
             signs = [math.copysign(1, v) for v in got]
             assert got == expected and signs == [math.copysign(1, v) for v in expected], (x, dtype, got)
+
+
+@pytest.mark.parametrize(
+    "dtype, order, xs",
+    [(np.float64, 1, [2e-206, 2.5e-206, 3.1e-206]), (np.float32, 1, [1.4e-26, 2e-26])]
+    + [(np.float64, 2, [4.5e-124, 9e-124]), (np.float64, 3, [1.02e-88, 2e-88])],
+)
+def test_rsqrt_s_derivatives_are_finite_wherever_they_fit(dtype, order, xs):
+    """−x^(−3/2)/2 fits below 3.2e-206 down to 2e-206 (float32's 2e-26 to 1.4e-26), where r³ (r = 1/√x) alone
+    overflows: rsqrt'(2.5e-206) was −inf, its value −1.26e308. The next two orders where they fit too
+    (rsqrt''(4.5e-124) and rsqrt'''(1.02e-88) are 1.8e308). On a Tensor and on a Value alike."""
+    mp = pytest.importorskip("mpmath")
+    tensor_f, value_f = autograd.rsqrt, autograd.rsqrt
+    for _ in range(order):
+        tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+    got = np.asarray(tensor_f(Tensor(np.array(xs, dtype))))
+    on_value = [value_f(x) for x in xs] if dtype == np.float64 else []
+    with mp.workdps(30):
+        c = (-0.5, 0.75, -1.875)[order - 1]
+        exact = [float(c * mp.mpf(float(dtype(x))) ** -(order + 0.5)) for x in xs]
+    np.testing.assert_allclose(got, exact, rtol=8 * np.finfo(dtype).eps)
+    np.testing.assert_allclose(on_value or exact, exact, rtol=8e-16 * order)
+
+
+@pytest.mark.parametrize(
+    "name, xs", [("elu", [0.5, 40.0]), ("celu", [1.5]), ("selu", [2.0]), ("hardswish", [4.0, -4.0])]
+)
+def test_exact_zero_derivatives_on_a_constant_slope_are_plus_zero_on_both_engines(name, xs):
+    """elu''(1.5) is 0 exactly (its slope is the constant 1 there): it came out −0 on a Tensor (the rules' −0
+    for the piece not taken, meant for sums of two pieces), +0 on a Value and in PyTorch; a Hessian of an ELU
+    network showed −0 at every entry of the positive inputs."""
+    f = getattr(autograd, name)
+    tensor_f, value_f = elementwise_grad(f), grad(f)
+    for _ in range(2):  # the second and third derivatives
+        tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+        on_tensor = np.asarray(tensor_f(Tensor(np.array(xs))))
+        on_value = np.array([value_f(x) for x in xs])
+        for got in (on_tensor, on_value):
+            assert (got == 0).all() and not np.signbit(got).any(), (name, got)

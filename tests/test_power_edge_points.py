@@ -98,3 +98,21 @@ def test_zero_over_a_tiny_divisor_is_flat_in_it_at_every_order(b):
     1/b² overflows (g / b beside a == 0: inf · 0 in the product's own rule)."""
     for got in _orders(lambda y: autograd.div(0.0, y), b):
         assert got == [0.0, 0.0, 0.0], got
+
+
+@pytest.mark.parametrize("c", [math.inf, 1e300, 2.0**70, -math.inf, -1e300])
+def test_a_tensor_to_a_huge_constant_power_has_slopes(c):
+    """x ** 1e300 (a constant exponent) on a Tensor of more than one entry: its backward raised "the truth value
+    of an array is ambiguous" (the exponent a number, the power an array), and so did every gradient of
+    gammainc(1e300, x) in x. Each entry's slopes are its own: flat zeros signed as c where the power is 0
+    (a Value's there), ±inf where it is inf."""
+    flat, steep = (0.0, 0.0, 0.0), (math.inf, math.inf, math.inf)
+    if c < 0:
+        flat, steep = (-0.0, 0.0, -0.0), (-math.inf, math.inf, -math.inf)
+    tensor_f = lambda x: x**c  # noqa: E731
+    for order in range(3):
+        tensor_f = autograd.elementwise_grad(tensor_f)
+        got = list(np.asarray(tensor_f(Tensor(np.array([0.0, 0.5, 2.0])))))
+        expected = [steep[order]] * 2 + [flat[order]] if c < 0 else [flat[order]] * 2 + [steep[order]]
+        assert got == expected and [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in expected]
+    assert np.all(np.asarray(autograd.elementwise_grad(lambda x: autograd.gammainc(1e300, x))(Tensor(np.ones(2)))) == 0)
