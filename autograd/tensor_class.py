@@ -169,6 +169,10 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         parents.append(x)
         datas.append(x._data)
         needs.append(x._requires_grad)
+    if datas[0].__class__ is not np.ndarray and not any(d.__class__ is np.ndarray for d in datas):
+        # number operands alone (a rule's f(y) of a constant y, under create_graph): a number is kept weak to
+        # promote beside an array, so alone the forward would get no dtype (log's floats(1.5)) or float16
+        datas = [np.asarray(d) for d in datas]
     saved = None
     try:
         if op.saving is not None and True in needs and modes.current.grad_enabled:  # a node to keep it
