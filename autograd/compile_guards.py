@@ -15,6 +15,7 @@ import numpy as np
 
 from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items, all_scalars
 from .compile_fields import fields, has_fields
+from .compile_kept import KEPT, plain
 from .graph import Node
 
 MISSING = object()  # an attribute deleted since: a changed setting
@@ -71,6 +72,8 @@ def settled(value: Any) -> Any:
     GUARDED_ENTRIES numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
+    if value.__class__ in KEPT:  # a number a step keeps, watched while it is recorded (compile_kept)
+        return settled(plain(value))
     if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
