@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from compile_faithful_cases import check_faithful
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -69,3 +70,20 @@ def test_a_module_branching_on_its_own_count_runs_eagerly(monkeypatch):
         return [run(np.full((2, 3), (i + 1) / 10)) for i in range(6)]
 
     check_faithful(scenario, "the step changes `Warmup\\.calls`", monkeypatch)
+
+
+def test_a_kept_count_keeps_a_float32_steps_dtype():
+    """While recorded, the count is an int subclass (compile_kept), which numpy takes as int64, not as a weak int:
+    `out * self.count` of a float32 model came out float64 on the recorded calls, float32 eagerly."""
+
+    class Scaled:
+        def __init__(self):
+            self.model, self.count = nn.Linear(3, 1, seed=0), 0
+
+        def step(self, x):
+            self.count += 1
+            return (self.model(Tensor(x)) * self.count).data.dtype
+
+    run = autograd.compile(Scaled().step)
+    with pytest.warns(autograd.CompileWarning, match="the step changes `Scaled\\.count`"):
+        assert [run(np.ones((2, 3), np.float32)) for _ in range(3)] == [np.float32] * 3
