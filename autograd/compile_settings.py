@@ -174,16 +174,17 @@ def _guarded(
 
 
 def _watch_numbers(before: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, str, Any, Any]]:
-    """The plain ints and floats among the attributes about to be guarded, each set, in its owner's `__dict__`,
-    to a number that notes uses of its value (compile_kept): (owner, name, the number, the one set)."""
+    """The plain ints and floats among the attributes about to be guarded, each set, as its owner keeps it (in its
+    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept): (owner, name, the
+    number, the one set)."""
     numbers = []
     for owner, snapshots in before:
-        held = _own_dict(owner)
+        held = _own(owner, "__dict__", {})
         for name in snapshots:
-            kept = kept_number(held.get(name)) if held is not None else None
-            if kept is not None:
-                numbers.append((owner, name, held[name], kept))
-                held[name] = kept
+            number = held.get(name)
+            kept = kept_number(number)
+            if kept is not None and _set_own(owner, name, kept):
+                numbers.append((owner, name, number, kept))
     WATCHED[0] += len(numbers)
     return numbers
 
@@ -197,18 +198,28 @@ def _numbers_used(numbers: list[tuple[Any, str, Any, Any]], stale: set[tuple[int
     problems = []
     WATCHED[0] -= len(numbers)
     for owner, name, number, kept in numbers:
-        held = _own_dict(owner)
-        now = held.get(name, MISSING)
-        held[name] = number if now is kept else plain(now)
+        now = _own(owner, "__dict__", {}).get(name, MISSING)
+        if now is not MISSING:  # deleted by the step: left so
+            _set_own(owner, name, number if now is kept else plain(now))
         if kept.flag[0] and now is not kept and (id(owner), name) not in stale:
             problems.append(kept_and_used(owner, name))
     return problems
 
 
-def _own_dict(owner: Any) -> dict[str, Any] | None:
-    """owner's own `__dict__` where it is a dict (not a class's namespace)."""
-    held = None if isinstance(owner, type) else _own(owner, "__dict__", None)
-    return held if held.__class__ is dict else None
+def _set_own(owner: Any, name: str, value: Any) -> bool:
+    """Set owner's own attribute `name` as it keeps it, without its class's __setattr__ (a module's, a class's, or
+    in an object's `__dict__`); False where it keeps none (slots) or cannot be set (a builtin class)."""
+    if isinstance(owner, type):
+        try:
+            type.__setattr__(owner, name, value)
+        except (TypeError, AttributeError):
+            return False
+        return True
+    held = _own(owner, "__dict__", None)
+    if held.__class__ is not dict:
+        return False
+    held[name] = value
+    return True
 
 
 def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:

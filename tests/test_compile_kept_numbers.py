@@ -87,3 +87,32 @@ def test_a_kept_count_keeps_a_float32_steps_dtype():
     run = autograd.compile(Scaled().step)
     with pytest.warns(autograd.CompileWarning, match="the step changes `Scaled\\.count`"):
         assert [run(np.ones((2, 3), np.float32)) for _ in range(3)] == [np.float32] * 3
+
+
+class Calls:
+    """A count kept on a config the trainer holds (`self.cfg.calls`), and one on its class (`type(self).calls`)."""
+
+    calls = 0
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+
+class ConfigCounting(Trainer):
+    def step(self, x):
+        self.cfg.calls += 1
+        type(self.cfg).calls += 1
+        return super().step(x)
+
+
+@pytest.mark.parametrize("where", ["self.cfg.calls", "type(self.cfg).calls"])
+def test_a_count_on_a_config_or_a_class_the_step_branches_on_runs_eagerly(where, monkeypatch):
+    def scenario(compile):
+        Calls.calls = 0
+        trainer = ConfigCounting(lambda count, loss: loss, 0)
+        trainer.cfg = Calls()
+        trainer.uses = lambda count, loss: loss * (1.0 if eval(where, {"self": trainer}) < 4 else 0.5)
+        run = compile(trainer.step)
+        return [run(np.full((2, 3), (i + 1) / 10)) for i in range(6)]
+
+    check_faithful(scenario, "the step changes `Calls\\.calls`", monkeypatch)
