@@ -22,6 +22,7 @@ import numpy as np
 
 from .compile_calls import unfollowed
 from .compile_guards import MISSING, settled, unchanged
+from .compile_kept import REPLAYED
 
 
 class Contents:
@@ -155,5 +156,9 @@ def replayed_code(rec: Any, *running: Any) -> Iterator[None]:
     function called there, its object) is not the user's (compile_calls.unfollowed)."""
     changes = getattr(rec, "changes", None)
     watched = contextlib.nullcontext() if changes is None else changes.replayed_code()
-    with unfollowed(*running), watched:
-        yield
+    REPLAYED[0] += 1
+    try:
+        with unfollowed(*running), watched:
+            yield
+    finally:
+        REPLAYED[0] -= 1

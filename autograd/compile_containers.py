@@ -4,12 +4,19 @@ where it still holds the very same items."""
 
 from __future__ import annotations
 
+import array
+import collections
 import operator
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 _AS_IS = (bool, int, str, bytes, type(None))
 _CLASS = attrgetter("__class__")
+# arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
+# setting, and comparing it on every replay would cost a pass over it (a table's arrays: so many in all)
+GUARDED_ENTRIES = 10_000
 SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
 
 
@@ -54,25 +61,81 @@ _NESTED = (list, dict, tuple)
 _DEPTH = 16  # nesting copied; deeper (a list holding itself) copies as an object equal to nothing: never unchanged
 
 
-def _deep(x: Any, depth: int) -> Any:
+def _deep(x: Any, depth: int, room: list[int] | None = None) -> Any:
+    room = [GUARDED_ENTRIES] if room is None else room  # the numbers left to copy of the table's arrays
+    if isinstance(x, _HELD):  # by value while the room lasts, then by identity (compared in C, as before)
+        cost = x.size if isinstance(x, np.ndarray) else len(x) + 1
+        if cost > room[0]:
+            return x
+        room[0] -= cost
+        return _Held(x)
     if not isinstance(x, _NESTED):
         return x
     if depth == 0:
         return object()
-    kind = dict if isinstance(x, dict) else list if isinstance(x, list) else tuple
-    if _flat(x.values() if kind is dict else x):
+    kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
+    if _flat(x.values() if kind is InOrder else x):
         return x if x.__class__ is tuple else kind(x)  # two passes in C (a plain tuple is its own copy)
-    if kind is dict:
-        return {key: _deep(item, depth - 1) for key, item in x.items()}
-    return kind(_deep(item, depth - 1) for item in x)
+    if kind is InOrder:
+        return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
+    return kind(_deep(item, depth - 1, room) for item in x)
 
 
 def _flat(items: Any) -> bool:
-    """Whether no item is a list, dict or tuple (their classes found in C; not where one cannot be hashed)."""
+    """Whether no item is a list, dict or tuple, nor one that _Held keeps (their classes found in C; not where one
+    cannot be hashed)."""
     try:
-        return not any(issubclass(c, _NESTED) for c in set(map(type, items)))
+        return not any(issubclass(c, _NESTED + _HELD) for c in set(map(type, items)))
     except TypeError:
         return False
+
+
+class InOrder(dict):
+    """A dict's copy in a table's snapshot, equal to a dict with the same items in the same order: a step that
+    iterates a table's dict takes its order (`{k: v}` popped and set again moves k last), which `==` of two dicts
+    does not compare."""
+
+    def __eq__(self, other: object) -> bool:  # called first, before a plain dict's own, as a subclass's is
+        return isinstance(other, dict) and dict.__eq__(self, other) is True and list(self) == list(other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_HELD = (np.ndarray, collections.deque, set, bytearray, array.array)  # mutable, but no list, dict or tuple
+
+
+class _Held:
+    """A table's array, deque, set or Python buffer in its snapshot: equal to that very object while it holds what
+    it held (`TABLE[3][0] = 5` on an array the table holds is a change, where its identity alone replayed the
+    recorded number). A table's first GUARDED_ENTRIES numbers in such items are kept so (`_deep`), the others by
+    identity alone: a list of 60,000 images, compared on each replay, would cost a pass in Python."""
+
+    __slots__ = ("obj", "held")
+    __array_ufunc__ = None  # an array's == defers to this one's
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, obj: Any) -> None:
+        self.obj, self.held = obj, _contents(obj)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is _Held:
+            return other.obj is self.obj and other.held == self.held  # type: ignore[attr-defined]
+        return other is self.obj and _contents(other) == self.held
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+def _contents(obj: Any) -> Any:
+    """What an array, a deque, a set or a Python buffer holds, as a value to compare."""
+    if isinstance(obj, np.ndarray):
+        return (obj.dtype.str, obj.shape, obj.tobytes())
+    if isinstance(obj, set):
+        return frozenset(obj)
+    return (list if isinstance(obj, collections.deque) else bytes)(obj)
 
 
 def _alike(a: Any, b: Any) -> bool:
@@ -80,7 +143,7 @@ def _alike(a: Any, b: Any) -> bool:
     if len(a) != len(b):
         return False
     try:
-        return bool(a == b)
+        return bool(b == a)  # the copy's == first: an OrderedDict's own ignores a plain dict's order
     except (ValueError, TypeError):  # an item replaced by an array, which == answers elementwise
         return False
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from .compile_kept import WATCHED, plain
+
 _NOT_FIELDS = frozenset(("__dict__", "__weakref__"))
 
 
@@ -20,6 +22,8 @@ def fields(owner: Any) -> dict[str, Any]:
             value = _own(owner, name, _UNSET)
             if value is not _UNSET:
                 found[name] = value
+    if WATCHED[0]:  # a number a step keeps, watched while it is recorded (compile_kept), as the number it is
+        return {name: plain(value) for name, value in found.items()}
     return found
 
 

@@ -13,14 +13,22 @@ from typing import Any
 
 import numpy as np
 
-from .compile_containers import _AS_IS, _CLASS, SCALARS, Items, Scalars, _of_scalars, _same_items, all_scalars
+from .compile_containers import (
+    _AS_IS,
+    _CLASS,
+    GUARDED_ENTRIES,
+    SCALARS,
+    Items,
+    Scalars,
+    _of_scalars,
+    _same_items,
+    all_scalars,
+)
 from .compile_fields import fields, has_fields
+from .compile_kept import KEPT, plain
 from .graph import Node
 
 MISSING = object()  # an attribute deleted since: a changed setting
-# arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
-# setting, and comparing it on every replay would cost a pass over it
-GUARDED_ENTRIES = 10_000
 # a tuple, list or dict costing more than this many items to compare (`_cost`) is no setting either (a table,
 # a vocabulary): each item's snapshot is made in Python, on every replay (about 0.5 us a number)
 SETTING_COST = 32
@@ -71,6 +79,8 @@ def settled(value: Any) -> Any:
     GUARDED_ENTRIES numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
+    if value.__class__ in KEPT:  # a number a step keeps, watched while it is recorded (compile_kept)
+        return settled(plain(value))
     if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:

@@ -199,7 +199,7 @@ def _too_large(owner: Any, value: Any) -> bool:
     return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
-_CONTAINERS = (dict, list, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
+_CONTAINERS = (dict, list, tuple, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
 
 

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from .compile_changes import Changes, Contents
-from .compile_fields import fields
+from .compile_fields import _own, fields
 from .compile_guards import (
     _AS_IS,
     _FUNCTIONS,
     GUARDED_ENTRIES,
+    MISSING,
     Same,
     _config,
     config_fields,
@@ -25,6 +26,7 @@ from .compile_guards import (
     unguardable,
 )
 from .compile_hooks import replays_itself
+from .compile_kept import WATCHED, kept_and_used, kept_number, plain
 from .compile_random import held_generators
 from .compile_record import current
 
@@ -148,6 +150,8 @@ def _guarded(
     if watched:
         rec.changes = Changes([(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()])
     moved: set[tuple[int, str]] = set()  # what a @replayed method changed that the step's own code may read
+    numbers = _watch_numbers(before)
+    stale: set[tuple[int, str]] = set()  # what a @replayed method changed: read_after's, not the step's own
     try:
         out = call(*args, **kwargs)
     finally:
@@ -157,7 +161,9 @@ def _guarded(
             named = rec.calls.named() if rec.calls is not None else set()
             moved = rec.changes.read_after(named)
             rec.moved |= moved
+            stale = {(id(owner), name) for owner, name in rec.changes.stale}
             rec.changes = None
+        rec.problems += _numbers_used(numbers, stale)
     for owner, snapshots in before:
         for name, snapshot in snapshots.items():
             if (id(owner), name) in moved:  # as the call found it: one a replay finds otherwise records again
@@ -165,6 +171,55 @@ def _guarded(
             else:
                 _guard_unchanged(rec, owner, name, snapshot)
     return out
+
+
+def _watch_numbers(before: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, str, Any, Any]]:
+    """The plain ints and floats among the attributes about to be guarded, each set, as its owner keeps it (in its
+    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept): (owner, name, the
+    number, the one set)."""
+    numbers = []
+    for owner, snapshots in before:
+        held = _own(owner, "__dict__", {})
+        for name in snapshots:
+            number = held.get(name)
+            kept = kept_number(number)
+            if kept is not None and _set_own(owner, name, kept):
+                numbers.append((owner, name, number, kept))
+    WATCHED[0] += len(numbers)
+    return numbers
+
+
+def _numbers_used(numbers: list[tuple[Any, str, Any, Any]], stale: set[tuple[int, str]]) -> list[str]:
+    """Each watched number put back as a plain one; why the step runs eagerly, for one the step changed whose
+    value it used (`self.count += 1`, then `if self.count < 4`, or `loss * self.count`): a replay runs none of
+    the step's Python, so it would neither advance the number nor take the step's branches and numbers anew. A
+    number the step only advances (a count of its calls) replays, and one a `@replayed` method changes (`stale`: a
+    scheduler's `last_epoch`) is compile_changes.read_after's."""
+    problems = []
+    WATCHED[0] -= len(numbers)
+    for owner, name, number, kept in numbers:
+        now = _own(owner, "__dict__", {}).get(name, MISSING)
+        if now is not MISSING:  # deleted by the step: left so
+            _set_own(owner, name, number if now is kept else plain(now))
+        if kept.flag[0] and now is not kept and (id(owner), name) not in stale:
+            problems.append(kept_and_used(owner, name))
+    return problems
+
+
+def _set_own(owner: Any, name: str, value: Any) -> bool:
+    """Set owner's own attribute `name` as it keeps it, without its class's __setattr__ (a module's, a class's, or
+    in an object's `__dict__`); False where it keeps none (slots) or cannot be set (a builtin class)."""
+    if isinstance(owner, type):
+        try:
+            type.__setattr__(owner, name, value)
+        except (TypeError, AttributeError):
+            return False
+        return True
+    held = _own(owner, "__dict__", None)
+    if held.__class__ is not dict:
+        return False
+    held[name] = value
+    return True
 
 
 def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:

@@ -248,6 +248,8 @@ def operand_of(x: Any, name: str) -> Tensor:
             raise TypeError(f"{name}: cannot combine a Tensor with complex {x!r}; Tensors hold real numbers")
         if x.__class__ is not float and isinstance(x, float):
             x = float(x)  # numpy takes a float subclass (t.item() while a step is compiled) as float64, a float as weak
+        elif x.__class__ is not int and x.__class__ is not bool and isinstance(x, int):
+            x = int(x)  # so an int subclass (a count a compiled step keeps: compile_kept) as int64, an int as weak
         return constant(x)
     if isinstance(x, Node):  # a Value (no class derives from Tensor)
         raise tensor_with_value(name)

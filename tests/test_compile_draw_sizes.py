@@ -123,7 +123,7 @@ REFUSED = {  # what the warning says, where the step runs eagerly
     "an iterator in a dict": "\\(list_iterator\\)",
     "an iterator on an object": "\\(list_iterator\\)",
     "a bound __next__": "\\(list_iterator\\)",
-    "an iterator class of one's own": "\\(_Sizes\\)",
+    "an iterator class of one's own": "\\(_Sizes\\)|changes `_Sizes\\.calls`",
     "an iterator class popping a deque": "\\(_QueuedSizes\\)|changed `held.queue` in place \\(a deque",
     "iter(f, sentinel)": "\\(callable_iterator\\)",
 }
