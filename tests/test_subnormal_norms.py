@@ -103,14 +103,7 @@ def test_normalisations_of_subnormal_rows_and_their_gradients_are_mpmath_s(row, 
     """layer_norm([1e-320, 3e-320, 4e-320], eps=0) was 6.4e-4 off, rms_norm's 8.3e-5, group_norm's, instance_norm's
     and batch_norm's as layer_norm's; [5e-324, 1e-323, 2e-323]'s middle entry 0 (not -0.27), and the gradients
     as far off (2.3e-4, 0.37). A row of ones beside it keeps its own path; nothing warns."""
-    exact, slopes = _standardized(row, centred)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        x = Tensor(np.array([row, [1.0, 2.0, 4.0]]), requires_grad=True)
-        y = normalise(x)
-        (y * Tensor(np.array([UPSTREAM, [0.0] * 3]))).sum().backward()
-    _within(y.data[0], exact, ulps=4)
-    _within(x.grad[0], slopes, ulps=8)
+    _row_is_mpmath_s(row, normalise, *_standardized(row, centred), UPSTREAM)
 
 
 @pytest.mark.parametrize("eps", [1e-307, 1e-300, 1e-290, 1e-5])
@@ -122,14 +115,7 @@ def test_with_a_small_eps_the_normalisations_of_subnormal_rows_are_mpmath_s(eps)
     upstream = UPSTREAM if eps < 1e-200 else [c * 1e300 for c in UPSTREAM]
     for row in NORMALISED + [[5e-324, 5e-324, 1e-323]]:
         for _name, centred, normalise in _each_normalisation(eps):
-            exact, slopes = _standardized(row, centred, eps, upstream)
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                x = Tensor(np.array([row, [1.0, 2.0, 4.0]]), requires_grad=True)
-                y = normalise(x)
-                (y * Tensor(np.array([upstream, [0.0] * 3]))).sum().backward()
-            _within(y.data[0], exact, ulps=4)
-            _within(x.grad[0], slopes, ulps=8)
+            _row_is_mpmath_s(row, normalise, *_standardized(row, centred, eps, upstream), upstream)
 
 
 def test_batch_norm_s_running_statistics_of_a_subnormal_batch_are_mpmath_s():
@@ -161,3 +147,15 @@ def test_a_compiled_step_recorded_on_ordinary_rows_runs_subnormal_ones_eagerly_a
     for _ in range(3):
         step(Tensor(np.array([[1.0, 3.0, 4.0]])))
     _within(step(Tensor(subnormal_rows)).data[0], _standardized(NORMALISED[0], True, 1e-300)[0], ulps=4)
+
+
+def _row_is_mpmath_s(row, normalise, exact, slopes, upstream):
+    """`row` normalised beside a row of ones (which keeps its own path), with no warning: its outputs within 4 ulps
+    of `exact` and its gradient under `upstream` within 8 of `slopes`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Tensor(np.array([row, [1.0, 2.0, 4.0]]), requires_grad=True)
+        y = normalise(x)
+        (y * Tensor(np.array([upstream, [0.0] * 3]))).sum().backward()
+    _within(y.data[0], exact, ulps=4)
+    _within(x.grad[0], slopes, ulps=8)
