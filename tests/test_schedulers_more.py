@@ -1,0 +1,126 @@
+"""nn.schedulers_more's schedules without PyTorch: their arguments checked and named, total_iters=0 as
+torch 2.13 steps it (with a warning where the schedule never does what it names), a cosine with restarts
+that refuses to chain, and bad values refused before anything changes. Against PyTorch:
+tests/test_torch_diff_schedulers_more.py; saved and resumed: tests/test_schedule_resume.py."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn.optim import SGD
+from nn.schedulers import (
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
+)
+
+
+def optimizer(lr=0.1):
+    return SGD([Tensor(np.ones(2), requires_grad=True)], lr=lr)
+
+
+def lrs(scheduler, epochs):
+    out = []
+    for _ in range(epochs):
+        out.append(scheduler.optimizer.lr)
+        scheduler.step()
+    return out
+
+
+def test_formulas_by_hand():
+    assert lrs(MultiStepLR(optimizer(), [3, 1, 3], 0.5), 5) == pytest.approx([0.1, 0.05, 0.05, 0.0125, 0.0125])
+    assert lrs(ExponentialLR(optimizer(), 0.5), 4) == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+    assert lrs(ConstantLR(optimizer(), 0.5, 2), 4) == pytest.approx([0.05, 0.05, 0.1, 0.1])
+    assert lrs(PolynomialLR(optimizer(), 4, 2.0), 6) == pytest.approx([0.1, 0.05625, 0.025, 0.00625, 0, 0])
+    restarts = CosineAnnealingWarmRestarts(optimizer(), T_0=2, T_mult=2, eta_min=0.02)
+    cycles = [(0, 2), (1, 2), (0, 4), (1, 4), (2, 4), (3, 4), (0, 8)]
+    assert lrs(restarts, 7) == pytest.approx([0.02 + 0.08 * (1 + math.cos(math.pi * c / t)) / 2 for c, t in cycles])
+    assert (restarts.T_cur, restarts.T_i) == (1, 8)  # PyTorch's attributes, at epoch 7
+
+
+@pytest.mark.parametrize(
+    ("make", "held"),
+    [
+        (lambda o: LinearLR(o, 0.25, 1.0, total_iters=0), 0.25),
+        (lambda o: ConstantLR(o, 0.5, total_iters=0), 0.5),
+        (lambda o: PolynomialLR(o, total_iters=0), 1.0),
+    ],
+)
+def test_total_iters_0_holds_the_first_factor_as_torchs_with_a_warning(make, held):
+    """torch 2.13 takes total_iters=0 and multiplies the lr at epoch 0 only: LinearLR(total_iters=0) was a
+    ValueError here, where a ported script (warmup_epochs=0) runs under PyTorch."""
+    with pytest.warns(UserWarning, match=r"\(total_iters=0\) holds the factor .* for no \w+ phase, leave"):
+        scheduler = make(optimizer())
+    assert lrs(scheduler, 4) == [0.1 * held] * 4
+
+
+def test_total_iters_0_that_changes_nothing_is_not_warned_of():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lrs(LinearLR(optimizer(), 0.5, 0.5, total_iters=0), 2) == [0.05, 0.05]
+        assert lrs(ConstantLR(optimizer(), 1.0, total_iters=0), 2) == [0.1, 0.1]
+        assert lrs(PolynomialLR(optimizer(), 0, power=0.0), 2) == [0.1, 0.1]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda o: MultiStepLR(o, [2, -1]), ValueError, "MultiStepLR: milestones must be an integer >= 0, got -1"),
+        (lambda o: MultiStepLR(o, 3), TypeError, "MultiStepLR: milestones must be a list of epochs, got int 3"),
+        (lambda o: MultiStepLR(o, [2.5]), TypeError, "milestones must be an integer >= 0, got float 2.5"),
+        (lambda o: MultiStepLR(o, [2], gamma=-0.5), ValueError, "MultiStepLR: gamma must be a finite number >= 0"),
+        (lambda o: ExponentialLR(o, math.nan), ValueError, "ExponentialLR: gamma must be a finite number >= 0"),
+        (lambda o: ConstantLR(o, 1.5), ValueError, r"ConstantLR: factor must be in \[0, 1\], got 1.5"),
+        (lambda o: ConstantLR(o, 0.5, -1), ValueError, "ConstantLR: total_iters must be an integer >= 0, got -1"),
+        (lambda o: PolynomialLR(o, 5, -1.0), ValueError, "PolynomialLR: power must be a finite number >= 0"),
+        (lambda o: LinearLR(o, total_iters=-2), ValueError, "LinearLR: total_iters must be an integer >= 0"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 0), ValueError, "T_0 must be an integer >= 1, got 0"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 2, 1.5), TypeError, "T_mult must be an integer >= 1"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 2, eta_min=-1.0), ValueError, "eta_min must be a finite number"),
+    ],
+)
+def test_bad_arguments_are_named_and_change_nothing(make, error, message):
+    opt = optimizer()
+    with pytest.raises(error, match=message):
+        make(opt)
+    assert opt.lr == 0.1 and opt.schedulers == [] and opt.initial_lr is None
+
+
+def test_a_cosine_with_restarts_refuses_to_step_beside_another_scheduler():
+    """PyTorch's sets the lr from its base, dropping a StepLR's factor chained with it: refused, changing nothing."""
+    opt = optimizer()
+    step, restarts = StepLR(opt, 1, 0.5), CosineAnnealingWarmRestarts(opt, 4)
+    with pytest.raises(ValueError, match="CosineAnnealingWarmRestarts sets the lr outright"):
+        restarts.step()
+    assert restarts.last_epoch == 0 and step.last_epoch == 0
+
+
+def test_an_lr_set_by_hand_is_overridden_by_a_cosine_with_restarts_as_pytorchs():
+    opt = optimizer()
+    restarts = CosineAnnealingWarmRestarts(opt, 4)
+    restarts.step()
+    opt.lr = 0.5
+    restarts.step()
+    assert opt.lr == pytest.approx(0.1 * (1 + math.cos(math.pi * 2 / 4)) / 2)
+
+
+def test_an_lr_set_by_hand_carries_on_under_the_chainable_ones():
+    opt = optimizer()
+    exponential = ExponentialLR(opt, 0.5)
+    exponential.step()
+    opt.lr = 0.2  # the chain's base becomes 0.4, as PyTorch's next step multiplies 0.2 by gamma
+    exponential.step()
+    assert opt.lr == pytest.approx(0.1)
+
+
+def test_a_huge_epoch_of_restarts_growing_is_computed_in_steps():
+    restarts = CosineAnnealingWarmRestarts(optimizer(), T_0=3, T_mult=2)
+    assert restarts.cycle(2**63 - 1)[1] == 3 * 2**61 and restarts.cycle(3 * (2**5 - 1)) == (0, 3 * 2**5)
