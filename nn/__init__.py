@@ -40,7 +40,7 @@ Public API:
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     schedulers                      StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
                                     CosineAnnealingLR, CosineAnnealingWarmRestarts, LambdaLR, SequentialLR,
-                                    ReduceLROnPlateau (fit's scheduler=)
+                                    OneCycleLR, ReduceLROnPlateau (fit's scheduler=)
     clip_grad_norm_, clip_grad_value_   gradient clipping (also as nn.utils.clip_grad_norm_, PyTorch's place)
     init                            PyTorch's initialisers (kaiming_normal_, xavier_uniform_, ...), fans in
                                     chainrule's layouts: a 2-D weight is (fan_in, fan_out), as x @ W reads it

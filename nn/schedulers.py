@@ -12,8 +12,8 @@ a cosine past its T_max, factors at 0), a step after an lr set by hand is refuse
 
 Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR,
 CosineAnnealingLR (with eta_min 0, up to T_max) and schedulers_more's MultiStepLR, ExponentialLR, ConstantLR
-and PolynomialLR multiply. The others (LambdaLR, SequentialLR, CosineAnnealingWarmRestarts, a
-CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
+and PolynomialLR multiply. The others (LambdaLR, SequentialLR, CosineAnnealingWarmRestarts, OneCycleLR,
+a CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
 lr that is no schedule's, so here one of them refuses to step beside another scheduler: put
 schedules one after another with SequentialLR, which takes over the schedulers given to it.
 Every lr a scheduler sets is checked (finite, >= 0) before anything changes.
@@ -37,6 +37,7 @@ from .schedulers_more import (
     check_epochs,
     warn_if_held,
 )
+from .schedulers_one_cycle import OneCycleLR
 from .schedulers_plateau import ReduceLROnPlateau
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
     "SequentialLR",

@@ -14,6 +14,7 @@ from nn.schedulers import (
     ExponentialLR,
     LinearLR,
     MultiStepLR,
+    OneCycleLR,
     PolynomialLR,
     SequentialLR,
     StepLR,
@@ -29,6 +30,7 @@ CHAINS = {
         ExponentialLR(o, 0.9),
         ConstantLR(o, 0.5, 2),
     ],
+    "OneCycleLR": lambda o: [OneCycleLR(o, 0.2, total_steps=6, anneal_strategy="linear")],  # and Adam's beta1
     "SequentialLR of PolynomialLR and CosineAnnealingWarmRestarts": lambda o: [
         SequentialLR(o, [PolynomialLR(o, 3, 2.0), CosineAnnealingWarmRestarts(o, 2, 2, 1e-3)], milestones=[2])
     ],
@@ -127,6 +129,11 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
         (lambda o: MultiStepLR(o, [1, 4, 4]), lambda o: MultiStepLR(o, [1, 4, 5]), r"milestones=\[1, 4, 4\]"),
         (lambda o: CosineAnnealingWarmRestarts(o, 2, 2), lambda o: CosineAnnealingWarmRestarts(o, 2, 3), "T_mult=2"),
         (lambda o: PolynomialLR(o, 3, 2.0), lambda o: PolynomialLR(o, 3, 1.0), "power=2.0"),
+        (
+            lambda o: OneCycleLR(o, 1.0, 9),
+            lambda o: OneCycleLR(o, 1.0, 9, anneal_strategy="linear"),
+            "anneal_strategy='cos'",
+        ),
     ],
 )
 def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting, tmp_path):

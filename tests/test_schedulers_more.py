@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from autograd import Tensor
-from nn.optim import SGD
+from nn.optim import SGD, Adagrad, Adam
 from nn.schedulers import (
     ConstantLR,
     CosineAnnealingWarmRestarts,
     ExponentialLR,
     LinearLR,
     MultiStepLR,
+    OneCycleLR,
     PolynomialLR,
     StepLR,
 )
@@ -124,3 +125,43 @@ def test_an_lr_set_by_hand_carries_on_under_the_chainable_ones():
 def test_a_huge_epoch_of_restarts_growing_is_computed_in_steps():
     restarts = CosineAnnealingWarmRestarts(optimizer(), T_0=3, T_mult=2)
     assert restarts.cycle(2**63 - 1)[1] == 3 * 2**61 and restarts.cycle(3 * (2**5 - 1)) == (0, 3 * 2**5)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda o: OneCycleLR(o, 1.0), "give total_steps, or epochs and steps_per_epoch"),
+        (lambda o: OneCycleLR(o, 1.0, epochs=2), "give total_steps, or epochs and steps_per_epoch"),
+        (lambda o: OneCycleLR(o, [1.0, 2.0], 9), "max_lr holds one number per parameter group"),
+        (lambda o: OneCycleLR(o, 1.0, 4, pct_start=0.25), r"step 0 falls in a phase of no steps \(pct_start=0.25"),
+        (lambda o: OneCycleLR(o, 1.0, 9, anneal_strategy="cosine"), "anneal_strategy must be one of"),
+        (lambda o: OneCycleLR(o, 1.0, 9, div_factor=0), "div_factor must be a finite number > 0"),
+        (lambda o: OneCycleLR(Adagrad(o.params), 1.0, 9), "Adagrad has none .* give cycle_momentum=False"),
+        (lambda o: OneCycleLR(Adam(o.params), 1.0, 9, max_momentum=1.2), r"the momentum 1.2, and Adam: betas must"),
+    ],
+)
+def test_one_cycle_arguments_are_named_and_change_nothing(make, message):
+    opt = optimizer()
+    with pytest.raises(ValueError, match=message):
+        make(opt)
+    assert opt.lr == 0.1 and opt.momentum == 0.0 and opt.schedulers == []
+
+
+def test_one_cycle_sets_the_lr_from_max_lr_and_moves_the_momentum():
+    opt = optimizer()
+    cycle = OneCycleLR(opt, max_lr=1.0, total_steps=10, anneal_strategy="linear")
+    assert (opt.lr, opt.momentum, opt.initial_lr) == (0.04, 0.95, 0.04)  # max_lr / 25, max_momentum
+    lrs(cycle, 2)
+    assert (opt.lr, opt.momentum) == (1.0, 0.85)  # the top, 30% of the way: base_momentum
+    lrs(cycle, 8)
+    assert cycle.last_epoch == 10 and opt.lr == 0.0  # linear past min_lr at total_steps: below 0 in PyTorch
+    with pytest.raises(ValueError, match="step 11 is past total_steps=10"):
+        cycle.step()
+
+
+def test_one_cycle_refuses_to_step_beside_another_scheduler():
+    opt = optimizer()
+    step, cycle = StepLR(opt, 1, 0.5), OneCycleLR(opt, 1.0, 9)
+    with pytest.raises(ValueError, match="OneCycleLR sets the lr outright"):
+        cycle.step()
+    assert cycle.last_epoch == 0 and step.last_epoch == 0
