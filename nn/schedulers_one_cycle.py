@@ -9,6 +9,7 @@ after the last batch, is taken: its lr, below 0 where "linear" runs on past its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from .arguments import check_choice, check_flag, check_number
@@ -104,18 +105,21 @@ class OneCycleLR(LRScheduler):
                 "refuses it too): make the scheduler with the number of batches the training steps"
             )
         phases, start = self._phases(), 0.0
-        for i, (end, lr_from, lr_to, momentum_from, momentum_to) in enumerate(phases):
-            if epoch <= end or i == len(phases) - 1:
-                if end == start:
-                    raise ValueError(
-                        f"OneCycleLR: step {epoch} falls in a phase of no steps (pct_start={self.pct_start} of "
-                        f"total_steps={self.total_steps}), where PyTorch's divides by 0: give another pct_start"
-                    )
-                done = (epoch - start) / (end - start)
-                lr = self._anneal(getattr(self, lr_from), getattr(self, lr_to), done)
-                return lr, self._anneal(getattr(self, momentum_from), getattr(self, momentum_to), done)
-            start = end
-        raise AssertionError("the last phase takes every step")  # pragma: no cover
+        phase = phases[-1]  # the last phase takes every later step
+        for candidate in phases[:-1]:
+            if epoch <= candidate[0]:
+                phase = candidate
+                break
+            start = candidate[0]
+        end, *names = phase
+        if end == start:
+            raise ValueError(
+                f"OneCycleLR: step {epoch} falls in a phase of no steps (pct_start={self.pct_start} of "
+                f"total_steps={self.total_steps}), where PyTorch's divides by 0: give another pct_start"
+            )
+        done = (epoch - start) / (end - start)
+        lr_from, lr_to, momentum_from, momentum_to = (getattr(self, name) for name in names)
+        return self._anneal(lr_from, lr_to, done), self._anneal(momentum_from, momentum_to, done)
 
     def _anneal(self, start: float, end: float, done: float) -> float:
         if self.anneal_strategy == "cos":
@@ -129,7 +133,7 @@ class OneCycleLR(LRScheduler):
         if epoch == self.total_steps and lr < 0:
             # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
             # "linear" goes on past min_lr there, below 0, an lr PyTorch's sets and its optimizers refuse
-            # (-1.9e-5 after max_lr 0.01); 0 here, the nearest an optimizer takes
+            # (-1.9e-5 for max_lr 0.01 over 50 steps); 0 here, the nearest an optimizer takes
             lr = 0.0
         return (lr / self.initial_lr if self.initial_lr else 0.0), lr
 
@@ -145,7 +149,7 @@ class OneCycleLR(LRScheduler):
             self.optimizer.momentum = self.lr_and_momentum(self.last_epoch)[1]
 
 
-def _one(name: str, value: Any, wanted: str, fits: Any) -> float:
+def _one(name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
     """A number, or PyTorch's list of one per parameter group (one here)."""
     if isinstance(value, list | tuple):
         if len(value) != 1:
