@@ -165,3 +165,28 @@ def test_one_cycle_refuses_to_step_beside_another_scheduler():
     with pytest.raises(ValueError, match="OneCycleLR sets the lr outright"):
         cycle.step()
     assert cycle.last_epoch == 0 and step.last_epoch == 0
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda o: StepLR(o, 2), lambda o: CosineAnnealingWarmRestarts(o, 4), lambda o: OneCycleLR(o, 1.0, 9)],
+    ids=["StepLR", "CosineAnnealingWarmRestarts", "OneCycleLR"],
+)
+def test_step_with_an_epoch_is_refused_saying_what_to_write(make):
+    """PyTorch's deprecated step(epoch), and the docs' restarts stepped by fractions (step(epoch + i / iters)):
+    it was Python's "takes 1 positional argument but 2 were given"."""
+    opt = optimizer()
+    scheduler = make(opt)
+    lr = opt.lr
+    with pytest.raises(TypeError, match=r"\.step\(\) takes no epoch \(got 2.5\): PyTorch deprecates step\(epoch\)"):
+        scheduler.step(2.5)
+    assert scheduler.last_epoch == 0 and opt.lr == lr
+
+
+def test_a_plateau_step_with_an_epoch_is_refused_too():
+    from nn.schedulers import ReduceLROnPlateau
+
+    plateau = ReduceLROnPlateau(optimizer())
+    with pytest.raises(TypeError, match=r"ReduceLROnPlateau\.step\(\) takes no epoch \(got 3\)"):
+        plateau.step(0.5, 3)
+    assert plateau.last_epoch == 0
