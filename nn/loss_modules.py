@@ -85,11 +85,12 @@ class Loss(FunctionModule):
         try:
             bound = self.inputs.bind(*inputs, **named)
         except TypeError as error:
-            name = type(self).__name__
-            option = min(set(named) - set(self.inputs.parameters), default=None)
+            name, unknown = type(self).__name__, sorted(set(named) - set(self.inputs.parameters))
+            reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
+            option = unknown[0] if unknown and unknown[0] in options_of(self.function) else None
             hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
             raise TypeError(
-                f"{name}.forward takes ({', '.join(self.inputs.parameters)}), by position or by name: {error}{hint}"
+                f"{name}.forward takes ({', '.join(self.inputs.parameters)}), by position or by name: {reason}{hint}"
             ) from None
         return super().forward(*bound.args)
 

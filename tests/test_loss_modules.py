@@ -117,6 +117,8 @@ def test_an_option_given_to_a_loss_modules_call_is_named():
         nn.MSELoss()(Tensor(LOGITS), TARGETS, reduction="sum")
     with pytest.raises(TypeError, match="missing a required argument: 'target'"):
         nn.MSELoss()(input=Tensor(LOGITS))
+    with pytest.raises(TypeError, match=r"takes \(input, target\), by position or by name: .* argument 'logits'$"):
+        nn.CrossEntropyLoss()(logits=Tensor(LOGITS), target=LABELS)  # no option: no hint to set it on the loss
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
