@@ -69,7 +69,9 @@ class Softmax(Module):
         self.axis = value
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        # the axis it takes, by PyTorch's name (torch's shows dim=1): given none, the last, so dim=-1 (axis=None
+        # read as no axis, or numpy's all of them, where it is the last: nn.Softmax() in examples/lesson.py)
+        return f"dim={-1 if self.axis is None else self.axis}"
 
 
 def _along(

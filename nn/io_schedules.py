@@ -4,10 +4,11 @@
 on an lr set by hand, 0 where not, -1 where not known: a file written before it was has none, read
 so). Without them a resumed run's scheduler, made anew, started its schedule over from the loaded
 lr: the lr of a StepLR went back up where the run would have gone on down. Also its settings (its
-class's `setting_names`), "schedule.k.setting.NAME", and a SequentialLR's schedulers, by their place
-j in it, "schedule.k.schedulers.j.kind.NAME" and "schedule.k.schedulers.j.setting.NAME": a file
-whose schedulers had other settings is refused (resumed, the run would follow another schedule,
-silently); one written before they were has none, and loads unchecked, as it did.
+class's `setting_names`; a text one, OneCycleLR's anneal_strategy, by its place in `choices`),
+"schedule.k.setting.NAME", and a SequentialLR's schedulers, by their place j in it,
+"schedule.k.schedulers.j.kind.NAME" and "schedule.k.schedulers.j.setting.NAME": a file whose schedulers
+had other settings is refused (resumed, the run would follow another schedule, silently); one written
+before they were has none, and loads unchecked, as it did.
 The ReduceLROnPlateaus made on the optimizer (its `plateaus`, outside the chain) too: "schedule.plateaus",
 how many, and per plateau, by its place k, "schedule.plateau.k." + its state_dict()'s keys (the best
 metric "best", finite, with "has_best" 0 while it is still the mode's start, ±inf) and its settings
@@ -120,8 +121,10 @@ def _nested(scheduler: Any, head: str) -> Iterator[tuple[str, Any]]:
 
 def _setting(scheduler: Any, name: str) -> np.ndarray:
     """A scheduler's setting as a file holds it: integers (one, or a list: milestones) as int64, other numbers
-    as float64."""
+    as float64, text (OneCycleLR's anneal_strategy) as its place among the scheduler's `choices`."""
     value = getattr(scheduler, name)
+    if name in getattr(scheduler, "choices", {}):
+        return np.array(scheduler.choices[name].index(value), np.int64)
     items = value if isinstance(value, list | tuple) else [value]
     whole = all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in items)
     return np.array(value, np.int64 if whole else np.float64)
@@ -136,12 +139,18 @@ def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix:
             for name in s.setting_names:
                 key, mine = head + SETTING + name, _setting(s, name)
                 if key in values and not np.array_equal(values[key], mine):
-                    saved, kind = values[key].tolist(), type(s).__name__
+                    saved, kind = _shown(s, name, values[key].tolist()), type(s).__name__
                     raise ValueError(
                         f"{key}: the file's {kind} was saved with {name}={saved!r}, and this one has "
-                        f"{name}={mine.tolist()!r}, so the resumed run would follow another schedule: make the "
-                        f"{kind} with {name}={saved!r}, as the saved run did, before loading"
+                        f"{name}={_shown(s, name, mine.tolist())!r}, so the resumed run would follow another "
+                        f"schedule: make the {kind} with {name}={saved!r}, as the saved run did, before loading"
                     )
+
+
+def _shown(scheduler: Any, name: str, saved: Any) -> Any:
+    """A file's setting as the scheduler's constructor takes it: a choice's text by its place, if it is one."""
+    choices = getattr(scheduler, "choices", {}).get(name)
+    return choices[saved] if choices is not None and saved in range(len(choices)) else saved
 
 
 def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefix: str) -> list[Callable[[], None]]:

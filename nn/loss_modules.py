@@ -9,6 +9,7 @@ buffer of the module) and in the function."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -45,10 +46,12 @@ _DEPRECATED = ("size_average", "reduce")
 
 class Loss(FunctionModule):
     """A loss function with its options bound: `forward(input, target)` is `function(input, target,
-    **options)`. Subclasses name the function and the options their constructor also takes by
+    **options)`, its inputs given by position or by the names of PyTorch's forward (`criterion(input=x,
+    target=y)`). Subclasses name the function and the options their constructor also takes by
     position (`positions`, PyTorch's order); the rest are keywords."""
 
     positions: tuple[str, ...] = ()  # set by each subclass (LOSSES)
+    inputs: inspect.Signature = inspect.Signature()  # forward's inputs, PyTorch's names (set by each subclass)
 
     def __init__(self, *args: Any, **options: Any) -> None:
         name = type(self).__name__
@@ -76,6 +79,21 @@ class Loss(FunctionModule):
         # an int as a Python int (ignore_index=np.int64(2): 2); weights and the rest as given, not copied
         self.keep_options({key: int(value) if is_int(value) else value for key, value in options.items()})
 
+    def forward(self, *inputs: Any, **named: Any) -> Any:
+        """The function of the inputs, given by position or by PyTorch's names; an option here is a
+        TypeError (as in PyTorch: options are the module's, set when it is made or as attributes)."""
+        try:
+            bound = self.inputs.bind(*inputs, **named)
+        except TypeError as error:
+            name, unknown = type(self).__name__, sorted(set(named) - set(self.inputs.parameters))
+            reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
+            option = unknown[0] if unknown and unknown[0] in options_of(self.function) else None
+            hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
+            raise TypeError(
+                f"{name}.forward takes ({', '.join(self.inputs.parameters)}), by position or by name: {reason}{hint}"
+            ) from None
+        return super().forward(*bound.args)
+
 
 # PyTorch's class name -> the function in nn.functional it binds, and the options its constructor
 # takes by position: PyTorch's, up to its deprecated size_average= (GaussianNLLLoss's: keywords only)
@@ -101,12 +119,19 @@ LOSSES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
 }
 
 
+# PyTorch's forward names its inputs as the function does, but for these
+_FORWARD_NAMES = {"PoissonNLLLoss": ("log_input", "target")}  # its input as its option log_input, in torch 2.13
+
+
 def _loss_class(name: str, function: Callable[..., Any], positions: tuple[str, ...]) -> type[Loss]:
     doc = (
         f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(options_of(function))}."
     )
     cls = function_module(name, function, Loss, doc)
     cls.positions = positions
+    params = inspect.signature(function).parameters.values()
+    names = _FORWARD_NAMES.get(name) or [p.name for p in params if p.default is inspect.Parameter.empty]
+    cls.inputs = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     return cls
 
 

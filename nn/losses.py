@@ -36,17 +36,17 @@ __all__ = [
 ]
 
 
-def mse_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
+def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean") -> Any:
     """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
     g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
     (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
     gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too)."""
-    return reduce([d * d for d in (p - t for p, t in pairs(pred, target, "mse_loss"))], reduction, "mse_loss")
+    return reduce([d * d for d in (p - t for p, t in pairs(input, target, "mse_loss"))], reduction, "mse_loss")
 
 
-def l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean") -> Any:
+def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean") -> Any:
     """Absolute error (the lesson's), |p - t| per element."""
-    return _absolute_error(pred, target, reduction, "l1_loss")
+    return _absolute_error(input, target, reduction, "l1_loss")
 
 
 def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:
@@ -54,17 +54,17 @@ def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -
     return reduce([abs(p - t) for p, t in pairs(pred, target, name)], reduction, name)
 
 
-def huber_loss(pred: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
+def huber_loss(input: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
     target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss."""
     # delta 0 makes the loss 0 everywhere (torch refuses it too)
     wanted = "a finite number > 0 (for the absolute error use l1_loss)"
     delta = check_number("huber_loss", "delta", delta, wanted, lambda x: 0 < x < math.inf)
-    terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in pairs(pred, target, "huber_loss"))]
+    terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in pairs(input, target, "huber_loss"))]
     return reduce(terms, reduction, "huber_loss")
 
 
-def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
+def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
     target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
     as 0.5 m (m / beta), m = min(|d|, beta): m / beta is at most 1, where m * m underflowed for a small beta
@@ -72,9 +72,9 @@ def smooth_l1_loss(pred: Predictions, target: Any, *, reduction: str = "mean", b
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
     if beta == 0:
-        return _absolute_error(pred, target, reduction, "smooth_l1_loss")
+        return _absolute_error(input, target, reduction, "smooth_l1_loss")
     terms = [
-        0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(pred, target, "smooth_l1_loss"))
+        0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(input, target, "smooth_l1_loss"))
     ]
     return reduce(terms, reduction, "smooth_l1_loss")
 
@@ -91,7 +91,7 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
     return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
 
 
-def binary_cross_entropy(probs: Predictions, targets: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
+def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1], each
     element's times its `weight` if given (numbers >= 0 broadcast to the predictions; on Values one
     number or one per prediction), as PyTorch's: the mean stays over the elements.
@@ -100,7 +100,7 @@ def binary_cross_entropy(probs: Predictions, targets: Any, *, weight: Any = None
     so p of exactly 0 or 1 (a confident float32 sigmoid) gives a finite loss and finite gradients.
     binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
     name = "binary_cross_entropy"
-    found = pairs(probs, targets, name)
+    found = pairs(input, target, name)
     require(
         [p for p, _ in found],
         _in_unit,
@@ -108,18 +108,18 @@ def binary_cross_entropy(probs: Predictions, targets: Any, *, weight: Any = None
     )
     _check_unit_targets(found, name)
     terms = [_bce(p, t) for p, t in found]
-    return reduce(_weighed(terms, _weights(weight, "weight", found, probs, name, "probabilities")), reduction, name)
+    return reduce(_weighed(terms, _weights(weight, "weight", found, input, name, "probabilities")), reduction, name)
 
 
 def binary_cross_entropy_with_logits(
-    logits: Predictions, targets: Any, *, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+    input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
-    """binary_cross_entropy(sigmoid(x), t) computed from the logits x, as softplus terms (see
+    """binary_cross_entropy(sigmoid(x), t) computed from the logits x (`input`), as softplus terms (see
     `losses_logits.logit_term`): no overflow and no -100 clamp, for logits of any size. `pos_weight` (a number,
     or per class: broadcast against the last axis) weighs the positive targets' term, to balance
     rare positives; `weight` each element's loss, as binary_cross_entropy's."""
     name = "binary_cross_entropy_with_logits"
-    return reduce(logit_terms(logits, targets, weight, pos_weight, name), reduction, name)
+    return reduce(logit_terms(input, target, weight, pos_weight, name), reduction, name)
 
 
 def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str) -> list[Any]:
@@ -132,14 +132,14 @@ def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any,
     return _weighed(terms, _weights(weight, "weight", found, logits, name, "logits"))
 
 
-def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:
+def kl_div(input: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:
     """The Kullback-Leibler divergence term t (log t - x) of log-probabilities x (log_softmax's)
     against probabilities t (0 log 0 = 0), or with `log_target` against log-probabilities,
     e^t (t - x). As torch's kl_div, "mean" averages over every element; "batchmean", the sum over
     the batch size (the first axis; a list of Values is one batch), is the divergence proper."""
     name = "kl_div"
     log_target = check_flag(name, "log_target", log_target)
-    found = pairs(log_pred, target, name)
+    found = pairs(input, target, name)
     if log_target:
         terms = [kl_log_term(x, t) for x, t in found]
     else:
@@ -155,8 +155,8 @@ def kl_div(log_pred: Predictions, target: Any, *, reduction: str = "mean", log_t
         terms = [kl_term(x, t) for x, t in found]
     if reduction != "batchmean":
         return reduce(terms, reduction, name, also="'batchmean'")
-    if isinstance(log_pred, Tensor):
-        batch = log_pred.shape[0] if log_pred.ndim else 1  # as torch: a 0-d input is its own batch
+    if isinstance(input, Tensor):
+        batch = input.shape[0] if input.ndim else 1  # as torch: a 0-d input is its own batch
     else:
         batch = len(terms)
     return reduce(terms, "sum", name) / batch

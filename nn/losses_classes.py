@@ -30,7 +30,7 @@ from .losses_shares import target_share
 
 
 def cross_entropy(
-    logits: Tensor,
+    input: Tensor,
     target: Any,
     *,
     weight: Any = None,
@@ -38,17 +38,17 @@ def cross_entropy(
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """-log softmax(logits)[label] per example, over the class axis (axis 1; axis 0 of a single
-    example of shape (classes,)). `target` holds class indices (one per example, of shape logits
-    without the class axis; those equal to `ignore_index` count for nothing, nor in the mean) or,
-    of logits' own shape and floating point, class probabilities. `label_smoothing` e mixes the
+    """-log softmax(logits)[label] per example, for logits `input` (PyTorch's name), over the class axis
+    (axis 1; axis 0 of a single example of shape (classes,)). `target` holds class indices (one per
+    example, of shape logits without the class axis; those equal to `ignore_index` count for nothing,
+    nor in the mean) or, of logits' own shape and floating point, class probabilities. `label_smoothing` e mixes the
     target with the uniform distribution: (1 - e) target + e / classes. `weight`, one number >= 0
     per class (a constant), weighs each class's term, as PyTorch's: with class indices an example's
     loss is its label's weight times its -log p, and the mean divides by the sum of the weights of
     the labels kept; with probabilities, each class's term is weighed and the mean is over examples."""
     name = "cross_entropy"
-    _check_scores(logits, name)
-    logits = in_floats(logits)
+    _check_scores(input, name)
+    logits = in_floats(input)
     check_reduction(reduction, name)
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
@@ -67,13 +67,13 @@ def cross_entropy(
 
 
 def nll_loss(
-    log_probs: Tensor, target: Any, *, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
+    input: Tensor, target: Any, *, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
 ) -> Tensor:
-    """-log_probs[label] per example (log_probs from log_softmax, the class axis as cross_entropy's):
-    cross_entropy is nll_loss of log_softmax. Labels equal to `ignore_index` count for nothing;
-    `weight` as cross_entropy's."""
-    _check_scores(log_probs, "nll_loss")
-    log_probs = in_floats(log_probs)
+    """-log_probs[label] per example, for log-probabilities `input` (PyTorch's name; log_softmax's), the
+    class axis as cross_entropy's: cross_entropy is nll_loss of log_softmax. Labels equal to
+    `ignore_index` count for nothing; `weight` as cross_entropy's."""
+    _check_scores(input, "nll_loss")
+    log_probs = in_floats(input)
     check_reduction(reduction, "nll_loss")
     weight = op_weights(weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"))
     labels = _labels(log_probs, target, ignore_index, "nll_loss")

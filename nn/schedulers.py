@@ -10,9 +10,10 @@ gives that lr now (StepLR, LinearLR, CosineAnnealingLR up to T_max, and chains o
 sets the lr outright, in PyTorch too. Where PyTorch's form cannot be followed so (a SequentialLR,
 a cosine past its T_max, factors at 0), a step after an lr set by hand is refused, changing nothing.
 
-Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR and
-CosineAnnealingLR (with eta_min 0, up to T_max) multiply. The others (LambdaLR, SequentialLR, a
-CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
+Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR,
+CosineAnnealingLR (with eta_min 0, up to T_max) and schedulers_more's MultiStepLR, ExponentialLR, ConstantLR
+and PolynomialLR multiply. The others (LambdaLR, SequentialLR, CosineAnnealingWarmRestarts, OneCycleLR,
+a CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
 lr that is no schedule's, so here one of them refuses to step beside another scheduler: put
 schedules one after another with SequentialLR, which takes over the schedulers given to it.
 Every lr a scheduler sets is checked (finite, >= 0) before anything changes.
@@ -27,9 +28,33 @@ from collections.abc import Callable, Sequence
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_more import (
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    MultiStepLR,
+    PolynomialLR,
+    check_epochs,
+    warn_if_held,
+)
+from .schedulers_one_cycle import OneCycleLR
 from .schedulers_plateau import ReduceLROnPlateau
 
-__all__ = ["CosineAnnealingLR", "LRScheduler", "LambdaLR", "LinearLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
+__all__ = [
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
+]
 
 
 class LambdaLR(LRScheduler):
@@ -133,10 +158,13 @@ class LinearLR(LRScheduler):
     ) -> None:
         self.start_factor = check_number("LinearLR", "start_factor", start_factor, "in (0, 1]", lambda f: 0 < f <= 1)
         self.end_factor = check_number("LinearLR", "end_factor", end_factor, "in [0, 1]", lambda f: 0 <= f <= 1)
-        self.total_iters = _count(self, "total_iters", total_iters)
+        self.total_iters = check_epochs(self, "total_iters", total_iters)
+        warn_if_held(self, self.start_factor, self.end_factor)
         super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:
+        if self.total_iters == 0:
+            return self.start_factor  # PyTorch's multiplies by it at epoch 0 and never again (warn_if_held)
         done = min(epoch, self.total_iters) / self.total_iters
         return self.start_factor + (self.end_factor - self.start_factor) * done
 

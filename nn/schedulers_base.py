@@ -14,6 +14,7 @@ from autograd import replayed
 
 from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
 from .optim_base import Optimizer
+from .schedulers_epochs import check_fresh, refuse_epoch
 
 
 class LRScheduler:
@@ -69,9 +70,11 @@ class LRScheduler:
         return self.schedule(epoch, self.base_lr)[1]
 
     @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
-    def step(self) -> None:
+    def step(self, epoch: None = None) -> None:
         """One epoch done: set the optimizer's lr to the next epoch's (ValueError, changing nothing,
-        if that lr is not one an optimizer takes or this schedule cannot chain with the others)."""
+        if that lr is not one an optimizer takes or this schedule cannot chain with the others).
+        PyTorch's deprecated `epoch` argument is refused (refuse_epoch)."""
+        refuse_epoch(type(self).__name__, epoch)
         rebased, factor, lr = self.next_step()
         if rebased is not None:  # everything is computed: from here nothing can fail
             _rebase(self.optimizer, self.optimizer.schedulers, rebased)
@@ -266,19 +269,6 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
         least = "" if below else " >= 0"
         raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
     return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
-
-
-def check_fresh(owner: str, last_epoch: Any) -> None:
-    """PyTorch's last_epoch argument: -1 (its default, a schedule from its start) is taken; PyTorch resumes a
-    schedule from any other (with the param groups' 'initial_lr'), which here its state does, so that is refused."""
-    if is_int(last_epoch) and last_epoch == -1:
-        return
-    error = ValueError if is_int(last_epoch) else TypeError
-    raise error(
-        f"{owner}: last_epoch must be -1 (PyTorch's default: a fresh schedule), got {last_epoch!r}; PyTorch resumes "
-        "a schedule from a last_epoch >= 0, as a chainrule scheduler does from its state: make it with "
-        "last_epoch=-1, then call scheduler.load_state_dict(state)"
-    )
 
 
 def _count(owner: Any, name: str, value: Any) -> int:

@@ -18,6 +18,7 @@ from autograd import eager_only
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero
+from .schedulers_epochs import refuse_epoch
 
 MODES = ("min", "max")
 THRESHOLD_MODES = ("rel", "abs")
@@ -82,10 +83,12 @@ class ReduceLROnPlateau:
             bound = best - self.threshold if lower else best + self.threshold
         return bool(metric < bound if lower else metric > bound)
 
-    def step(self, metrics: Any) -> None:
+    def step(self, metrics: Any, epoch: None = None) -> None:
         """One epoch done with `metrics` (a number: the epoch's validation loss, say). ValueError,
         changing nothing, for one that is not finite: it says nothing about a plateau. Inside a step
-        being compiled it makes that step run eagerly: a replay would step it on the recorded metric."""
+        being compiled it makes that step run eagerly: a replay would step it on the recorded metric.
+        PyTorch's deprecated `epoch` is refused (refuse_epoch)."""
+        refuse_epoch("ReduceLROnPlateau", epoch)
         eager_only(
             "ReduceLROnPlateau.step(metric) is called inside the step, where a replay would step it on the "
             "recorded metric: step it after the compiled step, on the loss it returns"

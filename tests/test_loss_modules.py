@@ -78,6 +78,49 @@ def test_the_options_are_pytorchs(name):
     assert list(positions) == list(itertools.takewhile(lambda n: n not in ("size_average", "reduce"), by_position))
 
 
+def _torch_inputs(name):
+    """The inputs, by name, of torch.nn.functional's function of the loss `name` and of torch.nn's module's
+    forward: their parameters without a default (self left out)."""
+    torch = pytest.importorskip("torch", reason="PyTorch's losses are the reference: pip install '.[reference]'")
+    function = getattr(torch.nn.functional, LOSSES[name][0].__name__)
+    forward = getattr(torch.nn, name).forward
+    return tuple(
+        [p.name for p in inspect.signature(f).parameters.values() if p.default is inspect.Parameter.empty]
+        for f in (function, forward)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_the_inputs_are_named_as_pytorchs(name):
+    """Code ported from PyTorch names the inputs: F.cross_entropy(input=x, target=y), criterion(input=x,
+    target=y) (PoissonNLLLoss's forward: log_input=). chainrule's first were logits, pred, probs: a TypeError."""
+    function_inputs, forward_inputs = _torch_inputs(name)
+    ours = inspect.signature(LOSSES[name][0]).parameters.values()
+    assert [p.name for p in ours if p.default is inspect.Parameter.empty] == function_inputs
+    assert list(getattr(nn, name).inputs.parameters) == forward_inputs[1:]
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_inputs_by_name_are_those_by_position(name):
+    x, t, options = CASES[name]
+    inputs = (*(x if isinstance(x, tuple) else (x,)), t)
+    function_inputs, forward_inputs = _torch_inputs(name)
+    function, module = LOSSES[name][0], getattr(nn, name)(**options)
+    by_position = function(*map(Tensor, inputs), **options).data
+    by_name = function(**dict(zip(function_inputs, map(Tensor, inputs))), **options).data
+    called = module(**dict(zip(forward_inputs[1:], map(Tensor, inputs)))).data
+    assert_same([by_name, called], [by_position, by_position])
+
+
+def test_an_option_given_to_a_loss_modules_call_is_named():
+    with pytest.raises(TypeError, match=r"MSELoss.forward takes \(input, target\).*nn.MSELoss\(reduction=...\)"):
+        nn.MSELoss()(Tensor(LOGITS), TARGETS, reduction="sum")
+    with pytest.raises(TypeError, match="missing a required argument: 'target'"):
+        nn.MSELoss()(input=Tensor(LOGITS))
+    with pytest.raises(TypeError, match=r"takes \(input, target\), by position or by name: .* argument 'logits'$"):
+        nn.CrossEntropyLoss()(logits=Tensor(LOGITS), target=LABELS)  # no option: no hint to set it on the loss
+
+
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_options_by_position_are_those_by_keyword(name):
     x, t, options = CASES[name]

@@ -115,7 +115,7 @@ def test_linear_without_bias_and_with_a_bias():
 
 def test_softmax_layer_keeps_its_axis():
     x = Tensor(np.array([[1.0, 2.0], [3.0, 5.0]]))
-    assert np.allclose(nn.Softmax(axis=0)(x).data.sum(axis=0), 1.0) and repr(nn.Softmax(axis=0)) == "Softmax(axis=0)"
+    assert np.allclose(nn.Softmax(axis=0)(x).data.sum(axis=0), 1.0) and repr(nn.Softmax(axis=0)) == "Softmax(dim=0)"
 
 
 def test_dropout_defaults_seed_and_edges():

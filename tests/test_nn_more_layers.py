@@ -176,7 +176,20 @@ def test_reprs_show_the_arguments():
     assert repr(nn.ConstantPad1d(2, 3.5)) == "ConstantPad1d(padding=(2, 2), value=3.5)"
     assert repr(nn.Upsample(scale_factor=2)) == "Upsample(scale_factor=2.0, mode='nearest')"
     assert repr(nn.GLU(1)) == "GLU(dim=1)"
-    assert repr(nn.LogSoftmax(1)) == "LogSoftmax(axis=1)"
+    assert repr(nn.LogSoftmax(1)) == "LogSoftmax(dim=1)"
+
+
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax", "Softmin"])
+def test_a_softmax_layers_repr_names_the_axis_it_takes(name):
+    """PyTorch's repr for an axis given (dim=, not numpy's axis=); given none, the last one it takes: it
+    showed axis=None, as if it took no axis or all."""
+    for given in (0, 1, -1, 2):
+        assert repr(getattr(nn, name)(given)) == repr(getattr(nn, name)(axis=given)) == repr(getattr(T, name)(given))
+    layer = getattr(nn, name)()
+    assert repr(layer) == f"{name}(dim=-1)"
+    with pytest.warns(UserWarning, match="given no axis"):  # 3 axes: PyTorch would take dim 0
+        taken = layer(Tensor(X3)).data
+    assert np.array_equal(taken, getattr(nn, name)(dim=-1)(Tensor(X3)).data)
 
 
 @pytest.mark.parametrize(

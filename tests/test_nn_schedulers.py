@@ -94,7 +94,7 @@ def test_a_bad_state_is_refused_and_changes_nothing(state, error, message):
         (lambda o: StepLR(o, step_size=2, gamma=-0.1), ValueError, "StepLR: gamma must be a finite number >= 0"),
         (lambda o: CosineAnnealingLR(o, T_max=2.5), TypeError, "CosineAnnealingLR: T_max must be an integer >= 1"),
         (lambda o: StepLR(o, step_size="2"), TypeError, "StepLR: step_size must be an integer >= 1, got str '2'"),
-        (lambda o: LinearLR(o, total_iters=None), TypeError, "LinearLR: total_iters must be an integer >= 1"),
+        (lambda o: LinearLR(o, total_iters=None), TypeError, "LinearLR: total_iters must be an integer >= 0"),
         (lambda o: LinearLR(o, start_factor=0), ValueError, "LinearLR: start_factor must be in \\(0, 1\\]"),
         (lambda o: LinearLR(o, end_factor=2), ValueError, "LinearLR: end_factor must be in \\[0, 1\\]"),
         (lambda o: LambdaLR(o, 0.5), TypeError, "LambdaLR: lr_lambda must be a function of the epoch"),

@@ -7,13 +7,33 @@ import pytest
 
 import nn
 from nn import functional as F
-from nn.schedulers import CosineAnnealingLR, LinearLR, SequentialLR, StepLR
+from nn.schedulers import (
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
+    SequentialLR,
+    StepLR,
+)
 
 X, Y = nn.data.spirals(60, n_classes=3, seed=0)
 CHAINS = {
     "StepLR": lambda o: [StepLR(o, step_size=2, gamma=0.1)],
     "StepLR and CosineAnnealingLR": lambda o: [StepLR(o, step_size=2, gamma=0.5), CosineAnnealingLR(o, T_max=10)],
     "SequentialLR": lambda o: [SequentialLR(o, [LinearLR(o, 0.1, 1.0, 2), StepLR(o, 2, 0.5)], milestones=[2])],
+    "MultiStepLR, ExponentialLR and ConstantLR": lambda o: [
+        MultiStepLR(o, [1, 4, 4], 0.5),
+        ExponentialLR(o, 0.9),
+        ConstantLR(o, 0.5, 2),
+    ],
+    "OneCycleLR": lambda o: [OneCycleLR(o, 0.2, total_steps=6, anneal_strategy="linear")],  # and Adam's beta1
+    "SequentialLR of PolynomialLR and CosineAnnealingWarmRestarts": lambda o: [
+        SequentialLR(o, [PolynomialLR(o, 3, 2.0), CosineAnnealingWarmRestarts(o, 2, 2, 1e-3)], milestones=[2])
+    ],
 }
 
 
@@ -101,3 +121,28 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
     fresh = CosineAnnealingLR(nn.SGD(model.parameters(), lr=0.1), T_max=3)
     nn.load(model, again, optimizer=fresh.optimizer)
     assert fresh.hand_set is None
+
+
+@pytest.mark.parametrize(
+    ("saved", "loading", "setting"),
+    [
+        (lambda o: MultiStepLR(o, [1, 4, 4]), lambda o: MultiStepLR(o, [1, 4, 5]), r"milestones=\[1, 4, 4\]"),
+        (lambda o: CosineAnnealingWarmRestarts(o, 2, 2), lambda o: CosineAnnealingWarmRestarts(o, 2, 3), "T_mult=2"),
+        (lambda o: PolynomialLR(o, 3, 2.0), lambda o: PolynomialLR(o, 3, 1.0), "power=2.0"),
+        (
+            lambda o: OneCycleLR(o, 1.0, 9),
+            lambda o: OneCycleLR(o, 1.0, 9, anneal_strategy="linear"),
+            "anneal_strategy='cos'",
+        ),
+    ],
+)
+def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting, tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    saved(opt).step()
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    scheduler = loading(opt)
+    with pytest.raises(ValueError, match=f"was saved with {setting}"):
+        nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
+    assert scheduler.last_epoch == 0 and opt.lr == scheduler.get_last_lr()[0]

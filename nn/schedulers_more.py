@@ -1,0 +1,149 @@
+"""More of torch.optim.lr_scheduler's schedules, built as nn.schedulers' are (a closed form of the epoch,
+chained as PyTorch's): MultiStepLR, ExponentialLR, ConstantLR and PolynomialLR are factors that multiply
+with the chain's others, as PyTorch's chainable forms do; CosineAnnealingWarmRestarts sets the lr outright
+from its base, as PyTorch's does (so, as a LambdaLR, it refuses to step beside another scheduler)."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import warnings
+from collections.abc import Iterable
+
+from .arguments import as_sequence, check_number
+from .optim_base import Optimizer
+from .schedulers_base import LRScheduler, _at_least_zero, _count
+
+
+class MultiStepLR(LRScheduler):
+    """lr = base_lr * gamma ** (how many milestones the epoch has reached): multiplied by gamma at each
+    milestone (twice at one listed twice, as PyTorch's)."""
+
+    setting_names = ("milestones", "gamma")
+
+    def __init__(
+        self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        given = as_sequence("MultiStepLR", "milestones", milestones, "a list of epochs")
+        # PyTorch's never reaches a milestone below 0 stepping, though its closed form counts it: refused here
+        self.milestones = sorted(check_epochs(self, "milestones", m) for m in given)
+        self.gamma = _at_least_zero(self, "gamma", gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        return self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class ExponentialLR(LRScheduler):
+    """lr = base_lr * gamma ** epoch: multiplied by gamma every epoch."""
+
+    setting_names = ("gamma",)
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = _at_least_zero(self, "gamma", gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        return self.gamma**epoch
+
+
+class ConstantLR(LRScheduler):
+    """lr = base_lr * factor for the first total_iters epochs, then base_lr."""
+
+    setting_names = ("factor", "total_iters")
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1 / 3, total_iters: int = 5, last_epoch: int = -1) -> None:
+        self.factor = check_number("ConstantLR", "factor", factor, "in [0, 1]", lambda f: 0 <= f <= 1)
+        self.total_iters = check_epochs(self, "total_iters", total_iters)
+        warn_if_held(self, self.factor, 1.0)
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        # torch 2.13's closed form; its stepping divides by a factor of 0 at total_iters (ZeroDivisionError)
+        if self.total_iters == 0:
+            return self.factor  # PyTorch's multiplies at epoch 0 and never again (warn_if_held)
+        return self.factor if epoch < self.total_iters else 1.0
+
+
+class PolynomialLR(LRScheduler):
+    """lr = base_lr * (1 - epoch / total_iters) ** power, down to 0 at total_iters (a line with power 1)."""
+
+    setting_names = ("total_iters", "power")
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
+        self.total_iters = check_epochs(self, "total_iters", total_iters)
+        # PyTorch's takes a power below 0: its lr grows, then divides by zero at total_iters
+        self.power = _at_least_zero(self, "power", power)
+        warn_if_held(self, 1.0, 0.0 if self.power else 1.0)
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        if self.total_iters == 0:
+            return 1.0  # PyTorch's never moves the lr (warn_if_held)
+        return (1 - min(epoch, self.total_iters) / self.total_iters) ** self.power
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: CosineAnnealingLR's half cosine over
+    T_i epochs, T_cur counting from the last restart, then again from base_lr; T_i is T_0 and grows T_mult
+    times at each restart (SGDR). It sets the lr outright, as PyTorch's."""
+
+    setting_names = ("T_0", "T_mult", "eta_min")
+    sets_outright = True
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        self.T_0 = _count(self, "T_0", T_0)
+        self.T_mult = _count(self, "T_mult", T_mult)
+        self.eta_min = _at_least_zero(self, "eta_min", eta_min)
+        super().__init__(optimizer, last_epoch)
+
+    def cycle(self, epoch: int) -> tuple[int, int]:
+        """(T_cur, T_i) at `epoch`: the epochs since the last restart, and the length of that cycle."""
+        if self.T_mult == 1:
+            return epoch % self.T_0, self.T_0
+        length = self.T_0
+        while epoch >= length:  # at most 63 cycles to an epoch of 2**63 (T_mult >= 2)
+            epoch, length = epoch - length, length * self.T_mult
+        return epoch, length
+
+    @property
+    def T_cur(self) -> int:
+        """PyTorch's attribute: the epochs since the last restart."""
+        return self.cycle(self.last_epoch)[0]
+
+    @property
+    def T_i(self) -> int:
+        """PyTorch's attribute: the length of the current cycle."""
+        return self.cycle(self.last_epoch)[1]
+
+    def factor_at(self, epoch: int) -> float:
+        done, length = self.cycle(epoch)
+        return (1 + math.cos(math.pi * done / length)) / 2
+
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        factor = self._number(epoch, self.factor_at(epoch))
+        return factor, self.eta_min + (base_lr - self.eta_min) * factor
+
+    def composes_at(self, epoch: int) -> bool:
+        return False  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
+
+
+def check_epochs(owner: LRScheduler, name: str, value: object) -> int:
+    """An epoch count or milestone: an integer >= 0."""
+    return check_number(type(owner).__name__, name, value, "an integer >= 0", lambda n: n >= 0, integer=True)
+
+
+def warn_if_held(owner: LRScheduler, held: float, reached: float) -> None:
+    """total_iters=0, as torch 2.13 takes it: its schedule multiplies the lr by the factor of epoch 0
+    (`held`) and never moves it again, so `reached` (where total_iters would end) never comes. PyTorch's
+    numbers are kept (a ported script's lr stays as it was), with a UserWarning where they differ."""
+    if owner.total_iters == 0 and held != reached:
+        name = type(owner).__name__
+        warnings.warn(
+            f"{name}(total_iters=0) holds the factor {held} from epoch 0 on, as PyTorch's does (it never reaches "
+            f"{reached}); for no {name} phase, leave the scheduler out",
+            UserWarning,
+            stacklevel=3,
+        )

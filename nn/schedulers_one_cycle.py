@@ -1,0 +1,182 @@
+"""`OneCycleLR`, torch.optim.lr_scheduler's 1cycle policy (Smith's super-convergence), stepped once per
+batch: the lr climbs from max_lr / div_factor to max_lr over pct_start of total_steps, then anneals down to
+that start / final_div_factor (three_phase: back to the start first, then down), while the momentum (SGD's
+and RMSprop's `momentum`, the Adam family's beta1) moves the other way between max_momentum and
+base_momentum. It sets the lr outright from its own numbers, as PyTorch's (so it refuses to step beside
+another scheduler), and a step past total_steps is refused, as PyTorch's (the step to total_steps itself,
+after the last batch, is taken: its lr, below 0 where "linear" runs on past its end, is 0 here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .arguments import check_choice, check_flag, check_number
+from .optim_base import Optimizer
+from .schedulers_base import LRScheduler, _count
+
+STRATEGIES = ("cos", "linear")
+
+
+class OneCycleLR(LRScheduler):
+    """lr and momentum of step `epoch` along the phases PyTorch's computes, each annealed from its start
+    to its end value ("cos": half a cosine; "linear": a line) by the fraction of the phase done."""
+
+    setting_names = (
+        "max_lr", "total_steps", "pct_start", "cycle_momentum", "base_momentum", "max_momentum", "div_factor",
+        "final_div_factor", "three_phase", "anneal_strategy",
+    )  # fmt: skip
+    choices = {"anneal_strategy": STRATEGIES}  # a setting of text: nn.save writes its place among these
+    sets_outright = True
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if total_steps is not None:
+            self.total_steps = _count(self, "total_steps", total_steps)
+        elif epochs is not None and steps_per_epoch is not None:
+            self.total_steps = _count(self, "epochs", epochs) * _count(self, "steps_per_epoch", steps_per_epoch)
+        else:
+            raise ValueError(
+                "OneCycleLR: give total_steps, or epochs and steps_per_epoch (total_steps is their product)"
+            )
+        self.pct_start = check_number("OneCycleLR", "pct_start", pct_start, "in [0, 1]", lambda p: 0 <= p <= 1)
+        self.anneal_strategy = check_choice("OneCycleLR", "anneal_strategy", anneal_strategy, STRATEGIES)
+        self.three_phase = check_flag("OneCycleLR", "three_phase", three_phase)
+        self.max_lr = _one("max_lr", max_lr, "a finite number >= 0", lambda x: 0 <= x < math.inf)
+        positive = "a finite number > 0"
+        self.div_factor = check_number("OneCycleLR", "div_factor", div_factor, positive, lambda x: 0 < x < math.inf)
+        self.final_div_factor = check_number(
+            "OneCycleLR", "final_div_factor", final_div_factor, positive, lambda x: 0 < x < math.inf
+        )
+        self.cycle_momentum = check_flag("OneCycleLR", "cycle_momentum", cycle_momentum)
+        self.base_momentum = _one("base_momentum", base_momentum, "a finite number", math.isfinite)
+        self.max_momentum = _one("max_momentum", max_momentum, "a finite number", math.isfinite)
+        self._momentum_name = None
+        if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
+            self._momentum_name = _momentum_name(optimizer)
+            _check_momentum(optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+        self.initial_lr = self.max_lr / self.div_factor  # PyTorch's numbers, each computed as its are
+        self.min_lr = self.initial_lr / self.final_div_factor
+        super().__init__(optimizer, last_epoch)
+        self.base_lr = optimizer.initial_lr = self.initial_lr  # PyTorch's sets the group's initial_lr so too
+
+    def _phases(self) -> list[tuple[float, str, str, str, str]]:
+        """PyTorch's phases: (the step each ends at, the lr it starts and ends at, the momentum likewise)."""
+        up, total = float(self.pct_start * self.total_steps) - 1, self.total_steps - 1
+        if self.three_phase:
+            return [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (
+                    float(2 * self.pct_start * self.total_steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
+                ),
+                (total, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
+        return [
+            (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+            (total, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+        ]
+
+    def lr_and_momentum(self, epoch: int) -> tuple[float, float]:
+        """Step `epoch`'s lr and momentum; ValueError past total_steps, or in a phase of no steps (PyTorch's
+        divides by 0 there)."""
+        if epoch > self.total_steps:
+            raise ValueError(
+                f"OneCycleLR: step {epoch} is past total_steps={self.total_steps}, where the cycle ends (PyTorch's "
+                "refuses it too): make the scheduler with the number of batches the training steps"
+            )
+        phases, start = self._phases(), 0.0
+        phase = phases[-1]  # the last phase takes every later step
+        for candidate in phases[:-1]:
+            if epoch <= candidate[0]:
+                phase = candidate
+                break
+            start = candidate[0]
+        end, *names = phase
+        if end == start:
+            raise ValueError(
+                f"OneCycleLR: step {epoch} falls in a phase of no steps (pct_start={self.pct_start} of "
+                f"total_steps={self.total_steps}), where PyTorch's divides by 0: give another pct_start"
+            )
+        done = (epoch - start) / (end - start)
+        lr_from, lr_to, momentum_from, momentum_to = (getattr(self, name) for name in names)
+        return self._anneal(lr_from, lr_to, done), self._anneal(momentum_from, momentum_to, done)
+
+    def _anneal(self, start: float, end: float, done: float) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * done) + 1)
+        return (end - start) * done + start
+
+    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
+        lr, momentum = self.lr_and_momentum(epoch)  # from its own numbers, whatever the base, as PyTorch's
+        if self._momentum_name is not None:  # checked before anything changes (_set sets it)
+            _check_momentum(self.optimizer, self._momentum_name, (momentum,))
+        if epoch == self.total_steps and lr < 0:
+            # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
+            # "linear" goes on past min_lr there, below 0, an lr PyTorch's sets and its optimizers refuse
+            # (-1.9e-5 for max_lr 0.01 over 50 steps); 0 here, the nearest an optimizer takes
+            lr = 0.0
+        return (lr / self.initial_lr if self.initial_lr else 0.0), lr
+
+    def composes_at(self, epoch: int) -> bool:
+        return False  # PyTorch's sets its lr outright: it is not chainable
+
+    def _set(self, factor: float, lr: float) -> None:
+        super()._set(factor, lr)
+        if self._momentum_name == "betas":
+            beta1 = self.lr_and_momentum(self.last_epoch)[1]
+            self.optimizer.betas = (beta1, *self.optimizer.betas[1:])
+        elif self._momentum_name is not None:
+            self.optimizer.momentum = self.lr_and_momentum(self.last_epoch)[1]
+
+
+def _one(name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
+    """A number, or PyTorch's list of one per parameter group (one here)."""
+    if isinstance(value, list | tuple):
+        if len(value) != 1:
+            raise ValueError(f"OneCycleLR: {name} holds one number per parameter group (one here), got {value}")
+        value = value[0]
+    return check_number("OneCycleLR", name, value, wanted, fits)
+
+
+def _check_momentum(optimizer: Optimizer, name: str, values: tuple[float, ...]) -> None:
+    """The optimizer's error (ValueError) where one of `values` is not a momentum it takes (nesterov's > 0),
+    before anything changes: the cycle moves between them."""
+    current = {s: getattr(optimizer, s) for s in optimizer.setting_names}
+    for value in values:
+        given = (value, *optimizer.betas[1:]) if name == "betas" else value
+        try:
+            optimizer.checked_settings({**current, name: given})
+        except ValueError as error:
+            raise ValueError(f"OneCycleLR: the cycle would set the momentum {value!r}, and {error}") from None
+
+
+def _momentum_name(optimizer: Any) -> str:
+    """The setting cycle_momentum moves: `betas` (its first) or `momentum`; ValueError for an optimizer
+    with neither, as PyTorch's."""
+    names = getattr(optimizer, "setting_names", ())
+    if "betas" in names or "momentum" in names:
+        return "betas" if "betas" in names else "momentum"
+    raise ValueError(
+        f"OneCycleLR: cycle_momentum=True moves a momentum, and {type(optimizer).__name__} has none (SGD's and "
+        "RMSprop's momentum, the Adam family's betas[0] have one): give cycle_momentum=False"
+    )

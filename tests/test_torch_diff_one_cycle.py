@@ -1,0 +1,121 @@
+"""nn.schedulers.OneCycleLR against torch.optim.lr_scheduler.OneCycleLR 2.13: random options (both anneal
+strategies, two and three phases, total_steps or epochs * steps_per_epoch, lists of one max_lr), driving SGD,
+RMSprop (their momentum) and Adam, NAdam (their beta1), or no momentum at all: the lr, get_last_lr() and the
+momentum of every step up to total_steps, the step after it refused by both, and a state_dict resumed half
+way. Both compute the same expressions: the lrs and momenta are equal (the most measured: 0), but for the
+step to total_steps itself with "linear", where PyTorch's lr runs on below 0 and chainrule's is 0."""
+
+import numpy as np
+import pytest
+from torch_reference import torch
+
+import nn
+from autograd import Tensor
+from nn import schedulers
+
+OPTIMIZERS = {"SGD": dict(momentum=0.9), "RMSprop": {}, "Adam": {}, "NAdam": {}}
+
+
+def _draw(seed):
+    rng = np.random.default_rng(seed)
+    steps = int(rng.integers(3, 60))
+    options = dict(
+        max_lr=float(rng.choice([0.01, 0.5, 2.0])),
+        pct_start=float(rng.choice([0.1, 0.25, 0.3, 0.45])),
+        anneal_strategy=str(rng.choice(["cos", "linear"])),
+        cycle_momentum=bool(rng.integers(4) > 0),
+        base_momentum=float(rng.choice([0.8, 0.85])),
+        max_momentum=float(rng.choice([0.9, 0.95])),
+        div_factor=float(rng.choice([25.0, 3.0])),
+        final_div_factor=float(rng.choice([1e4, 10.0])),
+        three_phase=bool(rng.integers(2)),
+    )
+    if rng.integers(2):
+        options |= dict(total_steps=steps)
+    else:
+        options |= dict(epochs=int(rng.integers(1, 6)), steps_per_epoch=int(rng.integers(1, 12)))
+    if rng.integers(3) == 0:
+        options["max_lr"] = [options["max_lr"]]  # PyTorch's list, one per parameter group
+    return str(rng.choice(list(OPTIMIZERS))), options
+
+
+def _pair(name, options):
+    w, v = Tensor(np.zeros(2), requires_grad=True), torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    ours_opt = getattr(nn, name)([w], lr=0.1, **OPTIMIZERS[name])
+    theirs_opt = getattr(torch.optim, name)([v], lr=0.1, **OPTIMIZERS[name])
+    return ours_opt, theirs_opt
+
+
+def _momentum(ours_opt, theirs_opt):
+    group = theirs_opt.param_groups[0]
+    if "betas" in group:
+        return ours_opt.betas[0], group["betas"][0]
+    return ours_opt.momentum, group["momentum"]
+
+
+def _total(options):
+    return options.get("total_steps") or options["epochs"] * options["steps_per_epoch"]
+
+
+def _compare(ours, theirs, ours_opt, theirs_opt, steps, where):
+    """Step both `steps` times, the lr, get_last_lr() and momentum equal before each step and after the last."""
+    for step in range(steps + 1):
+        at = f"{where}, step {ours.last_epoch}"
+        lr = theirs_opt.param_groups[0]["lr"]
+        if lr < 0:  # "linear" past its end, the step to total_steps: 0 here
+            assert ours.last_epoch == theirs.total_steps and ours_opt.lr == 0.0 == ours.get_last_lr()[0], at
+        else:
+            assert (ours_opt.lr, ours.get_last_lr()) == (lr, theirs.get_last_lr()), at
+        assert _momentum(ours_opt, theirs_opt)[0] == _momentum(ours_opt, theirs_opt)[1], at
+        if step == steps:
+            break
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_options_give_torchs_lrs_and_momenta(seed):
+    name, options = _draw(seed)
+    ours_opt, theirs_opt = _pair(name, options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    total = _total(options)
+    _compare(ours, theirs, ours_opt, theirs_opt, total, f"{name}, {options}")
+    at_end = (ours_opt.lr, *_momentum(ours_opt, theirs_opt))
+    with pytest.raises(ValueError, match=f"step {total + 1} is past total_steps={total}"):
+        ours.step()
+    with pytest.raises(ValueError, match="Tried to step"):
+        theirs.step()
+    assert (ours.last_epoch, ours_opt.lr, *_momentum(ours_opt, theirs_opt)) == (total, *at_end)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_state_dict_resumes_the_cycle(seed):
+    name, options = _draw(seed)
+    total = _total(options)
+    ours_opt, theirs_opt = _pair(name, options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    _compare(ours, theirs, ours_opt, theirs_opt, total // 2, name)
+    fresh_opt, _ = _pair(name, options)
+    fresh = schedulers.OneCycleLR(fresh_opt, **options)
+    fresh.load_state_dict(ours.state_dict())
+    assert (fresh_opt.lr, _momentum(fresh_opt, theirs_opt)[0]) == (ours_opt.lr, _momentum(ours_opt, theirs_opt)[0])
+    _compare(fresh, theirs, fresh_opt, theirs_opt, total - total // 2, f"{name} resumed")
+
+
+def test_the_draws_reach_every_kind_of_cycle():
+    drawn = [_draw(seed) for seed in range(40)]
+    assert {name for name, _ in drawn} == set(OPTIMIZERS)
+    for key in ("anneal_strategy", "three_phase", "cycle_momentum"):
+        assert len({options[key] for _, options in drawn}) == 2, key
+    assert {"total_steps" in options for _, options in drawn} == {True, False}
+    assert any(options["anneal_strategy"] == "linear" for _, options in drawn)
+
+
+def test_it_takes_torchs_arguments_in_its_order():
+    import inspect
+
+    theirs = list(inspect.signature(torch.optim.lr_scheduler.OneCycleLR).parameters)
+    assert list(inspect.signature(schedulers.OneCycleLR).parameters) == theirs
