@@ -1,4 +1,4 @@
-"""Derivatives of orders 1-3 at ±inf (logit's at 0 and 1) are their limits, zeros signed as the
+"""Derivatives of orders 1-3 at ±inf (logit's at 0 and 1, acosh's at 1) are their limits, zeros signed as the
 limit, on both engines and without a warning: silu'(inf), mish'(inf), gelu'(inf) were NaN (x times a vanishing
 factor, inf · 0; the limit is 1); the second derivatives of atan, asinh, acosh, erf, erfc, ndtr at ±inf and of
 log_ndtr at −inf were NaN (a chain met 0 · inf), logit's at 0 and 1 too (inf − inf)."""
@@ -17,7 +17,9 @@ INF = math.inf
 LIMITS = {
     "atan": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
     "asinh": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
-    "acosh": ((INF, (0.0, -0.0, 0.0)),),
+    # at 1, the edge of its domain: 1/√(x² − 1), −x/(x² − 1)^(3/2), (2x² + 1)/(x² − 1)^(5/2) from above (f'' was NaN:
+    # 1/(√(x − 1)·√(x + 1))'s rule met −inf · 0; PyTorch's is −inf)
+    "acosh": ((INF, (0.0, -0.0, 0.0)), (1.0, (INF, -INF, INF))),
     "erf": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
     "erfc": ((INF, (-0.0, 0.0, -0.0)), (-INF, (-0.0, -0.0, -0.0))),
     "ndtr": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),

@@ -149,3 +149,20 @@ def test_batch_norm_moves_the_running_statistics_as_torch_s(dtype):
 def test_cosine_similarity_of_a_zero_vector_is_torch_s():
     """At a zero vector the norm is held at eps: value 0, and a gradient both libraries agree on."""
     check(ours.cosine_similarity, F.cosine_similarity, [np.zeros((2, 3)), np.ones((2, 3))], np.float64, second=False)
+
+
+def test_cosine_similarity_below_eps_is_the_derivative_of_its_value():
+    """A row whose norm (1.7e-4) is held at eps (1e-3): the value is x1 · x2 / (eps |x2|), linear in x1, and
+    chainrule's gradient is its slope, as central differences give (exact here). PyTorch 2.13 passes the held
+    norm's gradient as if it were not held: [-57.7, -57.7, 942.3] (docs/edge-points.md)."""
+    x1, x2 = np.array([[1e-4, 1e-4, 1e-4]]), np.array([[0.0, 0.0, 0.02]])
+    a = Tensor(x1, requires_grad=True)
+    ours.cosine_similarity(a, Tensor(x2), eps=1e-3).sum().backward()
+    value = lambda a: ours.cosine_similarity(Tensor(a), Tensor(x2), eps=1e-3).item()  # noqa: E731
+    steps = np.eye(3)[None] * 1e-6
+    central = [(value(x1 + s) - value(x1 - s)) / 2e-6 for s in steps[0]]
+    np.testing.assert_allclose(a.grad[0], central, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(a.grad, [[0.0, 0.0, 1000.0]], rtol=1e-15)
+    t = torch.tensor(x1, requires_grad=True)
+    F.cosine_similarity(t, torch.tensor(x2), eps=1e-3).sum().backward()
+    np.testing.assert_allclose(t.grad, [[-57.735, -57.735, 942.265]], rtol=1e-5)  # not the slope of its value
