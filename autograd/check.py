@@ -81,9 +81,10 @@ def gradcheck(
     moves off its slope at eps there suddenly (checked at 2, 4, ... 256 eps, 14 more calls), not 4 times as
     far at each doubling as a smooth f's, has a grid, a kink or a jump within reach, and its row cannot be
     judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed).
-    Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away, the slope
-    is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element reaches an
-    op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
+    Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away (on both
+    sides too: the slope from x to x + eps / 2, one more call of f, is not what the difference at eps predicts),
+    the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element
+    reaches an op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
     blamed: the row cannot be judged, and a smaller eps tells); an op of one's own given
     an input through two of its arguments (op(x, x)) is also checked alone, its arguments moved apart
     (`check_shared`: rules off by +e and -e cancel in f).
