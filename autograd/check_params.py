@@ -46,7 +46,7 @@ def gradcheck_params(
     in float64, and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with
     it as given: a rule wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given
     a parameter through two of its arguments is checked alone too (check_shared). At most `max_per_param`
-    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs two
+    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs three
     evaluations of `loss`; where that leaves some out, every
     element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n elements where
     that is more), one row `name[i:j]·d` each: the slope along a direction that moves those elements
