@@ -110,3 +110,12 @@ def test_a_wrong_rule_there_still_fails_in_float64_and_one_wrong_only_in_float32
     with pytest.raises(GradcheckError, match=r"is 0 when f is given it in its own dtype") as caught:
         gradcheck(lambda t: _SIN_WRONG_IN_FLOAT32(t * 1e-4).sum(), [LARGE])
     assert not caught.value.undecided
+
+
+def test_right_rules_where_f_overflows_in_float32_alone_cannot_be_judged_not_fail():
+    # (x**3)**2 at 3e6 is 7.3e38, beyond float32: sqrt(inf)'s gradient is 0 there, 2.7e13 in float64, and the right
+    # rules failed as "a rule computes otherwise in float32"
+    x = np.array([3e6, 4e6], dtype=np.float32)
+    with pytest.raises(GradcheckError, match=r"cannot be judged in its own dtype: .*'s output overflows") as caught:
+        gradcheck(lambda t: ((t**3) * (t**3) + 1.0).sqrt().sum(), [x])
+    assert caught.value.undecided
