@@ -46,9 +46,10 @@ def gradcheck(
     Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
     coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
-    tolerance, 128 times that dtype's rounding and 16 times its move of f's output: check_own_dtype);
-    integers and bools in any form (2, np.int64(2), np.array(2), labels, a mask), and a Tensor
-    that does not require grad (a target), reach f as they are, unchecked (a failure's table names them),
+    tolerance, 128 times that dtype's rounding and 16 times its move of f's output, or, where a node of f is
+    off its float64 value by more than 128 roundings, cannot be judged: check_own_dtype); integers and bools
+    in any form (2, np.int64(2), labels, a mask), and a Tensor that does not require grad (a target), reach
+    f as they are, unchecked (a failure's table names them),
     as PyTorch's gradcheck treats integer tensors. f returns a Value, a
     Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
     elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, each entry's
@@ -81,9 +82,10 @@ def gradcheck(
     moves off its slope at eps there suddenly (checked at 2, 4, ... 256 eps, 14 more calls), not 4 times as
     far at each doubling as a smooth f's, has a grid, a kink or a jump within reach, and its row cannot be
     judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed).
-    Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away, the slope
-    is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element reaches an
-    op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
+    Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away (on both
+    sides too: the slope from x to x + eps / 2, one more call of f, is not what the difference at eps predicts),
+    the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element
+    reaches an op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
     blamed: the row cannot be judged, and a smaller eps tells); an op of one's own given
     an input through two of its arguments (op(x, x)) is also checked alone, its arguments moved apart
     (`check_shared`: rules off by +e and -e cancel in f).
@@ -139,7 +141,7 @@ def gradcheck(
         rtol,
     )
     _check_uses_inputs(f, out, leaves, points, names, checked)
-    check_own_dtype(f, leaves, inputs, checked, (analytic, weights, base), (atol, rtol))
+    unjudged = check_own_dtype(f, leaves, inputs, checked, (analytic, weights, out), (atol, rtol))
     per_block = [(analytic, rounds)]
     if weights is not None and np.size(base) > BLOCK and isinstance(out, Node) and not out.is_constant:
         nodes = rounded_nodes(out)
@@ -168,8 +170,9 @@ def gradcheck(
             "operations (x.sin() or autograd.sin(x), not np.sin(x.data)); f = grad(g) differentiates the rules of "
             f"g's ops, and a rule that reads its inputs as data (raw(x), x.data) has no derivative in them\n{e}"
         ) from None
-    settings = {"eps": eps, "atol": atol, "rtol": rtol}
-    check_shared_arguments(out, leaves, names, lambda op, at: gradcheck(op, at, **settings))
+    check_shared_arguments(out, leaves, names, lambda op, at: gradcheck(op, at, eps=eps, atol=atol, rtol=rtol))
+    if unjudged:  # the rows agree: only the gradients in an input's own dtype could not be judged
+        raise GradcheckError(unjudged, undecided=True)
     return True
 
 

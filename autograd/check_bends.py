@@ -99,6 +99,26 @@ def far_out(
     return truncation, bool(jumps.any()) and explained >= abs(analytic - central) / 2
 
 
+def straddled(at: Callable[[float], np.ndarray], step: Step, outputs: tuple, sides: tuple, eps: float) -> float:
+    """How far f's one-sided slope from x to x + eps / 2 is off what the differences at eps predict of a smooth
+    f (`sides`: left, right and central there; `outputs`: f's output at x and the row's weights): about a
+    third derivative's eps**2 / 8 where f is smooth (the central difference's own truncation is its eps**2 / 6),
+    and about the whole disagreement where kinks or jumps on both sides, which the difference at eps straddles,
+    keep the one-sided slopes together (x - relu(x - b) + relu(a - x) with a, b = x -+ eps / 2: slopes 0.5 at
+    eps, 1 at x, and a rule of 0.5 passed). One more call of f; 0 where f is not finite there: no telling."""
+    base, weights = outputs
+    left, right, central = sides
+    half = step(eps / 2)
+    try:
+        with quiet():
+            slope = weighed(at(eps / 2) - base, weights) / half
+    except (ArithmeticError, ValueError):
+        return 0.0
+    # right(h) = s + f'' h / 2 + O(h**2), f'' read off the one-sided slopes at eps: (right - left) / eps
+    off = abs(slope - (central + (right - left) * half / (step(eps) - step(-eps))))
+    return off if math.isfinite(off) else 0.0
+
+
 def _entry_slopes(at: Callable[[float], np.ndarray], step: Step, shift: float) -> np.ndarray:
     """Each entry's central difference with a shift of `shift`, by the step as it rounds."""
     return (at(shift) - at(-shift)) / (step(shift) - step(-shift))

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_bends import Step, far_out, kinked, quiet, weighed
+from .check_bends import Step, far_out, kinked, quiet, straddled, weighed
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
@@ -131,12 +131,16 @@ def slopes(
     sides_at = functools.partial(_sides_at, at, step, base, weights)
     tolerance, better = atol + rtol * abs(central), None
     curved = abs(central) > atol and apart * apart > 0.4 * abs(central) * tolerance
-    if (beyond or curved or kink) and not jump:
+    # nothing above looked closer: the slope from x to x + eps / 2 vouches for the difference at eps (kinks or
+    # jumps on both sides within eps keep the one-sided slopes together: a rule agreeing with it passed)
+    quiet_row = not (beyond or curved or kink or jump)
+    straddle = straddled(at, step, (base, weights), (left, right, central), eps) if quiet_row else 0.0
+    bent = straddle > max(tolerance / 2, 2 * rounding)
+    if (beyond or curved or kink or bent) and not jump:
         reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
         with quiet():
-            settled = (
-                0.0 if beyond or kink else tolerance / 16
-            )  # agreeing: refined only where the truncation may matter
+            # agreeing: refined only where the truncation may matter
+            settled = 0.0 if beyond or kink or bent else tolerance / 16
             better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
         # kept within the tolerance it was refined to: i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
         # dropped for the 0.15 of its difference at eps (-150), and right and wrong rules 'cannot judge'
@@ -144,6 +148,8 @@ def slopes(
         kink = kink and better is None
     if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
         truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
+    if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
+        truncation = max(truncation, 2 * straddle)
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)

@@ -19,6 +19,7 @@ from .check_numeric import GradcheckError
 from .check_rounding import gradient_seed
 from .graph import Node, raw
 from .graph_functions import gradients
+from .graph_order import topological_order
 from .modes import enable_grad
 from .tensor_class import Tensor
 
@@ -43,45 +44,53 @@ def check_own_dtype(
     leaves: list[Any],
     inputs: Sequence[Any],
     checked: list[int],
-    wide: tuple[list[Any], Any, np.ndarray],
+    wide: tuple[list[Any], Any, Node],
     tolerances: tuple[float, float],
-) -> None:
+) -> str | None:
     """Refuse a rule whose gradient in a narrow input's own dtype is not its float64 one (`wide`: the
-    float64 gradients of the `checked` inputs, the seed's weights and f's float64 output; `leaves`: f's
+    float64 gradients of the `checked` inputs, the seed's weights and f's float64 result; `leaves`: f's
     float64 arguments, of which the narrow ones are given in their own dtype; `tolerances`: atol, rtol).
     Where a gradient there is not finite (float32 overflows sooner), that entry is not judged; where f gives
-    no graph or another shape in that dtype, nothing is."""
+    no graph or another shape in that dtype, nothing is. Returns why the gradients there cannot be judged
+    (`compare_own_dtype`), or None."""
     narrow = narrow_inputs(inputs, checked)
     if not narrow:
-        return
-    analytic, weights, base = wide
+        return None
+    analytic, weights, wide_out = wide
     given = list(leaves)
     for i in narrow:
         data = np.asarray(inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i])
         given[i] = Tensor(data.copy(), requires_grad=True, label=getattr(leaves[i], "label", ""))
-    with enable_grad():
+    with enable_grad(), np.errstate(all="ignore"):  # overflowing there alone is read off its nodes, not warned of
         out = f(*given)
     names = [getattr(leaves[i], "label", "") or f"input {i}" for i in narrow]
     wide_grads = [analytic[checked.index(i)] for i in narrow]
-    compare_own_dtype(out, [given[i] for i in narrow], (wide_grads, weights, base), names, tolerances)
+    return compare_own_dtype(out, [given[i] for i in narrow], (wide_grads, weights, wide_out), names, tolerances)
 
 
 def compare_own_dtype(
     out: Any,
     nodes: list[Node],
-    wide: tuple[list[Any], Any, np.ndarray],
+    wide: tuple[list[Any], Any, Node],
     names: list[str],
     tolerances: tuple[float, float],
     run: str = "f is given it",
-) -> None:
+) -> str | None:
     """Refuse a rule whose gradient in `nodes` (narrow leaves, of which `out` was computed in their own
     dtype) is not its float64 one (`wide`: their float64 gradients, the seed's weights and the float64
-    output; `names` label them; `run` says how out was computed with them: gradcheck's f, or
-    gradcheck_params's loss()). Where f gives no graph or another shape in that dtype, nothing is judged."""
-    wide_grads, weights, base = wide
+    result; `names` label them; `run` says how out was computed with them: gradcheck's f, or
+    gradcheck_params's loss()). Where f gives no graph or another shape in that dtype, nothing is judged.
+    Where a node of f's graph in that dtype is off its float64 value by more than 128 of that dtype's
+    roundings of its largest entry (`_node_drift`), f computes other numbers there (sin(x**2) at x = 15089 in
+    float32: x**2 rounds by up to 8, and its sine is another number), and a right rule's gradients part as
+    far as they like (-29805 for 799): returns why they cannot be judged, for the caller to raise as
+    undecided once the float64 rows agree (it said a rule computes otherwise in float32)."""
+    wide_grads, weights, wide_out = wide
+    base = np.asarray(raw(wide_out), dtype=np.float64)
     if not isinstance(out, Node) or out.is_constant or np.shape(raw(out)) != np.shape(base):
-        return  # f gave no graph, or another shape, in that dtype: no rule to compare
-    grads = gradients(out, nodes, gradient_seed(out, weights))
+        return None  # f gave no graph, or another shape, in that dtype: no rule to compare
+    with np.errstate(all="ignore"):  # a node overflowing in that dtype alone: `_node_drift` says so
+        grads = gradients(out, nodes, gradient_seed(out, weights))
     atol, rtol = tolerances
     drift = _drift(raw(out), base)
     for node, label, g, wide_g in zip(nodes, names, grads, wide_grads):
@@ -96,12 +105,44 @@ def compare_own_dtype(
         if off.any():
             at = tuple(int(k) for k in np.argwhere(off)[0])
             name = label + (str(list(at)) if at else "")
+            apart = f"{float(own[at]):.8g} when {run} in its own dtype ({dtype}), {float(wide_g[at]):.8g} in float64"
+            far, what = _node_drift(out, wide_out)
+            if far > rounding:  # f's numbers in that dtype are not its float64 ones: no telling of the rules
+                return (
+                    f"gradcheck: the gradient of {name} cannot be judged in its own dtype: it is {apart}, but f "
+                    f"computes other numbers in {dtype} ({what}: a large number rounding before an op that turns "
+                    "fast, as sin(x**2) at 15089, or overflowing), so a "
+                    "right rule's gradients there part as far as they like; the float64 rows agree: check at a point "
+                    "of smaller magnitude, or give the input in float64"
+                )
             raise GradcheckError(
                 f"gradcheck: the gradient of {name} is {float(own[at]):.8g} when {run} in its own dtype "
                 f"({dtype}), {float(wide_g[at]):.8g} in float64 (whose rules the rows check), beyond atol + rtol * "
                 f"|gradient| and {_ROUNDINGS} times {dtype}'s rounding: a rule computes otherwise in {dtype} (does it "
                 "branch on its input's dtype, or use a constant that rounds there?)"
             )
+
+
+def _node_drift(narrow: Node, wide: Node) -> tuple[float, str]:
+    """The largest `_drift` of a node of f's graph in the narrow dtype from the same node in float64, and what
+    that node is and how far off ("sin's output is off its float64 value by 1.5 of its largest entry"); inf
+    where a node overflows there alone (x**6 at 4e8: its float32 gradient is 0 beside 4.6e17 in float64); (0,
+    "") where the two graphs differ in their nodes or shapes."""
+    nodes, wide_nodes = topological_order(narrow), topological_order(wide)
+    if len(nodes) != len(wide_nodes):
+        return 0.0, ""
+    worst = (0.0, "")
+    for n, w in zip(nodes, wide_nodes):
+        if np.shape(raw(n)) != np.shape(raw(w)) or (n.op is None) != (w.op is None):
+            return 0.0, ""
+        if n.op is None:
+            continue
+        if np.any(np.isfinite(np.asarray(raw(w), dtype=np.float64)) & ~np.isfinite(np.asarray(raw(n)))):
+            return math.inf, f"{n.op.name}'s output overflows"
+        drift = _drift(raw(n), raw(w))
+        if drift > worst[0]:
+            worst = (drift, f"{n.op.name}'s output is off its float64 value by {drift:.2g} of its largest entry")
+    return worst
 
 
 def _drift(narrow: Any, wide: np.ndarray) -> float:

@@ -46,7 +46,7 @@ def gradcheck_params(
     in float64, and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with
     it as given: a rule wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given
     a parameter through two of its arguments is checked alone too (check_shared). At most `max_per_param`
-    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs two
+    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs three
     evaluations of `loss`; where that leaves some out, every
     element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n elements where
     that is more), one row `name[i:j]·d` each: the slope along a direction that moves those elements
@@ -105,37 +105,40 @@ def gradcheck_params(
                 a = float(np.asarray(grad)[index])
                 s = _slopes_of_param(loss, p, name, index, base, *tolerances, analytic=a, own_ops=k in own_ops)
                 rows.append(row(name, p.data, index, a, s))
-        _check_own_dtype(loss, named, kept, (analytic, base), (atol, rtol))
+        unjudged = _check_own_dtype(loss, named, kept, (analytic, out), (atol, rtol))
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
     verdict(rows, eps, atol, rtol)
     settings = {"eps": eps, "atol": atol, "rtol": rtol}  # an op given a parameter twice: checked alone too
     check_shared_arguments(out, params, [name for name, _ in named], lambda op, at: gradcheck(op, at, **settings))
+    if unjudged:  # the rows agree: only the gradients in a parameter's own dtype could not be judged
+        raise GradcheckError(unjudged, undecided=True)
     return True
 
 
 def _check_own_dtype(
     loss: Callable[[], Any], named: list[tuple[str, Node]], kept: list[tuple], wide: tuple, tolerances: tuple
-) -> None:
+) -> str | None:
     """Refuse a rule whose gradient in a float32 or float16 parameter's own dtype is not its float64 one
     (check_own_dtype, as gradcheck's inputs): loss() runs once more with those parameters as they were
-    given (`kept`), its gradients beside the float64 ones (`wide`: those, and loss's float64 output)."""
-    analytic, base = wide
+    given (`kept`), its gradients beside the float64 ones (`wide`: those, and loss's float64 result). Returns
+    why they cannot be judged, or None."""
+    analytic, wide_out = wide
     narrow = [
         k
         for k, (_, p) in enumerate(named)
         if isinstance(p, Tensor) and kept[k][0].dtype.kind == "f" and kept[k][0].dtype.itemsize < 8
     ]
     if not narrow:
-        return
+        return None
     for k in narrow:
         named[k][1].data = np.array(kept[k][0])
-    with enable_grad():
+    with enable_grad(), np.errstate(all="ignore"):  # overflowing there alone: check_own_dtype says so
         out = loss()
-    own = ([analytic[k] for k in narrow], None, base)
+    own = ([analytic[k] for k in narrow], None, wide_out)
     nodes, names = [named[k][1] for k in narrow], [named[k][0] for k in narrow]
-    compare_own_dtype(out, nodes, own, names, tolerances, "loss() runs with it")
+    return compare_own_dtype(out, nodes, own, names, tolerances, "loss() runs with it")
 
 
 def _named_params(params: Any) -> list[tuple[str, Node]]:

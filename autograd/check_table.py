@@ -9,6 +9,7 @@ _MAX_ROWS = 30
 UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge begins (GradcheckError.undecided)
 JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
+BREAKS_ONLY = "no gradient can be checked there, and none is seen to disagree"  # a table of kinks and jumps alone
 F_NOT_FINITE = f"{FAILS}: f is not finite at x +- eps (a pole or an overflow within eps: a smaller eps?)"
 STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 HIDDEN = (
@@ -144,7 +145,17 @@ def _headline(failed: list[tuple], rows: int) -> str:
     if all(r[-1].startswith(UNDECIDED) for r in failed):
         judged = "cannot be judged by finite differences (none is seen to disagree)"
         return f"gradcheck: {len(failed)} of {rows} gradients {judged}"
-    return f"gradcheck: {len(failed)} of {rows} gradients disagree with finite differences"
+    if any(r[-1].startswith(FAILS) for r in failed):
+        return f"gradcheck: {len(failed)} of {rows} gradients disagree with finite differences"
+    # kinks and jumps at the point (and rows not judged): no rule is seen to be wrong, so none is said to disagree
+    breaks = [r for r in failed if not r[-1].startswith(UNDECIDED)]
+    jumps = [r[0] for r in breaks if r[-1].startswith(JUMPS)]
+    kinks = [r[0] for r in breaks if not r[-1].startswith(JUMPS)]
+    where = [
+        *([f"not continuous at {_few(jumps)} (it jumps within eps / 4 of the point)"] if jumps else []),
+        *([f"not differentiable at {_few(kinks)} (a kink: its one-sided slopes differ)"] if kinks else []),
+    ]
+    return f"gradcheck: f is {' and '.join(where)}: {BREAKS_ONLY}"
 
 
 def _outputs_note(outputs: int, blocks: bool) -> str:

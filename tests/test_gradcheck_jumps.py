@@ -100,3 +100,27 @@ def test_a_wrong_rule_beside_a_jump_in_another_element_still_fails():
     off = Op("off", lambda x: 2 * x, lambda g, out, x: (g * 2.5,))
     with pytest.raises(GradcheckError, match=r"input 0\[1\] .*<- fails"):
         gradcheck(lambda t: autograd.concatenate([autograd.floor(t[:1]) + t[:1], off(t[1:])]), [np.array([1.0, 0.3])])
+
+
+@pytest.mark.parametrize("f, x, entry", [case[1:] for case in JUMPS], ids=[case[0] for case in JUMPS])
+def test_a_jump_at_the_point_heads_the_table_as_such_not_as_a_disagreement(f, x, entry):
+    # the table began "1 of 2 gradients disagree with finite differences", though no rule was seen to be wrong
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [x])
+    first = str(caught.value).splitlines()[0]
+    assert first == (
+        f"gradcheck: f is not continuous at {entry} (it jumps within eps / 4 of the point): no gradient can be "
+        "checked there, and none is seen to disagree"
+    )
+
+
+def test_a_kink_heads_the_table_as_such_and_a_wrong_rule_beside_it_still_disagrees():
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(autograd.abs, [0.0])
+    assert str(caught.value).splitlines()[0] == (
+        "gradcheck: f is not differentiable at input 0 (a kink: its one-sided slopes differ): no gradient can be "
+        "checked there, and none is seen to disagree"
+    )
+    wrong = Op("sin", np.sin, lambda g, out, x: (1.1 * g * np.cos(x),))
+    with pytest.raises(GradcheckError, match=r"^gradcheck: 2 of 2 gradients disagree with finite differences\n"):
+        gradcheck(lambda a, b: autograd.abs(a) + wrong(b), [0.0, 0.4])

@@ -84,3 +84,39 @@ def test_a_float32_parameter_is_checked_in_its_own_dtype_too(dtype):
     assert w.data.dtype == dtype  # put back as it was
     assert gradcheck_params(lambda: autograd.sin(w).sum(), {"w": w})
     assert gradcheck_params(lambda: (w * w).sum(), [w])
+
+
+# x**2 at 15089.629 rounds by up to 8 in float32, and its sine is another number: float32's gradient of
+# sum(sin(x**2)) there is -29805, float64's 799, and the right rules failed as "a rule computes otherwise"
+LARGE = np.array([5573.5776, 6222.548, 15089.629], dtype=np.float32)
+UNJUDGED = r"gradient of (input|param) 0\[2\] cannot be judged in its own dtype: .*sin's output is off its float64"
+
+
+def test_right_rules_where_f_computes_other_numbers_in_float32_cannot_be_judged_not_fail():
+    with pytest.raises(GradcheckError, match=UNJUDGED) as caught:
+        gradcheck(lambda t: (t * t).sin().sum(), [LARGE])
+    assert caught.value.undecided
+    p = Tensor(LARGE.copy(), requires_grad=True)
+    with pytest.raises(GradcheckError, match=UNJUDGED) as caught:
+        gradcheck_params(lambda: (p * p).sin().sum(), [p])
+    assert caught.value.undecided and p.data.dtype == np.float32
+
+
+def test_a_wrong_rule_there_still_fails_in_float64_and_one_wrong_only_in_float32_elsewhere_still_fails():
+    wrong = Op("sin", autograd.tensor_ops.OPS["sin"].forward, lambda g, out, x: (1.1 * g * np.cos(x),))
+    with pytest.raises(GradcheckError, match="gradients disagree with finite differences") as caught:
+        gradcheck(lambda t: wrong(t * t).sum(), [LARGE])
+    assert not caught.value.undecided
+    with pytest.raises(GradcheckError, match=r"is 0 when f is given it in its own dtype") as caught:
+        gradcheck(lambda t: _SIN_WRONG_IN_FLOAT32(t * 1e-4).sum(), [LARGE])
+    assert not caught.value.undecided
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's overflow, of the check's own run of f, is not shown
+def test_right_rules_where_f_overflows_in_float32_alone_cannot_be_judged_not_fail():
+    # (x**3)**2 at 3e6 is 7.3e38, beyond float32: sqrt(inf)'s gradient is 0 there, 2.7e13 in float64, and the right
+    # rules failed as "a rule computes otherwise in float32"
+    x = np.array([3e6, 4e6], dtype=np.float32)
+    with pytest.raises(GradcheckError, match=r"cannot be judged in its own dtype: .*'s output overflows") as caught:
+        gradcheck(lambda t: ((t**3) * (t**3) + 1.0).sqrt().sum(), [x])
+    assert caught.value.undecided

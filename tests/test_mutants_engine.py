@@ -274,8 +274,8 @@ def test_gradcheck_checks_results_of_several_numbers_by_random_weights():
 def test_gradcheck_hands_f_labelled_leaves_and_refuses_captured_nodes():
     seen = []
     assert gradcheck(lambda x, y: seen.append((x.label, y.label)) or x * y, [Value(1.0, "x"), 2.0])
-    assert seen[0] == ("x", "input 1") and len(seen) == 1 + 2 * 2  # once, then twice per element
-    assert gradcheck(lambda t: seen.append(t.label) or (t * t).sum(), [np.ones(2)]) and seen[5] == "input 0"
+    assert seen[0] == ("x", "input 1") and len(seen) == 1 + 3 * 2  # once, then 3 times per element
+    assert gradcheck(lambda t: seen.append(t.label) or (t * t).sum(), [np.ones(2)]) and seen[7] == "input 0"
     w = Value(3.0)
     seen.clear()
     message = (
