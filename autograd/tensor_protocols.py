@@ -1,9 +1,11 @@
 """What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad), `bool(t)`,
-`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`,
+`iter(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -94,3 +96,11 @@ class PythonProtocols:
         if not self.shape:
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, t[0], t[1], ..., as PyTorch's; a 0-d tensor is refused, as PyTorch refuses it. Without
+        this Python iterated through __getitem__ until its IndexError, so `list(Tensor(2.0))` was [] and
+        numpy read a 0-d tensor as an empty sequence: `np.zeros(Tensor(np.array(3)))` had shape ()."""
+        if not self.shape:
+            raise TypeError("iteration over a 0-d tensor: it holds one number, t.item() (or t.reshape(1))")
+        return (self[i] for i in range(self.shape[0]))

@@ -108,8 +108,9 @@ def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeEr
 
 def as_sequence(owner: str, name: str, items: Any, wanted: str) -> list[Any]:
     """`items` (a list, a tuple, an array) as a list; TypeError, saying the argument must be `wanted`,
-    when it is no sequence or is text: bytes would be read as a list of their codes (b"\\x03" as [3])."""
-    if isinstance(items, TEXT) or not isinstance(items, Iterable):
+    when it is no sequence, is text (bytes would be read as a list of their codes, b"\\x03" as [3]) or a
+    Tensor or Value (a Tensor iterates over its rows, new nodes: no list of sizes or parameters)."""
+    if isinstance(items, (*TEXT, Node)) or not isinstance(items, Iterable):
         raise TypeError(f"{owner}: {name} must be {wanted}, got {type(items).__name__} {shown(items)}")
     return list(items)
 
