@@ -46,8 +46,11 @@ class BackwardHooks:
     __slots__ = ()
 
     def __getstate__(self) -> Any:
-        """What pickle and copy take of a tensor: every slot but its gradient hooks, which its copy does not
-        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write."""
+        """What pickle takes of a leaf tensor: every slot but its gradient hooks, which its copy does not
+        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write. A
+        computed tensor is refused: its op's rules are mostly functions pickle cannot write (an AttributeError
+        naming a lambda), and where they could be written, its copy's graph led to copies of its leaves."""
+        self._refuse_computed("pickle")
         state = super().__getstate__()
         if isinstance(state, tuple) and "_hooks" in state[1]:
             state = (state[0], {name: v for name, v in state[1].items() if name != "_hooks"})

@@ -26,6 +26,8 @@ CALLS = {
     "interpolate": lambda s: nn.functional.interpolate(Tensor(np.zeros((1, 1, 2, 2))), scale_factor=s),
     "reshape": lambda s: T.reshape(s),
     "permute": lambda s: T.permute(s),
+    "zeros": lambda s: autograd.zeros(s),
+    "ones": lambda s: autograd.ones(s),
 }
 NODE_CALLS = {
     "SGD": lambda s: nn.SGD(s),
