@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import Tensor
+import autograd
+from autograd import Tensor, Value
 
 M = np.array([[1.0, 2.0], [3.0, 4.0]])
 
@@ -79,3 +80,14 @@ def test_a_computed_tensor_is_refused_by_copy_and_pickle_as_by_deepcopy(what, co
             copier(y)
         copier(y.detach())
     assert pickle.loads(pickle.dumps(x)).requires_grad  # noqa: S301 (a leaf pickles, as before)
+
+
+def test_a_value_formats_its_number_as_a_0d_tensor_does():
+    """f"{loss:.4f}" of a Value was Python's bare TypeError; torch's 0-d tensor formats its number."""
+    v = Value(2.0) * 1.25
+    assert f"{v:.2f}" == f"{torch.tensor(2.5):.2f}" == "2.50"
+    assert f"{v:>8.1e}" == f"{torch.tensor(2.5):>8.1e}"
+    assert f"{v}" == str(v)  # no spec: as before
+    printed = []
+    assert autograd.grad(lambda x: printed.append(f"{x:.2f}") or x * 2)(1.5) == 2.0  # a transform's too
+    assert printed == ["1.50"]
