@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks, compile_record
+from .dtypes import DATA_KINDS
 from .tensor_reads import NotOneElementError, not_one_element
 from .tensor_versions import shares_count
 
@@ -90,8 +91,9 @@ class PythonProtocols:
         """`x in t`, as PyTorch's and numpy's: whether any element equals x (a number, or a tensor or array
         broadcast against t). Python's iteration compared x with each row, so `2.0 in Tensor(2.0)` was False
         (no rows) and `2.0 in t` of a matrix raised bool()'s ambiguity; anything else is refused, as PyTorch
-        refuses it (a str, a list)."""
-        if isinstance(element, bool | numbers.Number | np.generic | np.ndarray | type(self)):
+        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds)."""
+        numbers_array = isinstance(element, np.ndarray) and element.dtype.kind in DATA_KINDS
+        if numbers_array or isinstance(element, numbers.Real | np.bool_ | type(self)):  # bool, numpy's reals too
             return bool((self == element).any())
         raise TypeError(
             f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__}"

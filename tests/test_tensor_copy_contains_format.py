@@ -43,6 +43,9 @@ def test_in_takes_a_tensor_and_refuses_what_is_no_number():
             other in Tensor(M)  # noqa: B015
         with pytest.raises(RuntimeError, match="only supports Tensor or scalar"):
             other in torch.tensor(M)  # noqa: B015
+    for other in (1 + 0j, np.array(["a"]), np.array([None])):  # no number a Tensor holds: was AttributeError or False
+        with pytest.raises(TypeError, match=r"^`x in t` takes a number or a tensor"):
+            other in Tensor(M)  # noqa: B015
 
 
 def test_a_0d_tensor_formats_its_number_as_torchs():
