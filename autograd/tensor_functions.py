@@ -163,7 +163,7 @@ def stack(tensors: Sequence[Any], axis: Any = _NOT_GIVEN, *, dim: Any = _NOT_GIV
 
 def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
     """The tensors to join, from a list or tuple (numpy's any iterable of them); text is refused,
-    whose bytes would be read as tensors of small ints, and a set, which would join them in no set
+    whose bytes would be read as tensors of small ints, and a set, which would join them in no fixed
     order (PyTorch's stack and cat refuse one too)."""
     expected = "takes a sequence of tensors (a list or tuple)"
     refuse_text(tensors, what, expected)

@@ -1,6 +1,7 @@
 """What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad), `bool(t)`,
-`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`,
-`iter(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`, `iter(t)`, `x in t`, `format(t, spec)`,
+`copy.copy(t)` and `copy.deepcopy(t)` (pickle refuses a computed tensor with the same words), each as PyTorch
+answers it."""
 
 from __future__ import annotations
 
