@@ -27,6 +27,7 @@ CALLS = {
     "reshape": lambda s: T.reshape(s),
     "permute": lambda s: T.permute(s),
     "zeros": lambda s: autograd.zeros(s),
+    "pad": lambda s: nn.functional.pad(Tensor(np.zeros((1, 1, 4, 6))), s),
     "ones": lambda s: autograd.ones(s),
 }
 NODE_CALLS = {
