@@ -70,6 +70,7 @@ Public API:
                            cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
                            and any but the CPU refused: Tensor.to and nn's Module.to
+    check_ordered          refuse a set where order counts (a shape, parameters, inputs), naming the fix: a list
     __version__            chainrule's version, as installed
 """
 
@@ -126,6 +127,7 @@ from .modes import (
 from .op import Op
 from .op_def import OPERATORS
 from .op_table import DECIMAL_FORWARDS
+from .ordered import check_ordered
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .pool_indices import max_unpool1d, max_unpool2d, max_unpool3d
 from .random_tensors import drawn
@@ -171,6 +173,7 @@ __all__ = [
     "adaptive_max_pool2d",
     "cat",
     "check_cpu",
+    "check_ordered",
     "avg_pool1d",
     "avg_pool2d",
     "concatenate",

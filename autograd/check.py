@@ -28,6 +28,7 @@ from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, is_real, require_callable
+from .ordered import check_ordered
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -96,6 +97,7 @@ def gradcheck(
     eps, atol, rtol = _settings("gradcheck", eps, atol, rtol)
     if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
         raise TypeError(f"gradcheck takes a list of f's inputs, got {type(inputs).__name__}: write gradcheck(f, [x])")
+    check_ordered("gradcheck", "inputs", inputs)  # f takes them in order: a set's would swap its arguments
     inputs = list(inputs)
     if not inputs:  # a check of nothing would pass whatever the rules are
         raise ValueError("gradcheck got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")

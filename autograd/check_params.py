@@ -21,6 +21,7 @@ from .check_verdict import row, verdict
 from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, no_grad, require_callable
+from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor
 from .value import Value
@@ -145,6 +146,7 @@ def _named_params(params: Any) -> list[tuple[str, Node]]:
     """(name, parameter) pairs, each a Value or a Tensor that requires grad."""
     if isinstance(params, Node | np.ndarray) or not isinstance(params, Iterable):
         raise TypeError(f"gradcheck_params takes a list (or dict) of parameters, got {type(params).__name__}")
+    check_ordered("gradcheck_params", "params", params)  # their names and blocks follow the order
     named = (
         list(params.items())
         if isinstance(params, Mapping)

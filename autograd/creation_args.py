@@ -12,6 +12,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node
+from .ordered import check_ordered
 from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
 
@@ -22,6 +23,7 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
         raise TypeError(f"{name}() needs a shape: {name}(2, 3) or {name}((2, 3)); {name}(()) is 0-d")
     if len(sizes) == 1 and not (is_int(sizes[0]) or isinstance(sizes[0], numbers.Number)):
         refuse_text(sizes[0], name, "sizes are ints, one by one or as one sequence")
+        check_ordered(name, "the shape", sizes[0])  # zeros({3, 2}) was (2, 3); numpy refuses a set too
         try:
             sizes = tuple(sizes[0])
         except TypeError:

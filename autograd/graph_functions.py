@@ -12,6 +12,7 @@ from .compile_record import eager_only
 from .graph import Node, _check_retain, raw, require_node
 from .graph_order import _scratch_space
 from .modes import flag, short
+from .ordered import check_ordered
 
 
 def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
@@ -43,6 +44,7 @@ def gradients(
     `retain_graph` as backward's)."""
     _check_retain(retain_graph)
     require_node(root, "gradients: root")
+    check_ordered("gradients", "inputs", inputs)  # the gradients come back in the inputs' order
     inputs = node_list(inputs, "gradients: inputs")
     create_graph = flag(create_graph, "gradients: create_graph")
     with _scratch_space(root, inputs, create_graph):

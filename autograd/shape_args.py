@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .modes import short
+from .ordered import check_ordered
 
 AxisError = np.exceptions.AxisError
 # text: iterable, but no sequence of sizes or tensors (bytes and their kin iterate as ints, b"\x02\x03"
@@ -32,6 +33,7 @@ def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[
     names them in the error."""
     given = args
     if len(args) == 1 and not is_int(args[0]):
+        check_ordered(what, items, args[0])  # t.permute({1, 0}) would permute in its hashes' order
         try:
             args = None if isinstance(args[0], TEXT) else tuple(args[0])
         except TypeError:  # one thing, neither an int nor a sequence: say so, not "not iterable"

@@ -17,6 +17,7 @@ from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
 from .graph import Node
 from .modes import short
+from .ordered import check_ordered
 from .tensor_class import Tensor, _apply, operand
 from .tensor_data import refuse_value
 from .tensor_indexing import index_array
@@ -58,6 +59,7 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[pad_modes.Widths, int | None]:
     side) or numpy's pad_width (an int for every side, or one (before, after) pair per dim; as numpy's,
     never negative)."""
     refuse_text(pad, "pad", "widths are ints or (before, after) pairs")
+    check_ordered("pad", "pad", pad)  # a set was Python's "'set' object is not subscriptable"
     if not args.is_int(pad) and all(args.is_int(p) for p in pad):  # PyTorch's
         if len(pad) % 2 or len(pad) > 2 * ndim:
             raise ValueError(f"pad: {tuple(pad)} needs pairs (left, right), one pair per dim from the last at most")

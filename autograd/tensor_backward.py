@@ -16,7 +16,7 @@ from .graph import Node, raw
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
-from .tensor_grad_checks import checked_grad, checked_requires_grad, warn_not_kept
+from .tensor_grad_checks import check_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
 
 
@@ -46,8 +46,11 @@ class BackwardHooks:
     __slots__ = ()
 
     def __getstate__(self) -> Any:
-        """What pickle and copy take of a tensor: every slot but its gradient hooks, which its copy does not
-        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write."""
+        """What pickle takes of a leaf tensor: every slot but its gradient hooks, which its copy does not
+        have (PyTorch's serialization drops them too), and which may be functions pickle cannot write. A
+        computed tensor is refused: its op's rules are mostly functions pickle cannot write (an AttributeError
+        naming a lambda), and where they could be written, its copy's graph led to copies of its leaves."""
+        self._refuse_computed("pickle")
         state = super().__getstate__()
         if isinstance(state, tuple) and "_hooks" in state[1]:
             state = (state[0], {name: v for name, v in state[1].items() if name != "_hooks"})
@@ -153,16 +156,7 @@ class BackwardHooks:
                 f"the gradient hook {name!r} returned {type(result).__name__}: a hook returns None (the gradient "
                 "unchanged) or a gradient, a Tensor or an array of the tensor's shape and dtype"
             )
-        if result.shape != self.shape:
-            raise ShapeError(
-                f"the gradient hook {name!r} returned a gradient of shape {result.shape} for a tensor of shape "
-                f"{self.shape}: return one of its shape"
-            )
-        if result.dtype != self.dtype:
-            raise TypeError(
-                f"the gradient hook {name!r} returned a gradient of dtype {result.dtype} for a {self.dtype} "
-                f"tensor: return one of its dtype (.astype({self.dtype}))"
-            )
+        check_fits(self, result, f"the gradient hook {name!r} returned ", "for", "return")
         # a copy, as PyTorch's: the caller may hold what the hook returned (or it is a tensor's data), which
         # .grad must not be; under create_graph a node's copy is in the graph (a later pass goes through it)
         if create_graph and isinstance(result, Node) and result._requires_grad:

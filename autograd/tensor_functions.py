@@ -16,6 +16,7 @@ from .cross_entropy_options import DEFAULTS, REDUCTIONS
 from .dtype_fits import check_fits
 from .graph import Node, raw
 from .modes import short
+from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
@@ -162,9 +163,11 @@ def stack(tensors: Sequence[Any], axis: Any = _NOT_GIVEN, *, dim: Any = _NOT_GIV
 
 def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
     """The tensors to join, from a list or tuple (numpy's any iterable of them); text is refused,
-    whose bytes would be read as tensors of small ints."""
+    whose bytes would be read as tensors of small ints, and a set, which would join them in no fixed
+    order (PyTorch's stack and cat refuse one too)."""
     expected = "takes a sequence of tensors (a list or tuple)"
     refuse_text(tensors, what, expected)
+    check_ordered(what, "tensors", tensors)
     try:
         return tuple(tensors)
     except TypeError:

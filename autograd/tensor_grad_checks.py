@@ -44,16 +44,24 @@ def checked_grad(t: Any, g: Any) -> Any:
         g = array_of(g, ".grad")  # a ragged list: a ValueError, as Tensor()'s
         if g.dtype.kind in REAL_KINDS:
             g = g.astype(t.dtype)
+    check_fits(t, g, "", "assigned to .grad of", "give")
+    return g
+
+
+def check_fits(t: Any, g: Any, source: str, to: str, verb: str) -> None:
+    """Raise unless the gradient `g` has the tensor `t`'s dtype (a TypeError) and shape (a ShapeError): the
+    one rule for a gradient given to a tensor, an assigned `.grad` and a hook's result alike, in the
+    caller's words: "{source}a gradient of dtype float32 {to} a float64 tensor: {verb} one of its dtype".
+    The dtype is checked first, as PyTorch checks an assigned `.grad`."""
     if g.dtype != t.dtype:
         raise TypeError(
-            f"a gradient of dtype {g.dtype} assigned to .grad of a {t.dtype} tensor: give one of its dtype "
+            f"{source}a gradient of dtype {g.dtype} {to} a {t.dtype} tensor: {verb} one of its dtype "
             f"(.astype({t.dtype}))"
         )
     if g.shape != t.shape:
         raise ShapeError(
-            f"a gradient of shape {g.shape} assigned to .grad of a tensor of shape {t.shape}: give one of its shape"
+            f"{source}a gradient of shape {g.shape} {to} a tensor of shape {t.shape}: {verb} one of its shape"
         )
-    return g
 
 
 def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:

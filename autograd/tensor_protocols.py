@@ -1,15 +1,21 @@
 """What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad), `bool(t)`,
-`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)` and `copy.deepcopy(t)`, each as PyTorch answers it."""
+`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`, `iter(t)`, `x in t`, `format(t, spec)`,
+`copy.copy(t)` and `copy.deepcopy(t)` (pickle refuses a computed tensor with the same words), each as PyTorch
+answers it."""
 
 from __future__ import annotations
 
 import copy
+import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import compile_read_hooks, compile_record
+from .dtypes import DATA_KINDS
 from .tensor_reads import NotOneElementError, not_one_element
+from .tensor_versions import shares_count
 
 
 class PythonProtocols:
@@ -45,11 +51,7 @@ class PythonProtocols:
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
         computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
-        if self._made_by is not None:
-            raise RuntimeError(
-                "copy.deepcopy of a tensor computed in a graph (an op's output) is not supported: copy the leaves "
-                "it came from, or t.detach() for its numbers"
-            )
+        self._refuse_computed("copy.deepcopy")
         copied = type(self)(
             self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label
         )
@@ -61,6 +63,50 @@ class PythonProtocols:
             copied.grad = copy.deepcopy(self.grad, memo)
         memo[id(self)] = copied
         return copied
+
+    def __copy__(self) -> Any:
+        """copy.copy(t) of a leaf, as PyTorch's: a new leaf over the same data (a change through either is a
+        change of both, counted as one tensor's), with its requires_grad and label and no gradient of its own.
+        Python's copy shared the `.grad` array, so a backward into the copy added into the original's `.grad`,
+        and a computed tensor's copy shared its place in the graph; one is refused, as deepcopy refuses it."""
+        self._refuse_computed("copy.copy")
+        copied = shares_count(
+            type(self)(self._data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label), self
+        )
+        if compile_record.RECORDING:
+            compile_record.constant_from_inputs(copied, [self])
+        if self.frozen:
+            copied._frozen = True
+        return copied
+
+    def _refuse_computed(self, what: str) -> None:
+        """Refuse (RuntimeError) to copy or pickle a tensor computed in a graph, as PyTorch's deepcopy refuses
+        one: a copy's graph would not be this one (a backward through it reaching no leaf, or the leaves' copies)."""
+        if self._made_by is not None:
+            raise RuntimeError(
+                f"{what} of a tensor computed in a graph (an op's output) is not supported: copy the leaves it "
+                "came from, or t.detach() for its numbers"
+            )
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`, as PyTorch's and numpy's: whether any element equals x (a number, or a tensor or array
+        broadcast against t). Python's iteration compared x with each row, so `2.0 in Tensor(2.0)` was False
+        (no rows) and `2.0 in t` of a matrix raised bool()'s ambiguity; anything else is refused, as PyTorch
+        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds)."""
+        numbers_array = isinstance(element, np.ndarray) and element.dtype.kind in DATA_KINDS
+        if numbers_array or isinstance(element, numbers.Real | np.bool_ | type(self)):  # bool, numpy's reals too
+            return bool((self == element).any())
+        raise TypeError(
+            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__}"
+        )
+
+    def __format__(self, spec: str) -> str:
+        """f"{t:.3f}" of a 0-d tensor formats its number, as PyTorch's and numpy's (it was a TypeError); with
+        no spec, f"{t}" is str(t) as before (PyTorch's shows the number alone), and a spec for more elements
+        is refused as by PyTorch and numpy."""
+        if spec and self._data.ndim == 0:
+            return format(self.item(), spec)
+        return super().__format__(spec)
 
     def __float__(self) -> float:
         """float(t) of a one-element tensor, as PyTorch's: t.item() as a float (a compiled step notes the read)."""
@@ -94,3 +140,11 @@ class PythonProtocols:
         if not self.shape:
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, t[0], t[1], ..., as PyTorch's; a 0-d tensor is refused, as PyTorch refuses it. Without
+        this Python iterated through __getitem__ until its IndexError, so `list(Tensor(2.0))` was [] and
+        numpy read a 0-d tensor as an empty sequence: `np.zeros(Tensor(np.array(3)))` had shape ()."""
+        if not self.shape:
+            raise TypeError("iteration over a 0-d tensor: it holds one number, t.item() (or t.reshape(1))")
+        return (self[i] for i in range(self.shape[0]))

@@ -1,6 +1,6 @@
 """Python's protocols on a Value (a mixin of Value): identity `==` (micrograd's) and hashing, the
-truth of its number, `.item()`, conversions to a number refused, round(), and the conjugate and real
-part numpy's var and std call."""
+truth of its number, `.item()`, conversions to a number refused, format() with a spec, round(), and the
+conjugate and real part numpy's var and std call."""
 
 from __future__ import annotations
 
@@ -61,6 +61,12 @@ class ValueProtocols:
 
     def __complex__(self) -> complex:
         raise NodeAsNumber(f"complex() of a Value{_NOT_A_NUMBER}")
+
+    def __format__(self, spec: str) -> str:
+        """f"{v:.4f}" formats its number, as PyTorch's f"{t:.4f}" of a one-number tensor (it was Python's
+        bare TypeError, "unsupported format string"): a string takes no number out of the graph, so it is
+        not refused inside a transform as v.item() is (a printed loss). With no spec, f"{v}" is str(v)."""
+        return format(self.data, spec) if spec else super().__format__(spec)
 
     def __round__(self, ndigits: Any = None) -> Any:
         """round(v): the round op (to the nearest integer, ties to even, as np.round), as math.floor(v)

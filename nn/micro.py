@@ -107,11 +107,8 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], nonlin: str | bool = "relu", seed: int | None = None) -> None:
         nin = check_count("MLP", "nin", nin)
-        # a tuple or a numpy array of sizes serves too; a set's order is its hashes' ({1, 16} is [16, 1])
-        wanted = "a list of layer sizes (MLP(2, [16, 16, 1]))"
-        if isinstance(nouts, set | frozenset):
-            raise TypeError(f"MLP: nouts must be {wanted}, in order; got {type(nouts).__name__} {shown(nouts)}")
-        nouts = as_sequence("MLP", "nouts", nouts, wanted)
+        # a tuple or a numpy array of sizes serves too; a set's order is its hashes' ({1, 16} is [16, 1]): refused
+        nouts = as_sequence("MLP", "nouts", nouts, "a list of layer sizes (MLP(2, [16, 16, 1]))")
         if not nouts:
             raise ValueError("MLP: nouts is empty; give the size of each layer, the last one the outputs: [16, 16, 1]")
         nouts = [check_count("MLP", f"nouts[{i}]", n) for i, n in enumerate(nouts)]

@@ -4,14 +4,14 @@ the optimizer and the History untouched, and naming the fix."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd import Value
 
-from .arguments import as_examples, check_count, is_int, shown
+from .arguments import as_examples, as_sequence, check_count, is_int, shown
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
@@ -153,13 +153,14 @@ def _check_optimizer(model: Module, optimizer: Any) -> None:
 
 
 def _callbacks(callbacks: Any) -> tuple:
-    """The callbacks as a tuple, run every epoch even when given as a generator."""
-    if callable(callbacks) or not isinstance(callbacks, Iterable):
+    """The callbacks as a tuple, run every epoch even when given as a generator; a set is refused (they
+    would run in its hashes' order, which changes between runs), as a Tensor is (its rows are no callables)."""
+    if callable(callbacks):
         raise TypeError(
             f"fit: callbacks must be a list of callables f(epoch, model, history), got {type(callbacks).__name__} "
             f"{callbacks!r}; for one, write callbacks=[f]"
         )
-    return tuple(callbacks)
+    return tuple(as_sequence("fit", "callbacks", callbacks, "a list of callables f(epoch, model, history)"))
 
 
 def _validation(val_data: Any, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

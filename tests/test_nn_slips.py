@@ -122,5 +122,5 @@ def test_cross_entropy_of_a_list_that_holds_itself_is_refused_not_walked_forever
 
 def test_an_mlps_layer_sizes_in_a_set_are_refused():
     """MLP(2, {1, 16}) built 2 -> 16 -> 1, the set's order (micrograd's list + set raises): now a TypeError."""
-    with pytest.raises(TypeError, match=r"^MLP: nouts must be a list of layer sizes .*, in order; got set \{"):
+    with pytest.raises(TypeError, match=r"^MLP: nouts must be in order, but a set has none .*got \{.*\}; give a list$"):
         nn.MLP(2, {1, 16})

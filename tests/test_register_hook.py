@@ -115,6 +115,22 @@ def test_bad_hooks_and_bad_results_are_named():
         torch.tensor(X).register_hook(lambda g: g)
 
 
+def test_a_hooks_result_and_an_assigned_grad_are_checked_by_one_rule():
+    """A gradient of the wrong dtype and shape is refused alike whether a hook returns it or it is assigned
+    to .grad: its dtype named first, as PyTorch names an assigned gradient's ("different type"), each in
+    the caller's words (a hook's result had its shape named first)."""
+    wrong = X[0].astype(np.float32)  # float32 of shape (3,) for a float64 tensor of shape (2, 3)
+    x = Tensor(X.copy(), requires_grad=True)
+    with x.register_hook(lambda g: wrong):
+        with pytest.raises(TypeError, match=r"^the gradient hook '<lambda>' returned a gradient of dtype float32 for a "
+                           r"float64 tensor: return one of its dtype \(\.astype\(float64\)\)$"):  # fmt: skip
+            (x * 2).sum().backward()
+    with pytest.raises(TypeError, match=r"^a gradient of dtype float32 assigned to \.grad of a float64 tensor: give "
+                       r"one of its dtype \(\.astype\(float64\)\)$"):  # fmt: skip
+        x.grad = wrong
+    assert x.grad is None
+
+
 def test_remove_takes_the_hook_off_and_the_table_lets_freed_tensors_go(collect):
     x = Tensor(X.copy(), requires_grad=True)
     handle = x.register_hook(lambda g: g * 7)

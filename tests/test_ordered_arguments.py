@@ -1,0 +1,69 @@
+"""A set where order counts is refused, naming the fix (a list): it iterates in its hashes' order, not
+the order written, and a set of tensors (hashed by address) in another order each run. Before, each of
+these took the set silently: LayerNorm({4, 3}) normalised shape (3, 4), t.reshape({3, 2}) gave (2, 3),
+gradcheck(f, {x, y}) called f(y, x) or f(x, y) by chance, SGD({w, b}) saved state a later run would
+load onto the other parameter. PyTorch's add_param_group refuses a set of parameters for that reason."""
+
+import numpy as np
+import pytest
+import torch
+
+import autograd
+import nn
+from autograd import Tensor
+from nn.train_checks import _callbacks
+
+UNORDERED = r"must be in order, but a (set|frozenset) has none .*; give a list$"
+W = Tensor(np.ones(2), requires_grad=True)
+B = Tensor(np.zeros(2), requires_grad=True)
+T = Tensor(np.zeros((2, 3)))
+
+CALLS = {
+    "LayerNorm": lambda s: nn.LayerNorm(s),
+    "MLP": lambda s: nn.MLP(2, s),
+    "Unflatten": lambda s: nn.Unflatten(1, s),
+    "affine_grid": lambda s: nn.functional.affine_grid(Tensor(np.zeros((1, 2, 3))), s),
+    "interpolate": lambda s: nn.functional.interpolate(Tensor(np.zeros((1, 1, 2, 2))), scale_factor=s),
+    "reshape": lambda s: T.reshape(s),
+    "permute": lambda s: T.permute(s),
+    "zeros": lambda s: autograd.zeros(s),
+    "pad": lambda s: nn.functional.pad(Tensor(np.zeros((1, 1, 4, 6))), s),
+    "ones": lambda s: autograd.ones(s),
+}
+NODE_CALLS = {
+    "SGD": lambda s: nn.SGD(s),
+    "Adam": lambda s: nn.Adam(s),
+    "ModuleList": lambda s: nn.ModuleList(s),
+    "clip_grad_norm_": lambda s: nn.utils.clip_grad_norm_(s, 1.0),
+    "fit callbacks": lambda s: _callbacks(s),
+    "stack": lambda s: autograd.stack(s),
+    "concatenate": lambda s: autograd.concatenate(s),
+    "gradients": lambda s: autograd.gradients((W * B).sum(), s),
+    "gradcheck": lambda s: autograd.gradcheck(lambda x, y: x - y, s),
+    "gradcheck_params": lambda s: autograd.gradcheck_params(lambda: (W * B).sum(), s),
+}
+
+
+@pytest.mark.parametrize("kind", [set, frozenset])
+@pytest.mark.parametrize("name", CALLS)
+def test_a_set_of_sizes_or_dims_is_refused(name, kind):
+    with pytest.raises(TypeError, match=UNORDERED):
+        CALLS[name](kind({1, 2, 4}))
+
+
+@pytest.mark.parametrize("kind", [set, frozenset])
+@pytest.mark.parametrize("name", NODE_CALLS)
+def test_a_set_of_parameters_tensors_or_modules_is_refused(name, kind):
+    items = {"ModuleList": (nn.ReLU(), nn.Tanh()), "fit callbacks": (print, repr)}.get(name, (W, B))
+    with pytest.raises(TypeError, match=UNORDERED):
+        NODE_CALLS[name](kind(items))
+
+
+def test_the_orders_written_are_still_taken_as_pytorch_takes_them():
+    """A list, a tuple, a generator and a dict's views keep the order written: taken, as PyTorch takes them."""
+    assert nn.LayerNorm([4, 3]).normalized_shape == tuple(torch.nn.LayerNorm([4, 3]).normalized_shape) == (4, 3)
+    assert nn.LayerNorm({4: "a", 3: "b"}.keys()).normalized_shape == (4, 3)
+    assert nn.SGD({"w": W, "b": B}.values()).params == [W, B]
+    assert nn.SGD(p for p in (B, W)).params == [B, W]
+    assert T.reshape((3, 2)).shape == (3, 2)
+    assert autograd.stack([W, B]).shape == (2, 2)
