@@ -53,3 +53,19 @@ def test_the_drawing_and_the_caption_write_clips_rule_as_called():
     assert "1 where x ≤ hi, else 0" in viz.draw(y, backward=True).source
     captions = "\n".join(step.caption for step in viz.backward_steps(y))
     assert "∂clip(x)/∂x = 1 where x ≤ hi, else 0" in captions and "lo ≤" not in captions
+
+
+def test_a_rule_whose_condition_is_no_bound_keeps_it():
+    """Before: where's rules read "1" and "0" (the picked input's and the other's, whatever the condition), and
+    nan_to_num's "∂nan_to_num(x)/∂x = 1" at an infinity, where it is 0: the words of a condition that is no
+    bound ("cond holds", "x is finite") went as if a bound not given had left them."""
+    x = _x()
+    picked = autograd.where(np.array([True, False, True]), x, x * 2.0)
+    assert [local_rule(picked, k, {id(x): "x"}) for k in (0, 1)] == [
+        "1 where cond holds, else 0",
+        "0 where cond holds, else 1",
+    ]
+    assert local_rule(autograd.nan_to_num(x), 0, {id(x): "x"}) == "∂nan_to_num(x)/∂x = 1 where x is finite, else 0"
+    y = picked.sum()
+    y.label = "y"
+    assert ">1 where cond holds, else 0<" in viz.draw(y, backward=True).source

@@ -51,11 +51,13 @@ def as_called(rule: str, node: Node) -> str:
     params = {**defaults, **node.op_params}
     held = lambda m: all(_holds(c, params, defaults) for c in m.group(1).split(", "))  # noqa: E731
     rule = _SEGMENT.sub(lambda m: m.group(2) if held(m) else "", rule)
+    full = rule
     for name in [k for k, v in params.items() if v is None]:
         word = rf"(?<![\w']){re.escape(name)}(?![\w'(])"
         rule = re.sub(rf"{word} *[≤<] *| *[≤<] *{word}", "", rule)  # lo ≤ x ≤ hi without lo: x ≤ hi
         rule = re.sub(rf" ?\([^()]*{word}[^()]*\)", "", rule)  # a note about it: "(1 where βx > threshold)"
-    rule = re.sub(r" where [^<>≤≥=,]+, else [^,;()]+$", "", rule)  # no bound left: "1 where x, else 0" is 1
+    if rule != full:  # no bound left: "1 where x, else 0" is 1 (where's "1 where cond holds, else 0" keeps its cond)
+        rule = re.sub(r" where [^<>≤≥=,]+, else [^,;()]+$", "", rule)
     rule = re.sub(r" ?\((\w+)=('[^']*'): ([^()]*)\)", lambda m: _if_given(m, params), rule)
     if "ord" in params and "; " in rule:
         mark = "‖" + str(params["ord"]).translate(_SUBSCRIPTS) + "/"
