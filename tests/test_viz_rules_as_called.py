@@ -69,3 +69,12 @@ def test_a_rule_whose_condition_is_no_bound_keeps_it():
     y = picked.sum()
     y.label = "y"
     assert ">1 where cond holds, else 0<" in viz.draw(y, backward=True).source
+
+
+@pytest.mark.parametrize("join", [autograd.concatenate, autograd.stack])
+def test_each_input_of_a_join_of_three_has_its_rule(join):
+    """Before: the third input of concatenate([a, b, c]) and stack([a, b, c]) had no rule beside its edge (the
+    op table writes the one rule for two inputs); the first two read "each input's slice of the gradient"."""
+    x = _x()
+    joined = join([x, x * 2.0, x * 3.0])
+    assert [local_rule(joined, k, {id(x): "x"}) for k in range(3)] == ["each input's slice of the gradient"] * 3

@@ -29,7 +29,9 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
     "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
     formulas = node.op.formulas
-    rule = as_called(formulas[index], node) if index < len(formulas) else ""
+    # concatenate's and stack's one rule, written for two inputs, holds for each of any number
+    alike = len(formulas) > 1 and len(set(formulas)) == 1
+    rule = as_called(formulas[min(index, len(formulas) - 1)], node) if index < len(formulas) or alike else ""
     rule, values = told_values(rule, node, {**_defaults(node.op.name), **node.op_params})  # "; β = 2"
     letters = _operands(formulas)
     texts = [_operand(node, k, names) for k in range(len(node.parents))]
