@@ -47,6 +47,16 @@ def test_numbers_unary_minus_powers_and_every_function():
     assert math.isclose(y.data, expected, rel_tol=1e-12)
 
 
+def test_a_whole_number_written_out_stays_one_where_a_function_needs_it():
+    """Before: 'polygamma(1, y)' (PyTorch's order) was refused with "n must be an int, got float": every number
+    written was read as a float, the 1 too. A number a function returns is still a float, so that a power of it
+    overflows and never grows a Python int."""
+    y = viz.evaluate("polygamma(1, y) * x", {"x": 2.0, "y": 3.0})
+    assert math.isclose(y.data, 2 * (math.pi**2 / 6 - 1 - 1 / 4), rel_tol=1e-12)  # trigamma(3) = π²/6 - 1 - 1/4
+    with pytest.raises(ExpressionError, match=r"'relu\(10\) \*\* 1000' has no value: the result is too large"):
+        viz.evaluate("relu(10) ** 1000 * x", {"x": 1.0})
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
