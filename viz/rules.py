@@ -182,8 +182,25 @@ def op_name(node: Node) -> str:
 
 
 def symbol(name: str) -> str:
-    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)")."""
-    return name if name.replace("_", "").replace("#", "").replace(".", "").isalnum() else f"({name})"
+    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)"); a call, as viz
+    expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
+    "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
+    plain = name.replace("_", "").replace("#", "").replace(".", "").isalnum()
+    return name if plain or _one_call(name) else f"({name})"
+
+
+def _one_call(name: str) -> bool:
+    """Whether `name` is one function's call, "threshold(x, 0.5, -1)": a name, then brackets closing at its end
+    (not "tanh(a) * tanh(b)", whose first bracket closes before it)."""
+    head = re.match(r"[A-Za-z_][A-Za-z0-9_.]*\(", name)
+    if head is None or not name.endswith(")"):
+        return False
+    depth = 0
+    for k, c in enumerate(name[head.end() - 1 :], start=head.end() - 1):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0:
+            return k == len(name) - 1
+    return False
 
 
 def term(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
