@@ -78,3 +78,20 @@ def test_each_input_of_a_join_of_three_has_its_rule(join):
     x = _x()
     joined = join([x, x * 2.0, x * 3.0])
     assert [local_rule(joined, k, {id(x): "x"}) for k in range(3)] == ["each input's slice of the gradient"] * 3
+
+
+def test_a_rule_that_names_g_says_what_g_is():
+    """Before: matmul's edges read "∂(x@W)/∂x: g @ Wᵀ" and conv's "conv_transpose(g, w)", a g the drawing,
+    the captions and the legend named nowhere; it is the gradient arriving at the op's output."""
+    x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
+    w = Tensor(np.ones((3, 2)), requires_grad=True, label="W")
+    names = {id(x): "x", id(w): "W"}
+    assert local_rule(x @ w, 0, names) == "∂(x@W)/∂x: g @ Wᵀ; g = the gradient arriving at the op's output"
+    image = Tensor(np.ones((1, 1, 4, 4)), requires_grad=True, label="image")
+    kernel = Tensor(np.ones((1, 1, 3, 3)), requires_grad=True, label="kernel")
+    told = local_rule(autograd.conv2d(image, kernel), 1, {id(image): "image", id(kernel): "kernel"})
+    assert told.endswith("Σ windows of image · g; g = the gradient arriving at the op's output")
+    y = (x @ w).sum()
+    y.label = "y"
+    captions = "\n".join(step.caption for step in viz.backward_steps(y))
+    assert "(∂(x@W)/∂W: xᵀ @ g; g = the gradient arriving at the op's output)" in captions
