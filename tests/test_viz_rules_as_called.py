@@ -6,7 +6,7 @@ import pytest
 
 import autograd
 import viz
-from autograd import Tensor
+from autograd import Tensor, topological_order
 from viz.rules import local_rule
 
 
@@ -95,3 +95,23 @@ def test_a_rule_that_names_g_says_what_g_is():
     y.label = "y"
     captions = "\n".join(step.caption for step in viz.backward_steps(y))
     assert "(∂(x@W)/∂W: xᵀ @ g; g = the gradient arriving at the op's output)" in captions
+
+
+@pytest.mark.parametrize(
+    ("text", "of", "rule"),
+    [
+        ("bessel_j0(y) * x", "y", "∂J₀(y)/∂y = −J₁(y)"),
+        ("gammainc(2, y) * x", "y", "∂P(2,y)/∂y = y^(2−1)·e^(−y)/Γ(2)"),
+        ("i0e(y) * x", "y", "∂(e^−|y|·I₀(y))/∂y = −sign(y)·e^−|y|·(I₀(|y|) − I₁(|y|))"),
+        ("logaddexp2(y, x)", "x", "∂log₂(2**y + 2**x)/∂x = σ((x − y)·ln 2)"),
+    ],
+)
+def test_a_rule_whose_head_names_a_function_by_a_letter_is_written_in_the_operands_names(text, of, rule):
+    """Before: "∂J₀(x)/∂x = −J₁(x)" beside y's edge of bessel_j0(y) * x, an x that is another value of the
+    drawing: the J of J₀ (the P of P(a,x), the e of e^x) was taken for an operand, so no operand was renamed;
+    the same for gammainc's P(a,x) (its a has no derivative), the scaled Bessels' e^x and logaddexp2's 2ᵃ."""
+    root = viz.evaluate(text, {"x": 0.5, "y": 1.5})
+    root.backward()
+    leaf = next(n for n in topological_order(root) if n.label == of)
+    told = str(viz.explain(root, leaf))
+    assert rule in told

@@ -115,15 +115,22 @@ def _put(letter: re.Match, written: dict[str, str]) -> str:
 
 
 def _operands(formulas: tuple[str, ...]) -> list[str]:
-    """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b), where each rule is
-    for the input its letter names (the letter after "/∂"); [] where they are not (softmax's "∂sᵢ/∂xⱼ")."""
-    found = re.match(r"∂(.+?)/∂", formulas[0]) if formulas else None
-    letters = list(dict.fromkeys(_LETTER.findall(found.group(1)))) if found else []
+    """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b; a function's letter, the
+    J of J₀(x) or the P of P(a,x), is none), where each rule is for the input its letter names (the letter after
+    "/∂"; an input with no derivative, whose words have no ∂, names none); [] where they are not (softmax's
+    "∂sᵢ/∂xⱼ")."""
+    found = next((m for rule in formulas if (m := re.match(r"∂(.+?)/∂", rule))), None)
+    letters = list(dict.fromkeys(_OPERAND.findall(found.group(1)))) if found else []
     for k, rule in enumerate(formulas):
         by = re.match(r".+?/∂([A-Za-z])(?![A-Za-z0-9_])", rule)
-        if by is None or k >= len(letters) or by.group(1) != letters[k]:
+        if "∂" in rule and (by is None or k >= len(letters) or by.group(1) != letters[k]):
             return []
     return letters
+
+
+# an operand's letter in a rule's head: not one naming a function, before its subscript or bracket (J₀(x), P(a,x)),
+# nor Euler's e of a power (e^−|x|·I₀(x))
+_OPERAND = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_(^₀₁₂₃₄₅₆₇₈₉])")
 
 
 def _operand(node: Node, k: int, names: dict[int, str]) -> str:
