@@ -115,3 +115,11 @@ def test_a_rule_whose_head_names_a_function_by_a_letter_is_written_in_the_operan
     leaf = next(n for n in topological_order(root) if n.label == of)
     told = str(viz.explain(root, leaf))
     assert rule in told
+
+
+def test_a_running_sums_rule_is_written_in_its_operands_name():
+    """Before: cumsum's and cumprod's rules read "∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ" beside any input, its L, x and y named
+    nowhere in the drawing; they now read in the input's name, as every elementwise rule does."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="h")
+    assert local_rule(h.cumsum(axis=0), 0, {id(h): "h"}) == "∂cumsum(h)ₖ/∂hᵢ = 1 where k ≥ i, else 0"
+    assert local_rule(h.cumprod(axis=0), 0, {id(h): "h"}) == "∂cumprod(h)ₖ/∂hᵢ = Π_{j≤k, j≠i} hⱼ where k ≥ i, else 0"
