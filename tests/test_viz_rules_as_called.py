@@ -123,3 +123,14 @@ def test_a_running_sums_rule_is_written_in_its_operands_name():
     h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="h")
     assert local_rule(h.cumsum(axis=0), 0, {id(h): "h"}) == "∂cumsum(h)ₖ/∂hᵢ = 1 where k ≥ i, else 0"
     assert local_rule(h.cumprod(axis=0), 0, {id(h): "h"}) == "∂cumprod(h)ₖ/∂hᵢ = Π_{j≤k, j≠i} hⱼ where k ≥ i, else 0"
+
+
+def test_the_softmax_familys_rules_say_what_s_and_delta_are_in_the_inputs_name():
+    """Before: "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)" beside any input of softmax, its s, x and δ named nowhere."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="h")
+    delta = "δᵢⱼ = 1 where i = j, else 0"
+    assert local_rule(h.softmax(axis=1), 0, {id(h): "h"}) == f"∂softmax(h)ᵢ/∂hⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(h), {delta}"
+    assert (
+        local_rule(h.log_softmax(axis=1), 0, {id(h): "h"})
+        == f"∂log_softmax(h)ᵢ/∂hⱼ = δᵢⱼ − sⱼ, s = softmax(h), {delta}"
+    )

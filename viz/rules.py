@@ -27,7 +27,7 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     by id; a constant by its number): the op table's "∂(a·b)/∂b = a" on d * f reads "∂(d·f)/∂f = d", never
     a name beside a learner's own a or b of another value. An operand taken twice (x * x) or named no way
     is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
-    "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
+    "" where the op gives no rule; a rule whose letters are not its operands' (cross_entropy's ∂CE/∂logits) as it is."""
     formulas = node.op.formulas
     # concatenate's and stack's one rule, written for two inputs, holds for each of any number
     alike = len(formulas) > 1 and len(set(formulas)) == 1
@@ -117,8 +117,8 @@ def _put(letter: re.Match, written: dict[str, str]) -> str:
 def _operands(formulas: tuple[str, ...]) -> list[str]:
     """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b; a function's letter, the
     J of J₀(x) or the P of P(a,x), is none), where each rule is for the input its letter names (the letter after
-    "/∂"; an input with no derivative, whose words have no ∂, names none); [] where they are not (softmax's
-    "∂sᵢ/∂xⱼ")."""
+    "/∂"; an input with no derivative, whose words have no ∂, names none); [] where they are not
+    (cross_entropy's "∂CE/∂logits")."""
     found = next((m for rule in formulas if (m := re.match(r"∂(.+?)/∂", rule))), None)
     letters = list(dict.fromkeys(_OPERAND.findall(found.group(1)))) if found else []
     for k, rule in enumerate(formulas):
