@@ -208,9 +208,7 @@ def wide_gradients(
     # beyond a long double's range, or none wider: what the flags say, near as can be (of an infinity given, nothing)
     if isinstance(child, Value) and not infinite_on_paper(child, papers):
         redo = lambda: sent(wide_type, wide_type or float, stand_ins(child, papers))  # noqa: E731
-        carried = bool(
-            np.isinf(arriving)
-        )  # what it sends of an infinite arriving gradient: the range's upstream, if any
+        carried = bool(np.isinf(arriving))  # what it sends of an infinite arriving gradient: the range's upstream
         for k, (shown, w) in enumerate([(None if carried else passed, wide), (local, unit)]):
             if found[k] is None and shown is not None and (w is None or suspect(w)):
                 found[k] = flagged(shown, lambda k=k: redo()[k])
