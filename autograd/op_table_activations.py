@@ -185,7 +185,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         _mish_vjp,
         lambda x: x * math.tanh(forward.scalar_softplus(x)),
         lambda x: x * np.tanh(forward.tensor_softplus(x)),
-        formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x)",),
+        formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus x)",),
     ),
     # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside); NaN at NaN (the
     # NaN policy, rule_functions; PyTorch's 1)

@@ -176,7 +176,7 @@ BINARY: tuple[OpDef, ...] = (
         forward.scalar_logaddexp2,
         np.logaddexp2,
         (ANYWHERE,) * 2,
-        formulas=("∂log₂(2ᵃ + 2ᵇ)/∂a = σ((a − b)·ln 2)", "∂log₂(2ᵃ + 2ᵇ)/∂b = σ((b − a)·ln 2)"),
+        formulas=("∂log₂(2**a + 2**b)/∂a = σ((a − b)·ln 2)", "∂log₂(2**a + 2**b)/∂b = σ((b − a)·ln 2)"),
         adds_up=True,
     ),
     # |a| with b's sign (b's sign bit: -0.0 counts as negative, as IEEE's, numpy's and PyTorch's). Nothing

@@ -230,7 +230,7 @@ REDUCTIONS: tuple[OpDef, ...] = (
         None,
         running_sum,  # float16 and float32 run in float64, rounded once (as PyTorch's)
         api="Tensor.cumsum",
-        formulas=("∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ",),
+        formulas=("∂cumsum(x)ₖ/∂xᵢ = 1 where k ≥ i, else 0",),
         adds_up=True,
     ),
     # exact with zeros (no division by an entry), as PyTorch
@@ -240,6 +240,6 @@ REDUCTIONS: tuple[OpDef, ...] = (
         None,
         running_product,  # as cumsum: in float64 for float16 and float32
         api="Tensor.cumprod",
-        formulas=("∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ · Π_{j≤k, j≠i} xⱼ",),
+        formulas=("∂cumprod(x)ₖ/∂xᵢ = Π_{j≤k, j≠i} xⱼ where k ≥ i, else 0",),
     ),
 )

@@ -91,6 +91,8 @@ def ops_md() -> str:
         "backward, `create_graph` (higher derivatives) and viz's captions. A rule that changes with the op's",
         "options is written in segments ⟨conditions: text⟩, each holding where its conditions do: `name='value'`,",
         "`name` (the option given), `!name` (not given); a drawing shows the segments of the call it draws.",
+        "A tensor op's rule that names `g` (matmul's `g @ Bᵀ`, conv's, fold's) means the gradient arriving at",
+        "the op's output, which the rule maps to its input's.",
     ]
     for title, defs in families().items():
         lines += [

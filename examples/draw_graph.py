@@ -21,7 +21,8 @@ from viz.demo import neuron
 def wrong_rule() -> Value:
     """y = tanh(cube(x) * w) with cube's derivative written as 2x² instead of 3x²: check=True shows x red."""
     cube = Op("cube", lambda x: x**3, lambda g, out, x: (g * 2 * x**2,))
-    x, w = Value(1.5, label="x"), Value(0.5, label="w")
+    # w = 0.2, not 0.5: there x³ = 3x²·w, and x's true gradient would read as w's, as if the check measured w
+    x, w = Value(1.5, label="x"), Value(0.2, label="w")
     y = (cube(x) * w).tanh()
     y.label = "y"
     return y

@@ -117,6 +117,10 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse
             f"leave out {', '.join(given_mlp_flags)}, which only --model mlp uses"
         )
     args.layers = args.layers or 3
+    if not cnn and args.layers == 1 and args.activation is not None:  # nothing between layers: it would only pick
+        parser.error(  # the init (xavier for tanh and sigmoid), without a word
+            "argument --activation: --layers 1 has no hidden layer, so no activation; leave --activation out"
+        )
     args.activation = args.activation or "relu"
     args.epochs = args.epochs or (5 if cnn else 15)
     given_dropout = args.dropout is not None

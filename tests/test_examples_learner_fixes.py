@@ -65,6 +65,18 @@ def test_mnist_cnn_refuses_the_perceptrons_flags_by_name(example, capsys, tmp_pa
                          "which only --model mlp uses")  # fmt: skip
 
 
+def test_mnist_one_layer_refuses_an_activation_it_would_not_use(example, capsys, tmp_path):  # noqa: F811
+    """Before: --layers 1 --activation tanh trained a net with no activation, the flag read only to pick xavier
+    over he init, without a word (as --dropout and --hidden with --layers 1 are refused)."""
+    write_mnist(tmp_path)
+    line = usage_error(example, capsys, "mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path), "--layers", "1",
+                       "--activation", "tanh")  # fmt: skip
+    assert line == (
+        "mnist.py: error: argument --activation: --layers 1 has no hidden layer, so no activation; "
+        "leave --activation out"
+    )
+
+
 def test_moons_prints_every_accuracy_as_a_percentage(example, capsys, tmp_path):  # noqa: F811
     moons = example("moons")
     moons.save_plot = lambda plot, *args, path: None  # the boundary of a scalar MLP takes seconds

@@ -144,7 +144,9 @@ def test_command_line_and_example(tmp_path):
     views = ["neuron_forward", "neuron_grads", "neuron_backward", "neuron_check", "wrong_rule_check", "mlp_modules"]
     for name in [f"{view}.svg" for view in views] + ["tensor_backward.svg", "neuron_backprop.html"]:
         assert (tmp_path / name).stat().st_size > 0
-    assert "numeric 0.4319 ✗ backward 0.2879" in texts((tmp_path / "wrong_rule_check.svg").read_text())
+    wrong = texts((tmp_path / "wrong_rule_check.svg").read_text())
+    # x's own numbers, none of them w's (at w = 0.5 x's finite difference was w's grad, 0.4319, as if it measured w)
+    assert "numeric 0.8828 ✗ backward 0.5886" in wrong and "grad 2.207" in wrong and "numeric 2.207 ✓" in wrong
     assert "summed back from (2, 1) to (1,)" in texts((tmp_path / "tensor_backward.svg").read_text())
     assert "∂o/∂x1 = -1.5: one path leads from x1 up to o" in done.stdout
 

@@ -202,3 +202,15 @@ def test_unnamed_nodes_are_numbered_as_draw_numbers_them():
     assert "∂#2/∂#3 = 1.284    (input 1 of exp: ∂exp(#3)/∂#3 = exp(#3))" in story
     source = viz.draw(y, number=True).source
     assert "{ #3 | data 0.25 |" in source and "{ #2 | data 1.284 |" in source
+
+
+def test_a_notebooks_echo_of_an_explanation_is_its_story():
+    """Before: `viz.explain(o, x1)` as a cell's last line showed the dataclass, every path's nodes written out as
+    Value(data=..., grad=..., label=...), not the story `print` tells."""
+    pretty = pytest.importorskip("IPython.lib.pretty")
+    a = Value(2.0, label="a")
+    y = a * a + a
+    y.label = "y"
+    told = viz.explain(y, a)
+    assert pretty.pretty(told) == str(told) and str(told).startswith("∂y/∂a = 5: the sum over the 3 paths")
+    assert repr(told).startswith("Explanation(root=Value(")  # repr() as it was

@@ -47,6 +47,16 @@ def test_numbers_unary_minus_powers_and_every_function():
     assert math.isclose(y.data, expected, rel_tol=1e-12)
 
 
+def test_a_whole_number_written_out_stays_one_where_a_function_needs_it():
+    """Before: 'polygamma(1, y)' (PyTorch's order) was refused with "n must be an int, got float": every number
+    written was read as a float, the 1 too. A number a function returns is still a float, so that a power of it
+    overflows and never grows a Python int."""
+    y = viz.evaluate("polygamma(1, y) * x", {"x": 2.0, "y": 3.0})
+    assert math.isclose(y.data, 2 * (math.pi**2 / 6 - 1 - 1 / 4), rel_tol=1e-12)  # trigamma(3) = π²/6 - 1 - 1/4
+    with pytest.raises(ExpressionError, match=r"'relu\(10\) \*\* 1000' has no value: the result is too large"):
+        viz.evaluate("relu(10) ** 1000 * x", {"x": 1.0})
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -89,7 +99,7 @@ def test_command_line_draws_writes_the_page_and_explains(tmp_path):
                "--html", str(tmp_path / "p.html"), "--explain", "x", "--backward")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "tanh(x*w + b) = 0.706419; ∂/∂x = -1.50292, ∂/∂w = 1.00194, ∂/∂b = 0.500972" in done.stdout
-    assert "∂(tanh(x*w + b))/∂x = -1.503: one path leads from x up to tanh(x*w + b)" in done.stdout
+    assert "∂tanh(x*w + b)/∂x = -1.503: one path leads from x up to tanh(x*w + b)" in done.stdout
     svg = (tmp_path / "g.svg").read_text()
     assert "∂(x*w)/∂x" in svg and "step 4" in svg  # backward takes b (step 3) first
     assert (tmp_path / "p.html").read_text().count("<svg") == 1
@@ -120,3 +130,14 @@ def test_every_command_has_real_help(command):
     assert done.returncode == 0 and words.startswith("usage: python -m viz")
     assert {"": "draw your own expression", "demo": "micrograd's neuron", "html": "step by step",
             "expr": "read safely, never run as Python"}[command[0] if command else ""] in words  # fmt: skip
+
+
+def test_a_step_named_by_a_call_is_written_without_brackets_of_its_own():
+    """Before: "∂((round(y))·(sign(x)))/∂(sign(x)) = (round(y))" beside viz expr's steps, each call's name in
+    brackets of its own; a call is now written as the rules write ∂tanh(n)/∂n. An expression keeps them."""
+    y = viz.evaluate("round(y) * sign(x) + tanh(x) * tanh(y)", {"x": 2.0, "y": 3.0})
+    y.backward()
+    x = next(n for n in topological_order(y) if n.label == "x")
+    told = str(viz.explain(y, x))
+    assert "∂(round(y) * sign(x))/∂sign(x) = 3    (input 2 of *: ∂(round(y)·sign(x))/∂sign(x) = round(y))" in told
+    assert "∂sign(x)/∂x = 0" in told and "∂(tanh(x) * tanh(y))/∂tanh(x) = " in told

@@ -124,3 +124,15 @@ def test_the_key_speaks_of_grey_only_where_a_value_is_grey_and_names_the_first_n
         root.backward()
     drawing = viz.draw(root, color_by_grad=True)
     assert styles(drawing)["t"] == ("gray80", "filled,diagonals") and "grey with corner marks" in drawing.source
+
+
+def test_before_any_backward_the_key_says_there_is_nothing_to_colour():
+    """Before: draw(color_by_grad=True) of a graph no backward had reached drew every record white under
+    "colours: red for a positive gradient, blue for a negative one, deepest at |grad| 1", a scale of nothing."""
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True, label="x")
+    for root in (Value(2.0, label="a") * Value(-3.0, label="b"), (x * x).sum()):
+        words = texts(svg(viz.draw(root, color_by_grad=True)))
+        assert "colours: none yet, no value holds a gradient: call backward() on the root, then draw it" in words
+        assert "deepest at" not in words
+        root.backward()
+        assert "deepest at |grad| " in texts(svg(viz.draw(root, color_by_grad=True))).replace("mean |grad|", "|grad|")

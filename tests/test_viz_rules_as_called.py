@@ -6,7 +6,7 @@ import pytest
 
 import autograd
 import viz
-from autograd import Tensor
+from autograd import Tensor, topological_order
 from viz.rules import local_rule
 
 
@@ -53,3 +53,84 @@ def test_the_drawing_and_the_caption_write_clips_rule_as_called():
     assert "1 where x ≤ hi, else 0" in viz.draw(y, backward=True).source
     captions = "\n".join(step.caption for step in viz.backward_steps(y))
     assert "∂clip(x)/∂x = 1 where x ≤ hi, else 0" in captions and "lo ≤" not in captions
+
+
+def test_a_rule_whose_condition_is_no_bound_keeps_it():
+    """Before: where's rules read "1" and "0" (the picked input's and the other's, whatever the condition), and
+    nan_to_num's "∂nan_to_num(x)/∂x = 1" at an infinity, where it is 0: the words of a condition that is no
+    bound ("cond holds", "x is finite") went as if a bound not given had left them."""
+    x = _x()
+    picked = autograd.where(np.array([True, False, True]), x, x * 2.0)
+    assert [local_rule(picked, k, {id(x): "x"}) for k in (0, 1)] == [
+        "1 where cond holds, else 0",
+        "0 where cond holds, else 1",
+    ]
+    assert local_rule(autograd.nan_to_num(x), 0, {id(x): "x"}) == "∂nan_to_num(x)/∂x = 1 where x is finite, else 0"
+    y = picked.sum()
+    y.label = "y"
+    assert ">1 where cond holds, else 0<" in viz.draw(y, backward=True).source
+
+
+@pytest.mark.parametrize("join", [autograd.concatenate, autograd.stack])
+def test_each_input_of_a_join_of_three_has_its_rule(join):
+    """Before: the third input of concatenate([a, b, c]) and stack([a, b, c]) had no rule beside its edge (the
+    op table writes the one rule for two inputs); the first two read "each input's slice of the gradient"."""
+    x = _x()
+    joined = join([x, x * 2.0, x * 3.0])
+    assert [local_rule(joined, k, {id(x): "x"}) for k in range(3)] == ["each input's slice of the gradient"] * 3
+
+
+def test_a_rule_that_names_g_says_what_g_is():
+    """Before: matmul's edges read "∂(x@W)/∂x: g @ Wᵀ" and conv's "conv_transpose(g, w)", a g the drawing,
+    the captions and the legend named nowhere; it is the gradient arriving at the op's output."""
+    x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
+    w = Tensor(np.ones((3, 2)), requires_grad=True, label="W")
+    names = {id(x): "x", id(w): "W"}
+    assert local_rule(x @ w, 0, names) == "∂(x@W)/∂x: g @ Wᵀ; g = the gradient arriving at the op's output"
+    image = Tensor(np.ones((1, 1, 4, 4)), requires_grad=True, label="image")
+    kernel = Tensor(np.ones((1, 1, 3, 3)), requires_grad=True, label="kernel")
+    told = local_rule(autograd.conv2d(image, kernel), 1, {id(image): "image", id(kernel): "kernel"})
+    assert told.endswith("Σ windows of image · g; g = the gradient arriving at the op's output")
+    y = (x @ w).sum()
+    y.label = "y"
+    captions = "\n".join(step.caption for step in viz.backward_steps(y))
+    assert "(∂(x@W)/∂W: xᵀ @ g; g = the gradient arriving at the op's output)" in captions
+
+
+@pytest.mark.parametrize(
+    ("text", "of", "rule"),
+    [
+        ("bessel_j0(y) * x", "y", "∂J₀(y)/∂y = −J₁(y)"),
+        ("gammainc(2, y) * x", "y", "∂P(2,y)/∂y = y^(2−1)·e^(−y)/Γ(2)"),
+        ("i0e(y) * x", "y", "∂(e^−|y|·I₀(y))/∂y = −sign(y)·e^−|y|·(I₀(|y|) − I₁(|y|))"),
+        ("logaddexp2(y, x)", "x", "∂log₂(2**y + 2**x)/∂x = σ((x − y)·ln 2)"),
+    ],
+)
+def test_a_rule_whose_head_names_a_function_by_a_letter_is_written_in_the_operands_names(text, of, rule):
+    """Before: "∂J₀(x)/∂x = −J₁(x)" beside y's edge of bessel_j0(y) * x, an x that is another value of the
+    drawing: the J of J₀ (the P of P(a,x), the e of e^x) was taken for an operand, so no operand was renamed;
+    the same for gammainc's P(a,x) (its a has no derivative), the scaled Bessels' e^x and logaddexp2's 2ᵃ."""
+    root = viz.evaluate(text, {"x": 0.5, "y": 1.5})
+    root.backward()
+    leaf = next(n for n in topological_order(root) if n.label == of)
+    told = str(viz.explain(root, leaf))
+    assert rule in told
+
+
+def test_a_running_sums_rule_is_written_in_its_operands_name():
+    """Before: cumsum's and cumprod's rules read "∂L/∂xᵢ = Σ_{k≥i} ∂L/∂yₖ" beside any input, its L, x and y named
+    nowhere in the drawing; they now read in the input's name, as every elementwise rule does."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="h")
+    assert local_rule(h.cumsum(axis=0), 0, {id(h): "h"}) == "∂cumsum(h)ₖ/∂hᵢ = 1 where k ≥ i, else 0"
+    assert local_rule(h.cumprod(axis=0), 0, {id(h): "h"}) == "∂cumprod(h)ₖ/∂hᵢ = Π_{j≤k, j≠i} hⱼ where k ≥ i, else 0"
+
+
+def test_the_softmax_familys_rules_say_what_s_and_delta_are_in_the_inputs_name():
+    """Before: "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)" beside any input of softmax, its s, x and δ named nowhere."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="h")
+    delta = "δᵢⱼ = 1 where i = j, else 0"
+    assert local_rule(h.softmax(axis=1), 0, {id(h): "h"}) == f"∂softmax(h)ᵢ/∂hⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(h), {delta}"
+    assert (
+        local_rule(h.log_softmax(axis=1), 0, {id(h): "h"})
+        == f"∂log_softmax(h)ᵢ/∂hⱼ = δᵢⱼ − sⱼ, s = softmax(h), {delta}"
+    )

@@ -154,3 +154,21 @@ def test_the_inline_player_plays_a_training():
     shown = viz.player(training)
     assert shown.page == page_html(training) and 'id="round"' in shown.page
     assert 'id="round"' not in page_html(training.roots[0])  # a single graph has no training slider
+
+
+def test_a_training_and_its_player_echo_in_a_line():
+    """Before: a terminal's or a notebook's plain-text echo of `viz.training_steps(...)` wrote out every step's
+    model and optimizer, and of `viz.player(...)` the whole page (over 100,000 characters of HTML)."""
+    model, adam = mlp_and_adam()
+    training = viz.training_steps(model, squared_error, (POINTS, TARGETS), adam, steps=3)
+    losses = [summary(loss) for loss in training.losses]
+    assert repr(training) == (
+        f"Training(3 steps, loss {losses[0]} → {losses[-1]}: viz.player(training) or viz.save_html(training, path) "
+        "plays them)"
+    )
+    shown = viz.player(training)
+    assert repr(shown) == (
+        f"Player(a page of {len(shown.page):,} characters, 720 px high: shown inline in Jupyter, written by "
+        ".save(path))"
+    )
+    assert shown._repr_html_().startswith("<iframe srcdoc=")  # Jupyter still shows the page

@@ -50,6 +50,8 @@ def colour_key(grads: dict[int, Any], top: float, first: int | None = None) -> s
     """The note under a drawing coloured by gradient: what the colours mean, purple and grey where drawn. The
     first NaN or infinity (`first`, a node id) is filled light red, not grey: the key says so, and speaks of
     grey only where another value wears it."""
+    if not grads:  # before any backward: every record white, no scale to speak of (it read "deepest at |grad| 1")
+        return "colours: none yet, no value holds a gradient: call backward() on the root, then draw it"
     drawn = [g for g in grads.values() if finite(g)]
     # a tensor's shade is by its mean |grad| (`magnitude`), a number its record does not show: said so
     size = "mean |grad|" if any(np.size(g) > 1 for g in drawn) else "|grad|"

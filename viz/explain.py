@@ -68,6 +68,11 @@ class Explanation:
     def __str__(self) -> str:
         return tell(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's and Jupyter's echo of `viz.explain(o, x)`: the story, as print() tells it, not the dataclass
+        with every node's repr (repr() stays that)."""
+        printer.text(str(self))
+
 
 def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[int, str] | None = None) -> Explanation:
     """Why d root / d node is what it is: every path from `node` up to `root`, each with the local

@@ -122,6 +122,8 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
             result = FUNCTIONS[node.func.id](*args, **params)
         except (TypeError, ValueError, ArithmeticError) as e:  # a wrong count or parameter, or outside the domain
             raise ExpressionError(f"{_source(node, text)!r}: {e}") from None
+        if isinstance(result, numbers.Integral) and not isinstance(result, bool | np.bool_):  # relu(10): a float,
+            result = float(result)  # as every number here is, so that relu(10) ** 1e9 overflows, never grows an int
     else:
         raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
     if isinstance(result, Value) and result.op is not None and not result.label:
@@ -144,8 +146,12 @@ def _number(node: ast.Constant, text: str) -> float:
 def _argument(node: ast.expr, text: str, leaves: dict[str, Value], first: bool) -> Value | float | str:
     """A function's positional argument: after the first (always an input), a string written out is a
     parameter, as `gelu(x, "tanh")` is `gelu(x, approximate="tanh")` (the function says whether it takes
-    one there); else as any expression."""
+    one there); a whole number written out stays one (polygamma's n; a parameter given by name does too);
+    else as any expression."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and not first:
+        return node.value
+    if isinstance(node, ast.Constant) and type(node.value) is int:  # polygamma(1, x): PyTorch's n is an int
+        _number(node, text)  # one too large for a float is refused, as anywhere
         return node.value
     return _build(node, text, leaves)
 

@@ -25,6 +25,14 @@ class Player:
     page: str  # the self-contained HTML page
     height: int  # pixels the notebook gives it
 
+    def __repr__(self) -> str:
+        """Short, where no notebook shows the page (a terminal's echo of `viz.player(loss)`, a notebook's plain
+        text): the default repr wrote out the whole page, tens of thousands of characters of HTML."""
+        return (
+            f"Player(a page of {len(self.page):,} characters, {self.height} px high: shown inline in Jupyter, "
+            "written by .save(path))"
+        )
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.page, quote=True)}" style="width: 100%; height: {self.height}px; '

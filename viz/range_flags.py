@@ -33,6 +33,13 @@ def stand_ins(node: Node, papers: list[Any]) -> list[Any]:
     return out
 
 
+def infinite_on_paper(node: Node, papers: list[Any]) -> bool:
+    """Whether an input of `node` is infinite on paper: its float infinite with nothing lost to the range (`papers`
+    has None for it: an infinity given, or carried from one). What an op makes of it is no overflow, and the flags
+    and stand-ins, which tell only a finite value's side of the range, are not asked (inf * 1e-5 is inf on paper)."""
+    return any(w is None and np.isinf(np.asarray(p.data)).any() for p, w in zip(node.parents, papers, strict=True))
+
+
 def flagged(shown: Any, redo: Callable[[], Any]) -> np.ndarray | None:
     """A one-number value on paper known only by its side of the float's range (None in an object array): where
     `redo`, in the widest float there is, underflows or comes out nonzero no further from 0 than the least float, and

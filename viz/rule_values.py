@@ -1,7 +1,8 @@
 """The values a drawn rule's named constants had in the call: "∂softplus(x)/∂x = σ(βx)" says nothing a learner can
 check without β, nor cross_entropy's "(1 − ε)·one hot − ε/classes) / rows kept" without ε, the classes and the rows
 kept. Each name the rule writes of the call's parameters (defaults too: leaky_relu's negative_slope 0.01) or of what
-the call divides by is told with its number: "; β = 2, threshold = 5", "; ε = 0.1, classes = 3, rows kept = 3"."""
+the call divides by is told with its number: "; β = 2, threshold = 5", "; ε = 0.1, classes = 3, rows kept = 3"; and
+the g of matmul's "g @ Bᵀ" (and conv's, fold's), the gradient arriving, in words."""
 
 from __future__ import annotations
 
@@ -34,7 +35,12 @@ def told_values(rule: str, node: Node, params: dict[str, Any]) -> tuple[str, str
     for phrase, name, derive in _DERIVED:
         if phrase in rule and (value := derive(node, params)) is not None:
             told.append(f"{name} = {value}")
+    if _names(rule, "g") and "g" not in params:  # the table's g (matmul's g @ Bᵀ, conv's): no operand, no number
+        told.append(ARRIVING)
     return rule, ("; " + ", ".join(told) if told else "")
+
+
+ARRIVING = "g = the gradient arriving at the op's output"  # what the op table's rules call g
 
 
 def _names(rule: str, word: str) -> bool:

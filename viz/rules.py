@@ -27,9 +27,11 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     by id; a constant by its number): the op table's "∂(a·b)/∂b = a" on d * f reads "∂(d·f)/∂f = d", never
     a name beside a learner's own a or b of another value. An operand taken twice (x * x) or named no way
     is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
-    "" where the op gives no rule; a rule whose letters are not its operands' (softmax's sᵢ) as it is."""
+    "" where the op gives no rule; a rule whose letters are not its operands' (cross_entropy's ∂CE/∂logits) as it is."""
     formulas = node.op.formulas
-    rule = as_called(formulas[index], node) if index < len(formulas) else ""
+    # concatenate's and stack's one rule, written for two inputs, holds for each of any number
+    alike = len(formulas) > 1 and len(set(formulas)) == 1
+    rule = as_called(formulas[min(index, len(formulas) - 1)], node) if index < len(formulas) or alike else ""
     rule, values = told_values(rule, node, {**_defaults(node.op.name), **node.op_params})  # "; β = 2"
     letters = _operands(formulas)
     texts = [_operand(node, k, names) for k in range(len(node.parents))]
@@ -51,11 +53,13 @@ def as_called(rule: str, node: Node) -> str:
     params = {**defaults, **node.op_params}
     held = lambda m: all(_holds(c, params, defaults) for c in m.group(1).split(", "))  # noqa: E731
     rule = _SEGMENT.sub(lambda m: m.group(2) if held(m) else "", rule)
+    full = rule
     for name in [k for k, v in params.items() if v is None]:
         word = rf"(?<![\w']){re.escape(name)}(?![\w'(])"
         rule = re.sub(rf"{word} *[≤<] *| *[≤<] *{word}", "", rule)  # lo ≤ x ≤ hi without lo: x ≤ hi
         rule = re.sub(rf" ?\([^()]*{word}[^()]*\)", "", rule)  # a note about it: "(1 where βx > threshold)"
-    rule = re.sub(r" where [^<>≤≥=,]+, else [^,;()]+$", "", rule)  # no bound left: "1 where x, else 0" is 1
+    if rule != full:  # no bound left: "1 where x, else 0" is 1 (where's "1 where cond holds, else 0" keeps its cond)
+        rule = re.sub(r" where [^<>≤≥=,]+, else [^,;()]+$", "", rule)
     rule = re.sub(r" ?\((\w+)=('[^']*'): ([^()]*)\)", lambda m: _if_given(m, params), rule)
     if "ord" in params and "; " in rule:
         mark = "‖" + str(params["ord"]).translate(_SUBSCRIPTS) + "/"
@@ -111,15 +115,22 @@ def _put(letter: re.Match, written: dict[str, str]) -> str:
 
 
 def _operands(formulas: tuple[str, ...]) -> list[str]:
-    """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b), where each rule is
-    for the input its letter names (the letter after "/∂"); [] where they are not (softmax's "∂sᵢ/∂xⱼ")."""
-    found = re.match(r"∂(.+?)/∂", formulas[0]) if formulas else None
-    letters = list(dict.fromkeys(_LETTER.findall(found.group(1)))) if found else []
+    """The letters an op's rules name its operands by, in order ("∂(a·b)/∂a = b": a, b; a function's letter, the
+    J of J₀(x) or the P of P(a,x), is none), where each rule is for the input its letter names (the letter after
+    "/∂"; an input with no derivative, whose words have no ∂, names none); [] where they are not
+    (cross_entropy's "∂CE/∂logits")."""
+    found = next((m for rule in formulas if (m := re.match(r"∂(.+?)/∂", rule))), None)
+    letters = list(dict.fromkeys(_OPERAND.findall(found.group(1)))) if found else []
     for k, rule in enumerate(formulas):
         by = re.match(r".+?/∂([A-Za-z])(?![A-Za-z0-9_])", rule)
-        if by is None or k >= len(letters) or by.group(1) != letters[k]:
+        if "∂" in rule and (by is None or k >= len(letters) or by.group(1) != letters[k]):
             return []
     return letters
+
+
+# an operand's letter in a rule's head: not one naming a function, before its subscript or bracket (J₀(x), P(a,x)),
+# nor Euler's e of a power (e^−|x|·I₀(x))
+_OPERAND = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_(^₀₁₂₃₄₅₆₇₈₉])")
 
 
 def _operand(node: Node, k: int, names: dict[int, str]) -> str:
@@ -178,8 +189,25 @@ def op_name(node: Node) -> str:
 
 
 def symbol(name: str) -> str:
-    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)")."""
-    return name if name.replace("_", "").replace("#", "").replace(".", "").isalnum() else f"({name})"
+    """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)"); a call, as viz
+    expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
+    "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
+    plain = name.replace("_", "").replace("#", "").replace(".", "").isalnum()
+    return name if plain or _one_call(name) else f"({name})"
+
+
+def _one_call(name: str) -> bool:
+    """Whether `name` is one function's call, "threshold(x, 0.5, -1)": a name, then brackets closing at its end
+    (not "tanh(a) * tanh(b)", whose first bracket closes before it)."""
+    head = re.match(r"[A-Za-z_][A-Za-z0-9_.]*\(", name)
+    if head is None or not name.endswith(")"):
+        return False
+    depth = 0
+    for k, c in enumerate(name[head.end() - 1 :], start=head.end() - 1):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0:
+            return k == len(name) - 1
+    return False
 
 
 def term(x: Any, signed_zero: bool = False, n: int | None = None) -> str:

@@ -35,6 +35,14 @@ class Training:
     models: list[Any]
     optimizers: list[Any]
 
+    def __repr__(self) -> str:
+        """What was recorded, in a line: the default repr wrote out every step's model and optimizer."""
+        first, last = summary(self.losses[0]), summary(self.losses[-1])
+        return (
+            f"Training({len(self.roots)} steps, loss {first} → {last}: viz.player(training) or "
+            "viz.save_html(training, path) plays them)"
+        )
+
     @property
     def losses(self) -> list[float]:
         """The loss at each step, before that step's update."""

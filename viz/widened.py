@@ -22,7 +22,7 @@ from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
-from .range_flags import flagged, flagged_entries, range_hit, stand_ins
+from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
 
 
 def _function(node: Node) -> Callable[..., Any] | None:
@@ -159,7 +159,7 @@ def _worked_out(node: Node) -> np.ndarray | None:
     floats = lambda: call(*_inputs(node, None))  # noqa: E731 (the float computation again)
     if isinstance(node, Value) and (wide is None or suspect(wide)):  # beyond a long double's range, or none wider
         wide = one_beyond(node.op.name, [p.data for p in node.parents], papers, node.data)
-        if wide is None:
+        if wide is None and not infinite_on_paper(node, papers):
             of = lost_masks.WIDE if lost_masks.wider() else None
             wide = flagged(node.data, lambda: call(*_inputs(node, of, stand_ins(node, papers))))
     elif isinstance(node, Tensor) and node.op.broadcasts and (wide is None or suspect(wide)):  # elementwise: entries
@@ -205,9 +205,11 @@ def wide_gradients(
         except Exception:  # noqa: BLE001 (as wide_value)
             return None, None
     found = [_if_lost(passed, wide, floats), _if_lost(local, unit, floats)]
-    if isinstance(child, Value):  # beyond a long double's range, or none wider: what the flags say, near as can be
+    # beyond a long double's range, or none wider: what the flags say, near as can be (of an infinity given, nothing)
+    if isinstance(child, Value) and not infinite_on_paper(child, papers):
         redo = lambda: sent(wide_type, wide_type or float, stand_ins(child, papers))  # noqa: E731
-        for k, (shown, w) in enumerate([(passed, wide), (local, unit)]):
+        carried = bool(np.isinf(arriving))  # what it sends of an infinite arriving gradient: the range's upstream
+        for k, (shown, w) in enumerate([(None if carried else passed, wide), (local, unit)]):
             if found[k] is None and shown is not None and (w is None or suspect(w)):
                 found[k] = flagged(shown, lambda k=k: redo()[k])
     return found[0], found[1]
