@@ -119,3 +119,26 @@ def test_it_takes_torchs_arguments_in_its_order():
 
     theirs = list(inspect.signature(torch.optim.lr_scheduler.OneCycleLR).parameters)
     assert list(inspect.signature(schedulers.OneCycleLR).parameters) == theirs
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_in_a_sequential_lr_it_moves_the_momentum_as_torchs(name):
+    """A OneCycleLR after a LinearLR warmup in a SequentialLR: its lr was torch's, but the momentum (SGD's,
+    Adam's beta1) stayed at max_momentum, which it set when made, where torch's cycles it (0.85 at the top)."""
+    options = dict(max_lr=1.0, total_steps=6)
+    ours_opt, theirs_opt = _pair(name, options)
+    cycles = []
+    for scheduler_module, opt in ((schedulers, ours_opt), (torch.optim.lr_scheduler, theirs_opt)):
+        warmup = scheduler_module.LinearLR(opt, 0.5, 1.0, total_iters=2)
+        cycle = scheduler_module.OneCycleLR(opt, **options)
+        cycles.append(scheduler_module.SequentialLR(opt, [warmup, cycle], milestones=[3]))
+    ours, theirs = cycles
+    for epoch in range(10):  # to the cycle's total_steps; the lr to rounding, as SequentialLR's tests compare it
+        at = f"{name}, epoch {epoch}"
+        assert ours_opt.lr == pytest.approx(theirs_opt.param_groups[0]["lr"], rel=1e-15, abs=0), at
+        assert _momentum(ours_opt, theirs_opt)[0] == _momentum(ours_opt, theirs_opt)[1], at
+        if epoch == 9:
+            break
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
