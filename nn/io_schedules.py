@@ -147,12 +147,13 @@ def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix:
 
 
 def _as_given(key: str, scheduler: Any, name: str, written: np.ndarray) -> Any:
-    """A setting as a file holds it (`written`, under `key`; `_setting`'s) as the constructor takes it: a
-    choice's text by its place, ValueError for a place nn.save does not write."""
+    """A setting as a file holds it (`written`, under `key`; `_setting`'s) as the constructor takes it: a flag
+    (OneCycleLR's three_phase, written 1.0) True or False, a choice's text by its place, ValueError for a
+    place nn.save does not write."""
     value = written.tolist()
     choices = getattr(scheduler, "choices", {}).get(name)
     if choices is None:
-        return value
+        return bool(value) if isinstance(getattr(scheduler, name), bool) and value in (0, 1) else value
     if not 0 <= value < len(choices):
         raise ValueError(
             f"{key} holds {value}, not the place of one of {list(choices)} that nn.save writes: the file was "

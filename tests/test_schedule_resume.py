@@ -134,6 +134,7 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
             lambda o: OneCycleLR(o, 1.0, 9, anneal_strategy="linear"),
             "anneal_strategy='cos'",
         ),
+        (lambda o: OneCycleLR(o, 1.0, 9, three_phase=True), lambda o: OneCycleLR(o, 1.0, 9), "three_phase=True"),
     ],
 )
 def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting, tmp_path):
