@@ -132,8 +132,9 @@ class OneCycleLR(LRScheduler):
             _check_momentum(self.optimizer, self._momentum_name, (momentum,))
         if epoch == self.total_steps and lr < 0:
             # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
-            # "linear" goes on past min_lr there, below 0, an lr PyTorch's sets and its optimizers refuse
-            # (-1.9e-5 for max_lr 0.01 over 50 steps); 0 here, the nearest an optimizer takes
+            # "linear" goes on past min_lr there, below 0 (-2.9e-4 for max_lr 0.01 over 50 steps), an lr PyTorch's
+            # sets and its optimizers, which check the lr only when made, step up the gradient with; 0 here, the
+            # nearest an optimizer takes
             lr = 0.0
         return (lr / self.initial_lr if self.initial_lr else 0.0), lr
 

@@ -142,3 +142,21 @@ def test_in_a_sequential_lr_it_moves_the_momentum_as_torchs(name):
         theirs_opt.step()
         ours.step()
         theirs.step()
+
+
+def test_linear_at_total_steps_is_0_where_torchs_lr_is_below_0():
+    """The figure the docs give: torch's "linear" runs a step's fall past min_lr at total_steps, -2.9e-4 for
+    max_lr 0.01 over 50 steps (they said -1.9e-5), and torch's SGD steps with it, up the gradient."""
+    options = dict(max_lr=0.01, total_steps=50, anneal_strategy="linear")
+    ours_opt, theirs_opt = _pair("SGD", options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    for _ in range(50):
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+    min_lr = 0.01 / 25 / 1e4
+    fall = (0.01 - min_lr) / (49 - 14)  # a step's fall: max_lr at step 14 (0.3 of 50, less 1), min_lr at 49
+    lr = theirs_opt.param_groups[0]["lr"]
+    assert lr == pytest.approx(min_lr - fall, rel=1e-12) and f"{lr:.1e}" == "-2.9e-04"
+    assert ours_opt.lr == 0.0
