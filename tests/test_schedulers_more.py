@@ -187,6 +187,9 @@ def test_a_plateau_step_with_an_epoch_is_refused_too():
     from nn.schedulers import ReduceLROnPlateau
 
     plateau = ReduceLROnPlateau(optimizer())
-    with pytest.raises(TypeError, match=r"ReduceLROnPlateau\.step\(\) takes no epoch \(got 3\)"):
+    # it said "call step() once per epoch", which is a TypeError for a plateau: it takes the metric
+    with pytest.raises(
+        TypeError, match=r"ReduceLROnPlateau\.step\(metrics\) takes no epoch \(got 3\).* call step\(metrics\) once"
+    ):
         plateau.step(0.5, 3)
     assert plateau.last_epoch == 0
