@@ -160,3 +160,19 @@ def test_linear_at_total_steps_is_0_where_torchs_lr_is_below_0():
     lr = theirs_opt.param_groups[0]["lr"]
     assert lr == pytest.approx(min_lr - fall, rel=1e-12) and f"{lr:.1e}" == "-2.9e-04"
     assert ours_opt.lr == 0.0
+
+
+def test_linear_at_total_steps_keeps_a_momentum_the_optimizer_takes():
+    """Past its end "linear" runs the momentum on past max_momentum too: Adam's beta1 to 1.01 at total_steps
+    (max_momentum 0.99 over 10 steps), which torch sets and chainrule's Adam refuses, so a loop stepping once a
+    batch was a ValueError at its last step. The cycle's end, max_momentum, there; torch's at every other step."""
+    options = dict(max_lr=0.1, total_steps=10, anneal_strategy="linear", max_momentum=0.99)
+    ours_opt, theirs_opt = _pair("Adam", options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    _compare(ours, theirs, ours_opt, theirs_opt, 9, "Adam")
+    theirs_opt.step()
+    theirs.step()
+    ours.step()
+    assert theirs_opt.param_groups[0]["betas"][0] == pytest.approx(1.01, rel=1e-12)
+    assert (ours.last_epoch, ours_opt.betas[0], ours_opt.lr) == (10, 0.99, 0.0)
