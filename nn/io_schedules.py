@@ -50,8 +50,7 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
     found[SCHEDULE + PLATEAUS] = np.array(len(optimizer.plateaus), np.int64)
     for k, plateau in enumerate(optimizer.plateaus):
         head = f"{SCHEDULE}{PLATEAU}{k}."
-        found |= {head + SETTING + name: _setting(plateau, name) for name in plateau.setting_names}
-        found |= {head + SETTING + name: _choice(plateau, name, choices) for name, choices in _choices(plateau)}
+        found |= {head + SETTING + name: _setting(plateau, name) for name in (*plateau.setting_names, *plateau.choices)}
         state = plateau.state_dict()
         found |= {head + key: np.array(value, np.int64) for key, value in state.items() if key != "best"}
         seen = state["best"] != plateau.best_at_start()  # else finite: the plateau's checks keep it so
@@ -121,7 +120,7 @@ def _nested(scheduler: Any, head: str) -> Iterator[tuple[str, Any]]:
 
 def _setting(scheduler: Any, name: str) -> np.ndarray:
     """A scheduler's setting as a file holds it: integers (one, or a list: milestones) as int64, other numbers
-    as float64, text (OneCycleLR's anneal_strategy) as its place among the scheduler's `choices`."""
+    as float64, text (OneCycleLR's anneal_strategy, a plateau's mode) as its place among its `choices`."""
     value = getattr(scheduler, name)
     if name in getattr(scheduler, "choices", {}):
         return np.array(scheduler.choices[name].index(value), np.int64)
@@ -139,18 +138,28 @@ def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix:
             for name in s.setting_names:
                 key, mine = head + SETTING + name, _setting(s, name)
                 if key in values and not np.array_equal(values[key], mine):
-                    saved, kind = _shown(s, name, values[key].tolist()), type(s).__name__
+                    saved, kind = _as_given(key, s, name, values[key]), type(s).__name__
                     raise ValueError(
                         f"{key}: the file's {kind} was saved with {name}={saved!r}, and this one has "
-                        f"{name}={_shown(s, name, mine.tolist())!r}, so the resumed run would follow another "
+                        f"{name}={_as_given(key, s, name, mine)!r}, so the resumed run would follow another "
                         f"schedule: make the {kind} with {name}={saved!r}, as the saved run did, before loading"
                     )
 
 
-def _shown(scheduler: Any, name: str, saved: Any) -> Any:
-    """A file's setting as the scheduler's constructor takes it: a choice's text by its place, if it is one."""
+def _as_given(key: str, scheduler: Any, name: str, written: np.ndarray) -> Any:
+    """A setting as a file holds it (`written`, under `key`; `_setting`'s) as the constructor takes it: a flag
+    (OneCycleLR's three_phase, written 1.0) True or False, a choice's text by its place, ValueError for a
+    place nn.save does not write."""
+    value = written.tolist()
     choices = getattr(scheduler, "choices", {}).get(name)
-    return choices[saved] if choices is not None and saved in range(len(choices)) else saved
+    if choices is None:
+        return bool(value) if isinstance(getattr(scheduler, name), bool) and value in (0, 1) else value
+    if not 0 <= value < len(choices):
+        raise ValueError(
+            f"{key} holds {value}, not the place of one of {list(choices)} that nn.save writes: the file was "
+            "edited or corrupted"
+        )
+    return choices[value]
 
 
 def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefix: str) -> list[Callable[[], None]]:
@@ -168,16 +177,9 @@ def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefi
     steps = []
     for k, plateau in enumerate(optimizer.plateaus):
         head = f"{prefix}{SCHEDULE}{PLATEAU}{k}."
-        for name, choices in _choices(plateau):
-            saved = int(values[head + SETTING + name])
-            if not 0 <= saved < len(choices):
-                raise ValueError(
-                    f"{head}{SETTING}{name} holds {saved}, not the place of one of {list(choices)} that nn.save "
-                    "writes: the file was edited or corrupted"
-                )
-            _same(head + SETTING + name, plateau, name, choices[saved])
-        for name in plateau.setting_names:
-            _same(head + SETTING + name, plateau, name, values[head + SETTING + name].item())
+        for name in (*plateau.setting_names, *plateau.choices):
+            key = head + SETTING + name
+            _same(key, plateau, name, _as_given(key, plateau, name, values[key]))
         has_best = int(values[head + "has_best"])
         if has_best not in (0, 1):
             raise ValueError(f"{head}has_best holds {has_best}, not the 1 or 0 nn.save writes: the file was edited")
@@ -196,16 +198,6 @@ def _same(key: str, plateau: Any, name: str, saved: Any) -> None:
             f"so the resumed run would cut the lr otherwise: make it with {name}={saved!r}, as the saved run did, "
             "before loading"
         )
-
-
-def _choices(plateau: Any) -> list[tuple[str, tuple[str, ...]]]:
-    """A plateau's settings that are choices (its mode), each with the choices there are."""
-    return list(plateau.choices.items())
-
-
-def _choice(plateau: Any, name: str, choices: tuple[str, ...]) -> np.ndarray:
-    """A plateau's choice as a file holds it: its place among the choices, an int64."""
-    return np.array(choices.index(getattr(plateau, name)), np.int64)
 
 
 def _plateaus(found: Any, prefix: str) -> int:

@@ -85,9 +85,12 @@ class Loss(FunctionModule):
         try:
             bound = self.inputs.bind(*inputs, **named)
         except TypeError as error:
-            name, unknown = type(self).__name__, sorted(set(named) - set(self.inputs.parameters))
+            name, params = type(self).__name__, list(self.inputs.parameters)
+            unknown = sorted(set(named) - set(params))
+            twice = [n for n in params[: len(inputs)] if n in named]  # PoissonNLLLoss's log_input, an option too
             reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
-            option = unknown[0] if unknown and unknown[0] in options_of(self.function) else None
+            given = (unknown or twice or [None])[0]  # the name the reason gives
+            option = given if given in options_of(self.function) else None
             hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
             raise TypeError(
                 f"{name}.forward takes ({', '.join(self.inputs.parameters)}), by position or by name: {reason}{hint}"

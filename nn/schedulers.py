@@ -214,9 +214,9 @@ class SequentialLR(LRScheduler):
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
         i = bisect.bisect_right(self.milestones, self.last_epoch)
-        current = self.schedulers[i]  # the one in charge now knows its own epoch and lr too
-        current.last_epoch = self.last_epoch - self._start(i)
-        current._last_lr = self._last_lr
+        current = self.schedulers[i]  # the one in charge now knows its own epoch and lr too, and sets what
+        current.last_epoch = self.last_epoch - self._start(i)  # else it sets (a OneCycleLR's momentum)
+        current._set(factor, lr)
 
     def _start(self, i: int) -> int:
         """The epoch schedulers[i] starts at."""

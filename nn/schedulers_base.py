@@ -194,10 +194,11 @@ def _refuse_chain(scheduler: LRScheduler, others: Sequence[LRScheduler], alone: 
     if others and alone:
         raise ValueError(
             f"{type(scheduler).__name__}: this {type(scheduler.optimizer).__name__} is scheduled by "
-            f"{_names(others)} too, and {_names(alone)} sets the lr outright (a LambdaLR, a SequentialLR, a "
-            "CosineAnnealingLR with an eta_min or past its T_max), so chained as PyTorch does it would give an lr "
-            "that no schedule meant. Put schedules one after another with nn.schedulers.SequentialLR(optimizer, "
-            "[first, second], milestones=[...]); to start a schedule afresh, make the optimizer again first"
+            f"{_names(others)} too, and {_names(alone)} sets the lr outright in PyTorch (its form is no factor of "
+            "the others', as a CosineAnnealingLR's is not with an eta_min or past its T_max), so chained as PyTorch "
+            "does it would give an lr that no schedule meant. Put schedules one after another with "
+            "nn.schedulers.SequentialLR(optimizer, [first, second], milestones=[...]); to start a schedule afresh, "
+            "make the optimizer again first"
         )
 
 

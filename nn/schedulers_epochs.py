@@ -22,13 +22,14 @@ def check_fresh(owner: str, last_epoch: Any) -> None:
     )
 
 
-def refuse_epoch(owner: str, epoch: Any) -> None:
+def refuse_epoch(owner: str, epoch: Any, call: str = "step()") -> None:
     """`step(epoch)`, which PyTorch deprecates (a warning there; CosineAnnealingWarmRestarts's docs step it
-    by fractions of an epoch, once a batch): TypeError saying what to write, where the call's message was
-    Python's "takes 1 positional argument"; None, its default, is taken."""
+    by fractions of an epoch, once a batch): TypeError saying what to write (`call`: a plateau's step takes
+    its metrics), where the call's message was Python's "takes 1 positional argument"; None, its default, is
+    taken."""
     if epoch is not None:
         raise TypeError(
-            f"{owner}.step() takes no epoch (got {epoch!r}): PyTorch deprecates step(epoch), and chainrule's "
-            "schedules count their steps; call step() once per epoch (once per batch for a schedule of batches, "
+            f"{owner}.{call} takes no epoch (got {epoch!r}): PyTorch deprecates step(epoch), and chainrule's "
+            f"schedules count their steps; call {call} once per epoch (once per batch for a schedule of batches, "
             "with its lengths counted in batches), or jump with load_state_dict({'last_epoch': ..., ...})"
         )

@@ -47,10 +47,12 @@ class OneCycleLR(LRScheduler):
         three_phase: bool = False,
         last_epoch: int = -1,
     ) -> None:
+        self.steps_per_epoch = None  # given (with epochs, not total_steps): a cycle of batches, which fit refuses
         if total_steps is not None:
             self.total_steps = _count(self, "total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = _count(self, "epochs", epochs) * _count(self, "steps_per_epoch", steps_per_epoch)
+            self.steps_per_epoch = _count(self, "steps_per_epoch", steps_per_epoch)
+            self.total_steps = _count(self, "epochs", epochs) * self.steps_per_epoch
         else:
             raise ValueError(
                 "OneCycleLR: give total_steps, or epochs and steps_per_epoch (total_steps is their product)"
@@ -127,15 +129,28 @@ class OneCycleLR(LRScheduler):
         return (end - start) * done + start
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
-        lr, momentum = self.lr_and_momentum(epoch)  # from its own numbers, whatever the base, as PyTorch's
+        lr = self.lr_and_momentum(epoch)[0]  # from its own numbers, whatever the base, as PyTorch's
         if self._momentum_name is not None:  # checked before anything changes (_set sets it)
-            _check_momentum(self.optimizer, self._momentum_name, (momentum,))
+            _check_momentum(self.optimizer, self._momentum_name, (self._momentum(epoch),))
         if epoch == self.total_steps and lr < 0:
             # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
-            # "linear" goes on past min_lr there, below 0, an lr PyTorch's sets and its optimizers refuse
-            # (-1.9e-5 for max_lr 0.01 over 50 steps); 0 here, the nearest an optimizer takes
+            # "linear" goes on past min_lr there, below 0 (-2.9e-4 for max_lr 0.01 over 50 steps), an lr PyTorch's
+            # sets and its optimizers, which check the lr only when made, step up the gradient with; 0 here, the
+            # nearest an optimizer takes
             lr = 0.0
         return (lr / self.initial_lr if self.initial_lr else 0.0), lr
+
+    def _momentum(self, epoch: int) -> float:
+        """Step `epoch`'s momentum, PyTorch's, but at the step to total_steps where the optimizer refuses it:
+        "linear" runs on past max_momentum there too (Adam's beta1 to 1.01 for max_momentum 0.99 over 10 steps),
+        which PyTorch's sets; the cycle's end, max_momentum, here (checked when made)."""
+        momentum = self.lr_and_momentum(epoch)[1]
+        if epoch == self.total_steps and self._momentum_name is not None:
+            try:
+                _check_momentum(self.optimizer, self._momentum_name, (momentum,))
+            except ValueError:
+                return self.max_momentum
+        return momentum
 
     def composes_at(self, epoch: int) -> bool:
         return False  # PyTorch's sets its lr outright: it is not chainable
@@ -143,10 +158,9 @@ class OneCycleLR(LRScheduler):
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
         if self._momentum_name == "betas":
-            beta1 = self.lr_and_momentum(self.last_epoch)[1]
-            self.optimizer.betas = (beta1, *self.optimizer.betas[1:])
+            self.optimizer.betas = (self._momentum(self.last_epoch), *self.optimizer.betas[1:])
         elif self._momentum_name is not None:
-            self.optimizer.momentum = self.lr_and_momentum(self.last_epoch)[1]
+            self.optimizer.momentum = self._momentum(self.last_epoch)
 
 
 def _one(name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:

@@ -88,7 +88,7 @@ class ReduceLROnPlateau:
         changing nothing, for one that is not finite: it says nothing about a plateau. Inside a step
         being compiled it makes that step run eagerly: a replay would step it on the recorded metric.
         PyTorch's deprecated `epoch` is refused (refuse_epoch)."""
-        refuse_epoch("ReduceLROnPlateau", epoch)
+        refuse_epoch("ReduceLROnPlateau", epoch, "step(metrics)")
         eager_only(
             "ReduceLROnPlateau.step(metric) is called inside the step, where a replay would step it on the "
             "recorded metric: step it after the compiled step, on the loss it returns"

@@ -15,7 +15,7 @@ from .arguments import as_examples, as_sequence, check_count, is_int, shown
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
-from .schedulers import LRScheduler, ReduceLROnPlateau
+from .schedulers import LRScheduler, OneCycleLR, ReduceLROnPlateau
 from .train_stop import EarlyStopping
 
 DEFAULT_BATCH = 32  # fit's batch_size for (X, y)
@@ -97,7 +97,7 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
     of fit. (One epoch a call, the schedulers stepped between the calls, is a loop of one's own.)"""
     given = list(scheduler) if isinstance(scheduler, list | tuple) else [] if scheduler is None else [scheduler]
     for each in given:
-        check_scheduler(each, optimizer)
+        check_scheduler(each, optimizer, epochs)
     if len({id(each) for each in given}) < len(given):
         raise ValueError("fit: scheduler lists a scheduler twice; it would step twice an epoch: list it once")
     stepped = {id(each) for each in given} | {id(inner) for each in given for inner in getattr(each, "schedulers", ())}
@@ -114,10 +114,11 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
     return given
 
 
-def check_scheduler(scheduler: Any, optimizer: Any) -> None:
+def check_scheduler(scheduler: Any, optimizer: Any, epochs: int) -> None:
     """Refuse, changing nothing, a scheduler that is not one of `optimizer`'s, a step it would refuse
-    (an lr no optimizer takes, a chain that cannot be), or a ReduceLROnPlateau waiting for a metric
-    to rise: fit steps it on a loss."""
+    (an lr no optimizer takes, a chain that cannot be), a OneCycleLR that the fit's `epochs` would not
+    step as it was made (_check_cycle), or a ReduceLROnPlateau waiting for a metric to rise: fit steps
+    it on a loss."""
     if scheduler is None:
         return
     if not isinstance(scheduler, LRScheduler | ReduceLROnPlateau) or scheduler.optimizer is not optimizer:
@@ -129,7 +130,28 @@ def check_scheduler(scheduler: Any, optimizer: Any) -> None:
                 'with mode="min" (or step one of mode "max" on a metric yourself, from a callback)'
             )
         return
+    if isinstance(scheduler, OneCycleLR):
+        _check_cycle(scheduler, epochs)
     scheduler.next_step()  # changes nothing
+
+
+def _check_cycle(cycle: OneCycleLR, epochs: int) -> None:
+    """A OneCycleLR given to fit, which steps it once an epoch, refused (ValueError) if made to count batches
+    (steps_per_epoch: stepped once an epoch its lr would only climb) or shorter than the fit's epochs (its step
+    past total_steps is refused, as PyTorch's, after that many epochs of training)."""
+    if cycle.steps_per_epoch not in (None, 1):
+        raise ValueError(
+            f"fit: this OneCycleLR counts {cycle.steps_per_epoch} steps an epoch (steps_per_epoch), and fit steps "
+            "it once an epoch, where its lr would hardly leave the climb: make it with total_steps=epochs (the "
+            "epochs of all the fits it spans), or step it once a batch in a loop of your own"
+        )
+    left = cycle.total_steps - cycle.last_epoch
+    if epochs > left:
+        raise ValueError(
+            f"fit: {epochs} epoch(s) would step this OneCycleLR past total_steps={cycle.total_steps} ({left} steps "
+            f"left), which it refuses, as PyTorch's: fit steps it once an epoch, so fit {left} epoch(s), or make it "
+            f"with total_steps={cycle.last_epoch + epochs}"
+        )
 
 
 def _check_optimizer(model: Module, optimizer: Any) -> None:

@@ -119,6 +119,9 @@ def test_an_option_given_to_a_loss_modules_call_is_named():
         nn.MSELoss()(input=Tensor(LOGITS))
     with pytest.raises(TypeError, match=r"takes \(input, target\), by position or by name: .* argument 'logits'$"):
         nn.CrossEntropyLoss()(logits=Tensor(LOGITS), target=LABELS)  # no option: no hint to set it on the loss
+    # PoissonNLLLoss's input is named as its option log_input (PyTorch's forward): given both, the hint too
+    with pytest.raises(TypeError, match=r"multiple values for argument 'log_input'; .* nn.PoissonNLLLoss\(log_input="):
+        nn.PoissonNLLLoss()(Tensor(LOGITS), Tensor(np.abs(TARGETS)), log_input=False)
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))

@@ -134,6 +134,7 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
             lambda o: OneCycleLR(o, 1.0, 9, anneal_strategy="linear"),
             "anneal_strategy='cos'",
         ),
+        (lambda o: OneCycleLR(o, 1.0, 9, three_phase=True), lambda o: OneCycleLR(o, 1.0, 9), "three_phase=True"),
     ],
 )
 def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting, tmp_path):
@@ -146,3 +147,19 @@ def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting
     with pytest.raises(ValueError, match=f"was saved with {setting}"):
         nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
     assert scheduler.last_epoch == 0 and opt.lr == scheduler.get_last_lr()[0]
+
+
+def test_an_anneal_strategy_that_is_none_of_the_choices_is_refused(tmp_path):
+    """A file's anneal_strategy is its place among ("cos", "linear"): one edited to 7 was read back as the
+    setting anneal_strategy=7, and the error said to make the OneCycleLR so, which no OneCycleLR can be."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    OneCycleLR(opt, 1.0, 9)
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    with np.load(tmp_path / "ckpt.npz") as f:  # np.savez writes no checksum: such files load unchecked
+        np.savez(tmp_path / "bad.npz", **dict(f) | {"_optimizer.schedule.0.setting.anneal_strategy": np.array(7)})
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    cycle = OneCycleLR(opt, 1.0, 9)
+    with pytest.raises(ValueError, match=r"anneal_strategy holds 7, not the place of one of \['cos', 'linear'\]"):
+        nn.load(model, tmp_path / "bad.npz", optimizer=opt)
+    assert cycle.last_epoch == 0

@@ -99,7 +99,8 @@ def test_a_cosine_with_restarts_refuses_to_step_beside_another_scheduler():
     """PyTorch's sets the lr from its base, dropping a StepLR's factor chained with it: refused, changing nothing."""
     opt = optimizer()
     step, restarts = StepLR(opt, 1, 0.5), CosineAnnealingWarmRestarts(opt, 4)
-    with pytest.raises(ValueError, match="CosineAnnealingWarmRestarts sets the lr outright"):
+    # the reason once listed kinds (a LambdaLR, a SequentialLR, ...) as if it were one of them
+    with pytest.raises(ValueError, match=r"CosineAnnealingWarmRestarts sets the lr outright in PyTorch \(its form"):
         restarts.step()
     assert restarts.last_epoch == 0 and step.last_epoch == 0
 
@@ -187,6 +188,55 @@ def test_a_plateau_step_with_an_epoch_is_refused_too():
     from nn.schedulers import ReduceLROnPlateau
 
     plateau = ReduceLROnPlateau(optimizer())
-    with pytest.raises(TypeError, match=r"ReduceLROnPlateau\.step\(\) takes no epoch \(got 3\)"):
+    # it said "call step() once per epoch", which is a TypeError for a plateau: it takes the metric
+    with pytest.raises(
+        TypeError, match=r"ReduceLROnPlateau\.step\(metrics\) takes no epoch \(got 3\).* call step\(metrics\) once"
+    ):
         plateau.step(0.5, 3)
     assert plateau.last_epoch == 0
+
+
+def _fit_with(make):
+    """fit(epochs), nn.fit of a small model with the scheduler `make` gives; the scheduler; the weights before."""
+    import nn
+    from nn import functional as F
+
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    scheduler = make(opt)
+    before = [p.data.copy() for p in model.parameters()]
+
+    def fit(epochs):
+        nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=epochs, verbose=False, scheduler=scheduler)
+        return [p.data for p in model.parameters()]
+
+    return fit, scheduler, before
+
+
+@pytest.mark.parametrize(
+    ("make", "epochs", "message"),
+    [
+        (lambda o: OneCycleLR(o, 1.0, epochs=5, steps_per_epoch=4), 5, r"counts 4 steps an epoch \(steps_per_epoch"),
+        (lambda o: OneCycleLR(o, 1.0, total_steps=3), 6, r"6 epoch\(s\) would step this OneCycleLR past total_steps=3"),
+    ],
+)
+def test_fit_refuses_a_cycle_it_would_not_step_as_it_was_made(make, epochs, message):
+    """fit steps a scheduler once an epoch. A OneCycleLR counted in batches (PyTorch's epochs and steps_per_epoch)
+    only climbed, to max_lr at the 5th of 5 epochs, never annealing; one shorter than the fit was refused after
+    4 epochs of training, saying to count batches. Both are refused before training, naming the fix."""
+    fit, cycle, before = _fit_with(make)
+    with pytest.raises(ValueError, match=message):
+        fit(epochs)
+    assert cycle.last_epoch == 0 and all(np.array_equal(p.data, b) for p, b in zip(cycle.optimizer.params, before))
+
+
+def test_fit_steps_a_cycle_of_its_epochs_to_its_end_over_several_calls():
+    fit, cycle, _ = _fit_with(lambda o: OneCycleLR(o, 1.0, epochs=5, steps_per_epoch=1))
+    fit(3)
+    fit(2)
+    assert cycle.last_epoch == 5 == cycle.total_steps
+    with pytest.raises(
+        ValueError, match=r"1 epoch\(s\) would step this OneCycleLR past total_steps=5 \(0 steps left\)"
+    ):
+        fit(1)

@@ -119,3 +119,60 @@ def test_it_takes_torchs_arguments_in_its_order():
 
     theirs = list(inspect.signature(torch.optim.lr_scheduler.OneCycleLR).parameters)
     assert list(inspect.signature(schedulers.OneCycleLR).parameters) == theirs
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_in_a_sequential_lr_it_moves_the_momentum_as_torchs(name):
+    """A OneCycleLR after a LinearLR warmup in a SequentialLR: its lr was torch's, but the momentum (SGD's,
+    Adam's beta1) stayed at max_momentum, which it set when made, where torch's cycles it (0.85 at the top)."""
+    options = dict(max_lr=1.0, total_steps=6)
+    ours_opt, theirs_opt = _pair(name, options)
+    cycles = []
+    for scheduler_module, opt in ((schedulers, ours_opt), (torch.optim.lr_scheduler, theirs_opt)):
+        warmup = scheduler_module.LinearLR(opt, 0.5, 1.0, total_iters=2)
+        cycle = scheduler_module.OneCycleLR(opt, **options)
+        cycles.append(scheduler_module.SequentialLR(opt, [warmup, cycle], milestones=[3]))
+    ours, theirs = cycles
+    for epoch in range(10):  # to the cycle's total_steps; the lr to rounding, as SequentialLR's tests compare it
+        at = f"{name}, epoch {epoch}"
+        assert ours_opt.lr == pytest.approx(theirs_opt.param_groups[0]["lr"], rel=1e-15, abs=0), at
+        assert _momentum(ours_opt, theirs_opt)[0] == _momentum(ours_opt, theirs_opt)[1], at
+        if epoch == 9:
+            break
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+
+
+def test_linear_at_total_steps_is_0_where_torchs_lr_is_below_0():
+    """The figure the docs give: torch's "linear" runs a step's fall past min_lr at total_steps, -2.9e-4 for
+    max_lr 0.01 over 50 steps (they said -1.9e-5), and torch's SGD steps with it, up the gradient."""
+    options = dict(max_lr=0.01, total_steps=50, anneal_strategy="linear")
+    ours_opt, theirs_opt = _pair("SGD", options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    for _ in range(50):
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+    min_lr = 0.01 / 25 / 1e4
+    fall = (0.01 - min_lr) / (49 - 14)  # a step's fall: max_lr at step 14 (0.3 of 50, less 1), min_lr at 49
+    lr = theirs_opt.param_groups[0]["lr"]
+    assert lr == pytest.approx(min_lr - fall, rel=1e-12) and f"{lr:.1e}" == "-2.9e-04"
+    assert ours_opt.lr == 0.0
+
+
+def test_linear_at_total_steps_keeps_a_momentum_the_optimizer_takes():
+    """Past its end "linear" runs the momentum on past max_momentum too: Adam's beta1 to 1.01 at total_steps
+    (max_momentum 0.99 over 10 steps), which torch sets and chainrule's Adam refuses, so a loop stepping once a
+    batch was a ValueError at its last step. The cycle's end, max_momentum, there; torch's at every other step."""
+    options = dict(max_lr=0.1, total_steps=10, anneal_strategy="linear", max_momentum=0.99)
+    ours_opt, theirs_opt = _pair("Adam", options)
+    ours = schedulers.OneCycleLR(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
+    _compare(ours, theirs, ours_opt, theirs_opt, 9, "Adam")
+    theirs_opt.step()
+    theirs.step()
+    ours.step()
+    assert theirs_opt.param_groups[0]["betas"][0] == pytest.approx(1.01, rel=1e-12)
+    assert (ours.last_epoch, ours_opt.betas[0], ours_opt.lr) == (10, 0.99, 0.0)
