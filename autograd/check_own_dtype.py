@@ -29,12 +29,17 @@ _ROUNDINGS = 128  # a right rule's gradient in a narrower dtype is within this m
 _DRIFTS = 16
 
 
+def narrow_float(data: Any) -> bool:
+    """Whether `data` is an array (or a numpy scalar) of a float dtype narrower than float64."""
+    return isinstance(data, np.ndarray | np.generic) and data.dtype.kind == "f" and data.dtype.itemsize < 8
+
+
 def narrow_inputs(inputs: Sequence[Any], checked: list[int]) -> list[int]:
     """The positions of the checked inputs given as arrays or Tensors of a float dtype narrower than float64."""
     narrow = []
     for i in checked:
         data = inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i]
-        if isinstance(data, np.ndarray) and data.dtype.kind == "f" and data.dtype.itemsize < 8:
+        if isinstance(data, np.ndarray) and narrow_float(data):
             narrow.append(i)
     return narrow
 
@@ -142,11 +147,7 @@ def _rules_in_float64(out: Node, nodes: list[Node], seed: Any) -> list[Any]:
     kept = [n._data for n in order]
     try:
         for n in order:  # the data alone, not its version count: the graph is the same, read again
-            if (
-                isinstance(n._data, np.ndarray | np.generic)
-                and n._data.dtype.kind == "f"
-                and n._data.dtype.itemsize < 8
-            ):
+            if narrow_float(n._data):
                 n._data = n._data.astype(np.float64)
         with np.errstate(all="ignore"):
             return gradients(out, nodes, seed)
