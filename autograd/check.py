@@ -48,11 +48,11 @@ def gradcheck(
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
     coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
     tolerance, 128 times that dtype's rounding and 16 times its move of f's output, or, where a node of f is
-    off its float64 value by more than 128 roundings, cannot be judged: check_own_dtype); integers and bools
-    in any form (2, np.int64(2), labels, a mask), and a Tensor that does not require grad (a target), reach
-    f as they are, unchecked (a failure's table names them),
-    as PyTorch's gradcheck treats integer tensors. f returns a Value, a
-    Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
+    off its float64 value by more than 128 roundings and f's rules run in float64 at its numbers give those
+    gradients too, cannot be judged: check_own_dtype); integers and bools in any form (2, np.int64(2),
+    np.array(2), labels, a mask), and a Tensor that does not require grad (a target), reach f as they are,
+    unchecked (a failure's table names them), as PyTorch's gradcheck treats integer tensors. f returns a
+    Value, a Tensor of any shape (an op itself: `gradcheck(op, [x])`) or a constant; of an output of several
     elements, what is checked is sum(w * f(x)), w fixed random weights of its shape, each entry's
     weighed by 1 / its tolerance T = atol + rtol * (its largest slope) + 1e4 * (that slope's rounding,
     float eps * its size / eps: 2.2e-3 at a size of 1e3) (`check_weights`: x beside 1e6 * x weighs as

@@ -29,12 +29,17 @@ _ROUNDINGS = 128  # a right rule's gradient in a narrower dtype is within this m
 _DRIFTS = 16
 
 
+def narrow_float(data: Any) -> bool:
+    """Whether `data` is an array (or a numpy scalar) of a float dtype narrower than float64."""
+    return isinstance(data, np.ndarray | np.generic) and data.dtype.kind == "f" and data.dtype.itemsize < 8
+
+
 def narrow_inputs(inputs: Sequence[Any], checked: list[int]) -> list[int]:
     """The positions of the checked inputs given as arrays or Tensors of a float dtype narrower than float64."""
     narrow = []
     for i in checked:
         data = inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i]
-        if isinstance(data, np.ndarray) and data.dtype.kind == "f" and data.dtype.itemsize < 8:
+        if isinstance(data, np.ndarray) and narrow_float(data):
             narrow.append(i)
     return narrow
 
@@ -83,31 +88,34 @@ def compare_own_dtype(
     Where a node of f's graph in that dtype is off its float64 value by more than 128 of that dtype's
     roundings of its largest entry (`_node_drift`), f computes other numbers there (sin(x**2) at x = 15089 in
     float32: x**2 rounds by up to 8, and its sine is another number), and a right rule's gradients part as
-    far as they like (-29805 for 799): returns why they cannot be judged, for the caller to raise as
+    far as they like (-29805 for 799): where f's rules, run in float64 at those very numbers, give its
+    gradients there too (`_rules_in_float64`), returns why they cannot be judged, for the caller to raise as
     undecided once the float64 rows agree (it said a rule computes otherwise in float32)."""
     wide_grads, weights, wide_out = wide
     base = np.asarray(raw(wide_out), dtype=np.float64)
     if not isinstance(out, Node) or out.is_constant or np.shape(raw(out)) != np.shape(base):
         return None  # f gave no graph, or another shape, in that dtype: no rule to compare
+    seed = gradient_seed(out, weights)
     with np.errstate(all="ignore"):  # a node overflowing in that dtype alone: `_node_drift` says so
-        grads = gradients(out, nodes, gradient_seed(out, weights))
+        grads = gradients(out, nodes, seed)
     atol, rtol = tolerances
     drift = _drift(raw(out), base)
-    for node, label, g, wide_g in zip(nodes, names, grads, wide_grads):
+    for position, (node, label, g, wide_g) in enumerate(zip(nodes, names, grads, wide_grads)):
         wide_g = np.asarray(wide_g, dtype=np.float64)
         own = np.asarray(g, dtype=np.float64)
         dtype = np.asarray(raw(node)).dtype
         rounding = _ROUNDINGS * float(np.finfo(dtype).eps)
         largest = float(np.max(np.abs(wide_g), initial=0.0))
         allowed = atol + (rtol + rounding) * np.abs(wide_g) + (rounding + _DRIFTS * drift) * largest
-        with np.errstate(invalid="ignore"):
-            off = np.isfinite(own) & np.isfinite(wide_g) & (np.abs(own - wide_g) > allowed)
+        off = _apart(own, wide_g, allowed)
         if off.any():
             at = tuple(int(k) for k in np.argwhere(off)[0])
             name = label + (str(list(at)) if at else "")
             apart = f"{float(own[at]):.8g} when {run} in its own dtype ({dtype}), {float(wide_g[at]):.8g} in float64"
             far, what = _node_drift(out, wide_out)
-            if far > rounding:  # f's numbers in that dtype are not its float64 ones: no telling of the rules
+            # f's numbers in that dtype are not its float64 ones, and its rules give there what they give in
+            # float64 at those very numbers: no telling of the rules
+            if far > rounding and not _apart(own, _rules_in_float64(out, nodes, seed)[position], allowed).any():
                 return (
                     f"gradcheck: the gradient of {name} cannot be judged in its own dtype: it is {apart}, but f "
                     f"computes other numbers in {dtype} ({what}: a large number rounding before an op that turns "
@@ -121,6 +129,31 @@ def compare_own_dtype(
                 f"|gradient| and {_ROUNDINGS} times {dtype}'s rounding: a rule computes otherwise in {dtype} (does it "
                 "branch on its input's dtype, or use a constant that rounds there?)"
             )
+
+
+def _apart(own: np.ndarray, other: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Where two gradients, both finite, are further apart than `allowed`."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(own) & np.isfinite(other) & (np.abs(own - other) > allowed)
+
+
+def _rules_in_float64(out: Node, nodes: list[Node], seed: Any) -> list[Any]:
+    """The gradients of `nodes` by the rules of out's graph run in float64 at the very numbers it computed in the
+    narrow dtype (each node's data widened for the pass, then put back): where the narrow pass's gradients are
+    these, its rules compute there what they compute in float64, and a gradient off the float64 run's is the
+    doing of f's other numbers; where not, a rule computes otherwise in the narrow dtype (one giving 0 there
+    beside (x + 3000) - 3000.5, which rounds otherwise in float32, was said to be one that cannot be judged)."""
+    order = [n for n in topological_order(out) if isinstance(n, Tensor)]
+    kept = [n._data for n in order]
+    try:
+        for n in order:  # the data alone, not its version count: the graph is the same, read again
+            if narrow_float(n._data):
+                n._data = n._data.astype(np.float64)
+        with np.errstate(all="ignore"):
+            return gradients(out, nodes, seed)
+    finally:
+        for n, data in zip(order, kept):
+            n._data = data
 
 
 def _node_drift(narrow: Node, wide: Node) -> tuple[float, str]:

@@ -12,7 +12,7 @@ import numpy as np
 from .check import _analytic, _settings, gradcheck
 from .check_blocks import block_size, blocks
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
-from .check_own_dtype import compare_own_dtype
+from .check_own_dtype import compare_own_dtype, narrow_float
 from .check_refusals import check_finite, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
@@ -126,11 +126,7 @@ def _check_own_dtype(
     given (`kept`), its gradients beside the float64 ones (`wide`: those, and loss's float64 result). Returns
     why they cannot be judged, or None."""
     analytic, wide_out = wide
-    narrow = [
-        k
-        for k, (_, p) in enumerate(named)
-        if isinstance(p, Tensor) and kept[k][0].dtype.kind == "f" and kept[k][0].dtype.itemsize < 8
-    ]
+    narrow = [k for k, (_, p) in enumerate(named) if isinstance(p, Tensor) and narrow_float(kept[k][0])]
     if not narrow:
         return None
     for k in narrow:

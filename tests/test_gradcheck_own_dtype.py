@@ -120,3 +120,16 @@ def test_right_rules_where_f_overflows_in_float32_alone_cannot_be_judged_not_fai
     with pytest.raises(GradcheckError, match=r"cannot be judged in its own dtype: .*'s output overflows") as caught:
         gradcheck(lambda t: ((t**3) * (t**3) + 1.0).sqrt().sum(), [x])
     assert caught.value.undecided
+
+
+def test_a_rule_wrong_only_in_float32_still_fails_beside_a_node_that_rounds_otherwise_there():
+    # (t + 3000) - 3000.5 is off its float64 value by 2.4e-4 of itself in float32: a rule giving 0 in float32 beside
+    # it was said to be one that cannot be judged (undecided, which a property test may reject), not to fail
+    x = np.array([0.3, 0.5, 0.7], dtype=np.float32)
+    with pytest.raises(GradcheckError, match=r"is 0\.001 when f is given it in its own dtype") as caught:
+        gradcheck(lambda t: _SIN_WRONG_IN_FLOAT32(t).sum() + 1e-3 * ((t + 3000.0) - 3000.5).sum(), [x])
+    assert not caught.value.undecided
+    p = Tensor(x.copy(), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"is 0\.001 when loss\(\) runs with it") as caught:
+        gradcheck_params(lambda: _SIN_WRONG_IN_FLOAT32(p).sum() + 1e-3 * ((p + 3000.0) - 3000.5).sum(), [p])
+    assert not caught.value.undecided

@@ -41,11 +41,12 @@ def test_a_rule_agreeing_with_a_difference_straddling_kinks_on_both_sides_fails(
     assert gradcheck(_ramp(distance, _sin()), [np.array([X])])
 
 
-@pytest.mark.parametrize("distance", [1.0, 0.5])
+@pytest.mark.parametrize("distance", [1.0, 0.75, 0.5])
 def test_a_rule_agreeing_with_a_difference_straddling_steps_on_both_sides_fails(distance):
-    # steps reached at x +- eps (or eps / 2) move the difference at eps by 0.1 / distance: that rule passed
+    # steps of 0.1 eps each, both within reach of x +- eps, move the difference at eps by 0.2 eps / 2 eps = 0.1
+    # wherever they are: that rule passed (a rule off by 0.1 / distance, 0.2 at eps / 2, disagreed with it anyway)
     with pytest.raises(GradcheckError, match="1 of 1 gradients disagree") as caught:
-        gradcheck(_steps(distance, _sin(0.1 / distance)), [np.array([X])])
+        gradcheck(_steps(distance, _sin(0.1)), [np.array([X])])
     assert not caught.value.undecided
     assert gradcheck(_steps(distance, _sin()), [np.array([X])])
 
