@@ -44,7 +44,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     OpDef,
 )
 from .op_functions import _ENGINES, cos, engine_of, function, log, sigmoid, sin, tensor_op  # noqa: F401 (as above)
-from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
+from .op_table_activations import ACTIVATIONS, sigmoid_complement, tanh_slope
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
 from .op_table_bessel_jyk import BESSEL_JYK
@@ -63,6 +63,7 @@ from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
+from .parameter_checks import require_meaningful
 from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 from .rule_powers import div_vjp, power_vjp
 

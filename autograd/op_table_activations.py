@@ -6,21 +6,18 @@ those of the defaults."""
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .dtypes import DATA_KINDS
 from .graph import Node, raw
-from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
+from .parameter_checks import require_meaningful
 from .rule_functions import gated, unknown_at_nan, where
 from .rule_pieces import tail_at_one
-from .tensor_data import array_of
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
@@ -82,14 +79,24 @@ def _clamp(x: float, lo: float, hi: float) -> float:
 
 def _gelu_vjp(g, out, x, *, approximate):
     if approximate == "tanh":  # x·(1 + tanh z)/2 = x·σ(2z), its forward (see elementwise_forwards)
-        z2 = 2 * forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x)
-        s = sigmoid(z2)
-        slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
-        spread = s * sigmoid(-z2)  # σ'(z2): 0 far out, where x² in the slope may have overflowed (float16)
-        with np.errstate(invalid="ignore", over="ignore"):  # 0 · inf where flat: replaced below
-            tail = x * spread * slope
-        flat = raw(spread) == 0
-        return (g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail)),)
+
+        def tanh_form(x):
+            z2 = 2 * forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x)
+            s = sigmoid(z2)
+            slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
+            spread = s * sigmoid(-z2)  # σ'(z2): 0 far out, where x² in the slope may have overflowed (float16)
+            with np.errstate(invalid="ignore", over="ignore"):  # 0 · inf where flat: replaced below
+                tail = x * spread * slope
+            flat = raw(spread) == 0
+            return g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail))
+
+        # σ(∓2z) underflows where |2z| > L: from (L/(2·√(2/π)·0.044715))^(1/3) on (21.9 in float64), the x³
+        # term alone; the tail there, where the form's second derivative was NaN (x² · 0 · inf from 1.3e154)
+        return (
+            tail_at_one(
+                x, g, tanh_form, lambda L: ((L / (2 * forward.SQRT_2_OVER_PI * forward.GELU_CUBIC)) ** (1 / 3),) * 2
+            ),
+        )
 
     def slope(x):
         cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
@@ -101,36 +108,6 @@ def _gelu_vjp(g, out, x, *, approximate):
 def _gelu_check(approximate: str) -> None:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-
-
-def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[str] = ()) -> None:
-    """Refuse parameters that leave the outputs they touch without meaning, as PyTorch does not (its
-    F.leaky_relu(x, nan) is NaN wherever x < 0): NaN, in a number or an array, and infinity, but
-    in a bound (hardtanh's, clip's), where ±inf is no bound; and what is no real number (a complex
-    number, a string: numpy would make the outputs complex, or fail halfway). None (no bound) passes."""
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, numbers.Real):
-            try:
-                nan, infinite = math.isnan(value), math.isinf(value)
-            except OverflowError:
-                raise too_large(value, f"{op}: {name}: ") from None
-        else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
-            array = array_of(value, f"{op}: {name}")
-            if array.dtype.kind not in DATA_KINDS:
-                raise TypeError(
-                    f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "
-                    f"{value!r}: Tensors and Values hold real numbers; pass a float"
-                )
-            floats = array.dtype.kind == "f"
-            nan, infinite = floats and bool(np.isnan(array).any()), floats and bool(np.isinf(array).any())
-        if nan or (infinite and name not in bounds):
-            allowed = "a number or ±inf (no bound)" if name in bounds else "a finite number"
-            raise ValueError(
-                f"{op}: {name} must be {allowed}, got {'NaN' if nan else 'infinity'} ({value!r}): "
-                "the outputs it touches would be NaN or infinite"
-            )
 
 
 def _finite_check(op: str) -> Callable[..., None]:
@@ -160,8 +137,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         "silu",
         # σ(−x), not 1 − σ(x): exact far right
         lambda g, out, x: (tail_at_one(x, g, lambda x: g * sigmoid(x) * (1 + x * sigmoid(-x)), lambda L: (L, L)),),
-        lambda x: x * forward.scalar_sigmoid(x),
-        lambda x: x * forward.tensor_sigmoid(x),
+        forward.scalar_silu,  # −0 at −inf, the limit (PyTorch's NaN: −inf · 0)
+        forward.tensor_silu,
         formulas=("∂(x·σ(x))/∂x = σ(x)·(1 + x·σ(−x))",),
     ),
     OpDef(
@@ -183,8 +160,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "mish",
         _mish_vjp,
-        lambda x: x * math.tanh(forward.scalar_softplus(x)),
-        lambda x: x * np.tanh(forward.tensor_softplus(x)),
+        forward.scalar_mish,  # −0 at −inf, as silu
+        forward.tensor_mish,
         formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x)",),
     ),
     # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside); NaN at NaN (the

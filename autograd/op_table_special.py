@@ -13,8 +13,8 @@ from . import normal_forwards
 from . import special_forwards as forward
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
-from .op_table_activations import require_meaningful
 from .op_table_math import INSIDE_UNIT, gaussian
+from .parameter_checks import require_meaningful
 from .rule_functions import where
 from .rule_pieces import is_near, piecewise, polynomial
 

@@ -61,12 +61,12 @@ def tail_at_one(x: Any, g: Any, formula: Callable[[Any], Any], reach: Callable[[
     the gaussian) underflows, beyond reach(L) = (right, left) with L = −ln of the dtype's least subnormal: there
     the slope is 1 on the right and 0 on the left, plus 0/x, a zero signed as its derivatives are (−, +, − … on
     the right: silu''(x) ≈ (2 − x)·e^−x, gelu'' = (2 − x²)·φ(x); all − on the left). The formula's zeros there
-    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at +inf its x · (a factor that
-    vanishes) was inf · 0, NaN. At −inf the forwards are NaN (−inf · 0, PyTorch's), and so the gradients stay."""
+    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at ±inf its x · (a factor that
+    vanishes) was inf · 0, NaN (PyTorch's; the forwards are −0 at −inf, their limit, elementwise_forwards)."""
 
     def far(a: Any) -> Any:
         right, left = reach(_UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
-        return (a > right) | ((a < -left) & (a != -math.inf))  # at −inf the formula's NaN, the forward's
+        return (a > right) | (a < -left)
 
     return tail_at_infinity(x, lambda u: g * (_right_side(u) + 0.0 / u), formula, far)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, elementwise_grad, grad
+from autograd import Tensor, Value, elementwise_grad, grad
 
 INF = math.inf
 # name: ((x, (f', f'', f''')), ...): each limit, signed as the true derivative's sign near the point
@@ -21,9 +21,10 @@ LIMITS = {
     "erf": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
     "erfc": ((INF, (-0.0, 0.0, -0.0)), (-INF, (-0.0, -0.0, -0.0))),
     "ndtr": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
-    "silu": ((INF, (1.0, -0.0, 0.0)),),
-    "mish": ((INF, (1.0, -0.0, 0.0)),),
-    "gelu": ((INF, (1.0, -0.0, 0.0)),),
+    # x · (a factor that vanishes) is NaN at −inf (PyTorch's): the limits are −0, the forward's too
+    "silu": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
+    "mish": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
+    "gelu": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
     "logit": ((0.0, (INF, -INF, INF)), (1.0, (INF, INF, INF))),
     "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
     # −x^(−3/2)/2, then 3x^(−5/2)/4, −15x^(−7/2)/8: were NaN at 0 and inf (the chain of (√x)·(√x)·(√x))
@@ -204,3 +205,28 @@ def test_exact_zero_derivatives_on_a_constant_slope_are_plus_zero_on_both_engine
         on_value = np.array([value_f(x) for x in xs])
         for got in (on_tensor, on_value):
             assert (got == 0).all() and not np.signbit(got).any(), (name, got)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "name, f",
+    [("silu", autograd.silu), ("mish", autograd.mish), ("gelu", autograd.gelu)]
+    + [("gelu tanh", lambda x: autograd.gelu(x, approximate="tanh"))],
+)
+def test_x_times_a_vanishing_factor_is_minus_zero_at_minus_infinity_with_its_derivatives(name, f, dtype):
+    """silu, mish and gelu at −inf were NaN (−inf · 0, PyTorch's), and so were their derivatives: −0, the limits,
+    on both engines and quietly, beside finite entries too; gelu's tanh form's second and third derivatives were
+    NaN from −1.3e154 (x² · 0 · inf), as its erf form's were not."""
+    points = np.array([-math.inf, -1e300 if dtype == np.float64 else -1e30, 1.5], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # x³ of the tanh form's forward overflows at −1e300 (its σ is 0 there)
+        warnings.filterwarnings("error", "invalid value", RuntimeWarning)
+        out, derivative = np.asarray(f(Tensor(points))), f
+        assert out[0] == 0 and math.copysign(1, out[0]) == -1 and out[2] > 1
+        if dtype == np.float64:
+            assert math.copysign(1, f(Value(-math.inf)).data) == -1 and f(Value(-math.inf)).data == 0
+        for order in range(1, 4):
+            derivative = elementwise_grad(derivative)
+            got = np.asarray(derivative(Tensor(points)))
+            assert (got[:2] == 0).all() and np.signbit(got[:2]).all(), (order, got)
+            assert np.isfinite(got[2]) and got[2] != 0

@@ -116,7 +116,12 @@ DIFFERENCES = {
         "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1",
     ),
     **{
-        name: (lambda x: x == math.inf, VALUE, f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN)")
+        name: (
+            lambda x: math.isinf(x),
+            VALUE,
+            f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN); {name}(−inf) and its slope are −0, the "
+            "limits (PyTorch's −inf · 0 is NaN)",
+        )
         for name in ("silu", "mish", "gelu")
     },
 }
