@@ -106,14 +106,15 @@ DIFFERENCES = {
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
     "gammainc": (
-        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0) or (0 <= a < x == math.inf),
         VALUE,
-        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0)",
+        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0); "
+        "P'(a, inf) is 0, its limit (PyTorch's inf − inf: NaN)",
     ),
     "gammaincc": (
-        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0) or (0 <= a < x == math.inf),
         VALUE,
-        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1",
+        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1; Q'(a, inf) is −0",
     ),
     **{
         name: (
