@@ -17,7 +17,7 @@ from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
 from .parameter_checks import require_meaningful
 from .rule_functions import gated, unknown_at_nan, where
-from .rule_pieces import tail_at_one
+from .rule_pieces import sides_mean_at_zero, tail_at_one
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
@@ -143,7 +143,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     ),
     OpDef(
         "softsign",
-        lambda g, out, x: (g / (1 + abs(x)) / (1 + abs(x)),),  # (1 + |x|)² overflows from 1.3e154
+        # (1 + |x|)² overflows from 1.3e154; at 0 the sides' mean 1 + 3x² + 5x⁴ (softsign'''(0) = 6)
+        lambda g, out, x: (sides_mean_at_zero(x, g, lambda x: g / (1 + abs(x)) / (1 + abs(x)), (0.0, 3.0, 0.0, 5.0)),),
         forward.scalar_softsign,
         forward.tensor_softsign,
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there

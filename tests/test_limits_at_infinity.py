@@ -29,6 +29,8 @@ LIMITS = {
     "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
     # −x^(−3/2)/2, then 3x^(−5/2)/4, −15x^(−7/2)/8: were NaN at 0 and inf (the chain of (√x)·(√x)·(√x))
     "rsqrt": ((INF, (-0.0, 0.0, -0.0)), (0.0, (-INF, INF, -INF))),
+    # at its kink, 0, the mean of the sides' (softsign'''(0) is 6 from both: |x|'s sign(0) made it 0)
+    "softsign": ((0.0, (1.0, 0.0, 6.0)), (-0.0, (1.0, 0.0, 6.0))),
     # x^(a−1)·e^(−x)/Γ(a) at x = inf, the small-a and the large-a formulas: were NaN at every order (inf − inf)
     **{f"gammainc({a}, x)": ((INF, (0.0, -0.0, 0.0)),) for a in (0.5, 1.0, 2.0, 1e5)},
     **{f"gammaincc({a}, x)": ((INF, (-0.0, 0.0, -0.0)),) for a in (0.5, 2.0, 1e5)},

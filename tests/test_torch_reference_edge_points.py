@@ -76,7 +76,11 @@ DIFFERENCES = {
         VALUE,
         "I₁(±inf) is ±inf and I₁' +inf, the limits (PyTorch's NaN); I₁ is odd: I₁(−0.0) is −0.0 (PyTorch's +0)",
     ),
-    "i1e": (lambda x: x == 0, ZERO_SIGN, "odd: i1e(−0.0) is −0.0 (PyTorch's +0)"),
+    "i1e": (
+        lambda x: x == 0 or math.isinf(x),
+        ZERO_SIGN,
+        "odd: i1e(−0.0) is −0.0 (PyTorch's +0); its slope at ±inf is −0, the limit's sign (PyTorch's +0)",
+    ),
     "bessel_j0": (lambda x: math.isinf(x), VALUE, "J₀(±inf) is 0, its limit, and so is J₀' (PyTorch's NaN)"),
     "bessel_j1": (
         lambda x: math.isinf(x) or x == 0,
