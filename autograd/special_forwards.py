@@ -155,8 +155,8 @@ def tensor_sinc(x: np.ndarray) -> np.ndarray:
     whole = np.abs(x) >= WHOLE
     if whole.any():
         with np.errstate(invalid="ignore", over="ignore"):  # fmod(±inf, 2) is NaN, as sin(±inf); π·x: inf
-            z = np.pi * x
-            return np.sin(np.where(whole, np.pi * np.fmod(x, 2.0), z)) / z  # no 0 among them
+            z = np.pi * np.where(x == 0, 1.0, x)
+            return np.where(x == 0, 1, np.sin(np.where(whole, np.pi * np.fmod(x, 2.0), z)) / z)
     z = np.pi * np.where(x == 0, 1.0, x)
     return np.where(x == 0, 1, np.sin(z) / z)
 
