@@ -35,6 +35,33 @@ def tensor_softsign(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def scalar_silu(x: float) -> float:
+    return -0.0 if x == -math.inf else x * scalar_sigmoid(x)  # the limit at −inf (x · 0 is NaN there)
+
+
+def tensor_silu(x: np.ndarray) -> np.ndarray:
+    return vanishing_at_negative_infinity(x, lambda x: x * tensor_sigmoid(x))
+
+
+def scalar_mish(x: float) -> float:
+    return -0.0 if x == -math.inf else x * math.tanh(scalar_softplus(x))
+
+
+def tensor_mish(x: np.ndarray) -> np.ndarray:
+    return vanishing_at_negative_infinity(x, lambda x: x * np.tanh(tensor_softplus(x)))
+
+
+def vanishing_at_negative_infinity(x: np.ndarray, product: Any) -> np.ndarray:
+    """product(x), x times a factor that vanishes at −inf (silu's σ(x), mish's, gelu's Φ(x)), but −0 there, its
+    limit, where the product is −inf · 0 = NaN (PyTorch's). One pass over x (its least entry), no copy, unless
+    it holds −inf."""
+    if x.dtype.kind != "f" or not x.size or np.minimum.reduce(x, axis=None) != -math.inf:
+        return product(x)
+    with np.errstate(invalid="ignore"):  # −inf · 0: put right below
+        out = product(x)
+    return np.where(np.isneginf(x), -0.0, out)
+
+
 def scalar_pow(a: float, b: float) -> float:
     out = a**b
     # -inf ** 0.5 is inf in Python (IEEE's pow), but no more real than -2 ** 0.5: refused as it is
@@ -232,6 +259,8 @@ GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gim
 # gelu's tanh form, x·(1 + tanh z)/2, as x·σ(2z): equal, but 1 + tanh z cancels far left (PyTorch's is 8%
 # off at x = -4.95 in float32), while σ(2z) keeps its digits
 def scalar_gelu(x: float, approximate: str) -> float:
+    if x == -math.inf:  # x · Φ(x)'s limit, where the product is −inf · 0 = NaN (PyTorch's)
+        return -0.0
     if approximate == "tanh":
         return x * scalar_sigmoid(2.0 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
     return 0.5 * x * math.erfc(-x / math.sqrt(2.0))  # Φ(x) = erfc(-x/√2)/2: 1 + erf cancels far left
@@ -239,8 +268,10 @@ def scalar_gelu(x: float, approximate: str) -> float:
 
 def tensor_gelu(x: np.ndarray, approximate: str) -> np.ndarray:
     if approximate == "tanh":
-        return x * tensor_sigmoid(2 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
-    return 0.5 * x * tensor_erfc(-x / math.sqrt(2.0))
+        return vanishing_at_negative_infinity(
+            x, lambda x: x * tensor_sigmoid(2 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
+        )
+    return vanishing_at_negative_infinity(x, lambda x: 0.5 * x * tensor_erfc(-x / math.sqrt(2.0)))
 
 
 def scalar_fmod(a: float, b: float) -> float:

@@ -44,7 +44,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     OpDef,
 )
 from .op_functions import _ENGINES, cos, engine_of, function, log, sigmoid, sin, tensor_op  # noqa: F401 (as above)
-from .op_table_activations import ACTIVATIONS, require_meaningful, sigmoid_complement, tanh_slope
+from .op_table_activations import ACTIVATIONS, sigmoid_vjp, tanh_slope
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
 from .op_table_bessel_jyk import BESSEL_JYK
@@ -63,6 +63,7 @@ from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
+from .parameter_checks import require_meaningful
 from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 from .rule_powers import div_vjp, power_vjp
 
@@ -192,7 +193,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "sigmoid",
-        lambda g, out, x: (g * out * sigmoid_complement(x, out),),
+        sigmoid_vjp,  # σ'·(1 − σ) − σ·σ' cancels near 0: its derivatives there are taken otherwise
         forward.scalar_sigmoid,
         forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),

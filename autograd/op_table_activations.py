@@ -6,21 +6,18 @@ those of the defaults."""
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .dtypes import DATA_KINDS
 from .graph import Node, raw
-from .modes import too_large
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
+from .parameter_checks import require_meaningful
 from .rule_functions import gated, unknown_at_nan, where
-from .rule_pieces import tail_at_one
-from .tensor_data import array_of
+from .rule_pieces import is_near, sides_mean_at_zero, tail_at_one
 
 sigmoid, tanh, softplus, erfc = function("sigmoid"), function("tanh"), function("softplus"), function("erfc")
 # SELU's constants (Klambauer et al. 2017), to the digits PyTorch uses
@@ -39,6 +36,26 @@ def sigmoid_complement(x: Any, s: Any) -> Any:
     far = raw(near) < forward.CANCELS
     e = exp(-where(x, 1.0, cond=far))  # 1 where unused: exp(-x) overflows far left
     return where(e / (1 + e), near, cond=far)
+
+
+def sigmoid_vjp(g: Any, out: Any, x: Any) -> tuple[Any]:
+    """g·σ(x)·(1 − σ(x)), σ's rule. Its own derivative through that product, σ'·(1 − σ) − σ·σ', cancels where σ is
+    near 1/2 (σ''(1e-300) was 0 for −1.25e-301; 6e-9 relative off at 1e-8, 2e-14 at 0.01; softplus's third the
+    same): under create_graph, for 4e-323 <= |x| < 1/16, the value is kept (a constant of x, times g) and the
+    derivatives are those of (1 − tanh²(x/2))/4, products that do not cancel. Below 4e-323 σ'' rounds to ∓0: the
+    product's +0 there, PyTorch's (the other piece's zeros would flip a sign on Tensors). Plain passes untouched."""
+    slope = g * out * sigmoid_complement(x, out)
+    if not isinstance(x, Node):
+        return (slope,)
+    near = is_near(x, lambda a: (np.abs(a) < 0.0625) & (np.abs(a) >= 4e-323))
+    if not np.any(near):
+        return (slope,)
+    at = where(x, 0.0625, cond=near)  # a stand-in where not taken (its derivatives sent there are 0)
+    t = tanh(at * 0.5)
+    t0 = raw(t)
+    shift = g * (0.25 * (1 - t * t) - 0.25 * (1 - t0 * t0))  # 0, with those derivatives in x (and none in g)
+    kept = g * raw(out) * raw(sigmoid_complement(x, out)) - (raw(shift) - shift)
+    return (where(kept, slope, cond=near),)
 
 
 def tanh_slope(x: Any, t: Any) -> Any:
@@ -82,14 +99,24 @@ def _clamp(x: float, lo: float, hi: float) -> float:
 
 def _gelu_vjp(g, out, x, *, approximate):
     if approximate == "tanh":  # x·(1 + tanh z)/2 = x·σ(2z), its forward (see elementwise_forwards)
-        z2 = 2 * forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x)
-        s = sigmoid(z2)
-        slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
-        spread = s * sigmoid(-z2)  # σ'(z2): 0 far out, where x² in the slope may have overflowed (float16)
-        with np.errstate(invalid="ignore", over="ignore"):  # 0 · inf where flat: replaced below
-            tail = x * spread * slope
-        flat = raw(spread) == 0
-        return (g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail)),)
+
+        def tanh_form(x):
+            z2 = 2 * forward.SQRT_2_OVER_PI * (x + forward.GELU_CUBIC * x * x * x)
+            s = sigmoid(z2)
+            slope = 2 * forward.SQRT_2_OVER_PI * (1 + 3 * forward.GELU_CUBIC * x * x)  # dz2/dx
+            spread = s * sigmoid(-z2)  # σ'(z2): 0 far out, where x² in the slope may have overflowed (float16)
+            with np.errstate(invalid="ignore", over="ignore"):  # 0 · inf where flat: replaced below
+                tail = x * spread * slope
+            flat = raw(spread) == 0
+            return g * (s + (where(0.0, tail, cond=flat) if np.any(flat) else tail))
+
+        # σ(∓2z) underflows where |2z| > L: from (L/(2·√(2/π)·0.044715))^(1/3) on (21.9 in float64), the x³
+        # term alone; the tail there, where the form's second derivative was NaN (x² · 0 · inf from 1.3e154)
+        return (
+            tail_at_one(
+                x, g, tanh_form, lambda L: ((L / (2 * forward.SQRT_2_OVER_PI * forward.GELU_CUBIC)) ** (1 / 3),) * 2
+            ),
+        )
 
     def slope(x):
         cdf = 0.5 * erfc(-x * SQRT_HALF)  # Φ(x): 1 + erf cancels far left (gelu'(-10) was 1% off)
@@ -101,36 +128,6 @@ def _gelu_vjp(g, out, x, *, approximate):
 def _gelu_check(approximate: str) -> None:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-
-
-def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[str] = ()) -> None:
-    """Refuse parameters that leave the outputs they touch without meaning, as PyTorch does not (its
-    F.leaky_relu(x, nan) is NaN wherever x < 0): NaN, in a number or an array, and infinity, but
-    in a bound (hardtanh's, clip's), where ±inf is no bound; and what is no real number (a complex
-    number, a string: numpy would make the outputs complex, or fail halfway). None (no bound) passes."""
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, numbers.Real):
-            try:
-                nan, infinite = math.isnan(value), math.isinf(value)
-            except OverflowError:
-                raise too_large(value, f"{op}: {name}: ") from None
-        else:  # an array, or anything numpy makes one of (a Tensor that needs no gradient, a list)
-            array = array_of(value, f"{op}: {name}")
-            if array.dtype.kind not in DATA_KINDS:
-                raise TypeError(
-                    f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "
-                    f"{value!r}: Tensors and Values hold real numbers; pass a float"
-                )
-            floats = array.dtype.kind == "f"
-            nan, infinite = floats and bool(np.isnan(array).any()), floats and bool(np.isinf(array).any())
-        if nan or (infinite and name not in bounds):
-            allowed = "a number or ±inf (no bound)" if name in bounds else "a finite number"
-            raise ValueError(
-                f"{op}: {name} must be {allowed}, got {'NaN' if nan else 'infinity'} ({value!r}): "
-                "the outputs it touches would be NaN or infinite"
-            )
 
 
 def _finite_check(op: str) -> Callable[..., None]:
@@ -160,13 +157,14 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         "silu",
         # σ(−x), not 1 − σ(x): exact far right
         lambda g, out, x: (tail_at_one(x, g, lambda x: g * sigmoid(x) * (1 + x * sigmoid(-x)), lambda L: (L, L)),),
-        lambda x: x * forward.scalar_sigmoid(x),
-        lambda x: x * forward.tensor_sigmoid(x),
+        forward.scalar_silu,  # −0 at −inf, the limit (PyTorch's NaN: −inf · 0)
+        forward.tensor_silu,
         formulas=("∂(x·σ(x))/∂x = σ(x)·(1 + x·σ(−x))",),
     ),
     OpDef(
         "softsign",
-        lambda g, out, x: (g / (1 + abs(x)) / (1 + abs(x)),),  # (1 + |x|)² overflows from 1.3e154
+        # (1 + |x|)² overflows from 1.3e154; at 0 the sides' mean 1 + 3x² + 5x⁴ (softsign'''(0) = 6)
+        lambda g, out, x: (sides_mean_at_zero(x, g, lambda x: g / (1 + abs(x)) / (1 + abs(x)), (0.0, 3.0, 0.0, 5.0)),),
         forward.scalar_softsign,
         forward.tensor_softsign,
         (OFF_KINK,),  # its derivative has a kink at 0: second derivatives jump there
@@ -183,8 +181,8 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     OpDef(
         "mish",
         _mish_vjp,
-        lambda x: x * math.tanh(forward.scalar_softplus(x)),
-        lambda x: x * np.tanh(forward.tensor_softplus(x)),
+        forward.scalar_mish,  # −0 at −inf, as silu
+        forward.tensor_mish,
         formulas=("∂(x·tanh(softplus x))/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus x)",),
     ),
     # kinks at 0 and 6: derivative 0 at both (PyTorch's hardtanh rule: 1 strictly inside); NaN at NaN (the

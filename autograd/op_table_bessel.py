@@ -14,7 +14,7 @@ from . import bessel_forwards as forward
 from .bessel_series import hankel
 from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
-from .rule_pieces import is_near, piecewise, polynomial
+from .rule_pieces import is_near, piecewise, polynomial, sides_mean_at_zero, tail_at_infinity
 
 cosh, exp, i0, i0e, i1e, sqrt = (function(n) for n in ("cosh", "exp", "i0", "i0e", "i1e", "sqrt"))
 absolute = function("abs")
@@ -84,16 +84,43 @@ def _i1_vjp(g, out, x):
     return (g * piecewise(x, _overflows(x), cosh, finite, (0.0, 0.0)),)
 
 
-def _i1e_vjp(g, out, x):
-    # (e^−|x|·I₁)' = e^−|x|·(I₀ − I₁)(|x|) − e^−|x|·I₁(x)/x, even (the derivative of an odd function)
+def _i1e_slope(x: Any) -> Any:
+    """(e^−|x|·I₁)' = e^−|x|·(I₀ − I₁)(|x|) − e^−|x|·I₁(x)/x, even (the derivative of an odd function)."""
     ratio = piecewise(
         x,
         _near_0(x),
         lambda x: exp(-absolute(x)) * _i1_over_x_series(x),
-        lambda x: i1e(x) / x,  # 0 at ±inf: the derivative's limit there, 0
+        lambda x: i1e(x) / x,
         (0.0, 1.0),
     )
-    return (g * (_scaled_difference(x) - ratio),)
+    return _scaled_difference(x) - ratio
+
+
+def _i1e_vjp(g, out, x):
+    # far out the slope is −|x|^(−3/2)/(2√(2π))·(1 + O(1/x)), which rounds to −0 from _I1E_SLOPE_UNDERFLOWS (±inf
+    # too): there −0/|x| stands in, −0 and then +0, −0 on the right, −0 at every order on the left, the signs of the
+    # true values (the formula's 0 − 0 made +0 at every order: i1e'(±inf) was +0)
+    def slope(x):
+        def far(a: Any) -> Any:
+            return np.abs(a) >= _I1E_SLOPE_UNDERFLOWS[np.float64 if a.__class__ is float else np.result_type(a).type]
+
+        return tail_at_infinity(x, lambda x: -0.0 / absolute(x), _i1e_slope, far)
+
+    return (sides_mean_at_zero(x, g, lambda x: g * slope(x), _I1E_SLOPE_AT_0),)
+
+
+# |x| from which |x|^(−3/2)/(2√(2π)) is below half the least subnormal, so rounds to 0 (float64 1.9e215, float32 4.3e29)
+_I1E_SLOPE_UNDERFLOWS = {  # in logs: 1/(√(2π)·smallest) overflows float64
+    t: math.exp((math.log(1 / SQRT_2PI) - math.log(float(np.finfo(t).smallest_subnormal))) * 2 / 3)
+    for t in (np.float16, np.float32, np.float64)
+}
+
+
+# the means of the two sides' Taylor series at 0 of i0e' (odd: 3x/2 + 35x³/48 + 77x⁵/640) and i1e' (even: 1/2 +
+# 15x²/16 + 35x⁴/128), from c₁ (sides_mean_at_zero): i0e's second derivative at 0 is 3/2 and i1e's third 15/8,
+# where the sign(0) of |x| in each rule made 0 and −1/8
+_I0E_SLOPE_AT_0 = (1.5, 0.0, 35 / 48, 0.0, 77 / 640)
+_I1E_SLOPE_AT_0 = (0.0, 15 / 16, 0.0, 35 / 128)
 
 
 BESSEL: tuple[OpDef, ...] = (
@@ -109,7 +136,9 @@ BESSEL: tuple[OpDef, ...] = (
     # kink at 0, where e^−|x| has one: the derivative there is 0, the mean of the sides' ∓1 (PyTorch's sgn(0) = 0)
     OpDef(
         "i0e",
-        lambda g, out, x: (g * (-sign(x) * _scaled_difference(x)),),
+        lambda g, out, x: (
+            sides_mean_at_zero(x, g, lambda x: g * (-sign(x) * _scaled_difference(x)), _I0E_SLOPE_AT_0),
+        ),
         forward.scalar_i0e,
         forward.tensor_i0e,
         (OFF_KINK,),

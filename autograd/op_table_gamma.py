@@ -13,7 +13,7 @@ import numpy as np
 
 from . import gamma_forwards as forward
 from .op_def import _ENGINES, Domain, OpDef, engine_of, function
-from .op_table_activations import require_meaningful
+from .parameter_checks import require_meaningful
 
 digamma = function("digamma")
 # random checks stay off the poles (0, −1, −2, ...); the negative axis is checked against mpmath

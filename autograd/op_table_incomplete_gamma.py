@@ -17,7 +17,7 @@ from . import zeta_forwards
 from .graph import raw
 from .op_def import Domain, OpDef, function
 from .rule_functions import where
-from .rule_pieces import is_near, piecewise
+from .rule_pieces import is_near, piecewise, tail_at_infinity
 
 exp, log, log1p, zeta = function("exp"), function("log"), function("log1p"), function("zeta")
 # random checks draw a and x where P and Q are neither 0 nor 1 to the digits (x in [0.1, 6], a in [0.5, 5])
@@ -56,9 +56,15 @@ def _density(a: Any, x: Any) -> Any:
     # So too for a >= 1 below x = 1 (no cancellation there, the power under 1): through the log P'' was
     # P'·((a − 1)/x − 1), 0 where P' underflows though P'' need not (P''(3, 1e-200) is 1e-200; P'(3, 1e-200) 0)
     at_zero = is_near(x, lambda v: (v == 0) | (np.greater_equal(a, 1) & (v > 0) & (v < 1)))
-    return piecewise(
-        x, at_zero, lambda x: _by_power(a, x), lambda x: _by_logs(a, x, small, endless, large_data), (0.0, 1.0)
-    )
+
+    def density(x: Any) -> Any:
+        return piecewise(
+            x, at_zero, lambda x: _by_power(a, x), lambda x: _by_logs(a, x, small, endless, large_data), (0.0, 1.0)
+        )
+
+    # at x = +inf (a finite) the density's limit is 0, its derivatives' too, signed +, −, + as e^(−x)'s: the
+    # formula's (a − 1)·log x − x was inf − inf there, NaN at every order (P'(2, inf); PyTorch's too)
+    return tail_at_infinity(x, lambda x: exp(-x), density, lambda v: np.isposinf(v) & np.isfinite(a) & (a >= 0))
 
 
 def _by_power(a: Any, x: Any) -> Any:

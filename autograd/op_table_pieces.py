@@ -14,7 +14,7 @@ import numpy as np
 
 from .graph import raw
 from .op_def import Domain, OpDef
-from .op_table_activations import require_meaningful
+from .parameter_checks import require_meaningful
 from .rule_functions import gated, unknown_at_nan
 
 

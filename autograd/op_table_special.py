@@ -13,12 +13,12 @@ from . import normal_forwards
 from . import special_forwards as forward
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
-from .op_table_activations import require_meaningful
 from .op_table_math import INSIDE_UNIT, gaussian
+from .parameter_checks import require_meaningful
 from .rule_functions import where
 from .rule_pieces import is_near, piecewise, polynomial
 
-cos, exp, log, log1p, sin = (function(n) for n in ("cos", "exp", "log", "log1p", "sin"))
+cos, exp, fmod, log, log1p, sin = (function(n) for n in ("cos", "exp", "fmod", "log", "log1p", "sin"))
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 # sin z / z's derivative (z cos z − sin z)/z² = Σₖ (−1)ᵏ 2k z²ᵏ⁻¹/(2k + 1)!, k ≥ 1: its coefficients, for |z| < 1
 _SINC_SERIES = tuple((-1) ** k * 2 * k / math.factorial(2 * k + 1) for k in range(1, 12))
@@ -87,8 +87,14 @@ def _sinc_slope(x: Any) -> Any:
         return (math.pi * math.pi) * x * polynomial(_SINC_SERIES, (math.pi * x) * (math.pi * x))
 
     def formula(x):  # sinc recomputed from x: a float16 output read rounded was 12 ulps off at -2.46
-        z = math.pi * x
-        return (cos(z) - sin(z) / z) / x
+        whole = (raw(x) >= forward.WHOLE) | (raw(x) <= -forward.WHOLE)
+        if not np.any(whole):
+            z = math.pi * x
+            return (cos(z) - sin(z) / z) / x
+        # π·(x mod 2) from 2^52 (forward.WHOLE), and no π·x formed there: it overflows from 5.7e307
+        whole = whole & np.isfinite(raw(x))  # ±inf: sin(π·x) is NaN, as the forward
+        turn = where(math.pi * fmod(x, 2.0), math.pi * where(1.0, x, cond=whole), cond=whole)
+        return (cos(turn) - sin(turn) / x / math.pi) / x
 
     return piecewise(x, is_near(x, lambda a: np.abs(a) < 1 / math.pi), series, formula, (0.0, 1.0))  # 1/x at 0: inf
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import raw
+from .graph import Node, raw
 from .rule_functions import where
 
 
@@ -56,17 +56,35 @@ def is_near(x: Any, test: Callable[[Any], Any]) -> Any:
     return mask if isinstance(mask, np.ndarray) else bool(mask)
 
 
+def sides_mean_at_zero(x: Any, g: Any, formula: Callable[[Any], Any], slopes: tuple[float, ...]) -> Any:
+    """formula(x), g times a slope made of |x| (a kink at 0: softsign's, i0e's, i1e's), but at x = ±0 under
+    create_graph (x a node: its derivatives will be taken) that value as a constant of x plus g·Σ cₖ·xᵏ, k ≥ 1
+    (`slopes`: c₁ up), the mean of the two sides' Taylor series there. Every derivative through |x| meets
+    sign(0) = 0 there and dropped the limits both sides share: softsign's third derivative at 0 came out 0 (6),
+    i0e''(0) 0 (3/2), i1e's third −1/8 (15/8). The value keeps its bits, its zero's sign too: the sum is added as
+    q − q₀, whose value is +0, subtracted from the negated side (F − (q₀ − q): −0 − +0 stays −0)."""
+    if not isinstance(x, Node):
+        return formula(x)
+
+    def series(x: Any) -> Any:
+        u = x - raw(x)  # 0, of slope 1
+        q = g * (u * polynomial(slopes, u))
+        return formula(raw(x)) - (raw(q) - q)
+
+    return piecewise(x, is_near(x, lambda a: a == 0), series, formula, (0.0, 1.0))
+
+
 def tail_at_one(x: Any, g: Any, formula: Callable[[Any], Any], reach: Callable[[float], tuple[float, float]]) -> Any:
     """formula(x), g times silu's, mish's or gelu's slope, but where its vanishing factor (σ(−x) or σ(x), sech²,
     the gaussian) underflows, beyond reach(L) = (right, left) with L = −ln of the dtype's least subnormal: there
     the slope is 1 on the right and 0 on the left, plus 0/x, a zero signed as its derivatives are (−, +, − … on
     the right: silu''(x) ≈ (2 − x)·e^−x, gelu'' = (2 − x²)·φ(x); all − on the left). The formula's zeros there
-    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at +inf its x · (a factor that
-    vanishes) was inf · 0, NaN. At −inf the forwards are NaN (−inf · 0, PyTorch's), and so the gradients stay."""
+    were sums of zeros, +0 (gelu''(40) is −1.5e-345, silu''(1e300) −0), and at ±inf its x · (a factor that
+    vanishes) was inf · 0, NaN (PyTorch's; the forwards are −0 at −inf, their limit, elementwise_forwards)."""
 
     def far(a: Any) -> Any:
         right, left = reach(_UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
-        return (a > right) | ((a < -left) & (a != -math.inf))  # at −inf the formula's NaN, the forward's
+        return (a > right) | (a < -left)
 
     return tail_at_infinity(x, lambda u: g * (_right_side(u) + 0.0 / u), formula, far)
 

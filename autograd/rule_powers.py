@@ -12,8 +12,10 @@ import numpy as np
 from . import elementwise_forwards as forward
 from .graph import raw
 from .op_def import BOTH
-from .op_functions import log
+from .op_functions import function, log
 from .rule_functions import nowhere_zero, where
+
+exp2 = function("exp2")
 
 
 def _power(a: Any, b: Any) -> Any:
@@ -41,6 +43,31 @@ def _slope_factor(b: Any, power: Any) -> Any:
 _LARGE_EXPONENT = 2.0**64  # a product of 16 factors b − k overflows beyond
 
 
+def _overflowed(a: Any, out: Any, power: Any) -> Any:
+    """Where a^(b−1) overflowed and a^b did not (a tiny base under a small exponent), a mask (or a bool), else None:
+    b·a^(b−1) is inf there, its value (b/a)·a^b finite (power(5e-324, 5e-324)' was inf for 1, power(1e-310,
+    0.001)' inf for 4.9e306). One pass over the power, for an infinity, where there is none."""
+    p_ = raw(power)
+    if not (np.isinf(p_).any() if isinstance(p_, np.ndarray) else math.isinf(p_)):
+        return None
+    blown = np.isinf(p_) & np.isfinite(raw(out)) & (raw(a) != 0)
+    return blown if np.any(blown) else None
+
+
+def _rescaled(a: Any, b: Any, exponent: Any) -> Any:
+    """b·a^(b−1) as (b·2^m·2^(−m·b))·(a·2^m)^(b−1), a scaled by a power of two 2^m (m whole, a constant: exact)
+    so that the power fits: one product, where (b/a)·a^b's derivatives are sums whose terms overflow with
+    opposite signs (inf − inf). m is 0 where a^(b−1) fits (the same bits as b·a^(b−1))."""
+    a_, e_ = raw(a), raw(exponent)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.maximum(np.ceil(1000.0 / np.minimum(e_, -1.0) - np.log2(np.abs(a_))), 0.0)
+    m = np.where(np.isfinite(m), m, 0.0)
+    if not isinstance(a_, np.ndarray):
+        m = float(m)
+    scale = 2.0**m
+    return b * scale * exp2(-m * b) * _power(a * scale, exponent)  # 2^(m·(1−b)) so: m·(1 − b) rounds (6 ulps)
+
+
 def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     if needs[0]:
@@ -49,7 +76,11 @@ def power_vjp(g, out, a, b, needs=BOTH):
         # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
-            power = _power(a, b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep))
+            exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep)
+            power = _power(a, exponent)
+            blown = _overflowed(a, out, power)
+            if blown is not None:  # taken at a = 1 there, where (b/a)·a^b stands in: a create_graph backward
+                power = _power(where(1.0, a, cond=blown), exponent)  # would meet 0 · inf in the unused power
             # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
             # though b - 1 may round to a whole number whose power is finite (1e-8 - 1 is -1 in float32;
             # PyTorch's is then finite): NaN as a factor, so that the rule stays linear in g. A NaN base's
@@ -57,7 +88,10 @@ def power_vjp(g, out, a, b, needs=BOTH):
             undefined = (raw(out) != raw(out)) & (raw(a) == raw(a))
             if np.any(undefined):
                 power = where(math.nan, power, cond=undefined)
-            ga = g * (_slope_factor(b, power) * power)
+            slope = _slope_factor(b, power) * power
+            if blown is not None:
+                slope = where(_rescaled(where(a, 1.0, cond=blown), b, exponent), slope, cond=blown)
+            ga = g * slope
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
         # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
         # at a subnormal or NaN base

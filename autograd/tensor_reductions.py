@@ -25,7 +25,7 @@ from .compile_record import RECORDING
 from .graph import Node
 from .modes import flag, is_real, short
 from .op import Op
-from .op_table_activations import require_meaningful
+from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
 from .tensor_data import array_of, kept
 from .tensor_indexing import along

@@ -22,9 +22,26 @@ TINY = 5e-324
 LIMITS = {
     "i0": ((INF, (INF, INF, INF, INF)), (-INF, (INF, -INF, INF, -INF)), (1e300, (INF, INF, INF, INF))),
     "i1": ((INF, (INF, INF, INF, INF)), (-INF, (-INF, INF, -INF, INF)), (-1e300, (-INF, INF, -INF, INF))),
-    # a subnormal x: I₁(x)/x's 1/2 though i1e(x) rounds to 0
-    "i0e": ((TINY, (1.0, -1.0, 1.5, -2.5)), (-TINY, (1.0, 1.0, 1.5, 2.5))),
-    "i1e": ((TINY, (0.0, 0.5, -1.0, 1.875)), (-TINY, (-0.0, 0.5, 1.0, 1.875))),
+    # a subnormal x: I₁(x)/x's 1/2 though i1e(x) rounds to 0. At ±0, the kink, the mean of the sides' (the limit
+    # they share: i0e''(0) and i1e's third derivative at 0 were 0 and −1/8, |x|'s sign(0) in each derivative)
+    "i0e": (
+        (TINY, (1.0, -1.0, 1.5, -2.5)),
+        (-TINY, (1.0, 1.0, 1.5, 2.5)),
+        (0.0, (1.0, -0.0, 1.5, 0.0)),
+        (-0.0, (1.0, -0.0, 1.5, 0.0)),
+    ),
+    # at ±inf and where the slope −|x|^(−3/2)/(2√(2π)) rounds to 0 (1.87e215), zeros signed as the true values
+    # (they were +0 at every order)
+    "i1e": (
+        (TINY, (0.0, 0.5, -1.0, 1.875)),
+        (-TINY, (-0.0, 0.5, 1.0, 1.875)),
+        (0.0, (0.0, 0.5, 0.0, 1.875)),
+        (-0.0, (-0.0, 0.5, 0.0, 1.875)),
+        (INF, (0.0, -0.0, 0.0, -0.0)),
+        (-INF, (-0.0, -0.0, -0.0, -0.0)),
+        (1e216, (None, -0.0, 0.0, -0.0)),
+        (-1e300, (None, -0.0, -0.0, -0.0)),
+    ),
     "bessel_y0": ((0.0, (-INF, INF, -INF, INF)), (-0.0, (-INF, INF, -INF, INF)), (TINY, (None, INF, -INF, INF))),
     "bessel_y1": ((0.0, (-INF, INF, -INF, INF)), (-0.0, (-INF, INF, -INF, INF)), (TINY, (-INF, INF, -INF, INF))),
     "modified_bessel_k0": ((-0.0, (INF, -INF, INF, -INF)), (TINY, (None, -INF, INF, -INF))),
@@ -57,9 +74,10 @@ def _on_tensor(name, order, x):
 @pytest.mark.parametrize("name", LIMITS)
 def test_each_derivative_is_its_limit_at_the_edge_points_on_both_engines(name):
     """I₁'(±inf) was NaN (the docs said +inf), I₀''(±inf) and I₁''(1e300) too; Y₁'(0), e^x·K₀'(0) NaN (their
-    closed forms' inf − inf), K₁'(−0.0) NaN; i0e''(5e-324) 1 (not 3/2). Where the limit is ±inf, numpy's
-    overflow or division warning may come with it (the result is above every float), never an invalid value's
-    (Y₀''(0) warned of one: mul's rule formed a constant factor's gradient, inf · 0, that nothing needed)."""
+    closed forms' inf − inf), K₁'(−0.0) NaN; i0e''(5e-324) 1 (not 3/2), i0e''(0) 0, i1e'(inf) +0. Where the limit
+    is ±inf, numpy's overflow or division warning may come with it (the result is above every float), never an
+    invalid value's (Y₀''(0) warned of one: mul's rule formed a constant factor's gradient, inf · 0, that nothing
+    needed)."""
     f = getattr(autograd, name)
     for x, limits in LIMITS[name]:
         for order, limit in enumerate(limits):

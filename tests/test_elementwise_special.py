@@ -10,7 +10,7 @@ import pytest
 from mpmath_ulps import held_precision
 
 import autograd
-from autograd import Tensor, Value
+from autograd import Tensor, Value, elementwise_grad, grad
 
 _mpmath_at_40_digits = held_precision(dps=40)
 
@@ -140,3 +140,20 @@ def test_values_refuse_where_there_is_no_real_result():
     ]:
         with pytest.raises(ValueError, match=match):
             call()
+
+
+@pytest.mark.parametrize("x", [1e20, -1e20, 1.7e308, 2.0**53 + 2])
+def test_sinc_of_a_huge_whole_number_is_0_with_its_slopes(x):
+    """From 2^52 every float is whole: sinc(x) is 0, sinc' = cos(πx)/x = ±1/x, sinc'' = −2·sinc'/x, sinc''' ≈ −π²·sinc'.
+    π·x rounded is no multiple of π there: sinc(1e20) was −1.3e-21 and sinc'(1e20) 9.2e-21 (for 1e-20); from 5.7e307
+    π·x overflowed, and sinc(1.7e308) and its derivatives were NaN. On a Tensor and a Value alike."""
+    slope = 1 / x  # x mod 2 is 0 for these: cos(πx) = 1
+    expected = [slope, -2 * slope / x, -(math.pi**2) * slope]
+    for f in (lambda t: autograd.sinc(t), lambda t: autograd.sinc(t) * 1.0):
+        assert np.asarray(f(Tensor(np.array([x, 0.0])))).tolist() == [0.0, 1.0]  # beside a 0, whose sinc is 1
+        tensor_f, value_f = f, f
+        for want in expected:
+            tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+            for got in (float(np.asarray(tensor_f(Tensor(np.array([x, 0.25, 0.0]))))[0]), value_f(x)):
+                assert got == pytest.approx(want, rel=1e-15, abs=1e-320), (x, got, want)
+    assert autograd.sinc(Value(x)).data == 0

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, elementwise_grad, grad
+from autograd import Tensor, Value, elementwise_grad, grad
 
 INF = math.inf
 # name: ((x, (f', f'', f''')), ...): each limit, signed as the true derivative's sign near the point
@@ -23,14 +23,28 @@ LIMITS = {
     "erf": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
     "erfc": ((INF, (-0.0, 0.0, -0.0)), (-INF, (-0.0, -0.0, -0.0))),
     "ndtr": ((INF, (0.0, -0.0, 0.0)), (-INF, (0.0, 0.0, 0.0))),
-    "silu": ((INF, (1.0, -0.0, 0.0)),),
-    "mish": ((INF, (1.0, -0.0, 0.0)),),
-    "gelu": ((INF, (1.0, -0.0, 0.0)),),
+    # x · (a factor that vanishes) is NaN at −inf (PyTorch's): the limits are −0, the forward's too
+    "silu": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
+    "mish": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
+    "gelu": ((INF, (1.0, -0.0, 0.0)), (-INF, (-0.0, -0.0, -0.0))),
     "logit": ((0.0, (INF, -INF, INF)), (1.0, (INF, INF, INF))),
     "log_ndtr": ((-INF, (INF, -1.0, 0.0)),),  # about −x − 1/x there
     # −x^(−3/2)/2, then 3x^(−5/2)/4, −15x^(−7/2)/8: were NaN at 0 and inf (the chain of (√x)·(√x)·(√x))
     "rsqrt": ((INF, (-0.0, 0.0, -0.0)), (0.0, (-INF, INF, -INF))),
+    # at its kink, 0, the mean of the sides' (softsign'''(0) is 6 from both: |x|'s sign(0) made it 0)
+    "softsign": ((0.0, (1.0, 0.0, 6.0)), (-0.0, (1.0, 0.0, 6.0))),
+    # x^(a−1)·e^(−x)/Γ(a) at x = inf, the small-a and the large-a formulas: were NaN at every order (inf − inf)
+    **{f"gammainc({a}, x)": ((INF, (0.0, -0.0, 0.0)),) for a in (0.5, 1.0, 2.0, 1e5)},
+    **{f"gammaincc({a}, x)": ((INF, (-0.0, 0.0, -0.0)),) for a in (0.5, 2.0, 1e5)},
 }
+
+
+def _op(name):
+    """autograd's op of that name, or "gammainc(2.0, x)": the op of x, its first input that number."""
+    if "(" not in name:
+        return getattr(autograd, name)
+    op, first = name[: name.index("(")], float(name[name.index("(") + 1 : name.index(",")])
+    return lambda x: getattr(autograd, op)(first, x)
 
 
 def _derivatives(f, x):
@@ -48,7 +62,7 @@ def _derivatives(f, x):
 
 @pytest.mark.parametrize("name", LIMITS)
 def test_derivatives_at_the_edge_are_the_limits_signed_quietly(name):
-    f = getattr(autograd, name)
+    f = _op(name)
     for x, limits in LIMITS[name]:
         with warnings.catch_warnings():
             # an infinite limit may come with numpy's division warning (the result is above every float)
@@ -64,7 +78,7 @@ def test_derivatives_at_the_edge_are_the_limits_signed_quietly(name):
 def test_beside_a_finite_entry_an_edge_entry_keeps_its_signed_limits(name):
     """The same bits as on a Tensor of that entry alone: the rules' selections gave the piece not taken a +0
     gradient, and −0 + +0 is +0 (atan''(inf) was +0 beside a finite entry, −0 alone)."""
-    f, other = getattr(autograd, name), 1.5 if name == "acosh" else 0.75
+    f, other = _op(name), 1.5 if name == "acosh" else 0.75
     for x, limits in LIMITS[name]:
         derivative = f
         for order, limit in enumerate(limits, 1):
@@ -206,3 +220,51 @@ def test_exact_zero_derivatives_on_a_constant_slope_are_plus_zero_on_both_engine
         on_value = np.array([value_f(x) for x in xs])
         for got in (on_tensor, on_value):
             assert (got == 0).all() and not np.signbit(got).any(), (name, got)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "name, f",
+    [("silu", autograd.silu), ("mish", autograd.mish), ("gelu", autograd.gelu)]
+    + [("gelu tanh", lambda x: autograd.gelu(x, approximate="tanh"))],
+)
+def test_x_times_a_vanishing_factor_is_minus_zero_at_minus_infinity_with_its_derivatives(name, f, dtype):
+    """silu, mish and gelu at −inf were NaN (−inf · 0, PyTorch's), and so were their derivatives: −0, the limits,
+    on both engines and quietly, beside finite entries too; gelu's tanh form's second and third derivatives were
+    NaN from −1.3e154 (x² · 0 · inf), as its erf form's were not."""
+    points = np.array([-math.inf, -1e300 if dtype == np.float64 else -1e30, 1.5], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # x³ of the tanh form's forward overflows at −1e300 (its σ is 0 there)
+        warnings.filterwarnings("error", "invalid value", RuntimeWarning)
+        out, derivative = np.asarray(f(Tensor(points))), f
+        assert out[0] == 0 and math.copysign(1, out[0]) == -1 and out[2] > 1
+        if dtype == np.float64:
+            assert math.copysign(1, f(Value(-math.inf)).data) == -1 and f(Value(-math.inf)).data == 0
+        for order in range(1, 4):
+            derivative = elementwise_grad(derivative)
+            got = np.asarray(derivative(Tensor(points)))
+            assert (got[:2] == 0).all() and np.signbit(got[:2]).all(), (order, got)
+            assert np.isfinite(got[2]) and got[2] != 0
+
+
+@pytest.mark.parametrize("x", [1e-300, -1e-300, 1e-8, -1e-3, 0.01, 0.06])
+def test_sigmoid_s_curvature_near_zero_keeps_its_digits(x):
+    """σ'' = σ'·(1 − σ) − σ·σ' cancelled where σ is near 1/2: 0 at ±1e-300 (the value ∓1.25e-301), 6e-9 relative
+    off at 1e-8, 2e-14 at 0.01; softplus''' and logsigmoid''' (σ'' again) too. Within 2 ulps of mpmath now, on a
+    Tensor beside an ordinary entry and on a Value alike, and σ''' too."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(40):
+        slope = 1 / (4 * mp.cosh(mp.mpf(x) / 2) ** 2)  # σ', and σ'' = −σ'·tanh(x/2), σ''' = σ'·(1 − 6σ'): no 1 − 2σ
+        exact = [float(-slope * mp.tanh(mp.mpf(x) / 2)), float(slope * (1 - 6 * slope))]
+    ops = {"sigmoid": (autograd.sigmoid, 2), "softplus": (autograd.softplus, 3), "logsigmoid": (autograd.logsigmoid, 3)}
+    for name, (f, order) in ops.items():
+        tensor_f, value_f = f, f
+        for _ in range(order):
+            tensor_f, value_f = elementwise_grad(tensor_f), grad(value_f)
+        want = exact[0]  # logsigmoid'''(−x) = σ''(x)
+        got = [float(np.asarray(tensor_f(Tensor(np.array([x if name != "logsigmoid" else -x, 2.0]))))[0])]
+        got.append(value_f(x if name != "logsigmoid" else -x))
+        for value in got:
+            assert value == pytest.approx(want, rel=4.5e-16, abs=0), (name, x, got, want)
+    third = grad(grad(grad(autograd.sigmoid)))(x)
+    assert third == pytest.approx(exact[1], rel=4.5e-16)

@@ -116,3 +116,24 @@ def test_a_tensor_to_a_huge_constant_power_has_slopes(c):
         expected = [steep[order]] * 2 + [flat[order]] if c < 0 else [flat[order]] * 2 + [steep[order]]
         assert got == expected and [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in expected]
     assert np.all(np.asarray(autograd.elementwise_grad(lambda x: autograd.gammainc(1e300, x))(Tensor(np.ones(2)))) == 0)
+
+
+@pytest.mark.parametrize("a, b", [(5e-324, 5e-324), (5e-324, 1e-300), (1e-310, 0.001)])
+def test_a_tiny_base_under_a_small_exponent_has_its_finite_slope_and_infinite_curvatures(a, b):
+    """b·a^(b−1) where a^(b−1) overflows and a^b does not: power(5e-324, 5e-324)' was inf, its value 1;
+    power(1e-310, 0.001)' inf for 4.9e306. Within 2 ulps of mpmath's b·a^(b − 1), b − 1 as the rule rounds it (its
+    own error, |log a|·ε, is every formula's). The second and third derivatives overflow (−inf, +inf), not NaN (as
+    (b/a)·a^b's would: inf − inf). Tensor (a power by a number and by a Tensor) and Value agree."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(40):
+        first = float(mp.mpf(b) * mp.mpf(a) ** mp.mpf(b - 1))
+    slopes = [autograd.elementwise_grad(lambda x: x**b), autograd.elementwise_grad(lambda x: autograd.power(x, b))]
+    slopes += [autograd.elementwise_grad(lambda x: autograd.power(x, Tensor(np.array(b))))]
+    for slope in slopes:
+        got = [float(np.asarray(slope(Tensor(np.array([a, 2.0]))))[0])]
+        second = autograd.elementwise_grad(slope)
+        got += [float(np.asarray(second(Tensor(np.array([a, 2.0]))))[0])]
+        got += [float(np.asarray(autograd.elementwise_grad(second)(Tensor(np.array([a]))))[0])]
+        assert got[1:] == [-math.inf, math.inf] and got[0] == pytest.approx(first, rel=4.5e-16), (got, first)
+    on_value = autograd.grad(lambda x: x**b)(a)
+    assert on_value == float(np.asarray(slopes[0](Tensor(np.array([a]))))[0])

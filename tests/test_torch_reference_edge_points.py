@@ -76,7 +76,11 @@ DIFFERENCES = {
         VALUE,
         "I₁(±inf) is ±inf and I₁' +inf, the limits (PyTorch's NaN); I₁ is odd: I₁(−0.0) is −0.0 (PyTorch's +0)",
     ),
-    "i1e": (lambda x: x == 0, ZERO_SIGN, "odd: i1e(−0.0) is −0.0 (PyTorch's +0)"),
+    "i1e": (
+        lambda x: x == 0 or math.isinf(x),
+        ZERO_SIGN,
+        "odd: i1e(−0.0) is −0.0 (PyTorch's +0); its slope at ±inf is −0, the limit's sign (PyTorch's +0)",
+    ),
     "bessel_j0": (lambda x: math.isinf(x), VALUE, "J₀(±inf) is 0, its limit, and so is J₀' (PyTorch's NaN)"),
     "bessel_j1": (
         lambda x: math.isinf(x) or x == 0,
@@ -106,17 +110,23 @@ DIFFERENCES = {
     "erfcx": (lambda x: x == math.inf, VALUE, "erfcx'(+inf) is −0, its limit (PyTorch's 0·inf is NaN)"),
     "log_ndtr": (lambda x: x == -math.inf, VALUE, "log Φ's slope at −inf is +inf, its limit (about −x; PyTorch's NaN)"),
     "gammainc": (
-        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0) or (0 <= a < x == math.inf),
         VALUE,
-        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0)",
+        "P(inf, x)'s slope in x is 0, its limit (PyTorch's formula: NaN); P'(1, ±0) is 1, e^−0 (PyTorch's 0·log 0); "
+        "P'(a, inf) is 0, its limit (PyTorch's inf − inf: NaN)",
     ),
     "gammaincc": (
-        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0),
+        lambda a, x: (a == math.inf and 0 < x < math.inf) or (a == 1 and x == 0) or (0 <= a < x == math.inf),
         VALUE,
-        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1",
+        "Q(inf, x)'s slope in x is −0, its limit (PyTorch's formula: NaN); Q'(1, ±0) is −1; Q'(a, inf) is −0",
     ),
     **{
-        name: (lambda x: x == math.inf, VALUE, f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN)")
+        name: (
+            lambda x: math.isinf(x),
+            VALUE,
+            f"{name}'(+inf) is 1, its limit (PyTorch's inf · 0 is NaN); {name}(−inf) and its slope are −0, the "
+            "limits (PyTorch's −inf · 0 is NaN)",
+        )
         for name in ("silu", "mish", "gelu")
     },
 }
