@@ -67,7 +67,7 @@ def huber_loss(input: Predictions, target: Any, *, reduction: str = "mean", delt
 def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
     target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
-    as 0.5 m (m / beta), m = min(|d|, beta): m / beta is at most 1, where m * m underflowed for a small beta
+    as 0.5 m (m / beta), m = clip(d, -beta, beta): |m / beta| is at most 1, where m * m underflowed for a small beta
     (float32's loss at d = beta = 1e-30 was 0, not 5e-31) and overflowed for a large one."""
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
