@@ -67,7 +67,7 @@ def huber_loss(input: Predictions, target: Any, *, reduction: str = "mean", delt
 def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
     target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
-    as 0.5 m (m / beta), m = min(|d|, beta): m / beta is at most 1, where m * m underflowed for a small beta
+    as 0.5 m (m / beta), m = clip(d, -beta, beta): |m / beta| is at most 1, where m * m underflowed for a small beta
     (float32's loss at d = beta = 1e-30 was 0, not 5e-31) and overflowed for a large one."""
     check_real("smooth_l1_loss", "beta", beta, low=0)
     beta = float(beta)
@@ -168,16 +168,17 @@ def _split(d: Any, limit: float) -> tuple[Any, Any]:
     r is 0 and m is d, bit for bit; at |d| = limit both sides' slopes are limit: m's slope there is 1).
     m keeps d's sign so that its slope is 1 at d = 0 too: a min(|d|, limit) took |d|'s slope 0 there, and
     the loss's second derivative at d = 0 came out 0 where it is 1 (1 / beta for smooth_l1_loss), PyTorch's.
-    Ops on d alone: no mask read off d's numbers, which a compiled step would replay as recorded. m is
-    a clip, not d - r: at |d| = inf that was inf - inf, a NaN loss and gradient where PyTorch's are inf
-    and ±limit. A Value's clip (hardtanh) has slope 0 at a bound, so there m is d -+ r where d is finite
-    (a Value's graph is built anew each call: its branch reads this call's number)."""
+    On a Tensor, ops on d alone: no mask read off d's numbers, which a compiled step would replay as
+    recorded. m is a clip, not d - r: at |d| = inf that was inf - inf, a NaN loss and gradient where
+    PyTorch's are inf and ±limit. A Value's clip (hardtanh) has slope 0 at a bound, so a finite Value's m
+    is d up to the bound and ±limit, a number, past it (a Value's graph is built anew each call: its branch
+    reads this call's number): the Tensor's bits, where d -+ r was an ulp off limit (0.095 for 0.095000...01)."""
     r = (abs(d) - limit).relu()
     if isinstance(d, Tensor):
         return d.clip(-limit, limit), r
     if not math.isfinite(d.data):
-        return abs(d).minimum(limit), r  # m's square is all that is read; its slope at ±inf is 0 either way
-    return (d - r if d.data >= 0 else d + r), r
+        return abs(d).minimum(limit), r  # m's square is all that is read; at NaN its rule's NaN, as the clip's
+    return (math.copysign(limit, d.data) if abs(d.data) > limit else d), r
 
 
 def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str) -> list[Any]:

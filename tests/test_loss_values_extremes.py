@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import nn.functional as F
-from autograd import Tensor, Value, gradients
+from autograd import Tensor, Value, elementwise_grad, grad, gradients
 
 EXTREME = [1e300, -1e300, 1e308, -1e308, 710.0, -710.0, 745.0, -745.0, 5e-324, -5e-324, 1e-310, 0.0, 0.5]
 UNIT = [0.0, 1.0, 5e-324, 1e-310, 1 - 2**-53, 0.5, 1e-50]
@@ -71,3 +71,19 @@ def test_kl_div_log_target_second_derivative_on_values_past_exp_overflow():
     (gt,) = gradients(F.kl_div([x], [t], log_target=True, reduction="sum"), [t], create_graph=True)
     (second,) = gradients(gt, [t])
     assert gt.data == second == math.inf
+
+
+@pytest.mark.parametrize("width", [0.1, 0.3, 0.7])
+@pytest.mark.parametrize("name, option", [("huber_loss", "delta"), ("smooth_l1_loss", "beta")])
+def test_huber_on_values_is_huber_on_tensors_bit_for_bit(name, option, width):
+    """Outside the square a Value's piece m was d - (|d| - delta), an ulp off delta where d - delta rounds
+    (huber_loss(1.0, 0.0, delta=0.1): 0.095 on Values, 0.09500000000000001 on Tensors, whose clip is delta
+    exactly); now delta itself. Loss, both gradients and the second derivative, inside, at and outside the edge."""
+    points = [0.0, -0.0, 0.05, -0.2, 0.3, -0.3, 0.7, 1.0, -1.0, 2.5, -7.3, math.inf, -math.inf, math.nan]
+    loss = lambda p, t, **kw: getattr(F, name)(p, t, **{option: width}, **kw)  # noqa: E731
+    curvature = grad(grad(lambda p: loss([p], [0.0], reduction="sum")))
+    for p in points:
+        values, tensors = _on_values(loss, p, 0.0), _on_tensors(loss, p, 0.0)
+        assert all(map(_same, values, tensors)), f"{name} at {p}: Values {values}, Tensors {tensors}"
+        on_tensor = elementwise_grad(elementwise_grad(lambda x: loss(x, Tensor(np.zeros(1)), reduction="none")))
+        assert _same(curvature(p), float(np.asarray(on_tensor(Tensor(np.array([p]))))[0])), (name, p)

@@ -8,7 +8,7 @@ smooth L1's curvature where prediction and target are equal. A few draws in the 
 
 import numpy as np
 import pytest
-from torch_reference import DTYPES, check, torch  # without torch: skipped
+from torch_reference import DTYPES, check, check_draw, torch  # without torch: skipped
 
 import autograd
 import nn.functional as ours
@@ -194,25 +194,17 @@ def _cases(seed):
     return cases
 
 
-def _check_all(seed, dtype):
-    for name, mine, torch_fn, inputs, second in _cases(seed):
-        try:
-            check(mine, torch_fn, inputs, dtype, second=second)
-        except AssertionError as e:
-            raise AssertionError(f"{name} (seed {seed}): {e}") from None
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", DEFAULT)
 def test_losses_match_torch(seed, dtype):
-    _check_all(seed, dtype)
+    check_draw(_cases(seed), seed, dtype)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", SLOW)
 def test_more_losses_match_torch(seed, dtype):
-    _check_all(seed, dtype)
+    check_draw(_cases(seed), seed, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -166,3 +166,14 @@ def test_cosine_similarity_below_eps_is_the_derivative_of_its_value():
     t = torch.tensor(x1, requires_grad=True)
     F.cosine_similarity(t, torch.tensor(x2), eps=1e-3).sum().backward()
     np.testing.assert_allclose(t.grad, [[-57.735, -57.735, 942.265]], rtol=1e-5)  # not the slope of its value
+
+
+def test_normalize_below_eps_is_torch_s():
+    """Unlike cosine_similarity's, PyTorch's normalize differentiates the held norm: x / eps below eps, a slope of
+    1 / eps and second derivative 0 both libraries give (docs/edge-points.md; at an exactly zero row torch's is NaN)."""
+    check(
+        lambda x: ours.normalize(x, dim=-1, eps=1e-3),
+        lambda x: F.normalize(x, dim=-1, eps=1e-3),
+        [np.array([[1e-4, 1e-4, 1e-4], [0.5, -1.0, 2.0]])],
+        np.float64,
+    )

@@ -125,3 +125,17 @@ def test_narrow_refuses_what_torch_refuses(dim, start, length, error):
         torch.narrow(torch.zeros(3, 4), dim, start, length)
     with pytest.raises(error, match="narrow"):
         Tensor(np.zeros((3, 4))).narrow(dim, start, length)
+
+
+def test_at_ties_torch_s_unstable_picks_differ_where_docs_say():
+    """docs/edge-points.md's note, checked so that it goes when PyTorch changes: among ties chainrule's sort and topk
+    pick in input order, as torch.sort(stable=True); torch's default sort reorders the ties of 17 entries, and its
+    topk of four equal entries picks index 2 (the gradient then goes to other entries, both right)."""
+    x = np.array([1.0, 0.0] * 8 + [1.0])
+    ours = Tensor(x).sort().indices.data
+    np.testing.assert_array_equal(ours, torch.sort(torch.tensor(x), stable=True).indices.numpy())
+    assert not np.array_equal(ours, torch.sort(torch.tensor(x)).indices.numpy())
+    sixteen = Tensor(x[:16]).sort().indices.data  # one fewer: the same order
+    np.testing.assert_array_equal(sixteen, torch.sort(torch.tensor(x[:16])).indices.numpy())
+    assert Tensor(np.full(4, 5.0)).topk(1).indices.item() == 0
+    assert torch.topk(torch.full((4,), 5.0), 1).indices.item() == 2

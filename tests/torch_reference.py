@@ -152,6 +152,16 @@ def check(
             assert_close(f"{name} of input {i}", a, e, dtype, where, lambda stage=stage, i=i: truth(stage, i))
 
 
+def check_draw(cases: Sequence[tuple[Any, ...]], seed: int, dtype: Any) -> None:
+    """`check` on each case of one random draw, (name, chain_fn, torch_fn, inputs) or with `second` after them,
+    a failure naming the case and the seed that drew it (the differential sweeps' reports)."""
+    for name, chain_fn, torch_fn, inputs, *second in cases:
+        try:
+            check(chain_fn, torch_fn, inputs, dtype, second=second[0] if second else True)
+        except AssertionError as e:
+            raise AssertionError(f"{name} (seed {seed}): {e}") from None
+
+
 def assert_close(
     what: str, actual: Any, expected: Any, dtype: Any, where: str = "", truth: Callable[[], Any] | None = None
 ) -> None:
