@@ -134,3 +134,18 @@ def test_the_softmax_familys_rules_say_what_s_and_delta_are_in_the_inputs_name()
         local_rule(h.log_softmax(axis=1), 0, {id(h): "h"})
         == f"∂log_softmax(h)ᵢ/∂hⱼ = δᵢⱼ − sⱼ, s = softmax(h), {delta}"
     )
+
+
+def test_an_input_named_as_another_letter_of_its_rule_is_written_by_its_place():
+    """Before (s34 review): an input named s read "∂softmax(s)ᵢ/∂sⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(s)", two s in one
+    rule; cumsum's k, matmul's g and mish's t alike. Such an input is now written by its place, ①, as one named
+    no way is; a name the rule does not use otherwise is kept (sign's "(a jump at 0)" has no letter a)."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="s")
+    names = {id(h): "s"}
+    assert local_rule(h.softmax(axis=1), 0, names).startswith("∂softmax(①)ᵢ/∂①ⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(①),")
+    assert local_rule(h.cumsum(axis=0), 0, {id(h): "k"}) == "∂cumsum(①)ₖ/∂①ᵢ = 1 where k ≥ i, else 0"
+    assert local_rule(h.mish(), 0, {id(h): "t"}).endswith("= t + ①·(1 − t²)·σ(①), t = tanh(softplus ①)")
+    w = Tensor(np.ones((2, 2)), requires_grad=True, label="W")
+    assert local_rule(h @ w, 0, {id(h): "g", id(w): "W"}).startswith("∂(①@W)/∂①: g @ Wᵀ; g = the gradient")
+    assert local_rule(h.softmax(axis=1), 0, {id(h): "x"}).startswith("∂softmax(x)ᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)")
+    assert local_rule(autograd.sign(h), 0, {id(h): "a"}) == "∂sign(a)/∂a = 0 (a jump at 0)"
