@@ -7,7 +7,8 @@ import pytest
 import autograd
 import viz
 from autograd import Tensor, topological_order
-from viz.rules import local_rule
+from autograd.op_table import TABLE
+from viz.rules import _operands, local_rule
 
 
 def _x():
@@ -149,3 +150,14 @@ def test_an_input_named_as_another_letter_of_its_rule_is_written_by_its_place():
     assert local_rule(h @ w, 0, {id(h): "g", id(w): "W"}).startswith("∂(①@W)/∂①: g @ Wᵀ; g = the gradient")
     assert local_rule(h.softmax(axis=1), 0, {id(h): "x"}).startswith("∂softmax(x)ᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)")
     assert local_rule(autograd.sign(h), 0, {id(h): "a"}) == "∂sign(a)/∂a = 0 (a jump at 0)"
+
+
+# rules in words of their own, with no operand letters to rename: "∂CE/∂logits", "∂/∂g_y: conv(x, g)"
+OWN_WORDS = {"cross_entropy", "nll_loss", "multi_margin_loss", "conv2d_weight", "conv3d_weight"}
+
+
+def test_every_rule_written_with_a_derivative_names_its_operands():
+    """Every op whose rules write ∂…/∂ is renamed to the drawing's names: before, 14 (the Bessels, gammainc,
+    gammaincc, zeta) kept the table's letters beside a learner's own x, their J, P or e taken for operands."""
+    unnamed = {d.name for d in TABLE if any("∂" in f for f in d.formulas) and not _operands(d.formulas)}
+    assert unnamed == OWN_WORDS
