@@ -157,7 +157,8 @@ OWN_WORDS = {"cross_entropy", "nll_loss", "multi_margin_loss", "conv2d_weight", 
 
 
 def test_every_rule_written_with_a_derivative_names_its_operands():
-    """Every op whose rules write ∂…/∂ is renamed to the drawing's names: before, 14 (the Bessels, gammainc,
-    gammaincc, zeta) kept the table's letters beside a learner's own x, their J, P or e taken for operands."""
+    """Every op whose rules write ∂…/∂ is renamed to the drawing's names: before s34, 20 more kept the table's
+    letters beside a learner's own x (the 12 Bessels, gammainc, gammaincc and zeta, their J, P or e taken for
+    operands or their first rule without ∂; logaddexp2's 2ᵃ; softmax, log_softmax, cumsum and cumprod's ∂L)."""
     unnamed = {d.name for d in TABLE if any("∂" in f for f in d.formulas) and not _operands(d.formulas)}
     assert unnamed == OWN_WORDS
