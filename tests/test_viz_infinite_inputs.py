@@ -90,3 +90,18 @@ def test_an_infinite_gradient_carried_from_an_overflow_still_says_it_overflowed(
         "{ v | data 0.5 | grad inf (overflowed) }" in source and "{ w | data 0.25 | grad inf (overflowed) }" in source
     )
     assert upstream != "a product" or "{ y | data 0.125 | grad inf (overflowed) }" in source
+
+
+def test_a_given_infinity_beside_an_underflowed_share_is_still_taken_as_given(platform):
+    """y's gradient is 1e-200 * 1e-200 (0 in floats, underflowed) + inf (p's, given): what v and w get of it is
+    infinite on paper too, not an overflow."""
+    v, w = Value(0.5, label="v"), Value(0.25, label="w")
+    y = v * w
+    y.label = "y"
+    yt = y * Value(1e-200, label="t")
+    yt.label = "yt"
+    root = yt * Value(1e-200, label="s") + y * Value(float("inf"), label="p")
+    root.label = "L"
+    root.backward()
+    source = viz.draw(root, backward=True).source
+    assert "{ v | data 0.5 | grad inf }" in source and "{ w | data 0.25 | grad inf }" in source

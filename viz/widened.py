@@ -219,8 +219,9 @@ def wide_gradients(
 
 def arrived_lost(shares: list[Any], total: Any) -> bool:
     """Whether a value's gradient `total`, summed from the edges of backward into it (`shares`, graph.Edge), lost
-    something to a float's range on the way there: a share did (1e200 * 1e200), or finite shares summed past it."""
-    if any(e.wide_passed is not None for e in shares):
+    something to a float's range on the way there: an infinite share overflowed (1e200 * 1e200), or finite shares
+    summed past it (a share that underflowed beside a given infinity is no overflow of the sum)."""
+    if any(e.wide_passed is not None and np.isinf(e.passed).any() for e in shares):
         return True
     return bool(np.isinf(total).any()) and all(np.isfinite(e.passed).all() for e in shares)  # a sum's overflow
 
