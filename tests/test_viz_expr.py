@@ -57,6 +57,20 @@ def test_a_whole_number_written_out_stays_one_where_a_function_needs_it():
         viz.evaluate("relu(10) ** 1000 * x", {"x": 1.0})
 
 
+def test_a_whole_number_is_an_int_only_where_the_function_takes_no_float():
+    """Before (s34 review): every whole number written as a function's argument was passed as an int, so that
+    'power(10, 100000000)' computed a Python int of 10**8 digits (minutes, where it overflowed at once), and
+    'power(10, 400)' raised OverflowError, not ExpressionError; neg(0) was 0, not -0.0 (atan2 of it π, not -π).
+    polygamma's n, which takes no float, still gets the int written, its sign too."""
+    with pytest.raises(ExpressionError, match=r"'power\(10, 400\)'"):
+        viz.evaluate("power(10, 400) * x", {"x": 1.0})
+    assert viz.evaluate("atan2(neg(0), -1) * x", {"x": 1.0}).data == -math.pi
+    with pytest.raises(ExpressionError, match=r"n must be a whole number from 0 to 160 .*, got -1"):
+        viz.evaluate("polygamma(-1, y) * x", {"x": 2.0, "y": 3.0})
+    with pytest.raises(ExpressionError, match=r"'power\(10, 100000000\)'"):
+        viz.evaluate("power(10, 100000000) * x", {"x": 1.0})
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

@@ -66,3 +66,42 @@ def test_a_product_beyond_the_largest_float_still_says_it_overflowed(platform):
     z = x * y
     z.label = "z"
     assert data_text(z) == "data inf (overflowed)"
+
+
+@pytest.mark.parametrize("upstream", ["a product", "a sum of shares"])
+def test_an_infinite_gradient_carried_from_an_overflow_still_says_it_overflowed(platform, upstream):
+    """Before (s34 review): every infinite gradient arriving at a Value was taken as given, so v and w of y = v * w
+    read "grad inf" where on paper theirs are finite: 1e400 * 0.25 and * 0.5 (y's own read "(overflowed)"), or
+    (1e308 + 1e308) * 0.25 and * 0.5."""
+    v, w = Value(0.5, label="v"), Value(0.25, label="w")
+    y = v * w
+    y.label = "y"
+    if upstream == "a product":  # ∂L/∂y = z * x = 1e400 on paper
+        x, z = Value(1e200, label="x"), Value(1e200, label="z")
+        xy = x * y
+        xy.label = "xy"
+        root = xy * z
+    else:  # ∂L/∂y = 1e308 + 1e308, each share finite
+        root = y * Value(1e308, label="a") + y * Value(1e308, label="b")
+    root.label = "L"
+    root.backward()
+    source = viz.draw(root, backward=True).source
+    assert (
+        "{ v | data 0.5 | grad inf (overflowed) }" in source and "{ w | data 0.25 | grad inf (overflowed) }" in source
+    )
+    assert upstream != "a product" or "{ y | data 0.125 | grad inf (overflowed) }" in source
+
+
+def test_a_given_infinity_beside_an_underflowed_share_is_still_taken_as_given(platform):
+    """y's gradient is 1e-200 * 1e-200 (0 in floats, underflowed) + inf (p's, given): what v and w get of it is
+    infinite on paper too, not an overflow."""
+    v, w = Value(0.5, label="v"), Value(0.25, label="w")
+    y = v * w
+    y.label = "y"
+    yt = y * Value(1e-200, label="t")
+    yt.label = "yt"
+    root = yt * Value(1e-200, label="s") + y * Value(float("inf"), label="p")
+    root.label = "L"
+    root.backward()
+    source = viz.draw(root, backward=True).source
+    assert "{ v | data 0.5 | grad inf }" in source and "{ w | data 0.25 | grad inf }" in source

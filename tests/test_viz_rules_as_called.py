@@ -7,7 +7,8 @@ import pytest
 import autograd
 import viz
 from autograd import Tensor, topological_order
-from viz.rules import local_rule
+from autograd.op_table import TABLE
+from viz.rules import _operands, local_rule
 
 
 def _x():
@@ -134,3 +135,30 @@ def test_the_softmax_familys_rules_say_what_s_and_delta_are_in_the_inputs_name()
         local_rule(h.log_softmax(axis=1), 0, {id(h): "h"})
         == f"∂log_softmax(h)ᵢ/∂hⱼ = δᵢⱼ − sⱼ, s = softmax(h), {delta}"
     )
+
+
+def test_an_input_named_as_another_letter_of_its_rule_is_written_by_its_place():
+    """Before (s34 review): an input named s read "∂softmax(s)ᵢ/∂sⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(s)", two s in one
+    rule; cumsum's k, matmul's g and mish's t alike. Such an input is now written by its place, ①, as one named
+    no way is; a name the rule does not use otherwise is kept (sign's "(a jump at 0)" has no letter a)."""
+    h = Tensor(np.array([[0.3, -0.5], [0.2, 0.9]]), requires_grad=True, label="s")
+    names = {id(h): "s"}
+    assert local_rule(h.softmax(axis=1), 0, names).startswith("∂softmax(①)ᵢ/∂①ⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(①),")
+    assert local_rule(h.cumsum(axis=0), 0, {id(h): "k"}) == "∂cumsum(①)ₖ/∂①ᵢ = 1 where k ≥ i, else 0"
+    assert local_rule(h.mish(), 0, {id(h): "t"}).endswith("= t + ①·(1 − t²)·σ(①), t = tanh(softplus ①)")
+    w = Tensor(np.ones((2, 2)), requires_grad=True, label="W")
+    assert local_rule(h @ w, 0, {id(h): "g", id(w): "W"}).startswith("∂(①@W)/∂①: g @ Wᵀ; g = the gradient")
+    assert local_rule(h.softmax(axis=1), 0, {id(h): "x"}).startswith("∂softmax(x)ᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)")
+    assert local_rule(autograd.sign(h), 0, {id(h): "a"}) == "∂sign(a)/∂a = 0 (a jump at 0)"
+
+
+# rules in words of their own, with no operand letters to rename: "∂CE/∂logits", "∂/∂g_y: conv(x, g)"
+OWN_WORDS = {"cross_entropy", "nll_loss", "multi_margin_loss", "conv2d_weight", "conv3d_weight"}
+
+
+def test_every_rule_written_with_a_derivative_names_its_operands():
+    """Every op whose rules write ∂…/∂ is renamed to the drawing's names: before s34, 20 more kept the table's
+    letters beside a learner's own x (the 12 Bessels, gammainc, gammaincc and zeta, their J, P or e taken for
+    operands or their first rule without ∂; logaddexp2's 2ᵃ; softmax, log_softmax, cumsum and cumprod's ∂L)."""
+    unnamed = {d.name for d in TABLE if any("∂" in f for f in d.formulas) and not _operands(d.formulas)}
+    assert unnamed == OWN_WORDS

@@ -172,3 +172,12 @@ def test_a_training_and_its_player_echo_in_a_line():
         ".save(path))"
     )
     assert shown._repr_html_().startswith("<iframe srcdoc=")  # Jupyter still shows the page
+
+
+def test_a_training_of_one_step_or_none_echoes_too():
+    """Before (s34 review): repr of a Training of no steps (built by hand) raised IndexError, and one of a step
+    read "Training(1 steps, loss 0.5 → 0.5: ...)"."""
+    assert repr(viz.Training([], [], [])) == "Training(0 steps)"
+    model, adam = mlp_and_adam()
+    training = viz.training_steps(model, squared_error, (POINTS, TARGETS), adam, steps=1)
+    assert repr(training).startswith(f"Training(1 step, loss {summary(training.losses[0])}: viz.player(training)")

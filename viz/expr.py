@@ -10,6 +10,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -119,11 +120,9 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
         args = [_argument(arg, text, leaves, first=k == 0) for k, arg in enumerate(node.args)]
         params = {k.arg: _parameter(k, text) for k in node.keywords}
         try:
-            result = FUNCTIONS[node.func.id](*args, **params)
+            result = _call(FUNCTIONS[node.func.id], args, [_whole(arg) for arg in node.args], params)
         except (TypeError, ValueError, ArithmeticError) as e:  # a wrong count or parameter, or outside the domain
             raise ExpressionError(f"{_source(node, text)!r}: {e}") from None
-        if isinstance(result, numbers.Integral) and not isinstance(result, bool | np.bool_):  # relu(10): a float,
-            result = float(result)  # as every number here is, so that relu(10) ** 1e9 overflows, never grows an int
     else:
         raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
     if isinstance(result, Value) and result.op is not None and not result.label:
@@ -146,14 +145,33 @@ def _number(node: ast.Constant, text: str) -> float:
 def _argument(node: ast.expr, text: str, leaves: dict[str, Value], first: bool) -> Value | float | str:
     """A function's positional argument: after the first (always an input), a string written out is a
     parameter, as `gelu(x, "tanh")` is `gelu(x, approximate="tanh")` (the function says whether it takes
-    one there); a whole number written out stays one (polygamma's n; a parameter given by name does too);
-    else as any expression."""
+    one there); else as any expression (a number as a float: `_call` passes a whole number as written only where
+    the function takes no float)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and not first:
         return node.value
-    if isinstance(node, ast.Constant) and type(node.value) is int:  # polygamma(1, x): PyTorch's n is an int
-        _number(node, text)  # one too large for a float is refused, as anywhere
-        return node.value
     return _build(node, text, leaves)
+
+
+def _call(function: Callable[..., Any], args: list[Any], wholes: list[int | None], params: dict[str, Any]) -> Any:
+    """`function` on `args`, the numbers written out as floats, as everywhere (so that power(10, 10**8) overflows,
+    never grows a Python int of 10**8 digits); where it refuses a float with a TypeError, again with each whole
+    number as written (`wholes`, None for the others): polygamma(1, y), PyTorch's n, an int."""
+    try:
+        return function(*args, **params)
+    except TypeError:
+        if all(w is None for w in wholes):
+            raise
+    return function(*[a if w is None else w for a, w in zip(args, wholes, strict=True)], **params)
+
+
+def _whole(node: ast.expr) -> int | None:
+    """The whole number written as a function's argument, with its sign (polygamma's n: 1, -1), else None. Its
+    size was checked as the argument was read (_number)."""
+    negated = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    written = node.operand if negated else node
+    if isinstance(written, ast.Constant) and type(written.value) is int:
+        return -written.value if negated else written.value
+    return None
 
 
 def _parameter(keyword: ast.keyword, text: str) -> float | str:

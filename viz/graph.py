@@ -14,7 +14,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
 from .text import visible
-from .widened import wide_gradients
+from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
 # values and ops) draws; far larger graphs take graphviz minutes and are refused with a way out
@@ -150,7 +150,7 @@ def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict
     sends from it to its inputs that are not constants, computed from each op's rule; nobody's
     `.grad` changes."""
     grads = all_gradients(root, order)
-    flows = []
+    flows, shares = [], {}  # shares: by id, the edges into each value, all sent before backward takes it
     with np.errstate(all="ignore"):  # a NaN or infinity is drawn red with its story, not warned about
         for node in order:
             if node.op is None:
@@ -161,8 +161,11 @@ def backward_flow(root: Node, order: list[Node], consts: set[int]) -> tuple[dict
             unit = pullback(node, 1.0) if not isinstance(node, Tensor) else [None] * len(parents)
             edges = zip(range(len(parents)), parents, unit, passed)
             kept = [(i, p, _scalar(u), g) for i, p, u, g in edges if id(p) not in consts]
-            widened = [wide_gradients(node, i, arriving, g, u) for i, _, u, g in kept]
+            lost = arrived_lost(shares.get(id(node), []), arriving)  # 1e200 * 1e200 upstream: its inf is no given one
+            widened = [wide_gradients(node, i, arriving, g, u, lost) for i, _, u, g in kept]
             flows.append([Edge(p, node, i, u, g, arriving, *w) for (i, p, u, g), w in zip(kept, widened)])
+            for e in flows[-1]:
+                shares.setdefault(id(e.parent), []).append(e)
     return grads, flows
 
 

@@ -38,7 +38,8 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     texts += shown_params(node)[:1] if not node.op.name.isidentifier() else []  # the 3 of a tensor's ** 3
     if not rule or len(letters) != len(texts):
         return rule + values if rule else ""
-    written = dict(zip(letters, texts))
+    others = _other_words(rule, letters)  # softmax's s, cumsum's k, matmul's g: a name that is one of them is no name
+    written = {letter: _place(k) if text in others else text for k, (letter, text) in enumerate(zip(letters, texts))}
     rule = _LETTER.sub(lambda m: _put(m, written), rule)
     return re.sub(r"= \((-[^()]*)\)$", r"= \1", rule) + values  # a negative number alone needs no brackets: "= -2"
 
@@ -143,7 +144,23 @@ def _operand(node: Node, k: int, names: dict[int, str]) -> str:
             return term(p.data)
         if label := constant_label(p):
             return symbol(label)
+    return _place(k)
+
+
+def _place(k: int) -> str:
+    """The `k`-th input by its place, as "input 1 of *" says it: ①."""
     return INPUTS[k] if k < len(INPUTS) else f"(input {k + 1})"
+
+
+def _other_words(rule: str, letters: list[str]) -> set[str]:
+    """The words and letters of `rule` other than its operands' `letters`: softmax's s and δ, cumsum's k and i,
+    the Bessels' J, matmul's g, var's mean and n, not the article of sign's "(a jump at 0)". An input named as one
+    of them is written by its place, "∂softmax(①)ᵢ/∂①ⱼ = sᵢ(δᵢⱼ − sⱼ), s = softmax(①)", not "s = softmax(s)"."""
+    return set(_WORD.findall(re.sub(r"(?<![\w'])a (?=[a-z])", "", rule))) - set(letters)
+
+
+# a word of a rule, Latin or Greek, beside no other letter of either, digit or _ (an index ᵢ may follow: sᵢ)
+_WORD = re.compile(r"(?<![A-Za-z0-9_'α-ωΑ-Ω])[A-Za-zα-ωΑ-Ω][A-Za-zα-ωΑ-Ω0-9_]*(?![A-Za-z0-9_α-ωΑ-Ω])")
 
 
 def shown_params(node: Node) -> list[str]:

@@ -37,9 +37,12 @@ class Training:
 
     def __repr__(self) -> str:
         """What was recorded, in a line: the default repr wrote out every step's model and optimizer."""
-        first, last = summary(self.losses[0]), summary(self.losses[-1])
+        steps, losses = len(self.roots), [summary(loss) for loss in self.losses]
+        if not steps:  # built by hand: a repr that raised would hide it in a debugger's or an error's text
+            return "Training(0 steps)"
+        told = losses[0] if steps == 1 else f"{losses[0]} → {losses[-1]}"
         return (
-            f"Training({len(self.roots)} steps, loss {first} → {last}: viz.player(training) or "
+            f"Training({steps} step{'s' if steps > 1 else ''}, loss {told}: viz.player(training) or "
             "viz.save_html(training, path) plays them)"
         )
 

@@ -170,13 +170,15 @@ def _worked_out(node: Node) -> np.ndarray | None:
 
 
 def wide_gradients(
-    child: Node, index: int, arriving: Any, passed: Any, local: float | None
+    child: Node, index: int, arriving: Any, passed: Any, local: float | None, arriving_lost: bool = False
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """What `child` sends its `index`-th input for the `arriving` gradient (`passed` as floats), and its local
     derivative `local` (a Value's: for an arriving 1), worked out in long doubles from the same arriving gradient
     and the inputs' values on paper (y's local derivative in exp(x) * y is exp(x)'s); None for each where the
     float lost nothing to its range or nothing can be redone. An input beyond a long double's range stands as its
-    nearest long double (`_stand_ins`): what is sent is then told by its side of the float's range alone."""
+    nearest long double (`_stand_ins`): what is sent is then told by its side of the float's range alone. An
+    infinite arriving gradient is taken as infinite on paper (an infinity given) unless `arriving_lost` says the
+    range lost it upstream (`arrived_lost`): what is sent of that overflow overflowed too."""
     if passed is None or not (suspect(passed) or (local is not None and suspect(local))):
         return None, None
     if (call := _function(child)) is None:
@@ -208,11 +210,20 @@ def wide_gradients(
     # beyond a long double's range, or none wider: what the flags say, near as can be (of an infinity given, nothing)
     if isinstance(child, Value) and not infinite_on_paper(child, papers):
         redo = lambda: sent(wide_type, wide_type or float, stand_ins(child, papers))  # noqa: E731
-        carried = bool(np.isinf(arriving))  # what it sends of an infinite arriving gradient: the range's upstream
+        carried = bool(np.isinf(arriving)) and not arriving_lost  # what it sends of a given infinity: no overflow
         for k, (shown, w) in enumerate([(None if carried else passed, wide), (local, unit)]):
             if found[k] is None and shown is not None and (w is None or suspect(w)):
                 found[k] = flagged(shown, lambda k=k: redo()[k])
     return found[0], found[1]
+
+
+def arrived_lost(shares: list[Any], total: Any) -> bool:
+    """Whether a value's gradient `total`, summed from the edges of backward into it (`shares`, graph.Edge), lost
+    something to a float's range on the way there: an infinite share overflowed (1e200 * 1e200), or finite shares
+    summed past it (a share that underflowed beside a given infinity is no overflow of the sum)."""
+    if any(e.wide_passed is not None and np.isinf(e.passed).any() for e in shares):
+        return True
+    return bool(np.isinf(total).any()) and all(np.isfinite(e.passed).all() for e in shares)  # a sum's overflow
 
 
 def wide_sum(terms: list[Any], total: Any) -> np.ndarray | None:
