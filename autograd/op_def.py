@@ -168,7 +168,11 @@ class OpDef:
         """The parameters a call passes (positional ones named, in the order of `params`), checked:
         an unknown name or a wrong type is a TypeError, a value without meaning a ValueError."""
         if len(args) > len(self.params):
-            raise TypeError(f"{self.name} takes {len(self.params)} parameters after its input, got {len(args)}")
+            n = len(self.params)
+            raise TypeError(
+                f"{self.name} takes {n} parameter{'s' * (n != 1)} after its input ({', '.join(self.params)}), "
+                f"got {len(args)}"
+            )
         named = dict(zip(self.params, args))
         for name in given:
             if name not in self.params or name in named:
