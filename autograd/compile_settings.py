@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from .compile_changes import Changes, Contents
+from .compile_containers import GUARDED_ENTRIES
 from .compile_fields import _own, fields
 from .compile_guards import (
     _AS_IS,
     _FUNCTIONS,
-    GUARDED_ENTRIES,
     MISSING,
     Same,
     _config,
@@ -116,7 +116,7 @@ def guard_attributes(
     (those the step's code may read from it) that the call left as it found them: the object behind a compiled bound
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
-    replaced, an array of more than GUARDED_ENTRIES numbers). The dicts, lists and arrays among them that the
+    replaced; a table too large to compare, compile_guards.TooLarge). The dicts, lists and arrays among them that the
     step's own Python changes run it eagerly (compile_changes)."""
     return _guarded(owners, _read(names), call, args, kwargs, watched=True)
 
