@@ -63,11 +63,12 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
 
 
 def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
-    """Whether owner's attribute `name`, `value`, is a setting: of a class, not its methods nor Python's
-    own (__doc__)."""
+    """Whether owner's attribute `name`, `value`, is a setting: of a class, its settings (not Python's own,
+    __doc__) and its methods, by identity: one swapped between calls (`Net.forward = other`, `Helper.__call__`)
+    is other code, where a replay went on with the graph the old one made."""
     if not isinstance(owner, type):
         return is_setting(value)
-    return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
+    return isinstance(value, _FUNCTIONS) or (not name.startswith("__") and is_setting(value))
 
 
 def _own_classes(owner: Any) -> list[type]:
@@ -81,7 +82,7 @@ def _own_classes(owner: Any) -> list[type]:
 
 def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
     """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
-    of a module (`config.SCALE`), its settings only, not the functions and classes it defines. Of an object
+    of a module (`config.SCALE`), its settings and functions (`helpers.scaled`), not its classes. Of an object
     (a compiled method's `self`, its `self.cfg`), every setting too, named or not: code of another module that
     the step calls (`helpers.scaled(out, self.cfg)`) reads attributes the step's own code never names, and
     a replay would go on with the recorded number. A count the caller keeps there records again on each
@@ -98,8 +99,8 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if isinstance(owner, types.ModuleType):
-            return name in of[id(owner)] and not isinstance(value, _FUNCTIONS) and is_setting(value)
+        if isinstance(owner, types.ModuleType):  # its functions too: `helpers.scaled = other` is other code
+            return name in of[id(owner)] and is_setting(value)
         if name in of[id(owner)]:
             return True
         if isinstance(owner, type):  # an object's class (`Config.scale`, read as `cfg.scale`)
