@@ -24,6 +24,7 @@ from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, h
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
 from .graph import Node
+from .tensor_class import Tensor
 
 
 class Names:
@@ -138,6 +139,8 @@ class Names:
                 read = self.attributes_of(x)
                 pending += [(v, f"{where}.{k}") for k, v in fields(x).items() if k in read or _too_large(x, v)]
                 pending += [(c, c.__name__) for c in _classes(x)]
+            elif isinstance(x, Node) and not isinstance(x, Tensor):  # a Value: `v.data`, a float a replay would keep
+                found.append(x)  # the attributes the code names alone (compile_settings._read)
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:

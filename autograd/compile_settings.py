@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_calls import _users
 from .compile_changes import Changes, Contents
 from .compile_containers import GUARDED_ENTRIES
 from .compile_fields import _own, fields
@@ -29,6 +30,7 @@ from .compile_hooks import replays_itself
 from .compile_kept import WATCHED, kept_and_used, kept_number, plain
 from .compile_random import held_generators
 from .compile_record import current
+from .graph import Node
 
 
 def is_setting(value: Any) -> bool:
@@ -63,12 +65,15 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
 
 
 def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
-    """Whether owner's attribute `name`, `value`, is a setting: of a class, its settings (not Python's own,
-    __doc__) and its methods, by identity: one swapped between calls (`Net.forward = other`, `Helper.__call__`)
-    is other code, where a replay went on with the graph the old one made."""
-    if not isinstance(owner, type):
+    """Whether owner's attribute `name`, `value`, is a setting: of a class or a module, its settings (not Python's
+    own, __doc__) and the functions of the user's code, by identity: one swapped between calls (`Net.forward = other`,
+    `Helper.__call__`) is other code, where a replay went on with the graph the old one made. Not a library's
+    (Tensor's 150 methods, guarded on every replay, would cost it 20 us)."""
+    if not isinstance(owner, type | types.ModuleType):
         return is_setting(value)
-    return isinstance(value, _FUNCTIONS) or (not name.startswith("__") and is_setting(value))
+    if isinstance(value, types.FunctionType):
+        return _users(value.__code__)
+    return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
 
 
 def _own_classes(owner: Any) -> list[type]:
@@ -99,10 +104,12 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if isinstance(owner, types.ModuleType):  # its functions too: `helpers.scaled = other` is other code
-            return name in of[id(owner)] and is_setting(value)
+        if isinstance(owner, types.ModuleType):  # the user's functions too: `helpers.scaled = other` is other code
+            return name in of[id(owner)] and _is_setting_of(owner, name, value)
         if name in of[id(owner)]:
             return True
+        if isinstance(owner, Node):  # a Value: its data where the code names it, not its grad (its own graph's)
+            return False
         if isinstance(owner, type):  # an object's class (`Config.scale`, read as `cfg.scale`)
             return _is_setting_of(owner, name, value)
         return not name.startswith("__") and not replays_itself(type(owner)) and is_setting(value)
