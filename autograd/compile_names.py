@@ -202,7 +202,8 @@ def _too_large(owner: Any, value: Any) -> bool:
     return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
-_CONTAINERS = (dict, list, tuple, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
+# each read through as Contents (a mappingproxy: a read-only view of a dict the caller may change)
+_CONTAINERS = (dict, list, tuple, np.ndarray, set, collections.deque, types.MappingProxyType, *BUFFERS)
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
 
 
