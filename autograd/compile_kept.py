@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import operator
 import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -127,10 +128,10 @@ for _cls in KEPT:
 def put_back_plain(result: Any) -> Any:
     """`result` (what the recorded call returned) with its kept numbers plain, and those the call stored elsewhere
     (`self.log.append(self.count)`, `STATS["n"] = self.count`, `rows.append((self.count, loss))`) plain there, in
-    place: in a list, a dict (its keys too, in their order), a set, a tuple that a list or dict holds (made anew), as
-    eagerly. Where none is held elsewhere (the common case) no more than a count of references; else one pass of
-    the collector's over the objects it tracks (gc.get_referrers), at a recording only. Called once the owners'
-    numbers are put back (compile_settings._numbers_used)."""
+    place: in a list, a dict (its keys too, in their order), a set, a tuple that a list or dict holds (made anew), a
+    closure cell (`nonlocal last; last = self.count`), as eagerly. Where none is held elsewhere (the common case) no
+    more than a count of references; else one pass of the collector's over the objects it tracks (gc.get_referrers),
+    at a recording only. Called once the owners' numbers are put back (compile_settings._numbers_used)."""
     made, MADE[:] = MADE[:], []
     result = _plain_in(result, set())
     # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
@@ -146,6 +147,8 @@ def put_back_plain(result: Any) -> Any:
     for holder in holders:
         if isinstance(holder, list | dict | set):
             _plain_in(holder, seen)
+        elif isinstance(holder, types.CellType) and holder.cell_contents.__class__ in KEPT:  # a nonlocal name's
+            holder.cell_contents = plain(holder.cell_contents)
     return result
 
 
