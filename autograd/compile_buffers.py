@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_guards import MISSING, SCALARS, Same, Scalars, settled
+from .compile_changes import named_where
+from .compile_guards import MISSING, SCALARS, Same, Scalars, settled, too_large, too_large_why
 from .compile_settings import Contents
 
 _LAYOUT = ("shape", "dtype")  # about 0.6 us a buffer on each replay
@@ -62,3 +63,14 @@ def _held(value: Any, buffers: Container[int]) -> list[np.ndarray]:
     """The buffers `value` is or holds as an item (by_identity's)."""
     items = [value] if id(value) in buffers else value.values() if value.__class__ is dict else value
     return [x for x in items if id(x) in buffers and isinstance(x, np.ndarray)]
+
+
+def too_large_read(guards: list[tuple[Any, str, Any]]) -> str:
+    """Why a recording cannot be replayed whose `guards` (buffer_guards') keep a table too large to compare on every
+    replay (compile_guards.TooLarge) that is no buffer, naming where the step's names hold it; or ""."""
+    for owner, name, snapshot in guards:
+        obj = too_large(snapshot)
+        if obj is not None:
+            where = named_where(owner.name) if owner.__class__ is Contents else f"`{type(owner).__name__}.{name}`"
+            return too_large_why(obj, where)
+    return ""

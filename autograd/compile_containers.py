@@ -14,9 +14,14 @@ import numpy as np
 
 _AS_IS = (bool, int, str, bytes, type(None))
 _CLASS = attrgetter("__class__")
-# arrays up to this many entries are guarded by value; a larger one (a table of constants) is not a
-# setting, and comparing it on every replay would cost a pass over it (a table's arrays: so many in all)
+# an array of up to this many entries is a setting (compile_settings.is_setting): cheap to compare
 GUARDED_ENTRIES = 10_000
+# a table (a tuple, list or dict that is no setting, an array) is compared by value on every replay up to
+# TABLE_ITEMS items copied in Python (about 1 ms a recording and 10 us a replay each 1,000) and TABLE_NUMBERS
+# numbers copied in C (its arrays', its flat lists'); a larger one is TooLarge: kept by identity alone, an item
+# changed in place between calls would replay the number read when recorded
+TABLE_ITEMS = 100_000
+TABLE_NUMBERS = 1_000_000
 SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
 
 
@@ -30,7 +35,7 @@ class Items:
     __slots__ = ("obj", "items")
 
     def __init__(self, obj: Any) -> None:
-        self.obj, self.items = obj, _copied(obj)
+        self.obj, self.items = obj, _copied(obj)  # TooLargeError past TABLE_ITEMS or TABLE_NUMBERS
 
     def holds(self, value: Any) -> bool:
         """Whether `value` is the object, holding the same items."""
@@ -53,21 +58,29 @@ def _copied(table: Any) -> Any:
     of lists, `ROWS[0][0] = 5`), copied, so that `==` compares them by value (a subclass's, an OrderedDict's, as
     its plain kind: `==` of the two compares items); each that holds no list, dict or tuple (numbers, arrays:
     replaced items are seen by identity) in one pass in C, so that `[list(range(300_000))]` costs 1 ms, where
-    a Python pass over its numbers took 35 ms, on each of a recording's replayed spans (compile_changes)."""
-    return _deep(table, _DEPTH)
+    a Python pass over its numbers took 35 ms, on each of a recording's replayed spans (compile_changes).
+    TooLargeError past TABLE_ITEMS items copied in Python or TABLE_NUMBERS in C."""
+    return _deep(table, _DEPTH, [TABLE_ITEMS, TABLE_NUMBERS])
+
+
+class TooLargeError(Exception):
+    """A table costs more than TABLE_ITEMS or TABLE_NUMBERS to compare on every replay."""
 
 
 _NESTED = (list, dict, tuple)
 _DEPTH = 16  # nesting copied; deeper (a list holding itself) copies as an object equal to nothing: never unchanged
 
 
-def _deep(x: Any, depth: int, room: list[int] | None = None) -> Any:
-    room = [GUARDED_ENTRIES] if room is None else room  # the numbers left to copy of the table's arrays
-    if isinstance(x, _HELD):  # by value while the room lasts, then by identity (compared in C, as before)
-        cost = x.size if isinstance(x, np.ndarray) else len(x) + 1
-        if cost > room[0]:
-            return x
-        room[0] -= cost
+def _spend(room: list[int], which: int, cost: int) -> None:
+    room[which] -= cost
+    if room[which] < 0:
+        raise TooLargeError
+
+
+def _deep(x: Any, depth: int, room: list[int]) -> Any:
+    """x's copy (`_copied`), spending `room`: [items left to copy in Python, numbers left to copy in C]."""
+    if isinstance(x, _HELD):  # by value, as the numbers of an array or a flat list
+        _spend(room, 1, x.size if isinstance(x, np.ndarray) else len(x) + 1)
         return _Held(x)
     if not isinstance(x, _NESTED):
         return x
@@ -75,7 +88,9 @@ def _deep(x: Any, depth: int, room: list[int] | None = None) -> Any:
         return object()
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
+        _spend(room, 1, len(x) + 1)
         return x if x.__class__ is tuple else kind(x)  # two passes in C (a plain tuple is its own copy)
+    _spend(room, 0, len(x) + 1)
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
     return kind(_deep(item, depth - 1, room) for item in x)
@@ -110,8 +125,7 @@ _HELD = (np.ndarray, collections.deque, set, bytearray, array.array)  # mutable,
 class _Held:
     """A table's array, deque, set or Python buffer in its snapshot: equal to that very object while it holds what
     it held (`TABLE[3][0] = 5` on an array the table holds is a change, where its identity alone replayed the
-    recorded number). A table's first GUARDED_ENTRIES numbers in such items are kept so (`_deep`), the others by
-    identity alone: a list of 60,000 images, compared on each replay, would cost a pass in Python."""
+    recorded number)."""
 
     __slots__ = ("obj", "held")
     __array_ufunc__ = None  # an array's == defers to this one's
@@ -146,6 +160,35 @@ def _alike(a: Any, b: Any) -> bool:
         return bool(b == a)  # the copy's == first: an OrderedDict's own ignores a plain dict's order
     except (ValueError, TypeError):  # an item replaced by an array, which == answers elementwise
         return False
+
+
+class TooLarge:
+    """settled's snapshot of a table too large to compare on every replay (`_copied`'s TooLargeError, an array of
+    more than TABLE_NUMBERS): equal to that object alone while a step is recorded (kept by identity, cheaply),
+    but a recording that keeps it, but as a buffer (compile_buffers: data a replay reads as it is then), runs the
+    step eagerly (compile_large_tables), where its identity alone replayed an item changed in place."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.obj or (other.__class__ is TooLarge and other.obj is self.obj)  # type: ignore[attr-defined]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+def table(value: Any) -> Items | TooLarge:
+    """A table's snapshot: Items, or TooLarge where comparing it would cost more than the bounds."""
+    try:
+        return Items(value)
+    except TooLargeError:
+        return TooLarge(value)
 
 
 class Scalars(tuple):

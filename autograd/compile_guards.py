@@ -16,13 +16,16 @@ import numpy as np
 from .compile_containers import (
     _AS_IS,
     _CLASS,
-    GUARDED_ENTRIES,
     SCALARS,
+    TABLE_ITEMS,
+    TABLE_NUMBERS,
     Items,
     Scalars,
+    TooLarge,
     _of_scalars,
     _same_items,
     all_scalars,
+    table,
 )
 from .compile_fields import fields, has_fields
 from .compile_kept import KEPT, plain
@@ -32,7 +35,6 @@ MISSING = object()  # an attribute deleted since: a changed setting
 # a tuple, list or dict costing more than this many items to compare (`_cost`) is no setting either (a table,
 # a vocabulary): each item's snapshot is made in Python, on every replay (about 0.5 us a number)
 SETTING_COST = 32
-DICT_ITEMS = 1_000
 _AS_IS_SET = frozenset(_AS_IS)  # settled's test of a tuple's items, in C
 
 
@@ -75,8 +77,9 @@ BUFFERS = (array.array, bytearray, memoryview)
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
     bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items; anything else (an object, a function, an array or a container of more than
-    GUARDED_ENTRIES numbers, which comparing on every replay would cost a pass over) by identity (`Same`)."""
+    and dicts by their items (a table, `Items`, by a copy compared in C); an array or a table too large to
+    compare on every replay as TooLarge (a recording that keeps one runs eagerly); anything else (an object, a
+    function) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
     if value.__class__ in KEPT:  # a number a step keeps, watched while it is recorded (compile_kept)
@@ -85,27 +88,26 @@ def settled(value: Any) -> Any:
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
         return ("float", value.hex())
-    if isinstance(value, np.ndarray | np.generic):  # a table beyond GUARDED_ENTRIES: no setting, by identity
+    if isinstance(value, np.ndarray | np.generic):
         return (
             ("array", value.dtype.str, np.shape(value), value.tobytes())
-            if value.size <= GUARDED_ENTRIES
-            else Same(value)
+            if value.size <= TABLE_NUMBERS
+            else TooLarge(value)
         )
     if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
         return ("set", frozenset(value))
+    if isinstance(value, types.MappingProxyType):  # `MappingProxyType(settings)`: the dict it shows, as a dict's
+        return ("mappingproxy", settled(dict(value)))
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
         return ("deque", settled(list(value)))
     if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
-        return (value.__class__, bytes(value)) if memoryview(value).nbytes <= 8 * GUARDED_ENTRIES else Same(value)
+        return (value.__class__, bytes(value)) if memoryview(value).nbytes <= 8 * TABLE_NUMBERS else TooLarge(value)
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
-        # a table of data (a list of images, a vocabulary), not a setting: its items by identity, but for a
-        # dict of more than DICT_ITEMS (a vocabulary: a dict's == looks each key up, about 16 ns an item)
+        # a table of data (a list of images, a vocabulary), not a setting: a copy compared in C (`table`)
         config = _config_in(value)
         if config is not None:  # by identity, its field set in place would replay the recorded number
             return Unguarded(config)
-        if len(value) <= (DICT_ITEMS if isinstance(value, dict) else GUARDED_ENTRIES):
-            return Items(value)
-        return Same(value)
+        return table(value)
     if isinstance(value, tuple | list):
         return _of_scalars((value.__class__.__name__, *map(settled, value)), value)
     if isinstance(value, dict):
@@ -258,10 +260,10 @@ def _scalar(value: Any) -> bool:
 
 def _cost(value: Any, budget: int) -> int:
     """What comparing a snapshot of `value` on every replay costs, in Python items: 1 for a number or an
-    object, 1 per 1,024 numbers of an array (compared as bytes, in C; 1 beyond GUARDED_ENTRIES: kept by
-    identity), a container its items' sum; counted until it passes `budget`."""
+    object, 1 per 1,024 numbers of an array (compared as bytes, in C), a container its items' sum; counted
+    until it passes `budget`."""
     if isinstance(value, np.ndarray):
-        return 1 + value.size // 1024 if value.size <= GUARDED_ENTRIES else 1
+        return 1 + value.size // 1024
     if not isinstance(value, tuple | list | dict):
         return 1
     count = 0
@@ -280,10 +282,31 @@ def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
 
 
 def kept(value: Any, snapshot: Any) -> bool:
-    """Whether `snapshot` is `value` kept by identity (`Same`): without settled's count of a large container's
-    entries, which would cost a pass over a list of 10,000 numbers on every replay."""
+    """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`), or a table's copy it still equals: without
+    settled's copy of a large container's entries, which would cost a pass over a list of 10,000 numbers."""
     if snapshot.__class__ is Items:
         return snapshot.holds(value)
     if snapshot.__class__ is Scalars:
         return _same_items(value, snapshot.held)
-    return snapshot.__class__ is Same and snapshot.obj is value
+    return (snapshot.__class__ is Same or snapshot.__class__ is TooLarge) and snapshot.obj is value
+
+
+def too_large(snapshot: Any) -> Any:
+    """The table a snapshot keeps as TooLarge (itself, or in a tuple of snapshots), or None."""
+    if snapshot.__class__ is TooLarge:
+        return snapshot.obj
+    if isinstance(snapshot, tuple):
+        return next((x for x in map(too_large, snapshot) if x is not None), None)
+    return None
+
+
+def too_large_why(obj: Any, where: str) -> str:
+    """Why a recording that reads `obj`, a table TooLarge keeps, found as `where`, runs the step eagerly."""
+    size = f"{obj.size} numbers" if isinstance(obj, np.ndarray) else f"{len(obj)} items"
+    return (
+        f"the step reads {where} ({'an' if type(obj).__name__[0] in 'aeiou' else 'a'} {type(obj).__name__} of "
+        f"{size}), a table too large to compare on every replay (more than {TABLE_ITEMS:,} items, or "
+        f"{TABLE_NUMBERS:,} numbers in all): kept by identity alone, an item changed in place between calls would "
+        "replay the number read from it when recorded. Pass what the step reads from it as arguments (a batch, 0-d "
+        "arrays), or make it a Tensor's data, which a replay reads as it is then"
+    )

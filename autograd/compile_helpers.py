@@ -26,8 +26,8 @@ def holds(x: Any) -> list[Any]:
     (`aug.apply`), and the items of a small dict, list or tuple (`{"a": holder}`, where the holder also keeps
     a module, and so is compared by identity): code the step calls reads their settings, which a replay
     would otherwise go on reading as recorded."""
-    if isinstance(x, functools.partial):
-        return [*x.args, *x.keywords.values(), x.func]
+    if isinstance(x, functools.partial):  # its keywords as the dict they are: `p.keywords["k"] = 2` changes it in place
+        return [*x.args, x.keywords, x.func]
     if isinstance(x, types.MethodType):
         return [x.__self__]
     if isinstance(x, types.BuiltinMethodType | types.MethodWrapperType) and not isinstance(

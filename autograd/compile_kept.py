@@ -5,7 +5,10 @@ taken as recorded."""
 
 from __future__ import annotations
 
+import gc
 import operator
+import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -35,11 +38,17 @@ class KeptFloat(float):
 KEPT = (KeptInt, KeptFloat)
 
 
+# the kept numbers made while a step is recorded: those the step stored elsewhere (`log.append(self.count)`) are put
+# back as plain numbers (`put_back_plain`), where a KeptInt stayed in the caller's list (equal, of another type)
+MADE: list[Any] = []
+
+
 def kept_number(value: Any) -> Any:
     """`value` watched for uses, where it is a plain int or float; None otherwise."""
-    if value.__class__ is int:
-        return KeptInt(value)
-    return KeptFloat(value) if value.__class__ is float else None
+    kept = KeptInt(value) if value.__class__ is int else KeptFloat(value) if value.__class__ is float else None
+    if kept is not None:
+        MADE.append(kept)
+    return kept
 
 
 def plain(value: Any) -> Any:
@@ -89,8 +98,14 @@ def _arithmetic(name: str, reflected: bool = False) -> Callable[..., Any]:
                 flag[0] = flag[0] or flags[0][0]
             flags[0][0] = any(flag[0] for flag in flags)
         if out.__class__ is int:
-            return KeptInt(out, flags[0])
-        return KeptFloat(out, flags[0]) if out.__class__ is float else out
+            out = KeptInt(out, flags[0])
+        elif out.__class__ is float:
+            out = KeptFloat(out, flags[0])
+        else:
+            return out
+        if WATCHED[0]:
+            MADE.append(out)
+        return out
 
     return method
 
@@ -108,3 +123,62 @@ for _cls in KEPT:
         setattr(_cls, f"__r{_name}__", _arithmetic(_name, reflected=True))
     for _name in ("neg", "pos", "abs") + (("invert",) if _cls is KeptInt else ()):
         setattr(_cls, f"__{_name}__", _arithmetic(_name))
+
+
+def put_back_plain(result: Any) -> Any:
+    """`result` (what the recorded call returned) with its kept numbers plain, and those the call stored elsewhere
+    (`self.log.append(self.count)`, `STATS["n"] = self.count`, `rows.append((self.count, loss))`) plain there, in
+    place: in a list, a dict (its keys too, in their order), a set, a tuple that a list or dict holds (made anew), a
+    closure cell (`nonlocal last; last = self.count`), as eagerly. Where none is held elsewhere (the common case) no
+    more than a count of references; else one pass of the collector's over the objects it tracks (gc.get_referrers),
+    at a recording only. Called once the owners' numbers are put back (compile_settings._numbers_used)."""
+    made, MADE[:] = MADE[:], []
+    result = _plain_in(result, set())
+    # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
+    escaped = [x for x in made if sys.getrefcount(x) > 3]
+    del made
+    if not escaped:
+        return result
+    holders = [h for h in gc.get_referrers(*escaped) if h is not escaped]
+    tuples = [h for h in holders if h.__class__ is tuple]
+    if tuples:
+        holders += [h for h in gc.get_referrers(*tuples) if h is not tuples and h is not holders]
+    seen: set[int] = set()
+    for holder in holders:
+        if isinstance(holder, list | dict | set):
+            _plain_in(holder, seen)
+        elif isinstance(holder, types.CellType) and holder.cell_contents.__class__ in KEPT:  # a nonlocal name's
+            holder.cell_contents = plain(holder.cell_contents)
+    return result
+
+
+def _plain_in(x: Any, seen: set[int]) -> Any:
+    """x with its kept numbers plain: a list, dict or set changed in place, a tuple holding one made anew."""
+    if x.__class__ in KEPT:
+        return plain(x)
+    if not isinstance(x, list | dict | tuple | set) or id(x) in seen:
+        return x
+    seen.add(id(x))
+    if isinstance(x, list):
+        for i, item in enumerate(x):
+            new = _plain_in(item, seen)
+            if new is not item:
+                x[i] = new
+    elif isinstance(x, dict):
+        if any(key.__class__ in KEPT for key in x):
+            items = list(x.items())
+            x.clear()
+            x.update((plain(key), value) for key, value in items)
+        for key, item in x.items():
+            new = _plain_in(item, seen)
+            if new is not item:
+                x[key] = new
+    elif isinstance(x, set):
+        kept = [item for item in x if item.__class__ in KEPT]
+        x.difference_update(kept)
+        x.update(map(plain, kept))
+    else:
+        items = [_plain_in(item, seen) for item in x]
+        if any(new is not item for new, item in zip(items, x)):
+            return getattr(x, "_make", type(x))(items)  # a namedtuple is made by _make
+    return x

@@ -24,6 +24,7 @@ from .compile_helpers import ATTRIBUTE_OPS, contents, functions, global_names, h
 from .compile_replay import UNBOUND, Program
 from .compile_settings import Contents, replays_itself
 from .graph import Node
+from .tensor_class import Tensor
 
 
 class Names:
@@ -138,6 +139,8 @@ class Names:
                 read = self.attributes_of(x)
                 pending += [(v, f"{where}.{k}") for k, v in fields(x).items() if k in read or _too_large(x, v)]
                 pending += [(c, c.__name__) for c in _classes(x)]
+            elif isinstance(x, Node) and not isinstance(x, Tensor):  # a Value: `v.data`, a float a replay would keep
+                found.append(x)  # the attributes the code names alone (compile_settings._read)
         return found
 
     def bind(self, program: Program, bound: tuple[Any, ...]) -> None:
@@ -199,7 +202,8 @@ def _too_large(owner: Any, value: Any) -> bool:
     return not isinstance(owner, type | types.ModuleType) and _config(value).__class__ is Unguarded
 
 
-_CONTAINERS = (dict, list, tuple, np.ndarray, set, collections.deque, *BUFFERS)  # each read through as Contents
+# each read through as Contents (a mappingproxy: a read-only view of a dict the caller may change)
+_CONTAINERS = (dict, list, tuple, np.ndarray, set, collections.deque, types.MappingProxyType, *BUFFERS)
 _PYTHONS = frozenset((*sys.stdlib_module_names, "builtins"))
 
 

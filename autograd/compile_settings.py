@@ -11,12 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from .compile_calls import _users
 from .compile_changes import Changes, Contents
+from .compile_containers import GUARDED_ENTRIES
 from .compile_fields import _own, fields
 from .compile_guards import (
     _AS_IS,
     _FUNCTIONS,
-    GUARDED_ENTRIES,
     MISSING,
     Same,
     _config,
@@ -29,6 +30,7 @@ from .compile_hooks import replays_itself
 from .compile_kept import WATCHED, kept_and_used, kept_number, plain
 from .compile_random import held_generators
 from .compile_record import current
+from .graph import Node
 
 
 def is_setting(value: Any) -> bool:
@@ -63,10 +65,14 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
 
 
 def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
-    """Whether owner's attribute `name`, `value`, is a setting: of a class, not its methods nor Python's
-    own (__doc__)."""
-    if not isinstance(owner, type):
+    """Whether owner's attribute `name`, `value`, is a setting: of a class or a module, its settings (not Python's
+    own, __doc__) and the functions of the user's code, by identity: one swapped between calls (`Net.forward = other`,
+    `Helper.__call__`) is other code, where a replay went on with the graph the old one made. Not a library's
+    (Tensor's 150 methods, guarded on every replay, would cost it 20 us)."""
+    if not isinstance(owner, type | types.ModuleType):
         return is_setting(value)
+    if isinstance(value, types.FunctionType):
+        return _users(value.__code__)
     return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
 
 
@@ -81,7 +87,7 @@ def _own_classes(owner: Any) -> list[type]:
 
 def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], bool]:
     """Which attributes of an owner guard_attributes guards: a Contents' one, and those in `names(owner)`;
-    of a module (`config.SCALE`), its settings only, not the functions and classes it defines. Of an object
+    of a module (`config.SCALE`), its settings and functions (`helpers.scaled`), not its classes. Of an object
     (a compiled method's `self`, its `self.cfg`), every setting too, named or not: code of another module that
     the step calls (`helpers.scaled(out, self.cfg)`) reads attributes the step's own code never names, and
     a replay would go on with the recorded number. A count the caller keeps there records again on each
@@ -98,10 +104,12 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if isinstance(owner, types.ModuleType):
-            return name in of[id(owner)] and not isinstance(value, _FUNCTIONS) and is_setting(value)
+        if isinstance(owner, types.ModuleType):  # the user's functions too: `helpers.scaled = other` is other code
+            return name in of[id(owner)] and _is_setting_of(owner, name, value)
         if name in of[id(owner)]:
             return True
+        if isinstance(owner, Node):  # a Value: its data where the code names it, not its grad (its own graph's)
+            return False
         if isinstance(owner, type):  # an object's class (`Config.scale`, read as `cfg.scale`)
             return _is_setting_of(owner, name, value)
         return not name.startswith("__") and not replays_itself(type(owner)) and is_setting(value)
@@ -116,7 +124,7 @@ def guard_attributes(
     (those the step's code may read from it) that the call left as it found them: the object behind a compiled bound
     method (`compile(trainer.step)`, its `self`) or a compiled callable object, whose attributes its code
     reads as a step's globals. Settings by value, other objects by identity (an optimizer made anew, a model
-    replaced, an array of more than GUARDED_ENTRIES numbers). The dicts, lists and arrays among them that the
+    replaced; a table too large to compare, compile_guards.TooLarge). The dicts, lists and arrays among them that the
     step's own Python changes run it eagerly (compile_changes)."""
     return _guarded(owners, _read(names), call, args, kwargs, watched=True)
 

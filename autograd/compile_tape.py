@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compile_buffers import buffer_guards
+from .compile_buffers import buffer_guards, too_large_read
 from .compile_changes import moved_on
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
 from .compile_generators import frozen
@@ -79,6 +79,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     outputs = outputs_of(rec, out_leaves, index, made)
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     guards = buffer_guards(list(rec.guards.values()), [e.source for e in entries if e.kind == CONSTANT])
+    if too_large_read(guards):
+        raise Unreplayable(too_large_read(guards))
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by

@@ -16,7 +16,7 @@ from autograd import Tensor
 BUFFER = np.zeros((4, 3))
 BUFFERS = {"x": np.zeros((4, 3))}
 HOLDER = types.SimpleNamespace(x=np.zeros((4, 3)))
-LARGE = {"x": np.zeros((4, 3000))}  # beyond GUARDED_ENTRIES: never compared by value
+LARGE = {"x": np.zeros((4, 3000))}  # no setting (past 10,000 numbers): as a buffer, by identity too
 HELD = {  # where the step finds its buffer
     "a name": lambda: BUFFER,
     "a dict": lambda: BUFFERS["x"],

@@ -4,6 +4,8 @@ ran eagerly with a CompileWarning naming "Contents.held". Where each call takes 
 (`globals()["SCALE"]`, `globals().get("SCALE")`), those names alone are checked now, read through as the names the
 code takes; where a key is computed, every global still is, and the warning names the container (`HISTORY`)."""
 
+import types
+
 import numpy as np
 import pytest
 from compile_faithful_cases import check_replayed
@@ -56,3 +58,33 @@ def test_a_step_reading_globals_by_constant_keys_replays_while_the_caller_append
 def test_a_computed_key_checks_every_global_and_names_the_one_that_changes():
     with pytest.warns(autograd.CompileWarning, match="the last setting seen to change: `HISTORY`"):
         _scenario(lambda: globals()[KEY], calls=14)(autograd.compile)
+
+
+SHOWN = {"scale": 2.0}
+VIEW = types.MappingProxyType(SHOWN)  # a read-only view of a dict the caller changes
+
+
+def test_a_mapping_proxys_dict_changed_between_calls_records_again(monkeypatch):
+    """A global `MappingProxyType(settings)` was no container compile read through: `settings["scale"] = 5.0`
+    between calls replayed the recorded 2.0 (eager's losses -241.9, -396.1 from call 5; the replays' -96.8, -121.4)."""
+
+    def scenario(compile):
+        SHOWN["scale"] = 2.0
+        model = nn.Linear(3, 2, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(Tensor(x)) * VIEW["scale"]).sum()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, out = compile(step), []
+        for i in range(6):
+            out.append(run(np.arange(12.0).reshape(4, 3) / 10))
+            if i == 3:
+                SHOWN["scale"] = 5.0
+        return out
+
+    check_replayed(scenario, monkeypatch, replays_at_least=2)

@@ -117,9 +117,18 @@ def test_a_count_the_caller_keeps_on_the_object_records_again(monkeypatch):
     assert len(replays) == 4  # the call after the change records again
 
 
-def test_a_large_array_is_guarded_by_identity_wherever_it_is():
-    from autograd.compile_guards import GUARDED_ENTRIES, Same, settled
+def test_a_large_array_is_compared_by_value_wherever_it_is_until_it_is_too_large():
+    """An array of more than 10,000 numbers was kept by identity (a dataset in a tuple on the trainer, copied on
+    every replay, was 23x slower): one changed in place replayed the numbers read from it when recorded. It is
+    compared by its bytes, in C, up to TABLE_NUMBERS; past them it is TooLarge, which runs a step reading it
+    eagerly (tests/test_compile_large_tables.py)."""
+    from autograd.compile_containers import GUARDED_ENTRIES, TABLE_NUMBERS, TooLarge
+    from autograd.compile_guards import settled
 
     big = np.zeros(GUARDED_ENTRIES + 1)
-    assert settled((big, 1.0))[1] == big and settled((big, 1.0))[1] != big.copy()
-    assert isinstance(settled({"table": big})[1][1], Same)
+    assert settled((big, 1.0)) == settled((big.copy(), 1.0))
+    assert settled({"table": big}) == settled({"table": big.copy()})
+    snapshot = settled({"table": big})
+    big[7] = 1.0
+    assert settled((big, 1.0)) != settled((np.zeros(GUARDED_ENTRIES + 1), 1.0)) and settled({"table": big}) != snapshot
+    assert isinstance(settled(np.zeros(TABLE_NUMBERS + 1)), TooLarge)
