@@ -14,6 +14,7 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record
 from .dtypes import DATA_KINDS
+from .modes import short
 from .tensor_reads import NotOneElementError, not_one_element
 from .tensor_versions import shares_count
 
@@ -92,12 +93,17 @@ class PythonProtocols:
         """`x in t`, as PyTorch's and numpy's: whether any element equals x (a number, or a tensor or array
         broadcast against t). Python's iteration compared x with each row, so `2.0 in Tensor(2.0)` was False
         (no rows) and `2.0 in t` of a matrix raised bool()'s ambiguity; anything else is refused, as PyTorch
-        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds)."""
+        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds), and so is a
+        real number `==` cannot compare (a Fraction, an int past int64's: Python's `==` answered False)."""
         numbers_array = isinstance(element, np.ndarray) and element.dtype.kind in DATA_KINDS
         if numbers_array or isinstance(element, numbers.Real | np.bool_ | type(self)):  # bool, numpy's reals too
-            return bool((self == element).any())
+            found = self == element
+            if isinstance(found, type(self)):
+                return bool(found.any())
+        fix = ", which it cannot compare: give float(x)" if isinstance(element, numbers.Real) else ""
         raise TypeError(
-            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__}"
+            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__} "
+            f"{short(element)}{fix}"
         )
 
     def __format__(self, spec: str) -> str:

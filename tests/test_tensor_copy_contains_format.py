@@ -5,6 +5,7 @@ tensor's copy or pickle kept (or failed on) its place in the graph with a mislea
 
 import copy
 import pickle
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -46,6 +47,12 @@ def test_in_takes_a_tensor_and_refuses_what_is_no_number():
     for other in (1 + 0j, np.array(["a"]), np.array([None])):  # no number a Tensor holds: was AttributeError or False
         with pytest.raises(TypeError, match=r"^`x in t` takes a number or a tensor"):
             other in Tensor(M)  # noqa: B015
+    for other in (Fraction(3), 2**70):  # real numbers `==` cannot compare: was AttributeError ('bool' ... 'any')
+        with pytest.raises(
+            TypeError, match=r"^`x in t` takes a number or a tensor .*, which it cannot compare: give float\(x\)$"
+        ):
+            other in Tensor(M)  # noqa: B015
+    assert float(Fraction(3)) in Tensor(M)
 
 
 def test_a_0d_tensor_formats_its_number_as_torchs():
