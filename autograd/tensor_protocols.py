@@ -109,9 +109,10 @@ class PythonProtocols:
     def __format__(self, spec: str) -> str:
         """f"{t:.3f}" of a 0-d tensor formats its number, as PyTorch's and numpy's (it was a TypeError); with
         no spec, f"{t}" is str(t) as before (PyTorch's shows the number alone), and a spec for more elements
-        is refused as by PyTorch and numpy."""
+        is refused as by PyTorch and numpy. Inside a transform too, as PyTorch's torch.func.grad and a Value's
+        format: a string takes no number out of the graph, which .item() would (a compiled step notes the read)."""
         if spec and self._data.ndim == 0:
-            return format(self.item(), spec)
+            return format(compile_record.read(self, np.asarray(self._data).item()), spec)
         return super().__format__(spec)
 
     def __float__(self) -> float:

@@ -62,6 +62,9 @@ def test_a_0d_tensor_formats_its_number_as_torchs():
     t = Tensor(2.5, requires_grad=True)
     assert f"{t * 2:.1f}" == "5.0"  # a computed one too, as torch's
     assert f"{t}" == str(t)  # no spec: as before
+    printed = []  # inside a transform, as a Value's and torch.func.grad's: was a TypeError ("would drop its gradient")
+    assert autograd.grad(lambda x: printed.append(f"{x:.2f}") or (x * x).sum())(Tensor(1.5)).item() == 3.0
+    assert printed == ["1.50"]
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{Tensor([2.5]):.2f}"  # noqa: B018 (more than 0-d: refused, as torch's and numpy's)
     with pytest.raises(TypeError, match="unsupported format string"):
