@@ -67,3 +67,24 @@ def test_the_orders_written_are_still_taken_as_pytorch_takes_them():
     assert nn.SGD(p for p in (B, W)).params == [B, W]
     assert T.reshape((3, 2)).shape == (3, 2)
     assert autograd.stack([W, B]).shape == (2, 2)
+
+
+def test_a_set_is_still_taken_where_its_order_does_not_count_as_pytorch_takes_it():
+    """MultiStepLR sorts its milestones and clip_grad_value_ clips each gradient alone: PyTorch takes a set
+    for either, and so did chainrule before sets were refused where order counts (then a TypeError)."""
+    w = Tensor(np.ones(1), requires_grad=True)
+    scheduler = nn.schedulers.MultiStepLR(nn.SGD([w], lr=1.0), milestones={3, 1}, gamma=0.5)
+    tw = torch.ones(1, requires_grad=True)
+    torch_optimizer = torch.optim.SGD([tw], lr=1.0)
+    torch_scheduler = torch.optim.lr_scheduler.MultiStepLR(torch_optimizer, milestones={3, 1}, gamma=0.5)
+    ours, theirs = [], []
+    for _ in range(5):
+        ours.append(scheduler.get_last_lr()[0])
+        theirs.append(torch_scheduler.get_last_lr()[0])
+        scheduler.step()
+        torch_optimizer.step()
+        torch_scheduler.step()
+    assert ours == theirs == [1.0, 0.5, 0.5, 0.25, 0.25]
+    w.grad = np.array([3.0])
+    nn.utils.clip_grad_value_({w}, 1.0)
+    assert w.grad.tolist() == [1.0]
