@@ -68,8 +68,9 @@ class PythonProtocols:
     def __copy__(self) -> Any:
         """copy.copy(t) of a leaf, as PyTorch's: a new leaf over the same data (a change through either is a
         change of both, counted as one tensor's), with its requires_grad and label and no gradient of its own.
-        Python's copy shared the `.grad` array, so a backward into the copy added into the original's `.grad`,
-        and a computed tensor's copy shared its place in the graph; one is refused, as deepcopy refuses it."""
+        Python's copy took the original's `.grad` array as its own, so a backward into the copy added onto the
+        original's gradient, and a computed tensor's copy shared its place in the graph; one is refused, as
+        deepcopy refuses it (PyTorch's copy gives a leaf of its numbers, in no graph: stricter on purpose)."""
         self._refuse_computed("copy.copy")
         copied = shares_count(
             type(self)(self._data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label), self

@@ -1,6 +1,6 @@
 """`x in t`, f"{t:.3f}", copy.copy(t) and pickle of a Tensor, each compared with PyTorch 2.13's answer.
 Before: `2.0 in Tensor(2.0)` was False and `2.0 in` a matrix raised; f"{Tensor(2.5):.2f}" was a TypeError;
-copy.copy(t) shared t's `.grad` array (a backward into the copy added into the original's); a computed
+copy.copy(t) took t's `.grad` array (a backward into the copy added onto the original's gradient); a computed
 tensor's copy or pickle kept (or failed on) its place in the graph with a misleading error."""
 
 import copy
@@ -80,7 +80,7 @@ def test_copy_of_a_leaf_shares_its_data_not_its_grad_as_torchs():
     tw.grad = torch.full((2,), 3.0)
     assert copy.copy(tw).grad is None
     (c * 2).sum().backward()
-    assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [2.0, 2.0]  # w.grad was [5, 5]
+    assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [2.0, 2.0]  # c.grad was [5, 5]
     c.data[0] = 7.0  # the same data, as torch's copy shares its storage
     assert w.data[0] == 7.0
 
