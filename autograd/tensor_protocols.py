@@ -53,13 +53,7 @@ class PythonProtocols:
         """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
         computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
         self._refuse_computed("copy.deepcopy")
-        copied = type(self)(
-            self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label
-        )
-        if compile_record.RECORDING:
-            compile_record.constant_from_inputs(copied, [self])
-        if self.frozen:
-            copied._frozen = True
+        copied = self._leaf_like(self._data.copy())
         if self.grad is not None:
             copied.grad = copy.deepcopy(self.grad, memo)
         memo[id(self)] = copied
@@ -72,9 +66,12 @@ class PythonProtocols:
         original's gradient, and a computed tensor's copy shared its place in the graph; one is refused, as
         deepcopy refuses it (PyTorch's copy gives a leaf of its numbers, in no graph: stricter on purpose)."""
         self._refuse_computed("copy.copy")
-        copied = shares_count(
-            type(self)(self._data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label), self
-        )
+        return shares_count(self._leaf_like(self._data), self)
+
+    def _leaf_like(self, data: np.ndarray) -> Any:
+        """A leaf over `data` with this leaf's requires_grad, dtype, label and frozen mark, and no gradient:
+        copy's and deepcopy's (a compiled step being recorded notes it as made from this tensor)."""
+        copied = type(self)(data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label)
         if compile_record.RECORDING:
             compile_record.constant_from_inputs(copied, [self])
         if self.frozen:
