@@ -88,3 +88,16 @@ def test_a_set_is_still_taken_where_its_order_does_not_count_as_pytorch_takes_it
     w.grad = np.array([3.0])
     nn.utils.clip_grad_value_({w}, 1.0)
     assert w.grad.tolist() == [1.0]
+
+
+def test_tensordots_dims_in_a_set_are_refused_as_by_pytorch():
+    """tensordot(a, b, ([1, 0], [0, 1])) pairs a's dim 1 with b's 0; in sets ({1, 0}, {0, 1}) it paired them in
+    their hashes' order, a's 0 with b's 0: 96 where the lists give 144 (numpy takes the sets so; PyTorch refuses)."""
+    a = np.arange(9.0).reshape(3, 3)
+    b = a[::-1].copy()
+    assert autograd.tensordot(Tensor(a), Tensor(b), ([1, 0], [0, 1])).item() == np.tensordot(a, b, ([1, 0], [0, 1]))
+    for dims in (({1, 0}, {0, 1}), ([1, 0], frozenset({0, 1})), {1, 0}):
+        with pytest.raises(TypeError, match=r"^tensordot: dims " + UNORDERED):
+            autograd.tensordot(Tensor(a), Tensor(b), dims)
+        with pytest.raises((TypeError, RuntimeError), match=r"must be tuple of ints|expects dims to be int or tuple"):
+            torch.tensordot(torch.tensor(a), torch.tensor(b), dims=dims)
