@@ -43,8 +43,9 @@ def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
     def method(self: Any, other: Any) -> Any:
         if not isinstance(other, type(self)):
+            other = raw(other)  # a Value's number, as `<` reads it
             try:
-                kind = np.asarray(raw(other)).dtype.kind
+                kind = np.asarray(other).dtype.kind
             except (TypeError, ValueError):
                 return NotImplemented
             if kind not in DATA_KINDS:
