@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import Tensor
+import autograd
+from autograd import Tensor, Value
 
 DATA = [0.1, 0.2, 1 / 3, 2.0]
 
@@ -25,3 +26,17 @@ def test_equal_less_and_greater_agree_on_a_float32_tensor():
     t = Tensor(np.array([0.1], dtype=np.float32))
     answers = [(t == 0.1).item(), (t < 0.1).item(), (t > 0.1).item()]
     assert answers == [True, False, False]  # was [False, False, False]
+
+
+def test_a_compiled_step_compares_with_a_values_number_as_eagerly():
+    """`x == Value(2.0)` in a compiled step: the comparison is recorded with the Value's number, as `<` is
+    (passed the Value itself, a replay's mask compared by identity: 0.0 where eager gives 4.0)."""
+    w = Tensor(np.ones(2), requires_grad=True)
+
+    def step(x):
+        return (x * w * (x == Value(2.0))).sum()
+
+    compiled = autograd.compile(step)
+    for first in (2.0, 1.0, 2.0):
+        x = Tensor(np.array([first, 2.0]))
+        assert compiled(x).item() == step(x).item()
