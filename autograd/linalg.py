@@ -11,6 +11,7 @@ from typing import Any
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .ordered import check_ordered
 
 LETTERS = string.ascii_letters  # the subscripts numpy and PyTorch take, in their sort order (A-Z, a-z)
 
@@ -21,7 +22,11 @@ def _contracted(dims: Any, a_ndim: int, b_ndim: int) -> tuple[tuple[int, ...], t
         if not 0 <= dims <= min(a_ndim, b_ndim):
             raise ValueError(f"tensordot: dims={dims} needs both tensors to have {dims} dims at least")
         return tuple(range(a_ndim - dims, a_ndim)), tuple(range(dims))
-    a_dims, b_dims = ((d,) if args.is_int(d) else tuple(d) for d in dims)
+    check_ordered("tensordot", "dims", dims)  # {1, 0} would pair a's dim 0 with b's dim 1
+    pairs = tuple(dims)
+    for d in pairs:  # ({1, 0}, {0, 1}) would pair a's 0 with b's 0: PyTorch refuses a set, numpy takes it
+        check_ordered("tensordot", "dims", d)
+    a_dims, b_dims = ((d,) if args.is_int(d) else tuple(d) for d in pairs)
     if len(a_dims) != len(b_dims):
         raise ValueError(f"tensordot: dims {a_dims} and {b_dims} need the same length")
     return args.dims(a_dims, a_ndim, "tensordot"), args.dims(b_dims, b_ndim, "tensordot")

@@ -19,6 +19,7 @@ from .modes import flag
 from .numpy_arrangements import FUNCTIONS as ARRANGEMENTS
 from .numpy_inspections import INSPECTIONS, _package
 from .numpy_ufuncs import _HINT, _operator
+from .ordered import check_ordered
 from .shape_args import dims, is_int
 
 IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = {**INSPECTIONS, **ARRANGEMENTS}
@@ -193,6 +194,7 @@ def _broadcast_to(array, shape, subok=False):
 @_implements(np.concatenate)
 def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting=None):
     _refuse("concatenate", out=out, dtype=dtype, casting=casting)
+    check_ordered("np.concatenate", "arrays", arrays)  # joined in its hashes' order; numpy's refuses a set too
     parts = [_tensor(x) for x in arrays]
     if axis is None:
         return _package().concatenate([p.reshape(-1) for p in parts], axis=0)

@@ -16,7 +16,7 @@ from .graph import Node, raw
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
-from .tensor_grad_checks import check_fits, checked_grad, checked_requires_grad, warn_not_kept
+from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
 
 
@@ -156,7 +156,7 @@ class BackwardHooks:
                 f"the gradient hook {name!r} returned {type(result).__name__}: a hook returns None (the gradient "
                 "unchanged) or a gradient, a Tensor or an array of the tensor's shape and dtype"
             )
-        check_fits(self, result, f"the gradient hook {name!r} returned ", "for", "return")
+        check_gradient_fits(self, result, f"the gradient hook {name!r} returned ", "for", "return")
         # a copy, as PyTorch's: the caller may hold what the hook returned (or it is a tensor's data), which
         # .grad must not be; under create_graph a node's copy is in the graph (a later pass goes through it)
         if create_graph and isinstance(result, Node) and result._requires_grad:

@@ -36,17 +36,19 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """`t == u`, `t != u`: elementwise, a constant boolean Tensor, as numpy's and PyTorch's (accuracy is
     `(pred == labels).mean()`); beside something that is no number or array (None, a string), what
-    Python's default gives. Hashing stays by identity, so tensors remain dict keys and set members
-    (Values keep micrograd's identity `==`)."""
+    Python's default gives. A Python number is compared as given, in the tensor's dtype as `<` compares
+    it (numpy's and PyTorch's weak scalar: float32 0.1 == 0.1), not made a float64 array first. Hashing
+    stays by identity, so tensors remain dict keys and set members (Values keep micrograd's identity `==`)."""
     compared = compare(test)
 
     def method(self: Any, other: Any) -> Any:
         if not isinstance(other, type(self)):
+            other = raw(other)  # a Value's number, as `<` reads it
             try:
-                other = np.asarray(raw(other))
+                kind = np.asarray(other).dtype.kind
             except (TypeError, ValueError):
                 return NotImplemented
-            if other.dtype.kind not in DATA_KINDS:
+            if kind not in DATA_KINDS:
                 return NotImplemented
         return compared(self, other)
 

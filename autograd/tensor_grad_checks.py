@@ -44,11 +44,11 @@ def checked_grad(t: Any, g: Any) -> Any:
         g = array_of(g, ".grad")  # a ragged list: a ValueError, as Tensor()'s
         if g.dtype.kind in REAL_KINDS:
             g = g.astype(t.dtype)
-    check_fits(t, g, "", "assigned to .grad of", "give")
+    check_gradient_fits(t, g, "", "assigned to .grad of", "give")
     return g
 
 
-def check_fits(t: Any, g: Any, source: str, to: str, verb: str) -> None:
+def check_gradient_fits(t: Any, g: Any, source: str, to: str, verb: str) -> None:
     """Raise unless the gradient `g` has the tensor `t`'s dtype (a TypeError) and shape (a ShapeError): the
     one rule for a gradient given to a tensor, an assigned `.grad` and a hook's result alike, in the
     caller's words: "{source}a gradient of dtype float32 {to} a float64 tensor: {verb} one of its dtype".

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record
 from .dtypes import DATA_KINDS
+from .modes import short
 from .tensor_reads import NotOneElementError, not_one_element
 from .tensor_versions import shares_count
 
@@ -52,13 +53,7 @@ class PythonProtocols:
         """A copy of a leaf (data, requires_grad, grad, label): what copy.deepcopy(model) needs. A tensor
         computed in a graph is refused, as PyTorch refuses it: its copy's graph would not be this one."""
         self._refuse_computed("copy.deepcopy")
-        copied = type(self)(
-            self._data.copy(), requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label
-        )
-        if compile_record.RECORDING:
-            compile_record.constant_from_inputs(copied, [self])
-        if self.frozen:
-            copied._frozen = True
+        copied = self._leaf_like(self._data.copy())
         if self.grad is not None:
             copied.grad = copy.deepcopy(self.grad, memo)
         memo[id(self)] = copied
@@ -67,12 +62,16 @@ class PythonProtocols:
     def __copy__(self) -> Any:
         """copy.copy(t) of a leaf, as PyTorch's: a new leaf over the same data (a change through either is a
         change of both, counted as one tensor's), with its requires_grad and label and no gradient of its own.
-        Python's copy shared the `.grad` array, so a backward into the copy added into the original's `.grad`,
-        and a computed tensor's copy shared its place in the graph; one is refused, as deepcopy refuses it."""
+        Python's copy took the original's `.grad` array as its own, so a backward into the copy added onto the
+        original's gradient, and a computed tensor's copy shared its place in the graph; one is refused, as
+        deepcopy refuses it (PyTorch's copy gives a leaf of its numbers, in no graph: stricter on purpose)."""
         self._refuse_computed("copy.copy")
-        copied = shares_count(
-            type(self)(self._data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label), self
-        )
+        return shares_count(self._leaf_like(self._data), self)
+
+    def _leaf_like(self, data: np.ndarray) -> Any:
+        """A leaf over `data` with this leaf's requires_grad, dtype, label and frozen mark, and no gradient:
+        copy's and deepcopy's (a compiled step being recorded notes it as made from this tensor)."""
+        copied = type(self)(data, requires_grad=self._requires_grad, dtype=self._data.dtype, label=self.label)
         if compile_record.RECORDING:
             compile_record.constant_from_inputs(copied, [self])
         if self.frozen:
@@ -92,20 +91,26 @@ class PythonProtocols:
         """`x in t`, as PyTorch's and numpy's: whether any element equals x (a number, or a tensor or array
         broadcast against t). Python's iteration compared x with each row, so `2.0 in Tensor(2.0)` was False
         (no rows) and `2.0 in t` of a matrix raised bool()'s ambiguity; anything else is refused, as PyTorch
-        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds)."""
+        refuses it (a str, a list; here a complex number too, which no tensor of chainrule holds), and so is a
+        real number `==` cannot compare (a Fraction, an int past int64's: Python's `==` answered False)."""
         numbers_array = isinstance(element, np.ndarray) and element.dtype.kind in DATA_KINDS
         if numbers_array or isinstance(element, numbers.Real | np.bool_ | type(self)):  # bool, numpy's reals too
-            return bool((self == element).any())
+            found = self == element
+            if isinstance(found, type(self)):
+                return bool(found.any())
+        fix = ", which it cannot compare: give float(x)" if isinstance(element, numbers.Real) else ""
         raise TypeError(
-            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__}"
+            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__} "
+            f"{short(element)}{fix}"
         )
 
     def __format__(self, spec: str) -> str:
         """f"{t:.3f}" of a 0-d tensor formats its number, as PyTorch's and numpy's (it was a TypeError); with
         no spec, f"{t}" is str(t) as before (PyTorch's shows the number alone), and a spec for more elements
-        is refused as by PyTorch and numpy."""
+        is refused as by PyTorch and numpy. Inside a transform too, as PyTorch's torch.func.grad and a Value's
+        format: a string takes no number out of the graph, which .item() would (a compiled step notes the read)."""
         if spec and self._data.ndim == 0:
-            return format(self.item(), spec)
+            return format(compile_record.read(self, np.asarray(self._data).item()), spec)
         return super().__format__(spec)
 
     def __float__(self) -> float:

@@ -106,14 +106,16 @@ def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeEr
     return bool(flag)
 
 
-def as_sequence(owner: str, name: str, items: Any, wanted: str) -> list[Any]:
+def as_sequence(owner: str, name: str, items: Any, wanted: str, ordered: bool = True) -> list[Any]:
     """`items` (a list, a tuple, an array) as a list; TypeError, saying the argument must be `wanted`,
     when it is no sequence, is text (bytes would be read as a list of their codes, b"\\x03" as [3]) or a
     Tensor or Value (a Tensor iterates over its rows, new nodes: no list of sizes or parameters), or is
-    a set, in no order (check_ordered)."""
+    a set, in no order (check_ordered), unless `ordered` is False: where the order does not count (PyTorch
+    takes a set of MultiStepLR's milestones, which are sorted, or of clip_grad_value_'s parameters)."""
     if isinstance(items, (*TEXT, Node)) or not isinstance(items, Iterable):
         raise TypeError(f"{owner}: {name} must be {wanted}, got {type(items).__name__} {shown(items)}")
-    check_ordered(owner, name, items)
+    if ordered:
+        check_ordered(owner, name, items)
     return list(items)
 
 

@@ -71,7 +71,7 @@ def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: boo
     _in_python("clip_grad_value_")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
-    for p in _with_grads(parameters, "clip_grad_value_"):
+    for p in _with_grads(parameters, "clip_grad_value_", ordered=False):  # each clipped alone: a set serves
         if isinstance(p, Tensor):
             g = raw(p.grad)
             p.grad = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
@@ -79,14 +79,14 @@ def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: boo
             p.grad = min(max(raw(p.grad), -clip_value), clip_value)
 
 
-def _with_grads(parameters: Iterable[Node], name: str) -> list[Node]:
+def _with_grads(parameters: Iterable[Node], name: str, ordered: bool = True) -> list[Node]:
     """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped), each
     once, as an optimizer takes them: one listed twice was counted twice in the norm and scaled twice
-    (PyTorch's does both), and its second mention is warned of."""
+    (PyTorch's does both), and its second mention is warned of. A set is refused if `ordered` (the norm's
+    sum would round in an order that changes between runs)."""
+    wanted = "a list of parameters (model.parameters())"
     nodes = (
-        [parameters]
-        if isinstance(parameters, Node)
-        else as_sequence(name, "parameters", parameters, "a list of parameters (model.parameters())")
+        [parameters] if isinstance(parameters, Node) else as_sequence(name, "parameters", parameters, wanted, ordered)
     )
     for p in nodes:
         if not isinstance(p, Value | Tensor):

@@ -24,7 +24,7 @@ class MultiStepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        given = as_sequence("MultiStepLR", "milestones", milestones, "a list of epochs")
+        given = as_sequence("MultiStepLR", "milestones", milestones, "a list of epochs", ordered=False)  # sorted
         # PyTorch's never reaches a milestone below 0 stepping, though its closed form counts it: refused here
         self.milestones = sorted(check_epochs(self, "milestones", m) for m in given)
         self.gamma = _at_least_zero(self, "gamma", gamma)

@@ -38,6 +38,7 @@ NODE_CALLS = {
     "fit callbacks": lambda s: _callbacks(s),
     "stack": lambda s: autograd.stack(s),
     "concatenate": lambda s: autograd.concatenate(s),
+    "np.concatenate": lambda s: np.concatenate(s),  # was joined in the order of the tensors' addresses
     "gradients": lambda s: autograd.gradients((W * B).sum(), s),
     "gradcheck": lambda s: autograd.gradcheck(lambda x, y: x - y, s),
     "gradcheck_params": lambda s: autograd.gradcheck_params(lambda: (W * B).sum(), s),
@@ -67,3 +68,37 @@ def test_the_orders_written_are_still_taken_as_pytorch_takes_them():
     assert nn.SGD(p for p in (B, W)).params == [B, W]
     assert T.reshape((3, 2)).shape == (3, 2)
     assert autograd.stack([W, B]).shape == (2, 2)
+
+
+def test_a_set_is_still_taken_where_its_order_does_not_count_as_pytorch_takes_it():
+    """MultiStepLR sorts its milestones and clip_grad_value_ clips each gradient alone: PyTorch takes a set
+    for either, and so did chainrule before sets were refused where order counts (then a TypeError)."""
+    w = Tensor(np.ones(1), requires_grad=True)
+    scheduler = nn.schedulers.MultiStepLR(nn.SGD([w], lr=1.0), milestones={3, 1}, gamma=0.5)
+    tw = torch.ones(1, requires_grad=True)
+    torch_optimizer = torch.optim.SGD([tw], lr=1.0)
+    torch_scheduler = torch.optim.lr_scheduler.MultiStepLR(torch_optimizer, milestones={3, 1}, gamma=0.5)
+    ours, theirs = [], []
+    for _ in range(5):
+        ours.append(scheduler.get_last_lr()[0])
+        theirs.append(torch_scheduler.get_last_lr()[0])
+        scheduler.step()
+        torch_optimizer.step()
+        torch_scheduler.step()
+    assert ours == theirs == [1.0, 0.5, 0.5, 0.25, 0.25]
+    w.grad = np.array([3.0])
+    nn.utils.clip_grad_value_({w}, 1.0)
+    assert w.grad.tolist() == [1.0]
+
+
+def test_tensordots_dims_in_a_set_are_refused_as_by_pytorch():
+    """tensordot(a, b, ([1, 0], [0, 1])) pairs a's dim 1 with b's 0; in sets ({1, 0}, {0, 1}) it paired them in
+    their hashes' order, a's 0 with b's 0: 96 where the lists give 144 (numpy takes the sets so; PyTorch refuses)."""
+    a = np.arange(9.0).reshape(3, 3)
+    b = a[::-1].copy()
+    assert autograd.tensordot(Tensor(a), Tensor(b), ([1, 0], [0, 1])).item() == np.tensordot(a, b, ([1, 0], [0, 1]))
+    for dims in (({1, 0}, {0, 1}), ([1, 0], frozenset({0, 1})), {1, 0}):
+        with pytest.raises(TypeError, match=r"^tensordot: dims " + UNORDERED):
+            autograd.tensordot(Tensor(a), Tensor(b), dims)
+        with pytest.raises((TypeError, RuntimeError), match=r"must be tuple of ints|expects dims to be int or tuple"):
+            torch.tensordot(torch.tensor(a), torch.tensor(b), dims=dims)

@@ -1,10 +1,11 @@
 """`x in t`, f"{t:.3f}", copy.copy(t) and pickle of a Tensor, each compared with PyTorch 2.13's answer.
 Before: `2.0 in Tensor(2.0)` was False and `2.0 in` a matrix raised; f"{Tensor(2.5):.2f}" was a TypeError;
-copy.copy(t) shared t's `.grad` array (a backward into the copy added into the original's); a computed
+copy.copy(t) took t's `.grad` array (a backward into the copy added onto the original's gradient); a computed
 tensor's copy or pickle kept (or failed on) its place in the graph with a misleading error."""
 
 import copy
 import pickle
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -46,6 +47,12 @@ def test_in_takes_a_tensor_and_refuses_what_is_no_number():
     for other in (1 + 0j, np.array(["a"]), np.array([None])):  # no number a Tensor holds: was AttributeError or False
         with pytest.raises(TypeError, match=r"^`x in t` takes a number or a tensor"):
             other in Tensor(M)  # noqa: B015
+    for other in (Fraction(3), 2**70):  # real numbers `==` cannot compare: was AttributeError ('bool' ... 'any')
+        with pytest.raises(
+            TypeError, match=r"^`x in t` takes a number or a tensor .*, which it cannot compare: give float\(x\)$"
+        ):
+            other in Tensor(M)  # noqa: B015
+    assert float(Fraction(3)) in Tensor(M)
 
 
 def test_a_0d_tensor_formats_its_number_as_torchs():
@@ -55,6 +62,9 @@ def test_a_0d_tensor_formats_its_number_as_torchs():
     t = Tensor(2.5, requires_grad=True)
     assert f"{t * 2:.1f}" == "5.0"  # a computed one too, as torch's
     assert f"{t}" == str(t)  # no spec: as before
+    printed = []  # inside a transform, as a Value's and torch.func.grad's: was a TypeError ("would drop its gradient")
+    assert autograd.grad(lambda x: printed.append(f"{x:.2f}") or (x * x).sum())(Tensor(1.5)).item() == 3.0
+    assert printed == ["1.50"]
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{Tensor([2.5]):.2f}"  # noqa: B018 (more than 0-d: refused, as torch's and numpy's)
     with pytest.raises(TypeError, match="unsupported format string"):
@@ -70,7 +80,7 @@ def test_copy_of_a_leaf_shares_its_data_not_its_grad_as_torchs():
     tw.grad = torch.full((2,), 3.0)
     assert copy.copy(tw).grad is None
     (c * 2).sum().backward()
-    assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [2.0, 2.0]  # w.grad was [5, 5]
+    assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [2.0, 2.0]  # c.grad was [5, 5]
     c.data[0] = 7.0  # the same data, as torch's copy shares its storage
     assert w.data[0] == 7.0
 
