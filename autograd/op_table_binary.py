@@ -19,6 +19,7 @@ from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function
 from .rule_functions import gated, unknown_at_nan, where
 
 sigmoid = function("sigmoid")
+hypot = function("hypot")
 DIVISOR = Domain(avoid=(0.0,), margin=0.5)  # fmod, remainder: multiples of the divisor at least 0.5 apart
 MARGIN = 0.05  # how far a pair stays from a tie or a jump
 LN2 = math.log(2.0)
@@ -111,8 +112,27 @@ def _hypot_share(x: Any, other: Any, out: Any) -> Any:
     hypot(inf, 1)'s d/da, as PyTorch's); both infinite stay NaN (the limit depends on the way there)."""
     far = np.isinf(raw(x)) & np.isfinite(raw(other))
     if not np.any(far):
+        return _beyond_the_floats(x, other, out) if np.isinf(raw(out)).any() else x / out
+    return where(
+        np.copysign(1.0, raw(x)),
+        _beyond_the_floats(where(1.0, x, cond=far), other, where(1.0, out, cond=far)),
+        cond=far,
+    )
+
+
+def _beyond_the_floats(x: Any, other: Any, out: Any) -> Any:
+    """x / out, but where hypot overflowed though x and other are finite (float32's hypot(3e38, 3e38) is 4.2e38,
+    no float32), x·2^−e / hypot(x·2^−e, other·2^−e), 2^e the larger's power of two: an exact scaling, and the share
+    is what it is on paper (0.7071, where x/inf was 0; PyTorch 2.13 too gives 0). Elsewhere x / out, its bits."""
+    x_, other_ = raw(x), raw(other)
+    over = np.isinf(raw(out)) & np.isfinite(x_) & np.isfinite(other_)
+    if not np.any(over):
         return x / out
-    return where(np.copysign(1.0, raw(x)), where(1.0, x, cond=far) / where(1.0, out, cond=far), cond=far)
+    larger = np.where(over, np.maximum(np.abs(x_), np.abs(other_)), 1.0)
+    scale = np.exp2(-np.frexp(larger)[1]).astype(np.result_type(larger))
+    scale = scale if scale.ndim else float(scale)
+    xs, others = where(x, 1.0, cond=over) * scale, where(other, 1.0, cond=over) * scale
+    return where(xs / hypot(xs, others), where(1.0, x, cond=over) / where(1.0, out, cond=over), cond=over)
 
 
 BINARY: tuple[OpDef, ...] = (

@@ -59,13 +59,20 @@ def _rescaled(a: Any, b: Any, exponent: Any) -> Any:
     so that the power fits: one product, where (b/a)·a^b's derivatives are sums whose terms overflow with
     opposite signs (inf − inf). m is 0 where a^(b−1) fits (the same bits as b·a^(b−1))."""
     a_, e_ = raw(a), raw(exponent)
+    fits = _POWER_FITS[np.result_type(a_).type] if isinstance(a_, np.ndarray) else 1000.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.maximum(np.ceil(1000.0 / np.minimum(e_, -1.0) - np.log2(np.abs(a_))), 0.0)
+        m = np.maximum(np.ceil(fits / np.minimum(e_, -1.0) - np.log2(np.abs(a_))), 0.0)
     m = np.where(np.isfinite(m), m, 0.0)
     if not isinstance(a_, np.ndarray):
         m = float(m)
-    scale = 2.0**m
+    scale = 2.0**m if not isinstance(a_, np.ndarray) else np.exp2(m).astype(a_.dtype)
     return b * scale * exp2(-m * b) * _power(a * scale, exponent)  # 2^(m·(1−b)) so: m·(1 − b) rounds (6 ulps)
+
+
+# the log2 of the largest power the rescaled base is raised to: 1000 for float64 (its largest float 2^1024), and
+# as far under float32's 2^128 (125; a float32 base took float64's 1000 and stayed unscaled: power(1e-45, 1e-45)'
+# was inf for 1)
+_POWER_FITS = {t: np.finfo(t).maxexp * 125 / 128 for t in (np.float16, np.float32, np.float64)}
 
 
 def power_vjp(g, out, a, b, needs=BOTH):
@@ -122,6 +129,11 @@ def div_vjp(g, out, a, b, needs=BOTH):
     ga = g / b
     if not needs[1]:
         return ga, None
+    blown = _g_over_b_overflowed(g, ga, out, b)
+    if blown is not None:  # each product taken only where it is used, the other's at a stand-in (1, 1, 1):
+        # a create_graph backward meets no 0 · inf in the unused one
+        kept = -where(1.0, ga, cond=blown) * where(1.0, out, cond=blown)
+        return ga, where(_rescaled_quotient(*(where(v, 1.0, cond=blown) for v in (g, out, b))), kept, cond=blown)
     with np.errstate(invalid="ignore"):  # inf · 0, put right below
         gb = -ga * out
     nan = np.isnan(raw(gb))
@@ -136,3 +148,38 @@ def div_vjp(g, out, a, b, needs=BOTH):
         if np.any(exact_zero):  # the factors set to 0 there, not their product: its rule met inf · 0 again
             gb = -where(0.0, ga, cond=exact_zero) * where(0.0, out, cond=exact_zero)  # (d²/db² of 0/5e-324 was NaN)
     return ga, gb
+
+
+def _g_over_b_overflowed(g: Any, ga: Any, out: Any, b: Any) -> Any:
+    """Where g / b overflowed though g, b and out are finite, out nonzero, a mask (or a bool), else None: there
+    −(g / b)·out was ±inf where −g·a/b² need not be (a tiny divisor: div(5e-324, 1e-310)'s d/db was −inf for
+    −4.94e296, float32's at (1e-45, 1e-40) −inf for −1.4e35). One isinf pass over g / b where it has none."""
+    ga_ = raw(ga)
+    if not (np.isinf(ga_).any() if isinstance(ga_, np.ndarray) else math.isinf(ga_)):
+        return None
+    g_, out_ = raw(g), raw(out)
+    blown = np.isinf(ga_) & np.isfinite(g_) & np.isfinite(out_) & (out_ != 0) & (raw(b) != 0)
+    return blown if np.any(blown) else None
+
+
+def _rescaled_quotient(g: Any, out: Any, b: Any) -> Any:
+    """−(g / b)·out with g scaled down by 2^k first and the product up by 2^k after, k the least that makes
+    g / b fit: g·2^−k is then normal, and the product (≈ out·2^(emax−2), normal too) rounds once, as the
+    unscaled one does where it fits; the scalings are exact."""
+    dtype = np.result_type(raw(out))
+    k = np.frexp(raw(g))[1] - np.frexp(raw(b))[1] + 2 - np.finfo(dtype).maxexp
+    k = np.maximum(k, 0)
+    return _times_power_of_two(-(_times_power_of_two(g, -k, dtype) / b) * out, k, dtype)
+
+
+def _times_power_of_two(x: Any, k: Any, dtype: Any) -> Any:
+    """x·2^k for whole k (an array or a number), exact until it overflows or falls under the normal floats: in
+    steps of at most 2^(emax−1), each a constant of the dtype, as 2^k itself may be no float of it (2^1075)."""
+    step = np.finfo(dtype).maxexp - 1
+    k = np.asarray(k)
+    while np.any(k != 0):
+        now = np.clip(k, -step, step)
+        factor = np.exp2(now).astype(dtype)
+        x = x * (factor if factor.ndim else float(factor))
+        k = k - now
+    return x
