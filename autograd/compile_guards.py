@@ -97,7 +97,10 @@ def settled(value: Any) -> Any:
     if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
         return ("set", frozenset(value))
     if isinstance(value, types.MappingProxyType):  # `MappingProxyType(settings)`: the dict it shows, as a dict's
-        return ("mappingproxy", settled(dict(value)))
+        shown = settled(dict(value))
+        if shown.__class__ is Items or shown.__class__ is TooLarge:  # a table's: of the proxy, not of dict() made anew
+            shown.obj = value
+        return ("mappingproxy", shown)
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
         return ("deque", settled(list(value)))
     if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
