@@ -80,7 +80,7 @@ def _spend(room: list[int], which: int, cost: int) -> None:
 def _deep(x: Any, depth: int, room: list[int]) -> Any:
     """x's copy (`_copied`), spending `room`: [items left to copy in Python, numbers left to copy in C]."""
     if isinstance(x, _HELD):  # by value, as the numbers of an array or a flat list
-        _spend(room, 1, x.size if isinstance(x, np.ndarray) else len(x) + 1)
+        _spend(room, 1, x.size if isinstance(x, np.ndarray) else len(x))
         return _Held(x)
     if not isinstance(x, _NESTED):
         return x
@@ -88,9 +88,9 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
         return object()
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
-        _spend(room, 1, len(x) + 1)
+        _spend(room, 1, len(x))
         return x if x.__class__ is tuple else kind(x)  # two passes in C (a plain tuple is its own copy)
-    _spend(room, 0, len(x) + 1)
+    _spend(room, 0, len(x))
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
     return kind(_deep(item, depth - 1, room) for item in x)

@@ -108,3 +108,14 @@ def test_a_large_table_is_compared_in_c():
             assert all(kept(table, snapshot) for _ in range(10))
         table[-1][0] = 1.0
         assert not kept(table, snapshot)
+
+
+def test_the_bounds_are_the_items_and_numbers_they_say():
+    """A table of exactly TABLE_ITEMS lists, or a list of exactly TABLE_NUMBERS numbers, is compared: each container
+    was charged one more than its items, so that these, "more than" neither bound, ran the step eagerly."""
+    from autograd.compile_containers import Items, TooLarge
+    from autograd.compile_guards import settled
+
+    for size, make in ((TABLE_ITEMS, lambda n: [[0.0] for _ in range(n)]), (TABLE_NUMBERS, lambda n: [0.0] * n)):
+        assert settled(make(size)).__class__ is Items
+        assert settled(make(size + 1)).__class__ is TooLarge
