@@ -248,13 +248,20 @@ def too_large(snapshot: Any) -> Any:
     return None
 
 
+def a_kind(kind: str) -> str:
+    """`kind` (a type's name) with its article, as a message names it: "a list", "an int"."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def too_large_why(obj: Any, where: str) -> str:
     """Why a recording that reads `obj`, a table TooLarge keeps, found as `where`, runs the step eagerly."""
-    size = f"{obj.size} numbers" if isinstance(obj, np.ndarray) else f"{len(obj)} items"
+    if isinstance(obj, np.ndarray):
+        what = f"an array of {obj.size:,} numbers"
+    else:
+        what = f"{a_kind(type(obj).__name__)} of {len(obj):,} items"
     return (
-        f"the step reads {where} ({'an' if type(obj).__name__[0] in 'aeiou' else 'a'} {type(obj).__name__} of "
-        f"{size}), a table too large to compare on every replay (more than {TABLE_ITEMS:,} items, or "
-        f"{TABLE_NUMBERS:,} numbers in all): kept by identity alone, an item changed in place between calls would "
-        "replay the number read from it when recorded. Pass what the step reads from it as arguments (a batch, 0-d "
-        "arrays), or make it a Tensor's data, which a replay reads as it is then"
+        f"the step reads {where} ({what}), a table too large to compare on every replay (more than {TABLE_ITEMS:,} "
+        f"items, or {TABLE_NUMBERS:,} numbers in all): kept by identity alone, an item changed in place between "
+        "calls would replay the number read from it when recorded. Pass what the step reads from it as arguments "
+        "(a batch, 0-d arrays), or make it a Tensor's data, which a replay reads as it is then"
     )
