@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .compile_changes import named_where
-from .compile_guards import MISSING, SCALARS, Same, Scalars, settled, too_large, too_large_why
+from .compile_containers import too_large, too_large_why
+from .compile_guards import MISSING, SCALARS, Same, Scalars, settled
 from .compile_settings import Contents
 
 _LAYOUT = ("shape", "dtype")  # about 0.6 us a buffer on each replay
@@ -67,7 +68,7 @@ def _held(value: Any, buffers: Container[int]) -> list[np.ndarray]:
 
 def too_large_read(guards: list[tuple[Any, str, Any]]) -> str:
     """Why a recording cannot be replayed whose `guards` (buffer_guards') keep a table too large to compare on every
-    replay (compile_guards.TooLarge) that is no buffer, naming where the step's names hold it; or ""."""
+    replay (compile_containers.TooLarge) that is no buffer, naming where the step's names hold it; or ""."""
     for owner, name, snapshot in guards:
         obj = too_large(snapshot)
         if obj is not None:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .compile_calls import unfollowed
+from .compile_containers import a_kind
 from .compile_guards import MISSING, settled, unchanged
 from .compile_kept import REPLAYED
 
@@ -116,7 +117,7 @@ def changed_in_place(contents: Any) -> str:
     """Why a step that changed a container its names hold (compile_settings.Contents) runs eagerly."""
     held, where = contents.held, named_where(contents.name)
     return (
-        f"the step changed {where} in place ({_a(type(held).__name__)}: {_preview(held)}; a counter it increments,"
+        f"the step changed {where} in place ({a_kind(type(held).__name__)}: {_preview(held)}; a counter it increments,"
         " a history it appends to, a queue it pops), which a replay would not do: the container would "
         "stay as recorded, and what the step reads from it (a size, a branch) would be stale. Keep such state "
         "outside the compiled step (update it from what the step returns), or pass the number as an argument"
@@ -131,10 +132,6 @@ def named_where(where: str) -> str:
 
 
 NAME_SHOWN = 80
-
-
-def _a(kind: str) -> str:
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _preview(held: Any) -> str:

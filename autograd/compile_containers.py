@@ -80,7 +80,7 @@ def _spend(room: list[int], which: int, cost: int) -> None:
 def _deep(x: Any, depth: int, room: list[int]) -> Any:
     """x's copy (`_copied`), spending `room`: [items left to copy in Python, numbers left to copy in C]."""
     if isinstance(x, _HELD):  # by value, as the numbers of an array or a flat list
-        _spend(room, 1, x.size if isinstance(x, np.ndarray) else len(x) + 1)
+        _spend(room, 1, x.size if isinstance(x, np.ndarray) else len(x))
         return _Held(x)
     if not isinstance(x, _NESTED):
         return x
@@ -88,9 +88,9 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
         return object()
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
-        _spend(room, 1, len(x) + 1)
+        _spend(room, 1, len(x))
         return x if x.__class__ is tuple else kind(x)  # two passes in C (a plain tuple is its own copy)
-    _spend(room, 0, len(x) + 1)
+    _spend(room, 0, len(x))
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
     return kind(_deep(item, depth - 1, room) for item in x)
@@ -162,11 +162,9 @@ def _alike(a: Any, b: Any) -> bool:
         return False
 
 
-class TooLarge:
-    """settled's snapshot of a table too large to compare on every replay (`_copied`'s TooLargeError, an array of
-    more than TABLE_NUMBERS): equal to that object alone while a step is recorded (kept by identity, cheaply),
-    but a recording that keeps it, but as a buffer (compile_buffers: data a replay reads as it is then), runs the
-    step eagerly (compile_large_tables), where its identity alone replayed an item changed in place."""
+class Same:
+    """A guard's snapshot of an object (an optimizer, a function, a Tensor): equal to that object alone,
+    never compared by ==, which a Tensor or an array answers elementwise."""
 
     __slots__ = ("obj",)
 
@@ -174,13 +172,23 @@ class TooLarge:
         self.obj = obj
 
     def __eq__(self, other: object) -> bool:
-        return other is self.obj or (other.__class__ is TooLarge and other.obj is self.obj)  # type: ignore[attr-defined]
+        same_kind = other.__class__ is self.__class__  # a TooLarge is no Same of the object
+        return other is self.obj or (same_kind and other.obj is self.obj)  # type: ignore[attr-defined]
 
     def __ne__(self, other: object) -> bool:
         return not self == other
 
     def __hash__(self) -> int:
         return id(self.obj)
+
+
+class TooLarge(Same):
+    """settled's snapshot of a table too large to compare on every replay (`_copied`'s TooLargeError, an array of
+    more than TABLE_NUMBERS): equal to that object alone, as Same, while a step is recorded; a recording that keeps
+    one but as a buffer (data a replay reads as it is then) runs the step eagerly (compile_buffers.too_large_read),
+    where its identity alone replayed an item changed in place."""
+
+    __slots__ = ()
 
 
 def table(value: Any) -> Items | TooLarge:
@@ -229,3 +237,31 @@ def _same_items(value: Any, held: list | dict) -> bool:
     if value.__class__ is dict:
         return value.keys() == held.keys() and all(map(operator.is_, value.values(), held.values()))
     return all(map(operator.is_, value, held))
+
+
+def too_large(snapshot: Any) -> Any:
+    """The table a snapshot keeps as TooLarge (itself, or in a tuple of snapshots), or None."""
+    if snapshot.__class__ is TooLarge:
+        return snapshot.obj
+    if isinstance(snapshot, tuple):
+        return next((x for x in map(too_large, snapshot) if x is not None), None)
+    return None
+
+
+def a_kind(kind: str) -> str:
+    """`kind` (a type's name) with its article, as a message names it: "a list", "an int"."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def too_large_why(obj: Any, where: str) -> str:
+    """Why a recording that reads `obj`, a table TooLarge keeps, found as `where`, runs the step eagerly."""
+    if isinstance(obj, np.ndarray):
+        what = f"an array of {obj.size:,} numbers"
+    else:
+        what = f"{a_kind(type(obj).__name__)} of {len(obj):,} items"
+    return (
+        f"the step reads {where} ({what}), a table too large to compare on every replay (more than {TABLE_ITEMS:,} "
+        f"items, or {TABLE_NUMBERS:,} numbers in all): kept by identity alone, an item changed in place between "
+        "calls would replay the number read from it when recorded. Pass what the step reads from it as arguments "
+        "(a batch, 0-d arrays), or make it a Tensor's data, which a replay reads as it is then"
+    )

@@ -17,9 +17,9 @@ from .compile_containers import (
     _AS_IS,
     _CLASS,
     SCALARS,
-    TABLE_ITEMS,
     TABLE_NUMBERS,
     Items,
+    Same,
     Scalars,
     TooLarge,
     _of_scalars,
@@ -51,25 +51,6 @@ def _plain(items: tuple) -> bool:
 _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial, np.ufunc)
 
 
-class Same:
-    """A guard's snapshot of an object (an optimizer, a function, a Tensor): equal to that object alone,
-    never compared by ==, which a Tensor or an array answers elementwise."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return other is self.obj or (other.__class__ is Same and other.obj is self.obj)  # type: ignore[attr-defined]
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-
 # Python's own arrays of numbers, read through as lists are (compile_names.Names.read_through) and compared by bytes
 BUFFERS = (array.array, bytearray, memoryview)
 
@@ -97,7 +78,10 @@ def settled(value: Any) -> Any:
     if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
         return ("set", frozenset(value))
     if isinstance(value, types.MappingProxyType):  # `MappingProxyType(settings)`: the dict it shows, as a dict's
-        return ("mappingproxy", settled(dict(value)))
+        shown = settled(dict(value))
+        if shown.__class__ is Items or shown.__class__ is TooLarge:  # a table's: of the proxy, not of dict() made anew
+            shown.obj = value
+        return ("mappingproxy", shown)
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
         return ("deque", settled(list(value)))
     if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
@@ -289,24 +273,3 @@ def kept(value: Any, snapshot: Any) -> bool:
     if snapshot.__class__ is Scalars:
         return _same_items(value, snapshot.held)
     return (snapshot.__class__ is Same or snapshot.__class__ is TooLarge) and snapshot.obj is value
-
-
-def too_large(snapshot: Any) -> Any:
-    """The table a snapshot keeps as TooLarge (itself, or in a tuple of snapshots), or None."""
-    if snapshot.__class__ is TooLarge:
-        return snapshot.obj
-    if isinstance(snapshot, tuple):
-        return next((x for x in map(too_large, snapshot) if x is not None), None)
-    return None
-
-
-def too_large_why(obj: Any, where: str) -> str:
-    """Why a recording that reads `obj`, a table TooLarge keeps, found as `where`, runs the step eagerly."""
-    size = f"{obj.size} numbers" if isinstance(obj, np.ndarray) else f"{len(obj)} items"
-    return (
-        f"the step reads {where} ({'an' if type(obj).__name__[0] in 'aeiou' else 'a'} {type(obj).__name__} of "
-        f"{size}), a table too large to compare on every replay (more than {TABLE_ITEMS:,} items, or "
-        f"{TABLE_NUMBERS:,} numbers in all): kept by identity alone, an item changed in place between calls would "
-        "replay the number read from it when recorded. Pass what the step reads from it as arguments (a batch, 0-d "
-        "arrays), or make it a Tensor's data, which a replay reads as it is then"
-    )

@@ -5,6 +5,7 @@ taken as recorded."""
 
 from __future__ import annotations
 
+import collections
 import gc
 import operator
 import sys
@@ -128,38 +129,47 @@ for _cls in KEPT:
 def put_back_plain(result: Any) -> Any:
     """`result` (what the recorded call returned) with its kept numbers plain, and those the call stored elsewhere
     (`self.log.append(self.count)`, `STATS["n"] = self.count`, `rows.append((self.count, loss))`) plain there, in
-    place: in a list, a dict (its keys too, in their order), a set, a tuple that a list or dict holds (made anew), a
-    closure cell (`nonlocal last; last = self.count`), as eagerly. Where none is held elsewhere (the common case) no
-    more than a count of references; else one pass of the collector's over the objects it tracks (gc.get_referrers),
-    at a recording only. Called once the owners' numbers are put back (compile_settings._numbers_used)."""
+    place: in a list, a deque, a dict (its keys too, in their order), a set, a tuple (a namedtuple, a tuple in a
+    tuple) that one of them holds (made anew), a closure cell (`nonlocal last; last = self.count`), as eagerly. Where
+    none is held elsewhere (the common case) no more than a count of references; else a pass of the collector's over
+    the objects it tracks (gc.get_referrers), and one more for each level of tuples holding one, at a recording only.
+    Called once the owners' numbers are put back (compile_settings._numbers_used)."""
     made, MADE[:] = MADE[:], []
-    result = _plain_in(result, set())
+    result = _plain_in(result, {})
     # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
     escaped = [x for x in made if sys.getrefcount(x) > 3]
     del made
     if not escaped:
         return result
     holders = [h for h in gc.get_referrers(*escaped) if h is not escaped]
-    tuples = [h for h in holders if h.__class__ is tuple]
-    if tuples:
-        holders += [h for h in gc.get_referrers(*tuples) if h is not tuples and h is not holders]
-    seen: set[int] = set()
+    tuples = [h for h in holders if isinstance(h, tuple)]
+    while tuples:  # what holds them, a level at a time (`rows.append(((self.count,),))`): tuples hold no cycle alone
+        more = [h for h in gc.get_referrers(*tuples) if h is not tuples and h is not holders]
+        holders += more
+        tuples = [h for h in more if isinstance(h, tuple)]
+    seen: dict[int, Any] = {}
     for holder in holders:
-        if isinstance(holder, list | dict | set):
+        if isinstance(holder, _MUTABLE):
             _plain_in(holder, seen)
         elif isinstance(holder, types.CellType) and holder.cell_contents.__class__ in KEPT:  # a nonlocal name's
             holder.cell_contents = plain(holder.cell_contents)
     return result
 
 
-def _plain_in(x: Any, seen: set[int]) -> Any:
-    """x with its kept numbers plain: a list, dict or set changed in place, a tuple holding one made anew."""
+_MUTABLE = (list, collections.deque, dict, set)  # changed in place by _plain_in
+
+
+def _plain_in(x: Any, seen: dict[int, Any]) -> Any:
+    """x with its kept numbers plain: a list, deque, dict or set changed in place, a tuple holding one made anew
+    (`seen`: each container met, by id, as it comes back: a tuple two lists hold is made anew once)."""
     if x.__class__ in KEPT:
         return plain(x)
-    if not isinstance(x, list | dict | tuple | set) or id(x) in seen:
+    if not isinstance(x, (*_MUTABLE, tuple)):
         return x
-    seen.add(id(x))
-    if isinstance(x, list):
+    if id(x) in seen:
+        return seen[id(x)]
+    seen[id(x)] = x
+    if isinstance(x, list | collections.deque):
         for i, item in enumerate(x):
             new = _plain_in(item, seen)
             if new is not item:
@@ -180,5 +190,5 @@ def _plain_in(x: Any, seen: set[int]) -> Any:
     else:
         items = [_plain_in(item, seen) for item in x]
         if any(new is not item for new, item in zip(items, x)):
-            return getattr(x, "_make", type(x))(items)  # a namedtuple is made by _make
-    return x
+            seen[id(x)] = getattr(x, "_make", type(x))(items)  # a namedtuple is made by _make
+    return seen[id(x)]

@@ -79,8 +79,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     outputs = outputs_of(rec, out_leaves, index, made)
     seen = [copy for _, copy in rec.given]  # copies made before the call, the same unless it changed them
     guards = buffer_guards(list(rec.guards.values()), [e.source for e in entries if e.kind == CONSTANT])
-    if too_large_read(guards):
-        raise Unreplayable(too_large_read(guards))
+    too_large = too_large_read(guards)
+    if too_large:
+        raise Unreplayable(too_large)
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_containers import a_kind
 from .compile_entries import Unreplayable
 from .compile_reads import Read
 from .compile_recording import MadeByOp, Recording
@@ -50,10 +51,9 @@ def outputs_of(
             )
         elif isinstance(x, numbers.Number | np.generic):
             kind = "float" if isinstance(x, Read) else type(x).__name__
-            kind = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
             raise Unreplayable(
-                f"the step returned {kind} that is not t.item() of a tensor it computed (an accuracy or a count "
-                "computed with numpy, a number made in Python): a replay would return the first call's. Return a "
+                f"the step returned {a_kind(kind)} that is not t.item() of a tensor it computed (an accuracy or a "
+                "count computed with numpy, a number made in Python): a replay would return the first call's. Return a "
                 "Tensor of the step, or t.item() of one"
             )
         else:

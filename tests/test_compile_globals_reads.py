@@ -64,12 +64,16 @@ SHOWN = {"scale": 2.0}
 VIEW = types.MappingProxyType(SHOWN)  # a read-only view of a dict the caller changes
 
 
-def test_a_mapping_proxys_dict_changed_between_calls_records_again(monkeypatch):
+@pytest.mark.parametrize("others", [0, 40])
+def test_a_mapping_proxys_dict_changed_between_calls_records_again(others, monkeypatch):
     """A global `MappingProxyType(settings)` was no container compile read through: `settings["scale"] = 5.0`
-    between calls replayed the recorded 2.0 (eager's losses -241.9, -396.1 from call 5; the replays' -96.8, -121.4)."""
+    between calls replayed the recorded 2.0 (eager's losses -241.9, -396.1 from call 5; the replays' -96.8, -121.4).
+    A view of more than 32 entries, a table's snapshot, was of `dict(view)`, made anew on each call: never equal, the
+    step ran eagerly on every call, "the step changed `VIEW` in place"."""
 
     def scenario(compile):
-        SHOWN["scale"] = 2.0
+        SHOWN.clear()
+        SHOWN.update({f"option{k}": float(k) for k in range(others)}, scale=2.0)
         model = nn.Linear(3, 2, seed=0, dtype=np.float64)
         opt = nn.SGD(model.parameters(), lr=0.1)
 

@@ -5,6 +5,7 @@ trainer halving its loss from call 4 on (`* (1.0 if self.count < 4 else 0.5)`) g
 where eager gave 0.00849, 0.01176, 0.01228, and its count ended at 2, not 6. Such a step runs eagerly now, with a
 CompileWarning naming the number."""
 
+import collections
 import warnings
 
 import numpy as np
@@ -120,12 +121,17 @@ def test_a_count_on_a_config_or_a_class_the_step_branches_on_runs_eagerly(where,
     check_faithful(scenario, "the step changes `Calls\\.calls`", monkeypatch)
 
 
-LOG, ROWS, SEEN = [], {}, set()
+LOG, ROWS, SEEN, RECENT = [], {}, set(), collections.deque(maxlen=10)
+Row = collections.namedtuple("Row", "count loss")
 STORES = {  # where the step stores the number it keeps (or a sum of it), and what it returns
     "a global list": lambda t: LOG.append(t.count),
     "a list on the object": lambda t: t.history.append(t.count + 1),
     "a dict's value and key": lambda t: ROWS.update({t.count: t.scale * 2}),
     "a tuple in a list": lambda t: LOG.append((t.count, (t.scale,))),
+    "a tuple in a tuple in a list": lambda t: LOG.append(((t.count,), 1.0)),
+    "a namedtuple in a list": lambda t: LOG.append(Row(t.count, 1.0)),
+    "a tuple two lists hold": lambda t: (lambda row: (LOG.append(row), t.history.append(row)))((t.count,)),
+    "a deque": lambda t: RECENT.append(t.count),
     "a set": lambda t: SEEN.add(t.count),
     "another attribute": lambda t: setattr(t, "last", t.count),
     "a nonlocal name": lambda t: t.remember(t.count),
@@ -134,7 +140,7 @@ STORES = {  # where the step stores the number it keeps (or a sum of it), and wh
 
 def _plain_numbers(x):
     """Whether every number in x (lists, tuples, dicts, sets, their keys) is a plain int or float."""
-    if isinstance(x, list | tuple | set):
+    if isinstance(x, list | tuple | set | collections.deque):
         return all(map(_plain_numbers, x))
     if isinstance(x, dict):
         return _plain_numbers(list(x)) and _plain_numbers(list(x.values()))
@@ -145,7 +151,7 @@ def _plain_numbers(x):
 def test_a_kept_number_the_step_stores_or_returns_is_a_plain_number(store):
     """A number the step keeps was a KeptInt (equal, of another type) wherever the recorded call stored it: the
     caller's list, `self.last`, a dict's key, and what the first call returned (`return loss, self.count`)."""
-    LOG.clear(), ROWS.clear(), SEEN.clear()
+    LOG.clear(), ROWS.clear(), SEEN.clear(), RECENT.clear()
 
     class Keeper:
         def __init__(self):
@@ -173,6 +179,6 @@ def test_a_kept_number_the_step_stores_or_returns_is_a_plain_number(store):
         returned = []
         for _ in range(3):  # each call's (the first is recorded: a later one may run eagerly)
             returned.append(run(np.ones(3)))
-            held = [returned, LOG, ROWS, SEEN, keeper.history, keeper.last, keeper.remembered(), keeper.count]
+            held = [returned, LOG, ROWS, SEEN, RECENT, keeper.history, keeper.last, keeper.remembered(), keeper.count]
             assert _plain_numbers(held), held
     assert returned == [(3.0, k, 1.5) for k in (1, 2, 3)]

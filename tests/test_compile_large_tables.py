@@ -86,7 +86,7 @@ def test_a_table_too_large_to_compare_runs_the_step_eagerly_naming_it(monkeypatc
     rows = TABLE_ITEMS + 1
     make = lambda: [[float(k)] for k in range(rows)]  # noqa: E731
     read, change = TABLES["a list of 20,000 lists"][1:]
-    check_refused(_scenario(make, read, change), "the step reads `table` \\(a list of 100001 items\\)", monkeypatch)
+    check_refused(_scenario(make, read, change), "the step reads `table` \\(a list of 100,001 items\\)", monkeypatch)
 
 
 def test_images_past_the_numbers_compared_run_the_step_eagerly(monkeypatch):
@@ -94,8 +94,15 @@ def test_images_past_the_numbers_compared_run_the_step_eagerly(monkeypatch):
     make = lambda: [np.zeros(784) for _ in range(count)]  # noqa: E731
     read, change = TABLES["a list of 100 images"][1:]
     check_refused(
-        _scenario(make, read, change), f"`table` \\(a list of {count} items\\), a table too large", monkeypatch
+        _scenario(make, read, change), f"`table` \\(a list of {count:,} items\\), a table too large", monkeypatch
     )
+
+
+def test_an_array_too_large_to_compare_is_named_as_an_array(monkeypatch):
+    """It was "a ndarray of 1000001 numbers", its size without the separators the bounds beside it have."""
+    make = lambda: np.zeros(TABLE_NUMBERS + 1)  # noqa: E731
+    read, change = TABLES["an array of 20,000 numbers"][1:]
+    check_refused(_scenario(make, read, change), "`table` \\(an array of 1,000,001 numbers\\)", monkeypatch)
 
 
 def test_a_large_table_is_compared_in_c():
@@ -108,3 +115,14 @@ def test_a_large_table_is_compared_in_c():
             assert all(kept(table, snapshot) for _ in range(10))
         table[-1][0] = 1.0
         assert not kept(table, snapshot)
+
+
+def test_the_bounds_are_the_items_and_numbers_they_say():
+    """A table of exactly TABLE_ITEMS lists, or a list of exactly TABLE_NUMBERS numbers, is compared: each container
+    was charged one more than its items, so that these, "more than" neither bound, ran the step eagerly."""
+    from autograd.compile_containers import Items, TooLarge
+    from autograd.compile_guards import settled
+
+    for size, make in ((TABLE_ITEMS, lambda n: [[0.0] for _ in range(n)]), (TABLE_NUMBERS, lambda n: [0.0] * n)):
+        assert settled(make(size)).__class__ is Items
+        assert settled(make(size + 1)).__class__ is TooLarge
