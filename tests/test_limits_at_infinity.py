@@ -268,3 +268,15 @@ def test_sigmoid_s_curvature_near_zero_keeps_its_digits(x):
             assert value == pytest.approx(want, rel=4.5e-16, abs=0), (name, x, got, want)
     third = grad(grad(grad(autograd.sigmoid)))(x)
     assert third == pytest.approx(exact[1], rel=4.5e-16)
+
+
+@pytest.mark.parametrize(
+    "f", [autograd.silu, autograd.mish, autograd.gelu, lambda x: autograd.gelu(x, approximate="tanh")]
+)
+def test_a_nan_beside_minus_infinity_leaves_its_minus_zero(f):
+    """The forwards look for −inf by the least entry, and a NaN made the least entry NaN: silu([nan, −inf]) was
+    [nan, nan], though silu([−inf]) is [−0] (and the derivative there −0 beside the NaN too)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = np.asarray(f(Tensor(np.array([math.nan, -math.inf, 1.0]))))
+    assert math.isnan(out[0]) and out[1] == 0 and np.signbit(out[1]) and out[2] > 0.5, out
