@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -136,10 +137,15 @@ def tensor_logit(x: np.ndarray, *, eps: float | None) -> np.ndarray:
     return np.where(low, np.log(a / (1 - a)), np.log1p((2 * b - 1) / (1 - b)))
 
 
-# from 2^52 on every float is a whole number, so sin(πx) is 0 and cos(πx) ±1: there π·(x mod 2) (exact) is what sin
-# and cos take, where π·x rounded is no multiple of π (sinc(1e20) was −1.3e-21, its derivative 8% off) and overflows
-# from 5.7e307 (sinc(1.7e308) and its derivatives were NaN)
-WHOLE = 2.0**52
+def whole_from(dtype: Any) -> float:
+    """2^(the mantissa's bits): from there on every float of that type is whole, so sin(πx) is 0 and cos(πx) ±1
+    (2^52 in float64, 2^23 in float32; integers: the float64 that π·x makes of them). There π·(x mod 2) (exact)
+    is what sin and cos take, where π·x rounded is no multiple of π (sinc(1e20) was −1.3e-21, float32 sinc(2^23 + 2)
+    1.65e-8, the slopes 8% and 10% off) and overflows (from 5.7e307: sinc and its derivatives were NaN)."""
+    return 2.0 ** np.finfo(np.result_type(dtype, 1.0)).nmant
+
+
+WHOLE = whole_from(np.float64)  # a Value's
 
 
 def scalar_sinc(x: float) -> float:
@@ -152,7 +158,7 @@ def scalar_sinc(x: float) -> float:
 
 
 def tensor_sinc(x: np.ndarray) -> np.ndarray:
-    whole = np.abs(x) >= WHOLE
+    whole = np.abs(x) >= whole_from(x.dtype)
     if whole.any():
         with np.errstate(invalid="ignore", over="ignore"):  # fmod(±inf, 2) is NaN, as sin(±inf); π·x: inf
             z = np.pi * np.where(x == 0, 1.0, x)

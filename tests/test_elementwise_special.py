@@ -157,3 +157,13 @@ def test_sinc_of_a_huge_whole_number_is_0_with_its_slopes(x):
             for got in (float(np.asarray(tensor_f(Tensor(np.array([x, 0.25, 0.0]))))[0]), value_f(x)):
                 assert got == pytest.approx(want, rel=1e-15, abs=1e-320), (x, got, want)
     assert autograd.sinc(Value(x)).data == 0
+
+
+def test_sinc_of_a_whole_float32_is_0_with_its_slope():
+    """Every float32 from 2^23 is whole, but the look for whole numbers began at float64's 2^52: sinc(float32
+    2^23 + 2) was 1.65e-8 (π·x rounded to float32, no multiple of π), its slope 1.07e-7 for 1.19e-7 = 1/x (10% off).
+    0 and 1/x now (x mod 2 is 0 for these), beside an entry that is not whole."""
+    xs = np.array([2.0**23 + 2, -(2.0**24), 1e38, 2.0**23 - 1.5], np.float32)
+    assert np.asarray(autograd.sinc(Tensor(xs)))[:3].tolist() == [0.0] * 3
+    slope = np.asarray(elementwise_grad(autograd.sinc)(Tensor(xs)))
+    assert slope.dtype == np.float32 and slope[:3].tolist() == pytest.approx(1 / xs[:3].astype(float), rel=1e-6)
