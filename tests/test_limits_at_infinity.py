@@ -247,7 +247,7 @@ def test_x_times_a_vanishing_factor_is_minus_zero_at_minus_infinity_with_its_der
             assert np.isfinite(got[2]) and got[2] != 0
 
 
-@pytest.mark.parametrize("x", [1e-300, -1e-300, 1e-8, -1e-3, 0.01, 0.06])
+@pytest.mark.parametrize("x", [1e-300, -1e-300, 1e-8, -1e-3, 0.01, 0.06, 0.1014922846320807, -0.5, 1.9])
 def test_sigmoid_s_curvature_near_zero_keeps_its_digits(x):
     """σ'' = σ'·(1 − σ) − σ·σ' cancelled where σ is near 1/2: 0 at ±1e-300 (the value ∓1.25e-301), 6e-9 relative
     off at 1e-8, 2e-14 at 0.01; softplus''' and logsigmoid''' (σ'' again) too. Within 2 ulps of mpmath now, on a
