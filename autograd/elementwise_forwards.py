@@ -54,8 +54,8 @@ def tensor_mish(x: np.ndarray) -> np.ndarray:
 def vanishing_at_negative_infinity(x: np.ndarray, product: Any) -> np.ndarray:
     """product(x), x times a factor that vanishes at −inf (silu's σ(x), mish's, gelu's Φ(x)), but −0 there, its
     limit, where the product is −inf · 0 = NaN (PyTorch's). One pass over x (its least entry), no copy, unless
-    it holds −inf."""
-    if x.dtype.kind != "f" or not x.size or np.minimum.reduce(x, axis=None) != -math.inf:
+    it holds −inf (fmin: a NaN does not hide it)."""
+    if x.dtype.kind != "f" or not x.size or np.fmin.reduce(x, axis=None) != -math.inf:
         return product(x)
     with np.errstate(invalid="ignore"):  # −inf · 0: put right below
         out = product(x)

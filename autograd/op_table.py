@@ -44,7 +44,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     OpDef,
 )
 from .op_functions import _ENGINES, cos, engine_of, function, log, sigmoid, sin, tensor_op  # noqa: F401 (as above)
-from .op_table_activations import ACTIVATIONS, sigmoid_vjp, tanh_slope
+from .op_table_activations import ACTIVATIONS, sigmoid_gradient, tanh_slope
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
 from .op_table_bessel_jyk import BESSEL_JYK
@@ -193,7 +193,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     OpDef(
         "sigmoid",
-        sigmoid_vjp,  # σ'·(1 − σ) − σ·σ' cancels near 0: its derivatives there are taken otherwise
+        lambda g, out, x: (sigmoid_gradient(g, out, x),),  # its derivatives taken otherwise near 0
         forward.scalar_sigmoid,
         forward.tensor_sigmoid,
         formulas=("∂σ(x)/∂x = σ(x)·(1 − σ(x))",),

@@ -38,24 +38,29 @@ def sigmoid_complement(x: Any, s: Any) -> Any:
     return where(e / (1 + e), near, cond=far)
 
 
-def sigmoid_vjp(g: Any, out: Any, x: Any) -> tuple[Any]:
-    """g·σ(x)·(1 − σ(x)), σ's rule. Its own derivative through that product, σ'·(1 − σ) − σ·σ', cancels where σ is
-    near 1/2 (σ''(1e-300) was 0 for −1.25e-301; 6e-9 relative off at 1e-8, 2e-14 at 0.01; softplus's third the
-    same): under create_graph, for 4e-323 <= |x| < 1/16, the value is kept (a constant of x, times g) and the
-    derivatives are those of (1 − tanh²(x/2))/4, products that do not cancel. Below 4e-323 σ'' rounds to ∓0: the
-    product's +0 there, PyTorch's (the other piece's zeros would flip a sign on Tensors). Plain passes untouched."""
+# below it σ·(1 − σ)'s derivative loses digits to 1 − 2σ (27 ulps at 0.1); beyond, the tanh form gains nothing
+SIGMOID_NEAR = 2.0
+
+
+def sigmoid_gradient(g: Any, out: Any, x: Any) -> Any:
+    """g·σ(x)·(1 − σ(x)), the gradient of σ's rule (op_table). Its own derivative through that product,
+    σ'·(1 − σ) − σ·σ', cancels where σ is near 1/2 (σ''(1e-300) was 0 for −1.25e-301; 6e-9 relative off at 1e-8,
+    2e-14 at 0.01, 6e-15 at 0.1; softplus's third the same): under create_graph, for 4e-323 <= |x| < SIGMOID_NEAR,
+    the value is kept (a constant of x, times g) and the derivatives are those of (1 − tanh²(x/2))/4, products that
+    do not cancel. Below 4e-323 σ'' rounds to ∓0: the product's +0 there, PyTorch's (the other piece's zeros would
+    flip a sign on Tensors). Plain passes untouched."""
     slope = g * out * sigmoid_complement(x, out)
     if not isinstance(x, Node):
-        return (slope,)
-    near = is_near(x, lambda a: (np.abs(a) < 0.0625) & (np.abs(a) >= 4e-323))
+        return slope
+    near = is_near(x, lambda a: (np.abs(a) < SIGMOID_NEAR) & (np.abs(a) >= 4e-323))
     if not np.any(near):
-        return (slope,)
-    at = where(x, 0.0625, cond=near)  # a stand-in where not taken (its derivatives sent there are 0)
+        return slope
+    at = where(x, 0.0, cond=near)  # a stand-in where not taken (its derivatives sent there are 0)
     t = tanh(at * 0.5)
     t0 = raw(t)
     shift = g * (0.25 * (1 - t * t) - 0.25 * (1 - t0 * t0))  # 0, with those derivatives in x (and none in g)
     kept = g * raw(out) * raw(sigmoid_complement(x, out)) - (raw(shift) - shift)
-    return (where(kept, slope, cond=near),)
+    return where(kept, slope, cond=near)
 
 
 def tanh_slope(x: Any, t: Any) -> Any:

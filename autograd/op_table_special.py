@@ -87,14 +87,19 @@ def _sinc_slope(x: Any) -> Any:
         return (math.pi * math.pi) * x * polynomial(_SINC_SERIES, (math.pi * x) * (math.pi * x))
 
     def formula(x):  # sinc recomputed from x: a float16 output read rounded was 12 ulps off at -2.46
-        whole = (raw(x) >= forward.WHOLE) | (raw(x) <= -forward.WHOLE)
+        beyond = forward.whole_from(np.result_type(raw(x)))
+        whole = (raw(x) >= beyond) | (raw(x) <= -beyond)
         if not np.any(whole):
             z = math.pi * x
             return (cos(z) - sin(z) / z) / x
-        # π·(x mod 2) from 2^52 (forward.WHOLE), and no π·x formed there: it overflows from 5.7e307
+        # π·(x mod 2) from 2^52 (float32 2^23: forward.whole_from), and no π·x formed there: it may overflow
         whole = whole & np.isfinite(raw(x))  # ±inf: sin(π·x) is NaN, as the forward
-        turn = where(math.pi * fmod(x, 2.0), math.pi * where(1.0, x, cond=whole), cond=whole)
-        return (cos(turn) - sin(turn) / x / math.pi) / x
+        r = fmod(x, 2.0)
+        k, sign = forward.half_turns(np.where(whole, raw(r), 0.0))
+        if not isinstance(k, np.ndarray):
+            k, sign = float(k), float(sign)  # a Value's rule: Python numbers
+        turn = where(math.pi * (r - k), math.pi * where(1.0, x, cond=whole), cond=whole)
+        return sign * (cos(turn) - sin(turn) / x / math.pi) / x
 
     return piecewise(x, is_near(x, lambda a: np.abs(a) < 1 / math.pi), series, formula, (0.0, 1.0))  # 1/x at 0: inf
 

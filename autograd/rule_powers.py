@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
-from .graph import raw
+from .graph import Node, raw
 from .op_def import BOTH
 from .op_functions import function, log
 from .rule_functions import nowhere_zero, where
@@ -84,10 +84,15 @@ def power_vjp(g, out, a, b, needs=BOTH):
         keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
             exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep)
-            power = _power(a, exponent)
-            blown = _overflowed(a, out, power)
-            if blown is not None:  # taken at a = 1 there, where (b/a)·a^b stands in: a create_graph backward
-                power = _power(where(1.0, a, cond=blown), exponent)  # would meet 0 · inf in the unused power
+            # a Value's node raises where its ** overflows (gradients(x ** 1e-3, create_graph=True) at 1e-310
+            # raised for the finite 4.9e306): its power is looked at in floats before it is formed
+            early = isinstance(a, Node) and isinstance(raw(a), float)
+            blown = _overflowed(a, out, _power(raw(a), raw(exponent))) if early else None
+            power = _power(a if blown is None else where(1.0, a, cond=blown), exponent)
+            if not early:
+                blown = _overflowed(a, out, power)
+                if blown is not None:  # taken at a = 1 there, where (b/a)·a^b stands in: a create_graph backward
+                    power = _power(where(1.0, a, cond=blown), exponent)  # would meet 0 · inf in the unused power
             # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
             # though b - 1 may round to a whole number whose power is finite (1e-8 - 1 is -1 in float32;
             # PyTorch's is then finite): NaN as a factor, so that the rule stays linear in g. A NaN base's

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -136,10 +137,25 @@ def tensor_logit(x: np.ndarray, *, eps: float | None) -> np.ndarray:
     return np.where(low, np.log(a / (1 - a)), np.log1p((2 * b - 1) / (1 - b)))
 
 
-# from 2^52 on every float is a whole number, so sin(πx) is 0 and cos(πx) ±1: there π·(x mod 2) (exact) is what sin
-# and cos take, where π·x rounded is no multiple of π (sinc(1e20) was −1.3e-21, its derivative 8% off) and overflows
-# from 5.7e307 (sinc(1.7e308) and its derivatives were NaN)
-WHOLE = 2.0**52
+def whole_from(dtype: Any) -> float:
+    """2^(the mantissa's bits): from there on every float of that type is whole, so sin(πx) is 0 and cos(πx) ±1
+    (2^52 in float64, 2^23 in float32; integers: the float64 that π·x makes of them). There π·(x mod 2) (exact)
+    is what sin and cos take, where π·x rounded is no multiple of π (sinc(1e20) was −1.3e-21, float32 sinc(2^23 + 2)
+    1.65e-8, the slopes 8% and 10% off) and overflows (from 5.7e307: sinc and its derivatives were NaN); an odd
+    x mod 2 is ±1, whose π is no multiple of π either: see `half_turns`."""
+    return 2.0 ** np.finfo(np.result_type(dtype, 1.0)).nmant
+
+
+WHOLE = whole_from(np.float64)  # a Value's
+
+
+def half_turns(r: Any) -> tuple[Any, Any]:
+    """k, the whole number nearest r = x mod 2 (0 or ±1 for a whole x), and (−1)^k: sin(πr) = (−1)^k·sin(π(r − k))
+    and cos(πr) = (−1)^k·cos(π(r − k)), exact where r − k is 0, where sin(π) is 1.2e-16 (float32 −8.7e-8), no 0:
+    sinc(2^52 + 1) was 8.7e-33 and its second derivative 1.3e-32 for 2/x² = 9.9e-32 (float32 2^23 + 1: 6.1e-14 for
+    2.8e-14)."""
+    k = np.rint(r)
+    return k, 1.0 - 2.0 * (np.abs(k) == 1)
 
 
 def scalar_sinc(x: float) -> float:
@@ -147,16 +163,19 @@ def scalar_sinc(x: float) -> float:
         return 1.0
     z = math.pi * x
     if WHOLE <= abs(x) < math.inf:
-        return math.sin(math.pi * math.fmod(x, 2.0)) / z
+        r = math.fmod(x, 2.0)
+        k, sign = half_turns(r)
+        return float(sign) * math.sin(math.pi * (r - float(k))) / z
     return math.sin(z) / z  # an infinite x: math's ValueError, the op's domain message
 
 
 def tensor_sinc(x: np.ndarray) -> np.ndarray:
-    whole = np.abs(x) >= WHOLE
+    whole = np.abs(x) >= whole_from(x.dtype)
     if whole.any():
         with np.errstate(invalid="ignore", over="ignore"):  # fmod(±inf, 2) is NaN, as sin(±inf); π·x: inf
             z = np.pi * np.where(x == 0, 1.0, x)
-            return np.where(x == 0, 1, np.sin(np.where(whole, np.pi * np.fmod(x, 2.0), z)) / z)
+            k, sign = half_turns(np.where(whole, np.fmod(x, 2.0), 0.0))
+            return np.where(x == 0, 1, sign * np.sin(np.where(whole, np.pi * (np.fmod(x, 2.0) - k), z)) / z)
     z = np.pi * np.where(x == 0, 1.0, x)
     return np.where(x == 0, 1, np.sin(z) / z)
 

@@ -22,7 +22,8 @@ BEGIN = "<!-- op lists: written by docs/op_reference.py from the op table -->"
 END = "<!-- end of op lists -->"
 HEADER = "| op | call | derivative | undefined where (a Value raises; a Tensor gives NaN or inf) |"
 
-# each family is the module its entries' rules are written in (op_table's ** and / in rule_powers); the title a
+# each family is the module its entries' rules are written in (op_table's ** and / in rule_powers: a rule whose
+# helper lives elsewhere, as tanh's and sigmoid's, is a lambda in its table to stay there); the title a
 # reader sees
 TITLES = {
     "autograd.op_table": "arithmetic and core functions",

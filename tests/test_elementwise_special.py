@@ -142,12 +142,13 @@ def test_values_refuse_where_there_is_no_real_result():
             call()
 
 
-@pytest.mark.parametrize("x", [1e20, -1e20, 1.7e308, 2.0**53 + 2])
+@pytest.mark.parametrize("x", [1e20, -1e20, 1.7e308, 2.0**53 + 2, 2.0**52 + 1, -(2.0**52 + 3)])
 def test_sinc_of_a_huge_whole_number_is_0_with_its_slopes(x):
     """From 2^52 every float is whole: sinc(x) is 0, sinc' = cos(πx)/x = ±1/x, sinc'' = −2·sinc'/x, sinc''' ≈ −π²·sinc'.
     π·x rounded is no multiple of π there: sinc(1e20) was −1.3e-21 and sinc'(1e20) 9.2e-21 (for 1e-20); from 5.7e307
-    π·x overflowed, and sinc(1.7e308) and its derivatives were NaN. On a Tensor and a Value alike."""
-    slope = 1 / x  # x mod 2 is 0 for these: cos(πx) = 1
+    π·x overflowed, and sinc(1.7e308) and its derivatives were NaN; at an odd x, π·(x mod 2) = π rounded is no
+    multiple of π either: sinc(2^52 + 1) was 8.7e-33, sinc'' 1.3e-32 for 9.9e-32. On a Tensor and a Value alike."""
+    slope = (1 if x % 2 == 0 else -1) / x  # cos(πx) = ±1
     expected = [slope, -2 * slope / x, -(math.pi**2) * slope]
     for f in (lambda t: autograd.sinc(t), lambda t: autograd.sinc(t) * 1.0):
         assert np.asarray(f(Tensor(np.array([x, 0.0])))).tolist() == [0.0, 1.0]  # beside a 0, whose sinc is 1
@@ -157,3 +158,18 @@ def test_sinc_of_a_huge_whole_number_is_0_with_its_slopes(x):
             for got in (float(np.asarray(tensor_f(Tensor(np.array([x, 0.25, 0.0]))))[0]), value_f(x)):
                 assert got == pytest.approx(want, rel=1e-15, abs=1e-320), (x, got, want)
     assert autograd.sinc(Value(x)).data == 0
+
+
+def test_sinc_of_a_whole_float32_is_0_with_its_slopes():
+    """Every float32 from 2^23 is whole, but the look for whole numbers began at float64's 2^52: sinc(float32
+    2^23 + 2) was 1.65e-8 (π·x rounded to float32, no multiple of π), its slope 1.07e-7 for 1.19e-7 = 1/x (10% off);
+    at an odd one π·(x mod 2) is π rounded to float32, whose sine is −8.7e-8: sinc''(2^23 + 1) was 6.1e-14 for
+    2/x² = 2.8e-14. 0, ±1/x and ∓2/x² now, beside an entry that is not whole."""
+    xs = np.array([2.0**23 + 2, -(2.0**24), 1e38, 2.0**23 + 1, 2.0**23 - 1.5], np.float32)
+    whole = xs[:4].astype(float)
+    slopes = np.where(whole % 2 == 0, 1.0, -1.0) / whole
+    assert np.asarray(autograd.sinc(Tensor(xs)))[:4].tolist() == [0.0] * 4
+    first = elementwise_grad(autograd.sinc)
+    for derivative, want in ((first, slopes), (elementwise_grad(first), -2 * slopes / whole)):
+        got = np.asarray(derivative(Tensor(xs)))
+        assert got.dtype == np.float32 and got[:4].tolist() == pytest.approx(want.tolist(), rel=1e-6), got

@@ -247,7 +247,7 @@ def test_x_times_a_vanishing_factor_is_minus_zero_at_minus_infinity_with_its_der
             assert np.isfinite(got[2]) and got[2] != 0
 
 
-@pytest.mark.parametrize("x", [1e-300, -1e-300, 1e-8, -1e-3, 0.01, 0.06])
+@pytest.mark.parametrize("x", [1e-300, -1e-300, 1e-8, -1e-3, 0.01, 0.06, 0.1014922846320807, -0.5, 1.9])
 def test_sigmoid_s_curvature_near_zero_keeps_its_digits(x):
     """σ'' = σ'·(1 − σ) − σ·σ' cancelled where σ is near 1/2: 0 at ±1e-300 (the value ∓1.25e-301), 6e-9 relative
     off at 1e-8, 2e-14 at 0.01; softplus''' and logsigmoid''' (σ'' again) too. Within 2 ulps of mpmath now, on a
@@ -268,3 +268,15 @@ def test_sigmoid_s_curvature_near_zero_keeps_its_digits(x):
             assert value == pytest.approx(want, rel=4.5e-16, abs=0), (name, x, got, want)
     third = grad(grad(grad(autograd.sigmoid)))(x)
     assert third == pytest.approx(exact[1], rel=4.5e-16)
+
+
+@pytest.mark.parametrize(
+    "f", [autograd.silu, autograd.mish, autograd.gelu, lambda x: autograd.gelu(x, approximate="tanh")]
+)
+def test_a_nan_beside_minus_infinity_leaves_its_minus_zero(f):
+    """The forwards look for −inf by the least entry, and a NaN made the least entry NaN: silu([nan, −inf]) was
+    [nan, nan], though silu([−inf]) is [−0] (and the derivative there −0 beside the NaN too)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = np.asarray(f(Tensor(np.array([math.nan, -math.inf, 1.0]))))
+    assert math.isnan(out[0]) and out[1] == 0 and np.signbit(out[1]) and out[2] > 0.5, out

@@ -29,3 +29,13 @@ def test_every_family_has_a_title():
     """A new op_table module's family is titled for readers (the README listed "op_table_special: ..."),
     not named by its module."""
     assert [title for title in _op_reference().families() if title.startswith("op_table")] == []
+
+
+def test_the_ops_micrograd_learners_meet_first_are_listed_together():
+    """The lecture's `+ * ** relu tanh exp` and the README's "also `log sqrt sigmoid abs sin cos`" (its micrograd
+    comparison) head the lists, as "arithmetic and core functions", wherever their rules are written: a family is
+    the module of the entry's rule, and sigmoid's, moved to op_table_activations, had taken it away from tanh and
+    relu to "activations"."""
+    core = {d.name for d in _op_reference().families()["arithmetic and core functions"]}
+    lesson = {"add", "mul", "power", "relu", "tanh", "exp", "log", "sqrt", "sigmoid", "abs", "sin", "cos"}
+    assert lesson <= core, sorted(lesson - core)

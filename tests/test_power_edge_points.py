@@ -137,3 +137,14 @@ def test_a_tiny_base_under_a_small_exponent_has_its_finite_slope_and_infinite_cu
         assert got[1:] == [-math.inf, math.inf] and got[0] == pytest.approx(first, rel=4.5e-16), (got, first)
     on_value = autograd.grad(lambda x: x**b)(a)
     assert on_value == float(np.asarray(slopes[0](Tensor(np.array([a]))))[0])
+
+
+@pytest.mark.parametrize("a, b", [(5e-324, 5e-324), (1e-310, 0.001)])
+def test_a_values_slope_at_a_tiny_base_is_finite_under_create_graph_too(a, b):
+    """A Value's ** raises OverflowError where its result overflows, and the rule formed a^(b−1) as a node before
+    looking: gradients(x ** 0.001, create_graph=True) at 1e-310 raised "1e-310 ** -0.999 overflows" for the
+    finite 4.9e306 a plain backward gives; the same now, with and without a Value exponent."""
+    for power in (lambda x: x**b, lambda x: x ** autograd.Value(b)):
+        x, plain = autograd.Value(a), autograd.grad(power)(a)
+        (slope,) = autograd.gradients(power(x), [x], create_graph=True)
+        assert slope.data == plain and math.isfinite(plain), (slope.data, plain)
