@@ -118,3 +118,17 @@ def test_a_tiny_divisor_s_rescaled_slope_beside_a_zero_dividend_leaves_its_zero(
         (Tensor(np.array([a, 0.0], dtype)) / divisor).sum().backward()
     got = np.asarray(divisor.grad)
     assert got[0] == pytest.approx(slope, rel=1e-3) and got[1] == 0 and np.signbit(got[1])
+
+
+def test_the_scalar_engine_s_ordinary_division_takes_no_look_for_a_tiny_divisor(monkeypatch):
+    """Value's d/db at an ordinary point is a finite float, returned at once: the look for an overflowed g / b (and
+    the NaN mending) made div's rule 10% dearer on the scalar engine, where it is the hot op (callgrind)."""
+    from autograd import rule_powers
+
+    def looked(*args):
+        raise AssertionError("looked for an overflowed g / b at a finite slope")
+
+    monkeypatch.setattr(rule_powers, "_g_over_b_overflowed", looked)
+    a, b = Value(3.0), Value(2.0)
+    (a / b).backward()
+    assert (a.grad, b.grad) == (0.5, -0.75)
