@@ -155,7 +155,7 @@ def half_turns(r: Any) -> tuple[Any, Any]:
     sinc(2^52 + 1) was 8.7e-33 and its second derivative 1.3e-32 for 2/x² = 9.9e-32 (float32 2^23 + 1: 6.1e-14 for
     2.8e-14)."""
     k = np.rint(r)
-    return k, 1.0 - 2.0 * (np.abs(k) == 1)
+    return k, 1 - 2 * (np.abs(k) == 1).astype(np.result_type(k))  # in r's dtype: a float32 sinc stays float32
 
 
 def scalar_sinc(x: float) -> float:
