@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 BLOCK = 32  # elements per block: an element off by more than 32 times its tolerance fails
-MOST_BLOCKS = 256  # directions per parameter at most (each costs two evaluations of the loss): larger blocks beyond
+MOST_BLOCKS = 256  # directions per parameter at most (each costs three evaluations of the loss): larger blocks beyond
 
 
 class Block(NamedTuple):

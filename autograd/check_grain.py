@@ -129,7 +129,7 @@ class StillEntries:
     (`see`, in the pass over every element that weighs the entries) is `fine`: its short value at the point
     is the point's (2 x at x = 1.0, v * 2.0 over linspace(-1, 1, 200): 2.0, 1 bit), not a grid of f's own,
     and another element's row does not look for it within PROBE eps: each such row cost two more calls of f
-    (801 where 401). An entry on a grid of f's own keeps few bits wherever it moves ((x + 1e12) - 1e12, sin
+    (1,001 where 601). An entry on a grid of f's own keeps few bits wherever it moves ((x + 1e12) - 1e12, sin
     in float32); one that mixes such rounding with numbers that keep every bit keeps every bit at almost
     every point, where no row can read the grid, as at this one."""
 

@@ -1,6 +1,6 @@
 """The snapshots a compiled step's guards keep of a tuple, list or dict (compile_guards.settled): `Items`, a
-large one (a table) by its items' identity, and `Scalars`, one of numbers and text, told unchanged at once
-where it still holds the very same items."""
+large one (a table) by a copy of its items compared by value (within TABLE_ITEMS and TABLE_NUMBERS), and
+`Scalars`, one of numbers and text, told unchanged at once where it still holds the very same items."""
 
 from __future__ import annotations
 
