@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from test_nn_schedulers import lrs, optimizer  # an SGD of lr 0.1, and the lr of each epoch
 
-from autograd import Tensor
 from nn.optim import SGD, Adagrad, Adam
 from nn.schedulers import (
     ConstantLR,
@@ -20,18 +20,6 @@ from nn.schedulers import (
     PolynomialLR,
     StepLR,
 )
-
-
-def optimizer(lr=0.1):
-    return SGD([Tensor(np.ones(2), requires_grad=True)], lr=lr)
-
-
-def lrs(scheduler, epochs):
-    out = []
-    for _ in range(epochs):
-        out.append(scheduler.optimizer.lr)
-        scheduler.step()
-    return out
 
 
 def test_formulas_by_hand():
