@@ -1,7 +1,9 @@
 """Hypothesis's profile: no per-example deadline (shared, noisy machines); 50 examples a property in the
-default run, a developer's loop kept under 5 minutes, and 300 under CI=true (tests/budget.py). And how many
-pytest-xdist workers `-n auto` (pyproject's addopts) starts."""
+default run, a developer's loop kept under 5 minutes, and 300 under CI=true (tests/budget.py); how many
+pytest-xdist workers `-n auto` (pyproject's addopts) starts; and the `sigint` fixture of the Ctrl-C tests."""
 
+import gc
+import signal
 from pathlib import Path
 
 import pytest
@@ -17,3 +19,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     a run of the whole suite or of a folder gets xdist's own count, one worker a core."""
     named_files = [arg for arg in config.args if Path(arg.split("::")[0]).suffix == ".py"]
     return 0 if named_files and len(named_files) == len(config.args) else None
+
+
+@pytest.fixture
+def sigint():
+    """Ctrl-C raising KeyboardInterrupt, as in a terminal, even when pytest runs with SIGINT ignored (as a
+    background job); pytest's handler is put back after. The cyclic collector is off meanwhile: a signal's
+    Python handler runs at the next bytecode boundary, and if a collection starts in between, that boundary
+    is inside a gc callback (hypothesis registers one), where KeyboardInterrupt is swallowed as unraisable."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    collecting = gc.isenabled()
+    gc.disable()
+    yield
+    if collecting:
+        gc.enable()
+    signal.signal(signal.SIGINT, previous)

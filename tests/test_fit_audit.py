@@ -17,14 +17,6 @@ from nn import functional as F
 from nn.idx import IDXError, read_idx
 
 
-@pytest.fixture
-def sigint():
-    """Ctrl-C raising KeyboardInterrupt, as in a terminal, even when pytest runs with SIGINT ignored."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 def _moons():
     X, y = nn.data.moons(200, seed=0)
     return X, y.reshape(-1, 1).astype(float)

@@ -35,13 +35,6 @@ def capture(monkeypatch) -> Stdout:
     return out
 
 
-@pytest.fixture
-def sigint():
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 def run(n=33, **kwargs):
     X, y = nn.data.blobs(n, seed=0)
     model = nn.Linear(2, 3, seed=0)

@@ -14,15 +14,6 @@ import nn
 from nn import functional as F
 
 
-@pytest.fixture
-def sigint():
-    """Ctrl-C raising KeyboardInterrupt, as in a terminal, even when pytest runs with SIGINT ignored (in the
-    background); the handler pytest had is put back after."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 def _linear_run():
     X, y = nn.data.blobs(64, seed=0)
     model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.ReLU(), nn.Linear(4, 3, seed=1))
