@@ -1,6 +1,7 @@
 """Hypothesis's profile: no per-example deadline (shared, noisy machines); 50 examples a property in the
 default run, a developer's loop kept under 5 minutes, and 300 under CI=true (tests/budget.py); how many
-pytest-xdist workers `-n auto` (pyproject's addopts) starts; and the `sigint` fixture of the Ctrl-C tests."""
+pytest-xdist workers `-n auto` (pyproject's addopts) starts; and the fixtures `collect` (the hook tests')
+and `sigint` (the Ctrl-C tests')."""
 
 import gc
 import signal
@@ -19,6 +20,16 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     a run of the whole suite or of a folder gets xdist's own count, one worker a core."""
     named_files = [arg for arg in config.args if Path(arg.split("::")[0]).suffix == ".py"]
     return 0 if named_files and len(named_files) == len(config.args) else None
+
+
+@pytest.fixture
+def collect():
+    """gc.collect over what the test made, the rest of the heap frozen (gc.freeze): in the default run's long
+    process each full collection walked every earlier test's objects, 1-2 s of CPU. A frozen object's reference
+    still keeps what it refers to alive (the hook table's, were it strong), as a full collection's would."""
+    gc.freeze()
+    yield gc.collect
+    gc.unfreeze()
 
 
 @pytest.fixture
