@@ -1,16 +1,14 @@
-"""More of torch.optim.lr_scheduler's schedules, built as nn.schedulers' are (a closed form of the epoch,
-chained as PyTorch's): MultiStepLR, ExponentialLR, ConstantLR and PolynomialLR are factors that multiply
-with the chain's others, as PyTorch's chainable forms do; CosineAnnealingWarmRestarts sets the lr outright
-from its base, as PyTorch's does (so, as a LambdaLR, it refuses to step beside another scheduler)."""
+"""More of torch.optim.lr_scheduler's schedules, built as nn.schedulers' are (a closed form of the epoch, chained as
+PyTorch's: each class's `sets_outright` says whether its lr is a factor of the chain's or set outright)."""
 
 from __future__ import annotations
 
 import bisect
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from .arguments import as_sequence, check_number
+from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
 
@@ -32,6 +30,41 @@ class MultiStepLR(LRScheduler):
 
     def factor_at(self, epoch: int) -> float:
         return self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class MultiplicativeLR(LRScheduler):
+    """lr = base_lr * lr_lambda(1) * ... * lr_lambda(epoch): multiplied by lr_lambda(epoch) at each step, as
+    PyTorch's, a factor that chains with the others'. lr_lambda is called once per epoch (its products kept), so
+    that a function with a state of its own is asked as PyTorch asks it; it is a function, which nn.save does not
+    write (PyTorch's state_dict keeps none either): a resumed run's is made with it again, then loaded, as a
+    LambdaLR (its products up to the loaded epoch asked of it anew)."""
+
+    setting_names = ()  # lr_lambda is a function, which no file can hold nor compare: not checked on load
+    # PyTorch's has no closed form: after a SequentialLR's milestone it multiplies the lr the schedule before it
+    # left by lr_lambda(0), an lr of neither schedule, which SequentialLR refuses
+    starts_afresh = False
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
+        if isinstance(lr_lambda, list | tuple) and len(lr_lambda) == 1:
+            lr_lambda = lr_lambda[0]  # PyTorch's list of one per parameter group (one here)
+        if not callable(lr_lambda):
+            raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
+        self.lr_lambda = lr_lambda
+        self._products = [1.0]  # the factor of each epoch asked so far
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        while len(self._products) <= epoch:
+            k = len(self._products)
+            given = self.lr_lambda(k)
+            factor = one_number(given)  # a 0-d array or tensor too, as PyTorch's multiplies by one
+            if factor is None or not math.isfinite(factor):
+                raise (TypeError if factor is None else ValueError)(
+                    f"MultiplicativeLR: lr_lambda({k}) gave {type(given).__name__} {given!r}; it must give a finite "
+                    "number"
+                )
+            self._products.append(self._products[-1] * factor)
+        return self._products[epoch]
 
 
 class ExponentialLR(LRScheduler):
