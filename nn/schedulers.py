@@ -31,7 +31,6 @@ from .schedulers_chained import ChainedScheduler
 from .schedulers_cyclic import CyclicLR
 from .schedulers_more import (
     ConstantLR,
-    CosineAnnealingWarmRestarts,
     ExponentialLR,
     MultiplicativeLR,
     MultiStepLR,
@@ -41,6 +40,7 @@ from .schedulers_more import (
 )
 from .schedulers_one_cycle import OneCycleLR
 from .schedulers_plateau import ReduceLROnPlateau
+from .schedulers_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "ChainedScheduler",

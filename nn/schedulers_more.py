@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_base import LRScheduler, _at_least_zero
 
 
 class MultiStepLR(LRScheduler):
@@ -114,53 +114,6 @@ class PolynomialLR(LRScheduler):
         if self.total_iters == 0:
             return 1.0  # PyTorch's never moves the lr (warn_if_held)
         return (1 - min(epoch, self.total_iters) / self.total_iters) ** self.power
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: CosineAnnealingLR's half cosine over
-    T_i epochs, T_cur counting from the last restart, then again from base_lr; T_i is T_0 and grows T_mult
-    times at each restart (SGDR). It sets the lr outright, as PyTorch's."""
-
-    setting_names = ("T_0", "T_mult", "eta_min")
-    sets_outright = True
-
-    def __init__(
-        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
-    ) -> None:
-        self.T_0 = _count(self, "T_0", T_0)
-        self.T_mult = _count(self, "T_mult", T_mult)
-        self.eta_min = _at_least_zero(self, "eta_min", eta_min)
-        super().__init__(optimizer, last_epoch)
-
-    def cycle(self, epoch: int) -> tuple[int, int]:
-        """(T_cur, T_i) at `epoch`: the epochs since the last restart, and the length of that cycle."""
-        if self.T_mult == 1:
-            return epoch % self.T_0, self.T_0
-        length = self.T_0
-        while epoch >= length:  # at most 63 cycles to an epoch of 2**63 (T_mult >= 2)
-            epoch, length = epoch - length, length * self.T_mult
-        return epoch, length
-
-    @property
-    def T_cur(self) -> int:
-        """PyTorch's attribute: the epochs since the last restart."""
-        return self.cycle(self.last_epoch)[0]
-
-    @property
-    def T_i(self) -> int:
-        """PyTorch's attribute: the length of the current cycle."""
-        return self.cycle(self.last_epoch)[1]
-
-    def factor_at(self, epoch: int) -> float:
-        done, length = self.cycle(epoch)
-        return (1 + math.cos(math.pi * done / length)) / 2
-
-    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
-        factor = self._number(epoch, self.factor_at(epoch))
-        return factor, self.eta_min + (base_lr - self.eta_min) * factor
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
 
 
 def check_epochs(owner: LRScheduler, name: str, value: object) -> int:
