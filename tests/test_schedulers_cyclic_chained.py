@@ -14,11 +14,14 @@ from torch_reference import torch
 
 from nn.optim import SGD, Adagrad
 from nn.schedulers import (
+    SETS_OUTRIGHT,
     ChainedScheduler,
+    CosineAnnealingWarmRestarts,
     CyclicLR,
     ExponentialLR,
     LambdaLR,
     MultiplicativeLR,
+    OneCycleLR,
     ReduceLROnPlateau,
     SequentialLR,
     StepLR,
@@ -179,3 +182,36 @@ def test_lambda_schedulers_are_saved_without_their_functions_as_torchs(tmp_path)
         resumed = make(again)
         nn.load(model, tmp_path / "ckpt.npz", optimizer=again)
         assert resumed.last_epoch == 4 and again.lr == opt.lr == pytest.approx(0.1 * 0.5**4)
+
+
+def test_fit_steps_a_chained_schedulers_own_in_its_order():
+    """fit refused it: "scheduler must be a scheduler of this optimizer"."""
+    import nn
+    from nn import functional as F
+
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    chained = ChainedScheduler([StepLR(opt, 1, 0.5), ExponentialLR(opt, 0.9)])
+    nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=chained)
+    assert [s.last_epoch for s in chained.schedulers] == [3, 3] and opt.lr == pytest.approx(0.1 * 0.5**3 * 0.9**3)
+
+
+# each scheduler that sets the lr outright, made on an optimizer (its class's sets_outright, listed by SETS_OUTRIGHT)
+OUTRIGHT = {
+    "CosineAnnealingWarmRestarts": lambda o: CosineAnnealingWarmRestarts(o, 4),
+    "CyclicLR": lambda o: CyclicLR(o, 0.01, 0.1, cycle_momentum=False),
+    "LambdaLR": lambda o: LambdaLR(o, lambda e: 0.5),
+    "OneCycleLR": lambda o: OneCycleLR(o, 1.0, 9, cycle_momentum=False),
+}
+
+
+@pytest.mark.parametrize("name", SETS_OUTRIGHT)
+def test_each_that_sets_the_lr_outright_refuses_to_step_beside_another(name):
+    """SETS_OUTRIGHT, which the docs cite, is what the chain does: each refuses to step beside a StepLR."""
+    assert set(OUTRIGHT) == set(SETS_OUTRIGHT)
+    opt = optimizer()
+    step, outright = StepLR(opt, 1, 0.5), OUTRIGHT[name](opt)
+    with pytest.raises(ValueError, match=f"{name} sets the lr outright"):
+        outright.step()
+    assert step.last_epoch == outright.last_epoch == 0
