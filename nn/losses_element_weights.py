@@ -61,7 +61,7 @@ def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, na
         w = weights[0]  # the constant Tensor or array read in the graph: its sum is taken there too
         return _over_weight_sum(total, (w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w).sum())
     weight_sum = math.fsum(weights)
-    return total * (1.0 / weight_sum if weight_sum else math.nan)
+    return total / weight_sum if weight_sum else total * math.nan
 
 
 def _quotient(total: Any, weight_sum: Any) -> Any:
