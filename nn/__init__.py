@@ -38,9 +38,10 @@ Public API:
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
-    schedulers                      StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
-                                    CosineAnnealingLR, CosineAnnealingWarmRestarts, LambdaLR, SequentialLR,
-                                    OneCycleLR, ReduceLROnPlateau (fit's scheduler=)
+    schedulers                      StepLR, MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, LinearLR,
+                                    PolynomialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LambdaLR,
+                                    SequentialLR, ChainedScheduler, OneCycleLR, CyclicLR, ReduceLROnPlateau
+                                    (fit's scheduler=)
     clip_grad_norm_, clip_grad_value_   gradient clipping (also as nn.utils.clip_grad_norm_, PyTorch's place)
     init                            PyTorch's initialisers (kaiming_normal_, xavier_uniform_, ...), fans in
                                     chainrule's layouts: a 2-D weight is (fan_in, fan_out), as x @ W reads it

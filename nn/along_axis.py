@@ -9,7 +9,8 @@ from typing import Any
 import autograd
 from autograd import ShapeError, Tensor
 
-from .arguments import check_axis, layer_input, parameter_dtype
+from .arguments import check_axis, layer_input
+from .arguments_factory import parameter_dtype
 from .function_modules import FunctionModule
 from .module import Module
 

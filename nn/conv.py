@@ -24,7 +24,8 @@ from autograd import (
     conv_transpose3d,
 )
 
-from .arguments import check_axis, check_count, check_flag, factory_dtype, is_int, kept_size, layer_input
+from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input
+from .arguments_factory import factory_dtype
 from .conv_output_size import output_padding_for
 from .conv_padding import check_mode, extended
 from .layer_trial import OPTION_DEFAULTS, tried

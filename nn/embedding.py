@@ -9,7 +9,8 @@ import numpy as np
 
 from autograd import Op, ShapeError, Tensor, guard, raw, validate, where
 
-from .arguments import as_array, check_count, check_flag, factory_dtype, is_int, parameter_dtype
+from .arguments import as_array, check_count, check_flag, is_int
+from .arguments_factory import factory_dtype, parameter_dtype
 from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
 from .module import Module
 from .parameter import check_parameters

@@ -19,7 +19,8 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import cast_fitting, check_choice, check_real, read_only, shown
+from .arguments import check_choice, check_real, read_only, shown
+from .arguments_factory import cast_fitting
 from .rng import generator as generator_of
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity

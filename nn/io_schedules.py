@@ -2,8 +2,9 @@
 `optimizer=`): per scheduler, by its place in the chain k, "schedule.k.kind.NAME" (its class),
 "schedule.k.last_epoch", "schedule.k.base_lr" and "schedule.k.hand_set" (1 where the base carries
 on an lr set by hand, 0 where not, -1 where not known: a file written before it was has none, read
-so). Without them a resumed run's scheduler, made anew, started its schedule over from the loaded
-lr: the lr of a StepLR went back up where the run would have gone on down. Also its settings (its
+so), and a CosineAnnealingWarmRestarts's "schedule.k.epoch_fraction" (where step(epoch) left it within an
+epoch; 0 for a file without it). Without them a resumed run's scheduler, made anew, started its schedule
+over from the loaded lr: the lr of a StepLR went back up where the run would have gone on down. Also its settings (its
 class's `setting_names`; a text one, OneCycleLR's anneal_strategy, by its place in `choices`),
 "schedule.k.setting.NAME", and a SequentialLR's schedulers, by their place j in it,
 "schedule.k.schedulers.j.kind.NAME" and "schedule.k.schedulers.j.setting.NAME": a file whose schedulers
@@ -25,6 +26,7 @@ import numpy as np
 
 from .optim_base import Optimizer
 from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
+from .schedulers_restarts import FRACTION
 from .state_checks import Layout, check_entries, check_marker, conform
 
 SCHEDULE = "schedule."  # the entries' names start so, after the optimizer's prefix in a file
@@ -47,6 +49,8 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
         hand_set = state["hand_set"]
         found[f"{SCHEDULE}{k}.hand_set"] = np.array(UNKNOWN if hand_set is None else int(hand_set), np.int64)
+        if FRACTION in state:  # a CosineAnnealingWarmRestarts's, where step(epoch) left it within an epoch
+            found[f"{SCHEDULE}{k}.{FRACTION}"] = np.array(state[FRACTION], np.float64)
     found[SCHEDULE + PLATEAUS] = np.array(len(optimizer.plateaus), np.int64)
     for k, plateau in enumerate(optimizer.plateaus):
         head = f"{SCHEDULE}{PLATEAU}{k}."
@@ -100,6 +104,8 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
         if head + "hand_set" in values:  # any other number is left for the scheduler's check to refuse
             written = int(values[head + "hand_set"])
             state["hand_set"] = {UNKNOWN: None, 0: False, 1: True}.get(written, written)
+        if head + FRACTION in values:  # the scheduler's check refuses one outside [0, 1)
+            state[FRACTION] = float(values[head + FRACTION])
         steps.append(scheduler.resumer(state, lr))
     steps += _plateau_resumers(optimizer, values, prefix)
 
@@ -211,6 +217,7 @@ _ADDED = (
     lambda name: name.endswith(".hand_set"),
     lambda name: f".{SETTING}" in name or f".{SCHEDULERS}" in name,
     lambda name: f"{SCHEDULE}{PLATEAU}" in name or name.endswith(SCHEDULE + PLATEAUS),
+    lambda name: name.endswith(f".{FRACTION}"),
 )
 
 

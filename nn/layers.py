@@ -10,7 +10,8 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import check_choice, check_count, check_flag, factory_dtype, layer_input, renamed
+from .arguments import check_choice, check_count, check_flag, layer_input
+from .arguments_factory import factory_dtype, renamed
 from .containers import given_for_a_module
 from .module import Module
 from .parameter import check_parameters

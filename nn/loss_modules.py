@@ -19,6 +19,7 @@ from autograd import Tensor
 
 from .arguments import is_int
 from .function_modules import FunctionModule, function_module, options_of
+from .loss_positions import DEPRECATED
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -40,8 +41,9 @@ from .losses_margins import (
     triplet_margin_loss,
 )
 
-# PyTorch's deprecated spellings of reduction=, which chainrule does not take
-_DEPRECATED = ("size_average", "reduce")
+# options of the function that PyTorch's class does not take: torch 2.13's weight= of mse_loss, l1_loss and
+# huber_loss is one number per element of the batch, given to the function with each call
+FUNCTION_ONLY = {"MSELoss": ("weight",), "L1Loss": ("weight",), "HuberLoss": ("weight",)}
 
 
 class Loss(FunctionModule):
@@ -55,7 +57,7 @@ class Loss(FunctionModule):
 
     def __init__(self, *args: Any, **options: Any) -> None:
         name = type(self).__name__
-        takes = options_of(self.function)
+        takes = [k for k in options_of(self.function) if k not in FUNCTION_ONLY.get(name, ())]
         if len(args) > len(self.positions):
             how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
             # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target)
@@ -73,8 +75,14 @@ class Loss(FunctionModule):
                 raise TypeError(f"{name}() got {key} both by position and as {key}=")
             options[key] = value
         for key in options:
+            if key in FUNCTION_ONLY.get(name, ()):
+                raise TypeError(
+                    f"{name}() takes no {key}, as PyTorch's: {key}= of nn.functional.{self.function.__name__} is one "
+                    f"number per element of a batch; give it with each call: F.{self.function.__name__}(input, "
+                    f"target, {key}=...)"
+                )
             if key not in takes:
-                hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in _DEPRECATED else ""
+                hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in DEPRECATED else ""
                 raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}{hint}")
         # an int as a Python int (ignore_index=np.int64(2): 2); weights and the rest as given, not copied
         self.keep_options({key: int(value) if is_int(value) else value for key, value in options.items()})
@@ -90,7 +98,8 @@ class Loss(FunctionModule):
             twice = [n for n in params[: len(inputs)] if n in named]  # PoissonNLLLoss's log_input, an option too
             reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
             given = (unknown or twice or [None])[0]  # the name the reason gives
-            option = given if given in options_of(self.function) else None
+            only = FUNCTION_ONLY.get(name, ())
+            option = given if given in options_of(self.function) and given not in only else None
             hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
             raise TypeError(
                 f"{name}.forward takes ({', '.join(self.inputs.parameters)}), by position or by name: {reason}{hint}"

@@ -16,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Op, Tensor
 
 from .arguments import check_flag, check_number, check_real
+from .loss_positions import torch_positions
+from .losses_element_weights import element_weights, reduce_over_weights, weighed
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
-from .losses_pairs import Predictions, as_read, constant_weights, pairs, reduce, require
+from .losses_pairs import Predictions, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -36,17 +37,25 @@ __all__ = [
 ]
 
 
-def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean") -> Any:
+@torch_positions("size_average", "reduce", "reduction", "weight")
+def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
     g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
     (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
-    gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too)."""
-    return reduce([d * d for d in (p - t for p, t in pairs(input, target, "mse_loss"))], reduction, "mse_loss")
+    gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too).
+    `weight` (torch 2.13's): one number >= 0 per element, each term times its own; the mean is then the
+    sum over the weights' sum, as PyTorch's (reduce_over_weights)."""
+    found = pairs(input, target, "mse_loss")
+    weights = element_weights(weight, "weight", found, input, "mse_loss", "predictions", same_shape=True)
+    return reduce_over_weights([d * d for d in (p - t for p, t in found)], weights, reduction, "mse_loss")
 
 
-def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean") -> Any:
-    """Absolute error (the lesson's), |p - t| per element."""
-    return _absolute_error(input, target, reduction, "l1_loss")
+@torch_positions("size_average", "reduce", "reduction", "weight")
+def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
+    """Absolute error (the lesson's), |p - t| per element; `weight` as mse_loss's (the mean over the weights' sum)."""
+    found = pairs(input, target, "l1_loss")
+    weights = element_weights(weight, "weight", found, input, "l1_loss", "predictions", same_shape=True)
+    return reduce_over_weights([abs(p - t) for p, t in found], weights, reduction, "l1_loss")
 
 
 def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:
@@ -54,16 +63,24 @@ def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -
     return reduce([abs(p - t) for p, t in pairs(pred, target, name)], reduction, name)
 
 
-def huber_loss(input: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
+@torch_positions("reduction", "delta", "weight")
+def huber_loss(
+    input: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
-    target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss."""
+    target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss, whose
+    `weight` (one number >= 0 per element) weighs each term, its mean staying over the elements (mse_loss's
+    and l1_loss's divide by the weights' sum: PyTorch's differ so)."""
     # delta 0 makes the loss 0 everywhere (torch refuses it too)
     wanted = "a finite number > 0 (for the absolute error use l1_loss)"
     delta = check_number("huber_loss", "delta", delta, wanted, lambda x: 0 < x < math.inf)
-    terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in pairs(input, target, "huber_loss"))]
-    return reduce(terms, reduction, "huber_loss")
+    found = pairs(input, target, "huber_loss")
+    weights = element_weights(weight, "weight", found, input, "huber_loss", "predictions", same_shape=True)
+    terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in found)]
+    return reduce(weighed(terms, weights), reduction, "huber_loss")
 
 
+@torch_positions("size_average", "reduce", "reduction", "beta")
 def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: huber_loss / beta, so that far from the
     target it is the absolute error. beta = 0 is l1_loss. As torch's smooth_l1_loss, but with the square
@@ -91,6 +108,7 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
     return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
 
 
+@torch_positions("weight", "size_average", "reduce", "reduction")
 def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1], each
     element's times its `weight` if given (numbers >= 0 broadcast to the predictions; on Values one
@@ -108,9 +126,12 @@ def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None,
     )
     _check_unit_targets(found, name)
     terms = [_bce(p, t) for p, t in found]
-    return reduce(_weighed(terms, _weights(weight, "weight", found, input, name, "probabilities")), reduction, name)
+    return reduce(
+        weighed(terms, element_weights(weight, "weight", found, input, name, "probabilities")), reduction, name
+    )
 
 
+@torch_positions("weight", "size_average", "reduce", "reduction", "pos_weight")
 def binary_cross_entropy_with_logits(
     input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
@@ -127,11 +148,12 @@ def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any,
     caller's: multilabel_soft_margin_loss is their mean over the classes)."""
     found = pairs(logits, targets, name)
     _check_unit_targets(found, name)
-    positives = _weights(pos_weight, "pos_weight", found, logits, name, "logits")
+    positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits")
     terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
-    return _weighed(terms, _weights(weight, "weight", found, logits, name, "logits"))
+    return weighed(terms, element_weights(weight, "weight", found, logits, name, "logits"))
 
 
+@torch_positions("size_average", "reduce", "reduction", "log_target")
 def kl_div(input: Predictions, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Any:
     """The Kullback-Leibler divergence term t (log t - x) of log-probabilities x (log_softmax's)
     against probabilities t (0 log 0 = 0), or with `log_target` against log-probabilities,
@@ -179,31 +201,6 @@ def _split(d: Any, limit: float) -> tuple[Any, Any]:
     if not math.isfinite(d.data):
         return abs(d).minimum(limit), r  # m's square is all that is read; at NaN its rule's NaN, as the clip's
     return (math.copysign(limit, d.data) if abs(d.data) > limit else d), r
-
-
-def _weights(weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str) -> list[Any]:
-    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array
-    broadcasting to the predictions (`what`, Tensors), or as numbers, one or one per prediction (Values)."""
-    if weight is None:
-        return [None] * len(found)
-    w = constant_weights(weight, arg, name, f"{arg}'s numbers")
-    if isinstance(pred, Tensor):
-        if not autograd.broadcasts_to(w.shape, pred.shape):
-            raise autograd.ShapeError(
-                f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
-                "give one weight, one per class (the last axis), or one per element"
-            )
-        return [as_read(weight, w, pred.dtype)]
-    if w.size not in (1, len(found)):
-        raise autograd.ShapeError(
-            f"{name}: on Values, {arg} is one number or one per prediction ({len(found)}), got {w.size}"
-        )
-    return [float(x) for x in np.broadcast_to(np.ravel(autograd.raw(w)), (len(found),))]
-
-
-def _weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
-    """Each term times its weight (where weights are given)."""
-    return [t if w is None else t * w for t, w in zip(terms, weights)]
 
 
 def _check_unit_targets(found: list[tuple[Any, Any]], name: str) -> None:

@@ -16,6 +16,7 @@ import autograd
 from autograd import ShapeError, Tensor, raw
 
 from .arguments import as_array, check_real, is_int
+from .loss_positions import torch_positions
 from .losses_pairs import (
     as_operand,
     as_read,
@@ -29,6 +30,7 @@ from .losses_pairs import (
 from .losses_shares import target_share
 
 
+@torch_positions("weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing")
 def cross_entropy(
     input: Tensor,
     target: Any,
@@ -66,6 +68,7 @@ def cross_entropy(
     )
 
 
+@torch_positions("weight", "size_average", "ignore_index", "reduce", "reduction")
 def nll_loss(
     input: Tensor, target: Any, *, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
 ) -> Tensor:

@@ -18,14 +18,16 @@ import autograd
 from autograd import Op, ShapeError, Tensor, raw
 
 from .arguments import check_flag, check_number, check_real, is_real
+from .loss_positions import torch_positions
 from .losses_margins import _tensors
 from .losses_pairs import as_operand, reduce, require
 
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
 
 
+@torch_positions("full", "eps", "reduction")
 def gaussian_nll_loss(
-    input: Tensor, target: Any, var: Any, full: bool = False, eps: float = 1e-6, *, reduction: str = "mean"
+    input: Tensor, target: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
 ) -> Tensor:
     """0.5 (log v + (x - t)^2 / v) per element (+ 0.5 log 2 pi with `full`), v = max(var, eps) as torch's:
     the floor taken without a gradient of its own, so that below eps var gets the loss's slope at eps (torch
@@ -47,13 +49,14 @@ def gaussian_nll_loss(
     return reduce([loss + 0.5 * math.log(2 * math.pi) if full else loss], reduction, name)
 
 
+@torch_positions("log_input", "full", "size_average", "eps", "reduce", "reduction")
 def poisson_nll_loss(
     input: Tensor,
     target: Any,
+    *,
     log_input: bool = True,
     full: bool = False,
     eps: float = 1e-8,
-    *,
     reduction: str = "mean",
 ) -> Tensor:
     """exp(x) - t x for a log-rate x (`log_input`), else x - t log(x + eps) for a rate x, per element; with

@@ -18,6 +18,7 @@ from autograd import Tensor, needs_grad
 
 from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
+from .loss_positions import torch_positions
 from .losses import logit_terms
 from .losses_pairs import check_integer_labels, check_nonempty, class_weights, op_weights, pairs, reduce, require
 
@@ -37,8 +38,9 @@ EPSILON = float(np.float32(1e-12))
 _ROOT_EPSILON = float(np.sqrt(EPSILON))
 
 
+@torch_positions("margin", "size_average", "reduce", "reduction")
 def margin_ranking_loss(
-    input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, *, reduction: str = "mean"
+    input1: Tensor, input2: Tensor, target: Any, *, margin: float = 0.0, reduction: str = "mean"
 ) -> Tensor:
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by the margin where y is 1, below where -1."""
     name = "margin_ranking_loss"
@@ -47,7 +49,8 @@ def margin_ranking_loss(
     return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
 
 
-def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, *, reduction: str = "mean") -> Tensor:
+@torch_positions("margin", "size_average", "reduce", "reduction")
+def hinge_embedding_loss(input: Tensor, target: Any, *, margin: float = 1.0, reduction: str = "mean") -> Tensor:
     """x where y is 1, max(0, margin - x) where y is -1: x a distance, small for similar pairs (y = 1)."""
     name = "hinge_embedding_loss"
     (x,) = _tensors(name, input)
@@ -55,6 +58,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, *, red
     return reduce([_choose(y, x, _clamp_min0(margin - x))], reduction, name)
 
 
+@torch_positions("size_average", "reduce", "reduction")
 def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """log(1 + exp(-y x)), the logistic loss of labels -1 and +1, as softplus(-y x): finite where PyTorch's
     log1p(exp(-y x)) overflows to inf (y x below -89 in float32, -710 in float64), with its gradient."""
@@ -64,8 +68,9 @@ def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> 
     return reduce([autograd.softplus(-(y * x))], reduction, name)
 
 
+@torch_positions("margin", "size_average", "reduce", "reduction")
 def cosine_embedding_loss(
-    input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, *, reduction: str = "mean"
+    input1: Tensor, input2: Tensor, target: Any, *, margin: float = 0.0, reduction: str = "mean"
 ) -> Tensor:
     """1 - cos(x1, x2) where y is 1, max(0, cos(x1, x2) - margin) where y is -1, for rows of (N, D) inputs
     against N labels (or vectors of (D,) against one). The cosine is PyTorch's: sum(x1 x2) / sqrt((|x1|^2 +
@@ -85,15 +90,16 @@ def cosine_embedding_loss(
     return reduce([_choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))], reduction, name)
 
 
+@torch_positions("margin", "p", "eps", "swap", "size_average", "reduce", "reduction")
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
     negative: Tensor,
+    *,
     margin: float = 1.0,
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
-    *,
     reduction: str = "mean",
 ) -> Tensor:
     """max(0, margin + d(a, p) - d(a, n)) per row, d PyTorch's pairwise_distance: the p-norm over the last
@@ -112,7 +118,8 @@ def triplet_margin_loss(
     return reduce([_clamp_min0(margin + pairwise_distance(a, pos, p, eps) - far)], reduction, name)
 
 
-def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
+@torch_positions("weight", "size_average", "reduce", "reduction")
+def multilabel_soft_margin_loss(input: Tensor, target: Any, *, weight: Any = None, reduction: str = "mean") -> Tensor:
     """The mean over the classes (the last axis) of -(t log sigmoid(x) + (1 - t) log sigmoid(-x)), each
     class's term times `weight` (broadcast), one loss per row: binary_cross_entropy_with_logits's terms, so
     finite for logits of any size, targets in [0, 1] (checked) and a gradient for a target that is a node."""
@@ -124,8 +131,9 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None, 
     return reduce([terms.sum(axis=-1) / x.shape[-1]], reduction, name)
 
 
+@torch_positions("p", "margin", "weight", "size_average", "reduce", "reduction")
 def multi_margin_loss(
-    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Any = None, *, reduction: str = "mean"
+    input: Tensor, target: Any, *, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
     """Per row of class scores x with label y: the sum over the classes i != y of w[y] max(0, margin - x[y] +
     x[i])^p, over the number of classes (p 1 or 2). As PyTorch's kernel, a term met exactly (0) has slope 0.

@@ -12,7 +12,8 @@ import numpy as np
 
 from autograd import Tensor, check_cpu, is_device, raw
 
-from .arguments import cast_fitting, check_flag, parameter_dtype
+from .arguments import check_flag
+from .arguments_factory import cast_fitting, parameter_dtype
 
 
 class IncompatibleKeys(NamedTuple):

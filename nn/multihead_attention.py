@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import Tensor, cat, zeros
 
-from .arguments import check_count, check_flag, check_real, factory_dtype
+from .arguments import check_count, check_flag, check_real
+from .arguments_factory import factory_dtype
 from .attention import attend
 from .layers import linear
 from .module import Module

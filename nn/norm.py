@@ -13,7 +13,8 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, guard
 
-from .arguments import check_count, check_flag, factory_dtype, layer_input
+from .arguments import check_count, check_flag, layer_input
+from .arguments_factory import factory_dtype
 from .module import Module
 from .norm_functions import batch_norm, group_norm, layer_norm
 from .norm_settings import (

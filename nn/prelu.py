@@ -9,7 +9,8 @@ import numpy as np
 import autograd
 from autograd import ShapeError, Tensor
 
-from .arguments import check_count, check_real, factory_dtype, layer_input
+from .arguments import check_count, check_real, layer_input
+from .arguments_factory import factory_dtype
 from .module import Module
 from .parameter import check_parameters
 

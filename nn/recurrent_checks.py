@@ -7,7 +7,8 @@ from typing import Any
 
 from autograd import ShapeError, Tensor
 
-from .arguments import check_count, check_flag, factory_dtype, layer_input, shown
+from .arguments import check_count, check_flag, layer_input, shown
+from .arguments_factory import factory_dtype
 
 # What a layer and a cell take, by the axes of batched input
 INPUTS = {

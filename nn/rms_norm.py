@@ -12,7 +12,8 @@ import numpy as np
 
 from autograd import Tensor
 
-from .arguments import check_real, factory_dtype
+from .arguments import check_real
+from .arguments_factory import factory_dtype
 from .module import Module
 from .norm import affine_parameters, affine_tensors
 from .norm_functions import _check_affine, normal_slices, normalized_input, plain_root_is_right

@@ -4,19 +4,18 @@ the number of epochs done, `step()` once per epoch (after the optimizer's steps 
 Each is a closed form of the epoch, `base_lr * factor(epoch)`, base_lr being the optimizer's lr
 when the first scheduler was attached (`optimizer.initial_lr`): PyTorch's schedules, computed
 anew each epoch instead of by multiplying the last lr, so they agree with PyTorch's to rounding.
-An lr set by hand between steps (`opt.lr = ...`, `param_groups`) carries on as in PyTorch, whose
-chainable schedules go on from the lr as it is: the chain's base becomes the one whose closed form
-gives that lr now (StepLR, LinearLR, CosineAnnealingLR up to T_max, and chains of them). A LambdaLR
-sets the lr outright, in PyTorch too. Where PyTorch's form cannot be followed so (a SequentialLR,
-a cosine past its T_max, factors at 0), a step after an lr set by hand is refused, changing nothing.
 
-Schedulers made on one optimizer chain as PyTorch's do: the factors of StepLR, LinearLR,
-CosineAnnealingLR (with eta_min 0, up to T_max) and schedulers_more's MultiStepLR, ExponentialLR, ConstantLR
-and PolynomialLR multiply. The others (LambdaLR, SequentialLR, CosineAnnealingWarmRestarts, OneCycleLR,
-a CosineAnnealingLR with an eta_min) set the lr outright in PyTorch, where a chain of them gives an
-lr that is no schedule's, so here one of them refuses to step beside another scheduler: put
-schedules one after another with SequentialLR, which takes over the schedulers given to it.
-Every lr a scheduler sets is checked (finite, >= 0) before anything changes.
+Schedulers made on one optimizer chain as PyTorch's do: the factors of those PyTorch makes chainable
+multiply. Those that set the lr outright in PyTorch (SETS_OUTRIGHT, each class's `sets_outright`; and a
+CosineAnnealingLR with an eta_min, or past its T_max; a SequentialLR, which starts each schedule afresh at
+its milestone) give, chained, an lr that is no schedule's, so here
+one of them refuses to step beside another scheduler: put schedules one after another with SequentialLR,
+which takes over the schedulers given to it. An lr set by hand between steps (`opt.lr = ...`,
+`param_groups`) carries on as in PyTorch, whose chainable schedules go on from the lr as it is: the
+chain's base becomes the one whose closed form gives that lr now; those that set it outright override
+it, in PyTorch too. Where PyTorch's form cannot be followed so (a SequentialLR, a cosine past its
+T_max, factors at 0), a step after an lr set by hand is refused, changing nothing. Every lr a scheduler
+sets is checked (finite, >= 0) before anything changes.
 """
 
 from __future__ import annotations
@@ -28,10 +27,12 @@ from collections.abc import Callable, Sequence
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_chained import ChainedScheduler
+from .schedulers_cyclic import CyclicLR
 from .schedulers_more import (
     ConstantLR,
-    CosineAnnealingWarmRestarts,
     ExponentialLR,
+    MultiplicativeLR,
     MultiStepLR,
     PolynomialLR,
     check_epochs,
@@ -39,20 +40,25 @@ from .schedulers_more import (
 )
 from .schedulers_one_cycle import OneCycleLR
 from .schedulers_plateau import ReduceLROnPlateau
+from .schedulers_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
     "SequentialLR",
+    "SETS_OUTRIGHT",
     "StepLR",
 ]
 
@@ -192,6 +198,13 @@ class SequentialLR(LRScheduler):
                 f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones (the epochs where "
                 f"the next one starts), got {len(milestones)}"
             )
+        for i, s in enumerate(schedulers[1:], 1):
+            if not s.starts_afresh:
+                raise ValueError(
+                    f"SequentialLR: schedulers[{i}] is a {type(s).__name__}, which PyTorch's SequentialLR, at its "
+                    "milestone, does not start afresh: it multiplies the lr the schedule before it left by its "
+                    "factor of epoch 0, an lr of neither schedule. Put it first, or use a LambdaLR (its closed form)"
+                )
         for m in milestones:
             _count(self, "milestones", m)
         if milestones != sorted(set(milestones)):
@@ -221,3 +234,7 @@ class SequentialLR(LRScheduler):
     def _start(self, i: int) -> int:
         """The epoch schedulers[i] starts at."""
         return self.milestones[i - 1] if i else 0
+
+
+# the schedulers that set the lr outright in PyTorch, from each class's `sets_outright`: the one list the docs cite
+SETS_OUTRIGHT = tuple(name for name in __all__ if getattr(globals().get(name), "sets_outright", False))

@@ -24,6 +24,7 @@ class LRScheduler:
     hand_set: bool | None = False  # its base was changed to carry on an lr set by hand (None: not known)
     sets_outright = False  # PyTorch's sets base_lr * factor outright (LambdaLR): an lr set by hand goes
     base_below_zero = False  # a base below 0 can be its (a cosine with an eta_min, cut by hand below it)
+    starts_afresh = True  # at a SequentialLR's milestone PyTorch's starts from the initial lr (its closed form)
     # the attributes that fix its schedule (numbers, or lists of integers), set by the constructor: nn.save
     # writes them and nn.load refuses a scheduler with others (io_schedules)
     setting_names: tuple[str, ...] = ()

@@ -1,18 +1,16 @@
-"""More of torch.optim.lr_scheduler's schedules, built as nn.schedulers' are (a closed form of the epoch,
-chained as PyTorch's): MultiStepLR, ExponentialLR, ConstantLR and PolynomialLR are factors that multiply
-with the chain's others, as PyTorch's chainable forms do; CosineAnnealingWarmRestarts sets the lr outright
-from its base, as PyTorch's does (so, as a LambdaLR, it refuses to step beside another scheduler)."""
+"""More of torch.optim.lr_scheduler's schedules, built as nn.schedulers' are (a closed form of the epoch, chained as
+PyTorch's: each class's `sets_outright` says whether its lr is a factor of the chain's or set outright)."""
 
 from __future__ import annotations
 
 import bisect
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from .arguments import as_sequence, check_number
+from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_base import LRScheduler, _at_least_zero
 
 
 class MultiStepLR(LRScheduler):
@@ -32,6 +30,41 @@ class MultiStepLR(LRScheduler):
 
     def factor_at(self, epoch: int) -> float:
         return self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class MultiplicativeLR(LRScheduler):
+    """lr = base_lr * lr_lambda(1) * ... * lr_lambda(epoch): multiplied by lr_lambda(epoch) at each step, as
+    PyTorch's, a factor that chains with the others'. lr_lambda is called once per epoch (its products kept), so
+    that a function with a state of its own is asked as PyTorch asks it; it is a function, which nn.save does not
+    write (PyTorch's state_dict keeps none either): a resumed run's is made with it again, then loaded, as a
+    LambdaLR (its products up to the loaded epoch asked of it anew)."""
+
+    setting_names = ()  # lr_lambda is a function, which no file can hold nor compare: not checked on load
+    # PyTorch's has no closed form: after a SequentialLR's milestone it multiplies the lr the schedule before it
+    # left by lr_lambda(0), an lr of neither schedule, which SequentialLR refuses
+    starts_afresh = False
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
+        if isinstance(lr_lambda, list | tuple) and len(lr_lambda) == 1:
+            lr_lambda = lr_lambda[0]  # PyTorch's list of one per parameter group (one here)
+        if not callable(lr_lambda):
+            raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
+        self.lr_lambda = lr_lambda
+        self._products = [1.0]  # the factor of each epoch asked so far
+        super().__init__(optimizer, last_epoch)
+
+    def factor_at(self, epoch: int) -> float:
+        while len(self._products) <= epoch:
+            k = len(self._products)
+            given = self.lr_lambda(k)
+            factor = one_number(given)  # a 0-d array or tensor too, as PyTorch's multiplies by one
+            if factor is None or not math.isfinite(factor):
+                raise (TypeError if factor is None else ValueError)(
+                    f"MultiplicativeLR: lr_lambda({k}) gave {type(given).__name__} {given!r}; it must give a finite "
+                    "number"
+                )
+            self._products.append(self._products[-1] * factor)
+        return self._products[epoch]
 
 
 class ExponentialLR(LRScheduler):
@@ -81,53 +114,6 @@ class PolynomialLR(LRScheduler):
         if self.total_iters == 0:
             return 1.0  # PyTorch's never moves the lr (warn_if_held)
         return (1 - min(epoch, self.total_iters) / self.total_iters) ** self.power
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: CosineAnnealingLR's half cosine over
-    T_i epochs, T_cur counting from the last restart, then again from base_lr; T_i is T_0 and grows T_mult
-    times at each restart (SGDR). It sets the lr outright, as PyTorch's."""
-
-    setting_names = ("T_0", "T_mult", "eta_min")
-    sets_outright = True
-
-    def __init__(
-        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
-    ) -> None:
-        self.T_0 = _count(self, "T_0", T_0)
-        self.T_mult = _count(self, "T_mult", T_mult)
-        self.eta_min = _at_least_zero(self, "eta_min", eta_min)
-        super().__init__(optimizer, last_epoch)
-
-    def cycle(self, epoch: int) -> tuple[int, int]:
-        """(T_cur, T_i) at `epoch`: the epochs since the last restart, and the length of that cycle."""
-        if self.T_mult == 1:
-            return epoch % self.T_0, self.T_0
-        length = self.T_0
-        while epoch >= length:  # at most 63 cycles to an epoch of 2**63 (T_mult >= 2)
-            epoch, length = epoch - length, length * self.T_mult
-        return epoch, length
-
-    @property
-    def T_cur(self) -> int:
-        """PyTorch's attribute: the epochs since the last restart."""
-        return self.cycle(self.last_epoch)[0]
-
-    @property
-    def T_i(self) -> int:
-        """PyTorch's attribute: the length of the current cycle."""
-        return self.cycle(self.last_epoch)[1]
-
-    def factor_at(self, epoch: int) -> float:
-        done, length = self.cycle(epoch)
-        return (1 + math.cos(math.pi * done / length)) / 2
-
-    def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
-        factor = self._number(epoch, self.factor_at(epoch))
-        return factor, self.eta_min + (base_lr - self.eta_min) * factor
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
 
 
 def check_epochs(owner: LRScheduler, name: str, value: object) -> int:

@@ -9,12 +9,11 @@ after the last batch, is taken: its lr, below 0 where "linear" runs on past its 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 from .arguments import check_choice, check_flag, check_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _count
+from .schedulers_cycles import check_momentum, momentum_name, one_per_group, set_momentum
 
 STRATEGIES = ("cos", "linear")
 
@@ -60,19 +59,21 @@ class OneCycleLR(LRScheduler):
         self.pct_start = check_number("OneCycleLR", "pct_start", pct_start, "in [0, 1]", lambda p: 0 <= p <= 1)
         self.anneal_strategy = check_choice("OneCycleLR", "anneal_strategy", anneal_strategy, STRATEGIES)
         self.three_phase = check_flag("OneCycleLR", "three_phase", three_phase)
-        self.max_lr = _one("max_lr", max_lr, "a finite number >= 0", lambda x: 0 <= x < math.inf)
+        self.max_lr = one_per_group("OneCycleLR", "max_lr", max_lr, "a finite number >= 0", lambda x: 0 <= x < math.inf)
         positive = "a finite number > 0"
         self.div_factor = check_number("OneCycleLR", "div_factor", div_factor, positive, lambda x: 0 < x < math.inf)
         self.final_div_factor = check_number(
             "OneCycleLR", "final_div_factor", final_div_factor, positive, lambda x: 0 < x < math.inf
         )
         self.cycle_momentum = check_flag("OneCycleLR", "cycle_momentum", cycle_momentum)
-        self.base_momentum = _one("base_momentum", base_momentum, "a finite number", math.isfinite)
-        self.max_momentum = _one("max_momentum", max_momentum, "a finite number", math.isfinite)
+        self.base_momentum = one_per_group(
+            "OneCycleLR", "base_momentum", base_momentum, "a finite number", math.isfinite
+        )
+        self.max_momentum = one_per_group("OneCycleLR", "max_momentum", max_momentum, "a finite number", math.isfinite)
         self._momentum_name = None
         if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
-            self._momentum_name = _momentum_name(optimizer)
-            _check_momentum(optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+            self._momentum_name = momentum_name("OneCycleLR", optimizer)
+            check_momentum("OneCycleLR", optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
         self.initial_lr = self.max_lr / self.div_factor  # PyTorch's numbers, each computed as its are
         self.min_lr = self.initial_lr / self.final_div_factor
         super().__init__(optimizer, last_epoch)
@@ -131,7 +132,7 @@ class OneCycleLR(LRScheduler):
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         lr = self.lr_and_momentum(epoch)[0]  # from its own numbers, whatever the base, as PyTorch's
         if self._momentum_name is not None:  # checked before anything changes (_set sets it)
-            _check_momentum(self.optimizer, self._momentum_name, (self._momentum(epoch),))
+            check_momentum("OneCycleLR", self.optimizer, self._momentum_name, (self._momentum(epoch),))
         if epoch == self.total_steps and lr < 0:
             # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
             # "linear" goes on past min_lr there, below 0 (-2.9e-4 for max_lr 0.01 over 50 steps), an lr PyTorch's
@@ -147,7 +148,7 @@ class OneCycleLR(LRScheduler):
         momentum = self.lr_and_momentum(epoch)[1]
         if epoch == self.total_steps and self._momentum_name is not None:
             try:
-                _check_momentum(self.optimizer, self._momentum_name, (momentum,))
+                check_momentum("OneCycleLR", self.optimizer, self._momentum_name, (momentum,))
             except ValueError:
                 return self.max_momentum
         return momentum
@@ -157,40 +158,5 @@ class OneCycleLR(LRScheduler):
 
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
-        if self._momentum_name == "betas":
-            self.optimizer.betas = (self._momentum(self.last_epoch), *self.optimizer.betas[1:])
-        elif self._momentum_name is not None:
-            self.optimizer.momentum = self._momentum(self.last_epoch)
-
-
-def _one(name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
-    """A number, or PyTorch's list of one per parameter group (one here)."""
-    if isinstance(value, list | tuple):
-        if len(value) != 1:
-            raise ValueError(f"OneCycleLR: {name} holds one number per parameter group (one here), got {value}")
-        value = value[0]
-    return check_number("OneCycleLR", name, value, wanted, fits)
-
-
-def _check_momentum(optimizer: Optimizer, name: str, values: tuple[float, ...]) -> None:
-    """The optimizer's error (ValueError) where one of `values` is not a momentum it takes (nesterov's > 0),
-    before anything changes: the cycle moves between them."""
-    current = {s: getattr(optimizer, s) for s in optimizer.setting_names}
-    for value in values:
-        given = (value, *optimizer.betas[1:]) if name == "betas" else value
-        try:
-            optimizer.checked_settings({**current, name: given})
-        except ValueError as error:
-            raise ValueError(f"OneCycleLR: the cycle would set the momentum {value!r}, and {error}") from None
-
-
-def _momentum_name(optimizer: Any) -> str:
-    """The setting cycle_momentum moves: `betas` (its first) or `momentum`; ValueError for an optimizer
-    with neither, as PyTorch's."""
-    names = getattr(optimizer, "setting_names", ())
-    if "betas" in names or "momentum" in names:
-        return "betas" if "betas" in names else "momentum"
-    raise ValueError(
-        f"OneCycleLR: cycle_momentum=True moves a momentum, and {type(optimizer).__name__} has none (SGD's and "
-        "RMSprop's momentum, the Adam family's betas[0] have one): give cycle_momentum=False"
-    )
+        if self._momentum_name is not None:
+            set_momentum(self.optimizer, self._momentum_name, self._momentum(self.last_epoch))

@@ -98,6 +98,10 @@ WEIGHT_ARGUMENTS = {
     "bce weight": lambda out, t, w: F.binary_cross_entropy(out.sigmoid(), t, weight=w),
     "logits weight": lambda out, t, w: F.binary_cross_entropy_with_logits(out, t, weight=w),
     "logits pos_weight": lambda out, t, w: F.binary_cross_entropy_with_logits(out, t, pos_weight=w),
+    # torch 2.13's weight per element, the mean over the weights' sum (mse_loss, l1_loss) or the count (huber_loss)
+    "mse weight": lambda out, t, w: F.mse_loss(out, t, weight=w),
+    "l1 weight": lambda out, t, w: F.l1_loss(out, t, weight=w),
+    "huber weight": lambda out, t, w: F.huber_loss(out, t, weight=w),
 }
 
 

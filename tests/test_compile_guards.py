@@ -252,7 +252,8 @@ def scheduled_run(compiled, make_scheduler, change_lr=False):
 
     run = autograd.compile(step, strict=not change_lr) if compiled else step
     losses = [run(Tensor(np.full((4, 3), i / 8)), np.array([0, 1, 0, 1])).item() for i in range(8)]
-    return (losses, optimizer.lr, scheduler.last_epoch, model[0].W.data.copy()), run
+    epochs = [s.last_epoch for s in getattr(scheduler, "schedulers", [scheduler])]  # a ChainedScheduler's each
+    return (losses, optimizer.lr, epochs, model[0].W.data.copy()), run
 
 
 @pytest.mark.parametrize(
@@ -262,8 +263,13 @@ def scheduled_run(compiled, make_scheduler, change_lr=False):
         lambda opt: nn.schedulers.SequentialLR(
             opt, [nn.schedulers.LinearLR(opt, 0.5, 1.0, 2), nn.schedulers.StepLR(opt, 2, 0.5)], [2]
         ),
+        lambda opt: nn.schedulers.MultiplicativeLR(opt, lambda e: 0.7),
+        lambda opt: nn.schedulers.CyclicLR(opt, 0.01, 0.1, 2, base_momentum=0.5),  # the momentum moves too
+        lambda opt: nn.schedulers.ChainedScheduler(
+            [nn.schedulers.StepLR(opt, 2, 0.5), nn.schedulers.ExponentialLR(opt, 0.9)]
+        ),
     ],
-    ids=["StepLR", "SequentialLR"],
+    ids=["StepLR", "SequentialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler"],
 )
 def test_a_scheduler_stepped_inside_the_step_is_stepped_by_every_replay(make_scheduler):
     """Replays skipped it: the lr stayed 0.1 where eager decayed it to 0.001 (a StepLR whose lr did

@@ -13,7 +13,7 @@ import nn
 from autograd import Tensor
 from nn import functional as F
 from nn.function_modules import options_of
-from nn.loss_modules import LOSSES
+from nn.loss_modules import FUNCTION_ONLY, LOSSES
 
 RNG = np.random.default_rng(0)
 LOGITS = RNG.standard_normal((5, 4))
@@ -71,7 +71,8 @@ def test_the_options_are_pytorchs(name):
     function, positions = LOSSES[name]
     ours = inspect.signature(function).parameters
     theirs = inspect.signature(getattr(torch.nn, name)).parameters
-    options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    only = FUNCTION_ONLY.get(name, ())  # the function's weight per element, which PyTorch's class does not take
+    options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in only]
     assert {p.name for p in options} <= set(theirs)
     assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))
     by_position = [p.name for p in theirs.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]

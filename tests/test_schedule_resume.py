@@ -8,11 +8,14 @@ import pytest
 import nn
 from nn import functional as F
 from nn.schedulers import (
+    ChainedScheduler,
     ConstantLR,
     CosineAnnealingLR,
     CosineAnnealingWarmRestarts,
+    CyclicLR,
     ExponentialLR,
     LinearLR,
+    MultiplicativeLR,
     MultiStepLR,
     OneCycleLR,
     PolynomialLR,
@@ -31,6 +34,10 @@ CHAINS = {
         ConstantLR(o, 0.5, 2),
     ],
     "OneCycleLR": lambda o: [OneCycleLR(o, 0.2, total_steps=6, anneal_strategy="linear")],  # and Adam's beta1
+    "CyclicLR": lambda o: [CyclicLR(o, 0.01, 0.2, step_size_up=2, step_size_down=1, mode="triangular2")],  # beta1 too
+    "ChainedScheduler of MultiplicativeLR and StepLR": lambda o: [
+        ChainedScheduler([MultiplicativeLR(o, lambda e: 0.9 - 0.05 * e), StepLR(o, 2, 0.5)])
+    ],
     "SequentialLR of PolynomialLR and CosineAnnealingWarmRestarts": lambda o: [
         SequentialLR(o, [PolynomialLR(o, 3, 2.0), CosineAnnealingWarmRestarts(o, 2, 2, 1e-3)], milestones=[2])
     ],
@@ -135,6 +142,12 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
             "anneal_strategy='cos'",
         ),
         (lambda o: OneCycleLR(o, 1.0, 9, three_phase=True), lambda o: OneCycleLR(o, 1.0, 9), "three_phase=True"),
+        (
+            lambda o: CyclicLR(o, 0.01, 0.1, 4),
+            lambda o: CyclicLR(o, 0.01, 0.1, 4, mode="exp_range"),
+            "mode='triangular'",
+        ),
+        (lambda o: CyclicLR(o, 0.01, 0.1, 4), lambda o: CyclicLR(o, 0.01, 0.2, 4), "max_lr=0.1"),
     ],
 )
 def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting, tmp_path):

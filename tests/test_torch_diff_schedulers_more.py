@@ -1,4 +1,4 @@
-"""The schedulers of nn.schedulers_more (MultiStepLR, ExponentialLR, ConstantLR, PolynomialLR,
+"""The schedulers of nn.schedulers_more (MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, PolynomialLR,
 CosineAnnealingWarmRestarts) and LinearLR with total_iters=0 against torch.optim.lr_scheduler 2.13: random
 options, the lr and get_last_lr() of every epoch over 60 epochs, alone, chained two on an optimizer (their
 factors multiply, as PyTorch's chainable forms), one after another in a SequentialLR (total_iters=0 left out
@@ -25,8 +25,12 @@ def _iters(rng):
     return int(rng.choice([0, 1, 2, 5, 13]))  # 0: torch 2.13 takes it, and holds the first factor
 
 
+# MultiplicativeLR's functions of the epoch, each given to both libraries: constant, growing, falling to 0
+LAMBDAS = [lambda e: 0.95, lambda e: 1 + 0.01 * e, lambda e: max(0.0, 1 - 0.05 * e)]
+
 # per scheduler: its options drawn at random, given by keyword as ported scripts do
 DRAWS = {
+    "MultiplicativeLR": lambda rng: dict(lr_lambda=LAMBDAS[int(rng.integers(len(LAMBDAS)))]),
     "MultiStepLR": lambda rng: dict(
         milestones=[int(m) for m in rng.integers(0, 40, rng.integers(0, 5))], gamma=float(rng.choice([0.1, 0.5, 1.3]))
     ),
@@ -94,7 +98,8 @@ def test_two_chained_give_torchs_lrs(seed):
 @pytest.mark.parametrize("seed", range(12))
 def test_one_after_another_in_a_sequential_lr_give_torchs_lrs(seed):
     rng = np.random.default_rng(200 + seed)
-    names = rng.choice(NAMES, 3)
+    # a MultiplicativeLR only first: PyTorch's goes on from the lr left at a milestone (refused there, see below)
+    names = [rng.choice(NAMES), *rng.choice([n for n in NAMES if n != "MultiplicativeLR"], 2)]
     milestones = sorted(int(m) for m in rng.choice(np.arange(1, 30), 2, replace=False))
     ours_opt, theirs_opt = _optimizers(0.5)
     # total_iters=0 left out: PyTorch's SequentialLR starts each schedule from its closed form, which divides

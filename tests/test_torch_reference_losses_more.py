@@ -147,7 +147,7 @@ def test_poisson_nll_loss(dtype, reduction, log_input, full):
     # the target's gradient is compared away from 0 (torch's is NaN there with full=True, see below)
     kept = counts.copy()
     check(
-        lambda a, t: L.poisson_nll_loss(a, t, log_input, full, 1e-8, reduction=reduction),
+        lambda a, t: L.poisson_nll_loss(a, t, log_input, full, eps=1e-8, reduction=reduction),
         lambda a, t: F.poisson_nll_loss(a, t, log_input, full, eps=1e-8, reduction=reduction),
         [x, np.where(kept == 0, 2.0, kept)],
         dtype,

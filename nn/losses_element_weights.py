@@ -1,0 +1,77 @@
+"""Weights of each element's loss (`weight=` of the binary cross-entropies, of mse_loss, l1_loss and
+huber_loss, `pos_weight=` of the logits' one): checked constants, one per pair of nn.losses_pairs.pairs, and
+the weighted terms reduced as PyTorch reduces them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Op, Tensor
+
+from .losses_pairs import as_read, constant_weights, reduce
+
+
+def element_weights(
+    weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str, same_shape: bool = False
+) -> list[Any]:
+    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the predictions'
+    dtype (`what`, Tensors), broadcasting to them, or of their very shape (`same_shape`: PyTorch's mse_loss,
+    l1_loss and huber_loss refuse another), or as numbers (Values: one, or one per prediction; `same_shape`:
+    one per prediction)."""
+    if weight is None:
+        return [None] * len(found)
+    w = constant_weights(weight, arg, name, f"{arg}'s numbers")
+    if isinstance(pred, Tensor):
+        if same_shape and w.shape != pred.shape:
+            raise autograd.ShapeError(
+                f"{name}: {arg} of shape {w.shape} for {what} of shape {pred.shape}: {arg} is one number per element, "
+                f"of the {what}' shape, as PyTorch's (which refuses another shape too)"
+            )
+        if not autograd.broadcasts_to(w.shape, pred.shape):
+            raise autograd.ShapeError(
+                f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
+                "give one weight, one per class (the last axis), or one per element"
+            )
+        return [as_read(weight, w, pred.dtype)]
+    sizes = (len(found),) if same_shape else (1, len(found))
+    if w.size not in sizes:
+        counts = "one per prediction" if same_shape else "one number or one per prediction"
+        raise autograd.ShapeError(f"{name}: on Values, {arg} is {counts} ({len(found)}), got {w.size}")
+    return [float(x) for x in np.broadcast_to(np.ravel(autograd.raw(w)), (len(found),))]
+
+
+def weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
+    """Each term times its weight (where weights are given)."""
+    return [t if w is None else t * w for t, w in zip(terms, weights)]
+
+
+def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, name: str) -> Any:
+    """The weighted terms reduced as PyTorch's mse_loss and l1_loss reduce them: "mean" is their sum over the sum
+    of the weights (NaN where the weights are all 0, as PyTorch's 0 / 0), not over the count (huber_loss's
+    weighted mean, PyTorch's too, is the plain mean of the weighted terms: `reduce` of `weighed`)."""
+    weighted = weighed(terms, weights)
+    if weights[0] is None or reduction != "mean":
+        return reduce(weighted, reduction, name)
+    total = reduce(weighted, "sum", name)
+    if isinstance(total, Tensor):
+        w = weights[0]  # the constant Tensor or array read in the graph: its sum is taken there too
+        return _over_weight_sum(total, (w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w).sum())
+    weight_sum = math.fsum(weights)
+    return total / weight_sum if weight_sum else total * math.nan
+
+
+def _quotient(total: Any, weight_sum: Any) -> Any:
+    """total / weight_sum; NaN where the weights are all 0 (PyTorch's 0 / 0), and so their gradients (PyTorch's
+    inf times each weight 0), without numpy's warnings at each step of the backward pass."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight_sum == 0, np.nan, total / weight_sum).astype(np.result_type(total, weight_sum))
+
+
+# the weighted sum over the weights' sum, a constant (the weights take no gradient: constant_weights)
+_over_weight_sum = Op(
+    "over_weight_sum", _quotient, lambda g, out, total, weight_sum: (_over_weight_sum(g, weight_sum), None)
+)

@@ -1,0 +1,97 @@
+"""`ChainedScheduler`, torch.optim.lr_scheduler's: the schedulers of one optimizer stepped together, in their order,
+by one `step()` (they chain as any schedulers made on one optimizer do: their factors multiply, and one that
+sets the lr outright refuses to step beside another). All of them step, or none: a step refused by one puts
+back what the ones before it changed, so that the chain is never left half stepped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from autograd import replayed
+
+from .arguments import as_sequence
+from .optim_base import Optimizer
+from .schedulers_base import LRScheduler
+from .schedulers_epochs import refuse_epoch
+from .schedulers_plateau import ReduceLROnPlateau
+
+
+class ChainedScheduler:
+    """Steps `schedulers` (of `optimizer`, or of the first one's) one after another with each `step()`."""
+
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        schedulers = as_sequence("ChainedScheduler", "schedulers", schedulers, "a list of schedulers")
+        if not schedulers:
+            raise ValueError("ChainedScheduler: give one or more schedulers to chain, got none")
+        for i, s in enumerate(schedulers):
+            if isinstance(s, ReduceLROnPlateau):  # as PyTorch's: its step takes the metric
+                raise ValueError(
+                    f"ChainedScheduler: schedulers[{i}] is a ReduceLROnPlateau, whose step takes the metric: "
+                    "step it on its own, plateau.step(metric)"
+                )
+            if not isinstance(s, LRScheduler):
+                raise TypeError(f"ChainedScheduler: schedulers[{i}] is {type(s).__name__}, not a scheduler")
+        optimizer = schedulers[0].optimizer if optimizer is None else optimizer
+        for i, s in enumerate(schedulers):
+            if s.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler: schedulers[{i}] schedules another optimizer than {optimizer!r}")
+            if not any(s is chained for chained in optimizer.schedulers):
+                raise ValueError(
+                    f"ChainedScheduler: schedulers[{i}], a {type(s).__name__}, is run by a SequentialLR: give the "
+                    "SequentialLR instead"
+                )
+        self.schedulers, self.optimizer = schedulers, optimizer
+        self._last_lr = optimizer.lr
+
+    @replayed  # autograd.compile: a step that steps the chain does so on each replay too
+    def step(self, epoch: None = None) -> None:
+        """Step each scheduler, in order; where one refuses (a ValueError), what the others did is put back."""
+        refuse_epoch("ChainedScheduler", epoch)
+        _all_or_none(self, lambda: [s.step() for s in self.schedulers])
+        self._last_lr = self.optimizer.lr
+
+    def get_last_lr(self) -> list[float]:
+        """The lr the last step set (or the optimizer's when made), as a list: one per parameter group, one here."""
+        return [self._last_lr]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Each scheduler's state_dict(), in order (as PyTorch's, under its own key)."""
+        return {"schedulers": [s.state_dict() for s in self.schedulers], "last_lr": self._last_lr}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume each scheduler from its state in `state` (state_dict()'s); a state refused by one (KeyError,
+        ValueError, TypeError) leaves them all as they were."""
+        if not isinstance(state, Mapping) or set(state) != {"schedulers", "last_lr"}:
+            raise KeyError(f"ChainedScheduler.load_state_dict takes state_dict()'s dict, got {state!r}")
+        states = list(state["schedulers"])
+        if len(states) != len(self.schedulers):
+            raise ValueError(
+                f"ChainedScheduler.load_state_dict: the state holds {len(states)} schedulers' states, and this chain "
+                f"has {len(self.schedulers)}"
+            )
+        _all_or_none(self, lambda: [s.load_state_dict(one) for s, one in zip(self.schedulers, states)])
+        self._last_lr = self.optimizer.lr
+
+
+def _all_or_none(chain: ChainedScheduler, change: Callable[[], object]) -> None:
+    """`change()`; where it raises, the schedulers (those a SequentialLR runs too) and the optimizer's lr and
+    settings put back as they were before, then the error raised."""
+    opt = chain.optimizer
+    kept = [(s, dict(vars(s))) for s in _every(opt.schedulers)]
+    settings = {n: getattr(opt, n) for n in ("scheduled_lr", "initial_lr", *opt.setting_names)}
+    try:
+        change()
+    except Exception:
+        for s, attributes in kept:
+            vars(s).clear()
+            vars(s).update(attributes)
+        for name, value in settings.items():
+            object.__setattr__(opt, name, value)
+        raise
+
+
+def _every(schedulers: Sequence[Any]) -> Iterator[Any]:
+    for s in schedulers:
+        yield s
+        yield from _every(getattr(s, "schedulers", ()))

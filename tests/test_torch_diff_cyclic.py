@@ -1,0 +1,99 @@
+"""nn.schedulers.CyclicLR against torch.optim.lr_scheduler.CyclicLR 2.13: random options (the three modes, a
+scale_fn of the cycle or of the step, uneven step sizes, lists of one lr), driving SGD, RMSprop (their momentum)
+and Adam, NAdam (their beta1), or no momentum at all: the lr, get_last_lr() and the momentum of every step over
+several cycles, and a state_dict resumed half way. Both compute the same expressions: equal (the most measured:
+0). Its arguments and refusals, and nn.save: tests/test_schedulers_cyclic_chained.py."""
+
+import inspect
+
+import numpy as np
+import pytest
+from torch_reference import torch
+
+import nn
+from autograd import Tensor
+from nn import schedulers
+
+OPTIMIZERS = {"SGD": dict(momentum=0.9), "RMSprop": {}, "Adam": {}, "NAdam": {}}
+STEPS = 80
+# scale_fn given to both libraries: of the cycle, or of the step (scale_mode="iterations")
+SCALE_FNS = [lambda x: 1 / (1.0 + 0.5 * x), lambda x: 0.99**x]
+
+
+def _draw(seed):
+    rng = np.random.default_rng(seed)
+    options = dict(
+        base_lr=float(rng.choice([0.0, 0.001, 0.05])),
+        max_lr=float(rng.choice([0.01, 0.5, 2.0])),
+        step_size_up=int(rng.integers(1, 9)),
+        mode=str(rng.choice(["triangular", "triangular2", "exp_range"])),
+        gamma=float(rng.choice([1.0, 0.99, 0.9])),
+        cycle_momentum=bool(rng.integers(4) > 0),
+        base_momentum=float(rng.choice([0.8, 0.85])),
+        max_momentum=float(rng.choice([0.9, 0.95])),
+    )
+    if rng.integers(2):
+        options["step_size_down"] = int(rng.integers(1, 9))
+    if rng.integers(3) == 0:
+        options |= dict(scale_fn=SCALE_FNS[int(rng.integers(2))], scale_mode=str(rng.choice(["cycle", "iterations"])))
+    if rng.integers(3) == 0:
+        options["max_lr"] = [options["max_lr"]]  # PyTorch's list, one per parameter group
+    name = str(rng.choice(list(OPTIMIZERS))) if options["cycle_momentum"] else "Adagrad"
+    return name, options
+
+
+def _pair(name, options):
+    w, v = Tensor(np.zeros(2), requires_grad=True), torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    kwargs = OPTIMIZERS.get(name, {})
+    ours_opt = getattr(nn, name)([w], lr=0.1, **kwargs)
+    theirs_opt = getattr(torch.optim, name)([v], lr=0.1, **kwargs)
+    ours = schedulers.CyclicLR(ours_opt, **options)
+    return ours_opt, theirs_opt, ours, torch.optim.lr_scheduler.CyclicLR(theirs_opt, **options)
+
+
+def _momentum(opt, group=None):
+    if group is None:
+        return opt.betas[0] if "betas" in opt.setting_names else getattr(opt, "momentum", None)
+    return group["betas"][0] if "betas" in group else group.get("momentum")
+
+
+def _assert_same(ours_opt, theirs_opt, ours, theirs, steps, where):
+    for _ in range(steps):
+        group = theirs_opt.param_groups[0]
+        at = f"{where}, step {ours.last_epoch}"
+        assert (ours_opt.lr, ours.get_last_lr()) == (group["lr"], theirs.get_last_lr()), at
+        assert _momentum(ours_opt) == _momentum(theirs_opt, group), at
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_options_give_torchs_lrs_and_momenta(seed):
+    name, options = _draw(seed)
+    _assert_same(*_pair(name, options), STEPS, f"{name}, CyclicLR({options})")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_state_dict_resumes_the_cycle(seed):
+    name, options = _draw(100 + seed)
+    ours_opt, theirs_opt, ours, theirs = _pair(name, options)
+    _assert_same(ours_opt, theirs_opt, ours, theirs, 13, name)
+    fresh_opt, _, fresh, _ = _pair(name, options)
+    fresh.load_state_dict(ours.state_dict())
+    assert (fresh.last_epoch, fresh_opt.lr, _momentum(fresh_opt)) == (13, ours_opt.lr, _momentum(ours_opt))
+    _assert_same(fresh_opt, theirs_opt, fresh, theirs, 30, f"{name} resumed")
+
+
+def test_the_draws_reach_every_mode_and_scale_fn():
+    drawn = [_draw(seed)[1] for seed in range(40)]
+    assert {d["mode"] for d in drawn} == {"triangular", "triangular2", "exp_range"}
+    assert {(d["scale_mode"], d["scale_fn"]) for d in drawn if "scale_fn" in d} >= {
+        (m, f) for m in ("cycle", "iterations") for f in SCALE_FNS[:1]
+    }
+    assert any(not d["cycle_momentum"] for d in drawn) and any(d["base_lr"] == 0 for d in drawn)
+
+
+def test_it_takes_torchs_arguments_in_its_order():
+    theirs = list(inspect.signature(torch.optim.lr_scheduler.CyclicLR).parameters)
+    assert list(inspect.signature(schedulers.CyclicLR).parameters) == theirs
