@@ -1,0 +1,64 @@
+"""torch and numpy reading chainrule's objects, as they read numpy's arrays: `torch.tensor(t)`,
+`torch.as_tensor(t)`, `np.from_dlpack(t)` (DLPack) and numpy 2's `__array__(copy=)` protocol; what
+would drop a gradient is refused with words, never done silently."""
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+
+torch = pytest.importorskip("torch")
+
+SHAPES = [(), (3,), (2, 3)]
+DTYPES = [np.float32, np.float64, np.int64, np.bool_, np.float16]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_torch_tensor_reads_a_tensor_as_an_array(shape, dtype):
+    """torch.tensor(t) is torch.tensor of t's array: same numbers, dtype and shape, a copy (it failed with
+    "len() of a 0-d tensor": PyTorch took the Tensor for a sequence of 0-d rows)."""
+    data = (np.arange(int(np.prod(shape))).reshape(shape) % 3).astype(dtype)
+    t = Tensor(data)
+    for read in (torch.tensor, torch.as_tensor):
+        got, want = read(t), read(t.data)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert torch.equal(got, want)
+    copied = torch.tensor(t)
+    copied.fill_(1)
+    assert np.array_equal(t.data, data.astype(t.dtype))  # torch.tensor copies, as of an array
+
+
+def test_as_tensor_and_from_dlpack_share_the_data_as_asarray_does():
+    t = Tensor(np.arange(3.0))
+    torch.as_tensor(t)[0] = 7.0
+    assert np.from_dlpack(t)[0] == 7.0 == t.data[0]
+
+
+def test_a_reversed_view_is_read_in_its_order():
+    """numpy exports a reversed view's negative strides, which PyTorch 2.13's DLPack reader aborted the
+    process on: such data goes as a copy (copy=False is refused, as DLPack asks)."""
+    t = Tensor(np.arange(6.0)).flip(0)
+    assert t.data.strides[0] < 0
+    assert torch.tensor(t).tolist() == [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+    with pytest.raises(BufferError, match="reversed view"):
+        t.__dlpack__(copy=False)
+
+
+def test_torch_refuses_a_tensor_that_requires_grad_with_words():
+    """torch.tensor(t) would drop t's gradient without a word: refused as np.asarray(t) is."""
+    t = Tensor(np.ones(2), requires_grad=True)
+    for read in (torch.tensor, torch.as_tensor, np.asarray, np.from_dlpack):
+        with pytest.raises(TypeError, match="requires grad into an array"):
+            read(t)
+    assert torch.equal(torch.tensor(t.detach()), torch.ones(2, dtype=torch.float64))
+
+
+def test_array_protocol_copy_false_refuses_a_copy():
+    """numpy 2's __array__(copy=False) must not copy: a dtype change is numpy's ValueError (it gave a copy)."""
+    t = Tensor(np.arange(3.0))
+    assert np.shares_memory(np.asarray(t, copy=False), t.data)
+    assert not np.shares_memory(np.array(t, copy=True), t.data)
+    with pytest.raises(ValueError, match="copy"):
+        np.asarray(t, dtype=np.float32, copy=False)
+    assert np.asarray(t, dtype=np.float32).dtype == np.float32
