@@ -29,6 +29,7 @@ OPERATORS = {
     "power": "pow",
     "matmul": "matmul",
     "remainder": "mod",
+    "floor_divide": "floordiv",  # a constant, refused where a gradient would flow (floor_division.py)
 }
 # numpy's name -> chainrule's, where they differ
 ALIASES = {

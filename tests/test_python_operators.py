@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor, Value
 
 
@@ -17,3 +18,44 @@ def test_unary_plus_is_the_node_itself():
     assert t.grad.tolist() == [3.0, 3.0] and v.grad == 3.0
     with pytest.raises(TypeError, match="bool tensor"):
         +Tensor(np.array([True]))  # noqa: B018 (refused, as PyTorch's and numpy's)
+
+
+FLOATS = np.array([1.5, -2.5, 7.0, -7.0, 1.0, 0.3, -0.0])
+DIVISORS = np.array([2.0, 2.0, -2.0, 0.5, 0.1, 0.1, 3.0])
+
+
+def test_floor_division_is_torchs_where_no_gradient_flows():
+    """`a // b` of tensors that need no gradient: PyTorch's floor_divide to the bit, in the operands' dtype
+    (it was Python's TypeError, "unsupported operand type(s) for //"), numbers on either side."""
+    torch = pytest.importorskip("torch")
+    for dtype in (np.float64, np.float32):
+        a, b = FLOATS.astype(dtype), DIVISORS.astype(dtype)
+        want = torch.floor_divide(torch.tensor(a), torch.tensor(b)).numpy()
+        for got in (Tensor(a) // Tensor(b), Tensor(a).floor_divide(Tensor(b)), np.floor_divide(Tensor(a), b)):
+            assert got.dtype == dtype and np.array_equal(got.data, want)
+        assert np.array_equal((Tensor(a) // 2).data, torch.floor_divide(torch.tensor(a), 2).numpy())
+        assert np.array_equal((3 // Tensor(b)).data, torch.floor_divide(3, torch.tensor(b)).numpy())
+    ints = np.array([7, -7, 0, 5])
+    assert (Tensor(ints) // 2).data.tolist() == torch.tensor(ints).floor_divide(2).tolist() == [3, -4, 0, 2]
+    with pytest.raises(ZeroDivisionError, match="integers by zero"):  # numpy's 0; PyTorch raises too
+        Tensor(ints) // 0
+    assert (Tensor(1.0) // 0.1).item() == 1.0 // 0.1 == 9.0  # the quotient the remainder takes, not floor(10.0)
+
+
+def test_floor_division_refuses_an_operand_that_needs_a_gradient():
+    """PyTorch's // has no derivative (its backward raises): refused when applied, never a silent 0; a
+    detached tensor, no_grad and a Value's number divide."""
+    t = Tensor(FLOATS, requires_grad=True)
+    for call, side in [(lambda: t // 2, "left"), (lambda: 2 // t, "right"), (lambda: np.floor_divide(t, 2), "left")]:
+        with pytest.raises(NotImplementedError, match=f"its {side} operand, a Tensor of shape \\(7,\\) that requires"):
+            call()
+    v = Value(1.0)
+    with pytest.raises(NotImplementedError, match=r"left operand, Value 1.0, needs a gradient.*v.data // b"):
+        v // 0.1  # noqa: B018
+    with pytest.raises(NotImplementedError, match="right operand"):
+        3 // v  # noqa: B018
+    assert np.array_equal((t.detach() // 2).data, FLOATS // 2)
+    with autograd.no_grad():
+        assert (v // 0.1).data == 9.0 and not (t // 2).requires_grad
+    with pytest.raises(TypeError, match="unsupported operand"):
+        t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
