@@ -73,6 +73,8 @@ CONSTANT = {
     "bitwise_or",
     "bitwise_xor",
     "invert",
+    "left_shift",  # `t << 1` of integers
+    "right_shift",
     "signbit",
 }
 # ufunc methods that are chainrule reductions: (ufunc, method) -> Tensor method

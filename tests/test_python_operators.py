@@ -59,3 +59,16 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
         assert (v // 0.1).data == 9.0 and not (t // 2).requires_grad
     with pytest.raises(TypeError, match="unsupported operand"):
         t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
+
+
+def test_shifts_of_integers_are_torchs_and_floats_are_refused():
+    """`t << 1`, `t >> 1` of integer tensors, as PyTorch's (they were Python's TypeError); floats are
+    refused, as PyTorch refuses them (numpy's TypeError naming the ufunc)."""
+    torch = pytest.importorskip("torch")
+    ints = np.array([3, -8, 5, 0])
+    assert (Tensor(ints) << 2).data.tolist() == (torch.tensor(ints) << 2).tolist()
+    assert (Tensor(ints) >> 1).data.tolist() == (torch.tensor(ints) >> 1).tolist()
+    assert (1 << Tensor(np.array([1, 2]))).data.tolist() == [2, 4]
+    assert np.right_shift(Tensor(ints), 1).data.tolist() == [1, -4, 2, 0]
+    with pytest.raises(TypeError, match="left_shift"):
+        Tensor(np.array([1.5]), requires_grad=True) << 1  # noqa: B018
