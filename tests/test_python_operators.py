@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, Value
+from autograd import ShapeError, Tensor, Value
 
 
 def test_unary_plus_is_the_node_itself():
@@ -72,3 +72,11 @@ def test_shifts_of_integers_are_torchs_and_floats_are_refused():
     assert np.right_shift(Tensor(ints), 1).data.tolist() == [1, -4, 2, 0]
     with pytest.raises(TypeError, match="left_shift"):
         Tensor(np.array([1.5]), requires_grad=True) << 1  # noqa: B018
+
+
+@pytest.mark.parametrize(("a", "b"), [((), ()), ((), (2,)), ((2,), ())])
+def test_matmul_of_a_0d_tensor_is_numpys_shape_error(a, b):
+    """`t @ u` with a 0-d operand on the left was an IndexError ("tuple index out of range"); numpy's words
+    now, as for a 0-d right operand (PyTorch refuses both: "need to be at least 1D")."""
+    with pytest.raises(ShapeError, match=r"do not fit \(matmul: Input operand [01] does not have enough dimensions"):
+        Tensor(np.ones(a), requires_grad=True) @ Tensor(np.ones(b))
