@@ -5,6 +5,7 @@ would drop a gradient is refused with words, never done silently."""
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor
 
 torch = pytest.importorskip("torch")
@@ -62,3 +63,37 @@ def test_array_protocol_copy_false_refuses_a_copy():
     with pytest.raises(ValueError, match="copy"):
         np.asarray(t, dtype=np.float32, copy=False)
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
+
+
+def test_a_ufunc_writes_into_an_array_out_as_for_pytorchs_tensors():
+    """np.add(t, 1, out=buffer) of a tensor that requires no grad writes its numbers into the buffer, as numpy does
+    with a PyTorch tensor (it was a TypeError); one that requires grad, or out= a Tensor, is still refused."""
+    data = np.array([1.0, 4.0])
+    ours, theirs = np.zeros(2), np.zeros(2)
+    assert np.add(Tensor(data), 1, out=ours) is ours
+    np.add(torch.tensor(data), 1, out=theirs)
+    assert ours.tolist() == theirs.tolist() == [2.0, 5.0]
+    quotient, remainder = np.divmod(Tensor(data), 3, out=(np.zeros(2), np.zeros(2)))
+    assert quotient.tolist() == [0.0, 1.0] and remainder.tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match=r"out=.*gradient through it would be lost"):
+        np.sqrt(Tensor(data, requires_grad=True), out=ours)
+    t = Tensor(data.copy())
+    with pytest.raises(TypeError, match=r"nor into a Tensor.*\(a \+= t\)"):
+        np.add(t, 1, out=t)
+    assert t.data.tolist() == [1.0, 4.0]
+
+
+def test_a_compiled_step_writing_its_input_into_an_array_out_runs_as_eagerly():
+    """A step's input requires grad while recorded only as a stand-in: out= takes it, and the step runs eagerly
+    (numbers written into an array, which a replay would not do), giving eager's numbers."""
+    buffer = np.zeros(2)
+
+    def step(x):
+        np.add(x, 1, out=buffer)
+        return float(buffer.sum())
+
+    inputs = [Tensor(np.array([1.0, float(i)])) for i in range(3)]
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning, match="runs eagerly"):
+        compiled = [run(x) for x in inputs]
+    assert compiled == [step(x) for x in inputs] == [3.0, 4.0, 5.0]
