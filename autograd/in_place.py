@@ -1,4 +1,4 @@
-"""In-place arithmetic on nodes (mixins of Tensor and Value): `x += y`, `-=`, `*=`, `/=`, `**=`, `%=`.
+"""In-place arithmetic on nodes (mixins of Tensor and Value): `x += y`, `-=`, `*=`, `/=`, `**=`, `%=`, `//=`.
 
 Without these methods Python would run `x = x - y` and rebind the name, so PyTorch's update
 `with no_grad(): for p in params: p -= lr * p.grad` would leave the model's parameters as they
@@ -41,6 +41,7 @@ IN_PLACE = {
     "__itruediv__": ("__truediv__", "/="),
     "__ipow__": ("__pow__", "**="),
     "__imod__": ("__mod__", "%="),
+    "__ifloordiv__": ("__floordiv__", "//="),  # without it Python rebinds the name: t = t // x
 }
 
 

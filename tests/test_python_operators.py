@@ -80,3 +80,22 @@ def test_matmul_of_a_0d_tensor_is_numpys_shape_error(a, b):
     now, as for a 0-d right operand (PyTorch refuses both: "need to be at least 1D")."""
     with pytest.raises(ShapeError, match=r"do not fit \(matmul: Input operand [01] does not have enough dimensions"):
         Tensor(np.ones(a), requires_grad=True) @ Tensor(np.ones(b))
+
+
+def test_floor_division_in_place_changes_the_tensor_as_pytorchs():
+    """`t //= 2` changed only the name (Python's fallback, t = t // 2), so another name for the tensor (a
+    model's buffer) kept the old numbers; it is in place now, as PyTorch's and as `%=`."""
+    torch = pytest.importorskip("torch")
+    t = Tensor(FLOATS.copy())
+    same = t
+    t //= 2
+    theirs = torch.tensor(FLOATS.copy())
+    theirs //= 2
+    assert same is t and np.array_equal(same.data, theirs.numpy())
+    leaf = Tensor(FLOATS.copy(), requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        leaf //= 2
+    v = Value(7.5)
+    with autograd.no_grad():
+        v //= 2
+    assert v.data == 3.0
