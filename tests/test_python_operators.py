@@ -99,3 +99,20 @@ def test_floor_division_in_place_changes_the_tensor_as_pytorchs():
     with autograd.no_grad():
         v //= 2
     assert v.data == 3.0
+
+
+def test_mask_and_shift_operators_change_the_tensor_in_place_as_pytorchs():
+    """`keep &= y > 0` rebound the name only (Python's fallback), so a module holding the mask kept it as it
+    was; in place now, as PyTorch's `&=`, `|=`, `^=`, `<<=`, `>>=`."""
+    torch = pytest.importorskip("torch")
+    keep, theirs = Tensor(np.array([True, True, False])), torch.tensor([True, True, False])
+    held = keep
+    keep &= Tensor(np.array([1.0, -1.0, 1.0])) > 0
+    theirs &= torch.tensor([1.0, -1.0, 1.0]) > 0
+    assert held is keep and held.data.tolist() == theirs.tolist() == [True, False, False]
+    counts, theirs = Tensor(np.array([1, 2, 6])), torch.tensor([1, 2, 6])
+    held = counts
+    for in_place, operand in [("__ilshift__", 2), ("__irshift__", 1), ("__ior__", 1), ("__ixor__", 3)]:
+        assert getattr(counts, in_place)(operand) is held
+        getattr(theirs, in_place)(operand)
+        assert held.data.tolist() == theirs.tolist()
