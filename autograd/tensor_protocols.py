@@ -38,11 +38,15 @@ class PythonProtocols:
         PyTorch reads only arrays, DLPack and sequences: through the sequence protocol it came to a 0-d row
         and failed with "len() of a 0-d tensor". Refused for a tensor that requires grad, as np.asarray."""
         data = self._numbers("DLPack (torch.tensor, torch.as_tensor, np.from_dlpack)")
-        if any(stride < 0 for stride in data.strides):
+        if any(stride < 0 for stride in data.strides) or not data.flags.writeable:
             # numpy exports a reversed view's negative strides as they are, and PyTorch 2.13's reader then
-            # aborts the whole process ("Storage size calculation overflowed"): such a view goes as a copy
+            # aborts the whole process ("Storage size calculation overflowed"); read-only data (an expand's
+            # view, a frozen tensor's) PyTorch would take as writable, without the warning it gives for such
+            # an array: either goes as a copy
             if copy is False:
-                raise BufferError("DLPack with copy=False of a tensor whose data is a reversed view: it needs a copy")
+                raise BufferError(
+                    "DLPack with copy=False of a tensor whose data is a reversed or read-only view: it needs a copy"
+                )
             data = data.copy()
         return data.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 

@@ -42,8 +42,19 @@ def test_a_reversed_view_is_read_in_its_order():
     t = Tensor(np.arange(6.0)).flip(0)
     assert t.data.strides[0] < 0
     assert torch.tensor(t).tolist() == [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
-    with pytest.raises(BufferError, match="reversed view"):
+    with pytest.raises(BufferError, match="reversed or read-only view"):
         t.__dlpack__(copy=False)
+
+
+def test_read_only_data_goes_as_a_copy():
+    """An expand's view (stride 0, read-only) PyTorch's DLPack reader took as writable, with no warning: a write
+    through torch.as_tensor would have changed every row at once. It is a copy."""
+    base = Tensor(np.arange(3.0))
+    wide = base.expand(2, 3)
+    assert not wide.data.flags.writeable
+    shared = torch.as_tensor(wide)
+    shared[0, 0] = 9.0
+    assert wide.data.tolist() == [[0.0, 1.0, 2.0]] * 2 and base.data.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_torch_refuses_a_tensor_that_requires_grad_with_words():
