@@ -15,7 +15,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import DATA_KINDS
-from .graph import raw
+from .graph import Node, raw
 from .modes import short
 from .op import needs_gradient
 
@@ -54,6 +54,8 @@ def floor_division(
 
 def _refusing_gradients(quotient: Callable[[Any, Any], Any], cls: type, reflected: bool) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
+        if isinstance(other, Node) and hasattr(other, "shape") and not isinstance(other, cls):
+            return NotImplemented  # a Value and a Tensor: the Tensor's method takes the Value's number
         if not isinstance(other, cls):
             try:
                 kind = np.asarray(raw(other)).dtype.kind

@@ -55,8 +55,11 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
     with pytest.raises(NotImplementedError, match="right operand"):
         3 // v  # noqa: B018
     assert np.array_equal((t.detach() // 2).data, FLOATS // 2)
+    with pytest.raises(NotImplementedError, match="left operand, Value 1.0"):
+        v // t.detach()  # noqa: B018 (was a TypeError from the Value's number check, naming the Tensor)
     with autograd.no_grad():
         assert (v // 0.1).data == 9.0 and not (t // 2).requires_grad
+        assert (v // Tensor(np.array([0.5, 0.3]))).data.tolist() == [2.0, 3.0]
     with pytest.raises(TypeError, match="unsupported operand"):
         t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
 
