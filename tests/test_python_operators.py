@@ -56,7 +56,7 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
         3 // v  # noqa: B018
     assert np.array_equal((t.detach() // 2).data, FLOATS // 2)
     with pytest.raises(NotImplementedError, match="left operand, Value 1.0"):
-        v // t.detach()  # noqa: B018 (was a TypeError from the Value's number check, naming the Tensor)
+        v // t.detach()  # noqa: B018 (the Tensor's method takes the Value's number, as t // v)
     with autograd.no_grad():
         assert (v // 0.1).data == 9.0 and not (t // 2).requires_grad
         assert (v // Tensor(np.array([0.5, 0.3]))).data.tolist() == [2.0, 3.0]
