@@ -1,4 +1,5 @@
-"""In-place arithmetic on nodes (mixins of Tensor and Value): `x += y`, `-=`, `*=`, `/=`, `**=`, `%=`.
+"""In-place arithmetic on nodes (mixins of Tensor and Value): `x += y`, `-=`, `*=`, `/=`, `**=`, `%=`, `//=`,
+and a Tensor's `&=`, `|=`, `^=`, `<<=`, `>>=`.
 
 Without these methods Python would run `x = x - y` and rebind the name, so PyTorch's update
 `with no_grad(): for p in params: p -= lr * p.grad` would leave the model's parameters as they
@@ -41,6 +42,15 @@ IN_PLACE = {
     "__itruediv__": ("__truediv__", "/="),
     "__ipow__": ("__pow__", "**="),
     "__imod__": ("__mod__", "%="),
+    "__ifloordiv__": ("__floordiv__", "//="),  # without it Python rebinds the name: t = t // x
+}
+# a Tensor's mask and integer operators in place, as PyTorch's (`keep &= y > 0` changes the mask a module holds)
+MASKS_IN_PLACE = {
+    "__iand__": ("__and__", "&="),
+    "__ior__": ("__or__", "|="),
+    "__ixor__": ("__xor__", "^="),
+    "__ilshift__": ("__lshift__", "<<="),
+    "__irshift__": ("__rshift__", ">>="),
 }
 
 
@@ -173,3 +183,5 @@ class ValueInPlaceArithmetic:
 for _name, (_operator, _symbol) in IN_PLACE.items():
     setattr(InPlaceArithmetic, _name, _tensor_method(_name, _operator, _symbol))
     setattr(ValueInPlaceArithmetic, _name, _value_method(_name, _operator, _symbol))
+for _name, (_operator, _symbol) in MASKS_IN_PLACE.items():
+    setattr(InPlaceArithmetic, _name, _tensor_method(_name, _operator, _symbol))

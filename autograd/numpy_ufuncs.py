@@ -3,8 +3,9 @@ differentiable op of the same meaning, looked up by the ufunc's name when called
 code differentiates (HIPS autograd's habit). Comparisons and tests give constant bool Tensors.
 
 A ufunc with no chainrule op, a ufunc method chainrule has no reduction for, and `out=` (numpy
-writing the result into an array) raise a TypeError naming them: never a silent conversion of
-the Tensor to an array, which would drop its gradient. The same for Values (`apply_to_values`).
+writing the result into an array) where an operand requires grad raise a TypeError naming them: never a
+silent conversion of the Tensor to an array, which would drop its gradient. The same for Values
+(`apply_to_values`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from . import compile_read_hooks, compile_record, modes
 from .functions import FUNCTIONS
 from .graph import Node, raw
 from .graph_errors import MixedNodes
+from .op import needs_gradient
 from .value_lists import is_value
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
@@ -29,6 +31,7 @@ OPERATORS = {
     "power": "pow",
     "matmul": "matmul",
     "remainder": "mod",
+    "floor_divide": "floordiv",  # a constant, refused where a gradient would flow (floor_division.py)
 }
 # numpy's name -> chainrule's, where they differ
 ALIASES = {
@@ -72,6 +75,8 @@ CONSTANT = {
     "bitwise_or",
     "bitwise_xor",
     "invert",
+    "left_shift",  # `t << 1` of integers
+    "right_shift",
     "signbit",
 }
 # ufunc methods that are chainrule reductions: (ufunc, method) -> Tensor method
@@ -166,12 +171,7 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     """What `ufunc.method(*inputs, **kwargs)` is on Tensors, or a TypeError naming what is not supported."""
     name = ufunc.__name__
     if "out" in kwargs:
-        kind, hint = _kind(inputs)
-        raise TypeError(
-            f"np.{name}(..., out=...) on a {kind}: its result is a new {kind}, which numpy cannot write into an "
-            f"array without leaving the graph (a gradient through it would be lost): assign the result instead "
-            f"(a = a + t), or write into a tensor that requires no grad with its operator (a += t). {hint}"
-        )
+        return _into_arrays(ufunc, method, inputs, kwargs)
     if method != "__call__":
         return _method(name, method, inputs, kwargs)
     if kwargs:
@@ -199,6 +199,30 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
         return out
     kind, hint = _kind(inputs)
     raise TypeError(f"np.{name} has no chainrule op to differentiate it, so it is not supported on {kind}s. {hint}")
+
+
+def _into_arrays(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`np.add(t, 1, out=buffer)`: numpy's ufunc on the numbers, written into `out`, where `out` is arrays and no
+    operand needs a gradient (a tensor without requires_grad: nothing is lost, as with PyTorch's tensors, which
+    numpy reads so). Otherwise a TypeError: the gradient would be lost, or numpy would write into a Tensor's
+    data behind its version count."""
+    outs = kwargs["out"] if isinstance(kwargs["out"], tuple) else (kwargs["out"],)
+    arrays = all(isinstance(o, np.ndarray) or o is None for o in outs)
+    # a compiled step's input, and what it computed from its inputs alone, require grad only as stand-ins
+    wanted = [x for x in inputs if needs_gradient(x) and not compile_record.from_inputs(x)]
+    if not arrays or wanted:
+        kind, hint = _kind(inputs)
+        raise TypeError(
+            f"np.{ufunc.__name__}(..., out=...) on a {kind}: its result is a new {kind}, which numpy cannot write "
+            f"into an array without leaving the graph (a gradient through it would be lost), nor into a Tensor: "
+            f"assign the result instead (a = a + t), or write into a tensor that requires no grad with its "
+            f"operator (a += t). Into an array, out= takes the numbers of tensors that require no grad. {hint}"
+        )
+    if compile_record.RECORDING:  # the numbers leave the tensors, as np.asarray(t)'s
+        for x in inputs:
+            if isinstance(x, Node):
+                compile_read_hooks.read_data(x, into_python=True)
+    return getattr(ufunc, method)(*(raw(x) for x in inputs), **kwargs)
 
 
 def _method(name: str, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -15,6 +15,12 @@ from .user_writes import WroteIntoInput
 _ORDINALS = ("first", "second", "third", "fourth")  # an op's inputs, named in its refusals
 
 
+def needs_gradient(x: Any) -> bool:
+    """Whether `x` is a node a gradient would flow to: a Tensor that requires grad, a Value of one's own (not a
+    number an operator lifted). Whether gradients are recorded at all (no_grad) is the caller's to ask."""
+    return isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False))
+
+
 class Op:
     """A differentiable operation: a name, a forward on raw data and its derivative rule.
 
@@ -89,7 +95,7 @@ class Op:
             return
         for k in self.no_derivative:
             x = inputs[k] if k < len(inputs) else None
-            if isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False)):
+            if needs_gradient(x):
                 raise NotImplementedError(
                     f"{self.name}: the derivative with respect to its {_ORDINALS[k]} input ({short(raw(x))}) is not "
                     f"implemented: pass it as a number, an array or a Tensor without requires_grad (or detach it)"

@@ -6,7 +6,7 @@ type's own), how it compares and how it tests its data, and receives the compari
 Tensor) and, for every elementwise entry of the table: a named method (`x.exp()`, `a.maximum(b)`,
 `x.leaky_relu(0.2)` with the op's parameters, also under its aliases), and for an op with a
 symbol its operator methods (`__add__`, `__radd__`) with the named method spelling the operator
-(`a.add(b)` is `a + b`, PyTorch's names), with `-x` and `abs(x)` for neg and abs. Powers are
+(`a.add(b)` is `a + b`, PyTorch's names), with `-x` and `abs(x)` for neg and abs, and `+x` (x itself). Powers are
 each type's own: both tell a constant exponent (`x ** 2`) from a node one.
 """
 
@@ -60,6 +60,14 @@ class Operators:
     """Mixin: `class Value(Node, Operators, ops=..., method=..., reflected=..., compare=..., predicate=...)`."""
 
     __slots__ = ()
+
+    def __pos__(self) -> Any:
+        """`+x`: x itself, as PyTorch's `+t` (the same tensor, in the same graph) and a number's `+`; it was
+        Python's TypeError ("bad operand type for unary +"). A bool tensor's is refused, as PyTorch and
+        numpy refuse it: `+` of a truth value is no number."""
+        if getattr(self, "dtype", None) == np.bool_:
+            raise TypeError("+t of a bool tensor is not supported (as in PyTorch and numpy): t.astype(np.int64) first")
+        return self
 
     def __init_subclass__(
         cls,

@@ -28,12 +28,14 @@ def is_int(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
-def ints(args: Sequence[Any], what: str, items: str = "its arguments") -> tuple[int, ...]:
+def ints(args: Sequence[Any], what: str, items: str = "its arguments", ordered: bool = True) -> tuple[int, ...]:
     """Ints given one by one (`t.permute(1, 0)`) or as one sequence (`t.permute((1, 0))`); `items`
-    names them in the error."""
+    names them in the error. A set is refused (check_ordered) unless not `ordered`: where their order does
+    not count (flip's dims, as np.flip takes them)."""
     given = args
     if len(args) == 1 and not is_int(args[0]):
-        check_ordered(what, items, args[0])  # t.permute({1, 0}) would permute in its hashes' order
+        if ordered:
+            check_ordered(what, items, args[0])  # t.permute({1, 0}) would permute in its hashes' order
         try:
             args = None if isinstance(args[0], TEXT) else tuple(args[0])
         except TypeError:  # one thing, neither an int nor a sequence: say so, not "not iterable"

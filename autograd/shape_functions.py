@@ -153,8 +153,10 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
             f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type(subscripts).__name__}; "
             "numpy's interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
         )
-    if len(operands) == 1 and isinstance(operands[0], list | tuple):
-        operands = tuple(operands[0])
+    if len(operands) == 1:  # a set's operands would meet the subscripts in its hashes' order (it was a
+        check_ordered("einsum", "operands", operands[0])  # TypeError about Tensor() of an object array)
+        if isinstance(operands[0], list | tuple):
+            operands = tuple(operands[0])
     tensors = [_operand(x, "einsum") for x in operands]
     explicit = linalg.explicit_subscripts(subscripts, [t.shape for t in tensors])
     return _apply(ops.einsum, tensors, {"subscripts": explicit})

@@ -19,6 +19,7 @@ from . import compile_casts, compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import DATA_KINDS
+from .floor_division import floor_division, tensor_floor_divide, tensor_floor_divide_reflected
 from .graph import Node
 from .graph_errors import tensor_with_value
 from .graph_order import MANY
@@ -229,6 +230,7 @@ Tensor.__eq__ = equality(operator.eq)  # type: ignore[method-assign,assignment]
 Tensor.__ne__ = equality(operator.ne)  # type: ignore[method-assign,assignment]
 Tensor.__hash__ = Node.__hash__  # type: ignore[method-assign]
 mask_operators(Tensor)
+floor_division(Tensor, compare, tensor_floor_divide, tensor_floor_divide_reflected)
 
 
 def constant(data: Any) -> Tensor:

@@ -70,9 +70,11 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def mask_operators(cls: type) -> None:
-    """Give `cls` (Tensor) PyTorch's and numpy's mask operators, `m & (y == 1)`, `|`, `^`, `~m`:
-    constants, as comparisons are (on bools the logical ones; numpy refuses floats)."""
-    for name, test in {"and": operator.and_, "or": operator.or_, "xor": operator.xor}.items():
+    """Give `cls` (Tensor) PyTorch's and numpy's mask operators, `m & (y == 1)`, `|`, `^`, `~m`, and the
+    integers' shifts `<<`, `>>`: constants, as comparisons are (on bools the logical ones; numpy refuses
+    floats, as PyTorch does)."""
+    bitwise = {"and": operator.and_, "or": operator.or_, "xor": operator.xor}
+    for name, test in (bitwise | {"lshift": operator.lshift, "rshift": operator.rshift}).items():
         setattr(cls, f"__{name}__", compare(test))
         setattr(cls, f"__r{name}__", compare(lambda a, b, test=test: test(b, a)))
     cls.__invert__ = predicate(np.invert)  # type: ignore[attr-defined]

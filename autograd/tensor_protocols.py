@@ -1,7 +1,7 @@
-"""What Python and numpy ask of a tensor: `np.asarray(t)` (refused for one that requires grad), `bool(t)`,
-`float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`, `iter(t)`, `x in t`, `format(t, spec)`,
-`copy.copy(t)` and `copy.deepcopy(t)` (pickle refuses a computed tensor with the same words), each as PyTorch
-answers it."""
+"""What Python, numpy and DLPack readers ask of a tensor: `np.asarray(t)` and `torch.tensor(t)` (refused for
+one that requires grad), `bool(t)`, `float(t)`, `int(t)`, `complex(t)`, `operator.index(t)`, `len(t)`,
+`iter(t)`, `x in t`, `format(t, spec)`, `copy.copy(t)` and `copy.deepcopy(t)` (pickle refuses a computed tensor
+with the same words), each as PyTorch answers it."""
 
 from __future__ import annotations
 
@@ -25,20 +25,50 @@ class PythonProtocols:
     __slots__ = ()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        # numpy converting a Tensor that wants a gradient (np.sum([t1, t2]), np.array([t, u])) would
-        # compute outside the graph and drop the gradient without a word: refuse, as PyTorch does
+        """np.asarray(t), np.array(t): the numbers of a tensor that requires no grad, under numpy 2's protocol:
+        copy=True copies, copy=False never does (numpy's ValueError where a dtype asks for one; it was ignored,
+        so np.array(t, dtype=np.float32, copy=False) gave a copy), None copies only where needed."""
+        return np.asarray(self._numbers("numpy"), dtype=dtype, copy=copy)
+
+    def __dlpack__(
+        self, *, stream: Any = None, max_version: Any = None, dl_device: Any = None, copy: Any = None
+    ) -> Any:
+        """The numbers for a DLPack reader, as numpy's array gives them: `torch.tensor(t)` (a copy, as of an
+        array), `torch.as_tensor(t)` and `np.from_dlpack(t)` (sharing the data, as `np.asarray(t)` does).
+        PyTorch reads only arrays, DLPack and sequences: through the sequence protocol it came to a 0-d row
+        and failed with "len() of a 0-d tensor". Refused for a tensor that requires grad, as np.asarray."""
+        data = self._numbers("DLPack (torch.tensor, torch.as_tensor, np.from_dlpack)")
+        if any(stride < 0 for stride in data.strides) or not data.flags.writeable:
+            # numpy exports a reversed view's negative strides as they are, and PyTorch 2.13's reader then
+            # aborts the whole process ("Storage size calculation overflowed"); read-only data (an expand's
+            # view, a frozen tensor's) PyTorch would take as writable, without the warning it gives for such
+            # an array: either goes as a copy
+            if copy is False:
+                raise BufferError(
+                    "DLPack with copy=False of a tensor whose data is a reversed or read-only view: it needs a copy"
+                )
+            data = data.copy()
+        return data.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """Where a DLPack reader finds the data: numpy's CPU."""
+        return self._data.__dlpack_device__()
+
+    def _numbers(self, reader: str) -> np.ndarray:
+        """The data, for `reader` (numpy, DLPack) to read outside the graph: refused for a tensor that wants a
+        gradient (np.sum([t1, t2]), np.array([t, u]), torch.tensor(t) would compute outside the graph and drop
+        it without a word), as PyTorch refuses np.asarray of one."""
         if compile_record.RECORDING and (not self.requires_grad or compile_record.from_inputs(self)):
             # numpy reads its numbers, as t.numpy() would; one that requires grad only as a compiled step's
             # input (or computed from its inputs alone: a stand-in while recorded) needs no gradient eagerly
-            compile_read_hooks.read_data(self, into_python=True)
+            compile_read_hooks.read_data(self, depth=3, into_python=True)  # the caller of __array__ or __dlpack__
         elif self.requires_grad:
             raise TypeError(
-                "numpy cannot turn a Tensor that requires grad into an array: its result would have no "
+                f"{reader} cannot turn a Tensor that requires grad into an array: its result would have no "
                 "gradient. For the numbers use t.data (or t.detach()); to keep the gradient use chainrule's "
                 "ops (autograd.stack([t1, t2]).sum() rather than np.sum([t1, t2]))"
             )
-        array = np.asarray(self._data, dtype=dtype)
-        return array.copy() if copy else array
+        return self._data
 
     def __bool__(self) -> bool:
         # one element, or an error naming the ambiguity; a compiled step notes the read

@@ -141,7 +141,8 @@ class ShapeMethods(IndexingMethods):
         if dims is not None and axes:
             raise TypeError("flip: got dims both by position and as dims=; give them one way")
         given = (dims,) if dims is not None else axes
-        chosen = args.ints(given, "flip", "dims") if given else None
+        # a set of dims is taken, as np.flip takes one: the dims reversed are the same in any order
+        chosen = args.ints(given, "flip", "dims", ordered=False) if given else None
         if self.ndim == 0:  # nothing to reverse (PyTorch's flip(0) of a 0-d tensor: itself)
             args.dims(chosen or (), 1, "flip")
             return self[...]

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import modes
 from . import scalar_ops as ops
+from .floor_division import floor_division, value_floor_divide, value_floor_divide_reflected
 from .graph import Node
 from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
 from .graph_order import MANY, NO_GRAPH
@@ -271,3 +272,10 @@ def _lift(x: Any, op: Op) -> Value:
     raise (MixedNodes if mixed else TypeError)(
         f"{op.name}: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value{fix}"
     )
+
+
+# `v // 2`: refused where a gradient would flow (PyTorch's // has no derivative), a new leaf of Python's
+# quotient where none would (no_grad, lifted numbers)
+floor_division(
+    Value, lambda f: lambda a, b: Value(f(a.data, _data(b))), value_floor_divide, value_floor_divide_reflected
+)

@@ -1,6 +1,6 @@
-"""Python's protocols on a Value (a mixin of Value): identity `==` (micrograd's) and hashing, the
-truth of its number, `.item()`, conversions to a number refused, format() with a spec, round(), and the
-conjugate and real part numpy's var and std call."""
+"""Python's protocols on a Value (a mixin of Value): identity `==` (micrograd's) and hashing, pickle and copy
+of a leaf (a computed Value refused), the truth of its number, `.item()`, conversions to a number refused,
+format() with a spec, round(), and the conjugate and real part numpy's var and std call."""
 
 from __future__ import annotations
 
@@ -77,6 +77,18 @@ class ValueProtocols:
             f"round(v, {ndigits!r}) of a Value: only round(v), to the nearest integer, is an op; for digits "
             "round its number, round(v.data, ndigits) (a constant, not differentiated)"
         )
+
+    def __getstate__(self) -> Any:
+        """What pickle and copy take of a leaf Value (its slots). A computed one is refused with RuntimeError, as a
+        Tensor's pickle, copy and deepcopy are (PyTorch's deepcopy refuses one too): pickle failed on its op's
+        rule with PicklingError ("Can't pickle <function <lambda>>"), and copy.copy's copy fed a backward into the
+        original's leaves."""
+        if self._made_by is not None:  # type: ignore[attr-defined]
+            raise RuntimeError(
+                "pickle or copy of a Value computed in a graph (an op's output) is not supported: its copy's graph "
+                "would not be this one. Copy the leaves it came from, or Value(v.data) for its number"
+            )
+        return super().__getstate__()  # type: ignore[misc]
 
     def __bool__(self) -> bool:
         """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as

@@ -38,8 +38,7 @@ def clip_grad_norm_(
     error_if_nonfinite = check_flag("clip_grad_norm_", "error_if_nonfinite", error_if_nonfinite)
     nodes = _with_grads(parameters, "clip_grad_norm_")
     grads = [np.abs(np.asarray(raw(p.grad), dtype=np.float64)).ravel() for p in nodes]
-    flat = np.concatenate(grads) if grads else np.zeros(0)
-    total = float(flat.max(initial=0.0)) if norm_type == math.inf else _p_norm(flat, norm_type)
+    total = _largest(grads) if norm_type == math.inf else _p_norm(grads, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of the gradients is {total}; clipping cannot fix that. "
@@ -53,17 +52,24 @@ def clip_grad_norm_(
     return total
 
 
-def _p_norm(flat: np.ndarray, p: float) -> float:
-    """(sum of flat**p) ** (1/p) for magnitudes `flat`, with the largest, m, taken out first:
-    m * (sum of (flat/m)**p) ** (1/p). The plain sum overflows (1e200 squared: a total of inf would
+def _largest(grads: list[np.ndarray]) -> float:
+    """The largest of the magnitudes `grads` (one array a parameter), NaN if any is NaN, 0 if there are none."""
+    return float(np.max([g.max(initial=0.0) for g in grads], initial=0.0))
+
+
+def _p_norm(grads: list[np.ndarray], p: float) -> float:
+    """(sum of g**p) ** (1/p) over the magnitudes `grads` (one array a parameter), with the largest, m, taken
+    out first: m * (sum of (g/m)**p) ** (1/p). The plain sum overflows (1e200 squared: a total of inf would
     scale every gradient to 0), underflows (1e-170 squared: 0, none clipped), or loses digits in
     subnormal powers (1e-161 squared: a total 0.6% off); scaled, every power lies in [0, 1] and the
-    largest is 1. A NaN or infinite m is the total."""
-    m = float(flat.max(initial=0.0))
+    largest is 1. Each parameter's sum is added exactly (math.fsum), so the total is the same to the bit in
+    whatever order the parameters come (a set's): numpy's sum of them joined rounded by their order. A NaN or
+    infinite m is the total."""
+    m = _largest(grads)
     if not 0 < m < math.inf:
         return m
     with np.errstate(under="ignore"):  # a power far below 1 (a gradient far below m) is negligible beside 1
-        return m * float(np.sum((flat / m) ** p) ** (1 / p))
+        return m * math.fsum(float(np.sum((g / m) ** p)) for g in grads) ** (1 / p)
 
 
 def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
@@ -71,7 +77,7 @@ def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: boo
     _in_python("clip_grad_value_")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
-    for p in _with_grads(parameters, "clip_grad_value_", ordered=False):  # each clipped alone: a set serves
+    for p in _with_grads(parameters, "clip_grad_value_"):
         if isinstance(p, Tensor):
             g = raw(p.grad)
             p.grad = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
@@ -79,14 +85,16 @@ def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: boo
             p.grad = min(max(raw(p.grad), -clip_value), clip_value)
 
 
-def _with_grads(parameters: Iterable[Node], name: str, ordered: bool = True) -> list[Node]:
+def _with_grads(parameters: Iterable[Node], name: str) -> list[Node]:
     """The parameters that hold a gradient (a Tensor no backward reached has None: it is skipped), each
     once, as an optimizer takes them: one listed twice was counted twice in the norm and scaled twice
-    (PyTorch's does both), and its second mention is warned of. A set is refused if `ordered` (the norm's
-    sum would round in an order that changes between runs)."""
+    (PyTorch's does both), and its second mention is warned of. A set is taken, as PyTorch takes it: neither
+    clipping depends on the order (each gradient is clipped alone; the norm adds exactly, _p_norm)."""
     wanted = "a list of parameters (model.parameters())"
     nodes = (
-        [parameters] if isinstance(parameters, Node) else as_sequence(name, "parameters", parameters, wanted, ordered)
+        [parameters]
+        if isinstance(parameters, Node)
+        else as_sequence(name, "parameters", parameters, wanted, ordered=False)
     )
     for p in nodes:
         if not isinstance(p, Value | Tensor):

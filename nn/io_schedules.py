@@ -35,6 +35,7 @@ SETTING = "setting."  # a setting's entry, after its scheduler's head ("schedule
 SCHEDULERS = "schedulers."  # a SequentialLR's own schedulers' entries, after its head
 PLATEAUS = "plateaus"  # after SCHEDULE: how many ReduceLROnPlateaus the optimizer had
 PLATEAU = "plateau."  # after SCHEDULE: a ReduceLROnPlateau's entries, "schedule.plateau.k."
+INT64 = np.iinfo(np.int64)  # the range of the file's integers (epochs, step sizes, milestones)
 
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
@@ -56,7 +57,9 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         head = f"{SCHEDULE}{PLATEAU}{k}."
         found |= {head + SETTING + name: _setting(plateau, name) for name in (*plateau.setting_names, *plateau.choices)}
         state = plateau.state_dict()
-        found |= {head + key: np.array(value, np.int64) for key, value in state.items() if key != "best"}
+        found |= {
+            head + key: _whole(value, f"ReduceLROnPlateau's {key}") for key, value in state.items() if key != "best"
+        }
         seen = state["best"] != plateau.best_at_start()  # else finite: the plateau's checks keep it so
         found[head + "best"] = np.array(state["best"] if seen else 0.0, np.float64)
         found[head + "has_best"] = np.array(int(seen), np.int64)
@@ -132,7 +135,21 @@ def _setting(scheduler: Any, name: str) -> np.ndarray:
         return np.array(scheduler.choices[name].index(value), np.int64)
     items = value if isinstance(value, list | tuple) else [value]
     whole = all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in items)
-    return np.array(value, np.int64 if whole else np.float64)
+    return _whole(value, f"{type(scheduler).__name__}'s {name}") if whole else np.array(value, np.float64)
+
+
+def _whole(value: Any, what: str) -> np.ndarray:
+    """An int, or a list of them, as the file's int64; a ValueError naming `what` for one beyond int64's range,
+    before anything is written (numpy's OverflowError, "Python int too large to convert to C long", named
+    neither the scheduler nor the setting: `MultiStepLR(opt, [2**63])`, a milestone for "never")."""
+    items = value if isinstance(value, list | tuple) else [value]
+    beyond = [x for x in items if not INT64.min <= x <= INT64.max]
+    if beyond:
+        raise ValueError(
+            f"{what}: {beyond[0]} is beyond what the file holds exactly, a 64-bit integer (at most 2**63 - 1 = "
+            f"{INT64.max}): no run reaches an epoch that far, so give {INT64.max} or less for the same schedule"
+        )
+    return np.array(value, np.int64)
 
 
 def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix: str) -> None:

@@ -4,6 +4,9 @@ these took the set silently: LayerNorm({4, 3}) normalised shape (3, 4), t.reshap
 gradcheck(f, {x, y}) called f(y, x) or f(x, y) by chance, SGD({w, b}) saved state a later run would
 load onto the other parameter. PyTorch's add_param_group refuses a set of parameters for that reason."""
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -34,11 +37,11 @@ NODE_CALLS = {
     "SGD": lambda s: nn.SGD(s),
     "Adam": lambda s: nn.Adam(s),
     "ModuleList": lambda s: nn.ModuleList(s),
-    "clip_grad_norm_": lambda s: nn.utils.clip_grad_norm_(s, 1.0),
     "fit callbacks": lambda s: _callbacks(s),
     "stack": lambda s: autograd.stack(s),
     "concatenate": lambda s: autograd.concatenate(s),
     "np.concatenate": lambda s: np.concatenate(s),  # was joined in the order of the tensors' addresses
+    "einsum": lambda s: autograd.einsum("i,i->", s),  # was a TypeError about Tensor() of an object array
     "gradients": lambda s: autograd.gradients((W * B).sum(), s),
     "gradcheck": lambda s: autograd.gradcheck(lambda x, y: x - y, s),
     "gradcheck_params": lambda s: autograd.gradcheck_params(lambda: (W * B).sum(), s),
@@ -89,6 +92,38 @@ def test_a_set_is_still_taken_where_its_order_does_not_count_as_pytorch_takes_it
     w.grad = np.array([3.0])
     nn.utils.clip_grad_value_({w}, 1.0)
     assert w.grad.tolist() == [1.0]
+
+
+def test_flip_takes_a_set_of_dims_as_np_flip_does():
+    """The dims flip reverses are the same in any order: t.flip({0, 1}) was refused where np.flip(t, {0, 1})
+    was taken (numpy's np.flip takes a set; PyTorch's flip refuses any but a tuple or list)."""
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    want = np.flip(t.data, (0, 1)).tolist()
+    assert t.flip({0, 1}).data.tolist() == t.flip(dims=frozenset({1, 0})).data.tolist() == want
+    assert np.flip(t, {0, 1}).data.tolist() == want and t.flip({1}).data.tolist() == np.flip(t.data, 1).tolist()
+
+
+# gradients whose norm numpy's sum of them joined rounded by their order: 0.014212859872421523 for one order of
+# the three, 0.01421285987242152 for the five others
+ORDER_ROUNDED = [[-0.0012883614637495544], [0.00042986369482223, 0.0006960427239628685], [-0.006617025720390349,
+    -0.004364352471432213, -0.011698019077728642]]  # fmt: skip
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5, math.inf])
+def test_clip_grad_norm_takes_a_set_as_pytorch_does_its_total_the_same_in_any_order(norm_type):
+    """clip_grad_norm_ refused a set, as its total rounded by the parameters' order; each parameter's sum is now
+    added exactly, so any order (a set's too) gives the same total to the bit, PyTorch's to 1e-15."""
+    params = [Tensor(np.zeros(len(g)), requires_grad=True) for g in ORDER_ROUNDED]
+    totals = []
+    for order in [*itertools.permutations(params), set(params), frozenset(params)]:
+        for p, g in zip(params, ORDER_ROUNDED):
+            p.grad = np.array(g)
+        totals.append(nn.utils.clip_grad_norm_(order, 1.0, norm_type))
+    leaves = [torch.tensor(g, dtype=torch.float64, requires_grad=True) for g in ORDER_ROUNDED]
+    for leaf, g in zip(leaves, ORDER_ROUNDED):
+        leaf.grad = torch.tensor(g, dtype=torch.float64)
+    theirs = torch.nn.utils.clip_grad_norm_(set(leaves), 1.0, norm_type).item()
+    assert len(set(totals)) == 1 and totals[0] == pytest.approx(theirs, rel=1e-15)
 
 
 def test_tensordots_dims_in_a_set_are_refused_as_by_pytorch():
