@@ -25,7 +25,7 @@ from .tensor_indexing import index_array
 _METHODS = (
     "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
     "split chunk unbind narrow gather index_select scatter_add masked_fill tril triu diag diagonal trace dot outer "
-    "sort argsort topk"
+    "sort argsort topk logcumsumexp cummax cummin"
 ).split()
 
 

@@ -38,6 +38,7 @@ from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
 from .tensor_record import BUILT_IN, Record, user_forward
 from .tensor_reductions import ReductionMethods
+from .tensor_scans import ScanMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
@@ -84,6 +85,7 @@ class Tensor(
     InPlaceMethods,
     ShapeMethods,
     ReductionMethods,
+    ScanMethods,
     SortingMethods,
     NumpyDispatch,
     TorchSpellings,

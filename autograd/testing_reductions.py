@@ -60,4 +60,5 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
     ),
     "cumsum": ("cumsum({0}, axis=-1)", lambda a, c: tops.cumsum(a, axis=-1), (_ANY,)),
     "cumprod": ("cumprod({0}, axis=0)", lambda a, c: tops.cumprod(a, axis=0), (_ANY,)),
+    "logcumsumexp": ("logcumsumexp({0}, axis=-1)", lambda a, c: tops.logcumsumexp(a, axis=-1), (_ANY,)),
 }
