@@ -1,11 +1,14 @@
-"""Tensor's orderings (a mixin of Tensor): sort, argsort and topk along one dim, with PyTorch's
+"""Tensor's orderings (a mixin of Tensor): sort, argsort, topk, kthvalue and median along one dim, with PyTorch's
 arguments and results.
 
 None is an op of its own: the order is read from the numbers (a constant, as argmax's), and the
 values are the input's entries picked in that order by indexing, so the gradient goes back to the
 entry each value came from, as PyTorch's. NaN sorts above every number, as in PyTorch and numpy: last
 ascending, first descending, and the largest for topk. Ties keep their order in the input (a stable
-sort), descending too; PyTorch's unstable sort and its topk may pick another of equal entries.
+sort), descending too; PyTorch's unstable sort and its topk may pick another of equal entries. kthvalue and
+median pick the entry of their rank in that order: of equal entries the one whose turn it is in input order
+(PyTorch leaves which unspecified: its indices differ at ties, its values not); median along a dim is NaN where
+its line holds a NaN, at the first NaN (PyTorch's), and median() of every entry is an op (op_table_order).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 from . import compile_read_hooks
 from . import shape_args as args
+from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .modes import flag, short
 from .tensor_indexing import along
@@ -38,6 +42,30 @@ def _order(x: Any, what: str, dim: Any, descending: Any) -> tuple[np.ndarray, in
     else:
         order = np.argsort(data, axis=d, kind="stable")
     return order.reshape(x.shape).astype(np.int64, copy=False), d
+
+
+def _ranked(x: Any, rank: Any, dim: Any, keepdim: Any, what: str) -> ValuesIndices:
+    """(values, indices) of the entry of `rank` (from 0; None: the lower median) along dim, in stable ascending
+    order; a median is NaN at the first NaN of a line holding one. A 0-d tensor is its own, at index 0."""
+    d, keep = args.dim(dim, x.ndim, what), flag(keepdim, f"{what}(): keepdim")
+    if RECORDING:  # the rank is read off the numbers: the frame 3 up is the caller of kthvalue, median
+        compile_read_hooks.read_data(x, 3, by=f"{what}(dim=)")
+    if x.ndim == 0:
+        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
+    n = x.shape[d]
+    if n == 0:
+        raise ValueError(f"{what}(dim={dim}) of a tensor of shape {x.shape}: dim {d} is empty, it has no {what}")
+    if rank is not None and not 0 <= rank < n:
+        raise ValueError(f"{what}: k={rank + 1} is out of range for dim {dim} of length {n} (k goes from 1 to {n})")
+    order = np.argsort(x.data, axis=d, kind="stable")
+    index = np.take(order, [(n - 1) // 2 if rank is None else rank], axis=d)
+    if rank is None and x.dtype.kind == "f":
+        nan = np.isnan(x.data)
+        index = np.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), index)
+    values = x[along(index, d)]  # by indexing: the gradient goes to the picked entry only, as PyTorch's
+    if not keep:
+        values, index = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(index, d)
+    return ValuesIndices(values, type(x)(index.astype(np.int64, copy=False)))
 
 
 def _picked(x: Any, order: np.ndarray, d: int) -> ValuesIndices:
@@ -88,3 +116,22 @@ class SortingMethods:
                 "topk: k=0 of a 0-d tensor would have to drop its only dim: give k=1, or reshape it to (1,)"
             )
         return _picked(self, order, d)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """(values, indices) of the k-th smallest entry (k from 1) along `dim`, as torch.kthvalue (NaN above every
+        number); the gradient goes to the picked entry."""
+        if not args.is_int(k):
+            raise TypeError(f"kthvalue: k must be an int, got {type(k).__name__} {short(k)}")
+        return _ranked(self, int(k) - 1, dim, keepdim, "kthvalue")
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median of every entry (a 0-d tensor; ties share its gradient), or with `dim`, (values,
+        indices) along it, as torch.median (the gradient to the picked entry); NaN where a NaN is among them.
+        numpy's np.median averages the two middle entries instead."""
+        if dim is None:
+            if flag(keepdim, "median(): keepdim"):
+                raise TypeError("median(): keepdim=True needs a dim (median() of every entry is one number)")
+            if self.size == 0 and self.dtype.kind != "f":
+                raise ValueError(f"median() of an empty {self.dtype} tensor: no entry, and no NaN to give")
+            return self._apply(ops.median, (self,), {})
+        return _ranked(self, None, dim, keepdim, "median")

@@ -68,7 +68,34 @@ def _scatter(rng):
     ]
 
 
-MAKERS = {"take_along_dim": _take_along, "scatter": _scatter}
+def _order_statistics(rng):
+    """Distinct entries for the gradients along a dim (torch's index among equal entries is unspecified: the values
+    at ties and NaN are compared below); median() of ties too, whose gradient they share."""
+    shape, dim = _shape_and_dim(rng)
+    x = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.5 + rng.normal(size=shape) * 0.01
+    k, keep = int(rng.integers(1, shape[dim] + 1)), bool(rng.integers(2))
+    tied = rng.integers(-2, 3, shape).astype(float)
+    cases = [
+        (
+            f"kthvalue k={k} dim={dim}",
+            lambda a: a.kthvalue(k, dim, keep).values * a.sum(),
+            lambda a: torch.kthvalue(a, k, dim, keep).values * a.sum(),
+            [x],
+        ),
+        (
+            f"median dim={dim}",
+            lambda a: a.median(dim, keep).values * a.sum(),
+            lambda a: torch.median(a, dim, keep).values * a.sum(),
+            [x],
+        ),
+        ("median()", lambda a: a.median() * a, lambda a: torch.median(a) * a, [x]),
+        # ties share the gradient, as torch's (at a NaN median every entry's is NaN, as max's: torch's goes to the NaNs)
+        ("median() of ties", lambda a: a.median() * a, lambda a: torch.median(a) * a, [tied]),
+    ]
+    return cases
+
+
+MAKERS = {"take_along_dim": _take_along, "scatter": _scatter, "order statistics": _order_statistics}
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -99,3 +126,22 @@ def test_where_a_place_repeats_torch_sends_every_write_the_gradient_chainrule_on
     (mine_out * Tensor(np.array(w))).sum().backward()
     np.testing.assert_array_equal(mine_out.data, out.detach().numpy())  # torch's CPU loop: the last write stays
     assert theirs.grad.tolist() == [30.0, 10.0, 30.0, 30.0] and mine.grad.tolist() == [0.0, 10.0, 0.0, 30.0]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_order_statistics_values_match_torch_at_ties_and_nan(seed):
+    """Along a dim, at ties and NaN: the values are torch's, and each index points at an entry of that value."""
+    from autograd import Tensor
+
+    rng = np.random.default_rng(seed)
+    shape, dim = _shape_and_dim(rng)
+    x = np.where(rng.uniform(size=shape) < 0.1, np.nan, rng.integers(-2, 3, shape).astype(float))
+    k = int(rng.integers(1, shape[dim] + 1))
+    for mine, theirs in (
+        (Tensor(x).kthvalue(k, dim), torch.kthvalue(torch.tensor(x), k, dim)),
+        (Tensor(x).median(dim), torch.median(torch.tensor(x), dim)),
+    ):
+        np.testing.assert_array_equal(mine.values.data, theirs.values.numpy())
+        picked = np.take_along_axis(x, np.expand_dims(mine.indices.data, dim), dim).squeeze(dim)
+        np.testing.assert_array_equal(picked, mine.values.data)
+    assert np.array_equal(Tensor(x).median().data, torch.median(torch.tensor(x)).numpy(), equal_nan=True)
