@@ -1,7 +1,7 @@
 """Picking and placing ops against PyTorch 2.13 over random draws, forward, gradient and second derivative, float64
 and float32 (tests/torch_reference.py compares): take_along_dim (broadcast, negative indices, dim=None), scatter of
-a src (places written once: where one repeats, torch's gradient goes to every write, test_picks) and of a value. A
-few draws by default, more under -m slow."""
+a src (places written once: where one repeats, torch's gradient goes to every write, test_picks) and of a value;
+kthvalue and median; Tensor.unfold's windows. A few draws by default, more under -m slow."""
 
 import numpy as np
 import pytest
@@ -95,7 +95,20 @@ def _order_statistics(rng):
     return cases
 
 
-MAKERS = {"take_along_dim": _take_along, "scatter": _scatter, "order statistics": _order_statistics}
+def _windows(rng):
+    shape, dim = _shape_and_dim(rng)
+    size, step = int(rng.integers(0, shape[dim] + 1)), int(rng.integers(1, 4))
+    return [
+        (
+            f"unfold {shape} dim={dim} size={size} step={step}",
+            lambda a: a.unfold(dim, size, step).sin(),
+            lambda a: a.unfold(dim, size, step).sin(),
+            [rng.normal(size=shape)],
+        ),
+    ]
+
+
+MAKERS = {"take_along_dim": _take_along, "scatter": _scatter, "order statistics": _order_statistics, "unfold": _windows}
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
