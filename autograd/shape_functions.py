@@ -26,7 +26,7 @@ _METHODS = (
     "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
     "split chunk unbind narrow gather take_along_dim index_select scatter scatter_add masked_fill tril triu diag "
     "diagonal trace dot outer "
-    "sort argsort topk kthvalue median logcumsumexp cummax cummin"
+    "sort argsort topk kthvalue median quantile logcumsumexp cummax cummin"
 ).split()
 
 

@@ -229,9 +229,13 @@ def test_bad_ranks_and_dims_are_clear_errors(call, error, words):
         call(t)
 
 
-@pytest.mark.parametrize("name", ["median(dim=)", "kthvalue(dim=)"])
+@pytest.mark.parametrize("name", ["median(dim=)", "kthvalue(dim=)", "quantile"])
 def test_a_compiled_step_does_not_replay_a_rank_read_off_the_numbers(name, monkeypatch):
-    pick = (lambda t: t.median(0).values) if name.startswith("median") else (lambda t: t.kthvalue(2, 0).values)
+    pick = {
+        "median(dim=)": lambda t: t.median(0).values,
+        "kthvalue(dim=)": lambda t: t.kthvalue(2, 0).values,
+        "quantile": lambda t: t.quantile(0.3),
+    }[name]
 
     def scenario(compile):
         w = Tensor(np.zeros(3), requires_grad=True)
@@ -246,4 +250,44 @@ def test_a_compiled_step_does_not_replay_a_rank_read_off_the_numbers(name, monke
         run = compile(step)
         return [run(np.array(x)) for x in ([1.0, 3.0, 2.0], [1.0, 5.0, 2.0], [3.0, 1.0, 2.0])]
 
-    assert check_refused(scenario, re.escape(name) + " finds where", monkeypatch) == 0
+    assert check_refused(scenario, re.escape(name) + " finds (where|an order)", monkeypatch) == 0
+
+
+@given(case=distinct_shape_and_dim(), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
+def test_quantile_derivatives_agree_with_finite_differences(case, q, keepdim):
+    x, dim = case
+    for how in ("linear", "midpoint", "nearest"):
+        first_and_second(lambda t, how=how: t.quantile(q, dim, keepdim, interpolation=how) * t.sum(), x)
+    first_and_second(lambda t: t.quantile(q[0]) * t, x)
+
+
+def test_quantile_interpolates_between_the_sorted_entries_about_its_rank():
+    x = Tensor(np.array([[1.0, 5.0, 3.0, 2.0], [0.0, np.nan, 1.0, 2.0]]), requires_grad=True)
+    q = x.quantile(0.4, dim=1)  # rank 1.2 of [1, 2, 3, 5]: 2 + 0.2·(3 − 2)
+    np.testing.assert_allclose(q.data[0], 2.2, rtol=1e-15)
+    assert np.isnan(q.data[1])
+    q.sum().backward()
+    np.testing.assert_allclose(x.grad, [[0, 0, 0.2, 0.8], [0, 1, 0, 0]])  # the NaN row: its NaN (PyTorch's)
+    assert x.quantile([0.1, 0.5], dim=1, keepdim=True).shape == (2, 2, 1) and x.quantile(0.3).shape == ()
+    line = Tensor(np.array([1.0, 5.0, 3.0, 2.0]))
+    assert line.quantile([0, 1 / 3, 0.5, 0.75, 1], interpolation="nearest").tolist() == [1, 2, 3, 3, 5]
+    assert line.quantile(0.5, interpolation="lower").item() == 2 and line.quantile(0.5, interpolation="higher") == 3
+    assert Tensor(np.array([1.0, np.inf])).quantile(0.0).item() == 1.0  # not 1 + 0·inf
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda t: t.quantile(1.5), ValueError, r"q must lie in \[0, 1\], got 1.5"),
+        (lambda t: t.quantile([0.5, np.nan]), ValueError, r"got nan"),
+        (lambda t: t.quantile([[0.5]]), TypeError, r"a number or a 1-d list"),
+        (lambda t: t.quantile(0.5, interpolation="cubic"), ValueError, r"one of linear, lower"),
+        (lambda t: t.quantile(0.5, dim=2), IndexError, r"dim 2 is out of range"),
+        (lambda t: t[:, :0].quantile(0.5, dim=1), ValueError, r"quantile of no entries"),
+        (lambda t: t.astype(int).quantile(0.5), TypeError, r"needs a float tensor"),
+        (lambda t: t.quantile(Tensor(np.array(0.5), requires_grad=True)), TypeError, r"q is a constant"),
+    ],
+)
+def test_bad_quantiles_are_clear_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call(Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True))

@@ -1,7 +1,8 @@
 """Picking and placing ops against PyTorch 2.13 over random draws, forward, gradient and second derivative, float64
 and float32 (tests/torch_reference.py compares): take_along_dim (broadcast, negative indices, dim=None), scatter of
 a src (places written once: where one repeats, torch's gradient goes to every write, test_picks) and of a value;
-kthvalue and median; Tensor.unfold's windows. A few draws by default, more under -m slow."""
+kthvalue, median and quantile (every interpolation); Tensor.unfold's windows. A few draws by default, more
+under -m slow."""
 
 import numpy as np
 import pytest
@@ -74,6 +75,8 @@ def _order_statistics(rng):
     shape, dim = _shape_and_dim(rng)
     x = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.5 + rng.normal(size=shape) * 0.01
     k, keep = int(rng.integers(1, shape[dim] + 1)), bool(rng.integers(2))
+    levels = [float(v) for v in rng.choice([0.0, 0.25, 0.5, 1.0, *rng.uniform(size=3)], int(rng.integers(1, 4)))]
+    how = str(rng.choice(["linear", "lower", "higher", "midpoint", "nearest"]))
     tied = rng.integers(-2, 3, shape).astype(float)
     cases = [
         (
@@ -89,6 +92,18 @@ def _order_statistics(rng):
             [x],
         ),
         ("median()", lambda a: a.median() * a, lambda a: torch.median(a) * a, [x]),
+        (
+            f"quantile {levels} {how} dim={dim}",
+            lambda a: a.quantile(levels, dim, keep, interpolation=how) * a.sum(),
+            lambda a: torch.quantile(a, torch.tensor(levels, dtype=a.dtype), dim, keep, interpolation=how) * a.sum(),
+            [x],
+        ),
+        (
+            f"quantile {levels[0]} of every entry",
+            lambda a: a.quantile(levels[0]) * a,
+            lambda a: torch.quantile(a, float(levels[0])) * a,
+            [x],
+        ),
         # ties share the gradient, as torch's (at a NaN median every entry's is NaN, as max's: torch's goes to the NaNs)
         ("median() of ties", lambda a: a.median() * a, lambda a: torch.median(a) * a, [tied]),
     ]
