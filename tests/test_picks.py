@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from budget import examples
 from compile_faithful_cases import assert_same, check_refused, check_replayed
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from autograd import ShapeError, Tensor, gradcheck
 from autograd.testing import shapes
 
 FLOATS = st.floats(-2, 2)
+SEVERAL = examples(20)  # properties that check several calls (each a first and second gradcheck) an example
 
 
 @st.composite
@@ -166,6 +168,7 @@ def distinct_shape_and_dim(draw):
     return np.asarray((np.array(order, dtype=float).reshape(shape) - 3) * 0.3), dim
 
 
+@SEVERAL
 @given(case=distinct_shape_and_dim(), k=st.integers(1, 3), keepdim=st.booleans())
 def test_order_statistics_derivatives_agree_with_finite_differences(case, k, keepdim):
     x, dim = case
@@ -253,6 +256,7 @@ def test_a_compiled_step_does_not_replay_a_rank_read_off_the_numbers(name, monke
     assert check_refused(scenario, re.escape(name) + " finds (where|an order)", monkeypatch) == 0
 
 
+@SEVERAL
 @given(case=distinct_shape_and_dim(), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
 def test_quantile_derivatives_agree_with_finite_differences(case, q, keepdim):
     x, dim = case
