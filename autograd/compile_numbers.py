@@ -31,6 +31,11 @@ _MADE = {
     "sort": (f"an order {_PICKS}", _SORTS),
     "argsort": ("an order", _SORTS),
     "topk": (f"an order {_PICKS}", "max(axis=d) replays where k is 1"),
+    "median(dim=)": (f"where the medians lie {_PICKS}", "median() of every entry, the value alone, replays"),
+    "kthvalue(dim=)": (f"where the k-th values lie {_PICKS}", "no op of the table ranks: keep such steps eager"),
+    "quantile": (f"an order {_PICKS}", _SORTS),
+    "cummax": (f"where the running maxima lie {_PICKS}", "logcumsumexp, a smooth running maximum, replays"),
+    "cummin": (f"where the running minima lie {_PICKS}", "-logcumsumexp(-x), a smooth running minimum, replays"),
 }
 
 GENERIC = (

@@ -1,6 +1,6 @@
 """numpy's functions that chainrule has as Tensor methods of the same meaning (diagonals and
-triangles, outer and tensordot products, tile, roll, pad, sort), taking numpy's arguments: merged into
-numpy_functions.IMPLEMENTATIONS, so that `np.trace(t)` differentiates. `np.repeat` and `np.split`
+triangles, outer and tensordot products, tile, roll, pad, sort, take_along_axis), taking numpy's arguments: merged
+into numpy_functions.IMPLEMENTATIONS, so that `np.trace(t)` differentiates. `np.repeat` and `np.split`
 are not among them: chainrule's methods of those names are PyTorch's, of other meanings."""
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.tile: lambda A, reps: _tensor(A).tile(reps),
     np.sort: _sort,
     np.tensordot: lambda a, b, axes=2: _shape_functions().tensordot(a, b, axes=axes),
+    np.take_along_axis: lambda arr, indices, axis=-1: _shape_functions().take_along_axis(arr, indices, axis),
 }
 
 

@@ -57,8 +57,10 @@ from .op_table_margins import MARGINS
 from .op_table_math import MATH
 from .op_table_matmul import MATMUL
 from .op_table_normal import NORMAL
+from .op_table_order import ORDER
 from .op_table_pieces import PIECES
 from .op_table_reductions import REDUCTIONS
+from .op_table_scans import SCANS
 from .op_table_shapes import SHAPES
 from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
@@ -249,7 +251,9 @@ ELEMENTWISE: tuple[OpDef, ...] = (
 )
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + BESSEL_JYK + NORMAL
 ELEMENTWISE += INCOMPLETE_GAMMA
-TABLE = ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SHAPES + CONV + FOLD  # every op, once
+TABLE = (
+    ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SCANS + ORDER + SHAPES + CONV + FOLD
+)  # every op, once
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
 DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}
 BY_NAME = {d.name: d for d in TABLE}

@@ -24,8 +24,9 @@ from .tensor_indexing import index_array
 
 _METHODS = (
     "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
-    "split chunk unbind narrow gather index_select scatter_add masked_fill tril triu diag diagonal trace dot outer "
-    "sort argsort topk"
+    "split chunk unbind narrow gather take_along_dim index_select scatter scatter_add masked_fill tril triu diag "
+    "diagonal trace dot outer "
+    "sort argsort topk kthvalue median quantile logcumsumexp cummax cummin"
 ).split()
 
 
@@ -45,6 +46,18 @@ def _function(name: str) -> Callable[..., Any]:
 
 
 globals().update({name: _function(name) for name in _METHODS})
+
+
+def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Tensor:
+    """numpy's take_along_axis: `arr.take_along_dim(indices, axis)` for a Tensor, array or list arr; with
+    axis=None, of the flattened arr, and then indices are 1-d, as numpy's."""
+    x = _operand(arr, "take_along_axis")
+    if axis is None and np.ndim(index_array(indices, "take_along_axis")) != 1:
+        raise ValueError(
+            f"take_along_axis: with axis=None the indices are 1-d (numpy's), got {np.ndim(indices)} dims: "
+            "flatten them, or give an axis"
+        )
+    return x.take_along_dim(indices, axis)
 
 
 def _operand(x: Any, what: str) -> Tensor:
@@ -168,4 +181,4 @@ def tensordot(a: Any, b: Any, dims: Any = 2, *, axes: Any = None) -> Tensor:
     return linalg.tensordot(_operand(a, "tensordot"), _operand(b, "tensordot"), dims if axes is None else axes)
 
 
-__all__: list[str] = sorted([*_METHODS, "pad", "one_hot", "einsum", "tensordot"])
+__all__: list[str] = sorted([*_METHODS, "pad", "one_hot", "einsum", "tensordot", "take_along_axis"])

@@ -39,6 +39,7 @@ from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
 from .tensor_record import BUILT_IN, Record, user_forward
 from .tensor_reductions import ReductionMethods
+from .tensor_scans import ScanMethods
 from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
@@ -85,6 +86,7 @@ class Tensor(
     InPlaceMethods,
     ShapeMethods,
     ReductionMethods,
+    ScanMethods,
     SortingMethods,
     NumpyDispatch,
     TorchSpellings,

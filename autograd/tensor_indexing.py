@@ -1,5 +1,5 @@
-"""Tensor's indexing and linear-algebra methods (a mixin of Tensor, through ShapeMethods): gather
-scatter_add masked_fill tril triu diag diagonal trace dot outer. Each is a composition of the op
+"""Tensor's indexing and linear-algebra methods (a mixin of Tensor, through ShapeMethods): gather take_along_dim
+scatter scatter_add masked_fill tril triu diag diagonal trace dot outer. Each is a composition of the op
 table's getitem, index_add, where, transpose, reshape and matmul: none needs a rule of its own."""
 
 from __future__ import annotations
@@ -48,6 +48,28 @@ def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
         bad = index[(index < 0) | (index >= n)][0]
         raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} (indices go from 0 to {n - 1})")
     return index
+
+
+def _wrapped(index: np.ndarray, n: int, what: str) -> np.ndarray:
+    """index in [-n, n), the negative ones counted from the end (numpy's and PyTorch's take_along_dim); past
+    either end an IndexError (PyTorch 2.13's take_along_dim reads past the dim there, unchecked)."""
+    if index.size and (index.min() < -n or index.max() >= n):
+        bad = index[(index < -n) | (index >= n)][0]
+        raise IndexError(
+            f"{what}: index {bad} is out of range for a dim of length {n} (indices go from {-n} to {n - 1})"
+        )
+    return index % max(n, 1)
+
+
+def _last_writers(target: tuple[np.ndarray, ...], index_shape: tuple[int, ...], shape: tuple[int, ...]) -> Any:
+    """Where in index (flat, C order) each entry written to is written last, and where that entry is (flat, in
+    `shape`): of repeated targets the last in C order wins, as numpy's assignment and PyTorch's CPU loop write."""
+    flat = np.ravel_multi_index(np.broadcast_arrays(*target), shape).reshape(-1) if np.prod(index_shape) else None
+    if flat is None:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    _, from_end = np.unique(flat[::-1], return_index=True)
+    winners = flat.size - 1 - from_end
+    return winners, flat[winners]
 
 
 def _offset(offset: Any, what: str) -> int:
@@ -105,6 +127,32 @@ class IndexingMethods:
         _check_fits(index, self.shape, d, "gather", "the input")
         return self[along(_checked_in_range(index, self.shape[d], "gather"), d)]
 
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Any:
+        """The entries at `indices` along `dim`, self and indices broadcast against each other on every other dim
+        (PyTorch's take_along_dim, numpy's take_along_axis); dim=None: of the flattened tensor. Negative indices
+        count from the end; past either end is an IndexError. Indexing: the gradient is added back at the index."""
+        index = index_array(indices, "take_along_dim")
+        if dim is None:
+            flat = self.reshape(-1)
+            return flat[_wrapped(index.reshape(-1), flat.shape[0], "take_along_dim")]
+        d = args.dim(dim, self.ndim, "take_along_dim")
+        if index.ndim != self.ndim:
+            raise ops.ShapeError(
+                f"take_along_dim: indices of {index.ndim} dims for an input of {self.ndim}: they need as many dims"
+            )
+        if self.ndim == 0:
+            return self.reshape(1)[_wrapped(index.reshape(1), 1, "take_along_dim")].reshape(())
+        try:  # every dim but d broadcast, as numpy's and PyTorch's
+            shape = list(np.broadcast_shapes(*(s[:d] + (1,) + s[d + 1 :] for s in (self.shape, index.shape))))
+        except ValueError:
+            raise ops.ShapeError(
+                f"take_along_dim: indices of shape {index.shape} do not broadcast with the input's {self.shape} "
+                f"on the dims other than dim {d}"
+            ) from None
+        x = self.broadcast_to(*shape[:d], self.shape[d], *shape[d + 1 :])
+        index = np.broadcast_to(index, tuple(shape[:d]) + (index.shape[d],) + tuple(shape[d + 1 :]))
+        return x[along(_wrapped(index, self.shape[d], "take_along_dim"), d)]
+
     def index_select(self, dim: int, index: Any) -> Any:
         """The entries at `index` (one int or a 1-d list of them, repeats allowed) along `dim`, every
         other dim whole (PyTorch's index_select, numpy's take with an axis): indexing, so the gradient is
@@ -133,6 +181,34 @@ class IndexingMethods:
             return self + ops.index_add(used, index=along(index, d), shape=self.shape)
         added = self.astype(wide) + ops.index_add(used.astype(wide), index=along(index, d), shape=self.shape)
         return added.astype(dtype)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
+        """A new tensor: this one with src[i][j] written at [index[i][j]][j] for dim 0, and so on, or the number
+        `value` (PyTorch's scatter, not in place; a number as src is a value). Where index repeats a place, the
+        last write in index's order wins (numpy's assignment; PyTorch leaves it unspecified). The gradient: 0 at
+        the entries written over (PyTorch's), and for src only to the writes that stayed (PyTorch sends it to
+        every write of a repeated place, also the ones written over: not a gradient of what it computed)."""
+        d = args.dim(dim, self.ndim, "scatter")
+        if (src is None) == (value is None):
+            raise TypeError("scatter takes src (a tensor or a number) or value=, one of them")
+        index = index_array(index, "scatter")
+        _check_fits(index, self.shape, d, "scatter", "the input")
+        given = value if src is None else src
+        number = not isinstance(given, Node) and np.ndim(raw(given)) == 0
+        if not number:
+            given = self._node(given, "scatter")
+            _check_fits(index, given.shape, None, "scatter", "src")
+        _checked_in_range(index, self.shape[d], "scatter")
+        target = along(index, d)
+        writers, places = _last_writers(target, index.shape, self.shape)
+        written = np.zeros(self.size, dtype=bool)
+        written[places] = True
+        written = written.reshape(self.shape)
+        if number:
+            return self.masked_fill(written, given)
+        picked = given[np.unravel_index(writers, index.shape)]  # the writes that stay: the gradient goes to them
+        placed = ops.index_add(picked, index=np.unravel_index(places, self.shape), shape=self.shape)
+        return self._apply(ops.where, (placed, self), {"cond": written})
 
     def masked_fill(self, mask: Any, value: Any) -> Any:
         """This tensor with `value` where the boolean `mask` (broadcast to its shape) holds; the

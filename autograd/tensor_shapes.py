@@ -223,6 +223,22 @@ class ShapeMethods(IndexingMethods):
             raise IndexError(f"narrow: length {length} from start {start} does not fit in dim {dim} of length {n}")
         return self[(slice(None),) * d + (slice(first, first + length),)]
 
+    def unfold(self, dimension: int, size: int, step: int) -> Any:
+        """Every window of `size` entries along `dimension`, `step` apart, as a new last dim, as PyTorch's
+        Tensor.unfold (`autograd.unfold` is torch.nn.functional.unfold's, of images): that dim becomes the count of
+        windows, (n - size) // step + 1. By indexing: an entry in several windows gets their gradients added."""
+        d = args.dim(dimension, self.ndim, "unfold", "dimension")
+        size, step = args.ints((size, step), "unfold", "size and step")
+        if size < 0 or step < 1:
+            raise ValueError(f"unfold: size must be >= 0 and step >= 1, got size={size}, step={step}")
+        n = 1 if self.ndim == 0 else self.shape[d]
+        if size > n:
+            raise ValueError(f"unfold: a window of size {size} does not fit in dimension {dimension} of length {n}")
+        if self.ndim == 0:  # PyTorch's: the one entry as a window of 1 (or none, of size 0)
+            return self.reshape(1)[:size]
+        windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)  # (count, size) positions along d
+        return self[(slice(None),) * d + (windows,)].movedim(d + 1, -1)
+
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:
         """Pieces along `dim` (PyTorch's split): of `split_size` each (the last may be shorter), or
         of the given sizes, which must add up to the dim's length. numpy's split takes cut points

@@ -1,11 +1,14 @@
-"""Tensor's orderings (a mixin of Tensor): sort, argsort and topk along one dim, with PyTorch's
+"""Tensor's orderings (a mixin of Tensor): sort, argsort, topk, kthvalue and median along one dim, with PyTorch's
 arguments and results.
 
 None is an op of its own: the order is read from the numbers (a constant, as argmax's), and the
 values are the input's entries picked in that order by indexing, so the gradient goes back to the
 entry each value came from, as PyTorch's. NaN sorts above every number, as in PyTorch and numpy: last
 ascending, first descending, and the largest for topk. Ties keep their order in the input (a stable
-sort), descending too; PyTorch's unstable sort and its topk may pick another of equal entries.
+sort), descending too; PyTorch's unstable sort and its topk may pick another of equal entries. kthvalue and
+median pick the entry of their rank in that order: of equal entries the one whose turn it is in input order
+(PyTorch leaves which unspecified: its indices differ at ties, its values not); median along a dim is NaN where
+its line holds a NaN, at the first NaN (PyTorch's), and median() of every entry is an op (op_table_order).
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import numpy as np
 
 from . import compile_read_hooks
 from . import shape_args as args
+from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .graph import Node, raw
 from .modes import flag, short
+from .tensor_data import array_of
 from .tensor_indexing import along
 from .tensor_reductions import ValuesIndices
 
@@ -38,6 +44,60 @@ def _order(x: Any, what: str, dim: Any, descending: Any) -> tuple[np.ndarray, in
     else:
         order = np.argsort(data, axis=d, kind="stable")
     return order.reshape(x.shape).astype(np.int64, copy=False), d
+
+
+def _ranked(x: Any, rank: Any, dim: Any, keepdim: Any, what: str) -> ValuesIndices:
+    """(values, indices) of the entry of `rank` (from 0; None: the lower median) along dim, in stable ascending
+    order; a median is NaN at the first NaN of a line holding one. A 0-d tensor is its own, at index 0."""
+    d, keep = args.dim(dim, x.ndim, what), flag(keepdim, f"{what}(): keepdim")
+    if RECORDING:  # the rank is read off the numbers: the frame 3 up is the caller of kthvalue, median
+        compile_read_hooks.read_data(x, 3, by=f"{what}(dim=)")
+    if x.ndim == 0:
+        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
+    n = x.shape[d]
+    if n == 0:
+        raise ValueError(f"{what}(dim={dim}) of a tensor of shape {x.shape}: dim {d} is empty, it has no {what}")
+    if rank is not None and not 0 <= rank < n:
+        raise ValueError(f"{what}: k={rank + 1} is out of range for dim {dim} of length {n} (k goes from 1 to {n})")
+    order = np.argsort(x.data, axis=d, kind="stable")
+    index = np.take(order, [(n - 1) // 2 if rank is None else rank], axis=d)
+    if rank is None and x.dtype.kind == "f":
+        nan = np.isnan(x.data)
+        index = np.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), index)
+    values = x[along(index, d)]  # by indexing: the gradient goes to the picked entry only, as PyTorch's
+    if not keep:
+        values, index = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(index, d)
+    return ValuesIndices(values, type(x)(index.astype(np.int64, copy=False)))
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile_levels(q: Any) -> np.ndarray:
+    """q as float64 levels: one number or a 1-d list, array or Tensor of them (constants), each in [0, 1]."""
+    if isinstance(q, Node) and q.requires_grad:
+        raise TypeError("quantile: q is a constant here, as PyTorch's (no gradient flows to it): pass q.detach()")
+    levels = array_of(raw(q), "quantile")
+    if levels.dtype.kind not in "iuf" or levels.ndim > 1:
+        raise TypeError(f"quantile: q is a number or a 1-d list of them, got {short(q)}")
+    levels = levels.astype(np.float64)
+    if not np.all((levels >= 0) & (levels <= 1)):  # NaN too
+        bad = levels[~((levels >= 0) & (levels <= 1))][0]
+        raise ValueError(f"quantile: q must lie in [0, 1], got {bad}")
+    return levels
+
+
+def _ranks(positions: np.ndarray, interpolation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ranks below and above each position in the sorted entries, and the weight of the one above."""
+    below, above = np.floor(positions), np.ceil(positions)
+    if interpolation == "nearest":  # half to even, as torch.round and np.round
+        below = above = np.round(positions)
+    elif interpolation == "lower":
+        above = below
+    elif interpolation == "higher":
+        below = above
+    weight = np.where(above == below, 0.0, 0.5 if interpolation == "midpoint" else positions - below)
+    return below.astype(np.intp), above.astype(np.intp), weight
 
 
 def _picked(x: Any, order: np.ndarray, d: int) -> ValuesIndices:
@@ -88,3 +148,66 @@ class SortingMethods:
                 "topk: k=0 of a 0-d tensor would have to drop its only dim: give k=1, or reshape it to (1,)"
             )
         return _picked(self, order, d)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """(values, indices) of the k-th smallest entry (k from 1) along `dim`, as torch.kthvalue (NaN above every
+        number); the gradient goes to the picked entry."""
+        if not args.is_int(k):
+            raise TypeError(f"kthvalue: k must be an int, got {type(k).__name__} {short(k)}")
+        return _ranked(self, int(k) - 1, dim, keepdim, "kthvalue")
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median of every entry (a 0-d tensor; ties share its gradient), or with `dim`, (values,
+        indices) along it, as torch.median (the gradient to the picked entry); NaN where a NaN is among them.
+        numpy's np.median averages the two middle entries instead."""
+        if dim is None:
+            if flag(keepdim, "median(): keepdim"):
+                raise TypeError("median(): keepdim=True needs a dim (median() of every entry is one number)")
+            if self.size == 0 and self.dtype.kind != "f":
+                raise ValueError(f"median() of an empty {self.dtype} tensor: no entry, and no NaN to give")
+            return self._apply(ops.median, (self,), {})
+        return _ranked(self, None, dim, keepdim, "median")
+
+    def quantile(self, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear") -> Any:
+        """The q-th quantiles along `dim` (None: of every entry), as torch.quantile: the sorted entries at rank
+        q·(n − 1), interpolated between the two about it ('linear', or 'lower', 'higher', 'midpoint', 'nearest');
+        a 1-d q puts its own dim first. NaN where a NaN is among the entries. The gradient goes to the two entries
+        interpolated, by their weights (of equal entries, to those whose turn it is in input order)."""
+        if self.dtype.kind != "f":
+            raise TypeError(f"quantile needs a float tensor (it interpolates), got {self.dtype}: .astype(float) first")
+        levels = _quantile_levels(q)
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"quantile: interpolation is one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}")
+        keep = flag(keepdim, "quantile(): keepdim")
+        if dim is None or self.ndim == 0:  # every entry (a 0-d tensor takes dim 0 or -1, as PyTorch's)
+            if dim is not None:
+                args.dim(dim, 0, "quantile")
+            x, d = self.reshape(-1), 0
+        else:
+            x, d = self, args.dim(dim, self.ndim, "quantile")
+        if x.shape[d] == 0:
+            raise ValueError(f"quantile of no entries: dim {d} of a tensor of shape {self.shape} is empty")
+        if RECORDING:  # the order is read off the numbers: the frame 2 up is the caller of quantile
+            compile_read_hooks.read_data(self, 2, by="quantile")
+        n, order = x.shape[d], np.argsort(x.data, axis=d, kind="stable")
+        line = [1] * x.ndim
+        line[d] = levels.size  # the levels along d, every other dim broadcast
+        below, above, weight = (np.reshape(r, line) for r in _ranks(levels.reshape(-1) * (n - 1), interpolation))
+        if x.dtype.kind == "f":  # a line holding NaN: its last sorted entry, a NaN, at every level (PyTorch's)
+            nan = np.isnan(x.data).any(axis=d, keepdims=True)
+            below, above, weight = np.where(nan, n - 1, below), np.where(nan, n - 1, above), np.where(nan, 0.0, weight)
+        shape = x.shape[:d] + (levels.size,) + x.shape[d + 1 :]
+        picks = [np.take_along_axis(order, np.broadcast_to(r, shape), d) for r in (below, above)]
+        low, high = (x[along(p, d)] for p in picks)
+        weight = np.broadcast_to(weight, shape).astype(x.dtype)
+        # low + (high − low)·w, and low itself where w is 0: 0·inf would be NaN (the quantile of [1, inf] at 0 is 1)
+        values = low._apply(ops.where, (low + (high - low) * weight, low), {"cond": weight != 0})
+        values = values.movedim(d, 0)  # the levels first, as PyTorch's
+        if self.ndim == 0:
+            rest = ()
+        elif dim is None:
+            rest = (1,) * self.ndim if keep else ()
+        else:
+            rest = self.shape[:d] + ((1,) if keep else ()) + self.shape[d + 1 :]
+        values = values.reshape((levels.size, *rest))
+        return values.reshape(values.shape[1:]) if levels.ndim == 0 else values

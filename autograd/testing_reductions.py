@@ -11,7 +11,7 @@ import numpy as np
 
 from . import tensor_ops as tops
 from .op_def import ANYWHERE
-from .testing_tensor import _away_from, _distinct_along_last_axis
+from .testing_tensor import _away_from, _distinct, _distinct_along_last_axis
 
 _ANY = ANYWHERE  # products, sums and the variance are smooth everywhere
 _away_from_zero = _away_from([0.0], 0.05)  # |x|'s kink at 0, so the 1-norm's and the 2-norm's (the zero vector)
@@ -60,4 +60,6 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
     ),
     "cumsum": ("cumsum({0}, axis=-1)", lambda a, c: tops.cumsum(a, axis=-1), (_ANY,)),
     "cumprod": ("cumprod({0}, axis=0)", lambda a, c: tops.cumprod(a, axis=0), (_ANY,)),
+    "logcumsumexp": ("logcumsumexp({0}, axis=-1)", lambda a, c: tops.logcumsumexp(a, axis=-1), (_ANY,)),
+    "+median": ("{0} + median({1})", lambda a, b, c: a + tops.median(b), (_ANY, _distinct)),
 }

@@ -37,6 +37,8 @@ TITLES = {
     "autograd.op_table_softmax": "the softmax family",
     "autograd.op_table_margins": "margin losses of class labels",
     "autograd.op_table_reductions": "reductions",
+    "autograd.op_table_scans": "running scans",
+    "autograd.op_table_order": "order statistics",
     "autograd.op_table_shapes": "shapes, indexing and linear algebra",
     "autograd.op_table_conv": "convolution and pooling",
     "autograd.op_table_algebra": "algebra",

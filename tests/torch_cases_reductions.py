@@ -18,4 +18,6 @@ CASES: dict = {
     ),
     "cumsum": (lambda t: t.cumsum(axis=0), lambda t: t.cumsum(dim=0), [X]),
     "cumprod": (lambda t: t.cumprod(dim=1), lambda t: t.cumprod(dim=1), [ZEROS]),
+    "median": (lambda t: t.median(), lambda t: t.median(), [X]),
+    "logcumsumexp": (lambda t: t.logcumsumexp(0), lambda t: t.logcumsumexp(0), [X]),
 }

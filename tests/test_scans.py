@@ -1,0 +1,154 @@
+"""logcumsumexp, cummax and cummin without PyTorch: first and second derivatives against finite differences
+over drawn shapes and dims (float64), logcumsumexp's stability (large entries, -inf, float32), the tie and NaN
+rules of cummax and cummin, their errors, and compile's refusal of indices read off the numbers (PyTorch's
+answers: test_torch_diff_scans)."""
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_refused
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd
+import nn
+import viz
+from autograd import Tensor, grad, gradcheck
+from autograd.testing import shapes
+
+
+def _weights(shape):
+    return Tensor(np.random.default_rng(3).uniform(0.5, 1.5, shape))
+
+
+def first_and_second(f, x):
+    """f's gradient and its second derivative (of a weighted sum of the gradient) against finite differences."""
+    squared = lambda t: (f(t) ** 2).sum()  # noqa: E731 (squared: the gradient depends on the values)
+    assert gradcheck(squared, [x])
+    first = grad(squared)
+    assert gradcheck(lambda t: (first(t) * _weights(t.shape)).sum(), [x])
+
+
+@st.composite
+def distinct_and_dim(draw, min_dims=1):
+    """An array of distinct entries 0.3 apart or more (no ties: a smooth point of cummax) and one of its dims."""
+    shape = draw(shapes(min_dims, 3, 4))
+    order = draw(st.permutations(range(int(np.prod(shape)))))
+    x = np.asarray((np.array(order, dtype=float).reshape(shape) - 3) * 0.3)
+    return x, draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1))
+
+
+@given(data=st.data(), shape=shapes(0, 3, 4))
+def test_logcumsumexp_derivatives_agree_with_finite_differences(data, shape):
+    x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)), label="x")
+    dim = data.draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1), label="dim")
+    first_and_second(lambda t: t.logcumsumexp(dim=dim), x)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@given(case=distinct_and_dim(min_dims=0))
+def test_running_extremes_derivatives_agree_with_finite_differences(name, case):
+    x, dim = case
+    first_and_second(lambda t: getattr(t, name)(dim).values * t, x)  # times t: a second derivative not 0
+
+
+def test_logcumsumexp_is_stable_where_exp_overflows_and_at_minus_infinity():
+    big = Tensor(np.array([1000.0, 1000.0, -np.inf, 999.0]), requires_grad=True)
+    out = big.logcumsumexp(0)
+    expected = [1000.0, 1000 + np.log(2), 1000 + np.log(2), 1000 + np.log(2 + np.exp(-1))]
+    np.testing.assert_allclose(out.data, expected, rtol=1e-15)
+    out.sum().backward()  # each entry's share of each later sum: exp(x_i - out_k)
+    e = np.exp(-1)
+    np.testing.assert_allclose(big.grad, [1 + 0.5 + 0.5 + 1 / (2 + e), 0.5 + 0.5 + 1 / (2 + e), 0, e / (2 + e)])
+
+
+def test_logcumsumexp_of_a_leading_run_of_minus_infinity_is_minus_infinity_with_a_nan_gradient():
+    """An empty sum so far: -inf; its entries' gradient NaN, as logsumexp's at a row of -inf and PyTorch's."""
+    x = Tensor(np.array([-np.inf, -np.inf, 0.0]), requires_grad=True)
+    out = x.logcumsumexp(0)
+    np.testing.assert_array_equal(out.data, [-np.inf, -np.inf, 0.0])
+    out.sum().backward()
+    assert np.isnan(x.grad[:2]).all() and x.grad[2] == 1.0
+
+
+def test_logcumsumexp_in_float32_sums_in_float64_and_stays_float32():
+    x = np.full(100_000, 0.1, dtype=np.float32)
+    out = Tensor(x).logcumsumexp(0)
+    assert out.dtype == np.float32
+    exact = np.log(np.arange(1, 100_001)) + np.float64(np.float32(0.1))
+    np.testing.assert_allclose(out.data, exact, rtol=2**-24)  # rounded once: half a unit in the last place
+
+
+def test_logcumsumexp_takes_numpys_axis_and_pytorchs_dim_and_flattens_without_either():
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(Tensor(x).logcumsumexp(1).data, np.logaddexp.accumulate(x, axis=1))
+    np.testing.assert_allclose(autograd.logcumsumexp(x, dim=0).data, np.logaddexp.accumulate(x, axis=0))
+    np.testing.assert_allclose(Tensor(x).logcumsumexp().data, np.logaddexp.accumulate(x.ravel()))
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_a_tie_gives_the_later_entry_its_index_and_gradient(name):
+    x = Tensor(np.array([1.0, 3.0, 3.0, 2.0, 3.0]) * (1 if name == "cummax" else -1), requires_grad=True)
+    values, indices = getattr(x, name)(0)
+    assert indices.tolist() == [0, 1, 2, 2, 4]
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0, 2.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_from_a_nan_on_the_values_are_nan_and_the_index_the_latest_nan(name):
+    x = Tensor(np.array([1.0, np.nan, 5.0, -5.0, np.nan, 0.0]), requires_grad=True)
+    values, indices = getattr(x, name)(0)
+    assert indices.tolist() == [0, 1, 1, 1, 4, 4]
+    assert np.isnan(values.data[1:]).all()
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 3.0, 0.0, 0.0, 2.0, 0.0])
+
+
+def test_running_extremes_of_integers_a_0d_tensor_and_an_empty_dim():
+    values, indices = Tensor(np.array([[2, 7, 7], [-1, -3, 0]], np.int8)).cummin(1)
+    assert values.dtype == np.int8 and values.tolist() == [[2, 2, 2], [-1, -3, -3]] and indices.dtype == np.int64
+    assert indices.tolist() == [[0, 0, 0], [0, 1, 1]]
+    values, indices = Tensor(np.array(4.0)).cummax(0)
+    assert values.shape == () and values.item() == 4.0 and indices.item() == 0
+    values, indices = Tensor(np.zeros((2, 0))).cummax(1)
+    assert values.shape == indices.shape == (2, 0)
+
+
+@pytest.mark.parametrize("call", [lambda t: t.cummax(2), lambda t: t.cummin(-3), lambda t: t.logcumsumexp(dim=5)])
+def test_a_dim_out_of_range_is_an_index_error_naming_the_range(call):
+    with pytest.raises(IndexError, match=r"out of (range|bounds) for a 2-d tensor \(it takes -2 to 1\)"):
+        call(Tensor(np.zeros((2, 3)), requires_grad=True))
+
+
+def test_a_dim_that_is_not_an_int_is_a_type_error():
+    with pytest.raises(TypeError, match="dim must be an int"):
+        Tensor(np.zeros(3)).cummax(0.5)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_a_compiled_step_does_not_replay_indices_read_off_the_numbers(name, monkeypatch):
+    """Where the running extreme lies changes with the numbers: a replay would reuse the recorded indices."""
+
+    def scenario(compile):
+        w = Tensor(np.zeros(3), requires_grad=True)
+        opt = nn.SGD([w], lr=0.1)  # the gradient moves w: later losses show where it went
+
+        def step(x):
+            opt.zero_grad()
+            loss = (getattr(w + Tensor(x), name)(0).values * Tensor(np.array([3.0, 2.0, 1.0]))).sum()
+            loss.backward()
+            return loss.item()
+
+        run = compile(step)
+        return [run(np.array(x)) for x in ([1.0, 3.0, 2.0], [1.0, 5.0, 2.0], [3.0, 1.0, 2.0])]
+
+    assert check_refused(scenario, rf"{name} finds where the running", monkeypatch) == 0
+
+
+def test_viz_draws_logcumsumexp_with_its_rule_and_cummax_as_indexing():
+    x = Tensor(np.array([[1.0, 3.0, 2.0]]), requires_grad=True, label="x")
+    y = (x.logcumsumexp(1) + x.cummax(1).values).sum()
+    words = viz.draw(y, backward=True).pipe(format="svg").decode()
+    assert "logcumsumexp(axis=1)" in words and "∂logcumsumexp(x)ₖ/∂xᵢ = exp(xᵢ − outₖ) where k ≥ i, else 0" in words
+    assert "the gradient, added at the index" in words  # cummax's values: x picked at its indices
