@@ -20,9 +20,12 @@ from .graph import raw
 
 class GradcheckError(AssertionError):
     """Analytic and numeric gradients disagree; the message is a table of the inputs. `undecided` is True where
-    no row failed outright, every disagreeing one being a row finite differences cannot judge (f's rounding or
-    its bending within eps swamps the difference): a property test may reject such a point
-    (`hypothesis.reject()`) rather than fail, where a wrong rule fails as ever."""
+    no row failed outright ("<- fails"), every disagreeing one being a row finite differences cannot judge at
+    this point and eps ("<- cannot judge": f's rounding or its bending within eps swamps the difference), or
+    one where f itself is not differentiable ("<- not differentiable here", a kink) or not continuous ("<- not
+    continuous here", a jump), where no gradient can be checked: such a point tells nothing of the rules, and a
+    property test may reject it (`hypothesis.reject()`) rather than fail, where a wrong rule fails as ever.
+    False for every refusal without a table (a rule not linear in its g, an f writing into its inputs)."""
 
     def __init__(self, message: str, undecided: bool = False) -> None:
         super().__init__(message)

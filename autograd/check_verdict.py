@@ -87,7 +87,15 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
         return True
-    raise GradcheckError(table(judged, eps, atol, rtol, outputs), all(w.startswith(UNDECIDED) for w in wrongs))
+    # undecided where no row fails outright: a kink or a jump of f tells nothing of the rules either (no gradient
+    # can be checked there), as a row finite differences cannot judge does not
+    raise GradcheckError(table(judged, eps, atol, rtol, outputs), not any(w.startswith(FAILS) for w in wrongs))
+
+
+def seen_to_move(rows: list[Row], atol: float, rtol: float) -> bool:
+    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, or f's kink or
+    jump (not a row that cannot be judged, which may be the difference's own error)."""
+    return any(wrong and not wrong.startswith(UNDECIDED) for wrong in _judge(rows, atol, rtol))
 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
