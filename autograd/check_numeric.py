@@ -15,6 +15,7 @@ from .check_bends import Step, far_out, kinked, quiet, straddled, weighed
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
+from .check_shifts import Remembered
 from .graph import raw
 
 
@@ -52,6 +53,7 @@ class Slopes(NamedTuple):
     hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
     refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
+    edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
 
 
 def nominal(shift: float) -> float:
@@ -104,9 +106,11 @@ def slopes(
     f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`); an
     entry seen elsewhere to move to numbers on no coarse grid (`fine`: check_grain's StillEntries) is not
     looked for on one. Where the element reaches an op of the user's own (`own_ops`), each entry's slope is
-    taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs)."""
+    taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs). A row that
+    disagrees, which no smaller step settled, notes the nearest step within 2 eps where f was not finite or
+    undefined (`edge`, check_shifts: a pole there leaves no step to judge by)."""
     eps, atol, rtol, (dtype, inside) = tolerances
-    at = _remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
+    at = Remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
     left, right = weighed(base - down, weights) / h_down, weighed(up - base, weights) / h_up
@@ -149,8 +153,12 @@ def slopes(
         # dropped for the 0.15 of its difference at eps (-150), and right and wrong rules 'cannot judge'
         better = better if better is not None and better[1] < max(truncation, reach) else None
         kink = kink and better is None
+    edge = 0.0
     if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
         truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
+        # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
+        # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
+        edge = at.nearest_break(2 * eps) / eps
     if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
         truncation = max(truncation, 2 * straddle)
     if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
@@ -176,19 +184,7 @@ def slopes(
     if own_ops:  # its entries' slopes at eps, and their rounding
         stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))
     slopes_ = (central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
-    return Slopes(*slopes_, better is not None)
-
-
-def _remembered(at: Callable[[float], np.ndarray]) -> Callable[[float], np.ndarray]:
-    """`at` with its outputs kept, each shift's computed once (f's outputs are not written into)."""
-    kept: dict[float, np.ndarray] = {}
-
-    def remembered(shift: float) -> np.ndarray:
-        if shift not in kept:
-            kept[shift] = at(shift)
-        return kept[shift]
-
-    return remembered
+    return Slopes(*slopes_, better is not None, edge)
 
 
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
