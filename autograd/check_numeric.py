@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_bends import Step, far_out, kinked, quiet, straddled, weighed
+from .check_bends import Step, far_out, kinked, quiet, stays_apart, straddled, unsettled, weighed
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
@@ -149,21 +149,15 @@ def slopes(
             # agreeing: refined only where the truncation may matter
             settled = 0.0 if beyond or kink or bent else tolerance / 16
             better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
-        # kept within the tolerance it was refined to: i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
-        # dropped for the 0.15 of its difference at eps (-150), and right and wrong rules 'cannot judge'
-        better = better if better is not None and better[1] < max(truncation, reach) else None
-        kink = kink and better is None
-    edge = 0.0
-    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
-        truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
-        # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
-        # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
-        edge = at.nearest_break(2 * eps) / eps
-    if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
-        truncation = max(truncation, 2 * straddle)
-    if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
-        truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
-    central, truncation = better or (central, truncation)
+        # kept within the tolerance it was refined to (i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
+        # dropped for the 0.15 of its difference at eps, -150, and right and wrong rules 'cannot judge'); beyond it,
+        # only to fail a rule off it by more than its error and the tolerance: sin(x**2) at 1.27e5 refined to 252231
+        # within 461, its difference at eps 2718 off, was dropped, and a rule 1% off agreeing at eps passed
+        if better is not None and better[1] >= max(truncation, reach):
+            better = better if abs(analytic - better[0]) > better[1] + reach else None
+        # a kink's one-sided slopes stay apart at eps / 2 (kept from the refinement, or two more calls): a smooth f's
+        # halve (sin(x**2) at 3.2e5 turns 0.64 rad over eps, parts them as a kink's at 2 and 4 eps, and was one)
+        kink = kink and better is None and stays_apart(sides_at, eps, apart)
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
@@ -178,6 +172,19 @@ def slopes(
     # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
     # 0.9: 3% of 2 eps) shows only as far as the output's grid does
     steps = weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
+    edge = 0.0
+    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
+        moves_at = lambda shift: (step(shift), weighed(at(shift) - base, weights))  # noqa: E731
+        # f's noise: its rounding, and the coarse grid its output lies on (sin computed in float32 in an op)
+        truncation = max(truncation, unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps))
+        # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
+        # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
+        edge = at.nearest_break(2 * eps) / eps
+    if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
+        truncation = max(truncation, 2 * straddle)
+    if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
+        truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
+    central, truncation = better or (central, truncation)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
     partly = bool(moved.any() and hidden.any())
     stepping = None
@@ -210,27 +217,6 @@ def _sides_at(
     h_up, h_down = step(shift), -step(-shift)
     right, left = weighed(up - base, weights) / h_up, weighed(base - down, weights) / h_down
     return weighed(up - down, weights) / (h_up + h_down), abs(right - left)
-
-
-def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float, rounding: float) -> float:
-    """How far truncation may move a difference at eps (`central`) that the rule disagrees with and no
-    smaller step refines, where the differences at eps / 2, eps and 2 eps do not move as a smooth f's (the
-    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2), a bound the
-    move to 2 eps is not. Where the move from eps / 2 is beyond what rounding explains (3 times `rounding`,
-    the difference's at eps), nothing bounds it: inf (sin(w x)**2 cos(w x / 2) at w = 4.5e8 turns 450 rad over
-    eps, its differences there any numbers below 1 / eps, and its right rule, 1e8 in size, failed). Within
-    it, 4 times the move: sin(3e6 x) computed in float32 moved by 0.62 of its slope from eps / 2 to eps and by
-    0.09 to 2 eps, and its right rule failed (off by 0.95 of it at eps). 0 where f is undefined or not
-    finite there (no telling)."""
-    try:
-        with quiet():
-            (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
-    except (ArithmeticError, ValueError):
-        return 0.0
-    near, far = central - half, double - central
-    if not (math.isfinite(near) and math.isfinite(far)) or (near != 0 and 2 < far / near < 8):
-        return 0.0
-    return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
 
 
 def _noise(
