@@ -143,12 +143,14 @@ def slopes(
     quiet_row = not (beyond or curved or kink or jump)
     straddle = straddled(at, step, (base, weights), (left, right, central), eps) if quiet_row else 0.0
     bent = straddle > max(tolerance / 2, 2 * rounding)
-    if (beyond or curved or kink or bent) and not jump:
+    # a jump read at eps / 4 to 4 eps may be one within eps / 4 of x, or steps on both sides (0.1 to 0.25 eps away,
+    # said 'not continuous here' of right rules), which smaller steps go past: looked for there too
+    if beyond or curved or kink or bent:
         reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
         with quiet():
             # agreeing: refined only where the truncation may matter
             settled = 0.0 if beyond or kink or bent else tolerance / 16
-            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
+            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops, jump)
         # kept within the tolerance it was refined to (i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
         # dropped for the 0.15 of its difference at eps, -150, and right and wrong rules 'cannot judge'); beyond it,
         # only to fail a rule off it by more than its error and the tolerance: sin(x**2) at 1.27e5 refined to 252231
@@ -158,6 +160,7 @@ def slopes(
         # a kink's one-sided slopes stay apart at eps / 2 (kept from the refinement, or two more calls): a smooth f's
         # halve (sin(x**2) at 3.2e5 turns 0.64 rad over eps, parts them as a kink's at 2 and 4 eps, and was one)
         kink = kink and better is None and stays_apart(sides_at, eps, apart)
+        jump = jump and better is None
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)

@@ -16,7 +16,7 @@ JUMPS = [
     ("sign at 0", lambda t: autograd.sign(t).sum(), np.array([0.3, 0.0]), "input 0[1]"),
     ("round at 0.5", lambda t: autograd.round(t).sum(), np.array([0.5, 0.2]), "input 0[0]"),
     ("a step", lambda t: autograd.where(t.data > 0, t + 1.0, t).sum(), np.array([0.0, 0.5]), "input 0[0]"),
-    ("a step 0.1 eps away", lambda v: v + 1.0 if v.data > 1e-7 else v, 0.0, "input 0"),
+    ("a step 0.05 eps away", lambda v: v + 1.0 if v.data > 5e-8 else v, 0.0, "input 0"),  # 0.1 eps: stepped past
 ]
 
 
