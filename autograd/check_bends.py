@@ -14,9 +14,16 @@ import numpy as np
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
 _APART = 10
+_STAYS = 0.7  # one-sided slopes parting by this much of their parting at eps, or more, at eps / 2 stay apart
+# shifts (in eps) off the halvings' ladder, of no simple ratio to its steps or each other, where f's moves must be
+# what those predict: an f turning whole periods between the ladder's steps turns other angles there
+_OFF_LADDER = (math.sqrt(0.5), -0.6)
+_MOVED = 4  # f's moves within 2 eps must reach this many times its rounding for their shape to say anything
 
 
 Step = Callable[[float], float]  # the shift of the point as it rounds: (x + shift) - x as stored
+SidesAt = Callable[[float], tuple[float, float]]  # a shift h -> the central difference, its one-sided slopes' parting
+MovesAt = Callable[[float], tuple[float, float]]  # a shift -> the step as it rounds, f's (weighed) move there
 
 
 def kinked(
@@ -117,6 +124,68 @@ def straddled(at: Callable[[float], np.ndarray], step: Step, outputs: tuple, sid
     # right(h) = s + f'' h / 2 + O(h**2), f'' read off the one-sided slopes at eps: (right - left) / eps
     off = abs(slope - (central + (right - left) * half / (step(eps) - step(-eps))))
     return off if math.isfinite(off) else 0.0
+
+
+def stays_apart(sides_at: SidesAt, eps: float, apart: float) -> bool:
+    """Whether the one-sided slopes, `apart` at eps, part by as much (0.7 of it or more) at eps / 2, as a kink's at
+    the point do, where a smooth f's halve; True where f is not finite there (no telling: the kink stands)."""
+    try:
+        with quiet():
+            _, parting = sides_at(eps / 2)
+    except (ArithmeticError, ValueError):
+        return True
+    return not parting < _STAYS * apart
+
+
+def unsettled(sides_at: SidesAt, moves_at: MovesAt, eps: float, at_eps: tuple, rounding: float) -> float:
+    """How far truncation may move a difference at eps that the rule disagrees with and no smaller step refines
+    (`at_eps`: it, and how far apart its one-sided slopes are; `sides_at(h)`: both at a step h). Only where f is
+    smooth at the scale of eps is it bounded: f's moves from x to x +- eps / 2, eps and 2 eps (`moves_at`) lie on
+    a polynomial of degree 4 in the step within f's rounding (`rounding`, the difference's at eps, times eps:
+    8 times f's own rounding, and the grid it lies on; `_misfit`), some move `_MOVED` times beyond it; else inf
+    (sin(x**2) at 5.7e6 turns 11 rad over eps and at 1.2e8 244 rad, f's rounding there 3 of its range of 2: its
+    differences are any numbers below 1 / eps, which moved now as a smooth f's, now within rounding, and bounded
+    its right rule, 1.45e8, by 2.6e6: it failed). Where f is smooth there and the differences at eps / 2, eps
+    and 2 eps move as a smooth f's (the move from eps to 2 eps 4 times the one from eps / 2 to eps, give or
+    take a factor of 2), 0: the move to 2 eps bounds it (`far_out`). Else,
+    where the move from eps / 2 is beyond what rounding explains (3 times `rounding`), nothing bounds it: inf
+    (sin(w x)**2 cos(w x / 2) at w = 4.5e8); within it, 4 times the move: sin(3e6 x) computed in float32 moved
+    by 0.62 of its slope from eps / 2 to eps and by 0.09 to 2 eps, and its right rule failed (off by 0.95 of it
+    at eps). 0 where f is undefined or not finite there: the row names that (check_shifts). Two more calls of f
+    (`_misfit`'s checks off the ladder); the row took the other steps already (`far_out`, the refinement)."""
+    central, _ = at_eps
+    try:
+        with quiet():
+            (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
+            misfit, largest = _misfit(moves_at, eps)
+    except (ArithmeticError, ValueError):
+        return 0.0
+    near, far = central - half, double - central
+    if not all(math.isfinite(v) for v in (near, far, misfit)):
+        return 0.0
+    # f is not a polynomial at this scale, or moves within its rounding alone: no move of its differences bounds it
+    if misfit > rounding * eps or largest <= _MOVED * rounding * eps:
+        return math.inf
+    if near != 0 and 2 < far / near < 8:
+        return 0.0
+    return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
+
+
+def _misfit(moves_at: MovesAt, eps: float) -> tuple[float, float]:
+    """How far f's moves from x to x +- eps / 2, eps and 2 eps (`moves_at(shift)`: the step as it rounds, and
+    the move) lie off the polynomial of degree 4 in the step nearest them (least squares; 6 moves, 4
+    coefficients), and its moves to x + 0.71 eps and x - 0.6 eps, off the halvings' ladder (two more calls of f),
+    off what that polynomial predicts there: about f's fifth derivative times (2 eps)**5 / 120 where f is smooth,
+    f's rounding where that is smaller, and a sizeable part of f's range where f turns over that span, even where
+    it turns whole periods between the ladder's steps (sin(x**2) at 5.7e6 turns 5.73 rad, 0.91 of a period, every
+    eps / 2, and its moves on the ladder lay within 0.005 of such a polynomial; at 1.3e7, 26.2 rad every eps,
+    4 periods and 1 rad, its moves at every multiple of eps / 4 did, within 0.03); and the largest move."""
+    shifts = (0.5, -0.5, 1.0, -1.0, 2.0, -2.0, *_OFF_LADDER)
+    steps, moves = (np.asarray(v) for v in zip(*(moves_at(s * eps) for s in shifts)))
+    t = steps / eps
+    basis = np.stack([t, t**2, t**3, t**4], axis=1)
+    coefficients, *_ = np.linalg.lstsq(basis[:6], moves[:6], rcond=None)
+    return float(np.max(np.abs(basis @ coefficients - moves))), float(np.max(np.abs(moves)))
 
 
 def _entry_slopes(at: Callable[[float], np.ndarray], step: Step, shift: float) -> np.ndarray:

@@ -2,7 +2,7 @@
 of its entries (check_outputs), so its analytic and numeric slopes are of a sum no one computed, and name no
 entry. For the first failing rows, each entry of the row's block is compared alone: its numeric slope from
 f at x +- eps (two more calls of f), its analytic one from a backward pass seeded with that entry alone
-(one per entry of the block, on failure only)."""
+(one per entry of the block, on failure only): `entries_off` writes those lines under the table."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from .check_numeric import output, rounded_step
+from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
-from .check_verdict import Row
-from .graph import Node
+from .check_verdict import Row, failing
+from .graph import Node, raw
 from .graph_functions import gradients
 
 _ROWS = 3  # failing rows broken down
@@ -71,3 +73,35 @@ def _row_of(out: Node, leaves: list[Node], shape: tuple, j: int) -> list[Any]:
     seed = np.zeros(shape)
     seed.flat[j] = 1.0
     return [np.asarray(g, dtype=np.float64) for g in gradients(out, leaves, seed)]
+
+
+def entries_off(
+    f: Callable[..., Any], points: list[Any], out: Any, leaves: list[Node], checked: list[int], rows: list, tols: tuple
+) -> str:
+    """Where rows fail outright and f's result has a graph: for several numbers, the lines naming the entries
+    the first failing rows are off in (check_entries); and the fix. "" otherwise."""
+    eps, atol, rtol = tols
+    wrong = failing(rows, atol, rtol)
+    if not wrong or not isinstance(out, Node) or out.is_constant:
+        return ""
+    if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
+        return f"\n{FIX}"
+
+    def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
+        return checked[at[0]], at[1]
+
+    try:  # f and the rules ran at these points for the rows: a failure here would cost the table, not tell
+        lines = entry_lines(
+            out,
+            leaves,
+            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in wrong],
+            lambda at, shift: moved(f, points, element(at), shift, eps, output),
+            lambda at: rounded_step(element_value(points, element(at))),
+            tols,
+        )
+    except (ArithmeticError, ValueError):
+        lines = []
+    head = (
+        "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
+    )
+    return "\n".join(["", *([head, *lines] if lines else []), FIX])

@@ -11,18 +11,22 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_bends import Step, far_out, kinked, quiet, straddled, weighed
+from .check_bends import Step, far_out, kinked, quiet, stays_apart, straddled, unsettled, weighed
 from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
+from .check_shifts import Remembered
 from .graph import raw
 
 
 class GradcheckError(AssertionError):
     """Analytic and numeric gradients disagree; the message is a table of the inputs. `undecided` is True where
-    no row failed outright, every disagreeing one being a row finite differences cannot judge (f's rounding or
-    its bending within eps swamps the difference): a property test may reject such a point
-    (`hypothesis.reject()`) rather than fail, where a wrong rule fails as ever."""
+    no row failed outright ("<- fails"), every disagreeing one being a row finite differences cannot judge at
+    this point and eps ("<- cannot judge": f's rounding or its bending within eps swamps the difference), or
+    one where f itself is not differentiable ("<- not differentiable here", a kink) or not continuous ("<- not
+    continuous here", a jump), where no gradient can be checked: such a point tells nothing of the rules, and a
+    property test may reject it (`hypothesis.reject()`) rather than fail, where a wrong rule fails as ever.
+    False for every refusal without a table (a rule not linear in its g, an f writing into its inputs)."""
 
     def __init__(self, message: str, undecided: bool = False) -> None:
         super().__init__(message)
@@ -49,6 +53,7 @@ class Slopes(NamedTuple):
     hidden: bool = False  # some entries moved, and one that moves with x is too coarse to show its slope (`unseen`)
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
     refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
+    edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
 
 
 def nominal(shift: float) -> float:
@@ -101,9 +106,11 @@ def slopes(
     f, at such rows only), cannot be judged: the row's every entry (`swallowed`) or some (`hidden`); an
     entry seen elsewhere to move to numbers on no coarse grid (`fine`: check_grain's StillEntries) is not
     looked for on one. Where the element reaches an op of the user's own (`own_ops`), each entry's slope is
-    taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs)."""
+    taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs). A row that
+    disagrees, which no smaller step settled, notes the nearest step within 2 eps where f was not finite or
+    undefined (`edge`, check_shifts: a pole there leaves no step to judge by)."""
     eps, atol, rtol, (dtype, inside) = tolerances
-    at = _remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
+    at = Remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
     left, right = weighed(base - down, weights) / h_down, weighed(up - base, weights) / h_up
@@ -136,23 +143,24 @@ def slopes(
     quiet_row = not (beyond or curved or kink or jump)
     straddle = straddled(at, step, (base, weights), (left, right, central), eps) if quiet_row else 0.0
     bent = straddle > max(tolerance / 2, 2 * rounding)
-    if (beyond or curved or kink or bent) and not jump:
+    # a jump read at eps / 4 to 4 eps may be one within eps / 4 of x, or steps on both sides (0.1 to 0.25 eps away,
+    # said 'not continuous here' of right rules), which smaller steps go past: looked for there too
+    if beyond or curved or kink or bent:
         reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
         with quiet():
             # agreeing: refined only where the truncation may matter
             settled = 0.0 if beyond or kink or bent else tolerance / 16
-            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops)
-        # kept within the tolerance it was refined to: i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
-        # dropped for the 0.15 of its difference at eps (-150), and right and wrong rules 'cannot judge'
-        better = better if better is not None and better[1] < max(truncation, reach) else None
-        kink = kink and better is None
-    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
-        truncation = max(truncation, _unsettled(sides_at, eps, central, rounding))
-    if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
-        truncation = max(truncation, 2 * straddle)
-    if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
-        truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
-    central, truncation = better or (central, truncation)
+            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, not own_ops, jump)
+        # kept within the tolerance it was refined to (i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
+        # dropped for the 0.15 of its difference at eps, -150, and right and wrong rules 'cannot judge'); beyond it,
+        # only to fail a rule off it by more than its error and the tolerance: sin(x**2) at 1.27e5 refined to 252231
+        # within 461, its difference at eps 2718 off, was dropped, and a rule 1% off agreeing at eps passed
+        if better is not None and better[1] >= max(truncation, reach):
+            better = better if abs(analytic - better[0]) > better[1] + reach else None
+        # a kink's one-sided slopes stay apart at eps / 2 (kept from the refinement, or two more calls): a smooth f's
+        # halve (sin(x**2) at 3.2e5 turns 0.64 rad over eps, parts them as a kink's at 2 and 4 eps, and was one)
+        kink = kink and better is None and stays_apart(sides_at, eps, apart)
+        jump = jump and better is None
     hidden, candidates, grid = unseen(base, up, down, dtype, eps, (atol, rtol), moved_input(point, eps), fine)
     if moved.any():  # beside entries that moved, one on a coarse grid is not looked at (clip's saturated ones)
         candidates = candidates & (grid == 0)
@@ -167,25 +175,26 @@ def slopes(
     # each side off by up to half the grid's step, generously twice: rounding x inside f (sin in float32 at
     # 0.9: 3% of 2 eps) shows only as far as the output's grid does
     steps = weighed(np.where(moved | candidates, 2 * grid, 0.0), sizes) / (h_up + h_down)
+    edge = 0.0
+    if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
+        moves_at = lambda shift: (step(shift), weighed(at(shift) - base, weights))  # noqa: E731
+        # f's noise: its rounding, and the coarse grid its output lies on (sin computed in float32 in an op)
+        truncation = max(truncation, unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps))
+        # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
+        # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
+        edge = at.nearest_break(2 * eps) / eps
+    if bent and better is None:  # generously: a smooth f's truncation at eps is 4 / 3 of it
+        truncation = max(truncation, 2 * straddle)
+    if better is not None and own_ops:  # a grid coarser than eps may hide inside: it only excuses (check_richardson)
+        truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
+    central, truncation = better or (central, truncation)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
     partly = bool(moved.any() and hidden.any())
     stepping = None
     if own_ops:  # its entries' slopes at eps, and their rounding
         stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))
     slopes_ = (central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
-    return Slopes(*slopes_, better is not None)
-
-
-def _remembered(at: Callable[[float], np.ndarray]) -> Callable[[float], np.ndarray]:
-    """`at` with its outputs kept, each shift's computed once (f's outputs are not written into)."""
-    kept: dict[float, np.ndarray] = {}
-
-    def remembered(shift: float) -> np.ndarray:
-        if shift not in kept:
-            kept[shift] = at(shift)
-        return kept[shift]
-
-    return remembered
+    return Slopes(*slopes_, better is not None, edge)
 
 
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,27 +220,6 @@ def _sides_at(
     h_up, h_down = step(shift), -step(-shift)
     right, left = weighed(up - base, weights) / h_up, weighed(base - down, weights) / h_down
     return weighed(up - down, weights) / (h_up + h_down), abs(right - left)
-
-
-def _unsettled(sides_at: Callable[[float], tuple[float, float]], eps: float, central: float, rounding: float) -> float:
-    """How far truncation may move a difference at eps (`central`) that the rule disagrees with and no
-    smaller step refines, where the differences at eps / 2, eps and 2 eps do not move as a smooth f's (the
-    move from eps to 2 eps 4 times the one from eps / 2 to eps, give or take a factor of 2), a bound the
-    move to 2 eps is not. Where the move from eps / 2 is beyond what rounding explains (3 times `rounding`,
-    the difference's at eps), nothing bounds it: inf (sin(w x)**2 cos(w x / 2) at w = 4.5e8 turns 450 rad over
-    eps, its differences there any numbers below 1 / eps, and its right rule, 1e8 in size, failed). Within
-    it, 4 times the move: sin(3e6 x) computed in float32 moved by 0.62 of its slope from eps / 2 to eps and by
-    0.09 to 2 eps, and its right rule failed (off by 0.95 of it at eps). 0 where f is undefined or not
-    finite there (no telling)."""
-    try:
-        with quiet():
-            (half, _), (double, _) = sides_at(eps / 2), sides_at(2 * eps)
-    except (ArithmeticError, ValueError):
-        return 0.0
-    near, far = central - half, double - central
-    if not (math.isfinite(near) and math.isfinite(far)) or (near != 0 and 2 < far / near < 8):
-        return 0.0
-    return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
 
 
 def _noise(

@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from .check import _analytic, _settings, gradcheck
+from .check import gradcheck
+from .check_analytic import analytic_gradients
 from .check_blocks import block_size, blocks
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
 from .check_own_dtype import compare_own_dtype, narrow_float
-from .check_refusals import check_finite, check_steps, undefined
+from .check_refusals import check_finite, check_settings, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
 from .check_shared import check_shared_arguments
@@ -64,7 +65,7 @@ def gradcheck_params(
     GradcheckError with a table.
     """
     require_callable(loss, "gradcheck_params: loss")
-    eps, atol, rtol = _settings("gradcheck_params", eps, atol, rtol)
+    eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
     _check_sampling(max_per_param, block, seed)
     for name, p in named:  # every element: the blocks move those not drawn, and vouch for them
@@ -84,7 +85,7 @@ def gradcheck_params(
         _check_uses_params(out, named)
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
-        analytic, rounds = _analytic(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
+        analytic, rounds = analytic_gradients(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
         rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
         own_ops = reaching_own_ops(out, params)  # looked at PROBE eps out too (check_scales)

@@ -36,6 +36,9 @@ _STAYS = (
     0.7  # one-sided slopes apart by 0.7 to 1.4 times as much after a halving stay apart (a kink's); a smooth f's halve
 )
 
+_DOUBLING = (1.5, 2.5)  # a move twice the last, give or take: a jump's, straddled at both steps
+_JUMP_HALVINGS = 3  # moves doubling this many halvings in a row (down to eps / 16): a jump at the point, no slope
+
 SlopeAt = Callable[[float], tuple[float, float]]  # a shift h -> the central difference, its one-sided slopes' parting
 
 
@@ -47,6 +50,7 @@ def refined(
     tolerance: float,
     settled: float = 0.0,
     still_tells: bool = True,
+    jump: bool = False,
 ) -> tuple[float, float] | None:
     """The slope extrapolated from central differences at eps / 2, eps / 4, ... (`slope_at(h)`: f's central
     difference with a shift of h, and how far apart its one-sided slopes are; `at_eps`: both at eps;
@@ -59,11 +63,14 @@ def refined(
     calls of f per halving, six at the least, and two for the check; or None after two where the difference
     at eps / 2 moved by less than `settled` (a rule agreeing at eps: its truncation, about 4 / 3 of that
     move, is a fraction of the tolerance; sin(1e3 x) near its slope's zeros took 24 calls for nothing), or
-    after four where the one-sided slopes stayed apart at both halvings (a kink at the point: abs at 0).
+    after four where the one-sided slopes stayed apart at both halvings (a kink at the point: abs at 0), or
+    after six where f was read as jumping (`jump`: check_bends.far_out) and the differences moved twice as far
+    at each of three halvings in a row, down to eps / 16 (a jump at the point: floor at 1; steps 0.1 eps either
+    side, straddled down to eps / 8, are stepped past).
     `still_tells`: whether f's output not moving at a smaller step says f is flat there (relu beside its kink);
     not where an op of one's own may round to a grid inside (sin(3e6 x) computed in float32 stops moving at
     eps / 128, and its slope there, 0, made a right rule fail): no telling from there on."""
-    h, (last, apart), move, extrapolated, best, stays = eps, at_eps, None, None, None, 0
+    h, (last, apart), move, extrapolated, best, stays, doubles = eps, at_eps, None, None, None, 0, 0
     for k in range(1, _HALVINGS + 1):
         h /= 2
         noise = rounding * 2**k
@@ -81,6 +88,10 @@ def refined(
         parted = parting > max(_STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
         stays = stays + 1 if parted and parting < apart / _STAYS else 0
         if stays == k == 2:  # as a kink's at the point, at both of the first two halvings
+            return None
+        # a jump J straddled by +-h adds J / 2h: the difference moves twice as far at each halving
+        doubles = doubles + 1 if move and _DOUBLING[0] < step_move / move < _DOUBLING[1] else 0
+        if jump and doubles == _JUMP_HALVINGS:  # still at h = eps / 16: a jump at the point (or within eps / 16)
             return None
         smooth = not parted and move is not None
         quarter = smooth and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]

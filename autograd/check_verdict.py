@@ -10,7 +10,8 @@ import numpy as np
 
 from .check_numeric import GradcheckError, Slopes, part
 from .check_scales import Far, far_reason, within_reach
-from .check_table import F_NOT_FINITE, FAILS, HIDDEN, JUMPS, STEPS, UNDECIDED, table
+from .check_shifts import shift_words
+from .check_table import F_NOT_FINITE, FAILS, HIDDEN, JUMPS, POLE, STEPS, UNDECIDED, table
 
 
 class Row(NamedTuple):
@@ -37,6 +38,7 @@ class Row(NamedTuple):
     block: slice | None = None  # the entries of f's output the row weighs (None: all)
     far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
     refined: bool = False  # numeric is extrapolated from smaller steps (check_richardson)
+    edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -65,6 +67,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         s.hidden,
         far=s.far,
         refined=s.refined,
+        edge=s.edge,
     )
 
 
@@ -87,12 +90,21 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     wrongs = [wrong for *_, wrong in judged if wrong]
     if not wrongs:
         return True
-    raise GradcheckError(table(judged, eps, atol, rtol, outputs), all(w.startswith(UNDECIDED) for w in wrongs))
+    # undecided where no row fails outright: a kink or a jump of f tells nothing of the rules either (no gradient
+    # can be checked there), as a row finite differences cannot judge does not
+    raise GradcheckError(table(judged, eps, atol, rtol, outputs), not any(w.startswith(FAILS) for w in wrongs))
+
+
+def seen_to_move(rows: list[Row], atol: float, rtol: float) -> bool:
+    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, or f's kink or
+    jump (not a row that cannot be judged, which may be the difference's own error)."""
+    return any(wrong and not wrong.startswith(UNDECIDED) for wrong in _judge(rows, atol, rtol))
 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
-    """The rows that fail outright (not those that cannot be judged, nor kinks, jumps, or f not finite)."""
-    return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS) and wrong != F_NOT_FINITE]
+    """The rows that fail outright (not those that cannot be judged, f not finite within 2 eps among them, nor
+    kinks or jumps)."""
+    return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS)]
 
 
 def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:
@@ -133,6 +145,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         if r.truncation > tolerance:  # smaller steps moved it beyond the error allowed: agreeing by chance
             return f"{UNDECIDED}{_bends(r.truncation)}"
         return f"{UNDECIDED}{far_reason(r.far, r.block)}" if r.far is not None else ""
+    if r.edge:  # a pole within 2 eps: its difference at eps, however far off, tells nothing
+        return f"{UNDECIDED}f is not finite at {shift_words(r.edge)} {POLE}"
     if r.error <= r.rounding:
         return f"{UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
     if r.error <= r.rounding + r.steps:

@@ -1,6 +1,7 @@
 """gradcheck for property tests: a drawn point where finite differences cannot judge the rules
 (GradcheckError.undecided: f's rounding or its bending within eps swamps the difference, as at a std of
-two near-equal numbers squared) tells nothing of them, and hypothesis rejects it; a wrong rule fails."""
+two near-equal numbers squared, or f has a kink or a jump there) tells nothing of them, and hypothesis
+rejects it; a wrong rule fails."""
 
 from typing import Any
 

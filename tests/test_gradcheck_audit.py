@@ -76,7 +76,7 @@ def test_an_output_entry_overflowing_at_a_moved_point_is_not_weighed_up_to_nan()
     # overflow (its weight, 1 or more, takes exp(709.78) = 1.8e308 beyond the largest float: -inf)
     from autograd import exp
 
-    with pytest.raises(GradcheckError, match=r"709.783 +-inf +-inf .*<- fails: f is not finite at x \+- eps"):
+    with pytest.raises(GradcheckError, match=r"709.783 +-inf +-inf .*<- cannot judge: f is not finite at x \+- eps"):
         gradcheck(exp, [np.array([0.5, 709.782712893384])])
 
 
@@ -177,7 +177,7 @@ def test_gradcheck_params_refuses_a_loss_that_writes_into_a_parameter():
 @pytest.mark.filterwarnings("ignore:(overflow|divide by zero|invalid value) encountered")
 def test_a_row_whose_difference_is_not_finite_says_why(f, x, eps):
     # it said only "fails", beside a numeric slope of nan or inf, blaming nothing
-    with pytest.raises(GradcheckError, match=r"<- fails: f is not finite at x \+- eps"):
+    with pytest.raises(GradcheckError, match=r"<- cannot judge: f is not finite at x \+- eps"):
         gradcheck(f, [x], eps=eps)
 
 

@@ -60,3 +60,16 @@ def test_a_smooth_f_agreeing_at_eps_costs_one_call_more_per_element():
 
     assert gradcheck(f, [np.linspace(-1, 1, 20)])
     assert calls[0] == 1 + 3 * 20
+
+
+@pytest.mark.parametrize("distance", [0.1, 0.15, 0.2, 0.25])
+def test_steps_on_both_sides_a_tenth_to_a_quarter_eps_away_are_stepped_past(distance):
+    # their difference is the slope plus 0.1 down to eps / 4: read as a jump at the point, "not continuous here"
+    # of a right rule; the differences below eps / 8 (six more calls) go past them, and judge the rules there
+    assert gradcheck(_steps(distance, _sin()), [np.array([X])])
+    for extra in (0.1, -0.1, -1.0):
+        with pytest.raises(GradcheckError, match="1 of 1 gradients disagree") as caught:
+            gradcheck(_steps(distance, _sin(extra)), [np.array([X])])
+        assert not caught.value.undecided
+    one_step = lambda t: _sin()(t) + autograd.where(t.data > X + distance * EPS, 0.5, 0.0)  # noqa: E731
+    assert gradcheck(one_step, [np.array([X])])

@@ -41,11 +41,15 @@ def test_an_op_returning_its_second_input_gives_an_array_of_its_own():
     assert z.data.tolist() == [11.0, 12.0, 13.0]
 
 
-def test_gradcheck_fails_a_row_whose_finite_difference_is_infinite():
-    """inf <= rtol * inf passed whatever the rule said (PyTorch's gradcheck fails it)."""
+def test_gradcheck_never_passes_a_row_whose_finite_difference_is_infinite():
+    """inf <= rtol * inf passed whatever the rule said (PyTorch's gradcheck fails it). It cannot be judged
+    (f is not finite at x - eps: log's edge within eps), and says so and how to judge it, not "fails"."""
     wrong = Op("wrong_log", np.log, lambda g, o, x: (g * -5.0,))
-    with np.errstate(divide="ignore"), pytest.raises(GradcheckError, match=r"input 0\[0\] +1e-06 +-5 +inf .*<- fails"):
+    judged = r"input 0\[0\] +1e-06 +-5 +inf .*<- cannot judge: f is not finite at x \+- eps \(a pole"
+    with np.errstate(divide="ignore"), pytest.raises(GradcheckError, match=judged):
         gradcheck(lambda x: wrong(x).sum(), [np.array([1e-6])])
+    with pytest.raises(GradcheckError, match="<- fails"):  # a smaller eps, as it says, judges it
+        gradcheck(lambda x: wrong(x).sum(), [np.array([1e-6])], eps=1e-8)
 
 
 def test_a_rule_taking_needs_works_on_values_and_is_told_a_numbers_gradient_is_unread():
