@@ -208,8 +208,7 @@ def _into_arrays(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: 
     data behind its version count."""
     outs = kwargs["out"] if isinstance(kwargs["out"], tuple) else (kwargs["out"],)
     arrays = all(isinstance(o, np.ndarray) or o is None for o in outs)
-    # a compiled step's input, and what it computed from its inputs alone, require grad only as stand-ins
-    wanted = [x for x in inputs if needs_gradient(x) and not compile_record.from_inputs(x)]
+    wanted = [x for x in inputs if needs_gradient(x)]  # not a compiled step's input: a stand-in while recorded
     if not arrays or wanted:
         kind, hint = _kind(inputs)
         raise TypeError(

@@ -64,6 +64,21 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
         t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
 
 
+def test_floor_division_of_a_compiled_steps_input_is_as_eager():
+    """A step's input that requires no grad divides eagerly; while recorded it requires grad as a stand-in, and
+    `x // 2` was refused as needing a gradient on every compiled call."""
+
+    def step(x, w):
+        return (x * w).sum() + (x // 2).sum()
+
+    run = autograd.compile(step)
+    for i in range(3):
+        x, w = Tensor(np.array([1.0 + i, 5.0])), Tensor(np.ones(2), requires_grad=True)
+        assert run(x, w).item() == step(x, w).item() == [8.0, 10.0, 11.0][i]
+    with pytest.raises(NotImplementedError, match="left operand"):  # one that requires grad eagerly: refused
+        run(Tensor(np.array([1.0, 5.0]), requires_grad=True), w)
+
+
 def test_shifts_of_integers_are_torchs_and_floats_are_refused():
     """`t << 1`, `t >> 1` of integer tensors, as PyTorch's (they were Python's TypeError); floats are
     refused, as PyTorch refuses them (numpy's TypeError naming the ufunc)."""
