@@ -49,7 +49,14 @@ def floor_division(
     quotients = {"__floordiv__": constant(forward), "__rfloordiv__": constant(reflected)}
     for name, quotient in quotients.items():
         setattr(cls, name, _refusing_gradients(quotient, cls, reflected=name == "__rfloordiv__"))
-    cls.floor_divide = cls.__floordiv__  # type: ignore[attr-defined]: torch's t.floor_divide(other)
+    cls.floor_divide = _floor_divide  # type: ignore[attr-defined]
+
+
+def _floor_divide(self: Any, other: Any) -> Any:
+    """PyTorch's `t.floor_divide(other)`: `self // other`, through Python's operator, so that a Tensor given to a
+    Value's method is the Tensor's to divide, and what neither takes is a TypeError (the bare method returned
+    NotImplemented as the quotient)."""
+    return operator.floordiv(self, other)
 
 
 def _refusing_gradients(quotient: Callable[[Any, Any], Any], cls: type, reflected: bool) -> Callable[[Any, Any], Any]:

@@ -64,6 +64,18 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
         t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
 
 
+def test_the_floor_divide_method_is_the_operator():
+    """`t.floor_divide(None)` returned NotImplemented as its quotient (the bare `__floordiv__`), and
+    `v.floor_divide(t)` NotImplemented where `v // t` divides: both are `//` now, a TypeError where `//` is one."""
+    t = Tensor(np.array([7.0, -7.0]))
+    for node in (t, Value(7.0)):
+        with pytest.raises(TypeError, match="unsupported operand type"):
+            node.floor_divide(None)
+    with autograd.no_grad():
+        assert Value(7.0).floor_divide(t).data.tolist() == (Value(7.0) // t).data.tolist() == [1.0, -1.0]
+        assert Value(7.0).floor_divide(2).data == 3.0 and t.floor_divide(other=2).data.tolist() == [3.0, -4.0]
+
+
 def test_floor_division_of_a_compiled_steps_input_is_as_eager():
     """A step's input that requires no grad divides eagerly; while recorded it requires grad as a stand-in, and
     `x // 2` was refused as needing a gradient on every compiled call."""
