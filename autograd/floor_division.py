@@ -21,11 +21,17 @@ from .op import needs_gradient
 
 
 def tensor_floor_divide(a: Any, b: Any) -> Any:
-    """np.floor_divide of arrays, refusing a zero divisor of integers as Python's `//` and PyTorch's do (numpy
-    makes 0 of it, with a warning): floats give ±inf or NaN there, as both (with numpy's warning, as `/`)."""
-    if np.result_type(a, b).kind != "f" and not np.all(b):
+    """np.floor_divide of arrays (or numbers, lists), refusing a zero divisor of integers that meets an element as
+    Python's `//` and PyTorch's do (numpy makes 0 of it, with a warning; an empty quotient divides nothing, as
+    PyTorch's): floats give ±inf or NaN there, as both (with numpy's warning, as `/`)."""
+    # a list as numpy's ufunc reads it (np.result_type would read one as a record dtype's fields)
+    if np.result_type(*(np.asarray(x) if isinstance(x, list | tuple) else x for x in (a, b))).kind == "f":
+        return np.floor_divide(a, b)
+    with np.errstate(divide="ignore"):  # numpy's 0 for a zero divisor: refused below
+        quotient = np.floor_divide(a, b)
+    if np.size(quotient) and not np.all(b):  # a non-empty quotient meets every divisor
         raise ZeroDivisionError("floor division of integers by zero is undefined: a zero divisor needs floats (inf)")
-    return np.floor_divide(a, b)
+    return quotient
 
 
 def tensor_floor_divide_reflected(a: Any, b: Any) -> Any:

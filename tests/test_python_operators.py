@@ -42,6 +42,22 @@ def test_floor_division_is_torchs_where_no_gradient_flows():
     assert (Tensor(1.0) // 0.1).item() == 1.0 // 0.1 == 9.0  # the quotient the remainder takes, not floor(10.0)
 
 
+def test_floor_division_takes_a_list_and_an_empty_tensor_as_the_other_operators():
+    """`t // [1, 2, 3]` was "Field elements must be 2- or 3-tuples" (np.result_type reading the list as a record
+    dtype) where `t % [1, 2, 3]` computes; an empty integer tensor // 0 was a ZeroDivisionError where nothing is
+    divided (PyTorch gives the empty tensor)."""
+    torch = pytest.importorskip("torch")
+    t, ints = Tensor(np.array([7.0, -7.0, 1.5])), Tensor(np.array([7, -7, 3]))
+    assert (t // [1, 2, 3]).data.tolist() == [7.0, -4.0, 0.0] and ([1, 2, 3] // t).data.tolist() == [0.0, -1.0, 2.0]
+    assert (ints // (2, 2, 2)).data.tolist() == [3, -4, 1]
+    empty = Tensor(np.zeros(0, np.int64)) // 0
+    assert empty.shape == tuple(torch.zeros(0, dtype=torch.int64).floor_divide(0).shape) == (0,)
+    with pytest.raises(ZeroDivisionError, match="integers by zero"):
+        ints // [1, 0, 2]  # noqa: B018
+    with pytest.raises(ZeroDivisionError, match="integers by zero"):
+        Tensor(np.ones((2, 1), np.int64)) // Tensor(np.array([1, 0]))  # noqa: B018 (broadcast: the 0 meets both rows)
+
+
 def test_floor_division_refuses_an_operand_that_needs_a_gradient():
     """PyTorch's // has no derivative (its backward raises): refused when applied, never a silent 0; a
     detached tensor, no_grad and a Value's number divide."""
