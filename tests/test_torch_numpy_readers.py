@@ -94,6 +94,16 @@ def test_a_ufunc_writes_into_an_array_out_as_for_pytorchs_tensors():
     assert t.data.tolist() == [1.0, 4.0]
 
 
+def test_a_ufunc_into_an_array_out_takes_a_tensor_as_where():
+    """np.sin(t, out=buffer, where=t > 0) was a RecursionError: the mask went to numpy as a Tensor, and numpy handed
+    the call back to it. Its numbers go, as numpy takes a PyTorch tensor's."""
+    data = np.array([-1.0, 0.5, 2.0])
+    ours, theirs = np.full(3, 7.0), np.full(3, 7.0)
+    np.sin(Tensor(data), out=ours, where=Tensor(data) > 0)
+    np.sin(torch.tensor(data), out=theirs, where=torch.tensor(data) > 0)
+    assert ours.tolist() == theirs.tolist() == [7.0, np.sin(0.5), np.sin(2.0)]
+
+
 def test_a_compiled_step_writing_its_input_into_an_array_out_runs_as_eagerly():
     """A step's input requires grad while recorded only as a stand-in: out= takes it, and the step runs eagerly
     (numbers written into an array, which a replay would not do), giving eager's numbers."""
