@@ -20,7 +20,8 @@ def test_torch_tensor_reads_a_tensor_as_an_array(shape, dtype):
     """torch.tensor(t) is torch.tensor of t's array: same numbers, dtype and shape, a copy (it failed with
     "len() of a 0-d tensor": PyTorch took the Tensor for a sequence of 0-d rows)."""
     data = (np.arange(int(np.prod(shape))).reshape(shape) % 3).astype(dtype)
-    t = Tensor(data)
+    t = Tensor(data, dtype=dtype)  # float16 given as data alone would be held in float32
+    assert t.dtype == dtype
     for read in (torch.tensor, torch.as_tensor):
         got, want = read(t), read(t.data)
         assert got.dtype == want.dtype and got.shape == want.shape
