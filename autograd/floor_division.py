@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .dtypes import DATA_KINDS
+from .dtypes import holds_numbers
 from .graph import Node, raw
 from .modes import short
 from .op import needs_gradient
@@ -69,13 +69,8 @@ def _refusing_gradients(quotient: Callable[[Any, Any], Any], cls: type, reflecte
     def method(self: Any, other: Any) -> Any:
         if isinstance(other, Node) and hasattr(other, "shape") and not isinstance(other, cls):
             return NotImplemented  # a Value and a Tensor: the Tensor's method takes the Value's number
-        if not isinstance(other, cls):
-            try:
-                kind = np.asarray(raw(other)).dtype.kind
-            except (TypeError, ValueError):
-                return NotImplemented
-            if kind not in DATA_KINDS:  # a string, None: Python's own TypeError
-                return NotImplemented
+        if not isinstance(other, cls) and not holds_numbers(raw(other)):
+            return NotImplemented  # a string, None: Python's own TypeError
         if modes.current.grad_enabled:
             for side, x in zip(("right", "left") if reflected else ("left", "right"), (self, other)):
                 if needs_gradient(x):

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
-from .dtypes import DATA_KINDS
+from .dtypes import holds_numbers
 from .graph import raw
 
 
@@ -44,11 +44,7 @@ def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if not isinstance(other, type(self)):
             other = raw(other)  # a Value's number, as `<` reads it
-            try:
-                kind = np.asarray(other).dtype.kind
-            except (TypeError, ValueError):
-                return NotImplemented
-            if kind not in DATA_KINDS:
+            if not holds_numbers(other):
                 return NotImplemented
         return compared(self, other)
 
