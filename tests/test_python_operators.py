@@ -92,6 +92,19 @@ def test_the_floor_divide_method_is_the_operator():
         assert Value(7.0).floor_divide(2).data == 3.0 and t.floor_divide(other=2).data.tolist() == [3.0, -4.0]
 
 
+def test_a_value_floor_divided_by_an_array_is_numpys_as_its_remainder():
+    """Under no_grad `v // np.array([2.0, 3.0])` was "Value needs a real number, got ndarray" where `v % array`
+    gives numpy's elementwise Values: numpy takes it, as for `%`."""
+    v = Value(7.0)
+    with autograd.no_grad():
+        quotients, remainders = v // np.array([2.0, 3.0]), v % np.array([2.0, 3.0])
+        assert type(quotients) is type(remainders) is np.ndarray and [q.data for q in quotients] == [3.0, 2.0]
+        quotient, remainder = v // np.array(2.0), v % np.array(2.0)
+        assert type(quotient) is type(remainder) is Value and quotient.data == 3.0
+    with pytest.raises(NotImplementedError, match="left operand, Value 7.0"):
+        v // np.array([2.0])  # noqa: B018 (a gradient would flow: refused, as for a number)
+
+
 def test_floor_division_of_a_compiled_steps_input_is_as_eager():
     """A step's input that requires no grad divides eagerly; while recorded it requires grad as a stand-in, and
     `x // 2` was refused as needing a gradient on every compiled call."""
