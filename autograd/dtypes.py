@@ -8,6 +8,16 @@ DATA_KINDS = "biuf"  # what a Tensor holds: bools, integers, floats (real number
 REAL_KINDS = "iuf"  # what a gradient may come in (a rule's, a seed, an assigned .grad) and gradcheck reads: no bools
 
 
+def holds_numbers(x: Any) -> bool:
+    """Whether numpy reads `x` (a number, a list, an array) as numbers a Tensor holds: not text, None, complex
+    or objects, nor what numpy cannot read (a ragged list). An operator beside anything else gives
+    NotImplemented, so that Python's own TypeError (or `==`'s identity) answers."""
+    try:
+        return np.asarray(x).dtype.kind in DATA_KINDS
+    except (TypeError, ValueError):
+        return False
+
+
 def floats(x: Any) -> Any:
     """x, an array or numpy number, in floats: integers and bools as numpy's ufuncs compute them (uint8
     and bool in float16, int64 in float64), for a forward of several steps that would otherwise take

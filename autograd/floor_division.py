@@ -14,18 +14,24 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .dtypes import DATA_KINDS
+from .dtypes import holds_numbers
 from .graph import Node, raw
 from .modes import short
 from .op import needs_gradient
 
 
 def tensor_floor_divide(a: Any, b: Any) -> Any:
-    """np.floor_divide of arrays, refusing a zero divisor of integers as Python's `//` and PyTorch's do (numpy
-    makes 0 of it, with a warning): floats give ±inf or NaN there, as both (with numpy's warning, as `/`)."""
-    if np.result_type(a, b).kind != "f" and not np.all(b):
+    """np.floor_divide of arrays (or numbers, lists), refusing a zero divisor of integers that meets an element as
+    Python's `//` and PyTorch's do (numpy makes 0 of it, with a warning; an empty quotient divides nothing, as
+    PyTorch's): floats give ±inf or NaN there, as both (with numpy's warning, as `/`)."""
+    # a list as numpy's ufunc reads it (np.result_type would read one as a record dtype's fields)
+    if np.result_type(*(np.asarray(x) if isinstance(x, list | tuple) else x for x in (a, b))).kind == "f":
+        return np.floor_divide(a, b)
+    with np.errstate(divide="ignore"):  # numpy's 0 for a zero divisor: refused below
+        quotient = np.floor_divide(a, b)
+    if np.size(quotient) and not np.all(b):  # a non-empty quotient meets every divisor
         raise ZeroDivisionError("floor division of integers by zero is undefined: a zero divisor needs floats (inf)")
-    return np.floor_divide(a, b)
+    return quotient
 
 
 def tensor_floor_divide_reflected(a: Any, b: Any) -> Any:
@@ -49,20 +55,22 @@ def floor_division(
     quotients = {"__floordiv__": constant(forward), "__rfloordiv__": constant(reflected)}
     for name, quotient in quotients.items():
         setattr(cls, name, _refusing_gradients(quotient, cls, reflected=name == "__rfloordiv__"))
-    cls.floor_divide = cls.__floordiv__  # type: ignore[attr-defined]: torch's t.floor_divide(other)
+    cls.floor_divide = _floor_divide  # type: ignore[attr-defined]
+
+
+def _floor_divide(self: Any, other: Any) -> Any:
+    """PyTorch's `t.floor_divide(other)`: `self // other`, through Python's operator, so that a Tensor given to a
+    Value's method is the Tensor's to divide, and what neither takes is a TypeError (the bare method returned
+    NotImplemented as the quotient)."""
+    return operator.floordiv(self, other)
 
 
 def _refusing_gradients(quotient: Callable[[Any, Any], Any], cls: type, reflected: bool) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if isinstance(other, Node) and hasattr(other, "shape") and not isinstance(other, cls):
             return NotImplemented  # a Value and a Tensor: the Tensor's method takes the Value's number
-        if not isinstance(other, cls):
-            try:
-                kind = np.asarray(raw(other)).dtype.kind
-            except (TypeError, ValueError):
-                return NotImplemented
-            if kind not in DATA_KINDS:  # a string, None: Python's own TypeError
-                return NotImplemented
+        if not isinstance(other, cls) and not holds_numbers(raw(other)):
+            return NotImplemented  # a string, None: Python's own TypeError
         if modes.current.grad_enabled:
             for side, x in zip(("right", "left") if reflected else ("left", "right"), (self, other)):
                 if needs_gradient(x):

@@ -31,6 +31,7 @@ import numpy as np
 from . import compile_record, modes
 from .compile_record import RECORDING
 from .graph_order import MANY
+from .tensor_comparisons import MASK_OPERATORS
 from .tensor_ops import ShapeError
 from .tensor_versions import check_writable
 
@@ -45,13 +46,7 @@ IN_PLACE = {
     "__ifloordiv__": ("__floordiv__", "//="),  # without it Python rebinds the name: t = t // x
 }
 # a Tensor's mask and integer operators in place, as PyTorch's (`keep &= y > 0` changes the mask a module holds)
-MASKS_IN_PLACE = {
-    "__iand__": ("__and__", "&="),
-    "__ior__": ("__or__", "|="),
-    "__ixor__": ("__xor__", "^="),
-    "__ilshift__": ("__lshift__", "<<="),
-    "__irshift__": ("__rshift__", ">>="),
-}
+MASKS_IN_PLACE = {f"__i{name}__": (f"__{name}__", f"{symbol}=") for name, symbol in MASK_OPERATORS.items()}
 
 
 def _tensor_method(name: str, operator: str, symbol: str) -> Callable[[Any, Any], Any]:

@@ -208,8 +208,7 @@ def _into_arrays(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: 
     data behind its version count."""
     outs = kwargs["out"] if isinstance(kwargs["out"], tuple) else (kwargs["out"],)
     arrays = all(isinstance(o, np.ndarray) or o is None for o in outs)
-    # a compiled step's input, and what it computed from its inputs alone, require grad only as stand-ins
-    wanted = [x for x in inputs if needs_gradient(x) and not compile_record.from_inputs(x)]
+    wanted = [x for x in inputs if needs_gradient(x)]  # not a compiled step's input: a stand-in while recorded
     if not arrays or wanted:
         kind, hint = _kind(inputs)
         raise TypeError(
@@ -218,11 +217,13 @@ def _into_arrays(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: 
             f"assign the result instead (a = a + t), or write into a tensor that requires no grad with its "
             f"operator (a += t). Into an array, out= takes the numbers of tensors that require no grad. {hint}"
         )
+    # a Tensor among the other arguments (where=t > 0) as its numbers too: numpy would hand the call back to it
+    options = {k: raw(v) for k, v in kwargs.items()}
     if compile_record.RECORDING:  # the numbers leave the tensors, as np.asarray(t)'s
-        for x in inputs:
+        for x in (*inputs, *kwargs.values()):
             if isinstance(x, Node):
                 compile_read_hooks.read_data(x, into_python=True)
-    return getattr(ufunc, method)(*(raw(x) for x in inputs), **kwargs)
+    return getattr(ufunc, method)(*(raw(x) for x in inputs), **options)
 
 
 def _method(name: str, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

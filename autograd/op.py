@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import modes
+from . import compile_record, modes
 from .graph import Node, raw
 from .modes import short
 from .tensor_data import kept
@@ -17,8 +17,11 @@ _ORDINALS = ("first", "second", "third", "fourth")  # an op's inputs, named in i
 
 def needs_gradient(x: Any) -> bool:
     """Whether `x` is a node a gradient would flow to: a Tensor that requires grad, a Value of one's own (not a
-    number an operator lifted). Whether gradients are recorded at all (no_grad) is the caller's to ask."""
-    return isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False))
+    number an operator lifted). Not a compiled step's input, nor what the step computed from its inputs alone:
+    while recorded they require grad only as stand-ins, where eagerly none does (compile_record.from_inputs).
+    Whether gradients are recorded at all (no_grad) is the caller's to ask."""
+    wanted = isinstance(x, Node) and getattr(x, "requires_grad", not getattr(x, "is_constant", False))
+    return wanted and not compile_record.from_inputs(x)
 
 
 class Op:

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
-from .dtypes import DATA_KINDS
+from .dtypes import holds_numbers
 from .graph import raw
 
 
@@ -44,11 +44,7 @@ def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         if not isinstance(other, type(self)):
             other = raw(other)  # a Value's number, as `<` reads it
-            try:
-                kind = np.asarray(other).dtype.kind
-            except (TypeError, ValueError):
-                return NotImplemented
-            if kind not in DATA_KINDS:
+            if not holds_numbers(other):
                 return NotImplemented
         return compared(self, other)
 
@@ -69,12 +65,17 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return method
 
 
+# the mask and integer operators a Tensor has (`__and__` ... `__rshift__`), and their symbols; in_place.py gives
+# each its in-place form (`&=`)
+MASK_OPERATORS = {"and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"}
+
+
 def mask_operators(cls: type) -> None:
     """Give `cls` (Tensor) PyTorch's and numpy's mask operators, `m & (y == 1)`, `|`, `^`, `~m`, and the
     integers' shifts `<<`, `>>`: constants, as comparisons are (on bools the logical ones; numpy refuses
     floats, as PyTorch does)."""
-    bitwise = {"and": operator.and_, "or": operator.or_, "xor": operator.xor}
-    for name, test in (bitwise | {"lshift": operator.lshift, "rshift": operator.rshift}).items():
+    for name in MASK_OPERATORS:
+        test = getattr(operator, f"__{name}__")
         setattr(cls, f"__{name}__", compare(test))
         setattr(cls, f"__r{name}__", compare(lambda a, b, test=test: test(b, a)))
     cls.__invert__ = predicate(np.invert)  # type: ignore[attr-defined]

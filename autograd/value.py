@@ -274,8 +274,16 @@ def _lift(x: Any, op: Op) -> Value:
     )
 
 
+def _quotient_leaf(f: Callable[[Any, Any], Any]) -> Callable[[Value, Any], Any]:
+    """`v // b` where no gradient would flow: a new leaf of Python's quotient. Beside an array, numpy's: it
+    divides by each element, as it computes `v % array` (Value(numpy array) was "Value needs a real number")."""
+
+    def quotient(a: Value, b: Any) -> Any:
+        return NotImplemented if isinstance(b, np.ndarray) else Value(f(a.data, _data(b)))
+
+    return quotient
+
+
 # `v // 2`: refused where a gradient would flow (PyTorch's // has no derivative), a new leaf of Python's
 # quotient where none would (no_grad, lifted numbers)
-floor_division(
-    Value, lambda f: lambda a, b: Value(f(a.data, _data(b))), value_floor_divide, value_floor_divide_reflected
-)
+floor_division(Value, _quotient_leaf, value_floor_divide, value_floor_divide_reflected)

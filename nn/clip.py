@@ -69,7 +69,8 @@ def _p_norm(grads: list[np.ndarray], p: float) -> float:
     if not 0 < m < math.inf:
         return m
     with np.errstate(under="ignore"):  # a power far below 1 (a gradient far below m) is negligible beside 1
-        return m * math.fsum(float(np.sum((g / m) ** p)) for g in grads) ** (1 / p)
+        total = np.float64(math.fsum(float(np.sum((g / m) ** p)) for g in grads))
+        return m * float(total ** (1 / p))  # numpy's power: inf past the largest float (Python's raises), PyTorch's
 
 
 def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:

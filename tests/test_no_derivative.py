@@ -126,3 +126,22 @@ def test_a_copy_of_the_entry_is_the_entry(d):
     xs = _inside(d)
     ours, theirs = copy.vjp(1.0, None, *xs), d.vjp(1.0, None, *xs)
     assert len(ours) == d.arity and ours[1] == theirs[1] and math.isfinite(theirs[1])
+
+
+@pytest.mark.parametrize("d", HOLDING, ids=lambda d: d.name)
+def test_a_compiled_steps_input_there_is_taken_as_eagerly(d):
+    """A step's input that requires no grad is a constant eagerly; while recorded it requires grad as a stand-in,
+    and the refusal took it for a node wanting a gradient: every compiled call raised where eager ran."""
+    point = _inside(d)
+
+    def step(held, x):
+        return getattr(autograd, d.name)(held, x).sum()
+
+    run = autograd.compile(step)
+    for shift in (0.0, 0.25, 0.5):
+        held = Tensor(np.array([point[0] + shift]))
+        x, twin = (Tensor(np.array([point[1]]), requires_grad=True) for _ in range(2))
+        compiled, eager = run(held, x), step(held, twin)
+        compiled.backward()
+        eager.backward()
+        assert compiled.item() == eager.item() and x.grad.tolist() == twin.grad.tolist()

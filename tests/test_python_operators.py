@@ -42,6 +42,22 @@ def test_floor_division_is_torchs_where_no_gradient_flows():
     assert (Tensor(1.0) // 0.1).item() == 1.0 // 0.1 == 9.0  # the quotient the remainder takes, not floor(10.0)
 
 
+def test_floor_division_takes_a_list_and_an_empty_tensor_as_the_other_operators():
+    """`t // [1, 2, 3]` was "Field elements must be 2- or 3-tuples" (np.result_type reading the list as a record
+    dtype) where `t % [1, 2, 3]` computes; an empty integer tensor // 0 was a ZeroDivisionError where nothing is
+    divided (PyTorch gives the empty tensor)."""
+    torch = pytest.importorskip("torch")
+    t, ints = Tensor(np.array([7.0, -7.0, 1.5])), Tensor(np.array([7, -7, 3]))
+    assert (t // [1, 2, 3]).data.tolist() == [7.0, -4.0, 0.0] and ([1, 2, 3] // t).data.tolist() == [0.0, -1.0, 2.0]
+    assert (ints // (2, 2, 2)).data.tolist() == [3, -4, 1]
+    empty = Tensor(np.zeros(0, np.int64)) // 0
+    assert empty.shape == tuple(torch.zeros(0, dtype=torch.int64).floor_divide(0).shape) == (0,)
+    with pytest.raises(ZeroDivisionError, match="integers by zero"):
+        ints // [1, 0, 2]  # noqa: B018
+    with pytest.raises(ZeroDivisionError, match="integers by zero"):
+        Tensor(np.ones((2, 1), np.int64)) // Tensor(np.array([1, 0]))  # noqa: B018 (broadcast: the 0 meets both rows)
+
+
 def test_floor_division_refuses_an_operand_that_needs_a_gradient():
     """PyTorch's // has no derivative (its backward raises): refused when applied, never a silent 0; a
     detached tensor, no_grad and a Value's number divide."""
@@ -62,6 +78,46 @@ def test_floor_division_refuses_an_operand_that_needs_a_gradient():
         assert (v // Tensor(np.array([0.5, 0.3]))).data.tolist() == [2.0, 3.0]
     with pytest.raises(TypeError, match="unsupported operand"):
         t.detach() // "2"  # noqa: B018 (Python's own words, as for any other operator)
+
+
+def test_the_floor_divide_method_is_the_operator():
+    """`t.floor_divide(None)` returned NotImplemented as its quotient (the bare `__floordiv__`), and
+    `v.floor_divide(t)` NotImplemented where `v // t` divides: both are `//` now, a TypeError where `//` is one."""
+    t = Tensor(np.array([7.0, -7.0]))
+    for node in (t, Value(7.0)):
+        with pytest.raises(TypeError, match="unsupported operand type"):
+            node.floor_divide(None)
+    with autograd.no_grad():
+        assert Value(7.0).floor_divide(t).data.tolist() == (Value(7.0) // t).data.tolist() == [1.0, -1.0]
+        assert Value(7.0).floor_divide(2).data == 3.0 and t.floor_divide(other=2).data.tolist() == [3.0, -4.0]
+
+
+def test_a_value_floor_divided_by_an_array_is_numpys_as_its_remainder():
+    """Under no_grad `v // np.array([2.0, 3.0])` was "Value needs a real number, got ndarray" where `v % array`
+    gives numpy's elementwise Values: numpy takes it, as for `%`."""
+    v = Value(7.0)
+    with autograd.no_grad():
+        quotients, remainders = v // np.array([2.0, 3.0]), v % np.array([2.0, 3.0])
+        assert type(quotients) is type(remainders) is np.ndarray and [q.data for q in quotients] == [3.0, 2.0]
+        quotient, remainder = v // np.array(2.0), v % np.array(2.0)
+        assert type(quotient) is type(remainder) is Value and quotient.data == 3.0
+    with pytest.raises(NotImplementedError, match="left operand, Value 7.0"):
+        v // np.array([2.0])  # noqa: B018 (a gradient would flow: refused, as for a number)
+
+
+def test_floor_division_of_a_compiled_steps_input_is_as_eager():
+    """A step's input that requires no grad divides eagerly; while recorded it requires grad as a stand-in, and
+    `x // 2` was refused as needing a gradient on every compiled call."""
+
+    def step(x, w):
+        return (x * w).sum() + (x // 2).sum()
+
+    run = autograd.compile(step)
+    for i in range(3):
+        x, w = Tensor(np.array([1.0 + i, 5.0])), Tensor(np.ones(2), requires_grad=True)
+        assert run(x, w).item() == step(x, w).item() == [8.0, 10.0, 11.0][i]
+    with pytest.raises(NotImplementedError, match="left operand"):  # one that requires grad eagerly: refused
+        run(Tensor(np.array([1.0, 5.0]), requires_grad=True), w)
 
 
 def test_shifts_of_integers_are_torchs_and_floats_are_refused():

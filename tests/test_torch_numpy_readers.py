@@ -20,7 +20,8 @@ def test_torch_tensor_reads_a_tensor_as_an_array(shape, dtype):
     """torch.tensor(t) is torch.tensor of t's array: same numbers, dtype and shape, a copy (it failed with
     "len() of a 0-d tensor": PyTorch took the Tensor for a sequence of 0-d rows)."""
     data = (np.arange(int(np.prod(shape))).reshape(shape) % 3).astype(dtype)
-    t = Tensor(data)
+    t = Tensor(data, dtype=dtype)  # float16 given as data alone would be held in float32
+    assert t.dtype == dtype
     for read in (torch.tensor, torch.as_tensor):
         got, want = read(t), read(t.data)
         assert got.dtype == want.dtype and got.shape == want.shape
@@ -92,6 +93,16 @@ def test_a_ufunc_writes_into_an_array_out_as_for_pytorchs_tensors():
     with pytest.raises(TypeError, match=r"nor into a Tensor.*\(a \+= t\)"):
         np.add(t, 1, out=t)
     assert t.data.tolist() == [1.0, 4.0]
+
+
+def test_a_ufunc_into_an_array_out_takes_a_tensor_as_where():
+    """np.sin(t, out=buffer, where=t > 0) was a RecursionError: the mask went to numpy as a Tensor, and numpy handed
+    the call back to it. Its numbers go, as numpy takes a PyTorch tensor's."""
+    data = np.array([-1.0, 0.5, 2.0])
+    ours, theirs = np.full(3, 7.0), np.full(3, 7.0)
+    np.sin(Tensor(data), out=ours, where=Tensor(data) > 0)
+    np.sin(torch.tensor(data), out=theirs, where=torch.tensor(data) > 0)
+    assert ours.tolist() == theirs.tolist() == [7.0, np.sin(0.5), np.sin(2.0)]
 
 
 def test_a_compiled_step_writing_its_input_into_an_array_out_runs_as_eagerly():

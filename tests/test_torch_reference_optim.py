@@ -180,3 +180,18 @@ def test_clip_grad_value_matches_torch(dtype):
     torch.nn.utils.clip_grad_value_(theirs, 0.7)
     for i, (p, q) in enumerate(zip(ours, theirs)):
         assert_close(f"gradient {i}", p.grad, q.grad.numpy(), dtype)
+
+
+@pytest.mark.parametrize("norm_type", [1e-4, 1e-300])
+def test_clip_grad_norm_past_the_largest_float_is_inf_as_torchs(norm_type):
+    """A small norm_type's total (sum of powers) ** (1 / p) lies past the largest float: PyTorch's is inf, and
+    every gradient is scaled to 0; Python's float power raised OverflowError there (with math.fsum's sum)."""
+    grads = [np.array([3.0, 0.0]), np.array([4.0])]
+    ours = [Tensor(np.zeros(len(g)), requires_grad=True) for g in grads]
+    theirs = [torch.zeros(len(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
+    with np.errstate(over="ignore"):
+        total = clip_grad_norm_(ours, 1.0, norm_type)
+    assert total == torch.nn.utils.clip_grad_norm_(theirs, 1.0, norm_type).item() == math.inf
+    assert [p.grad.tolist() for p in ours] == [q.grad.tolist() for q in theirs] == [[0.0, 0.0], [0.0]]
