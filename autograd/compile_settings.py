@@ -28,6 +28,7 @@ from .compile_guards import (
 )
 from .compile_hooks import replays_itself
 from .compile_kept import WATCHED, kept_and_used, kept_number, plain
+from .compile_methods import codes_of, is_method, looked_up
 from .compile_random import held_generators
 from .compile_record import current
 from .graph import Node
@@ -71,8 +72,8 @@ def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
     (Tensor's 150 methods, guarded on every replay, would cost it 20 us)."""
     if not isinstance(owner, type | types.ModuleType):
         return is_setting(value)
-    if isinstance(value, types.FunctionType):
-        return _users(value.__code__)
+    if is_method(value):  # a staticmethod's, classmethod's or property's too (compile_methods.codes_of)
+        return any(map(_users, codes_of(value)))
     return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
 
 
@@ -147,7 +148,7 @@ def _guarded(
         (
             owner,
             {
-                name: _snapshot(value, read_through)
+                name: _snapshot(owner, name, value, read_through)
                 for name, value in fields(owner).items()
                 if chosen(owner, name, value)
             },
@@ -244,7 +245,10 @@ def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:
             _guard_unchanged(rec, config[0], field, inner)
 
 
-def _snapshot(value: Any, read_through: set[int]) -> Any:
+_LOOKED_UP = (staticmethod, classmethod, property)  # class attributes a replay's getattr gives as other objects
+
+
+def _snapshot(owner: Any, name: str, value: Any, read_through: set[int]) -> Any:
     """settled's snapshot of an owner's attribute, but an object that is itself one of the owners by identity
     (`self.cfg` of a compiled method, which the step's names read through: Names.read_through): the attributes
     its code reads (`self.cfg.scale`) are guarded on it by value, where all of them compared here would record
@@ -254,4 +258,6 @@ def _snapshot(value: Any, read_through: set[int]) -> Any:
     call to kept() cost 4,000 instructions a guard (a step's user classes: 7 guards, 30,000 a replay)."""
     if value.__class__ is types.FunctionType:
         return value
+    if isinstance(owner, type) and value.__class__ in _LOOKED_UP:  # what a replay's getattr gives: equal while
+        return looked_up(owner, name)  # the same function (a classmethod's is bound anew each time: by ==)
     return Same(value) if id(value) in read_through else settled(value)

@@ -148,3 +148,23 @@ def training_step(model, opt, loss_of):
         return value.item()
 
     return step
+
+
+ROWS = np.arange(12.0).reshape(4, 3) / 10  # the batch of the steps that scale a Linear(3, 2)'s outputs
+
+
+def scaled_step(use=lambda out: out):
+    """A scenario's SGD step of a Linear(3, 2) on `use(outputs).sum()`, its loss as t.item(): (the step, the model)."""
+    model, opt = linear(nout=2)
+    return (lambda x: stepped_on(opt, use(model(Tensor(x))).sum()).item()), model
+
+
+def run_changing(run, change, x=ROWS, calls=6, after=3, once=True):
+    """What `calls` calls of `run(x)` return, with `change(i)` made after call i = `after` (counting from 0: after
+    the two recordings and a replay or more), and after each later one too unless `once`."""
+    out = []
+    for i in range(calls):
+        out.append(run(x))
+        if i == after or (i > after and not once):
+            change(i)
+    return out
