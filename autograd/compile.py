@@ -153,7 +153,7 @@ class Compiled:
             result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             called = [ev[1] for ev in rec.events if ev[0] == "call"]  # the optimizers' replayed methods' objects
             rec.methods = library_methods([*owners, *(o for o, _, _ in rec.guards.values()), *called], calls.library)
-            result = put_back_plain(result)  # the numbers it keeps plain again, wherever it stored them
+            result = put_back_plain(result, rec.kept)  # the numbers it keeps plain again, wherever it stored them
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched
             rec.advanced = "next() outside autograd.drawn, on an iterator held where compile does not look"

@@ -159,7 +159,7 @@ def _guarded(
     if watched:
         rec.changes = Changes([(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()])
     moved: set[tuple[int, str]] = set()  # what a @replayed method changed that the step's own code may read
-    numbers = _watch_numbers(before)
+    numbers = _watch_numbers(before, rec.kept)
     stale: set[tuple[int, str]] = set()  # what a @replayed method changed: read_after's, not the step's own
     try:
         out = call(*args, **kwargs)
@@ -182,16 +182,16 @@ def _guarded(
     return out
 
 
-def _watch_numbers(before: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, str, Any, Any]]:
+def _watch_numbers(before: list[tuple[Any, dict[str, Any]]], made: list[Any]) -> list[tuple[Any, str, Any, Any]]:
     """The plain ints and floats among the attributes about to be guarded, each set, as its owner keeps it (in its
-    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept): (owner, name, the
-    number, the one set)."""
+    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept), noted in `made`, the
+    recording's: (owner, name, the number, the one set)."""
     numbers = []
     for owner, snapshots in before:
         held = _own(owner, "__dict__", {})
         for name in snapshots:
             number = held.get(name)
-            kept = kept_number(number)
+            kept = kept_number(number, made)
             if kept is not None and _set_own(owner, name, kept):
                 numbers.append((owner, name, number, kept))
     WATCHED[0] += len(numbers)
