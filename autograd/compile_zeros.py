@@ -12,14 +12,20 @@ _NOT_NUMBERS = (TypeError, ValueError, OverflowError, KeyError, IndexError)  # a
 
 def signed(copy: Any, x: Any) -> Any:
     """`copy`, the flat copy of the list, tuple or dict `x` in a table's snapshot; where `x` holds a zero, a
-    SignedZeros of it, equal to a container equal to it whose zeros have the same signs (their places found in C)."""
+    SignedZeros of it, equal to a container equal to it whose zeros have the same signs: the places of its zeros,
+    found in C, or, where they are many (a list made as [0.0] * n) and all its items are numbers, all their bits."""
     values = x.values() if isinstance(x, dict) else x
     try:
         if 0 not in values:  # a pass in C: no zero, no sign `==` could miss
             return copy
+        listed = list(values)
+        if listed.count(0) * _MANY > len(listed):
+            bits = _bits(x, None)
+            if bits is not None:
+                return SignedZeros(copy, None, bits)
     except _NOT_NUMBERS:  # an item whose == refuses 0
         return copy
-    listed, places, i = list(values), [], -1
+    places, i = [], -1
     while True:  # each zero's place, found in C
         try:
             i = listed.index(0, i + 1)
@@ -33,9 +39,14 @@ def signed(copy: Any, x: Any) -> Any:
     return copy if bits is None else SignedZeros(copy, places, bits)
 
 
-def _bits(x: Any, places: list[Any]) -> bytes | None:
-    """The bits of x's items at `places` as doubles, or None where one is no number."""
+_MANY = 16  # zeros in more than one item in this many: compared as all the numbers' bits, one pass in C
+
+
+def _bits(x: Any, places: list[Any] | None) -> bytes | None:
+    """The bits of x's items as doubles (at `places` alone, where given), or None where one is no number."""
     try:
+        if places is None:
+            return array("d", x.values() if isinstance(x, dict) else x).tobytes()
         return array("d", map(x.__getitem__, places)).tobytes()
     except _NOT_NUMBERS:
         return None
@@ -43,12 +54,12 @@ def _bits(x: Any, places: list[Any]) -> bytes | None:
 
 class SignedZeros:
     """A flat copy holding zeros, in a table's snapshot: equal to a container `==` takes as equal to the copy whose
-    zeros (at `places`) have the same bits, so that 0.0 made -0.0 is a change."""
+    zeros (at `places`; or all its numbers, where None) have the same bits, so that 0.0 made -0.0 is a change."""
 
     __slots__ = ("copy", "places", "bits")
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, copy: Any, places: list[Any], bits: bytes) -> None:
+    def __init__(self, copy: Any, places: list[Any] | None, bits: bytes) -> None:
         self.copy, self.places, self.bits = copy, places, bits
 
     def __len__(self) -> int:
