@@ -53,12 +53,12 @@ def assert_same(a, b):
 
 
 def count_replays(monkeypatch):
-    """A list whose length is the number of replays that ran to the end, from now on."""
+    """A list of the Programs of the replays that ran to the end, from now on: its length is their number."""
     replays, run = [], Program.run
 
     def counted(self, inputs):
         result = run(self, inputs)
-        replays.append(1)
+        replays.append(self)
         return result
 
     monkeypatch.setattr(Program, "run", counted)
@@ -168,3 +168,16 @@ def run_changing(run, change, x=ROWS, calls=6, after=3, once=True):
         if i == after or (i > after and not once):
             change(i)
     return out
+
+
+def weighted_step(factor):
+    """A scenario's step of a weight Tensor (three ones) on `(x * w * factor()).sum()`, its loss as t.item(): the
+    factor read where the test keeps it (a table's item)."""
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x):
+        loss = (Tensor(x) * w * factor()).sum()
+        loss.backward()
+        return loss.item()
+
+    return step

@@ -43,10 +43,7 @@ def test_replays_check_only_the_library_methods_a_recording_ran(monkeypatch):
     """Tensor's hundreds of methods, nn's modules' and optimizers', guarded on every replay, would cost each one
     a lookup apiece: those the step ran are a Linear's __call__ and forward, SGD's step and zero_grad, and the
     Tensor methods the forward and backward passes took."""
-    from autograd.compile_replay import Program
-
-    programs, run = [], Program.run
-    monkeypatch.setattr(Program, "run", lambda self, inputs: programs.append(self) or run(self, inputs))
+    programs = count_replays(monkeypatch)
     step, _ = scaled_step(lambda out: out * 2.0)
     compiled = autograd.compile(step)
     [compiled(np.ones((4, 3))) for _ in range(3)]

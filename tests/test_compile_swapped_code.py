@@ -9,7 +9,7 @@ import types
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed, run_changing, scaled_step, stepped_on
+from compile_faithful_cases import check_replayed, count_replays, run_changing, scaled_step, stepped_on
 
 import autograd
 import nn
@@ -105,14 +105,9 @@ def test_a_module_class_forward_swapped_between_calls_records_again(monkeypatch)
     check_replayed(scenario, monkeypatch)
 
 
-def test_a_librarys_methods_are_not_guarded(monkeypatch):
-    """Only the user's methods are: a step naming `Tensor` guarded its 150 methods, on every replay."""
-    from autograd.compile_replay import Program
-
-    programs, run = [], Program.run
-    monkeypatch.setattr(Program, "run", lambda self, inputs: programs.append(self) or run(self, inputs))
-    model = nn.Linear(3, 2, seed=0, dtype=np.float64)
-    helper = Helper()
+def _program(model, helper, monkeypatch):
+    """The Program replaying a step that applies `helper` to `model`'s outputs (after two recordings)."""
+    programs = count_replays(monkeypatch)
 
     def step(x):
         loss = helper.apply(model(Tensor(x))).sum()
@@ -121,27 +116,22 @@ def test_a_librarys_methods_are_not_guarded(monkeypatch):
 
     compiled = autograd.compile(step)
     [compiled(np.ones((4, 3))) for _ in range(3)]
-    owners = [owner for owner, _, _ in programs[0].guards]
+    return programs[0]
+
+
+def test_a_librarys_methods_are_not_guarded_as_settings(monkeypatch):
+    """Only the user's methods are, one by one: a step naming `Tensor` guarded its 150 methods, on every replay. A
+    library's are the methods the recording ran, compared at once (tests/test_compile_library_methods.py)."""
+    program = _program(nn.Linear(3, 2, seed=0, dtype=np.float64), Helper(), monkeypatch)
+    owners = [owner for owner, _, _ in program.guards]
     assert Helper in owners and not any(owner in (Tensor, nn.Linear) for owner in owners)
 
 
 def test_a_methods_guard_is_the_function_itself(monkeypatch):
     """A replay tells an unswapped method by `is` at once: kept as Same, each cost a call to kept() on every replay
     (about 4,000 instructions; 30,000 a replay for a step reading a Net, a Trainer, a config and a helper module)."""
-    from autograd.compile_replay import Program
-
-    programs, run = [], Program.run
-    monkeypatch.setattr(Program, "run", lambda self, inputs: programs.append(self) or run(self, inputs))
-    model, helper = Net(), Helper()
-
-    def step(x):
-        loss = helper.apply(model(Tensor(x))).sum()
-        loss.backward()
-        return loss.item()
-
-    compiled = autograd.compile(step)
-    [compiled(np.ones((4, 3))) for _ in range(3)]
-    methods = [(owner, name, s) for owner, name, s in programs[0].guards if owner in (Helper, Net)]
+    program = _program(Net(), Helper(), monkeypatch)
+    methods = [(owner, name, s) for owner, name, s in program.guards if owner in (Helper, Net)]
     assert {name for _, name, _ in methods} >= {"apply", "forward"}
     # a staticmethod's is its function, a property's itself, as getattr gives them; a classmethod's is bound anew
     assert all(s is getattr(owner, name) or s == getattr(owner, name) for owner, name, s in methods)
