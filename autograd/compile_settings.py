@@ -105,8 +105,10 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if isinstance(owner, types.ModuleType):  # the user's functions too: `helpers.scaled = other` is other code
-            return name in of[id(owner)] and _is_setting_of(owner, name, value)
+        if isinstance(owner, types.ModuleType):  # its functions too: `helpers.scaled = other` is other code, and
+            # so is `F.mse_loss = other` of a library's module, where the step's code names it (by identity: one `is`)
+            named = name in of[id(owner)]
+            return named and (value.__class__ is types.FunctionType or _is_setting_of(owner, name, value))
         if name in of[id(owner)]:
             return True
         if isinstance(owner, Node):  # a Value: its data where the code names it, not its grad (its own graph's)
