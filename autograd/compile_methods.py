@@ -8,7 +8,9 @@ them all at once, in C."""
 
 from __future__ import annotations
 
+import operator
 import types
+from collections.abc import Callable
 from typing import Any
 
 from .compile_changes import Contents
@@ -52,18 +54,21 @@ def _classes_in_play(owners: list[Any]) -> list[type]:
     return list(found.values())
 
 
-def library_methods(owners: list[Any], ran: set[types.CodeType]) -> tuple[list[type], list[str], list[Any]]:
+MethodGuard = tuple[type, tuple[str, ...], Callable[[type], Any], Any]
+
+
+def library_methods(owners: list[Any], ran: set[types.CodeType]) -> list[MethodGuard]:
     """The guards of the library methods a recording ran (`ran`: their codes), on each class in play that resolves
     them (`Linear.__call__` is `Module.__call__`, which `nn.Module.__call__ = other` or `nn.Linear.__call__ = other`
-    changes): their owners, names and what each name gave (`looked_up`), as three lists for a replay's map."""
-    classes, names, values = [], [], []
+    changes), a class's at once: (the class, the names, an attrgetter of them, what it gave: `looked_up`'s, a tuple
+    of them where more than one), which a replay compares with `!=` (a pass in C, an `is` a function)."""
+    guards = []
     for cls in _classes_in_play(owners):
         namespace: dict[str, Any] = {}
         for base in reversed(cls.__mro__[:-1]):  # the nearest definition of each name last, as lookup finds it
             namespace.update(vars(base))
-        for name, raw in namespace.items():
-            if any(code in ran for code in codes_of(raw)):
-                classes.append(cls)
-                names.append(name)
-                values.append(looked_up(cls, name))
-    return classes, names, values
+        names = tuple(name for name, raw in namespace.items() if any(code in ran for code in codes_of(raw)))
+        if names:
+            get = operator.attrgetter(*names)
+            guards.append((cls, names, get, get(cls)))
+    return guards
