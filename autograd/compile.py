@@ -33,6 +33,7 @@ from .compile_fields import fields
 from .compile_iterators import holds_iterator, iterators_among
 from .compile_kept import put_back_plain
 from .compile_keys import read_call
+from .compile_methods import library_methods
 from .compile_names import Names, instances, partial_arguments
 from .compile_random import held_among, held_generators
 from .compile_reads import Read
@@ -150,7 +151,9 @@ class Compiled:
             owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
             calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code
             result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
-            result = put_back_plain(result)  # the numbers it keeps plain again, wherever it stored them
+            called = [ev[1] for ev in rec.events if ev[0] == "call"]  # the optimizers' replayed methods' objects
+            rec.methods = library_methods([*owners, *(o for o, _, _ in rec.guards.values()), *called], calls.library)
+            result = put_back_plain(result, rec.kept)  # the numbers it keeps plain again, wherever it stored them
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched
             rec.advanced = "next() outside autograd.drawn, on an iterator held where compile does not look"

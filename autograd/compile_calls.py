@@ -52,14 +52,16 @@ class Calls:
         self.ran: set[types.CodeType] = set()  # the user's codes started outside those spans (`named`)
         self.advanced = False  # the user's code called next() outside a draw
         self.codes: dict[types.CodeType, dict[str, Any]] = {}
+        self.library: set[types.CodeType] = set()  # the other codes seen: a library's methods (compile_methods)
         self.read: list[str] = []
         self.outside = Outside(_users)  # what runs in this thread not from the step (a gc callback): not noted
 
     def hook(self) -> Callable[[Any, str, Any], Any]:
         """The trace function (sys.settrace's: called as each Python frame starts, never for C calls nor each line,
         since it returns no tracer of its own), over locals: the user's code objects seen, with what they read."""
-        codes, read, spans, outside, ran, rec = (
+        codes, library, read, spans, outside, ran, rec = (
             self.codes,
+            self.library,
             self.read,
             self.spans,
             self.outside,
@@ -82,6 +84,8 @@ class Calls:
                 if _users(code):
                     codes[code] = frame.f_globals
                     found = scanned[code] = (*_names_read(code, frame.f_globals), True)
+                else:
+                    library.add(code)
             if found[0]:
                 read.append(found[0])
             if found[1] and not spans.inside:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .compile_zeros import signed
+
 _AS_IS = (bool, int, str, bytes, type(None))
 _CLASS = attrgetter("__class__")
 # an array of up to this many entries is a setting (compile_settings.is_setting): cheap to compare
@@ -89,7 +91,8 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
         _spend(room, 1, len(x))
-        return x if x.__class__ is tuple else kind(x)  # two passes in C (a plain tuple is its own copy)
+        # two passes in C (a plain tuple is its own copy); with the bits of its zeros, where it holds one
+        return signed(x if x.__class__ is tuple else kind(x), x)
     _spend(room, 0, len(x))
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())

@@ -266,10 +266,13 @@ def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
 
 
 def kept(value: Any, snapshot: Any) -> bool:
-    """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`), or a table's copy it still equals: without
-    settled's copy of a large container's entries, which would cost a pass over a list of 10,000 numbers."""
+    """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`; a classmethod bound anew, by ==), or a
+    table's copy it still equals: without settled's copy of a large container's entries, which would cost a pass
+    over a list of 10,000 numbers."""
     if snapshot.__class__ is Items:
         return snapshot.holds(value)
     if snapshot.__class__ is Scalars:
         return _same_items(value, snapshot.held)
+    if snapshot.__class__ is types.MethodType:  # a classmethod, bound anew by each lookup: equal while its function is
+        return value == snapshot
     return (snapshot.__class__ is Same or snapshot.__class__ is TooLarge) and snapshot.obj is value

@@ -19,36 +19,38 @@ class KeptInt(int):
     flag; any other use of its value (a comparison, bool(), int(), float(), an index or a size, a hash, an operand
     of a Tensor) sets the flag, `used`. (A use inside numpy's own functions, np.full(3, n), is not seen.)"""
 
-    def __new__(cls, value: int, flag: list[bool] | None = None) -> KeptInt:
+    def __new__(cls, value: int, flag: list[bool] | None = None, made: list[Any] | None = None) -> KeptInt:
         self = super().__new__(cls, value)
         self.flag = flag if flag is not None else [False]
+        self.made = made  # the recording's list of the kept numbers made (put_back_plain's)
         return self
 
 
 class KeptFloat(float):
     """A float attribute a step keeps, while the step is recorded: as KeptInt."""
 
-    __slots__ = ("flag",)
+    __slots__ = ("flag", "made")
 
-    def __new__(cls, value: float, flag: list[bool] | None = None) -> KeptFloat:
+    def __new__(cls, value: float, flag: list[bool] | None = None, made: list[Any] | None = None) -> KeptFloat:
         self = super().__new__(cls, value)
         self.flag = flag if flag is not None else [False]
+        self.made = made
         return self
 
 
 KEPT = (KeptInt, KeptFloat)
 
 
-# the kept numbers made while a step is recorded: those the step stored elsewhere (`log.append(self.count)`) are put
-# back as plain numbers (`put_back_plain`), where a KeptInt stayed in the caller's list (equal, of another type)
-MADE: list[Any] = []
-
-
-def kept_number(value: Any) -> Any:
-    """`value` watched for uses, where it is a plain int or float; None otherwise."""
-    kept = KeptInt(value) if value.__class__ is int else KeptFloat(value) if value.__class__ is float else None
-    if kept is not None:
-        MADE.append(kept)
+def kept_number(value: Any, made: list[Any]) -> Any:
+    """`value` watched for uses, where it is a plain int or float (noted in `made`, the recording's list of the kept
+    numbers made: those the step stored elsewhere, `log.append(self.count)`, are put back as plain numbers by
+    `put_back_plain`, where a KeptInt stayed in the caller's list, equal, of another type); None otherwise. A list
+    of each recording's own, so that two threads recording at once put back each its own numbers."""
+    kind = KeptInt if value.__class__ is int else KeptFloat if value.__class__ is float else None
+    if kind is None:
+        return None
+    kept = kind(value, None, made)
+    made.append(kept)
     return kept
 
 
@@ -94,18 +96,19 @@ def _arithmetic(name: str, reflected: bool = False) -> Callable[..., Any]:
         operands = [plain(x) for x in (self, *other)]
         out = op(*(operands[::-1] if reflected else operands))  # 1 + 2.5 as Python has it
         flags = _flags(self, *other)
+        made = next(x.made for x in (self, *other) if x.__class__ in KEPT)
         if len(flags) > 1:  # two kept numbers combined: one flag serves both from now on
             for flag in flags[1:]:
                 flag[0] = flag[0] or flags[0][0]
             flags[0][0] = any(flag[0] for flag in flags)
         if out.__class__ is int:
-            out = KeptInt(out, flags[0])
+            out = KeptInt(out, flags[0], made)
         elif out.__class__ is float:
-            out = KeptFloat(out, flags[0])
+            out = KeptFloat(out, flags[0], made)
         else:
             return out
-        if WATCHED[0]:
-            MADE.append(out)
+        if WATCHED[0] and made is not None:
+            made.append(out)
         return out
 
     return method
@@ -126,15 +129,16 @@ for _cls in KEPT:
         setattr(_cls, f"__{_name}__", _arithmetic(_name))
 
 
-def put_back_plain(result: Any) -> Any:
+def put_back_plain(result: Any, made: list[Any]) -> Any:
     """`result` (what the recorded call returned) with its kept numbers plain, and those the call stored elsewhere
     (`self.log.append(self.count)`, `STATS["n"] = self.count`, `rows.append((self.count, loss))`) plain there, in
     place: in a list, a deque, a dict (its keys too, in their order), a set, a tuple (a namedtuple, a tuple in a
     tuple) that one of them holds (made anew), a closure cell (`nonlocal last; last = self.count`), as eagerly. Where
     none is held elsewhere (the common case) no more than a count of references; else a pass of the collector's over
     the objects it tracks (gc.get_referrers), and one more for each level of tuples holding one, at a recording only.
-    Called once the owners' numbers are put back (compile_settings._numbers_used)."""
-    made, MADE[:] = MADE[:], []
+    Called once the owners' numbers are put back (compile_settings._numbers_used), with the recording's `made`
+    (kept_number's), which it empties."""
+    made[:], made = [], made[:]
     result = _plain_in(result, {})
     # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
     escaped = [x for x in made if sys.getrefcount(x) > 3]
@@ -161,34 +165,59 @@ _MUTABLE = (list, collections.deque, dict, set)  # changed in place by _plain_in
 
 def _plain_in(x: Any, seen: dict[int, Any]) -> Any:
     """x with its kept numbers plain: a list, deque, dict or set changed in place, a tuple holding one made anew
-    (`seen`: each container met, by id, as it comes back: a tuple two lists hold is made anew once)."""
+    (`seen`: each container met, by id, as it comes back: a tuple two lists hold is made anew once). Walked with a
+    stack of its own, each container after those it holds, so that nesting of any depth (lists in lists 1,200 deep:
+    a RecursionError at the recording, walked by recursion) costs no frames of Python's."""
     if x.__class__ in KEPT:
         return plain(x)
-    if not isinstance(x, (*_MUTABLE, tuple)):
+    if not isinstance(x, _CONTAINERS):
         return x
-    if id(x) in seen:
-        return seen[id(x)]
-    seen[id(x)] = x
+    stack: list[tuple[Any, bool]] = [(x, False)]
+    while stack:
+        container, held_done = stack.pop()
+        if held_done:
+            _plain_items(container, seen)
+            continue
+        if id(container) in seen:
+            continue
+        seen[id(container)] = container
+        stack.append((container, True))
+        items = container.values() if isinstance(container, dict) else () if isinstance(container, set) else container
+        stack += [(item, False) for item in items if isinstance(item, _CONTAINERS) and id(item) not in seen]
+    return seen[id(x)]
+
+
+_CONTAINERS = (*_MUTABLE, tuple)
+
+
+def _plain_items(x: Any, seen: dict[int, Any]) -> None:
+    """x's kept numbers plain, and the containers it holds as `seen` has them now (a tuple made anew): in place, or,
+    for a tuple holding one, in `seen` as a tuple made anew."""
+
+    def new(item: Any) -> Any:
+        if item.__class__ in KEPT:
+            return plain(item)
+        return seen.get(id(item), item) if isinstance(item, _CONTAINERS) else item
+
     if isinstance(x, list | collections.deque):
         for i, item in enumerate(x):
-            new = _plain_in(item, seen)
-            if new is not item:
-                x[i] = new
+            replaced = new(item)
+            if replaced is not item:
+                x[i] = replaced
     elif isinstance(x, dict):
         if any(key.__class__ in KEPT for key in x):
             items = list(x.items())
             x.clear()
             x.update((plain(key), value) for key, value in items)
         for key, item in x.items():
-            new = _plain_in(item, seen)
-            if new is not item:
-                x[key] = new
+            replaced = new(item)
+            if replaced is not item:
+                x[key] = replaced
     elif isinstance(x, set):
         kept = [item for item in x if item.__class__ in KEPT]
         x.difference_update(kept)
         x.update(map(plain, kept))
     else:
-        items = [_plain_in(item, seen) for item in x]
-        if any(new is not item for new, item in zip(items, x)):
+        items = [new(item) for item in x]
+        if any(replaced is not item for replaced, item in zip(items, x)):
             seen[id(x)] = getattr(x, "_make", type(x))(items)  # a namedtuple is made by _make
-    return seen[id(x)]

@@ -61,6 +61,7 @@ class Program:
         # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
         self.counts = [(e.params, c) for e in entries if e.op is _GETITEM and (c := _true_counts(e.params))]
         self.guards = tape.guards
+        self.methods = tape.methods  # (class, names, their attrgetter, what it gave): compile_methods
         kernels = [_kernel(e, entries) for e in entries]
         steps = {
             i: _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
@@ -87,6 +88,12 @@ class Program:
             value = getattr(owner, name, MISSING)
             if value is not snapshot and not kept(value, snapshot) and settled(value) != snapshot:
                 raise Stale  # another mode or setting: another graph
+        try:  # the library methods it ran, a class's looked up in one call, compared in C: one swapped is other code
+            for cls, _, get, methods in self.methods:
+                if get(cls) != methods:
+                    raise Stale
+        except AttributeError:  # one deleted since
+            raise Stale from None
         for namespace, name, value in self.names:
             if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew
                 raise Stale

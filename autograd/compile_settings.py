@@ -28,6 +28,7 @@ from .compile_guards import (
 )
 from .compile_hooks import replays_itself
 from .compile_kept import WATCHED, kept_and_used, kept_number, plain
+from .compile_methods import codes_of, is_method, looked_up
 from .compile_random import held_generators
 from .compile_record import current
 from .graph import Node
@@ -71,8 +72,8 @@ def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
     (Tensor's 150 methods, guarded on every replay, would cost it 20 us)."""
     if not isinstance(owner, type | types.ModuleType):
         return is_setting(value)
-    if isinstance(value, types.FunctionType):
-        return _users(value.__code__)
+    if is_method(value):  # a staticmethod's, classmethod's or property's too (compile_methods.codes_of)
+        return any(map(_users, codes_of(value)))
     return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
 
 
@@ -104,8 +105,10 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
             return False
         if id(owner) not in of:
             of[id(owner)] = names(owner)
-        if isinstance(owner, types.ModuleType):  # the user's functions too: `helpers.scaled = other` is other code
-            return name in of[id(owner)] and _is_setting_of(owner, name, value)
+        if isinstance(owner, types.ModuleType):  # its functions too: `helpers.scaled = other` is other code, and
+            # so is `F.mse_loss = other` of a library's module, where the step's code names it (by identity: one `is`)
+            named = name in of[id(owner)]
+            return named and (value.__class__ is types.FunctionType or _is_setting_of(owner, name, value))
         if name in of[id(owner)]:
             return True
         if isinstance(owner, Node):  # a Value: its data where the code names it, not its grad (its own graph's)
@@ -147,7 +150,7 @@ def _guarded(
         (
             owner,
             {
-                name: _snapshot(value, read_through)
+                name: _snapshot(owner, name, value, read_through)
                 for name, value in fields(owner).items()
                 if chosen(owner, name, value)
             },
@@ -158,7 +161,7 @@ def _guarded(
     if watched:
         rec.changes = Changes([(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()])
     moved: set[tuple[int, str]] = set()  # what a @replayed method changed that the step's own code may read
-    numbers = _watch_numbers(before)
+    numbers = _watch_numbers(before, rec.kept)
     stale: set[tuple[int, str]] = set()  # what a @replayed method changed: read_after's, not the step's own
     try:
         out = call(*args, **kwargs)
@@ -181,16 +184,16 @@ def _guarded(
     return out
 
 
-def _watch_numbers(before: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, str, Any, Any]]:
+def _watch_numbers(before: list[tuple[Any, dict[str, Any]]], made: list[Any]) -> list[tuple[Any, str, Any, Any]]:
     """The plain ints and floats among the attributes about to be guarded, each set, as its owner keeps it (in its
-    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept): (owner, name, the
-    number, the one set)."""
+    `__dict__`, a class's namespace), to a number that notes uses of its value (compile_kept), noted in `made`, the
+    recording's: (owner, name, the number, the one set)."""
     numbers = []
     for owner, snapshots in before:
         held = _own(owner, "__dict__", {})
         for name in snapshots:
             number = held.get(name)
-            kept = kept_number(number)
+            kept = kept_number(number, made)
             if kept is not None and _set_own(owner, name, kept):
                 numbers.append((owner, name, number, kept))
     WATCHED[0] += len(numbers)
@@ -244,7 +247,10 @@ def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:
             _guard_unchanged(rec, config[0], field, inner)
 
 
-def _snapshot(value: Any, read_through: set[int]) -> Any:
+_LOOKED_UP = (staticmethod, classmethod, property)  # class attributes a replay's getattr gives as other objects
+
+
+def _snapshot(owner: Any, name: str, value: Any, read_through: set[int]) -> Any:
     """settled's snapshot of an owner's attribute, but an object that is itself one of the owners by identity
     (`self.cfg` of a compiled method, which the step's names read through: Names.read_through): the attributes
     its code reads (`self.cfg.scale`) are guarded on it by value, where all of them compared here would record
@@ -254,4 +260,6 @@ def _snapshot(value: Any, read_through: set[int]) -> Any:
     call to kept() cost 4,000 instructions a guard (a step's user classes: 7 guards, 30,000 a replay)."""
     if value.__class__ is types.FunctionType:
         return value
+    if isinstance(owner, type) and value.__class__ in _LOOKED_UP:  # what a replay's getattr gives: equal while
+        return looked_up(owner, name)  # the same function (a classmethod's is bound anew each time: by ==)
     return Same(value) if id(value) in read_through else settled(value)

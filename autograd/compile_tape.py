@@ -82,7 +82,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     too_large = too_large_read(guards)
     if too_large:
         raise Unreplayable(too_large)
-    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen)
+    tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen, rec.methods)
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by
     tape.advanced = rec.advanced

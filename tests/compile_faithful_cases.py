@@ -53,12 +53,12 @@ def assert_same(a, b):
 
 
 def count_replays(monkeypatch):
-    """A list whose length is the number of replays that ran to the end, from now on."""
+    """A list of the Programs of the replays that ran to the end, from now on: its length is their number."""
     replays, run = [], Program.run
 
     def counted(self, inputs):
         result = run(self, inputs)
-        replays.append(1)
+        replays.append(self)
         return result
 
     monkeypatch.setattr(Program, "run", counted)
@@ -146,5 +146,38 @@ def training_step(model, opt, loss_of):
         value.backward()
         opt.step()
         return value.item()
+
+    return step
+
+
+ROWS = np.arange(12.0).reshape(4, 3) / 10  # the batch of the steps that scale a Linear(3, 2)'s outputs
+
+
+def scaled_step(use=lambda out: out):
+    """A scenario's SGD step of a Linear(3, 2) on `use(outputs).sum()`, its loss as t.item(): (the step, the model)."""
+    model, opt = linear(nout=2)
+    return (lambda x: stepped_on(opt, use(model(Tensor(x))).sum()).item()), model
+
+
+def run_changing(run, change, x=ROWS, calls=6, after=3, once=True):
+    """What `calls` calls of `run(x)` return, with `change(i)` made after call i = `after` (counting from 0: after
+    the two recordings and a replay or more), and after each later one too unless `once`."""
+    out = []
+    for i in range(calls):
+        out.append(run(x))
+        if i == after or (i > after and not once):
+            change(i)
+    return out
+
+
+def weighted_step(factor):
+    """A scenario's step of a weight Tensor (three ones) on `(x * w * factor()).sum()`, its loss as t.item(): the
+    factor read where the test keeps it (a table's item)."""
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x):
+        loss = (Tensor(x) * w * factor()).sum()
+        loss.backward()
+        return loss.item()
 
     return step

@@ -8,7 +8,7 @@ import types
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_replayed, run_changing, scaled_step
 
 import autograd
 import nn
@@ -74,21 +74,7 @@ def test_a_mapping_proxys_dict_changed_between_calls_records_again(others, monke
     def scenario(compile):
         SHOWN.clear()
         SHOWN.update({f"option{k}": float(k) for k in range(others)}, scale=2.0)
-        model = nn.Linear(3, 2, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x):
-            opt.zero_grad()
-            loss = (model(Tensor(x)) * VIEW["scale"]).sum()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, out = compile(step), []
-        for i in range(6):
-            out.append(run(np.arange(12.0).reshape(4, 3) / 10))
-            if i == 3:
-                SHOWN["scale"] = 5.0
-        return out
+        step, _ = scaled_step(lambda out: out * VIEW["scale"])
+        return run_changing(compile(step), lambda i: SHOWN.__setitem__("scale", 5.0))
 
     check_replayed(scenario, monkeypatch, replays_at_least=2)

@@ -7,10 +7,9 @@ a larger one a step reads runs it eagerly with a CompileWarning naming it."""
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_refused, check_replayed
+from compile_faithful_cases import check_refused, check_replayed, run_changing, weighted_step
 from cpu_time import cpu_seconds_at_most
 
-from autograd import Tensor
 from autograd.compile_containers import TABLE_ITEMS, TABLE_NUMBERS
 
 
@@ -57,20 +56,8 @@ TABLES = {  # what the step reads (a Python number, baked by a recording), how t
 def _scenario(make, read, change):
     def scenario(compile):
         table = make()
-        w = Tensor(np.ones(3), requires_grad=True)
-
-        def step(x):
-            loss = (Tensor(x) * w * read(table)).sum()
-            loss.backward()
-            return loss.item()
-
-        run = compile(step)
-        out = []
-        for i in range(6):
-            out.append(run(np.ones(3)))
-            if i >= 2:  # after the two recordings and a replay
-                change(table, i + 100)
-        return out
+        run = compile(weighted_step(lambda: read(table)))
+        return run_changing(run, lambda i: change(table, i + 100), x=np.ones(3), after=2, once=False)
 
     return scenario
 

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_refused, check_replayed, linear
+from compile_faithful_cases import check_refused, check_replayed, linear, training_step
 
 import autograd
 import nn
@@ -24,15 +24,7 @@ def _regression(loss_of):
 
     def scenario(compile):
         model, opt = linear(nout=1)
-
-        def step(x, t):
-            opt.zero_grad()
-            loss = loss_of(model, x, t)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, rng = compile(step), np.random.default_rng(0)
+        run, rng = compile(training_step(model, opt, loss_of)), np.random.default_rng(0)
         scales = [(1, 0.1)] * 2 + [(4, 5)] * 4
         return [run(Tensor(rng.standard_normal((4, 3)) * a), rng.standard_normal((4, 1)) * b) for a, b in scales]
 

@@ -9,7 +9,7 @@ import types
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_replayed, count_replays, run_changing, scaled_step, stepped_on
 
 import autograd
 import nn
@@ -26,6 +26,18 @@ class Scaler:
 class Helper:
     def apply(self, t):
         return t * 2.0
+
+    @staticmethod
+    def scaled(t):
+        return t * 2.0
+
+    @classmethod
+    def rescaled(cls, t):
+        return t * 2.0
+
+    @property
+    def factor(self):
+        return 2.0
 
 
 class Net(nn.Module):
@@ -45,49 +57,33 @@ def _scaled(t, k):
     return t * k
 
 
-SWAPS = {  # (what the step calls on the model's output, how the caller swaps it before call 4, then puts it back)
-    "a module's function": (
-        lambda: lambda t: helpers.scaled(t),
-        lambda: setattr(helpers, "scaled", _times(20.0)),
-        None,
-    ),
-    "a class's __call__": (lambda: Scaler(), lambda: setattr(Scaler, "__call__", _times(20.0)), Scaler.__call__),
-    "a class's method": (
-        lambda: (lambda h: lambda t: h.apply(t))(Helper()),
-        lambda: setattr(Helper, "apply", _times(20.0)),
-        Helper.apply,
-    ),
-    "a partial's keyword": (lambda: functools.partial(_scaled, k=2.0), None, None),
+helpers.scaled = _times(2.0)
+
+
+SWAPS = {  # (what the step calls on the model's output, the class and name the caller sets before call 4, to what)
+    "a module's function": (lambda: lambda t: helpers.scaled(t), helpers, "scaled", _times(20.0)),
+    "a class's __call__": (lambda: Scaler(), Scaler, "__call__", _times(20.0)),
+    "a class's method": (lambda: (lambda h: lambda t: h.apply(t))(Helper()), Helper, "apply", _times(20.0)),
+    "a partial's keyword": (lambda: functools.partial(_scaled, k=2.0), None, "k", 20.0),
 }
 
 
 @pytest.mark.parametrize("swap", SWAPS)
 def test_code_swapped_between_calls_records_again(swap, monkeypatch):
-    make, change, original = SWAPS[swap]
+    make, owner, name, other = SWAPS[swap]
+    had = vars(owner)[name] if owner is not None else None
 
     def scenario(compile):
-        helpers.scaled = _times(2.0)
-        model = nn.Linear(3, 2, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
         call = make()
-
-        def step(x):
-            opt.zero_grad()
-            loss = call(model(Tensor(x))).sum()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, out = compile(step), []
+        step, _ = scaled_step(call)
+        change = (
+            (lambda i: setattr(owner, name, other)) if owner else (lambda i: call.keywords.__setitem__(name, other))
+        )
         try:
-            for i in range(6):
-                out.append(run(np.arange(12.0).reshape(4, 3) / 10))
-                if i == 3:
-                    change() if change else call.keywords.__setitem__("k", 20.0)
+            return run_changing(compile(step), change)
         finally:
-            if original is not None:
-                setattr(Scaler if swap == "a class's __call__" else Helper, original.__name__, original)
-        return out
+            if owner is not None:
+                setattr(owner, name, had)
 
     check_replayed(scenario, monkeypatch)
 
@@ -98,35 +94,20 @@ def test_a_module_class_forward_swapped_between_calls_records_again(monkeypatch)
     def scenario(compile):
         model = Net()
         opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x):
-            opt.zero_grad()
-            loss = model(Tensor(x)).sum()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, out = compile(step), []
         try:
-            for i in range(6):
-                out.append(run(np.arange(12.0).reshape(4, 3) / 10))
-                if i == 3:
-                    Net.forward = lambda self, x: self.layer(x) * 20.0
+            return run_changing(
+                compile(lambda x: stepped_on(opt, model(Tensor(x)).sum()).item()),
+                lambda i: setattr(Net, "forward", lambda self, x: self.layer(x) * 20.0),
+            )
         finally:
             Net.forward = forward
-        return out
 
     check_replayed(scenario, monkeypatch)
 
 
-def test_a_librarys_methods_are_not_guarded(monkeypatch):
-    """Only the user's methods are: a step naming `Tensor` guarded its 150 methods, on every replay."""
-    from autograd.compile_replay import Program
-
-    programs, run = [], Program.run
-    monkeypatch.setattr(Program, "run", lambda self, inputs: programs.append(self) or run(self, inputs))
-    model = nn.Linear(3, 2, seed=0, dtype=np.float64)
-    helper = Helper()
+def _program(model, helper, monkeypatch):
+    """The Program replaying a step that applies `helper` to `model`'s outputs (after two recordings)."""
+    programs = count_replays(monkeypatch)
 
     def step(x):
         loss = helper.apply(model(Tensor(x))).sum()
@@ -135,26 +116,44 @@ def test_a_librarys_methods_are_not_guarded(monkeypatch):
 
     compiled = autograd.compile(step)
     [compiled(np.ones((4, 3))) for _ in range(3)]
-    owners = [owner for owner, _, _ in programs[0].guards]
+    return programs[0]
+
+
+def test_a_librarys_methods_are_not_guarded_as_settings(monkeypatch):
+    """Only the user's methods are, one by one: a step naming `Tensor` guarded its 150 methods, on every replay. A
+    library's are the methods the recording ran, compared at once (tests/test_compile_library_methods.py)."""
+    program = _program(nn.Linear(3, 2, seed=0, dtype=np.float64), Helper(), monkeypatch)
+    owners = [owner for owner, _, _ in program.guards]
     assert Helper in owners and not any(owner in (Tensor, nn.Linear) for owner in owners)
 
 
 def test_a_methods_guard_is_the_function_itself(monkeypatch):
     """A replay tells an unswapped method by `is` at once: kept as Same, each cost a call to kept() on every replay
     (about 4,000 instructions; 30,000 a replay for a step reading a Net, a Trainer, a config and a helper module)."""
-    from autograd.compile_replay import Program
-
-    programs, run = [], Program.run
-    monkeypatch.setattr(Program, "run", lambda self, inputs: programs.append(self) or run(self, inputs))
-    model, helper = Net(), Helper()
-
-    def step(x):
-        loss = helper.apply(model(Tensor(x))).sum()
-        loss.backward()
-        return loss.item()
-
-    compiled = autograd.compile(step)
-    [compiled(np.ones((4, 3))) for _ in range(3)]
-    methods = [(owner, name, s) for owner, name, s in programs[0].guards if owner in (Helper, Net)]
+    program = _program(Net(), Helper(), monkeypatch)
+    methods = [(owner, name, s) for owner, name, s in program.guards if owner in (Helper, Net)]
     assert {name for _, name, _ in methods} >= {"apply", "forward"}
-    assert all(s is vars(owner)[name] for owner, name, s in methods)
+    # a staticmethod's is its function, a property's itself, as getattr gives them; a classmethod's is bound anew
+    assert all(s is getattr(owner, name) or s == getattr(owner, name) for owner, name, s in methods)
+    assert all(s is vars(owner)[name] for owner, name, s in methods if name in ("apply", "forward"))
+
+
+@pytest.mark.parametrize("name", ["scaled", "rescaled", "factor"])
+def test_a_helpers_staticmethod_classmethod_or_property_swapped_records_again(name, monkeypatch):
+    """Read off an object the step's closure holds, each was guarded as its raw descriptor, which the class's lookup
+    never gives (a staticmethod's function, a classmethod bound anew: the step ran eagerly on every call), or not
+    at all where the step's code did not name it (a property: eager's losses -967.7, -3434.9, the replays' -96.8,
+    -121.4)."""
+    had = vars(Helper)[name]
+    other = {"scaled": staticmethod(_times(20.0)), "rescaled": classmethod(_times(20.0))}.get(name)
+
+    def scenario(compile):
+        h = Helper()
+        use = {"scaled": lambda o: h.scaled(o), "rescaled": lambda o: h.rescaled(o)}.get(name, lambda o: o * h.factor)
+        step, _ = scaled_step(use)
+        try:
+            return run_changing(compile(step), lambda i: setattr(Helper, name, other or property(lambda s: 20.0)))
+        finally:
+            setattr(Helper, name, had)
+
+    check_replayed(scenario, monkeypatch)

@@ -9,7 +9,7 @@ import collections
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_replayed, run_changing, weighted_step
 from cpu_time import cpu_seconds_at_most
 
 import autograd
@@ -52,20 +52,8 @@ def test_a_table_of_a_subclass_changed_in_place_records_again(kind, monkeypatch)
 
     def scenario(compile):
         table[5][0] = 5.0
-        w = Tensor(np.ones(3), requires_grad=True)
-
-        def step(x):
-            loss = (Tensor(x) * w * table[5][0]).sum()
-            loss.backward()
-            return loss.item()
-
-        run = compile(step)
-        out = []
-        for i in range(5):
-            out.append(run(np.ones(3)))
-            if i >= 2:  # after the two recordings and a replay
-                table[5][0] += 1.0
-        return out
+        run = compile(weighted_step(lambda: table[5][0]))
+        return run_changing(run, lambda i: table[5].__setitem__(0, table[5][0] + 1.0), np.ones(3), 5, 2, once=False)
 
     check_replayed(scenario, monkeypatch)
 
@@ -99,20 +87,8 @@ def test_a_tables_array_deque_set_or_order_changed_between_calls_records_again(k
 
     def scenario(compile):
         table = make()
-        w = Tensor(np.ones(3), requires_grad=True)
-
-        def step(x):
-            loss = (Tensor(x) * w * float(read(table))).sum()
-            loss.backward()
-            return loss.item()
-
-        run = compile(step)
-        out = []
-        for i in range(6):
-            out.append(run(np.ones(3)))
-            if i >= 2:
-                change(table, i)
-        return out
+        run = compile(weighted_step(lambda: float(read(table))))
+        return run_changing(run, lambda i: change(table, i), x=np.ones(3), after=2, once=False)
 
     check_replayed(scenario, monkeypatch)
 
