@@ -162,9 +162,14 @@ def _worked_out(node: Node) -> np.ndarray | None:
             return None
     floats = lambda: call(*_inputs(node, None))  # noqa: E731 (the float computation again)
     if isinstance(node, Value) and (wide is None or suspect(wide)):  # beyond a long double's range, or none wider
+        given = infinite_on_paper(node, papers)
+        # an infinity given, carried in long doubles: inf - x·x, where x·x overflowed, is inf on paper, not NaN
+        carried = wide if given and wide is not None and np.isinf(wide).all() else None
         # decimals know the table's ops by name: a user's op named "exp" is not worked out as exp
         wide = one_beyond(node.op.name, [p.data for p in node.parents], papers, node.data) if table else None
-        if wide is None and not infinite_on_paper(node, papers):
+        if wide is None and given:
+            wide = carried
+        elif wide is None:
             of = lost_masks.WIDE if lost_masks.wider() else None
             wide = flagged(node.data, lambda: call(*_inputs(node, of, stand_ins(node, papers))))
     elif isinstance(node, Tensor) and node.op.broadcasts and (wide is None or suspect(wide)):  # elementwise: entries
