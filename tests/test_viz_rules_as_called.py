@@ -63,13 +63,13 @@ def test_a_rule_whose_condition_is_no_bound_keeps_it():
     x = _x()
     picked = autograd.where(np.array([True, False, True]), x, x * 2.0)
     assert [local_rule(picked, k, {id(x): "x"}) for k in (0, 1)] == [
-        "1 where cond holds, else 0",
-        "0 where cond holds, else 1",
+        "1 where cond holds, else 0; cond = [True, False, True]",
+        "0 where cond holds, else 1; cond = [True, False, True]",
     ]
     assert local_rule(autograd.nan_to_num(x), 0, {id(x): "x"}) == "∂nan_to_num(x)/∂x = 1 where x is finite, else 0"
     y = picked.sum()
     y.label = "y"
-    assert ">1 where cond holds, else 0<" in viz.draw(y, backward=True).source
+    assert ">1 where cond holds, else 0; cond = [True, False, True]<" in viz.draw(y, backward=True).source
 
 
 @pytest.mark.parametrize("join", [autograd.concatenate, autograd.stack])

@@ -125,9 +125,22 @@ def _build(node: ast.expr, text: str, leaves: dict[str, Value]) -> Value | float
             raise ExpressionError(f"{_source(node, text)!r}: {e}") from None
     else:
         raise ExpressionError(f"{_source(node, text)!r} is not allowed in an expression: use {ALLOWED}")
+    if not isinstance(result, Value) and isinstance(result, numbers.Real) and not math.isfinite(result):
+        _refuse_nonfinite(_source(node, text), float(result))
     if isinstance(result, Value) and result.op is not None and not result.label:
         result.label = _source(node, text)
     return result
+
+
+def _refuse_nonfinite(source: str, result: float) -> None:
+    """Numbers alone that came out inf or NaN (1e300 * 1e300, mul(1e300, 1e300): float arithmetic that overflows
+    without raising, where 10.0 ** 400 raises) have no value, as 1e400 written has none: computed outside the graph,
+    their inf would be drawn as a constant given so, with nothing to say where it came from."""
+    reason = "the result is too large for a float" if math.isinf(result) else "the result is not a number"
+    raise ExpressionError(
+        f"{source!r} has no value: {reason} (it comes out {result}); to draw where a value overflows, give its "
+        "numbers names (--set a=1e300)"
+    )
 
 
 def _number(node: ast.Constant, text: str) -> float:

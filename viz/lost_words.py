@@ -33,6 +33,12 @@ WORDS = {
         "lost on the way",
         "a step of its float computation underflowed or overflowed, though a {name} holds the value on paper",
     ),
+    "made NaN": (
+        "came out nan",
+        "came out NaN",
+        "out of range",
+        "beyond a {name}'s range, where a step of its float computation made NaN (inf - inf, 0 × inf)",
+    ),
 }
 
 
@@ -42,6 +48,8 @@ def wide_text(x: Any) -> str:
     v = np.asarray(x).reshape(-1)[0]
     if v is None:
         return ""
+    if isinstance(v, Decimal) and v == 0:  # x·x - x·x of x·x's 1e+600: 0E+581 exactly
+        return "0"
     if isinstance(v, Decimal):
         mantissa, _, exponent = f"{v:.{NUMBER_FIGURES - 1}e}".partition("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent):+03d}"

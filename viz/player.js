@@ -73,10 +73,9 @@
     noteAhead();
   }
   function follow(node, inputs) {  // the value and its op in view, with the edges it sends along where they fit
-    var core = [element("v" + node), element("o" + node)], labels = [];
-    var sent = inputs.map(function (j) { return element("e" + node + "_" + j); });
-    sent.forEach(function (edge) { if (edge) labels.push.apply(labels, edge.getElementsByTagName("text")); });
-    view.reveal([core.concat(sent), core.concat(labels), core]);  // whole edges, their labels, none
+    var core = [element("v" + node), element("o" + node)];
+    var sent = inputs.map(function (j) { return element("e" + node + "_" + j); }).filter(Boolean);
+    view.reveal(core, sent, sent.map(function (edge) { return [].slice.call(edge.getElementsByTagName("text")); }));
   }
   function markNonfinite(trail) {  // the first NaN or infinity and its path red, as draw marks them, and its story
     var k, marked = svg.querySelectorAll(".nonfinite, .first-nonfinite"), story = element("nonfinite");

@@ -6,10 +6,11 @@ function viewOf(viewport, svg) {
   "use strict";
   var whole = svg.viewBox.baseVal, full = { x: whole.x, y: whole.y, w: whole.width, h: whole.height };
   var view = { x: 0, y: 0, w: 1, h: 1 }, drag = null;
-  var followedOut = false;  // whether follow itself zoomed out past READABLE (a zoom of the reader's stays)
+  var home = null;  // the zoom follow zoomed out from, which the next step comes back to (a zoom of the reader's stays)
   var MARGIN = 8;  // pixels kept between what follow zooms out to show and the viewport's edge
   var OWN = 0.75;  // the drawing's own size: 0.75 points (its units) a pixel
   var READABLE = 1.6;  // points a pixel where its text stays readable (shrunk by 2.1): where start fits the graph
+  var LABELS = 1.2;  // as far as follow zooms out for a step's edge labels (shrunk by 1.6: 9-point labels at 7.5 px)
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -25,11 +26,11 @@ function viewOf(viewport, svg) {
   }
   function fit() {
     var r = box();
-    followedOut = false;
+    home = null;
     lookAt(full.x + full.w / 2, full.y + full.h / 2, Math.max(full.w / r.width, full.h / r.height));
   }
   function zoom(factor, clientX, clientY) {  // the point under the cursor stays put
-    followedOut = false;
+    home = null;
     var r = box(), fx = (clientX - r.left) / r.width, fy = (clientY - r.top) / r.height;
     var px = view.x + fx * view.w, py = view.y + fy * view.h;
     view.w *= factor;
@@ -44,37 +45,73 @@ function viewOf(viewport, svg) {
     if (view.h < full.h) view.y = Math.max(full.y, Math.min(full.y + full.h - view.h, view.y));
     apply();
   }
+  function union(b, c) {  // the box around boxes b (or null) and c
+    return b ? { left: Math.min(b.left, c.left), right: Math.max(b.right, c.right),
+                 top: Math.min(b.top, c.top), bottom: Math.max(b.bottom, c.bottom) }
+             : { left: c.left, right: c.right, top: c.top, bottom: c.bottom };
+  }
   function bounds(elements) {  // the screen box around elements (null ones skipped), null for none
     var b = null;
     elements.forEach(function (el) {
       var c = el && el.getBoundingClientRect();
       if (!c || c.width + c.height === 0) return;  // a hidden element (display: none) has no box
-      b = b ? { left: Math.min(b.left, c.left), right: Math.max(b.right, c.right),
-                top: Math.min(b.top, c.top), bottom: Math.max(b.bottom, c.bottom) }
-            : { left: c.left, right: c.right, top: c.top, bottom: c.bottom };
+      b = union(b, c);
     });
     return b;
   }
-  function fits(b, r, f) {  // whether box b fits in r once the view's units a pixel are divided by f
-    return (b.right - b.left) * f <= r.width && (b.bottom - b.top) * f <= r.height;
+  function fits(b, r, f, m) {  // whether box b fits in r, m pixels from each side, once the view's units a pixel
+    m = m || 0;  // are divided by f
+    return (b.right - b.left) * f <= r.width - 2 * m && (b.bottom - b.top) * f <= r.height - 2 * m;
   }
   function inView(b, r) { return b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom; }
-  function reveal(tiers) {
-    // centre the first of `tiers` (lists of elements, most wanted first, each holding the next) that fits in the
-    // viewport, unless it is in view already: a value's edges can reach across the drawing, and the box around
-    // them all, centred, held neither the value nor its op. Where none fits, the view zooms out until the last does.
-    // A view follow zoomed out past READABLE (an earlier step's value far from its op) comes back to the drawing's
-    // own size: it stayed out, its text too small to read, for every later step, each already in view. One the
+  function centre(b) { return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; }
+  function near(b, core) {  // how far box b's centre lies from the core's, in screen pixels
+    var p = centre(b), q = centre(core);
+    return Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]);
+  }
+  function withLabels(core, groups, r, f, m) {
+    // the core's box grown by each group of labels (an edge's), nearest first, while it still fits once the view's
+    // units a pixel are divided by f, then by each line of a group left out (its numbers, where its first line,
+    // naming a long expression, is wider than the view), and how many lines it took; null where the core has none.
+    // m: the margin kept, where f is the furthest the view may zoom out (its margin is not to take it further)
+    var b = bounds(core), taken = 0, left = [];
+    if (!b || !fits(b, r, f, m)) return { box: b, taken: 0 };
+    function grow(boxes, missed) {
+      boxes.filter(function (c) { return c.box; }).sort(function (p, q) { return near(p.box, b) - near(q.box, b); })
+        .forEach(function (c) {
+          var u = union(b, c.box);
+          if (fits(u, r, f, m)) { b = u; taken += c.lines.length; } else if (missed) missed.push.apply(missed, c.lines);
+        });
+    }
+    grow(groups.map(function (g) { return { box: bounds(g), lines: g }; }), left);
+    grow(left.map(function (line) { return { box: bounds([line]), lines: [line] }; }), null);
+    return { box: b, taken: taken };
+  }
+  function reveal(core, edges, groups) {
+    // centre the value and its op (`core`) with the edges it sends (`edges`) where they fit in the viewport,
+    // else with as many of those edges' labels (`groups`, one list an edge) as fit, nearest first, unless that is
+    // in view already: a value's edges can reach across the drawing, and the box around them all, centred, held
+    // neither the value nor its op. Where more of those labels fit zoomed out to LABELS (beside a tensor's wide
+    // record), the view zooms out as far as they need: the step's chain rule is not left off the screen (a 2-4-4-1
+    // MLP's page cut labels at 30 of 101 steps, a tensor page's at 4 of 8). Where the core alone does not fit, the
+    // view zooms out until it does.
+    // A view follow zoomed out (an earlier step's labels, or its value far from its op) comes back to the zoom it
+    // left at the next step: it stayed out, its text smaller, for every later step, each already in view. One the
     // reader zoomed out ("fit", the wheel) stays: it is there to see the whole graph while the steps play
-    var r = box(), b = null, scale = view.w / r.width, back = followedOut && scale > READABLE, to = back ? OWN : scale;
-    for (var k = 0; k < tiers.length && !(b && fits(b, r, scale / to)); k++) b = bounds(tiers[k]);
+    var r = box(), scale = view.w / r.width, back = home !== null && scale > home, to = back ? home : scale;
+    var b = bounds(core.concat(edges));
+    if (!b || !fits(b, r, scale / to)) {
+      var labelled = withLabels(core, groups, r, scale / to);
+      var out = to < LABELS ? withLabels(core, groups, r, scale / LABELS, MARGIN) : labelled;
+      b = (out.taken > labelled.taken ? out : labelled).box;
+    }
     if (!b || (!back && inView(b, r))) return;
     var f = scale / to;  // screen pixels now, to pixels at the zoom it goes to
     var grow = Math.max(1, (b.right - b.left) * f / (r.width - 2 * MARGIN),
                         (b.bottom - b.top) * f / (r.height - 2 * MARGIN));
     lookAt(view.x + ((b.left + b.right) / 2 - r.left) * scale, view.y + ((b.top + b.bottom) / 2 - r.top) * scale,
            to * grow);
-    followedOut = to * grow > READABLE;
+    home = grow > 1 ? to : null;
     clamp();
   }
   function start(root, op) {
@@ -102,7 +139,7 @@ function viewOf(viewport, svg) {
     if (side === "bottom") cy = y(b.bottom) + MARGIN * g - r.height * g / 2;
     if (side === "top") cy = y(b.top) - MARGIN * g + r.height * g / 2;
     lookAt(cx, cy, g);
-    followedOut = g > READABLE;  // the page's own zoom-out, as follow's
+    home = g > READABLE ? OWN : null;  // the page's own zoom-out past readable, as follow's
     clamp();
   }
   viewport.addEventListener("wheel", function (e) {

@@ -18,7 +18,22 @@ from .number_text import kind, summary, typed
 
 # the parameters a rule writes by a symbol, not by their name
 SYMBOLS = {"label_smoothing": "ε", "beta": "β", "alpha": "α"}
+# the parameters a rule writes raised, as an order: polygamma's ∂ψ⁽ⁿ⁾(x)/∂x = ψ⁽ⁿ⁺¹⁾(x)
+RAISED = {"n": "ⁿ"}
 WEIGHTS_LISTED = 8  # a weight of this many classes or fewer is listed whole, a longer one summarised
+
+
+def is_bools(value: Any) -> bool:
+    """Whether a parameter is an array of bools (where's cond), which a learner needs to see to follow the op."""
+    return isinstance(value, np.ndarray) and value.dtype == bool
+
+
+def bools_text(value: np.ndarray) -> str:
+    """An array of bools as a learner reads it: whole, nested as its shape, where it has WEIGHTS_LISTED entries or
+    fewer ("[True, False, True]"), else counted ("2,048 of 4,096 True")."""
+    if value.size > WEIGHTS_LISTED:
+        return f"{int(value.sum()):,} of {value.size:,} True"
+    return str(value.tolist()) if value.ndim else str(bool(value))
 
 
 def told_values(rule: str, node: Node, params: dict[str, Any]) -> tuple[str, str]:
@@ -26,11 +41,13 @@ def told_values(rule: str, node: Node, params: dict[str, Any]) -> tuple[str, str
     after it: "; ε = 0.1, classes = 3", or "" where it names no constant. `params`: the call's, defaults included."""
     told = []
     for name, value in params.items():
+        if is_bools(value) and _names(rule, name):  # where's cond: which way each entry's gradient goes
+            told.append(f"{name} = {bools_text(value)}")
         if not isinstance(value, int | float) or isinstance(value, bool):
             continue
         shown = SYMBOLS.get(name, name)
         rule = re.sub(rf" ?\({re.escape(shown)} = {re.escape(name)}\)", "", rule)
-        if _names(rule, shown):
+        if _names(rule, shown) or (name in RAISED and RAISED[name] in rule):
             told.append(f"{shown} = {typed(value, kind(node.data)) if isinstance(value, float) else value}")
     for phrase, name, derive in _DERIVED:
         if phrase in rule and (value := derive(node, params)) is not None:

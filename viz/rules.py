@@ -15,7 +15,7 @@ from autograd import Node
 
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
-from .rule_values import told_values
+from .rule_values import bools_text, is_bools, told_values
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -164,14 +164,15 @@ _WORD = re.compile(r"(?<![A-Za-z0-9_'α-ωΑ-Ω])[A-Za-zα-ωΑ-Ω][A-Za-zα-ω�
 
 
 def shown_params(node: Node) -> list[str]:
-    """The parameters of the call that made `node`, where they are numbers or words: what a learner needs to
-    redo the forward. An op called by name shows them named (`negative_slope=0.2`, `axis=1`); an operator
-    shows the number it applies, its second operand (the 3 of a tensor's `x ** 3`, kept as a parameter, not
-    drawn as an input as a Value's constant is)."""
+    """The parameters of the call that made `node`, where they are numbers, words or bools (where's cond, which picks
+    each entry: whole where short, else counted): what a learner needs to redo the forward. An op called by name
+    shows them named (`negative_slope=0.2`, `axis=1`); an operator shows the number it applies, its second operand
+    (the 3 of a tensor's `x ** 3`, kept as a parameter, not drawn as an input as a Value's constant is)."""
     plain = (int, float, str, np.integer, np.floating)
     params = [(k, v) for k, v in node.op_params.items() if isinstance(v, plain) and not isinstance(v, bool)]
     of = kind(node.data)  # a float32 tensor's negative_slope=0.2 is kept as the float 0.20000000298023224
     shown = [(k, _param_text(v, of)) for k, v in params]
+    shown += [(k, bools_text(v)) for k, v in node.op_params.items() if is_bools(v)]  # where's cond=[True, False]
     if not node.op.name.isidentifier():
         return [text for _, text in shown]
     return [f"{k}={text}" for k, text in shown]

@@ -4,7 +4,9 @@ underflowed (exp(-1000) is 5.076e-435), an inf that overflowed (sinh(1000)), a s
 NaN of a step that overflowed, as though it were the value on paper. Each input counts at its own value on paper (exp(x)
 * y of exp(-1000)'s 5.076e-435, not its float 0). Beyond a long double's range, or where it is no wider than a float
 (macOS arm64, Windows), one number is worked out in decimals (beyond_wide) or told by the processor's flags alone
-(lost_masks); the op no elementwise function of autograd's, nothing is told: never a guess. Words: lost_words."""
+(lost_masks). An op of the user's own is redone as itself (own_ops: its forward and rule in long doubles, never
+worked out in decimals by its name); one that cannot be redone so (it draws noise, or drops the long doubles), nothing
+is told: never a guess. Words: lost_words."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
+from .own_ops import own_call
 from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
 
 
@@ -145,7 +148,8 @@ def wide_value(node: Node) -> np.ndarray | None:
 
 def _worked_out(node: Node) -> np.ndarray | None:
     """`wide_value` of `node`, its inputs' kept."""
-    if (call := _function(node)) is None:
+    table = _function(node)
+    if (call := table or own_call(node)) is None:
         return None
     papers = _papers(node)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)
@@ -158,8 +162,14 @@ def _worked_out(node: Node) -> np.ndarray | None:
             return None
     floats = lambda: call(*_inputs(node, None))  # noqa: E731 (the float computation again)
     if isinstance(node, Value) and (wide is None or suspect(wide)):  # beyond a long double's range, or none wider
-        wide = one_beyond(node.op.name, [p.data for p in node.parents], papers, node.data)
-        if wide is None and not infinite_on_paper(node, papers):
+        given = infinite_on_paper(node, papers)
+        # an infinity given, carried in long doubles: inf - x·x, where x·x overflowed, is inf on paper, not NaN
+        carried = wide if given and wide is not None and np.isinf(wide).all() else None
+        # decimals know the table's ops by name: a user's op named "exp" is not worked out as exp
+        wide = one_beyond(node.op.name, [p.data for p in node.parents], papers, node.data) if table else None
+        if wide is None and given:
+            wide = carried
+        elif wide is None:
             of = lost_masks.WIDE if lost_masks.wider() else None
             wide = flagged(node.data, lambda: call(*_inputs(node, of, stand_ins(node, papers))))
     elif isinstance(node, Tensor) and node.op.broadcasts and (wide is None or suspect(wide)):  # elementwise: entries
@@ -181,7 +191,7 @@ def wide_gradients(
     range lost it upstream (`arrived_lost`): what is sent of that overflow overflowed too."""
     if passed is None or not (suspect(passed) or (local is not None and suspect(local))):
         return None, None
-    if (call := _function(child)) is None:
+    if (call := _function(child) or own_call(child)) is None:
         return None, None
     papers = _papers(child)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)

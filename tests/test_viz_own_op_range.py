@@ -1,0 +1,71 @@
+"""An overflow inside an op of the user's own (an `autograd.Op`) is drawn and told as a table op's is: its forward's
+inf or its rule's, with the value on paper. Only the op table's ops were redone in long doubles, so a user's
+scaled_cube, whose rule g·3·x·x·1e-300 overflows at x = 1e200 (x·x is 1e400) though the derivative is 3e+100, drew
+x's gradient as a bare inf, "1 × inf = inf"."""
+
+import numpy as np
+import pytest
+
+import viz
+from autograd import Op, Tensor, Value
+from viz.captions import forward_caption
+from viz.lost_masks import WIDER
+from viz.steps import backward_pass
+
+pytestmark = pytest.mark.skipif(not WIDER, reason="this platform's long double is no wider than a float")
+
+# x³·1e-300, worked out so that its forward stays finite at 1e200 (1e-100 · 1e200 · 1e200) and its rule does not
+scaled_cube = Op("scaled_cube", lambda x: (x * 1e-300) * x * x, lambda g, out, x: (g * 3 * x * x * 1e-300,))
+square = Op("square", lambda x: x * x, lambda g, out, x: (2 * x * g,))
+
+
+def _captions(root) -> str:
+    return "\n".join(step.caption for step in viz.backward_steps(root))
+
+
+def test_an_overflow_inside_a_users_rule_is_drawn_and_told_with_its_value_on_paper():
+    x = Value(1e200, label="x")
+    with np.errstate(all="ignore"):
+        y = scaled_cube(x)
+        y.label = "y"
+        y.backward()
+        drawn = viz.draw(y, backward=True).source
+        told = _captions(y)
+    assert "grad inf (lost on the way)" in drawn
+    assert "= 1 × inf = inf (the local derivative lost on the way: on paper 3e+100)" in drawn
+    assert "the local derivative came out inf: on paper 3e+100, a step of its float computation" in told
+
+
+def test_an_overflow_inside_a_users_rule_on_a_tensor_is_counted():
+    t = Tensor(np.array([1e200, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        s = scaled_cube(t).sum()
+        s.label = "s"
+        s.backward()
+        drawn = viz.draw(s, backward=True).source
+    assert "1 inf of 2; the rest min 1.2e-299 mean 1.2e-299 max 1.2e-299 (1 of 2 lost on the way)" in drawn
+
+
+def test_an_overflow_of_a_users_forward_says_it_overflowed():
+    x = Value(1e200, label="x")
+    with np.errstate(all="ignore"):
+        y = square(x)
+        y.label = "y"
+        lines = forward_caption(backward_pass(y)).splitlines()[1:]
+    assert lines == ["y = square(x) = inf (overflowed: on paper 1e+400, beyond the largest float, 1.798e+308)"]
+
+
+def test_a_users_op_that_draws_noise_is_not_told_of_another_draw_and_its_random_numbers_go_on():
+    """Redone, x·U(1e10, 2e10) at 1e300 would be told on paper of a draw the forward never made (1.5e+310 where
+    it drew 1.9e10): nothing is told, and the drawing leaves numpy's random state as it found it."""
+    noisy = Op("noisy", lambda x: x * np.random.uniform(1e10, 2e10), lambda g, out, x: (g * out / x,))
+    rng = np.random.default_rng(0)
+    own_noise = Op("own_noise", lambda x: x * rng.uniform(1e10, 2e10), lambda g, out, x: (g * out / x,))
+    for op in (noisy, own_noise):
+        with np.errstate(all="ignore"):
+            y = op(Value(1e300, label="x"))
+            y.label = "y"
+            before = np.random.get_state()[1].copy()
+            lines = forward_caption(backward_pass(y)).splitlines()[1:]
+        assert lines == [f"y = {op.name}(x) = inf"]
+        assert (np.random.get_state()[1] == before).all()
