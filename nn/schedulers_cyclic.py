@@ -72,8 +72,11 @@ class CyclicLR(LRScheduler):
         if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
             self._momentum_name = momentum_name("CyclicLR", optimizer)
             check_momentum("CyclicLR", optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+        first = getattr(optimizer, "initial_lr", None) is None  # no scheduler made on the optimizer before it
         super().__init__(optimizer, last_epoch)
-        self.base_lr = optimizer.initial_lr = self.cycle_base_lr  # PyTorch's sets the group's lr to it first
+        self.base_lr = self.cycle_base_lr
+        if first:  # PyTorch's sets the group's lr to base_lr, then its initial_lr where none was set (setdefault):
+            optimizer.initial_lr = self.cycle_base_lr  # the schedulers made before it keep theirs (a SequentialLR's)
 
     def height_and_scale(self, epoch: int) -> tuple[float, float]:
         """Step `epoch`'s place in its cycle (0 at base_lr, 1 at max_lr) and the cycle's scale, PyTorch's numbers."""
