@@ -195,6 +195,8 @@ def test_fit_steps_a_chained_schedulers_own_in_its_order():
     chained = ChainedScheduler([StepLR(opt, 1, 0.5), ExponentialLR(opt, 0.9)])
     nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=chained)
     assert [s.last_epoch for s in chained.schedulers] == [3, 3] and opt.lr == pytest.approx(0.1 * 0.5**3 * 0.9**3)
+    # its get_last_lr() and state are the lr fit's steps set: it said 0.1, the lr when it was made, after fit
+    assert chained.get_last_lr() == [opt.lr] and chained.state_dict()["last_lr"] == opt.lr
 
 
 # each scheduler that sets the lr outright, made on an optimizer (its class's sets_outright, listed by SETS_OUTRIGHT)
