@@ -5,7 +5,8 @@ gamma ** step) or by the caller's `scale_fn` (of the cycle, or of the step with 
 the momentum (SGD's and RMSprop's `momentum`, the Adam family's beta1) moves the other way between max_momentum
 and base_momentum. It sets the lr outright from its own numbers, as PyTorch's (so it refuses to step beside
 another scheduler). A scale_fn is a function, which nn.save does not write (PyTorch's state_dict keeps none
-either): a resumed run's CyclicLR is made with it again, then loaded, as a LambdaLR."""
+either): a resumed run's CyclicLR is made with it again, then loaded, as a LambdaLR; whether there was one is
+written, and nn.load refuses a CyclicLR made otherwise."""
 
 from __future__ import annotations
 
@@ -27,8 +28,16 @@ class CyclicLR(LRScheduler):
 
     setting_names = (
         "cycle_base_lr", "max_lr", "step_size_up", "step_size_down", "gamma", "cycle_momentum", "base_momentum",
-        "max_momentum", "mode", "scale_mode",
+        "max_momentum", "scale_fn_given", "mode", "scale_mode",
     )  # fmt: skip
+    # a file holds no function, but whether the saved run had a scale_fn (checked before the mode and scale_mode
+    # it decides): nn.load's fix for one made otherwise
+    setting_advice = {
+        "scale_fn_given": {
+            True: "make the CyclicLR with a scale_fn (the saved run's)",
+            False: "make the CyclicLR without a scale_fn",
+        }
+    }
     choices = {"mode": MODES, "scale_mode": SCALE_MODES}  # settings of text: nn.save writes their place
     sets_outright = True
 
@@ -61,6 +70,7 @@ class CyclicLR(LRScheduler):
         if scale_fn is not None and not callable(scale_fn):
             raise TypeError(f"CyclicLR: scale_fn must be a function of the cycle (or step), got {scale_fn!r}")
         self.given_scale_fn = scale_fn  # PyTorch names its method scale_fn
+        self.scale_fn_given = scale_fn is not None
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)
         # as PyTorch's: a mode's own scale reads the cycle ("exp_range": the step), whatever scale_mode says
         self.scale_mode = given_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
