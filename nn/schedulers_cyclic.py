@@ -17,6 +17,7 @@ from .arguments import check_at_least_zero, check_choice, check_flag, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _count
 from .schedulers_cycles import check_momentum, momentum_name, one_per_group, set_momentum
+from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
@@ -61,8 +62,9 @@ class CyclicLR(LRScheduler):
         self.cycle_base_lr = one_per_group("CyclicLR", "base_lr", base_lr, lr, lambda x: 0 <= x < math.inf)
         self.max_lr = one_per_group("CyclicLR", "max_lr", max_lr, lr, lambda x: 0 <= x < math.inf)
         self.step_size_up = _count(self, "step_size_up", step_size_up)
+        # 0 as PyTorch's: a sawtooth, straight back down to base_lr after the way up (which takes a step or more)
         self.step_size_down = (
-            self.step_size_up if step_size_down is None else _count(self, "step_size_down", step_size_down)
+            self.step_size_up if step_size_down is None else check_epochs(self, "step_size_down", step_size_down)
         )
         # PyTorch's mode is ignored where a scale_fn is given; one of its names is asked for all the same
         self.mode = check_choice("CyclicLR", "mode", mode, MODES)

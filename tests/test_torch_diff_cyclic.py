@@ -111,3 +111,12 @@ def test_in_a_sequential_lr_the_schedule_before_it_keeps_torchs_lr(first):
         head = lib.LinearLR(opt, 0.5, 1.0, 3) if first == "LinearLR" else lib.ExponentialLR(opt, 0.9)
         pair.append(lib.SequentialLR(opt, [head, lib.CyclicLR(opt, 0.01, 0.5, 3)], [4]))
     _assert_same_lrs([pair], *optimizers, 14, f"SequentialLR of {first} and CyclicLR")
+
+
+def test_a_cycle_without_its_way_down_is_torchs_sawtooth():
+    """step_size_down=0 (up in 3 steps, then straight back to base_lr), which PyTorch's takes, was refused as "an
+    integer >= 1"; step_size_up=0 stays refused (PyTorch's divides by 0 at the first step)."""
+    options = dict(base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=0)
+    _assert_same(*_pair("SGD", options), 12, f"CyclicLR({options})")
+    with pytest.raises(ValueError, match="step_size_up must be an integer >= 1, got 0"):
+        _pair("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=0, step_size_down=3))
