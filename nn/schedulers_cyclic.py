@@ -124,9 +124,6 @@ class CyclicLR(LRScheduler):
         height, scale = self.height_and_scale(epoch)
         return self.max_momentum - (self.max_momentum - self.base_momentum) * height * scale
 
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets its lr outright: it is not chainable
-
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
         if self._momentum_name is not None:

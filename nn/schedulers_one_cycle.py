@@ -153,9 +153,6 @@ class OneCycleLR(LRScheduler):
                 return self.max_momentum
         return momentum
 
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets its lr outright: it is not chainable
-
     def _set(self, factor: float, lr: float) -> None:
         super()._set(factor, lr)
         if self._momentum_name is not None:

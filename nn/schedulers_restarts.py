@@ -26,7 +26,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     times at each restart (SGDR). It sets the lr outright, as PyTorch's."""
 
     setting_names = ("T_0", "T_mult", "eta_min")
-    sets_outright = True
+    sets_outright = True  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
 
     def __init__(
         self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
@@ -67,9 +67,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         factor = self._number(epoch, self.factor_at(epoch))
         return factor, self.eta_min + (base_lr - self.eta_min) * factor
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
 
     @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
     def step(self, epoch: float | None = None) -> None:
