@@ -13,17 +13,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .arguments import check_at_least_zero, check_choice, check_flag, one_number
+from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _count
-from .schedulers_cycles import check_momentum, momentum_name, one_per_group, set_momentum
+from .schedulers_base import _count
+from .schedulers_cycles import MomentumCycle, one_per_group
 from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(MomentumCycle):
     """lr = base_lr + (max_lr - base_lr) * height * scale, the height going 0 to 1 over step_size_up steps and
     back over step_size_down, as PyTorch computes it, step by step."""
 
@@ -76,14 +76,7 @@ class CyclicLR(LRScheduler):
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)
         # as PyTorch's: a mode's own scale reads the cycle ("exp_range": the step), whatever scale_mode says
         self.scale_mode = given_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
-        self.cycle_momentum = check_flag("CyclicLR", "cycle_momentum", cycle_momentum)
-        finite = "a finite number"
-        self.base_momentum = one_per_group("CyclicLR", "base_momentum", base_momentum, finite, math.isfinite)
-        self.max_momentum = one_per_group("CyclicLR", "max_momentum", max_momentum, finite, math.isfinite)
-        self._momentum_name = None
-        if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
-            self._momentum_name = momentum_name("CyclicLR", optimizer)
-            check_momentum("CyclicLR", optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
         first = getattr(optimizer, "initial_lr", None) is None  # no scheduler made on the optimizer before it
         super().__init__(optimizer, last_epoch)
         self.base_lr = self.cycle_base_lr
@@ -116,15 +109,9 @@ class CyclicLR(LRScheduler):
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         height, scale = self.height_and_scale(epoch)  # from its own numbers, whatever the base, as PyTorch's
         lr = self.cycle_base_lr + (self.max_lr - self.cycle_base_lr) * height * scale
-        if self._momentum_name is not None:  # checked before anything changes (_set sets it)
-            check_momentum("CyclicLR", self.optimizer, self._momentum_name, (self._momentum(epoch),))
+        self.check_momentum_at(epoch)  # before anything changes (_set sets it)
         return (lr / self.cycle_base_lr if self.cycle_base_lr else 0.0), lr
 
     def _momentum(self, epoch: int) -> float:
         height, scale = self.height_and_scale(epoch)
         return self.max_momentum - (self.max_momentum - self.base_momentum) * height * scale
-
-    def _set(self, factor: float, lr: float) -> None:
-        super()._set(factor, lr)
-        if self._momentum_name is not None:
-            set_momentum(self.optimizer, self._momentum_name, self._momentum(self.last_epoch))
