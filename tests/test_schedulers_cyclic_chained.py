@@ -218,6 +218,20 @@ def test_fit_steps_a_chained_schedulers_own_in_its_order():
     assert chained.get_last_lr() == [opt.lr] and chained.state_dict()["last_lr"] == opt.lr
 
 
+def test_a_chain_loaded_by_nn_load_says_the_loaded_lr(tmp_path):
+    """nn.load resumes its schedulers, not the chain: its get_last_lr() said 0.1 where the lr loaded was 0.02025."""
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    lrs(ChainedScheduler([StepLR(opt, 1, 0.5), ExponentialLR(opt, 0.9)]), 2)
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    again = SGD(model.parameters(), lr=0.1)
+    resumed = ChainedScheduler([StepLR(again, 1, 0.5), ExponentialLR(again, 0.9)])
+    nn.load(model, tmp_path / "ckpt.npz", optimizer=again)
+    assert resumed.get_last_lr() == [again.lr] == [opt.lr] and opt.lr == pytest.approx(0.1 * 0.25 * 0.81)
+
+
 # each scheduler that sets the lr outright, made on an optimizer (its class's sets_outright, listed by SETS_OUTRIGHT)
 OUTRIGHT = {
     "CosineAnnealingWarmRestarts": lambda o: CosineAnnealingWarmRestarts(o, 4),
