@@ -162,10 +162,13 @@ def _check_settings(optimizer: Optimizer, values: dict[str, np.ndarray], prefix:
                 key, mine = head + SETTING + name, _setting(s, name)
                 if key in values and not np.array_equal(values[key], mine):
                     saved, kind = _as_given(key, s, name, values[key]), type(s).__name__
+                    # the fix: the argument given so, or what the class advises for a setting that is no argument
+                    advice = getattr(s, "setting_advice", {}).get(name)  # {saved value: fix}
+                    fix = advice[saved] if advice else f"make the {kind} with {name}={saved!r}"
                     raise ValueError(
                         f"{key}: the file's {kind} was saved with {name}={saved!r}, and this one has "
                         f"{name}={_as_given(key, s, name, mine)!r}, so the resumed run would follow another "
-                        f"schedule: make the {kind} with {name}={saved!r}, as the saved run did, before loading"
+                        f"schedule: {fix}, as the saved run did, before loading"
                     )
 
 

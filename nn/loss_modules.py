@@ -41,9 +41,10 @@ from .losses_margins import (
     triplet_margin_loss,
 )
 
-# options of the function that PyTorch's class does not take: torch 2.13's weight= of mse_loss, l1_loss and
-# huber_loss is one number per element of the batch, given to the function with each call
-FUNCTION_ONLY = {"MSELoss": ("weight",), "L1Loss": ("weight",), "HuberLoss": ("weight",)}
+# options of the function that PyTorch's class does not take (by the function's name, so that a subclass of the
+# class refuses them too): torch 2.13's weight= of mse_loss, l1_loss and huber_loss is one number per element of
+# the batch, given to the function with each call
+FUNCTION_ONLY = {"mse_loss": ("weight",), "l1_loss": ("weight",), "huber_loss": ("weight",)}
 
 
 class Loss(FunctionModule):
@@ -56,8 +57,8 @@ class Loss(FunctionModule):
     inputs: inspect.Signature = inspect.Signature()  # forward's inputs, PyTorch's names (set by each subclass)
 
     def __init__(self, *args: Any, **options: Any) -> None:
-        name = type(self).__name__
-        takes = [k for k in options_of(self.function) if k not in FUNCTION_ONLY.get(name, ())]
+        name, only = type(self).__name__, FUNCTION_ONLY.get(self.function.__name__, ())
+        takes = [k for k in options_of(self.function) if k not in only]
         if len(args) > len(self.positions):
             how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
             # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target)
@@ -75,7 +76,7 @@ class Loss(FunctionModule):
                 raise TypeError(f"{name}() got {key} both by position and as {key}=")
             options[key] = value
         for key in options:
-            if key in FUNCTION_ONLY.get(name, ()):
+            if key in only:
                 raise TypeError(
                     f"{name}() takes no {key}, as PyTorch's: {key}= of nn.functional.{self.function.__name__} is one "
                     f"number per element of a batch; give it with each call: F.{self.function.__name__}(input, "
@@ -98,7 +99,7 @@ class Loss(FunctionModule):
             twice = [n for n in params[: len(inputs)] if n in named]  # PoissonNLLLoss's log_input, an option too
             reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
             given = (unknown or twice or [None])[0]  # the name the reason gives
-            only = FUNCTION_ONLY.get(name, ())
+            only = FUNCTION_ONLY.get(self.function.__name__, ())
             option = given if given in options_of(self.function) and given not in only else None
             hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
             raise TypeError(

@@ -2,7 +2,7 @@
 `F.mse_loss(x, y, None, None, "sum")`): each function lists, where it is defined, the names PyTorch's
 signature gives its options after the inputs, in their order (tests/test_loss_positions.py compares them with
 torch 2.13's), and takes them so. PyTorch's deprecated size_average and reduce, which chainrule does not take,
-are refused by position (unless None, their default) and by keyword, naming the reduction= to write."""
+are refused (unless None, their default) by position and by keyword, naming the reduction= to write."""
 
 from __future__ import annotations
 
@@ -37,9 +37,10 @@ def torch_positions(*names: str) -> Callable[[Callable[..., Any]], Callable[...,
 
         @functools.wraps(function)
         def taking_positions(*args: Any, **options: Any) -> Any:
-            for name in DEPRECATED:
-                if name in options:
-                    raise deprecated_reduction(owner, name, f"{name}={shown(options[name])}")
+            for name in DEPRECATED:  # None, their default, taken as by position
+                given = options.pop(name, None)
+                if given is not None:
+                    raise deprecated_reduction(owner, name, f"{name}={shown(given)}")
             extra = args[inputs:]
             if len(extra) > len(names):
                 raise TypeError(

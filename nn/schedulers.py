@@ -85,10 +85,7 @@ class LambdaLR(LRScheduler):
             raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {given!r}; it must give a finite number")
         return factor
 
-    sets_outright = True
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets base_lr * lr_lambda(epoch), whatever other schedulers did
+    sets_outright = True  # PyTorch's sets base_lr * lr_lambda(epoch), whatever other schedulers did
 
 
 class StepLR(LRScheduler):

@@ -22,7 +22,9 @@ class LRScheduler:
     factor and lr. Making one joins the optimizer's chain and sets its lr to that of epoch 0."""
 
     hand_set: bool | None = False  # its base was changed to carry on an lr set by hand (None: not known)
-    sets_outright = False  # PyTorch's sets base_lr * factor outright (LambdaLR): an lr set by hand goes
+    # PyTorch's sets its lr outright (LambdaLR's base_lr * factor): no factor of a chain (composes_at), and it
+    # overrides an lr set by hand; nn.schedulers.SETS_OUTRIGHT lists those that do
+    sets_outright = False
     base_below_zero = False  # a base below 0 can be its (a cosine with an eta_min, cut by hand below it)
     starts_afresh = True  # at a SequentialLR's milestone PyTorch's starts from the initial lr (its closed form)
     # the attributes that fix its schedule (numbers, or lists of integers), set by the constructor: nn.save
@@ -63,8 +65,8 @@ class LRScheduler:
 
     def composes_at(self, epoch: int) -> bool:
         """Whether, at `epoch`, this schedule is a factor that multiplies with other schedulers' as
-        PyTorch's chainable form does (StepLR's and LinearLR's always are)."""
-        return True
+        PyTorch's chainable form does (StepLR's and LinearLR's always are; one that sets the lr outright never)."""
+        return not self.sets_outright
 
     def lr_at(self, epoch: int) -> float:
         """The learning rate after `epoch` steps, of this schedule alone."""

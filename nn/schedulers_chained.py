@@ -42,22 +42,21 @@ class ChainedScheduler:
                     "SequentialLR instead"
                 )
         self.schedulers, self.optimizer = schedulers, optimizer
-        self._last_lr = optimizer.lr
 
     @replayed  # autograd.compile: a step that steps the chain does so on each replay too
     def step(self, epoch: None = None) -> None:
         """Step each scheduler, in order; where one refuses (a ValueError), what the others did is put back."""
         refuse_epoch("ChainedScheduler", epoch)
         _all_or_none(self, lambda: [s.step() for s in self.schedulers])
-        self._last_lr = self.optimizer.lr
 
     def get_last_lr(self) -> list[float]:
-        """The lr the last step set (or the optimizer's when made), as a list: one per parameter group, one here."""
-        return [self._last_lr]
+        """The lr the last step set, as a list (one per parameter group, one here): its last scheduler's, which
+        sets the lr last, so that it holds where nn.fit steps its schedulers (one after another, in its order)."""
+        return self.schedulers[-1].get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
         """Each scheduler's state_dict(), in order (as PyTorch's, under its own key)."""
-        return {"schedulers": [s.state_dict() for s in self.schedulers], "last_lr": self._last_lr}
+        return {"schedulers": [s.state_dict() for s in self.schedulers], "last_lr": self.get_last_lr()[0]}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume each scheduler from its state in `state` (state_dict()'s); a state refused by one (KeyError,
@@ -71,7 +70,6 @@ class ChainedScheduler:
                 f"has {len(self.schedulers)}"
             )
         _all_or_none(self, lambda: [s.load_state_dict(one) for s, one in zip(self.schedulers, states)])
-        self._last_lr = self.optimizer.lr
 
 
 def _all_or_none(chain: ChainedScheduler, change: Callable[[], object]) -> None:

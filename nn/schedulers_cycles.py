@@ -1,14 +1,16 @@
 """What the cycling schedulers (OneCycleLR, CyclicLR) share: PyTorch's numbers given one per parameter group, and
-the momentum they move against the lr (cycle_momentum): SGD's and RMSprop's `momentum`, or the Adam family's beta1,
-each value checked by the optimizer before anything changes."""
+the momentum they move against the lr (cycle_momentum, `MomentumCycle`): SGD's and RMSprop's `momentum`, or the Adam
+family's beta1, each value checked by the optimizer before anything changes."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from .arguments import check_number
+from .arguments import check_flag, check_number
 from .optim_base import Optimizer
+from .schedulers_base import LRScheduler
 
 
 def one_per_group(owner: str, name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
@@ -50,3 +52,35 @@ def set_momentum(optimizer: Optimizer, name: str, value: float) -> None:
         optimizer.betas = (value, *optimizer.betas[1:])
     else:
         optimizer.momentum = value
+
+
+class MomentumCycle(LRScheduler):
+    """A schedule that moves the optimizer's momentum against its lr, where cycle_momentum is True: `_momentum(epoch)`
+    is step `epoch`'s, checked by the optimizer before a step changes anything and set with the step's lr."""
+
+    _momentum_name: str | None = None  # the optimizer's setting it moves (momentum_name's), None where it moves none
+
+    def take_momentum(self, optimizer: Any, cycle_momentum: Any, base_momentum: Any, max_momentum: Any) -> None:
+        """Its momentum arguments, checked (both ends by the optimizer), before LRScheduler's constructor."""
+        owner = type(self).__name__
+        self.cycle_momentum = check_flag(owner, "cycle_momentum", cycle_momentum)
+        self.base_momentum = one_per_group(owner, "base_momentum", base_momentum, "a finite number", math.isfinite)
+        self.max_momentum = one_per_group(owner, "max_momentum", max_momentum, "a finite number", math.isfinite)
+        if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
+            self._momentum_name = momentum_name(owner, optimizer)
+            check_momentum(owner, optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+
+    def _momentum(self, epoch: int) -> float:
+        """Step `epoch`'s momentum."""
+        raise NotImplementedError
+
+    def check_momentum_at(self, epoch: int) -> None:
+        """The optimizer's ValueError where step `epoch`'s momentum is none it takes (`schedule` asks, so that a step
+        refused changes nothing)."""
+        if self._momentum_name is not None:
+            check_momentum(type(self).__name__, self.optimizer, self._momentum_name, (self._momentum(epoch),))
+
+    def _set(self, factor: float, lr: float) -> None:
+        super()._set(factor, lr)
+        if self._momentum_name is not None:
+            set_momentum(self.optimizer, self._momentum_name, self._momentum(self.last_epoch))

@@ -5,30 +5,40 @@ gamma ** step) or by the caller's `scale_fn` (of the cycle, or of the step with 
 the momentum (SGD's and RMSprop's `momentum`, the Adam family's beta1) moves the other way between max_momentum
 and base_momentum. It sets the lr outright from its own numbers, as PyTorch's (so it refuses to step beside
 another scheduler). A scale_fn is a function, which nn.save does not write (PyTorch's state_dict keeps none
-either): a resumed run's CyclicLR is made with it again, then loaded, as a LambdaLR."""
+either): a resumed run's CyclicLR is made with it again, then loaded, as a LambdaLR; whether there was one is
+written, and nn.load refuses a CyclicLR made otherwise."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 
-from .arguments import check_at_least_zero, check_choice, check_flag, one_number
+from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _count
-from .schedulers_cycles import check_momentum, momentum_name, one_per_group, set_momentum
+from .schedulers_base import _count
+from .schedulers_cycles import MomentumCycle, one_per_group
+from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(MomentumCycle):
     """lr = base_lr + (max_lr - base_lr) * height * scale, the height going 0 to 1 over step_size_up steps and
     back over step_size_down, as PyTorch computes it, step by step."""
 
     setting_names = (
         "cycle_base_lr", "max_lr", "step_size_up", "step_size_down", "gamma", "cycle_momentum", "base_momentum",
-        "max_momentum", "mode", "scale_mode",
+        "max_momentum", "scale_fn_given", "mode", "scale_mode",
     )  # fmt: skip
+    # a file holds no function, but whether the saved run had a scale_fn (checked before the mode and scale_mode
+    # it decides): nn.load's fix for one made otherwise
+    setting_advice = {
+        "scale_fn_given": {
+            True: "make the CyclicLR with a scale_fn (the saved run's)",
+            False: "make the CyclicLR without a scale_fn",
+        }
+    }
     choices = {"mode": MODES, "scale_mode": SCALE_MODES}  # settings of text: nn.save writes their place
     sets_outright = True
 
@@ -52,8 +62,9 @@ class CyclicLR(LRScheduler):
         self.cycle_base_lr = one_per_group("CyclicLR", "base_lr", base_lr, lr, lambda x: 0 <= x < math.inf)
         self.max_lr = one_per_group("CyclicLR", "max_lr", max_lr, lr, lambda x: 0 <= x < math.inf)
         self.step_size_up = _count(self, "step_size_up", step_size_up)
+        # 0 as PyTorch's: a sawtooth, straight back down to base_lr after the way up (which takes a step or more)
         self.step_size_down = (
-            self.step_size_up if step_size_down is None else _count(self, "step_size_down", step_size_down)
+            self.step_size_up if step_size_down is None else check_epochs(self, "step_size_down", step_size_down)
         )
         # PyTorch's mode is ignored where a scale_fn is given; one of its names is asked for all the same
         self.mode = check_choice("CyclicLR", "mode", mode, MODES)
@@ -61,19 +72,16 @@ class CyclicLR(LRScheduler):
         if scale_fn is not None and not callable(scale_fn):
             raise TypeError(f"CyclicLR: scale_fn must be a function of the cycle (or step), got {scale_fn!r}")
         self.given_scale_fn = scale_fn  # PyTorch names its method scale_fn
+        self.scale_fn_given = scale_fn is not None
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)
         # as PyTorch's: a mode's own scale reads the cycle ("exp_range": the step), whatever scale_mode says
         self.scale_mode = given_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
-        self.cycle_momentum = check_flag("CyclicLR", "cycle_momentum", cycle_momentum)
-        finite = "a finite number"
-        self.base_momentum = one_per_group("CyclicLR", "base_momentum", base_momentum, finite, math.isfinite)
-        self.max_momentum = one_per_group("CyclicLR", "max_momentum", max_momentum, finite, math.isfinite)
-        self._momentum_name = None
-        if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
-            self._momentum_name = momentum_name("CyclicLR", optimizer)
-            check_momentum("CyclicLR", optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
+        first = getattr(optimizer, "initial_lr", None) is None  # no scheduler made on the optimizer before it
         super().__init__(optimizer, last_epoch)
-        self.base_lr = optimizer.initial_lr = self.cycle_base_lr  # PyTorch's sets the group's lr to it first
+        self.base_lr = self.cycle_base_lr
+        if first:  # PyTorch's sets the group's lr to base_lr, then its initial_lr where none was set (setdefault):
+            optimizer.initial_lr = self.cycle_base_lr  # the schedulers made before it keep theirs (a SequentialLR's)
 
     def height_and_scale(self, epoch: int) -> tuple[float, float]:
         """Step `epoch`'s place in its cycle (0 at base_lr, 1 at max_lr) and the cycle's scale, PyTorch's numbers."""
@@ -101,18 +109,9 @@ class CyclicLR(LRScheduler):
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         height, scale = self.height_and_scale(epoch)  # from its own numbers, whatever the base, as PyTorch's
         lr = self.cycle_base_lr + (self.max_lr - self.cycle_base_lr) * height * scale
-        if self._momentum_name is not None:  # checked before anything changes (_set sets it)
-            check_momentum("CyclicLR", self.optimizer, self._momentum_name, (self._momentum(epoch),))
+        self.check_momentum_at(epoch)  # before anything changes (_set sets it)
         return (lr / self.cycle_base_lr if self.cycle_base_lr else 0.0), lr
 
     def _momentum(self, epoch: int) -> float:
         height, scale = self.height_and_scale(epoch)
         return self.max_momentum - (self.max_momentum - self.base_momentum) * height * scale
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets its lr outright: it is not chainable
-
-    def _set(self, factor: float, lr: float) -> None:
-        super()._set(factor, lr)
-        if self._momentum_name is not None:
-            set_momentum(self.optimizer, self._momentum_name, self._momentum(self.last_epoch))

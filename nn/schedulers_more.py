@@ -66,6 +66,11 @@ class MultiplicativeLR(LRScheduler):
             self._products.append(self._products[-1] * factor)
         return self._products[epoch]
 
+    def moves_within(self, epochs: int) -> bool:
+        # its factors are lr_lambda's answers, asked at the steps: one asked ahead (for nn.fit) would be kept, and
+        # a function of the run (a loss a callback records) would answer from before it. Taken as moving
+        return True
+
 
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch: multiplied by gamma every epoch."""

@@ -12,13 +12,13 @@ import math
 
 from .arguments import check_choice, check_flag, check_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _count
-from .schedulers_cycles import check_momentum, momentum_name, one_per_group, set_momentum
+from .schedulers_base import _count
+from .schedulers_cycles import MomentumCycle, check_momentum, one_per_group
 
 STRATEGIES = ("cos", "linear")
 
 
-class OneCycleLR(LRScheduler):
+class OneCycleLR(MomentumCycle):
     """lr and momentum of step `epoch` along the phases PyTorch's computes, each annealed from its start
     to its end value ("cos": half a cosine; "linear": a line) by the fraction of the phase done."""
 
@@ -65,15 +65,7 @@ class OneCycleLR(LRScheduler):
         self.final_div_factor = check_number(
             "OneCycleLR", "final_div_factor", final_div_factor, positive, lambda x: 0 < x < math.inf
         )
-        self.cycle_momentum = check_flag("OneCycleLR", "cycle_momentum", cycle_momentum)
-        self.base_momentum = one_per_group(
-            "OneCycleLR", "base_momentum", base_momentum, "a finite number", math.isfinite
-        )
-        self.max_momentum = one_per_group("OneCycleLR", "max_momentum", max_momentum, "a finite number", math.isfinite)
-        self._momentum_name = None
-        if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
-            self._momentum_name = momentum_name("OneCycleLR", optimizer)
-            check_momentum("OneCycleLR", optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
         self.initial_lr = self.max_lr / self.div_factor  # PyTorch's numbers, each computed as its are
         self.min_lr = self.initial_lr / self.final_div_factor
         super().__init__(optimizer, last_epoch)
@@ -131,8 +123,7 @@ class OneCycleLR(LRScheduler):
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         lr = self.lr_and_momentum(epoch)[0]  # from its own numbers, whatever the base, as PyTorch's
-        if self._momentum_name is not None:  # checked before anything changes (_set sets it)
-            check_momentum("OneCycleLR", self.optimizer, self._momentum_name, (self._momentum(epoch),))
+        self.check_momentum_at(epoch)  # before anything changes (_set sets it)
         if epoch == self.total_steps and lr < 0:
             # the step after the cycle's last (PyTorch's allows it, and a loop stepping once a batch reaches it):
             # "linear" goes on past min_lr there, below 0 (-2.9e-4 for max_lr 0.01 over 50 steps), an lr PyTorch's
@@ -152,11 +143,3 @@ class OneCycleLR(LRScheduler):
             except ValueError:
                 return self.max_momentum
         return momentum
-
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets its lr outright: it is not chainable
-
-    def _set(self, factor: float, lr: float) -> None:
-        super()._set(factor, lr)
-        if self._momentum_name is not None:
-            set_momentum(self.optimizer, self._momentum_name, self._momentum(self.last_epoch))

@@ -13,9 +13,9 @@ from typing import Any
 
 from autograd import replayed
 
-from .arguments import check_number
+from .arguments import check_number, is_int
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_base import EPOCH_MOST, LRScheduler, _at_least_zero, _count
 
 FRACTION = "epoch_fraction"  # its state's key, beside LRScheduler's
 
@@ -26,7 +26,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     times at each restart (SGDR). It sets the lr outright, as PyTorch's."""
 
     setting_names = ("T_0", "T_mult", "eta_min")
-    sets_outright = True
+    sets_outright = True  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
 
     def __init__(
         self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
@@ -68,9 +68,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         factor = self._number(epoch, self.factor_at(epoch))
         return factor, self.eta_min + (base_lr - self.eta_min) * factor
 
-    def composes_at(self, epoch: int) -> bool:
-        return False  # PyTorch's sets eta_min + (base_lr - eta_min) * ..., whatever other schedulers did
-
     @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
     def step(self, epoch: float | None = None) -> None:
         """One epoch done; or, given `epoch` (a number >= 0, a fraction too), the schedule put at that epoch, as
@@ -78,11 +75,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if epoch is None:
             return super().step()
         name = type(self).__name__
-        at = check_number(name, "epoch", epoch, "a finite number >= 0", lambda e: 0 <= e < math.inf)
+        # below 2**63: its last_epoch is what nn.save writes as an int64 (EPOCH_MOST) and load_state_dict takes
+        wanted = "a finite number >= 0 and below 2**63 (what a checkpoint's int64 last_epoch holds)"
+        # an int kept exact (a float holds integers to 2**53 only), a float compared with the bound exactly
+        at = check_number(name, "epoch", epoch, wanted, lambda e: 0 <= e < EPOCH_MOST + 1, integer=is_int(epoch))
         if not any(self is s for s in self.optimizer.schedulers):
             raise ValueError(f"{name}.step(epoch): this scheduler is run by a SequentialLR, which steps it")
         whole = math.floor(at)
-        self._with_fraction(at - whole, lambda: self._jump(whole))
+        self._with_fraction(float(at - whole), lambda: self._jump(whole))
         return None
 
     def _jump(self, epoch: int) -> None:

@@ -96,3 +96,6 @@ def test_the_modules_take_no_weight_as_torchs(name):
         getattr(torch.nn, module.__name__)(weight=torch.ones(3))
     with pytest.raises(TypeError, match=rf"{module.__name__}\(\) takes no weight, as PyTorch's: .* F\.{name}\(input"):
         module(weight=np.ones(3))
+    subclass = type("Weighted", (module,), {})  # it took weight=, keyed by the class's name
+    with pytest.raises(TypeError, match=rf"Weighted\(\) takes no weight, as PyTorch's: .* F\.{name}\(input"):
+        subclass(weight=np.ones(3))

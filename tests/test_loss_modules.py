@@ -71,7 +71,7 @@ def test_the_options_are_pytorchs(name):
     function, positions = LOSSES[name]
     ours = inspect.signature(function).parameters
     theirs = inspect.signature(getattr(torch.nn, name)).parameters
-    only = FUNCTION_ONLY.get(name, ())  # the function's weight per element, which PyTorch's class does not take
+    only = FUNCTION_ONLY.get(function.__name__, ())  # the function's weight per element, not PyTorch's class's
     options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in only]
     assert {p.name for p in options} <= set(theirs)
     assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))

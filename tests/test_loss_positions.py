@@ -89,6 +89,14 @@ def test_torchs_deprecated_options_are_refused_naming_reduction(call, given):
         call()
 
 
+@pytest.mark.parametrize("name", DEPRECATED)
+def test_torchs_deprecated_options_at_their_default_none_are_taken_by_keyword_too(name):
+    """None, their default, is taken by position; by keyword it was refused, naming reduction=, which it leaves."""
+    ours = nnf.mse_loss(Tensor(X), Y, reduction="sum", **{name: None})
+    theirs = F.mse_loss(torch.from_numpy(X), torch.from_numpy(Y), reduction="sum", **{name: None})
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-15)
+
+
 def test_too_many_positions_or_one_given_twice_are_refused():
     with pytest.raises(TypeError, match=r"huber_loss takes 2 inputs and then, as PyTorch's, at most 3 options"):
         nnf.huber_loss(Tensor(X), Y, "mean", 1.0, None, 4)

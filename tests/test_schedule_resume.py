@@ -130,6 +130,9 @@ def test_a_file_written_before_hand_set_loads_as_not_known_and_is_refused_past_t
     assert fresh.hand_set is None
 
 
+HALVING = lambda cycle: 0.5**cycle  # noqa: E731  a CyclicLR's scale_fn
+
+
 @pytest.mark.parametrize(
     ("saved", "loading", "setting"),
     [
@@ -160,6 +163,29 @@ def test_a_file_of_other_settings_is_refused_naming_them(saved, loading, setting
     with pytest.raises(ValueError, match=f"was saved with {setting}"):
         nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
     assert scheduler.last_epoch == 0 and opt.lr == scheduler.get_last_lr()[0]
+
+
+@pytest.mark.parametrize(("saved_fn", "loading_fn", "fix"), [(None, HALVING, "without"), (HALVING, None, "with")])
+@pytest.mark.parametrize("mode", ["triangular", "exp_range"])
+def test_a_cyclic_lr_saved_with_a_scale_fn_or_without_loads_only_so(saved_fn, loading_fn, fix, mode, tmp_path):
+    """A file holds no function, but whether the saved run had one decides the schedule: saved with a scale_fn,
+    a file loaded into a CyclicLR without one (its mode's scale) silently, and the other way round; saved as
+    exp_range, loaded with a scale_fn, the error named scale_mode and said to make it 'iterations', which would
+    load and follow the scale_fn."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    CyclicLR(opt, 0.01, 0.1, 4, mode=mode, gamma=0.9, scale_fn=saved_fn).step()
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    scheduler = CyclicLR(opt, 0.01, 0.1, 4, mode=mode, gamma=0.9, scale_fn=loading_fn)
+    given = saved_fn is not None
+    with pytest.raises(ValueError, match=rf"saved with scale_fn_given={given}, .* make the CyclicLR {fix} a scale_fn"):
+        nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
+    assert scheduler.last_epoch == 0 and opt.lr == scheduler.get_last_lr()[0]
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    CyclicLR(opt, 0.01, 0.1, 4, mode=mode, gamma=0.9, scale_fn=saved_fn)  # made as the saved run was: loads
+    nn.load(model, tmp_path / "ckpt.npz", optimizer=opt)
+    assert opt.schedulers[0].last_epoch == 1
 
 
 def test_an_anneal_strategy_that_is_none_of_the_choices_is_refused(tmp_path):

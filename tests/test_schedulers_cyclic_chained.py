@@ -106,7 +106,7 @@ def test_lr_lambda_is_asked_once_an_epoch_in_order_as_torchs():
 
     times = MultiplicativeLR(optimizer(), counting("ours"))
     for _ in range(5):
-        times.moves_within(3)  # nn.fit asks ahead: answered from the factors kept
+        assert times.moves_within(3)  # nn.fit's question: answered without asking lr_lambda ahead of the steps
         times.step()
     v = torch.zeros(1, requires_grad=True)
     theirs_opt = torch.optim.SGD([v], lr=0.1)
@@ -114,8 +114,27 @@ def test_lr_lambda_is_asked_once_an_epoch_in_order_as_torchs():
     for _ in range(5):
         theirs_opt.step()
         theirs.step()
-    assert asked["ours"][:5] == asked["theirs"] == [1, 2, 3, 4, 5]
+    assert asked["ours"] == asked["theirs"] == [1, 2, 3, 4, 5]
     assert times.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-15)
+
+
+def test_fit_asks_no_lr_lambda_ahead_of_the_steps_of_a_callback():
+    """fit asked a MultiplicativeLR it does not step for the factors of all its epochs before training (would it
+    move?), and the callback's steps then took those: a lr_lambda reading the run answered from before it."""
+    import nn
+    from nn import functional as F
+
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt, done, asked = SGD(model.parameters(), lr=0.1), [], []
+    times = MultiplicativeLR(opt, lambda e: asked.append((e, len(done))) or 0.9)
+
+    def step_it(epoch, model, history):
+        times.step()
+        done.append(epoch)
+
+    nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, callbacks=[step_it])
+    assert asked == [(1, 0), (2, 1), (3, 2)]  # each at its step, after the epochs before it: it was (k, 0)
 
 
 def test_a_multiplicative_lr_after_a_milestone_is_refused():
@@ -195,6 +214,22 @@ def test_fit_steps_a_chained_schedulers_own_in_its_order():
     chained = ChainedScheduler([StepLR(opt, 1, 0.5), ExponentialLR(opt, 0.9)])
     nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=chained)
     assert [s.last_epoch for s in chained.schedulers] == [3, 3] and opt.lr == pytest.approx(0.1 * 0.5**3 * 0.9**3)
+    # its get_last_lr() and state are the lr fit's steps set: it said 0.1, the lr when it was made, after fit
+    assert chained.get_last_lr() == [opt.lr] and chained.state_dict()["last_lr"] == opt.lr
+
+
+def test_a_chain_loaded_by_nn_load_says_the_loaded_lr(tmp_path):
+    """nn.load resumes its schedulers, not the chain: its get_last_lr() said 0.1 where the lr loaded was 0.02025."""
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    lrs(ChainedScheduler([StepLR(opt, 1, 0.5), ExponentialLR(opt, 0.9)]), 2)
+    nn.save(model, tmp_path / "ckpt.npz", optimizer=opt)
+    again = SGD(model.parameters(), lr=0.1)
+    resumed = ChainedScheduler([StepLR(again, 1, 0.5), ExponentialLR(again, 0.9)])
+    nn.load(model, tmp_path / "ckpt.npz", optimizer=again)
+    assert resumed.get_last_lr() == [again.lr] == [opt.lr] and opt.lr == pytest.approx(0.1 * 0.25 * 0.81)
 
 
 # each scheduler that sets the lr outright, made on an optimizer (its class's sets_outright, listed by SETS_OUTRIGHT)

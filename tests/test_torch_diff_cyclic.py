@@ -8,6 +8,7 @@ import inspect
 
 import numpy as np
 import pytest
+from test_torch_diff_schedulers_more import _assert_same_lrs, _optimizers
 from torch_reference import torch
 
 import nn
@@ -97,3 +98,25 @@ def test_the_draws_reach_every_mode_and_scale_fn():
 def test_it_takes_torchs_arguments_in_its_order():
     theirs = list(inspect.signature(torch.optim.lr_scheduler.CyclicLR).parameters)
     assert list(inspect.signature(schedulers.CyclicLR).parameters) == theirs
+
+
+@pytest.mark.parametrize("first", ["LinearLR", "ExponentialLR"])
+def test_in_a_sequential_lr_the_schedule_before_it_keeps_torchs_lr(first):
+    """Made after the optimizer's first scheduler, a CyclicLR set the optimizer's initial_lr to its base_lr, where
+    PyTorch's keeps the first one's (setdefault): the warmup before it in a SequentialLR ran at 0.005 to 0.01, not
+    PyTorch's 0.05 to 0.1, and an ExponentialLR at 0.01, 0.009, ... for 0.1, 0.09, ..."""
+    optimizers = _optimizers(0.1)
+    pair = []
+    for lib, opt in zip((schedulers, torch.optim.lr_scheduler), optimizers):
+        head = lib.LinearLR(opt, 0.5, 1.0, 3) if first == "LinearLR" else lib.ExponentialLR(opt, 0.9)
+        pair.append(lib.SequentialLR(opt, [head, lib.CyclicLR(opt, 0.01, 0.5, 3)], [4]))
+    _assert_same_lrs([pair], *optimizers, 14, f"SequentialLR of {first} and CyclicLR")
+
+
+def test_a_cycle_without_its_way_down_is_torchs_sawtooth():
+    """step_size_down=0 (up in 3 steps, then straight back to base_lr), which PyTorch's takes, was refused as "an
+    integer >= 1"; step_size_up=0 stays refused (PyTorch's divides by 0 at the first step)."""
+    options = dict(base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=0)
+    _assert_same(*_pair("SGD", options), 12, f"CyclicLR({options})")
+    with pytest.raises(ValueError, match="step_size_up must be an integer >= 1, got 0"):
+        _pair("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=0, step_size_down=3))

@@ -1,11 +1,11 @@
-"""The schedulers of nn.schedulers_more (MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, PolynomialLR,
-CosineAnnealingWarmRestarts) and LinearLR with total_iters=0 against torch.optim.lr_scheduler 2.13: random
-options, the lr and get_last_lr() of every epoch over 60 epochs, alone, chained two on an optimizer (their
-factors multiply, as PyTorch's chainable forms), one after another in a SequentialLR (total_iters=0 left out
-there: see why there), and resumed from a state_dict half way. chainrule computes each epoch's closed form
-where PyTorch multiplies the last lr by a ratio, so they agree to rounding: within 1e-12 relative (the most
-measured: 8.8e-16, ExponentialLR at epoch 57) or 1e-15 absolute (a LinearLR down to 0: torch's lr ends at
--4.4e-18, chainrule's at 0)."""
+"""The schedulers of nn.schedulers_more (MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, PolynomialLR),
+CosineAnnealingWarmRestarts (nn.schedulers_restarts) and LinearLR with total_iters=0 against
+torch.optim.lr_scheduler 2.13: random options, the lr and get_last_lr() of every epoch over 60 epochs, alone,
+chained two on an optimizer (their factors multiply, as PyTorch's chainable forms), one after another in a
+SequentialLR (total_iters=0 left out there: see why there), and resumed from a state_dict half way. chainrule
+computes each epoch's closed form where PyTorch multiplies the last lr by a ratio, so they agree to rounding:
+within 1e-12 relative (the most measured: 8.8e-16, ExponentialLR at epoch 57) or 1e-15 absolute (a LinearLR down
+to 0: torch's lr ends at -4.4e-18, chainrule's at 0)."""
 
 import warnings
 
