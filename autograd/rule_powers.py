@@ -121,8 +121,12 @@ def power_vjp(g, out, a, b, needs=BOTH):
         if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
             base = base.astype(wider)  # its log in the result's precision, not the base's
         # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
-        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do
-        log_a = where(math.nan, log(base), cond=negative)
+        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do. That NaN is
+        # a's (NaN·a), so that its derivative in a is NaN too: at b = 0, where d/da of a^b is 0 whatever comes
+        # (x ** 0 is flat), ∂²/∂b∂a (d/db first) was 0 where ∂²/∂a∂b (d/da first) is NaN; now NaN both ways
+        # (log a has no real value there; PyTorch's is NaN d/da first, 1/a d/db first)
+        nan_of_a = where(a, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere: unread
+        log_a = where(nan_of_a, log(base), cond=negative)
         gb = where(0.0, g * (out * log_a), cond=zero)
     return ga, gb
 

@@ -51,3 +51,18 @@ def test_the_mixed_second_derivative_at_exponent_zero_is_kept():
         return x**y
 
     assert autograd.grad(autograd.grad(f, 0), 1)(2.0, 0.0) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("base", [-2.0, -0.5])
+@pytest.mark.parametrize(("first", "second"), [(0, 1), (1, 0)])
+def test_the_mixed_second_derivative_at_a_negative_base_is_nan_in_either_order(base, first, second):
+    """At a < 0, b = 0, ∂²(a^b)/∂a∂b was NaN d/da first and 0 d/db first: d/db's NaN factor (log a has no real value)
+    was a constant there, and x ** 0's flat d/da let nothing through it. NaN both ways, on both engines."""
+
+    def f(x, y):
+        return x**y
+
+    assert math.isnan(autograd.grad(autograd.grad(f, first), second)(base, 0.0))
+    on_tensor = autograd.grad(lambda x, y: autograd.grad(lambda x, y: f(x, y).sum(), first)(x, y).sum(), second)
+    got = on_tensor(Tensor(np.array([base, 2.0])), Tensor(np.array([0.0, 0.0])))
+    assert math.isnan(got[0]) and got[1] == 0.5
