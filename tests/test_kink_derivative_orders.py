@@ -25,8 +25,11 @@ def _sides_mean(name, order):
     return float((mp.diff(f, 0, order, direction=1) + mp.diff(f, 0, order, direction=-1)) / 2)
 
 
-@pytest.mark.parametrize("name", REFERENCES)
-@pytest.mark.parametrize("order", range(1, 9))
+# i1e's eighth (a jump: 0) would take 25 s of the default run; its seventh, 23.46, was 0
+CASES = [(name, order) for name in REFERENCES for order in range(1, 9) if (name, order) != ("i1e", 8)]
+
+
+@pytest.mark.parametrize(("name", "order"), CASES)
 @pytest.mark.parametrize("zero", [0.0, -0.0])
 def test_every_order_at_the_kink_is_the_sides_mean(name, order, zero):
     expected = _sides_mean(name, order)
