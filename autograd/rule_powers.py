@@ -88,13 +88,11 @@ def _held_zero(x: Any, s: Any, *, zero: float) -> Any:
 slope_in = Op("held_zero", _held_zero, lambda h, out, x, s, *, zero: (unbroadcast(h * s, np.shape(x)), None))
 
 
-def _zero_base_line(a: Any, b: Any, needs: tuple[bool, ...]) -> Any:
-    """Where a == 0 and b = 0 or b >= 1, both a and b nodes whose gradients are taken (a mixed second derivative
-    may follow), a mask (or True), else None; and there the limit of ∂²(a^b)/∂a∂b = a^(b−1)·(1 + b·ln a) as
+def _zero_base_line(a: Any, b: Any) -> Any:
+    """Where a == 0 and b = 0 or b >= 1 (a and b nodes whose gradients are taken: a mixed second derivative may
+    follow), a mask (or True), else None; and there the limit of ∂²(a^b)/∂a∂b = a^(b−1)·(1 + b·ln a) as
     a → 0⁺: +inf at b = 0, −inf at b = 1, −0 for b > 1 (1 elsewhere: a stand-in). Not for 0 < b < 1, where d/da
     is itself +inf at 0 (a Value raises; a Tensor's mixed entries are NaN, 0 · inf, in either order)."""
-    if not (needs[0] and needs[1] and isinstance(a, Node) and isinstance(b, Node)):
-        return None, None
     a_, b_ = raw(a), raw(b)
     line = (a_ == 0) & ((b_ == 0) | (b_ >= 1))
     if not np.any(line):
@@ -109,10 +107,13 @@ def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     # at a = 0, b = 0 or b >= 1 the mixed second derivative is its limit in either order (the entry's comment): d/db
     # is held at 0 there (PyTorch's), so b is taken as a constant in d/da there and the limit given as zeros' slopes
-    line, limit = _zero_base_line(a, b, needs)
-    b_of_slope = b if line is None else where(raw(b), b, cond=line)
+    line = limit = None
+    if needs[1] and needs[0] and isinstance(a, Node) and isinstance(b, Node):  # create_graph: a plain pass skips it
+        line, limit = _zero_base_line(a, b)
+    b_given = b
     if needs[0]:
-        b, b_given = b_of_slope, b
+        if line is not None:
+            b = where(raw(b), b, cond=line)
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
         # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
         # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
