@@ -142,7 +142,11 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
     # float exponent (t ** c, tensor_ops.power_const) is the double it is on float32 data, as PyTorch's, not
-    # numpy's float32 rounding of it: (-6) ** 2.00000001 is NaN (tensor_power_const); float16 rounds it
+    # numpy's float32 rounding of it: (-6) ** 2.00000001 is NaN (tensor_power_const); float16 rounds it. Mixed second
+    # derivatives: 1/a at b = 0 in either order for a > 0, NaN in either order for a < 0 (log a has no real value;
+    # PyTorch's 1/a d/db first); at a = 0 d/db is held at 0 for b >= 0 (PyTorch's) and the mixed ones are their
+    # limits as a -> 0+ in either order (+inf at b = 0, -inf at b = 1, -0 beyond; NaN for 0 < b < 1, where d/da is
+    # +inf): docs/edge-points.md
     OpDef(
         "power",
         power_vjp,

@@ -16,7 +16,9 @@ from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
 from .rule_pieces import is_near, piecewise, polynomial, sides_mean_at_zero, tail_at_infinity
 
-cosh, exp, i0, i0e, i1e, sqrt = (function(n) for n in ("cosh", "exp", "i0", "i0e", "i1e", "sqrt"))
+cosh, exp, i0, i0e, i1, i1e, sinh, sqrt = (
+    function(n) for n in ("cosh", "exp", "i0", "i0e", "i1", "i1e", "sinh", "sqrt")
+)
 absolute = function("abs")
 # I₁(x)/x = Σ qᵏ/(2·k!·(k+1)!), q = x²/4: 12 terms hold every digit for |x| < 1 (the 13th is below 1e-24)
 _OVER_X_SERIES = tuple(0.5 / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
@@ -106,7 +108,7 @@ def _i1e_vjp(g, out, x):
 
         return tail_at_infinity(x, lambda x: -0.0 / absolute(x), _i1e_slope, far)
 
-    return (sides_mean_at_zero(x, g, lambda x: g * slope(x), _I1E_SLOPE_AT_0),)
+    return (sides_mean_at_zero(x, g, lambda x: g * slope(x), _i1e_sides),)
 
 
 # |x| from which |x|^(−3/2)/(2√(2π)) is below half the least subnormal, so rounds to 0 (float64 1.9e215, float32 4.3e29)
@@ -116,11 +118,16 @@ _I1E_SLOPE_UNDERFLOWS = {  # in logs: 1/(√(2π)·smallest) overflows float64
 }
 
 
-# the means of the two sides' Taylor series at 0 of i0e' (odd: 3x/2 + 35x³/48 + 77x⁵/640) and i1e' (even: 1/2 +
-# 15x²/16 + 35x⁴/128), from c₁ (sides_mean_at_zero): i0e's second derivative at 0 is 3/2 and i1e's third 15/8,
-# where the sign(0) of |x| in each rule made 0 and −1/8
-_I0E_SLOPE_AT_0 = (1.5, 0.0, 35 / 48, 0.0, 77 / 640)
-_I1E_SLOPE_AT_0 = (0.0, 15 / 16, 0.0, 35 / 128)
+def _i0e_sides(u: Any) -> Any:
+    """The mean of i0e's slopes right and left of 0 without |u|, (e^u·(I₀ + I₁) − e^−u·(I₀ − I₁))/2 =
+    sinh(u)·I₀(u) + cosh(u)·I₁(u) (sides_mean_at_zero): i0e''(0) = 3/2, where sign(0) made 0."""
+    return sinh(u) * i0(u) + cosh(u) * i1(u)
+
+
+def _i1e_sides(u: Any) -> Any:
+    """The mean of i1e's slopes right and left of 0 without |u|, (cosh(u)·I₁(u))' = sinh(u)·I₁(u) + cosh(u)·I₁'(u)
+    (sides_mean_at_zero): i1e's third derivative at 0 is 15/8, where sign(0) made −1/8."""
+    return sinh(u) * i1(u) + cosh(u) * (i0(u) - _i1_over_x_series(u))
 
 
 BESSEL: tuple[OpDef, ...] = (
@@ -136,9 +143,7 @@ BESSEL: tuple[OpDef, ...] = (
     # kink at 0, where e^−|x| has one: the derivative there is 0, the mean of the sides' ∓1 (PyTorch's sgn(0) = 0)
     OpDef(
         "i0e",
-        lambda g, out, x: (
-            sides_mean_at_zero(x, g, lambda x: g * (-sign(x) * _scaled_difference(x)), _I0E_SLOPE_AT_0),
-        ),
+        lambda g, out, x: (sides_mean_at_zero(x, g, lambda x: g * (-sign(x) * _scaled_difference(x)), _i0e_sides),),
         forward.scalar_i0e,
         forward.tensor_i0e,
         (OFF_KINK,),

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from .atan2_partials import partial as atan2_partial
 from .graph import raw
 from .op_def import ANYWHERE, NONZERO, Domain, OpDef, function
 from .rule_functions import gated, unknown_at_nan, where
@@ -70,23 +71,11 @@ def _truncated(a: Any, b: Any) -> Any:
 
 
 def _atan2_vjp(g, out, a, b):
-    # at the origin, where the formula is 0/0, the gradient is 0 in both inputs (PyTorch's); so it is where
-    # one input is infinite and the other finite (the limit, 1/r -> 0, where PyTorch's inf/inf is NaN in one
-    # input and its 0 in the other). Elsewhere a and b are first
-    # divided by the larger of |a| and |b| (a constant: the formula is the same for any), so that a² + b²
-    # neither underflows to 0 near the origin (|a|, |b| below 1e-154) nor overflows far out
-    ra, rb = raw(a), raw(b)
-    flat = ((ra == 0) & (rb == 0)) | (np.isinf(ra) & np.isfinite(rb)) | (np.isfinite(ra) & np.isinf(rb))
-    size = np.maximum(np.abs(ra), np.abs(rb))
-    size = np.where(flat, 1.0, size) if np.ndim(size) else float(size) if not flat else 1.0
-    if not np.any(flat):
-        a_, b_ = a / size, b / size
-        r2 = a_ * a_ + b_ * b_
-        return g * (b_ / r2 / size), -g * (a_ / r2 / size)
-    # there the 0 is a constant, so its own derivatives are 0 too (not the formula's, antisymmetric)
-    a_, b_ = where(0.0, a / size, cond=flat), where(0.0, b / size, cond=flat)
-    r2 = where(1.0, a_ * a_ + b_ * b_, cond=flat)
-    return where(0.0, g * (b_ / r2 / size), cond=flat), where(0.0, -g * (a_ / r2 / size), cond=flat)
+    # b/(a² + b²) and −a/(a² + b²) in closed form at every order (atan2_partials: the chain rule through the formula
+    # made NaN beside a subnormal origin). At the origin, where the formula is 0/0, the gradient is 0 in both inputs
+    # (PyTorch's), and so are its derivatives; so it is where one input is infinite and the other finite (the
+    # limit, 1/r -> 0, where PyTorch's inf/inf is NaN in one input and its 0 in the other)
+    return g * atan2_partial(a, b, p=1, q=0), g * atan2_partial(a, b, p=0, q=1)
 
 
 def _copysign_factor(a: Any, b: Any) -> Any:

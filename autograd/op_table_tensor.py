@@ -68,7 +68,8 @@ def extreme_shares(x: np.ndarray, out: np.ndarray, axis: Any) -> np.ndarray:
     """Each entry's share of the gradient of a largest (or smallest) value `out` of x over axis: ties share
     it equally (as PyTorch's amax and amin). Where the extreme is NaN (a NaN in its slice), every entry of
     the slice gets NaN: which entry NaN beats is unknown, and every share depends on it (the NaN policy,
-    rule_functions; PyTorch's gives the NaNs the gradient, the rest 0). In x's float dtype."""
+    rule_functions; PyTorch 2.13's amax and amin too, where its max() of every entry splits it between the NaNs).
+    In x's float dtype."""
     top = np.reshape(out, kept_shape(np.shape(x), axis))
     hit = x == top
     with np.errstate(invalid="ignore"):  # 0 of 0 entries where the extreme is NaN: NaN, as it should be

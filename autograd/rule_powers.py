@@ -11,9 +11,11 @@ import numpy as np
 
 from . import elementwise_forwards as forward
 from .graph import Node, raw
+from .op import Op
 from .op_def import BOTH
 from .op_functions import function, log
 from .rule_functions import nowhere_zero, where
+from .user_rules import unbroadcast
 
 exp2 = function("exp2")
 
@@ -75,9 +77,43 @@ def _rescaled(a: Any, b: Any, exponent: Any) -> Any:
 _POWER_FITS = {t: np.finfo(t).maxexp * 125 / 128 for t in (np.float16, np.float32, np.float64)}
 
 
+def _held_zero(x: Any, s: Any, *, zero: float) -> Any:
+    """`zero` (±0) in the shape of x and s: a value that is none, whose slope in x is s (`slope_in`)."""
+    if not isinstance(x, np.ndarray) and not isinstance(s, np.ndarray):
+        return zero
+    return np.full(np.broadcast(x, s).shape, zero, dtype=np.result_type(x, s))
+
+
+# where the slope of a value that is 0 is ±inf (0 · inf would be NaN): only the power's mixed limits below use it
+slope_in = Op("held_zero", _held_zero, lambda h, out, x, s, *, zero: (unbroadcast(h * s, np.shape(x)), None))
+
+
+def _zero_base_line(a: Any, b: Any) -> Any:
+    """Where a == 0 and b = 0 or b >= 1 (a and b nodes whose gradients are taken: a mixed second derivative may
+    follow), a mask (or True), else None; and there the limit of ∂²(a^b)/∂a∂b = a^(b−1)·(1 + b·ln a) as
+    a → 0⁺: +inf at b = 0, −inf at b = 1, −0 for b > 1 (1 elsewhere: a stand-in). Not for 0 < b < 1, where d/da
+    is itself +inf at 0 (a Value raises; a Tensor's mixed entries are NaN, 0 · inf, in either order)."""
+    a_, b_ = raw(a), raw(b)
+    line = (a_ == 0) & ((b_ == 0) | (b_ >= 1))
+    if not np.any(line):
+        return None, None
+    limit = np.where(line, np.where(b_ == 0, np.inf, np.where(b_ == 1, -np.inf, -0.0)), 1.0)
+    if isinstance(line, np.ndarray):
+        return line, limit.astype(np.result_type(raw(a), raw(b)), copy=False)
+    return bool(line), float(limit)
+
+
 def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
+    # at a = 0, b = 0 or b >= 1 the mixed second derivative is its limit in either order (the entry's comment): d/db
+    # is held at 0 there (PyTorch's), so b is taken as a constant in d/da there and the limit given as zeros' slopes
+    line = limit = None
+    if needs[1] and needs[0] and isinstance(a, Node) and isinstance(b, Node):  # create_graph: a plain pass skips it
+        line, limit = _zero_base_line(a, b)
+    b_given = b
     if needs[0]:
+        if line is not None:
+            b = where(raw(b), b, cond=line)
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
         # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
         # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
@@ -112,6 +148,9 @@ def power_vjp(g, out, a, b, needs=BOTH):
             blown = at_zero & ~(np.isfinite(raw(g)) & np.isfinite(raw(power)))
             if np.any(blown):
                 ga = where(0.0, ga, cond=blown)
+        b = b_given
+        if line is not None:  # −0 added: the value's bits kept
+            ga = ga + slope_in(b, where(g * limit, 0.0, cond=line), zero=-0.0)
     if needs[1]:
         # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
         zero = (raw(a) == 0) & (raw(b) >= 0)
@@ -121,9 +160,14 @@ def power_vjp(g, out, a, b, needs=BOTH):
         if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
             base = base.astype(wider)  # its log in the result's precision, not the base's
         # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
-        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do
-        log_a = where(math.nan, log(base), cond=negative)
-        gb = where(0.0, g * (out * log_a), cond=zero)
+        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do. That NaN is
+        # a's (NaN·a), so that its derivative in a is NaN too: at b = 0, where d/da of a^b is 0 whatever comes
+        # (x ** 0 is flat), ∂²/∂b∂a (d/db first) was 0 where ∂²/∂a∂b (d/da first) is NaN; now NaN both ways
+        # (log a has no real value there; PyTorch's is NaN d/da first, 1/a d/db first)
+        nan_of_a = where(a, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere: unread
+        log_a = where(nan_of_a, log(base), cond=negative)
+        held = 0.0 if line is None else slope_in(a, where(g * limit, 0.0, cond=line), zero=0.0)
+        gb = where(held, g * (out * log_a), cond=zero)
     return ga, gb
 
 

@@ -81,11 +81,25 @@ def _tensor_only(d: OpDef) -> Op:
 OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}
 _power = BY_NAME["power"]
 _power_const_rule = rule_in_float32(lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1])
+
+
+def _power_const_vjp(g: Any, out: Any, x: Any, *, c: Any) -> Any:
+    """x ** c's rule; on float32 data under an exponent below float32's least normal (x ** 1e-300), in float64 and
+    rounded once, as its forward (tensor_power_const): in float32 the factor c of c·x^(c−1) is 0 (or a subnormal
+    of few digits), and at x = 0 that 0 times x^(c−1) = inf was NaN (PyTorch 2.13's NaN too); now +inf, the limit,
+    and −inf the second derivative, as float64's."""
+    if isinstance(c, float) and 0 < abs(c) < _FLOAT32_TINY and np.result_type(raw(x)) == np.float32:
+        (gx,) = _power_const_rule(g, out.astype(np.float64), x.astype(np.float64), c=c)
+        return (gx.astype(np.float32),)
+    return _power_const_rule(g, out, x, c=exponent_as_taken(raw(x), c))
+
+
+_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 # `x ** 2`: the exponent is a constant keyword, so no gradient is formed for it
 power_const = Op(
     "**",
     lambda x, *, c: tensor_power_const(x, c),  # a float exponent as given, a double (PyTorch's)
-    lambda g, out, x, *, c: _power_const_rule(g, out, x, c=exponent_as_taken(raw(x), c)),
+    _power_const_vjp,
     formulas=_power.formulas[:1],
     broadcasts=True,
 )
