@@ -15,7 +15,7 @@ from .arguments import as_examples, as_sequence, check_count, is_int, shown
 from .data import Batches
 from .module import Module
 from .optim import Optimizer
-from .schedulers import ChainedScheduler, LRScheduler, OneCycleLR, ReduceLROnPlateau
+from .schedulers import ChainedScheduler, CyclicLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
 from .train_stop import EarlyStopping
 
 DEFAULT_BATCH = 32  # fit's batch_size for (X, y)
@@ -120,7 +120,7 @@ def check_scheduler(scheduler: Any, optimizer: Any, epochs: int) -> None:
     """Refuse, changing nothing, a scheduler that is not one of `optimizer`'s, a step it would refuse
     (an lr no optimizer takes, a chain that cannot be), a OneCycleLR that the fit's `epochs` would not
     step as it was made (_check_cycle), or a ReduceLROnPlateau waiting for a metric to rise: fit steps
-    it on a loss."""
+    it on a loss. A CyclicLR made to count batches is warned of."""
     if scheduler is None:
         return
     if not isinstance(scheduler, LRScheduler | ReduceLROnPlateau) or scheduler.optimizer is not optimizer:
@@ -134,6 +134,17 @@ def check_scheduler(scheduler: Any, optimizer: Any, epochs: int) -> None:
         return
     if isinstance(scheduler, OneCycleLR):
         _check_cycle(scheduler, epochs)
+    if isinstance(scheduler, CyclicLR) and scheduler.step_size_up > epochs:
+        # a CyclicLR counts batches (PyTorch steps it once a batch; its default climb is 2000 of them): fit's
+        # once an epoch would leave its lr near base_lr. A warning, not a refusal: a long climb may be meant
+        warnings.warn(
+            f"fit steps this CyclicLR once an epoch, and its lr climbs over step_size_up={scheduler.step_size_up} "
+            f"steps: in {epochs} epoch(s) it would go {epochs / scheduler.step_size_up:.1%} of the way to max_lr. "
+            "Make it with step_size_up (and step_size_down) counted in epochs, or step it once a batch in a loop "
+            "of your own",
+            UserWarning,
+            stacklevel=4,
+        )
     scheduler.next_step()  # changes nothing
 
 

@@ -218,6 +218,31 @@ def test_fit_steps_a_chained_schedulers_own_in_its_order():
     assert chained.get_last_lr() == [opt.lr] and chained.state_dict()["last_lr"] == opt.lr
 
 
+def test_fit_warns_of_a_cyclic_lr_that_counts_batches():
+    """fit steps once an epoch; a CyclicLR of the default step_size_up=2000 (made for batches, as PyTorch steps
+    it) left the lr near base_lr for the whole fit, silently. One counted in epochs trains without a warning."""
+    import warnings
+
+    import nn
+    from nn import functional as F
+
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    for step_size_up, warned in ((2000, True), (3, False)):
+        model = nn.Sequential(nn.Linear(2, 3, seed=0))
+        opt = SGD(model.parameters(), lr=0.1)
+        cyclic = CyclicLR(opt, 0.01, 0.1, step_size_up=step_size_up)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=cyclic)
+        said = [str(w.message) for w in caught if "CyclicLR" in str(w.message)]
+        assert said == (["fit steps this CyclicLR once an epoch, and its lr climbs over step_size_up=2000 steps: in 3 "
+                         "epoch(s) it would go 0.1% of the way to max_lr. Make it with step_size_up (and "
+                         "step_size_down) counted in epochs, or step it once a batch in a loop of your own"]
+                        if warned else [])  # fmt: skip
+        assert caught == [] or caught[0].filename == __file__  # pointed at the call of fit
+        assert len(history.lr) == 3
+
+
 def test_a_chain_loaded_by_nn_load_says_the_loaded_lr(tmp_path):
     """nn.load resumes its schedulers, not the chain: its get_last_lr() said 0.1 where the lr loaded was 0.02025."""
     import nn
