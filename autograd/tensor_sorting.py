@@ -52,13 +52,13 @@ def _ranked(x: Any, rank: Any, dim: Any, keepdim: Any, what: str) -> ValuesIndic
     d, keep = args.dim(dim, x.ndim, what), flag(keepdim, f"{what}(): keepdim")
     if RECORDING:  # the rank is read off the numbers: the frame 3 up is the caller of kthvalue, median
         compile_read_hooks.read_data(x, 3, by=f"{what}(dim=)")
-    if x.ndim == 0:
-        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
-    n = x.shape[d]
+    n = 1 if x.ndim == 0 else x.shape[d]  # a 0-d tensor: one entry, k = 1 only (PyTorch's)
     if n == 0:
         raise ValueError(f"{what}(dim={dim}) of a tensor of shape {x.shape}: dim {d} is empty, it has no {what}")
     if rank is not None and not 0 <= rank < n:
         raise ValueError(f"{what}: k={rank + 1} is out of range for dim {dim} of length {n} (k goes from 1 to {n})")
+    if x.ndim == 0:
+        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
     order = np.argsort(x.data, axis=d, kind="stable")
     index = np.take(order, [(n - 1) // 2 if rank is None else rank], axis=d)
     if rank is None and x.dtype.kind == "f":

@@ -219,6 +219,12 @@ def test_order_statistics_of_a_0d_tensor_and_of_no_entries():
         (lambda t: t.kthvalue(4, 1), ValueError, r"k=4 is out of range for dim 1 of length 3 \(k goes from 1 to 3\)"),
         (lambda t: t.kthvalue(0), ValueError, r"k=0 is out of range"),
         (lambda t: t.kthvalue(1.5), TypeError, r"k must be an int"),
+        (
+            lambda t: t[0, 0].kthvalue(2),
+            ValueError,
+            r"k=2 is out of range for dim -1 of length 1 \(k goes from 1 to 1\)",
+        ),
+        (lambda t: t[0, 0].kthvalue(0, 0), ValueError, r"k=0 is out of range"),
         (lambda t: t.kthvalue(1, 2), IndexError, r"dim 2 is out of range"),
         (lambda t: t.median(-3), IndexError, r"dim -3 is out of range"),
         (lambda t: t.median(keepdim=True), TypeError, r"keepdim=True needs a dim"),
