@@ -80,6 +80,23 @@ def test_scatter_takes_a_number_as_its_value_in_the_inputs_dtype_and_a_larger_sr
     np.testing.assert_array_equal(src.grad, [[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 
 
+def test_scatter_takes_a_0d_tensor_as_its_value_and_writes_into_a_0d_tensor_as_pytorch():
+    x = Tensor(np.zeros(3), requires_grad=True)
+    for keywords in (
+        {"src": Tensor(np.array(5.0), requires_grad=True)},
+        {"value": Tensor(np.array(5.0), requires_grad=True)},
+    ):
+        out = x.scatter(0, np.array([1, 2]), **keywords)  # PyTorch 2.13: [0, 5, 5], a 0-d src taken as the value
+        assert out.tolist() == [0.0, 5.0, 5.0]
+        (out * Tensor(np.array([10.0, 20.0, 30.0]))).sum().backward()
+        assert next(iter(keywords.values())).grad == 50.0  # the sum over the places written
+    one = Tensor(np.array(1.0), requires_grad=True)
+    for out in (one.scatter(0, np.array(0), Tensor(np.array(5.0))), one.scatter(-1, np.array(0), value=5.0)):
+        assert out.shape == () and out.item() == 5.0  # PyTorch's tensor(5.)
+    with pytest.raises(IndexError, match="index 1 is out of range for a dim of length 1"):
+        one.scatter(0, np.array(1), 5.0)
+
+
 def test_take_along_dim_broadcasts_counts_negative_indices_from_the_end_and_flattens_without_a_dim():
     x = np.arange(6.0).reshape(2, 3)
     assert Tensor(x).take_along_dim(np.array([[-1, 0, 1, 0]]), 1).tolist() == [[2, 0, 1, 0], [5, 3, 4, 3]]
@@ -117,6 +134,7 @@ def test_take_along_axis_is_numpys_function_and_np_take_along_axis_dispatches_to
         (lambda t: t.scatter(0, np.array([[0, 0]]), np.ones((1, 1))), ShapeError, r"does not fit src"),
         (lambda t: t.scatter(0, np.array([[0]])), TypeError, r"src .* or value=, one of them"),
         (lambda t: t.scatter(0, np.array([[0]]), 1.0, value=2.0), TypeError, r"one of them"),
+        (lambda t: t.scatter(0, np.array([[0]]), value=[[2.0]]), TypeError, r"value= is one number .* as src"),
         (lambda t: t.scatter(-3, np.array([[0]]), 1.0), IndexError, r"dim -3 is out of range"),
     ],
 )
