@@ -52,7 +52,7 @@ def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
 
 def _wrapped(index: np.ndarray, n: int, what: str) -> np.ndarray:
     """index in [-n, n), the negative ones counted from the end (numpy's and PyTorch's take_along_dim); past
-    either end an IndexError (PyTorch 2.13's take_along_dim reads past the dim there, unchecked)."""
+    either end an IndexError, as numpy's (PyTorch 2.13's take_along_dim takes them modulo the dim's length)."""
     if index.size and (index.min() < -n or index.max() >= n):
         bad = index[(index < -n) | (index >= n)][0]
         raise IndexError(

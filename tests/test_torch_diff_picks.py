@@ -156,6 +156,16 @@ def test_where_a_place_repeats_torch_sends_every_write_the_gradient_chainrule_on
     assert theirs.grad.tolist() == [30.0, 10.0, 30.0, 30.0] and mine.grad.tolist() == [0.0, 10.0, 0.0, 30.0]
 
 
+def test_an_index_past_the_dim_is_an_index_error_where_torch_takes_it_modulo_the_dims_length():
+    """What the docs say of torch 2.13's take_along_dim (unchecked: no error), and chainrule's numpy-like refusal."""
+    from autograd import Tensor
+
+    x, index = np.arange(6.0).reshape(2, 3), np.array([[3], [100]])
+    assert torch.take_along_dim(torch.tensor(x), torch.tensor(index), 1).tolist() == [[0.0], [4.0]]  # 3 % 3, 100 % 3
+    with pytest.raises(IndexError, match="index 3 is out of range for a dim of length 3"):
+        Tensor(x).take_along_dim(index, 1)
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_order_statistics_values_match_torch_at_ties_and_nan(seed):
     """Along a dim, at ties and NaN: the values are torch's, and each index points at an entry of that value."""
