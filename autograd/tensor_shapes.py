@@ -236,7 +236,8 @@ class ShapeMethods(IndexingMethods):
             raise ValueError(f"unfold: a window of size {size} does not fit in dimension {dimension} of length {n}")
         if self.ndim == 0:  # PyTorch's: the one entry as a window of 1 (or none, of size 0)
             return self.reshape(1)[:size]
-        windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)  # (count, size) positions along d
+        starts = np.arange(0, n - size + 1, min(step, n - size + 1))  # a step past the end: the first window alone
+        windows = starts[:, None] + np.arange(size)  # (count, size) positions along d
         return self[(slice(None),) * d + (windows,)].movedim(d + 1, -1)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:

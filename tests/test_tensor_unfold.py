@@ -34,6 +34,7 @@ def test_overlapping_windows_add_their_gradients_and_the_shape_is_pytorchs():
     np.testing.assert_array_equal(x.grad, [[1, 2, 3, 2, 1]] * 2)
     assert x.unfold(1, 2, 2).shape == (2, 2, 2) and x.unfold(0, 2, 5).shape == (1, 5, 2)  # the rest left out
     assert Tensor(np.array(5.0)).unfold(0, 1, 1).shape == (1,) and x.unfold(1, 0, 1).shape == (2, 6, 0)
+    assert x.unfold(1, 2, 10**30).tolist() == [[[0.0, 1.0]], [[5.0, 6.0]]]  # beyond int64: one window, as 2**62
 
 
 @pytest.mark.parametrize(
