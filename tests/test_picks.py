@@ -303,6 +303,19 @@ def test_quantile_interpolates_between_the_sorted_entries_about_its_rank():
     assert Tensor(np.array([1.0, np.inf])).quantile(0.0).item() == 1.0  # not 1 + 0·inf
 
 
+def test_np_median_and_np_quantile_are_numpys_through_quantile():
+    x = np.array([[4.0, 1.0, 2.0, 3.0], [0.0, 5.0, 1.0, 1.0]])
+    t = Tensor(x, requires_grad=True)
+    median = np.median(t, axis=1)  # numpy's: the mean of the middle two, [2.5, 1.0] (Tensor.median: [2, 1])
+    np.testing.assert_array_equal(median.data, np.median(x, axis=1))
+    median.sum().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5]])
+    got = np.quantile(t, [0.25, 0.6], axis=0, method="nearest", keepdims=True)
+    np.testing.assert_array_equal(got.data, np.quantile(x, [0.25, 0.6], axis=0, method="nearest", keepdims=True))
+    with pytest.raises(TypeError, match="does not take out="):
+        np.median(t, out=np.zeros(2))
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
