@@ -13,7 +13,7 @@ from compile_faithful_cases import assert_same, check_refused, check_replayed
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_scans import first_and_second
+from test_scans import distinct_and_dim, first_and_second
 
 import autograd
 import nn
@@ -178,16 +178,8 @@ def test_a_compiled_step_replays_a_fixed_index_and_follows_one_that_changes(name
         assert_same(_scenario(autograd.compile, OPS[name], INDICES * 2), eager)
 
 
-@st.composite
-def distinct_shape_and_dim(draw):
-    """Distinct entries 0.3 apart (no ties: a smooth point of an order statistic), and one of their dims."""
-    shape, dim = draw(shape_and_dim())
-    order = draw(st.permutations(range(int(np.prod(shape)))))
-    return np.asarray((np.array(order, dtype=float).reshape(shape) - 3) * 0.3), dim
-
-
 @SEVERAL
-@given(case=distinct_shape_and_dim(), k=st.integers(1, 3), keepdim=st.booleans())
+@given(case=distinct_and_dim(max_side=3), k=st.integers(1, 3), keepdim=st.booleans())
 def test_order_statistics_derivatives_agree_with_finite_differences(case, k, keepdim):
     x, dim = case
     k = min(k, x.shape[dim])
@@ -281,7 +273,7 @@ def test_a_compiled_step_does_not_replay_a_rank_read_off_the_numbers(name, monke
 
 
 @SEVERAL
-@given(case=distinct_shape_and_dim(), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
+@given(case=distinct_and_dim(max_side=3), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
 def test_quantile_derivatives_agree_with_finite_differences(case, q, keepdim):
     x, dim = case
     for how in ("linear", "midpoint", "nearest"):
