@@ -228,7 +228,10 @@ class ShapeMethods(IndexingMethods):
         Tensor.unfold (`autograd.unfold` is torch.nn.functional.unfold's, of images): that dim becomes the count of
         windows, (n - size) // step + 1. By indexing: an entry in several windows gets their gradients added."""
         d = args.dim(dimension, self.ndim, "unfold", "dimension")
-        size, step = args.ints((size, step), "unfold", "size and step")
+        for name, given in (("size", size), ("step", step)):
+            if not args.is_int(given):  # one int each (args.ints would offer them as one sequence)
+                raise TypeError(f"unfold: {name} must be an int, got {type(given).__name__} {short(given)}")
+        size, step = int(size), int(step)
         if size < 0 or step < 1:
             raise ValueError(f"unfold: size must be >= 0 and step >= 1, got size={size}, step={step}")
         n = 1 if self.ndim == 0 else self.shape[d]

@@ -44,7 +44,9 @@ def test_overlapping_windows_add_their_gradients_and_the_shape_is_pytorchs():
         ((1, 2, 0), ValueError, r"step >= 1, got size=2, step=0"),
         ((1, -1, 1), ValueError, r"size must be >= 0"),
         ((2, 1, 1), IndexError, r"dimension 2 is out of range"),
-        ((1, 2.0, 1), TypeError, r"size and step must be ints"),
+        ((1, 2.0, 1), TypeError, r"size must be an int, got float 2.0$"),
+        ((1, (2, 1), 1), TypeError, r"size must be an int, got tuple \(2, 1\)$"),
+        ((1, 2, True), TypeError, r"step must be an int, got bool True$"),
     ],
 )
 def test_bad_windows_are_clear_errors(args, error, words):
