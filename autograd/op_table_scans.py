@@ -59,7 +59,9 @@ def _logcumsumexp_vjp(g, out, x, *, axis):
     lowest = np.finfo(x.dtype).min
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a prefix of -inf: NaN, as logsumexp's
         size = np.log(np.abs(g))
-        above, below = np.where(g > 0, size, lowest), np.where(g < 0, size, lowest)
+        # a NaN in g is NaN in the part above 0, so that it reaches every share it is in (as cumsum's): were it
+        # neither above nor below 0 it would stand as 0 ([1, 1, NaN] sent [1.27, 0.73, 0], and PyTorch 2.13's too)
+        above, below = np.where((g > 0) | np.isnan(g), size, lowest), np.where(g < 0, size, lowest)
         shares = np.exp(_reverse_logcumsumexp(above - out, axis) + x) - np.exp(
             _reverse_logcumsumexp(below - out, axis) + x
         )

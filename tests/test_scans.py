@@ -75,6 +75,16 @@ def test_logcumsumexp_of_a_leading_run_of_minus_infinity_is_minus_infinity_with_
     assert np.isnan(x.grad[:2]).all() and x.grad[2] == 1.0
 
 
+def test_logcumsumexp_sends_a_nan_gradient_on_to_every_entry_it_depends_on():
+    """As cumsum's: a NaN g_k reaches each x_j with j <= k (before, it stood as 0, as in PyTorch 2.13)."""
+    for g, nan in (([1.0, 1.0, np.nan], [True, True, True]), ([np.nan, 1.0, 1.0], [True, False, False])):
+        x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+        x.logcumsumexp(0).backward(Tensor(np.array(g)))
+        assert np.isnan(x.grad).tolist() == nan
+    out = np.logaddexp.accumulate([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(x.grad[1:], [np.exp(2 - out[1]) + np.exp(2 - out[2]), np.exp(3 - out[2])], rtol=1e-14)
+
+
 def test_logcumsumexp_in_float32_sums_in_float64_and_stays_float32():
     x = np.full(100_000, 0.1, dtype=np.float32)
     out = Tensor(x).logcumsumexp(0)
