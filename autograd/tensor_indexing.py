@@ -43,22 +43,19 @@ def boolean(mask: Any, what: str, noun: str = "mask") -> np.ndarray:
     return kept(array, mask)
 
 
-def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
-    if index.size and (index.min() < 0 or index.max() >= n):
-        bad = index[(index < 0) | (index >= n)][0]
-        raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} (indices go from 0 to {n - 1})")
+def _checked_in_range(index: np.ndarray, n: int, what: str, lowest: int = 0) -> np.ndarray:
+    """index, each in [lowest, n); else an IndexError naming the first outside."""
+    if index.size and (index.min() < lowest or index.max() >= n):
+        bad = index[(index < lowest) | (index >= n)][0]
+        span = f"indices go from {lowest} to {n - 1}" if n else "it has no entries"
+        raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} ({span})")
     return index
 
 
 def _wrapped(index: np.ndarray, n: int, what: str) -> np.ndarray:
     """index in [-n, n), the negative ones counted from the end (numpy's and PyTorch's take_along_dim); past
     either end an IndexError, as numpy's (PyTorch 2.13's take_along_dim takes them modulo the dim's length)."""
-    if index.size and (index.min() < -n or index.max() >= n):
-        bad = index[(index < -n) | (index >= n)][0]
-        raise IndexError(
-            f"{what}: index {bad} is out of range for a dim of length {n} (indices go from {-n} to {n - 1})"
-        )
-    return index % max(n, 1)
+    return _checked_in_range(index, n, what, lowest=-n) % max(n, 1)
 
 
 def _last_writers(target: tuple[np.ndarray, ...], index_shape: tuple[int, ...], shape: tuple[int, ...]) -> Any:

@@ -124,6 +124,7 @@ def test_take_along_axis_is_numpys_function_and_np_take_along_axis_dispatches_to
     [
         (lambda t: t.take_along_dim(np.array([[3]]), 1), IndexError, r"index 3 is out of range .* from -3 to 2"),
         (lambda t: t.take_along_dim(np.array([[-4]]), 1), IndexError, r"index -4 is out of range"),
+        (lambda t: t[:, :0].take_along_dim(np.array([[0]]), 1), IndexError, r"length 0 \(it has no entries\)"),
         (lambda t: t.take_along_dim(np.array([0]), 1), ShapeError, r"indices of 1 dims for an input of 2"),
         (lambda t: t.take_along_dim(np.array([[0]] * 3), 1), ShapeError, r"do not broadcast .* other than dim 1"),
         (lambda t: t.take_along_dim(np.array([[0.0]]), 1), TypeError, r"integer indices"),
