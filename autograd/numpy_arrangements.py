@@ -1,5 +1,6 @@
 """numpy's functions that chainrule has as Tensor methods of the same meaning (diagonals and
-triangles, outer and tensordot products, tile, roll, pad, sort, take_along_axis), taking numpy's arguments: merged
+triangles, outer and tensordot products, tile, roll, pad, sort, take_along_axis, quantile and median), taking
+numpy's arguments: merged
 into numpy_functions.IMPLEMENTATIONS, so that `np.trace(t)` differentiates. `np.repeat` and `np.split`
 are not among them: chainrule's methods of those names are PyTorch's, of other meanings."""
 
@@ -75,6 +76,20 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     return (t.flatten() if axis is None else t).sort(-1 if axis is None else axis).values
 
 
+def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, **kwargs):
+    """np.quantile: Tensor.quantile, whose five interpolations are numpy's methods of those names."""
+    _no_out("quantile", out)
+    if kwargs.get("weights") is not None or kwargs.get("interpolation") is not None:
+        raise TypeError(f"np.quantile on a Tensor takes method= and no weights= (interpolation= is method=). {_HINT}")
+    return _tensor(a).quantile(q, axis, keepdims, interpolation=method)
+
+
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """np.median: the mean of the two middle entries where there are two (Tensor.quantile(0.5), numpy's), not the
+    lower one of Tensor.median (PyTorch's)."""
+    return _quantile(a, 0.5, axis, out, keepdims=keepdims)
+
+
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.trace: _trace,
     np.outer: _outer,
@@ -87,6 +102,8 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.sort: _sort,
     np.tensordot: lambda a, b, axes=2: _shape_functions().tensordot(a, b, axes=axes),
     np.take_along_axis: lambda arr, indices, axis=-1: _shape_functions().take_along_axis(arr, indices, axis),
+    np.quantile: _quantile,
+    np.median: _median,
 }
 
 

@@ -43,22 +43,19 @@ def boolean(mask: Any, what: str, noun: str = "mask") -> np.ndarray:
     return kept(array, mask)
 
 
-def _checked_in_range(index: np.ndarray, n: int, what: str) -> np.ndarray:
-    if index.size and (index.min() < 0 or index.max() >= n):
-        bad = index[(index < 0) | (index >= n)][0]
-        raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} (indices go from 0 to {n - 1})")
+def _checked_in_range(index: np.ndarray, n: int, what: str, lowest: int = 0) -> np.ndarray:
+    """index, each in [lowest, n); else an IndexError naming the first outside."""
+    if index.size and (index.min() < lowest or index.max() >= n):
+        bad = index[(index < lowest) | (index >= n)][0]
+        span = f"indices go from {lowest} to {n - 1}" if n else "it has no entries"
+        raise IndexError(f"{what}: index {bad} is out of range for a dim of length {n} ({span})")
     return index
 
 
 def _wrapped(index: np.ndarray, n: int, what: str) -> np.ndarray:
     """index in [-n, n), the negative ones counted from the end (numpy's and PyTorch's take_along_dim); past
-    either end an IndexError (PyTorch 2.13's take_along_dim reads past the dim there, unchecked)."""
-    if index.size and (index.min() < -n or index.max() >= n):
-        bad = index[(index < -n) | (index >= n)][0]
-        raise IndexError(
-            f"{what}: index {bad} is out of range for a dim of length {n} (indices go from {-n} to {n - 1})"
-        )
-    return index % max(n, 1)
+    either end an IndexError, as numpy's (PyTorch 2.13's take_along_dim takes them modulo the dim's length)."""
+    return _checked_in_range(index, n, what, lowest=-n) % max(n, 1)
 
 
 def _last_writers(target: tuple[np.ndarray, ...], index_shape: tuple[int, ...], shape: tuple[int, ...]) -> Any:
@@ -184,20 +181,28 @@ class IndexingMethods:
 
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
         """A new tensor: this one with src[i][j] written at [index[i][j]][j] for dim 0, and so on, or the number
-        `value` (PyTorch's scatter, not in place; a number as src is a value). Where index repeats a place, the
-        last write in index's order wins (numpy's assignment; PyTorch leaves it unspecified). The gradient: 0 at
-        the entries written over (PyTorch's), and for src only to the writes that stayed (PyTorch sends it to
-        every write of a repeated place, also the ones written over: not a gradient of what it computed)."""
+        `value` (PyTorch's scatter, not in place; a number or a 0-d tensor as src is a value, whose gradient sums
+        the places written). Where index repeats a place, the last write in index's order wins (numpy's
+        assignment; PyTorch leaves it unspecified). The gradient: 0 at the entries written over (PyTorch's), and
+        for src only to the writes that stayed (PyTorch sends it to every write of a repeated place, also the ones
+        written over: not a gradient of what it computed). A 0-d tensor is one entry, its index 0-d (PyTorch's)."""
         d = args.dim(dim, self.ndim, "scatter")
         if (src is None) == (value is None):
             raise TypeError("scatter takes src (a tensor or a number) or value=, one of them")
+        if value is not None and np.ndim(raw(value)) != 0:
+            raise TypeError(
+                f"scatter: value= is one number (or a 0-d tensor), got shape {np.shape(raw(value))}: "
+                "give a tensor of values as src"
+            )
         index = index_array(index, "scatter")
         _check_fits(index, self.shape, d, "scatter", "the input")
         given = value if src is None else src
-        number = not isinstance(given, Node) and np.ndim(raw(given)) == 0
+        number = np.ndim(raw(given)) == 0  # masked_fill's value
         if not number:
             given = self._node(given, "scatter")
             _check_fits(index, given.shape, None, "scatter", "src")
+        if self.ndim == 0:  # as a line of one entry
+            return self.reshape(1).scatter(0, index.reshape(1), value=given).reshape(())
         _checked_in_range(index, self.shape[d], "scatter")
         target = along(index, d)
         writers, places = _last_writers(target, index.shape, self.shape)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
@@ -28,8 +28,8 @@ from .op import Op
 from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
 from .tensor_data import array_of, kept
-from .tensor_indexing import along
 from .tensor_ops import Axis
+from .values_indices import own_entry, picked_along
 
 _UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
 
@@ -45,13 +45,6 @@ def _reduction(op: Op) -> Callable[..., Any]:
     reduce.__name__ = op.name
     reduce.__doc__ = f"{op.name} over `axis` (None: all; PyTorch's `dim=`), keeping them as 1 with `keepdims`."
     return reduce
-
-
-class ValuesIndices(NamedTuple):
-    """What `max(dim=)`, `min(dim=)`, `sort` and `topk` return, as torch.return_types' tuples: `v, i = t.max(dim=1)`."""
-
-    values: Any
-    indices: Any
 
 
 def _extreme(
@@ -80,19 +73,16 @@ def _extreme(
             f"for the values over several axes write {op.name}(axis={short(dim)})"
         )
     d = args.dim(dim, self.ndim, f"{op.name}(dim=)")
-    if self.ndim == 0:  # PyTorch: the tensor itself, at index 0
-        return ValuesIndices(self.reshape(()), type(self)(np.zeros((), np.int64)))
+    if self.ndim == 0:
+        return own_entry(self)
     if self.shape[d] == 0:
         raise ValueError(
             f"{op.name}(dim={dim}) of a tensor of shape {self.shape}: dim {d} is empty, it has no {op.name}"
         )
     if RECORDING:  # the indices are data made from the numbers: a replay would take the recorded ones
         compile_read_hooks.read_data(self, 3, by=f"{op.name}(dim=)")
-    indices = arg(self.data, axis=d, keepdims=True)  # the first at ties, the first NaN: PyTorch's choices
-    values = self[along(indices, d)]  # by indexing: the gradient goes to the chosen entries only, as PyTorch's
-    if not keep:
-        values, indices = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(indices, d)
-    return ValuesIndices(values, type(self)(indices.astype(np.int64, copy=False)))
+    # the first at ties, the first NaN: PyTorch's choices
+    return picked_along(self, arg(self.data, axis=d, keepdims=True), d, keep)
 
 
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:

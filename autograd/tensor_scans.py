@@ -18,8 +18,8 @@ from . import compile_read_hooks
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .tensor_indexing import along
-from .tensor_reductions import ValuesIndices, _running
+from .tensor_reductions import _running
+from .values_indices import ValuesIndices, own_entry, picked_along
 
 
 def running_extreme_indices(data: np.ndarray, d: int, largest: bool) -> np.ndarray:
@@ -38,9 +38,8 @@ def _running_extreme(x: Any, dim: Any, largest: bool, what: str) -> ValuesIndice
     if RECORDING:  # the indices are data made from the numbers: the frame 3 up is the caller of cummax, cummin
         compile_read_hooks.read_data(x, 3, by=what)
     if x.ndim == 0:
-        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
-    indices = running_extreme_indices(x.data, d, largest)
-    return ValuesIndices(x[along(indices, d)], type(x)(indices))
+        return own_entry(x)
+    return picked_along(x, running_extreme_indices(x.data, d, largest), d, keep=True)
 
 
 class ScanMethods:

@@ -228,7 +228,10 @@ class ShapeMethods(IndexingMethods):
         Tensor.unfold (`autograd.unfold` is torch.nn.functional.unfold's, of images): that dim becomes the count of
         windows, (n - size) // step + 1. By indexing: an entry in several windows gets their gradients added."""
         d = args.dim(dimension, self.ndim, "unfold", "dimension")
-        size, step = args.ints((size, step), "unfold", "size and step")
+        for name, given in (("size", size), ("step", step)):
+            if not args.is_int(given):  # one int each (args.ints would offer them as one sequence)
+                raise TypeError(f"unfold: {name} must be an int, got {type(given).__name__} {short(given)}")
+        size, step = int(size), int(step)
         if size < 0 or step < 1:
             raise ValueError(f"unfold: size must be >= 0 and step >= 1, got size={size}, step={step}")
         n = 1 if self.ndim == 0 else self.shape[d]
@@ -236,7 +239,8 @@ class ShapeMethods(IndexingMethods):
             raise ValueError(f"unfold: a window of size {size} does not fit in dimension {dimension} of length {n}")
         if self.ndim == 0:  # PyTorch's: the one entry as a window of 1 (or none, of size 0)
             return self.reshape(1)[:size]
-        windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)  # (count, size) positions along d
+        starts = np.arange(0, n - size + 1, min(step, n - size + 1))  # a step past the end: the first window alone
+        windows = starts[:, None] + np.arange(size)  # (count, size) positions along d
         return self[(slice(None),) * d + (windows,)].movedim(d + 1, -1)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:

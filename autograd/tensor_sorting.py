@@ -25,7 +25,7 @@ from .graph import Node, raw
 from .modes import flag, short
 from .tensor_data import array_of
 from .tensor_indexing import along
-from .tensor_reductions import ValuesIndices
+from .values_indices import ValuesIndices, own_entry, picked_along
 
 
 def _order(x: Any, what: str, dim: Any, descending: Any) -> tuple[np.ndarray, int]:
@@ -52,22 +52,19 @@ def _ranked(x: Any, rank: Any, dim: Any, keepdim: Any, what: str) -> ValuesIndic
     d, keep = args.dim(dim, x.ndim, what), flag(keepdim, f"{what}(): keepdim")
     if RECORDING:  # the rank is read off the numbers: the frame 3 up is the caller of kthvalue, median
         compile_read_hooks.read_data(x, 3, by=f"{what}(dim=)")
-    if x.ndim == 0:
-        return ValuesIndices(x.reshape(()), type(x)(np.zeros((), np.int64)))
-    n = x.shape[d]
+    n = 1 if x.ndim == 0 else x.shape[d]  # a 0-d tensor: one entry, k = 1 only (PyTorch's)
     if n == 0:
         raise ValueError(f"{what}(dim={dim}) of a tensor of shape {x.shape}: dim {d} is empty, it has no {what}")
     if rank is not None and not 0 <= rank < n:
         raise ValueError(f"{what}: k={rank + 1} is out of range for dim {dim} of length {n} (k goes from 1 to {n})")
+    if x.ndim == 0:
+        return own_entry(x)
     order = np.argsort(x.data, axis=d, kind="stable")
     index = np.take(order, [(n - 1) // 2 if rank is None else rank], axis=d)
     if rank is None and x.dtype.kind == "f":
         nan = np.isnan(x.data)
         index = np.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), index)
-    values = x[along(index, d)]  # by indexing: the gradient goes to the picked entry only, as PyTorch's
-    if not keep:
-        values, index = values.reshape(values.shape[:d] + values.shape[d + 1 :]), np.squeeze(index, d)
-    return ValuesIndices(values, type(x)(index.astype(np.int64, copy=False)))
+    return picked_along(x, index, d, keep)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")

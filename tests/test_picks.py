@@ -13,7 +13,7 @@ from compile_faithful_cases import assert_same, check_refused, check_replayed
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_scans import first_and_second
+from test_scans import distinct_and_dim, first_and_second
 
 import autograd
 import nn
@@ -80,6 +80,23 @@ def test_scatter_takes_a_number_as_its_value_in_the_inputs_dtype_and_a_larger_sr
     np.testing.assert_array_equal(src.grad, [[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 
 
+def test_scatter_takes_a_0d_tensor_as_its_value_and_writes_into_a_0d_tensor_as_pytorch():
+    x = Tensor(np.zeros(3), requires_grad=True)
+    for keywords in (
+        {"src": Tensor(np.array(5.0), requires_grad=True)},
+        {"value": Tensor(np.array(5.0), requires_grad=True)},
+    ):
+        out = x.scatter(0, np.array([1, 2]), **keywords)  # PyTorch 2.13: [0, 5, 5], a 0-d src taken as the value
+        assert out.tolist() == [0.0, 5.0, 5.0]
+        (out * Tensor(np.array([10.0, 20.0, 30.0]))).sum().backward()
+        assert next(iter(keywords.values())).grad == 50.0  # the sum over the places written
+    one = Tensor(np.array(1.0), requires_grad=True)
+    for out in (one.scatter(0, np.array(0), Tensor(np.array(5.0))), one.scatter(-1, np.array(0), value=5.0)):
+        assert out.shape == () and out.item() == 5.0  # PyTorch's tensor(5.)
+    with pytest.raises(IndexError, match="index 1 is out of range for a dim of length 1"):
+        one.scatter(0, np.array(1), 5.0)
+
+
 def test_take_along_dim_broadcasts_counts_negative_indices_from_the_end_and_flattens_without_a_dim():
     x = np.arange(6.0).reshape(2, 3)
     assert Tensor(x).take_along_dim(np.array([[-1, 0, 1, 0]]), 1).tolist() == [[2, 0, 1, 0], [5, 3, 4, 3]]
@@ -107,6 +124,7 @@ def test_take_along_axis_is_numpys_function_and_np_take_along_axis_dispatches_to
     [
         (lambda t: t.take_along_dim(np.array([[3]]), 1), IndexError, r"index 3 is out of range .* from -3 to 2"),
         (lambda t: t.take_along_dim(np.array([[-4]]), 1), IndexError, r"index -4 is out of range"),
+        (lambda t: t[:, :0].take_along_dim(np.array([[0]]), 1), IndexError, r"length 0 \(it has no entries\)"),
         (lambda t: t.take_along_dim(np.array([0]), 1), ShapeError, r"indices of 1 dims for an input of 2"),
         (lambda t: t.take_along_dim(np.array([[0]] * 3), 1), ShapeError, r"do not broadcast .* other than dim 1"),
         (lambda t: t.take_along_dim(np.array([[0.0]]), 1), TypeError, r"integer indices"),
@@ -117,6 +135,7 @@ def test_take_along_axis_is_numpys_function_and_np_take_along_axis_dispatches_to
         (lambda t: t.scatter(0, np.array([[0, 0]]), np.ones((1, 1))), ShapeError, r"does not fit src"),
         (lambda t: t.scatter(0, np.array([[0]])), TypeError, r"src .* or value=, one of them"),
         (lambda t: t.scatter(0, np.array([[0]]), 1.0, value=2.0), TypeError, r"one of them"),
+        (lambda t: t.scatter(0, np.array([[0]]), value=[[2.0]]), TypeError, r"value= is one number .* as src"),
         (lambda t: t.scatter(-3, np.array([[0]]), 1.0), IndexError, r"dim -3 is out of range"),
     ],
 )
@@ -160,16 +179,8 @@ def test_a_compiled_step_replays_a_fixed_index_and_follows_one_that_changes(name
         assert_same(_scenario(autograd.compile, OPS[name], INDICES * 2), eager)
 
 
-@st.composite
-def distinct_shape_and_dim(draw):
-    """Distinct entries 0.3 apart (no ties: a smooth point of an order statistic), and one of their dims."""
-    shape, dim = draw(shape_and_dim())
-    order = draw(st.permutations(range(int(np.prod(shape)))))
-    return np.asarray((np.array(order, dtype=float).reshape(shape) - 3) * 0.3), dim
-
-
 @SEVERAL
-@given(case=distinct_shape_and_dim(), k=st.integers(1, 3), keepdim=st.booleans())
+@given(case=distinct_and_dim(max_side=3), k=st.integers(1, 3), keepdim=st.booleans())
 def test_order_statistics_derivatives_agree_with_finite_differences(case, k, keepdim):
     x, dim = case
     k = min(k, x.shape[dim])
@@ -219,6 +230,12 @@ def test_order_statistics_of_a_0d_tensor_and_of_no_entries():
         (lambda t: t.kthvalue(4, 1), ValueError, r"k=4 is out of range for dim 1 of length 3 \(k goes from 1 to 3\)"),
         (lambda t: t.kthvalue(0), ValueError, r"k=0 is out of range"),
         (lambda t: t.kthvalue(1.5), TypeError, r"k must be an int"),
+        (
+            lambda t: t[0, 0].kthvalue(2),
+            ValueError,
+            r"k=2 is out of range for dim -1 of length 1 \(k goes from 1 to 1\)",
+        ),
+        (lambda t: t[0, 0].kthvalue(0, 0), ValueError, r"k=0 is out of range"),
         (lambda t: t.kthvalue(1, 2), IndexError, r"dim 2 is out of range"),
         (lambda t: t.median(-3), IndexError, r"dim -3 is out of range"),
         (lambda t: t.median(keepdim=True), TypeError, r"keepdim=True needs a dim"),
@@ -257,7 +274,7 @@ def test_a_compiled_step_does_not_replay_a_rank_read_off_the_numbers(name, monke
 
 
 @SEVERAL
-@given(case=distinct_shape_and_dim(), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
+@given(case=distinct_and_dim(max_side=3), q=st.lists(st.floats(0, 1), min_size=1, max_size=3), keepdim=st.booleans())
 def test_quantile_derivatives_agree_with_finite_differences(case, q, keepdim):
     x, dim = case
     for how in ("linear", "midpoint", "nearest"):
@@ -277,6 +294,19 @@ def test_quantile_interpolates_between_the_sorted_entries_about_its_rank():
     assert line.quantile([0, 1 / 3, 0.5, 0.75, 1], interpolation="nearest").tolist() == [1, 2, 3, 3, 5]
     assert line.quantile(0.5, interpolation="lower").item() == 2 and line.quantile(0.5, interpolation="higher") == 3
     assert Tensor(np.array([1.0, np.inf])).quantile(0.0).item() == 1.0  # not 1 + 0·inf
+
+
+def test_np_median_and_np_quantile_are_numpys_through_quantile():
+    x = np.array([[4.0, 1.0, 2.0, 3.0], [0.0, 5.0, 1.0, 1.0]])
+    t = Tensor(x, requires_grad=True)
+    median = np.median(t, axis=1)  # numpy's: the mean of the middle two, [2.5, 1.0] (Tensor.median: [2, 1])
+    np.testing.assert_array_equal(median.data, np.median(x, axis=1))
+    median.sum().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5]])
+    got = np.quantile(t, [0.25, 0.6], axis=0, method="nearest", keepdims=True)
+    np.testing.assert_array_equal(got.data, np.quantile(x, [0.25, 0.6], axis=0, method="nearest", keepdims=True))
+    with pytest.raises(TypeError, match="does not take out="):
+        np.median(t, out=np.zeros(2))
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ def test_overlapping_windows_add_their_gradients_and_the_shape_is_pytorchs():
     np.testing.assert_array_equal(x.grad, [[1, 2, 3, 2, 1]] * 2)
     assert x.unfold(1, 2, 2).shape == (2, 2, 2) and x.unfold(0, 2, 5).shape == (1, 5, 2)  # the rest left out
     assert Tensor(np.array(5.0)).unfold(0, 1, 1).shape == (1,) and x.unfold(1, 0, 1).shape == (2, 6, 0)
+    assert x.unfold(1, 2, 10**30).tolist() == [[[0.0, 1.0]], [[5.0, 6.0]]]  # beyond int64: one window, as 2**62
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,9 @@ def test_overlapping_windows_add_their_gradients_and_the_shape_is_pytorchs():
         ((1, 2, 0), ValueError, r"step >= 1, got size=2, step=0"),
         ((1, -1, 1), ValueError, r"size must be >= 0"),
         ((2, 1, 1), IndexError, r"dimension 2 is out of range"),
-        ((1, 2.0, 1), TypeError, r"size and step must be ints"),
+        ((1, 2.0, 1), TypeError, r"size must be an int, got float 2.0$"),
+        ((1, (2, 1), 1), TypeError, r"size must be an int, got tuple \(2, 1\)$"),
+        ((1, 2, True), TypeError, r"step must be an int, got bool True$"),
     ],
 )
 def test_bad_windows_are_clear_errors(args, error, words):

@@ -11,14 +11,15 @@ from torch_reference import DTYPES, check_draw, torch  # without torch: skipped
 DEFAULT, SLOW = range(3), range(3, 60)
 
 
-def _shape_and_dim(rng):
+def shape_and_dim(rng):
+    """A shape of 1 to 3 dims of 1 to 4 entries each, and one of its dims (negative ones too)."""
     nd = int(rng.integers(1, 4))
     shape = tuple(int(s) for s in rng.integers(1, 5, nd))
     return shape, int(rng.integers(-nd, nd))
 
 
 def _take_along(rng):
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     d, n = dim % len(shape), shape[dim]
     index_shape = tuple(int(rng.integers(0, 5)) if k == d else int(rng.choice([1, s])) for k, s in enumerate(shape))
     index = rng.integers(-n, n, index_shape)
@@ -43,7 +44,7 @@ def _take_along(rng):
 
 
 def _scatter(rng):
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     d = dim % len(shape)
     index_shape = tuple(int(rng.integers(1, s + 1)) for s in shape)
     # each line along d written at distinct places: a permutation's first entries
@@ -72,7 +73,7 @@ def _scatter(rng):
 def _order_statistics(rng):
     """Distinct entries for the gradients along a dim (torch's index among equal entries is unspecified: the values
     at ties and NaN are compared below); median() of ties too, whose gradient they share."""
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     x = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.5 + rng.normal(size=shape) * 0.01
     k, keep = int(rng.integers(1, shape[dim] + 1)), bool(rng.integers(2))
     levels = [float(v) for v in rng.choice([0.0, 0.25, 0.5, 1.0, *rng.uniform(size=3)], int(rng.integers(1, 4)))]
@@ -111,7 +112,7 @@ def _order_statistics(rng):
 
 
 def _windows(rng):
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     size, step = int(rng.integers(0, shape[dim] + 1)), int(rng.integers(1, 4))
     return [
         (
@@ -156,13 +157,23 @@ def test_where_a_place_repeats_torch_sends_every_write_the_gradient_chainrule_on
     assert theirs.grad.tolist() == [30.0, 10.0, 30.0, 30.0] and mine.grad.tolist() == [0.0, 10.0, 0.0, 30.0]
 
 
+def test_an_index_past_the_dim_is_an_index_error_where_torch_takes_it_modulo_the_dims_length():
+    """What the docs say of torch 2.13's take_along_dim (unchecked: no error), and chainrule's numpy-like refusal."""
+    from autograd import Tensor
+
+    x, index = np.arange(6.0).reshape(2, 3), np.array([[3], [100]])
+    assert torch.take_along_dim(torch.tensor(x), torch.tensor(index), 1).tolist() == [[0.0], [4.0]]  # 3 % 3, 100 % 3
+    with pytest.raises(IndexError, match="index 3 is out of range for a dim of length 3"):
+        Tensor(x).take_along_dim(index, 1)
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_order_statistics_values_match_torch_at_ties_and_nan(seed):
     """Along a dim, at ties and NaN: the values are torch's, and each index points at an entry of that value."""
     from autograd import Tensor
 
     rng = np.random.default_rng(seed)
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     x = np.where(rng.uniform(size=shape) < 0.1, np.nan, rng.integers(-2, 3, shape).astype(float))
     k = int(rng.integers(1, shape[dim] + 1))
     for mine, theirs in (

@@ -5,19 +5,14 @@ more under -m slow."""
 
 import numpy as np
 import pytest
+from test_torch_diff_picks import shape_and_dim
 from torch_reference import DTYPES, check_draw, torch  # without torch: skipped
 
 DEFAULT, SLOW = range(3), range(3, 60)
 
 
-def _shape_and_dim(rng):
-    nd = int(rng.integers(1, 4))
-    shape = tuple(int(s) for s in rng.integers(1, 5, nd))
-    return shape, int(rng.integers(-nd, nd))
-
-
 def _scans(rng, dtype):
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     # 400: exp overflows, its logs do not. Not in float32: out rounds there by 400 · 2^-24 = 2.4e-5, which
     # every exp(x − out) carries relatively, and the second derivatives (softmax weights of 0 and 1 times small
     # ones) come out as noise of 1e8 times their size in torch and here alike
@@ -41,7 +36,7 @@ def _scans(rng, dtype):
 
 def _indices(rng):
     """The indices themselves, compared exactly (ties and NaN included)."""
-    shape, dim = _shape_and_dim(rng)
+    shape, dim = shape_and_dim(rng)
     ties = rng.integers(-2, 3, shape).astype(float)
     ties[rng.uniform(size=shape) < 0.1] = np.nan
     return [
