@@ -69,3 +69,26 @@ def test_a_users_op_that_draws_noise_is_not_told_of_another_draw_and_its_random_
             lines = forward_caption(backward_pass(y)).splitlines()[1:]
         assert lines == [f"y = {op.name}(x) = inf"]
         assert (np.random.get_state()[1] == before).all()
+
+
+def test_a_users_op_is_judged_once_for_its_data_not_again_at_each_drawing():
+    """Judging whether an op of the user's own can be redone runs it three times (its float, two long doubles); done
+    at each drawing, each edge and each step, a scaled_cube's forward ran 5 times a drawing where replay's check ran
+    it once, its prints and counters repeating with it (save_html: 13 runs where 5). Judged once for its data, a
+    drawing after the first runs it as often as before (replay's check, and the rule's redo of its value)."""
+    runs = []
+    counted = Op(
+        "counted_cube",
+        lambda x: runs.append(1) or (x * 1e-300) * x * x,
+        lambda g, out, x: (g * 3 * x * x * 1e-300,),
+    )
+    t = Tensor(np.array([1e200, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        s = (counted(t) * 2.0).sum()
+        s.label = "s"
+        s.backward()
+        first = viz.draw(s, backward=True).source
+        del runs[:]
+        again = viz.draw(s, backward=True).source
+    assert again == first and "(1 of 2 lost on the way)" in again
+    assert len(runs) == 2  # was 5: replay's check, the rule's redo in long doubles

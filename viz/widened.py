@@ -108,6 +108,22 @@ def _digest(node: Node) -> bytes:
     return digest.digest()
 
 
+# by node id: the node (weakly), the digest of its data and its inputs' its op of the user's own was judged on, and
+# the call own_call gave (None: not redone). Judging runs the user's op three times: once for its data, not again at
+# each edge, step and drawing, where its prints and counters would repeat as often (5 runs a drawing where 1)
+_OWN: dict[int, tuple[Any, bytes, Callable[..., Any] | None]] = {}
+
+
+def _own_call(node: Node) -> Callable[..., Any] | None:
+    """`own_call` of `node`, judged once for its data and its inputs' as they are now."""
+    entry, digest = _OWN.get(id(node)), _digest(node)
+    if entry is None or entry[0]() is not node or entry[1] != digest:
+        key = id(node)
+        gone = weakref.ref(node, lambda _, key=key: _OWN.pop(key, None))
+        entry = _OWN[key] = (gone, digest, own_call(node))
+    return entry[2]
+
+
 def _kept(node: Node) -> bool:
     """Whether `node`'s value on paper is kept for its data as it is now."""
     entry = _KEPT.get(id(node))
@@ -149,7 +165,7 @@ def wide_value(node: Node) -> np.ndarray | None:
 def _worked_out(node: Node) -> np.ndarray | None:
     """`wide_value` of `node`, its inputs' kept."""
     table = _function(node)
-    if (call := table or own_call(node)) is None:
+    if (call := table or _own_call(node)) is None:
         return None
     papers = _papers(node)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)
@@ -191,7 +207,7 @@ def wide_gradients(
     range lost it upstream (`arrived_lost`): what is sent of that overflow overflowed too."""
     if passed is None or not (suspect(passed) or (local is not None and suspect(local))):
         return None, None
-    if (call := _function(child) or own_call(child)) is None:
+    if (call := _function(child) or _own_call(child)) is None:
         return None, None
     papers = _papers(child)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)
