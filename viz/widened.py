@@ -24,7 +24,7 @@ from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
-from .own_ops import own_call
+from .own_ops import own_call, recorded_inputs
 from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
 
 
@@ -57,14 +57,9 @@ _MADE_BY: dict[tuple[int, bool, bool], tuple[Any, int]] = {}  # by op id: the op
 def _makes(call: Callable[..., Any], node: Node) -> bool:
     """Whether `call` on `node`'s own inputs (a constant of a Value's as a number, as it was given) makes `node`'s
     op: the op table's, not another of the same name."""
-    tensors = isinstance(node, Tensor)
     try:
         with np.errstate(all="ignore"), enable_grad():
-            inputs = [
-                Tensor(p.data, requires_grad=True) if tensors else (p.data if p.is_constant else Value(p.data))
-                for p in node.parents
-            ]
-            return getattr(call(*inputs), "op", None) is node.op
+            return getattr(call(*recorded_inputs(node)), "op", None) is node.op
     except Exception:  # noqa: BLE001 (another function of that name, reading its arguments otherwise)
         return False
 
