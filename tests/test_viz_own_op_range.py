@@ -92,3 +92,21 @@ def test_a_users_op_is_judged_once_for_its_data_not_again_at_each_drawing():
         again = viz.draw(s, backward=True).source
     assert again == first and "(1 of 2 lost on the way)" in again
     assert len(runs) == 2  # was 5: replay's check, the rule's redo in long doubles
+
+
+def test_a_users_op_whose_zeros_lost_nothing_is_not_judged():
+    """A relu of the user's own makes exact zeros, which may have lost something to the range until redone: it was
+    judged (3 runs) before its value was redone, so drawing two of them ran the forward 12 times where 2 (replay's
+    check), for nothing to tell. It is judged only where its redone value tells something."""
+    runs = []
+    own_relu = Op("own_relu", lambda x: runs.append(1) or np.maximum(x, 0), lambda g, out, x: (g * (x > 0),))
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(8, 4)), label="x")
+    w = Tensor(rng.normal(size=(4, 4)), requires_grad=True, label="w")
+    loss = own_relu(own_relu(x @ w) @ w).sum()
+    loss.label = "loss"
+    loss.backward()
+    del runs[:]
+    drawn = viz.draw(loss, backward=True).source
+    assert "lost" not in drawn and "overflowed" not in drawn
+    assert len(runs) == 6  # was 12: replay's check, the redo of each value and of each gradient, 2 each

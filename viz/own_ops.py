@@ -12,22 +12,28 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, enable_grad
+from autograd import Node, Op, Tensor, Value, enable_grad
 
 from . import lost_masks
 from .replay import random_state, random_state_kept, same
 
 
-def own_call(node: Node) -> Callable[..., Any] | None:
-    """`node`'s own op as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's), or None where
-    it does not give `node`'s data again on `node`'s own inputs, draws random numbers (numpy's or autograd's, or
-    gives two results on the same long doubles: a generator of its own), or refuses its inputs."""
-    op = node.op
+def rerun(op: Op) -> Callable[..., Any]:
+    """`op`, a user's own, as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's) that leaves
+    numpy's and autograd's random state as it found it: the user's random numbers go on as without the drawing."""
 
     def call(*inputs: Any) -> Any:
-        with random_state_kept():  # the user's random numbers go on as they would without the drawing
+        with random_state_kept():
             return op(*inputs)
 
+    return call
+
+
+def repeats(node: Node) -> bool:
+    """Whether `node`'s own op, run again, tells of the forward: it gives `node`'s data again on `node`'s own inputs,
+    draws no random numbers (numpy's or autograd's, or gives two results on the same long doubles: a generator of its
+    own), and takes long doubles. It runs the op three times: asked only where its redone value tells something."""
+    op, call = node.op, rerun(node.op)
     with random_state_kept():
         try:
             drawn = pickle.dumps(random_state())
@@ -35,15 +41,13 @@ def own_call(node: Node) -> Callable[..., Any] | None:
                 again = op(*recorded_inputs(node))
                 drew = pickle.dumps(random_state()) != drawn
                 if drew or getattr(again, "op", None) is not op or not same(again.data, node.data):
-                    return None
+                    return False
                 wide = [np.asarray(p.data, dtype=lost_masks.WIDE) for p in node.parents]
                 if isinstance(node, Tensor):
                     wide = [Tensor(w, requires_grad=True, dtype=lost_masks.WIDE) for w in wide]
-                if not same(*(_data(call(*wide)) for _ in range(2))):
-                    return None
+                return same(*(_data(call(*wide)) for _ in range(2)))
         except Exception:  # noqa: BLE001 (a user's op that refuses its inputs as given here: nothing is told)
-            return None
-    return call
+            return False
 
 
 def recorded_inputs(node: Node) -> list[Any]:
