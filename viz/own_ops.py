@@ -51,10 +51,11 @@ def repeats(node: Node) -> bool:
 
 
 def recorded_inputs(node: Node) -> list[Any]:
-    """`node`'s inputs as its op was given them: Tensors of a Tensor's; of a Value's, Values, its constants as numbers
-    (as an operator lifted them)."""
+    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (a forward that
+    writes into its input with ufunc.at, which ignores a read-only view, would write into the user's own); of a
+    Value's, Values, its constants as numbers (as an operator lifted them)."""
     if isinstance(node, Tensor):
-        return [Tensor(p.data, requires_grad=True) for p in node.parents]
+        return [Tensor(np.array(p.data), requires_grad=True) for p in node.parents]
     return [p.data if p.is_constant else Value(p.data) for p in node.parents]
 
 
