@@ -129,3 +129,18 @@ def test_judging_a_users_op_gives_it_copies_of_the_users_arrays():
         kept = t.data.copy()
         repeats(y)
     assert (t.data == kept).all()  # was [1e10, 4]
+
+
+def test_a_users_op_on_tensors_is_redone_with_the_keywords_it_was_given():
+    """A tensor's op keeps the keywords it was called with apart from the op (a Value's op is bound to them): redone
+    without them, scaled(t, scale=1e-100) at 1e300 gave another value, and nothing was told of its overflow."""
+    scaled = Op("scaled", lambda x, scale=1.0: x * x * scale, lambda g, out, x, scale=1.0: (2 * x * g * scale,))
+    t = Tensor(np.array([1e300, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        r = scaled(t, scale=1e-100)
+        r.label = "r"
+        lines = forward_caption(backward_pass(r.sum())).splitlines()[1:]
+    assert lines[0] == (
+        "r = scaled(t, scale=1e-100) = 1 inf of 2; the rest min 4e-100 mean 4e-100 max 4e-100 (1 of 2 overflowed to an "
+        "infinity: beyond the largest float, 1.798e+308)"
+    )

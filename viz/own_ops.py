@@ -12,19 +12,21 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Op, Tensor, Value, enable_grad
+from autograd import Node, Tensor, Value, enable_grad
 
 from . import lost_masks
 from .replay import random_state, random_state_kept, same
 
 
-def rerun(op: Op) -> Callable[..., Any]:
-    """`op`, a user's own, as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's) that leaves
-    numpy's and autograd's random state as it found it: the user's random numbers go on as without the drawing."""
+def rerun(node: Node) -> Callable[..., Any]:
+    """`node`'s op, a user's own, as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's) with
+    the keywords it was given (a Tensor's keeps them apart, a Value's op is bound to them), that leaves numpy's and
+    autograd's random state as it found it: the user's random numbers go on as without the drawing."""
+    op, params = node.op, _keywords(node)
 
     def call(*inputs: Any) -> Any:
         with random_state_kept():
-            return op(*inputs)
+            return op(*inputs, **params)
 
     return call
 
@@ -33,12 +35,12 @@ def repeats(node: Node) -> bool:
     """Whether `node`'s own op, run again, tells of the forward: it gives `node`'s data again on `node`'s own inputs,
     draws no random numbers (numpy's or autograd's, or gives two results on the same long doubles: a generator of its
     own), and takes long doubles. It runs the op three times: asked only where its redone value tells something."""
-    op, call = node.op, rerun(node.op)
+    op, call = node.op, rerun(node)
     with random_state_kept():
         try:
             drawn = pickle.dumps(random_state())
             with np.errstate(all="ignore"), enable_grad():
-                again = op(*recorded_inputs(node))
+                again = op(*recorded_inputs(node), **_keywords(node))  # not `call`: it puts the random state back
                 drew = pickle.dumps(random_state()) != drawn
                 if drew or getattr(again, "op", None) is not op or not same(again.data, node.data):
                     return False
@@ -57,6 +59,11 @@ def recorded_inputs(node: Node) -> list[Any]:
     if isinstance(node, Tensor):
         return [Tensor(np.array(p.data), requires_grad=True) for p in node.parents]
     return [p.data if p.is_constant else Value(p.data) for p in node.parents]
+
+
+def _keywords(node: Node) -> dict[str, Any]:
+    """The keywords `node`'s op was given, where the op is not bound to them: a Tensor's keeps them apart."""
+    return dict(node.op_params) if isinstance(node, Tensor) else {}
 
 
 def _data(result: Any) -> Any:

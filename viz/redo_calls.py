@@ -88,4 +88,4 @@ def call_of(node: Node) -> tuple[Callable[..., Any] | None, bool]:
     it tells something), and whether it is the table's."""
     if (table := _function(node)) is not None:
         return table, True
-    return (None if node.op is None else rerun(node.op)), False
+    return (None if node.op is None else rerun(node)), False
