@@ -84,13 +84,15 @@ def _outputs(model: Module, X: np.ndarray) -> Any:
     """The model's outputs on all of X, computed EVALUATED_ROWS rows at a time and joined (as Keras' evaluate and a
     PyTorch loop over a DataLoader do), so that the loss and the metric see every row at once, as one forward would
     give them: a CNN's 54,000 validation images in one forward asked 28 GB (a MemoryError after an epoch of
-    training). Outputs other than one Tensor a batch (a tuple) are computed in one forward, as before."""
+    training). Outputs other than one Tensor a batch (a tuple) are computed in one forward, as before, once the first
+    block shows them (not after every block: each row ran twice)."""
     if len(X) <= EVALUATED_ROWS or is_scalar(model):  # a micrograd model runs one row at a time already
         return forward(model, X)
-    parts = [forward(model, X[i : i + EVALUATED_ROWS]) for i in range(0, len(X), EVALUATED_ROWS)]
-    if not all(isinstance(p, Tensor) and p.ndim for p in parts):
+    first = forward(model, X[:EVALUATED_ROWS])
+    if not (isinstance(first, Tensor) and first.ndim):
         return forward(model, X)
-    return concatenate(parts)
+    rest = [forward(model, X[i : i + EVALUATED_ROWS]) for i in range(EVALUATED_ROWS, len(X), EVALUATED_ROWS)]
+    return concatenate([first, *rest])
 
 
 def scoring(metric: Metric | None, loss: Loss, labels: np.ndarray) -> Metric | None:

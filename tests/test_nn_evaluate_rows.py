@@ -50,3 +50,20 @@ def test_fits_validation_runs_in_rows_of_1024_too():
     assert model.rows[-3:] == [64, 1024, 476] and max(model.rows) == 1024
     model.rows.clear()
     assert history.val_loss[-1] == nn.evaluate(model, F.cross_entropy, val_X, val_y)[0]
+
+
+class Pair(Counted):
+    """A model of two outputs (a tuple), which evaluate computes in one forward, as before."""
+
+    def forward(self, x):
+        out = super().forward(x)
+        return out, out
+
+
+def test_a_model_of_several_outputs_is_not_run_on_every_row_twice():
+    X, y = _data(2500)
+    model = Pair()
+    loss, _ = nn.evaluate(model, lambda out, labels: F.cross_entropy(out[0], labels), X, y, metric=None)
+    assert model.rows == [1024, 2500]  # was [1024, 1024, 452, 2500]: all its blocks, then the one forward
+    with no_grad():
+        assert loss == F.cross_entropy(model.linear(Tensor(X, dtype=np.float64)), y).item()

@@ -69,3 +69,78 @@ def test_a_users_op_that_draws_noise_is_not_told_of_another_draw_and_its_random_
             lines = forward_caption(backward_pass(y)).splitlines()[1:]
         assert lines == [f"y = {op.name}(x) = inf"]
         assert (np.random.get_state()[1] == before).all()
+
+
+def test_a_users_op_is_judged_once_for_its_data_not_again_at_each_drawing():
+    """Judging whether an op of the user's own can be redone runs it three times (its float, two long doubles); done
+    at each drawing, each edge and each step, a scaled_cube's forward ran 5 times a drawing where replay's check ran
+    it once, its prints and counters repeating with it (save_html: 13 runs where 5). Judged once for its data, a
+    drawing after the first runs it as often as before (replay's check, and the rule's redo of its value)."""
+    runs = []
+    counted = Op(
+        "counted_cube",
+        lambda x: runs.append(1) or (x * 1e-300) * x * x,
+        lambda g, out, x: (g * 3 * x * x * 1e-300,),
+    )
+    t = Tensor(np.array([1e200, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        s = (counted(t) * 2.0).sum()
+        s.label = "s"
+        s.backward()
+        first = viz.draw(s, backward=True).source
+        del runs[:]
+        again = viz.draw(s, backward=True).source
+    assert again == first and "(1 of 2 lost on the way)" in again
+    assert len(runs) == 2  # was 5: replay's check, the rule's redo in long doubles
+
+
+def test_a_users_op_whose_zeros_lost_nothing_is_not_judged():
+    """A relu of the user's own makes exact zeros, which may have lost something to the range until redone: it was
+    judged (3 runs) before its value was redone, so drawing two of them ran the forward 12 times where 2 (replay's
+    check), for nothing to tell. It is judged only where its redone value tells something."""
+    runs = []
+    own_relu = Op("own_relu", lambda x: runs.append(1) or np.maximum(x, 0), lambda g, out, x: (g * (x > 0),))
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(8, 4)), label="x")
+    w = Tensor(rng.normal(size=(4, 4)), requires_grad=True, label="w")
+    loss = own_relu(own_relu(x @ w) @ w).sum()
+    loss.label = "loss"
+    loss.backward()
+    del runs[:]
+    drawn = viz.draw(loss, backward=True).source
+    assert "lost" not in drawn and "overflowed" not in drawn
+    assert len(runs) == 6  # was 12: replay's check, the redo of each value and of each gradient, 2 each
+
+
+def test_judging_a_users_op_gives_it_copies_of_the_users_arrays():
+    """A forward that writes into its input with numpy's ufunc.at (which ignores the read-only view it is given: a bug
+    of the user's that only detect_anomaly finds) wrote into the user's own leaf each time viz judged the op: a
+    drawing took t's 3 to 11, where replay's check (before the redo, and now) takes it to 6. Judged on copies, it is
+    left as it is."""
+    from viz.own_ops import repeats
+
+    def writes(x):
+        np.add.at(x, 1, 1.0)
+        return x * x * 1e300
+
+    t = Tensor(np.array([1e10, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        y = Op("writes", writes, lambda g, out, x: (2 * x * g * 1e300,))(t)
+        kept = t.data.copy()
+        repeats(y)
+    assert (t.data == kept).all()  # was [1e10, 4]
+
+
+def test_a_users_op_on_tensors_is_redone_with_the_keywords_it_was_given():
+    """A tensor's op keeps the keywords it was called with apart from the op (a Value's op is bound to them): redone
+    without them, scaled(t, scale=1e-100) at 1e300 gave another value, and nothing was told of its overflow."""
+    scaled = Op("scaled", lambda x, scale=1.0: x * x * scale, lambda g, out, x, scale=1.0: (2 * x * g * scale,))
+    t = Tensor(np.array([1e300, 2.0]), requires_grad=True, label="t")
+    with np.errstate(all="ignore"):
+        r = scaled(t, scale=1e-100)
+        r.label = "r"
+        lines = forward_caption(backward_pass(r.sum())).splitlines()[1:]
+    assert lines[0] == (
+        "r = scaled(t, scale=1e-100) = 1 inf of 2; the rest min 4e-100 mean 4e-100 max 4e-100 (1 of 2 overflowed to an "
+        "infinity: beyond the largest float, 1.798e+308)"
+    )

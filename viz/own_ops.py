@@ -2,7 +2,7 @@
 in long doubles, as it runs the op table's: so that an overflow inside the user's forward or derivative rule is drawn
 as overflowed, with its value on paper, as a table op's is, not as a bare inf. Only an op that gives the same result
 on the same inputs is redone (one that draws noise, a dropout of its own, would be told of another draw), and each
-call leaves numpy's and autograd's random state as it found it (replay.py does the same)."""
+call leaves numpy's and autograd's random state as it found it (replay.random_state_kept)."""
 
 from __future__ import annotations
 
@@ -12,64 +12,60 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Node, Tensor, Value, enable_grad
 
 from . import lost_masks
+from .replay import random_state, random_state_kept, same
 
 
-def own_call(node: Node) -> Callable[..., Any] | None:
-    """`node`'s own op as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's), or None where
-    it does not give `node`'s data again on `node`'s own inputs, draws random numbers (numpy's or autograd's, or
-    gives two results on the same long doubles: a generator of its own), or refuses its inputs."""
-    op = node.op
+def rerun(node: Node) -> Callable[..., Any]:
+    """`node`'s op, a user's own, as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's) with
+    the keywords it was given (a Tensor's keeps them apart, a Value's op is bound to them), that leaves numpy's and
+    autograd's random state as it found it: the user's random numbers go on as without the drawing."""
+    op, params = node.op, _keywords(node)
 
     def call(*inputs: Any) -> Any:
-        drawn = _random_state()
-        try:
-            return op(*inputs)
-        finally:  # the user's random numbers go on as they would without the drawing
-            _set_random_state(drawn)
+        with random_state_kept():
+            return op(*inputs, **params)
 
-    drawn = _random_state()
-    try:
-        with np.errstate(all="ignore"), enable_grad():
-            again = op(*_inputs(node, None))
-            drew = pickle.dumps(_random_state()) != pickle.dumps(drawn)
-            if drew or getattr(again, "op", None) is not op or not _same(again, node.data):
-                return None
-            wide = _inputs(node, lost_masks.WIDE)
-            if not _same(call(*wide), call(*wide)):
-                return None
-    except Exception:  # noqa: BLE001 (a user's op that refuses its inputs as given here: nothing is told)
-        return None
-    finally:
-        _set_random_state(drawn)
     return call
 
 
-def _inputs(node: Node, of: Any) -> list[Any]:
-    """`node`'s inputs as its op takes them, in float type `of` (None: their own, as recorded): Tensors of a Tensor's;
-    of a Value's, Values (its constants as numbers, as an operator lifted them), or arrays of long doubles, which a
-    Value does not hold (widened.py runs it so)."""
+def repeats(node: Node) -> bool:
+    """Whether `node`'s own op, run again, tells of the forward: it gives `node`'s data again on `node`'s own inputs,
+    draws no random numbers (numpy's or autograd's, or gives two results on the same long doubles: a generator of its
+    own), and takes long doubles. It runs the op three times: asked only where its redone value tells something."""
+    op, call = node.op, rerun(node)
+    with random_state_kept():
+        try:
+            drawn = pickle.dumps(random_state())
+            with np.errstate(all="ignore"), enable_grad():
+                again = op(*recorded_inputs(node), **_keywords(node))  # not `call`: it puts the random state back
+                drew = pickle.dumps(random_state()) != drawn
+                if drew or getattr(again, "op", None) is not op or not same(again.data, node.data):
+                    return False
+                wide = [np.asarray(p.data, dtype=lost_masks.WIDE) for p in node.parents]
+                if isinstance(node, Tensor):
+                    wide = [Tensor(w, requires_grad=True, dtype=lost_masks.WIDE) for w in wide]
+                return same(*(_data(call(*wide)) for _ in range(2)))
+        except Exception:  # noqa: BLE001 (a user's op that refuses its inputs as given here: nothing is told)
+            return False
+
+
+def recorded_inputs(node: Node) -> list[Any]:
+    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (a forward that
+    writes into its input with ufunc.at, which ignores a read-only view, would write into the user's own); of a
+    Value's, Values, its constants as numbers (as an operator lifted them)."""
     if isinstance(node, Tensor):
-        return [Tensor(p.data, requires_grad=True, dtype=of or np.asarray(p.data).dtype) for p in node.parents]
-    if of is not None:
-        return [np.asarray(p.data, dtype=of) for p in node.parents]
+        return [Tensor(np.array(p.data), requires_grad=True) for p in node.parents]
     return [p.data if p.is_constant else Value(p.data) for p in node.parents]
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Whether two results (nodes or raw data) hold the same numbers, NaN matching NaN."""
-    a, b = (np.asarray(x.data if isinstance(x, Node) else x) for x in (a, b))
-    nan = a.dtype.kind == "f" and b.dtype.kind == "f"
-    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=nan))
+def _keywords(node: Node) -> dict[str, Any]:
+    """The keywords `node`'s op was given, where the op is not bound to them: a Tensor's keeps them apart."""
+    return dict(node.op_params) if isinstance(node, Tensor) else {}
 
 
-def _random_state() -> tuple[Any, Any]:
-    return np.random.get_state(), autograd.default_generator().bit_generator.state
-
-
-def _set_random_state(state: tuple[Any, Any]) -> None:
-    np.random.set_state(state[0])
-    autograd.default_generator().bit_generator.state = state[1]
+def _data(result: Any) -> Any:
+    """A result's numbers: a node's data, raw data as it is (a Value's op on long doubles, which a Value holds not)."""
+    return result.data if isinstance(result, Node) else result

@@ -4,6 +4,8 @@ data as they are now, which tells a graph whose data changed after its forward p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -58,16 +60,28 @@ def changed_after_forward(order: list[Node]) -> list[Node]:
     the forward's numbers bit for bit. An op that cannot run again (a node built by hand) or refuses its
     inputs is not judged: the others around it are."""
     found = []
-    drawn = np.random.get_state(), autograd.default_generator().bit_generator.state
+    with random_state_kept(), np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
+        for node in order:
+            if node.op is not None and not same(rerun(node), node.data) and _repeatable(node):
+                found.append(node)
+    return found
+
+
+def random_state() -> tuple[Any, Any]:
+    """numpy's random state and autograd's default generator's: what an op that draws (noise) moves on."""
+    return np.random.get_state(), autograd.default_generator().bit_generator.state
+
+
+@contextmanager
+def random_state_kept() -> Iterator[None]:
+    """Ops run again inside leave numpy's and autograd's random state as they found it: a user's op that draws
+    (noise) drew again, and the user's random numbers go on as they would without the drawing."""
+    drawn = random_state()
     try:
-        with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
-            for node in order:
-                if node.op is not None and not _same(rerun(node), node.data) and _repeatable(node):
-                    found.append(node)
-    finally:  # a user's op that draws (noise) drew again: the user's random numbers go on as they would
+        yield
+    finally:
         np.random.set_state(drawn[0])
         autograd.default_generator().bit_generator.state = drawn[1]
-    return found
 
 
 def rerun(node: Node) -> Any:
@@ -83,10 +97,10 @@ def rerun(node: Node) -> Any:
 def _repeatable(node: Node) -> bool:
     """Whether the op gives the same data twice on the same inputs: a user's op that draws (noise) does not,
     and its difference from the recorded data tells nothing."""
-    return _same(rerun(node), rerun(node))
+    return same(rerun(node), rerun(node))
 
 
-def _same(again: Any, recorded: Any) -> bool:
+def same(again: Any, recorded: Any) -> bool:
     """Whether a rerun gave the recorded data: the same shape and numbers (NaN matching NaN)."""
     again, recorded = np.asarray(again), np.asarray(recorded)
     if again.shape != recorded.shape:

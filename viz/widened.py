@@ -4,69 +4,25 @@ underflowed (exp(-1000) is 5.076e-435), an inf that overflowed (sinh(1000)), a s
 NaN of a step that overflowed, as though it were the value on paper. Each input counts at its own value on paper (exp(x)
 * y of exp(-1000)'s 5.076e-435, not its float 0). Beyond a long double's range, or where it is no wider than a float
 (macOS arm64, Windows), one number is worked out in decimals (beyond_wide) or told by the processor's flags alone
-(lost_masks). An op of the user's own is redone as itself (own_ops: its forward and rule in long doubles, never
-worked out in decimals by its name); one that cannot be redone so (it draws noise, or drops the long doubles), nothing
-is told: never a guess. Words: lost_words."""
+(lost_masks). The call that redoes an op: redo_calls; an op of the user's own is redone as itself (own_ops: its
+forward and rule in long doubles, never worked out in decimals by its name), and where it cannot be redone so (it
+draws noise, or drops the long doubles) nothing is told: never a guess. Words: lost_words."""
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-import autograd
-from autograd import FUNCTIONS, OPERATORS, Node, Tensor, Value, enable_grad, vjp
+from autograd import Node, Tensor, Value, enable_grad, vjp
 
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
-from .own_ops import own_call
 from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
-
-
-def _function(node: Node) -> Callable[..., Any] | None:
-    """The call of autograd that made `node` (its parameters bound); None where no public
-    function, Tensor method or operator makes this very op (one of the user's own, named as one of autograd's, is
-    not redone as autograd's)."""
-    if node.op is None or not all(np.asarray(p.data).dtype.kind in "fiub" for p in node.parents):
-        return None
-    name, params = node.op.name, dict(node.op_params)
-    exponent = params.pop("c", None) if name == "**" else None  # a tensor's x ** 3 keeps its 3 as a parameter
-    if name in OPERATORS:  # the ops the engines name by their operator ("+", "@"), as autograd's table spells them
-        candidates = [OPERATORS[name] if exponent is None else (lambda x: x**exponent)]
-    else:
-        named = [FUNCTIONS.get(name), getattr(Tensor, name, None) if isinstance(node, Tensor) else None]
-        candidates = [*named, getattr(autograd, name, None)]
-    calls = [partial(c, **params) for c in candidates if callable(c)]
-    key = (id(node.op), isinstance(node, Tensor), exponent is not None)
-    if key not in _MADE_BY:  # which candidate makes this op, once found (the op is kept: its id stays its own)
-        found = next((k for k, call in enumerate(calls) if _makes(call, node)), None)
-        if found is None:
-            return None
-        _MADE_BY[key] = (node.op, found)
-    return calls[_MADE_BY[key][1]]
-
-
-_MADE_BY: dict[tuple[int, bool, bool], tuple[Any, int]] = {}  # by op id: the op, and its candidate's place
-
-
-def _makes(call: Callable[..., Any], node: Node) -> bool:
-    """Whether `call` on `node`'s own inputs (a constant of a Value's as a number, as it was given) makes `node`'s
-    op: the op table's, not another of the same name."""
-    tensors = isinstance(node, Tensor)
-    try:
-        with np.errstate(all="ignore"), enable_grad():
-            inputs = [
-                Tensor(p.data, requires_grad=True) if tensors else (p.data if p.is_constant else Value(p.data))
-                for p in node.parents
-            ]
-            return getattr(call(*inputs), "op", None) is node.op
-    except Exception:  # noqa: BLE001 (another function of that name, reading its arguments otherwise)
-        return False
+from .redo_calls import call_of, digest, told
 
 
 def _wide(result: Any, shape: tuple) -> np.ndarray | None:
@@ -98,22 +54,12 @@ def _papers(node: Node) -> list[Any]:
 _KEPT: dict[int, tuple[Any, bytes, Any, type]] = {}
 
 
-def _digest(node: Node) -> bytes:
-    """What tells `node`'s data and its inputs' from any other: their dtypes, shapes and bytes, hashed (an input
-    changed in place, as an optimizer's step changes a weight, leaves a 0 it made 0 but its value on paper not)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for data in (node.data, *(p.data for p in node.parents)):
-        a = np.ascontiguousarray(data)
-        digest.update(f"{a.dtype}{a.shape}".encode() + a.tobytes())
-    return digest.digest()
-
-
 def _kept(node: Node) -> bool:
     """Whether `node`'s value on paper is kept for its data as it is now."""
     entry = _KEPT.get(id(node))
     if entry is None or entry[0]() is not node or entry[3] is not lost_masks.WIDE:
         return False
-    return entry[1] == _digest(node)
+    return entry[1] == digest(node)
 
 
 def _unworked(node: Node) -> list[Node]:
@@ -142,15 +88,25 @@ def wide_value(node: Node) -> np.ndarray | None:
     for n in _unworked(node):
         key = id(n)
         gone = weakref.ref(n, lambda _, key=key: _KEPT.pop(key, None))
-        _KEPT[key] = (gone, _digest(n), _worked_out(n), lost_masks.WIDE)
+        _KEPT[key] = (gone, digest(n), _worked_out(n), lost_masks.WIDE)
     return _KEPT[id(node)][2]
 
 
 def _worked_out(node: Node) -> np.ndarray | None:
     """`wide_value` of `node`, its inputs' kept."""
-    table = _function(node)
-    if (call := table or own_call(node)) is None:
+    call, table = call_of(node)
+    if call is None:
         return None
+    try:
+        return told(node, table, _redone(node, call, table))
+    except Exception:  # noqa: BLE001 (an op of the user's own that refuses the inputs a redo gives it: nothing told)
+        if table:
+            raise
+        return None
+
+
+def _redone(node: Node, call: Callable[..., Any], table: bool) -> np.ndarray | None:
+    """`_worked_out` of `node`, by `call`, its op again (`table`: the table's)."""
     papers = _papers(node)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)
     wide = None
@@ -191,8 +147,28 @@ def wide_gradients(
     range lost it upstream (`arrived_lost`): what is sent of that overflow overflowed too."""
     if passed is None or not (suspect(passed) or (local is not None and suspect(local))):
         return None, None
-    if (call := _function(child) or own_call(child)) is None:
+    call, table = call_of(child)
+    if call is None:
         return None, None
+    try:
+        found = _sent_wide(child, call, index, arriving, passed, local, arriving_lost)
+    except Exception:  # noqa: BLE001 (as _worked_out)
+        if table:
+            raise
+        return None, None
+    return told(child, table, found[0]), told(child, table, found[1])
+
+
+def _sent_wide(
+    child: Node,
+    call: Callable[..., Any],
+    index: int,
+    arriving: Any,
+    passed: Any,
+    local: float | None,
+    arriving_lost: bool,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """`wide_gradients`, by `call`, `child`'s op again."""
     papers = _papers(child)
     beyond = any(w is not None and np.asarray(w).dtype == object for w in papers)
     wider = lost_masks.wider()
