@@ -131,6 +131,22 @@ def test_judging_a_users_op_gives_it_copies_of_the_users_arrays():
     assert (t.data == kept).all()  # was [1e10, 4]
 
 
+def test_a_drawing_runs_a_users_op_again_on_copies_of_the_users_arrays():
+    """replay's check of data changed after the forward ran each op on its inputs' own arrays: a forward writing
+    into its input (ufunc.at, through the read-only view) took the leaf's 3 to 4 at each drawing (drawn with
+    backward=True, such an op is refused: its data changed after the forward)."""
+
+    def writes(x):
+        np.add.at(x, 1, 1.0)
+        return x * 2.0
+
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="t")
+    y = Op("writes", writes, lambda g, out, x: (2.0 * g,))(t).sum()
+    kept = t.data.copy()  # [1, 3]: the forward's own write
+    viz.draw(y)
+    assert (t.data == kept).all()
+
+
 def test_a_users_op_on_tensors_is_redone_with_the_keywords_it_was_given():
     """A tensor's op keeps the keywords it was called with apart from the op (a Value's op is bound to them): redone
     without them, scaled(t, scale=1e-100) at 1e300 gave another value, and nothing was told of its overflow."""

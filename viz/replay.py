@@ -85,11 +85,14 @@ def random_state_kept() -> Iterator[None]:
 
 
 def rerun(node: Node) -> Any:
-    """The node's op on its inputs' data now; its recorded data where the op refuses them (any op's refusal, users'
-    too: then it is not judged)."""
+    """The node's op on copies of its inputs' data now (a user's forward that writes into its input, as ufunc.at
+    does through a read-only view, would write into the user's leaf at each drawing); its recorded data where the
+    op refuses them (any op's refusal, users' too: then it is not judged)."""
     params = node.op_params if isinstance(node, Tensor) else None
     try:
-        return node.op.run([p.data for p in node.parents], params)
+        return node.op.run(
+            [np.copy(p.data) if isinstance(p.data, np.ndarray) else p.data for p in node.parents], params
+        )
     except Exception:  # noqa: BLE001 (not judged here: the others around it are)
         return node.data
 
