@@ -179,7 +179,8 @@ def slopes(
     if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
         moves_at = lambda shift: (step(shift), weighed(at(shift) - base, weights))  # noqa: E731
         # f's noise: its rounding, and the coarse grid its output lies on (sin computed in float32 in an op)
-        truncation = max(truncation, unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps))
+        bound = unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps, tolerance)
+        truncation = max(truncation, bound)
         # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
         # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
         edge = at.nearest_break(2 * eps) / eps
