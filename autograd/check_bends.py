@@ -14,7 +14,9 @@ import numpy as np
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
 _APART = 10
-_STAYS = 0.7  # one-sided slopes parting by this much of their parting at eps, or more, at eps / 2 stay apart
+# one-sided slopes parting by this much of their parting at a step, or more (up to 1 / STAYS of it), at half the
+# step stay apart, as a kink's at the point do; a smooth f's halve (check_richardson reads them so too)
+STAYS = 0.7
 # shifts (in eps) off the halvings' ladder, of no simple ratio to its steps or each other, where f's moves must be
 # what those predict: an f turning whole periods between the ladder's steps turns other angles there
 _OFF_LADDER = (math.sqrt(0.5), -0.6)
@@ -134,7 +136,7 @@ def stays_apart(sides_at: SidesAt, eps: float, apart: float) -> bool:
             _, parting = sides_at(eps / 2)
     except (ArithmeticError, ValueError):
         return True
-    return not parting < _STAYS * apart
+    return not parting < STAYS * apart
 
 
 def unsettled(
