@@ -96,9 +96,13 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
 
 
 def seen_to_move(rows: list[Row], atol: float, rtol: float) -> bool:
-    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, or f's kink or
-    jump (not a row that cannot be judged, which may be the difference's own error)."""
-    return any(wrong and not wrong.startswith(UNDECIDED) for wrong in _judge(rows, atol, rtol))
+    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, f's kink or
+    jump, or f not finite at a step within 2 eps where it is finite at the point (a pole: f changes with x) (not
+    another row that cannot be judged, which may be the difference's own error)."""
+    judged = zip(rows, _judge(rows, atol, rtol))
+    return any(
+        wrong and (not wrong.startswith(UNDECIDED) or r.edge or not math.isfinite(r.numeric)) for r, wrong in judged
+    )
 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
