@@ -97,8 +97,8 @@ def gradcheck(
     eighth of the tolerance (checked at 0.71 and -0.6 eps, two more calls of f: sin(x**2) at 1.3e7 turns whole
     periods between the halvings' steps), and not where f is not finite at a step within 2 eps (1 / x at
     eps / 2): it cannot be judged there, and says so. An op of one's own given an input through two of its
-    arguments (op(x, x)) is also checked alone, its arguments moved apart
-    (`check_shared`: rules off by +e and -e cancel in f).
+    arguments (op(x, x)) is also checked alone, its arguments moved apart (`check_shared`: rules off by +e and
+    -e cancel in f); where it cannot be judged alone, the check is undecided.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """

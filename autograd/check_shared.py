@@ -16,7 +16,7 @@ import numpy as np
 
 from .check_numeric import GradcheckError
 from .check_scales import own_op
-from .check_table import BREAKS_ONLY
+from .check_table import BREAKS_ONLY, UNDECIDED
 from .check_verdict import FAILS
 from .graph import Node, raw
 from .graph_order import topological_order
@@ -28,8 +28,9 @@ def check_shared_arguments(
 ) -> None:
     """Check alone (`check(op_of_its_arguments, their values)`: gradcheck with the caller's settings) every op
     of the user's own in out's graph that two or more of its arguments bring the same element of `leaves`
-    to (`names` name them). Raises GradcheckError where such an op's rules fail alone; where they cannot be
-    judged alone, or kink or jump there (no row fails outright), f's own check stands."""
+    to (`names` name them). Raises GradcheckError where such an op's rules fail alone, and an undecided one where
+    some cannot be judged alone (rules off by +e and -e would pass unseen there); where they only kink or jump
+    there alone (no row fails outright), f's own check stands."""
     if not isinstance(out, Node) or out.is_constant:
         return
     order = topological_order(out)  # out first, every node before its parents
@@ -87,13 +88,18 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
     try:
         check(alone, points)
     except GradcheckError as failed:
-        if failed.undecided or _no_row_fails(str(failed)):
+        # a row that cannot be judged alone vouches for no rule: f's check, of their sum, passed rules off by +-1e12
+        # beside a pole (1 / (x - y + eps / 2)); a kink or a jump alone blames none (|x - y| at x = y)
+        unjudged = failed.undecided and UNDECIDED in str(failed)
+        if not unjudged and (failed.undecided or _no_row_fails(str(failed))):
             return
+        verdict = "finite differences cannot judge its rules here" if unjudged else "its rules disagree"
         raise GradcheckError(
             f"gradcheck: the op {node.op.name!r} is given {', '.join(shared)} through {len(moving)} of its "
             "arguments, where the check of the whole sees only the sum of its rules for them; alone, at the numbers "
             "it was given, each argument moved by itself (input i below: its i-th argument that is not a constant), "
-            f"its rules disagree:\n{failed}"
+            f"{verdict}:\n{failed}",
+            unjudged,
         ) from None
 
 
