@@ -16,8 +16,7 @@ import numpy as np
 
 from .check_numeric import GradcheckError
 from .check_scales import own_op
-from .check_table import BREAKS_ONLY, UNDECIDED
-from .check_verdict import FAILS
+from .check_table import UNDECIDED
 from .graph import Node, raw
 from .graph_order import topological_order
 from .value import Value
@@ -88,10 +87,11 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
     try:
         check(alone, points)
     except GradcheckError as failed:
-        # a row that cannot be judged alone vouches for no rule: f's check, of their sum, passed rules off by +-1e12
-        # beside a pole (1 / (x - y + eps / 2)); a kink or a jump alone blames none (|x - y| at x = y)
+        # undecided: no row fails alone. A kink or a jump alone blames no rule (|x - y| at x = y); a row that cannot
+        # be judged alone vouches for none: f's check, of their sum, passed rules off by +-1e12 beside a pole
+        # (1 / (x - y + eps / 2))
         unjudged = failed.undecided and UNDECIDED in str(failed)
-        if not unjudged and (failed.undecided or _no_row_fails(str(failed))):
+        if failed.undecided and not unjudged:
             return
         verdict = "finite differences cannot judge its rules here" if unjudged else "its rules disagree"
         raise GradcheckError(
@@ -101,14 +101,3 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
             f"{verdict}:\n{failed}",
             unjudged,
         ) from None
-
-
-def _no_row_fails(table: str) -> bool:
-    """Whether a failed check's table has no row whose rule fails outright: each argument alone may have a kink
-    or a jump where their sum has none (|x - y| at x = y, f = 0), and there no rule of the op's is to blame."""
-    lines = table.splitlines()
-    if lines and BREAKS_ONLY in lines[0]:  # kinks and jumps alone
-        return True
-    if not lines or "gradients disagree with finite differences" not in lines[0]:
-        return False  # a refusal without a table (a rule not linear in its g): the rule is to blame
-    return not any(FAILS in line for line in lines[1:])
