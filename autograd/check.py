@@ -93,12 +93,12 @@ def gradcheck(
     the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; where the element
     reaches an op of one's own, which may round to a grid no smaller step shows, it only keeps a right rule from being
     blamed: the row cannot be judged, and a smaller eps tells). A disagreeing row no smaller step refines is
-    judged at eps only where f's moves within 2 eps lie on a polynomial of degree 4 within f's rounding (checked
-    at 0.71 and -0.6 eps, two more calls of f: sin(x**2) at 1.3e7 turns whole periods between the halvings'
-    steps), and not where f is not finite at a step within 2 eps (1 / x at eps / 2): it cannot be judged there,
-    and says so. An op of one's own given
-    an input through two of its arguments (op(x, x)) is also checked alone, its arguments moved apart
-    (`check_shared`: rules off by +e and -e cancel in f).
+    judged at eps only where f's moves within 2 eps lie on a polynomial of degree 4 within f's rounding and an
+    eighth of the tolerance (checked at 0.71 and -0.6 eps, two more calls of f: sin(x**2) at 1.3e7 turns whole
+    periods between the halvings' steps), and not where f is not finite at a step within 2 eps (1 / x at
+    eps / 2): it cannot be judged there, and says so. An op of one's own given an input through two of its
+    arguments (op(x, x)) is also checked alone, its arguments moved apart (`check_shared`: rules off by +e and
+    -e cancel in f); where it cannot be judged alone, the check is undecided.
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """

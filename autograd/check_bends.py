@@ -14,7 +14,9 @@ import numpy as np
 
 # One-sided slopes further apart than this many times a row's tolerance are looked at again, twice as far out
 _APART = 10
-_STAYS = 0.7  # one-sided slopes parting by this much of their parting at eps, or more, at eps / 2 stay apart
+# one-sided slopes parting by this much of their parting at a step, or more (up to 1 / STAYS of it), at half the
+# step stay apart, as a kink's at the point do; a smooth f's halve (check_richardson reads them so too)
+STAYS = 0.7
 # shifts (in eps) off the halvings' ladder, of no simple ratio to its steps or each other, where f's moves must be
 # what those predict: an f turning whole periods between the ladder's steps turns other angles there
 _OFF_LADDER = (math.sqrt(0.5), -0.6)
@@ -134,15 +136,21 @@ def stays_apart(sides_at: SidesAt, eps: float, apart: float) -> bool:
             _, parting = sides_at(eps / 2)
     except (ArithmeticError, ValueError):
         return True
-    return not parting < _STAYS * apart
+    return not parting < STAYS * apart
 
 
-def unsettled(sides_at: SidesAt, moves_at: MovesAt, eps: float, at_eps: tuple, rounding: float) -> float:
+def unsettled(
+    sides_at: SidesAt, moves_at: MovesAt, eps: float, at_eps: tuple, rounding: float, tolerance: float
+) -> float:
     """How far truncation may move a difference at eps that the rule disagrees with and no smaller step refines
     (`at_eps`: it, and how far apart its one-sided slopes are; `sides_at(h)`: both at a step h). Only where f is
     smooth at the scale of eps is it bounded: f's moves from x to x +- eps / 2, eps and 2 eps (`moves_at`) lie on
     a polynomial of degree 4 in the step within f's rounding (`rounding`, the difference's at eps, times eps:
-    8 times f's own rounding, and the grid it lies on; `_misfit`), some move `_MOVED` times beyond it; else inf
+    8 times f's own rounding, and the grid it lies on; `_misfit`) and an eighth of the row's `tolerance` (times
+    eps: a misfit that moves the slope by less tells nothing; the rounding inside f is read off backward's
+    gradients, and a rule giving 0 hides it: sin(x**2) at 49068.6, rule 0, missed by 1.8e-7 where its rounding
+    read 2.5e-15, and a rule off by all of the slope 'cannot be judged' where the right one passed), some move
+    `_MOVED` times beyond its rounding; else inf
     (sin(x**2) at 5.7e6 turns 11 rad over eps and at 1.2e8 244 rad, f's rounding there 3 of its range of 2: its
     differences are any numbers below 1 / eps, which moved now as a smooth f's, now within rounding, and bounded
     its right rule, 1.45e8, by 2.6e6: it failed). Where f is smooth there and the differences at eps / 2, eps
@@ -164,7 +172,7 @@ def unsettled(sides_at: SidesAt, moves_at: MovesAt, eps: float, at_eps: tuple, r
     if not all(math.isfinite(v) for v in (near, far, misfit)):
         return 0.0
     # f is not a polynomial at this scale, or moves within its rounding alone: no move of its differences bounds it
-    if misfit > rounding * eps or largest <= _MOVED * rounding * eps:
+    if misfit > (rounding + tolerance / 8) * eps or largest <= _MOVED * rounding * eps:
         return math.inf
     if near != 0 and 2 < far / near < 8:
         return 0.0

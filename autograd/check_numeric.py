@@ -154,9 +154,12 @@ def slopes(
         # kept within the tolerance it was refined to (i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
         # dropped for the 0.15 of its difference at eps, -150, and right and wrong rules 'cannot judge'); beyond it,
         # only to fail a rule off it by more than its error and the tolerance: sin(x**2) at 1.27e5 refined to 252231
-        # within 461, its difference at eps 2718 off, was dropped, and a rule 1% off agreeing at eps passed
+        # within 461, its difference at eps 2718 off, was dropped, and a rule 1% off agreeing at eps passed. Not a
+        # slope known to less than an eighth of itself: sin(x**3) at 59473 turns 1.1e4 rad over eps, its differences
+        # at eps / 8 are any numbers below 8 / eps, and 4.6e6 within 1.4e7 failed the right rule, 1.05e10
         if better is not None and better[1] >= max(truncation, reach):
-            better = better if abs(analytic - better[0]) > better[1] + reach else None
+            known = better[1] < abs(better[0]) / 8
+            better = better if known and abs(analytic - better[0]) > better[1] + reach else None
         # a kink's one-sided slopes stay apart at eps / 2 (kept from the refinement, or two more calls): a smooth f's
         # halve (sin(x**2) at 3.2e5 turns 0.64 rad over eps, parts them as a kink's at 2 and 4 eps, and was one)
         kink = kink and better is None and stays_apart(sides_at, eps, apart)
@@ -179,7 +182,8 @@ def slopes(
     if beyond and better is None and not (kink or jump):  # no smaller step found f smooth
         moves_at = lambda shift: (step(shift), weighed(at(shift) - base, weights))  # noqa: E731
         # f's noise: its rounding, and the coarse grid its output lies on (sin computed in float32 in an op)
-        truncation = max(truncation, unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps))
+        bound = unsettled(sides_at, moves_at, eps, (central, apart), rounding + steps, tolerance)
+        truncation = max(truncation, bound)
         # f not finite (or undefined) within 2 eps: a pole, an overflow or a domain's edge, which the difference at
         # eps may straddle and no step bounds (1 / x at eps / 2, inf at x - eps / 2, failed its right rule)
         edge = at.nearest_break(2 * eps) / eps

@@ -27,23 +27,19 @@ passed a rule lacking the first term's slope, 1)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+
+from .check_bends import STAYS, SidesAt
 
 _HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
 _QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
 _OFF_LADDER = 0.6  # the step of the check off the halving's ladder, as a fraction of the last step
-_STAYS = (
-    0.7  # one-sided slopes apart by 0.7 to 1.4 times as much after a halving stay apart (a kink's); a smooth f's halve
-)
 
 _DOUBLING = (1.5, 2.5)  # a move twice the last, give or take: a jump's, straddled at both steps
 _JUMP_HALVINGS = 3  # moves doubling this many halvings in a row (down to eps / 16): a jump at the point, no slope
 
-SlopeAt = Callable[[float], tuple[float, float]]  # a shift h -> the central difference, its one-sided slopes' parting
-
 
 def refined(
-    slope_at: SlopeAt,
+    slope_at: SidesAt,
     eps: float,
     at_eps: tuple[float, float],
     rounding: float,
@@ -85,8 +81,8 @@ def refined(
         step_move = s - last
         if k == 1 and abs(step_move) < settled:
             return None
-        parted = parting > max(_STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
-        stays = stays + 1 if parted and parting < apart / _STAYS else 0
+        parted = parting > max(STAYS * apart, 4 * noise)  # not as a smooth f's, whose parting halves
+        stays = stays + 1 if parted and parting < apart / STAYS else 0
         if stays == k == 2:  # as a kink's at the point, at both of the first two halvings
             return None
         # a jump J straddled by +-h adds J / 2h: the difference moves twice as far at each halving
@@ -111,7 +107,7 @@ def refined(
     return None if best is None else (best[0], best[1])
 
 
-def _on_course(slope_at: SlopeAt, found: tuple, rounding: float) -> bool:
+def _on_course(slope_at: SidesAt, found: tuple, rounding: float) -> bool:
     """Whether the difference at a step off the halving's ladder (`_OFF_LADDER` of the step h a slope was
     found at) is what the h**2 regime predicts there (`found`: the slope, its error, h, the difference at
     h; `rounding`: how far rounding moves a difference, times its step). Two more calls of f."""

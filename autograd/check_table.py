@@ -10,14 +10,20 @@ UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge beg
 JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
 BREAKS_ONLY = "no gradient can be checked there, and none is seen to disagree"  # a table of kinks and jumps alone
-# where f is not finite (or undefined) at a step within 2 eps, no difference measures its slope, whatever the rule
-POLE = "(a pole, an overflow or a domain's edge that close): check with a smaller eps, or at a point farther from it"
-F_NOT_FINITE = f"{UNDECIDED}f is not finite at x +- eps {POLE}"
 STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
     "this row cannot vouch for its gradient"
 )
+
+
+def not_finite_at(where: str = "x +- eps") -> str:
+    """The verdict of a row where f is not finite (or undefined) at a step within 2 eps (`where`): no difference
+    measures its slope there, whatever the rule."""
+    return (
+        f"{UNDECIDED}f is not finite at {where} (a pole, an overflow or a domain's edge that close): check with a "
+        "smaller eps, or at a point farther from it"
+    )
 
 
 def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from .check_numeric import GradcheckError, Slopes, part
 from .check_scales import Far, far_reason, within_reach
 from .check_shifts import shift_words
-from .check_table import F_NOT_FINITE, FAILS, HIDDEN, JUMPS, POLE, STEPS, UNDECIDED, table
+from .check_table import FAILS, HIDDEN, JUMPS, STEPS, UNDECIDED, not_finite_at, table
 
 
 class Row(NamedTuple):
@@ -96,9 +96,13 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
 
 
 def seen_to_move(rows: list[Row], atol: float, rtol: float) -> bool:
-    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, or f's kink or
-    jump (not a row that cannot be judged, which may be the difference's own error)."""
-    return any(wrong and not wrong.startswith(UNDECIDED) for wrong in _judge(rows, atol, rtol))
+    """Whether some row's difference says f moves beyond what its rule gives: a row that fails, f's kink or
+    jump, or f not finite at a step within 2 eps where it is finite at the point (a pole: f changes with x) (not
+    another row that cannot be judged, which may be the difference's own error)."""
+    judged = zip(rows, _judge(rows, atol, rtol))
+    return any(
+        wrong and (not wrong.startswith(UNDECIDED) or r.edge or not math.isfinite(r.numeric)) for r, wrong in judged
+    )
 
 
 def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
@@ -121,7 +125,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return r.undifferentiable
     # an infinite difference (f overflowed or hit a pole at x ± eps) checks nothing: inf <= rtol * inf would pass
     if not math.isfinite(r.numeric):
-        return F_NOT_FINITE
+        return not_finite_at()
     if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
         return f"{UNDECIDED}{STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
@@ -146,7 +150,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
             return f"{UNDECIDED}{_bends(r.truncation)}"
         return f"{UNDECIDED}{far_reason(r.far, r.block)}" if r.far is not None else ""
     if r.edge:  # a pole within 2 eps: its difference at eps, however far off, tells nothing
-        return f"{UNDECIDED}f is not finite at {shift_words(r.edge)} {POLE}"
+        return not_finite_at(shift_words(r.edge))
     if r.error <= r.rounding:
         return f"{UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
     if r.error <= r.rounding + r.steps:
@@ -160,6 +164,6 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
 
 def _bends(truncation: float) -> str:
     """Why a row whose difference f's bending within eps may move by `truncation` cannot be judged."""
-    if math.isinf(truncation):  # check_numeric's _unsettled
+    if math.isinf(truncation):  # check_bends.unsettled
         return "f bends within eps of x: its differences at eps / 2, eps and 2 eps move unlike a smooth f's"
     return f"f bends within eps of x, moving the difference by up to {truncation:.2g}"

@@ -50,3 +50,26 @@ def test_a_rule_agreeing_at_eps_where_smaller_steps_say_it_is_off_fails(x):
     with pytest.raises(GradcheckError, match="<- fails") as caught:
         gradcheck(lambda t: _sin(0.99)(t * t), [np.array([x])])
     assert not caught.value.undecided
+
+
+@pytest.mark.parametrize("x", [12744.121791351976, 35380.90618120115, 49068.59668295696])
+def test_a_rule_giving_zero_fails_where_the_right_rule_passes(x):
+    # sin(x**2) turns 0.03 to 0.1 rad over eps here. A rule giving 0 hides the rounding of x * x from the check
+    # (read off backward's gradients: 2.5e-9 where the right rule's is 3.2), so f's moves within 2 eps missed a
+    # polynomial by more than that (1.8e-7, a slope of 0.18 beside a difference of -72632): 'cannot judge'
+    assert _verdict(1.0, x) == "passed"
+    assert _verdict(0.0, x) not in ("passed", "undecided")
+
+
+@pytest.mark.parametrize("x", [59472.57151860291, 74868.5572804319, 80383.52633891236])
+def test_a_slope_refined_to_within_more_than_itself_fails_no_right_rule(x):
+    # sin(x**3) turns 1.1e4 to 1.9e4 rad over eps: its differences at eps / 8 are any numbers below 8 / eps, and
+    # were read as a slope of 4.6e6 within 1.4e7, which failed the right rule, 1.05e10, as off by more than that
+    sin = _sin(1.0)
+    try:
+        gradcheck(lambda t: sin(t * t * t), [np.array([x])])
+    except GradcheckError as e:
+        assert e.undecided, str(e)
+    for wrong in (_sin(1.1), _sin(-1.0), _sin(0.0)):
+        with pytest.raises(GradcheckError):
+            gradcheck(lambda t, wrong=wrong: wrong(t * t * t), [np.array([x])])

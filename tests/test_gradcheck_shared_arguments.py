@@ -110,3 +110,17 @@ def test_a_kink_of_each_argument_alone_is_not_blamed():
 def test_a_node_built_by_hand_is_left_to_fs_check():
     # micrograd's way: no forward to rerun, so its children cannot be moved apart (it raised a ValueError)
     assert gradcheck(lambda x: hand_mul(x, x), [0.3])
+
+
+@pytest.mark.filterwarnings("ignore:(divide by zero|invalid value) encountered")
+def test_an_op_that_cannot_be_judged_alone_is_not_passed():
+    # 1 / (x - y + eps / 2): alone, x - eps / 2 is its pole, where no difference judges it ('cannot judge'), and
+    # f's check stood: rules off by +-1e12 (a quarter of the slope, -4e12), which cancel in f, passed
+    def pole(e: float) -> Op:
+        return Op("pole", lambda x, y: 1.0 / (x - y + 5e-7), lambda g, out, x, y: (g * (e - out**2), g * (out**2 - e)))
+
+    for op in (pole(1e12), pole(0.0)):
+        with pytest.raises(GradcheckError, match="'pole' is given input 0 through 2 of its arguments") as caught:
+            gradcheck(lambda x, op=op: op(x, x) + x, [np.array([0.3])])
+        assert caught.value.undecided and "finite differences cannot judge its rules here" in str(caught.value)
+        assert "<- cannot judge" in str(caught.value)
