@@ -115,8 +115,8 @@ def test_a_users_op_whose_zeros_lost_nothing_is_not_judged():
 def test_judging_a_users_op_gives_it_copies_of_the_users_arrays():
     """A forward that writes into its input with numpy's ufunc.at (which ignores the read-only view it is given: a bug
     of the user's that only detect_anomaly finds) wrote into the user's own leaf each time viz judged the op: a
-    drawing took t's 3 to 11, where replay's check (before the redo, and now) takes it to 6. Judged on copies, it is
-    left as it is."""
+    drawing took t's 3 to 11 (replay's check, which ran each op on the user's arrays too, to 6 of them). Judged on
+    copies, it is left as it is."""
     from viz.own_ops import repeats
 
     def writes(x):
