@@ -36,8 +36,10 @@ from .train_steps import (
 )
 from .train_stop import EarlyStopping, StopTraining
 
+EVALUATED_ROWS = 1024  # the rows evaluate runs the model on at once, and predict's batch_size
 
-def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+
+def predict(model: Module, X: np.ndarray, batch_size: int = EVALUATED_ROWS) -> np.ndarray:
     """The model's outputs as an array, in eval mode, without recording a graph; each module has its
     own mode back after. An X of no rows gives the model's outputs for no rows (shape (0, outputs)
     for a Tensor model), as PyTorch would."""
@@ -75,9 +77,6 @@ def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: 
         out = _outputs(model, X)
         score = metric_number("evaluate", metric, metric(out, y), "the examples given") if metric else None
         return number_of(loss(out, y), "evaluate"), score
-
-
-EVALUATED_ROWS = 1024  # the rows evaluate runs the model on at once, as predict's batch_size
 
 
 def _outputs(model: Module, X: np.ndarray) -> Any:

@@ -18,7 +18,7 @@ from . import lost_masks
 from .replay import random_state, random_state_kept, same
 
 
-def rerun(node: Node) -> Callable[..., Any]:
+def as_call(node: Node) -> Callable[..., Any]:
     """`node`'s op, a user's own, as a call on its inputs (Values or arrays of a Value's, Tensors of a Tensor's) with
     the keywords it was given (a Tensor's keeps them apart, a Value's op is bound to them), that leaves numpy's and
     autograd's random state as it found it: the user's random numbers go on as without the drawing."""
@@ -35,7 +35,7 @@ def repeats(node: Node) -> bool:
     """Whether `node`'s own op, run again, tells of the forward: it gives `node`'s data again on `node`'s own inputs,
     draws no random numbers (numpy's or autograd's, or gives two results on the same long doubles: a generator of its
     own), and takes long doubles. It runs the op three times: asked only where its redone value tells something."""
-    op, call = node.op, rerun(node)
+    op, call = node.op, as_call(node)
     with random_state_kept():
         try:
             drawn = pickle.dumps(random_state())

@@ -15,7 +15,7 @@ import numpy as np
 import autograd
 from autograd import FUNCTIONS, OPERATORS, Node, Tensor, enable_grad
 
-from .own_ops import recorded_inputs, repeats, rerun
+from .own_ops import as_call, recorded_inputs, repeats
 
 
 def _function(node: Node) -> Callable[..., Any] | None:
@@ -88,4 +88,4 @@ def call_of(node: Node) -> tuple[Callable[..., Any] | None, bool]:
     it tells something), and whether it is the table's."""
     if (table := _function(node)) is not None:
         return table, True
-    return (None if node.op is None else rerun(node)), False
+    return (None if node.op is None else as_call(node)), False
