@@ -63,9 +63,11 @@ def refined(
     after six where f was read as jumping (`jump`: check_bends.far_out) and the differences moved twice as far
     at each of three halvings in a row, down to eps / 16 (a jump at the point: floor at 1; steps 0.1 eps either
     side, straddled down to eps / 8, are stepped past).
-    `still_tells`: whether f's output not moving at a smaller step says f is flat there (relu beside its kink);
-    not where an op of one's own may round to a grid inside (sin(3e6 x) computed in float32 stops moving at
-    eps / 128, and its slope there, 0, made a right rule fail): no telling from there on."""
+    `still_tells`: whether f's output not moving at a smaller step says f is flat there (relu beside its kink, flat
+    on one side at eps already); not where f moved on both sides at eps (the step may be the grain of its inputs
+    inside it: x + 1e8 keeps x to steps of eps / 67), nor where an op of one's own may round to a grid inside
+    (sin(3e6 x) computed in float32 stops moving at eps / 128, and its slope there, 0, made a right rule fail):
+    no telling from there on."""
     h, (last, apart), move, extrapolated, best, stays, doubles = eps, at_eps, None, None, None, 0, 0
     for k in range(1, _HALVINGS + 1):
         h /= 2

@@ -123,3 +123,22 @@ def test_a_row_agreeing_at_eps_is_refined_only_where_its_truncation_may_matter()
 
     assert gradcheck(f, [np.array([(np.pi / 2 + 1e-4) / 1e3])])
     assert calls[0] == 1 + 2 + 4 + 2
+
+
+@pytest.mark.parametrize("x", [-0.9, 0.1, 0.375, 0.6, 0.8, 0.9])
+def test_a_rule_giving_zero_where_f_rounds_its_input_inside_never_passes(x):
+    # sin(3e3 (x + 1e8)) keeps x to steps of 1.5e-8 (eps / 67) inside: moving on both sides at eps, it stops at
+    # eps / 128, where the smaller steps read it as flat (slope 0), as relu beside its kink, and a rule giving 0
+    # passed (14 of 40 points drawn from [-1, 1]); the right rule cannot be judged here (the rounding of x + 1e8)
+    zero, right = _table_sin(0.0), _table_sin(1.0)
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda t: zero((t + 1e8) * 3e3), [np.array([x])])
+    with pytest.raises(GradcheckError, match="cannot judge") as caught:
+        gradcheck(lambda t: right((t + 1e8) * 3e3), [np.array([x])])
+    assert caught.value.undecided
+
+
+@pytest.mark.parametrize("x", [-0.6e-6, -0.3e-6])
+def test_relu_flat_on_one_side_at_eps_is_still_read_flat_at_smaller_steps(x):
+    # relu beside its kink moves on one side at eps and on neither below: its slope there, 0, passes its rule
+    assert gradcheck(lambda t: t.relu(), [np.array([x])])
