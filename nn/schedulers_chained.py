@@ -51,7 +51,7 @@ class ChainedScheduler:
 
     def get_last_lr(self) -> list[float]:
         """The lr the last step set, as a list (one per parameter group, one here): its last scheduler's, which
-        sets the lr last, so that it holds where nn.fit steps its schedulers (one after another, in its order)."""
+        sets the lr last."""
         return self.schedulers[-1].get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:

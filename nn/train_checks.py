@@ -88,16 +88,16 @@ def check_callables(owner: str, functions: dict[str, Any]) -> None:
 
 
 def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any) -> list[Any]:
-    """fit's `scheduler` as a list: one (a ChainedScheduler's own), or a list or tuple of them (stepped in that
-    order after each epoch, as PyTorch's loop calls each one's step()), each checked (`check_scheduler`). A warning
+    """fit's `scheduler` as a list: one, or a list or tuple of them (stepped in that order after each epoch, as
+    PyTorch's loop calls each one's step()), each checked (`check_scheduler`; a ChainedScheduler's each). A warning
     names the schedulers chained on the optimizer that none of them steps (nor holds, as a SequentialLR its
     own) and whose factor stepping would change within the fit's epochs (not a finished warmup), where
     fit is given some, or none but trains several epochs with no callback that could step them (an
     EarlyStopping steps none): their factor stays where they set it (a warmup's first) for the whole
     of fit. (One epoch a call, the schedulers stepped between the calls, is a loop of one's own.)"""
-    given = list(scheduler) if isinstance(scheduler, list | tuple) else [] if scheduler is None else [scheduler]
-    # a ChainedScheduler is its schedulers, stepped in its order (it was refused as no scheduler of the optimizer)
-    given = [inner for each in given for inner in (each.schedulers if isinstance(each, ChainedScheduler) else [each])]
+    listed = list(scheduler) if isinstance(scheduler, list | tuple) else [] if scheduler is None else [scheduler]
+    # a ChainedScheduler is checked as its schedulers, and stepped by its own step(): all of them or none
+    given = [inner for each in listed for inner in (each.schedulers if isinstance(each, ChainedScheduler) else [each])]
     for each in given:
         check_scheduler(each, optimizer, epochs)
     if len({id(each) for each in given}) < len(given):
@@ -113,7 +113,7 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
             UserWarning,
             stacklevel=3,
         )
-    return given
+    return listed
 
 
 def check_scheduler(scheduler: Any, optimizer: Any, epochs: int) -> None:

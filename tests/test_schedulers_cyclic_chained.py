@@ -243,6 +243,21 @@ def test_fit_warns_of_a_cyclic_lr_that_counts_batches():
         assert len(history.lr) == 3
 
 
+def test_fit_steps_a_chain_all_or_none_too():
+    """fit stepped a chain's schedulers one by one, as a list: a later one's refusal (lr_lambda's NaN at epoch 2)
+    left StepLR stepped to epoch 2 and the lr halved, in no step of the chain's."""
+    import nn
+    from nn import functional as F
+
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    step, times = StepLR(opt, 1, 0.5), MultiplicativeLR(opt, lambda e: math.nan if e == 2 else 0.9)
+    with pytest.raises(ValueError, match=r"lr_lambda\(2\) gave float nan"):
+        nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=ChainedScheduler([step, times]))
+    assert (step.last_epoch, times.last_epoch) == (1, 1) and opt.lr == pytest.approx(0.1 * 0.5 * 0.9)
+
+
 def test_a_chain_loaded_by_nn_load_says_the_loaded_lr(tmp_path):
     """nn.load resumes its schedulers, not the chain: its get_last_lr() said 0.1 where the lr loaded was 0.02025."""
     import nn
