@@ -186,7 +186,10 @@ def power_vjp(g, out, a, b, needs=BOTH):
         # a's (NaN·a), so that its derivative in a is NaN too: at b = 0, where d/da of a^b is 0 whatever comes
         # (x ** 0 is flat), ∂²/∂b∂a (d/db first) was 0 where ∂²/∂a∂b (d/da first) is NaN; now NaN both ways
         # (log a has no real value there; PyTorch's is NaN d/da first, 1/a d/db first)
-        nan_of_a = where(a, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere: unread
+        # (NaN·2^a under create_graph, whose every derivative in a is NaN: NaN·a's second was 0, and
+        # ∂³/∂b∂a² at (−0.5, 0) 0 for NaN)
+        curved = exp2(a) if isinstance(a, Node) else a
+        nan_of_a = where(curved, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere
         log_a = where(nan_of_a, log(base), cond=negative)
         held = 0.0 if line is None else slope_in(a, _slope_on(line, g, limit), zero=0.0)
         gb = where(held, g * (out * log_a), cond=zero)

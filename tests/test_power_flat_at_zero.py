@@ -156,3 +156,18 @@ def test_a_third_derivative_through_the_zero_base_limit_is_refused(exponent, whi
         _nested(f, which)(0.0, exponent)
     with pytest.raises(NotImplementedError, match="past the second"), np.errstate(divide="ignore"):  # 0 ** -0.5
         _nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([0.0])), Tensor(np.array([exponent])))
+
+
+@pytest.mark.parametrize("which", [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1)])
+def test_third_derivatives_at_a_negative_base_through_log_a_are_nan(which):
+    """At a < 0, b = 0, d/db's NaN (log a has no real value) was NaN·a, linear: its second derivative in a was 0,
+    and ∂³/∂b∂a² (d/db first) 0 for NaN on both engines. NaN in every order."""
+
+    def f(x, y):
+        return x**y
+
+    assert math.isnan(_nested(f, which)(-0.5, 0.0))
+    got = _nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([-0.5])), Tensor(np.array([0.0])))
+    assert math.isnan(got[0])
+    beside = -0.25 if which.count(0) == 2 else math.log(2.0)  # at a = 2: ∂³/∂a²∂b = −1/a², ∂³/∂a∂b² = ln(a)·2/a
+    assert _nested(f, which)(2.0, 0.0) == pytest.approx(beside)
