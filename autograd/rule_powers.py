@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from . import modes
 from .graph import Node, raw
 from .op import Op
 from .op_def import BOTH
@@ -84,21 +85,40 @@ def _held_zero(x: Any, s: Any, *, zero: float) -> Any:
     return np.full(np.broadcast(x, s).shape, zero, dtype=np.result_type(x, s))
 
 
+_PAST_THE_SECOND = (
+    "a ** b at a = 0 with both a and b differentiated (b = 0 or b >= 1): derivatives past the second are not "
+    "implemented there (the mixed second one is a limit, ±inf at b = 0 and 1); take them at a > 0, or with b a constant"
+)
+
+
 def _held_zero_vjp(h: Any, out: Any, x: Any, s: Any, *, zero: float) -> tuple[Any, None]:
-    """h·s for x; none for s, a constant. Under create_graph (a derivative past the second may follow) it refuses:
-    the power's limits it carries are right to the second order only, and every third derivative through them
-    came out wrong (∂³/∂a²∂b of a^b at (0, 1) was 0 or −0, its limit +inf; of exp(a^b) −inf)."""
-    if isinstance(h, Node):
-        raise NotImplementedError(
-            "a ** b at a = 0 with both a and b differentiated (b = 0 or b >= 1): derivatives past the second are not "
-            "implemented there (the mixed second one is a limit, ±inf at b = 0 and 1); take them at a > 0, or with "
-            "b a constant"
-        )
-    return unbroadcast(h * s, np.shape(x)), None
+    """h·s for x; none for s, a constant. The power's limits it carries are right to the second order only: every
+    third derivative through them came out wrong (∂³/∂a²∂b of a^b at (0, 1) was 0 or −0, its limit +inf; of
+    exp(a^b) −inf), so under create_graph, where one may follow, it refuses; but a jvp differentiates this pass in
+    h alone (jvp of a gradient: a second derivative), so there h·s is formed, refusing any derivative past that."""
+    if not isinstance(h, Node):
+        return unbroadcast(h * s, np.shape(x)), None
+    if not (modes.entered and modes.current.tangents):
+        raise NotImplementedError(_PAST_THE_SECOND)
+    return unbroadcast(_times_slope(h, s), np.shape(x)), None
+
+
+def _times_slope_vjp(k: Any, out: Any, h: Any, s: Any) -> tuple[Any, None]:
+    if isinstance(k, Node):  # a derivative of a jvp of a gradient: past the second
+        raise NotImplementedError(_PAST_THE_SECOND)
+    return unbroadcast(k * s, np.shape(h)), None
 
 
 # where the slope of a value that is 0 is ±inf (0 · inf would be NaN): only the power's mixed limits below use it
 slope_in = Op("held_zero", _held_zero, _held_zero_vjp)
+
+
+def _times_slope_forward(h: Any, s: Any) -> Any:
+    with np.errstate(invalid="ignore"):  # a jvp runs it at h = 0: 0 · inf, a value nobody reads
+        return h * s
+
+
+_times_slope = Op("times_held_slope", _times_slope_forward, _times_slope_vjp)  # h·s, linear in h only
 
 
 def _zero_base_line(a: Any, b: Any) -> Any:

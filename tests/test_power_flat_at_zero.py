@@ -171,3 +171,26 @@ def test_third_derivatives_at_a_negative_base_through_log_a_are_nan(which):
     assert math.isnan(got[0])
     beside = -0.25 if which.count(0) == 2 else math.log(2.0)  # at a = 2: ∂³/∂a²∂b = −1/a², ∂³/∂a∂b² = ln(a)·2/a
     assert _nested(f, which)(2.0, 0.0) == pytest.approx(beside)
+
+
+@pytest.mark.parametrize(
+    ("exponent", "tangent", "expected"), [(0.0, 1.0, math.inf), (1.0, 1.0, -math.inf), (2.0, 0.0, 2.0)]
+)
+def test_a_jvp_of_the_gradient_at_a_zero_base_is_the_hessians_and_no_further(exponent, tangent, expected):
+    """jvp of d/da (forward over reverse: a second derivative) along (1 − tangent, tangent) at a = 0: ∂²/∂a∂b (+inf
+    at b = 0, −inf at b = 1) or ∂²/∂a² (2 at b = 2). It was NaN (the limit's slope as a node); the refusal past
+    the second must not take it for a third; a derivative of it is one, refused."""
+
+    def d_da(x, y):
+        return autograd.grad(lambda x, y: x**y, (0, 1))(x, y)[0]
+
+    direction = (1.0 - tangent, tangent)
+    assert autograd.jvp(d_da, (0.0, exponent), direction)[1] == expected
+    on_tensor = autograd.jvp(
+        lambda x, y: autograd.grad(lambda x, y: (x**y).sum(), (0, 1))(x, y)[0],
+        (Tensor(np.array([0.0])), Tensor(np.array([exponent]))),
+        tuple(Tensor(np.array([v])) for v in direction),
+    )[1]
+    assert on_tensor[0] == expected
+    with pytest.raises(NotImplementedError, match="past the second"):
+        autograd.grad(lambda x, y: autograd.jvp(d_da, (x, y), direction)[1], (0, 1))(0.0, exponent)
