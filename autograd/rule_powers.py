@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from . import modes
 from .graph import Node, raw
 from .op import Op
 from .op_def import BOTH
@@ -84,8 +85,40 @@ def _held_zero(x: Any, s: Any, *, zero: float) -> Any:
     return np.full(np.broadcast(x, s).shape, zero, dtype=np.result_type(x, s))
 
 
+_PAST_THE_SECOND = (
+    "a ** b at a = 0 with both a and b differentiated (b = 0 or b >= 1): derivatives past the second are not "
+    "implemented there (the mixed second one is a limit, ±inf at b = 0 and 1); take them at a > 0, or with b a constant"
+)
+
+
+def _held_zero_vjp(h: Any, out: Any, x: Any, s: Any, *, zero: float) -> tuple[Any, None]:
+    """h·s for x; none for s, a constant. The power's limits it carries are right to the second order only: every
+    third derivative through them came out wrong (∂³/∂a²∂b of a^b at (0, 1) was 0 or −0, its limit +inf; of
+    exp(a^b) −inf), so under create_graph, where one may follow, it refuses; but a jvp differentiates this pass in
+    h alone (jvp of a gradient: a second derivative), so there h·s is formed, refusing any derivative past that."""
+    if not isinstance(h, Node):
+        return unbroadcast(h * s, np.shape(x)), None
+    if not (modes.entered and modes.current.tangents):
+        raise NotImplementedError(_PAST_THE_SECOND)
+    return unbroadcast(_times_slope(h, s), np.shape(x)), None
+
+
+def _times_slope_vjp(k: Any, out: Any, h: Any, s: Any) -> tuple[Any, None]:
+    if isinstance(k, Node):  # a derivative of a jvp of a gradient: past the second
+        raise NotImplementedError(_PAST_THE_SECOND)
+    return unbroadcast(k * s, np.shape(h)), None
+
+
 # where the slope of a value that is 0 is ±inf (0 · inf would be NaN): only the power's mixed limits below use it
-slope_in = Op("held_zero", _held_zero, lambda h, out, x, s, *, zero: (unbroadcast(h * s, np.shape(x)), None))
+slope_in = Op("held_zero", _held_zero, _held_zero_vjp)
+
+
+def _times_slope_forward(h: Any, s: Any) -> Any:
+    with np.errstate(invalid="ignore"):  # a jvp runs it at h = 0: 0 · inf, a value nobody reads
+        return h * s
+
+
+_times_slope = Op("times_held_slope", _times_slope_forward, _times_slope_vjp)  # h·s, linear in h only
 
 
 def _zero_base_line(a: Any, b: Any) -> Any:
@@ -103,6 +136,13 @@ def _zero_base_line(a: Any, b: Any) -> Any:
     return bool(line), float(limit)
 
 
+def _slope_on(line: Any, g: Any, limit: Any) -> Any:
+    """g·limit on the line, 0 elsewhere, as data: a constant of the graph (slope_in refuses a graph), where the node
+    g·limit sent 0 · inf = NaN to g (a Value's d²/da² of exp(a^b) at (0, 1) was NaN for 1)."""
+    with np.errstate(invalid="ignore"):  # 0 · inf off the line, not picked
+        return np.where(line, raw(g) * limit, 0.0) if isinstance(line, np.ndarray) else raw(g) * limit if line else 0.0
+
+
 def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     # at a = 0, b = 0 or b >= 1 the mixed second derivative is its limit in either order (the entry's comment): d/db
@@ -110,6 +150,8 @@ def power_vjp(g, out, a, b, needs=BOTH):
     line = limit = None
     if needs[1] and needs[0] and isinstance(a, Node) and isinstance(b, Node):  # create_graph: a plain pass skips it
         line, limit = _zero_base_line(a, b)
+    if not needs[1]:  # b a constant (x ** 2): data, so that a^(b−1) has a constant exponent too, whose next orders
+        b = raw(b)  # never take it as differentiated (a Value's 4th derivative of (x ** 1.0) ** 2 at 0 was refused)
     b_given = b
     if needs[0]:
         if line is not None:
@@ -150,7 +192,7 @@ def power_vjp(g, out, a, b, needs=BOTH):
                 ga = where(0.0, ga, cond=blown)
         b = b_given
         if line is not None:  # −0 added: the value's bits kept
-            ga = ga + slope_in(b, where(g * limit, 0.0, cond=line), zero=-0.0)
+            ga = ga + slope_in(b, _slope_on(line, g, limit), zero=-0.0)
     if needs[1]:
         # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
         zero = (raw(a) == 0) & (raw(b) >= 0)
@@ -164,9 +206,12 @@ def power_vjp(g, out, a, b, needs=BOTH):
         # a's (NaN·a), so that its derivative in a is NaN too: at b = 0, where d/da of a^b is 0 whatever comes
         # (x ** 0 is flat), ∂²/∂b∂a (d/db first) was 0 where ∂²/∂a∂b (d/da first) is NaN; now NaN both ways
         # (log a has no real value there; PyTorch's is NaN d/da first, 1/a d/db first)
-        nan_of_a = where(a, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere: unread
+        # (NaN·2^a under create_graph, whose every derivative in a is NaN: NaN·a's second was 0, and
+        # ∂³/∂b∂a² at (−0.5, 0) 0 for NaN)
+        curved = exp2(a) if isinstance(a, Node) else a
+        nan_of_a = where(curved, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere
         log_a = where(nan_of_a, log(base), cond=negative)
-        held = 0.0 if line is None else slope_in(a, where(g * limit, 0.0, cond=line), zero=0.0)
+        held = 0.0 if line is None else slope_in(a, _slope_on(line, g, limit), zero=0.0)
         gb = where(held, g * (out * log_a), cond=zero)
     return ga, gb
 

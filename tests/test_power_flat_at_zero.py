@@ -96,3 +96,101 @@ def test_the_mixed_second_derivative_at_a_zero_base_under_an_exponent_below_1_st
         with np.errstate(all="ignore"):
             got = mixed(Tensor(np.array([0.0, 0.0])), Tensor(np.array([0.5, 1.0])))
         assert math.isnan(got[0]) and got[1] == -math.inf
+
+
+def _nested(f, which):
+    """f's partial derivative in the inputs `which`, in order (0 a, 1 b), each by grad of both inputs."""
+    for i in which:
+        f = _partial(f, i)
+    return f
+
+
+def _partial(f, i):
+    return lambda x, y: autograd.grad(f, (0, 1))(x, y)[i]
+
+
+@pytest.mark.parametrize("exponent", [0.0, 1.0, 2.0])
+def test_second_derivatives_of_a_function_of_a_zero_base_power_take_no_nan_from_the_limit(exponent):
+    """exp(a^b) at a = 0: the limit's slope g·(±inf) was a node, and a Value's backward, sending 0 down it, made
+    0 · inf = NaN in ∂²/∂a² (NaN for 1 at b = 1); the Hessian is e^0's: ∂²/∂a² = b·(b − 1)·0^(b−2) + (b·0^(b−1))²."""
+
+    def f(x, y):
+        return autograd.exp(x**y)
+
+    expected = {0.0: 0.0, 1.0: 1.0, 2.0: 2.0}[exponent]
+    assert _nested(f, (0, 0))(0.0, exponent) == expected
+    on_tensor = _nested(lambda x, y: f(x, y).sum(), (0, 0))(Tensor(np.array([0.0])), Tensor(np.array([exponent])))
+    assert on_tensor[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("f", "order", "expected"),
+    [
+        (lambda x: (x**1.0) ** 3.0, 3, 6.0),
+        (lambda x: (x**2.0) ** 3.0, 3, 0.0),
+        (lambda x: autograd.exp(x**1.0), 3, 1.0),
+        (lambda x: (x**2.0) ** 2.0, 4, 24.0),
+        (lambda x: (x**1.0) ** 2.0, 4, 0.0),
+    ],
+)
+def test_a_values_higher_derivatives_under_a_constant_exponent_at_zero_are_the_polynomials(f, order, expected):
+    """(x ** c) ** 3 at 0 on a Value: the rule's x^(c−1) took its exponent c − 1 as a node, so the next order took
+    0 as a zero base under a differentiated exponent: its limit's ±inf made NaN (for 6 at c = 1, 0 at 2), and
+    the fourth order would meet the refusal past the second (24 for (x ** 2) ** 2)."""
+    for _ in range(order):
+        f = autograd.grad(f)
+    assert f(0.0) == expected
+
+
+@pytest.mark.parametrize("exponent", [0.0, 1.0, 1.5, 2.0, 3.0])
+@pytest.mark.parametrize("which", [(0, 0, 1), (0, 1, 0), (1, 0, 0), (0, 1, 1), (1, 1, 0)])
+def test_a_third_derivative_through_the_zero_base_limit_is_refused(exponent, which):
+    """The mixed second derivative at a = 0 is a limit given right to that order only: a third derivative through
+    it came out 0 or −0 (∂³(a^b)/∂a²∂b at (0, 1), whose limit is +inf; at (0, 2) −inf), NaN, or −inf for +inf
+    (exp(a^b) at (0, 1)). It raises, naming the way out."""
+
+    def f(x, y):
+        return x**y
+
+    with pytest.raises(NotImplementedError, match="past the second"):
+        _nested(f, which)(0.0, exponent)
+    with pytest.raises(NotImplementedError, match="past the second"), np.errstate(divide="ignore"):  # 0 ** -0.5
+        _nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([0.0])), Tensor(np.array([exponent])))
+
+
+@pytest.mark.parametrize("which", [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1)])
+def test_third_derivatives_at_a_negative_base_through_log_a_are_nan(which):
+    """At a < 0, b = 0, d/db's NaN (log a has no real value) was NaN·a, linear: its second derivative in a was 0,
+    and ∂³/∂b∂a² (d/db first) 0 for NaN on both engines. NaN in every order."""
+
+    def f(x, y):
+        return x**y
+
+    assert math.isnan(_nested(f, which)(-0.5, 0.0))
+    got = _nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([-0.5])), Tensor(np.array([0.0])))
+    assert math.isnan(got[0])
+    beside = -0.25 if which.count(0) == 2 else math.log(2.0)  # at a = 2: ∂³/∂a²∂b = −1/a², ∂³/∂a∂b² = ln(a)·2/a
+    assert _nested(f, which)(2.0, 0.0) == pytest.approx(beside)
+
+
+@pytest.mark.parametrize(
+    ("exponent", "tangent", "expected"), [(0.0, 1.0, math.inf), (1.0, 1.0, -math.inf), (2.0, 0.0, 2.0)]
+)
+def test_a_jvp_of_the_gradient_at_a_zero_base_is_the_hessians_and_no_further(exponent, tangent, expected):
+    """jvp of d/da (forward over reverse: a second derivative) along (1 − tangent, tangent) at a = 0: ∂²/∂a∂b (+inf
+    at b = 0, −inf at b = 1) or ∂²/∂a² (2 at b = 2). It was NaN (the limit's slope as a node); the refusal past
+    the second must not take it for a third; a derivative of it is one, refused."""
+
+    def d_da(x, y):
+        return autograd.grad(lambda x, y: x**y, (0, 1))(x, y)[0]
+
+    direction = (1.0 - tangent, tangent)
+    assert autograd.jvp(d_da, (0.0, exponent), direction)[1] == expected
+    on_tensor = autograd.jvp(
+        lambda x, y: autograd.grad(lambda x, y: (x**y).sum(), (0, 1))(x, y)[0],
+        (Tensor(np.array([0.0])), Tensor(np.array([exponent]))),
+        tuple(Tensor(np.array([v])) for v in direction),
+    )[1]
+    assert on_tensor[0] == expected
+    with pytest.raises(NotImplementedError, match="past the second"):
+        autograd.grad(lambda x, y: autograd.jvp(d_da, (x, y), direction)[1], (0, 1))(0.0, exponent)

@@ -52,3 +52,13 @@ def test_torch_max_of_every_entry_splits_between_the_nans_where_chainrule_sends_
     values = [1.0, NAN, 3.0, NAN]
     np.testing.assert_array_equal(_torch_grad(values, torch.float64, lambda x: x.max()), [0.0, 0.5, 0.0, 0.5])
     assert np.isnan(_grad(values, np.float64, lambda t: t.max())).all()
+
+
+@pytest.mark.parametrize(("dtype", "torch_dtype"), DTYPES)
+def test_torch_inf_norm_gives_every_entry_0_where_chainrule_sends_nan(dtype, torch_dtype):
+    """docs/edge-points.md cites this file for it: PyTorch 2.13's inf-norm of a vector holding a NaN gives every
+    entry 0 (its max of |x| routes nothing to the NaN), chainrule's NaN, as its max."""
+    values = [1.0, NAN, -3.0, NAN]
+    expected = _torch_grad(values, torch_dtype, lambda x: torch.linalg.vector_norm(x, float("inf")))
+    np.testing.assert_array_equal(expected, np.zeros(4))
+    assert np.isnan(_grad(values, dtype, lambda t: t.norm(ord=np.inf))).all()
