@@ -152,7 +152,8 @@ class Compiled:
             calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code
             result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
             called = [ev[1] for ev in rec.events if ev[0] == "call"]  # the optimizers' replayed methods' objects
-            rec.methods = library_methods([*owners, *(o for o, _, _ in rec.guards.values()), *called], calls.library)
+            in_play = [*owners, *(o for o, _, _ in rec.guards.values()), *called]
+            rec.methods = library_methods(in_play, calls.library, calls.codes)
             result = put_back_plain(result, rec.kept)  # the numbers it keeps plain again, wherever it stored them
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched

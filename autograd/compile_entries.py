@@ -67,7 +67,7 @@ class Tape:
     rebuild: Callable[[Sequence[Any]], Any]
     guards: list[tuple[Any, str, Any]]  # (owner, name, value): what the graph depends on (compile_hooks.guard)
     seen: list[np.ndarray] = field(default_factory=list)  # a copy of the call's input data, for `derived`
-    # the library methods it ran, by class: (class, names, their attrgetter, what it gave) (compile_methods)
+    # the methods it ran, by class, and those an object shadowing would change: compile_methods.library_methods
     methods: list[tuple[Any, ...]] = field(default_factory=list)
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)

@@ -122,7 +122,7 @@ class Recording:
         self.checks: list[tuple[Callable[[Any], None], Any, int]] = []
         self.guards: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.kept: list[Any] = []  # the numbers the step keeps, watched, and those made of them (compile_kept)
-        # the library methods the step ran, as its objects' classes resolve them (compile_methods.library_methods)
+        # the methods the step ran, as its objects resolve them (compile_methods.library_methods)
         self.methods: list[tuple[Any, ...]] = []
         self.expected: dict[int, tuple[Any, Any, Any]] = {}
         self.settings = {id(o): (o, settings(o)) for o in known_owners}

@@ -61,7 +61,7 @@ class Program:
         # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
         self.counts = [(e.params, c) for e in entries if e.op is _GETITEM and (c := _true_counts(e.params))]
         self.guards = tape.guards
-        self.methods = tape.methods  # (class, names, their attrgetter, what it gave): compile_methods
+        self.methods = tape.methods  # (class or object's dict, names, a check of them, what it gave): compile_methods
         kernels = [_kernel(e, entries) for e in entries]
         steps = {
             i: _forward_step(i, e, kernels[i], _buffered(e, entries), self.arrays)
@@ -88,7 +88,7 @@ class Program:
             value = getattr(owner, name, MISSING)
             if value is not snapshot and not kept(value, snapshot) and settled(value) != snapshot:
                 raise Stale  # another mode or setting: another graph
-        try:  # the library methods it ran, a class's looked up in one call, compared in C: one swapped is other code
+        try:  # the methods it ran, a class's looked up in one call, compared in C: one swapped or shadowed is new code
             for cls, _, get, methods in self.methods:
                 if get(cls) != methods:
                     raise Stale

@@ -106,9 +106,9 @@ def _read(names: Callable[[Any], Container[str]]) -> Callable[[Any, str, Any], b
         if id(owner) not in of:
             of[id(owner)] = names(owner)
         if isinstance(owner, types.ModuleType):  # its functions too: `helpers.scaled = other` is other code, and
-            # so is `F.mse_loss = other` of a library's module, where the step's code names it (by identity: one `is`)
+            # so is `F.mse_loss = other` or `np.exp = np.sin` of a library's module, where the step's code names it
             named = name in of[id(owner)]
-            return named and (value.__class__ is types.FunctionType or _is_setting_of(owner, name, value))
+            return named and (isinstance(value, _MODULE_FUNCTIONS) or _is_setting_of(owner, name, value))
         if name in of[id(owner)]:
             return True
         if isinstance(owner, Node):  # a Value: its data where the code names it, not its grad (its own graph's)
@@ -247,6 +247,9 @@ def _guard_unchanged(rec: Any, owner: Any, name: str, snapshot: Any) -> None:
             _guard_unchanged(rec, config[0], field, inner)
 
 
+# a module's functions, guarded by identity where the step's code names them: Python's, a builtin (`math.exp`), a ufunc
+# (`np.exp`), numpy's dispatcher (`np.sum`)
+_MODULE_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc, type(np.sum))
 _LOOKED_UP = (staticmethod, classmethod, property)  # class attributes a replay's getattr gives as other objects
 
 
@@ -258,8 +261,10 @@ def _snapshot(owner: Any, name: str, value: Any, read_through: set[int]) -> Any:
     through (a module's `self.cfg`, one a dict or list holds) is compared by its attributes (`settled`). A function
     (`Net.forward`, `helpers.scaled`) is its own snapshot: a replay's `is` tells it unchanged at once, where Same's
     call to kept() cost 4,000 instructions a guard (a step's user classes: 7 guards, 30,000 a replay)."""
-    if value.__class__ is types.FunctionType:
-        return value
+    if value.__class__ is types.FunctionType or (
+        isinstance(owner, types.ModuleType) and isinstance(value, _MODULE_FUNCTIONS)
+    ):
+        return value  # by identity: one `is` a replay
     if isinstance(owner, type) and value.__class__ in _LOOKED_UP:  # what a replay's getattr gives: equal while
         return looked_up(owner, name)  # the same function (a classmethod's is bound anew each time: by ==)
     return Same(value) if id(value) in read_through else settled(value)
