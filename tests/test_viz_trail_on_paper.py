@@ -13,8 +13,8 @@ from viz.lost_masks import WIDER
 pytestmark = pytest.mark.skipif(not WIDER, reason="a long double no wider than a float: 1e+400 not worked out")
 
 
-def story(root) -> str:
-    return next(line for line in viz.draw(root, backward=True).source.splitlines() if "first NaN" in line)
+def story(root, backward: bool = True) -> str:
+    return next(line for line in viz.draw(root, backward=backward).source.splitlines() if "first NaN" in line)
 
 
 def test_a_rule_that_overflowed_says_so_with_its_value_on_paper():
@@ -25,8 +25,11 @@ def test_a_rule_that_overflowed_says_so_with_its_value_on_paper():
     z.label = "z"
     z.backward()
     assert x.grad == np.inf
-    told = story(z)
-    assert "the gradient of x, inf, from the rule of * at y; overflowed: on paper 1e+400, beyond the largest" in told
+    for backward in (True, False):  # its edge's value on paper read, or (no edges drawn) worked out
+        told = story(z, backward)
+        assert (
+            "the gradient of x, inf, from the rule of * at y; overflowed: on paper 1e+400, beyond the largest" in told
+        )
 
 
 def test_a_tensors_overflowed_entries_are_counted():

@@ -29,9 +29,13 @@ class Trail:
     story: str
 
 
-def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, str]) -> Trail | None:
+def first_nonfinite(
+    order: list[Node], grads: dict[int, Any], names: dict[int, str], flows: list[list[Any]] | None = None
+) -> Trail | None:
     """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
-    with `grads`, d root / d node by id, those shown); None when every number is finite."""
+    with `grads`, d root / d node by id, those shown); None when every number is finite. `flows`: backward's
+    edges (graph.Edge), where a caller has them, whose values on paper the story reads rather than work out again
+    (a user's op would run once more a drawing)."""
     children: dict[int, list[tuple[Node, int]]] = {}
     for n in order:
         for i, p in enumerate(n.parents):
@@ -59,7 +63,7 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, s
     # a rule's doing (told as the forward pass's is, with its value on paper where the float's range lost it: 1e200
     # arriving times a local 1e200 overflowed, 1e+400 on paper), or finite shares whose sum passed the largest float
     # (no rule sent the infinity)
-    lost = _sent_lost(sender, index, grads[id(sender)], sent[3]) if sent else ""
+    lost = _sent_lost(sender, index, grads[id(sender)], sent[3], flows) if sent else ""
     how = (
         f"from the rule of {sender.op.name} at {names[id(sender)]}{'; ' + lost if lost else ''}"
         if sent
@@ -70,10 +74,13 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, s
     return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
 
 
-def _sent_lost(sender: Node, index: int, arriving: Any, sent: Any) -> str:
+def _sent_lost(sender: Node, index: int, arriving: Any, sent: Any, flows: list[list[Any]] | None) -> str:
     """What the rule of `sender` lost to its float's range in the gradient `sent` to its `index`-th input for the
     `arriving` one, in words ("overflowed: on paper 1e+400, ..."); "" where nothing did (an infinity or a NaN as on
-    paper) or the op cannot be worked out again."""
+    paper) or the op cannot be worked out again. Read from the edge of `flows` where given."""
+    edges = (e for flow in flows or [] for e in flow if e.child is sender and e.index == index)
+    if (edge := next(edges, None)) is not None:
+        return lost_note(edge.passed, edge.wide_passed)
     with np.errstate(all="ignore"):
         wide = wide_gradients(sender, index, arriving, sent, None)[0]
     return lost_note(sent, wide)
