@@ -21,6 +21,7 @@ from autograd import Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
+from .own_ops import widened
 from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
 from .redo_calls import call_of, digest, told
 
@@ -35,9 +36,10 @@ def _inputs(node: Node, of: Any, papers: list[Any] | None = None) -> list[Any]:
     """`node`'s inputs as its call takes them, in float type `of` (None: their own): Tensors of a Tensor's, arrays
     of a Value's; each its value on paper where `papers` (in long doubles) has it, as exp(-1000) for exp(x) * y."""
     datas = [np.asarray(p.data) if w is None else w for p, w in zip(node.parents, papers or _NONE * 99, strict=False)]
+    datas = [widened(d, of) if of else d for d in datas]  # integer labels as given (own_ops.floating)
     if isinstance(node, Tensor):
-        return [Tensor(d.astype(of or d.dtype), dtype=of or d.dtype) for d in datas]
-    return [d.astype(of) if of else d for d in datas]
+        return [Tensor(d, dtype=d.dtype) for d in datas]
+    return datas
 
 
 _NONE = (None,)
