@@ -15,7 +15,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, enable_grad
 
 from . import lost_masks
-from .replay import random_state, random_state_kept, same
+from .replay import input_copies, random_state, random_state_kept, same
 
 
 def as_call(node: Node) -> Callable[..., Any]:
@@ -53,11 +53,10 @@ def repeats(node: Node) -> bool:
 
 
 def recorded_inputs(node: Node) -> list[Any]:
-    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (a forward that
-    writes into its input with ufunc.at, which ignores a read-only view, would write into the user's own); of a
-    Value's, Values, its constants as numbers (as an operator lifted them)."""
+    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (`input_copies`);
+    of a Value's, Values, its constants as numbers (as an operator lifted them)."""
     if isinstance(node, Tensor):  # integer labels (a loss's targets) as given: only a float tensor takes a gradient
-        return [Tensor(np.array(p.data), requires_grad=floating(p.data)) for p in node.parents]
+        return [Tensor(data, requires_grad=floating(data)) for data in input_copies(node)]
     return [p.data if p.is_constant else Value(p.data) for p in node.parents]
 
 
