@@ -32,3 +32,17 @@ def test_a_tensor_with_no_finite_value_draws_no_bars():
     with np.errstate(all="ignore"):
         source = viz.draw((t * 2.0).sum(), tensor_detail=True).source
     assert "{ t | (3,) float64 | data 1 nan, 1 -inf, 1 inf of 3 | data no finite values | grad not computed }" in source
+
+
+def test_a_min_and_max_a_few_units_apart_are_told_apart_by_their_difference_not_noise_digits():
+    """Told apart digit by digit, [1, 1 + 2**-52] read "min 1 mean 1 max 1.0000000000000002": 17 digits, 16 of them
+    the min's again; [1 - 2**-53, 1] "min 0.9999999999999999". Beyond the figures the float type holds whatever the
+    number (15 of float64's, 6 of float32's), the max is written by its difference from the min, which is exact."""
+    up, below = np.nextafter(1.0, 2.0), np.nextafter(1.0, 0.0)
+    assert summary(np.array([1.0, up])) == "min 1 mean 1 max min + 2.22e-16"
+    assert summary(np.array([below, 1.0])) == "min 1 mean 1 max min + 1.11e-16"
+    assert summary(np.array([-1.0, np.nextafter(-1.0, 0.0)])) == "min -1 mean -1 max min + 1.11e-16"
+    f32 = np.array([1.0, np.nextafter(np.float32(1.0), np.float32(2.0))], dtype=np.float32)
+    assert summary(f32) == "min 1 mean 1 max min + 1.19e-07"  # was max 1.0000001
+    assert histogram(np.array([1.0, up])) == "██ [1, min + 2.22e-16]"
+    assert summary(np.array([1.0, 1 + 1e-14])).endswith("max 1.00000000000001")  # 15 figures: written out as before

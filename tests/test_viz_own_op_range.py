@@ -160,3 +160,40 @@ def test_a_users_op_on_tensors_is_redone_with_the_keywords_it_was_given():
         "r = scaled(t, scale=1e-100) = 1 inf of 2; the rest min 4e-100 mean 4e-100 max 4e-100 (1 of 2 overflowed to an "
         "infinity: beyond the largest float, 1.798e+308)"
     )
+
+
+def _pick_square(x, labels):
+    rows = np.arange(len(labels))
+    return (x[rows, labels] * 1e300) * x[rows, labels]
+
+
+def _pick_square_rule(g, out, x, labels):
+    rows, sent = np.arange(len(labels)), np.zeros_like(x)
+    sent[rows, labels] = 2 * x[rows, labels] * 1e300 * g
+    return sent, None
+
+
+def test_a_users_op_with_integer_labels_is_told_with_its_labels_as_given():
+    """A user's op taking integer labels (a loss's targets) was judged and redone with them as float tensors asking
+    for a gradient, which autograd refuses (and long-double labels index nothing): its overflow was drawn as a bare
+    inf, told nothing. The labels are now given as they are; only float inputs are widened."""
+    from viz.own_ops import repeats
+
+    pick = Op("pick_square", _pick_square, _pick_square_rule)
+    x = Tensor(np.array([[1e10, 2.0], [3.0, 1.0]]), requires_grad=True, label="x")
+    labels = Tensor(np.array([0, 1]), label="labels")
+    with np.errstate(all="ignore"):
+        r = pick(x, labels)
+        r.label = "r"
+        s = r.sum()
+        s.label = "s"
+        s.backward()
+        drawn = viz.draw(s, backward=True).source
+        lines = forward_caption(backward_pass(s)).splitlines()[1:]
+        assert repeats(r)  # was False: nothing it lost was told
+    assert lines[0] == (
+        "r = pick_square(x, labels) = 1 inf of 2; the rest min 1e+300 mean 1e+300 max 1e+300 (1 of 2 overflowed to an "
+        "infinity: beyond the largest float, 1.798e+308)"
+    )
+    assert "grad 1 inf of 4; the rest min 0 mean 6.67e+299 max 2e+300 (1 of 4 overflowed)" in drawn
+    assert labels.data.dtype == np.int64 and (labels.data == [0, 1]).all()

@@ -110,7 +110,7 @@ def draw(
         # a drawing that computed every gradient shows them all, as its edges and checks use them
         shown = shown_grads(root, graph.order, graph.consts, stale) if grads is None else _values(grads, graph)
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
-        trail = first_nonfinite(graph.order, shown, numbered_names(graph))
+        trail = first_nonfinite(graph.order, shown, numbered_names(graph), flows)
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
         kept = kept_grads(graph, shown) if show_grads else None
         by_passes = not kept or kept_by_passes(kept, shown)  # the words said of the .grads drawn beside

@@ -13,7 +13,7 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .lost_words import edge_tag, lost_tag
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart, digits, figures, kind, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, ends, figures, kind, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
@@ -228,8 +228,8 @@ def histogram(x: Any) -> str:
     place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
     counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    n = apart(lo, hi, ARRAY_FIGURES, of)  # bars over a range written "[0.1, 0.1]" would contradict themselves
-    return f"{bars} [{figures(lo, n, of)}, {figures(hi, n, of)}]"
+    low, high, _ = ends(lo, hi, ARRAY_FIGURES, of)  # bars over a range written "[0.1, 0.1]" would contradict themselves
+    return f"{bars} [{low}, {high}]"
 
 
 def constant(node: Node) -> str:

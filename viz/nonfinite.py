@@ -14,7 +14,7 @@ from .lost_words import lost_note
 from .number_text import finite, float_name, kind, summary
 from .rules import op_name
 from .text import visible
-from .widened import wide_value
+from .widened import wide_gradients, wide_value
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,13 @@ class Trail:
     story: str
 
 
-def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, str]) -> Trail | None:
+def first_nonfinite(
+    order: list[Node], grads: dict[int, Any], names: dict[int, str], flows: list[list[Any]] | None = None
+) -> Trail | None:
     """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
-    with `grads`, d root / d node by id, those shown); None when every number is finite."""
+    with `grads`, d root / d node by id, those shown); None when every number is finite. `flows`: backward's
+    edges (graph.Edge), where a caller has them, whose values on paper the story reads rather than work out again
+    (a user's op would run once more a drawing)."""
     children: dict[int, list[tuple[Node, int]]] = {}
     for n in order:
         for i, p in enumerate(n.parents):
@@ -51,14 +55,17 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, s
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))
     sent = _first_sent(order, grads)
-    found = sent or _first_summed(order, grads, children)
+    found = sent[:3] if sent else _first_summed(order, grads, children)
     if found is None:
         return None
     node, sender, index = found
     grad = grads[id(node)]
-    # a rule's doing, or finite shares whose sum passed the largest float (no rule sent the infinity)
+    # a rule's doing (told as the forward pass's is, with its value on paper where the float's range lost it: 1e200
+    # arriving times a local 1e200 overflowed, 1e+400 on paper), or finite shares whose sum passed the largest float
+    # (no rule sent the infinity)
+    lost = _sent_lost(sender, index, grads[id(sender)], sent[3], flows) if sent else ""
     how = (
-        f"from the rule of {sender.op.name} at {names[id(sender)]}"
+        f"from the rule of {sender.op.name} at {names[id(sender)]}{'; ' + lost if lost else ''}"
         if sent
         else f"its {len(children[id(node)])} shares, each finite, summed past the largest {float_name(kind(grad))}"
     )
@@ -67,9 +74,21 @@ def first_nonfinite(order: list[Node], grads: dict[int, Any], names: dict[int, s
     return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
 
 
-def _first_sent(order: list[Node], grads: dict[int, Any]) -> tuple[Node, Node, int] | None:
+def _sent_lost(sender: Node, index: int, arriving: Any, sent: Any, flows: list[list[Any]] | None) -> str:
+    """What the rule of `sender` lost to its float's range in the gradient `sent` to its `index`-th input for the
+    `arriving` one, in words ("overflowed: on paper 1e+400, ..."); "" where nothing did (an infinity or a NaN as on
+    paper) or the op cannot be worked out again. Read from the edge of `flows` where given."""
+    edges = (e for flow in flows or [] for e in flow if e.child is sender and e.index == index)
+    if (edge := next(edges, None)) is not None:
+        return lost_note(edge.passed, edge.wide_passed)
+    with np.errstate(all="ignore"):
+        wide = wide_gradients(sender, index, arriving, sent, None)[0]
+    return lost_note(sent, wide)
+
+
+def _first_sent(order: list[Node], grads: dict[int, Any]) -> tuple[Node, Node, int, Any] | None:
     """The first rule, in backward's order (root first), that sent a NaN or infinity: (the input that
-    got it, the op's node, the input's position); a node's gradient is non-finite from that step on."""
+    got it, the op's node, the input's position, what it sent); a node's gradient is non-finite from that step on."""
     for sender in order:
         if sender.op is None or id(sender) not in grads or not finite(grads[id(sender)]):
             continue  # a leaf sends nothing; a non-finite gradient arriving is an earlier rule's doing
@@ -77,7 +96,7 @@ def _first_sent(order: list[Node], grads: dict[int, Any]) -> tuple[Node, Node, i
             sent = pullback(sender, grads[id(sender)])
         for i, (p, g) in enumerate(zip(sender.parents, sent)):
             if g is not None and id(p) in grads and not finite(g):
-                return p, sender, i
+                return p, sender, i, g
     return None
 
 

@@ -70,8 +70,21 @@ def float_name(of: type) -> str:
 
 
 def _spread(a: np.ndarray, n: int, of: type) -> str:
-    n = apart(a.min(), a.max(), n, of)
-    return f"min {figures(a.min(), n, of)} mean {figures(_mean(a), n, of)} max {figures(a.max(), n, of)}"
+    lo, hi, n = ends(a.min(), a.max(), n, of)
+    return f"min {lo} mean {figures(_mean(a), n, of)} max {hi}"
+
+
+def ends(lo: float, hi: float, n: int, of: type = np.float64) -> tuple[str, str, int]:
+    """An array's min and max written apart where they differ (`apart`), and the figures for its other numbers (its
+    mean). Where telling them apart takes more figures than the float type holds whatever the number (PRECISION:
+    they lie a few units in the last place apart), the max is written by how far it lies above the min, "min +
+    2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16 of them the
+    min's again and the rest rounding noise, where the difference is what tells the two apart."""
+    m = apart(lo, hi, n, of)
+    if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= PRECISION[of]:
+        return figures(lo, m, of), figures(hi, m, of), m
+    gap = of(hi) - of(lo)  # exact: two floats this close differ by a float (Sterbenz)
+    return figures(lo, n, of), f"min + {figures(gap, n, of)}", n
 
 
 def apart(lo: float, hi: float, n: int, of: type = np.float64) -> int:

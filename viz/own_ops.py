@@ -15,7 +15,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, enable_grad
 
 from . import lost_masks
-from .replay import random_state, random_state_kept, same
+from .replay import input_copies, random_state, random_state_kept, same
 
 
 def as_call(node: Node) -> Callable[..., Any]:
@@ -44,21 +44,33 @@ def repeats(node: Node) -> bool:
                 drew = pickle.dumps(random_state()) != drawn
                 if drew or getattr(again, "op", None) is not op or not same(again.data, node.data):
                     return False
-                wide = [np.asarray(p.data, dtype=lost_masks.WIDE) for p in node.parents]
+                wide = [widened(p.data) for p in node.parents]  # integer labels as given
                 if isinstance(node, Tensor):
-                    wide = [Tensor(w, requires_grad=True, dtype=lost_masks.WIDE) for w in wide]
+                    wide = [Tensor(w, requires_grad=floating(w), dtype=w.dtype) for w in wide]
                 return same(*(_data(call(*wide)) for _ in range(2)))
         except Exception:  # noqa: BLE001 (a user's op that refuses its inputs as given here: nothing is told)
             return False
 
 
 def recorded_inputs(node: Node) -> list[Any]:
-    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (a forward that
-    writes into its input with ufunc.at, which ignores a read-only view, would write into the user's own); of a
-    Value's, Values, its constants as numbers (as an operator lifted them)."""
-    if isinstance(node, Tensor):
-        return [Tensor(np.array(p.data), requires_grad=True) for p in node.parents]
+    """`node`'s inputs as its op was given them: Tensors of a Tensor's, over copies of its arrays (`input_copies`);
+    of a Value's, Values, its constants as numbers (as an operator lifted them)."""
+    if isinstance(node, Tensor):  # integer labels (a loss's targets) as given: only a float tensor takes a gradient
+        return [Tensor(data, requires_grad=floating(data)) for data in input_copies(node)]
     return [p.data if p.is_constant else Value(p.data) for p in node.parents]
+
+
+def floating(data: Any) -> bool:
+    """Whether an input's data is floating, which a redo widens: integer labels (a loss's targets, indices) are
+    given as they are, as cast to long doubles they are no labels and an op of the user's own refused them (or
+    read them otherwise), and nothing it lost to its range was told."""
+    return np.asarray(data).dtype.kind == "f"
+
+
+def widened(data: Any, of: Any = None) -> np.ndarray:
+    """An input's data in float type `of` (None: long doubles) where it is floating (`floating`), else as it is."""
+    a = np.asarray(data)
+    return a.astype(of or lost_masks.WIDE) if floating(a) else a
 
 
 def _keywords(node: Node) -> dict[str, Any]:

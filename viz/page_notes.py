@@ -31,7 +31,7 @@ def first_nonfinite_shown(run: Pass) -> dict[str, Any] | None:
     its path, its edges as [output's position, input index], and its story; None if every number is finite."""
     order = run.graph.order
     values = {i: g for i, g in run.grads.items() if i not in run.graph.consts}
-    trail = first_nonfinite(order, values, run.names)
+    trail = first_nonfinite(order, values, run.names, run.flows)
     if trail is None:
         return None
     node, position = trail.node, {id(n): k for k, n in enumerate(order)}

@@ -72,10 +72,16 @@
     element("slider").value = current;
     noteAhead();
   }
-  function follow(node, inputs) {  // the value and its op in view, with the edges it sends along where they fit
+  function follow(node, inputs) {
+    // the value and its op in view, with the edges it sends along and the boxes they reach where they fit: the
+    // step gives those boxes their gradient (the README's step 4 had both cut at the viewport's left edge)
     var core = [element("v" + node), element("o" + node)];
     var sent = inputs.map(function (j) { return element("e" + node + "_" + j); }).filter(Boolean);
-    view.reveal(core, sent, sent.map(function (edge) { return [].slice.call(edge.getElementsByTagName("text")); }));
+    var reached = sent.map(function (edge) {  // the input's box, or its copy drawn beside this use
+      return element(edge.querySelector("title").textContent.split("->")[0]);
+    });
+    view.reveal(core, sent, sent.map(function (edge) { return [].slice.call(edge.getElementsByTagName("text")); }),
+                reached);
   }
   function markNonfinite(trail) {  // the first NaN or infinity and its path red, as draw marks them, and its story
     var k, marked = svg.querySelectorAll(".nonfinite, .first-nonfinite"), story = element("nonfinite");

@@ -69,29 +69,41 @@ function viewOf(viewport, svg) {
     var p = centre(b), q = centre(core);
     return Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]);
   }
-  function withLabels(core, groups, r, f, m) {
-    // the core's box grown by each group of labels (an edge's), nearest first, while it still fits once the view's
-    // units a pixel are divided by f, then by each line of a group left out (its numbers, where its first line,
-    // naming a long expression, is wider than the view), and how many lines it took; null where the core has none.
+  function withLabels(core, groups, reached, r, f, m) {
+    // the core's box grown by each edge's labels and the box it reaches (its group), nearest first, while it still
+    // fits once the view's units a pixel are divided by f; where a group does not fit, by its labels alone, then by
+    // each line of them left out (its numbers, where its first line, naming a long expression, is wider than the
+    // view), then by each box reached left out (or its grad field, which the step fills, where the box is too
+    // wide: a narrow window's); and how many of those it took; null where the core has none.
     // m: the margin kept, where f is the furthest the view may zoom out (its margin is not to take it further)
-    var b = bounds(core), taken = 0, left = [];
+    var b = bounds(core), taken = 0, lines = [], boxes = [];
     if (!b || !fits(b, r, f, m)) return { box: b, taken: 0 };
-    function grow(boxes, missed) {
-      boxes.filter(function (c) { return c.box; }).sort(function (p, q) { return near(p.box, b) - near(q.box, b); })
-        .forEach(function (c) {
-          var u = union(b, c.box);
-          if (fits(u, r, f, m)) { b = u; taken += c.lines.length; } else if (missed) missed.push.apply(missed, c.lines);
-        });
+    function take(parts, worth) {  // grow b by the box around parts where it fits, counted as worth; whether it did
+      var c = bounds(parts), u = c && union(b, c);
+      if (u && !fits(u, r, f, m)) return false;
+      if (u) { b = u; taken += worth || parts.length; }
+      return true;
     }
-    grow(groups.map(function (g) { return { box: bounds(g), lines: g }; }), left);
-    grow(left.map(function (line) { return { box: bounds([line]), lines: [line] }; }), null);
+    function nearest(lists) {
+      return lists.filter(function (parts) { return bounds(parts); })
+        .sort(function (p, q) { return near(bounds(p), b) - near(bounds(q), b); });
+    }
+    nearest(groups.map(function (g, k) { return g.concat([reached[k]]); })).forEach(function (group) {
+      if (take(group)) return;
+      boxes.push(group.pop());
+      if (!take(group)) lines.push.apply(lines, group);
+    });
+    nearest(lines.map(function (line) { return [line]; })).forEach(function (line) { take(line); });
+    nearest(boxes.map(function (reach) { return [reach]; })).forEach(function (reach) {  // else its grad field
+      if (!take(reach)) take([].slice.call(reach[0].getElementsByTagName("text"), -1), 0.5);  // less than a box
+    });
     return { box: b, taken: taken };
   }
-  function reveal(core, edges, groups) {
-    // centre the value and its op (`core`) with the edges it sends (`edges`) where they fit in the viewport,
-    // else with as many of those edges' labels (`groups`, one list an edge) as fit, nearest first, unless that is
-    // in view already: a value's edges can reach across the drawing, and the box around them all, centred, held
-    // neither the value nor its op. Where more of those labels fit zoomed out to LABELS (beside a tensor's wide
+  function reveal(core, edges, groups, reached) {
+    // centre the value and its op (`core`) with the edges it sends (`edges`) and the boxes they reach (`reached`,
+    // one an edge) where they fit in the viewport, else with as many of those edges' labels (`groups`, one list an
+    // edge) and boxes as fit, nearest first, unless that is in view already: a value's edges can reach across the
+    // drawing, and the box around them all, centred, held neither the value nor its op. Where more of those labels fit zoomed out to LABELS (beside a tensor's wide
     // record), the view zooms out as far as they need: the step's chain rule is not left off the screen (a 2-4-4-1
     // MLP's page cut labels at 30 of 101 steps, a tensor page's at 4 of 8). Where the core alone does not fit, the
     // view zooms out until it does.
@@ -99,10 +111,10 @@ function viewOf(viewport, svg) {
     // left at the next step: it stayed out, its text smaller, for every later step, each already in view. One the
     // reader zoomed out ("fit", the wheel) stays: it is there to see the whole graph while the steps play
     var r = box(), scale = view.w / r.width, back = home !== null && scale > home, to = back ? home : scale;
-    var b = bounds(core.concat(edges));
+    var b = bounds(core.concat(edges, reached));
     if (!b || !fits(b, r, scale / to)) {
-      var labelled = withLabels(core, groups, r, scale / to);
-      var out = to < LABELS ? withLabels(core, groups, r, scale / LABELS, MARGIN) : labelled;
+      var labelled = withLabels(core, groups, reached, r, scale / to);
+      var out = to < LABELS ? withLabels(core, groups, reached, r, scale / LABELS, MARGIN) : labelled;
       b = (out.taken > labelled.taken ? out : labelled).box;
     }
     if (!b || (!back && inView(b, r))) return;

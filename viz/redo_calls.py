@@ -4,8 +4,6 @@ user's own, run again as it is (own_ops), whose redone values are told only wher
 
 from __future__ import annotations
 
-import hashlib
-import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -15,6 +13,7 @@ import numpy as np
 import autograd
 from autograd import FUNCTIONS, OPERATORS, Node, Tensor, enable_grad
 
+from .node_cache import NodeCache, digest
 from .own_ops import as_call, recorded_inputs, repeats
 
 
@@ -54,20 +53,9 @@ def _makes(call: Callable[..., Any], node: Node) -> bool:
         return False
 
 
-def digest(node: Node) -> bytes:
-    """What tells `node`'s data and its inputs' from any other: their dtypes, shapes and bytes, hashed (an input
-    changed in place, as an optimizer's step changes a weight, leaves a 0 it made 0 but its value on paper not)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for data in (node.data, *(p.data for p in node.parents)):
-        a = np.ascontiguousarray(data)
-        digest.update(f"{a.dtype}{a.shape}".encode() + a.tobytes())
-    return digest.digest()
-
-
-# by node id: the node (weakly), the digest of its data and its inputs' its op of the user's own was judged on, and
-# whether it `repeats`. Judging runs the user's op three times: once for its data, not again at each edge, step and
-# drawing, where its prints and counters would repeat as often (5 runs a drawing where 1)
-_OWN: dict[int, tuple[Any, bytes, bool]] = {}
+# judging runs the user's op three times: once for its data, not again at each edge, step and drawing, where its
+# prints and counters would repeat as often (5 runs a drawing where 1)
+_JUDGED = NodeCache()
 
 
 def told(node: Node, table: bool, found: Any) -> Any:
@@ -75,12 +63,7 @@ def told(node: Node, table: bool, found: Any) -> Any:
     (judged once for its data and its inputs' as they are now); else None: never a guess."""
     if found is None or table:
         return found
-    entry, now = _OWN.get(id(node)), digest(node)
-    if entry is None or entry[0]() is not node or entry[1] != now:
-        key = id(node)
-        gone = weakref.ref(node, lambda _, key=key: _OWN.pop(key, None))
-        entry = _OWN[key] = (gone, now, repeats(node))
-    return found if entry[2] else None
+    return found if _JUDGED.kept(node, digest(node), lambda: repeats(node)) else None
 
 
 def call_of(node: Node) -> tuple[Callable[..., Any] | None, bool]:

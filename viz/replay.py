@@ -85,16 +85,19 @@ def random_state_kept() -> Iterator[None]:
 
 
 def rerun(node: Node) -> Any:
-    """The node's op on copies of its inputs' data now (a user's forward that writes into its input, as ufunc.at
-    does through a read-only view, would write into the user's leaf at each drawing); its recorded data where the
-    op refuses them (any op's refusal, users' too: then it is not judged)."""
+    """The node's op on copies of its inputs' data now (`input_copies`); its recorded data where the op refuses them
+    (any op's refusal, users' too: then it is not judged)."""
     params = node.op_params if isinstance(node, Tensor) else None
     try:
-        return node.op.run(
-            [np.copy(p.data) if isinstance(p.data, np.ndarray) else p.data for p in node.parents], params
-        )
+        return node.op.run(input_copies(node), params)
     except Exception:  # noqa: BLE001 (not judged here: the others around it are)
         return node.data
+
+
+def input_copies(node: Node) -> list[Any]:
+    """`node`'s inputs' data now, each array a copy, for its op to run again on: a user's forward that writes into
+    its input (ufunc.at ignores a read-only view) would write into the user's own leaf at each drawing."""
+    return [np.copy(p.data) if isinstance(p.data, np.ndarray) else p.data for p in node.parents]
 
 
 def _repeatable(node: Node) -> bool:

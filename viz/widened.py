@@ -10,7 +10,6 @@ draws noise, or drops the long doubles) nothing is told: never a guess. Words: l
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +20,10 @@ from autograd import Node, Tensor, Value, enable_grad, vjp
 from . import lost_masks
 from .beyond_wide import one_beyond
 from .lost_masks import suspect
+from .node_cache import NodeCache, digest
+from .own_ops import widened
 from .range_flags import flagged, flagged_entries, infinite_on_paper, range_hit, stand_ins
-from .redo_calls import call_of, digest, told
+from .redo_calls import call_of, told
 
 
 def _wide(result: Any, shape: tuple) -> np.ndarray | None:
@@ -35,9 +36,10 @@ def _inputs(node: Node, of: Any, papers: list[Any] | None = None) -> list[Any]:
     """`node`'s inputs as its call takes them, in float type `of` (None: their own): Tensors of a Tensor's, arrays
     of a Value's; each its value on paper where `papers` (in long doubles) has it, as exp(-1000) for exp(x) * y."""
     datas = [np.asarray(p.data) if w is None else w for p, w in zip(node.parents, papers or _NONE * 99, strict=False)]
+    datas = [widened(d, of) if of else d for d in datas]  # integer labels as given (own_ops.floating)
     if isinstance(node, Tensor):
-        return [Tensor(d.astype(of or d.dtype), dtype=of or d.dtype) for d in datas]
-    return [d.astype(of) if of else d for d in datas]
+        return [Tensor(d, dtype=d.dtype) for d in datas]
+    return datas
 
 
 _NONE = (None,)
@@ -48,18 +50,13 @@ def _papers(node: Node) -> list[Any]:
     return [wide_value(p) for p in node.parents]
 
 
-# by node id: the node (weakly), a digest of its data and its inputs' that its value on paper was worked out for
-# (not a copy: a model's activations would be kept twice), that value, and the wide type it was worked out in; an
-# entry goes with its node, and one of data changed since (an optimizer's step, in place) is worked out again
-_KEPT: dict[int, tuple[Any, bytes, Any, type]] = {}
+# values on paper, each kept for its node's data and its inputs' as they are (an optimizer's step changes a weight
+# in place: worked out again) and the wide type it was worked out in
+_ON_PAPER = NodeCache()
 
 
-def _kept(node: Node) -> bool:
-    """Whether `node`'s value on paper is kept for its data as it is now."""
-    entry = _KEPT.get(id(node))
-    if entry is None or entry[0]() is not node or entry[3] is not lost_masks.WIDE:
-        return False
-    return entry[1] == digest(node)
+def _stamp(node: Node) -> tuple[bytes, type]:
+    return digest(node), lost_masks.WIDE
 
 
 def _unworked(node: Node) -> list[Node]:
@@ -71,7 +68,7 @@ def _unworked(node: Node) -> list[Node]:
         n, done = stack.pop()
         if done:
             order.append(n)
-        elif id(n) not in seen and n.op is not None and suspect(n.data) and not _kept(n):
+        elif id(n) not in seen and n.op is not None and suspect(n.data) and not _ON_PAPER.has(n, _stamp(n)):
             seen.add(id(n))
             stack.append((n, True))
             stack.extend((p, False) for p in n.parents)
@@ -86,10 +83,8 @@ def wide_value(node: Node) -> np.ndarray | None:
     if not suspect(node.data) or node.op is None:
         return None
     for n in _unworked(node):
-        key = id(n)
-        gone = weakref.ref(n, lambda _, key=key: _KEPT.pop(key, None))
-        _KEPT[key] = (gone, digest(n), _worked_out(n), lost_masks.WIDE)
-    return _KEPT[id(node)][2]
+        _ON_PAPER.put(n, _stamp(n), _worked_out(n))
+    return _ON_PAPER.get(node)
 
 
 def _worked_out(node: Node) -> np.ndarray | None:
