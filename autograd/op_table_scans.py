@@ -18,8 +18,8 @@ _exp, _logcumsumexp, _where = tensor_op("exp"), tensor_op("logcumsumexp"), tenso
 def logcumsumexp(x: np.ndarray, *, axis: int) -> np.ndarray:
     """log(Σ_{j≤k} exp(xⱼ)) for each k along `axis`, by logaddexp's running pairs (never exp of a large entry;
     -inf, an empty sum so far, stays -inf); float16 and float32 run in float64, rounded once, as cumsum."""
-    if x.dtype.kind != "f":  # ints and bools: numpy's logaddexp takes them as float64 (PyTorch refuses them)
-        x = x.astype(np.float64)
+    if x.dtype.kind != "f":  # PyTorch 2.13 refuses ints and bools too; numpy took them as float64 silently
+        raise TypeError(f"logcumsumexp needs a float tensor (PyTorch's too), got {x.dtype}: .astype(float) first")
     acc = wide(x)
     with np.errstate(invalid="ignore"):  # NaN stays NaN: not worth a warning (inf - inf inside logaddexp)
         return np.logaddexp.accumulate(x if acc is None else x.astype(acc), axis=axis).astype(x.dtype, copy=False)
