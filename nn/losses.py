@@ -43,7 +43,7 @@ def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight
     g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
     (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
     gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too).
-    `weight` (torch 2.13's): one number >= 0 per element, each term times its own; the mean is then the
+    `weight` (torch 2.13's): one number per element, each term times its own; the mean is then the
     sum over the weights' sum, as PyTorch's (reduce_over_weights)."""
     found = pairs(input, target, "mse_loss")
     weights = element_weights(weight, "weight", found, input, "mse_loss", "predictions", same_shape=True)
@@ -69,7 +69,7 @@ def huber_loss(
 ) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
     target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss, whose
-    `weight` (one number >= 0 per element) weighs each term, its mean staying over the elements (mse_loss's
+    `weight` (one number per element) weighs each term, its mean staying over the elements (mse_loss's
     and l1_loss's divide by the weights' sum: PyTorch's differ so)."""
     # delta 0 makes the loss 0 everywhere (torch refuses it too)
     wanted = "a finite number > 0 (for the absolute error use l1_loss)"
@@ -111,7 +111,7 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
 @torch_positions("weight", "size_average", "reduce", "reduction")
 def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1], each
-    element's times its `weight` if given (numbers >= 0 broadcast to the predictions; on Values one
+    element's times its `weight` if given (numbers broadcast to the predictions; on Values one
     number or one per prediction), as PyTorch's: the mean stays over the elements.
 
     As PyTorch: each log is held at -100 or above, and the gradient in p is (p - t) / max(p (1 - p), 1e-12),

@@ -88,7 +88,10 @@ def _rescaled(terms: list[Value], reduction: str) -> Value:
 
 
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:
-    """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers >= 0: constants, so a
+    """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers (a negative one too, as
+    PyTorch 2.13 takes it: a weighted sum is well defined; NaN and inf are refused, no weight; where class weights
+    of cross_entropy's and nll_loss's mean add up to exactly 0, autograd's ops give NaN where PyTorch's quotient
+    of a nonzero total by 0 is ±inf, a mean as meaningless): constants, so a
     Tensor that requires grad is refused rather than silently not differentiated. A Tensor is given back as it
     is, its numbers left unread (checked through validate: a compiled step's replays read them live, and read
     nothing that nn made of them); anything else as an array."""
@@ -103,14 +106,14 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
     # (the step then never replayed)
     require(
         [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else np.ravel(w).tolist()],
-        lambda x: np.isfinite(x) & (x >= 0),
-        lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
+        np.isfinite,
+        lambda bad: f"{name}: {arg} must hold finite numbers, got {bad:g}",
     )
     return w
 
 
 def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.ndarray | Tensor | None:
-    """A loss of class scores' `weight`, checked (constant_weights): one finite number >= 0 per class of
+    """A loss of class scores' `weight`, checked (constant_weights): one finite number per class of
     `scores` (None stays None; a Tensor given back, unread)."""
     if weight is None:
         return None
