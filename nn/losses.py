@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@torch_positions("size_average", "reduce", "reduction", "weight")
+@torch_positions("size_average", "reduce", "reduction", "weight", module_lacks=("weight",))
 def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
     g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
@@ -50,7 +50,7 @@ def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight
     return reduce_over_weights([d * d for d in (p - t for p, t in found)], weights, reduction, "mse_loss")
 
 
-@torch_positions("size_average", "reduce", "reduction", "weight")
+@torch_positions("size_average", "reduce", "reduction", "weight", module_lacks=("weight",))
 def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Absolute error (the lesson's), |p - t| per element; `weight` as mse_loss's (the mean over the weights' sum)."""
     found = pairs(input, target, "l1_loss")
@@ -63,7 +63,7 @@ def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -
     return reduce([abs(p - t) for p, t in pairs(pred, target, name)], reduction, name)
 
 
-@torch_positions("reduction", "delta", "weight")
+@torch_positions("reduction", "delta", "weight", module_lacks=("weight",))
 def huber_loss(
     input: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0, weight: Any = None
 ) -> Any:

@@ -25,7 +25,7 @@ from .losses_pairs import as_operand, reduce, require
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
 
 
-@torch_positions("full", "eps", "reduction")
+@torch_positions("full", "eps", "reduction", module_keywords=True)
 def gaussian_nll_loss(
     input: Tensor, target: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
 ) -> Tensor:
