@@ -15,13 +15,23 @@ from autograd import Op, Tensor
 from .losses_pairs import as_read, constant_weights, reduce
 
 
-def element_weights(
-    weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str, same_shape: bool = False
+def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads them)
+    weight: Any,
+    arg: str,
+    found: list[tuple[Any, Any]],
+    pred: Any,
+    name: str,
+    what: str,
+    same_shape: bool = False,
+    promote: bool = False,
 ) -> list[Any]:
-    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the predictions'
-    dtype (`what`, Tensors), broadcasting to them, or of their very shape (`same_shape`: PyTorch's mse_loss,
-    l1_loss and huber_loss refuse another), or as numbers (Values: one, or one per prediction; `same_shape`:
-    one per prediction)."""
+    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the paired
+    predictions' dtype (`what`, Tensors; of int predictions, their floats: the int dtype made 0.5 weights 0),
+    broadcasting to them, or of their very shape (`same_shape`: PyTorch's mse_loss, l1_loss and huber_loss
+    refuse another), or as numbers (Values: one, or one per prediction; `same_shape`: one per prediction). With
+    `promote`, a floating weight Tensor of a wider dtype stays in it, and so the loss (PyTorch's mse_loss, l1_loss
+    and huber_loss multiply by the weight: float64 weights on float32 make a float64 loss); else, and as arrays
+    (constants, as targets: pairs), weights are cast."""
     if weight is None:
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
@@ -36,7 +46,10 @@ def element_weights(
                 f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
                 "give one weight, one per class (the last axis), or one per element"
             )
-        return [as_read(weight, w, pred.dtype)]
+        dtype = found[0][0].dtype
+        if promote and isinstance(w, Tensor) and w.dtype.kind == "f":  # ints and bools are weak beside floats
+            dtype = np.result_type(dtype, w.dtype)
+        return [as_read(weight, w, dtype)]
     sizes = (len(found),) if same_shape else (1, len(found))
     if w.size not in sizes:
         counts = "one per prediction" if same_shape else "one number or one per prediction"
