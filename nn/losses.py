@@ -144,18 +144,22 @@ def binary_cross_entropy_with_logits(
     return reduce(logit_terms(input, target, weight, pos_weight, name), reduction, name)
 
 
-def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str) -> list[Any]:
+def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
+    logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str, weight_promotes: bool = False
+) -> list[Any]:
     """binary_cross_entropy_with_logits's terms, before the reduction, its checks naming the loss `name` (the
     caller's: multilabel_soft_margin_loss is their mean over the classes). In the wider of the logits' dtype and
     a floating target's, as multilabel_soft_margin_loss's in PyTorch and its binary_cross_entropy_with_logits's
     where the target is the wider: that one's dtype is the target's (its in-place steps keep it), float64 logits
     against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
-    promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32)."""
+    promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
+    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight)."""
     found = pairs(logits, targets, name, promote=True)  # PyTorch's is the target's dtype; see the docstring
     _check_unit_targets(found, name)
     positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits")
     terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
-    return weighed(terms, element_weights(weight, "weight", found, logits, name, "logits"))
+    weights = element_weights(weight, "weight", found, logits, name, "logits", promote=weight_promotes)
+    return weighed(terms, weights)
 
 
 @torch_positions("size_average", "reduce", "reduction", "log_target")

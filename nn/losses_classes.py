@@ -56,6 +56,7 @@ def cross_entropy(
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
     checked = class_weights(weight, logits, _classes(logits), name)
     if _is_probabilities(logits, target):
+        logits = in_floats(logits, target, promote=True)  # a wider Tensor of probabilities widens, as PyTorch's
         weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)

@@ -70,7 +70,7 @@ def test_logits_against_a_wider_target_are_of_its_dtype_as_torchs(dtypes):
         assert ours[0].dtype == np.dtype(x_dtype) and theirs[0].dtype == np.dtype(t_dtype)
 
 
-@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss", "multilabel_soft_margin_loss"])
 @pytest.mark.parametrize("w_dtype", ["float64", "float16"])
 def test_a_weight_tensor_of_another_dtype_promotes_as_torchs(name, w_dtype):
     w = W.astype(w_dtype)
@@ -116,3 +116,37 @@ def test_int_predictions_read_float_weights_as_floats(name):
     ours = getattr(nnf, name)(Tensor(x), t, weight=w).item()
     theirs = getattr(F, name)(torch.tensor(x, dtype=torch.float64), torch.tensor(t), weight=torch.tensor(w))
     assert ours == pytest.approx(theirs.item(), rel=1e-3)  # in float16, as the int predictions' floats
+
+
+SIGNS = np.sign(RNG.uniform(-1, 1, (3, 4)))
+# loss of (x, wide): the Tensor `wide` of another dtype in the place PyTorch promotes it from
+PROMOTING = {
+    "poisson_nll_loss target": (lambda f, x, w: f.poisson_nll_loss(x, w)),
+    "gaussian_nll_loss target": (lambda f, x, w: f.gaussian_nll_loss(x, w, x.detach() * 0 + 1)),
+    "gaussian_nll_loss var": (lambda f, x, w: f.gaussian_nll_loss(x, x.detach() * 0.5, w)),
+    "margin_ranking_loss input2": (lambda f, x, w: f.margin_ranking_loss(x, w, _like(f, SIGNS, x))),
+    "cosine_embedding_loss input2": (lambda f, x, w: f.cosine_embedding_loss(x, w, _like(f, SIGNS[:, 0], x))),
+    "triplet_margin_loss positive": (lambda f, x, w: f.triplet_margin_loss(x, w, x.detach() * 0.5)),
+    "cross_entropy probabilities": (lambda f, x, w: f.cross_entropy(x, w)),
+}
+
+
+def _like(f, a, x):
+    """`a` as a constant Tensor of x's dtype, of either engine."""
+    return torch.tensor(a, dtype=x.dtype) if f is F else Tensor(a.astype(x.dtype), dtype=x.dtype)
+
+
+@pytest.mark.parametrize("dtypes", PAIRS, ids="-".join)
+@pytest.mark.parametrize("case", PROMOTING)
+def test_the_other_losses_promote_as_torchs(case, dtypes):
+    x, w = X.astype(dtypes[0]), T.astype(dtypes[1])
+    mine = Tensor(x, dtype=x.dtype, requires_grad=True)
+    ours = PROMOTING[case](nnf, mine, Tensor(w, dtype=w.dtype))
+    ours.backward()
+    theirs_x = torch.tensor(x, requires_grad=True)
+    theirs = PROMOTING[case](F, theirs_x, torch.tensor(w))
+    assert ours.dtype == theirs.detach().numpy().dtype and mine.grad.dtype == x.dtype
+    wide = torch.tensor(x.astype(np.float64), requires_grad=True)
+    truth = PROMOTING[case](F, wide, torch.tensor(w.astype(np.float64))).item()
+    narrowest = min(x.dtype, w.dtype, key=lambda d: d.itemsize)
+    assert ours.item() == pytest.approx(truth, rel=TOLERANCE[str(narrowest)], abs=TOLERANCE[str(narrowest)])
