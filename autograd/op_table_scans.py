@@ -4,6 +4,7 @@ values picked by indexing (tensor_scans), as max(dim=)'s."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -18,8 +19,8 @@ _exp, _logcumsumexp, _where = tensor_op("exp"), tensor_op("logcumsumexp"), tenso
 def logcumsumexp(x: np.ndarray, *, axis: int) -> np.ndarray:
     """log(Σ_{j≤k} exp(xⱼ)) for each k along `axis`, by logaddexp's running pairs (never exp of a large entry;
     -inf, an empty sum so far, stays -inf); float16 and float32 run in float64, rounded once, as cumsum."""
-    if x.dtype.kind != "f":  # ints and bools: numpy's logaddexp takes them as float64 (PyTorch refuses them)
-        x = x.astype(np.float64)
+    if x.dtype.kind != "f":  # PyTorch 2.13 refuses ints and bools too; numpy took them as float64 silently
+        raise TypeError(f"logcumsumexp needs a float tensor (PyTorch's too), got {x.dtype}: .astype(float) first")
     acc = wide(x)
     with np.errstate(invalid="ignore"):  # NaN stays NaN: not worth a warning (inf - inf inside logaddexp)
         return np.logaddexp.accumulate(x if acc is None else x.astype(acc), axis=axis).astype(x.dtype, copy=False)
@@ -37,10 +38,28 @@ def _shares_under_graph(g: Any, out: Any, x: Any, axis: int) -> Any:
     logcumsumexp at x = 0: a second derivative of 0 for 2)."""
     shape, a = np.shape(x), axis % np.ndim(x)
     n, tail = shape[a], (1,) * (len(shape) - a - 1)
+    _check_pairs(shape, a, x.dtype)
     from_j_on = np.triu(np.ones((n, n), dtype=bool)).reshape((n, n) + tail)  # k >= j: j along a, k along a + 1
     at_j, at_k = shape[:a] + (n, 1) + shape[a + 1 :], shape[:a] + (1, n) + shape[a + 1 :]
     shares = _exp(_where(x.reshape(at_j) - out.reshape(at_k), 0.0, cond=from_j_on))  # at most 1 where k >= j
     return _where(shares * g.reshape(at_k), 0.0, cond=from_j_on).sum(axis=a + 1)
+
+
+def _check_pairs(shape: tuple[int, ...], a: int, dtype: np.dtype) -> None:
+    """Refuse, before any is allocated, the arrays of n entries per entry (n along axis `a`) that the pairs of
+    `_shares_under_graph` take, where they pass conv_limits' bound (64 times the input, at least 2**24 entries)
+    or memory: a line of 10,000 made 10**8 entries per array, several of them (gigabytes), unannounced."""
+    from .conv_limits import check_bound, check_memory  # conv_limits imports the op table, through tensor_ops
+
+    n, entries = shape[a], math.prod(shape) * shape[a]
+    fix = (
+        "a plain backward (without create_graph) takes no pairs and is linear in the length; for higher "
+        "derivatives split the line into runs, each run's logcumsumexp logaddexp'd with the last entry of the "
+        "runs before it (the same numbers, n²/runs pairs)"
+    )
+    argument = f"a line of {n} entries along axis {a}"
+    check_bound("logcumsumexp under create_graph", argument, "its pairs (j, k)", entries, math.prod(shape), fix)
+    check_memory("logcumsumexp under create_graph", f"the pairs (j, k) of {argument}", entries, dtype, fix)
 
 
 def _logcumsumexp_vjp(g, out, x, *, axis):

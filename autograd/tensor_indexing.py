@@ -201,6 +201,11 @@ class IndexingMethods:
         if not number:
             given = self._node(given, "scatter")
             _check_fits(index, given.shape, None, "scatter", "src")
+            if given.dtype != self.dtype:  # PyTorch's refuses too: promoting made float32 zeros float64
+                raise TypeError(
+                    f"scatter: src of {given.dtype} into a tensor of {self.dtype}; give src.astype({self.dtype}) "
+                    "(PyTorch's scatter takes a src of the input's dtype only)"
+                )
         if self.ndim == 0:  # as a line of one entry
             return self.reshape(1).scatter(0, index.reshape(1), value=given).reshape(())
         _checked_in_range(index, self.shape[d], "scatter")

@@ -157,6 +157,8 @@ class SortingMethods:
         """The lower median of every entry (a 0-d tensor; ties share its gradient), or with `dim`, (values,
         indices) along it, as torch.median (the gradient to the picked entry); NaN where a NaN is among them.
         numpy's np.median averages the two middle entries instead."""
+        if self.dtype.kind == "b":  # PyTorch 2.13 refuses bools too: a median of True/False is no number to rank
+            raise TypeError("median() of a bool tensor: PyTorch's refuses it too; .astype(int) first")
         if dim is None:
             if flag(keepdim, "median(): keepdim"):
                 raise TypeError("median(): keepdim=True needs a dim (median() of every entry is one number)")

@@ -1,8 +1,9 @@
 """Losses as modules, as PyTorch's `criterion = nn.CrossEntropyLoss(); loss = criterion(out, y)`.
 
 Each class is made from its function in nn.functional (`LOSSES`): it takes that function's
-keyword options (`reduction=`, `weight=`, ...) when built, and the leading ones by position as
-PyTorch's class does (`nn.TripletMarginLoss(0.5)`), checks their names then, and calls the
+keyword options (`reduction=`, `weight=`, ...) when built, and by position those PyTorch's class takes
+so (`nn.TripletMarginLoss(0.5)`, `nn.MSELoss(None, None, "sum")`: the function's `module_positions`, noted
+where it is defined, nn.loss_positions), checks their names then, and calls the
 function with them, which checks their values (as PyTorch's do, at the call). A class weight is
 kept as given, not copied, so a change to it shows in the next call, as in PyTorch (where it is a
 buffer of the module) and in the function."""
@@ -19,7 +20,7 @@ from autograd import Tensor
 
 from .arguments import is_int
 from .function_modules import FunctionModule, function_module, options_of
-from .loss_positions import DEPRECATED
+from .loss_positions import bind_options
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -41,23 +42,24 @@ from .losses_margins import (
     triplet_margin_loss,
 )
 
-# options of the function that PyTorch's class does not take (by the function's name, so that a subclass of the
-# class refuses them too): torch 2.13's weight= of mse_loss, l1_loss and huber_loss is one number per element of
-# the batch, given to the function with each call
-FUNCTION_ONLY = {"mse_loss": ("weight",), "l1_loss": ("weight",), "huber_loss": ("weight",)}
-
 
 class Loss(FunctionModule):
     """A loss function with its options bound: `forward(input, target)` is `function(input, target,
     **options)`, its inputs given by position or by the names of PyTorch's forward (`criterion(input=x,
-    target=y)`). Subclasses name the function and the options their constructor also takes by
-    position (`positions`, PyTorch's order); the rest are keywords."""
+    target=y)`). Subclasses name the function; the options their constructor also takes by position, in
+    PyTorch's order, and those it lacks are the function's (`module_positions`, `module_lacks`: torch 2.13's
+    weight= of mse_loss, l1_loss and huber_loss is one number per element of the batch, given to the function
+    with each call); the rest are keywords."""
 
-    positions: tuple[str, ...] = ()  # set by each subclass (LOSSES)
     inputs: inspect.Signature = inspect.Signature()  # forward's inputs, PyTorch's names (set by each subclass)
 
+    @property
+    def positions(self) -> tuple[str, ...]:
+        """The options taken by position, PyTorch's class's (its deprecated size_average and reduce as None)."""
+        return self.function.module_positions
+
     def __init__(self, *args: Any, **options: Any) -> None:
-        name, only = type(self).__name__, FUNCTION_ONLY.get(self.function.__name__, ())
+        name, only = type(self).__name__, self.function.module_lacks
         takes = [k for k in options_of(self.function) if k not in only]
         if len(args) > len(self.positions):
             how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
@@ -71,10 +73,7 @@ class Loss(FunctionModule):
                 f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), "
                 f"got {len(args)} positional{called}"
             )
-        for key, value in zip(self.positions, args):
-            if key in options:
-                raise TypeError(f"{name}() got {key} both by position and as {key}=")
-            options[key] = value
+        options = bind_options(f"{name}()", self.positions, args, options)
         for key in options:
             if key in only:
                 raise TypeError(
@@ -83,8 +82,7 @@ class Loss(FunctionModule):
                     f"target, {key}=...)"
                 )
             if key not in takes:
-                hint = "; write reduction= instead (PyTorch's deprecated spelling)" if key in DEPRECATED else ""
-                raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}{hint}")
+                raise TypeError(f"{name}() got an unexpected keyword {key!r}: it takes {', '.join(takes)}")
         # an int as a Python int (ignore_index=np.int64(2): 2); weights and the rest as given, not copied
         self.keep_options({key: int(value) if is_int(value) else value for key, value in options.items()})
 
@@ -99,7 +97,7 @@ class Loss(FunctionModule):
             twice = [n for n in params[: len(inputs)] if n in named]  # PoissonNLLLoss's log_input, an option too
             reason = f"got an unexpected keyword argument {unknown[0]!r}" if unknown else str(error)
             given = (unknown or twice or [None])[0]  # the name the reason gives
-            only = FUNCTION_ONLY.get(self.function.__name__, ())
+            only = self.function.module_lacks
             option = given if given in options_of(self.function) and given not in only else None
             hint = f"; options are the loss's: nn.{name}({option}=...), or criterion.{option} = ..." if option else ""
             raise TypeError(
@@ -108,27 +106,26 @@ class Loss(FunctionModule):
         return super().forward(*bound.args)
 
 
-# PyTorch's class name -> the function in nn.functional it binds, and the options its constructor
-# takes by position: PyTorch's, up to its deprecated size_average= (GaussianNLLLoss's: keywords only)
-LOSSES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
-    "CrossEntropyLoss": (cross_entropy, ("weight",)),
-    "NLLLoss": (nll_loss, ("weight",)),
-    "BCELoss": (binary_cross_entropy, ("weight",)),
-    "BCEWithLogitsLoss": (binary_cross_entropy_with_logits, ("weight",)),
-    "MSELoss": (mse_loss, ()),
-    "L1Loss": (l1_loss, ()),
-    "HuberLoss": (huber_loss, ("reduction", "delta")),
-    "SmoothL1Loss": (smooth_l1_loss, ()),
-    "KLDivLoss": (kl_div, ()),
-    "MarginRankingLoss": (margin_ranking_loss, ("margin",)),
-    "HingeEmbeddingLoss": (hinge_embedding_loss, ("margin",)),
-    "SoftMarginLoss": (soft_margin_loss, ()),
-    "CosineEmbeddingLoss": (cosine_embedding_loss, ("margin",)),
-    "TripletMarginLoss": (triplet_margin_loss, ("margin", "p", "eps", "swap")),
-    "MultiLabelSoftMarginLoss": (multilabel_soft_margin_loss, ("weight",)),
-    "MultiMarginLoss": (multi_margin_loss, ("p", "margin", "weight")),
-    "GaussianNLLLoss": (gaussian_nll_loss, ()),
-    "PoissonNLLLoss": (poisson_nll_loss, ("log_input", "full")),
+# PyTorch's class name -> the function in nn.functional it binds
+LOSSES: dict[str, Callable[..., Any]] = {
+    "CrossEntropyLoss": cross_entropy,
+    "NLLLoss": nll_loss,
+    "BCELoss": binary_cross_entropy,
+    "BCEWithLogitsLoss": binary_cross_entropy_with_logits,
+    "MSELoss": mse_loss,
+    "L1Loss": l1_loss,
+    "HuberLoss": huber_loss,
+    "SmoothL1Loss": smooth_l1_loss,
+    "KLDivLoss": kl_div,
+    "MarginRankingLoss": margin_ranking_loss,
+    "HingeEmbeddingLoss": hinge_embedding_loss,
+    "SoftMarginLoss": soft_margin_loss,
+    "CosineEmbeddingLoss": cosine_embedding_loss,
+    "TripletMarginLoss": triplet_margin_loss,
+    "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
+    "MultiMarginLoss": multi_margin_loss,
+    "GaussianNLLLoss": gaussian_nll_loss,
+    "PoissonNLLLoss": poisson_nll_loss,
 }
 
 
@@ -136,17 +133,16 @@ LOSSES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
 _FORWARD_NAMES = {"PoissonNLLLoss": ("log_input", "target")}  # its input as its option log_input, in torch 2.13
 
 
-def _loss_class(name: str, function: Callable[..., Any], positions: tuple[str, ...]) -> type[Loss]:
+def _loss_class(name: str, function: Callable[..., Any]) -> type[Loss]:
     doc = (
         f"nn.functional.{function.__name__} as a module, as torch.nn.{name}: options {', '.join(options_of(function))}."
     )
     cls = function_module(name, function, Loss, doc)
-    cls.positions = positions
     params = inspect.signature(function).parameters.values()
     names = _FORWARD_NAMES.get(name) or [p.name for p in params if p.default is inspect.Parameter.empty]
     cls.inputs = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     return cls
 
 
-CLASSES: dict[str, type[Loss]] = {name: _loss_class(name, *row) for name, row in LOSSES.items()}
+CLASSES: dict[str, type[Loss]] = {name: _loss_class(name, function) for name, function in LOSSES.items()}
 globals().update(CLASSES)  # CrossEntropyLoss, MSELoss, ...: one per entry of LOSSES

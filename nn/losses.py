@@ -37,45 +37,45 @@ __all__ = [
 ]
 
 
-@torch_positions("size_average", "reduce", "reduction", "weight")
+@torch_positions("size_average", "reduce", "reduction", "weight", module_lacks=("weight",))
 def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Squared error (the lesson's), (p - t)^2 per element, as d * d for d = p - t: its gradient is then
     g d + g d, the gradient from above (1 / N for the mean) taken before the doubling, as PyTorch's
     (2 / N) d. d ** 2's rule formed 2 d first, inf from d = 9e307 (float32: 1.7e38) where the mean's
     gradient is finite; and a Value's ** raised an OverflowError where the loss is inf (PyTorch's too).
-    `weight` (torch 2.13's): one number >= 0 per element, each term times its own; the mean is then the
+    `weight` (torch 2.13's): one number per element, each term times its own; the mean is then the
     sum over the weights' sum, as PyTorch's (reduce_over_weights)."""
-    found = pairs(input, target, "mse_loss")
-    weights = element_weights(weight, "weight", found, input, "mse_loss", "predictions", same_shape=True)
+    found = pairs(input, target, "mse_loss", promote=True)
+    weights = element_weights(weight, "weight", found, input, "mse_loss", "predictions", True, promote=True)
     return reduce_over_weights([d * d for d in (p - t for p, t in found)], weights, reduction, "mse_loss")
 
 
-@torch_positions("size_average", "reduce", "reduction", "weight")
+@torch_positions("size_average", "reduce", "reduction", "weight", module_lacks=("weight",))
 def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Absolute error (the lesson's), |p - t| per element; `weight` as mse_loss's (the mean over the weights' sum)."""
-    found = pairs(input, target, "l1_loss")
-    weights = element_weights(weight, "weight", found, input, "l1_loss", "predictions", same_shape=True)
+    found = pairs(input, target, "l1_loss", promote=True)
+    weights = element_weights(weight, "weight", found, input, "l1_loss", "predictions", True, promote=True)
     return reduce_over_weights([abs(p - t) for p, t in found], weights, reduction, "l1_loss")
 
 
 def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:
     """|p - t| per element, reduced, its checks naming the loss `name` the caller asked for."""
-    return reduce([abs(p - t) for p, t in pairs(pred, target, name)], reduction, name)
+    return reduce([abs(p - t) for p, t in pairs(pred, target, name, promote=True)], reduction, name)
 
 
-@torch_positions("reduction", "delta", "weight")
+@torch_positions("reduction", "delta", "weight", module_lacks=("weight",))
 def huber_loss(
     input: Predictions, target: Any, *, reduction: str = "mean", delta: float = 1.0, weight: Any = None
 ) -> Any:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), for d = p - t: squared near the
     target, absolute (so outliers pull no harder than delta) far from it. As torch's huber_loss, whose
-    `weight` (one number >= 0 per element) weighs each term, its mean staying over the elements (mse_loss's
+    `weight` (one number per element) weighs each term, its mean staying over the elements (mse_loss's
     and l1_loss's divide by the weights' sum: PyTorch's differ so)."""
     # delta 0 makes the loss 0 everywhere (torch refuses it too)
     wanted = "a finite number > 0 (for the absolute error use l1_loss)"
     delta = check_number("huber_loss", "delta", delta, wanted, lambda x: 0 < x < math.inf)
-    found = pairs(input, target, "huber_loss")
-    weights = element_weights(weight, "weight", found, input, "huber_loss", "predictions", same_shape=True)
+    found = pairs(input, target, "huber_loss")  # PyTorch's huber_loss keeps the input's dtype; weight= promotes
+    weights = element_weights(weight, "weight", found, input, "huber_loss", "predictions", True, promote=True)
     terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in found)]
     return reduce(weighed(terms, weights), reduction, "huber_loss")
 
@@ -91,7 +91,8 @@ def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", 
     if beta == 0:
         return _absolute_error(input, target, reduction, "smooth_l1_loss")
     terms = [
-        0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in pairs(input, target, "smooth_l1_loss"))
+        0.5 * m * (m / beta) + r
+        for m, r in (_split(p - t, beta) for p, t in pairs(input, target, "smooth_l1_loss", True))
     ]
     return reduce(terms, reduction, "smooth_l1_loss")
 
@@ -111,7 +112,7 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
 @torch_positions("weight", "size_average", "reduce", "reduction")
 def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (after a sigmoid), targets in [0, 1], each
-    element's times its `weight` if given (numbers >= 0 broadcast to the predictions; on Values one
+    element's times its `weight` if given (numbers broadcast to the predictions; on Values one
     number or one per prediction), as PyTorch's: the mean stays over the elements.
 
     As PyTorch: each log is held at -100 or above, and the gradient in p is (p - t) / max(p (1 - p), 1e-12),
@@ -143,14 +144,22 @@ def binary_cross_entropy_with_logits(
     return reduce(logit_terms(input, target, weight, pos_weight, name), reduction, name)
 
 
-def logit_terms(logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str) -> list[Any]:
+def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
+    logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str, weight_promotes: bool = False
+) -> list[Any]:
     """binary_cross_entropy_with_logits's terms, before the reduction, its checks naming the loss `name` (the
-    caller's: multilabel_soft_margin_loss is their mean over the classes)."""
-    found = pairs(logits, targets, name)
+    caller's: multilabel_soft_margin_loss is their mean over the classes). In the wider of the logits' dtype and
+    a floating target's, as multilabel_soft_margin_loss's in PyTorch and its binary_cross_entropy_with_logits's
+    where the target is the wider: that one's dtype is the target's (its in-place steps keep it), float64 logits
+    against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
+    promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
+    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight)."""
+    found = pairs(logits, targets, name, promote=True)  # PyTorch's is the target's dtype; see the docstring
     _check_unit_targets(found, name)
     positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits")
     terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
-    return weighed(terms, element_weights(weight, "weight", found, logits, name, "logits"))
+    weights = element_weights(weight, "weight", found, logits, name, "logits", promote=weight_promotes)
+    return weighed(terms, weights)
 
 
 @torch_positions("size_average", "reduce", "reduction", "log_target")
@@ -161,7 +170,7 @@ def kl_div(input: Predictions, target: Any, *, reduction: str = "mean", log_targ
     the batch size (the first axis; a list of Values is one batch), is the divergence proper."""
     name = "kl_div"
     log_target = check_flag(name, "log_target", log_target)
-    found = pairs(input, target, name)
+    found = pairs(input, target, name, promote=True)
     if log_target:
         terms = [kl_log_term(x, t) for x, t in found]
     else:

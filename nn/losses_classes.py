@@ -44,8 +44,8 @@ def cross_entropy(
     (axis 1; axis 0 of a single example of shape (classes,)). `target` holds class indices (one per
     example, of shape logits without the class axis; those equal to `ignore_index` count for nothing,
     nor in the mean) or, of logits' own shape and floating point, class probabilities. `label_smoothing` e mixes the
-    target with the uniform distribution: (1 - e) target + e / classes. `weight`, one number >= 0
-    per class (a constant), weighs each class's term, as PyTorch's: with class indices an example's
+    target with the uniform distribution: (1 - e) target + e / classes. `weight`, one number
+    per class (a constant, negative too), weighs each class's term, as PyTorch's: with class indices an example's
     loss is its label's weight times its -log p, and the mean divides by the sum of the weights of
     the labels kept; with probabilities, each class's term is weighed and the mean is over examples."""
     name = "cross_entropy"
@@ -56,6 +56,7 @@ def cross_entropy(
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
     checked = class_weights(weight, logits, _classes(logits), name)
     if _is_probabilities(logits, target):
+        logits = in_floats(logits, target, promote=True)  # a wider Tensor of probabilities widens, as PyTorch's
         weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)

@@ -15,13 +15,23 @@ from autograd import Op, Tensor
 from .losses_pairs import as_read, constant_weights, reduce
 
 
-def element_weights(
-    weight: Any, arg: str, found: list[tuple[Any, Any]], pred: Any, name: str, what: str, same_shape: bool = False
+def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads them)
+    weight: Any,
+    arg: str,
+    found: list[tuple[Any, Any]],
+    pred: Any,
+    name: str,
+    what: str,
+    same_shape: bool = False,
+    promote: bool = False,
 ) -> list[Any]:
-    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the predictions'
-    dtype (`what`, Tensors), broadcasting to them, or of their very shape (`same_shape`: PyTorch's mse_loss,
-    l1_loss and huber_loss refuse another), or as numbers (Values: one, or one per prediction; `same_shape`:
-    one per prediction)."""
+    """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the paired
+    predictions' dtype (`what`, Tensors; of int predictions, their floats: the int dtype made 0.5 weights 0),
+    broadcasting to them, or of their very shape (`same_shape`: PyTorch's mse_loss, l1_loss and huber_loss
+    refuse another), or as numbers (Values: one, or one per prediction; `same_shape`: one per prediction). With
+    `promote`, a floating weight Tensor of a wider dtype stays in it, and so the loss (PyTorch's mse_loss, l1_loss
+    and huber_loss multiply by the weight: float64 weights on float32 make a float64 loss); else, and as arrays
+    (constants, as targets: pairs), weights are cast."""
     if weight is None:
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
@@ -36,7 +46,10 @@ def element_weights(
                 f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
                 "give one weight, one per class (the last axis), or one per element"
             )
-        return [as_read(weight, w, pred.dtype)]
+        dtype = found[0][0].dtype
+        if promote and isinstance(w, Tensor) and w.dtype.kind == "f":  # ints and bools are weak beside floats
+            dtype = np.result_type(dtype, w.dtype)
+        return [as_read(weight, w, dtype)]
     sizes = (len(found),) if same_shape else (1, len(found))
     if w.size not in sizes:
         counts = "one per prediction" if same_shape else "one number or one per prediction"
@@ -51,8 +64,9 @@ def weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
 
 def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, name: str) -> Any:
     """The weighted terms reduced as PyTorch's mse_loss and l1_loss reduce them: "mean" is their sum over the sum
-    of the weights (NaN where the weights are all 0, as PyTorch's 0 / 0), not over the count (huber_loss's
-    weighted mean, PyTorch's too, is the plain mean of the weighted terms: `reduce` of `weighed`)."""
+    of the weights, not over the count (huber_loss's weighted mean, PyTorch's too, is the plain mean of the weighted
+    terms: `reduce` of `weighed`). Where the weights add up to 0 (all 0, or negative ones cancelling), it is
+    PyTorch's quotient by 0: NaN for a total of 0, else ±inf."""
     weighted = weighed(terms, weights)
     if weights[0] is None or reduction != "mean":
         return reduce(weighted, reduction, name)
@@ -61,17 +75,31 @@ def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, na
         w = weights[0]  # the constant Tensor or array read in the graph: its sum is taken there too
         return _over_weight_sum(total, (w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w).sum())
     weight_sum = math.fsum(weights)
-    return total / weight_sum if weight_sum else total * math.nan
+    return total / weight_sum if weight_sum else total * math.inf  # PyTorch's total / 0: NaN at 0, else ±inf
 
 
 def _quotient(total: Any, weight_sum: Any) -> Any:
-    """total / weight_sum; NaN where the weights are all 0 (PyTorch's 0 / 0), and so their gradients (PyTorch's
-    inf times each weight 0), without numpy's warnings at each step of the backward pass."""
+    """total / weight_sum, as PyTorch divides: by a weight sum of 0, NaN (a total of 0) or ±inf, without numpy's
+    warnings."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(weight_sum == 0, np.nan, total / weight_sum).astype(np.result_type(total, weight_sum))
+        return np.asarray(total / weight_sum).astype(np.result_type(total, weight_sum), copy=False)
 
 
+def _nan_over_zero(g: Any, weight_sum: Any) -> Any:
+    """g / weight_sum, NaN where the weight sum is 0: the gradient there, PyTorch's inf times each weight is NaN at
+    a weight of 0 and ±inf at the others (cancelling negative ones); NaN at all of them is as meaningless and keeps
+    numpy's inf · 0 warnings out of every step of the backward pass."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight_sum == 0, np.nan, g / weight_sum).astype(np.result_type(g, weight_sum))
+
+
+# g over the weights' sum in the backward pass (NaN by a sum of 0), linear in g: its own rule is itself
+_gradient_over_weight_sum = Op(
+    "gradient_over_weight_sum",
+    _nan_over_zero,
+    lambda g, out, grad, weight_sum: (_gradient_over_weight_sum(g, weight_sum), None),
+)
 # the weighted sum over the weights' sum, a constant (the weights take no gradient: constant_weights)
 _over_weight_sum = Op(
-    "over_weight_sum", _quotient, lambda g, out, total, weight_sum: (_over_weight_sum(g, weight_sum), None)
+    "over_weight_sum", _quotient, lambda g, out, total, weight_sum: (_gradient_over_weight_sum(g, weight_sum), None)
 )

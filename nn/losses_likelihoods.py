@@ -25,7 +25,7 @@ from .losses_pairs import as_operand, reduce, require
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
 
 
-@torch_positions("full", "eps", "reduction")
+@torch_positions("full", "eps", "reduction", module_keywords=True)
 def gaussian_nll_loss(
     input: Tensor, target: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
 ) -> Tensor:
@@ -34,7 +34,7 @@ def gaussian_nll_loss(
     clamps under no_grad). `var` is a number, or an array or Tensor of the input's shape, of that shape without
     its last axis, or of the input's rank with one axis of size 1 where they differ (torch's rules)."""
     name = "gaussian_nll_loss"
-    x, t = _tensors(name, input, target)
+    x, t = _tensors(name, input, target, promote=True, widen_by=(var,))  # a float64 var widens, as PyTorch's
     full = check_flag(name, "full", full)
     eps = check_number(name, "eps", eps, "a finite number > 0", lambda e: 0 < e < math.inf)
     v = _variance(name, x, var)
@@ -64,7 +64,7 @@ def poisson_nll_loss(
     counts, >= 0. The Stirling term's slope in t is 0 where t <= 1, at t = 0 too (torch's is NaN there: its
     0 log 0 masked after the fact)."""
     name = "poisson_nll_loss"
-    x, t = _tensors(name, input, target)
+    x, t = _tensors(name, input, target, promote=True)
     log_input, full = check_flag(name, "log_input", log_input), check_flag(name, "full", full)
     eps = check_real(name, "eps", eps, low=0)
     require([t], lambda a: a >= 0, lambda bad: f"{name}: targets are counts, numbers >= 0, got {bad:g}")

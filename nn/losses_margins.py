@@ -20,7 +20,16 @@ from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .loss_positions import torch_positions
 from .losses import logit_terms
-from .losses_pairs import check_integer_labels, check_nonempty, class_weights, op_weights, pairs, reduce, require
+from .losses_pairs import (
+    check_integer_labels,
+    check_nonempty,
+    class_weights,
+    in_floats,
+    op_weights,
+    pairs,
+    reduce,
+    require,
+)
 
 __all__ = [
     "cosine_embedding_loss",
@@ -44,8 +53,8 @@ def margin_ranking_loss(
 ) -> Tensor:
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by the margin where y is 1, below where -1."""
     name = "margin_ranking_loss"
-    x1, x2 = _tensors(name, input1, input2)
-    margin, y = check_real(name, "margin", margin), _labels(name, x1, target)
+    x1, x2 = _tensors(name, input1, input2, promote=True)
+    margin, y = check_real(name, "margin", margin), _labels(name, x1, target, promote=True)  # y widens too
     return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
 
 
@@ -76,7 +85,7 @@ def cosine_embedding_loss(
     against N labels (or vectors of (D,) against one). The cosine is PyTorch's: sum(x1 x2) / sqrt((|x1|^2 +
     eps)(|x2|^2 + eps)), eps = 1e-12 in float32 (EPSILON), 0 for a zero vector, with its gradient there."""
     name = "cosine_embedding_loss"
-    x1, x2 = _tensors(name, input1, input2)
+    x1, x2 = _tensors(name, input1, input2, promote=True)
     if x1.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
@@ -106,7 +115,7 @@ def triplet_margin_loss(
     axis of x1 - x2 + eps (eps added to the difference, not to the norm). With `swap`, d(a, n) is the smaller
     of it and d(p, n) (torch.min's gradient: ties share it)."""
     name = "triplet_margin_loss"
-    a, pos, neg = _tensors(name, anchor, positive, negative)
+    a, pos, neg = _tensors(name, anchor, positive, negative, promote=True)
     if a.ndim == 0:
         raise autograd.ShapeError(f"{name}: inputs must have a last axis of features, got shape {a.shape}")
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
@@ -127,7 +136,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, *, weight: Any = Non
     (x,) = _tensors(name, input)
     if x.ndim == 0:
         raise autograd.ShapeError(f"{name}: input must have a last axis of classes, got shape {x.shape}")
-    (terms,) = logit_terms(x, target, weight, None, name)
+    (terms,) = logit_terms(x, target, weight, None, name, weight_promotes=True)  # PyTorch's: loss * weight
     return reduce([terms.sum(axis=-1) / x.shape[-1]], reduction, name)
 
 
@@ -179,26 +188,33 @@ def _choose(y: Any, similar: Tensor, dissimilar: Tensor) -> Tensor:
     return (similar + similar * y) * 0.5 + (dissimilar - dissimilar * y) * 0.5
 
 
-def _tensors(name: str, first: Any, *others: Any) -> list[Tensor]:
+def _tensors(
+    name: str, first: Any, *others: Any, promote: bool = False, widen_by: tuple[Any, ...] = ()
+) -> list[Tensor]:
     """The inputs as Tensors of one shape (an array or a list as a constant of the first's dtype); the first
-    must be a Tensor: a list of Values is refused, naming the fix."""
+    must be a Tensor: a list of Values is refused, naming the fix. With `promote`, of the widest float dtype of
+    the Tensors among them and `widen_by` (PyTorch's promotion: triplet_margin_loss of a float32 anchor and a
+    float64 positive is float64), as losses_pairs.in_floats widens."""
     if not isinstance(first, Tensor):
         raise TypeError(
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
         )
     check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
+    for other in (*others, *widen_by) if promote else ():
+        first = in_floats(first, other, promote=True)
     inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
     return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 
 
-def _labels(name: str, x: Tensor, target: Any, constant: bool = False) -> Any:
-    """`target` as labels of x's shape and dtype, each -1 or +1 (checked through validate); with `constant`,
-    one that requires grad is refused, where PyTorch's loss gives its target no gradient."""
+def _labels(name: str, x: Tensor, target: Any, constant: bool = False, promote: bool = False) -> Any:
+    """`target` as labels of x's shape and dtype (with `promote`, a float Tensor's own wider dtype), each -1 or
+    +1 (checked through validate); with `constant`, one that requires grad is refused, where PyTorch's loss
+    gives its target no gradient."""
     if constant and isinstance(target, Tensor) and needs_grad(target):
         raise TypeError(
             f"{name}: target is a constant here and takes no gradient (as in PyTorch); give target.detach()"
         )
-    y = pairs(x, target, name)[0][1]
+    y = pairs(x, target, name, promote)[0][1]
     require(
         [y],
         lambda v: np.abs(v) == 1,

@@ -18,11 +18,14 @@ Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def pairs(pred: Predictions, target: Any, name: str) -> list[tuple[Any, Any]]:
-    """(prediction, target) per example for Values; a Tensor prediction is one pair, whole."""
+def pairs(pred: Predictions, target: Any, name: str, promote: bool = False) -> list[tuple[Any, Any]]:
+    """(prediction, target) per example for Values; a Tensor prediction is one pair, whole. With `promote`, a
+    floating target Tensor of a wider dtype widens the prediction to it (in_floats), as PyTorch's loss promotes
+    (mse_loss of float32 against float64 is float64); without, the target is cast to the prediction's dtype, as
+    PyTorch's huber_loss and soft_margin_loss keep the input's."""
     if isinstance(pred, Tensor):
         check_nonempty(pred, name)
-        pred = in_floats(pred, target)
+        pred = in_floats(pred, target, promote)
         return [(pred, _tensor_target(pred, target, name))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
     odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
@@ -43,17 +46,22 @@ def check_nonempty(pred: Tensor, name: str) -> None:
         raise ValueError(f"{name}: no predictions (a batch of shape {pred.shape})")
 
 
-def in_floats(pred: Tensor, target: Any = None) -> Tensor:
+def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor:
     """Predictions in floats, integers and bools as numpy's ufuncs take them (uint8 and bool in float16):
     a loss's steps in their dtype (p - t, the target cast to it, -log p) wrapped around in unsigned
     integers (l1_loss of uint8 predictions was 85 times too large) and were refused for bools in numpy's words.
     A floating target's array (or Tensor) counts too, as numpy's p - t would promote: uint8 predictions beside
     float64 targets are float64 (float16 rounded a target of 200.3 to 200.25, and a sum of squares of 255s
-    overflowed to inf from 65504)."""
-    if pred.dtype.kind == "f":
+    overflowed to inf from 65504). With `promote`, float predictions widen to a floating target Tensor's dtype,
+    PyTorch's promotion of two tensors; an array or a list stays a constant taken in the predictions' dtype, as
+    chainrule's losses have always taken them (np.array([1.0, 0.0]) is float64, torch.tensor([1.0, 0.0]) float32:
+    a float32 model's loss against arrays stays float32)."""
+    if pred.dtype.kind == "f" and not promote:
         return pred
-    dtype = np.result_type(pred.dtype, np.float16)
-    t = raw(target) if isinstance(target, Tensor | np.ndarray | list | tuple) else None
+    floats = pred.dtype.kind == "f"
+    dtype = pred.dtype if floats else np.result_type(pred.dtype, np.float16)
+    kinds = (Tensor,) if floats else (Tensor, np.ndarray, list, tuple)
+    t = raw(target) if isinstance(target, kinds) else None
     if t is not None:
         try:
             t_dtype = np.asarray(t).dtype
@@ -61,7 +69,7 @@ def in_floats(pred: Tensor, target: Any = None) -> Tensor:
             t_dtype = None
         if t_dtype is not None and t_dtype.kind == "f":
             dtype = np.result_type(dtype, t_dtype)
-    return pred.astype(dtype)
+    return pred if dtype == pred.dtype else pred.astype(dtype)
 
 
 def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
@@ -88,7 +96,10 @@ def _rescaled(terms: list[Value], reduction: str) -> Value:
 
 
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:
-    """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers >= 0: constants, so a
+    """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers (a negative one too, as
+    PyTorch 2.13 takes it: a weighted sum is well defined; NaN and inf are refused, no weight; where class weights
+    of cross_entropy's and nll_loss's mean add up to exactly 0, autograd's ops give NaN where PyTorch's quotient
+    of a nonzero total by 0 is ±inf, a mean as meaningless): constants, so a
     Tensor that requires grad is refused rather than silently not differentiated. A Tensor is given back as it
     is, its numbers left unread (checked through validate: a compiled step's replays read them live, and read
     nothing that nn made of them); anything else as an array."""
@@ -103,14 +114,14 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
     # (the step then never replayed)
     require(
         [weight if isinstance(weight, np.ndarray | Tensor) else float(w) if w.ndim == 0 else np.ravel(w).tolist()],
-        lambda x: np.isfinite(x) & (x >= 0),
-        lambda bad: f"{name}: {arg} must hold finite numbers >= 0, got {bad:g}",
+        np.isfinite,
+        lambda bad: f"{name}: {arg} must hold finite numbers, got {bad:g}",
     )
     return w
 
 
 def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.ndarray | Tensor | None:
-    """A loss of class scores' `weight`, checked (constant_weights): one finite number >= 0 per class of
+    """A loss of class scores' `weight`, checked (constant_weights): one finite number per class of
     `scores` (None stays None; a Tensor given back, unread)."""
     if weight is None:
         return None

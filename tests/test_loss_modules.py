@@ -2,7 +2,6 @@
 bound, under PyTorch's class name and arguments; in a compiled step and in nn.fit as the function is."""
 
 import inspect
-import itertools
 
 import numpy as np
 import pytest
@@ -13,7 +12,8 @@ import nn
 from autograd import Tensor
 from nn import functional as F
 from nn.function_modules import options_of
-from nn.loss_modules import FUNCTION_ONLY, LOSSES
+from nn.loss_modules import LOSSES
+from nn.loss_positions import DEPRECATED
 
 RNG = np.random.default_rng(0)
 LOGITS = RNG.standard_normal((5, 4))
@@ -55,7 +55,7 @@ def test_a_loss_module_is_its_function_with_the_options_bound(name):
     x, t, options = CASES[name]
     xs = x if isinstance(x, tuple) else (x,)  # the losses of two inputs (margin ranking, cosine embedding)
     a, b = [Tensor(v, requires_grad=True) for v in xs], [Tensor(v, requires_grad=True) for v in xs]
-    module, (function, _) = getattr(nn, name)(**options), LOSSES[name]
+    module, function = getattr(nn, name)(**options), LOSSES[name]
     out, expected = module(*a, t), function(*b, t, **options)
     (out * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
     (expected * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
@@ -66,24 +66,24 @@ def test_a_loss_module_is_its_function_with_the_options_bound(name):
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_the_options_are_pytorchs(name):
     """Each class's options are arguments of torch.nn's class of that name, and those it takes by
-    position are PyTorch's, in PyTorch's order up to its deprecated size_average."""
+    position are PyTorch's, in PyTorch's order (its deprecated size_average and reduce among them: None)."""
     torch = pytest.importorskip("torch", reason="PyTorch's classes are the reference: pip install '.[reference]'")
-    function, positions = LOSSES[name]
+    function = LOSSES[name]
     ours = inspect.signature(function).parameters
     theirs = inspect.signature(getattr(torch.nn, name)).parameters
-    only = FUNCTION_ONLY.get(function.__name__, ())  # the function's weight per element, not PyTorch's class's
+    only = function.module_lacks  # the function's weight per element, not PyTorch's class's
     options = [p for p in ours.values() if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in only]
     assert {p.name for p in options} <= set(theirs)
     assert all(p.default == theirs[p.name].default for p in options if not isinstance(p.default, np.ndarray))
     by_position = [p.name for p in theirs.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-    assert list(positions) == list(itertools.takewhile(lambda n: n not in ("size_average", "reduce"), by_position))
+    assert list(getattr(nn, name)().positions) == by_position
 
 
 def _torch_inputs(name):
     """The inputs, by name, of torch.nn.functional's function of the loss `name` and of torch.nn's module's
     forward: their parameters without a default (self left out)."""
     torch = pytest.importorskip("torch", reason="PyTorch's losses are the reference: pip install '.[reference]'")
-    function = getattr(torch.nn.functional, LOSSES[name][0].__name__)
+    function = getattr(torch.nn.functional, LOSSES[name].__name__)
     forward = getattr(torch.nn, name).forward
     return tuple(
         [p.name for p in inspect.signature(f).parameters.values() if p.default is inspect.Parameter.empty]
@@ -96,7 +96,7 @@ def test_the_inputs_are_named_as_pytorchs(name):
     """Code ported from PyTorch names the inputs: F.cross_entropy(input=x, target=y), criterion(input=x,
     target=y) (PoissonNLLLoss's forward: log_input=). chainrule's first were logits, pred, probs: a TypeError."""
     function_inputs, forward_inputs = _torch_inputs(name)
-    ours = inspect.signature(LOSSES[name][0]).parameters.values()
+    ours = inspect.signature(LOSSES[name]).parameters.values()
     assert [p.name for p in ours if p.default is inspect.Parameter.empty] == function_inputs
     assert list(getattr(nn, name).inputs.parameters) == forward_inputs[1:]
 
@@ -106,7 +106,7 @@ def test_inputs_by_name_are_those_by_position(name):
     x, t, options = CASES[name]
     inputs = (*(x if isinstance(x, tuple) else (x,)), t)
     function_inputs, forward_inputs = _torch_inputs(name)
-    function, module = LOSSES[name][0], getattr(nn, name)(**options)
+    function, module = LOSSES[name], getattr(nn, name)(**options)
     by_position = function(*map(Tensor, inputs), **options).data
     by_name = function(**dict(zip(function_inputs, map(Tensor, inputs))), **options).data
     called = module(**dict(zip(forward_inputs[1:], map(Tensor, inputs)))).data
@@ -128,9 +128,10 @@ def test_an_option_given_to_a_loss_modules_call_is_named():
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_options_by_position_are_those_by_keyword(name):
     x, t, options = CASES[name]
-    _, positions = LOSSES[name]
-    given = {k: options.get(k, v) for k, v in options_of(LOSSES[name][0]).items() if k in positions}
-    by_position, by_keyword = getattr(nn, name)(*given.values()), getattr(nn, name)(**given)
+    positions, defaults = LOSSES[name].module_positions, options_of(LOSSES[name])
+    given = {k: options.get(k, defaults[k]) for k in positions if k not in DEPRECATED}
+    args = [None if k in DEPRECATED else given[k] for k in positions]  # PyTorch's MSELoss(None, None, "sum")
+    by_position, by_keyword = getattr(nn, name)(*args), getattr(nn, name)(**given)
     assert [getattr(by_position, k) for k in given] == [getattr(by_keyword, k) for k in given]
     assert len(positions) == 0 or repr(by_position) == repr(by_keyword)
 
@@ -153,12 +154,15 @@ def test_the_weight_is_kept_as_given_and_read_at_each_call():
 @pytest.mark.parametrize(
     ("make", "words"),
     [
-        (lambda: nn.MSELoss(size_average=True), "'size_average': it takes reduction; write reduction= instead"),
-        (lambda: nn.MSELoss(reduce=False), "'reduce'"),
+        (lambda: nn.MSELoss(size_average=True), "size_average (size_average=True) is PyTorch's deprecated"),
+        (lambda: nn.MSELoss(reduce=False), "reduce (reduce=False) is PyTorch's deprecated spelling"),
         (lambda: nn.HuberLoss(beta=1.0), "it takes reduction, delta"),
-        (lambda: nn.MSELoss("sum"), "takes its options by keyword (reduction=), got 1 positional"),
-        (lambda: nn.CrossEntropyLoss(WEIGHT, -1), "takes weight by position, the rest by keyword"),
-        (lambda: nn.TripletMarginLoss(1.0, 2, 1e-6, False, None), "takes margin, p, eps, swap by position"),
+        (lambda: nn.MSELoss("sum"), "size_average ('sum' by position) is PyTorch's deprecated spelling"),
+        (lambda: nn.CrossEntropyLoss(WEIGHT, -1), "size_average (-1 by position) is PyTorch's deprecated"),
+        (
+            lambda: nn.TripletMarginLoss(1.0, 2, 1e-6, False, None, None, "sum", 1),
+            "takes margin, p, eps, swap, size_average, reduce, reduction by position",
+        ),
         (lambda: nn.NLLLoss(WEIGHT, weight=WEIGHT), "weight both by position and as weight="),
         (lambda: nn.TripletMarginLoss(0.5, margin=0.5), "margin both by position and as margin="),
     ],
@@ -198,3 +202,21 @@ def test_fit_takes_a_loss_module():
         opt = nn.Adam(model.parameters(), lr=0.01)
         histories.append(nn.fit(model, loss, opt, (X, y), epochs=2, batch_size=16, verbose=False).loss)
     assert histories[0] == histories[1]
+
+
+def test_pytorchs_deprecated_options_by_position_are_taken_as_none_and_refused_otherwise():
+    """nn.MSELoss(None, None, "sum"), PyTorch's size_average and reduce given as their default None, was a
+    TypeError ("takes its options by keyword"): the class took options by position only up to size_average."""
+    x, t = Tensor(LOGITS), TARGETS
+    assert nn.MSELoss(None, None, "sum")(x, t).item() == F.mse_loss(x, t, reduction="sum").item()
+    assert repr(nn.MSELoss(None, None, "sum")) == repr(nn.MSELoss(reduction="sum"))
+    module = nn.CrossEntropyLoss(WEIGHT, None, 2, None, "none", 0.1)
+    expected = F.cross_entropy(x, LABELS, weight=WEIGHT, ignore_index=2, reduction="none", label_smoothing=0.1)
+    np.testing.assert_array_equal(module(x, LABELS).data, expected.data)
+    assert nn.MSELoss(size_average=None, reduce=None).reduction == "mean"
+    with pytest.raises(TypeError, match=r"MSELoss\(\): size_average \(False by position\) is PyTorch's deprecated"):
+        nn.MSELoss(False)
+    with pytest.raises(TypeError, match=r"BCELoss\(\): reduce \(reduce=False\) is PyTorch's deprecated"):
+        nn.BCELoss(reduce=False)
+    with pytest.raises(TypeError, match=r"MSELoss\(\) takes size_average, reduce, reduction by position"):
+        nn.MSELoss(None, None, "sum", np.ones(3))  # the function's weight=, which PyTorch's class lacks

@@ -161,9 +161,9 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
             "does not broadcast to logits of shape \\(4,\\)",
         ),
         (
-            lambda: F.binary_cross_entropy_with_logits(Tensor(X), T, pos_weight=-1.0),
+            lambda: F.binary_cross_entropy_with_logits(Tensor(X), T, pos_weight=np.nan),
             ValueError,
-            "pos_weight must hold finite numbers >= 0",
+            "pos_weight must hold finite numbers, got nan",
         ),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS[:, :2]), ShapeError, "need labels of shape \\(2, 4\\)"),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS * 1.0), TypeError, "labels.astype\\(int\\)"),
@@ -176,7 +176,7 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         ),
         (lambda: F.cross_entropy([Value(1.0)], [0]), TypeError, "must be a Tensor"),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight=np.ones(2)), ShapeError, "one weight per class"),
-        (lambda: F.nll_loss(Tensor(LOGITS), LABELS, weight=[1.0, -1, 1]), ValueError, "finite numbers >= 0, got -1"),
+        (lambda: F.nll_loss(Tensor(LOGITS), LABELS, weight=[1.0, -np.inf, 1]), ValueError, "finite numbers, got -inf"),
         (lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight="balanced"), TypeError, "weight must hold numbers"),
         (
             lambda: F.cross_entropy(Tensor(LOGITS), LABELS, weight=Tensor(np.ones(3), requires_grad=True)),
@@ -192,7 +192,7 @@ def test_empty_and_nan_mean_when_every_label_is_ignored():
         (
             lambda: F.binary_cross_entropy_with_logits(Tensor(X), T, weight=np.inf),
             ValueError,
-            "weight must hold finite numbers >= 0",
+            "weight must hold finite numbers, got inf",
         ),
         (lambda: F.nll_loss(Tensor(np.float64(1.0)), 0), ShapeError, "give \\(classes,\\), \\(batch, classes\\)"),
         (

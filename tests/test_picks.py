@@ -70,7 +70,7 @@ def test_scatter_takes_a_number_as_its_value_in_the_inputs_dtype_and_a_larger_sr
     out = x.scatter(1, np.array([[2], [0]]), 7.5)
     assert out.dtype == np.float32 and out.tolist() == [[0.0, 1.0, 7.5], [7.5, 4.0, 5.0]]
     assert x.scatter(1, np.array([[2], [0]]), value=7.5).tolist() == out.tolist()
-    src = Tensor(np.arange(10.0, 18.0).reshape(2, 4), requires_grad=True)
+    src = Tensor(np.arange(10.0, 18.0, dtype=np.float32).reshape(2, 4), requires_grad=True)  # torch: of x's dtype
     out = x.scatter(0, np.array([[1, 0]]), src)  # src's entries beyond index's shape are not read
     assert out.tolist() == [[0.0, 11.0, 2.0], [10.0, 4.0, 5.0]]
     out.sum().backward()

@@ -180,3 +180,25 @@ def test_viz_draws_logcumsumexp_with_its_rule_and_cummax_as_indexing():
     words = viz.draw(y, backward=True).pipe(format="svg").decode()
     assert "logcumsumexp(axis=1)" in words and "∂logcumsumexp(x)ₖ/∂xᵢ = exp(xᵢ − outₖ) where k ≥ i, else 0" in words
     assert "the gradient, added at the index" in words  # cummax's values: x picked at its indices
+
+
+def test_logcumsumexp_under_create_graph_refuses_pairs_past_the_bound_before_making_them(monkeypatch):
+    """Its rule under create_graph forms n entries per entry (each pair j <= k of a line of n): a line of 10,000
+    made arrays of 10**8 entries, several, unannounced. Past conv_limits' bound (64 times the input, at least
+    FLOOR entries: lowered here, so that the refused case is small) it is one MemoryError naming the line and the
+    way out; a plain backward of the same line, linear in its length, runs."""
+    from autograd import conv_limits
+
+    monkeypatch.setattr(conv_limits, "FLOOR", 1000)
+    x = Tensor(np.linspace(-3.0, 3.0, 100), requires_grad=True)
+    (g,) = autograd.gradients(x.logcumsumexp(0).sum(), [x])  # no create_graph: no pairs
+    assert g.shape == (100,)
+    with pytest.raises(
+        MemoryError,
+        match=r"logcumsumexp under create_graph: a line of 100 entries along axis 0 .*"
+        r"its pairs \(j, k\) of 10,000 entries.*a plain backward \(without create_graph\).*logaddexp",
+    ):
+        autograd.gradients(x.logcumsumexp(0).sum(), [x], create_graph=True)
+    short = Tensor(np.linspace(-3.0, 3.0, 8), requires_grad=True)  # 64 pairs: within the bound
+    (first,) = autograd.gradients(short.logcumsumexp(0).sum(), [short], create_graph=True)
+    assert first.shape == (8,)
