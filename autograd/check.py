@@ -12,7 +12,7 @@ import numpy as np
 from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
-from .check_grain import StillEntries
+from .check_grain import StillEntries, coarse_inside
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -163,7 +163,7 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
-    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves))
+    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves), coarse_inside(out, eps))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):
@@ -172,8 +172,12 @@ def gradcheck(
         for index in np.ndindex(np.shape(points[i])):
             at = (i, index)
             rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)
+    # no row where each element's blocks all agreed, 0 beside 0 (relu(x - 10) over 40 elements): it passes, where
+    # it said the inputs had no elements
+    agreed = not rows and any(np.size(points[i]) for i in checked)
     try:
-        verdict(rows, eps, atol, rtol, np.size(base))
+        if not agreed:
+            verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
         entries = entries_off(f, points, out, [leaves[i] for i in checked], checked, rows, (eps, atol, rtol))
         e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)

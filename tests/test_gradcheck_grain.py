@@ -190,3 +190,20 @@ def test_a_rule_giving_0_where_the_grain_inside_f_is_eps_or_coarser_cannot_pass(
         with pytest.raises(GradcheckError) as caught:
             gradcheck(lambda t: sin((t + shift) * 3e3), [np.array([x])])
         assert caught.value.undecided, str(caught.value)
+
+
+@pytest.mark.parametrize("times", [0.0, 1.0])
+def test_such_a_grain_is_looked_for_in_an_output_of_several_blocks(times):
+    """Over 40 elements (two blocks of f's output), an element that moves no entry at x +- eps had no row: a rule
+    giving 0 of sin(3e3 (x + 1e12)) left no row at all, and gradcheck said the inputs had no elements."""
+    sin = _table_sin(times)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: sin((t + 1e12) * 3e3), [np.random.default_rng(2).uniform(-1, 1, 40)])
+    assert caught.value.undecided, str(caught.value)
+
+
+def test_a_flat_f_of_several_blocks_passes():
+    """relu(x - 10) over 40 elements: every block agrees, 0 beside 0, and has no row; it said the inputs had no
+    elements (a ValueError)."""
+    assert gradcheck(lambda t: (t - 10.0).relu(), [np.zeros(40)])
+    assert gradcheck(lambda t: t.floor() * 2.0, [np.linspace(0.1, 0.9, 40)])
