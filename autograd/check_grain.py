@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from .check_rounding import rounded_nodes
+from .graph import raw
 
 # A value keeping this many bits fewer than its dtype's and its input's is rounded inside f (a value that
 # keeps every bit ends in this many zeros once in 4096, and all of a row's values once in 16 million)
@@ -175,3 +179,43 @@ def swallowed(base: np.ndarray, sizes: Any, dtype: np.dtype, eps: float, atol: f
     sizes = np.ones(np.shape(base)) if sizes is None else sizes
     spacing = np.add.reduceat(np.ravel(sizes * (finfo.eps * np.abs(base) + finfo.smallest_subnormal)), starts)
     return spacing / (2 * eps) > SHOWN * atol * np.add.reduceat(np.ravel(sizes), starts)
+
+
+def _still_at(at: Callable[[float], np.ndarray], base: np.ndarray, shift: float) -> bool | None:
+    """Whether f's output at the point moved by `shift` (`at`) is its output there (`base`); None where f is
+    undefined there."""
+    try:
+        with np.errstate(all="ignore"):
+            return bool(np.array_equal(at(shift), base))
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def flat_beyond(at: Callable[[float], np.ndarray], base: np.ndarray, side: float, eps: float) -> bool:
+    """Whether f, still at x + side * eps, is still at 2 eps and PROBE eps on that side too, as on relu's flat
+    side beside its kink, where its stillness at smaller steps says its slope is 0. Not the grain of f's numbers
+    inside: sin(3e3 (x + 1e10)) keeps x to steps of 1.9 eps, is still on one side at eps and moves at 2 eps, and
+    its stillness below eps made a rule giving 0 pass at 7 of 8 points. False where f is undefined there."""
+    return all(_still_at(at, base, side * k * eps) for k in (2, PROBE))
+
+
+def stairs(at: Callable[[float], np.ndarray], base: np.ndarray, eps: float) -> bool:
+    """Whether f, still at x +- eps, moves on both sides within PROBE eps: a staircase whose treads are 2 eps wide
+    or more, the grain of f's numbers inside (x + 1e11 keeps x to steps of 15 eps: sin(3e3 (x + 1e11)), still at
+    x +- eps, and a rule giving 0 passed at 8 of 8 points), or a flat piece as narrow, whose difference of 0 tells
+    nothing where the slope over PROBE eps is not the rule's (check_numeric); or a smooth f at its flat point.
+    False where f is undefined there (no telling), or still on a side (floor at 5.3, relu 3 eps beside its kink:
+    flat pieces, where 0 is the slope)."""
+    return _still_at(at, base, PROBE * eps) is False and _still_at(at, base, -PROBE * eps) is False
+
+
+def coarse_inside(out: Any, eps: float) -> bool:
+    """Whether some number f computed (a node of its graph, `out`'s) is spaced eps / 4 or more, so that x +- eps
+    may not move it (x + 1e12, spaced 1.2e-4), a tread of whose grain `stairs` looks for where an element moves
+    none of f's entries: only there, as such an element of relu's flat side (none of whose numbers is coarse)
+    would cost two more calls of f."""
+    with np.errstate(all="ignore"):
+        return any(
+            np.asarray(raw(n.data)).dtype.kind == "f" and bool(np.any(np.spacing(np.abs(raw(n.data))) >= eps / 4))
+            for n in rounded_nodes(out)
+        )

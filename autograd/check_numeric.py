@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_bends import Step, far_out, kinked, quiet, stays_apart, straddled, unsettled, weighed
-from .check_grain import PROBE, coarse_steps, moved_input, swallowed, unseen
+from .check_grain import PROBE, coarse_steps, flat_beyond, moved_input, stairs, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
 from .check_shifts import Remembered
@@ -149,8 +149,10 @@ def slopes(
         reach = atol + rtol * max(abs(central), abs(analytic))  # the tolerance of either slope
         # f still at a smaller step is flat there only where a side was flat at eps (relu beside its kink): moving
         # on both sides at eps, it may stop at the grain of its inputs inside it (sin(3e3 (x + 1e8)) keeps x to
-        # steps of eps / 67, below which it read as flat, and a rule giving 0 passed at 14 of 40 points)
-        still_tells = not own_ops and (left == 0 or right == 0)
+        # steps of eps / 67, below which it read as flat, and a rule giving 0 passed at 14 of 40 points); and that
+        # side flat farther out too, not the grain's tread (`flat_beyond`: x + 1e10's, 1.9 eps wide)
+        flat_side = (left == 0 and flat_beyond(at, base, -1.0, eps)) or (right == 0 and flat_beyond(at, base, 1.0, eps))
+        still_tells = not own_ops and flat_side
         with quiet():
             # agreeing: refined only where the truncation may matter
             settled = 0.0 if beyond or kink or bent else tolerance / 16
@@ -197,6 +199,10 @@ def slopes(
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
+    if not (lost or moved.any() or beyond or own_ops) and stairs(at, base, eps):  # a tread of the grain inside f?
+        # not where the slope over PROBE eps is the rule's too: a smooth f at its flat point (softmax's weighed sum)
+        far_slope = _central_at(at, step, weights, PROBE * eps)
+        lost = abs(analytic - far_slope) > atol + rtol * abs(far_slope)
     partly = bool(moved.any() and hidden.any())
     stepping = None
     if own_ops:  # its entries' slopes at eps, and their rounding

@@ -37,7 +37,7 @@ except ImportError:  # an optional extra: say which
 from .op_table import Domain
 from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
-from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend
+from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend, first_inputs
 from .value import Value
 
 
@@ -154,11 +154,15 @@ def expressions(
     Each step's operands are drawn from all earlier nodes, so nodes get reused. An op with a
     domain or a kink gets only operands that keep it valid (log of >= 0.1, relu away from 0),
     and a step whose value would exceed `bound` in magnitude is left out, so the drawn point
-    is always safe for finite differences.
+    is always safe for finite differences. The first step's kind is drawn first, and its operands,
+    the first inputs, inside its domain: every expression has a step, but where an op needs its
+    operands apart (maximum's, not tied) and they are drawn too close.
     """
     kinds = checked_kinds("expressions", kinds, KINDS, max_inputs, max_ops, bound, TENSOR_KINDS)
-    inputs = [draw(floats(min_value, max_value)) for _ in range(draw(st.integers(1, max_inputs)))]
-    return extend(draw, inputs, max_ops, kinds, bound)
+    first = draw(st.sampled_from(kinds))  # the first step's kind: the inputs it takes are drawn in its domain
+    count = draw(st.integers(min(KINDS[first].arity, max_inputs), max_inputs))  # its operands apart, where it may
+    inputs = first_inputs(draw, KINDS[first], count, min_value, max_value)
+    return extend(draw, inputs, max_ops, kinds, bound, first)
 
 
 @st.composite

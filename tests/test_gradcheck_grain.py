@@ -170,3 +170,40 @@ MANY = np.linspace(0.3, 0.9, 40)
 def test_rounding_inside_f_among_many_outputs_still_cannot_be_judged(f, x, says):
     # an entry on a grid of f's own keeps few bits wherever any element moves it: still looked for at 256 eps
     _cannot_judge(f, x, says)
+
+
+def _table_sin(times: float) -> Op:
+    """The op table's sin with its rule `times` the slope: in f's graph, where its rounding is read off backward's
+    gradients (check_rounding), which a rule giving 0 makes 0."""
+    sin = autograd.tensor_ops.OPS["sin"]
+    return Op("sin", sin.forward, lambda g, out, x: tuple(times * r for r in sin.vjp(g, out, x)))
+
+
+@pytest.mark.parametrize("times", [0.0, 1.0])
+@pytest.mark.parametrize("shift", [1e10, 1e11, 1e12])  # x + shift keeps x to steps of 1.9, 15 and 122 eps
+def test_a_rule_giving_0_where_the_grain_inside_f_is_eps_or_coarser_cannot_pass(shift, times):
+    """sin(3e3 (x + 1e10)) is still on one side at eps and moves at 2 eps: read as relu's flat side, its stillness
+    at smaller steps passed a rule giving 0 at 7 of 8 points; sin(3e3 (x + 1e11)), still at x +- eps and moving
+    on both sides within 256 eps, passed it at 8 of 8. Neither can be judged; the right rule does not fail."""
+    sin = _table_sin(times)
+    for x in np.random.default_rng(2).uniform(-1, 1, 6):
+        with pytest.raises(GradcheckError) as caught:
+            gradcheck(lambda t: sin((t + shift) * 3e3), [np.array([x])])
+        assert caught.value.undecided, str(caught.value)
+
+
+@pytest.mark.parametrize("times", [0.0, 1.0])
+def test_such_a_grain_is_looked_for_in_an_output_of_several_blocks(times):
+    """Over 40 elements (two blocks of f's output), an element that moves no entry at x +- eps had no row: a rule
+    giving 0 of sin(3e3 (x + 1e12)) left no row at all, and gradcheck said the inputs had no elements."""
+    sin = _table_sin(times)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: sin((t + 1e12) * 3e3), [np.random.default_rng(2).uniform(-1, 1, 40)])
+    assert caught.value.undecided, str(caught.value)
+
+
+def test_a_flat_f_of_several_blocks_passes():
+    """relu(x - 10) over 40 elements: every block agrees, 0 beside 0, and has no row; it said the inputs had no
+    elements (a ValueError)."""
+    assert gradcheck(lambda t: (t - 10.0).relu(), [np.zeros(40)])
+    assert gradcheck(lambda t: t.floor() * 2.0, [np.linspace(0.1, 0.9, 40)])
