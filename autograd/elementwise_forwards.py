@@ -143,7 +143,7 @@ def tanh_tail(x: float) -> float:
 
 
 def sigmoid_complement_array(x: np.ndarray, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 − σ(x) given s = σ(x), into `out` (op_table_activations.sigmoid_complement on arrays, and the
+    """1 − σ(x) given s = σ(x), into `out` (sigmoid_tanh_slopes.sigmoid_complement on arrays, and the
     compiled kernel's): 1 − s, and where that is below CANCELS (x above 4.1), e/(1 + e) with e = exp(−x),
     for those entries alone. One extra pass (a min) where no entry is that far out."""
     near = np.asarray(np.subtract(1, s, out=out))  # asarray: a 0-d input's result is a numpy scalar
@@ -155,7 +155,7 @@ def sigmoid_complement_array(x: np.ndarray, s: np.ndarray, out: np.ndarray | Non
 
 
 def tanh_slope_array(x: np.ndarray, t: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 − tanh(x)² given t = tanh(x), into `out` (op_table_activations.tanh_slope on arrays, and the
+    """1 − tanh(x)² given t = tanh(x), into `out` (sigmoid_tanh_slopes.tanh_slope on arrays, and the
     compiled kernel's): 1 − t², and where that is below CANCELS (|x| above 2.4), 4e/(1 + e)² with
     e = exp(−2|x|), for those entries alone; as above."""
     slope = np.asarray(np.multiply(t, t, out=out))

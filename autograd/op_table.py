@@ -44,7 +44,7 @@ from .op_def import (  # noqa: F401 (re-exported: the table's module is where re
     OpDef,
 )
 from .op_functions import _ENGINES, cos, engine_of, function, log, sigmoid, sin, tensor_op  # noqa: F401 (as above)
-from .op_table_activations import ACTIVATIONS, sigmoid_gradient, tanh_slope
+from .op_table_activations import ACTIVATIONS
 from .op_table_algebra import ALGEBRA
 from .op_table_bessel import BESSEL
 from .op_table_bessel_jyk import BESSEL_JYK
@@ -68,6 +68,7 @@ from .op_table_tensor import TENSOR_ONLY
 from .parameter_checks import require_meaningful
 from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 from .rule_powers import div_vjp, power_vjp
+from .sigmoid_tanh_slopes import sigmoid_gradient, tanh_slope
 
 # ---- rules written once ----
 
@@ -190,7 +191,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         formulas=("∂√x/∂x = 1/(2√x)",),
         decimal=Decimal.sqrt,
     ),
-    # each slope computed from x where it would cancel from the output (op_table_activations)
+    # each slope computed from x where it would cancel from the output (sigmoid_tanh_slopes)
     OpDef(
         "tanh",
         lambda g, out, x: (g * tanh_slope(x, out),),

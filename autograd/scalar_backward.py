@@ -165,7 +165,7 @@ def _chain_rule(
                     if op is relu:
                         x = a.data  # selected: an infinite g stays out of the flat piece; NaN at NaN (the table's)
                         ga = g if x > 0 else 0.0 if x <= 0 else x
-                    elif op is tanh:  # tanh_slope's two pieces (op_table_activations)
+                    elif op is tanh:  # tanh_slope's two pieces (sigmoid_tanh_slopes)
                         out = node.data
                         slope = 1 - out * out
                         ga = g * (tanh_tail(a.data) if slope < CANCELS else slope)

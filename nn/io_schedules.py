@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .optim_base import Optimizer
+from .schedulers_base import INT64
 from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
 from .schedulers_restarts import FRACTION
 from .state_checks import Layout, check_entries, check_marker, conform
@@ -35,7 +36,6 @@ SETTING = "setting."  # a setting's entry, after its scheduler's head ("schedule
 SCHEDULERS = "schedulers."  # a SequentialLR's own schedulers' entries, after its head
 PLATEAUS = "plateaus"  # after SCHEDULE: how many ReduceLROnPlateaus the optimizer had
 PLATEAU = "plateau."  # after SCHEDULE: a ReduceLROnPlateau's entries, "schedule.plateau.k."
-INT64 = np.iinfo(np.int64)  # the range of the file's integers (epochs, step sizes, milestones)
 
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:

@@ -249,7 +249,8 @@ def _names(schedulers: Sequence[LRScheduler]) -> str:
 
 STATE_KEYS = ("last_epoch", "base_lr")
 ADDED_LATER = {"hand_set": None}  # a state saved before it was written: not known
-EPOCH_MOST = int(np.iinfo(np.int64).max)  # nn.save writes last_epoch as an int64
+INT64 = np.iinfo(np.int64)  # nn.save writes a schedule's integers (last_epoch, step sizes, milestones) as int64
+EPOCH_MOST = int(INT64.max)  # so the latest last_epoch a checkpoint holds
 
 
 def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:

@@ -1,7 +1,8 @@
 """The recurrent layers and attention in use: saved and loaded (nn.save, both formats), carried to
-torch.nn by nn.export, trained by nn.fit on a sequence task (the sum of a sequence), compiled
-(autograd.compile: eager's numbers, replayed where the masks stay the same), and their gradients
-checked by finite differences in float64."""
+torch.nn by nn.export, compiled (autograd.compile: eager's numbers, replayed where the masks stay the
+same), and their gradients checked by finite differences in float64. nn.fit training a GRU, an LSTM and
+an RNN on a sequence task (the sum of a sequence): tests/test_example_sequence_sum.py, through
+examples/sequence_sum.py."""
 
 import numpy as np
 import pytest
@@ -58,32 +59,6 @@ def test_torch_loads_the_state_dict_strictly_and_computes_the_same(name):
     expected = _flat(theirs(*(torch.tensor(a) for a in _inputs(name))))
     for a, b in zip(_flat(ours(*_inputs(name))), expected, strict=True):
         np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-5, atol=1e-6)
-
-
-class Summer(nn.Module):
-    """A sequence (batch, seq_len, 1) to one number: a recurrent layer's last state through a Linear."""
-
-    def __init__(self, kind):
-        self.rnn = getattr(nn, kind)(1, 12, batch_first=True, seed=0)
-        self.head = nn.Linear(12, 1, seed=1)
-
-    def forward(self, x):
-        out, _ = self.rnn(x)
-        return self.head(out[:, -1])
-
-
-@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
-def test_fit_learns_to_sum_a_sequence(kind):
-    rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (256, 5, 1)).astype(np.float32)
-    y = X.sum(axis=1)  # variance 5/3
-    model = Summer(kind)
-    history = nn.fit(
-        model, F.mse_loss, nn.Adam(model.parameters(), lr=0.02), (X, y), 40, 32, metric=None, verbose=False
-    )
-    assert history.loss[0] > 0.5 and history.loss[-1] < 0.02  # from about the variance to a hundredth of it
-    X_new = rng.uniform(-1, 1, (64, 5, 1)).astype(np.float32)
-    assert float(F.mse_loss(model(X_new), X_new.sum(axis=1)).data) < 0.03  # sequences it never saw
 
 
 def _sequence_step(make_model, masks, calls=6):

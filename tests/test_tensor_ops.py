@@ -276,7 +276,8 @@ TENSOR_ONLY = {
         lambda x, g: tensor_ops.conv2d_weight(x, g, kernel=(2, 3), **FLAT),
         [IMAGES, IMAGES[:, :3, :2, :2]],
     ),
-    "max_pool2d": (lambda t: max_pool2d(t, 2, stride=1, padding=1), [IMAGES]),
+    # a pool's windows are the point, each plane pooled alone: two planes, not eight (a quarter of the differences)
+    "max_pool2d": (lambda t: max_pool2d(t, 2, stride=1, padding=1), [IMAGES[:1, :2]]),
     "conv3d": (
         lambda x, w: conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1), dilation=(1, 1, 2), groups=2),
         [VOLUMES, KERNELS_3D],
@@ -291,7 +292,7 @@ TENSOR_ONLY = {
         ),
         [VOLUMES, VOLUMES[:, :3, :2, :, :2]],
     ),
-    "max_pool3d": (lambda t: max_pool3d(t, 2, stride=1, padding=1), [VOLUMES]),
+    "max_pool3d": (lambda t: max_pool3d(t, 2, stride=1, padding=1), [VOLUMES[:1, :2]]),  # two planes, as max_pool2d
     "max_pool2d_grad": (  # overlapping windows: one element is the maximum of several
         lambda g: tensor_ops.max_pool2d_grad(g, index=np.array([[0, 0], [1, 0]]), shape=(4,), overlapping=True),
         [X[:, :2]],

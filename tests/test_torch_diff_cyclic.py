@@ -8,7 +8,7 @@ import inspect
 
 import numpy as np
 import pytest
-from test_torch_diff_schedulers_more import _assert_same_lrs, _optimizers
+from test_torch_diff_schedulers_more import _assert_same_lrs, _optimizers, assert_same_steps, momenta
 from torch_reference import torch
 
 import nn
@@ -52,38 +52,22 @@ def _pair(name, options):
     return ours_opt, theirs_opt, ours, torch.optim.lr_scheduler.CyclicLR(theirs_opt, **options)
 
 
-def _momentum(opt, group=None):
-    if group is None:
-        return opt.betas[0] if "betas" in opt.setting_names else getattr(opt, "momentum", None)
-    return group["betas"][0] if "betas" in group else group.get("momentum")
-
-
-def _assert_same(ours_opt, theirs_opt, ours, theirs, steps, where):
-    for _ in range(steps):
-        group = theirs_opt.param_groups[0]
-        at = f"{where}, step {ours.last_epoch}"
-        assert (ours_opt.lr, ours.get_last_lr()) == (group["lr"], theirs.get_last_lr()), at
-        assert _momentum(ours_opt) == _momentum(theirs_opt, group), at
-        theirs_opt.step()
-        ours.step()
-        theirs.step()
-
-
 @pytest.mark.parametrize("seed", range(40))
 def test_random_options_give_torchs_lrs_and_momenta(seed):
     name, options = _draw(seed)
-    _assert_same(*_pair(name, options), STEPS, f"{name}, CyclicLR({options})")
+    assert_same_steps(*_pair(name, options), STEPS, f"{name}, CyclicLR({options})")
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_a_state_dict_resumes_the_cycle(seed):
     name, options = _draw(100 + seed)
     ours_opt, theirs_opt, ours, theirs = _pair(name, options)
-    _assert_same(ours_opt, theirs_opt, ours, theirs, 13, name)
+    assert_same_steps(ours_opt, theirs_opt, ours, theirs, 13, name)
     fresh_opt, _, fresh, _ = _pair(name, options)
     fresh.load_state_dict(ours.state_dict())
-    assert (fresh.last_epoch, fresh_opt.lr, _momentum(fresh_opt)) == (13, ours_opt.lr, _momentum(ours_opt))
-    _assert_same(fresh_opt, theirs_opt, fresh, theirs, 30, f"{name} resumed")
+    fresh_momentum, ours_momentum = momenta(fresh_opt, theirs_opt)[0], momenta(ours_opt, theirs_opt)[0]
+    assert (fresh.last_epoch, fresh_opt.lr, fresh_momentum) == (13, ours_opt.lr, ours_momentum)
+    assert_same_steps(fresh_opt, theirs_opt, fresh, theirs, 30, f"{name} resumed")
 
 
 def test_the_draws_reach_every_mode_and_scale_fn():
@@ -117,6 +101,6 @@ def test_a_cycle_without_its_way_down_is_torchs_sawtooth():
     """step_size_down=0 (up in 3 steps, then straight back to base_lr), which PyTorch's takes, was refused as "an
     integer >= 1"; step_size_up=0 stays refused (PyTorch's divides by 0 at the first step)."""
     options = dict(base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=0)
-    _assert_same(*_pair("SGD", options), 12, f"CyclicLR({options})")
+    assert_same_steps(*_pair("SGD", options), 12, f"CyclicLR({options})")
     with pytest.raises(ValueError, match="step_size_up must be an integer >= 1, got 0"):
         _pair("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=0, step_size_down=3))

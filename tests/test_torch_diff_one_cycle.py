@@ -7,6 +7,7 @@ step to total_steps itself with "linear", where PyTorch's lr runs on below 0 and
 
 import numpy as np
 import pytest
+from test_torch_diff_schedulers_more import assert_same_steps, momenta
 from torch_reference import torch
 
 import nn
@@ -46,32 +47,8 @@ def _pair(name, options):
     return ours_opt, theirs_opt
 
 
-def _momentum(ours_opt, theirs_opt):
-    group = theirs_opt.param_groups[0]
-    if "betas" in group:
-        return ours_opt.betas[0], group["betas"][0]
-    return ours_opt.momentum, group["momentum"]
-
-
 def _total(options):
     return options.get("total_steps") or options["epochs"] * options["steps_per_epoch"]
-
-
-def _compare(ours, theirs, ours_opt, theirs_opt, steps, where):
-    """Step both `steps` times, the lr, get_last_lr() and momentum equal before each step and after the last."""
-    for step in range(steps + 1):
-        at = f"{where}, step {ours.last_epoch}"
-        lr = theirs_opt.param_groups[0]["lr"]
-        if lr < 0:  # "linear" past its end, the step to total_steps: 0 here
-            assert ours.last_epoch == theirs.total_steps and ours_opt.lr == 0.0 == ours.get_last_lr()[0], at
-        else:
-            assert (ours_opt.lr, ours.get_last_lr()) == (lr, theirs.get_last_lr()), at
-        assert _momentum(ours_opt, theirs_opt)[0] == _momentum(ours_opt, theirs_opt)[1], at
-        if step == steps:
-            break
-        theirs_opt.step()
-        ours.step()
-        theirs.step()
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -81,13 +58,13 @@ def test_random_options_give_torchs_lrs_and_momenta(seed):
     ours = schedulers.OneCycleLR(ours_opt, **options)
     theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
     total = _total(options)
-    _compare(ours, theirs, ours_opt, theirs_opt, total, f"{name}, {options}")
-    at_end = (ours_opt.lr, *_momentum(ours_opt, theirs_opt))
+    assert_same_steps(ours_opt, theirs_opt, ours, theirs, total, f"{name}, {options}")
+    at_end = (ours_opt.lr, *momenta(ours_opt, theirs_opt))
     with pytest.raises(ValueError, match=f"step {total + 1} is past total_steps={total}"):
         ours.step()
     with pytest.raises(ValueError, match="Tried to step"):
         theirs.step()
-    assert (ours.last_epoch, ours_opt.lr, *_momentum(ours_opt, theirs_opt)) == (total, *at_end)
+    assert (ours.last_epoch, ours_opt.lr, *momenta(ours_opt, theirs_opt)) == (total, *at_end)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -97,12 +74,12 @@ def test_a_state_dict_resumes_the_cycle(seed):
     ours_opt, theirs_opt = _pair(name, options)
     ours = schedulers.OneCycleLR(ours_opt, **options)
     theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
-    _compare(ours, theirs, ours_opt, theirs_opt, total // 2, name)
+    assert_same_steps(ours_opt, theirs_opt, ours, theirs, total // 2, name)
     fresh_opt, _ = _pair(name, options)
     fresh = schedulers.OneCycleLR(fresh_opt, **options)
     fresh.load_state_dict(ours.state_dict())
-    assert (fresh_opt.lr, _momentum(fresh_opt, theirs_opt)[0]) == (ours_opt.lr, _momentum(ours_opt, theirs_opt)[0])
-    _compare(fresh, theirs, fresh_opt, theirs_opt, total - total // 2, f"{name} resumed")
+    assert (fresh_opt.lr, momenta(fresh_opt, theirs_opt)[0]) == (ours_opt.lr, momenta(ours_opt, theirs_opt)[0])
+    assert_same_steps(fresh_opt, theirs_opt, fresh, theirs, total - total // 2, f"{name} resumed")
 
 
 def test_the_draws_reach_every_kind_of_cycle():
@@ -136,7 +113,7 @@ def test_in_a_sequential_lr_it_moves_the_momentum_as_torchs(name):
     for epoch in range(10):  # to the cycle's total_steps; the lr to rounding, as SequentialLR's tests compare it
         at = f"{name}, epoch {epoch}"
         assert ours_opt.lr == pytest.approx(theirs_opt.param_groups[0]["lr"], rel=1e-15, abs=0), at
-        assert _momentum(ours_opt, theirs_opt)[0] == _momentum(ours_opt, theirs_opt)[1], at
+        assert momenta(ours_opt, theirs_opt)[0] == momenta(ours_opt, theirs_opt)[1], at
         if epoch == 9:
             break
         theirs_opt.step()
@@ -170,7 +147,7 @@ def test_linear_at_total_steps_keeps_a_momentum_the_optimizer_takes():
     ours_opt, theirs_opt = _pair("Adam", options)
     ours = schedulers.OneCycleLR(ours_opt, **options)
     theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **options)
-    _compare(ours, theirs, ours_opt, theirs_opt, 9, "Adam")
+    assert_same_steps(ours_opt, theirs_opt, ours, theirs, 9, "Adam")
     theirs_opt.step()
     theirs.step()
     ours.step()

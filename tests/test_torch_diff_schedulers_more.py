@@ -75,6 +75,33 @@ def _assert_same_lrs(pairs, ours_opt, theirs_opt, epochs, where):
             theirs.step()
 
 
+def momenta(ours_opt, theirs_opt):
+    """The momentum (SGD's, RMSprop's) or beta1 (Adam's, NAdam's) of chainrule's optimizer and of torch's, which
+    CyclicLR and OneCycleLR cycle; (None, None) for an optimizer without (Adagrad)."""
+    group = theirs_opt.param_groups[0]
+    if "betas" in group:
+        return ours_opt.betas[0], group["betas"][0]
+    return getattr(ours_opt, "momentum", None), group.get("momentum")
+
+
+def assert_same_steps(ours_opt, theirs_opt, ours, theirs, steps, where):
+    """Step one scheduler of each library `steps` times, the lr, get_last_lr() and momentum equal before each step
+    and after the last; where torch's lr is below 0 (OneCycleLR's "linear" at total_steps), chainrule's is 0."""
+    for step in range(steps + 1):
+        at = f"{where}, step {ours.last_epoch}"
+        lr = theirs_opt.param_groups[0]["lr"]
+        if lr < 0:
+            assert ours.last_epoch == theirs.total_steps and ours_opt.lr == 0.0 == ours.get_last_lr()[0], at
+        else:
+            assert (ours_opt.lr, ours.get_last_lr()) == (lr, theirs.get_last_lr()), at
+        assert momenta(ours_opt, theirs_opt)[0] == momenta(ours_opt, theirs_opt)[1], at
+        if step == steps:
+            break
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("name", NAMES)
 def test_random_options_give_torchs_lrs(name, seed):
