@@ -19,13 +19,13 @@ from .op import Op
 from .user_rules import unbroadcast
 
 
-def _forward(a: Any, b: Any, *, n: int, m: int) -> Any:
-    """∂ⁿ/∂aⁿ ∂ᵐ/∂bᵐ a^b on raw data: the rule's own first partials (n + m = 1), else the closed form."""
+def _forward(a: Any, b: Any, *, n: int, m: int, power: Any = None) -> Any:
+    """∂ⁿ/∂aⁿ ∂ᵐ/∂bᵐ a^b on raw data: the rule's own first partials (n + m = 1) from `power`, a^b as the forward
+    gave it (a float16 one rounded, then widened as the rule is run), else the closed form."""
     arrays = [x for x in (a, b) if isinstance(x, np.ndarray)]
     if n + m == 1:
         with np.errstate(all="ignore"):  # its own infinities and NaNs, the rule's edge points
-            out = rule_powers.power_of(a, b)
-            return rule_powers.power_vjp(1.0, out, a, b, (n == 1, m == 1))[m]
+            return rule_powers.power_vjp(1.0, power, a, b, (n == 1, m == 1))[m]
     dtype = np.result_type(*arrays) if arrays else np.dtype(np.float64)
     if not np.issubdtype(dtype, np.floating):
         dtype = np.dtype(np.float64)
@@ -33,9 +33,12 @@ def _forward(a: Any, b: Any, *, n: int, m: int) -> Any:
     return value.astype(dtype) if arrays else float(value)
 
 
-def _vjp(g: Any, out: Any, a: Any, b: Any, *, n: int, m: int, needs: tuple[bool, ...]) -> tuple[Any, Any]:
-    ga = unbroadcast(g * power_partial(a, b, n=n + 1, m=m), np.shape(a)) if needs[0] else None
-    gb = unbroadcast(g * power_partial(a, b, n=n, m=m + 1), np.shape(b)) if needs[1] else None
+def _vjp(
+    g: Any, out: Any, a: Any, b: Any, *, n: int, m: int, needs: tuple[bool, ...], power: Any = None
+) -> tuple[Any, Any]:
+    with np.errstate(invalid="ignore"):  # 0 · inf where a limit is infinite: a jvp runs this at g = 0, unread
+        ga = unbroadcast(g * power_partial(a, b, n=n + 1, m=m), np.shape(a)) if needs[0] else None
+        gb = unbroadcast(g * power_partial(a, b, n=n, m=m + 1), np.shape(b)) if needs[1] else None
     return ga, gb
 
 

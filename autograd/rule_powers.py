@@ -78,7 +78,7 @@ _POWER_FITS = {t: np.finfo(t).maxexp * 125 / 128 for t in (np.float16, np.float3
 
 def power_vjp(g, out, a, b, needs=BOTH):
     if isinstance(g, Node) or isinstance(a, Node) or isinstance(b, Node):
-        return _recorded_vjp(g, a, b, needs)
+        return _recorded_vjp(g, out, a, b, needs)
     ga = gb = None
     if needs[0]:
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
@@ -120,7 +120,7 @@ def power_vjp(g, out, a, b, needs=BOTH):
     return ga, gb
 
 
-def _recorded_vjp(g: Any, a: Any, b: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
+def _recorded_vjp(g: Any, out: Any, a: Any, b: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
     """Under create_graph: g times power_partials' op of each first partial, whose values are the ones above and
     whose rule gives every next order in closed form (at a = 0 its limit as a → 0⁺). A constant exponent stays
     data, so that no order takes it as differentiated. The flat points keep out what g brings (0 · inf): d/da
@@ -130,12 +130,12 @@ def _recorded_vjp(g: Any, a: Any, b: Any, needs: tuple[bool, ...]) -> tuple[Any,
     ga = gb = None
     with np.errstate(invalid="ignore"):  # inf · 0 at the flat points, put right below
         if needs[0]:
-            ga = g * power_partials.power_partial(a, b_in, n=1, m=0)
+            ga = g * power_partials.power_partial(a, b_in, n=1, m=0, power=raw(out))
             flat = (b_ == 0) & ~np.isfinite(g_)
             if np.any(flat):
                 ga = where(0.0, ga, cond=flat)
         if needs[1]:
-            gb = g * power_partials.power_partial(a, b_in, n=0, m=1)
+            gb = g * power_partials.power_partial(a, b_in, n=0, m=1, power=raw(out))
             flat = (a_ == 0) & (b_ >= 0) & ~np.isfinite(g_)
             if np.any(flat):
                 gb = where(0.0, gb, cond=flat)
