@@ -42,7 +42,14 @@ def _vjp(
     return ga, gb
 
 
-power_partial = Op("power_partial", _forward, _vjp, takes_needs=True, broadcasts=True)
+power_partial = Op(
+    "power_partial",
+    _forward,
+    _vjp,
+    takes_needs=True,
+    formulas=("∂/∂a: the next order", "∂/∂b: the next order"),
+    broadcasts=True,
+)
 
 
 def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
