@@ -55,16 +55,13 @@ power_partial = Op(
 def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
     """a^(b−n)·Q(ln a) in float64 (a float32 power's rounded once after), with its edge points: the product in
     halves where a^(b−n) alone is beyond the floats (a tiny base); 0 where Q is 0 (a polynomial's derivative past
-    its degree: b whole, 0 <= b < n, no log) or where a^b is flat 0 under an infinite b (as the first partial);
+    its degree, b whole, 0 <= b < n, no log: at every base, NaN and inf too, as x ** 0's first); a zero signed as
+    Q's leading term where a^b is flat 0 under an infinite or huge b (Q inf, or inf − inf: as the first partial);
     NaN at a < 0 with a log (m >= 1: ln a has no real value); the limit as a → 0⁺ at a = 0."""
     with np.errstate(all="ignore"):
         terms = _terms(b, n, m)
-        log_a = np.log(np.where(a > 0, a, 1.0))
-        q = np.zeros(np.broadcast(a, b).shape)
-        for _, c in terms:  # Horner's, from the highest power of ln a
-            q = q * log_a + c
-        if terms[-1][0]:  # m > n: the lowest power of ln a is m − n
-            q = q * log_a ** terms[-1][0]
+        log_a = np.log(np.where((a < 0) | (a == 0), 1.0, a))  # a NaN base's NaN kept
+        q = _polynomial(terms, log_a, np.broadcast(a, b).shape)
         s = b - n
         power = np.power(a, s)
         value = q * power
@@ -74,14 +71,25 @@ def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
             half = np.power(np.abs(a), s / 2)
             value = np.where(beyond, q * half * half * np.copysign(1.0, power), value)
         value = np.where(finite_base & (q == 0) & (power == power), 0.0, value)
-        flat = finite_base & np.isinf(q) & (power == 0)
-        value = np.where(flat, np.copysign(0.0, q * np.copysign(1.0, power)), value)
-        if m:
-            value = np.where(a < 0, math.nan, value)
+        flat = finite_base & ~np.isfinite(q) & (power == 0)
+        if flat.any():  # pₙ(b)·(ln a)^m·a^(b−n) leads
+            sign = np.sign(terms[0][1]) * np.sign(log_a) ** m * np.copysign(1.0, power)
+            value = np.where(flat, np.copysign(0.0, sign), value)
+        value = np.where(a < 0, math.nan, value) if m else np.where(q == 0, 0.0, value)
         at_zero = a == 0
         if at_zero.any():
             value = np.where(at_zero, _limit_at_zero(terms, s), value)
     return value
+
+
+def _polynomial(terms: list[tuple[int, np.ndarray]], log_a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Q(ln a) by Horner's rule from the highest power; at a = 1 (ln a = 0 exactly) its constant term alone, where
+    an infinite coefficient times 0 was NaN (∂³/∂a²∂b at (1, 1e300) is 2b − 1 = 2e300)."""
+    q = terms[0][1] + np.zeros(shape)
+    for _, c in terms[1:]:
+        q = np.where(log_a == 0, 0.0, q * log_a) + c
+    lowest = terms[-1][0]  # m − n where m > n
+    return np.where(log_a == 0, 0.0, q * log_a**lowest) if lowest else q
 
 
 def _terms(b: np.ndarray, n: int, m: int) -> list[tuple[int, np.ndarray]]:

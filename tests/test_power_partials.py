@@ -170,3 +170,25 @@ def test_every_partial_to_the_fourth(engine, dtype, a):
 def test_every_float32_partial_to_the_fourth(a):
     partials = _first_held_at_zero(PARTIALS) if a == 0 else PARTIALS
     assert _wrong("tensor", a, np.float32, partials, EXPONENTS) == []
+
+
+@pytest.mark.parametrize(
+    ("point", "which", "expected"),
+    [
+        ((0.5, math.inf), (1, 0, 0), -0.0),  # a^b flat 0 under an infinite b: a zero signed as pₙ(b)·(ln a)^m
+        ((2.0, -math.inf), (1, 0, 0), 0.0),
+        ((1.0, 1e300), (1, 0, 0), 2e300),  # ln a = 0 exactly: 2b − 1, where inf · 0 was NaN
+        ((math.nan, 2.0), (0, 0, 0), 0.0),  # a polynomial's derivative past its degree: 0 at a NaN base (PyTorch's)
+        ((math.inf, 2.0), (0, 0, 0), 0.0),
+        ((math.inf, 2.0), (0, 0), 2.0),  # Horner's first step was 0 · ln(inf)
+        ((math.nan, 2.0), (1, 0, 0), math.nan),  # ln a of a NaN base stays NaN (it was taken at 1: 3.0)
+    ],
+)
+@pytest.mark.parametrize(("engine", "dtype"), CASES)
+def test_the_edge_points_past_the_first_order(engine, dtype, point, which, expected):
+    with np.errstate(all="ignore"):
+        got = _ours(engine, *point, which, dtype)
+    if math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert got == expected and math.copysign(1, got) == math.copysign(1, expected)
