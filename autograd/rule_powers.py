@@ -82,11 +82,10 @@ def power_vjp(g, out, a, b, needs=BOTH):
     ga = gb = None
     if needs[0]:
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
-        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
-        # itself differentiated, only at a == 0 (power_partials' d/db of this one reads it at a != 0)
-        keep = (b != 0) | (a != 0) if needs[1] else b != 0
+        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed (no next order reads this
+        # power: power_partials' are in closed form)
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
-            exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep)
+            exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=b != 0)
             power = power_of(a, exponent)
             blown = _overflowed(a, out, power)
             # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
