@@ -146,9 +146,9 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     # numpy's float32 rounding of it: (-6) ** 2.00000001 is NaN (tensor_power_const); float16 rounds it. Mixed second
     # derivatives: 1/a at b = 0 in either order for a > 0, NaN in either order for a < 0 (log a has no real value;
     # PyTorch's 1/a d/db first); at a = 0 d/db is held at 0 for b >= 0 (PyTorch's) and the mixed ones are their
-    # limits as a -> 0+ in either order (+inf at b = 0, -inf at b = 1, -0 beyond; NaN for 0 < b < 1, where d/da is
-    # +inf); derivatives past the second there, with both differentiated, raise NotImplementedError (the limits
-    # are right to the second order only): docs/edge-points.md
+    # limits as a -> 0+ in either order (+inf at b = 0, -inf at b = 1, -0 beyond; -inf for 0 < b < 1, where d/da is
+    # +inf); every derivative from the second on is its closed form a^(b-n)·Q(ln a) (power_partials; at a = 0 its
+    # limit), where the rule's products differentiated again underflowed beside overflows: docs/edge-points.md
     OpDef(
         "power",
         power_vjp,

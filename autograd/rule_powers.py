@@ -10,18 +10,16 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
-from . import modes
+from . import power_partials
 from .graph import Node, raw
-from .op import Op
 from .op_def import BOTH
 from .op_functions import function, log
 from .rule_functions import nowhere_zero, where
-from .user_rules import unbroadcast
 
 exp2 = function("exp2")
 
 
-def _power(a: Any, b: Any) -> Any:
+def power_of(a: Any, b: Any) -> Any:
     """a ** b in a rule: on floats, inf where Python would raise OverflowError; on an array and a number,
     the number taken as given (tensor_power_const: b - 1 at b = 1e-8 is not -1 in float32)."""
     if isinstance(a, float) and isinstance(b, float):
@@ -69,7 +67,7 @@ def _rescaled(a: Any, b: Any, exponent: Any) -> Any:
     if not isinstance(a_, np.ndarray):
         m = float(m)
     scale = 2.0**m if not isinstance(a_, np.ndarray) else np.exp2(m).astype(a_.dtype)
-    return b * scale * exp2(-m * b) * _power(a * scale, exponent)  # 2^(m·(1−b)) so: m·(1 − b) rounds (6 ulps)
+    return b * scale * exp2(-m * b) * power_of(a * scale, exponent)  # 2^(m·(1−b)) so: m·(1 − b) rounds (6 ulps)
 
 
 # the log2 of the largest power the rescaled base is raised to: 1000 for float64 (its largest float 2^1024), and
@@ -78,104 +76,22 @@ def _rescaled(a: Any, b: Any, exponent: Any) -> Any:
 _POWER_FITS = {t: np.finfo(t).maxexp * 125 / 128 for t in (np.float16, np.float32, np.float64)}
 
 
-def _held_zero(x: Any, s: Any, *, zero: float) -> Any:
-    """`zero` (±0) in the shape of x and s: a value that is none, whose slope in x is s (`slope_in`)."""
-    if not isinstance(x, np.ndarray) and not isinstance(s, np.ndarray):
-        return zero
-    return np.full(np.broadcast(x, s).shape, zero, dtype=np.result_type(x, s))
-
-
-_PAST_THE_SECOND = (
-    "a ** b at a = 0 with both a and b differentiated (b = 0 or b >= 1): derivatives past the second are not "
-    "implemented there (the mixed second one is a limit, ±inf at b = 0 and 1); take them at a > 0, or with b a constant"
-)
-
-
-def _held_zero_vjp(h: Any, out: Any, x: Any, s: Any, *, zero: float) -> tuple[Any, None]:
-    """h·s for x; none for s, a constant. The power's limits it carries are right to the second order only: every
-    third derivative through them came out wrong (∂³/∂a²∂b of a^b at (0, 1) was 0 or −0, its limit +inf; of
-    exp(a^b) −inf), so under create_graph, where one may follow, it refuses; but a jvp differentiates this pass in
-    h alone (jvp of a gradient: a second derivative), so there h·s is formed, refusing any derivative past that."""
-    if not isinstance(h, Node):
-        return unbroadcast(h * s, np.shape(x)), None
-    if not (modes.entered and modes.current.tangents):
-        raise NotImplementedError(_PAST_THE_SECOND)
-    return unbroadcast(_times_slope(h, s), np.shape(x)), None
-
-
-def _times_slope_vjp(k: Any, out: Any, h: Any, s: Any) -> tuple[Any, None]:
-    if isinstance(k, Node):  # a derivative of a jvp of a gradient: past the second
-        raise NotImplementedError(_PAST_THE_SECOND)
-    return unbroadcast(k * s, np.shape(h)), None
-
-
-# where the slope of a value that is 0 is ±inf (0 · inf would be NaN): only the power's mixed limits below use it
-slope_in = Op("held_zero", _held_zero, _held_zero_vjp)
-
-
-def _times_slope_forward(h: Any, s: Any) -> Any:
-    with np.errstate(invalid="ignore"):  # a jvp runs it at h = 0: 0 · inf, a value nobody reads
-        return h * s
-
-
-_times_slope = Op("times_held_slope", _times_slope_forward, _times_slope_vjp)  # h·s, linear in h only
-
-
-def _zero_base_line(a: Any, b: Any) -> Any:
-    """Where a == 0 and b = 0 or b >= 1 (a and b nodes whose gradients are taken: a mixed second derivative may
-    follow), a mask (or True), else None; and there the limit of ∂²(a^b)/∂a∂b = a^(b−1)·(1 + b·ln a) as
-    a → 0⁺: +inf at b = 0, −inf at b = 1, −0 for b > 1 (1 elsewhere: a stand-in). Not for 0 < b < 1, where d/da
-    is itself +inf at 0 (a Value raises; a Tensor's mixed entries are NaN, 0 · inf, in either order)."""
-    a_, b_ = raw(a), raw(b)
-    line = (a_ == 0) & ((b_ == 0) | (b_ >= 1))
-    if not np.any(line):
-        return None, None
-    limit = np.where(line, np.where(b_ == 0, np.inf, np.where(b_ == 1, -np.inf, -0.0)), 1.0)
-    if isinstance(line, np.ndarray):
-        return line, limit.astype(np.result_type(raw(a), raw(b)), copy=False)
-    return bool(line), float(limit)
-
-
-def _slope_on(line: Any, g: Any, limit: Any) -> Any:
-    """g·limit on the line, 0 elsewhere, as data: a constant of the graph (slope_in refuses a graph), where the node
-    g·limit sent 0 · inf = NaN to g (a Value's d²/da² of exp(a^b) at (0, 1) was NaN for 1)."""
-    with np.errstate(invalid="ignore"):  # 0 · inf off the line, not picked
-        return np.where(line, raw(g) * limit, 0.0) if isinstance(line, np.ndarray) else raw(g) * limit if line else 0.0
-
-
 def power_vjp(g, out, a, b, needs=BOTH):
+    if isinstance(g, Node) or isinstance(a, Node) or isinstance(b, Node):
+        return _recorded_vjp(g, out, a, b, needs)
     ga = gb = None
-    # at a = 0, b = 0 or b >= 1 the mixed second derivative is its limit in either order (the entry's comment): d/db
-    # is held at 0 there (PyTorch's), so b is taken as a constant in d/da there and the limit given as zeros' slopes
-    line = limit = None
-    if needs[1] and needs[0] and isinstance(a, Node) and isinstance(b, Node):  # create_graph: a plain pass skips it
-        line, limit = _zero_base_line(a, b)
-    if not needs[1]:  # b a constant (x ** 2): data, so that a^(b−1) has a constant exponent too, whose next orders
-        b = raw(b)  # never take it as differentiated (a Value's 4th derivative of (x ** 1.0) ** 2 at 0 was refused)
-    b_given = b
     if needs[0]:
-        if line is not None:
-            b = where(raw(b), b, cond=line)
         # d(a**b)/da = b a**(b-1), which is 0 where b == 0 (x**0 is the constant 1, also at 0, as
-        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed. Where b is
-        # itself differentiated, only at a == 0: elsewhere d/db of this term, a**(b-1), is needed.
-        keep = (raw(b) != 0) | (raw(a) != 0) if needs[1] else raw(b) != 0
+        # PyTorch): there the exponent b-1 is replaced by 0, so 0**-1 is never formed (no next order reads this
+        # power: power_partials' are in closed form)
         with np.errstate(over="ignore", invalid="ignore"):  # inf where it overflows; 0 * inf is put right below
-            exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=keep)
-            # a Value's node raises where its ** overflows (gradients(x ** 1e-3, create_graph=True) at 1e-310
-            # raised for the finite 4.9e306): its power is looked at in floats before it is formed
-            early = isinstance(a, Node) and isinstance(raw(a), float)
-            blown = _overflowed(a, out, _power(raw(a), raw(exponent))) if early else None
-            power = _power(a if blown is None else where(1.0, a, cond=blown), exponent)
-            if not early:
-                blown = _overflowed(a, out, power)
-                if blown is not None:  # taken at a = 1 there, where (b/a)·a^b stands in: a create_graph backward
-                    power = _power(where(1.0, a, cond=blown), exponent)  # would meet 0 · inf in the unused power
+            exponent = b - 1 if nowhere_zero(b) else where(b - 1, 0.0, cond=b != 0)
+            power = power_of(a, exponent)
+            blown = _overflowed(a, out, power)
             # where the forward is NaN of a number (a negative base to a fractional power) so is the gradient,
             # though b - 1 may round to a whole number whose power is finite (1e-8 - 1 is -1 in float32;
-            # PyTorch's is then finite): NaN as a factor, so that the rule stays linear in g. A NaN base's
-            # stays PyTorch's (NaN ** 1 sends 1)
-            undefined = (raw(out) != raw(out)) & (raw(a) == raw(a))
+            # PyTorch's is then finite). A NaN base's stays PyTorch's (NaN ** 1 sends 1)
+            undefined = (out != out) & (a == a)
             if np.any(undefined):
                 power = where(math.nan, power, cond=undefined)
             slope = _slope_factor(b, power) * power
@@ -183,36 +99,45 @@ def power_vjp(g, out, a, b, needs=BOTH):
                 slope = where(_rescaled(where(a, 1.0, cond=blown), b, exponent), slope, cond=blown)
             ga = g * slope
         # where b == 0 the value is 0 whatever g and power are: an infinite or NaN g from above stays out
-        # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1, kept for d/db,
-        # at a subnormal or NaN base
-        at_zero = raw(b) == 0
+        # (0 * inf, as relu's flat piece; PyTorch selects there too), and so does a**-1 at a subnormal or NaN base
+        at_zero = b == 0
         if np.any(at_zero):
-            blown = at_zero & ~(np.isfinite(raw(g)) & np.isfinite(raw(power)))
+            blown = at_zero & ~(np.isfinite(g) & np.isfinite(power))
             if np.any(blown):
                 ga = where(0.0, ga, cond=blown)
-        b = b_given
-        if line is not None:  # −0 added: the value's bits kept
-            ga = ga + slope_in(b, _slope_on(line, g, limit), zero=-0.0)
     if needs[1]:
-        # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0
-        zero = (raw(a) == 0) & (raw(b) >= 0)
-        negative = raw(a) < 0
+        # d(a**b)/db = a**b log a: 0 where a == 0 and b >= 0 (its limit, as PyTorch), NaN where a < 0 (log a has
+        # no real value)
+        zero = (a == 0) & (b >= 0)
+        negative = a < 0
         base = where(1.0, a, cond=zero | negative)
-        wider = np.result_type(raw(out))
-        if isinstance(raw(a), np.ndarray) and raw(a).dtype != wider:  # a float32 base of a float64 power:
+        wider = np.result_type(out)
+        if isinstance(a, np.ndarray) and a.dtype != wider:  # a float32 base of a float64 power:
             base = base.astype(wider)  # its log in the result's precision, not the base's
-        # NaN where a < 0 as a factor of the product, not a constant put in its place: the rule stays
-        # linear in g, so that jvp (a vjp's vjp) and second derivatives see the NaN as PyTorch's do. That NaN is
-        # a's (NaN·a), so that its derivative in a is NaN too: at b = 0, where d/da of a^b is 0 whatever comes
-        # (x ** 0 is flat), ∂²/∂b∂a (d/db first) was 0 where ∂²/∂a∂b (d/da first) is NaN; now NaN both ways
-        # (log a has no real value there; PyTorch's is NaN d/da first, 1/a d/db first)
-        # (NaN·2^a under create_graph, whose every derivative in a is NaN: NaN·a's second was 0, and
-        # ∂³/∂b∂a² at (−0.5, 0) 0 for NaN)
-        curved = exp2(a) if isinstance(a, Node) else a
-        nan_of_a = where(curved, 1.0, cond=negative) * math.nan if np.any(negative) else math.nan  # NaN·1 elsewhere
-        log_a = where(nan_of_a, log(base), cond=negative)
-        held = 0.0 if line is None else slope_in(a, _slope_on(line, g, limit), zero=0.0)
-        gb = where(held, g * (out * log_a), cond=zero)
+        log_a = where(math.nan, log(base), cond=negative)
+        gb = where(0.0, g * (out * log_a), cond=zero)
+    return ga, gb
+
+
+def _recorded_vjp(g: Any, out: Any, a: Any, b: Any, needs: tuple[bool, ...]) -> tuple[Any, Any]:
+    """Under create_graph: g times power_partials' op of each first partial, whose values are the ones above and
+    whose rule gives every next order in closed form (at a = 0 its limit as a → 0⁺). A constant exponent stays
+    data, so that no order takes it as differentiated. The flat points keep out what g brings (0 · inf): d/da
+    where b = 0, d/db where a = 0 and b >= 0."""
+    b_in = b if needs[1] else raw(b)
+    a_, b_, g_ = raw(a), raw(b), raw(g)
+    ga = gb = None
+    with np.errstate(invalid="ignore"):  # inf · 0 at the flat points, put right below
+        if needs[0]:
+            ga = g * power_partials.power_partial(a, b_in, n=1, m=0, power=raw(out))
+            flat = (b_ == 0) & ~np.isfinite(g_)
+            if np.any(flat):
+                ga = where(0.0, ga, cond=flat)
+        if needs[1]:
+            gb = g * power_partials.power_partial(a, b_in, n=0, m=1, power=raw(out))
+            flat = (a_ == 0) & (b_ >= 0) & ~np.isfinite(g_)
+            if np.any(flat):
+                gb = where(0.0, gb, cond=flat)
     return ga, gb
 
 
