@@ -46,3 +46,15 @@ def test_a_min_and_max_a_few_units_apart_are_told_apart_by_their_difference_not_
     assert summary(f32) == "min 1 mean 1 max min + 1.19e-07"  # was max 1.0000001
     assert histogram(np.array([1.0, up])) == "██ [1, min + 2.22e-16]"
     assert summary(np.array([1.0, 1 + 1e-14])).endswith("max 1.00000000000001")  # 15 figures: written out as before
+
+
+def test_a_float16_min_and_max_read_at_a_glance_are_written_out_not_by_their_difference():
+    """Beyond float16's 3 figures, its 1.001 and 1001 were written "max min + 0.000977" and "max min + 1": a sum to
+    work out where 4 or 5 figures read at a glance, as a whole number below a million is written in full."""
+    half = np.float16
+    assert summary(np.array([1, 1.001], dtype=half)) == "min 1 mean 1 max 1.001"
+    assert summary(np.array([1000, 1001], dtype=half)) == "min 1000 mean 1000.5 max 1001"
+    assert (
+        summary(np.array([10000, 10008], dtype=half)) == "min 10000 mean 10000 max 10008"
+    )  # its mean rounds to a float16
+    assert histogram(np.array([1, 1.001], dtype=half)) == "██ [1, 1.001]"

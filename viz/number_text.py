@@ -19,6 +19,7 @@ NUMBER_FIGURES = 4  # a number's significant figures, as drawn, captioned and to
 ARRAY_FIGURES = 3  # an array's min, mean and max, and its histogram's range: fewer than a number's 4, three abreast
 NOISE_UNITS = 4  # a whole number this many units in the last place away is shown whole: its rounding noise
 WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at most: beyond, n figures and an exponent
+FULL_FIGURES = len(str(int(WHOLE_IN_FULL) - 1))  # 6: as many figures as a number written in full reads with at a glance
 # the figures each float type holds whatever the number (np.finfo's precision): up to them, rounding to n figures
 # writes a number's shortest text where that is shorter (0.1's), so `shortest` is asked only beyond
 PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64)}  # 3, 6 and 15
@@ -77,11 +78,13 @@ def _spread(a: np.ndarray, n: int, of: type) -> str:
 def ends(lo: float, hi: float, n: int, of: type = np.float64) -> tuple[str, str, int]:
     """An array's min and max written apart where they differ (`apart`), and the figures for its other numbers (its
     mean). Where telling them apart takes more figures than the float type holds whatever the number (PRECISION:
-    they lie a few units in the last place apart), the max is written by how far it lies above the min, "min +
-    2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16 of them the
-    min's again and the rest rounding noise, where the difference is what tells the two apart."""
+    they lie a few units in the last place apart) and than FULL_FIGURES, the max is written by how far it lies above
+    the min, "min + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16
+    of them the min's again and the rest rounding noise, where the difference is what tells the two apart. Up to
+    FULL_FIGURES it is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min +
+    0.000977" and "min + 1" would not."""
     m = apart(lo, hi, n, of)
-    if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= PRECISION[of]:
+    if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
         return figures(lo, m, of), figures(hi, m, of), m
     gap = of(hi) - of(lo)  # exact: two floats this close differ by a float (Sterbenz)
     return figures(lo, n, of), f"min + {figures(gap, n, of)}", n

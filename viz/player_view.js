@@ -103,10 +103,10 @@ function viewOf(viewport, svg) {
     // centre the value and its op (`core`) with the edges it sends (`edges`) and the boxes they reach (`reached`,
     // one an edge) where they fit in the viewport, else with as many of those edges' labels (`groups`, one list an
     // edge) and boxes as fit, nearest first, unless that is in view already: a value's edges can reach across the
-    // drawing, and the box around them all, centred, held neither the value nor its op. Where more of those labels fit zoomed out to LABELS (beside a tensor's wide
-    // record), the view zooms out as far as they need: the step's chain rule is not left off the screen (a 2-4-4-1
-    // MLP's page cut labels at 30 of 101 steps, a tensor page's at 4 of 8). Where the core alone does not fit, the
-    // view zooms out until it does.
+    // drawing, and the box around them all, centred, held neither the value nor its op. Where more of those labels
+    // fit zoomed out to LABELS (beside a tensor's wide record), the view zooms out as far as they need: the step's
+    // chain rule is not left off the screen (a 2-4-4-1 MLP's page cut labels at 30 of 101 steps, a tensor page's at
+    // 4 of 8). Where the core alone does not fit, the view zooms out until it does.
     // A view follow zoomed out (an earlier step's labels, or its value far from its op) comes back to the zoom it
     // left at the next step: it stayed out, its text smaller, for every later step, each already in view. One the
     // reader zoomed out ("fit", the wheel) stays: it is there to see the whole graph while the steps play
