@@ -218,3 +218,14 @@ def test_a_grain_inside_f_whose_numbers_are_all_fine_is_looked_for_among_several
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda t: sin(((t * 1e-12 + 1.0) - 1.0) * 3e15), [np.random.default_rng(2).uniform(-1, 1, 40)])
     assert caught.value.undecided, str(caught.value)
+
+
+def test_a_step_function_of_narrow_treads_says_a_smaller_eps_tells():
+    """floor(1e4 x) / 1e4 steps every 100 eps: still at x +- eps and moving on both sides within 256 eps, as a grain
+    inside f would, its right rule, 0, cannot be judged; the row said to check with a larger eps, which tells
+    nothing (1e-5 to 1e-3: cannot judge), where a smaller one does (1e-7: passes)."""
+    f = lambda t: (t * 1e4).floor() / 1e4  # noqa: E731
+    with pytest.raises(GradcheckError, match=r"moves on both sides within 256 eps .* a smaller eps tells") as caught:
+        gradcheck(f, [np.array([0.30005])])
+    assert caught.value.undecided
+    assert gradcheck(f, [np.array([0.30005])], eps=1e-7)
