@@ -119,7 +119,8 @@ def element_rows(
     that input (stacked, blocks first) and each block's Precision, f called once at each shift for all of
     them (`read`: f's output at the point, `Outputs`; `known`: f's outputs already computed, by (input,
     index, shift)). A block the element moves no entry of, whose gradient there is 0 and whose rounding
-    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
+    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0; but where the element moves
+    no entry at all, a block f moves on both sides within PROBE eps (a grain inside f: `stairs`) has one."""
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
