@@ -12,7 +12,7 @@ import numpy as np
 from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
-from .check_grain import StillEntries, coarse_inside
+from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -163,7 +163,7 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
-    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves), coarse_inside(out, eps))
+    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):

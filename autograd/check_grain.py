@@ -16,9 +16,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_rounding import rounded_nodes
-from .graph import raw
-
 # A value keeping this many bits fewer than its dtype's and its input's is rounded inside f (a value that
 # keeps every bit ends in this many zeros once in 4096, and all of a row's values once in 16 million)
 _LOST = 12
@@ -207,15 +204,3 @@ def stairs(at: Callable[[float], np.ndarray], base: np.ndarray, eps: float) -> b
     False where f is undefined there (no telling), or still on a side (floor at 5.3, relu 3 eps beside its kink:
     flat pieces, where 0 is the slope)."""
     return _still_at(at, base, PROBE * eps) is False and _still_at(at, base, -PROBE * eps) is False
-
-
-def coarse_inside(out: Any, eps: float) -> bool:
-    """Whether some number f computed (a node of its graph, `out`'s) is spaced eps / 4 or more, so that x +- eps
-    may not move it (x + 1e12, spaced 1.2e-4), a tread of whose grain `stairs` looks for where an element moves
-    none of f's entries: only there, as such an element of relu's flat side (none of whose numbers is coarse)
-    would cost two more calls of f."""
-    with np.errstate(all="ignore"):
-        return any(
-            np.asarray(raw(n.data)).dtype.kind == "f" and bool(np.any(np.spacing(np.abs(raw(n.data))) >= eps / 4))
-            for n in rounded_nodes(out)
-        )

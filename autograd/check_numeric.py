@@ -54,6 +54,7 @@ class Slopes(NamedTuple):
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
     refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
     edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
+    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope
 
 
 def nominal(shift: float) -> float:
@@ -199,16 +200,18 @@ def slopes(
         truncation, better = max(truncation, abs(better[0] - central) + better[1]), None
     central, truncation = better or (central, truncation)
     lost = not moved.any() and (bool(swallowed(base, sizes, dtype, eps, atol)[0]) or bool(hidden.any()))
+    treads = None
     if not (lost or moved.any() or beyond or own_ops) and stairs(at, base, eps):  # a tread of the grain inside f?
         # not where the slope over PROBE eps is the rule's too: a smooth f at its flat point (softmax's weighed sum)
         far_slope = _central_at(at, step, weights, PROBE * eps)
         lost = abs(analytic - far_slope) > atol + rtol * abs(far_slope)
+        treads = far_slope if lost else None
     partly = bool(moved.any() and hidden.any())
     stepping = None
     if own_ops:  # its entries' slopes at eps, and their rounding
         stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))
     slopes_ = (central, left, right, kink, rounding, noise, truncation, jump, lost, steps, partly, stepping)
-    return Slopes(*slopes_, better is not None, edge)
+    return Slopes(*slopes_, better is not None, edge, treads)
 
 
 def _probe(at: Callable[[float], np.ndarray], shift: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

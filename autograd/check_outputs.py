@@ -51,26 +51,18 @@ class Outputs(NamedTuple):
     starts: list[int] | None = None  # where each block starts
     swallowed: Any = None
     own_ops: frozenset[int] = frozenset()  # the inputs that reach an op of the user's own (check_scales)
-    coarse: bool = False  # some number in f's graph spaced eps / 4 or more (check_grain.coarse_inside)
 
 
 def read_outputs(
-    base: np.ndarray,
-    weights: Any,
-    entries: StillEntries | None,
-    eps: float,
-    atol: float,
-    own_ops: frozenset[int],
-    coarse: bool = False,
+    base: np.ndarray, weights: Any, entries: StillEntries | None, eps: float, atol: float, own_ops: frozenset[int]
 ) -> Outputs:
     """`Outputs` of f's output `base` weighed by `weights` (final: equilibrated), `entries` read where they
-    do not move (None for one entry); `own_ops`, the inputs that reach an op of the user's own; `coarse`,
-    whether f's graph holds a number spaced eps / 4 or more (check_grain.coarse_inside)."""
+    do not move (None for one entry); `own_ops`, the inputs that reach an op of the user's own."""
     if weights is None or entries is None:
         return Outputs(base, weights, own_ops=own_ops)
     starts = [b.start for b in output_blocks(base.size)]
     hidden = swallowed(base, abs(weights), entries.dtype, eps, atol, starts)
-    return Outputs(base, weights, entries, starts, hidden, own_ops, coarse)
+    return Outputs(base, weights, entries, starts, hidden, own_ops)
 
 
 def within(weights: np.ndarray, block: slice) -> np.ndarray:
@@ -127,7 +119,8 @@ def element_rows(
     that input (stacked, blocks first) and each block's Precision, f called once at each shift for all of
     them (`read`: f's output at the point, `Outputs`; `known`: f's outputs already computed, by (input,
     index, shift)). A block the element moves no entry of, whose gradient there is 0 and whose rounding
-    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0."""
+    hides no slope beyond atol (`swallowed`), has no row: it would pass, 0 beside 0; but where the element moves
+    no entry at all, a block f moves on both sides within PROBE eps (a grain inside f: `stairs`) has one."""
     eps, atol, rtol = tolerances
     i, index = at
     outputs: dict[float, np.ndarray] = {}
@@ -161,7 +154,8 @@ def element_rows(
     unseen_blocks = read.swallowed | unseen_entries
     if own:  # a block whose entries an op of the user's moves only farther out (check_scales) is looked at too
         unseen_blocks = unseen_blocks | np.logical_or.reduceat(_moved_far(full, flat, PROBE * eps), starts)
-    elif read.coarse and not moves.any():  # one moving on both sides there: a tread of a grain inside f (`stairs`)
+    elif not moves.any():  # one moving on both sides there: a tread of a grain inside f (`stairs`), which no
+        # number in f's graph need show: (1e-12 x + 1 - 1) * 1e12 keeps x to steps of 222 eps, its numbers all fine
         unseen_blocks = unseen_blocks | np.logical_or.reduceat(_moved_far(full, flat, PROBE * eps, both=True), starts)
     rows = []
     for b in np.flatnonzero(moves | unseen_blocks | (slopes_of_blocks != 0)):  # else 0 beside 0: it would pass
@@ -179,11 +173,15 @@ def element_rows(
 
 
 def _moved_far(full: Callable, flat: np.ndarray, shift: float, both: bool = False) -> np.ndarray:
-    """Which entries f's output at the point moved by +-shift (`full`) moves from `flat` (`both`: on both sides;
-    none where f is undefined there: no telling)."""
+    """Which entries f's output at the point moved by +-shift (`full`) moves from `flat` (`both`: on both sides,
+    f at -shift not called where none moves at +shift: relu's flat side costs one call; none where f is undefined
+    there: no telling)."""
     try:
         with np.errstate(all="ignore"):
-            up, down = full(shift).ravel() != flat, full(-shift).ravel() != flat
+            up = full(shift).ravel() != flat
+            if both and not up.any():
+                return up
+            down = full(-shift).ravel() != flat
             return up & down if both else up | down
     except (ArithmeticError, ValueError):
         return np.zeros(flat.shape, dtype=bool)

@@ -3,6 +3,7 @@ means, and what to do, under them; and the words a row's verdict begins with."""
 
 from __future__ import annotations
 
+from .check_grain import PROBE
 from .check_scales import FAR, FAR_ROW
 
 _MAX_ROWS = 30
@@ -14,6 +15,14 @@ STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside
 HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
     "this row cannot vouch for its gradient"
+)
+
+# a row still at x +- eps that moves on both sides within PROBE eps, at a slope not the rule's (check_grain.stairs):
+# the treads of a step function, whose 0 is right, or x kept to a grain inside f, whose 0 is wrong, look alike
+TREADS = f"f's output did not move at x +- eps, but moves on both sides within {PROBE} eps (a slope of "
+TREADS_WHY = (
+    f": treads of a step function narrower than {PROBE} eps (floor(1e4 x) / 1e4 steps every 1e-4; a smaller eps "
+    "tells) or x kept to a grain inside f (sin(x + 1e11) keeps x to steps of 1.5e-5; an eps far above that tells)"
 )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from .check_numeric import GradcheckError, Slopes, part
 from .check_scales import Far, far_reason, within_reach
 from .check_shifts import shift_words
-from .check_table import FAILS, HIDDEN, JUMPS, STEPS, UNDECIDED, not_finite_at, table
+from .check_table import FAILS, HIDDEN, JUMPS, STEPS, TREADS, TREADS_WHY, UNDECIDED, not_finite_at, table
 
 
 class Row(NamedTuple):
@@ -39,6 +39,7 @@ class Row(NamedTuple):
     far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
     refined: bool = False  # numeric is extrapolated from smaller steps (check_richardson)
     edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
+    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -68,6 +69,7 @@ def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: flo
         far=s.far,
         refined=s.refined,
         edge=s.edge,
+        treads=s.treads,
     )
 
 
@@ -128,6 +130,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
         return not_finite_at()
     if r.swallowed and r.steps:  # f stepped within PROBE eps: (x + 1e12) - 1e12 inside an op, rule 0, passed
         return f"{UNDECIDED}{STEPS} up to {r.steps:.2g}, and no entry moved at x +- eps"
+    if r.swallowed and r.treads is not None:  # still at x +- eps, not farther out: which eps tells depends on why
+        return f"{UNDECIDED}{TREADS}{r.treads:.6g} there){TREADS_WHY}"
     if r.swallowed:  # a numeric 0 that tells nothing: x + 1e12, rule 0, passed (both 0)
         return (
             f"{UNDECIDED}no entry of f's output moved at x +- eps (or a block's step rounds away for some element): a "

@@ -37,13 +37,8 @@ except ImportError:  # an optional extra: say which
 from .op_table import Domain
 from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
-from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend, first_inputs
+from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend, first_inputs, floats
 from .value import Value
-
-
-def floats(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[float]:
-    """Finite Python floats (float64) in [min_value, max_value]."""
-    return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
 
 
 def values(min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[Value]:

@@ -139,19 +139,20 @@ def _counting(f):
 
 
 @pytest.mark.parametrize(
-    "f, rows",
-    [(lambda v: v * 2.0, 200), (lambda v: v.relu(), 100), (lambda v: v.tanh(), 200)],
+    "f, rows, probes",
+    [(lambda v: v * 2.0, 200, 0), (lambda v: v.relu(), 100, 100), (lambda v: v.tanh(), 200, 0)],
     ids=["times_2", "relu", "tanh"],
 )
-def test_a_short_value_its_own_element_moves_finely_costs_no_probe(f, rows):
+def test_a_short_value_its_own_element_moves_finely_costs_no_probe(f, rows, probes):
     """v * 2.0 over linspace(-1, 1, 200) gives -2.0 and 2.0 (1 bit) at its ends, relu 1.0: every other
     element's row read them as a possible coarse grid and called f twice more at 256 eps (801 and 785
     calls of f, not 401). Their own element moves them to 2 +- 2e-6, which keeps every bit: the point's
     value, no grid of f's own. A row's slope to x + eps / 2 vouches for its difference: one call more per row
-    (relu's 100 elements below 0 move no entry and have a rule of 0: no row)."""
+    (relu's 100 elements below 0 move no entry and have a rule of 0: no row, but one call at x + 256 eps, where
+    a grain inside f would move it: `probes`)."""
     counted, calls = _counting(f)
     assert gradcheck(counted, [np.linspace(-1, 1, 200)])
-    assert calls[0] == 1 + 2 * 200 + rows
+    assert calls[0] == 1 + 2 * 200 + rows + probes
 
 
 MANY = np.linspace(0.3, 0.9, 40)
@@ -207,3 +208,24 @@ def test_a_flat_f_of_several_blocks_passes():
     elements (a ValueError)."""
     assert gradcheck(lambda t: (t - 10.0).relu(), [np.zeros(40)])
     assert gradcheck(lambda t: t.floor() * 2.0, [np.linspace(0.1, 0.9, 40)])
+
+
+def test_a_grain_inside_f_whose_numbers_are_all_fine_is_looked_for_among_several_blocks():
+    """(1e-12 x + 1 - 1) * 1e12 keeps x to steps of 2.2e-4 (222 eps), yet no number in f's graph is spaced
+    eps / 4 or more: over 40 elements, each still at x +- eps, a rule giving 0 of sin(3e3 ...) left no row and
+    passed (before rows were looked for there, gradcheck said the inputs had no elements)."""
+    sin = _table_sin(0.0)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: sin(((t * 1e-12 + 1.0) - 1.0) * 3e15), [np.random.default_rng(2).uniform(-1, 1, 40)])
+    assert caught.value.undecided, str(caught.value)
+
+
+def test_a_step_function_of_narrow_treads_says_a_smaller_eps_tells():
+    """floor(1e4 x) / 1e4 steps every 100 eps: still at x +- eps and moving on both sides within 256 eps, as a grain
+    inside f would, its right rule, 0, cannot be judged; the row said to check with a larger eps, which tells
+    nothing (1e-5 to 1e-3: cannot judge), where a smaller one does (1e-7: passes)."""
+    f = lambda t: (t * 1e4).floor() / 1e4  # noqa: E731
+    with pytest.raises(GradcheckError, match=r"moves on both sides within 256 eps .* a smaller eps tells") as caught:
+        gradcheck(f, [np.array([0.30005])])
+    assert caught.value.undecided
+    assert gradcheck(f, [np.array([0.30005])], eps=1e-7)
