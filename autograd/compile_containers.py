@@ -7,12 +7,13 @@ from __future__ import annotations
 import array
 import collections
 import operator
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from .compile_zeros import signed
+from .compile_exact_numbers import exact, rows
 
 _AS_IS = (bool, int, str, bytes, type(None))
 _CLASS = attrgetter("__class__")
@@ -91,9 +92,12 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
         _spend(room, 1, len(x))
-        # two passes in C (a plain tuple is its own copy); with the bits of its zeros, where it holds one
-        return signed(x if x.__class__ is tuple else kind(x), x)
+        # two passes in C (a plain tuple is its own copy); its numbers' types and zeros' signs, where it holds some
+        return exact(x if x.__class__ is tuple else kind(x), x)
     _spend(room, 0, len(x))
+    if kind is not InOrder and _rows(x):  # a table of flat rows: their numbers' types and signs checked at once
+        _spend(room, 1, sum(map(len, x)))
+        return rows(kind(r if r.__class__ is tuple else list(r) for r in x), x)
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
     return kind(_deep(item, depth - 1, room) for item in x)
@@ -106,6 +110,18 @@ def _flat(items: Any) -> bool:
         return not any(issubclass(c, _NESTED + _HELD) for c in set(map(type, items)))
     except TypeError:
         return False
+
+
+def _rows(x: list | tuple) -> bool:
+    """Whether every item of x is a list or tuple (not a subclass's) and none of theirs is a container (their
+    classes found in C)."""
+    try:
+        return bool(x) and set(map(type, x)) <= _ROWS and _flat(chain.from_iterable(x))
+    except TypeError:
+        return False
+
+
+_ROWS = frozenset((list, tuple))
 
 
 class InOrder(dict):

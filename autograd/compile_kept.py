@@ -9,6 +9,7 @@ import collections
 import gc
 import operator
 import sys
+import threading
 import types
 from collections.abc import Callable
 from typing import Any
@@ -77,6 +78,16 @@ def _flags(*operands: Any) -> list[list[bool]]:
 
 
 WATCHED = [0]  # kept numbers set in their owners now: compile_fields.fields reads them as plain numbers
+_WATCHED_LOCK = threading.Lock()
+
+
+def watched(change: int) -> None:
+    """Add `change` to WATCHED, under a lock: threads recording at once each raise and lower it, and a `+=` of
+    two of them could lose one's update (a read, the other's write, then this one's), leaving it off for good."""
+    with _WATCHED_LOCK:
+        WATCHED[0] += change
+
+
 REPLAYED = [0]  # replayed code running now (compile_changes.replayed_code): a replay runs its uses again
 
 

@@ -27,7 +27,7 @@ from .compile_guards import (
     unguardable,
 )
 from .compile_hooks import replays_itself
-from .compile_kept import WATCHED, kept_and_used, kept_number, plain
+from .compile_kept import kept_and_used, kept_number, plain, watched
 from .compile_methods import codes_of, is_method, looked_up
 from .compile_random import held_generators
 from .compile_record import current
@@ -196,7 +196,7 @@ def _watch_numbers(before: list[tuple[Any, dict[str, Any]]], made: list[Any]) ->
             kept = kept_number(number, made)
             if kept is not None and _set_own(owner, name, kept):
                 numbers.append((owner, name, number, kept))
-    WATCHED[0] += len(numbers)
+    watched(len(numbers))
     return numbers
 
 
@@ -207,7 +207,7 @@ def _numbers_used(numbers: list[tuple[Any, str, Any, Any]], stale: set[tuple[int
     number the step only advances (a count of its calls) replays, and one a `@replayed` method changes (`stale`: a
     scheduler's `last_epoch`) is compile_changes.read_after's."""
     problems = []
-    WATCHED[0] -= len(numbers)
+    watched(-len(numbers))
     for owner, name, number, kept in numbers:
         now = _own(owner, "__dict__", {}).get(name, MISSING)
         if now is not MISSING:  # deleted by the step: left so
