@@ -170,8 +170,8 @@ class Activation(OneCall):
         grad, scratch = self.grad, self.scratch
         if self.name == "relu":  # the table's rule, gated(g, x > 0) with NaN at NaN, into the buffer
             return [gated(g, unknown_at_nan(np.greater(x, self.zero, out=self.mask), x), out=grad)]
-        # the table's rules (op_table_activations): each slope from x where it would cancel from out
-        if self.name == "tanh":  # g * tanh_slope (op_table_activations)
+        # the table's rules (op_table; slopes in sigmoid_tanh_slopes): each slope from x where it would cancel from out
+        if self.name == "tanh":  # g * tanh_slope (sigmoid_tanh_slopes)
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]
         complement = forward.sigmoid_complement_array(x, out, out=scratch)  # g * out * sigmoid_complement
         return [np.multiply(np.multiply(g, out, out=grad), complement, out=grad)]
