@@ -66,6 +66,8 @@ Public API:
                            a step being compiled that calls it runs eagerly, saying why
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
+    label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
+                           or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
                            cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
@@ -114,6 +116,7 @@ from .graph import Node, pullback, raw
 from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
 from .hooks import has_hooks
+from .label_fixes import label_fix
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -201,6 +204,7 @@ __all__ = [
     "gradients",
     "has_hooks",
     "holds_values",
+    "label_fix",
     "backward_order",
     "hessian",
     "hvp",
