@@ -66,6 +66,8 @@ Public API:
                            a step being compiled that calls it runs eagerly, saying why
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
+    missing_extra          the ImportError of code needing an optional extra's package, with the installs that
+                           work (chainrule is not on PyPI): autograd.testing's, nn.plot's, nn.save's
     label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
                            or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
@@ -109,6 +111,7 @@ from .conv import (
 )
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
+from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -205,6 +208,7 @@ __all__ = [
     "has_hooks",
     "holds_values",
     "label_fix",
+    "missing_extra",
     "backward_order",
     "hessian",
     "hvp",
