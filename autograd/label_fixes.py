@@ -19,7 +19,7 @@ def label_fix(labels: np.ndarray, scores_shape: tuple[int, ...], name: str, prob
     if labels.shape == need:
         return "convert them with labels.astype(int)" if _whole(labels) else "pass class indices 0, 1, ..., classes - 1"
     if labels.shape == tuple(scores_shape) and not probabilities:
-        argmax = f"for one-hot rows, labels.argmax(axis={1 if len(scores_shape) > 1 else 0}) gives their classes"
+        argmax = f"{one_hot_fix(scores_shape)} gives their classes"
         if name == "cross_entropy":  # autograd's fused op takes class indices only; nn's, as PyTorch's, both
             return f"{argmax}; class probabilities go to nn.functional.cross_entropy, which takes them as PyTorch's"
         if name == "nll_loss":
@@ -27,6 +27,16 @@ def label_fix(labels: np.ndarray, scores_shape: tuple[int, ...], name: str, prob
         return argmax
     also = f", or class probabilities of the scores' shape {tuple(scores_shape)}" if probabilities else ""
     return f"pass class indices 0, 1, ..., classes - 1, of shape {need}{also}"
+
+
+def one_hot_fix(scores_shape: tuple[int, ...]) -> str:
+    """The fix for one-hot rows (labels of the scores' own shape, integers too) where class indices go."""
+    return f"for one-hot rows, labels.argmax(axis={1 if len(scores_shape) > 1 else 0})"
+
+
+def one_hot_hint(labels: np.ndarray, scores_shape: tuple[int, ...]) -> str:
+    """`one_hot_fix` in parentheses, for a shape error, where `labels` have the scores' own shape; else ""."""
+    return f" ({one_hot_fix(scores_shape)})" if np.shape(labels) == tuple(scores_shape) else ""
 
 
 def _whole(labels: np.ndarray) -> bool:

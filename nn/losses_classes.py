@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, raw
+from autograd import ShapeError, Tensor, one_hot_hint, raw
 
 from .arguments import as_array, check_real, is_int
 from .loss_positions import torch_positions
@@ -173,7 +173,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     if labels.shape != need:
         raise ShapeError(
             f"{name}: class scores of shape {scores.shape} need labels of shape {need} (the scores' shape "
-            f"without the class axis, {_class_axis(scores)}), got {labels.shape}"
+            f"without the class axis, {_class_axis(scores)}), got {labels.shape}{one_hot_hint(labels, scores.shape)}"
         )
     classes = _classes(scores)
     # never empty (_check_scores refuses scores without entries); the ufuncs' own reduce, without .min's wrapper

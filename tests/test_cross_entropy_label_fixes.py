@@ -52,3 +52,15 @@ def test_whole_float_labels_of_the_right_shape_are_still_told_astype_int(loss):
     with pytest.raises(TypeError, match=r"convert them with labels\.astype\(int\)$"):
         loss(Tensor(LOGITS), LABELS.astype(float))
     assert np.isfinite(loss(Tensor(LOGITS), LABELS.astype(float).astype(int)).item())
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [autograd.cross_entropy, F.cross_entropy, autograd.nll_loss, F.nll_loss]
+    + [autograd.multi_margin_loss, F.multi_margin_loss],
+)
+def test_integer_one_hot_rows_are_told_argmax_in_the_shape_error(loss):
+    # what astype(int) of one-hot rows led to: "ShapeError ... labels of shape (4,), got (4, 3)", and no way on
+    with pytest.raises(autograd.ShapeError, match=re.escape("got (4, 3) (for one-hot rows, labels.argmax(axis=1))")):
+        loss(Tensor(LOGITS), ONE_HOT.astype(int))
+    assert np.isfinite(loss(Tensor(LOGITS), ONE_HOT.astype(int).argmax(axis=1)).item())
