@@ -66,6 +66,11 @@ Public API:
                            a step being compiled that calls it runs eagerly, saying why
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
+    missing_extra          the ImportError of code needing an optional extra's package, with the installs that
+                           work (chainrule is not on PyPI): autograd.testing's, nn.plot's, nn.save's
+    label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
+                           or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses;
+    one_hot_hint           its argmax fix for a shape error of one-hot rows (integers too)
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
                            cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
@@ -107,6 +112,7 @@ from .conv import (
 )
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
+from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
@@ -114,6 +120,7 @@ from .graph import Node, pullback, raw
 from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
 from .hooks import has_hooks
+from .label_fixes import label_fix, one_hot_hint
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -201,6 +208,9 @@ __all__ = [
     "gradients",
     "has_hooks",
     "holds_values",
+    "label_fix",
+    "one_hot_hint",
+    "missing_extra",
     "backward_order",
     "hessian",
     "hvp",

@@ -18,6 +18,7 @@ from .dtypes import floats
 from .elementwise_forwards import exponent_as_taken, tensor_power_const
 from .graph import raw
 from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
+from .label_fixes import label_fix, one_hot_hint
 from .op import Op
 from .op_functions import tensor_op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
@@ -137,15 +138,15 @@ def check_labels(
             f"{name} needs {scores} of shape (classes,), (batch, classes) or (batch, classes, d1, ...), got ()"
         )
     if labels.dtype.kind not in "iu":
-        integral = labels.dtype.kind == "f" and bool(np.all(np.mod(labels, 1) == 0))
-        fix = "convert them with labels.astype(int)" if integral else "pass class indices 0, 1, ..., classes - 1"
+        fix = label_fix(labels, shape, name)
         raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
     need = shape[:1] + shape[2:] if len(shape) > 1 else ()
     if labels.shape != need:
         each = {1: "example of shape (classes,)", 2: f"row of {scores}"}.get(
             len(shape), f"entry of {scores} along their class axis 1"
         )
-        raise ShapeError(f"{name} needs one label per {each}: labels of shape {need}, got {labels.shape}")
+        hint = one_hot_hint(labels, shape)
+        raise ShapeError(f"{name} needs one label per {each}: labels of shape {need}, got {labels.shape}{hint}")
     classes = shape[1] if len(shape) > 1 else shape[0]
     if labels_are_classes(labels, classes, unsigned_twin(labels.dtype)):
         return True

@@ -28,11 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from .extras import missing_extra
+
 try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError:  # an optional extra: say which
-    raise ImportError("autograd.testing needs hypothesis: pip install chainrule[test]") from None
+    raise missing_extra("autograd.testing", "hypothesis", "test") from None
 
 from .op_table import Domain
 from .tensor_class import Tensor

@@ -3,8 +3,11 @@ and argument types that turn a bad value into argparse's one-line usage error.""
 
 import argparse
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
+
+HELPERS = ("flags.py", "plots.py")  # the examples' shared modules, not examples themselves
 
 
 def parser_for(doc: str, script: str) -> argparse.ArgumentParser:
@@ -42,3 +45,19 @@ def plot_path(text: str) -> str:
     if Path(text).suffix.lower() not in SUFFIXES:
         raise argparse.ArgumentTypeError(f"expected a path ending in {', '.join(SUFFIXES)}, got {text!r}")
     return text
+
+
+def say_what_a_helper_is(doc: str, script: str) -> None:
+    """Run as a script, a helper module (HELPERS) printed nothing, even for --help: say what it is, its
+    docstring's first sentence, and which examples to run instead."""
+    folder = Path(script).resolve().parent
+    examples = sorted(p.name for p in folder.glob("*.py") if p.name not in HELPERS)
+    moons = os.path.relpath(folder / "moons.py")
+    moons = moons if not moons.startswith("..") else str(folder / "moons.py")  # the shorter way to name it
+    what = " ".join(doc.split("\n\n")[0].split())
+    print(f"{Path(script).name} is a helper module the examples import, not an example. {what}")
+    print(f"Run an example instead, e.g. python {moons} (--help says what each does): {', '.join(examples)}")
+
+
+if __name__ == "__main__":
+    say_what_a_helper_is(__doc__, __file__)

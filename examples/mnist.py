@@ -9,7 +9,7 @@ two minutes an epoch on one core. Each epoch is validated on 5,000 training imag
 seeded split; the test images are used once, at the end. Saves the loss and accuracy curves
 and the largest |weight| of each layer per epoch, the lab's two plots, and the confusion matrix
 on the test images and the first layer's weights as images (a CNN's filters; with one layer, the
-10 digits' templates), in --out (needs matplotlib: pip install chainrule[plot]). The last line
+10 digits' templates), in --out (needs matplotlib: pip install -e ".[plot]" in the clone). The last line
 printed is `test accuracy: 0.xxxx`. --layers, --hidden and --activation are the perceptron's:
 with --model cnn they are refused.
 

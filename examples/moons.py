@@ -2,7 +2,7 @@
 
 100 points, hinge loss plus 1e-4 L2, full-batch SGD with a decaying learning rate, written
 out as micrograd's loop. Prints the accuracy and saves the decision boundary (needs
-matplotlib: pip install chainrule[plot]).
+matplotlib: pip install -e ".[plot]" in the clone).
 
     python examples/moons.py [--out moons.png] [--steps 100] [--points 100]
 """

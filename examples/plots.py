@@ -4,6 +4,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flags import say_what_a_helper_is
+
 
 def save_plot(plot: Callable[..., None], *args: Any, path: Any) -> None:
     """Call one of nn.plot's functions to write `path` (making its folder), or say why there is no
@@ -16,3 +18,7 @@ def save_plot(plot: Callable[..., None], *args: Any, path: Any) -> None:
         print(f"no plot: {e}")
     except OSError as e:
         print(f"no plot: cannot write {path}: {e.strerror or e}")
+
+
+if __name__ == "__main__":
+    say_what_a_helper_is(__doc__, __file__)

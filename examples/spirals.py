@@ -1,7 +1,7 @@
 """Three-class spirals on the tensor engine: an MLP 2-64-64-3 with Adam and cross-entropy.
 
 Prints the training and validation accuracy and saves the decision boundary (needs
-matplotlib: pip install chainrule[plot]).
+matplotlib: pip install -e ".[plot]" in the clone).
 
     python examples/spirals.py [--out spirals.png] [--epochs 100]
 """

@@ -23,6 +23,8 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from autograd import missing_extra
+
 from .io_checksum import CHECKSUM, stamped, verify
 from .state_checks import Layout
 
@@ -114,7 +116,7 @@ def _library() -> ModuleType:
     try:
         import safetensors.numpy
     except ImportError:
-        raise ImportError('.safetensors files need safetensors: pip install "chainrule[safetensors]"') from None
+        raise missing_extra(".safetensors files", "safetensors", "safetensors") from None
     return safetensors
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, raw
+from autograd import ShapeError, Tensor, one_hot_hint, raw
 
 from .arguments import as_array, check_real, is_int
 from .loss_positions import torch_positions
@@ -168,12 +168,12 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     if not is_int(ignore_index):
         raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
     labels = as_array(name, "the label list", raw(target))
-    check_integer_labels(labels, name, lambda fix: _probabilities_hint(scores, labels, name, fix))
+    check_integer_labels(labels, scores.shape, name, probabilities=name == "cross_entropy")
     need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
     if labels.shape != need:
         raise ShapeError(
             f"{name}: class scores of shape {scores.shape} need labels of shape {need} (the scores' shape "
-            f"without the class axis, {_class_axis(scores)}), got {labels.shape}"
+            f"without the class axis, {_class_axis(scores)}), got {labels.shape}{one_hot_hint(labels, scores.shape)}"
         )
     classes = _classes(scores)
     # never empty (_check_scores refuses scores without entries); the ufuncs' own reduce, without .min's wrapper
@@ -187,19 +187,6 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
             f"labels must be in [0, {classes}), or ignore_index ({ignore_index})"
         )
     return labels
-
-
-def _probabilities_hint(scores: Tensor, labels: np.ndarray, name: str, fix: str) -> str:
-    """`fix` for float labels of the scores' own number of axes: class probabilities, which cross_entropy takes."""
-    if labels.dtype.kind != "f" or labels.ndim != scores.ndim:
-        return fix
-    if name == "cross_entropy":
-        return f"{fix}, or class probabilities of the scores' shape {scores.shape}"
-    # nll_loss's hint named the very shape it had just refused, or astype(int) of one-hot rows
-    return (
-        "pass class indices 0, 1, ..., classes - 1 (of one-hot rows: labels.argmax(axis=1)); it takes no "
-        "class probabilities (PyTorch's neither): give those, with the logits, to cross_entropy"
-    )
 
 
 def _class_axis(scores: Tensor) -> int:

@@ -164,9 +164,12 @@ def multi_margin_loss(
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
     """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
     labels = np.asarray(autograd.raw(target))
-    check_integer_labels(labels, name)
+    check_integer_labels(labels, shape + (classes,), name)
     if labels.shape != shape:
-        raise autograd.ShapeError(f"{name}: scores need labels of shape {shape} (one per row), got {labels.shape}")
+        hint = autograd.one_hot_hint(labels, shape + (classes,))
+        raise autograd.ShapeError(
+            f"{name}: scores need labels of shape {shape} (one per row), got {labels.shape}{hint}"
+        )
     require(
         [target if isinstance(target, np.ndarray | Tensor) else labels],
         lambda v: (v >= 0) & (v < classes),

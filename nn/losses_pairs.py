@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, Value, copied_from, needs_grad, raw, validate
+from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
 
@@ -134,23 +134,15 @@ def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.nd
     return w
 
 
-def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], str] = str) -> None:
-    """Class labels of an integer dtype, else a TypeError whose fix is astype(int) only where every label is a
-    whole number (it would turn 0.5 into 0); `hint` makes a loss's own fix of it."""
+def check_integer_labels(
+    labels: np.ndarray, scores_shape: tuple[int, ...], name: str, probabilities: bool = False
+) -> None:
+    """Class labels of an integer dtype, else a TypeError naming autograd's fix for them (label_fix: the rule
+    autograd's losses follow too); `probabilities`: the loss takes class probabilities of the scores' shape."""
     if labels.dtype.kind in "iu":
         return
-    fix = "convert them with labels.astype(int)" if _whole(labels) else "pass class indices 0, 1, ..., classes - 1"
-    raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {hint(fix)}")
-
-
-def _whole(labels: np.ndarray) -> bool:
-    """Whether every label is a whole number, which astype(int) keeps: floats, or the numbers of an object
-    array (a pandas column of objects)."""
-    if labels.dtype.kind == "f":
-        return bool(np.all(np.mod(labels, 1) == 0))
-    return labels.dtype == object and all(
-        isinstance(v, numbers.Integral) or (isinstance(v, numbers.Real) and float(v).is_integer()) for v in labels.flat
-    )
+    fix = label_fix(labels, scores_shape, name, probabilities)
+    raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
 
 
 def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:

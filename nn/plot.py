@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import missing_extra
+
 from .module import Module
 from .train import History, predict
 
@@ -31,7 +33,7 @@ def _pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise ImportError("plots need matplotlib: pip install chainrule[plot]") from None
+        raise missing_extra("plots", "matplotlib", "plot") from None
     matplotlib.use("Agg")  # files only: no window, no display needed
     import matplotlib.pyplot as plt
 

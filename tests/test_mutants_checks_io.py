@@ -152,7 +152,10 @@ def test_without_the_safetensors_package_the_error_names_the_extra(tmp_path, mon
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
     with pytest.raises(ImportError) as e:
         nn.save(nn.Linear(2, 2, seed=0), tmp_path / "m.safetensors")
-    assert str(e.value) == '.safetensors files need safetensors: pip install "chainrule[safetensors]"'
+    assert str(e.value) == (
+        ".safetensors files: safetensors is missing; pip install safetensors "
+        '(in chainrule\'s clone: pip install -e ".[safetensors]")'
+    )
 
 
 # --- nn.structure: the words of an ambiguous attribute name

@@ -73,7 +73,9 @@ def test_the_changelog_has_an_entry_for_this_version():
 def test_the_testing_kit_without_hypothesis_names_the_test_extra(tmp_path):
     done = python("import sys; sys.modules['hypothesis'] = None; import autograd.testing", tmp_path)
     assert done.returncode == 1
-    assert done.stderr.splitlines()[-1].endswith("autograd.testing needs hypothesis: pip install chainrule[test]")
+    assert done.stderr.splitlines()[-1].endswith(
+        'hypothesis is missing; pip install hypothesis (in chainrule\'s clone: pip install -e ".[test]")'
+    )
 
 
 @pytest.mark.parametrize("package", ["nn", "viz"])
