@@ -61,15 +61,21 @@ def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor
     floats = pred.dtype.kind == "f"
     dtype = pred.dtype if floats else np.result_type(pred.dtype, np.float16)
     kinds = (Tensor,) if floats else (Tensor, np.ndarray, list, tuple)
-    t = raw(target) if isinstance(target, kinds) else None
-    if t is not None:
-        try:
-            t_dtype = np.asarray(t).dtype
-        except ValueError:  # a ragged list: _tensor_target names it
-            t_dtype = None
-        if t_dtype is not None and t_dtype.kind == "f":
-            dtype = np.result_type(dtype, t_dtype)
+    t_dtype = _dtype_of(target) if isinstance(target, kinds) else None
+    if t_dtype is not None and t_dtype.kind == "f":
+        dtype = np.result_type(dtype, t_dtype)
     return pred if dtype == pred.dtype else pred.astype(dtype)
+
+
+def _dtype_of(target: Any) -> np.dtype | None:
+    """A target's dtype, a Tensor's without reading its data (which a compiled step would take for a read of its
+    numbers, and so run eagerly); None for a ragged list (_tensor_target names it)."""
+    if isinstance(target, Tensor):
+        return target.dtype
+    try:
+        return np.asarray(target).dtype
+    except ValueError:
+        return None
 
 
 def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
