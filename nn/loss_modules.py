@@ -42,6 +42,8 @@ from .losses_margins import (
     triplet_margin_loss,
 )
 
+_ARRAY_OPTIONS = frozenset({"weight", "pos_weight"})  # the options a loss's constructor takes as arrays
+
 
 class Loss(FunctionModule):
     """A loss function with its options bound: `forward(input, target)` is `function(input, target,
@@ -61,17 +63,18 @@ class Loss(FunctionModule):
     def __init__(self, *args: Any, **options: Any) -> None:
         name, only = type(self).__name__, self.function.module_lacks
         takes = [k for k in options_of(self.function) if k not in only]
+        # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target): an array first
+        # or second, past the positions or at one that takes none (size_average's refusal named the wrong fix)
+        firsts = zip((*self.positions, None, None), args[:2])
+        misplaced = [a for k, a in firsts if k not in _ARRAY_OPTIONS]
+        if any(isinstance(a, Tensor | np.ndarray) for a in misplaced):
+            raise TypeError(
+                f"{name}() got a tensor among its options; make the loss, then call it: nn.{name}()(input, target)"
+            )
         if len(args) > len(self.positions):
             how = f"{', '.join(self.positions)} by position, the rest" if self.positions else "its options"
-            # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target)
-            called = (
-                f"; make the loss, then call it: nn.{name}()(input, target)"
-                if any(isinstance(a, Tensor | np.ndarray) for a in args)
-                else ""
-            )
             raise TypeError(
-                f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), "
-                f"got {len(args)} positional{called}"
+                f"{name}() takes {how} by keyword ({', '.join(f'{k}=' for k in takes)}), got {len(args)} positional"
             )
         options = bind_options(f"{name}()", self.positions, args, options)
         for key in options:
