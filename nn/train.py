@@ -16,7 +16,7 @@ from autograd import Tensor, concatenate, no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .metrics import accuracy, accuracy_for, loss_reduction, loss_threshold
+from .metrics import accuracy, accuracy_for, loss_reduction, loss_threshold, scored
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
@@ -75,7 +75,7 @@ def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: 
     with modes_restored(model), no_grad():
         model.eval()
         out = _outputs(model, X)
-        score = metric_number("evaluate", metric, metric(out, y), "the examples given") if metric else None
+        score = metric and metric_number("evaluate", metric, scored("evaluate", metric, out, y), "the examples given")
         return number_of(loss(out, y), "evaluate"), score
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, no_grad, raw
 
 from .data import Batches
+from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
@@ -95,12 +96,7 @@ def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) ->
             "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
             "of your own that skips those rows"
         )
-    if not str(refusal).startswith("accuracy"):  # a metric of one's own: its words say it
-        return ""
-    return (
-        "; accuracy, fit's default metric, scores classes: for a regression's targets pass metric=None "
-        "(or a metric of your own)"
-    )
+    return accuracy_hint("fit", refusal)
 
 
 def _check_labels(name: str, labels: np.ndarray) -> None:

@@ -68,3 +68,12 @@ def test_x_and_y_given_apart_or_x_alone_are_told_to_give_the_pair():
     with pytest.raises(TypeError, match=r"got a tuple of 1 item \(X alone\? give its labels too, \(X, y\)\)"):
         nn.fit(model, F.cross_entropy, opt, (X,))
     assert len(nn.fit(model, F.cross_entropy, opt, (X, LABELS), 2, verbose=False).loss) == 2  # epochs by position
+
+
+def test_evaluate_on_a_regression_with_the_default_metric_is_told_to_pass_metric_none():
+    """It said accuracy's "one score per example needs labels 0/1 or -1/+1" alone."""
+    y = RNG.standard_normal((100, 1))
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match=r"^evaluate: the metric refused y of shape \(100, 1\); accuracy, evaluate's"):
+        nn.evaluate(model, F.mse_loss, X, y)
+    assert nn.evaluate(model, F.mse_loss, X, y, metric=None)[1] is None
