@@ -126,7 +126,7 @@ class Op:
     def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
         if isinstance(cause, WroteIntoInput):  # already names the op and what it did
             return cause
-        if isinstance(cause, OverflowError) and not self.domain:  # Python's (34, 'Numerical result out of range')
+        if isinstance(cause, OverflowError):  # Python's (34, ...) or an op's own: a result too large, never "undefined"
             return OverflowError(f"{self.show(args)} overflows: the result is too large for a float")
         if isinstance(cause, FloatingPointError) and "underflow" in str(cause):  # np.seterr(under="raise"): no domain's
             return FloatingPointError(
@@ -139,6 +139,8 @@ class Op:
         """The op applied to these arguments, as a reader would write it: `1.0 / 0.0`, `log(-1.0)`."""
         shown = [short(a) for a in args]
         if len(shown) == 2 and not self.name.isidentifier():
+            if self.name == "**" and shown[0].startswith("-"):  # -1.0 ** 0.5 would read as -(1.0 ** 0.5)
+                shown[0] = f"({shown[0]})"
             return f"{shown[0]} {self.name} {shown[1]}"
         return f"{self.name}({', '.join(shown)})"
 

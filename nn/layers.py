@@ -71,6 +71,14 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.__class__ is not Tensor:  # an array or a list made a Tensor; a number, None or a Value refused
             x = layer_input("Linear", x)
+        nin, nout = self.W.shape
+        if x.ndim == 0 or x.shape[-1] != nin:  # not matmul's "@: shapes ... do not fit", which names no layer
+            fix = f"make the layer Linear({x.shape[-1]}, {nout}), or" if x.ndim else ""
+            got = f"{x.shape[-1]} features: {fix}" if x.ndim else "a 0-d input:"
+            raise ShapeError(
+                f"Linear({nin}, {nout}) takes inputs of {nin} features (the last axis), got an input of shape "
+                f"{x.shape} ({got} give it inputs of {nin} features)"
+            )
         return affine(x, self.W, self.b)
 
     def extra_repr(self) -> str:

@@ -137,6 +137,30 @@ def _unwrapped(loss: Any) -> tuple[list[Any], Any]:
     return wrappers, loss
 
 
+def accuracy_hint(owner: str, refusal: Exception) -> str:
+    """The way out of accuracy's refusal where it was `owner`'s default metric (fit, evaluate): a regression's
+    targets want no accuracy, which its own words ("labels.argmax(axis=1)") would not say. "" for another
+    metric's refusal: its words say it."""
+    if not str(refusal).startswith("accuracy"):
+        return ""
+    return (
+        f"; accuracy, {owner}'s default metric, scores classes: for a regression's targets pass metric=None "
+        "(or a metric of your own)"
+    )
+
+
+def scored(owner: str, metric: Any, outputs: Any, labels: Any) -> Any:
+    """metric(outputs, labels); accuracy's refusal of a regression's targets raised again in `owner`'s words
+    first (nn.evaluate's), naming the labels' shape and metric=None."""
+    try:
+        return metric(outputs, labels)
+    except ValueError as e:
+        hint = accuracy_hint(owner, e)
+        if not hint or type(e) not in (ValueError, ShapeError):
+            raise
+        raise type(e)(f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}") from None
+
+
 def _all_positive_accuracy(scores: np.ndarray) -> float:
     """The accuracy of scores whose labels are all 1: the fraction above the threshold, which
     labels all 1 cannot tell (0 for -1/+1 labels, 0.5 for 0/1): given when both agree, else refused."""

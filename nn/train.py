@@ -16,11 +16,11 @@ from autograd import Tensor, concatenate, no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
-from .metrics import accuracy, accuracy_for, loss_reduction, loss_threshold
+from .metrics import accuracy, accuracy_for, loss_reduction, loss_threshold, scored
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
-from .train_checks import check_callables, check_fit, check_model, check_schedulers
+from .train_checks import check_callables, check_fit, check_model, check_schedulers, data_as_one
 from .train_examples import check_examples, check_finite
 from .train_history import History, epoch_loss, metric_name, record_epoch
 from .train_steps import (
@@ -75,7 +75,7 @@ def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: 
     with modes_restored(model), no_grad():
         model.eval()
         out = _outputs(model, X)
-        score = metric_number("evaluate", metric, metric(out, y), "the examples given") if metric else None
+        score = metric and metric_number("evaluate", metric, scored("evaluate", metric, out, y), "the examples given")
         return number_of(loss(out, y), "evaluate"), score
 
 
@@ -102,6 +102,7 @@ def scoring(metric: Metric | None, loss: Loss, labels: np.ndarray) -> Metric | N
     return accuracy_for(labels, threshold=loss_threshold(loss)) if metric is accuracy else metric
 
 
+@data_as_one
 def fit(
     model: Module,
     loss: Loss,
@@ -156,7 +157,8 @@ def fit(
     training's only when their labels are not all classes of the model's outputs; the metric on
     both, so that accuracy on a regression's targets stops fit before its first step, and its result
     must be one finite number); labels that are not numbers; a batch of one example (the last) that
-    the model's BatchNorm layers would refuse in training mode.
+    the model's BatchNorm layers would refuse in training mode. X and y given as two arguments are
+    refused (data is the one pair (X, y)).
     The default metric, accuracy, takes its threshold for one score per example from the loss where
     it says what a score is (0 for binary_cross_entropy_with_logits's logits, 0.5 for
     binary_cross_entropy's probabilities, as function, partial or module), else from all the training

@@ -3,6 +3,7 @@ the optimizer and the History untouched, and naming the fix."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -41,7 +42,7 @@ def check_fit(
     functions = {"loss": loss, **{f"callbacks[{i}]": c for i, c in enumerate(callbacks)}}
     check_callables("fit", functions | ({"metric": metric} if metric else {}))
     if not isinstance(data, Batches) and not _is_pair(data):
-        raise TypeError(f"fit: data must be (X, y) or Batches, got {type(data).__name__}")
+        raise TypeError(f"fit: data must be (X, y) or Batches, got {_kind(data)}")
     epochs = check_count("fit", "epochs", epochs)
     if isinstance(data, Batches):
         _refuse_batching(data, batch_size, seed)
@@ -221,6 +222,31 @@ def _validation(val_data: Any, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def integer(labels: np.ndarray) -> bool:
     return labels.dtype.kind in "iu"
+
+
+def _kind(data: Any) -> str:
+    """What was given as data, told apart from a pair: "a tuple of 1 item (X alone: give its labels too, (X, y))"."""
+    if not isinstance(data, tuple | list):
+        return type(data).__name__
+    items = f"a {type(data).__name__} of {len(data)} item{'s' * (len(data) != 1)}"
+    return f"{items} (X alone? give its labels too, (X, y))" if len(data) == 1 else items
+
+
+def data_as_one(fit: Callable[..., Any]) -> Callable[..., Any]:
+    """`fit` refusing X and y given as two arguments, fit(model, loss, optimizer, X, y, epochs=3), in its own
+    words: Python's "got multiple values for argument 'epochs'" (or y taken for the epochs) says nothing of
+    the pair. Keras' fit takes x and y apart; here data is one argument, (X, y), as a DataLoader is one."""
+
+    @functools.wraps(fit)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > 4 and not isinstance(args[3], Batches) and not _is_pair(args[3]) and hasattr(args[4], "__len__"):
+            raise TypeError(
+                "fit: X and y were given as two arguments, but data is one, the pair (X, y): call "
+                "nn.fit(model, loss, optimizer, (X, y), epochs=...)"
+            )
+        return fit(*args, **kwargs)
+
+    return checked
 
 
 def _is_pair(x: Any) -> bool:

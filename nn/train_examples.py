@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad, raw
+from autograd import ShapeError, Tensor, no_grad, raw
 
 from .data import Batches
+from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
@@ -26,11 +27,15 @@ def check_examples(
     (each module's mode is put back) on a few examples of each set: the first two, and with integer
     labels those holding the lowest and the highest. The loss is computed on validation's, as
     each epoch's end will; on training's only if their labels are not all in [0, outputs), so
-    that it says whether it takes them (-1 for a hinge loss, an ignore_index) without being called
-    on the common case (the first step computes it anyway). The metric runs on both, and must give
-    one finite number (accuracy, the default, refuses a regression's targets: after the first step,
-    the model would have changed). Last, a batch of one example, where the batches hold one, through
-    the model's BatchNorm layers in training mode (`_check_single_batches`)."""
+    that it says whether it takes them (-1 for a hinge loss, an ignore_index), or differ from the
+    outputs in their axes otherwise than class labels (a vector of labels beside a column of outputs),
+    without being called on the common case (the first step computes it anyway). The metric runs on
+    both, and must give one finite number (accuracy, the default, refuses a regression's targets: after
+    the first step, the model would have changed). A ValueError (ShapeError) of the model, the loss or the
+    metric is raised again in fit's words first, naming the set and its shapes (the rows checked are
+    not the data) and the fix in the data's terms (y.reshape(-1, 1), metric=None); another error gets a
+    note. Last, a batch of one example, where the batches hold one, through the model's BatchNorm layers
+    in training mode (`_check_single_batches`)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
@@ -40,37 +45,58 @@ def check_examples(
         model.eval()
         for name, X, y in sets:
             rows = _probe_rows(y)
-            what = "the model or the loss"
+            what, outputs, out = "the model", None, None
             try:
                 out = forward(model, X[rows])
                 outputs = _outputs_per_example(out)
-                if name == "val_data" or _beyond_classes(y, outputs):
+                what = "the loss"
+                if name == "val_data" or _beyond_classes(y, outputs) or _unlike(out, y):
                     loss(out, y[rows])
                 what = "the metric"
                 score = metric(out, y[rows]) if metric else None
-            except Exception as e:  # the model's or the loss's own words, and (Python 3.11+) where fit found them
-                note = getattr(e, "add_note", lambda _: None)
-                note(
-                    f"fit: {what} raised on {name}'s examples {rows}, checked before training: nothing was trained"
-                    + (_metric_hint(y, outputs) if what == "the metric" else "")
-                )
+            except Exception as e:  # the model's, the loss's or the metric's own words, after fit's
+                checked = f"run on {name}'s examples {rows} before training: nothing was trained"
+                if type(e) in (ValueError, ShapeError):  # fit's words first: they name the data, not the rows checked
+                    hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out)
+                    raise type(e)(f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}") from None
+                getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
                 raise
             if metric:  # its own message, whose words say what it returned
                 metric_number("fit", metric, score, f"{name}'s examples {rows}, checked before training")
         _check_single_batches(model, batches)
 
 
-def _metric_hint(labels: np.ndarray, outputs: int | None) -> str:
+def _described(name: str, X: np.ndarray, y: np.ndarray) -> str:
+    """A set of examples as the caller gave it: "data (X of shape (100, 3), y of shape (100,))"."""
+    given = f"X of shape {X.shape}, y of shape {y.shape}"
+    return f"validation data (val_data: {given})" if name == "val_data" else f"data ({given})"
+
+
+def _shape_hint(refusal: Exception, y: np.ndarray, out: Any) -> str:
+    """The fix, in the data's terms, for labels of another shape than the model's outputs (a loss's own words
+    name the rows it was given: "targets.reshape(4, 1)" fits no data of 100 rows)."""
+    outputs = getattr(out, "shape", None) if isinstance(refusal, ShapeError) else None  # None: the model's
+    if outputs is None or len(outputs) == y.ndim:
+        return ""
+    if len(outputs) == 2 and outputs[1] == 1 and y.ndim == 1:
+        return "; the model gives one output per example, as a column: give y.reshape(-1, 1)"
+    if len(outputs) == 1 and y.ndim == 2 and y.shape[1] == 1:
+        return "; the model gives one output per example, as a vector: give y.reshape(-1)"
+    return f"; the model gives outputs of shape (N, {', '.join(map(str, outputs[1:]))}) per N examples"
+
+
+def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) -> str:
     """What the metric's refusal most likely means: labels beyond the classes the loss took are its
-    ignore_index (cross_entropy's -100), which accuracy counts; float labels a regression's targets."""
+    ignore_index (cross_entropy's -100), which accuracy counts; float labels a regression's targets
+    (accuracy, fit's default metric, scores classes: Keras and PyTorch Lightning score none unless asked)."""
     if _beyond_classes(labels, outputs):
         odd = labels.min() if labels.min() < 0 else labels.max()
         return (
-            f" (the labels hold {odd}, outside the model's {outputs} classes, which the loss took: an "
+            f"; the labels hold {odd}, outside the model's {outputs} classes, which the loss took: an "
             "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
-            "of your own that skips those rows)"
+            "of your own that skips those rows"
         )
-    return " (for a regression's targets, pass metric=None)"
+    return accuracy_hint("fit", refusal)
 
 
 def _check_labels(name: str, labels: np.ndarray) -> None:
@@ -143,6 +169,14 @@ def _beyond_classes(labels: np.ndarray, outputs: int | None) -> bool:
     if not integer(labels) or outputs is None or not labels.size:
         return False
     return not 0 <= labels.min() <= labels.max() < outputs
+
+
+def _unlike(out: Any, labels: np.ndarray) -> bool:
+    """Whether outputs and labels differ in their number of axes otherwise than class scores (N, C) and their
+    labels (N,) do: a loss refuses most such, or broadcasts them (the first step would name only a batch)."""
+    if not isinstance(out, Tensor):
+        return False
+    return out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1)
 
 
 def _probe_rows(y: np.ndarray) -> list[int]:

@@ -23,8 +23,8 @@ from autograd import AnomalyError, ShapeError, Tensor, Value, detect_anomaly
         (lambda: Value(0.0) ** -1, ZeroDivisionError, r"0.0 \*\* -1.0 is undefined"),
         (lambda: Value(1.0) / 0, ZeroDivisionError, r"1.0 / 0.0 is undefined: division by zero"),
         (lambda: 2 / Value(0.0), ZeroDivisionError, r"2.0 / 0.0 is undefined"),
-        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"-8.0 \*\* 0.333\d* is undefined: a negative base"),
-        (lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000.0\) is undefined: the result is too large"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"\(-8.0\) \*\* 0.333\d* is undefined: a negative base"),
+        (lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000.0\) overflows: the result is too large"),
         (lambda: Value(math.inf).sin(), ValueError, r"sin\(inf\) is undefined"),
         (lambda: Tensor(Value(1.0)), TypeError, r"got a Value; a Tensor holds numbers, not Values \(v.data is"),
         (lambda: Tensor([Value(1.0), Value(2.0)]), TypeError, r"got list holding Values: a Tensor holds numbers"),
@@ -65,7 +65,7 @@ def test_anomaly_mode_names_the_op_whose_gradient_is_nan():
     y = (a**b) * 2
     with (
         detect_anomaly(),
-        pytest.raises(AnomalyError, match=r"backward of -2.0 \*\* 3.0 gave nan as the gradient of input 1"),
+        pytest.raises(AnomalyError, match=r"backward of \(-2.0\) \*\* 3.0 gave nan as the gradient of input 1"),
     ):
         y.backward()
 

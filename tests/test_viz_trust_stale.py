@@ -121,3 +121,10 @@ def test_the_refusal_writes_the_old_and_new_results_with_figures_enough_to_tell_
     with pytest.raises(ValueError) as refused:
         viz.draw(y, backward=True)  # w * x moved by 1.3e-05: the same to 4 figures
     assert "-0.73128 * 1 holds -0.73127 from it, and gives -0.73128 now" in str(refused.value)  # was -0.7313 thrice
+
+
+def test_the_note_says_which_value_changed():
+    """The note said "a value changed" and no more, where viz.explain's refusal names where it shows."""
+    loss, w, x = lecture_step()
+    told = words(viz.draw(loss))
+    assert "a value changed after the forward pass: w * x holds 1.4 from it, and gives 1.08 now" in told

@@ -25,7 +25,6 @@ from .labels import (
     HIDDEN,
     MISSING,
     NOT_COMPUTED,
-    STALE_NOTE,
     again,
     chain_rule,
     check_summary,
@@ -65,7 +64,7 @@ def build(
     tensor_detail: bool = False,
     kept: dict[int, Any] | None = None,
     kept_by_passes: bool = True,
-    stale: bool = False,
+    stale: str = "",
     data: dict[int, str] | None = None,
     partial: dict[int, tuple[int, int]] | None = None,
     tags: dict[int, str] | None = None,
@@ -79,9 +78,10 @@ def build(
     colours leaves by their finite-difference check; `trail` marks the first NaN or infinity;
     `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads`, added up by earlier passes
     (`kept_by_passes`) or else set by hand or another root's backward;
-    `stale`: the graph's data changed after its forward pass, said in a note. `tags` (by id): what the float's
-    range did to a gradient, after it (" (underflowed)"). `step_key`: a drawing of backward alone (no player's
-    legend, no frame's caption) says what its ops' step numbers count, and whose steps they skip (`_step_key`).
+    `stale`: the note saying the graph's data changed after its forward pass, and where ("": it did not).
+    `tags` (by id): what the float's range did to a gradient, after it (" (underflowed)"). `step_key`: a
+    drawing of backward alone (no player's legend, no frame's caption) says what its ops' step numbers count,
+    and whose steps they skip (`_step_key`).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -95,7 +95,7 @@ def build(
     notes = [trail.story] if trail is not None else []
     has_ops = any(n.op is not None for n in order)
     notes += [_step_key(order, step, names)] if step_key and flows is not None and has_ops else []
-    notes += [STALE_NOTE] if stale else []
+    notes += [stale] if stale else []
     notes += [check_summary(checks, names)] if checks else []
     notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
     notes += [colour_key(grads, top, id(trail.node) if trail is not None else None)] if color_by_grad else []

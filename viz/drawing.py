@@ -27,7 +27,6 @@ from .graph import (
     require_backward_root,
 )
 from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
-from .labels import STALE_NOTE
 from .lost_masks import suspect
 from .lost_words import gradient_tags
 from .nonfinite import first_nonfinite
@@ -98,17 +97,17 @@ def draw(
             "the model whose call made it"
         )
     if collapse:
-        shown = shown_grads(root, graph.order, graph.consts, stale) if show_grads else {}
+        shown = shown_grads(root, graph.order, graph.consts, bool(stale)) if show_grads else {}
         drawing = collapsed(digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
         if stale:
-            drawing.attr(label=escape(STALE_NOTE), labelloc="b", fontsize="11")
+            drawing.attr(label=escape(stale), labelloc="b", fontsize="11")
     else:
         check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)
         if check and grads is None:
             grads = all_gradients(root, graph.order)
         # a drawing that computed every gradient shows them all, as its edges and checks use them
-        shown = shown_grads(root, graph.order, graph.consts, stale) if grads is None else _values(grads, graph)
+        shown = shown_grads(root, graph.order, graph.consts, bool(stale)) if grads is None else _values(grads, graph)
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
         trail = first_nonfinite(graph.order, shown, numbered_names(graph), flows)
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}

@@ -11,6 +11,7 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks, raw
 
 from .graph import Graph, all_gradients, numbered_names
+from .labels import STALE_NOTE
 from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
@@ -61,12 +62,13 @@ def added_by_passes(order: list[Node], consts: set[int], held: dict[int, Any]) -
     return all(id(n) in held for n in values)
 
 
-def changed_since_forward(graph: Graph, computes: str | None) -> bool:
+def changed_since_forward(graph: Graph, computes: str | None) -> str:
     """Whether the graph's data changed after its forward pass (`changed_after_forward`): then the values
     computed from a changed leaf hold its old data's results, and gradients computed now from the data
     would be neither backward's nor those of the new point. Refused, naming the fix, where the caller
     `computes` gradients (it says what it does); else (a Value graph's plain drawing) the caller shows
-    the `.grad` backward left, as micrograd's draw_dot does, with a note (labels.STALE_NOTE). A graph with a
+    the `.grad` backward left, as micrograd's draw_dot does, with a note, which this returns ("" where nothing
+    changed): labels.STALE_NOTE, naming the first op the change shows at, as the refusal does. A graph with a
     gradient hook is refused the same way where the caller computes gradients."""
     changed = changed_after_forward(graph.order)
     if changed and computes is not None:
@@ -80,24 +82,27 @@ def changed_since_forward(graph: Graph, computes: str | None) -> bool:
             "(handle.remove()) to draw the rules' gradients, or draw without backward=True and check=True"
             " (show_grads=False for tensors) to show the .grad backward left"
         )
-    return bool(changed)
+    return STALE_NOTE.format(changed=_changed_at(changed[-1], graph)) if changed else ""
 
 
 def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
+    return (
+        f"{doing}, but the data changed after the forward pass: {_changed_at(first, graph)} (an input was "
+        "changed: an update such as w.data += -0.1 * w.grad, an optimizer's step). Gradients computed now would be "
+        "neither backward's nor those at the new data: run the forward again and draw its root"
+    )
+
+
+def _changed_at(first: Node, graph: Graph) -> str:
+    """Where a change shows, first (inputs first): "w * x holds 1.4 from the forward pass, and gives 1.08 now"."""
     names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
     with np.errstate(all="ignore"):
         now = rerun(first)
     n = apart_figures(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
-    written = applied(first.op.name, inputs + shown_params(first))
     held, given = _told_apart(first.data, now, n)
-    return (
-        f"{doing}, but the data changed after the forward pass: {written} holds {held} from "
-        f"it, and gives {given} now (an input was changed: an update such as w.data += -0.1 * w.grad, an "
-        "optimizer's step). Gradients computed now would be neither backward's nor those at the new data: run "
-        "the forward again and draw its root"
-    )
+    return f"{applied(first.op.name, inputs + shown_params(first))} holds {held} from it, and gives {given} now"
 
 
 def known_as(graph: Graph, node: Node) -> str:
