@@ -97,9 +97,8 @@ def _rescaled(terms: list[Value], reduction: str) -> Value:
 
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:
     """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers (a negative one too, as
-    PyTorch 2.13 takes it: a weighted sum is well defined; NaN and inf are refused, no weight; where class weights
-    of cross_entropy's and nll_loss's mean add up to exactly 0, autograd's ops give NaN where PyTorch's quotient
-    of a nonzero total by 0 is ±inf, a mean as meaningless): constants, so a
+    PyTorch 2.13 takes it: a weighted sum is well defined, and a mean by weights adding up to 0 is PyTorch's
+    quotient by 0, NaN or ±inf; NaN and inf are refused, no weight): constants, so a
     Tensor that requires grad is refused rather than silently not differentiated. A Tensor is given back as it
     is, its numbers left unread (checked through validate: a compiled step's replays read them live, and read
     nothing that nn made of them); anything else as an array."""
