@@ -121,7 +121,9 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
 
 def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.ndarray | Tensor | None:
     """A loss of class scores' `weight`, checked (constant_weights): one finite number per class of
-    `scores` (None stays None; a Tensor given back, unread)."""
+    `scores` (None stays None; a Tensor given back, unread). A Tensor of another dtype is cast to the scores'
+    (PyTorch's refuses it), where rounding a wider one is of the size of the loss's own rounding in that dtype,
+    as arrays are; of probabilities, cross_entropy widens the scores to it, as PyTorch's."""
     if weight is None:
         return None
     w = constant_weights(weight, "weight", name, "class weights")
@@ -131,6 +133,20 @@ def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.nd
             f"shape ({classes},)"
         )
     return w
+
+
+def refuse_rounding(given: Any, arg: str, x: Tensor, name: str) -> None:
+    """Refuse a Tensor `given` (the argument `arg`) of a wider float dtype than the input x's, which loss `name`
+    would round to x's: PyTorch's refuses another dtype there, and chainrule's losses that take one promote
+    (binary_cross_entropy of float32 probabilities and a float64 target was float32, _with_logits' float64).
+    Arrays stay constants in x's dtype, as every loss takes them; a narrower or int Tensor is cast exactly."""
+    if not (isinstance(given, Tensor) and given.dtype.kind == "f" and x.dtype.kind == "f"):
+        return
+    if np.result_type(given.dtype, x.dtype) != x.dtype:
+        raise TypeError(
+            f"{name}: {arg} of {given.dtype} beside an input of {x.dtype} would be rounded to {x.dtype} (PyTorch's "
+            f"{name} refuses a {arg} of another dtype); give {arg}.astype({x.dtype}), or the input in {given.dtype}"
+        )
 
 
 def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], str] = str) -> None:
