@@ -23,7 +23,7 @@ from .loss_positions import torch_positions
 from .losses_element_weights import element_weights, reduce_over_weights, weighed
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
-from .losses_pairs import Predictions, pairs, reduce, refuse_rounding, require
+from .losses_pairs import Predictions, pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -119,8 +119,6 @@ def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None,
     so p of exactly 0 or 1 (a confident float32 sigmoid) gives a finite loss and finite gradients.
     binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
     name = "binary_cross_entropy"
-    if isinstance(input, Tensor):
-        refuse_rounding(target, "target", input, name)
     found = pairs(input, target, name)
     require(
         [p for p, _ in found],

@@ -135,20 +135,6 @@ def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.nd
     return w
 
 
-def refuse_rounding(given: Any, arg: str, x: Tensor, name: str) -> None:
-    """Refuse a Tensor `given` (the argument `arg`) of a wider float dtype than the input x's, which loss `name`
-    would round to x's: PyTorch's refuses another dtype there, and chainrule's losses that take one promote
-    (binary_cross_entropy of float32 probabilities and a float64 target was float32, _with_logits' float64).
-    Arrays stay constants in x's dtype, as every loss takes them; a narrower or int Tensor is cast exactly."""
-    if not (isinstance(given, Tensor) and given.dtype.kind == "f" and x.dtype.kind == "f"):
-        return
-    if np.result_type(given.dtype, x.dtype) != x.dtype:
-        raise TypeError(
-            f"{name}: {arg} of {given.dtype} beside an input of {x.dtype} would be rounded to {x.dtype} (PyTorch's "
-            f"{name} refuses a {arg} of another dtype); give {arg}.astype({x.dtype}), or the input in {given.dtype}"
-        )
-
-
 def check_integer_labels(labels: np.ndarray, name: str, hint: Callable[[str], str] = str) -> None:
     """Class labels of an integer dtype, else a TypeError whose fix is astype(int) only where every label is a
     whole number (it would turn 0.5 into 0); `hint` makes a loss's own fix of it."""
