@@ -60,15 +60,16 @@ def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor
         return pred
     floats = pred.dtype.kind == "f"
     dtype = pred.dtype if floats else np.result_type(pred.dtype, np.float16)
-    kinds = (Tensor,) if floats else (Tensor, np.ndarray, list, tuple)
-    t = raw(target) if isinstance(target, kinds) else None
-    if t is not None:
+    t_dtype = None
+    if isinstance(target, Tensor):  # its dtype, not its .data: a compiled step read numbers there, and ran eagerly
+        t_dtype = target.dtype
+    elif not floats and isinstance(target, np.ndarray | list | tuple):
         try:
-            t_dtype = np.asarray(t).dtype
+            t_dtype = np.asarray(target).dtype
         except ValueError:  # a ragged list: _tensor_target names it
-            t_dtype = None
-        if t_dtype is not None and t_dtype.kind == "f":
-            dtype = np.result_type(dtype, t_dtype)
+            pass
+    if t_dtype is not None and t_dtype.kind == "f":
+        dtype = np.result_type(dtype, t_dtype)
     return pred if dtype == pred.dtype else pred.astype(dtype)
 
 
