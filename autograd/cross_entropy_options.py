@@ -9,8 +9,9 @@ nodes are the op table's. Scores of more dims (batch, classes, d1, ...) are take
 With y a row's label, w the weights (1 without), W their sum, e the smoothing and C the classes, a
 kept row's loss is (1 - e) w_y (-log p_y) + (e / C) Σ_c w_c (-log p_c), and its gradient
 (1 - e) w_y (p - one hot) + (e / C) (W p - w). The mean divides the sum by the kept labels' weights
-(their count without weights): NaN when that is 0, as PyTorch's, with a gradient of NaN on the kept
-rows (each one's share is 0 / 0) and of 0 when no row is kept."""
+(their count without weights). Where that is 0 the mean is PyTorch's quotient by 0: NaN for a total of 0
+(no row kept, or the kept labels all weighing 0), ±inf where negative weights cancel; its gradient is NaN
+on the kept rows (PyTorch's is ±inf at some entries there: as meaningless) and 0 when no row is kept."""
 
 from __future__ import annotations
 
@@ -119,10 +120,11 @@ def options_loss(
         losses = np.zeros(log_p.shape[:1], log_p.dtype)
         losses[rows] = nll if smooth is None else mix[0] * nll + mix[1] * smooth
         return losses
-    count = denominator(classes, weight, log_p.dtype) if reduction == "mean" else 1
-    total = float(np.add.reduce(nll, dtype=np.float64)) / count if count else np.nan
-    if smooth is not None and count:
-        total = mix[0] * total + mix[1] * (float(np.add.reduce(smooth, dtype=np.float64)) / count)
+    count = np.float64(denominator(classes, weight, log_p.dtype) if reduction == "mean" else 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # by a count of 0: PyTorch's quotient, NaN or ±inf
+        total = np.add.reduce(nll, dtype=np.float64) / count
+        if smooth is not None:
+            total = mix[0] * total + mix[1] * (np.add.reduce(smooth, dtype=np.float64) / count)
     return log_p.dtype.type(total)
 
 

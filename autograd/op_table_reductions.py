@@ -22,6 +22,7 @@ import numpy as np
 
 from . import scaled_products
 from .graph import Node, raw  # raw: the data behind a node, for constants in rules (masks, counts)
+from .line_pairs import check_line_pairs
 from .op_def import OpDef, tensor_op
 from .op_table_tensor import _inverse, _spread, extreme_shares
 from .rule_functions import sign
@@ -100,6 +101,7 @@ def _cumprod_without_division(g: Any, x: Any, axis: int) -> Any:
     double backward does the same; a plain backward's is scaled_products.running_others_times)."""
     shape, a = np.shape(x), axis % np.ndim(x)
     n, tail = shape[a], (1,) * (len(shape) - a - 1)
+    check_line_pairs("cumprod", shape, a, x.dtype, joined_by="times")
     inserted = shape[:a] + (1,) + shape[a:]  # index i before index k
     diagonal = np.eye(n, dtype=bool).reshape((n, n) + tail)
     from_i_on = np.triu(np.ones((n, n), dtype=bool)).reshape((n, n) + tail)  # k >= i

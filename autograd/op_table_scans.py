@@ -4,12 +4,12 @@ values picked by indexing (tensor_scans), as max(dim=)'s."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .graph import Node
+from .line_pairs import check_line_pairs
 from .op_def import OpDef, tensor_op
 from .tensor_forwards import wide
 
@@ -38,28 +38,11 @@ def _shares_under_graph(g: Any, out: Any, x: Any, axis: int) -> Any:
     logcumsumexp at x = 0: a second derivative of 0 for 2)."""
     shape, a = np.shape(x), axis % np.ndim(x)
     n, tail = shape[a], (1,) * (len(shape) - a - 1)
-    _check_pairs(shape, a, x.dtype)
+    check_line_pairs("logcumsumexp", shape, a, x.dtype, joined_by="logaddexp'd with")
     from_j_on = np.triu(np.ones((n, n), dtype=bool)).reshape((n, n) + tail)  # k >= j: j along a, k along a + 1
     at_j, at_k = shape[:a] + (n, 1) + shape[a + 1 :], shape[:a] + (1, n) + shape[a + 1 :]
     shares = _exp(_where(x.reshape(at_j) - out.reshape(at_k), 0.0, cond=from_j_on))  # at most 1 where k >= j
     return _where(shares * g.reshape(at_k), 0.0, cond=from_j_on).sum(axis=a + 1)
-
-
-def _check_pairs(shape: tuple[int, ...], a: int, dtype: np.dtype) -> None:
-    """Refuse, before any is allocated, the arrays of n entries per entry (n along axis `a`) that the pairs of
-    `_shares_under_graph` take, where they pass conv_limits' bound (64 times the input, at least 2**24 entries)
-    or memory: a line of 10,000 made 10**8 entries per array, several of them (gigabytes), unannounced."""
-    from .conv_limits import check_bound, check_memory  # conv_limits imports the op table, through tensor_ops
-
-    n, entries = shape[a], math.prod(shape) * shape[a]
-    fix = (
-        "a plain backward (without create_graph) takes no pairs and is linear in the length; for higher "
-        "derivatives split the line into runs, each run's logcumsumexp logaddexp'd with the last entry of the "
-        "runs before it (the same numbers, n²/runs pairs)"
-    )
-    argument = f"a line of {n} entries along axis {a}"
-    check_bound("logcumsumexp under create_graph", argument, "its pairs (j, k)", entries, math.prod(shape), fix)
-    check_memory("logcumsumexp under create_graph", f"the pairs (j, k) of {argument}", entries, dtype, fix)
 
 
 def _logcumsumexp_vjp(g, out, x, *, axis):

@@ -43,8 +43,9 @@ def cross_entropy(
     into them cannot change this loss's gradient), which a compiled step's tape knows for the labels it
     was given (tensor_data.kept), so that it replays each call's labels, whichever are ignored.
     PyTorch's options for class indices too: `weight`, a constant per class (the mean divides by the kept
-    labels' weights: NaN when they add up to 0), `label_smoothing` in [0, 1] and `reduction` ("mean",
-    "sum", or "none": each row's loss, 0 where ignored); cross_entropy_options has the formulas."""
+    labels' weights: by 0 where they add up to 0, NaN or ±inf as PyTorch's), `label_smoothing` in [0, 1] and
+    `reduction` ("mean", "sum", or "none": each row's loss, 0 where ignored); cross_entropy_options has the
+    formulas."""
     params = _labelled("cross_entropy", logits, labels, ignore_index, weight, label_smoothing, reduction)
     return _apply(ops.cross_entropy, (logits,), params)
 

@@ -199,11 +199,12 @@ class IndexingMethods:
         given = value if src is None else src
         number = np.ndim(raw(given)) == 0  # masked_fill's value
         if not number:
+            fix = f"src.astype({self.dtype})" if hasattr(given, "astype") else f"np.asarray(src, dtype=np.{self.dtype})"
             given = self._node(given, "scatter")
             _check_fits(index, given.shape, None, "scatter", "src")
             if given.dtype != self.dtype:  # PyTorch's refuses too: promoting made float32 zeros float64
                 raise TypeError(
-                    f"scatter: src of {given.dtype} into a tensor of {self.dtype}; give src.astype({self.dtype}) "
+                    f"scatter: src of {given.dtype} into a tensor of {self.dtype}; give {fix} "
                     "(PyTorch's scatter takes a src of the input's dtype only)"
                 )
         if self.ndim == 0:  # as a line of one entry

@@ -55,8 +55,10 @@ def cross_entropy(
     check_real(name, "label_smoothing", label_smoothing, 0, 1)
     label_smoothing = float(label_smoothing)  # a numpy float64 would turn float32 losses float64
     checked = class_weights(weight, logits, _classes(logits), name)
-    if _is_probabilities(logits, target):
-        logits = in_floats(logits, target, promote=True)  # a wider Tensor of probabilities widens, as PyTorch's
+    if _is_probabilities(logits, target):  # a wider Tensor of probabilities or of weights widens, as PyTorch's
+        logits = in_floats(logits, target, promote=True)
+        if isinstance(checked, Tensor) and checked.dtype.kind == "f":
+            logits = logits.astype(np.result_type(logits.dtype, checked.dtype))
         weight = _class_weights(logits, weight, checked)
         return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
     labels = _labels(logits, target, ignore_index, name)

@@ -60,22 +60,17 @@ def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor
         return pred
     floats = pred.dtype.kind == "f"
     dtype = pred.dtype if floats else np.result_type(pred.dtype, np.float16)
-    kinds = (Tensor,) if floats else (Tensor, np.ndarray, list, tuple)
-    t_dtype = _dtype_of(target) if isinstance(target, kinds) else None
+    t_dtype = None
+    if isinstance(target, Tensor):  # its dtype, not its .data: a compiled step read numbers there, and ran eagerly
+        t_dtype = target.dtype
+    elif not floats and isinstance(target, np.ndarray | list | tuple):
+        try:
+            t_dtype = np.asarray(target).dtype
+        except ValueError:  # a ragged list: _tensor_target names it
+            pass
     if t_dtype is not None and t_dtype.kind == "f":
         dtype = np.result_type(dtype, t_dtype)
     return pred if dtype == pred.dtype else pred.astype(dtype)
-
-
-def _dtype_of(target: Any) -> np.dtype | None:
-    """A target's dtype, a Tensor's without reading its data (which a compiled step would take for a read of its
-    numbers, and so run eagerly); None for a ragged list (_tensor_target names it)."""
-    if isinstance(target, Tensor):
-        return target.dtype
-    try:
-        return np.asarray(target).dtype
-    except ValueError:
-        return None
 
 
 def reduce(terms: list[Any], reduction: str, name: str, also: str = "") -> Any:
@@ -103,9 +98,8 @@ def _rescaled(terms: list[Value], reduction: str) -> Value:
 
 def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray | Tensor:
     """The weights of loss `name` (its argument `arg`, `what` in messages), finite numbers (a negative one too, as
-    PyTorch 2.13 takes it: a weighted sum is well defined; NaN and inf are refused, no weight; where class weights
-    of cross_entropy's and nll_loss's mean add up to exactly 0, autograd's ops give NaN where PyTorch's quotient
-    of a nonzero total by 0 is ±inf, a mean as meaningless): constants, so a
+    PyTorch 2.13 takes it: a weighted sum is well defined, and a mean by weights adding up to 0 is PyTorch's
+    quotient by 0, NaN or ±inf; NaN and inf are refused, no weight): constants, so a
     Tensor that requires grad is refused rather than silently not differentiated. A Tensor is given back as it
     is, its numbers left unread (checked through validate: a compiled step's replays read them live, and read
     nothing that nn made of them); anything else as an array."""
@@ -128,7 +122,9 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
 
 def class_weights(weight: Any, scores: Tensor, classes: int, name: str) -> np.ndarray | Tensor | None:
     """A loss of class scores' `weight`, checked (constant_weights): one finite number per class of
-    `scores` (None stays None; a Tensor given back, unread)."""
+    `scores` (None stays None; a Tensor given back, unread). A Tensor of another dtype is cast to the scores'
+    (PyTorch's refuses it), where rounding a wider one is of the size of the loss's own rounding in that dtype,
+    as arrays are; of probabilities, cross_entropy widens the scores to it, as PyTorch's."""
     if weight is None:
         return None
     w = constant_weights(weight, "weight", name, "class weights")

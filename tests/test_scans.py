@@ -182,23 +182,24 @@ def test_viz_draws_logcumsumexp_with_its_rule_and_cummax_as_indexing():
     assert "the gradient, added at the index" in words  # cummax's values: x picked at its indices
 
 
-def test_logcumsumexp_under_create_graph_refuses_pairs_past_the_bound_before_making_them(monkeypatch):
-    """Its rule under create_graph forms n entries per entry (each pair j <= k of a line of n): a line of 10,000
-    made arrays of 10**8 entries, several, unannounced. Past conv_limits' bound (64 times the input, at least
-    FLOOR entries: lowered here, so that the refused case is small) it is one MemoryError naming the line and the
-    way out; a plain backward of the same line, linear in its length, runs."""
+@pytest.mark.parametrize(("op", "joined_by"), [("logcumsumexp", "logaddexp'd with"), ("cumprod", "times")])
+def test_a_running_op_under_create_graph_refuses_pairs_past_the_bound_before_making_them(monkeypatch, op, joined_by):
+    """Their rules under create_graph form n entries per entry (each pair i <= k of a line of n): a line of 10,000
+    made arrays of 10**8 entries, several, unannounced (cumprod's too, unchecked). Past conv_limits' bound (64
+    times the input, at least FLOOR entries: lowered here, so that the refused case is small) it is one
+    MemoryError naming the line and the ways out; a plain backward of the same line, linear in its length, runs."""
     from autograd import conv_limits
 
     monkeypatch.setattr(conv_limits, "FLOOR", 1000)
-    x = Tensor(np.linspace(-3.0, 3.0, 100), requires_grad=True)
-    (g,) = autograd.gradients(x.logcumsumexp(0).sum(), [x])  # no create_graph: no pairs
+    x = Tensor(np.linspace(0.5, 1.5, 100), requires_grad=True)
+    (g,) = autograd.gradients(getattr(x, op)(0).sum(), [x])  # no create_graph: no pairs
     assert g.shape == (100,)
     with pytest.raises(
         MemoryError,
-        match=r"logcumsumexp under create_graph: a line of 100 entries along axis 0 .*"
-        r"its pairs \(j, k\) of 10,000 entries.*a plain backward \(without create_graph\).*logaddexp",
+        match=rf"{op} under create_graph: a line of 100 entries along axis 0 .*its pairs \(i, k\) of 10,000 "
+        rf"entries.*a plain backward \(without create_graph\).*each run's {op} {joined_by} the last entry",
     ):
-        autograd.gradients(x.logcumsumexp(0).sum(), [x], create_graph=True)
-    short = Tensor(np.linspace(-3.0, 3.0, 8), requires_grad=True)  # 64 pairs: within the bound
-    (first,) = autograd.gradients(short.logcumsumexp(0).sum(), [short], create_graph=True)
+        autograd.gradients(getattr(x, op)(0).sum(), [x], create_graph=True)
+    short = Tensor(np.linspace(0.5, 1.5, 8), requires_grad=True)  # 64 pairs: within the bound
+    (first,) = autograd.gradients(getattr(short, op)(0).sum(), [short], create_graph=True)
     assert first.shape == (8,)

@@ -41,3 +41,13 @@ def test_scatter_of_a_src_of_another_dtype_is_refused_as_torchs(src):
     same = x.scatter(0, np.array([0, 1]), Tensor(src.astype(np.float32), dtype=np.float32))
     assert same.dtype == np.float32 and same.tolist() == [1.0, 2.0, 0.0]
     assert x.scatter(0, np.array([0, 1]), 2).dtype == np.float32  # a number is a value, cast (torch's too)
+
+
+def test_scatter_of_a_list_src_of_another_dtype_names_a_fix_a_list_has():
+    """A list has no astype, which the message asked for: it names np.asarray, which then runs."""
+    x, at = Tensor(np.zeros(3, dtype=np.float32)), np.array([0, 1])
+    with pytest.raises(
+        TypeError, match=r"src of float64 into a tensor of float32; give np\.asarray\(src, dtype=np\.float32\)"
+    ):
+        x.scatter(0, at, [1.5, 2.5])
+    assert x.scatter(0, at, np.asarray([1.5, 2.5], dtype=np.float32)).tolist() == [1.5, 2.5, 0.0]

@@ -128,6 +128,9 @@ PROMOTING = {
     "cosine_embedding_loss input2": (lambda f, x, w: f.cosine_embedding_loss(x, w, _like(f, SIGNS[:, 0], x))),
     "triplet_margin_loss positive": (lambda f, x, w: f.triplet_margin_loss(x, w, x.detach() * 0.5)),
     "cross_entropy probabilities": (lambda f, x, w: f.cross_entropy(x, w)),
+    "cross_entropy's class weights, with probabilities": (
+        lambda f, x, w: f.cross_entropy(x, _like(f, T, x), weight=w[0])
+    ),
 }
 
 

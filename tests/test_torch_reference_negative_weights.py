@@ -80,3 +80,16 @@ def test_weights_adding_up_to_0_give_torchs_quotient_by_0(name):
     assert np.isinf(theirs.item()) and ours.item() == theirs.item()
     values = getattr(nnf, name)([Value(float(p)) for p in PRED.flat], TARGET.ravel(), weight=cancelling.ravel())
     assert values.data == theirs.item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "smoothing"), [("cross_entropy", 0.0), ("cross_entropy", 0.2), ("nll_loss", 0.0)])
+def test_class_weights_of_the_labels_adding_up_to_0_give_torchs_quotient_by_0(name, smoothing, dtype):
+    """The labels' weights 1 - 1 + 1 - 1 add up to 0 with a nonzero total: PyTorch's mean is ±inf (NaN was given)."""
+    cancelling, smooth = np.array([1.0, -1.0, 1.0], dtype), {"label_smoothing": smoothing} if smoothing else {}
+    expected = getattr(F, name)(
+        torch.from_numpy(PRED.astype(dtype)), torch.from_numpy(LABELS), weight=torch.from_numpy(cancelling), **smooth
+    )
+    ours = getattr(nnf, name)(Tensor(PRED.astype(dtype)), LABELS, weight=cancelling, **smooth)
+    assert ours.dtype == dtype and np.isinf(expected.item())
+    assert ours.item() == expected.item()
