@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import rule_powers
-from .op import Op
+from .op import Op, engine_ops
 from .user_rules import unbroadcast
 
 
@@ -50,6 +50,7 @@ power_partial = Op(
     formulas=("∂/∂a: the next order", "∂/∂b: the next order"),
     broadcasts=True,
 )
+engine_ops(power_partial)
 
 
 def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
