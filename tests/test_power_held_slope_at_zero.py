@@ -26,7 +26,7 @@ def _second_in_b(g, engine):
         out = g(x**y)
         return out.sum() if engine == "tensor" else out
 
-    def d_db(x, y):
+    def d_db(x, y):  # summed over a Tensor's entries, for the next grad
         slope = autograd.grad(f, (0, 1))(x, y)[1]
         return slope.sum() if engine == "tensor" else slope
 
