@@ -34,6 +34,7 @@ DIFFERENCES = {
         "both tend to −inf as a → 0: not symmetric, docs/edge-points.md)",
     ),
     "hardsigmoid": (lambda x: True, "PyTorch 2.13 has no second derivative of hardsigmoid"),
+    "entr": (lambda x: x == 0 and math.copysign(1, x) < 0, "entr''(−0.0) is −inf, as at 0 (PyTorch's +inf: −1/−0)"),
     "xlogy": (lambda x, y: x == y == 0, "xlogy(0, y) is 0 for every y: flat in y (PyTorch's NaN, ±inf)"),
     "xlog1py": (lambda x, y: x == 0 and y == -1, "as xlogy (PyTorch's NaN, inf)"),
     "logit": (lambda x: x in (0, 1), "±inf, the limits (the slope written 1/x + 1/(1 − x); PyTorch's NaN)"),
